@@ -1,0 +1,33 @@
+-- 00_schema_and_roles.sql — the install guard, the schema comment and tmac's roles.
+--
+-- The roles of SPEC §7 are cluster-wide, so they are created only when
+-- missing and are not dropped by DROP EXTENSION (another database may use
+-- them).  Each later file grants each role exactly what its job needs.
+
+\echo Use "CREATE EXTENSION tmac" to load this file. \quit
+
+COMMENT ON SCHEMA tmac IS
+  'tmac: classification labels, need-to-know grants and compliance evidence (技術情報管理認証制度)';
+
+DO $roles$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN
+    SELECT * FROM (VALUES
+      ('tmac_admin',        'tmac: information-management officer; defines the vocabulary, protects tables, configures tmac'),
+      ('tmac_access_admin', 'tmac: access administrator; requests clearances and need-to-know grants, runs access reviews'),
+      ('tmac_approver',     'tmac: approver (information manager); approves or rejects requests made by someone else'),
+      ('tmac_hr',           'tmac: the HR system; feeds hire, transfer, leave and termination events'),
+      ('tmac_auditor',      'tmac: auditor; reads compliance views, findings and the audit log, changes nothing')
+    ) AS v(rolname, description)
+  LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r.rolname) THEN
+      EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r.rolname);
+      EXECUTE pg_catalog.format('COMMENT ON ROLE %I IS %L', r.rolname, r.description);
+    END IF;
+  END LOOP;
+END
+$roles$;
+
+GRANT USAGE ON SCHEMA tmac TO PUBLIC;

@@ -1,0 +1,228 @@
+-- 10_vocabulary.sql — the label vocabulary: levels, compartments, organisation groups.
+--
+-- Labels store a level's rank and compartment/group ids, never text, so a
+-- rename never invalidates a stored label.  Entries are never deleted (stored
+-- labels may refer to them).  Every change invalidates each backend's cached
+-- copy through tmac.cache_invalidate().  Changes go through the define_* and
+-- rename_* functions, granted to tmac_admin; the tables are readable by all,
+-- because every session that reads or writes a label needs them.
+
+CREATE FUNCTION tmac.cache_invalidate() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'tmac_cache_invalidate' LANGUAGE C;
+COMMENT ON FUNCTION tmac.cache_invalidate() IS
+  'Statement trigger: tells every backend that its cached copy of this table is stale';
+
+-- A code is what the canonical label text shows; a name or alias is what people type.
+CREATE FUNCTION tmac.valid_code(code text) RETURNS boolean
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  RETURN code ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$';
+COMMENT ON FUNCTION tmac.valid_code(text) IS
+  'True when the text can be a vocabulary code: ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit';
+
+CREATE FUNCTION tmac.valid_name(name text) RETURNS boolean
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  RETURN octet_length(name) BETWEEN 1 AND 200
+     AND name !~ '[:,[:cntrl:]]'
+     AND name = btrim(name, E' \t\r\n\u3000');
+COMMENT ON FUNCTION tmac.valid_name(text) IS
+  'True when the text can be a vocabulary name or alias: 1–200 bytes, no colon, comma or control character, no surrounding space';
+
+CREATE TABLE tmac.level (
+  rank        smallint PRIMARY KEY CHECK (rank >= 0),
+  code        text NOT NULL CHECK (tmac.valid_code(code)),
+  name        text NOT NULL CHECK (tmac.valid_name(name)),
+  aliases     text[] NOT NULL DEFAULT '{}',
+  builtin     boolean NOT NULL DEFAULT false,
+  defined_at  timestamptz NOT NULL DEFAULT now(),
+  defined_by  name NOT NULL DEFAULT current_user,
+  CHECK (array_position(aliases, NULL) IS NULL)
+);
+CREATE UNIQUE INDEX level_code_key ON tmac.level (upper(code));
+COMMENT ON TABLE tmac.level IS
+  'Classification levels (区分): ordered by rank; a label stores the rank, so renaming keeps labels valid';
+COMMENT ON COLUMN tmac.level.rank IS 'Order of the level: a higher rank dominates a lower one; the identity of the level';
+COMMENT ON COLUMN tmac.level.code IS 'Canonical code shown in label text, e.g. SECRET';
+COMMENT ON COLUMN tmac.level.name IS 'Japanese name shown in markings, e.g. 極秘';
+COMMENT ON COLUMN tmac.level.aliases IS 'Other accepted spellings on input, e.g. 対外秘';
+COMMENT ON COLUMN tmac.level.builtin IS 'True for the levels a fresh install ships';
+
+CREATE SEQUENCE tmac.compartment_id_seq AS integer;
+CREATE TABLE tmac.compartment (
+  compartment_id integer PRIMARY KEY DEFAULT nextval('tmac.compartment_id_seq'),
+  code        text NOT NULL CHECK (tmac.valid_code(code)),
+  name        text NOT NULL CHECK (tmac.valid_name(name)),
+  description text,
+  defined_at  timestamptz NOT NULL DEFAULT now(),
+  defined_by  name NOT NULL DEFAULT current_user
+);
+ALTER SEQUENCE tmac.compartment_id_seq OWNED BY tmac.compartment.compartment_id;
+CREATE UNIQUE INDEX compartment_code_key ON tmac.compartment (upper(code));
+COMMENT ON TABLE tmac.compartment IS
+  'Need-to-know compartments (関係者限り): projects, entrusted customer information, product lines';
+COMMENT ON COLUMN tmac.compartment.compartment_id IS 'Identifier stored in labels';
+
+CREATE SEQUENCE tmac.org_group_id_seq AS integer;
+CREATE TABLE tmac.org_group (
+  group_id    integer PRIMARY KEY DEFAULT nextval('tmac.org_group_id_seq'),
+  code        text NOT NULL CHECK (tmac.valid_code(code)),
+  name        text NOT NULL CHECK (tmac.valid_name(name)),
+  parent_id   integer,            -- checked by define_group/move_group (no FK: restore order)
+  defined_at  timestamptz NOT NULL DEFAULT now(),
+  defined_by  name NOT NULL DEFAULT current_user,
+  CHECK (parent_id IS DISTINCT FROM group_id)
+);
+ALTER SEQUENCE tmac.org_group_id_seq OWNED BY tmac.org_group.group_id;
+CREATE UNIQUE INDEX org_group_code_key ON tmac.org_group (upper(code));
+COMMENT ON TABLE tmac.org_group IS
+  'Organisation groups (部・課) as a tree: a holder of a group reaches every group below it';
+COMMENT ON COLUMN tmac.org_group.parent_id IS 'The enclosing group, or NULL for a root';
+
+-- All spellings in use, folded as label input folds them.
+CREATE VIEW tmac.vocabulary_token AS
+  SELECT 'level'::text AS kind, rank::integer AS id, code AS entry, upper(t) AS token
+    FROM tmac.level, unnest(array[code, name] || aliases) AS t
+  UNION ALL
+  SELECT 'compartment', compartment_id, code, upper(t)
+    FROM tmac.compartment, unnest(array[code, name]) AS t
+  UNION ALL
+  SELECT 'group', group_id, code, upper(t)
+    FROM tmac.org_group, unnest(array[code, name]) AS t;
+COMMENT ON VIEW tmac.vocabulary_token IS
+  'Every spelling (code, name, alias) accepted on label input, upper-cased, with the entry it names';
+
+-- Rejects a spelling that already names another entry of the same kind, so
+-- label input is never ambiguous; also runs for direct INSERT/UPDATE.
+CREATE FUNCTION tmac.vocabulary_check_tokens() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  entry_kind text := CASE TG_TABLE_NAME WHEN 'level' THEN 'level'
+                                  WHEN 'compartment' THEN 'compartment' ELSE 'group' END;
+  self_id integer := CASE TG_TABLE_NAME WHEN 'level' THEN (to_jsonb(NEW)->>'rank')::integer
+                                        WHEN 'compartment' THEN (to_jsonb(NEW)->>'compartment_id')::integer
+                                        ELSE (to_jsonb(NEW)->>'group_id')::integer END;
+  spellings text[] := ARRAY[NEW.code, NEW.name]
+                      || CASE WHEN TG_TABLE_NAME = 'level'
+                              THEN ARRAY(SELECT jsonb_array_elements_text(to_jsonb(NEW)->'aliases'))
+                              ELSE '{}'::text[] END;
+  clash record;
+BEGIN
+  IF array_position(spellings, NULL) IS NOT NULL THEN
+    RETURN NEW;                             -- NOT NULL constraints report this
+  END IF;
+  FOR clash IN
+    SELECT t.entry, s AS spelling
+      FROM unnest(spellings) AS s
+      JOIN tmac.vocabulary_token t ON t.kind = entry_kind AND t.token = upper(s)
+     WHERE t.id <> self_id
+     LIMIT 1
+  LOOP
+    RAISE EXCEPTION 'the spelling "%" already names the % "%"', clash.spelling, entry_kind, clash.entry
+      USING ERRCODE = 'duplicate_object',
+            HINT = 'Codes, names and aliases must be unique within levels, compartments and groups (ignoring ASCII case).';
+  END LOOP;
+  FOR clash IN
+    SELECT s FROM unnest(spellings[3:]) s WHERE NOT tmac.valid_name(s) LIMIT 1
+  LOOP
+    RAISE EXCEPTION 'invalid alias "%"', clash.s
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'An alias is 1–200 bytes with no colon, comma, control character or surrounding space.';
+  END LOOP;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tmac.vocabulary_check_tokens() IS
+  'Trigger: rejects a code, name or alias that already names another entry of the same kind';
+
+-- Entries are referenced by stored labels and are never deleted.
+CREATE FUNCTION tmac.vocabulary_forbid_delete() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RAISE EXCEPTION 'entries of tmac.% are never deleted', TG_TABLE_NAME
+    USING ERRCODE = 'feature_not_supported',
+          DETAIL = 'Stored labels refer to vocabulary entries by identifier.',
+          HINT = 'Rename the entry, or stop using it in new labels.';
+END
+$$;
+COMMENT ON FUNCTION tmac.vocabulary_forbid_delete() IS
+  'Trigger: vocabulary entries are never deleted, because stored labels refer to them';
+
+-- pg_restore: CREATE EXTENSION has already inserted the built-in levels, and
+-- the dump then copies every level row (a built-in one may have been renamed).
+-- An insert of a rank that a built-in level holds updates that level instead.
+CREATE FUNCTION tmac.level_merge_builtin() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF EXISTS (SELECT 1 FROM tmac.level WHERE rank = NEW.rank AND builtin) THEN
+    UPDATE tmac.level
+       SET code = NEW.code, name = NEW.name, aliases = NEW.aliases, builtin = NEW.builtin,
+           defined_at = NEW.defined_at, defined_by = NEW.defined_by
+     WHERE rank = NEW.rank;
+    RETURN NULL;
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tmac.level_merge_builtin() IS
+  'Trigger: lets pg_restore bring back a renamed built-in level over the one CREATE EXTENSION installed';
+
+-- Group trees must stay trees.
+CREATE FUNCTION tmac.org_group_check_cycle() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF NEW.parent_id IS NOT NULL AND EXISTS (
+       WITH RECURSIVE up(id, depth) AS (
+         SELECT NEW.parent_id, 1
+         UNION ALL
+         SELECT g.parent_id, up.depth + 1 FROM tmac.org_group g JOIN up ON g.group_id = up.id
+          WHERE g.parent_id IS NOT NULL AND up.depth < 10000)
+       SELECT 1 FROM up WHERE id = NEW.group_id) THEN
+    RAISE EXCEPTION 'group "%" cannot be placed under one of its own descendants', NEW.code
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Groups form a tree: choose a parent outside the group''s own subtree.';
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tmac.org_group_check_cycle() IS 'Trigger: rejects a parent that would make the group tree a cycle';
+
+CREATE TRIGGER a_merge_builtin BEFORE INSERT ON tmac.level
+  FOR EACH ROW EXECUTE FUNCTION tmac.level_merge_builtin();
+CREATE TRIGGER cycle_check BEFORE INSERT OR UPDATE OF parent_id ON tmac.org_group
+  FOR EACH ROW EXECUTE FUNCTION tmac.org_group_check_cycle();
+DO $t$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['level', 'compartment', 'org_group'] LOOP
+    EXECUTE format('CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.%I
+                      FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_check_tokens()', t);
+    EXECUTE format('CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.%I
+                      FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_forbid_delete()', t);
+    EXECUTE format('CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.%I
+                      FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_forbid_delete()', t);
+    EXECUTE format('CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.%I
+                      FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate()', t);
+  END LOOP;
+END
+$t$;
+
+INSERT INTO tmac.level (rank, code, name, aliases, builtin, defined_by) VALUES
+  ( 0, 'PUBLIC',       '公開',   '{}',         true, 'tmac'),
+  (10, 'INTERNAL',     '社内限', '{}',         true, 'tmac'),
+  (20, 'CONFIDENTIAL', '社外秘', '{対外秘}',   true, 'tmac'),
+  (30, 'SECRET',       '秘',     '{}',         true, 'tmac'),
+  (40, 'TOP_SECRET',   '極秘',   '{}',         true, 'tmac');
+
+SELECT pg_catalog.pg_extension_config_dump('tmac.level', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.compartment', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.compartment_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.org_group', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.org_group_id_seq', '');
+
+GRANT SELECT ON tmac.level, tmac.compartment, tmac.org_group, tmac.vocabulary_token TO PUBLIC;
+REVOKE ALL ON FUNCTION tmac.cache_invalidate(), tmac.vocabulary_check_tokens(),
+  tmac.vocabulary_forbid_delete(), tmac.level_merge_builtin(), tmac.org_group_check_cycle() FROM PUBLIC;

@@ -1,0 +1,228 @@
+-- 11_vocabulary_api.sql — defining and renaming levels, compartments and groups.
+--
+-- These are the only supported way to change the vocabulary.  They run as the
+-- extension owner (SECURITY DEFINER, pinned search_path) and are granted to
+-- tmac_admin only.  Renames also rewrite the tmac security labels on tables,
+-- columns and schemas, which PostgreSQL stores as text.
+
+CREATE FUNCTION tmac.require_arguments(fn text, VARIADIC args text[]) RETURNS void
+  LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  i integer;
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(args, 1), 0) BY 2 LOOP
+    IF args[i + 1] IS NULL THEN
+      RAISE EXCEPTION '%: % must not be null', fn, args[i] USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.require_arguments(text, text[]) IS
+  'Raises null_value_not_allowed naming the first null argument; takes (name, value) pairs';
+
+CREATE FUNCTION tmac.check_code(kind text, code text) RETURNS void
+  LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF NOT tmac.valid_code(code) THEN
+    RAISE EXCEPTION 'invalid % code "%"', kind, code
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_code(text, text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
+
+CREATE FUNCTION tmac.check_name(kind text, name text) RETURNS void
+  LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF NOT tmac.valid_name(name) THEN
+    RAISE EXCEPTION 'invalid % name "%"', kind, name
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'A name is 1–200 bytes with no colon, comma, control character or surrounding space.';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_name(text, text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary name';
+
+CREATE FUNCTION tmac.define_level(code text, rank integer, name text, aliases text[] DEFAULT '{}')
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  existing text;
+BEGIN
+  PERFORM tmac.require_arguments('define_level', 'code', code, 'rank', rank::text, 'name', name);
+  PERFORM tmac.check_code('level', code);
+  PERFORM tmac.check_name('level', name);
+  IF rank < 0 OR rank > 32767 THEN
+    RAISE EXCEPTION 'level rank % is out of range', rank
+      USING ERRCODE = 'numeric_value_out_of_range', HINT = 'A rank is between 0 and 32767.';
+  END IF;
+  SELECT l.code INTO existing FROM tmac.level l WHERE upper(l.code) = upper(define_level.code);
+  IF FOUND THEN
+    RAISE EXCEPTION 'level "%" already exists', existing
+      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_level to change its code.';
+  END IF;
+  SELECT l.code INTO existing FROM tmac.level l WHERE l.rank = define_level.rank;
+  IF FOUND THEN
+    RAISE EXCEPTION 'level rank % is already used by level "%"', rank, existing
+      USING ERRCODE = 'duplicate_object', HINT = 'Each level has its own rank; pick a free one.';
+  END IF;
+  INSERT INTO tmac.level (rank, code, name, aliases)
+  VALUES (rank, code, name, coalesce(aliases, '{}'));
+END
+$$;
+COMMENT ON FUNCTION tmac.define_level(text, integer, text, text[]) IS
+  'Defines a classification level: code, rank (higher dominates lower), Japanese name, other accepted spellings';
+
+CREATE FUNCTION tmac.define_compartment(code text, name text, description text DEFAULT NULL)
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  existing text;
+BEGIN
+  PERFORM tmac.require_arguments('define_compartment', 'code', code, 'name', name);
+  PERFORM tmac.check_code('compartment', code);
+  PERFORM tmac.check_name('compartment', name);
+  SELECT c.code INTO existing FROM tmac.compartment c WHERE upper(c.code) = upper(define_compartment.code);
+  IF FOUND THEN
+    RAISE EXCEPTION 'compartment "%" already exists', existing
+      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_compartment to change its code.';
+  END IF;
+  INSERT INTO tmac.compartment (code, name, description) VALUES (code, name, description);
+END
+$$;
+COMMENT ON FUNCTION tmac.define_compartment(text, text, text) IS
+  'Defines a need-to-know compartment (関係者限り): a project, an entrusted customer''s information, a product line';
+
+CREATE FUNCTION tmac.define_group(code text, name text, parent text DEFAULT NULL)
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  existing text;
+  parent_group integer;
+BEGIN
+  PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
+  PERFORM tmac.check_code('group', code);
+  PERFORM tmac.check_name('group', name);
+  SELECT g.code INTO existing FROM tmac.org_group g WHERE upper(g.code) = upper(define_group.code);
+  IF FOUND THEN
+    RAISE EXCEPTION 'group "%" already exists', existing
+      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_group or tmac.move_group to change it.';
+  END IF;
+  IF parent IS NOT NULL THEN
+    SELECT g.group_id INTO parent_group FROM tmac.org_group g WHERE upper(g.code) = upper(parent);
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'unknown parent group "%"', parent
+        USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
+    END IF;
+  END IF;
+  INSERT INTO tmac.org_group (code, name, parent_id) VALUES (code, name, parent_group);
+END
+$$;
+COMMENT ON FUNCTION tmac.define_group(text, text, text) IS
+  'Defines an organisation group (部・課) under an optional parent group';
+
+CREATE FUNCTION tmac.move_group(code text, parent text)
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  parent_group integer;
+BEGIN
+  PERFORM tmac.require_arguments('move_group', 'code', code);
+  IF parent IS NOT NULL THEN
+    SELECT g.group_id INTO parent_group FROM tmac.org_group g WHERE upper(g.code) = upper(parent);
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'unknown parent group "%"', parent
+        USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
+    END IF;
+  END IF;
+  UPDATE tmac.org_group g SET parent_id = parent_group WHERE upper(g.code) = upper(move_group.code);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown group "%"', code USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.move_group(text, text) IS
+  'Places a group under another parent (NULL: a root); a move that would create a cycle is rejected';
+
+-- Rewrites every tmac security label after a rename: each stored text is
+-- parsed before the rename (while its old codes still resolve) and written
+-- back afterwards in canonical form.
+CREATE FUNCTION tmac.rename_entry(kind text, old text, new text)
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  existing text;
+  obj record;
+  labels tmac.label[] := '{}';
+  targets text[] := '{}';
+  i integer;
+BEGIN
+  PERFORM tmac.require_arguments('rename_' || kind, 'old', old, 'new', new);
+  PERFORM tmac.check_code(kind, new);
+  SELECT t.entry INTO existing FROM tmac.vocabulary_token t
+   WHERE t.kind = rename_entry.kind AND t.token = upper(new) AND upper(t.entry) <> upper(old);
+  IF FOUND THEN
+    RAISE EXCEPTION '% "%" already exists', kind, existing USING ERRCODE = 'duplicate_object';
+  END IF;
+
+  FOR obj IN
+    SELECT s.label, o.type, o.identity
+      FROM pg_catalog.pg_seclabel s,
+           LATERAL pg_catalog.pg_identify_object(s.classoid, s.objoid, s.objsubid) o
+     WHERE s.provider = 'tmac'
+  LOOP
+    labels := labels || obj.label::tmac.label;
+    targets := targets || format('%s %s', upper(replace(obj.type, 'table column', 'column')), obj.identity);
+  END LOOP;
+
+  IF kind = 'level' THEN
+    UPDATE tmac.level l SET code = new WHERE upper(l.code) = upper(old);
+  ELSIF kind = 'compartment' THEN
+    UPDATE tmac.compartment c SET code = new WHERE upper(c.code) = upper(old);
+  ELSE
+    UPDATE tmac.org_group g SET code = new WHERE upper(g.code) = upper(old);
+  END IF;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown % "%"', kind, old
+      USING ERRCODE = 'undefined_object', HINT = 'Give the current code of the entry to rename.';
+  END IF;
+
+  FOR i IN 1 .. coalesce(array_length(labels, 1), 0) LOOP
+    EXECUTE format('SECURITY LABEL FOR tmac ON %s IS %L', targets[i], labels[i]::text);
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.rename_entry(text, text, text) IS
+  'Renames a vocabulary entry''s code and rewrites tmac security labels; use rename_level, rename_compartment or rename_group';
+
+CREATE FUNCTION tmac.rename_level(old text, new text) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN tmac.rename_entry('level', old, new);
+COMMENT ON FUNCTION tmac.rename_level(text, text) IS 'Changes a level''s code; stored labels keep their meaning and print the new code';
+
+CREATE FUNCTION tmac.rename_compartment(old text, new text) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN tmac.rename_entry('compartment', old, new);
+COMMENT ON FUNCTION tmac.rename_compartment(text, text) IS 'Changes a compartment''s code; stored labels keep their meaning and print the new code';
+
+CREATE FUNCTION tmac.rename_group(old text, new text) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN tmac.rename_entry('group', old, new);
+COMMENT ON FUNCTION tmac.rename_group(text, text) IS 'Changes a group''s code; stored labels keep their meaning and print the new code';
+
+REVOKE ALL ON FUNCTION
+  tmac.require_arguments(text, text[]), tmac.check_code(text, text), tmac.check_name(text, text),
+  tmac.define_level(text, integer, text, text[]), tmac.define_compartment(text, text, text),
+  tmac.define_group(text, text, text), tmac.move_group(text, text),
+  tmac.rename_entry(text, text, text), tmac.rename_level(text, text),
+  tmac.rename_compartment(text, text), tmac.rename_group(text, text)
+  FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+  tmac.define_level(text, integer, text, text[]), tmac.define_compartment(text, text, text),
+  tmac.define_group(text, text, text), tmac.move_group(text, text),
+  tmac.rename_level(text, text), tmac.rename_compartment(text, text), tmac.rename_group(text, text)
+  TO tmac_admin;

@@ -1,0 +1,359 @@
+/*
+ * label.c — the tmac.label type: construction and its text and binary forms.
+ *
+ * Text input accepts codes, Japanese names and aliases (codes and aliases are
+ * matched without regard to ASCII case) and resolves them to identifiers
+ * through the vocabulary cache; output is canonical: the level code, then the
+ * compartment and group codes in code order, with no trailing colons.  The
+ * binary form carries codes rather than identifiers, so it is portable
+ * between databases, and is validated exactly like text input.
+ */
+#include "postgres.h"
+
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+
+#include "label.h"
+#include "label_parse.h"
+#include "vocabulary.h"
+
+#define BINARY_FORMAT_VERSION 1
+
+TmacLabel *
+tmac_label_make(int16 rank, const int32 *compartments, int ncompartments,
+				const int32 *groups, int ngroups)
+{
+	Size		size = TMAC_LABEL_HDRSZ + sizeof(int32) * (ncompartments + ngroups);
+	TmacLabel  *label = palloc0(size);
+
+	SET_VARSIZE(label, size);
+	label->rank = rank;
+	label->ncompartments = (uint16) ncompartments;
+	label->ngroups = (uint16) ngroups;
+	if (ncompartments > 0)
+		memcpy(label->ids, compartments, sizeof(int32) * ncompartments);
+	if (ngroups > 0)
+		memcpy(label->ids + ncompartments, groups, sizeof(int32) * ngroups);
+	return label;
+}
+
+/* The input, cut to a length that fits in an error message. */
+static char *
+clipped(const char *input)
+{
+	int			len = strlen(input);
+	int			keep = pg_mbcliplen(input, len, 120);
+
+	if (keep < len)
+		return psprintf("%.*s…", keep, input);
+	return pstrdup(input);
+}
+
+static int
+int32_cmp(const void *a, const void *b)
+{
+	int32		x = *(const int32 *) a;
+	int32		y = *(const int32 *) b;
+
+	return (x > y) - (x < y);
+}
+
+static const char *
+kind_noun(TmacVocabKind kind)
+{
+	return kind == TMAC_VOCAB_LEVEL ? "level" :
+		kind == TMAC_VOCAB_COMPARTMENT ? "compartment" : "group";
+}
+
+static const char *
+kind_definer(TmacVocabKind kind)
+{
+	return kind == TMAC_VOCAB_LEVEL ? "tmac.define_level(code, rank, name)" :
+		kind == TMAC_VOCAB_COMPARTMENT ? "tmac.define_compartment(code, name)" :
+		"tmac.define_group(code, name, parent)";
+}
+
+/* Resolve one token; raise 42704 naming the token when it is unknown. */
+static int32
+resolve_token(TmacVocabulary *v, TmacVocabKind kind, const TmacToken *tok,
+			  const char *input)
+{
+	int32		id;
+
+	if (!tmac_vocab_lookup(v, kind, tok->ptr, tok->len, &id))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("unknown %s \"%s\" in label \"%s\"",
+						kind_noun(kind), clipped(pnstrdup(tok->ptr, tok->len)),
+						clipped(input)),
+				 errdetail("Defined %ss: %s.", kind_noun(kind),
+						   tmac_vocab_codes(v, kind)),
+				 errhint("Use a code, name or alias of a defined %s, or define it with %s.",
+						 kind_noun(kind), kind_definer(kind))));
+	return id;
+}
+
+/*
+ * Resolve a list of tokens into a sorted id array; a component named twice
+ * (by code, name or alias) is an error naming the second occurrence.
+ */
+static void
+resolve_list(TmacVocabulary *v, TmacVocabKind kind, const TmacToken *toks,
+			 int n, int32 *ids, const char *input, int errcode_duplicate)
+{
+	int			i,
+				j;
+
+	for (i = 0; i < n; i++)
+	{
+		ids[i] = resolve_token(v, kind, &toks[i], input);
+		for (j = 0; j < i; j++)
+			if (ids[j] == ids[i])
+				ereport(ERROR,
+						(errcode(errcode_duplicate),
+						 errmsg("duplicate %s \"%s\" in label \"%s\"",
+								kind_noun(kind),
+								clipped(pnstrdup(toks[i].ptr, toks[i].len)),
+								clipped(input)),
+						 (toks[j].len != toks[i].len ||
+						  memcmp(toks[j].ptr, toks[i].ptr, toks[i].len) != 0) ?
+						 errdetail("\"%s\" and \"%s\" name the same %s.",
+								   clipped(pnstrdup(toks[j].ptr, toks[j].len)),
+								   clipped(pnstrdup(toks[i].ptr, toks[i].len)),
+								   kind_noun(kind)) : 0,
+						 errhint("Name each %s once.", kind_noun(kind))));
+	}
+	if (n > 1)
+		qsort(ids, n, sizeof(int32), int32_cmp);
+}
+
+static TmacLabel *
+label_from_syntax(TmacVocabulary *v, const TmacLabelSyntax *syn,
+				  const char *input, int errcode_duplicate)
+{
+	int32		level_rank;
+	int32		compartments[TMAC_LABEL_MAX_COMPARTMENTS];
+	int32		groups[TMAC_LABEL_MAX_GROUPS];
+
+	level_rank = resolve_token(v, TMAC_VOCAB_LEVEL, &syn->level, input);
+	resolve_list(v, TMAC_VOCAB_COMPARTMENT, syn->compartments,
+				 syn->ncompartments, compartments, input, errcode_duplicate);
+	resolve_list(v, TMAC_VOCAB_GROUP, syn->groups, syn->ngroups, groups,
+				 input, errcode_duplicate);
+	return tmac_label_make((int16) level_rank, compartments, syn->ncompartments,
+						   groups, syn->ngroups);
+}
+
+TmacLabel *
+tmac_label_from_text(const char *input)
+{
+	TmacLabelSyntax *syn = palloc(sizeof(TmacLabelSyntax));
+	size_t		len = strlen(input);
+	TmacParseStatus st = tmac_parse_label_syntax(input, len, syn);
+
+	switch (st)
+	{
+		case TMAC_PARSE_OK:
+			break;
+		case TMAC_PARSE_TOO_LONG:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("label text is too long"),
+					 errdetail("The text form of a label is at most %d bytes; this one has %zu.",
+							   TMAC_LABEL_MAX_INPUT, len)));
+			break;
+		case TMAC_PARSE_TOO_MANY_COMPARTMENTS:
+		case TMAC_PARSE_TOO_MANY_GROUPS:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("too many %s in label \"%s\"",
+							st == TMAC_PARSE_TOO_MANY_GROUPS ? "groups" : "compartments",
+							clipped(input)),
+					 errdetail("A label holds at most %d compartments and %d groups.",
+							   TMAC_LABEL_MAX_COMPARTMENTS, TMAC_LABEL_MAX_GROUPS)));
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type tmac.label: \"%s\"",
+							clipped(input)),
+					 st == TMAC_PARSE_EMPTY ?
+					 errdetail("%s.", tmac_parse_status_message(st)) :
+					 errdetail("%s, at byte %d.", tmac_parse_status_message(st),
+							   syn->error_offset + 1),
+					 errhint("A label is written LEVEL[:COMPARTMENT,...[:GROUP,...]], for example SECRET:PRJ-A,PRJ-B:DEV.")));
+	}
+	return label_from_syntax(tmac_vocabulary(), syn, input,
+							 ERRCODE_INVALID_TEXT_REPRESENTATION);
+}
+
+const TmacLevel *
+tmac_label_level_entry(TmacVocabulary *v, const TmacLabel *label)
+{
+	const TmacLevel *level = tmac_vocab_level(v, label->rank);
+
+	if (level == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("stored label refers to level rank %d, which is not defined",
+						label->rank),
+				 errhint("Define the level again with tmac.define_level.")));
+	return level;
+}
+
+static int
+cstring_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+int
+tmac_label_codes(TmacVocabulary *v, const TmacLabel *label, TmacVocabKind kind,
+				 const char ***codes)
+{
+	int			n = kind == TMAC_VOCAB_COMPARTMENT ? label->ncompartments : label->ngroups;
+	const int32 *ids = kind == TMAC_VOCAB_COMPARTMENT ?
+		TMAC_LABEL_COMPARTMENTS(label) : TMAC_LABEL_GROUPS(label);
+	const char **out = palloc(sizeof(char *) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		const char *code = NULL;
+
+		if (kind == TMAC_VOCAB_COMPARTMENT)
+		{
+			const TmacCompartment *c = tmac_vocab_compartment(v, ids[i]);
+
+			code = c ? c->code : NULL;
+		}
+		else
+		{
+			const TmacGroup *g = tmac_vocab_group(v, ids[i]);
+
+			code = g ? g->code : NULL;
+		}
+		if (code == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("stored label refers to %s id %d, which is not defined",
+							kind_noun(kind), ids[i])));
+		out[i] = code;
+	}
+	if (n > 1)
+		qsort(out, n, sizeof(char *), cstring_cmp);
+	*codes = out;
+	return n;
+}
+
+char *
+tmac_label_to_text(const TmacLabel *label)
+{
+	TmacVocabulary *v = tmac_vocabulary();
+	StringInfoData buf;
+	const char **codes;
+	int			n,
+				i;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, tmac_label_level_entry(v, label)->code);
+	if (label->ncompartments == 0 && label->ngroups == 0)
+		return buf.data;
+	appendStringInfoChar(&buf, ':');
+	n = tmac_label_codes(v, label, TMAC_VOCAB_COMPARTMENT, &codes);
+	for (i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s%s", i ? "," : "", codes[i]);
+	if (label->ngroups == 0)
+		return buf.data;
+	appendStringInfoChar(&buf, ':');
+	n = tmac_label_codes(v, label, TMAC_VOCAB_GROUP, &codes);
+	for (i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s%s", i ? "," : "", codes[i]);
+	return buf.data;
+}
+
+PG_FUNCTION_INFO_V1(tmac_label_in);
+Datum
+tmac_label_in(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TMAC_LABEL(tmac_label_from_text(PG_GETARG_CSTRING(0)));
+}
+
+PG_FUNCTION_INFO_V1(tmac_label_out);
+Datum
+tmac_label_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(tmac_label_to_text(PG_GETARG_TMAC_LABEL(0)));
+}
+
+/*
+ * Binary form: a version byte, the level code, the number of compartments
+ * and their codes, the number of groups and their codes.
+ */
+PG_FUNCTION_INFO_V1(tmac_label_send);
+Datum
+tmac_label_send(PG_FUNCTION_ARGS)
+{
+	TmacLabel  *label = PG_GETARG_TMAC_LABEL(0);
+	TmacVocabulary *v = tmac_vocabulary();
+	StringInfoData buf;
+	const char **codes;
+	int			n,
+				i;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, BINARY_FORMAT_VERSION);
+	pq_sendstring(&buf, tmac_label_level_entry(v, label)->code);
+	n = tmac_label_codes(v, label, TMAC_VOCAB_COMPARTMENT, &codes);
+	pq_sendint16(&buf, (uint16) n);
+	for (i = 0; i < n; i++)
+		pq_sendstring(&buf, codes[i]);
+	n = tmac_label_codes(v, label, TMAC_VOCAB_GROUP, &codes);
+	pq_sendint16(&buf, (uint16) n);
+	for (i = 0; i < n; i++)
+		pq_sendstring(&buf, codes[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+static void
+recv_tokens(StringInfo buf, TmacToken *toks, int *n, int max, const char *what)
+{
+	int			count = (int) pq_getmsgint(buf, 2);
+	int			i;
+
+	if (count > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary tmac.label: %d %s, at most %d allowed",
+						count, what, max)));
+	for (i = 0; i < count; i++)
+	{
+		toks[i].ptr = pq_getmsgstring(buf);
+		toks[i].len = strlen(toks[i].ptr);
+	}
+	*n = count;
+}
+
+PG_FUNCTION_INFO_V1(tmac_label_recv);
+Datum
+tmac_label_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	TmacLabelSyntax *syn = palloc0(sizeof(TmacLabelSyntax));
+	int			version = pq_getmsgbyte(buf);
+
+	if (version != BINARY_FORMAT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary tmac.label: unknown format version %d",
+						version)));
+	syn->level.ptr = pq_getmsgstring(buf);
+	syn->level.len = strlen(syn->level.ptr);
+	recv_tokens(buf, syn->compartments, &syn->ncompartments,
+				TMAC_LABEL_MAX_COMPARTMENTS, "compartments");
+	recv_tokens(buf, syn->groups, &syn->ngroups, TMAC_LABEL_MAX_GROUPS, "groups");
+	PG_RETURN_TMAC_LABEL(label_from_syntax(tmac_vocabulary(), syn,
+										   "(binary input)",
+										   ERRCODE_INVALID_BINARY_REPRESENTATION));
+}

@@ -1,0 +1,303 @@
+/*
+ * label_compare.c — ordering, hashing, dominance and the label lattice.
+ *
+ * Every btree operator is driven by one comparator, tmac_label_cmp_internal:
+ * by level rank, then the compartment ids, then the group ids.  The order is
+ * total and depends only on stored identifiers, so it is immutable and
+ * renaming never reorders an index.  Hashing works on the canonical bytes.
+ *
+ * Dominance (a @> b) is the need-to-know test: a's level is at least b's,
+ * a holds every compartment of b, and if b names groups, a holds one of them
+ * or an ancestor of one.  Only the group part consults the vocabulary (the
+ * group tree), and only when the groups do not match directly.
+ *
+ * These functions raise no error that depends on their arguments' values, so
+ * the comparison and dominance operators are declared LEAKPROOF: the planner
+ * may then evaluate them before a row-security filter, e.g. in an index scan.
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+#include "utils/builtins.h"
+
+#include "label.h"
+#include "label_parse.h"
+
+static int
+cmp_ids(const int32 *a, int na, const int32 *b, int nb)
+{
+	int			i,
+				n = Min(na, nb);
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return (na > nb) - (na < nb);
+}
+
+int
+tmac_label_cmp_internal(const TmacLabel *a, const TmacLabel *b)
+{
+	int			c;
+
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	c = cmp_ids(TMAC_LABEL_COMPARTMENTS(a), a->ncompartments,
+				TMAC_LABEL_COMPARTMENTS(b), b->ncompartments);
+	if (c != 0)
+		return c;
+	return cmp_ids(TMAC_LABEL_GROUPS(a), a->ngroups,
+				   TMAC_LABEL_GROUPS(b), b->ngroups);
+}
+
+bool
+tmac_sorted_subset(const int32 *sub, int nsub, const int32 *super, int nsuper)
+{
+	int			i = 0,
+				j = 0;
+
+	if (nsub > nsuper)
+		return false;
+	while (i < nsub)
+	{
+		/* super runs out before sub does: not a subset */
+		if (nsuper - j < nsub - i)
+			return false;
+		if (super[j] == sub[i])
+			i++, j++;
+		else if (super[j] < sub[i])
+			j++;
+		else
+			return false;
+	}
+	return true;
+}
+
+static bool
+sorted_contains(const int32 *ids, int n, int32 id)
+{
+	int			lo = 0,
+				hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (ids[mid] == id)
+			return true;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
+/* Does a holder of groups `have` reach one of `need` (itself or an ancestor)? */
+static bool
+groups_reach(const int32 *have, int nhave, const int32 *need, int nneed)
+{
+	TmacVocabulary *v;
+	int			i,
+				j;
+
+	if (nneed == 0)
+		return true;
+	if (nhave == 0)
+		return false;
+	for (i = 0; i < nneed; i++)
+		if (sorted_contains(have, nhave, need[i]))
+			return true;
+	v = tmac_vocabulary();
+	for (i = 0; i < nneed; i++)
+		for (j = 0; j < nhave; j++)
+			if (tmac_vocab_group_within(v, need[i], have[j]))
+				return true;
+	return false;
+}
+
+bool
+tmac_label_dominates(const TmacLabel *a, const TmacLabel *b)
+{
+	if (a->rank < b->rank)
+		return false;
+	if (!tmac_sorted_subset(TMAC_LABEL_COMPARTMENTS(b), b->ncompartments,
+							TMAC_LABEL_COMPARTMENTS(a), a->ncompartments))
+		return false;
+	return groups_reach(TMAC_LABEL_GROUPS(a), a->ngroups,
+						TMAC_LABEL_GROUPS(b), b->ngroups);
+}
+
+#define LABEL_CMP_FUNCTION(fname, expr) \
+PG_FUNCTION_INFO_V1(fname); \
+Datum \
+fname(PG_FUNCTION_ARGS) \
+{ \
+	TmacLabel  *a = PG_GETARG_TMAC_LABEL(0); \
+	TmacLabel  *b = PG_GETARG_TMAC_LABEL(1); \
+	int			c = tmac_label_cmp_internal(a, b); \
+	PG_RETURN_BOOL(expr); \
+}
+
+LABEL_CMP_FUNCTION(tmac_label_eq, c == 0)
+LABEL_CMP_FUNCTION(tmac_label_ne, c != 0)
+LABEL_CMP_FUNCTION(tmac_label_lt, c < 0)
+LABEL_CMP_FUNCTION(tmac_label_le, c <= 0)
+LABEL_CMP_FUNCTION(tmac_label_gt, c > 0)
+LABEL_CMP_FUNCTION(tmac_label_ge, c >= 0)
+
+PG_FUNCTION_INFO_V1(tmac_label_cmp);
+Datum
+tmac_label_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(tmac_label_cmp_internal(PG_GETARG_TMAC_LABEL(0),
+											PG_GETARG_TMAC_LABEL(1)));
+}
+
+PG_FUNCTION_INFO_V1(tmac_label_hash);
+Datum
+tmac_label_hash(PG_FUNCTION_ARGS)
+{
+	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
+
+	return hash_any((const unsigned char *) &l->rank,
+					VARSIZE(l) - offsetof(TmacLabel, rank));
+}
+
+PG_FUNCTION_INFO_V1(tmac_label_hash_extended);
+Datum
+tmac_label_hash_extended(PG_FUNCTION_ARGS)
+{
+	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
+
+	return hash_any_extended((const unsigned char *) &l->rank,
+							 VARSIZE(l) - offsetof(TmacLabel, rank),
+							 PG_GETARG_INT64(1));
+}
+
+PG_FUNCTION_INFO_V1(tmac_label_dominates_fn);
+Datum
+tmac_label_dominates_fn(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(tmac_label_dominates(PG_GETARG_TMAC_LABEL(0),
+										PG_GETARG_TMAC_LABEL(1)));
+}
+
+PG_FUNCTION_INFO_V1(tmac_label_dominated_by);
+Datum
+tmac_label_dominated_by(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(tmac_label_dominates(PG_GETARG_TMAC_LABEL(1),
+										PG_GETARG_TMAC_LABEL(0)));
+}
+
+static void
+check_limit(int n, int max, const char *what)
+{
+	if (n > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the result would hold %d %s, more than the %d a label allows",
+						n, what, max)));
+}
+
+/*
+ * Least upper bound: the higher level, the union of the compartments and the
+ * union of the groups (a holder of the result reaches a group of each side).
+ * A side without groups places no group restriction, so it adds none.
+ */
+PG_FUNCTION_INFO_V1(tmac_label_lub);
+Datum
+tmac_label_lub(PG_FUNCTION_ARGS)
+{
+	TmacLabel  *a = PG_GETARG_TMAC_LABEL(0);
+	TmacLabel  *b = PG_GETARG_TMAC_LABEL(1);
+	int32	   *comps = palloc(sizeof(int32) * (a->ncompartments + b->ncompartments + 1));
+	int32	   *groups = palloc(sizeof(int32) * (a->ngroups + b->ngroups + 1));
+	int			nc = 0,
+				ng = 0,
+				i = 0,
+				j = 0;
+	const int32 *ac = TMAC_LABEL_COMPARTMENTS(a),
+			   *bc = TMAC_LABEL_COMPARTMENTS(b),
+			   *ag = TMAC_LABEL_GROUPS(a),
+			   *bg = TMAC_LABEL_GROUPS(b);
+
+	while (i < a->ncompartments || j < b->ncompartments)
+	{
+		if (j >= b->ncompartments || (i < a->ncompartments && ac[i] < bc[j]))
+			comps[nc++] = ac[i++];
+		else if (i >= a->ncompartments || bc[j] < ac[i])
+			comps[nc++] = bc[j++];
+		else
+			comps[nc++] = ac[i++], j++;
+	}
+	i = j = 0;
+	while (i < a->ngroups || j < b->ngroups)
+	{
+		if (j >= b->ngroups || (i < a->ngroups && ag[i] < bg[j]))
+			groups[ng++] = ag[i++];
+		else if (i >= a->ngroups || bg[j] < ag[i])
+			groups[ng++] = bg[j++];
+		else
+			groups[ng++] = ag[i++], j++;
+	}
+	check_limit(nc, TMAC_LABEL_MAX_COMPARTMENTS, "compartments");
+	check_limit(ng, TMAC_LABEL_MAX_GROUPS, "groups");
+	PG_RETURN_TMAC_LABEL(tmac_label_make(Max(a->rank, b->rank), comps, nc, groups, ng));
+}
+
+/*
+ * Greatest lower bound: the lower level, the common compartments, and the
+ * groups that both sides reach: each group of one side that the other side
+ * holds or holds an ancestor of.  When none is common the result has no
+ * groups, which every label dominates on the group axis.
+ */
+PG_FUNCTION_INFO_V1(tmac_label_glb);
+Datum
+tmac_label_glb(PG_FUNCTION_ARGS)
+{
+	TmacLabel  *a = PG_GETARG_TMAC_LABEL(0);
+	TmacLabel  *b = PG_GETARG_TMAC_LABEL(1);
+	int32	   *comps = palloc(sizeof(int32) * (Min(a->ncompartments, b->ncompartments) + 1));
+	int32	   *groups = palloc(sizeof(int32) * (a->ngroups + b->ngroups + 1));
+	int			nc = 0,
+				ng = 0,
+				i = 0,
+				j = 0;
+	const int32 *ac = TMAC_LABEL_COMPARTMENTS(a),
+			   *bc = TMAC_LABEL_COMPARTMENTS(b),
+			   *ag = TMAC_LABEL_GROUPS(a),
+			   *bg = TMAC_LABEL_GROUPS(b);
+
+	while (i < a->ncompartments && j < b->ncompartments)
+	{
+		if (ac[i] < bc[j])
+			i++;
+		else if (bc[j] < ac[i])
+			j++;
+		else
+			comps[nc++] = ac[i++], j++;
+	}
+	for (i = 0; i < a->ngroups; i++)
+		if (groups_reach(bg, b->ngroups, &ag[i], 1) && b->ngroups > 0)
+			groups[ng++] = ag[i];
+	for (j = 0; j < b->ngroups; j++)
+		if (a->ngroups > 0 && groups_reach(ag, a->ngroups, &bg[j], 1) &&
+			!sorted_contains(ag, a->ngroups, bg[j]))
+			groups[ng++] = bg[j];
+	if (ng > 1)
+	{
+		/* sort: the second loop may have appended out of order */
+		for (i = 1; i < ng; i++)
+		{
+			int32		x = groups[i];
+
+			for (j = i; j > 0 && groups[j - 1] > x; j--)
+				groups[j] = groups[j - 1];
+			groups[j] = x;
+		}
+	}
+	check_limit(ng, TMAC_LABEL_MAX_GROUPS, "groups");
+	PG_RETURN_TMAC_LABEL(tmac_label_make(Min(a->rank, b->rank), comps, nc, groups, ng));
+}

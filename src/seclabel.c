@@ -1,0 +1,51 @@
+/*
+ * seclabel.c — the "tmac" security label provider.
+ *
+ * SECURITY LABEL FOR tmac ON TABLE/COLUMN/SCHEMA ... IS '社外秘' classifies
+ * the object itself (SPEC §3.3).  PostgreSQL only accepts labels for a
+ * provider that is loaded in the session, so tmac must be listed in
+ * shared_preload_libraries or session_preload_libraries (see README).  The
+ * provider accepts exactly what tmac.label input accepts, and stores the
+ * canonical text, so the stored label always reads back the same.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
+#include "commands/seclabel.h"
+#include "utils/lsyscache.h"
+
+#include "label.h"
+
+static void
+tmac_object_relabel(const ObjectAddress *object, const char *seclabel)
+{
+	if (object->classId == RelationRelationId)
+	{
+		char		relkind = get_rel_relkind(object->objectId);
+
+		if (object->objectSubId == 0 &&
+			relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE &&
+			relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW &&
+			relkind != RELKIND_FOREIGN_TABLE)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("tmac labels tables, views, columns and schemas only")));
+	}
+	else if (object->classId != NamespaceRelationId)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("tmac labels tables, views, columns and schemas only")));
+
+	if (seclabel == NULL)		/* SECURITY LABEL ... IS NULL removes it */
+		return;
+	(void) tmac_label_from_text(seclabel);
+}
+
+void		tmac_seclabel_init(void);
+
+void
+tmac_seclabel_init(void)
+{
+	register_label_provider("tmac", tmac_object_relabel);
+}

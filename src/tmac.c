@@ -1,0 +1,43 @@
+/*
+ * tmac.c — module entry point and the shared cache-invalidation trigger.
+ *
+ * _PG_init registers the security label provider and the relcache callbacks
+ * of tmac's per-backend caches.  tmac.cache_invalidate() is the statement
+ * trigger that tmac's governance tables use to tell every backend that a
+ * cached copy of that table is stale (the pattern pg_cron uses): it queues a
+ * relcache invalidation for the trigger's table, delivered to all backends
+ * when the transaction commits.
+ */
+#include "postgres.h"
+
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "utils/inval.h"
+
+#include "vocabulary.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+extern void tmac_seclabel_init(void);
+
+void
+_PG_init(void)
+{
+	tmac_seclabel_init();
+	tmac_vocabulary_init();
+}
+
+PG_FUNCTION_INFO_V1(tmac_cache_invalidate);
+Datum
+tmac_cache_invalidate(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("tmac.cache_invalidate() must be called as a trigger")));
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
+}

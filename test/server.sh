@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# server.sh — start and stop a throwaway PostgreSQL 15 for tests, the demo and benchmarks.
+#
+# Usage: source test/server.sh; tmac_server_start DIR [PORT]; ...; tmac_server_stop
+# The cluster lives in DIR (socket there too).  initdb refuses root, so as root
+# the server runs as the "postgres" system user.  Exports PGHOST, PGPORT, PGUSER.
+
+PGBIN=${PGBIN:-$(/usr/lib/postgresql/15/bin/pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
+
+tmac_as_server_user() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+tmac_server_start() {
+  TMAC_SERVER_DIR=$1
+  export PGPORT=${2:-55432}
+  local here; here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  mkdir -p "$TMAC_SERVER_DIR"
+  [ "$(id -u)" = 0 ] && chown postgres: "$TMAC_SERVER_DIR"
+  tmac_as_server_user "$PGBIN/initdb" -D "$TMAC_SERVER_DIR/data" -U postgres \
+      --encoding=UTF8 --locale=C.UTF-8 --auth=trust >"$TMAC_SERVER_DIR/initdb.log" 2>&1 \
+    || { cat "$TMAC_SERVER_DIR/initdb.log"; return 1; }
+  cp "$here/test.conf" "$TMAC_SERVER_DIR/data/tmac_test.conf"
+  [ "$(id -u)" = 0 ] && chown postgres: "$TMAC_SERVER_DIR/data/tmac_test.conf"
+  echo "include 'tmac_test.conf'" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
+  echo "unix_socket_directories = '$TMAC_SERVER_DIR'" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
+  echo "port = $PGPORT" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
+  tmac_as_server_user "$PGBIN/pg_ctl" -D "$TMAC_SERVER_DIR/data" -l "$TMAC_SERVER_DIR/server.log" -w start >/dev/null \
+    || { cat "$TMAC_SERVER_DIR/server.log"; return 1; }
+  export PGHOST=$TMAC_SERVER_DIR PGUSER=postgres
+}
+
+tmac_server_stop() {
+  [ -n "${TMAC_SERVER_DIR:-}" ] || return 0
+  tmac_as_server_user "$PGBIN/pg_ctl" -D "$TMAC_SERVER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+}
