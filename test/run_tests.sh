@@ -12,7 +12,6 @@ top=$(pwd)
 
 bash test/setup.sh || exit 1
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-make -s PG_CONFIG=$PG_CONFIG clean >/dev/null
 make -s PG_CONFIG=$PG_CONFIG || { echo "build failed"; exit 1; }
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 $SUDO make -s PG_CONFIG=$PG_CONFIG install >/dev/null || { echo "install failed"; exit 1; }
@@ -28,49 +27,53 @@ passed=0; failed=0
 
 # 1. pg_regress: every sql/*.sql that is not an install script
 regress=$(ls sql/*.sql | xargs -n1 basename | grep -v -- '--' | sed 's/\.sql$//' | sort)
+# TMAC_REGRESS / TMAC_SPECS / TMAC_PGTAP (globs) / TMAC_SCRIPTS narrow a run while developing
+[ -n "${TMAC_REGRESS:-}" ] && regress="tmac_setup $TMAC_REGRESS"
 echo "== pg_regress"
 createdb tmac_regress
 if "$pgxs/regress/pg_regress" --use-existing --host="$PGHOST" --port="$PGPORT" --user=postgres \
-     --inputdir=. --outputdir=results --dbname=tmac_regress $regress; then
+     --inputdir=. --outputdir="$work/regress" --dbname=tmac_regress $regress; then
   passed=$((passed + $(echo "$regress" | wc -w)))
 else
-  f=$(grep -c 'FAILED' results/regression.out 2>/dev/null); f=${f:-1}; [ "$f" -gt 0 ] || f=1
+  f=$(grep -c 'FAILED' "$work/regress/regression.out" 2>/dev/null); f=${f:-1}; [ "$f" -gt 0 ] || f=1
   failed=$((failed + f)); passed=$((passed + $(echo "$regress" | wc -w) - f))
-  [ -f results/regression.diffs ] && cat results/regression.diffs
+  [ -f "$work/regress/regression.diffs" ] && cat "$work/regress/regression.diffs"
 fi
 
 # 2. isolation specs
 specs=$(ls test/isolation/specs/*.spec 2>/dev/null | xargs -rn1 basename | sed 's/\.spec$//' | sort)
+[ -n "${TMAC_SPECS:-}" ] && specs=$TMAC_SPECS
 if [ -n "$specs" ]; then
   echo "== isolation"
   createdb tmac_isolation
   psql -X -q -d tmac_isolation -c "CREATE EXTENSION tmac" -c "ALTER DATABASE tmac_isolation SET search_path = public, tmac" || failed=$((failed + 1))
   if "$pgxs/isolation/pg_isolation_regress" --use-existing --host="$PGHOST" --port="$PGPORT" --user=postgres \
-       --inputdir=test/isolation --outputdir=test/isolation/results --dbname=tmac_isolation $specs; then
+       --inputdir=test/isolation --outputdir="$work/isolation" --dbname=tmac_isolation $specs; then
     passed=$((passed + $(echo "$specs" | wc -w)))
   else
     failed=$((failed + 1))
-    [ -f test/isolation/results/regression.diffs ] && cat test/isolation/results/regression.diffs
+    [ -f "$work/isolation/regression.diffs" ] && cat "$work/isolation/regression.diffs"
   fi
 fi
 
 # 3. pgTAP, in the database where pg_cron runs
-if ls test/pgtap/*.sql >/dev/null 2>&1; then
+pgtap=$(ls test/pgtap/${TMAC_PGTAP:-*}.sql 2>/dev/null)
+if [ -n "$pgtap" ]; then
   echo "== pgTAP"
   createdb tmac_test
   psql -X -q -d tmac_test -v ON_ERROR_STOP=1 -f test/pgtap/setup.psql || failed=$((failed + 1))
-  if pg_prove --ext .sql -d tmac_test test/pgtap/*.sql; then
-    passed=$((passed + $(ls test/pgtap/*.sql | wc -l)))
+  if pg_prove --ext .sql -d tmac_test $pgtap; then
+    passed=$((passed + $(echo "$pgtap" | wc -w)))
   else
     failed=$((failed + 1))
   fi
 fi
 
 # 4. shell-driven tests (dump/restore, sessions ended after commit, ...)
-for t in test/scripts/*.sh; do
+for t in test/scripts/${TMAC_SCRIPTS:-*}.sh; do
   [ -e "$t" ] || continue
   echo "== $t"
-  if bash "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $t"; fi
+  if TMAC_TEST_DIR=$work bash "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $t"; fi
 done
 
 echo
