@@ -13,16 +13,15 @@ top=$(pwd)
 bash test/setup.sh || exit 1
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 make -s PG_CONFIG=$PG_CONFIG || { echo "build failed"; exit 1; }
-SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-$SUDO make -s PG_CONFIG=$PG_CONFIG install >/dev/null || { echo "install failed"; exit 1; }
 
 . test/server.sh
 work=$(mktemp -d /tmp/tmac-test.XXXXXX)
 chmod 755 "$work"
 trap 'tmac_server_stop; rm -rf "$work"' EXIT
+tmac_private_install "$work/install" || { echo "install failed"; exit 1; }
 tmac_server_start "$work/server" "${TMAC_TEST_PORT:-55432}" || exit 1
 
-pgxs=$($PG_CONFIG --pkglibdir)/pgxs/src/test
+pgxs=$work/install/usr/lib/postgresql/15/lib/pgxs/src/test
 passed=0; failed=0
 
 # 1. pg_regress: every sql/*.sql that is not an install script

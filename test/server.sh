@@ -5,7 +5,20 @@
 # The cluster lives in DIR (socket there too).  initdb refuses root, so as root
 # the server runs as the "postgres" system user.  Exports PGHOST, PGPORT, PGUSER.
 
-PGBIN=${PGBIN:-$(/usr/lib/postgresql/15/bin/pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+
+# Install tmac into a private copy of the PostgreSQL 15 installation under DIR
+# (PostgreSQL finds its share and lib directories relative to its binaries),
+# so that test runs never depend on, or disturb, what is installed system-wide.
+tmac_private_install() {
+  local dir=$1 top; top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  mkdir -p "$dir/usr/lib/postgresql" "$dir/usr/share/postgresql"
+  cp -a /usr/lib/postgresql/15 "$dir/usr/lib/postgresql/"
+  cp -a /usr/share/postgresql/15 "$dir/usr/share/postgresql/"
+  make -s -C "$top" PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config DESTDIR="$dir" install >/dev/null || return 1
+  PGBIN=$dir/usr/lib/postgresql/15/bin
+  export PATH=$PGBIN:$PATH
+}
 
 tmac_as_server_user() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
