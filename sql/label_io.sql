@@ -24,7 +24,7 @@ SELECT input, input::tmac.label AS label
 -- White space (ASCII and the ideographic space U+3000) around tokens is ignored.
 SELECT n, input::tmac.label AS label
   FROM (VALUES (1, '  SECRET  '), (2, E'\tSECRET\n'), (3, '　極秘　'),
-               (4, ' SECRET : PRJ-A , PRJ-B : DEV '), (5, '秘：PRJ-A'),
+               (4, ' SECRET : PRJ-A , PRJ-B : DEV '), (5, E'SECRET\r\n:\fPRJ-A\x0b'),
                (6, '　秘　:　プロジェクトA　,　PRJ-B　:　開発部　')) AS v(n, input)
  ORDER BY n;
 
@@ -44,13 +44,14 @@ SELECT n, pg_temp.label_error(input) AS result
                (7, ':PRJ-A'), (8, 'SECRET:PRJ-A,'), (9, 'SECRET:,PRJ-A'), (10, 'SECRET:PRJ-A,,PRJ-B'),
                (11, 'SECRET:PRJ-A:DEV:SALES'), (12, 'SECRET:A:B:C'), (13, 'SECRET::DEV,'),
                (14, E'SECRET\x01'), (15, E'SEC\tRET'), (16, E'SECRET:PRJ-A\x7f'),
-               (17, E'SECRET::DEV\x1b')) AS v(n, input)
+               (17, E'SECRET::DEV\x1b'), (18, 'SECRET,PRJ-A'), (19, ',,:'),
+               (20, 'SECRET PRJ-A')) AS v(n, input)
  ORDER BY n;
 
 -- Unknown level, compartment or group: 42704, naming the token.
 SELECT n, pg_temp.label_error(input) AS result
   FROM (VALUES (1, 'NOPE'), (2, 'SECRET:NOPE'), (3, 'SECRET::NOPE'), (4, 'SECRET:PRJ-A:PRJ-A'),
-               (5, 'PRJ-A'), (6, 'SECRET:DEV'), (7, ',,:'), (8, 'S E C R E T'),
+               (5, 'PRJ-A'), (6, 'SECRET:DEV'), (7, '秘：PRJ-A'), (8, 'S E C R E T'),
                (9, 'ＳＥＣＲＥＴ'), (10, repeat('A', 300))) AS v(n, input)
  ORDER BY n;
 
@@ -123,8 +124,8 @@ ALTER TABLE label_io_dst ALTER COLUMN id DROP NOT NULL;
 SELECT n, pg_temp.recv_error(raw) AS result
   FROM (VALUES
     (1, tmac.label_send('SECRET:PRJ-A:DEV')),
-    (2, '\x017365637265740000017072692d6100000164657600'::bytea),        -- lower case codes
-    (3, '\x01e7a798000000000000'::bytea),                                -- 秘, by name
+    (2, '\x0173656372657400000170726a2d6100000164657600'::bytea),        -- lower case codes
+    (3, '\x01e7a7980000000000'::bytea),                                -- 秘, by name
     (4, '\x02534543524554000000000000'::bytea),                          -- version 2
     (5, '\x014e4f5045000000000000'::bytea),                              -- unknown level NOPE
     (6, '\x01534543524554000001585858000000'::bytea),                    -- unknown compartment XXX

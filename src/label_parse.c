@@ -5,8 +5,9 @@
  *           compartments, groups := token { ',' token }
  * White space (ASCII and the ideographic space U+3000) around every token is
  * ignored.  An empty section means "none"; an empty token inside a list is an
- * error, as is a control character anywhere in a token.  The parser never
- * allocates and never reads past `len`, so it is safe on arbitrary bytes.
+ * error, as are a control character anywhere in a token and a comma in the
+ * level.  The parser never allocates and never reads past `len`, so it is
+ * safe on arbitrary bytes.
  */
 #include "label_parse.h"
 
@@ -151,6 +152,16 @@ tmac_parse_label_syntax(const char *input, size_t len, TmacLabelSyntax *out)
 		out->error_offset = 0;
 		return colon1 == NULL ? TMAC_PARSE_EMPTY : TMAC_PARSE_EMPTY_LEVEL;
 	}
+	/* a label has one level: a comma there is a mistyped colon, not a name */
+	for (p = (const unsigned char *) out->level.ptr;
+		 p < (const unsigned char *) out->level.ptr + out->level.len; p++)
+	{
+		if (*p == ',')
+		{
+			out->error_offset = (int) (p - s);
+			return TMAC_PARSE_COMMA_IN_LEVEL;
+		}
+	}
 	if (colon1 == NULL)
 		return TMAC_PARSE_OK;
 
@@ -180,6 +191,8 @@ tmac_parse_status_message(TmacParseStatus status)
 			return "Label text is too long";
 		case TMAC_PARSE_EMPTY_LEVEL:
 			return "The level before the first colon is missing";
+		case TMAC_PARSE_COMMA_IN_LEVEL:
+			return "A label has one level; compartments follow a colon";
 		case TMAC_PARSE_EMPTY_COMPONENT:
 			return "Empty name in a comma-separated list";
 		case TMAC_PARSE_TOO_MANY_PARTS:

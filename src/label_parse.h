@@ -31,7 +31,8 @@ typedef enum TmacParseStatus
 	TMAC_PARSE_TOO_MANY_PARTS,	/* "SECRET:A:G:X" */
 	TMAC_PARSE_TOO_MANY_COMPARTMENTS,
 	TMAC_PARSE_TOO_MANY_GROUPS,
-	TMAC_PARSE_BAD_CHARACTER	/* a control character inside a token */
+	TMAC_PARSE_BAD_CHARACTER,	/* a control character inside a token */
+	TMAC_PARSE_COMMA_IN_LEVEL	/* "SECRET,PRJ-A": a list where the level goes */
 } TmacParseStatus;
 
 typedef struct TmacLabelSyntax

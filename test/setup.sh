@@ -17,10 +17,4 @@ SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-# Debian's postgresql-common would create and start a default cluster; tmac's
-# tests use their own throwaway server, so skip that.
-if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
-  $SUDO mkdir -p /etc/postgresql-common
-  echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
-fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
