@@ -33,6 +33,8 @@ endif
 
 all: $(INSTALL_SQL)
 
+$(OBJS): $(wildcard src/*.h)
+
 $(INSTALL_SQL): $(SQL_PARTS) tmac.control
 	@{ echo '-- Generated from sql/install/*.sql by the Makefile; edit those files.'; \
 	   for f in $(SQL_PARTS); do echo; echo "-- ==== $$f"; cat $$f; done; } > $@

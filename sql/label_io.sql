@@ -139,3 +139,5 @@ SELECT n, pg_temp.recv_error(raw) AS result
  ORDER BY n;
 
 DROP TABLE label_io_src, label_io_dst, label_io_raw;
+SELECT format('rm -f %s %s', :'binfile', replace(:'binfile', '.bin', '.raw')) AS rmcmd \gset
+COPY (SELECT WHERE false) TO PROGRAM :'rmcmd';

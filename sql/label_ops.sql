@@ -77,7 +77,7 @@ SELECT n, a, b, tmac.lub(a, b) AS lub, tmac.glb(a, b) AS glb,
     (8, 'INTERNAL:PRJ-A:DEV-1,SALES', 'SECRET:PRJ-A:DEV')
   ) AS v(n, a, b)
  ORDER BY n;
--- The aggregate: what a document combining the rows must carry.
+-- The aggregate: the least label dominating every row (the clearance that reads them all).
 SELECT tmac.lub(l) AS lub_all FROM label_ops_sample;
 SELECT tmac.lub(l ORDER BY id) AS lub_levels FROM label_ops_sample WHERE tmac.label_compartments(l) = '{}' AND tmac.label_groups(l) = '{}';
 SELECT tmac.lub(l) AS lub_none FROM label_ops_sample WHERE false;

@@ -5,8 +5,10 @@
  * the object itself (SPEC §3.3).  PostgreSQL only accepts labels for a
  * provider that is loaded in the session, so tmac must be listed in
  * shared_preload_libraries or session_preload_libraries (see README).  The
- * provider accepts exactly what tmac.label input accepts, and stores the
- * canonical text, so the stored label always reads back the same.
+ * provider accepts exactly what tmac.label input accepts.  PostgreSQL stores
+ * the text as written (a provider cannot change it); tmac.object_label reads
+ * it back as a tmac.label, so it always shows the canonical form, and the
+ * rename functions rewrite every stored label in canonical form.
  */
 #include "postgres.h"
 

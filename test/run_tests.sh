@@ -24,8 +24,8 @@ tmac_server_start "$work/server" "${TMAC_TEST_PORT:-55432}" || exit 1
 pgxs=$work/install/usr/lib/postgresql/15/lib/pgxs/src/test
 passed=0; failed=0
 
-# 1. pg_regress: every sql/*.sql that is not an install script
-regress=$(ls sql/*.sql | xargs -n1 basename | grep -v -- '--' | sed 's/\.sql$//' | sort)
+# 1. pg_regress: every sql/*.sql that is not an install script, tmac_setup first
+regress="tmac_setup $(ls sql/*.sql | xargs -n1 basename | grep -v -- '--' | sed 's/\.sql$//' | grep -vx tmac_setup | sort)"
 # TMAC_REGRESS / TMAC_SPECS / TMAC_PGTAP (globs) / TMAC_SCRIPTS narrow a run while developing
 [ -n "${TMAC_REGRESS:-}" ] && regress="tmac_setup $TMAC_REGRESS"
 echo "== pg_regress"

@@ -34,7 +34,7 @@ CREATE TABLE tmac.level (
   aliases     text[] NOT NULL DEFAULT '{}',
   builtin     boolean NOT NULL DEFAULT false,
   defined_at  timestamptz NOT NULL DEFAULT now(),
-  defined_by  name NOT NULL DEFAULT current_user,
+  defined_by  name NOT NULL DEFAULT session_user,
   CHECK (array_position(aliases, NULL) IS NULL)
 );
 CREATE UNIQUE INDEX level_code_key ON tmac.level (upper(code));
@@ -53,7 +53,7 @@ CREATE TABLE tmac.compartment (
   name        text NOT NULL CHECK (tmac.valid_name(name)),
   description text,
   defined_at  timestamptz NOT NULL DEFAULT now(),
-  defined_by  name NOT NULL DEFAULT current_user
+  defined_by  name NOT NULL DEFAULT session_user
 );
 ALTER SEQUENCE tmac.compartment_id_seq OWNED BY tmac.compartment.compartment_id;
 CREATE UNIQUE INDEX compartment_code_key ON tmac.compartment (upper(code));
@@ -68,7 +68,7 @@ CREATE TABLE tmac.org_group (
   name        text NOT NULL CHECK (tmac.valid_name(name)),
   parent_id   integer,            -- checked by define_group/move_group (no FK: restore order)
   defined_at  timestamptz NOT NULL DEFAULT now(),
-  defined_by  name NOT NULL DEFAULT current_user,
+  defined_by  name NOT NULL DEFAULT session_user,
   CHECK (parent_id IS DISTINCT FROM group_id)
 );
 ALTER SEQUENCE tmac.org_group_id_seq OWNED BY tmac.org_group.group_id;

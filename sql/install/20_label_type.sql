@@ -123,12 +123,12 @@ CREATE FUNCTION tmac.lub(tmac.label, tmac.label) RETURNS tmac.label
 CREATE FUNCTION tmac.glb(tmac.label, tmac.label) RETURNS tmac.label
   AS 'MODULE_PATHNAME', 'tmac_label_glb' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.lub(tmac.label, tmac.label) IS
-  'Least upper bound: the higher level, the union of compartments, the union of groups (the label of information combining both)';
+  'Least upper bound: the least label that dominates both (higher level, union of compartments, union of groups), i.e. the clearance that reads both';
 COMMENT ON FUNCTION tmac.glb(tmac.label, tmac.label) IS
   'Greatest lower bound: the lower level, the common compartments, and the groups both sides reach (themselves or through an ancestor)';
 
 CREATE AGGREGATE tmac.lub(tmac.label) (SFUNC = tmac.lub, STYPE = tmac.label, COMBINEFUNC = tmac.lub, PARALLEL = SAFE);
-COMMENT ON AGGREGATE tmac.lub(tmac.label) IS 'The least upper bound of a set of labels: what a document combining all the rows must carry';
+COMMENT ON AGGREGATE tmac.lub(tmac.label) IS 'The least label that dominates every input label: the clearance a reader needs to read all the rows';
 
 -- Accessors and marking.
 CREATE FUNCTION tmac.label_level(tmac.label) RETURNS text

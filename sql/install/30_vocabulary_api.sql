@@ -1,9 +1,11 @@
--- 11_vocabulary_api.sql — defining and renaming levels, compartments and groups.
+-- 30_vocabulary_api.sql — defining and renaming levels, compartments and groups.
 --
 -- These are the only supported way to change the vocabulary.  They run as the
 -- extension owner (SECURITY DEFINER, pinned search_path) and are granted to
 -- tmac_admin only.  Renames also rewrite the tmac security labels on tables,
--- columns and schemas, which PostgreSQL stores as text.
+-- columns and schemas, which PostgreSQL stores as text.  Wherever an argument
+-- names an existing entry (a parent group, the group to move, the entry to
+-- rename), its code, name or alias is accepted, as in label input.
 
 CREATE FUNCTION tmac.require_arguments(fn text, VARIADIC args text[]) RETURNS void
   LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS
@@ -113,7 +115,7 @@ BEGIN
       USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_group or tmac.move_group to change it.';
   END IF;
   IF parent IS NOT NULL THEN
-    SELECT g.group_id INTO parent_group FROM tmac.org_group g WHERE upper(g.code) = upper(parent);
+    SELECT t.id INTO parent_group FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(parent);
     IF NOT FOUND THEN
       RAISE EXCEPTION 'unknown parent group "%"', parent
         USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
@@ -133,13 +135,15 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('move_group', 'code', code);
   IF parent IS NOT NULL THEN
-    SELECT g.group_id INTO parent_group FROM tmac.org_group g WHERE upper(g.code) = upper(parent);
+    SELECT t.id INTO parent_group FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(parent);
     IF NOT FOUND THEN
       RAISE EXCEPTION 'unknown parent group "%"', parent
         USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
     END IF;
   END IF;
-  UPDATE tmac.org_group g SET parent_id = parent_group WHERE upper(g.code) = upper(move_group.code);
+  UPDATE tmac.org_group g SET parent_id = parent_group
+   WHERE g.group_id = (SELECT t.id FROM tmac.vocabulary_token t
+                        WHERE t.kind = 'group' AND t.token = upper(move_group.code));
   IF NOT FOUND THEN
     RAISE EXCEPTION 'unknown group "%"', code USING ERRCODE = 'undefined_object';
   END IF;
@@ -156,6 +160,7 @@ CREATE FUNCTION tmac.rename_entry(kind text, old text, new text)
 $$
 DECLARE
   existing text;
+  old_id integer;
   obj record;
   labels tmac.label[] := '{}';
   targets text[] := '{}';
@@ -163,8 +168,14 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('rename_' || kind, 'old', old, 'new', new);
   PERFORM tmac.check_code(kind, new);
+  SELECT t.id INTO old_id FROM tmac.vocabulary_token t
+   WHERE t.kind = rename_entry.kind AND t.token = upper(old);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown % "%"', kind, old
+      USING ERRCODE = 'undefined_object', HINT = 'Give the code, name or alias of the entry to rename.';
+  END IF;
   SELECT t.entry INTO existing FROM tmac.vocabulary_token t
-   WHERE t.kind = rename_entry.kind AND t.token = upper(new) AND upper(t.entry) <> upper(old);
+   WHERE t.kind = rename_entry.kind AND t.token = upper(new) AND t.id <> old_id;
   IF FOUND THEN
     RAISE EXCEPTION '% "%" already exists', kind, existing USING ERRCODE = 'duplicate_object';
   END IF;
@@ -180,15 +191,11 @@ BEGIN
   END LOOP;
 
   IF kind = 'level' THEN
-    UPDATE tmac.level l SET code = new WHERE upper(l.code) = upper(old);
+    UPDATE tmac.level l SET code = new WHERE l.rank = old_id;
   ELSIF kind = 'compartment' THEN
-    UPDATE tmac.compartment c SET code = new WHERE upper(c.code) = upper(old);
+    UPDATE tmac.compartment c SET code = new WHERE c.compartment_id = old_id;
   ELSE
-    UPDATE tmac.org_group g SET code = new WHERE upper(g.code) = upper(old);
-  END IF;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown % "%"', kind, old
-      USING ERRCODE = 'undefined_object', HINT = 'Give the current code of the entry to rename.';
+    UPDATE tmac.org_group g SET code = new WHERE g.group_id = old_id;
   END IF;
 
   FOR i IN 1 .. coalesce(array_length(labels, 1), 0) LOOP

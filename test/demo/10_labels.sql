@@ -25,7 +25,7 @@ SELECT id, title, label, tmac.marking(label) AS marking FROM document ORDER BY l
 SELECT id, title, label FROM document
  WHERE 'SECRET:BLUEPRINT,PRJ-A:DEV'::tmac.label @> label ORDER BY id;
 
-\echo '== 5. The label a summary of all documents must carry (least upper bound)'
+\echo '== 5. The least clearance that reads every document (least upper bound)'
 SELECT tmac.lub(label) AS combined, tmac.marking(tmac.lub(label)) FROM document;
 
 \echo '== 6. Renaming a compartment keeps every stored label valid'
