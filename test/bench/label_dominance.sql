@@ -9,8 +9,9 @@
 SET max_parallel_workers_per_gather = :parallel;
 SET jit = off;
 \echo
-\echo max_parallel_workers_per_gather = :parallel (ratio = median / median of plain columns)
-SELECT query, result AS rows_seen, median_ms, min_ms, max_ms, ratio_to_first AS ratio_to_plain
+\echo max_parallel_workers_per_gather = :parallel (ratio = median / median of plain columns; cpu = CPU time of this backend)
+SELECT query, result AS rows_seen, median_ms, min_ms, max_ms, ratio_to_first AS ratio_to_plain,
+       cpu_median_ms AS cpu_median, cpu_ratio_to_first AS cpu_ratio
   FROM bench.compare(
     'label dominance, max_parallel_workers_per_gather=' || current_setting('max_parallel_workers_per_gather'),
     ARRAY[

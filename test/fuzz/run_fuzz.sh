@@ -6,7 +6,8 @@
 # libFuzzer from src/label_parse.c, copies the seed corpus (test/fuzz/corpus)
 # into a scratch directory so the committed corpus stays as it is, and fuzzes
 # for SECONDS with inputs up to 8192 bytes (twice the parser's input limit).
-# Crash reproducers land in test/fuzz/crash-*; the log in test/fuzz/fuzz.log.
+# Reproducers land in test/fuzz/crash-* (or timeout-*, oom-*, leak-*); re-run
+# one with test/fuzz/label_fuzzer FILE.  The log is test/fuzz/fuzz.log.
 # Exits non-zero when the fuzzer finds a crash or an invariant violation.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -33,7 +34,7 @@ cp corpus/* "$run/"
 
 echo "== fuzzing for ${seconds}s (log: test/fuzz/fuzz.log)"
 ./label_fuzzer -max_total_time="$seconds" -max_len=8192 -print_final_stats=1 \
-  -artifact_prefix="$here/crash-" "$run" >"$here/fuzz.log" 2>&1
+  -artifact_prefix="$here/" "$run" >"$here/fuzz.log" 2>&1
 rc=$?
 grep -E '^#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::average_exec_per_sec|cov:' "$here/fuzz.log" | tail -3
 if [ $rc -ne 0 ]; then
