@@ -351,7 +351,7 @@ BEGIN
   UPDATE tmac.access_grant a
      SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
          ended_at = now(), end_reason = CASE g.status WHEN 'pending' THEN 'withdrawn' ELSE 'revoked' END,
-         ended_by = who, end_comment = reason
+         ended_by = who, end_comment = revoke.reason
    WHERE a.grant_id = revoke.grant_id;
 END
 $$;
