@@ -26,6 +26,8 @@ passed=0; failed=0
 
 # 1. pg_regress: every sql/*.sql that is not an install script
 regress=$(ls sql/*.sql | xargs -n1 basename | grep -v -- '--' | sed 's/\.sql$//' | sort)
+# tmac_setup creates the extension and vocabulary the others use: it runs first
+regress="tmac_setup $(echo "$regress" | grep -vx tmac_setup | tr '\n' ' ')"
 # TMAC_REGRESS / TMAC_SPECS / TMAC_PGTAP (globs) / TMAC_SCRIPTS narrow a run while developing
 [ -n "${TMAC_REGRESS:-}" ] && regress="tmac_setup $TMAC_REGRESS"
 echo "== pg_regress"
