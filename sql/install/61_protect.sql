@@ -142,3 +142,29 @@ REVOKE ALL ON FUNCTION tmac.protect(regclass, name), tmac.unprotect(regclass),
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass, name), tmac.unprotect(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.hidden_rows_for(regclass, name), tmac.hidden_rows(regclass),
   tmac.deny_reason_as(name, tmac.label) TO tmac_admin, tmac_access_admin, tmac_auditor;
+
+-- Views that read a protected table with their owner's access (no
+-- security_invoker): anyone allowed to select from the view sees what the
+-- owner may see.  This is PostgreSQL's rule; tmac lists them so that an
+-- information manager can review each one (or recreate it WITH
+-- (security_invoker = true)).
+CREATE VIEW tmac.exposing_views AS
+  SELECT DISTINCT v.oid::regclass AS view,
+         pg_catalog.pg_get_userbyid(v.relowner) AS owner,
+         (SELECT p.person_id FROM tmac.access_profile(pg_catalog.pg_get_userbyid(v.relowner), pg_catalog.now()) p) AS acting_person,
+         ARRAY(SELECT DISTINCT d2.refobjid::regclass::text
+                 FROM pg_catalog.pg_rewrite r2 JOIN pg_catalog.pg_depend d2
+                   ON d2.classid = 'pg_catalog.pg_rewrite'::regclass AND d2.objid = r2.oid
+                 JOIN tmac.protected_table t2 ON t2.relid = d2.refobjid
+                WHERE r2.ev_class = v.oid ORDER BY 1) AS tables
+    FROM pg_catalog.pg_class v
+    JOIN pg_catalog.pg_rewrite r ON r.ev_class = v.oid
+    JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::regclass AND d.objid = r.oid
+    JOIN tmac.protected_table t ON t.relid = d.refobjid
+   WHERE v.relkind = 'v'
+     AND NOT coalesce(v.reloptions @> ARRAY['security_invoker=true'], false)
+     AND NOT coalesce(v.reloptions @> ARRAY['security_invoker=on'], false);
+COMMENT ON VIEW tmac.exposing_views IS
+  'Views over protected tables without security_invoker: their readers see what the view owner may see; review or recreate them WITH (security_invoker = true)';
+REVOKE ALL ON tmac.exposing_views FROM PUBLIC;
+GRANT SELECT ON tmac.exposing_views TO tmac_admin, tmac_access_admin, tmac_auditor;
