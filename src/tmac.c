@@ -2,8 +2,9 @@
  * tmac.c — module entry point and the shared cache-invalidation trigger.
  *
  * _PG_init registers the security label provider, the relcache callbacks
- * of tmac's per-backend caches and the transaction callback that ends a
- * terminated person's sessions after commit (session_end.c).  tmac.cache_invalidate() is the statement
+ * of tmac's per-backend caches (vocabulary, access profiles) and the
+ * transaction callback that ends a terminated person's sessions after commit
+ * (session_end.c).  tmac.cache_invalidate() is the statement
  * trigger that tmac's governance tables use to tell every backend that a
  * cached copy of that table is stale (the pattern pg_cron uses): it queues a
  * relcache invalidation for the trigger's table, delivered to all backends
@@ -15,6 +16,7 @@
 #include "fmgr.h"
 #include "utils/inval.h"
 
+#include "access_cache.h"
 #include "session_end.h"
 #include "vocabulary.h"
 
@@ -28,6 +30,7 @@ _PG_init(void)
 {
 	tmac_seclabel_init();
 	tmac_vocabulary_init();
+	tmac_access_cache_init();
 	tmac_session_end_init();
 }
 

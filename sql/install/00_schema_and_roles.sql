@@ -19,7 +19,8 @@ BEGIN
       ('tmac_access_admin', 'tmac: access administrator; requests clearances and need-to-know grants, runs access reviews'),
       ('tmac_approver',     'tmac: approver (information manager); approves or rejects requests made by someone else'),
       ('tmac_hr',           'tmac: the HR system; feeds hire, transfer, leave and termination events'),
-      ('tmac_auditor',      'tmac: auditor; reads compliance views, findings and the audit log, changes nothing')
+      ('tmac_auditor',      'tmac: auditor; reads compliance views, findings and the audit log, changes nothing'),
+      ('tmac_declassifier', 'tmac: may declassify rows of protected tables (lower a level, remove a compartment or group); each use is audited')
     ) AS v(rolname, description)
   LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r.rolname) THEN

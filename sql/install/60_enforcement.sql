@@ -1,0 +1,45 @@
+-- 60_enforcement.sql — the row decisions (C) behind protected tables' policies.
+--
+-- row_readable/row_writable take the row's label only and decide for the
+-- acting role (current_user) from a per-backend cache of its access profile
+-- (src/access_cache.c says what invalidates it).  They are STABLE and
+-- PARALLEL SAFE (a parallel worker runs as the leader's user and fills its own
+-- cache).  They are not LEAKPROOF: filling the cache runs a query that may
+-- fail, and nothing is gained, because a policy's own quals are always
+-- evaluated before the user's.  can_read/can_write are the same decisions
+-- under names meant for people.
+
+CREATE FUNCTION tmac.row_readable(tmac.label) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_row_readable' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS
+  'Policy check: may the acting person read a row with this label (SPEC §6)';
+CREATE FUNCTION tmac.row_writable(tmac.label) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_row_writable' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tmac.row_writable(tmac.label) IS
+  'Policy check: may the acting person write a row with this label (write grants on every compartment, level within clearance)';
+CREATE FUNCTION tmac.can_read(lbl tmac.label) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_row_readable' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tmac.can_read(tmac.label) IS
+  'True when the acting person (current_user) may read information with this label';
+CREATE FUNCTION tmac.can_write(lbl tmac.label) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_row_writable' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tmac.can_write(tmac.label) IS
+  'True when the acting person (current_user) may write information with this label';
+
+CREATE FUNCTION tmac.explain_access(person_id text, lbl tmac.label)
+  RETURNS TABLE ("check" text, passed boolean, reason text)
+  AS 'MODULE_PATHNAME', 'tmac_explain_access' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION tmac.explain_access(text, tmac.label) IS
+  'One row per access check (active, clearance, each compartment, group, pledge, training) with its outcome and reason; for one''s own person, or for members of tmac_access_admin, tmac_auditor, tmac_admin';
+
+CREATE FUNCTION tmac.deny_reason_as(login_role name, lbl tmac.label) RETURNS text
+  AS 'MODULE_PATHNAME', 'tmac_deny_reason_as' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION tmac.deny_reason_as(name, tmac.label) IS
+  'NULL when the role may read the label, else the first failing check (inactive, pledge, training, clearance, compartment, group, unmapped)';
+
+CREATE FUNCTION tmac.declassify_guard() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'tmac_declassify_guard' LANGUAGE C;
+COMMENT ON FUNCTION tmac.declassify_guard() IS
+  'Trigger on protected tables: lowering a level or removing a compartment or group needs tmac_declassifier and is audited';
+
+REVOKE ALL ON FUNCTION tmac.deny_reason_as(name, tmac.label), tmac.declassify_guard() FROM PUBLIC;

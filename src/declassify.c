@@ -1,0 +1,138 @@
+/*
+ * declassify.c — the trigger that guards declassification on protected tables.
+ *
+ * tmac.protect() installs tmac.declassify_guard() as a BEFORE UPDATE row
+ * trigger, with the label column's name as its argument.  An update that
+ * lowers a row's level, removes a compartment or removes a group (each
+ * widens who may read the row) is a declassification: the acting role must
+ * have the privileges of tmac_declassifier, and the change is written to the
+ * audit log through tmac.audit_record(), which runs as its owner (the
+ * function is not executable by PUBLIC, so only this trigger and tmac's own
+ * functions can record).  Raising a level or adding compartments is not
+ * declassification; the write policy already bounds it by clearance.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "access_cache.h"
+
+static bool
+is_subset(const int32 *sub, int nsub, const int32 *super, int nsuper)
+{
+	return tmac_sorted_subset(sub, nsub, super, nsuper);
+}
+
+PG_FUNCTION_INFO_V1(tmac_declassify_guard);
+Datum
+tmac_declassify_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	int			attnum;
+	bool		oldnull,
+				newnull;
+	Datum		od,
+				nd;
+	TmacLabel  *o,
+			   *n;
+	Oid			declassifier;
+	char	   *relname;
+	StringInfoData detail;
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	Oid			owner,
+				save_uid;
+	int			save_sec;
+	Oid			fnargs[4] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID};
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_UPDATE(td->tg_event) ||
+		td->tg_trigger->tgnargs != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("tmac.declassify_guard() must be a BEFORE UPDATE row trigger with the label column as argument")));
+
+	rel = td->tg_relation;
+	desc = RelationGetDescr(rel);
+	attnum = SPI_fnumber(desc, td->tg_trigger->tgargs[0]);
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("label column \"%s\" of protected table \"%s\" does not exist",
+						td->tg_trigger->tgargs[0], RelationGetRelationName(rel)),
+				 errhint("Run tmac.unprotect() and tmac.protect() again after renaming the label column.")));
+
+	od = heap_getattr(td->tg_trigtuple, attnum, desc, &oldnull);
+	nd = heap_getattr(td->tg_newtuple, attnum, desc, &newnull);
+	if (oldnull || newnull)
+		return PointerGetDatum(td->tg_newtuple);
+	o = DatumGetTmacLabel(od);
+	n = DatumGetTmacLabel(nd);
+	if (n->rank >= o->rank &&
+		is_subset(TMAC_LABEL_COMPARTMENTS(o), o->ncompartments,
+				  TMAC_LABEL_COMPARTMENTS(n), n->ncompartments) &&
+		is_subset(TMAC_LABEL_GROUPS(o), o->ngroups, TMAC_LABEL_GROUPS(n), n->ngroups))
+		return PointerGetDatum(td->tg_newtuple);
+
+	relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+										 RelationGetRelationName(rel));
+	declassifier = get_role_oid("tmac_declassifier", true);
+	if (!OidIsValid(declassifier) || !has_privs_of_role(GetUserId(), declassifier))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to declassify a row of %s", relname),
+				 errdetail("Changing the label from %s to %s lowers the level or removes a compartment or group.",
+						   tmac_label_to_text(o), tmac_label_to_text(n)),
+				 errhint("Declassification needs membership of the role tmac_declassifier.")));
+
+	/* record it, as the owner of tmac.audit_record */
+	initStringInfo(&detail);
+	appendStringInfoString(&detail, "{\"table\": ");
+	escape_json(&detail, relname);
+	appendStringInfoString(&detail, ", \"from\": ");
+	escape_json(&detail, tmac_label_to_text(o));
+	appendStringInfoString(&detail, ", \"to\": ");
+	escape_json(&detail, tmac_label_to_text(n));
+	appendStringInfoString(&detail, ", \"by\": ");
+	escape_json(&detail, GetUserNameFromId(GetUserId(), false));
+	appendStringInfo(&detail, ", \"ctid\": \"(%u,%u)\"}",
+					 ItemPointerGetBlockNumber(&td->tg_trigtuple->t_self),
+					 ItemPointerGetOffsetNumber(&td->tg_trigtuple->t_self));
+	values[0] = CStringGetTextDatum(relname);
+	values[1] = CStringGetTextDatum(detail.data);
+
+	owner = tmac_function_owner("audit_record", 4, fnargs);
+	GetUserIdAndSecContext(&save_uid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "tmac: SPI_connect failed");
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		int			rc = SPI_execute_with_args(
+											   "SELECT tmac.audit_record('declassification', 'declassify', $1, $2::pg_catalog.jsonb)",
+											   2, argtypes, values, NULL, false, 1);
+
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "tmac: audit_record failed: %s", SPI_result_code_string(rc));
+	}
+	PG_CATCH();
+	{
+		SetUserIdAndSecContext(save_uid, save_sec);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	SetUserIdAndSecContext(save_uid, save_sec);
+	SPI_finish();
+	return PointerGetDatum(td->tg_newtuple);
+}

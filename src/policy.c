@@ -1,0 +1,241 @@
+/*
+ * policy.c — row decisions for protected tables, and explaining them.
+ *
+ * tmac.row_readable(label) and tmac.row_writable(label) are what the policies
+ * that tmac.protect() creates call for every row: they take the row's label
+ * only, find the acting role's profile in the per-backend cache
+ * (access_cache.c) and compare: status and prerequisites, rank against
+ * clearance, each compartment against a bitmap of the person's grants, and
+ * the groups against the person's organisation group through the group tree.
+ * tmac.can_read/can_write are the same decisions for any label.
+ *
+ * tmac.explain_access(person_id, label) lists every check with its outcome;
+ * tmac.deny_reason_as(role, label) names the first failing check, for
+ * tmac.hidden_rows().  Both reveal another person's decisions and check who
+ * is asking.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/tuplestore.h"
+
+#include "access_cache.h"
+
+PG_FUNCTION_INFO_V1(tmac_row_readable);
+Datum
+tmac_row_readable(PG_FUNCTION_ARGS)
+{
+	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
+
+	PG_RETURN_BOOL(tmac_profile_read_denial(tmac_profile_current(), l) == TMAC_OK);
+}
+
+PG_FUNCTION_INFO_V1(tmac_row_writable);
+Datum
+tmac_row_writable(PG_FUNCTION_ARGS)
+{
+	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
+
+	PG_RETURN_BOOL(tmac_profile_write_denial(tmac_profile_current(), l) == TMAC_OK);
+}
+
+static const char *
+denial_name(TmacDenial d)
+{
+	switch (d)
+	{
+		case TMAC_OK:
+			return NULL;
+		case TMAC_DENY_INACTIVE:
+			return "inactive";
+		case TMAC_DENY_PLEDGE:
+			return "pledge";
+		case TMAC_DENY_TRAINING:
+			return "training";
+		case TMAC_DENY_CLEARANCE:
+			return "clearance";
+		case TMAC_DENY_COMPARTMENT:
+			return "compartment";
+		case TMAC_DENY_GROUP:
+			return "group";
+	}
+	return "unknown";
+}
+
+/* Members of these roles may ask about other people's access. */
+static bool
+may_ask_about_others(void)
+{
+	static const char *roles[] = {"tmac_admin", "tmac_access_admin", "tmac_auditor"};
+	int			i;
+
+	for (i = 0; i < lengthof(roles); i++)
+	{
+		Oid			r = get_role_oid(roles[i], true);
+
+		if (OidIsValid(r) && has_privs_of_role(GetUserId(), r))
+			return true;
+	}
+	return false;
+}
+
+/* deny_reason_as(login_role name, label): NULL when readable, else the first failing check */
+PG_FUNCTION_INFO_V1(tmac_deny_reason_as);
+Datum
+tmac_deny_reason_as(PG_FUNCTION_ARGS)
+{
+	Name		role = PG_GETARG_NAME(0);
+	TmacLabel  *l = PG_GETARG_TMAC_LABEL(1);
+	Oid			roleid = get_role_oid(NameStr(*role), false);
+	TmacProfile *p;
+	TmacDenial	d;
+
+	if (roleid != GetUserId() && !may_ask_about_others())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to ask about the access of role \"%s\"",
+						NameStr(*role)),
+				 errhint("Membership of tmac_access_admin, tmac_auditor or tmac_admin is needed.")));
+	p = tmac_profile_lookup(roleid);
+	d = tmac_profile_read_denial(p, l);
+	if (d == TMAC_OK)
+		PG_RETURN_NULL();
+	if (!p->mapped && d == TMAC_DENY_CLEARANCE)
+		PG_RETURN_TEXT_P(cstring_to_text("unmapped"));
+	if (!p->mapped && (d == TMAC_DENY_COMPARTMENT || d == TMAC_DENY_GROUP))
+		PG_RETURN_TEXT_P(cstring_to_text("unmapped"));
+	PG_RETURN_TEXT_P(cstring_to_text(denial_name(d)));
+}
+
+static const char *
+level_text(TmacVocabulary *v, int32 rank)
+{
+	const TmacLevel *lv = tmac_vocab_level(v, (int16) rank);
+
+	return lv ? psprintf("%s (%d)", lv->code, rank) : psprintf("rank %d", rank);
+}
+
+static void
+put_row(Tuplestorestate *ts, TupleDesc desc, const char *check, bool passed, const char *reason)
+{
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	values[0] = CStringGetTextDatum(check);
+	values[1] = BoolGetDatum(passed);
+	values[2] = CStringGetTextDatum(reason);
+	tuplestore_putvalues(ts, desc, values, nulls);
+}
+
+static bool
+sorted_has(const int32 *ids, int n, int32 id)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* explain_access(person_id text, label) RETURNS TABLE (check text, passed boolean, reason text) */
+PG_FUNCTION_INFO_V1(tmac_explain_access);
+Datum
+tmac_explain_access(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *person_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	TmacLabel  *l = PG_GETARG_TMAC_LABEL(1);
+	TmacProfile prof;
+	TmacProfile *self;
+	TmacVocabulary *v;
+	const int32 *c,
+			   *g;
+	int			i;
+	bool		gok;
+
+	self = tmac_profile_current();
+	if (!(self->mapped && self->person_id && strcmp(self->person_id, person_id) == 0) &&
+		!may_ask_about_others())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to explain the access of person \"%s\"", person_id),
+				 errdetail("A person may explain their own access only."),
+				 errhint("Membership of tmac_access_admin, tmac_auditor or tmac_admin is needed to ask about others.")));
+
+	if (!tmac_profile_of_person(person_id, &prof))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("person \"%s\" does not exist", person_id),
+				 errhint("Persons are created by a hire event in tmac.hr_event.")));
+
+	InitMaterializedSRF(fcinfo, 0);
+	v = tmac_vocabulary();
+
+	put_row(rsinfo->setResult, rsinfo->setDesc, "active", prof.active,
+			prof.active ? "the person is active" : "the person is not active (on leave or terminated)");
+
+	if (l->rank <= prof.clearance_rank)
+		put_row(rsinfo->setResult, rsinfo->setDesc, "clearance", true,
+				prof.has_clearance
+				? psprintf("clearance %s covers %s", level_text(v, prof.clearance_rank), level_text(v, l->rank))
+				: psprintf("no clearance is needed for the lowest level %s", level_text(v, l->rank)));
+	else
+		put_row(rsinfo->setResult, rsinfo->setDesc, "clearance", false,
+				prof.has_clearance
+				? psprintf("clearance %s is below %s", level_text(v, prof.clearance_rank), level_text(v, l->rank))
+				: psprintf("no current clearance; %s needs one", level_text(v, l->rank)));
+
+	c = TMAC_LABEL_COMPARTMENTS(l);
+	for (i = 0; i < l->ncompartments; i++)
+	{
+		const TmacCompartment *cc = tmac_vocab_compartment(v, c[i]);
+		const char *code = cc ? cc->code : psprintf("#%d", c[i]);
+		bool		ok = sorted_has(prof.read, prof.nread, c[i]);
+
+		put_row(rsinfo->setResult, rsinfo->setDesc, psprintf("compartment %s", code), ok,
+				ok ? psprintf("a current read grant for %s", code)
+				: psprintf("no current read grant for %s", code));
+	}
+	if (l->ncompartments == 0)
+		put_row(rsinfo->setResult, rsinfo->setDesc, "compartments", true,
+				"the label names no compartment");
+
+	g = TMAC_LABEL_GROUPS(l);
+	gok = l->ngroups == 0;
+	for (i = 0; i < l->ngroups && !gok; i++)
+		gok = prof.org_group_id != 0 && tmac_vocab_group_within(v, g[i], prof.org_group_id);
+	if (l->ngroups == 0)
+		put_row(rsinfo->setResult, rsinfo->setDesc, "group", true, "the label names no group");
+	else
+	{
+		const TmacGroup *pg = prof.org_group_id ? tmac_vocab_group(v, prof.org_group_id) : NULL;
+		StringInfoData need;
+
+		initStringInfo(&need);
+		for (i = 0; i < l->ngroups; i++)
+		{
+			const TmacGroup *gg = tmac_vocab_group(v, g[i]);
+
+			appendStringInfo(&need, "%s%s", i ? ", " : "", gg ? gg->code : "?");
+		}
+		put_row(rsinfo->setResult, rsinfo->setDesc, "group", gok,
+				pg == NULL ? psprintf("the person belongs to no group; the label needs %s", need.data)
+				: gok ? psprintf("member of %s, which is or encloses %s", pg->code, need.data)
+				: psprintf("member of %s, which neither is nor encloses %s", pg->code, need.data));
+	}
+
+	put_row(rsinfo->setResult, rsinfo->setDesc, "pledge", prof.pledge_ok,
+			prof.pledge_ok ? "a valid pledge (誓約書) is on file, or none is required"
+			: "no valid pledge (誓約書) is on file");
+	put_row(rsinfo->setResult, rsinfo->setDesc, "training", prof.training_ok,
+			prof.training_ok ? "the required training is current, or none is required"
+			: "the required training is missing or has lapsed");
+	return (Datum) 0;
+}

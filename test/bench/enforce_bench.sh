@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# enforce_bench.sh — row-level enforcement benchmarks (SPEC §9), as ratios from one run.
+#
+# Starts its own throwaway PostgreSQL 15 with tmac (like make test), loads a
+# 2,000,000-row table with a realistic mix of labels, and measures, with a warm
+# cache, the median (and min–max) of several runs of each query as the server
+# reports it (EXPLAIN ANALYZE execution time):
+#   1. protected count(*)  vs  the same policy with the person's access written as a constant label
+#   2. the same rule as a PL/pgSQL policy function  vs  tmac
+#   3. a person holding 1,000 compartment grants  vs  1
+#   4. indexed point lookup and range query: same plan as with protection off, latency ratio
+#   5. parallel seq scan under protection: workers launched, same answer as serial
+# Ratios only; nothing passes or fails on absolute times.
+# Environment: BENCH_ROWS (2000000), BENCH_RUNS (5), BENCH_PLPGSQL_RUNS (3),
+# BENCH_PLPGSQL_ROWS (20000), BENCH_LOOKUPS (200), TMAC_BENCH_PORT (55493).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROWS=${BENCH_ROWS:-2000000}
+RUNS=${BENCH_RUNS:-5}
+PLRUNS=${BENCH_PLPGSQL_RUNS:-3}
+PLROWS=${BENCH_PLPGSQL_ROWS:-20000}
+LOOKUPS=${BENCH_LOOKUPS:-200}
+
+bash test/setup.sh
+make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+. test/server.sh
+work=$(mktemp -d /tmp/tmac-bench.XXXXXX)
+chmod 755 "$work"
+trap 'tmac_server_stop; rm -rf "$work"' EXIT
+tmac_private_install "$work/install"
+tmac_server_start "$work/server" "${TMAC_BENCH_PORT:-55493}"
+cat >>"$work/server/data/postgresql.conf" <<CONF
+shared_buffers = '512MB'
+max_parallel_workers_per_gather = 2
+CONF
+tmac_as_server_user "$PGBIN/pg_ctl" -D "$work/server/data" -w restart -l "$work/server/server.log" >/dev/null
+
+createdb bench
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
+
+echo "== loading $ROWS rows"
+q >/dev/null <<'SQL'
+CREATE EXTENSION tmac;
+SELECT tmac.define_compartment('PRJ-A', 'project A'), tmac.define_compartment('PRJ-B', 'project B'),
+       tmac.define_compartment('BLUEPRINT', 'blueprints');
+SELECT tmac.define_compartment(pg_catalog.format('C%s', lpad(g::text, 4, '0')), pg_catalog.format('filler %s', g))
+  FROM generate_series(1, 1000) g;
+SELECT tmac.define_group('DEV', 'development'), tmac.define_group('DEV-1', 'development 1', 'DEV'),
+       tmac.define_group('SALES', 'sales');
+CREATE ROLE bench_alice LOGIN;   -- SECRET, PRJ-A and PRJ-B, group DEV
+CREATE ROLE bench_one LOGIN;     -- SECRET, 1 compartment grant
+CREATE ROLE bench_many LOGIN;    -- SECRET, 1,000 compartment grants (the same one among them)
+INSERT INTO tmac.stub_profile (login_role, person_id, clearance_rank, read_compartments, write_compartments, org_group_id)
+SELECT 'bench_alice', 'B001', 30,
+       ARRAY(SELECT compartment_id FROM tmac.compartment WHERE code IN ('PRJ-A', 'PRJ-B') ORDER BY 1), '{}'::integer[],
+       (SELECT group_id FROM tmac.org_group WHERE code = 'DEV')
+UNION ALL
+SELECT 'bench_one', 'B002', 30, ARRAY(SELECT compartment_id FROM tmac.compartment WHERE code = 'PRJ-A'), '{}'::integer[],
+       (SELECT group_id FROM tmac.org_group WHERE code = 'DEV')
+UNION ALL
+SELECT 'bench_many', 'B003', 30,
+       ARRAY(SELECT compartment_id FROM tmac.compartment WHERE code = 'PRJ-A' OR code ~ '^C0' OR code = 'C1000' ORDER BY 1 LIMIT 1000), '{}'::integer[],
+       (SELECT group_id FROM tmac.org_group WHERE code = 'DEV');
+CREATE TABLE bench_doc (id integer PRIMARY KEY, body text NOT NULL, label tmac.label NOT NULL);
+SQL
+q -c "WITH l AS (SELECT array_agg(x::tmac.label ORDER BY n) AS a FROM unnest(ARRAY[
+        'INTERNAL','INTERNAL','INTERNAL','INTERNAL','INTERNAL','INTERNAL','PUBLIC','INTERNAL',
+        'CONFIDENTIAL','CONFIDENTIAL','CONFIDENTIAL','CONFIDENTIAL','CONFIDENTIAL:PRJ-A','CONFIDENTIAL:PRJ-A',
+        'CONFIDENTIAL:PRJ-B','SECRET:PRJ-A','SECRET:PRJ-A,PRJ-B','SECRET::DEV-1','SECRET:PRJ-A:SALES',
+        'TOP_SECRET:BLUEPRINT']) WITH ORDINALITY AS u(x, n))
+      INSERT INTO bench_doc SELECT g, md5(g::text), l.a[1 + (hashint4(g) & 2147483647) % 20] FROM l, generate_series(1, $ROWS) g" \
+  -c "SELECT tmac.protect('bench_doc')" \
+  -c "GRANT SELECT ON bench_doc TO bench_alice, bench_one, bench_many" \
+  -c "GRANT EXECUTE ON FUNCTION tmac.access_profile(name, timestamptz) TO bench_alice" \
+  -c "VACUUM ANALYZE bench_doc" >/dev/null
+q >/dev/null <<'SQL'
+-- the same rule, in PL/pgSQL (what one would write without tmac's C)
+CREATE FUNCTION bench_plpgsql_readable(l tmac.label) RETURNS boolean
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  p record;
+  lowest integer := (SELECT min(rank) FROM tmac.level);
+BEGIN
+  SELECT * INTO p FROM tmac.access_profile(current_user, statement_timestamp());
+  IF NOT FOUND THEN
+    RETURN tmac.label_rank(l) = lowest AND cardinality(tmac.label_compartments(l)) = 0
+       AND cardinality(tmac.label_groups(l)) = 0;
+  END IF;
+  IF NOT (p.active AND p.pledge_ok AND p.training_ok) THEN RETURN false; END IF;
+  IF tmac.label_rank(l) > coalesce(p.clearance_rank, lowest) THEN RETURN false; END IF;
+  IF EXISTS (SELECT 1 FROM unnest(tmac.label_compartments(l)) c JOIN tmac.compartment k ON k.code = c
+              WHERE k.compartment_id <> ALL (p.read_compartments)) THEN RETURN false; END IF;
+  IF cardinality(tmac.label_groups(l)) > 0 THEN
+    RETURN EXISTS (
+      WITH RECURSIVE up(id) AS (
+        SELECT g.group_id FROM tmac.org_group g WHERE g.code = ANY (tmac.label_groups(l))
+        UNION SELECT g.parent_id FROM tmac.org_group g JOIN up ON g.group_id = up.id WHERE g.parent_id IS NOT NULL)
+      SELECT 1 FROM up WHERE id = p.org_group_id);
+  END IF;
+  RETURN true;
+END
+$$;
+SQL
+
+# exec_times ROLE SETUP_SQL QUERY N — execution times (ms) of N runs after one warm-up, one session
+exec_times() {
+  local role=$1 setup=$2 query=$3 n=$4 i
+  { echo "SET max_parallel_workers_per_gather = 0;"; echo "$setup"; echo "SET ROLE $role;"
+    for i in $(seq 0 "$n"); do echo "EXPLAIN (ANALYZE, TIMING OFF) $query;"; done; } |
+    q | sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p' | tail -n "$n"
+}
+stats() { sort -n | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.4f %.4f %.4f", m, a[1], a[NR]}'; }
+policy() { q -c "ALTER POLICY tmac_read ON bench_doc USING ($1)"; }
+report() { # name numerator-stats denominator-stats target
+  read -r nm nlo nhi <<<"$2"; read -r dm dlo dhi <<<"$3"
+  awk -v name="$1" -v nm="$nm" -v dm="$dm" -v nlo="$nlo" -v nhi="$nhi" -v dlo="$dlo" -v dhi="$dhi" -v t="$4" \
+    'BEGIN { printf "%-58s %7.2fx  (range %.2f–%.2f; median %s ms vs %s ms)  target %s\n", name, nm/dm, nlo/dhi, nhi/dlo, nm, dm, t }'
+}
+
+COUNT="SELECT count(*) FROM bench_doc"
+TMAC="tmac.row_readable(label)"
+CONST="'SECRET:PRJ-A,PRJ-B:DEV'::tmac.label OPERATOR(tmac.@>) label"
+echo "== 1. protected count(*) vs constant policy ($RUNS runs each, serial scans)"
+policy "$TMAC";  t_tmac=$(exec_times bench_alice "" "$COUNT" "$RUNS" | stats)
+policy "$CONST"; t_const=$(exec_times bench_alice "" "$COUNT" "$RUNS" | stats)
+policy "$TMAC";  t_tmac2=$(exec_times bench_alice "" "$COUNT" "$RUNS" | stats)
+policy "$CONST"; t_const2=$(exec_times bench_alice "" "$COUNT" "$RUNS" | stats)
+policy "$TMAC"
+n_alice=$(q -c "SET ROLE bench_alice" -c "$COUNT")
+echo "== 2. PL/pgSQL policy function vs tmac on a $PLROWS-row sample ($PLRUNS runs)"
+# PL/pgSQL costs ~0.5 ms a row here: 2M rows would take ~20 minutes a run, so
+# both policies are timed on the same sample of the same mix.
+q -c "CREATE TABLE bench_sample AS SELECT * FROM bench_doc WHERE id <= $PLROWS" \
+  -c "SELECT tmac.protect('bench_sample')" -c "GRANT SELECT ON bench_sample TO bench_alice" \
+  -c "VACUUM ANALYZE bench_sample" >/dev/null
+SCOUNT="SELECT count(*) FROM bench_sample"
+t_stmac=$(exec_times bench_alice "" "$SCOUNT" "$RUNS" | stats)
+n_stmac=$(q -c "SET ROLE bench_alice" -c "$SCOUNT")
+q -c "ALTER POLICY tmac_read ON bench_sample USING (bench_plpgsql_readable(label))"
+t_pl=$(exec_times bench_alice "" "$SCOUNT" "$PLRUNS" | stats)
+n_pl=$(q -c "SET ROLE bench_alice" -c "$SCOUNT")
+echo "== 3. 1,000 grants vs 1 ($RUNS runs each)"
+t_one=$(exec_times bench_one "" "$COUNT" "$RUNS" | stats)
+t_many=$(exec_times bench_many "" "$COUNT" "$RUNS" | stats)
+t_one2=$(exec_times bench_one "" "$COUNT" "$RUNS" | stats)
+t_many2=$(exec_times bench_many "" "$COUNT" "$RUNS" | stats)
+
+echo "== 4. indexed point lookup and range query (${LOOKUPS} statements per setting, twice, interleaved)"
+# Latency = the server's execution time of each statement (EXPLAIN ANALYZE, one
+# session, warm): the plans are the same, so this isolates what the policy adds.
+# Client round trips (pgbench) on a shared machine were dominated by noise.
+plan_shape() { q -c "SET ROLE bench_alice" -c "EXPLAIN (COSTS OFF) $1" | grep -v -e 'Filter:' -e 'Cond:' | sed 's/^ *//' ; }
+lookups() { # TEMPLATE with @K@ for a key
+  local i k; { echo "SET ROLE bench_alice;"
+    for i in $(seq 0 "$LOOKUPS"); do k=$(( (i * 7919) % (ROWS - 1001) + 1 )); echo "EXPLAIN (ANALYZE, TIMING OFF) ${1//@K@/$k};"; done; } |
+    q | sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p' | tail -n "$LOOKUPS"; }
+PQ="SELECT id, body, label FROM bench_doc WHERE id = 12345"
+RQ="SELECT count(*), max(body) FROM bench_doc WHERE id BETWEEN 12345 AND 13345"
+PT="SELECT id, body, label FROM bench_doc WHERE id = @K@"
+RT="SELECT count(*), max(body) FROM bench_doc WHERE id BETWEEN @K@ AND @K@ + 1000"
+shape_on_p=$(plan_shape "$PQ"); shape_on_r=$(plan_shape "$RQ")
+on_p=""; off_p=""; on_r=""; off_r=""
+for i in 1 2; do
+  q -c "ALTER TABLE bench_doc ENABLE ROW LEVEL SECURITY"
+  on_p+="$(lookups "$PT")"$'\n'; on_r+="$(lookups "$RT")"$'\n'
+  q -c "ALTER TABLE bench_doc DISABLE ROW LEVEL SECURITY"
+  off_p+="$(lookups "$PT")"$'\n'; off_r+="$(lookups "$RT")"$'\n'
+done
+shape_off_p=$(plan_shape "$PQ"); shape_off_r=$(plan_shape "$RQ")
+q -c "ALTER TABLE bench_doc ENABLE ROW LEVEL SECURITY"
+
+echo "== 5. parallel seq scan under protection"
+par=$(q -c "SET max_parallel_workers_per_gather = 4" -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" \
+        -c "SET ROLE bench_alice" -c "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) $COUNT")
+n_par=$(q -c "SET max_parallel_workers_per_gather = 4" -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" \
+          -c "SET ROLE bench_alice" -c "$COUNT")
+
+echo
+echo "tmac enforcement benchmark: $ROWS rows, median of runs (range = min/max ratio bounds)"
+report "1. tmac policy / constant-label policy (count(*))" "$(echo "$t_tmac $t_tmac2" | awk '{print ($1+$4)/2, ($2<$5?$2:$5), ($3>$6?$3:$6)}')" \
+       "$(echo "$t_const $t_const2" | awk '{print ($1+$4)/2, ($2<$5?$2:$5), ($3>$6?$3:$6)}')" "<= 1.15"
+report "2. PL/pgSQL policy / tmac policy (count(*), $PLROWS-row sample)" "$t_pl" "$t_stmac" ">= 30"
+report "3. 1,000 grants / 1 grant (count(*))" "$(echo "$t_many $t_many2" | awk '{print ($1+$4)/2, ($2<$5?$2:$5), ($3>$6?$3:$6)}')" \
+       "$(echo "$t_one $t_one2" | awk '{print ($1+$4)/2, ($2<$5?$2:$5), ($3>$6?$3:$6)}')" "0.90–1.10"
+report "4a. point lookup latency, protected / off" "$(echo "$on_p" | grep . | stats)" "$(echo "$off_p" | grep . | stats)" "<= 1.2"
+report "4b. range query (1,001 rows) latency, protected / off" "$(echo "$on_r" | grep . | stats)" "$(echo "$off_r" | grep . | stats)" "<= 1.2"
+[ "$shape_on_p" = "$shape_off_p" ] && echo "4c. point lookup plan: same with protection on and off: $(echo $shape_on_p)" \
+  || { echo "4c. point lookup plan DIFFERS:"; echo "on:  $shape_on_p"; echo "off: $shape_off_p"; }
+[ "$shape_on_r" = "$shape_off_r" ] && echo "4d. range query plan: same with protection on and off: $(echo $shape_on_r)" \
+  || { echo "4d. range query plan DIFFERS:"; echo "on:  $shape_on_r"; echo "off: $shape_off_r"; }
+echo "5. parallel: $(echo "$par" | grep -o 'Workers Launched: [0-9]*' | head -1), $(echo "$par" | grep -c 'Parallel Seq Scan') parallel seq scan node(s); count $n_par (serial count $n_alice); sample count: tmac $n_stmac, PL/pgSQL $n_pl"
