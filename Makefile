@@ -14,8 +14,9 @@ OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 INSTALL_SQL  = sql/tmac--$(EXTVERSION).sql
 SQL_PARTS    = $(sort $(wildcard sql/install/*.sql))
 DATA         = $(INSTALL_SQL) $(filter-out $(INSTALL_SQL),$(wildcard sql/tmac--*--*.sql))
-# PostgreSQL 15's own headers trip -Wunused-parameter under -Wextra, so that one is off.
-PG_CFLAGS    = -Wall -Wextra -Werror -Wno-unused-parameter
+# PostgreSQL 15's own headers trip -Wunused-parameter and (in array.h's macros)
+# -Wsign-compare under -Wextra, so those two are off.
+PG_CFLAGS    = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare
 EXTRA_CLEAN  = $(INSTALL_SQL) results regression.diffs regression.out \
                test/isolation/results test/isolation/output_iso
 
