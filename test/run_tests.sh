@@ -17,7 +17,7 @@ make -s PG_CONFIG=$PG_CONFIG || { echo "build failed"; exit 1; }
 . test/server.sh
 work=$(mktemp -d /tmp/tmac-test.XXXXXX)
 chmod 755 "$work"
-trap 'tmac_server_stop; rm -rf "$work"' EXIT
+trap 'tmac_server_stop; [ -n "${TMAC_KEEP:-}" ] || rm -rf "$work"' EXIT   # TMAC_KEEP=1 keeps outputs
 tmac_private_install "$work/install" || { echo "install failed"; exit 1; }
 tmac_server_start "$work/server" "${TMAC_TEST_PORT:-55432}" || exit 1
 
