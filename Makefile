@@ -48,8 +48,10 @@ test:
 demo:
 	bash test/demo/run_demo.sh
 
+# The label benchmark, then each standalone *_bench.sh (each starts its own server).
 bench:
 	bash test/bench/run_bench.sh
+	set -e; for b in test/bench/*_bench.sh; do bash $$b; done
 
 FUZZ_SECONDS ?= 60
 fuzz:
