@@ -12,6 +12,19 @@
 -- gets a serialization failure instead.  Nobody is granted UPDATE or DELETE,
 -- and triggers refuse them even to the table owner.
 
+-- Restore mode: pg_restore of tmac's own data (README, "Backup and restore") runs
+-- with PGOPTIONS='-c tmac.restore=on' as a superuser.  Restored rows are
+-- history, not new events: triggers then keep them as they are (no HR event is
+-- applied again, no new audit entry is written, the dumped audit chain and its
+-- head are loaded as they were).  For anyone but a superuser the setting is
+-- ignored.
+CREATE FUNCTION tmac.restoring() RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  RETURN coalesce(current_setting('tmac.restore', true), '') = 'on'
+     AND coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false);
+COMMENT ON FUNCTION tmac.restoring() IS
+  'True while a superuser restores tmac''s data with tmac.restore = on: triggers then load rows as history';
+
 CREATE FUNCTION tmac.invoker() RETURNS name
   AS 'MODULE_PATHNAME', 'tmac_invoker' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION tmac.invoker() IS
@@ -53,9 +66,11 @@ CREATE FUNCTION tmac.audit_head_merge() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  UPDATE tmac.audit_head SET last_id = NEW.last_id, last_hash = NEW.last_hash;
-  IF FOUND THEN
-    RETURN NULL;
+  IF tmac.restoring() THEN
+    UPDATE tmac.audit_head SET last_id = NEW.last_id, last_hash = NEW.last_hash;
+    IF FOUND THEN
+      RETURN NULL;
+    END IF;
   END IF;
   RETURN NEW;
 END
@@ -143,6 +158,9 @@ CREATE FUNCTION tmac.audit_log_protect() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
+  IF TG_OP IN ('INSERT', 'UPDATE') AND tmac.restoring() THEN
+    RETURN NEW;
+  END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') AND TG_TABLE_NAME = 'audit_head'
      AND current_setting('tmac.audit_writing', true) = 'on' THEN
     RETURN NEW;
@@ -231,6 +249,9 @@ DECLARE
   changes jsonb;
   one jsonb;
 BEGIN
+  IF tmac.restoring() THEN
+    RETURN NULL;
+  END IF;
   IF TG_OP = 'INSERT' THEN
     EXECUTE format('SELECT count(*), jsonb_agg(jsonb_build_object(''new'', to_jsonb(r)) ORDER BY r.%I) FROM new_rows r', key_col)
       INTO n, changes;

@@ -18,7 +18,7 @@ CREATE TABLE tmac.person (
                         CHECK (status IN ('active', 'on_leave', 'terminated')),
   hired_on              date,
   terminated_at         timestamptz,
-  responsible_person    text REFERENCES tmac.person,
+  responsible_person    text REFERENCES tmac.person DEFERRABLE INITIALLY DEFERRED,  -- checked by the HR feed; deferred so restore order never matters
   pledge_required_since timestamptz,
   role_changed_at       timestamptz,
   login_disabled_by_tmac boolean NOT NULL DEFAULT false,

@@ -304,6 +304,9 @@ $$
 DECLARE
   old tmac.hr_event;
 BEGIN
+  IF tmac.restoring() THEN
+    RETURN NEW;                 -- a restored event is history: applied (or not) as dumped
+  END IF;
   IF NEW.event_id IS NULL OR btrim(NEW.event_id) = '' THEN
     RAISE EXCEPTION 'HR event without event_id' USING ERRCODE = 'not_null_violation',
       HINT = 'Every event carries the HR system''s own unique id; replays are recognised by it.';

@@ -34,7 +34,7 @@ CREATE TABLE tmac.access_grant (
   approved_by       text[] NOT NULL DEFAULT '{}',
   approved_at       timestamptz,
   decision_comment  text,
-  extends_grant_id  bigint REFERENCES tmac.access_grant,
+  extends_grant_id  bigint REFERENCES tmac.access_grant DEFERRABLE INITIALLY DEFERRED,  -- deferred: restore order
   bound_job_role    text,
   bound_org_group   text,
   survives_role_change boolean NOT NULL DEFAULT false,

@@ -19,6 +19,9 @@ chmod 777 "$dir"     # the dump file is written by this user, read back by it to
 cleanup() {
   dropdb --if-exists "$src" >/dev/null 2>&1 || true
   dropdb --if-exists "$dst" >/dev/null 2>&1 || true
+  for r in dr_alice dr_bob dr_carol dr_dave; do
+    psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1 || true
+  done
 }
 trap cleanup EXIT
 cleanup
@@ -59,6 +62,29 @@ INSERT INTO app.part SELECT id, l FROM app.doc;
 SECURITY LABEL FOR tmac ON SCHEMA app IS 'INTERNAL-USE';
 SECURITY LABEL FOR tmac ON TABLE app.doc IS '部外秘:CUST-X';
 SECURITY LABEL FOR tmac ON COLUMN app.doc.title IS 'CONFIDENTIAL:PRJ-A';
+
+-- People, HR events (one still in the future), a four-eyes grant, a termination:
+-- restored rows must come back as history, and the audit chain must still verify.
+CREATE ROLE dr_alice LOGIN;
+CREATE ROLE dr_bob LOGIN IN ROLE tmac_access_admin;
+CREATE ROLE dr_carol LOGIN IN ROLE tmac_approver;
+CREATE ROLE dr_dave LOGIN;
+INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
+  ('dr-1', 'DR1', 'hire', now() - interval '2 days', '{"full_name":"Alice","org_group":"DEV","job_role":"engineer","login_role":"dr_alice"}'),
+  ('dr-2', 'DR2', 'hire', now() - interval '2 days', '{"full_name":"Bob","org_group":"DEV","job_role":"access admin","login_role":"dr_bob"}'),
+  ('dr-3', 'DR3', 'hire', now() - interval '2 days', '{"full_name":"Carol","org_group":"SALES","job_role":"manager","login_role":"dr_carol"}'),
+  ('dr-4', 'DR4', 'hire', now() - interval '2 days', '{"full_name":"Dave","org_group":"SALES","job_role":"sales","login_role":"dr_dave"}'),
+  ('dr-5', 'DR1', 'transfer', now() + interval '30 days', '{"org_group":"SALES"}');
+SELECT tmac.record_pledge(p, 'hire', current_date - 2), tmac.record_training(p, 'security basics', current_date - 2)
+  FROM unnest(ARRAY['DR1', 'DR2', 'DR3', 'DR4']) p;
+SET ROLE dr_bob;
+SELECT tmac.request_access('DR1', 'PRJ-A', now() + interval '90 days', 'joint design');
+SELECT tmac.request_access('DR4', 'PRJ-B', now() + interval '90 days', 'proposal');
+RESET ROLE;
+SET ROLE dr_carol;
+SELECT tmac.approve(grant_id) FROM (SELECT min(grant_id) AS grant_id FROM tmac.grants) g;
+RESET ROLE;
+INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at) VALUES ('dr-6', 'DR4', 'terminate', now());
 SQL
 
 # What must survive, as text.
@@ -74,32 +100,23 @@ SELECT 'part', tableoid::regclass, id, l FROM app.part ORDER BY id;
 SELECT 'object_label', object_type, object_identity, label, marking FROM tmac.object_label
  ORDER BY object_type, object_identity;
 SELECT 'dominance', a.id, b.id FROM app.doc a, app.doc b WHERE a.l @> b.l ORDER BY 2, 3;
+SELECT 'person', person_id, full_name, org_group, job_role, login_role, status FROM tmac.person ORDER BY 2;
+SELECT 'hr_event', event_id, person_id, kind, outcome, applied_at IS NOT NULL FROM tmac.hr_event ORDER BY 2;
+SELECT 'grant', grant_id, person_id, kind, compartment, mode, status, requested_by, approved_by::text, end_reason
+  FROM tmac.grants ORDER BY 2;
+SELECT 'audit', count(*), max(entry_id) FROM tmac.audit_log;
+SELECT 'audit_verify', count(*) FROM tmac.verify_audit_log();
 SQL
 }
 snapshot "$src" >"$dir/before.txt"
 
 pg_dump -Fc -f "$dir/tmac.dump" "$src"
 
-# Pass 1: the tmac schema and extension, and tmac's configuration tables and
-# sequences (the vocabulary).  Pass 2: everything else.
-pg_restore -l "$dir/tmac.dump" >"$dir/all.toc"
-grep -E '^[0-9]+; [0-9]+ [0-9]+ (SCHEMA - tmac|COMMENT - SCHEMA tmac|EXTENSION - tmac|COMMENT - EXTENSION tmac|TABLE DATA tmac|SEQUENCE SET tmac) ' \
-  "$dir/all.toc" >"$dir/first.toc"
-grep -vxF -f "$dir/first.toc" "$dir/all.toc" >"$dir/rest.toc"
-
-# The first pass must hold exactly the extension and its three tables and two sequences.
-for want in 'EXTENSION - tmac' 'TABLE DATA tmac level' 'TABLE DATA tmac compartment' \
-            'TABLE DATA tmac org_group' 'SEQUENCE SET tmac compartment_id_seq' \
-            'SEQUENCE SET tmac org_group_id_seq'; do
-  grep -q " $want " "$dir/first.toc" || { echo "first.toc lacks: $want"; cat "$dir/all.toc"; exit 1; }
-done
-if grep -qE ' (TABLE DATA|SECURITY LABEL) (app|public) ' "$dir/first.toc"; then
-  echo "first.toc holds user objects:"; cat "$dir/first.toc"; exit 1
-fi
-
+# The two-pass restore of the README (test/restore.sh); the first pass must hold
+# the extension and the vocabulary and no user object.
+. "$(dirname "$0")/../restore.sh"
 createdb "$dst"
-pg_restore --exit-on-error -d "$dst" -L "$dir/first.toc" "$dir/tmac.dump"
-pg_restore --exit-on-error -d "$dst" -L "$dir/rest.toc" "$dir/tmac.dump"
+tmac_restore "$dir/tmac.dump" "$dst" || { echo "dump_restore: restore failed"; exit 1; }
 
 snapshot "$dst" >"$dir/after.txt"
 if ! diff -u "$dir/before.txt" "$dir/after.txt"; then
@@ -108,6 +125,14 @@ fi
 # A snapshot that is empty or lacks the rows would make the diff meaningless.
 [ "$(grep -c '^doc|' "$dir/after.txt")" -eq 7 ] || { echo "dump_restore: app.doc rows missing"; exit 1; }
 [ "$(grep -c '^object_label|' "$dir/after.txt")" -eq 3 ] || { echo "dump_restore: object labels missing"; exit 1; }
+[ "$(grep -c '^hr_event|' "$dir/after.txt")" -eq 6 ] || { echo "dump_restore: HR events missing"; exit 1; }
+grep -q '^grant|.*|active|' "$dir/after.txt" || { echo "dump_restore: the approved grant is not active"; exit 1; }
+grep -q '^grant|.*|terminated$' "$dir/after.txt" || { echo "dump_restore: the terminated person's grant did not stay ended"; exit 1; }
+grep -qx 'audit_verify|0' "$dir/after.txt" || { echo "dump_restore: the restored audit log does not verify"; exit 1; }
+# The restored chain goes on: a new change appends an entry that verifies.
+psql_q -d "$dst" -At -c "SELECT tmac.define_compartment('AFTER-RESTORE', 'after restore')" \
+  -c "SELECT count(*) FROM tmac.verify_audit_log()" | tail -1 | grep -qx 0 \
+  || { echo "dump_restore: the audit chain breaks after restore"; exit 1; }
 grep -qx 'level|10|INTERNAL-USE|社内限|{}|t' "$dir/after.txt" || { echo "dump_restore: renamed built-in level lost"; exit 1; }
 [ "$(psql_q -d "$dst" -At -c 'SELECT count(*) FROM tmac.level')" -eq 6 ] || { echo "dump_restore: duplicated levels"; exit 1; }
 

@@ -27,13 +27,9 @@ dir=${TMAC_TEST_DIR:-/tmp}/enforce_dump
 mkdir -p "$dir"
 pg_dump -Fc -f "$dir/src.dump" $src || fail "pg_dump"
 createdb $dst || fail "createdb dst"
-# the vocabulary must be loaded before labelled data (see main's test/scripts/RESTORE.md):
-# restore tmac's own table data first, then everything else in dump order
-pg_restore -l "$dir/src.dump" >"$dir/all.toc" || fail "pg_restore -l"
-{ grep -v 'TABLE DATA' "$dir/all.toc" | grep -v '^;'
-  grep 'TABLE DATA tmac ' "$dir/all.toc"
-  grep 'TABLE DATA' "$dir/all.toc" | grep -v 'TABLE DATA tmac '; } >"$dir/ordered.toc"
-pg_restore --exit-on-error -d $dst -L "$dir/ordered.toc" "$dir/src.dump" || fail "pg_restore"
+# the two-pass restore of the README (test/restore.sh)
+. "$(dirname "$0")/../restore.sh"
+tmac_restore "$dir/src.dump" $dst || fail "pg_restore"
 
 state() {
   q -d "$1" -c "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = 'ddoc'::regclass" \
