@@ -47,6 +47,16 @@
  *  4. Roles.  ALTER ROLE ... RENAME changes the name a profile was fetched
  *     by: a pg_authid syscache callback also bumps the generation.
  *
+ * Views.  A view without security_invoker reads its tables as its owner
+ * (SPEC §6, as PostgreSQL's own privileges), but the policy quals that the
+ * rewriter adds to such a table run with the invoker as GetUserId().  The
+ * planner hook below therefore gives every tmac.row_readable/row_writable
+ * call in the security quals (and row-security WITH CHECK options) of a
+ * range table entry with a checkAsUser a second argument: that user's OID,
+ * which the C functions then decide for.  Only the rewriter's own quals are
+ * touched, so the extra argument cannot be supplied from SQL (there is no
+ * two-argument signature to call).
+ *
  * The callbacks only bump a counter; memory is replaced at the next lookup,
  * never while a caller holds a pointer.  Parallel workers run with the
  * leader's user, snapshot and statement timestamp and fill their own cache.
@@ -58,6 +68,9 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/planner.h"
+#include "parser/parsetree.h"
 #include "parser/parse_func.h"
 #include "storage/proc.h"
 #include "utils/array.h"
@@ -118,11 +131,115 @@ access_authid_callback(Datum arg, int cacheid, uint32 hashvalue)
 	note_invalidation();
 }
 
+/*
+ * Views: decide as the view owner.  See the header comment ("Views").
+ */
+static planner_hook_type prev_planner_hook = NULL;
+
+typedef struct RetargetContext
+{
+	Oid			readable;		/* tmac.row_readable(tmac.label), or InvalidOid */
+	Oid			writable;		/* tmac.row_writable(tmac.label) */
+	bool		looked_up;
+	Oid			user;			/* the checkAsUser to decide for */
+} RetargetContext;
+
+static Oid
+policy_function_oid(const char *fname)
+{
+	return LookupFuncName(list_make2(makeString("tmac"), makeString(pstrdup(fname))), -1, NULL, true);
+}
+
+/* Append the user's OID to every one-argument row_readable/row_writable call. */
+static bool
+retarget_walker(Node *node, RetargetContext *cxt)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncExpr))
+	{
+		FuncExpr   *f = (FuncExpr *) node;
+
+		if ((f->funcid == cxt->readable || f->funcid == cxt->writable) &&
+			list_length(f->args) == 1)
+			f->args = lappend(list_copy(f->args),
+							  makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
+										ObjectIdGetDatum(cxt->user), false, true));
+	}
+	return expression_tree_walker(node, retarget_walker, (void *) cxt);
+}
+
+static void
+retarget(Node *quals, Oid user, RetargetContext *cxt)
+{
+	if (quals == NULL || !OidIsValid(user))
+		return;
+	if (!cxt->looked_up)
+	{
+		cxt->readable = policy_function_oid("row_readable");
+		cxt->writable = policy_function_oid("row_writable");
+		cxt->looked_up = true;
+	}
+	if (!OidIsValid(cxt->readable) && !OidIsValid(cxt->writable))
+		return;
+	cxt->user = user;
+	retarget_walker(quals, cxt);
+}
+
+static bool
+view_owner_walker(Node *node, RetargetContext *cxt)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind == RTE_RELATION && rte->securityQuals != NIL)
+			retarget((Node *) rte->securityQuals, rte->checkAsUser, cxt);
+		return false;
+	}
+	if (IsA(node, Query))
+	{
+		Query	   *q = (Query *) node;
+
+		if (q->resultRelation > 0 && q->withCheckOptions != NIL)
+		{
+			RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
+			ListCell   *lc;
+
+			foreach(lc, q->withCheckOptions)
+			{
+				WithCheckOption *wco = lfirst_node(WithCheckOption, lc);
+
+				if (wco->kind != WCO_VIEW_CHECK)
+					retarget(wco->qual, rte->checkAsUser, cxt);
+			}
+		}
+		return query_tree_walker(q, view_owner_walker, (void *) cxt, QTW_EXAMINE_RTES_BEFORE);
+	}
+	return expression_tree_walker(node, view_owner_walker, (void *) cxt);
+}
+
+static PlannedStmt *
+tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
+{
+	RetargetContext cxt;
+
+	memset(&cxt, 0, sizeof(cxt));
+	view_owner_walker((Node *) parse, &cxt);
+	if (prev_planner_hook)
+		return prev_planner_hook(parse, query_string, cursorOptions, boundParams);
+	return standard_planner(parse, query_string, cursorOptions, boundParams);
+}
+
 void
 tmac_access_cache_init(void)
 {
 	CacheRegisterRelcacheCallback(access_relcache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, access_authid_callback, (Datum) 0);
+	prev_planner_hook = planner_hook;
+	planner_hook = tmac_planner;
 }
 
 Oid

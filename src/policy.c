@@ -27,13 +27,35 @@
 
 #include "access_cache.h"
 
+/*
+ * The acting role's profile.  In the policy quals of a table read through a
+ * view without security_invoker, the planner hook (access_cache.c) has added
+ * the view owner's OID as a second argument: decide for that role then.
+ */
+static inline TmacProfile *
+acting_profile(FunctionCallInfo fcinfo)
+{
+	TmacProfile *p;
+	Oid			role;
+
+	if (likely(PG_NARGS() < 2))
+		return tmac_profile_current();
+	role = PG_GETARG_OID(1);
+	p = tmac_last_profile;
+	if (p != NULL && p->roleid == role &&
+		p->generation == tmac_access_generation &&
+		tmac_last_stmt == GetCurrentStatementStartTimestamp())
+		return p;
+	return tmac_profile_lookup(role);
+}
+
 PG_FUNCTION_INFO_V1(tmac_row_readable);
 Datum
 tmac_row_readable(PG_FUNCTION_ARGS)
 {
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
 
-	PG_RETURN_BOOL(tmac_profile_read_denial(tmac_profile_current(), l) == TMAC_OK);
+	PG_RETURN_BOOL(tmac_profile_read_denial(acting_profile(fcinfo), l) == TMAC_OK);
 }
 
 PG_FUNCTION_INFO_V1(tmac_row_writable);
@@ -42,7 +64,7 @@ tmac_row_writable(PG_FUNCTION_ARGS)
 {
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
 
-	PG_RETURN_BOOL(tmac_profile_write_denial(tmac_profile_current(), l) == TMAC_OK);
+	PG_RETURN_BOOL(tmac_profile_write_denial(acting_profile(fcinfo), l) == TMAC_OK);
 }
 
 static const char *

@@ -71,3 +71,8 @@ GRANT EXECUTE ON FUNCTION tmac.approve(bigint, text), tmac.reject(bigint, text),
 GRANT EXECUTE ON FUNCTION tmac.configure(text, text), tmac.run_maintenance(),
   tmac.schedule_jobs(text), tmac.unschedule_jobs() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.audit_record(text, text, text, jsonb) TO tmac_admin;
+
+-- tmac.grants computes each grant's status with grant_lapse, and a view's
+-- functions are checked against the reader: everyone who may read the view
+-- needs it (it only computes from its arguments).
+GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange, timestamptz) TO PUBLIC;

@@ -2,7 +2,10 @@
 --
 -- row_readable/row_writable take the row's label only and decide for the
 -- acting role (current_user) from a per-backend cache of its access profile
--- (src/access_cache.c says what invalidates it).  They are STABLE and
+-- (src/access_cache.c says what invalidates it).  Read through a view without
+-- security_invoker, they decide for the view's owner instead: tmac's planner
+-- hook adds the owner's OID as a second argument to these calls (SPEC §6:
+-- such a view acts as its owner).  They are STABLE and
 -- PARALLEL SAFE (a parallel worker runs as the leader's user and fills its own
 -- cache).  They are not LEAKPROOF: filling the cache runs a query that may
 -- fail, and nothing is gained, because a policy's own quals are always
