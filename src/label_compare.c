@@ -201,6 +201,26 @@ check_limit(int n, int max, const char *what)
 						n, what, max)));
 }
 
+/* Merge two sorted, duplicate-free arrays into out; returns the count. */
+static int
+sorted_union(const int32 *a, int na, const int32 *b, int nb, int32 *out)
+{
+	int			n = 0,
+				i = 0,
+				j = 0;
+
+	while (i < na || j < nb)
+	{
+		if (j >= nb || (i < na && a[i] < b[j]))
+			out[n++] = a[i++];
+		else if (i >= na || b[j] < a[i])
+			out[n++] = b[j++];
+		else
+			out[n++] = a[i++], j++;
+	}
+	return n;
+}
+
 /*
  * Least upper bound: the higher level, the union of the compartments and the
  * union of the groups (a holder of the result reaches a group of each side).
@@ -214,34 +234,15 @@ tmac_label_lub(PG_FUNCTION_ARGS)
 	TmacLabel  *b = PG_GETARG_TMAC_LABEL(1);
 	int32	   *comps = palloc(sizeof(int32) * (a->ncompartments + b->ncompartments + 1));
 	int32	   *groups = palloc(sizeof(int32) * (a->ngroups + b->ngroups + 1));
-	int			nc = 0,
-				ng = 0,
-				i = 0,
-				j = 0;
+	int			nc,
+				ng;
 	const int32 *ac = TMAC_LABEL_COMPARTMENTS(a),
 			   *bc = TMAC_LABEL_COMPARTMENTS(b),
 			   *ag = TMAC_LABEL_GROUPS(a),
 			   *bg = TMAC_LABEL_GROUPS(b);
 
-	while (i < a->ncompartments || j < b->ncompartments)
-	{
-		if (j >= b->ncompartments || (i < a->ncompartments && ac[i] < bc[j]))
-			comps[nc++] = ac[i++];
-		else if (i >= a->ncompartments || bc[j] < ac[i])
-			comps[nc++] = bc[j++];
-		else
-			comps[nc++] = ac[i++], j++;
-	}
-	i = j = 0;
-	while (i < a->ngroups || j < b->ngroups)
-	{
-		if (j >= b->ngroups || (i < a->ngroups && ag[i] < bg[j]))
-			groups[ng++] = ag[i++];
-		else if (i >= a->ngroups || bg[j] < ag[i])
-			groups[ng++] = bg[j++];
-		else
-			groups[ng++] = ag[i++], j++;
-	}
+	nc = sorted_union(ac, a->ncompartments, bc, b->ncompartments, comps);
+	ng = sorted_union(ag, a->ngroups, bg, b->ngroups, groups);
 	check_limit(nc, TMAC_LABEL_MAX_COMPARTMENTS, "compartments");
 	check_limit(ng, TMAC_LABEL_MAX_GROUPS, "groups");
 	PG_RETURN_TMAC_LABEL(tmac_label_make(Max(a->rank, b->rank), comps, nc, groups, ng));
