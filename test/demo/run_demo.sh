@@ -2,8 +2,10 @@
 # run_demo.sh — `make demo`: a short, readable walk-through of tmac on a throwaway server.
 #
 # Installs what is missing, builds, installs tmac into a private copy of
-# PostgreSQL 15, starts a server, and plays test/demo/*.sql in name order with
-# psql echoing each statement, then stops the server.
+# PostgreSQL 15, starts a server, and plays test/demo/[0-9]* in name order —
+# *.sql with psql echoing each statement, *.sh with bash (for what needs more
+# than one session) — under a banner taken from each file's first line, then
+# stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bash test/setup.sh
@@ -14,6 +16,11 @@ trap 'tmac_server_stop; rm -rf "$work"' EXIT
 tmac_private_install "$work/install"
 tmac_server_start "$work/server" "${TMAC_DEMO_PORT:-55433}"
 createdb tmac_test      # the database pg_cron is configured for
-for f in test/demo/*.sql; do
-  psql -X -q -d tmac_test -v ON_ERROR_STOP=1 --echo-queries -P pager=off -f "$f"
+rule=$(printf '%78s' '' | tr ' ' '#')
+for f in test/demo/[0-9]*; do
+  printf '\n%s\n## %s\n%s\n\n' "$rule" "$(grep -m 1 -v '^#!' "$f" | sed 's/^\(--\|#\) *//')" "$rule"
+  case $f in
+    *.sql) psql -X -q -d tmac_test -v ON_ERROR_STOP=1 --echo-queries -P pager=off -f "$f" ;;
+    *.sh)  bash "$f" ;;
+  esac
 done
