@@ -1,8 +1,9 @@
 /*
  * tmac.c — module entry point and the shared cache-invalidation trigger.
  *
- * _PG_init registers the security label provider and the relcache callbacks
- * of tmac's per-backend caches.  tmac.cache_invalidate() is the statement
+ * _PG_init registers the security label provider, the relcache callbacks
+ * of tmac's per-backend caches and the transaction callback that ends a
+ * terminated person's sessions after commit (session_end.c).  tmac.cache_invalidate() is the statement
  * trigger that tmac's governance tables use to tell every backend that a
  * cached copy of that table is stale (the pattern pg_cron uses): it queues a
  * relcache invalidation for the trigger's table, delivered to all backends
@@ -14,6 +15,7 @@
 #include "fmgr.h"
 #include "utils/inval.h"
 
+#include "session_end.h"
 #include "vocabulary.h"
 
 PG_MODULE_MAGIC;
@@ -26,6 +28,7 @@ _PG_init(void)
 {
 	tmac_seclabel_init();
 	tmac_vocabulary_init();
+	tmac_session_end_init();
 }
 
 PG_FUNCTION_INFO_V1(tmac_cache_invalidate);

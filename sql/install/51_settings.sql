@@ -1,0 +1,96 @@
+-- 51_settings.sql — tmac.configure(key, value) and the settings of SPEC §5.
+--
+-- Defaults live in tmac.setting_default (shipped with the extension); what an
+-- organisation changes lives in tmac.setting, a user-data table that pg_dump
+-- keeps.  tmac.settings shows the value in force for every key.
+
+CREATE TABLE tmac.setting_default (
+  key          text PRIMARY KEY,
+  value        text NOT NULL,
+  description  text NOT NULL
+);
+COMMENT ON TABLE tmac.setting_default IS 'The settings tmac knows, with their shipped defaults (not user data)';
+INSERT INTO tmac.setting_default VALUES
+  ('require_pledge',    'on',         'Access requires a valid pledge (誓約書): on or off'),
+  ('require_training',  'on',         'Access requires training completed within training_validity: on or off'),
+  ('training_validity', '12 months',  'How long a training completion counts (an interval)'),
+  ('training_courses',  '',           'Comma-separated courses that must all be current; empty: any recorded course counts'),
+  ('role_change_grace', '0',          'After a transfer or promotion, grants bound to the old role or group last this much longer (an interval; 0 ends them at once)'),
+  ('hr_event_mode',     'strict',     'strict: a bad HR event is an error; lenient: it is stored as rejected with its error'),
+  ('date_time_zone',    'Asia/Tokyo', 'Time zone in which the dates of pledges and training (signed_on, valid_until, completed_on) begin and end');
+
+CREATE TABLE tmac.setting (
+  key         text PRIMARY KEY REFERENCES tmac.setting_default,
+  value       text NOT NULL,
+  changed_at  timestamptz NOT NULL DEFAULT now(),
+  changed_by  name NOT NULL DEFAULT tmac.invoker()
+);
+COMMENT ON TABLE tmac.setting IS 'Settings changed with tmac.configure (kept by pg_dump); keys not here have their default';
+
+CREATE VIEW tmac.settings AS
+  SELECT d.key, coalesce(s.value, d.value) AS value, d.value AS default_value, d.description,
+         s.changed_at, s.changed_by
+    FROM tmac.setting_default d LEFT JOIN tmac.setting s USING (key);
+COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it';
+
+CREATE FUNCTION tmac.setting_value(key text) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
+            LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = setting_value.key);
+COMMENT ON FUNCTION tmac.setting_value(text) IS 'The value in force of a tmac setting';
+
+CREATE FUNCTION tmac.setting_on(key text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN tmac.setting_value(key)::boolean;
+COMMENT ON FUNCTION tmac.setting_on(text) IS 'A boolean tmac setting';
+
+CREATE FUNCTION tmac.configure(key text, value text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  v text := btrim(value);
+BEGIN
+  PERFORM tmac.require_arguments('configure', 'key', key, 'value', value);
+  IF NOT EXISTS (SELECT 1 FROM tmac.setting_default d WHERE d.key = configure.key) THEN
+    RAISE EXCEPTION 'unknown tmac setting "%"', key
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Settings: ' || (SELECT string_agg(d.key, ', ' ORDER BY d.key) FROM tmac.setting_default d) || '.';
+  END IF;
+  BEGIN
+    CASE key
+      WHEN 'require_pledge', 'require_training' THEN
+        v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
+      WHEN 'training_validity', 'role_change_grace' THEN
+        IF v::interval < interval '0' THEN
+          RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'hr_event_mode' THEN
+        v := lower(v);
+        IF v NOT IN ('strict', 'lenient') THEN
+          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'date_time_zone' THEN
+        PERFORM now() AT TIME ZONE v;
+      WHEN 'training_courses' THEN
+        v := array_to_string(ARRAY(SELECT DISTINCT btrim(c) FROM unnest(string_to_array(v, ',')) c
+                                    WHERE btrim(c) <> '' ORDER BY 1), ',');
+    END CASE;
+  EXCEPTION WHEN data_exception OR invalid_parameter_value OR invalid_text_representation
+                 OR invalid_datetime_format THEN
+    RAISE EXCEPTION 'invalid value "%" for tmac setting "%"', value, key
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = (SELECT d.description FROM tmac.setting_default d WHERE d.key = configure.key) || '.';
+  END;
+  INSERT INTO tmac.setting AS s (key, value) VALUES (key, v)
+    ON CONFLICT ON CONSTRAINT setting_pkey
+    DO UPDATE SET value = EXCLUDED.value, changed_at = now(), changed_by = tmac.invoker();
+END
+$$;
+COMMENT ON FUNCTION tmac.configure(text, text) IS
+  'Changes a tmac setting (see tmac.settings): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone';
+
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.setting
+  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('key');
+CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
+SELECT pg_catalog.pg_extension_config_dump('tmac.setting', '');

@@ -1,0 +1,404 @@
+-- 54_hr_feed.sql — the HR feed (SPEC §4): tmac.hr_event and how events apply.
+--
+-- HR inserts (or COPYs) rows into tmac.hr_event; a BEFORE INSERT row trigger
+-- validates each event and, when it is due, applies it in the same
+-- statement, so a strict-mode error leaves nothing behind.  Future-dated
+-- events are stored as "scheduled" and applied by tmac.apply_due_events()
+-- (run by tmac.run_maintenance() and before any later event of the same
+-- person); access decisions honour them from effective_at regardless
+-- (tmac.person_state_at).  A replay of an event_id with the same content is
+-- skipped; with different content it is an error.  In lenient mode
+-- (tmac.configure('hr_event_mode', 'lenient')) a bad event is stored with
+-- outcome "rejected" and its error instead of failing the load.
+
+CREATE TABLE tmac.hr_event (
+  event_id       text PRIMARY KEY,
+  person_id      text,
+  kind           text,
+  effective_at   timestamptz NOT NULL,        -- NULL on input means: when received
+  attributes     jsonb NOT NULL DEFAULT '{}',
+  received_at    timestamptz NOT NULL DEFAULT now(),
+  received_by    name,
+  applied_at     timestamptz,
+  outcome        text NOT NULL DEFAULT 'received'
+                 CHECK (outcome IN ('received', 'scheduled', 'applied', 'rejected')),
+  error_sqlstate text,
+  error_message  text
+);
+CREATE INDEX hr_event_person_idx ON tmac.hr_event (person_id, effective_at);
+CREATE INDEX hr_event_scheduled_idx ON tmac.hr_event (effective_at) WHERE outcome = 'scheduled';
+COMMENT ON TABLE tmac.hr_event IS
+  'The HR feed: HR inserts or COPYs events (hire, transfer, promotion, leave, return, terminate, rehire); tmac applies them';
+COMMENT ON COLUMN tmac.hr_event.event_id IS 'The HR system''s id of the event; replaying it with the same content is a no-op';
+COMMENT ON COLUMN tmac.hr_event.kind IS 'hire, transfer, promotion, leave, return, terminate or rehire';
+COMMENT ON COLUMN tmac.hr_event.effective_at IS 'When the event takes effect (default: when received); a future instant schedules it';
+COMMENT ON COLUMN tmac.hr_event.attributes IS 'JSON object: full_name, title, org_group, job_role, login_role, kind, responsible_person, note';
+COMMENT ON COLUMN tmac.hr_event.received_at IS 'Filled by tmac: when the event was received';
+COMMENT ON COLUMN tmac.hr_event.received_by IS 'Filled by tmac: the role that inserted it';
+COMMENT ON COLUMN tmac.hr_event.applied_at IS 'Filled by tmac: when the event was applied';
+COMMENT ON COLUMN tmac.hr_event.outcome IS 'Filled by tmac: scheduled, applied or rejected (lenient mode)';
+COMMENT ON COLUMN tmac.hr_event.error_sqlstate IS 'Filled by tmac: SQLSTATE of the error that rejected the event';
+COMMENT ON COLUMN tmac.hr_event.error_message IS 'Filled by tmac: the error that rejected the event';
+
+CREATE FUNCTION tmac.hr_error(e tmac.hr_event, state text, msg text, hint text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RAISE EXCEPTION 'HR event "%" (%): %', e.event_id, coalesce(e.kind, 'no kind'), msg
+    USING ERRCODE = state, HINT = coalesce(hint, 'Correct the event and send it with a new event_id.');
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_error(tmac.hr_event, text, text, text) IS 'Raises an error about an HR event';
+
+-- Checks that do not depend on the person's state at effective_at.
+CREATE FUNCTION tmac.hr_validate(e tmac.hr_event) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  bad text;
+  lr text := e.attributes ->> 'login_role';
+  other text;
+BEGIN
+  IF e.kind IS NULL OR e.kind NOT IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire') THEN
+    PERFORM tmac.hr_error(e, '22023', format('invalid kind %s', coalesce(quote_literal(e.kind), 'NULL')),
+      'Kinds: hire, transfer, promotion, leave, return, terminate, rehire.');
+  END IF;
+  IF e.person_id IS NULL OR btrim(e.person_id) = '' THEN
+    PERFORM tmac.hr_error(e, '23502', 'person_id is missing');
+  END IF;
+  IF jsonb_typeof(e.attributes) <> 'object' THEN
+    PERFORM tmac.hr_error(e, '22023', 'attributes must be a JSON object');
+  END IF;
+  SELECT k INTO bad FROM jsonb_object_keys(e.attributes) k
+   WHERE k NOT IN ('full_name', 'title', 'org_group', 'job_role', 'login_role', 'kind', 'responsible_person', 'note')
+   LIMIT 1;
+  IF bad IS NOT NULL THEN
+    PERFORM tmac.hr_error(e, '22023', format('unknown attribute "%s"', bad),
+      'Attributes: full_name, title, org_group, job_role, login_role, kind, responsible_person, note.');
+  END IF;
+  SELECT k INTO bad FROM jsonb_each(e.attributes) a(k, v)
+   WHERE jsonb_typeof(v) NOT IN ('string', 'null') LIMIT 1;
+  IF bad IS NOT NULL THEN
+    PERFORM tmac.hr_error(e, '22023', format('attribute "%s" must be a string', bad));
+  END IF;
+  IF e.kind = 'hire' THEN
+    IF coalesce(btrim(e.attributes ->> 'full_name'), '') = '' THEN
+      PERFORM tmac.hr_error(e, '22023', 'a hire needs the attribute full_name');
+    END IF;
+    IF EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.person_id)
+       OR EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.person_id = e.person_id AND h.kind = 'hire'
+                     AND h.outcome = 'scheduled' AND h.event_id <> e.event_id) THEN
+      PERFORM tmac.hr_error(e, '23505', format('person "%s" already exists', e.person_id),
+        'A former employee comes back with a rehire event.');
+    END IF;
+  ELSIF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.person_id)
+        AND NOT EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.person_id = e.person_id AND h.kind = 'hire'
+                           AND h.outcome = 'scheduled' AND h.effective_at <= e.effective_at) THEN
+    PERFORM tmac.hr_error(e, '23503', format('unknown person "%s"', e.person_id),
+      'Send the person''s hire event first.');
+  END IF;
+  IF e.kind IN ('transfer', 'promotion')
+     AND NOT (e.attributes ?| ARRAY['title', 'org_group', 'job_role']) THEN
+    PERFORM tmac.hr_error(e, '22023', format('a %s must name at least one of title, org_group, job_role', e.kind));
+  END IF;
+  IF e.kind IN ('leave', 'return', 'terminate')
+     AND (e.attributes - 'note') <> '{}'::jsonb THEN
+    PERFORM tmac.hr_error(e, '22023', format('a %s takes no attributes but note', e.kind));
+  END IF;
+  IF e.attributes ? 'org_group' THEN
+    BEGIN
+      PERFORM tmac.group_code(e.attributes ->> 'org_group');
+    EXCEPTION WHEN undefined_object THEN
+      PERFORM tmac.hr_error(e, '42704', format('unknown organisation group "%s"', e.attributes ->> 'org_group'),
+        'Define it first with tmac.define_group(code, name, parent).');
+    END;
+  END IF;
+  IF e.attributes ? 'kind' AND (e.attributes ->> 'kind') NOT IN ('employee', 'contractor', 'visitor', 'service') THEN
+    PERFORM tmac.hr_error(e, '22023', format('invalid person kind "%s"', e.attributes ->> 'kind'),
+      'Person kinds: employee, contractor, visitor, service.');
+  END IF;
+  IF e.attributes ? 'responsible_person'
+     AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.attributes ->> 'responsible_person') THEN
+    PERFORM tmac.hr_error(e, '23503', format('unknown responsible person "%s"', e.attributes ->> 'responsible_person'));
+  END IF;
+  IF lr IS NOT NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = lr) THEN
+      PERFORM tmac.hr_error(e, '42704', format('login role "%s" does not exist', lr),
+        'The DBA or the identity system creates the login role; tmac only maps the person to it.');
+    END IF;
+    SELECT p.person_id INTO other FROM tmac.person p WHERE p.login_role = lr AND p.person_id <> e.person_id;
+    IF other IS NOT NULL THEN
+      PERFORM tmac.hr_error(e, '23505', format('login role "%s" is already mapped to person "%s"', lr, other));
+    END IF;
+    IF lr LIKE 'tmac\_%' OR lr LIKE 'pg\_%' OR lr = 'postgres' THEN
+      PERFORM tmac.hr_error(e, '22023', format('login role "%s" cannot be mapped to a person', lr),
+        'Map a person to their own login role, not to a tmac, predefined or bootstrap role.');
+    END IF;
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS
+  'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704) when an HR event is malformed';
+
+-- Applies one due event.  The state checks happen here, under the person's row lock.
+CREATE FUNCTION tmac.hr_apply(e tmac.hr_event) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  p tmac.person;
+  eff timestamptz := greatest(e.effective_at, e.received_at);
+  who text := 'hr_event:' || e.event_id;
+  a jsonb := e.attributes;
+  new_group text;
+  new_role text;
+  grace interval := tmac.setting_value('role_change_grace')::interval;
+  r record;
+  was_disabled boolean;
+BEGIN
+  IF e.kind = 'hire' THEN
+    INSERT INTO tmac.person (person_id, full_name, title, org_group, job_role, kind, login_role,
+                             hired_on, responsible_person)
+    VALUES (e.person_id, btrim(a ->> 'full_name'), a ->> 'title', tmac.group_code(a ->> 'org_group'),
+            a ->> 'job_role', coalesce(a ->> 'kind', 'employee'), a ->> 'login_role',
+            (e.effective_at AT TIME ZONE tmac.setting_value('date_time_zone'))::date, a ->> 'responsible_person');
+    RETURN;
+  END IF;
+
+  SELECT * INTO p FROM tmac.person WHERE person_id = e.person_id FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM tmac.hr_error(e, '23503', format('unknown person "%s"', e.person_id), 'Send the person''s hire event first.');
+  END IF;
+
+  CASE e.kind
+  WHEN 'transfer', 'promotion' THEN
+    IF p.status = 'terminated' THEN
+      PERFORM tmac.hr_error(e, '55000', format('person "%s" is terminated', p.person_id), 'Send a rehire event first.');
+    END IF;
+    new_group := CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE p.org_group END;
+    new_role := CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE p.job_role END;
+    UPDATE tmac.person
+       SET title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
+           org_group = new_group, job_role = new_role,
+           full_name = coalesce(nullif(btrim(a ->> 'full_name'), ''), full_name),
+           login_role = CASE WHEN a ? 'login_role' THEN a ->> 'login_role' ELSE login_role END,
+           pledge_required_since = eff, role_changed_at = eff, updated_at = now()
+     WHERE person_id = p.person_id;
+    IF grace <= interval '0' THEN
+      UPDATE tmac.access_grant g
+         SET status = 'ended', ended_at = eff, end_reason = 'role_change', ended_by = who
+       WHERE g.person_id = p.person_id AND g.status = 'active' AND NOT g.survives_role_change
+         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group IS DISTINCT FROM new_group);
+    ELSE
+      UPDATE tmac.access_grant g
+         SET grace_until = eff + grace
+       WHERE g.person_id = p.person_id AND g.status = 'active' AND NOT g.survives_role_change
+         AND g.grace_until IS NULL
+         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group IS DISTINCT FROM new_group);
+    END IF;
+  WHEN 'leave' THEN
+    IF p.status <> 'active' THEN
+      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not active', p.person_id, p.status));
+    END IF;
+    UPDATE tmac.person SET status = 'on_leave', updated_at = now() WHERE person_id = p.person_id;
+  WHEN 'return' THEN
+    IF p.status <> 'on_leave' THEN
+      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not on leave', p.person_id, p.status));
+    END IF;
+    UPDATE tmac.person SET status = 'active', updated_at = now() WHERE person_id = p.person_id;
+  WHEN 'terminate' THEN
+    IF p.status = 'terminated' THEN
+      PERFORM tmac.hr_error(e, '55000', format('person "%s" is already terminated', p.person_id));
+    END IF;
+    UPDATE tmac.person SET status = 'terminated', terminated_at = eff, updated_at = now()
+     WHERE person_id = p.person_id;
+    UPDATE tmac.access_grant g
+       SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
+           ended_at = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN upper(g.validity) ELSE eff END,
+           end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN 'expired' ELSE 'terminated' END,
+           ended_by = who
+     WHERE g.person_id = p.person_id AND g.status IN ('pending', 'active');
+    IF p.login_role IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
+      IF (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
+        EXECUTE format('ALTER ROLE %I NOLOGIN', p.login_role);
+        UPDATE tmac.person SET login_disabled_by_tmac = true WHERE person_id = p.person_id;
+      END IF;
+      FOR r IN
+        SELECT g.rolname FROM pg_catalog.pg_auth_members m
+          JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+          JOIN pg_catalog.pg_roles u ON u.oid = m.member
+         WHERE u.rolname = p.login_role
+           AND g.rolname IN ('tmac_admin', 'tmac_access_admin', 'tmac_approver', 'tmac_hr', 'tmac_auditor')
+      LOOP
+        EXECUTE format('REVOKE %I FROM %I', r.rolname, p.login_role);
+        PERFORM tmac.audit_append('role', 'REVOKE', p.login_role,
+                                  jsonb_build_object('role', r.rolname, 'person_id', p.person_id, 'event_id', e.event_id));
+      END LOOP;
+      PERFORM tmac.audit_append('role', 'NOLOGIN', p.login_role,
+                                jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
+      PERFORM tmac.queue_session_end(p.login_role);
+    END IF;
+  WHEN 'rehire' THEN
+    IF p.status <> 'terminated' THEN
+      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not terminated', p.person_id, p.status));
+    END IF;
+    was_disabled := p.login_disabled_by_tmac;
+    UPDATE tmac.person
+       SET status = 'active', terminated_at = NULL,
+           hired_on = (e.effective_at AT TIME ZONE tmac.setting_value('date_time_zone'))::date,
+           title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
+           org_group = CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE org_group END,
+           job_role = CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE job_role END,
+           kind = coalesce(a ->> 'kind', kind),
+           full_name = coalesce(nullif(btrim(a ->> 'full_name'), ''), full_name),
+           login_role = CASE WHEN a ? 'login_role' THEN a ->> 'login_role' ELSE login_role END,
+           pledge_required_since = eff, login_disabled_by_tmac = false, updated_at = now()
+     WHERE person_id = p.person_id
+     RETURNING * INTO p;
+    IF was_disabled AND p.login_role IS NOT NULL
+       AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role AND NOT rolcanlogin) THEN
+      EXECUTE format('ALTER ROLE %I LOGIN', p.login_role);
+      PERFORM tmac.audit_append('role', 'LOGIN', p.login_role,
+                                jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
+    END IF;
+  END CASE;
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_apply(tmac.hr_event) IS
+  'Applies one due HR event to the person, their grants and their login role (terminate, role change, leave, return, rehire)';
+
+-- Applies every scheduled event that is due (of one person, or of everyone), in effective order.
+CREATE FUNCTION tmac.apply_due_events(only_person text DEFAULT NULL) RETURNS integer
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  e tmac.hr_event;
+  n integer := 0;
+BEGIN
+  FOR e IN
+    SELECT * FROM tmac.hr_event h
+     WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
+       AND (only_person IS NULL OR h.person_id = only_person)
+     ORDER BY h.effective_at, h.received_at, h.event_id
+     FOR UPDATE SKIP LOCKED
+  LOOP
+    BEGIN
+      PERFORM tmac.hr_apply(e);
+      UPDATE tmac.hr_event SET outcome = 'applied', applied_at = now() WHERE event_id = e.event_id;
+    EXCEPTION WHEN OTHERS THEN
+      -- A scheduled event that no longer fits (e.g. leave of a person terminated meanwhile).
+      UPDATE tmac.hr_event
+         SET outcome = 'rejected', applied_at = NULL, error_sqlstate = SQLSTATE, error_message = SQLERRM
+       WHERE event_id = e.event_id;
+    END;
+    n := n + 1;
+  END LOOP;
+  RETURN n;
+END
+$$;
+COMMENT ON FUNCTION tmac.apply_due_events(text) IS
+  'Applies the scheduled HR events that have come due (of one person, or all); a due event that no longer fits is marked rejected';
+
+CREATE FUNCTION tmac.hr_event_receive() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  old tmac.hr_event;
+BEGIN
+  IF NEW.event_id IS NULL OR btrim(NEW.event_id) = '' THEN
+    RAISE EXCEPTION 'HR event without event_id' USING ERRCODE = 'not_null_violation',
+      HINT = 'Every event carries the HR system''s own unique id; replays are recognised by it.';
+  END IF;
+  NEW.attributes := coalesce(NEW.attributes, '{}');
+  SELECT * INTO old FROM tmac.hr_event WHERE event_id = NEW.event_id;
+  IF FOUND THEN
+    IF NEW.effective_at IS NULL AND old.effective_at = old.received_at THEN
+      NEW.effective_at := old.effective_at;      -- a replay of an event that had no effective_at
+    END IF;
+    IF (old.person_id, old.kind, old.effective_at, old.attributes)
+       IS NOT DISTINCT FROM (NEW.person_id, NEW.kind, NEW.effective_at, NEW.attributes) THEN
+      RETURN NULL;                                 -- idempotent replay: nothing to do
+    END IF;
+    RAISE EXCEPTION 'HR event "%" was already received with different content', NEW.event_id
+      USING ERRCODE = 'unique_violation',
+            DETAIL = format('Received %s: person %s, %s effective %s, attributes %s.', old.received_at,
+                            old.person_id, old.kind, old.effective_at, old.attributes),
+            HINT = 'An event_id names one event forever; send a correction as a new event with a new event_id.';
+  END IF;
+  NEW.received_at := now();
+  NEW.effective_at := coalesce(NEW.effective_at, now());
+  NEW.received_by := tmac.invoker();
+  NEW.applied_at := NULL;
+  NEW.error_sqlstate := NULL;
+  NEW.error_message := NULL;
+  IF tmac.setting_value('hr_event_mode') = 'lenient' THEN
+    BEGIN
+      PERFORM tmac.hr_receive_one(NEW);
+    EXCEPTION WHEN OTHERS THEN
+      NEW.outcome := 'rejected';
+      NEW.error_sqlstate := SQLSTATE;
+      NEW.error_message := SQLERRM;
+      RETURN NEW;
+    END;
+  ELSE
+    PERFORM tmac.hr_receive_one(NEW);
+  END IF;
+  IF NEW.effective_at <= now() THEN
+    NEW.outcome := 'applied';
+    NEW.applied_at := now();
+  ELSE
+    NEW.outcome := 'scheduled';
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_event_receive() IS
+  'Trigger: recognises replays, validates a new HR event and applies it when due (strict) or records why it was rejected (lenient)';
+
+CREATE FUNCTION tmac.hr_receive_one(e tmac.hr_event) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.hr_validate(e);
+  IF e.effective_at <= now() THEN
+    PERFORM tmac.apply_due_events(e.person_id);
+    PERFORM tmac.hr_apply(e);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_receive_one(tmac.hr_event) IS
+  'Validates one new HR event and, when due, applies it after the person''s earlier due events';
+
+-- Only tmac's own bookkeeping columns ever change.
+CREATE FUNCTION tmac.hr_event_guard() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF (OLD.event_id, OLD.person_id, OLD.kind, OLD.effective_at, OLD.attributes, OLD.received_at)
+     IS DISTINCT FROM (NEW.event_id, NEW.person_id, NEW.kind, NEW.effective_at, NEW.attributes, NEW.received_at) THEN
+    RAISE EXCEPTION 'HR events are never changed'
+      USING ERRCODE = 'feature_not_supported',
+            HINT = 'Send a correcting event with a new event_id.';
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_event_guard() IS 'Trigger: an HR event''s content never changes once received';
+
+CREATE TRIGGER a_receive BEFORE INSERT ON tmac.hr_event
+  FOR EACH ROW EXECUTE FUNCTION tmac.hr_event_receive();
+CREATE TRIGGER guard BEFORE UPDATE ON tmac.hr_event
+  FOR EACH ROW EXECUTE FUNCTION tmac.hr_event_guard();
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.hr_event
+  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('event_id');
+CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.hr_event
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.hr_event
+  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.hr_event
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT pg_catalog.pg_extension_config_dump('tmac.hr_event', '');
+
+CREATE FUNCTION tmac.queue_session_end(role name) RETURNS void
+  AS 'MODULE_PATHNAME', 'tmac_queue_session_end' LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION tmac.queue_session_end(name) IS
+  'Queues a role whose sessions end when the current transaction commits (nothing happens if it rolls back)';

@@ -1,0 +1,430 @@
+-- 55_grants.sql — clearances and need-to-know grants (SPEC §5).
+--
+-- One table, tmac.access_grant, holds clearances (a level) and compartment
+-- grants (a compartment and a mode), from request to end.  Requests are made
+-- by an access administrator, approved by someone else holding tmac_approver
+-- (two distinct approvers for clearances of rank >= 40), and end by expiry,
+-- revocation, termination or role change; nothing is deleted.
+--
+-- Concurrency: every function that changes a person's grants first locks the
+-- person row (approval FOR SHARE, requests and the HR feed FOR UPDATE) and
+-- re-checks the person's state under that lock, so a termination and an
+-- approval of the same person are serialised: whichever commits second sees
+-- the other's result.  The grant row is locked after the person row, always.
+--
+-- Role changes: when approved, a grant is bound to the grantee's job_role and
+-- org_group at that moment; a transfer or promotion that changes either ends
+-- it (reason role_change) or starts the role_change_grace period.  An
+-- approver marks a grant as surviving role changes with
+-- tmac.keep_on_role_change(grant_id, justification).
+
+CREATE TABLE tmac.access_grant (
+  grant_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  person_id         text NOT NULL REFERENCES tmac.person,
+  kind              text NOT NULL CHECK (kind IN ('clearance', 'compartment')),
+  level_rank        smallint REFERENCES tmac.level,
+  compartment_id    integer REFERENCES tmac.compartment,
+  mode              text CHECK (mode IN ('read', 'write')),
+  validity          tstzrange NOT NULL CHECK (NOT isempty(validity) AND NOT upper_inf(validity) AND NOT lower_inf(validity)),
+  status            text NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'active', 'rejected', 'ended', 'expired', 'cancelled')),
+  reason            text NOT NULL,
+  requested_by      text NOT NULL,
+  requested_at      timestamptz NOT NULL DEFAULT now(),
+  approved_by       text[] NOT NULL DEFAULT '{}',
+  approved_at       timestamptz,
+  decision_comment  text,
+  extends_grant_id  bigint REFERENCES tmac.access_grant,
+  bound_job_role    text,
+  bound_org_group   text,
+  survives_role_change boolean NOT NULL DEFAULT false,
+  survival_justification text,
+  grace_until       timestamptz,
+  ended_at          timestamptz,
+  end_reason        text,
+  ended_by          text,
+  end_comment       text,
+  CHECK ((kind = 'clearance') = (level_rank IS NOT NULL)),
+  CHECK ((kind = 'compartment') = (compartment_id IS NOT NULL AND mode IS NOT NULL)),
+  CHECK ((status IN ('ended', 'expired', 'cancelled')) = (ended_at IS NOT NULL)),
+  CHECK (status <> 'active' OR approved_at IS NOT NULL)
+);
+CREATE INDEX access_grant_person_idx ON tmac.access_grant (person_id, kind);
+CREATE INDEX access_grant_open_idx ON tmac.access_grant (status, person_id) WHERE status IN ('pending', 'active');
+COMMENT ON TABLE tmac.access_grant IS
+  'Clearances and need-to-know grants, from request to end (never deleted); read them through tmac.grants';
+COMMENT ON COLUMN tmac.access_grant.kind IS 'clearance (a level) or compartment (a need-to-know grant)';
+COMMENT ON COLUMN tmac.access_grant.level_rank IS 'For a clearance: rank of the level (tmac.level)';
+COMMENT ON COLUMN tmac.access_grant.compartment_id IS 'For a grant: the compartment (tmac.compartment)';
+COMMENT ON COLUMN tmac.access_grant.mode IS 'For a grant: read, or write (which includes read)';
+COMMENT ON COLUMN tmac.access_grant.validity IS 'When the grant is valid, [from, until); the start becomes the approval time if later';
+COMMENT ON COLUMN tmac.access_grant.status IS 'pending, active, rejected, ended, expired or cancelled as stored; tmac.grants shows expiry at once';
+COMMENT ON COLUMN tmac.access_grant.requested_by IS 'person_id of the requester';
+COMMENT ON COLUMN tmac.access_grant.approved_by IS 'person_ids of the approvers, in order';
+COMMENT ON COLUMN tmac.access_grant.extends_grant_id IS 'The grant this request extends (tmac.extend)';
+COMMENT ON COLUMN tmac.access_grant.bound_job_role IS 'The grantee''s job role when approved; a change ends the grant unless it survives role changes';
+COMMENT ON COLUMN tmac.access_grant.bound_org_group IS 'The grantee''s group when approved; a change ends the grant unless it survives role changes';
+COMMENT ON COLUMN tmac.access_grant.survives_role_change IS 'Set by tmac.keep_on_role_change: transfers and promotions do not end this grant';
+COMMENT ON COLUMN tmac.access_grant.grace_until IS 'After a role change with a grace period: the grant ends at this instant';
+COMMENT ON COLUMN tmac.access_grant.end_reason IS 'expired, revoked, withdrawn, rejected, terminated or role_change';
+COMMENT ON COLUMN tmac.access_grant.ended_by IS 'Who ended it: a person_id, a role, or hr_event:<event_id>';
+
+-- The effective end of a grant (expiry or role-change grace), and why.
+CREATE FUNCTION tmac.grant_lapse(validity tstzrange, grace_until timestamptz) RETURNS timestamptz
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN least(upper(validity), grace_until);
+COMMENT ON FUNCTION tmac.grant_lapse(tstzrange, timestamptz) IS 'When an active grant lapses by itself: its validity''s end or the end of a role-change grace period';
+
+CREATE VIEW tmac.grants AS
+  SELECT g.grant_id, g.person_id, g.kind, l.code AS level, c.code AS compartment, g.mode,
+         lower(g.validity) AS valid_from, upper(g.validity) AS valid_until,
+         CASE WHEN g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now()
+              THEN CASE WHEN g.grace_until < upper(g.validity) THEN 'ended' ELSE 'expired' END
+              ELSE g.status END AS status,
+         g.requested_by, g.approved_by,
+         CASE WHEN g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now()
+              THEN tmac.grant_lapse(g.validity, g.grace_until) ELSE g.ended_at END AS ended_at,
+         CASE WHEN g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now()
+              THEN CASE WHEN g.grace_until < upper(g.validity) THEN 'role_change' ELSE 'expired' END
+              ELSE g.end_reason END AS end_reason
+    FROM tmac.access_grant g
+    LEFT JOIN tmac.level l ON l.rank = g.level_rank
+    LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id;
+COMMENT ON VIEW tmac.grants IS
+  'Every clearance and grant ever requested, with its status now (a grant past valid_until shows expired at once)';
+
+CREATE FUNCTION tmac.level_rank_of(spelling text) RETURNS smallint
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  r integer;
+BEGIN
+  SELECT t.id INTO r FROM tmac.vocabulary_token t WHERE t.kind = 'level' AND t.token = upper(btrim(spelling));
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown level "%"', spelling
+      USING ERRCODE = 'undefined_object', HINT = 'Levels are listed in tmac.level; define one with tmac.define_level.';
+  END IF;
+  RETURN r;
+END
+$$;
+COMMENT ON FUNCTION tmac.level_rank_of(text) IS 'Rank of a level given by code, name or alias; error 42704 when unknown';
+
+CREATE FUNCTION tmac.compartment_id_of(spelling text) RETURNS integer
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  r integer;
+BEGIN
+  SELECT t.id INTO r FROM tmac.vocabulary_token t WHERE t.kind = 'compartment' AND t.token = upper(btrim(spelling));
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown compartment "%"', spelling
+      USING ERRCODE = 'undefined_object', HINT = 'Define it with tmac.define_compartment(code, name).';
+  END IF;
+  RETURN r;
+END
+$$;
+COMMENT ON FUNCTION tmac.compartment_id_of(text) IS 'Id of a compartment given by code or name; error 42704 when unknown';
+
+-- Rejects a request that overlaps a pending or active one for the same thing.
+CREATE FUNCTION tmac.check_no_overlap(g tmac.access_grant) RETURNS void
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  other bigint;
+BEGIN
+  SELECT o.grant_id INTO other FROM tmac.access_grant o
+   WHERE o.person_id = g.person_id AND o.kind = g.kind AND o.grant_id IS DISTINCT FROM g.grant_id
+     AND o.level_rank IS NOT DISTINCT FROM g.level_rank
+     AND o.compartment_id IS NOT DISTINCT FROM g.compartment_id
+     AND o.mode IS NOT DISTINCT FROM g.mode
+     AND o.status IN ('pending', 'active')
+     AND o.validity && g.validity
+     AND tmac.grant_lapse(o.validity, o.grace_until) > now()
+   LIMIT 1;
+  IF other IS NOT NULL THEN
+    RAISE EXCEPTION 'overlaps % % for person "%"', CASE g.kind WHEN 'clearance' THEN 'clearance' ELSE 'grant' END,
+                    other, g.person_id
+      USING ERRCODE = 'exclusion_violation',
+            DETAIL = format('Grant %s covers the same %s during part of %s.', other, g.kind, g.validity),
+            HINT = 'Extend the existing grant with tmac.extend(grant_id, valid_until), or revoke it first.';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_no_overlap(tmac.access_grant) IS
+  'Error 23P01 when a pending or active grant of the same person, level or compartment and mode overlaps in time';
+
+CREATE FUNCTION tmac.new_request(g tmac.access_grant) RETURNS bigint
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  st text;
+  id bigint;
+BEGIN
+  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = g.person_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown person "%"', g.person_id USING ERRCODE = 'foreign_key_violation',
+      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+  END IF;
+  IF (SELECT s.status FROM tmac.person_state_at(g.person_id, now()) s) = 'terminated' THEN
+    RAISE EXCEPTION 'person "%" is terminated', g.person_id USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF upper(g.validity) <= now() THEN
+    RAISE EXCEPTION 'valid_until % is not in the future', upper(g.validity) USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF isempty(g.validity) OR upper(g.validity) <= lower(g.validity) THEN
+    RAISE EXCEPTION 'valid_until % is not after valid_from %', upper(g.validity), lower(g.validity)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM tmac.check_no_overlap(g);
+  INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, reason,
+                                 requested_by, extends_grant_id)
+  VALUES (g.person_id, g.kind, g.level_rank, g.compartment_id, g.mode, g.validity, g.reason,
+          g.requested_by, g.extends_grant_id)
+  RETURNING grant_id INTO id;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.new_request(tmac.access_grant) IS 'Internal: checks and stores a pending request';
+
+CREATE FUNCTION tmac.request_clearance(person_id text, level text, valid_until timestamptz, reason text,
+                                       valid_from timestamptz DEFAULT NULL)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  g tmac.access_grant;
+BEGIN
+  PERFORM tmac.require_arguments('request_clearance', 'person_id', person_id, 'level', level,
+                                 'valid_until', valid_until::text, 'reason', reason);
+  g.requested_by := tmac.acting_person('request a clearance');
+  g.person_id := person_id;
+  g.kind := 'clearance';
+  g.level_rank := tmac.level_rank_of(level);
+  g.validity := tstzrange(coalesce(valid_from, now()), greatest(valid_until, coalesce(valid_from, now())));
+  g.reason := reason;
+  RETURN tmac.new_request(g);
+END
+$$;
+COMMENT ON FUNCTION tmac.request_clearance(text, text, timestamptz, text, timestamptz) IS
+  'Requests a clearance (level) for a person until valid_until; returns the grant_id of the pending request';
+
+CREATE FUNCTION tmac.request_access(person_id text, compartment text, valid_until timestamptz, purpose text,
+                                    mode text DEFAULT 'read', valid_from timestamptz DEFAULT NULL)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  g tmac.access_grant;
+BEGIN
+  PERFORM tmac.require_arguments('request_access', 'person_id', person_id, 'compartment', compartment,
+                                 'valid_until', valid_until::text, 'purpose', purpose, 'mode', mode);
+  IF lower(mode) NOT IN ('read', 'write') THEN
+    RAISE EXCEPTION 'invalid mode "%"', mode USING ERRCODE = 'invalid_parameter_value', HINT = 'mode is read or write.';
+  END IF;
+  g.requested_by := tmac.acting_person('request access');
+  g.person_id := person_id;
+  g.kind := 'compartment';
+  g.compartment_id := tmac.compartment_id_of(compartment);
+  g.mode := lower(mode);
+  g.validity := tstzrange(coalesce(valid_from, now()), greatest(valid_until, coalesce(valid_from, now())));
+  g.reason := purpose;
+  RETURN tmac.new_request(g);
+END
+$$;
+COMMENT ON FUNCTION tmac.request_access(text, text, timestamptz, text, text, timestamptz) IS
+  'Requests a need-to-know grant (read or write) on a compartment until valid_until; returns the grant_id of the pending request';
+
+-- Locks the person, then the grant; checks the decider's rights (42501).
+CREATE FUNCTION tmac.lock_for_decision(grant_id bigint, decider text, duty text) RETURNS tmac.access_grant
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  g tmac.access_grant;
+  pid text;
+BEGIN
+  IF NOT pg_has_role(tmac.invoker(), 'tmac_approver', 'MEMBER') THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_approver to % a request', tmac.invoker(), duty
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  SELECT a.person_id INTO pid FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+  END IF;
+  PERFORM 1 FROM tmac.person p WHERE p.person_id = pid FOR SHARE;
+  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id FOR UPDATE;
+  IF g.status <> 'pending' THEN
+    RAISE EXCEPTION 'grant % is %, not pending', grant_id, g.status
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF decider = g.person_id THEN
+    RAISE EXCEPTION 'person "%" cannot % a request for themselves', decider, duty
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Another approver must decide (four-eyes rule).';
+  END IF;
+  IF decider = g.requested_by THEN
+    RAISE EXCEPTION 'person "%" cannot % their own request', decider, duty
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Another approver must decide (four-eyes rule).';
+  END IF;
+  IF decider = ANY (g.approved_by) THEN
+    RAISE EXCEPTION 'person "%" has already approved grant %', decider, grant_id
+      USING ERRCODE = 'insufficient_privilege', HINT = 'A clearance of rank 40 or more needs a second, different approver.';
+  END IF;
+  RETURN g;
+END
+$$;
+COMMENT ON FUNCTION tmac.lock_for_decision(bigint, text, text) IS
+  'Internal: locks the grantee and the request, and enforces the four-eyes rules (error 42501)';
+
+CREATE FUNCTION tmac.approve(grant_id bigint, comment text DEFAULT NULL)
+  RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text;
+  g tmac.access_grant;
+  st record;
+  problems text;
+  needed integer;
+BEGIN
+  PERFORM tmac.require_arguments('approve', 'grant_id', grant_id::text);
+  me := tmac.acting_person('approve a request');
+  g := tmac.lock_for_decision(grant_id, me, 'approve');
+  IF upper(g.validity) <= now() THEN
+    RAISE EXCEPTION 'request % lapsed at %', grant_id, upper(g.validity)
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Make a new request with a later valid_until.';
+  END IF;
+  SELECT string_agg(c.reason, '; ' ORDER BY c.ord) INTO problems
+    FROM tmac.check_prerequisites(g.person_id, now()) WITH ORDINALITY c(check_name, passed, reason, ord)
+   WHERE NOT c.passed;
+  IF problems IS NOT NULL THEN
+    RAISE EXCEPTION 'person "%" does not meet the prerequisites for access', g.person_id
+      USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = problems || '.',
+            HINT = 'Record the pledge or training first (tmac.record_pledge, tmac.record_training).';
+  END IF;
+  g.validity := tstzrange(greatest(lower(g.validity), now()), upper(g.validity));
+  PERFORM tmac.check_no_overlap(g);
+  needed := CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END;
+  SELECT * INTO st FROM tmac.person_state_at(g.person_id, now());
+  UPDATE tmac.access_grant a
+     SET approved_by = a.approved_by || me,
+         decision_comment = coalesce(a.decision_comment || E'\n', '') || coalesce(comment, ''),
+         status = CASE WHEN cardinality(a.approved_by) + 1 >= needed THEN 'active' ELSE 'pending' END,
+         approved_at = CASE WHEN cardinality(a.approved_by) + 1 >= needed THEN now() END,
+         validity = CASE WHEN cardinality(a.approved_by) + 1 >= needed THEN g.validity ELSE a.validity END,
+         bound_job_role = st.job_role, bound_org_group = st.org_group
+   WHERE a.grant_id = approve.grant_id
+   RETURNING a.status INTO g.status;
+  RETURN g.status;
+END
+$$;
+COMMENT ON FUNCTION tmac.approve(bigint, text) IS
+  'Approves a pending request as the person mapped to current_user (holder of tmac_approver, neither requester nor grantee); returns the new status (a clearance of rank >= 40 stays pending until a second approver)';
+
+CREATE FUNCTION tmac.reject(grant_id bigint, comment text)
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text;
+BEGIN
+  PERFORM tmac.require_arguments('reject', 'grant_id', grant_id::text, 'comment', comment);
+  me := tmac.acting_person('reject a request');
+  PERFORM tmac.lock_for_decision(grant_id, me, 'reject');
+  UPDATE tmac.access_grant a
+     SET status = 'rejected', decision_comment = comment, ended_by = me
+   WHERE a.grant_id = reject.grant_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.reject(bigint, text) IS
+  'Rejects a pending request, with a comment; the same four-eyes rules as tmac.approve';
+
+CREATE FUNCTION tmac.revoke(grant_id bigint, reason text)
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  g tmac.access_grant;
+  who text := coalesce(tmac.person_of_role(tmac.invoker()), tmac.invoker()::text);
+BEGIN
+  PERFORM tmac.require_arguments('revoke', 'grant_id', grant_id::text, 'reason', reason);
+  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = revoke.grant_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF g.status NOT IN ('pending', 'active') OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
+    RAISE EXCEPTION 'grant % has already ended', grant_id USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.access_grant a
+     SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
+         ended_at = now(), end_reason = CASE g.status WHEN 'pending' THEN 'withdrawn' ELSE 'revoked' END,
+         ended_by = who, end_comment = revoke.reason
+   WHERE a.grant_id = revoke.grant_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.revoke(bigint, text) IS
+  'Ends an active grant (reason revoked) or withdraws a pending request, recording who and why';
+
+CREATE FUNCTION tmac.extend(grant_id bigint, valid_until timestamptz)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  g tmac.access_grant;
+BEGIN
+  PERFORM tmac.require_arguments('extend', 'grant_id', grant_id::text, 'valid_until', valid_until::text);
+  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = extend.grant_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF g.status <> 'active' OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
+    RAISE EXCEPTION 'grant % is not active', grant_id USING ERRCODE = 'object_not_in_prerequisite_state',
+      HINT = 'Only an active grant can be extended; request a new one instead.';
+  END IF;
+  IF valid_until <= upper(g.validity) THEN
+    RAISE EXCEPTION 'valid_until % does not extend grant % (valid until %)', valid_until, grant_id, upper(g.validity)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  g.requested_by := tmac.acting_person('request an extension');
+  g.extends_grant_id := g.grant_id;
+  g.grant_id := NULL;
+  g.validity := tstzrange(upper(g.validity), valid_until);
+  g.reason := format('extension of grant %s: %s', grant_id, g.reason);
+  RETURN tmac.new_request(g);
+END
+$$;
+COMMENT ON FUNCTION tmac.extend(bigint, timestamptz) IS
+  'Requests an extension of an active grant: a pending follow-on grant from its end to valid_until, approved like any request; returns its grant_id';
+
+CREATE FUNCTION tmac.keep_on_role_change(grant_id bigint, justification text)
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text;
+  g tmac.access_grant;
+BEGIN
+  PERFORM tmac.require_arguments('keep_on_role_change', 'grant_id', grant_id::text, 'justification', justification);
+  me := tmac.acting_person('mark a grant as surviving role changes');
+  IF NOT pg_has_role(tmac.invoker(), 'tmac_approver', 'MEMBER') THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_approver', tmac.invoker() USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = keep_on_role_change.grant_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF me IN (g.person_id, g.requested_by) THEN
+    RAISE EXCEPTION 'person "%" cannot decide on a grant they requested or hold', me
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF g.status NOT IN ('pending', 'active') THEN
+    RAISE EXCEPTION 'grant % is %', grant_id, g.status USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.access_grant a SET survives_role_change = true, survival_justification = justification || ' (' || me || ')'
+   WHERE a.grant_id = keep_on_role_change.grant_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.keep_on_role_change(bigint, text) IS
+  'Marks a grant as surviving transfers and promotions (approver only, not the grantee or requester), with a justification';
+
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.access_grant
+  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('grant_id');
+CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.access_grant
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.access_grant
+  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.access_grant
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT pg_catalog.pg_extension_config_dump('tmac.access_grant', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.access_grant_grant_id_seq', '');

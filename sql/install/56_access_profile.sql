@@ -1,0 +1,248 @@
+-- 56_access_profile.sql — what a person may access at an instant.
+--
+-- tmac.person_state_at() is the person as access decisions see them: the
+-- applied state plus every scheduled HR event that is already due, so a
+-- future-dated termination or leave counts from its instant whether or not
+-- tmac.run_maintenance() has run.  tmac.check_prerequisites() is the §5
+-- prerequisite check used at approval and on every access decision.
+-- tmac.access_profile_of()/access_profile() are the interface of the
+-- row-level enforcement code (called as the extension owner, once per person
+-- per cache refill); tmac.access_as_of() answers an auditor's "what did this
+-- person hold at that instant".  Every table read here carries the
+-- invalidate_caches statement trigger.
+
+CREATE FUNCTION tmac.person_state_at(person_id text, at timestamptz)
+  RETURNS TABLE (status text, job_role text, org_group text, pledge_since timestamptz,
+                 role_change_at timestamptz)
+  LANGUAGE sql STABLE AS
+$$
+  SELECT coalesce(
+           (SELECT CASE e.kind WHEN 'terminate' THEN 'terminated' WHEN 'leave' THEN 'on_leave' ELSE 'active' END
+              FROM tmac.hr_event e
+             WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
+               AND e.kind IN ('terminate', 'leave', 'return', 'rehire')
+             ORDER BY e.effective_at DESC, e.received_at DESC LIMIT 1),
+           p.status),
+         coalesce(
+           (SELECT e.attributes ->> 'job_role' FROM tmac.hr_event e
+             WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
+               AND e.kind IN ('transfer', 'promotion', 'rehire') AND e.attributes ? 'job_role'
+             ORDER BY e.effective_at DESC, e.received_at DESC LIMIT 1),
+           p.job_role),
+         coalesce(
+           (SELECT (SELECT g.code FROM tmac.org_group g
+                     WHERE upper(g.code) = upper(btrim(e.attributes ->> 'org_group'))
+                        OR upper(g.name) = upper(btrim(e.attributes ->> 'org_group')) LIMIT 1)
+              FROM tmac.hr_event e
+             WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
+               AND e.kind IN ('transfer', 'promotion', 'rehire') AND e.attributes ? 'org_group'
+             ORDER BY e.effective_at DESC, e.received_at DESC LIMIT 1),
+           p.org_group),
+         greatest(p.pledge_required_since,
+           (SELECT max(e.effective_at) FROM tmac.hr_event e
+             WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
+               AND e.kind IN ('transfer', 'promotion', 'rehire'))),
+         (SELECT min(e.effective_at) FROM tmac.hr_event e
+           WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
+             AND e.kind IN ('transfer', 'promotion'))
+    FROM tmac.person p
+   WHERE p.person_id = $1
+$$;
+COMMENT ON FUNCTION tmac.person_state_at(text, timestamptz) IS
+  'The person''s status, job role, group and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
+
+-- Until when the pledge prerequisite holds at `at` (NULL end: open-ended); no row when it does not hold.
+CREATE FUNCTION tmac.pledge_window(person_id text, at timestamptz, since timestamptz)
+  RETURNS TABLE (ok boolean, changes_at timestamptz)
+  LANGUAGE sql STABLE AS
+$$
+  WITH v AS (
+    SELECT tmac.day_start(pl.signed_on) AS from_at,
+           CASE WHEN pl.valid_until IS NOT NULL THEN tmac.day_start(pl.valid_until + 1) END AS until_at
+      FROM tmac.pledge pl
+     WHERE pl.person_id = $1 AND pl.kind <> 'termination'
+       AND ($3 IS NULL OR pl.signed_on >= ($3 AT TIME ZONE tmac.setting_value('date_time_zone'))::date))
+  SELECT bool_or(from_at <= $2 AND (until_at IS NULL OR $2 < until_at)),
+         CASE WHEN bool_or(from_at <= $2 AND until_at IS NULL) THEN
+                (SELECT min(from_at) FROM v WHERE from_at > $2)
+              WHEN bool_or(from_at <= $2 AND $2 < until_at) THEN
+                least(max(until_at) FILTER (WHERE from_at <= $2 AND $2 < until_at), min(from_at) FILTER (WHERE from_at > $2))
+              ELSE min(from_at) FILTER (WHERE from_at > $2) END
+    FROM v
+$$;
+COMMENT ON FUNCTION tmac.pledge_window(text, timestamptz, timestamptz) IS
+  'Internal: whether a valid pledge (signed on or after `since`) exists at an instant, and when that can next change';
+
+CREATE FUNCTION tmac.training_window(person_id text, at timestamptz)
+  RETURNS TABLE (ok boolean, changes_at timestamptz)
+  LANGUAGE sql STABLE AS
+$$
+  WITH req AS (
+    SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> ''),
+  v AS (
+    SELECT t.course, tmac.day_start(t.completed_on) AS from_at,
+           (t.completed_on::timestamp + tmac.setting_value('training_validity')::interval)
+             AT TIME ZONE tmac.setting_value('date_time_zone') AS until_at
+      FROM tmac.training_completion t
+     WHERE t.person_id = $1
+       AND (NOT EXISTS (SELECT 1 FROM req) OR t.course IN (SELECT c FROM req))),
+  per_course AS (             -- one row per required course, or one row for "any course"
+    SELECT r.c AS course,
+           max(v.until_at) FILTER (WHERE v.from_at <= $2 AND $2 < v.until_at) AS current_until
+      FROM (SELECT c FROM req UNION ALL SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM req)) r
+      LEFT JOIN v ON r.c IS NULL OR v.course = r.c
+     GROUP BY r.c)
+  SELECT bool_and(current_until IS NOT NULL),
+         least((SELECT min(current_until) FROM per_course),
+               (SELECT min(from_at) FROM v WHERE from_at > $2))
+    FROM per_course
+$$;
+COMMENT ON FUNCTION tmac.training_window(text, timestamptz) IS
+  'Internal: whether the required training is current at an instant, and when that can next change';
+
+CREATE FUNCTION tmac.check_prerequisites(person_id text, at timestamptz DEFAULT now())
+  RETURNS TABLE (check_name text, passed boolean, reason text)
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  st record;
+  ok boolean;
+BEGIN
+  SELECT * INTO st FROM tmac.person_state_at(check_prerequisites.person_id, at);
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'active'::text, false, format('no person "%s"', check_prerequisites.person_id);
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT 'active'::text, st.status = 'active',
+                      CASE WHEN st.status = 'active' THEN 'the person is active'
+                           ELSE format('the person is %s', st.status) END;
+  IF NOT tmac.setting_on('require_pledge') THEN
+    RETURN QUERY SELECT 'pledge'::text, true, 'no pledge is required (require_pledge off)'::text;
+  ELSE
+    SELECT coalesce(w.ok, false) INTO ok FROM tmac.pledge_window(check_prerequisites.person_id, at, st.pledge_since) w;
+    RETURN QUERY SELECT 'pledge'::text, ok,
+      CASE WHEN ok THEN 'a valid pledge is on record'
+           WHEN st.pledge_since IS NOT NULL THEN format('no valid pledge signed since the role change of %s', st.pledge_since)
+           ELSE 'no valid pledge is on record' END;
+  END IF;
+  IF NOT tmac.setting_on('require_training') THEN
+    RETURN QUERY SELECT 'training'::text, true, 'no training is required (require_training off)'::text;
+  ELSE
+    SELECT coalesce(w.ok, false) INTO ok FROM tmac.training_window(check_prerequisites.person_id, at) w;
+    RETURN QUERY SELECT 'training'::text, ok,
+      CASE WHEN ok THEN 'the required training is current'
+           ELSE format('the required training is not current (completed within %s)', tmac.setting_value('training_validity')) END;
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_prerequisites(text, timestamptz) IS
+  'The access prerequisites of a person at an instant, one row per check (active, pledge, training) with a reason; used at approval and on every access decision';
+
+-- A grant in force at `at` for a person in state st (role change due but not yet applied counted).
+CREATE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamptz, st_job_role text, st_org_group text,
+                                    st_role_change_at timestamptz)
+  RETURNS boolean LANGUAGE sql STABLE AS
+$$
+  SELECT $1.status IN ('active', 'ended', 'expired')
+     AND $1.approved_at <= $2
+     AND $1.validity @> $2
+     AND ($1.ended_at IS NULL OR $1.ended_at > $2)
+     AND ($1.grace_until IS NULL OR $1.grace_until > $2)
+     AND ($1.survives_role_change OR $5 IS NULL
+          OR ($1.bound_job_role IS NOT DISTINCT FROM $3 AND $1.bound_org_group IS NOT DISTINCT FROM $4)
+          OR $2 < $5 + tmac.setting_value('role_change_grace')::interval)
+$$;
+COMMENT ON FUNCTION tmac.grant_in_force(tmac.access_grant, timestamptz, text, text, timestamptz) IS
+  'Internal: whether a clearance or grant is in force at an instant';
+
+CREATE FUNCTION tmac.access_profile_internal(pid text, at timestamptz,
+    OUT o_person_id text, OUT o_active boolean, OUT o_clearance_rank integer, OUT o_read integer[],
+    OUT o_write integer[], OUT o_org_group_id integer, OUT o_pledge_ok boolean, OUT o_training_ok boolean,
+    OUT o_valid_until timestamptz)
+  RETURNS SETOF record LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  st record;
+  pw record;
+  tw record;
+  grant_change timestamptz;
+  event_change timestamptz;
+  grace interval := tmac.setting_value('role_change_grace')::interval;
+BEGIN
+  SELECT * INTO st FROM tmac.person_state_at(pid, at);
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  o_person_id := pid;
+  o_active := st.status = 'active';
+  SELECT max(g.level_rank) FILTER (WHERE g.kind = 'clearance'),
+         coalesce(array_agg(DISTINCT g.compartment_id ORDER BY g.compartment_id)
+                    FILTER (WHERE g.kind = 'compartment'), '{}'),
+         coalesce(array_agg(DISTINCT g.compartment_id ORDER BY g.compartment_id)
+                    FILTER (WHERE g.kind = 'compartment' AND g.mode = 'write'), '{}')
+    INTO o_clearance_rank, o_read, o_write
+    FROM tmac.access_grant g
+   WHERE g.person_id = pid AND g.approved_at IS NOT NULL
+     AND tmac.grant_in_force(g, at, st.job_role, st.org_group, st.role_change_at);
+  SELECT min(x) INTO grant_change
+    FROM tmac.access_grant g,
+         LATERAL (VALUES (lower(g.validity)), (upper(g.validity)), (g.grace_until), (g.ended_at),
+                         (CASE WHEN st.role_change_at IS NOT NULL AND NOT g.survives_role_change
+                               THEN st.role_change_at + grace END)) v(x)
+   WHERE g.person_id = pid AND g.approved_at IS NOT NULL AND g.status IN ('active', 'ended', 'expired')
+     AND upper(g.validity) > at AND (g.ended_at IS NULL OR g.ended_at > at)
+     AND x > at;
+  SELECT min(e.effective_at) INTO event_change FROM tmac.hr_event e
+   WHERE e.person_id = pid AND e.outcome = 'scheduled' AND e.effective_at > at;
+  SELECT g.group_id INTO o_org_group_id FROM tmac.org_group g WHERE upper(g.code) = upper(st.org_group);
+  IF tmac.setting_on('require_pledge') THEN
+    SELECT * INTO pw FROM tmac.pledge_window(pid, at, st.pledge_since);
+    o_pledge_ok := coalesce(pw.ok, false);
+  ELSE
+    o_pledge_ok := true;
+  END IF;
+  IF tmac.setting_on('require_training') THEN
+    SELECT * INTO tw FROM tmac.training_window(pid, at);
+    o_training_ok := coalesce(tw.ok, false);
+  ELSE
+    o_training_ok := true;
+  END IF;
+  o_valid_until := least(grant_change, event_change, pw.changes_at, tw.changes_at);
+  RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION tmac.access_profile_internal(text, timestamptz) IS
+  'Internal: the body of tmac.access_profile_of';
+
+CREATE FUNCTION tmac.access_profile_of(person_id text, at timestamptz)
+  RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
+                 write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
+                 valid_until timestamptz)
+  LANGUAGE sql STABLE AS
+$$ SELECT * FROM tmac.access_profile_internal($1, $2) $$;
+COMMENT ON FUNCTION tmac.access_profile_of(text, timestamptz) IS
+  'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
+
+CREATE FUNCTION tmac.access_profile(login_role name, at timestamptz)
+  RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
+                 write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
+                 valid_until timestamptz)
+  LANGUAGE sql STABLE AS
+$$ SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1 $$;
+COMMENT ON FUNCTION tmac.access_profile(name, timestamptz) IS
+  'tmac.access_profile_of for the person mapped to a login role; no row when the role is not mapped';
+
+CREATE FUNCTION tmac.access_as_of(person_id text, at timestamptz)
+  RETURNS SETOF tmac.grants
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT v.grant_id, v.person_id, v.kind, v.level, v.compartment, v.mode, v.valid_from, v.valid_until,
+         'active'::text AS status, v.requested_by, v.approved_by, v.ended_at, v.end_reason
+    FROM tmac.access_grant g
+    JOIN tmac.grants v ON v.grant_id = g.grant_id
+   WHERE g.person_id = $1 AND g.approved_at IS NOT NULL
+     AND tmac.grant_in_force(g, $2, NULL, NULL, NULL)
+   ORDER BY v.grant_id
+$$;
+COMMENT ON FUNCTION tmac.access_as_of(text, timestamptz) IS
+  'The clearances and grants a person held at an instant (same columns as tmac.grants; status is active as of that instant, ended_at and end_reason show how each later ended)';

@@ -1,0 +1,102 @@
+-- 57_maintenance.sql — housekeeping and its pg_cron schedule.
+--
+-- tmac.run_maintenance() applies scheduled HR events that have come due,
+-- marks lapsed grants (expired, or ended after a role-change grace period)
+-- and cancels requests whose validity has passed.  Correctness never depends
+-- on it: access decisions and tmac.grants already treat those as done at
+-- their instant; the job only makes the stored state catch up.
+-- tmac.schedule_jobs() schedules it with pg_cron; the install script never
+-- does, and the function explains what to do when pg_cron is absent or
+-- watches another database.
+
+CREATE FUNCTION tmac.run_maintenance() RETURNS jsonb
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  n_events integer;
+  n_lapsed integer;
+  n_cancelled integer;
+  result jsonb;
+BEGIN
+  n_events := tmac.apply_due_events();
+  UPDATE tmac.access_grant g
+     SET status = CASE WHEN g.grace_until < upper(g.validity) THEN 'ended' ELSE 'expired' END,
+         ended_at = tmac.grant_lapse(g.validity, g.grace_until),
+         end_reason = CASE WHEN g.grace_until < upper(g.validity) THEN 'role_change' ELSE 'expired' END,
+         ended_by = 'tmac.run_maintenance'
+   WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now();
+  GET DIAGNOSTICS n_lapsed = ROW_COUNT;
+  UPDATE tmac.access_grant g
+     SET status = 'cancelled', ended_at = upper(g.validity), end_reason = 'lapsed',
+         ended_by = 'tmac.run_maintenance'
+   WHERE g.status = 'pending' AND upper(g.validity) <= now();
+  GET DIAGNOSTICS n_cancelled = ROW_COUNT;
+  result := jsonb_build_object('events_applied', n_events, 'grants_lapsed', n_lapsed,
+                               'requests_cancelled', n_cancelled);
+  IF n_events + n_lapsed + n_cancelled > 0 THEN
+    PERFORM tmac.audit_append('maintenance', 'run', NULL, result);
+  END IF;
+  UPDATE tmac.maintenance_state SET last_run_at = now(), last_result = result;
+  RETURN result;
+END
+$$;
+COMMENT ON FUNCTION tmac.run_maintenance() IS
+  'Applies due HR events, marks lapsed grants and cancels lapsed requests; returns counts. Safe to run at any time, any number of times';
+
+CREATE TABLE tmac.maintenance_state (
+  singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  last_run_at  timestamptz,
+  last_result  jsonb
+);
+INSERT INTO tmac.maintenance_state DEFAULT VALUES;
+COMMENT ON TABLE tmac.maintenance_state IS 'When tmac.run_maintenance() last ran and what it did';
+
+CREATE FUNCTION tmac.schedule_jobs(schedule text DEFAULT '*/5 * * * *') RETURNS bigint
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  cron_db text := current_setting('cron.database_name', true);
+  jobid bigint;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'pg_cron') THEN
+      RAISE EXCEPTION 'pg_cron is not installed on this server'
+        USING ERRCODE = 'feature_not_supported',
+              DETAIL = 'tmac works without it: access decisions never depend on the maintenance job.',
+              HINT = 'Install pg_cron (add it to shared_preload_libraries), or run SELECT tmac.run_maintenance(); every few minutes from another scheduler.';
+    END IF;
+    IF cron_db IS NOT NULL AND cron_db <> current_database() THEN
+      RAISE EXCEPTION 'pg_cron runs in database "%", not in "%"', cron_db, current_database()
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = format('In database %I, run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
+                            cron_db, 'tmac-maintenance-' || current_database(), schedule,
+                            'SELECT tmac.run_maintenance()', current_database());
+    END IF;
+    RAISE EXCEPTION 'the pg_cron extension is not created in this database'
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = CASE WHEN current_setting('shared_preload_libraries') ~ 'pg_cron'
+                        THEN 'Run CREATE EXTENSION pg_cron; then call tmac.schedule_jobs() again.'
+                        ELSE 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, CREATE EXTENSION pg_cron, then call tmac.schedule_jobs() again.' END;
+  END IF;
+  EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO jobid
+    USING 'tmac-maintenance', schedule, 'SELECT tmac.run_maintenance()';
+  RAISE NOTICE 'tmac.run_maintenance() is scheduled as pg_cron job % (%)', jobid, schedule;
+  RETURN jobid;
+END
+$$;
+COMMENT ON FUNCTION tmac.schedule_jobs(text) IS
+  'Schedules tmac.run_maintenance() with pg_cron (job tmac-maintenance, default every 5 minutes); explains what to do when pg_cron is absent or runs in another database';
+
+CREATE FUNCTION tmac.unschedule_jobs() RETURNS boolean
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  done boolean := false;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+    EXECUTE 'SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = $1' INTO done USING 'tmac-maintenance';
+  END IF;
+  RETURN coalesce(done, false);
+END
+$$;
+COMMENT ON FUNCTION tmac.unschedule_jobs() IS 'Removes the pg_cron job that tmac.schedule_jobs() created; false when there was none';
