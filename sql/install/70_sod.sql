@@ -133,7 +133,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.duty', 'WHERE NOT builtin');
 
 CREATE TABLE tmac.duty_assignment (
   assignment_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  person_id   text NOT NULL,
+  person_id   text NOT NULL REFERENCES tmac.person,
   duty        text NOT NULL REFERENCES tmac.duty,
   assigned_at timestamptz NOT NULL DEFAULT now(),
   assigned_by name NOT NULL DEFAULT current_user,
@@ -579,21 +579,8 @@ END
 $$;
 COMMENT ON FUNCTION tmac.end_duty(text, text) IS 'Takes a duty away from a person (revokes the role, or ends the assignment)';
 
--- All SoD violations; the transaction-level kinds join in when grants exist (see 72_sod_grants.sql).
-CREATE FUNCTION tmac.sod_violations()
-  RETURNS TABLE (violation text, rule_id integer, rule_name text, severity text,
-                 person_id text, login_role name, grant_id bigint, detail text)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'duty_conflict', v.rule_id, v.rule_name, v.severity, v.person_id, v.login_role, NULL::bigint,
-         pg_catalog.format('holds "%s" (%s) and "%s" (%s)', v.duty_a, v.via_a, v.duty_b, v.via_b)
-    FROM tmac.sod_role_conflicts() v;
-END;
-COMMENT ON FUNCTION tmac.sod_violations() IS
-  'Segregation-of-duties violations: persons holding conflicting duties without a current exception, and transaction-level violations (self-approval, approver = grantee, approver with a conflicting duty, a grant never audited by a second administrator)';
-
 REVOKE ALL ON FUNCTION
-  tmac.sod_violations(), tmac.configure_compliance(text, text), tmac.define_duty(text, text, name, text),
+  tmac.configure_compliance(text, text), tmac.define_duty(text, text, name, text),
   tmac.define_sod_rule(text, text, text, text), tmac.set_sod_rule_enabled(integer, boolean),
   tmac.grant_sod_exception(integer, text, text, timestamptz, name), tmac.revoke_sod_exception(bigint, text),
   tmac.grant_role(name, name), tmac.assign_duty(text, text), tmac.end_duty(text, text),
@@ -612,7 +599,7 @@ TO tmac_admin, tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_check(text, name, text[]), tmac.sod_person_of(name),
   tmac.sod_login_role_of(text), tmac.compliance_setting(text), tmac.duty_holders()
 TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.sod_role_conflicts(), tmac.sod_violations() TO tmac_admin, tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.sod_role_conflicts() TO tmac_admin, tmac_auditor;
 GRANT SELECT ON tmac.compliance_setting, tmac.duty, tmac.sod_rule, tmac.sod_exception, tmac.duty_assignment
   TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
 GRANT INSERT, UPDATE ON tmac.duty_assignment TO tmac_admin;

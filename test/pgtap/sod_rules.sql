@@ -66,6 +66,7 @@ SELECT throws_ok($$SELECT tmac.assign_duty('sod_t_carol', 'access_admin')$$, '42
 -- tmac duties held by assignment
 SELECT lives_ok($$SELECT tmac.define_sod_rule('custodian vs requester', 'key_custodian', 'requester', 'medium')$$,
   'a rule over tmac duties');
+INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('sod-h1', 'P-SOD-1', 'hire', '{"full_name":"Sato"}');
 SELECT lives_ok($$SELECT tmac.assign_duty('P-SOD-1', 'key_custodian')$$, 'an assigned duty');
 SELECT throws_ok($$INSERT INTO tmac.duty_assignment (person_id, duty) VALUES ('P-SOD-1', 'requester')$$,
   '42501', NULL, 'a direct INSERT of a conflicting duty is refused too');

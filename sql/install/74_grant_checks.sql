@@ -1,0 +1,358 @@
+-- 74_grant_checks.sql — the compliance checks over persons, grants, reviews and the audit log.
+--
+-- Each check is one SQL function returning (subject, detail, detected_at),
+-- registered in tmac.compliance_check at the end of this file.  They read the
+-- stored state set-based (no per-person function calls), so the findings of
+-- 100,000 persons and 1,000,000 grants come in one pass each.
+
+-- Whether each person's pledge and training prerequisites hold at an instant (set-based twin of
+-- tmac.check_prerequisites, without counting HR events that are due but not yet applied).
+CREATE FUNCTION tmac.prerequisite_status(at timestamptz DEFAULT now())
+  RETURNS TABLE (person_id text, pledge_ok boolean, pledge_until timestamptz,
+                 training_ok boolean, training_until timestamptz, training_last date)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('date_time_zone') AS tz,
+           tmac.setting_value('training_validity')::interval AS validity,
+           tmac.setting_on('require_pledge') AS rp, tmac.setting_on('require_training') AS rt,
+           ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req
+  ), pl AS (
+    SELECT pl.person_id,
+           max(CASE WHEN pl.valid_until IS NULL THEN 'infinity'::timestamptz
+                    ELSE (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz END) AS until
+      FROM tmac.pledge pl JOIN tmac.person p ON p.person_id = pl.person_id CROSS JOIN s
+     WHERE pl.kind <> 'termination'
+       AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date)
+       AND pl.signed_on::timestamp AT TIME ZONE s.tz <= at
+       AND (pl.valid_until IS NULL OR at < (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz)
+     GROUP BY pl.person_id
+  ), tc AS (                      -- per person and required course (or '' for "any course"): current until
+    SELECT t.person_id, CASE WHEN cardinality(s.req) = 0 THEN '' ELSE t.course END AS course,
+           max((t.completed_on::timestamp + s.validity) AT TIME ZONE s.tz) AS until
+      FROM tmac.training_completion t CROSS JOIN s
+     WHERE (cardinality(s.req) = 0 OR t.course = ANY (s.req))
+       AND t.completed_on::timestamp AT TIME ZONE s.tz <= at
+     GROUP BY 1, 2
+  ), tr AS (
+    SELECT tc.person_id, min(tc.until) AS until,
+           count(*) FILTER (WHERE tc.until > at) AS current_courses
+      FROM tc GROUP BY tc.person_id
+  ), tl AS (
+    SELECT t.person_id, max(t.completed_on) AS last FROM tmac.training_completion t GROUP BY t.person_id
+  )
+  SELECT p.person_id,
+         NOT s.rp OR pl.person_id IS NOT NULL, pl.until,
+         NOT s.rt OR coalesce(tr.current_courses >= greatest(cardinality(s.req), 1), false), tr.until, tl.last
+    FROM tmac.person p CROSS JOIN s
+    LEFT JOIN pl ON pl.person_id = p.person_id
+    LEFT JOIN tr ON tr.person_id = p.person_id
+    LEFT JOIN tl ON tl.person_id = p.person_id;
+END;
+COMMENT ON FUNCTION tmac.prerequisite_status(timestamptz) IS
+  'For every person: whether a valid pledge and current training are on record at an instant, and until when (set-based; HR events due but not yet applied are not counted)';
+
+CREATE FUNCTION tmac.check_terminated_live_grant()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         format('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*),
+                string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id)),
+         p.terminated_at
+    FROM tmac.person p JOIN tmac.access_grant g ON g.person_id = p.person_id
+   WHERE p.status = 'terminated' AND g.status IN ('active', 'pending')
+     AND tmac.grant_lapse(g.validity, g.grace_until) > now()
+   GROUP BY p.person_id, p.full_name, p.terminated_at;
+END;
+COMMENT ON FUNCTION tmac.check_terminated_live_grant() IS
+  'Check terminated_live_grant: terminated persons with an active grant or a pending request';
+
+CREATE FUNCTION tmac.check_terminated_login_enabled()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         format('%s (%s) was terminated on %s but login role %s can still log in. Run ALTER ROLE %s NOLOGIN.',
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), r.rolname, quote_ident(r.rolname)),
+         p.terminated_at
+    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.rolname = p.login_role
+   WHERE p.status = 'terminated' AND r.rolcanlogin;
+END;
+COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS
+  'Check terminated_login_enabled: terminated persons whose login role still has LOGIN';
+
+CREATE FUNCTION tmac.check_terminated_session_open()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         format('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*), p.login_role,
+                string_agg(a.pid::text, ', ' ORDER BY a.pid)),
+         min(a.backend_start)
+    FROM tmac.person p JOIN pg_catalog.pg_stat_activity a ON a.usename = p.login_role
+   WHERE p.status = 'terminated' AND a.backend_type = 'client backend'
+   GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
+END;
+COMMENT ON FUNCTION tmac.check_terminated_session_open() IS
+  'Check terminated_session_open: terminated persons with open database sessions';
+
+CREATE FUNCTION tmac.check_grant_unapproved()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'grant:' || g.grant_id,
+         format('Grant %s (%s %s for %s) is active with %s approval(s), %s needed. Revoke it (tmac.revoke) and request it properly.',
+                g.grant_id, g.kind, coalesce(l.code, c.code), g.person_id, cardinality(g.approved_by),
+                CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END),
+         lower(g.validity)
+    FROM tmac.access_grant g
+    LEFT JOIN tmac.level l ON l.rank = g.level_rank
+    LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id
+   WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now()
+     AND cardinality(g.approved_by) < CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END;
+END;
+COMMENT ON FUNCTION tmac.check_grant_unapproved() IS
+  'Check grant_unapproved: active grants with fewer approvals than required (none; two for clearances of rank 40 or more)';
+
+CREATE FUNCTION tmac.check_grant_self_approved()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'grant:' || v.grant_id,
+         format('Grant %s: %s. Revoke it and have it approved by someone who is neither requester nor grantee.', v.grant_id, v.detail),
+         NULL::timestamptz
+    FROM tmac.sod_violations() v
+    JOIN tmac.access_grant g ON g.grant_id = v.grant_id
+   WHERE v.violation IN ('self_approved', 'approver_is_grantee')
+     AND g.status IN ('active', 'pending') AND tmac.grant_lapse(g.validity, g.grace_until) > now();
+END;
+COMMENT ON FUNCTION tmac.check_grant_self_approved() IS
+  'Check grant_self_approved: live grants approved by their requester or by the grantee';
+
+CREATE FUNCTION tmac.check_approver_conflicting_duty()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'grant:' || v.grant_id,
+         format('Grant %s: %s. Have another approver confirm it (tmac.audit_grant) or remove the conflicting duty.', v.grant_id, v.detail),
+         NULL::timestamptz
+    FROM tmac.sod_violations() v
+   WHERE v.violation = 'approver_conflicting_duty';
+END;
+COMMENT ON FUNCTION tmac.check_approver_conflicting_duty() IS
+  'Check approver_conflicting_duty: live grants approved by a person holding a duty an SoD rule separates from approving';
+
+CREATE FUNCTION tmac.check_grant_not_audited()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'grant:' || v.grant_id,
+         format('Grant %s: %s. Another administrator should audit it (tmac.audit_grant) or keep it in an access review.', v.grant_id, v.detail),
+         NULL::timestamptz
+    FROM tmac.sod_violations() v
+   WHERE v.violation = 'grant_not_audited';
+END;
+COMMENT ON FUNCTION tmac.check_grant_not_audited() IS
+  'Check grant_not_audited: grants in force set by one administrator alone and never audited by another (seed ⑦)';
+
+CREATE FUNCTION tmac.check_grant_expired_active()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'grant:' || g.grant_id,
+         format('Grant %s for %s lapsed at %s but is still stored as active (access is already denied). Run tmac.run_maintenance() or schedule it with tmac.schedule_jobs().',
+                g.grant_id, g.person_id, to_char(tmac.grant_lapse(g.validity, g.grace_until), 'YYYY-MM-DD HH24:MI')),
+         tmac.grant_lapse(g.validity, g.grace_until)
+    FROM tmac.access_grant g
+   WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now();
+END;
+COMMENT ON FUNCTION tmac.check_grant_expired_active() IS
+  'Check grant_expired_active: grants past their expiry (or role-change grace) still marked active in storage';
+
+CREATE FUNCTION tmac.check_access_without_pledge()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         format('%s (%s) holds %s grant(s) in force but has no valid pledge (誓約書)%s; access is denied until one is recorded (tmac.record_pledge).',
+                p.person_id, p.full_name, h.n,
+                CASE WHEN p.pledge_required_since IS NOT NULL
+                     THEN ' signed since the role change of ' || to_char(p.pledge_required_since, 'YYYY-MM-DD') ELSE '' END),
+         NULL::timestamptz
+    FROM (SELECT g.person_id, count(*) AS n FROM tmac.access_grant g
+           WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now() AND lower(g.validity) <= now()
+           GROUP BY g.person_id) h
+    JOIN tmac.person p ON p.person_id = h.person_id
+    JOIN tmac.prerequisite_status() s ON s.person_id = h.person_id
+   WHERE p.status = 'active' AND NOT s.pledge_ok;
+END;
+COMMENT ON FUNCTION tmac.check_access_without_pledge() IS
+  'Check access_without_pledge: active persons holding grants in force without a valid pledge';
+
+CREATE FUNCTION tmac.check_access_without_training()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         format('%s (%s) holds %s grant(s) in force but the required training is not current (last completed: %s; valid for %s); access is denied until it is recorded (tmac.record_training).',
+                p.person_id, p.full_name, h.n, coalesce(to_char(s.training_last, 'YYYY-MM-DD'), 'never'),
+                tmac.setting_value('training_validity')),
+         s.training_until
+    FROM (SELECT g.person_id, count(*) AS n FROM tmac.access_grant g
+           WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now() AND lower(g.validity) <= now()
+           GROUP BY g.person_id) h
+    JOIN tmac.person p ON p.person_id = h.person_id
+    JOIN tmac.prerequisite_status() s ON s.person_id = h.person_id
+   WHERE p.status = 'active' AND NOT s.training_ok;
+END;
+COMMENT ON FUNCTION tmac.check_access_without_training() IS
+  'Check access_without_training: active persons holding grants in force whose required training is not current';
+
+CREATE FUNCTION tmac.check_grant_not_reviewed()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (SELECT tmac.compliance_setting('review_period')::interval AS period),
+  kept AS (
+    SELECT i.grant_id, max(i.decided_at) AS at FROM tmac.access_review_item i
+     WHERE i.decision = 'keep' GROUP BY i.grant_id
+  )
+  SELECT 'grant:' || g.grant_id,
+         format('Grant %s for %s was approved on %s and %s; every grant must be confirmed by an access review within %s. Include it in a review (tmac.start_review).',
+                g.grant_id, g.person_id, to_char(g.approved_at, 'YYYY-MM-DD'),
+                CASE WHEN k.at IS NULL THEN 'never reviewed' ELSE 'last kept in a review on ' || to_char(k.at, 'YYYY-MM-DD') END,
+                s.period),
+         greatest(g.approved_at, k.at) + s.period
+    FROM tmac.access_grant g CROSS JOIN s
+    LEFT JOIN kept k ON k.grant_id = g.grant_id
+   WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now()
+     AND g.approved_at < now() - s.period
+     AND (k.at IS NULL OR k.at < now() - s.period);
+END;
+COMMENT ON FUNCTION tmac.check_grant_not_reviewed() IS
+  'Check grant_not_reviewed: grants in force approved longer ago than review_period and not kept by an access review within it';
+
+CREATE FUNCTION tmac.check_review_undecided()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'review:' || e.review_id,
+         format('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided%s. Decide them (tmac.review_decide) or start a new review.',
+                e.review_id, e.title, to_char(e.deadline, 'YYYY-MM-DD'), e.undecided, e.population_count,
+                CASE WHEN e.closed_at IS NOT NULL THEN ' (closed ' || to_char(e.closed_at, 'YYYY-MM-DD') || ')' ELSE '' END),
+         e.deadline
+    FROM tmac.review_evidence e
+   WHERE e.deadline <= now() AND e.undecided > 0 AND e.undecided_action = 'report'
+     AND (e.closed_at IS NULL OR EXISTS (
+           SELECT 1 FROM tmac.access_review_item i JOIN tmac.grants g ON g.grant_id = i.grant_id
+            WHERE i.review_id = e.review_id AND i.decision IS NULL AND g.status = 'active'));
+END;
+COMMENT ON FUNCTION tmac.check_review_undecided() IS
+  'Check review_undecided: access reviews past their deadline with undecided items (when review_undecided is report) whose grants are still in force';
+
+CREATE FUNCTION tmac.check_review_population_altered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'review:' || e.review_id,
+         format('The stored population of access review %s no longer matches the count (%s) and hash recorded when it started; the evidence was altered. Compare with the audit log entry of its start.',
+                e.review_id, e.population_count),
+         e.started_at
+    FROM tmac.review_evidence e
+   WHERE NOT e.population_intact;
+END;
+COMMENT ON FUNCTION tmac.check_review_population_altered() IS
+  'Check review_population_altered: access reviews whose stored population no longer matches its recorded count and hash';
+
+CREATE FUNCTION tmac.check_audit_log_broken()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'audit_log',
+         format('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
+                v.entry_id, v.problem),
+         v.logged_at
+    FROM tmac.verify_audit_log() v;
+END;
+COMMENT ON FUNCTION tmac.check_audit_log_broken() IS
+  'Check audit_log_broken: tmac.verify_audit_log() finds a broken link in the hash chain';
+
+CREATE FUNCTION tmac.check_column_label_exceeds_table()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'table:' || col.objoid::regclass::text,
+         format('Column %s.%s is labelled %s but its table is %s; the table''s label must dominate its columns'' (SECURITY LABEL FOR tmac ON TABLE %s IS ''…'').',
+                col.objoid::regclass, quote_ident(a.attname), col.label::text,
+                coalesce(tbl.label::text, 'unlabelled'), col.objoid::regclass),
+         NULL::timestamptz
+    FROM pg_catalog.pg_seclabel col
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = col.objoid AND a.attnum = col.objsubid
+    LEFT JOIN pg_catalog.pg_seclabel tbl
+           ON tbl.provider = 'tmac' AND tbl.classoid = col.classoid AND tbl.objoid = col.objoid AND tbl.objsubid = 0
+   WHERE col.provider = 'tmac' AND col.classoid = 'pg_catalog.pg_class'::regclass AND col.objsubid > 0
+     AND (tbl.label IS NULL OR NOT (tbl.label::tmac.label @> col.label::tmac.label));
+END;
+COMMENT ON FUNCTION tmac.check_column_label_exceeds_table() IS
+  'Check column_label_exceeds_table: a column classified above (or outside) its table''s classification, or in an unlabelled table';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, builtin) VALUES
+  ('terminated_live_grant', 'II', 'critical', 'Terminated person with live grants',
+   'A terminated person still has an active grant or a pending request; access must end immediately on termination (seed ⑦: 退職等により必要のなくなった従業員等のアクセス権は、直ちに失効させます).',
+   'Revoke each grant with tmac.revoke(grant_id, reason); check why the termination did not end it.', 'tmac.check_terminated_live_grant', true),
+  ('terminated_login_enabled', 'II', 'critical', 'Terminated person whose login role can log in',
+   'The login role of a terminated person still has LOGIN.', 'ALTER ROLE … NOLOGIN.', 'tmac.check_terminated_login_enabled', true),
+  ('terminated_session_open', 'II', 'critical', 'Terminated person with open sessions',
+   'A terminated person''s login role has open database sessions.', 'End them with pg_terminate_backend(pid).', 'tmac.check_terminated_session_open', true),
+  ('grant_unapproved', 'II', 'critical', 'Active grant without the required approvals',
+   'A grant is active with no approval (or one, where a clearance of rank 40 or more needs two): nobody but its requester authorised it.',
+   'Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.', 'tmac.check_grant_unapproved', true),
+  ('grant_self_approved', 'II', 'critical', 'Grant approved by its requester or its grantee',
+   'A live grant lists its requester or its grantee among its approvers (four-eyes violated).',
+   'Revoke it and have it approved by a different person.', 'tmac.check_grant_self_approved', true),
+  ('approver_conflicting_duty', 'II', 'high', 'Grant approved by a person holding a conflicting duty',
+   'A live grant was approved by a person who holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception.',
+   'Have another approver confirm the grant with tmac.audit_grant, and remove the conflicting duty or grant an exception.', 'tmac.check_approver_conflicting_duty', true),
+  ('grant_not_audited', 'II', 'high', 'Grant set by one administrator, never audited by another',
+   'A grant in force was set by one administrator alone and no other person audited it (seed ⑦: アクセス権設定を一人の管理者が行っている場合には、監査を他の者が行う).',
+   'Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.', 'tmac.check_grant_not_audited', true),
+  ('grant_expired_active', 'II', 'medium', 'Grant past expiry still marked active',
+   'A grant lapsed (expiry or end of a role-change grace period) but is still stored as active; access is already denied, but the stored state and reports lag.',
+   'Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().', 'tmac.check_grant_expired_active', true),
+  ('access_without_pledge', 'II', 'high', 'Access without a current pledge',
+   'An active person holds grants in force but has no valid pledge (誓約書), or none signed since their last role change.',
+   'Record the pledge with tmac.record_pledge, or revoke the grants.', 'tmac.check_access_without_pledge', true),
+  ('access_without_training', 'I-5', 'high', 'Access without current training',
+   'An active person holds grants in force but the required training is not current (training_validity, training_courses).',
+   'Have the person complete the training and record it with tmac.record_training, or revoke the grants.', 'tmac.check_access_without_training', true),
+  ('grant_not_reviewed', 'II', 'medium', 'Grant not reviewed within the review period',
+   'A grant in force was approved longer ago than review_period and no access review has kept it since (seed ⑦: アクセス権を設定された者の範囲は、定期的に見直します).',
+   'Run an access review (tmac.start_review) covering it.', 'tmac.check_grant_not_reviewed', true),
+  ('review_undecided', 'II', 'medium', 'Access review past its deadline with undecided items',
+   'An access review passed its deadline with items nobody decided, and the grants are still in force (setting review_undecided = report).',
+   'Decide the items (tmac.review_decide) or revoke the grants.', 'tmac.check_review_undecided', true),
+  ('review_population_altered', 'II', 'critical', 'Access review evidence altered',
+   'The stored population of an access review no longer matches the count and SHA-256 hash recorded when it started.',
+   'Investigate with the audit log; the review''s start entry records the original count and hash.', 'tmac.check_review_population_altered', true),
+  ('audit_log_broken', 'V', 'critical', 'Audit log fails verification',
+   'tmac.verify_audit_log() finds an entry changed, removed or out of chain.',
+   'Preserve the database, investigate and compare with backups.', 'tmac.check_audit_log_broken', true),
+  ('column_label_exceeds_table', 'I-2', 'low', 'Column classified above its table',
+   'A column carries a tmac label its table''s label does not dominate (or the table has no label), so the table understates what it holds.',
+   'Raise the table''s label (SECURITY LABEL FOR tmac ON TABLE …) or correct the column''s.', 'tmac.check_column_label_exceeds_table', true);
+
+DO $g$
+DECLARE
+  f text;
+BEGIN
+  FOR f IN SELECT function_name FROM tmac.compliance_check WHERE builtin LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', f);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION %s() TO tmac_auditor, tmac_admin', f);
+  END LOOP;
+END
+$g$;
+REVOKE ALL ON FUNCTION tmac.prerequisite_status(timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.prerequisite_status(timestamptz) TO tmac_auditor, tmac_admin;

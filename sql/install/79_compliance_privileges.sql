@@ -1,0 +1,60 @@
+-- 79_compliance_privileges.sql — audit triggers and privileges of the compliance objects.
+--
+-- tmac_auditor reads every compliance table and view and the audit log and
+-- changes nothing: it gets SELECT and EXECUTE on read-only (STABLE) functions
+-- only.  Reviews are run by tmac_access_admin (start, close) and decided by
+-- access admins and approvers; SoD rules and checks are tmac_admin's.
+-- Every change to these governance tables lands in tmac.audit_log.
+
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.compliance_setting
+  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('key');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.duty
+  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('duty');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.duty_assignment
+  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('person_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.sod_rule
+  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('rule_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.sod_exception
+  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('exception_id');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.compliance_check
+  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('check_code');
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.privileged_role
+  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('role_name');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.sod_exception FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.duty_assignment FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+REVOKE ALL ON tmac.access_review, tmac.access_review_item, tmac.grant_audit, tmac.review_evidence,
+  tmac.criterion, tmac.compliance_check, tmac.privileged_role, tmac.findings, tmac.compliance_status,
+  tmac.access_rights_ledger, tmac.compliance_setting, tmac.duty, tmac.duty_assignment, tmac.sod_rule,
+  tmac.sod_exception FROM PUBLIC;
+REVOKE ALL ON FUNCTION
+  tmac.review_item_line(bigint, text, text, text, text, text, timestamptz, timestamptz),
+  tmac.review_population_text(bigint), tmac.reviewer(text),
+  tmac.start_review(text, timestamptz, text, text, text, text), tmac.review_decide(bigint, bigint, text, text),
+  tmac.close_review(bigint), tmac.close_due_reviews(), tmac.audit_grant(bigint, text, text),
+  tmac.check_prerequisites_met(text[]), tmac.html_escape(text)
+FROM PUBLIC;
+
+-- Reading: the auditor and the administrator read everything here.
+GRANT SELECT ON tmac.access_review, tmac.access_review_item, tmac.grant_audit, tmac.review_evidence,
+  tmac.criterion, tmac.compliance_check, tmac.privileged_role, tmac.findings, tmac.compliance_status,
+  tmac.access_rights_ledger, tmac.compliance_setting, tmac.duty, tmac.duty_assignment, tmac.sod_rule,
+  tmac.sod_exception
+TO tmac_auditor, tmac_admin;
+GRANT SELECT ON tmac.access_review, tmac.access_review_item, tmac.review_evidence, tmac.grant_audit
+  TO tmac_access_admin, tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.review_population_text(bigint), tmac.check_prerequisites_met(text[]),
+  tmac.html_escape(text), tmac.review_item_line(bigint, text, text, text, text, text, timestamptz, timestamptz)
+TO tmac_auditor, tmac_admin, tmac_access_admin, tmac_approver;
+
+-- Reviews and second-person audits.
+GRANT EXECUTE ON FUNCTION tmac.start_review(text, timestamptz, text, text, text, text),
+  tmac.close_review(bigint) TO tmac_access_admin, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.review_decide(bigint, bigint, text, text), tmac.audit_grant(bigint, text, text)
+  TO tmac_access_admin, tmac_approver, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.close_due_reviews() TO tmac_admin;
+
+-- tmac.grants calls tmac.grant_lapse, which 59_privileges.sql revokes from PUBLIC; every role
+-- granted SELECT on tmac.grants needs it (an immutable computation over its arguments).
+GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange, timestamptz)
+  TO tmac_auditor, tmac_admin, tmac_access_admin, tmac_approver;
