@@ -356,3 +356,56 @@ END
 $g$;
 REVOKE ALL ON FUNCTION tmac.prerequisite_status(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.prerequisite_status(timestamptz) TO tmac_auditor, tmac_admin;
+
+-- Checks over row-level enforcement (tmac.protect's registry).  They are registered now and run
+-- once tmac.protected_table exists (the `requires` column); plpgsql defers name resolution.
+CREATE FUNCTION tmac.check_protected_table_unenforced()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  SELECT 'table:' || t.relid::text,
+         format('Protected table %s has row security %s%s; its rows are not filtered by label. Run tmac.protect(%L) again.',
+                t.relid::text,
+                CASE WHEN NOT c.relrowsecurity THEN 'disabled' WHEN NOT c.relforcerowsecurity THEN 'not forced' ELSE 'on' END,
+                CASE WHEN pc.n < 5 THEN format(' and %s of tmac''s 5 policies', pc.n) ELSE '' END,
+                t.relid::text),
+         t.protected_at
+    FROM tmac.protected_table t
+    JOIN pg_catalog.pg_class c ON c.oid = t.relid
+    CROSS JOIN LATERAL (SELECT count(*) AS n FROM pg_catalog.pg_policy p
+                         WHERE p.polrelid = t.relid
+                           AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')) pc
+   WHERE NOT c.relrowsecurity OR NOT c.relforcerowsecurity OR pc.n < 5;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
+  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled, not forced, or whose tmac policies were dropped';
+
+CREATE FUNCTION tmac.check_exposing_view()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  SELECT 'view:' || v.view::text,
+         format('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
+                v.view::text, array_to_string(v.tables, ', '), v.owner,
+                CASE WHEN v.acting_person IS NOT NULL THEN ' (person ' || v.acting_person || ')' ELSE '' END),
+         NULL::timestamptz
+    FROM tmac.exposing_views v;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_exposing_view() IS
+  'Check exposing_view: views over protected tables without security_invoker (their readers see what the owner may see)';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, builtin) VALUES
+  ('protected_table_unenforced', 'V', 'critical', 'Protected table with row security off or not forced',
+   'A table tmac.protect registered has row-level security disabled or not forced, or tmac''s policies were dropped, so its rows are not filtered by label (seed ⑨).',
+   'Run tmac.protect(table) again; find who changed it in the PostgreSQL log.', 'tmac.check_protected_table_unenforced', '{tmac.protected_table}', true),
+  ('exposing_view', 'V', 'medium', 'View exposing protected rows with its owner''s access',
+   'A view over a protected table without security_invoker shows its readers what its owner may see.',
+   'Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.', 'tmac.check_exposing_view', '{tmac.exposing_views}', true);
+REVOKE ALL ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view() TO tmac_auditor, tmac_admin;
