@@ -16,34 +16,43 @@ CREATE FUNCTION tmac.sod_violations()
                  person_id text, login_role name, grant_id bigint, detail text)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  WITH conflicts AS MATERIALIZED (SELECT * FROM tmac.sod_role_conflicts())
+  WITH conflicts AS MATERIALIZED (SELECT * FROM tmac.sod_role_conflicts()),
+  ap AS MATERIALIZED (           -- approvers holding a duty separated from approving: one row each
+    SELECT DISTINCT ON (c.person_id) c.* FROM conflicts c
+     WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL
+     ORDER BY c.person_id, c.rule_id
+  ), apa AS MATERIALIZED (SELECT coalesce(array_agg(ap.person_id), '{}') AS ids FROM ap),
+  g AS MATERIALIZED (            -- one pass over the grants, keeping only the suspicious ones
+    SELECT g.grant_id, g.person_id, g.status, g.requested_by, g.approved_by, g.validity
+      FROM tmac.access_grant g CROSS JOIN apa
+     WHERE g.requested_by = ANY (g.approved_by) OR g.person_id = ANY (g.approved_by)
+        OR (g.status IN ('pending', 'active') AND upper(g.validity) > now() AND g.approved_by && apa.ids)
+        OR (g.status = 'active' AND upper(g.validity) > now() AND cardinality(array_remove(g.approved_by, g.requested_by)) = 0)
+  )
   SELECT 'duty_conflict', c.rule_id, c.rule_name, c.severity, c.person_id, c.login_role, NULL::bigint,
          format('holds "%s" (%s) and "%s" (%s)', c.duty_a, c.via_a, c.duty_b, c.via_b)
     FROM conflicts c
   UNION ALL
   SELECT 'self_approved', NULL, NULL, 'critical', g.requested_by, p.login_role, g.grant_id,
          format('%s requested and approved grant %s for %s', g.requested_by, g.grant_id, g.person_id)
-    FROM tmac.access_grant g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
+    FROM g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
    WHERE g.requested_by = ANY (g.approved_by)
   UNION ALL
   SELECT 'approver_is_grantee', NULL, NULL, 'critical', g.person_id, p.login_role, g.grant_id,
          format('%s approved grant %s for themselves', g.person_id, g.grant_id)
-    FROM tmac.access_grant g LEFT JOIN tmac.person p ON p.person_id = g.person_id
+    FROM g LEFT JOIN tmac.person p ON p.person_id = g.person_id
    WHERE g.person_id = ANY (g.approved_by)
   UNION ALL
   SELECT 'approver_conflicting_duty', c.rule_id, c.rule_name, c.severity, c.person_id, c.login_role, g.grant_id,
          format('%s approved grant %s for %s and holds "%s" and "%s" (SoD rule %s)', c.person_id, g.grant_id,
                 g.person_id, c.duty_a, c.duty_b, c.rule_id)
-    FROM (SELECT DISTINCT ON (c.person_id) c.* FROM conflicts c
-           WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL
-           ORDER BY c.person_id, c.rule_id) c
-    JOIN tmac.access_grant g ON g.approved_by @> ARRAY[c.person_id]
+    FROM g JOIN ap c ON c.person_id = ANY (g.approved_by)
    WHERE g.status IN ('pending', 'active') AND upper(g.validity) > now()
   UNION ALL
   SELECT 'grant_not_audited', NULL, NULL, 'high', g.requested_by, p.login_role, g.grant_id,
          format('grant %s for %s was set by %s alone and no other person has audited it', g.grant_id, g.person_id,
                 g.requested_by)
-    FROM tmac.access_grant g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
+    FROM g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
    WHERE g.status = 'active' AND upper(g.validity) > now()
      AND cardinality(array_remove(g.approved_by, g.requested_by)) = 0
      AND NOT EXISTS (SELECT 1 FROM tmac.grant_audit a

@@ -61,8 +61,9 @@ BEGIN ATOMIC
                 p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*),
                 string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id)),
          p.terminated_at
-    FROM tmac.person p JOIN tmac.access_grant g ON g.person_id = p.person_id
-   WHERE p.status = 'terminated' AND g.status IN ('active', 'pending')
+    FROM (SELECT * FROM tmac.person p WHERE p.status = 'terminated' OFFSET 0) p
+    JOIN tmac.access_grant g ON g.person_id = p.person_id
+   WHERE g.status IN ('active', 'pending')
      AND tmac.grant_lapse(g.validity, g.grace_until) > now()
    GROUP BY p.person_id, p.full_name, p.terminated_at;
 END;
@@ -99,156 +100,167 @@ END;
 COMMENT ON FUNCTION tmac.check_terminated_session_open() IS
   'Check terminated_session_open: terminated persons with open database sessions';
 
-CREATE FUNCTION tmac.check_grant_unapproved()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+-- One pass over the grants for the six grant-level checks.  The scan keeps only suspicious
+-- grants (a few per thousand); the anti-joins for "audited" and "reviewed" run on those.
+CREATE FUNCTION tmac.check_grants()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT 'grant:' || g.grant_id,
+  WITH s AS MATERIALIZED (
+    SELECT now() - tmac.compliance_setting('review_period')::interval AS review_cutoff,
+           tmac.compliance_setting('review_period') AS period,
+           coalesce((SELECT array_agg(DISTINCT c.person_id) FROM tmac.sod_role_conflicts() c
+                      WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL), '{}') AS conflicted
+  ), g AS MATERIALIZED (
+    SELECT g.grant_id, g.person_id, g.kind, g.level_rank, g.compartment_id, g.status, g.requested_by, g.approved_by,
+           g.approved_at, g.validity, tmac.grant_lapse(g.validity, g.grace_until) AS lapse,
+           CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END AS needed
+      FROM tmac.access_grant g CROSS JOIN s
+     WHERE g.status IN ('active', 'pending')
+       AND (g.status = 'active' AND (tmac.grant_lapse(g.validity, g.grace_until) <= now()
+                                     OR cardinality(g.approved_by) < CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END
+                                     OR cardinality(array_remove(g.approved_by, g.requested_by)) = 0
+                                     OR g.approved_at < s.review_cutoff)
+            OR g.requested_by = ANY (g.approved_by) OR g.person_id = ANY (g.approved_by)
+            OR g.approved_by && s.conflicted)
+  ), live AS (
+    SELECT g.* FROM g WHERE g.lapse > now()
+  )
+  SELECT 'grant_unapproved', 'grant:' || g.grant_id,
          format('Grant %s (%s %s for %s) is active with %s approval(s), %s needed. Revoke it (tmac.revoke) and request it properly.',
-                g.grant_id, g.kind, coalesce(l.code, c.code), g.person_id, cardinality(g.approved_by),
-                CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END),
+                g.grant_id, g.kind, coalesce(l.code, c.code), g.person_id, cardinality(g.approved_by), g.needed),
          lower(g.validity)
-    FROM tmac.access_grant g
+    FROM live g
     LEFT JOIN tmac.level l ON l.rank = g.level_rank
     LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id
-   WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now()
-     AND cardinality(g.approved_by) < CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END;
-END;
-COMMENT ON FUNCTION tmac.check_grant_unapproved() IS
-  'Check grant_unapproved: active grants with fewer approvals than required (none; two for clearances of rank 40 or more)';
-
-CREATE FUNCTION tmac.check_grant_self_approved()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'grant:' || v.grant_id,
-         format('Grant %s: %s. Revoke it and have it approved by someone who is neither requester nor grantee.', v.grant_id, v.detail),
-         NULL::timestamptz
-    FROM tmac.sod_violations() v
-    JOIN tmac.access_grant g ON g.grant_id = v.grant_id
-   WHERE v.violation IN ('self_approved', 'approver_is_grantee')
-     AND g.status IN ('active', 'pending') AND tmac.grant_lapse(g.validity, g.grace_until) > now();
-END;
-COMMENT ON FUNCTION tmac.check_grant_self_approved() IS
-  'Check grant_self_approved: live grants approved by their requester or by the grantee';
-
-CREATE FUNCTION tmac.check_approver_conflicting_duty()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'grant:' || v.grant_id,
-         format('Grant %s: %s. Have another approver confirm it (tmac.audit_grant) or remove the conflicting duty.', v.grant_id, v.detail),
-         NULL::timestamptz
-    FROM tmac.sod_violations() v
-   WHERE v.violation = 'approver_conflicting_duty';
-END;
-COMMENT ON FUNCTION tmac.check_approver_conflicting_duty() IS
-  'Check approver_conflicting_duty: live grants approved by a person holding a duty an SoD rule separates from approving';
-
-CREATE FUNCTION tmac.check_grant_not_audited()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'grant:' || v.grant_id,
-         format('Grant %s: %s. Another administrator should audit it (tmac.audit_grant) or keep it in an access review.', v.grant_id, v.detail),
-         NULL::timestamptz
-    FROM tmac.sod_violations() v
-   WHERE v.violation = 'grant_not_audited';
-END;
-COMMENT ON FUNCTION tmac.check_grant_not_audited() IS
-  'Check grant_not_audited: grants in force set by one administrator alone and never audited by another (seed ⑦)';
-
-CREATE FUNCTION tmac.check_grant_expired_active()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'grant:' || g.grant_id,
+   WHERE g.status = 'active' AND cardinality(g.approved_by) < g.needed
+  UNION ALL
+  SELECT 'grant_self_approved', 'grant:' || g.grant_id,
+         format('Grant %s for %s lists %s among its approvers (%s). Revoke it and have it approved by someone who is neither requester nor grantee.',
+                g.grant_id, g.person_id,
+                CASE WHEN g.requested_by = ANY (g.approved_by) THEN 'its requester ' || g.requested_by
+                     ELSE 'its grantee ' || g.person_id END,
+                array_to_string(g.approved_by, ', ')),
+         g.approved_at
+    FROM live g
+   WHERE g.requested_by = ANY (g.approved_by) OR g.person_id = ANY (g.approved_by)
+  UNION ALL
+  SELECT 'approver_conflicting_duty', 'grant:' || g.grant_id,
+         format('Grant %s for %s was approved by %s, who holds a duty an SoD rule separates from approving. Have another approver confirm it (tmac.audit_grant) and remove the conflicting duty.',
+                g.grant_id, g.person_id, array_to_string(ARRAY(SELECT unnest(g.approved_by) INTERSECT SELECT unnest(s.conflicted)), ', ')),
+         g.approved_at
+    FROM live g CROSS JOIN s
+   WHERE g.approved_by && s.conflicted
+  UNION ALL
+  SELECT 'grant_not_audited', 'grant:' || g.grant_id,
+         format('Grant %s for %s was set by %s alone and no other person has audited it. Another administrator should audit it (tmac.audit_grant) or keep it in an access review.',
+                g.grant_id, g.person_id, g.requested_by),
+         g.approved_at
+    FROM live g
+   WHERE g.status = 'active' AND cardinality(array_remove(g.approved_by, g.requested_by)) = 0
+     AND NOT EXISTS (SELECT 1 FROM tmac.grant_audit a WHERE a.grant_id = g.grant_id AND a.audited_by <> g.requested_by)
+     AND NOT EXISTS (SELECT 1 FROM tmac.access_review_item i
+                      WHERE i.grant_id = g.grant_id AND i.decision = 'keep' AND i.decided_by <> g.requested_by)
+  UNION ALL
+  SELECT 'grant_expired_active', 'grant:' || g.grant_id,
          format('Grant %s for %s lapsed at %s but is still stored as active (access is already denied). Run tmac.run_maintenance() or schedule it with tmac.schedule_jobs().',
-                g.grant_id, g.person_id, to_char(tmac.grant_lapse(g.validity, g.grace_until), 'YYYY-MM-DD HH24:MI')),
-         tmac.grant_lapse(g.validity, g.grace_until)
-    FROM tmac.access_grant g
-   WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now();
+                g.grant_id, g.person_id, to_char(g.lapse, 'YYYY-MM-DD HH24:MI')),
+         g.lapse
+    FROM g
+   WHERE g.status = 'active' AND g.lapse <= now()
+  UNION ALL
+  SELECT 'grant_not_reviewed', 'grant:' || g.grant_id,
+         format('Grant %s for %s was approved on %s and %s; every grant must be confirmed by an access review within %s. Include it in a review (tmac.start_review).',
+                g.grant_id, g.person_id, to_char(g.approved_at, 'YYYY-MM-DD'),
+                CASE WHEN k.at IS NULL THEN 'never reviewed' ELSE 'last kept in a review on ' || to_char(k.at, 'YYYY-MM-DD') END,
+                s.period),
+         greatest(g.approved_at, k.at) + s.period::interval
+    FROM live g CROSS JOIN s
+    LEFT JOIN LATERAL (SELECT max(i.decided_at) AS at FROM tmac.access_review_item i
+                        WHERE i.grant_id = g.grant_id AND i.decision = 'keep') k ON true
+   WHERE g.status = 'active' AND g.approved_at < s.review_cutoff
+     AND (k.at IS NULL OR k.at < s.review_cutoff);
 END;
-COMMENT ON FUNCTION tmac.check_grant_expired_active() IS
-  'Check grant_expired_active: grants past their expiry (or role-change grace) still marked active in storage';
+COMMENT ON FUNCTION tmac.check_grants() IS
+  'Checks grant_unapproved, grant_self_approved, approver_conflicting_duty, grant_not_audited, grant_expired_active and grant_not_reviewed in one pass over the grants';
 
+-- Persons failing a prerequisite are found by anti-joins over the pledge and training tables;
+-- only those are then looked up in the grants (by index).
 CREATE FUNCTION tmac.check_access_without_pledge()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         format('%s (%s) holds %s grant(s) in force but has no valid pledge (誓約書)%s; access is denied until one is recorded (tmac.record_pledge).',
-                p.person_id, p.full_name, h.n,
+         format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; access is denied until one is recorded (tmac.record_pledge).',
+                p.person_id, p.full_name,
                 CASE WHEN p.pledge_required_since IS NOT NULL
                      THEN ' signed since the role change of ' || to_char(p.pledge_required_since, 'YYYY-MM-DD') ELSE '' END),
          NULL::timestamptz
-    FROM (SELECT g.person_id, count(*) AS n FROM tmac.access_grant g
-           WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now() AND lower(g.validity) <= now()
-           GROUP BY g.person_id) h
-    JOIN tmac.person p ON p.person_id = h.person_id
-    JOIN tmac.prerequisite_status() s ON s.person_id = h.person_id
-   WHERE p.status = 'active' AND NOT s.pledge_ok;
+    FROM tmac.person p
+   WHERE p.status = 'active' AND tmac.setting_on('require_pledge')
+     AND NOT EXISTS (
+       SELECT 1 FROM tmac.pledge pl
+        WHERE pl.person_id = p.person_id AND pl.kind <> 'termination'
+          AND (p.pledge_required_since IS NULL
+               OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE tmac.setting_value('date_time_zone'))::date)
+          AND pl.signed_on <= (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date
+          AND (pl.valid_until IS NULL OR pl.valid_until >= (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date))
+     AND EXISTS (
+       SELECT 1 FROM tmac.access_grant g
+        WHERE g.person_id = p.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+          AND tmac.grant_lapse(g.validity, g.grace_until) > now());
 END;
 COMMENT ON FUNCTION tmac.check_access_without_pledge() IS
-  'Check access_without_pledge: active persons holding grants in force without a valid pledge';
+  'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change)';
 
 CREATE FUNCTION tmac.check_access_without_training()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT (now() AT TIME ZONE tmac.setting_value('date_time_zone')) - tmac.setting_value('training_validity')::interval AS since,
+           (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
+           ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req
+  )
   SELECT 'person:' || p.person_id,
-         format('%s (%s) holds %s grant(s) in force but the required training is not current (last completed: %s; valid for %s); access is denied until it is recorded (tmac.record_training).',
-                p.person_id, p.full_name, h.n, coalesce(to_char(s.training_last, 'YYYY-MM-DD'), 'never'),
+         format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); access is denied until it is recorded (tmac.record_training).',
+                p.person_id, p.full_name,
+                CASE WHEN cardinality(s.req) > 0 THEN ' (' || array_to_string(s.req, ', ') || ')' ELSE '' END,
+                coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
+                           WHERE t.person_id = p.person_id), 'never'),
                 tmac.setting_value('training_validity')),
-         s.training_until
-    FROM (SELECT g.person_id, count(*) AS n FROM tmac.access_grant g
-           WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now() AND lower(g.validity) <= now()
-           GROUP BY g.person_id) h
-    JOIN tmac.person p ON p.person_id = h.person_id
-    JOIN tmac.prerequisite_status() s ON s.person_id = h.person_id
-   WHERE p.status = 'active' AND NOT s.training_ok;
+         NULL::timestamptz
+    FROM tmac.person p CROSS JOIN s
+   WHERE p.status = 'active' AND tmac.setting_on('require_training')
+     AND EXISTS (
+       SELECT 1 FROM unnest(CASE WHEN cardinality(s.req) = 0 THEN ARRAY[NULL::text] ELSE s.req END) rc(course)
+        WHERE NOT EXISTS (
+          SELECT 1 FROM tmac.training_completion t
+           WHERE t.person_id = p.person_id AND (rc.course IS NULL OR t.course = rc.course)
+             AND t.completed_on::timestamp > s.since AND t.completed_on <= s.today))
+     AND EXISTS (
+       SELECT 1 FROM tmac.access_grant g
+        WHERE g.person_id = p.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+          AND tmac.grant_lapse(g.validity, g.grace_until) > now());
 END;
 COMMENT ON FUNCTION tmac.check_access_without_training() IS
   'Check access_without_training: active persons holding grants in force whose required training is not current';
-
-CREATE FUNCTION tmac.check_grant_not_reviewed()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  WITH s AS MATERIALIZED (SELECT tmac.compliance_setting('review_period')::interval AS period),
-  kept AS (
-    SELECT i.grant_id, max(i.decided_at) AS at FROM tmac.access_review_item i
-     WHERE i.decision = 'keep' GROUP BY i.grant_id
-  )
-  SELECT 'grant:' || g.grant_id,
-         format('Grant %s for %s was approved on %s and %s; every grant must be confirmed by an access review within %s. Include it in a review (tmac.start_review).',
-                g.grant_id, g.person_id, to_char(g.approved_at, 'YYYY-MM-DD'),
-                CASE WHEN k.at IS NULL THEN 'never reviewed' ELSE 'last kept in a review on ' || to_char(k.at, 'YYYY-MM-DD') END,
-                s.period),
-         greatest(g.approved_at, k.at) + s.period
-    FROM tmac.access_grant g CROSS JOIN s
-    LEFT JOIN kept k ON k.grant_id = g.grant_id
-   WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now()
-     AND g.approved_at < now() - s.period
-     AND (k.at IS NULL OR k.at < now() - s.period);
-END;
-COMMENT ON FUNCTION tmac.check_grant_not_reviewed() IS
-  'Check grant_not_reviewed: grants in force approved longer ago than review_period and not kept by an access review within it';
 
 CREATE FUNCTION tmac.check_review_undecided()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT 'review:' || e.review_id,
-         format('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided%s. Decide them (tmac.review_decide) or start a new review.',
-                e.review_id, e.title, to_char(e.deadline, 'YYYY-MM-DD'), e.undecided, e.population_count,
-                CASE WHEN e.closed_at IS NOT NULL THEN ' (closed ' || to_char(e.closed_at, 'YYYY-MM-DD') || ')' ELSE '' END),
-         e.deadline
-    FROM tmac.review_evidence e
-   WHERE e.deadline <= now() AND e.undecided > 0 AND e.undecided_action = 'report'
-     AND (e.closed_at IS NULL OR EXISTS (
-           SELECT 1 FROM tmac.access_review_item i JOIN tmac.grants g ON g.grant_id = i.grant_id
-            WHERE i.review_id = e.review_id AND i.decision IS NULL AND g.status = 'active'));
+  SELECT 'review:' || r.review_id,
+         format('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided and still in force%s. Decide them (tmac.review_decide) or revoke the grants.',
+                r.review_id, r.title, to_char(r.deadline, 'YYYY-MM-DD'), u.n, r.population_count,
+                CASE WHEN r.closed_at IS NOT NULL THEN ' (closed ' || to_char(r.closed_at, 'YYYY-MM-DD') || ')' ELSE '' END),
+         r.deadline
+    FROM tmac.access_review r
+    CROSS JOIN LATERAL (
+      SELECT count(*) AS n FROM tmac.access_review_item i JOIN tmac.access_grant g ON g.grant_id = i.grant_id
+       WHERE i.review_id = r.review_id AND i.decision IS NULL
+         AND g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now()) u
+   WHERE r.deadline <= now() AND r.undecided_action = 'report' AND u.n > 0;
 END;
 COMMENT ON FUNCTION tmac.check_review_undecided() IS
   'Check review_undecided: access reviews past their deadline with undecided items (when review_undecided is report) whose grants are still in force';
@@ -309,19 +321,19 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'A terminated person''s login role has open database sessions.', 'End them with pg_terminate_backend(pid).', 'tmac.check_terminated_session_open', true),
   ('grant_unapproved', 'II', 'critical', 'Active grant without the required approvals',
    'A grant is active with no approval (or one, where a clearance of rank 40 or more needs two): nobody but its requester authorised it.',
-   'Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.', 'tmac.check_grant_unapproved', true),
+   'Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.', 'tmac.check_grants', true),
   ('grant_self_approved', 'II', 'critical', 'Grant approved by its requester or its grantee',
    'A live grant lists its requester or its grantee among its approvers (four-eyes violated).',
-   'Revoke it and have it approved by a different person.', 'tmac.check_grant_self_approved', true),
+   'Revoke it and have it approved by a different person.', 'tmac.check_grants', true),
   ('approver_conflicting_duty', 'II', 'high', 'Grant approved by a person holding a conflicting duty',
    'A live grant was approved by a person who holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception.',
-   'Have another approver confirm the grant with tmac.audit_grant, and remove the conflicting duty or grant an exception.', 'tmac.check_approver_conflicting_duty', true),
+   'Have another approver confirm the grant with tmac.audit_grant, and remove the conflicting duty or grant an exception.', 'tmac.check_grants', true),
   ('grant_not_audited', 'II', 'high', 'Grant set by one administrator, never audited by another',
    'A grant in force was set by one administrator alone and no other person audited it (seed ⑦: アクセス権設定を一人の管理者が行っている場合には、監査を他の者が行う).',
-   'Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.', 'tmac.check_grant_not_audited', true),
+   'Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.', 'tmac.check_grants', true),
   ('grant_expired_active', 'II', 'medium', 'Grant past expiry still marked active',
    'A grant lapsed (expiry or end of a role-change grace period) but is still stored as active; access is already denied, but the stored state and reports lag.',
-   'Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().', 'tmac.check_grant_expired_active', true),
+   'Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().', 'tmac.check_grants', true),
   ('access_without_pledge', 'II', 'high', 'Access without a current pledge',
    'An active person holds grants in force but has no valid pledge (誓約書), or none signed since their last role change.',
    'Record the pledge with tmac.record_pledge, or revoke the grants.', 'tmac.check_access_without_pledge', true),
@@ -330,7 +342,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'Have the person complete the training and record it with tmac.record_training, or revoke the grants.', 'tmac.check_access_without_training', true),
   ('grant_not_reviewed', 'II', 'medium', 'Grant not reviewed within the review period',
    'A grant in force was approved longer ago than review_period and no access review has kept it since (seed ⑦: アクセス権を設定された者の範囲は、定期的に見直します).',
-   'Run an access review (tmac.start_review) covering it.', 'tmac.check_grant_not_reviewed', true),
+   'Run an access review (tmac.start_review) covering it.', 'tmac.check_grants', true),
   ('review_undecided', 'II', 'medium', 'Access review past its deadline with undecided items',
    'An access review passed its deadline with items nobody decided, and the grants are still in force (setting review_undecided = report).',
    'Decide the items (tmac.review_decide) or revoke the grants.', 'tmac.check_review_undecided', true),
