@@ -34,7 +34,6 @@ INSERT INTO tmac.compliance_setting (key, value, builtin_value, description) VAL
   ('sod_exception_max',      '180 days', '180 days', 'Longest time an SoD exception may be granted for (an interval)'),
   ('review_period',          '6 months', '6 months', 'Every active grant must have been kept by an access review within this interval (an interval)'),
   ('review_undecided',       'report',   'report',   'What happens to review items still undecided at the deadline: report (a finding) or revoke'),
-  ('grant_audit_within',     '30 days',  '30 days',  'A grant set by one administrator must be audited by another within this interval (an interval)'),
   ('review_deadline_default','30 days',  '30 days',  'Deadline of an access review when start_review is not given one (an interval)');
 SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_setting', 'WHERE value <> builtin_value');
 
@@ -53,7 +52,7 @@ BEGIN
       USING ERRCODE = 'undefined_object',
             HINT = 'SELECT key, value, description FROM tmac.compliance_setting lists them.';
   END IF;
-  IF setting IN ('sod_exception_max', 'review_period', 'grant_audit_within', 'review_deadline_default') THEN
+  IF setting IN ('sod_exception_max', 'review_period', 'review_deadline_default') THEN
     BEGIN
       IF value::interval <= interval '0' THEN
         RAISE EXCEPTION 'compliance setting "%" must be a positive interval', setting
@@ -73,7 +72,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
-  'Changes a compliance setting (sod_exception_max, review_period, review_undecided, grant_audit_within, review_deadline_default)';
+  'Changes a compliance setting (sod_exception_max, review_period, review_undecided, review_deadline_default)';
 
 -- Who is acting: the person mapped to a role (when people are registered).
 CREATE FUNCTION tmac.sod_person_of(role name) RETURNS text
