@@ -100,8 +100,6 @@ END;
 COMMENT ON FUNCTION tmac.check_terminated_session_open() IS
   'Check terminated_session_open: terminated persons with open database sessions';
 
--- One pass over the grants for the six grant-level checks.  The scan keeps only suspicious
--- grants (a few per thousand); the anti-joins for "audited" and "reviewed" run on those.
 CREATE FUNCTION tmac.check_grants()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -109,20 +107,12 @@ BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT now() - tmac.compliance_setting('review_period')::interval AS review_cutoff,
            tmac.compliance_setting('review_period') AS period,
-           coalesce((SELECT array_agg(DISTINCT c.person_id) FROM tmac.sod_role_conflicts() c
-                      WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL), '{}') AS conflicted
+           tmac.conflicted_approvers() AS conflicted
   ), g AS MATERIALIZED (
     SELECT g.grant_id, g.person_id, g.kind, g.level_rank, g.compartment_id, g.status, g.requested_by, g.approved_by,
            g.approved_at, g.validity, tmac.grant_lapse(g.validity, g.grace_until) AS lapse,
            CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END AS needed
-      FROM tmac.access_grant g CROSS JOIN s
-     WHERE g.status IN ('active', 'pending')
-       AND (g.status = 'active' AND (tmac.grant_lapse(g.validity, g.grace_until) <= now()
-                                     OR cardinality(g.approved_by) < CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END
-                                     OR cardinality(array_remove(g.approved_by, g.requested_by)) = 0
-                                     OR g.approved_at < s.review_cutoff)
-            OR g.requested_by = ANY (g.approved_by) OR g.person_id = ANY (g.approved_by)
-            OR g.approved_by && s.conflicted)
+      FROM s, tmac.suspect_grants(s.review_cutoff, s.conflicted) g
   ), live AS (
     SELECT g.* FROM g WHERE g.lapse > now()
   )
@@ -184,31 +174,36 @@ END;
 COMMENT ON FUNCTION tmac.check_grants() IS
   'Checks grant_unapproved, grant_self_approved, approver_conflicting_duty, grant_not_audited, grant_expired_active and grant_not_reviewed in one pass over the grants';
 
--- Persons failing a prerequisite are found by anti-joins over the pledge and training tables;
--- only those are then looked up in the grants (by index).
+-- Persons failing a prerequisite are found by anti-joins over the pledge and training tables
+-- (settings read once); only those are then looked up in the grants, by index.
 CREATE FUNCTION tmac.check_access_without_pledge()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT 'person:' || p.person_id,
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('date_time_zone') AS tz,
+           (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
+           tmac.setting_on('require_pledge') AS required
+  ), failing AS MATERIALIZED (
+    SELECT p.person_id, p.full_name, p.pledge_required_since
+      FROM tmac.person p CROSS JOIN s
+     WHERE p.status = 'active' AND s.required
+       AND NOT EXISTS (
+         SELECT 1 FROM tmac.pledge pl
+          WHERE pl.person_id = p.person_id AND pl.kind <> 'termination'
+            AND pl.signed_on <= s.today AND (pl.valid_until IS NULL OR pl.valid_until >= s.today)
+            AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date))
+  )
+  SELECT 'person:' || f.person_id,
          format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; access is denied until one is recorded (tmac.record_pledge).',
-                p.person_id, p.full_name,
-                CASE WHEN p.pledge_required_since IS NOT NULL
-                     THEN ' signed since the role change of ' || to_char(p.pledge_required_since, 'YYYY-MM-DD') ELSE '' END),
+                f.person_id, f.full_name,
+                CASE WHEN f.pledge_required_since IS NOT NULL
+                     THEN ' signed since the role change of ' || to_char(f.pledge_required_since, 'YYYY-MM-DD') ELSE '' END),
          NULL::timestamptz
-    FROM tmac.person p
-   WHERE p.status = 'active' AND tmac.setting_on('require_pledge')
-     AND NOT EXISTS (
-       SELECT 1 FROM tmac.pledge pl
-        WHERE pl.person_id = p.person_id AND pl.kind <> 'termination'
-          AND (p.pledge_required_since IS NULL
-               OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE tmac.setting_value('date_time_zone'))::date)
-          AND pl.signed_on <= (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date
-          AND (pl.valid_until IS NULL OR pl.valid_until >= (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date))
-     AND EXISTS (
-       SELECT 1 FROM tmac.access_grant g
-        WHERE g.person_id = p.person_id AND g.status = 'active' AND lower(g.validity) <= now()
-          AND tmac.grant_lapse(g.validity, g.grace_until) > now());
+    FROM failing f
+   WHERE (SELECT true FROM tmac.access_grant g
+           WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+             AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
 END;
 COMMENT ON FUNCTION tmac.check_access_without_pledge() IS
   'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change)';
@@ -220,28 +215,32 @@ BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT (now() AT TIME ZONE tmac.setting_value('date_time_zone')) - tmac.setting_value('training_validity')::interval AS since,
            (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
-           ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req
+           ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req,
+           tmac.setting_on('require_training') AS required
+  ), cur AS (                    -- persons and the required courses they completed recently enough
+    SELECT t.person_id, count(DISTINCT CASE WHEN cardinality(s.req) = 0 THEN '' ELSE t.course END) AS n
+      FROM tmac.training_completion t CROSS JOIN s
+     WHERE (cardinality(s.req) = 0 OR t.course = ANY (s.req))
+       AND t.completed_on::timestamp > s.since AND t.completed_on <= s.today
+     GROUP BY t.person_id
+  ), failing AS MATERIALIZED (
+    SELECT p.person_id, p.full_name
+      FROM tmac.person p CROSS JOIN s
+      LEFT JOIN cur ON cur.person_id = p.person_id
+     WHERE p.status = 'active' AND s.required AND coalesce(cur.n, 0) < greatest(cardinality(s.req), 1)
   )
-  SELECT 'person:' || p.person_id,
+  SELECT 'person:' || f.person_id,
          format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); access is denied until it is recorded (tmac.record_training).',
-                p.person_id, p.full_name,
+                f.person_id, f.full_name,
                 CASE WHEN cardinality(s.req) > 0 THEN ' (' || array_to_string(s.req, ', ') || ')' ELSE '' END,
                 coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
-                           WHERE t.person_id = p.person_id), 'never'),
+                           WHERE t.person_id = f.person_id), 'never'),
                 tmac.setting_value('training_validity')),
          NULL::timestamptz
-    FROM tmac.person p CROSS JOIN s
-   WHERE p.status = 'active' AND tmac.setting_on('require_training')
-     AND EXISTS (
-       SELECT 1 FROM unnest(CASE WHEN cardinality(s.req) = 0 THEN ARRAY[NULL::text] ELSE s.req END) rc(course)
-        WHERE NOT EXISTS (
-          SELECT 1 FROM tmac.training_completion t
-           WHERE t.person_id = p.person_id AND (rc.course IS NULL OR t.course = rc.course)
-             AND t.completed_on::timestamp > s.since AND t.completed_on <= s.today))
-     AND EXISTS (
-       SELECT 1 FROM tmac.access_grant g
-        WHERE g.person_id = p.person_id AND g.status = 'active' AND lower(g.validity) <= now()
-          AND tmac.grant_lapse(g.validity, g.grace_until) > now());
+    FROM failing f CROSS JOIN s
+   WHERE (SELECT true FROM tmac.access_grant g
+           WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+             AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
 END;
 COMMENT ON FUNCTION tmac.check_access_without_training() IS
   'Check access_without_training: active persons holding grants in force whose required training is not current';

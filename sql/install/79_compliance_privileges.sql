@@ -58,3 +58,21 @@ GRANT EXECUTE ON FUNCTION tmac.close_due_reviews() TO tmac_admin;
 -- granted SELECT on tmac.grants needs it (an immutable computation over its arguments).
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange, timestamptz)
   TO tmac_auditor, tmac_admin, tmac_access_admin, tmac_approver;
+
+-- The compliance queries are index lookups and small joins: JIT compilation costs more than it
+-- saves (the planner's row estimates for partial-index predicates are high).
+DO $jit$
+DECLARE
+  f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+            WHERE p.pronamespace = 'tmac'::regnamespace
+              AND (p.oid IN (SELECT pg_catalog.to_regproc(c.function_name) FROM tmac.compliance_check c WHERE c.builtin)
+                   OR p.proname IN ('check_results', 'sod_role_conflicts', 'duty_holders',
+                                    'compliance_report_html'))
+              AND p.prokind = 'f' AND p.prorettype <> 'trigger'::regtype
+  LOOP
+    EXECUTE pg_catalog.format('ALTER FUNCTION %s SET jit = off', f);
+  END LOOP;
+END
+$jit$;
