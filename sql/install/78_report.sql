@@ -12,7 +12,7 @@ CREATE FUNCTION tmac.html_escape(t text) RETURNS text
   RETURN replace(replace(replace(replace(replace(coalesce(t, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
 COMMENT ON FUNCTION tmac.html_escape(text) IS 'Escapes text for HTML element content and attribute values';
 
-CREATE FUNCTION tmac.compliance_report_html(max_findings_per_criterion integer DEFAULT 5)
+CREATE FUNCTION tmac.compliance_report_html(max_findings_per_criterion integer DEFAULT 3)
   RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
@@ -79,7 +79,9 @@ tr.ok .st { color: #1b6e20; } tr.attention .st { color: #8a5a00; } tr.failing .s
 tr.failing td.code { border-left: 4px solid #b00020; } tr.attention td.code { border-left: 4px solid #e0a000; } tr.ok td.code { border-left: 4px solid #2e7d32; } tr.not_evaluated td.code { border-left: 4px solid #bbb; }
 tr.grp td { background: #f4f4f4; font-weight: 600; } td.subj { white-space: nowrap; font-family: monospace; font-size: 8.5pt; }
 .sev-critical, .sev-high { color: #b00020; font-weight: 600; } .sev-medium { color: #8a5a00; } .sev-low { color: #555; }
-td.more { color: #555; font-style: italic; } .none { color: #1b6e20; } footer { margin-top: 4mm; color: #777; font-size: 8pt; }
+td.more { color: #555; font-style: italic; } .none { color: #1b6e20; } footer { margin-top: 3mm; color: #777; font-size: 7.5pt; }
+body { line-height: 1.3; }
+@media print { body { font-size: 7.6pt; padding: 0; max-width: none; } h1 { font-size: 12.5pt; } h2 { font-size: 9.5pt; margin: 3mm 0 1.5mm; } .en, .sev, td.subj { font-size: 7pt; } th, td { padding: 0.5mm 1.2mm; } }
 </style></head><body>
 <h1>技術情報管理認証 適合状況報告 <span class="en">Technical Information Management Certification — compliance report</span></h1>
 <div class="meta">データベース / database: <b>%1$s</b> &nbsp;·&nbsp; 作成 / generated: <b>%2$s</b> &nbsp;·&nbsp; tmac %3$s</div>
