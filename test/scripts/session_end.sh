@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# session_end.sh — a terminated person's open sessions end after the termination
+# commits, and only then: a rolled-back termination leaves them connected.
+# Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser).
+set -uo pipefail
+db=tmac_session_end
+fail() { echo "FAIL: $*"; cleanup; exit 1; }
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+cleanup() {
+  [ -n "${bg:-}" ] && kill "$bg" 2>/dev/null
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+  psql -X -q -d postgres -c "DROP ROLE IF EXISTS se_alice" >/dev/null 2>&1
+}
+sessions() { psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'se_alice'"; }
+
+cleanup
+createdb "$db" || fail "createdb"
+psql -X -q -d postgres -c "CREATE ROLE se_alice LOGIN" || fail "create role"
+q -c "CREATE EXTENSION tmac" \
+  -c "INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('se-1', 'A1', 'hire', '{\"full_name\":\"Alice\",\"login_role\":\"se_alice\"}')" \
+  || fail "setup"
+
+# Alice is connected, idle in a long statement.
+psql -X -q -U se_alice -d "$db" -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
+bg=$!
+for i in $(seq 50); do [ "$(sessions)" = 1 ] && break; sleep 0.1; done
+[ "$(sessions)" = 1 ] || fail "alice's session did not start"
+
+# 1. A termination that rolls back ends nothing.
+q -c "BEGIN" -c "INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('se-2', 'A1', 'terminate')" -c "ROLLBACK" \
+  || fail "rolled-back termination"
+sleep 1
+[ "$(sessions)" = 1 ] || fail "a rolled-back termination ended alice's session"
+[ "$(q -c "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'se_alice'")" = t ] || fail "a rolled-back termination changed the role"
+echo "ok 1 - a rolled-back termination leaves the session and the role alone"
+
+# 2. Queued but not yet committed: the session survives until COMMIT.
+coproc TX { psql -X -q -At -d "$db" 2>&1; }
+echo "BEGIN; INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('se-3', 'A1', 'terminate'); SELECT 'inserted';" >&"${TX[1]}"
+read -r -t 10 line <&"${TX[0]}" || fail "termination did not run"
+[ "$line" = inserted ] || fail "termination failed: $line"
+sleep 1
+[ "$(sessions)" = 1 ] || fail "the session ended before the termination committed"
+echo "ok 2 - before commit the session is still there"
+echo "COMMIT; SELECT 'committed';" >&"${TX[1]}"
+read -r -t 10 line <&"${TX[0]}" || fail "commit did not return"
+[ "$line" = committed ] || fail "commit failed: $line"
+echo "\\q" >&"${TX[1]}"
+
+# 3. After commit the session is ended.
+for i in $(seq 50); do [ "$(sessions)" = 0 ] && break; sleep 0.1; done
+[ "$(sessions)" = 0 ] || fail "alice's session survived the committed termination"
+wait "$bg"; rc=$?; bg=
+[ "$rc" != 0 ] || fail "alice's statement was not interrupted"
+echo "ok 3 - after commit the terminated person's session is ended"
+[ "$(q -c "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'se_alice'")" = f ] || fail "role still LOGIN"
+echo "ok 4 - the login role is NOLOGIN"
+psql -X -q -U se_alice -d "$db" -c "SELECT 1" >/dev/null 2>&1 && fail "alice can still log in"
+echo "ok 5 - and cannot log in again"
+cleanup
