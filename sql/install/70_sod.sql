@@ -18,24 +18,38 @@
 -- exception is current_user, mapped to a person when tmac.person exists, and
 -- granting a PostgreSQL role needs PostgreSQL's own ADMIN OPTION on it.
 
--- Compliance settings (bounded exception expiry, review period, ...).
-CREATE TABLE tmac.compliance_setting (
+-- Compliance settings (bounded exception expiry, review period, ...): the shipped defaults, and
+-- the values an organisation chose (only these are dumped, so a restore never collides with the
+-- defaults CREATE EXTENSION inserts).
+CREATE TABLE tmac.compliance_setting_default (
   key         text PRIMARY KEY,
   value       text NOT NULL,
-  description text NOT NULL,
-  builtin_value text NOT NULL,
-  changed_at  timestamptz NOT NULL DEFAULT now(),
-  changed_by  name NOT NULL DEFAULT current_user
+  description text NOT NULL
 );
-COMMENT ON TABLE tmac.compliance_setting IS
-  'Settings of the compliance checks, SoD exceptions and access reviews; change them with tmac.configure_compliance';
-COMMENT ON COLUMN tmac.compliance_setting.builtin_value IS 'The value a fresh install ships';
-INSERT INTO tmac.compliance_setting (key, value, builtin_value, description) VALUES
-  ('sod_exception_max',      '180 days', '180 days', 'Longest time an SoD exception may be granted for (an interval)'),
-  ('review_period',          '6 months', '6 months', 'Every active grant must have been kept by an access review within this interval (an interval)'),
-  ('review_undecided',       'report',   'report',   'What happens to review items still undecided at the deadline: report (a finding) or revoke'),
-  ('review_deadline_default','30 days',  '30 days',  'Deadline of an access review when start_review is not given one (an interval)');
-SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_setting', 'WHERE value <> builtin_value');
+COMMENT ON TABLE tmac.compliance_setting_default IS
+  'Shipped defaults of the compliance settings (see the view tmac.compliance_setting)';
+INSERT INTO tmac.compliance_setting_default (key, value, description) VALUES
+  ('sod_exception_max',      '180 days', 'Longest time an SoD exception may be granted for (an interval)'),
+  ('review_period',          '6 months', 'Every active grant must have been kept by an access review within this interval (an interval)'),
+  ('review_undecided',       'report',   'What happens to review items still undecided at the deadline: report (a finding) or revoke'),
+  ('review_deadline_default','30 days',  'Deadline of an access review when start_review is not given one (an interval)');
+
+CREATE TABLE tmac.compliance_setting_value (
+  key         text PRIMARY KEY REFERENCES tmac.compliance_setting_default,
+  value       text NOT NULL,
+  changed_at  timestamptz NOT NULL DEFAULT now(),
+  changed_by  name NOT NULL DEFAULT session_user
+);
+COMMENT ON TABLE tmac.compliance_setting_value IS
+  'Compliance settings changed with tmac.configure_compliance (a missing key has its default)';
+SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_setting_value', '');
+
+CREATE VIEW tmac.compliance_setting AS
+  SELECT d.key, coalesce(v.value, d.value) AS value, d.value AS default_value, d.description,
+         v.changed_at, v.changed_by
+    FROM tmac.compliance_setting_default d LEFT JOIN tmac.compliance_setting_value v USING (key);
+COMMENT ON VIEW tmac.compliance_setting IS
+  'The compliance settings in force (sod_exception_max, review_period, review_undecided, review_deadline_default), their defaults and who changed them';
 
 CREATE FUNCTION tmac.compliance_setting(setting text) RETURNS text
   LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -66,9 +80,10 @@ BEGIN
     RAISE EXCEPTION 'compliance setting "review_undecided" must be report or revoke, not "%"', value
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  UPDATE tmac.compliance_setting s
-     SET value = configure_compliance.value, changed_at = now(), changed_by = session_user
-   WHERE s.key = setting;
+  INSERT INTO tmac.compliance_setting_value AS s (key, value, changed_by)
+  VALUES (setting, configure_compliance.value, tmac.invoker())
+  ON CONFLICT ON CONSTRAINT compliance_setting_value_pkey
+  DO UPDATE SET value = EXCLUDED.value, changed_at = now(), changed_by = EXCLUDED.changed_by;
 END
 $$;
 COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
@@ -599,7 +614,7 @@ GRANT EXECUTE ON FUNCTION tmac.sod_check(text, name, text[]), tmac.sod_person_of
   tmac.sod_login_role_of(text), tmac.compliance_setting(text), tmac.duty_holders()
 TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.sod_role_conflicts() TO tmac_admin, tmac_auditor;
-GRANT SELECT ON tmac.compliance_setting, tmac.duty, tmac.sod_rule, tmac.sod_exception, tmac.duty_assignment
+GRANT SELECT ON tmac.compliance_setting, tmac.compliance_setting_default, tmac.compliance_setting_value, tmac.duty, tmac.sod_rule, tmac.sod_exception, tmac.duty_assignment
   TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
 GRANT INSERT, UPDATE ON tmac.duty_assignment TO tmac_admin;
 GRANT INSERT, UPDATE ON tmac.sod_exception TO tmac_admin, tmac_approver;
