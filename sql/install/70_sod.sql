@@ -185,6 +185,7 @@ INSERT INTO tmac.sod_rule (rule_id, name, duty_a, duty_b, severity, builtin) VAL
   (3, 'HR feed vs access admin',  'hr_feed',      'access_admin', 'high', true);
 SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('tmac.sod_rule', 'rule_id'), 100);
 SELECT pg_catalog.pg_extension_config_dump('tmac.sod_rule', 'WHERE NOT builtin');
+SELECT pg_catalog.pg_extension_config_dump('tmac.sod_rule_rule_id_seq', '');
 
 -- Exceptions.
 CREATE TABLE tmac.sod_exception (
