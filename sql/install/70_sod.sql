@@ -122,6 +122,21 @@ $$;
 COMMENT ON FUNCTION tmac.sod_login_role_of(text) IS
   'The login role of a registered person, or NULL';
 
+CREATE FUNCTION tmac.sod_person_exists(person text) RETURNS boolean
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  found boolean;
+BEGIN
+  IF pg_catalog.to_regclass('tmac.person') IS NULL THEN
+    RETURN true;
+  END IF;
+  EXECUTE 'SELECT EXISTS (SELECT 1 FROM tmac.person WHERE person_id = $1)' INTO found USING person;
+  RETURN found;
+END
+$$;
+COMMENT ON FUNCTION tmac.sod_person_exists(text) IS 'True when the person is registered (or when people are not part of this build)';
+
 -- Duties.
 CREATE TABLE tmac.duty (
   duty        text PRIMARY KEY CHECK (duty ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$'),
@@ -244,6 +259,11 @@ BEGIN
   IF NEW.person_id IS NULL AND NEW.login_role IS NOT NULL THEN
     NEW.person_id := tmac.sod_person_of(NEW.login_role);
     IF NEW.person_id IS NOT NULL THEN NEW.login_role := NULL; END IF;
+  END IF;
+  IF NEW.person_id IS NOT NULL AND NOT tmac.sod_person_exists(NEW.person_id) THEN
+    RAISE EXCEPTION 'unknown person "%"', NEW.person_id
+      USING ERRCODE = 'foreign_key_violation',
+            HINT = 'Give a person_id of tmac.person, or person_id NULL and the login role for a role not mapped to a person.';
   END IF;
   IF me = NEW.person_id OR me = NEW.login_role::text
      OR (NEW.person_id IS NOT NULL AND tmac.sod_login_role_of(NEW.person_id) = current_user) THEN
@@ -601,7 +621,7 @@ REVOKE ALL ON FUNCTION
   tmac.grant_role(name, name), tmac.assign_duty(text, text), tmac.end_duty(text, text),
   tmac.sod_exception_guard(), tmac.duty_assignment_guard(),
   tmac.duty_holders(), tmac.sod_role_conflicts(), tmac.sod_check(text, name, text[]),
-  tmac.sod_person_of(name), tmac.sod_login_role_of(text), tmac.compliance_setting(text)
+  tmac.sod_person_of(name), tmac.sod_login_role_of(text), tmac.compliance_setting(text), tmac.sod_person_exists(text)
 FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
   tmac.configure_compliance(text, text), tmac.define_duty(text, text, name, text),
@@ -611,7 +631,7 @@ TO tmac_admin;
 GRANT EXECUTE ON FUNCTION
   tmac.grant_sod_exception(integer, text, text, timestamptz, name), tmac.revoke_sod_exception(bigint, text)
 TO tmac_admin, tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.sod_check(text, name, text[]), tmac.sod_person_of(name),
+GRANT EXECUTE ON FUNCTION tmac.sod_check(text, name, text[]), tmac.sod_person_of(name), tmac.sod_person_exists(text),
   tmac.sod_login_role_of(text), tmac.compliance_setting(text), tmac.duty_holders()
 TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.sod_role_conflicts() TO tmac_admin, tmac_auditor;

@@ -1,7 +1,7 @@
 -- sod_rules.sql — pgTAP: SoD duties and rules, detection through role chains,
 -- preventive checks in tmac.grant_role / tmac.assign_duty, exceptions.
 BEGIN;
-SELECT plan(34);
+SELECT plan(35);
 
 -- built-in rules, symmetric
 SELECT results_eq(
@@ -82,6 +82,8 @@ SELECT throws_ok($$SELECT tmac.grant_sod_exception(2, NULL, 'short', now() + int
   '23514', NULL, 'a justification is required');
 SELECT throws_ok($$SELECT tmac.grant_sod_exception(2, NULL, 'I approve my own conflict', now() + interval '30 days', 'postgres')$$,
   '42501', NULL, 'the approver is not the person');
+SELECT throws_ok($$SELECT tmac.grant_sod_exception(2, 'NOBODY', 'covering for a colleague on leave', now() + interval '30 days')$$,
+  '23503', NULL, 'an exception names a registered person (or an unmapped login role)');
 SELECT lives_ok($$SELECT tmac.grant_sod_exception(2, NULL, 'covering for a colleague on leave', now() + interval '30 days', 'sod_t_bob')$$,
   'an exception by someone else');
 SELECT is((SELECT approved_by FROM tmac.sod_exception WHERE login_role = 'sod_t_bob'), 'postgres',
