@@ -6,7 +6,8 @@
 -- Each entry's hash is sha256(previous hash || the entry's canonical text),
 -- so changing or removing an entry breaks the chain at that point, which
 -- tmac.verify_audit_log() reports.  Appends are serialised by a row lock on
--- tmac.audit_head (held until commit), so the chain never forks: a
+-- tmac.audit_head (taken at a transaction's first append, held until commit,
+-- and the row is updated once at commit), so the chain never forks: a
 -- concurrent writer waits, and a REPEATABLE READ writer that would fork it
 -- gets a serialization failure instead.  Nobody is granted UPDATE or DELETE,
 -- and triggers refuse them even to the table owner.
@@ -75,21 +76,31 @@ CREATE FUNCTION tmac.audit_entry_text(entry_id bigint, logged_at timestamptz, ac
 COMMENT ON FUNCTION tmac.audit_entry_text(bigint, timestamptz, name, text, text, text, jsonb) IS
   'The canonical text of an audit entry that its hash covers (UTC times, fields separated by U+001F)';
 
--- Appends one entry; the only way rows get into tmac.audit_log.
+-- Appends one entry; the only way rows get into tmac.audit_log.  The first
+-- append of a transaction locks the head row (waiting for any other writer to
+-- commit); the running end of the chain is then kept in a transaction-local
+-- setting, which a rolled-back subtransaction reverts together with its
+-- entries, and the head row is written once, at commit (deferred trigger).
 CREATE FUNCTION tmac.audit_append(category text, action text, subject text, detail jsonb)
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   at timestamptz := clock_timestamp();
   who name := tmac.invoker();
+  st text[] := string_to_array(current_setting('tmac.audit_state', true), ':');
   id bigint;
   prev bytea;
   h bytea;
 BEGIN
-  SELECT last_id + 1, last_hash INTO id, prev FROM tmac.audit_head FOR UPDATE;
+  IF st IS NOT NULL AND st[1] = txid_current()::text THEN
+    id := st[2]::bigint + 1;
+    prev := decode(st[3], 'hex');
+  ELSE
+    SELECT last_id + 1, last_hash INTO id, prev FROM tmac.audit_head FOR UPDATE;
+  END IF;
   h := sha256(prev || convert_to(tmac.audit_entry_text(id, at, who, category, action, subject, detail), 'UTF8'));
+  PERFORM set_config('tmac.audit_state', concat_ws(':', txid_current(), id, encode(h, 'hex')), true);
   PERFORM set_config('tmac.audit_writing', 'on', true);
-  UPDATE tmac.audit_head SET last_id = id, last_hash = h;
   INSERT INTO tmac.audit_log VALUES (id, at, who, category, action, subject, detail, prev, h);
   PERFORM set_config('tmac.audit_writing', '', true);
   RETURN id;
@@ -97,6 +108,24 @@ END
 $$;
 COMMENT ON FUNCTION tmac.audit_append(text, text, text, jsonb) IS
   'Internal: appends one chained entry to tmac.audit_log and returns its entry_id';
+
+-- At commit: the transaction's last entry moves the head of the chain.
+CREATE FUNCTION tmac.audit_head_advance() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  st text[] := string_to_array(current_setting('tmac.audit_state', true), ':');
+BEGIN
+  IF st IS NOT NULL AND st[2]::bigint = NEW.entry_id THEN
+    PERFORM set_config('tmac.audit_writing', 'on', true);
+    UPDATE tmac.audit_head SET last_id = NEW.entry_id, last_hash = NEW.hash WHERE last_id < NEW.entry_id;
+    PERFORM set_config('tmac.audit_writing', '', true);
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tmac.audit_head_advance() IS
+  'Deferred trigger: at commit, records the transaction''s last audit entry as the end of the chain';
 
 CREATE FUNCTION tmac.audit_record(category text, action text, subject text, detail jsonb)
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -131,6 +160,8 @@ COMMENT ON FUNCTION tmac.audit_log_protect() IS
   'Trigger: the audit log is append-only, and only tmac.audit_append adds to it';
 CREATE TRIGGER protect BEFORE INSERT OR UPDATE OR DELETE ON tmac.audit_log
   FOR EACH ROW EXECUTE FUNCTION tmac.audit_log_protect();
+CREATE CONSTRAINT TRIGGER advance_head AFTER INSERT ON tmac.audit_log
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tmac.audit_head_advance();
 CREATE TRIGGER protect_truncate BEFORE TRUNCATE ON tmac.audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_log_protect();
 CREATE TRIGGER protect BEFORE UPDATE OR DELETE ON tmac.audit_head
@@ -145,6 +176,7 @@ DECLARE
   expected_id bigint := 1;
   prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000';
   head record;
+  st text[];
 BEGIN
   FOR e IN SELECT * FROM tmac.audit_log a ORDER BY a.entry_id LOOP
     IF e.entry_id <> expected_id THEN
@@ -166,7 +198,13 @@ BEGIN
     prev := e.hash;
     expected_id := expected_id + 1;
   END LOOP;
-  SELECT * INTO head FROM tmac.audit_head;
+  -- The head row moves at commit; inside a writing transaction its end is in tmac.audit_state.
+  st := string_to_array(current_setting('tmac.audit_state', true), ':');
+  IF st IS NOT NULL AND st[1] = txid_current_if_assigned()::text THEN
+    SELECT st[2]::bigint AS last_id, decode(st[3], 'hex') AS last_hash INTO head;
+  ELSE
+    SELECT h.last_id, h.last_hash INTO head FROM tmac.audit_head h;
+  END IF;
   IF head.last_id <> expected_id - 1 OR head.last_hash <> prev THEN
     entry_id := expected_id; logged_at := NULL;
     problem := format('the chain ends at entry %s but tmac.audit_head records entry %s: entries were removed from the end',
@@ -178,37 +216,73 @@ $$;
 COMMENT ON FUNCTION tmac.verify_audit_log() IS
   'Checks the audit log''s hash chain; returns the first broken link (entry, problem), or no row when the log is intact';
 
--- Generic row trigger for the governance tables.
+-- Generic statement trigger for the governance tables: one chained entry per
+-- statement that changed rows.  A single row is logged as {"old":…,"new":…}
+-- with its key as subject; several rows as {"count":n,"rows":[{"old":…,"new":…},…]}
+-- in key order, so ending 10,000 grants costs one entry, not 10,000.
+-- Arguments: the key column (stable across updates) and the subject column.
 CREATE FUNCTION tmac.audit_trigger() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   key_col text := TG_ARGV[0];
-  o jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) END;
-  n jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) END;
+  subject_col text := coalesce(TG_ARGV[1], TG_ARGV[0]);
+  n bigint;
+  changes jsonb;
+  one jsonb;
 BEGIN
-  IF TG_LEVEL = 'STATEMENT' THEN
+  IF TG_OP = 'INSERT' THEN
+    EXECUTE format('SELECT count(*), jsonb_agg(jsonb_build_object(''new'', to_jsonb(r)) ORDER BY r.%I) FROM new_rows r', key_col)
+      INTO n, changes;
+  ELSIF TG_OP = 'DELETE' THEN
+    EXECUTE format('SELECT count(*), jsonb_agg(jsonb_build_object(''old'', to_jsonb(r)) ORDER BY r.%I) FROM old_rows r', key_col)
+      INTO n, changes;
+  ELSIF TG_OP = 'UPDATE' THEN
+    EXECUTE format('SELECT count(*), jsonb_agg(jsonb_build_object(''old'', to_jsonb(o), ''new'', to_jsonb(r)) ORDER BY r.%1$I)
+                      FROM old_rows o JOIN new_rows r ON r.%1$I = o.%1$I
+                     WHERE to_jsonb(o) <> to_jsonb(r)', key_col)
+      INTO n, changes;
+  ELSE
     PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, NULL);
     RETURN NULL;
   END IF;
-  IF TG_OP = 'UPDATE' AND o = n THEN
-    RETURN NULL;
+  IF n = 1 THEN
+    one := changes -> 0;
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, coalesce(one -> 'new', one -> 'old') ->> subject_col, one);
+  ELSIF n > 1 THEN
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, jsonb_build_object('count', n, 'rows', changes));
   END IF;
-  PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, coalesce(n, o) ->> key_col,
-                            jsonb_strip_nulls(jsonb_build_object('old', o, 'new', n)));
   RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION tmac.audit_trigger() IS
-  'Trigger: appends each change of a governance table to tmac.audit_log (argument: the key column)';
+  'Statement trigger: appends each statement''s changes to a governance table to tmac.audit_log (arguments: key column, subject column)';
+
+-- Creates the audit trigger on a table (used by this and later files).
+CREATE FUNCTION tmac.add_audit_trigger(tbl regclass, key_col text, subject_col text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  EXECUTE format('CREATE TRIGGER audit_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger(%L, %L)',
+                 tbl, key_col, coalesce(subject_col, key_col));
+  EXECUTE format('CREATE TRIGGER audit_update AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger(%L, %L)',
+                 tbl, key_col, coalesce(subject_col, key_col));
+  EXECUTE format('CREATE TRIGGER audit_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger(%L, %L)',
+                 tbl, key_col, coalesce(subject_col, key_col));
+  EXECUTE format('CREATE TRIGGER audit_truncate AFTER TRUNCATE ON %s
+                    FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger(%L)', tbl, key_col);
+END
+$$;
+COMMENT ON FUNCTION tmac.add_audit_trigger(regclass, text, text) IS
+  'Internal (install time): puts the audit statement triggers on a governance table';
 
 -- Vocabulary tables (created in 10_vocabulary.sql) are audited too.
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.level
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('code');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.compartment
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('code');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.org_group
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('code');
+SELECT tmac.add_audit_trigger('tmac.level', 'rank', 'code');
+SELECT tmac.add_audit_trigger('tmac.compartment', 'compartment_id', 'code');
+SELECT tmac.add_audit_trigger('tmac.org_group', 'group_id', 'code');
 
 SELECT pg_catalog.pg_extension_config_dump('tmac.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.audit_head', '');

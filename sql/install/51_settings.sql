@@ -89,8 +89,7 @@ $$;
 COMMENT ON FUNCTION tmac.configure(text, text) IS
   'Changes a tmac setting (see tmac.settings): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone';
 
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.setting
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('key');
+SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 SELECT pg_catalog.pg_extension_config_dump('tmac.setting', '');

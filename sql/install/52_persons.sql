@@ -92,8 +92,7 @@ $$;
 COMMENT ON FUNCTION tmac.acting_person(text) IS
   'The active person mapped to the invoking role; error 42501 naming the duty when there is none';
 
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.person
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('person_id');
+SELECT tmac.add_audit_trigger('tmac.person', 'person_id');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.person
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 

@@ -95,9 +95,8 @@ DECLARE
   t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['pledge', 'training_completion'] LOOP
-    EXECUTE format('CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.%I
-                      FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger(%L)', t,
-                   CASE t WHEN 'pledge' THEN 'person_id' ELSE 'person_id' END);
+    PERFORM tmac.add_audit_trigger(format('tmac.%I', t)::regclass,
+                                   CASE t WHEN 'pledge' THEN 'pledge_id' ELSE 'completion_id' END, 'person_id');
     EXECUTE format('CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.%I
                       FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate()', t);
     EXECUTE format('CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.%I

@@ -388,8 +388,7 @@ CREATE TRIGGER a_receive BEFORE INSERT ON tmac.hr_event
   FOR EACH ROW EXECUTE FUNCTION tmac.hr_event_receive();
 CREATE TRIGGER guard BEFORE UPDATE ON tmac.hr_event
   FOR EACH ROW EXECUTE FUNCTION tmac.hr_event_guard();
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.hr_event
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('event_id');
+SELECT tmac.add_audit_trigger('tmac.hr_event', 'event_id');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.hr_event
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.hr_event

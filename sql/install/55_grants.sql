@@ -418,8 +418,7 @@ $$;
 COMMENT ON FUNCTION tmac.keep_on_role_change(bigint, text) IS
   'Marks a grant as surviving transfers and promotions (approver only, not the grantee or requester), with a justification';
 
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.access_grant
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('grant_id');
+SELECT tmac.add_audit_trigger('tmac.access_grant', 'grant_id');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.access_grant
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.access_grant

@@ -22,7 +22,7 @@ BEGIN
       JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
                                  AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
      WHERE p.pronamespace = 'tmac'::regnamespace
-       AND p.proname IN ('audit_append', 'audit_record', 'audit_trigger', 'audit_log_protect', 'audit_head_merge',
+       AND p.proname IN ('audit_append', 'audit_record', 'audit_trigger', 'audit_log_protect', 'audit_head_merge', 'audit_head_advance', 'add_audit_trigger',
                          'verify_audit_log', 'configure', 'setting_value', 'setting_on', 'group_code',
                          'person_of_role', 'acting_person', 'forbid_delete', 'day_start', 'record_pledge',
                          'record_training', 'hr_error', 'hr_validate', 'hr_apply', 'apply_due_events',

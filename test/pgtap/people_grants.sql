@@ -1,6 +1,6 @@
 -- people_grants.sql — pgTAP: requests, four-eyes approval, prerequisites, overlap, expiry, revoke, extend.
 BEGIN;
-SELECT plan(39);
+SELECT plan(42);
 \i test/pgtap/people_fixture.psql
 
 -- request
@@ -62,6 +62,9 @@ SELECT is((SELECT read_compartments FROM tmac.access_profile_of('N1', now() + in
 SELECT is((SELECT read_compartments FROM tmac.access_profile_of('N1', now() + interval '1 day')), ARRAY[(SELECT compartment_id FROM tmac.compartment WHERE code = 'PRJ-A')], 'and not at valid_until');
 UPDATE tmac.access_grant SET validity = tstzrange(now() - interval '2 days', now()) WHERE grant_id = :g8;
 SELECT is((SELECT row(status, end_reason)::text FROM tmac.grants WHERE grant_id = :g8), '(expired,expired)', 'tmac.grants shows expired at once, before any job');
+SELECT is((SELECT status FROM tmac.access_grant WHERE grant_id = :g8), 'active', '... while the stored row is not marked yet');
+SELECT is((tmac.run_maintenance() ->> 'grants_lapsed')::integer, 1, 'run_maintenance marks the lapsed grant');
+SELECT is((SELECT row(status, ended_at = now(), end_reason)::text FROM tmac.access_grant WHERE grant_id = :g8), '(expired,t,expired)', '... as expired at its exact instant');
 
 -- revoke and extend
 SELECT pg_temp.as_role('t_bob', format('SELECT tmac.extend(%s, %L)', :g1, now() + interval '60 days'))::bigint AS g9 \gset
