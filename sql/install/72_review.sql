@@ -338,12 +338,15 @@ $$;
 COMMENT ON FUNCTION tmac.audit_grant(bigint, text, text) IS
   'Records that the acting administrator, who neither requested, approved nor holds the grant, audited it (confirmed or questioned)';
 
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.access_review
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('review_id');
-CREATE TRIGGER audit AFTER UPDATE OR DELETE ON tmac.access_review_item
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('grant_id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.grant_audit
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('grant_id');
+SELECT tmac.add_audit_trigger('tmac.access_review', 'review_id');
+SELECT tmac.add_audit_trigger('tmac.grant_audit', 'audit_id', 'grant_id');
+-- Items: decisions are logged; the population itself is logged by its count and hash in the
+-- review's start entry (one entry holding 1,000,000 rows would help nobody).  Decisions change
+-- one review's items at a time, so grant_id identifies a row within a statement.
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.access_review_item REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('grant_id', 'grant_id');
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.access_review_item REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('grant_id', 'grant_id');
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.access_review FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.access_review_item FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.grant_audit FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();

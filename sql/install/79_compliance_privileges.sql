@@ -6,20 +6,13 @@
 -- access admins and approvers; SoD rules and checks are tmac_admin's.
 -- Every change to these governance tables lands in tmac.audit_log.
 
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.compliance_setting_value
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('key');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.duty
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('duty');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.duty_assignment
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('person_id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.sod_rule
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('rule_id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.sod_exception
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('exception_id');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.compliance_check
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('check_code');
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tmac.privileged_role
-  FOR EACH ROW EXECUTE FUNCTION tmac.audit_trigger('role_name');
+SELECT tmac.add_audit_trigger('tmac.compliance_setting_value', 'key');
+SELECT tmac.add_audit_trigger('tmac.duty', 'duty');
+SELECT tmac.add_audit_trigger('tmac.duty_assignment', 'assignment_id', 'person_id');
+SELECT tmac.add_audit_trigger('tmac.sod_rule', 'rule_id');
+SELECT tmac.add_audit_trigger('tmac.sod_exception', 'exception_id');
+SELECT tmac.add_audit_trigger('tmac.compliance_check', 'check_code');
+SELECT tmac.add_audit_trigger('tmac.privileged_role', 'role_name');
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.sod_exception FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.duty_assignment FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
 
