@@ -1,0 +1,358 @@
+-- 71_checks.sql — the check registry, findings and the per-criterion compliance status.
+--
+-- Each compliance check is one SQL function returning
+-- TABLE (subject text, detail text, detected_at timestamptz), registered in
+-- tmac.compliance_check with a stable check_code, a criterion (I-1 … V), a
+-- severity and what it means.  tmac.check_results() runs every enabled check
+-- whose prerequisites exist and yields its findings plus one marker row per
+-- check; tmac.findings and tmac.compliance_status are views over it.  Adding
+-- a check is: write the function, call tmac.register_check.  Checks that
+-- would each scan the same large table (the grants) share one function that
+-- returns (check_code, subject, detail, detected_at) and runs once for all
+-- of them: one pass over 1,000,000 grants instead of six.
+--
+-- Check functions are SECURITY DEFINER (they read governance tables and the
+-- catalogs on the auditor's behalf) and return only metadata — ids, names,
+-- dates — never a protected row.  A check that fails is reported as a finding
+-- of its own instead of hiding every other finding.
+--
+-- Subjects are typed: person:<person_id>, role:<role name>,
+-- grant:<grant_id>, table:<schema.table>, review:<review_id>, audit_log.
+
+CREATE TABLE tmac.criterion (
+  criterion text PRIMARY KEY,
+  ordinal   smallint NOT NULL UNIQUE,
+  measure   text NOT NULL,
+  title_ja  text NOT NULL,
+  title_en  text NOT NULL,
+  evidence  text NOT NULL
+);
+COMMENT ON TABLE tmac.criterion IS
+  'The certification criteria (認証基準) I-1 … V with the seed''s measures ①–⑨ and what tmac keeps as evidence';
+INSERT INTO tmac.criterion VALUES
+  ('I-1', 1, '① 重要情報の特定', '適切な管理をする必要がある技術等情報の特定', 'Identifying the technical information that needs management', 'inventory of important information (tmac.asset)'),
+  ('I-2', 2, '② 識別・対策整理', '管理対象情報の識別と必要な措置の整理', 'Identifying managed information and arranging the measures it needs', 'classification labels on rows, tables and columns'),
+  ('I-3', 3, '③ 管理者の選任', '管理者の選任', 'Appointing managers', 'information-management officer and per-asset managers'),
+  ('I-4', 4, '④ 情報管理プロセス', '管理対象情報の管理等', 'Handling of managed information', 'handling standard and handling ledger'),
+  ('I-5', 5, '⑤ 従業員教育', '管理対象情報の適切な管理をするためのトレーニング', 'Training for the proper management of managed information', 'training courses and completions'),
+  ('I-6', 6, '⑥ 事故報告ルール', '管理対象情報の漏えいの事故等の発生時等の報告', 'Reporting leaks and other incidents', 'incident register'),
+  ('II',  7, '⑦ 人的アクセス制限', '管理対象情報への人的アクセスの制限', 'Restricting human access to managed information', 'persons, grants, approvals, pledges, reviews, segregation of duties'),
+  ('III', 8, '⑧ 物理的保管', '保管容器に保管できる管理対象情報の物理的アクセスの制限等', 'Physical access restriction for information kept in storage containers', 'containers, keys, combination changes'),
+  ('IV',  9, '⑧ 物理的保管', '保管容器に保管することが困難な管理対象情報の物理的アクセスの制限等', 'Physical access restriction for information that cannot be kept in containers', 'restricted areas and entry logs'),
+  ('V',  10, '⑨ 電子的保管', '管理対象情報が電子情報である場合のアクセスの制限等', 'Access restriction for electronic information', 'row-level enforcement, privileged roles, the audit log');
+
+CREATE TABLE tmac.compliance_check (
+  check_code  text PRIMARY KEY CHECK (check_code ~ '^[a-z][a-z0-9_]{0,62}$'),
+  criterion   text NOT NULL REFERENCES tmac.criterion,
+  severity    text NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+  title       text NOT NULL,
+  description text NOT NULL,
+  remedy      text NOT NULL,
+  function_name text NOT NULL,
+  requires    text[] NOT NULL DEFAULT '{}',
+  enabled     boolean NOT NULL DEFAULT true,
+  builtin     boolean NOT NULL DEFAULT false,
+  registered_at timestamptz NOT NULL DEFAULT now(),
+  registered_by name NOT NULL DEFAULT session_user
+);
+COMMENT ON TABLE tmac.compliance_check IS
+  'Registry of compliance checks: each is a function returning (subject, detail, detected_at) for every open finding';
+COMMENT ON COLUMN tmac.compliance_check.check_code IS 'Stable code of the check; every finding carries it';
+COMMENT ON COLUMN tmac.compliance_check.function_name IS 'Schema-qualified name of the check function (no arguments); several checks may share one function returning (check_code, subject, detail, detected_at), which then runs once for all of them';
+COMMENT ON COLUMN tmac.compliance_check.requires IS 'Relations (schema.name) or functions (schema.name(args)) that must exist for the check to run; otherwise it is reported as not run';
+COMMENT ON COLUMN tmac.compliance_check.remedy IS 'What a person does to close a finding of this check';
+SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin');
+
+-- True when every prerequisite of a check exists in this database.
+CREATE FUNCTION tmac.check_prerequisites_met(requires text[]) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  RETURN coalesce((SELECT bool_and(CASE WHEN r LIKE '%(%' THEN pg_catalog.to_regprocedure(r) IS NOT NULL
+                                        ELSE pg_catalog.to_regclass(r) IS NOT NULL END)
+                     FROM pg_catalog.unnest(requires) r), true);
+COMMENT ON FUNCTION tmac.check_prerequisites_met(text[]) IS
+  'True when every relation or function a check requires exists';
+
+CREATE FUNCTION tmac.check_results()
+  RETURNS TABLE (criterion text, check_code text, severity text, ran boolean,
+                 subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  c record;
+  err text;
+  one record;
+BEGIN
+  -- the marker rows: every registered check, and whether it runs
+  RETURN QUERY
+    SELECT k.criterion, k.check_code, k.severity, k.enabled AND tmac.check_prerequisites_met(k.requires),
+           NULL::text, NULL::text, NULL::timestamptz
+      FROM tmac.compliance_check k ORDER BY k.criterion, k.check_code;
+  -- each check function once; a grouped function (first column check_code) serves several checks
+  FOR c IN
+    SELECT k.function_name, array_agg(k.check_code ORDER BY k.check_code) AS codes,
+           (SELECT 'check_code' = ANY (p.proargnames) FROM pg_catalog.pg_proc p
+             WHERE p.oid = pg_catalog.to_regproc(k.function_name)) AS grouped
+      FROM tmac.compliance_check k
+     WHERE k.enabled AND tmac.check_prerequisites_met(k.requires)
+     GROUP BY k.function_name ORDER BY min(k.criterion), min(k.check_code)
+  LOOP
+    BEGIN
+      IF c.grouped THEN
+        RETURN QUERY EXECUTE pg_catalog.format(
+          'SELECT k.criterion, k.check_code, k.severity, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
+             FROM %s() f JOIN tmac.compliance_check k ON k.check_code = f.check_code
+            WHERE f.subject IS NOT NULL AND k.check_code = ANY ($1)', c.function_name) USING c.codes;
+      ELSE
+        SELECT * INTO one FROM tmac.compliance_check x WHERE x.check_code = c.codes[1];
+        RETURN QUERY EXECUTE pg_catalog.format(
+          'SELECT %L::text, %L::text, %L::text, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
+             FROM %s() f WHERE f.subject IS NOT NULL', one.criterion, one.check_code, one.severity, c.function_name);
+      END IF;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+      RETURN QUERY
+        SELECT x.criterion, x.check_code, 'high'::text, true, 'check:' || x.check_code,
+               pg_catalog.format('The check %s could not run (%s); its findings are unknown. Fix the check or its prerequisites.', x.check_code, err),
+               now()
+          FROM tmac.compliance_check x WHERE x.check_code = ANY (c.codes);
+    END;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_results() IS
+  'Runs every registered check: one marker row per check (subject NULL, ran = whether it ran), then one row per finding';
+
+CREATE VIEW tmac.findings AS
+  SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at
+    FROM tmac.check_results() r
+   WHERE r.subject IS NOT NULL;
+COMMENT ON VIEW tmac.findings IS
+  'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at';
+
+CREATE VIEW tmac.compliance_status AS
+  WITH r AS MATERIALIZED (SELECT * FROM tmac.check_results()),
+  per AS (
+    SELECT r.criterion,
+           count(*) FILTER (WHERE r.subject IS NULL)                AS checks_registered,
+           count(*) FILTER (WHERE r.subject IS NULL AND r.ran)      AS checks_run,
+           count(*) FILTER (WHERE r.subject IS NOT NULL)            AS open_findings,
+           count(*) FILTER (WHERE r.subject IS NOT NULL AND r.severity = 'critical') AS critical,
+           count(*) FILTER (WHERE r.subject IS NOT NULL AND r.severity = 'high')     AS high,
+           count(*) FILTER (WHERE r.subject IS NOT NULL AND r.severity = 'medium')   AS medium,
+           count(*) FILTER (WHERE r.subject IS NOT NULL AND r.severity = 'low')      AS low
+      FROM r GROUP BY r.criterion
+  )
+  SELECT c.criterion, c.measure, c.title_ja, c.title_en,
+         coalesce(p.checks_registered, 0) AS checks_registered,
+         coalesce(p.checks_run, 0)        AS checks_run,
+         coalesce(p.open_findings, 0)     AS open_findings,
+         coalesce(p.critical, 0) AS critical, coalesce(p.high, 0) AS high,
+         coalesce(p.medium, 0) AS medium, coalesce(p.low, 0) AS low,
+         CASE WHEN coalesce(p.checks_run, 0) = 0 THEN 'not_evaluated'
+              WHEN p.critical + p.high > 0 THEN 'failing'
+              WHEN p.open_findings > 0 THEN 'attention'
+              ELSE 'ok' END AS status,
+         now() AS evaluated_at
+    FROM tmac.criterion c LEFT JOIN per p USING (criterion)
+   ORDER BY c.ordinal;
+COMMENT ON VIEW tmac.compliance_status IS
+  'One row per criterion I-1 … V: Japanese and English titles, checks registered and run, open findings by severity, and a status (ok, attention, failing, not_evaluated)';
+
+CREATE FUNCTION tmac.register_check(check_code text, criterion text, severity text, title text,
+                                    description text, remedy text, function_name regprocedure,
+                                    requires text[] DEFAULT '{}')
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  outs text;
+BEGIN
+  PERFORM tmac.require_arguments('register_check', 'check_code', check_code, 'criterion', criterion,
+            'severity', severity, 'title', title, 'description', description, 'remedy', remedy,
+            'function_name', function_name::text);
+  SELECT pg_catalog.string_agg(t::regtype::text, ',' ORDER BY o)
+    INTO outs
+    FROM pg_catalog.pg_proc p,
+         LATERAL ROWS FROM (pg_catalog.unnest(p.proallargtypes), pg_catalog.unnest(p.proargmodes::text[])) WITH ORDINALITY u(t, m, o)
+   WHERE p.oid = function_name AND u.m = 't' AND p.proretset AND p.pronargs = 0;
+  IF outs IS DISTINCT FROM 'text,text,timestamp with time zone'
+     AND (outs IS DISTINCT FROM 'text,text,text,timestamp with time zone'
+          OR (SELECT p.proargnames[1] FROM pg_catalog.pg_proc p WHERE p.oid = function_name) IS DISTINCT FROM 'check_code') THEN
+    RAISE EXCEPTION 'check function % must take no arguments and return TABLE (subject text, detail text, detected_at timestamptz)', function_name
+      USING ERRCODE = 'invalid_function_definition',
+            HINT = 'A function serving several checks returns TABLE (check_code text, subject text, detail text, detected_at timestamptz).';
+  END IF;
+  INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires)
+  VALUES (check_code, criterion, severity, title, description, remedy, function_name::oid::regproc::text, requires)
+  ON CONFLICT ON CONSTRAINT compliance_check_pkey DO UPDATE
+     SET criterion = EXCLUDED.criterion, severity = EXCLUDED.severity, title = EXCLUDED.title,
+         description = EXCLUDED.description, remedy = EXCLUDED.remedy,
+         function_name = EXCLUDED.function_name, requires = EXCLUDED.requires
+   WHERE NOT tmac.compliance_check.builtin;
+  EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO tmac_auditor, tmac_admin', function_name);
+END
+$$;
+COMMENT ON FUNCTION tmac.register_check(text, text, text, text, text, text, regprocedure, text[]) IS
+  'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding';
+
+CREATE FUNCTION tmac.set_check_enabled(check_code text, enabled boolean) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  UPDATE tmac.compliance_check k SET enabled = set_check_enabled.enabled WHERE k.check_code = set_check_enabled.check_code;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no compliance check "%"', check_code USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.set_check_enabled(text, boolean) IS
+  'Enables or disables a compliance check; a disabled check shows in compliance_status as registered but not run';
+
+-- Privileged roles: superusers and BYPASSRLS roles must be registered with a reason.
+CREATE TABLE tmac.privileged_role (
+  role_name     name PRIMARY KEY,
+  justification text NOT NULL CHECK (length(btrim(justification)) >= 10),
+  registered_at timestamptz NOT NULL DEFAULT now(),
+  registered_by name NOT NULL DEFAULT session_user,
+  builtin       boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE tmac.privileged_role IS
+  'Roles allowed to be superuser or BYPASSRLS (they see every protected row), each with a justification';
+INSERT INTO tmac.privileged_role (role_name, justification, builtin)
+  SELECT rolname, 'bootstrap superuser of the cluster (created by initdb)', true
+    FROM pg_catalog.pg_roles WHERE oid = 10;
+SELECT pg_catalog.pg_extension_config_dump('tmac.privileged_role', 'WHERE NOT builtin');
+
+CREATE FUNCTION tmac.register_privileged_role(role_name name, justification text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.require_arguments('register_privileged_role', 'role_name', role_name::text, 'justification', justification);
+  INSERT INTO tmac.privileged_role (role_name, justification) VALUES (role_name, justification)
+  ON CONFLICT ON CONSTRAINT privileged_role_pkey DO UPDATE
+     SET justification = EXCLUDED.justification, registered_at = now(), registered_by = session_user;
+END
+$$;
+COMMENT ON FUNCTION tmac.register_privileged_role(name, text) IS
+  'Records why a role may be superuser or BYPASSRLS, closing its privileged_role_unregistered finding';
+
+CREATE FUNCTION tmac.unregister_privileged_role(role_name name) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    DELETE FROM tmac.privileged_role p WHERE p.role_name = unregister_privileged_role.role_name;
+  END;
+COMMENT ON FUNCTION tmac.unregister_privileged_role(name) IS 'Removes a role from the privileged-role register';
+
+-- The checks that need only the catalogs and the SoD tables.
+CREATE FUNCTION tmac.check_privileged_role_unregistered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'role:' || r.rolname,
+         pg_catalog.format('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
+                r.rolname,
+                CASE WHEN r.rolsuper AND r.rolbypassrls THEN 'SUPERUSER and BYPASSRLS'
+                     WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END,
+                pg_catalog.quote_ident(r.rolname),
+                CASE WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END),
+         NULL::timestamptz
+    FROM pg_catalog.pg_roles r
+   WHERE (r.rolsuper OR r.rolbypassrls)
+     AND NOT EXISTS (SELECT 1 FROM tmac.privileged_role p WHERE p.role_name = r.rolname);
+END;
+COMMENT ON FUNCTION tmac.check_privileged_role_unregistered() IS
+  'Check privileged_role_unregistered: superuser or BYPASSRLS roles missing from tmac.privileged_role';
+
+CREATE FUNCTION tmac.check_sod_conflict()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         pg_catalog.format('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
+         NULL::timestamptz
+    FROM tmac.sod_role_conflicts() v
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.sod_exception e
+                      WHERE e.rule_id = v.rule_id
+                        AND (e.person_id = v.person_id OR e.login_role = v.login_role));
+END;
+COMMENT ON FUNCTION tmac.check_sod_conflict() IS
+  'Check sod_conflict: persons or login roles holding two duties an SoD rule separates, with no exception ever granted';
+
+CREATE FUNCTION tmac.check_sod_exception_expired()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         pg_catalog.format('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name,
+                pg_catalog.to_char(x.ended, 'YYYY-MM-DD HH24:MI')),
+         x.ended
+    FROM tmac.sod_role_conflicts() v
+    CROSS JOIN LATERAL (
+      SELECT max(least(e.expires_at, coalesce(e.revoked_at, e.expires_at))) AS ended
+        FROM tmac.sod_exception e
+       WHERE e.rule_id = v.rule_id AND (e.person_id = v.person_id OR e.login_role = v.login_role)) x
+   WHERE x.ended IS NOT NULL;
+END;
+COMMENT ON FUNCTION tmac.check_sod_exception_expired() IS
+  'Check sod_exception_expired: conflicting duties still held after their SoD exception expired or was revoked';
+
+CREATE FUNCTION tmac.check_label_column_unprotected()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'table:' || c.oid::regclass::text,
+         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
+                c.oid::regclass, pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '),
+                CASE WHEN NOT c.relrowsecurity THEN 'disabled' ELSE 'not forced' END, c.oid::regclass),
+         NULL::timestamptz
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+   WHERE a.atttypid = 'tmac.label'::regtype
+     AND c.relkind IN ('r', 'p')
+     AND c.relnamespace <> 'tmac'::regnamespace
+     AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+   GROUP BY c.oid, c.relrowsecurity;
+END;
+COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS
+  'Check label_column_unprotected: user tables with a tmac.label column whose row security is disabled or not forced';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, builtin) VALUES
+  ('privileged_role_unregistered', 'V', 'high',
+   'Superuser or BYPASSRLS role not registered as privileged',
+   'A role with SUPERUSER or BYPASSRLS bypasses row-level security and sees every protected row; each such role must be known and justified.',
+   'Remove the attribute, or record the reason with tmac.register_privileged_role(role, justification).',
+   'tmac.check_privileged_role_unregistered', '{}', true),
+  ('sod_conflict', 'II', 'high',
+   'Conflicting duties held without an exception',
+   'One person (or login role) holds two duties a segregation-of-duties rule separates, through any chain of role membership or by assignment, and no exception was ever granted (seed ⑦).',
+   'Take one duty away (REVOKE / tmac.end_duty), or have another manager grant a time-limited exception with tmac.grant_sod_exception.',
+   'tmac.check_sod_conflict', '{}', true),
+  ('sod_exception_expired', 'II', 'high',
+   'Conflicting duties held after their exception ended',
+   'An SoD exception expired or was revoked but the person still holds both duties.',
+   'Take one duty away, or grant a new exception with a fresh justification.',
+   'tmac.check_sod_exception_expired', '{}', true),
+  ('label_column_unprotected', 'V', 'critical',
+   'Labelled rows without forced row security',
+   'A user table stores row labels (a tmac.label column) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).',
+   'Run tmac.protect(table), or ALTER TABLE … ENABLE ROW LEVEL SECURITY and FORCE ROW LEVEL SECURITY.',
+   'tmac.check_label_column_unprotected', '{}', true);
+
+REVOKE ALL ON FUNCTION
+  tmac.check_results(), tmac.register_check(text, text, text, text, text, text, regprocedure, text[]),
+  tmac.set_check_enabled(text, boolean),
+  tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name),
+  tmac.check_privileged_role_unregistered(), tmac.check_sod_conflict(), tmac.check_sod_exception_expired(),
+  tmac.check_label_column_unprotected()
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_results(),
+  tmac.check_privileged_role_unregistered(), tmac.check_sod_conflict(), tmac.check_sod_exception_expired(),
+  tmac.check_label_column_unprotected()
+TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.register_check(text, text, text, text, text, text, regprocedure, text[]),
+  tmac.set_check_enabled(text, boolean),
+  tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name)
+TO tmac_admin;
+GRANT SELECT ON tmac.criterion, tmac.compliance_check, tmac.privileged_role, tmac.findings, tmac.compliance_status
+  TO tmac_auditor, tmac_admin;

@@ -1,0 +1,131 @@
+-- 73_sod_violations.sql — every segregation-of-duties violation, of duties and of transactions.
+--
+-- Duty conflicts come from tmac.sod_role_conflicts() (70_sod.sql).  The
+-- transaction-level kinds look at the grants themselves:
+--   self_approved              the requester is among the approvers
+--   approver_is_grantee        the grantee is among the approvers
+--   approver_conflicting_duty  a grant still open was approved by a person who now holds a duty an
+--                              SoD rule separates from "approver", without a current exception
+--   grant_not_audited          a grant in force that one administrator set alone (nobody but the
+--                              requester approved it) and that no other person has audited
+--                              (tmac.audit_grant) or kept in an access review (seed ⑦)
+-- tmac.approve refuses the first two; they appear when grants were written around it.
+-- The transaction-level kinds are reported for live (active or pending) grants.
+
+-- The grant-level checks look only at suspicious grants, found through partial and expression
+-- indexes (a few per thousand rows), so neither they nor tmac.sod_violations() scan 1,000,000 grants: the predicate of
+-- access_grant_suspect_idx is repeated verbatim below so that the planner can use it.
+CREATE INDEX access_grant_suspect_idx ON tmac.access_grant (grant_id)
+  WHERE status IN ('active', 'pending')
+    AND (requested_by = ANY (approved_by) OR person_id = ANY (approved_by)
+         OR cardinality(array_remove(approved_by, requested_by)) = 0
+         OR cardinality(approved_by) < CASE WHEN kind = 'clearance' AND level_rank >= 40 THEN 2 ELSE 1 END);
+CREATE INDEX access_grant_lapse_idx ON tmac.access_grant (least(upper(validity), grace_until)) WHERE status = 'active';
+CREATE INDEX access_grant_approved_at_idx ON tmac.access_grant (approved_at) WHERE status = 'active';
+CREATE INDEX access_grant_approvers_idx ON tmac.access_grant USING gin (approved_by) WHERE status IN ('active', 'pending');
+COMMENT ON INDEX tmac.access_grant_suspect_idx IS 'tmac compliance: grants approved by their requester or grantee, or by fewer people than needed';
+COMMENT ON INDEX tmac.access_grant_lapse_idx IS 'tmac compliance: active grants by the instant they lapse';
+COMMENT ON INDEX tmac.access_grant_approved_at_idx IS 'tmac compliance: active grants by approval time (review period)';
+COMMENT ON INDEX tmac.access_grant_approvers_idx IS 'tmac compliance: live grants by approver (approvers holding a conflicting duty)';
+
+CREATE FUNCTION tmac.grant_self_or_underapproved(g tmac.access_grant) RETURNS boolean
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN coalesce($1.requested_by = ANY ($1.approved_by) OR $1.person_id = ANY ($1.approved_by)
+                  OR cardinality(array_remove($1.approved_by, $1.requested_by)) = 0
+                  OR cardinality($1.approved_by) < CASE WHEN $1.kind = 'clearance' AND $1.level_rank >= 40 THEN 2 ELSE 1 END, false);
+COMMENT ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) IS
+  'Internal: the grant lists its requester or grantee among its approvers, or has fewer approvers than it needs (the predicate of access_grant_suspect_idx)';
+
+-- The suspicious grants: the union of what those indexes find (shared with tmac.sod_violations).
+CREATE FUNCTION tmac.suspect_grants(review_cutoff timestamptz, conflicted text[])
+  RETURNS SETOF tmac.access_grant
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  -- four index-backed branches, made disjoint so that no sort or hash of wide rows is needed
+  RETURN QUERY
+  SELECT g.* FROM tmac.access_grant g
+   WHERE g.status IN ('active', 'pending')
+     AND (g.requested_by = ANY (g.approved_by) OR g.person_id = ANY (g.approved_by)
+          OR cardinality(array_remove(g.approved_by, g.requested_by)) = 0
+          OR cardinality(g.approved_by) < CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END)
+  UNION ALL
+  SELECT g.* FROM tmac.access_grant g
+   WHERE g.status = 'active' AND least(upper(g.validity), g.grace_until) <= now()
+     AND NOT tmac.grant_self_or_underapproved(g)
+  UNION ALL
+  SELECT g.* FROM tmac.access_grant g
+   WHERE g.status = 'active' AND g.approved_at < review_cutoff
+     AND NOT tmac.grant_self_or_underapproved(g)
+     AND NOT coalesce(least(upper(g.validity), g.grace_until) <= now(), false)
+  UNION ALL
+  SELECT g.* FROM tmac.access_grant g
+   WHERE g.status IN ('active', 'pending') AND g.approved_by && conflicted AND cardinality(conflicted) > 0
+     AND NOT tmac.grant_self_or_underapproved(g)
+     AND NOT (g.status = 'active' AND coalesce(least(upper(g.validity), g.grace_until) <= now(), false))
+     AND NOT (g.status = 'active' AND coalesce(g.approved_at < review_cutoff, false));
+END
+$$;
+COMMENT ON FUNCTION tmac.suspect_grants(timestamptz, text[]) IS
+  'Internal: live grants that may break a grant-level rule (self- or grantee-approved, too few approvers, lapsed but active, approved before review_cutoff, or approved by one of conflicted), found by index';
+
+CREATE FUNCTION tmac.conflicted_approvers() RETURNS text[]
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN (SELECT coalesce(array_agg(DISTINCT c.person_id), '{}') FROM tmac.sod_role_conflicts() c
+           WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL);
+COMMENT ON FUNCTION tmac.conflicted_approvers() IS
+  'Internal: persons holding the approver duty together with a duty an SoD rule separates from it, without a current exception';
+
+CREATE FUNCTION tmac.sod_violations()
+  RETURNS TABLE (violation text, rule_id integer, rule_name text, severity text,
+                 person_id text, login_role name, grant_id bigint, detail text)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH conflicts AS MATERIALIZED (SELECT * FROM tmac.sod_role_conflicts()),
+  ap AS MATERIALIZED (           -- approvers holding a duty separated from approving: one row each
+    SELECT DISTINCT ON (c.person_id) c.* FROM conflicts c
+     WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL
+     ORDER BY c.person_id, c.rule_id
+  ), apa AS MATERIALIZED (SELECT coalesce(array_agg(ap.person_id), '{}') AS ids FROM ap),
+  g AS MATERIALIZED (            -- the suspicious live grants, found by index (74_grant_checks.sql)
+    SELECT g.grant_id, g.person_id, g.status, g.requested_by, g.approved_by, g.validity
+      FROM apa, tmac.suspect_grants('-infinity', apa.ids) g
+  )
+  SELECT 'duty_conflict', c.rule_id, c.rule_name, c.severity, c.person_id, c.login_role, NULL::bigint,
+         format('holds "%s" (%s) and "%s" (%s)', c.duty_a, c.via_a, c.duty_b, c.via_b)
+    FROM conflicts c
+  UNION ALL
+  SELECT 'self_approved', NULL, NULL, 'critical', g.requested_by, p.login_role, g.grant_id,
+         format('%s requested and approved grant %s for %s', g.requested_by, g.grant_id, g.person_id)
+    FROM g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
+   WHERE g.requested_by = ANY (g.approved_by)
+  UNION ALL
+  SELECT 'approver_is_grantee', NULL, NULL, 'critical', g.person_id, p.login_role, g.grant_id,
+         format('%s approved grant %s for themselves', g.person_id, g.grant_id)
+    FROM g LEFT JOIN tmac.person p ON p.person_id = g.person_id
+   WHERE g.person_id = ANY (g.approved_by)
+  UNION ALL
+  SELECT 'approver_conflicting_duty', c.rule_id, c.rule_name, c.severity, c.person_id, c.login_role, g.grant_id,
+         format('%s approved grant %s for %s and holds "%s" and "%s" (SoD rule %s)', c.person_id, g.grant_id,
+                g.person_id, c.duty_a, c.duty_b, c.rule_id)
+    FROM g JOIN ap c ON c.person_id = ANY (g.approved_by)
+   WHERE g.status IN ('pending', 'active') AND upper(g.validity) > now()
+  UNION ALL
+  SELECT 'grant_not_audited', NULL, NULL, 'high', g.requested_by, p.login_role, g.grant_id,
+         format('grant %s for %s was set by %s alone and no other person has audited it', g.grant_id, g.person_id,
+                g.requested_by)
+    FROM g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
+   WHERE g.status = 'active' AND upper(g.validity) > now()
+     AND cardinality(array_remove(g.approved_by, g.requested_by)) = 0
+     AND NOT EXISTS (SELECT 1 FROM tmac.grant_audit a
+                      WHERE a.grant_id = g.grant_id AND a.audited_by <> g.requested_by)
+     AND NOT EXISTS (SELECT 1 FROM tmac.access_review_item i
+                      WHERE i.grant_id = g.grant_id AND i.decision = 'keep' AND i.decided_by <> g.requested_by);
+END;
+COMMENT ON FUNCTION tmac.sod_violations() IS
+  'Segregation-of-duties violations: duty_conflict (conflicting duties without a current exception), self_approved, approver_is_grantee, approver_conflicting_duty, grant_not_audited (set by one administrator, never audited by another)';
+REVOKE ALL ON FUNCTION tmac.sod_violations(), tmac.suspect_grants(timestamptz, text[]), tmac.conflicted_approvers() FROM PUBLIC;
+-- Their plans are cheap index scans that JIT compilation would only slow down (by ~0.5 s).
+ALTER FUNCTION tmac.sod_violations() SET jit = off;
+ALTER FUNCTION tmac.suspect_grants(timestamptz, text[]) SET jit = off;
+GRANT EXECUTE ON FUNCTION tmac.sod_violations() TO tmac_auditor, tmac_admin;

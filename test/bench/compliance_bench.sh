@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# compliance_bench.sh — how the compliance views scale (SPEC §9: 100,000 persons and
+# 1,000,000 grants answer in under 2 s).
+#
+# Starts its own throwaway PostgreSQL 15 the way test/run_tests.sh does, builds a
+# synthetic organisation at two scales — 10,000 then 100,000 persons, 10 grants each
+# (1 clearance + 9 compartment grants over 200 compartments), a pledge and a training
+# record each, 50 SoD rules over 60 role-backed duties, 2,000 login roles with duty
+# memberships through chains of group roles, one access review of one compartment —
+# with a realistic sprinkling of violations (≈0.1 % of each kind), then times each
+# compliance query (best of 3) and prints the growth from the small to the large scale.
+# The data is loaded straight into the tables with triggers off (the audit log is not
+# what is measured).  Usage: bash test/bench/compliance_bench.sh [small] [large]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+small=${1:-10000}
+large=${2:-100000}
+
+bash test/setup.sh >/dev/null || exit 1
+make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config || { echo "build failed"; exit 1; }
+. test/server.sh
+work=$(mktemp -d /tmp/tmac-bench.XXXXXX)
+chmod 755 "$work"
+trap 'tmac_server_stop; rm -rf "$work"' EXIT
+tmac_private_install "$work/install" || { echo "install failed"; exit 1; }
+tmac_server_start "$work/server" "${TMAC_BENCH_PORT:-55453}" || exit 1
+
+psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+setup_db() {   # $1 = database, $2 = persons
+  local db=$1 n=$2
+  createdb "$db"
+  psql -d "$db" <<SQL
+CREATE EXTENSION tmac;
+SELECT tmac.define_group('DEV', '開発部');
+SELECT tmac.define_compartment('C' || i, 'Compartment ' || i) FROM generate_series(1, 200) i;
+-- 60 role-backed duties, 50 rules between them
+DO \$\$
+BEGIN
+  FOR i IN 1..60 LOOP
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bench_duty_' || i) THEN
+      EXECUTE format('CREATE ROLE bench_duty_%s NOLOGIN', i);
+    END IF;
+    PERFORM tmac.define_duty('d' || i, 'duty ' || i, ('bench_duty_' || i)::name);
+  END LOOP;
+  FOR i IN 1..47 LOOP
+    PERFORM tmac.define_sod_rule('rule ' || i, 'd' || i, 'd' || (i + 13), 'high');
+  END LOOP;
+END
+\$\$;
+SELECT count(*) AS sod_rules FROM tmac.sod_rule;
+-- group roles: team_k is a member of duty (k % 60)+1; login roles join one or two teams,
+-- some directly hold tmac roles too
+DO \$\$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'bench_u1') THEN RETURN; END IF;   -- roles are cluster-wide
+  FOR k IN 1..120 LOOP
+    EXECUTE format('CREATE ROLE bench_team_%s NOLOGIN IN ROLE bench_duty_%s', k, (k % 60) + 1);
+  END LOOP;
+  FOR i IN 1..2000 LOOP
+    EXECUTE format('CREATE ROLE bench_u%s LOGIN IN ROLE bench_team_%s', i, (i % 120) + 1);
+    IF i % 500 = 0 THEN   -- a handful of people in two teams whose duties conflict (rule: d_k vs d_k+13)
+      EXECUTE format('GRANT bench_team_%s TO bench_u%s', ((i % 120) + 13) % 120 + 1, i);
+    END IF;
+    IF i % 40 = 0 THEN EXECUTE format('GRANT tmac_approver TO bench_u%s', i); END IF;
+    IF i % 40 = 1 OR i = 2000 THEN EXECUTE format('GRANT tmac_access_admin TO bench_u%s', i); END IF;   -- bench_u2000 approves and administers
+  END LOOP;
+END
+\$\$;
+SET session_replication_role = replica;
+INSERT INTO tmac.person (person_id, full_name, title, org_group, job_role, kind, login_role, status, hired_on, terminated_at)
+SELECT format('P%s', lpad(i::text, 7, '0')), 'Person ' || i, CASE WHEN i % 10 = 0 THEN '課長' ELSE '主任' END,
+       'DEV', 'engineer', 'employee', CASE WHEN i <= 2000 THEN format('bench_u%s', i) END,
+       CASE WHEN i % 1000 = 999 THEN 'terminated' ELSE 'active' END, date '2020-04-01',
+       CASE WHEN i % 1000 = 999 THEN now() - interval '3 days' END
+  FROM generate_series(1, $n) i;
+INSERT INTO tmac.pledge (person_id, kind, signed_on)
+SELECT format('P%s', lpad(i::text, 7, '0')), 'hire', current_date - 300
+  FROM generate_series(1, $n) i WHERE i % 1000 <> 3;
+INSERT INTO tmac.training_completion (person_id, course, completed_on)
+SELECT format('P%s', lpad(i::text, 7, '0')), 'security basics', CASE WHEN i % 1000 = 5 THEN current_date - 500 ELSE current_date - 100 END
+  FROM generate_series(1, $n) i;
+-- 10 grants per person; requesters are P0000041.., approvers P0000040.. (the tmac_approver holders)
+INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, status, reason,
+                               requested_by, requested_at, approved_by, approved_at, bound_job_role, bound_org_group,
+                               ended_at, end_reason)
+SELECT p, CASE WHEN j = 0 THEN 'clearance' ELSE 'compartment' END,
+       CASE WHEN j = 0 THEN 20 END,
+       CASE WHEN j > 0 THEN (SELECT compartment_id FROM tmac.compartment WHERE code = 'C' || ((i * 7 + j * 13) % 200 + 1)) END,
+       CASE WHEN j > 0 THEN CASE WHEN j % 3 = 0 THEN 'write' ELSE 'read' END END,
+       tstzrange(t0, CASE WHEN (i + j) % 1000 = 11 THEN now() - interval '1 day' ELSE now() + interval '1 day' * (30 + (i + j) % 300) END),
+       CASE WHEN i % 1000 = 999 AND i % 3000 <> 999 THEN 'ended' ELSE 'active' END,
+       'bench', format('P%s', lpad((((i + j) % 50) * 40 + 1)::text, 7, '0')), t0,
+       CASE WHEN (i + j) % 1000 = 17 THEN ARRAY[format('P%s', lpad((((i + j) % 50) * 40 + 1)::text, 7, '0'))]
+            ELSE ARRAY[format('P%s', lpad((((i + j) % 50 + 1) * 40)::text, 7, '0'))] END,
+       t0, 'engineer', 'DEV',
+       CASE WHEN i % 1000 = 999 AND i % 3000 <> 999 THEN now() - interval '3 days' END,
+       CASE WHEN i % 1000 = 999 AND i % 3000 <> 999 THEN 'terminated' END
+  FROM generate_series(1, $n) i, generate_series(0, 9) j,
+       LATERAL (SELECT format('P%s', lpad(i::text, 7, '0')) AS p,
+                       now() - interval '1 day' * (1 + (i * 31 + j * 7) % CASE WHEN (i + j) % 1000 = 23 THEN 400 ELSE 170 END) AS t0) x;
+SET session_replication_role = origin;
+ANALYZE;
+SQL
+  # one access review of one compartment, kept for every other item, as an approver
+  psql -d "$db" <<SQL
+SET ROLE bench_u41;
+SELECT tmac.start_review('bench review', compartment => 'C7') AS review_id \gset
+RESET ROLE;
+SET session_replication_role = replica;
+UPDATE tmac.access_review_item SET decision = 'keep', decided_by = 'P0000080', decided_at = now()
+ WHERE review_id = :review_id AND grant_id % 2 = 0;
+SET session_replication_role = origin;
+ANALYZE;
+SQL
+}
+
+time_queries() {   # $1 = database; prints "label ms rows" lines
+  psql -At -F ' ' -d "$1" <<'SQL'
+CREATE FUNCTION pg_temp.best_ms(q text, OUT ms numeric, OUT n bigint) LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; d numeric;
+BEGIN
+  FOR i IN 1..3 LOOP
+    t0 := clock_timestamp();
+    EXECUTE 'SELECT count(*) FROM (' || q || ') x WHERE x::text IS NOT NULL' INTO n;
+    d := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    ms := least(coalesce(ms, d), d);
+  END LOOP;
+  ms := round(ms, 1);
+END $$;
+SELECT 'compliance_status', * FROM pg_temp.best_ms('SELECT * FROM tmac.compliance_status');
+SELECT 'sod_violations()', * FROM pg_temp.best_ms('SELECT * FROM tmac.sod_violations()');
+SELECT 'findings', * FROM pg_temp.best_ms('SELECT * FROM tmac.findings');
+SELECT 'access_rights_ledger', * FROM pg_temp.best_ms('SELECT * FROM tmac.access_rights_ledger');
+SELECT 'review_evidence', * FROM pg_temp.best_ms('SELECT * FROM tmac.review_evidence');
+SELECT 'compliance_report_html()', * FROM pg_temp.best_ms('SELECT tmac.compliance_report_html()');
+SQL
+}
+
+declare -A ms rows
+for scale in "$small" "$large"; do
+  db=bench_$scale
+  echo "== building $scale persons, $((scale * 10)) grants"
+  t0=$(date +%s)
+  setup_db "$db" "$scale" >/dev/null
+  echo "   built in $(( $(date +%s) - t0 )) s"
+  while read -r label m n; do
+    ms[$scale,$label]=$m; rows[$scale,$label]=$n
+  done < <(time_queries "$db")
+  psql -d "$db" -c "SELECT check_code, count(*) AS findings FROM tmac.findings GROUP BY 1 ORDER BY 1"
+done
+
+echo
+printf '%-26s %14s %14s %8s   %s\n' "query" "$small p (ms)" "$large p (ms)" "growth" "rows at $large"
+for label in compliance_status 'sod_violations()' findings access_rights_ledger review_evidence 'compliance_report_html()'; do
+  a=${ms[$small,$label]}; b=${ms[$large,$label]}
+  printf '%-26s %14s %14s %7sx   %s\n' "$label" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", (a > 0 ? b / a : 0) }')" "${rows[$large,$label]}"
+done
+echo "(target: compliance_status and sod_violations() under 2000 ms at 100,000 persons / 1,000,000 grants; growth 10x is linear)"
