@@ -93,8 +93,15 @@ COMMENT ON FUNCTION tmac.acting_person(text) IS
   'The active person mapped to the invoking role; error 42501 naming the duty when there is none';
 
 SELECT tmac.add_audit_trigger('tmac.person', 'person_id');
+-- Changes the HR feed applies from inside its row trigger on tmac.hr_event (tmac.hr_event_receive
+-- sets tmac.hr_feed_applying) are covered by the invalidation of tmac.hr_event at the end of that
+-- same statement: invalidating here too, once per event, made every cached plan that reads
+-- persons be planned again for each event of a COPY.
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.person
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
+  FOR EACH STATEMENT
+  WHEN (pg_catalog.pg_trigger_depth() = 0
+        OR pg_catalog.current_setting('tmac.hr_feed_applying', true) IS DISTINCT FROM 'on')
+  EXECUTE FUNCTION tmac.cache_invalidate();
 
 -- Governance rows are never deleted (shared by the tables of 52–55).
 CREATE FUNCTION tmac.forbid_delete() RETURNS trigger

@@ -141,8 +141,10 @@ COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS
   'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704) when an HR event is malformed';
 
 -- Applies one due event.  The state checks happen here, under the person's row lock.
+-- work_mem: a termination or role change ending thousands of grants keeps their old and
+-- new rows for the audit trigger; with 64MB they stay in memory instead of spilling.
 CREATE FUNCTION tmac.hr_apply(e tmac.hr_event) RETURNS void
-  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' AS
 $$
 DECLARE
   p tmac.person;
@@ -151,7 +153,7 @@ DECLARE
   a jsonb := e.attributes;
   new_group text;
   new_role text;
-  grace interval := tmac.setting_value('role_change_grace')::interval;
+  grace interval;
   r record;
   was_disabled boolean;
 BEGIN
@@ -160,7 +162,7 @@ BEGIN
                              hired_on, responsible_person)
     VALUES (e.person_id, btrim(a ->> 'full_name'), a ->> 'title', tmac.group_code(a ->> 'org_group'),
             a ->> 'job_role', coalesce(a ->> 'kind', 'employee'), a ->> 'login_role',
-            (e.effective_at AT TIME ZONE tmac.setting_value('date_time_zone'))::date, a ->> 'responsible_person');
+            (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date, a ->> 'responsible_person');
     RETURN;
   END IF;
 
@@ -176,6 +178,7 @@ BEGIN
     END IF;
     new_group := CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE p.org_group END;
     new_role := CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE p.job_role END;
+    grace := tmac.setting_lookup('role_change_grace')::interval;
     UPDATE tmac.person
        SET title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
            org_group = new_group, job_role = new_role,
@@ -244,7 +247,7 @@ BEGIN
     was_disabled := p.login_disabled_by_tmac;
     UPDATE tmac.person
        SET status = 'active', terminated_at = NULL,
-           hired_on = (e.effective_at AT TIME ZONE tmac.setting_value('date_time_zone'))::date,
+           hired_on = (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date,
            title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
            org_group = CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE org_group END,
            job_role = CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE job_role END,
@@ -333,10 +336,14 @@ BEGIN
   NEW.applied_at := NULL;
   NEW.error_sqlstate := NULL;
   NEW.error_message := NULL;
-  IF tmac.setting_value('hr_event_mode') = 'lenient' THEN
+  -- While set, the changes to persons and grants applied here do not each invalidate the
+  -- access caches: tmac.hr_event's own statement trigger does, at the end of this statement.
+  PERFORM set_config('tmac.hr_feed_applying', 'on', true);
+  IF tmac.setting_lookup('hr_event_mode') = 'lenient' THEN
     BEGIN
       PERFORM tmac.hr_receive_one(NEW);
     EXCEPTION WHEN OTHERS THEN
+      PERFORM set_config('tmac.hr_feed_applying', '', true);
       NEW.outcome := 'rejected';
       NEW.error_sqlstate := SQLSTATE;
       NEW.error_message := SQLERRM;
@@ -345,6 +352,7 @@ BEGIN
   ELSE
     PERFORM tmac.hr_receive_one(NEW);
   END IF;
+  PERFORM set_config('tmac.hr_feed_applying', '', true);
   IF NEW.effective_at <= now() THEN
     NEW.outcome := 'applied';
     NEW.applied_at := now();

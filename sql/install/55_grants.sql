@@ -419,8 +419,12 @@ COMMENT ON FUNCTION tmac.keep_on_role_change(bigint, text) IS
   'Marks a grant as surviving transfers and promotions (approver only, not the grantee or requester), with a justification';
 
 SELECT tmac.add_audit_trigger('tmac.access_grant', 'grant_id');
+-- Not while the HR feed applies an event (see tmac.person's trigger): tmac.hr_event's covers it.
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.access_grant
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
+  FOR EACH STATEMENT
+  WHEN (pg_catalog.pg_trigger_depth() = 0
+        OR pg_catalog.current_setting('tmac.hr_feed_applying', true) IS DISTINCT FROM 'on')
+  EXECUTE FUNCTION tmac.cache_invalidate();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.access_grant
   FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.access_grant

@@ -23,7 +23,7 @@ BEGIN
                                  AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
      WHERE p.pronamespace = 'tmac'::regnamespace
        AND p.proname IN ('audit_append', 'audit_record', 'audit_trigger', 'audit_log_protect', 'audit_head_merge', 'audit_head_advance', 'add_audit_trigger',
-                         'verify_audit_log', 'configure', 'setting_value', 'setting_on', 'group_code',
+                         'verify_audit_log', 'configure', 'setting_value', 'setting_lookup', 'setting_on', 'group_code',
                          'person_of_role', 'acting_person', 'forbid_delete', 'day_start', 'record_pledge',
                          'record_training', 'hr_error', 'hr_validate', 'hr_apply', 'apply_due_events',
                          'hr_event_receive', 'hr_receive_one', 'hr_event_guard', 'queue_session_end',
@@ -32,7 +32,7 @@ BEGIN
                          'extend', 'keep_on_role_change', 'person_state_at', 'pledge_window', 'training_window',
                          'check_prerequisites', 'grant_in_force', 'access_profile_internal', 'access_profile_of',
                          'access_profile', 'access_as_of', 'run_maintenance', 'schedule_jobs', 'unschedule_jobs',
-                         'audit_entry_text')
+                         'audit_entry_text', 'audit_update_query', 'audit_jsonb_object', 'audit_pick')
   LOOP
     EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
   END LOOP;

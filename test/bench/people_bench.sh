@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# people_bench.sh — people and grants benchmarks (SPEC §9), run by `make bench`.
+#
+# Starts its own throwaway PostgreSQL 15 with tmac (like test/bench/run_bench.sh)
+# and measures, as the client sees them (psql \timing: the statement and its
+# commit, deferred triggers included):
+#   1. terminating a person who holds 10,000 active grants (target < 200 ms):
+#      the median of several runs, each with a fresh person, login role and
+#      10,000 committed grants, terminated by one HR event in autocommit, in the
+#      session that set them up; also the same as the first statement of a new
+#      connection, whose backend still has to load its caches;
+#   2. COPY of 10,000, 50,000 and 100,000 HR events into tmac.hr_event (events/s),
+#      each into a fresh database, so that growth with the size of the load shows:
+#      the throughput should not fall as the load grows.  The load is 90 % hire
+#      events and 10 % transfers of persons hired earlier in the same COPY.
+# Benchmarks never pass or fail on time: the exit status is non-zero only when
+# something broke.
+# Environment: PEOPLE_BENCH_RUNS (termination runs, default 5),
+# PEOPLE_BENCH_COPY_SIZES (default "10000 50000 100000"),
+# TMAC_BENCH_PORT (default 55472), TMAC_BENCH_KEEP=1 keeps the server running.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+top=$(pwd)
+bench=$top/test/bench
+RUNS=${PEOPLE_BENCH_RUNS:-5}
+SIZES=${PEOPLE_BENCH_COPY_SIZES:-10000 50000 100000}
+
+bash test/setup.sh
+make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+. test/server.sh
+work=$(mktemp -d /tmp/tmac-bench.XXXXXX)
+chmod 755 "$work"
+if [ "${TMAC_BENCH_KEEP:-0}" = 1 ]; then
+  trap 'echo "server left running: PGHOST=$PGHOST PGPORT=$PGPORT ($work)"' EXIT
+else
+  trap 'tmac_server_stop; rm -rf "$work"' EXIT
+fi
+tmac_private_install "$work/install"
+tmac_server_start "$work/srv" "${TMAC_BENCH_PORT:-55472}"
+cat >>"$work/srv/data/postgresql.conf" <<CONF
+shared_buffers = '512MB'
+CONF
+tmac_as_server_user "$PGBIN/pg_ctl" -D "$work/srv/data" -l "$work/srv/server.log" -w restart >/dev/null
+
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+# Runs SQL on stdin with \timing on; prints the time of the last timed statement in ms.
+timed() { q "$@" -c '\timing on' -f - | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "tmac people benchmarks: PostgreSQL $(q -d postgres -c 'SHOW server_version'), $(nproc) CPUs"
+
+# 1. Termination of a person holding 10,000 grants.
+echo
+echo "== terminate a person holding 10,000 grants ($RUNS runs, each with a fresh person)"
+createdb people_bench
+q -d people_bench >/dev/null <<'SQL'
+CREATE EXTENSION tmac;
+SELECT tmac.define_compartment('BENCH', 'Bench compartment');
+SQL
+# Creates person BT<run> with login role bench_term_<run> and 10,000 active grants, committed
+# before the termination as grants are in real life (rows inserted by the terminating
+# transaction itself would make every update re-check its foreign keys).
+setup_sql=$(cat <<'SQL'
+CREATE ROLE bench_term_:run LOGIN;
+INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
+VALUES (:'run' || '-hire', 'BT' || :run, 'hire',
+        jsonb_build_object('full_name', 'Bench Person ' || :run, 'login_role', 'bench_term_' || :run,
+                           'job_role', 'engineer'));
+INSERT INTO tmac.access_grant (person_id, kind, compartment_id, mode, validity, status, reason, requested_by,
+                               approved_by, approved_at, bound_job_role)
+SELECT 'BT' || :run, 'compartment', (SELECT compartment_id FROM tmac.compartment WHERE code = 'BENCH'), 'read',
+       tstzrange(now(), now() + interval '1 year'), 'active', 'bench ' || i, 'BENCH0', '{BENCH9}', now(), 'engineer'
+  FROM generate_series(1, 10000) i;
+VACUUM ANALYZE tmac.access_grant;
+SQL
+)
+term_sql="INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES (:'run' || '-term', 'BT' || :run, 'terminate');"
+check_ended() {
+  local check
+  check=$(echo "SELECT count(*) FILTER (WHERE status = 'ended' AND end_reason = 'terminated') || '/' || count(*)
+                 FROM tmac.access_grant WHERE person_id = 'BT' || :run" | q -d people_bench -v run="$1")
+  [ "$check" = "10000/10000" ] || { echo "run $1: $check grants ended"; exit 1; }
+}
+warm=(); cold=()
+for run in $(seq 1 "$RUNS"); do
+  # in the session that set the person up (as an HR feed connection that has done some work)
+  ms=$(printf '%s\n\\timing on\n%s\n' "$setup_sql" "$term_sql" | timed -d people_bench -v run="$run")
+  check_ended "$run"
+  warm+=("$ms")
+  # as the first statement of a new connection (caches of the backend cold)
+  r2=$((run + 1000))
+  echo "$setup_sql" | q -d people_bench -v run="$r2" >/dev/null
+  ms2=$(echo "$term_sql" | timed -d people_bench -v run="$r2")
+  check_ended "$r2"
+  cold+=("$ms2")
+  echo "  run $run: $ms ms (in a new connection: $ms2 ms)"
+done
+echo "terminate a person holding 10,000 grants: median $(printf '%s\n' "${warm[@]}" | median) ms (target < 200 ms);" \
+     "as the first statement of a new connection: median $(printf '%s\n' "${cold[@]}" | median) ms"
+q -d people_bench -c "SELECT count(*) FROM tmac.verify_audit_log()" | grep -qx 0 \
+  || { echo "the audit log does not verify after the terminations"; exit 1; }
+
+# 2. COPY of HR events, each size into a fresh database.
+echo
+echo "== COPY of HR events (90 % hires, 10 % transfers of persons hired earlier in the load)"
+for n in $SIZES; do
+  db=people_copy_$n
+  createdb "$db"
+  q -d "$db" >/dev/null <<'SQL'
+CREATE EXTENSION tmac;
+SELECT tmac.define_group('DEV', 'development'), tmac.define_group('SALES', 'sales');
+SQL
+  # event i: every 10th is a transfer of the person hired at event i - 5
+  q -d "$db" -v n="$n" -c "COPY (
+      SELECT 'ev-' || i, 'P' || CASE WHEN i % 10 = 0 THEN i - 5 ELSE i END,
+             CASE WHEN i % 10 = 0 THEN 'transfer' ELSE 'hire' END,
+             now() - interval '1 day' + i * interval '1 ms',
+             CASE WHEN i % 10 = 0 THEN jsonb_build_object('org_group', 'SALES', 'job_role', 'sales')
+                  ELSE jsonb_build_object('full_name', 'Person ' || i, 'title', 'staff', 'org_group', 'DEV',
+                                          'job_role', 'engineer') END
+        FROM generate_series(1, $n) i ORDER BY i) TO STDOUT" >"$work/events_$n.tsv"
+  ms=$(echo "\\copy tmac.hr_event (event_id, person_id, kind, effective_at, attributes) FROM '$work/events_$n.tsv'" \
+       | timed -d "$db")
+  check=$(q -d "$db" -c "SELECT count(*) FILTER (WHERE outcome = 'applied') FROM tmac.hr_event")
+  [ "$check" = "$n" ] || { echo "COPY of $n events: only $check applied"; exit 1; }
+  printf 'COPY of %7d HR events: %8.0f ms = %6.0f events/s\n' "$n" "$ms" "$(awk -v n="$n" -v ms="$ms" 'BEGIN { print n * 1000 / ms }')"
+  dropdb "$db"
+done
