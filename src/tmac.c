@@ -24,6 +24,7 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 extern void tmac_seclabel_init(void);
+extern void tmac_hr_feed_flag_init(void);
 
 void
 _PG_init(void)
@@ -32,6 +33,7 @@ _PG_init(void)
 	tmac_vocabulary_init();
 	tmac_access_cache_init();
 	tmac_session_end_init();
+	tmac_hr_feed_flag_init();
 }
 
 PG_FUNCTION_INFO_V1(tmac_cache_invalidate);

@@ -5,6 +5,18 @@
 -- deleted: a terminated person stays, with terminated_at.  A person maps to at
 -- most one PostgreSQL login role, and a login role to at most one person.
 
+-- The HR feed's "applying an event" flag (src/hr_feed_flag.c): backend-local, cleared at
+-- every transaction end, settable only by the extension owner (through tmac.hr_event_receive).
+CREATE FUNCTION tmac.hr_feed_applying() RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_hr_feed_applying' LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION tmac.hr_feed_applying() IS
+  'True while the HR feed applies an event in this backend (its changes then invalidate caches once, through tmac.hr_event)';
+CREATE FUNCTION tmac.hr_feed_set_applying(boolean) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_hr_feed_set_applying' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.hr_feed_set_applying(boolean) IS
+  'Sets the HR feed''s applying flag and returns the previous value; for tmac.hr_event_receive only';
+REVOKE ALL ON FUNCTION tmac.hr_feed_set_applying(boolean) FROM PUBLIC;
+
 CREATE TABLE tmac.person (
   person_id             text PRIMARY KEY CHECK (person_id ~ '^\S(.*\S)?$' AND length(person_id) <= 100),
   full_name             text NOT NULL CHECK (btrim(full_name) <> ''),
@@ -94,13 +106,13 @@ COMMENT ON FUNCTION tmac.acting_person(text) IS
 
 SELECT tmac.add_audit_trigger('tmac.person', 'person_id');
 -- Changes the HR feed applies from inside its row trigger on tmac.hr_event (tmac.hr_event_receive
--- sets tmac.hr_feed_applying) are covered by the invalidation of tmac.hr_event at the end of that
+-- sets the flag tmac.hr_feed_applying(), see src/hr_feed_flag.c) are covered by the invalidation of tmac.hr_event at the end of that
 -- same statement: invalidating here too, once per event, made every cached plan that reads
 -- persons be planned again for each event of a COPY.
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.person
   FOR EACH STATEMENT
   WHEN (pg_catalog.pg_trigger_depth() = 0
-        OR pg_catalog.current_setting('tmac.hr_feed_applying', true) IS DISTINCT FROM 'on')
+        OR NOT tmac.hr_feed_applying())
   EXECUTE FUNCTION tmac.cache_invalidate();
 
 -- Governance rows are never deleted (shared by the tables of 52–55).

@@ -338,12 +338,12 @@ BEGIN
   NEW.error_message := NULL;
   -- While set, the changes to persons and grants applied here do not each invalidate the
   -- access caches: tmac.hr_event's own statement trigger does, at the end of this statement.
-  PERFORM set_config('tmac.hr_feed_applying', 'on', true);
+  PERFORM tmac.hr_feed_set_applying(true);
   IF tmac.setting_lookup('hr_event_mode') = 'lenient' THEN
     BEGIN
       PERFORM tmac.hr_receive_one(NEW);
     EXCEPTION WHEN OTHERS THEN
-      PERFORM set_config('tmac.hr_feed_applying', '', true);
+      PERFORM tmac.hr_feed_set_applying(false);
       NEW.outcome := 'rejected';
       NEW.error_sqlstate := SQLSTATE;
       NEW.error_message := SQLERRM;
@@ -352,7 +352,7 @@ BEGIN
   ELSE
     PERFORM tmac.hr_receive_one(NEW);
   END IF;
-  PERFORM set_config('tmac.hr_feed_applying', '', true);
+  PERFORM tmac.hr_feed_set_applying(false);
   IF NEW.effective_at <= now() THEN
     NEW.outcome := 'applied';
     NEW.applied_at := now();

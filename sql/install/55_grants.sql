@@ -423,7 +423,7 @@ SELECT tmac.add_audit_trigger('tmac.access_grant', 'grant_id');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.access_grant
   FOR EACH STATEMENT
   WHEN (pg_catalog.pg_trigger_depth() = 0
-        OR pg_catalog.current_setting('tmac.hr_feed_applying', true) IS DISTINCT FROM 'on')
+        OR NOT tmac.hr_feed_applying())
   EXECUTE FUNCTION tmac.cache_invalidate();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.access_grant
   FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
