@@ -57,6 +57,10 @@
  * touched, so the extra argument cannot be supplied from SQL (there is no
  * two-argument signature to call).
  *
+ * Changes the HR feed makes to persons and grants from inside its row
+ * trigger do not invalidate one by one (src/hr_feed_flag.c): the statement
+ * trigger on tmac.hr_event invalidates once, at the end of that statement.
+ *
  * The callbacks only bump a counter; memory is replaced at the next lookup,
  * never while a caller holds a pointer.  Parallel workers run with the
  * leader's user, snapshot and statement timestamp and fill their own cache.
