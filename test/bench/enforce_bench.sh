@@ -50,17 +50,31 @@ SELECT tmac.define_group('DEV', 'development'), tmac.define_group('DEV-1', 'deve
 CREATE ROLE bench_alice LOGIN;   -- SECRET, PRJ-A and PRJ-B, group DEV
 CREATE ROLE bench_one LOGIN;     -- SECRET, 1 compartment grant
 CREATE ROLE bench_many LOGIN;    -- SECRET, 1,000 compartment grants (the same one among them)
-INSERT INTO tmac.stub_profile (login_role, person_id, clearance_rank, read_compartments, write_compartments, org_group_id)
-SELECT 'bench_alice', 'B001', 30,
-       ARRAY(SELECT compartment_id FROM tmac.compartment WHERE code IN ('PRJ-A', 'PRJ-B') ORDER BY 1), '{}'::integer[],
-       (SELECT group_id FROM tmac.org_group WHERE code = 'DEV')
-UNION ALL
-SELECT 'bench_one', 'B002', 30, ARRAY(SELECT compartment_id FROM tmac.compartment WHERE code = 'PRJ-A'), '{}'::integer[],
-       (SELECT group_id FROM tmac.org_group WHERE code = 'DEV')
-UNION ALL
-SELECT 'bench_many', 'B003', 30,
-       ARRAY(SELECT compartment_id FROM tmac.compartment WHERE code = 'PRJ-A' OR code ~ '^C0' OR code = 'C1000' ORDER BY 1 LIMIT 1000), '{}'::integer[],
-       (SELECT group_id FROM tmac.org_group WHERE code = 'DEV');
+-- People come from the HR feed; the grants are written straight into tmac.access_grant as
+-- approved (a benchmark fixture: request + four-eyes approval of 1,000 grants would only
+-- slow the set-up, the decision reads the same rows).
+INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
+SELECT 'bench-' || p, p, 'hire', now() - interval '1 day',
+       jsonb_build_object('full_name', p, 'org_group', 'DEV', 'job_role', 'engineer', 'login_role', r)
+  FROM (VALUES ('B001', 'bench_alice'), ('B002', 'bench_one'), ('B003', 'bench_many')) v(p, r);
+SELECT tmac.record_pledge(p, 'hire', current_date - 1), tmac.record_training(p, 'security basics', current_date - 1)
+  FROM unnest(ARRAY['B001', 'B002', 'B003']) p;
+INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, status, reason,
+                               requested_by, approved_by, approved_at, bound_job_role, bound_org_group)
+SELECT g.person_id, g.kind, g.level_rank, g.compartment_id, g.mode,
+       tstzrange(now() - interval '1 hour', now() + interval '30 days'), 'active', 'benchmark',
+       'BENCH-ADMIN', '{BENCH-APPROVER}', now() - interval '1 hour', 'engineer', 'DEV'
+  FROM (SELECT p AS person_id, 'clearance' AS kind, 30::smallint AS level_rank, NULL::integer AS compartment_id,
+               NULL::text AS mode
+          FROM unnest(ARRAY['B001', 'B002', 'B003']) p
+        UNION ALL
+        SELECT 'B001', 'compartment', NULL, compartment_id, 'read' FROM tmac.compartment WHERE code IN ('PRJ-A', 'PRJ-B')
+        UNION ALL
+        SELECT 'B002', 'compartment', NULL, compartment_id, 'read' FROM tmac.compartment WHERE code = 'PRJ-A'
+        UNION ALL
+        SELECT 'B003', 'compartment', NULL, compartment_id, 'read'
+          FROM (SELECT compartment_id FROM tmac.compartment
+                 WHERE code = 'PRJ-A' OR code ~ '^C0' OR code = 'C1000' ORDER BY 1 LIMIT 1000) c) g;
 CREATE TABLE bench_doc (id integer PRIMARY KEY, body text NOT NULL, label tmac.label NOT NULL);
 SQL
 q -c "WITH l AS (SELECT array_agg(x::tmac.label ORDER BY n) AS a FROM unnest(ARRAY[
@@ -75,14 +89,15 @@ q -c "WITH l AS (SELECT array_agg(x::tmac.label ORDER BY n) AS a FROM unnest(ARR
   -c "VACUUM ANALYZE bench_doc" >/dev/null
 q >/dev/null <<'SQL'
 -- the same rule, in PL/pgSQL (what one would write without tmac's C)
+-- (SECURITY DEFINER, as it must be to read the governance tables; tmac.invoker() is the reader)
 CREATE FUNCTION bench_plpgsql_readable(l tmac.label) RETURNS boolean
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   p record;
   lowest integer := (SELECT min(rank) FROM tmac.level);
 BEGIN
-  SELECT * INTO p FROM tmac.access_profile(current_user, statement_timestamp());
+  SELECT * INTO p FROM tmac.access_profile(tmac.invoker(), statement_timestamp());
   IF NOT FOUND THEN
     RETURN tmac.label_rank(l) = lowest AND cardinality(tmac.label_compartments(l)) = 0
        AND cardinality(tmac.label_groups(l)) = 0;
