@@ -79,6 +79,7 @@
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -349,6 +350,7 @@ fetch_profile(TmacProfile *p, const char *key, bool by_person, MemoryContext cxt
 	Oid			owner,
 				save_uid;
 	int			save_sec;
+	int			guc_level;
 	volatile bool found = false;
 	TimestampTz at = GetCurrentStatementStartTimestamp();
 	TmacVocabulary *v;
@@ -373,7 +375,20 @@ fetch_profile(TmacProfile *p, const char *key, bool by_person, MemoryContext cxt
 	GetUserIdAndSecContext(&save_uid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "tmac: SPI_connect failed");
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+
+	/*
+	 * These queries run as the extension owner (a superuser): pin
+	 * search_path, so that no operator or function the caller placed on its
+	 * own path can be chosen, and mark the context restricted, as PostgreSQL
+	 * does for maintenance commands run as a table owner.  The GUC level is
+	 * undone below, or by transaction abort on error.
+	 */
+	guc_level = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	PG_TRY();
 	{
 		int			rc;
@@ -423,7 +438,7 @@ fetch_profile(TmacProfile *p, const char *key, bool by_person, MemoryContext cxt
 		if (!by_person)
 		{
 			rc = SPI_execute("SELECT c.oid FROM pg_catalog.pg_class c"
-							 " WHERE c.relnamespace = 'tmac'::pg_catalog.regnamespace"
+							 " WHERE c.relnamespace OPERATOR(pg_catalog.=) 'tmac'::pg_catalog.regnamespace::pg_catalog.oid"
 							 " AND c.relkind IN ('r', 'p')", true, 0);
 			if (rc == SPI_OK_SELECT)
 			{
@@ -452,6 +467,7 @@ fetch_profile(TmacProfile *p, const char *key, bool by_person, MemoryContext cxt
 	}
 	PG_END_TRY();
 	SetUserIdAndSecContext(save_uid, save_sec);
+	AtEOXact_GUC(false, guc_level);
 	SPI_finish();
 
 	p->read_bits = make_bits(p->read, p->nread, &p->read_bits_max, cxt);

@@ -14,6 +14,7 @@
 
 #include "commands/trigger.h"
 #include "fmgr.h"
+#include "utils/guc.h"
 #include "utils/inval.h"
 
 #include "access_cache.h"
@@ -26,9 +27,38 @@ void		_PG_init(void);
 extern void tmac_seclabel_init(void);
 extern void tmac_hr_feed_flag_init(void);
 
+/*
+ * Settings tmac's SQL uses internally.  They are superuser-only (PGC_SUSET):
+ * the audit log keeps its running end in tmac.audit_state and marks its own
+ * writes with tmac.audit_writing, and tmac.restore turns on restore mode; a
+ * user able to set any of them could fork the audit chain or replay rows.
+ */
+static char *tmac_audit_state = NULL;
+static char *tmac_audit_writing = NULL;
+static char *tmac_restore = NULL;
+
+static void
+define_internal_settings(void)
+{
+	DefineCustomStringVariable("tmac.audit_state",
+							   "Running end of the audit chain in this transaction (internal).",
+							   NULL, &tmac_audit_state, "", PGC_SUSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	DefineCustomStringVariable("tmac.audit_writing",
+							   "Set while tmac itself appends to the audit log (internal).",
+							   NULL, &tmac_audit_writing, "", PGC_SUSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	DefineCustomStringVariable("tmac.restore",
+							   "Restore mode: tmac's triggers load restored rows as history (superusers only).",
+							   NULL, &tmac_restore, "", PGC_SUSET,
+							   GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("tmac");
+}
+
 void
 _PG_init(void)
 {
+	define_internal_settings();
 	tmac_seclabel_init();
 	tmac_vocabulary_init();
 	tmac_access_cache_init();
