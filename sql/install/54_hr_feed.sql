@@ -130,9 +130,14 @@ BEGIN
     IF other IS NOT NULL THEN
       PERFORM tmac.hr_error(e, '23505', format('login role "%s" is already mapped to person "%s"', lr, other));
     END IF;
-    IF lr LIKE 'tmac\_%' OR lr LIKE 'pg\_%' OR lr = 'postgres' THEN
+    IF lr LIKE 'tmac\_%' OR lr LIKE 'pg\_%' OR lr = 'postgres'
+       OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                   WHERE r.rolname = lr AND (r.rolsuper OR r.rolbypassrls OR r.rolcreaterole))
+       OR EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
+                   WHERE r.rolname = lr)
+       OR lr = (SELECT x.extowner::pg_catalog.regrole::text FROM pg_catalog.pg_extension x WHERE x.extname = 'tmac') THEN
       PERFORM tmac.hr_error(e, '22023', format('login role "%s" cannot be mapped to a person', lr),
-        'Map a person to their own login role, not to a tmac, predefined or bootstrap role.');
+        'Map a person to their own login role: not a tmac, predefined or bootstrap role, not a superuser, BYPASSRLS or CREATEROLE role, and not a role others are members of (they could SET ROLE to it).');
     END IF;
   END IF;
 END
@@ -179,6 +184,13 @@ BEGIN
     new_group := CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE p.org_group END;
     new_role := CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE p.job_role END;
     grace := tmac.setting_lookup('role_change_grace')::interval;
+    -- A new login role is a new identity: whoever logs in as it must not inherit the
+    -- person's access without a fresh approval, so every grant in force ends at once.
+    IF a ? 'login_role' AND (a ->> 'login_role') IS DISTINCT FROM p.login_role THEN
+      UPDATE tmac.access_grant g
+         SET status = 'ended', ended_at = eff, end_reason = 'role_change', ended_by = who
+       WHERE g.person_id = p.person_id AND g.status = 'active';
+    END IF;
     UPDATE tmac.person
        SET title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
            org_group = new_group, job_role = new_role,
