@@ -94,6 +94,9 @@ BEGIN
       USING ERRCODE = 'insufficient_privilege',
             HINT = 'Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).';
   END IF;
+  -- The status as access decisions see it: a termination or leave that has come due
+  -- counts from its instant, whether or not it has been applied yet.
+  SELECT s.status INTO p.status FROM tmac.person_state_at(p.person_id, statement_timestamp()) s;
   IF p.status <> 'active' THEN
     RAISE EXCEPTION 'person "%" is % and cannot %', p.person_id, p.status, duty
       USING ERRCODE = 'insufficient_privilege';

@@ -151,7 +151,7 @@ GRANT EXECUTE ON FUNCTION tmac.hidden_rows_for(regclass, name), tmac.hidden_rows
 CREATE VIEW tmac.exposing_views AS
   SELECT DISTINCT v.oid::regclass AS view,
          pg_catalog.pg_get_userbyid(v.relowner) AS owner,
-         (SELECT p.person_id FROM tmac.access_profile(pg_catalog.pg_get_userbyid(v.relowner), pg_catalog.now()) p) AS acting_person,
+         (SELECT p.person_id FROM tmac.person p WHERE p.login_role = pg_catalog.pg_get_userbyid(v.relowner)) AS acting_person,
          ARRAY(SELECT DISTINCT d2.refobjid::regclass::text
                  FROM pg_catalog.pg_rewrite r2 JOIN pg_catalog.pg_depend d2
                    ON d2.classid = 'pg_catalog.pg_rewrite'::regclass AND d2.objid = r2.oid
