@@ -242,7 +242,13 @@ BEGIN
           JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
           JOIN pg_catalog.pg_roles u ON u.oid = m.member
          WHERE u.rolname = p.login_role
-           AND g.rolname IN ('tmac_admin', 'tmac_access_admin', 'tmac_approver', 'tmac_hr', 'tmac_auditor')
+           -- every membership that leads to a tmac role, directly or through other roles
+           AND (g.rolname LIKE 'tmac\_%' OR EXISTS (
+                  WITH RECURSIVE up(id) AS (
+                    SELECT m.roleid
+                    UNION
+                    SELECT m2.roleid FROM pg_catalog.pg_auth_members m2 JOIN up ON m2.member = up.id)
+                  SELECT 1 FROM up JOIN pg_catalog.pg_roles t ON t.oid = up.id WHERE t.rolname LIKE 'tmac\_%'))
       LOOP
         EXECUTE format('REVOKE %I FROM %I', r.rolname, p.login_role);
         PERFORM tmac.audit_append('role', 'REVOKE', p.login_role,
