@@ -84,6 +84,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "access_cache.h"
@@ -392,9 +393,20 @@ fetch_profile(TmacProfile *p, const char *key, bool by_person, MemoryContext cxt
 	PG_TRY();
 	{
 		int			rc;
+		SPIPlanPtr	plan;
 
-		rc = SPI_execute_with_args(by_person ? q_person : q_role, 2, argtypes, values,
-								   NULL, true, 2);
+		/*
+		 * Read the governance tables with the latest snapshot, not the
+		 * transaction's: under REPEATABLE READ or SERIALIZABLE a revocation
+		 * committed meanwhile must still be honoured by the next statement
+		 * (as RI checks do; ri_triggers.c).
+		 */
+		plan = SPI_prepare(by_person ? q_person : q_role, 2, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "tmac: cannot prepare the access profile query: %s",
+				 SPI_result_code_string(SPI_result));
+		rc = SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(),
+								  InvalidSnapshot, true, false, 2);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "tmac: access profile query failed: %s", SPI_result_code_string(rc));
 		if (SPI_processed > 1)
