@@ -89,53 +89,23 @@ $$;
 COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
   'Changes a compliance setting (sod_exception_max, review_period, review_undecided, review_deadline_default)';
 
--- Who is acting: the person mapped to a role (when people are registered).
+-- Who is acting: the person mapped to a role.
 CREATE FUNCTION tmac.sod_person_of(role name) RETURNS text
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  pid text;
-BEGIN
-  IF pg_catalog.to_regclass('tmac.person') IS NULL THEN
-    RETURN NULL;
-  END IF;
-  EXECUTE 'SELECT person_id::text FROM tmac.person WHERE login_role = $1' INTO pid USING role;
-  RETURN pid;
-END
-$$;
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
 COMMENT ON FUNCTION tmac.sod_person_of(name) IS
   'The person_id of the person who logs in as the role, or NULL when none is registered';
 
 CREATE FUNCTION tmac.sod_login_role_of(person text) RETURNS name
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  r name;
-BEGIN
-  IF pg_catalog.to_regclass('tmac.person') IS NULL THEN
-    RETURN NULL;
-  END IF;
-  EXECUTE 'SELECT login_role FROM tmac.person WHERE person_id = $1' INTO r USING person;
-  RETURN r;
-END
-$$;
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN (SELECT p.login_role FROM tmac.person p WHERE p.person_id = person);
 COMMENT ON FUNCTION tmac.sod_login_role_of(text) IS
   'The login role of a registered person, or NULL';
 
 CREATE FUNCTION tmac.sod_person_exists(person text) RETURNS boolean
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  found boolean;
-BEGIN
-  IF pg_catalog.to_regclass('tmac.person') IS NULL THEN
-    RETURN true;
-  END IF;
-  EXECUTE 'SELECT EXISTS (SELECT 1 FROM tmac.person WHERE person_id = $1)' INTO found USING person;
-  RETURN found;
-END
-$$;
-COMMENT ON FUNCTION tmac.sod_person_exists(text) IS 'True when the person is registered (or when people are not part of this build)';
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = person);
+COMMENT ON FUNCTION tmac.sod_person_exists(text) IS 'True when the person is registered';
 
 -- Duties.
 CREATE TABLE tmac.duty (
@@ -303,25 +273,7 @@ CREATE FUNCTION tmac.duty_holders()
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  IF pg_catalog.to_regclass('tmac.person') IS NULL THEN
-    RETURN QUERY
-    WITH RECURSIVE m(duty, roleid, path) AS (
-      SELECT d.duty, r.oid, d.pg_role::text
-        FROM tmac.duty d JOIN pg_catalog.pg_roles r ON r.rolname = d.pg_role
-      UNION
-      SELECT m.duty, am.member, m.path || ' > ' || mr.rolname
-        FROM m JOIN pg_catalog.pg_auth_members am ON am.roleid = m.roleid
-               JOIN pg_catalog.pg_roles mr ON mr.oid = am.member
-       WHERE pg_catalog.length(m.path) < 2000
-    )
-    SELECT DISTINCT ON (r.rolname, m.duty) NULL::text, r.rolname, m.duty, 'role ' || m.path
-      FROM m JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
-     WHERE r.rolcanlogin
-    UNION ALL
-    SELECT a.person_id, NULL::name, a.duty, 'assigned by ' || a.assigned_by
-      FROM tmac.duty_assignment a WHERE a.ended_at IS NULL;
-  ELSE
-    RETURN QUERY EXECUTE $q$
+  RETURN QUERY
     WITH RECURSIVE m(duty, roleid, path) AS (
       SELECT d.duty, r.oid, d.pg_role::text
         FROM tmac.duty d JOIN pg_catalog.pg_roles r ON r.rolname = d.pg_role
@@ -340,8 +292,7 @@ BEGIN
     UNION ALL
     SELECT a.person_id, p.login_role, a.duty, 'assigned by ' || a.assigned_by
       FROM tmac.duty_assignment a LEFT JOIN tmac.person p ON p.person_id::text = a.person_id
-     WHERE a.ended_at IS NULL $q$;
-  END IF;
+     WHERE a.ended_at IS NULL;
 END
 $$;
 COMMENT ON FUNCTION tmac.duty_holders() IS
