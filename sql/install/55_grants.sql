@@ -78,16 +78,18 @@ COMMENT ON FUNCTION tmac.grant_lapse(tstzrange, timestamptz) IS 'When an active 
 CREATE VIEW tmac.grants AS
   SELECT g.grant_id, g.person_id, g.kind, l.code AS level, c.code AS compartment, g.mode,
          lower(g.validity) AS valid_from, upper(g.validity) AS valid_until,
-         CASE WHEN g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now()
-              THEN CASE WHEN g.grace_until < upper(g.validity) THEN 'ended' ELSE 'expired' END
+         CASE WHEN x.lapsed THEN CASE WHEN x.by_role_change THEN 'ended' ELSE 'expired' END
               ELSE g.status END AS status,
          g.requested_by, g.approved_by,
-         CASE WHEN g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now()
-              THEN tmac.grant_lapse(g.validity, g.grace_until) ELSE g.ended_at END AS ended_at,
-         CASE WHEN g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now()
-              THEN CASE WHEN g.grace_until < upper(g.validity) THEN 'role_change' ELSE 'expired' END
+         CASE WHEN x.lapsed THEN x.lapse_at ELSE g.ended_at END AS ended_at,
+         CASE WHEN x.lapsed THEN CASE WHEN x.by_role_change THEN 'role_change' ELSE 'expired' END
               ELSE g.end_reason END AS end_reason
     FROM tmac.access_grant g
+    -- an active grant whose validity or role-change grace has run out: derived once per row
+    CROSS JOIN LATERAL (
+      SELECT g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now() AS lapsed,
+             tmac.grant_lapse(g.validity, g.grace_until) AS lapse_at,
+             g.grace_until < upper(g.validity) AS by_role_change) x
     LEFT JOIN tmac.level l ON l.rank = g.level_rank
     LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id;
 COMMENT ON VIEW tmac.grants IS
