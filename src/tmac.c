@@ -18,6 +18,7 @@
 #include "utils/inval.h"
 
 #include "access_cache.h"
+#include "own_act.h"
 #include "session_end.h"
 #include "vocabulary.h"
 
@@ -64,6 +65,7 @@ _PG_init(void)
 	tmac_access_cache_init();
 	tmac_session_end_init();
 	tmac_hr_feed_flag_init();
+	tmac_own_act_init();
 }
 
 PG_FUNCTION_INFO_V1(tmac_cache_invalidate);

@@ -81,16 +81,30 @@ CREATE FUNCTION tmac.person_of_role(role name) RETURNS text
   RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
 COMMENT ON FUNCTION tmac.person_of_role(name) IS 'The person_id mapped to a PostgreSQL role, or NULL';
 
--- The acting person (mapped from the invoker), or error 42501.
+-- The role making an act, when the act is its own top-level act (src/own_act.c): refused
+-- (42501) inside another role's SECURITY DEFINER function, from a trigger deeper than the
+-- caller's own allowance, inside a security-restricted operation, or when the current user
+-- was changed by code other than tmac's.  Not strict: a NULL argument never skips a check.
+CREATE FUNCTION tmac.acting_role(act text, trigger_allowance integer DEFAULT 0) RETURNS name
+  AS 'MODULE_PATHNAME', 'tmac_acting_role' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.acting_role(text, integer) IS
+  'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
+-- tmac's SECURITY DEFINER functions call it as the extension owner; the one invoker-rights
+-- caller is the trigger on tmac.sod_exception, run as whoever may write that table.
+REVOKE ALL ON FUNCTION tmac.acting_role(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text, integer) TO tmac_admin, tmac_approver;
+
+-- The acting person (mapped from the role making the act), or error 42501.
 CREATE FUNCTION tmac.acting_person(duty text) RETURNS text
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   p record;
+  me name := tmac.acting_role(duty);
 BEGIN
-  SELECT * INTO p FROM tmac.person WHERE login_role = tmac.invoker();
+  SELECT * INTO p FROM tmac.person WHERE login_role = me;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', tmac.invoker(), duty
+    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', me, duty
       USING ERRCODE = 'insufficient_privilege',
             HINT = 'Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).';
   END IF;
@@ -105,7 +119,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.acting_person(text) IS
-  'The active person mapped to the invoking role; error 42501 naming the duty when there is none';
+  'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 
 SELECT tmac.add_audit_trigger('tmac.person', 'person_id');
 -- Changes the HR feed applies from inside its row trigger on tmac.hr_event (tmac.hr_event_receive

@@ -324,10 +324,14 @@ CREATE FUNCTION tmac.hr_event_receive() RETURNS trigger
 $$
 DECLARE
   old tmac.hr_event;
+  feeder name;
 BEGIN
   IF tmac.restoring() THEN
     RETURN NEW;                 -- a restored event is history: applied (or not) as dumped
   END IF;
+  -- Feeding an event is the feeder's own act: this trigger runs at depth 1 for an INSERT or
+  -- COPY made directly; a user's trigger or SECURITY DEFINER function cannot feed one.
+  feeder := tmac.acting_role('record an HR event', 1);
   IF NEW.event_id IS NULL OR btrim(NEW.event_id) = '' THEN
     RAISE EXCEPTION 'HR event without event_id' USING ERRCODE = 'not_null_violation',
       HINT = 'Every event carries the HR system''s own unique id; replays are recognised by it.';
@@ -350,7 +354,7 @@ BEGIN
   END IF;
   NEW.received_at := now();
   NEW.effective_at := coalesce(NEW.effective_at, now());
-  NEW.received_by := tmac.invoker();
+  NEW.received_by := feeder;
   NEW.applied_at := NULL;
   NEW.error_sqlstate := NULL;
   NEW.error_message := NULL;
