@@ -36,9 +36,10 @@
  *
  * The stack is only complete when the hook was installed before any function
  * ran in the session: tmac must be in shared_preload_libraries or
- * session_preload_libraries (both load it outside any transaction).  When the
- * library was loaded on first use, inside a transaction, a definer already
- * running would be missed, so every act is refused (55000) in that session.
+ * session_preload_libraries (both load it before the session runs any query:
+ * in the postmaster, or while the backend initialises).  When the library was
+ * loaded on first use, by a query, a definer already running would be missed,
+ * so every act is refused (55000) in that session.
  *
  * What this does not see: code of another role that runs with the caller's
  * own identity — a SECURITY INVOKER function, a view's expressions, a rule, a
@@ -192,11 +193,13 @@ void
 tmac_own_act_init(void)
 {
 	/*
-	 * Preloading (shared or per session) loads the library outside any
-	 * transaction, before any function of the session ran; loading on first
-	 * use happens inside a query, possibly inside a definer.
+	 * Preloading loads the library before any function of the session ran:
+	 * shared_preload_libraries in the postmaster, session_preload_libraries
+	 * (and a background worker's library) while the backend initialises.
+	 * Loading on first use happens inside a query, possibly inside a definer.
 	 */
-	own_act_reliable = process_shared_preload_libraries_in_progress || !IsTransactionState();
+	own_act_reliable = process_shared_preload_libraries_in_progress ||
+		IsInitProcessingMode() || !IsTransactionState();
 	next_fmgr_hook = fmgr_hook;
 	fmgr_hook = own_act_fmgr_hook;
 	RegisterXactCallback(own_act_xact_callback, NULL);
