@@ -168,6 +168,7 @@ CREATE TABLE tmac.login_enrolment (
 CREATE UNIQUE INDEX login_enrolment_current_idx ON tmac.login_enrolment (login_role) WHERE withdrawn_at IS NULL;
 COMMENT ON TABLE tmac.login_enrolment IS
   'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';
+COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment; a role enrolled again after a withdrawal gets a new one';
 COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL login role';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_by IS 'The tmac_admin role that enrolled it';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';

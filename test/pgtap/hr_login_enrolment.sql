@@ -5,7 +5,7 @@
 -- enrolled with tmac.enrol_login, and never its own role, a tmac_hr or tmac_admin member, a
 -- tmac role or a privileged role.
 BEGIN;
-SELECT plan(35);
+SELECT plan(36);
 \i test/pgtap/people_fixture.psql
 
 CREATE ROLE t_svc LOGIN;                 -- a service account nobody enrolled
@@ -64,6 +64,12 @@ SELECT lives_ok($$SELECT pg_temp.as_role('t_aud', 'SELECT count(*) FROM tmac.log
                 'tmac_auditor reads the enrolments');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_adm', 'DELETE FROM tmac.login_enrolment RETURNING 1')$$, '42501', NULL,
                  'nobody deletes enrolments');
+
+SELECT is((SELECT count(*)::integer FROM information_schema.role_routine_grants g
+            WHERE g.routine_schema = 'tmac' AND g.grantee = 'PUBLIC'
+              AND g.routine_name IN ('enrol_login', 'withdraw_login', 'acting_role', 'login_role_refusal',
+                                     'login_enrolled', 'hr_check_login_role')), 0,
+          'none of the enrolment functions is granted to PUBLIC');
 
 -- the HR feed refuses what is not enrolled
 SELECT throws_ok($$INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
