@@ -167,6 +167,8 @@ DECLARE
   tw record;
   grant_change timestamptz;
   event_change timestamptz;
+  pledge_change timestamptz;     -- stays NULL when the requirement is off
+  training_change timestamptz;
   grace interval := tmac.setting_value('role_change_grace')::interval;
 BEGIN
   SELECT * INTO st FROM tmac.person_state_at(pid, at);
@@ -198,16 +200,18 @@ BEGIN
   IF tmac.setting_on('require_pledge') THEN
     SELECT * INTO pw FROM tmac.pledge_window(pid, at, st.pledge_since);
     o_pledge_ok := coalesce(pw.ok, false);
+    pledge_change := pw.changes_at;
   ELSE
     o_pledge_ok := true;
   END IF;
   IF tmac.setting_on('require_training') THEN
     SELECT * INTO tw FROM tmac.training_window(pid, at);
     o_training_ok := coalesce(tw.ok, false);
+    training_change := tw.changes_at;
   ELSE
     o_training_ok := true;
   END IF;
-  o_valid_until := least(grant_change, event_change, pw.changes_at, tw.changes_at);
+  o_valid_until := least(grant_change, event_change, pledge_change, training_change);
   RETURN NEXT;
 END
 $$;
