@@ -8,7 +8,7 @@
 -- rename), its code, name or alias is accepted, as in label input.
 
 CREATE FUNCTION tmac.require_arguments(fn text, VARIADIC args text[]) RETURNS void
-  LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   i integer;
@@ -24,7 +24,7 @@ COMMENT ON FUNCTION tmac.require_arguments(text, text[]) IS
   'Raises null_value_not_allowed naming the first null argument; takes (name, value) pairs';
 
 CREATE FUNCTION tmac.check_code(kind text, code text) RETURNS void
-  LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   IF NOT tmac.valid_code(code) THEN
@@ -37,7 +37,7 @@ $$;
 COMMENT ON FUNCTION tmac.check_code(text, text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
 
 CREATE FUNCTION tmac.check_name(kind text, name text) RETURNS void
-  LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   IF NOT tmac.valid_name(name) THEN
@@ -222,7 +222,7 @@ CREATE FUNCTION tmac.rename_group(old text, new text) RETURNS void
 COMMENT ON FUNCTION tmac.rename_group(text, text) IS 'Changes a group''s code; stored labels keep their meaning and print the new code';
 
 REVOKE ALL ON FUNCTION
-  tmac.require_arguments(text, text[]), tmac.check_code(text, text), tmac.check_name(text, text),
+  tmac.check_code(text, text), tmac.check_name(text, text),
   tmac.define_level(text, integer, text, text[]), tmac.define_compartment(text, text, text),
   tmac.define_group(text, text, text), tmac.move_group(text, text),
   tmac.rename_entry(text, text, text), tmac.rename_level(text, text),
@@ -233,3 +233,6 @@ GRANT EXECUTE ON FUNCTION
   tmac.define_group(text, text, text), tmac.move_group(text, text),
   tmac.rename_level(text, text), tmac.rename_compartment(text, text), tmac.rename_group(text, text)
   TO tmac_admin;
+-- It only raises an error naming a null argument; the SECURITY INVOKER functions of later files
+-- (tmac.protect, tmac.grant_sod_exception, …) call it as whoever calls them.
+GRANT EXECUTE ON FUNCTION tmac.require_arguments(text, text[]) TO PUBLIC;
