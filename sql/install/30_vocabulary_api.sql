@@ -132,8 +132,12 @@ CREATE FUNCTION tmac.move_group(code text, parent text)
 $$
 DECLARE
   parent_group integer;
+  moved integer;
 BEGIN
   PERFORM tmac.require_arguments('move_group', 'code', code);
+  -- Tree changes are serialised (see tmac.org_group_check_cycle); taking the lock before the
+  -- UPDATE's own ROW EXCLUSIVE lock means two moves wait for each other instead of deadlocking.
+  LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   IF parent IS NOT NULL THEN
     SELECT t.id INTO parent_group FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(parent);
     IF NOT FOUND THEN
@@ -141,12 +145,12 @@ BEGIN
         USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
     END IF;
   END IF;
-  UPDATE tmac.org_group g SET parent_id = parent_group
-   WHERE g.group_id = (SELECT t.id FROM tmac.vocabulary_token t
-                        WHERE t.kind = 'group' AND t.token = upper(move_group.code));
+  -- (a group whose name equals its code ignoring case has two equal tokens)
+  SELECT t.id INTO moved FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(move_group.code);
   IF NOT FOUND THEN
     RAISE EXCEPTION 'unknown group "%"', code USING ERRCODE = 'undefined_object';
   END IF;
+  UPDATE tmac.org_group g SET parent_id = parent_group WHERE g.group_id = moved;
 END
 $$;
 COMMENT ON FUNCTION tmac.move_group(text, text) IS
