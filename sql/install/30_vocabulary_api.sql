@@ -109,6 +109,9 @@ BEGIN
   PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
   PERFORM tmac.check_code('group', code);
   PERFORM tmac.check_name('group', name);
+  -- A tree change (see tmac.org_group_check_cycle): lock before the INSERT's own lock, so that
+  -- two definitions wait for each other instead of deadlocking on the trigger's lock.
+  LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   SELECT g.code INTO existing FROM tmac.org_group g WHERE upper(g.code) = upper(define_group.code);
   IF FOUND THEN
     RAISE EXCEPTION 'group "%" already exists', existing
