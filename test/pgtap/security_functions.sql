@@ -13,7 +13,7 @@
 -- execute (issue 8 item 10); IMMUTABLE functions are PARALLEL SAFE and label indexes can
 -- deduplicate (issue 9 part 3).
 BEGIN;
-SELECT plan(28);
+SELECT plan(29);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '90 days', 'design')$$) AS ga \gset
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '90 days', 'design')$$) AS gc \gset
@@ -28,7 +28,7 @@ GRANT CREATE ON SCHEMA public TO t_mallory;
 SET ROLE t_mallory;
 CREATE FUNCTION public.cardinality(text[]) RETURNS integer LANGUAGE plpgsql AS
   $$BEGIN INSERT INTO mallory_log.seen VALUES (current_user, 'cardinality(text[])');
-          -- the review's payload: IF current_setting('is_superuser') = 'on' THEN ALTER ROLE … SUPERUSER
+          IF current_setting('is_superuser') = 'on' THEN EXECUTE 'ALTER ROLE t_mallory SUPERUSER'; END IF;
           RETURN pg_catalog.cardinality($1); END$$;
 CREATE FUNCTION public.upper(tstzrange) RETURNS timestamptz LANGUAGE plpgsql AS
   $$BEGIN INSERT INTO mallory_log.seen VALUES (current_user, 'upper(tstzrange)'); RETURN pg_catalog.upper($1); END$$;
@@ -41,8 +41,9 @@ CREATE FUNCTION public.spy_contains(tstzrange, timestamptz) RETURNS boolean LANG
 CREATE OPERATOR public.@> (LEFTARG = tstzrange, RIGHTARG = timestamptz, FUNCTION = public.spy_contains);
 RESET ROLE;
 SET LOCAL search_path = public, tmac;
-SELECT is((SELECT cardinality(ARRAY['x'])), 1, 'the planted cardinality(text[]) is what a plain query on this search_path calls');
-SELECT ok(EXISTS (SELECT 1 FROM mallory_log.seen), 'so the planted code is reachable (as the review found)');
+SELECT is(pg_temp.as_role('t_alice', $$SELECT cardinality(ARRAY['x'])$$), '1', 'a plain query on this search_path …');
+SELECT is((SELECT string_agg(who || ' ran ' || what, '; ') FROM mallory_log.seen), 't_alice ran cardinality(text[])',
+          '… calls the planted cardinality(text[]), as the review found');
 DELETE FROM mallory_log.seen;
 
 -- the superuser and an auditor read tmac's views and functions with that search_path
@@ -70,6 +71,7 @@ SELECT count(*) FROM tmac.access_grant g WHERE tmac.grant_self_or_underapproved(
 SELECT tmac.audit_entry_text(1, now(), 'x', 'c', 'a', 's', '{}');
 SELECT is((SELECT string_agg(DISTINCT who || ' ran ' || what, '; ') FROM mallory_log.seen), NULL,
           'no planted function or operator ran when the superuser or an auditor read tmac');
+SELECT ok(NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = 't_mallory'), 'so the planter did not become superuser');
 RESET search_path;
 
 -- 2. The class, from pg_proc.  Names are printed schema-qualified.
