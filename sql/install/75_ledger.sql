@@ -5,9 +5,11 @@
 -- status (アクセス権を設定された者の氏名、役職、アクセス権の設定年月日、
 -- トレーニングの受講の状況等).  tmac.access_rights_ledger is that ledger for
 -- now; tmac.access_rights_ledger_as_of(at) is the same ledger as it stood at
--- a past instant (per person: tmac.access_as_of(person_id, at)).  The function is a plain
--- SQL function (SECURITY INVOKER, no SET) so that the planner inlines it and a filter such as
--- WHERE person_id = … reaches the tables; readers need SELECT on the grants and persons.
+-- a past instant (per person: tmac.access_as_of(person_id, at)).  The function runs as its
+-- reader (SECURITY INVOKER: readers need SELECT on the grants and persons) with the pinned
+-- search_path of every tmac function: an inlined body would be parsed with the reader's
+-- search_path, so that a function planted in a schema on it (a better match for
+-- cardinality(text[]), say) would run as whoever reads the ledger (issue 8).
 
 CREATE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
   RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
@@ -15,7 +17,7 @@ CREATE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
                  requested_by text, approved_by text[], approved_by_names text, valid_until timestamptz,
                  grant_status text, training_status text, training_valid_until timestamptz,
                  pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
-  LANGUAGE sql STABLE AS
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
   SELECT p.person_id, p.full_name, p.title, p.org_group, p.job_role, p.status,
          g.grant_id, g.kind,
