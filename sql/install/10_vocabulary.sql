@@ -14,13 +14,13 @@ COMMENT ON FUNCTION tmac.cache_invalidate() IS
 
 -- A code is what the canonical label text shows; a name or alias is what people type.
 CREATE FUNCTION tmac.valid_code(code text) RETURNS boolean
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   RETURN code ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$';
 COMMENT ON FUNCTION tmac.valid_code(text) IS
   'True when the text can be a vocabulary code: ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit';
 
 CREATE FUNCTION tmac.valid_name(name text) RETURNS boolean
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   RETURN octet_length(name) BETWEEN 1 AND 200
      AND name !~ '[:,[:cntrl:]]'
      AND name = btrim(name, E' \t\r\n\u3000');

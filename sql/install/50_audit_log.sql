@@ -19,7 +19,7 @@
 -- head are loaded as they were).  For anyone but a superuser the setting is
 -- ignored.
 CREATE FUNCTION tmac.restoring() RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN coalesce(current_setting('tmac.restore', true), '') = 'on'
      AND coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false);
 COMMENT ON FUNCTION tmac.restoring() IS
@@ -405,14 +405,14 @@ COMMENT ON FUNCTION tmac.audit_update_query(regclass, text, text[]) IS
 
 -- The SQL of jsonb_build_object(name, value, …) over pairs, in chunks (a function takes at most 100 arguments).
 CREATE FUNCTION tmac.audit_jsonb_object(pairs text[]) RETURNS text
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN (SELECT coalesce(string_agg(format('jsonb_build_object(%s)', c.p), ' || ' ORDER BY c.chunk), '''{}''::jsonb')
             FROM (SELECT (u.i - 1) / 50 AS chunk, string_agg(u.x, ', ' ORDER BY u.i) AS p
                     FROM unnest(pairs) WITH ORDINALITY u(x, i) GROUP BY 1) c);
 COMMENT ON FUNCTION tmac.audit_jsonb_object(text[]) IS 'Internal: the SQL of a jsonb object built from name, value pairs';
 
 CREATE FUNCTION tmac.audit_pick(obj jsonb, keys text[]) RETURNS jsonb
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(obj) e WHERE e.key = ANY (keys));
 COMMENT ON FUNCTION tmac.audit_pick(jsonb, text[]) IS 'Internal: the members of a jsonb object with the given keys';
 

@@ -34,7 +34,7 @@ CREATE VIEW tmac.settings AS
 COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it';
 
 CREATE FUNCTION tmac.setting_value(key text) RETURNS text
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
             LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = setting_value.key);
 COMMENT ON FUNCTION tmac.setting_value(text) IS 'The value in force of a tmac setting';
@@ -56,7 +56,7 @@ $$;
 COMMENT ON FUNCTION tmac.setting_lookup(text) IS 'The value in force of a tmac setting (as setting_value; for per-row PL/pgSQL callers)';
 
 CREATE FUNCTION tmac.setting_on(key text) RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN tmac.setting_value(key)::boolean;
 COMMENT ON FUNCTION tmac.setting_on(text) IS 'A boolean tmac setting';
 

@@ -30,7 +30,7 @@ CREATE INDEX training_completion_person_idx ON tmac.training_completion (person_
 COMMENT ON TABLE tmac.training_completion IS 'Training completions (従業員教育); each counts for the training_validity setting';
 
 CREATE FUNCTION tmac.day_start(d date) RETURNS timestamptz
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN d::timestamp AT TIME ZONE tmac.setting_value('date_time_zone');
 COMMENT ON FUNCTION tmac.day_start(date) IS 'The instant a date begins in the date_time_zone setting''s time zone';
 
