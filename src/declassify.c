@@ -26,8 +26,9 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-#include "access_cache.h"
+#include "label.h"
 #include "own_act.h"
+#include "owner_query.h"
 
 static bool
 is_subset(const int32 *sub, int nsub, const int32 *super, int nsuper)
@@ -54,10 +55,6 @@ tmac_declassify_guard(PG_FUNCTION_ARGS)
 	StringInfoData detail;
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
-	Oid			owner,
-				save_uid;
-	int			save_sec;
-	Oid			fnargs[4] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID};
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_UPDATE(td->tg_event) ||
@@ -101,7 +98,7 @@ tmac_declassify_guard(PG_FUNCTION_ARGS)
 						   tmac_label_to_text(o), tmac_label_to_text(n)),
 				 errhint("Declassification needs membership of the role tmac_declassifier.")));
 
-	/* record it, as the owner of tmac.audit_record */
+	/* record it, as tmac's owner (owner_query.c) */
 	initStringInfo(&detail);
 	appendStringInfoString(&detail, "{\"table\": ");
 	escape_json(&detail, relname);
@@ -117,27 +114,7 @@ tmac_declassify_guard(PG_FUNCTION_ARGS)
 	values[0] = CStringGetTextDatum(relname);
 	values[1] = CStringGetTextDatum(detail.data);
 
-	owner = tmac_function_owner("audit_record", 4, fnargs);
-	GetUserIdAndSecContext(&save_uid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "tmac: SPI_connect failed");
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		int			rc = SPI_execute_with_args(
-											   "SELECT tmac.audit_record('declassification', 'declassify', $1, $2::pg_catalog.jsonb)",
-											   2, argtypes, values, NULL, false, 1);
-
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "tmac: audit_record failed: %s", SPI_result_code_string(rc));
-	}
-	PG_CATCH();
-	{
-		SetUserIdAndSecContext(save_uid, save_sec);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	SetUserIdAndSecContext(save_uid, save_sec);
-	SPI_finish();
+	tmac_owner_query("SELECT tmac.audit_record('declassification', 'declassify', $1, $2::pg_catalog.jsonb)",
+					 2, argtypes, values, -1, NULL, false, TMAC_SNAPSHOT_CURRENT, NULL, NULL);
 	return PointerGetDatum(td->tg_newtuple);
 }

@@ -4,10 +4,8 @@
  * tmac.row_readable(label) and tmac.row_writable(label) are what the policies
  * that tmac.protect() creates call for every row: they take the row's label
  * only, find the acting role's profile in the per-backend cache
- * (access_cache.c) and compare: status and prerequisites, rank against
- * clearance, each compartment against a bitmap of the person's grants, and
- * the groups against the person's organisation group through the group tree.
- * tmac.can_read/can_write are the same decisions for any label.
+ * (profile_cache.c) and ask the one decision routine (decision.c).
+ * tmac.can_read/can_write are the same functions for any label.
  *
  * tmac.explain_access(person_id, label) lists every check with its outcome;
  * tmac.deny_reason_as(role, label) names the first failing check, for
@@ -25,7 +23,8 @@
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
-#include "access_cache.h"
+#include "decision.h"
+#include "profile_cache.h"
 
 /*
  * The acting role's profile.  In the policy quals of a table read through a
@@ -35,18 +34,7 @@
 static inline TmacProfile *
 acting_profile(FunctionCallInfo fcinfo)
 {
-	TmacProfile *p;
-	Oid			role;
-
-	if (likely(PG_NARGS() < 2))
-		return tmac_profile_current();
-	role = PG_GETARG_OID(1);
-	p = tmac_last_profile;
-	if (p != NULL && p->roleid == role &&
-		p->generation == tmac_access_generation &&
-		tmac_last_stmt == GetCurrentStatementStartTimestamp())
-		return p;
-	return tmac_profile_lookup(role);
+	return tmac_profile_for(likely(PG_NARGS() < 2) ? GetUserId() : PG_GETARG_OID(1));
 }
 
 PG_FUNCTION_INFO_V1(tmac_row_readable);
@@ -55,7 +43,7 @@ tmac_row_readable(PG_FUNCTION_ARGS)
 {
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
 
-	PG_RETURN_BOOL(tmac_profile_read_denial(acting_profile(fcinfo), l) == TMAC_OK);
+	PG_RETURN_BOOL(tmac_decide(acting_profile(fcinfo), l, TMAC_READ, NULL, NULL, NULL));
 }
 
 PG_FUNCTION_INFO_V1(tmac_row_writable);
@@ -64,30 +52,7 @@ tmac_row_writable(PG_FUNCTION_ARGS)
 {
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
 
-	PG_RETURN_BOOL(tmac_profile_write_denial(acting_profile(fcinfo), l) == TMAC_OK);
-}
-
-static const char *
-denial_name(TmacDenial d)
-{
-	switch (d)
-	{
-		case TMAC_OK:
-			return NULL;
-		case TMAC_DENY_INACTIVE:
-			return "inactive";
-		case TMAC_DENY_PLEDGE:
-			return "pledge";
-		case TMAC_DENY_TRAINING:
-			return "training";
-		case TMAC_DENY_CLEARANCE:
-			return "clearance";
-		case TMAC_DENY_COMPARTMENT:
-			return "compartment";
-		case TMAC_DENY_GROUP:
-			return "group";
-	}
-	return "unknown";
+	PG_RETURN_BOOL(tmac_decide(acting_profile(fcinfo), l, TMAC_WRITE, NULL, NULL, NULL));
 }
 
 /* Members of these roles may ask about other people's access. */
@@ -116,7 +81,7 @@ tmac_deny_reason_as(PG_FUNCTION_ARGS)
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(1);
 	Oid			roleid = get_role_oid(NameStr(*role), false);
 	TmacProfile *p;
-	TmacDenial	d;
+	TmacCheck	failed = TMAC_CHECK_ACTIVE;
 
 	if (roleid != GetUserId() && !may_ask_about_others())
 		ereport(ERROR,
@@ -125,14 +90,9 @@ tmac_deny_reason_as(PG_FUNCTION_ARGS)
 						NameStr(*role)),
 				 errhint("Membership of tmac_access_admin, tmac_auditor or tmac_admin is needed.")));
 	p = tmac_profile_lookup(roleid);
-	d = tmac_profile_read_denial(p, l);
-	if (d == TMAC_OK)
+	if (tmac_decide(p, l, TMAC_READ, &failed, NULL, NULL))
 		PG_RETURN_NULL();
-	if (!p->mapped && d == TMAC_DENY_CLEARANCE)
-		PG_RETURN_TEXT_P(cstring_to_text("unmapped"));
-	if (!p->mapped && (d == TMAC_DENY_COMPARTMENT || d == TMAC_DENY_GROUP))
-		PG_RETURN_TEXT_P(cstring_to_text("unmapped"));
-	PG_RETURN_TEXT_P(cstring_to_text(denial_name(d)));
+	PG_RETURN_TEXT_P(cstring_to_text(p->mapped ? tmac_check_name(failed) : "unmapped"));
 }
 
 static const char *
@@ -155,15 +115,27 @@ put_row(Tuplestorestate *ts, TupleDesc desc, const char *check, bool passed, con
 	tuplestore_putvalues(ts, desc, values, nulls);
 }
 
-static bool
-sorted_has(const int32 *ids, int n, int32 id)
+/* What the decision reported, for explain_access to word. */
+typedef struct Outcome
 {
-	int			i;
+	bool		passed[TMAC_CHECK_GROUP + 1];
+	int			ncompartments;
+	int32	   *compartments;
+	bool	   *compartment_passed;
+} Outcome;
 
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
+static void
+collect(void *arg, TmacCheck check, int32 id, bool passed)
+{
+	Outcome    *o = (Outcome *) arg;
+
+	if (check == TMAC_CHECK_COMPARTMENT)
+	{
+		o->compartments[o->ncompartments] = id;
+		o->compartment_passed[o->ncompartments++] = passed;
+	}
+	else
+		o->passed[check] = passed;
 }
 
 /* explain_access(person_id text, label) RETURNS TABLE (check text, passed boolean, reason text) */
@@ -177,12 +149,11 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 	TmacProfile prof;
 	TmacProfile *self;
 	TmacVocabulary *v;
-	const int32 *c,
-			   *g;
+	Outcome		o;
+	const int32 *g;
 	int			i;
-	bool		gok;
 
-	self = tmac_profile_current();
+	self = tmac_profile_for(GetUserId());
 	if (!(self->mapped && self->person_id && strcmp(self->person_id, person_id) == 0) &&
 		!may_ask_about_others())
 		ereport(ERROR,
@@ -197,13 +168,19 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 				 errmsg("person \"%s\" does not exist", person_id),
 				 errhint("Persons are created by a hire event in tmac.hr_event.")));
 
+	memset(&o, 0, sizeof(o));
+	o.passed[TMAC_CHECK_GROUP] = true;	/* reported only when the label names groups */
+	o.compartments = palloc(sizeof(int32) * Max(l->ncompartments, 1));
+	o.compartment_passed = palloc(sizeof(bool) * Max(l->ncompartments, 1));
+	(void) tmac_decide(&prof, l, TMAC_READ, NULL, collect, &o);
+
 	InitMaterializedSRF(fcinfo, 0);
 	v = tmac_vocabulary();
 
-	put_row(rsinfo->setResult, rsinfo->setDesc, "active", prof.active,
-			prof.active ? "the person is active" : "the person is not active (on leave or terminated)");
+	put_row(rsinfo->setResult, rsinfo->setDesc, "active", o.passed[TMAC_CHECK_ACTIVE],
+			o.passed[TMAC_CHECK_ACTIVE] ? "the person is active" : "the person is not active (on leave or terminated)");
 
-	if (l->rank <= prof.clearance_rank)
+	if (o.passed[TMAC_CHECK_CLEARANCE])
 		put_row(rsinfo->setResult, rsinfo->setDesc, "clearance", true,
 				prof.has_clearance
 				? psprintf("clearance %s covers %s", level_text(v, prof.clearance_rank), level_text(v, l->rank))
@@ -214,12 +191,11 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 				? psprintf("clearance %s is below %s", level_text(v, prof.clearance_rank), level_text(v, l->rank))
 				: psprintf("no current clearance; %s needs one", level_text(v, l->rank)));
 
-	c = TMAC_LABEL_COMPARTMENTS(l);
-	for (i = 0; i < l->ncompartments; i++)
+	for (i = 0; i < o.ncompartments; i++)
 	{
-		const TmacCompartment *cc = tmac_vocab_compartment(v, c[i]);
-		const char *code = cc ? cc->code : psprintf("#%d", c[i]);
-		bool		ok = sorted_has(prof.read, prof.nread, c[i]);
+		const TmacCompartment *cc = tmac_vocab_compartment(v, o.compartments[i]);
+		const char *code = cc ? cc->code : psprintf("#%d", o.compartments[i]);
+		bool		ok = o.compartment_passed[i];
 
 		put_row(rsinfo->setResult, rsinfo->setDesc, psprintf("compartment %s", code), ok,
 				ok ? psprintf("a current read grant for %s", code)
@@ -230,14 +206,12 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 				"the label names no compartment");
 
 	g = TMAC_LABEL_GROUPS(l);
-	gok = l->ngroups == 0;
-	for (i = 0; i < l->ngroups && !gok; i++)
-		gok = prof.org_group_id != 0 && tmac_vocab_group_within(v, g[i], prof.org_group_id);
 	if (l->ngroups == 0)
 		put_row(rsinfo->setResult, rsinfo->setDesc, "group", true, "the label names no group");
 	else
 	{
 		const TmacGroup *pg = prof.org_group_id ? tmac_vocab_group(v, prof.org_group_id) : NULL;
+		bool		gok = o.passed[TMAC_CHECK_GROUP];
 		StringInfoData need;
 
 		initStringInfo(&need);
@@ -253,11 +227,11 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 				: psprintf("member of %s, which neither is nor encloses %s", pg->code, need.data));
 	}
 
-	put_row(rsinfo->setResult, rsinfo->setDesc, "pledge", prof.pledge_ok,
-			prof.pledge_ok ? "a valid pledge (誓約書) is on file, or none is required"
+	put_row(rsinfo->setResult, rsinfo->setDesc, "pledge", o.passed[TMAC_CHECK_PLEDGE],
+			o.passed[TMAC_CHECK_PLEDGE] ? "a valid pledge (誓約書) is on file, or none is required"
 			: "no valid pledge (誓約書) is on file");
-	put_row(rsinfo->setResult, rsinfo->setDesc, "training", prof.training_ok,
-			prof.training_ok ? "the required training is current, or none is required"
+	put_row(rsinfo->setResult, rsinfo->setDesc, "training", o.passed[TMAC_CHECK_TRAINING],
+			o.passed[TMAC_CHECK_TRAINING] ? "the required training is current, or none is required"
 			: "the required training is missing or has lapsed");
 	return (Datum) 0;
 }

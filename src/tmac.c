@@ -1,25 +1,37 @@
 /*
- * tmac.c — module entry point and the shared cache-invalidation trigger.
+ * tmac.c — module entry point: every hook, installed and chained here.
  *
- * _PG_init registers the security label provider, the relcache callbacks
- * of tmac's per-backend caches (vocabulary, access profiles) and the
- * transaction callback that ends a terminated person's sessions after commit
- * (session_end.c).  tmac.cache_invalidate() is the statement
- * trigger that tmac's governance tables use to tell every backend that a
- * cached copy of that table is stale (the pattern pg_cron uses): it queues a
- * relcache invalidation for the trigger's table, delivered to all backends
- * when the transaction commits.
+ * _PG_init defines tmac's internal settings, then installs, in this order:
+ * the security label provider (seclabel.c); the caches' invalidation
+ * callbacks (extension.c, vocabulary.c, profile_cache.c); the transaction
+ * callbacks that end a terminated person's sessions after commit
+ * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
+ * hook that makes views decide as their owner (view_owner.c); and the
+ * executor-start hook that hands the leader's access profiles to parallel
+ * workers (parallel_handoff.c).  Each hook calls the one installed before it.
+ * Every hook first asks extension.c whether tmac is installed in the current
+ * database and does nothing where it is not.
+ *
+ * tmac.cache_invalidate() is the statement trigger of every governance
+ * table: it queues one relcache invalidation of the sentinel relation, which
+ * every backend's caches listen for (profile_cache.c explains why that is
+ * enough), and notes who changed governance data in this transaction.
  */
 #include "postgres.h"
 
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "fmgr.h"
+#include "optimizer/planner.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 
-#include "access_cache.h"
+#include "extension.h"
 #include "own_act.h"
+#include "parallel_handoff.h"
+#include "profile_cache.h"
 #include "session_end.h"
+#include "view_owner.h"
 #include "vocabulary.h"
 
 PG_MODULE_MAGIC;
@@ -53,7 +65,28 @@ define_internal_settings(void)
 							   "Restore mode: tmac's triggers load restored rows as history (superusers only).",
 							   NULL, &tmac_restore, "", PGC_SUSET,
 							   GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
-	MarkGUCPrefixReserved("tmac");
+}
+
+static planner_hook_type prev_planner_hook = NULL;
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+
+static PlannedStmt *
+tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
+{
+	tmac_view_owner_retarget(parse);
+	if (prev_planner_hook)
+		return prev_planner_hook(parse, query_string, cursorOptions, boundParams);
+	return standard_planner(parse, query_string, cursorOptions, boundParams);
+}
+
+static void
+tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	tmac_parallel_handoff(queryDesc->plannedstmt, eflags);
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
 }
 
 void
@@ -61,23 +94,35 @@ _PG_init(void)
 {
 	define_internal_settings();
 	tmac_seclabel_init();
+	tmac_extension_init();
 	tmac_vocabulary_init();
-	tmac_access_cache_init();
+	tmac_profile_cache_init();
 	tmac_session_end_init();
 	tmac_hr_feed_flag_init();
 	tmac_own_act_init();
+	MarkGUCPrefixReserved("tmac");
+
+	prev_planner_hook = planner_hook;
+	planner_hook = tmac_planner;
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = tmac_ExecutorStart;
 }
 
 PG_FUNCTION_INFO_V1(tmac_cache_invalidate);
 Datum
 tmac_cache_invalidate(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	const TmacExtension *ext;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("tmac.cache_invalidate() must be called as a trigger")));
-	CacheInvalidateRelcache(trigdata->tg_relation);
+	ext = tmac_extension_required();
+	tmac_note_governance_change();
+	if (OidIsValid(ext->sentinel))
+		CacheInvalidateRelcacheByRelid(ext->sentinel);
+	else
+		CacheInvalidateRelcacheAll();	/* only while the sentinel is being installed */
 	return PointerGetDatum(NULL);
 }

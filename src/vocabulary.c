@@ -3,21 +3,18 @@
  *
  * Labels store identifiers (a level's rank, compartment and group ids), so
  * reading or printing a label needs the vocabulary tables.  Each backend keeps
- * one copy in its own memory context, built on first use with read-only SPI
- * queries (so ordinary privileges and row security apply).
+ * one copy in its own memory context, built on first use by three read-only
+ * queries run as tmac's owner (owner_query.c).
  *
- * Invalidation: a statement trigger on each vocabulary table calls
- * tmac.cache_invalidate(), which queues a relcache invalidation for that
- * table.  PostgreSQL delivers it to every backend at its next statement once
- * the change commits, and to this backend at the next command; if the change
- * rolls back, the queued invalidation is replayed locally so a copy that saw
- * uncommitted rows is dropped too.  The relcache callback below only clears a
- * flag (InvalidOid means "everything"); the copy is rebuilt at the next
- * tmac_vocabulary() call, never while a caller holds pointers into it.
+ * Invalidation: the governance sentinel (profile_cache.c explains why one
+ * sentinel is enough).  The relcache callback below only clears a flag; the
+ * copy is rebuilt at the next tmac_vocabulary() call, never while a caller
+ * holds pointers into it.  Row decisions do not need the vocabulary at all
+ * (a profile carries the groups a person reaches), so a connection that only
+ * reads protected rows never builds it.
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "executor/spi.h"
@@ -28,6 +25,8 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "extension.h"
+#include "owner_query.h"
 #include "vocabulary.h"
 
 #define TOKEN_KEY_LEN 256
@@ -47,13 +46,10 @@ typedef struct TokenEntry
 static MemoryContext VocabContext = NULL;
 static TmacVocabulary *Vocab = NULL;
 static bool VocabValid = false;
-static Oid	VocabRelids[3] = {InvalidOid, InvalidOid, InvalidOid};
-
 static void
 vocab_relcache_callback(Datum arg, Oid relid)
 {
-	if (relid == InvalidOid || relid == VocabRelids[0] ||
-		relid == VocabRelids[1] || relid == VocabRelids[2])
+	if (relid == InvalidOid || relid == tmac_sentinel_relid)
 		VocabValid = false;
 }
 
@@ -107,22 +103,142 @@ get_text(HeapTuple tup, TupleDesc desc, int col)
 	return pstrdup(TextDatumGetCString(d));
 }
 
+/* An identifier column: never NULL, within [lo, hi] (labels store int16 ranks, positive ids). */
 static int32
-get_int(HeapTuple tup, TupleDesc desc, int col)
+get_id(HeapTuple tup, TupleDesc desc, int col, int32 lo, int32 hi, const char *what)
 {
 	bool		isnull;
 	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	int32		x;
 
-	return isnull ? 0 : DatumGetInt32(d);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("tmac: the vocabulary holds a %s without an identifier", what)));
+	x = DatumGetInt32(d);
+	if (x < lo || x > hi)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("tmac: the vocabulary holds a %s with identifier %d, outside %d..%d",
+						what, x, lo, hi)));
+	return x;
 }
 
-/* Run the three queries and fill v; everything is allocated in the current context. */
+typedef struct VocabLoad
+{
+	TmacVocabulary *v;
+	MemoryContext target;
+} VocabLoad;
+
+static void
+read_levels(SPITupleTable *rows, uint64 n, void *arg)
+{
+	VocabLoad  *load = (VocabLoad *) arg;
+	TmacVocabulary *v = load->v;
+	MemoryContext old = MemoryContextSwitchTo(load->target);
+	uint64		i;
+
+	v->nlevels = (int) n;
+	v->levels = palloc0(sizeof(TmacLevel) * Max(v->nlevels, 1));
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tup = rows->vals[i];
+		TupleDesc	desc = rows->tupdesc;
+		TmacLevel  *l = &v->levels[i];
+		bool		isnull;
+		Datum		aliases;
+
+		l->rank = (int16) get_id(tup, desc, 1, PG_INT16_MIN, PG_INT16_MAX, "level");
+		l->code = get_text(tup, desc, 2);
+		l->name = get_text(tup, desc, 3);
+		add_token(v->by_token, TMAC_VOCAB_LEVEL, l->code, l->rank);
+		add_token(v->by_token, TMAC_VOCAB_LEVEL, l->name, l->rank);
+		aliases = SPI_getbinval(tup, desc, 4, &isnull);
+		if (!isnull)
+		{
+			Datum	   *elems;
+			bool	   *nulls;
+			int			na,
+						j;
+
+			deconstruct_array(DatumGetArrayTypeP(aliases), TEXTOID, -1,
+							  false, TYPALIGN_INT, &elems, &nulls, &na);
+			for (j = 0; j < na; j++)
+				if (!nulls[j])
+					add_token(v->by_token, TMAC_VOCAB_LEVEL,
+							  TextDatumGetCString(elems[j]), l->rank);
+		}
+		Assert(i == 0 || v->levels[i - 1].rank < l->rank);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+static void
+read_compartments(SPITupleTable *rows, uint64 n, void *arg)
+{
+	VocabLoad  *load = (VocabLoad *) arg;
+	TmacVocabulary *v = load->v;
+	MemoryContext old = MemoryContextSwitchTo(load->target);
+	uint64		i;
+
+	v->ncompartments = (int) n;
+	v->compartments = palloc0(sizeof(TmacCompartment) * Max(v->ncompartments, 1));
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tup = rows->vals[i];
+		TmacCompartment *c = &v->compartments[i];
+
+		c->id = get_id(tup, rows->tupdesc, 1, 1, PG_INT32_MAX, "compartment");
+		c->code = get_text(tup, rows->tupdesc, 2);
+		c->name = get_text(tup, rows->tupdesc, 3);
+		add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->code, c->id);
+		add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->name, c->id);
+		Assert(i == 0 || v->compartments[i - 1].id < c->id);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+static void
+read_groups(SPITupleTable *rows, uint64 n, void *arg)
+{
+	VocabLoad  *load = (VocabLoad *) arg;
+	TmacVocabulary *v = load->v;
+	MemoryContext old = MemoryContextSwitchTo(load->target);
+	uint64		i;
+
+	v->ngroups = (int) n;
+	v->groups = palloc0(sizeof(TmacGroup) * Max(v->ngroups, 1));
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tup = rows->vals[i];
+		TmacGroup  *g = &v->groups[i];
+
+		g->id = get_id(tup, rows->tupdesc, 1, 1, PG_INT32_MAX, "group");
+		g->parent_id = get_id(tup, rows->tupdesc, 2, 0, PG_INT32_MAX, "group parent");
+		g->code = get_text(tup, rows->tupdesc, 3);
+		g->name = get_text(tup, rows->tupdesc, 4);
+		add_token(v->by_token, TMAC_VOCAB_GROUP, g->code, g->id);
+		add_token(v->by_token, TMAC_VOCAB_GROUP, g->name, g->id);
+		Assert(i == 0 || v->groups[i - 1].id < g->id);
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Read the three tables into v (allocated in `target`), as tmac's owner with
+ * a pinned search_path and checked result types (owner_query.c): the
+ * vocabulary decides what every stored label means, so no session may bend
+ * how it is read.  The statement's own snapshot: a label defined earlier in
+ * this transaction can be used at once.
+ */
 static void
 load_vocabulary(TmacVocabulary *v, MemoryContext target)
 {
+	static const Oid level_types[] = {INT4OID, TEXTOID, TEXTOID, TEXTARRAYOID};
+	static const Oid compartment_types[] = {INT4OID, TEXTOID, TEXTOID};
+	static const Oid group_types[] = {INT4OID, INT4OID, TEXTOID, TEXTOID};
 	HASHCTL		ctl;
-	uint64		i;
-	Oid			nsp;
+	VocabLoad	load = {v, target};
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(TokenKey);
@@ -131,102 +247,18 @@ load_vocabulary(TmacVocabulary *v, MemoryContext target)
 	v->by_token = hash_create("tmac vocabulary tokens", 256, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "tmac: SPI_connect failed");
-
-	if (SPI_execute("SELECT rank::int4, code, name, aliases FROM tmac.level ORDER BY rank",
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "tmac: cannot read tmac.level");
-	{
-		MemoryContext old = MemoryContextSwitchTo(target);
-
-		v->nlevels = (int) SPI_processed;
-		v->levels = palloc0(sizeof(TmacLevel) * Max(v->nlevels, 1));
-		for (i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			TmacLevel  *l = &v->levels[i];
-			bool		isnull;
-			Datum		aliases;
-
-			l->rank = (int16) get_int(tup, desc, 1);
-			l->code = get_text(tup, desc, 2);
-			l->name = get_text(tup, desc, 3);
-			add_token(v->by_token, TMAC_VOCAB_LEVEL, l->code, l->rank);
-			add_token(v->by_token, TMAC_VOCAB_LEVEL, l->name, l->rank);
-			aliases = SPI_getbinval(tup, desc, 4, &isnull);
-			if (!isnull)
-			{
-				Datum	   *elems;
-				bool	   *nulls;
-				int			n,
-							j;
-
-				deconstruct_array(DatumGetArrayTypeP(aliases), TEXTOID, -1,
-								  false, TYPALIGN_INT, &elems, &nulls, &n);
-				for (j = 0; j < n; j++)
-					if (!nulls[j])
-						add_token(v->by_token, TMAC_VOCAB_LEVEL,
-								  TextDatumGetCString(elems[j]), l->rank);
-			}
-		}
-		MemoryContextSwitchTo(old);
-	}
-
-	if (SPI_execute("SELECT compartment_id, code, name FROM tmac.compartment ORDER BY compartment_id",
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "tmac: cannot read tmac.compartment");
-	{
-		MemoryContext old = MemoryContextSwitchTo(target);
-
-		v->ncompartments = (int) SPI_processed;
-		v->compartments = palloc0(sizeof(TmacCompartment) * Max(v->ncompartments, 1));
-		for (i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			TmacCompartment *c = &v->compartments[i];
-
-			c->id = get_int(tup, desc, 1);
-			c->code = get_text(tup, desc, 2);
-			c->name = get_text(tup, desc, 3);
-			add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->code, c->id);
-			add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->name, c->id);
-		}
-		MemoryContextSwitchTo(old);
-	}
-
-	if (SPI_execute("SELECT group_id, coalesce(parent_id, 0), code, name FROM tmac.org_group ORDER BY group_id",
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "tmac: cannot read tmac.org_group");
-	{
-		MemoryContext old = MemoryContextSwitchTo(target);
-
-		v->ngroups = (int) SPI_processed;
-		v->groups = palloc0(sizeof(TmacGroup) * Max(v->ngroups, 1));
-		for (i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			TmacGroup  *g = &v->groups[i];
-
-			g->id = get_int(tup, desc, 1);
-			g->parent_id = get_int(tup, desc, 2);
-			g->code = get_text(tup, desc, 3);
-			g->name = get_text(tup, desc, 4);
-			add_token(v->by_token, TMAC_VOCAB_GROUP, g->code, g->id);
-			add_token(v->by_token, TMAC_VOCAB_GROUP, g->name, g->id);
-		}
-		MemoryContextSwitchTo(old);
-	}
-
-	SPI_finish();
-
-	nsp = get_namespace_oid("tmac", false);
-	VocabRelids[0] = get_relname_relid("level", nsp);
-	VocabRelids[1] = get_relname_relid("compartment", nsp);
-	VocabRelids[2] = get_relname_relid("org_group", nsp);
+	tmac_owner_query("SELECT l.rank::pg_catalog.int4, l.code::pg_catalog.text, l.name::pg_catalog.text,"
+					 " l.aliases::pg_catalog.text[] FROM tmac.level l ORDER BY 1",
+					 0, NULL, NULL, 4, level_types, true, TMAC_SNAPSHOT_CURRENT,
+					 read_levels, &load);
+	tmac_owner_query("SELECT c.compartment_id::pg_catalog.int4, c.code::pg_catalog.text, c.name::pg_catalog.text"
+					 " FROM tmac.compartment c ORDER BY 1",
+					 0, NULL, NULL, 3, compartment_types, true, TMAC_SNAPSHOT_CURRENT,
+					 read_compartments, &load);
+	tmac_owner_query("SELECT g.group_id::pg_catalog.int4, COALESCE(g.parent_id, 0)::pg_catalog.int4,"
+					 " g.code::pg_catalog.text, g.name::pg_catalog.text FROM tmac.org_group g ORDER BY 1",
+					 0, NULL, NULL, 4, group_types, true, TMAC_SNAPSHOT_CURRENT,
+					 read_groups, &load);
 }
 
 TmacVocabulary *

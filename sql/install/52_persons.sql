@@ -57,7 +57,7 @@ COMMENT ON COLUMN tmac.person.login_disabled_by_tmac IS 'True when tmac set NOLO
 
 -- Resolves a group code, name (any case) to the canonical code; NULL passes through.
 CREATE FUNCTION tmac.group_code(spelling text) RETURNS text
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   c text;
@@ -77,7 +77,7 @@ COMMENT ON FUNCTION tmac.group_code(text) IS 'The canonical code of an organisat
 
 -- The person mapped to a role, or NULL.
 CREATE FUNCTION tmac.person_of_role(role name) RETURNS text
-  LANGUAGE sql STABLE STRICT
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE
   RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
 COMMENT ON FUNCTION tmac.person_of_role(name) IS 'The person_id mapped to a PostgreSQL role, or NULL';
 
@@ -183,9 +183,9 @@ CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.login_enrolment
 SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_seq', '');
 
--- True when the role is currently enrolled.
+-- True when the role is currently enrolled (a SQL-standard body: bound at install, not pinned).
 CREATE FUNCTION tmac.login_enrolled(role name) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE
   RETURN EXISTS (SELECT 1 FROM tmac.login_enrolment e WHERE e.login_role = role AND e.withdrawn_at IS NULL);
 COMMENT ON FUNCTION tmac.login_enrolled(name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
 

@@ -1,0 +1,169 @@
+/*
+ * extension.c — is tmac installed here, and which objects are tmac's own.
+ *
+ * shared_preload_libraries is cluster-wide, so tmac's hooks run in databases
+ * that never ran CREATE EXTENSION tmac, and in databases that may have a
+ * schema, type or function of their own called "tmac".  This file answers,
+ * once per catalog change, whether the extension is installed in the current
+ * database and which objects belong to it.  Lookups go by name inside the
+ * extension's schema through the syscache (no USAGE check, no search_path),
+ * and each object is confirmed to be a member of the extension through
+ * pg_depend, so a user's look-alike is never taken for tmac's.
+ *
+ * Invalidation: CREATE/ALTER/DROP EXTENSION creates, replaces or drops
+ * functions and schemas, so any pg_proc or pg_namespace syscache invalidation
+ * (and a full reset) marks the answer stale; the next call looks again.  The
+ * sentinel OID is kept across such resets (see extension.h).
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/xact.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "extension.h"
+
+Oid			tmac_sentinel_relid = InvalidOid;
+
+static TmacExtension Ext;
+static bool ExtValid = false;
+
+static void
+extension_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	ExtValid = false;
+}
+
+static void
+extension_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid)
+		ExtValid = false;
+}
+
+void
+tmac_extension_init(void)
+{
+	CacheRegisterSyscacheCallback(PROCOID, extension_syscache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, extension_syscache_callback, (Datum) 0);
+	CacheRegisterRelcacheCallback(extension_relcache_callback, (Datum) 0);
+}
+
+/* Owner and schema of the extension row; false if it vanished meanwhile. */
+static bool
+read_extension_row(Oid ext_oid, Oid *owner, Oid *nsp)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(ext_oid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		Form_pg_extension form = (Form_pg_extension) GETSTRUCT(tup);
+
+		*owner = form->extowner;
+		*nsp = form->extnamespace;
+		found = true;
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+static Oid
+member_or_invalid(Oid classid, Oid objid)
+{
+	if (!OidIsValid(objid) || getExtensionOfObject(classid, objid) != Ext.ext_oid)
+		return InvalidOid;
+	return objid;
+}
+
+static Oid
+member_function(const char *name, Oid argtype)
+{
+	oidvector  *args = buildoidvector(&argtype, 1);
+	Oid			fn = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+									 CStringGetDatum(name), PointerGetDatum(args),
+									 ObjectIdGetDatum(Ext.namespace_oid));
+
+	return member_or_invalid(ProcedureRelationId, fn);
+}
+
+const TmacExtension *
+tmac_extension(void)
+{
+	Oid			ext_oid;
+
+	if (likely(ExtValid))
+		return &Ext;
+	if (!IsTransactionState())
+	{
+		static const TmacExtension none = {false};
+
+		return &none;
+	}
+
+	memset(&Ext, 0, sizeof(Ext));
+	ExtValid = true;			/* an invalidation during the lookup clears it again */
+	ext_oid = get_extension_oid("tmac", true);
+	if (!OidIsValid(ext_oid))
+		return &Ext;
+	Ext.ext_oid = ext_oid;
+	if (!read_extension_row(ext_oid, &Ext.owner, &Ext.namespace_oid))
+	{
+		memset(&Ext, 0, sizeof(Ext));
+		return &Ext;
+	}
+	Ext.installed = true;
+	Ext.label_type = member_or_invalid(TypeRelationId,
+									   GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+													   CStringGetDatum("label"),
+													   ObjectIdGetDatum(Ext.namespace_oid)));
+	if (OidIsValid(Ext.label_type))
+	{
+		Ext.row_readable = member_function("row_readable", Ext.label_type);
+		Ext.row_writable = member_function("row_writable", Ext.label_type);
+	}
+	Ext.sentinel = member_or_invalid(RelationRelationId,
+									 get_relname_relid("cache_sentinel", Ext.namespace_oid));
+	if (OidIsValid(Ext.sentinel))
+		tmac_sentinel_relid = Ext.sentinel;
+	return &Ext;
+}
+
+const TmacExtension *
+tmac_extension_required(void)
+{
+	const TmacExtension *ext = tmac_extension();
+
+	if (!ext->installed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"tmac\" is not installed in database \"%s\"",
+						get_database_name(MyDatabaseId)),
+				 errdetail("The tmac library is loaded in every database of the cluster, but its catalog lives in each database that ran CREATE EXTENSION tmac."),
+				 errhint("Run CREATE EXTENSION tmac in this database, or use another database.")));
+	return ext;
+}

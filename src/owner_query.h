@@ -1,0 +1,38 @@
+/*
+ * owner_query.h — run one of tmac's own queries as the owner of tmac.
+ *
+ * Every query the C code runs goes through tmac_owner_query(): as the
+ * extension's owner, in a security-restricted operation, with search_path
+ * pinned to pg_catalog then pg_temp, and with the result's column types
+ * checked before anything is read.  Nothing the calling session planted
+ * (types, functions, operators in pg_temp or public) can take part.
+ */
+#ifndef TMAC_OWNER_QUERY_H
+#define TMAC_OWNER_QUERY_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+
+/* Which snapshot a query reads governance data with. */
+typedef enum TmacSnapshotMode
+{
+	TMAC_SNAPSHOT_CURRENT,		/* the statement's own (sees this transaction's changes) */
+	TMAC_SNAPSHOT_LATEST,		/* the latest committed state plus this transaction's changes */
+	TMAC_SNAPSHOT_COMMITTED		/* the latest committed state, without this transaction's changes */
+} TmacSnapshotMode;
+
+/* Called with the result while the query's SPI connection is still open. */
+typedef void (*TmacRowReader) (SPITupleTable *rows, uint64 nrows, void *arg);
+
+/*
+ * Run `sql` (parameters $1..$nargs) as tmac's owner.  `types` lists the
+ * expected result column types (ncols of them; ncols < 0: do not check, for
+ * statements whose result is ignored).  `read_only` false allows writes (the
+ * audit log).  `reader` may be NULL.
+ */
+extern void tmac_owner_query(const char *sql, int nargs, const Oid *argtypes, Datum *values,
+							 int ncols, const Oid *types, bool read_only,
+							 TmacSnapshotMode snapshot, TmacRowReader reader, void *arg);
+
+#endif							/* TMAC_OWNER_QUERY_H */

@@ -1,0 +1,110 @@
+/*
+ * view_owner.c — a view without security_invoker decides as its owner.
+ *
+ * PostgreSQL reads the tables under such a view with the privileges of the
+ * view's owner, but the row-security quals the rewriter adds run with the
+ * invoker as GetUserId().  Before planning (the planner hook in tmac.c), every
+ * call of tmac's own row_readable/row_writable in the security quals (and
+ * row-security WITH CHECK options) of a range table entry with a checkAsUser
+ * gets a second argument: that user's OID, which policy.c then decides for.
+ * Only the rewriter's own quals are touched, so the extra argument cannot be
+ * supplied from SQL (there is no two-argument signature to call).
+ *
+ * The functions are tmac's by OID (extension.c): nothing happens in a
+ * database without tmac, and a user's own function of the same name in some
+ * schema called tmac is never rewritten or even looked up.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/parsetree.h"
+
+#include "extension.h"
+#include "view_owner.h"
+
+typedef struct RetargetContext
+{
+	Oid			readable;
+	Oid			writable;
+	Oid			user;			/* the checkAsUser to decide for */
+} RetargetContext;
+
+/* Append the user's OID to every one-argument row_readable/row_writable call. */
+static bool
+retarget_walker(Node *node, RetargetContext *cxt)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncExpr))
+	{
+		FuncExpr   *f = (FuncExpr *) node;
+
+		if ((f->funcid == cxt->readable || f->funcid == cxt->writable) &&
+			list_length(f->args) == 1)
+			f->args = lappend(list_copy(f->args),
+							  makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
+										ObjectIdGetDatum(cxt->user), false, true));
+	}
+	return expression_tree_walker(node, retarget_walker, (void *) cxt);
+}
+
+static void
+retarget(Node *quals, Oid user, RetargetContext *cxt)
+{
+	if (quals == NULL || !OidIsValid(user))
+		return;
+	cxt->user = user;
+	retarget_walker(quals, cxt);
+}
+
+static bool
+view_owner_walker(Node *node, RetargetContext *cxt)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind == RTE_RELATION && rte->securityQuals != NIL)
+			retarget((Node *) rte->securityQuals, rte->checkAsUser, cxt);
+		return false;
+	}
+	if (IsA(node, Query))
+	{
+		Query	   *q = (Query *) node;
+
+		if (q->resultRelation > 0 && q->withCheckOptions != NIL)
+		{
+			RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
+			ListCell   *lc;
+
+			foreach(lc, q->withCheckOptions)
+			{
+				WithCheckOption *wco = lfirst_node(WithCheckOption, lc);
+
+				if (wco->kind != WCO_VIEW_CHECK)
+					retarget(wco->qual, rte->checkAsUser, cxt);
+			}
+		}
+		return query_tree_walker(q, view_owner_walker, (void *) cxt, QTW_EXAMINE_RTES_BEFORE);
+	}
+	return expression_tree_walker(node, view_owner_walker, (void *) cxt);
+}
+
+void
+tmac_view_owner_retarget(Query *parse)
+{
+	const TmacExtension *ext;
+	RetargetContext cxt;
+
+	ext = tmac_extension();
+	if (!ext->installed || (!OidIsValid(ext->row_readable) && !OidIsValid(ext->row_writable)))
+		return;
+	memset(&cxt, 0, sizeof(cxt));
+	cxt.readable = ext->row_readable;
+	cxt.writable = ext->row_writable;
+	view_owner_walker((Node *) parse, &cxt);
+}

@@ -1,0 +1,14 @@
+/*
+ * view_owner.h — views without security_invoker decide as their owner.
+ */
+#ifndef TMAC_VIEW_OWNER_H
+#define TMAC_VIEW_OWNER_H
+
+#include "postgres.h"
+
+#include "nodes/parsenodes.h"
+
+/* Called by tmac's planner hook before planning (tmac.c). */
+extern void tmac_view_owner_retarget(Query *parse);
+
+#endif							/* TMAC_VIEW_OWNER_H */
