@@ -52,7 +52,6 @@
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_proc.h"
-#include "commands/extension.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -61,6 +60,7 @@
 #include "utils/regproc.h"
 #include "utils/syscache.h"
 
+#include "extension.h"
 #include "own_act.h"
 
 /* What a function is, for this file. */
@@ -102,6 +102,7 @@ classify_function(Oid fn_oid)
 	HeapTuple	tuple;
 	bool		secdef;
 	Oid			ext;
+	const TmacExtension *tmac;
 
 	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
 	if (!HeapTupleIsValid(tuple))
@@ -110,8 +111,9 @@ classify_function(Oid fn_oid)
 	ReleaseSysCache(tuple);
 	if (!secdef)
 		return OWN_ACT_OTHER;
+	tmac = tmac_extension();
 	ext = getExtensionOfObject(ProcedureRelationId, fn_oid);
-	if (OidIsValid(ext) && ext == get_extension_oid("tmac", true))
+	if (tmac->installed && OidIsValid(ext) && ext == tmac->ext_oid)
 		return OWN_ACT_TMAC;
 	return OWN_ACT_FOREIGN;
 }
