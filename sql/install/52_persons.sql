@@ -160,7 +160,6 @@ CREATE TABLE tmac.login_enrolment (
   login_role    name NOT NULL,
   enrolled_by   name NOT NULL,
   enrolled_at   timestamptz NOT NULL DEFAULT now(),
-  note          text,
   withdrawn_by  name,
   withdrawn_at  timestamptz,
   CHECK ((withdrawn_by IS NULL) = (withdrawn_at IS NULL))
@@ -172,7 +171,6 @@ COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment
 COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL login role';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_by IS 'The tmac_admin role that enrolled it';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';
-COMMENT ON COLUMN tmac.login_enrolment.note IS 'Free text given at enrolment (e.g. the ticket)';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 SELECT tmac.add_audit_trigger('tmac.login_enrolment', 'enrolment_id', 'login_role');
@@ -227,11 +225,12 @@ $$;
 COMMENT ON FUNCTION tmac.login_role_refusal(name, name) IS
   'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
 
-CREATE FUNCTION tmac.enrol_login(role name, note text DEFAULT NULL) RETURNS bigint
+CREATE FUNCTION tmac.enrol_login(role regrole) RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   me name := tmac.acting_role('enrol a login role');
+  rn name := pg_catalog.pg_get_userbyid(role);     -- the role's name, unquoted
   why text;
   id bigint;
 BEGIN
@@ -239,26 +238,26 @@ BEGIN
   IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
     RAISE EXCEPTION 'role "%" must hold tmac_admin to enrol a login role', me USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
-    RAISE EXCEPTION 'role "%" does not exist', role USING ERRCODE = 'undefined_object',
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = role) THEN
+    RAISE EXCEPTION 'role % does not exist', role::oid USING ERRCODE = 'undefined_object',
       HINT = 'Create the login role first (CREATE ROLE ... LOGIN); tmac maps persons to it, it does not create it.';
   END IF;
-  why := tmac.login_role_refusal(role);
+  why := tmac.login_role_refusal(rn);
   IF why IS NOT NULL THEN
-    RAISE EXCEPTION 'role "%" cannot be enrolled as a person''s login: %', role, why
+    RAISE EXCEPTION 'role "%" cannot be enrolled as a person''s login: %', rn, why
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.';
   END IF;
-  SELECT e.enrolment_id INTO id FROM tmac.login_enrolment e WHERE e.login_role = role AND e.withdrawn_at IS NULL;
+  SELECT e.enrolment_id INTO id FROM tmac.login_enrolment e WHERE e.login_role = rn AND e.withdrawn_at IS NULL;
   IF FOUND THEN
     RETURN id;                                       -- already enrolled: nothing to do
   END IF;
-  INSERT INTO tmac.login_enrolment (login_role, enrolled_by, note) VALUES (role, me, note)
+  INSERT INTO tmac.login_enrolment (login_role, enrolled_by) VALUES (rn, me)
   RETURNING enrolment_id INTO id;
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.enrol_login(name, text) IS
+COMMENT ON FUNCTION tmac.enrol_login(regrole) IS
   'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
 
 CREATE FUNCTION tmac.withdraw_login(role name) RETURNS void
@@ -292,5 +291,5 @@ COMMENT ON FUNCTION tmac.withdraw_login(name) IS
 REVOKE ALL ON tmac.login_enrolment FROM PUBLIC;
 GRANT SELECT ON tmac.login_enrolment TO tmac_admin, tmac_auditor, tmac_hr;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name), tmac.login_role_refusal(name, name),
-  tmac.enrol_login(name, text), tmac.withdraw_login(name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.enrol_login(name, text), tmac.withdraw_login(name) TO tmac_admin;
+  tmac.enrol_login(regrole), tmac.withdraw_login(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole), tmac.withdraw_login(name) TO tmac_admin;
