@@ -377,46 +377,71 @@ $$
 BEGIN
   RETURN QUERY
   SELECT 'table:' || t.relid::text,
-         format('Protected table %s has row security %s%s; its rows are not filtered by label. Run tmac.protect(%L) again.',
+         format('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
                 t.relid::text,
-                CASE WHEN NOT c.relrowsecurity THEN 'disabled' WHEN NOT c.relforcerowsecurity THEN 'not forced' ELSE 'on' END,
-                CASE WHEN pc.n < 5 THEN format(' and %s of tmac''s 5 policies', pc.n) ELSE '' END,
-                t.relid::text),
+                CASE WHEN NOT c.relrowsecurity THEN 'row security disabled'
+                     WHEN NOT c.relforcerowsecurity THEN 'row security not forced'
+                     WHEN pc.n < 5 THEN format('only %s of tmac''s 5 policies', pc.n)
+                     ELSE 'tmac''s policies or declassification guard altered' END,
+                t.relid::text, t.relid::text),
          t.protected_at
     FROM tmac.protected_table t
     JOIN pg_catalog.pg_class c ON c.oid = t.relid
     CROSS JOIN LATERAL (SELECT count(*) AS n FROM pg_catalog.pg_policy p
                          WHERE p.polrelid = t.relid
                            AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')) pc
-   WHERE NOT c.relrowsecurity OR NOT c.relforcerowsecurity OR pc.n < 5;
+   WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
 END
 $$;
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
-  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled, not forced, or whose tmac policies were dropped';
+  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
 
-CREATE FUNCTION tmac.check_exposing_view()
+-- A parent's policies filter its children's rows when the parent is read, a
+-- child's own when the child is read: a link between a protected and an
+-- unprotected table (or two tables protected on different label columns)
+-- shows rows unfiltered.  tmac.protect and its event trigger refuse or repair
+-- every such link they see; this finds those made while they could not see
+-- (event triggers disabled, session_replication_role = replica, …).
+CREATE FUNCTION tmac.check_protected_tree_inconsistent()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   RETURN QUERY
-  SELECT 'view:' || v.view::text,
-         format('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
-                v.view::text, array_to_string(v.tables, ', '), v.owner,
-                CASE WHEN v.acting_person IS NOT NULL THEN ' (person ' || v.acting_person || ')' ELSE '' END),
-         NULL::timestamptz
-    FROM tmac.exposing_views v;
+  SELECT 'table:' || i.inhrelid::regclass::text,
+         CASE WHEN pc.relid IS NULL THEN
+                format('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
+                       i.inhrelid::regclass, i.inhparent::regclass, i.inhrelid::regclass::text, pp.label_column)
+              WHEN pp.relid IS NULL THEN
+                format('The protected table %s is a partition or child of %s, which is not protected: read through %s, its rows are not filtered by label. Run tmac.protect(%L).',
+                       i.inhrelid::regclass, i.inhparent::regclass, i.inhparent::regclass, i.inhparent::regclass::text)
+              ELSE
+                format('Table %s is protected on column %s but its parent %s on column %s: read through the parent, its rows are filtered by the other column. Detach it, unprotect it and attach it again (it is then protected on the parent''s column).',
+                       i.inhrelid::regclass, quote_ident(pc.label_column), i.inhparent::regclass, quote_ident(pp.label_column))
+         END,
+         coalesce(pc.protected_at, pp.protected_at)
+    FROM pg_catalog.pg_inherits i
+    JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid AND c.relkind IN ('r', 'p', 'f')
+    LEFT JOIN tmac.protected_table pp ON pp.relid = i.inhparent
+    LEFT JOIN tmac.protected_table pc ON pc.relid = i.inhrelid
+   WHERE (pp.relid IS NULL) <> (pc.relid IS NULL) OR pp.label_column <> pc.label_column;
 END
 $$;
-COMMENT ON FUNCTION tmac.check_exposing_view() IS
-  'Check exposing_view: views over protected tables without security_invoker (their readers see what the owner may see)';
+COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS
+  'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, builtin) VALUES
   ('protected_table_unenforced', 'V', 'critical', 'Protected table with row security off or not forced',
    'A table tmac.protect registered has row-level security disabled or not forced, or tmac''s policies were dropped, so its rows are not filtered by label (seed ⑨).',
-   'Run tmac.protect(table) again; find who changed it in the PostgreSQL log.', 'tmac.check_protected_table_unenforced', '{tmac.protected_table}', true),
+   'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.', 'tmac.check_protected_table_unenforced', '{tmac.protected_table}', true),
   ('exposing_view', 'V', 'medium', 'View exposing protected rows with its owner''s access',
    'A view over a protected table without security_invoker shows its readers what its owner may see.',
-   'Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.', 'tmac.check_exposing_view', '{tmac.exposing_views}', true);
-REVOKE ALL ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view() TO tmac_auditor, tmac_admin;
+   'Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.', 'tmac.check_exposing_view', '{tmac.exposing_views}', true),
+  ('protected_tree_inconsistent', 'V', 'critical', 'Partition or inheritance child protected differently from its parent',
+   'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).',
+   'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.', 'tmac.check_protected_tree_inconsistent', '{tmac.protected_table}', true);
+REVOKE ALL ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view(),
+  tmac.check_protected_tree_inconsistent() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view(),
+  tmac.check_protected_tree_inconsistent()
+TO tmac_auditor, tmac_admin;
