@@ -430,6 +430,77 @@ $$;
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS
   'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 
+-- Ways to plant code that runs in other people's sessions (issue: a trojan
+-- <@ on the search_path).  A schema where everyone may create objects lets
+-- anyone shadow a function or operator for whoever has it on their path; a
+-- function or operator outside tmac that takes tmac.label, owned by someone
+-- who is neither a superuser nor a tmac administrator, may be such a shadow.
+CREATE FUNCTION tmac.check_schema_public_create()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'schema:' || quote_ident(n.nspname),
+         format('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
+                quote_ident(n.nspname), quote_ident(n.nspname), quote_ident(n.nspname)),
+         NULL::timestamptz
+    FROM pg_catalog.pg_namespace n
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+     AND EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee = 0 AND a.privilege_type = 'CREATE')
+     AND EXISTS (SELECT 1 FROM tmac.protected_table);
+END;
+COMMENT ON FUNCTION tmac.check_schema_public_create() IS
+  'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
+
+CREATE FUNCTION tmac.check_label_function_untrusted()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH label_types AS (
+    SELECT t.oid FROM pg_catalog.pg_type t
+     WHERE t.oid = 'tmac.label'::regtype OR t.typbasetype = 'tmac.label'::regtype
+  ), admins AS (
+    SELECT r.oid FROM pg_catalog.pg_roles r
+     WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
+  )
+  SELECT 'function:' || p.oid::regprocedure::text,
+         format('Function %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions. Drop it, or have an administrator own it (ALTER FUNCTION … OWNER TO).',
+                p.oid::regprocedure, pg_catalog.pg_get_userbyid(p.proowner)),
+         NULL::timestamptz
+    FROM pg_catalog.pg_proc p
+   WHERE p.pronamespace <> 'tmac'::regnamespace
+     AND EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proargtypes::oid[]) a WHERE a IN (SELECT l.oid FROM label_types l))
+     AND p.proowner NOT IN (SELECT a.oid FROM admins a)
+  UNION ALL
+  SELECT 'operator:' || o.oid::regoperator::text,
+         format('Operator %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it shadows tmac''s own and runs in other people''s sessions. Drop it (DROP OPERATOR %s).',
+                o.oid::regoperator, pg_catalog.pg_get_userbyid(o.oprowner), o.oid::regoperator),
+         NULL::timestamptz
+    FROM pg_catalog.pg_operator o
+   WHERE o.oprnamespace <> 'tmac'::regnamespace
+     AND (o.oprleft IN (SELECT l.oid FROM label_types l) OR o.oprright IN (SELECT l.oid FROM label_types l))
+     AND o.oprowner NOT IN (SELECT a.oid FROM admins a);
+END;
+COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS
+  'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
+
+CREATE FUNCTION tmac.check_exposing_view()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  SELECT 'view:' || v.view::text,
+         format('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
+                v.view::text, array_to_string(v.tables, ', '), v.owner,
+                CASE WHEN v.acting_person IS NOT NULL THEN ' (person ' || v.acting_person || ')' ELSE '' END),
+         NULL::timestamptz
+    FROM tmac.exposing_views v;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_exposing_view() IS
+  'Check exposing_view: views over protected tables without security_invoker (their readers see what the owner may see)';
+
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, builtin) VALUES
   ('protected_table_unenforced', 'V', 'critical', 'Protected table with row security off or not forced',
    'A table tmac.protect registered has row-level security disabled or not forced, or tmac''s policies were dropped, so its rows are not filtered by label (seed ⑨).',
@@ -439,9 +510,15 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.', 'tmac.check_exposing_view', '{tmac.exposing_views}', true),
   ('protected_tree_inconsistent', 'V', 'critical', 'Partition or inheritance child protected differently from its parent',
    'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).',
-   'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.', 'tmac.check_protected_tree_inconsistent', '{tmac.protected_table}', true);
+   'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.', 'tmac.check_protected_tree_inconsistent', '{tmac.protected_table}', true),
+  ('schema_public_create', 'V', 'high', 'Schema where everyone may create objects',
+   'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).',
+   'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.', 'tmac.check_schema_public_create', '{tmac.protected_table}', true),
+  ('label_function_untrusted', 'V', 'high', 'Function or operator over tmac.label owned by a non-administrator',
+   'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.',
+   'Drop it, or have an administrator own it; keep tmac before public on the search_path.', 'tmac.check_label_function_untrusted', '{}', true);
 REVOKE ALL ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view(),
-  tmac.check_protected_tree_inconsistent() FROM PUBLIC;
+  tmac.check_protected_tree_inconsistent(), tmac.check_schema_public_create(), tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view(),
-  tmac.check_protected_tree_inconsistent()
+  tmac.check_protected_tree_inconsistent(), tmac.check_schema_public_create(), tmac.check_label_function_untrusted()
 TO tmac_auditor, tmac_admin;
