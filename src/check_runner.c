@@ -40,6 +40,7 @@ tmac_run_check_as_owner(PG_FUNCTION_ARGS)
 	HeapTuple	tp;
 	Form_pg_proc proc;
 	Oid			owner;
+	bool		shape_ok;
 	char	   *qualified;
 	StringInfoData query;
 	Oid			save_uid;
@@ -56,11 +57,12 @@ tmac_run_check_as_owner(PG_FUNCTION_ARGS)
 	owner = proc->proowner;
 	qualified = quote_qualified_identifier(get_namespace_name(proc->pronamespace),
 										   NameStr(proc->proname));
-	if (proc->pronargs != 0 || !proc->proretset)
+	shape_ok = proc->pronargs == 0 && proc->proretset;
+	ReleaseSysCache(tp);
+	if (!shape_ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_FUNCTION_DEFINITION),
 				 errmsg("check function %s must take no arguments and return a set", qualified)));
-	ReleaseSysCache(tp);
 	if (superuser_arg(owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

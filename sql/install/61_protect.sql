@@ -173,7 +173,7 @@ COMMENT ON FUNCTION tmac.remove_protection(regclass) IS
 
 -- Protects every table of a tree that is not protected yet, on one label
 -- column; refuses a tree part of which is protected on another column or
--- cannot carry row security (a foreign table).  `what` says in errors where a
+-- cannot carry row security (a foreign table), or is temporary.  `what` says in errors where a
 -- table of the tree stands.
 CREATE FUNCTION tmac.protect_tree(tbl regclass, label_column name, what text) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -184,7 +184,7 @@ DECLARE
   t regclass;
 BEGIN
   FOR r IN
-    SELECT x.relid, c.relkind, p.label_column AS registered
+    SELECT x.relid, c.relkind, c.relpersistence, p.label_column AS registered
       FROM tmac.relation_tree(tbl) x
       JOIN pg_catalog.pg_class c ON c.oid = x.relid
       LEFT JOIN tmac.protected_table p ON p.relid = x.relid
@@ -202,6 +202,11 @@ BEGIN
               HINT = 'A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.';
     ELSIF r.relkind NOT IN ('r', 'p') THEN
       RAISE EXCEPTION '"%" (%) is not a table', r.relid, what USING ERRCODE = 'wrong_object_type';
+    ELSIF r.relpersistence = 't' THEN
+      -- it would vanish at the end of the session without leaving the registry
+      RAISE EXCEPTION '"%" (%) is a temporary table', r.relid, what
+        USING ERRCODE = 'wrong_object_type',
+              HINT = 'Temporary tables cannot be protected, nor be children of a protected table; use an ordinary table.';
     END IF;
     todo := todo || r.relid;
   END LOOP;
@@ -374,6 +379,8 @@ COMMENT ON FUNCTION tmac.protect_new_children() IS
 CREATE EVENT TRIGGER tmac_protect_new_children ON ddl_command_end
   WHEN TAG IN ('CREATE TABLE', 'CREATE FOREIGN TABLE', 'ALTER TABLE', 'ALTER FOREIGN TABLE')
   EXECUTE FUNCTION tmac.protect_new_children();
+COMMENT ON EVENT TRIGGER tmac_protect_new_children IS
+  'Protects a table that becomes a partition or inheritance child of a protected table; refuses a protected table under an unprotected parent';
 
 -- A dropped table leaves the registry with it (audited like any change).
 -- The table's name is gone with it: an entry records which table it was.
@@ -401,6 +408,8 @@ COMMENT ON FUNCTION tmac.forget_dropped_tables() IS
 CREATE EVENT TRIGGER tmac_forget_dropped_tables ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
   EXECUTE FUNCTION tmac.forget_dropped_tables();
+COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS
+  'Removes dropped tables from tmac.protected_table (audited)';
 
 -- How many rows of a protected table a role cannot see, by reason.  Counting
 -- hidden rows reads past the policies, so it runs as the extension owner and

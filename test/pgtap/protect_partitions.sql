@@ -3,7 +3,7 @@
 -- finding), and the registry tmac.protected_table changes only through tmac, audited.
 -- The reader is A1 (t_alice) of the shared people fixture, cleared INTERNAL.
 BEGIN;
-SELECT plan(32);
+SELECT plan(33);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'INTERNAL', now() + interval '30 days', 'tap')$$) IS NOT NULL AS cleared \gset
 
@@ -93,6 +93,8 @@ CREATE TABLE pt_two (id int, label tmac.label NOT NULL, label2 tmac.label NOT NU
 SELECT tmac.protect('pt_two', 'label2');
 SELECT throws_ok($$ALTER TABLE pt_two INHERIT pt_base$$, '55000', NULL,
                  'nor of a table protected on another label column');
+SELECT throws_ok($$CREATE TEMP TABLE pt_tmp () INHERITS (pt_base)$$, '42809', NULL,
+                 'a temporary table cannot become a child of a protected table (it would leave the registry untidy)');
 
 -- What tmac could not see (event triggers do not fire in replica mode) is a finding.
 SET LOCAL session_replication_role = replica;
