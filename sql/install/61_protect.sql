@@ -85,8 +85,12 @@ BEGIN ATOMIC
                      ('tmac_delete', false, 'd', pg_catalog.format('tmac.row_writable(%I)', label_column), ''))) = 5
      AND (c.relkind = 'p'
           OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = label_column
                       WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify' AND t.tgenabled <> 'D'
-                        AND t.tgfoid = 'tmac.declassify_guard()'::pg_catalog.regprocedure))
+                        AND t.tgfoid = 'tmac.declassify_guard()'::pg_catalog.regprocedure
+                        AND t.tgtype = 19             -- BEFORE UPDATE, FOR EACH ROW
+                        AND pg_catalog.cardinality(t.tgattr::pg_catalog.int2[]) = 1 AND t.tgattr[0] = a.attnum
+                        AND t.tgargs = pg_catalog.convert_to(label_column, 'UTF8') || '\x00'::bytea))
     FROM pg_catalog.pg_class c WHERE c.oid = tbl;
 END;
 COMMENT ON FUNCTION tmac.protection_in_place(regclass, name) IS

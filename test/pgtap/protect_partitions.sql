@@ -1,9 +1,10 @@
 -- protect_partitions.sql — pgTAP: partitioned and inheritance trees are protected whole
 -- (protect, the event trigger on CREATE/ALTER TABLE, unprotect, the protected_tree_inconsistent
--- finding), and the registry tmac.protected_table changes only through tmac, audited.
+-- finding), protected_table_unenforced on altered protection, and the registry
+-- tmac.protected_table changes only through tmac, audited.
 -- The reader is A1 (t_alice) of the shared people fixture, cleared INTERNAL.
 BEGIN;
-SELECT plan(33);
+SELECT plan(35);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'INTERNAL', now() + interval '30 days', 'tap')$$) IS NOT NULL AS cleared \gset
 
@@ -113,6 +114,18 @@ SELECT ok(NOT EXISTS (SELECT 1 FROM tmac.protected_table WHERE relid::text ~ '^p
           AND NOT EXISTS (SELECT 1 FROM pg_class WHERE relname ~ '^pt_doc($|_[1235])' AND relkind IN ('r', 'p')
                                                    AND (relrowsecurity OR relforcerowsecurity)),
           'its partitions are unprotected with it');
+
+-- protected_table_unenforced sees altered protection, not only dropped protection.
+CREATE TABLE pt_alter (id int, label tmac.label);
+SELECT tmac.protect('pt_alter');
+ALTER POLICY tmac_read ON pt_alter USING (true);
+SELECT is((SELECT count(*)::int FROM tmac.findings WHERE check_code = 'protected_table_unenforced' AND subject = 'table:public.pt_alter'),
+          1, 'a tmac policy altered to let every row through is a finding');
+SELECT tmac.unprotect('pt_alter');
+SELECT tmac.protect('pt_alter');
+ALTER TABLE pt_alter DISABLE TRIGGER zz_tmac_declassify;
+SELECT is((SELECT count(*)::int FROM tmac.findings WHERE check_code = 'protected_table_unenforced' AND subject = 'table:public.pt_alter'),
+          1, 'so is a disabled declassification guard');
 
 -- The registry: written only by tmac, every change audited.
 SET LOCAL ROLE t_adm;
