@@ -156,45 +156,68 @@ tmac_profile_cache_init(void)
 	RegisterXactCallback(profile_xact_callback, NULL);
 }
 
-/* Rule 6: called by the tmac.cache_invalidate() statement trigger. */
+static void
+note_writer(Oid writer)
+{
+	int			i;
+
+	if (superuser_arg(writer))
+		return;
+	for (i = 0; i < NWriters; i++)
+		if (Writers[i] == writer)
+			return;
+	if (NWriters < MAX_WRITERS)
+		Writers[NWriters++] = writer;
+	else
+		WritersOverflow = true;
+}
+
+/*
+ * Rule 6: called by the tmac.cache_invalidate() statement trigger.  Both the
+ * outer user (the role acting, after SET ROLE) and the session user (the
+ * login, which only a superuser can change) are writers: a login that changed
+ * governance data as one of its roles and then RESET ROLE is still the writer.
+ */
 void
 tmac_note_governance_change(void)
 {
-	Oid			outer = GetOuterUserId();
 	LocalTransactionId lxid = MyProc->lxid;
-	int			i;
 
-	if (superuser_arg(outer))
-		return;
 	if (WritersLxid != lxid)
 	{
 		NWriters = 0;
 		WritersOverflow = false;
 		WritersLxid = lxid;
 	}
-	for (i = 0; i < NWriters; i++)
-		if (Writers[i] == outer)
-			return;
-	if (NWriters < MAX_WRITERS)
-		Writers[NWriters++] = outer;
-	else
-		WritersOverflow = true;
+	note_writer(GetOuterUserId());
+	note_writer(GetSessionUserId());
 }
 
-/* Rule 6: must this transaction's governance changes be ignored right now? */
+/*
+ * Rule 6: must this transaction's governance changes be ignored right now?
+ * Yes while the session user is a writer (every role it may SET is then
+ * covered), or the outer user is a writer or a role a writer can become.
+ * In a parallel worker, the leader's answer (handed over with the profiles).
+ */
+static bool LeaderCommittedOnly = false;
+
 static bool
 committed_state_only(void)
 {
-	Oid			outer;
+	Oid			outer,
+				session;
 	int			i;
 
+	if (IsParallelWorker())
+		return LeaderCommittedOnly;
 	if (WritersLxid != MyProc->lxid || (NWriters == 0 && !WritersOverflow))
 		return false;
 	if (WritersOverflow)
 		return true;
 	outer = GetOuterUserId();
+	session = GetSessionUserId();
 	for (i = 0; i < NWriters; i++)
-		if (Writers[i] == outer || is_member_of_role(Writers[i], outer))
+		if (Writers[i] == session || Writers[i] == outer || is_member_of_role(Writers[i], outer))
 			return true;
 	return false;
 }
@@ -449,7 +472,8 @@ tmac_profiles_for_workers(List *roles)
 	if (IsInParallelMode() || roles == NIL)
 		return;
 	initStringInfo(&buf);
-	appendStringInfo(&buf, INT64_FORMAT, (int64) GetCurrentStatementStartTimestamp());
+	appendStringInfo(&buf, INT64_FORMAT " %d", (int64) GetCurrentStatementStartTimestamp(),
+					 committed_state_only() ? 1 : 0);
 	foreach(lc, roles)
 		profile_out(&buf, tmac_profile_lookup(lfirst_oid(lc)));
 	(void) set_config_option("tmac.parallel_profiles", buf.data, PGC_SUSET, PGC_S_SESSION,
@@ -509,6 +533,10 @@ load_leader_profiles(void)
 	if (end == s || stmt != (int64) GetCurrentStatementStartTimestamp())
 		return;					/* not this statement's */
 	s = end;
+	if (s[0] != ' ' || (s[1] != '0' && s[1] != '1'))
+		parse_failed();
+	LeaderCommittedOnly = s[1] == '1';
+	s += 2;
 	while (*s == ';')
 	{
 		TmacProfile tmp;
@@ -618,6 +646,21 @@ tmac_profile_lookup(Oid roleid)
 		tmac_last_stmt = stmt;
 		return p;
 	}
+
+	/*
+	 * A worker deciding for a role its leader did not hand over (a parallel
+	 * safe function reading through another owner's view, say) fetches with
+	 * the statement's snapshot, as the leader would under READ COMMITTED;
+	 * under REPEATABLE READ that snapshot is the transaction's and could miss
+	 * a revocation, and a worker cannot take a newer one.
+	 */
+	if (IsParallelWorker() && IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("tmac cannot decide for role \"%s\" in a parallel worker under REPEATABLE READ",
+						GetUserNameFromId(roleid, false)),
+				 errdetail("The leader of this parallel plan did not hand over that role's access profile."),
+				 errhint("Mark the function that reads the protected table PARALLEL RESTRICTED, or use READ COMMITTED.")));
 
 	/* fetch again */
 	{

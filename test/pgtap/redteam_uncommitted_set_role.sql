@@ -1,4 +1,4 @@
--- redteam_uncommitted_set_role.sql — pgTAP (pending: needs the C fix in src/profile_cache.c,
+-- redteam_uncommitted_set_role.sql — pgTAP (fixed in src/profile_cache.c,
 -- committed_state_only()).  Rule 6 tracks governance writers by outer user and applies the
 -- committed state only while the outer user is a writer or a role a writer can become.  A
 -- tmac_admin login that writes after SET ROLE tmac_admin and reads after RESET ROLE (or after

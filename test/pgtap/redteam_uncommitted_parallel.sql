@@ -1,4 +1,4 @@
--- redteam_uncommitted_parallel.sql — pgTAP (pending: needs a C fix in src/profile_cache.c).
+-- redteam_uncommitted_parallel.sql — pgTAP (fixed in src/profile_cache.c, rule 5 and 6).
 -- A parallel worker decides with the profiles its leader handed over (rule 5) — but only for
 -- the roles the leader saw in the plan's range table.  A PARALLEL SAFE function run by a
 -- worker may read through a view of another owner (or be SECURITY DEFINER): that role's
