@@ -168,26 +168,38 @@ $$;
 COMMENT ON FUNCTION tmac.level_merge_builtin() IS
   'Trigger: lets pg_restore bring back a renamed built-in level over the one CREATE EXTENSION installed';
 
--- Group trees must stay trees.
+-- Group trees must stay trees, also when two sessions change the tree at once (GC under GD
+-- in one, GD under GC in the other).  Tree changes are serialised by a SHARE ROW EXCLUSIVE
+-- lock on tmac.org_group (it conflicts with itself and with every write, not with reads),
+-- which tmac.move_group takes before it writes; the check then walks up from the new parent
+-- locking each ancestor FOR SHARE: under READ COMMITTED it reads the committed tree of
+-- whoever held the lock before, and under REPEATABLE READ or SERIALIZABLE an ancestor that
+-- changed after the transaction's snapshot is a serialization failure (retry the transaction).
 CREATE FUNCTION tmac.org_group_check_cycle() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
+DECLARE
+  up integer := NEW.parent_id;
+  depth integer := 0;
 BEGIN
-  IF NEW.parent_id IS NOT NULL AND EXISTS (
-       WITH RECURSIVE up(id, depth) AS (
-         SELECT NEW.parent_id, 1
-         UNION ALL
-         SELECT g.parent_id, up.depth + 1 FROM tmac.org_group g JOIN up ON g.group_id = up.id
-          WHERE g.parent_id IS NOT NULL AND up.depth < 10000)
-       SELECT 1 FROM up WHERE id = NEW.group_id) THEN
-    RAISE EXCEPTION 'group "%" cannot be placed under one of its own descendants', NEW.code
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Groups form a tree: choose a parent outside the group''s own subtree.';
+  IF NEW.parent_id IS NULL OR (TG_OP = 'UPDATE' AND NEW.parent_id IS NOT DISTINCT FROM OLD.parent_id) THEN
+    RETURN NEW;
   END IF;
+  LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
+  WHILE up IS NOT NULL AND depth < 10000 LOOP
+    IF up = NEW.group_id THEN
+      RAISE EXCEPTION 'group "%" cannot be placed under one of its own descendants', NEW.code
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Groups form a tree: choose a parent outside the group''s own subtree.';
+    END IF;
+    SELECT g.parent_id INTO up FROM tmac.org_group g WHERE g.group_id = up FOR SHARE;
+    depth := depth + 1;
+  END LOOP;
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.org_group_check_cycle() IS 'Trigger: rejects a parent that would make the group tree a cycle';
+COMMENT ON FUNCTION tmac.org_group_check_cycle() IS
+  'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 
 CREATE TRIGGER a_merge_builtin BEFORE INSERT ON tmac.level
   FOR EACH ROW EXECUTE FUNCTION tmac.level_merge_builtin();

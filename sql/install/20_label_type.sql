@@ -89,9 +89,12 @@ CREATE OPERATOR tmac.>= (
   COMMUTATOR = OPERATOR(tmac.<=), NEGATOR = OPERATOR(tmac.<),
   RESTRICT = scalargesel, JOIN = scalargejoinsel);
 
+-- Equal labels are equal byte for byte (src/label.h: sorted ids, no padding, plain storage), so
+-- btree deduplication is safe: support function 4 (equalimage) is the builtin that says yes.
 CREATE OPERATOR CLASS tmac.label_btree_ops DEFAULT FOR TYPE tmac.label USING btree AS
   OPERATOR 1 tmac.<, OPERATOR 2 tmac.<=, OPERATOR 3 tmac.=, OPERATOR 4 tmac.>=, OPERATOR 5 tmac.>,
-  FUNCTION 1 tmac.label_cmp(tmac.label, tmac.label);
+  FUNCTION 1 tmac.label_cmp(tmac.label, tmac.label),
+  FUNCTION 4 pg_catalog.btequalimage(oid);
 CREATE OPERATOR CLASS tmac.label_hash_ops DEFAULT FOR TYPE tmac.label USING hash AS
   OPERATOR 1 tmac.=,
   FUNCTION 1 tmac.label_hash(tmac.label),

@@ -8,7 +8,7 @@
 -- rename), its code, name or alias is accepted, as in label input.
 
 CREATE FUNCTION tmac.require_arguments(fn text, VARIADIC args text[]) RETURNS void
-  LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   i integer;
@@ -24,7 +24,7 @@ COMMENT ON FUNCTION tmac.require_arguments(text, text[]) IS
   'Raises null_value_not_allowed naming the first null argument; takes (name, value) pairs';
 
 CREATE FUNCTION tmac.check_code(kind text, code text) RETURNS void
-  LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   IF NOT tmac.valid_code(code) THEN
@@ -37,7 +37,7 @@ $$;
 COMMENT ON FUNCTION tmac.check_code(text, text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
 
 CREATE FUNCTION tmac.check_name(kind text, name text) RETURNS void
-  LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   IF NOT tmac.valid_name(name) THEN
@@ -109,6 +109,9 @@ BEGIN
   PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
   PERFORM tmac.check_code('group', code);
   PERFORM tmac.check_name('group', name);
+  -- A tree change (see tmac.org_group_check_cycle): lock before the INSERT's own lock, so that
+  -- two definitions wait for each other instead of deadlocking on the trigger's lock.
+  LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   SELECT g.code INTO existing FROM tmac.org_group g WHERE upper(g.code) = upper(define_group.code);
   IF FOUND THEN
     RAISE EXCEPTION 'group "%" already exists', existing
@@ -132,8 +135,12 @@ CREATE FUNCTION tmac.move_group(code text, parent text)
 $$
 DECLARE
   parent_group integer;
+  moved integer;
 BEGIN
   PERFORM tmac.require_arguments('move_group', 'code', code);
+  -- Tree changes are serialised (see tmac.org_group_check_cycle); taking the lock before the
+  -- UPDATE's own ROW EXCLUSIVE lock means two moves wait for each other instead of deadlocking.
+  LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   IF parent IS NOT NULL THEN
     SELECT t.id INTO parent_group FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(parent);
     IF NOT FOUND THEN
@@ -141,12 +148,12 @@ BEGIN
         USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
     END IF;
   END IF;
-  UPDATE tmac.org_group g SET parent_id = parent_group
-   WHERE g.group_id = (SELECT t.id FROM tmac.vocabulary_token t
-                        WHERE t.kind = 'group' AND t.token = upper(move_group.code));
+  -- (a group whose name equals its code ignoring case has two equal tokens)
+  SELECT t.id INTO moved FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(move_group.code);
   IF NOT FOUND THEN
     RAISE EXCEPTION 'unknown group "%"', code USING ERRCODE = 'undefined_object';
   END IF;
+  UPDATE tmac.org_group g SET parent_id = parent_group WHERE g.group_id = moved;
 END
 $$;
 COMMENT ON FUNCTION tmac.move_group(text, text) IS
@@ -222,7 +229,7 @@ CREATE FUNCTION tmac.rename_group(old text, new text) RETURNS void
 COMMENT ON FUNCTION tmac.rename_group(text, text) IS 'Changes a group''s code; stored labels keep their meaning and print the new code';
 
 REVOKE ALL ON FUNCTION
-  tmac.require_arguments(text, text[]), tmac.check_code(text, text), tmac.check_name(text, text),
+  tmac.check_code(text, text), tmac.check_name(text, text),
   tmac.define_level(text, integer, text, text[]), tmac.define_compartment(text, text, text),
   tmac.define_group(text, text, text), tmac.move_group(text, text),
   tmac.rename_entry(text, text, text), tmac.rename_level(text, text),
@@ -233,3 +240,6 @@ GRANT EXECUTE ON FUNCTION
   tmac.define_group(text, text, text), tmac.move_group(text, text),
   tmac.rename_level(text, text), tmac.rename_compartment(text, text), tmac.rename_group(text, text)
   TO tmac_admin;
+-- It only raises an error naming a null argument; the SECURITY INVOKER functions of later files
+-- (tmac.protect, tmac.grant_sod_exception, …) call it as whoever calls them.
+GRANT EXECUTE ON FUNCTION tmac.require_arguments(text, text[]) TO PUBLIC;

@@ -19,7 +19,7 @@
 -- head are loaded as they were).  For anyone but a superuser the setting is
 -- ignored.
 CREATE FUNCTION tmac.restoring() RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN coalesce(current_setting('tmac.restore', true), '') = 'on'
      AND coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false);
 COMMENT ON FUNCTION tmac.restoring() IS
@@ -81,13 +81,16 @@ CREATE TRIGGER merge BEFORE INSERT ON tmac.audit_head
   FOR EACH ROW EXECUTE FUNCTION tmac.audit_head_merge();
 
 -- The canonical text an entry's hash covers: independent of DateStyle and TimeZone.
+-- No SET search_path, so that it stays inlinable: verify_audit_log calls it once per entry of
+-- the whole log.  Every function and type is qualified instead (and the SQL-standard body is
+-- parsed once, at CREATE time).
 CREATE FUNCTION tmac.audit_entry_text(entry_id bigint, logged_at timestamptz, actor name,
                                       category text, action text, subject text, detail jsonb)
   RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN concat_ws(E'\x1f', entry_id::text,
-                   to_char(logged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                   actor::text, category, action, coalesce(subject, E'\x18'),
-                   coalesce(detail::text, E'\x18'));
+  RETURN pg_catalog.concat_ws(E'\x1f', entry_id::pg_catalog.text,
+                   pg_catalog.to_char(logged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                   actor::pg_catalog.text, category, action, coalesce(subject, E'\x18'),
+                   coalesce(detail::pg_catalog.text, E'\x18'));
 COMMENT ON FUNCTION tmac.audit_entry_text(bigint, timestamptz, name, text, text, text, jsonb) IS
   'The canonical text of an audit entry that its hash covers (UTC times, fields separated by U+001F)';
 

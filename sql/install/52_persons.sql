@@ -57,7 +57,7 @@ COMMENT ON COLUMN tmac.person.login_disabled_by_tmac IS 'True when tmac set NOLO
 
 -- Resolves a group code, name (any case) to the canonical code; NULL passes through.
 CREATE FUNCTION tmac.group_code(spelling text) RETURNS text
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   c text;
@@ -77,7 +77,7 @@ COMMENT ON FUNCTION tmac.group_code(text) IS 'The canonical code of an organisat
 
 -- The person mapped to a role, or NULL.
 CREATE FUNCTION tmac.person_of_role(role name) RETURNS text
-  LANGUAGE sql STABLE STRICT
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE
   RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
 COMMENT ON FUNCTION tmac.person_of_role(name) IS 'The person_id mapped to a PostgreSQL role, or NULL';
 

@@ -69,10 +69,11 @@ COMMENT ON COLUMN tmac.access_grant.grace_until IS 'After a role change with a g
 COMMENT ON COLUMN tmac.access_grant.end_reason IS 'expired, revoked, withdrawn, rejected, terminated or role_change';
 COMMENT ON COLUMN tmac.access_grant.ended_by IS 'Who ended it: a person_id, a role, or hr_event:<event_id>';
 
--- The effective end of a grant (expiry or role-change grace), and why.
+-- The effective end of a grant (expiry or role-change grace), and why.  No SET search_path,
+-- so that it stays inlinable (tmac.grants computes it for every row); qualified instead.
 CREATE FUNCTION tmac.grant_lapse(validity tstzrange, grace_until timestamptz) RETURNS timestamptz
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN least(upper(validity), grace_until);
+  RETURN least(pg_catalog.upper(validity), grace_until);
 COMMENT ON FUNCTION tmac.grant_lapse(tstzrange, timestamptz) IS 'When an active grant lapses by itself: its validity''s end or the end of a role-change grace period';
 
 CREATE VIEW tmac.grants AS
@@ -96,7 +97,7 @@ COMMENT ON VIEW tmac.grants IS
   'Every clearance and grant ever requested, with its status now (a grant past valid_until shows expired at once)';
 
 CREATE FUNCTION tmac.level_rank_of(spelling text) RETURNS smallint
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   r integer;
@@ -112,7 +113,7 @@ $$;
 COMMENT ON FUNCTION tmac.level_rank_of(text) IS 'Rank of a level given by code, name or alias; error 42704 when unknown';
 
 CREATE FUNCTION tmac.compartment_id_of(spelling text) RETURNS integer
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   r integer;

@@ -140,6 +140,8 @@ COMMENT ON FUNCTION tmac.hidden_rows(regclass) IS
 REVOKE ALL ON FUNCTION tmac.protect(regclass, name), tmac.unprotect(regclass),
   tmac.hidden_rows_for(regclass, name), tmac.hidden_rows(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass, name), tmac.unprotect(regclass) TO tmac_admin;
+-- protect() runs as its caller, and CREATE TRIGGER needs EXECUTE on the trigger function.
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.hidden_rows_for(regclass, name), tmac.hidden_rows(regclass),
   tmac.deny_reason_as(name, tmac.label) TO tmac_admin, tmac_access_admin, tmac_auditor;
 

@@ -65,7 +65,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT b
 
 -- True when every prerequisite of a check exists in this database.
 CREATE FUNCTION tmac.check_prerequisites_met(requires text[]) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN coalesce((SELECT bool_and(CASE WHEN r LIKE '%(%' THEN pg_catalog.to_regprocedure(r) IS NOT NULL
                                         ELSE pg_catalog.to_regclass(r) IS NOT NULL END)
                      FROM pg_catalog.unnest(requires) r), true);

@@ -85,7 +85,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.grant_audit_audit_id_seq', '');
 -- The canonical text of one population line; the hash is over these lines in grant_id order.
 CREATE FUNCTION tmac.review_item_line(grant_id bigint, person_id text, kind text, level text, compartment text,
                                       mode text, valid_from timestamptz, valid_until timestamptz)
-  RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN concat_ws('|', grant_id, person_id, kind, coalesce(level, ''), coalesce(compartment, ''), coalesce(mode, ''),
                    to_char(valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                    to_char(valid_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'));

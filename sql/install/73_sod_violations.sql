@@ -28,11 +28,16 @@ COMMENT ON INDEX tmac.access_grant_lapse_idx IS 'tmac compliance: active grants 
 COMMENT ON INDEX tmac.access_grant_approved_at_idx IS 'tmac compliance: active grants by approval time (review period)';
 COMMENT ON INDEX tmac.access_grant_approvers_idx IS 'tmac compliance: live grants by approver (approvers holding a conflicting duty)';
 
+-- No SET search_path, so that it stays inlinable (tmac.suspect_grants filters every candidate
+-- row with it); every function and operator is qualified instead.
 CREATE FUNCTION tmac.grant_self_or_underapproved(g tmac.access_grant) RETURNS boolean
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN coalesce($1.requested_by = ANY ($1.approved_by) OR $1.person_id = ANY ($1.approved_by)
-                  OR cardinality(array_remove($1.approved_by, $1.requested_by)) = 0
-                  OR cardinality($1.approved_by) < CASE WHEN $1.kind = 'clearance' AND $1.level_rank >= 40 THEN 2 ELSE 1 END, false);
+  RETURN coalesce($1.requested_by OPERATOR(pg_catalog.=) ANY ($1.approved_by)
+                  OR $1.person_id OPERATOR(pg_catalog.=) ANY ($1.approved_by)
+                  OR pg_catalog.cardinality(pg_catalog.array_remove($1.approved_by, $1.requested_by)) OPERATOR(pg_catalog.=) 0
+                  OR pg_catalog.cardinality($1.approved_by) OPERATOR(pg_catalog.<)
+                       CASE WHEN $1.kind OPERATOR(pg_catalog.=) 'clearance' AND $1.level_rank OPERATOR(pg_catalog.>=) 40
+                            THEN 2 ELSE 1 END, false);
 COMMENT ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) IS
   'Internal: the grant lists its requester or grantee among its approvers, or has fewer approvers than it needs (the predicate of access_grant_suspect_idx)';
 
@@ -124,7 +129,8 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.sod_violations() IS
   'Segregation-of-duties violations: duty_conflict (conflicting duties without a current exception), self_approved, approver_is_grantee, approver_conflicting_duty, grant_not_audited (set by one administrator, never audited by another)';
-REVOKE ALL ON FUNCTION tmac.sod_violations(), tmac.suspect_grants(timestamptz, text[]), tmac.conflicted_approvers() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.sod_violations(), tmac.suspect_grants(timestamptz, text[]), tmac.conflicted_approvers(),
+  tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 -- Their plans are cheap index scans that JIT compilation would only slow down (by ~0.5 s).
 ALTER FUNCTION tmac.sod_violations() SET jit = off;
 ALTER FUNCTION tmac.suspect_grants(timestamptz, text[]) SET jit = off;

@@ -8,7 +8,7 @@
 -- Export it with:  psql -XAtc 'SELECT tmac.compliance_report_html()' > report.html
 
 CREATE FUNCTION tmac.html_escape(t text) RETURNS text
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN replace(replace(replace(replace(replace(coalesce(t, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
 COMMENT ON FUNCTION tmac.html_escape(text) IS 'Escapes text for HTML element content and attribute values';
 

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# connect_bench.sh — cold start: a new connection's first statement on a protected table.
+#
+# An application that connects per request pays tmac's first-use cost every time: finding
+# tmac in the database, fetching the person's access profile, and (to print a label) reading
+# the vocabulary.  pgbench -C (connect, one point select, disconnect) against a protected
+# table and against the same table unprotected, as the same login role, alternating three
+# times; prints the median tps of each and the ratio of the time per connection.
+# Ratios only; nothing passes or fails on time.
+# Environment: BENCH_SECONDS (10 per run), TMAC_BENCH_PORT (55494).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+
+bash test/setup.sh
+make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+. test/server.sh
+work=$(mktemp -d /tmp/tmac-bench.XXXXXX)
+chmod 755 "$work"
+trap 'tmac_server_stop; rm -rf "$work"' EXIT
+tmac_private_install "$work/install"
+tmac_server_start "$work/server" "${TMAC_BENCH_PORT:-55494}"
+createdb bench
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
+q >/dev/null <<'SQL'
+CREATE EXTENSION tmac;
+SELECT tmac.define_compartment('PRJ-A', 'project A'), tmac.define_group('DEV', 'development');
+CREATE ROLE bench_conn LOGIN;
+DO $$ BEGIN   -- persons' login roles are enrolled by a DBA once tmac has enrolment
+  IF to_regprocedure('tmac.enrol_login(regrole)') IS NOT NULL THEN
+    EXECUTE 'SELECT tmac.enrol_login(''bench_conn'')';
+  END IF;
+END $$;
+INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
+  VALUES ('bench-c1', 'C001', 'hire', now() - interval '1 day',
+          '{"full_name": "C", "org_group": "DEV", "job_role": "engineer", "login_role": "bench_conn"}');
+SELECT tmac.record_pledge('C001', 'hire', current_date - 1), tmac.record_training('C001', 'basics', current_date - 1);
+INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, status, reason,
+                               requested_by, approved_by, approved_at, bound_job_role, bound_org_group)
+  VALUES ('C001', 'clearance', 30, NULL, NULL, tstzrange(now() - interval '1 hour', now() + interval '30 days'),
+          'active', 'benchmark', 'BENCH-ADMIN', '{BENCH-APPROVER}', now() - interval '1 hour', 'engineer', 'DEV');
+CREATE TABLE conn_protected (id integer PRIMARY KEY, body text NOT NULL, label tmac.label NOT NULL);
+INSERT INTO conn_protected
+  SELECT g, md5(g::text), (ARRAY['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'SECRET'])[1 + g % 4]::tmac.label
+    FROM generate_series(1, 10000) g;
+CREATE TABLE conn_plain AS SELECT * FROM conn_protected;
+ALTER TABLE conn_plain ADD PRIMARY KEY (id);
+SELECT tmac.protect('conn_protected');
+GRANT SELECT ON conn_protected, conn_plain TO bench_conn;
+VACUUM ANALYZE conn_protected, conn_plain;
+SQL
+for t in protected plain; do
+  printf '\\set id random(1, 10000)\nSELECT id, body, label FROM conn_%s WHERE id = :id;\n' "$t" >"$work/$t.sql"
+done
+tps() { pgbench -n -C -c 1 -T "$SECONDS_PER_RUN" -U bench_conn -f "$work/$1.sql" bench 2>/dev/null |
+        sed -n 's/^tps = \([0-9.]*\) .*/\1/p'; }
+prot=(); plain=()
+for i in 1 2 3; do plain+=("$(tps plain)"); prot+=("$(tps protected)"); done
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+p=$(median "${prot[@]}"); u=$(median "${plain[@]}")
+echo "== cold start: pgbench -C, one point select per connection ($SECONDS_PER_RUN s x 3 runs each)"
+echo "unprotected: ${plain[*]} tps (median $u)"
+echo "protected:   ${prot[*]} tps (median $p)"
+awk -v p="$p" -v u="$u" 'BEGIN { printf "time per connection, protected / unprotected: %.2fx (%.2f ms vs %.2f ms; target <= 1.2x)\n", u / p, 1000 / p, 1000 / u }'

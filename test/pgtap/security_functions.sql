@@ -1,0 +1,236 @@
+-- security_functions.sql — pgTAP: tmac's SQL and PL/pgSQL functions run the same code whoever
+-- calls them (issue 8 item 2 and its class), and nothing state-changing is open to PUBLIC.
+--
+-- First the attack of the review: an ordinary role with CREATE on a schema in everyone's
+-- search_path plants functions and an operator that are better matches than pg_catalog's
+-- polymorphic ones (cardinality(text[]) beats cardinality(anyarray)); a superuser or an auditor
+-- then reads tmac's ledger, grants, findings and access profiles.  None of the planted code may
+-- run.  Then the class, enumerated from pg_proc so that a new function cannot slip through:
+-- every SQL/PL/pgSQL function pins search_path = pg_catalog, pg_temp (pg_temp last) except a
+-- written allowlist; every SECURITY DEFINER function pins it; what PUBLIC may execute is an
+-- explicit list of read-only functions; no relation grants a write privilege to PUBLIC; a
+-- SECURITY INVOKER function granted to a tmac role only calls tmac functions that role may
+-- execute (issue 8 item 10); IMMUTABLE functions are PARALLEL SAFE and label indexes can
+-- deduplicate (issue 9 part 3).
+BEGIN;
+SELECT plan(29);
+\i test/pgtap/people_fixture.psql
+SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '90 days', 'design')$$) AS ga \gset
+SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '90 days', 'design')$$) AS gc \gset
+
+-- 1. The attack.  t_mallory may create in public (the default before PostgreSQL 15).
+CREATE ROLE t_mallory LOGIN;
+CREATE SCHEMA mallory_log;
+CREATE TABLE mallory_log.seen (who name, what text);
+GRANT USAGE ON SCHEMA mallory_log TO PUBLIC;
+GRANT INSERT ON mallory_log.seen TO PUBLIC;
+GRANT CREATE ON SCHEMA public TO t_mallory;
+SET ROLE t_mallory;
+CREATE FUNCTION public.cardinality(text[]) RETURNS integer LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO mallory_log.seen VALUES (current_user, 'cardinality(text[])');
+          IF current_setting('is_superuser') = 'on' THEN EXECUTE 'ALTER ROLE t_mallory SUPERUSER'; END IF;
+          RETURN pg_catalog.cardinality($1); END$$;
+CREATE FUNCTION public.upper(tstzrange) RETURNS timestamptz LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO mallory_log.seen VALUES (current_user, 'upper(tstzrange)'); RETURN pg_catalog.upper($1); END$$;
+CREATE FUNCTION public.unnest(text[]) RETURNS SETOF text LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO mallory_log.seen VALUES (current_user, 'unnest(text[])'); RETURN QUERY SELECT pg_catalog.unnest($1); END$$;
+CREATE FUNCTION public.array_remove(text[], text) RETURNS text[] LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO mallory_log.seen VALUES (current_user, 'array_remove(text[], text)'); RETURN pg_catalog.array_remove($1, $2); END$$;
+CREATE FUNCTION public.spy_contains(tstzrange, timestamptz) RETURNS boolean LANGUAGE plpgsql AS
+  $$BEGIN INSERT INTO mallory_log.seen VALUES (current_user, '@>(tstzrange, timestamptz)'); RETURN $1 OPERATOR(pg_catalog.@>) $2; END$$;
+CREATE OPERATOR public.@> (LEFTARG = tstzrange, RIGHTARG = timestamptz, FUNCTION = public.spy_contains);
+RESET ROLE;
+SET LOCAL search_path = public, tmac;
+SELECT is(pg_temp.as_role('t_alice', $$SELECT cardinality(ARRAY['x'])$$), '1', 'a plain query on this search_path …');
+SELECT is((SELECT string_agg(who || ' ran ' || what, '; ') FROM mallory_log.seen), 't_alice ran cardinality(text[])',
+          '… calls the planted cardinality(text[]), as the review found');
+DELETE FROM mallory_log.seen;
+
+-- the superuser and an auditor read tmac's views and functions with that search_path
+SELECT count(*) FROM tmac.access_rights_ledger;
+SELECT count(*) FROM tmac.access_rights_ledger_as_of(now() - interval '1 minute');
+SELECT count(*) FROM tmac.grants;
+SELECT count(*) FROM tmac.access_as_of('A1', now());
+SELECT count(*) FROM tmac.check_prerequisites('A1');
+SELECT count(*) FROM tmac.access_profile_of('A1', now());
+SELECT count(*) FROM tmac.access_profile('t_alice', now());
+SELECT count(*) FROM tmac.person_state_at('A1', now());
+SELECT count(*) FROM tmac.pledge_window('A1', now(), NULL);
+SELECT count(*) FROM tmac.training_window('A1', now());
+SELECT count(*) FROM tmac.findings;
+SELECT count(*) FROM tmac.sod_violations();
+SELECT count(*) FROM tmac.verify_audit_log();
+SET ROLE t_aud;
+SELECT count(*) FROM tmac.access_rights_ledger;
+SELECT count(*) FROM tmac.grants;
+SELECT count(*) FROM tmac.findings;
+RESET ROLE;
+-- the unpinned SQL-standard helpers, called directly
+SELECT tmac.grant_lapse(tstzrange(now(), now() + interval '1 day'), NULL);
+SELECT count(*) FROM tmac.access_grant g WHERE tmac.grant_self_or_underapproved(g);
+SELECT tmac.audit_entry_text(1, now(), 'x', 'c', 'a', 's', '{}');
+SELECT is((SELECT string_agg(DISTINCT who || ' ran ' || what, '; ') FROM mallory_log.seen), NULL,
+          'no planted function or operator ran when the superuser or an auditor read tmac');
+SELECT ok(NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = 't_mallory'), 'so the planter did not become superuser');
+RESET search_path;
+
+-- 2. The class, from pg_proc.  Names are printed schema-qualified.
+SET LOCAL search_path = pg_catalog;
+-- The rule: a function either pins search_path, or has a SQL-standard body (RETURN … or
+-- BEGIN ATOMIC) and is not SECURITY DEFINER.  A SQL-standard body is parsed once, when tmac is
+-- installed, and stored as a parse tree in which every function, operator and type is bound by
+-- OID: the caller's search_path plays no part when it runs, and the planner can still inline it
+-- on hot paths (setting_value and day_start in every access-profile fetch, grant_lapse for
+-- every row of tmac.grants, the ledger), where SET search_path would forbid inlining and cost a
+-- GUC save and restore per call.  Names such bodies take as text at run time (a text cast to
+-- regclass, say) would still be looked up on the caller's path: none of tmac's does that.
+CREATE TEMP TABLE fn AS
+  SELECT p.oid, p.oid::regprocedure::text AS name, l.lanname, p.prosecdef, p.provolatile, p.proparallel,
+         p.prokind, p.prosqlbody IS NOT NULL AS sql_standard_body,
+         coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false) AS pinned,
+         pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE') AS public_exec,
+         CASE WHEN p.prokind IN ('f', 'p') THEN pg_catalog.pg_get_functiondef(p.oid) END AS def
+    FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+   WHERE p.pronamespace = 'tmac'::pg_catalog.regnamespace;
+RESET search_path;
+
+SELECT is(ARRAY(SELECT f.name FROM fn f
+                 WHERE f.lanname IN ('sql', 'plpgsql') AND NOT f.pinned
+                   AND NOT (f.lanname = 'sql' AND f.sql_standard_body AND NOT f.prosecdef) ORDER BY 1),
+          '{}'::text[],
+          'every SQL and PL/pgSQL function of schema tmac has SET search_path = pg_catalog, pg_temp (pg_temp last) or a SQL-standard body');
+SELECT is(ARRAY(SELECT f.name FROM fn f
+                 WHERE f.lanname = 'sql' AND f.sql_standard_body AND NOT f.prosecdef AND f.pinned ORDER BY 1),
+          '{}'::text[],
+          'no SQL-standard body is pinned needlessly (a pinned SQL function is never inlined)');
+SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.prosecdef AND NOT f.pinned ORDER BY 1), '{}'::text[],
+          'every SECURITY DEFINER function of schema tmac pins search_path');
+
+-- What PUBLIC may execute: reading labels and asking about one's own access, nothing else.
+CREATE TEMP TABLE public_allowlist (fn regprocedure PRIMARY KEY);
+INSERT INTO public_allowlist VALUES
+  -- the label type: I/O, ordering, hashing, dominance, the lattice, accessors, marking
+  ('tmac.label_in(cstring)'), ('tmac.label_out(tmac.label)'), ('tmac.label_recv(internal)'), ('tmac.label_send(tmac.label)'),
+  ('tmac.label_cmp(tmac.label, tmac.label)'), ('tmac.label_eq(tmac.label, tmac.label)'), ('tmac.label_ne(tmac.label, tmac.label)'),
+  ('tmac.label_lt(tmac.label, tmac.label)'), ('tmac.label_le(tmac.label, tmac.label)'), ('tmac.label_gt(tmac.label, tmac.label)'),
+  ('tmac.label_ge(tmac.label, tmac.label)'), ('tmac.label_hash(tmac.label)'), ('tmac.label_hash_extended(tmac.label, bigint)'),
+  ('tmac.dominates(tmac.label, tmac.label)'), ('tmac.dominated_by(tmac.label, tmac.label)'),
+  ('tmac.lub(tmac.label, tmac.label)'), ('tmac.glb(tmac.label, tmac.label)'), ('tmac.lub(tmac.label)'),
+  ('tmac.label_level(tmac.label)'), ('tmac.label_rank(tmac.label)'), ('tmac.label_compartments(tmac.label)'),
+  ('tmac.label_groups(tmac.label)'), ('tmac.marking(tmac.label)'),
+  -- the policies' checks and their names for people (every reader of a protected table runs them)
+  ('tmac.row_readable(tmac.label)'), ('tmac.row_writable(tmac.label)'), ('tmac.can_read(tmac.label)'), ('tmac.can_write(tmac.label)'),
+  -- one's own access decision explained (others' only for the administrative roles, checked inside)
+  ('tmac.explain_access(text, tmac.label)'),
+  -- pure validators (CHECK constraints of the vocabulary; the null-argument check of every API function)
+  ('tmac.valid_code(text)'), ('tmac.valid_name(text)'), ('tmac.require_arguments(text, text[])'),
+  -- state of the session, read by column defaults and triggers that run as the writing role
+  ('tmac.invoker()'), ('tmac.restoring()'), ('tmac.hr_feed_applying()'),
+  -- computed per row of tmac.grants, by everyone who may read it
+  ('tmac.grant_lapse(tstzrange, timestamptz)');
+SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.oid NOT IN (SELECT a.fn FROM public_allowlist a) ORDER BY 1),
+          '{}'::text[], 'PUBLIC may execute no tmac function outside the read-only allowlist');
+SELECT is(ARRAY(SELECT a.fn::text FROM public_allowlist a JOIN fn f ON f.oid = a.fn WHERE NOT f.public_exec ORDER BY 1),
+          '{}'::text[], 'and everything on the allowlist is executable by PUBLIC (it is needed: the allowlist is not stale)');
+SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.provolatile = 'v' ORDER BY 1), '{}'::text[],
+          'no function PUBLIC may execute is VOLATILE');
+SELECT is(ARRAY(SELECT c.oid::regclass::text || ': ' || x.priv
+                  FROM pg_catalog.pg_class c
+                 CROSS JOIN (VALUES ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE'), ('REFERENCES'), ('TRIGGER')) x(priv)
+                 WHERE c.relnamespace = 'tmac'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                   AND CASE WHEN x.priv IN ('INSERT', 'UPDATE', 'REFERENCES')
+                            THEN pg_catalog.has_any_column_privilege('public', c.oid, x.priv)
+                            ELSE pg_catalog.has_table_privilege('public', c.oid, x.priv) END
+                UNION ALL
+                SELECT c.oid::regclass::text || ': ' || x.priv
+                  FROM pg_catalog.pg_class c CROSS JOIN (VALUES ('USAGE'), ('UPDATE')) x(priv)
+                 WHERE c.relnamespace = 'tmac'::regnamespace AND c.relkind = 'S'
+                   AND pg_catalog.has_sequence_privilege('public', c.oid, x.priv)
+                 ORDER BY 1),
+          '{}'::text[], 'no table, view or sequence of schema tmac grants a write privilege to PUBLIC');
+SELECT is(ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
+                 WHERE c.relnamespace = 'tmac'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                   AND pg_catalog.has_any_column_privilege('public', c.oid, 'SELECT') ORDER BY 1),
+          ARRAY['compartment', 'level', 'object_label', 'org_group', 'protected_table', 'vocabulary_token'],
+          'PUBLIC reads only the vocabulary, the object labels and the list of protected tables');
+SELECT ok(NOT pg_catalog.has_schema_privilege('public', 'tmac', 'CREATE'), 'PUBLIC cannot create objects in schema tmac');
+
+-- A SECURITY INVOKER function granted to a tmac role calls tmac functions as that role: each one
+-- it names must be executable by every role that may call it (issue 8 item 10: protect() as a
+-- non-superuser tmac_admin failed on require_arguments).
+SET LOCAL search_path = pg_catalog;
+CREATE TEMP TABLE invoker_call AS
+  SELECT DISTINCT r.rolname, f.name AS caller, m[1] AS callee
+    FROM fn f
+    CROSS JOIN (VALUES ('tmac_admin'), ('tmac_access_admin'), ('tmac_approver'), ('tmac_hr'), ('tmac_auditor'),
+                       ('tmac_declassifier')) r(rolname)
+    CROSS JOIN LATERAL pg_catalog.regexp_matches(f.def, 'tmac\.([a-z_0-9]+)\s*\(', 'g') m
+   WHERE f.lanname IN ('sql', 'plpgsql') AND NOT f.prosecdef AND f.prokind = 'f'
+     AND pg_catalog.pg_get_function_result(f.oid) <> 'trigger'
+     AND pg_catalog.has_function_privilege(r.rolname, f.oid, 'EXECUTE')
+     AND EXISTS (SELECT 1 FROM pg_catalog.pg_proc q WHERE q.pronamespace = 'tmac'::regnamespace AND q.proname = m[1]);
+RESET search_path;
+SELECT ok((SELECT count(*) FROM invoker_call WHERE caller LIKE 'tmac.protect(%' AND callee = 'require_arguments') > 0,
+          'the scan sees what protect() calls');
+SELECT is(ARRAY(SELECT i.rolname || ' calls ' || i.caller || ' → tmac.' || i.callee FROM invoker_call i
+                 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc q
+                                    WHERE q.pronamespace = 'tmac'::regnamespace AND q.proname = i.callee
+                                      AND pg_catalog.has_function_privilege(i.rolname, q.oid, 'EXECUTE'))
+                 ORDER BY 1),
+          '{}'::text[], 'every tmac function a SECURITY INVOKER function calls is executable by the roles that may call it');
+
+-- 3. The behaviour behind that: a non-superuser tmac_admin protects and unprotects its own table,
+-- and one owned by a role it belongs to; an approver grants an SoD exception; an auditor and an
+-- access administrator read a person's prerequisites.
+CREATE SCHEMA adm_s AUTHORIZATION t_adm;
+CREATE ROLE t_app_owner;
+GRANT t_app_owner TO t_adm;
+GRANT CREATE, USAGE ON SCHEMA adm_s TO t_app_owner;
+SET ROLE t_adm;
+CREATE TABLE adm_s.doc (id integer PRIMARY KEY, label tmac.label NOT NULL);
+CREATE TABLE adm_s.app (id integer PRIMARY KEY, label tmac.label NOT NULL);
+ALTER TABLE adm_s.app OWNER TO t_app_owner;
+SELECT lives_ok($$SELECT tmac.protect('adm_s.doc')$$, 'a non-superuser tmac_admin protects a table it owns');
+SELECT lives_ok($$SELECT tmac.protect('adm_s.app')$$, 'and one owned by a role it is a member of');
+RESET ROLE;
+SELECT is((SELECT array_agg(polname::text ORDER BY polname) FROM pg_catalog.pg_policy WHERE polrelid = 'adm_s.doc'::regclass),
+          ARRAY['tmac_base', 'tmac_delete', 'tmac_insert', 'tmac_read', 'tmac_update'], 'with tmac''s five policies');
+SELECT ok(EXISTS (SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = 'adm_s.doc'::regclass AND tgname = 'zz_tmac_declassify'),
+          'and the declassification guard');
+SET ROLE t_adm;
+SELECT lives_ok($$SELECT tmac.unprotect('adm_s.doc'), tmac.unprotect('adm_s.app')$$, 'and unprotects them');
+RESET ROLE;
+SELECT is((SELECT count(*)::int FROM tmac.protected_table WHERE relid IN ('adm_s.doc'::regclass, 'adm_s.app'::regclass)), 0,
+          'they are no longer protected');
+SELECT is(pg_temp.as_role('t_carol', $$SELECT tmac.grant_sod_exception(1, 'A1', 'covering a holiday', now() + interval '1 day') > 0$$),
+          'true', 'a non-superuser approver grants an SoD exception');
+SELECT is(pg_temp.as_role('t_aud', $$SELECT string_agg(check_name || '=' || passed, ' ') FROM tmac.check_prerequisites('A1')$$),
+          'active=true pledge=true training=true', 'an auditor reads a person''s prerequisites');
+SELECT is(pg_temp.as_role('t_bob', $$SELECT count(*) FROM tmac.check_prerequisites('A1')$$), '3',
+          'and so does an access administrator');
+
+-- 4. Parallel plans and deduplication (issue 9 part 3).
+SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.provolatile = 'i' AND f.proparallel <> 's' ORDER BY 1), '{}'::text[],
+          'every IMMUTABLE function of schema tmac is PARALLEL SAFE');
+SELECT is(ARRAY(SELECT f.name FROM fn f
+                 WHERE f.name IN ('tmac.group_code(text)', 'tmac.level_rank_of(text)', 'tmac.compartment_id_of(text)',
+                                  'tmac.person_of_role(name)', 'tmac.setting_value(text)', 'tmac.setting_on(text)',
+                                  'tmac.setting_lookup(text)', 'tmac.day_start(date)', 'tmac.restoring()',
+                                  'tmac.check_prerequisites_met(text[])')
+                   AND f.proparallel <> 's' ORDER BY 1), '{}'::text[],
+          'the read-only lookup helpers are PARALLEL SAFE');
+SELECT is((SELECT p.amproc::text FROM pg_catalog.pg_amproc p
+             JOIN pg_catalog.pg_opclass c ON c.opcfamily = p.amprocfamily
+            WHERE c.opcname = 'label_btree_ops' AND c.opcnamespace = 'tmac'::regnamespace AND p.amprocnum = 4),
+          'btequalimage', 'the btree operator family of tmac.label has an equalimage function (4): btequalimage');
+CREATE EXTENSION pageinspect;
+CREATE EXTENSION amcheck;
+CREATE TABLE dedup_t (label tmac.label NOT NULL);
+INSERT INTO dedup_t SELECT CASE WHEN i % 3 = 0 THEN 'SECRET:PRJ-A:DEV' WHEN i % 3 = 1 THEN 'INTERNAL' ELSE 'CONFIDENTIAL:PRJ-A,PRJ-B' END::tmac.label
+  FROM generate_series(1, 3000) i;
+CREATE INDEX dedup_t_label ON dedup_t (label);
+SELECT ok((SELECT allequalimage FROM bt_metap('dedup_t_label')), 'so an index on a label column deduplicates (allequalimage)');
+SELECT lives_ok($$SELECT bt_index_check('dedup_t_label', true)$$, 'and the deduplicated index verifies (amcheck, heapallindexed)');
+
+SELECT * FROM finish();
+ROLLBACK;
