@@ -16,6 +16,353 @@
 
 CREATE TABLE tmac.cache_sentinel ();
 
+CREATE OR REPLACE FUNCTION tmac.org_group_check_cycle()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  up integer := NEW.parent_id;
+  depth integer := 0;
+BEGIN
+  IF NEW.parent_id IS NULL OR (TG_OP = 'UPDATE' AND NEW.parent_id IS NOT DISTINCT FROM OLD.parent_id) THEN
+    RETURN NEW;
+  END IF;
+  LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
+  WHILE up IS NOT NULL AND depth < 10000 LOOP
+    IF up = NEW.group_id THEN
+      RAISE EXCEPTION 'group "%" cannot be placed under one of its own descendants', NEW.code
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'Groups form a tree: choose a parent outside the group''s own subtree.';
+    END IF;
+    SELECT g.parent_id INTO up FROM tmac.org_group g WHERE g.group_id = up FOR SHARE;
+    depth := depth + 1;
+  END LOOP;
+  RETURN NEW;
+END
+$function$;
+
+ALTER OPERATOR FAMILY tmac.label_btree_ops USING btree ADD FUNCTION 4 (tmac.label, tmac.label) btequalimage(oid);
+
+CREATE OR REPLACE FUNCTION tmac.require_arguments(fn text, VARIADIC args text[])
+ RETURNS void
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  i integer;
+BEGIN
+  FOR i IN 1 .. coalesce(array_length(args, 1), 0) BY 2 LOOP
+    IF args[i + 1] IS NULL THEN
+      RAISE EXCEPTION '%: % must not be null', fn, args[i] USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+  END LOOP;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_code(kind text, code text)
+ RETURNS void
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF NOT tmac.valid_code(code) THEN
+    RAISE EXCEPTION 'invalid % code "%"', kind, code
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_name(kind text, name text)
+ RETURNS void
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF NOT tmac.valid_name(name) THEN
+    RAISE EXCEPTION 'invalid % name "%"', kind, name
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'A name is 1–200 bytes with no colon, comma, control character or surrounding space.';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.define_group(code text, name text, parent text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  existing text;
+  parent_group integer;
+BEGIN
+  PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
+  PERFORM tmac.check_code('group', code);
+  PERFORM tmac.check_name('group', name);
+  -- A tree change (see tmac.org_group_check_cycle): lock before the INSERT's own lock, so that
+  -- two definitions wait for each other instead of deadlocking on the trigger's lock.
+  LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
+  SELECT g.code INTO existing FROM tmac.org_group g WHERE upper(g.code) = upper(define_group.code);
+  IF FOUND THEN
+    RAISE EXCEPTION 'group "%" already exists', existing
+      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_group or tmac.move_group to change it.';
+  END IF;
+  IF parent IS NOT NULL THEN
+    SELECT t.id INTO parent_group FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(parent);
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'unknown parent group "%"', parent
+        USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
+    END IF;
+  END IF;
+  INSERT INTO tmac.org_group (code, name, parent_id) VALUES (code, name, parent_group);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.move_group(code text, parent text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  parent_group integer;
+  moved integer;
+BEGIN
+  PERFORM tmac.require_arguments('move_group', 'code', code);
+  -- Tree changes are serialised (see tmac.org_group_check_cycle); taking the lock before the
+  -- UPDATE's own ROW EXCLUSIVE lock means two moves wait for each other instead of deadlocking.
+  LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
+  IF parent IS NOT NULL THEN
+    SELECT t.id INTO parent_group FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(parent);
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'unknown parent group "%"', parent
+        USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
+    END IF;
+  END IF;
+  -- (a group whose name equals its code ignoring case has two equal tokens)
+  SELECT t.id INTO moved FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(move_group.code);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown group "%"', code USING ERRCODE = 'undefined_object';
+  END IF;
+  UPDATE tmac.org_group g SET parent_id = parent_group WHERE g.group_id = moved;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.restoring()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+RETURN ((COALESCE(current_setting('tmac.restore'::text, true), ''::text) = 'on'::text) AND COALESCE((SELECT r.rolsuper FROM pg_roles r WHERE (r.rolname = SESSION_USER)), false));
+
+CREATE OR REPLACE FUNCTION tmac.group_code(spelling text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  c text;
+BEGIN
+  IF spelling IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT t.entry INTO c FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(btrim(spelling));
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown organisation group "%"', spelling
+      USING ERRCODE = 'undefined_object', HINT = 'Define it first with tmac.define_group(code, name, parent).';
+  END IF;
+  RETURN c;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.person_of_role(role name)
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE STRICT
+RETURN (SELECT p.person_id FROM tmac.person p WHERE (p.login_role = person_of_role.role));
+
+CREATE OR REPLACE FUNCTION tmac.level_rank_of(spelling text)
+ RETURNS smallint
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  r integer;
+BEGIN
+  SELECT t.id INTO r FROM tmac.vocabulary_token t WHERE t.kind = 'level' AND t.token = upper(btrim(spelling));
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown level "%"', spelling
+      USING ERRCODE = 'undefined_object', HINT = 'Levels are listed in tmac.level; define one with tmac.define_level.';
+  END IF;
+  RETURN r;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.compartment_id_of(spelling text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  r integer;
+BEGIN
+  SELECT t.id INTO r FROM tmac.vocabulary_token t WHERE t.kind = 'compartment' AND t.token = upper(btrim(spelling));
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown compartment "%"', spelling
+      USING ERRCODE = 'undefined_object', HINT = 'Define it with tmac.define_compartment(code, name).';
+  END IF;
+  RETURN r;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.person_state_at(person_id text, at timestamp with time zone)
+ RETURNS TABLE(status text, job_role text, org_group text, pledge_since timestamp with time zone, role_change_at timestamp with time zone)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT coalesce(
+           (SELECT CASE e.kind WHEN 'terminate' THEN 'terminated' WHEN 'leave' THEN 'on_leave' ELSE 'active' END
+              FROM tmac.hr_event e
+             WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
+               AND e.kind IN ('terminate', 'leave', 'return', 'rehire')
+             ORDER BY e.effective_at DESC, e.received_at DESC LIMIT 1),
+           p.status),
+         coalesce(
+           (SELECT e.attributes ->> 'job_role' FROM tmac.hr_event e
+             WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
+               AND e.kind IN ('transfer', 'promotion', 'rehire') AND e.attributes ? 'job_role'
+             ORDER BY e.effective_at DESC, e.received_at DESC LIMIT 1),
+           p.job_role),
+         coalesce(
+           (SELECT (SELECT g.code FROM tmac.org_group g
+                     WHERE upper(g.code) = upper(btrim(e.attributes ->> 'org_group'))
+                        OR upper(g.name) = upper(btrim(e.attributes ->> 'org_group')) LIMIT 1)
+              FROM tmac.hr_event e
+             WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
+               AND e.kind IN ('transfer', 'promotion', 'rehire') AND e.attributes ? 'org_group'
+             ORDER BY e.effective_at DESC, e.received_at DESC LIMIT 1),
+           p.org_group),
+         greatest(p.pledge_required_since,
+           (SELECT max(e.effective_at) FROM tmac.hr_event e
+             WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
+               AND e.kind IN ('transfer', 'promotion', 'rehire'))),
+         (SELECT min(e.effective_at) FROM tmac.hr_event e
+           WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
+             AND e.kind IN ('transfer', 'promotion'))
+    FROM tmac.person p
+   WHERE p.person_id = $1
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.pledge_window(person_id text, at timestamp with time zone, since timestamp with time zone)
+ RETURNS TABLE(ok boolean, changes_at timestamp with time zone)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  WITH v AS (
+    SELECT tmac.day_start(pl.signed_on) AS from_at,
+           CASE WHEN pl.valid_until IS NOT NULL THEN tmac.day_start(pl.valid_until + 1) END AS until_at
+      FROM tmac.pledge pl
+     WHERE pl.person_id = $1 AND pl.kind <> 'termination'
+       AND ($3 IS NULL OR pl.signed_on >= ($3 AT TIME ZONE tmac.setting_value('date_time_zone'))::date))
+  SELECT bool_or(from_at <= $2 AND (until_at IS NULL OR $2 < until_at)),
+         CASE WHEN bool_or(from_at <= $2 AND until_at IS NULL) THEN
+                (SELECT min(from_at) FROM v WHERE from_at > $2)
+              WHEN bool_or(from_at <= $2 AND $2 < until_at) THEN
+                least(max(until_at) FILTER (WHERE from_at <= $2 AND $2 < until_at), min(from_at) FILTER (WHERE from_at > $2))
+              ELSE min(from_at) FILTER (WHERE from_at > $2) END
+    FROM v
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.training_window(person_id text, at timestamp with time zone)
+ RETURNS TABLE(ok boolean, changes_at timestamp with time zone)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  WITH req AS (
+    SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> ''),
+  v AS (
+    SELECT t.course, tmac.day_start(t.completed_on) AS from_at,
+           (t.completed_on::timestamp + tmac.setting_value('training_validity')::interval)
+             AT TIME ZONE tmac.setting_value('date_time_zone') AS until_at
+      FROM tmac.training_completion t
+     WHERE t.person_id = $1
+       AND (NOT EXISTS (SELECT 1 FROM req) OR t.course IN (SELECT c FROM req))),
+  per_course AS (             -- one row per required course, or one row for "any course"
+    SELECT r.c AS course,
+           max(v.until_at) FILTER (WHERE v.from_at <= $2 AND $2 < v.until_at) AS current_until
+      FROM (SELECT c FROM req UNION ALL SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM req)) r
+      LEFT JOIN v ON r.c IS NULL OR v.course = r.c
+     GROUP BY r.c)
+  SELECT bool_and(current_until IS NOT NULL),
+         least((SELECT min(current_until) FROM per_course),
+               (SELECT min(from_at) FROM v WHERE from_at > $2))
+    FROM per_course
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_prerequisites(person_id text, at timestamp with time zone DEFAULT now())
+ RETURNS TABLE(check_name text, passed boolean, reason text)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  st record;
+  ok boolean;
+BEGIN
+  SELECT * INTO st FROM tmac.person_state_at(check_prerequisites.person_id, at);
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'active'::text, false, format('no person "%s"', check_prerequisites.person_id);
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT 'active'::text, st.status = 'active',
+                      CASE WHEN st.status = 'active' THEN 'the person is active'
+                           ELSE format('the person is %s', st.status) END;
+  IF NOT tmac.setting_on('require_pledge') THEN
+    RETURN QUERY SELECT 'pledge'::text, true, 'no pledge is required (require_pledge off)'::text;
+  ELSE
+    SELECT coalesce(w.ok, false) INTO ok FROM tmac.pledge_window(check_prerequisites.person_id, at, st.pledge_since) w;
+    RETURN QUERY SELECT 'pledge'::text, ok,
+      CASE WHEN ok THEN 'a valid pledge is on record'
+           WHEN st.pledge_since IS NOT NULL THEN format('no valid pledge signed since the role change of %s', st.pledge_since)
+           ELSE 'no valid pledge is on record' END;
+  END IF;
+  IF NOT tmac.setting_on('require_training') THEN
+    RETURN QUERY SELECT 'training'::text, true, 'no training is required (require_training off)'::text;
+  ELSE
+    SELECT coalesce(w.ok, false) INTO ok FROM tmac.training_window(check_prerequisites.person_id, at) w;
+    RETURN QUERY SELECT 'training'::text, ok,
+      CASE WHEN ok THEN 'the required training is current'
+           ELSE format('the required training is not current (completed within %s)', tmac.setting_value('training_validity')) END;
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamp with time zone, st_job_role text, st_org_group text, st_role_change_at timestamp with time zone)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT $1.status IN ('active', 'ended', 'expired')
+     AND $1.approved_at <= $2
+     AND $1.validity @> $2
+     AND ($1.ended_at IS NULL OR $1.ended_at > $2)
+     AND ($1.grace_until IS NULL OR $1.grace_until > $2)
+     AND ($1.survives_role_change OR $5 IS NULL
+          OR ($1.bound_job_role IS NOT DISTINCT FROM $3 AND $1.bound_org_group IS NOT DISTINCT FROM $4)
+          OR $2 < $5 + tmac.setting_value('role_change_grace')::interval)
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.access_profile_internal(pid text, at timestamp with time zone, OUT o_person_id text, OUT o_active boolean, OUT o_clearance_rank integer, OUT o_read integer[], OUT o_write integer[], OUT o_org_group_id integer, OUT o_pledge_ok boolean, OUT o_training_ok boolean, OUT o_valid_until timestamp with time zone)
  RETURNS SETOF record
  LANGUAGE plpgsql
@@ -77,6 +424,98 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.access_profile_of(person_id text, at timestamp with time zone)
+ RETURNS TABLE(person_id text, active boolean, clearance_rank integer, read_compartments integer[], write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean, valid_until timestamp with time zone)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$ SELECT * FROM tmac.access_profile_internal($1, $2) $function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_profile(login_role name, at timestamp with time zone)
+ RETURNS TABLE(person_id text, active boolean, clearance_rank integer, read_compartments integer[], write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean, valid_until timestamp with time zone)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$ SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_prerequisites_met(requires text[])
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+RETURN COALESCE((SELECT bool_and(CASE WHEN (r.r ~~ '%(%'::text) THEN (to_regprocedure(r.r) IS NOT NULL) ELSE (to_regclass(r.r) IS NOT NULL) END) AS bool_and FROM unnest(check_prerequisites_met.requires) r(r)), true);
+
+CREATE OR REPLACE FUNCTION tmac.review_item_line(grant_id bigint, person_id text, kind text, level text, compartment text, mode text, valid_from timestamp with time zone, valid_until timestamp with time zone)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN concat_ws('|'::text, grant_id, person_id, kind, COALESCE(level, ''::text), COALESCE(compartment, ''::text), COALESCE(mode, ''::text), to_char((valid_from AT TIME ZONE 'UTC'::text), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'::text), to_char((valid_until AT TIME ZONE 'UTC'::text), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'::text));
+
+CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamp with time zone)
+ RETURNS TABLE(person_id text, full_name text, title text, org_group text, job_role text, person_status text, grant_id bigint, access_kind text, access text, mode text, granted_on timestamp with time zone, requested_by text, approved_by text[], approved_by_names text, valid_until timestamp with time zone, grant_status text, training_status text, training_valid_until timestamp with time zone, pledge_status text, pledge_valid_until timestamp with time zone, last_reviewed timestamp with time zone)
+ LANGUAGE sql
+ STABLE
+BEGIN ATOMIC
+ SELECT p.person_id,
+     p.full_name,
+     p.title,
+     p.org_group,
+     p.job_role,
+     p.status,
+     g.grant_id,
+     g.kind,
+         CASE g.kind
+             WHEN 'clearance'::text THEN (((l.code || ' ('::text) || l.name) || ')'::text)
+             ELSE (((c.code || ' ('::text) || c.name) || ')'::text)
+         END AS "case",
+     g.mode,
+     g.approved_at,
+     g.requested_by,
+     g.approved_by,
+         CASE
+             WHEN (cardinality(g.approved_by) <= 2) THEN concat_ws(', '::text, COALESCE(a1.full_name, g.approved_by[1]), COALESCE(a2.full_name, g.approved_by[2]))
+             ELSE ( SELECT string_agg(COALESCE(ap.full_name, a.id), ', '::text ORDER BY a.ord) AS string_agg
+                FROM (unnest(g.approved_by) WITH ORDINALITY a(id, ord)
+                  LEFT JOIN tmac.person ap ON ((ap.person_id = a.id))))
+         END AS string_agg,
+     upper(g.validity) AS upper,
+         CASE
+             WHEN ((g.ended_at IS NOT NULL) AND (g.ended_at <= access_rights_ledger_as_of.at)) THEN g.status
+             WHEN (upper(g.validity) <= access_rights_ledger_as_of.at) THEN 'expired'::text
+             ELSE 'active'::text
+         END AS "case",
+         CASE
+             WHEN s.training_ok THEN 'current'::text
+             WHEN (s.training_last IS NULL) THEN 'none'::text
+             ELSE 'lapsed'::text
+         END AS "case",
+     s.training_until,
+         CASE
+             WHEN s.pledge_ok THEN 'valid'::text
+             ELSE 'missing'::text
+         END AS "case",
+     s.pledge_until,
+     k.last_kept
+    FROM (((((((tmac.access_grant g
+      JOIN tmac.person p ON ((p.person_id = g.person_id)))
+      LEFT JOIN tmac.person a1 ON ((a1.person_id = g.approved_by[1])))
+      LEFT JOIN tmac.person a2 ON ((a2.person_id = g.approved_by[2])))
+      LEFT JOIN ( SELECT i.grant_id,
+             max(i.decided_at) AS last_kept
+            FROM tmac.access_review_item i
+           WHERE ((i.decision = 'keep'::text) AND (i.decided_at <= access_rights_ledger_as_of.at))
+           GROUP BY i.grant_id) k ON ((k.grant_id = g.grant_id)))
+      LEFT JOIN tmac.level l ON ((l.rank = g.level_rank)))
+      LEFT JOIN tmac.compartment c ON ((c.compartment_id = g.compartment_id)))
+      LEFT JOIN tmac.prerequisite_status(access_rights_ledger_as_of.at) s(person_id, pledge_ok, pledge_until, training_ok, training_until, training_last) ON ((s.person_id = g.person_id)))
+   WHERE ((g.approved_at IS NOT NULL) AND (g.approved_at <= access_rights_ledger_as_of.at) AND (g.validity @> access_rights_ledger_as_of.at) AND ((g.ended_at IS NULL) OR (g.ended_at > access_rights_ledger_as_of.at)) AND ((g.grace_until IS NULL) OR (g.grace_until > access_rights_ledger_as_of.at)));
+END;
+
+CREATE OR REPLACE FUNCTION tmac.html_escape(t text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+RETURN replace(replace(replace(replace(replace(COALESCE(t, ''::text), '&'::text, '&amp;'::text), '<'::text, '&lt;'::text), '>'::text, '&gt;'::text), '"'::text, '&quot;'::text), ''''::text, '&#39;'::text);
+
 -- ==== hand-written: after
 -- (no test/upgrade/0.1.0--0.2.0.post.sql)
 
@@ -86,6 +525,10 @@ $function$;
 
 -- ==== privileges
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 
 -- ==== comments
+COMMENT ON FUNCTION tmac.org_group_check_cycle() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 COMMENT ON TABLE tmac.cache_sentinel IS 'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
