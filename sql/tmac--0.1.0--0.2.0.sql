@@ -8,7 +8,11 @@
 \echo Use "ALTER EXTENSION tmac UPDATE TO '0.2.0'" to load this file. \quit
 
 -- ==== hand-written: before
--- (no test/upgrade/0.1.0--0.2.0.pre.sql)
+-- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run before the generated statements
+-- (test/upgrade/make_upgrade.sh includes it).  Put here what must happen before the new
+-- definitions: dropping what depends on a function or view whose signature changes,
+-- new types and operators, converting a column's type.  It runs once, inside
+-- ALTER EXTENSION tmac UPDATE, as a superuser.
 
 -- ==== removed or redefined
 
@@ -517,7 +521,12 @@ CREATE OR REPLACE FUNCTION tmac.html_escape(t text)
 RETURN replace(replace(replace(replace(replace(COALESCE(t, ''::text), '&'::text, '&amp;'::text), '<'::text, '&lt;'::text), '>'::text, '&gt;'::text), '"'::text, '&quot;'::text), ''''::text, '&#39;'::text);
 
 -- ==== hand-written: after
--- (no test/upgrade/0.1.0--0.2.0.post.sql)
+-- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations and
+-- replacements, before the generated removals, privileges and comments
+-- (test/upgrade/make_upgrade.sh includes it).  Put here data migration, the rows tmac
+-- ships in new tables or new rows of shipped tables (settings, checks, duties), new roles
+-- (as sql/install/00_schema_and_roles.sql creates them), and changes to the objects
+-- tmac.protect() created on users' tables.
 
 -- ==== removed
 

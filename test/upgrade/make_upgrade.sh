@@ -49,7 +49,8 @@ psql_q -d up_upg -c "ALTER EXTENSION tmac UPDATE TO '$to'"
 psql -X -A -t -q -v ON_ERROR_STOP=1 -d up_upg -f test/upgrade/describe.sql > "$work/upgraded.txt"
 psql -X -A -t -q -v ON_ERROR_STOP=1 -d up_new -f test/upgrade/describe.sql > "$work/fresh.txt"
 if diff -u --label "upgraded from $from" --label "fresh $to" "$work/upgraded.txt" "$work/fresh.txt"; then
-  echo "the upgraded schema equals a fresh $to install (now run: TMAC_SCRIPTS=upgrade make test)"
+  echo "the upgraded schema equals a fresh $to install; now run TMAC_SCRIPTS=upgrade make test, which"
+  echo "also checks the data and tmac's roles (this cluster shares roles between its databases)"
 else
   echo "the upgraded schema still differs (lines above); add what is missing to test/upgrade/$from--$to.{pre,post}.sql" >&2
   exit 1
