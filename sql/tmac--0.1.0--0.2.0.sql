@@ -14,6 +14,8 @@
 -- new types and operators, converting a column's type.  It runs once, inside
 -- ALTER EXTENSION tmac UPDATE, as a superuser.
 
+-- ==== roles (cluster-wide: created unless another database has them already)
+
 -- ==== removed or redefined
 
 -- ==== created or replaced, in the order of a fresh install
@@ -520,13 +522,14 @@ CREATE OR REPLACE FUNCTION tmac.html_escape(t text)
  IMMUTABLE PARALLEL SAFE
 RETURN replace(replace(replace(replace(replace(COALESCE(t, ''::text), '&'::text, '&amp;'::text), '<'::text, '&lt;'::text), '>'::text, '&gt;'::text), '"'::text, '&quot;'::text), ''''::text, '&#39;'::text);
 
+-- ==== rows tmac ships (settings, duties, checks, ...)
+
 -- ==== hand-written: after
--- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations and
--- replacements, before the generated removals, privileges and comments
--- (test/upgrade/make_upgrade.sh includes it).  Put here data migration, the rows tmac
--- ships in new tables or new rows of shipped tables (settings, checks, duties), new roles
--- (as sql/install/00_schema_and_roles.sql creates them), and changes to the objects
--- tmac.protect() created on users' tables.
+-- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations,
+-- replacements and shipped rows, before the generated removals, privileges and comments
+-- (test/upgrade/make_upgrade.sh includes it).  Put here data migration, changes to the
+-- objects tmac.protect() created on users' tables, and whatever make_upgrade.sh reports
+-- as not generated.
 
 -- ==== removed
 

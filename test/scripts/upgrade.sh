@@ -150,7 +150,6 @@ SELECT 'doc', id, l, tmac.marking(l), title FROM app.doc ORDER BY id;
 SELECT 'object_label', object_type, object_identity, label, marking FROM tmac.object_label ORDER BY 2, 3;
 SELECT 'grants', grant_id, person_id, kind, level, compartment, mode, status, requested_by, approved_by, end_reason
   FROM tmac.grants ORDER BY 2;
-SELECT 'settings', key, value FROM tmac.settings ORDER BY 2;
 SELECT 'audit_verify', count(*) FROM tmac.verify_audit_log();
 SET ROLE up_alice;
 SELECT 'as up_alice', id, l, title FROM app.doc ORDER BY id;

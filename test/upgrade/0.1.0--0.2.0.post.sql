@@ -1,6 +1,5 @@
--- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations and
--- replacements, before the generated removals, privileges and comments
--- (test/upgrade/make_upgrade.sh includes it).  Put here data migration, the rows tmac
--- ships in new tables or new rows of shipped tables (settings, checks, duties), new roles
--- (as sql/install/00_schema_and_roles.sql creates them), and changes to the objects
--- tmac.protect() created on users' tables.
+-- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations,
+-- replacements and shipped rows, before the generated removals, privileges and comments
+-- (test/upgrade/make_upgrade.sh includes it).  Put here data migration, changes to the
+-- objects tmac.protect() created on users' tables, and whatever make_upgrade.sh reports
+-- as not generated.

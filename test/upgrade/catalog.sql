@@ -2,11 +2,54 @@
 -- OIDs are kept: in a fresh install they give the order in which the install script
 -- created each object, which is an order their dependencies allow.
 SET search_path = pg_catalog;
+
+-- The rows tmac ships in a table (all rows of a member table that is not config-dumped,
+-- the rows a config-dump condition leaves out), each column as an SQL literal.  The
+-- columns compared are those describe.sql compares; identity columns filled BY DEFAULT
+-- are carried too, so that a shipped row keeps the id a fresh install gives it.
+CREATE FUNCTION pg_temp.shipped_rows(rel regclass, cond text) RETURNS json LANGUAGE plpgsql AS $f$
+DECLARE
+  cols text[];
+  extra text[];
+  keycols text[];
+  rows json;
+BEGIN
+  SELECT array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attidentity = ''),
+         array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attidentity = 'd')
+    INTO cols, extra
+    FROM pg_attribute a LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+   WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity IN ('', 'd')
+     AND (a.attidentity = 'd' OR (a.atttypid NOT IN ('timestamptz'::regtype, 'timestamp'::regtype)
+          AND (ad.adbin IS NULL
+               OR pg_get_expr(ad.adbin, ad.adrelid) ~ '^(''([^'']|'''')*''(::[a-z ]+)?|true|false|-?[0-9.]+)$')));
+  -- the key: the primary key, or else the first unique index, made of compared columns
+  SELECT k.keys INTO keycols
+    FROM (SELECT i.indisprimary, i.indexrelid,
+                 array_agg(a.attname::text ORDER BY x.n) AS keys
+            FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY x(attnum, n)
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = x.attnum
+           WHERE i.indrelid = rel AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+           GROUP BY i.indisprimary, i.indexrelid) k
+   WHERE k.keys <@ cols
+   ORDER BY k.indisprimary DESC, k.indexrelid LIMIT 1;
+  EXECUTE format('SELECT coalesce(json_agg(json_build_object(%s)), ''[]'') FROM %s t %s',
+                 (SELECT string_agg(format('%L, quote_nullable(t.%I::text) || ''::'' || %L', c, c,
+                                           format_type(a.atttypid, a.atttypmod)), ', ')
+                    FROM unnest(cols || coalesce(extra, '{}')) c
+                         JOIN pg_attribute a ON a.attrelid = rel AND a.attname = c),
+                 rel, CASE WHEN cond IS NOT NULL THEN 'WHERE NOT (' || regexp_replace(cond, '^\s*where\s', '', 'i') || ')' END)
+    INTO rows;
+  RETURN json_build_object('table', rel::text, 'cols', cols, 'extra', coalesce(extra, '{}'),
+                           'key', keycols, 'rows', rows);
+END
+$f$;
+
 WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = 'tmac'),
 ext AS (SELECT * FROM pg_extension WHERE extname = 'tmac')
 SELECT json_build_object(
  'functions', (SELECT coalesce(json_agg(json_build_object(
      'oid', p.oid, 'ident', p.oid::regprocedure::text, 'kind', p.prokind,
+     'identity', (pg_identify_object('pg_proc'::regclass, p.oid, 0)).identity,
      'args', pg_get_function_arguments(p.oid), 'result', pg_get_function_result(p.oid),
      'def', CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END)), '[]')
    FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM ns)),
@@ -44,7 +87,7 @@ SELECT json_build_object(
  'constraints', (SELECT coalesce(json_agg(json_build_object(
      'oid', k.oid, 'rel', k.conrelid::regclass::text, 'name', quote_ident(k.conname), 'type', k.contype,
      'def', pg_get_constraintdef(k.oid))), '[]')
-   FROM pg_constraint k WHERE k.connamespace = (SELECT oid FROM ns) AND k.conrelid <> 0),
+   FROM pg_constraint k WHERE k.connamespace = (SELECT oid FROM ns) AND k.conrelid <> 0 AND k.contype <> 't'),  -- constraint triggers are triggers
  'indexes', (SELECT coalesce(json_agg(json_build_object(
      'oid', i.indexrelid, 'name', i.indexrelid::regclass::text, 'rel', i.indrelid::regclass::text,
      'def', pg_get_indexdef(i.indexrelid))), '[]')
@@ -82,6 +125,14 @@ SELECT json_build_object(
    FROM pg_depend d CROSS JOIN LATERAL pg_identify_object(d.classid, d.objid, d.objsubid) i
   WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = (SELECT oid FROM ext) AND d.deptype = 'e'
     AND d.classid NOT IN ('pg_proc'::regclass, 'pg_class'::regclass)),
+ 'shipped', (SELECT coalesce(json_agg(pg_temp.shipped_rows(c.oid, x.cond)), '[]')
+   FROM pg_depend d JOIN pg_class c ON c.oid = d.objid AND c.relkind = 'r'
+        CROSS JOIN ext e
+        CROSS JOIN LATERAL (SELECT e.extcondition[array_position(e.extconfig, c.oid)] AS cond,
+                                   array_position(e.extconfig, c.oid) AS pos) x
+  WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass
+    AND d.refobjid = e.oid AND d.deptype = 'e'
+    AND (x.pos IS NULL OR coalesce(x.cond, '') ~* '^\s*where\s')),
  'config', (SELECT coalesce(json_agg(json_build_object('rel', c.rel::regclass::text,
      'condition', e.extcondition[c.n])), '[]')
    FROM ext e CROSS JOIN LATERAL unnest(e.extconfig) WITH ORDINALITY c(rel, n)),

@@ -3,21 +3,25 @@
 
 A developer tool (run by test/upgrade/make_upgrade.sh, never by make test):
 
-    gen_upgrade.py OLD_DB NEW_DB FROM TO > sql/tmac--FROM--TO.sql
+    gen_upgrade.py OLD_DB NEW_DB FROM TO OLD_ROLES NEW_ROLES > sql/tmac--FROM--TO.sql
 
 OLD_DB has CREATE EXTENSION tmac VERSION 'FROM', NEW_DB a fresh install of TO
-(the connection comes from PGHOST/PGPORT/PGUSER).  The script it writes is
+(the connection comes from PGHOST/PGPORT/PGUSER).  Roles are cluster-wide, so
+OLD_ROLES and NEW_ROLES are roles.sql's output taken after installing FROM and
+after installing TO.  The script it writes is
 
   1. test/upgrade/FROM--TO.pre.sql, hand-written (may be absent);
-  2. generated removals of indexes, triggers, policies, constraints and views
+  2. tmac's roles that TO adds (created if missing, as the install script does);
+     generated removals of indexes, triggers, policies, constraints and views
      that the new version no longer has or defines differently;
   3. generated creations and replacements, in the order of a fresh install (the
      new database's OIDs): functions (CREATE OR REPLACE, or DROP + CREATE where
      the signature's names, defaults or result changed), tables and new columns,
      sequences, constraints, indexes, triggers, policies, views, operator-family
      members, changed column defaults and NOT NULL;
-  4. test/upgrade/FROM--TO.post.sql, hand-written (data migration, shipped rows,
-     roles, anything the generator reports as not handled);
+  4. the rows tmac ships (settings, duties, checks, ...) inserted, updated or
+     deleted to match TO; then test/upgrade/FROM--TO.post.sql, hand-written (data
+     migration, anything the generator reports as not handled);
   5. generated late removals (functions, tables, sequences, columns), config-dump
      registration, sequence ownership, then privileges and comments of every
      object whose privileges or comment differ.
@@ -27,6 +31,7 @@ make_upgrade.sh then upgrades a third database and diffs it against the fresh
 one with describe.sql, the same comparison test/scripts/upgrade.sh makes.
 """
 import json
+import re
 import os
 import subprocess
 import sys
@@ -43,6 +48,19 @@ def catalog(db):
 
 def by(items, *keys):
     return {tuple(i[k] for k in keys) if len(keys) > 1 else i[keys[0]]: i for i in items}
+
+
+RESERVED = {'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'both', 'case', 'cast', 'check',
+            'collate', 'column', 'constraint', 'create', 'default', 'desc', 'distinct', 'do', 'else', 'end',
+            'except', 'false', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in', 'into', 'limit',
+            'not', 'null', 'offset', 'on', 'only', 'or', 'order', 'primary', 'references', 'select', 'table',
+            'then', 'to', 'true', 'union', 'unique', 'user', 'using', 'when', 'where', 'window', 'with'}
+
+
+def ident(name):
+    if re.fullmatch(r'[a-z_][a-z0-9_$]*', name) and name not in RESERVED:
+        return name
+    return '"' + name.replace('"', '""') + '"'
 
 
 def quote_literal(s):
@@ -71,6 +89,9 @@ class Script:
         self.comments = []
         self.todo = []       # what the generator does not handle
         self.recreated = set()  # targets dropped and created again: old privileges/comments are gone
+        self.recreated_comments = set()  # the same, as (type, identity) of pg_identify_object
+        self.shipped = []    # rows tmac ships: inserted, updated, deleted
+        self.roles = []      # roles the new version adds
 
 
 def function_def(f):
@@ -89,12 +110,16 @@ def diff_functions(old, new, s):
             continue
         if g is not None and g['def'] == f['def']:
             continue
+        if g is not None and ident.startswith('tmac.protect('):
+            s.todo.append('%s changed: bring the policies and triggers it made on tables already '
+                          'protected (tmac.protected_table) up to date in the post part' % ident)
         kw = 'PROCEDURE' if f['kind'] == 'p' else 'FUNCTION'
         sql = function_def(f)
         if g is not None and (g['args'] != f['args'] or g['result'] != f['result'] or g['kind'] != f['kind']):
             okw = 'PROCEDURE' if g['kind'] == 'p' else 'FUNCTION'
             sql = 'DROP %s %s;\n%s' % (okw, ident, sql)
             s.recreated.add('%s %s' % (kw, ident))
+            s.recreated_comments.add(('procedure' if f['kind'] == 'p' else 'function', f['identity']))
             s.todo.append('%s %s: signature changed, dropped and created again (anything depending on it '
                           'must be dropped in the pre part and created again)' % (kw.lower(), ident))
         s.ordered.append((f['oid'], sql))
@@ -241,6 +266,7 @@ def diff_views(old, new, s):
             if w is not None:
                 s.early.append('DROP %s %s;' % ('MATERIALIZED VIEW' if w['kind'] == 'm' else 'VIEW', name))
                 s.recreated.add('TABLE ' + name)
+                s.recreated_comments.add(('view', name))
                 s.todo.append('view %s: columns changed, dropped and created again (views on it must be '
                               'dropped in the pre part)' % name)
         s.ordered.append((v['oid'], sql))
@@ -357,8 +383,11 @@ def comment_target(c):
 def diff_comments(old, new, s):
     o = {(c['type'], c['identity']): c['text'] for c in old['comments']}
     n = {(c['type'], c['identity']): c['text'] for c in new['comments']}
+    def recreated(k):
+        return k in s.recreated_comments or (k[0] == 'view column' and any(
+            t == 'view' and k[1].startswith(v + '.') for t, v in s.recreated_comments))
     for k, text in sorted(n.items()):
-        if o.get(k) == text and comment_target({'type': k[0], 'identity': k[1]}) not in s.recreated:
+        if o.get(k) == text and not recreated(k):
             continue
         target = comment_target({'type': k[0], 'identity': k[1]})
         if target is None:
@@ -372,12 +401,64 @@ def diff_comments(old, new, s):
                 s.comments.append('COMMENT ON %s IS NULL;' % target)
 
 
+def diff_shipped(old, new, s):
+    o = by(old['shipped'], 'table')
+    for t in new['shipped']:
+        u = o.get(t['table'], {'rows': [], 'cols': t['cols'], 'key': t['key']})
+        if not t['key'] or u['key'] != t['key']:
+            if t['rows'] != u['rows']:
+                s.todo.append('rows shipped in %s: no key to compare them by (write them in the post part)' % t['table'])
+            continue
+        def key(r):
+            return tuple(r[c] for c in t['key'])
+        old_rows = {key(r): r for r in u['rows']}
+        new_rows = {key(r): r for r in t['rows']}
+        where = lambda r: ' AND '.join('%s = %s' % (ident(c), r[c]) for c in t['key'])
+        for k, r in new_rows.items():
+            q = old_rows.get(k)
+            if q is None:
+                cols = t['cols'] + t['extra']
+                s.shipped.append('INSERT INTO %s (%s) VALUES (%s);' % (
+                    t['table'], ', '.join(map(ident, cols)), ', '.join(r[c] for c in cols)))
+            else:
+                changed = [c for c in t['cols'] if c in q and q[c] != r[c]]
+                if changed:
+                    s.shipped.append('UPDATE %s SET %s WHERE %s;' % (
+                        t['table'], ', '.join('%s = %s' % (ident(c), r[c]) for c in changed), where(r)))
+        for k, q in old_rows.items():
+            if k not in new_rows:
+                s.shipped.append('DELETE FROM %s WHERE %s;' % (t['table'], where(q)))
+
+
+def diff_roles(old_roles, new_roles, s):
+    o = by(old_roles, 'name')
+    for r in new_roles:
+        if r['name'] in o:
+            if o[r['name']] != r:
+                s.todo.append('role %s: attributes, memberships or comment changed' % r['name'])
+            continue
+        body = 'CREATE ROLE %s %sLOGIN %sINHERIT;' % (ident(r['name']), '' if r['login'] else 'NO',
+                                                    '' if r['inherit'] else 'NO')
+        if r['comment'] is not None:
+            body += '\n    COMMENT ON ROLE %s IS %s;' % (ident(r['name']), quote_literal(r['comment']))
+        for g in r['member_of']:
+            body += '\n    GRANT %s TO %s;' % (ident(g), ident(r['name']))
+        s.roles.append('DO $roles$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = %s) THEN\n'
+                       '    %s\n  END IF;\nEND\n$roles$;' % (quote_literal(r['name']), body))
+    n = by(new_roles, 'name')
+    for name in o:
+        if name not in n:
+            s.todo.append('role %s: no longer created (roles are cluster-wide: leave it)' % name)
+
+
 def main():
-    if len(sys.argv) != 5:
+    if len(sys.argv) != 7:
         sys.exit(__doc__)
-    old_db, new_db, v_from, v_to = sys.argv[1:]
+    old_db, new_db, v_from, v_to, old_roles, new_roles = sys.argv[1:]
     old, new = catalog(old_db), catalog(new_db)
     s = Script()
+    with open(old_roles) as f, open(new_roles) as g:
+        diff_roles(json.load(f), json.load(g), s)
     diff_functions(old, new, s)
     diff_tables(old, new, s)
     diff_sequences(old, new, s)
@@ -396,6 +477,7 @@ def main():
     diff_opfamilies(old, new, s)
     diff_others(old, new, s)
     diff_config(old, new, s)
+    diff_shipped(old, new, s)
     diff_acls(old, new, s)
     diff_comments(old, new, s)
 
@@ -418,6 +500,8 @@ def main():
     w('\n\\echo Use "ALTER EXTENSION tmac UPDATE TO \'%s\'" to load this file. \\quit\n' % v_to)
     w('\n-- ==== hand-written: before\n')
     w(part('pre'))
+    w('\n-- ==== roles (cluster-wide: created unless another database has them already)\n')
+    w(''.join(x + '\n' for x in s.roles))
     w('\n-- ==== removed or redefined\n')
     w(''.join(x + '\n' for x in s.early))
     w('\n-- ==== created or replaced, in the order of a fresh install\n')
@@ -426,6 +510,8 @@ def main():
         if sql not in seen:
             seen.add(sql)
             w('\n' + sql + '\n')
+    w('\n-- ==== rows tmac ships (settings, duties, checks, ...)\n')
+    w(''.join(x + '\n' for x in s.shipped))
     w('\n-- ==== hand-written: after\n')
     w(part('post'))
     w('\n-- ==== removed\n')

@@ -6,8 +6,8 @@
 # Builds the current tree into a private PostgreSQL 15 install, adds the install
 # script of FROM built from its git tag, starts a throwaway cluster (port
 # $TMAC_UPGRADE_PORT, default 55490, socket in a temporary directory), installs FROM
-# in one database and TO in another, and has gen_upgrade.py write the upgrade
-# script from their catalogs plus the hand-written parts
+# in one database and TO in another (tmac's roles are noted after each), and has
+# gen_upgrade.py write the upgrade script from their catalogs plus the hand-written parts
 # test/upgrade/FROM--TO.pre.sql and .post.sql.  Then it upgrades a third database
 # with the new script and prints how its schema (describe.sql) still differs from
 # the fresh install: nothing, when the script is complete.  What the generator
@@ -36,10 +36,11 @@ tmac_check_c_symbols "$ext/tmac--$from.sql" "$("$PGBIN/pg_config" --pkglibdir)/t
 tmac_cluster_start "$work/cluster"
 
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-createdb up_old; psql_q -d up_old -c "CREATE EXTENSION tmac VERSION '$from'"
-createdb up_new; psql_q -d up_new -c "CREATE EXTENSION tmac"
+roles() { psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$1" -f test/upgrade/roles.sql > "$2"; }
+createdb up_old; psql_q -d up_old -c "CREATE EXTENSION tmac VERSION '$from'"; roles up_old "$work/roles_old.json"
+createdb up_new; psql_q -d up_new -c "CREATE EXTENSION tmac"; roles up_new "$work/roles_new.json"
 
-python3 test/upgrade/gen_upgrade.py up_old up_new "$from" "$to" > "$work/upgrade.sql"
+python3 test/upgrade/gen_upgrade.py up_old up_new "$from" "$to" "$work/roles_old.json" "$work/roles_new.json" > "$work/upgrade.sql"
 cp "$work/upgrade.sql" "$script"
 install -m 644 "$script" "$ext/"
 echo "wrote $script ($(wc -l < "$script") lines)"
