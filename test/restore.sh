@@ -9,7 +9,8 @@
 # tmac.restore = on so that restored rows are loaded as history (no HR event is
 # applied again, no audit entry is added).  Pass 2 restores everything else —
 # your schemas, tables, labels and policies — and tmac.protected_table, whose
-# rows name your tables.  One pass cannot work: pg_dump orders table data by
+# rows name your tables, also in restore mode (restored labels and protections
+# are not new changes to audit).  One pass cannot work: pg_dump orders table data by
 # schema name, so your labelled rows would arrive before tmac's vocabulary.
 
 tmac_restore() {
@@ -30,7 +31,9 @@ tmac_restore() {
   grep -vxF -f "$dir/first.toc" "$dir/all.toc" >"$dir/rest.toc"
   PGOPTIONS="${PGOPTIONS:-} -c tmac.restore=on" \
     pg_restore --exit-on-error -d "$db" -L "$dir/first.toc" "$dump" || return 1
-  pg_restore --exit-on-error -d "$db" -L "$dir/rest.toc" "$dump" || return 1
+  # restore mode here too: restored object labels and protected tables are history, not new changes
+  PGOPTIONS="${PGOPTIONS:-} -c tmac.restore=on" \
+    pg_restore --exit-on-error -d "$db" -L "$dir/rest.toc" "$dump" || return 1
   rm -rf "$dir"
 }
 

@@ -69,6 +69,7 @@ CREATE ROLE dr_alice LOGIN;
 CREATE ROLE dr_bob LOGIN IN ROLE tmac_access_admin;
 CREATE ROLE dr_carol LOGIN IN ROLE tmac_approver;
 CREATE ROLE dr_dave LOGIN;
+SELECT tmac.enrol_login(r) FROM unnest(ARRAY['dr_alice', 'dr_bob', 'dr_carol', 'dr_dave']::regrole[]) r;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
   ('dr-1', 'DR1', 'hire', now() - interval '2 days', '{"full_name":"Alice","org_group":"DEV","job_role":"engineer","login_role":"dr_alice"}'),
   ('dr-2', 'DR2', 'hire', now() - interval '2 days', '{"full_name":"Bob","org_group":"DEV","job_role":"access admin","login_role":"dr_bob"}'),
