@@ -4,6 +4,7 @@
 -- install, with the hand-written parts test/upgrade/0.1.0--0.2.0.{pre,post}.sql; do not
 -- edit: change sql/install/ and those parts, then regenerate.  test/scripts/upgrade.sh
 -- checks that an upgraded database has the schema of a fresh install.
+-- not generated: tmac.protect(regclass,name) changed: bring the policies and triggers it made on tables already protected (tmac.protected_table) up to date in the post part
 
 \echo Use "ALTER EXTENSION tmac UPDATE TO '0.2.0'" to load this file. \quit
 
@@ -19,6 +20,8 @@
 -- ==== removed or redefined
 
 -- ==== created or replaced, in the order of a fresh install
+
+ALTER TABLE tmac.compliance_check ADD COLUMN function_sha256 bytea;
 
 CREATE TABLE tmac.cache_sentinel ();
 
@@ -159,11 +162,83 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.restoring()
- RETURNS boolean
- LANGUAGE sql
- STABLE PARALLEL SAFE
-RETURN ((COALESCE(current_setting('tmac.restore'::text, true), ''::text) = 'on'::text) AND COALESCE((SELECT r.rolsuper FROM pg_roles r WHERE (r.rolname = SESSION_USER)), false));
+CREATE OR REPLACE FUNCTION tmac.object_label_audit(classoid oid, objoid oid, objsubid integer, old_label text, new_label text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  o record;
+BEGIN
+  IF tmac.restoring() OR old_label IS NOT DISTINCT FROM new_label THEN
+    RETURN;
+  END IF;
+  SELECT i.type, i.identity INTO o FROM pg_catalog.pg_identify_object(classoid, objoid, objsubid) i;
+  PERFORM tmac.audit_append('object_label', 'SECURITY LABEL', o.identity,
+            pg_catalog.jsonb_build_object('object_type', o.type, 'object_identity', o.identity,
+                                          'old', old_label, 'new', new_label));
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.restoring() RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce(current_setting('tmac.restore', true), '') = 'on'
+     AND coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false);
+ALTER FUNCTION tmac.restoring()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.configure(key text, value text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  v text := btrim(value);
+BEGIN
+  PERFORM tmac.acting_role('change a tmac setting');  -- changed_by: the admin's own act
+  PERFORM tmac.require_arguments('configure', 'key', key, 'value', value);
+  IF NOT EXISTS (SELECT 1 FROM tmac.setting_default d WHERE d.key = configure.key) THEN
+    RAISE EXCEPTION 'unknown tmac setting "%"', key
+      USING ERRCODE = 'undefined_object',
+            HINT = 'Settings: ' || (SELECT string_agg(d.key, ', ' ORDER BY d.key) FROM tmac.setting_default d) || '.';
+  END IF;
+  BEGIN
+    CASE key
+      WHEN 'require_pledge', 'require_training' THEN
+        v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
+      WHEN 'training_validity', 'role_change_grace' THEN
+        IF v::interval < interval '0' THEN
+          RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'hr_event_mode' THEN
+        v := lower(v);
+        IF v NOT IN ('strict', 'lenient') THEN
+          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'date_time_zone' THEN
+        PERFORM now() AT TIME ZONE v;
+      WHEN 'training_courses' THEN
+        v := array_to_string(ARRAY(SELECT DISTINCT btrim(c) FROM unnest(string_to_array(v, ',')) c
+                                    WHERE btrim(c) <> '' ORDER BY 1), ',');
+    END CASE;
+  EXCEPTION WHEN data_exception OR invalid_parameter_value OR invalid_text_representation
+                 OR invalid_datetime_format THEN
+    RAISE EXCEPTION 'invalid value "%" for tmac setting "%"', value, key
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = (SELECT d.description FROM tmac.setting_default d WHERE d.key = configure.key) || '.';
+  END;
+  INSERT INTO tmac.setting AS s (key, value) VALUES (key, v)
+    ON CONFLICT ON CONSTRAINT setting_pkey
+    DO UPDATE SET value = EXCLUDED.value, changed_at = now(), changed_by = tmac.invoker();
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.group_code(spelling text)
  RETURNS text
@@ -186,11 +261,576 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.person_of_role(role name)
+CREATE OR REPLACE FUNCTION tmac.person_of_role(role name) RETURNS text
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE
+  RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
+ALTER FUNCTION tmac.person_of_role(name)
+  STABLE
+  STRICT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.acting_role(act text, trigger_allowance integer DEFAULT 0)
+ RETURNS name
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_acting_role$function$;
+
+CREATE OR REPLACE FUNCTION tmac.acting_person(duty text)
  RETURNS text
- LANGUAGE sql
- STABLE PARALLEL SAFE STRICT
-RETURN (SELECT p.person_id FROM tmac.person p WHERE (p.login_role = person_of_role.role));
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  p record;
+  me name := tmac.acting_role(duty);
+BEGIN
+  SELECT * INTO p FROM tmac.person WHERE login_role = me;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', me, duty
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).';
+  END IF;
+  -- The status as access decisions see it: a termination or leave that has come due
+  -- counts from its instant, whether or not it has been applied yet.
+  SELECT s.status INTO p.status FROM tmac.person_state_at(p.person_id, statement_timestamp()) s;
+  IF p.status <> 'active' THEN
+    RAISE EXCEPTION 'person "%" is % and cannot %', p.person_id, p.status, duty
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN p.person_id;
+END
+$function$;
+
+CREATE TABLE tmac.login_enrolment (
+  enrolment_id bigint GENERATED ALWAYS AS IDENTITY,
+  login_role name NOT NULL,
+  enrolled_by name NOT NULL,
+  enrolled_at timestamp with time zone DEFAULT now() NOT NULL,
+  withdrawn_by name,
+  withdrawn_at timestamp with time zone
+);
+
+ALTER TABLE tmac.login_enrolment ADD CONSTRAINT login_enrolment_check CHECK (((withdrawn_by IS NULL) = (withdrawn_at IS NULL)));
+
+ALTER TABLE tmac.login_enrolment ADD CONSTRAINT login_enrolment_pkey PRIMARY KEY (enrolment_id);
+
+CREATE UNIQUE INDEX login_enrolment_current_idx ON tmac.login_enrolment USING btree (login_role) WHERE (withdrawn_at IS NULL);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.login_enrolment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('enrolment_id', 'login_role');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.login_enrolment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('enrolment_id', 'login_role');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.login_enrolment REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('enrolment_id', 'login_role');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.login_enrolment FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('enrolment_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.login_enrolment FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.login_enrolment FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE OR REPLACE FUNCTION tmac.login_enrolled(role name) RETURNS boolean
+  LANGUAGE sql STABLE
+  RETURN EXISTS (SELECT 1 FROM tmac.login_enrolment e WHERE e.login_role = role AND e.withdrawn_at IS NULL);
+ALTER FUNCTION tmac.login_enrolled(name)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.login_role_refusal(role name, feeder name DEFAULT NULL::name)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  r record;
+BEGIN
+  SELECT a.rolsuper, a.rolbypassrls, a.rolcreaterole INTO r FROM pg_catalog.pg_roles a WHERE a.rolname = role;
+  IF NOT FOUND THEN
+    RETURN NULL;                                     -- existence is the caller's check (42704)
+  END IF;
+  IF role LIKE 'tmac\_%' OR role LIKE 'pg\_%' OR role = 'postgres'
+     OR role = (SELECT x.extowner::pg_catalog.regrole::text FROM pg_catalog.pg_extension x WHERE x.extname = 'tmac') THEN
+    RETURN 'it is a tmac, predefined or bootstrap role';
+  END IF;
+  IF r.rolsuper OR r.rolbypassrls OR r.rolcreaterole THEN
+    RETURN 'it is a superuser, BYPASSRLS or CREATEROLE role';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+              WHERE g.rolname = role) THEN
+    RETURN 'other roles are members of it (they could SET ROLE to it)';
+  END IF;
+  IF role = feeder THEN
+    RETURN 'it is the role that feeds this HR event';
+  END IF;
+  IF pg_catalog.pg_has_role(role, 'tmac_hr', 'MEMBER') THEN
+    RETURN 'it feeds HR events (a member of tmac_hr)';
+  END IF;
+  IF pg_catalog.pg_has_role(role, 'tmac_admin', 'MEMBER') THEN
+    RETURN 'it administers tmac (a member of tmac_admin)';
+  END IF;
+  RETURN NULL;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.enrol_login(role regrole)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('enrol a login role');
+  rn name := pg_catalog.pg_get_userbyid(role);     -- the role's name, unquoted
+  why text;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('enrol_login', 'role', role::text);
+  IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_admin to enrol a login role', me USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = role) THEN
+    RAISE EXCEPTION 'role % does not exist', role::oid USING ERRCODE = 'undefined_object',
+      HINT = 'Create the login role first (CREATE ROLE ... LOGIN); tmac maps persons to it, it does not create it.';
+  END IF;
+  why := tmac.login_role_refusal(rn);
+  IF why IS NOT NULL THEN
+    RAISE EXCEPTION 'role "%" cannot be enrolled as a person''s login: %', rn, why
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.';
+  END IF;
+  SELECT e.enrolment_id INTO id FROM tmac.login_enrolment e WHERE e.login_role = rn AND e.withdrawn_at IS NULL;
+  IF FOUND THEN
+    RETURN id;                                       -- already enrolled: nothing to do
+  END IF;
+  INSERT INTO tmac.login_enrolment (login_role, enrolled_by) VALUES (rn, me)
+  RETURNING enrolment_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.withdraw_login(role name)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('withdraw a login enrolment');
+  p record;
+BEGIN
+  PERFORM tmac.require_arguments('withdraw_login', 'role', role::text);
+  IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_admin to withdraw a login enrolment', me USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  SELECT x.person_id, x.status INTO p FROM tmac.person x WHERE x.login_role = role AND x.status <> 'terminated' FOR SHARE;
+  IF FOUND THEN
+    RAISE EXCEPTION 'login role "%" is mapped to person "%", who is %', role, p.person_id, p.status
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'A termination disables only enrolled login roles; withdrawing this one would leave it enabled.',
+            HINT = 'Terminate the person, or map them to another login role with a transfer event, first.';
+  END IF;
+  UPDATE tmac.login_enrolment e SET withdrawn_by = me, withdrawn_at = now()
+   WHERE e.login_role = role AND e.withdrawn_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'login role "%" is not enrolled', role USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_pledge(person_id text, kind text, signed_on date, valid_until date DEFAULT NULL::date)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('record a pledge');      -- recorded_by: the HR role's own act
+  PERFORM tmac.require_arguments('record_pledge', 'person_id', person_id, 'kind', kind, 'signed_on', signed_on::text);
+  IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_pledge.person_id) THEN
+    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
+      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+  END IF;
+  IF kind NOT IN ('hire', 'promotion', 'termination', 'visitor', 'periodic') THEN
+    RAISE EXCEPTION 'invalid pledge kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Kinds: hire, promotion, termination, visitor, periodic.';
+  END IF;
+  IF valid_until < signed_on THEN
+    RAISE EXCEPTION 'pledge valid_until % is before signed_on %', valid_until, signed_on
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF signed_on > (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date THEN
+    RAISE EXCEPTION 'pledge signed_on % is in the future', signed_on USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.pledge (person_id, kind, signed_on, valid_until)
+  VALUES (person_id, kind, signed_on, valid_until) RETURNING pledge_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_training(person_id text, course text, completed_on date)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('record a training completion');
+  PERFORM tmac.require_arguments('record_training', 'person_id', person_id, 'course', course,
+                                 'completed_on', completed_on::text);
+  IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_training.person_id) THEN
+    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
+      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+  END IF;
+  IF btrim(course) = '' THEN
+    RAISE EXCEPTION 'course must not be empty' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF completed_on > (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date THEN
+    RAISE EXCEPTION 'training completed_on % is in the future', completed_on USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.training_completion (person_id, course, completed_on)
+  VALUES (person_id, btrim(course), completed_on) RETURNING completion_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_check_login_role(e tmac.hr_event)
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  lr text := e.attributes ->> 'login_role';
+  other text;
+  why text;
+BEGIN
+  IF lr IS NULL THEN
+    RETURN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = lr) THEN
+    PERFORM tmac.hr_error(e, '42704', format('login role "%s" does not exist', lr),
+      'The DBA or the identity system creates the login role; tmac only maps the person to it.');
+  END IF;
+  SELECT p.person_id INTO other FROM tmac.person p WHERE p.login_role = lr AND p.person_id <> e.person_id;
+  IF other IS NOT NULL THEN
+    PERFORM tmac.hr_error(e, '23505', format('login role "%s" is already mapped to person "%s"', lr, other));
+  END IF;
+  why := tmac.login_role_refusal(lr, e.received_by);
+  IF why IS NOT NULL THEN
+    PERFORM tmac.hr_error(e, '22023', format('login role "%s" cannot be mapped to a person: %s', lr, why),
+      'Map a person to their own login role: not a tmac, predefined or bootstrap role, not a superuser, BYPASSRLS or CREATEROLE role, not a role others are members of (they could SET ROLE to it), and not the HR feed''s own role or a member of tmac_hr or tmac_admin.');
+  END IF;
+  IF NOT tmac.login_enrolled(lr) THEN
+    PERFORM tmac.hr_error(e, '42501', format('login role "%s" is not enrolled as a person''s login', lr),
+      format('Ask a DBA to run tmac.enrol_login(%L) first; the HR feed maps persons only to enrolled login roles.', lr));
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_validate(e tmac.hr_event)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  bad text;
+BEGIN
+  IF e.kind IS NULL OR e.kind NOT IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire') THEN
+    PERFORM tmac.hr_error(e, '22023', format('invalid kind %s', coalesce(quote_literal(e.kind), 'NULL')),
+      'Kinds: hire, transfer, promotion, leave, return, terminate, rehire.');
+  END IF;
+  IF e.person_id IS NULL OR btrim(e.person_id) = '' THEN
+    PERFORM tmac.hr_error(e, '23502', 'person_id is missing');
+  END IF;
+  IF jsonb_typeof(e.attributes) <> 'object' THEN
+    PERFORM tmac.hr_error(e, '22023', 'attributes must be a JSON object');
+  END IF;
+  SELECT k INTO bad FROM jsonb_object_keys(e.attributes) k
+   WHERE k NOT IN ('full_name', 'title', 'org_group', 'job_role', 'login_role', 'kind', 'responsible_person', 'note')
+   LIMIT 1;
+  IF bad IS NOT NULL THEN
+    PERFORM tmac.hr_error(e, '22023', format('unknown attribute "%s"', bad),
+      'Attributes: full_name, title, org_group, job_role, login_role, kind, responsible_person, note.');
+  END IF;
+  SELECT k INTO bad FROM jsonb_each(e.attributes) a(k, v)
+   WHERE jsonb_typeof(v) NOT IN ('string', 'null') LIMIT 1;
+  IF bad IS NOT NULL THEN
+    PERFORM tmac.hr_error(e, '22023', format('attribute "%s" must be a string', bad));
+  END IF;
+  IF e.kind = 'hire' THEN
+    IF coalesce(btrim(e.attributes ->> 'full_name'), '') = '' THEN
+      PERFORM tmac.hr_error(e, '22023', 'a hire needs the attribute full_name');
+    END IF;
+    IF EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.person_id)
+       OR EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.person_id = e.person_id AND h.kind = 'hire'
+                     AND h.outcome = 'scheduled' AND h.event_id <> e.event_id) THEN
+      PERFORM tmac.hr_error(e, '23505', format('person "%s" already exists', e.person_id),
+        'A former employee comes back with a rehire event.');
+    END IF;
+  ELSIF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.person_id)
+        AND NOT EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.person_id = e.person_id AND h.kind = 'hire'
+                           AND h.outcome = 'scheduled' AND h.effective_at <= e.effective_at) THEN
+    PERFORM tmac.hr_error(e, '23503', format('unknown person "%s"', e.person_id),
+      'Send the person''s hire event first.');
+  END IF;
+  IF e.kind IN ('transfer', 'promotion')
+     AND NOT (e.attributes ?| ARRAY['title', 'org_group', 'job_role']) THEN
+    PERFORM tmac.hr_error(e, '22023', format('a %s must name at least one of title, org_group, job_role', e.kind));
+  END IF;
+  IF e.kind IN ('leave', 'return', 'terminate')
+     AND (e.attributes - 'note') <> '{}'::jsonb THEN
+    PERFORM tmac.hr_error(e, '22023', format('a %s takes no attributes but note', e.kind));
+  END IF;
+  IF e.attributes ? 'org_group' THEN
+    BEGIN
+      PERFORM tmac.group_code(e.attributes ->> 'org_group');
+    EXCEPTION WHEN undefined_object THEN
+      PERFORM tmac.hr_error(e, '42704', format('unknown organisation group "%s"', e.attributes ->> 'org_group'),
+        'Define it first with tmac.define_group(code, name, parent).');
+    END;
+  END IF;
+  IF e.attributes ? 'kind' AND (e.attributes ->> 'kind') NOT IN ('employee', 'contractor', 'visitor', 'service') THEN
+    PERFORM tmac.hr_error(e, '22023', format('invalid person kind "%s"', e.attributes ->> 'kind'),
+      'Person kinds: employee, contractor, visitor, service.');
+  END IF;
+  IF e.attributes ? 'responsible_person'
+     AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.attributes ->> 'responsible_person') THEN
+    PERFORM tmac.hr_error(e, '23503', format('unknown responsible person "%s"', e.attributes ->> 'responsible_person'));
+  END IF;
+  PERFORM tmac.hr_check_login_role(e);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_apply(e tmac.hr_event)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET work_mem TO '64MB'
+AS $function$
+DECLARE
+  p tmac.person;
+  eff timestamptz := greatest(e.effective_at, e.received_at);
+  who text := 'hr_event:' || e.event_id;
+  a jsonb := e.attributes;
+  new_group text;
+  new_role text;
+  grace interval;
+  r record;
+  was_disabled boolean;
+  old_login name;
+BEGIN
+  PERFORM tmac.hr_check_login_role(e);              -- again: enrolment may have changed since receipt
+  IF e.kind = 'hire' THEN
+    INSERT INTO tmac.person (person_id, full_name, title, org_group, job_role, kind, login_role,
+                             hired_on, responsible_person)
+    VALUES (e.person_id, btrim(a ->> 'full_name'), a ->> 'title', tmac.group_code(a ->> 'org_group'),
+            a ->> 'job_role', coalesce(a ->> 'kind', 'employee'), a ->> 'login_role',
+            (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date, a ->> 'responsible_person');
+    RETURN;
+  END IF;
+
+  SELECT * INTO p FROM tmac.person WHERE person_id = e.person_id FOR UPDATE;
+  IF NOT FOUND THEN
+    PERFORM tmac.hr_error(e, '23503', format('unknown person "%s"', e.person_id), 'Send the person''s hire event first.');
+  END IF;
+
+  CASE e.kind
+  WHEN 'transfer', 'promotion' THEN
+    IF p.status = 'terminated' THEN
+      PERFORM tmac.hr_error(e, '55000', format('person "%s" is terminated', p.person_id), 'Send a rehire event first.');
+    END IF;
+    new_group := CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE p.org_group END;
+    new_role := CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE p.job_role END;
+    grace := tmac.setting_lookup('role_change_grace')::interval;
+    -- A new login role is a new identity: whoever logs in as it must not inherit the
+    -- person's access without a fresh approval, so every grant in force ends at once.
+    IF a ? 'login_role' AND (a ->> 'login_role') IS DISTINCT FROM p.login_role THEN
+      UPDATE tmac.access_grant g
+         SET status = 'ended', ended_at = eff, end_reason = 'role_change', ended_by = who
+       WHERE g.person_id = p.person_id AND g.status = 'active';
+    END IF;
+    UPDATE tmac.person
+       SET title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
+           org_group = new_group, job_role = new_role,
+           full_name = coalesce(nullif(btrim(a ->> 'full_name'), ''), full_name),
+           login_role = CASE WHEN a ? 'login_role' THEN a ->> 'login_role' ELSE login_role END,
+           pledge_required_since = eff, role_changed_at = eff, updated_at = now()
+     WHERE person_id = p.person_id;
+    IF grace <= interval '0' THEN
+      UPDATE tmac.access_grant g
+         SET status = 'ended', ended_at = eff, end_reason = 'role_change', ended_by = who
+       WHERE g.person_id = p.person_id AND g.status = 'active' AND NOT g.survives_role_change
+         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group IS DISTINCT FROM new_group);
+    ELSE
+      UPDATE tmac.access_grant g
+         SET grace_until = eff + grace
+       WHERE g.person_id = p.person_id AND g.status = 'active' AND NOT g.survives_role_change
+         AND g.grace_until IS NULL
+         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group IS DISTINCT FROM new_group);
+    END IF;
+  WHEN 'leave' THEN
+    IF p.status <> 'active' THEN
+      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not active', p.person_id, p.status));
+    END IF;
+    UPDATE tmac.person SET status = 'on_leave', updated_at = now() WHERE person_id = p.person_id;
+  WHEN 'return' THEN
+    IF p.status <> 'on_leave' THEN
+      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not on leave', p.person_id, p.status));
+    END IF;
+    UPDATE tmac.person SET status = 'active', updated_at = now() WHERE person_id = p.person_id;
+  WHEN 'terminate' THEN
+    IF p.status = 'terminated' THEN
+      PERFORM tmac.hr_error(e, '55000', format('person "%s" is already terminated', p.person_id));
+    END IF;
+    UPDATE tmac.person SET status = 'terminated', terminated_at = eff, updated_at = now()
+     WHERE person_id = p.person_id;
+    UPDATE tmac.access_grant g
+       SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
+           ended_at = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN upper(g.validity) ELSE eff END,
+           end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN 'expired' ELSE 'terminated' END,
+           ended_by = who
+     WHERE g.person_id = p.person_id AND g.status IN ('pending', 'active');
+    -- Only an enrolled login role is touched: a role the DBA did not enrol (or withdrew) is not HR's.
+    IF p.login_role IS NOT NULL AND NOT tmac.login_enrolled(p.login_role) THEN
+      PERFORM tmac.audit_append('role', 'NOT_ENROLLED', p.login_role,
+                                jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id,
+                                                   'note', 'login role left as it is: not enrolled'));
+    ELSIF p.login_role IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
+      IF (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
+        EXECUTE format('ALTER ROLE %I NOLOGIN', p.login_role);
+        UPDATE tmac.person SET login_disabled_by_tmac = true WHERE person_id = p.person_id;
+      END IF;
+      FOR r IN
+        SELECT g.rolname FROM pg_catalog.pg_auth_members m
+          JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+          JOIN pg_catalog.pg_roles u ON u.oid = m.member
+         WHERE u.rolname = p.login_role
+           -- every membership that leads to a tmac role, directly or through other roles
+           AND (g.rolname LIKE 'tmac\_%' OR EXISTS (
+                  WITH RECURSIVE up(id) AS (
+                    SELECT m.roleid
+                    UNION
+                    SELECT m2.roleid FROM pg_catalog.pg_auth_members m2 JOIN up ON m2.member = up.id)
+                  SELECT 1 FROM up JOIN pg_catalog.pg_roles t ON t.oid = up.id WHERE t.rolname LIKE 'tmac\_%'))
+      LOOP
+        EXECUTE format('REVOKE %I FROM %I', r.rolname, p.login_role);
+        PERFORM tmac.audit_append('role', 'REVOKE', p.login_role,
+                                  jsonb_build_object('role', r.rolname, 'person_id', p.person_id, 'event_id', e.event_id));
+      END LOOP;
+      PERFORM tmac.audit_append('role', 'NOLOGIN', p.login_role,
+                                jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
+      PERFORM tmac.queue_session_end(p.login_role);
+    END IF;
+  WHEN 'rehire' THEN
+    IF p.status <> 'terminated' THEN
+      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not terminated', p.person_id, p.status));
+    END IF;
+    was_disabled := p.login_disabled_by_tmac;
+    old_login := p.login_role;
+    UPDATE tmac.person
+       SET status = 'active', terminated_at = NULL,
+           hired_on = (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date,
+           title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
+           org_group = CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE org_group END,
+           job_role = CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE job_role END,
+           kind = coalesce(a ->> 'kind', kind),
+           full_name = coalesce(nullif(btrim(a ->> 'full_name'), ''), full_name),
+           login_role = CASE WHEN a ? 'login_role' THEN a ->> 'login_role' ELSE login_role END,
+           pledge_required_since = eff, login_disabled_by_tmac = false, updated_at = now()
+     WHERE person_id = p.person_id
+     RETURNING * INTO p;
+    -- LOGIN comes back only on the very role tmac disabled, and only while it is enrolled.
+    IF was_disabled AND p.login_role IS NOT NULL AND p.login_role = old_login AND tmac.login_enrolled(p.login_role)
+       AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role AND NOT rolcanlogin) THEN
+      EXECUTE format('ALTER ROLE %I LOGIN', p.login_role);
+      PERFORM tmac.audit_append('role', 'LOGIN', p.login_role,
+                                jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
+    END IF;
+  END CASE;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_event_receive()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  old tmac.hr_event;
+  feeder name;
+BEGIN
+  IF tmac.restoring() THEN
+    RETURN NEW;                 -- a restored event is history: applied (or not) as dumped
+  END IF;
+  -- Feeding an event is the feeder's own act: this trigger runs at depth 1 for an INSERT or
+  -- COPY made directly; a user's trigger or SECURITY DEFINER function cannot feed one.
+  feeder := tmac.acting_role('record an HR event', 1);
+  IF NEW.event_id IS NULL OR btrim(NEW.event_id) = '' THEN
+    RAISE EXCEPTION 'HR event without event_id' USING ERRCODE = 'not_null_violation',
+      HINT = 'Every event carries the HR system''s own unique id; replays are recognised by it.';
+  END IF;
+  NEW.attributes := coalesce(NEW.attributes, '{}');
+  SELECT * INTO old FROM tmac.hr_event WHERE event_id = NEW.event_id;
+  IF FOUND THEN
+    IF NEW.effective_at IS NULL AND old.effective_at = old.received_at THEN
+      NEW.effective_at := old.effective_at;      -- a replay of an event that had no effective_at
+    END IF;
+    IF (old.person_id, old.kind, old.effective_at, old.attributes)
+       IS NOT DISTINCT FROM (NEW.person_id, NEW.kind, NEW.effective_at, NEW.attributes) THEN
+      RETURN NULL;                                 -- idempotent replay: nothing to do
+    END IF;
+    RAISE EXCEPTION 'HR event "%" was already received with different content', NEW.event_id
+      USING ERRCODE = 'unique_violation',
+            DETAIL = format('Received %s: person %s, %s effective %s, attributes %s.', old.received_at,
+                            old.person_id, old.kind, old.effective_at, old.attributes),
+            HINT = 'An event_id names one event forever; send a correction as a new event with a new event_id.';
+  END IF;
+  NEW.received_at := now();
+  NEW.effective_at := coalesce(NEW.effective_at, now());
+  NEW.received_by := feeder;
+  NEW.applied_at := NULL;
+  NEW.error_sqlstate := NULL;
+  NEW.error_message := NULL;
+  -- While set, the changes to persons and grants applied here do not each invalidate the
+  -- access caches: tmac.hr_event's own statement trigger does, at the end of this statement.
+  PERFORM tmac.hr_feed_set_applying(true);
+  IF tmac.setting_lookup('hr_event_mode') = 'lenient' THEN
+    BEGIN
+      PERFORM tmac.hr_receive_one(NEW);
+    EXCEPTION WHEN OTHERS THEN
+      PERFORM tmac.hr_feed_set_applying(false);
+      NEW.outcome := 'rejected';
+      NEW.error_sqlstate := SQLSTATE;
+      NEW.error_message := SQLERRM;
+      RETURN NEW;
+    END;
+  ELSE
+    PERFORM tmac.hr_receive_one(NEW);
+  END IF;
+  PERFORM tmac.hr_feed_set_applying(false);
+  IF NEW.effective_at <= now() THEN
+    NEW.outcome := 'applied';
+    NEW.applied_at := now();
+  ELSE
+    NEW.outcome := 'scheduled';
+  END IF;
+  RETURN NEW;
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.level_rank_of(spelling text)
  RETURNS smallint
@@ -225,6 +865,106 @@ BEGIN
       USING ERRCODE = 'undefined_object', HINT = 'Define it with tmac.define_compartment(code, name).';
   END IF;
   RETURN r;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.lock_for_decision(grant_id bigint, decider text, duty text)
+ RETURNS tmac.access_grant
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  g tmac.access_grant;
+  pid text;
+  actor name := tmac.acting_role(duty || ' a request');
+BEGIN
+  IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_approver to % a request', actor, duty
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  SELECT a.person_id INTO pid FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+  END IF;
+  PERFORM 1 FROM tmac.person p WHERE p.person_id = pid FOR SHARE;
+  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id FOR UPDATE;
+  IF g.status <> 'pending' THEN
+    RAISE EXCEPTION 'grant % is %, not pending', grant_id, g.status
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF decider = g.person_id THEN
+    RAISE EXCEPTION 'person "%" cannot % a request for themselves', decider, duty
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Another approver must decide (four-eyes rule).';
+  END IF;
+  IF decider = g.requested_by THEN
+    RAISE EXCEPTION 'person "%" cannot % their own request', decider, duty
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Another approver must decide (four-eyes rule).';
+  END IF;
+  IF decider = ANY (g.approved_by) THEN
+    RAISE EXCEPTION 'person "%" has already approved grant %', decider, grant_id
+      USING ERRCODE = 'insufficient_privilege', HINT = 'A clearance of rank 40 or more needs a second, different approver.';
+  END IF;
+  RETURN g;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.revoke(grant_id bigint, reason text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  g tmac.access_grant;
+  actor name := tmac.acting_role('revoke a grant');
+  who text := coalesce(tmac.person_of_role(actor), actor::text);
+BEGIN
+  PERFORM tmac.require_arguments('revoke', 'grant_id', grant_id::text, 'reason', reason);
+  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = revoke.grant_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF g.status NOT IN ('pending', 'active') OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
+    RAISE EXCEPTION 'grant % has already ended', grant_id USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.access_grant a
+     SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
+         ended_at = now(), end_reason = CASE g.status WHEN 'pending' THEN 'withdrawn' ELSE 'revoked' END,
+         ended_by = who, end_comment = revoke.reason
+   WHERE a.grant_id = revoke.grant_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.keep_on_role_change(grant_id bigint, justification text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text;
+  actor name;
+  g tmac.access_grant;
+BEGIN
+  PERFORM tmac.require_arguments('keep_on_role_change', 'grant_id', grant_id::text, 'justification', justification);
+  me := tmac.acting_person('mark a grant as surviving role changes');
+  actor := tmac.acting_role('mark a grant as surviving role changes');
+  IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_approver', actor USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = keep_on_role_change.grant_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF me IN (g.person_id, g.requested_by) THEN
+    RAISE EXCEPTION 'person "%" cannot decide on a grant they requested or hold', me
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF g.status NOT IN ('pending', 'active') THEN
+    RAISE EXCEPTION 'grant % is %', grant_id, g.status USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.access_grant a SET survives_role_change = true, survival_justification = justification || ' (' || me || ')'
+   WHERE a.grant_id = keep_on_role_change.grant_id;
 END
 $function$;
 
@@ -444,85 +1184,962 @@ CREATE OR REPLACE FUNCTION tmac.access_profile(login_role name, at timestamp wit
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$ SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_prerequisites_met(requires text[])
- RETURNS boolean
- LANGUAGE sql
- STABLE PARALLEL SAFE
-RETURN COALESCE((SELECT bool_and(CASE WHEN (r.r ~~ '%(%'::text) THEN (to_regprocedure(r.r) IS NOT NULL) ELSE (to_regclass(r.r) IS NOT NULL) END) AS bool_and FROM unnest(check_prerequisites_met.requires) r(r)), true);
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
-CREATE OR REPLACE FUNCTION tmac.review_item_line(grant_id bigint, person_id text, kind text, level text, compartment text, mode text, valid_from timestamp with time zone, valid_until timestamp with time zone)
- RETURNS text
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE
-RETURN concat_ws('|'::text, grant_id, person_id, kind, COALESCE(level, ''::text), COALESCE(compartment, ''::text), COALESCE(mode, ''::text), to_char((valid_from AT TIME ZONE 'UTC'::text), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'::text), to_char((valid_until AT TIME ZONE 'UTC'::text), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'::text));
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.protected_table REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
-CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamp with time zone)
- RETURNS TABLE(person_id text, full_name text, title text, org_group text, job_role text, person_status text, grant_id bigint, access_kind text, access text, mode text, granted_on timestamp with time zone, requested_by text, approved_by text[], approved_by_names text, valid_until timestamp with time zone, grant_status text, training_status text, training_valid_until timestamp with time zone, pledge_status text, pledge_valid_until timestamp with time zone, last_reviewed timestamp with time zone)
- LANGUAGE sql
- STABLE
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.protected_table REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.protected_table FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid');
+
+CREATE OR REPLACE FUNCTION tmac.relation_tree(tbl regclass)
+  RETURNS TABLE (relid regclass, depth integer)
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
- SELECT p.person_id,
-     p.full_name,
-     p.title,
-     p.org_group,
-     p.job_role,
-     p.status,
-     g.grant_id,
-     g.kind,
-         CASE g.kind
-             WHEN 'clearance'::text THEN (((l.code || ' ('::text) || l.name) || ')'::text)
-             ELSE (((c.code || ' ('::text) || c.name) || ')'::text)
-         END AS "case",
-     g.mode,
-     g.approved_at,
-     g.requested_by,
-     g.approved_by,
-         CASE
-             WHEN (cardinality(g.approved_by) <= 2) THEN concat_ws(', '::text, COALESCE(a1.full_name, g.approved_by[1]), COALESCE(a2.full_name, g.approved_by[2]))
-             ELSE ( SELECT string_agg(COALESCE(ap.full_name, a.id), ', '::text ORDER BY a.ord) AS string_agg
-                FROM (unnest(g.approved_by) WITH ORDINALITY a(id, ord)
-                  LEFT JOIN tmac.person ap ON ((ap.person_id = a.id))))
-         END AS string_agg,
-     upper(g.validity) AS upper,
-         CASE
-             WHEN ((g.ended_at IS NOT NULL) AND (g.ended_at <= access_rights_ledger_as_of.at)) THEN g.status
-             WHEN (upper(g.validity) <= access_rights_ledger_as_of.at) THEN 'expired'::text
-             ELSE 'active'::text
-         END AS "case",
-         CASE
-             WHEN s.training_ok THEN 'current'::text
-             WHEN (s.training_last IS NULL) THEN 'none'::text
-             ELSE 'lapsed'::text
-         END AS "case",
-     s.training_until,
-         CASE
-             WHEN s.pledge_ok THEN 'valid'::text
-             ELSE 'missing'::text
-         END AS "case",
-     s.pledge_until,
-     k.last_kept
-    FROM (((((((tmac.access_grant g
-      JOIN tmac.person p ON ((p.person_id = g.person_id)))
-      LEFT JOIN tmac.person a1 ON ((a1.person_id = g.approved_by[1])))
-      LEFT JOIN tmac.person a2 ON ((a2.person_id = g.approved_by[2])))
-      LEFT JOIN ( SELECT i.grant_id,
-             max(i.decided_at) AS last_kept
-            FROM tmac.access_review_item i
-           WHERE ((i.decision = 'keep'::text) AND (i.decided_at <= access_rights_ledger_as_of.at))
-           GROUP BY i.grant_id) k ON ((k.grant_id = g.grant_id)))
-      LEFT JOIN tmac.level l ON ((l.rank = g.level_rank)))
-      LEFT JOIN tmac.compartment c ON ((c.compartment_id = g.compartment_id)))
-      LEFT JOIN tmac.prerequisite_status(access_rights_ledger_as_of.at) s(person_id, pledge_ok, pledge_until, training_ok, training_until, training_last) ON ((s.person_id = g.person_id)))
-   WHERE ((g.approved_at IS NOT NULL) AND (g.approved_at <= access_rights_ledger_as_of.at) AND (g.validity @> access_rights_ledger_as_of.at) AND ((g.ended_at IS NULL) OR (g.ended_at > access_rights_ledger_as_of.at)) AND ((g.grace_until IS NULL) OR (g.grace_until > access_rights_ledger_as_of.at)));
+  WITH RECURSIVE t(relid, depth) AS (
+    SELECT tbl::oid, 0
+    UNION ALL
+    SELECT i.inhrelid, t.depth + 1 FROM t JOIN pg_catalog.pg_inherits i ON i.inhparent = t.relid
+  )
+  SELECT t.relid::regclass, max(t.depth) FROM t GROUP BY t.relid ORDER BY 2, 1;
 END;
+ALTER FUNCTION tmac.relation_tree(regclass)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
 
-CREATE OR REPLACE FUNCTION tmac.html_escape(t text)
+CREATE OR REPLACE FUNCTION tmac.protection_in_place(tbl regclass, label_column name) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT c.relrowsecurity AND c.relforcerowsecurity
+     AND (SELECT count(*) FROM pg_catalog.pg_policy p
+           WHERE p.polrelid = c.oid AND p.polroles = '{0}'
+             AND (p.polname, p.polpermissive, p.polcmd::text,
+                  coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), ''),
+                  coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), ''))
+                 IN (('tmac_base', true, '*', 'true', 'true'),
+                     ('tmac_read', false, 'r', pg_catalog.format('tmac.row_readable(%I)', label_column), ''),
+                     ('tmac_insert', false, 'a', '', pg_catalog.format('tmac.row_writable(%I)', label_column)),
+                     ('tmac_update', false, 'w', pg_catalog.format('tmac.row_writable(%I)', label_column),
+                                                 pg_catalog.format('tmac.row_writable(%I)', label_column)),
+                     ('tmac_delete', false, 'd', pg_catalog.format('tmac.row_writable(%I)', label_column), ''))) = 5
+     AND (c.relkind = 'p'
+          OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = label_column
+                      WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify' AND t.tgenabled <> 'D'
+                        AND t.tgfoid = 'tmac.declassify_guard()'::pg_catalog.regprocedure
+                        AND t.tgtype = 19             -- BEFORE UPDATE, FOR EACH ROW
+                        AND pg_catalog.cardinality(t.tgattr::pg_catalog.int2[]) = 1 AND t.tgattr[0] = a.attnum
+                        AND t.tgargs = pg_catalog.convert_to(label_column, 'UTF8') || '\x00'::bytea))
+    FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+END;
+ALTER FUNCTION tmac.protection_in_place(regclass,name)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE OR REPLACE FUNCTION tmac.protection_register(tbl regclass, label_column name)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.require_arguments('protection_register', 'tbl', tbl::text, 'label_column', label_column);
+  IF NOT coalesce(tmac.protection_in_place(tbl, label_column), false) THEN
+    RAISE EXCEPTION 'table "%" does not carry tmac''s protection on column "%"', tbl, label_column
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Protect tables with tmac.protect(); tmac.protected_table records what it did.';
+  END IF;
+  INSERT INTO tmac.protected_table (relid, label_column, protected_by) VALUES (tbl, label_column, tmac.invoker());
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.protection_unregister(tbl regclass)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.require_arguments('protection_unregister', 'tbl', tbl::text);
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p
+              WHERE p.polrelid = tbl AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'))
+     OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') THEN
+    RAISE EXCEPTION 'table "%" still carries tmac''s policies', tbl
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Remove the protection with tmac.unprotect().';
+  END IF;
+  DELETE FROM tmac.protected_table p WHERE p.relid = tbl;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.apply_protection(tbl regclass, label_column name)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
+  EXECUTE pg_catalog.format('CREATE POLICY tmac_base ON %s AS PERMISSIVE FOR ALL USING (true) WITH CHECK (true)', tbl);
+  EXECUTE pg_catalog.format('CREATE POLICY tmac_read ON %s AS RESTRICTIVE FOR SELECT USING (tmac.row_readable(%I))', tbl, label_column);
+  EXECUTE pg_catalog.format('CREATE POLICY tmac_insert ON %s AS RESTRICTIVE FOR INSERT WITH CHECK (tmac.row_writable(%I))', tbl, label_column);
+  EXECUTE pg_catalog.format('CREATE POLICY tmac_update ON %s AS RESTRICTIVE FOR UPDATE USING (tmac.row_writable(%I)) WITH CHECK (tmac.row_writable(%I))', tbl, label_column, label_column);
+  EXECUTE pg_catalog.format('CREATE POLICY tmac_delete ON %s AS RESTRICTIVE FOR DELETE USING (tmac.row_writable(%I))', tbl, label_column);
+  IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) = 'r' THEN
+    EXECUTE pg_catalog.format('CREATE TRIGGER zz_tmac_declassify BEFORE UPDATE OF %I ON %s FOR EACH ROW EXECUTE FUNCTION tmac.declassify_guard(%L)',
+                              label_column, tbl, label_column);
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.remove_protection(tbl regclass)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  pol text;
+BEGIN
+  FOREACH pol IN ARRAY ARRAY['tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'] LOOP
+    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol, tbl);
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') THEN
+    EXECUTE pg_catalog.format('DROP TRIGGER zz_tmac_declassify ON %s', tbl);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = tbl) THEN
+    EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY', tbl);
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.protect_tree(tbl regclass, label_column name, what text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  r record;
+  todo regclass[] := '{}';
+  t regclass;
+BEGIN
+  FOR r IN
+    SELECT x.relid, c.relkind, c.relpersistence, p.label_column AS registered
+      FROM tmac.relation_tree(tbl) x
+      JOIN pg_catalog.pg_class c ON c.oid = x.relid
+      LEFT JOIN tmac.protected_table p ON p.relid = x.relid
+     ORDER BY x.depth, x.relid
+  LOOP
+    IF r.registered = label_column THEN
+      CONTINUE;
+    ELSIF r.registered IS NOT NULL THEN
+      RAISE EXCEPTION '"%" (%) is protected on column "%", not "%"', r.relid, what, r.registered, label_column
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'A table and its partitions and children are protected on one label column: detach it, or unprotect it first.';
+    ELSIF r.relkind = 'f' THEN
+      RAISE EXCEPTION '"%" (%) is a foreign table, which cannot carry row security', r.relid, what
+        USING ERRCODE = 'wrong_object_type',
+              HINT = 'A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.';
+    ELSIF r.relkind NOT IN ('r', 'p') THEN
+      RAISE EXCEPTION '"%" (%) is not a table', r.relid, what USING ERRCODE = 'wrong_object_type';
+    ELSIF r.relpersistence = 't' THEN
+      -- it would vanish at the end of the session without leaving the registry
+      RAISE EXCEPTION '"%" (%) is a temporary table', r.relid, what
+        USING ERRCODE = 'wrong_object_type',
+              HINT = 'Temporary tables cannot be protected, nor be children of a protected table; use an ordinary table.';
+    END IF;
+    todo := todo || r.relid;
+  END LOOP;
+  FOREACH t IN ARRAY todo LOOP
+    PERFORM tmac.apply_protection(t, label_column);
+  END LOOP;
+  FOREACH t IN ARRAY todo LOOP
+    PERFORM tmac.protection_register(t, label_column);
+  END LOOP;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 'label'::name)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  kind "char";
+  coltype oid;
+  parent record;
+BEGIN
+  PERFORM tmac.require_arguments('protect', 'tbl', tbl::text, 'label_column', label_column);
+  SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+  IF kind IN ('v', 'm') THEN
+    RAISE EXCEPTION '"%" is a view, and only tables can be protected', tbl
+      USING ERRCODE = 'wrong_object_type',
+            HINT = 'Protect the table the view reads, and create the view WITH (security_invoker = true) so that its readers'' own access applies.';
+  ELSIF kind = 'f' THEN
+    RAISE EXCEPTION '"%" is a foreign table, which cannot carry row security', tbl
+      USING ERRCODE = 'wrong_object_type',
+            HINT = 'Protect the data where it is stored.';
+  ELSIF kind IS DISTINCT FROM 'r' AND kind IS DISTINCT FROM 'p' THEN
+    RAISE EXCEPTION '"%" is not a table', tbl
+      USING ERRCODE = 'wrong_object_type',
+            HINT = 'Only ordinary and partitioned tables can be protected.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
+    RAISE EXCEPTION 'table "%" is already protected', tbl
+      USING ERRCODE = 'duplicate_object',
+            HINT = 'Run tmac.unprotect() first to protect it with another label column.';
+  END IF;
+  SELECT a.atttypid INTO coltype FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = tbl AND a.attname = label_column AND a.attnum > 0 AND NOT a.attisdropped;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'column "%" of table "%" does not exist', label_column, tbl
+      USING ERRCODE = 'undefined_column',
+            HINT = 'Name the label column: tmac.protect(''t'', ''my_label_column'').';
+  END IF;
+  IF coltype <> 'tmac.label'::regtype THEN
+    RAISE EXCEPTION 'column "%" of table "%" has type %, not tmac.label', label_column, tbl, coltype::regtype
+      USING ERRCODE = 'datatype_mismatch',
+            HINT = pg_catalog.format('Convert it first: ALTER TABLE %s ALTER COLUMN %I TYPE tmac.label USING %I::text::tmac.label;',
+                                     tbl, label_column, label_column);
+  END IF;
+  -- Reading a parent applies the parent's policies to this table's rows.
+  FOR parent IN
+    SELECT i.inhparent::regclass AS relid, p.label_column
+      FROM pg_catalog.pg_inherits i LEFT JOIN tmac.protected_table p ON p.relid = i.inhparent
+     WHERE i.inhrelid = tbl ORDER BY i.inhseqno
+  LOOP
+    IF parent.label_column IS NULL THEN
+      RAISE EXCEPTION 'table "%" is a partition or child of "%", which is not protected', tbl, parent.relid
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = 'Reading the parent applies the parent''s policies, so it would show this table''s rows unfiltered.',
+              HINT = pg_catalog.format('Protect the parent: tmac.protect(%L) protects it with all its partitions and children.', parent.relid::text);
+    ELSIF parent.label_column <> label_column THEN
+      RAISE EXCEPTION 'the parent "%" of table "%" is protected on column "%"', parent.relid, tbl, parent.label_column
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'A table and its partitions and children are protected on one label column.';
+    END IF;
+  END LOOP;
+  PERFORM tmac.protect_tree(tbl, label_column, pg_catalog.format('in the tree of "%s"', tbl));
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.unprotect(tbl regclass)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  parent regclass;
+  t regclass;
+BEGIN
+  PERFORM tmac.require_arguments('unprotect', 'tbl', tbl::text);
+  IF NOT EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
+    RAISE EXCEPTION 'table "%" is not protected by tmac', tbl
+      USING ERRCODE = 'undefined_object',
+            HINT = 'tmac.protected_table lists the protected tables.';
+  END IF;
+  SELECT i.inhparent INTO parent FROM pg_catalog.pg_inherits i JOIN tmac.protected_table p ON p.relid = i.inhparent
+   WHERE i.inhrelid = tbl ORDER BY i.inhseqno LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'table "%" is a partition or child of the protected table "%"', tbl, parent
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Unprotected, it would show its rows unfiltered to anyone reading it directly.',
+            HINT = 'Unprotect the parent (which unprotects all its partitions and children), or detach this table first (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT).';
+  END IF;
+  FOR t IN SELECT x.relid FROM tmac.relation_tree(tbl) x JOIN tmac.protected_table p ON p.relid = x.relid
+            ORDER BY x.depth DESC, x.relid LOOP
+    PERFORM tmac.remove_protection(t);
+    PERFORM tmac.protection_unregister(t);
+  END LOOP;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.ddl_inheritance_links(command pg_ddl_command)
+ RETURNS TABLE(parent oid, child oid)
+ LANGUAGE c
+ STRICT
+AS 'MODULE_PATHNAME', $function$tmac_ddl_inheritance_links$function$;
+
+CREATE OR REPLACE FUNCTION tmac.protect_new_children()
+ RETURNS event_trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  lnk record;
+BEGIN
+  IF tmac.restoring() THEN
+    RETURN;
+  END IF;
+  FOR lnk IN
+    WITH links AS (
+      SELECT i.inhparent AS parent, i.inhrelid AS child
+        FROM pg_catalog.pg_event_trigger_ddl_commands() c
+        JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.objid
+       WHERE c.command_tag IN ('CREATE TABLE', 'CREATE FOREIGN TABLE')
+         AND c.classid = 'pg_catalog.pg_class'::regclass AND c.objsubid = 0
+      UNION
+      SELECT e.parent, e.child
+        FROM pg_catalog.pg_event_trigger_ddl_commands() c,
+             LATERAL tmac.ddl_inheritance_links(c.command) e
+       WHERE c.command_tag IN ('ALTER TABLE', 'ALTER FOREIGN TABLE'))
+    SELECT l.parent::regclass AS parent, l.child::regclass AS child,
+           pp.label_column AS parent_column, pc.label_column AS child_column
+      FROM links l
+      JOIN pg_catalog.pg_class c ON c.oid = l.parent AND c.relkind IN ('r', 'p', 'f')
+      LEFT JOIN tmac.protected_table pp ON pp.relid = l.parent
+      LEFT JOIN tmac.protected_table pc ON pc.relid = l.child
+     ORDER BY l.parent, l.child
+  LOOP
+    IF lnk.parent_column IS NULL AND lnk.child_column IS NOT NULL THEN
+      RAISE EXCEPTION 'the protected table "%" cannot become a partition or child of "%", which is not protected', lnk.child, lnk.parent
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = 'Reading the parent applies the parent''s policies, so it would show the rows of the protected table unfiltered.',
+              HINT = pg_catalog.format('Protect the parent first (SELECT tmac.protect(%L, %L)), then attach the table.',
+                                       lnk.parent::text, lnk.child_column);
+    ELSIF lnk.parent_column IS NOT NULL AND lnk.child_column IS NULL THEN
+      PERFORM tmac.protect_tree(lnk.child, lnk.parent_column,
+                                pg_catalog.format('attached below the protected table "%s"', lnk.parent));
+    ELSIF lnk.parent_column <> lnk.child_column THEN
+      RAISE EXCEPTION 'the table "%", protected on column "%", cannot become a partition or child of "%", protected on column "%"',
+                      lnk.child, lnk.child_column, lnk.parent, lnk.parent_column
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'A table and its partitions and children are protected on one label column.';
+    END IF;
+  END LOOP;
+END
+$function$;
+
+CREATE EVENT TRIGGER tmac_protect_new_children ON ddl_command_end
+  WHEN TAG IN ('CREATE TABLE', 'CREATE FOREIGN TABLE', 'ALTER TABLE', 'ALTER FOREIGN TABLE')
+  EXECUTE FUNCTION tmac.protect_new_children();
+
+CREATE OR REPLACE FUNCTION tmac.forget_dropped_tables()
+ RETURNS event_trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  gone record;
+BEGIN
+  FOR gone IN SELECT o.object_identity, p.relid::oid AS relid, p.label_column
+             FROM pg_catalog.pg_event_trigger_dropped_objects() o
+             JOIN tmac.protected_table p ON p.relid::oid = o.objid
+            WHERE o.classid = 'pg_catalog.pg_class'::regclass AND o.objsubid = 0
+            ORDER BY 2 LOOP
+    PERFORM tmac.audit_append('protected_table', 'DROP TABLE', gone.object_identity,
+              pg_catalog.jsonb_build_object('relid', gone.relid::bigint, 'label_column', gone.label_column));
+  END LOOP;
+  DELETE FROM tmac.protected_table p
+   USING pg_catalog.pg_event_trigger_dropped_objects() d
+   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND d.objid = p.relid::oid;
+END
+$function$;
+
+CREATE EVENT TRIGGER tmac_forget_dropped_tables ON sql_drop
+  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+  EXECUTE FUNCTION tmac.forget_dropped_tables();
+
+CREATE OR REPLACE FUNCTION tmac.configure_compliance(setting text, value text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('change a compliance setting');
+  PERFORM tmac.require_arguments('configure_compliance', 'setting', setting, 'value', value);
+  IF NOT EXISTS (SELECT 1 FROM tmac.compliance_setting s WHERE s.key = setting) THEN
+    RAISE EXCEPTION 'unknown compliance setting "%"', setting
+      USING ERRCODE = 'undefined_object',
+            HINT = 'SELECT key, value, description FROM tmac.compliance_setting lists them.';
+  END IF;
+  IF setting IN ('sod_exception_max', 'review_period', 'review_deadline_default') THEN
+    BEGIN
+      IF value::interval <= interval '0' THEN
+        RAISE EXCEPTION 'compliance setting "%" must be a positive interval', setting
+          USING ERRCODE = 'invalid_parameter_value';
+      END IF;
+    EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR syntax_error THEN
+      RAISE EXCEPTION 'compliance setting "%" must be an interval, not "%"', setting, value
+        USING ERRCODE = 'invalid_parameter_value';
+    END;
+  ELSIF setting = 'review_undecided' AND value NOT IN ('report', 'revoke') THEN
+    RAISE EXCEPTION 'compliance setting "review_undecided" must be report or revoke, not "%"', value
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.compliance_setting_value AS s (key, value, changed_by)
+  VALUES (setting, configure_compliance.value, tmac.invoker())
+  ON CONFLICT ON CONSTRAINT compliance_setting_value_pkey
+  DO UPDATE SET value = EXCLUDED.value, changed_at = now(), changed_by = EXCLUDED.changed_by;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.sod_exception_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := coalesce(tmac.sod_person_of(current_user), current_user::text);
+  maxi interval := tmac.compliance_setting('sod_exception_max')::interval;
+BEGIN
+  -- approving or revoking an exception is the approver's own act (this trigger: depth 1)
+  PERFORM tmac.acting_role(CASE TG_OP WHEN 'UPDATE' THEN 'revoke an SoD exception' ELSE 'approve an SoD exception' END, 1);
+  IF TG_OP = 'UPDATE' THEN
+    IF (NEW.rule_id, NEW.person_id, NEW.login_role, NEW.justification, NEW.approved_by, NEW.approved_at, NEW.expires_at)
+       IS DISTINCT FROM
+       (OLD.rule_id, OLD.person_id, OLD.login_role, OLD.justification, OLD.approved_by, OLD.approved_at, OLD.expires_at) THEN
+      RAISE EXCEPTION 'an SoD exception cannot be changed, only revoked'
+        USING ERRCODE = 'insufficient_privilege',
+              HINT = 'Revoke it with tmac.revoke_sod_exception and grant a new one.';
+    END IF;
+    IF OLD.revoked_at IS NOT NULL THEN
+      RAISE EXCEPTION 'SoD exception % is already revoked', OLD.exception_id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.revoked_at IS NOT NULL THEN
+      NEW.revoked_at := now();
+      NEW.revoked_by := me;
+    END IF;
+    RETURN NEW;
+  END IF;
+  NEW.approved_by := me;
+  NEW.approved_at := now();
+  NEW.revoked_at := NULL; NEW.revoked_by := NULL; NEW.revoke_reason := NULL;
+  IF NEW.person_id IS NULL AND NEW.login_role IS NOT NULL THEN
+    NEW.person_id := tmac.sod_person_of(NEW.login_role);
+    IF NEW.person_id IS NOT NULL THEN NEW.login_role := NULL; END IF;
+  END IF;
+  IF NEW.person_id IS NOT NULL AND NOT tmac.sod_person_exists(NEW.person_id) THEN
+    RAISE EXCEPTION 'unknown person "%"', NEW.person_id
+      USING ERRCODE = 'foreign_key_violation',
+            HINT = 'Give a person_id of tmac.person, or person_id NULL and the login role for a role not mapped to a person.';
+  END IF;
+  IF me = NEW.person_id OR me = NEW.login_role::text
+     OR (NEW.person_id IS NOT NULL AND tmac.sod_login_role_of(NEW.person_id) = current_user) THEN
+    RAISE EXCEPTION 'an SoD exception cannot be approved by the person it is for'
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Another information manager must approve it.';
+  END IF;
+  IF NOT pg_catalog.pg_has_role(current_user, 'tmac_admin', 'MEMBER')
+     AND NOT pg_catalog.pg_has_role(current_user, 'tmac_approver', 'MEMBER') THEN
+    RAISE EXCEPTION 'approving an SoD exception needs tmac_admin or tmac_approver'
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NEW.expires_at IS NULL THEN
+    RAISE EXCEPTION 'an SoD exception needs an expiry' USING ERRCODE = 'not_null_violation';
+  END IF;
+  IF NEW.expires_at <= now() THEN
+    RAISE EXCEPTION 'an SoD exception must expire in the future' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF NEW.expires_at > now() + maxi THEN
+    RAISE EXCEPTION 'an SoD exception may last at most %', maxi
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = pg_catalog.format('The requested expiry %s is later than %s.', NEW.expires_at, now() + maxi),
+            HINT = 'Grant a shorter exception and renew it, or change the setting sod_exception_max.';
+  END IF;
+  RETURN NEW;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_prerequisites_met(requires text[]) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce((SELECT bool_and(CASE WHEN r LIKE '%(%' THEN pg_catalog.to_regprocedure(r) IS NOT NULL
+                                        ELSE pg_catalog.to_regclass(r) IS NOT NULL END)
+                     FROM pg_catalog.unnest(requires) r), true);
+ALTER FUNCTION tmac.check_prerequisites_met(text[])
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.is_own_function(fn regproc) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                  WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = fn
+                    AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
+                    AND e.extname = 'tmac');
+ALTER FUNCTION tmac.is_own_function(regproc)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE OR REPLACE FUNCTION tmac.check_function_sha256(fn regproc) RETURNS bytea
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  RETURN pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.pg_get_functiondef(fn), 'UTF8'));
+ALTER FUNCTION tmac.check_function_sha256(regproc)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE OR REPLACE FUNCTION tmac.run_check_as_owner(fn regproc, grouped boolean)
+ RETURNS TABLE(check_code text, subject text, detail text, detected_at timestamp with time zone)
+ LANGUAGE c
+ STRICT
+AS 'MODULE_PATHNAME', $function$tmac_run_check_as_owner$function$;
+
+CREATE OR REPLACE FUNCTION tmac.registered_check_problems()
+  RETURNS TABLE (check_code text, function_name text, problem text)
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT k.check_code, k.function_name,
+         CASE WHEN k.function_sha256 IS NULL THEN 'unverified'
+              WHEN k.function_sha256 <> tmac.check_function_sha256(f.fn) THEN 'changed'
+              ELSE 'superuser' END
+    FROM tmac.compliance_check k
+    CROSS JOIN LATERAL (SELECT pg_catalog.to_regproc(k.function_name) AS fn) f
+    JOIN pg_catalog.pg_proc p ON p.oid = f.fn
+   WHERE NOT k.builtin
+     AND (k.function_sha256 IS NULL OR k.function_sha256 <> tmac.check_function_sha256(f.fn)
+          OR (NOT tmac.is_own_function(f.fn)
+              AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner)))
+   ORDER BY k.check_code;
+END;
+ALTER FUNCTION tmac.registered_check_problems()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE OR REPLACE FUNCTION tmac.check_results()
+ RETURNS TABLE(criterion text, check_code text, severity text, ran boolean, subject text, detail text, detected_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+AS $function$
+DECLARE
+  c record;
+  err text;
+  one record;
+  held text[] := ARRAY(SELECT x.check_code FROM tmac.registered_check_problems() x);
+BEGIN
+  -- the marker rows: every registered check, and whether it runs
+  RETURN QUERY
+    SELECT k.criterion, k.check_code, k.severity,
+           k.enabled AND tmac.check_prerequisites_met(k.requires) AND NOT k.check_code = ANY (held),
+           NULL::text, NULL::text, NULL::timestamptz
+      FROM tmac.compliance_check k ORDER BY k.criterion, k.check_code;
+  -- each check function once; a grouped function (first column check_code) serves several checks
+  FOR c IN
+    SELECT k.function_name, array_agg(k.check_code ORDER BY k.check_code) AS codes,
+           pg_catalog.to_regproc(k.function_name) AS fn,
+           (SELECT 'check_code' = ANY (p.proargnames) FROM pg_catalog.pg_proc p
+             WHERE p.oid = pg_catalog.to_regproc(k.function_name)) AS grouped,
+           coalesce(tmac.is_own_function(pg_catalog.to_regproc(k.function_name)), false) AS own
+      FROM tmac.compliance_check k
+     WHERE k.enabled AND tmac.check_prerequisites_met(k.requires) AND NOT k.check_code = ANY (held)
+     GROUP BY k.function_name ORDER BY min(k.criterion), min(k.check_code)
+  LOOP
+    BEGIN
+      IF c.fn IS NULL THEN
+        RAISE EXCEPTION 'function % does not exist', c.function_name USING ERRCODE = 'undefined_function';
+      ELSIF c.own AND c.grouped THEN
+        RETURN QUERY EXECUTE pg_catalog.format(
+          'SELECT k.criterion, k.check_code, k.severity, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
+             FROM %s() f JOIN tmac.compliance_check k ON k.check_code = f.check_code
+            WHERE f.subject IS NOT NULL AND k.check_code = ANY ($1)', c.fn) USING c.codes;
+      ELSIF c.own THEN
+        SELECT * INTO one FROM tmac.compliance_check x WHERE x.check_code = c.codes[1];
+        RETURN QUERY EXECUTE pg_catalog.format(
+          'SELECT %L::text, %L::text, %L::text, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
+             FROM %s() f WHERE f.subject IS NOT NULL', one.criterion, one.check_code, one.severity, c.fn);
+      ELSIF c.grouped THEN          -- a company's own check: run as its owner
+        RETURN QUERY
+          SELECT k.criterion, k.check_code, k.severity, true, f.subject, f.detail, coalesce(f.detected_at, now())
+            FROM tmac.run_check_as_owner(c.fn, true) f JOIN tmac.compliance_check k ON k.check_code = f.check_code
+           WHERE f.subject IS NOT NULL AND k.check_code = ANY (c.codes);
+      ELSE
+        SELECT * INTO one FROM tmac.compliance_check x WHERE x.check_code = c.codes[1];
+        RETURN QUERY
+          SELECT one.criterion, one.check_code, one.severity, true, f.subject, f.detail, coalesce(f.detected_at, now())
+            FROM tmac.run_check_as_owner(c.fn, false) f WHERE f.subject IS NOT NULL;
+      END IF;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+      RETURN QUERY
+        SELECT x.criterion, x.check_code, 'high'::text, true, 'check:' || x.check_code,
+               pg_catalog.format('The check %s could not run (%s); its findings are unknown. Fix the check or its prerequisites.', x.check_code, err),
+               now()
+          FROM tmac.compliance_check x WHERE x.check_code = ANY (c.codes);
+    END;
+  END LOOP;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.register_check(check_code text, criterion text, severity text, title text, description text, remedy text, function_name regprocedure, requires text[] DEFAULT '{}'::text[])
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  outs text;
+  owner_name name;
+  owner_super boolean;
+BEGIN
+  PERFORM tmac.require_arguments('register_check', 'check_code', check_code, 'criterion', criterion,
+            'severity', severity, 'title', title, 'description', description, 'remedy', remedy,
+            'function_name', function_name::text);
+  SELECT pg_catalog.string_agg(t::regtype::text, ',' ORDER BY o)
+    INTO outs
+    FROM pg_catalog.pg_proc p,
+         LATERAL ROWS FROM (pg_catalog.unnest(p.proallargtypes), pg_catalog.unnest(p.proargmodes::text[])) WITH ORDINALITY u(t, m, o)
+   WHERE p.oid = function_name AND u.m = 't' AND p.proretset AND p.pronargs = 0;
+  IF outs IS DISTINCT FROM 'text,text,timestamp with time zone'
+     AND (outs IS DISTINCT FROM 'text,text,text,timestamp with time zone'
+          OR (SELECT p.proargnames[1] FROM pg_catalog.pg_proc p WHERE p.oid = function_name) IS DISTINCT FROM 'check_code') THEN
+    RAISE EXCEPTION 'check function % must take no arguments and return TABLE (subject text, detail text, detected_at timestamptz)', function_name
+      USING ERRCODE = 'invalid_function_definition',
+            HINT = 'A function serving several checks returns TABLE (check_code text, subject text, detail text, detected_at timestamptz).';
+  END IF;
+  -- A check runs as its function's owner: never as a superuser, unless it is tmac's own.
+  SELECT r.rolname, r.rolsuper INTO owner_name, owner_super
+    FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r ON r.oid = p.proowner WHERE p.oid = function_name;
+  IF owner_super AND NOT tmac.is_own_function(function_name::oid::regproc) THEN
+    RAISE EXCEPTION 'check function % is owned by the superuser %', function_name, owner_name
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'Registered checks run as their function''s owner, and never as a superuser.',
+            HINT = 'Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.';
+  END IF;
+  INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires,
+                                     function_sha256)
+  VALUES (check_code, criterion, severity, title, description, remedy, function_name::oid::regproc::text, requires,
+          tmac.check_function_sha256(function_name::oid::regproc))
+  ON CONFLICT ON CONSTRAINT compliance_check_pkey DO UPDATE
+     SET criterion = EXCLUDED.criterion, severity = EXCLUDED.severity, title = EXCLUDED.title,
+         description = EXCLUDED.description, remedy = EXCLUDED.remedy,
+         function_name = EXCLUDED.function_name, requires = EXCLUDED.requires,
+         function_sha256 = EXCLUDED.function_sha256, registered_at = now(), registered_by = session_user
+   WHERE NOT tmac.compliance_check.builtin;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'check:' || x.check_code,
+         CASE x.problem
+           WHEN 'changed' THEN pg_catalog.format('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
+           WHEN 'unverified' THEN pg_catalog.format('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
+           ELSE pg_catalog.format('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
+         END,
+         k.registered_at
+    FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
+END;
+ALTER FUNCTION tmac.check_registered_check_tampered()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.review_item_line(grant_id bigint, person_id text, kind text, level text, compartment text,
+                                      mode text, valid_from timestamptz, valid_until timestamptz)
+  RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN concat_ws('|', grant_id, person_id, kind, coalesce(level, ''), coalesce(compartment, ''), coalesce(mode, ''),
+                   to_char(valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                   to_char(valid_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'));
+ALTER FUNCTION tmac.review_item_line(bigint,text,text,text,text,text,timestamp with time zone,timestamp with time zone)
+  IMMUTABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.reviewer(duty text)
  RETURNS text
- LANGUAGE sql
- IMMUTABLE PARALLEL SAFE
-RETURN replace(replace(replace(replace(replace(COALESCE(t, ''::text), '&'::text, '&amp;'::text), '<'::text, '&lt;'::text), '>'::text, '&gt;'::text), '"'::text, '&quot;'::text), ''''::text, '&#39;'::text);
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  actor name := tmac.acting_role(duty);
+BEGIN
+  IF NOT (pg_has_role(actor, 'tmac_access_admin', 'MEMBER') OR pg_has_role(actor, 'tmac_approver', 'MEMBER')
+          OR pg_has_role(actor, 'tmac_admin', 'MEMBER')) THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_access_admin, tmac_approver or tmac_admin to %', actor, duty
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN tmac.acting_person(duty);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.close_review(review_id bigint)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  actor name := tmac.acting_role('close an access review');
+  me text := coalesce(tmac.person_of_role(actor), actor::text);
+  r tmac.access_review;
+  it record;
+  res jsonb;
+  n_auto integer := 0;
+BEGIN
+  IF NOT (pg_has_role(actor, 'tmac_access_admin', 'MEMBER') OR pg_has_role(actor, 'tmac_admin', 'MEMBER')) THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_access_admin or tmac_admin to close an access review', actor
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = close_review.review_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no access review %', review_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF r.closed_at IS NOT NULL THEN
+    RAISE EXCEPTION 'access review % is already closed', review_id USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF r.undecided_action = 'revoke' THEN
+    FOR it IN SELECT i.grant_id FROM tmac.access_review_item i
+                JOIN tmac.grants g ON g.grant_id = i.grant_id AND g.status = 'active'
+               WHERE i.review_id = r.review_id AND i.decision IS NULL LOOP
+      PERFORM tmac.revoke(it.grant_id, format('access review %s: not confirmed by the deadline', r.review_id));
+      UPDATE tmac.access_review_item i SET revoked_at = now() WHERE i.review_id = r.review_id AND i.grant_id = it.grant_id;
+      n_auto := n_auto + 1;
+    END LOOP;
+  END IF;
+  SELECT jsonb_build_object('population_count', r.population_count, 'population_hash', r.population_hash,
+           'kept', count(*) FILTER (WHERE i.decision = 'keep'),
+           'revoked', count(*) FILTER (WHERE i.decision = 'revoke'),
+           'undecided', count(*) FILTER (WHERE i.decision IS NULL),
+           'undecided_revoked', n_auto, 'undecided_action', r.undecided_action,
+           'reviewers', coalesce(jsonb_agg(DISTINCT i.decided_by) FILTER (WHERE i.decided_by IS NOT NULL), '[]'))
+    INTO res FROM tmac.access_review_item i WHERE i.review_id = r.review_id;
+  UPDATE tmac.access_review a SET closed_at = now(), closed_by = me, outcome = res WHERE a.review_id = r.review_id;
+  PERFORM tmac.audit_append('access_review', 'close', r.review_id::text, res);
+  RETURN res;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_protected_table_unenforced()
+ RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+AS $function$
+BEGIN
+  RETURN QUERY
+  SELECT 'table:' || t.relid::text,
+         format('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
+                t.relid::text,
+                CASE WHEN NOT c.relrowsecurity THEN 'row security disabled'
+                     WHEN NOT c.relforcerowsecurity THEN 'row security not forced'
+                     WHEN pc.n < 5 THEN format('only %s of tmac''s 5 policies', pc.n)
+                     ELSE 'tmac''s policies or declassification guard altered' END,
+                t.relid::text, t.relid::text),
+         t.protected_at
+    FROM tmac.protected_table t
+    JOIN pg_catalog.pg_class c ON c.oid = t.relid
+    CROSS JOIN LATERAL (SELECT count(*) AS n FROM pg_catalog.pg_policy p
+                         WHERE p.polrelid = t.relid
+                           AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')) pc
+   WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_protected_tree_inconsistent()
+ RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+AS $function$
+BEGIN
+  RETURN QUERY
+  SELECT 'table:' || i.inhrelid::regclass::text,
+         CASE WHEN pc.relid IS NULL THEN
+                format('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
+                       i.inhrelid::regclass, i.inhparent::regclass, i.inhrelid::regclass::text, pp.label_column)
+              WHEN pp.relid IS NULL THEN
+                format('The protected table %s is a partition or child of %s, which is not protected: read through %s, its rows are not filtered by label. Run tmac.protect(%L).',
+                       i.inhrelid::regclass, i.inhparent::regclass, i.inhparent::regclass, i.inhparent::regclass::text)
+              ELSE
+                format('Table %s is protected on column %s but its parent %s on column %s: read through the parent, its rows are filtered by the other column. Detach it, unprotect it and attach it again (it is then protected on the parent''s column).',
+                       i.inhrelid::regclass, quote_ident(pc.label_column), i.inhparent::regclass, quote_ident(pp.label_column))
+         END,
+         coalesce(pc.protected_at, pp.protected_at)
+    FROM pg_catalog.pg_inherits i
+    JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid AND c.relkind IN ('r', 'p', 'f')
+    LEFT JOIN tmac.protected_table pp ON pp.relid = i.inhparent
+    LEFT JOIN tmac.protected_table pc ON pc.relid = i.inhrelid
+   WHERE (pp.relid IS NULL) <> (pc.relid IS NULL) OR pp.label_column <> pc.label_column;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_schema_public_create()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'schema:' || quote_ident(n.nspname),
+         format('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
+                quote_ident(n.nspname), quote_ident(n.nspname), quote_ident(n.nspname)),
+         NULL::timestamptz
+    FROM pg_catalog.pg_namespace n
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+     AND EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee = 0 AND a.privilege_type = 'CREATE')
+     AND EXISTS (SELECT 1 FROM tmac.protected_table);
+END;
+ALTER FUNCTION tmac.check_schema_public_create()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_label_function_untrusted()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH label_types AS (
+    SELECT t.oid FROM pg_catalog.pg_type t
+     WHERE t.oid = 'tmac.label'::regtype OR t.typbasetype = 'tmac.label'::regtype
+  ), admins AS (
+    SELECT r.oid FROM pg_catalog.pg_roles r
+     WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
+  )
+  SELECT 'function:' || p.oid::regprocedure::text,
+         format('Function %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions. Drop it, or have an administrator own it (ALTER FUNCTION … OWNER TO).',
+                p.oid::regprocedure, pg_catalog.pg_get_userbyid(p.proowner)),
+         NULL::timestamptz
+    FROM pg_catalog.pg_proc p
+   WHERE p.pronamespace <> 'tmac'::regnamespace
+     AND EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proargtypes::oid[]) a WHERE a IN (SELECT l.oid FROM label_types l))
+     AND p.proowner NOT IN (SELECT a.oid FROM admins a)
+  UNION ALL
+  SELECT 'operator:' || o.oid::regoperator::text,
+         format('Operator %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it shadows tmac''s own and runs in other people''s sessions. Drop it (DROP OPERATOR %s).',
+                o.oid::regoperator, pg_catalog.pg_get_userbyid(o.oprowner), o.oid::regoperator),
+         NULL::timestamptz
+    FROM pg_catalog.pg_operator o
+   WHERE o.oprnamespace <> 'tmac'::regnamespace
+     AND (o.oprleft IN (SELECT l.oid FROM label_types l) OR o.oprright IN (SELECT l.oid FROM label_types l))
+     AND o.oprowner NOT IN (SELECT a.oid FROM admins a);
+END;
+ALTER FUNCTION tmac.check_label_function_untrusted()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
+  RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
+                 grant_id bigint, access_kind text, access text, mode text, granted_on timestamptz,
+                 requested_by text, approved_by text[], approved_by_names text, valid_until timestamptz,
+                 grant_status text, training_status text, training_valid_until timestamptz,
+                 pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
+  LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT p.person_id, p.full_name, p.title, p.org_group, p.job_role, p.status,
+         g.grant_id, g.kind,
+         CASE g.kind WHEN 'clearance' THEN l.code || ' (' || l.name || ')' ELSE c.code || ' (' || c.name || ')' END,
+         g.mode, g.approved_at, g.requested_by, g.approved_by,
+         CASE WHEN cardinality(g.approved_by) <= 2
+              THEN concat_ws(', ', coalesce(a1.full_name, g.approved_by[1]), coalesce(a2.full_name, g.approved_by[2]))
+              ELSE (SELECT string_agg(coalesce(ap.full_name, a.id), ', ' ORDER BY a.ord)
+                      FROM unnest(g.approved_by) WITH ORDINALITY a(id, ord) LEFT JOIN tmac.person ap ON ap.person_id = a.id) END,
+         upper(g.validity),
+         CASE WHEN g.ended_at IS NOT NULL AND g.ended_at <= at THEN g.status
+              WHEN upper(g.validity) <= at THEN 'expired' ELSE 'active' END,
+         CASE WHEN s.training_ok THEN 'current' WHEN s.training_last IS NULL THEN 'none' ELSE 'lapsed' END,
+         s.training_until,
+         CASE WHEN s.pledge_ok THEN 'valid' ELSE 'missing' END,
+         s.pledge_until,
+         k.last_kept
+    FROM tmac.access_grant g
+    JOIN tmac.person p ON p.person_id = g.person_id
+    LEFT JOIN tmac.person a1 ON a1.person_id = g.approved_by[1]
+    LEFT JOIN tmac.person a2 ON a2.person_id = g.approved_by[2]
+    LEFT JOIN (SELECT i.grant_id, max(i.decided_at) AS last_kept FROM tmac.access_review_item i
+                WHERE i.decision = 'keep' AND i.decided_at <= at GROUP BY i.grant_id) k ON k.grant_id = g.grant_id
+    LEFT JOIN tmac.level l ON l.rank = g.level_rank
+    LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id
+    LEFT JOIN tmac.prerequisite_status(at) s ON s.person_id = g.person_id
+   WHERE g.approved_at IS NOT NULL AND g.approved_at <= at
+     AND g.validity @> at
+     AND (g.ended_at IS NULL OR g.ended_at > at)
+     AND (g.grace_until IS NULL OR g.grace_until > at);
+END;
+ALTER FUNCTION tmac.access_rights_ledger_as_of(timestamp with time zone)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.html_escape(t text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN replace(replace(replace(replace(replace(coalesce(t, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
+ALTER FUNCTION tmac.html_escape(text)
+  IMMUTABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
 
 -- ==== rows tmac ships (settings, duties, checks, ...)
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
+UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function or operator over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
 
 -- ==== hand-written: after
 -- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations,
@@ -531,16 +2148,122 @@ RETURN replace(replace(replace(replace(replace(COALESCE(t, ''::text), '&'::text,
 -- objects tmac.protect() created on users' tables, and whatever make_upgrade.sh reports
 -- as not generated.
 
+-- tmac.protect() changed in 0.2.0 (partitions and inheritance children, an audited
+-- registry), but the policies and the trigger it puts on a table did not:
+-- test/scripts/upgrade.sh compares those of a table protected under 0.1.0 with a fresh
+-- protect(), so tables protected before the upgrade need nothing here.
+
 -- ==== removed
 
 -- ==== configuration dump, sequence ownership
+SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_seq', '');
 
 -- ==== privileges
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_admin;
+GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_hr;
+REVOKE ALL ON TABLE tmac.protected_table FROM PUBLIC, tmac_admin;
+GRANT SELECT ON TABLE tmac.protected_table TO PUBLIC;
+REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 
 -- ==== comments
+COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS 'Removes dropped tables from tmac.protected_table (audited)';
+COMMENT ON EVENT TRIGGER tmac_protect_new_children IS 'Protects a table that becomes a partition or inheritance child of a protected table; refuses a protected table under an unprotected parent';
+COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
+COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
+COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
+COMMENT ON FUNCTION tmac.check_function_sha256(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
+COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
+COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
+COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
+COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
+COMMENT ON FUNCTION tmac.check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding';
+COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
+COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
+COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
+COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
+COMMENT ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
+COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS 'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
+COMMENT ON FUNCTION tmac.is_own_function(pg_catalog.regproc) IS 'True when a function belongs to the tmac extension';
+COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
+COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
+COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,integer,pg_catalog.text,pg_catalog.text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
 COMMENT ON FUNCTION tmac.org_group_check_cycle() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
+COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column';
+COMMENT ON FUNCTION tmac.protect_new_children() IS 'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
+COMMENT ON FUNCTION tmac.protect_tree(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column';
+COMMENT ON FUNCTION tmac.protection_in_place(pg_catalog.regclass,pg_catalog.name) IS 'True when a table has row security enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
+COMMENT ON FUNCTION tmac.protection_register(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column';
+COMMENT ON FUNCTION tmac.protection_unregister(pg_catalog.regclass) IS 'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
+COMMENT ON FUNCTION tmac.register_check(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.regprocedure,pg_catalog.text[]) IS 'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding; it runs as its owner (not a superuser), and its definition''s SHA-256 is recorded (register again after changing it)';
+COMMENT ON FUNCTION tmac.registered_check_problems() IS 'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
+COMMENT ON FUNCTION tmac.relation_tree(pg_catalog.regclass) IS 'A table with all its partitions and inheritance children, at any depth (depth 0 is the table)';
+COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
+COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
+COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
+COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
 COMMENT ON TABLE tmac.cache_sentinel IS 'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
+COMMENT ON TABLE tmac.login_enrolment IS 'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';
+COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
+COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';
+COMMENT ON COLUMN tmac.login_enrolment.enrolled_by IS 'The tmac_admin role that enrolled it';
+COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment; a role enrolled again after a withdrawal gets a new one';
+COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL login role';
+COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
+COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';

@@ -16,7 +16,9 @@
  * that labels left behind by DROP EXTENSION can be cleaned up).  Every change
  * of a label is written to tmac's audit log, by calling
  * tmac.object_label_audit() as the extension owner with a pinned search_path
- * (the caller's path and functions play no part).
+ * (the caller's path and functions play no part).  A database still at a
+ * version without that function (0.1.0, until ALTER EXTENSION tmac UPDATE)
+ * refuses label changes rather than make them unaudited.
  */
 #include "postgres.h"
 
@@ -26,6 +28,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "commands/seclabel.h"
@@ -35,7 +38,9 @@
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
+#include "extension.h"
 #include "label.h"
 
 /* The owner of the tmac extension (its row in pg_extension), read without name lookups. */
@@ -111,6 +116,18 @@ audit_label_change(Oid extoid, const ObjectAddress *object, const char *old, con
 	Oid			argtypes[5] = {OIDOID, OIDOID, INT4OID, TEXTOID, TEXTOID};
 	Datum		values[5];
 	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	const TmacExtension *ext = tmac_extension_required();
+
+	if (!OidIsValid(GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+									CStringGetDatum("object_label_audit"),
+									PointerGetDatum(buildoidvector(argtypes, 5)),
+									ObjectIdGetDatum(ext->namespace_oid))))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the tmac extension in database \"%s\" is older than its library",
+						get_database_name(MyDatabaseId)),
+				 errdetail("Label changes are audited, and this version of the extension has no audit function for them."),
+				 errhint("Run ALTER EXTENSION tmac UPDATE.")));
 
 	values[0] = ObjectIdGetDatum(object->classId);
 	values[1] = ObjectIdGetDatum(object->objectId);

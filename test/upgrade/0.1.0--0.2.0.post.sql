@@ -3,3 +3,8 @@
 -- (test/upgrade/make_upgrade.sh includes it).  Put here data migration, changes to the
 -- objects tmac.protect() created on users' tables, and whatever make_upgrade.sh reports
 -- as not generated.
+
+-- tmac.protect() changed in 0.2.0 (partitions and inheritance children, an audited
+-- registry), but the policies and the trigger it puts on a table did not:
+-- test/scripts/upgrade.sh compares those of a table protected under 0.1.0 with a fresh
+-- protect(), so tables protected before the upgrade need nothing here.

@@ -50,6 +50,9 @@ SELECT json_build_object(
  'functions', (SELECT coalesce(json_agg(json_build_object(
      'oid', p.oid, 'ident', p.oid::regprocedure::text, 'kind', p.prokind,
      'identity', (pg_identify_object('pg_proc'::regclass, p.oid, 0)).identity,
+     'name', p.oid::regproc::text, 'sqlbody', p.prosqlbody IS NOT NULL,
+     'volatile', p.provolatile, 'strict', p.proisstrict, 'secdef', p.prosecdef, 'parallel', p.proparallel,
+     'leakproof', p.proleakproof, 'cost', p.procost, 'rows', p.prorows, 'config', p.proconfig,
      'args', pg_get_function_arguments(p.oid), 'result', pg_get_function_result(p.oid),
      'def', CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END)), '[]')
    FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM ns)),
@@ -133,6 +136,11 @@ SELECT json_build_object(
   WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass
     AND d.refobjid = e.oid AND d.deptype = 'e'
     AND (x.pos IS NULL OR coalesce(x.cond, '') ~* '^\s*where\s')),
+ 'event_triggers', (SELECT coalesce(json_agg(json_build_object(
+     'oid', t.oid, 'name', quote_ident(t.evtname), 'event', t.evtevent, 'function', t.evtfoid::regproc::text,
+     'enabled', t.evtenabled, 'tags', t.evttags)), '[]')
+   FROM pg_event_trigger t JOIN pg_depend d ON d.classid = 'pg_event_trigger'::regclass AND d.objid = t.oid
+        AND d.refclassid = 'pg_extension'::regclass AND d.refobjid = (SELECT oid FROM ext) AND d.deptype = 'e'),
  'config', (SELECT coalesce(json_agg(json_build_object('rel', c.rel::regclass::text,
      'condition', e.extcondition[c.n])), '[]')
    FROM ext e CROSS JOIN LATERAL unnest(e.extconfig) WITH ORDINALITY c(rel, n)),
@@ -174,6 +182,6 @@ SELECT json_build_object(
      'text', d.description)), '[]')
    FROM pg_description d CROSS JOIN LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) i
   WHERE d.objoid >= 16384 AND (i.schema = 'tmac' OR (i.type = 'schema' AND i.identity = 'tmac')
-        OR (i.type = 'cast' AND EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = d.classoid AND x.objid = d.objoid
+        OR (i.schema IS NULL AND EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = d.classoid AND x.objid = d.objoid
                                           AND x.refobjid = (SELECT oid FROM ext) AND x.deptype = 'e'))))
 )::text;

@@ -3,12 +3,18 @@
 #
 # tmac_old_install_script VERSION DEST: builds the install script of a released
 #   version from its git tag (vVERSION) and copies it to DEST (a share/extension
-#   directory).  Only the SQL: the C library is always the current one.
+#   directory).  Only the SQL: the C library is the current one.
+# tmac_old_install VERSION DIR: builds a released version (SQL and library) from
+#   its tag and installs it into a private copy of PostgreSQL 15 under DIR, as the
+#   package of that version would be; prints the copy's bin directory.
 # tmac_check_c_symbols SQLFILE SOFILE: every C function an install or upgrade
 #   script binds to (AS 'MODULE_PATHNAME', 'symbol') must still be exported by the
 #   library, or databases still at that version break when the library is upgraded.
-# tmac_cluster_start DIR: a private throwaway cluster (socket in DIR, port $PGPORT,
-#   tmac preloaded, nothing else), so roles and databases start from nothing.
+# tmac_cluster_start DIR [BIN]: a private throwaway cluster (socket in DIR, port
+#   $PGPORT, tmac preloaded, nothing else), so roles and databases start from
+#   nothing; run by the PostgreSQL binaries in BIN (default: pg_ctl's on PATH).
+# tmac_cluster_restart BIN: stops it and starts it again with the binaries (and so
+#   the tmac library) in BIN, as after a package upgrade.
 
 tmac_upgrade_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -23,6 +29,21 @@ tmac_old_install_script() {
        "sql/tmac--$version.sql" >/dev/null || { rm -rf "$src"; return 1; }
   install -m 644 "$src/sql/tmac--$version.sql" "$dest/tmac--$version.sql" || { rm -rf "$src"; return 1; }
   rm -rf "$src"
+}
+
+tmac_old_install() {
+  local version=$1 dir=$2 src
+  git -C "$tmac_upgrade_top" rev-parse -q --verify "refs/tags/v$version" >/dev/null || {
+    echo "git tag v$version not found: the released version is built from its tag (git fetch --tags)" >&2
+    return 1; }
+  src=$dir/src
+  mkdir -p "$src" "$dir/usr/lib/postgresql" "$dir/usr/share/postgresql"
+  git -C "$tmac_upgrade_top" archive "v$version" | tar -x -C "$src" || return 1
+  cp -a /usr/lib/postgresql/15 "$dir/usr/lib/postgresql/" && cp -a /usr/share/postgresql/15 "$dir/usr/share/postgresql/" || return 1
+  make -s -C "$src" PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >"$dir/build.log" 2>&1 \
+    && make -s -C "$src" PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config DESTDIR="$dir" install >>"$dir/build.log" 2>&1 \
+    || { cat "$dir/build.log" >&2; return 1; }
+  echo "$dir/usr/lib/postgresql/15/bin"
 }
 
 tmac_check_c_symbols() {
@@ -42,7 +63,8 @@ tmac_check_c_symbols() {
 
 tmac_cluster_start() {
   TMAC_CLUSTER_DIR=$1
-  local bin; bin=$(dirname "$(command -v pg_ctl)")
+  TMAC_CLUSTER_BIN=${2:-$(dirname "$(command -v pg_ctl)")}
+  local bin=$TMAC_CLUSTER_BIN
   mkdir -p "$TMAC_CLUSTER_DIR"
   [ "$(id -u)" = 0 ] && chown postgres: "$TMAC_CLUSTER_DIR"
   tmac_as_server_user "$bin/initdb" -D "$TMAC_CLUSTER_DIR/data" -U postgres --encoding=UTF8 \
@@ -66,7 +88,14 @@ CONF
 
 tmac_cluster_stop() {
   [ -n "${TMAC_CLUSTER_DIR:-}" ] || return 0
-  tmac_as_server_user "$(dirname "$(command -v pg_ctl)")/pg_ctl" -D "$TMAC_CLUSTER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  tmac_as_server_user "$TMAC_CLUSTER_BIN/pg_ctl" -D "$TMAC_CLUSTER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
+tmac_cluster_restart() {
+  tmac_as_server_user "$TMAC_CLUSTER_BIN/pg_ctl" -D "$TMAC_CLUSTER_DIR/data" -m fast -w stop >/dev/null || return 1
+  TMAC_CLUSTER_BIN=$1
+  tmac_as_server_user "$TMAC_CLUSTER_BIN/pg_ctl" -D "$TMAC_CLUSTER_DIR/data" -l "$TMAC_CLUSTER_DIR/server.log" -w start >/dev/null \
+    || { cat "$TMAC_CLUSTER_DIR/server.log"; return 1; }
 }
 
 tmac_as_server_user() {
