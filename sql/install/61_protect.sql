@@ -52,7 +52,7 @@ SELECT tmac.add_audit_trigger('tmac.protected_table', 'relid');
 -- depth), each once, parents before children.
 CREATE FUNCTION tmac.relation_tree(tbl regclass)
   RETURNS TABLE (relid regclass, depth integer)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE
 BEGIN ATOMIC
   WITH RECURSIVE t(relid, depth) AS (
     SELECT tbl::oid, 0

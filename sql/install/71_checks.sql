@@ -85,7 +85,7 @@ COMMENT ON FUNCTION tmac.check_prerequisites_met(text[]) IS
 
 -- True for a function of the tmac extension itself.
 CREATE FUNCTION tmac.is_own_function(fn regproc) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE
   RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                   WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = fn
                     AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
