@@ -1194,7 +1194,7 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.protected_table FOR EACH ST
 
 CREATE OR REPLACE FUNCTION tmac.relation_tree(tbl regclass)
   RETURNS TABLE (relid regclass, depth integer)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE
 BEGIN ATOMIC
   WITH RECURSIVE t(relid, depth) AS (
     SELECT tbl::oid, 0
@@ -1211,8 +1211,7 @@ ALTER FUNCTION tmac.relation_tree(regclass)
   COST 100
   ROWS 1000
   SECURITY INVOKER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.protection_in_place(tbl regclass, label_column name) RETURNS boolean
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -1670,7 +1669,7 @@ ALTER FUNCTION tmac.check_prerequisites_met(text[])
   RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.is_own_function(fn regproc) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE
   RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                   WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = fn
                     AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
@@ -1682,8 +1681,7 @@ ALTER FUNCTION tmac.is_own_function(regproc)
   PARALLEL UNSAFE
   COST 100
   SECURITY INVOKER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.check_function_sha256(fn regproc) RETURNS bytea
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -2178,30 +2176,30 @@ GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
