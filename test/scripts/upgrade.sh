@@ -40,12 +40,13 @@ esac
 newbin=$(dirname "$(command -v pg_ctl)")
 trap 'tmac_cluster_stop' EXIT
 
-# Released versions: the tags vX.Y.Z, other than the current version.  A source tree
+# Released versions: the tags vX.Y.Z older than the current version.  A source tree
 # that is not a git checkout (a release tarball) cannot build them.
 if ! git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
   echo "1..0 # SKIP not a git checkout: released versions are built from their git tags"; exit 0
 fi
-releases=$(git -C "$top" tag --list 'v[0-9]*' | sed 's/^v//' | grep -vxF "$to" | sort -V)
+releases=$(git -C "$top" tag --list 'v[0-9]*' | sed 's/^v//' | grep -vxF "$to" | sort -V \
+           | while read -r v; do [ "$(printf '%s\n' "$v" "$to" | sort -V | head -1)" = "$v" ] && echo "$v"; done)
 [ -n "$releases" ] || { echo "upgrade.sh: no release tag v* found (git fetch --tags)"; exit 1; }
 
 export PGPORT=${PGPORT:-55432}   # the socket lives in the private cluster's own directory
@@ -226,11 +227,17 @@ RESET ROLE;
 SET ROLE up_alice;
 SELECT 'as up_alice', count(*) FROM app.doc;
 RESET ROLE;
+INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at) VALUES ('up-7', 'UP3', 'terminate', now());
+SELECT 'up_carol after termination', rolcanlogin, pg_has_role('up_carol', 'tmac_approver', 'MEMBER')
+  FROM pg_roles WHERE rolname = 'up_carol';
 SELECT 'audit_verify', count(*) FROM tmac.verify_audit_log();
 SQL
   grep -qx 'as up_alice|5' "$dir/use.txt" && grep -qx 'audit_verify|0' "$dir/use.txt"
   check "$from: after the upgrade the API works, a new grant takes effect, verify_audit_log() finds nothing" test $? -eq 0 \
     || cat "$dir/use.txt"
+  # A person mapped to a login role before the upgrade is still cut off at termination.
+  check "$from: terminating a person after the upgrade disables the login and strips tmac roles" \
+    grep -qx 'up_carol after termination|f|f' "$dir/use.txt"
 
   # The schema: the upgraded database against a fresh install.  Roles are described
   # before the fresh install, which would create any the upgrade forgot.
