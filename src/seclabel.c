@@ -15,107 +15,34 @@
  * is refused with a clear message (removing one, IS NULL, always works, so
  * that labels left behind by DROP EXTENSION can be cleaned up).  Every change
  * of a label is written to tmac's audit log, by calling
- * tmac.object_label_audit() as the extension owner with a pinned search_path
- * (the caller's path and functions play no part).  A database still at a
- * version without that function (0.1.0, until ALTER EXTENSION tmac UPDATE)
- * refuses label changes rather than make them unaudited.
+ * tmac.object_label_audit() through owner_query.c (as tmac's owner, with a
+ * pinned search_path: the caller's path and functions play no part).  A
+ * database still at a version without that function (0.1.0, until ALTER
+ * EXTENSION tmac UPDATE) refuses label changes rather than make them unaudited.
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/table.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
-#include "commands/extension.h"
 #include "commands/seclabel.h"
-#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "extension.h"
 #include "label.h"
-
-/* The owner of the tmac extension (its row in pg_extension), read without name lookups. */
-static Oid
-extension_owner(Oid extoid)
-{
-	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	Oid			owner = InvalidOid;
-
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(extoid));
-	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	if (!OidIsValid(owner))
-		elog(ERROR, "tmac: cache lookup failed for extension %u", extoid);
-	return owner;
-}
-
-/*
- * Runs one statement of tmac's own as the extension owner: search_path pinned
- * to pg_catalog, pg_temp (so nothing the caller placed on its path is found)
- * and a security-restricted context, as access_cache.c does.  The GUC level
- * is undone here, or by the (sub)transaction abort on error.
- */
-static void
-run_as_extension_owner(Oid extoid, const char *query, int nargs, Oid *argtypes,
-					   Datum *values, const char *nulls)
-{
-	Oid			owner = extension_owner(extoid);
-	Oid			save_uid;
-	int			save_sec;
-	int			guc_level;
-
-	GetUserIdAndSecContext(&save_uid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "tmac: SPI_connect failed");
-	guc_level = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		int			rc = SPI_execute_with_args(query, nargs, argtypes, values, nulls,
-											   false, 0);
-
-		if (rc < 0)
-			elog(ERROR, "tmac: \"%s\" failed: %s", query, SPI_result_code_string(rc));
-	}
-	PG_CATCH();
-	{
-		SetUserIdAndSecContext(save_uid, save_sec);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	SetUserIdAndSecContext(save_uid, save_sec);
-	AtEOXact_GUC(true, guc_level);
-	SPI_finish();
-}
+#include "owner_query.h"
 
 /* Appends the change of an object's label (either side may be NULL) to tmac's audit log. */
 static void
-audit_label_change(Oid extoid, const ObjectAddress *object, const char *old, const char *new)
+audit_label_change(const ObjectAddress *object, const char *old, const char *new)
 {
 	Oid			argtypes[5] = {OIDOID, OIDOID, INT4OID, TEXTOID, TEXTOID};
 	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	const TmacExtension *ext = tmac_extension_required();
 
 	if (!OidIsValid(GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
@@ -132,24 +59,17 @@ audit_label_change(Oid extoid, const ObjectAddress *object, const char *old, con
 	values[0] = ObjectIdGetDatum(object->classId);
 	values[1] = ObjectIdGetDatum(object->objectId);
 	values[2] = Int32GetDatum(object->objectSubId);
-	if (old != NULL)
-		values[3] = CStringGetTextDatum(old);
-	else
-		nulls[3] = 'n';
-	if (new != NULL)
-		values[4] = CStringGetTextDatum(new);
-	else
-		nulls[4] = 'n';
-	run_as_extension_owner(extoid,
-						   "SELECT tmac.object_label_audit($1, $2, $3, $4, $5)",
-						   5, argtypes, values, nulls);
+	/* NULL for a missing side: the audit function takes text and treats '' as none */
+	values[3] = CStringGetTextDatum(old != NULL ? old : "");
+	values[4] = CStringGetTextDatum(new != NULL ? new : "");
+	tmac_owner_query("SELECT tmac.object_label_audit($1, $2, $3,"
+					 " NULLIF($4, ''), NULLIF($5, ''))",
+					 5, argtypes, values, -1, NULL, false, TMAC_SNAPSHOT_CURRENT, NULL, NULL);
 }
 
 static void
 tmac_object_relabel(const ObjectAddress *object, const char *seclabel)
 {
-	Oid			extoid;
-
 	if (object->classId == RelationRelationId)
 	{
 		char		relkind = get_rel_relkind(object->objectId);
@@ -167,8 +87,7 @@ tmac_object_relabel(const ObjectAddress *object, const char *seclabel)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("tmac labels tables, views, columns and schemas only")));
 
-	extoid = get_extension_oid("tmac", true);
-	if (!OidIsValid(extoid))
+	if (!tmac_extension()->installed)
 	{
 		if (seclabel == NULL)	/* removing a label left behind needs no vocabulary */
 			return;
@@ -186,7 +105,7 @@ tmac_object_relabel(const ObjectAddress *object, const char *seclabel)
 	/* pg_upgrade replays the labels of the old cluster, whose audit log it then copies */
 	if (IsBinaryUpgrade)
 		return;
-	audit_label_change(extoid, object, GetSecurityLabel(object, "tmac"), seclabel);
+	audit_label_change(object, GetSecurityLabel(object, "tmac"), seclabel);
 }
 
 void		tmac_seclabel_init(void);

@@ -98,6 +98,7 @@ CREATE ROLE sb_carol LOGIN;
 CREATE ROLE sb_nobody LOGIN;
 CREATE ROLE sb_adm LOGIN IN ROLE tmac_access_admin;
 CREATE ROLE sb_apr LOGIN IN ROLE tmac_approver;
+SELECT tmac.enrol_login(r::regrole) FROM unnest(ARRAY['sb_alice', 'sb_bob', 'sb_carol', 'sb_adm', 'sb_apr']) r;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES
   ('sb-1', 'SB-A', 'hire', '{"full_name":"Alice","org_group":"DEV","job_role":"engineer","login_role":"sb_alice"}'),
   ('sb-2', 'SB-B', 'hire', '{"full_name":"Bob","org_group":"SALES","job_role":"sales","login_role":"sb_bob"}'),

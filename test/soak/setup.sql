@@ -15,6 +15,10 @@ SELECT format('CREATE ROLE soak_r%s LOGIN', lpad(i::text, 2, '0')) FROM generate
 CREATE ROLE soak_adm LOGIN IN ROLE tmac_access_admin;
 CREATE ROLE soak_apr LOGIN IN ROLE tmac_approver;
 CREATE ROLE soak_hr LOGIN IN ROLE tmac_hr;
+-- a DBA enrols the login roles persons may be mapped to
+SELECT tmac.enrol_login(r::regrole)
+  FROM (SELECT 'soak_r' || lpad(i::text, 2, '0') FROM generate_series(1, 16) i
+        UNION ALL VALUES ('soak_adm'), ('soak_apr')) v(r);
 
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
 SELECT 'soak-hire-' || p, p, 'hire', now() - interval '1 hour',
