@@ -17,7 +17,8 @@ DATA         = $(INSTALL_SQL) $(filter-out $(INSTALL_SQL),$(wildcard sql/tmac--*
 # PostgreSQL 15's own headers trip -Wunused-parameter and (in array.h's macros)
 # -Wsign-compare under -Wextra, so those two are off.
 PG_CFLAGS    = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare
-EXTRA_CLEAN  = $(INSTALL_SQL) results regression.diffs regression.out \
+# install scripts of earlier versions left by an older checkout go too (never upgrade scripts)
+EXTRA_CLEAN  = $(INSTALL_SQL) $(filter-out $(wildcard sql/tmac--*--*.sql),$(wildcard sql/tmac--*.sql)) results regression.diffs regression.out \
                test/isolation/results test/isolation/output_iso
 
 PG_CONFIG   ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)

@@ -16,18 +16,22 @@
  * that labels left behind by DROP EXTENSION can be cleaned up).  Every change
  * of a label is written to tmac's audit log, by calling
  * tmac.object_label_audit() through owner_query.c (as tmac's owner, with a
- * pinned search_path: the caller's path and functions play no part).
+ * pinned search_path: the caller's path and functions play no part).  A
+ * database still at a version without that function (0.1.0, until ALTER
+ * EXTENSION tmac UPDATE) refuses label changes rather than make them unaudited.
  */
 #include "postgres.h"
 
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/seclabel.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "extension.h"
 #include "label.h"
@@ -39,6 +43,18 @@ audit_label_change(const ObjectAddress *object, const char *old, const char *new
 {
 	Oid			argtypes[5] = {OIDOID, OIDOID, INT4OID, TEXTOID, TEXTOID};
 	Datum		values[5];
+	const TmacExtension *ext = tmac_extension_required();
+
+	if (!OidIsValid(GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+									CStringGetDatum("object_label_audit"),
+									PointerGetDatum(buildoidvector(argtypes, 5)),
+									ObjectIdGetDatum(ext->namespace_oid))))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the tmac extension in database \"%s\" is older than its library",
+						get_database_name(MyDatabaseId)),
+				 errdetail("Label changes are audited, and this version of the extension has no audit function for them."),
+				 errhint("Run ALTER EXTENSION tmac UPDATE.")));
 
 	values[0] = ObjectIdGetDatum(object->classId);
 	values[1] = ObjectIdGetDatum(object->objectId);

@@ -1,0 +1,22 @@
+-- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations,
+-- replacements and shipped rows, before the generated removals, privileges and comments
+-- (test/upgrade/make_upgrade.sh includes it).  Put here data migration, changes to the
+-- objects tmac.protect() created on users' tables, and whatever make_upgrade.sh reports
+-- as not generated.
+
+-- tmac.protect() changed in 0.2.0 (partitions and inheritance children, an audited
+-- registry), but the policies and the trigger it puts on a table did not:
+-- test/scripts/upgrade.sh compares those of a table protected under 0.1.0 with a fresh
+-- protect(), so tables protected before the upgrade need nothing here.
+
+-- 0.2.0 lets the HR feed act on a person's login role (NOLOGIN and tmac roles stripped at
+-- termination, LOGIN back at rehire) only when a DBA enrolled it (tmac.enrol_login).
+-- 0.1.0 had no enrolment and acted on every mapped role, so the roles persons are mapped
+-- to now are enrolled here, by whoever runs the update (audited like any enrolment):
+-- without this, terminating someone after the upgrade would leave their login working.
+-- A role enrol_login would refuse (see tmac.login_role_refusal) stays unenrolled.
+INSERT INTO tmac.login_enrolment (login_role, enrolled_by)
+SELECT DISTINCT p.login_role, current_user
+  FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.rolname = p.login_role
+ WHERE tmac.login_role_refusal(p.login_role) IS NULL
+ ORDER BY 1;

@@ -1,0 +1,5 @@
+-- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run before the generated statements
+-- (test/upgrade/make_upgrade.sh includes it).  Put here what must happen before the new
+-- definitions: dropping what depends on a function or view whose signature changes,
+-- new types and operators, converting a column's type.  It runs once, inside
+-- ALTER EXTENSION tmac UPDATE, as a superuser.
