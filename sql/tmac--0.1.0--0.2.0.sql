@@ -779,6 +779,14 @@ BEGIN
   -- Feeding an event is the feeder's own act: this trigger runs at depth 1 for an INSERT or
   -- COPY made directly; a user's trigger or SECURITY DEFINER function cannot feed one.
   feeder := tmac.acting_role('record an HR event', 1);
+  -- An INSERT through another role's view or rule is checked against that role's privileges
+  -- but runs as the writer: the event would be recorded as fed by someone who may not feed.
+  IF NOT pg_catalog.has_any_column_privilege(feeder, 'tmac.hr_event'::pg_catalog.regclass, 'INSERT') THEN
+    RAISE EXCEPTION 'role "%" may not feed HR events', feeder
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'The event reached tmac.hr_event through a view or rule owned by another role.',
+            HINT = 'The HR feed inserts into tmac.hr_event itself, as a member of tmac_hr.';
+  END IF;
   IF NEW.event_id IS NULL OR btrim(NEW.event_id) = '' THEN
     RAISE EXCEPTION 'HR event without event_id' USING ERRCODE = 'not_null_violation',
       HINT = 'Every event carries the HR system''s own unique id; replays are recognised by it.';
@@ -1831,6 +1839,16 @@ BEGIN
             DETAIL = 'Registered checks run as their function''s owner, and never as a superuser.',
             HINT = 'Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.';
   END IF;
+  -- ... and so only by a role that could run it as that owner itself: otherwise the findings
+  -- would show a tmac_admin what any other role reads.
+  IF NOT tmac.is_own_function(function_name::oid::regproc)
+     AND NOT pg_catalog.pg_has_role(tmac.invoker(),
+                                    (SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid = function_name), 'MEMBER') THEN
+    RAISE EXCEPTION 'check function % is owned by role %, which % is not a member of', function_name, owner_name, tmac.invoker()
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'Registered checks run as their function''s owner; registering one would run that role''s code as that role.',
+            HINT = 'Register a function you own, or have its owner register it.';
+  END IF;
   INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires,
                                      function_sha256)
   VALUES (check_code, criterion, severity, title, description, remedy, function_name::oid::regproc::text, requires,
@@ -2191,27 +2209,27 @@ REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;

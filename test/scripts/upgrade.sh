@@ -40,14 +40,14 @@ esac
 newbin=$(dirname "$(command -v pg_ctl)")
 trap 'tmac_cluster_stop' EXIT
 
-# Released versions: the tags vX.Y.Z older than the current version.  A source tree
+# Released versions (test/upgrade/releases) older than the current version.  A source tree
 # that is not a git checkout (a release tarball) cannot build them.
 if ! git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
-  echo "1..0 # SKIP not a git checkout: released versions are built from their git tags"; exit 0
+  echo "1..0 # SKIP not a git checkout: released versions are built from git"; exit 0
 fi
-releases=$(git -C "$top" tag --list 'v[0-9]*' | sed 's/^v//' | grep -vxF "$to" | sort -V \
+releases=$(awk '!/^#/ && NF { print $1 }' "$top/test/upgrade/releases" | grep -vxF "$to" | sort -V \
            | while read -r v; do [ "$(printf '%s\n' "$v" "$to" | sort -V | head -1)" = "$v" ] && echo "$v"; done)
-[ -n "$releases" ] || { echo "upgrade.sh: no release tag v* found (git fetch --tags)"; exit 1; }
+[ -n "$releases" ] || { echo "upgrade.sh: no released version in test/upgrade/releases"; exit 1; }
 
 export PGPORT=${PGPORT:-55432}   # the socket lives in the private cluster's own directory
 

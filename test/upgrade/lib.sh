@@ -18,13 +18,26 @@
 
 tmac_upgrade_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
+# tmac_release_ref VERSION: the git object a released version is built from: its tag
+# vVERSION, or the commit test/upgrade/releases records (a clone without tags).
+tmac_release_ref() {
+  local version=$1 sha
+  if git -C "$tmac_upgrade_top" rev-parse -q --verify "refs/tags/v$version" >/dev/null; then
+    echo "v$version"; return 0
+  fi
+  sha=$(awk -v v="$version" '$1 == v { print $2 }' "$tmac_upgrade_top/test/upgrade/releases")
+  if [ -n "$sha" ] && git -C "$tmac_upgrade_top" cat-file -e "$sha^{commit}" 2>/dev/null; then
+    echo "$sha"; return 0
+  fi
+  echo "release $version: neither tag v$version nor commit ${sha:-?} is in this clone" >&2
+  return 1
+}
+
 tmac_old_install_script() {
-  local version=$1 dest=$2 src
-  git -C "$tmac_upgrade_top" rev-parse -q --verify "refs/tags/v$version" >/dev/null || {
-    echo "git tag v$version not found: the released version is built from its tag (git fetch --tags)" >&2
-    return 1; }
+  local version=$1 dest=$2 src ref
+  ref=$(tmac_release_ref "$version") || return 1
   src=$(mktemp -d /tmp/tmac-v$version.XXXXXX)
-  git -C "$tmac_upgrade_top" archive "v$version" | tar -x -C "$src" || { rm -rf "$src"; return 1; }
+  git -C "$tmac_upgrade_top" archive "$ref" | tar -x -C "$src" || { rm -rf "$src"; return 1; }
   make -s -C "$src" PG_CONFIG="${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" \
        "sql/tmac--$version.sql" >/dev/null || { rm -rf "$src"; return 1; }
   install -m 644 "$src/sql/tmac--$version.sql" "$dest/tmac--$version.sql" || { rm -rf "$src"; return 1; }
@@ -32,13 +45,11 @@ tmac_old_install_script() {
 }
 
 tmac_old_install() {
-  local version=$1 dir=$2 src
-  git -C "$tmac_upgrade_top" rev-parse -q --verify "refs/tags/v$version" >/dev/null || {
-    echo "git tag v$version not found: the released version is built from its tag (git fetch --tags)" >&2
-    return 1; }
+  local version=$1 dir=$2 src ref
+  ref=$(tmac_release_ref "$version") || return 1
   src=$dir/src
   mkdir -p "$src" "$dir/usr/lib/postgresql" "$dir/usr/share/postgresql"
-  git -C "$tmac_upgrade_top" archive "v$version" | tar -x -C "$src" || return 1
+  git -C "$tmac_upgrade_top" archive "$ref" | tar -x -C "$src" || return 1
   cp -a /usr/lib/postgresql/15 "$dir/usr/lib/postgresql/" && cp -a /usr/share/postgresql/15 "$dir/usr/share/postgresql/" || return 1
   make -s -C "$src" PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config >"$dir/build.log" 2>&1 \
     && make -s -C "$src" PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config DESTDIR="$dir" install >>"$dir/build.log" 2>&1 \
