@@ -206,6 +206,9 @@ DECLARE
   me text := coalesce(tmac.sod_person_of(current_user), current_user::text);
   maxi interval := tmac.compliance_setting('sod_exception_max')::interval;
 BEGIN
+  IF tmac.restoring() THEN
+    RETURN NEW;                 -- a restored exception is history: kept as dumped
+  END IF;
   IF TG_OP = 'UPDATE' THEN
     IF (NEW.rule_id, NEW.person_id, NEW.login_role, NEW.justification, NEW.approved_by, NEW.approved_at, NEW.expires_at)
        IS DISTINCT FROM
@@ -369,6 +372,9 @@ CREATE FUNCTION tmac.duty_assignment_guard() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
+  IF tmac.restoring() THEN
+    RETURN NEW;                 -- a restored assignment is history: kept as dumped
+  END IF;
   IF TG_OP = 'INSERT' THEN
     IF (SELECT d.pg_role FROM tmac.duty d WHERE d.duty = NEW.duty) IS NOT NULL THEN
       RAISE EXCEPTION 'duty "%" is held through membership of a PostgreSQL role', NEW.duty
