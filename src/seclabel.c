@@ -18,6 +18,7 @@
 #include "utils/lsyscache.h"
 
 #include "label.h"
+#include "vocabulary_copy.h"
 
 static void
 tmac_object_relabel(const ObjectAddress *object, const char *seclabel)
@@ -40,6 +41,8 @@ tmac_object_relabel(const ObjectAddress *object, const char *seclabel)
 				 errmsg("tmac labels tables, views, columns and schemas only")));
 
 	if (seclabel == NULL)		/* SECURITY LABEL ... IS NULL removes it */
+		return;
+	if (tmac_object_label_deferred(seclabel))	/* a restore, before CREATE EXTENSION tmac */
 		return;
 	(void) tmac_label_from_text(seclabel);
 }

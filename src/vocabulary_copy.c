@@ -32,6 +32,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/objectaccess.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
@@ -41,10 +42,12 @@
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "extension.h"
+#include "label_parse.h"
 #include "owner_query.h"
 #include "vocabulary.h"
 #include "vocabulary_copy.h"
@@ -290,17 +293,38 @@ stored_copy(Oid namespace_oid)
 	return GetSecurityLabel(&schema, TMAC_VOCABULARY_PROVIDER);
 }
 
+/*
+ * The schema whose copy label input reads: tmac's own; before CREATE
+ * EXTENSION tmac (a restore sets the labels of every schema before it
+ * creates any extension) and early in pg_upgrade, the schema named tmac.
+ */
+static Oid
+copy_schema(void)
+{
+	const TmacExtension *ext = tmac_extension();
+
+	return ext->installed ? ext->namespace_oid : get_namespace_oid("tmac", true);
+}
+
 bool
 tmac_vocabulary_copy_in_use(void)
 {
-	return IsBinaryUpgrade || tmac_restore_window_open();
+	Oid			nsp;
+
+	if (IsBinaryUpgrade)
+		return true;
+	if (tmac_extension()->installed)
+		return tmac_restore_window_open();
+	/* not installed: a restore that has not reached CREATE EXTENSION tmac yet */
+	nsp = get_namespace_oid("tmac", true);
+	return OidIsValid(nsp) && stored_copy(nsp) != NULL;
 }
 
 void
 tmac_vocabulary_copy_load(TmacVocabulary *v, MemoryContext target)
 {
-	const TmacExtension *ext = tmac_extension_required();
-	char	   *text = stored_copy(ext->namespace_oid);
+	Oid			nsp = copy_schema();
+	char	   *text = OidIsValid(nsp) ? stored_copy(nsp) : NULL;
 	MemoryContext old;
 
 	if (text == NULL)
@@ -310,10 +334,44 @@ tmac_vocabulary_copy_load(TmacVocabulary *v, MemoryContext target)
 				 errdetail(IsBinaryUpgrade ?
 						   "pg_upgrade restores labels before tmac's tables hold data; it reads them with the vocabulary that the old cluster's schema tmac carries (security label provider tmac_vocabulary)." :
 						   "A restore is in progress: tmac reads labels with the vocabulary copy on schema tmac until the restore ends."),
-				 errhint("The old database was made by a tmac without the copy: run SELECT tmac.define_level('PUBLIC', 0, '公開') or any vocabulary change there to write it, then dump or upgrade again.")));
+				 errhint("The old database was made by a tmac without the copy: make any vocabulary change there (it writes the copy), then dump or upgrade again.")));
 	old = MemoryContextSwitchTo(target);
 	parse_copy(text, v, true);
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * SECURITY LABEL FOR tmac before tmac is installed.  A restore sets the labels
+ * of every schema before it creates any extension, those of schemas named
+ * before "tmac" even before the copy exists, and pg_upgrade does the same
+ * before the extension's objects exist.  With the copy at hand the label is
+ * resolved against it as usual (false: the caller goes on); without it the
+ * syntax is checked now (true: the caller stops there) and the names are
+ * resolved when tmac is installed: by tmac.end_restore() at the end of a
+ * restore, by CREATE EXTENSION tmac otherwise (80_restore.sql).
+ */
+bool
+tmac_object_label_deferred(const char *seclabel)
+{
+	TmacLabelSyntax *syn;
+	TmacParseStatus st;
+	Oid			nsp;
+
+	if (tmac_extension()->installed && !IsBinaryUpgrade)
+		return false;
+	nsp = copy_schema();
+	if (OidIsValid(nsp) && stored_copy(nsp) != NULL)
+		return false;
+	syn = palloc(sizeof(TmacLabelSyntax));
+	st = tmac_parse_label_syntax(seclabel, strlen(seclabel), syn);
+	if (st != TMAC_PARSE_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type tmac.label: \"%s\"", seclabel),
+				 errdetail("%s.", tmac_parse_status_message(st)),
+				 errhint("A label is written LEVEL[:COMPARTMENT,...[:GROUP,...]], for example SECRET:PRJ-A,PRJ-B:DEV.")));
+	pfree(syn);
+	return true;
 }
 
 typedef struct TextResult
@@ -388,7 +446,11 @@ vocabulary_copy_relabel(const ObjectAddress *object, const char *seclabel)
 	}
 	parse_copy(seclabel, NULL, false);
 	if (IsBinaryUpgrade || !ext->installed)
-		return;					/* pg_upgrade, or a dump before CREATE EXTENSION tmac */
+	{
+		/* pg_upgrade, or a dump before CREATE EXTENSION tmac: labels now read with it */
+		CacheInvalidateRelcacheAll();
+		return;
+	}
 	if (tmac_restore_window_open())
 	{
 		char	   *current = stored_copy(ext->namespace_oid);

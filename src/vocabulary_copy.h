@@ -22,6 +22,14 @@ extern void tmac_vocabulary_copy_load(TmacVocabulary *v, MemoryContext target);
 /* The copy tmac would write now, from its tables (latest committed state plus own changes). */
 extern char *tmac_vocabulary_copy_generate(void);
 
+/*
+ * SECURITY LABEL FOR tmac while tmac is not installed and no copy is at hand
+ * (a restore or pg_upgrade before CREATE SCHEMA tmac): checks the syntax and
+ * returns true, the names being resolved once tmac is installed.  False: go
+ * on and resolve the label as usual.
+ */
+extern bool tmac_object_label_deferred(const char *seclabel);
+
 extern void tmac_vocabulary_copy_init(void);
 
 /* restore.c: is a restore window open in this database (cached)? */

@@ -55,11 +55,14 @@ END
 $t$;
 
 -- The restore window: a row while one is open.  Not dumped (pg_extension_config_dump is
--- not called): a restore opens its own.
+-- not called): a restore opens its own.  pg_restore -j loads tables in any order (grants
+-- before persons, say), so the foreign keys among tmac's tables are dropped while the window
+-- is open and added back, validated, when it ends.
 CREATE TABLE tmac.restore_window (
   singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   opened_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-  opened_by  name NOT NULL DEFAULT session_user
+  opened_by  name NOT NULL DEFAULT session_user,
+  relaxed    jsonb NOT NULL DEFAULT '[]'   -- the foreign keys dropped for the restore: [{"table","name","definition"}]
 );
 COMMENT ON TABLE tmac.restore_window IS
   'One row while a restore is in progress: opened by CREATE EXTENSION tmac over a restored vocabulary copy, closed by tmac.end_restore()';
@@ -68,9 +71,36 @@ CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON
 REVOKE ALL ON tmac.restore_window FROM PUBLIC;
 GRANT SELECT ON tmac.restore_window TO tmac_auditor;
 
+-- SECURITY LABEL FOR tmac set while tmac was not installed (a restore sets the labels of every
+-- schema before CREATE EXTENSION, pg_upgrade too) was checked for syntax only; its names are
+-- resolved here, when a restore ends or tmac is installed over such labels.
+CREATE FUNCTION tmac.check_object_labels() RETURNS void
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  o record;
+BEGIN
+  FOR o IN SELECT s.classoid, s.objoid, s.objsubid, s.label FROM pg_catalog.pg_seclabel s
+            WHERE s.provider = 'tmac' ORDER BY 1, 2, 3 LOOP
+    BEGIN
+      PERFORM o.label::tmac.label;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'the tmac label ''%'' of % does not name entries of tmac''s vocabulary', o.label,
+                      pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid)
+        USING ERRCODE = 'undefined_object', DETAIL = SQLERRM,
+              HINT = 'It was set while tmac was not installed. Define what it names, or remove it with SECURITY LABEL FOR tmac ON … IS NULL.';
+    END;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_object_labels() IS
+  'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
+
 -- Ends the window: the restored vocabulary must be the one the copy described (labels were
--- read with it), and the restored audit chain must verify.  Then the window closes and the
--- restore itself is recorded in the audit log.  Superusers only (the restore's own role).
+-- read with it), the relaxed foreign keys are added back (and so validated), object labels set
+-- before CREATE EXTENSION must name the vocabulary, and the restored audit chain must verify.
+-- Then the window closes and the restore itself is recorded in the audit log.  Superusers only
+-- (the restore's own role).
 CREATE FUNCTION tmac.end_restore() RETURNS boolean
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
@@ -80,6 +110,7 @@ DECLARE
   wanted text;
   diff record;
   broken record;
+  fk record;
 BEGIN
   SELECT * INTO w FROM tmac.restore_window FOR UPDATE;
   IF NOT FOUND THEN
@@ -90,17 +121,22 @@ BEGIN
      AND s.objoid = 'tmac'::pg_catalog.regnamespace AND s.objsubid = 0 AND s.provider = 'tmac_vocabulary';
   wanted := tmac.vocabulary_copy_text();
   IF stored IS DISTINCT FROM wanted THEN
-    SELECT coalesce(a.line, '(nothing)') AS copy_line, coalesce(b.line, '(nothing)') AS table_line INTO diff
-      FROM unnest(string_to_array(stored, E'\n')) WITH ORDINALITY a(line, n)
-      FULL JOIN unnest(string_to_array(wanted, E'\n')) WITH ORDINALITY b(line, n) ON b.n = a.n
-     WHERE a.line IS DISTINCT FROM b.line
-     ORDER BY coalesce(a.n, b.n) LIMIT 1;
+    SELECT (SELECT replace(a.line, E'\t', ' ') FROM unnest(string_to_array(stored, E'\n')) WITH ORDINALITY a(line, n)
+             WHERE a.line <> ALL (string_to_array(wanted, E'\n')) ORDER BY a.n LIMIT 1) AS copy_only,
+           (SELECT replace(b.line, E'\t', ' ') FROM unnest(string_to_array(wanted, E'\n')) WITH ORDINALITY b(line, n)
+             WHERE b.line <> ALL (coalesce(string_to_array(stored, E'\n'), '{}')) ORDER BY b.n LIMIT 1) AS tables_only
+      INTO diff;
     RAISE EXCEPTION 'the restored vocabulary differs from the copy the dump carried'
       USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = pg_catalog.format('First difference: the copy has "%s", tmac''s tables have "%s".',
-                                       replace(diff.copy_line, E'\t', ' '), replace(diff.table_line, E'\t', ' ')),
+            DETAIL = pg_catalog.format('Only in the copy: %s.  Only in tmac''s tables: %s.',
+                                       coalesce('"' || diff.copy_only || '"', 'nothing'),
+                                       coalesce('"' || diff.tables_only || '"', 'nothing')),
             HINT = 'Labels were read with the copy during the restore: restore tmac.level, tmac.compartment and tmac.org_group from the same dump, then run SELECT tmac.end_restore().';
   END IF;
+  FOR fk IN SELECT * FROM jsonb_to_recordset(w.relaxed) AS x("table" text, name text, definition text) LOOP
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk."table", fk.name, fk.definition);
+  END LOOP;
+  PERFORM tmac.check_object_labels();
   SELECT * INTO broken FROM tmac.verify_audit_log() LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'the restored audit log does not verify at entry %: %', broken.entry_id, broken.problem
@@ -146,6 +182,7 @@ COMMENT ON EVENT TRIGGER tmac_end_restore IS
   'Ends a restore window when the restored dump''s privileges are applied, after all its data';
 
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text(), tmac.vocabulary_copy_sync(), tmac.end_restore(),
+  tmac.check_object_labels(),
   tmac.restore_closing_command(pg_catalog.pg_ddl_command), tmac.restore_privilege_pass() FROM PUBLIC;
 -- With no initial privileges recorded, pg_dump always writes this REVOKE, in its last pass.
 DELETE FROM pg_catalog.pg_init_privs
@@ -155,15 +192,30 @@ DELETE FROM pg_catalog.pg_init_privs
 -- Last: a restore (the schema already carries a dump's copy) opens the window; a fresh
 -- install writes the copy of the built-in vocabulary.
 DO $restore$
+DECLARE
+  fk record;
 BEGIN
+  -- (names in the saved constraint definitions come out schema-qualified)
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
   IF EXISTS (SELECT FROM pg_catalog.pg_seclabel s
               WHERE s.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
                 AND s.objoid = 'tmac'::pg_catalog.regnamespace AND s.objsubid = 0
                 AND s.provider = 'tmac_vocabulary') THEN
-    INSERT INTO tmac.restore_window DEFAULT VALUES;
+    INSERT INTO tmac.restore_window (relaxed)
+      SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                        'table', c.conrelid::pg_catalog.regclass::text, 'name', c.conname,
+                        'definition', pg_catalog.pg_get_constraintdef(c.oid))
+                      ORDER BY c.conrelid::pg_catalog.regclass::text, c.conname), '[]')
+        FROM pg_catalog.pg_constraint c
+       WHERE c.connamespace = 'tmac'::pg_catalog.regnamespace AND c.contype = 'f';
+    FOR fk IN SELECT * FROM pg_catalog.jsonb_to_recordset((SELECT w.relaxed FROM tmac.restore_window w))
+                         AS x("table" text, name text, definition text) LOOP
+      EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', fk."table", fk.name);
+    END LOOP;
   ELSE
     EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary ON SCHEMA tmac IS %L',
                               tmac.vocabulary_copy_text());
+    PERFORM tmac.check_object_labels();
   END IF;
 END
 $restore$;
