@@ -21,6 +21,12 @@
  *     C <id> <code> <name>                     compartments by id
  *     G <id> <parent id or 0> <code> <name>    groups by id
  *
+ * Before CREATE EXTENSION tmac (no tmac installed, the schema named tmac
+ * carrying a copy) label input reads the copy too.  Labels on schemas are
+ * restored even before CREATE SCHEMA tmac, when no copy exists yet: those are
+ * checked for syntax only (tmac_object_label_deferred) and resolved when the
+ * restore ends or tmac is installed.
+ *
  * tmac.vocabulary_copy_text() writes it; a statement trigger on the three
  * vocabulary tables rewrites the label after every change (under a lock on
  * the schema, from the latest committed state, so two concurrent changes
