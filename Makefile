@@ -40,7 +40,7 @@ $(INSTALL_SQL): $(SQL_PARTS) tmac.control
 	@{ echo '-- Generated from sql/install/*.sql by the Makefile; edit those files.'; \
 	   for f in $(SQL_PARTS); do echo; echo "-- ==== $$f"; cat $$f; done; } > $@
 
-.PHONY: test demo bench fuzz
+.PHONY: test demo bench fuzz soak
 
 test:
 	bash test/run_tests.sh
@@ -56,3 +56,8 @@ bench:
 FUZZ_SECONDS ?= 60
 fuzz:
 	bash test/fuzz/run_fuzz.sh $(FUZZ_SECONDS)
+
+# Readers under churn of grants, expiries and terminations; every row seen is checked against the history.
+SOAK_SECONDS ?= 180
+soak:
+	SOAK_SECONDS=$(SOAK_SECONDS) bash test/soak/run_soak.sh

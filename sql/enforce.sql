@@ -45,6 +45,8 @@ SELECT polname, polpermissive, polcmd, pg_get_expr(polqual, polrelid) AS using_e
   FROM pg_policy WHERE polrelid = 'doc'::regclass ORDER BY polname;
 
 -- people: hired through the HR feed, with pledges and training on file
+SELECT count(tmac.enrol_login(r)) AS enrolled
+  FROM unnest(ARRAY['enf_alice', 'enf_bob', 'enf_dave', 'enf_admin', 'enf_appr1', 'enf_appr2']::regrole[]) r;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
   ('enf-h1', 'E001', 'hire', now() - interval '1 day', '{"full_name": "Alice", "login_role": "enf_alice", "org_group": "DEV", "job_role": "engineer"}'),
   ('enf-h2', 'E002', 'hire', now() - interval '1 day', '{"full_name": "Bob", "login_role": "enf_bob", "org_group": "SALES", "job_role": "sales"}'),

@@ -17,6 +17,7 @@ CREATE ROLE byp_admin;
 CREATE ROLE byp_appr;
 GRANT tmac_access_admin TO byp_admin;
 GRANT tmac_approver TO byp_appr;
+SELECT count(tmac.enrol_login(r)) AS enrolled FROM unnest(ARRAY['byp_mallory', 'byp_admin', 'byp_appr']::regrole[]) r;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
   ('byp-h1', 'B666', 'hire', now() - interval '1 day', '{"full_name": "Mallory", "login_role": "byp_mallory", "org_group": "SALES", "job_role": "sales"}'),
   ('byp-h2', 'B667', 'hire', now() - interval '1 day', '{"full_name": "Bypass Admin", "login_role": "byp_admin"}'),

@@ -14,6 +14,7 @@ BEGIN
 END $$;
 GRANT tmac_access_admin TO ep_admin;
 GRANT tmac_approver TO ep_appr;
+SELECT count(tmac.enrol_login(r)) AS enrolled FROM unnest(ARRAY['ep_alice', 'ep_bob', 'ep_admin', 'ep_appr']::regrole[]) r;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
   ('ep1', 'P001', 'hire', now() - interval '1 day', '{"full_name": "Alice", "login_role": "ep_alice", "org_group": "DEV", "job_role": "engineer"}'),
   ('ep2', 'P002', 'hire', now() - interval '1 day', '{"full_name": "Bob", "login_role": "ep_bob", "org_group": "SALES", "job_role": "sales"}'),

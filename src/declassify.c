@@ -10,6 +10,8 @@
  * function is not executable by PUBLIC, so only this trigger and tmac's own
  * functions can record).  Raising a level or adding compartments is not
  * declassification; the write policy already bounds it by clearance.
+ * Declassifying is the declassifier's own act (own_act.c): refused from
+ * another trigger or inside another role's SECURITY DEFINER function.
  */
 #include "postgres.h"
 
@@ -25,6 +27,7 @@
 #include "utils/rel.h"
 
 #include "label.h"
+#include "own_act.h"
 #include "owner_query.h"
 
 static bool
@@ -84,6 +87,8 @@ tmac_declassify_guard(PG_FUNCTION_ARGS)
 
 	relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 										 RelationGetRelationName(rel));
+	/* the declassifier's own act: this trigger runs at depth 1 for an UPDATE made directly */
+	(void) tmac_own_act_role("declassify a row", 1);
 	declassifier = get_role_oid("tmac_declassifier", true);
 	if (!OidIsValid(declassifier) || !has_privs_of_role(GetUserId(), declassifier))
 		ereport(ERROR,

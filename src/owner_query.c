@@ -16,9 +16,9 @@
  *  - with every result column's type compared with what the caller expects
  *    before a single Datum is read, so a surprise can never be reinterpreted.
  *
- * Snapshots: the statement's own, the latest (a revocation committed by
- * another session is honoured even under REPEATABLE READ, as RI checks do),
- * or the latest committed state without this transaction's own changes (so a
+ * Snapshots: the statement's own, or the latest (so that under REPEATABLE
+ * READ a revocation committed by another session is honoured, as RI checks
+ * do); either of them also without this transaction's own changes (so a
  * change to governance data never widens the changer's reads before it is
  * committed, see profile_cache.c).  In parallel mode a new snapshot cannot be
  * taken; the active one is used (the leader hands its workers its profiles,
@@ -91,8 +91,15 @@ tmac_owner_query(const char *sql, int nargs, const Oid *argtypes, Datum *values,
 
 		if (snapshot != TMAC_SNAPSHOT_CURRENT)
 		{
-			snap = IsInParallelMode() ? GetActiveSnapshot() : GetLatestSnapshot();
-			if (snapshot == TMAC_SNAPSHOT_COMMITTED)
+			bool		latest = snapshot == TMAC_SNAPSHOT_LATEST ||
+				snapshot == TMAC_SNAPSHOT_LATEST_COMMITTED;
+
+			if (latest && !IsInParallelMode())
+				snap = GetLatestSnapshot();
+			else
+				snap = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+			if (snapshot == TMAC_SNAPSHOT_CURRENT_COMMITTED ||
+				snapshot == TMAC_SNAPSHOT_LATEST_COMMITTED)
 			{
 				/*
 				 * A tuple this transaction inserted is visible only if its

@@ -18,8 +18,9 @@
 typedef enum TmacSnapshotMode
 {
 	TMAC_SNAPSHOT_CURRENT,		/* the statement's own (sees this transaction's changes) */
+	TMAC_SNAPSHOT_CURRENT_COMMITTED,	/* the same without this transaction's changes */
 	TMAC_SNAPSHOT_LATEST,		/* the latest committed state plus this transaction's changes */
-	TMAC_SNAPSHOT_COMMITTED		/* the latest committed state, without this transaction's changes */
+	TMAC_SNAPSHOT_LATEST_COMMITTED	/* the latest committed state, without this transaction's changes */
 } TmacSnapshotMode;
 
 /* Called with the result while the query's SPI connection is still open. */

@@ -28,7 +28,7 @@
 
 /*
  * The acting role's profile.  In the policy quals of a table read through a
- * view without security_invoker, the planner hook (access_cache.c) has added
+ * view without security_invoker, the planner hook (view_owner.c) has added
  * the view owner's OID as a second argument: decide for that role then.
  */
 static inline TmacProfile *

@@ -25,15 +25,20 @@
  *     termination, role change, pledges, training, settings and vocabulary
  *     are all rows in such tables.
  *
- *  2. The race between snapshot and invalidation.  A statement takes its
- *     snapshot before it locks its tables, so an invalidation can arrive in a
- *     statement whose snapshot does not yet see the commit that sent it.
- *     Profiles are therefore read with the latest snapshot (so REPEATABLE
- *     READ sessions honour a revocation at their next statement too), and a
- *     profile fetched in the statement (or, under REPEATABLE READ, the
- *     transaction) of the last invalidation is used for that statement only
- *     ("not durable").
- *
+ *  2. Snapshots.  A profile is what the governance tables said when the
+ *     statement started: under READ COMMITTED it is read with the statement's
+ *     own snapshot, which holds every commit before the statement began and
+ *     none after (so a revocation committed before is honoured, and a grant
+ *     committed after the statement began is not used by it).  Under
+ *     REPEATABLE READ and SERIALIZABLE the statement's snapshot is the
+ *     transaction's, which could be older than a revocation: the profile is
+ *     read with it and with the latest snapshot, and only what both allow is
+ *     granted.  A statement takes its snapshot before it locks its tables, so
+ *     an invalidation can arrive in a statement whose snapshot does not yet
+ *     see the commit that sent it: a profile fetched in the statement (or,
+ *     under REPEATABLE READ, the transaction) of the last invalidation is used
+ *     for that statement only ("not durable"), and the next statement, whose
+ *     snapshot is newer, fetches again.
  *  3. Time.  access_profile() returns valid_until, the first instant after
  *     `at` at which the answer changes by time alone (an expiry, an HR event
  *     coming due).  Each statement compares its start time with it, so an
@@ -256,6 +261,41 @@ idset_from_array(TmacIdSet *s, Datum d, bool isnull, MemoryContext cxt)
 	idset_build(s, (int32 *) ARR_DATA_PTR(a), ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)), cxt);
 }
 
+/* a := a ∩ b (both sorted), rebuilding the bitmap in cxt */
+static void
+idset_intersect(TmacIdSet *a, const TmacIdSet *b, MemoryContext cxt)
+{
+	int32	   *both = palloc(sizeof(int32) * Max(a->n, 1));
+	int			n = 0,
+				i;
+
+	for (i = 0; i < a->n; i++)
+		if (tmac_idset_has(b, a->ids[i]))
+			both[n++] = a->ids[i];
+	idset_build(a, both, n, cxt);
+	pfree(both);
+}
+
+/* p := what both p and q allow (the decision at two snapshots, rule 2) */
+static void
+profile_intersect(TmacProfile *p, const TmacProfile *q, MemoryContext cxt)
+{
+	p->mapped = p->mapped || q->mapped;
+	if (p->person_id == NULL)
+		p->person_id = q->person_id;
+	p->active = p->active && q->active;
+	p->pledge_ok = p->pledge_ok && q->pledge_ok;
+	p->training_ok = p->training_ok && q->training_ok;
+	p->has_clearance = p->has_clearance && q->has_clearance;
+	p->clearance_rank = Min(p->clearance_rank, q->clearance_rank);
+	if (p->org_group_id != q->org_group_id)
+		p->org_group_id = 0;
+	idset_intersect(&p->read, &q->read, cxt);
+	idset_intersect(&p->write, &q->write, cxt);
+	idset_intersect(&p->reach, &q->reach, cxt);
+	p->valid_until = Min(p->valid_until, q->valid_until);
+}
+
 typedef struct FetchState
 {
 	TmacProfile *p;
@@ -346,8 +386,20 @@ fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, M
 	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
 	tmac_owner_query(by_person ? q_person : q_role, 2, argtypes, values,
 					 lengthof(types), types, true,
-					 committed ? TMAC_SNAPSHOT_COMMITTED : TMAC_SNAPSHOT_LATEST,
+					 committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT,
 					 read_profile, &fs);
+	if (IsolationUsesXactSnapshot() && !IsInParallelMode())
+	{
+		TmacProfile latest;
+		FetchState	fl = {&latest, cxt, key};
+
+		memset(&latest, 0, sizeof(latest));
+		tmac_owner_query(by_person ? q_person : q_role, 2, argtypes, values,
+						 lengthof(types), types, true,
+						 committed ? TMAC_SNAPSHOT_LATEST_COMMITTED : TMAC_SNAPSHOT_LATEST,
+						 read_profile, &fl);
+		profile_intersect(p, &latest, cxt);
+	}
 	p->committed_only = committed;
 	return p->mapped;
 #undef PROFILE_QUERY

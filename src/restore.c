@@ -9,10 +9,11 @@
  *
  *  - labels are read with the copy (vocabulary.c asks
  *    tmac_vocabulary_copy_in_use()), since tmac's tables fill in any order;
- *  - tmac.restoring() is true for the restore's own loads: a COPY into, or
- *    an INSERT into, a table of schema tmac as the top-level statement, by a
- *    superuser.  Triggers then keep restored rows as history (no HR event
- *    applied again, no new audit entry, the dumped chain loaded as it was);
+ *  - tmac.restoring() is true for the restore's own statements, by a
+ *    superuser: a COPY into, or an INSERT into, a table of schema tmac, and
+ *    DDL.  Triggers then keep restored rows as history (no HR event applied
+ *    again, no new audit entry, the dumped chain loaded as it was), and
+ *    restored object labels and protections are not logged as new changes;
  *  - anything else that would change tmac's data (any API function, any
  *    other statement, any non-superuser) is refused by tmac.restoring() and
  *    by tmac.audit_append(), so nothing can go unaudited.
@@ -37,6 +38,7 @@
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
 #include "parser/parsetree.h"
 #include "tcop/deparse_utility.h"
@@ -106,10 +108,14 @@ tmac_restore_window_open(void)
 }
 
 /*
- * Is the statement running now the restore loading one of tmac's tables?  A
- * superuser (as seen outside any SECURITY DEFINER function), and the
- * top-level statement a COPY FROM or a plain INSERT into a table of schema
- * tmac (pg_dump writes COPY, or INSERT with --inserts).
+ * Is the statement running now part of the restore?  A superuser (as seen
+ * outside any SECURITY DEFINER function), and the top-level statement one
+ * that a dump holds: a COPY FROM or a plain INSERT into a table of schema
+ * tmac (pg_dump writes COPY, or INSERT with --inserts), or DDL (CREATE TABLE,
+ * ALTER TABLE, SECURITY LABEL, GRANT…, to which tmac's event triggers and
+ * label provider respond).  Statements that run arbitrary queries (CALL, DO,
+ * EXECUTE, EXPLAIN, CREATE TABLE AS, REFRESH, cursors) and any other DML,
+ * tmac's own functions called by SELECT among them, are not.
  */
 static bool
 restore_load(const TmacExtension *ext)
@@ -124,13 +130,24 @@ restore_load(const TmacExtension *ext)
 		PlannedStmt *ps = lfirst_node(PlannedStmt, lc);
 		Oid			relid = InvalidOid;
 
-		if (ps->commandType == CMD_UTILITY && ps->utilityStmt != NULL &&
-			IsA(ps->utilityStmt, CopyStmt))
+		if (ps->commandType == CMD_UTILITY && ps->utilityStmt != NULL)
 		{
-			CopyStmt   *copy = (CopyStmt *) ps->utilityStmt;
+			Node	   *u = ps->utilityStmt;
 
-			if (copy->is_from && copy->relation != NULL && copy->query == NULL)
-				relid = RangeVarGetRelid(copy->relation, NoLock, true);
+			if (IsA(u, CopyStmt))
+			{
+				CopyStmt   *copy = (CopyStmt *) u;
+
+				if (copy->is_from && copy->relation != NULL && copy->query == NULL)
+					relid = RangeVarGetRelid(copy->relation, NoLock, true);
+			}
+			else if (IsA(u, CallStmt) || IsA(u, DoStmt) || IsA(u, ExecuteStmt) ||
+					 IsA(u, ExplainStmt) || IsA(u, CreateTableAsStmt) ||
+					 IsA(u, RefreshMatViewStmt) || IsA(u, DeclareCursorStmt) ||
+					 IsA(u, FetchStmt))
+				return false;
+			else
+				continue;		/* the restore's DDL */
 		}
 		else if (ps->commandType == CMD_INSERT && !ps->hasModifyingCTE &&
 				 list_length(ps->resultRelations) == 1)

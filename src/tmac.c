@@ -28,6 +28,7 @@
 #include "utils/inval.h"
 
 #include "extension.h"
+#include "own_act.h"
 #include "parallel_handoff.h"
 #include "profile_cache.h"
 #include "session_end.h"
@@ -101,6 +102,7 @@ _PG_init(void)
 	tmac_profile_cache_init();
 	tmac_session_end_init();
 	tmac_hr_feed_flag_init();
+	tmac_own_act_init();
 	MarkGUCPrefixReserved("tmac");
 
 	prev_planner_hook = planner_hook;

@@ -24,8 +24,8 @@
  * Before CREATE EXTENSION tmac (no tmac installed, the schema named tmac
  * carrying a copy) label input reads the copy too.  Labels on schemas are
  * restored even before CREATE SCHEMA tmac, when no copy exists yet: those are
- * checked for syntax only (tmac_object_label_deferred) and resolved when the
- * restore ends or tmac is installed.
+ * checked for syntax only (tmac_object_label_before_install) and resolved
+ * when the restore ends or tmac is installed.
  *
  * tmac.vocabulary_copy_text() writes it; a statement trigger on the three
  * vocabulary tables rewrites the label after every change (under a lock on
@@ -51,8 +51,10 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rls.h"
 
 #include "extension.h"
+#include "label.h"
 #include "label_parse.h"
 #include "owner_query.h"
 #include "vocabulary.h"
@@ -347,26 +349,29 @@ tmac_vocabulary_copy_load(TmacVocabulary *v, MemoryContext target)
 }
 
 /*
- * SECURITY LABEL FOR tmac before tmac is installed.  A restore sets the labels
- * of every schema before it creates any extension, those of schemas named
- * before "tmac" even before the copy exists, and pg_upgrade does the same
- * before the extension's objects exist.  With the copy at hand the label is
- * resolved against it as usual (false: the caller goes on); without it the
- * syntax is checked now (true: the caller stops there) and the names are
- * resolved when tmac is installed: by tmac.end_restore() at the end of a
- * restore, by CREATE EXTENSION tmac otherwise (80_restore.sql).
+ * SECURITY LABEL FOR tmac while tmac is not installed.  A restore sets the
+ * labels of every schema before it creates any extension, those of schemas
+ * named before "tmac" even before the copy exists; pg_upgrade does the same.
+ * With the copy at hand the label is resolved against it.  Without it, in
+ * pg_upgrade or in a session that restores a dump (pg_dump's scripts and
+ * pg_restore set row_security = off), only the syntax is checked now, and the
+ * names are resolved when tmac is installed: by tmac.end_restore() at the end
+ * of a restore, by CREATE EXTENSION tmac otherwise (80_restore.sql).  False
+ * anywhere else: tmac is simply not installed, and the caller says so.
  */
 bool
-tmac_object_label_deferred(const char *seclabel)
+tmac_object_label_before_install(const char *seclabel)
 {
+	Oid			nsp = get_namespace_oid("tmac", true);
 	TmacLabelSyntax *syn;
 	TmacParseStatus st;
-	Oid			nsp;
 
-	if (tmac_extension()->installed && !IsBinaryUpgrade)
-		return false;
-	nsp = copy_schema();
 	if (OidIsValid(nsp) && stored_copy(nsp) != NULL)
+	{
+		(void) tmac_label_from_text(seclabel);
+		return true;
+	}
+	if (!IsBinaryUpgrade && row_security)
 		return false;
 	syn = palloc(sizeof(TmacLabelSyntax));
 	st = tmac_parse_label_syntax(seclabel, strlen(seclabel), syn);

@@ -23,12 +23,11 @@ extern void tmac_vocabulary_copy_load(TmacVocabulary *v, MemoryContext target);
 extern char *tmac_vocabulary_copy_generate(void);
 
 /*
- * SECURITY LABEL FOR tmac while tmac is not installed and no copy is at hand
- * (a restore or pg_upgrade before CREATE SCHEMA tmac): checks the syntax and
- * returns true, the names being resolved once tmac is installed.  False: go
- * on and resolve the label as usual.
+ * SECURITY LABEL FOR tmac while tmac is not installed: true when a restore or
+ * pg_upgrade sets it (resolved against the copy, or checked for syntax and
+ * resolved once tmac is installed); false when tmac is simply not installed.
  */
-extern bool tmac_object_label_deferred(const char *seclabel);
+extern bool tmac_object_label_before_install(const char *seclabel);
 
 extern void tmac_vocabulary_copy_init(void);
 

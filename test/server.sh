@@ -47,3 +47,28 @@ tmac_server_stop() {
   [ -n "${TMAC_SERVER_DIR:-}" ] || return 0
   tmac_as_server_user "$PGBIN/pg_ctl" -D "$TMAC_SERVER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
 }
+
+# Start a streaming hot standby of the running server (PGHOST/PGPORT) in DIR,
+# listening on PORT (socket in DIR): pg_basebackup -R copies the cluster and
+# writes primary_conninfo; the copied configuration (test.conf included) is
+# kept, only the socket directory and port change.  The primary needs
+# wal_level replica, max_wal_senders > 0 and a "local replication" pg_hba
+# line: the defaults of initdb --auth=trust.  Stop it with
+# tmac_standby_stop DIR.
+tmac_standby_start() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  tmac_as_server_user "$PGBIN/pg_basebackup" -h "$PGHOST" -p "$PGPORT" -U postgres -D "$dir/data" \
+      -R -X stream -c fast >"$dir/basebackup.log" 2>&1 \
+    || { cat "$dir/basebackup.log"; return 1; }
+  { echo "unix_socket_directories = '$dir'"; echo "port = $port"; } \
+    | tmac_as_server_user tee -a "$dir/data/postgresql.conf" >/dev/null
+  tmac_as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
+    || { cat "$dir/server.log"; return 1; }
+}
+
+tmac_standby_stop() {
+  [ -d "$1/data" ] || return 0
+  tmac_as_server_user "$PGBIN/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null 2>&1 || true
+}

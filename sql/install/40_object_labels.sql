@@ -15,3 +15,28 @@ CREATE VIEW tmac.object_label AS
 COMMENT ON VIEW tmac.object_label IS
   'Every table, column and schema classified with SECURITY LABEL FOR tmac, with its label and marking';
 GRANT SELECT ON tmac.object_label TO PUBLIC;
+
+-- Every change of an object's label is audited: the provider (src/seclabel.c)
+-- calls this as the extension owner, with a pinned search_path, before
+-- PostgreSQL stores the new label (so both are in the same transaction).
+-- Restored labels are history (restore mode, see 50_audit_log.sql), and
+-- setting the label an object already has changes nothing.
+CREATE FUNCTION tmac.object_label_audit(classoid oid, objoid oid, objsubid integer,
+                                        old_label text, new_label text)
+  RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  o record;
+BEGIN
+  IF tmac.restoring() OR old_label IS NOT DISTINCT FROM new_label THEN
+    RETURN;
+  END IF;
+  SELECT i.type, i.identity INTO o FROM pg_catalog.pg_identify_object(classoid, objoid, objsubid) i;
+  PERFORM tmac.audit_append('object_label', 'SECURITY LABEL', o.identity,
+            pg_catalog.jsonb_build_object('object_type', o.type, 'object_identity', o.identity,
+                                          'old', old_label, 'new', new_label));
+END
+$$;
+COMMENT ON FUNCTION tmac.object_label_audit(oid, oid, integer, text, text) IS
+  'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
+REVOKE ALL ON FUNCTION tmac.object_label_audit(oid, oid, integer, text, text) FROM PUBLIC;

@@ -66,6 +66,7 @@ $$
 DECLARE
   v text := btrim(value);
 BEGIN
+  PERFORM tmac.acting_role('change a tmac setting');  -- changed_by: the admin's own act
   PERFORM tmac.require_arguments('configure', 'key', key, 'value', value);
   IF NOT EXISTS (SELECT 1 FROM tmac.setting_default d WHERE d.key = configure.key) THEN
     RAISE EXCEPTION 'unknown tmac setting "%"', key

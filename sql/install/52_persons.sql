@@ -81,16 +81,30 @@ CREATE FUNCTION tmac.person_of_role(role name) RETURNS text
   RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
 COMMENT ON FUNCTION tmac.person_of_role(name) IS 'The person_id mapped to a PostgreSQL role, or NULL';
 
--- The acting person (mapped from the invoker), or error 42501.
+-- The role making an act, when the act is its own top-level act (src/own_act.c): refused
+-- (42501) inside another role's SECURITY DEFINER function, from a trigger deeper than the
+-- caller's own allowance, inside a security-restricted operation, or when the current user
+-- was changed by code other than tmac's.  Not strict: a NULL argument never skips a check.
+CREATE FUNCTION tmac.acting_role(act text, trigger_allowance integer DEFAULT 0) RETURNS name
+  AS 'MODULE_PATHNAME', 'tmac_acting_role' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.acting_role(text, integer) IS
+  'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
+-- tmac's SECURITY DEFINER functions call it as the extension owner; the one invoker-rights
+-- caller is the trigger on tmac.sod_exception, run as whoever may write that table.
+REVOKE ALL ON FUNCTION tmac.acting_role(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text, integer) TO tmac_admin, tmac_approver;
+
+-- The acting person (mapped from the role making the act), or error 42501.
 CREATE FUNCTION tmac.acting_person(duty text) RETURNS text
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   p record;
+  me name := tmac.acting_role(duty);
 BEGIN
-  SELECT * INTO p FROM tmac.person WHERE login_role = tmac.invoker();
+  SELECT * INTO p FROM tmac.person WHERE login_role = me;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', tmac.invoker(), duty
+    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', me, duty
       USING ERRCODE = 'insufficient_privilege',
             HINT = 'Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).';
   END IF;
@@ -105,7 +119,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.acting_person(text) IS
-  'The active person mapped to the invoking role; error 42501 naming the duty when there is none';
+  'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 
 SELECT tmac.add_audit_trigger('tmac.person', 'person_id');
 -- Changes the HR feed applies from inside its row trigger on tmac.hr_event (tmac.hr_event_receive
@@ -135,3 +149,147 @@ CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.person
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.person
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 SELECT pg_catalog.pg_extension_config_dump('tmac.person', '');
+
+-- Login enrolment (SPEC §4, HR feed).  The HR feed may map a person only to a login role
+-- that a DBA (tmac_admin) enrolled here, because mapping hands the role to the HR feed: a
+-- termination makes it NOLOGIN, strips its tmac roles and ends its sessions, a rehire turns
+-- LOGIN back on.  Without enrolment HR could do that to any role (a service account, an
+-- application owner, its own login).  Enrolments are never deleted: a withdrawal is recorded.
+CREATE TABLE tmac.login_enrolment (
+  enrolment_id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  login_role    name NOT NULL,
+  enrolled_by   name NOT NULL,
+  enrolled_at   timestamptz NOT NULL DEFAULT now(),
+  withdrawn_by  name,
+  withdrawn_at  timestamptz,
+  CHECK ((withdrawn_by IS NULL) = (withdrawn_at IS NULL))
+);
+CREATE UNIQUE INDEX login_enrolment_current_idx ON tmac.login_enrolment (login_role) WHERE withdrawn_at IS NULL;
+COMMENT ON TABLE tmac.login_enrolment IS
+  'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';
+COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment; a role enrolled again after a withdrawal gets a new one';
+COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL login role';
+COMMENT ON COLUMN tmac.login_enrolment.enrolled_by IS 'The tmac_admin role that enrolled it';
+COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';
+COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
+COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
+SELECT tmac.add_audit_trigger('tmac.login_enrolment', 'enrolment_id', 'login_role');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.login_enrolment
+  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.login_enrolment
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_seq', '');
+
+-- True when the role is currently enrolled (a SQL-standard body: bound at install, not pinned).
+CREATE FUNCTION tmac.login_enrolled(role name) RETURNS boolean
+  LANGUAGE sql STABLE
+  RETURN EXISTS (SELECT 1 FROM tmac.login_enrolment e WHERE e.login_role = role AND e.withdrawn_at IS NULL);
+COMMENT ON FUNCTION tmac.login_enrolled(name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
+
+-- Why an existing role can never be a person's login (NULL when it can).  feeder is the
+-- role that feeds the HR event being checked (NULL at enrolment).
+CREATE FUNCTION tmac.login_role_refusal(role name, feeder name DEFAULT NULL) RETURNS text
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  r record;
+BEGIN
+  SELECT a.rolsuper, a.rolbypassrls, a.rolcreaterole INTO r FROM pg_catalog.pg_roles a WHERE a.rolname = role;
+  IF NOT FOUND THEN
+    RETURN NULL;                                     -- existence is the caller's check (42704)
+  END IF;
+  IF role LIKE 'tmac\_%' OR role LIKE 'pg\_%' OR role = 'postgres'
+     OR role = (SELECT x.extowner::pg_catalog.regrole::text FROM pg_catalog.pg_extension x WHERE x.extname = 'tmac') THEN
+    RETURN 'it is a tmac, predefined or bootstrap role';
+  END IF;
+  IF r.rolsuper OR r.rolbypassrls OR r.rolcreaterole THEN
+    RETURN 'it is a superuser, BYPASSRLS or CREATEROLE role';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+              WHERE g.rolname = role) THEN
+    RETURN 'other roles are members of it (they could SET ROLE to it)';
+  END IF;
+  IF role = feeder THEN
+    RETURN 'it is the role that feeds this HR event';
+  END IF;
+  IF pg_catalog.pg_has_role(role, 'tmac_hr', 'MEMBER') THEN
+    RETURN 'it feeds HR events (a member of tmac_hr)';
+  END IF;
+  IF pg_catalog.pg_has_role(role, 'tmac_admin', 'MEMBER') THEN
+    RETURN 'it administers tmac (a member of tmac_admin)';
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tmac.login_role_refusal(name, name) IS
+  'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
+
+CREATE FUNCTION tmac.enrol_login(role regrole) RETURNS bigint
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me name := tmac.acting_role('enrol a login role');
+  rn name := pg_catalog.pg_get_userbyid(role);     -- the role's name, unquoted
+  why text;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('enrol_login', 'role', role::text);
+  IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_admin to enrol a login role', me USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = role) THEN
+    RAISE EXCEPTION 'role % does not exist', role::oid USING ERRCODE = 'undefined_object',
+      HINT = 'Create the login role first (CREATE ROLE ... LOGIN); tmac maps persons to it, it does not create it.';
+  END IF;
+  why := tmac.login_role_refusal(rn);
+  IF why IS NOT NULL THEN
+    RAISE EXCEPTION 'role "%" cannot be enrolled as a person''s login: %', rn, why
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.';
+  END IF;
+  SELECT e.enrolment_id INTO id FROM tmac.login_enrolment e WHERE e.login_role = rn AND e.withdrawn_at IS NULL;
+  IF FOUND THEN
+    RETURN id;                                       -- already enrolled: nothing to do
+  END IF;
+  INSERT INTO tmac.login_enrolment (login_role, enrolled_by) VALUES (rn, me)
+  RETURNING enrolment_id INTO id;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.enrol_login(regrole) IS
+  'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
+
+CREATE FUNCTION tmac.withdraw_login(role name) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me name := tmac.acting_role('withdraw a login enrolment');
+  p record;
+BEGIN
+  PERFORM tmac.require_arguments('withdraw_login', 'role', role::text);
+  IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_admin to withdraw a login enrolment', me USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  SELECT x.person_id, x.status INTO p FROM tmac.person x WHERE x.login_role = role AND x.status <> 'terminated' FOR SHARE;
+  IF FOUND THEN
+    RAISE EXCEPTION 'login role "%" is mapped to person "%", who is %', role, p.person_id, p.status
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'A termination disables only enrolled login roles; withdrawing this one would leave it enabled.',
+            HINT = 'Terminate the person, or map them to another login role with a transfer event, first.';
+  END IF;
+  UPDATE tmac.login_enrolment e SET withdrawn_by = me, withdrawn_at = now()
+   WHERE e.login_role = role AND e.withdrawn_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'login role "%" is not enrolled', role USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.withdraw_login(name) IS
+  'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
+
+REVOKE ALL ON tmac.login_enrolment FROM PUBLIC;
+GRANT SELECT ON tmac.login_enrolment TO tmac_admin, tmac_auditor, tmac_hr;
+REVOKE ALL ON FUNCTION tmac.login_enrolled(name), tmac.login_role_refusal(name, name),
+  tmac.enrol_login(regrole), tmac.withdraw_login(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole), tmac.withdraw_login(name) TO tmac_admin;

@@ -40,6 +40,7 @@ $$
 DECLARE
   id bigint;
 BEGIN
+  PERFORM tmac.acting_role('record a pledge');      -- recorded_by: the HR role's own act
   PERFORM tmac.require_arguments('record_pledge', 'person_id', person_id, 'kind', kind, 'signed_on', signed_on::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_pledge.person_id) THEN
     RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
@@ -70,6 +71,7 @@ $$
 DECLARE
   id bigint;
 BEGIN
+  PERFORM tmac.acting_role('record a training completion');
   PERFORM tmac.require_arguments('record_training', 'person_id', person_id, 'course', course,
                                  'completed_on', completed_on::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_training.person_id) THEN

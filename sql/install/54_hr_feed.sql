@@ -50,14 +50,50 @@ END
 $$;
 COMMENT ON FUNCTION tmac.hr_error(tmac.hr_event, text, text, text) IS 'Raises an error about an HR event';
 
+-- The login role an event maps its person to, if any, must exist, be free, be a role that
+-- can be a person's login at all (tmac.login_role_refusal; never the role feeding the event)
+-- and be enrolled by a DBA (tmac.enrol_login).  Checked when the event is received and again
+-- when a scheduled one is applied.
+CREATE FUNCTION tmac.hr_check_login_role(e tmac.hr_event) RETURNS void
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  lr text := e.attributes ->> 'login_role';
+  other text;
+  why text;
+BEGIN
+  IF lr IS NULL THEN
+    RETURN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = lr) THEN
+    PERFORM tmac.hr_error(e, '42704', format('login role "%s" does not exist', lr),
+      'The DBA or the identity system creates the login role; tmac only maps the person to it.');
+  END IF;
+  SELECT p.person_id INTO other FROM tmac.person p WHERE p.login_role = lr AND p.person_id <> e.person_id;
+  IF other IS NOT NULL THEN
+    PERFORM tmac.hr_error(e, '23505', format('login role "%s" is already mapped to person "%s"', lr, other));
+  END IF;
+  why := tmac.login_role_refusal(lr, e.received_by);
+  IF why IS NOT NULL THEN
+    PERFORM tmac.hr_error(e, '22023', format('login role "%s" cannot be mapped to a person: %s', lr, why),
+      'Map a person to their own login role: not a tmac, predefined or bootstrap role, not a superuser, BYPASSRLS or CREATEROLE role, not a role others are members of (they could SET ROLE to it), and not the HR feed''s own role or a member of tmac_hr or tmac_admin.');
+  END IF;
+  IF NOT tmac.login_enrolled(lr) THEN
+    PERFORM tmac.hr_error(e, '42501', format('login role "%s" is not enrolled as a person''s login', lr),
+      format('Ask a DBA to run tmac.enrol_login(%L) first; the HR feed maps persons only to enrolled login roles.', lr));
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) IS
+  'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
+REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
+
 -- Checks that do not depend on the person's state at effective_at.
 CREATE FUNCTION tmac.hr_validate(e tmac.hr_event) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   bad text;
-  lr text := e.attributes ->> 'login_role';
-  other text;
 BEGIN
   IF e.kind IS NULL OR e.kind NOT IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire') THEN
     PERFORM tmac.hr_error(e, '22023', format('invalid kind %s', coalesce(quote_literal(e.kind), 'NULL')),
@@ -121,29 +157,11 @@ BEGIN
      AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.attributes ->> 'responsible_person') THEN
     PERFORM tmac.hr_error(e, '23503', format('unknown responsible person "%s"', e.attributes ->> 'responsible_person'));
   END IF;
-  IF lr IS NOT NULL THEN
-    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = lr) THEN
-      PERFORM tmac.hr_error(e, '42704', format('login role "%s" does not exist', lr),
-        'The DBA or the identity system creates the login role; tmac only maps the person to it.');
-    END IF;
-    SELECT p.person_id INTO other FROM tmac.person p WHERE p.login_role = lr AND p.person_id <> e.person_id;
-    IF other IS NOT NULL THEN
-      PERFORM tmac.hr_error(e, '23505', format('login role "%s" is already mapped to person "%s"', lr, other));
-    END IF;
-    IF lr LIKE 'tmac\_%' OR lr LIKE 'pg\_%' OR lr = 'postgres'
-       OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                   WHERE r.rolname = lr AND (r.rolsuper OR r.rolbypassrls OR r.rolcreaterole))
-       OR EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
-                   WHERE r.rolname = lr)
-       OR lr = (SELECT x.extowner::pg_catalog.regrole::text FROM pg_catalog.pg_extension x WHERE x.extname = 'tmac') THEN
-      PERFORM tmac.hr_error(e, '22023', format('login role "%s" cannot be mapped to a person', lr),
-        'Map a person to their own login role: not a tmac, predefined or bootstrap role, not a superuser, BYPASSRLS or CREATEROLE role, and not a role others are members of (they could SET ROLE to it).');
-    END IF;
-  END IF;
+  PERFORM tmac.hr_check_login_role(e);
 END
 $$;
 COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS
-  'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704) when an HR event is malformed';
+  'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
 
 -- Applies one due event.  The state checks happen here, under the person's row lock.
 -- work_mem: a termination or role change ending thousands of grants keeps their old and
@@ -161,7 +179,9 @@ DECLARE
   grace interval;
   r record;
   was_disabled boolean;
+  old_login name;
 BEGIN
+  PERFORM tmac.hr_check_login_role(e);              -- again: enrolment may have changed since receipt
   IF e.kind = 'hire' THEN
     INSERT INTO tmac.person (person_id, full_name, title, org_group, job_role, kind, login_role,
                              hired_on, responsible_person)
@@ -232,7 +252,12 @@ BEGIN
            end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN 'expired' ELSE 'terminated' END,
            ended_by = who
      WHERE g.person_id = p.person_id AND g.status IN ('pending', 'active');
-    IF p.login_role IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
+    -- Only an enrolled login role is touched: a role the DBA did not enrol (or withdrew) is not HR's.
+    IF p.login_role IS NOT NULL AND NOT tmac.login_enrolled(p.login_role) THEN
+      PERFORM tmac.audit_append('role', 'NOT_ENROLLED', p.login_role,
+                                jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id,
+                                                   'note', 'login role left as it is: not enrolled'));
+    ELSIF p.login_role IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
       IF (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
         EXECUTE format('ALTER ROLE %I NOLOGIN', p.login_role);
         UPDATE tmac.person SET login_disabled_by_tmac = true WHERE person_id = p.person_id;
@@ -263,6 +288,7 @@ BEGIN
       PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not terminated', p.person_id, p.status));
     END IF;
     was_disabled := p.login_disabled_by_tmac;
+    old_login := p.login_role;
     UPDATE tmac.person
        SET status = 'active', terminated_at = NULL,
            hired_on = (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date,
@@ -275,7 +301,8 @@ BEGIN
            pledge_required_since = eff, login_disabled_by_tmac = false, updated_at = now()
      WHERE person_id = p.person_id
      RETURNING * INTO p;
-    IF was_disabled AND p.login_role IS NOT NULL
+    -- LOGIN comes back only on the very role tmac disabled, and only while it is enrolled.
+    IF was_disabled AND p.login_role IS NOT NULL AND p.login_role = old_login AND tmac.login_enrolled(p.login_role)
        AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role AND NOT rolcanlogin) THEN
       EXECUTE format('ALTER ROLE %I LOGIN', p.login_role);
       PERFORM tmac.audit_append('role', 'LOGIN', p.login_role,
@@ -324,10 +351,14 @@ CREATE FUNCTION tmac.hr_event_receive() RETURNS trigger
 $$
 DECLARE
   old tmac.hr_event;
+  feeder name;
 BEGIN
   IF tmac.restoring() THEN
     RETURN NEW;                 -- a restored event is history: applied (or not) as dumped
   END IF;
+  -- Feeding an event is the feeder's own act: this trigger runs at depth 1 for an INSERT or
+  -- COPY made directly; a user's trigger or SECURITY DEFINER function cannot feed one.
+  feeder := tmac.acting_role('record an HR event', 1);
   IF NEW.event_id IS NULL OR btrim(NEW.event_id) = '' THEN
     RAISE EXCEPTION 'HR event without event_id' USING ERRCODE = 'not_null_violation',
       HINT = 'Every event carries the HR system''s own unique id; replays are recognised by it.';
@@ -350,7 +381,7 @@ BEGIN
   END IF;
   NEW.received_at := now();
   NEW.effective_at := coalesce(NEW.effective_at, now());
-  NEW.received_by := tmac.invoker();
+  NEW.received_by := feeder;
   NEW.applied_at := NULL;
   NEW.error_sqlstate := NULL;
   NEW.error_message := NULL;

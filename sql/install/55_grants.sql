@@ -242,9 +242,10 @@ $$
 DECLARE
   g tmac.access_grant;
   pid text;
+  actor name := tmac.acting_role(duty || ' a request');
 BEGIN
-  IF NOT pg_has_role(tmac.invoker(), 'tmac_approver', 'MEMBER') THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_approver to % a request', tmac.invoker(), duty
+  IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_approver to % a request', actor, duty
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   SELECT a.person_id INTO pid FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id;
@@ -341,7 +342,8 @@ CREATE FUNCTION tmac.revoke(grant_id bigint, reason text)
 $$
 DECLARE
   g tmac.access_grant;
-  who text := coalesce(tmac.person_of_role(tmac.invoker()), tmac.invoker()::text);
+  actor name := tmac.acting_role('revoke a grant');
+  who text := coalesce(tmac.person_of_role(actor), actor::text);
 BEGIN
   PERFORM tmac.require_arguments('revoke', 'grant_id', grant_id::text, 'reason', reason);
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = revoke.grant_id FOR UPDATE;
@@ -396,12 +398,14 @@ CREATE FUNCTION tmac.keep_on_role_change(grant_id bigint, justification text)
 $$
 DECLARE
   me text;
+  actor name;
   g tmac.access_grant;
 BEGIN
   PERFORM tmac.require_arguments('keep_on_role_change', 'grant_id', grant_id::text, 'justification', justification);
   me := tmac.acting_person('mark a grant as surviving role changes');
-  IF NOT pg_has_role(tmac.invoker(), 'tmac_approver', 'MEMBER') THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_approver', tmac.invoker() USING ERRCODE = 'insufficient_privilege';
+  actor := tmac.acting_role('mark a grant as surviving role changes');
+  IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_approver', actor USING ERRCODE = 'insufficient_privilege';
   END IF;
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = keep_on_role_change.grant_id FOR UPDATE;
   IF NOT FOUND THEN

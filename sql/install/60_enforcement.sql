@@ -2,7 +2,7 @@
 --
 -- row_readable/row_writable take the row's label only and decide for the
 -- acting role (current_user) from a per-backend cache of its access profile
--- (src/access_cache.c says what invalidates it).  Read through a view without
+-- (src/profile_cache.c says what invalidates it).  Read through a view without
 -- security_invoker, they decide for the view's owner instead: tmac's planner
 -- hook adds the owner's OID as a second argument to these calls (SPEC §6:
 -- such a view acts as its owner).  They are STABLE and

@@ -8,12 +8,34 @@
 -- BEFORE UPDATE declassification guard, named so that it fires after the
 -- table's other BEFORE UPDATE triggers (they fire in name order).
 --
+-- Partitions and inheritance children.  PostgreSQL applies the policies of
+-- the table a query names: reading a parent filters its children's rows by
+-- the parent's policies, reading a child by the child's own.  So a table and
+-- everything below it are protected together, on the same label column:
+--   - protect() of a parent protects it with all its partitions and children,
+--     at any depth; protect() of a child whose parent is not protected is
+--     refused (the parent would show its rows unfiltered);
+--   - unprotect() of a parent unprotects the whole tree; unprotect() of a
+--     child of a protected parent is refused (detach it first);
+--   - an event trigger (tmac.protect_new_children) protects every table that
+--     becomes a partition or child of a protected table (CREATE TABLE ...
+--     PARTITION OF / INHERITS, ALTER TABLE ... ATTACH PARTITION / INHERIT)
+--     and refuses to put a protected table under an unprotected parent;
+--   - the check protected_tree_inconsistent reports what these cannot
+--     prevent (e.g. DDL run while event triggers were disabled).
+-- A partitioned table holds no rows: it gets the policies, its leaf
+-- partitions also the declassification guard.
+--
 -- The policies, the RLS flags and the trigger are ordinary catalog objects of
 -- the table, so pg_dump/pg_restore carry them; tmac.protected_table (a
--- config-dumped registry) records which tables tmac protects.
+-- config-dumped registry) records which tables tmac protects.  Nobody writes
+-- the registry directly: protect() and unprotect() record what they did
+-- through tmac.protection_register / protection_unregister, which accept
+-- only what the catalogs show, and every change of it is audited.
 --
 -- protect() runs as the caller (SECURITY INVOKER): PostgreSQL requires the
--- caller to own the table, as for ALTER TABLE; EXECUTE is granted to tmac_admin.
+-- caller to own every table it changes, as for ALTER TABLE; EXECUTE is
+-- granted to tmac_admin.
 
 CREATE TABLE tmac.protected_table (
   relid         regclass PRIMARY KEY,
@@ -24,7 +46,184 @@ CREATE TABLE tmac.protected_table (
 COMMENT ON TABLE tmac.protected_table IS 'Tables protected by tmac.protect(), with their label column';
 SELECT pg_catalog.pg_extension_config_dump('tmac.protected_table', '');
 GRANT SELECT ON tmac.protected_table TO PUBLIC;
-GRANT INSERT, DELETE ON tmac.protected_table TO tmac_admin;
+SELECT tmac.add_audit_trigger('tmac.protected_table', 'relid');
+
+-- A table and everything below it (partitions and inheritance children at any
+-- depth), each once, parents before children.
+CREATE FUNCTION tmac.relation_tree(tbl regclass)
+  RETURNS TABLE (relid regclass, depth integer)
+  LANGUAGE sql STABLE
+BEGIN ATOMIC
+  WITH RECURSIVE t(relid, depth) AS (
+    SELECT tbl::oid, 0
+    UNION ALL
+    SELECT i.inhrelid, t.depth + 1 FROM t JOIN pg_catalog.pg_inherits i ON i.inhparent = t.relid
+  )
+  SELECT t.relid::regclass, max(t.depth) FROM t GROUP BY t.relid ORDER BY 2, 1;
+END;
+COMMENT ON FUNCTION tmac.relation_tree(regclass) IS
+  'A table with all its partitions and inheritance children, at any depth (depth 0 is the table)';
+
+-- True when a table carries exactly tmac's protection on a label column: row
+-- security enabled and forced, the five policies as protect() creates them
+-- (for everyone, with tmac's expressions), and on a table that holds rows
+-- the declassification guard.
+CREATE FUNCTION tmac.protection_in_place(tbl regclass, label_column name) RETURNS boolean
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT c.relrowsecurity AND c.relforcerowsecurity
+     AND (SELECT count(*) FROM pg_catalog.pg_policy p
+           WHERE p.polrelid = c.oid AND p.polroles = '{0}'
+             AND (p.polname, p.polpermissive, p.polcmd::text,
+                  coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), ''),
+                  coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), ''))
+                 IN (('tmac_base', true, '*', 'true', 'true'),
+                     ('tmac_read', false, 'r', pg_catalog.format('tmac.row_readable(%I)', label_column), ''),
+                     ('tmac_insert', false, 'a', '', pg_catalog.format('tmac.row_writable(%I)', label_column)),
+                     ('tmac_update', false, 'w', pg_catalog.format('tmac.row_writable(%I)', label_column),
+                                                 pg_catalog.format('tmac.row_writable(%I)', label_column)),
+                     ('tmac_delete', false, 'd', pg_catalog.format('tmac.row_writable(%I)', label_column), ''))) = 5
+     AND (c.relkind = 'p'
+          OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = label_column
+                      WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify' AND t.tgenabled <> 'D'
+                        AND t.tgfoid = 'tmac.declassify_guard()'::pg_catalog.regprocedure
+                        AND t.tgtype = 19             -- BEFORE UPDATE, FOR EACH ROW
+                        AND pg_catalog.cardinality(t.tgattr::pg_catalog.int2[]) = 1 AND t.tgattr[0] = a.attnum
+                        AND t.tgargs = pg_catalog.convert_to(label_column, 'UTF8') || '\x00'::bytea))
+    FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+END;
+COMMENT ON FUNCTION tmac.protection_in_place(regclass, name) IS
+  'True when a table has row security enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
+
+-- The registry's only writers besides the extension owner.  They record what
+-- the catalogs show and nothing else, so the registry cannot claim a table is
+-- protected when it is not, nor forget one that still is.
+CREATE FUNCTION tmac.protection_register(tbl regclass, label_column name) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.require_arguments('protection_register', 'tbl', tbl::text, 'label_column', label_column);
+  IF NOT coalesce(tmac.protection_in_place(tbl, label_column), false) THEN
+    RAISE EXCEPTION 'table "%" does not carry tmac''s protection on column "%"', tbl, label_column
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Protect tables with tmac.protect(); tmac.protected_table records what it did.';
+  END IF;
+  INSERT INTO tmac.protected_table (relid, label_column, protected_by) VALUES (tbl, label_column, tmac.invoker());
+END
+$$;
+COMMENT ON FUNCTION tmac.protection_register(regclass, name) IS
+  'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column';
+
+CREATE FUNCTION tmac.protection_unregister(tbl regclass) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.require_arguments('protection_unregister', 'tbl', tbl::text);
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p
+              WHERE p.polrelid = tbl AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'))
+     OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') THEN
+    RAISE EXCEPTION 'table "%" still carries tmac''s policies', tbl
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Remove the protection with tmac.unprotect().';
+  END IF;
+  DELETE FROM tmac.protected_table p WHERE p.relid = tbl;
+END
+$$;
+COMMENT ON FUNCTION tmac.protection_unregister(regclass) IS
+  'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
+
+-- Enables tmac's protection on one table (no checks, no registry): the caller
+-- must own it.
+CREATE FUNCTION tmac.apply_protection(tbl regclass, label_column name) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
+  EXECUTE pg_catalog.format('CREATE POLICY tmac_base ON %s AS PERMISSIVE FOR ALL USING (true) WITH CHECK (true)', tbl);
+  EXECUTE pg_catalog.format('CREATE POLICY tmac_read ON %s AS RESTRICTIVE FOR SELECT USING (tmac.row_readable(%I))', tbl, label_column);
+  EXECUTE pg_catalog.format('CREATE POLICY tmac_insert ON %s AS RESTRICTIVE FOR INSERT WITH CHECK (tmac.row_writable(%I))', tbl, label_column);
+  EXECUTE pg_catalog.format('CREATE POLICY tmac_update ON %s AS RESTRICTIVE FOR UPDATE USING (tmac.row_writable(%I)) WITH CHECK (tmac.row_writable(%I))', tbl, label_column, label_column);
+  EXECUTE pg_catalog.format('CREATE POLICY tmac_delete ON %s AS RESTRICTIVE FOR DELETE USING (tmac.row_writable(%I))', tbl, label_column);
+  IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) = 'r' THEN
+    EXECUTE pg_catalog.format('CREATE TRIGGER zz_tmac_declassify BEFORE UPDATE OF %I ON %s FOR EACH ROW EXECUTE FUNCTION tmac.declassify_guard(%L)',
+                              label_column, tbl, label_column);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.apply_protection(regclass, name) IS
+  'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
+
+-- Removes tmac's protection from one table (row security stays on if other policies remain).
+CREATE FUNCTION tmac.remove_protection(tbl regclass) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  pol text;
+BEGIN
+  FOREACH pol IN ARRAY ARRAY['tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'] LOOP
+    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol, tbl);
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') THEN
+    EXECUTE pg_catalog.format('DROP TRIGGER zz_tmac_declassify ON %s', tbl);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = tbl) THEN
+    EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY', tbl);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.remove_protection(regclass) IS
+  'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
+
+-- Protects every table of a tree that is not protected yet, on one label
+-- column; refuses a tree part of which is protected on another column or
+-- cannot carry row security (a foreign table), or is temporary.  `what` says in errors where a
+-- table of the tree stands.
+CREATE FUNCTION tmac.protect_tree(tbl regclass, label_column name, what text) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  r record;
+  todo regclass[] := '{}';
+  t regclass;
+BEGIN
+  FOR r IN
+    SELECT x.relid, c.relkind, c.relpersistence, p.label_column AS registered
+      FROM tmac.relation_tree(tbl) x
+      JOIN pg_catalog.pg_class c ON c.oid = x.relid
+      LEFT JOIN tmac.protected_table p ON p.relid = x.relid
+     ORDER BY x.depth, x.relid
+  LOOP
+    IF r.registered = label_column THEN
+      CONTINUE;
+    ELSIF r.registered IS NOT NULL THEN
+      RAISE EXCEPTION '"%" (%) is protected on column "%", not "%"', r.relid, what, r.registered, label_column
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'A table and its partitions and children are protected on one label column: detach it, or unprotect it first.';
+    ELSIF r.relkind = 'f' THEN
+      RAISE EXCEPTION '"%" (%) is a foreign table, which cannot carry row security', r.relid, what
+        USING ERRCODE = 'wrong_object_type',
+              HINT = 'A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.';
+    ELSIF r.relkind NOT IN ('r', 'p') THEN
+      RAISE EXCEPTION '"%" (%) is not a table', r.relid, what USING ERRCODE = 'wrong_object_type';
+    ELSIF r.relpersistence = 't' THEN
+      -- it would vanish at the end of the session without leaving the registry
+      RAISE EXCEPTION '"%" (%) is a temporary table', r.relid, what
+        USING ERRCODE = 'wrong_object_type',
+              HINT = 'Temporary tables cannot be protected, nor be children of a protected table; use an ordinary table.';
+    END IF;
+    todo := todo || r.relid;
+  END LOOP;
+  FOREACH t IN ARRAY todo LOOP
+    PERFORM tmac.apply_protection(t, label_column);
+  END LOOP;
+  FOREACH t IN ARRAY todo LOOP
+    PERFORM tmac.protection_register(t, label_column);
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.protect_tree(regclass, name, text) IS
+  'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column';
 
 CREATE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 'label')
   RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -32,6 +231,7 @@ $$
 DECLARE
   kind "char";
   coltype oid;
+  parent record;
 BEGIN
   PERFORM tmac.require_arguments('protect', 'tbl', tbl::text, 'label_column', label_column);
   SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
@@ -39,14 +239,14 @@ BEGIN
     RAISE EXCEPTION '"%" is a view, and only tables can be protected', tbl
       USING ERRCODE = 'wrong_object_type',
             HINT = 'Protect the table the view reads, and create the view WITH (security_invoker = true) so that its readers'' own access applies.';
-  ELSIF kind = 'p' THEN
-    RAISE EXCEPTION '"%" is a partitioned table', tbl
+  ELSIF kind = 'f' THEN
+    RAISE EXCEPTION '"%" is a foreign table, which cannot carry row security', tbl
       USING ERRCODE = 'wrong_object_type',
-            HINT = 'Protect each partition: queries that name a partition directly do not see the parent''s policies.';
-  ELSIF kind IS DISTINCT FROM 'r' THEN
+            HINT = 'Protect the data where it is stored.';
+  ELSIF kind IS DISTINCT FROM 'r' AND kind IS DISTINCT FROM 'p' THEN
     RAISE EXCEPTION '"%" is not a table', tbl
       USING ERRCODE = 'wrong_object_type',
-            HINT = 'Only ordinary tables can be protected.';
+            HINT = 'Only ordinary and partitioned tables can be protected.';
   END IF;
   IF EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
     RAISE EXCEPTION 'table "%" is already protected', tbl
@@ -66,26 +266,35 @@ BEGIN
             HINT = pg_catalog.format('Convert it first: ALTER TABLE %s ALTER COLUMN %I TYPE tmac.label USING %I::text::tmac.label;',
                                      tbl, label_column, label_column);
   END IF;
-
-  EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
-  EXECUTE pg_catalog.format('CREATE POLICY tmac_base ON %s AS PERMISSIVE FOR ALL USING (true) WITH CHECK (true)', tbl);
-  EXECUTE pg_catalog.format('CREATE POLICY tmac_read ON %s AS RESTRICTIVE FOR SELECT USING (tmac.row_readable(%I))', tbl, label_column);
-  EXECUTE pg_catalog.format('CREATE POLICY tmac_insert ON %s AS RESTRICTIVE FOR INSERT WITH CHECK (tmac.row_writable(%I))', tbl, label_column);
-  EXECUTE pg_catalog.format('CREATE POLICY tmac_update ON %s AS RESTRICTIVE FOR UPDATE USING (tmac.row_writable(%I)) WITH CHECK (tmac.row_writable(%I))', tbl, label_column, label_column);
-  EXECUTE pg_catalog.format('CREATE POLICY tmac_delete ON %s AS RESTRICTIVE FOR DELETE USING (tmac.row_writable(%I))', tbl, label_column);
-  EXECUTE pg_catalog.format('CREATE TRIGGER zz_tmac_declassify BEFORE UPDATE OF %I ON %s FOR EACH ROW EXECUTE FUNCTION tmac.declassify_guard(%L)',
-                            label_column, tbl, label_column);
-  INSERT INTO tmac.protected_table (relid, label_column) VALUES (tbl, label_column);
+  -- Reading a parent applies the parent's policies to this table's rows.
+  FOR parent IN
+    SELECT i.inhparent::regclass AS relid, p.label_column
+      FROM pg_catalog.pg_inherits i LEFT JOIN tmac.protected_table p ON p.relid = i.inhparent
+     WHERE i.inhrelid = tbl ORDER BY i.inhseqno
+  LOOP
+    IF parent.label_column IS NULL THEN
+      RAISE EXCEPTION 'table "%" is a partition or child of "%", which is not protected', tbl, parent.relid
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = 'Reading the parent applies the parent''s policies, so it would show this table''s rows unfiltered.',
+              HINT = pg_catalog.format('Protect the parent: tmac.protect(%L) protects it with all its partitions and children.', parent.relid::text);
+    ELSIF parent.label_column <> label_column THEN
+      RAISE EXCEPTION 'the parent "%" of table "%" is protected on column "%"', parent.relid, tbl, parent.label_column
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'A table and its partitions and children are protected on one label column.';
+    END IF;
+  END LOOP;
+  PERFORM tmac.protect_tree(tbl, label_column, pg_catalog.format('in the tree of "%s"', tbl));
 END
 $$;
 COMMENT ON FUNCTION tmac.protect(regclass, name) IS
-  'Enables and forces row-level security on a table with tmac''s read and write policies on its tmac.label column';
+  'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column';
 
 CREATE FUNCTION tmac.unprotect(tbl regclass)
   RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  pol text;
+  parent regclass;
+  t regclass;
 BEGIN
   PERFORM tmac.require_arguments('unprotect', 'tbl', tbl::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
@@ -93,18 +302,118 @@ BEGIN
       USING ERRCODE = 'undefined_object',
             HINT = 'tmac.protected_table lists the protected tables.';
   END IF;
-  FOREACH pol IN ARRAY ARRAY['tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'] LOOP
-    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol, tbl);
-  END LOOP;
-  EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS zz_tmac_declassify ON %s', tbl);
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy WHERE polrelid = tbl) THEN
-    EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY', tbl);
+  SELECT i.inhparent INTO parent FROM pg_catalog.pg_inherits i JOIN tmac.protected_table p ON p.relid = i.inhparent
+   WHERE i.inhrelid = tbl ORDER BY i.inhseqno LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'table "%" is a partition or child of the protected table "%"', tbl, parent
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'Unprotected, it would show its rows unfiltered to anyone reading it directly.',
+            HINT = 'Unprotect the parent (which unprotects all its partitions and children), or detach this table first (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT).';
   END IF;
-  DELETE FROM tmac.protected_table p WHERE p.relid = tbl;
+  FOR t IN SELECT x.relid FROM tmac.relation_tree(tbl) x JOIN tmac.protected_table p ON p.relid = x.relid
+            ORDER BY x.depth DESC, x.relid LOOP
+    PERFORM tmac.remove_protection(t);
+    PERFORM tmac.protection_unregister(t);
+  END LOOP;
 END
 $$;
 COMMENT ON FUNCTION tmac.unprotect(regclass) IS
-  'Removes tmac''s policies and declassification guard from a table (row-level security stays on if other policies remain)';
+  'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
+
+-- The event trigger: a table that becomes a partition or child of a protected
+-- table is protected like it, in the same statement; a protected table cannot
+-- become a partition or child of an unprotected one.  It runs as the
+-- extension owner (the DDL's author owns both tables anyway), and the
+-- registry's audit trigger records the protection with the DDL's author as actor.
+CREATE FUNCTION tmac.ddl_inheritance_links(command pg_ddl_command)
+  RETURNS TABLE (parent oid, child oid)
+  AS 'MODULE_PATHNAME', 'tmac_ddl_inheritance_links' LANGUAGE C STRICT;
+COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) IS
+  'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
+
+CREATE FUNCTION tmac.protect_new_children() RETURNS event_trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  lnk record;
+BEGIN
+  IF tmac.restoring() THEN
+    RETURN;
+  END IF;
+  FOR lnk IN
+    WITH links AS (
+      SELECT i.inhparent AS parent, i.inhrelid AS child
+        FROM pg_catalog.pg_event_trigger_ddl_commands() c
+        JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.objid
+       WHERE c.command_tag IN ('CREATE TABLE', 'CREATE FOREIGN TABLE')
+         AND c.classid = 'pg_catalog.pg_class'::regclass AND c.objsubid = 0
+      UNION
+      SELECT e.parent, e.child
+        FROM pg_catalog.pg_event_trigger_ddl_commands() c,
+             LATERAL tmac.ddl_inheritance_links(c.command) e
+       WHERE c.command_tag IN ('ALTER TABLE', 'ALTER FOREIGN TABLE'))
+    SELECT l.parent::regclass AS parent, l.child::regclass AS child,
+           pp.label_column AS parent_column, pc.label_column AS child_column
+      FROM links l
+      JOIN pg_catalog.pg_class c ON c.oid = l.parent AND c.relkind IN ('r', 'p', 'f')
+      LEFT JOIN tmac.protected_table pp ON pp.relid = l.parent
+      LEFT JOIN tmac.protected_table pc ON pc.relid = l.child
+     ORDER BY l.parent, l.child
+  LOOP
+    IF lnk.parent_column IS NULL AND lnk.child_column IS NOT NULL THEN
+      RAISE EXCEPTION 'the protected table "%" cannot become a partition or child of "%", which is not protected', lnk.child, lnk.parent
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = 'Reading the parent applies the parent''s policies, so it would show the rows of the protected table unfiltered.',
+              HINT = pg_catalog.format('Protect the parent first (SELECT tmac.protect(%L, %L)), then attach the table.',
+                                       lnk.parent::text, lnk.child_column);
+    ELSIF lnk.parent_column IS NOT NULL AND lnk.child_column IS NULL THEN
+      PERFORM tmac.protect_tree(lnk.child, lnk.parent_column,
+                                pg_catalog.format('attached below the protected table "%s"', lnk.parent));
+    ELSIF lnk.parent_column <> lnk.child_column THEN
+      RAISE EXCEPTION 'the table "%", protected on column "%", cannot become a partition or child of "%", protected on column "%"',
+                      lnk.child, lnk.child_column, lnk.parent, lnk.parent_column
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'A table and its partitions and children are protected on one label column.';
+    END IF;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.protect_new_children() IS
+  'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
+CREATE EVENT TRIGGER tmac_protect_new_children ON ddl_command_end
+  WHEN TAG IN ('CREATE TABLE', 'CREATE FOREIGN TABLE', 'ALTER TABLE', 'ALTER FOREIGN TABLE')
+  EXECUTE FUNCTION tmac.protect_new_children();
+COMMENT ON EVENT TRIGGER tmac_protect_new_children IS
+  'Protects a table that becomes a partition or inheritance child of a protected table; refuses a protected table under an unprotected parent';
+
+-- A dropped table leaves the registry with it (audited like any change).
+-- The table's name is gone with it: an entry records which table it was.
+CREATE FUNCTION tmac.forget_dropped_tables() RETURNS event_trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  gone record;
+BEGIN
+  FOR gone IN SELECT o.object_identity, p.relid::oid AS relid, p.label_column
+             FROM pg_catalog.pg_event_trigger_dropped_objects() o
+             JOIN tmac.protected_table p ON p.relid::oid = o.objid
+            WHERE o.classid = 'pg_catalog.pg_class'::regclass AND o.objsubid = 0
+            ORDER BY 2 LOOP
+    PERFORM tmac.audit_append('protected_table', 'DROP TABLE', gone.object_identity,
+              pg_catalog.jsonb_build_object('relid', gone.relid::bigint, 'label_column', gone.label_column));
+  END LOOP;
+  DELETE FROM tmac.protected_table p
+   USING pg_catalog.pg_event_trigger_dropped_objects() d
+   WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND d.objid = p.relid::oid;
+END
+$$;
+COMMENT ON FUNCTION tmac.forget_dropped_tables() IS
+  'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
+CREATE EVENT TRIGGER tmac_forget_dropped_tables ON sql_drop
+  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+  EXECUTE FUNCTION tmac.forget_dropped_tables();
+COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS
+  'Removes dropped tables from tmac.protected_table (audited)';
 
 -- How many rows of a protected table a role cannot see, by reason.  Counting
 -- hidden rows reads past the policies, so it runs as the extension owner and
@@ -138,9 +447,19 @@ COMMENT ON FUNCTION tmac.hidden_rows(regclass) IS
   'How many rows of a protected table the acting role cannot see, by the first failing check; for tmac_admin, tmac_access_admin, tmac_auditor';
 
 REVOKE ALL ON FUNCTION tmac.protect(regclass, name), tmac.unprotect(regclass),
-  tmac.hidden_rows_for(regclass, name), tmac.hidden_rows(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass, name), tmac.unprotect(regclass) TO tmac_admin;
--- protect() runs as its caller, and CREATE TRIGGER needs EXECUTE on the trigger function.
+  tmac.hidden_rows_for(regclass, name), tmac.hidden_rows(regclass),
+  tmac.relation_tree(regclass), tmac.protection_in_place(regclass, name),
+  tmac.protection_register(regclass, name), tmac.protection_unregister(regclass),
+  tmac.apply_protection(regclass, name), tmac.remove_protection(regclass), tmac.protect_tree(regclass, name, text),
+  tmac.ddl_inheritance_links(pg_ddl_command), tmac.protect_new_children(), tmac.forget_dropped_tables() FROM PUBLIC;
+-- protect() and unprotect() run as their caller, who needs their helpers too.
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass, name), tmac.unprotect(regclass),
+  tmac.relation_tree(regclass), tmac.protection_in_place(regclass, name),
+  tmac.protection_register(regclass, name), tmac.protection_unregister(regclass),
+  tmac.apply_protection(regclass, name), tmac.remove_protection(regclass), tmac.protect_tree(regclass, name, text)
+TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass), tmac.protection_in_place(regclass, name) TO tmac_auditor;
+-- CREATE TRIGGER in protect() needs EXECUTE on the trigger function.
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.hidden_rows_for(regclass, name), tmac.hidden_rows(regclass),
   tmac.deny_reason_as(name, tmac.label) TO tmac_admin, tmac_access_admin, tmac_auditor;

@@ -60,6 +60,7 @@ CREATE FUNCTION tmac.configure_compliance(setting text, value text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
+  PERFORM tmac.acting_role('change a compliance setting');
   PERFORM tmac.require_arguments('configure_compliance', 'setting', setting, 'value', value);
   IF NOT EXISTS (SELECT 1 FROM tmac.compliance_setting s WHERE s.key = setting) THEN
     RAISE EXCEPTION 'unknown compliance setting "%"', setting
@@ -209,6 +210,8 @@ BEGIN
   IF tmac.restoring() THEN
     RETURN NEW;                 -- a restored exception is history: kept as dumped
   END IF;
+  -- approving or revoking an exception is the approver's own act (this trigger: depth 1)
+  PERFORM tmac.acting_role(CASE TG_OP WHEN 'UPDATE' THEN 'revoke an SoD exception' ELSE 'approve an SoD exception' END, 1);
   IF TG_OP = 'UPDATE' THEN
     IF (NEW.rule_id, NEW.person_id, NEW.login_role, NEW.justification, NEW.approved_by, NEW.approved_at, NEW.expires_at)
        IS DISTINCT FROM

@@ -11,10 +11,19 @@
 -- returns (check_code, subject, detail, detected_at) and runs once for all
 -- of them: one pass over 1,000,000 grants instead of six.
 --
--- Check functions are SECURITY DEFINER (they read governance tables and the
--- catalogs on the auditor's behalf) and return only metadata — ids, names,
--- dates — never a protected row.  A check that fails is reported as a finding
--- of its own instead of hiding every other finding.
+-- tmac's own check functions are SECURITY DEFINER (they read governance
+-- tables and the catalogs on the auditor's behalf) and return only metadata —
+-- ids, names, dates — never a protected row.  A check that fails is reported
+-- as a finding of its own instead of hiding every other finding.
+--
+-- A company's own checks (tmac.register_check) never run as the reader of
+-- the findings, who may be a superuser: tmac.run_check_as_owner
+-- (src/check_runner.c) runs each as its function's owner, in a
+-- security-restricted, read-only context; a function owned by a superuser is
+-- refused (unless it is tmac's own).  The SHA-256 of the function's
+-- definition is recorded at registration; a check whose function was changed
+-- since (CREATE OR REPLACE), or now belongs to a superuser, is not run and is
+-- reported by registered_check_tampered until it is registered again.
 --
 -- Subjects are typed: person:<person_id>, role:<role name>,
 -- grant:<grant_id>, table:<schema.table>, review:<review_id>, audit_log.
@@ -53,7 +62,8 @@ CREATE TABLE tmac.compliance_check (
   enabled     boolean NOT NULL DEFAULT true,
   builtin     boolean NOT NULL DEFAULT false,
   registered_at timestamptz NOT NULL DEFAULT now(),
-  registered_by name NOT NULL DEFAULT session_user
+  registered_by name NOT NULL DEFAULT session_user,
+  function_sha256 bytea
 );
 COMMENT ON TABLE tmac.compliance_check IS
   'Registry of compliance checks: each is a function returning (subject, detail, detected_at) for every open finding';
@@ -61,6 +71,7 @@ COMMENT ON COLUMN tmac.compliance_check.check_code IS 'Stable code of the check;
 COMMENT ON COLUMN tmac.compliance_check.function_name IS 'Schema-qualified name of the check function (no arguments); several checks may share one function returning (check_code, subject, detail, detected_at), which then runs once for all of them';
 COMMENT ON COLUMN tmac.compliance_check.requires IS 'Relations (schema.name) or functions (schema.name(args)) that must exist for the check to run; otherwise it is reported as not run';
 COMMENT ON COLUMN tmac.compliance_check.remedy IS 'What a person does to close a finding of this check';
+COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
 SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin');
 
 -- True when every prerequisite of a check exists in this database.
@@ -72,41 +83,104 @@ CREATE FUNCTION tmac.check_prerequisites_met(requires text[]) RETURNS boolean
 COMMENT ON FUNCTION tmac.check_prerequisites_met(text[]) IS
   'True when every relation or function a check requires exists';
 
+-- True for a function of the tmac extension itself.
+CREATE FUNCTION tmac.is_own_function(fn regproc) RETURNS boolean
+  LANGUAGE sql STABLE
+  RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                  WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = fn
+                    AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
+                    AND e.extname = 'tmac');
+COMMENT ON FUNCTION tmac.is_own_function(regproc) IS 'True when a function belongs to the tmac extension';
+
+-- The fingerprint of a check function: its whole definition (body, language,
+-- security, settings) as PostgreSQL prints it under this fixed search_path.
+CREATE FUNCTION tmac.check_function_sha256(fn regproc) RETURNS bytea
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  RETURN pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.pg_get_functiondef(fn), 'UTF8'));
+COMMENT ON FUNCTION tmac.check_function_sha256(regproc) IS
+  'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
+
+CREATE FUNCTION tmac.run_check_as_owner(fn regproc, grouped boolean)
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  AS 'MODULE_PATHNAME', 'tmac_run_check_as_owner' LANGUAGE C STRICT;
+COMMENT ON FUNCTION tmac.run_check_as_owner(regproc, boolean) IS
+  'Internal (check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
+
+-- Registered checks that must not run: their function changed since
+-- registration (or was registered before tmac recorded definitions), or now
+-- belongs to a superuser.  A missing function is left to check_results, which
+-- reports that it could not run.
+CREATE FUNCTION tmac.registered_check_problems()
+  RETURNS TABLE (check_code text, function_name text, problem text)
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT k.check_code, k.function_name,
+         CASE WHEN k.function_sha256 IS NULL THEN 'unverified'
+              WHEN k.function_sha256 <> tmac.check_function_sha256(f.fn) THEN 'changed'
+              ELSE 'superuser' END
+    FROM tmac.compliance_check k
+    CROSS JOIN LATERAL (SELECT pg_catalog.to_regproc(k.function_name) AS fn) f
+    JOIN pg_catalog.pg_proc p ON p.oid = f.fn
+   WHERE NOT k.builtin
+     AND (k.function_sha256 IS NULL OR k.function_sha256 <> tmac.check_function_sha256(f.fn)
+          OR (NOT tmac.is_own_function(f.fn)
+              AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner)))
+   ORDER BY k.check_code;
+END;
+COMMENT ON FUNCTION tmac.registered_check_problems() IS
+  'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
+
 CREATE FUNCTION tmac.check_results()
   RETURNS TABLE (criterion text, check_code text, severity text, ran boolean,
                  subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   c record;
   err text;
   one record;
+  held text[] := ARRAY(SELECT x.check_code FROM tmac.registered_check_problems() x);
 BEGIN
   -- the marker rows: every registered check, and whether it runs
   RETURN QUERY
-    SELECT k.criterion, k.check_code, k.severity, k.enabled AND tmac.check_prerequisites_met(k.requires),
+    SELECT k.criterion, k.check_code, k.severity,
+           k.enabled AND tmac.check_prerequisites_met(k.requires) AND NOT k.check_code = ANY (held),
            NULL::text, NULL::text, NULL::timestamptz
       FROM tmac.compliance_check k ORDER BY k.criterion, k.check_code;
   -- each check function once; a grouped function (first column check_code) serves several checks
   FOR c IN
     SELECT k.function_name, array_agg(k.check_code ORDER BY k.check_code) AS codes,
+           pg_catalog.to_regproc(k.function_name) AS fn,
            (SELECT 'check_code' = ANY (p.proargnames) FROM pg_catalog.pg_proc p
-             WHERE p.oid = pg_catalog.to_regproc(k.function_name)) AS grouped
+             WHERE p.oid = pg_catalog.to_regproc(k.function_name)) AS grouped,
+           coalesce(tmac.is_own_function(pg_catalog.to_regproc(k.function_name)), false) AS own
       FROM tmac.compliance_check k
-     WHERE k.enabled AND tmac.check_prerequisites_met(k.requires)
+     WHERE k.enabled AND tmac.check_prerequisites_met(k.requires) AND NOT k.check_code = ANY (held)
      GROUP BY k.function_name ORDER BY min(k.criterion), min(k.check_code)
   LOOP
     BEGIN
-      IF c.grouped THEN
+      IF c.fn IS NULL THEN
+        RAISE EXCEPTION 'function % does not exist', c.function_name USING ERRCODE = 'undefined_function';
+      ELSIF c.own AND c.grouped THEN
         RETURN QUERY EXECUTE pg_catalog.format(
           'SELECT k.criterion, k.check_code, k.severity, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
              FROM %s() f JOIN tmac.compliance_check k ON k.check_code = f.check_code
-            WHERE f.subject IS NOT NULL AND k.check_code = ANY ($1)', c.function_name) USING c.codes;
-      ELSE
+            WHERE f.subject IS NOT NULL AND k.check_code = ANY ($1)', c.fn) USING c.codes;
+      ELSIF c.own THEN
         SELECT * INTO one FROM tmac.compliance_check x WHERE x.check_code = c.codes[1];
         RETURN QUERY EXECUTE pg_catalog.format(
           'SELECT %L::text, %L::text, %L::text, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
-             FROM %s() f WHERE f.subject IS NOT NULL', one.criterion, one.check_code, one.severity, c.function_name);
+             FROM %s() f WHERE f.subject IS NOT NULL', one.criterion, one.check_code, one.severity, c.fn);
+      ELSIF c.grouped THEN          -- a company's own check: run as its owner
+        RETURN QUERY
+          SELECT k.criterion, k.check_code, k.severity, true, f.subject, f.detail, coalesce(f.detected_at, now())
+            FROM tmac.run_check_as_owner(c.fn, true) f JOIN tmac.compliance_check k ON k.check_code = f.check_code
+           WHERE f.subject IS NOT NULL AND k.check_code = ANY (c.codes);
+      ELSE
+        SELECT * INTO one FROM tmac.compliance_check x WHERE x.check_code = c.codes[1];
+        RETURN QUERY
+          SELECT one.criterion, one.check_code, one.severity, true, f.subject, f.detail, coalesce(f.detected_at, now())
+            FROM tmac.run_check_as_owner(c.fn, false) f WHERE f.subject IS NOT NULL;
       END IF;
     EXCEPTION WHEN OTHERS THEN
       GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
@@ -120,7 +194,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.check_results() IS
-  'Runs every registered check: one marker row per check (subject NULL, ran = whether it ran), then one row per finding';
+  'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding';
 
 CREATE VIEW tmac.findings AS
   SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at
@@ -165,6 +239,8 @@ CREATE FUNCTION tmac.register_check(check_code text, criterion text, severity te
 $$
 DECLARE
   outs text;
+  owner_name name;
+  owner_super boolean;
 BEGIN
   PERFORM tmac.require_arguments('register_check', 'check_code', check_code, 'criterion', criterion,
             'severity', severity, 'title', title, 'description', description, 'remedy', remedy,
@@ -181,18 +257,29 @@ BEGIN
       USING ERRCODE = 'invalid_function_definition',
             HINT = 'A function serving several checks returns TABLE (check_code text, subject text, detail text, detected_at timestamptz).';
   END IF;
-  INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires)
-  VALUES (check_code, criterion, severity, title, description, remedy, function_name::oid::regproc::text, requires)
+  -- A check runs as its function's owner: never as a superuser, unless it is tmac's own.
+  SELECT r.rolname, r.rolsuper INTO owner_name, owner_super
+    FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r ON r.oid = p.proowner WHERE p.oid = function_name;
+  IF owner_super AND NOT tmac.is_own_function(function_name::oid::regproc) THEN
+    RAISE EXCEPTION 'check function % is owned by the superuser %', function_name, owner_name
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'Registered checks run as their function''s owner, and never as a superuser.',
+            HINT = 'Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.';
+  END IF;
+  INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires,
+                                     function_sha256)
+  VALUES (check_code, criterion, severity, title, description, remedy, function_name::oid::regproc::text, requires,
+          tmac.check_function_sha256(function_name::oid::regproc))
   ON CONFLICT ON CONSTRAINT compliance_check_pkey DO UPDATE
      SET criterion = EXCLUDED.criterion, severity = EXCLUDED.severity, title = EXCLUDED.title,
          description = EXCLUDED.description, remedy = EXCLUDED.remedy,
-         function_name = EXCLUDED.function_name, requires = EXCLUDED.requires
+         function_name = EXCLUDED.function_name, requires = EXCLUDED.requires,
+         function_sha256 = EXCLUDED.function_sha256, registered_at = now(), registered_by = session_user
    WHERE NOT tmac.compliance_check.builtin;
-  EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO tmac_auditor, tmac_admin', function_name);
 END
 $$;
 COMMENT ON FUNCTION tmac.register_check(text, text, text, text, text, text, regprocedure, text[]) IS
-  'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding';
+  'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding; it runs as its owner (not a superuser), and its definition''s SHA-256 is recorded (register again after changing it)';
 
 CREATE FUNCTION tmac.set_check_enabled(check_code text, enabled boolean) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -317,6 +404,22 @@ END;
 COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS
   'Check label_column_unprotected: user tables with a tmac.label column whose row security is disabled or not forced';
 
+CREATE FUNCTION tmac.check_registered_check_tampered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'check:' || x.check_code,
+         CASE x.problem
+           WHEN 'changed' THEN pg_catalog.format('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
+           WHEN 'unverified' THEN pg_catalog.format('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
+           ELSE pg_catalog.format('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
+         END,
+         k.registered_at
+    FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
+END;
+COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS
+  'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
+
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, builtin) VALUES
   ('privileged_role_unregistered', 'V', 'high',
    'Superuser or BYPASSRLS role not registered as privileged',
@@ -337,18 +440,26 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'Labelled rows without forced row security',
    'A user table stores row labels (a tmac.label column) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).',
    'Run tmac.protect(table), or ALTER TABLE … ENABLE ROW LEVEL SECURITY and FORCE ROW LEVEL SECURITY.',
-   'tmac.check_label_column_unprotected', '{}', true);
+   'tmac.check_label_column_unprotected', '{}', true),
+  ('registered_check_tampered', 'V', 'critical',
+   'Registered check changed since registration',
+   'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.',
+   'Review the function; register the check again with tmac.register_check (owned by an ordinary role).',
+   'tmac.check_registered_check_tampered', '{}', true);
 
 REVOKE ALL ON FUNCTION
   tmac.check_results(), tmac.register_check(text, text, text, text, text, text, regprocedure, text[]),
   tmac.set_check_enabled(text, boolean),
   tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name),
   tmac.check_privileged_role_unregistered(), tmac.check_sod_conflict(), tmac.check_sod_exception_expired(),
-  tmac.check_label_column_unprotected()
+  tmac.check_label_column_unprotected(), tmac.check_registered_check_tampered(),
+  tmac.is_own_function(regproc), tmac.check_function_sha256(regproc), tmac.run_check_as_owner(regproc, boolean),
+  tmac.registered_check_problems()
 FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_results(),
   tmac.check_privileged_role_unregistered(), tmac.check_sod_conflict(), tmac.check_sod_exception_expired(),
-  tmac.check_label_column_unprotected()
+  tmac.check_label_column_unprotected(), tmac.check_registered_check_tampered(),
+  tmac.is_own_function(regproc), tmac.check_function_sha256(regproc), tmac.registered_check_problems()
 TO tmac_auditor, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.register_check(text, text, text, text, text, text, regprocedure, text[]),
   tmac.set_check_enabled(text, boolean),

@@ -15,7 +15,8 @@
 -- administrator set alone (seed ⑦: アクセス権の設定に係る監査を他の者が行う).
 --
 -- These functions are SECURITY DEFINER and identify the acting person with
--- tmac.acting_person() (the role outside any SECURITY DEFINER function).
+-- tmac.acting_person() (the role outside any SECURITY DEFINER function); like every act,
+-- a decision is refused unless it is the reviewer's own top-level act (tmac.acting_role).
 
 CREATE TABLE tmac.access_review (
   review_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -103,10 +104,12 @@ COMMENT ON FUNCTION tmac.review_population_text(bigint) IS
 CREATE FUNCTION tmac.reviewer(duty text) RETURNS text
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
+DECLARE
+  actor name := tmac.acting_role(duty);
 BEGIN
-  IF NOT (pg_has_role(tmac.invoker(), 'tmac_access_admin', 'MEMBER') OR pg_has_role(tmac.invoker(), 'tmac_approver', 'MEMBER')
-          OR pg_has_role(tmac.invoker(), 'tmac_admin', 'MEMBER')) THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_access_admin, tmac_approver or tmac_admin to %', tmac.invoker(), duty
+  IF NOT (pg_has_role(actor, 'tmac_access_admin', 'MEMBER') OR pg_has_role(actor, 'tmac_approver', 'MEMBER')
+          OR pg_has_role(actor, 'tmac_admin', 'MEMBER')) THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_access_admin, tmac_approver or tmac_admin to %', actor, duty
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN tmac.acting_person(duty);
@@ -228,14 +231,15 @@ CREATE FUNCTION tmac.close_review(review_id bigint) RETURNS jsonb
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := coalesce(tmac.person_of_role(tmac.invoker()), tmac.invoker()::text);
+  actor name := tmac.acting_role('close an access review');
+  me text := coalesce(tmac.person_of_role(actor), actor::text);
   r tmac.access_review;
   it record;
   res jsonb;
   n_auto integer := 0;
 BEGIN
-  IF NOT (pg_has_role(tmac.invoker(), 'tmac_access_admin', 'MEMBER') OR pg_has_role(tmac.invoker(), 'tmac_admin', 'MEMBER')) THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_access_admin or tmac_admin to close an access review', tmac.invoker()
+  IF NOT (pg_has_role(actor, 'tmac_access_admin', 'MEMBER') OR pg_has_role(actor, 'tmac_admin', 'MEMBER')) THEN
+    RAISE EXCEPTION 'role "%" must hold tmac_access_admin or tmac_admin to close an access review', actor
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = close_review.review_id FOR UPDATE;

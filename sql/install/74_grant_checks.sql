@@ -377,22 +377,112 @@ $$
 BEGIN
   RETURN QUERY
   SELECT 'table:' || t.relid::text,
-         format('Protected table %s has row security %s%s; its rows are not filtered by label. Run tmac.protect(%L) again.',
+         format('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
                 t.relid::text,
-                CASE WHEN NOT c.relrowsecurity THEN 'disabled' WHEN NOT c.relforcerowsecurity THEN 'not forced' ELSE 'on' END,
-                CASE WHEN pc.n < 5 THEN format(' and %s of tmac''s 5 policies', pc.n) ELSE '' END,
-                t.relid::text),
+                CASE WHEN NOT c.relrowsecurity THEN 'row security disabled'
+                     WHEN NOT c.relforcerowsecurity THEN 'row security not forced'
+                     WHEN pc.n < 5 THEN format('only %s of tmac''s 5 policies', pc.n)
+                     ELSE 'tmac''s policies or declassification guard altered' END,
+                t.relid::text, t.relid::text),
          t.protected_at
     FROM tmac.protected_table t
     JOIN pg_catalog.pg_class c ON c.oid = t.relid
     CROSS JOIN LATERAL (SELECT count(*) AS n FROM pg_catalog.pg_policy p
                          WHERE p.polrelid = t.relid
                            AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')) pc
-   WHERE NOT c.relrowsecurity OR NOT c.relforcerowsecurity OR pc.n < 5;
+   WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
 END
 $$;
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
-  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled, not forced, or whose tmac policies were dropped';
+  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
+
+-- A parent's policies filter its children's rows when the parent is read, a
+-- child's own when the child is read: a link between a protected and an
+-- unprotected table (or two tables protected on different label columns)
+-- shows rows unfiltered.  tmac.protect and its event trigger refuse or repair
+-- every such link they see; this finds those made while they could not see
+-- (event triggers disabled, session_replication_role = replica, …).
+CREATE FUNCTION tmac.check_protected_tree_inconsistent()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  SELECT 'table:' || i.inhrelid::regclass::text,
+         CASE WHEN pc.relid IS NULL THEN
+                format('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
+                       i.inhrelid::regclass, i.inhparent::regclass, i.inhrelid::regclass::text, pp.label_column)
+              WHEN pp.relid IS NULL THEN
+                format('The protected table %s is a partition or child of %s, which is not protected: read through %s, its rows are not filtered by label. Run tmac.protect(%L).',
+                       i.inhrelid::regclass, i.inhparent::regclass, i.inhparent::regclass, i.inhparent::regclass::text)
+              ELSE
+                format('Table %s is protected on column %s but its parent %s on column %s: read through the parent, its rows are filtered by the other column. Detach it, unprotect it and attach it again (it is then protected on the parent''s column).',
+                       i.inhrelid::regclass, quote_ident(pc.label_column), i.inhparent::regclass, quote_ident(pp.label_column))
+         END,
+         coalesce(pc.protected_at, pp.protected_at)
+    FROM pg_catalog.pg_inherits i
+    JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid AND c.relkind IN ('r', 'p', 'f')
+    LEFT JOIN tmac.protected_table pp ON pp.relid = i.inhparent
+    LEFT JOIN tmac.protected_table pc ON pc.relid = i.inhrelid
+   WHERE (pp.relid IS NULL) <> (pc.relid IS NULL) OR pp.label_column <> pc.label_column;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS
+  'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
+
+-- Ways to plant code that runs in other people's sessions (issue: a trojan
+-- <@ on the search_path).  A schema where everyone may create objects lets
+-- anyone shadow a function or operator for whoever has it on their path; a
+-- function or operator outside tmac that takes tmac.label, owned by someone
+-- who is neither a superuser nor a tmac administrator, may be such a shadow.
+CREATE FUNCTION tmac.check_schema_public_create()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'schema:' || quote_ident(n.nspname),
+         format('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
+                quote_ident(n.nspname), quote_ident(n.nspname), quote_ident(n.nspname)),
+         NULL::timestamptz
+    FROM pg_catalog.pg_namespace n
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+     AND EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee = 0 AND a.privilege_type = 'CREATE')
+     AND EXISTS (SELECT 1 FROM tmac.protected_table);
+END;
+COMMENT ON FUNCTION tmac.check_schema_public_create() IS
+  'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
+
+CREATE FUNCTION tmac.check_label_function_untrusted()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH label_types AS (
+    SELECT t.oid FROM pg_catalog.pg_type t
+     WHERE t.oid = 'tmac.label'::regtype OR t.typbasetype = 'tmac.label'::regtype
+  ), admins AS (
+    SELECT r.oid FROM pg_catalog.pg_roles r
+     WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
+  )
+  SELECT 'function:' || p.oid::regprocedure::text,
+         format('Function %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions. Drop it, or have an administrator own it (ALTER FUNCTION … OWNER TO).',
+                p.oid::regprocedure, pg_catalog.pg_get_userbyid(p.proowner)),
+         NULL::timestamptz
+    FROM pg_catalog.pg_proc p
+   WHERE p.pronamespace <> 'tmac'::regnamespace
+     AND EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proargtypes::oid[]) a WHERE a IN (SELECT l.oid FROM label_types l))
+     AND p.proowner NOT IN (SELECT a.oid FROM admins a)
+  UNION ALL
+  SELECT 'operator:' || o.oid::regoperator::text,
+         format('Operator %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it shadows tmac''s own and runs in other people''s sessions. Drop it (DROP OPERATOR %s).',
+                o.oid::regoperator, pg_catalog.pg_get_userbyid(o.oprowner), o.oid::regoperator),
+         NULL::timestamptz
+    FROM pg_catalog.pg_operator o
+   WHERE o.oprnamespace <> 'tmac'::regnamespace
+     AND (o.oprleft IN (SELECT l.oid FROM label_types l) OR o.oprright IN (SELECT l.oid FROM label_types l))
+     AND o.oprowner NOT IN (SELECT a.oid FROM admins a);
+END;
+COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS
+  'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
 
 CREATE FUNCTION tmac.check_exposing_view()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -414,9 +504,21 @@ COMMENT ON FUNCTION tmac.check_exposing_view() IS
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, builtin) VALUES
   ('protected_table_unenforced', 'V', 'critical', 'Protected table with row security off or not forced',
    'A table tmac.protect registered has row-level security disabled or not forced, or tmac''s policies were dropped, so its rows are not filtered by label (seed ⑨).',
-   'Run tmac.protect(table) again; find who changed it in the PostgreSQL log.', 'tmac.check_protected_table_unenforced', '{tmac.protected_table}', true),
+   'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.', 'tmac.check_protected_table_unenforced', '{tmac.protected_table}', true),
   ('exposing_view', 'V', 'medium', 'View exposing protected rows with its owner''s access',
    'A view over a protected table without security_invoker shows its readers what its owner may see.',
-   'Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.', 'tmac.check_exposing_view', '{tmac.exposing_views}', true);
-REVOKE ALL ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view() TO tmac_auditor, tmac_admin;
+   'Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.', 'tmac.check_exposing_view', '{tmac.exposing_views}', true),
+  ('protected_tree_inconsistent', 'V', 'critical', 'Partition or inheritance child protected differently from its parent',
+   'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).',
+   'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.', 'tmac.check_protected_tree_inconsistent', '{tmac.protected_table}', true),
+  ('schema_public_create', 'V', 'high', 'Schema where everyone may create objects',
+   'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).',
+   'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.', 'tmac.check_schema_public_create', '{tmac.protected_table}', true),
+  ('label_function_untrusted', 'V', 'high', 'Function or operator over tmac.label owned by a non-administrator',
+   'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.',
+   'Drop it, or have an administrator own it; keep tmac before public on the search_path.', 'tmac.check_label_function_untrusted', '{}', true);
+REVOKE ALL ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view(),
+  tmac.check_protected_tree_inconsistent(), tmac.check_schema_public_create(), tmac.check_label_function_untrusted() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view(),
+  tmac.check_protected_tree_inconsistent(), tmac.check_schema_public_create(), tmac.check_label_function_untrusted()
+TO tmac_auditor, tmac_admin;

@@ -116,6 +116,9 @@ BEGIN
   IF NOT FOUND THEN
     RETURN false;
   END IF;
+  -- Closed first, so that the checks below run (and fire tmac's triggers) as after a restore;
+  -- any failure rolls the whole call back, and the window stays open.
+  DELETE FROM tmac.restore_window;
   SELECT s.label INTO stored FROM pg_catalog.pg_seclabel s
    WHERE s.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
      AND s.objoid = 'tmac'::pg_catalog.regnamespace AND s.objsubid = 0 AND s.provider = 'tmac_vocabulary';
@@ -143,7 +146,6 @@ BEGIN
       USING ERRCODE = 'data_corrupted',
             HINT = 'Restore tmac.audit_log and tmac.audit_head from the same dump, then run SELECT tmac.end_restore().';
   END IF;
-  DELETE FROM tmac.restore_window;
   PERFORM tmac.audit_append('restore', 'END', pg_catalog.current_database()::text,
             pg_catalog.jsonb_build_object('opened_at', w.opened_at, 'opened_by', w.opened_by,
                                           'last_restored_entry', (SELECT h.last_id FROM tmac.audit_head h)));

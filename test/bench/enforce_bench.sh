@@ -53,6 +53,7 @@ CREATE ROLE bench_many LOGIN;    -- SECRET, 1,000 compartment grants (the same o
 -- People come from the HR feed; the grants are written straight into tmac.access_grant as
 -- approved (a benchmark fixture: request + four-eyes approval of 1,000 grants would only
 -- slow the set-up, the decision reads the same rows).
+SELECT tmac.enrol_login(r) FROM unnest(ARRAY['bench_alice', 'bench_one', 'bench_many']::regrole[]) r;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
 SELECT 'bench-' || p, p, 'hire', now() - interval '1 day',
        jsonb_build_object('full_name', p, 'org_group', 'DEV', 'job_role', 'engineer', 'login_role', r)

@@ -62,6 +62,7 @@ SQL
 # transaction itself would make every update re-check its foreign keys).
 setup_sql=$(cat <<'SQL'
 CREATE ROLE bench_term_:run LOGIN;
+SELECT tmac.enrol_login(('bench_term_' || :run)::regrole);
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
 VALUES (:'run' || '-hire', 'BT' || :run, 'hire',
         jsonb_build_object('full_name', 'Bench Person ' || :run, 'login_role', 'bench_term_' || :run,

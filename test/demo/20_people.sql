@@ -17,6 +17,9 @@ CREATE ROLE kimura LOGIN;
 GRANT tmac_hr TO hr_system;
 GRANT tmac_access_admin TO sato;
 GRANT tmac_approver TO suzuki, takahashi;
+\echo '   and enrols the four logins as persons'' logins: the HR feed may map a person only to an enrolled role'
+SELECT tmac.enrol_login(r) FROM unnest(ARRAY['sato', 'suzuki', 'takahashi', 'kimura']::regrole[]) r \g /dev/null
+SELECT login_role, enrolled_by FROM tmac.login_enrolment ORDER BY login_role;
 
 \echo '== 3. HR hires four people by inserting into tmac.hr_event; tmac applies each event at once'
 SET ROLE hr_system;

@@ -6,6 +6,7 @@
 \echo '== 1. Two more hires: 山田 (開発部, engineer) and 田中 (営業部, sales), with pledge and training'
 CREATE ROLE yamada LOGIN;
 CREATE ROLE tanaka LOGIN;
+SELECT tmac.enrol_login(r) FROM unnest(ARRAY['yamada', 'tanaka']::regrole[]) r \g /dev/null
 SET ROLE hr_system;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES
   ('HR-0006', 'E1005', 'hire', '{"full_name": "山田 太郎", "title": "主任", "org_group": "開発部", "job_role": "engineer", "login_role": "yamada"}'),

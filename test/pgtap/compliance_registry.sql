@@ -57,9 +57,12 @@ SELECT results_eq($$SELECT check_code, subject FROM tmac.findings WHERE check_co
 REVOKE tmac_hr FROM cmp_t_dan;
 SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code LIKE 'sod%'), 0::bigint, 'fixed: duty removed');
 
--- the registry: adding a check is one function and one call
+-- the registry: adding a check is one function and one call (a registered check runs as its
+-- function's owner, who must not be a superuser)
+CREATE ROLE cmp_t_owner;
 CREATE FUNCTION public.cmp_t_check() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql AS $$ SELECT 'table:x', 'an example finding; fix x', NULL::timestamptz $$;
+ALTER FUNCTION public.cmp_t_check() OWNER TO cmp_t_owner;
 SELECT lives_ok($$SELECT tmac.register_check('cmp_t_example', 'I-4', 'low', 'Example', 'An example check.', 'Fix x.', 'public.cmp_t_check()')$$,
   'register a check');
 SELECT results_eq($$SELECT criterion, check_code, severity, subject FROM tmac.findings WHERE check_code = 'cmp_t_example'$$,
@@ -71,6 +74,7 @@ SELECT results_eq($$SELECT checks_registered, checks_run, status FROM tmac.compl
   $$VALUES (1::bigint, 0::bigint, 'not_evaluated'::text)$$, 'a disabled check is registered but not run');
 CREATE FUNCTION public.cmp_t_bad() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql AS $$ SELECT 'x', (1/0)::text, NULL::timestamptz $$;
+ALTER FUNCTION public.cmp_t_bad() OWNER TO cmp_t_owner;
 SELECT lives_ok($$SELECT tmac.register_check('cmp_t_bad', 'I-4', 'low', 'Bad', 'Fails.', 'None.', 'public.cmp_t_bad()')$$, 'a failing check');
 SELECT results_eq($$SELECT check_code, subject, severity FROM tmac.findings WHERE check_code = 'cmp_t_bad'$$,
   $$VALUES ('cmp_t_bad'::text, 'check:cmp_t_bad'::text, 'high'::text)$$, 'a check that fails is a finding itself');

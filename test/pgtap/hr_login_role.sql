@@ -15,6 +15,7 @@ SELECT throws_ok($$INSERT INTO tmac.hr_event (event_id, person_id, kind, attribu
 SELECT pg_temp.as_role('t_bob', $$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '30 days', 'work')$$) AS gid \gset
 SELECT pg_temp.as_role('t_carol', format('SELECT tmac.approve(%s)', :gid));
 SELECT is((SELECT status FROM tmac.grants WHERE grant_id = :gid), 'active', 'the grant is in force');
+SELECT tmac.enrol_login('t_newlogin') IS NOT NULL AS enrolled \gset
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
 VALUES ('lr-3', 'A1', 'transfer', '{"login_role":"t_newlogin","title":"主任"}');  -- title unchanged
 SELECT is((SELECT status || '/' || end_reason FROM tmac.grants WHERE grant_id = :gid), 'ended/role_change',

@@ -99,10 +99,19 @@ SELECT is(ARRAY(SELECT f.name FROM fn f
                    AND NOT (f.lanname = 'sql' AND f.sql_standard_body AND NOT f.prosecdef) ORDER BY 1),
           '{}'::text[],
           'every SQL and PL/pgSQL function of schema tmac has SET search_path = pg_catalog, pg_temp (pg_temp last) or a SQL-standard body');
+-- Pinned although SQL-standard, because what they compute depends on the path at run time:
+-- PostgreSQL deparses expressions and definitions (pg_get_expr, pg_get_functiondef) with names
+-- qualified only when their schema is not on the path, and to_regproc looks a name up on it.
+CREATE TEMP TABLE pinned_on_purpose (fn regprocedure PRIMARY KEY, reason text NOT NULL);
+INSERT INTO pinned_on_purpose VALUES
+  ('tmac.protection_in_place(regclass, name)', 'compares pg_get_expr() of the policies with tmac''s qualified expressions'),
+  ('tmac.check_function_sha256(regproc)', 'hashes pg_get_functiondef(), whose type names depend on the path'),
+  ('tmac.registered_check_problems()', 'resolves registered function names with to_regproc()');
 SELECT is(ARRAY(SELECT f.name FROM fn f
-                 WHERE f.lanname = 'sql' AND f.sql_standard_body AND NOT f.prosecdef AND f.pinned ORDER BY 1),
+                 WHERE f.lanname = 'sql' AND f.sql_standard_body AND NOT f.prosecdef AND f.pinned
+                   AND f.oid NOT IN (SELECT p.fn FROM pinned_on_purpose p) ORDER BY 1),
           '{}'::text[],
-          'no SQL-standard body is pinned needlessly (a pinned SQL function is never inlined)');
+          'no SQL-standard body is pinned needlessly (a pinned SQL function is never inlined), but those that deparse or look up names');
 SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.prosecdef AND NOT f.pinned ORDER BY 1), '{}'::text[],
           'every SECURITY DEFINER function of schema tmac pins search_path');
 
@@ -164,7 +173,7 @@ CREATE TEMP TABLE invoker_call AS
     FROM fn f
     CROSS JOIN (VALUES ('tmac_admin'), ('tmac_access_admin'), ('tmac_approver'), ('tmac_hr'), ('tmac_auditor'),
                        ('tmac_declassifier')) r(rolname)
-    CROSS JOIN LATERAL pg_catalog.regexp_matches(f.def, 'tmac\.([a-z_0-9]+)\s*\(', 'g') m
+    CROSS JOIN LATERAL pg_catalog.regexp_matches(f.def, '(?<!'')tmac\.([a-z_0-9]+)\s*\(', 'g') m   -- not a quoted 'tmac.f()'::regprocedure
    WHERE f.lanname IN ('sql', 'plpgsql') AND NOT f.prosecdef AND f.prokind = 'f'
      AND pg_catalog.pg_get_function_result(f.oid) <> 'trigger'
      AND pg_catalog.has_function_privilege(r.rolname, f.oid, 'EXECUTE')

@@ -6,7 +6,7 @@
 -- DROP EXTENSION takes the copy along, so a later CREATE EXTENSION is a fresh install.
 -- The dump/restore paths themselves are test/scripts/dump_restore.sh and pg_upgrade.sh.
 BEGIN;
-SELECT plan(28);
+SELECT plan(30);
 CREATE ROLE t_rc_admin LOGIN IN ROLE tmac_admin;
 CREATE SCHEMA rc_other;
 CREATE TABLE rc_doc (id integer, label tmac.label);
@@ -62,6 +62,12 @@ SELECT throws_ok($$SELECT tmac.audit_record('rc', 'test', NULL, NULL)$$, '55000'
 SET ROLE t_rc_admin;
 SELECT throws_ok($$SELECT tmac.define_group('RC-W', 'window')$$, '55000', NULL, 'and a tmac_admin''s');
 RESET ROLE;
+-- the restore's DDL: a superuser's SECURITY LABEL as the statement is restored, not logged anew
+SECURITY LABEL FOR tmac ON TABLE rc_doc IS 'SECRET';
+SELECT is((SELECT label FROM pg_seclabel WHERE objoid = 'rc_doc'::regclass AND provider = 'tmac'), 'SECRET',
+          'during the window the restore''s object labels are set');
+SELECT is((SELECT count(*)::int FROM tmac.audit_log WHERE category = 'object_label' AND subject LIKE '%rc_doc%'), 0,
+          'and are history: no audit entry of their own');
 SAVEPOINT loaded;
 -- the restore's own load: a superuser's top-level INSERT into a table of schema tmac
 INSERT INTO tmac.compartment (compartment_id, code, name) VALUES (900001, 'RC-LOADED', 'loaded');

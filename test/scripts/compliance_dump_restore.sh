@@ -20,6 +20,7 @@ DO $$ BEGIN
   END IF;
 END $$;
 SELECT tmac.define_compartment('PRJ-A', 'Project A');
+SELECT tmac.enrol_login(r) FROM unnest(ARRAY['cdr_bob', 'cdr_carol', 'cdr_dave']::regrole[]) r;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
   ('cdr-1', 'A1', 'hire', now() - interval '1 hour', '{"full_name":"Alice","title":"主任"}'),
   ('cdr-2', 'B1', 'hire', now() - interval '1 hour', '{"full_name":"Bob","login_role":"cdr_bob"}'),

@@ -12,10 +12,11 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dr_alice') THEN
     CREATE ROLE dr_alice LOGIN;
     CREATE ROLE dr_bob LOGIN IN ROLE tmac_access_admin;
-    CREATE ROLE dr_carol LOGIN IN ROLE tmac_approver, tmac_admin;
+    CREATE ROLE dr_carol LOGIN IN ROLE tmac_approver;
     CREATE ROLE dr_dave LOGIN;
   END IF;
 END $$;
+SELECT tmac.enrol_login(r) FROM unnest(ARRAY['dr_alice', 'dr_bob', 'dr_carol', 'dr_dave']::regrole[]) r;
 -- ids a fresh install would not give: the sequences have moved on
 SELECT count(nextval('tmac.compartment_id_seq')) FROM generate_series(1, 3);
 SELECT count(nextval('tmac.org_group_id_seq')) FROM generate_series(1, 5);
@@ -85,10 +86,10 @@ SELECT tmac.request_access('DR1', 'PRJ-A', now() + interval '90 days', 'joint de
 SELECT tmac.request_access('DR4', 'PRJ-B', now() + interval '90 days', 'proposal');
 SELECT tmac.request_clearance('DR1', 'SECRET', now() + interval '90 days', 'design work');
 RESET ROLE;
+SELECT tmac.define_sod_rule('custodian vs requester', 'key_custodian', 'requester', 'medium');
 SET ROLE dr_carol;
 SELECT tmac.approve(grant_id) FROM (SELECT min(grant_id) AS grant_id FROM tmac.grants) g;
 SELECT tmac.approve(max(grant_id)) FROM tmac.grants;
-SELECT tmac.define_sod_rule('custodian vs requester', 'key_custodian', 'requester', 'medium');
 SELECT tmac.grant_sod_exception((SELECT max(rule_id) FROM tmac.sod_rule), 'DR2', 'two-person office', now() + interval '20 days');
 RESET ROLE;
 SELECT tmac.assign_duty('DR1', 'key_custodian');

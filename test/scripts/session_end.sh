@@ -17,6 +17,7 @@ cleanup
 createdb "$db" || fail "createdb"
 psql -X -q -d postgres -c "CREATE ROLE se_alice LOGIN" || fail "create role"
 q -c "CREATE EXTENSION tmac" \
+  -c "SELECT tmac.enrol_login('se_alice')" \
   -c "INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('se-1', 'A1', 'hire', '{\"full_name\":\"Alice\",\"login_role\":\"se_alice\"}')" \
   || fail "setup"
 

@@ -1,0 +1,311 @@
+/*
+ * own_act.c — an act of a person is that person's own top-level act.
+ *
+ * tmac's acts (requests, approvals, rejections, revocations, extensions, HR
+ * events, review decisions, declassification, ...) name their actor after
+ * the role the session acts as (GetOuterUserId(), what tmac.invoker()
+ * returns), while PostgreSQL checks privileges against the current user.  A
+ * SECURITY DEFINER function or a trigger written by one role and run by
+ * another could therefore make an act "by" the other role: otto's definer
+ * function, called by april, would give april's approval.  This file refuses
+ * such acts.  tmac.acting_role(act, trigger_allowance) — and
+ * tmac_own_act_role() for C callers — returns the acting role, or raises
+ * 42501 when the act would be made
+ *   - inside a SECURITY DEFINER function that is not a member of the tmac
+ *     extension, however deep (counted by the fmgr hook below);
+ *   - from a trigger: pg_trigger_depth() above the caller's allowance (0 for
+ *     a function called directly; 1 where the act is the triggering statement
+ *     itself, such as an INSERT into tmac.hr_event, whose own trigger runs at
+ *     depth 1);
+ *   - inside a security-restricted operation (index expressions, materialized
+ *     views, VACUUM/ANALYZE and other maintenance run as the table owner);
+ *   - while the current user is neither the session's role nor, inside a tmac
+ *     SECURITY DEFINER function, that function's owner.
+ *
+ * The fmgr hook.  fmgr_security_definer() calls fmgr_hook with FHET_START
+ * (after switching to the owner), FHET_END and, when the function fails,
+ * FHET_ABORT, for every SECURITY DEFINER function and every function with SET
+ * clauses; it does so whatever needs_fmgr_hook answers, so tmac installs no
+ * needs_fmgr_hook.  Whether a function is SECURITY DEFINER, and whether it
+ * belongs to tmac (pg_depend deptype 'e'), is looked up once per function
+ * cache and kept in the hook's private datum together with the previous
+ * hook's own private datum, so chained hooks keep theirs.  Calls are strictly
+ * nested, so the definers in progress form a stack: pushed at FHET_START,
+ * popped at FHET_END or FHET_ABORT (only for a start that pushed, so the
+ * depth never goes negative), and emptied at top-level abort as a safety net.
+ *
+ * The stack is only complete when the hook was installed before any function
+ * ran in the session: tmac must be in shared_preload_libraries or
+ * session_preload_libraries (both load it before the session runs any query:
+ * in the postmaster, or while the backend initialises).  When the library was
+ * loaded on first use, by a query, a definer already running would be missed,
+ * so every act is refused (55000) in that session.
+ *
+ * What this does not see: code of another role that runs with the caller's
+ * own identity — a SECURITY INVOKER function, a view's expressions, a rule, a
+ * column default or a policy written by someone else.  That is PostgreSQL's
+ * model of invoker rights: whoever runs such code runs it as themselves.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_proc.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
+#include "utils/regproc.h"
+#include "utils/syscache.h"
+
+#include "extension.h"
+#include "own_act.h"
+
+/* What a function is, for this file. */
+typedef enum OwnActKind
+{
+	OWN_ACT_UNCLASSIFIED = 0,
+	OWN_ACT_OTHER,				/* not SECURITY DEFINER (SET clauses only) */
+	OWN_ACT_FOREIGN,			/* SECURITY DEFINER, not a member of tmac */
+	OWN_ACT_TMAC				/* SECURITY DEFINER, a member of tmac */
+} OwnActKind;
+
+/* Kept in the fmgr hook's private datum, in the function cache's context. */
+typedef struct OwnActCache
+{
+	Datum		next_private;	/* the previous hook's private datum */
+	OwnActKind	kind;
+	int			pushed;			/* starts of this cache that pushed a frame */
+} OwnActCache;
+
+/* One SECURITY DEFINER function in progress. */
+typedef struct OwnActFrame
+{
+	Oid			fn_oid;
+	Oid			userid;			/* the current user inside it (its owner) */
+	bool		foreign;
+} OwnActFrame;
+
+static fmgr_hook_type next_fmgr_hook = NULL;
+static bool own_act_reliable = false;
+
+static OwnActFrame *frames = NULL;	/* in TopMemoryContext */
+static int	nframes = 0;
+static int	maxframes = 0;
+static int	nforeign = 0;		/* frames with foreign set */
+
+static OwnActKind
+classify_function(Oid fn_oid)
+{
+	HeapTuple	tuple;
+	bool		secdef;
+	Oid			ext;
+	const TmacExtension *tmac;
+
+	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for function %u", fn_oid);
+	secdef = ((Form_pg_proc) GETSTRUCT(tuple))->prosecdef;
+	ReleaseSysCache(tuple);
+	if (!secdef)
+		return OWN_ACT_OTHER;
+	tmac = tmac_extension();
+	ext = getExtensionOfObject(ProcedureRelationId, fn_oid);
+	if (tmac->installed && OidIsValid(ext) && ext == tmac->ext_oid)
+		return OWN_ACT_TMAC;
+	return OWN_ACT_FOREIGN;
+}
+
+static void
+pop_frame(OwnActCache *cache)
+{
+	if (cache->pushed <= 0)
+		return;
+	cache->pushed--;
+	if (nframes <= 0)
+		return;					/* emptied by an abort meanwhile */
+	nframes--;
+	if (frames[nframes].foreign && nforeign > 0)
+		nforeign--;
+}
+
+static void
+own_act_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
+{
+	OwnActCache *cache = (OwnActCache *) DatumGetPointer(*private);
+
+	if (cache == NULL)
+	{
+		cache = (OwnActCache *) MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(OwnActCache));
+		*private = PointerGetDatum(cache);
+	}
+
+	switch (event)
+	{
+		case FHET_START:
+			/* everything that can fail first: no FHET_ABORT follows an error here */
+			if (cache->kind == OWN_ACT_UNCLASSIFIED)
+				cache->kind = classify_function(flinfo->fn_oid);
+			if (cache->kind != OWN_ACT_OTHER && nframes >= maxframes)
+			{
+				int			newmax = maxframes > 0 ? maxframes * 2 : 16;
+
+				if (frames == NULL)
+					frames = MemoryContextAlloc(TopMemoryContext, newmax * sizeof(OwnActFrame));
+				else
+					frames = repalloc(frames, newmax * sizeof(OwnActFrame));
+				maxframes = newmax;
+			}
+			if (next_fmgr_hook)
+				(*next_fmgr_hook) (event, flinfo, &cache->next_private);
+			if (cache->kind != OWN_ACT_OTHER)
+			{
+				frames[nframes].fn_oid = flinfo->fn_oid;
+				frames[nframes].userid = GetUserId();
+				frames[nframes].foreign = (cache->kind == OWN_ACT_FOREIGN);
+				if (frames[nframes].foreign)
+					nforeign++;
+				nframes++;
+				cache->pushed++;
+			}
+			return;
+		case FHET_END:
+		case FHET_ABORT:
+			pop_frame(cache);
+			break;
+	}
+	if (next_fmgr_hook)
+		(*next_fmgr_hook) (event, flinfo, &cache->next_private);
+}
+
+/* Safety net: at top-level abort no function is in progress. */
+static void
+own_act_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+	{
+		nframes = 0;
+		nforeign = 0;
+	}
+}
+
+void
+tmac_own_act_init(void)
+{
+	/*
+	 * Preloading loads the library before any function of the session ran:
+	 * shared_preload_libraries in the postmaster, session_preload_libraries
+	 * (and a background worker's library) while the backend initialises.
+	 * Loading on first use happens inside a query, possibly inside a definer.
+	 */
+	own_act_reliable = process_shared_preload_libraries_in_progress ||
+		IsInitProcessingMode() || !IsTransactionState();
+	next_fmgr_hook = fmgr_hook;
+	fmgr_hook = own_act_fmgr_hook;
+	RegisterXactCallback(own_act_xact_callback, NULL);
+}
+
+static int
+trigger_depth(void)
+{
+	LOCAL_FCINFO(fcinfo, 0);
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 0, InvalidOid, NULL, NULL);
+	return DatumGetInt32(pg_trigger_depth(fcinfo));
+}
+
+#define OWN_ACT_HINT "Make the call yourself, directly in your own session: tmac refuses acts made from another role's SECURITY DEFINER function, from a trigger or from a maintenance command."
+
+/*
+ * The role acting, when the act is its own top-level act; an error otherwise.
+ * trigger_allowance is the trigger depth at which the caller itself runs
+ * (0 for a function called directly, 1 for the trigger of the statement that
+ * is the act).
+ */
+Oid
+tmac_own_act_role(const char *act, int trigger_allowance)
+{
+	Oid			outer = GetOuterUserId();
+	Oid			current = GetUserId();
+	int			depth;
+
+	if (!own_act_reliable)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot %s: tmac was not preloaded in this session", act),
+				 errdetail("Without preloading, tmac cannot tell whether the call comes from another role's SECURITY DEFINER function."),
+				 errhint("Add tmac to shared_preload_libraries or session_preload_libraries and reconnect.")));
+
+	if (nforeign > 0)
+	{
+		int			i;
+		Oid			fn = InvalidOid;
+		Oid			owner = InvalidOid;
+		char	   *owner_name;
+
+		for (i = nframes - 1; i >= 0; i--)
+		{
+			if (frames[i].foreign)
+			{
+				fn = frames[i].fn_oid;
+				owner = frames[i].userid;
+				break;
+			}
+		}
+		owner_name = GetUserNameFromId(owner, true);
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot %s inside a SECURITY DEFINER function", act),
+				 errdetail("The call comes from %s, which runs as role \"%s\"; an act of role \"%s\" must be that role's own.",
+						   OidIsValid(fn) ? format_procedure(fn) : "a function",
+						   owner_name ? owner_name : "?", GetUserNameFromId(outer, false)),
+				 errhint(OWN_ACT_HINT)));
+	}
+
+	depth = trigger_depth();
+	if (depth > Max(trigger_allowance, 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot %s from a trigger", act),
+				 errdetail("The call is made at trigger depth %d; an act of role \"%s\" must be that role's own, not a side effect of another statement.",
+						   depth, GetUserNameFromId(outer, false)),
+				 errhint(OWN_ACT_HINT)));
+
+	if (InSecurityRestrictedOperation())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot %s inside a security-restricted operation", act),
+				 errdetail("Index expressions, materialized views and maintenance commands run as the table owner."),
+				 errhint(OWN_ACT_HINT)));
+
+	/* inside tmac's own definers the current user is their owner; elsewhere the session's role */
+	if (nframes > 0 ? current != frames[nframes - 1].userid
+		: (current != outer || InLocalUserIdChange()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot %s while running as role \"%s\" for role \"%s\"", act,
+						GetUserNameFromId(current, false), GetUserNameFromId(outer, false)),
+				 errdetail("The current user was changed by code other than tmac's own functions."),
+				 errhint(OWN_ACT_HINT)));
+
+	return outer;
+}
+
+/*
+ * tmac.acting_role(act text, trigger_allowance integer DEFAULT 0) RETURNS name
+ * Not strict: a NULL act or allowance must never skip the checks.
+ */
+PG_FUNCTION_INFO_V1(tmac_acting_role);
+Datum
+tmac_acting_role(PG_FUNCTION_ARGS)
+{
+	char	   *act = PG_ARGISNULL(0) ? pstrdup("act") : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int			allowance = PG_ARGISNULL(1) ? 0 : PG_GETARG_INT32(1);
+	Oid			role = tmac_own_act_role(act, allowance);
+	Name		result = (Name) palloc0(NAMEDATALEN);
+
+	namestrcpy(result, GetUserNameFromId(role, false));
+	PG_RETURN_NAME(result);
+}
