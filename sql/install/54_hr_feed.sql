@@ -359,6 +359,14 @@ BEGIN
   -- Feeding an event is the feeder's own act: this trigger runs at depth 1 for an INSERT or
   -- COPY made directly; a user's trigger or SECURITY DEFINER function cannot feed one.
   feeder := tmac.acting_role('record an HR event', 1);
+  -- An INSERT through another role's view or rule is checked against that role's privileges
+  -- but runs as the writer: the event would be recorded as fed by someone who may not feed.
+  IF NOT pg_catalog.has_any_column_privilege(feeder, 'tmac.hr_event'::pg_catalog.regclass, 'INSERT') THEN
+    RAISE EXCEPTION 'role "%" may not feed HR events', feeder
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'The event reached tmac.hr_event through a view or rule owned by another role.',
+            HINT = 'The HR feed inserts into tmac.hr_event itself, as a member of tmac_hr.';
+  END IF;
   IF NEW.event_id IS NULL OR btrim(NEW.event_id) = '' THEN
     RAISE EXCEPTION 'HR event without event_id' USING ERRCODE = 'not_null_violation',
       HINT = 'Every event carries the HR system''s own unique id; replays are recognised by it.';

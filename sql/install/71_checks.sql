@@ -266,6 +266,16 @@ BEGIN
             DETAIL = 'Registered checks run as their function''s owner, and never as a superuser.',
             HINT = 'Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.';
   END IF;
+  -- ... and so only by a role that could run it as that owner itself: otherwise the findings
+  -- would show a tmac_admin what any other role reads.
+  IF NOT tmac.is_own_function(function_name::oid::regproc)
+     AND NOT pg_catalog.pg_has_role(tmac.invoker(),
+                                    (SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid = function_name), 'MEMBER') THEN
+    RAISE EXCEPTION 'check function % is owned by role %, which % is not a member of', function_name, owner_name, tmac.invoker()
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'Registered checks run as their function''s owner; registering one would run that role''s code as that role.',
+            HINT = 'Register a function you own, or have its owner register it.';
+  END IF;
   INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires,
                                      function_sha256)
   VALUES (check_code, criterion, severity, title, description, remedy, function_name::oid::regproc::text, requires,
