@@ -13,7 +13,9 @@
  * The library is loaded cluster-wide, but the vocabulary lives in the tmac
  * extension of each database: where the extension is not installed a label
  * is refused with a clear message (removing one, IS NULL, always works, so
- * that labels left behind by DROP EXTENSION can be cleaned up).  Every change
+ * that labels left behind by DROP EXTENSION can be cleaned up), except while
+ * a restore or pg_upgrade sets labels before CREATE EXTENSION tmac
+ * (vocabulary_copy.c).  Every change
  * of a label is written to tmac's audit log, by calling
  * tmac.object_label_audit() through owner_query.c (as tmac's owner, with a
  * pinned search_path: the caller's path and functions play no part).  A
@@ -35,6 +37,7 @@
 
 #include "extension.h"
 #include "label.h"
+#include "vocabulary_copy.h"
 #include "owner_query.h"
 
 /* Appends the change of an object's label (either side may be NULL) to tmac's audit log. */
@@ -90,6 +93,8 @@ tmac_object_relabel(const ObjectAddress *object, const char *seclabel)
 	if (!tmac_extension()->installed)
 	{
 		if (seclabel == NULL)	/* removing a label left behind needs no vocabulary */
+			return;
+		if (tmac_object_label_before_install(seclabel))	/* a restore or pg_upgrade */
 			return;
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

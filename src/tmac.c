@@ -2,7 +2,8 @@
  * tmac.c — module entry point: every hook, installed and chained here.
  *
  * _PG_init defines tmac's internal settings, then installs, in this order:
- * the security label provider (seclabel.c); the caches' invalidation
+ * the security label provider (seclabel.c); the restore window and the
+ * vocabulary copy's label provider (restore.c, vocabulary_copy.c); the caches' invalidation
  * callbacks (extension.c, vocabulary.c, profile_cache.c); the transaction
  * callbacks that end a terminated person's sessions after commit
  * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
@@ -33,6 +34,7 @@
 #include "session_end.h"
 #include "view_owner.h"
 #include "vocabulary.h"
+#include "vocabulary_copy.h"
 
 PG_MODULE_MAGIC;
 
@@ -94,6 +96,7 @@ _PG_init(void)
 {
 	define_internal_settings();
 	tmac_seclabel_init();
+	tmac_restore_init();
 	tmac_extension_init();
 	tmac_vocabulary_init();
 	tmac_profile_cache_init();

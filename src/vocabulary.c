@@ -28,6 +28,7 @@
 #include "extension.h"
 #include "owner_query.h"
 #include "vocabulary.h"
+#include "vocabulary_copy.h"
 
 #define TOKEN_KEY_LEN 256
 
@@ -78,8 +79,8 @@ make_key(TokenKey *key, TmacVocabKind kind, const char *token, int len)
 	return true;
 }
 
-static void
-add_token(HTAB *h, TmacVocabKind kind, const char *token, int32 id)
+void
+tmac_vocab_add_token(HTAB *h, TmacVocabKind kind, const char *token, int32 id)
 {
 	TokenKey	key;
 	TokenEntry *e;
@@ -151,8 +152,8 @@ read_levels(SPITupleTable *rows, uint64 n, void *arg)
 		l->rank = (int16) get_id(tup, desc, 1, PG_INT16_MIN, PG_INT16_MAX, "level");
 		l->code = get_text(tup, desc, 2);
 		l->name = get_text(tup, desc, 3);
-		add_token(v->by_token, TMAC_VOCAB_LEVEL, l->code, l->rank);
-		add_token(v->by_token, TMAC_VOCAB_LEVEL, l->name, l->rank);
+		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_LEVEL, l->code, l->rank);
+		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_LEVEL, l->name, l->rank);
 		aliases = SPI_getbinval(tup, desc, 4, &isnull);
 		if (!isnull)
 		{
@@ -165,7 +166,7 @@ read_levels(SPITupleTable *rows, uint64 n, void *arg)
 							  false, TYPALIGN_INT, &elems, &nulls, &na);
 			for (j = 0; j < na; j++)
 				if (!nulls[j])
-					add_token(v->by_token, TMAC_VOCAB_LEVEL,
+					tmac_vocab_add_token(v->by_token, TMAC_VOCAB_LEVEL,
 							  TextDatumGetCString(elems[j]), l->rank);
 		}
 		Assert(i == 0 || v->levels[i - 1].rank < l->rank);
@@ -191,8 +192,8 @@ read_compartments(SPITupleTable *rows, uint64 n, void *arg)
 		c->id = get_id(tup, rows->tupdesc, 1, 1, PG_INT32_MAX, "compartment");
 		c->code = get_text(tup, rows->tupdesc, 2);
 		c->name = get_text(tup, rows->tupdesc, 3);
-		add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->code, c->id);
-		add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->name, c->id);
+		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->code, c->id);
+		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->name, c->id);
 		Assert(i == 0 || v->compartments[i - 1].id < c->id);
 	}
 	MemoryContextSwitchTo(old);
@@ -217,8 +218,8 @@ read_groups(SPITupleTable *rows, uint64 n, void *arg)
 		g->parent_id = get_id(tup, rows->tupdesc, 2, 0, PG_INT32_MAX, "group parent");
 		g->code = get_text(tup, rows->tupdesc, 3);
 		g->name = get_text(tup, rows->tupdesc, 4);
-		add_token(v->by_token, TMAC_VOCAB_GROUP, g->code, g->id);
-		add_token(v->by_token, TMAC_VOCAB_GROUP, g->name, g->id);
+		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_GROUP, g->code, g->id);
+		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_GROUP, g->name, g->id);
 		Assert(i == 0 || v->groups[i - 1].id < g->id);
 	}
 	MemoryContextSwitchTo(old);
@@ -246,6 +247,13 @@ load_vocabulary(TmacVocabulary *v, MemoryContext target)
 	ctl.hcxt = target;
 	v->by_token = hash_create("tmac vocabulary tokens", 256, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	/* While a restore or pg_upgrade loads the tables: the copy on schema tmac */
+	if (tmac_vocabulary_copy_in_use())
+	{
+		tmac_vocabulary_copy_load(v, target);
+		return;
+	}
 
 	tmac_owner_query("SELECT l.rank::pg_catalog.int4, l.code::pg_catalog.text, l.name::pg_catalog.text,"
 					 " l.aliases::pg_catalog.text[] FROM tmac.level l ORDER BY 1",

@@ -12,18 +12,18 @@
 -- gets a serialization failure instead.  Nobody is granted UPDATE or DELETE,
 -- and triggers refuse them even to the table owner.
 
--- Restore mode: pg_restore of tmac's own data (README, "Backup and restore") runs
--- with PGOPTIONS='-c tmac.restore=on' as a superuser.  Restored rows are
--- history, not new events: triggers then keep them as they are (no HR event is
--- applied again, no new audit entry is written, the dumped audit chain and its
--- head are loaded as they were).  For anyone but a superuser the setting is
--- ignored.
+-- Restore: rows that a restore loads into tmac's tables are history, not new
+-- events: triggers then keep them as they are (no HR event is applied again, no
+-- new audit entry is written, the dumped audit chain and its head are loaded as
+-- they were).  tmac.restoring() says so: during the restore window that CREATE
+-- EXTENSION opens when schema tmac already carries a dump's vocabulary copy
+-- (80_restore.sql, src/restore.c), for a superuser's COPY or INSERT into a
+-- table of schema tmac, and it refuses every other change then; outside a
+-- window, when a superuser set tmac.restore = on.
 CREATE FUNCTION tmac.restoring() RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE
-  RETURN coalesce(current_setting('tmac.restore', true), '') = 'on'
-     AND coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false);
+  AS 'MODULE_PATHNAME', 'tmac_restoring' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.restoring() IS
-  'True while a superuser restores tmac''s data with tmac.restore = on: triggers then load rows as history';
+  'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
 
 CREATE FUNCTION tmac.invoker() RETURNS name
   AS 'MODULE_PATHNAME', 'tmac_invoker' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
@@ -110,6 +110,11 @@ DECLARE
   prev bytea;
   h bytea;
 BEGIN
+  IF tmac.restoring() THEN      -- (during a restore window, raises unless the restore is loading rows)
+    RAISE EXCEPTION 'tmac appends nothing to the audit log while a restore loads it'
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Restored rows are history: their audit entries come with the dump.';
+  END IF;
   IF st IS NOT NULL AND st[1] = txid_current()::text THEN
     id := st[2]::bigint + 1;
     prev := decode(st[3], 'hex');

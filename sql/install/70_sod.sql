@@ -207,6 +207,9 @@ DECLARE
   me text := coalesce(tmac.sod_person_of(current_user), current_user::text);
   maxi interval := tmac.compliance_setting('sod_exception_max')::interval;
 BEGIN
+  IF tmac.restoring() THEN
+    RETURN NEW;                 -- a restored exception is history: kept as dumped
+  END IF;
   -- approving or revoking an exception is the approver's own act (this trigger: depth 1)
   PERFORM tmac.acting_role(CASE TG_OP WHEN 'UPDATE' THEN 'revoke an SoD exception' ELSE 'approve an SoD exception' END, 1);
   IF TG_OP = 'UPDATE' THEN
@@ -372,6 +375,9 @@ CREATE FUNCTION tmac.duty_assignment_guard() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
+  IF tmac.restoring() THEN
+    RETURN NEW;                 -- a restored assignment is history: kept as dumped
+  END IF;
   IF TG_OP = 'INSERT' THEN
     IF (SELECT d.pg_role FROM tmac.duty d WHERE d.duty = NEW.duty) IS NOT NULL THEN
       RAISE EXCEPTION 'duty "%" is held through membership of a PostgreSQL role', NEW.duty

@@ -1,156 +1,147 @@
 #!/usr/bin/env bash
-# dump_restore.sh — a database with tmac labels survives pg_dump -Fc and the
-# two-pass pg_restore documented in test/scripts/RESTORE.md.
+# dump_restore.sh — a database using tmac survives every ordinary PostgreSQL restore with no
+# wrapper and nothing special (issue 9 part 4): pg_dump -Fc + pg_restore, pg_restore -j 4 and
+# pg_dump | psql.  The source is test/scripts/restore_fixture.sql; what must survive is
+# test/scripts/restore_snapshot.sql, compared as text.  Then the restore window itself: a dump
+# restored without privileges (-x) leaves it open, tmac refuses every change but the restore's
+# own, and one call ends it; a restore that lost tmac's vocabulary does not end.
 #
-# Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set, the server's bin on
-# PATH and TMAC_TEST_DIR a scratch directory.  Builds a source database with
-# vocabulary (including a renamed built-in level), labelled tables and
-# SECURITY LABELs; dumps it; restores it in two passes (tmac's extension and
-# vocabulary first, then everything else) into a new database; and compares
-# labels, object labels and the vocabulary as text.  Exits non-zero on any
-# difference.  Cleans up its databases.
-set -euo pipefail
-
+# Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser), the server's bin on
+# PATH and TMAC_TEST_DIR a scratch directory.  Prints TAP lines; exits non-zero on a failure.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 dir=${TMAC_TEST_DIR:-$(mktemp -d)}/dump_restore
 src=tmac_dump_src
-dst=tmac_dump_dst
-rm -rf "$dir"; mkdir -p "$dir"
-chmod 777 "$dir"     # the dump file is written by this user, read back by it too
+dbs="$src tmac_dr_restore tmac_dr_parallel tmac_dr_psql tmac_dr_noacl tmac_dr_partial"
+rm -rf "$dir"; mkdir -p "$dir"; chmod 777 "$dir"
 cleanup() {
-  dropdb --if-exists "$src" >/dev/null 2>&1 || true
-  dropdb --if-exists "$dst" >/dev/null 2>&1 || true
+  for d in $dbs; do dropdb --if-exists "$d" >/dev/null 2>&1; done
   for r in dr_alice dr_bob dr_carol dr_dave; do
-    psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1 || true
+    psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1
   done
 }
 trap cleanup EXIT
 cleanup
 
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-
-createdb "$src"
-psql_q -d "$src" >/dev/null <<'SQL'
-CREATE EXTENSION tmac;
-SELECT tmac.rename_level('INTERNAL', 'INTERNAL-USE');          -- a renamed built-in level
-SELECT tmac.define_level('RESTRICTED', 35, '厳秘', ARRAY['部外秘']);
-SELECT tmac.define_compartment('PRJ-A', 'プロジェクトA');
-SELECT tmac.define_compartment('PRJ-B', 'プロジェクトB');
-SELECT tmac.define_compartment('GONE', '廃止予定');
-SELECT tmac.rename_compartment('GONE', 'ARCHIVE');
-SELECT tmac.define_compartment('CUST-X', 'X社受託情報', 'entrusted by X');
-SELECT tmac.define_group('DEV', '開発部');
-SELECT tmac.define_group('DEV-1', '開発一課', 'DEV');
-SELECT tmac.define_group('SALES', '営業部');
-
--- "app" sorts before "tmac": plain pg_restore would load this data before the vocabulary
-CREATE SCHEMA app;
-CREATE TABLE app.doc (id int PRIMARY KEY, l tmac.label NOT NULL, title text);
-CREATE INDEX ON app.doc (l);
-CREATE INDEX ON app.doc USING hash (l);
-INSERT INTO app.doc VALUES
-  (1, 'PUBLIC', 'press release'),
-  (2, '社内限', 'org chart'),
-  (3, '対外秘:プロジェクトA', 'spec A'),
-  (4, 'SECRET:PRJ-B,PRJ-A:DEV', 'joint design'),
-  (5, '厳秘:CUST-X:DEV-1,SALES', 'customer X contract'),
-  (6, 'TOP_SECRET:ARCHIVE', 'old plans'),
-  (7, 'SECRET::SALES', 'pipeline');
-CREATE TABLE app.part (id int, l tmac.label) PARTITION BY HASH (l);
-CREATE TABLE app.part_0 PARTITION OF app.part FOR VALUES WITH (MODULUS 2, REMAINDER 0);
-CREATE TABLE app.part_1 PARTITION OF app.part FOR VALUES WITH (MODULUS 2, REMAINDER 1);
-INSERT INTO app.part SELECT id, l FROM app.doc;
-SECURITY LABEL FOR tmac ON SCHEMA app IS 'INTERNAL-USE';
-SECURITY LABEL FOR tmac ON TABLE app.doc IS '部外秘:CUST-X';
-SECURITY LABEL FOR tmac ON COLUMN app.doc.title IS 'CONFIDENTIAL:PRJ-A';
-
--- People, HR events (one still in the future), a four-eyes grant, a termination:
--- restored rows must come back as history, and the audit chain must still verify.
-CREATE ROLE dr_alice LOGIN;
-CREATE ROLE dr_bob LOGIN IN ROLE tmac_access_admin;
-CREATE ROLE dr_carol LOGIN IN ROLE tmac_approver;
-CREATE ROLE dr_dave LOGIN;
-SELECT tmac.enrol_login(r) FROM unnest(ARRAY['dr_alice', 'dr_bob', 'dr_carol', 'dr_dave']::regrole[]) r;
-INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
-  ('dr-1', 'DR1', 'hire', now() - interval '2 days', '{"full_name":"Alice","org_group":"DEV","job_role":"engineer","login_role":"dr_alice"}'),
-  ('dr-2', 'DR2', 'hire', now() - interval '2 days', '{"full_name":"Bob","org_group":"DEV","job_role":"access admin","login_role":"dr_bob"}'),
-  ('dr-3', 'DR3', 'hire', now() - interval '2 days', '{"full_name":"Carol","org_group":"SALES","job_role":"manager","login_role":"dr_carol"}'),
-  ('dr-4', 'DR4', 'hire', now() - interval '2 days', '{"full_name":"Dave","org_group":"SALES","job_role":"sales","login_role":"dr_dave"}'),
-  ('dr-5', 'DR1', 'transfer', now() + interval '30 days', '{"org_group":"SALES"}');
-SELECT tmac.record_pledge(p, 'hire', current_date - 2), tmac.record_training(p, 'security basics', current_date - 2)
-  FROM unnest(ARRAY['DR1', 'DR2', 'DR3', 'DR4']) p;
-SET ROLE dr_bob;
-SELECT tmac.request_access('DR1', 'PRJ-A', now() + interval '90 days', 'joint design');
-SELECT tmac.request_access('DR4', 'PRJ-B', now() + interval '90 days', 'proposal');
-RESET ROLE;
-SET ROLE dr_carol;
-SELECT tmac.approve(grant_id) FROM (SELECT min(grant_id) AS grant_id FROM tmac.grants) g;
-RESET ROLE;
-INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at) VALUES ('dr-6', 'DR4', 'terminate', now());
-SQL
-
-# What must survive, as text.
-snapshot() {
-  psql_q -d "$1" -At <<'SQL'
-SET search_path = public, tmac;
-SELECT 'level', rank, code, name, aliases::text, builtin FROM tmac.level ORDER BY rank;
-SELECT 'compartment', compartment_id, code, name, description FROM tmac.compartment ORDER BY compartment_id;
-SELECT 'group', g.group_id, g.code, g.name, p.code FROM tmac.org_group g
-  LEFT JOIN tmac.org_group p ON p.group_id = g.parent_id ORDER BY g.group_id;
-SELECT 'doc', id, l, tmac.marking(l), title FROM app.doc ORDER BY id;
-SELECT 'part', tableoid::regclass, id, l FROM app.part ORDER BY id;
-SELECT 'object_label', object_type, object_identity, label, marking FROM tmac.object_label
- ORDER BY object_type, object_identity;
-SELECT 'dominance', a.id, b.id FROM app.doc a, app.doc b WHERE a.l @> b.l ORDER BY 2, 3;
-SELECT 'person', person_id, full_name, org_group, job_role, login_role, status FROM tmac.person ORDER BY 2;
-SELECT 'hr_event', event_id, person_id, kind, outcome, applied_at IS NOT NULL FROM tmac.hr_event ORDER BY 2;
-SELECT 'grant', grant_id, person_id, kind, compartment, mode, status, requested_by, approved_by::text, end_reason
-  FROM tmac.grants ORDER BY 2;
-SELECT 'audit', count(*), max(entry_id) FROM tmac.audit_log;
-SELECT 'audit_verify', count(*) FROM tmac.verify_audit_log();
-SQL
+n=0; failed=0
+ok() {   # ok CONDITION-EXIT-STATUS DESCRIPTION
+  n=$((n + 1))
+  if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
 }
-snapshot "$src" >"$dir/before.txt"
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
-pg_dump -Fc -f "$dir/tmac.dump" "$src"
+createdb "$src" && q -d "$src" -f "$here/restore_fixture.sql" >/dev/null || { echo "not ok - fixture"; exit 1; }
+q -d "$src" -f "$here/restore_snapshot.sql" >"$dir/before.txt"
+[ "$(grep -c '^doc|' "$dir/before.txt")" -eq 8 ] && [ "$(grep -c '^audit|' "$dir/before.txt")" -gt 20 ] \
+  || { echo "not ok - the fixture is incomplete"; exit 1; }
+pg_dump -Fc -f "$dir/db.dump" "$src" 2>"$dir/pg_dump.err" || { cat "$dir/pg_dump.err"; exit 1; }
+pg_dump -f "$dir/db.sql" "$src" 2>>"$dir/pg_dump.err" || { cat "$dir/pg_dump.err"; exit 1; }
 
-# The two-pass restore of the README (test/restore.sh); the first pass must hold
-# the extension and the vocabulary and no user object.
-. "$(dirname "$0")/../restore.sh"
-createdb "$dst"
-tmac_restore "$dir/tmac.dump" "$dst" || { echo "dump_restore: restore failed"; exit 1; }
+# The copy rides on schema tmac, before CREATE EXTENSION; the privilege that ends the window is in every dump.
+pg_restore -l "$dir/db.dump" | grep -E '^[0-9]+; [0-9]+ [0-9]+ ' |
+  grep -nE 'SCHEMA - tmac |SECURITY LABEL - SCHEMA tmac |EXTENSION - tmac |ACL tmac FUNCTION end_restore' >"$dir/order.txt"
+order=$(cut -d'|' -f1 "$dir/order.txt" | sed 's/^[0-9]*://; s/^[0-9]*; [0-9]* [0-9]* //' | tr '\n' '|')
+[ "$order" = "SCHEMA - tmac postgres|SECURITY LABEL - SCHEMA tmac postgres|EXTENSION - tmac |ACL tmac FUNCTION end_restore() postgres|" ]
+ok $? "the dump holds the vocabulary copy after CREATE SCHEMA tmac and before CREATE EXTENSION, and the REVOKE on tmac.end_restore()"
 
-snapshot "$dst" >"$dir/after.txt"
-if ! diff -u "$dir/before.txt" "$dir/after.txt"; then
-  echo "dump_restore: the restored database differs"; exit 1
-fi
-# A snapshot that is empty or lacks the rows would make the diff meaningless.
-[ "$(grep -c '^doc|' "$dir/after.txt")" -eq 7 ] || { echo "dump_restore: app.doc rows missing"; exit 1; }
-[ "$(grep -c '^object_label|' "$dir/after.txt")" -eq 3 ] || { echo "dump_restore: object labels missing"; exit 1; }
-[ "$(grep -c '^hr_event|' "$dir/after.txt")" -eq 6 ] || { echo "dump_restore: HR events missing"; exit 1; }
-grep -q '^grant|.*|active|' "$dir/after.txt" || { echo "dump_restore: the approved grant is not active"; exit 1; }
-grep -q '^grant|.*|terminated$' "$dir/after.txt" || { echo "dump_restore: the terminated person's grant did not stay ended"; exit 1; }
-grep -qx 'audit_verify|0' "$dir/after.txt" || { echo "dump_restore: the restored audit log does not verify"; exit 1; }
-# The restored chain goes on: a new change appends an entry that verifies.
-psql_q -d "$dst" -At -c "SELECT tmac.define_compartment('AFTER-RESTORE', 'after restore')" \
-  -c "SELECT count(*) FROM tmac.verify_audit_log()" | tail -1 | grep -qx 0 \
-  || { echo "dump_restore: the audit chain breaks after restore"; exit 1; }
-grep -qx 'level|10|INTERNAL-USE|社内限|{}|t' "$dir/after.txt" || { echo "dump_restore: renamed built-in level lost"; exit 1; }
-[ "$(psql_q -d "$dst" -At -c 'SELECT count(*) FROM tmac.level')" -eq 6 ] || { echo "dump_restore: duplicated levels"; exit 1; }
-
-# The restored database keeps working: the sequences continue after the
-# restored ids, labels read and index lookups find the rows.
-psql_q -d "$dst" -At >"$dir/after_use.txt" <<'SQL'
+# Working on after a restore: new entries, labels, an index lookup, the chain, the copy, a decision.
+use() {
+  q -d "$1" <<'SQL'
 SET search_path = public, tmac;
 SELECT tmac.define_compartment('PRJ-C', 'プロジェクトC');
 SELECT tmac.define_group('DEV-2', '開発二課', '開発部');
-SELECT code FROM tmac.compartment WHERE compartment_id = (SELECT max(compartment_id) FROM tmac.compartment);
+SELECT compartment_id FROM tmac.compartment WHERE code = 'PRJ-C';
+SELECT group_id FROM tmac.org_group WHERE code = 'DEV-2';
 SELECT 'INTERNAL-USE:PRJ-C:DEV-2'::tmac.label;
 SET enable_seqscan = off;
 SELECT id FROM app.doc WHERE l = '秘:PRJ-A,PRJ-B:開発部';
+SELECT count(*) FROM tmac.verify_audit_log();
+SELECT label = tmac.vocabulary_copy_text() FROM pg_seclabel WHERE objoid = 'tmac'::regnamespace AND provider = 'tmac_vocabulary';
+SET ROLE dr_alice;
+SELECT string_agg(id::text, ',' ORDER BY id) FROM app.doc;
 SQL
-expected=$'\n\nPRJ-C\nINTERNAL-USE:PRJ-C:DEV-2\n4'
-if [ "$(cat "$dir/after_use.txt")" != "$expected" ]; then
-  echo "dump_restore: the restored database does not work as expected:"; cat "$dir/after_use.txt"; exit 1
-fi
+}
 
-echo "dump_restore: ok ($(grep -c . "$dir/after.txt") lines compared)"
+# What every complete restore must show.
+check_restored() {   # check_restored DB MODE
+  local db=$1 mode=$2
+  q -d "$db" -f "$here/restore_snapshot.sql" >"$dir/$db.txt"
+  diff -u "$dir/before.txt" "$dir/$db.txt" >"$dir/$db.diff"
+  ok $? "$mode: vocabulary, rows, DDL labels, object labels, people, grants, protection, privileges and the audit chain come back as they were"
+  [ -s "$dir/$db.diff" ] && head -40 "$dir/$db.diff"
+  [ "$(q -d "$db" -c "SELECT category || ' ' || action || ' ' || (entry_id = (SELECT max(entry_id) FROM tmac.audit_log))
+                          || ' ' || (detail->>'last_restored_entry') FROM tmac.audit_log WHERE category = 'restore'")" \
+    = "restore END true $(grep -c '^audit|' "$dir/before.txt")" ]
+  ok $? "$mode: the restore window closed by itself, and the restore is the one entry added to the verified chain"
+  use "$db" >"$dir/$db.use" 2>&1
+  diff -u "$dir/use.expected" "$dir/$db.use"
+  ok $? "$mode: the restored database works on: ids continue, labels and indexes work, the copy follows, the grants decide"
+}
+
+# What working on looks like, from the source (its dumps are taken).
+use "$src" >"$dir/use.expected" 2>&1
+[ "$(sed -n '3,4p;6p;8p' "$dir/use.expected" | tr '\n' ' ')" = "8 9 4 t " ]
+ok $? "the source database works on as expected (new ids 8 and 9, row 4 by index, the copy in sync)"
+
+# 1. pg_dump -Fc, then a plain pg_restore
+createdb tmac_dr_restore
+pg_restore --exit-on-error -d tmac_dr_restore "$dir/db.dump" 2>"$dir/restore.err"
+ok $? "pg_restore of a custom-format dump succeeds with no wrapper and no option"; cat "$dir/restore.err"
+check_restored tmac_dr_restore "pg_restore"
+
+# 2. pg_restore -j 4: data of tmac's and your tables loads in parallel, in any order
+createdb tmac_dr_parallel
+pg_restore --exit-on-error -j 4 -d tmac_dr_parallel "$dir/db.dump" 2>"$dir/parallel.err"
+ok $? "pg_restore -j 4 succeeds"; cat "$dir/parallel.err"
+check_restored tmac_dr_parallel "pg_restore -j 4"
+
+# 3. a plain SQL dump into psql
+createdb tmac_dr_psql
+psql -X -q -v ON_ERROR_STOP=1 -d tmac_dr_psql -f "$dir/db.sql" >/dev/null 2>"$dir/psql.err"
+ok $? "pg_dump | psql succeeds"; cat "$dir/psql.err"
+check_restored tmac_dr_psql "pg_dump | psql"
+
+# 4. Without privileges (-x), the window stays open: tmac refuses changes until one call ends it.
+createdb tmac_dr_noacl
+pg_restore --exit-on-error -x -d tmac_dr_noacl "$dir/db.dump" 2>"$dir/noacl.err"
+ok $? "pg_restore -x succeeds"; cat "$dir/noacl.err"
+[ "$(q -d tmac_dr_noacl -c 'SELECT count(*) FROM tmac.restore_window')" = 1 ]
+ok $? "-x: the restore window is still open (no privilege pass)"
+[ "$(q -d tmac_dr_noacl -c "SELECT string_agg(l::text, ' ' ORDER BY id) FROM app.doc WHERE id IN (5, 7)")" = "RESTRICTED:CUST-X:DEV-1,SALES SECRET::SALES" ]
+ok $? "-x: labels read meanwhile"
+refused() {   # refused DB SQL: fails with SQLSTATE 55000 and tmac's restore message
+  local out
+  out=$(psql -X -q -At -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d "$1" -c "$2" 2>&1)
+  [ $? -ne 0 ] && echo "$out" | grep -q 'ERROR:  55000: tmac is being restored and accepts no changes until the restore ends'
+}
+refused tmac_dr_noacl "SELECT tmac.define_compartment('LATE', 'late')"
+ok $? "-x: a superuser's vocabulary change is refused while the window is open"
+refused tmac_dr_noacl "SET ROLE dr_bob; SELECT tmac.request_access('DR3', 'PRJ-A', now() + interval '9 days', 'late')"
+ok $? "-x: so is an access administrator's request"
+psql -X -q -d tmac_dr_noacl -c "GRANT tmac_hr TO dr_dave" 2>/dev/null
+refused tmac_dr_noacl "SET ROLE dr_dave; INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('late-1', 'DR1', 'leave')"
+ok $? "-x: and an HR event from the HR role"
+refused tmac_dr_noacl "UPDATE tmac.person SET title = 'late' WHERE person_id = 'DR1'"
+ok $? "-x: and a superuser's direct UPDATE of a governance table (only COPY or INSERT into tmac's tables is a restore's load)"
+psql -X -q -d tmac_dr_noacl -c "REVOKE tmac_hr FROM dr_dave" 2>/dev/null
+[ "$(q -d tmac_dr_noacl -c 'SELECT tmac.end_restore()' -c 'SELECT count(*) FROM tmac.restore_window')" = $'t\n0' ]
+ok $? "-x: SELECT tmac.end_restore() ends the restore"
+q -d tmac_dr_noacl -f "$here/restore_snapshot.sql" | grep -v '^acl|' >"$dir/noacl.txt"
+grep -v '^acl|' "$dir/before.txt" | diff -u - "$dir/noacl.txt" >"$dir/noacl.diff"
+ok $? "-x: and everything but the privileges came back"; head -20 "$dir/noacl.diff"
+[ "$(q -d tmac_dr_noacl -c "SELECT tmac.define_compartment('LATE', 'late')" -c "SELECT count(*) FROM tmac.verify_audit_log()" -c "SELECT action FROM tmac.audit_log ORDER BY entry_id DESC LIMIT 1")" = $'\n0\nINSERT' ]
+ok $? "-x: after it, changes are accepted and audited again"
+
+# 5. A restore that lost tmac's compartments: labels were read with the copy, so it must not end.
+createdb tmac_dr_partial
+pg_restore -l "$dir/db.dump" | grep -v ' TABLE DATA tmac compartment ' >"$dir/partial.toc"
+pg_restore --exit-on-error -x -L "$dir/partial.toc" -d tmac_dr_partial "$dir/db.dump" 2>"$dir/partial.err"
+ok $? "a restore without tmac.compartment's data runs"; cat "$dir/partial.err"
+out=$(psql -X -q -At -d tmac_dr_partial -c 'SELECT tmac.end_restore()' 2>&1)
+echo "$out" | grep -q 'ERROR:  the restored vocabulary differs from the copy the dump carried' &&
+  echo "$out" | grep -q 'DETAIL:  Only in the copy: "C 4 PRJ-A プロジェクトA".  Only in tmac.s tables: nothing.' &&
+  [ "$(q -d tmac_dr_partial -c 'SELECT count(*) FROM tmac.restore_window')" = 1 ]
+ok $? "but its window does not end: the restored vocabulary differs from the copy, and it says where" || echo "$out"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,218 @@
+/*
+ * restore.c — the restore window: pg_restore, pg_restore -j and psql restore
+ * a database that uses tmac with no wrapper.
+ *
+ * CREATE EXTENSION tmac opens a window when schema tmac already carries a
+ * vocabulary copy (vocabulary_copy.c): that only happens when a dump restored
+ * the schema and its labels first.  The window is a row of
+ * tmac.restore_window.  While it is open:
+ *
+ *  - labels are read with the copy (vocabulary.c asks
+ *    tmac_vocabulary_copy_in_use()), since tmac's tables fill in any order;
+ *  - tmac.restoring() is true for the restore's own statements, by a
+ *    superuser: a COPY into, or an INSERT into, a table of schema tmac, and
+ *    DDL.  Triggers then keep restored rows as history (no HR event applied
+ *    again, no new audit entry, the dumped chain loaded as it was), and
+ *    restored object labels and protections are not logged as new changes;
+ *  - anything else that would change tmac's data (any API function, any
+ *    other statement, any non-superuser) is refused by tmac.restoring() and
+ *    by tmac.audit_append(), so nothing can go unaudited.
+ *
+ * The window closes with the dump's privileges, which pg_dump applies in a
+ * last pass after all data (and, with -j, after every worker finished): the
+ * init privileges of tmac.end_restore() are removed at install, so every dump
+ * holds "REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC", and an event
+ * trigger that sees it calls tmac.end_restore(), which checks the restored
+ * vocabulary against the copy and the audit chain, closes the window and
+ * records the restore in the audit log.  A dump without privileges
+ * (pg_dump -x) needs that one call by hand.
+ *
+ * The open/closed state is cached per backend and invalidated, like every
+ * governance cache, through the sentinel: tmac.restore_window has tmac's
+ * cache_invalidate statement trigger.
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
+#include "parser/parsetree.h"
+#include "tcop/deparse_utility.h"
+#include "tcop/pquery.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/portal.h"
+#include "utils/syscache.h"
+
+#include "extension.h"
+#include "owner_query.h"
+#include "vocabulary_copy.h"
+
+static bool WindowValid = false;
+static bool WindowOpen = false;
+static Oid	WindowExtension = InvalidOid;
+
+static void
+restore_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == tmac_sentinel_relid)
+		WindowValid = false;
+}
+
+static void
+read_open(SPITupleTable *rows, uint64 n, void *arg)
+{
+	bool		isnull;
+
+	*(bool *) arg = n == 1 &&
+		DatumGetBool(SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull)) && !isnull;
+}
+
+bool
+tmac_restore_window_open(void)
+{
+	static const Oid types[] = {BOOLOID};
+	const TmacExtension *ext = tmac_extension();
+	bool		open = false;
+
+	if (!ext->installed || IsBinaryUpgrade)
+		return false;
+	if (WindowValid && WindowExtension == ext->ext_oid)
+		return WindowOpen;
+
+	/* Valid before reading: an invalidation that arrives meanwhile clears it. */
+	WindowValid = true;
+	WindowExtension = ext->ext_oid;
+	WindowOpen = false;
+	if (!OidIsValid(get_relname_relid("restore_window", ext->namespace_oid)))
+		return false;			/* CREATE EXTENSION has not got that far */
+	PG_TRY();
+	{
+		tmac_owner_query("SELECT EXISTS (SELECT FROM tmac.restore_window)", 0, NULL, NULL,
+						 1, types, true, TMAC_SNAPSHOT_CURRENT, read_open, &open);
+	}
+	PG_CATCH();
+	{
+		WindowValid = false;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	WindowOpen = open;
+	return open;
+}
+
+/*
+ * Is the statement running now part of the restore?  A superuser (as seen
+ * outside any SECURITY DEFINER function), and the top-level statement one
+ * that a dump holds: a COPY FROM or a plain INSERT into a table of schema
+ * tmac (pg_dump writes COPY, or INSERT with --inserts), or DDL (CREATE TABLE,
+ * ALTER TABLE, SECURITY LABEL, GRANT…, to which tmac's event triggers and
+ * label provider respond).  Statements that run arbitrary queries (CALL, DO,
+ * EXECUTE, EXPLAIN, CREATE TABLE AS, REFRESH, cursors) and any other DML,
+ * tmac's own functions called by SELECT among them, are not.
+ */
+static bool
+restore_load(const TmacExtension *ext)
+{
+	ListCell   *lc;
+
+	if (!superuser_arg(GetOuterUserId()) || ActivePortal == NULL ||
+		ActivePortal->stmts == NIL)
+		return false;
+	foreach(lc, ActivePortal->stmts)
+	{
+		PlannedStmt *ps = lfirst_node(PlannedStmt, lc);
+		Oid			relid = InvalidOid;
+
+		if (ps->commandType == CMD_UTILITY && ps->utilityStmt != NULL)
+		{
+			Node	   *u = ps->utilityStmt;
+
+			if (IsA(u, CopyStmt))
+			{
+				CopyStmt   *copy = (CopyStmt *) u;
+
+				if (copy->is_from && copy->relation != NULL && copy->query == NULL)
+					relid = RangeVarGetRelid(copy->relation, NoLock, true);
+			}
+			else if (IsA(u, CallStmt) || IsA(u, DoStmt) || IsA(u, ExecuteStmt) ||
+					 IsA(u, ExplainStmt) || IsA(u, CreateTableAsStmt) ||
+					 IsA(u, RefreshMatViewStmt) || IsA(u, DeclareCursorStmt) ||
+					 IsA(u, FetchStmt))
+				return false;
+			else
+				continue;		/* the restore's DDL */
+		}
+		else if (ps->commandType == CMD_INSERT && !ps->hasModifyingCTE &&
+				 list_length(ps->resultRelations) == 1)
+			relid = rt_fetch(linitial_int(ps->resultRelations), ps->rtable)->relid;
+		if (!OidIsValid(relid) || get_rel_namespace(relid) != ext->namespace_oid)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * tmac.restoring(): true when triggers must keep the rows being written as
+ * restored history.  During a restore window, for the restore's own loads
+ * (and an error for anything else); otherwise when a superuser set
+ * tmac.restore = on (the manual restore mode of earlier releases).
+ */
+PG_FUNCTION_INFO_V1(tmac_restoring);
+Datum
+tmac_restoring(PG_FUNCTION_ARGS)
+{
+	const TmacExtension *ext = tmac_extension_required();
+	const char *mode;
+
+	if (tmac_restore_window_open())
+	{
+		if (restore_load(ext))
+			PG_RETURN_BOOL(true);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tmac is being restored and accepts no changes until the restore ends"),
+				 errdetail("CREATE EXTENSION tmac found the vocabulary copy of a dump on schema tmac and opened a restore window; until it closes, rows of tmac's tables are loaded as restored history only, so that nothing goes unaudited."),
+				 errhint("The restore ends by itself when the dump's privileges are restored.  After a dump made without privileges (pg_dump -x or pg_restore -x), a superuser runs SELECT tmac.end_restore().")));
+	}
+	mode = GetConfigOption("tmac.restore", true, false);
+	PG_RETURN_BOOL(mode != NULL && strcmp(mode, "on") == 0 &&
+				   superuser_arg(GetSessionUserId()));
+}
+
+/*
+ * tmac.restore_closing_command(pg_ddl_command): true when a GRANT or REVOKE
+ * collected by an event trigger names tmac.end_restore(), the privilege pass
+ * of a dump of a database using tmac.
+ */
+PG_FUNCTION_INFO_V1(tmac_restore_closing_command);
+Datum
+tmac_restore_closing_command(PG_FUNCTION_ARGS)
+{
+	CollectedCommand *cmd = (CollectedCommand *) PG_GETARG_POINTER(0);
+	const TmacExtension *ext = tmac_extension();
+	Oid			end_restore;
+
+	if (IsBinaryUpgrade || !ext->installed || cmd == NULL || cmd->type != SCT_Grant ||
+		cmd->d.grant.istmt->objtype != OBJECT_FUNCTION)
+		PG_RETURN_BOOL(false);
+	end_restore = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+								  CStringGetDatum("end_restore"),
+								  PointerGetDatum(buildoidvector(NULL, 0)),
+								  ObjectIdGetDatum(ext->namespace_oid));
+	PG_RETURN_BOOL(OidIsValid(end_restore) &&
+				   list_member_oid(cmd->d.grant.istmt->objects, end_restore));
+}
+
+void
+tmac_restore_init(void)
+{
+	CacheRegisterRelcacheCallback(restore_relcache_callback, (Datum) 0);
+	tmac_vocabulary_copy_init();
+}
