@@ -180,18 +180,45 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.restoring() RETURNS boolean
-  LANGUAGE sql STABLE PARALLEL SAFE
-  RETURN coalesce(current_setting('tmac.restore', true), '') = 'on'
-     AND coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false);
-ALTER FUNCTION tmac.restoring()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  SECURITY INVOKER
-  RESET ALL;
+CREATE OR REPLACE FUNCTION tmac.restoring()
+ RETURNS boolean
+ LANGUAGE c
+ STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', $function$tmac_restoring$function$;
+
+CREATE OR REPLACE FUNCTION tmac.audit_append(category text, action text, subject text, detail jsonb)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  at timestamptz := clock_timestamp();
+  who name := tmac.invoker();
+  st text[] := string_to_array(current_setting('tmac.audit_state', true), ':');
+  id bigint;
+  prev bytea;
+  h bytea;
+BEGIN
+  IF tmac.restoring() THEN      -- (during a restore window, raises unless the restore is loading rows)
+    RAISE EXCEPTION 'tmac appends nothing to the audit log while a restore loads it'
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Restored rows are history: their audit entries come with the dump.';
+  END IF;
+  IF st IS NOT NULL AND st[1] = txid_current()::text THEN
+    id := st[2]::bigint + 1;
+    prev := decode(st[3], 'hex');
+  ELSE
+    SELECT last_id + 1, last_hash INTO id, prev FROM tmac.audit_head FOR UPDATE;
+  END IF;
+  h := sha256(prev || convert_to(tmac.audit_entry_text(id, at, who, category, action, subject, detail), 'UTF8'));
+  PERFORM set_config('tmac.audit_state', concat_ws(':', txid_current(), id, encode(h, 'hex')), true);
+  PERFORM set_config('tmac.audit_writing', 'on', true);
+  INSERT INTO tmac.audit_log VALUES (id, at, who, category, action, subject, detail, prev, h);
+  PERFORM set_config('tmac.audit_writing', '', true);
+  RETURN id;
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.configure(key text, value text)
  RETURNS void
@@ -1604,6 +1631,9 @@ DECLARE
   me text := coalesce(tmac.sod_person_of(current_user), current_user::text);
   maxi interval := tmac.compliance_setting('sod_exception_max')::interval;
 BEGIN
+  IF tmac.restoring() THEN
+    RETURN NEW;                 -- a restored exception is history: kept as dumped
+  END IF;
   -- approving or revoking an exception is the approver's own act (this trigger: depth 1)
   PERFORM tmac.acting_role(CASE TG_OP WHEN 'UPDATE' THEN 'revoke an SoD exception' ELSE 'approve an SoD exception' END, 1);
   IF TG_OP = 'UPDATE' THEN
@@ -1657,6 +1687,32 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             DETAIL = pg_catalog.format('The requested expiry %s is later than %s.', NEW.expires_at, now() + maxi),
             HINT = 'Grant a shorter exception and renew it, or change the setting sod_exception_max.';
+  END IF;
+  RETURN NEW;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.duty_assignment_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF tmac.restoring() THEN
+    RETURN NEW;                 -- a restored assignment is history: kept as dumped
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    IF (SELECT d.pg_role FROM tmac.duty d WHERE d.duty = NEW.duty) IS NOT NULL THEN
+      RAISE EXCEPTION 'duty "%" is held through membership of a PostgreSQL role', NEW.duty
+        USING ERRCODE = 'wrong_object_type',
+              HINT = 'Use tmac.assign_duty, which grants the role, or tmac.grant_role.';
+    END IF;
+    NEW.assigned_at := now(); NEW.assigned_by := current_user; NEW.ended_at := NULL; NEW.ended_by := NULL;
+    PERFORM tmac.sod_check(NEW.person_id, tmac.sod_login_role_of(NEW.person_id), ARRAY[NEW.duty]);
+  ELSIF (NEW.person_id, NEW.duty, NEW.assigned_at, NEW.assigned_by) IS DISTINCT FROM
+        (OLD.person_id, OLD.duty, OLD.assigned_at, OLD.assigned_by)
+     OR OLD.ended_at IS NOT NULL THEN
+    RAISE EXCEPTION 'a duty assignment can only be ended' USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
 END
@@ -2150,6 +2206,155 @@ ALTER FUNCTION tmac.html_escape(text)
   SECURITY INVOKER
   RESET ALL;
 
+CREATE OR REPLACE FUNCTION tmac.vocabulary_copy_text()
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT 'tmac vocabulary 1'
+      || coalesce((SELECT string_agg(E'\nL\t' || l.rank || E'\t' || l.code || E'\t' || l.name
+                                     || coalesce((SELECT string_agg(E'\t' || a.alias, '' ORDER BY a.n)
+                                                    FROM unnest(l.aliases) WITH ORDINALITY a(alias, n)), ''),
+                                     '' ORDER BY l.rank)
+                     FROM tmac.level l), '')
+      || coalesce((SELECT string_agg(E'\nC\t' || c.compartment_id || E'\t' || c.code || E'\t' || c.name,
+                                     '' ORDER BY c.compartment_id)
+                     FROM tmac.compartment c), '')
+      || coalesce((SELECT string_agg(E'\nG\t' || g.group_id || E'\t' || coalesce(g.parent_id, 0)
+                                     || E'\t' || g.code || E'\t' || g.name, '' ORDER BY g.group_id)
+                     FROM tmac.org_group g), '')
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.vocabulary_copy_sync()
+ RETURNS trigger
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_vocabulary_copy_sync$function$;
+
+CREATE TRIGGER vocabulary_copy AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.level FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_copy_sync();
+
+CREATE TRIGGER vocabulary_copy AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.compartment FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_copy_sync();
+
+CREATE TRIGGER vocabulary_copy AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.org_group FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_copy_sync();
+
+CREATE TABLE tmac.restore_window (
+  singleton boolean DEFAULT true NOT NULL,
+  opened_at timestamp with time zone DEFAULT now() NOT NULL,
+  opened_by name DEFAULT SESSION_USER NOT NULL,
+  relaxed jsonb DEFAULT '[]'::jsonb NOT NULL
+);
+
+ALTER TABLE tmac.restore_window ADD CONSTRAINT restore_window_singleton_check CHECK (singleton);
+
+ALTER TABLE tmac.restore_window ADD CONSTRAINT restore_window_pkey PRIMARY KEY (singleton);
+
+CREATE TRIGGER invalidate_caches AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.restore_window FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
+
+CREATE OR REPLACE FUNCTION tmac.check_object_labels()
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  o record;
+BEGIN
+  FOR o IN SELECT s.classoid, s.objoid, s.objsubid, s.label FROM pg_catalog.pg_seclabel s
+            WHERE s.provider = 'tmac' ORDER BY 1, 2, 3 LOOP
+    BEGIN
+      PERFORM o.label::tmac.label;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE EXCEPTION 'the tmac label ''%'' of % does not name entries of tmac''s vocabulary', o.label,
+                      pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid)
+        USING ERRCODE = 'undefined_object', DETAIL = SQLERRM,
+              HINT = 'It was set while tmac was not installed. Define what it names, or remove it with SECURITY LABEL FOR tmac ON … IS NULL.';
+    END;
+  END LOOP;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.end_restore()
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  w tmac.restore_window;
+  stored text;
+  wanted text;
+  diff record;
+  broken record;
+  fk record;
+BEGIN
+  SELECT * INTO w FROM tmac.restore_window FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  -- Closed first, so that the checks below run (and fire tmac's triggers) as after a restore;
+  -- any failure rolls the whole call back, and the window stays open.
+  DELETE FROM tmac.restore_window;
+  SELECT s.label INTO stored FROM pg_catalog.pg_seclabel s
+   WHERE s.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+     AND s.objoid = 'tmac'::pg_catalog.regnamespace AND s.objsubid = 0 AND s.provider = 'tmac_vocabulary';
+  wanted := tmac.vocabulary_copy_text();
+  IF stored IS DISTINCT FROM wanted THEN
+    SELECT (SELECT replace(a.line, E'\t', ' ') FROM unnest(string_to_array(stored, E'\n')) WITH ORDINALITY a(line, n)
+             WHERE a.line <> ALL (string_to_array(wanted, E'\n')) ORDER BY a.n LIMIT 1) AS copy_only,
+           (SELECT replace(b.line, E'\t', ' ') FROM unnest(string_to_array(wanted, E'\n')) WITH ORDINALITY b(line, n)
+             WHERE b.line <> ALL (coalesce(string_to_array(stored, E'\n'), '{}')) ORDER BY b.n LIMIT 1) AS tables_only
+      INTO diff;
+    RAISE EXCEPTION 'the restored vocabulary differs from the copy the dump carried'
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = pg_catalog.format('Only in the copy: %s.  Only in tmac''s tables: %s.',
+                                       coalesce('"' || diff.copy_only || '"', 'nothing'),
+                                       coalesce('"' || diff.tables_only || '"', 'nothing')),
+            HINT = 'Labels were read with the copy during the restore: restore tmac.level, tmac.compartment and tmac.org_group from the same dump, then run SELECT tmac.end_restore().';
+  END IF;
+  FOR fk IN SELECT * FROM jsonb_to_recordset(w.relaxed) AS x("table" text, name text, definition text) LOOP
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk."table", fk.name, fk.definition);
+  END LOOP;
+  PERFORM tmac.check_object_labels();
+  SELECT * INTO broken FROM tmac.verify_audit_log() LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'the restored audit log does not verify at entry %: %', broken.entry_id, broken.problem
+      USING ERRCODE = 'data_corrupted',
+            HINT = 'Restore tmac.audit_log and tmac.audit_head from the same dump, then run SELECT tmac.end_restore().';
+  END IF;
+  PERFORM tmac.audit_append('restore', 'END', pg_catalog.current_database()::text,
+            pg_catalog.jsonb_build_object('opened_at', w.opened_at, 'opened_by', w.opened_by,
+                                          'last_restored_entry', (SELECT h.last_id FROM tmac.audit_head h)));
+  RETURN true;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.restore_closing_command(command pg_ddl_command)
+ RETURNS boolean
+ LANGUAGE c
+ STABLE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_restore_closing_command$function$;
+
+CREATE OR REPLACE FUNCTION tmac.restore_privilege_pass()
+ RETURNS event_trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  c record;
+BEGIN
+  FOR c IN SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands() LOOP
+    IF NOT c.in_extension AND tmac.restore_closing_command(c.command) THEN
+      PERFORM tmac.end_restore();
+      RETURN;
+    END IF;
+  END LOOP;
+END
+$function$;
+
+CREATE EVENT TRIGGER tmac_end_restore ON ddl_command_end
+  WHEN TAG IN ('GRANT', 'REVOKE')
+  EXECUTE FUNCTION tmac.restore_privilege_pass();
+
 -- ==== rows tmac ships (settings, duties, checks, ...)
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
 UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
@@ -2181,6 +2386,16 @@ SELECT DISTINCT p.login_role, current_user
  WHERE tmac.login_role_refusal(p.login_role) IS NULL
  ORDER BY 1;
 
+-- 0.2.0 keeps a copy of the vocabulary on schema tmac (label provider tmac_vocabulary), which
+-- is what lets a plain pg_restore or pg_upgrade read labels before tmac's tables are loaded
+-- (sql/install/80_restore.sql).  A database upgraded from 0.1.0 gets its first copy here.
+DO $copy$
+BEGIN
+  EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary ON SCHEMA tmac IS %L',
+                            tmac.vocabulary_copy_text());
+END
+$copy$;
+
 -- ==== removed
 
 -- ==== configuration dump, sequence ownership
@@ -2194,18 +2409,22 @@ GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_hr;
 REVOKE ALL ON TABLE tmac.protected_table FROM PUBLIC, tmac_admin;
 GRANT SELECT ON TABLE tmac.protected_table TO PUBLIC;
+GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
@@ -2213,23 +2432,20 @@ REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
@@ -2249,8 +2465,15 @@ GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor
 REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 
 -- ==== comments
+COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS 'Removes dropped tables from tmac.protected_table (audited)';
 COMMENT ON EVENT TRIGGER tmac_protect_new_children IS 'Protects a table that becomes a partition or inheritance child of a protected table; refuses a protected table under an unprotected parent';
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
@@ -2258,12 +2481,14 @@ COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role makin
 COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
 COMMENT ON FUNCTION tmac.check_function_sha256(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
 COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
+COMMENT ON FUNCTION tmac.check_object_labels() IS 'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
 COMMENT ON FUNCTION tmac.check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding';
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
+COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window and records the restore in the audit log; false when no restore was in progress';
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
 COMMENT ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
@@ -2283,11 +2508,17 @@ COMMENT ON FUNCTION tmac.register_check(pg_catalog.text,pg_catalog.text,pg_catal
 COMMENT ON FUNCTION tmac.registered_check_problems() IS 'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
 COMMENT ON FUNCTION tmac.relation_tree(pg_catalog.regclass) IS 'A table with all its partitions and inheritance children, at any depth (depth 0 is the table)';
 COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
+COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS 'Internal: true when an event trigger''s GRANT or REVOKE names tmac.end_restore() (the privilege pass of a restored dump)';
+COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window';
+COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
 COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
+COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS 'Statement trigger: rewrites the vocabulary copy on schema tmac after a change of the vocabulary (not during pg_upgrade or a restore window)';
+COMMENT ON FUNCTION tmac.vocabulary_copy_text() IS 'The vocabulary copy that schema tmac carries as its tmac_vocabulary security label, generated from tmac.level, tmac.compartment and tmac.org_group';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
 COMMENT ON TABLE tmac.cache_sentinel IS 'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
 COMMENT ON TABLE tmac.login_enrolment IS 'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';
+COMMENT ON TABLE tmac.restore_window IS 'One row while a restore is in progress: opened by CREATE EXTENSION tmac over a restored vocabulary copy, closed by tmac.end_restore()';
 COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_by IS 'The tmac_admin role that enrolled it';
@@ -2295,3 +2526,12 @@ COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment
 COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL login role';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
+
+-- ==== hand-written: last (after privileges, e.g. initial-privilege records)
+-- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run last, after the generated privileges
+-- and comments (test/upgrade/make_upgrade.sh includes it).
+-- tmac.end_restore() must have no initial privileges, so that every pg_dump writes its
+-- REVOKE in the final privilege pass, which ends a restore window (sql/install/80_restore.sql).
+DELETE FROM pg_catalog.pg_init_privs
+ WHERE classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+   AND objoid = 'tmac.end_restore()'::pg_catalog.regprocedure;

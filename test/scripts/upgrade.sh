@@ -231,10 +231,17 @@ INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at) VALUES ('up-
 SELECT 'up_carol after termination', rolcanlogin, pg_has_role('up_carol', 'tmac_approver', 'MEMBER')
   FROM pg_roles WHERE rolname = 'up_carol';
 SELECT 'audit_verify', count(*) FROM tmac.verify_audit_log();
+SELECT 'vocabulary copy', coalesce((SELECT s.label FROM pg_seclabel s
+                                     WHERE s.provider = 'tmac_vocabulary' AND s.objoid = 'tmac'::regnamespace
+                                       AND s.classoid = 'pg_namespace'::regclass), '')
+                            = tmac.vocabulary_copy_text() AND strpos(tmac.vocabulary_copy_text(), 'PRJ-C') > 0;
 SQL
   grep -qx 'as up_alice|5' "$dir/use.txt" && grep -qx 'audit_verify|0' "$dir/use.txt"
   check "$from: after the upgrade the API works, a new grant takes effect, verify_audit_log() finds nothing" test $? -eq 0 \
     || cat "$dir/use.txt"
+  # The upgraded database carries the vocabulary copy a plain restore needs, kept in sync.
+  check "$from: after the upgrade schema tmac carries the vocabulary copy, following a new compartment" \
+    grep -qx 'vocabulary copy|t' "$dir/use.txt"
   # A person mapped to a login role before the upgrade is still cut off at termination.
   check "$from: terminating a person after the upgrade disables the login and strips tmac roles" \
     grep -qx 'up_carol after termination|f|f' "$dir/use.txt"

@@ -20,3 +20,13 @@ SELECT DISTINCT p.login_role, current_user
   FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.rolname = p.login_role
  WHERE tmac.login_role_refusal(p.login_role) IS NULL
  ORDER BY 1;
+
+-- 0.2.0 keeps a copy of the vocabulary on schema tmac (label provider tmac_vocabulary), which
+-- is what lets a plain pg_restore or pg_upgrade read labels before tmac's tables are loaded
+-- (sql/install/80_restore.sql).  A database upgraded from 0.1.0 gets its first copy here.
+DO $copy$
+BEGIN
+  EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary ON SCHEMA tmac IS %L',
+                            tmac.vocabulary_copy_text());
+END
+$copy$;

@@ -652,6 +652,8 @@ def main():
     w(''.join(x + '\n' for x in s.acl))
     w('\n-- ==== comments\n')
     w(''.join(x + '\n' for x in s.comments))
+    w('\n-- ==== hand-written: last (after privileges, e.g. initial-privilege records)\n')
+    w(part('final'))
     sys.stdout.write(''.join(out))
     for t in s.todo:
         print('not generated: ' + t, file=sys.stderr)
