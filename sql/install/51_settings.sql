@@ -1,8 +1,12 @@
--- 51_settings.sql — tmac.configure(key, value) and the settings of SPEC §5.
+-- 51_settings.sql — every tmac setting: one table, one function, one view.
 --
 -- Defaults live in tmac.setting_default (shipped with the extension); what an
 -- organisation changes lives in tmac.setting, a user-data table that pg_dump
--- keeps.  tmac.settings shows the value in force for every key.
+-- keeps, stamped with changed_by/changed_at and audited.  tmac.configure(key,
+-- value) is the only way to change one; tmac.settings shows every key with its
+-- default, the value in force and who changed it when.  The access settings
+-- (pledge, training, grace, HR feed, time zone) and the compliance settings
+-- (SoD exceptions, access reviews) are all here.
 
 CREATE TABLE tmac.setting_default (
   key          text PRIMARY KEY,
@@ -17,7 +21,11 @@ INSERT INTO tmac.setting_default VALUES
   ('training_courses',  '',           'Comma-separated courses that must all be current; empty: any recorded course counts'),
   ('role_change_grace', '0',          'After a transfer or promotion, grants bound to the old role or group last this much longer (an interval; 0 ends them at once)'),
   ('hr_event_mode',     'strict',     'strict: a bad HR event is an error; lenient: it is stored as rejected with its error'),
-  ('date_time_zone',    'Asia/Tokyo', 'Time zone in which the dates of pledges and training (signed_on, valid_until, completed_on) begin and end');
+  ('date_time_zone',    'Asia/Tokyo', 'Time zone in which the dates of pledges and training (signed_on, valid_until, completed_on) begin and end'),
+  ('sod_exception_max',      '180 days', 'Longest time an SoD exception may be granted for (a positive interval)'),
+  ('review_period',          '6 months', 'Every active grant must have been kept by an access review within this interval (a positive interval)'),
+  ('review_undecided',       'report',   'What happens to review items still undecided at the deadline: report (a finding) or revoke'),
+  ('review_deadline_default','30 days',  'Deadline of an access review when start_review is not given one (a positive interval)');
 
 CREATE TABLE tmac.setting (
   key         text PRIMARY KEY REFERENCES tmac.setting_default,
@@ -31,7 +39,7 @@ CREATE VIEW tmac.settings AS
   SELECT d.key, coalesce(s.value, d.value) AS value, d.value AS default_value, d.description,
          s.changed_at, s.changed_by
     FROM tmac.setting_default d LEFT JOIN tmac.setting s USING (key);
-COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it';
+COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it when (changed_by, changed_at; NULL while the default is in force)';
 
 CREATE FUNCTION tmac.setting_value(key text) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE
@@ -41,9 +49,11 @@ COMMENT ON FUNCTION tmac.setting_value(text) IS 'The value in force of a tmac se
 
 -- The same, for PL/pgSQL code that runs once per row (the HR feed): setting_value's body has a
 -- subquery, so it is never inlined, and each statement that calls it plans that query again
--- (about 40 µs); a PL/pgSQL function keeps its plan.
+-- (about 40 µs); a PL/pgSQL function keeps its plan.  It is SECURITY DEFINER so that code
+-- running as the caller (the SoD exception trigger, run as the approver) reads a setting
+-- without being granted the tables; settings are not secret, so any tmac role may call it.
 CREATE FUNCTION tmac.setting_lookup(key text) RETURNS text
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   v text;
@@ -81,6 +91,15 @@ BEGIN
         IF v::interval < interval '0' THEN
           RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
         END IF;
+      WHEN 'sod_exception_max', 'review_period', 'review_deadline_default' THEN
+        IF v::interval <= interval '0' THEN
+          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'review_undecided' THEN
+        v := lower(v);
+        IF v NOT IN ('report', 'revoke') THEN
+          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
       WHEN 'hr_event_mode' THEN
         v := lower(v);
         IF v NOT IN ('strict', 'lenient') THEN
@@ -104,7 +123,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.configure(text, text) IS
-  'Changes a tmac setting (see tmac.settings): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone';
+  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default';
 
 SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting

@@ -46,7 +46,12 @@ GRANT SELECT ON tmac.person TO tmac_hr, tmac_access_admin, tmac_approver, tmac_a
 GRANT SELECT ON tmac.grants TO tmac_access_admin, tmac_approver, tmac_auditor, tmac_admin;
 GRANT SELECT ON tmac.hr_event TO tmac_hr, tmac_auditor, tmac_admin;
 GRANT SELECT ON tmac.pledge, tmac.training_completion TO tmac_hr, tmac_access_admin, tmac_approver, tmac_auditor, tmac_admin;
-GRANT SELECT ON tmac.settings, tmac.maintenance_state TO tmac_auditor, tmac_admin;
+GRANT SELECT ON tmac.maintenance_state TO tmac_auditor, tmac_admin;
+-- Settings are not secret: every role whose work they shape reads them (approvers and access
+-- administrators the SoD and review ones); setting_lookup is the reader for code that runs as
+-- the caller (the SoD exception trigger).
+GRANT SELECT ON tmac.settings TO tmac_auditor, tmac_admin, tmac_access_admin, tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor, tmac_admin, tmac_access_admin, tmac_approver;
 GRANT SELECT ON tmac.audit_log TO tmac_auditor, tmac_admin;
 GRANT SELECT ON tmac.access_grant TO tmac_auditor, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.verify_audit_log(), tmac.access_as_of(text, timestamptz),

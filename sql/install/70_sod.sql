@@ -18,77 +18,15 @@
 -- exception is current_user, mapped to a person when tmac.person exists, and
 -- granting a PostgreSQL role needs PostgreSQL's own ADMIN OPTION on it.
 
--- Compliance settings (bounded exception expiry, review period, ...): the shipped defaults, and
--- the values an organisation chose (only these are dumped, so a restore never collides with the
--- defaults CREATE EXTENSION inserts).
-CREATE TABLE tmac.compliance_setting_default (
-  key         text PRIMARY KEY,
-  value       text NOT NULL,
-  description text NOT NULL
-);
-COMMENT ON TABLE tmac.compliance_setting_default IS
-  'Shipped defaults of the compliance settings (see the view tmac.compliance_setting)';
-INSERT INTO tmac.compliance_setting_default (key, value, description) VALUES
-  ('sod_exception_max',      '180 days', 'Longest time an SoD exception may be granted for (an interval)'),
-  ('review_period',          '6 months', 'Every active grant must have been kept by an access review within this interval (an interval)'),
-  ('review_undecided',       'report',   'What happens to review items still undecided at the deadline: report (a finding) or revoke'),
-  ('review_deadline_default','30 days',  'Deadline of an access review when start_review is not given one (an interval)');
-
-CREATE TABLE tmac.compliance_setting_value (
-  key         text PRIMARY KEY REFERENCES tmac.compliance_setting_default,
-  value       text NOT NULL,
-  changed_at  timestamptz NOT NULL DEFAULT now(),
-  changed_by  name NOT NULL DEFAULT session_user
-);
-COMMENT ON TABLE tmac.compliance_setting_value IS
-  'Compliance settings changed with tmac.configure_compliance (a missing key has its default)';
-SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_setting_value', '');
-
-CREATE VIEW tmac.compliance_setting AS
-  SELECT d.key, coalesce(v.value, d.value) AS value, d.value AS default_value, d.description,
-         v.changed_at, v.changed_by
-    FROM tmac.compliance_setting_default d LEFT JOIN tmac.compliance_setting_value v USING (key);
-COMMENT ON VIEW tmac.compliance_setting IS
-  'The compliance settings in force (sod_exception_max, review_period, review_undecided, review_deadline_default), their defaults and who changed them';
-
-CREATE FUNCTION tmac.compliance_setting(setting text) RETURNS text
-  LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-  RETURN (SELECT s.value FROM tmac.compliance_setting s WHERE s.key = setting);
-COMMENT ON FUNCTION tmac.compliance_setting(text) IS 'The current value of a compliance setting (NULL when there is no such key)';
-
+-- The compliance settings (sod_exception_max, review_period, ...) are tmac settings like any
+-- other (51_settings.sql: tmac.configure, tmac.settings).  configure_compliance is 0.1.0's name.
 CREATE FUNCTION tmac.configure_compliance(setting text, value text) RETURNS void
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  PERFORM tmac.acting_role('change a compliance setting');
-  PERFORM tmac.require_arguments('configure_compliance', 'setting', setting, 'value', value);
-  IF NOT EXISTS (SELECT 1 FROM tmac.compliance_setting s WHERE s.key = setting) THEN
-    RAISE EXCEPTION 'unknown compliance setting "%"', setting
-      USING ERRCODE = 'undefined_object',
-            HINT = 'SELECT key, value, description FROM tmac.compliance_setting lists them.';
-  END IF;
-  IF setting IN ('sod_exception_max', 'review_period', 'review_deadline_default') THEN
-    BEGIN
-      IF value::interval <= interval '0' THEN
-        RAISE EXCEPTION 'compliance setting "%" must be a positive interval', setting
-          USING ERRCODE = 'invalid_parameter_value';
-      END IF;
-    EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR syntax_error THEN
-      RAISE EXCEPTION 'compliance setting "%" must be an interval, not "%"', setting, value
-        USING ERRCODE = 'invalid_parameter_value';
-    END;
-  ELSIF setting = 'review_undecided' AND value NOT IN ('report', 'revoke') THEN
-    RAISE EXCEPTION 'compliance setting "review_undecided" must be report or revoke, not "%"', value
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  INSERT INTO tmac.compliance_setting_value AS s (key, value, changed_by)
-  VALUES (setting, configure_compliance.value, tmac.invoker())
-  ON CONFLICT ON CONSTRAINT compliance_setting_value_pkey
-  DO UPDATE SET value = EXCLUDED.value, changed_at = now(), changed_by = EXCLUDED.changed_by;
-END
-$$;
+  LANGUAGE sql
+BEGIN ATOMIC
+  SELECT tmac.configure(setting, value);
+END;
 COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
-  'Changes a compliance setting (sod_exception_max, review_period, review_undecided, review_deadline_default)';
+  'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 
 -- Who is acting: the person mapped to a role.
 CREATE FUNCTION tmac.sod_person_of(role name) RETURNS text
@@ -205,7 +143,7 @@ CREATE FUNCTION tmac.sod_exception_guard() RETURNS trigger
 $$
 DECLARE
   me text := coalesce(tmac.sod_person_of(current_user), current_user::text);
-  maxi interval := tmac.compliance_setting('sod_exception_max')::interval;
+  maxi interval := tmac.setting_lookup('sod_exception_max')::interval;
 BEGIN
   IF tmac.restoring() THEN
     RETURN NEW;                 -- a restored exception is history: kept as dumped
@@ -581,7 +519,7 @@ REVOKE ALL ON FUNCTION
   tmac.grant_role(name, name), tmac.assign_duty(text, text), tmac.end_duty(text, text),
   tmac.sod_exception_guard(), tmac.duty_assignment_guard(),
   tmac.duty_holders(), tmac.sod_role_conflicts(), tmac.sod_check(text, name, text[]),
-  tmac.sod_person_of(name), tmac.sod_login_role_of(text), tmac.compliance_setting(text), tmac.sod_person_exists(text)
+  tmac.sod_person_of(name), tmac.sod_login_role_of(text), tmac.sod_person_exists(text)
 FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
   tmac.configure_compliance(text, text), tmac.define_duty(text, text, name, text),
@@ -592,10 +530,10 @@ GRANT EXECUTE ON FUNCTION
   tmac.grant_sod_exception(integer, text, text, timestamptz, name), tmac.revoke_sod_exception(bigint, text)
 TO tmac_admin, tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_check(text, name, text[]), tmac.sod_person_of(name), tmac.sod_person_exists(text),
-  tmac.sod_login_role_of(text), tmac.compliance_setting(text), tmac.duty_holders()
+  tmac.sod_login_role_of(text), tmac.duty_holders()
 TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.sod_role_conflicts() TO tmac_admin, tmac_auditor;
-GRANT SELECT ON tmac.compliance_setting, tmac.compliance_setting_default, tmac.compliance_setting_value, tmac.duty, tmac.sod_rule, tmac.sod_exception, tmac.duty_assignment
+GRANT SELECT ON tmac.duty, tmac.sod_rule, tmac.sod_exception, tmac.duty_assignment
   TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
 GRANT INSERT, UPDATE ON tmac.duty_assignment TO tmac_admin;
 GRANT INSERT, UPDATE ON tmac.sod_exception TO tmac_admin, tmac_approver;

@@ -129,7 +129,7 @@ DECLARE
   h text;
   sc jsonb := jsonb_strip_nulls(jsonb_build_object('compartment', compartment, 'org_group', org_group,
                                                    'person_id', person_id, 'kind', kind));
-  dl timestamptz := coalesce(deadline, now() + tmac.compliance_setting('review_deadline_default')::interval);
+  dl timestamptz := coalesce(deadline, now() + tmac.setting_value('review_deadline_default')::interval);
 BEGIN
   PERFORM tmac.require_arguments('start_review', 'title', title);
   IF dl <= now() THEN
@@ -147,7 +147,7 @@ BEGIN
     sc := sc || jsonb_build_object('org_group', org_group);
   END IF;
   INSERT INTO tmac.access_review (title, scope, started_by, deadline, undecided_action, population_count, population_hash)
-  VALUES (title, sc, me, dl, tmac.compliance_setting('review_undecided'), 0, '')
+  VALUES (title, sc, me, dl, tmac.setting_value('review_undecided'), 0, '')
   RETURNING review_id INTO id;
   INSERT INTO tmac.access_review_item (review_id, grant_id, person_id, kind, level, compartment, mode,
                                        valid_from, valid_until, requested_by, approved_by)

@@ -105,8 +105,8 @@ CREATE FUNCTION tmac.check_grants()
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
-    SELECT now() - tmac.compliance_setting('review_period')::interval AS review_cutoff,
-           tmac.compliance_setting('review_period') AS period,
+    SELECT now() - tmac.setting_value('review_period')::interval AS review_cutoff,
+           tmac.setting_value('review_period') AS period,
            tmac.conflicted_approvers() AS conflicted
   ), g AS MATERIALIZED (
     SELECT g.grant_id, g.person_id, g.kind, g.level_rank, g.compartment_id, g.status, g.requested_by, g.approved_by,

@@ -6,7 +6,6 @@
 -- access admins and approvers; SoD rules and checks are tmac_admin's.
 -- Every change to these governance tables lands in tmac.audit_log.
 
-SELECT tmac.add_audit_trigger('tmac.compliance_setting_value', 'key');
 SELECT tmac.add_audit_trigger('tmac.duty', 'duty');
 SELECT tmac.add_audit_trigger('tmac.duty_assignment', 'assignment_id', 'person_id');
 SELECT tmac.add_audit_trigger('tmac.sod_rule', 'rule_id');
@@ -18,7 +17,7 @@ CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.duty_assignment FOR EACH ROW 
 
 REVOKE ALL ON tmac.access_review, tmac.access_review_item, tmac.grant_audit, tmac.review_evidence,
   tmac.criterion, tmac.compliance_check, tmac.privileged_role, tmac.findings, tmac.compliance_status,
-  tmac.access_rights_ledger, tmac.compliance_setting, tmac.compliance_setting_default, tmac.compliance_setting_value, tmac.duty, tmac.duty_assignment, tmac.sod_rule,
+  tmac.access_rights_ledger, tmac.duty, tmac.duty_assignment, tmac.sod_rule,
   tmac.sod_exception FROM PUBLIC;
 REVOKE ALL ON FUNCTION
   tmac.review_item_line(bigint, text, text, text, text, text, timestamptz, timestamptz),
@@ -31,7 +30,7 @@ FROM PUBLIC;
 -- Reading: the auditor and the administrator read everything here.
 GRANT SELECT ON tmac.access_review, tmac.access_review_item, tmac.grant_audit, tmac.review_evidence,
   tmac.criterion, tmac.compliance_check, tmac.privileged_role, tmac.findings, tmac.compliance_status,
-  tmac.access_rights_ledger, tmac.compliance_setting, tmac.compliance_setting_default, tmac.compliance_setting_value, tmac.duty, tmac.duty_assignment, tmac.sod_rule,
+  tmac.access_rights_ledger, tmac.duty, tmac.duty_assignment, tmac.sod_rule,
   tmac.sod_exception
 TO tmac_auditor, tmac_admin;
 GRANT SELECT ON tmac.access_review, tmac.access_review_item, tmac.review_evidence, tmac.grant_audit

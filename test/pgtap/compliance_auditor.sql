@@ -20,7 +20,7 @@ SELECT lives_ok($$SELECT * FROM tmac.grant_audit$$, 'grant_audit');
 SELECT lives_ok($$SELECT * FROM tmac.sod_rule, tmac.duty$$, 'sod rules and duties');
 SELECT lives_ok($$SELECT * FROM tmac.sod_exception, tmac.duty_assignment$$, 'exceptions and assignments');
 SELECT lives_ok($$SELECT * FROM tmac.compliance_check ORDER BY criterion, check_code$$, 'the check registry');
-SELECT lives_ok($$SELECT * FROM tmac.privileged_role, tmac.compliance_setting, tmac.criterion$$, 'privileged roles, settings, criteria');
+SELECT lives_ok($$SELECT * FROM tmac.privileged_role, tmac.settings, tmac.criterion$$, 'privileged roles, settings, criteria');
 SELECT lives_ok($$SELECT * FROM tmac.grants, tmac.person$$, 'grants and persons');
 SELECT lives_ok($$SELECT entry_id, logged_at, actor, category, action, subject FROM tmac.audit_log ORDER BY entry_id$$, 'the audit log');
 SELECT is((SELECT count(*) FROM tmac.verify_audit_log()), 0::bigint, 'verify_audit_log(): no broken link');

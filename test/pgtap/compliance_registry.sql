@@ -78,7 +78,7 @@ ALTER FUNCTION public.cmp_t_bad() OWNER TO cmp_t_owner;
 SELECT lives_ok($$SELECT tmac.register_check('cmp_t_bad', 'I-4', 'low', 'Bad', 'Fails.', 'None.', 'public.cmp_t_bad()')$$, 'a failing check');
 SELECT results_eq($$SELECT check_code, subject, severity FROM tmac.findings WHERE check_code = 'cmp_t_bad'$$,
   $$VALUES ('cmp_t_bad'::text, 'check:cmp_t_bad'::text, 'high'::text)$$, 'a check that fails is a finding itself');
-SELECT throws_ok($$SELECT tmac.register_check('cmp_t_x', 'I-4', 'low', 'X', 'X.', 'X.', 'tmac.compliance_setting(text)')$$,
+SELECT throws_ok($$SELECT tmac.register_check('cmp_t_x', 'I-4', 'low', 'X', 'X.', 'X.', 'tmac.setting_value(text)')$$,
   '42P13', NULL, 'a function of the wrong shape is refused');
 SELECT throws_ok($$SELECT tmac.register_check('cmp_t_x', 'VI', 'low', 'X', 'X.', 'X.', 'public.cmp_t_check()')$$,
   '23503', NULL, 'an unknown criterion is refused');

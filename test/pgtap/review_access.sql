@@ -86,7 +86,7 @@ SELECT is((SELECT status FROM tmac.grants WHERE grant_id = :gc), 'active', 'by d
 SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'review_undecided' AND subject = 'review:' || :r2), 1::bigint,
   'and stay reported after closing');
 -- ... or revoked when configured
-SELECT tmac.configure_compliance('review_undecided', 'revoke');
+SELECT tmac.configure('review_undecided', 'revoke');
 SELECT pg_temp.as_role('t_bob', $$SELECT tmac.start_review('strict', now() + interval '1 day', person_id => 'A1')$$)::bigint AS r3 \gset
 SELECT is((SELECT undecided_action FROM tmac.access_review WHERE review_id = :r3), 'revoke', 'the action is fixed at start');
 SELECT results_eq(format('SELECT (tmac.close_review(%s)) ->> ''undecided_revoked''', :r3), $$VALUES ('2'::text)$$,

@@ -36,7 +36,7 @@ RESET ROLE;
 SELECT tmac.define_sod_rule('custodian vs requester', 'key_custodian', 'requester', 'medium');
 SELECT tmac.assign_duty('A1', 'key_custodian');
 SELECT tmac.grant_sod_exception(1, 'D1', 'two-person office until the new hire starts', now() + interval '30 days');
-SELECT tmac.configure_compliance('review_period', '3 months');
+SELECT tmac.configure('review_period', '3 months');
 SELECT tmac.register_privileged_role('postgres', 'bootstrap superuser, break-glass only');
 SELECT tmac.set_check_enabled('exposing_view', true);
 SET ROLE cdr_bob;
@@ -47,7 +47,7 @@ RESET ROLE;
 SQL
 q="SELECT (SELECT string_agg(name, ',' ORDER BY rule_id) FROM tmac.sod_rule),
           (SELECT count(*) FROM tmac.sod_exception), (SELECT count(*) FROM tmac.duty_assignment),
-          (SELECT value FROM tmac.compliance_setting WHERE key = 'review_period'),
+          (SELECT value || ' by ' || changed_by FROM tmac.settings WHERE key = 'review_period'),
           (SELECT string_agg(check_code || '=' || subject, ',' ORDER BY check_code, subject) FROM tmac.findings),
           (SELECT population_count || ':' || population_intact || ':' || kept FROM tmac.review_evidence),
           (SELECT count(*) FROM tmac.verify_audit_log())"
