@@ -15,9 +15,19 @@
 -- new types and operators, converting a column's type.  It runs once, inside
 -- ALTER EXTENSION tmac UPDATE, as a superuser.
 
+-- 0.2.0 has no view tmac.compliance_setting (the compliance settings are tmac.settings rows),
+-- but 0.1.0's reader tmac.compliance_setting(text) depends on it, and check_grants on the
+-- reader until check_grants is replaced below: until its removal at the end, the reader reads
+-- the tables through a body that depends on nothing, so the view can go first.
+CREATE OR REPLACE FUNCTION tmac.compliance_setting(setting text) RETURNS text
+  LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
+     LEFT JOIN tmac.compliance_setting_value v ON v.key = d.key WHERE d.key = $1 $$;
+
 -- ==== roles (cluster-wide: created unless another database has them already)
 
 -- ==== removed or redefined
+DROP VIEW tmac.compliance_setting;
 
 -- ==== created or replaced, in the order of a fresh install
 
@@ -220,6 +230,21 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.setting_lookup(key text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  v text;
+BEGIN
+  SELECT coalesce(s.value, d.value) INTO v FROM tmac.setting_default d
+    LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = setting_lookup.key;
+  RETURN v;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.configure(key text, value text)
  RETURNS void
  LANGUAGE plpgsql
@@ -243,6 +268,15 @@ BEGIN
       WHEN 'training_validity', 'role_change_grace' THEN
         IF v::interval < interval '0' THEN
           RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'sod_exception_max', 'review_period', 'review_deadline_default' THEN
+        IF v::interval <= interval '0' THEN
+          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'review_undecided' THEN
+        v := lower(v);
+        IF v NOT IN ('report', 'revoke') THEN
+          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
         END IF;
       WHEN 'hr_event_mode' THEN
         v := lower(v);
@@ -1587,40 +1621,19 @@ CREATE EVENT TRIGGER tmac_forget_dropped_tables ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
   EXECUTE FUNCTION tmac.forget_dropped_tables();
 
-CREATE OR REPLACE FUNCTION tmac.configure_compliance(setting text, value text)
- RETURNS void
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-BEGIN
-  PERFORM tmac.acting_role('change a compliance setting');
-  PERFORM tmac.require_arguments('configure_compliance', 'setting', setting, 'value', value);
-  IF NOT EXISTS (SELECT 1 FROM tmac.compliance_setting s WHERE s.key = setting) THEN
-    RAISE EXCEPTION 'unknown compliance setting "%"', setting
-      USING ERRCODE = 'undefined_object',
-            HINT = 'SELECT key, value, description FROM tmac.compliance_setting lists them.';
-  END IF;
-  IF setting IN ('sod_exception_max', 'review_period', 'review_deadline_default') THEN
-    BEGIN
-      IF value::interval <= interval '0' THEN
-        RAISE EXCEPTION 'compliance setting "%" must be a positive interval', setting
-          USING ERRCODE = 'invalid_parameter_value';
-      END IF;
-    EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR syntax_error THEN
-      RAISE EXCEPTION 'compliance setting "%" must be an interval, not "%"', setting, value
-        USING ERRCODE = 'invalid_parameter_value';
-    END;
-  ELSIF setting = 'review_undecided' AND value NOT IN ('report', 'revoke') THEN
-    RAISE EXCEPTION 'compliance setting "review_undecided" must be report or revoke, not "%"', value
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  INSERT INTO tmac.compliance_setting_value AS s (key, value, changed_by)
-  VALUES (setting, configure_compliance.value, tmac.invoker())
-  ON CONFLICT ON CONSTRAINT compliance_setting_value_pkey
-  DO UPDATE SET value = EXCLUDED.value, changed_at = now(), changed_by = EXCLUDED.changed_by;
-END
-$function$;
+CREATE OR REPLACE FUNCTION tmac.configure_compliance(setting text, value text) RETURNS void
+  LANGUAGE sql
+BEGIN ATOMIC
+  SELECT tmac.configure(setting, value);
+END;
+ALTER FUNCTION tmac.configure_compliance(text,text)
+  VOLATILE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.sod_exception_guard()
  RETURNS trigger
@@ -1629,7 +1642,7 @@ CREATE OR REPLACE FUNCTION tmac.sod_exception_guard()
 AS $function$
 DECLARE
   me text := coalesce(tmac.sod_person_of(current_user), current_user::text);
-  maxi interval := tmac.compliance_setting('sod_exception_max')::interval;
+  maxi interval := tmac.setting_lookup('sod_exception_max')::interval;
 BEGIN
   IF tmac.restoring() THEN
     RETURN NEW;                 -- a restored exception is history: kept as dumped
@@ -1976,6 +1989,60 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.start_review(title text, deadline timestamp with time zone DEFAULT NULL::timestamp with time zone, compartment text DEFAULT NULL::text, org_group text DEFAULT NULL::text, person_id text DEFAULT NULL::text, kind text DEFAULT NULL::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.reviewer('start an access review');
+  id bigint;
+  n integer;
+  h text;
+  sc jsonb := jsonb_strip_nulls(jsonb_build_object('compartment', compartment, 'org_group', org_group,
+                                                   'person_id', person_id, 'kind', kind));
+  dl timestamptz := coalesce(deadline, now() + tmac.setting_value('review_deadline_default')::interval);
+BEGIN
+  PERFORM tmac.require_arguments('start_review', 'title', title);
+  IF dl <= now() THEN
+    RAISE EXCEPTION 'the deadline of a review must be in the future' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF kind IS NOT NULL AND kind NOT IN ('clearance', 'compartment') THEN
+    RAISE EXCEPTION 'kind must be clearance or compartment, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF compartment IS NOT NULL THEN
+    compartment := (SELECT c.code FROM tmac.compartment c WHERE c.compartment_id = tmac.compartment_id_of(compartment));
+    sc := sc || jsonb_build_object('compartment', compartment);
+  END IF;
+  IF org_group IS NOT NULL THEN
+    org_group := tmac.group_code(org_group);
+    sc := sc || jsonb_build_object('org_group', org_group);
+  END IF;
+  INSERT INTO tmac.access_review (title, scope, started_by, deadline, undecided_action, population_count, population_hash)
+  VALUES (title, sc, me, dl, tmac.setting_value('review_undecided'), 0, '')
+  RETURNING review_id INTO id;
+  INSERT INTO tmac.access_review_item (review_id, grant_id, person_id, kind, level, compartment, mode,
+                                       valid_from, valid_until, requested_by, approved_by)
+  SELECT id, g.grant_id, g.person_id, g.kind, g.level, g.compartment, g.mode, g.valid_from, g.valid_until,
+         g.requested_by, g.approved_by
+    FROM tmac.grants g
+    JOIN tmac.person p ON p.person_id = g.person_id
+   WHERE g.status = 'active'
+     AND (start_review.compartment IS NULL OR g.compartment = start_review.compartment)
+     AND (start_review.org_group IS NULL OR p.org_group = start_review.org_group)
+     AND (start_review.person_id IS NULL OR g.person_id = start_review.person_id)
+     AND (start_review.kind IS NULL OR g.kind = start_review.kind);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  h := encode(sha256(convert_to(tmac.review_population_text(id), 'UTF8')), 'hex');
+  UPDATE tmac.access_review r SET population_count = n, population_hash = h WHERE r.review_id = id;
+  PERFORM tmac.audit_append('access_review', 'start', id::text,
+    jsonb_build_object('title', title, 'scope', sc, 'deadline', dl, 'population_count', n, 'population_hash', h,
+                       'started_by', me));
+  RETURN id;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.close_review(review_id bigint)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -2022,6 +2089,89 @@ BEGIN
   RETURN res;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_grants()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT now() - tmac.setting_value('review_period')::interval AS review_cutoff,
+           tmac.setting_value('review_period') AS period,
+           tmac.conflicted_approvers() AS conflicted
+  ), g AS MATERIALIZED (
+    SELECT g.grant_id, g.person_id, g.kind, g.level_rank, g.compartment_id, g.status, g.requested_by, g.approved_by,
+           g.approved_at, g.validity, tmac.grant_lapse(g.validity, g.grace_until) AS lapse,
+           CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END AS needed
+      FROM s, tmac.suspect_grants(s.review_cutoff, s.conflicted) g
+  ), live AS (
+    SELECT g.* FROM g WHERE g.lapse > now()
+  )
+  SELECT 'grant_unapproved', 'grant:' || g.grant_id,
+         format('Grant %s (%s %s for %s) is active with %s approval(s), %s needed. Revoke it (tmac.revoke) and request it properly.',
+                g.grant_id, g.kind, coalesce(l.code, c.code), g.person_id, cardinality(g.approved_by), g.needed),
+         lower(g.validity)
+    FROM live g
+    LEFT JOIN tmac.level l ON l.rank = g.level_rank
+    LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id
+   WHERE g.status = 'active' AND cardinality(g.approved_by) < g.needed
+  UNION ALL
+  SELECT 'grant_self_approved', 'grant:' || g.grant_id,
+         format('Grant %s for %s lists %s among its approvers (%s). Revoke it and have it approved by someone who is neither requester nor grantee.',
+                g.grant_id, g.person_id,
+                CASE WHEN g.requested_by = ANY (g.approved_by) THEN 'its requester ' || g.requested_by
+                     ELSE 'its grantee ' || g.person_id END,
+                array_to_string(g.approved_by, ', ')),
+         g.approved_at
+    FROM live g
+   WHERE g.requested_by = ANY (g.approved_by) OR g.person_id = ANY (g.approved_by)
+  UNION ALL
+  SELECT 'approver_conflicting_duty', 'grant:' || g.grant_id,
+         format('Grant %s for %s was approved by %s, who holds a duty an SoD rule separates from approving. Have another approver confirm it (tmac.audit_grant) and remove the conflicting duty.',
+                g.grant_id, g.person_id, array_to_string(ARRAY(SELECT unnest(g.approved_by) INTERSECT SELECT unnest(s.conflicted)), ', ')),
+         g.approved_at
+    FROM live g CROSS JOIN s
+   WHERE g.approved_by && s.conflicted
+  UNION ALL
+  SELECT 'grant_not_audited', 'grant:' || g.grant_id,
+         format('Grant %s for %s was set by %s alone and no other person has audited it. Another administrator should audit it (tmac.audit_grant) or keep it in an access review.',
+                g.grant_id, g.person_id, g.requested_by),
+         g.approved_at
+    FROM live g
+   WHERE g.status = 'active' AND cardinality(array_remove(g.approved_by, g.requested_by)) = 0
+     AND NOT EXISTS (SELECT 1 FROM tmac.grant_audit a WHERE a.grant_id = g.grant_id AND a.audited_by <> g.requested_by)
+     AND NOT EXISTS (SELECT 1 FROM tmac.access_review_item i
+                      WHERE i.grant_id = g.grant_id AND i.decision = 'keep' AND i.decided_by <> g.requested_by)
+  UNION ALL
+  SELECT 'grant_expired_active', 'grant:' || g.grant_id,
+         format('Grant %s for %s lapsed at %s but is still stored as active (access is already denied). Run tmac.run_maintenance() or schedule it with tmac.schedule_jobs().',
+                g.grant_id, g.person_id, to_char(g.lapse, 'YYYY-MM-DD HH24:MI')),
+         g.lapse
+    FROM g
+   WHERE g.status = 'active' AND g.lapse <= now()
+  UNION ALL
+  SELECT 'grant_not_reviewed', 'grant:' || g.grant_id,
+         format('Grant %s for %s was approved on %s and %s; every grant must be confirmed by an access review within %s. Include it in a review (tmac.start_review).',
+                g.grant_id, g.person_id, to_char(g.approved_at, 'YYYY-MM-DD'),
+                CASE WHEN k.at IS NULL THEN 'never reviewed' ELSE 'last kept in a review on ' || to_char(k.at, 'YYYY-MM-DD') END,
+                s.period),
+         greatest(g.approved_at, k.at) + s.period::interval
+    FROM live g CROSS JOIN s
+    LEFT JOIN LATERAL (SELECT max(i.decided_at) AS at FROM tmac.access_review_item i
+                        WHERE i.grant_id = g.grant_id AND i.decision = 'keep') k ON true
+   WHERE g.status = 'active' AND g.approved_at < s.review_cutoff
+     AND (k.at IS NULL OR k.at < s.review_cutoff);
+END;
+ALTER FUNCTION tmac.check_grants()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_protected_table_unenforced()
  RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
@@ -2356,6 +2506,10 @@ CREATE EVENT TRIGGER tmac_end_restore ON ddl_command_end
   EXECUTE FUNCTION tmac.restore_privilege_pass();
 
 -- ==== rows tmac ships (settings, duties, checks, ...)
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exception_max'::text, '180 days'::text, 'Longest time an SoD exception may be granted for (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_period'::text, '6 months'::text, 'Every active grant must have been kept by an access review within this interval (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_undecided'::text, 'report'::text, 'What happens to review items still undecided at the deadline: report (a finding) or revoke'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_deadline_default'::text, '30 days'::text, 'Deadline of an access review when start_review is not given one (a positive interval)'::text);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
 UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
@@ -2396,7 +2550,21 @@ BEGIN
 END
 $copy$;
 
+-- 0.2.0 has one settings system (sql/install/51_settings.sql): the compliance settings
+-- (sod_exception_max, review_period, review_undecided, review_deadline_default) are rows of
+-- tmac.setting like every other setting.  The values 0.1.0 kept in
+-- tmac.compliance_setting_value move there with who changed them and when (the insert is
+-- audited like any change of tmac.setting); the generated removals then drop the old table,
+-- its defaults, the view tmac.compliance_setting and the function tmac.compliance_setting.
+INSERT INTO tmac.setting (key, value, changed_at, changed_by)
+SELECT v.key, v.value, v.changed_at, v.changed_by
+  FROM tmac.compliance_setting_value v
+ ORDER BY v.key;
+
 -- ==== removed
+DROP FUNCTION tmac.compliance_setting(text);
+ALTER EXTENSION tmac DROP TABLE tmac.compliance_setting_value;
+DROP TABLE tmac.compliance_setting_default, tmac.compliance_setting_value;
 
 -- ==== configuration dump, sequence ownership
 SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment', '');
@@ -2407,6 +2575,11 @@ GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_admin;
 GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_hr;
+REVOKE ALL ON TABLE tmac.settings FROM tmac_admin, tmac_auditor;
+GRANT SELECT ON TABLE tmac.settings TO tmac_access_admin;
+GRANT SELECT ON TABLE tmac.settings TO tmac_admin;
+GRANT SELECT ON TABLE tmac.settings TO tmac_approver;
+GRANT SELECT ON TABLE tmac.settings TO tmac_auditor;
 REVOKE ALL ON TABLE tmac.protected_table FROM PUBLIC, tmac_admin;
 GRANT SELECT ON TABLE tmac.protected_table TO PUBLIC;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
@@ -2417,19 +2590,20 @@ GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
@@ -2438,14 +2612,17 @@ REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
@@ -2465,9 +2642,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor
 REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
@@ -2487,6 +2664,8 @@ COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected
 COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
 COMMENT ON FUNCTION tmac.check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding';
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
+COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default';
+COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
 COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window and records the restore in the audit log; false when no restore was in progress';
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
@@ -2526,6 +2705,7 @@ COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment
 COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL login role';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
+COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it when (changed_by, changed_at; NULL while the default is in force)';
 
 -- ==== hand-written: last (after privileges, e.g. initial-privilege records)
 -- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run last, after the generated privileges

@@ -123,6 +123,8 @@ SELECT tmac.approve(grant_id) FROM tmac.grants WHERE person_id = 'UP1' ORDER BY 
 SELECT tmac.approve(grant_id) FROM tmac.grants WHERE person_id = 'UP4' AND compartment = 'PRJ-B';
 RESET ROLE;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at) VALUES ('up-6', 'UP4', 'terminate', now());
+SELECT tmac.configure('training_validity', '6 months');
+SELECT tmac.configure_compliance('review_period', '3 months');
 SQL
   check "$from: filled through $from's API" test $? -eq 0 || cat "$dir/fill.out"
 
@@ -144,13 +146,20 @@ SELECT format('SELECT %L, t::text FROM (SELECT %s FROM %s %s ORDER BY %s) t;',
        JOIN pg_class r ON r.oid = c.rel AND r.relkind = 'r'
        JOIN pg_attribute a ON a.attrelid = c.rel AND a.attnum > 0 AND NOT a.attisdropped
  WHERE e.extname = 'tmac' AND c.rel <> 'tmac.audit_head'::regclass
+   AND c.rel::regclass::text NOT IN ('tmac.setting', 'tmac.compliance_setting_value')
  GROUP BY c.rel;
 SELECT format('SELECT %L, last_value, is_called FROM %s;', c.rel::regclass, c.rel::regclass)
   FROM pg_extension e CROSS JOIN LATERAL unnest(e.extconfig) c(rel)
        JOIN pg_class r ON r.oid = c.rel AND r.relkind = 'S'
  WHERE e.extname = 'tmac';
 SQL
+  # The settings an organisation changed: 0.1.0 kept the compliance ones in a table of their own,
+  # which the upgrade merges into tmac.setting (test/upgrade/0.1.0--0.2.0.post.sql).
   cat >>"$dir/snapshot.sql" <<'SQL'
+SELECT format('SELECT %L, key, value, changed_at, changed_by FROM (SELECT key, value, changed_at, changed_by FROM tmac.setting%s) s ORDER BY key;',
+              'settings', CASE WHEN to_regclass('tmac.compliance_setting_value') IS NOT NULL
+                               THEN ' UNION ALL SELECT key, value, changed_at, changed_by FROM tmac.compliance_setting_value' ELSE '' END)
+\gexec
 SELECT 'doc', id, l, tmac.marking(l), title FROM app.doc ORDER BY id;
 SELECT 'object_label', object_type, object_identity, label, marking FROM tmac.object_label ORDER BY 2, 3;
 SELECT 'grants', grant_id, person_id, kind, level, compartment, mode, status, requested_by, approved_by, end_reason
@@ -172,6 +181,7 @@ SQL
     "$(grep -c '^object_label|' "$dir/before.txt")" -eq 3 -a \
     "$(grep -c '^grants|.*|active|' "$dir/before.txt")" -eq 2 -a \
     "$(grep -c '^tmac.hr_event|' "$dir/before.txt")" -eq 6 -a \
+    "$(grep -c '^settings|' "$dir/before.txt")" -eq 2 -a \
     "$(grep -c '^tmac.audit_log|' "$dir/before.txt")" -gt 20
   grep -qx 'audit_verify|0' "$dir/before.txt" && grep -q '^tmac.level|.*INTERNAL-USE' "$dir/before.txt" \
     && grep -qx 'as up_dave (terminated)|0' "$dir/before.txt" \

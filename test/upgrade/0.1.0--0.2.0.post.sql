@@ -30,3 +30,14 @@ BEGIN
                             tmac.vocabulary_copy_text());
 END
 $copy$;
+
+-- 0.2.0 has one settings system (sql/install/51_settings.sql): the compliance settings
+-- (sod_exception_max, review_period, review_undecided, review_deadline_default) are rows of
+-- tmac.setting like every other setting.  The values 0.1.0 kept in
+-- tmac.compliance_setting_value move there with who changed them and when (the insert is
+-- audited like any change of tmac.setting); the generated removals then drop the old table,
+-- its defaults, the view tmac.compliance_setting and the function tmac.compliance_setting.
+INSERT INTO tmac.setting (key, value, changed_at, changed_by)
+SELECT v.key, v.value, v.changed_at, v.changed_by
+  FROM tmac.compliance_setting_value v
+ ORDER BY v.key;

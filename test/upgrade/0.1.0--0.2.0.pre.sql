@@ -3,3 +3,12 @@
 -- definitions: dropping what depends on a function or view whose signature changes,
 -- new types and operators, converting a column's type.  It runs once, inside
 -- ALTER EXTENSION tmac UPDATE, as a superuser.
+
+-- 0.2.0 has no view tmac.compliance_setting (the compliance settings are tmac.settings rows),
+-- but 0.1.0's reader tmac.compliance_setting(text) depends on it, and check_grants on the
+-- reader until check_grants is replaced below: until its removal at the end, the reader reads
+-- the tables through a body that depends on nothing, so the view can go first.
+CREATE OR REPLACE FUNCTION tmac.compliance_setting(setting text) RETURNS text
+  LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
+     LEFT JOIN tmac.compliance_setting_value v ON v.key = d.key WHERE d.key = $1 $$;

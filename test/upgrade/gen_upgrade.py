@@ -318,9 +318,15 @@ def diff_tables(old, new, s):
         for c in oldcols:
             if c not in newcols:
                 s.late.append('ALTER TABLE %s DROP COLUMN %s;' % (name, c))
-    for name in o:
-        if name not in n:
-            s.late.append('DROP TABLE %s;' % name)
+    gone = [name for name in o if name not in n]
+    # DROP TABLE leaves a config-dumped table's OID in pg_extension.extconfig; ALTER EXTENSION
+    # DROP takes it out (and the table out of the extension) first
+    dumped = {c['rel'] for c in old['config']}
+    for name in gone:
+        if name in dumped:
+            s.late.append('ALTER EXTENSION tmac DROP TABLE %s;' % name)
+    if gone:                    # one statement: foreign keys between them need no order
+        s.late.append('DROP TABLE %s;' % ', '.join(gone))
 
 
 def diff_sequences(old, new, s):
@@ -343,8 +349,15 @@ def diff_sequences(old, new, s):
             s.late.append('DROP SEQUENCE IF EXISTS %s;' % name)
 
 
+def dropped_tables(old, new):
+    """Tables of the old version the new one no longer has: DROP TABLE takes their
+    constraints, indexes, triggers, policies and config-dump entry with them."""
+    return {t['name'] for t in old['tables']} - {t['name'] for t in new['tables']}
+
+
 def diff_keyed(old, new, s, kind, key, create, drop, same=lambda a, b: a['def'] == b['def']):
     o, n = by(old[kind], *key), by(new[kind], *key)
+    gone = dropped_tables(old, new)
     for k, x in n.items():
         y = o.get(k)
         if y is not None and same(x, y):
@@ -353,7 +366,7 @@ def diff_keyed(old, new, s, kind, key, create, drop, same=lambda a, b: a['def'] 
             s.early.append(drop(y))
         s.ordered.append((x['oid'], create(x)))
     for k, y in o.items():
-        if k not in n:
+        if k not in n and y.get('rel') not in gone:
             s.early.append(drop(y))
 
 
@@ -462,8 +475,9 @@ def diff_config(old, new, s):
             s.final.append("SELECT pg_catalog.pg_extension_config_dump(%s, %s);"
                            % (quote_literal(c['rel']), quote_literal(c['condition'] or '')))
     n = {c['rel'] for c in new['config']}
+    gone = dropped_tables(old, new)
     for r in o:
-        if r not in n:
+        if r not in n and r not in gone:
             s.todo.append('%s: no longer config-dumped (ALTER EXTENSION tmac DROP/ADD it in the post part)' % r)
 
 
@@ -520,8 +534,23 @@ def diff_comments(old, new, s):
             s.todo.append('comment on %s %s: not generated' % k)
             continue
         s.comments.append('COMMENT ON %s IS %s;' % (target, quote_literal(text)))
+    # a comment on an object the upgrade drops goes with it
+    rels = lambda c: {r['name'] for r in c['tables']} | {v['name'] for v in c['views']}
+    gone_rels = rels(old) - rels(new)
+    gone_fns = {f['identity'] for f in old['functions']} - {f['identity'] for f in new['functions']}
+    def dropped(k):
+        t, ident = k
+        if t in ('function', 'procedure', 'aggregate'):
+            return ident in gone_fns
+        if t in ('table', 'view', 'materialized view'):
+            return ident in gone_rels
+        if t.endswith('column'):
+            return any(ident.startswith(r + '.') for r in gone_rels)
+        if ' on ' in ident:
+            return ident.split(' on ', 1)[1] in gone_rels
+        return False
     for k in sorted(o):
-        if k not in n:
+        if k not in n and not dropped(k):
             target = comment_target({'type': k[0], 'identity': k[1]})
             if target:
                 s.comments.append('COMMENT ON %s IS NULL;' % target)
