@@ -574,28 +574,3 @@ END
 $$;
 COMMENT ON FUNCTION tmac.end_duty(text, text) IS 'Takes a duty away from a person (revokes the role, or ends the assignment)';
 
-REVOKE ALL ON FUNCTION
-  tmac.configure_compliance(text, text), tmac.define_duty(text, text, name, text),
-  tmac.define_sod_rule(text, text, text, text), tmac.set_sod_rule_enabled(integer, boolean),
-  tmac.grant_sod_exception(integer, text, text, timestamptz, name), tmac.revoke_sod_exception(bigint, text),
-  tmac.grant_role(name, name), tmac.assign_duty(text, text), tmac.end_duty(text, text),
-  tmac.sod_exception_guard(), tmac.duty_assignment_guard(),
-  tmac.duty_holders(), tmac.sod_role_conflicts(), tmac.sod_check(text, name, text[]),
-  tmac.sod_person_of(name), tmac.sod_login_role_of(text), tmac.compliance_setting(text), tmac.sod_person_exists(text)
-FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION
-  tmac.configure_compliance(text, text), tmac.define_duty(text, text, name, text),
-  tmac.define_sod_rule(text, text, text, text), tmac.set_sod_rule_enabled(integer, boolean),
-  tmac.grant_role(name, name), tmac.assign_duty(text, text), tmac.end_duty(text, text)
-TO tmac_admin;
-GRANT EXECUTE ON FUNCTION
-  tmac.grant_sod_exception(integer, text, text, timestamptz, name), tmac.revoke_sod_exception(bigint, text)
-TO tmac_admin, tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.sod_check(text, name, text[]), tmac.sod_person_of(name), tmac.sod_person_exists(text),
-  tmac.sod_login_role_of(text), tmac.compliance_setting(text), tmac.duty_holders()
-TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.sod_role_conflicts() TO tmac_admin, tmac_auditor;
-GRANT SELECT ON tmac.compliance_setting, tmac.compliance_setting_default, tmac.compliance_setting_value, tmac.duty, tmac.sod_rule, tmac.sod_exception, tmac.duty_assignment
-  TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
-GRANT INSERT, UPDATE ON tmac.duty_assignment TO tmac_admin;
-GRANT INSERT, UPDATE ON tmac.sod_exception TO tmac_admin, tmac_approver;

@@ -457,23 +457,3 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'Review the function; register the check again with tmac.register_check (owned by an ordinary role).',
    'tmac.check_registered_check_tampered', '{}', true);
 
-REVOKE ALL ON FUNCTION
-  tmac.check_results(), tmac.register_check(text, text, text, text, text, text, regprocedure, text[]),
-  tmac.set_check_enabled(text, boolean),
-  tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name),
-  tmac.check_privileged_role_unregistered(), tmac.check_sod_conflict(), tmac.check_sod_exception_expired(),
-  tmac.check_label_column_unprotected(), tmac.check_registered_check_tampered(),
-  tmac.is_own_function(regproc), tmac.check_function_sha256(regproc), tmac.run_check_as_owner(regproc, boolean),
-  tmac.registered_check_problems()
-FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_results(),
-  tmac.check_privileged_role_unregistered(), tmac.check_sod_conflict(), tmac.check_sod_exception_expired(),
-  tmac.check_label_column_unprotected(), tmac.check_registered_check_tampered(),
-  tmac.is_own_function(regproc), tmac.check_function_sha256(regproc), tmac.registered_check_problems()
-TO tmac_auditor, tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.register_check(text, text, text, text, text, text, regprocedure, text[]),
-  tmac.set_check_enabled(text, boolean),
-  tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name)
-TO tmac_admin;
-GRANT SELECT ON tmac.criterion, tmac.compliance_check, tmac.privileged_role, tmac.findings, tmac.compliance_status
-  TO tmac_auditor, tmac_admin;

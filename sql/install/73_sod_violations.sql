@@ -129,9 +129,6 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.sod_violations() IS
   'Segregation-of-duties violations: duty_conflict (conflicting duties without a current exception), self_approved, approver_is_grantee, approver_conflicting_duty, grant_not_audited (set by one administrator, never audited by another)';
-REVOKE ALL ON FUNCTION tmac.sod_violations(), tmac.suspect_grants(timestamptz, text[]), tmac.conflicted_approvers(),
-  tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 -- Their plans are cheap index scans that JIT compilation would only slow down (by ~0.5 s).
 ALTER FUNCTION tmac.sod_violations() SET jit = off;
 ALTER FUNCTION tmac.suspect_grants(timestamptz, text[]) SET jit = off;
-GRANT EXECUTE ON FUNCTION tmac.sod_violations() TO tmac_auditor, tmac_admin;

@@ -365,8 +365,6 @@ BEGIN
   END LOOP;
 END
 $g$;
-REVOKE ALL ON FUNCTION tmac.prerequisite_status(timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.prerequisite_status(timestamptz) TO tmac_auditor, tmac_admin;
 
 -- Checks over row-level enforcement (tmac.protect's registry).  They are registered now and run
 -- once tmac.protected_table exists (the `requires` column); plpgsql defers name resolution.
@@ -517,8 +515,3 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
   ('label_function_untrusted', 'V', 'high', 'Function or operator over tmac.label owned by a non-administrator',
    'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.',
    'Drop it, or have an administrator own it; keep tmac before public on the search_path.', 'tmac.check_label_function_untrusted', '{}', true);
-REVOKE ALL ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view(),
-  tmac.check_protected_tree_inconsistent(), tmac.check_schema_public_create(), tmac.check_label_function_untrusted() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view(),
-  tmac.check_protected_tree_inconsistent(), tmac.check_schema_public_create(), tmac.check_label_function_untrusted()
-TO tmac_auditor, tmac_admin;

@@ -59,6 +59,3 @@ CREATE VIEW tmac.access_rights_ledger AS
 COMMENT ON VIEW tmac.access_rights_ledger IS
   'The access-rights ledger (アクセス権者管理簿): one row per clearance or grant in force — name, title, what access, granted on, approved by, valid until, training status, pledge status, last reviewed';
 
-REVOKE ALL ON FUNCTION tmac.access_rights_ledger_as_of(timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_rights_ledger_as_of(timestamptz) TO tmac_auditor, tmac_admin;
-GRANT SELECT ON tmac.access_rights_ledger TO tmac_auditor, tmac_admin;
