@@ -178,14 +178,14 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_se
 
 -- True when the role is currently enrolled (a SQL-standard body: bound at install, not pinned).
 CREATE FUNCTION tmac.login_enrolled(role name) RETURNS boolean
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN EXISTS (SELECT 1 FROM tmac.login_enrolment e WHERE e.login_role = role AND e.withdrawn_at IS NULL);
 COMMENT ON FUNCTION tmac.login_enrolled(name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
 
 -- Why an existing role can never be a person's login (NULL when it can).  feeder is the
 -- role that feeds the HR event being checked (NULL at enrolment).
 CREATE FUNCTION tmac.login_role_refusal(role name, feeder name DEFAULT NULL) RETURNS text
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   r record;

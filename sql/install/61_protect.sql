@@ -51,7 +51,7 @@ SELECT tmac.add_audit_trigger('tmac.protected_table', 'relid');
 -- depth), each once, parents before children.
 CREATE FUNCTION tmac.relation_tree(tbl regclass)
   RETURNS TABLE (relid regclass, depth integer)
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   WITH RECURSIVE t(relid, depth) AS (
     SELECT tbl::oid, 0
@@ -68,7 +68,7 @@ COMMENT ON FUNCTION tmac.relation_tree(regclass) IS
 -- (for everyone, with tmac's expressions), and on a table that holds rows
 -- the declassification guard.
 CREATE FUNCTION tmac.protection_in_place(tbl regclass, label_column name) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT c.relrowsecurity AND c.relforcerowsecurity
      AND (SELECT count(*) FROM pg_catalog.pg_policy p

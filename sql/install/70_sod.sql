@@ -52,7 +52,7 @@ COMMENT ON VIEW tmac.compliance_setting IS
   'The compliance settings in force (sod_exception_max, review_period, review_undecided, review_deadline_default), their defaults and who changed them';
 
 CREATE FUNCTION tmac.compliance_setting(setting text) RETURNS text
-  LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT s.value FROM tmac.compliance_setting s WHERE s.key = setting);
 COMMENT ON FUNCTION tmac.compliance_setting(text) IS 'The current value of a compliance setting (NULL when there is no such key)';
 
@@ -92,19 +92,19 @@ COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
 
 -- Who is acting: the person mapped to a role.
 CREATE FUNCTION tmac.sod_person_of(role name) RETURNS text
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
 COMMENT ON FUNCTION tmac.sod_person_of(name) IS
   'The person_id of the person who logs in as the role, or NULL when none is registered';
 
 CREATE FUNCTION tmac.sod_login_role_of(person text) RETURNS name
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT p.login_role FROM tmac.person p WHERE p.person_id = person);
 COMMENT ON FUNCTION tmac.sod_login_role_of(text) IS
   'The login role of a registered person, or NULL';
 
 CREATE FUNCTION tmac.sod_person_exists(person text) RETURNS boolean
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = person);
 COMMENT ON FUNCTION tmac.sod_person_exists(text) IS 'True when the person is registered';
 
@@ -276,7 +276,7 @@ CREATE TRIGGER sod_exception_guard BEFORE INSERT OR UPDATE ON tmac.sod_exception
 -- person_id is the registered person of the login role (NULL when unmapped).
 CREATE FUNCTION tmac.duty_holders()
   RETURNS TABLE (person_id text, login_role name, duty text, via text)
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   RETURN QUERY
@@ -308,7 +308,7 @@ COMMENT ON FUNCTION tmac.duty_holders() IS
 CREATE FUNCTION tmac.sod_role_conflicts()
   RETURNS TABLE (rule_id integer, rule_name text, severity text, person_id text, login_role name,
                  duty_a text, duty_b text, via_a text, via_b text)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
   WITH hp AS MATERIALIZED (
     -- a person's duties through their login role and by assignment are one holder
@@ -333,7 +333,7 @@ COMMENT ON FUNCTION tmac.sod_role_conflicts() IS
 
 -- Preventive check: would the holder conflict after gaining these duties?
 CREATE FUNCTION tmac.sod_check(holder_person text, holder_role name, new_duties text[]) RETURNS void
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   held text[];

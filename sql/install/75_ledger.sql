@@ -19,7 +19,7 @@ CREATE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
                  requested_by text, approved_by text[], approved_by_names text, valid_until timestamptz,
                  grant_status text, training_status text, training_valid_until timestamptz,
                  pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT p.person_id, p.full_name, p.title, p.org_group, p.job_role, p.status,
          g.grant_id, g.kind,

@@ -21,7 +21,7 @@
 
 -- The copy, exactly as tmac writes it (one entry a line, fields separated by tabs).
 CREATE FUNCTION tmac.vocabulary_copy_text() RETURNS text
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
   SELECT 'tmac vocabulary 1'
       || coalesce((SELECT string_agg(E'\nL\t' || l.rank || E'\t' || l.code || E'\t' || l.name
