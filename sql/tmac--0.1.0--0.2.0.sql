@@ -230,6 +230,71 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.audit_update_query(tbl regclass, key_col text, cols text[])
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  sel text[] := '{}';       -- per row, each column: old and new value when it changed, else nulls
+  grp text[] := '{}';
+  olds text[] := '{}';      -- per group: name, value pairs of the old values
+  news text[] := '{}';
+  changed text[] := '{}';   -- per group: the name of each column, when it changed
+  c record;
+  i integer := 0;
+  cast_to text;
+  differs text;
+BEGIN
+  FOR c IN
+    SELECT a.attname,
+           t.typcategory = 'A' OR t.typtype IN ('r', 'm', 'e')
+             OR EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
+                         WHERE am.amname = 'hash' AND oc.opcdefault
+                           AND oc.opcintype = coalesce(nullif(t.typbasetype, 0), t.oid)) AS hashable
+      FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+     WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> key_col
+       AND (cols IS NULL OR a.attname::text = ANY (cols))
+     ORDER BY a.attnum
+  LOOP
+    i := i + 1;
+    cast_to := CASE WHEN c.hashable THEN '' ELSE '::text' END;
+    differs := format('o.%1$I%2$s IS DISTINCT FROM r.%1$I%2$s', c.attname, cast_to);
+    IF cols IS NULL THEN
+      changed := changed || format('CASE WHEN bool_or(%s) THEN %L END', differs, c.attname);
+      CONTINUE;
+    END IF;
+    sel := sel || format('CASE WHEN %s THEN o.%I%s END AS o%s', differs, c.attname, cast_to, i)
+               || format('CASE WHEN %s THEN r.%I%s END AS n%s', differs, c.attname, cast_to, i);
+    grp := grp || format('d.o%s', i) || format('d.n%s', i);
+    olds := olds || format('%L, d.o%s', c.attname, i);
+    news := news || format('%L, d.n%s', c.attname, i);
+    -- (a column that changed is not null on at least one side)
+    changed := changed || format('CASE WHEN d.o%1$s IS NOT NULL OR d.n%1$s IS NOT NULL THEN %2$L END', i, c.attname);
+  END LOOP;
+  IF cols IS NULL THEN
+    RETURN format('SELECT array_remove(ARRAY[%s]::text[], NULL) FROM old_rows o JOIN new_rows r ON r.%2$I = o.%2$I',
+                  coalesce(array_to_string(changed, ', '), ''), key_col);
+  END IF;
+  IF i = 0 THEN
+    RETURN 'SELECT 0::bigint, NULL::jsonb';
+  END IF;
+  -- (no ORDER BY inside the grouped aggregates: it would rule out hash aggregation)
+  RETURN format($q$
+    SELECT sum(g.cnt)::bigint,
+           jsonb_agg(jsonb_build_object('keys', g.keys, 'old', tmac.audit_pick(g.ov, g.cols),
+                                        'new', tmac.audit_pick(g.nv, g.cols)) ORDER BY g.keys[1])
+      FROM (SELECT count(*) AS cnt, ARRAY(SELECT x FROM unnest(array_agg(d.k)) x ORDER BY x) AS keys,
+                   %3$s AS ov, %4$s AS nv, array_remove(ARRAY[%5$s], NULL) AS cols
+              FROM (SELECT r.%1$I AS k, %2$s FROM old_rows o JOIN new_rows r ON r.%1$I = o.%1$I) d
+             GROUP BY %6$s) g
+     WHERE g.cols <> '{}'$q$,
+    key_col, array_to_string(sel, ', '), tmac.audit_jsonb_object(olds), tmac.audit_jsonb_object(news),
+    array_to_string(changed, ', '), array_to_string(grp, ', '));
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.setting_lookup(key text)
  RETURNS text
  LANGUAGE plpgsql
@@ -394,13 +459,13 @@ CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.login_enrolment FOR EACH ROW 
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.login_enrolment FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 
 CREATE OR REPLACE FUNCTION tmac.login_enrolled(role name) RETURNS boolean
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN EXISTS (SELECT 1 FROM tmac.login_enrolment e WHERE e.login_role = role AND e.withdrawn_at IS NULL);
 ALTER FUNCTION tmac.login_enrolled(name)
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   SECURITY INVOKER
   RESET ALL;
@@ -408,7 +473,7 @@ ALTER FUNCTION tmac.login_enrolled(name)
 CREATE OR REPLACE FUNCTION tmac.login_role_refusal(role name, feeder name DEFAULT NULL::name)
  RETURNS text
  LANGUAGE plpgsql
- STABLE
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 DECLARE
@@ -937,6 +1002,34 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.check_no_overlap(g tmac.access_grant)
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  other bigint;
+BEGIN
+  SELECT o.grant_id INTO other FROM tmac.access_grant o
+   WHERE o.person_id = g.person_id AND o.kind = g.kind AND o.grant_id IS DISTINCT FROM g.grant_id
+     AND o.level_rank IS NOT DISTINCT FROM g.level_rank
+     AND o.compartment_id IS NOT DISTINCT FROM g.compartment_id
+     AND o.mode IS NOT DISTINCT FROM g.mode
+     AND o.status IN ('pending', 'active')
+     AND o.validity && g.validity
+     AND tmac.grant_lapse(o.validity, o.grace_until) > now()
+   LIMIT 1;
+  IF other IS NOT NULL THEN
+    RAISE EXCEPTION 'overlaps % % for person "%"', CASE g.kind WHEN 'clearance' THEN 'clearance' ELSE 'grant' END,
+                    other, g.person_id
+      USING ERRCODE = 'exclusion_violation',
+            DETAIL = format('Grant %s covers the same %s during part of %s.', other, g.kind, g.validity),
+            HINT = 'Extend the existing grant with tmac.extend(grant_id, valid_until), or revoke it first.';
+  END IF;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.lock_for_decision(grant_id bigint, decider text, duty text)
  RETURNS tmac.access_grant
  LANGUAGE plpgsql
@@ -1040,7 +1133,7 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.person_state_at(person_id text, at timestamp with time zone)
  RETURNS TABLE(status text, job_role text, org_group text, pledge_since timestamp with time zone, role_change_at timestamp with time zone)
  LANGUAGE sql
- STABLE
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
   SELECT coalesce(
@@ -1079,7 +1172,7 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.pledge_window(person_id text, at timestamp with time zone, since timestamp with time zone)
  RETURNS TABLE(ok boolean, changes_at timestamp with time zone)
  LANGUAGE sql
- STABLE
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
   WITH v AS (
@@ -1100,7 +1193,7 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.training_window(person_id text, at timestamp with time zone)
  RETURNS TABLE(ok boolean, changes_at timestamp with time zone)
  LANGUAGE sql
- STABLE
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
   WITH req AS (
@@ -1127,7 +1220,7 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.check_prerequisites(person_id text, at timestamp with time zone DEFAULT now())
  RETURNS TABLE(check_name text, passed boolean, reason text)
  LANGUAGE plpgsql
- STABLE SECURITY DEFINER
+ STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 DECLARE
@@ -1165,7 +1258,7 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamp with time zone, st_job_role text, st_org_group text, st_role_change_at timestamp with time zone)
  RETURNS boolean
  LANGUAGE sql
- STABLE
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
   SELECT $1.status IN ('active', 'ended', 'expired')
@@ -1181,7 +1274,7 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.access_profile_internal(pid text, at timestamp with time zone, OUT o_person_id text, OUT o_active boolean, OUT o_clearance_rank integer, OUT o_read integer[], OUT o_write integer[], OUT o_org_group_id integer, OUT o_pledge_ok boolean, OUT o_training_ok boolean, OUT o_valid_until timestamp with time zone)
  RETURNS SETOF record
  LANGUAGE plpgsql
- STABLE
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 DECLARE
@@ -1242,16 +1335,31 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.access_profile_of(person_id text, at timestamp with time zone)
  RETURNS TABLE(person_id text, active boolean, clearance_rank integer, read_compartments integer[], write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean, valid_until timestamp with time zone)
  LANGUAGE sql
- STABLE
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$ SELECT * FROM tmac.access_profile_internal($1, $2) $function$;
 
 CREATE OR REPLACE FUNCTION tmac.access_profile(login_role name, at timestamp with time zone)
  RETURNS TABLE(person_id text, active boolean, clearance_rank integer, read_compartments integer[], write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean, valid_until timestamp with time zone)
  LANGUAGE sql
- STABLE
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$ SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_as_of(person_id text, at timestamp with time zone)
+ RETURNS SETOF tmac.grants
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT v.grant_id, v.person_id, v.kind, v.level, v.compartment, v.mode, v.valid_from, v.valid_until,
+         'active'::text AS status, v.requested_by, v.approved_by, v.ended_at, v.end_reason
+    FROM tmac.access_grant g
+    JOIN tmac.grants v ON v.grant_id = g.grant_id
+   WHERE g.person_id = $1 AND g.approved_at IS NOT NULL
+     AND tmac.grant_in_force(g, $2, NULL, NULL, NULL)
+   ORDER BY v.grant_id
+$function$;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
@@ -1263,7 +1371,7 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.protected_table FOR EACH ST
 
 CREATE OR REPLACE FUNCTION tmac.relation_tree(tbl regclass)
   RETURNS TABLE (relid regclass, depth integer)
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   WITH RECURSIVE t(relid, depth) AS (
     SELECT tbl::oid, 0
@@ -1276,14 +1384,14 @@ ALTER FUNCTION tmac.relation_tree(regclass)
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   ROWS 1000
   SECURITY INVOKER
   RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.protection_in_place(tbl regclass, label_column name) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT c.relrowsecurity AND c.relforcerowsecurity
      AND (SELECT count(*) FROM pg_catalog.pg_policy p
@@ -1311,7 +1419,7 @@ ALTER FUNCTION tmac.protection_in_place(regclass,name)
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   SECURITY INVOKER
   RESET ALL
@@ -1635,6 +1743,45 @@ ALTER FUNCTION tmac.configure_compliance(text,text)
   SECURITY INVOKER
   RESET ALL;
 
+CREATE OR REPLACE FUNCTION tmac.sod_person_of(role name) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
+ALTER FUNCTION tmac.sod_person_of(name)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE OR REPLACE FUNCTION tmac.sod_login_role_of(person text) RETURNS name
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN (SELECT p.login_role FROM tmac.person p WHERE p.person_id = person);
+ALTER FUNCTION tmac.sod_login_role_of(text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE OR REPLACE FUNCTION tmac.sod_person_exists(person text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = person);
+ALTER FUNCTION tmac.sod_person_exists(text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
 CREATE OR REPLACE FUNCTION tmac.sod_exception_guard()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -1705,6 +1852,103 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.duty_holders()
+ RETURNS TABLE(person_id text, login_role name, duty text, via text)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+AS $function$
+BEGIN
+  RETURN QUERY
+    WITH RECURSIVE m(duty, roleid, path) AS (
+      SELECT d.duty, r.oid, d.pg_role::text
+        FROM tmac.duty d JOIN pg_catalog.pg_roles r ON r.rolname = d.pg_role
+      UNION
+      SELECT m.duty, am.member, m.path || ' > ' || mr.rolname
+        FROM m JOIN pg_catalog.pg_auth_members am ON am.roleid = m.roleid
+               JOIN pg_catalog.pg_roles mr ON mr.oid = am.member
+       WHERE pg_catalog.length(m.path) < 2000
+    ), byrole AS (
+      SELECT DISTINCT ON (r.rolname, m.duty) r.rolname, m.duty, 'role ' || m.path AS via
+        FROM m JOIN pg_catalog.pg_roles r ON r.oid = m.roleid
+       WHERE r.rolcanlogin
+    )
+    SELECT p.person_id::text, b.rolname, b.duty, b.via
+      FROM byrole b LEFT JOIN tmac.person p ON p.login_role = b.rolname
+    UNION ALL
+    SELECT a.person_id, p.login_role, a.duty, 'assigned by ' || a.assigned_by
+      FROM tmac.duty_assignment a LEFT JOIN tmac.person p ON p.person_id::text = a.person_id
+     WHERE a.ended_at IS NULL;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.sod_role_conflicts()
+ RETURNS TABLE(rule_id integer, rule_name text, severity text, person_id text, login_role name, duty_a text, duty_b text, via_a text, via_b text)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+AS $function$
+  WITH hp AS MATERIALIZED (
+    -- a person's duties through their login role and by assignment are one holder
+    SELECT coalesce(h.person_id, 'role:' || h.login_role) AS holder,
+           max(h.person_id) AS person_id, max(h.login_role) AS login_role, h.duty, min(h.via) AS via
+      FROM tmac.duty_holders() h
+     GROUP BY 1, h.duty
+  )
+  SELECT r.rule_id, r.name, r.severity, a.person_id, coalesce(a.login_role, b.login_role),
+         r.duty_a, r.duty_b, a.via, b.via
+    FROM tmac.sod_rule r
+    JOIN hp a ON a.duty = r.duty_a
+    JOIN hp b ON b.duty = r.duty_b AND b.holder = a.holder
+   WHERE r.enabled
+     AND NOT EXISTS (
+       SELECT 1 FROM tmac.sod_exception e
+        WHERE e.rule_id = r.rule_id AND e.revoked_at IS NULL AND e.expires_at > now()
+          AND (e.person_id = a.person_id OR e.login_role = coalesce(a.login_role, b.login_role)))
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.sod_check(holder_person text, holder_role name, new_duties text[])
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  held text[];
+  r record;
+BEGIN
+  SELECT coalesce(array_agg(DISTINCT h.duty), '{}') INTO held
+    FROM tmac.duty_holders() h
+   WHERE (holder_person IS NOT NULL AND h.person_id = holder_person)
+      OR (holder_role IS NOT NULL AND h.login_role = holder_role);
+  IF holder_role IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = holder_role AND rolcanlogin) THEN
+    -- a group role: what it holds is inherited by all its members; checked per member by the caller
+    NULL;
+  END IF;
+  held := held || new_duties;
+  SELECT s.rule_id, s.name, s.duty_a, s.duty_b INTO r
+    FROM tmac.sod_rule s
+   WHERE s.enabled
+     AND ((s.duty_a = ANY (new_duties) AND s.duty_b = ANY (held))
+       OR (s.duty_b = ANY (new_duties) AND s.duty_a = ANY (held)))
+     AND NOT EXISTS (
+       SELECT 1 FROM tmac.sod_exception e
+        WHERE e.rule_id = s.rule_id AND e.revoked_at IS NULL AND e.expires_at > now()
+          AND ((holder_person IS NOT NULL AND e.person_id = holder_person)
+            OR (holder_role IS NOT NULL AND e.login_role = holder_role)))
+   ORDER BY s.rule_id LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'segregation of duties: % would hold both "%" and "%"',
+                    coalesce(holder_person, holder_role::text), r.duty_a, r.duty_b
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = pg_catalog.format('SoD rule %s (%s) forbids one person holding both duties.', r.rule_id, r.name),
+            HINT = 'Give the duty to someone else, or have another manager grant an exception with tmac.grant_sod_exception first.';
+  END IF;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.duty_assignment_guard()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -1746,7 +1990,7 @@ ALTER FUNCTION tmac.check_prerequisites_met(text[])
   RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.is_own_function(fn regproc) RETURNS boolean
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                   WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = fn
                     AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
@@ -1755,19 +1999,19 @@ ALTER FUNCTION tmac.is_own_function(regproc)
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   SECURITY INVOKER
   RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.check_function_sha256(fn regproc) RETURNS bytea
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
   RETURN pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.pg_get_functiondef(fn), 'UTF8'));
 ALTER FUNCTION tmac.check_function_sha256(regproc)
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   SECURITY INVOKER
   RESET ALL
@@ -1781,7 +2025,7 @@ AS 'MODULE_PATHNAME', $function$tmac_run_check_as_owner$function$;
 
 CREATE OR REPLACE FUNCTION tmac.registered_check_problems()
   RETURNS TABLE (check_code text, function_name text, problem text)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT k.check_code, k.function_name,
          CASE WHEN k.function_sha256 IS NULL THEN 'unverified'
@@ -1800,7 +2044,7 @@ ALTER FUNCTION tmac.registered_check_problems()
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   ROWS 1000
   SECURITY INVOKER
@@ -1931,9 +2175,119 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.check_privileged_role_unregistered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'role:' || r.rolname,
+         pg_catalog.format('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
+                r.rolname,
+                CASE WHEN r.rolsuper AND r.rolbypassrls THEN 'SUPERUSER and BYPASSRLS'
+                     WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END,
+                pg_catalog.quote_ident(r.rolname),
+                CASE WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END),
+         NULL::timestamptz
+    FROM pg_catalog.pg_roles r
+   WHERE (r.rolsuper OR r.rolbypassrls)
+     AND NOT EXISTS (SELECT 1 FROM tmac.privileged_role p WHERE p.role_name = r.rolname);
+END;
+ALTER FUNCTION tmac.check_privileged_role_unregistered()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_sod_conflict()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         pg_catalog.format('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
+         NULL::timestamptz
+    FROM tmac.sod_role_conflicts() v
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.sod_exception e
+                      WHERE e.rule_id = v.rule_id
+                        AND (e.person_id = v.person_id OR e.login_role = v.login_role));
+END;
+ALTER FUNCTION tmac.check_sod_conflict()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_sod_exception_expired()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         pg_catalog.format('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name,
+                pg_catalog.to_char(x.ended, 'YYYY-MM-DD HH24:MI')),
+         x.ended
+    FROM tmac.sod_role_conflicts() v
+    CROSS JOIN LATERAL (
+      SELECT max(least(e.expires_at, coalesce(e.revoked_at, e.expires_at))) AS ended
+        FROM tmac.sod_exception e
+       WHERE e.rule_id = v.rule_id AND (e.person_id = v.person_id OR e.login_role = v.login_role)) x
+   WHERE x.ended IS NOT NULL;
+END;
+ALTER FUNCTION tmac.check_sod_exception_expired()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_label_column_unprotected()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'table:' || c.oid::regclass::text,
+         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
+                c.oid::regclass, pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '),
+                CASE WHEN NOT c.relrowsecurity THEN 'disabled' ELSE 'not forced' END, c.oid::regclass),
+         NULL::timestamptz
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+   WHERE a.atttypid = 'tmac.label'::regtype
+     AND c.relkind IN ('r', 'p')
+     AND c.relnamespace <> 'tmac'::regnamespace
+     AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+   GROUP BY c.oid, c.relrowsecurity;
+END;
+ALTER FUNCTION tmac.check_label_column_unprotected()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
 CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'check:' || x.check_code,
          CASE x.problem
@@ -1948,7 +2302,7 @@ ALTER FUNCTION tmac.check_registered_check_tampered()
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   ROWS 1000
   SECURITY DEFINER
@@ -1970,6 +2324,21 @@ ALTER FUNCTION tmac.review_item_line(bigint,text,text,text,text,text,timestamp w
   COST 100
   SECURITY INVOKER
   RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.review_population_text(review_id bigint) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN (SELECT coalesce(string_agg(tmac.review_item_line(i.grant_id, i.person_id, i.kind, i.level, i.compartment,
+                                                           i.mode, i.valid_from, i.valid_until), E'\n' ORDER BY i.grant_id), '')
+            FROM tmac.access_review_item i WHERE i.review_id = review_population_text.review_id);
+ALTER FUNCTION tmac.review_population_text(bigint)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
 
 CREATE OR REPLACE FUNCTION tmac.reviewer(duty text)
  RETURNS text
@@ -2090,9 +2459,217 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.suspect_grants(review_cutoff timestamp with time zone, conflicted text[])
+ RETURNS SETOF tmac.access_grant
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+AS $function$
+BEGIN
+  -- four index-backed branches, made disjoint so that no sort or hash of wide rows is needed
+  RETURN QUERY
+  SELECT g.* FROM tmac.access_grant g
+   WHERE g.status IN ('active', 'pending')
+     AND (g.requested_by = ANY (g.approved_by) OR g.person_id = ANY (g.approved_by)
+          OR cardinality(array_remove(g.approved_by, g.requested_by)) = 0
+          OR cardinality(g.approved_by) < CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END)
+  UNION ALL
+  SELECT g.* FROM tmac.access_grant g
+   WHERE g.status = 'active' AND least(upper(g.validity), g.grace_until) <= now()
+     AND NOT tmac.grant_self_or_underapproved(g)
+  UNION ALL
+  SELECT g.* FROM tmac.access_grant g
+   WHERE g.status = 'active' AND g.approved_at < review_cutoff
+     AND NOT tmac.grant_self_or_underapproved(g)
+     AND NOT coalesce(least(upper(g.validity), g.grace_until) <= now(), false)
+  UNION ALL
+  SELECT g.* FROM tmac.access_grant g
+   WHERE g.status IN ('active', 'pending') AND g.approved_by && conflicted AND cardinality(conflicted) > 0
+     AND NOT tmac.grant_self_or_underapproved(g)
+     AND NOT (g.status = 'active' AND coalesce(least(upper(g.validity), g.grace_until) <= now(), false))
+     AND NOT (g.status = 'active' AND coalesce(g.approved_at < review_cutoff, false));
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.conflicted_approvers() RETURNS text[]
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN (SELECT coalesce(array_agg(DISTINCT c.person_id), '{}') FROM tmac.sod_role_conflicts() c
+           WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL);
+ALTER FUNCTION tmac.conflicted_approvers()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE OR REPLACE FUNCTION tmac.sod_violations()
+  RETURNS TABLE (violation text, rule_id integer, rule_name text, severity text,
+                 person_id text, login_role name, grant_id bigint, detail text)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH conflicts AS MATERIALIZED (SELECT * FROM tmac.sod_role_conflicts()),
+  ap AS MATERIALIZED (           -- approvers holding a duty separated from approving: one row each
+    SELECT DISTINCT ON (c.person_id) c.* FROM conflicts c
+     WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL
+     ORDER BY c.person_id, c.rule_id
+  ), apa AS MATERIALIZED (SELECT coalesce(array_agg(ap.person_id), '{}') AS ids FROM ap),
+  g AS MATERIALIZED (            -- the suspicious live grants, found by index (74_grant_checks.sql)
+    SELECT g.grant_id, g.person_id, g.status, g.requested_by, g.approved_by, g.validity
+      FROM apa, tmac.suspect_grants('-infinity', apa.ids) g
+  )
+  SELECT 'duty_conflict', c.rule_id, c.rule_name, c.severity, c.person_id, c.login_role, NULL::bigint,
+         format('holds "%s" (%s) and "%s" (%s)', c.duty_a, c.via_a, c.duty_b, c.via_b)
+    FROM conflicts c
+  UNION ALL
+  SELECT 'self_approved', NULL, NULL, 'critical', g.requested_by, p.login_role, g.grant_id,
+         format('%s requested and approved grant %s for %s', g.requested_by, g.grant_id, g.person_id)
+    FROM g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
+   WHERE g.requested_by = ANY (g.approved_by)
+  UNION ALL
+  SELECT 'approver_is_grantee', NULL, NULL, 'critical', g.person_id, p.login_role, g.grant_id,
+         format('%s approved grant %s for themselves', g.person_id, g.grant_id)
+    FROM g LEFT JOIN tmac.person p ON p.person_id = g.person_id
+   WHERE g.person_id = ANY (g.approved_by)
+  UNION ALL
+  SELECT 'approver_conflicting_duty', c.rule_id, c.rule_name, c.severity, c.person_id, c.login_role, g.grant_id,
+         format('%s approved grant %s for %s and holds "%s" and "%s" (SoD rule %s)', c.person_id, g.grant_id,
+                g.person_id, c.duty_a, c.duty_b, c.rule_id)
+    FROM g JOIN ap c ON c.person_id = ANY (g.approved_by)
+   WHERE g.status IN ('pending', 'active') AND upper(g.validity) > now()
+  UNION ALL
+  SELECT 'grant_not_audited', NULL, NULL, 'high', g.requested_by, p.login_role, g.grant_id,
+         format('grant %s for %s was set by %s alone and no other person has audited it', g.grant_id, g.person_id,
+                g.requested_by)
+    FROM g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
+   WHERE g.status = 'active' AND upper(g.validity) > now()
+     AND cardinality(array_remove(g.approved_by, g.requested_by)) = 0
+     AND NOT EXISTS (SELECT 1 FROM tmac.grant_audit a
+                      WHERE a.grant_id = g.grant_id AND a.audited_by <> g.requested_by)
+     AND NOT EXISTS (SELECT 1 FROM tmac.access_review_item i
+                      WHERE i.grant_id = g.grant_id AND i.decision = 'keep' AND i.decided_by <> g.requested_by);
+END;
+ALTER FUNCTION tmac.sod_violations()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.prerequisite_status(at timestamptz DEFAULT now())
+  RETURNS TABLE (person_id text, pledge_ok boolean, pledge_until timestamptz,
+                 training_ok boolean, training_until timestamptz, training_last date)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('date_time_zone') AS tz,
+           tmac.setting_value('training_validity')::interval AS validity,
+           tmac.setting_on('require_pledge') AS rp, tmac.setting_on('require_training') AS rt,
+           ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req
+  ), pl AS (
+    SELECT pl.person_id,
+           max(CASE WHEN pl.valid_until IS NULL THEN 'infinity'::timestamptz
+                    ELSE (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz END) AS until
+      FROM tmac.pledge pl JOIN tmac.person p ON p.person_id = pl.person_id CROSS JOIN s
+     WHERE pl.kind <> 'termination'
+       AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date)
+       AND pl.signed_on::timestamp AT TIME ZONE s.tz <= at
+       AND (pl.valid_until IS NULL OR at < (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz)
+     GROUP BY pl.person_id
+  ), tc AS (                      -- per person and required course (or '' for "any course"): current until
+    SELECT t.person_id, CASE WHEN cardinality(s.req) = 0 THEN '' ELSE t.course END AS course,
+           max((t.completed_on::timestamp + s.validity) AT TIME ZONE s.tz) AS until
+      FROM tmac.training_completion t CROSS JOIN s
+     WHERE (cardinality(s.req) = 0 OR t.course = ANY (s.req))
+       AND t.completed_on::timestamp AT TIME ZONE s.tz <= at
+     GROUP BY 1, 2
+  ), tr AS (
+    SELECT tc.person_id, min(tc.until) AS until,
+           count(*) FILTER (WHERE tc.until > at) AS current_courses
+      FROM tc GROUP BY tc.person_id
+  ), tl AS (
+    SELECT t.person_id, max(t.completed_on) AS last FROM tmac.training_completion t GROUP BY t.person_id
+  )
+  SELECT p.person_id,
+         NOT s.rp OR pl.person_id IS NOT NULL, pl.until,
+         NOT s.rt OR coalesce(tr.current_courses >= greatest(cardinality(s.req), 1), false), tr.until, tl.last
+    FROM tmac.person p CROSS JOIN s
+    LEFT JOIN pl ON pl.person_id = p.person_id
+    LEFT JOIN tr ON tr.person_id = p.person_id
+    LEFT JOIN tl ON tl.person_id = p.person_id;
+END;
+ALTER FUNCTION tmac.prerequisite_status(timestamp with time zone)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE OR REPLACE FUNCTION tmac.check_terminated_live_grant()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         format('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*),
+                string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id)),
+         p.terminated_at
+    FROM (SELECT * FROM tmac.person p WHERE p.status = 'terminated' OFFSET 0) p
+    JOIN tmac.access_grant g ON g.person_id = p.person_id
+   WHERE g.status IN ('active', 'pending')
+     AND tmac.grant_lapse(g.validity, g.grace_until) > now()
+   GROUP BY p.person_id, p.full_name, p.terminated_at;
+END;
+ALTER FUNCTION tmac.check_terminated_live_grant()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_terminated_login_enabled()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         format('%s (%s) was terminated on %s but login role %s can still log in. Run ALTER ROLE %s NOLOGIN.',
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), r.rolname, quote_ident(r.rolname)),
+         p.terminated_at
+    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.rolname = p.login_role
+   WHERE p.status = 'terminated' AND r.rolcanlogin;
+END;
+ALTER FUNCTION tmac.check_terminated_login_enabled()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
 CREATE OR REPLACE FUNCTION tmac.check_grants()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT now() - tmac.setting_value('review_period')::interval AS review_cutoff,
@@ -2165,7 +2742,173 @@ ALTER FUNCTION tmac.check_grants()
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_access_without_pledge()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('date_time_zone') AS tz,
+           (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
+           tmac.setting_on('require_pledge') AS required
+  ), failing AS MATERIALIZED (
+    SELECT p.person_id, p.full_name, p.pledge_required_since
+      FROM tmac.person p CROSS JOIN s
+     WHERE p.status = 'active' AND s.required
+       AND NOT EXISTS (
+         SELECT 1 FROM tmac.pledge pl
+          WHERE pl.person_id = p.person_id AND pl.kind <> 'termination'
+            AND pl.signed_on <= s.today AND (pl.valid_until IS NULL OR pl.valid_until >= s.today)
+            AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date))
+  )
+  SELECT 'person:' || f.person_id,
+         format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; access is denied until one is recorded (tmac.record_pledge).',
+                f.person_id, f.full_name,
+                CASE WHEN f.pledge_required_since IS NOT NULL
+                     THEN ' signed since the role change of ' || to_char(f.pledge_required_since, 'YYYY-MM-DD') ELSE '' END),
+         NULL::timestamptz
+    FROM failing f
+   WHERE (SELECT true FROM tmac.access_grant g
+           WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+             AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
+END;
+ALTER FUNCTION tmac.check_access_without_pledge()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_access_without_training()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT (now() AT TIME ZONE tmac.setting_value('date_time_zone')) - tmac.setting_value('training_validity')::interval AS since,
+           (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
+           ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req,
+           tmac.setting_on('require_training') AS required
+  ), cur AS (                    -- persons and the required courses they completed recently enough
+    SELECT t.person_id, count(DISTINCT CASE WHEN cardinality(s.req) = 0 THEN '' ELSE t.course END) AS n
+      FROM tmac.training_completion t CROSS JOIN s
+     WHERE (cardinality(s.req) = 0 OR t.course = ANY (s.req))
+       AND t.completed_on::timestamp > s.since AND t.completed_on <= s.today
+     GROUP BY t.person_id
+  ), failing AS MATERIALIZED (
+    SELECT p.person_id, p.full_name
+      FROM tmac.person p CROSS JOIN s
+      LEFT JOIN cur ON cur.person_id = p.person_id
+     WHERE p.status = 'active' AND s.required AND coalesce(cur.n, 0) < greatest(cardinality(s.req), 1)
+  )
+  SELECT 'person:' || f.person_id,
+         format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); access is denied until it is recorded (tmac.record_training).',
+                f.person_id, f.full_name,
+                CASE WHEN cardinality(s.req) > 0 THEN ' (' || array_to_string(s.req, ', ') || ')' ELSE '' END,
+                coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
+                           WHERE t.person_id = f.person_id), 'never'),
+                tmac.setting_value('training_validity')),
+         NULL::timestamptz
+    FROM failing f CROSS JOIN s
+   WHERE (SELECT true FROM tmac.access_grant g
+           WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+             AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
+END;
+ALTER FUNCTION tmac.check_access_without_training()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_review_undecided()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'review:' || r.review_id,
+         format('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided and still in force%s. Decide them (tmac.review_decide) or revoke the grants.',
+                r.review_id, r.title, to_char(r.deadline, 'YYYY-MM-DD'), u.n, r.population_count,
+                CASE WHEN r.closed_at IS NOT NULL THEN ' (closed ' || to_char(r.closed_at, 'YYYY-MM-DD') || ')' ELSE '' END),
+         r.deadline
+    FROM tmac.access_review r
+    CROSS JOIN LATERAL (
+      SELECT count(*) AS n FROM tmac.access_review_item i JOIN tmac.access_grant g ON g.grant_id = i.grant_id
+       WHERE i.review_id = r.review_id AND i.decision IS NULL
+         AND g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now()) u
+   WHERE r.deadline <= now() AND r.undecided_action = 'report' AND u.n > 0;
+END;
+ALTER FUNCTION tmac.check_review_undecided()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_review_population_altered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'review:' || e.review_id,
+         format('The stored population of access review %s no longer matches the count (%s) and hash recorded when it started; the evidence was altered. Compare with the audit log entry of its start.',
+                e.review_id, e.population_count),
+         e.started_at
+    FROM tmac.review_evidence e
+   WHERE NOT e.population_intact;
+END;
+ALTER FUNCTION tmac.check_review_population_altered()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_column_label_exceeds_table()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'table:' || col.objoid::regclass::text,
+         format('Column %s.%s is labelled %s but its table is %s; the table''s label must dominate its columns'' (SECURITY LABEL FOR tmac ON TABLE %s IS ''…'').',
+                col.objoid::regclass, quote_ident(a.attname), col.label::text,
+                coalesce(tbl.label::text, 'unlabelled'), col.objoid::regclass),
+         NULL::timestamptz
+    FROM pg_catalog.pg_seclabel col
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = col.objoid AND a.attnum = col.objsubid
+    LEFT JOIN pg_catalog.pg_seclabel tbl
+           ON tbl.provider = 'tmac' AND tbl.classoid = col.classoid AND tbl.objoid = col.objoid AND tbl.objsubid = 0
+   WHERE col.provider = 'tmac' AND col.classoid = 'pg_catalog.pg_class'::regclass AND col.objsubid > 0
+     AND (tbl.label IS NULL OR NOT (tbl.label::tmac.label @> col.label::tmac.label));
+END;
+ALTER FUNCTION tmac.check_column_label_exceeds_table()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
   COST 100
   ROWS 1000
   SECURITY DEFINER
@@ -2176,7 +2919,7 @@ ALTER FUNCTION tmac.check_grants()
 CREATE OR REPLACE FUNCTION tmac.check_protected_table_unenforced()
  RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
  LANGUAGE plpgsql
- STABLE SECURITY DEFINER
+ STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
 AS $function$
@@ -2203,7 +2946,7 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.check_protected_tree_inconsistent()
  RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
  LANGUAGE plpgsql
- STABLE SECURITY DEFINER
+ STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
 AS $function$
@@ -2231,7 +2974,7 @@ $function$;
 
 CREATE OR REPLACE FUNCTION tmac.check_schema_public_create()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'schema:' || quote_ident(n.nspname),
          format('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
@@ -2247,7 +2990,7 @@ ALTER FUNCTION tmac.check_schema_public_create()
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   ROWS 1000
   SECURITY DEFINER
@@ -2257,7 +3000,7 @@ ALTER FUNCTION tmac.check_schema_public_create()
 
 CREATE OR REPLACE FUNCTION tmac.check_label_function_untrusted()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH label_types AS (
     SELECT t.oid FROM pg_catalog.pg_type t
@@ -2288,7 +3031,7 @@ ALTER FUNCTION tmac.check_label_function_untrusted()
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   ROWS 1000
   SECURITY DEFINER
@@ -2296,13 +3039,31 @@ ALTER FUNCTION tmac.check_label_function_untrusted()
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off';
 
+CREATE OR REPLACE FUNCTION tmac.check_exposing_view()
+ RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+AS $function$
+BEGIN
+  RETURN QUERY
+  SELECT 'view:' || v.view::text,
+         format('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
+                v.view::text, array_to_string(v.tables, ', '), v.owner,
+                CASE WHEN v.acting_person IS NOT NULL THEN ' (person ' || v.acting_person || ')' ELSE '' END),
+         NULL::timestamptz
+    FROM tmac.exposing_views v;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
   RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
                  grant_id bigint, access_kind text, access text, mode text, granted_on timestamptz,
                  requested_by text, approved_by text[], approved_by_names text, valid_until timestamptz,
                  grant_status text, training_status text, training_valid_until timestamptz,
                  pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT p.person_id, p.full_name, p.title, p.org_group, p.job_role, p.status,
          g.grant_id, g.kind,
@@ -2338,7 +3099,7 @@ ALTER FUNCTION tmac.access_rights_ledger_as_of(timestamp with time zone)
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   ROWS 1000
   SECURITY INVOKER
@@ -2359,7 +3120,7 @@ ALTER FUNCTION tmac.html_escape(text)
 CREATE OR REPLACE FUNCTION tmac.vocabulary_copy_text()
  RETURNS text
  LANGUAGE sql
- STABLE
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
   SELECT 'tmac vocabulary 1'
@@ -2571,7 +3332,8 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_seq', '');
 
 -- ==== privileges
-GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
+REVOKE ALL ON TABLE tmac.protected_table FROM PUBLIC, tmac_admin;
+GRANT SELECT ON TABLE tmac.protected_table TO PUBLIC;
 GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_admin;
 GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.login_enrolment TO tmac_hr;
@@ -2580,56 +3342,30 @@ GRANT SELECT ON TABLE tmac.settings TO tmac_access_admin;
 GRANT SELECT ON TABLE tmac.settings TO tmac_admin;
 GRANT SELECT ON TABLE tmac.settings TO tmac_approver;
 GRANT SELECT ON TABLE tmac.settings TO tmac_auditor;
-REVOKE ALL ON TABLE tmac.protected_table FROM PUBLIC, tmac_admin;
-GRANT SELECT ON TABLE tmac.protected_table TO PUBLIC;
+GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
-REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
+REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
@@ -2642,12 +3378,39 @@ GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor
 REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 
 -- ==== comments
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
@@ -2710,6 +3473,34 @@ COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, it
 -- ==== hand-written: last (after privileges, e.g. initial-privilege records)
 -- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run last, after the generated privileges
 -- and comments (test/upgrade/make_upgrade.sh includes it).
+-- A fresh install ends with the blanket revoke of sql/install/99_privileges.sql, which gives
+-- every function, table and sequence of schema tmac an explicit ACL and so initial privileges
+-- (pg_init_privs), also where the ACL equals the default.  Do the same here, keeping what
+-- PUBLIC may do (the generated privileges above already match the fresh install's).
+DO $final$
+DECLARE
+  pub_fn regprocedure[];
+  pub_rel regclass[];
+  f regprocedure;
+  r regclass;
+BEGIN
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  SELECT coalesce(array_agg(p.oid::regprocedure), '{}') INTO pub_fn FROM pg_proc p
+   WHERE p.pronamespace = 'tmac'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE');
+  SELECT coalesce(array_agg(c.oid::regclass), '{}') INTO pub_rel FROM pg_class c
+   WHERE c.relnamespace = 'tmac'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+     AND has_table_privilege('public', c.oid, 'SELECT');
+  REVOKE ALL ON ALL FUNCTIONS IN SCHEMA tmac FROM PUBLIC;
+  REVOKE ALL ON ALL TABLES IN SCHEMA tmac FROM PUBLIC;
+  REVOKE ALL ON ALL SEQUENCES IN SCHEMA tmac FROM PUBLIC;
+  FOREACH f IN ARRAY pub_fn LOOP
+    EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO PUBLIC', f);
+  END LOOP;
+  FOREACH r IN ARRAY pub_rel LOOP
+    EXECUTE format('GRANT SELECT ON %s TO PUBLIC', r);
+  END LOOP;
+END
+$final$;
 -- tmac.end_restore() must have no initial privileges, so that every pg_dump writes its
 -- REVOKE in the final privilege pass, which ends a restore window (sql/install/80_restore.sql).
 DELETE FROM pg_catalog.pg_init_privs

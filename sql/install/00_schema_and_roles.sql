@@ -31,13 +31,9 @@ BEGIN
 END
 $roles$;
 
-GRANT USAGE ON SCHEMA tmac TO PUBLIC;
-
 -- The governance sentinel: never holds a row.  A change to any governance table
 -- queues one relcache invalidation of this table (tmac.cache_invalidate()),
 -- which is what every backend's caches listen for (src/profile_cache.c).
 CREATE TABLE tmac.cache_sentinel ();
 COMMENT ON TABLE tmac.cache_sentinel IS
   'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
-REVOKE ALL ON tmac.cache_sentinel FROM PUBLIC;
-GRANT SELECT ON tmac.cache_sentinel TO tmac_auditor;   -- empty; auditors read every table

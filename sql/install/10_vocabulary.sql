@@ -235,6 +235,3 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.compartment_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.org_group', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.org_group_id_seq', '');
 
-GRANT SELECT ON tmac.level, tmac.compartment, tmac.org_group, tmac.vocabulary_token TO PUBLIC;
-REVOKE ALL ON FUNCTION tmac.cache_invalidate(), tmac.vocabulary_check_tokens(),
-  tmac.vocabulary_forbid_delete(), tmac.level_merge_builtin(), tmac.org_group_check_cycle() FROM PUBLIC;

@@ -227,19 +227,3 @@ CREATE FUNCTION tmac.rename_group(old text, new text) RETURNS void
   LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN tmac.rename_entry('group', old, new);
 COMMENT ON FUNCTION tmac.rename_group(text, text) IS 'Changes a group''s code; stored labels keep their meaning and print the new code';
-
-REVOKE ALL ON FUNCTION
-  tmac.check_code(text, text), tmac.check_name(text, text),
-  tmac.define_level(text, integer, text, text[]), tmac.define_compartment(text, text, text),
-  tmac.define_group(text, text, text), tmac.move_group(text, text),
-  tmac.rename_entry(text, text, text), tmac.rename_level(text, text),
-  tmac.rename_compartment(text, text), tmac.rename_group(text, text)
-  FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION
-  tmac.define_level(text, integer, text, text[]), tmac.define_compartment(text, text, text),
-  tmac.define_group(text, text, text), tmac.move_group(text, text),
-  tmac.rename_level(text, text), tmac.rename_compartment(text, text), tmac.rename_group(text, text)
-  TO tmac_admin;
--- It only raises an error naming a null argument; the SECURITY INVOKER functions of later files
--- (tmac.protect, tmac.grant_sod_exception, …) call it as whoever calls them.
-GRANT EXECUTE ON FUNCTION tmac.require_arguments(text, text[]) TO PUBLIC;

@@ -14,7 +14,6 @@ CREATE VIEW tmac.object_label AS
    WHERE s.provider = 'tmac';
 COMMENT ON VIEW tmac.object_label IS
   'Every table, column and schema classified with SECURITY LABEL FOR tmac, with its label and marking';
-GRANT SELECT ON tmac.object_label TO PUBLIC;
 
 -- Every change of an object's label is audited: the provider (src/seclabel.c)
 -- calls this as the extension owner, with a pinned search_path, before
@@ -39,4 +38,3 @@ END
 $$;
 COMMENT ON FUNCTION tmac.object_label_audit(oid, oid, integer, text, text) IS
   'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
-REVOKE ALL ON FUNCTION tmac.object_label_audit(oid, oid, integer, text, text) FROM PUBLIC;

@@ -345,7 +345,7 @@ COMMENT ON FUNCTION tmac.audit_trigger() IS
 -- change rather than once per row.  A column whose type has no hash opclass
 -- (json, point, …) is compared and grouped as text.
 CREATE FUNCTION tmac.audit_update_query(tbl regclass, key_col text, cols text[]) RETURNS text
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   sel text[] := '{}';       -- per row, each column: old and new value when it changed, else nulls

@@ -15,7 +15,6 @@ CREATE FUNCTION tmac.hr_feed_set_applying(boolean) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_set_applying' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION tmac.hr_feed_set_applying(boolean) IS
   'Sets the HR feed''s applying flag and returns the previous value; for tmac.hr_event_receive only';
-REVOKE ALL ON FUNCTION tmac.hr_feed_set_applying(boolean) FROM PUBLIC;
 
 CREATE TABLE tmac.person (
   person_id             text PRIMARY KEY CHECK (person_id ~ '^\S(.*\S)?$' AND length(person_id) <= 100),
@@ -89,10 +88,6 @@ CREATE FUNCTION tmac.acting_role(act text, trigger_allowance integer DEFAULT 0) 
   AS 'MODULE_PATHNAME', 'tmac_acting_role' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION tmac.acting_role(text, integer) IS
   'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
--- tmac's SECURITY DEFINER functions call it as the extension owner; the one invoker-rights
--- caller is the trigger on tmac.sod_exception, run as whoever may write that table.
-REVOKE ALL ON FUNCTION tmac.acting_role(text, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.acting_role(text, integer) TO tmac_admin, tmac_approver;
 
 -- The acting person (mapped from the role making the act), or error 42501.
 CREATE FUNCTION tmac.acting_person(duty text) RETURNS text
@@ -183,14 +178,14 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_se
 
 -- True when the role is currently enrolled (a SQL-standard body: bound at install, not pinned).
 CREATE FUNCTION tmac.login_enrolled(role name) RETURNS boolean
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN EXISTS (SELECT 1 FROM tmac.login_enrolment e WHERE e.login_role = role AND e.withdrawn_at IS NULL);
 COMMENT ON FUNCTION tmac.login_enrolled(name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
 
 -- Why an existing role can never be a person's login (NULL when it can).  feeder is the
 -- role that feeds the HR event being checked (NULL at enrolment).
 CREATE FUNCTION tmac.login_role_refusal(role name, feeder name DEFAULT NULL) RETURNS text
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   r record;
@@ -288,8 +283,3 @@ $$;
 COMMENT ON FUNCTION tmac.withdraw_login(name) IS
   'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
 
-REVOKE ALL ON tmac.login_enrolment FROM PUBLIC;
-GRANT SELECT ON tmac.login_enrolment TO tmac_admin, tmac_auditor, tmac_hr;
-REVOKE ALL ON FUNCTION tmac.login_enrolled(name), tmac.login_role_refusal(name, name),
-  tmac.enrol_login(regrole), tmac.withdraw_login(name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole), tmac.withdraw_login(name) TO tmac_admin;

@@ -86,7 +86,6 @@ END
 $$;
 COMMENT ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) IS
   'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
-REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
 
 -- Checks that do not depend on the person's state at effective_at.
 CREATE FUNCTION tmac.hr_validate(e tmac.hr_event) RETURNS void

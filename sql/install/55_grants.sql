@@ -130,7 +130,7 @@ COMMENT ON FUNCTION tmac.compartment_id_of(text) IS 'Id of a compartment given b
 
 -- Rejects a request that overlaps a pending or active one for the same thing.
 CREATE FUNCTION tmac.check_no_overlap(g tmac.access_grant) RETURNS void
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   other bigint;

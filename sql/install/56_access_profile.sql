@@ -16,7 +16,7 @@
 CREATE FUNCTION tmac.person_state_at(person_id text, at timestamptz)
   RETURNS TABLE (status text, job_role text, org_group text, pledge_since timestamptz,
                  role_change_at timestamptz)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
   SELECT coalesce(
            (SELECT CASE e.kind WHEN 'terminate' THEN 'terminated' WHEN 'leave' THEN 'on_leave' ELSE 'active' END
@@ -56,7 +56,7 @@ COMMENT ON FUNCTION tmac.person_state_at(text, timestamptz) IS
 -- Until when the pledge prerequisite holds at `at` (NULL end: open-ended); no row when it does not hold.
 CREATE FUNCTION tmac.pledge_window(person_id text, at timestamptz, since timestamptz)
   RETURNS TABLE (ok boolean, changes_at timestamptz)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
   WITH v AS (
     SELECT tmac.day_start(pl.signed_on) AS from_at,
@@ -77,7 +77,7 @@ COMMENT ON FUNCTION tmac.pledge_window(text, timestamptz, timestamptz) IS
 
 CREATE FUNCTION tmac.training_window(person_id text, at timestamptz)
   RETURNS TABLE (ok boolean, changes_at timestamptz)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
   WITH req AS (
     SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> ''),
@@ -104,7 +104,7 @@ COMMENT ON FUNCTION tmac.training_window(text, timestamptz) IS
 
 CREATE FUNCTION tmac.check_prerequisites(person_id text, at timestamptz DEFAULT now())
   RETURNS TABLE (check_name text, passed boolean, reason text)
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   st record;
@@ -143,7 +143,7 @@ COMMENT ON FUNCTION tmac.check_prerequisites(text, timestamptz) IS
 -- A grant in force at `at` for a person in state st (role change due but not yet applied counted).
 CREATE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamptz, st_job_role text, st_org_group text,
                                     st_role_change_at timestamptz)
-  RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+  RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
   SELECT $1.status IN ('active', 'ended', 'expired')
      AND $1.approved_at <= $2
@@ -161,7 +161,7 @@ CREATE FUNCTION tmac.access_profile_internal(pid text, at timestamptz,
     OUT o_person_id text, OUT o_active boolean, OUT o_clearance_rank integer, OUT o_read integer[],
     OUT o_write integer[], OUT o_org_group_id integer, OUT o_pledge_ok boolean, OUT o_training_ok boolean,
     OUT o_valid_until timestamptz)
-  RETURNS SETOF record LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  RETURNS SETOF record LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   st record;
@@ -224,7 +224,7 @@ CREATE FUNCTION tmac.access_profile_of(person_id text, at timestamptz)
   RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
                  write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
                  valid_until timestamptz)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$ SELECT * FROM tmac.access_profile_internal($1, $2) $$;
 COMMENT ON FUNCTION tmac.access_profile_of(text, timestamptz) IS
   'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
@@ -233,14 +233,14 @@ CREATE FUNCTION tmac.access_profile(login_role name, at timestamptz)
   RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
                  write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
                  valid_until timestamptz)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$ SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1 $$;
 COMMENT ON FUNCTION tmac.access_profile(name, timestamptz) IS
   'tmac.access_profile_of for the person mapped to a login role; no row when the role is not mapped';
 
 CREATE FUNCTION tmac.access_as_of(person_id text, at timestamptz)
   RETURNS SETOF tmac.grants
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
   SELECT v.grant_id, v.person_id, v.kind, v.level, v.compartment, v.mode, v.valid_from, v.valid_until,
          'active'::text AS status, v.requested_by, v.approved_by, v.ended_at, v.end_reason

@@ -18,7 +18,6 @@ END
 $$;
 COMMENT ON FUNCTION tmac.org_group_follow_rename() IS
   'Trigger: a renamed group''s new code replaces the old one in tmac.person.org_group and tmac.access_grant.bound_org_group';
-REVOKE ALL ON FUNCTION tmac.org_group_follow_rename() FROM PUBLIC;
 
 CREATE TRIGGER follow_rename AFTER UPDATE OF code ON tmac.org_group
   FOR EACH ROW EXECUTE FUNCTION tmac.org_group_follow_rename();

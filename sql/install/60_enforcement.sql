@@ -45,4 +45,3 @@ CREATE FUNCTION tmac.declassify_guard() RETURNS trigger
 COMMENT ON FUNCTION tmac.declassify_guard() IS
   'Trigger on protected tables: lowering a level or removing a compartment or group needs tmac_declassifier and is audited';
 
-REVOKE ALL ON FUNCTION tmac.deny_reason_as(name, tmac.label), tmac.declassify_guard() FROM PUBLIC;

@@ -45,14 +45,13 @@ CREATE TABLE tmac.protected_table (
 );
 COMMENT ON TABLE tmac.protected_table IS 'Tables protected by tmac.protect(), with their label column';
 SELECT pg_catalog.pg_extension_config_dump('tmac.protected_table', '');
-GRANT SELECT ON tmac.protected_table TO PUBLIC;
 SELECT tmac.add_audit_trigger('tmac.protected_table', 'relid');
 
 -- A table and everything below it (partitions and inheritance children at any
 -- depth), each once, parents before children.
 CREATE FUNCTION tmac.relation_tree(tbl regclass)
   RETURNS TABLE (relid regclass, depth integer)
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   WITH RECURSIVE t(relid, depth) AS (
     SELECT tbl::oid, 0
@@ -69,7 +68,7 @@ COMMENT ON FUNCTION tmac.relation_tree(regclass) IS
 -- (for everyone, with tmac's expressions), and on a table that holds rows
 -- the declassification guard.
 CREATE FUNCTION tmac.protection_in_place(tbl regclass, label_column name) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT c.relrowsecurity AND c.relforcerowsecurity
      AND (SELECT count(*) FROM pg_catalog.pg_policy p
@@ -446,24 +445,6 @@ $$ SELECT * FROM tmac.hidden_rows_for(tbl, current_user) $$;
 COMMENT ON FUNCTION tmac.hidden_rows(regclass) IS
   'How many rows of a protected table the acting role cannot see, by the first failing check; for tmac_admin, tmac_access_admin, tmac_auditor';
 
-REVOKE ALL ON FUNCTION tmac.protect(regclass, name), tmac.unprotect(regclass),
-  tmac.hidden_rows_for(regclass, name), tmac.hidden_rows(regclass),
-  tmac.relation_tree(regclass), tmac.protection_in_place(regclass, name),
-  tmac.protection_register(regclass, name), tmac.protection_unregister(regclass),
-  tmac.apply_protection(regclass, name), tmac.remove_protection(regclass), tmac.protect_tree(regclass, name, text),
-  tmac.ddl_inheritance_links(pg_ddl_command), tmac.protect_new_children(), tmac.forget_dropped_tables() FROM PUBLIC;
--- protect() and unprotect() run as their caller, who needs their helpers too.
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass, name), tmac.unprotect(regclass),
-  tmac.relation_tree(regclass), tmac.protection_in_place(regclass, name),
-  tmac.protection_register(regclass, name), tmac.protection_unregister(regclass),
-  tmac.apply_protection(regclass, name), tmac.remove_protection(regclass), tmac.protect_tree(regclass, name, text)
-TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass), tmac.protection_in_place(regclass, name) TO tmac_auditor;
--- CREATE TRIGGER in protect() needs EXECUTE on the trigger function.
-GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.hidden_rows_for(regclass, name), tmac.hidden_rows(regclass),
-  tmac.deny_reason_as(name, tmac.label) TO tmac_admin, tmac_access_admin, tmac_auditor;
-
 -- Views that read a protected table with their owner's access (no
 -- security_invoker): anyone allowed to select from the view sees what the
 -- owner may see.  This is PostgreSQL's rule; tmac lists them so that an
@@ -487,5 +468,3 @@ CREATE VIEW tmac.exposing_views AS
      AND NOT coalesce(v.reloptions @> ARRAY['security_invoker=on'], false);
 COMMENT ON VIEW tmac.exposing_views IS
   'Views over protected tables without security_invoker: their readers see what the view owner may see; review or recreate them WITH (security_invoker = true)';
-REVOKE ALL ON tmac.exposing_views FROM PUBLIC;
-GRANT SELECT ON tmac.exposing_views TO tmac_admin, tmac_access_admin, tmac_auditor;

@@ -30,19 +30,19 @@ COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
 
 -- Who is acting: the person mapped to a role.
 CREATE FUNCTION tmac.sod_person_of(role name) RETURNS text
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
 COMMENT ON FUNCTION tmac.sod_person_of(name) IS
   'The person_id of the person who logs in as the role, or NULL when none is registered';
 
 CREATE FUNCTION tmac.sod_login_role_of(person text) RETURNS name
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT p.login_role FROM tmac.person p WHERE p.person_id = person);
 COMMENT ON FUNCTION tmac.sod_login_role_of(text) IS
   'The login role of a registered person, or NULL';
 
 CREATE FUNCTION tmac.sod_person_exists(person text) RETURNS boolean
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = person);
 COMMENT ON FUNCTION tmac.sod_person_exists(text) IS 'True when the person is registered';
 
@@ -214,7 +214,7 @@ CREATE TRIGGER sod_exception_guard BEFORE INSERT OR UPDATE ON tmac.sod_exception
 -- person_id is the registered person of the login role (NULL when unmapped).
 CREATE FUNCTION tmac.duty_holders()
   RETURNS TABLE (person_id text, login_role name, duty text, via text)
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   RETURN QUERY
@@ -246,7 +246,7 @@ COMMENT ON FUNCTION tmac.duty_holders() IS
 CREATE FUNCTION tmac.sod_role_conflicts()
   RETURNS TABLE (rule_id integer, rule_name text, severity text, person_id text, login_role name,
                  duty_a text, duty_b text, via_a text, via_b text)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
   WITH hp AS MATERIALIZED (
     -- a person's duties through their login role and by assignment are one holder
@@ -271,7 +271,7 @@ COMMENT ON FUNCTION tmac.sod_role_conflicts() IS
 
 -- Preventive check: would the holder conflict after gaining these duties?
 CREATE FUNCTION tmac.sod_check(holder_person text, holder_role name, new_duties text[]) RETURNS void
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   held text[];
@@ -512,28 +512,3 @@ END
 $$;
 COMMENT ON FUNCTION tmac.end_duty(text, text) IS 'Takes a duty away from a person (revokes the role, or ends the assignment)';
 
-REVOKE ALL ON FUNCTION
-  tmac.configure_compliance(text, text), tmac.define_duty(text, text, name, text),
-  tmac.define_sod_rule(text, text, text, text), tmac.set_sod_rule_enabled(integer, boolean),
-  tmac.grant_sod_exception(integer, text, text, timestamptz, name), tmac.revoke_sod_exception(bigint, text),
-  tmac.grant_role(name, name), tmac.assign_duty(text, text), tmac.end_duty(text, text),
-  tmac.sod_exception_guard(), tmac.duty_assignment_guard(),
-  tmac.duty_holders(), tmac.sod_role_conflicts(), tmac.sod_check(text, name, text[]),
-  tmac.sod_person_of(name), tmac.sod_login_role_of(text), tmac.sod_person_exists(text)
-FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION
-  tmac.configure_compliance(text, text), tmac.define_duty(text, text, name, text),
-  tmac.define_sod_rule(text, text, text, text), tmac.set_sod_rule_enabled(integer, boolean),
-  tmac.grant_role(name, name), tmac.assign_duty(text, text), tmac.end_duty(text, text)
-TO tmac_admin;
-GRANT EXECUTE ON FUNCTION
-  tmac.grant_sod_exception(integer, text, text, timestamptz, name), tmac.revoke_sod_exception(bigint, text)
-TO tmac_admin, tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.sod_check(text, name, text[]), tmac.sod_person_of(name), tmac.sod_person_exists(text),
-  tmac.sod_login_role_of(text), tmac.duty_holders()
-TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.sod_role_conflicts() TO tmac_admin, tmac_auditor;
-GRANT SELECT ON tmac.duty, tmac.sod_rule, tmac.sod_exception, tmac.duty_assignment
-  TO tmac_admin, tmac_approver, tmac_access_admin, tmac_auditor;
-GRANT INSERT, UPDATE ON tmac.duty_assignment TO tmac_admin;
-GRANT INSERT, UPDATE ON tmac.sod_exception TO tmac_admin, tmac_approver;

@@ -85,7 +85,7 @@ COMMENT ON FUNCTION tmac.check_prerequisites_met(text[]) IS
 
 -- True for a function of the tmac extension itself.
 CREATE FUNCTION tmac.is_own_function(fn regproc) RETURNS boolean
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                   WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = fn
                     AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
@@ -95,7 +95,7 @@ COMMENT ON FUNCTION tmac.is_own_function(regproc) IS 'True when a function belon
 -- The fingerprint of a check function: its whole definition (body, language,
 -- security, settings) as PostgreSQL prints it under this fixed search_path.
 CREATE FUNCTION tmac.check_function_sha256(fn regproc) RETURNS bytea
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
   RETURN pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.pg_get_functiondef(fn), 'UTF8'));
 COMMENT ON FUNCTION tmac.check_function_sha256(regproc) IS
   'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
@@ -112,7 +112,7 @@ COMMENT ON FUNCTION tmac.run_check_as_owner(regproc, boolean) IS
 -- reports that it could not run.
 CREATE FUNCTION tmac.registered_check_problems()
   RETURNS TABLE (check_code text, function_name text, problem text)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT k.check_code, k.function_name,
          CASE WHEN k.function_sha256 IS NULL THEN 'unverified'
@@ -342,7 +342,7 @@ COMMENT ON FUNCTION tmac.unregister_privileged_role(name) IS 'Removes a role fro
 -- The checks that need only the catalogs and the SoD tables.
 CREATE FUNCTION tmac.check_privileged_role_unregistered()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'role:' || r.rolname,
          pg_catalog.format('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
@@ -361,7 +361,7 @@ COMMENT ON FUNCTION tmac.check_privileged_role_unregistered() IS
 
 CREATE FUNCTION tmac.check_sod_conflict()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
          pg_catalog.format('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
@@ -377,7 +377,7 @@ COMMENT ON FUNCTION tmac.check_sod_conflict() IS
 
 CREATE FUNCTION tmac.check_sod_exception_expired()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
          pg_catalog.format('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
@@ -396,7 +396,7 @@ COMMENT ON FUNCTION tmac.check_sod_exception_expired() IS
 
 CREATE FUNCTION tmac.check_label_column_unprotected()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || c.oid::regclass::text,
          pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
@@ -416,7 +416,7 @@ COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS
 
 CREATE FUNCTION tmac.check_registered_check_tampered()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'check:' || x.check_code,
          CASE x.problem
@@ -457,23 +457,3 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'Review the function; register the check again with tmac.register_check (owned by an ordinary role).',
    'tmac.check_registered_check_tampered', '{}', true);
 
-REVOKE ALL ON FUNCTION
-  tmac.check_results(), tmac.register_check(text, text, text, text, text, text, regprocedure, text[]),
-  tmac.set_check_enabled(text, boolean),
-  tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name),
-  tmac.check_privileged_role_unregistered(), tmac.check_sod_conflict(), tmac.check_sod_exception_expired(),
-  tmac.check_label_column_unprotected(), tmac.check_registered_check_tampered(),
-  tmac.is_own_function(regproc), tmac.check_function_sha256(regproc), tmac.run_check_as_owner(regproc, boolean),
-  tmac.registered_check_problems()
-FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_results(),
-  tmac.check_privileged_role_unregistered(), tmac.check_sod_conflict(), tmac.check_sod_exception_expired(),
-  tmac.check_label_column_unprotected(), tmac.check_registered_check_tampered(),
-  tmac.is_own_function(regproc), tmac.check_function_sha256(regproc), tmac.registered_check_problems()
-TO tmac_auditor, tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.register_check(text, text, text, text, text, text, regprocedure, text[]),
-  tmac.set_check_enabled(text, boolean),
-  tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name)
-TO tmac_admin;
-GRANT SELECT ON tmac.criterion, tmac.compliance_check, tmac.privileged_role, tmac.findings, tmac.compliance_status
-  TO tmac_auditor, tmac_admin;

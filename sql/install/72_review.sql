@@ -94,7 +94,7 @@ COMMENT ON FUNCTION tmac.review_item_line(bigint, text, text, text, text, text, 
   'One line of a review population''s canonical text: grant_id|person_id|kind|level|compartment|mode|valid_from|valid_until (UTC)';
 
 CREATE FUNCTION tmac.review_population_text(review_id bigint) RETURNS text
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT coalesce(string_agg(tmac.review_item_line(i.grant_id, i.person_id, i.kind, i.level, i.compartment,
                                                            i.mode, i.valid_from, i.valid_until), E'\n' ORDER BY i.grant_id), '')
             FROM tmac.access_review_item i WHERE i.review_id = review_population_text.review_id);

@@ -44,7 +44,7 @@ COMMENT ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) IS
 -- The suspicious grants: the union of what those indexes find (shared with tmac.sod_violations).
 CREATE FUNCTION tmac.suspect_grants(review_cutoff timestamptz, conflicted text[])
   RETURNS SETOF tmac.access_grant
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   -- four index-backed branches, made disjoint so that no sort or hash of wide rows is needed
@@ -75,7 +75,7 @@ COMMENT ON FUNCTION tmac.suspect_grants(timestamptz, text[]) IS
   'Internal: live grants that may break a grant-level rule (self- or grantee-approved, too few approvers, lapsed but active, approved before review_cutoff, or approved by one of conflicted), found by index';
 
 CREATE FUNCTION tmac.conflicted_approvers() RETURNS text[]
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT coalesce(array_agg(DISTINCT c.person_id), '{}') FROM tmac.sod_role_conflicts() c
            WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL);
 COMMENT ON FUNCTION tmac.conflicted_approvers() IS
@@ -84,7 +84,7 @@ COMMENT ON FUNCTION tmac.conflicted_approvers() IS
 CREATE FUNCTION tmac.sod_violations()
   RETURNS TABLE (violation text, rule_id integer, rule_name text, severity text,
                  person_id text, login_role name, grant_id bigint, detail text)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH conflicts AS MATERIALIZED (SELECT * FROM tmac.sod_role_conflicts()),
   ap AS MATERIALIZED (           -- approvers holding a duty separated from approving: one row each
@@ -129,9 +129,6 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.sod_violations() IS
   'Segregation-of-duties violations: duty_conflict (conflicting duties without a current exception), self_approved, approver_is_grantee, approver_conflicting_duty, grant_not_audited (set by one administrator, never audited by another)';
-REVOKE ALL ON FUNCTION tmac.sod_violations(), tmac.suspect_grants(timestamptz, text[]), tmac.conflicted_approvers(),
-  tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 -- Their plans are cheap index scans that JIT compilation would only slow down (by ~0.5 s).
 ALTER FUNCTION tmac.sod_violations() SET jit = off;
 ALTER FUNCTION tmac.suspect_grants(timestamptz, text[]) SET jit = off;
-GRANT EXECUTE ON FUNCTION tmac.sod_violations() TO tmac_auditor, tmac_admin;

@@ -10,7 +10,7 @@
 CREATE FUNCTION tmac.prerequisite_status(at timestamptz DEFAULT now())
   RETURNS TABLE (person_id text, pledge_ok boolean, pledge_until timestamptz,
                  training_ok boolean, training_until timestamptz, training_last date)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('date_time_zone') AS tz,
@@ -54,7 +54,7 @@ COMMENT ON FUNCTION tmac.prerequisite_status(timestamptz) IS
 
 CREATE FUNCTION tmac.check_terminated_live_grant()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
          format('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
@@ -72,7 +72,7 @@ COMMENT ON FUNCTION tmac.check_terminated_live_grant() IS
 
 CREATE FUNCTION tmac.check_terminated_login_enabled()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
          format('%s (%s) was terminated on %s but login role %s can still log in. Run ALTER ROLE %s NOLOGIN.',
@@ -102,7 +102,7 @@ COMMENT ON FUNCTION tmac.check_terminated_session_open() IS
 
 CREATE FUNCTION tmac.check_grants()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT now() - tmac.setting_value('review_period')::interval AS review_cutoff,
@@ -178,7 +178,7 @@ COMMENT ON FUNCTION tmac.check_grants() IS
 -- (settings read once); only those are then looked up in the grants, by index.
 CREATE FUNCTION tmac.check_access_without_pledge()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('date_time_zone') AS tz,
@@ -210,7 +210,7 @@ COMMENT ON FUNCTION tmac.check_access_without_pledge() IS
 
 CREATE FUNCTION tmac.check_access_without_training()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT (now() AT TIME ZONE tmac.setting_value('date_time_zone')) - tmac.setting_value('training_validity')::interval AS since,
@@ -247,7 +247,7 @@ COMMENT ON FUNCTION tmac.check_access_without_training() IS
 
 CREATE FUNCTION tmac.check_review_undecided()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || r.review_id,
          format('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided and still in force%s. Decide them (tmac.review_decide) or revoke the grants.',
@@ -266,7 +266,7 @@ COMMENT ON FUNCTION tmac.check_review_undecided() IS
 
 CREATE FUNCTION tmac.check_review_population_altered()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || e.review_id,
          format('The stored population of access review %s no longer matches the count (%s) and hash recorded when it started; the evidence was altered. Compare with the audit log entry of its start.',
@@ -293,7 +293,7 @@ COMMENT ON FUNCTION tmac.check_audit_log_broken() IS
 
 CREATE FUNCTION tmac.check_column_label_exceeds_table()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || col.objoid::regclass::text,
          format('Column %s.%s is labelled %s but its table is %s; the table''s label must dominate its columns'' (SECURITY LABEL FOR tmac ON TABLE %s IS ''…'').',
@@ -365,14 +365,12 @@ BEGIN
   END LOOP;
 END
 $g$;
-REVOKE ALL ON FUNCTION tmac.prerequisite_status(timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.prerequisite_status(timestamptz) TO tmac_auditor, tmac_admin;
 
 -- Checks over row-level enforcement (tmac.protect's registry).  They are registered now and run
 -- once tmac.protected_table exists (the `requires` column); plpgsql defers name resolution.
 CREATE FUNCTION tmac.check_protected_table_unenforced()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   RETURN QUERY
@@ -404,7 +402,7 @@ COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
 -- (event triggers disabled, session_replication_role = replica, …).
 CREATE FUNCTION tmac.check_protected_tree_inconsistent()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   RETURN QUERY
@@ -437,7 +435,7 @@ COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS
 -- who is neither a superuser nor a tmac administrator, may be such a shadow.
 CREATE FUNCTION tmac.check_schema_public_create()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'schema:' || quote_ident(n.nspname),
          format('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
@@ -454,7 +452,7 @@ COMMENT ON FUNCTION tmac.check_schema_public_create() IS
 
 CREATE FUNCTION tmac.check_label_function_untrusted()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH label_types AS (
     SELECT t.oid FROM pg_catalog.pg_type t
@@ -486,7 +484,7 @@ COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS
 
 CREATE FUNCTION tmac.check_exposing_view()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   RETURN QUERY
@@ -517,8 +515,3 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
   ('label_function_untrusted', 'V', 'high', 'Function or operator over tmac.label owned by a non-administrator',
    'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.',
    'Drop it, or have an administrator own it; keep tmac before public on the search_path.', 'tmac.check_label_function_untrusted', '{}', true);
-REVOKE ALL ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view(),
-  tmac.check_protected_tree_inconsistent(), tmac.check_schema_public_create(), tmac.check_label_function_untrusted() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_protected_table_unenforced(), tmac.check_exposing_view(),
-  tmac.check_protected_tree_inconsistent(), tmac.check_schema_public_create(), tmac.check_label_function_untrusted()
-TO tmac_auditor, tmac_admin;

@@ -19,7 +19,7 @@ CREATE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
                  requested_by text, approved_by text[], approved_by_names text, valid_until timestamptz,
                  grant_status text, training_status text, training_valid_until timestamptz,
                  pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT p.person_id, p.full_name, p.title, p.org_group, p.job_role, p.status,
          g.grant_id, g.kind,
@@ -59,6 +59,3 @@ CREATE VIEW tmac.access_rights_ledger AS
 COMMENT ON VIEW tmac.access_rights_ledger IS
   'The access-rights ledger (アクセス権者管理簿): one row per clearance or grant in force — name, title, what access, granted on, approved by, valid until, training status, pledge status, last reviewed';
 
-REVOKE ALL ON FUNCTION tmac.access_rights_ledger_as_of(timestamptz) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_rights_ledger_as_of(timestamptz) TO tmac_auditor, tmac_admin;
-GRANT SELECT ON tmac.access_rights_ledger TO tmac_auditor, tmac_admin;

@@ -109,5 +109,3 @@ $$;
 COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS
   'A one-page printable HTML compliance report: status per criterion (I-1 … V) and the open findings, at most max_findings_per_criterion per criterion';
 
-REVOKE ALL ON FUNCTION tmac.compliance_report_html(integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_report_html(integer) TO tmac_auditor, tmac_admin;

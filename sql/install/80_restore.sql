@@ -21,7 +21,7 @@
 
 -- The copy, exactly as tmac writes it (one entry a line, fields separated by tabs).
 CREATE FUNCTION tmac.vocabulary_copy_text() RETURNS text
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
   SELECT 'tmac vocabulary 1'
       || coalesce((SELECT string_agg(E'\nL\t' || l.rank || E'\t' || l.code || E'\t' || l.name
@@ -68,8 +68,6 @@ COMMENT ON TABLE tmac.restore_window IS
   'One row while a restore is in progress: opened by CREATE EXTENSION tmac over a restored vocabulary copy, closed by tmac.end_restore()';
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.restore_window
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
-REVOKE ALL ON tmac.restore_window FROM PUBLIC;
-GRANT SELECT ON tmac.restore_window TO tmac_auditor;
 
 -- SECURITY LABEL FOR tmac set while tmac was not installed (a restore sets the labels of every
 -- schema before CREATE EXTENSION, pg_upgrade too) was checked for syntax only; its names are
@@ -182,14 +180,6 @@ CREATE EVENT TRIGGER tmac_end_restore ON ddl_command_end WHEN TAG IN ('GRANT', '
   EXECUTE FUNCTION tmac.restore_privilege_pass();
 COMMENT ON EVENT TRIGGER tmac_end_restore IS
   'Ends a restore window when the restored dump''s privileges are applied, after all its data';
-
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text(), tmac.vocabulary_copy_sync(), tmac.end_restore(),
-  tmac.check_object_labels(),
-  tmac.restore_closing_command(pg_catalog.pg_ddl_command), tmac.restore_privilege_pass() FROM PUBLIC;
--- With no initial privileges recorded, pg_dump always writes this REVOKE, in its last pass.
-DELETE FROM pg_catalog.pg_init_privs
- WHERE classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-   AND objoid = 'tmac.end_restore()'::pg_catalog.regprocedure;
 
 -- Last: a restore (the schema already carries a dump's copy) opens the window; a fresh
 -- install writes the copy of the built-in vocabulary.

@@ -52,7 +52,7 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
             WHERE p.pronamespace = 'tmac'::regnamespace AND p.provolatile = 'v' AND p.prokind = 'f'
               AND has_function_privilege('tmac_auditor', p.oid, 'EXECUTE')), NULL,
   'tmac_auditor may execute no volatile tmac function');
-SELECT is((SELECT array_agg('tmac.' || c.relname::text ORDER BY 1) FROM pg_class c
+SELECT is((SELECT array_agg('tmac.' || c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'tmac'::regnamespace AND c.relkind IN ('r', 'v')
               AND NOT has_table_privilege('tmac_auditor', c.oid, 'SELECT')),
   ARRAY['tmac.audit_head', 'tmac.setting', 'tmac.setting_default'],

@@ -1,0 +1,155 @@
+-- 99_privileges.sql — every privilege on schema tmac, as one allowlist, last in the install.
+--
+-- Nothing is executable or readable by accident: first every function, table, view and
+-- sequence of the schema is revoked from PUBLIC, then each role is granted exactly what its
+-- job needs.  test/pgtap/privileges_allowlist.sql holds the same list and fails when an
+-- object of the schema is added, or a grant changed, without updating both.
+--   PUBLIC            the label type, the enforcement functions, the vocabulary and what a
+--                     column default or view evaluated as any role needs
+--   tmac_hr           feeds HR events (INSERT on tmac.hr_event), records pledges and training
+--   tmac_access_admin requests, extends and revokes; runs and decides access reviews; cannot approve
+--   tmac_approver     approves, rejects, revokes, marks grants as surviving role changes,
+--                     grants SoD exceptions, decides reviews
+--   tmac_auditor      reads everything and verifies the audit log; changes nothing (SELECT, and
+--                     EXECUTE on read-only functions only)
+--   tmac_admin        defines the vocabulary, protects tables, configures and schedules tmac,
+--                     defines duties, SoD rules and checks; reads everything
+--   tmac_declassifier nothing here: its membership is checked by tmac.declassify_guard()
+-- Functions granted to nobody are internal: triggers, helpers of SECURITY DEFINER functions and
+-- the access-profile functions the C enforcement code calls as the extension owner.
+
+GRANT USAGE ON SCHEMA tmac TO PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA tmac FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA tmac FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA tmac FROM PUBLIC;
+
+-- PUBLIC.  The label type's support functions and operators, its lattice, the row-level
+-- checks that protected tables' policies call as the reading role, and the vocabulary.
+GRANT EXECUTE ON FUNCTION
+  tmac.label_in(cstring), tmac.label_out(tmac.label), tmac.label_recv(internal), tmac.label_send(tmac.label),
+  tmac.label_eq(tmac.label, tmac.label), tmac.label_ne(tmac.label, tmac.label),
+  tmac.label_lt(tmac.label, tmac.label), tmac.label_le(tmac.label, tmac.label),
+  tmac.label_gt(tmac.label, tmac.label), tmac.label_ge(tmac.label, tmac.label),
+  tmac.label_cmp(tmac.label, tmac.label), tmac.label_hash(tmac.label), tmac.label_hash_extended(tmac.label, bigint),
+  tmac.label_level(tmac.label), tmac.label_rank(tmac.label), tmac.label_compartments(tmac.label),
+  tmac.label_groups(tmac.label), tmac.marking(tmac.label),
+  tmac.dominates(tmac.label, tmac.label), tmac.dominated_by(tmac.label, tmac.label),
+  tmac.lub(tmac.label), tmac.lub(tmac.label, tmac.label), tmac.glb(tmac.label, tmac.label),
+  tmac.row_readable(tmac.label), tmac.row_writable(tmac.label),
+  tmac.can_read(tmac.label), tmac.can_write(tmac.label), tmac.explain_access(text, tmac.label)
+TO PUBLIC;
+GRANT SELECT ON tmac.level, tmac.compartment, tmac.org_group, tmac.vocabulary_token,
+  tmac.object_label, tmac.protected_table TO PUBLIC;
+-- Harmless, and needed where they are evaluated as whoever acts: tmac.invoker() in column
+-- defaults; the name and code validators in CHECK constraints; tmac.require_arguments() (it
+-- only raises an error naming a null argument) in the SECURITY INVOKER functions tmac.protect,
+-- tmac.grant_sod_exception, …; tmac.hr_feed_applying() and tmac.restoring() in triggers run as
+-- the writing role; tmac.grant_lapse() in the view tmac.grants (a view's functions are checked
+-- against its reader; it only computes from its arguments).
+GRANT EXECUTE ON FUNCTION tmac.invoker(), tmac.valid_name(text), tmac.valid_code(text),
+  tmac.require_arguments(text, text[]), tmac.hr_feed_applying(), tmac.restoring(),
+  tmac.grant_lapse(tstzrange, timestamptz)
+TO PUBLIC;
+
+-- Reading people, grants and compliance evidence.
+GRANT SELECT ON tmac.person, tmac.pledge, tmac.training_completion
+  TO tmac_hr, tmac_access_admin, tmac_approver, tmac_auditor, tmac_admin;
+GRANT SELECT ON tmac.hr_event, tmac.login_enrolment TO tmac_hr, tmac_auditor, tmac_admin;
+GRANT SELECT ON tmac.grants, tmac.access_review, tmac.access_review_item, tmac.review_evidence, tmac.grant_audit,
+  tmac.duty, tmac.duty_assignment, tmac.sod_rule, tmac.sod_exception
+  TO tmac_access_admin, tmac_approver, tmac_auditor, tmac_admin;
+-- Settings are not secret: every role whose work they shape reads them (approvers and access
+-- administrators the SoD and review ones); setting_lookup is the reader for code that runs as
+-- the caller (the SoD exception trigger).
+GRANT SELECT ON tmac.settings TO tmac_access_admin, tmac_approver, tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin, tmac_approver, tmac_auditor, tmac_admin;
+GRANT SELECT ON tmac.exposing_views TO tmac_access_admin, tmac_auditor, tmac_admin;
+GRANT SELECT ON tmac.access_grant, tmac.audit_log, tmac.maintenance_state,
+  tmac.access_rights_ledger, tmac.criterion, tmac.compliance_check, tmac.privileged_role,
+  tmac.findings, tmac.compliance_status
+  TO tmac_auditor, tmac_admin;
+-- Both never hold much: the governance sentinel is always empty, the restore window open only
+-- during a restore.  Auditors read every table.
+GRANT SELECT ON tmac.cache_sentinel, tmac.restore_window TO tmac_auditor;
+
+-- Read-only functions for everyone who reads the evidence.
+GRANT EXECUTE ON FUNCTION tmac.verify_audit_log(), tmac.access_as_of(text, timestamptz),
+  tmac.check_prerequisites(text, timestamptz), tmac.check_prerequisites_met(text[]),
+  tmac.duty_holders(), tmac.html_escape(text),
+  tmac.review_item_line(bigint, text, text, text, text, text, timestamptz, timestamptz),
+  tmac.review_population_text(bigint),
+  tmac.sod_check(text, name, text[]), tmac.sod_login_role_of(text), tmac.sod_person_exists(text),
+  tmac.sod_person_of(name)
+TO tmac_access_admin, tmac_approver, tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.deny_reason_as(name, tmac.label), tmac.hidden_rows(regclass),
+  tmac.hidden_rows_for(regclass, name)
+TO tmac_access_admin, tmac_auditor, tmac_admin;
+-- The compliance checks, their runner and report, and what they build on.
+GRANT EXECUTE ON FUNCTION
+  tmac.check_access_without_pledge(), tmac.check_access_without_training(), tmac.check_audit_log_broken(),
+  tmac.check_column_label_exceeds_table(), tmac.check_exposing_view(), tmac.check_grants(),
+  tmac.check_label_column_unprotected(), tmac.check_label_function_untrusted(),
+  tmac.check_privileged_role_unregistered(), tmac.check_protected_table_unenforced(),
+  tmac.check_protected_tree_inconsistent(), tmac.check_registered_check_tampered(),
+  tmac.check_review_population_altered(), tmac.check_review_undecided(), tmac.check_schema_public_create(),
+  tmac.check_sod_conflict(), tmac.check_sod_exception_expired(), tmac.check_terminated_live_grant(),
+  tmac.check_terminated_login_enabled(), tmac.check_terminated_session_open(),
+  tmac.check_results(), tmac.registered_check_problems(), tmac.compliance_report_html(integer),
+  tmac.check_function_sha256(regproc), tmac.is_own_function(regproc),
+  tmac.access_rights_ledger_as_of(timestamptz), tmac.prerequisite_status(timestamptz),
+  tmac.protection_in_place(regclass, name), tmac.relation_tree(regclass),
+  tmac.sod_role_conflicts(), tmac.sod_violations()
+TO tmac_auditor, tmac_admin;
+
+-- HR.
+GRANT INSERT (event_id, person_id, kind, effective_at, attributes) ON tmac.hr_event TO tmac_hr;
+GRANT EXECUTE ON FUNCTION tmac.record_pledge(text, text, date, date), tmac.record_training(text, text, date)
+  TO tmac_hr;
+
+-- Access administration and approval.
+GRANT EXECUTE ON FUNCTION tmac.request_clearance(text, text, timestamptz, text, timestamptz),
+  tmac.request_access(text, text, timestamptz, text, text, timestamptz), tmac.extend(bigint, timestamptz)
+  TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.revoke(bigint, text) TO tmac_access_admin, tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.approve(bigint, text), tmac.reject(bigint, text),
+  tmac.keep_on_role_change(bigint, text) TO tmac_approver;
+
+-- Reviews and second-person audits.
+GRANT EXECUTE ON FUNCTION tmac.start_review(text, timestamptz, text, text, text, text), tmac.close_review(bigint)
+  TO tmac_access_admin, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.review_decide(bigint, bigint, text, text), tmac.audit_grant(bigint, text, text)
+  TO tmac_access_admin, tmac_approver, tmac_admin;
+
+-- Segregation of duties.  SoD exceptions are granted and revoked through functions that run as
+-- their caller, hence the table privileges; tmac.acting_role() is called by the trigger on
+-- tmac.sod_exception, run as whoever may write that table (tmac's SECURITY DEFINER functions
+-- call it as the extension owner).
+GRANT EXECUTE ON FUNCTION tmac.grant_sod_exception(integer, text, text, timestamptz, name),
+  tmac.revoke_sod_exception(bigint, text), tmac.acting_role(text, integer) TO tmac_approver, tmac_admin;
+GRANT INSERT, UPDATE ON tmac.sod_exception TO tmac_approver, tmac_admin;
+GRANT INSERT, UPDATE ON tmac.duty_assignment TO tmac_admin;
+
+-- Administration.  protect() and unprotect() run as their caller, who needs their helpers too;
+-- CREATE TRIGGER in protect() needs EXECUTE on the trigger function tmac.declassify_guard().
+GRANT EXECUTE ON FUNCTION
+  tmac.define_level(text, integer, text, text[]), tmac.define_compartment(text, text, text),
+  tmac.define_group(text, text, text), tmac.rename_level(text, text), tmac.rename_compartment(text, text),
+  tmac.rename_group(text, text), tmac.move_group(text, text),
+  tmac.protect(regclass, name), tmac.unprotect(regclass), tmac.protect_tree(regclass, name, text),
+  tmac.apply_protection(regclass, name), tmac.remove_protection(regclass),
+  tmac.protection_register(regclass, name), tmac.protection_unregister(regclass), tmac.declassify_guard(),
+  tmac.configure(text, text), tmac.configure_compliance(text, text), tmac.audit_record(text, text, text, jsonb),
+  tmac.run_maintenance(), tmac.schedule_jobs(text), tmac.unschedule_jobs(), tmac.close_due_reviews(),
+  tmac.enrol_login(regrole), tmac.withdraw_login(name), tmac.grant_role(name, name),
+  tmac.define_duty(text, text, name, text), tmac.assign_duty(text, text), tmac.end_duty(text, text),
+  tmac.define_sod_rule(text, text, text, text), tmac.set_sod_rule_enabled(integer, boolean),
+  tmac.register_check(text, text, text, text, text, text, regprocedure, text[]),
+  tmac.set_check_enabled(text, boolean),
+  tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name)
+TO tmac_admin;
+
+-- With no initial privileges recorded for tmac.end_restore(), pg_dump always writes its REVOKE,
+-- in its last pass: that ends a restore window (80_restore.sql).
+DELETE FROM pg_catalog.pg_init_privs
+ WHERE classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+   AND objoid = 'tmac.end_restore()'::pg_catalog.regprocedure;
