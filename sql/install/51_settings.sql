@@ -1,4 +1,4 @@
--- 51_settings.sql — tmac.configure(key, value) and the settings of SPEC §5.
+-- 51_settings.sql — tmac.configure(key, value) and the compliance settings.
 --
 -- Defaults live in tmac.setting_default (shipped with the extension); what an
 -- organisation changes lives in tmac.setting, a user-data table that pg_dump

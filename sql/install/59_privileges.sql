@@ -1,4 +1,4 @@
--- 59_privileges.sql — who may do what with people, grants and the audit log (SPEC §7).
+-- 59_privileges.sql — who may do what with people, grants and the audit log.
 --
 -- Nothing that changes state is granted to PUBLIC.  Each tmac role gets what
 -- its job needs and nothing more:
