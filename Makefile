@@ -16,10 +16,36 @@ SQL_PARTS    = $(sort $(wildcard sql/install/*.sql))
 DATA         = $(INSTALL_SQL) $(filter-out $(INSTALL_SQL),$(wildcard sql/tmac--*--*.sql))
 # PostgreSQL 15's own headers trip -Wunused-parameter and (in array.h's macros)
 # -Wsign-compare under -Wextra, so those two are off.
-PG_CFLAGS    = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare
+PG_CFLAGS    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
+# TMAC_DEV=1 (set by `make test`, hence CI): warnings are errors and Assert()s
+# are compiled in (they call ExceptionalCondition, present in every server
+# build, so such a tmac.so loads into a non-assert server too).  An ordinary
+# `make install` never fails on a newer compiler's new warning.
+ifeq ($(TMAC_DEV),1)
+PG_CFLAGS   += -Werror
+PG_CPPFLAGS += -DUSE_ASSERT_CHECKING
+endif
+
+# Tests, `make installcheck` against a running server that preloads tmac
+# (shared_preload_libraries = 'tmac'; test/test.conf has the settings make test
+# uses).  pg_regress runs sql/*.sql against expected/ (tmac_setup first), the
+# isolation tester test/isolation/specs against test/isolation/expected, each in
+# a database it creates afresh.  TMAC_REGRESS / TMAC_SPECS (space-separated
+# names, or "none") narrow a run.
+REGRESS_ALL  = tmac_setup $(filter-out tmac_setup,$(sort $(basename $(notdir $(filter-out sql/tmac--%,$(wildcard sql/*.sql))))))
+ISOLATION_ALL = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
+ifeq ($(TMAC_REGRESS),none)
+REGRESS      =
+else
+REGRESS      = $(if $(TMAC_REGRESS),tmac_setup $(filter-out tmac_setup,$(TMAC_REGRESS)),$(REGRESS_ALL))
+endif
+ifneq ($(TMAC_SPECS),none)
+ISOLATION    = $(or $(TMAC_SPECS),$(ISOLATION_ALL))
+endif
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=tmac
 # install scripts of earlier versions left by an older checkout go too (never upgrade scripts)
 EXTRA_CLEAN  = $(INSTALL_SQL) $(filter-out $(wildcard sql/tmac--*--*.sql),$(wildcard sql/tmac--*.sql)) results regression.diffs regression.out \
-               test/isolation/results test/isolation/output_iso
+               test/isolation/results test/isolation/output_iso .build_flags
 
 PG_CONFIG   ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PGXS        := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -35,7 +61,14 @@ endif
 
 all: $(INSTALL_SQL)
 
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard src/*.h) .build_flags
+
+# The objects are rebuilt when the compiler flags change (e.g. `make` then `make test`).
+BUILD_FLAGS := $(PG_CPPFLAGS) $(PG_CFLAGS)
+.build_flags: FORCE
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+.PHONY: FORCE
+FORCE:
 
 $(INSTALL_SQL): $(SQL_PARTS) tmac.control
 	@{ echo '-- Generated from sql/install/*.sql by the Makefile; edit those files.'; \
@@ -62,3 +95,8 @@ fuzz:
 SOAK_SECONDS ?= 180
 soak:
 	SOAK_SECONDS=$(SOAK_SECONDS) bash test/soak/run_soak.sh
+
+# The tests `make installcheck` would run (for test/run_tests.sh's count).
+.PHONY: tmac-test-names
+tmac-test-names:
+	@echo $(REGRESS) $(ISOLATION)

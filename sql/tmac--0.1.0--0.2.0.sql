@@ -3453,6 +3453,7 @@ COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (un
 COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS 'Internal: true when an event trigger''s GRANT or REVOKE names tmac.end_restore() (the privilege pass of a restored dump)';
 COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window';
 COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
+COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
 COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
 COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS 'Statement trigger: rewrites the vocabulary copy on schema tmac after a change of the vocabulary (not during pg_upgrade or a restore window)';

@@ -2,7 +2,7 @@
 \set VERBOSITY terse
 CREATE EXTENSION tmac;
 SET search_path = public, tmac;
-ALTER DATABASE tmac_regress SET search_path = public, tmac;
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = public, tmac', current_database()); END $$;
 SELECT extname, extversion FROM pg_extension WHERE extname = 'tmac';
 SELECT code, rank, name, aliases FROM tmac.level ORDER BY rank;
 SELECT tmac.define_compartment('PRJ-A', 'プロジェクトA');

@@ -2,7 +2,7 @@
  * seclabel.c — the "tmac" security label provider.
  *
  * SECURITY LABEL FOR tmac ON TABLE/COLUMN/SCHEMA ... IS '社外秘' classifies
- * the object itself (SPEC §3.3).  PostgreSQL only accepts labels for a
+ * the object itself (a label on a table, column or schema describes it, not its rows).  PostgreSQL only accepts labels for a
  * provider that is loaded in the session, so tmac must be listed in
  * shared_preload_libraries or session_preload_libraries (see README).  The
  * provider accepts exactly what tmac.label input accepts.  PostgreSQL stores

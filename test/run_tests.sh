@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # run_tests.sh — `make test`: everything from a fresh Debian 12 machine to a verdict.
 #
-# Installs what is missing, builds warning-free, installs the extension, starts
-# a throwaway PostgreSQL 15 (pg_cron and tmac preloaded), then runs the
-# pg_regress suite (sql/ + expected/), the isolation specs (test/isolation) and
-# the pgTAP files (test/pgtap) with pg_prove.  Prints the diffs of any failure,
-# stops the server and exits non-zero if anything failed.
+# Installs what is missing, builds a developer build (TMAC_DEV=1: -Werror and
+# assertions), installs it into a private copy of PostgreSQL 15, starts a
+# throwaway server (test/server.sh: pg_cron and tmac preloaded), then runs
+# `make installcheck` (pg_regress: sql/ + expected/; isolation:
+# test/isolation), the pgTAP files (test/pgtap) with pg_prove and the scripts
+# in test/scripts.  Prints the diffs of any failure, stops the server and exits
+# non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
 
 bash test/setup.sh || exit 1
 PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+export TMAC_DEV=1   # every make below (build, private install, installcheck) builds the same
 make -s PG_CONFIG=$PG_CONFIG || { echo "build failed"; exit 1; }
 
 . test/server.sh
@@ -21,39 +24,32 @@ trap 'tmac_server_stop; [ -n "${TMAC_KEEP:-}" ] || rm -rf "$work"' EXIT   # TMAC
 tmac_private_install "$work/install" || { echo "install failed"; exit 1; }
 tmac_server_start "$work/server" "${TMAC_TEST_PORT:-55432}" || exit 1
 
-pgxs=$work/install/usr/lib/postgresql/15/lib/pgxs/src/test
 passed=0; failed=0
 
-# 1. pg_regress: every sql/*.sql that is not an install script, tmac_setup first
-regress="tmac_setup $(ls sql/*.sql | xargs -n1 basename | grep -v -- '--' | sed 's/\.sql$//' | grep -vx tmac_setup | sort)"
-# TMAC_REGRESS / TMAC_SPECS / TMAC_PGTAP (globs) / TMAC_SCRIPTS narrow a run while developing
-[ -n "${TMAC_REGRESS:-}" ] && regress="tmac_setup $TMAC_REGRESS"
-echo "== pg_regress"
-createdb tmac_regress
-if "$pgxs/regress/pg_regress" --use-existing --host="$PGHOST" --port="$PGPORT" --user=postgres \
-     --inputdir=. --outputdir="$work/regress" --dbname=tmac_regress $regress; then
-  passed=$((passed + $(echo "$regress" | wc -w)))
-else
-  f=$(grep -c 'FAILED' "$work/regress/regression.out" 2>/dev/null); f=${f:-1}; [ "$f" -gt 0 ] || f=1
-  failed=$((failed + f)); passed=$((passed + $(echo "$regress" | wc -w) - f))
-  [ -f "$work/regress/regression.diffs" ] && cat "$work/regress/regression.diffs"
-fi
-
-# 2. isolation specs
-specs=$(ls test/isolation/specs/*.spec 2>/dev/null | xargs -rn1 basename | sed 's/\.spec$//' | sort)
-[ -n "${TMAC_SPECS:-}" ] && specs=$TMAC_SPECS
-if [ -n "$specs" ]; then
-  echo "== isolation"
-  createdb tmac_isolation
-  psql -X -q -d tmac_isolation -c "CREATE EXTENSION tmac" -c "ALTER DATABASE tmac_isolation SET search_path = public, tmac" || failed=$((failed + 1))
-  if "$pgxs/isolation/pg_isolation_regress" --use-existing --host="$PGHOST" --port="$PGPORT" --user=postgres \
-       --inputdir=test/isolation --outputdir="$work/isolation" --dbname=tmac_isolation $specs; then
-    passed=$((passed + $(echo "$specs" | wc -w)))
+# 1-2. pg_regress (sql/, expected/) and the isolation specs (test/isolation)
+# through PGXS, as any PostgreSQL developer runs them: `make installcheck`
+# against the running server.  One call each, so a regression failure does not
+# hide the isolation verdict.  TMAC_REGRESS / TMAC_SPECS (names, or "none"),
+# TMAC_PGTAP / TMAC_SCRIPTS (globs) narrow a run while developing.
+rm -rf results regression.diffs regression.out output_iso
+for suite in regress isolation; do
+  if [ $suite = regress ]; then
+    only="TMAC_SPECS=none"; out=.
   else
-    failed=$((failed + 1))
-    [ -f "$work/isolation/regression.diffs" ] && cat "$work/isolation/regression.diffs"
+    only="TMAC_REGRESS=none"; out=output_iso
   fi
-fi
+  n=$(make -s --no-print-directory PG_CONFIG=$PG_CONFIG $only tmac-test-names)
+  [ -n "$n" ] || continue
+  echo "== $suite"
+  if make -s --no-print-directory PG_CONFIG=$PG_CONFIG $only installcheck; then
+    passed=$((passed + $(echo "$n" | wc -w)))
+  else
+    f=$(grep -Ec '^(not ok|test .* FAILED|.* \.\.\. FAILED)' "$out/regression.out" 2>/dev/null); f=${f:-0}; [ "$f" -gt 0 ] || f=1
+    failed=$((failed + f)); passed=$((passed + $(echo "$n" | wc -w) - f))
+    [ -f "$out/regression.diffs" ] && cat "$out/regression.diffs"
+  fi
+  [ -z "${TMAC_KEEP:-}" ] || cp -a "$out" "$work/$suite"
+done
 
 # 3. pgTAP, in the database where pg_cron runs
 pgtap=$(ls test/pgtap/${TMAC_PGTAP:-*}.sql 2>/dev/null)

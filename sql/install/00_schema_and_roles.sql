@@ -1,6 +1,7 @@
 -- 00_schema_and_roles.sql — the install guard, the schema comment and tmac's roles.
 --
--- The roles of SPEC §7 are cluster-wide, so they are created only when
+-- The tmac roles (tmac_admin, tmac_access_admin, tmac_approver, tmac_hr,
+-- tmac_auditor) are cluster-wide, so they are created only when
 -- missing and are not dropped by DROP EXTENSION (another database may use
 -- them).  Each later file grants each role exactly what its job needs.
 

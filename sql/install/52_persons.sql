@@ -1,4 +1,4 @@
--- 52_persons.sql — persons (SPEC §4): employees, contractors, visitors, service accounts.
+-- 52_persons.sql — persons: employees, contractors, visitors, service accounts.
 --
 -- Persons are created and changed by the HR feed (tmac.hr_event, 55_hr_feed.sql);
 -- nobody is granted INSERT, UPDATE or DELETE on this table, and rows are never
@@ -145,7 +145,7 @@ CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.person
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 SELECT pg_catalog.pg_extension_config_dump('tmac.person', '');
 
--- Login enrolment (SPEC §4, HR feed).  The HR feed may map a person only to a login role
+-- Login enrolment (set by the HR feed).  The HR feed may map a person only to a login role
 -- that a DBA (tmac_admin) enrolled here, because mapping hands the role to the HR feed: a
 -- termination makes it NOLOGIN, strips its tmac roles and ends its sessions, a rehire turns
 -- LOGIN back on.  Without enrolment HR could do that to any role (a service account, an

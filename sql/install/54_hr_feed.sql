@@ -1,4 +1,4 @@
--- 54_hr_feed.sql — the HR feed (SPEC §4): tmac.hr_event and how events apply.
+-- 54_hr_feed.sql — the HR feed: tmac.hr_event and how events apply.
 --
 -- HR inserts (or COPYs) rows into tmac.hr_event; a BEFORE INSERT row trigger
 -- validates each event and, when it is due, applies it in the same

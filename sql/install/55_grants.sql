@@ -1,4 +1,4 @@
--- 55_grants.sql — clearances and need-to-know grants (SPEC §5).
+-- 55_grants.sql — clearances and need-to-know grants.
 --
 -- One table, tmac.access_grant, holds clearances (a level) and compartment
 -- grants (a compartment and a mode), from request to end.  Requests are made

@@ -3,8 +3,8 @@
 -- tmac.person_state_at() is the person as access decisions see them: the
 -- applied state plus every scheduled HR event that is already due, so a
 -- future-dated termination or leave counts from its instant whether or not
--- tmac.run_maintenance() has run.  tmac.check_prerequisites() is the §5
--- prerequisite check used at approval and on every access decision; it runs
+-- tmac.run_maintenance() has run.  tmac.check_prerequisites() is the
+-- prerequisite check (pledge and training) used at approval and on every access decision; it runs
 -- as the extension owner (the roles it is granted to cannot read the HR feed
 -- and the helpers it uses).
 -- tmac.access_profile_of()/access_profile() are the interface of the

@@ -4,8 +4,8 @@
 -- acting role (current_user) from a per-backend cache of its access profile
 -- (src/profile_cache.c says what invalidates it).  Read through a view without
 -- security_invoker, they decide for the view's owner instead: tmac's planner
--- hook adds the owner's OID as a second argument to these calls (SPEC §6:
--- such a view acts as its owner).  They are STABLE and
+-- hook adds the owner's OID as a second argument to these calls (such a
+-- view acts as its owner).  They are STABLE and
 -- PARALLEL SAFE (a parallel worker runs as the leader's user and fills its own
 -- cache).  They are not LEAKPROOF: filling the cache runs a query that may
 -- fail, and nothing is gained, because a policy's own quals are always
@@ -15,7 +15,7 @@
 CREATE FUNCTION tmac.row_readable(tmac.label) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_row_readable' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS
-  'Policy check: may the acting person read a row with this label (SPEC §6)';
+  'Policy check: may the acting person read a row with this label';
 CREATE FUNCTION tmac.row_writable(tmac.label) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_row_writable' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.row_writable(tmac.label) IS

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# compliance_bench.sh — how the compliance views scale (SPEC §9: 100,000 persons and
+# compliance_bench.sh — how the compliance views scale (README, Performance: 100,000 persons and
 # 1,000,000 grants answer in under 2 s).
 #
 # Starts its own throwaway PostgreSQL 15 the way test/run_tests.sh does, builds a

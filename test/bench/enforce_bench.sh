@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# enforce_bench.sh — row-level enforcement benchmarks (SPEC §9), as ratios from one run.
+# enforce_bench.sh — row-level enforcement benchmarks (targets: README, Performance), as ratios from one run.
 #
 # Starts its own throwaway PostgreSQL 15 with tmac (like make test), loads a
 # 2,000,000-row table with a realistic mix of labels, and measures, with a warm

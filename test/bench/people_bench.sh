@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# people_bench.sh — people and grants benchmarks (SPEC §9), run by `make bench`.
+# people_bench.sh — people and grants benchmarks (targets: README, Performance), run by `make bench`.
 #
 # Starts its own throwaway PostgreSQL 15 with tmac (like test/bench/run_bench.sh)
 # and measures, as the client sees them (psql \timing: the statement and its

@@ -1,7 +1,6 @@
 -- group_move.sql — pgTAP: tmac.move_group with groups whose name equals their code ignoring
--- case (issue 8 item 12: such a group has two equal spellings, and the move failed with "more
--- than one row returned by a subquery"), and the lock that serialises tree changes (issue 8
--- item 9; the two-session race itself is test/isolation/specs/group_tree_race.spec).
+-- case (such a group has two equal spellings, and the move failed with "more
+-- than one row returned by a subquery"), and the lock that serialises tree changes (the two-session race itself is test/isolation/specs/group_tree_race.spec).
 BEGIN;
 SELECT plan(10);
 SELECT tmac.define_group('GA', 'ga');

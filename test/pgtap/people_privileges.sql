@@ -1,4 +1,4 @@
--- people_privileges.sql — pgTAP: each tmac role can do its job and nothing more (SPEC §7).
+-- people_privileges.sql — pgTAP: each tmac role can do its job and nothing more.
 BEGIN;
 SELECT plan(30);
 \i test/pgtap/people_fixture.psql

@@ -1,4 +1,4 @@
--- search_path_findings.sql — pgTAP: the planted-operator channel (issue 8 item 6).  With tmac
+-- search_path_findings.sql — pgTAP: the planted-operator channel.  With tmac
 -- before public on the search_path (the README's recommendation) tmac's operators win over a
 -- user's; schemas where everyone may create objects, and functions or operators over
 -- tmac.label owned by non-administrators, are findings.

@@ -1,5 +1,5 @@
 -- security_functions.sql — pgTAP: tmac's SQL and PL/pgSQL functions run the same code whoever
--- calls them (issue 8 item 2 and its class), and nothing state-changing is open to PUBLIC.
+-- calls them, and nothing state-changing is open to PUBLIC.
 --
 -- First the attack of the review: an ordinary role with CREATE on a schema in everyone's
 -- search_path plants functions and an operator that are better matches than pg_catalog's
@@ -10,8 +10,8 @@
 -- written allowlist; every SECURITY DEFINER function pins it; what PUBLIC may execute is an
 -- explicit list of read-only functions; no relation grants a write privilege to PUBLIC; a
 -- SECURITY INVOKER function granted to a tmac role only calls tmac functions that role may
--- execute (issue 8 item 10); IMMUTABLE functions are PARALLEL SAFE and label indexes can
--- deduplicate (issue 9 part 3).
+-- execute; IMMUTABLE functions are PARALLEL SAFE and label indexes can
+-- deduplicate.
 BEGIN;
 SELECT plan(29);
 \i test/pgtap/people_fixture.psql
@@ -165,7 +165,7 @@ SELECT is(ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
 SELECT ok(NOT pg_catalog.has_schema_privilege('public', 'tmac', 'CREATE'), 'PUBLIC cannot create objects in schema tmac');
 
 -- A SECURITY INVOKER function granted to a tmac role calls tmac functions as that role: each one
--- it names must be executable by every role that may call it (issue 8 item 10: protect() as a
+-- it names must be executable by every role that may call it (protect() as a
 -- non-superuser tmac_admin failed on require_arguments).
 SET LOCAL search_path = pg_catalog;
 CREATE TEMP TABLE invoker_call AS
@@ -218,7 +218,7 @@ SELECT is(pg_temp.as_role('t_aud', $$SELECT string_agg(check_name || '=' || pass
 SELECT is(pg_temp.as_role('t_bob', $$SELECT count(*) FROM tmac.check_prerequisites('A1')$$), '3',
           'and so does an access administrator');
 
--- 4. Parallel plans and deduplication (issue 9 part 3).
+-- 4. Parallel plans and deduplication.
 SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.provolatile = 'i' AND f.proparallel <> 's' ORDER BY 1), '{}'::text[],
           'every IMMUTABLE function of schema tmac is PARALLEL SAFE');
 SELECT is(ARRAY(SELECT f.name FROM fn f

@@ -1,4 +1,4 @@
--- security_own_act.sql — pgTAP: an act of a person is that person's own top-level act (SPEC §6).
+-- security_own_act.sql — pgTAP: an act of a person is that person's own top-level act.
 --
 -- The attack: otto (approver t_carol, person C1) gives the first approval of a TOP_SECRET
 -- clearance and needs a second approver.  He writes a SECURITY DEFINER function and a trigger

@@ -1,5 +1,5 @@
 -- vocabulary_copy.sql — pgTAP: the vocabulary copy on schema tmac (security label provider
--- tmac_vocabulary) and the restore window (issue 9 part 4; src/vocabulary_copy.c, src/restore.c).
+-- tmac_vocabulary) and the restore window (src/vocabulary_copy.c, src/restore.c).
 -- The copy follows every vocabulary change and only tmac may write it; while a restore window
 -- is open, labels are read with the copy, the restore's own loads are history, and every other
 -- change is refused; tmac.end_restore() checks the restored vocabulary and closes the window;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # dump_restore.sh — a database using tmac survives every ordinary PostgreSQL restore with no
-# wrapper and nothing special (issue 9 part 4): pg_dump -Fc + pg_restore, pg_restore -j 4 and
+# wrapper and nothing special: pg_dump -Fc + pg_restore, pg_restore -j 4 and
 # pg_dump | psql.  The source is test/scripts/restore_fixture.sql; what must survive is
 # test/scripts/restore_snapshot.sql, compared as text.  Then the restore window itself: a dump
 # restored without privileges (-x) leaves it open, tmac refuses every change but the restore's

@@ -23,7 +23,7 @@ cleanup
 createdb "$db" || fail "createdb"
 q -d "$db" -c "CREATE TABLE t (id int)" || fail "setup"
 
-# Part 1: the label provider (issue 9 §3).
+# Part 1: the label provider.
 out=$(psql -X -q -d "$db" -v VERBOSITY=verbose \
         -c "SECURITY LABEL FOR tmac ON TABLE t IS 'SECRET'" 2>&1)
 echo "$out" | grep -q "ERROR:  55000: tmac is not installed in database \"$db\"" \
@@ -44,7 +44,7 @@ q -d "$db2" -c "SECURITY LABEL FOR tmac ON TABLE t IS NULL" || fail "removing a 
 [ "$(q -d "$db2" -c "SELECT count(*) FROM pg_seclabel WHERE provider = 'tmac'")" = 0 ] || fail "the label is still there"
 echo "ok 3 - a label left behind by DROP EXTENSION tmac can be removed (IS NULL)"
 
-# Part 2: the planner hook (issue 9 §2) in a database that has its own schema "tmac".
+# Part 2: the planner hook in a database that has its own schema "tmac".
 q -d "$db" <<'SQL' >/dev/null || fail "setup part 2"
 CREATE ROLE tmac_ne_user LOGIN;
 CREATE ROLE tmac_ne_owner;

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # pg_upgrade.sh — a cluster using tmac moves with pg_dumpall | psql and with pg_upgrade (15 → 15
-# here, with the private install's binaries), with labels in DDL and nothing lost (issue 9
-# part 4).  pg_upgrade used to stop at the first label literal in a DEFAULT, a partition bound
+# here, with the private install's binaries), with labels in DDL and nothing lost.  pg_upgrade used to stop at the first label literal in a DEFAULT, a partition bound
 # or a view: relation "tmac.org_group" does not exist.
 #
 # Three throwaway clusters beside the test server (sockets in their own directories, ports

@@ -70,7 +70,7 @@ SET ROLE soak_apr;
 SELECT count(tmac.approve(g)) AS approved FROM start_grants;
 RESET ROLE;
 
--- The checker's model (check.sql), written from SPEC §5–6 independently of
+-- The checker's model (check.sql), written from the README's rules independently of
 -- tmac's C code: which ids of doc may person `pid` read at instant `t`,
 -- according to the recorded history — the clearances and grants in force
 -- at t (tmac.access_as_of, the auditor's interface) and the person's HR
