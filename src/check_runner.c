@@ -8,8 +8,9 @@
  * switches to the function's owner (never a superuser: such a function is
  * refused), in a security-restricted operation (no SET ROLE, no temporary
  * objects) and a read-only transaction state, with search_path pinned to
- * pg_catalog, pg_temp — the way PostgreSQL runs maintenance commands as a
- * table's owner.  A check can thus do nothing its owner could not do in its
+ * pg_catalog, pg_temp and the result types checked (owner_query.c's
+ * tmac_query_as) — the way PostgreSQL runs maintenance commands as a table's
+ * owner.  A check can thus do nothing its owner could not do in its
  * own session, and changes nothing.  The rows are copied out before the
  * reader's identity and settings are restored.  Only the extension owner
  * (through check_results, SECURITY DEFINER) may call it.
@@ -30,6 +31,26 @@
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
+#include "owner_query.h"
+
+/* Copy the check's rows into the caller's tuplestore before the reader's identity returns. */
+static void
+copy_rows(SPITupleTable *rows, uint64 n, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	uint64		i;
+
+	for (i = 0; i < n; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4];
+
+		heap_deform_tuple(rows->vals[i], rows->tupdesc, values, nulls);
+		/* tuplestore_putvalues copies the values into the tuplestore's context */
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
 PG_FUNCTION_INFO_V1(tmac_run_check_as_owner);
 Datum
 tmac_run_check_as_owner(PG_FUNCTION_ARGS)
@@ -43,9 +64,6 @@ tmac_run_check_as_owner(PG_FUNCTION_ARGS)
 	bool		shape_ok;
 	char	   *qualified;
 	StringInfoData query;
-	Oid			save_uid;
-	int			save_sec;
-	int			guc_level;
 	static const Oid want[4] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
 
 	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
@@ -79,50 +97,7 @@ tmac_run_check_as_owner(PG_FUNCTION_ARGS)
 					 qualified);
 
 	InitMaterializedSRF(fcinfo, 0);
-
-	GetUserIdAndSecContext(&save_uid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "tmac: SPI_connect failed");
-	guc_level = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-	(void) set_config_option("transaction_read_only", "on",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	PG_TRY();
-	{
-		int			rc = SPI_execute(query.data, true, 0);
-		uint64		i;
-		int			col;
-
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "tmac: check query failed: %s", SPI_result_code_string(rc));
-		if (SPI_tuptable->tupdesc->natts != 4)
-			elog(ERROR, "tmac: check query returned %d columns", SPI_tuptable->tupdesc->natts);
-		for (col = 0; col < 4; col++)
-			if (SPI_gettypeid(SPI_tuptable->tupdesc, col + 1) != want[col])
-				elog(ERROR, "tmac: check query column %d has an unexpected type", col + 1);
-		for (i = 0; i < SPI_processed; i++)
-		{
-			Datum		values[4];
-			bool		nulls[4];
-
-			heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, values, nulls);
-			/* tuplestore_putvalues copies the values into the tuplestore's context */
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
-	}
-	PG_CATCH();
-	{
-		SetUserIdAndSecContext(save_uid, save_sec);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	SetUserIdAndSecContext(save_uid, save_sec);
-	AtEOXact_GUC(false, guc_level);
-	SPI_finish();
+	tmac_query_as(owner, true, query.data, 0, NULL, NULL, lengthof(want), want, true,
+				  TMAC_SNAPSHOT_CURRENT, copy_rows, rsinfo);
 	return (Datum) 0;
 }

@@ -16,6 +16,10 @@
  *  - with every result column's type compared with what the caller expects
  *    before a single Datum is read, so a surprise can never be reinterpreted.
  *
+ * tmac_query_as() is the same for another fixed role: a company's registered
+ * check runs as its function's owner, also in a read-only transaction
+ * (check_runner.c).
+ *
  * Snapshots: the statement's own, or the latest (so that under REPEATABLE
  * READ a revocation committed by another session is honoured, as RI checks
  * do); either of them also without this transaction's own changes (so a
@@ -68,12 +72,18 @@ tmac_owner_query(const char *sql, int nargs, const Oid *argtypes, Datum *values,
 				 int ncols, const Oid *types, bool read_only,
 				 TmacSnapshotMode snapshot, TmacRowReader reader, void *arg)
 {
-	const TmacExtension *ext = tmac_extension_required();
+	tmac_query_as(tmac_extension_required()->owner, false, sql, nargs, argtypes, values,
+				  ncols, types, read_only, snapshot, reader, arg);
+}
+
+void
+tmac_query_as(Oid role, bool read_only_transaction, const char *sql, int nargs,
+			  const Oid *argtypes, Datum *values, int ncols, const Oid *types, bool read_only,
+			  TmacSnapshotMode snapshot, TmacRowReader reader, void *arg)
+{
 	Oid			save_uid;
 	int			save_sec;
 	int			guc_level;
-	SnapshotData committed;
-	Snapshot	snap = InvalidSnapshot;
 
 	GetUserIdAndSecContext(&save_uid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -82,12 +92,18 @@ tmac_owner_query(const char *sql, int nargs, const Oid *argtypes, Datum *values,
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
-	SetUserIdAndSecContext(ext->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+	if (read_only_transaction)
+		(void) set_config_option("transaction_read_only", "on",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
+	SetUserIdAndSecContext(role, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   (read_only ? SECURITY_RESTRICTED_OPERATION : 0));
 	PG_TRY();
 	{
 		SPIPlanPtr	plan;
 		int			rc;
+		SnapshotData committed;
+		Snapshot	snap = InvalidSnapshot;
 
 		if (snapshot != TMAC_SNAPSHOT_CURRENT)
 		{
@@ -136,6 +152,6 @@ tmac_owner_query(const char *sql, int nargs, const Oid *argtypes, Datum *values,
 	}
 	PG_END_TRY();
 	SetUserIdAndSecContext(save_uid, save_sec);
-	AtEOXact_GUC(true, guc_level);	/* as a function's SET clause: only search_path is restored */
+	AtEOXact_GUC(true, guc_level);	/* as a function's SET clause: what was SAVEd here is restored */
 	SPI_finish();
 }

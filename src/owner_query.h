@@ -36,4 +36,13 @@ extern void tmac_owner_query(const char *sql, int nargs, const Oid *argtypes, Da
 							 int ncols, const Oid *types, bool read_only,
 							 TmacSnapshotMode snapshot, TmacRowReader reader, void *arg);
 
+/*
+ * The same as `role` instead of tmac's owner; read_only_transaction also sets
+ * transaction_read_only for the query (a registered check, check_runner.c).
+ */
+extern void tmac_query_as(Oid role, bool read_only_transaction, const char *sql, int nargs,
+						  const Oid *argtypes, Datum *values, int ncols, const Oid *types,
+						  bool read_only, TmacSnapshotMode snapshot, TmacRowReader reader,
+						  void *arg);
+
 #endif							/* TMAC_OWNER_QUERY_H */
