@@ -111,30 +111,20 @@ member_function(const char *name, Oid argtype)
 	return member_or_invalid(ProcedureRelationId, fn);
 }
 
-const TmacExtension *
-tmac_extension(void)
+/* Fill Ext for the current database (installed stays false where tmac is not). */
+static void
+lookup_extension(void)
 {
 	Oid			ext_oid;
 
-	if (likely(ExtValid))
-		return &Ext;
-	if (!IsTransactionState())
-	{
-		static const TmacExtension none = {false};
-
-		return &none;
-	}
-
-	memset(&Ext, 0, sizeof(Ext));
-	ExtValid = true;			/* an invalidation during the lookup clears it again */
 	ext_oid = get_extension_oid("tmac", true);
 	if (!OidIsValid(ext_oid))
-		return &Ext;
+		return;
 	Ext.ext_oid = ext_oid;
 	if (!read_extension_row(ext_oid, &Ext.owner, &Ext.namespace_oid))
 	{
 		memset(&Ext, 0, sizeof(Ext));
-		return &Ext;
+		return;
 	}
 	Ext.installed = true;
 	Ext.label_type = member_or_invalid(TypeRelationId,
@@ -150,6 +140,33 @@ tmac_extension(void)
 									 get_relname_relid("cache_sentinel", Ext.namespace_oid));
 	if (OidIsValid(Ext.sentinel))
 		tmac_sentinel_relid = Ext.sentinel;
+}
+
+const TmacExtension *
+tmac_extension(void)
+{
+	if (likely(ExtValid))
+		return &Ext;
+	if (!IsTransactionState())
+	{
+		static const TmacExtension none = {false};
+
+		return &none;
+	}
+
+	memset(&Ext, 0, sizeof(Ext));
+	ExtValid = true;			/* an invalidation during the lookup clears it again */
+	PG_TRY();
+	{
+		lookup_extension();
+	}
+	PG_CATCH();
+	{
+		memset(&Ext, 0, sizeof(Ext));
+		ExtValid = false;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	return &Ext;
 }
 
