@@ -26,11 +26,7 @@ q >/dev/null <<'SQL'
 CREATE EXTENSION tmac;
 SELECT tmac.define_compartment('PRJ-A', 'project A'), tmac.define_group('DEV', 'development');
 CREATE ROLE bench_conn LOGIN;
-DO $$ BEGIN   -- persons' login roles are enrolled by a DBA once tmac has enrolment
-  IF to_regprocedure('tmac.enrol_login(regrole)') IS NOT NULL THEN
-    EXECUTE 'SELECT tmac.enrol_login(''bench_conn'')';
-  END IF;
-END $$;
+SELECT tmac.enrol_login('bench_conn');   -- a DBA enrols the login roles persons may be mapped to
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
   VALUES ('bench-c1', 'C001', 'hire', now() - interval '1 day',
           '{"full_name": "C", "org_group": "DEV", "job_role": "engineer", "login_role": "bench_conn"}');
