@@ -416,7 +416,7 @@ DECLARE
 BEGIN
   SELECT * INTO p FROM tmac.person WHERE login_role = me;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', me, duty
+    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', me, coalesce(duty, 'act')
       USING ERRCODE = 'insufficient_privilege',
             HINT = 'Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).';
   END IF;
@@ -1038,8 +1038,9 @@ AS $function$
 DECLARE
   g tmac.access_grant;
   pid text;
-  actor name := tmac.acting_role(duty || ' a request');
+  actor name := tmac.acting_role(coalesce(duty, 'decide') || ' a request');
 BEGIN
+  PERFORM tmac.require_arguments('lock_for_decision', 'grant_id', grant_id::text, 'duty', duty);
   IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
     RAISE EXCEPTION 'role "%" must hold tmac_approver to % a request', actor, duty
       USING ERRCODE = 'insufficient_privilege';
@@ -2351,7 +2352,7 @@ DECLARE
 BEGIN
   IF NOT (pg_has_role(actor, 'tmac_access_admin', 'MEMBER') OR pg_has_role(actor, 'tmac_approver', 'MEMBER')
           OR pg_has_role(actor, 'tmac_admin', 'MEMBER')) THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_access_admin, tmac_approver or tmac_admin to %', actor, duty
+    RAISE EXCEPTION 'role "%" must hold tmac_access_admin, tmac_approver or tmac_admin to %', actor, coalesce(duty, 'act')
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN tmac.acting_person(duty);
@@ -3344,7 +3345,7 @@ GRANT SELECT ON TABLE tmac.settings TO tmac_approver;
 GRANT SELECT ON TABLE tmac.settings TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
@@ -3355,9 +3356,9 @@ REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;

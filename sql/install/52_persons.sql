@@ -99,7 +99,7 @@ DECLARE
 BEGIN
   SELECT * INTO p FROM tmac.person WHERE login_role = me;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', me, duty
+    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', me, coalesce(duty, 'act')
       USING ERRCODE = 'insufficient_privilege',
             HINT = 'Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).';
   END IF;

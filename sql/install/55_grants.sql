@@ -242,8 +242,9 @@ $$
 DECLARE
   g tmac.access_grant;
   pid text;
-  actor name := tmac.acting_role(duty || ' a request');
+  actor name := tmac.acting_role(coalesce(duty, 'decide') || ' a request');
 BEGIN
+  PERFORM tmac.require_arguments('lock_for_decision', 'grant_id', grant_id::text, 'duty', duty);
   IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
     RAISE EXCEPTION 'role "%" must hold tmac_approver to % a request', actor, duty
       USING ERRCODE = 'insufficient_privilege';

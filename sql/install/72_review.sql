@@ -109,7 +109,7 @@ DECLARE
 BEGIN
   IF NOT (pg_has_role(actor, 'tmac_access_admin', 'MEMBER') OR pg_has_role(actor, 'tmac_approver', 'MEMBER')
           OR pg_has_role(actor, 'tmac_admin', 'MEMBER')) THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_access_admin, tmac_approver or tmac_admin to %', actor, duty
+    RAISE EXCEPTION 'role "%" must hold tmac_access_admin, tmac_approver or tmac_admin to %', actor, coalesce(duty, 'act')
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN tmac.acting_person(duty);
