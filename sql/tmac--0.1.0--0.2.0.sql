@@ -1131,12 +1131,11 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.person_state_at(person_id text, at timestamp with time zone)
- RETURNS TABLE(status text, job_role text, org_group text, pledge_since timestamp with time zone, role_change_at timestamp with time zone)
- LANGUAGE sql
- STABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
+CREATE OR REPLACE FUNCTION tmac.person_state_at(person_id text, at timestamptz)
+  RETURNS TABLE (status text, job_role text, org_group text, pledge_since timestamptz,
+                 role_change_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
   SELECT coalesce(
            (SELECT CASE e.kind WHEN 'terminate' THEN 'terminated' WHEN 'leave' THEN 'on_leave' ELSE 'active' END
               FROM tmac.hr_event e
@@ -1167,8 +1166,17 @@ AS $function$
            WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
              AND e.kind IN ('transfer', 'promotion'))
     FROM tmac.person p
-   WHERE p.person_id = $1
-$function$;
+   WHERE p.person_id = $1;
+END;
+ALTER FUNCTION tmac.person_state_at(text,timestamp with time zone)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.pledge_window(person_id text, at timestamp with time zone, since timestamp with time zone)
  RETURNS TABLE(ok boolean, changes_at timestamp with time zone)
@@ -1256,12 +1264,10 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamp with time zone, st_job_role text, st_org_group text, st_role_change_at timestamp with time zone)
- RETURNS boolean
- LANGUAGE sql
- STABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
+CREATE OR REPLACE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamptz, st_job_role text, st_org_group text,
+                                    st_role_change_at timestamptz)
+  RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
   SELECT $1.status IN ('active', 'ended', 'expired')
      AND $1.approved_at <= $2
      AND $1.validity @> $2
@@ -1269,8 +1275,16 @@ AS $function$
      AND ($1.grace_until IS NULL OR $1.grace_until > $2)
      AND ($1.survives_role_change OR $5 IS NULL
           OR ($1.bound_job_role IS NOT DISTINCT FROM $3 AND $1.bound_org_group IS NOT DISTINCT FROM $4)
-          OR $2 < $5 + tmac.setting_value('role_change_grace')::interval)
-$function$;
+          OR $2 < $5 + tmac.setting_value('role_change_grace')::interval);
+END;
+ALTER FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,text,timestamp with time zone)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.access_profile_internal(pid text, at timestamp with time zone, OUT o_person_id text, OUT o_active boolean, OUT o_clearance_rank integer, OUT o_read integer[], OUT o_write integer[], OUT o_org_group_id integer, OUT o_pledge_ok boolean, OUT o_training_ok boolean, OUT o_valid_until timestamp with time zone)
  RETURNS SETOF record
@@ -1333,19 +1347,41 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.access_profile_of(person_id text, at timestamp with time zone)
- RETURNS TABLE(person_id text, active boolean, clearance_rank integer, read_compartments integer[], write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean, valid_until timestamp with time zone)
- LANGUAGE sql
- STABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$ SELECT * FROM tmac.access_profile_internal($1, $2) $function$;
+CREATE OR REPLACE FUNCTION tmac.access_profile_of(person_id text, at timestamptz)
+  RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
+                 write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
+                 valid_until timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+ SELECT * FROM tmac.access_profile_internal($1, $2);
+END;
+ALTER FUNCTION tmac.access_profile_of(text,timestamp with time zone)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL;
 
-CREATE OR REPLACE FUNCTION tmac.access_profile(login_role name, at timestamp with time zone)
- RETURNS TABLE(person_id text, active boolean, clearance_rank integer, read_compartments integer[], write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean, valid_until timestamp with time zone)
- LANGUAGE sql
- STABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$ SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1 $function$;
+CREATE OR REPLACE FUNCTION tmac.access_profile(login_role name, at timestamptz)
+  RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
+                 write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
+                 valid_until timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+ SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1;
+END;
+ALTER FUNCTION tmac.access_profile(name,timestamp with time zone)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.access_as_of(person_id text, at timestamp with time zone)
  RETURNS SETOF tmac.grants
@@ -3345,7 +3381,6 @@ GRANT SELECT ON TABLE tmac.settings TO tmac_approver;
 GRANT SELECT ON TABLE tmac.settings TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
@@ -3359,17 +3394,30 @@ REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -3382,18 +3430,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;

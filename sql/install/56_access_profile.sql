@@ -16,8 +16,8 @@
 CREATE FUNCTION tmac.person_state_at(person_id text, at timestamptz)
   RETURNS TABLE (status text, job_role text, org_group text, pledge_since timestamptz,
                  role_change_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
   SELECT coalesce(
            (SELECT CASE e.kind WHEN 'terminate' THEN 'terminated' WHEN 'leave' THEN 'on_leave' ELSE 'active' END
               FROM tmac.hr_event e
@@ -48,8 +48,8 @@ $$
            WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
              AND e.kind IN ('transfer', 'promotion'))
     FROM tmac.person p
-   WHERE p.person_id = $1
-$$;
+   WHERE p.person_id = $1;
+END;
 COMMENT ON FUNCTION tmac.person_state_at(text, timestamptz) IS
   'The person''s status, job role, group and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
 
@@ -143,8 +143,8 @@ COMMENT ON FUNCTION tmac.check_prerequisites(text, timestamptz) IS
 -- A grant in force at `at` for a person in state st (role change due but not yet applied counted).
 CREATE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamptz, st_job_role text, st_org_group text,
                                     st_role_change_at timestamptz)
-  RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$
+  RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
   SELECT $1.status IN ('active', 'ended', 'expired')
      AND $1.approved_at <= $2
      AND $1.validity @> $2
@@ -152,8 +152,8 @@ $$
      AND ($1.grace_until IS NULL OR $1.grace_until > $2)
      AND ($1.survives_role_change OR $5 IS NULL
           OR ($1.bound_job_role IS NOT DISTINCT FROM $3 AND $1.bound_org_group IS NOT DISTINCT FROM $4)
-          OR $2 < $5 + tmac.setting_value('role_change_grace')::interval)
-$$;
+          OR $2 < $5 + tmac.setting_value('role_change_grace')::interval);
+END;
 COMMENT ON FUNCTION tmac.grant_in_force(tmac.access_grant, timestamptz, text, text, timestamptz) IS
   'Internal: whether a clearance or grant is in force at an instant';
 
@@ -224,8 +224,10 @@ CREATE FUNCTION tmac.access_profile_of(person_id text, at timestamptz)
   RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
                  write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
                  valid_until timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$ SELECT * FROM tmac.access_profile_internal($1, $2) $$;
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+ SELECT * FROM tmac.access_profile_internal($1, $2);
+END;
 COMMENT ON FUNCTION tmac.access_profile_of(text, timestamptz) IS
   'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
 
@@ -233,8 +235,10 @@ CREATE FUNCTION tmac.access_profile(login_role name, at timestamptz)
   RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
                  write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
                  valid_until timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$ SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1 $$;
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+ SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1;
+END;
 COMMENT ON FUNCTION tmac.access_profile(name, timestamptz) IS
   'tmac.access_profile_of for the person mapped to a login role; no row when the role is not mapped';
 
