@@ -38,5 +38,5 @@ SELECT object_type, object_identity, label, marking FROM tmac.object_label;
 
 \echo '== 8. Bad input is a clear error naming the bad token'
 \set ON_ERROR_STOP 0
-SELECT 'SECRET:PRJ-Z'::tmac.label;
+SELECT 'SECRET:PRJ-Z'::tmac.label;   -- expect-error
 \set ON_ERROR_STOP 1

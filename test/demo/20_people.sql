@@ -58,9 +58,9 @@ SELECT tmac.approve(:blueprint_grant, '設計リーダーとして必要');
 \echo '   and the same approver (鈴木) cannot give the second approval'
 \set ON_ERROR_STOP 0
 SET ROLE sato;
-SELECT tmac.approve(:clearance_grant);
+SELECT tmac.approve(:clearance_grant);   -- expect-error
 SET ROLE suzuki;
-SELECT tmac.approve(:clearance_grant);
+SELECT tmac.approve(:clearance_grant);   -- expect-error
 \set ON_ERROR_STOP 1
 
 \echo '== 8. A second, different approver (高橋) makes the clearance active'

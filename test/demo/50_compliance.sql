@@ -14,6 +14,6 @@ SELECT full_name, title, access, mode, approved_by_names, valid_until::date, tra
 
 \echo '== 4. The auditor changes nothing'
 \set ON_ERROR_STOP 0
-SELECT tmac.revoke(1, 'auditor trying');
+SELECT tmac.revoke(1, 'auditor trying');   -- expect-error
 \set ON_ERROR_STOP 1
 RESET ROLE;

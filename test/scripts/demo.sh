@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# demo.sh — `make demo` is part of the contract (README, first screen): it must run
+# from start to end, and say what the README says it shows.
+#
+# Run by test/run_tests.sh with PGPORT set.  Plays test/demo/run_demo.sh on its own
+# throwaway server (port PGPORT + 6: the demo creates cluster-wide roles such as
+# yamada, which must not meet the test server's), then checks the transcript: the
+# run succeeded, every chapter ran, the only errors are the ones the demo shows on
+# purpose (an auditor who tries to change something), and the auditor's chapter
+# shows every criterion evaluated.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+n=0
+out=${TMAC_TEST_DIR:-$(mktemp -d)}/demo.out
+fail() { echo "not ok $((n + 1)) - $*"; echo "--- demo transcript (tail):"; tail -40 "$out"; exit 1; }
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+
+TMAC_DEMO_PORT=$((${PGPORT:-55432} + 6)) bash test/demo/run_demo.sh >"$out" 2>&1 \
+  || fail "make demo exits 0"
+ok "make demo exits 0"
+
+for f in test/demo/[0-9]*; do
+  banner=$(grep -m 1 -v '^#!' "$f" | sed 's/^\(--\|#\) *//')
+  grep -qF -- "## $banner" "$out" || fail "chapter ran: $f"
+done
+ok "every chapter of test/demo ran"
+
+# Errors the demo shows on purpose are marked in the demo files with "-- expect-error";
+# any other ERROR line in the transcript is a broken demo.
+expected=$(cat test/demo/* | grep -c -- '-- expect-error')
+got=$(grep -c '^\(psql:[^ ]* \)\?ERROR:' "$out")
+[ "$got" -eq "$expected" ] || fail "errors in the transcript: $got, demo files mark $expected"
+ok "only the errors the demo shows on purpose ($expected)"
+
+echo "1..$n"
