@@ -1,9 +1,10 @@
--- 71_checks.sql — the check registry, findings and the per-criterion compliance status.
+-- 71_compliance.sql — the compliance machinery: criteria, the check registry, populations,
+-- settings that weaken checks, the runner, findings and the per-criterion compliance status.
 --
 -- Each compliance check is one SQL function returning
 -- TABLE (subject text, detail text, detected_at timestamptz), registered in
 -- tmac.compliance_check with a stable check_code, a criterion (I-1 … V), a
--- severity and what it means.  tmac.check_results() runs every enabled check
+-- severity and what it means.  tmac.compliance_check_results() runs every enabled check
 -- whose prerequisites exist and yields its findings plus one marker row per
 -- check; tmac.findings and tmac.compliance_status are views over it.  Adding
 -- a check is: write the function, call tmac.register_check.  Checks that
@@ -75,12 +76,12 @@ COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: S
 SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin');
 
 -- True when every prerequisite of a check exists in this database.
-CREATE FUNCTION tmac.check_prerequisites_met(requires text[]) RETURNS boolean
+CREATE FUNCTION tmac.compliance_requirements_met(requires text[]) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
   RETURN coalesce((SELECT bool_and(CASE WHEN r LIKE '%(%' THEN pg_catalog.to_regprocedure(r) IS NOT NULL
                                         ELSE pg_catalog.to_regclass(r) IS NOT NULL END)
                      FROM pg_catalog.unnest(requires) r), true);
-COMMENT ON FUNCTION tmac.check_prerequisites_met(text[]) IS
+COMMENT ON FUNCTION tmac.compliance_requirements_met(text[]) IS
   'True when every relation or function a check requires exists';
 
 -- True for a function of the tmac extension itself.
@@ -94,21 +95,21 @@ COMMENT ON FUNCTION tmac.is_own_function(regproc) IS 'True when a function belon
 
 -- The fingerprint of a check function: its whole definition (body, language,
 -- security, settings) as PostgreSQL prints it under this fixed search_path.
-CREATE FUNCTION tmac.check_function_sha256(fn regproc) RETURNS bytea
+CREATE FUNCTION tmac.function_fingerprint(fn regproc) RETURNS bytea
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
   RETURN pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.pg_get_functiondef(fn), 'UTF8'));
-COMMENT ON FUNCTION tmac.check_function_sha256(regproc) IS
+COMMENT ON FUNCTION tmac.function_fingerprint(regproc) IS
   'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
 
 CREATE FUNCTION tmac.run_check_as_owner(fn regproc, grouped boolean)
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   AS 'MODULE_PATHNAME', 'tmac_run_check_as_owner' LANGUAGE C STRICT;
 COMMENT ON FUNCTION tmac.run_check_as_owner(regproc, boolean) IS
-  'Internal (check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
+  'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
 
 -- Registered checks that must not run: their function changed since
 -- registration (or was registered before tmac recorded definitions), or now
--- belongs to a superuser.  A missing function is left to check_results, which
+-- belongs to a superuser.  A missing function is left to compliance_check_results, which
 -- reports that it could not run.
 CREATE FUNCTION tmac.registered_check_problems()
   RETURNS TABLE (check_code text, function_name text, problem text)
@@ -116,13 +117,13 @@ CREATE FUNCTION tmac.registered_check_problems()
 BEGIN ATOMIC
   SELECT k.check_code, k.function_name,
          CASE WHEN k.function_sha256 IS NULL THEN 'unverified'
-              WHEN k.function_sha256 <> tmac.check_function_sha256(f.fn) THEN 'changed'
+              WHEN k.function_sha256 <> tmac.function_fingerprint(f.fn) THEN 'changed'
               ELSE 'superuser' END
     FROM tmac.compliance_check k
     CROSS JOIN LATERAL (SELECT pg_catalog.to_regproc(k.function_name) AS fn) f
     JOIN pg_catalog.pg_proc p ON p.oid = f.fn
    WHERE NOT k.builtin
-     AND (k.function_sha256 IS NULL OR k.function_sha256 <> tmac.check_function_sha256(f.fn)
+     AND (k.function_sha256 IS NULL OR k.function_sha256 <> tmac.function_fingerprint(f.fn)
           OR (NOT tmac.is_own_function(f.fn)
               AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner)))
    ORDER BY k.check_code;
@@ -130,7 +131,7 @@ END;
 COMMENT ON FUNCTION tmac.registered_check_problems() IS
   'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
 
-CREATE FUNCTION tmac.check_results()
+CREATE FUNCTION tmac.compliance_check_results()
   RETURNS TABLE (criterion text, check_code text, severity text, ran boolean,
                  subject text, detail text, detected_at timestamptz)
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -144,7 +145,7 @@ BEGIN
   -- the marker rows: every registered check, and whether it runs
   RETURN QUERY
     SELECT k.criterion, k.check_code, k.severity,
-           k.enabled AND tmac.check_prerequisites_met(k.requires) AND NOT k.check_code = ANY (held),
+           k.enabled AND tmac.compliance_requirements_met(k.requires) AND NOT k.check_code = ANY (held),
            NULL::text, NULL::text, NULL::timestamptz
       FROM tmac.compliance_check k ORDER BY k.criterion, k.check_code;
   -- each check function once; a grouped function (first column check_code) serves several checks
@@ -155,7 +156,7 @@ BEGIN
              WHERE p.oid = pg_catalog.to_regproc(k.function_name)) AS grouped,
            coalesce(tmac.is_own_function(pg_catalog.to_regproc(k.function_name)), false) AS own
       FROM tmac.compliance_check k
-     WHERE k.enabled AND tmac.check_prerequisites_met(k.requires) AND NOT k.check_code = ANY (held)
+     WHERE k.enabled AND tmac.compliance_requirements_met(k.requires) AND NOT k.check_code = ANY (held)
      GROUP BY k.function_name ORDER BY min(k.criterion), min(k.check_code)
   LOOP
     BEGIN
@@ -193,18 +194,18 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.check_results() IS
+COMMENT ON FUNCTION tmac.compliance_check_results() IS
   'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding';
 
 CREATE VIEW tmac.findings AS
   SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at
-    FROM tmac.check_results() r
+    FROM tmac.compliance_check_results() r
    WHERE r.subject IS NOT NULL;
 COMMENT ON VIEW tmac.findings IS
   'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at';
 
 CREATE VIEW tmac.compliance_status AS
-  WITH r AS MATERIALIZED (SELECT * FROM tmac.check_results()),
+  WITH r AS MATERIALIZED (SELECT * FROM tmac.compliance_check_results()),
   per AS (
     SELECT r.criterion,
            count(*) FILTER (WHERE r.subject IS NULL)                AS checks_registered,
@@ -279,7 +280,7 @@ BEGIN
   INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires,
                                      function_sha256)
   VALUES (check_code, criterion, severity, title, description, remedy, function_name::oid::regproc::text, requires,
-          tmac.check_function_sha256(function_name::oid::regproc))
+          tmac.function_fingerprint(function_name::oid::regproc))
   ON CONFLICT ON CONSTRAINT compliance_check_pkey DO UPDATE
      SET criterion = EXCLUDED.criterion, severity = EXCLUDED.severity, title = EXCLUDED.title,
          description = EXCLUDED.description, remedy = EXCLUDED.remedy,
@@ -303,157 +304,3 @@ END
 $$;
 COMMENT ON FUNCTION tmac.set_check_enabled(text, boolean) IS
   'Enables or disables a compliance check; a disabled check shows in compliance_status as registered but not run';
-
--- Privileged roles: superusers and BYPASSRLS roles must be registered with a reason.
-CREATE TABLE tmac.privileged_role (
-  role_name     name PRIMARY KEY,
-  justification text NOT NULL CHECK (length(btrim(justification)) >= 10),
-  registered_at timestamptz NOT NULL DEFAULT now(),
-  registered_by name NOT NULL DEFAULT session_user,
-  builtin       boolean NOT NULL DEFAULT false
-);
-COMMENT ON TABLE tmac.privileged_role IS
-  'Roles allowed to be superuser or BYPASSRLS (they see every protected row), each with a justification';
-INSERT INTO tmac.privileged_role (role_name, justification, builtin)
-  SELECT rolname, 'bootstrap superuser of the cluster (created by initdb)', true
-    FROM pg_catalog.pg_roles WHERE oid = 10;
-SELECT pg_catalog.pg_extension_config_dump('tmac.privileged_role', 'WHERE NOT builtin');
-
-CREATE FUNCTION tmac.register_privileged_role(role_name name, justification text) RETURNS void
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  PERFORM tmac.require_arguments('register_privileged_role', 'role_name', role_name::text, 'justification', justification);
-  INSERT INTO tmac.privileged_role (role_name, justification) VALUES (role_name, justification)
-  ON CONFLICT ON CONSTRAINT privileged_role_pkey DO UPDATE
-     SET justification = EXCLUDED.justification, registered_at = now(), registered_by = session_user;
-END
-$$;
-COMMENT ON FUNCTION tmac.register_privileged_role(name, text) IS
-  'Records why a role may be superuser or BYPASSRLS, closing its privileged_role_unregistered finding';
-
-CREATE FUNCTION tmac.unregister_privileged_role(role_name name) RETURNS void
-  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    DELETE FROM tmac.privileged_role p WHERE p.role_name = unregister_privileged_role.role_name;
-  END;
-COMMENT ON FUNCTION tmac.unregister_privileged_role(name) IS 'Removes a role from the privileged-role register';
-
--- The checks that need only the catalogs and the SoD tables.
-CREATE FUNCTION tmac.check_privileged_role_unregistered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'role:' || r.rolname,
-         pg_catalog.format('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
-                r.rolname,
-                CASE WHEN r.rolsuper AND r.rolbypassrls THEN 'SUPERUSER and BYPASSRLS'
-                     WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END,
-                pg_catalog.quote_ident(r.rolname),
-                CASE WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END),
-         NULL::timestamptz
-    FROM pg_catalog.pg_roles r
-   WHERE (r.rolsuper OR r.rolbypassrls)
-     AND NOT EXISTS (SELECT 1 FROM tmac.privileged_role p WHERE p.role_name = r.rolname);
-END;
-COMMENT ON FUNCTION tmac.check_privileged_role_unregistered() IS
-  'Check privileged_role_unregistered: superuser or BYPASSRLS roles missing from tmac.privileged_role';
-
-CREATE FUNCTION tmac.check_sod_conflict()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
-         pg_catalog.format('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
-                coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
-         NULL::timestamptz
-    FROM tmac.sod_role_conflicts() v
-   WHERE NOT EXISTS (SELECT 1 FROM tmac.sod_exception e
-                      WHERE e.rule_id = v.rule_id
-                        AND (e.person_id = v.person_id OR e.login_role = v.login_role));
-END;
-COMMENT ON FUNCTION tmac.check_sod_conflict() IS
-  'Check sod_conflict: persons or login roles holding two duties an SoD rule separates, with no exception ever granted';
-
-CREATE FUNCTION tmac.check_sod_exception_expired()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
-         pg_catalog.format('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
-                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name,
-                pg_catalog.to_char(x.ended, 'YYYY-MM-DD HH24:MI')),
-         x.ended
-    FROM tmac.sod_role_conflicts() v
-    CROSS JOIN LATERAL (
-      SELECT max(least(e.expires_at, coalesce(e.revoked_at, e.expires_at))) AS ended
-        FROM tmac.sod_exception e
-       WHERE e.rule_id = v.rule_id AND (e.person_id = v.person_id OR e.login_role = v.login_role)) x
-   WHERE x.ended IS NOT NULL;
-END;
-COMMENT ON FUNCTION tmac.check_sod_exception_expired() IS
-  'Check sod_exception_expired: conflicting duties still held after their SoD exception expired or was revoked';
-
-CREATE FUNCTION tmac.check_label_column_unprotected()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'table:' || c.oid::regclass::text,
-         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
-                c.oid::regclass, pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '),
-                CASE WHEN NOT c.relrowsecurity THEN 'disabled' ELSE 'not forced' END, c.oid::regclass),
-         NULL::timestamptz
-    FROM pg_catalog.pg_class c
-    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-   WHERE a.atttypid = 'tmac.label'::regtype
-     AND c.relkind IN ('r', 'p')
-     AND c.relnamespace <> 'tmac'::regnamespace
-     AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
-   GROUP BY c.oid, c.relrowsecurity;
-END;
-COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS
-  'Check label_column_unprotected: user tables with a tmac.label column whose row security is disabled or not forced';
-
-CREATE FUNCTION tmac.check_registered_check_tampered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'check:' || x.check_code,
-         CASE x.problem
-           WHEN 'changed' THEN pg_catalog.format('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
-           WHEN 'unverified' THEN pg_catalog.format('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
-           ELSE pg_catalog.format('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
-         END,
-         k.registered_at
-    FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
-END;
-COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS
-  'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
-
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, builtin) VALUES
-  ('privileged_role_unregistered', 'V', 'high',
-   'Superuser or BYPASSRLS role not registered as privileged',
-   'A role with SUPERUSER or BYPASSRLS bypasses row-level security and sees every protected row; each such role must be known and justified.',
-   'Remove the attribute, or record the reason with tmac.register_privileged_role(role, justification).',
-   'tmac.check_privileged_role_unregistered', '{}', true),
-  ('sod_conflict', 'II', 'high',
-   'Conflicting duties held without an exception',
-   'One person (or login role) holds two duties a segregation-of-duties rule separates, through any chain of role membership or by assignment, and no exception was ever granted (seed ⑦).',
-   'Take one duty away (REVOKE / tmac.end_duty), or have another manager grant a time-limited exception with tmac.grant_sod_exception.',
-   'tmac.check_sod_conflict', '{}', true),
-  ('sod_exception_expired', 'II', 'high',
-   'Conflicting duties held after their exception ended',
-   'An SoD exception expired or was revoked but the person still holds both duties.',
-   'Take one duty away, or grant a new exception with a fresh justification.',
-   'tmac.check_sod_exception_expired', '{}', true),
-  ('label_column_unprotected', 'V', 'critical',
-   'Labelled rows without forced row security',
-   'A user table stores row labels (a tmac.label column) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).',
-   'Run tmac.protect(table), or ALTER TABLE … ENABLE ROW LEVEL SECURITY and FORCE ROW LEVEL SECURITY.',
-   'tmac.check_label_column_unprotected', '{}', true),
-  ('registered_check_tampered', 'V', 'critical',
-   'Registered check changed since registration',
-   'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.',
-   'Review the function; register the check again with tmac.register_check (owned by an ordinary role).',
-   'tmac.check_registered_check_tampered', '{}', true);
-
