@@ -28,6 +28,36 @@
 --
 -- Subjects are typed: person:<person_id>, role:<role name>,
 -- grant:<grant_id>, table:<schema.table>, review:<review_id>, audit_log.
+--
+-- What a status may claim.  A criterion is `ok` only when at least one of
+-- tmac's built-in checks for it ran and examined a non-empty population: every
+-- check declares the populations it looks at (tmac.compliance_check.population,
+-- names of tmac.compliance_population, each counted by one query), and a check
+-- counts as evidence only when all of them are non-empty.  An empty database is
+-- therefore `not_evaluated`, with the reason.  A company's own checks show,
+-- but never make a criterion green on their own.  A criterion with a built-in
+-- check disabled (who and when: compliance_check.disabled_by/_at), not run,
+-- with findings accepted by a setting, or weakened by a setting is at best
+-- `ok_with_exceptions`.
+--
+-- Settings that weaken a check (tmac.weakening_rule: require_pledge off,
+-- a longer review period, ...) do not hide anything: while a setting is weaker
+-- than its threshold it is itself a finding (subject setting:<key>) under the
+-- check it weakens, and a setting that turns a requirement off (accepts) marks
+-- that check's findings as accepted (tmac.findings.accepted_by) instead of
+-- removing them.
+--
+-- How a check plugs in (files after this one, e.g. a ledger's):
+--   1. a population, if a new one:  INSERT INTO tmac.compliance_population
+--        (population, title_ja, title_en, count_sql) VALUES ('assets', '重要情報',
+--        'information assets', 'SELECT count(*) FROM tmac.asset');
+--   2. the check:  INSERT INTO tmac.compliance_check (check_code, criterion, severity,
+--        title, description, remedy, function_name, requires, population, builtin)
+--        VALUES (..., '{assets}', true);
+--   3. a setting that weakens it, if any:  INSERT INTO tmac.weakening_rule
+--        (key, check_code, weak_when, threshold, accepts, why) VALUES (...);
+--   4. evidence: name the new tables in tmac.criterion.evidence (UPDATE); the test
+--      compliance_honest.sql resolves every tmac.<name> written there.
 
 CREATE TABLE tmac.criterion (
   criterion text PRIMARY KEY,
@@ -39,17 +69,19 @@ CREATE TABLE tmac.criterion (
 );
 COMMENT ON TABLE tmac.criterion IS
   'The certification criteria (認証基準) I-1 … V with the seed''s measures ①–⑨ and what tmac keeps as evidence';
+COMMENT ON COLUMN tmac.criterion.evidence IS
+  'What tmac keeps as evidence for the criterion; every tmac.<name> written here exists (test compliance_honest.sql)';
 INSERT INTO tmac.criterion VALUES
-  ('I-1', 1, '① 重要情報の特定', '適切な管理をする必要がある技術等情報の特定', 'Identifying the technical information that needs management', 'inventory of important information (tmac.asset)'),
-  ('I-2', 2, '② 識別・対策整理', '管理対象情報の識別と必要な措置の整理', 'Identifying managed information and arranging the measures it needs', 'classification labels on rows, tables and columns'),
-  ('I-3', 3, '③ 管理者の選任', '管理者の選任', 'Appointing managers', 'information-management officer and per-asset managers'),
-  ('I-4', 4, '④ 情報管理プロセス', '管理対象情報の管理等', 'Handling of managed information', 'handling standard and handling ledger'),
-  ('I-5', 5, '⑤ 従業員教育', '管理対象情報の適切な管理をするためのトレーニング', 'Training for the proper management of managed information', 'training courses and completions'),
-  ('I-6', 6, '⑥ 事故報告ルール', '管理対象情報の漏えいの事故等の発生時等の報告', 'Reporting leaks and other incidents', 'incident register'),
-  ('II',  7, '⑦ 人的アクセス制限', '管理対象情報への人的アクセスの制限', 'Restricting human access to managed information', 'persons, grants, approvals, pledges, reviews, segregation of duties'),
-  ('III', 8, '⑧ 物理的保管', '保管容器に保管できる管理対象情報の物理的アクセスの制限等', 'Physical access restriction for information kept in storage containers', 'containers, keys, combination changes'),
-  ('IV',  9, '⑧ 物理的保管', '保管容器に保管することが困難な管理対象情報の物理的アクセスの制限等', 'Physical access restriction for information that cannot be kept in containers', 'restricted areas and entry logs'),
-  ('V',  10, '⑨ 電子的保管', '管理対象情報が電子情報である場合のアクセスの制限等', 'Access restriction for electronic information', 'row-level enforcement, privileged roles, the audit log');
+  ('I-1', 1, '① 重要情報の特定', '適切な管理をする必要がある技術等情報の特定', 'Identifying the technical information that needs management', 'classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table); tmac keeps no inventory of important information yet'),
+  ('I-2', 2, '② 識別・対策整理', '管理対象情報の識別と必要な措置の整理', 'Identifying managed information and arranging the measures it needs', 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'),
+  ('I-3', 3, '③ 管理者の選任', '管理者の選任', 'Appointing managers', 'duties and who holds them (tmac.duty, tmac.duty_assignment); tmac keeps no appointment records yet'),
+  ('I-4', 4, '④ 情報管理プロセス', '管理対象情報の管理等', 'Handling of managed information', 'none yet: tmac keeps no handling standard or handling ledger'),
+  ('I-5', 5, '⑤ 従業員教育', '管理対象情報の適切な管理をするためのトレーニング', 'Training for the proper management of managed information', 'training completions and pledges (tmac.training_completion, tmac.pledge)'),
+  ('I-6', 6, '⑥ 事故報告ルール', '管理対象情報の漏えいの事故等の発生時等の報告', 'Reporting leaks and other incidents', 'none yet: tmac keeps no incident register'),
+  ('II',  7, '⑦ 人的アクセス制限', '管理対象情報への人的アクセスの制限', 'Restricting human access to managed information', 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'),
+  ('III', 8, '⑧ 物理的保管', '保管容器に保管できる管理対象情報の物理的アクセスの制限等', 'Physical access restriction for information kept in storage containers', 'none yet: tmac keeps no register of containers or keys'),
+  ('IV',  9, '⑧ 物理的保管', '保管容器に保管することが困難な管理対象情報の物理的アクセスの制限等', 'Physical access restriction for information that cannot be kept in containers', 'none yet: tmac keeps no register of restricted areas or entries'),
+  ('V',  10, '⑨ 電子的保管', '管理対象情報が電子情報である場合のアクセスの制限等', 'Access restriction for electronic information', 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log())');
 
 CREATE TABLE tmac.compliance_check (
   check_code  text PRIMARY KEY CHECK (check_code ~ '^[a-z][a-z0-9_]{0,62}$'),
@@ -64,7 +96,11 @@ CREATE TABLE tmac.compliance_check (
   builtin     boolean NOT NULL DEFAULT false,
   registered_at timestamptz NOT NULL DEFAULT now(),
   registered_by name NOT NULL DEFAULT session_user,
-  function_sha256 bytea
+  function_sha256 bytea,
+  population  text[] NOT NULL DEFAULT '{}',
+  disabled_at timestamptz,
+  disabled_by name,
+  CHECK (enabled = (disabled_at IS NULL))
 );
 COMMENT ON TABLE tmac.compliance_check IS
   'Registry of compliance checks: each is a function returning (subject, detail, detected_at) for every open finding';
@@ -73,7 +109,58 @@ COMMENT ON COLUMN tmac.compliance_check.function_name IS 'Schema-qualified name 
 COMMENT ON COLUMN tmac.compliance_check.requires IS 'Relations (schema.name) or functions (schema.name(args)) that must exist for the check to run; otherwise it is reported as not run';
 COMMENT ON COLUMN tmac.compliance_check.remedy IS 'What a person does to close a finding of this check';
 COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
+COMMENT ON COLUMN tmac.compliance_check.population IS 'The populations (tmac.compliance_population) the check examines; it is evidence for its criterion only when it ran and every one of them is non-empty';
+COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled';
+COMMENT ON COLUMN tmac.compliance_check.disabled_by IS 'Who disabled the check; NULL while enabled';
 SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin');
+
+-- What the checks examine, each counted by one query.  Only tmac's install writes this table.
+CREATE TABLE tmac.compliance_population (
+  population text PRIMARY KEY CHECK (population ~ '^[a-z][a-z0-9_]{0,62}$'),
+  title_ja   text NOT NULL,
+  title_en   text NOT NULL,
+  count_sql  text NOT NULL
+);
+COMMENT ON TABLE tmac.compliance_population IS
+  'What compliance checks examine (persons, grants, protected tables, ...), each with the query that counts it; a check examining an empty population is no evidence';
+COMMENT ON COLUMN tmac.compliance_population.count_sql IS 'A query returning one bigint, run as the owner of tmac (only tmac''s install writes this table)';
+INSERT INTO tmac.compliance_population VALUES
+  ('persons',          '在籍者',             'persons not terminated', 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''),
+  ('grants',           'アクセス権',         'grants stored as active', 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''),
+  ('reviews',          'アクセス権の棚卸し', 'access reviews', 'SELECT count(*) FROM tmac.access_review'),
+  ('sod_rules',        '職務分掌ルール',     'enabled SoD rules', 'SELECT count(*) FROM tmac.sod_rule WHERE enabled'),
+  ('protected_tables', '保護対象テーブル',   'protected tables', 'SELECT count(*) FROM tmac.protected_table'),
+  ('label_tables',     'ラベル列のあるテーブル', 'user tables with a tmac.label column',
+   'SELECT count(DISTINCT a.attrelid) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.atttypid = ''tmac.label''::pg_catalog.regtype AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN (''r'', ''p'') AND c.relnamespace <> ''tmac''::pg_catalog.regnamespace'),
+  ('labelled_columns', 'ラベル付きの列',     'columns with a tmac security label',
+   'SELECT count(*) FROM pg_catalog.pg_seclabel l WHERE l.provider = ''tmac'' AND l.classoid = ''pg_catalog.pg_class''::pg_catalog.regclass AND l.objsubid > 0'),
+  ('audit_entries',    '監査ログ',           'audit log entries', 'SELECT count(*) FROM tmac.audit_log'),
+  ('own_checks',       '自社チェック',       'the company''s own enabled checks', 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled');
+
+-- Settings that weaken a check while weaker than a threshold (the shipped default).
+CREATE TABLE tmac.weakening_rule (
+  key        text NOT NULL REFERENCES tmac.setting_default,
+  check_code text NOT NULL REFERENCES tmac.compliance_check,
+  weak_when  text NOT NULL CHECK (weak_when IN ('off', 'longer_than')),
+  threshold  text,
+  accepts    boolean NOT NULL DEFAULT false,
+  why        text NOT NULL,
+  PRIMARY KEY (key, check_code),
+  CHECK ((weak_when = 'longer_than') = (threshold IS NOT NULL))
+);
+COMMENT ON TABLE tmac.weakening_rule IS
+  'Which setting weakens which compliance check, and when: off (a requirement turned off) or longer_than an interval; only tmac''s install writes it';
+COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
+
+CREATE VIEW tmac.weakened_checks AS
+  SELECT w.key, s.value, s.default_value, s.changed_by, s.changed_at, w.check_code, k.criterion, w.accepts, w.why
+    FROM tmac.weakening_rule w
+    JOIN tmac.settings s ON s.key = w.key
+    JOIN tmac.compliance_check k ON k.check_code = w.check_code
+   WHERE CASE w.weak_when WHEN 'off' THEN NOT s.value::boolean
+                          ELSE s.value::interval > w.threshold::interval END;
+COMMENT ON VIEW tmac.weakened_checks IS
+  'Settings now weaker than a compliance check expects: the setting, its value and default, who changed it when, the check and criterion it weakens, and whether it accepts the check''s findings';
 
 -- True when every prerequisite of a check exists in this database.
 CREATE FUNCTION tmac.compliance_requirements_met(requires text[]) RETURNS boolean
@@ -192,46 +279,160 @@ BEGIN
           FROM tmac.compliance_check x WHERE x.check_code = ANY (c.codes);
     END;
   END LOOP;
+  -- a setting weaker than a check expects is a finding of that check (even a disabled one)
+  RETURN QUERY
+    SELECT w.criterion, w.check_code, 'medium'::text, true, 'setting:' || w.key,
+           pg_catalog.format('Setting %s is %s (tmac''s default: %s), changed by %s on %s; it weakens the check %s: %s.%s Restore it with tmac.configure(%L, %L), or keep it and record why.',
+                  w.key, w.value, w.default_value, coalesce(w.changed_by::text, '?'),
+                  coalesce(pg_catalog.to_char(w.changed_at, 'YYYY-MM-DD HH24:MI'), '?'), w.check_code, w.why,
+                  CASE WHEN w.accepts THEN ' Its findings are kept, marked as accepted by this setting.' ELSE '' END,
+                  w.key, w.default_value),
+           coalesce(w.changed_at, now())
+      FROM tmac.weakened_checks w
+     ORDER BY w.criterion, w.check_code, w.key;
 END
 $$;
 COMMENT ON FUNCTION tmac.compliance_check_results() IS
-  'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding';
+  'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
+
+-- How many of each population there are: one query per population, run as tmac's owner.  A
+-- population that cannot be counted (its table is missing) is NULL: unknown, never evidence.
+CREATE FUNCTION tmac.population_counts()
+  RETURNS TABLE (population text, title_ja text, title_en text, n bigint)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  p record;
+BEGIN
+  FOR p IN SELECT * FROM tmac.compliance_population c ORDER BY c.population LOOP
+    population := p.population; title_ja := p.title_ja; title_en := p.title_en;
+    BEGIN
+      EXECUTE p.count_sql INTO n;
+    EXCEPTION WHEN OTHERS THEN
+      n := NULL;
+    END;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.population_counts() IS
+  'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
 
 CREATE VIEW tmac.findings AS
-  SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at
+  SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at, a.accepted_by
     FROM tmac.compliance_check_results() r
+    LEFT JOIN (SELECT w.check_code,
+                      pg_catalog.string_agg(pg_catalog.format('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
+                 FROM tmac.weakened_checks w WHERE w.accepts GROUP BY w.check_code) a
+           ON a.check_code = r.check_code AND r.subject !~ '^(setting|check):'
    WHERE r.subject IS NOT NULL;
 COMMENT ON VIEW tmac.findings IS
-  'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at';
+  'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
 
 CREATE VIEW tmac.compliance_status AS
   WITH r AS MATERIALIZED (SELECT * FROM tmac.compliance_check_results()),
-  per AS (
+  pop AS MATERIALIZED (SELECT * FROM tmac.population_counts()),
+  w AS MATERIALIZED (SELECT * FROM tmac.weakened_checks),
+  chk AS (                      -- every registered check: did it run, over what
+    SELECT k.criterion, k.check_code, k.builtin, k.enabled, k.disabled_at, k.disabled_by, k.population, m.ran,
+           EXISTS (SELECT 1 FROM r e WHERE e.check_code = k.check_code AND e.subject = 'check:' || k.check_code) AS failed,
+           cardinality(k.population) > 0
+             AND (SELECT count(*) FROM pop WHERE pop.population = ANY (k.population) AND pop.n > 0)
+                 = cardinality(k.population) AS populated
+      FROM tmac.compliance_check k JOIN r m ON m.check_code = k.check_code AND m.subject IS NULL
+  ), per AS (
+    SELECT c.criterion,
+           count(*)                                                              AS checks_registered,
+           count(*) FILTER (WHERE c.ran)                                         AS checks_run,
+           count(*) FILTER (WHERE c.builtin)                                     AS builtin_checks,
+           count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed AND c.populated) AS builtin_evaluated,
+           count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed AND NOT c.populated) AS builtin_empty,
+           count(*) FILTER (WHERE c.builtin AND NOT c.enabled)                   AS builtin_disabled,
+           count(*) FILTER (WHERE c.builtin AND c.enabled AND (NOT c.ran OR c.failed)) AS builtin_not_run,
+           count(*) FILTER (WHERE NOT c.builtin)                                 AS own_checks,
+           count(*) FILTER (WHERE NOT c.builtin AND c.ran)                       AS own_checks_run,
+           array_agg(pg_catalog.format('%s (by %s, %s)', c.check_code, c.disabled_by,
+                                       pg_catalog.to_char(c.disabled_at, 'YYYY-MM-DD HH24:MI'))
+                     ORDER BY c.check_code) FILTER (WHERE c.builtin AND NOT c.enabled) AS disabled_checks
+      FROM chk c GROUP BY c.criterion
+  ), cpop AS (                  -- the populations a criterion's built-in checks examine
+    SELECT x.criterion, jsonb_object_agg(x.population, x.n) AS population,
+           string_agg(pg_catalog.format('%s = %s', x.population, coalesce(x.n::text, 'unknown')), ', ' ORDER BY x.population)
+             FILTER (WHERE coalesce(x.n, 0) = 0) AS empty
+      FROM (SELECT DISTINCT k.criterion, u.population, pop.n
+              FROM tmac.compliance_check k CROSS JOIN LATERAL unnest(k.population) u(population)
+              LEFT JOIN pop ON pop.population = u.population
+             WHERE k.builtin) x
+     GROUP BY x.criterion
+  ), f AS (
     SELECT r.criterion,
-           count(*) FILTER (WHERE r.subject IS NULL)                AS checks_registered,
-           count(*) FILTER (WHERE r.subject IS NULL AND r.ran)      AS checks_run,
-           count(*) FILTER (WHERE r.subject IS NOT NULL)            AS open_findings,
-           count(*) FILTER (WHERE r.subject IS NOT NULL AND r.severity = 'critical') AS critical,
-           count(*) FILTER (WHERE r.subject IS NOT NULL AND r.severity = 'high')     AS high,
-           count(*) FILTER (WHERE r.subject IS NOT NULL AND r.severity = 'medium')   AS medium,
-           count(*) FILTER (WHERE r.subject IS NOT NULL AND r.severity = 'low')      AS low
-      FROM r GROUP BY r.criterion
+           count(*) FILTER (WHERE NOT x.accepted)                            AS open_findings,
+           count(*) FILTER (WHERE x.accepted)                                AS accepted_findings,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'critical') AS critical,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'high')     AS high,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'medium')   AS medium,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'low')      AS low
+      FROM r CROSS JOIN LATERAL (SELECT r.subject !~ '^(setting|check):'
+                                        AND r.check_code IN (SELECT w.check_code FROM w WHERE w.accepts) AS accepted) x
+     WHERE r.subject IS NOT NULL
+     GROUP BY r.criterion
+  ), ws AS (
+    SELECT w.criterion,
+           array_agg(pg_catalog.format('%s = %s (by %s, %s) weakens %s', w.key, w.value, coalesce(w.changed_by::text, '?'),
+                                       coalesce(pg_catalog.to_char(w.changed_at, 'YYYY-MM-DD HH24:MI'), '?'), w.check_code)
+                     ORDER BY w.key, w.check_code) AS weakening_settings
+      FROM w GROUP BY w.criterion
+  ), s AS (
+    SELECT c.criterion, c.ordinal, c.measure, c.title_ja, c.title_en,
+           coalesce(p.checks_registered, 0) AS checks_registered, coalesce(p.checks_run, 0) AS checks_run,
+           coalesce(p.builtin_checks, 0) AS builtin_checks, coalesce(p.builtin_evaluated, 0) AS builtin_evaluated,
+           coalesce(p.builtin_empty, 0) AS builtin_empty,
+           coalesce(p.builtin_disabled, 0) AS builtin_disabled, coalesce(p.builtin_not_run, 0) AS builtin_not_run,
+           coalesce(p.own_checks, 0) AS own_checks, coalesce(p.own_checks_run, 0) AS own_checks_run,
+           coalesce(p.disabled_checks, '{}') AS disabled_checks,
+           coalesce(ws.weakening_settings, '{}') AS weakening_settings,
+           coalesce(cp.population, '{}') AS population, cp.empty AS empty_populations,
+           coalesce(f.open_findings, 0) AS open_findings, coalesce(f.accepted_findings, 0) AS accepted_findings,
+           coalesce(f.critical, 0) AS critical, coalesce(f.high, 0) AS high,
+           coalesce(f.medium, 0) AS medium, coalesce(f.low, 0) AS low
+      FROM tmac.criterion c
+      LEFT JOIN per p ON p.criterion = c.criterion
+      LEFT JOIN cpop cp ON cp.criterion = c.criterion
+      LEFT JOIN f ON f.criterion = c.criterion
+      LEFT JOIN ws ON ws.criterion = c.criterion
   )
-  SELECT c.criterion, c.measure, c.title_ja, c.title_en,
-         coalesce(p.checks_registered, 0) AS checks_registered,
-         coalesce(p.checks_run, 0)        AS checks_run,
-         coalesce(p.open_findings, 0)     AS open_findings,
-         coalesce(p.critical, 0) AS critical, coalesce(p.high, 0) AS high,
-         coalesce(p.medium, 0) AS medium, coalesce(p.low, 0) AS low,
-         CASE WHEN coalesce(p.checks_run, 0) = 0 THEN 'not_evaluated'
-              WHEN p.critical + p.high > 0 THEN 'failing'
-              WHEN p.open_findings > 0 THEN 'attention'
+  SELECT s.criterion, s.measure, s.title_ja, s.title_en,
+         CASE WHEN s.critical + s.high > 0 THEN 'failing'
+              WHEN s.open_findings > 0 THEN 'attention'
+              WHEN s.builtin_evaluated = 0 THEN 'not_evaluated'
+              WHEN s.builtin_disabled + s.builtin_not_run + s.accepted_findings > 0
+                   OR cardinality(s.weakening_settings) > 0 THEN 'ok_with_exceptions'
               ELSE 'ok' END AS status,
+         concat_ws('; ',
+           CASE WHEN s.critical + s.high > 0 THEN pg_catalog.format('%s critical or high finding(s) open', s.critical + s.high)
+                WHEN s.open_findings > 0 THEN pg_catalog.format('%s finding(s) open', s.open_findings) END,
+           CASE WHEN s.builtin_evaluated > 0 THEN NULL
+                WHEN s.builtin_checks = 0 THEN 'not evaluated: no built-in check covers this criterion yet'
+                WHEN s.builtin_disabled = s.builtin_checks THEN 'not evaluated: every built-in check is disabled'
+                WHEN s.builtin_empty = 0 THEN 'not evaluated: no built-in check ran (disabled, prerequisites missing or failed)'
+                ELSE 'not evaluated: nothing to examine (' || coalesce(s.empty_populations, 'empty') || ')' END,
+           CASE WHEN s.builtin_evaluated = 0 AND s.own_checks_run > 0
+                THEN 'the company''s own checks alone are no evidence' END,
+           CASE WHEN s.builtin_disabled > 0 AND s.builtin_disabled < s.builtin_checks THEN pg_catalog.format('%s of %s built-in check(s) disabled', s.builtin_disabled, s.builtin_checks) END,
+           CASE WHEN s.builtin_not_run > 0 THEN pg_catalog.format('%s built-in check(s) could not run', s.builtin_not_run) END,
+           CASE WHEN s.accepted_findings > 0 THEN pg_catalog.format('%s finding(s) accepted by a setting', s.accepted_findings) END,
+           CASE WHEN cardinality(s.weakening_settings) > 0 THEN pg_catalog.format('%s setting(s) weaken a check', cardinality(s.weakening_settings)) END,
+           CASE WHEN s.builtin_evaluated > 0 AND s.open_findings = 0
+                THEN pg_catalog.format('%s of %s built-in check(s) examined a non-empty population', s.builtin_evaluated, s.builtin_checks) END
+         ) AS reason,
+         s.population, s.checks_registered, s.checks_run, s.builtin_checks, s.builtin_evaluated, s.builtin_disabled,
+         s.disabled_checks, s.own_checks, s.own_checks_run, s.weakening_settings,
+         s.open_findings, s.accepted_findings, s.critical, s.high, s.medium, s.low,
          now() AS evaluated_at
-    FROM tmac.criterion c LEFT JOIN per p USING (criterion)
-   ORDER BY c.ordinal;
+    FROM s
+   ORDER BY s.ordinal;
 COMMENT ON VIEW tmac.compliance_status IS
-  'One row per criterion I-1 … V: Japanese and English titles, checks registered and run, open findings by severity, and a status (ok, attention, failing, not_evaluated)';
+  'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
 
 CREATE FUNCTION tmac.register_check(check_code text, criterion text, severity text, title text,
                                     description text, remedy text, function_name regprocedure,
@@ -295,12 +496,21 @@ COMMENT ON FUNCTION tmac.register_check(text, text, text, text, text, text, regp
 CREATE FUNCTION tmac.set_check_enabled(check_code text, enabled boolean) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
+DECLARE
+  me name := tmac.acting_role(CASE WHEN enabled THEN 'enable' ELSE 'disable' END || ' a compliance check');
 BEGIN
-  UPDATE tmac.compliance_check k SET enabled = set_check_enabled.enabled WHERE k.check_code = set_check_enabled.check_code;
+  PERFORM tmac.require_arguments('set_check_enabled', 'check_code', check_code, 'enabled', enabled::text);
+  UPDATE tmac.compliance_check k
+     SET enabled = set_check_enabled.enabled,
+         disabled_at = CASE WHEN set_check_enabled.enabled THEN NULL
+                            WHEN k.enabled THEN now() ELSE k.disabled_at END,
+         disabled_by = CASE WHEN set_check_enabled.enabled THEN NULL
+                            WHEN k.enabled THEN me ELSE k.disabled_by END
+   WHERE k.check_code = set_check_enabled.check_code;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'no compliance check "%"', check_code USING ERRCODE = 'undefined_object';
   END IF;
 END
 $$;
 COMMENT ON FUNCTION tmac.set_check_enabled(text, boolean) IS
-  'Enables or disables a compliance check; a disabled check shows in compliance_status as registered but not run';
+  'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';

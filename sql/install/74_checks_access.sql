@@ -189,7 +189,7 @@ BEGIN ATOMIC
   ), failing AS MATERIALIZED (
     SELECT p.person_id, p.full_name, p.pledge_required_since
       FROM tmac.person p CROSS JOIN s
-     WHERE p.status = 'active' AND s.required
+     WHERE p.status = 'active'
        AND NOT EXISTS (
          SELECT 1 FROM tmac.pledge pl
           WHERE pl.person_id = p.person_id AND pl.kind <> 'termination'
@@ -197,18 +197,20 @@ BEGIN ATOMIC
             AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date))
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; access is denied until one is recorded (tmac.record_pledge).',
+         format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; %s (tmac.record_pledge).',
                 f.person_id, f.full_name,
                 CASE WHEN f.pledge_required_since IS NOT NULL
-                     THEN ' signed since the role change of ' || to_char(f.pledge_required_since, 'YYYY-MM-DD') ELSE '' END),
+                     THEN ' signed since the role change of ' || to_char(f.pledge_required_since, 'YYYY-MM-DD') ELSE '' END,
+                CASE WHEN s.required THEN 'access is denied until one is recorded'
+                     ELSE 'access is NOT denied, because require_pledge is off; record one' END),
          NULL::timestamptz
-    FROM failing f
+    FROM failing f CROSS JOIN s
    WHERE (SELECT true FROM tmac.access_grant g
            WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
              AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
 END;
 COMMENT ON FUNCTION tmac.check_access_without_pledge() IS
-  'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change)';
+  'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
 
 CREATE FUNCTION tmac.check_access_without_training()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -229,15 +231,17 @@ BEGIN ATOMIC
     SELECT p.person_id, p.full_name
       FROM tmac.person p CROSS JOIN s
       LEFT JOIN cur ON cur.person_id = p.person_id
-     WHERE p.status = 'active' AND s.required AND coalesce(cur.n, 0) < greatest(cardinality(s.req), 1)
+     WHERE p.status = 'active' AND coalesce(cur.n, 0) < greatest(cardinality(s.req), 1)
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); access is denied until it is recorded (tmac.record_training).',
+         format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); %s (tmac.record_training).',
                 f.person_id, f.full_name,
                 CASE WHEN cardinality(s.req) > 0 THEN ' (' || array_to_string(s.req, ', ') || ')' ELSE '' END,
                 coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
                            WHERE t.person_id = f.person_id), 'never'),
-                tmac.setting_value('training_validity')),
+                tmac.setting_value('training_validity'),
+                CASE WHEN s.required THEN 'access is denied until it is recorded'
+                     ELSE 'access is NOT denied, because require_training is off; record it' END),
          NULL::timestamptz
     FROM failing f CROSS JOIN s
    WHERE (SELECT true FROM tmac.access_grant g
@@ -245,7 +249,7 @@ BEGIN ATOMIC
              AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
 END;
 COMMENT ON FUNCTION tmac.check_access_without_training() IS
-  'Check access_without_training: active persons holding grants in force whose required training is not current';
+  'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
 
 CREATE FUNCTION tmac.check_review_undecided()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -315,51 +319,65 @@ END;
 COMMENT ON FUNCTION tmac.check_sod_exception_expired() IS
   'Check sod_exception_expired: conflicting duties still held after their SoD exception expired or was revoked';
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, builtin) VALUES
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('terminated_live_grant', 'II', 'critical', 'Terminated person with live grants',
    'A terminated person still has an active grant or a pending request; access must end immediately on termination (seed ⑦: 退職等により必要のなくなった従業員等のアクセス権は、直ちに失効させます).',
-   'Revoke each grant with tmac.revoke(grant_id, reason); check why the termination did not end it.', 'tmac.check_terminated_live_grant', '{}', true),
+   'Revoke each grant with tmac.revoke(grant_id, reason); check why the termination did not end it.', 'tmac.check_terminated_live_grant', '{}', '{persons}', true),
   ('terminated_login_enabled', 'II', 'critical', 'Terminated person whose login role can log in',
-   'The login role of a terminated person still has LOGIN.', 'ALTER ROLE … NOLOGIN.', 'tmac.check_terminated_login_enabled', '{}', true),
+   'The login role of a terminated person still has LOGIN.', 'ALTER ROLE … NOLOGIN.', 'tmac.check_terminated_login_enabled', '{}', '{persons}', true),
   ('terminated_session_open', 'II', 'critical', 'Terminated person with open sessions',
-   'A terminated person''s login role has open database sessions.', 'End them with pg_terminate_backend(pid).', 'tmac.check_terminated_session_open', '{}', true),
+   'A terminated person''s login role has open database sessions.', 'End them with pg_terminate_backend(pid).', 'tmac.check_terminated_session_open', '{}', '{persons}', true),
   ('grant_unapproved', 'II', 'critical', 'Active grant without the required approvals',
    'A grant is active with no approval (or one, where a clearance of rank 40 or more needs two): nobody but its requester authorised it.',
-   'Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.', 'tmac.check_grants', '{}', true),
+   'Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.', 'tmac.check_grants', '{}', '{grants}', true),
   ('grant_self_approved', 'II', 'critical', 'Grant approved by its requester or its grantee',
    'A live grant lists its requester or its grantee among its approvers (four-eyes violated).',
-   'Revoke it and have it approved by a different person.', 'tmac.check_grants', '{}', true),
+   'Revoke it and have it approved by a different person.', 'tmac.check_grants', '{}', '{grants}', true),
   ('approver_conflicting_duty', 'II', 'high', 'Grant approved by a person holding a conflicting duty',
    'A live grant was approved by a person who holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception.',
-   'Have another approver confirm the grant with tmac.audit_grant, and remove the conflicting duty or grant an exception.', 'tmac.check_grants', '{}', true),
+   'Have another approver confirm the grant with tmac.audit_grant, and remove the conflicting duty or grant an exception.', 'tmac.check_grants', '{}', '{grants,sod_rules}', true),
   ('grant_not_audited', 'II', 'high', 'Grant set by one administrator, never audited by another',
    'A grant in force was set by one administrator alone and no other person audited it (seed ⑦: アクセス権設定を一人の管理者が行っている場合には、監査を他の者が行う).',
-   'Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.', 'tmac.check_grants', '{}', true),
+   'Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.', 'tmac.check_grants', '{}', '{grants}', true),
   ('grant_expired_active', 'II', 'medium', 'Grant past expiry still marked active',
    'A grant lapsed (expiry or end of a role-change grace period) but is still stored as active; access is already denied, but the stored state and reports lag.',
-   'Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().', 'tmac.check_grants', '{}', true),
+   'Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().', 'tmac.check_grants', '{}', '{grants}', true),
   ('grant_not_reviewed', 'II', 'medium', 'Grant not reviewed within the review period',
    'A grant in force was approved longer ago than review_period and no access review has kept it since (seed ⑦: アクセス権を設定された者の範囲は、定期的に見直します).',
-   'Run an access review (tmac.start_review) covering it.', 'tmac.check_grants', '{}', true),
+   'Run an access review (tmac.start_review) covering it.', 'tmac.check_grants', '{}', '{grants}', true),
   ('access_without_pledge', 'II', 'high', 'Access without a current pledge',
    'An active person holds grants in force but has no valid pledge (誓約書), or none signed since their last role change.',
-   'Record the pledge with tmac.record_pledge, or revoke the grants.', 'tmac.check_access_without_pledge', '{}', true),
+   'Record the pledge with tmac.record_pledge, or revoke the grants.', 'tmac.check_access_without_pledge', '{}', '{persons,grants}', true),
   ('access_without_training', 'I-5', 'high', 'Access without current training',
    'An active person holds grants in force but the required training is not current (training_validity, training_courses).',
-   'Have the person complete the training and record it with tmac.record_training, or revoke the grants.', 'tmac.check_access_without_training', '{}', true),
+   'Have the person complete the training and record it with tmac.record_training, or revoke the grants.', 'tmac.check_access_without_training', '{}', '{persons,grants}', true),
   ('review_undecided', 'II', 'medium', 'Access review past its deadline with undecided items',
    'An access review passed its deadline with items nobody decided, and the grants are still in force (setting review_undecided = report).',
-   'Decide the items (tmac.review_decide) or revoke the grants.', 'tmac.check_review_undecided', '{}', true),
+   'Decide the items (tmac.review_decide) or revoke the grants.', 'tmac.check_review_undecided', '{}', '{reviews}', true),
   ('review_population_altered', 'II', 'critical', 'Access review evidence altered',
    'The stored population of an access review no longer matches the count and SHA-256 hash recorded when it started.',
-   'Investigate with the audit log; the review''s start entry records the original count and hash.', 'tmac.check_review_population_altered', '{}', true),
+   'Investigate with the audit log; the review''s start entry records the original count and hash.', 'tmac.check_review_population_altered', '{}', '{reviews}', true),
   ('sod_conflict', 'II', 'high',
    'Conflicting duties held without an exception',
    'One person (or login role) holds two duties a segregation-of-duties rule separates, through any chain of role membership or by assignment, and no exception was ever granted (seed ⑦).',
    'Take one duty away (REVOKE / tmac.end_duty), or have another manager grant a time-limited exception with tmac.grant_sod_exception.',
-   'tmac.check_sod_conflict', '{}', true),
+   'tmac.check_sod_conflict', '{}', '{persons,sod_rules}', true),
   ('sod_exception_expired', 'II', 'high',
    'Conflicting duties held after their exception ended',
    'An SoD exception expired or was revoked but the person still holds both duties.',
    'Take one duty away, or grant a new exception with a fresh justification.',
-   'tmac.check_sod_exception_expired', '{}', true);
+   'tmac.check_sod_exception_expired', '{}', '{persons,sod_rules}', true);
+
+-- Settings that weaken these checks (71_compliance.sql): while weaker than tmac's default, each is
+-- a finding of the check it weakens; turning a requirement off accepts that check's findings.
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('require_pledge', 'access_without_pledge', 'off', NULL, true,
+   'access no longer requires a pledge (誓約書), so a person without one keeps their access'),
+  ('require_training', 'access_without_training', 'off', NULL, true,
+   'access no longer requires current training, so a person without it keeps their access'),
+  ('training_validity', 'access_without_training', 'longer_than', '12 months', false,
+   'a training completion counts for longer than a year; training is expected at least yearly'),
+  ('review_period', 'grant_not_reviewed', 'longer_than', '6 months', false,
+   'grants may go unreviewed for longer than tmac''s default review period'),
+  ('sod_exception_max', 'sod_conflict', 'longer_than', '180 days', false,
+   'exceptions to segregation of duties may last longer than tmac''s default');

@@ -66,7 +66,8 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin, tmac_a
 GRANT SELECT ON tmac.exposing_views TO tmac_access_admin, tmac_auditor, tmac_admin;
 GRANT SELECT ON tmac.access_grant, tmac.audit_log, tmac.maintenance_state,
   tmac.access_rights_ledger, tmac.criterion, tmac.compliance_check, tmac.privileged_role,
-  tmac.findings, tmac.compliance_status
+  tmac.findings, tmac.compliance_status, tmac.compliance_population, tmac.weakening_rule,
+  tmac.weakened_checks
   TO tmac_auditor, tmac_admin;
 -- Both never hold much: the governance sentinel is always empty, the restore window open only
 -- during a restore.  Auditors read every table.
@@ -94,7 +95,7 @@ GRANT EXECUTE ON FUNCTION
   tmac.check_review_population_altered(), tmac.check_review_undecided(), tmac.check_schema_public_create(),
   tmac.check_sod_conflict(), tmac.check_sod_exception_expired(), tmac.check_terminated_live_grant(),
   tmac.check_terminated_login_enabled(), tmac.check_terminated_session_open(),
-  tmac.compliance_check_results(), tmac.registered_check_problems(), tmac.compliance_report_html(integer),
+  tmac.compliance_check_results(), tmac.population_counts(), tmac.registered_check_problems(), tmac.compliance_report_html(integer),
   tmac.function_fingerprint(regproc), tmac.is_own_function(regproc),
   tmac.access_rights_ledger_as_of(timestamptz), tmac.prerequisite_status(timestamptz),
   tmac.protection_in_place(regclass, name), tmac.relation_tree(regclass),
