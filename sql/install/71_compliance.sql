@@ -97,10 +97,10 @@ CREATE TABLE tmac.compliance_check (
   registered_at timestamptz NOT NULL DEFAULT now(),
   registered_by name NOT NULL DEFAULT session_user,
   function_sha256 bytea,
-  population  text[] NOT NULL DEFAULT '{}',
   disabled_at timestamptz,
   disabled_by name,
-  CHECK (enabled = (disabled_at IS NULL))
+  population  text[] NOT NULL DEFAULT '{}',
+  CHECK (NOT enabled OR (disabled_at IS NULL AND disabled_by IS NULL))
 );
 COMMENT ON TABLE tmac.compliance_check IS
   'Registry of compliance checks: each is a function returning (subject, detail, detected_at) for every open finding';
@@ -110,7 +110,7 @@ COMMENT ON COLUMN tmac.compliance_check.requires IS 'Relations (schema.name) or 
 COMMENT ON COLUMN tmac.compliance_check.remedy IS 'What a person does to close a finding of this check';
 COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
 COMMENT ON COLUMN tmac.compliance_check.population IS 'The populations (tmac.compliance_population) the check examines; it is evidence for its criterion only when it ran and every one of them is non-empty';
-COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled';
+COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled (or when disabled before tmac 0.2.0 recorded it)';
 COMMENT ON COLUMN tmac.compliance_check.disabled_by IS 'Who disabled the check; NULL while enabled';
 SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin');
 
@@ -134,7 +134,7 @@ INSERT INTO tmac.compliance_population VALUES
    'SELECT count(DISTINCT a.attrelid) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.atttypid = ''tmac.label''::pg_catalog.regtype AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN (''r'', ''p'') AND c.relnamespace <> ''tmac''::pg_catalog.regnamespace'),
   ('labelled_columns', 'ラベル付きの列',     'columns with a tmac security label',
    'SELECT count(*) FROM pg_catalog.pg_seclabel l WHERE l.provider = ''tmac'' AND l.classoid = ''pg_catalog.pg_class''::pg_catalog.regclass AND l.objsubid > 0'),
-  ('audit_entries',    '監査ログ',           'audit log entries', 'SELECT count(*) FROM tmac.audit_log'),
+  ('audit_entries',    '監査ログ',           'audit log entries', 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'),   -- entry_ids have no gaps
   ('own_checks',       '自社チェック',       'the company''s own enabled checks', 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled');
 
 -- Settings that weaken a check while weaker than a threshold (the shipped default).
@@ -333,13 +333,17 @@ CREATE VIEW tmac.compliance_status AS
   WITH r AS MATERIALIZED (SELECT * FROM tmac.compliance_check_results()),
   pop AS MATERIALIZED (SELECT * FROM tmac.population_counts()),
   w AS MATERIALIZED (SELECT * FROM tmac.weakened_checks),
+  failed AS (                   -- checks that could not run report themselves as subject check:<code>
+    SELECT DISTINCT e.check_code FROM r e WHERE e.subject = 'check:' || e.check_code
+  ),
   chk AS (                      -- every registered check: did it run, over what
     SELECT k.criterion, k.check_code, k.builtin, k.enabled, k.disabled_at, k.disabled_by, k.population, m.ran,
-           EXISTS (SELECT 1 FROM r e WHERE e.check_code = k.check_code AND e.subject = 'check:' || k.check_code) AS failed,
+           x.check_code IS NOT NULL AS failed,
            cardinality(k.population) > 0
              AND (SELECT count(*) FROM pop WHERE pop.population = ANY (k.population) AND pop.n > 0)
                  = cardinality(k.population) AS populated
       FROM tmac.compliance_check k JOIN r m ON m.check_code = k.check_code AND m.subject IS NULL
+      LEFT JOIN failed x ON x.check_code = k.check_code
   ), per AS (
     SELECT c.criterion,
            count(*)                                                              AS checks_registered,
@@ -351,8 +355,8 @@ CREATE VIEW tmac.compliance_status AS
            count(*) FILTER (WHERE c.builtin AND c.enabled AND (NOT c.ran OR c.failed)) AS builtin_not_run,
            count(*) FILTER (WHERE NOT c.builtin)                                 AS own_checks,
            count(*) FILTER (WHERE NOT c.builtin AND c.ran)                       AS own_checks_run,
-           array_agg(pg_catalog.format('%s (by %s, %s)', c.check_code, c.disabled_by,
-                                       pg_catalog.to_char(c.disabled_at, 'YYYY-MM-DD HH24:MI'))
+           array_agg(pg_catalog.format('%s (by %s, %s)', c.check_code, coalesce(c.disabled_by::text, '?'),
+                                       coalesce(pg_catalog.to_char(c.disabled_at, 'YYYY-MM-DD HH24:MI'), '?'))
                      ORDER BY c.check_code) FILTER (WHERE c.builtin AND NOT c.enabled) AS disabled_checks
       FROM chk c GROUP BY c.criterion
   ), cpop AS (                  -- the populations a criterion's built-in checks examine

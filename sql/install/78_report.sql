@@ -63,7 +63,8 @@ BEGIN
   SELECT string_agg(x.line, E'\n' ORDER BY x.ord, x.line) INTO exception_rows
     FROM (SELECT 1 AS ord, format('<li>無効なチェック / disabled check: <b>%s</b> (%s) — %s, by %s on %s</li>',
                                   tmac.html_escape(k.check_code), tmac.html_escape(k.criterion), tmac.html_escape(k.title),
-                                  tmac.html_escape(k.disabled_by), to_char(k.disabled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')) AS line
+                                  tmac.html_escape(coalesce(k.disabled_by::text, '?')),
+                                  coalesce(to_char(k.disabled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), '?')) AS line
             FROM tmac.compliance_check k WHERE k.builtin AND NOT k.enabled
           UNION ALL
           SELECT 2, format('<li>チェックを弱める設定 / setting weakening a check: <b>%s = %s</b> (default %s; by %s on %s) weakens <b>%s</b> (%s)%s</li>',
