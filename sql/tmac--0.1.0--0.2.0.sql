@@ -2299,6 +2299,7 @@ CREATE VIEW tmac.compliance_status AS
            count(*)                                                              AS checks_registered,
            count(*) FILTER (WHERE c.ran)                                         AS checks_run,
            count(*) FILTER (WHERE c.builtin)                                     AS builtin_checks,
+           count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed)          AS builtin_run,
            count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed AND c.populated) AS builtin_evaluated,
            count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed AND NOT c.populated) AS builtin_empty,
            count(*) FILTER (WHERE c.builtin AND NOT c.enabled)                   AS builtin_disabled,
@@ -2339,7 +2340,8 @@ CREATE VIEW tmac.compliance_status AS
   ), s AS (
     SELECT c.criterion, c.ordinal, c.measure, c.title_ja, c.title_en,
            coalesce(p.checks_registered, 0) AS checks_registered, coalesce(p.checks_run, 0) AS checks_run,
-           coalesce(p.builtin_checks, 0) AS builtin_checks, coalesce(p.builtin_evaluated, 0) AS builtin_evaluated,
+           coalesce(p.builtin_checks, 0) AS builtin_checks, coalesce(p.builtin_run, 0) AS builtin_run,
+           coalesce(p.builtin_evaluated, 0) AS builtin_evaluated,
            coalesce(p.builtin_empty, 0) AS builtin_empty,
            coalesce(p.builtin_disabled, 0) AS builtin_disabled, coalesce(p.builtin_not_run, 0) AS builtin_not_run,
            coalesce(p.own_checks, 0) AS own_checks, coalesce(p.own_checks_run, 0) AS own_checks_run,
@@ -2379,7 +2381,8 @@ CREATE VIEW tmac.compliance_status AS
            CASE WHEN s.builtin_evaluated > 0 AND s.open_findings = 0
                 THEN pg_catalog.format('%s of %s built-in check(s) examined a non-empty population', s.builtin_evaluated, s.builtin_checks) END
          ) AS reason,
-         s.population, s.checks_registered, s.checks_run, s.builtin_checks, s.builtin_evaluated, s.builtin_disabled,
+         s.population, s.checks_registered, s.checks_run, s.builtin_checks, s.builtin_run, s.builtin_evaluated,
+         s.builtin_disabled,
          s.disabled_checks, s.own_checks, s.own_checks_run, s.weakening_settings,
          s.open_findings, s.accepted_findings, s.critical, s.high, s.medium, s.low,
          now() AS evaluated_at
@@ -3970,7 +3973,7 @@ COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL lo
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
 COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
-COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
+COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
 COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
 COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it when (changed_by, changed_at; NULL while the default is in force)';
 COMMENT ON VIEW tmac.weakened_checks IS 'Settings now weaker than a compliance check expects: the setting, its value and default, who changed it when, the check and criterion it weakens, and whether it accepts the check''s findings';

@@ -349,6 +349,7 @@ CREATE VIEW tmac.compliance_status AS
            count(*)                                                              AS checks_registered,
            count(*) FILTER (WHERE c.ran)                                         AS checks_run,
            count(*) FILTER (WHERE c.builtin)                                     AS builtin_checks,
+           count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed)          AS builtin_run,
            count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed AND c.populated) AS builtin_evaluated,
            count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed AND NOT c.populated) AS builtin_empty,
            count(*) FILTER (WHERE c.builtin AND NOT c.enabled)                   AS builtin_disabled,
@@ -389,7 +390,8 @@ CREATE VIEW tmac.compliance_status AS
   ), s AS (
     SELECT c.criterion, c.ordinal, c.measure, c.title_ja, c.title_en,
            coalesce(p.checks_registered, 0) AS checks_registered, coalesce(p.checks_run, 0) AS checks_run,
-           coalesce(p.builtin_checks, 0) AS builtin_checks, coalesce(p.builtin_evaluated, 0) AS builtin_evaluated,
+           coalesce(p.builtin_checks, 0) AS builtin_checks, coalesce(p.builtin_run, 0) AS builtin_run,
+           coalesce(p.builtin_evaluated, 0) AS builtin_evaluated,
            coalesce(p.builtin_empty, 0) AS builtin_empty,
            coalesce(p.builtin_disabled, 0) AS builtin_disabled, coalesce(p.builtin_not_run, 0) AS builtin_not_run,
            coalesce(p.own_checks, 0) AS own_checks, coalesce(p.own_checks_run, 0) AS own_checks_run,
@@ -429,14 +431,15 @@ CREATE VIEW tmac.compliance_status AS
            CASE WHEN s.builtin_evaluated > 0 AND s.open_findings = 0
                 THEN pg_catalog.format('%s of %s built-in check(s) examined a non-empty population', s.builtin_evaluated, s.builtin_checks) END
          ) AS reason,
-         s.population, s.checks_registered, s.checks_run, s.builtin_checks, s.builtin_evaluated, s.builtin_disabled,
+         s.population, s.checks_registered, s.checks_run, s.builtin_checks, s.builtin_run, s.builtin_evaluated,
+         s.builtin_disabled,
          s.disabled_checks, s.own_checks, s.own_checks_run, s.weakening_settings,
          s.open_findings, s.accepted_findings, s.critical, s.high, s.medium, s.low,
          now() AS evaluated_at
     FROM s
    ORDER BY s.ordinal;
 COMMENT ON VIEW tmac.compliance_status IS
-  'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
+  'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
 
 CREATE FUNCTION tmac.register_check(check_code text, criterion text, severity text, title text,
                                     description text, remedy text, function_name regprocedure,

@@ -35,16 +35,22 @@ render() {   # render NAME: NAME.html -> NAME.png, NAME.pdf, NAME.txt
 fail=0
 check() { if eval "$2"; then echo "ok - $1"; else echo "not ok - $1"; fail=1; fi; }
 
-# 1. the empty database
+# 1. the empty database (roles are the cluster's: one left behind by another test may be a
+#    finding here, so the rendered text is compared with compliance_status, which the pgTAP test
+#    compliance_honest.sql pins down for an empty database)
 q -At -c 'SELECT tmac.compliance_report_html()' > "$out/empty.html"
+q -At -c 'SELECT criterion || '"' '"' || status FROM tmac.compliance_status' > "$out/empty.status"
 render empty
+nev=$(grep -c ' not_evaluated$' "$out/empty.status" || true)
 check "empty: rendered (screenshot and PDF)" "[ -s '$out/empty.png' ] && [ -s '$out/empty.txt' ]"
 check "empty: the report's title is rendered" "grep -q '基準別状況報告' '$out/empty.txt'"
+check "empty: no criterion is ok" "! grep -Eq ' ok(_with_exceptions)?$' '$out/empty.status'"
 check "empty: no 適合 OK" "! grep -q '適合 OK' '$out/empty.txt'"
+check "empty: no 適合 at all (不適合 aside)" "! sed 's/不適合//g' '$out/empty.txt' | grep -q '適合'"
 check "empty: no 指摘事項はありません" "! grep -q '指摘事項はありません' '$out/empty.txt'"
-check "empty: no 適合 at all" "! grep -q '適合' '$out/empty.txt'"
-check "empty: every criterion 未評価" "[ \$(grep -o '未評価 Not evaluated' '$out/empty.txt' | wc -l) -eq 10 ]"
-check "empty: says the criteria were not evaluated" "grep -q 'were not evaluated' '$out/empty.txt'"
+check "empty: most criteria not evaluated ($nev)" "[ $nev -ge 9 ]"
+check "empty: 未評価 once per criterion not evaluated" "[ \$(grep -o '未評価 Not evaluated' '$out/empty.txt' | wc -l) -eq $nev ]"
+check "empty: the summary counts them" "grep -Eq 'criteria not evaluated: $nev of 10' '$out/empty.txt'"
 
 # 2. evidence, exceptions and a weakening setting (rolled back)
 q -At >/dev/null <<SQL
