@@ -5,6 +5,7 @@
 -- edit: change sql/install/ and those parts, then regenerate.  test/scripts/upgrade.sh
 -- checks that an upgraded database has the schema of a fresh install.
 -- not generated: tmac.protect(regclass,name) changed: bring the policies and triggers it made on tables already protected (tmac.protected_table) up to date in the post part
+-- not generated: view tmac.compliance_status: columns changed, dropped and created again (views on it must be dropped in the pre part)
 
 \echo Use "ALTER EXTENSION tmac UPDATE TO '0.2.0'" to load this file. \quit
 
@@ -27,11 +28,16 @@ $$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
 -- ==== roles (cluster-wide: created unless another database has them already)
 
 -- ==== removed or redefined
+DROP VIEW tmac.compliance_status;
 DROP VIEW tmac.compliance_setting;
 
 -- ==== created or replaced, in the order of a fresh install
 
 ALTER TABLE tmac.compliance_check ADD COLUMN function_sha256 bytea;
+
+ALTER TABLE tmac.compliance_check ADD COLUMN disabled_at timestamp with time zone;
+
+ALTER TABLE tmac.compliance_check ADD COLUMN disabled_by name;
 
 CREATE TABLE tmac.cache_sentinel ();
 
@@ -365,6 +371,20 @@ BEGIN
     DO UPDATE SET value = EXCLUDED.value, changed_at = now(), changed_by = tmac.invoker();
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.configure_compliance(setting text, value text) RETURNS void
+  LANGUAGE sql
+BEGIN ATOMIC
+  SELECT tmac.configure(setting, value);
+END;
+ALTER FUNCTION tmac.configure_compliance(text,text)
+  VOLATILE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.group_code(spelling text)
  RETURNS text
@@ -1766,20 +1786,6 @@ CREATE EVENT TRIGGER tmac_forget_dropped_tables ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
   EXECUTE FUNCTION tmac.forget_dropped_tables();
 
-CREATE OR REPLACE FUNCTION tmac.configure_compliance(setting text, value text) RETURNS void
-  LANGUAGE sql
-BEGIN ATOMIC
-  SELECT tmac.configure(setting, value);
-END;
-ALTER FUNCTION tmac.configure_compliance(text,text)
-  VOLATILE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL UNSAFE
-  COST 100
-  SECURITY INVOKER
-  RESET ALL;
-
 CREATE OR REPLACE FUNCTION tmac.sod_person_of(role name) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
@@ -1946,7 +1952,7 @@ AS $function$
           AND (e.person_id = a.person_id OR e.login_role = coalesce(a.login_role, b.login_role)))
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.sod_check(holder_person text, holder_role name, new_duties text[])
+CREATE OR REPLACE FUNCTION tmac.sod_refuse_conflict(holder_person text, holder_role name, new_duties text[])
  RETURNS void
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE SECURITY DEFINER
@@ -2002,7 +2008,7 @@ BEGIN
               HINT = 'Use tmac.assign_duty, which grants the role, or tmac.grant_role.';
     END IF;
     NEW.assigned_at := now(); NEW.assigned_by := current_user; NEW.ended_at := NULL; NEW.ended_by := NULL;
-    PERFORM tmac.sod_check(NEW.person_id, tmac.sod_login_role_of(NEW.person_id), ARRAY[NEW.duty]);
+    PERFORM tmac.sod_refuse_conflict(NEW.person_id, tmac.sod_login_role_of(NEW.person_id), ARRAY[NEW.duty]);
   ELSIF (NEW.person_id, NEW.duty, NEW.assigned_at, NEW.assigned_by) IS DISTINCT FROM
         (OLD.person_id, OLD.duty, OLD.assigned_at, OLD.assigned_by)
      OR OLD.ended_at IS NOT NULL THEN
@@ -2012,12 +2018,90 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_prerequisites_met(requires text[]) RETURNS boolean
+CREATE OR REPLACE FUNCTION tmac.grant_role(role name, member name)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  new_duties text[];
+  m record;
+BEGIN
+  PERFORM tmac.require_arguments('grant_role', 'role', role::text, 'member', member::text);
+  -- duties the member gains: the role's own and those of every role it belongs to
+  WITH RECURSIVE up(roleid) AS (
+    SELECT oid FROM pg_catalog.pg_roles WHERE rolname = role
+    UNION
+    SELECT am.roleid FROM up JOIN pg_catalog.pg_auth_members am ON am.member = up.roleid
+  )
+  SELECT coalesce(array_agg(d.duty), '{}') INTO new_duties
+    FROM up JOIN pg_catalog.pg_roles r ON r.oid = up.roleid JOIN tmac.duty d ON d.pg_role = r.rolname;
+  IF new_duties <> '{}' THEN
+    -- the member and, when it is a group, every login role beneath it
+    FOR m IN
+      WITH RECURSIVE down(roleid) AS (
+        SELECT oid FROM pg_catalog.pg_roles WHERE rolname = member
+        UNION
+        SELECT am.member FROM down JOIN pg_catalog.pg_auth_members am ON am.roleid = down.roleid
+      )
+      SELECT r.rolname FROM down JOIN pg_catalog.pg_roles r ON r.oid = down.roleid
+       WHERE r.rolcanlogin OR r.rolname = member
+    LOOP
+      PERFORM tmac.sod_refuse_conflict(tmac.sod_person_of(m.rolname), m.rolname, new_duties);
+    END LOOP;
+  END IF;
+  EXECUTE pg_catalog.format('GRANT %I TO %I', role, member);
+END
+$function$;
+
+ALTER TABLE tmac.compliance_check ADD COLUMN population text[] DEFAULT '{}'::text[] NOT NULL;
+
+ALTER TABLE tmac.compliance_check ADD CONSTRAINT compliance_check_check CHECK (((NOT enabled) OR ((disabled_at IS NULL) AND (disabled_by IS NULL))));
+
+CREATE TABLE tmac.compliance_population (
+  population text NOT NULL,
+  title_ja text NOT NULL,
+  title_en text NOT NULL,
+  count_sql text NOT NULL
+);
+
+ALTER TABLE tmac.compliance_population ADD CONSTRAINT compliance_population_population_check CHECK ((population ~ '^[a-z][a-z0-9_]{0,62}$'::text));
+
+ALTER TABLE tmac.compliance_population ADD CONSTRAINT compliance_population_pkey PRIMARY KEY (population);
+
+CREATE TABLE tmac.weakening_rule (
+  key text NOT NULL,
+  check_code text NOT NULL,
+  weak_when text NOT NULL,
+  threshold text,
+  accepts boolean DEFAULT false NOT NULL,
+  why text NOT NULL
+);
+
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_weak_when_check CHECK ((weak_when = ANY (ARRAY['off'::text, 'longer_than'::text])));
+
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_check CHECK (((weak_when = 'longer_than'::text) = (threshold IS NOT NULL)));
+
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_pkey PRIMARY KEY (key, check_code);
+
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_key_fkey FOREIGN KEY (key) REFERENCES tmac.setting_default(key);
+
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_check_code_fkey FOREIGN KEY (check_code) REFERENCES tmac.compliance_check(check_code);
+
+CREATE VIEW tmac.weakened_checks AS
+  SELECT w.key, s.value, s.default_value, s.changed_by, s.changed_at, w.check_code, k.criterion, w.accepts, w.why
+    FROM tmac.weakening_rule w
+    JOIN tmac.settings s ON s.key = w.key
+    JOIN tmac.compliance_check k ON k.check_code = w.check_code
+   WHERE CASE w.weak_when WHEN 'off' THEN NOT s.value::boolean
+                          ELSE s.value::interval > w.threshold::interval END;
+
+CREATE OR REPLACE FUNCTION tmac.compliance_requirements_met(requires text[]) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
   RETURN coalesce((SELECT bool_and(CASE WHEN r LIKE '%(%' THEN pg_catalog.to_regprocedure(r) IS NOT NULL
                                         ELSE pg_catalog.to_regclass(r) IS NOT NULL END)
                      FROM pg_catalog.unnest(requires) r), true);
-ALTER FUNCTION tmac.check_prerequisites_met(text[])
+ALTER FUNCTION tmac.compliance_requirements_met(text[])
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
@@ -2041,10 +2125,10 @@ ALTER FUNCTION tmac.is_own_function(regproc)
   SECURITY INVOKER
   RESET ALL;
 
-CREATE OR REPLACE FUNCTION tmac.check_function_sha256(fn regproc) RETURNS bytea
+CREATE OR REPLACE FUNCTION tmac.function_fingerprint(fn regproc) RETURNS bytea
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
   RETURN pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.pg_get_functiondef(fn), 'UTF8'));
-ALTER FUNCTION tmac.check_function_sha256(regproc)
+ALTER FUNCTION tmac.function_fingerprint(regproc)
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
@@ -2066,13 +2150,13 @@ CREATE OR REPLACE FUNCTION tmac.registered_check_problems()
 BEGIN ATOMIC
   SELECT k.check_code, k.function_name,
          CASE WHEN k.function_sha256 IS NULL THEN 'unverified'
-              WHEN k.function_sha256 <> tmac.check_function_sha256(f.fn) THEN 'changed'
+              WHEN k.function_sha256 <> tmac.function_fingerprint(f.fn) THEN 'changed'
               ELSE 'superuser' END
     FROM tmac.compliance_check k
     CROSS JOIN LATERAL (SELECT pg_catalog.to_regproc(k.function_name) AS fn) f
     JOIN pg_catalog.pg_proc p ON p.oid = f.fn
    WHERE NOT k.builtin
-     AND (k.function_sha256 IS NULL OR k.function_sha256 <> tmac.check_function_sha256(f.fn)
+     AND (k.function_sha256 IS NULL OR k.function_sha256 <> tmac.function_fingerprint(f.fn)
           OR (NOT tmac.is_own_function(f.fn)
               AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner)))
    ORDER BY k.check_code;
@@ -2088,7 +2172,7 @@ ALTER FUNCTION tmac.registered_check_problems()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp';
 
-CREATE OR REPLACE FUNCTION tmac.check_results()
+CREATE OR REPLACE FUNCTION tmac.compliance_check_results()
  RETURNS TABLE(criterion text, check_code text, severity text, ran boolean, subject text, detail text, detected_at timestamp with time zone)
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
@@ -2104,7 +2188,7 @@ BEGIN
   -- the marker rows: every registered check, and whether it runs
   RETURN QUERY
     SELECT k.criterion, k.check_code, k.severity,
-           k.enabled AND tmac.check_prerequisites_met(k.requires) AND NOT k.check_code = ANY (held),
+           k.enabled AND tmac.compliance_requirements_met(k.requires) AND NOT k.check_code = ANY (held),
            NULL::text, NULL::text, NULL::timestamptz
       FROM tmac.compliance_check k ORDER BY k.criterion, k.check_code;
   -- each check function once; a grouped function (first column check_code) serves several checks
@@ -2115,7 +2199,7 @@ BEGIN
              WHERE p.oid = pg_catalog.to_regproc(k.function_name)) AS grouped,
            coalesce(tmac.is_own_function(pg_catalog.to_regproc(k.function_name)), false) AS own
       FROM tmac.compliance_check k
-     WHERE k.enabled AND tmac.check_prerequisites_met(k.requires) AND NOT k.check_code = ANY (held)
+     WHERE k.enabled AND tmac.compliance_requirements_met(k.requires) AND NOT k.check_code = ANY (held)
      GROUP BY k.function_name ORDER BY min(k.criterion), min(k.check_code)
   LOOP
     BEGIN
@@ -2151,8 +2235,159 @@ BEGIN
           FROM tmac.compliance_check x WHERE x.check_code = ANY (c.codes);
     END;
   END LOOP;
+  -- a setting weaker than a check expects is a finding of that check (even a disabled one)
+  RETURN QUERY
+    SELECT w.criterion, w.check_code, 'medium'::text, true, 'setting:' || w.key,
+           pg_catalog.format('Setting %s is %s (tmac''s default: %s), changed by %s on %s; it weakens the check %s: %s.%s Restore it with tmac.configure(%L, %L), or keep it and record why.',
+                  w.key, w.value, w.default_value, coalesce(w.changed_by::text, '?'),
+                  coalesce(pg_catalog.to_char(w.changed_at, 'YYYY-MM-DD HH24:MI'), '?'), w.check_code, w.why,
+                  CASE WHEN w.accepts THEN ' Its findings are kept, marked as accepted by this setting.' ELSE '' END,
+                  w.key, w.default_value),
+           coalesce(w.changed_at, now())
+      FROM tmac.weakened_checks w
+     ORDER BY w.criterion, w.check_code, w.key;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.population_counts()
+ RETURNS TABLE(population text, title_ja text, title_en text, n bigint)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  p record;
+BEGIN
+  FOR p IN SELECT * FROM tmac.compliance_population c ORDER BY c.population LOOP
+    population := p.population; title_ja := p.title_ja; title_en := p.title_en;
+    BEGIN
+      EXECUTE p.count_sql INTO n;
+    EXCEPTION WHEN OTHERS THEN
+      n := NULL;
+    END;
+    RETURN NEXT;
+  END LOOP;
+END
+$function$;
+
+CREATE OR REPLACE VIEW tmac.findings AS
+  SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at, a.accepted_by
+    FROM tmac.compliance_check_results() r
+    LEFT JOIN (SELECT w.check_code,
+                      pg_catalog.string_agg(pg_catalog.format('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
+                 FROM tmac.weakened_checks w WHERE w.accepts GROUP BY w.check_code) a
+           ON a.check_code = r.check_code AND r.subject !~ '^(setting|check):'
+   WHERE r.subject IS NOT NULL;
+
+CREATE VIEW tmac.compliance_status AS
+  WITH r AS MATERIALIZED (SELECT * FROM tmac.compliance_check_results()),
+  pop AS MATERIALIZED (SELECT * FROM tmac.population_counts()),
+  w AS MATERIALIZED (SELECT * FROM tmac.weakened_checks),
+  failed AS (                   -- checks that could not run report themselves as subject check:<code>
+    SELECT DISTINCT e.check_code FROM r e WHERE e.subject = 'check:' || e.check_code
+  ),
+  chk AS (                      -- every registered check: did it run, over what
+    SELECT k.criterion, k.check_code, k.builtin, k.enabled, k.disabled_at, k.disabled_by, k.population, m.ran,
+           x.check_code IS NOT NULL AS failed,
+           cardinality(k.population) > 0
+             AND (SELECT count(*) FROM pop WHERE pop.population = ANY (k.population) AND pop.n > 0)
+                 = cardinality(k.population) AS populated
+      FROM tmac.compliance_check k JOIN r m ON m.check_code = k.check_code AND m.subject IS NULL
+      LEFT JOIN failed x ON x.check_code = k.check_code
+  ), per AS (
+    SELECT c.criterion,
+           count(*)                                                              AS checks_registered,
+           count(*) FILTER (WHERE c.ran)                                         AS checks_run,
+           count(*) FILTER (WHERE c.builtin)                                     AS builtin_checks,
+           count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed)          AS builtin_run,
+           count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed AND c.populated) AS builtin_evaluated,
+           count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed AND NOT c.populated) AS builtin_empty,
+           count(*) FILTER (WHERE c.builtin AND NOT c.enabled)                   AS builtin_disabled,
+           count(*) FILTER (WHERE c.builtin AND c.enabled AND (NOT c.ran OR c.failed)) AS builtin_not_run,
+           count(*) FILTER (WHERE NOT c.builtin)                                 AS own_checks,
+           count(*) FILTER (WHERE NOT c.builtin AND c.ran)                       AS own_checks_run,
+           array_agg(pg_catalog.format('%s (by %s, %s)', c.check_code, coalesce(c.disabled_by::text, '?'),
+                                       coalesce(pg_catalog.to_char(c.disabled_at, 'YYYY-MM-DD HH24:MI'), '?'))
+                     ORDER BY c.check_code) FILTER (WHERE c.builtin AND NOT c.enabled) AS disabled_checks
+      FROM chk c GROUP BY c.criterion
+  ), cpop AS (                  -- the populations a criterion's built-in checks examine
+    SELECT x.criterion, jsonb_object_agg(x.population, x.n) AS population,
+           string_agg(pg_catalog.format('%s = %s', x.population, coalesce(x.n::text, 'unknown')), ', ' ORDER BY x.population)
+             FILTER (WHERE coalesce(x.n, 0) = 0) AS empty
+      FROM (SELECT DISTINCT k.criterion, u.population, pop.n
+              FROM tmac.compliance_check k CROSS JOIN LATERAL unnest(k.population) u(population)
+              LEFT JOIN pop ON pop.population = u.population
+             WHERE k.builtin) x
+     GROUP BY x.criterion
+  ), f AS (
+    SELECT r.criterion,
+           count(*) FILTER (WHERE NOT x.accepted)                            AS open_findings,
+           count(*) FILTER (WHERE x.accepted)                                AS accepted_findings,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'critical') AS critical,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'high')     AS high,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'medium')   AS medium,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'low')      AS low
+      FROM r CROSS JOIN LATERAL (SELECT r.subject !~ '^(setting|check):'
+                                        AND r.check_code IN (SELECT w.check_code FROM w WHERE w.accepts) AS accepted) x
+     WHERE r.subject IS NOT NULL
+     GROUP BY r.criterion
+  ), ws AS (
+    SELECT w.criterion,
+           array_agg(pg_catalog.format('%s = %s (by %s, %s) weakens %s', w.key, w.value, coalesce(w.changed_by::text, '?'),
+                                       coalesce(pg_catalog.to_char(w.changed_at, 'YYYY-MM-DD HH24:MI'), '?'), w.check_code)
+                     ORDER BY w.key, w.check_code) AS weakening_settings
+      FROM w GROUP BY w.criterion
+  ), s AS (
+    SELECT c.criterion, c.ordinal, c.measure, c.title_ja, c.title_en,
+           coalesce(p.checks_registered, 0) AS checks_registered, coalesce(p.checks_run, 0) AS checks_run,
+           coalesce(p.builtin_checks, 0) AS builtin_checks, coalesce(p.builtin_run, 0) AS builtin_run,
+           coalesce(p.builtin_evaluated, 0) AS builtin_evaluated,
+           coalesce(p.builtin_empty, 0) AS builtin_empty,
+           coalesce(p.builtin_disabled, 0) AS builtin_disabled, coalesce(p.builtin_not_run, 0) AS builtin_not_run,
+           coalesce(p.own_checks, 0) AS own_checks, coalesce(p.own_checks_run, 0) AS own_checks_run,
+           coalesce(p.disabled_checks, '{}') AS disabled_checks,
+           coalesce(ws.weakening_settings, '{}') AS weakening_settings,
+           coalesce(cp.population, '{}') AS population, cp.empty AS empty_populations,
+           coalesce(f.open_findings, 0) AS open_findings, coalesce(f.accepted_findings, 0) AS accepted_findings,
+           coalesce(f.critical, 0) AS critical, coalesce(f.high, 0) AS high,
+           coalesce(f.medium, 0) AS medium, coalesce(f.low, 0) AS low
+      FROM tmac.criterion c
+      LEFT JOIN per p ON p.criterion = c.criterion
+      LEFT JOIN cpop cp ON cp.criterion = c.criterion
+      LEFT JOIN f ON f.criterion = c.criterion
+      LEFT JOIN ws ON ws.criterion = c.criterion
+  )
+  SELECT s.criterion, s.measure, s.title_ja, s.title_en,
+         CASE WHEN s.critical + s.high > 0 THEN 'failing'
+              WHEN s.open_findings > 0 THEN 'attention'
+              WHEN s.builtin_evaluated = 0 THEN 'not_evaluated'
+              WHEN s.builtin_disabled + s.builtin_not_run + s.accepted_findings > 0
+                   OR cardinality(s.weakening_settings) > 0 THEN 'ok_with_exceptions'
+              ELSE 'ok' END AS status,
+         concat_ws('; ',
+           CASE WHEN s.critical + s.high > 0 THEN pg_catalog.format('%s critical or high finding(s) open', s.critical + s.high)
+                WHEN s.open_findings > 0 THEN pg_catalog.format('%s finding(s) open', s.open_findings) END,
+           CASE WHEN s.builtin_evaluated > 0 THEN NULL
+                WHEN s.builtin_checks = 0 THEN 'not evaluated: no built-in check covers this criterion yet'
+                WHEN s.builtin_disabled = s.builtin_checks THEN 'not evaluated: every built-in check is disabled'
+                WHEN s.builtin_empty = 0 THEN 'not evaluated: no built-in check ran (disabled, prerequisites missing or failed)'
+                ELSE 'not evaluated: nothing to examine (' || coalesce(s.empty_populations, 'empty') || ')' END,
+           CASE WHEN s.builtin_evaluated = 0 AND s.own_checks_run > 0
+                THEN 'the company''s own checks alone are no evidence' END,
+           CASE WHEN s.builtin_disabled > 0 AND s.builtin_disabled < s.builtin_checks THEN pg_catalog.format('%s of %s built-in check(s) disabled', s.builtin_disabled, s.builtin_checks) END,
+           CASE WHEN s.builtin_not_run > 0 THEN pg_catalog.format('%s built-in check(s) could not run', s.builtin_not_run) END,
+           CASE WHEN s.accepted_findings > 0 THEN pg_catalog.format('%s finding(s) accepted by a setting', s.accepted_findings) END,
+           CASE WHEN cardinality(s.weakening_settings) > 0 THEN pg_catalog.format('%s setting(s) weaken a check', cardinality(s.weakening_settings)) END,
+           CASE WHEN s.builtin_evaluated > 0 AND s.open_findings = 0
+                THEN pg_catalog.format('%s of %s built-in check(s) examined a non-empty population', s.builtin_evaluated, s.builtin_checks) END
+         ) AS reason,
+         s.population, s.checks_registered, s.checks_run, s.builtin_checks, s.builtin_run, s.builtin_evaluated,
+         s.builtin_disabled,
+         s.disabled_checks, s.own_checks, s.own_checks_run, s.weakening_settings,
+         s.open_findings, s.accepted_findings, s.critical, s.high, s.medium, s.low,
+         now() AS evaluated_at
+    FROM s
+   ORDER BY s.ordinal;
 
 CREATE OR REPLACE FUNCTION tmac.register_check(check_code text, criterion text, severity text, title text, description text, remedy text, function_name regprocedure, requires text[] DEFAULT '{}'::text[])
  RETURNS void
@@ -2202,7 +2437,7 @@ BEGIN
   INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires,
                                      function_sha256)
   VALUES (check_code, criterion, severity, title, description, remedy, function_name::oid::regproc::text, requires,
-          tmac.check_function_sha256(function_name::oid::regproc))
+          tmac.function_fingerprint(function_name::oid::regproc))
   ON CONFLICT ON CONSTRAINT compliance_check_pkey DO UPDATE
      SET criterion = EXCLUDED.criterion, severity = EXCLUDED.severity, title = EXCLUDED.title,
          description = EXCLUDED.description, remedy = EXCLUDED.remedy,
@@ -2212,140 +2447,28 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_privileged_role_unregistered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'role:' || r.rolname,
-         pg_catalog.format('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
-                r.rolname,
-                CASE WHEN r.rolsuper AND r.rolbypassrls THEN 'SUPERUSER and BYPASSRLS'
-                     WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END,
-                pg_catalog.quote_ident(r.rolname),
-                CASE WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END),
-         NULL::timestamptz
-    FROM pg_catalog.pg_roles r
-   WHERE (r.rolsuper OR r.rolbypassrls)
-     AND NOT EXISTS (SELECT 1 FROM tmac.privileged_role p WHERE p.role_name = r.rolname);
-END;
-ALTER FUNCTION tmac.check_privileged_role_unregistered()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_sod_conflict()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
-         pg_catalog.format('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
-                coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
-         NULL::timestamptz
-    FROM tmac.sod_role_conflicts() v
-   WHERE NOT EXISTS (SELECT 1 FROM tmac.sod_exception e
-                      WHERE e.rule_id = v.rule_id
-                        AND (e.person_id = v.person_id OR e.login_role = v.login_role));
-END;
-ALTER FUNCTION tmac.check_sod_conflict()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_sod_exception_expired()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
-         pg_catalog.format('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
-                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name,
-                pg_catalog.to_char(x.ended, 'YYYY-MM-DD HH24:MI')),
-         x.ended
-    FROM tmac.sod_role_conflicts() v
-    CROSS JOIN LATERAL (
-      SELECT max(least(e.expires_at, coalesce(e.revoked_at, e.expires_at))) AS ended
-        FROM tmac.sod_exception e
-       WHERE e.rule_id = v.rule_id AND (e.person_id = v.person_id OR e.login_role = v.login_role)) x
-   WHERE x.ended IS NOT NULL;
-END;
-ALTER FUNCTION tmac.check_sod_exception_expired()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_label_column_unprotected()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'table:' || c.oid::regclass::text,
-         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
-                c.oid::regclass, pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '),
-                CASE WHEN NOT c.relrowsecurity THEN 'disabled' ELSE 'not forced' END, c.oid::regclass),
-         NULL::timestamptz
-    FROM pg_catalog.pg_class c
-    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-   WHERE a.atttypid = 'tmac.label'::regtype
-     AND c.relkind IN ('r', 'p')
-     AND c.relnamespace <> 'tmac'::regnamespace
-     AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
-   GROUP BY c.oid, c.relrowsecurity;
-END;
-ALTER FUNCTION tmac.check_label_column_unprotected()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'check:' || x.check_code,
-         CASE x.problem
-           WHEN 'changed' THEN pg_catalog.format('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
-           WHEN 'unverified' THEN pg_catalog.format('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
-           ELSE pg_catalog.format('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
-         END,
-         k.registered_at
-    FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
-END;
-ALTER FUNCTION tmac.check_registered_check_tampered()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+CREATE OR REPLACE FUNCTION tmac.set_check_enabled(check_code text, enabled boolean)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role(CASE WHEN enabled THEN 'enable' ELSE 'disable' END || ' a compliance check');
+BEGIN
+  PERFORM tmac.require_arguments('set_check_enabled', 'check_code', check_code, 'enabled', enabled::text);
+  UPDATE tmac.compliance_check k
+     SET enabled = set_check_enabled.enabled,
+         disabled_at = CASE WHEN set_check_enabled.enabled THEN NULL
+                            WHEN k.enabled THEN now() ELSE k.disabled_at END,
+         disabled_by = CASE WHEN set_check_enabled.enabled THEN NULL
+                            WHEN k.enabled THEN me ELSE k.disabled_by END
+   WHERE k.check_code = set_check_enabled.check_code;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no compliance check "%"', check_code USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.review_item_line(grant_id bigint, person_id text, kind text, level text, compartment text,
                                       mode text, valid_from timestamptz, valid_until timestamptz)
@@ -2554,7 +2677,7 @@ BEGIN ATOMIC
      WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL
      ORDER BY c.person_id, c.rule_id
   ), apa AS MATERIALIZED (SELECT coalesce(array_agg(ap.person_id), '{}') AS ids FROM ap),
-  g AS MATERIALIZED (            -- the suspicious live grants, found by index (74_grant_checks.sql)
+  g AS MATERIALIZED (            -- the suspicious live grants, found by index (74_checks_access.sql)
     SELECT g.grant_id, g.person_id, g.status, g.requested_by, g.approved_by, g.validity
       FROM apa, tmac.suspect_grants('-infinity', apa.ids) g
   )
@@ -2798,7 +2921,7 @@ BEGIN ATOMIC
   ), failing AS MATERIALIZED (
     SELECT p.person_id, p.full_name, p.pledge_required_since
       FROM tmac.person p CROSS JOIN s
-     WHERE p.status = 'active' AND s.required
+     WHERE p.status = 'active'
        AND NOT EXISTS (
          SELECT 1 FROM tmac.pledge pl
           WHERE pl.person_id = p.person_id AND pl.kind <> 'termination'
@@ -2806,12 +2929,14 @@ BEGIN ATOMIC
             AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date))
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; access is denied until one is recorded (tmac.record_pledge).',
+         format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; %s (tmac.record_pledge).',
                 f.person_id, f.full_name,
                 CASE WHEN f.pledge_required_since IS NOT NULL
-                     THEN ' signed since the role change of ' || to_char(f.pledge_required_since, 'YYYY-MM-DD') ELSE '' END),
+                     THEN ' signed since the role change of ' || to_char(f.pledge_required_since, 'YYYY-MM-DD') ELSE '' END,
+                CASE WHEN s.required THEN 'access is denied until one is recorded'
+                     ELSE 'access is NOT denied, because require_pledge is off; record one' END),
          NULL::timestamptz
-    FROM failing f
+    FROM failing f CROSS JOIN s
    WHERE (SELECT true FROM tmac.access_grant g
            WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
              AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
@@ -2847,15 +2972,17 @@ BEGIN ATOMIC
     SELECT p.person_id, p.full_name
       FROM tmac.person p CROSS JOIN s
       LEFT JOIN cur ON cur.person_id = p.person_id
-     WHERE p.status = 'active' AND s.required AND coalesce(cur.n, 0) < greatest(cardinality(s.req), 1)
+     WHERE p.status = 'active' AND coalesce(cur.n, 0) < greatest(cardinality(s.req), 1)
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); access is denied until it is recorded (tmac.record_training).',
+         format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); %s (tmac.record_training).',
                 f.person_id, f.full_name,
                 CASE WHEN cardinality(s.req) > 0 THEN ' (' || array_to_string(s.req, ', ') || ')' ELSE '' END,
                 coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
                            WHERE t.person_id = f.person_id), 'never'),
-                tmac.setting_value('training_validity')),
+                tmac.setting_value('training_validity'),
+                CASE WHEN s.required THEN 'access is denied until it is recorded'
+                     ELSE 'access is NOT denied, because require_training is off; record it' END),
          NULL::timestamptz
     FROM failing f CROSS JOIN s
    WHERE (SELECT true FROM tmac.access_grant g
@@ -2925,6 +3052,164 @@ ALTER FUNCTION tmac.check_review_population_altered()
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off';
 
+CREATE OR REPLACE FUNCTION tmac.check_sod_conflict()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         pg_catalog.format('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
+         NULL::timestamptz
+    FROM tmac.sod_role_conflicts() v
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.sod_exception e
+                      WHERE e.rule_id = v.rule_id
+                        AND (e.person_id = v.person_id OR e.login_role = v.login_role));
+END;
+ALTER FUNCTION tmac.check_sod_conflict()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_sod_exception_expired()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         pg_catalog.format('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name,
+                pg_catalog.to_char(x.ended, 'YYYY-MM-DD HH24:MI')),
+         x.ended
+    FROM tmac.sod_role_conflicts() v
+    CROSS JOIN LATERAL (
+      SELECT max(least(e.expires_at, coalesce(e.revoked_at, e.expires_at))) AS ended
+        FROM tmac.sod_exception e
+       WHERE e.rule_id = v.rule_id AND (e.person_id = v.person_id OR e.login_role = v.login_role)) x
+   WHERE x.ended IS NOT NULL;
+END;
+ALTER FUNCTION tmac.check_sod_exception_expired()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
+  RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
+                 grant_id bigint, access_kind text, access text, mode text, granted_on timestamptz,
+                 requested_by text, approved_by text[], approved_by_names text, valid_until timestamptz,
+                 grant_status text, training_status text, training_valid_until timestamptz,
+                 pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT p.person_id, p.full_name, p.title, p.org_group, p.job_role, p.status,
+         g.grant_id, g.kind,
+         CASE g.kind WHEN 'clearance' THEN l.code || ' (' || l.name || ')' ELSE c.code || ' (' || c.name || ')' END,
+         g.mode, g.approved_at, g.requested_by, g.approved_by,
+         CASE WHEN cardinality(g.approved_by) <= 2
+              THEN concat_ws(', ', coalesce(a1.full_name, g.approved_by[1]), coalesce(a2.full_name, g.approved_by[2]))
+              ELSE (SELECT string_agg(coalesce(ap.full_name, a.id), ', ' ORDER BY a.ord)
+                      FROM unnest(g.approved_by) WITH ORDINALITY a(id, ord) LEFT JOIN tmac.person ap ON ap.person_id = a.id) END,
+         upper(g.validity),
+         CASE WHEN g.ended_at IS NOT NULL AND g.ended_at <= at THEN g.status
+              WHEN upper(g.validity) <= at THEN 'expired' ELSE 'active' END,
+         CASE WHEN s.training_ok THEN 'current' WHEN s.training_last IS NULL THEN 'none' ELSE 'lapsed' END,
+         s.training_until,
+         CASE WHEN s.pledge_ok THEN 'valid' ELSE 'missing' END,
+         s.pledge_until,
+         k.last_kept
+    FROM tmac.access_grant g
+    JOIN tmac.person p ON p.person_id = g.person_id
+    LEFT JOIN tmac.person a1 ON a1.person_id = g.approved_by[1]
+    LEFT JOIN tmac.person a2 ON a2.person_id = g.approved_by[2]
+    LEFT JOIN (SELECT i.grant_id, max(i.decided_at) AS last_kept FROM tmac.access_review_item i
+                WHERE i.decision = 'keep' AND i.decided_at <= at GROUP BY i.grant_id) k ON k.grant_id = g.grant_id
+    LEFT JOIN tmac.level l ON l.rank = g.level_rank
+    LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id
+    LEFT JOIN tmac.prerequisite_status(at) s ON s.person_id = g.person_id
+   WHERE g.approved_at IS NOT NULL AND g.approved_at <= at
+     AND g.validity @> at
+     AND (g.ended_at IS NULL OR g.ended_at > at)
+     AND (g.grace_until IS NULL OR g.grace_until > at);
+END;
+ALTER FUNCTION tmac.access_rights_ledger_as_of(timestamp with time zone)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.check_privileged_role_unregistered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'role:' || r.rolname,
+         pg_catalog.format('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
+                r.rolname,
+                CASE WHEN r.rolsuper AND r.rolbypassrls THEN 'SUPERUSER and BYPASSRLS'
+                     WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END,
+                pg_catalog.quote_ident(r.rolname),
+                CASE WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END),
+         NULL::timestamptz
+    FROM pg_catalog.pg_roles r
+   WHERE (r.rolsuper OR r.rolbypassrls)
+     AND NOT EXISTS (SELECT 1 FROM tmac.privileged_role p WHERE p.role_name = r.rolname);
+END;
+ALTER FUNCTION tmac.check_privileged_role_unregistered()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_label_column_unprotected()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'table:' || c.oid::regclass::text,
+         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
+                c.oid::regclass, pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '),
+                CASE WHEN NOT c.relrowsecurity THEN 'disabled' ELSE 'not forced' END, c.oid::regclass),
+         NULL::timestamptz
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+   WHERE a.atttypid = 'tmac.label'::regtype
+     AND c.relkind IN ('r', 'p')
+     AND c.relnamespace <> 'tmac'::regnamespace
+     AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+   GROUP BY c.oid, c.relrowsecurity;
+END;
+ALTER FUNCTION tmac.check_label_column_unprotected()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
 CREATE OR REPLACE FUNCTION tmac.check_column_label_exceeds_table()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -2942,6 +3227,31 @@ BEGIN ATOMIC
      AND (tbl.label IS NULL OR NOT (tbl.label::tmac.label @> col.label::tmac.label));
 END;
 ALTER FUNCTION tmac.check_column_label_exceeds_table()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'check:' || x.check_code,
+         CASE x.problem
+           WHEN 'changed' THEN pg_catalog.format('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
+           WHEN 'unverified' THEN pg_catalog.format('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
+           ELSE pg_catalog.format('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
+         END,
+         k.registered_at
+    FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
+END;
+ALTER FUNCTION tmac.check_registered_check_tampered()
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
@@ -3006,6 +3316,24 @@ BEGIN
     LEFT JOIN tmac.protected_table pp ON pp.relid = i.inhparent
     LEFT JOIN tmac.protected_table pc ON pc.relid = i.inhrelid
    WHERE (pp.relid IS NULL) <> (pc.relid IS NULL) OR pp.label_column <> pc.label_column;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_exposing_view()
+ RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+AS $function$
+BEGIN
+  RETURN QUERY
+  SELECT 'view:' || v.view::text,
+         format('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
+                v.view::text, array_to_string(v.tables, ', '), v.owner,
+                CASE WHEN v.acting_person IS NOT NULL THEN ' (person ' || v.acting_person || ')' ELSE '' END),
+         NULL::timestamptz
+    FROM tmac.exposing_views v;
 END
 $function$;
 
@@ -3076,72 +3404,6 @@ ALTER FUNCTION tmac.check_label_function_untrusted()
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_exposing_view()
- RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
- SET jit TO 'off'
-AS $function$
-BEGIN
-  RETURN QUERY
-  SELECT 'view:' || v.view::text,
-         format('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
-                v.view::text, array_to_string(v.tables, ', '), v.owner,
-                CASE WHEN v.acting_person IS NOT NULL THEN ' (person ' || v.acting_person || ')' ELSE '' END),
-         NULL::timestamptz
-    FROM tmac.exposing_views v;
-END
-$function$;
-
-CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
-  RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
-                 grant_id bigint, access_kind text, access text, mode text, granted_on timestamptz,
-                 requested_by text, approved_by text[], approved_by_names text, valid_until timestamptz,
-                 grant_status text, training_status text, training_valid_until timestamptz,
-                 pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-  SELECT p.person_id, p.full_name, p.title, p.org_group, p.job_role, p.status,
-         g.grant_id, g.kind,
-         CASE g.kind WHEN 'clearance' THEN l.code || ' (' || l.name || ')' ELSE c.code || ' (' || c.name || ')' END,
-         g.mode, g.approved_at, g.requested_by, g.approved_by,
-         CASE WHEN cardinality(g.approved_by) <= 2
-              THEN concat_ws(', ', coalesce(a1.full_name, g.approved_by[1]), coalesce(a2.full_name, g.approved_by[2]))
-              ELSE (SELECT string_agg(coalesce(ap.full_name, a.id), ', ' ORDER BY a.ord)
-                      FROM unnest(g.approved_by) WITH ORDINALITY a(id, ord) LEFT JOIN tmac.person ap ON ap.person_id = a.id) END,
-         upper(g.validity),
-         CASE WHEN g.ended_at IS NOT NULL AND g.ended_at <= at THEN g.status
-              WHEN upper(g.validity) <= at THEN 'expired' ELSE 'active' END,
-         CASE WHEN s.training_ok THEN 'current' WHEN s.training_last IS NULL THEN 'none' ELSE 'lapsed' END,
-         s.training_until,
-         CASE WHEN s.pledge_ok THEN 'valid' ELSE 'missing' END,
-         s.pledge_until,
-         k.last_kept
-    FROM tmac.access_grant g
-    JOIN tmac.person p ON p.person_id = g.person_id
-    LEFT JOIN tmac.person a1 ON a1.person_id = g.approved_by[1]
-    LEFT JOIN tmac.person a2 ON a2.person_id = g.approved_by[2]
-    LEFT JOIN (SELECT i.grant_id, max(i.decided_at) AS last_kept FROM tmac.access_review_item i
-                WHERE i.decision = 'keep' AND i.decided_at <= at GROUP BY i.grant_id) k ON k.grant_id = g.grant_id
-    LEFT JOIN tmac.level l ON l.rank = g.level_rank
-    LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id
-    LEFT JOIN tmac.prerequisite_status(at) s ON s.person_id = g.person_id
-   WHERE g.approved_at IS NOT NULL AND g.approved_at <= at
-     AND g.validity @> at
-     AND (g.ended_at IS NULL OR g.ended_at > at)
-     AND (g.grace_until IS NULL OR g.grace_until > at);
-END;
-ALTER FUNCTION tmac.access_rights_ledger_as_of(timestamp with time zone)
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY INVOKER
-  RESET ALL;
-
 CREATE OR REPLACE FUNCTION tmac.html_escape(t text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN replace(replace(replace(replace(replace(coalesce(t, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
@@ -3153,6 +3415,145 @@ ALTER FUNCTION tmac.html_escape(text)
   COST 100
   SECURITY INVOKER
   RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.compliance_report_html(max_findings_per_criterion integer DEFAULT 3)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+AS $function$
+DECLARE
+  status_rows text;
+  finding_rows text;
+  totals record;
+  fs tmac.findings[];
+  exception_rows text;
+  not_evaluated integer;
+  not_evaluated_list text;
+BEGIN
+  SELECT coalesce(array_agg(f), '{}') INTO fs FROM tmac.findings f;
+
+  SELECT count(*) AS findings,
+         count(*) FILTER (WHERE f.severity IN ('critical', 'high')) AS serious
+    INTO totals FROM unnest(fs) f;
+
+  SELECT string_agg(format(
+           '<tr class="%s"><td class="code">%s</td><td>%s <span class="en">/ %s</span></td><td class="pop">%s</td><td class="num">%s / %s%s%s</td><td class="num">%s%s</td><td class="num sev">%s</td><td class="st">%s<div class="why">%s</div></td></tr>',
+           s.status, tmac.html_escape(s.criterion),
+           tmac.html_escape(s.title_ja), tmac.html_escape(s.title_en),
+           coalesce((SELECT string_agg(tmac.html_escape(coalesce(p.title_ja, e.key)) || '&nbsp;' || coalesce(e.value, '?'), ', ' ORDER BY e.key)
+                       FROM jsonb_each_text(s.population) e LEFT JOIN tmac.compliance_population p ON p.population = e.key), '–'),
+           s.builtin_evaluated, s.builtin_checks,
+           CASE WHEN s.builtin_disabled > 0 THEN '<br><span class="warn">' || s.builtin_disabled || '&nbsp;無効 disabled</span>' ELSE '' END,
+           CASE WHEN s.own_checks > 0 THEN '<br><span class="en">自社 own ' || s.own_checks || '</span>' ELSE '' END,
+           s.open_findings,
+           CASE WHEN s.accepted_findings > 0 THEN '<br><span class="en">+' || s.accepted_findings || '&nbsp;accepted</span>' ELSE '' END,
+           CASE WHEN s.open_findings = 0 THEN '–'
+                ELSE concat_ws(' ', CASE WHEN s.critical > 0 THEN s.critical || '&nbsp;critical' END,
+                                    CASE WHEN s.high > 0 THEN s.high || '&nbsp;high' END,
+                                    CASE WHEN s.medium > 0 THEN s.medium || '&nbsp;medium' END,
+                                    CASE WHEN s.low > 0 THEN s.low || '&nbsp;low' END) END,
+           CASE s.status WHEN 'ok' THEN '適合 OK' WHEN 'ok_with_exceptions' THEN '例外あり With exceptions'
+                         WHEN 'attention' THEN '要注意 Attention'
+                         WHEN 'failing' THEN '不適合 Failing' ELSE '未評価 Not evaluated' END,
+           tmac.html_escape(s.reason)),
+           E'\n' ORDER BY s.ordinal),
+         count(*) FILTER (WHERE s.status = 'not_evaluated'),
+         string_agg(s.criterion, ', ' ORDER BY s.ordinal) FILTER (WHERE s.status = 'not_evaluated')
+    INTO status_rows, not_evaluated, not_evaluated_list
+    FROM (SELECT cs.*, c.ordinal FROM tmac.compliance_status cs JOIN tmac.criterion c USING (criterion)) s;
+
+  SELECT string_agg(x.line, E'\n' ORDER BY x.ord, x.line) INTO exception_rows
+    FROM (SELECT 1 AS ord, format('<li>無効なチェック / disabled check: <b>%s</b> (%s) — %s, by %s on %s</li>',
+                                  tmac.html_escape(k.check_code), tmac.html_escape(k.criterion), tmac.html_escape(k.title),
+                                  tmac.html_escape(coalesce(k.disabled_by::text, '?')),
+                                  coalesce(to_char(k.disabled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), '?')) AS line
+            FROM tmac.compliance_check k WHERE k.builtin AND NOT k.enabled
+          UNION ALL
+          SELECT 2, format('<li>チェックを弱める設定 / setting weakening a check: <b>%s = %s</b> (default %s; by %s on %s) weakens <b>%s</b> (%s)%s</li>',
+                           tmac.html_escape(w.key), tmac.html_escape(w.value), tmac.html_escape(w.default_value),
+                           tmac.html_escape(coalesce(w.changed_by::text, '?')),
+                           coalesce(to_char(w.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), '?'),
+                           tmac.html_escape(w.check_code), tmac.html_escape(w.criterion),
+                           CASE WHEN w.accepts THEN ': its findings are accepted, not enforced' ELSE '' END)
+            FROM tmac.weakened_checks w) x;
+
+  SELECT string_agg(x.html, E'\n' ORDER BY x.ordinal)
+    INTO finding_rows
+    FROM (
+      SELECT c.ordinal,
+             format('<tr class="grp"><td colspan="4">%s — %s (%s)</td></tr>', tmac.html_escape(c.criterion),
+                    tmac.html_escape(c.title_ja), count(*))
+             || string_agg(format('<tr><td class="sev-%s">%s</td><td class="code">%s</td><td class="subj">%s</td><td>%s%s</td></tr>',
+                                  f.severity, f.severity, tmac.html_escape(f.check_code), tmac.html_escape(f.subject),
+                                  tmac.html_escape(f.detail),
+                                  CASE WHEN f.accepted_by IS NOT NULL
+                                       THEN ' <span class="warn">[accepted: ' || tmac.html_escape(f.accepted_by) || ']</span>' ELSE '' END), '' ORDER BY f.rk)
+               FILTER (WHERE f.rk <= max_findings_per_criterion)
+             || CASE WHEN count(*) > max_findings_per_criterion
+                     THEN format('<tr><td colspan="4" class="more">… and %s more (SELECT * FROM tmac.findings WHERE criterion = %L)</td></tr>',
+                                 count(*) - max_findings_per_criterion, c.criterion)
+                     ELSE '' END AS html
+        FROM (SELECT f.*, row_number() OVER (PARTITION BY f.criterion
+                ORDER BY array_position(ARRAY['critical','high','medium','low'], f.severity), f.check_code, f.subject) AS rk
+                FROM unnest(fs) f) f
+        JOIN tmac.criterion c USING (criterion)
+       GROUP BY c.ordinal, c.criterion, c.title_ja) x;
+
+  RETURN format($html$<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8">
+<title>技術情報管理認証 基準別状況報告 / Compliance report — %1$s</title>
+<style>
+@page { size: A4; margin: 12mm; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif; font-size: 9pt; color: #1a1a1a; margin: 0 auto; max-width: 190mm; padding: 6mm 0; }
+h1 { font-size: 15pt; margin: 0 0 1mm; } h2 { font-size: 11pt; margin: 5mm 0 2mm; border-bottom: 1.5px solid #333; padding-bottom: 1mm; }
+.meta { color: #555; margin-bottom: 3mm; } .summary { font-size: 11pt; margin: 2mm 0 3mm; }
+table { border-collapse: collapse; width: 100%%; } th, td { border: 1px solid #bbb; padding: 0.7mm 1.6mm; vertical-align: top; text-align: left; }
+th { background: #eee; font-weight: 600; white-space: nowrap; } .num { text-align: right; white-space: nowrap; } .code { white-space: nowrap; font-weight: 600; }
+.en { color: #555; font-size: 8pt; } .st { white-space: nowrap; font-weight: 600; } .sev { font-size: 8.5pt; }
+tr.ok .st { color: #1b6e20; } tr.attention .st { color: #8a5a00; } tr.failing .st { color: #b00020; } tr.not_evaluated .st { color: #777; }
+tr.failing td.code { border-left: 4px solid #b00020; } tr.attention td.code { border-left: 4px solid #e0a000; } tr.ok td.code { border-left: 4px solid #2e7d32; } tr.not_evaluated td.code { border-left: 4px solid #bbb; }
+tr.grp td { background: #f4f4f4; font-weight: 600; } td.subj { white-space: nowrap; font-family: monospace; font-size: 8.5pt; }
+.sev-critical, .sev-high { color: #b00020; font-weight: 600; } .sev-medium { color: #8a5a00; } .sev-low { color: #555; }
+td.more { color: #555; font-style: italic; } .none { color: #1b6e20; } .warn { color: #8a5a00; font-weight: 600; }
+.why { font-weight: normal; color: #555; font-size: 7.5pt; white-space: normal; max-width: 55mm; } td.pop { font-size: 8pt; } footer { margin-top: 3mm; color: #777; font-size: 7.5pt; }
+body { line-height: 1.3; }
+@media print { body { font-size: 7.6pt; padding: 0; max-width: none; } h1 { font-size: 12.5pt; } h2 { font-size: 9.5pt; margin: 3mm 0 1.5mm; } .en, .sev, td.subj { font-size: 7pt; } th, td { padding: 0.5mm 1.2mm; } }
+</style></head><body>
+<h1>技術情報管理認証 基準別状況報告 <span class="en">Technical Information Management Certification — compliance report</span></h1>
+<div class="meta">データベース / database: <b>%1$s</b> &nbsp;·&nbsp; 作成 / generated: <b>%2$s</b> &nbsp;·&nbsp; tmac %3$s</div>
+<div class="summary">未解決の指摘 / open findings: <b>%4$s</b> (critical/high: <b>%5$s</b>) &nbsp;·&nbsp; 未評価の基準 / criteria not evaluated: <b>%8$s</b> of 10</div>
+<h2>基準別の状況 / Status per criterion</h2>
+<table><thead><tr><th>基準</th><th>基準の内容 / criterion</th><th>評価対象 / population</th><th class="num">built-in checks<br>evaluated</th><th class="num">findings</th><th>severity</th><th>status</th></tr></thead>
+<tbody>
+%6$s
+</tbody></table>
+<p class="en">OK の表示は、組込みチェックが空でない対象を評価し、無効化・設定による緩和・受容された指摘のない基準だけです。自社チェックは表示しますが、それだけでは根拠になりません。 OK only when a built-in check examined a non-empty population and nothing is disabled, weakened or accepted; the company's own checks are shown but are no evidence on their own.</p>
+%9$s
+<h2>指摘事項 / Open findings</h2>
+%7$s
+<footer>Source: tmac.compliance_status and tmac.findings at the time above. Each finding names its check (tmac.compliance_check explains it and the remedy). 状況は作成時点のものです。</footer>
+</body></html>
+$html$,
+    tmac.html_escape(current_database()),
+    to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+    tmac.html_escape((SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'tmac')),
+    totals.findings, totals.serious,
+    status_rows,
+    CASE WHEN finding_rows IS NOT NULL
+         THEN '<table><thead><tr><th>severity</th><th>check</th><th>subject</th><th>detail</th></tr></thead><tbody>'
+              || finding_rows || '</tbody></table>'
+         WHEN not_evaluated > 0
+         THEN format('<p class="warn">指摘 0 件。ただし %s 基準 (%s) は未評価です。指摘がないことは根拠になりません。 0 findings — but %s criteria (%s) were not evaluated: no finding there is no evidence.</p>',
+                     not_evaluated, tmac.html_escape(not_evaluated_list), not_evaluated, tmac.html_escape(not_evaluated_list))
+         ELSE '<p class="none">指摘事項はありません。 No open findings.</p>' END,
+    not_evaluated,
+    CASE WHEN exception_rows IS NULL THEN ''
+         ELSE '<h2>例外 / Exceptions</h2><ul>' || exception_rows || '</ul>' END);
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.vocabulary_copy_text()
  RETURNS text
@@ -3308,11 +3709,35 @@ INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exceptio
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_period'::text, '6 months'::text, 'Every active grant must have been kept by an access review within this interval (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_undecided'::text, 'report'::text, 'What happens to review items still undecided at the deadline: report (a finding) or revoke'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_deadline_default'::text, '30 days'::text, 'Deadline of an access review when start_review is not given one (a positive interval)'::text);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
+UPDATE tmac.criterion SET evidence = 'classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table); tmac keeps no inventory of important information yet'::text WHERE criterion = 'I-1'::text;
+UPDATE tmac.criterion SET evidence = 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'::text WHERE criterion = 'I-2'::text;
+UPDATE tmac.criterion SET evidence = 'duties and who holds them (tmac.duty, tmac.duty_assignment); tmac keeps no appointment records yet'::text WHERE criterion = 'I-3'::text;
+UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no handling standard or handling ledger'::text WHERE criterion = 'I-4'::text;
+UPDATE tmac.criterion SET evidence = 'training completions and pledges (tmac.training_completion, tmac.pledge)'::text WHERE criterion = 'I-5'::text;
+UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no incident register'::text WHERE criterion = 'I-6'::text;
+UPDATE tmac.criterion SET evidence = 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'::text WHERE criterion = 'II'::text;
+UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no register of containers or keys'::text WHERE criterion = 'III'::text;
+UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no register of restricted areas or entries'::text WHERE criterion = 'IV'::text;
+UPDATE tmac.criterion SET evidence = 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log())'::text WHERE criterion = 'V'::text;
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function or operator over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function or operator over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('persons'::text, '在籍者'::text, 'persons not terminated'::text, 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('grants'::text, 'アクセス権'::text, 'grants stored as active'::text, 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('reviews'::text, 'アクセス権の棚卸し'::text, 'access reviews'::text, 'SELECT count(*) FROM tmac.access_review'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('sod_rules'::text, '職務分掌ルール'::text, 'enabled SoD rules'::text, 'SELECT count(*) FROM tmac.sod_rule WHERE enabled'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('protected_tables'::text, '保護対象テーブル'::text, 'protected tables'::text, 'SELECT count(*) FROM tmac.protected_table'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('label_tables'::text, 'ラベル列のあるテーブル'::text, 'user tables with a tmac.label column'::text, 'SELECT count(DISTINCT a.attrelid) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.atttypid = ''tmac.label''::pg_catalog.regtype AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN (''r'', ''p'') AND c.relnamespace <> ''tmac''::pg_catalog.regnamespace'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('labelled_columns'::text, 'ラベル付きの列'::text, 'columns with a tmac security label'::text, 'SELECT count(*) FROM pg_catalog.pg_seclabel l WHERE l.provider = ''tmac'' AND l.classoid = ''pg_catalog.pg_class''::pg_catalog.regclass AND l.objsubid > 0'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('audit_entries'::text, '監査ログ'::text, 'audit log entries'::text, 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('own_checks'::text, '自社チェック'::text, 'the company''s own enabled checks'::text, 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_pledge'::text, 'access_without_pledge'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires a pledge (誓約書), so a person without one keeps their access'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_training'::text, 'access_without_training'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires current training, so a person without it keeps their access'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('training_validity'::text, 'access_without_training'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'a training completion counts for longer than a year; training is expected at least yearly'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('review_period'::text, 'grant_not_reviewed'::text, 'longer_than'::text, '6 months'::text, 'false'::boolean, 'grants may go unreviewed for longer than tmac''s default review period'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('sod_exception_max'::text, 'sod_conflict'::text, 'longer_than'::text, '180 days'::text, 'false'::boolean, 'exceptions to segregation of duties may last longer than tmac''s default'::text);
 
 -- ==== hand-written: after
 -- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations,
@@ -3360,7 +3785,10 @@ SELECT v.key, v.value, v.changed_at, v.changed_by
  ORDER BY v.key;
 
 -- ==== removed
+DROP FUNCTION tmac.sod_check(text,name,text[]);
 DROP FUNCTION tmac.compliance_setting(text);
+DROP FUNCTION tmac.check_prerequisites_met(text[]);
+DROP FUNCTION tmac.check_results();
 ALTER EXTENSION tmac DROP TABLE tmac.compliance_setting_value;
 DROP TABLE tmac.compliance_setting_default, tmac.compliance_setting_value;
 
@@ -3379,16 +3807,27 @@ GRANT SELECT ON TABLE tmac.settings TO tmac_access_admin;
 GRANT SELECT ON TABLE tmac.settings TO tmac_admin;
 GRANT SELECT ON TABLE tmac.settings TO tmac_approver;
 GRANT SELECT ON TABLE tmac.settings TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.compliance_status TO tmac_admin;
+GRANT SELECT ON TABLE tmac.compliance_status TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.compliance_population TO tmac_admin;
+GRANT SELECT ON TABLE tmac.compliance_population TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.weakening_rule TO tmac_admin;
+GRANT SELECT ON TABLE tmac.weakening_rule TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.weakened_checks TO tmac_admin;
+GRANT SELECT ON TABLE tmac.weakened_checks TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
@@ -3397,27 +3836,25 @@ REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -3427,9 +3864,26 @@ GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor
 REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
@@ -3439,8 +3893,6 @@ REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
@@ -3456,20 +3908,24 @@ COMMENT ON EVENT TRIGGER tmac_protect_new_children IS 'Protects a table that bec
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
 COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
-COMMENT ON FUNCTION tmac.check_function_sha256(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
+COMMENT ON FUNCTION tmac.check_access_without_pledge() IS 'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
+COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
 COMMENT ON FUNCTION tmac.check_object_labels() IS 'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
-COMMENT ON FUNCTION tmac.check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding';
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
+COMMENT ON FUNCTION tmac.compliance_check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
+COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A one-page printable HTML compliance report: status per criterion (I-1 … V) with its reason, population and checks (built-in evaluated, disabled, own), the exceptions (disabled checks, weakening settings) and the open findings, at most max_findings_per_criterion per criterion; 適合 only for ok';
+COMMENT ON FUNCTION tmac.compliance_requirements_met(pg_catalog.text[]) IS 'True when every relation or function a check requires exists';
 COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
 COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window and records the restore in the audit log; false when no restore was in progress';
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
+COMMENT ON FUNCTION tmac.function_fingerprint(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
 COMMENT ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
 COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS 'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
 COMMENT ON FUNCTION tmac.is_own_function(pg_catalog.regproc) IS 'True when a function belongs to the tmac extension';
@@ -3477,6 +3933,7 @@ COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login
 COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
 COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,integer,pg_catalog.text,pg_catalog.text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
 COMMENT ON FUNCTION tmac.org_group_check_cycle() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
+COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
 COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column';
 COMMENT ON FUNCTION tmac.protect_new_children() IS 'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
 COMMENT ON FUNCTION tmac.protect_tree(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column';
@@ -3491,22 +3948,35 @@ COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS '
 COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window';
 COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
-COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
+COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
+COMMENT ON FUNCTION tmac.set_check_enabled(pg_catalog.text,boolean) IS 'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';
+COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
 COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
 COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS 'Statement trigger: rewrites the vocabulary copy on schema tmac after a change of the vocabulary (not during pg_upgrade or a restore window)';
 COMMENT ON FUNCTION tmac.vocabulary_copy_text() IS 'The vocabulary copy that schema tmac carries as its tmac_vocabulary security label, generated from tmac.level, tmac.compartment and tmac.org_group';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
 COMMENT ON TABLE tmac.cache_sentinel IS 'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
+COMMENT ON TABLE tmac.compliance_population IS 'What compliance checks examine (persons, grants, protected tables, ...), each with the query that counts it; a check examining an empty population is no evidence';
 COMMENT ON TABLE tmac.login_enrolment IS 'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';
 COMMENT ON TABLE tmac.restore_window IS 'One row while a restore is in progress: opened by CREATE EXTENSION tmac over a restored vocabulary copy, closed by tmac.end_restore()';
+COMMENT ON TABLE tmac.weakening_rule IS 'Which setting weakens which compliance check, and when: off (a requirement turned off) or longer_than an interval; only tmac''s install writes it';
+COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled (or when disabled before tmac 0.2.0 recorded it)';
+COMMENT ON COLUMN tmac.compliance_check.disabled_by IS 'Who disabled the check; NULL while enabled';
 COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
+COMMENT ON COLUMN tmac.compliance_check.population IS 'The populations (tmac.compliance_population) the check examines; it is evidence for its criterion only when it ran and every one of them is non-empty';
+COMMENT ON COLUMN tmac.compliance_population.count_sql IS 'A query returning one bigint, run as the owner of tmac (only tmac''s install writes this table)';
+COMMENT ON COLUMN tmac.criterion.evidence IS 'What tmac keeps as evidence for the criterion; every tmac.<name> written here exists (test compliance_honest.sql)';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_by IS 'The tmac_admin role that enrolled it';
 COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment; a role enrolled again after a withdrawal gets a new one';
 COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL login role';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
+COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
+COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
+COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
 COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it when (changed_by, changed_at; NULL while the default is in force)';
+COMMENT ON VIEW tmac.weakened_checks IS 'Settings now weaker than a compliance check expects: the setting, its value and default, who changed it when, the check and criterion it weakens, and whether it accepts the check''s findings';
 
 -- ==== hand-written: last (after privileges, e.g. initial-privilege records)
 -- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run last, after the generated privileges

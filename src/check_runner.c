@@ -3,7 +3,7 @@
  *
  * tmac.findings runs every registered check function.  Run as the reader, a
  * check written by a tmac_admin would run with a superuser's rights whenever
- * a superuser reads the findings.  tmac.check_results() therefore runs every
+ * a superuser reads the findings.  tmac.compliance_check_results() therefore runs every
  * check that is not tmac's own through tmac.run_check_as_owner(), which
  * switches to the function's owner (never a superuser: such a function is
  * refused), in a security-restricted operation (no SET ROLE, no temporary
@@ -13,7 +13,7 @@
  * owner.  A check can thus do nothing its owner could not do in its
  * own session, and changes nothing.  The rows are copied out before the
  * reader's identity and settings are restored.  Only the extension owner
- * (through check_results, SECURITY DEFINER) may call it.
+ * (through compliance_check_results, SECURITY DEFINER) may call it.
  */
 #include "postgres.h"
 

@@ -129,3 +129,13 @@ SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 SELECT pg_catalog.pg_extension_config_dump('tmac.setting', '');
+
+-- The compliance settings (sod_exception_max, review_period, ...) are tmac settings like any
+-- other; configure_compliance is 0.1.0's name for tmac.configure.
+CREATE FUNCTION tmac.configure_compliance(setting text, value text) RETURNS void
+  LANGUAGE sql
+BEGIN ATOMIC
+  SELECT tmac.configure(setting, value);
+END;
+COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
+  'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';

@@ -1,4 +1,4 @@
--- 70_sod.sql — segregation of duties: duties, rules, exceptions, preventive checks.
+-- 70_sod.sql — segregation of duties: duties, rules, exceptions, prevention of conflicts.
 --
 -- A duty is either a PostgreSQL role (holding it = being a member of the role
 -- through any chain of pg_auth_members, whatever the INHERIT flags, because a
@@ -17,16 +17,6 @@
 -- The API functions run as the caller (SECURITY INVOKER): who approves an
 -- exception is current_user, mapped to a person when tmac.person exists, and
 -- granting a PostgreSQL role needs PostgreSQL's own ADMIN OPTION on it.
-
--- The compliance settings (sod_exception_max, review_period, ...) are tmac settings like any
--- other (51_settings.sql: tmac.configure, tmac.settings).  configure_compliance is 0.1.0's name.
-CREATE FUNCTION tmac.configure_compliance(setting text, value text) RETURNS void
-  LANGUAGE sql
-BEGIN ATOMIC
-  SELECT tmac.configure(setting, value);
-END;
-COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
-  'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 
 -- Who is acting: the person mapped to a role.
 CREATE FUNCTION tmac.sod_person_of(role name) RETURNS text
@@ -270,7 +260,7 @@ COMMENT ON FUNCTION tmac.sod_role_conflicts() IS
   'Persons (or unmapped login roles) holding both duties of an enabled SoD rule without a current exception';
 
 -- Preventive check: would the holder conflict after gaining these duties?
-CREATE FUNCTION tmac.sod_check(holder_person text, holder_role name, new_duties text[]) RETURNS void
+CREATE FUNCTION tmac.sod_refuse_conflict(holder_person text, holder_role name, new_duties text[]) RETURNS void
   LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
@@ -306,7 +296,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.sod_check(text, name, text[]) IS
+COMMENT ON FUNCTION tmac.sod_refuse_conflict(text, name, text[]) IS
   'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
 
 CREATE FUNCTION tmac.duty_assignment_guard() RETURNS trigger
@@ -323,7 +313,7 @@ BEGIN
               HINT = 'Use tmac.assign_duty, which grants the role, or tmac.grant_role.';
     END IF;
     NEW.assigned_at := now(); NEW.assigned_by := current_user; NEW.ended_at := NULL; NEW.ended_by := NULL;
-    PERFORM tmac.sod_check(NEW.person_id, tmac.sod_login_role_of(NEW.person_id), ARRAY[NEW.duty]);
+    PERFORM tmac.sod_refuse_conflict(NEW.person_id, tmac.sod_login_role_of(NEW.person_id), ARRAY[NEW.duty]);
   ELSIF (NEW.person_id, NEW.duty, NEW.assigned_at, NEW.assigned_by) IS DISTINCT FROM
         (OLD.person_id, OLD.duty, OLD.assigned_at, OLD.assigned_by)
      OR OLD.ended_at IS NOT NULL THEN
@@ -463,7 +453,7 @@ BEGIN
       SELECT r.rolname FROM down JOIN pg_catalog.pg_roles r ON r.oid = down.roleid
        WHERE r.rolcanlogin OR r.rolname = member
     LOOP
-      PERFORM tmac.sod_check(tmac.sod_person_of(m.rolname), m.rolname, new_duties);
+      PERFORM tmac.sod_refuse_conflict(tmac.sod_person_of(m.rolname), m.rolname, new_duties);
     END LOOP;
   END IF;
   EXECUTE pg_catalog.format('GRANT %I TO %I', role, member);

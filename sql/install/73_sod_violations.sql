@@ -92,7 +92,7 @@ BEGIN ATOMIC
      WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL
      ORDER BY c.person_id, c.rule_id
   ), apa AS MATERIALIZED (SELECT coalesce(array_agg(ap.person_id), '{}') AS ids FROM ap),
-  g AS MATERIALIZED (            -- the suspicious live grants, found by index (74_grant_checks.sql)
+  g AS MATERIALIZED (            -- the suspicious live grants, found by index (74_checks_access.sql)
     SELECT g.grant_id, g.person_id, g.status, g.requested_by, g.approved_by, g.validity
       FROM apa, tmac.suspect_grants('-infinity', apa.ids) g
   )

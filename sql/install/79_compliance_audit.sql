@@ -22,7 +22,7 @@ BEGIN
   FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
             WHERE p.pronamespace = 'tmac'::regnamespace
               AND (p.oid IN (SELECT pg_catalog.to_regproc(c.function_name) FROM tmac.compliance_check c WHERE c.builtin)
-                   OR p.proname IN ('check_results', 'sod_role_conflicts', 'duty_holders',
+                   OR p.proname IN ('compliance_check_results', 'sod_role_conflicts', 'duty_holders',
                                     'compliance_report_html'))
               AND p.prokind = 'f' AND p.prorettype <> 'trigger'::regtype
   LOOP

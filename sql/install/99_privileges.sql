@@ -66,7 +66,8 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin, tmac_a
 GRANT SELECT ON tmac.exposing_views TO tmac_access_admin, tmac_auditor, tmac_admin;
 GRANT SELECT ON tmac.access_grant, tmac.audit_log, tmac.maintenance_state,
   tmac.access_rights_ledger, tmac.criterion, tmac.compliance_check, tmac.privileged_role,
-  tmac.findings, tmac.compliance_status
+  tmac.findings, tmac.compliance_status, tmac.compliance_population, tmac.weakening_rule,
+  tmac.weakened_checks
   TO tmac_auditor, tmac_admin;
 -- Both never hold much: the governance sentinel is always empty, the restore window open only
 -- during a restore.  Auditors read every table.
@@ -74,11 +75,11 @@ GRANT SELECT ON tmac.cache_sentinel, tmac.restore_window TO tmac_auditor;
 
 -- Read-only functions for everyone who reads the evidence.
 GRANT EXECUTE ON FUNCTION tmac.verify_audit_log(), tmac.access_as_of(text, timestamptz),
-  tmac.check_prerequisites(text, timestamptz), tmac.check_prerequisites_met(text[]),
+  tmac.check_prerequisites(text, timestamptz), tmac.compliance_requirements_met(text[]),
   tmac.duty_holders(), tmac.html_escape(text),
   tmac.review_item_line(bigint, text, text, text, text, text, timestamptz, timestamptz),
   tmac.review_population_text(bigint),
-  tmac.sod_check(text, name, text[]), tmac.sod_login_role_of(text), tmac.sod_person_exists(text),
+  tmac.sod_refuse_conflict(text, name, text[]), tmac.sod_login_role_of(text), tmac.sod_person_exists(text),
   tmac.sod_person_of(name)
 TO tmac_access_admin, tmac_approver, tmac_auditor, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.deny_reason_as(name, tmac.label), tmac.hidden_rows(regclass),
@@ -94,8 +95,8 @@ GRANT EXECUTE ON FUNCTION
   tmac.check_review_population_altered(), tmac.check_review_undecided(), tmac.check_schema_public_create(),
   tmac.check_sod_conflict(), tmac.check_sod_exception_expired(), tmac.check_terminated_live_grant(),
   tmac.check_terminated_login_enabled(), tmac.check_terminated_session_open(),
-  tmac.check_results(), tmac.registered_check_problems(), tmac.compliance_report_html(integer),
-  tmac.check_function_sha256(regproc), tmac.is_own_function(regproc),
+  tmac.compliance_check_results(), tmac.population_counts(), tmac.registered_check_problems(), tmac.compliance_report_html(integer),
+  tmac.function_fingerprint(regproc), tmac.is_own_function(regproc),
   tmac.access_rights_ledger_as_of(timestamptz), tmac.prerequisite_status(timestamptz),
   tmac.protection_in_place(regclass, name), tmac.relation_tree(regclass),
   tmac.sod_role_conflicts(), tmac.sod_violations()

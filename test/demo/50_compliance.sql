@@ -3,7 +3,7 @@ SET search_path = public, tmac;
 \echo '== 1. The auditor logs in with tmac_auditor: one row per certification criterion'
 CREATE ROLE audit_kimura LOGIN IN ROLE tmac_auditor;
 SET ROLE audit_kimura;
-SELECT criterion, measure, title_ja, checks_run, open_findings, status FROM tmac.compliance_status;
+SELECT criterion, status, reason, population, builtin_evaluated || '/' || builtin_checks AS evaluated, open_findings FROM tmac.compliance_status;
 
 \echo '== 2. The open findings, each with a subject and a sentence to act on'
 SELECT criterion, check_code, severity, subject FROM tmac.findings ORDER BY criterion, check_code, subject LIMIT 12;

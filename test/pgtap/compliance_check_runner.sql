@@ -63,7 +63,7 @@ SELECT results_eq($$SELECT check_code, severity, subject FROM tmac.findings WHER
                   $$VALUES ('registered_check_tampered'::text, 'critical'::text, 'check:cr_escalate'::text)$$,
                   'a changed check function is a critical finding');
 SELECT is((SELECT count(*)::int FROM tmac.findings WHERE check_code = 'cr_escalate'), 0, 'and the changed check is not run');
-SELECT is((SELECT ran FROM tmac.check_results() WHERE check_code = 'cr_escalate' AND subject IS NULL), false,
+SELECT is((SELECT ran FROM tmac.compliance_check_results() WHERE check_code = 'cr_escalate' AND subject IS NULL), false,
           'compliance_status counts it as not run');
 SET ROLE t_cr_adm;
 SELECT lives_ok($$SELECT tmac.register_check('cr_escalate', 'I-4', 'low', 'Escalate', 'Reviewed.', 'None.', 'cr_checks.escalate()')$$,

@@ -4,7 +4,7 @@
 BEGIN;
 SELECT plan(11);
 
-SELECT results_eq($$SELECT ran FROM tmac.check_results() WHERE check_code = 'protected_table_unenforced' AND subject IS NULL$$,
+SELECT results_eq($$SELECT ran FROM tmac.compliance_check_results() WHERE check_code = 'protected_table_unenforced' AND subject IS NULL$$,
   $$VALUES (to_regclass('tmac.protected_table') IS NOT NULL)$$,
   'the check runs exactly when its prerequisite tmac.protected_table exists');
 

@@ -27,8 +27,9 @@ INSERT INTO not_parallel_safe VALUES
   ('tmac.hr_check_login_role(tmac.hr_event)', 'calls tmac.hr_error() (VOLATILE, parallel unsafe)'),
   ('tmac.hidden_rows_for(regclass,name)', 'dynamic SQL over a protected table, and calls tmac.deny_reason_as() (restricted)'),
   ('tmac.hidden_rows(regclass)', 'calls tmac.hidden_rows_for()'),
-  ('tmac.check_results()', 'runs each check through tmac.run_check_as_owner() in a subtransaction (EXCEPTION block)'),
-  ('tmac.compliance_report_html(integer)', 'calls tmac.check_results()'),
+  ('tmac.compliance_check_results()', 'runs each check through tmac.run_check_as_owner() in a subtransaction (EXCEPTION block)'),
+  ('tmac.compliance_report_html(integer)', 'calls tmac.compliance_check_results()'),
+  ('tmac.population_counts()', 'counts each population in a subtransaction (EXCEPTION block)'),
   ('tmac.check_object_labels()', 'an EXCEPTION block: a subtransaction, refused in parallel mode'),
   ('tmac.check_terminated_session_open()', 'reads pg_stat_activity (pg_stat_get_activity is parallel restricted)');
 
@@ -77,7 +78,7 @@ SELECT is((SELECT string_agg(p.oid::regprocedure::text, '; ') FROM pg_proc p
             WHERE p.pronamespace = 'tmac'::regnamespace AND p.proparallel = 's' AND p.pronargs = 0 AND p.proretset
               AND NOT pg_temp.in_worker(format('SELECT count(*) FROM %s', p.oid::regprocedure))),
           NULL::text, 'every parallel-safe check and report function runs in a parallel worker');
-SELECT ok(NOT pg_temp.in_worker($$SELECT count(*) FROM tmac.check_results()$$),
+SELECT ok(NOT pg_temp.in_worker($$SELECT count(*) FROM tmac.compliance_check_results()$$),
           'a function that is not parallel safe keeps its query out of a worker');
 
 SELECT * FROM finish();

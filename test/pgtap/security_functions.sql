@@ -105,7 +105,7 @@ SELECT is(ARRAY(SELECT f.name FROM fn f
 CREATE TEMP TABLE pinned_on_purpose (fn regprocedure PRIMARY KEY, reason text NOT NULL);
 INSERT INTO pinned_on_purpose VALUES
   ('tmac.protection_in_place(regclass, name)', 'compares pg_get_expr() of the policies with tmac''s qualified expressions'),
-  ('tmac.check_function_sha256(regproc)', 'hashes pg_get_functiondef(), whose type names depend on the path'),
+  ('tmac.function_fingerprint(regproc)', 'hashes pg_get_functiondef(), whose type names depend on the path'),
   ('tmac.registered_check_problems()', 'resolves registered function names with to_regproc()');
 SELECT is(ARRAY(SELECT f.name FROM fn f
                  WHERE f.lanname = 'sql' AND f.sql_standard_body AND NOT f.prosecdef AND f.pinned
@@ -225,7 +225,7 @@ SELECT is(ARRAY(SELECT f.name FROM fn f
                  WHERE f.name IN ('tmac.group_code(text)', 'tmac.level_rank_of(text)', 'tmac.compartment_id_of(text)',
                                   'tmac.person_of_role(name)', 'tmac.setting_value(text)', 'tmac.setting_on(text)',
                                   'tmac.setting_lookup(text)', 'tmac.day_start(date)', 'tmac.restoring()',
-                                  'tmac.check_prerequisites_met(text[])')
+                                  'tmac.compliance_requirements_met(text[])')
                    AND f.proparallel <> 's' ORDER BY 1), '{}'::text[],
           'the read-only lookup helpers are PARALLEL SAFE');
 SELECT is((SELECT p.amproc::text FROM pg_catalog.pg_amproc p

@@ -1,8 +1,10 @@
--- 74_grant_checks.sql — the compliance checks over persons, grants, reviews and the audit log.
+-- 74_checks_access.sql — the compliance checks of criteria II and I-5: persons, grants,
+-- pledges, training, access reviews and segregation of duties.
 --
--- Each check is one SQL function returning (subject, detail, detected_at),
--- registered in tmac.compliance_check at the end of this file.  They read the
--- stored state set-based (no per-person function calls), so the findings of
+-- Each check is one SQL function returning (subject, detail, detected_at) (check_grants: one
+-- function for six checks, with check_code first), registered in tmac.compliance_check at the
+-- end of this file with the population it looks at (71_compliance.sql explains the registry).
+-- They read the stored state set-based (no per-person function calls), so the findings of
 -- 100,000 persons and 1,000,000 grants come in one pass each.
 
 -- Whether each person's pledge and training prerequisites hold at an instant (set-based twin of
@@ -187,7 +189,7 @@ BEGIN ATOMIC
   ), failing AS MATERIALIZED (
     SELECT p.person_id, p.full_name, p.pledge_required_since
       FROM tmac.person p CROSS JOIN s
-     WHERE p.status = 'active' AND s.required
+     WHERE p.status = 'active'
        AND NOT EXISTS (
          SELECT 1 FROM tmac.pledge pl
           WHERE pl.person_id = p.person_id AND pl.kind <> 'termination'
@@ -195,18 +197,20 @@ BEGIN ATOMIC
             AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date))
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; access is denied until one is recorded (tmac.record_pledge).',
+         format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; %s (tmac.record_pledge).',
                 f.person_id, f.full_name,
                 CASE WHEN f.pledge_required_since IS NOT NULL
-                     THEN ' signed since the role change of ' || to_char(f.pledge_required_since, 'YYYY-MM-DD') ELSE '' END),
+                     THEN ' signed since the role change of ' || to_char(f.pledge_required_since, 'YYYY-MM-DD') ELSE '' END,
+                CASE WHEN s.required THEN 'access is denied until one is recorded'
+                     ELSE 'access is NOT denied, because require_pledge is off; record one' END),
          NULL::timestamptz
-    FROM failing f
+    FROM failing f CROSS JOIN s
    WHERE (SELECT true FROM tmac.access_grant g
            WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
              AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
 END;
 COMMENT ON FUNCTION tmac.check_access_without_pledge() IS
-  'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change)';
+  'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
 
 CREATE FUNCTION tmac.check_access_without_training()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -227,15 +231,17 @@ BEGIN ATOMIC
     SELECT p.person_id, p.full_name
       FROM tmac.person p CROSS JOIN s
       LEFT JOIN cur ON cur.person_id = p.person_id
-     WHERE p.status = 'active' AND s.required AND coalesce(cur.n, 0) < greatest(cardinality(s.req), 1)
+     WHERE p.status = 'active' AND coalesce(cur.n, 0) < greatest(cardinality(s.req), 1)
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); access is denied until it is recorded (tmac.record_training).',
+         format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); %s (tmac.record_training).',
                 f.person_id, f.full_name,
                 CASE WHEN cardinality(s.req) > 0 THEN ' (' || array_to_string(s.req, ', ') || ')' ELSE '' END,
                 coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
                            WHERE t.person_id = f.person_id), 'never'),
-                tmac.setting_value('training_validity')),
+                tmac.setting_value('training_validity'),
+                CASE WHEN s.required THEN 'access is denied until it is recorded'
+                     ELSE 'access is NOT denied, because require_training is off; record it' END),
          NULL::timestamptz
     FROM failing f CROSS JOIN s
    WHERE (SELECT true FROM tmac.access_grant g
@@ -243,7 +249,7 @@ BEGIN ATOMIC
              AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
 END;
 COMMENT ON FUNCTION tmac.check_access_without_training() IS
-  'Check access_without_training: active persons holding grants in force whose required training is not current';
+  'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
 
 CREATE FUNCTION tmac.check_review_undecided()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -278,240 +284,100 @@ END;
 COMMENT ON FUNCTION tmac.check_review_population_altered() IS
   'Check review_population_altered: access reviews whose stored population no longer matches its recorded count and hash';
 
-CREATE FUNCTION tmac.check_audit_log_broken()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'audit_log',
-         format('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
-                v.entry_id, v.problem),
-         v.logged_at
-    FROM tmac.verify_audit_log() v;
-END;
-COMMENT ON FUNCTION tmac.check_audit_log_broken() IS
-  'Check audit_log_broken: tmac.verify_audit_log() finds a broken link in the hash chain';
-
-CREATE FUNCTION tmac.check_column_label_exceeds_table()
+CREATE FUNCTION tmac.check_sod_conflict()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT 'table:' || col.objoid::regclass::text,
-         format('Column %s.%s is labelled %s but its table is %s; the table''s label must dominate its columns'' (SECURITY LABEL FOR tmac ON TABLE %s IS ''…'').',
-                col.objoid::regclass, quote_ident(a.attname), col.label::text,
-                coalesce(tbl.label::text, 'unlabelled'), col.objoid::regclass),
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         pg_catalog.format('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
          NULL::timestamptz
-    FROM pg_catalog.pg_seclabel col
-    JOIN pg_catalog.pg_attribute a ON a.attrelid = col.objoid AND a.attnum = col.objsubid
-    LEFT JOIN pg_catalog.pg_seclabel tbl
-           ON tbl.provider = 'tmac' AND tbl.classoid = col.classoid AND tbl.objoid = col.objoid AND tbl.objsubid = 0
-   WHERE col.provider = 'tmac' AND col.classoid = 'pg_catalog.pg_class'::regclass AND col.objsubid > 0
-     AND (tbl.label IS NULL OR NOT (tbl.label::tmac.label @> col.label::tmac.label));
+    FROM tmac.sod_role_conflicts() v
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.sod_exception e
+                      WHERE e.rule_id = v.rule_id
+                        AND (e.person_id = v.person_id OR e.login_role = v.login_role));
 END;
-COMMENT ON FUNCTION tmac.check_column_label_exceeds_table() IS
-  'Check column_label_exceeds_table: a column classified above (or outside) its table''s classification, or in an unlabelled table';
+COMMENT ON FUNCTION tmac.check_sod_conflict() IS
+  'Check sod_conflict: persons or login roles holding two duties an SoD rule separates, with no exception ever granted';
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, builtin) VALUES
+CREATE FUNCTION tmac.check_sod_exception_expired()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         pg_catalog.format('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name,
+                pg_catalog.to_char(x.ended, 'YYYY-MM-DD HH24:MI')),
+         x.ended
+    FROM tmac.sod_role_conflicts() v
+    CROSS JOIN LATERAL (
+      SELECT max(least(e.expires_at, coalesce(e.revoked_at, e.expires_at))) AS ended
+        FROM tmac.sod_exception e
+       WHERE e.rule_id = v.rule_id AND (e.person_id = v.person_id OR e.login_role = v.login_role)) x
+   WHERE x.ended IS NOT NULL;
+END;
+COMMENT ON FUNCTION tmac.check_sod_exception_expired() IS
+  'Check sod_exception_expired: conflicting duties still held after their SoD exception expired or was revoked';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('terminated_live_grant', 'II', 'critical', 'Terminated person with live grants',
    'A terminated person still has an active grant or a pending request; access must end immediately on termination (seed ⑦: 退職等により必要のなくなった従業員等のアクセス権は、直ちに失効させます).',
-   'Revoke each grant with tmac.revoke(grant_id, reason); check why the termination did not end it.', 'tmac.check_terminated_live_grant', true),
+   'Revoke each grant with tmac.revoke(grant_id, reason); check why the termination did not end it.', 'tmac.check_terminated_live_grant', '{}', '{persons}', true),
   ('terminated_login_enabled', 'II', 'critical', 'Terminated person whose login role can log in',
-   'The login role of a terminated person still has LOGIN.', 'ALTER ROLE … NOLOGIN.', 'tmac.check_terminated_login_enabled', true),
+   'The login role of a terminated person still has LOGIN.', 'ALTER ROLE … NOLOGIN.', 'tmac.check_terminated_login_enabled', '{}', '{persons}', true),
   ('terminated_session_open', 'II', 'critical', 'Terminated person with open sessions',
-   'A terminated person''s login role has open database sessions.', 'End them with pg_terminate_backend(pid).', 'tmac.check_terminated_session_open', true),
+   'A terminated person''s login role has open database sessions.', 'End them with pg_terminate_backend(pid).', 'tmac.check_terminated_session_open', '{}', '{persons}', true),
   ('grant_unapproved', 'II', 'critical', 'Active grant without the required approvals',
    'A grant is active with no approval (or one, where a clearance of rank 40 or more needs two): nobody but its requester authorised it.',
-   'Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.', 'tmac.check_grants', true),
+   'Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.', 'tmac.check_grants', '{}', '{grants}', true),
   ('grant_self_approved', 'II', 'critical', 'Grant approved by its requester or its grantee',
    'A live grant lists its requester or its grantee among its approvers (four-eyes violated).',
-   'Revoke it and have it approved by a different person.', 'tmac.check_grants', true),
+   'Revoke it and have it approved by a different person.', 'tmac.check_grants', '{}', '{grants}', true),
   ('approver_conflicting_duty', 'II', 'high', 'Grant approved by a person holding a conflicting duty',
    'A live grant was approved by a person who holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception.',
-   'Have another approver confirm the grant with tmac.audit_grant, and remove the conflicting duty or grant an exception.', 'tmac.check_grants', true),
+   'Have another approver confirm the grant with tmac.audit_grant, and remove the conflicting duty or grant an exception.', 'tmac.check_grants', '{}', '{grants,sod_rules}', true),
   ('grant_not_audited', 'II', 'high', 'Grant set by one administrator, never audited by another',
    'A grant in force was set by one administrator alone and no other person audited it (seed ⑦: アクセス権設定を一人の管理者が行っている場合には、監査を他の者が行う).',
-   'Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.', 'tmac.check_grants', true),
+   'Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.', 'tmac.check_grants', '{}', '{grants}', true),
   ('grant_expired_active', 'II', 'medium', 'Grant past expiry still marked active',
    'A grant lapsed (expiry or end of a role-change grace period) but is still stored as active; access is already denied, but the stored state and reports lag.',
-   'Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().', 'tmac.check_grants', true),
-  ('access_without_pledge', 'II', 'high', 'Access without a current pledge',
-   'An active person holds grants in force but has no valid pledge (誓約書), or none signed since their last role change.',
-   'Record the pledge with tmac.record_pledge, or revoke the grants.', 'tmac.check_access_without_pledge', true),
-  ('access_without_training', 'I-5', 'high', 'Access without current training',
-   'An active person holds grants in force but the required training is not current (training_validity, training_courses).',
-   'Have the person complete the training and record it with tmac.record_training, or revoke the grants.', 'tmac.check_access_without_training', true),
+   'Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().', 'tmac.check_grants', '{}', '{grants}', true),
   ('grant_not_reviewed', 'II', 'medium', 'Grant not reviewed within the review period',
    'A grant in force was approved longer ago than review_period and no access review has kept it since (seed ⑦: アクセス権を設定された者の範囲は、定期的に見直します).',
-   'Run an access review (tmac.start_review) covering it.', 'tmac.check_grants', true),
+   'Run an access review (tmac.start_review) covering it.', 'tmac.check_grants', '{}', '{grants}', true),
+  ('access_without_pledge', 'II', 'high', 'Access without a current pledge',
+   'An active person holds grants in force but has no valid pledge (誓約書), or none signed since their last role change.',
+   'Record the pledge with tmac.record_pledge, or revoke the grants.', 'tmac.check_access_without_pledge', '{}', '{persons,grants}', true),
+  ('access_without_training', 'I-5', 'high', 'Access without current training',
+   'An active person holds grants in force but the required training is not current (training_validity, training_courses).',
+   'Have the person complete the training and record it with tmac.record_training, or revoke the grants.', 'tmac.check_access_without_training', '{}', '{persons,grants}', true),
   ('review_undecided', 'II', 'medium', 'Access review past its deadline with undecided items',
    'An access review passed its deadline with items nobody decided, and the grants are still in force (setting review_undecided = report).',
-   'Decide the items (tmac.review_decide) or revoke the grants.', 'tmac.check_review_undecided', true),
+   'Decide the items (tmac.review_decide) or revoke the grants.', 'tmac.check_review_undecided', '{}', '{reviews}', true),
   ('review_population_altered', 'II', 'critical', 'Access review evidence altered',
    'The stored population of an access review no longer matches the count and SHA-256 hash recorded when it started.',
-   'Investigate with the audit log; the review''s start entry records the original count and hash.', 'tmac.check_review_population_altered', true),
-  ('audit_log_broken', 'V', 'critical', 'Audit log fails verification',
-   'tmac.verify_audit_log() finds an entry changed, removed or out of chain.',
-   'Preserve the database, investigate and compare with backups.', 'tmac.check_audit_log_broken', true),
-  ('column_label_exceeds_table', 'I-2', 'low', 'Column classified above its table',
-   'A column carries a tmac label its table''s label does not dominate (or the table has no label), so the table understates what it holds.',
-   'Raise the table''s label (SECURITY LABEL FOR tmac ON TABLE …) or correct the column''s.', 'tmac.check_column_label_exceeds_table', true);
+   'Investigate with the audit log; the review''s start entry records the original count and hash.', 'tmac.check_review_population_altered', '{}', '{reviews}', true),
+  ('sod_conflict', 'II', 'high',
+   'Conflicting duties held without an exception',
+   'One person (or login role) holds two duties a segregation-of-duties rule separates, through any chain of role membership or by assignment, and no exception was ever granted (seed ⑦).',
+   'Take one duty away (REVOKE / tmac.end_duty), or have another manager grant a time-limited exception with tmac.grant_sod_exception.',
+   'tmac.check_sod_conflict', '{}', '{persons,sod_rules}', true),
+  ('sod_exception_expired', 'II', 'high',
+   'Conflicting duties held after their exception ended',
+   'An SoD exception expired or was revoked but the person still holds both duties.',
+   'Take one duty away, or grant a new exception with a fresh justification.',
+   'tmac.check_sod_exception_expired', '{}', '{persons,sod_rules}', true);
 
-DO $g$
-DECLARE
-  f text;
-BEGIN
-  FOR f IN SELECT function_name FROM tmac.compliance_check WHERE builtin LOOP
-    EXECUTE format('REVOKE ALL ON FUNCTION %s() FROM PUBLIC', f);
-    EXECUTE format('GRANT EXECUTE ON FUNCTION %s() TO tmac_auditor, tmac_admin', f);
-  END LOOP;
-END
-$g$;
-
--- Checks over row-level enforcement (tmac.protect's registry).  They are registered now and run
--- once tmac.protected_table exists (the `requires` column); plpgsql defers name resolution.
-CREATE FUNCTION tmac.check_protected_table_unenforced()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  RETURN QUERY
-  SELECT 'table:' || t.relid::text,
-         format('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
-                t.relid::text,
-                CASE WHEN NOT c.relrowsecurity THEN 'row security disabled'
-                     WHEN NOT c.relforcerowsecurity THEN 'row security not forced'
-                     WHEN pc.n < 5 THEN format('only %s of tmac''s 5 policies', pc.n)
-                     ELSE 'tmac''s policies or declassification guard altered' END,
-                t.relid::text, t.relid::text),
-         t.protected_at
-    FROM tmac.protected_table t
-    JOIN pg_catalog.pg_class c ON c.oid = t.relid
-    CROSS JOIN LATERAL (SELECT count(*) AS n FROM pg_catalog.pg_policy p
-                         WHERE p.polrelid = t.relid
-                           AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')) pc
-   WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
-END
-$$;
-COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
-  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
-
--- A parent's policies filter its children's rows when the parent is read, a
--- child's own when the child is read: a link between a protected and an
--- unprotected table (or two tables protected on different label columns)
--- shows rows unfiltered.  tmac.protect and its event trigger refuse or repair
--- every such link they see; this finds those made while they could not see
--- (event triggers disabled, session_replication_role = replica, …).
-CREATE FUNCTION tmac.check_protected_tree_inconsistent()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  RETURN QUERY
-  SELECT 'table:' || i.inhrelid::regclass::text,
-         CASE WHEN pc.relid IS NULL THEN
-                format('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
-                       i.inhrelid::regclass, i.inhparent::regclass, i.inhrelid::regclass::text, pp.label_column)
-              WHEN pp.relid IS NULL THEN
-                format('The protected table %s is a partition or child of %s, which is not protected: read through %s, its rows are not filtered by label. Run tmac.protect(%L).',
-                       i.inhrelid::regclass, i.inhparent::regclass, i.inhparent::regclass, i.inhparent::regclass::text)
-              ELSE
-                format('Table %s is protected on column %s but its parent %s on column %s: read through the parent, its rows are filtered by the other column. Detach it, unprotect it and attach it again (it is then protected on the parent''s column).',
-                       i.inhrelid::regclass, quote_ident(pc.label_column), i.inhparent::regclass, quote_ident(pp.label_column))
-         END,
-         coalesce(pc.protected_at, pp.protected_at)
-    FROM pg_catalog.pg_inherits i
-    JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid AND c.relkind IN ('r', 'p', 'f')
-    LEFT JOIN tmac.protected_table pp ON pp.relid = i.inhparent
-    LEFT JOIN tmac.protected_table pc ON pc.relid = i.inhrelid
-   WHERE (pp.relid IS NULL) <> (pc.relid IS NULL) OR pp.label_column <> pc.label_column;
-END
-$$;
-COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS
-  'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
-
--- Ways to plant code that runs in other people's sessions (issue: a trojan
--- <@ on the search_path).  A schema where everyone may create objects lets
--- anyone shadow a function or operator for whoever has it on their path; a
--- function or operator outside tmac that takes tmac.label, owned by someone
--- who is neither a superuser nor a tmac administrator, may be such a shadow.
-CREATE FUNCTION tmac.check_schema_public_create()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'schema:' || quote_ident(n.nspname),
-         format('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
-                quote_ident(n.nspname), quote_ident(n.nspname), quote_ident(n.nspname)),
-         NULL::timestamptz
-    FROM pg_catalog.pg_namespace n
-   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
-     AND EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee = 0 AND a.privilege_type = 'CREATE')
-     AND EXISTS (SELECT 1 FROM tmac.protected_table);
-END;
-COMMENT ON FUNCTION tmac.check_schema_public_create() IS
-  'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
-
-CREATE FUNCTION tmac.check_label_function_untrusted()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  WITH label_types AS (
-    SELECT t.oid FROM pg_catalog.pg_type t
-     WHERE t.oid = 'tmac.label'::regtype OR t.typbasetype = 'tmac.label'::regtype
-  ), admins AS (
-    SELECT r.oid FROM pg_catalog.pg_roles r
-     WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
-  )
-  SELECT 'function:' || p.oid::regprocedure::text,
-         format('Function %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions. Drop it, or have an administrator own it (ALTER FUNCTION … OWNER TO).',
-                p.oid::regprocedure, pg_catalog.pg_get_userbyid(p.proowner)),
-         NULL::timestamptz
-    FROM pg_catalog.pg_proc p
-   WHERE p.pronamespace <> 'tmac'::regnamespace
-     AND EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proargtypes::oid[]) a WHERE a IN (SELECT l.oid FROM label_types l))
-     AND p.proowner NOT IN (SELECT a.oid FROM admins a)
-  UNION ALL
-  SELECT 'operator:' || o.oid::regoperator::text,
-         format('Operator %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it shadows tmac''s own and runs in other people''s sessions. Drop it (DROP OPERATOR %s).',
-                o.oid::regoperator, pg_catalog.pg_get_userbyid(o.oprowner), o.oid::regoperator),
-         NULL::timestamptz
-    FROM pg_catalog.pg_operator o
-   WHERE o.oprnamespace <> 'tmac'::regnamespace
-     AND (o.oprleft IN (SELECT l.oid FROM label_types l) OR o.oprright IN (SELECT l.oid FROM label_types l))
-     AND o.oprowner NOT IN (SELECT a.oid FROM admins a);
-END;
-COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS
-  'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
-
-CREATE FUNCTION tmac.check_exposing_view()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  RETURN QUERY
-  SELECT 'view:' || v.view::text,
-         format('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
-                v.view::text, array_to_string(v.tables, ', '), v.owner,
-                CASE WHEN v.acting_person IS NOT NULL THEN ' (person ' || v.acting_person || ')' ELSE '' END),
-         NULL::timestamptz
-    FROM tmac.exposing_views v;
-END
-$$;
-COMMENT ON FUNCTION tmac.check_exposing_view() IS
-  'Check exposing_view: views over protected tables without security_invoker (their readers see what the owner may see)';
-
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, builtin) VALUES
-  ('protected_table_unenforced', 'V', 'critical', 'Protected table with row security off or not forced',
-   'A table tmac.protect registered has row-level security disabled or not forced, or tmac''s policies were dropped, so its rows are not filtered by label (seed ⑨).',
-   'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.', 'tmac.check_protected_table_unenforced', '{tmac.protected_table}', true),
-  ('exposing_view', 'V', 'medium', 'View exposing protected rows with its owner''s access',
-   'A view over a protected table without security_invoker shows its readers what its owner may see.',
-   'Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.', 'tmac.check_exposing_view', '{tmac.exposing_views}', true),
-  ('protected_tree_inconsistent', 'V', 'critical', 'Partition or inheritance child protected differently from its parent',
-   'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).',
-   'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.', 'tmac.check_protected_tree_inconsistent', '{tmac.protected_table}', true),
-  ('schema_public_create', 'V', 'high', 'Schema where everyone may create objects',
-   'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).',
-   'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.', 'tmac.check_schema_public_create', '{tmac.protected_table}', true),
-  ('label_function_untrusted', 'V', 'high', 'Function or operator over tmac.label owned by a non-administrator',
-   'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.',
-   'Drop it, or have an administrator own it; keep tmac before public on the search_path.', 'tmac.check_label_function_untrusted', '{}', true);
+-- Settings that weaken these checks (71_compliance.sql): while weaker than tmac's default, each is
+-- a finding of the check it weakens; turning a requirement off accepts that check's findings.
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('require_pledge', 'access_without_pledge', 'off', NULL, true,
+   'access no longer requires a pledge (誓約書), so a person without one keeps their access'),
+  ('require_training', 'access_without_training', 'off', NULL, true,
+   'access no longer requires current training, so a person without it keeps their access'),
+  ('training_validity', 'access_without_training', 'longer_than', '12 months', false,
+   'a training completion counts for longer than a year; training is expected at least yearly'),
+  ('review_period', 'grant_not_reviewed', 'longer_than', '6 months', false,
+   'grants may go unreviewed for longer than tmac''s default review period'),
+  ('sod_exception_max', 'sod_conflict', 'longer_than', '180 days', false,
+   'exceptions to segregation of duties may last longer than tmac''s default');

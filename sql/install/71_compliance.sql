@@ -1,0 +1,523 @@
+-- 71_compliance.sql — the compliance machinery: criteria, the check registry, populations,
+-- settings that weaken checks, the runner, findings and the per-criterion compliance status.
+--
+-- Each compliance check is one SQL function returning
+-- TABLE (subject text, detail text, detected_at timestamptz), registered in
+-- tmac.compliance_check with a stable check_code, a criterion (I-1 … V), a
+-- severity and what it means.  tmac.compliance_check_results() runs every enabled check
+-- whose prerequisites exist and yields its findings plus one marker row per
+-- check; tmac.findings and tmac.compliance_status are views over it.  Adding
+-- a check is: write the function, call tmac.register_check.  Checks that
+-- would each scan the same large table (the grants) share one function that
+-- returns (check_code, subject, detail, detected_at) and runs once for all
+-- of them: one pass over 1,000,000 grants instead of six.
+--
+-- tmac's own check functions are SECURITY DEFINER (they read governance
+-- tables and the catalogs on the auditor's behalf) and return only metadata —
+-- ids, names, dates — never a protected row.  A check that fails is reported
+-- as a finding of its own instead of hiding every other finding.
+--
+-- A company's own checks (tmac.register_check) never run as the reader of
+-- the findings, who may be a superuser: tmac.run_check_as_owner
+-- (src/check_runner.c) runs each as its function's owner, in a
+-- security-restricted, read-only context; a function owned by a superuser is
+-- refused (unless it is tmac's own).  The SHA-256 of the function's
+-- definition is recorded at registration; a check whose function was changed
+-- since (CREATE OR REPLACE), or now belongs to a superuser, is not run and is
+-- reported by registered_check_tampered until it is registered again.
+--
+-- Subjects are typed: person:<person_id>, role:<role name>,
+-- grant:<grant_id>, table:<schema.table>, review:<review_id>, audit_log.
+--
+-- What a status may claim.  A criterion is `ok` only when at least one of
+-- tmac's built-in checks for it ran and examined a non-empty population: every
+-- check declares the populations it looks at (tmac.compliance_check.population,
+-- names of tmac.compliance_population, each counted by one query), and a check
+-- counts as evidence only when all of them are non-empty.  An empty database is
+-- therefore `not_evaluated`, with the reason.  A company's own checks show,
+-- but never make a criterion green on their own.  A criterion with a built-in
+-- check disabled (who and when: compliance_check.disabled_by/_at), not run,
+-- with findings accepted by a setting, or weakened by a setting is at best
+-- `ok_with_exceptions`.
+--
+-- Settings that weaken a check (tmac.weakening_rule: require_pledge off,
+-- a longer review period, ...) do not hide anything: while a setting is weaker
+-- than its threshold it is itself a finding (subject setting:<key>) under the
+-- check it weakens, and a setting that turns a requirement off (accepts) marks
+-- that check's findings as accepted (tmac.findings.accepted_by) instead of
+-- removing them.
+--
+-- How a check plugs in (files after this one, e.g. a ledger's):
+--   1. a population, if a new one:  INSERT INTO tmac.compliance_population
+--        (population, title_ja, title_en, count_sql) VALUES ('assets', '重要情報',
+--        'information assets', 'SELECT count(*) FROM tmac.asset');
+--   2. the check:  INSERT INTO tmac.compliance_check (check_code, criterion, severity,
+--        title, description, remedy, function_name, requires, population, builtin)
+--        VALUES (..., '{assets}', true);
+--   3. a setting that weakens it, if any:  INSERT INTO tmac.weakening_rule
+--        (key, check_code, weak_when, threshold, accepts, why) VALUES (...);
+--   4. evidence: name the new tables in tmac.criterion.evidence (UPDATE); the test
+--      compliance_honest.sql resolves every tmac.<name> written there.
+
+CREATE TABLE tmac.criterion (
+  criterion text PRIMARY KEY,
+  ordinal   smallint NOT NULL UNIQUE,
+  measure   text NOT NULL,
+  title_ja  text NOT NULL,
+  title_en  text NOT NULL,
+  evidence  text NOT NULL
+);
+COMMENT ON TABLE tmac.criterion IS
+  'The certification criteria (認証基準) I-1 … V with the seed''s measures ①–⑨ and what tmac keeps as evidence';
+COMMENT ON COLUMN tmac.criterion.evidence IS
+  'What tmac keeps as evidence for the criterion; every tmac.<name> written here exists (test compliance_honest.sql)';
+INSERT INTO tmac.criterion VALUES
+  ('I-1', 1, '① 重要情報の特定', '適切な管理をする必要がある技術等情報の特定', 'Identifying the technical information that needs management', 'classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table); tmac keeps no inventory of important information yet'),
+  ('I-2', 2, '② 識別・対策整理', '管理対象情報の識別と必要な措置の整理', 'Identifying managed information and arranging the measures it needs', 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'),
+  ('I-3', 3, '③ 管理者の選任', '管理者の選任', 'Appointing managers', 'duties and who holds them (tmac.duty, tmac.duty_assignment); tmac keeps no appointment records yet'),
+  ('I-4', 4, '④ 情報管理プロセス', '管理対象情報の管理等', 'Handling of managed information', 'none yet: tmac keeps no handling standard or handling ledger'),
+  ('I-5', 5, '⑤ 従業員教育', '管理対象情報の適切な管理をするためのトレーニング', 'Training for the proper management of managed information', 'training completions and pledges (tmac.training_completion, tmac.pledge)'),
+  ('I-6', 6, '⑥ 事故報告ルール', '管理対象情報の漏えいの事故等の発生時等の報告', 'Reporting leaks and other incidents', 'none yet: tmac keeps no incident register'),
+  ('II',  7, '⑦ 人的アクセス制限', '管理対象情報への人的アクセスの制限', 'Restricting human access to managed information', 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'),
+  ('III', 8, '⑧ 物理的保管', '保管容器に保管できる管理対象情報の物理的アクセスの制限等', 'Physical access restriction for information kept in storage containers', 'none yet: tmac keeps no register of containers or keys'),
+  ('IV',  9, '⑧ 物理的保管', '保管容器に保管することが困難な管理対象情報の物理的アクセスの制限等', 'Physical access restriction for information that cannot be kept in containers', 'none yet: tmac keeps no register of restricted areas or entries'),
+  ('V',  10, '⑨ 電子的保管', '管理対象情報が電子情報である場合のアクセスの制限等', 'Access restriction for electronic information', 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log())');
+
+CREATE TABLE tmac.compliance_check (
+  check_code  text PRIMARY KEY CHECK (check_code ~ '^[a-z][a-z0-9_]{0,62}$'),
+  criterion   text NOT NULL REFERENCES tmac.criterion,
+  severity    text NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
+  title       text NOT NULL,
+  description text NOT NULL,
+  remedy      text NOT NULL,
+  function_name text NOT NULL,
+  requires    text[] NOT NULL DEFAULT '{}',
+  enabled     boolean NOT NULL DEFAULT true,
+  builtin     boolean NOT NULL DEFAULT false,
+  registered_at timestamptz NOT NULL DEFAULT now(),
+  registered_by name NOT NULL DEFAULT session_user,
+  function_sha256 bytea,
+  disabled_at timestamptz,
+  disabled_by name,
+  population  text[] NOT NULL DEFAULT '{}',
+  CHECK (NOT enabled OR (disabled_at IS NULL AND disabled_by IS NULL))
+);
+COMMENT ON TABLE tmac.compliance_check IS
+  'Registry of compliance checks: each is a function returning (subject, detail, detected_at) for every open finding';
+COMMENT ON COLUMN tmac.compliance_check.check_code IS 'Stable code of the check; every finding carries it';
+COMMENT ON COLUMN tmac.compliance_check.function_name IS 'Schema-qualified name of the check function (no arguments); several checks may share one function returning (check_code, subject, detail, detected_at), which then runs once for all of them';
+COMMENT ON COLUMN tmac.compliance_check.requires IS 'Relations (schema.name) or functions (schema.name(args)) that must exist for the check to run; otherwise it is reported as not run';
+COMMENT ON COLUMN tmac.compliance_check.remedy IS 'What a person does to close a finding of this check';
+COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
+COMMENT ON COLUMN tmac.compliance_check.population IS 'The populations (tmac.compliance_population) the check examines; it is evidence for its criterion only when it ran and every one of them is non-empty';
+COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled (or when disabled before tmac 0.2.0 recorded it)';
+COMMENT ON COLUMN tmac.compliance_check.disabled_by IS 'Who disabled the check; NULL while enabled';
+SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin');
+
+-- What the checks examine, each counted by one query.  Only tmac's install writes this table.
+CREATE TABLE tmac.compliance_population (
+  population text PRIMARY KEY CHECK (population ~ '^[a-z][a-z0-9_]{0,62}$'),
+  title_ja   text NOT NULL,
+  title_en   text NOT NULL,
+  count_sql  text NOT NULL
+);
+COMMENT ON TABLE tmac.compliance_population IS
+  'What compliance checks examine (persons, grants, protected tables, ...), each with the query that counts it; a check examining an empty population is no evidence';
+COMMENT ON COLUMN tmac.compliance_population.count_sql IS 'A query returning one bigint, run as the owner of tmac (only tmac''s install writes this table)';
+INSERT INTO tmac.compliance_population VALUES
+  ('persons',          '在籍者',             'persons not terminated', 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''),
+  ('grants',           'アクセス権',         'grants stored as active', 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''),
+  ('reviews',          'アクセス権の棚卸し', 'access reviews', 'SELECT count(*) FROM tmac.access_review'),
+  ('sod_rules',        '職務分掌ルール',     'enabled SoD rules', 'SELECT count(*) FROM tmac.sod_rule WHERE enabled'),
+  ('protected_tables', '保護対象テーブル',   'protected tables', 'SELECT count(*) FROM tmac.protected_table'),
+  ('label_tables',     'ラベル列のあるテーブル', 'user tables with a tmac.label column',
+   'SELECT count(DISTINCT a.attrelid) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.atttypid = ''tmac.label''::pg_catalog.regtype AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN (''r'', ''p'') AND c.relnamespace <> ''tmac''::pg_catalog.regnamespace'),
+  ('labelled_columns', 'ラベル付きの列',     'columns with a tmac security label',
+   'SELECT count(*) FROM pg_catalog.pg_seclabel l WHERE l.provider = ''tmac'' AND l.classoid = ''pg_catalog.pg_class''::pg_catalog.regclass AND l.objsubid > 0'),
+  ('audit_entries',    '監査ログ',           'audit log entries', 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'),   -- entry_ids have no gaps
+  ('own_checks',       '自社チェック',       'the company''s own enabled checks', 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled');
+
+-- Settings that weaken a check while weaker than a threshold (the shipped default).
+CREATE TABLE tmac.weakening_rule (
+  key        text NOT NULL REFERENCES tmac.setting_default,
+  check_code text NOT NULL REFERENCES tmac.compliance_check,
+  weak_when  text NOT NULL CHECK (weak_when IN ('off', 'longer_than')),
+  threshold  text,
+  accepts    boolean NOT NULL DEFAULT false,
+  why        text NOT NULL,
+  PRIMARY KEY (key, check_code),
+  CHECK ((weak_when = 'longer_than') = (threshold IS NOT NULL))
+);
+COMMENT ON TABLE tmac.weakening_rule IS
+  'Which setting weakens which compliance check, and when: off (a requirement turned off) or longer_than an interval; only tmac''s install writes it';
+COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
+
+CREATE VIEW tmac.weakened_checks AS
+  SELECT w.key, s.value, s.default_value, s.changed_by, s.changed_at, w.check_code, k.criterion, w.accepts, w.why
+    FROM tmac.weakening_rule w
+    JOIN tmac.settings s ON s.key = w.key
+    JOIN tmac.compliance_check k ON k.check_code = w.check_code
+   WHERE CASE w.weak_when WHEN 'off' THEN NOT s.value::boolean
+                          ELSE s.value::interval > w.threshold::interval END;
+COMMENT ON VIEW tmac.weakened_checks IS
+  'Settings now weaker than a compliance check expects: the setting, its value and default, who changed it when, the check and criterion it weakens, and whether it accepts the check''s findings';
+
+-- True when every prerequisite of a check exists in this database.
+CREATE FUNCTION tmac.compliance_requirements_met(requires text[]) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce((SELECT bool_and(CASE WHEN r LIKE '%(%' THEN pg_catalog.to_regprocedure(r) IS NOT NULL
+                                        ELSE pg_catalog.to_regclass(r) IS NOT NULL END)
+                     FROM pg_catalog.unnest(requires) r), true);
+COMMENT ON FUNCTION tmac.compliance_requirements_met(text[]) IS
+  'True when every relation or function a check requires exists';
+
+-- True for a function of the tmac extension itself.
+CREATE FUNCTION tmac.is_own_function(fn regproc) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                  WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = fn
+                    AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
+                    AND e.extname = 'tmac');
+COMMENT ON FUNCTION tmac.is_own_function(regproc) IS 'True when a function belongs to the tmac extension';
+
+-- The fingerprint of a check function: its whole definition (body, language,
+-- security, settings) as PostgreSQL prints it under this fixed search_path.
+CREATE FUNCTION tmac.function_fingerprint(fn regproc) RETURNS bytea
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  RETURN pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.pg_get_functiondef(fn), 'UTF8'));
+COMMENT ON FUNCTION tmac.function_fingerprint(regproc) IS
+  'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
+
+CREATE FUNCTION tmac.run_check_as_owner(fn regproc, grouped boolean)
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  AS 'MODULE_PATHNAME', 'tmac_run_check_as_owner' LANGUAGE C STRICT;
+COMMENT ON FUNCTION tmac.run_check_as_owner(regproc, boolean) IS
+  'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
+
+-- Registered checks that must not run: their function changed since
+-- registration (or was registered before tmac recorded definitions), or now
+-- belongs to a superuser.  A missing function is left to compliance_check_results, which
+-- reports that it could not run.
+CREATE FUNCTION tmac.registered_check_problems()
+  RETURNS TABLE (check_code text, function_name text, problem text)
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT k.check_code, k.function_name,
+         CASE WHEN k.function_sha256 IS NULL THEN 'unverified'
+              WHEN k.function_sha256 <> tmac.function_fingerprint(f.fn) THEN 'changed'
+              ELSE 'superuser' END
+    FROM tmac.compliance_check k
+    CROSS JOIN LATERAL (SELECT pg_catalog.to_regproc(k.function_name) AS fn) f
+    JOIN pg_catalog.pg_proc p ON p.oid = f.fn
+   WHERE NOT k.builtin
+     AND (k.function_sha256 IS NULL OR k.function_sha256 <> tmac.function_fingerprint(f.fn)
+          OR (NOT tmac.is_own_function(f.fn)
+              AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner)))
+   ORDER BY k.check_code;
+END;
+COMMENT ON FUNCTION tmac.registered_check_problems() IS
+  'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
+
+CREATE FUNCTION tmac.compliance_check_results()
+  RETURNS TABLE (criterion text, check_code text, severity text, ran boolean,
+                 subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  c record;
+  err text;
+  one record;
+  held text[] := ARRAY(SELECT x.check_code FROM tmac.registered_check_problems() x);
+BEGIN
+  -- the marker rows: every registered check, and whether it runs
+  RETURN QUERY
+    SELECT k.criterion, k.check_code, k.severity,
+           k.enabled AND tmac.compliance_requirements_met(k.requires) AND NOT k.check_code = ANY (held),
+           NULL::text, NULL::text, NULL::timestamptz
+      FROM tmac.compliance_check k ORDER BY k.criterion, k.check_code;
+  -- each check function once; a grouped function (first column check_code) serves several checks
+  FOR c IN
+    SELECT k.function_name, array_agg(k.check_code ORDER BY k.check_code) AS codes,
+           pg_catalog.to_regproc(k.function_name) AS fn,
+           (SELECT 'check_code' = ANY (p.proargnames) FROM pg_catalog.pg_proc p
+             WHERE p.oid = pg_catalog.to_regproc(k.function_name)) AS grouped,
+           coalesce(tmac.is_own_function(pg_catalog.to_regproc(k.function_name)), false) AS own
+      FROM tmac.compliance_check k
+     WHERE k.enabled AND tmac.compliance_requirements_met(k.requires) AND NOT k.check_code = ANY (held)
+     GROUP BY k.function_name ORDER BY min(k.criterion), min(k.check_code)
+  LOOP
+    BEGIN
+      IF c.fn IS NULL THEN
+        RAISE EXCEPTION 'function % does not exist', c.function_name USING ERRCODE = 'undefined_function';
+      ELSIF c.own AND c.grouped THEN
+        RETURN QUERY EXECUTE pg_catalog.format(
+          'SELECT k.criterion, k.check_code, k.severity, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
+             FROM %s() f JOIN tmac.compliance_check k ON k.check_code = f.check_code
+            WHERE f.subject IS NOT NULL AND k.check_code = ANY ($1)', c.fn) USING c.codes;
+      ELSIF c.own THEN
+        SELECT * INTO one FROM tmac.compliance_check x WHERE x.check_code = c.codes[1];
+        RETURN QUERY EXECUTE pg_catalog.format(
+          'SELECT %L::text, %L::text, %L::text, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
+             FROM %s() f WHERE f.subject IS NOT NULL', one.criterion, one.check_code, one.severity, c.fn);
+      ELSIF c.grouped THEN          -- a company's own check: run as its owner
+        RETURN QUERY
+          SELECT k.criterion, k.check_code, k.severity, true, f.subject, f.detail, coalesce(f.detected_at, now())
+            FROM tmac.run_check_as_owner(c.fn, true) f JOIN tmac.compliance_check k ON k.check_code = f.check_code
+           WHERE f.subject IS NOT NULL AND k.check_code = ANY (c.codes);
+      ELSE
+        SELECT * INTO one FROM tmac.compliance_check x WHERE x.check_code = c.codes[1];
+        RETURN QUERY
+          SELECT one.criterion, one.check_code, one.severity, true, f.subject, f.detail, coalesce(f.detected_at, now())
+            FROM tmac.run_check_as_owner(c.fn, false) f WHERE f.subject IS NOT NULL;
+      END IF;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+      RETURN QUERY
+        SELECT x.criterion, x.check_code, 'high'::text, true, 'check:' || x.check_code,
+               pg_catalog.format('The check %s could not run (%s); its findings are unknown. Fix the check or its prerequisites.', x.check_code, err),
+               now()
+          FROM tmac.compliance_check x WHERE x.check_code = ANY (c.codes);
+    END;
+  END LOOP;
+  -- a setting weaker than a check expects is a finding of that check (even a disabled one)
+  RETURN QUERY
+    SELECT w.criterion, w.check_code, 'medium'::text, true, 'setting:' || w.key,
+           pg_catalog.format('Setting %s is %s (tmac''s default: %s), changed by %s on %s; it weakens the check %s: %s.%s Restore it with tmac.configure(%L, %L), or keep it and record why.',
+                  w.key, w.value, w.default_value, coalesce(w.changed_by::text, '?'),
+                  coalesce(pg_catalog.to_char(w.changed_at, 'YYYY-MM-DD HH24:MI'), '?'), w.check_code, w.why,
+                  CASE WHEN w.accepts THEN ' Its findings are kept, marked as accepted by this setting.' ELSE '' END,
+                  w.key, w.default_value),
+           coalesce(w.changed_at, now())
+      FROM tmac.weakened_checks w
+     ORDER BY w.criterion, w.check_code, w.key;
+END
+$$;
+COMMENT ON FUNCTION tmac.compliance_check_results() IS
+  'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
+
+-- How many of each population there are: one query per population, run as tmac's owner.  A
+-- population that cannot be counted (its table is missing) is NULL: unknown, never evidence.
+CREATE FUNCTION tmac.population_counts()
+  RETURNS TABLE (population text, title_ja text, title_en text, n bigint)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  p record;
+BEGIN
+  FOR p IN SELECT * FROM tmac.compliance_population c ORDER BY c.population LOOP
+    population := p.population; title_ja := p.title_ja; title_en := p.title_en;
+    BEGIN
+      EXECUTE p.count_sql INTO n;
+    EXCEPTION WHEN OTHERS THEN
+      n := NULL;
+    END;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.population_counts() IS
+  'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
+
+CREATE VIEW tmac.findings AS
+  SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at, a.accepted_by
+    FROM tmac.compliance_check_results() r
+    LEFT JOIN (SELECT w.check_code,
+                      pg_catalog.string_agg(pg_catalog.format('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
+                 FROM tmac.weakened_checks w WHERE w.accepts GROUP BY w.check_code) a
+           ON a.check_code = r.check_code AND r.subject !~ '^(setting|check):'
+   WHERE r.subject IS NOT NULL;
+COMMENT ON VIEW tmac.findings IS
+  'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
+
+CREATE VIEW tmac.compliance_status AS
+  WITH r AS MATERIALIZED (SELECT * FROM tmac.compliance_check_results()),
+  pop AS MATERIALIZED (SELECT * FROM tmac.population_counts()),
+  w AS MATERIALIZED (SELECT * FROM tmac.weakened_checks),
+  failed AS (                   -- checks that could not run report themselves as subject check:<code>
+    SELECT DISTINCT e.check_code FROM r e WHERE e.subject = 'check:' || e.check_code
+  ),
+  chk AS (                      -- every registered check: did it run, over what
+    SELECT k.criterion, k.check_code, k.builtin, k.enabled, k.disabled_at, k.disabled_by, k.population, m.ran,
+           x.check_code IS NOT NULL AS failed,
+           cardinality(k.population) > 0
+             AND (SELECT count(*) FROM pop WHERE pop.population = ANY (k.population) AND pop.n > 0)
+                 = cardinality(k.population) AS populated
+      FROM tmac.compliance_check k JOIN r m ON m.check_code = k.check_code AND m.subject IS NULL
+      LEFT JOIN failed x ON x.check_code = k.check_code
+  ), per AS (
+    SELECT c.criterion,
+           count(*)                                                              AS checks_registered,
+           count(*) FILTER (WHERE c.ran)                                         AS checks_run,
+           count(*) FILTER (WHERE c.builtin)                                     AS builtin_checks,
+           count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed)          AS builtin_run,
+           count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed AND c.populated) AS builtin_evaluated,
+           count(*) FILTER (WHERE c.builtin AND c.ran AND NOT c.failed AND NOT c.populated) AS builtin_empty,
+           count(*) FILTER (WHERE c.builtin AND NOT c.enabled)                   AS builtin_disabled,
+           count(*) FILTER (WHERE c.builtin AND c.enabled AND (NOT c.ran OR c.failed)) AS builtin_not_run,
+           count(*) FILTER (WHERE NOT c.builtin)                                 AS own_checks,
+           count(*) FILTER (WHERE NOT c.builtin AND c.ran)                       AS own_checks_run,
+           array_agg(pg_catalog.format('%s (by %s, %s)', c.check_code, coalesce(c.disabled_by::text, '?'),
+                                       coalesce(pg_catalog.to_char(c.disabled_at, 'YYYY-MM-DD HH24:MI'), '?'))
+                     ORDER BY c.check_code) FILTER (WHERE c.builtin AND NOT c.enabled) AS disabled_checks
+      FROM chk c GROUP BY c.criterion
+  ), cpop AS (                  -- the populations a criterion's built-in checks examine
+    SELECT x.criterion, jsonb_object_agg(x.population, x.n) AS population,
+           string_agg(pg_catalog.format('%s = %s', x.population, coalesce(x.n::text, 'unknown')), ', ' ORDER BY x.population)
+             FILTER (WHERE coalesce(x.n, 0) = 0) AS empty
+      FROM (SELECT DISTINCT k.criterion, u.population, pop.n
+              FROM tmac.compliance_check k CROSS JOIN LATERAL unnest(k.population) u(population)
+              LEFT JOIN pop ON pop.population = u.population
+             WHERE k.builtin) x
+     GROUP BY x.criterion
+  ), f AS (
+    SELECT r.criterion,
+           count(*) FILTER (WHERE NOT x.accepted)                            AS open_findings,
+           count(*) FILTER (WHERE x.accepted)                                AS accepted_findings,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'critical') AS critical,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'high')     AS high,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'medium')   AS medium,
+           count(*) FILTER (WHERE NOT x.accepted AND r.severity = 'low')      AS low
+      FROM r CROSS JOIN LATERAL (SELECT r.subject !~ '^(setting|check):'
+                                        AND r.check_code IN (SELECT w.check_code FROM w WHERE w.accepts) AS accepted) x
+     WHERE r.subject IS NOT NULL
+     GROUP BY r.criterion
+  ), ws AS (
+    SELECT w.criterion,
+           array_agg(pg_catalog.format('%s = %s (by %s, %s) weakens %s', w.key, w.value, coalesce(w.changed_by::text, '?'),
+                                       coalesce(pg_catalog.to_char(w.changed_at, 'YYYY-MM-DD HH24:MI'), '?'), w.check_code)
+                     ORDER BY w.key, w.check_code) AS weakening_settings
+      FROM w GROUP BY w.criterion
+  ), s AS (
+    SELECT c.criterion, c.ordinal, c.measure, c.title_ja, c.title_en,
+           coalesce(p.checks_registered, 0) AS checks_registered, coalesce(p.checks_run, 0) AS checks_run,
+           coalesce(p.builtin_checks, 0) AS builtin_checks, coalesce(p.builtin_run, 0) AS builtin_run,
+           coalesce(p.builtin_evaluated, 0) AS builtin_evaluated,
+           coalesce(p.builtin_empty, 0) AS builtin_empty,
+           coalesce(p.builtin_disabled, 0) AS builtin_disabled, coalesce(p.builtin_not_run, 0) AS builtin_not_run,
+           coalesce(p.own_checks, 0) AS own_checks, coalesce(p.own_checks_run, 0) AS own_checks_run,
+           coalesce(p.disabled_checks, '{}') AS disabled_checks,
+           coalesce(ws.weakening_settings, '{}') AS weakening_settings,
+           coalesce(cp.population, '{}') AS population, cp.empty AS empty_populations,
+           coalesce(f.open_findings, 0) AS open_findings, coalesce(f.accepted_findings, 0) AS accepted_findings,
+           coalesce(f.critical, 0) AS critical, coalesce(f.high, 0) AS high,
+           coalesce(f.medium, 0) AS medium, coalesce(f.low, 0) AS low
+      FROM tmac.criterion c
+      LEFT JOIN per p ON p.criterion = c.criterion
+      LEFT JOIN cpop cp ON cp.criterion = c.criterion
+      LEFT JOIN f ON f.criterion = c.criterion
+      LEFT JOIN ws ON ws.criterion = c.criterion
+  )
+  SELECT s.criterion, s.measure, s.title_ja, s.title_en,
+         CASE WHEN s.critical + s.high > 0 THEN 'failing'
+              WHEN s.open_findings > 0 THEN 'attention'
+              WHEN s.builtin_evaluated = 0 THEN 'not_evaluated'
+              WHEN s.builtin_disabled + s.builtin_not_run + s.accepted_findings > 0
+                   OR cardinality(s.weakening_settings) > 0 THEN 'ok_with_exceptions'
+              ELSE 'ok' END AS status,
+         concat_ws('; ',
+           CASE WHEN s.critical + s.high > 0 THEN pg_catalog.format('%s critical or high finding(s) open', s.critical + s.high)
+                WHEN s.open_findings > 0 THEN pg_catalog.format('%s finding(s) open', s.open_findings) END,
+           CASE WHEN s.builtin_evaluated > 0 THEN NULL
+                WHEN s.builtin_checks = 0 THEN 'not evaluated: no built-in check covers this criterion yet'
+                WHEN s.builtin_disabled = s.builtin_checks THEN 'not evaluated: every built-in check is disabled'
+                WHEN s.builtin_empty = 0 THEN 'not evaluated: no built-in check ran (disabled, prerequisites missing or failed)'
+                ELSE 'not evaluated: nothing to examine (' || coalesce(s.empty_populations, 'empty') || ')' END,
+           CASE WHEN s.builtin_evaluated = 0 AND s.own_checks_run > 0
+                THEN 'the company''s own checks alone are no evidence' END,
+           CASE WHEN s.builtin_disabled > 0 AND s.builtin_disabled < s.builtin_checks THEN pg_catalog.format('%s of %s built-in check(s) disabled', s.builtin_disabled, s.builtin_checks) END,
+           CASE WHEN s.builtin_not_run > 0 THEN pg_catalog.format('%s built-in check(s) could not run', s.builtin_not_run) END,
+           CASE WHEN s.accepted_findings > 0 THEN pg_catalog.format('%s finding(s) accepted by a setting', s.accepted_findings) END,
+           CASE WHEN cardinality(s.weakening_settings) > 0 THEN pg_catalog.format('%s setting(s) weaken a check', cardinality(s.weakening_settings)) END,
+           CASE WHEN s.builtin_evaluated > 0 AND s.open_findings = 0
+                THEN pg_catalog.format('%s of %s built-in check(s) examined a non-empty population', s.builtin_evaluated, s.builtin_checks) END
+         ) AS reason,
+         s.population, s.checks_registered, s.checks_run, s.builtin_checks, s.builtin_run, s.builtin_evaluated,
+         s.builtin_disabled,
+         s.disabled_checks, s.own_checks, s.own_checks_run, s.weakening_settings,
+         s.open_findings, s.accepted_findings, s.critical, s.high, s.medium, s.low,
+         now() AS evaluated_at
+    FROM s
+   ORDER BY s.ordinal;
+COMMENT ON VIEW tmac.compliance_status IS
+  'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
+
+CREATE FUNCTION tmac.register_check(check_code text, criterion text, severity text, title text,
+                                    description text, remedy text, function_name regprocedure,
+                                    requires text[] DEFAULT '{}')
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  outs text;
+  owner_name name;
+  owner_super boolean;
+BEGIN
+  PERFORM tmac.require_arguments('register_check', 'check_code', check_code, 'criterion', criterion,
+            'severity', severity, 'title', title, 'description', description, 'remedy', remedy,
+            'function_name', function_name::text);
+  SELECT pg_catalog.string_agg(t::regtype::text, ',' ORDER BY o)
+    INTO outs
+    FROM pg_catalog.pg_proc p,
+         LATERAL ROWS FROM (pg_catalog.unnest(p.proallargtypes), pg_catalog.unnest(p.proargmodes::text[])) WITH ORDINALITY u(t, m, o)
+   WHERE p.oid = function_name AND u.m = 't' AND p.proretset AND p.pronargs = 0;
+  IF outs IS DISTINCT FROM 'text,text,timestamp with time zone'
+     AND (outs IS DISTINCT FROM 'text,text,text,timestamp with time zone'
+          OR (SELECT p.proargnames[1] FROM pg_catalog.pg_proc p WHERE p.oid = function_name) IS DISTINCT FROM 'check_code') THEN
+    RAISE EXCEPTION 'check function % must take no arguments and return TABLE (subject text, detail text, detected_at timestamptz)', function_name
+      USING ERRCODE = 'invalid_function_definition',
+            HINT = 'A function serving several checks returns TABLE (check_code text, subject text, detail text, detected_at timestamptz).';
+  END IF;
+  -- A check runs as its function's owner: never as a superuser, unless it is tmac's own.
+  SELECT r.rolname, r.rolsuper INTO owner_name, owner_super
+    FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r ON r.oid = p.proowner WHERE p.oid = function_name;
+  IF owner_super AND NOT tmac.is_own_function(function_name::oid::regproc) THEN
+    RAISE EXCEPTION 'check function % is owned by the superuser %', function_name, owner_name
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'Registered checks run as their function''s owner, and never as a superuser.',
+            HINT = 'Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.';
+  END IF;
+  -- ... and so only by a role that could run it as that owner itself: otherwise the findings
+  -- would show a tmac_admin what any other role reads.
+  IF NOT tmac.is_own_function(function_name::oid::regproc)
+     AND NOT pg_catalog.pg_has_role(tmac.invoker(),
+                                    (SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid = function_name), 'MEMBER') THEN
+    RAISE EXCEPTION 'check function % is owned by role %, which % is not a member of', function_name, owner_name, tmac.invoker()
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'Registered checks run as their function''s owner; registering one would run that role''s code as that role.',
+            HINT = 'Register a function you own, or have its owner register it.';
+  END IF;
+  INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires,
+                                     function_sha256)
+  VALUES (check_code, criterion, severity, title, description, remedy, function_name::oid::regproc::text, requires,
+          tmac.function_fingerprint(function_name::oid::regproc))
+  ON CONFLICT ON CONSTRAINT compliance_check_pkey DO UPDATE
+     SET criterion = EXCLUDED.criterion, severity = EXCLUDED.severity, title = EXCLUDED.title,
+         description = EXCLUDED.description, remedy = EXCLUDED.remedy,
+         function_name = EXCLUDED.function_name, requires = EXCLUDED.requires,
+         function_sha256 = EXCLUDED.function_sha256, registered_at = now(), registered_by = session_user
+   WHERE NOT tmac.compliance_check.builtin;
+END
+$$;
+COMMENT ON FUNCTION tmac.register_check(text, text, text, text, text, text, regprocedure, text[]) IS
+  'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding; it runs as its owner (not a superuser), and its definition''s SHA-256 is recorded (register again after changing it)';
+
+CREATE FUNCTION tmac.set_check_enabled(check_code text, enabled boolean) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me name := tmac.acting_role(CASE WHEN enabled THEN 'enable' ELSE 'disable' END || ' a compliance check');
+BEGIN
+  PERFORM tmac.require_arguments('set_check_enabled', 'check_code', check_code, 'enabled', enabled::text);
+  UPDATE tmac.compliance_check k
+     SET enabled = set_check_enabled.enabled,
+         disabled_at = CASE WHEN set_check_enabled.enabled THEN NULL
+                            WHEN k.enabled THEN now() ELSE k.disabled_at END,
+         disabled_by = CASE WHEN set_check_enabled.enabled THEN NULL
+                            WHEN k.enabled THEN me ELSE k.disabled_by END
+   WHERE k.check_code = set_check_enabled.check_code;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no compliance check "%"', check_code USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.set_check_enabled(text, boolean) IS
+  'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';

@@ -1,0 +1,302 @@
+-- 76_checks_electronic.sql — the compliance checks of criteria V and I-2: privileged roles,
+-- labelled and protected tables, views, schemas, functions over labels, the audit log and
+-- the registered checks themselves.
+--
+-- Each check is one SQL function returning (subject, detail, detected_at), registered in
+-- tmac.compliance_check at the end of this file with the population it looks at
+-- (71_compliance.sql explains the registry).  Checks that read tmac.protected_table or
+-- tmac.exposing_views name them in `requires`; plpgsql defers name resolution.
+
+-- Privileged roles: superusers and BYPASSRLS roles must be registered with a reason.
+CREATE TABLE tmac.privileged_role (
+  role_name     name PRIMARY KEY,
+  justification text NOT NULL CHECK (length(btrim(justification)) >= 10),
+  registered_at timestamptz NOT NULL DEFAULT now(),
+  registered_by name NOT NULL DEFAULT session_user,
+  builtin       boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE tmac.privileged_role IS
+  'Roles allowed to be superuser or BYPASSRLS (they see every protected row), each with a justification';
+INSERT INTO tmac.privileged_role (role_name, justification, builtin)
+  SELECT rolname, 'bootstrap superuser of the cluster (created by initdb)', true
+    FROM pg_catalog.pg_roles WHERE oid = 10;
+SELECT pg_catalog.pg_extension_config_dump('tmac.privileged_role', 'WHERE NOT builtin');
+
+CREATE FUNCTION tmac.register_privileged_role(role_name name, justification text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.require_arguments('register_privileged_role', 'role_name', role_name::text, 'justification', justification);
+  INSERT INTO tmac.privileged_role (role_name, justification) VALUES (role_name, justification)
+  ON CONFLICT ON CONSTRAINT privileged_role_pkey DO UPDATE
+     SET justification = EXCLUDED.justification, registered_at = now(), registered_by = session_user;
+END
+$$;
+COMMENT ON FUNCTION tmac.register_privileged_role(name, text) IS
+  'Records why a role may be superuser or BYPASSRLS, closing its privileged_role_unregistered finding';
+
+CREATE FUNCTION tmac.unregister_privileged_role(role_name name) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    DELETE FROM tmac.privileged_role p WHERE p.role_name = unregister_privileged_role.role_name;
+  END;
+COMMENT ON FUNCTION tmac.unregister_privileged_role(name) IS 'Removes a role from the privileged-role register';
+
+-- The checks that need only the catalogs and the SoD tables.
+CREATE FUNCTION tmac.check_privileged_role_unregistered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'role:' || r.rolname,
+         pg_catalog.format('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
+                r.rolname,
+                CASE WHEN r.rolsuper AND r.rolbypassrls THEN 'SUPERUSER and BYPASSRLS'
+                     WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END,
+                pg_catalog.quote_ident(r.rolname),
+                CASE WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END),
+         NULL::timestamptz
+    FROM pg_catalog.pg_roles r
+   WHERE (r.rolsuper OR r.rolbypassrls)
+     AND NOT EXISTS (SELECT 1 FROM tmac.privileged_role p WHERE p.role_name = r.rolname);
+END;
+COMMENT ON FUNCTION tmac.check_privileged_role_unregistered() IS
+  'Check privileged_role_unregistered: superuser or BYPASSRLS roles missing from tmac.privileged_role';
+
+CREATE FUNCTION tmac.check_label_column_unprotected()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'table:' || c.oid::regclass::text,
+         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
+                c.oid::regclass, pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '),
+                CASE WHEN NOT c.relrowsecurity THEN 'disabled' ELSE 'not forced' END, c.oid::regclass),
+         NULL::timestamptz
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+   WHERE a.atttypid = 'tmac.label'::regtype
+     AND c.relkind IN ('r', 'p')
+     AND c.relnamespace <> 'tmac'::regnamespace
+     AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+   GROUP BY c.oid, c.relrowsecurity;
+END;
+COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS
+  'Check label_column_unprotected: user tables with a tmac.label column whose row security is disabled or not forced';
+
+CREATE FUNCTION tmac.check_column_label_exceeds_table()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'table:' || col.objoid::regclass::text,
+         format('Column %s.%s is labelled %s but its table is %s; the table''s label must dominate its columns'' (SECURITY LABEL FOR tmac ON TABLE %s IS ''…'').',
+                col.objoid::regclass, quote_ident(a.attname), col.label::text,
+                coalesce(tbl.label::text, 'unlabelled'), col.objoid::regclass),
+         NULL::timestamptz
+    FROM pg_catalog.pg_seclabel col
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = col.objoid AND a.attnum = col.objsubid
+    LEFT JOIN pg_catalog.pg_seclabel tbl
+           ON tbl.provider = 'tmac' AND tbl.classoid = col.classoid AND tbl.objoid = col.objoid AND tbl.objsubid = 0
+   WHERE col.provider = 'tmac' AND col.classoid = 'pg_catalog.pg_class'::regclass AND col.objsubid > 0
+     AND (tbl.label IS NULL OR NOT (tbl.label::tmac.label @> col.label::tmac.label));
+END;
+COMMENT ON FUNCTION tmac.check_column_label_exceeds_table() IS
+  'Check column_label_exceeds_table: a column classified above (or outside) its table''s classification, or in an unlabelled table';
+
+CREATE FUNCTION tmac.check_audit_log_broken()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'audit_log',
+         format('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
+                v.entry_id, v.problem),
+         v.logged_at
+    FROM tmac.verify_audit_log() v;
+END;
+COMMENT ON FUNCTION tmac.check_audit_log_broken() IS
+  'Check audit_log_broken: tmac.verify_audit_log() finds a broken link in the hash chain';
+
+CREATE FUNCTION tmac.check_registered_check_tampered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'check:' || x.check_code,
+         CASE x.problem
+           WHEN 'changed' THEN pg_catalog.format('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
+           WHEN 'unverified' THEN pg_catalog.format('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
+           ELSE pg_catalog.format('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
+         END,
+         k.registered_at
+    FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
+END;
+COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS
+  'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
+
+-- Checks over row-level enforcement (tmac.protect's registry).  They are registered now and run
+-- once tmac.protected_table exists (the `requires` column); plpgsql defers name resolution.
+CREATE FUNCTION tmac.check_protected_table_unenforced()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  SELECT 'table:' || t.relid::text,
+         format('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
+                t.relid::text,
+                CASE WHEN NOT c.relrowsecurity THEN 'row security disabled'
+                     WHEN NOT c.relforcerowsecurity THEN 'row security not forced'
+                     WHEN pc.n < 5 THEN format('only %s of tmac''s 5 policies', pc.n)
+                     ELSE 'tmac''s policies or declassification guard altered' END,
+                t.relid::text, t.relid::text),
+         t.protected_at
+    FROM tmac.protected_table t
+    JOIN pg_catalog.pg_class c ON c.oid = t.relid
+    CROSS JOIN LATERAL (SELECT count(*) AS n FROM pg_catalog.pg_policy p
+                         WHERE p.polrelid = t.relid
+                           AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')) pc
+   WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
+END
+$$;
+COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
+  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
+
+-- A parent's policies filter its children's rows when the parent is read, a
+-- child's own when the child is read: a link between a protected and an
+-- unprotected table (or two tables protected on different label columns)
+-- shows rows unfiltered.  tmac.protect and its event trigger refuse or repair
+-- every such link they see; this finds those made while they could not see
+-- (event triggers disabled, session_replication_role = replica, …).
+CREATE FUNCTION tmac.check_protected_tree_inconsistent()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  SELECT 'table:' || i.inhrelid::regclass::text,
+         CASE WHEN pc.relid IS NULL THEN
+                format('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
+                       i.inhrelid::regclass, i.inhparent::regclass, i.inhrelid::regclass::text, pp.label_column)
+              WHEN pp.relid IS NULL THEN
+                format('The protected table %s is a partition or child of %s, which is not protected: read through %s, its rows are not filtered by label. Run tmac.protect(%L).',
+                       i.inhrelid::regclass, i.inhparent::regclass, i.inhparent::regclass, i.inhparent::regclass::text)
+              ELSE
+                format('Table %s is protected on column %s but its parent %s on column %s: read through the parent, its rows are filtered by the other column. Detach it, unprotect it and attach it again (it is then protected on the parent''s column).',
+                       i.inhrelid::regclass, quote_ident(pc.label_column), i.inhparent::regclass, quote_ident(pp.label_column))
+         END,
+         coalesce(pc.protected_at, pp.protected_at)
+    FROM pg_catalog.pg_inherits i
+    JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid AND c.relkind IN ('r', 'p', 'f')
+    LEFT JOIN tmac.protected_table pp ON pp.relid = i.inhparent
+    LEFT JOIN tmac.protected_table pc ON pc.relid = i.inhrelid
+   WHERE (pp.relid IS NULL) <> (pc.relid IS NULL) OR pp.label_column <> pc.label_column;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS
+  'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
+
+CREATE FUNCTION tmac.check_exposing_view()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  SELECT 'view:' || v.view::text,
+         format('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
+                v.view::text, array_to_string(v.tables, ', '), v.owner,
+                CASE WHEN v.acting_person IS NOT NULL THEN ' (person ' || v.acting_person || ')' ELSE '' END),
+         NULL::timestamptz
+    FROM tmac.exposing_views v;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_exposing_view() IS
+  'Check exposing_view: views over protected tables without security_invoker (their readers see what the owner may see)';
+
+-- Ways to plant code that runs in other people's sessions (issue: a trojan
+-- <@ on the search_path).  A schema where everyone may create objects lets
+-- anyone shadow a function or operator for whoever has it on their path; a
+-- function or operator outside tmac that takes tmac.label, owned by someone
+-- who is neither a superuser nor a tmac administrator, may be such a shadow.
+CREATE FUNCTION tmac.check_schema_public_create()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'schema:' || quote_ident(n.nspname),
+         format('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
+                quote_ident(n.nspname), quote_ident(n.nspname), quote_ident(n.nspname)),
+         NULL::timestamptz
+    FROM pg_catalog.pg_namespace n
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+     AND EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee = 0 AND a.privilege_type = 'CREATE')
+     AND EXISTS (SELECT 1 FROM tmac.protected_table);
+END;
+COMMENT ON FUNCTION tmac.check_schema_public_create() IS
+  'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
+
+CREATE FUNCTION tmac.check_label_function_untrusted()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH label_types AS (
+    SELECT t.oid FROM pg_catalog.pg_type t
+     WHERE t.oid = 'tmac.label'::regtype OR t.typbasetype = 'tmac.label'::regtype
+  ), admins AS (
+    SELECT r.oid FROM pg_catalog.pg_roles r
+     WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
+  )
+  SELECT 'function:' || p.oid::regprocedure::text,
+         format('Function %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions. Drop it, or have an administrator own it (ALTER FUNCTION … OWNER TO).',
+                p.oid::regprocedure, pg_catalog.pg_get_userbyid(p.proowner)),
+         NULL::timestamptz
+    FROM pg_catalog.pg_proc p
+   WHERE p.pronamespace <> 'tmac'::regnamespace
+     AND EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proargtypes::oid[]) a WHERE a IN (SELECT l.oid FROM label_types l))
+     AND p.proowner NOT IN (SELECT a.oid FROM admins a)
+  UNION ALL
+  SELECT 'operator:' || o.oid::regoperator::text,
+         format('Operator %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it shadows tmac''s own and runs in other people''s sessions. Drop it (DROP OPERATOR %s).',
+                o.oid::regoperator, pg_catalog.pg_get_userbyid(o.oprowner), o.oid::regoperator),
+         NULL::timestamptz
+    FROM pg_catalog.pg_operator o
+   WHERE o.oprnamespace <> 'tmac'::regnamespace
+     AND (o.oprleft IN (SELECT l.oid FROM label_types l) OR o.oprright IN (SELECT l.oid FROM label_types l))
+     AND o.oprowner NOT IN (SELECT a.oid FROM admins a);
+END;
+COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS
+  'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('privileged_role_unregistered', 'V', 'high',
+   'Superuser or BYPASSRLS role not registered as privileged',
+   'A role with SUPERUSER or BYPASSRLS bypasses row-level security and sees every protected row; each such role must be known and justified.',
+   'Remove the attribute, or record the reason with tmac.register_privileged_role(role, justification).',
+   'tmac.check_privileged_role_unregistered', '{}', '{protected_tables}', true),
+  ('label_column_unprotected', 'V', 'critical',
+   'Labelled rows without forced row security',
+   'A user table stores row labels (a tmac.label column) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).',
+   'Run tmac.protect(table), or ALTER TABLE … ENABLE ROW LEVEL SECURITY and FORCE ROW LEVEL SECURITY.',
+   'tmac.check_label_column_unprotected', '{}', '{label_tables}', true),
+  ('column_label_exceeds_table', 'I-2', 'low', 'Column classified above its table',
+   'A column carries a tmac label its table''s label does not dominate (or the table has no label), so the table understates what it holds.',
+   'Raise the table''s label (SECURITY LABEL FOR tmac ON TABLE …) or correct the column''s.', 'tmac.check_column_label_exceeds_table', '{}', '{labelled_columns}', true),
+  ('audit_log_broken', 'V', 'critical', 'Audit log fails verification',
+   'tmac.verify_audit_log() finds an entry changed, removed or out of chain.',
+   'Preserve the database, investigate and compare with backups.', 'tmac.check_audit_log_broken', '{}', '{protected_tables,audit_entries}', true),
+  ('registered_check_tampered', 'V', 'critical',
+   'Registered check changed since registration',
+   'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.',
+   'Review the function; register the check again with tmac.register_check (owned by an ordinary role).',
+   'tmac.check_registered_check_tampered', '{}', '{own_checks}', true),
+  ('protected_table_unenforced', 'V', 'critical', 'Protected table with row security off or not forced',
+   'A table tmac.protect registered has row-level security disabled or not forced, or tmac''s policies were dropped, so its rows are not filtered by label (seed ⑨).',
+   'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.', 'tmac.check_protected_table_unenforced', '{tmac.protected_table}', '{protected_tables}', true),
+  ('protected_tree_inconsistent', 'V', 'critical', 'Partition or inheritance child protected differently from its parent',
+   'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).',
+   'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.', 'tmac.check_protected_tree_inconsistent', '{tmac.protected_table}', '{protected_tables}', true),
+  ('exposing_view', 'V', 'medium', 'View exposing protected rows with its owner''s access',
+   'A view over a protected table without security_invoker shows its readers what its owner may see.',
+   'Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.', 'tmac.check_exposing_view', '{tmac.exposing_views}', '{protected_tables}', true),
+  ('schema_public_create', 'V', 'high', 'Schema where everyone may create objects',
+   'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).',
+   'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.', 'tmac.check_schema_public_create', '{tmac.protected_table}', '{protected_tables}', true),
+  ('label_function_untrusted', 'V', 'high', 'Function or operator over tmac.label owned by a non-administrator',
+   'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.',
+   'Drop it, or have an administrator own it; keep tmac before public on the search_path.', 'tmac.check_label_function_untrusted', '{}', '{protected_tables}', true);
