@@ -33,6 +33,10 @@ DROP INDEX tmac.level_code_key;
 DROP INDEX tmac.compartment_code_key;
 DROP INDEX tmac.org_group_code_key;
 DROP INDEX tmac.person_org_group_idx;
+DROP TRIGGER b_check_tokens ON tmac.level;
+DROP TRIGGER b_check_tokens ON tmac.compartment;
+DROP TRIGGER b_check_tokens ON tmac.org_group;
+DROP TRIGGER cycle_check ON tmac.org_group;
 DROP TRIGGER follow_rename ON tmac.org_group;
 DROP VIEW tmac.compliance_setting;
 
@@ -74,7 +78,7 @@ CREATE OR REPLACE VIEW tmac.vocabulary_token AS
   SELECT 'group', group_id, code, tmac.vocabulary_fold(t)
     FROM tmac.org_group, unnest(array[code, name]) AS t;
 
-CREATE OR REPLACE FUNCTION tmac.vocabulary_check_tokens()
+CREATE OR REPLACE FUNCTION tmac.vocabulary_validate_tokens()
  RETURNS trigger
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'pg_temp'
@@ -116,7 +120,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.org_group_check_cycle()
+CREATE OR REPLACE FUNCTION tmac.org_group_validate_parent()
  RETURNS trigger
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'pg_temp'
@@ -141,6 +145,14 @@ BEGIN
   RETURN NEW;
 END
 $function$;
+
+CREATE TRIGGER cycle_check BEFORE INSERT OR UPDATE OF parent_id ON tmac.org_group FOR EACH ROW EXECUTE FUNCTION tmac.org_group_validate_parent();
+
+CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.level FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens();
+
+CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.compartment FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens();
+
+CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.org_group FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens();
 
 ALTER OPERATOR FAMILY tmac.label_btree_ops USING btree ADD FUNCTION 4 (tmac.label, tmac.label) btequalimage(oid);
 
@@ -256,7 +268,7 @@ BEGIN
   PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
   PERFORM tmac.validate_code('group', code);
   PERFORM tmac.validate_name('group', name);
-  -- A tree change (see tmac.org_group_check_cycle): lock before the INSERT's own lock, so that
+  -- A tree change (see tmac.org_group_validate_parent): lock before the INSERT's own lock, so that
   -- two definitions wait for each other instead of deadlocking on the trigger's lock.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   SELECT g.code INTO existing FROM tmac.org_group g WHERE tmac.vocabulary_fold(g.code) = tmac.vocabulary_fold(define_group.code);
@@ -286,7 +298,7 @@ DECLARE
   moved integer;
 BEGIN
   PERFORM tmac.require_arguments('move_group', 'code', code);
-  -- Tree changes are serialised (see tmac.org_group_check_cycle); taking the lock before the
+  -- Tree changes are serialised (see tmac.org_group_validate_parent); taking the lock before the
   -- UPDATE's own ROW EXCLUSIVE lock means two moves wait for each other instead of deadlocking.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   IF parent IS NOT NULL THEN
@@ -3642,6 +3654,8 @@ $groups$;
 -- ==== removed
 DROP FUNCTION tmac.level_rank_of(text);
 DROP FUNCTION tmac.compartment_id_of(text);
+DROP FUNCTION tmac.vocabulary_check_tokens();
+DROP FUNCTION tmac.org_group_check_cycle();
 DROP FUNCTION tmac.check_code(text,text);
 DROP FUNCTION tmac.check_name(text,text);
 DROP FUNCTION tmac.group_code(text);
@@ -3675,6 +3689,8 @@ GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
@@ -3783,7 +3799,7 @@ COMMENT ON FUNCTION tmac.is_own_function(pg_catalog.regproc) IS 'True when a fun
 COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
 COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
 COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,integer,pg_catalog.text,pg_catalog.text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
-COMMENT ON FUNCTION tmac.org_group_check_cycle() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
+COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 COMMENT ON FUNCTION tmac.person_state_at(pg_catalog.text,timestamp with time zone) IS 'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
 COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column';
 COMMENT ON FUNCTION tmac.protect_new_children() IS 'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
@@ -3808,6 +3824,7 @@ COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS 'Statement trigger: rewrites 
 COMMENT ON FUNCTION tmac.vocabulary_copy_text() IS 'The vocabulary copy that schema tmac carries as its tmac_vocabulary security label, generated from tmac.level, tmac.compartment and tmac.org_group';
 COMMENT ON FUNCTION tmac.vocabulary_fold(pg_catalog.text) IS 'A vocabulary spelling as lookups compare it: ASCII letters upper-cased, every other character unchanged (independent of the collation)';
 COMMENT ON FUNCTION tmac.vocabulary_id(pg_catalog.text,pg_catalog.text,boolean) IS 'The identifier (level rank, compartment or group id) of a level, compartment or group given by code, name or alias (ASCII case ignored, surrounding spaces ignored); error 42704 when unknown, or NULL with missing_ok';
+COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
 COMMENT ON TABLE tmac.cache_sentinel IS 'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
 COMMENT ON TABLE tmac.login_enrolment IS 'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';

@@ -106,7 +106,7 @@ COMMENT ON VIEW tmac.vocabulary_token IS
 
 -- Rejects a spelling that already names another entry of the same kind, so
 -- label input is never ambiguous; also runs for direct INSERT/UPDATE.
-CREATE FUNCTION tmac.vocabulary_check_tokens() RETURNS trigger
+CREATE FUNCTION tmac.vocabulary_validate_tokens() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
@@ -145,7 +145,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.vocabulary_check_tokens() IS
+COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS
   'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 
 -- Entries are referenced by stored labels and are never deleted.
@@ -189,7 +189,7 @@ COMMENT ON FUNCTION tmac.level_merge_builtin() IS
 -- locking each ancestor FOR SHARE: under READ COMMITTED it reads the committed tree of
 -- whoever held the lock before, and under REPEATABLE READ or SERIALIZABLE an ancestor that
 -- changed after the transaction's snapshot is a serialization failure (retry the transaction).
-CREATE FUNCTION tmac.org_group_check_cycle() RETURNS trigger
+CREATE FUNCTION tmac.org_group_validate_parent() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
@@ -212,20 +212,20 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.org_group_check_cycle() IS
+COMMENT ON FUNCTION tmac.org_group_validate_parent() IS
   'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 
 CREATE TRIGGER a_merge_builtin BEFORE INSERT ON tmac.level
   FOR EACH ROW EXECUTE FUNCTION tmac.level_merge_builtin();
 CREATE TRIGGER cycle_check BEFORE INSERT OR UPDATE OF parent_id ON tmac.org_group
-  FOR EACH ROW EXECUTE FUNCTION tmac.org_group_check_cycle();
+  FOR EACH ROW EXECUTE FUNCTION tmac.org_group_validate_parent();
 DO $t$
 DECLARE
   t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['level', 'compartment', 'org_group'] LOOP
     EXECUTE format('CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.%I
-                      FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_check_tokens()', t);
+                      FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens()', t);
     EXECUTE format('CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.%I
                       FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_forbid_delete()', t);
     EXECUTE format('CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.%I

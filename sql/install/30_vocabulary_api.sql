@@ -109,7 +109,7 @@ BEGIN
   PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
   PERFORM tmac.validate_code('group', code);
   PERFORM tmac.validate_name('group', name);
-  -- A tree change (see tmac.org_group_check_cycle): lock before the INSERT's own lock, so that
+  -- A tree change (see tmac.org_group_validate_parent): lock before the INSERT's own lock, so that
   -- two definitions wait for each other instead of deadlocking on the trigger's lock.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   SELECT g.code INTO existing FROM tmac.org_group g WHERE tmac.vocabulary_fold(g.code) = tmac.vocabulary_fold(define_group.code);
@@ -138,7 +138,7 @@ DECLARE
   moved integer;
 BEGIN
   PERFORM tmac.require_arguments('move_group', 'code', code);
-  -- Tree changes are serialised (see tmac.org_group_check_cycle); taking the lock before the
+  -- Tree changes are serialised (see tmac.org_group_validate_parent); taking the lock before the
   -- UPDATE's own ROW EXCLUSIVE lock means two moves wait for each other instead of deadlocking.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   IF parent IS NOT NULL THEN
