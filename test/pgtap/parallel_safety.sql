@@ -70,6 +70,8 @@ SELECT is((SELECT string_agg(q, '; ') FROM unnest(ARRAY[
              $$SELECT count(*) FROM tmac.prerequisite_status(now())$$,
              $$SELECT count(*) FROM tmac.access_grant g WHERE tmac.grant_in_force(g, now(), 'active', NULL, NULL)$$,
              $$SELECT tmac.setting_value('review_period')$$,
+             $$SELECT tmac.vocabulary_id('group', 'dev')$$,
+             $$SELECT tmac.decision_reason('pledge', false)$$,
              $$SELECT tmac.sod_person_of('t_alice')$$]) q
             WHERE NOT pg_temp.in_worker(q)),
           NULL::text, 'the person, grant and access-profile helpers run in a parallel worker');
