@@ -54,7 +54,8 @@ INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) 
   ('enf-h10', 'E010', 'hire', now() - interval '1 day', '{"full_name": "Access Admin", "login_role": "enf_admin"}'),
   ('enf-h11', 'E011', 'hire', now() - interval '1 day', '{"full_name": "Approver One", "login_role": "enf_appr1"}'),
   ('enf-h12', 'E012', 'hire', now() - interval '1 day', '{"full_name": "Approver Two", "login_role": "enf_appr2"}');
-SELECT person_id, login_role, org_group, status FROM tmac.person
+SELECT person_id, login_role, g.code AS org_group, status
+  FROM tmac.person p LEFT JOIN tmac.org_group g ON g.group_id = p.org_group_id
  WHERE person_id IN ('E001', 'E002', 'E004', 'E010', 'E011', 'E012') ORDER BY person_id;
 SELECT p, tmac.record_pledge(p, 'hire', current_date - 3) IS NOT NULL AS pledged,
        tmac.record_training(p, 'basics', current_date - 3) IS NOT NULL AS trained

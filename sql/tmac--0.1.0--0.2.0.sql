@@ -4,6 +4,8 @@
 -- install, with the hand-written parts test/upgrade/0.1.0--0.2.0.{pre,post}.sql; do not
 -- edit: change sql/install/ and those parts, then regenerate.  test/scripts/upgrade.sh
 -- checks that an upgraded database has the schema of a fresh install.
+-- not generated: function tmac.person_state_at(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
+-- not generated: function tmac.access_profile_of(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: tmac.protect(regclass,name) changed: bring the policies and triggers it made on tables already protected (tmac.protected_table) up to date in the post part
 -- not generated: view tmac.compliance_status: columns changed, dropped and created again (views on it must be dropped in the pre part)
 
@@ -28,10 +30,23 @@ $$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
 -- ==== roles (cluster-wide: created unless another database has them already)
 
 -- ==== removed or redefined
+DROP INDEX tmac.level_code_key;
+DROP INDEX tmac.compartment_code_key;
+DROP INDEX tmac.org_group_code_key;
+DROP INDEX tmac.person_org_group_idx;
+DROP TRIGGER b_check_tokens ON tmac.level;
+DROP TRIGGER b_check_tokens ON tmac.compartment;
+DROP TRIGGER b_check_tokens ON tmac.org_group;
+DROP TRIGGER cycle_check ON tmac.org_group;
+DROP TRIGGER follow_rename ON tmac.org_group;
 DROP VIEW tmac.compliance_status;
 DROP VIEW tmac.compliance_setting;
 
 -- ==== created or replaced, in the order of a fresh install
+
+ALTER TABLE tmac.person ADD COLUMN org_group_id integer;
+
+ALTER TABLE tmac.access_grant ADD COLUMN bound_org_group_id integer;
 
 ALTER TABLE tmac.compliance_check ADD COLUMN function_sha256 bytea;
 
@@ -41,7 +56,77 @@ ALTER TABLE tmac.compliance_check ADD COLUMN disabled_by name;
 
 CREATE TABLE tmac.cache_sentinel ();
 
-CREATE OR REPLACE FUNCTION tmac.org_group_check_cycle()
+CREATE OR REPLACE FUNCTION tmac.vocabulary_fold(spelling text)
+ RETURNS text
+ LANGUAGE c
+ IMMUTABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_vocabulary_fold$function$;
+
+CREATE OR REPLACE FUNCTION tmac.vocabulary_id(kind text, spelling text, missing_ok boolean DEFAULT false)
+ RETURNS integer
+ LANGUAGE c
+ STABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_vocabulary_id$function$;
+
+CREATE UNIQUE INDEX level_code_key ON tmac.level USING btree (tmac.vocabulary_fold(code));
+
+CREATE UNIQUE INDEX compartment_code_key ON tmac.compartment USING btree (tmac.vocabulary_fold(code));
+
+CREATE UNIQUE INDEX org_group_code_key ON tmac.org_group USING btree (tmac.vocabulary_fold(code));
+
+CREATE OR REPLACE VIEW tmac.vocabulary_token AS
+  SELECT 'level'::text AS kind, rank::integer AS id, code AS entry, tmac.vocabulary_fold(t) AS token
+    FROM tmac.level, unnest(array[code, name] || aliases) AS t
+  UNION ALL
+  SELECT 'compartment', compartment_id, code, tmac.vocabulary_fold(t)
+    FROM tmac.compartment, unnest(array[code, name]) AS t
+  UNION ALL
+  SELECT 'group', group_id, code, tmac.vocabulary_fold(t)
+    FROM tmac.org_group, unnest(array[code, name]) AS t;
+
+CREATE OR REPLACE FUNCTION tmac.vocabulary_validate_tokens()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  entry_kind text := CASE TG_TABLE_NAME WHEN 'level' THEN 'level'
+                                  WHEN 'compartment' THEN 'compartment' ELSE 'group' END;
+  self_id integer := CASE TG_TABLE_NAME WHEN 'level' THEN (to_jsonb(NEW)->>'rank')::integer
+                                        WHEN 'compartment' THEN (to_jsonb(NEW)->>'compartment_id')::integer
+                                        ELSE (to_jsonb(NEW)->>'group_id')::integer END;
+  spellings text[] := ARRAY[NEW.code, NEW.name]
+                      || CASE WHEN TG_TABLE_NAME = 'level'
+                              THEN ARRAY(SELECT jsonb_array_elements_text(to_jsonb(NEW)->'aliases'))
+                              ELSE '{}'::text[] END;
+  clash record;
+BEGIN
+  IF array_position(spellings, NULL) IS NOT NULL THEN
+    RETURN NEW;                             -- NOT NULL constraints report this
+  END IF;
+  FOR clash IN
+    SELECT t.entry, s AS spelling
+      FROM unnest(spellings) AS s
+      JOIN tmac.vocabulary_token t ON t.kind = entry_kind AND t.token = tmac.vocabulary_fold(s)
+     WHERE t.id <> self_id
+     LIMIT 1
+  LOOP
+    RAISE EXCEPTION 'the spelling "%" already names the % "%"', clash.spelling, entry_kind, clash.entry
+      USING ERRCODE = 'duplicate_object',
+            HINT = 'Codes, names and aliases must be unique within levels, compartments and groups (ignoring ASCII case).';
+  END LOOP;
+  FOR clash IN
+    SELECT s FROM unnest(spellings[3:]) s WHERE NOT tmac.valid_name(s) LIMIT 1
+  LOOP
+    RAISE EXCEPTION 'invalid alias "%"', clash.s
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'An alias is 1–200 bytes with no colon, comma, control character or surrounding space.';
+  END LOOP;
+  RETURN NEW;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.org_group_validate_parent()
  RETURNS trigger
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'pg_temp'
@@ -67,6 +152,14 @@ BEGIN
 END
 $function$;
 
+CREATE TRIGGER cycle_check BEFORE INSERT OR UPDATE OF parent_id ON tmac.org_group FOR EACH ROW EXECUTE FUNCTION tmac.org_group_validate_parent();
+
+CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.level FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens();
+
+CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.compartment FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens();
+
+CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.org_group FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens();
+
 ALTER OPERATOR FAMILY tmac.label_btree_ops USING btree ADD FUNCTION 4 (tmac.label, tmac.label) btequalimage(oid);
 
 CREATE OR REPLACE FUNCTION tmac.require_arguments(fn text, VARIADIC args text[])
@@ -86,7 +179,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_code(kind text, code text)
+CREATE OR REPLACE FUNCTION tmac.validate_code(kind text, code text)
  RETURNS void
  LANGUAGE plpgsql
  IMMUTABLE PARALLEL SAFE
@@ -101,7 +194,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_name(kind text, name text)
+CREATE OR REPLACE FUNCTION tmac.validate_name(kind text, name text)
  RETURNS void
  LANGUAGE plpgsql
  IMMUTABLE PARALLEL SAFE
@@ -116,6 +209,58 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.define_level(code text, rank integer, name text, aliases text[] DEFAULT '{}'::text[])
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  existing text;
+BEGIN
+  PERFORM tmac.require_arguments('define_level', 'code', code, 'rank', rank::text, 'name', name);
+  PERFORM tmac.validate_code('level', code);
+  PERFORM tmac.validate_name('level', name);
+  IF rank < 0 OR rank > 32767 THEN
+    RAISE EXCEPTION 'level rank % is out of range', rank
+      USING ERRCODE = 'numeric_value_out_of_range', HINT = 'A rank is between 0 and 32767.';
+  END IF;
+  SELECT l.code INTO existing FROM tmac.level l WHERE tmac.vocabulary_fold(l.code) = tmac.vocabulary_fold(define_level.code);
+  IF FOUND THEN
+    RAISE EXCEPTION 'level "%" already exists', existing
+      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_level to change its code.';
+  END IF;
+  SELECT l.code INTO existing FROM tmac.level l WHERE l.rank = define_level.rank;
+  IF FOUND THEN
+    RAISE EXCEPTION 'level rank % is already used by level "%"', rank, existing
+      USING ERRCODE = 'duplicate_object', HINT = 'Each level has its own rank; pick a free one.';
+  END IF;
+  INSERT INTO tmac.level (rank, code, name, aliases)
+  VALUES (rank, code, name, coalesce(aliases, '{}'));
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.define_compartment(code text, name text, description text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  existing text;
+BEGIN
+  PERFORM tmac.require_arguments('define_compartment', 'code', code, 'name', name);
+  PERFORM tmac.validate_code('compartment', code);
+  PERFORM tmac.validate_name('compartment', name);
+  SELECT c.code INTO existing FROM tmac.compartment c WHERE tmac.vocabulary_fold(c.code) = tmac.vocabulary_fold(define_compartment.code);
+  IF FOUND THEN
+    RAISE EXCEPTION 'compartment "%" already exists', existing
+      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_compartment to change its code.';
+  END IF;
+  INSERT INTO tmac.compartment (code, name, description) VALUES (code, name, description);
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.define_group(code text, name text, parent text DEFAULT NULL::text)
  RETURNS void
  LANGUAGE plpgsql
@@ -127,19 +272,19 @@ DECLARE
   parent_group integer;
 BEGIN
   PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
-  PERFORM tmac.check_code('group', code);
-  PERFORM tmac.check_name('group', name);
-  -- A tree change (see tmac.org_group_check_cycle): lock before the INSERT's own lock, so that
+  PERFORM tmac.validate_code('group', code);
+  PERFORM tmac.validate_name('group', name);
+  -- A tree change (see tmac.org_group_validate_parent): lock before the INSERT's own lock, so that
   -- two definitions wait for each other instead of deadlocking on the trigger's lock.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
-  SELECT g.code INTO existing FROM tmac.org_group g WHERE upper(g.code) = upper(define_group.code);
+  SELECT g.code INTO existing FROM tmac.org_group g WHERE tmac.vocabulary_fold(g.code) = tmac.vocabulary_fold(define_group.code);
   IF FOUND THEN
     RAISE EXCEPTION 'group "%" already exists', existing
       USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_group or tmac.move_group to change it.';
   END IF;
   IF parent IS NOT NULL THEN
-    SELECT t.id INTO parent_group FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(parent);
-    IF NOT FOUND THEN
+    parent_group := tmac.vocabulary_id('group', parent, true);
+    IF parent_group IS NULL THEN
       RAISE EXCEPTION 'unknown parent group "%"', parent
         USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
     END IF;
@@ -159,22 +304,73 @@ DECLARE
   moved integer;
 BEGIN
   PERFORM tmac.require_arguments('move_group', 'code', code);
-  -- Tree changes are serialised (see tmac.org_group_check_cycle); taking the lock before the
+  -- Tree changes are serialised (see tmac.org_group_validate_parent); taking the lock before the
   -- UPDATE's own ROW EXCLUSIVE lock means two moves wait for each other instead of deadlocking.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   IF parent IS NOT NULL THEN
-    SELECT t.id INTO parent_group FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(parent);
-    IF NOT FOUND THEN
+    parent_group := tmac.vocabulary_id('group', parent, true);
+    IF parent_group IS NULL THEN
       RAISE EXCEPTION 'unknown parent group "%"', parent
         USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
     END IF;
   END IF;
-  -- (a group whose name equals its code ignoring case has two equal tokens)
-  SELECT t.id INTO moved FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(move_group.code);
-  IF NOT FOUND THEN
+  moved := tmac.vocabulary_id('group', move_group.code, true);
+  IF moved IS NULL THEN
     RAISE EXCEPTION 'unknown group "%"', code USING ERRCODE = 'undefined_object';
   END IF;
   UPDATE tmac.org_group g SET parent_id = parent_group WHERE g.group_id = moved;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.rename_entry(kind text, old text, new text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  existing text;
+  old_id integer;
+  obj record;
+  labels tmac.label[] := '{}';
+  targets text[] := '{}';
+  i integer;
+BEGIN
+  PERFORM tmac.require_arguments('rename_' || kind, 'old', old, 'new', new);
+  PERFORM tmac.validate_code(kind, new);
+  old_id := tmac.vocabulary_id(kind, old, true);
+  IF old_id IS NULL THEN
+    RAISE EXCEPTION 'unknown % "%"', kind, old
+      USING ERRCODE = 'undefined_object', HINT = 'Give the code, name or alias of the entry to rename.';
+  END IF;
+  SELECT t.entry INTO existing FROM tmac.vocabulary_token t
+   WHERE t.kind = rename_entry.kind AND t.id = tmac.vocabulary_id(rename_entry.kind, rename_entry.new, true) AND t.id <> old_id
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION '% "%" already exists', kind, existing USING ERRCODE = 'duplicate_object';
+  END IF;
+
+  FOR obj IN
+    SELECT s.label, o.type, o.identity
+      FROM pg_catalog.pg_seclabel s,
+           LATERAL pg_catalog.pg_identify_object(s.classoid, s.objoid, s.objsubid) o
+     WHERE s.provider = 'tmac'
+  LOOP
+    labels := labels || obj.label::tmac.label;
+    targets := targets || format('%s %s', upper(replace(obj.type, 'table column', 'column')), obj.identity);
+  END LOOP;
+
+  IF kind = 'level' THEN
+    UPDATE tmac.level l SET code = new WHERE l.rank = old_id;
+  ELSIF kind = 'compartment' THEN
+    UPDATE tmac.compartment c SET code = new WHERE c.compartment_id = old_id;
+  ELSE
+    UPDATE tmac.org_group g SET code = new WHERE g.group_id = old_id;
+  END IF;
+
+  FOR i IN 1 .. coalesce(array_length(labels, 1), 0) LOOP
+    EXECUTE format('SECURITY LABEL FOR tmac ON %s IS %L', targets[i], labels[i]::text);
+  END LOOP;
 END
 $function$;
 
@@ -386,26 +582,7 @@ ALTER FUNCTION tmac.configure_compliance(text,text)
   SECURITY INVOKER
   RESET ALL;
 
-CREATE OR REPLACE FUNCTION tmac.group_code(spelling text)
- RETURNS text
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-DECLARE
-  c text;
-BEGIN
-  IF spelling IS NULL THEN
-    RETURN NULL;
-  END IF;
-  SELECT t.entry INTO c FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(btrim(spelling));
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown organisation group "%"', spelling
-      USING ERRCODE = 'undefined_object', HINT = 'Define it first with tmac.define_group(code, name, parent).';
-  END IF;
-  RETURN c;
-END
-$function$;
+CREATE INDEX person_org_group_idx ON tmac.person USING btree (org_group_id);
 
 CREATE OR REPLACE FUNCTION tmac.person_of_role(role name) RETURNS text
   LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -652,7 +829,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.hr_check_login_role(e tmac.hr_event)
+CREATE OR REPLACE FUNCTION tmac.hr_validate_login_role(e tmac.hr_event)
  RETURNS void
  LANGUAGE plpgsql
  STABLE
@@ -741,12 +918,11 @@ BEGIN
     PERFORM tmac.hr_error(e, '22023', format('a %s takes no attributes but note', e.kind));
   END IF;
   IF e.attributes ? 'org_group' THEN
-    BEGIN
-      PERFORM tmac.group_code(e.attributes ->> 'org_group');
-    EXCEPTION WHEN undefined_object THEN
+    IF (e.attributes ->> 'org_group') IS NOT NULL
+       AND tmac.vocabulary_id('group', e.attributes ->> 'org_group', true) IS NULL THEN
       PERFORM tmac.hr_error(e, '42704', format('unknown organisation group "%s"', e.attributes ->> 'org_group'),
         'Define it first with tmac.define_group(code, name, parent).');
-    END;
+    END IF;
   END IF;
   IF e.attributes ? 'kind' AND (e.attributes ->> 'kind') NOT IN ('employee', 'contractor', 'visitor', 'service') THEN
     PERFORM tmac.hr_error(e, '22023', format('invalid person kind "%s"', e.attributes ->> 'kind'),
@@ -756,7 +932,7 @@ BEGIN
      AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.attributes ->> 'responsible_person') THEN
     PERFORM tmac.hr_error(e, '23503', format('unknown responsible person "%s"', e.attributes ->> 'responsible_person'));
   END IF;
-  PERFORM tmac.hr_check_login_role(e);
+  PERFORM tmac.hr_validate_login_role(e);
 END
 $function$;
 
@@ -771,18 +947,18 @@ DECLARE
   eff timestamptz := greatest(e.effective_at, e.received_at);
   who text := 'hr_event:' || e.event_id;
   a jsonb := e.attributes;
-  new_group text;
+  new_group integer;
   new_role text;
   grace interval;
   r record;
   was_disabled boolean;
   old_login name;
 BEGIN
-  PERFORM tmac.hr_check_login_role(e);              -- again: enrolment may have changed since receipt
+  PERFORM tmac.hr_validate_login_role(e);              -- again: enrolment may have changed since receipt
   IF e.kind = 'hire' THEN
-    INSERT INTO tmac.person (person_id, full_name, title, org_group, job_role, kind, login_role,
+    INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
                              hired_on, responsible_person)
-    VALUES (e.person_id, btrim(a ->> 'full_name'), a ->> 'title', tmac.group_code(a ->> 'org_group'),
+    VALUES (e.person_id, btrim(a ->> 'full_name'), a ->> 'title', tmac.vocabulary_id('group', a ->> 'org_group'),
             a ->> 'job_role', coalesce(a ->> 'kind', 'employee'), a ->> 'login_role',
             (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date, a ->> 'responsible_person');
     RETURN;
@@ -798,7 +974,7 @@ BEGIN
     IF p.status = 'terminated' THEN
       PERFORM tmac.hr_error(e, '55000', format('person "%s" is terminated', p.person_id), 'Send a rehire event first.');
     END IF;
-    new_group := CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE p.org_group END;
+    new_group := CASE WHEN a ? 'org_group' THEN tmac.vocabulary_id('group', a ->> 'org_group') ELSE p.org_group_id END;
     new_role := CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE p.job_role END;
     grace := tmac.setting_lookup('role_change_grace')::interval;
     -- A new login role is a new identity: whoever logs in as it must not inherit the
@@ -810,7 +986,7 @@ BEGIN
     END IF;
     UPDATE tmac.person
        SET title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
-           org_group = new_group, job_role = new_role,
+           org_group_id = new_group, job_role = new_role,
            full_name = coalesce(nullif(btrim(a ->> 'full_name'), ''), full_name),
            login_role = CASE WHEN a ? 'login_role' THEN a ->> 'login_role' ELSE login_role END,
            pledge_required_since = eff, role_changed_at = eff, updated_at = now()
@@ -819,13 +995,13 @@ BEGIN
       UPDATE tmac.access_grant g
          SET status = 'ended', ended_at = eff, end_reason = 'role_change', ended_by = who
        WHERE g.person_id = p.person_id AND g.status = 'active' AND NOT g.survives_role_change
-         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group IS DISTINCT FROM new_group);
+         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group_id IS DISTINCT FROM new_group);
     ELSE
       UPDATE tmac.access_grant g
          SET grace_until = eff + grace
        WHERE g.person_id = p.person_id AND g.status = 'active' AND NOT g.survives_role_change
          AND g.grace_until IS NULL
-         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group IS DISTINCT FROM new_group);
+         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group_id IS DISTINCT FROM new_group);
     END IF;
   WHEN 'leave' THEN
     IF p.status <> 'active' THEN
@@ -890,7 +1066,7 @@ BEGIN
        SET status = 'active', terminated_at = NULL,
            hired_on = (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date,
            title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
-           org_group = CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE org_group END,
+           org_group_id = CASE WHEN a ? 'org_group' THEN tmac.vocabulary_id('group', a ->> 'org_group') ELSE org_group_id END,
            job_role = CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE job_role END,
            kind = coalesce(a ->> 'kind', kind),
            full_name = coalesce(nullif(btrim(a ->> 'full_name'), ''), full_name),
@@ -986,43 +1162,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.level_rank_of(spelling text)
- RETURNS smallint
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-DECLARE
-  r integer;
-BEGIN
-  SELECT t.id INTO r FROM tmac.vocabulary_token t WHERE t.kind = 'level' AND t.token = upper(btrim(spelling));
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown level "%"', spelling
-      USING ERRCODE = 'undefined_object', HINT = 'Levels are listed in tmac.level; define one with tmac.define_level.';
-  END IF;
-  RETURN r;
-END
-$function$;
-
-CREATE OR REPLACE FUNCTION tmac.compartment_id_of(spelling text)
- RETURNS integer
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-DECLARE
-  r integer;
-BEGIN
-  SELECT t.id INTO r FROM tmac.vocabulary_token t WHERE t.kind = 'compartment' AND t.token = upper(btrim(spelling));
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown compartment "%"', spelling
-      USING ERRCODE = 'undefined_object', HINT = 'Define it with tmac.define_compartment(code, name).';
-  END IF;
-  RETURN r;
-END
-$function$;
-
-CREATE OR REPLACE FUNCTION tmac.check_no_overlap(g tmac.access_grant)
+CREATE OR REPLACE FUNCTION tmac.validate_no_overlap(g tmac.access_grant)
  RETURNS void
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE
@@ -1047,6 +1187,86 @@ BEGIN
             DETAIL = format('Grant %s covers the same %s during part of %s.', other, g.kind, g.validity),
             HINT = 'Extend the existing grant with tmac.extend(grant_id, valid_until), or revoke it first.';
   END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.new_request(g tmac.access_grant)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  st text;
+  id bigint;
+BEGIN
+  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = g.person_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown person "%"', g.person_id USING ERRCODE = 'foreign_key_violation',
+      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+  END IF;
+  IF (SELECT s.status FROM tmac.person_state_at(g.person_id, now()) s) = 'terminated' THEN
+    RAISE EXCEPTION 'person "%" is terminated', g.person_id USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF upper(g.validity) <= now() THEN
+    RAISE EXCEPTION 'valid_until % is not in the future', upper(g.validity) USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF isempty(g.validity) OR upper(g.validity) <= lower(g.validity) THEN
+    RAISE EXCEPTION 'valid_until % is not after valid_from %', upper(g.validity), lower(g.validity)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM tmac.validate_no_overlap(g);
+  INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, reason,
+                                 requested_by, extends_grant_id)
+  VALUES (g.person_id, g.kind, g.level_rank, g.compartment_id, g.mode, g.validity, g.reason,
+          g.requested_by, g.extends_grant_id)
+  RETURNING grant_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.request_clearance(person_id text, level text, valid_until timestamp with time zone, reason text, valid_from timestamp with time zone DEFAULT NULL::timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  g tmac.access_grant;
+BEGIN
+  PERFORM tmac.require_arguments('request_clearance', 'person_id', person_id, 'level', level,
+                                 'valid_until', valid_until::text, 'reason', reason);
+  g.requested_by := tmac.acting_person('request a clearance');
+  g.person_id := person_id;
+  g.kind := 'clearance';
+  g.level_rank := tmac.vocabulary_id('level', level);
+  g.validity := tstzrange(coalesce(valid_from, now()), greatest(valid_until, coalesce(valid_from, now())));
+  g.reason := reason;
+  RETURN tmac.new_request(g);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.request_access(person_id text, compartment text, valid_until timestamp with time zone, purpose text, mode text DEFAULT 'read'::text, valid_from timestamp with time zone DEFAULT NULL::timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  g tmac.access_grant;
+BEGIN
+  PERFORM tmac.require_arguments('request_access', 'person_id', person_id, 'compartment', compartment,
+                                 'valid_until', valid_until::text, 'purpose', purpose, 'mode', mode);
+  IF lower(mode) NOT IN ('read', 'write') THEN
+    RAISE EXCEPTION 'invalid mode "%"', mode USING ERRCODE = 'invalid_parameter_value', HINT = 'mode is read or write.';
+  END IF;
+  g.requested_by := tmac.acting_person('request access');
+  g.person_id := person_id;
+  g.kind := 'compartment';
+  g.compartment_id := tmac.vocabulary_id('compartment', compartment);
+  g.mode := lower(mode);
+  g.validity := tstzrange(coalesce(valid_from, now()), greatest(valid_until, coalesce(valid_from, now())));
+  g.reason := purpose;
+  RETURN tmac.new_request(g);
 END
 $function$;
 
@@ -1088,6 +1308,51 @@ BEGIN
       USING ERRCODE = 'insufficient_privilege', HINT = 'A clearance of rank 40 or more needs a second, different approver.';
   END IF;
   RETURN g;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.approve(grant_id bigint, comment text DEFAULT NULL::text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text;
+  g tmac.access_grant;
+  st record;
+  problems text;
+  needed integer;
+BEGIN
+  PERFORM tmac.require_arguments('approve', 'grant_id', grant_id::text);
+  me := tmac.acting_person('approve a request');
+  g := tmac.lock_for_decision(grant_id, me, 'approve');
+  IF upper(g.validity) <= now() THEN
+    RAISE EXCEPTION 'request % lapsed at %', grant_id, upper(g.validity)
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Make a new request with a later valid_until.';
+  END IF;
+  SELECT string_agg(c.reason, '; ' ORDER BY c.ord) INTO problems
+    FROM tmac.access_prerequisites(g.person_id, now()) WITH ORDINALITY c(prerequisite, passed, reason, ord)
+   WHERE NOT c.passed;
+  IF problems IS NOT NULL THEN
+    RAISE EXCEPTION 'person "%" does not meet the prerequisites for access', g.person_id
+      USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = problems || '.',
+            HINT = 'Record the pledge or training first (tmac.record_pledge, tmac.record_training).';
+  END IF;
+  g.validity := tstzrange(greatest(lower(g.validity), now()), upper(g.validity));
+  PERFORM tmac.validate_no_overlap(g);
+  needed := CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END;
+  SELECT * INTO st FROM tmac.person_state_at(g.person_id, now());
+  UPDATE tmac.access_grant a
+     SET approved_by = a.approved_by || me,
+         decision_comment = coalesce(a.decision_comment || E'\n', '') || coalesce(comment, ''),
+         status = CASE WHEN cardinality(a.approved_by) + 1 >= needed THEN 'active' ELSE 'pending' END,
+         approved_at = CASE WHEN cardinality(a.approved_by) + 1 >= needed THEN now() END,
+         validity = CASE WHEN cardinality(a.approved_by) + 1 >= needed THEN g.validity ELSE a.validity END,
+         bound_job_role = st.job_role, bound_org_group_id = st.org_group_id
+   WHERE a.grant_id = approve.grant_id
+   RETURNING a.status INTO g.status;
+  RETURN g.status;
 END
 $function$;
 
@@ -1151,8 +1416,9 @@ BEGIN
 END
 $function$;
 
+DROP FUNCTION tmac.person_state_at(text,timestamp with time zone);
 CREATE OR REPLACE FUNCTION tmac.person_state_at(person_id text, at timestamptz)
-  RETURNS TABLE (status text, job_role text, org_group text, pledge_since timestamptz,
+  RETURNS TABLE (status text, job_role text, org_group_id integer, pledge_since timestamptz,
                  role_change_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
@@ -1170,14 +1436,12 @@ BEGIN ATOMIC
              ORDER BY e.effective_at DESC, e.received_at DESC LIMIT 1),
            p.job_role),
          coalesce(
-           (SELECT (SELECT g.code FROM tmac.org_group g
-                     WHERE upper(g.code) = upper(btrim(e.attributes ->> 'org_group'))
-                        OR upper(g.name) = upper(btrim(e.attributes ->> 'org_group')) LIMIT 1)
+           (SELECT tmac.vocabulary_id('group', e.attributes ->> 'org_group', true)
               FROM tmac.hr_event e
              WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
                AND e.kind IN ('transfer', 'promotion', 'rehire') AND e.attributes ? 'org_group'
              ORDER BY e.effective_at DESC, e.received_at DESC LIMIT 1),
-           p.org_group),
+           p.org_group_id),
          greatest(p.pledge_required_since,
            (SELECT max(e.effective_at) FROM tmac.hr_event e
              WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
@@ -1246,8 +1510,14 @@ AS $function$
     FROM per_course
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_prerequisites(person_id text, at timestamp with time zone DEFAULT now())
- RETURNS TABLE(check_name text, passed boolean, reason text)
+CREATE OR REPLACE FUNCTION tmac.decision_reason(check_name text, passed boolean)
+ RETURNS text
+ LANGUAGE c
+ IMMUTABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_decision_reason$function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_prerequisites(person_id text, at timestamp with time zone DEFAULT now())
+ RETURNS TABLE(prerequisite text, passed boolean, reason text)
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1256,35 +1526,28 @@ DECLARE
   st record;
   ok boolean;
 BEGIN
-  SELECT * INTO st FROM tmac.person_state_at(check_prerequisites.person_id, at);
+  SELECT * INTO st FROM tmac.person_state_at(access_prerequisites.person_id, at);
   IF NOT FOUND THEN
-    RETURN QUERY SELECT 'active'::text, false, format('no person "%s"', check_prerequisites.person_id);
+    RETURN QUERY SELECT 'active'::text, false, format('no person "%s"', access_prerequisites.person_id);
     RETURN;
   END IF;
-  RETURN QUERY SELECT 'active'::text, st.status = 'active',
-                      CASE WHEN st.status = 'active' THEN 'the person is active'
-                           ELSE format('the person is %s', st.status) END;
-  IF NOT tmac.setting_on('require_pledge') THEN
-    RETURN QUERY SELECT 'pledge'::text, true, 'no pledge is required (require_pledge off)'::text;
-  ELSE
-    SELECT coalesce(w.ok, false) INTO ok FROM tmac.pledge_window(check_prerequisites.person_id, at, st.pledge_since) w;
-    RETURN QUERY SELECT 'pledge'::text, ok,
-      CASE WHEN ok THEN 'a valid pledge is on record'
-           WHEN st.pledge_since IS NOT NULL THEN format('no valid pledge signed since the role change of %s', st.pledge_since)
-           ELSE 'no valid pledge is on record' END;
-  END IF;
-  IF NOT tmac.setting_on('require_training') THEN
-    RETURN QUERY SELECT 'training'::text, true, 'no training is required (require_training off)'::text;
-  ELSE
-    SELECT coalesce(w.ok, false) INTO ok FROM tmac.training_window(check_prerequisites.person_id, at) w;
-    RETURN QUERY SELECT 'training'::text, ok,
-      CASE WHEN ok THEN 'the required training is current'
-           ELSE format('the required training is not current (completed within %s)', tmac.setting_value('training_validity')) END;
-  END IF;
+  ok := st.status = 'active';
+  RETURN QUERY SELECT 'active'::text, ok, tmac.decision_reason('active', ok);
+  ok := NOT tmac.setting_on('require_pledge')
+        OR coalesce((SELECT w.ok FROM tmac.pledge_window(access_prerequisites.person_id, at, st.pledge_since) w), false);
+  RETURN QUERY SELECT 'pledge'::text, ok,
+    tmac.decision_reason('pledge', ok)
+    || CASE WHEN NOT ok AND st.pledge_since IS NOT NULL
+            THEN format(' (none signed since the role change of %s)', st.pledge_since) ELSE '' END;
+  ok := NOT tmac.setting_on('require_training')
+        OR coalesce((SELECT w.ok FROM tmac.training_window(access_prerequisites.person_id, at) w), false);
+  RETURN QUERY SELECT 'training'::text, ok,
+    tmac.decision_reason('training', ok)
+    || CASE WHEN NOT ok THEN format(' (completed within %s)', tmac.setting_value('training_validity')) ELSE '' END;
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamptz, st_job_role text, st_org_group text,
+CREATE OR REPLACE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamptz, st_job_role text, st_org_group_id integer,
                                     st_role_change_at timestamptz)
   RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
@@ -1294,10 +1557,10 @@ BEGIN ATOMIC
      AND ($1.ended_at IS NULL OR $1.ended_at > $2)
      AND ($1.grace_until IS NULL OR $1.grace_until > $2)
      AND ($1.survives_role_change OR $5 IS NULL
-          OR ($1.bound_job_role IS NOT DISTINCT FROM $3 AND $1.bound_org_group IS NOT DISTINCT FROM $4)
+          OR ($1.bound_job_role IS NOT DISTINCT FROM $3 AND $1.bound_org_group_id IS NOT DISTINCT FROM $4)
           OR $2 < $5 + tmac.setting_value('role_change_grace')::interval);
 END;
-ALTER FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,text,timestamp with time zone)
+ALTER FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone)
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
@@ -1306,13 +1569,15 @@ ALTER FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,te
   SECURITY INVOKER
   RESET ALL;
 
-CREATE OR REPLACE FUNCTION tmac.access_profile_internal(pid text, at timestamp with time zone, OUT o_person_id text, OUT o_active boolean, OUT o_clearance_rank integer, OUT o_read integer[], OUT o_write integer[], OUT o_org_group_id integer, OUT o_pledge_ok boolean, OUT o_training_ok boolean, OUT o_valid_until timestamp with time zone)
- RETURNS SETOF record
+DROP FUNCTION tmac.access_profile_of(text,timestamp with time zone);
+CREATE OR REPLACE FUNCTION tmac.access_profile_of(person text, at timestamp with time zone)
+ RETURNS TABLE(person_id text, active boolean, clearance_rank integer, read_compartments integer[], write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean, valid_until timestamp with time zone)
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 DECLARE
+  pid text := person;
   st record;
   pw record;
   tw record;
@@ -1326,17 +1591,17 @@ BEGIN
   IF NOT FOUND THEN
     RETURN;
   END IF;
-  o_person_id := pid;
-  o_active := st.status = 'active';
+  person_id := pid;
+  active := st.status = 'active';
   SELECT max(g.level_rank) FILTER (WHERE g.kind = 'clearance'),
          coalesce(array_agg(DISTINCT g.compartment_id ORDER BY g.compartment_id)
                     FILTER (WHERE g.kind = 'compartment'), '{}'),
          coalesce(array_agg(DISTINCT g.compartment_id ORDER BY g.compartment_id)
                     FILTER (WHERE g.kind = 'compartment' AND g.mode = 'write'), '{}')
-    INTO o_clearance_rank, o_read, o_write
+    INTO clearance_rank, read_compartments, write_compartments
     FROM tmac.access_grant g
    WHERE g.person_id = pid AND g.approved_at IS NOT NULL
-     AND tmac.grant_in_force(g, at, st.job_role, st.org_group, st.role_change_at);
+     AND tmac.grant_in_force(g, at, st.job_role, st.org_group_id, st.role_change_at);
   SELECT min(x) INTO grant_change
     FROM tmac.access_grant g,
          LATERAL (VALUES (lower(g.validity)), (upper(g.validity)), (g.grace_until), (g.ended_at),
@@ -1347,43 +1612,25 @@ BEGIN
      AND x > at;
   SELECT min(e.effective_at) INTO event_change FROM tmac.hr_event e
    WHERE e.person_id = pid AND e.outcome = 'scheduled' AND e.effective_at > at;
-  SELECT g.group_id INTO o_org_group_id FROM tmac.org_group g WHERE upper(g.code) = upper(st.org_group);
+  org_group_id := st.org_group_id;
   IF tmac.setting_on('require_pledge') THEN
     SELECT * INTO pw FROM tmac.pledge_window(pid, at, st.pledge_since);
-    o_pledge_ok := coalesce(pw.ok, false);
+    pledge_ok := coalesce(pw.ok, false);
     pledge_change := pw.changes_at;
   ELSE
-    o_pledge_ok := true;
+    pledge_ok := true;
   END IF;
   IF tmac.setting_on('require_training') THEN
     SELECT * INTO tw FROM tmac.training_window(pid, at);
-    o_training_ok := coalesce(tw.ok, false);
+    training_ok := coalesce(tw.ok, false);
     training_change := tw.changes_at;
   ELSE
-    o_training_ok := true;
+    training_ok := true;
   END IF;
-  o_valid_until := least(grant_change, event_change, pledge_change, training_change);
+  valid_until := least(grant_change, event_change, pledge_change, training_change);
   RETURN NEXT;
 END
 $function$;
-
-CREATE OR REPLACE FUNCTION tmac.access_profile_of(person_id text, at timestamptz)
-  RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
-                 write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
-                 valid_until timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
- SELECT * FROM tmac.access_profile_internal($1, $2);
-END;
-ALTER FUNCTION tmac.access_profile_of(text,timestamp with time zone)
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY INVOKER
-  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.access_profile(login_role name, at timestamptz)
   RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
@@ -1391,7 +1638,7 @@ CREATE OR REPLACE FUNCTION tmac.access_profile(login_role name, at timestamptz)
                  valid_until timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
- SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1;
+ SELECT a.* FROM tmac.person p, tmac.access_profile_of(p.person_id, $2) a WHERE p.login_role = $1;
 END;
 ALTER FUNCTION tmac.access_profile(name,timestamp with time zone)
   STABLE
@@ -2018,6 +2265,24 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.define_duty(duty text, name text, pg_role name DEFAULT NULL::name, description text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.require_arguments('define_duty', 'duty', duty, 'name', name);
+  PERFORM tmac.validate_code('duty', duty);
+  IF pg_role IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = define_duty.pg_role) THEN
+    RAISE EXCEPTION 'role "%" does not exist', pg_role USING ERRCODE = 'undefined_object';
+  END IF;
+  INSERT INTO tmac.duty (duty, name, pg_role, description) VALUES (duty, name, pg_role, description);
+EXCEPTION WHEN unique_violation THEN
+  RAISE EXCEPTION 'duty "%" (or a duty for role "%") already exists', duty, pg_role USING ERRCODE = 'duplicate_object';
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.grant_role(role name, member name)
  RETURNS void
  LANGUAGE plpgsql
@@ -2526,6 +2791,7 @@ CREATE OR REPLACE FUNCTION tmac.start_review(title text, deadline timestamp with
 AS $function$
 DECLARE
   me text := tmac.reviewer('start an access review');
+  scope_group integer;
   id bigint;
   n integer;
   h text;
@@ -2541,12 +2807,12 @@ BEGIN
     RAISE EXCEPTION 'kind must be clearance or compartment, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
   END IF;
   IF compartment IS NOT NULL THEN
-    compartment := (SELECT c.code FROM tmac.compartment c WHERE c.compartment_id = tmac.compartment_id_of(compartment));
+    compartment := (SELECT c.code FROM tmac.compartment c WHERE c.compartment_id = tmac.vocabulary_id('compartment', compartment));
     sc := sc || jsonb_build_object('compartment', compartment);
   END IF;
   IF org_group IS NOT NULL THEN
-    org_group := tmac.group_code(org_group);
-    sc := sc || jsonb_build_object('org_group', org_group);
+    scope_group := tmac.vocabulary_id('group', org_group);
+    sc := sc || jsonb_build_object('org_group', (SELECT g.code FROM tmac.org_group g WHERE g.group_id = scope_group));
   END IF;
   INSERT INTO tmac.access_review (title, scope, started_by, deadline, undecided_action, population_count, population_hash)
   VALUES (title, sc, me, dl, tmac.setting_value('review_undecided'), 0, '')
@@ -2559,7 +2825,7 @@ BEGIN
     JOIN tmac.person p ON p.person_id = g.person_id
    WHERE g.status = 'active'
      AND (start_review.compartment IS NULL OR g.compartment = start_review.compartment)
-     AND (start_review.org_group IS NULL OR p.org_group = start_review.org_group)
+     AND (scope_group IS NULL OR p.org_group_id = scope_group)
      AND (start_review.person_id IS NULL OR g.person_id = start_review.person_id)
      AND (start_review.kind IS NULL OR g.kind = start_review.kind);
   GET DIAGNOSTICS n = ROW_COUNT;
@@ -2786,7 +3052,7 @@ BEGIN ATOMIC
                 p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*),
                 string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id)),
          p.terminated_at
-    FROM (SELECT * FROM tmac.person p WHERE p.status = 'terminated' OFFSET 0) p
+    FROM (SELECT p.person_id, p.full_name, p.terminated_at FROM tmac.person p WHERE p.status = 'terminated' OFFSET 0) p
     JOIN tmac.access_grant g ON g.person_id = p.person_id
    WHERE g.status IN ('active', 'pending')
      AND tmac.grant_lapse(g.validity, g.grace_until) > now()
@@ -3113,7 +3379,7 @@ CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
                  pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-  SELECT p.person_id, p.full_name, p.title, p.org_group, p.job_role, p.status,
+  SELECT p.person_id, p.full_name, p.title, og.code, p.job_role, p.status,
          g.grant_id, g.kind,
          CASE g.kind WHEN 'clearance' THEN l.code || ' (' || l.name || ')' ELSE c.code || ' (' || c.name || ')' END,
          g.mode, g.approved_at, g.requested_by, g.approved_by,
@@ -3131,6 +3397,7 @@ BEGIN ATOMIC
          k.last_kept
     FROM tmac.access_grant g
     JOIN tmac.person p ON p.person_id = g.person_id
+    LEFT JOIN tmac.org_group og ON og.group_id = p.org_group_id
     LEFT JOIN tmac.person a1 ON a1.person_id = g.approved_by[1]
     LEFT JOIN tmac.person a2 ON a2.person_id = g.approved_by[2]
     LEFT JOIN (SELECT i.grant_id, max(i.decided_at) AS last_kept FROM tmac.access_review_item i
@@ -3784,11 +4051,50 @@ SELECT v.key, v.value, v.changed_at, v.changed_by
   FROM tmac.compliance_setting_value v
  ORDER BY v.key;
 
+-- 0.2.0 stores a person's group and a grant's bound group as the group's id (as labels
+-- store ids), where 0.1.0 stored its code and rewrote every copy on a rename.  0.1.0 kept
+-- those codes equal to tmac.org_group.code (its rename trigger), so each maps to one id; the
+-- old columns are removed after this part.  The rows change through UPDATE, so the audit log
+-- records the conversion of each.  A code that names no group stops the upgrade.
+UPDATE tmac.person p SET org_group_id = g.group_id
+  FROM tmac.org_group g WHERE g.code = p.org_group;
+UPDATE tmac.access_grant a SET bound_org_group_id = g.group_id
+  FROM tmac.org_group g WHERE g.code = a.bound_org_group;
+DO $groups$
+DECLARE
+  lost text;
+BEGIN
+  SELECT string_agg(DISTINCT x, ', ') INTO lost FROM (
+    SELECT p.org_group FROM tmac.person p WHERE p.org_group IS NOT NULL AND p.org_group_id IS NULL
+    UNION ALL
+    SELECT a.bound_org_group FROM tmac.access_grant a WHERE a.bound_org_group IS NOT NULL AND a.bound_org_group_id IS NULL) u(x);
+  IF lost IS NOT NULL THEN
+    RAISE EXCEPTION 'group codes that name no organisation group: %', lost
+      USING ERRCODE = 'data_exception',
+            HINT = 'Define those groups (tmac.define_group) or correct the persons under 0.1.0, then update again.';
+  END IF;
+END
+$groups$;
+
 -- ==== removed
+DROP FUNCTION tmac.level_rank_of(text);
+DROP FUNCTION tmac.compartment_id_of(text);
+DROP FUNCTION tmac.vocabulary_check_tokens();
+DROP FUNCTION tmac.org_group_check_cycle();
+DROP FUNCTION tmac.check_code(text,text);
+DROP FUNCTION tmac.check_name(text,text);
+DROP FUNCTION tmac.group_code(text);
+DROP FUNCTION tmac.org_group_follow_rename();
+DROP FUNCTION tmac.check_no_overlap(tmac.access_grant);
+DROP FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,text,timestamp with time zone);
+DROP FUNCTION tmac.access_profile_internal(text,timestamp with time zone);
+DROP FUNCTION tmac.check_prerequisites(text,timestamp with time zone);
 DROP FUNCTION tmac.sod_check(text,name,text[]);
 DROP FUNCTION tmac.compliance_setting(text);
 DROP FUNCTION tmac.check_prerequisites_met(text[]);
 DROP FUNCTION tmac.check_results();
+ALTER TABLE tmac.person DROP COLUMN org_group;
+ALTER TABLE tmac.access_grant DROP COLUMN bound_org_group;
 ALTER EXTENSION tmac DROP TABLE tmac.compliance_setting_value;
 DROP TABLE tmac.compliance_setting_default, tmac.compliance_setting_value;
 
@@ -3817,17 +4123,22 @@ GRANT SELECT ON TABLE tmac.weakened_checks TO tmac_admin;
 GRANT SELECT ON TABLE tmac.weakened_checks TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
@@ -3842,6 +4153,11 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
@@ -3876,14 +4192,15 @@ GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
@@ -3893,6 +4210,8 @@ REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
@@ -3905,6 +4224,8 @@ GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS 'Removes dropped tables from tmac.protected_table (audited)';
 COMMENT ON EVENT TRIGGER tmac_protect_new_children IS 'Protects a table that becomes a partition or inheritance child of a protected table; refuses a protected table under an unprotected parent';
+COMMENT ON FUNCTION tmac.access_prerequisites(pg_catalog.text,timestamp with time zone) IS 'The access prerequisites of a person at an instant, one row per prerequisite (active, pledge, training), worded as access decisions word them; used at approval';
+COMMENT ON FUNCTION tmac.access_profile_of(pg_catalog.text,timestamp with time zone) IS 'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
 COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
@@ -3922,17 +4243,20 @@ COMMENT ON FUNCTION tmac.compliance_requirements_met(pg_catalog.text[]) IS 'True
 COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
+COMMENT ON FUNCTION tmac.decision_reason(pg_catalog.text,boolean) IS 'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share)';
 COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window and records the restore in the audit log; false when no restore was in progress';
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
 COMMENT ON FUNCTION tmac.function_fingerprint(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
-COMMENT ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
+COMMENT ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,pg_catalog.text,integer,timestamp with time zone) IS 'Internal: whether a clearance or grant is in force at an instant';
 COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS 'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
+COMMENT ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
 COMMENT ON FUNCTION tmac.is_own_function(pg_catalog.regproc) IS 'True when a function belongs to the tmac extension';
 COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
 COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
 COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,integer,pg_catalog.text,pg_catalog.text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
-COMMENT ON FUNCTION tmac.org_group_check_cycle() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
+COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
+COMMENT ON FUNCTION tmac.person_state_at(pg_catalog.text,timestamp with time zone) IS 'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
 COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
 COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column';
 COMMENT ON FUNCTION tmac.protect_new_children() IS 'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
@@ -3952,14 +4276,21 @@ COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Inte
 COMMENT ON FUNCTION tmac.set_check_enabled(pg_catalog.text,boolean) IS 'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';
 COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
 COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
+COMMENT ON FUNCTION tmac.validate_code(pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
+COMMENT ON FUNCTION tmac.validate_name(pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary name';
+COMMENT ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) IS 'Error 23P01 when a pending or active grant of the same person, level or compartment and mode overlaps in time';
 COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS 'Statement trigger: rewrites the vocabulary copy on schema tmac after a change of the vocabulary (not during pg_upgrade or a restore window)';
 COMMENT ON FUNCTION tmac.vocabulary_copy_text() IS 'The vocabulary copy that schema tmac carries as its tmac_vocabulary security label, generated from tmac.level, tmac.compartment and tmac.org_group';
+COMMENT ON FUNCTION tmac.vocabulary_fold(pg_catalog.text) IS 'A vocabulary spelling as lookups compare it: ASCII letters upper-cased, every other character unchanged (independent of the collation)';
+COMMENT ON FUNCTION tmac.vocabulary_id(pg_catalog.text,pg_catalog.text,boolean) IS 'The identifier (level rank, compartment or group id) of a level, compartment or group given by code, name or alias (ASCII case ignored, surrounding spaces ignored); error 42704 when unknown, or NULL with missing_ok';
+COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
 COMMENT ON TABLE tmac.cache_sentinel IS 'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
 COMMENT ON TABLE tmac.compliance_population IS 'What compliance checks examine (persons, grants, protected tables, ...), each with the query that counts it; a check examining an empty population is no evidence';
 COMMENT ON TABLE tmac.login_enrolment IS 'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';
 COMMENT ON TABLE tmac.restore_window IS 'One row while a restore is in progress: opened by CREATE EXTENSION tmac over a restored vocabulary copy, closed by tmac.end_restore()';
 COMMENT ON TABLE tmac.weakening_rule IS 'Which setting weakens which compliance check, and when: off (a requirement turned off) or longer_than an interval; only tmac''s install writes it';
+COMMENT ON COLUMN tmac.access_grant.bound_org_group_id IS 'The grantee''s group (tmac.org_group.group_id) when approved; a change ends the grant unless it survives role changes';
 COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled (or when disabled before tmac 0.2.0 recorded it)';
 COMMENT ON COLUMN tmac.compliance_check.disabled_by IS 'Who disabled the check; NULL while enabled';
 COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
@@ -3972,10 +4303,12 @@ COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment
 COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL login role';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
+COMMENT ON COLUMN tmac.person.org_group_id IS 'The person''s organisation group (tmac.org_group.group_id): an id, like labels, so a renamed group changes nothing here';
 COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
 COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
 COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
 COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it when (changed_by, changed_at; NULL while the default is in force)';
+COMMENT ON VIEW tmac.vocabulary_token IS 'Every spelling (code, name, alias) accepted on label input, folded by tmac.vocabulary_fold, with the entry it names';
 COMMENT ON VIEW tmac.weakened_checks IS 'Settings now weaker than a compliance check expects: the setting, its value and default, who changed it when, the check and criterion it weakens, and whether it accepts the check''s findings';
 
 -- ==== hand-written: last (after privileges, e.g. initial-privilege records)

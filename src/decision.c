@@ -11,6 +11,9 @@
  */
 #include "postgres.h"
 
+#include "fmgr.h"
+#include "utils/builtins.h"
+
 #include "decision.h"
 
 bool
@@ -76,4 +79,48 @@ tmac_check_name(TmacCheck check)
 			return "group";
 	}
 	return "unknown";
+}
+
+/*
+ * The wording of the prerequisite checks, passed or failed: the one source
+ * for explain_access (policy.c) and, through tmac.decision_reason(), for
+ * tmac.access_prerequisites() and the approval that refuses on it.
+ */
+const char *
+tmac_check_reason(TmacCheck check, bool passed)
+{
+	switch (check)
+	{
+		case TMAC_CHECK_ACTIVE:
+			return passed ? "the person is active"
+				: "the person is not active (on leave or terminated)";
+		case TMAC_CHECK_PLEDGE:
+			return passed ? "a valid pledge (誓約書) is on file, or none is required"
+				: "no valid pledge (誓約書) is on file";
+		case TMAC_CHECK_TRAINING:
+			return passed ? "the required training is current, or none is required"
+				: "the required training is missing or has lapsed";
+		default:
+			return NULL;		/* worded with the label's details by the caller */
+	}
+}
+
+/* decision_reason(check text, passed boolean) RETURNS text: active, pledge or training */
+PG_FUNCTION_INFO_V1(tmac_decision_reason);
+Datum
+tmac_decision_reason(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	bool		passed = PG_GETARG_BOOL(1);
+	static const TmacCheck worded[] = {TMAC_CHECK_ACTIVE, TMAC_CHECK_PLEDGE, TMAC_CHECK_TRAINING};
+	int			i;
+
+	for (i = 0; i < lengthof(worded); i++)
+		if (strcmp(name, tmac_check_name(worded[i])) == 0)
+			PG_RETURN_TEXT_P(cstring_to_text(tmac_check_reason(worded[i], passed)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("no fixed wording for check \"%s\"", name),
+			 errhint("The checks with a fixed wording are active, pledge and training.")));
+	PG_RETURN_NULL();			/* not reached */
 }

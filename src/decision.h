@@ -47,4 +47,7 @@ extern bool tmac_decide(const TmacProfile *p, const TmacLabel *l, TmacMode mode,
 /* The name of a check as explain_access and deny_reason_as show it. */
 extern const char *tmac_check_name(TmacCheck check);
 
+/* The wording of the active, pledge and training checks (NULL for the others). */
+extern const char *tmac_check_reason(TmacCheck check, bool passed);
+
 #endif							/* TMAC_DECISION_H */

@@ -178,7 +178,7 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 	v = tmac_vocabulary();
 
 	put_row(rsinfo->setResult, rsinfo->setDesc, "active", o.passed[TMAC_CHECK_ACTIVE],
-			o.passed[TMAC_CHECK_ACTIVE] ? "the person is active" : "the person is not active (on leave or terminated)");
+			tmac_check_reason(TMAC_CHECK_ACTIVE, o.passed[TMAC_CHECK_ACTIVE]));
 
 	if (o.passed[TMAC_CHECK_CLEARANCE])
 		put_row(rsinfo->setResult, rsinfo->setDesc, "clearance", true,
@@ -228,10 +228,8 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 	}
 
 	put_row(rsinfo->setResult, rsinfo->setDesc, "pledge", o.passed[TMAC_CHECK_PLEDGE],
-			o.passed[TMAC_CHECK_PLEDGE] ? "a valid pledge (誓約書) is on file, or none is required"
-			: "no valid pledge (誓約書) is on file");
+			tmac_check_reason(TMAC_CHECK_PLEDGE, o.passed[TMAC_CHECK_PLEDGE]));
 	put_row(rsinfo->setResult, rsinfo->setDesc, "training", o.passed[TMAC_CHECK_TRAINING],
-			o.passed[TMAC_CHECK_TRAINING] ? "the required training is current, or none is required"
-			: "the required training is missing or has lapsed");
+			tmac_check_reason(TMAC_CHECK_TRAINING, o.passed[TMAC_CHECK_TRAINING]));
 	return (Datum) 0;
 }

@@ -60,22 +60,37 @@ tmac_vocabulary_init(void)
 	CacheRegisterRelcacheCallback(vocab_relcache_callback, (Datum) 0);
 }
 
-/* Build a hash key: ASCII letters folded to upper case.  False if too long. */
-static bool
-make_key(TokenKey *key, TmacVocabKind kind, const char *token, int len)
+/*
+ * The one case-folding rule of vocabulary spellings (label input, the SQL
+ * lookup tmac.vocabulary_id and the uniqueness of spellings all use it):
+ * ASCII letters a-z become A-Z; every other byte stays as it is.  Japanese,
+ * full-width (ＤＥＶ), dotted or dotless i (İ, ı) and ß are matched exactly.
+ * It never depends on the database's collation or ctype, so a spelling means
+ * the same entry in every database, and a Turkish locale cannot make "i" and
+ * "I" two spellings.  dst receives len bytes (no terminator).
+ */
+void
+tmac_vocab_fold(char *dst, const char *src, int len)
 {
 	int			i;
 
+	for (i = 0; i < len; i++)
+	{
+		char		c = src[i];
+
+		dst[i] = (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c;
+	}
+}
+
+/* Build a hash key (folded by tmac_vocab_fold).  False if empty or too long. */
+static bool
+make_key(TokenKey *key, TmacVocabKind kind, const char *token, int len)
+{
 	if (len <= 0 || len >= TOKEN_KEY_LEN)
 		return false;
 	memset(key, 0, sizeof(TokenKey));
 	key->kind = (char) kind;
-	for (i = 0; i < len; i++)
-	{
-		char		c = token[i];
-
-		key->text[i] = (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c;
-	}
+	tmac_vocab_fold(key->text, token, len);
 	return true;
 }
 

@@ -54,7 +54,10 @@ typedef enum TmacVocabKind
 /* The current vocabulary; valid until the next call that may rebuild it. */
 extern TmacVocabulary *tmac_vocabulary(void);
 
-/* Token lookups: return false when the token names nothing of that kind. */
+/* The one case-folding rule of spellings (vocabulary.c): ASCII a-z to A-Z only. */
+extern void tmac_vocab_fold(char *dst, const char *src, int len);
+
+/* Token lookups (folded): return false when the token names nothing of that kind. */
 extern bool tmac_vocab_lookup(TmacVocabulary *v, TmacVocabKind kind,
 							  const char *token, int len, int32 *id);
 

@@ -12,6 +12,20 @@ CREATE FUNCTION tmac.cache_invalidate() RETURNS trigger
 COMMENT ON FUNCTION tmac.cache_invalidate() IS
   'Statement trigger: tells every backend that its cached copy of this table is stale';
 
+-- Spellings (codes, names, aliases) are compared after one folding rule, the same in C
+-- (label input, src/vocabulary.c) and SQL, whatever the database's collation: ASCII a-z
+-- as A-Z, every other character exactly (Japanese, full-width, İ/ı, ß).
+CREATE FUNCTION tmac.vocabulary_fold(spelling text) RETURNS text
+  AS 'MODULE_PATHNAME', 'tmac_vocabulary_fold' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tmac.vocabulary_fold(text) IS
+  'A vocabulary spelling as lookups compare it: ASCII letters upper-cased, every other character unchanged (independent of the collation)';
+
+-- The one lookup of a spelling, through each backend's vocabulary cache (the one label input uses).
+CREATE FUNCTION tmac.vocabulary_id(kind text, spelling text, missing_ok boolean DEFAULT false) RETURNS integer
+  AS 'MODULE_PATHNAME', 'tmac_vocabulary_id' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tmac.vocabulary_id(text, text, boolean) IS
+  'The identifier (level rank, compartment or group id) of a level, compartment or group given by code, name or alias (ASCII case ignored, surrounding spaces ignored); error 42704 when unknown, or NULL with missing_ok';
+
 -- A code is what the canonical label text shows; a name or alias is what people type.
 CREATE FUNCTION tmac.valid_code(code text) RETURNS boolean
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -37,7 +51,7 @@ CREATE TABLE tmac.level (
   defined_by  name NOT NULL DEFAULT session_user,
   CHECK (array_position(aliases, NULL) IS NULL)
 );
-CREATE UNIQUE INDEX level_code_key ON tmac.level (upper(code));
+CREATE UNIQUE INDEX level_code_key ON tmac.level (tmac.vocabulary_fold(code));
 COMMENT ON TABLE tmac.level IS
   'Classification levels (区分): ordered by rank; a label stores the rank, so renaming keeps labels valid';
 COMMENT ON COLUMN tmac.level.rank IS 'Order of the level: a higher rank dominates a lower one; the identity of the level';
@@ -56,7 +70,7 @@ CREATE TABLE tmac.compartment (
   defined_by  name NOT NULL DEFAULT session_user
 );
 ALTER SEQUENCE tmac.compartment_id_seq OWNED BY tmac.compartment.compartment_id;
-CREATE UNIQUE INDEX compartment_code_key ON tmac.compartment (upper(code));
+CREATE UNIQUE INDEX compartment_code_key ON tmac.compartment (tmac.vocabulary_fold(code));
 COMMENT ON TABLE tmac.compartment IS
   'Need-to-know compartments (関係者限り): projects, entrusted customer information, product lines';
 COMMENT ON COLUMN tmac.compartment.compartment_id IS 'Identifier stored in labels';
@@ -72,27 +86,27 @@ CREATE TABLE tmac.org_group (
   CHECK (parent_id IS DISTINCT FROM group_id)
 );
 ALTER SEQUENCE tmac.org_group_id_seq OWNED BY tmac.org_group.group_id;
-CREATE UNIQUE INDEX org_group_code_key ON tmac.org_group (upper(code));
+CREATE UNIQUE INDEX org_group_code_key ON tmac.org_group (tmac.vocabulary_fold(code));
 COMMENT ON TABLE tmac.org_group IS
   'Organisation groups (部・課) as a tree: a holder of a group reaches every group below it';
 COMMENT ON COLUMN tmac.org_group.parent_id IS 'The enclosing group, or NULL for a root';
 
 -- All spellings in use, folded as label input folds them.
 CREATE VIEW tmac.vocabulary_token AS
-  SELECT 'level'::text AS kind, rank::integer AS id, code AS entry, upper(t) AS token
+  SELECT 'level'::text AS kind, rank::integer AS id, code AS entry, tmac.vocabulary_fold(t) AS token
     FROM tmac.level, unnest(array[code, name] || aliases) AS t
   UNION ALL
-  SELECT 'compartment', compartment_id, code, upper(t)
+  SELECT 'compartment', compartment_id, code, tmac.vocabulary_fold(t)
     FROM tmac.compartment, unnest(array[code, name]) AS t
   UNION ALL
-  SELECT 'group', group_id, code, upper(t)
+  SELECT 'group', group_id, code, tmac.vocabulary_fold(t)
     FROM tmac.org_group, unnest(array[code, name]) AS t;
 COMMENT ON VIEW tmac.vocabulary_token IS
-  'Every spelling (code, name, alias) accepted on label input, upper-cased, with the entry it names';
+  'Every spelling (code, name, alias) accepted on label input, folded by tmac.vocabulary_fold, with the entry it names';
 
 -- Rejects a spelling that already names another entry of the same kind, so
 -- label input is never ambiguous; also runs for direct INSERT/UPDATE.
-CREATE FUNCTION tmac.vocabulary_check_tokens() RETURNS trigger
+CREATE FUNCTION tmac.vocabulary_validate_tokens() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
@@ -113,7 +127,7 @@ BEGIN
   FOR clash IN
     SELECT t.entry, s AS spelling
       FROM unnest(spellings) AS s
-      JOIN tmac.vocabulary_token t ON t.kind = entry_kind AND t.token = upper(s)
+      JOIN tmac.vocabulary_token t ON t.kind = entry_kind AND t.token = tmac.vocabulary_fold(s)
      WHERE t.id <> self_id
      LIMIT 1
   LOOP
@@ -131,7 +145,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.vocabulary_check_tokens() IS
+COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS
   'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 
 -- Entries are referenced by stored labels and are never deleted.
@@ -175,7 +189,7 @@ COMMENT ON FUNCTION tmac.level_merge_builtin() IS
 -- locking each ancestor FOR SHARE: under READ COMMITTED it reads the committed tree of
 -- whoever held the lock before, and under REPEATABLE READ or SERIALIZABLE an ancestor that
 -- changed after the transaction's snapshot is a serialization failure (retry the transaction).
-CREATE FUNCTION tmac.org_group_check_cycle() RETURNS trigger
+CREATE FUNCTION tmac.org_group_validate_parent() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
@@ -198,20 +212,20 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.org_group_check_cycle() IS
+COMMENT ON FUNCTION tmac.org_group_validate_parent() IS
   'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 
 CREATE TRIGGER a_merge_builtin BEFORE INSERT ON tmac.level
   FOR EACH ROW EXECUTE FUNCTION tmac.level_merge_builtin();
 CREATE TRIGGER cycle_check BEFORE INSERT OR UPDATE OF parent_id ON tmac.org_group
-  FOR EACH ROW EXECUTE FUNCTION tmac.org_group_check_cycle();
+  FOR EACH ROW EXECUTE FUNCTION tmac.org_group_validate_parent();
 DO $t$
 DECLARE
   t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['level', 'compartment', 'org_group'] LOOP
     EXECUTE format('CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.%I
-                      FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_check_tokens()', t);
+                      FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens()', t);
     EXECUTE format('CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.%I
                       FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_forbid_delete()', t);
     EXECUTE format('CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.%I

@@ -23,7 +23,7 @@ $$;
 COMMENT ON FUNCTION tmac.require_arguments(text, text[]) IS
   'Raises null_value_not_allowed naming the first null argument; takes (name, value) pairs';
 
-CREATE FUNCTION tmac.check_code(kind text, code text) RETURNS void
+CREATE FUNCTION tmac.validate_code(kind text, code text) RETURNS void
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
@@ -34,9 +34,9 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.check_code(text, text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
+COMMENT ON FUNCTION tmac.validate_code(text, text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
 
-CREATE FUNCTION tmac.check_name(kind text, name text) RETURNS void
+CREATE FUNCTION tmac.validate_name(kind text, name text) RETURNS void
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
@@ -47,7 +47,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.check_name(text, text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary name';
+COMMENT ON FUNCTION tmac.validate_name(text, text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary name';
 
 CREATE FUNCTION tmac.define_level(code text, rank integer, name text, aliases text[] DEFAULT '{}')
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -56,13 +56,13 @@ DECLARE
   existing text;
 BEGIN
   PERFORM tmac.require_arguments('define_level', 'code', code, 'rank', rank::text, 'name', name);
-  PERFORM tmac.check_code('level', code);
-  PERFORM tmac.check_name('level', name);
+  PERFORM tmac.validate_code('level', code);
+  PERFORM tmac.validate_name('level', name);
   IF rank < 0 OR rank > 32767 THEN
     RAISE EXCEPTION 'level rank % is out of range', rank
       USING ERRCODE = 'numeric_value_out_of_range', HINT = 'A rank is between 0 and 32767.';
   END IF;
-  SELECT l.code INTO existing FROM tmac.level l WHERE upper(l.code) = upper(define_level.code);
+  SELECT l.code INTO existing FROM tmac.level l WHERE tmac.vocabulary_fold(l.code) = tmac.vocabulary_fold(define_level.code);
   IF FOUND THEN
     RAISE EXCEPTION 'level "%" already exists', existing
       USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_level to change its code.';
@@ -86,9 +86,9 @@ DECLARE
   existing text;
 BEGIN
   PERFORM tmac.require_arguments('define_compartment', 'code', code, 'name', name);
-  PERFORM tmac.check_code('compartment', code);
-  PERFORM tmac.check_name('compartment', name);
-  SELECT c.code INTO existing FROM tmac.compartment c WHERE upper(c.code) = upper(define_compartment.code);
+  PERFORM tmac.validate_code('compartment', code);
+  PERFORM tmac.validate_name('compartment', name);
+  SELECT c.code INTO existing FROM tmac.compartment c WHERE tmac.vocabulary_fold(c.code) = tmac.vocabulary_fold(define_compartment.code);
   IF FOUND THEN
     RAISE EXCEPTION 'compartment "%" already exists', existing
       USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_compartment to change its code.';
@@ -107,19 +107,19 @@ DECLARE
   parent_group integer;
 BEGIN
   PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
-  PERFORM tmac.check_code('group', code);
-  PERFORM tmac.check_name('group', name);
-  -- A tree change (see tmac.org_group_check_cycle): lock before the INSERT's own lock, so that
+  PERFORM tmac.validate_code('group', code);
+  PERFORM tmac.validate_name('group', name);
+  -- A tree change (see tmac.org_group_validate_parent): lock before the INSERT's own lock, so that
   -- two definitions wait for each other instead of deadlocking on the trigger's lock.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
-  SELECT g.code INTO existing FROM tmac.org_group g WHERE upper(g.code) = upper(define_group.code);
+  SELECT g.code INTO existing FROM tmac.org_group g WHERE tmac.vocabulary_fold(g.code) = tmac.vocabulary_fold(define_group.code);
   IF FOUND THEN
     RAISE EXCEPTION 'group "%" already exists', existing
       USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_group or tmac.move_group to change it.';
   END IF;
   IF parent IS NOT NULL THEN
-    SELECT t.id INTO parent_group FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(parent);
-    IF NOT FOUND THEN
+    parent_group := tmac.vocabulary_id('group', parent, true);
+    IF parent_group IS NULL THEN
       RAISE EXCEPTION 'unknown parent group "%"', parent
         USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
     END IF;
@@ -138,19 +138,18 @@ DECLARE
   moved integer;
 BEGIN
   PERFORM tmac.require_arguments('move_group', 'code', code);
-  -- Tree changes are serialised (see tmac.org_group_check_cycle); taking the lock before the
+  -- Tree changes are serialised (see tmac.org_group_validate_parent); taking the lock before the
   -- UPDATE's own ROW EXCLUSIVE lock means two moves wait for each other instead of deadlocking.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   IF parent IS NOT NULL THEN
-    SELECT t.id INTO parent_group FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(parent);
-    IF NOT FOUND THEN
+    parent_group := tmac.vocabulary_id('group', parent, true);
+    IF parent_group IS NULL THEN
       RAISE EXCEPTION 'unknown parent group "%"', parent
         USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
     END IF;
   END IF;
-  -- (a group whose name equals its code ignoring case has two equal tokens)
-  SELECT t.id INTO moved FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(move_group.code);
-  IF NOT FOUND THEN
+  moved := tmac.vocabulary_id('group', move_group.code, true);
+  IF moved IS NULL THEN
     RAISE EXCEPTION 'unknown group "%"', code USING ERRCODE = 'undefined_object';
   END IF;
   UPDATE tmac.org_group g SET parent_id = parent_group WHERE g.group_id = moved;
@@ -174,15 +173,15 @@ DECLARE
   i integer;
 BEGIN
   PERFORM tmac.require_arguments('rename_' || kind, 'old', old, 'new', new);
-  PERFORM tmac.check_code(kind, new);
-  SELECT t.id INTO old_id FROM tmac.vocabulary_token t
-   WHERE t.kind = rename_entry.kind AND t.token = upper(old);
-  IF NOT FOUND THEN
+  PERFORM tmac.validate_code(kind, new);
+  old_id := tmac.vocabulary_id(kind, old, true);
+  IF old_id IS NULL THEN
     RAISE EXCEPTION 'unknown % "%"', kind, old
       USING ERRCODE = 'undefined_object', HINT = 'Give the code, name or alias of the entry to rename.';
   END IF;
   SELECT t.entry INTO existing FROM tmac.vocabulary_token t
-   WHERE t.kind = rename_entry.kind AND t.token = upper(new) AND t.id <> old_id;
+   WHERE t.kind = rename_entry.kind AND t.id = tmac.vocabulary_id(rename_entry.kind, rename_entry.new, true) AND t.id <> old_id
+   LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION '% "%" already exists', kind, existing USING ERRCODE = 'duplicate_object';
   END IF;

@@ -20,7 +20,6 @@ CREATE TABLE tmac.person (
   person_id             text PRIMARY KEY CHECK (person_id ~ '^\S(.*\S)?$' AND length(person_id) <= 100),
   full_name             text NOT NULL CHECK (btrim(full_name) <> ''),
   title                 text,
-  org_group             text,
   job_role              text,
   kind                  text NOT NULL DEFAULT 'employee'
                         CHECK (kind IN ('employee', 'contractor', 'visitor', 'service')),
@@ -35,15 +34,16 @@ CREATE TABLE tmac.person (
   login_disabled_by_tmac boolean NOT NULL DEFAULT false,
   created_at            timestamptz NOT NULL DEFAULT now(),
   updated_at            timestamptz NOT NULL DEFAULT now(),
+  org_group_id          integer,            -- tmac.org_group.group_id (no FK: restore order, as labels)
   CHECK ((status = 'terminated') = (terminated_at IS NOT NULL)),
   CHECK (kind NOT IN ('service', 'visitor') OR responsible_person IS NOT NULL)
 );
-CREATE INDEX person_org_group_idx ON tmac.person (org_group);
+CREATE INDEX person_org_group_idx ON tmac.person (org_group_id);
 COMMENT ON TABLE tmac.person IS
   'Persons from the HR feed (employees, contractors, visitors, service accounts), mapped to PostgreSQL login roles; never deleted';
 COMMENT ON COLUMN tmac.person.person_id IS 'Employee number or other HR identifier';
 COMMENT ON COLUMN tmac.person.title IS 'Job title (役職)';
-COMMENT ON COLUMN tmac.person.org_group IS 'Code of the person''s organisation group (tmac.org_group)';
+COMMENT ON COLUMN tmac.person.org_group_id IS 'The person''s organisation group (tmac.org_group.group_id): an id, like labels, so a renamed group changes nothing here';
 COMMENT ON COLUMN tmac.person.job_role IS 'Job role; grants are bound to the job role and group held when approved';
 COMMENT ON COLUMN tmac.person.kind IS 'employee, contractor, visitor or service';
 COMMENT ON COLUMN tmac.person.login_role IS 'The PostgreSQL role this person logs in as (unique)';
@@ -53,26 +53,6 @@ COMMENT ON COLUMN tmac.person.responsible_person IS 'The employee responsible fo
 COMMENT ON COLUMN tmac.person.pledge_required_since IS 'Pledges signed before this (the last role change) no longer count';
 COMMENT ON COLUMN tmac.person.role_changed_at IS 'When the last transfer or promotion took effect';
 COMMENT ON COLUMN tmac.person.login_disabled_by_tmac IS 'True when tmac set NOLOGIN on the login role at termination (a rehire restores LOGIN)';
-
--- Resolves a group code, name (any case) to the canonical code; NULL passes through.
-CREATE FUNCTION tmac.group_code(spelling text) RETURNS text
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  c text;
-BEGIN
-  IF spelling IS NULL THEN
-    RETURN NULL;
-  END IF;
-  SELECT t.entry INTO c FROM tmac.vocabulary_token t WHERE t.kind = 'group' AND t.token = upper(btrim(spelling));
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown organisation group "%"', spelling
-      USING ERRCODE = 'undefined_object', HINT = 'Define it first with tmac.define_group(code, name, parent).';
-  END IF;
-  RETURN c;
-END
-$$;
-COMMENT ON FUNCTION tmac.group_code(text) IS 'The canonical code of an organisation group given by code or name; error 42704 when unknown';
 
 -- The person mapped to a role, or NULL.
 CREATE FUNCTION tmac.person_of_role(role name) RETURNS text

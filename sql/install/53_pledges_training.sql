@@ -1,5 +1,5 @@
 -- 53_pledges_training.sql — pledges (誓約書) and training completions, the
--- prerequisites of access (no access without both), and tmac.check_prerequisites().
+-- prerequisites of access (no access without both), and tmac.access_prerequisites().
 --
 -- Dates begin and end in the time zone of the date_time_zone setting: a
 -- pledge valid_until 2026-03-31 counts until 2026-04-01 00:00 there; training

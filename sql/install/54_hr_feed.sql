@@ -54,7 +54,7 @@ COMMENT ON FUNCTION tmac.hr_error(tmac.hr_event, text, text, text) IS 'Raises an
 -- can be a person's login at all (tmac.login_role_refusal; never the role feeding the event)
 -- and be enrolled by a DBA (tmac.enrol_login).  Checked when the event is received and again
 -- when a scheduled one is applied.
-CREATE FUNCTION tmac.hr_check_login_role(e tmac.hr_event) RETURNS void
+CREATE FUNCTION tmac.hr_validate_login_role(e tmac.hr_event) RETURNS void
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
@@ -84,7 +84,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) IS
+COMMENT ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) IS
   'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
 
 -- Checks that do not depend on the person's state at effective_at.
@@ -141,12 +141,11 @@ BEGIN
     PERFORM tmac.hr_error(e, '22023', format('a %s takes no attributes but note', e.kind));
   END IF;
   IF e.attributes ? 'org_group' THEN
-    BEGIN
-      PERFORM tmac.group_code(e.attributes ->> 'org_group');
-    EXCEPTION WHEN undefined_object THEN
+    IF (e.attributes ->> 'org_group') IS NOT NULL
+       AND tmac.vocabulary_id('group', e.attributes ->> 'org_group', true) IS NULL THEN
       PERFORM tmac.hr_error(e, '42704', format('unknown organisation group "%s"', e.attributes ->> 'org_group'),
         'Define it first with tmac.define_group(code, name, parent).');
-    END;
+    END IF;
   END IF;
   IF e.attributes ? 'kind' AND (e.attributes ->> 'kind') NOT IN ('employee', 'contractor', 'visitor', 'service') THEN
     PERFORM tmac.hr_error(e, '22023', format('invalid person kind "%s"', e.attributes ->> 'kind'),
@@ -156,7 +155,7 @@ BEGIN
      AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.attributes ->> 'responsible_person') THEN
     PERFORM tmac.hr_error(e, '23503', format('unknown responsible person "%s"', e.attributes ->> 'responsible_person'));
   END IF;
-  PERFORM tmac.hr_check_login_role(e);
+  PERFORM tmac.hr_validate_login_role(e);
 END
 $$;
 COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS
@@ -173,18 +172,18 @@ DECLARE
   eff timestamptz := greatest(e.effective_at, e.received_at);
   who text := 'hr_event:' || e.event_id;
   a jsonb := e.attributes;
-  new_group text;
+  new_group integer;
   new_role text;
   grace interval;
   r record;
   was_disabled boolean;
   old_login name;
 BEGIN
-  PERFORM tmac.hr_check_login_role(e);              -- again: enrolment may have changed since receipt
+  PERFORM tmac.hr_validate_login_role(e);              -- again: enrolment may have changed since receipt
   IF e.kind = 'hire' THEN
-    INSERT INTO tmac.person (person_id, full_name, title, org_group, job_role, kind, login_role,
+    INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
                              hired_on, responsible_person)
-    VALUES (e.person_id, btrim(a ->> 'full_name'), a ->> 'title', tmac.group_code(a ->> 'org_group'),
+    VALUES (e.person_id, btrim(a ->> 'full_name'), a ->> 'title', tmac.vocabulary_id('group', a ->> 'org_group'),
             a ->> 'job_role', coalesce(a ->> 'kind', 'employee'), a ->> 'login_role',
             (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date, a ->> 'responsible_person');
     RETURN;
@@ -200,7 +199,7 @@ BEGIN
     IF p.status = 'terminated' THEN
       PERFORM tmac.hr_error(e, '55000', format('person "%s" is terminated', p.person_id), 'Send a rehire event first.');
     END IF;
-    new_group := CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE p.org_group END;
+    new_group := CASE WHEN a ? 'org_group' THEN tmac.vocabulary_id('group', a ->> 'org_group') ELSE p.org_group_id END;
     new_role := CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE p.job_role END;
     grace := tmac.setting_lookup('role_change_grace')::interval;
     -- A new login role is a new identity: whoever logs in as it must not inherit the
@@ -212,7 +211,7 @@ BEGIN
     END IF;
     UPDATE tmac.person
        SET title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
-           org_group = new_group, job_role = new_role,
+           org_group_id = new_group, job_role = new_role,
            full_name = coalesce(nullif(btrim(a ->> 'full_name'), ''), full_name),
            login_role = CASE WHEN a ? 'login_role' THEN a ->> 'login_role' ELSE login_role END,
            pledge_required_since = eff, role_changed_at = eff, updated_at = now()
@@ -221,13 +220,13 @@ BEGIN
       UPDATE tmac.access_grant g
          SET status = 'ended', ended_at = eff, end_reason = 'role_change', ended_by = who
        WHERE g.person_id = p.person_id AND g.status = 'active' AND NOT g.survives_role_change
-         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group IS DISTINCT FROM new_group);
+         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group_id IS DISTINCT FROM new_group);
     ELSE
       UPDATE tmac.access_grant g
          SET grace_until = eff + grace
        WHERE g.person_id = p.person_id AND g.status = 'active' AND NOT g.survives_role_change
          AND g.grace_until IS NULL
-         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group IS DISTINCT FROM new_group);
+         AND (g.bound_job_role IS DISTINCT FROM new_role OR g.bound_org_group_id IS DISTINCT FROM new_group);
     END IF;
   WHEN 'leave' THEN
     IF p.status <> 'active' THEN
@@ -292,7 +291,7 @@ BEGIN
        SET status = 'active', terminated_at = NULL,
            hired_on = (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date,
            title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
-           org_group = CASE WHEN a ? 'org_group' THEN tmac.group_code(a ->> 'org_group') ELSE org_group END,
+           org_group_id = CASE WHEN a ? 'org_group' THEN tmac.vocabulary_id('group', a ->> 'org_group') ELSE org_group_id END,
            job_role = CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE job_role END,
            kind = coalesce(a ->> 'kind', kind),
            full_name = coalesce(nullif(btrim(a ->> 'full_name'), ''), full_name),

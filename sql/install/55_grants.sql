@@ -36,7 +36,6 @@ CREATE TABLE tmac.access_grant (
   decision_comment  text,
   extends_grant_id  bigint REFERENCES tmac.access_grant DEFERRABLE INITIALLY DEFERRED,  -- deferred: restore order
   bound_job_role    text,
-  bound_org_group   text,
   survives_role_change boolean NOT NULL DEFAULT false,
   survival_justification text,
   grace_until       timestamptz,
@@ -44,6 +43,7 @@ CREATE TABLE tmac.access_grant (
   end_reason        text,
   ended_by          text,
   end_comment       text,
+  bound_org_group_id integer,         -- tmac.org_group.group_id
   CHECK ((kind = 'clearance') = (level_rank IS NOT NULL)),
   CHECK ((kind = 'compartment') = (compartment_id IS NOT NULL AND mode IS NOT NULL)),
   CHECK ((status IN ('ended', 'expired', 'cancelled')) = (ended_at IS NOT NULL)),
@@ -63,7 +63,7 @@ COMMENT ON COLUMN tmac.access_grant.requested_by IS 'person_id of the requester'
 COMMENT ON COLUMN tmac.access_grant.approved_by IS 'person_ids of the approvers, in order';
 COMMENT ON COLUMN tmac.access_grant.extends_grant_id IS 'The grant this request extends (tmac.extend)';
 COMMENT ON COLUMN tmac.access_grant.bound_job_role IS 'The grantee''s job role when approved; a change ends the grant unless it survives role changes';
-COMMENT ON COLUMN tmac.access_grant.bound_org_group IS 'The grantee''s group when approved; a change ends the grant unless it survives role changes';
+COMMENT ON COLUMN tmac.access_grant.bound_org_group_id IS 'The grantee''s group (tmac.org_group.group_id) when approved; a change ends the grant unless it survives role changes';
 COMMENT ON COLUMN tmac.access_grant.survives_role_change IS 'Set by tmac.keep_on_role_change: transfers and promotions do not end this grant';
 COMMENT ON COLUMN tmac.access_grant.grace_until IS 'After a role change with a grace period: the grant ends at this instant';
 COMMENT ON COLUMN tmac.access_grant.end_reason IS 'expired, revoked, withdrawn, rejected, terminated or role_change';
@@ -96,40 +96,8 @@ CREATE VIEW tmac.grants AS
 COMMENT ON VIEW tmac.grants IS
   'Every clearance and grant ever requested, with its status now (a grant past valid_until shows expired at once)';
 
-CREATE FUNCTION tmac.level_rank_of(spelling text) RETURNS smallint
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  r integer;
-BEGIN
-  SELECT t.id INTO r FROM tmac.vocabulary_token t WHERE t.kind = 'level' AND t.token = upper(btrim(spelling));
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown level "%"', spelling
-      USING ERRCODE = 'undefined_object', HINT = 'Levels are listed in tmac.level; define one with tmac.define_level.';
-  END IF;
-  RETURN r;
-END
-$$;
-COMMENT ON FUNCTION tmac.level_rank_of(text) IS 'Rank of a level given by code, name or alias; error 42704 when unknown';
-
-CREATE FUNCTION tmac.compartment_id_of(spelling text) RETURNS integer
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  r integer;
-BEGIN
-  SELECT t.id INTO r FROM tmac.vocabulary_token t WHERE t.kind = 'compartment' AND t.token = upper(btrim(spelling));
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown compartment "%"', spelling
-      USING ERRCODE = 'undefined_object', HINT = 'Define it with tmac.define_compartment(code, name).';
-  END IF;
-  RETURN r;
-END
-$$;
-COMMENT ON FUNCTION tmac.compartment_id_of(text) IS 'Id of a compartment given by code or name; error 42704 when unknown';
-
 -- Rejects a request that overlaps a pending or active one for the same thing.
-CREATE FUNCTION tmac.check_no_overlap(g tmac.access_grant) RETURNS void
+CREATE FUNCTION tmac.validate_no_overlap(g tmac.access_grant) RETURNS void
   LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
@@ -153,7 +121,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.check_no_overlap(tmac.access_grant) IS
+COMMENT ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) IS
   'Error 23P01 when a pending or active grant of the same person, level or compartment and mode overlaps in time';
 
 CREATE FUNCTION tmac.new_request(g tmac.access_grant) RETURNS bigint
@@ -178,7 +146,7 @@ BEGIN
     RAISE EXCEPTION 'valid_until % is not after valid_from %', upper(g.validity), lower(g.validity)
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  PERFORM tmac.check_no_overlap(g);
+  PERFORM tmac.validate_no_overlap(g);
   INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, reason,
                                  requested_by, extends_grant_id)
   VALUES (g.person_id, g.kind, g.level_rank, g.compartment_id, g.mode, g.validity, g.reason,
@@ -201,7 +169,7 @@ BEGIN
   g.requested_by := tmac.acting_person('request a clearance');
   g.person_id := person_id;
   g.kind := 'clearance';
-  g.level_rank := tmac.level_rank_of(level);
+  g.level_rank := tmac.vocabulary_id('level', level);
   g.validity := tstzrange(coalesce(valid_from, now()), greatest(valid_until, coalesce(valid_from, now())));
   g.reason := reason;
   RETURN tmac.new_request(g);
@@ -225,7 +193,7 @@ BEGIN
   g.requested_by := tmac.acting_person('request access');
   g.person_id := person_id;
   g.kind := 'compartment';
-  g.compartment_id := tmac.compartment_id_of(compartment);
+  g.compartment_id := tmac.vocabulary_id('compartment', compartment);
   g.mode := lower(mode);
   g.validity := tstzrange(coalesce(valid_from, now()), greatest(valid_until, coalesce(valid_from, now())));
   g.reason := purpose;
@@ -295,7 +263,7 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Make a new request with a later valid_until.';
   END IF;
   SELECT string_agg(c.reason, '; ' ORDER BY c.ord) INTO problems
-    FROM tmac.check_prerequisites(g.person_id, now()) WITH ORDINALITY c(check_name, passed, reason, ord)
+    FROM tmac.access_prerequisites(g.person_id, now()) WITH ORDINALITY c(prerequisite, passed, reason, ord)
    WHERE NOT c.passed;
   IF problems IS NOT NULL THEN
     RAISE EXCEPTION 'person "%" does not meet the prerequisites for access', g.person_id
@@ -303,7 +271,7 @@ BEGIN
             HINT = 'Record the pledge or training first (tmac.record_pledge, tmac.record_training).';
   END IF;
   g.validity := tstzrange(greatest(lower(g.validity), now()), upper(g.validity));
-  PERFORM tmac.check_no_overlap(g);
+  PERFORM tmac.validate_no_overlap(g);
   needed := CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END;
   SELECT * INTO st FROM tmac.person_state_at(g.person_id, now());
   UPDATE tmac.access_grant a
@@ -312,7 +280,7 @@ BEGIN
          status = CASE WHEN cardinality(a.approved_by) + 1 >= needed THEN 'active' ELSE 'pending' END,
          approved_at = CASE WHEN cardinality(a.approved_by) + 1 >= needed THEN now() END,
          validity = CASE WHEN cardinality(a.approved_by) + 1 >= needed THEN g.validity ELSE a.validity END,
-         bound_job_role = st.job_role, bound_org_group = st.org_group
+         bound_job_role = st.job_role, bound_org_group_id = st.org_group_id
    WHERE a.grant_id = approve.grant_id
    RETURNING a.status INTO g.status;
   RETURN g.status;

@@ -3,18 +3,20 @@
 -- tmac.person_state_at() is the person as access decisions see them: the
 -- applied state plus every scheduled HR event that is already due, so a
 -- future-dated termination or leave counts from its instant whether or not
--- tmac.run_maintenance() has run.  tmac.check_prerequisites() is the
--- prerequisite check (pledge and training) used at approval and on every access decision; it runs
--- as the extension owner (the roles it is granted to cannot read the HR feed
--- and the helpers it uses).
--- tmac.access_profile_of()/access_profile() are the interface of the
--- row-level enforcement code (called as the extension owner, once per person
--- per cache refill); tmac.access_as_of() answers an auditor's "what did this
--- person hold at that instant".  Every table read here carries the
--- invalidate_caches statement trigger.
+-- tmac.run_maintenance() has run.  tmac.access_prerequisites() lists the
+-- access prerequisites (active, pledge, training) with their reasons, worded
+-- by the decision itself (tmac.decision_reason, src/decision.c); it is used at
+-- approval and runs as the extension owner (the roles it is granted to cannot
+-- read the HR feed and the helpers it uses).
+-- tmac.access_profile_of(person, at) is the access profile, the interface of
+-- the row-level enforcement code (called as the extension owner, once per
+-- person per cache refill); tmac.access_profile(login_role, at) is the same
+-- for the person a login role maps to.  tmac.access_as_of() answers an
+-- auditor's "what did this person hold at that instant".  Every table read
+-- here carries the invalidate_caches statement trigger.
 
 CREATE FUNCTION tmac.person_state_at(person_id text, at timestamptz)
-  RETURNS TABLE (status text, job_role text, org_group text, pledge_since timestamptz,
+  RETURNS TABLE (status text, job_role text, org_group_id integer, pledge_since timestamptz,
                  role_change_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
@@ -32,14 +34,12 @@ BEGIN ATOMIC
              ORDER BY e.effective_at DESC, e.received_at DESC LIMIT 1),
            p.job_role),
          coalesce(
-           (SELECT (SELECT g.code FROM tmac.org_group g
-                     WHERE upper(g.code) = upper(btrim(e.attributes ->> 'org_group'))
-                        OR upper(g.name) = upper(btrim(e.attributes ->> 'org_group')) LIMIT 1)
+           (SELECT tmac.vocabulary_id('group', e.attributes ->> 'org_group', true)
               FROM tmac.hr_event e
              WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
                AND e.kind IN ('transfer', 'promotion', 'rehire') AND e.attributes ? 'org_group'
              ORDER BY e.effective_at DESC, e.received_at DESC LIMIT 1),
-           p.org_group),
+           p.org_group_id),
          greatest(p.pledge_required_since,
            (SELECT max(e.effective_at) FROM tmac.hr_event e
              WHERE e.person_id = p.person_id AND e.outcome = 'scheduled' AND e.effective_at <= $2
@@ -51,7 +51,7 @@ BEGIN ATOMIC
    WHERE p.person_id = $1;
 END;
 COMMENT ON FUNCTION tmac.person_state_at(text, timestamptz) IS
-  'The person''s status, job role, group and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
+  'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
 
 -- Until when the pledge prerequisite holds at `at` (NULL end: open-ended); no row when it does not hold.
 CREATE FUNCTION tmac.pledge_window(person_id text, at timestamptz, since timestamptz)
@@ -102,46 +102,45 @@ $$;
 COMMENT ON FUNCTION tmac.training_window(text, timestamptz) IS
   'Internal: whether the required training is current at an instant, and when that can next change';
 
-CREATE FUNCTION tmac.check_prerequisites(person_id text, at timestamptz DEFAULT now())
-  RETURNS TABLE (check_name text, passed boolean, reason text)
+-- The wording of the active, pledge and training checks: the access decision's own (src/decision.c).
+CREATE FUNCTION tmac.decision_reason(check_name text, passed boolean) RETURNS text
+  AS 'MODULE_PATHNAME', 'tmac_decision_reason' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tmac.decision_reason(text, boolean) IS
+  'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share)';
+
+CREATE FUNCTION tmac.access_prerequisites(person_id text, at timestamptz DEFAULT now())
+  RETURNS TABLE (prerequisite text, passed boolean, reason text)
   LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   st record;
   ok boolean;
 BEGIN
-  SELECT * INTO st FROM tmac.person_state_at(check_prerequisites.person_id, at);
+  SELECT * INTO st FROM tmac.person_state_at(access_prerequisites.person_id, at);
   IF NOT FOUND THEN
-    RETURN QUERY SELECT 'active'::text, false, format('no person "%s"', check_prerequisites.person_id);
+    RETURN QUERY SELECT 'active'::text, false, format('no person "%s"', access_prerequisites.person_id);
     RETURN;
   END IF;
-  RETURN QUERY SELECT 'active'::text, st.status = 'active',
-                      CASE WHEN st.status = 'active' THEN 'the person is active'
-                           ELSE format('the person is %s', st.status) END;
-  IF NOT tmac.setting_on('require_pledge') THEN
-    RETURN QUERY SELECT 'pledge'::text, true, 'no pledge is required (require_pledge off)'::text;
-  ELSE
-    SELECT coalesce(w.ok, false) INTO ok FROM tmac.pledge_window(check_prerequisites.person_id, at, st.pledge_since) w;
-    RETURN QUERY SELECT 'pledge'::text, ok,
-      CASE WHEN ok THEN 'a valid pledge is on record'
-           WHEN st.pledge_since IS NOT NULL THEN format('no valid pledge signed since the role change of %s', st.pledge_since)
-           ELSE 'no valid pledge is on record' END;
-  END IF;
-  IF NOT tmac.setting_on('require_training') THEN
-    RETURN QUERY SELECT 'training'::text, true, 'no training is required (require_training off)'::text;
-  ELSE
-    SELECT coalesce(w.ok, false) INTO ok FROM tmac.training_window(check_prerequisites.person_id, at) w;
-    RETURN QUERY SELECT 'training'::text, ok,
-      CASE WHEN ok THEN 'the required training is current'
-           ELSE format('the required training is not current (completed within %s)', tmac.setting_value('training_validity')) END;
-  END IF;
+  ok := st.status = 'active';
+  RETURN QUERY SELECT 'active'::text, ok, tmac.decision_reason('active', ok);
+  ok := NOT tmac.setting_on('require_pledge')
+        OR coalesce((SELECT w.ok FROM tmac.pledge_window(access_prerequisites.person_id, at, st.pledge_since) w), false);
+  RETURN QUERY SELECT 'pledge'::text, ok,
+    tmac.decision_reason('pledge', ok)
+    || CASE WHEN NOT ok AND st.pledge_since IS NOT NULL
+            THEN format(' (none signed since the role change of %s)', st.pledge_since) ELSE '' END;
+  ok := NOT tmac.setting_on('require_training')
+        OR coalesce((SELECT w.ok FROM tmac.training_window(access_prerequisites.person_id, at) w), false);
+  RETURN QUERY SELECT 'training'::text, ok,
+    tmac.decision_reason('training', ok)
+    || CASE WHEN NOT ok THEN format(' (completed within %s)', tmac.setting_value('training_validity')) ELSE '' END;
 END
 $$;
-COMMENT ON FUNCTION tmac.check_prerequisites(text, timestamptz) IS
-  'The access prerequisites of a person at an instant, one row per check (active, pledge, training) with a reason; used at approval and on every access decision';
+COMMENT ON FUNCTION tmac.access_prerequisites(text, timestamptz) IS
+  'The access prerequisites of a person at an instant, one row per prerequisite (active, pledge, training), worded as access decisions word them; used at approval';
 
 -- A grant in force at `at` for a person in state st (role change due but not yet applied counted).
-CREATE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamptz, st_job_role text, st_org_group text,
+CREATE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamptz, st_job_role text, st_org_group_id integer,
                                     st_role_change_at timestamptz)
   RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
@@ -151,19 +150,20 @@ BEGIN ATOMIC
      AND ($1.ended_at IS NULL OR $1.ended_at > $2)
      AND ($1.grace_until IS NULL OR $1.grace_until > $2)
      AND ($1.survives_role_change OR $5 IS NULL
-          OR ($1.bound_job_role IS NOT DISTINCT FROM $3 AND $1.bound_org_group IS NOT DISTINCT FROM $4)
+          OR ($1.bound_job_role IS NOT DISTINCT FROM $3 AND $1.bound_org_group_id IS NOT DISTINCT FROM $4)
           OR $2 < $5 + tmac.setting_value('role_change_grace')::interval);
 END;
-COMMENT ON FUNCTION tmac.grant_in_force(tmac.access_grant, timestamptz, text, text, timestamptz) IS
+COMMENT ON FUNCTION tmac.grant_in_force(tmac.access_grant, timestamptz, text, integer, timestamptz) IS
   'Internal: whether a clearance or grant is in force at an instant';
 
-CREATE FUNCTION tmac.access_profile_internal(pid text, at timestamptz,
-    OUT o_person_id text, OUT o_active boolean, OUT o_clearance_rank integer, OUT o_read integer[],
-    OUT o_write integer[], OUT o_org_group_id integer, OUT o_pledge_ok boolean, OUT o_training_ok boolean,
-    OUT o_valid_until timestamptz)
-  RETURNS SETOF record LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+CREATE FUNCTION tmac.access_profile_of(person text, at timestamptz)
+  RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
+                 write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
+                 valid_until timestamptz)
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
+  pid text := person;
   st record;
   pw record;
   tw record;
@@ -177,17 +177,17 @@ BEGIN
   IF NOT FOUND THEN
     RETURN;
   END IF;
-  o_person_id := pid;
-  o_active := st.status = 'active';
+  person_id := pid;
+  active := st.status = 'active';
   SELECT max(g.level_rank) FILTER (WHERE g.kind = 'clearance'),
          coalesce(array_agg(DISTINCT g.compartment_id ORDER BY g.compartment_id)
                     FILTER (WHERE g.kind = 'compartment'), '{}'),
          coalesce(array_agg(DISTINCT g.compartment_id ORDER BY g.compartment_id)
                     FILTER (WHERE g.kind = 'compartment' AND g.mode = 'write'), '{}')
-    INTO o_clearance_rank, o_read, o_write
+    INTO clearance_rank, read_compartments, write_compartments
     FROM tmac.access_grant g
    WHERE g.person_id = pid AND g.approved_at IS NOT NULL
-     AND tmac.grant_in_force(g, at, st.job_role, st.org_group, st.role_change_at);
+     AND tmac.grant_in_force(g, at, st.job_role, st.org_group_id, st.role_change_at);
   SELECT min(x) INTO grant_change
     FROM tmac.access_grant g,
          LATERAL (VALUES (lower(g.validity)), (upper(g.validity)), (g.grace_until), (g.ended_at),
@@ -198,36 +198,25 @@ BEGIN
      AND x > at;
   SELECT min(e.effective_at) INTO event_change FROM tmac.hr_event e
    WHERE e.person_id = pid AND e.outcome = 'scheduled' AND e.effective_at > at;
-  SELECT g.group_id INTO o_org_group_id FROM tmac.org_group g WHERE upper(g.code) = upper(st.org_group);
+  org_group_id := st.org_group_id;
   IF tmac.setting_on('require_pledge') THEN
     SELECT * INTO pw FROM tmac.pledge_window(pid, at, st.pledge_since);
-    o_pledge_ok := coalesce(pw.ok, false);
+    pledge_ok := coalesce(pw.ok, false);
     pledge_change := pw.changes_at;
   ELSE
-    o_pledge_ok := true;
+    pledge_ok := true;
   END IF;
   IF tmac.setting_on('require_training') THEN
     SELECT * INTO tw FROM tmac.training_window(pid, at);
-    o_training_ok := coalesce(tw.ok, false);
+    training_ok := coalesce(tw.ok, false);
     training_change := tw.changes_at;
   ELSE
-    o_training_ok := true;
+    training_ok := true;
   END IF;
-  o_valid_until := least(grant_change, event_change, pledge_change, training_change);
+  valid_until := least(grant_change, event_change, pledge_change, training_change);
   RETURN NEXT;
 END
 $$;
-COMMENT ON FUNCTION tmac.access_profile_internal(text, timestamptz) IS
-  'Internal: the body of tmac.access_profile_of';
-
-CREATE FUNCTION tmac.access_profile_of(person_id text, at timestamptz)
-  RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
-                 write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
-                 valid_until timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
- SELECT * FROM tmac.access_profile_internal($1, $2);
-END;
 COMMENT ON FUNCTION tmac.access_profile_of(text, timestamptz) IS
   'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
 
@@ -237,7 +226,7 @@ CREATE FUNCTION tmac.access_profile(login_role name, at timestamptz)
                  valid_until timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
- SELECT a.* FROM tmac.person p, tmac.access_profile_internal(p.person_id, $2) a WHERE p.login_role = $1;
+ SELECT a.* FROM tmac.person p, tmac.access_profile_of(p.person_id, $2) a WHERE p.login_role = $1;
 END;
 COMMENT ON FUNCTION tmac.access_profile(name, timestamptz) IS
   'tmac.access_profile_of for the person mapped to a login role; no row when the role is not mapped';

@@ -333,7 +333,7 @@ CREATE FUNCTION tmac.define_duty(duty text, name text, pg_role name DEFAULT NULL
 $$
 BEGIN
   PERFORM tmac.require_arguments('define_duty', 'duty', duty, 'name', name);
-  PERFORM tmac.check_code('duty', duty);
+  PERFORM tmac.validate_code('duty', duty);
   IF pg_role IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = define_duty.pg_role) THEN
     RAISE EXCEPTION 'role "%" does not exist', pg_role USING ERRCODE = 'undefined_object';
   END IF;

@@ -124,6 +124,7 @@ CREATE FUNCTION tmac.start_review(title text, deadline timestamptz DEFAULT NULL,
 $$
 DECLARE
   me text := tmac.reviewer('start an access review');
+  scope_group integer;
   id bigint;
   n integer;
   h text;
@@ -139,12 +140,12 @@ BEGIN
     RAISE EXCEPTION 'kind must be clearance or compartment, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
   END IF;
   IF compartment IS NOT NULL THEN
-    compartment := (SELECT c.code FROM tmac.compartment c WHERE c.compartment_id = tmac.compartment_id_of(compartment));
+    compartment := (SELECT c.code FROM tmac.compartment c WHERE c.compartment_id = tmac.vocabulary_id('compartment', compartment));
     sc := sc || jsonb_build_object('compartment', compartment);
   END IF;
   IF org_group IS NOT NULL THEN
-    org_group := tmac.group_code(org_group);
-    sc := sc || jsonb_build_object('org_group', org_group);
+    scope_group := tmac.vocabulary_id('group', org_group);
+    sc := sc || jsonb_build_object('org_group', (SELECT g.code FROM tmac.org_group g WHERE g.group_id = scope_group));
   END IF;
   INSERT INTO tmac.access_review (title, scope, started_by, deadline, undecided_action, population_count, population_hash)
   VALUES (title, sc, me, dl, tmac.setting_value('review_undecided'), 0, '')
@@ -157,7 +158,7 @@ BEGIN
     JOIN tmac.person p ON p.person_id = g.person_id
    WHERE g.status = 'active'
      AND (start_review.compartment IS NULL OR g.compartment = start_review.compartment)
-     AND (start_review.org_group IS NULL OR p.org_group = start_review.org_group)
+     AND (scope_group IS NULL OR p.org_group_id = scope_group)
      AND (start_review.person_id IS NULL OR g.person_id = start_review.person_id)
      AND (start_review.kind IS NULL OR g.kind = start_review.kind);
   GET DIAGNOSTICS n = ROW_COUNT;

@@ -8,7 +8,7 @@
 -- 100,000 persons and 1,000,000 grants come in one pass each.
 
 -- Whether each person's pledge and training prerequisites hold at an instant (set-based twin of
--- tmac.check_prerequisites, without counting HR events that are due but not yet applied).
+-- tmac.access_prerequisites, without counting HR events that are due but not yet applied).
 CREATE FUNCTION tmac.prerequisite_status(at timestamptz DEFAULT now())
   RETURNS TABLE (person_id text, pledge_ok boolean, pledge_until timestamptz,
                  training_ok boolean, training_until timestamptz, training_last date)
@@ -63,7 +63,7 @@ BEGIN ATOMIC
                 p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*),
                 string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id)),
          p.terminated_at
-    FROM (SELECT * FROM tmac.person p WHERE p.status = 'terminated' OFFSET 0) p
+    FROM (SELECT p.person_id, p.full_name, p.terminated_at FROM tmac.person p WHERE p.status = 'terminated' OFFSET 0) p
     JOIN tmac.access_grant g ON g.person_id = p.person_id
    WHERE g.status IN ('active', 'pending')
      AND tmac.grant_lapse(g.validity, g.grace_until) > now()

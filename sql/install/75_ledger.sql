@@ -21,7 +21,7 @@ CREATE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
                  pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-  SELECT p.person_id, p.full_name, p.title, p.org_group, p.job_role, p.status,
+  SELECT p.person_id, p.full_name, p.title, og.code, p.job_role, p.status,
          g.grant_id, g.kind,
          CASE g.kind WHEN 'clearance' THEN l.code || ' (' || l.name || ')' ELSE c.code || ' (' || c.name || ')' END,
          g.mode, g.approved_at, g.requested_by, g.approved_by,
@@ -39,6 +39,7 @@ BEGIN ATOMIC
          k.last_kept
     FROM tmac.access_grant g
     JOIN tmac.person p ON p.person_id = g.person_id
+    LEFT JOIN tmac.org_group og ON og.group_id = p.org_group_id
     LEFT JOIN tmac.person a1 ON a1.person_id = g.approved_by[1]
     LEFT JOIN tmac.person a2 ON a2.person_id = g.approved_by[2]
     LEFT JOIN (SELECT i.grant_id, max(i.decided_at) AS last_kept FROM tmac.access_review_item i

@@ -40,6 +40,10 @@ GRANT EXECUTE ON FUNCTION
 TO PUBLIC;
 GRANT SELECT ON tmac.level, tmac.compartment, tmac.org_group, tmac.vocabulary_token,
   tmac.object_label, tmac.protected_table TO PUBLIC;
+-- The vocabulary lookup reads what everyone may read; the decision's wording is fixed text.
+GRANT EXECUTE ON FUNCTION tmac.vocabulary_id(text, text, boolean), tmac.vocabulary_fold(text),
+  tmac.decision_reason(text, boolean)
+TO PUBLIC;
 -- Harmless, and needed where they are evaluated as whoever acts: tmac.invoker() in column
 -- defaults; the name and code validators in CHECK constraints; tmac.require_arguments() (it
 -- only raises an error naming a null argument) in the SECURITY INVOKER functions tmac.protect,
@@ -75,7 +79,7 @@ GRANT SELECT ON tmac.cache_sentinel, tmac.restore_window TO tmac_auditor;
 
 -- Read-only functions for everyone who reads the evidence.
 GRANT EXECUTE ON FUNCTION tmac.verify_audit_log(), tmac.access_as_of(text, timestamptz),
-  tmac.check_prerequisites(text, timestamptz), tmac.compliance_requirements_met(text[]),
+  tmac.access_prerequisites(text, timestamptz), tmac.compliance_requirements_met(text[]),
   tmac.duty_holders(), tmac.html_escape(text),
   tmac.review_item_line(bigint, text, text, text, text, text, timestamptz, timestamptz),
   tmac.review_population_text(bigint),

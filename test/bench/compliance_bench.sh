@@ -68,9 +68,9 @@ BEGIN
 END
 \$\$;
 SET session_replication_role = replica;
-INSERT INTO tmac.person (person_id, full_name, title, org_group, job_role, kind, login_role, status, hired_on, terminated_at)
+INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role, status, hired_on, terminated_at)
 SELECT format('P%s', lpad(i::text, 7, '0')), 'Person ' || i, CASE WHEN i % 10 = 0 THEN '課長' ELSE '主任' END,
-       'DEV', 'engineer', 'employee', CASE WHEN i <= 2000 THEN format('bench_u%s', i) END,
+       tmac.vocabulary_id('group', 'DEV'), 'engineer', 'employee', CASE WHEN i <= 2000 THEN format('bench_u%s', i) END,
        CASE WHEN i % 1000 = 999 THEN 'terminated' ELSE 'active' END, date '2020-04-01',
        CASE WHEN i % 1000 = 999 THEN now() - interval '3 days' END
   FROM generate_series(1, $n) i;
@@ -82,7 +82,7 @@ SELECT format('P%s', lpad(i::text, 7, '0')), 'security basics', CASE WHEN i % 10
   FROM generate_series(1, $n) i;
 -- 10 grants per person; requesters are P0000041.., approvers P0000040.. (the tmac_approver holders)
 INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, status, reason,
-                               requested_by, requested_at, approved_by, approved_at, bound_job_role, bound_org_group,
+                               requested_by, requested_at, approved_by, approved_at, bound_job_role, bound_org_group_id,
                                ended_at, end_reason)
 SELECT p, CASE WHEN j = 0 THEN 'clearance' ELSE 'compartment' END,
        CASE WHEN j = 0 THEN 20 END,
@@ -93,7 +93,7 @@ SELECT p, CASE WHEN j = 0 THEN 'clearance' ELSE 'compartment' END,
        'bench', format('P%s', lpad((((i + j) % 50) * 40 + 1)::text, 7, '0')), t0,
        CASE WHEN (i + j) % 1000 = 17 THEN ARRAY[format('P%s', lpad((((i + j) % 50) * 40 + 1)::text, 7, '0'))]
             ELSE ARRAY[format('P%s', lpad((((i + j) % 50 + 1) * 40)::text, 7, '0'))] END,
-       t0, 'engineer', 'DEV',
+       t0, 'engineer', tmac.vocabulary_id('group', 'DEV'),
        CASE WHEN i % 1000 = 999 AND i % 3000 <> 999 THEN now() - interval '3 days' END,
        CASE WHEN i % 1000 = 999 AND i % 3000 <> 999 THEN 'terminated' END
   FROM generate_series(1, $n) i, generate_series(0, 9) j,

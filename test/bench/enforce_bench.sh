@@ -61,10 +61,10 @@ SELECT 'bench-' || p, p, 'hire', now() - interval '1 day',
 SELECT tmac.record_pledge(p, 'hire', current_date - 1), tmac.record_training(p, 'security basics', current_date - 1)
   FROM unnest(ARRAY['B001', 'B002', 'B003']) p;
 INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, status, reason,
-                               requested_by, approved_by, approved_at, bound_job_role, bound_org_group)
+                               requested_by, approved_by, approved_at, bound_job_role, bound_org_group_id)
 SELECT g.person_id, g.kind, g.level_rank, g.compartment_id, g.mode,
        tstzrange(now() - interval '1 hour', now() + interval '30 days'), 'active', 'benchmark',
-       'BENCH-ADMIN', '{BENCH-APPROVER}', now() - interval '1 hour', 'engineer', 'DEV'
+       'BENCH-ADMIN', '{BENCH-APPROVER}', now() - interval '1 hour', 'engineer', tmac.vocabulary_id('group', 'DEV')
   FROM (SELECT p AS person_id, 'clearance' AS kind, 30::smallint AS level_rank, NULL::integer AS compartment_id,
                NULL::text AS mode
           FROM unnest(ARRAY['B001', 'B002', 'B003']) p

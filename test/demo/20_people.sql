@@ -29,7 +29,8 @@ INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES
   ('HR-0003', 'E1003', 'hire', '{"full_name": "高橋 誠", "title": "部長", "org_group": "営業部", "job_role": "manager", "login_role": "takahashi"}'),
   ('HR-0004', 'E1004', 'hire', '{"full_name": "木村 拓也", "title": "主任", "org_group": "開発部", "job_role": "engineer", "login_role": "kimura"}');
 SELECT event_id, person_id, kind, outcome FROM tmac.hr_event ORDER BY event_id;
-SELECT person_id, full_name, title, org_group, job_role, login_role, status FROM tmac.person ORDER BY person_id;
+SELECT person_id, full_name, title, g.code AS org_group, job_role, login_role, status
+  FROM tmac.person p LEFT JOIN tmac.org_group g ON g.group_id = p.org_group_id ORDER BY person_id;
 
 \echo '== 4. HR records each one''s pledge (誓約書) and training (従業員教育): access requires both'
 SELECT person_id,

@@ -28,8 +28,8 @@ SET ROLE suzuki;
 SELECT tmac.approve(g) AS status
   FROM unnest(ARRAY[:yamada_clearance, :yamada_blueprint, :tanaka_clearance, :tanaka_project]) AS g;
 RESET ROLE;
-SELECT p.full_name, p.org_group, g.kind, g.level, g.compartment, g.status
-  FROM tmac.grants g JOIN tmac.person p USING (person_id)
+SELECT p.full_name, og.code AS org_group, g.kind, g.level, g.compartment, g.status
+  FROM tmac.grants g JOIN tmac.person p USING (person_id) LEFT JOIN tmac.org_group og ON og.group_id = p.org_group_id
  WHERE g.person_id IN ('E1005', 'E1006') ORDER BY g.grant_id;
 
 \echo '== 3. A table of design documents, protected by tmac (row-level security on the label column)'

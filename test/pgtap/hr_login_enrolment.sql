@@ -68,7 +68,7 @@ SELECT throws_ok($$SELECT pg_temp.as_role('t_adm', 'DELETE FROM tmac.login_enrol
 SELECT is((SELECT count(*)::integer FROM information_schema.role_routine_grants g
             WHERE g.routine_schema = 'tmac' AND g.grantee = 'PUBLIC'
               AND g.routine_name IN ('enrol_login', 'withdraw_login', 'acting_role', 'login_role_refusal',
-                                     'login_enrolled', 'hr_check_login_role')), 0,
+                                     'login_enrolled', 'hr_validate_login_role')), 0,
           'none of the enrolment functions is granted to PUBLIC');
 
 -- the HR feed refuses what is not enrolled

@@ -4,7 +4,7 @@ SELECT plan(47);
 \i test/pgtap/people_fixture.psql
 
 -- hire
-SELECT is((SELECT array_agg(r::text) FROM (SELECT full_name, org_group, job_role, title, kind, login_role::text, status FROM tmac.person WHERE person_id = 'A1') r), ARRAY(SELECT v::text FROM (VALUES ('Alice'::text, 'DEV'::text, 'engineer'::text, '主任'::text, 'employee'::text, 't_alice'::text, 'active'::text)) v), 'hire creates the person from attributes');
+SELECT is((SELECT array_agg(r::text) FROM (SELECT full_name, g.code AS org_group, job_role, title, kind, login_role::text, status FROM tmac.person p LEFT JOIN tmac.org_group g ON g.group_id = p.org_group_id WHERE person_id = 'A1') r), ARRAY(SELECT v::text FROM (VALUES ('Alice'::text, 'DEV'::text, 'engineer'::text, '主任'::text, 'employee'::text, 't_alice'::text, 'active'::text)) v), 'hire creates the person from attributes');
 SELECT is((SELECT outcome FROM tmac.hr_event WHERE event_id = 'fx-1'), 'applied', 'a due event is applied at once');
 SELECT isnt((SELECT applied_at FROM tmac.hr_event WHERE event_id = 'fx-1'), NULL, 'applied_at is filled');
 SELECT is((SELECT received_by::text FROM tmac.hr_event WHERE event_id = 'fx-1'), current_user::text, 'received_by is filled');
@@ -27,7 +27,7 @@ SELECT lives_ok($$INSERT INTO tmac.hr_event (event_id, person_id, kind, attribut
 
 -- transfer, promotion
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('h-tr', 'A1', 'transfer', '{"org_group":"営業部","job_role":"sales"}');
-SELECT is((SELECT array_agg(r::text) FROM (SELECT org_group, job_role FROM tmac.person WHERE person_id = 'A1') r), ARRAY(SELECT v::text FROM (VALUES ('SALES'::text, 'sales'::text)) v), 'transfer moves the person (group given by name, stored as code)');
+SELECT is((SELECT array_agg(r::text) FROM (SELECT g.code AS org_group, job_role FROM tmac.person p LEFT JOIN tmac.org_group g ON g.group_id = p.org_group_id WHERE person_id = 'A1') r), ARRAY(SELECT v::text FROM (VALUES ('SALES'::text, 'sales'::text)) v), 'transfer moves the person (group given by name, stored as its id)');
 SELECT isnt((SELECT pledge_required_since FROM tmac.person WHERE person_id = 'A1'), NULL, 'transfer requires a new pledge');
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('h-pr', 'A1', 'promotion', '{"title":"部長","job_role":"head"}');
 SELECT is((SELECT array_agg(r::text) FROM (SELECT title, job_role FROM tmac.person WHERE person_id = 'A1') r), ARRAY(SELECT v::text FROM (VALUES ('部長'::text, 'head'::text)) v), 'promotion changes title and job role');
@@ -54,7 +54,7 @@ SELECT throws_ok($$INSERT INTO tmac.hr_event (event_id, person_id, kind, attribu
 SELECT throws_ok($$INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('h-rh0', 'A1', 'rehire')$$,
   '55000', NULL, 'rehiring an active person is 55000');
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('h-rh', 'D1', 'rehire', '{"org_group":"DEV"}');
-SELECT is((SELECT array_agg(r::text) FROM (SELECT status, terminated_at, org_group FROM tmac.person WHERE person_id = 'D1') r), ARRAY(SELECT v::text FROM (VALUES ('active'::text, NULL::timestamptz, 'DEV'::text)) v), 'rehire reactivates');
+SELECT is((SELECT array_agg(r::text) FROM (SELECT status, terminated_at, g.code AS org_group FROM tmac.person p LEFT JOIN tmac.org_group g ON g.group_id = p.org_group_id WHERE person_id = 'D1') r), ARRAY(SELECT v::text FROM (VALUES ('active'::text, NULL::timestamptz, 'DEV'::text)) v), 'rehire reactivates');
 SELECT is((SELECT rolcanlogin FROM pg_roles WHERE rolname = 't_dave'), true, 'rehire restores LOGIN that tmac removed');
 SELECT is(pg_has_role('t_dave', 'tmac_approver', 'MEMBER'), false, '... but not the tmac roles');
 

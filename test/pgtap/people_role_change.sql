@@ -19,7 +19,7 @@ SELECT is((SELECT count(*) FROM tmac.access_profile('t_hr', now())), 0::bigint, 
 SELECT is((SELECT count(*) FROM tmac.access_profile_of('nobody', now())), 0::bigint, 'no row for an unknown person');
 SELECT is((SELECT row(read_compartments, write_compartments, clearance_rank)::text FROM tmac.access_profile_of('B1', now())),
           row('{}'::integer[], '{}'::integer[], NULL::integer)::text, 'empty arrays, not NULL, and NULL clearance when none');
-SELECT is((SELECT row(check_name, passed)::text FROM tmac.check_prerequisites('A1', now()) WHERE check_name = 'pledge'), '(pledge,t)', 'check_prerequisites');
+SELECT is((SELECT row(prerequisite, passed)::text FROM tmac.access_prerequisites('A1', now()) WHERE prerequisite = 'pledge'), '(pledge,t)', 'access_prerequisites');
 
 -- leave and return suspend and restore, grants untouched
 INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('rc-lv', 'A1', 'leave');

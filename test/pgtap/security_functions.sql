@@ -51,7 +51,7 @@ SELECT count(*) FROM tmac.access_rights_ledger;
 SELECT count(*) FROM tmac.access_rights_ledger_as_of(now() - interval '1 minute');
 SELECT count(*) FROM tmac.grants;
 SELECT count(*) FROM tmac.access_as_of('A1', now());
-SELECT count(*) FROM tmac.check_prerequisites('A1');
+SELECT count(*) FROM tmac.access_prerequisites('A1');
 SELECT count(*) FROM tmac.access_profile_of('A1', now());
 SELECT count(*) FROM tmac.access_profile('t_alice', now());
 SELECT count(*) FROM tmac.person_state_at('A1', now());
@@ -133,6 +133,10 @@ INSERT INTO public_allowlist VALUES
   ('tmac.explain_access(text, tmac.label)'),
   -- pure validators (CHECK constraints of the vocabulary; the null-argument check of every API function)
   ('tmac.valid_code(text)'), ('tmac.valid_name(text)'), ('tmac.require_arguments(text, text[])'),
+  -- the vocabulary lookup and its folding rule (the vocabulary tables are readable by all)
+  ('tmac.vocabulary_id(text, text, boolean)'), ('tmac.vocabulary_fold(text)'),
+  -- the fixed wording of the active, pledge and training checks
+  ('tmac.decision_reason(text, boolean)'),
   -- state of the session, read by column defaults and triggers that run as the writing role
   ('tmac.invoker()'), ('tmac.restoring()'), ('tmac.hr_feed_applying()'),
   -- computed per row of tmac.grants, by everyone who may read it
@@ -213,16 +217,16 @@ SELECT is((SELECT count(*)::int FROM tmac.protected_table WHERE relid IN ('adm_s
           'they are no longer protected');
 SELECT is(pg_temp.as_role('t_carol', $$SELECT tmac.grant_sod_exception(1, 'A1', 'covering a holiday', now() + interval '1 day') > 0$$),
           'true', 'a non-superuser approver grants an SoD exception');
-SELECT is(pg_temp.as_role('t_aud', $$SELECT string_agg(check_name || '=' || passed, ' ') FROM tmac.check_prerequisites('A1')$$),
+SELECT is(pg_temp.as_role('t_aud', $$SELECT string_agg(prerequisite || '=' || passed, ' ') FROM tmac.access_prerequisites('A1')$$),
           'active=true pledge=true training=true', 'an auditor reads a person''s prerequisites');
-SELECT is(pg_temp.as_role('t_bob', $$SELECT count(*) FROM tmac.check_prerequisites('A1')$$), '3',
+SELECT is(pg_temp.as_role('t_bob', $$SELECT count(*) FROM tmac.access_prerequisites('A1')$$), '3',
           'and so does an access administrator');
 
 -- 4. Parallel plans and deduplication.
 SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.provolatile = 'i' AND f.proparallel <> 's' ORDER BY 1), '{}'::text[],
           'every IMMUTABLE function of schema tmac is PARALLEL SAFE');
 SELECT is(ARRAY(SELECT f.name FROM fn f
-                 WHERE f.name IN ('tmac.group_code(text)', 'tmac.level_rank_of(text)', 'tmac.compartment_id_of(text)',
+                 WHERE f.name IN ('tmac.vocabulary_id(text,text,boolean)', 'tmac.vocabulary_fold(text)',
                                   'tmac.person_of_role(name)', 'tmac.setting_value(text)', 'tmac.setting_on(text)',
                                   'tmac.setting_lookup(text)', 'tmac.day_start(date)', 'tmac.restoring()',
                                   'tmac.compliance_requirements_met(text[])')

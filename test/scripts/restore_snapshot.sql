@@ -25,7 +25,7 @@ SELECT 'protection', relrowsecurity, relforcerowsecurity,
        (SELECT label_column FROM tmac.protected_table WHERE relid = c.oid)
   FROM pg_class c WHERE c.oid = 'app.doc'::regclass;
 SELECT 'acl', relname, relacl::text FROM pg_class WHERE relnamespace = 'app'::regnamespace AND relacl IS NOT NULL ORDER BY 2;
-SELECT 'person', person_id, full_name, org_group, job_role, login_role, status FROM tmac.person ORDER BY 2;
+SELECT 'person', person_id, full_name, org_group_id, job_role, login_role, status FROM tmac.person ORDER BY 2;
 SELECT 'hr_event', event_id, person_id, kind, outcome, applied_at IS NOT NULL, received_by FROM tmac.hr_event ORDER BY 2;
 SELECT 'pledge', person_id, kind, signed_on FROM tmac.pledge ORDER BY 2;
 SELECT 'training', person_id, course, completed_on FROM tmac.training_completion ORDER BY 2;

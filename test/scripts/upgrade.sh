@@ -141,10 +141,12 @@ SELECT format('SELECT %L, t::text FROM (SELECT %s FROM %s %s ORDER BY %s) t;',
               CASE WHEN c.rel = 'tmac.audit_log'::regclass
                    THEN format('WHERE entry_id <= %s', (SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log))
                    ELSE min(e.extcondition[c.n]) END,
-              string_agg(a.attnum::text, ', ' ORDER BY a.attnum))
+              array_to_string(ARRAY(SELECT generate_series(1, count(*)::integer)), ', '))
   FROM pg_extension e CROSS JOIN LATERAL unnest(e.extconfig) WITH ORDINALITY c(rel, n)
        JOIN pg_class r ON r.oid = c.rel AND r.relkind = 'r'
        JOIN pg_attribute a ON a.attrelid = c.rel AND a.attnum > 0 AND NOT a.attisdropped
+        -- groups: codes up to 0.1.0, ids since 0.2.0; compared as codes below
+        AND a.attname NOT IN ('org_group', 'bound_org_group', 'org_group_id', 'bound_org_group_id')
  WHERE e.extname = 'tmac' AND c.rel <> 'tmac.audit_head'::regclass
    AND c.rel::regclass::text NOT IN ('tmac.setting', 'tmac.compliance_setting_value')
  GROUP BY c.rel;
@@ -160,6 +162,12 @@ SELECT format('SELECT %L, key, value, changed_at, changed_by FROM (SELECT key, v
               'settings', CASE WHEN to_regclass('tmac.compliance_setting_value') IS NOT NULL
                                THEN ' UNION ALL SELECT key, value, changed_at, changed_by FROM tmac.compliance_setting_value' ELSE '' END)
 \gexec
+-- A person's group and a grant's bound group, as the code they name (0.1.0 stored the code,
+-- 0.2.0 stores the id): the upgrade must carry every one over.
+SELECT 'person_group', p.person_id, coalesce(to_jsonb(p) ->> 'org_group', g.code)
+  FROM tmac.person p LEFT JOIN tmac.org_group g ON g.group_id = (to_jsonb(p) ->> 'org_group_id')::integer ORDER BY 2;
+SELECT 'grant_group', a.grant_id, coalesce(to_jsonb(a) ->> 'bound_org_group', g.code)
+  FROM tmac.access_grant a LEFT JOIN tmac.org_group g ON g.group_id = (to_jsonb(a) ->> 'bound_org_group_id')::integer ORDER BY 2;
 SELECT 'doc', id, l, tmac.marking(l), title FROM app.doc ORDER BY id;
 SELECT 'object_label', object_type, object_identity, label, marking FROM tmac.object_label ORDER BY 2, 3;
 SELECT 'grants', grant_id, person_id, kind, level, compartment, mode, status, requested_by, approved_by, end_reason
@@ -181,6 +189,8 @@ SQL
     "$(grep -c '^object_label|' "$dir/before.txt")" -eq 3 -a \
     "$(grep -c '^grants|.*|active|' "$dir/before.txt")" -eq 2 -a \
     "$(grep -c '^tmac.hr_event|' "$dir/before.txt")" -eq 6 -a \
+    "$(grep -Ec '^person_group\|UP[1-4]\|(DEV|SALES)$' "$dir/before.txt")" -eq 4 -a \
+    "$(grep -Ec '^grant_group\|[0-9]+\|(DEV|SALES)$' "$dir/before.txt")" -eq 3 -a \
     "$(grep -c '^settings|' "$dir/before.txt")" -eq 2 -a \
     "$(grep -c '^tmac.audit_log|' "$dir/before.txt")" -gt 20
   grep -qx 'audit_verify|0' "$dir/before.txt" && grep -q '^tmac.level|.*INTERNAL-USE' "$dir/before.txt" \

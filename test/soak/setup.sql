@@ -108,7 +108,7 @@ state AS (
          ARRAY(SELECT h.compartment FROM held h WHERE h.kind = 'compartment') AS comps,
          -- rows limited to groups: the person's group must be one of them or an ancestor of one
          ARRAY(WITH RECURSIVE down(id, code) AS (
-                 SELECT g.group_id, g.code FROM tmac.org_group g JOIN tmac.person p ON p.org_group = g.code
+                 SELECT g.group_id, g.code FROM tmac.org_group g JOIN tmac.person p ON p.org_group_id = g.group_id
                   WHERE p.person_id = pid
                  UNION
                  SELECT g.group_id, g.code FROM tmac.org_group g JOIN down ON g.parent_id = down.id)

@@ -41,3 +41,28 @@ INSERT INTO tmac.setting (key, value, changed_at, changed_by)
 SELECT v.key, v.value, v.changed_at, v.changed_by
   FROM tmac.compliance_setting_value v
  ORDER BY v.key;
+
+-- 0.2.0 stores a person's group and a grant's bound group as the group's id (as labels
+-- store ids), where 0.1.0 stored its code and rewrote every copy on a rename.  0.1.0 kept
+-- those codes equal to tmac.org_group.code (its rename trigger), so each maps to one id; the
+-- old columns are removed after this part.  The rows change through UPDATE, so the audit log
+-- records the conversion of each.  A code that names no group stops the upgrade.
+UPDATE tmac.person p SET org_group_id = g.group_id
+  FROM tmac.org_group g WHERE g.code = p.org_group;
+UPDATE tmac.access_grant a SET bound_org_group_id = g.group_id
+  FROM tmac.org_group g WHERE g.code = a.bound_org_group;
+DO $groups$
+DECLARE
+  lost text;
+BEGIN
+  SELECT string_agg(DISTINCT x, ', ') INTO lost FROM (
+    SELECT p.org_group FROM tmac.person p WHERE p.org_group IS NOT NULL AND p.org_group_id IS NULL
+    UNION ALL
+    SELECT a.bound_org_group FROM tmac.access_grant a WHERE a.bound_org_group IS NOT NULL AND a.bound_org_group_id IS NULL) u(x);
+  IF lost IS NOT NULL THEN
+    RAISE EXCEPTION 'group codes that name no organisation group: %', lost
+      USING ERRCODE = 'data_exception',
+            HINT = 'Define those groups (tmac.define_group) or correct the persons under 0.1.0, then update again.';
+  END IF;
+END
+$groups$;

@@ -538,6 +538,8 @@ def diff_comments(old, new, s):
     rels = lambda c: {r['name'] for r in c['tables']} | {v['name'] for v in c['views']}
     gone_rels = rels(old) - rels(new)
     gone_fns = {f['identity'] for f in old['functions']} - {f['identity'] for f in new['functions']}
+    # every column of the new version (a column it no longer has is dropped with its comment)
+    new_cols = {r['name'] + '.' + c['name'] for r in new['tables'] for c in r['columns']}
     def dropped(k):
         t, ident = k
         if t in ('function', 'procedure', 'aggregate'):
@@ -545,7 +547,7 @@ def diff_comments(old, new, s):
         if t in ('table', 'view', 'materialized view'):
             return ident in gone_rels
         if t.endswith('column'):
-            return any(ident.startswith(r + '.') for r in gone_rels)
+            return any(ident.startswith(r + '.') for r in gone_rels) or (t == 'table column' and ident not in new_cols)
         if ' on ' in ident:
             return ident.split(' on ', 1)[1] in gone_rels
         return False
