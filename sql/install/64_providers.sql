@@ -198,7 +198,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.entrust_asset(text, text, text) IS
-  '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); its NDA must be current';
+  '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
 
 CREATE FUNCTION tmac.withdraw_asset(provider_id text, asset_no text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
