@@ -2292,6 +2292,7 @@ CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.asset FOR EACH STATEMENT 
 CREATE OR REPLACE FUNCTION tmac.check_inventory()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('inventory_review_interval')::interval AS iv
@@ -2375,7 +2376,9 @@ ALTER FUNCTION tmac.check_inventory()
   ROWS 1000
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE TABLE tmac.appointment_role (
   role text NOT NULL,
@@ -2557,6 +2560,7 @@ CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.appointment FOR EACH STAT
 CREATE OR REPLACE FUNCTION tmac.check_appointments()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
   WITH d AS MATERIALIZED (SELECT tmac.today() AS today),
   a AS MATERIALIZED (
@@ -2604,7 +2608,9 @@ ALTER FUNCTION tmac.check_appointments()
   ROWS 1000
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE TABLE tmac.provider (
   provider_id text NOT NULL,
@@ -2876,6 +2882,7 @@ CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.provider FOR EACH STATEME
 CREATE OR REPLACE FUNCTION tmac.check_providers()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
   WITH d AS MATERIALIZED (SELECT tmac.today() AS today),
   h AS MATERIALIZED (          -- providers holding active assets
@@ -2929,7 +2936,9 @@ ALTER FUNCTION tmac.check_providers()
   ROWS 1000
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.configure_compliance(setting text, value text) RETURNS void
   LANGUAGE sql
@@ -4471,42 +4480,44 @@ CREATE EVENT TRIGGER tmac_end_restore ON ddl_command_end
 CREATE OR REPLACE FUNCTION tmac.check_training_pledges()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off SET work_mem = '64MB' SET enable_mergejoin = off
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('training_validity')::interval AS v, tmac.setting_value('date_time_zone') AS tz,
            tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today
   ), m AS MATERIALIZED (
     SELECT c.course, c.audience, coalesce(c.validity, s.v) AS v FROM tmac.training_course c CROSS JOIN s WHERE c.mandatory
+  ), any_course AS MATERIALIZED (     -- no mandatory course: any completion counts (course key '')
+    SELECT NOT EXISTS (SELECT 1 FROM m) AS yes
   ), p AS MATERIALIZED (
-    SELECT p.person_id, p.full_name, p.hired_on,
-           EXISTS (SELECT 1 FROM tmac.access_grant g WHERE g.person_id = p.person_id AND g.status = 'active'
-                      AND tmac.grant_lapse(g.validity, g.grace_until) > now()) AS holder
+    SELECT p.person_id, p.full_name, p.hired_on
       FROM tmac.person p WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor')
-  ), req AS (
-    SELECT p.person_id, p.hired_on, m.course, m.v FROM p JOIN m ON m.audience = 'everyone' OR (m.audience = 'access_holders' AND p.holder)
+  ), req AS (               -- per person, each course they must have current ('' for any course)
+    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.v FROM m JOIN p ON m.audience = 'everyone'
+    UNION ALL              -- (grants are read only when a mandatory course is for access holders)
+    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.v FROM m JOIN p ON m.audience = 'access_holders'
+     WHERE EXISTS (SELECT 1 FROM tmac.access_grant g WHERE g.person_id = p.person_id AND g.status = 'active'
+                      AND tmac.grant_lapse(g.validity, g.grace_until) > now())
     UNION ALL
-    SELECT p.person_id, p.hired_on, NULL::text, s.v FROM p CROSS JOIN s WHERE NOT EXISTS (SELECT 1 FROM m)
-  ), lc AS (
-    SELECT t.person_id, t.course, max(t.completed_on) AS last FROM tmac.training_completion t GROUP BY 1, 2
-  ), la AS (
-    SELECT lc.person_id, max(lc.last) AS last FROM lc GROUP BY 1
+    SELECT p.person_id, p.full_name, p.hired_on, '', s.v FROM p CROSS JOIN s CROSS JOIN any_course a WHERE a.yes
+  ), lc AS (                -- per person and course key: the last completion
+    SELECT t.person_id, CASE WHEN a.yes THEN '' ELSE t.course END AS course, max(t.completed_on) AS last
+      FROM tmac.training_completion t CROSS JOIN any_course a GROUP BY 1, 2
   ), miss AS (
-    SELECT r.person_id, r.course, coalesce(lc.last, la.last) AS last
+    SELECT r.person_id, r.full_name, r.course, lc.last
       FROM req r CROSS JOIN s
-      LEFT JOIN lc ON r.course IS NOT NULL AND lc.person_id = r.person_id AND lc.course = r.course
-      LEFT JOIN la ON r.course IS NULL AND la.person_id = r.person_id
-     WHERE CASE WHEN coalesce(lc.last, la.last) IS NULL
-                THEN r.hired_on IS NULL OR r.hired_on + s.grace <= s.today
-                ELSE (coalesce(lc.last, la.last)::timestamp + r.v) AT TIME ZONE s.tz <= now() END
+      LEFT JOIN lc ON lc.person_id = r.person_id AND lc.course = r.course
+     WHERE CASE WHEN lc.last IS NULL THEN r.hired_on IS NULL OR r.hired_on + s.grace <= s.today
+                ELSE (lc.last::timestamp + r.v) AT TIME ZONE s.tz <= now() END
   )
-  SELECT 'training_overdue', 'person:' || p.person_id,
+  SELECT 'training_overdue', 'person:' || x.person_id,
          format('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
-                p.person_id, p.full_name,
-                string_agg(coalesce('course ' || x.course, 'any training course'), ', ' ORDER BY x.course),
-                coalesce(to_char(max(x.last), 'YYYY-MM-DD'), 'never'), p.person_id),
+                x.person_id, x.full_name,
+                string_agg(CASE WHEN x.course = '' THEN 'any training course' ELSE 'course ' || x.course END, ', ' ORDER BY x.course),
+                coalesce(to_char(max(x.last), 'YYYY-MM-DD'), 'never'), x.person_id),
          NULL::timestamptz
-    FROM miss x JOIN p ON p.person_id = x.person_id
-   GROUP BY p.person_id, p.full_name
+    FROM miss x
+   GROUP BY x.person_id, x.full_name
   UNION ALL
   SELECT 'leaver_without_termination_pledge', 'person:' || l.person_id,
          format('%s (%s) left on %s without a termination pledge (退職時の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''termination'', signed_on).',
@@ -4542,7 +4553,10 @@ ALTER FUNCTION tmac.check_training_pledges()
   ROWS 1000
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET enable_mergejoin = 'off';
 
 -- ==== rows tmac ships (settings, duties, checks, ...)
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exception_max'::text, '180 days'::text, 'Longest time an SoD exception may be granted for (a positive interval)'::text);
@@ -4847,7 +4861,7 @@ COMMENT ON FUNCTION tmac.end_person_duties(pg_catalog.text,timestamp with time z
 COMMENT ON FUNCTION tmac.end_provider(pg_catalog.text,pg_catalog.text) IS '委託終了 / ends the relationship with a provider that holds no asset any more (tmac_admin)';
 COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window and records the restore in the audit log; false when no restore was in progress';
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
-COMMENT ON FUNCTION tmac.entrust_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); its NDA must be current';
+COMMENT ON FUNCTION tmac.entrust_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
 COMMENT ON FUNCTION tmac.evaluate_provider(pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text) IS '委託先評価 / records the evaluation of a provider: approved, conditional or rejected, with a note (tmac_admin)';
 COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS 'Event trigger (DROP TABLE, DROP SCHEMA): removes the asset bindings of dropped tables and schemas';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
