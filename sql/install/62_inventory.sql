@@ -24,7 +24,7 @@ CREATE TABLE tmac.asset (
   name              text NOT NULL CHECK (btrim(name) <> ''),
   notes             text,
   label             tmac.label,
-  managing_group_id integer REFERENCES tmac.org_group (group_id),
+  managing_group_id integer,         -- (no foreign key: groups are never deleted, and a truncation of the vocabulary is refused by its own trigger)
   manager           text REFERENCES tmac.person,
   user_scope        text,
   medium            text NOT NULL CHECK (medium IN ('paper', 'electronic', 'prototype', 'equipment', 'other')),
@@ -86,10 +86,10 @@ CREATE TABLE tmac.asset_binding (
   binding_id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   asset_no    text NOT NULL REFERENCES tmac.asset,
   relid       regclass UNIQUE,
-  nspid       regnamespace UNIQUE,
+  schema_name name UNIQUE,
   bound_at    timestamptz NOT NULL DEFAULT now(),
   bound_by    name NOT NULL DEFAULT tmac.invoker(),
-  CHECK (num_nonnulls(relid, nspid) = 1)
+  CHECK (num_nonnulls(relid, schema_name) = 1)
 );
 CREATE INDEX asset_binding_asset_idx ON tmac.asset_binding (asset_no);
 COMMENT ON TABLE tmac.asset_binding IS
@@ -97,7 +97,7 @@ COMMENT ON TABLE tmac.asset_binding IS
 COMMENT ON COLUMN tmac.asset_binding.binding_id IS 'Identifies the binding';
 COMMENT ON COLUMN tmac.asset_binding.asset_no IS 'The asset (tmac.asset) the object holds';
 COMMENT ON COLUMN tmac.asset_binding.relid IS 'A table bound to the asset (NULL for a schema binding)';
-COMMENT ON COLUMN tmac.asset_binding.nspid IS 'A schema bound to the asset: every table in it is bound (NULL for a table binding)';
+COMMENT ON COLUMN tmac.asset_binding.schema_name IS 'A schema bound to the asset, by name (pg_upgrade keeps no regnamespace column): every table in it is bound (NULL for a table binding); renaming the schema unbinds it, which shows as asset_table_unbound';
 COMMENT ON COLUMN tmac.asset_binding.bound_at IS 'When it was bound';
 COMMENT ON COLUMN tmac.asset_binding.bound_by IS 'The role that bound it';
 
@@ -330,14 +330,16 @@ BEGIN
   IF schema IN ('tmac'::regnamespace, 'pg_catalog'::regnamespace, 'information_schema'::regnamespace) THEN
     RAISE EXCEPTION 'schema % cannot hold an asset', schema USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  SELECT b.asset_no INTO other FROM tmac.asset_binding b WHERE b.nspid = schema;
+  SELECT b.asset_no INTO other FROM tmac.asset_binding b
+   WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
   IF other = asset_no THEN
     RETURN;
   ELSIF other IS NOT NULL THEN
     RAISE EXCEPTION 'schema % is already bound to asset "%"', schema, other USING ERRCODE = 'unique_violation',
       HINT = 'Unbind it first with tmac.unbind_schema.';
   END IF;
-  INSERT INTO tmac.asset_binding (asset_no, nspid) VALUES (asset_no, schema);
+  INSERT INTO tmac.asset_binding (asset_no, schema_name)
+  SELECT bind_schema.asset_no, n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema;
 END
 $$;
 COMMENT ON FUNCTION tmac.bind_schema(text, regnamespace) IS
@@ -361,7 +363,8 @@ CREATE FUNCTION tmac.unbind_schema(schema regnamespace) RETURNS void
 $$
 BEGIN
   PERFORM tmac.acting_role('unbind a schema from its asset');
-  DELETE FROM tmac.asset_binding b WHERE b.nspid = schema;
+  DELETE FROM tmac.asset_binding b
+   WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
   IF NOT FOUND THEN
     RAISE EXCEPTION 'schema % is not bound to an asset', schema USING ERRCODE = 'undefined_object';
   END IF;
@@ -381,7 +384,7 @@ BEGIN
    USING pg_catalog.pg_event_trigger_dropped_objects() d
    WHERE d.objsubid = 0
      AND ((d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = b.relid::oid)
-          OR (d.classid = 'pg_catalog.pg_namespace'::regclass AND d.objid = b.nspid::oid));
+          OR (d.classid = 'pg_catalog.pg_namespace'::regclass AND d.object_name = b.schema_name));
 END
 $$;
 COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS
@@ -440,7 +443,8 @@ BEGIN ATOMIC
   ), bound AS (
     SELECT DISTINCT up.relid
       FROM up JOIN pg_catalog.pg_class c ON c.oid = up.anc
-      JOIN tmac.asset_binding b ON b.relid::oid = up.anc OR b.nspid::oid = c.relnamespace
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      JOIN tmac.asset_binding b ON b.relid::oid = up.anc OR b.schema_name = n.nspname
       JOIN tmac.asset x ON x.asset_no = b.asset_no AND x.status = 'active'
   )
   SELECT 'asset_table_unbound', 'table:' || c.relid::regclass::text,

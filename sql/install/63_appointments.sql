@@ -35,7 +35,7 @@ CREATE TABLE tmac.appointment (
   role           text NOT NULL REFERENCES tmac.appointment_role,
   person_id      text NOT NULL REFERENCES tmac.person,
   scope          text,
-  scope_group_id integer REFERENCES tmac.org_group (group_id),
+  scope_group_id integer,            -- (no foreign key: groups are never deleted)
   appointed_by   text NOT NULL REFERENCES tmac.person,
   valid_from     date NOT NULL,
   valid_until    date CHECK (valid_until >= valid_from),
