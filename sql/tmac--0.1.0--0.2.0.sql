@@ -1944,8 +1944,6 @@ ALTER TABLE tmac.asset ADD CONSTRAINT asset_check1 CHECK (((origin = 'own'::text
 
 ALTER TABLE tmac.asset ADD CONSTRAINT asset_pkey PRIMARY KEY (asset_no);
 
-ALTER TABLE tmac.asset ADD CONSTRAINT asset_managing_group_id_fkey FOREIGN KEY (managing_group_id) REFERENCES tmac.org_group(group_id);
-
 ALTER TABLE tmac.asset ADD CONSTRAINT asset_manager_fkey FOREIGN KEY (manager) REFERENCES tmac.person(person_id);
 
 ALTER TABLE tmac.asset ADD CONSTRAINT asset_designated_by_fkey FOREIGN KEY (designated_by) REFERENCES tmac.person(person_id);
@@ -1956,18 +1954,18 @@ CREATE TABLE tmac.asset_binding (
   binding_id bigint GENERATED ALWAYS AS IDENTITY,
   asset_no text NOT NULL,
   relid regclass,
-  nspid regnamespace,
+  schema_name name,
   bound_at timestamp with time zone DEFAULT now() NOT NULL,
   bound_by name DEFAULT tmac.invoker() NOT NULL
 );
 
-ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_check CHECK ((num_nonnulls(relid, nspid) = 1));
+ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_check CHECK ((num_nonnulls(relid, schema_name) = 1));
 
 ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_pkey PRIMARY KEY (binding_id);
 
 ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_relid_key UNIQUE (relid);
 
-ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_nspid_key UNIQUE (nspid);
+ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_schema_name_key UNIQUE (schema_name);
 
 ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_asset_no_fkey FOREIGN KEY (asset_no) REFERENCES tmac.asset(asset_no);
 
@@ -2206,14 +2204,16 @@ BEGIN
   IF schema IN ('tmac'::regnamespace, 'pg_catalog'::regnamespace, 'information_schema'::regnamespace) THEN
     RAISE EXCEPTION 'schema % cannot hold an asset', schema USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  SELECT b.asset_no INTO other FROM tmac.asset_binding b WHERE b.nspid = schema;
+  SELECT b.asset_no INTO other FROM tmac.asset_binding b
+   WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
   IF other = asset_no THEN
     RETURN;
   ELSIF other IS NOT NULL THEN
     RAISE EXCEPTION 'schema % is already bound to asset "%"', schema, other USING ERRCODE = 'unique_violation',
       HINT = 'Unbind it first with tmac.unbind_schema.';
   END IF;
-  INSERT INTO tmac.asset_binding (asset_no, nspid) VALUES (asset_no, schema);
+  INSERT INTO tmac.asset_binding (asset_no, schema_name)
+  SELECT bind_schema.asset_no, n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema;
 END
 $function$;
 
@@ -2240,7 +2240,8 @@ CREATE OR REPLACE FUNCTION tmac.unbind_schema(schema regnamespace)
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('unbind a schema from its asset');
-  DELETE FROM tmac.asset_binding b WHERE b.nspid = schema;
+  DELETE FROM tmac.asset_binding b
+   WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
   IF NOT FOUND THEN
     RAISE EXCEPTION 'schema % is not bound to an asset', schema USING ERRCODE = 'undefined_object';
   END IF;
@@ -2261,7 +2262,7 @@ BEGIN
    USING pg_catalog.pg_event_trigger_dropped_objects() d
    WHERE d.objsubid = 0
      AND ((d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = b.relid::oid)
-          OR (d.classid = 'pg_catalog.pg_namespace'::regclass AND d.objid = b.nspid::oid));
+          OR (d.classid = 'pg_catalog.pg_namespace'::regclass AND d.object_name = b.schema_name));
 END
 $function$;
 
@@ -2319,7 +2320,8 @@ BEGIN ATOMIC
   ), bound AS (
     SELECT DISTINCT up.relid
       FROM up JOIN pg_catalog.pg_class c ON c.oid = up.anc
-      JOIN tmac.asset_binding b ON b.relid::oid = up.anc OR b.nspid::oid = c.relnamespace
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      JOIN tmac.asset_binding b ON b.relid::oid = up.anc OR b.schema_name = n.nspname
       JOIN tmac.asset x ON x.asset_no = b.asset_no AND x.status = 'active'
   )
   SELECT 'asset_table_unbound', 'table:' || c.relid::regclass::text,
@@ -2420,8 +2422,6 @@ ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_pkey PRIMARY KEY (appoin
 ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_role_fkey FOREIGN KEY (role) REFERENCES tmac.appointment_role(role);
 
 ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_person_id_fkey FOREIGN KEY (person_id) REFERENCES tmac.person(person_id);
-
-ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_scope_group_id_fkey FOREIGN KEY (scope_group_id) REFERENCES tmac.org_group(group_id);
 
 ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_appointed_by_fkey FOREIGN KEY (appointed_by) REFERENCES tmac.person(person_id);
 
@@ -4699,23 +4699,23 @@ GRANT SELECT ON TABLE tmac.training_course_template TO tmac_admin;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_approver;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_id_of(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
@@ -4810,8 +4810,6 @@ REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
@@ -4824,6 +4822,8 @@ REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
 
@@ -4969,8 +4969,8 @@ COMMENT ON COLUMN tmac.asset_binding.asset_no IS 'The asset (tmac.asset) the obj
 COMMENT ON COLUMN tmac.asset_binding.binding_id IS 'Identifies the binding';
 COMMENT ON COLUMN tmac.asset_binding.bound_at IS 'When it was bound';
 COMMENT ON COLUMN tmac.asset_binding.bound_by IS 'The role that bound it';
-COMMENT ON COLUMN tmac.asset_binding.nspid IS 'A schema bound to the asset: every table in it is bound (NULL for a table binding)';
 COMMENT ON COLUMN tmac.asset_binding.relid IS 'A table bound to the asset (NULL for a schema binding)';
+COMMENT ON COLUMN tmac.asset_binding.schema_name IS 'A schema bound to the asset, by name (pg_upgrade keeps no regnamespace column): every table in it is bound (NULL for a table binding); renaming the schema unbinds it, which shows as asset_table_unbound';
 COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
 COMMENT ON COLUMN tmac.contractor_agency.person_id IS 'The contractor person';
 COMMENT ON COLUMN tmac.contractor_agency.provider_id IS 'Their agency (tmac.provider)';

@@ -44,4 +44,4 @@ SELECT criterion, check_code, severity, subject FROM tmac.findings
                        WHERE function_name IN ('tmac.check_inventory', 'tmac.check_appointments',
                                                'tmac.check_training_pledges', 'tmac.check_providers'))
  ORDER BY criterion, check_code, subject;
-\echo '   (the president is overdue for training; the cloud provider was never evaluated)'
+\echo '   (the president is overdue for training; 木村, who left, signed no termination pledge; the cloud provider was never evaluated)'
