@@ -2300,9 +2300,9 @@ BEGIN ATOMIC
   ), a AS MATERIALIZED (
     SELECT a.asset_no, a.name, a.manager, a.location, a.origin, a.entrusted_by, a.contract_ref, a.contract_measures,
            a.reviewed_at, a.registered_at, p.full_name AS manager_name, p.status AS manager_status,
-           p.terminated_at AS manager_left_at,
-           EXISTS (SELECT 1 FROM tmac.asset_binding b WHERE b.asset_no = a.asset_no) AS bound
+           p.terminated_at AS manager_left_at, bd.asset_no IS NOT NULL AS bound
       FROM tmac.asset a LEFT JOIN tmac.person p ON p.person_id = a.manager
+      LEFT JOIN (SELECT DISTINCT b.asset_no FROM tmac.asset_binding b) bd ON bd.asset_no = a.asset_no
      WHERE a.status = 'active'
   ), candidate AS (            -- protected tables and tables carrying a tmac label (on the table or a column)
     SELECT pt.relid::oid AS relid FROM tmac.protected_table pt
@@ -4699,6 +4699,7 @@ GRANT SELECT ON TABLE tmac.training_course_template TO tmac_admin;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_approver;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
@@ -4715,7 +4716,6 @@ REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;

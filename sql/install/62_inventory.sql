@@ -423,9 +423,9 @@ BEGIN ATOMIC
   ), a AS MATERIALIZED (
     SELECT a.asset_no, a.name, a.manager, a.location, a.origin, a.entrusted_by, a.contract_ref, a.contract_measures,
            a.reviewed_at, a.registered_at, p.full_name AS manager_name, p.status AS manager_status,
-           p.terminated_at AS manager_left_at,
-           EXISTS (SELECT 1 FROM tmac.asset_binding b WHERE b.asset_no = a.asset_no) AS bound
+           p.terminated_at AS manager_left_at, bd.asset_no IS NOT NULL AS bound
       FROM tmac.asset a LEFT JOIN tmac.person p ON p.person_id = a.manager
+      LEFT JOIN (SELECT DISTINCT b.asset_no FROM tmac.asset_binding b) bd ON bd.asset_no = a.asset_no
      WHERE a.status = 'active'
   ), candidate AS (            -- protected tables and tables carrying a tmac label (on the table or a column)
     SELECT pt.relid::oid AS relid FROM tmac.protected_table pt
