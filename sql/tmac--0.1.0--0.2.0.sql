@@ -6,7 +6,6 @@
 -- checks that an upgraded database has the schema of a fresh install.
 -- not generated: function tmac.person_state_at(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: function tmac.access_profile_of(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
--- not generated: tmac.protect(regclass,name) changed: bring the policies and triggers it made on tables already protected (tmac.protected_table) up to date in the post part
 -- not generated: view tmac.compliance_status: columns changed, dropped and created again (views on it must be dropped in the pre part)
 
 \echo Use "ALTER EXTENSION tmac UPDATE TO '0.2.0'" to load this file. \quit
@@ -30,6 +29,7 @@ $$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
 -- ==== roles (cluster-wide: created unless another database has them already)
 
 -- ==== removed or redefined
+ALTER TABLE tmac.pledge DROP CONSTRAINT pledge_kind_check;
 DROP INDEX tmac.level_code_key;
 DROP INDEX tmac.compartment_code_key;
 DROP INDEX tmac.org_group_code_key;
@@ -45,6 +45,12 @@ DROP VIEW tmac.compliance_setting;
 -- ==== created or replaced, in the order of a fresh install
 
 ALTER TABLE tmac.person ADD COLUMN org_group_id integer;
+
+ALTER TABLE tmac.pledge ADD COLUMN project text;
+
+ALTER TABLE tmac.pledge ADD COLUMN template_version text;
+
+ALTER TABLE tmac.pledge ADD COLUMN document_sha256 bytea;
 
 ALTER TABLE tmac.access_grant ADD COLUMN bound_org_group_id integer;
 
@@ -532,11 +538,11 @@ BEGIN
     CASE key
       WHEN 'require_pledge', 'require_training' THEN
         v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
-      WHEN 'training_validity', 'role_change_grace' THEN
+      WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace' THEN
         IF v::interval < interval '0' THEN
           RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-      WHEN 'sod_exception_max', 'review_period', 'review_deadline_default' THEN
+      WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval' THEN
         IF v::interval <= interval '0' THEN
           RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -769,7 +775,65 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.record_pledge(person_id text, kind text, signed_on date, valid_until date DEFAULT NULL::date)
+ALTER TABLE tmac.pledge ADD CONSTRAINT pledge_kind_check CHECK ((kind = ANY (ARRAY['hire'::text, 'promotion'::text, 'project'::text, 'termination'::text, 'visitor'::text, 'periodic'::text])));
+
+ALTER TABLE tmac.pledge ADD CONSTRAINT pledge_project_check CHECK ((btrim(project) <> ''::text));
+
+ALTER TABLE tmac.pledge ADD CONSTRAINT pledge_template_version_check CHECK ((btrim(template_version) <> ''::text));
+
+ALTER TABLE tmac.pledge ADD CONSTRAINT pledge_document_sha256_check CHECK ((length(document_sha256) = 32));
+
+ALTER TABLE tmac.pledge ADD CONSTRAINT pledge_check1 CHECK (((kind = 'project'::text) = (project IS NOT NULL)));
+
+CREATE TABLE tmac.training_course_template (
+  course text NOT NULL,
+  title_ja text NOT NULL,
+  title_en text NOT NULL,
+  audience text NOT NULL,
+  topics text[] NOT NULL
+);
+
+ALTER TABLE tmac.training_course_template ADD CONSTRAINT training_course_template_audience_check CHECK ((audience = ANY (ARRAY['everyone'::text, 'access_holders'::text])));
+
+ALTER TABLE tmac.training_course_template ADD CONSTRAINT training_course_template_pkey PRIMARY KEY (course);
+
+CREATE TABLE tmac.training_course (
+  course text NOT NULL,
+  title_ja text NOT NULL,
+  title_en text NOT NULL,
+  audience text NOT NULL,
+  topics text[] DEFAULT '{}'::text[] NOT NULL,
+  mandatory boolean DEFAULT true NOT NULL,
+  validity interval,
+  defined_at timestamp with time zone DEFAULT now() NOT NULL,
+  defined_by name DEFAULT tmac.invoker() NOT NULL
+);
+
+ALTER TABLE tmac.training_course ADD CONSTRAINT training_course_course_check CHECK ((btrim(course) <> ''::text));
+
+ALTER TABLE tmac.training_course ADD CONSTRAINT training_course_title_ja_check CHECK ((btrim(title_ja) <> ''::text));
+
+ALTER TABLE tmac.training_course ADD CONSTRAINT training_course_title_en_check CHECK ((btrim(title_en) <> ''::text));
+
+ALTER TABLE tmac.training_course ADD CONSTRAINT training_course_audience_check CHECK ((audience = ANY (ARRAY['everyone'::text, 'access_holders'::text])));
+
+ALTER TABLE tmac.training_course ADD CONSTRAINT training_course_validity_check CHECK ((validity > '00:00:00'::interval));
+
+ALTER TABLE tmac.training_course ADD CONSTRAINT training_course_pkey PRIMARY KEY (course);
+
+CREATE OR REPLACE FUNCTION tmac.today() RETURNS date
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (pg_catalog.now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date;
+ALTER FUNCTION tmac.today()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.record_pledge(person_id text, kind text, signed_on date, valid_until date DEFAULT NULL::date, template_version text DEFAULT NULL::text, document_sha256 bytea DEFAULT NULL::bytea, project text DEFAULT NULL::text)
  RETURNS bigint
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -784,9 +848,12 @@ BEGIN
     RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
       HINT = 'Persons are created by a hire event in tmac.hr_event.';
   END IF;
-  IF kind NOT IN ('hire', 'promotion', 'termination', 'visitor', 'periodic') THEN
+  IF kind NOT IN ('hire', 'promotion', 'project', 'termination', 'visitor', 'periodic') THEN
     RAISE EXCEPTION 'invalid pledge kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Kinds: hire, promotion, termination, visitor, periodic.';
+      HINT = 'Kinds: hire, promotion, project, termination, visitor, periodic.';
+  END IF;
+  IF (kind = 'project') <> (coalesce(btrim(project), '') <> '') THEN
+    RAISE EXCEPTION 'a project pledge names its project, and only a project pledge does' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   IF valid_until < signed_on THEN
     RAISE EXCEPTION 'pledge valid_until % is before signed_on %', valid_until, signed_on
@@ -795,8 +862,16 @@ BEGIN
   IF signed_on > (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date THEN
     RAISE EXCEPTION 'pledge signed_on % is in the future', signed_on USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  INSERT INTO tmac.pledge (person_id, kind, signed_on, valid_until)
-  VALUES (person_id, kind, signed_on, valid_until) RETURNING pledge_id INTO id;
+  IF length(document_sha256) <> 32 THEN
+    RAISE EXCEPTION 'document_sha256 must be a SHA-256 digest (32 bytes), not % bytes', length(document_sha256)
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. sha256(pg_read_binary_file(...)), or decode(''<64 hex digits>'', ''hex'').';
+  END IF;
+  IF btrim(template_version) = '' THEN
+    RAISE EXCEPTION 'template_version must not be empty' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.pledge (person_id, kind, signed_on, valid_until, template_version, document_sha256, project)
+  VALUES (person_id, kind, signed_on, valid_until, template_version, document_sha256, nullif(btrim(project), ''))
+  RETURNING pledge_id INTO id;
   RETURN id;
 END
 $function$;
@@ -828,6 +903,51 @@ BEGIN
   RETURN id;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.define_course(course text, title_ja text DEFAULT NULL::text, title_en text DEFAULT NULL::text, audience text DEFAULT NULL::text, topics text[] DEFAULT NULL::text[], mandatory boolean DEFAULT true, validity interval DEFAULT NULL::interval)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('define a training course');
+  t tmac.training_course_template;
+  c text := btrim(course);
+BEGIN
+  PERFORM tmac.require_arguments('define_course', 'course', course, 'mandatory', mandatory::text);
+  SELECT * INTO t FROM tmac.training_course_template x WHERE x.course = c;
+  title_ja := coalesce(title_ja, t.title_ja);
+  title_en := coalesce(title_en, t.title_en);
+  audience := lower(coalesce(audience, t.audience, 'everyone'));
+  topics := coalesce(topics, t.topics, '{}');
+  IF c = '' OR coalesce(btrim(title_ja), '') = '' OR coalesce(btrim(title_en), '') = '' THEN
+    RAISE EXCEPTION 'course "%" needs a code and Japanese and English titles', course USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'The seed''s courses need only their code: tmac.define_course(''basics''), tmac.define_course(''access_holders'').';
+  END IF;
+  IF audience NOT IN ('everyone', 'access_holders') THEN
+    RAISE EXCEPTION 'invalid audience "%"', audience USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Audiences: everyone, access_holders.';
+  END IF;
+  IF validity <= interval '0' THEN
+    RAISE EXCEPTION 'validity must be positive' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.training_course AS x (course, title_ja, title_en, audience, topics, mandatory, validity, defined_by)
+  VALUES (c, btrim(title_ja), btrim(title_en), audience, topics, mandatory, validity, me)
+  ON CONFLICT ON CONSTRAINT training_course_pkey DO UPDATE
+     SET title_ja = EXCLUDED.title_ja, title_en = EXCLUDED.title_en, audience = EXCLUDED.audience,
+         topics = EXCLUDED.topics, mandatory = EXCLUDED.mandatory, validity = EXCLUDED.validity,
+         defined_at = now(), defined_by = EXCLUDED.defined_by;
+END
+$function$;
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.training_course REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('course', 'course');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.training_course REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('course', 'course');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.training_course REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('course', 'course');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.training_course FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('course');
 
 CREATE OR REPLACE FUNCTION tmac.hr_validate_login_role(e tmac.hr_event)
  RETURNS void
@@ -1025,6 +1145,8 @@ BEGIN
            end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN 'expired' ELSE 'terminated' END,
            ended_by = who
      WHERE g.person_id = p.person_id AND g.status IN ('pending', 'active');
+    -- Appointments (管理者の選任) and assigned duties such as key custody end with the employment.
+    PERFORM tmac.end_person_duties(p.person_id, eff, who, 'terminated');
     -- Only an enrolled login role is touched: a role the DBA did not enrol (or withdrew) is not HR's.
     IF p.login_role IS NOT NULL AND NOT tmac.login_enrolled(p.login_role) THEN
       PERFORM tmac.audit_append('role', 'NOT_ENROLLED', p.login_role,
@@ -1850,7 +1972,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 'label'::name)
+CREATE OR REPLACE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 'label'::name, asset text DEFAULT NULL::text)
  RETURNS void
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1911,6 +2033,10 @@ BEGIN
     END IF;
   END LOOP;
   PERFORM tmac.protect_tree(tbl, label_column, pg_catalog.format('in the tree of "%s"', tbl));
+  -- The protected table is an inventory entry: bound to its asset (62_inventory.sql).
+  IF asset IS NOT NULL THEN
+    PERFORM tmac.bind_table(asset, tbl);
+  END IF;
 END
 $function$;
 
@@ -2032,6 +2158,1042 @@ $function$;
 CREATE EVENT TRIGGER tmac_forget_dropped_tables ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
   EXECUTE FUNCTION tmac.forget_dropped_tables();
+
+CREATE TABLE tmac.asset (
+  asset_no text NOT NULL,
+  business_category text NOT NULL,
+  name text NOT NULL,
+  notes text,
+  label tmac.label,
+  managing_group_id integer,
+  manager text,
+  user_scope text,
+  medium text NOT NULL,
+  location text,
+  personal_info text[] DEFAULT '{}'::text[] NOT NULL,
+  retain_until date,
+  registered_on date NOT NULL,
+  designated_by text,
+  designated_on date,
+  origin text DEFAULT 'own'::text NOT NULL,
+  entrusted_by text,
+  contract_ref text,
+  contract_measures text,
+  reviewed_at timestamp with time zone DEFAULT now() NOT NULL,
+  reviewed_by name DEFAULT tmac.invoker() NOT NULL,
+  status text DEFAULT 'active'::text NOT NULL,
+  retired_at timestamp with time zone,
+  retire_reason text,
+  registered_at timestamp with time zone DEFAULT now() NOT NULL,
+  registered_by name DEFAULT tmac.invoker() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_asset_no_check CHECK (((asset_no ~ '^\S(.*\S)?$'::text) AND (length(asset_no) <= 100)));
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_business_category_check CHECK ((btrim(business_category) <> ''::text));
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_name_check CHECK ((btrim(name) <> ''::text));
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_medium_check CHECK ((medium = ANY (ARRAY['paper'::text, 'electronic'::text, 'prototype'::text, 'equipment'::text, 'other'::text])));
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_location_check CHECK ((btrim(location) <> ''::text));
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_personal_info_check CHECK ((personal_info <@ ARRAY['personal'::text, 'sensitive'::text, 'my_number'::text]));
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_origin_check CHECK ((origin = ANY (ARRAY['own'::text, 'entrusted'::text])));
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_status_check CHECK ((status = ANY (ARRAY['active'::text, 'retired'::text])));
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_check CHECK (((status = 'retired'::text) = (retired_at IS NOT NULL)));
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_check1 CHECK (((origin = 'own'::text) OR (btrim(entrusted_by) <> ''::text)));
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_pkey PRIMARY KEY (asset_no);
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_manager_fkey FOREIGN KEY (manager) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_designated_by_fkey FOREIGN KEY (designated_by) REFERENCES tmac.person(person_id);
+
+CREATE INDEX asset_manager_idx ON tmac.asset USING btree (manager);
+
+CREATE TABLE tmac.asset_binding (
+  binding_id bigint GENERATED ALWAYS AS IDENTITY,
+  asset_no text NOT NULL,
+  relid regclass,
+  schema_name name,
+  bound_at timestamp with time zone DEFAULT now() NOT NULL,
+  bound_by name DEFAULT tmac.invoker() NOT NULL
+);
+
+ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_check CHECK ((num_nonnulls(relid, schema_name) = 1));
+
+ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_pkey PRIMARY KEY (binding_id);
+
+ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_relid_key UNIQUE (relid);
+
+ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_schema_name_key UNIQUE (schema_name);
+
+ALTER TABLE tmac.asset_binding ADD CONSTRAINT asset_binding_asset_no_fkey FOREIGN KEY (asset_no) REFERENCES tmac.asset(asset_no);
+
+CREATE INDEX asset_binding_asset_idx ON tmac.asset_binding USING btree (asset_no);
+
+CREATE OR REPLACE FUNCTION tmac.asset_validate(a tmac.asset)
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF a.asset_no IS NULL OR a.asset_no !~ '^\S(.*\S)?$' OR length(a.asset_no) > 100 THEN
+    RAISE EXCEPTION 'invalid asset number %', coalesce(quote_literal(a.asset_no), 'NULL')
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'An asset number is 1 to 100 characters without leading or trailing spaces.';
+  END IF;
+  IF coalesce(btrim(a.name), '') = '' OR coalesce(btrim(a.business_category), '') = '' THEN
+    RAISE EXCEPTION 'asset "%" needs a name and a business category', a.asset_no USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF a.medium IS NULL OR a.medium NOT IN ('paper', 'electronic', 'prototype', 'equipment', 'other') THEN
+    RAISE EXCEPTION 'invalid medium %', coalesce(quote_literal(a.medium), 'NULL')
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Media: paper, electronic, prototype, equipment, other.';
+  END IF;
+  IF NOT a.personal_info <@ ARRAY['personal', 'sensitive', 'my_number']::text[] THEN
+    RAISE EXCEPTION 'invalid personal_info %', a.personal_info
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Kinds: personal, sensitive, my_number.';
+  END IF;
+  IF a.origin IS NULL OR a.origin NOT IN ('own', 'entrusted') THEN
+    RAISE EXCEPTION 'invalid origin %', coalesce(quote_literal(a.origin), 'NULL')
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Origins: own (自社), entrusted (預託).';
+  END IF;
+  IF a.origin = 'entrusted' AND coalesce(btrim(a.entrusted_by), '') = '' THEN
+    RAISE EXCEPTION 'entrusted asset "%" must name the entrusting company (entrusted_by)', a.asset_no
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF a.location IS NOT NULL AND btrim(a.location) = '' THEN
+    RAISE EXCEPTION 'location must not be empty' USING ERRCODE = 'invalid_parameter_value', HINT = 'Use NULL for no location.';
+  END IF;
+  IF a.manager IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = a.manager) THEN
+    RAISE EXCEPTION 'unknown person "%" (manager)', a.manager USING ERRCODE = 'foreign_key_violation',
+      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+  END IF;
+  IF a.designated_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = a.designated_by) THEN
+    RAISE EXCEPTION 'unknown person "%" (designated_by)', a.designated_by USING ERRCODE = 'foreign_key_violation',
+      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+  END IF;
+  IF a.designated_on > tmac.today() OR a.registered_on > tmac.today() THEN
+    RAISE EXCEPTION 'asset "%": designated_on and registered_on must not be in the future', a.asset_no
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.register_asset(asset_no text, name text, business_category text, medium text, label text DEFAULT NULL::text, manager text DEFAULT NULL::text, managing_group text DEFAULT NULL::text, user_scope text DEFAULT NULL::text, location text DEFAULT NULL::text, retain_until date DEFAULT NULL::date, designated_by text DEFAULT NULL::text, designated_on date DEFAULT NULL::date, origin text DEFAULT 'own'::text, entrusted_by text DEFAULT NULL::text, contract_ref text DEFAULT NULL::text, contract_measures text DEFAULT NULL::text, personal_info text[] DEFAULT '{}'::text[], notes text DEFAULT NULL::text, registered_on date DEFAULT NULL::date)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('register an asset in the inventory');
+  a tmac.asset;
+BEGIN
+  PERFORM tmac.require_arguments('register_asset', 'asset_no', asset_no, 'name', name,
+                                 'business_category', business_category, 'medium', medium);
+  IF EXISTS (SELECT 1 FROM tmac.asset x WHERE x.asset_no = register_asset.asset_no) THEN
+    RAISE EXCEPTION 'asset "%" is already in the inventory', asset_no USING ERRCODE = 'unique_violation',
+      HINT = 'Change it with tmac.update_asset(asset_no, changes).';
+  END IF;
+  a.asset_no := asset_no; a.name := btrim(name); a.business_category := btrim(business_category);
+  a.medium := lower(btrim(medium)); a.label := label::tmac.label; a.manager := manager;
+  a.managing_group_id := tmac.vocabulary_id('group', managing_group); a.user_scope := user_scope;
+  a.location := location; a.retain_until := retain_until; a.designated_by := designated_by;
+  a.designated_on := designated_on; a.origin := lower(btrim(origin)); a.entrusted_by := entrusted_by;
+  a.contract_ref := contract_ref; a.contract_measures := contract_measures;
+  a.personal_info := coalesce(personal_info, '{}'); a.notes := notes;
+  a.registered_on := coalesce(registered_on, tmac.today());
+  PERFORM tmac.asset_validate(a);
+  INSERT INTO tmac.asset (asset_no, business_category, name, notes, label, managing_group_id, manager, user_scope,
+                          medium, location, personal_info, retain_until, registered_on, designated_by, designated_on,
+                          origin, entrusted_by, contract_ref, contract_measures, reviewed_by, registered_by)
+  VALUES (a.asset_no, a.business_category, a.name, a.notes, a.label, a.managing_group_id, a.manager, a.user_scope,
+          a.medium, a.location, a.personal_info, a.retain_until, a.registered_on, a.designated_by, a.designated_on,
+          a.origin, a.entrusted_by, a.contract_ref, a.contract_measures, me, me);
+  RETURN a.asset_no;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.update_asset(asset_no text, changes jsonb)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('change an asset of the inventory');
+  allowed constant text[] := ARRAY['business_category', 'name', 'notes', 'label', 'managing_group', 'manager',
+    'user_scope', 'medium', 'location', 'personal_info', 'retain_until', 'registered_on', 'designated_by',
+    'designated_on', 'origin', 'entrusted_by', 'contract_ref', 'contract_measures'];
+  bad text;
+  a tmac.asset;
+BEGIN
+  PERFORM tmac.require_arguments('update_asset', 'asset_no', asset_no, 'changes', changes::text);
+  IF jsonb_typeof(changes) <> 'object' THEN
+    RAISE EXCEPTION 'changes must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT k INTO bad FROM jsonb_object_keys(changes) k WHERE NOT k = ANY (allowed) LIMIT 1;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'asset field "%" cannot be changed with update_asset', bad USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Fields: ' || array_to_string(allowed, ', ') || '. Reviews: tmac.review_assets; retirement: tmac.retire_asset.';
+  END IF;
+  SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = update_asset.asset_no FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown asset "%"', asset_no USING ERRCODE = 'undefined_object';
+  END IF;
+  IF a.status = 'retired' THEN
+    RAISE EXCEPTION 'asset "%" is retired', asset_no USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  a := jsonb_populate_record(a, changes - 'managing_group');
+  IF changes ? 'managing_group' THEN
+    a.managing_group_id := tmac.vocabulary_id('group', changes ->> 'managing_group');
+  END IF;
+  PERFORM tmac.asset_validate(a);
+  UPDATE tmac.asset x
+     SET business_category = a.business_category, name = a.name, notes = a.notes, label = a.label,
+         managing_group_id = a.managing_group_id, manager = a.manager, user_scope = a.user_scope, medium = a.medium,
+         location = a.location, personal_info = a.personal_info, retain_until = a.retain_until,
+         registered_on = a.registered_on, designated_by = a.designated_by, designated_on = a.designated_on,
+         origin = a.origin, entrusted_by = a.entrusted_by, contract_ref = a.contract_ref,
+         contract_measures = a.contract_measures, updated_at = now()
+   WHERE x.asset_no = a.asset_no;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.review_assets(asset_nos text[] DEFAULT NULL::text[], note text DEFAULT NULL::text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('review the inventory');
+  n integer;
+  missing text;
+BEGIN
+  SELECT x INTO missing FROM unnest(asset_nos) x
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = x AND a.status = 'active') LIMIT 1;
+  IF missing IS NOT NULL THEN
+    RAISE EXCEPTION 'no active asset "%"', missing USING ERRCODE = 'undefined_object';
+  END IF;
+  UPDATE tmac.asset a SET reviewed_at = now(), reviewed_by = me, updated_at = now()
+   WHERE a.status = 'active' AND (asset_nos IS NULL OR a.asset_no = ANY (asset_nos));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  PERFORM tmac.audit_append('asset', 'REVIEW', NULL,
+            jsonb_build_object('assets', coalesce(to_jsonb(asset_nos), '"all active"'::jsonb), 'count', n, 'note', note));
+  RETURN n;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.retire_asset(asset_no text, reason text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('retire an asset of the inventory');
+  PERFORM tmac.require_arguments('retire_asset', 'asset_no', asset_no, 'reason', reason);
+  IF btrim(reason) = '' THEN
+    RAISE EXCEPTION 'a retirement needs a reason' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  UPDATE tmac.asset a SET status = 'retired', retired_at = now(), retire_reason = reason, updated_at = now()
+   WHERE a.asset_no = retire_asset.asset_no AND a.status = 'active';
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.bind_table(asset_no text, tbl regclass)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  other text;
+BEGIN
+  PERFORM tmac.acting_role('bind a table to an asset');
+  PERFORM tmac.require_arguments('bind_table', 'asset_no', asset_no, 'tbl', tbl::text);
+  IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = bind_table.asset_no AND a.status = 'active') THEN
+    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object',
+      HINT = 'Register it first with tmac.register_asset.';
+  END IF;
+  IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) NOT IN ('r', 'p', 'f') THEN
+    RAISE EXCEPTION '"%" is not a table', tbl USING ERRCODE = 'wrong_object_type';
+  END IF;
+  SELECT b.asset_no INTO other FROM tmac.asset_binding b WHERE b.relid = tbl;
+  IF other = asset_no THEN
+    RETURN;
+  ELSIF other IS NOT NULL THEN
+    RAISE EXCEPTION 'table "%" is already bound to asset "%"', tbl, other USING ERRCODE = 'unique_violation',
+      HINT = 'Unbind it first with tmac.unbind_table.';
+  END IF;
+  INSERT INTO tmac.asset_binding (asset_no, relid) VALUES (asset_no, tbl);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.bind_schema(asset_no text, schema regnamespace)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  other text;
+BEGIN
+  PERFORM tmac.acting_role('bind a schema to an asset');
+  PERFORM tmac.require_arguments('bind_schema', 'asset_no', asset_no, 'schema', schema::text);
+  IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = bind_schema.asset_no AND a.status = 'active') THEN
+    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object',
+      HINT = 'Register it first with tmac.register_asset.';
+  END IF;
+  IF schema IN ('tmac'::regnamespace, 'pg_catalog'::regnamespace, 'information_schema'::regnamespace) THEN
+    RAISE EXCEPTION 'schema % cannot hold an asset', schema USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT b.asset_no INTO other FROM tmac.asset_binding b
+   WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
+  IF other = asset_no THEN
+    RETURN;
+  ELSIF other IS NOT NULL THEN
+    RAISE EXCEPTION 'schema % is already bound to asset "%"', schema, other USING ERRCODE = 'unique_violation',
+      HINT = 'Unbind it first with tmac.unbind_schema.';
+  END IF;
+  INSERT INTO tmac.asset_binding (asset_no, schema_name)
+  SELECT bind_schema.asset_no, n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.unbind_table(tbl regclass)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('unbind a table from its asset');
+  DELETE FROM tmac.asset_binding b WHERE b.relid = tbl;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'table "%" is not bound to an asset', tbl USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.unbind_schema(schema regnamespace)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('unbind a schema from its asset');
+  DELETE FROM tmac.asset_binding b
+   WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'schema % is not bound to an asset', schema USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.forget_dropped_bindings()
+ RETURNS event_trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF tmac.restoring() THEN
+    RETURN;
+  END IF;
+  DELETE FROM tmac.asset_binding b
+   USING pg_catalog.pg_event_trigger_dropped_objects() d
+   WHERE d.objsubid = 0
+     AND ((d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = b.relid::oid)
+          OR (d.classid = 'pg_catalog.pg_namespace'::regclass AND d.object_name = b.schema_name));
+END
+$function$;
+
+CREATE EVENT TRIGGER tmac_forget_dropped_bindings ON sql_drop
+  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP FOREIGN TABLE')
+  EXECUTE FUNCTION tmac.forget_dropped_bindings();
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.asset REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('asset_no', 'asset_no');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.asset REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('asset_no', 'asset_no');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.asset REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('asset_no', 'asset_no');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.asset FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('asset_no');
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.asset_binding REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('binding_id', 'asset_no');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.asset_binding REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('binding_id', 'asset_no');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.asset_binding REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('binding_id', 'asset_no');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.asset_binding FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('binding_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.asset FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.asset FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE OR REPLACE FUNCTION tmac.check_inventory()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off SET work_mem = '64MB'
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('inventory_review_interval')::interval AS iv
+  ), a AS MATERIALIZED (
+    SELECT a.asset_no, a.name, a.manager, a.location, a.origin, a.entrusted_by, a.contract_ref, a.contract_measures,
+           a.reviewed_at, a.registered_at, p.full_name AS manager_name, p.status AS manager_status,
+           p.terminated_at AS manager_left_at, bd.asset_no IS NOT NULL AS bound
+      FROM tmac.asset a LEFT JOIN tmac.person p ON p.person_id = a.manager
+      LEFT JOIN (SELECT DISTINCT b.asset_no FROM tmac.asset_binding b) bd ON bd.asset_no = a.asset_no
+     WHERE a.status = 'active'
+  ), candidate AS (            -- protected tables and tables carrying a tmac label (on the table or a column)
+    SELECT pt.relid::oid AS relid FROM tmac.protected_table pt
+    UNION
+    SELECT sl.objoid FROM pg_catalog.pg_seclabel sl
+      JOIN pg_catalog.pg_class c ON c.oid = sl.objoid
+     WHERE sl.provider = 'tmac' AND sl.classoid = 'pg_catalog.pg_class'::regclass AND c.relkind IN ('r', 'p', 'f')
+       AND c.relnamespace <> 'tmac'::regnamespace
+  ), up(relid, anc) AS (       -- each candidate with itself and all its ancestors
+    WITH RECURSIVE u(relid, anc) AS (
+      SELECT c.relid, c.relid FROM candidate c
+      UNION
+      SELECT u.relid, i.inhparent FROM u JOIN pg_catalog.pg_inherits i ON i.inhrelid = u.anc
+    ) SELECT u.relid, u.anc FROM u
+  ), bound AS (
+    SELECT DISTINCT up.relid
+      FROM up JOIN pg_catalog.pg_class c ON c.oid = up.anc
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      JOIN tmac.asset_binding b ON b.relid::oid = up.anc OR b.schema_name = n.nspname
+      JOIN tmac.asset x ON x.asset_no = b.asset_no AND x.status = 'active'
+  )
+  SELECT 'asset_table_unbound', 'table:' || c.relid::regclass::text,
+         format('Table %s is %s but bound to no active asset of the inventory (重要情報目録). Register the asset and bind the table: tmac.bind_table(asset_no, %L), or tmac.protect(table, label_column, asset_no).',
+                c.relid::regclass,
+                CASE WHEN EXISTS (SELECT 1 FROM tmac.protected_table pt WHERE pt.relid::oid = c.relid) THEN 'protected' ELSE 'labelled' END,
+                c.relid::regclass::text),
+         NULL::timestamptz
+    FROM candidate c
+   WHERE NOT EXISTS (SELECT 1 FROM bound b WHERE b.relid = c.relid)
+  UNION ALL
+  SELECT 'asset_no_manager', 'asset:' || a.asset_no,
+         format('Asset %s (%s) has no 管理責任者 (manager). Name one: tmac.update_asset(%L, ''{"manager":"<person_id>"}'').',
+                a.asset_no, a.name, a.asset_no),
+         a.registered_at
+    FROM a WHERE a.manager IS NULL
+  UNION ALL
+  SELECT 'asset_manager_left', 'asset:' || a.asset_no,
+         format('The 管理責任者 of asset %s (%s), %s (%s), left on %s. Name a new manager with tmac.update_asset.',
+                a.asset_no, a.name, a.manager, a.manager_name, to_char(a.manager_left_at, 'YYYY-MM-DD')),
+         a.manager_left_at
+    FROM a WHERE a.manager_status = 'terminated'
+  UNION ALL
+  SELECT 'asset_no_location', 'asset:' || a.asset_no,
+         format('Asset %s (%s) has no 保存先 (location): neither a location nor a bound table or schema. Record where it is kept (tmac.update_asset with "location", or tmac.bind_table).',
+                a.asset_no, a.name),
+         a.registered_at
+    FROM a WHERE a.location IS NULL AND NOT a.bound
+  UNION ALL
+  SELECT 'asset_review_overdue', 'asset:' || a.asset_no,
+         format('Asset %s (%s) was last reviewed on %s, more than %s ago (inventory_review_interval). Review the inventory: tmac.review_assets().',
+                a.asset_no, a.name, to_char(a.reviewed_at, 'YYYY-MM-DD'), s.iv),
+         a.reviewed_at + s.iv
+    FROM a CROSS JOIN s WHERE a.reviewed_at + s.iv < now()
+  UNION ALL
+  SELECT 'asset_contract_measures_missing', 'asset:' || a.asset_no,
+         format('Asset %s (%s) is entrusted by %s but %s not recorded. Record them: tmac.update_asset(%L, ''{"contract_ref":"…","contract_measures":"…"}'').',
+                a.asset_no, a.name, a.entrusted_by,
+                CASE WHEN coalesce(btrim(a.contract_ref), '') = '' AND coalesce(btrim(a.contract_measures), '') = ''
+                     THEN 'the contract and the measures it requires are'
+                     WHEN coalesce(btrim(a.contract_ref), '') = '' THEN 'the contract reference is'
+                     ELSE 'the measures the contract requires are' END,
+                a.asset_no),
+         a.registered_at
+    FROM a WHERE a.origin = 'entrusted'
+            AND (coalesce(btrim(a.contract_ref), '') = '' OR coalesce(btrim(a.contract_measures), '') = '');
+END;
+ALTER FUNCTION tmac.check_inventory()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB';
+
+CREATE TABLE tmac.appointment_role (
+  role text NOT NULL,
+  name_ja text NOT NULL,
+  name_en text NOT NULL,
+  single boolean DEFAULT false NOT NULL
+);
+
+ALTER TABLE tmac.appointment_role ADD CONSTRAINT appointment_role_role_check CHECK (tmac.valid_code(role));
+
+ALTER TABLE tmac.appointment_role ADD CONSTRAINT appointment_role_pkey PRIMARY KEY (role);
+
+CREATE TABLE tmac.appointment (
+  appointment_id bigint GENERATED ALWAYS AS IDENTITY,
+  role text NOT NULL,
+  person_id text NOT NULL,
+  scope text,
+  scope_group_id integer,
+  appointed_by text NOT NULL,
+  valid_from date NOT NULL,
+  valid_until date,
+  announced_how text,
+  announced_on date,
+  started_at timestamp with time zone DEFAULT now() NOT NULL,
+  ended_at timestamp with time zone,
+  ended_by text,
+  end_reason text,
+  recorded_by name DEFAULT tmac.invoker() NOT NULL
+);
+
+ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_check CHECK ((valid_until >= valid_from));
+
+ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_check1 CHECK (((ended_at IS NULL) = (end_reason IS NULL)));
+
+ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_check2 CHECK (((announced_how IS NULL) = (announced_on IS NULL)));
+
+ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_pkey PRIMARY KEY (appointment_id);
+
+ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_role_fkey FOREIGN KEY (role) REFERENCES tmac.appointment_role(role);
+
+ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_person_id_fkey FOREIGN KEY (person_id) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.appointment ADD CONSTRAINT appointment_appointed_by_fkey FOREIGN KEY (appointed_by) REFERENCES tmac.person(person_id);
+
+CREATE INDEX appointment_person_idx ON tmac.appointment USING btree (person_id);
+
+CREATE INDEX appointment_open_idx ON tmac.appointment USING btree (role) WHERE (ended_at IS NULL);
+
+CREATE OR REPLACE FUNCTION tmac.appoint(person_id text, role text, appointed_by text, scope text DEFAULT NULL::text, scope_group text DEFAULT NULL::text, valid_from date DEFAULT NULL::date, valid_until date DEFAULT NULL::date, announced_how text DEFAULT NULL::text, announced_on date DEFAULT NULL::date)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('record an appointment');
+  st text;
+  r tmac.appointment_role;
+  holder text;
+  id bigint;
+  vf date := coalesce(valid_from, tmac.today());
+BEGIN
+  PERFORM tmac.require_arguments('appoint', 'person_id', person_id, 'role', role, 'appointed_by', appointed_by);
+  SELECT * INTO r FROM tmac.appointment_role x WHERE x.role = lower(btrim(appoint.role));
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown appointment role "%"', role USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Roles: ' || (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x) || '.';
+  END IF;
+  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.person_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
+      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+  ELSIF st <> 'active' THEN
+    RAISE EXCEPTION 'person "%" is % and cannot be appointed', person_id, st USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.appointed_by;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown person "%" (appointed_by)', appointed_by USING ERRCODE = 'foreign_key_violation';
+  ELSIF st <> 'active' THEN
+    RAISE EXCEPTION 'person "%" (appointed_by) is %', appointed_by, st USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF valid_until < vf THEN
+    RAISE EXCEPTION 'valid_until % is before valid_from %', valid_until, vf USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF (announced_how IS NULL) <> (announced_on IS NULL) THEN
+    RAISE EXCEPTION 'announced_how and announced_on go together' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF announced_on > tmac.today() THEN
+    RAISE EXCEPTION 'announced_on % is in the future', announced_on USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF r.single THEN
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tmac.appointment:' || r.role));
+    SELECT a.person_id INTO holder FROM tmac.appointment a WHERE a.role = r.role AND a.ended_at IS NULL
+       AND (a.valid_until IS NULL OR a.valid_until >= vf) LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'there is already a % (%): %', r.name_ja, r.name_en, holder USING ERRCODE = 'unique_violation',
+        HINT = 'End the current appointment first (tmac.end_appointment), or give it a valid_until before the new one starts.';
+    END IF;
+  END IF;
+  INSERT INTO tmac.appointment (role, person_id, scope, scope_group_id, appointed_by, valid_from, valid_until,
+                                announced_how, announced_on, recorded_by)
+  VALUES (r.role, person_id, scope, tmac.vocabulary_id('group', scope_group), appointed_by, vf, valid_until,
+          announced_how, announced_on, me)
+  RETURNING appointment_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.announce_appointment(appointment_id bigint, announced_how text, announced_on date)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('record how an appointment was announced');
+  PERFORM tmac.require_arguments('announce_appointment', 'appointment_id', appointment_id::text,
+                                 'announced_how', announced_how, 'announced_on', announced_on::text);
+  IF btrim(announced_how) = '' OR announced_on > tmac.today() THEN
+    RAISE EXCEPTION 'an announcement needs a method and a date not in the future' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  UPDATE tmac.appointment a SET announced_how = announce_appointment.announced_how,
+                                announced_on = announce_appointment.announced_on
+   WHERE a.appointment_id = announce_appointment.appointment_id AND a.ended_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no open appointment %', appointment_id USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.end_appointment(appointment_id bigint, reason text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('end an appointment');
+BEGIN
+  PERFORM tmac.require_arguments('end_appointment', 'appointment_id', appointment_id::text, 'reason', reason);
+  IF btrim(reason) = '' THEN
+    RAISE EXCEPTION 'ending an appointment needs a reason' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  UPDATE tmac.appointment a SET ended_at = now(), ended_by = me, end_reason = reason
+   WHERE a.appointment_id = end_appointment.appointment_id AND a.ended_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no open appointment %', appointment_id USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.end_person_duties(person text, at timestamp with time zone, who text, reason text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  UPDATE tmac.appointment a SET ended_at = greatest(at, a.started_at), ended_by = who, end_reason = reason
+   WHERE a.person_id = person AND a.ended_at IS NULL;
+  UPDATE tmac.duty_assignment d SET ended_at = greatest(at, d.assigned_at), ended_by = left(who, 63)
+   WHERE d.person_id = person AND d.ended_at IS NULL;
+END
+$function$;
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.appointment REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('appointment_id', 'person_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.appointment REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('appointment_id', 'person_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.appointment REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('appointment_id', 'person_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.appointment FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('appointment_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.appointment FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.appointment FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE OR REPLACE FUNCTION tmac.check_appointments()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off SET work_mem = '64MB'
+BEGIN ATOMIC
+  WITH d AS MATERIALIZED (SELECT tmac.today() AS today),
+  a AS MATERIALIZED (
+    SELECT a.appointment_id, a.role, a.person_id, a.started_at, a.valid_from, a.announced_on,
+           r.name_ja, r.name_en, p.full_name, p.status, p.terminated_at, p.role_changed_at
+      FROM tmac.appointment a CROSS JOIN d
+      JOIN tmac.appointment_role r ON r.role = a.role
+      JOIN tmac.person p ON p.person_id = a.person_id
+     WHERE a.ended_at IS NULL AND a.valid_from <= d.today AND (a.valid_until IS NULL OR d.today <= a.valid_until)
+  ), o AS (
+    SELECT count(*) AS n, string_agg(a.person_id || ' (' || a.full_name || ')', ', ' ORDER BY a.person_id) AS who
+      FROM a WHERE a.role = 'information_officer'
+  )
+  SELECT 'officer_missing', 'appointment:information_officer',
+         'No 情報管理責任者 (information-management officer) is appointed. 経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by).',
+         NULL::timestamptz
+    FROM o WHERE o.n = 0 AND EXISTS (SELECT 1 FROM tmac.person p WHERE p.status = 'active')
+  UNION ALL
+  SELECT 'officer_multiple', 'appointment:information_officer',
+         format('%s persons are 情報管理責任者 (information-management officer) at once: %s. End all but one with tmac.end_appointment.', o.n, o.who),
+         NULL::timestamptz
+    FROM o WHERE o.n > 1
+  UNION ALL
+  SELECT 'appointee_unavailable', 'appointment:' || a.appointment_id,
+         format('%s (%s), appointed %s (%s) in appointment %s, %s. End the appointment and appoint someone else, or appoint them again (tmac.end_appointment, tmac.appoint).',
+                a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id,
+                CASE a.status WHEN 'terminated' THEN 'left on ' || to_char(a.terminated_at, 'YYYY-MM-DD')
+                              WHEN 'on_leave' THEN 'is on leave'
+                              ELSE 'was transferred or promoted on ' || to_char(a.role_changed_at, 'YYYY-MM-DD') || ', after the appointment' END),
+         CASE a.status WHEN 'terminated' THEN a.terminated_at WHEN 'active' THEN a.role_changed_at END
+    FROM a WHERE a.status <> 'active' OR a.role_changed_at > a.started_at
+  UNION ALL
+  SELECT 'appointment_not_announced', 'appointment:' || a.appointment_id,
+         format('The appointment of %s (%s) as %s (%s) was never made known (周知). Announce it (情報管理規程, 社内研修, 掲示, 朝礼) and record it: tmac.announce_appointment(%s, how, on).',
+                a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id),
+         a.started_at
+    FROM a WHERE a.announced_on IS NULL;
+END;
+ALTER FUNCTION tmac.check_appointments()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB';
+
+CREATE TABLE tmac.provider (
+  provider_id text NOT NULL,
+  name text NOT NULL,
+  service text NOT NULL,
+  description text,
+  nda_signed_on date,
+  nda_expires_on date,
+  nda_ref text,
+  evaluated_on date,
+  evaluation text,
+  evaluation_note text,
+  status text DEFAULT 'active'::text NOT NULL,
+  ended_at timestamp with time zone,
+  end_reason text,
+  registered_at timestamp with time zone DEFAULT now() NOT NULL,
+  registered_by name DEFAULT tmac.invoker() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE tmac.provider ADD CONSTRAINT provider_provider_id_check CHECK (tmac.valid_code(provider_id));
+
+ALTER TABLE tmac.provider ADD CONSTRAINT provider_name_check CHECK ((btrim(name) <> ''::text));
+
+ALTER TABLE tmac.provider ADD CONSTRAINT provider_service_check CHECK ((service = ANY (ARRAY['cloud'::text, 'data_centre'::text, 'carrier'::text, 'staffing_agency'::text, 'subcontractor'::text, 'other'::text])));
+
+ALTER TABLE tmac.provider ADD CONSTRAINT provider_check CHECK ((nda_expires_on >= nda_signed_on));
+
+ALTER TABLE tmac.provider ADD CONSTRAINT provider_evaluation_check CHECK ((evaluation = ANY (ARRAY['approved'::text, 'conditional'::text, 'rejected'::text])));
+
+ALTER TABLE tmac.provider ADD CONSTRAINT provider_status_check CHECK ((status = ANY (ARRAY['active'::text, 'ended'::text])));
+
+ALTER TABLE tmac.provider ADD CONSTRAINT provider_check1 CHECK (((status = 'ended'::text) = (ended_at IS NOT NULL)));
+
+ALTER TABLE tmac.provider ADD CONSTRAINT provider_check2 CHECK (((evaluated_on IS NULL) = (evaluation IS NULL)));
+
+ALTER TABLE tmac.provider ADD CONSTRAINT provider_pkey PRIMARY KEY (provider_id);
+
+CREATE TABLE tmac.provider_asset (
+  provider_id text NOT NULL,
+  asset_no text NOT NULL,
+  since timestamp with time zone DEFAULT now() NOT NULL,
+  note text,
+  recorded_by name DEFAULT tmac.invoker() NOT NULL
+);
+
+ALTER TABLE tmac.provider_asset ADD CONSTRAINT provider_asset_pkey PRIMARY KEY (provider_id, asset_no);
+
+ALTER TABLE tmac.provider_asset ADD CONSTRAINT provider_asset_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES tmac.provider(provider_id);
+
+ALTER TABLE tmac.provider_asset ADD CONSTRAINT provider_asset_asset_no_fkey FOREIGN KEY (asset_no) REFERENCES tmac.asset(asset_no);
+
+CREATE INDEX provider_asset_asset_idx ON tmac.provider_asset USING btree (asset_no);
+
+CREATE TABLE tmac.contractor_agency (
+  person_id text NOT NULL,
+  provider_id text NOT NULL,
+  recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+  recorded_by name DEFAULT tmac.invoker() NOT NULL
+);
+
+ALTER TABLE tmac.contractor_agency ADD CONSTRAINT contractor_agency_pkey PRIMARY KEY (person_id);
+
+ALTER TABLE tmac.contractor_agency ADD CONSTRAINT contractor_agency_person_id_fkey FOREIGN KEY (person_id) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.contractor_agency ADD CONSTRAINT contractor_agency_provider_id_fkey FOREIGN KEY (provider_id) REFERENCES tmac.provider(provider_id);
+
+CREATE INDEX contractor_agency_provider_idx ON tmac.contractor_agency USING btree (provider_id);
+
+CREATE OR REPLACE FUNCTION tmac.provider_require(provider_id text, active boolean DEFAULT true)
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  st text;
+BEGIN
+  SELECT p.status INTO st FROM tmac.provider p WHERE p.provider_id = provider_require.provider_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown provider "%"', provider_id USING ERRCODE = 'undefined_object',
+      HINT = 'Register it with tmac.register_provider.';
+  ELSIF active AND st <> 'active' THEN
+    RAISE EXCEPTION 'provider "%" is %', provider_id, st USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.register_provider(provider_id text, name text, service text, description text DEFAULT NULL::text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('register a provider');
+BEGIN
+  PERFORM tmac.require_arguments('register_provider', 'provider_id', provider_id, 'name', name, 'service', service);
+  IF NOT tmac.valid_code(provider_id) THEN
+    RAISE EXCEPTION 'invalid provider code "%"', provider_id USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit.';
+  END IF;
+  IF btrim(name) = '' THEN
+    RAISE EXCEPTION 'a provider needs a name' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF lower(service) NOT IN ('cloud', 'data_centre', 'carrier', 'staffing_agency', 'subcontractor', 'other') THEN
+    RAISE EXCEPTION 'invalid service "%"', service USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Services: cloud, data_centre, carrier, staffing_agency, subcontractor, other.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM tmac.provider p WHERE p.provider_id = register_provider.provider_id) THEN
+    RAISE EXCEPTION 'provider "%" already exists', provider_id USING ERRCODE = 'unique_violation';
+  END IF;
+  INSERT INTO tmac.provider (provider_id, name, service, description, registered_by)
+  VALUES (provider_id, btrim(name), lower(service), description, me);
+  RETURN provider_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_provider_nda(provider_id text, signed_on date, expires_on date DEFAULT NULL::date, reference text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('record a provider''s NDA');
+  PERFORM tmac.require_arguments('record_provider_nda', 'provider_id', provider_id, 'signed_on', signed_on::text);
+  PERFORM tmac.provider_require(provider_id);
+  IF signed_on > tmac.today() THEN
+    RAISE EXCEPTION 'NDA signed_on % is in the future', signed_on USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF expires_on < signed_on THEN
+    RAISE EXCEPTION 'NDA expires_on % is before signed_on %', expires_on, signed_on USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  UPDATE tmac.provider p SET nda_signed_on = signed_on, nda_expires_on = expires_on, nda_ref = reference, updated_at = now()
+   WHERE p.provider_id = record_provider_nda.provider_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.evaluate_provider(provider_id text, evaluated_on date, evaluation text, note text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('record a provider evaluation');
+  PERFORM tmac.require_arguments('evaluate_provider', 'provider_id', provider_id, 'evaluated_on', evaluated_on::text,
+                                 'evaluation', evaluation);
+  PERFORM tmac.provider_require(provider_id);
+  IF lower(evaluation) NOT IN ('approved', 'conditional', 'rejected') THEN
+    RAISE EXCEPTION 'invalid evaluation "%"', evaluation USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Evaluations: approved, conditional, rejected.';
+  END IF;
+  IF evaluated_on > tmac.today() THEN
+    RAISE EXCEPTION 'evaluated_on % is in the future', evaluated_on USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  UPDATE tmac.provider p SET evaluated_on = evaluate_provider.evaluated_on, evaluation = lower(evaluate_provider.evaluation),
+                             evaluation_note = note, updated_at = now()
+   WHERE p.provider_id = evaluate_provider.provider_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.end_provider(provider_id text, reason text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('end a provider');
+  PERFORM tmac.require_arguments('end_provider', 'provider_id', provider_id, 'reason', reason);
+  PERFORM tmac.provider_require(provider_id);
+  IF EXISTS (SELECT 1 FROM tmac.provider_asset pa WHERE pa.provider_id = end_provider.provider_id) THEN
+    RAISE EXCEPTION 'provider "%" still holds assets', provider_id USING ERRCODE = 'object_not_in_prerequisite_state',
+      HINT = 'Withdraw them first (tmac.withdraw_asset), after they were returned or erased.';
+  END IF;
+  UPDATE tmac.provider p SET status = 'ended', ended_at = now(), end_reason = reason, updated_at = now()
+   WHERE p.provider_id = end_provider.provider_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.entrust_asset(provider_id text, asset_no text, note text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('entrust an asset to a provider');
+  PERFORM tmac.require_arguments('entrust_asset', 'provider_id', provider_id, 'asset_no', asset_no);
+  PERFORM tmac.provider_require(provider_id);
+  IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = entrust_asset.asset_no AND a.status = 'active') THEN
+    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object';
+  END IF;
+  INSERT INTO tmac.provider_asset (provider_id, asset_no, note) VALUES (provider_id, asset_no, note)
+  ON CONFLICT ON CONSTRAINT provider_asset_pkey DO NOTHING;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.withdraw_asset(provider_id text, asset_no text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('withdraw an asset from a provider');
+  DELETE FROM tmac.provider_asset pa WHERE pa.provider_id = withdraw_asset.provider_id AND pa.asset_no = withdraw_asset.asset_no;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'provider "%" does not hold asset "%"', provider_id, asset_no USING ERRCODE = 'undefined_object';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.set_contractor_agency(person_id text, provider_id text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('record a contractor''s agency');
+  k text;
+BEGIN
+  PERFORM tmac.require_arguments('set_contractor_agency', 'person_id', person_id, 'provider_id', provider_id);
+  SELECT p.kind INTO k FROM tmac.person p WHERE p.person_id = set_contractor_agency.person_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation';
+  ELSIF k <> 'contractor' THEN
+    RAISE EXCEPTION 'person "%" is a %, not a contractor', person_id, k USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM tmac.provider_require(provider_id);
+  INSERT INTO tmac.contractor_agency AS c (person_id, provider_id, recorded_by) VALUES (person_id, provider_id, me)
+  ON CONFLICT ON CONSTRAINT contractor_agency_pkey
+  DO UPDATE SET provider_id = EXCLUDED.provider_id, recorded_at = now(), recorded_by = EXCLUDED.recorded_by
+     WHERE c.provider_id IS DISTINCT FROM EXCLUDED.provider_id;
+END
+$function$;
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.provider REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('provider_id', 'provider_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.provider REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('provider_id', 'provider_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.provider REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('provider_id', 'provider_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.provider FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('provider_id');
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.provider_asset REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('asset_no', 'provider_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.provider_asset REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('asset_no', 'provider_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.provider_asset REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('asset_no', 'provider_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.provider_asset FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('asset_no');
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.contractor_agency REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('person_id', 'person_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.contractor_agency REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('person_id', 'person_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.contractor_agency REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('person_id', 'person_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.contractor_agency FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('person_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.provider FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.provider FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE OR REPLACE FUNCTION tmac.check_providers()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off SET work_mem = '64MB'
+BEGIN ATOMIC
+  WITH d AS MATERIALIZED (SELECT tmac.today() AS today),
+  h AS MATERIALIZED (          -- providers holding active assets
+    SELECT p.provider_id, p.name, p.nda_signed_on, p.nda_expires_on, p.evaluation, p.registered_at,
+           count(*) AS n, string_agg(pa.asset_no, ', ' ORDER BY pa.asset_no) AS assets
+      FROM tmac.provider p
+      JOIN tmac.provider_asset pa ON pa.provider_id = p.provider_id
+      JOIN tmac.asset a ON a.asset_no = pa.asset_no AND a.status = 'active'
+     GROUP BY p.provider_id
+  )
+  SELECT 'provider_nda_missing', 'provider:' || h.provider_id,
+         format('Provider %s (%s) holds %s asset(s) (%s) without a 秘密保持契約 (NDA) on record. Sign one and record it: tmac.record_provider_nda(%L, signed_on, expires_on, reference).',
+                h.provider_id, h.name, h.n, h.assets, h.provider_id),
+         h.registered_at
+    FROM h WHERE h.nda_signed_on IS NULL
+  UNION ALL
+  SELECT 'provider_nda_expired', 'provider:' || h.provider_id,
+         format('The NDA of provider %s (%s) expired on %s, but it still holds %s asset(s) (%s). Renew it (tmac.record_provider_nda) or withdraw the assets.',
+                h.provider_id, h.name, h.nda_expires_on, h.n, h.assets),
+         tmac.day_start(h.nda_expires_on + 1)
+    FROM h CROSS JOIN d WHERE h.nda_expires_on < d.today
+  UNION ALL
+  SELECT 'provider_not_evaluated', 'provider:' || h.provider_id,
+         format('Provider %s (%s) holds %s asset(s) but %s. Evaluate it (委託先評価): tmac.evaluate_provider(%L, evaluated_on, result, note).',
+                h.provider_id, h.name, h.n,
+                CASE WHEN h.evaluation IS NULL THEN 'was never evaluated' ELSE 'its evaluation was "rejected"' END, h.provider_id),
+         h.registered_at
+    FROM h WHERE h.evaluation IS NULL OR h.evaluation = 'rejected'
+  UNION ALL
+  SELECT 'contractor_agency_no_nda', 'person:' || p.person_id,
+         CASE WHEN c.provider_id IS NULL
+              THEN format('Contractor %s (%s) has no agency on record, so no NDA with it can be shown. HR records it: tmac.set_contractor_agency(%L, provider_id).',
+                          p.person_id, p.full_name, p.person_id)
+              ELSE format('Contractor %s (%s) comes from %s (%s), which has %s. Record a current NDA: tmac.record_provider_nda(%L, …).',
+                          p.person_id, p.full_name, v.provider_id, v.name,
+                          CASE WHEN v.nda_signed_on IS NULL THEN 'no NDA on record' ELSE 'an NDA that expired on ' || v.nda_expires_on END,
+                          v.provider_id) END,
+         NULL::timestamptz
+    FROM tmac.person p CROSS JOIN d
+    LEFT JOIN tmac.contractor_agency c ON c.person_id = p.person_id
+    LEFT JOIN tmac.provider v ON v.provider_id = c.provider_id
+   WHERE p.kind = 'contractor' AND p.status <> 'terminated'
+     AND (v.provider_id IS NULL OR v.nda_signed_on IS NULL OR v.nda_expires_on < d.today);
+END;
+ALTER FUNCTION tmac.check_providers()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.sod_person_of(role name) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -3971,26 +5133,135 @@ CREATE EVENT TRIGGER tmac_end_restore ON ddl_command_end
   WHEN TAG IN ('GRANT', 'REVOKE')
   EXECUTE FUNCTION tmac.restore_privilege_pass();
 
+CREATE OR REPLACE FUNCTION tmac.check_training_pledges()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off SET work_mem = '64MB' SET enable_mergejoin = off
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('training_validity')::interval AS v, tmac.setting_value('date_time_zone') AS tz,
+           tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today
+  ), m AS MATERIALIZED (
+    SELECT c.course, c.audience, coalesce(c.validity, s.v) AS v FROM tmac.training_course c CROSS JOIN s WHERE c.mandatory
+  ), any_course AS MATERIALIZED (     -- no mandatory course: any completion counts (course key '')
+    SELECT NOT EXISTS (SELECT 1 FROM m) AS yes
+  ), p AS MATERIALIZED (
+    SELECT p.person_id, p.full_name, p.hired_on
+      FROM tmac.person p WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor')
+  ), req AS (               -- per person, each course they must have current ('' for any course)
+    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.v FROM m JOIN p ON m.audience = 'everyone'
+    UNION ALL              -- (grants are read only when a mandatory course is for access holders)
+    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.v FROM m JOIN p ON m.audience = 'access_holders'
+     WHERE EXISTS (SELECT 1 FROM tmac.access_grant g WHERE g.person_id = p.person_id AND g.status = 'active'
+                      AND tmac.grant_lapse(g.validity, g.grace_until) > now())
+    UNION ALL
+    SELECT p.person_id, p.full_name, p.hired_on, '', s.v FROM p CROSS JOIN s CROSS JOIN any_course a WHERE a.yes
+  ), lc AS (                -- per person and course key: the last completion
+    SELECT t.person_id, CASE WHEN a.yes THEN '' ELSE t.course END AS course, max(t.completed_on) AS last
+      FROM tmac.training_completion t CROSS JOIN any_course a GROUP BY 1, 2
+  ), miss AS (
+    SELECT r.person_id, r.full_name, r.course, lc.last
+      FROM req r CROSS JOIN s
+      LEFT JOIN lc ON lc.person_id = r.person_id AND lc.course = r.course
+     WHERE CASE WHEN lc.last IS NULL THEN r.hired_on IS NULL OR r.hired_on + s.grace <= s.today
+                ELSE (lc.last::timestamp + r.v) AT TIME ZONE s.tz <= now() END
+  )
+  SELECT 'training_overdue', 'person:' || x.person_id,
+         format('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
+                x.person_id, x.full_name,
+                string_agg(CASE WHEN x.course = '' THEN 'any training course' ELSE 'course ' || x.course END, ', ' ORDER BY x.course),
+                coalesce(to_char(max(x.last), 'YYYY-MM-DD'), 'never'), x.person_id),
+         NULL::timestamptz
+    FROM miss x
+   GROUP BY x.person_id, x.full_name
+  UNION ALL
+  SELECT 'leaver_without_termination_pledge', 'person:' || l.person_id,
+         format('%s (%s) left on %s without a termination pledge (退職時の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''termination'', signed_on).',
+                l.person_id, l.full_name, to_char(l.terminated_at, 'YYYY-MM-DD'), l.person_id),
+         l.terminated_at
+    FROM tmac.person l
+   WHERE l.status = 'terminated' AND l.kind IN ('employee', 'contractor')
+     AND NOT EXISTS (SELECT 1 FROM tmac.pledge pl WHERE pl.person_id = l.person_id AND pl.kind = 'termination'
+                       AND (l.hired_on IS NULL OR pl.signed_on >= l.hired_on))
+  UNION ALL
+  SELECT 'visitor_responsible_left', 'person:' || v.person_id,
+         format('Visitor %s (%s) is still active but the person responsible for them, %s (%s), left on %s. Name another responsible person or end the visit (HR feed).',
+                v.person_id, v.full_name, r.person_id, r.full_name, to_char(r.terminated_at, 'YYYY-MM-DD')),
+         r.terminated_at
+    FROM tmac.person v JOIN tmac.person r ON r.person_id = v.responsible_person
+   WHERE v.kind = 'visitor' AND v.status = 'active' AND r.status = 'terminated'
+  UNION ALL
+  SELECT 'visitor_without_pledge', 'person:' || v.person_id,
+         format('Visitor %s (%s) has no current visitor pledge (訪問者の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''visitor'', signed_on).',
+                v.person_id, v.full_name, v.person_id),
+         NULL::timestamptz
+    FROM tmac.person v CROSS JOIN s
+   WHERE v.kind = 'visitor' AND v.status = 'active'
+     AND NOT EXISTS (SELECT 1 FROM tmac.pledge pl WHERE pl.person_id = v.person_id AND pl.kind = 'visitor'
+                       AND (pl.valid_until IS NULL OR pl.valid_until >= s.today));
+END;
+ALTER FUNCTION tmac.check_training_pledges()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET enable_mergejoin = 'off';
+
 -- ==== rows tmac ships (settings, duties, checks, ...)
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exception_max'::text, '180 days'::text, 'Longest time an SoD exception may be granted for (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_period'::text, '6 months'::text, 'Every active grant must have been kept by an access review within this interval (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_undecided'::text, 'report'::text, 'What happens to review items still undecided at the deadline: report (a finding) or revoke'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_deadline_default'::text, '30 days'::text, 'Deadline of an access review when start_review is not given one (a positive interval)'::text);
-UPDATE tmac.criterion SET evidence = 'classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table); tmac keeps no inventory of important information yet'::text WHERE criterion = 'I-1'::text;
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('training_new_hire_grace'::text, '30 days'::text, 'A person hired less than this long ago is not yet a training_overdue finding for a course never completed (an interval, 0 or more)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('inventory_review_interval'::text, '12 months'::text, 'Every active asset of the inventory must have been reviewed (tmac.review_assets) within this interval (a positive interval)'::text);
+INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('basics'::text, '全ての従業員等への教育'::text, 'Training for all employees'::text, 'everyone'::text, '{技術等情報（一般的な情報）と重要情報の違い,重要情報を適切に管理することの重要性、意識,重要情報を含む技術等情報の漏えいとその結果の事例,関係法令の内容,マニュアル、技術等情報の適切な管理に係る文書の内容、関係法令等に違反した場合の処分等,重要情報の漏えいの事故等が発生したことを発見した場合の報告手続,標的型メール等の警戒すべき手口、ウィルス・スパイウェア等の感染防止策と感染した場合の対処手順}'::text[]);
+INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('access_holders'::text, 'アクセス権を有する者への教育'::text, 'Training for persons with access'::text, 'access_holders'::text, '{"Need to Knowの原則を守ることの重要性（勤務において留意すべき事項を含む）",重要情報の取扱手続の詳細,情報の漏えい等の兆候及び端緒のケーススタディ（私生活において注意すべき事項を含む）}'::text[]);
+INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('information_officer'::text, '情報管理責任者'::text, 'information-management officer'::text, 'true'::boolean);
+INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('department_manager'::text, '部門管理者'::text, 'department information manager'::text, 'false'::boolean);
+INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('asset_manager'::text, '管理責任者（情報資産）'::text, 'manager of an information asset'::text, 'false'::boolean);
+INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('key_custodian'::text, '鍵管理者'::text, 'key custodian'::text, 'false'::boolean);
+INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('committee_member'::text, '情報管理委員'::text, 'member of the information-management committee'::text, 'false'::boolean);
+INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('other'::text, 'その他'::text, 'other appointment'::text, 'false'::boolean);
 UPDATE tmac.criterion SET evidence = 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'::text WHERE criterion = 'I-2'::text;
-UPDATE tmac.criterion SET evidence = 'duties and who holds them (tmac.duty, tmac.duty_assignment); tmac keeps no appointment records yet'::text WHERE criterion = 'I-3'::text;
 UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no handling standard or handling ledger'::text WHERE criterion = 'I-4'::text;
-UPDATE tmac.criterion SET evidence = 'training completions and pledges (tmac.training_completion, tmac.pledge)'::text WHERE criterion = 'I-5'::text;
 UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no incident register'::text WHERE criterion = 'I-6'::text;
 UPDATE tmac.criterion SET evidence = 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'::text WHERE criterion = 'II'::text;
 UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no register of containers or keys'::text WHERE criterion = 'III'::text;
 UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no register of restricted areas or entries'::text WHERE criterion = 'IV'::text;
-UPDATE tmac.criterion SET evidence = 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log())'::text WHERE criterion = 'V'::text;
+UPDATE tmac.criterion SET evidence = '重要情報目録: the inventory (tmac.asset) and the tables and schemas bound to it (tmac.asset_binding); classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table)'::text WHERE criterion = 'I-1'::text;
+UPDATE tmac.criterion SET evidence = '管理者の選任: appointments (tmac.appointment, tmac.appointment_role); duties and who holds them (tmac.duty, tmac.duty_assignment)'::text WHERE criterion = 'I-3'::text;
+UPDATE tmac.criterion SET evidence = 'courses, training completions and pledges (tmac.training_course, tmac.training_completion, tmac.pledge)'::text WHERE criterion = 'I-5'::text;
+UPDATE tmac.criterion SET evidence = 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log()), external providers and their NDAs (tmac.provider, tmac.provider_asset, tmac.contractor_agency)'::text WHERE criterion = 'V'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function or operator over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_table_unbound'::text, 'I-1'::text, 'high'::text, '目録に無い保護対象テーブル / Protected or labelled table not in the inventory'::text, 'A table protected by tmac.protect or classified with SECURITY LABEL FOR tmac is bound to no active asset of the inventory (重要情報目録), directly, through a parent table or through its schema: important information is held that the inventory does not name (seed ①).'::text, 'Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_manager'::text, 'I-1'::text, 'medium'::text, '管理責任者の無い資産 / Asset without a manager'::text, 'An active asset of the inventory names no 管理責任者 (the person responsible for it).'::text, 'Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_manager_left'::text, 'I-1'::text, 'high'::text, '管理責任者が退職した資産 / Asset whose manager left'::text, 'The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'::text, 'Name a new manager with tmac.update_asset.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_location'::text, 'I-1'::text, 'medium'::text, '保存先の無い資産 / Asset without a location'::text, 'An active asset records neither a 保存先 (a container, area or system) nor a bound table or schema.'::text, 'Record where it is kept: tmac.update_asset with "location", or tmac.bind_table / tmac.bind_schema.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_review_overdue'::text, 'I-1'::text, 'medium'::text, '見直されていない目録 / Inventory not reviewed'::text, 'An active asset was not reviewed within the inventory_review_interval setting (12 months by default): the inventory may no longer describe what is held.'::text, 'Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_contract_measures_missing'::text, 'I-1'::text, 'high'::text, '契約上の措置が未記録の預託情報 / Entrusted information without its contract measures'::text, 'An asset entrusted by another company (預託) records no contract reference or no measures the contract requires (seed ②: 他社が求める対策).'::text, 'Record them: tmac.update_asset(asset_no, ''{"contract_ref":"…","contract_measures":"…"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_missing'::text, 'I-3'::text, 'high'::text, '情報管理責任者が未選任 / No information-management officer'::text, 'Persons are registered but no 情報管理責任者 is appointed and in force today (seed ③).'::text, '経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by, announced_how => …, announced_on => …).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_multiple'::text, 'I-3'::text, 'high'::text, '情報管理責任者が複数 / More than one information-management officer'::text, 'More than one 情報管理責任者 is in force at once: responsibility is not clear.'::text, 'End all but one appointment: tmac.end_appointment(appointment_id, reason).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointee_unavailable'::text, 'I-3'::text, 'high'::text, '選任された者が不在 / Appointee terminated, on leave or moved'::text, 'An appointment in force names a person who is terminated, on leave, or was transferred or promoted after the appointment.'::text, 'End it and appoint someone else, or appoint the person again for the new position (tmac.end_appointment, tmac.appoint).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointment_not_announced'::text, 'I-3'::text, 'low'::text, '選任が周知されていない / Appointment not announced'::text, 'An appointment in force was never made known (周知: 情報管理規程, 社内研修, 掲示, 朝礼), so employees may not know whom to report to.'::text, 'Announce it and record how and when: tmac.announce_appointment(appointment_id, how, on).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('training_overdue'::text, 'I-5'::text, 'medium'::text, '教育未受講 / Training not current'::text, 'An active employee or contractor — with or without a database login, with or without access — has not completed each mandatory course of their audience (tmac.training_course) within its validity (training_validity, 12 months by default: at least yearly); with no mandatory course defined, any course counts. Persons hired within training_new_hire_grace are not yet a finding for a course never completed.'::text, 'Train them and record it: tmac.record_training(person_id, course, completed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_without_termination_pledge'::text, 'II'::text, 'medium'::text, '退職時誓約書の無い退職者 / Leaver without a termination pledge'::text, 'A terminated employee or contractor signed no termination pledge (退職時の秘密保持誓約書) since they were hired.'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''termination'', signed_on, template_version => …, document_sha256 => …).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_responsible_left'::text, 'II'::text, 'high'::text, '責任者が退職した訪問者 / Visitor whose responsible person left'::text, 'An active visitor''s responsible person (立会い・責任者) is terminated: nobody accompanies or answers for the visitor.'::text, 'Name another responsible person or end the visit through the HR feed.'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_without_pledge'::text, 'II'::text, 'medium'::text, '誓約書の無い訪問者 / Visitor without a pledge'::text, 'An active visitor has no current visitor pledge (訪問者の秘密保持誓約書).'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''visitor'', signed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_missing'::text, 'V'::text, 'high'::text, '秘密保持契約の無い委託先 / Provider without an NDA'::text, 'An external provider (cloud, data centre, carrier, agency, subcontractor) holds active assets but no 秘密保持契約 is on record (seed ⑨).'::text, 'Sign an NDA and record it: tmac.record_provider_nda(provider_id, signed_on, expires_on, reference); or withdraw the assets.'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_expired'::text, 'V'::text, 'high'::text, '秘密保持契約が失効した委託先 / Provider whose NDA expired'::text, 'An external provider holds active assets but its NDA is past its expiry.'::text, 'Renew it (tmac.record_provider_nda), or withdraw the assets (tmac.withdraw_asset).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_not_evaluated'::text, 'V'::text, 'medium'::text, '評価されていない委託先 / Provider not evaluated'::text, 'An external provider holds active assets but was never evaluated (委託先評価), or its evaluation was rejected.'::text, 'Evaluate it: tmac.evaluate_provider(provider_id, evaluated_on, approved|conditional|rejected, note).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('contractor_agency_no_nda'::text, 'V'::text, 'high'::text, '派遣元と秘密保持契約の無い契約者 / Contractor whose agency has no NDA'::text, 'An active contractor person has no agency on record, or their agency (staffing agency, subcontractor) has no current NDA.'::text, 'HR records the agency (tmac.set_contractor_agency); tmac_admin records its NDA (tmac.record_provider_nda).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('persons'::text, '在籍者'::text, 'persons not terminated'::text, 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('grants'::text, 'アクセス権'::text, 'grants stored as active'::text, 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('reviews'::text, 'アクセス権の棚卸し'::text, 'access reviews'::text, 'SELECT count(*) FROM tmac.access_review'::text);
@@ -4000,6 +5271,9 @@ INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sq
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('labelled_columns'::text, 'ラベル付きの列'::text, 'columns with a tmac security label'::text, 'SELECT count(*) FROM pg_catalog.pg_seclabel l WHERE l.provider = ''tmac'' AND l.classoid = ''pg_catalog.pg_class''::pg_catalog.regclass AND l.objsubid > 0'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('audit_entries'::text, '監査ログ'::text, 'audit log entries'::text, 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('own_checks'::text, '自社チェック'::text, 'the company''s own enabled checks'::text, 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('assets'::text, '重要情報目録の資産'::text, 'active assets of the inventory'::text, 'SELECT count(*) FROM tmac.asset WHERE status = ''active'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('appointments'::text, '管理者の選任'::text, 'appointments in force'::text, 'SELECT count(*) FROM tmac.appointment WHERE ended_at IS NULL'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('providers'::text, '委託先'::text, 'active external providers'::text, 'SELECT count(*) FROM tmac.provider WHERE status = ''active'''::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_pledge'::text, 'access_without_pledge'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires a pledge (誓約書), so a person without one keeps their access'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_training'::text, 'access_without_training'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires current training, so a person without it keeps their access'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('training_validity'::text, 'access_without_training'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'a training completion counts for longer than a year; training is expected at least yearly'::text);
@@ -4089,6 +5363,8 @@ DROP FUNCTION tmac.check_no_overlap(tmac.access_grant);
 DROP FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,text,timestamp with time zone);
 DROP FUNCTION tmac.access_profile_internal(text,timestamp with time zone);
 DROP FUNCTION tmac.check_prerequisites(text,timestamp with time zone);
+DROP FUNCTION tmac.record_pledge(text,text,date,date);
+DROP FUNCTION tmac.protect(regclass,name);
 DROP FUNCTION tmac.sod_check(text,name,text[]);
 DROP FUNCTION tmac.compliance_setting(text);
 DROP FUNCTION tmac.check_prerequisites_met(text[]);
@@ -4101,6 +5377,15 @@ DROP TABLE tmac.compliance_setting_default, tmac.compliance_setting_value;
 -- ==== configuration dump, sequence ownership
 SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.training_course', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.asset', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding_binding_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.appointment', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.appointment_appointment_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.provider', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.provider_asset', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.contractor_agency', '');
 
 -- ==== privileges
 REVOKE ALL ON TABLE tmac.protected_table FROM PUBLIC, tmac_admin;
@@ -4123,13 +5408,39 @@ GRANT SELECT ON TABLE tmac.weakened_checks TO tmac_admin;
 GRANT SELECT ON TABLE tmac.weakened_checks TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.asset TO tmac_admin;
+GRANT SELECT ON TABLE tmac.asset TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.asset_binding TO tmac_admin;
+GRANT SELECT ON TABLE tmac.asset_binding TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.appointment TO tmac_admin;
+GRANT SELECT ON TABLE tmac.appointment TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.appointment_role TO tmac_admin;
+GRANT SELECT ON TABLE tmac.appointment_role TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.provider TO tmac_admin;
+GRANT SELECT ON TABLE tmac.provider TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.provider_asset TO tmac_admin;
+GRANT SELECT ON TABLE tmac.provider_asset TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.contractor_agency TO tmac_admin;
+GRANT SELECT ON TABLE tmac.contractor_agency TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.training_course TO tmac_access_admin;
+GRANT SELECT ON TABLE tmac.training_course TO tmac_admin;
+GRANT SELECT ON TABLE tmac.training_course TO tmac_approver;
+GRANT SELECT ON TABLE tmac.training_course TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.training_course TO tmac_hr;
+GRANT SELECT ON TABLE tmac.training_course_template TO tmac_access_admin;
+GRANT SELECT ON TABLE tmac.training_course_template TO tmac_admin;
+GRANT SELECT ON TABLE tmac.training_course_template TO tmac_approver;
+GRANT SELECT ON TABLE tmac.training_course_template TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.training_course_template TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
@@ -4137,7 +5448,10 @@ REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
@@ -4201,17 +5515,21 @@ GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_audito
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
@@ -4219,33 +5537,100 @@ REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.review_assets(text[],text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
 
 -- ==== comments
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
+COMMENT ON EVENT TRIGGER tmac_forget_dropped_bindings IS 'Removes the asset bindings of dropped tables and schemas (audited)';
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS 'Removes dropped tables from tmac.protected_table (audited)';
 COMMENT ON EVENT TRIGGER tmac_protect_new_children IS 'Protects a table that becomes a partition or inheritance child of a protected table; refuses a protected table under an unprotected parent';
 COMMENT ON FUNCTION tmac.access_prerequisites(pg_catalog.text,timestamp with time zone) IS 'The access prerequisites of a person at an instant, one row per prerequisite (active, pledge, training), worded as access decisions word them; used at approval';
 COMMENT ON FUNCTION tmac.access_profile_of(pg_catalog.text,timestamp with time zone) IS 'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
+COMMENT ON FUNCTION tmac.announce_appointment(bigint,pg_catalog.text,pg_catalog.date) IS '周知 / records how and when an open appointment was made known (tmac_admin)';
 COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
+COMMENT ON FUNCTION tmac.appoint(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text,pg_catalog.date) IS '選任 / records an appointment (tmac_admin): person, role (information_officer, department_manager, asset_manager, key_custodian, committee_member, other), the 経営層 person who appointed them, scope, period, announcement; one information_officer at a time; returns the appointment_id';
+COMMENT ON FUNCTION tmac.asset_validate(tmac.asset) IS 'Internal: raises 22023 or 23503 with a clear message when an inventory row is not acceptable';
+COMMENT ON FUNCTION tmac.bind_schema(pg_catalog.text,pg_catalog.regnamespace) IS '保存先の登録 / binds a schema (every table in it) to an active asset of the inventory (tmac_admin)';
+COMMENT ON FUNCTION tmac.bind_table(pg_catalog.text,pg_catalog.regclass) IS '保存先の登録 / binds a table (with its partitions and children) to an active asset of the inventory (tmac_admin)';
 COMMENT ON FUNCTION tmac.check_access_without_pledge() IS 'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
+COMMENT ON FUNCTION tmac.check_appointments() IS 'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
+COMMENT ON FUNCTION tmac.check_inventory() IS 'Checks of the inventory (I-1), one pass: asset_table_unbound, asset_no_manager, asset_manager_left, asset_no_location, asset_review_overdue, asset_contract_measures_missing';
 COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
 COMMENT ON FUNCTION tmac.check_object_labels() IS 'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
+COMMENT ON FUNCTION tmac.check_providers() IS 'Checks of the external providers (V), one pass: provider_nda_missing, provider_nda_expired, provider_not_evaluated, contractor_agency_no_nda';
 COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
+COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
 COMMENT ON FUNCTION tmac.compliance_check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
 COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A one-page printable HTML compliance report: status per criterion (I-1 … V) with its reason, population and checks (built-in evaluated, disabled, own), the exceptions (disabled checks, weakening settings) and the open findings, at most max_findings_per_criterion per criterion; 適合 only for ok';
 COMMENT ON FUNCTION tmac.compliance_requirements_met(pg_catalog.text[]) IS 'True when every relation or function a check requires exists';
-COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default';
+COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
 COMMENT ON FUNCTION tmac.decision_reason(pg_catalog.text,boolean) IS 'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share)';
+COMMENT ON FUNCTION tmac.define_course(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],boolean,interval) IS '教育課程の定義 / defines or changes a training course (tmac_hr): titles, audience (everyone, access_holders), topics, mandatory, validity; a seed course (basics, access_holders) needs only its code';
+COMMENT ON FUNCTION tmac.end_appointment(bigint,pg_catalog.text) IS '解任 / ends an open appointment with a reason (tmac_admin)';
+COMMENT ON FUNCTION tmac.end_person_duties(pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text) IS 'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
+COMMENT ON FUNCTION tmac.end_provider(pg_catalog.text,pg_catalog.text) IS '委託終了 / ends the relationship with a provider that holds no asset any more (tmac_admin)';
 COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window and records the restore in the audit log; false when no restore was in progress';
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
+COMMENT ON FUNCTION tmac.entrust_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
+COMMENT ON FUNCTION tmac.evaluate_provider(pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text) IS '委託先評価 / records the evaluation of a provider: approved, conditional or rejected, with a note (tmac_admin)';
+COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS 'Event trigger (DROP TABLE, DROP SCHEMA): removes the asset bindings of dropped tables and schemas';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
 COMMENT ON FUNCTION tmac.function_fingerprint(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
 COMMENT ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,pg_catalog.text,integer,timestamp with time zone) IS 'Internal: whether a clearance or grant is in force at an instant';
@@ -4258,24 +5643,36 @@ COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,intege
 COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 COMMENT ON FUNCTION tmac.person_state_at(pg_catalog.text,timestamp with time zone) IS 'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
 COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
-COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column';
+COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column; with asset, also binds the table to that asset of the inventory (tmac.bind_table)';
 COMMENT ON FUNCTION tmac.protect_new_children() IS 'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
 COMMENT ON FUNCTION tmac.protect_tree(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column';
 COMMENT ON FUNCTION tmac.protection_in_place(pg_catalog.regclass,pg_catalog.name) IS 'True when a table has row security enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
 COMMENT ON FUNCTION tmac.protection_register(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column';
 COMMENT ON FUNCTION tmac.protection_unregister(pg_catalog.regclass) IS 'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
+COMMENT ON FUNCTION tmac.provider_require(pg_catalog.text,boolean) IS 'Internal: error 42704 for an unknown provider, 55000 for an ended one';
+COMMENT ON FUNCTION tmac.record_pledge(pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text,pg_catalog.bytea,pg_catalog.text) IS '誓約書の記録 / records a signed pledge (kinds hire, promotion, project, termination, visitor, periodic) with the template version and the SHA-256 of the signed document; a project pledge names its project; returns its pledge_id';
+COMMENT ON FUNCTION tmac.record_provider_nda(pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text) IS '秘密保持契約の記録 / records the NDA signed with a provider: signed on, expires on (NULL: open-ended), document reference (tmac_admin)';
+COMMENT ON FUNCTION tmac.register_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.date) IS '目録への登録 / registers an asset in the inventory (tmac_admin): asset number, name, business category, medium (paper, electronic, prototype, equipment, other) and the other 目録 fields; returns the asset number';
 COMMENT ON FUNCTION tmac.register_check(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.regprocedure,pg_catalog.text[]) IS 'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding; it runs as its owner (not a superuser), and its definition''s SHA-256 is recorded (register again after changing it)';
+COMMENT ON FUNCTION tmac.register_provider(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託先の登録 / registers an external provider (tmac_admin): code, name, service (cloud, data_centre, carrier, staffing_agency, subcontractor, other)';
 COMMENT ON FUNCTION tmac.registered_check_problems() IS 'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
 COMMENT ON FUNCTION tmac.relation_tree(pg_catalog.regclass) IS 'A table with all its partitions and inheritance children, at any depth (depth 0 is the table)';
 COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
 COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS 'Internal: true when an event trigger''s GRANT or REVOKE names tmac.end_restore() (the privilege pass of a restored dump)';
 COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window';
 COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
+COMMENT ON FUNCTION tmac.retire_asset(pg_catalog.text,pg_catalog.text) IS '目録からの除外 / retires an asset (tmac_admin): it stays as evidence; tables still bound to it count as unbound';
+COMMENT ON FUNCTION tmac.review_assets(pg_catalog.text[],pg_catalog.text) IS '目録の見直し / records that the inventory (all active assets, or those named) was reviewed now, with a note (tmac_admin); returns how many';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
 COMMENT ON FUNCTION tmac.set_check_enabled(pg_catalog.text,boolean) IS 'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';
+COMMENT ON FUNCTION tmac.set_contractor_agency(pg_catalog.text,pg_catalog.text) IS '派遣元の記録 / records the staffing agency or subcontractor (a provider) a contractor person comes from (tmac_hr)';
 COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
+COMMENT ON FUNCTION tmac.today() IS 'Today''s date in the time zone of the date_time_zone setting';
+COMMENT ON FUNCTION tmac.unbind_schema(pg_catalog.regnamespace) IS 'Removes a schema''s binding to its asset (tmac_admin; audited)';
+COMMENT ON FUNCTION tmac.unbind_table(pg_catalog.regclass) IS 'Removes a table''s binding to its asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
+COMMENT ON FUNCTION tmac.update_asset(pg_catalog.text,pg_catalog.jsonb) IS '目録の変更 / changes fields of an active asset (tmac_admin), given as a JSON object, e.g. {"manager":"E1","location":"金庫A"}; managing_group by code or name';
 COMMENT ON FUNCTION tmac.validate_code(pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
 COMMENT ON FUNCTION tmac.validate_name(pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary name';
 COMMENT ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) IS 'Error 23P01 when a pending or active grant of the same person, level or compartment and mode overlaps in time';
@@ -4284,18 +5681,86 @@ COMMENT ON FUNCTION tmac.vocabulary_copy_text() IS 'The vocabulary copy that sch
 COMMENT ON FUNCTION tmac.vocabulary_fold(pg_catalog.text) IS 'A vocabulary spelling as lookups compare it: ASCII letters upper-cased, every other character unchanged (independent of the collation)';
 COMMENT ON FUNCTION tmac.vocabulary_id(pg_catalog.text,pg_catalog.text,boolean) IS 'The identifier (level rank, compartment or group id) of a level, compartment or group given by code, name or alias (ASCII case ignored, surrounding spaces ignored); error 42704 when unknown, or NULL with missing_ok';
 COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
+COMMENT ON FUNCTION tmac.withdraw_asset(pg_catalog.text,pg_catalog.text) IS '委託の解除 / records that a provider no longer holds an asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
+COMMENT ON TABLE tmac.appointment IS '管理者の選任 / appointments (seed ③, I-3): role, person, scope, appointed by, period, how and when announced; ended, never deleted';
+COMMENT ON TABLE tmac.appointment_role IS '選任される役割 / the roles persons are appointed to (shipped with tmac; single: at most one active appointment at a time)';
+COMMENT ON TABLE tmac.asset IS '重要情報目録 / inventory of important information (seed ①, I-1): one row per asset, retired not deleted; written through tmac.register_asset, update_asset, review_assets, retire_asset';
+COMMENT ON TABLE tmac.asset_binding IS '保存先（データベース） / database objects holding an asset: a table (with its partitions and inheritance children) or a whole schema; each object belongs to at most one asset';
 COMMENT ON TABLE tmac.cache_sentinel IS 'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
 COMMENT ON TABLE tmac.compliance_population IS 'What compliance checks examine (persons, grants, protected tables, ...), each with the query that counts it; a check examining an empty population is no evidence';
+COMMENT ON TABLE tmac.contractor_agency IS '派遣元・委託元 / the staffing agency or subcontractor a contractor person comes from (set by HR: tmac.set_contractor_agency)';
 COMMENT ON TABLE tmac.login_enrolment IS 'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';
+COMMENT ON TABLE tmac.pledge IS '秘密保持誓約書 / signed pledges: at hire, promotion, for a project, at termination, for visitors, periodically';
+COMMENT ON TABLE tmac.provider IS '委託先 / external providers (seed ⑨, V): cloud, data centre, carrier, staffing agency, subcontractor, with NDA and evaluation; ended, never deleted';
+COMMENT ON TABLE tmac.provider_asset IS '委託先が扱う資産 / which assets of the inventory a provider holds or handles now (withdrawn: the row is removed, audited)';
 COMMENT ON TABLE tmac.restore_window IS 'One row while a restore is in progress: opened by CREATE EXTENSION tmac over a restored vocabulary copy, closed by tmac.end_restore()';
+COMMENT ON TABLE tmac.training_completion IS '受講記録 / training completions (従業員教育); each counts for its course''s validity (training_validity by default)';
+COMMENT ON TABLE tmac.training_course IS '教育課程 / the organisation''s training courses (seed ⑤) with topics and audience; every active employee and contractor must have completed each mandatory course for their audience within its validity (finding training_overdue)';
+COMMENT ON TABLE tmac.training_course_template IS '教育内容の例 / the seed''s example courses with their topics and audience (shipped with tmac; adopt one with tmac.define_course(course))';
 COMMENT ON TABLE tmac.weakening_rule IS 'Which setting weakens which compliance check, and when: off (a requirement turned off) or longer_than an interval; only tmac''s install writes it';
 COMMENT ON COLUMN tmac.access_grant.bound_org_group_id IS 'The grantee''s group (tmac.org_group.group_id) when approved; a change ends the grant unless it survives role changes';
+COMMENT ON COLUMN tmac.appointment.announced_how IS '周知の方法 / how it was made known (情報管理規程, 社内研修, 掲示, 朝礼, …)';
+COMMENT ON COLUMN tmac.appointment.announced_on IS '周知日 / when it was made known';
+COMMENT ON COLUMN tmac.appointment.appointed_by IS '選任者 / the person (経営層) who appointed them';
+COMMENT ON COLUMN tmac.appointment.appointment_id IS 'Identifies the appointment';
+COMMENT ON COLUMN tmac.appointment.end_reason IS 'Why it ended (terminated for an HR termination)';
+COMMENT ON COLUMN tmac.appointment.ended_at IS '終了 / when it ended (tmac.end_appointment, or the person''s termination)';
+COMMENT ON COLUMN tmac.appointment.ended_by IS 'Who ended it: a role, or hr_event:<event_id>';
+COMMENT ON COLUMN tmac.appointment.person_id IS '選任された者 / the appointed person';
+COMMENT ON COLUMN tmac.appointment.recorded_by IS 'The tmac_admin role that recorded it';
+COMMENT ON COLUMN tmac.appointment.role IS '役割 / the role (tmac.appointment_role)';
+COMMENT ON COLUMN tmac.appointment.scope IS '範囲 / what the appointment covers (全社, an asset, a container, …)';
+COMMENT ON COLUMN tmac.appointment.scope_group_id IS '対象部署 / the department it covers (tmac.org_group.group_id), if any';
+COMMENT ON COLUMN tmac.appointment.started_at IS 'When the appointment was recorded';
+COMMENT ON COLUMN tmac.appointment.valid_from IS '任期開始 / first day of the appointment';
+COMMENT ON COLUMN tmac.appointment.valid_until IS '任期終了 / last day (NULL: until ended)';
+COMMENT ON COLUMN tmac.appointment_role.name_en IS 'English name';
+COMMENT ON COLUMN tmac.appointment_role.name_ja IS 'Japanese name';
+COMMENT ON COLUMN tmac.appointment_role.role IS 'Code of the role';
+COMMENT ON COLUMN tmac.appointment_role.single IS 'True when the organisation has exactly one holder at a time (情報管理責任者)';
+COMMENT ON COLUMN tmac.asset.asset_no IS '管理番号 / asset number';
+COMMENT ON COLUMN tmac.asset.business_category IS '業務分類 / business category (営業, 技術, …)';
+COMMENT ON COLUMN tmac.asset.contract_measures IS '契約上の措置 / the measures the contract requires (seed ②: 他社が求める対策)';
+COMMENT ON COLUMN tmac.asset.contract_ref IS '契約 / reference of the contract or NDA under which it is held';
+COMMENT ON COLUMN tmac.asset.designated_by IS '指定者 / the person of 経営層 who designated it as important information';
+COMMENT ON COLUMN tmac.asset.designated_on IS '指定日 / when it was designated';
+COMMENT ON COLUMN tmac.asset.entrusted_by IS '委託元 / the entrusting company (origin entrusted)';
+COMMENT ON COLUMN tmac.asset.label IS '分類 / classification label (the marking it must carry: tmac.marking(label))';
+COMMENT ON COLUMN tmac.asset.location IS '保存先 / where it is kept outside the database: a container, an area, a system (database objects: tmac.asset_binding)';
+COMMENT ON COLUMN tmac.asset.manager IS '管理責任者 / the person responsible for the asset (tmac.person)';
+COMMENT ON COLUMN tmac.asset.managing_group_id IS '管理部署 / managing department (tmac.org_group.group_id)';
+COMMENT ON COLUMN tmac.asset.medium IS '媒体 / medium: paper, electronic, prototype, equipment or other';
+COMMENT ON COLUMN tmac.asset.name IS '情報資産名称 / name of the information asset';
+COMMENT ON COLUMN tmac.asset.notes IS '備考 / notes';
+COMMENT ON COLUMN tmac.asset.origin IS '由来 / own (自社) or entrusted (預託: another company''s information held under contract)';
+COMMENT ON COLUMN tmac.asset.personal_info IS '個人情報の種類 / kinds of personal information it holds: personal (個人情報), sensitive (要配慮個人情報), my_number (特定個人情報)';
+COMMENT ON COLUMN tmac.asset.registered_at IS 'When the row was recorded';
+COMMENT ON COLUMN tmac.asset.registered_by IS 'The tmac_admin role that recorded it';
+COMMENT ON COLUMN tmac.asset.registered_on IS '登録日 / date entered in the inventory';
+COMMENT ON COLUMN tmac.asset.retain_until IS '保存期限 / keep until';
+COMMENT ON COLUMN tmac.asset.retire_reason IS 'Why it was retired';
+COMMENT ON COLUMN tmac.asset.retired_at IS 'When it was retired (tmac.retire_asset)';
+COMMENT ON COLUMN tmac.asset.reviewed_at IS '見直し / when the entry was last reviewed (tmac.review_assets); due again after the inventory_review_interval setting';
+COMMENT ON COLUMN tmac.asset.reviewed_by IS 'The role that recorded the last review';
+COMMENT ON COLUMN tmac.asset.status IS 'active or retired (no longer important information; the row stays as evidence)';
+COMMENT ON COLUMN tmac.asset.updated_at IS 'When the row last changed';
+COMMENT ON COLUMN tmac.asset.user_scope IS '利用者範囲 / who may use it (e.g. 開発部, 関係者限り)';
+COMMENT ON COLUMN tmac.asset_binding.asset_no IS 'The asset (tmac.asset) the object holds';
+COMMENT ON COLUMN tmac.asset_binding.binding_id IS 'Identifies the binding';
+COMMENT ON COLUMN tmac.asset_binding.bound_at IS 'When it was bound';
+COMMENT ON COLUMN tmac.asset_binding.bound_by IS 'The role that bound it';
+COMMENT ON COLUMN tmac.asset_binding.relid IS 'A table bound to the asset (NULL for a schema binding)';
+COMMENT ON COLUMN tmac.asset_binding.schema_name IS 'A schema bound to the asset, by name (pg_upgrade keeps no regnamespace column): every table in it is bound (NULL for a table binding); renaming the schema unbinds it, which shows as asset_table_unbound';
 COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled (or when disabled before tmac 0.2.0 recorded it)';
 COMMENT ON COLUMN tmac.compliance_check.disabled_by IS 'Who disabled the check; NULL while enabled';
 COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
 COMMENT ON COLUMN tmac.compliance_check.population IS 'The populations (tmac.compliance_population) the check examines; it is evidence for its criterion only when it ran and every one of them is non-empty';
 COMMENT ON COLUMN tmac.compliance_population.count_sql IS 'A query returning one bigint, run as the owner of tmac (only tmac''s install writes this table)';
+COMMENT ON COLUMN tmac.contractor_agency.person_id IS 'The contractor person';
+COMMENT ON COLUMN tmac.contractor_agency.provider_id IS 'Their agency (tmac.provider)';
+COMMENT ON COLUMN tmac.contractor_agency.recorded_at IS 'When it was recorded';
+COMMENT ON COLUMN tmac.contractor_agency.recorded_by IS 'The HR role that recorded it';
 COMMENT ON COLUMN tmac.criterion.evidence IS 'What tmac keeps as evidence for the criterion; every tmac.<name> written here exists (test compliance_honest.sql)';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_by IS 'The tmac_admin role that enrolled it';
@@ -4304,6 +5769,56 @@ COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL lo
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
 COMMENT ON COLUMN tmac.person.org_group_id IS 'The person''s organisation group (tmac.org_group.group_id): an id, like labels, so a renamed group changes nothing here';
+COMMENT ON COLUMN tmac.pledge.document_sha256 IS '文書のハッシュ / SHA-256 of the signed document (its scan or PDF), 32 bytes';
+COMMENT ON COLUMN tmac.pledge.kind IS '種類 / hire (入社時), promotion (昇進時), project (プロジェクト参加時), termination (退職時), visitor (訪問者), periodic (定期)';
+COMMENT ON COLUMN tmac.pledge.person_id IS 'The person who signed';
+COMMENT ON COLUMN tmac.pledge.pledge_id IS 'Identifies the pledge';
+COMMENT ON COLUMN tmac.pledge.project IS 'プロジェクト / the project (e.g. a compartment code) a project pledge is for; NULL for other kinds';
+COMMENT ON COLUMN tmac.pledge.recorded_at IS 'When it was recorded';
+COMMENT ON COLUMN tmac.pledge.recorded_by IS 'The HR role that recorded it';
+COMMENT ON COLUMN tmac.pledge.signed_on IS '署名日 / the day it was signed';
+COMMENT ON COLUMN tmac.pledge.template_version IS '様式の版 / version of the pledge template that was signed';
+COMMENT ON COLUMN tmac.provider.description IS 'What the provider does for the company';
+COMMENT ON COLUMN tmac.provider.end_reason IS 'Why it ended';
+COMMENT ON COLUMN tmac.provider.ended_at IS 'When the relationship ended (tmac.end_provider)';
+COMMENT ON COLUMN tmac.provider.evaluated_on IS '評価日 / when the provider was last evaluated (委託先評価)';
+COMMENT ON COLUMN tmac.provider.evaluation IS '評価結果 / approved, conditional or rejected';
+COMMENT ON COLUMN tmac.provider.evaluation_note IS 'What the evaluation found';
+COMMENT ON COLUMN tmac.provider.name IS '事業者名 / company name';
+COMMENT ON COLUMN tmac.provider.nda_expires_on IS '秘密保持契約期限 / last day of the NDA (NULL: open-ended)';
+COMMENT ON COLUMN tmac.provider.nda_ref IS 'Reference of the NDA document';
+COMMENT ON COLUMN tmac.provider.nda_signed_on IS '秘密保持契約締結日 / when the NDA was signed (NULL: none)';
+COMMENT ON COLUMN tmac.provider.provider_id IS 'Code of the provider';
+COMMENT ON COLUMN tmac.provider.registered_at IS 'When the provider was recorded';
+COMMENT ON COLUMN tmac.provider.registered_by IS 'The tmac_admin role that recorded it';
+COMMENT ON COLUMN tmac.provider.service IS '委託内容 / service: cloud, data_centre, carrier, staffing_agency, subcontractor, other';
+COMMENT ON COLUMN tmac.provider.status IS 'active or ended';
+COMMENT ON COLUMN tmac.provider.updated_at IS 'When the row last changed';
+COMMENT ON COLUMN tmac.provider_asset.asset_no IS 'The asset (tmac.asset)';
+COMMENT ON COLUMN tmac.provider_asset.note IS 'What the provider does with it';
+COMMENT ON COLUMN tmac.provider_asset.provider_id IS 'The provider';
+COMMENT ON COLUMN tmac.provider_asset.recorded_by IS 'The role that recorded it';
+COMMENT ON COLUMN tmac.provider_asset.since IS 'Since when';
+COMMENT ON COLUMN tmac.training_completion.completed_on IS '受講日 / the day it was completed';
+COMMENT ON COLUMN tmac.training_completion.completion_id IS 'Identifies the completion';
+COMMENT ON COLUMN tmac.training_completion.course IS 'The course (tmac.training_course.course, or any name when no course is defined)';
+COMMENT ON COLUMN tmac.training_completion.person_id IS 'The person who completed it';
+COMMENT ON COLUMN tmac.training_completion.recorded_at IS 'When it was recorded';
+COMMENT ON COLUMN tmac.training_completion.recorded_by IS 'The HR role that recorded it';
+COMMENT ON COLUMN tmac.training_course.audience IS '対象者 / everyone (all employees and contractors, with or without a login) or access_holders (persons with grants in force)';
+COMMENT ON COLUMN tmac.training_course.course IS 'Code of the course; training completions name it';
+COMMENT ON COLUMN tmac.training_course.defined_at IS 'When the course was last defined';
+COMMENT ON COLUMN tmac.training_course.defined_by IS 'The role that defined it';
+COMMENT ON COLUMN tmac.training_course.mandatory IS 'True when every person of the audience must complete it';
+COMMENT ON COLUMN tmac.training_course.title_en IS 'English title';
+COMMENT ON COLUMN tmac.training_course.title_ja IS 'Japanese title';
+COMMENT ON COLUMN tmac.training_course.topics IS '教育内容 / topics covered';
+COMMENT ON COLUMN tmac.training_course.validity IS 'How long a completion counts (NULL: the training_validity setting, 12 months by default: at least yearly)';
+COMMENT ON COLUMN tmac.training_course_template.audience IS 'everyone (all employees and contractors) or access_holders (persons with grants in force)';
+COMMENT ON COLUMN tmac.training_course_template.course IS 'Code of the course';
+COMMENT ON COLUMN tmac.training_course_template.title_en IS 'English title';
+COMMENT ON COLUMN tmac.training_course_template.title_ja IS 'Japanese title';
+COMMENT ON COLUMN tmac.training_course_template.topics IS 'The topics the seed lists';
 COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
 COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
 COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';

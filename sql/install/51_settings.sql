@@ -87,11 +87,11 @@ BEGIN
     CASE key
       WHEN 'require_pledge', 'require_training' THEN
         v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
-      WHEN 'training_validity', 'role_change_grace' THEN
+      WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace' THEN
         IF v::interval < interval '0' THEN
           RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-      WHEN 'sod_exception_max', 'review_period', 'review_deadline_default' THEN
+      WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval' THEN
         IF v::interval <= interval '0' THEN
           RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -123,7 +123,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.configure(text, text) IS
-  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default';
+  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace';
 
 SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting

@@ -250,6 +250,8 @@ BEGIN
            end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN 'expired' ELSE 'terminated' END,
            ended_by = who
      WHERE g.person_id = p.person_id AND g.status IN ('pending', 'active');
+    -- Appointments (管理者の選任) and assigned duties such as key custody end with the employment.
+    PERFORM tmac.end_person_duties(p.person_id, eff, who, 'terminated');
     -- Only an enrolled login role is touched: a role the DBA did not enrol (or withdrew) is not HR's.
     IF p.login_role IS NOT NULL AND NOT tmac.login_enrolled(p.login_role) THEN
       PERFORM tmac.audit_append('role', 'NOT_ENROLLED', p.login_role,

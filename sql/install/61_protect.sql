@@ -224,7 +224,7 @@ $$;
 COMMENT ON FUNCTION tmac.protect_tree(regclass, name, text) IS
   'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column';
 
-CREATE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 'label')
+CREATE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 'label', asset text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
@@ -283,10 +283,14 @@ BEGIN
     END IF;
   END LOOP;
   PERFORM tmac.protect_tree(tbl, label_column, pg_catalog.format('in the tree of "%s"', tbl));
+  -- The protected table is an inventory entry: bound to its asset (62_inventory.sql).
+  IF asset IS NOT NULL THEN
+    PERFORM tmac.bind_table(asset, tbl);
+  END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.protect(regclass, name) IS
-  'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column';
+COMMENT ON FUNCTION tmac.protect(regclass, name, text) IS
+  'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column; with asset, also binds the table to that asset of the inventory (tmac.bind_table)';
 
 CREATE FUNCTION tmac.unprotect(tbl regclass)
   RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS

@@ -108,7 +108,7 @@ TO tmac_auditor, tmac_admin;
 
 -- HR.
 GRANT INSERT (event_id, person_id, kind, effective_at, attributes) ON tmac.hr_event TO tmac_hr;
-GRANT EXECUTE ON FUNCTION tmac.record_pledge(text, text, date, date), tmac.record_training(text, text, date)
+GRANT EXECUTE ON FUNCTION tmac.record_pledge(text, text, date, date, text, bytea, text), tmac.record_training(text, text, date)
   TO tmac_hr;
 
 -- Access administration and approval.
@@ -140,7 +140,7 @@ GRANT EXECUTE ON FUNCTION
   tmac.define_level(text, integer, text, text[]), tmac.define_compartment(text, text, text),
   tmac.define_group(text, text, text), tmac.rename_level(text, text), tmac.rename_compartment(text, text),
   tmac.rename_group(text, text), tmac.move_group(text, text),
-  tmac.protect(regclass, name), tmac.unprotect(regclass), tmac.protect_tree(regclass, name, text),
+  tmac.protect(regclass, name, text), tmac.unprotect(regclass), tmac.protect_tree(regclass, name, text),
   tmac.apply_protection(regclass, name), tmac.remove_protection(regclass),
   tmac.protection_register(regclass, name), tmac.protection_unregister(regclass), tmac.declassify_guard(),
   tmac.configure(text, text), tmac.configure_compliance(text, text), tmac.audit_record(text, text, text, jsonb),
@@ -152,6 +152,32 @@ GRANT EXECUTE ON FUNCTION
   tmac.set_check_enabled(text, boolean),
   tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name)
 TO tmac_admin;
+
+-- The certification registers (53, 62–64, 85): read by the auditor and the administrator; the
+-- inventory, appointments and providers written by tmac_admin, courses and a contractor's agency
+-- by HR, all through their functions.
+GRANT SELECT ON tmac.asset, tmac.asset_binding, tmac.appointment, tmac.appointment_role, tmac.provider,
+  tmac.provider_asset, tmac.contractor_agency
+  TO tmac_auditor, tmac_admin;
+GRANT SELECT ON tmac.training_course, tmac.training_course_template
+  TO tmac_hr, tmac_access_admin, tmac_approver, tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_inventory(), tmac.check_appointments(), tmac.check_providers(),
+  tmac.check_training_pledges()
+TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION
+  tmac.register_asset(text, text, text, text, text, text, text, text, text, date, text, date, text, text, text, text, text[], text, date),
+  tmac.update_asset(text, jsonb), tmac.review_assets(text[], text), tmac.retire_asset(text, text),
+  tmac.bind_table(text, regclass), tmac.bind_schema(text, regnamespace), tmac.unbind_table(regclass),
+  tmac.unbind_schema(regnamespace),
+  tmac.appoint(text, text, text, text, text, date, date, text, date), tmac.announce_appointment(bigint, text, date),
+  tmac.end_appointment(bigint, text),
+  tmac.register_provider(text, text, text, text), tmac.record_provider_nda(text, date, date, text),
+  tmac.evaluate_provider(text, date, text, text), tmac.end_provider(text, text), tmac.entrust_asset(text, text, text),
+  tmac.withdraw_asset(text, text)
+TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text, text),
+  tmac.define_course(text, text, text, text, text[], boolean, interval)
+TO tmac_hr;
 
 -- With no initial privileges recorded for tmac.end_restore(), pg_dump always writes its REVOKE,
 -- in its last pass: that ends a restore window (80_restore.sql).

@@ -13,6 +13,8 @@ CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
   $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
 -- the fixture's E1 holds access admin and approver: that conflict is the sod tests' business
 SELECT tmac.grant_sod_exception(1, 'E1', 'fixture person holding both duties on purpose', now() + interval '1 day');
+-- the organisation has its 情報管理責任者 (otherwise officer_missing, 63_appointments.sql)
+SELECT tmac.appoint('D1', 'information_officer', 'D1', announced_how => '情報管理規程', announced_on => current_date);
 
 SELECT is((SELECT count(*) FROM tmac.findings), 0::bigint, 'the fixture starts clean');
 
@@ -39,6 +41,7 @@ SELECT is(pg_temp.n('terminated_session_open', 'person:S1'), 1::bigint, '... for
 SELECT matches((SELECT detail FROM tmac.findings WHERE check_code = 'terminated_session_open'), pg_backend_pid()::text,
   '... naming the open session''s pid');
 UPDATE tmac.person SET login_role = NULL WHERE person_id = 'S1';
+SELECT tmac.record_pledge('S1', 'termination', current_date);   -- the leaver signed one (else leaver_without_termination_pledge)
 SELECT is(pg_temp.n('terminated_session_open'), 0::bigint, 'the role is no longer the person''s: gone');
 
 -- grant_unapproved and grant_not_audited (a grant activated by its requester alone)
@@ -146,6 +149,8 @@ SELECT is(pg_temp.n('audit_log_broken'), 0::bigint, 'restored: gone');
 -- column_label_exceeds_table (criterion I-2)
 CREATE TABLE public.cc_designs (id int, spec text);
 SECURITY LABEL FOR tmac ON TABLE public.cc_designs IS 'CONFIDENTIAL';
+SELECT tmac.register_asset('CC-1', 'designs', '技術', 'electronic', manager => 'C1');
+SELECT tmac.bind_table('CC-1', 'public.cc_designs');
 SECURITY LABEL FOR tmac ON COLUMN public.cc_designs.spec IS 'SECRET:PRJ-A';
 SELECT results_eq($$SELECT criterion, subject FROM tmac.findings WHERE check_code = 'column_label_exceeds_table'$$,
   $$VALUES ('I-2'::text, 'table:public.cc_designs'::text)$$, 'column_label_exceeds_table: one finding for the table');

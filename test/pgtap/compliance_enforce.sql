@@ -11,7 +11,7 @@ SELECT results_eq($$SELECT ran FROM tmac.compliance_check_results() WHERE check_
 CREATE FUNCTION pg_temp.enforce_tests() RETURNS SETOF text LANGUAGE plpgsql AS
 $t$
 BEGIN
-  IF to_regprocedure('tmac.protect(regclass,name)') IS NULL THEN
+  IF to_regprocedure('tmac.protect(regclass,name,text)') IS NULL THEN
     RETURN NEXT skip('row-level enforcement (tmac.protect) is not in this build', 10);
     RETURN;
   END IF;
@@ -20,7 +20,8 @@ BEGIN
   EXECUTE $$GRANT SELECT ON public.ce_docs TO tmac_auditor$$;
   RETURN NEXT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'label_column_unprotected' AND subject = 'table:public.ce_docs'),
                  1::bigint, 'an unprotected labelled table is a finding');
-  PERFORM tmac.protect('public.ce_docs');
+  PERFORM tmac.register_asset('CE-1', 'enforcement test documents', 'test', 'electronic', location => 'db');
+  PERFORM tmac.protect('public.ce_docs', 'label', 'CE-1');   -- protected and in the inventory
   RETURN NEXT is((SELECT count(*) FROM tmac.findings WHERE subject = 'table:public.ce_docs'), 0::bigint, 'protected: no finding');
   EXECUTE $$ALTER TABLE public.ce_docs NO FORCE ROW LEVEL SECURITY$$;
   RETURN NEXT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'protected_table_unenforced'), 1::bigint,
@@ -33,7 +34,7 @@ BEGIN
   RETURN NEXT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'protected_table_unenforced' AND subject = 'table:public.ce_docs'),
                  1::bigint, 'a dropped tmac policy is a finding too');
   PERFORM tmac.unprotect('public.ce_docs');
-  PERFORM tmac.protect('public.ce_docs');
+  PERFORM tmac.protect('public.ce_docs', 'label', 'CE-1');
   RETURN NEXT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'protected_table_unenforced'), 0::bigint, 'protected again: gone');
   EXECUTE $$CREATE VIEW public.ce_view AS SELECT id, body FROM public.ce_docs$$;
   RETURN NEXT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'exposing_view' AND subject = 'view:public.ce_view'), 1::bigint,

@@ -5,7 +5,7 @@ BEGIN;
 SELECT plan(22);
 \i test/pgtap/people_fixture.psql
 
-SELECT has_function('tmac', 'protect', ARRAY['regclass', 'name'], 'tmac.protect exists');
+SELECT has_function('tmac', 'protect', ARRAY['regclass', 'name', 'text'], 'tmac.protect exists');
 SELECT has_function('tmac', 'unprotect', ARRAY['regclass'], 'tmac.unprotect exists');
 SELECT has_function('tmac', 'explain_access', ARRAY['text', 'tmac.label'], 'tmac.explain_access exists');
 SELECT is((SELECT proparallel::text FROM pg_proc WHERE oid = 'tmac.row_readable(tmac.label)'::regprocedure),
@@ -15,7 +15,7 @@ SELECT is((SELECT provolatile::text FROM pg_proc WHERE oid = 'tmac.row_readable(
 SELECT ok(NOT has_function_privilege('public', 'tmac.access_profile(name, timestamptz)', 'EXECUTE')
           OR NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'access_profile' AND 'PUBLIC' = ANY (coalesce(proacl::text[], '{}'))),
           'access_profile is not executable by PUBLIC');
-SELECT ok(NOT has_function_privilege('tmac_auditor', 'tmac.protect(regclass, name)', 'EXECUTE'), 'only tmac_admin may protect');
+SELECT ok(NOT has_function_privilege('tmac_auditor', 'tmac.protect(regclass, name, text)', 'EXECUTE'), 'only tmac_admin may protect');
 SELECT ok(pg_has_role('tmac_declassifier', 'tmac_declassifier', 'USAGE'), 'the role tmac_declassifier exists');
 
 SELECT tmac.define_compartment('TAP-A', 'tap A');

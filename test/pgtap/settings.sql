@@ -10,6 +10,7 @@ SELECT results_eq(
   $$SELECT key, value, default_value, changed_by FROM tmac.settings ORDER BY key$$,
   $$VALUES ('date_time_zone'::text, 'Asia/Tokyo'::text, 'Asia/Tokyo'::text, NULL::name),
            ('hr_event_mode', 'strict', 'strict', NULL),
+           ('inventory_review_interval', '12 months', '12 months', NULL),
            ('require_pledge', 'on', 'on', NULL),
            ('require_training', 'on', 'on', NULL),
            ('review_deadline_default', '30 days', '30 days', NULL),
@@ -18,6 +19,7 @@ SELECT results_eq(
            ('role_change_grace', '0', '0', NULL),
            ('sod_exception_max', '180 days', '180 days', NULL),
            ('training_courses', '', '', NULL),
+           ('training_new_hire_grace', '30 days', '30 days', NULL),
            ('training_validity', '12 months', '12 months', NULL)$$,
   'tmac.settings lists every setting, access and compliance ones, with its default');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c

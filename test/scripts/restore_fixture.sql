@@ -94,3 +94,17 @@ SELECT tmac.grant_sod_exception((SELECT max(rule_id) FROM tmac.sod_rule), 'DR2',
 RESET ROLE;
 SELECT tmac.assign_duty('DR1', 'key_custodian');
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at) VALUES ('dr-6', 'DR4', 'terminate', now());
+-- The certification registers: an asset whose label and binding (a protected table, a schema)
+-- must come back, an appointment, a provider holding the asset, a course, a documented pledge.
+SELECT tmac.register_asset('DR-A1', '設計図', '技術', 'electronic', label => '部外秘:CUST-X', manager => 'DR3',
+                           managing_group => 'SALES', origin => 'entrusted', entrusted_by => 'X社',
+                           contract_ref => 'NDA-X', contract_measures => '暗号化保管');
+SELECT tmac.bind_table('DR-A1', 'app.doc');
+SELECT tmac.register_asset('DR-A2', 'app schema', '技術', 'electronic', manager => 'DR3');
+SELECT tmac.bind_schema('DR-A2', 'app');
+SELECT tmac.appoint('DR3', 'information_officer', 'DR3', scope_group => 'SALES', announced_how => '掲示', announced_on => current_date);
+SELECT tmac.register_provider('DR-CLOUD', 'Cloud', 'cloud');
+SELECT tmac.record_provider_nda('DR-CLOUD', current_date - 1, current_date + 100, 'NDA-C');
+SELECT tmac.entrust_asset('DR-CLOUD', 'DR-A1');
+SELECT tmac.define_course('basics');
+SELECT tmac.record_pledge('DR4', 'termination', current_date, template_version => 'v3', document_sha256 => sha256('signed'));

@@ -39,3 +39,12 @@ SELECT 'audit_verify', count(*) FROM tmac.verify_audit_log();
 SELECT 'copy', label = tmac.vocabulary_copy_text() FROM pg_seclabel
  WHERE objoid = 'tmac'::regnamespace AND provider = 'tmac_vocabulary';
 SELECT 'restore_window', count(*) FROM tmac.restore_window;
+SELECT 'asset', asset_no, label, tmac.marking(label), manager, g.code, origin, contract_measures, status
+  FROM tmac.asset a LEFT JOIN tmac.org_group g ON g.group_id = a.managing_group_id ORDER BY 2;
+SELECT 'asset_binding', asset_no, relid::text, schema_name FROM tmac.asset_binding ORDER BY 2, 3, 4;
+SELECT 'appointment', appointment_id, role, person_id, scope_group_id, announced_how, ended_at IS NULL FROM tmac.appointment ORDER BY 2;
+SELECT 'provider', provider_id, service, nda_ref, nda_expires_on - nda_signed_on FROM tmac.provider ORDER BY 2;
+SELECT 'provider_asset', provider_id, asset_no FROM tmac.provider_asset ORDER BY 2, 3;
+SELECT 'course', course, audience, cardinality(topics) FROM tmac.training_course ORDER BY 2;
+SELECT 'pledge_doc', person_id, kind, template_version, encode(document_sha256, 'hex') FROM tmac.pledge
+ WHERE document_sha256 IS NOT NULL ORDER BY 2;
