@@ -194,11 +194,11 @@ CREATE TABLE tmac.handling_entry (
   row_count       bigint,
   statement       text,
   CHECK (asset_id IS NOT NULL OR automatic),
-  CHECK (approver IS DISTINCT FROM handler),
+  CHECK (approver IS NULL OR approver IS DISTINCT FROM handler),
   CHECK ((approver IS NULL) = (approved_at IS NULL)),
   CHECK ((returned_at IS NULL) = (returned_by IS NULL)),
   CHECK ((acknowledged_at IS NULL) = (acknowledged_by IS NULL)),
-  CHECK (acknowledged_by IS DISTINCT FROM handler),
+  CHECK (acknowledged_by IS NULL OR acknowledged_by IS DISTINCT FROM handler),
   CHECK (disposal_method IS NULL OR action = 'dispose')
 );
 CREATE INDEX handling_entry_asset_idx ON tmac.handling_entry (asset_id, action);
@@ -433,76 +433,3 @@ END
 $$;
 COMMENT ON FUNCTION tmac.record_handling_event(text, text[], text, bigint, integer, text) IS
   'Internal (src/handling_events.c): records an automatic handling event (export, copy, delete of protected rows) in the handling ledger';
-
--- Findings of ④.
-CREATE FUNCTION tmac.check_handling()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,
-         'handling:' || e.entry_id,
-         pg_catalog.format('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
-                e.entry_id, e.action, a.name_ja,
-                coalesce(s.asset_no, pg_catalog.array_to_string(e.source_tables, ', ')),
-                coalesce(l.code, 'unknown'), coalesce(e.handler, e.handler_role::text),
-                pg_catalog.to_char(e.handled_at, 'YYYY-MM-DD HH24:MI'),
-                CASE WHEN e.automatic THEN pg_catalog.format('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
-                CASE WHEN e.rule_applied = 'forbidden'
-                     THEN 'The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).'
-                     ELSE 'The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).' END),
-         e.handled_at
-    FROM tmac.handling_entry e
-    JOIN tmac.handling_action a ON a.action = e.action
-    LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
-    LEFT JOIN tmac.level l ON l.rank = e.level_rank
-   WHERE e.rule_applied <> 'allowed' AND e.approved_at IS NULL AND e.acknowledged_at IS NULL
-  UNION ALL
-  SELECT 'handling_not_returned', 'handling:' || e.entry_id,
-         pg_catalog.format('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. Get it back and record the return (tmac.return_handling).',
-                e.entry_id, e.action, s.asset_no, e.handler, pg_catalog.to_char(e.due_at, 'YYYY-MM-DD HH24:MI')),
-         e.due_at
-    FROM tmac.handling_entry e
-    LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
-   WHERE e.returned_at IS NULL AND e.due_at IS NOT NULL AND e.due_at < now()
-  UNION ALL
-  SELECT 'handling_copies_unaccounted', 'asset:' || s.asset_no,
-         pg_catalog.format('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
-                s.asset_no, s.name, pg_catalog.array_to_string(u.serials, ', ')),
-         u.disposed_at
-    FROM (SELECT c.asset_id, pg_catalog.array_agg(DISTINCT c.serial ORDER BY c.serial) AS serials, max(d.handled_at) AS disposed_at
-            FROM (SELECT e.asset_id, pg_catalog.unnest(e.copy_serials) AS serial
-                    FROM tmac.handling_entry e WHERE e.action = 'copy' AND e.asset_id IS NOT NULL) c
-            JOIN tmac.handling_entry d ON d.asset_id = c.asset_id AND d.action = 'dispose'
-           WHERE NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
-                              WHERE x.asset_id = c.asset_id AND x.action IN ('dispose', 'return')
-                                AND c.serial = ANY (x.copy_serials))
-             AND NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
-                              WHERE x.asset_id = c.asset_id AND x.action = 'copy' AND x.returned_at IS NOT NULL
-                                AND c.serial = ANY (x.copy_serials))
-           GROUP BY c.asset_id) u
-    JOIN tmac.asset s ON s.asset_id = u.asset_id;
-END;
-COMMENT ON FUNCTION tmac.check_handling() IS
-  'Checks handling_forbidden, handling_unapproved, handling_not_returned and handling_copies_unaccounted over the handling ledger (one pass)';
-
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, builtin) VALUES
-  ('handling_forbidden', 'I-4', 'high',
-   '取扱禁止の行為 (an action the handling standard forbids)',
-   'The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).',
-   'A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.',
-   'tmac.check_handling', '{}', true),
-  ('handling_unapproved', 'I-4', 'high',
-   '承認のない取扱い (handling that lacked its approval)',
-   'The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).',
-   'An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).',
-   'tmac.check_handling', '{}', true),
-  ('handling_not_returned', 'I-4', 'medium',
-   '持出の未返却 (a take-out not returned by its due date)',
-   'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).',
-   'Get it back and record the return with tmac.return_handling.',
-   'tmac.check_handling', '{}', true),
-  ('handling_copies_unaccounted', 'I-4', 'high',
-   '廃棄時に所在不明の複製 (copies not accounted for at disposal)',
-   'An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).',
-   'Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.',
-   'tmac.check_handling', '{}', true);
