@@ -148,7 +148,7 @@ CREATE TABLE tmac.area_entry (
   CHECK ((person_id IS NULL) <> (visitor_name IS NULL)),
   CHECK (visitor_name IS NULL OR visitor_company IS NOT NULL),
   CHECK (left_at IS NULL OR left_at >= entered_at),
-  CHECK (escort IS DISTINCT FROM person_id),
+  CHECK (escort IS NULL OR escort IS DISTINCT FROM person_id),
   CHECK (cardinality(devices) = 0 OR devices_approved_by IS NOT NULL)
 );
 CREATE INDEX area_entry_area_idx ON tmac.area_entry (area_id, entered_at);
@@ -306,8 +306,8 @@ BEGIN
   PERFORM tmac.require_arguments('set_custodian', 'kind', kind, 'code', code, 'custodian', custodian);
   PERFORM tmac.require_person(custodian);
   CASE kind
-    WHEN 'container' THEN UPDATE tmac.container c SET custodian = set_custodian.custodian WHERE c.container_id = tmac.container_id_of(code);
-    WHEN 'area' THEN UPDATE tmac.restricted_area a SET custodian = set_custodian.custodian WHERE a.area_id = tmac.area_id_of(code);
+    WHEN 'container' THEN UPDATE tmac.container c SET custodian = set_custodian.custodian WHERE c.container_id = tmac.container_id_of(set_custodian.code);
+    WHEN 'area' THEN UPDATE tmac.restricted_area a SET custodian = set_custodian.custodian WHERE a.area_id = tmac.area_id_of(set_custodian.code);
     WHEN 'key' THEN
       UPDATE tmac.physical_key k SET custodian = set_custodian.custodian WHERE k.code = set_custodian.code;
       IF NOT FOUND THEN
