@@ -205,7 +205,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport_transport_id_s
 
 -- Lookups by code, with a clear error.
 CREATE FUNCTION tmac.container_id_of(code text) RETURNS bigint
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   id bigint;
@@ -220,7 +220,7 @@ $$;
 COMMENT ON FUNCTION tmac.container_id_of(text) IS 'Id of a container given by its code; error 42704 when unknown';
 
 CREATE FUNCTION tmac.area_id_of(code text) RETURNS bigint
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   id bigint;
@@ -235,7 +235,7 @@ $$;
 COMMENT ON FUNCTION tmac.area_id_of(text) IS 'Id of a restricted area given by its code; error 42704 when unknown';
 
 CREATE FUNCTION tmac.require_person(person_id text) RETURNS text
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   IF person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = require_person.person_id) THEN

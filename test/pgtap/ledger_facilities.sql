@@ -1,7 +1,7 @@
 -- ledger_facilities.sql — pgTAP: containers, keys, combinations, restricted areas, entry log and
 -- sealed transports (⑧, Ⅲ, Ⅳ); every finding: create the condition, see it, fix it, see it clear.
 BEGIN;
-SELECT plan(38);
+SELECT plan(40);
 \i test/pgtap/people_fixture.psql
 
 CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
@@ -36,6 +36,10 @@ SELECT pg_temp.as_role('t_carol', $$SELECT tmac.record_combination_change('conta
 SELECT is(pg_temp.n('combination_stale'), 0::bigint, 'changed: combination_stale gone');
 UPDATE tmac.combination_change SET changed_at = now() - interval '13 months';
 SELECT is(pg_temp.n('combination_stale', 'container:SAFE-1'), 1::bigint, 'combination_stale: older than 12 months');
+SELECT tmac.configure('combination_max_age', '2 years');
+SELECT is(pg_temp.n('combination_stale'), 0::bigint, 'the age is a setting');
+SELECT tmac.configure('combination_max_age', '12 months');
+SELECT throws_ok($$SELECT tmac.configure('combination_max_age', '-1 day')$$, '22023', NULL, 'a positive interval');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_carol', $q$SELECT tmac.record_combination_change('container', 'SAFE-1', 'whim')$q$)$$,
   '22023', NULL, 'an unknown reason');
 SELECT pg_temp.as_role('t_carol', $$SELECT tmac.record_combination_change('container', 'SAFE-1', 'annual')$$);

@@ -2,7 +2,7 @@
 -- escalate, respond, notify and close; every change is timelined; and every finding of ⑥:
 -- create the condition, see the finding, fix it, see it clear.
 BEGIN;
-SELECT plan(33);
+SELECT plan(34);
 \i test/pgtap/people_fixture.psql
 
 CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
@@ -47,6 +47,7 @@ SELECT is(pg_temp.n('incident_not_escalated', 'incident:' || :i1), 1::bigint, 'i
 SELECT tmac.configure('incident_escalation_limit', '3 days');
 SELECT is(pg_temp.n('incident_not_escalated'), 0::bigint, 'the limit is a setting');
 SELECT tmac.configure('incident_escalation_limit', '24 hours');
+SELECT throws_ok($$SELECT tmac.configure('incident_escalation_limit', '0')$$, '22023', NULL, 'the limit is a positive interval');
 SELECT throws_ok(format($$SELECT pg_temp.as_role('t_carol', 'SELECT tmac.close_incident(%s, ''c'', ''a'')')$$, :i1), '55000', NULL,
   'an incident never reported to management cannot be closed');
 SELECT lives_ok(format($$SELECT pg_temp.as_role('t_carol', 'SELECT tmac.escalate_incident(%s, ''代表取締役'')')$$, :i1),
