@@ -433,3 +433,11 @@ END
 $$;
 COMMENT ON FUNCTION tmac.record_handling_event(text, text[], text, bigint, integer, text) IS
   'Internal (src/handling_events.c): records an automatic handling event (export, copy, delete of protected rows) in the handling ledger';
+
+COMMENT ON COLUMN tmac.handling_rule_default.note IS 'How the action is done at this level (the seed''s 情報管理基準 wording)';
+COMMENT ON COLUMN tmac.handling_rule.changed_by IS 'Who set the rule';
+COMMENT ON COLUMN tmac.handling_entry.recorded_at IS '記録日時 (when the entry was made)';
+COMMENT ON COLUMN tmac.handling_entry.approved_at IS '承認日時 (approved at)';
+COMMENT ON COLUMN tmac.handling_entry.approval_note IS '承認時の記録 (the approver''s note)';
+COMMENT ON COLUMN tmac.handling_entry.return_note IS '返却時の記録 (note at the return)';
+COMMENT ON COLUMN tmac.handling_entry.acknowledged_at IS 'When the manager reviewed the violation';

@@ -380,3 +380,14 @@ END
 $$;
 COMMENT ON FUNCTION tmac.close_incident(bigint, text, text) IS
   'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
+
+COMMENT ON COLUMN tmac.leak_sign.sign_code IS '兆候コード (code of the sign)';
+COMMENT ON COLUMN tmac.incident.incident_id IS '事故番号 (incident number)';
+COMMENT ON COLUMN tmac.incident.reported_at IS '報告日時 (when it was reported)';
+COMMENT ON COLUMN tmac.incident.status IS '状態 (open or closed)';
+COMMENT ON COLUMN tmac.incident.closed_at IS '完了日時 (closed at)';
+COMMENT ON COLUMN tmac.incident_notification.notified_at IS '通知日時 (when it was notified)';
+COMMENT ON COLUMN tmac.incident_notification.notified_by IS '通知者 (who notified)';
+COMMENT ON COLUMN tmac.incident_event.at IS '日時 (when)';
+COMMENT ON COLUMN tmac.incident_event.actor IS 'The role that made the change';
+COMMENT ON COLUMN tmac.incident_event.person_id IS 'The person mapped to that role';
