@@ -110,8 +110,8 @@ SELECT count(*) AS entries_before FROM tmac.handling_entry \gset
 SELECT count(*) AS audit_before FROM tmac.audit_log \gset
 SET LOCAL ROLE t_alice;
 COPY (SELECT id, body FROM tap_blueprint WHERE label = 'SECRET'::tmac.label) TO '/dev/null';
-DELETE FROM tap_blueprint WHERE id = 201;
 INSERT INTO tap_scratch SELECT id, body FROM tap_blueprint WHERE id <= 201;
+DELETE FROM tap_blueprint WHERE id = 201;
 RESET ROLE;
 SELECT is((SELECT count(*) FROM tmac.handling_entry WHERE automatic) - 0, 3::bigint, 'three automatic handling entries');
 SELECT is((SELECT row_count || '/' || action || '/' || level_rank || '/' || handler || '/' || rule_applied || '/' || target_table
@@ -122,7 +122,7 @@ SELECT is((SELECT row_count || '/' || action || '/' || level_rank || '/' || sour
   '1/dispose/30/{public.tap_blueprint}/data_erase', 'the deletion: one SECRET row disposed of');
 SELECT is((SELECT row_count || '/' || action || '/' || level_rank || '/' || target_table
              FROM tmac.handling_entry WHERE automatic AND action = 'copy'),
-  '200/copy/30/public.tap_scratch', 'the copy: 200 rows (the 201st was deleted) copied into the unlabelled table');
+  '201/copy/30/public.tap_scratch', 'the copy: 201 SECRET rows copied into the unlabelled table');
 SELECT cmp_ok((SELECT count(*) FROM tmac.audit_log) - :audit_before, '>=', 3::bigint, 'each entry is in the audit log');
 SELECT is((SELECT count(*) FROM tmac.findings f JOIN tmac.handling_entry e ON f.subject = 'handling:' || e.entry_id
             WHERE e.automatic AND f.check_code = 'handling_unapproved'), 3::bigint,
