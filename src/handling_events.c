@@ -4,20 +4,22 @@
  *
  * Protected rows leave their protection in three ways that no row policy
  * sees: COPY … TO (持出: the rows leave the database), CREATE TABLE AS /
- * SELECT INTO / INSERT … SELECT / materialized views into a table without
- * tmac's policies (複製: the copy is readable by whoever can read that
- * table), and DELETE or TRUNCATE (廃棄).  Each such statement becomes an entry
+ * SELECT INTO / INSERT … SELECT / UPDATE … FROM / materialized views into a
+ * table without tmac's policies (複製: the copy is readable by whoever can
+ * read that table), and DELETE or TRUNCATE (廃棄).  Each such statement becomes an entry
  * of tmac.handling_entry, made by tmac.record_handling_event() through
  * owner_query.c, with the protected tables involved, the rows and the
  * highest level among them; the handling standard then decides whether it
  * needed approval or was forbidden, and the checks report it.
  *
- * How: the executor-start hook notes every INSERT, DELETE and every SELECT
- * whose rows go to COPY, a new table or a materialized view, and resets
- * tmac_handling_rank_seen, which the row policies (policy.c) raise to the
- * highest level rank they let through; the executor-end hook records the
- * statement when it read a protected table (a relation carrying tmac's
- * tmac_read policy) and produced rows.  A role that bypasses row security
+ * How: the executor-start hook notes every INSERT, UPDATE, DELETE and every
+ * SELECT whose rows go to COPY, a new table or a materialized view, and
+ * resets tmac_handling_rank_seen, which the row policies (policy.c) raise to
+ * the highest level rank they let through; the executor-end hook records the
+ * statement when it produced rows and read a protected table (a relation
+ * carrying tmac's tmac_read policy) — named in the statement, or read
+ * through a function the planner could not inline, which only the policies'
+ * calls while the statement ran reveal.  A role that bypasses row security
  * calls no policy: the level is then unknown and the strictest rule applies.
  * So is a parallel plan (workers' policy calls are not seen by the leader).
  * COPY of a whole table by such a role never reaches the executor, and
@@ -163,16 +165,6 @@ protected_relations(List *rtable, AclMode perm)
 	return result;
 }
 
-static bool
-writes_protected_relation(List *rtable, AclMode perm)
-{
-	List	   *l = protected_relations(rtable, perm);
-	bool		any = l != NIL;
-
-	list_free(l);
-	return any;
-}
-
 static char *
 relation_name(Oid relid)
 {
@@ -208,7 +200,8 @@ record_event(const char *kind, List *sources, const char *target, int64 rows, in
 	elems = (Datum *) palloc(sizeof(Datum) * n);
 	foreach(lc, sources)
 	{
-		char	   *name = relation_name(lfirst_oid(lc));
+		char	   *name = OidIsValid(lfirst_oid(lc)) ? relation_name(lfirst_oid(lc))
+			: pstrdup("(protected rows read through a function)");
 
 		appendStringInfo(&names, "%s%s", i > 0 ? ", " : "", name);
 		elems[i++] = CStringGetTextDatum(name);
@@ -250,11 +243,27 @@ record_event(const char *kind, List *sources, const char *target, int64 rows, in
 	PG_END_TRY();
 }
 
+/*
+ * The protected tables a statement read: those it names, or — when it names
+ * none but the row policies let protected rows through while it ran (it read
+ * them through a function, e.g. PL/pgSQL, that the planner cannot inline) —
+ * InvalidOid, which record_event names as such.
+ */
+static List *
+read_sources(List *rtable, int rank)
+{
+	List	   *sources = protected_relations(rtable, ACL_SELECT);
+
+	if (sources == NIL && rank >= 0)
+		sources = list_make1_oid(InvalidOid);
+	return sources;
+}
+
 /* The statements whose rows may leave their protection. */
 static bool
 tracked_kind(QueryDesc *qd)
 {
-	if (qd->operation == CMD_INSERT || qd->operation == CMD_DELETE)
+	if (qd->operation == CMD_INSERT || qd->operation == CMD_UPDATE || qd->operation == CMD_DELETE)
 		return true;
 	if (qd->operation == CMD_SELECT && qd->dest != NULL)
 		return qd->dest->mydest == DestCopyOut || qd->dest->mydest == DestIntoRel ||
@@ -269,10 +278,6 @@ tmac_handling_executor_start(QueryDesc *queryDesc)
 	MemoryContext old;
 
 	if (recording || IsParallelWorker() || !tracked_kind(queryDesc))
-		return;
-	/* only statements that name a protected table (cheap: catalog caches) */
-	if (!writes_protected_relation(queryDesc->plannedstmt->rtable,
-								   queryDesc->operation == CMD_DELETE ? ACL_DELETE : ACL_SELECT))
 		return;
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	t = (TrackedQuery *) palloc(sizeof(TrackedQuery));
@@ -320,30 +325,29 @@ tmac_handling_executor_end(QueryDesc *queryDesc)
 		sources = protected_relations(rtable, ACL_DELETE);
 		record_event("delete", sources, NULL, rows, rank);
 	}
-	else if (queryDesc->operation == CMD_INSERT)
+	else if (queryDesc->operation == CMD_INSERT || queryDesc->operation == CMD_UPDATE)
 	{
-		List	   *targets = protected_relations(rtable, ACL_INSERT);
+		AclMode		write = queryDesc->operation == CMD_INSERT ? ACL_INSERT : ACL_UPDATE;
 		ListCell   *tc;
 		char	   *target = NULL;
 
-		if (targets != NIL)
+		if (protected_relations(rtable, write) != NIL)
 			return;				/* into a protected table: the labels stay enforced */
-		sources = protected_relations(rtable, ACL_SELECT);
 		foreach(tc, rtable)
 		{
 			RangeTblEntry *rte = (RangeTblEntry *) lfirst(tc);
 
-			if (rte->rtekind == RTE_RELATION && (rte->requiredPerms & ACL_INSERT) != 0)
+			if (rte->rtekind == RTE_RELATION && (rte->requiredPerms & write) != 0)
 			{
 				target = relation_name(rte->relid);
 				break;
 			}
 		}
-		record_event("copy", sources, target, rows, rank);
+		record_event("copy", read_sources(rtable, rank), target, rows, rank);
 	}
 	else
 	{
-		sources = protected_relations(rtable, ACL_SELECT);
+		sources = read_sources(rtable, rank);
 		if (queryDesc->dest->mydest == DestCopyOut)
 		{
 			record_event("export", sources, utility_target, rows, rank);

@@ -2,7 +2,7 @@
 -- (取扱管理簿) with four-eyes approval, automatic handling events, and every finding of ④:
 -- create the condition, see the finding, fix it, see it clear.
 BEGIN;
-SELECT plan(61);
+SELECT plan(64);
 \i test/pgtap/people_fixture.psql
 
 CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
@@ -130,6 +130,24 @@ SELECT is((SELECT count(*) FROM tmac.findings f JOIN tmac.handling_entry e ON f.
 SELECT lives_ok($$SELECT pg_temp.as_role('t_carol', format('SELECT tmac.approve_handling(%s, ''事後承認'')', entry_id))
                     FROM tmac.handling_entry WHERE automatic$$, 'an approver approves them after the fact');
 SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code LIKE 'handling%'), 0::bigint, 'approved: the findings are gone');
+
+-- Laundering through a PL/pgSQL function (never inlined), and UPDATE … FROM: recorded too.
+CREATE FUNCTION tap_launder() RETURNS SETOF tap_blueprint LANGUAGE plpgsql AS
+  $$ BEGIN RETURN QUERY SELECT * FROM tap_blueprint; END $$;
+GRANT SELECT, UPDATE ON tap_scratch TO t_alice;
+SET LOCAL ROLE t_alice;
+INSERT INTO tap_scratch SELECT id, body FROM tap_launder() WHERE id <= 5;
+UPDATE tap_scratch s SET body = b.body || ' (updated)' FROM tap_blueprint b WHERE b.id = s.id AND s.id <= 3;
+RESET ROLE;
+SELECT is((SELECT row_count || '/' || level_rank || '/' || source_tables::text || '/' || target_table FROM tmac.handling_entry
+            WHERE automatic AND action = 'copy' AND statement LIKE '%tap_launder%'),
+  '5/30/{"(protected rows read through a function)"}/public.tap_scratch',
+  'rows of a protected table read through a PL/pgSQL function into an unprotected table: a copy');
+SELECT is((SELECT row_count || '/' || level_rank || '/' || source_tables::text || '/' || target_table FROM tmac.handling_entry
+            WHERE automatic AND action = 'copy' AND statement LIKE 'UPDATE%'),
+  '6/30/{public.tap_blueprint}/public.tap_scratch', 'UPDATE … FROM a protected table into an unprotected one (6 rows): a copy');
+SELECT lives_ok($$SELECT pg_temp.as_role('t_carol', format('SELECT tmac.approve_handling(%s)', entry_id))
+                    FROM tmac.handling_entry WHERE automatic AND approved_at IS NULL$$, 'approved');
 
 -- Rows into a protected table, or an INSERT of plain values: no entry.
 SELECT count(*) AS before_plain FROM tmac.handling_entry \gset
