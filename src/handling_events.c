@@ -31,7 +31,10 @@
  * every event is also written to the server log (LOG, server only) when it
  * happens, and a rolled-back export keeps that trace.  In a read-only
  * transaction (pg_dump, a hot standby) nothing can be written: the server-log
- * line is then the only record.
+ * line is then the only record.  CREATE and REFRESH MATERIALIZED VIEW run
+ * their query as a security-restricted operation, where the audit log's
+ * deferred trigger may not be queued: their entries are written when the
+ * statement has returned (write_pending).
  */
 #include "postgres.h"
 
@@ -72,6 +75,7 @@ typedef struct TrackedQuery
 
 static List *tracked = NIL;		/* in TopMemoryContext; cleared at transaction end */
 static bool recording = false;	/* while our own query runs */
+static List *pending = NIL;		/* PendingEvent, in TopTransactionContext; forgotten at transaction end */
 
 /* Set by the utility hook around COPY … TO, CREATE TABLE AS and REFRESH. */
 static char *utility_target = NULL;
@@ -92,6 +96,7 @@ handling_xact_callback(XactEvent event, void *arg)
 	{
 		list_free_deep(tracked);
 		tracked = NIL;
+		pending = NIL;			/* its memory goes with TopTransactionContext */
 		tmac_handling_rank_seen = -1;
 		utility_target = NULL;
 		utility_recorded = false;
@@ -177,42 +182,31 @@ relation_name(Oid relid)
 }
 
 /*
- * Records one event: kind export, copy or delete; sources the protected
- * relations; target NULL when there is none; rows -1 when unknown; rank -1
- * when unknown.  Always logged; written to the ledger when the transaction can.
+ * An event met inside a security-restricted operation (CREATE or REFRESH
+ * MATERIALIZED VIEW run their query in one), where the audit log's deferred
+ * trigger may not be queued: written when the utility statement has returned.
  */
-static void
-record_event(const char *kind, List *sources, const char *target, int64 rows, int rank)
+typedef struct PendingEvent
 {
-	StringInfoData names;
+	char	   *kind;
+	char	  **names;
+	int			n;
+	char	   *target;
+	int64		rows;
+	int			rank;
+} PendingEvent;
+
+
+/* Writes one event to the handling ledger, when this transaction can. */
+static void
+write_event(const char *kind, char **names, int n, const char *target, int64 rows, int rank)
+{
 	Datum	   *elems;
-	int			n = list_length(sources);
-	int			i = 0;
-	ListCell   *lc;
+	int			i;
 	Oid			fnargs[6] = {TEXTOID, TEXTARRAYOID, TEXTOID, INT8OID, INT4OID, TEXTOID};
 	Datum		values[6];
 	const TmacExtension *ext;
 	const char *stmt = debug_query_string ? debug_query_string : "";
-
-	if (n == 0)
-		return;
-	initStringInfo(&names);
-	elems = (Datum *) palloc(sizeof(Datum) * n);
-	foreach(lc, sources)
-	{
-		char	   *name = OidIsValid(lfirst_oid(lc)) ? relation_name(lfirst_oid(lc))
-			: pstrdup("(protected rows read through a function)");
-
-		appendStringInfo(&names, "%s%s", i > 0 ? ", " : "", name);
-		elems[i++] = CStringGetTextDatum(name);
-	}
-
-	ereport(LOG_SERVER_ONLY,
-			(errmsg("tmac: handling event %s of %s rows of protected %s by role %s%s%s",
-					kind, rows >= 0 ? psprintf(INT64_FORMAT, rows) : "all",
-					names.data, GetUserNameFromId(GetOuterUserId(), false),
-					target ? " to " : "", target ? target : ""),
-			 errhidestmt(false)));
 
 	ext = tmac_extension();
 	if (!ext->installed || creating_extension)
@@ -222,7 +216,27 @@ record_event(const char *kind, List *sources, const char *target, int64 rows, in
 	if (!OidIsValid(LookupFuncName(list_make2(makeString("tmac"), makeString("record_handling_event")),
 								   6, fnargs, true)))
 		return;					/* a library newer than the installed extension */
+	if (InSecurityRestrictedOperation())
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+		PendingEvent *e = (PendingEvent *) palloc(sizeof(PendingEvent));
 
+		e->kind = pstrdup(kind);
+		e->names = (char **) palloc(sizeof(char *) * n);
+		for (i = 0; i < n; i++)
+			e->names[i] = pstrdup(names[i]);
+		e->n = n;
+		e->target = target ? pstrdup(target) : NULL;
+		e->rows = rows;
+		e->rank = rank;
+		pending = lappend(pending, e);
+		MemoryContextSwitchTo(old);
+		return;
+	}
+
+	elems = (Datum *) palloc(sizeof(Datum) * n);
+	for (i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(names[i]);
 	values[0] = CStringGetTextDatum(kind);
 	values[1] = PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 	values[2] = CStringGetTextDatum(target ? target : "");
@@ -241,6 +255,60 @@ record_event(const char *kind, List *sources, const char *target, int64 rows, in
 		recording = false;
 	}
 	PG_END_TRY();
+}
+
+/* Writes the events a security-restricted operation left, once outside it. */
+static void
+write_pending(void)
+{
+	List	   *todo = pending;
+	ListCell   *lc;
+
+	if (todo == NIL || InSecurityRestrictedOperation())
+		return;
+	pending = NIL;
+	foreach(lc, todo)
+	{
+		PendingEvent *e = (PendingEvent *) lfirst(lc);
+
+		write_event(e->kind, e->names, e->n, e->target, e->rows, e->rank);
+	}
+}
+
+/*
+ * Records one event: kind export, copy or delete; sources the protected
+ * relations (InvalidOid: rows read through a function); target NULL when
+ * there is none; rows -1 when unknown; rank -1 when unknown.  Always logged
+ * at once; written to the ledger when the transaction can.
+ */
+static void
+record_event(const char *kind, List *sources, const char *target, int64 rows, int rank)
+{
+	StringInfoData text;
+	char	  **names;
+	int			n = list_length(sources);
+	int			i = 0;
+	ListCell   *lc;
+
+	if (n == 0)
+		return;
+	initStringInfo(&text);
+	names = (char **) palloc(sizeof(char *) * n);
+	foreach(lc, sources)
+	{
+		names[i] = OidIsValid(lfirst_oid(lc)) ? relation_name(lfirst_oid(lc))
+			: pstrdup("(protected rows read through a function)");
+		appendStringInfo(&text, "%s%s", i > 0 ? ", " : "", names[i]);
+		i++;
+	}
+
+	ereport(LOG_SERVER_ONLY,
+			(errmsg("tmac: handling event %s of %s rows of protected %s by role %s%s%s",
+					kind, rows >= 0 ? psprintf(INT64_FORMAT, rows) : "all",
+					text.data, GetUserNameFromId(GetOuterUserId(), false),
+					target ? " to " : "", target ? target : ""),
+			 errhidestmt(false)));
+	write_event(kind, names, n, target, rows, rank);
 }
 
 /*
@@ -435,6 +503,7 @@ tmac_handling_utility_end(PlannedStmt *pstmt, void *state, QueryCompletion *qc)
 		record_event("delete", sources, NULL, -1, -1);
 	}
 	tmac_handling_utility_abort(state);
+	write_pending();
 }
 
 /* Restores what utility_begin saved (also when the statement failed). */

@@ -2,7 +2,7 @@
 -- (取扱管理簿) with four-eyes approval, automatic handling events, and every finding of ④:
 -- create the condition, see the finding, fix it, see it clear.
 BEGIN;
-SELECT plan(64);
+SELECT plan(65);
 \i test/pgtap/people_fixture.psql
 
 CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
@@ -160,7 +160,14 @@ CREATE TABLE tap_copy AS SELECT * FROM tap_blueprint WHERE id < 10;
 SELECT is((SELECT row_count || '/' || coalesce(level_rank::text, 'unknown') || '/' || rule_applied || '/' || target_table
              FROM tmac.handling_entry WHERE automatic AND target_table = 'tap_copy'),
   '9/unknown/forbidden/tap_copy', 'CREATE TABLE AS as a superuser: the level is unknown, the strictest rule applies');
-SELECT is(pg_temp.n('handling_forbidden'), 1::bigint, '... and it is a handling_forbidden finding');
+SELECT is(pg_temp.n('handling_forbidden', 'handling:' || (SELECT entry_id FROM tmac.handling_entry WHERE target_table = 'tap_copy')),
+  1::bigint, '... and it is a handling_forbidden finding');
+
+-- A materialized view is a copy too, when it is created and each time it is refreshed.
+CREATE MATERIALIZED VIEW tap_mv AS SELECT id FROM tap_blueprint WHERE id < 3;
+REFRESH MATERIALIZED VIEW tap_mv;
+SELECT is((SELECT count(*) FROM tmac.handling_entry WHERE automatic AND action = 'copy' AND target_table = 'tap_mv' AND row_count = 2),
+  2::bigint, 'CREATE and REFRESH MATERIALIZED VIEW over a protected table: two copies');
 
 -- COPY of a whole table by a superuser (no executor) and TRUNCATE are recorded too.
 COPY tap_blueprint TO '/dev/null';
