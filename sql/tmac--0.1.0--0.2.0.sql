@@ -34,10 +34,10 @@ DROP INDEX tmac.level_code_key;
 DROP INDEX tmac.compartment_code_key;
 DROP INDEX tmac.org_group_code_key;
 DROP INDEX tmac.person_org_group_idx;
+DROP TRIGGER cycle_check ON tmac.org_group;
 DROP TRIGGER b_check_tokens ON tmac.level;
 DROP TRIGGER b_check_tokens ON tmac.compartment;
 DROP TRIGGER b_check_tokens ON tmac.org_group;
-DROP TRIGGER cycle_check ON tmac.org_group;
 DROP TRIGGER follow_rename ON tmac.org_group;
 DROP VIEW tmac.compliance_status;
 DROP VIEW tmac.compliance_setting;
@@ -542,7 +542,8 @@ BEGIN
         IF v::interval < interval '0' THEN
           RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-      WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval' THEN
+      WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval',
+           'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age' THEN
         IF v::interval <= interval '0' THEN
           RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -551,6 +552,11 @@ BEGIN
         IF v NOT IN ('report', 'revoke') THEN
           RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
         END IF;
+      WHEN 'handling_delete_threshold' THEN
+        IF v::bigint < 1 THEN
+          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v := v::bigint::text;
       WHEN 'hr_event_mode' THEN
         v := lower(v);
         IF v NOT IN ('strict', 'lenient') THEN
@@ -2161,6 +2167,7 @@ CREATE EVENT TRIGGER tmac_forget_dropped_tables ON sql_drop
 
 CREATE TABLE tmac.asset (
   asset_no text NOT NULL,
+  asset_id bigint GENERATED ALWAYS AS IDENTITY,
   business_category text NOT NULL,
   name text NOT NULL,
   notes text,
@@ -2210,6 +2217,8 @@ ALTER TABLE tmac.asset ADD CONSTRAINT asset_check CHECK (((status = 'retired'::t
 ALTER TABLE tmac.asset ADD CONSTRAINT asset_check1 CHECK (((origin = 'own'::text) OR (btrim(entrusted_by) <> ''::text)));
 
 ALTER TABLE tmac.asset ADD CONSTRAINT asset_pkey PRIMARY KEY (asset_no);
+
+ALTER TABLE tmac.asset ADD CONSTRAINT asset_asset_id_key UNIQUE (asset_id);
 
 ALTER TABLE tmac.asset ADD CONSTRAINT asset_manager_fkey FOREIGN KEY (manager) REFERENCES tmac.person(person_id);
 
@@ -3194,6 +3203,1487 @@ ALTER FUNCTION tmac.check_providers()
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
   SET work_mem = '64MB';
+
+CREATE TABLE tmac.handling_action (
+  action text NOT NULL,
+  ordinal smallint NOT NULL,
+  name_ja text NOT NULL,
+  name_en text NOT NULL
+);
+
+ALTER TABLE tmac.handling_action ADD CONSTRAINT handling_action_pkey PRIMARY KEY (action);
+
+ALTER TABLE tmac.handling_action ADD CONSTRAINT handling_action_ordinal_key UNIQUE (ordinal);
+
+CREATE TABLE tmac.handling_rule_default (
+  level_rank smallint NOT NULL,
+  action text NOT NULL,
+  rule text NOT NULL,
+  note text
+);
+
+ALTER TABLE tmac.handling_rule_default ADD CONSTRAINT handling_rule_default_rule_check CHECK ((rule = ANY (ARRAY['allowed'::text, 'approval'::text, 'forbidden'::text])));
+
+ALTER TABLE tmac.handling_rule_default ADD CONSTRAINT handling_rule_default_pkey PRIMARY KEY (level_rank, action);
+
+ALTER TABLE tmac.handling_rule_default ADD CONSTRAINT handling_rule_default_action_fkey FOREIGN KEY (action) REFERENCES tmac.handling_action(action);
+
+CREATE TABLE tmac.handling_rule (
+  level_rank smallint NOT NULL,
+  action text NOT NULL,
+  rule text NOT NULL,
+  note text,
+  changed_at timestamp with time zone DEFAULT now() NOT NULL,
+  changed_by name DEFAULT tmac.invoker() NOT NULL
+);
+
+ALTER TABLE tmac.handling_rule ADD CONSTRAINT handling_rule_rule_check CHECK ((rule = ANY (ARRAY['allowed'::text, 'approval'::text, 'forbidden'::text])));
+
+ALTER TABLE tmac.handling_rule ADD CONSTRAINT handling_rule_pkey PRIMARY KEY (level_rank, action);
+
+ALTER TABLE tmac.handling_rule ADD CONSTRAINT handling_rule_action_fkey FOREIGN KEY (action) REFERENCES tmac.handling_action(action);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.handling_rule REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('level_rank', 'level_rank');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.handling_rule REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('level_rank', 'level_rank');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.handling_rule REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('level_rank', 'level_rank');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.handling_rule FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('level_rank');
+
+CREATE OR REPLACE FUNCTION tmac.handling_rule_for(level_rank integer, action text) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce(
+    (SELECT r.rule
+       FROM (SELECT u.level_rank, u.rule, u.own
+               FROM (SELECT h.level_rank, h.rule, true AS own FROM tmac.handling_rule h
+                      WHERE h.action = handling_rule_for.action
+                     UNION ALL
+                     SELECT d.level_rank, d.rule, false FROM tmac.handling_rule_default d
+                      WHERE d.action = handling_rule_for.action) u
+              WHERE handling_rule_for.level_rank IS NULL OR u.level_rank <= handling_rule_for.level_rank) r
+      ORDER BY CASE WHEN handling_rule_for.level_rank IS NULL
+                    THEN CASE r.rule WHEN 'forbidden' THEN 0 WHEN 'approval' THEN 1 ELSE 2 END END,
+               r.level_rank DESC, r.own DESC
+      LIMIT 1),
+    'allowed');
+ALTER FUNCTION tmac.handling_rule_for(integer,text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE VIEW tmac.handling_standard AS
+  SELECT l.rank AS level_rank, l.code AS level, l.name AS level_name, a.action, a.name_ja AS action_ja,
+         tmac.handling_rule_for(l.rank, a.action) AS rule,
+         CASE tmac.handling_rule_for(l.rank, a.action) WHEN 'allowed' THEN '可' WHEN 'approval' THEN '要承認' ELSE '禁止' END AS rule_ja,
+         coalesce(h.note, d.note) AS note,
+         h.level_rank IS NOT NULL AS changed, h.changed_by, h.changed_at
+    FROM tmac.level l CROSS JOIN tmac.handling_action a
+    LEFT JOIN tmac.handling_rule h ON h.level_rank = l.rank AND h.action = a.action
+    LEFT JOIN tmac.handling_rule_default d ON d.level_rank = l.rank AND d.action = a.action
+   ORDER BY l.rank DESC, a.ordinal;
+
+CREATE OR REPLACE FUNCTION tmac.set_handling_rule(level text, action text, rule text, note text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  r smallint;
+BEGIN
+  PERFORM tmac.acting_role('change the handling standard');
+  PERFORM tmac.require_arguments('set_handling_rule', 'level', level, 'action', action, 'rule', rule);
+  r := tmac.level_rank_of(level);
+  IF NOT EXISTS (SELECT 1 FROM tmac.handling_action a WHERE a.action = set_handling_rule.action) THEN
+    RAISE EXCEPTION 'unknown handling action "%"', action
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).';
+  END IF;
+  IF rule NOT IN ('allowed', 'approval', 'forbidden') THEN
+    RAISE EXCEPTION 'invalid handling rule "%"', rule
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'A rule is allowed, approval or forbidden.';
+  END IF;
+  INSERT INTO tmac.handling_rule AS h (level_rank, action, rule, note)
+  VALUES (r, set_handling_rule.action, set_handling_rule.rule, set_handling_rule.note)
+  ON CONFLICT ON CONSTRAINT handling_rule_pkey
+  DO UPDATE SET rule = EXCLUDED.rule, note = EXCLUDED.note, changed_at = now(), changed_by = tmac.invoker();
+END
+$function$;
+
+CREATE TABLE tmac.handling_entry (
+  entry_id bigint GENERATED ALWAYS AS IDENTITY,
+  recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+  asset_id bigint,
+  action text NOT NULL,
+  level_rank smallint,
+  rule_applied text NOT NULL,
+  media text,
+  copy_serials text[] DEFAULT '{}'::text[] NOT NULL,
+  purpose text,
+  destination text,
+  recipient text,
+  nda_reference text,
+  handler text,
+  handler_role name NOT NULL,
+  handled_at timestamp with time zone NOT NULL,
+  due_at timestamp with time zone,
+  approver text,
+  approved_at timestamp with time zone,
+  approval_note text,
+  returned_at timestamp with time zone,
+  returned_by text,
+  return_note text,
+  disposal_method text,
+  acknowledged_by text,
+  acknowledged_at timestamp with time zone,
+  acknowledgement text,
+  automatic boolean DEFAULT false NOT NULL,
+  source_tables text[],
+  target_table text,
+  row_count bigint,
+  statement text
+);
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_rule_applied_check CHECK ((rule_applied = ANY (ARRAY['allowed'::text, 'approval'::text, 'forbidden'::text])));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_media_check CHECK ((media = ANY (ARRAY['paper'::text, 'electronic'::text, 'portable_media'::text, 'prototype'::text, 'equipment'::text, 'database'::text, 'other'::text])));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_disposal_method_check CHECK ((disposal_method = ANY (ARRAY['shred'::text, 'dissolve'::text, 'incinerate'::text, 'data_erase'::text, 'other'::text])));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_check CHECK (((asset_id IS NOT NULL) OR automatic));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_check1 CHECK (((approver IS NULL) OR (approver IS DISTINCT FROM handler)));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_check2 CHECK (((approver IS NULL) = (approved_at IS NULL)));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_check3 CHECK (((returned_at IS NULL) = (returned_by IS NULL)));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_check4 CHECK (((acknowledged_at IS NULL) = (acknowledged_by IS NULL)));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_check5 CHECK (((acknowledged_by IS NULL) OR (acknowledged_by IS DISTINCT FROM handler)));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_check6 CHECK (((disposal_method IS NULL) OR (action = 'dispose'::text)));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_pkey PRIMARY KEY (entry_id);
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES tmac.asset(asset_id);
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_action_fkey FOREIGN KEY (action) REFERENCES tmac.handling_action(action);
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_handler_fkey FOREIGN KEY (handler) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_approver_fkey FOREIGN KEY (approver) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_returned_by_fkey FOREIGN KEY (returned_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_acknowledged_by_fkey FOREIGN KEY (acknowledged_by) REFERENCES tmac.person(person_id);
+
+CREATE INDEX handling_entry_asset_idx ON tmac.handling_entry USING btree (asset_id, action);
+
+CREATE INDEX handling_entry_open_idx ON tmac.handling_entry USING btree (due_at) WHERE ((returned_at IS NULL) AND (due_at IS NOT NULL));
+
+CREATE INDEX handling_entry_review_idx ON tmac.handling_entry USING btree (entry_id) WHERE ((rule_applied <> 'allowed'::text) AND (approved_at IS NULL) AND (acknowledged_at IS NULL));
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.handling_entry REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('entry_id', 'entry_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.handling_entry REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('entry_id', 'entry_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.handling_entry REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('entry_id', 'entry_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.handling_entry FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('entry_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.handling_entry FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.handling_entry FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE OR REPLACE FUNCTION tmac.handling_entry_for_update(entry_id bigint)
+ RETURNS tmac.handling_entry
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  e tmac.handling_entry;
+BEGIN
+  PERFORM tmac.require_arguments('handling entry', 'entry_id', entry_id::text);
+  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_for_update.entry_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no handling entry %', entry_id USING ERRCODE = 'no_data_found';
+  END IF;
+  RETURN e;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_handling(asset_no text, action text, purpose text, media text DEFAULT NULL::text, copy_serials text[] DEFAULT '{}'::text[], destination text DEFAULT NULL::text, recipient text DEFAULT NULL::text, nda_reference text DEFAULT NULL::text, due_at timestamp with time zone DEFAULT NULL::timestamp with time zone, disposal_method text DEFAULT NULL::text, handled_at timestamp with time zone DEFAULT NULL::timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('record handling of information');
+  a tmac.asset;
+  rk smallint;
+  rl text;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('record_handling', 'asset_no', asset_no, 'action', action, 'purpose', purpose);
+  SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = record_handling.asset_no;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no
+      USING ERRCODE = 'undefined_object', HINT = 'Assets are listed in tmac.asset.';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM tmac.handling_action x WHERE x.action = record_handling.action) THEN
+    RAISE EXCEPTION 'unknown handling action "%"', action
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).';
+  END IF;
+  IF disposal_method IS NOT NULL AND action <> 'dispose' THEN
+    RAISE EXCEPTION 'a disposal method is recorded only for a disposal' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF action = 'dispose' AND disposal_method IS NULL THEN
+    RAISE EXCEPTION 'a disposal needs its method' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.';
+  END IF;
+  IF action = 'copy' AND cardinality(copy_serials) = 0 THEN
+    RAISE EXCEPTION 'a copy needs the serial numbers of its copies' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Number every copy (通し番号) so that its disposal or return can be accounted for.';
+  END IF;
+  IF action = 'provide' AND (recipient IS NULL OR nda_reference IS NULL) THEN
+    RAISE EXCEPTION 'a provision needs its recipient and the recipient''s NDA' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF due_at IS NOT NULL AND due_at <= coalesce(handled_at, now()) THEN
+    RAISE EXCEPTION 'the due date % is not after the handling', due_at USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF handled_at > now() THEN
+    RAISE EXCEPTION 'handling is recorded when it happened, not in advance' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  rk := tmac.label_rank(a.label);
+  rl := tmac.handling_rule_for(rk, action);
+  INSERT INTO tmac.handling_entry (asset_id, action, level_rank, rule_applied, media, copy_serials, purpose,
+                                   destination, recipient, nda_reference, handler, handler_role, handled_at,
+                                   due_at, disposal_method)
+  VALUES (a.asset_id, action, rk, rl, media, coalesce(copy_serials, '{}'), purpose, destination, recipient,
+          nda_reference, me, tmac.invoker(), coalesce(handled_at, now()), due_at, disposal_method)
+  RETURNING handling_entry.entry_id INTO id;
+  IF rl = 'forbidden' THEN
+    RAISE WARNING 'the handling standard forbids "%" of % at this level; entry % is recorded and reported as a finding', action, asset_no, id;
+  ELSIF rl = 'approval' THEN
+    RAISE NOTICE 'entry % needs the approval of a manager (tmac.approve_handling)', id;
+  END IF;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.approve_handling(entry_id bigint, note text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('approve handling of information');
+  e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
+BEGIN
+  IF e.handler = me OR (e.handler IS NULL AND e.handler_role = tmac.invoker()) THEN
+    RAISE EXCEPTION 'the handler of entry % cannot approve it', entry_id
+      USING ERRCODE = 'insufficient_privilege', DETAIL = 'Four-eyes: the approver (承認者) is never the handler (担当者).';
+  END IF;
+  IF e.approved_at IS NOT NULL THEN
+    RAISE EXCEPTION 'entry % is already approved', entry_id USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF e.rule_applied = 'forbidden' THEN
+    RAISE EXCEPTION 'the handling standard forbids entry % (% at this level); it cannot be approved', entry_id, e.action
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Review it and record what was done with tmac.acknowledge_handling.';
+  END IF;
+  UPDATE tmac.handling_entry h SET approver = me, approved_at = now(), approval_note = note
+   WHERE h.entry_id = approve_handling.entry_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.return_handling(entry_id bigint, note text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('record a return');
+  e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
+BEGIN
+  IF e.action NOT IN ('take_out', 'provide', 'copy') THEN
+    RAISE EXCEPTION 'entry % is a %, which is not returned', entry_id, e.action USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF e.returned_at IS NOT NULL THEN
+    RAISE EXCEPTION 'entry % was returned at %', entry_id, e.returned_at USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.handling_entry h SET returned_at = now(), returned_by = me, return_note = note
+   WHERE h.entry_id = return_handling.entry_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.acknowledge_handling(entry_id bigint, acknowledgement text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('acknowledge a handling violation');
+  e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
+BEGIN
+  PERFORM tmac.require_arguments('acknowledge_handling', 'acknowledgement', acknowledgement);
+  IF length(btrim(acknowledgement)) < 10 THEN
+    RAISE EXCEPTION 'say what was found and done (at least 10 characters)' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF e.handler = me OR (e.handler IS NULL AND e.handler_role = tmac.invoker()) THEN
+    RAISE EXCEPTION 'the handler of entry % cannot acknowledge it', entry_id
+      USING ERRCODE = 'insufficient_privilege', DETAIL = 'A violation is reviewed by someone other than the handler.';
+  END IF;
+  IF e.rule_applied = 'allowed' OR e.approved_at IS NOT NULL OR e.acknowledged_at IS NOT NULL THEN
+    RAISE EXCEPTION 'entry % has nothing to acknowledge', entry_id USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.handling_entry h SET acknowledged_by = me, acknowledged_at = now(),
+         acknowledgement = acknowledge_handling.acknowledgement
+   WHERE h.entry_id = acknowledge_handling.entry_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_handling_event(kind text, sources text[], target text, row_count bigint, max_rank integer, statement text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  act text := CASE kind WHEN 'export' THEN 'take_out' WHEN 'copy' THEN 'copy' WHEN 'delete' THEN 'dispose' END;
+  rk smallint := CASE WHEN max_rank >= 0 THEN max_rank END;
+  who name := tmac.invoker();
+  id bigint;
+BEGIN
+  IF act IS NULL THEN
+    RAISE EXCEPTION 'unknown handling event kind "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF tmac.restoring() THEN
+    RETURN NULL;
+  END IF;
+  IF kind = 'delete' AND row_count IS NOT NULL
+     AND row_count < tmac.setting_lookup('handling_delete_threshold')::bigint THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO tmac.handling_entry (action, level_rank, rule_applied, media, purpose, destination, handler, handler_role,
+                                   handled_at, automatic, source_tables, target_table, row_count, statement,
+                                   disposal_method)
+  VALUES (act, rk, tmac.handling_rule_for(rk, act), 'database',
+          CASE kind WHEN 'export' THEN 'COPY … TO' WHEN 'copy' THEN 'copied into an unprotected table' ELSE 'rows deleted' END,
+          target, tmac.person_of_role(who), who, statement_timestamp(), true, sources, target, row_count,
+          left(statement, 500), CASE WHEN kind = 'delete' THEN 'data_erase' END)
+  RETURNING handling_entry.entry_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE TABLE tmac.leak_sign (
+  sign_code text NOT NULL,
+  category text NOT NULL,
+  ordinal smallint NOT NULL,
+  example_ja text NOT NULL
+);
+
+ALTER TABLE tmac.leak_sign ADD CONSTRAINT leak_sign_category_check CHECK ((category = ANY (ARRAY['employee'::text, 'leaver'::text, 'partner'::text, 'outsider'::text])));
+
+ALTER TABLE tmac.leak_sign ADD CONSTRAINT leak_sign_pkey PRIMARY KEY (sign_code);
+
+ALTER TABLE tmac.leak_sign ADD CONSTRAINT leak_sign_category_ordinal_key UNIQUE (category, ordinal);
+
+CREATE TABLE tmac.incident (
+  incident_id bigint GENERATED ALWAYS AS IDENTITY,
+  detected_at timestamp with time zone NOT NULL,
+  discovered_by text NOT NULL,
+  reported_by text NOT NULL,
+  reported_at timestamp with time zone DEFAULT now() NOT NULL,
+  category text NOT NULL,
+  sign_code text,
+  description text NOT NULL,
+  reported_to text NOT NULL,
+  reported_to_person text,
+  escalated_at timestamp with time zone,
+  escalated_by text,
+  management_contact text,
+  first_response text,
+  impact text,
+  evidence_refs text[] DEFAULT '{}'::text[] NOT NULL,
+  cause text,
+  corrective_action text,
+  due_by timestamp with time zone NOT NULL,
+  status text DEFAULT 'open'::text NOT NULL,
+  closed_at timestamp with time zone,
+  closed_by text
+);
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_category_check CHECK ((category = ANY (ARRAY['employee'::text, 'leaver'::text, 'partner'::text, 'outsider'::text])));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_description_check CHECK ((btrim(description) <> ''::text));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_reported_to_check CHECK ((reported_to = ANY (ARRAY['supervisor'::text, 'manager'::text])));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_status_check CHECK ((status = ANY (ARRAY['open'::text, 'closed'::text])));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_check CHECK (((status = 'closed'::text) = (closed_at IS NOT NULL)));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_check1 CHECK (((closed_at IS NULL) = (closed_by IS NULL)));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_check2 CHECK (((escalated_at IS NULL) = (escalated_by IS NULL)));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_check3 CHECK ((detected_at <= reported_at));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_check4 CHECK (((sign_code IS NULL) OR (category IS NOT NULL)));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_pkey PRIMARY KEY (incident_id);
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_discovered_by_fkey FOREIGN KEY (discovered_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_reported_by_fkey FOREIGN KEY (reported_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_sign_code_fkey FOREIGN KEY (sign_code) REFERENCES tmac.leak_sign(sign_code);
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_reported_to_person_fkey FOREIGN KEY (reported_to_person) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_escalated_by_fkey FOREIGN KEY (escalated_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_closed_by_fkey FOREIGN KEY (closed_by) REFERENCES tmac.person(person_id);
+
+CREATE INDEX incident_open_idx ON tmac.incident USING btree (reported_at) WHERE (status = 'open'::text);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.incident REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('incident_id', 'incident_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.incident REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('incident_id', 'incident_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.incident REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('incident_id', 'incident_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.incident FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('incident_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.incident_asset (
+  incident_id bigint NOT NULL,
+  asset_id bigint NOT NULL
+);
+
+ALTER TABLE tmac.incident_asset ADD CONSTRAINT incident_asset_pkey PRIMARY KEY (incident_id, asset_id);
+
+ALTER TABLE tmac.incident_asset ADD CONSTRAINT incident_asset_incident_id_fkey FOREIGN KEY (incident_id) REFERENCES tmac.incident(incident_id);
+
+ALTER TABLE tmac.incident_asset ADD CONSTRAINT incident_asset_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES tmac.asset(asset_id);
+
+CREATE INDEX incident_asset_asset_idx ON tmac.incident_asset USING btree (asset_id);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.incident_asset REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('incident_id', 'incident_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.incident_asset REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('incident_id', 'incident_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.incident_asset REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('incident_id', 'incident_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.incident_asset FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('incident_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident_asset FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident_asset FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.incident_notification (
+  notification_id bigint GENERATED ALWAYS AS IDENTITY,
+  incident_id bigint NOT NULL,
+  recipient_kind text NOT NULL,
+  recipient text NOT NULL,
+  notified_at timestamp with time zone NOT NULL,
+  notified_by text NOT NULL,
+  reference text
+);
+
+ALTER TABLE tmac.incident_notification ADD CONSTRAINT incident_notification_recipient_kind_check CHECK ((recipient_kind = ANY (ARRAY['entrusting_company'::text, 'authority'::text, 'police'::text, 'customer'::text, 'public'::text, 'other'::text])));
+
+ALTER TABLE tmac.incident_notification ADD CONSTRAINT incident_notification_recipient_check CHECK ((btrim(recipient) <> ''::text));
+
+ALTER TABLE tmac.incident_notification ADD CONSTRAINT incident_notification_pkey PRIMARY KEY (notification_id);
+
+ALTER TABLE tmac.incident_notification ADD CONSTRAINT incident_notification_incident_id_fkey FOREIGN KEY (incident_id) REFERENCES tmac.incident(incident_id);
+
+ALTER TABLE tmac.incident_notification ADD CONSTRAINT incident_notification_notified_by_fkey FOREIGN KEY (notified_by) REFERENCES tmac.person(person_id);
+
+CREATE INDEX incident_notification_incident_idx ON tmac.incident_notification USING btree (incident_id, recipient_kind);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.incident_notification REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('notification_id', 'notification_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.incident_notification REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('notification_id', 'notification_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.incident_notification REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('notification_id', 'notification_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.incident_notification FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('notification_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident_notification FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident_notification FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.incident_event (
+  event_id bigint GENERATED ALWAYS AS IDENTITY,
+  incident_id bigint NOT NULL,
+  at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+  actor name DEFAULT tmac.invoker() NOT NULL,
+  person_id text,
+  what text NOT NULL,
+  change jsonb NOT NULL
+);
+
+ALTER TABLE tmac.incident_event ADD CONSTRAINT incident_event_pkey PRIMARY KEY (event_id);
+
+ALTER TABLE tmac.incident_event ADD CONSTRAINT incident_event_incident_id_fkey FOREIGN KEY (incident_id) REFERENCES tmac.incident(incident_id);
+
+CREATE INDEX incident_event_incident_idx ON tmac.incident_event USING btree (incident_id, event_id);
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident_event FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident_event FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE OR REPLACE FUNCTION tmac.incident_timeline()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  n jsonb := to_jsonb(NEW);
+  o jsonb;
+  ch jsonb;
+BEGIN
+  IF tmac.restoring() THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    o := to_jsonb(OLD);
+    SELECT jsonb_object_agg(k.key, jsonb_build_object('old', o -> k.key, 'new', k.value)) INTO ch
+      FROM jsonb_each(n) k WHERE k.value IS DISTINCT FROM o -> k.key;
+    IF ch IS NULL THEN
+      RETURN NULL;
+    END IF;
+  ELSE
+    ch := n;
+  END IF;
+  INSERT INTO tmac.incident_event (incident_id, person_id, what, change)
+  VALUES ((n ->> 'incident_id')::bigint, tmac.person_of_role(tmac.invoker()),
+          CASE TG_TABLE_NAME WHEN 'incident' THEN CASE TG_OP WHEN 'INSERT' THEN 'reported' ELSE 'changed' END
+                             WHEN 'incident_asset' THEN 'asset added' ELSE 'notified' END,
+          ch);
+  RETURN NULL;
+END
+$function$;
+
+CREATE TRIGGER timeline AFTER INSERT OR UPDATE ON tmac.incident FOR EACH ROW EXECUTE FUNCTION tmac.incident_timeline();
+
+CREATE TRIGGER timeline AFTER INSERT ON tmac.incident_asset FOR EACH ROW EXECUTE FUNCTION tmac.incident_timeline();
+
+CREATE TRIGGER timeline AFTER INSERT ON tmac.incident_notification FOR EACH ROW EXECUTE FUNCTION tmac.incident_timeline();
+
+CREATE OR REPLACE FUNCTION tmac.incident_assets_add(incident_id bigint, asset_nos text[])
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  missing text;
+BEGIN
+  SELECT string_agg(x, ', ') INTO missing FROM unnest(asset_nos) x
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = x);
+  IF missing IS NOT NULL THEN
+    RAISE EXCEPTION 'no asset % in the inventory', missing USING ERRCODE = 'undefined_object',
+      HINT = 'Assets are listed in tmac.asset.';
+  END IF;
+  INSERT INTO tmac.incident_asset (incident_id, asset_id)
+    SELECT incident_assets_add.incident_id, a.asset_id FROM tmac.asset a WHERE a.asset_no = ANY (asset_nos)
+    ON CONFLICT DO NOTHING;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.report_incident(category text, description text, detected_at timestamp with time zone DEFAULT NULL::timestamp with time zone, sign_code text DEFAULT NULL::text, asset_nos text[] DEFAULT '{}'::text[], reported_to text DEFAULT 'manager'::text, reported_to_person text DEFAULT NULL::text, discovered_by text DEFAULT NULL::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('report an incident');
+  id bigint;
+  sc text;
+BEGIN
+  PERFORM tmac.require_arguments('report_incident', 'category', category, 'description', description,
+                                 'reported_to', reported_to);
+  IF category NOT IN ('employee', 'leaver', 'partner', 'outsider') THEN
+    RAISE EXCEPTION 'unknown sign category "%"', category USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Categories: employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者).';
+  END IF;
+  IF reported_to NOT IN ('supervisor', 'manager') THEN
+    RAISE EXCEPTION 'reported_to is supervisor (上長) or manager (管理責任者), not "%"', reported_to
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF sign_code IS NOT NULL THEN
+    SELECT s.category INTO sc FROM tmac.leak_sign s WHERE s.sign_code = report_incident.sign_code;
+    IF sc IS NULL THEN
+      RAISE EXCEPTION 'unknown leak sign "%"', sign_code USING ERRCODE = 'undefined_object',
+        HINT = 'The seed''s signs are listed in tmac.leak_sign.';
+    ELSIF sc <> category THEN
+      RAISE EXCEPTION 'leak sign "%" is of category %, not %', sign_code, sc, category USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END IF;
+  IF detected_at > now() THEN
+    RAISE EXCEPTION 'detected_at % is in the future', detected_at USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF discovered_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = discovered_by) THEN
+    RAISE EXCEPTION 'no person "%"', discovered_by USING ERRCODE = 'undefined_object';
+  END IF;
+  IF reported_to_person IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = reported_to_person) THEN
+    RAISE EXCEPTION 'no person "%"', reported_to_person USING ERRCODE = 'undefined_object';
+  END IF;
+  INSERT INTO tmac.incident (detected_at, discovered_by, reported_by, category, sign_code, description,
+                             reported_to, reported_to_person, due_by)
+  VALUES (coalesce(detected_at, now()), coalesce(discovered_by, me), me, category, sign_code, description,
+          reported_to, reported_to_person, now() + tmac.setting_lookup('incident_close_deadline')::interval)
+  RETURNING incident.incident_id INTO id;
+  PERFORM tmac.incident_assets_add(id, coalesce(asset_nos, '{}'));
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.incident_for_update(incident_id bigint)
+ RETURNS tmac.incident
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  i tmac.incident;
+BEGIN
+  PERFORM tmac.require_arguments('incident', 'incident_id', incident_id::text);
+  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = incident_for_update.incident_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no incident %', incident_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF i.status = 'closed' THEN
+    RAISE EXCEPTION 'incident % was closed at %', incident_id, i.closed_at USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  RETURN i;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.escalate_incident(incident_id bigint, management_contact text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('escalate an incident');
+  i tmac.incident := tmac.incident_for_update(incident_id);
+BEGIN
+  PERFORM tmac.require_arguments('escalate_incident', 'management_contact', management_contact);
+  IF i.escalated_at IS NOT NULL THEN
+    RAISE EXCEPTION 'incident % was reported to management at %', incident_id, i.escalated_at
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.incident x SET escalated_at = now(), escalated_by = me,
+         management_contact = escalate_incident.management_contact
+   WHERE x.incident_id = escalate_incident.incident_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.update_incident(incident_id bigint, first_response text DEFAULT NULL::text, impact text DEFAULT NULL::text, cause text DEFAULT NULL::text, corrective_action text DEFAULT NULL::text, evidence_refs text[] DEFAULT NULL::text[], due_by timestamp with time zone DEFAULT NULL::timestamp with time zone, asset_nos text[] DEFAULT NULL::text[])
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('update an incident');
+  i tmac.incident := tmac.incident_for_update(incident_id);
+BEGIN
+  IF due_by IS NOT NULL AND due_by <= i.reported_at THEN
+    RAISE EXCEPTION 'the deadline % is not after the report', due_by USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  UPDATE tmac.incident x SET
+         first_response = coalesce(update_incident.first_response, x.first_response),
+         impact = coalesce(update_incident.impact, x.impact),
+         cause = coalesce(update_incident.cause, x.cause),
+         corrective_action = coalesce(update_incident.corrective_action, x.corrective_action),
+         evidence_refs = CASE WHEN update_incident.evidence_refs IS NULL THEN x.evidence_refs
+                              ELSE ARRAY(SELECT DISTINCT e FROM unnest(x.evidence_refs || update_incident.evidence_refs) e ORDER BY 1) END,
+         due_by = coalesce(update_incident.due_by, x.due_by)
+   WHERE x.incident_id = update_incident.incident_id;
+  PERFORM tmac.incident_assets_add(incident_id, coalesce(asset_nos, '{}'));
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.notify_incident(incident_id bigint, recipient_kind text, recipient text, notified_at timestamp with time zone DEFAULT NULL::timestamp with time zone, reference text DEFAULT NULL::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('record a notification');
+  i tmac.incident;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('notify_incident', 'incident_id', incident_id::text,
+                                 'recipient_kind', recipient_kind, 'recipient', recipient);
+  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = notify_incident.incident_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no incident %', incident_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF recipient_kind NOT IN ('entrusting_company', 'authority', 'police', 'customer', 'public', 'other') THEN
+    RAISE EXCEPTION 'unknown recipient kind "%"', recipient_kind USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'entrusting_company (委託元), authority (監督官庁), police (警察), customer, public, other.';
+  END IF;
+  IF notified_at > now() OR notified_at < i.detected_at THEN
+    RAISE EXCEPTION 'notified_at % is not between the detection and now', notified_at USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.incident_notification (incident_id, recipient_kind, recipient, notified_at, notified_by, reference)
+  VALUES (incident_id, recipient_kind, recipient, coalesce(notified_at, now()), me, reference)
+  RETURNING incident_notification.notification_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.close_incident(incident_id bigint, cause text, corrective_action text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('close an incident');
+  i tmac.incident := tmac.incident_for_update(incident_id);
+BEGIN
+  PERFORM tmac.require_arguments('close_incident', 'cause', cause, 'corrective_action', corrective_action);
+  IF i.escalated_at IS NULL THEN
+    RAISE EXCEPTION 'incident % was never reported to management', incident_id
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Record the report first (tmac.escalate_incident).';
+  END IF;
+  UPDATE tmac.incident x SET cause = close_incident.cause, corrective_action = close_incident.corrective_action,
+         status = 'closed', closed_at = now(), closed_by = me
+   WHERE x.incident_id = close_incident.incident_id;
+END
+$function$;
+
+CREATE TABLE tmac.restricted_area (
+  area_id bigint GENERATED ALWAYS AS IDENTITY,
+  code text NOT NULL,
+  name text NOT NULL,
+  location text NOT NULL,
+  lock_type text NOT NULL,
+  open_hours text,
+  equipment text[] DEFAULT '{}'::text[] NOT NULL,
+  custodian text NOT NULL,
+  retired_at timestamp with time zone
+);
+
+ALTER TABLE tmac.restricted_area ADD CONSTRAINT restricted_area_code_check CHECK (tmac.valid_code(code));
+
+ALTER TABLE tmac.restricted_area ADD CONSTRAINT restricted_area_name_check CHECK ((btrim(name) <> ''::text));
+
+ALTER TABLE tmac.restricted_area ADD CONSTRAINT restricted_area_lock_type_check CHECK ((lock_type = ANY (ARRAY['key'::text, 'combination'::text, 'keypad'::text, 'card'::text, 'biometric'::text])));
+
+ALTER TABLE tmac.restricted_area ADD CONSTRAINT restricted_area_pkey PRIMARY KEY (area_id);
+
+ALTER TABLE tmac.restricted_area ADD CONSTRAINT restricted_area_code_key UNIQUE (code);
+
+ALTER TABLE tmac.restricted_area ADD CONSTRAINT restricted_area_custodian_fkey FOREIGN KEY (custodian) REFERENCES tmac.person(person_id);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.restricted_area REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('area_id', 'code');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.restricted_area REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('area_id', 'code');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.restricted_area REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('area_id', 'code');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.restricted_area FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('area_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.restricted_area FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.restricted_area FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.container (
+  container_id bigint GENERATED ALWAYS AS IDENTITY,
+  code text NOT NULL,
+  name text NOT NULL,
+  location text NOT NULL,
+  area_id bigint,
+  lock_type text NOT NULL,
+  custodian text NOT NULL,
+  retired_at timestamp with time zone
+);
+
+ALTER TABLE tmac.container ADD CONSTRAINT container_code_check CHECK (tmac.valid_code(code));
+
+ALTER TABLE tmac.container ADD CONSTRAINT container_name_check CHECK ((btrim(name) <> ''::text));
+
+ALTER TABLE tmac.container ADD CONSTRAINT container_lock_type_check CHECK ((lock_type = ANY (ARRAY['key'::text, 'combination'::text, 'keypad'::text, 'card'::text, 'biometric'::text])));
+
+ALTER TABLE tmac.container ADD CONSTRAINT container_pkey PRIMARY KEY (container_id);
+
+ALTER TABLE tmac.container ADD CONSTRAINT container_code_key UNIQUE (code);
+
+ALTER TABLE tmac.container ADD CONSTRAINT container_area_id_fkey FOREIGN KEY (area_id) REFERENCES tmac.restricted_area(area_id);
+
+ALTER TABLE tmac.container ADD CONSTRAINT container_custodian_fkey FOREIGN KEY (custodian) REFERENCES tmac.person(person_id);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.container REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('container_id', 'code');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.container REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('container_id', 'code');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.container REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('container_id', 'code');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.container FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('container_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.container FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.container FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.container_asset (
+  container_id bigint NOT NULL,
+  asset_id bigint NOT NULL,
+  stored_at timestamp with time zone DEFAULT now() NOT NULL,
+  removed_at timestamp with time zone
+);
+
+ALTER TABLE tmac.container_asset ADD CONSTRAINT container_asset_pkey PRIMARY KEY (container_id, asset_id, stored_at);
+
+ALTER TABLE tmac.container_asset ADD CONSTRAINT container_asset_container_id_fkey FOREIGN KEY (container_id) REFERENCES tmac.container(container_id);
+
+ALTER TABLE tmac.container_asset ADD CONSTRAINT container_asset_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES tmac.asset(asset_id);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.container_asset REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('container_id', 'container_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.container_asset REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('container_id', 'container_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.container_asset REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('container_id', 'container_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.container_asset FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('container_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.container_asset FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.container_holder (
+  holder_id bigint GENERATED ALWAYS AS IDENTITY,
+  container_id bigint,
+  area_id bigint,
+  person_id text NOT NULL,
+  since timestamp with time zone DEFAULT now() NOT NULL,
+  until timestamp with time zone
+);
+
+ALTER TABLE tmac.container_holder ADD CONSTRAINT container_holder_check CHECK (((container_id IS NULL) <> (area_id IS NULL)));
+
+ALTER TABLE tmac.container_holder ADD CONSTRAINT container_holder_check1 CHECK (((until IS NULL) OR (until >= since)));
+
+ALTER TABLE tmac.container_holder ADD CONSTRAINT container_holder_pkey PRIMARY KEY (holder_id);
+
+ALTER TABLE tmac.container_holder ADD CONSTRAINT container_holder_container_id_fkey FOREIGN KEY (container_id) REFERENCES tmac.container(container_id);
+
+ALTER TABLE tmac.container_holder ADD CONSTRAINT container_holder_area_id_fkey FOREIGN KEY (area_id) REFERENCES tmac.restricted_area(area_id);
+
+ALTER TABLE tmac.container_holder ADD CONSTRAINT container_holder_person_id_fkey FOREIGN KEY (person_id) REFERENCES tmac.person(person_id);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.container_holder REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('holder_id', 'holder_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.container_holder REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('holder_id', 'holder_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.container_holder REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('holder_id', 'holder_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.container_holder FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('holder_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.container_holder FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.physical_key (
+  key_id bigint GENERATED ALWAYS AS IDENTITY,
+  code text NOT NULL,
+  container_id bigint,
+  area_id bigint,
+  custodian text NOT NULL,
+  retired_at timestamp with time zone
+);
+
+ALTER TABLE tmac.physical_key ADD CONSTRAINT physical_key_code_check CHECK (tmac.valid_code(code));
+
+ALTER TABLE tmac.physical_key ADD CONSTRAINT physical_key_check CHECK (((container_id IS NULL) <> (area_id IS NULL)));
+
+ALTER TABLE tmac.physical_key ADD CONSTRAINT physical_key_pkey PRIMARY KEY (key_id);
+
+ALTER TABLE tmac.physical_key ADD CONSTRAINT physical_key_code_key UNIQUE (code);
+
+ALTER TABLE tmac.physical_key ADD CONSTRAINT physical_key_container_id_fkey FOREIGN KEY (container_id) REFERENCES tmac.container(container_id);
+
+ALTER TABLE tmac.physical_key ADD CONSTRAINT physical_key_area_id_fkey FOREIGN KEY (area_id) REFERENCES tmac.restricted_area(area_id);
+
+ALTER TABLE tmac.physical_key ADD CONSTRAINT physical_key_custodian_fkey FOREIGN KEY (custodian) REFERENCES tmac.person(person_id);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.physical_key REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('key_id', 'code');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.physical_key REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('key_id', 'code');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.physical_key REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('key_id', 'code');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.physical_key FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('key_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.physical_key FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.key_loan (
+  loan_id bigint GENERATED ALWAYS AS IDENTITY,
+  key_id bigint NOT NULL,
+  borrower text NOT NULL,
+  approved_by text NOT NULL,
+  lent_at timestamp with time zone DEFAULT now() NOT NULL,
+  due_at timestamp with time zone NOT NULL,
+  returned_at timestamp with time zone,
+  received_by text,
+  purpose text
+);
+
+ALTER TABLE tmac.key_loan ADD CONSTRAINT key_loan_check CHECK ((approved_by <> borrower));
+
+ALTER TABLE tmac.key_loan ADD CONSTRAINT key_loan_check1 CHECK ((due_at > lent_at));
+
+ALTER TABLE tmac.key_loan ADD CONSTRAINT key_loan_check2 CHECK (((returned_at IS NULL) = (received_by IS NULL)));
+
+ALTER TABLE tmac.key_loan ADD CONSTRAINT key_loan_pkey PRIMARY KEY (loan_id);
+
+ALTER TABLE tmac.key_loan ADD CONSTRAINT key_loan_key_id_fkey FOREIGN KEY (key_id) REFERENCES tmac.physical_key(key_id);
+
+ALTER TABLE tmac.key_loan ADD CONSTRAINT key_loan_borrower_fkey FOREIGN KEY (borrower) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.key_loan ADD CONSTRAINT key_loan_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.key_loan ADD CONSTRAINT key_loan_received_by_fkey FOREIGN KEY (received_by) REFERENCES tmac.person(person_id);
+
+CREATE UNIQUE INDEX key_loan_out_idx ON tmac.key_loan USING btree (key_id) WHERE (returned_at IS NULL);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.key_loan REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('loan_id', 'loan_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.key_loan REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('loan_id', 'loan_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.key_loan REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('loan_id', 'loan_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.key_loan FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('loan_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.key_loan FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.combination_change (
+  change_id bigint GENERATED ALWAYS AS IDENTITY,
+  container_id bigint,
+  area_id bigint,
+  changed_at timestamp with time zone DEFAULT now() NOT NULL,
+  reason text NOT NULL,
+  changed_by text NOT NULL,
+  note text
+);
+
+ALTER TABLE tmac.combination_change ADD CONSTRAINT combination_change_reason_check CHECK ((reason = ANY (ARRAY['installed'::text, 'annual'::text, 'moved'::text, 'holder_changed'::text, 'leak_suspected'::text, 'other'::text])));
+
+ALTER TABLE tmac.combination_change ADD CONSTRAINT combination_change_check CHECK (((container_id IS NULL) <> (area_id IS NULL)));
+
+ALTER TABLE tmac.combination_change ADD CONSTRAINT combination_change_pkey PRIMARY KEY (change_id);
+
+ALTER TABLE tmac.combination_change ADD CONSTRAINT combination_change_container_id_fkey FOREIGN KEY (container_id) REFERENCES tmac.container(container_id);
+
+ALTER TABLE tmac.combination_change ADD CONSTRAINT combination_change_area_id_fkey FOREIGN KEY (area_id) REFERENCES tmac.restricted_area(area_id);
+
+ALTER TABLE tmac.combination_change ADD CONSTRAINT combination_change_changed_by_fkey FOREIGN KEY (changed_by) REFERENCES tmac.person(person_id);
+
+CREATE INDEX combination_change_container_idx ON tmac.combination_change USING btree (container_id, changed_at);
+
+CREATE INDEX combination_change_area_idx ON tmac.combination_change USING btree (area_id, changed_at);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.combination_change REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('change_id', 'change_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.combination_change REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('change_id', 'change_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.combination_change REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('change_id', 'change_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.combination_change FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('change_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.combination_change FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.area_entry (
+  entry_id bigint GENERATED ALWAYS AS IDENTITY,
+  area_id bigint NOT NULL,
+  person_id text,
+  visitor_name text,
+  visitor_company text,
+  entered_at timestamp with time zone DEFAULT now() NOT NULL,
+  left_at timestamp with time zone,
+  escort text,
+  badge text,
+  devices text[] DEFAULT '{}'::text[] NOT NULL,
+  devices_approved_by text,
+  purpose text,
+  recorded_by text NOT NULL
+);
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_check CHECK (((person_id IS NULL) <> (visitor_name IS NULL)));
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_check1 CHECK (((visitor_name IS NULL) OR (visitor_company IS NOT NULL)));
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_check2 CHECK (((left_at IS NULL) OR (left_at >= entered_at)));
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_check3 CHECK (((escort IS NULL) OR (escort IS DISTINCT FROM person_id)));
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_check4 CHECK (((cardinality(devices) = 0) OR (devices_approved_by IS NOT NULL)));
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_pkey PRIMARY KEY (entry_id);
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_area_id_fkey FOREIGN KEY (area_id) REFERENCES tmac.restricted_area(area_id);
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_person_id_fkey FOREIGN KEY (person_id) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_escort_fkey FOREIGN KEY (escort) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_devices_approved_by_fkey FOREIGN KEY (devices_approved_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.area_entry ADD CONSTRAINT area_entry_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES tmac.person(person_id);
+
+CREATE INDEX area_entry_area_idx ON tmac.area_entry USING btree (area_id, entered_at);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.area_entry REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('entry_id', 'entry_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.area_entry REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('entry_id', 'entry_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.area_entry REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('entry_id', 'entry_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.area_entry FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('entry_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.area_entry FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.sealed_transport (
+  transport_id bigint GENERATED ALWAYS AS IDENTITY,
+  asset_id bigint NOT NULL,
+  seal_no text NOT NULL,
+  sent_at timestamp with time zone DEFAULT now() NOT NULL,
+  sent_by text NOT NULL,
+  carrier text NOT NULL,
+  carrier_nda text,
+  recipient text NOT NULL,
+  received_at timestamp with time zone,
+  receipt_ref text,
+  receipt_checked_by text
+);
+
+ALTER TABLE tmac.sealed_transport ADD CONSTRAINT sealed_transport_check CHECK (((received_at IS NULL) = (receipt_ref IS NULL)));
+
+ALTER TABLE tmac.sealed_transport ADD CONSTRAINT sealed_transport_check1 CHECK (((receipt_ref IS NULL) = (receipt_checked_by IS NULL)));
+
+ALTER TABLE tmac.sealed_transport ADD CONSTRAINT sealed_transport_pkey PRIMARY KEY (transport_id);
+
+ALTER TABLE tmac.sealed_transport ADD CONSTRAINT sealed_transport_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES tmac.asset(asset_id);
+
+ALTER TABLE tmac.sealed_transport ADD CONSTRAINT sealed_transport_sent_by_fkey FOREIGN KEY (sent_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.sealed_transport ADD CONSTRAINT sealed_transport_receipt_checked_by_fkey FOREIGN KEY (receipt_checked_by) REFERENCES tmac.person(person_id);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.sealed_transport REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('transport_id', 'transport_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.sealed_transport REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('transport_id', 'transport_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.sealed_transport REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('transport_id', 'transport_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.sealed_transport FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('transport_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.sealed_transport FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE OR REPLACE FUNCTION tmac.container_id_of(code text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  id bigint;
+BEGIN
+  SELECT c.container_id INTO id FROM tmac.container c WHERE c.code = container_id_of.code;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no container "%"', code USING ERRCODE = 'undefined_object', HINT = 'Containers are listed in tmac.container.';
+  END IF;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.area_id_of(code text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  id bigint;
+BEGIN
+  SELECT a.area_id INTO id FROM tmac.restricted_area a WHERE a.code = area_id_of.code;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no restricted area "%"', code USING ERRCODE = 'undefined_object', HINT = 'Areas are listed in tmac.restricted_area.';
+  END IF;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.require_person(person_id text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = require_person.person_id) THEN
+    RAISE EXCEPTION 'no person "%"', person_id USING ERRCODE = 'undefined_object';
+  END IF;
+  RETURN person_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.define_area(code text, name text, location text, lock_type text, custodian text, open_hours text DEFAULT NULL::text, equipment text[] DEFAULT '{}'::text[])
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('define a restricted area');
+  PERFORM tmac.require_arguments('define_area', 'code', code, 'name', name, 'location', location,
+                                 'lock_type', lock_type, 'custodian', custodian);
+  PERFORM tmac.require_person(custodian);
+  INSERT INTO tmac.restricted_area (code, name, location, lock_type, custodian, open_hours, equipment)
+  VALUES (code, name, location, lock_type, custodian, open_hours, coalesce(equipment, '{}'))
+  RETURNING restricted_area.area_id INTO id;
+  RETURN id;
+EXCEPTION
+  WHEN check_violation THEN
+    RAISE EXCEPTION 'invalid restricted area "%"', code USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.';
+  WHEN unique_violation THEN
+    RAISE EXCEPTION 'restricted area "%" exists', code USING ERRCODE = 'duplicate_object';
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.define_container(code text, name text, location text, lock_type text, custodian text, area text DEFAULT NULL::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('define a container');
+  PERFORM tmac.require_arguments('define_container', 'code', code, 'name', name, 'location', location,
+                                 'lock_type', lock_type, 'custodian', custodian);
+  PERFORM tmac.require_person(custodian);
+  INSERT INTO tmac.container (code, name, location, lock_type, custodian, area_id)
+  VALUES (code, name, location, lock_type, custodian, CASE WHEN area IS NOT NULL THEN tmac.area_id_of(area) END)
+  RETURNING container.container_id INTO id;
+  RETURN id;
+EXCEPTION
+  WHEN check_violation THEN
+    RAISE EXCEPTION 'invalid container "%"', code USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.';
+  WHEN unique_violation THEN
+    RAISE EXCEPTION 'container "%" exists', code USING ERRCODE = 'duplicate_object';
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.set_custodian(kind text, code text, custodian text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('change a custodian');
+  PERFORM tmac.require_arguments('set_custodian', 'kind', kind, 'code', code, 'custodian', custodian);
+  PERFORM tmac.require_person(custodian);
+  CASE kind
+    WHEN 'container' THEN UPDATE tmac.container c SET custodian = set_custodian.custodian WHERE c.container_id = tmac.container_id_of(set_custodian.code);
+    WHEN 'area' THEN UPDATE tmac.restricted_area a SET custodian = set_custodian.custodian WHERE a.area_id = tmac.area_id_of(set_custodian.code);
+    WHEN 'key' THEN
+      UPDATE tmac.physical_key k SET custodian = set_custodian.custodian WHERE k.code = set_custodian.code;
+      IF NOT FOUND THEN
+        RAISE EXCEPTION 'no key "%"', code USING ERRCODE = 'undefined_object';
+      END IF;
+    ELSE
+      RAISE EXCEPTION 'kind is container, area or key, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END CASE;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.store_asset(container text, asset_no text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  a bigint;
+BEGIN
+  PERFORM tmac.acting_role('store an asset in a container');
+  PERFORM tmac.require_arguments('store_asset', 'container', container, 'asset_no', asset_no);
+  SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = store_asset.asset_no;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no USING ERRCODE = 'undefined_object';
+  END IF;
+  INSERT INTO tmac.container_asset (container_id, asset_id) VALUES (tmac.container_id_of(container), a);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.add_holder(kind text, code text, person_id text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('add a key or combination holder');
+  PERFORM tmac.require_arguments('add_holder', 'kind', kind, 'code', code, 'person_id', person_id);
+  PERFORM tmac.require_person(person_id);
+  IF kind NOT IN ('container', 'area') THEN
+    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.container_holder (container_id, area_id, person_id)
+  VALUES (CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
+          CASE WHEN kind = 'area' THEN tmac.area_id_of(code) END, person_id)
+  RETURNING container_holder.holder_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.end_holder(holder_id bigint)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('end a key or combination holder');
+  UPDATE tmac.container_holder h SET until = now() WHERE h.holder_id = end_holder.holder_id AND h.until IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no current holder %', holder_id USING ERRCODE = 'no_data_found';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_combination_change(kind text, code text, reason text, note text DEFAULT NULL::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('record a combination change');
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('record_combination_change', 'kind', kind, 'code', code, 'reason', reason);
+  IF kind NOT IN ('container', 'area') THEN
+    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF reason NOT IN ('installed', 'annual', 'moved', 'holder_changed', 'leak_suspected', 'other') THEN
+    RAISE EXCEPTION 'unknown reason "%"', reason USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'installed, annual, moved, holder_changed, leak_suspected, other.';
+  END IF;
+  INSERT INTO tmac.combination_change (container_id, area_id, reason, changed_by, note)
+  VALUES (CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
+          CASE WHEN kind = 'area' THEN tmac.area_id_of(code) END, reason, me, note)
+  RETURNING combination_change.change_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.define_key(code text, kind text, of_code text, custodian text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('define a key');
+  PERFORM tmac.require_arguments('define_key', 'code', code, 'kind', kind, 'of_code', of_code, 'custodian', custodian);
+  PERFORM tmac.require_person(custodian);
+  IF kind NOT IN ('container', 'area') THEN
+    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.physical_key (code, container_id, area_id, custodian)
+  VALUES (code, CASE WHEN kind = 'container' THEN tmac.container_id_of(of_code) END,
+          CASE WHEN kind = 'area' THEN tmac.area_id_of(of_code) END, custodian)
+  RETURNING physical_key.key_id INTO id;
+  RETURN id;
+EXCEPTION
+  WHEN unique_violation THEN
+    RAISE EXCEPTION 'key "%" exists', code USING ERRCODE = 'duplicate_object';
+  WHEN check_violation THEN
+    RAISE EXCEPTION 'invalid key code "%"', code USING ERRCODE = 'invalid_parameter_value';
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.lend_key(key_code text, borrower text, due_at timestamp with time zone, purpose text DEFAULT NULL::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('lend a key');
+  k tmac.physical_key;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('lend_key', 'key_code', key_code, 'borrower', borrower, 'due_at', due_at::text);
+  PERFORM tmac.require_person(borrower);
+  SELECT * INTO k FROM tmac.physical_key x WHERE x.code = key_code FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no key "%"', key_code USING ERRCODE = 'undefined_object';
+  END IF;
+  IF me = borrower THEN
+    RAISE EXCEPTION 'a key is lent by someone other than its borrower' USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'The approver of a key loan is never the borrower.';
+  END IF;
+  IF due_at <= now() THEN
+    RAISE EXCEPTION 'the due time % is not in the future', due_at USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF EXISTS (SELECT 1 FROM tmac.key_loan l WHERE l.key_id = k.key_id AND l.returned_at IS NULL) THEN
+    RAISE EXCEPTION 'key "%" is lent out', key_code USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF (SELECT p.status FROM tmac.person p WHERE p.person_id = borrower) <> 'active' THEN
+    RAISE EXCEPTION 'person "%" is not active', borrower USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  INSERT INTO tmac.key_loan (key_id, borrower, approved_by, due_at, purpose)
+  VALUES (k.key_id, borrower, me, due_at, purpose)
+  RETURNING key_loan.loan_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.return_key(key_code text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('take back a key');
+BEGIN
+  PERFORM tmac.require_arguments('return_key', 'key_code', key_code);
+  UPDATE tmac.key_loan l SET returned_at = now(), received_by = me
+    FROM tmac.physical_key k
+   WHERE k.code = key_code AND l.key_id = k.key_id AND l.returned_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'key "%" is not lent out', key_code USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_entry(area text, person_id text DEFAULT NULL::text, visitor_name text DEFAULT NULL::text, visitor_company text DEFAULT NULL::text, escort text DEFAULT NULL::text, badge text DEFAULT NULL::text, devices text[] DEFAULT '{}'::text[], devices_approved_by text DEFAULT NULL::text, purpose text DEFAULT NULL::text, entered_at timestamp with time zone DEFAULT NULL::timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('record an entry to a restricted area');
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('record_entry', 'area', area);
+  IF (person_id IS NULL) = (visitor_name IS NULL) THEN
+    RAISE EXCEPTION 'an entry is of a person or of a visitor' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give person_id, or visitor_name with visitor_company.';
+  END IF;
+  IF visitor_name IS NOT NULL AND visitor_company IS NULL THEN
+    RAISE EXCEPTION 'a visitor''s company is recorded' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF cardinality(devices) > 0 AND devices_approved_by IS NULL THEN
+    RAISE EXCEPTION 'devices brought in need a manager''s approval' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Name who approved them (devices_approved_by).';
+  END IF;
+  IF escort IS NOT NULL AND escort = person_id THEN
+    RAISE EXCEPTION 'a person does not escort themselves' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM tmac.require_person(person_id), tmac.require_person(escort), tmac.require_person(devices_approved_by);
+  INSERT INTO tmac.area_entry (area_id, person_id, visitor_name, visitor_company, entered_at, escort, badge,
+                               devices, devices_approved_by, purpose, recorded_by)
+  VALUES (tmac.area_id_of(area), person_id, visitor_name, visitor_company, coalesce(entered_at, now()), escort,
+          badge, coalesce(devices, '{}'), devices_approved_by, purpose, me)
+  RETURNING area_entry.entry_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_exit(entry_id bigint, escort text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_person('record an exit from a restricted area');
+  PERFORM tmac.require_person(escort);
+  UPDATE tmac.area_entry e SET left_at = now(), escort = coalesce(record_exit.escort, e.escort)
+   WHERE e.entry_id = record_exit.entry_id AND e.left_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no open entry %', entry_id USING ERRCODE = 'no_data_found';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_transport(asset_no text, seal_no text, carrier text, recipient text, carrier_nda text DEFAULT NULL::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('send a sealed transport');
+  a bigint;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('record_transport', 'asset_no', asset_no, 'seal_no', seal_no,
+                                 'carrier', carrier, 'recipient', recipient);
+  SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = record_transport.asset_no;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no USING ERRCODE = 'undefined_object';
+  END IF;
+  INSERT INTO tmac.sealed_transport (asset_id, seal_no, sent_by, carrier, carrier_nda, recipient)
+  VALUES (a, seal_no, me, carrier, carrier_nda, recipient)
+  RETURNING sealed_transport.transport_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_receipt(transport_id bigint, receipt_ref text, received_at timestamp with time zone DEFAULT NULL::timestamp with time zone)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('check a transport receipt');
+BEGIN
+  PERFORM tmac.require_arguments('record_receipt', 'transport_id', transport_id::text, 'receipt_ref', receipt_ref);
+  UPDATE tmac.sealed_transport t SET received_at = coalesce(record_receipt.received_at, now()),
+         receipt_ref = record_receipt.receipt_ref, receipt_checked_by = me
+   WHERE t.transport_id = record_receipt.transport_id AND t.receipt_ref IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no transport % awaiting its receipt', transport_id USING ERRCODE = 'no_data_found';
+  END IF;
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.sod_person_of(role name) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -5214,6 +6704,193 @@ ALTER FUNCTION tmac.check_training_pledges()
   SET work_mem = '64MB'
   SET enable_mergejoin = 'off';
 
+CREATE OR REPLACE FUNCTION tmac.check_handling()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,
+         'handling:' || e.entry_id,
+         pg_catalog.format('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
+                e.entry_id, e.action, a.name_ja,
+                coalesce(s.asset_no, pg_catalog.array_to_string(e.source_tables, ', ')),
+                coalesce(l.code, 'unknown'), coalesce(e.handler, e.handler_role::text),
+                pg_catalog.to_char(e.handled_at, 'YYYY-MM-DD HH24:MI'),
+                CASE WHEN e.automatic THEN pg_catalog.format('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
+                CASE WHEN e.rule_applied = 'forbidden'
+                     THEN 'The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).'
+                     ELSE 'The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).' END),
+         e.handled_at
+    FROM tmac.handling_entry e
+    JOIN tmac.handling_action a ON a.action = e.action
+    LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
+    LEFT JOIN tmac.level l ON l.rank = e.level_rank
+   WHERE e.rule_applied <> 'allowed' AND e.approved_at IS NULL AND e.acknowledged_at IS NULL
+  UNION ALL
+  SELECT 'handling_not_returned', 'handling:' || e.entry_id,
+         pg_catalog.format('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. Get it back and record the return (tmac.return_handling).',
+                e.entry_id, e.action, s.asset_no, e.handler, pg_catalog.to_char(e.due_at, 'YYYY-MM-DD HH24:MI')),
+         e.due_at
+    FROM tmac.handling_entry e
+    LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
+   WHERE e.returned_at IS NULL AND e.due_at IS NOT NULL AND e.due_at < now()
+  UNION ALL
+  SELECT 'handling_copies_unaccounted', 'asset:' || s.asset_no,
+         pg_catalog.format('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
+                s.asset_no, s.name, pg_catalog.array_to_string(u.serials, ', ')),
+         u.disposed_at
+    FROM (SELECT c.asset_id, pg_catalog.array_agg(DISTINCT c.serial ORDER BY c.serial) AS serials, max(d.handled_at) AS disposed_at
+            FROM (SELECT e.asset_id, pg_catalog.unnest(e.copy_serials) AS serial
+                    FROM tmac.handling_entry e WHERE e.action = 'copy' AND e.asset_id IS NOT NULL) c
+            JOIN tmac.handling_entry d ON d.asset_id = c.asset_id AND d.action = 'dispose'
+           WHERE NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
+                              WHERE x.asset_id = c.asset_id AND x.action IN ('dispose', 'return')
+                                AND c.serial = ANY (x.copy_serials))
+             AND NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
+                              WHERE x.asset_id = c.asset_id AND x.action = 'copy' AND x.returned_at IS NOT NULL
+                                AND c.serial = ANY (x.copy_serials))
+           GROUP BY c.asset_id) u
+    JOIN tmac.asset s ON s.asset_id = u.asset_id;
+END;
+ALTER FUNCTION tmac.check_handling()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE OR REPLACE FUNCTION tmac.check_incidents()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'incident_not_escalated', 'incident:' || i.incident_id,
+         pg_catalog.format('Incident %s (reported %s by %s) has not been reported to management (経営層) within %s. Report it and record that (tmac.escalate_incident).',
+                i.incident_id, pg_catalog.to_char(i.reported_at, 'YYYY-MM-DD HH24:MI'), i.reported_by,
+                tmac.setting_value('incident_escalation_limit')),
+         i.reported_at + tmac.setting_value('incident_escalation_limit')::interval
+    FROM tmac.incident i
+   WHERE i.escalated_at IS NULL
+     AND i.reported_at + tmac.setting_value('incident_escalation_limit')::interval < now()
+  UNION ALL
+  SELECT 'incident_overdue', 'incident:' || i.incident_id,
+         pg_catalog.format('Incident %s is still open past its deadline %s. Finish the response and close it (tmac.close_incident), or set a new deadline with its reason (tmac.update_incident).',
+                i.incident_id, pg_catalog.to_char(i.due_by, 'YYYY-MM-DD HH24:MI')),
+         i.due_by
+    FROM tmac.incident i
+   WHERE i.status = 'open' AND i.due_by < now()
+  UNION ALL
+  SELECT 'incident_entrusted_unnotified', 'incident:' || i.incident_id,
+         pg_catalog.format('Incident %s concerns entrusted information (%s, of %s) but the entrusting company (委託元) was not notified. Notify it and record that (tmac.notify_incident with entrusting_company).',
+                i.incident_id, pg_catalog.string_agg(a.asset_no, ', ' ORDER BY a.asset_no),
+                pg_catalog.string_agg(DISTINCT a.entrusted_by, ', ')),
+         i.reported_at
+    FROM tmac.incident i
+    JOIN tmac.incident_asset ia ON ia.incident_id = i.incident_id
+    JOIN tmac.asset a ON a.asset_id = ia.asset_id AND a.origin = 'entrusted'
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.incident_notification n
+                      WHERE n.incident_id = i.incident_id AND n.recipient_kind = 'entrusting_company')
+   GROUP BY i.incident_id, i.reported_at;
+END;
+ALTER FUNCTION tmac.check_incidents()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE OR REPLACE FUNCTION tmac.check_facilities()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH locks AS (
+    SELECT 'container' AS kind, c.container_id AS id, c.code, c.name, c.lock_type, c.custodian, c.retired_at
+      FROM tmac.container c
+    UNION ALL
+    SELECT 'area', a.area_id, a.code, a.name, a.lock_type, a.custodian, a.retired_at FROM tmac.restricted_area a
+  ), last_change AS (
+    SELECT CASE WHEN x.container_id IS NOT NULL THEN 'container' ELSE 'area' END AS kind,
+           coalesce(x.container_id, x.area_id) AS id, max(x.changed_at) AS at
+      FROM tmac.combination_change x GROUP BY 1, 2
+  ), left_holders AS (
+    SELECT CASE WHEN h.container_id IS NOT NULL THEN 'container' ELSE 'area' END AS kind,
+           coalesce(h.container_id, h.area_id) AS id, h.person_id,
+           least(h.until, p.terminated_at) AS left_at
+      FROM tmac.container_holder h JOIN tmac.person p ON p.person_id = h.person_id
+     WHERE h.until IS NOT NULL OR p.status = 'terminated'
+  )
+  SELECT 'combination_stale', l.kind || ':' || l.code,
+         CASE WHEN c.at IS NULL
+              THEN pg_catalog.format('The combination of %s %s (%s) was never recorded as changed. Change it and record that (tmac.record_combination_change).', l.kind, l.code, l.name)
+              ELSE pg_catalog.format('The combination of %s %s (%s) was last changed on %s, more than %s ago. Change it and record that (tmac.record_combination_change, reason annual).',
+                          l.kind, l.code, l.name, pg_catalog.to_char(c.at, 'YYYY-MM-DD'), tmac.setting_value('combination_max_age')) END,
+         c.at
+    FROM locks l LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
+   WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
+     AND (c.at IS NULL OR c.at < now() - tmac.setting_value('combination_max_age')::interval)
+  UNION ALL
+  SELECT 'combination_holder_left', l.kind || ':' || l.code,
+         pg_catalog.format('%s left %s %s (%s) on %s but its combination was not changed since. Change it and record that (tmac.record_combination_change, reason holder_changed).',
+                h.person_id, l.kind, l.code, l.name, pg_catalog.to_char(h.left_at, 'YYYY-MM-DD HH24:MI')),
+         h.left_at
+    FROM locks l
+    JOIN LATERAL (SELECT x.person_id, x.left_at FROM left_holders x
+                   WHERE x.kind = l.kind AND x.id = l.id ORDER BY x.left_at DESC LIMIT 1) h ON true
+    LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
+   WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
+     AND (c.at IS NULL OR c.at < h.left_at)
+  UNION ALL
+  SELECT 'key_not_returned', 'key:' || k.code,
+         pg_catalog.format('Key %s lent to %s on %s was due back on %s and has not been returned. Get it back and record that (tmac.return_key).',
+                k.code, kl.borrower, pg_catalog.to_char(kl.lent_at, 'YYYY-MM-DD HH24:MI'), pg_catalog.to_char(kl.due_at, 'YYYY-MM-DD HH24:MI')),
+         kl.due_at
+    FROM tmac.key_loan kl JOIN tmac.physical_key k ON k.key_id = kl.key_id
+   WHERE kl.returned_at IS NULL AND kl.due_at < now()
+  UNION ALL
+  SELECT 'visitor_without_escort', 'area_entry:' || e.entry_id,
+         pg_catalog.format('Visitor %s entered restricted area %s on %s without an escort (立会者). Record who escorted them (tmac.record_exit with escort), or investigate.',
+                coalesce(e.visitor_name || ' (' || e.visitor_company || ')', e.person_id), a.code,
+                pg_catalog.to_char(e.entered_at, 'YYYY-MM-DD HH24:MI')),
+         e.entered_at
+    FROM tmac.area_entry e
+    JOIN tmac.restricted_area a ON a.area_id = e.area_id
+    LEFT JOIN tmac.person p ON p.person_id = e.person_id
+   WHERE e.escort IS NULL AND (e.visitor_name IS NOT NULL OR p.kind = 'visitor')
+  UNION ALL
+  SELECT 'custodian_terminated', x.kind || ':' || x.code,
+         pg_catalog.format('The custodian of %s %s, %s, was terminated on %s. Hand it to an active person (tmac.set_custodian).',
+                x.kind, x.code, p.person_id, pg_catalog.to_char(p.terminated_at, 'YYYY-MM-DD')),
+         p.terminated_at
+    FROM (SELECT l.kind, l.code, l.custodian FROM locks l WHERE l.retired_at IS NULL
+          UNION ALL
+          SELECT 'key', k.code, k.custodian FROM tmac.physical_key k WHERE k.retired_at IS NULL) x
+    JOIN tmac.person p ON p.person_id = x.custodian
+   WHERE p.status = 'terminated'
+  UNION ALL
+  SELECT 'transport_receipt_missing', 'transport:' || t.transport_id,
+         pg_catalog.format('The sealed transport %s of asset %s to %s (sent %s) has no receipt (受領証). Get it and record it (tmac.record_receipt).',
+                t.transport_id, s.asset_no, t.recipient, pg_catalog.to_char(t.sent_at, 'YYYY-MM-DD')),
+         t.sent_at
+    FROM tmac.sealed_transport t JOIN tmac.asset s ON s.asset_id = t.asset_id
+   WHERE t.receipt_ref IS NULL AND t.sent_at < now() - interval '7 days';
+END;
+ALTER FUNCTION tmac.check_facilities()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
 -- ==== rows tmac ships (settings, duties, checks, ...)
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exception_max'::text, '180 days'::text, 'Longest time an SoD exception may be granted for (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_period'::text, '6 months'::text, 'Every active grant must have been kept by an access review within this interval (a positive interval)'::text);
@@ -5221,6 +6898,10 @@ INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_undec
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_deadline_default'::text, '30 days'::text, 'Deadline of an access review when start_review is not given one (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('training_new_hire_grace'::text, '30 days'::text, 'A person hired less than this long ago is not yet a training_overdue finding for a course never completed (an interval, 0 or more)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('inventory_review_interval'::text, '12 months'::text, 'Every active asset of the inventory must have been reviewed (tmac.review_assets) within this interval (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('handling_delete_threshold'::text, '1'::text, 'A DELETE of at least this many rows of a protected table is recorded in the handling ledger as a disposal (廃棄) (a positive integer)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('incident_escalation_limit'::text, '24 hours'::text, 'An incident must be reported to management (経営層) within this time of being reported (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('incident_close_deadline'::text, '30 days'::text, 'An incident reported without a deadline must be closed within this time (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('combination_max_age'::text, '12 months'::text, 'A combination lock''s number must be changed at least this often (文字盤鍵の鍵番号は年1回以上変更) (a positive interval)'::text);
 INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('basics'::text, '全ての従業員等への教育'::text, 'Training for all employees'::text, 'everyone'::text, '{技術等情報（一般的な情報）と重要情報の違い,重要情報を適切に管理することの重要性、意識,重要情報を含む技術等情報の漏えいとその結果の事例,関係法令の内容,マニュアル、技術等情報の適切な管理に係る文書の内容、関係法令等に違反した場合の処分等,重要情報の漏えいの事故等が発生したことを発見した場合の報告手続,標的型メール等の警戒すべき手口、ウィルス・スパイウェア等の感染防止策と感染した場合の対処手順}'::text[]);
 INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('access_holders'::text, 'アクセス権を有する者への教育'::text, 'Training for persons with access'::text, 'access_holders'::text, '{"Need to Knowの原則を守ることの重要性（勤務において留意すべき事項を含む）",重要情報の取扱手続の詳細,情報の漏えい等の兆候及び端緒のケーススタディ（私生活において注意すべき事項を含む）}'::text[]);
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('information_officer'::text, '情報管理責任者'::text, 'information-management officer'::text, 'true'::boolean);
@@ -5229,16 +6910,71 @@ INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('asse
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('key_custodian'::text, '鍵管理者'::text, 'key custodian'::text, 'false'::boolean);
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('committee_member'::text, '情報管理委員'::text, 'member of the information-management committee'::text, 'false'::boolean);
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('other'::text, 'その他'::text, 'other appointment'::text, 'false'::boolean);
+INSERT INTO tmac.handling_action (action, ordinal, name_ja, name_en) VALUES ('create'::text, '1'::smallint, '作成'::text, 'create'::text);
+INSERT INTO tmac.handling_action (action, ordinal, name_ja, name_en) VALUES ('copy'::text, '2'::smallint, '複製'::text, 'copy'::text);
+INSERT INTO tmac.handling_action (action, ordinal, name_ja, name_en) VALUES ('take_out'::text, '3'::smallint, '持出'::text, 'take out'::text);
+INSERT INTO tmac.handling_action (action, ordinal, name_ja, name_en) VALUES ('provide'::text, '4'::smallint, '提供'::text, 'provide to a third party'::text);
+INSERT INTO tmac.handling_action (action, ordinal, name_ja, name_en) VALUES ('dispose'::text, '5'::smallint, '廃棄'::text, 'dispose'::text);
+INSERT INTO tmac.handling_action (action, ordinal, name_ja, name_en) VALUES ('return'::text, '6'::smallint, '返却'::text, 'return'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('40'::smallint, 'create'::text, 'allowed'::text, '「極秘」「○○限り」の表示'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('30'::smallint, 'create'::text, 'allowed'::text, '「極秘」「○○限り」の表示'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('40'::smallint, 'copy'::text, 'approval'::text, '管理責任者のみ複製可'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('30'::smallint, 'copy'::text, 'approval'::text, '管理責任者のみ複製可'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('40'::smallint, 'take_out'::text, 'approval'::text, '要管理責任者許可、暗号化・自らの携行・保管庫への保管'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('30'::smallint, 'take_out'::text, 'approval'::text, '要管理責任者許可、暗号化・自らの携行・保管庫への保管'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('40'::smallint, 'provide'::text, 'approval'::text, '要管理責任者許可・管理責任者下での開示・管理'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('30'::smallint, 'provide'::text, 'approval'::text, '要管理責任者許可・管理責任者下での開示・管理'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('40'::smallint, 'dispose'::text, 'approval'::text, '管理責任者管理下、読取不可形式での廃棄'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('30'::smallint, 'dispose'::text, 'approval'::text, '管理責任者管理下、読取不可形式での廃棄'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('40'::smallint, 'return'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('30'::smallint, 'return'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('20'::smallint, 'create'::text, 'allowed'::text, '「対外秘」の表示'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('20'::smallint, 'copy'::text, 'forbidden'::text, '複製の原則禁止、完了後の即座回収'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('20'::smallint, 'take_out'::text, 'allowed'::text, '暗号化・自らの携行・保管庫への保管'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('20'::smallint, 'provide'::text, 'approval'::text, '要管理責任者許可・管理責任者下での開示・管理'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('20'::smallint, 'dispose'::text, 'allowed'::text, '読取不可形式での廃棄'::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('20'::smallint, 'return'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('10'::smallint, 'create'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('0'::smallint, 'create'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('10'::smallint, 'copy'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('0'::smallint, 'copy'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('10'::smallint, 'take_out'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('0'::smallint, 'take_out'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('10'::smallint, 'provide'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('0'::smallint, 'provide'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('10'::smallint, 'dispose'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('0'::smallint, 'dispose'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('10'::smallint, 'return'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.handling_rule_default (level_rank, action, rule, note) VALUES ('0'::smallint, 'return'::text, 'allowed'::text, NULL::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('employee_access_surge'::text, 'employee'::text, '1'::smallint, '秘密情報を保管しているサーバーや記録媒体へのアクセス回数の大幅な増加'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('employee_needless_access'::text, 'employee'::text, '2'::smallint, '業務上必要性のないアクセス行為'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('employee_overtime'::text, 'employee'::text, '3'::smallint, '業務量に比べて異様に長い残業時間や不必要な休日出勤'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('employee_refuses_leave'::text, 'employee'::text, '4'::smallint, '業務量としては余裕がある中での休暇取得の拒否'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('employee_suspicious'::text, 'employee'::text, '5'::smallint, '経済的、社会的に極めて不審な言動'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('leaver_dispute'::text, 'leaver'::text, '1'::smallint, '退職前の社内トラブルの存在'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('leaver_other_company'::text, 'leaver'::text, '2'::smallint, '在職時の他社との関係'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('leaver_rumour'::text, 'leaver'::text, '3'::smallint, '同僚内の会話やＯＢ会等で話題になっている、元従業員の不審な言動'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('leaver_competitor_product'::text, 'leaver'::text, '4'::smallint, '退職者の転職先企業の商品の品質や機能が、転職後、自社商品と同水準となった'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('partner_terminates'::text, 'partner'::text, '1'::smallint, '取引先からの突然の取引の打切り'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('partner_rumour'::text, 'partner'::text, '2'::smallint, 'インターネット上での取引先に関する噂'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('partner_excess_request'::text, 'partner'::text, '3'::smallint, '取引内容との関係では必要でないはずの業務資料のリクエストや異様に詳細な情報照会'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('partner_quality_jump'::text, 'partner'::text, '4'::smallint, '自社の秘密情報と関連する取引先企業の商品の品質の急激な向上'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('partner_share_jump'::text, 'partner'::text, '5'::smallint, '自社の秘密情報と関連する分野での取引先の顧客・シェアの急拡大'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('outsider_bugging_device'::text, 'outsider'::text, '1'::smallint, '自社会議室における偵察機器（盗聴器など）の発見'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('outsider_peer_breach'::text, 'outsider'::text, '2'::smallint, '競合他社等での秘密情報漏えい、不法侵入等の事案発生'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('outsider_security_alert'::text, 'outsider'::text, '3'::smallint, 'ウィルス対策ソフト、セキュリティ対策機器による警報'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('outsider_related_leak'::text, 'outsider'::text, '4'::smallint, '自社の秘密情報と不可分一体のはずの情報が漏えいしていること'::text);
+INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('outsider_tip_off'::text, 'outsider'::text, '5'::smallint, '電話、メール等を受信した関係者からの通報'::text);
 UPDATE tmac.criterion SET evidence = 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'::text WHERE criterion = 'I-2'::text;
-UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no handling standard or handling ledger'::text WHERE criterion = 'I-4'::text;
-UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no incident register'::text WHERE criterion = 'I-6'::text;
 UPDATE tmac.criterion SET evidence = 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'::text WHERE criterion = 'II'::text;
-UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no register of containers or keys'::text WHERE criterion = 'III'::text;
-UPDATE tmac.criterion SET evidence = 'none yet: tmac keeps no register of restricted areas or entries'::text WHERE criterion = 'IV'::text;
 UPDATE tmac.criterion SET evidence = '重要情報目録: the inventory (tmac.asset) and the tables and schemas bound to it (tmac.asset_binding); classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table)'::text WHERE criterion = 'I-1'::text;
 UPDATE tmac.criterion SET evidence = '管理者の選任: appointments (tmac.appointment, tmac.appointment_role); duties and who holds them (tmac.duty, tmac.duty_assignment)'::text WHERE criterion = 'I-3'::text;
 UPDATE tmac.criterion SET evidence = 'courses, training completions and pledges (tmac.training_course, tmac.training_completion, tmac.pledge)'::text WHERE criterion = 'I-5'::text;
 UPDATE tmac.criterion SET evidence = 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log()), external providers and their NDAs (tmac.provider, tmac.provider_asset, tmac.contractor_agency)'::text WHERE criterion = 'V'::text;
+UPDATE tmac.criterion SET evidence = '情報管理基準 and 取扱管理簿: the handling standard (tmac.handling_standard, tmac.handling_rule) and the handling ledger (tmac.handling_entry), with entries tmac records by itself for COPY TO, copies into unprotected tables and deletions'::text WHERE criterion = 'I-4'::text;
+UPDATE tmac.criterion SET evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign)'::text WHERE criterion = 'I-6'::text;
+UPDATE tmac.criterion SET evidence = 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'::text WHERE criterion = 'III'::text;
+UPDATE tmac.criterion SET evidence = 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'::text WHERE criterion = 'IV'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -5262,6 +6998,19 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_expired'::text, 'V'::text, 'high'::text, '秘密保持契約が失効した委託先 / Provider whose NDA expired'::text, 'An external provider holds active assets but its NDA is past its expiry.'::text, 'Renew it (tmac.record_provider_nda), or withdraw the assets (tmac.withdraw_asset).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_not_evaluated'::text, 'V'::text, 'medium'::text, '評価されていない委託先 / Provider not evaluated'::text, 'An external provider holds active assets but was never evaluated (委託先評価), or its evaluation was rejected.'::text, 'Evaluate it: tmac.evaluate_provider(provider_id, evaluated_on, approved|conditional|rejected, note).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('contractor_agency_no_nda'::text, 'V'::text, 'high'::text, '派遣元と秘密保持契約の無い契約者 / Contractor whose agency has no NDA'::text, 'An active contractor person has no agency on record, or their agency (staffing agency, subcontractor) has no current NDA.'::text, 'HR records the agency (tmac.set_contractor_agency); tmac_admin records its NDA (tmac.record_provider_nda).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_forbidden'::text, 'I-4'::text, 'high'::text, '取扱禁止の行為 (an action the handling standard forbids)'::text, 'The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).'::text, 'A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_unapproved'::text, 'I-4'::text, 'high'::text, '承認のない取扱い (handling that lacked its approval)'::text, 'The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).'::text, 'An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_not_returned'::text, 'I-4'::text, 'medium'::text, '持出の未返却 (a take-out not returned by its due date)'::text, 'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'::text, 'Get it back and record the return with tmac.return_handling.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_copies_unaccounted'::text, 'I-4'::text, 'high'::text, '廃棄時に所在不明の複製 (copies not accounted for at disposal)'::text, 'An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'::text, 'Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_not_escalated'::text, 'I-6'::text, 'high'::text, '経営層への報告遅延 (incident not escalated to management in time)'::text, 'An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'::text, 'Report it to management and record that with tmac.escalate_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_overdue'::text, 'I-6'::text, 'medium'::text, '期限を過ぎた未完了の事故 (incident open past its deadline)'::text, 'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'::text, 'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_entrusted_unnotified'::text, 'I-6'::text, 'high'::text, '委託元への未通知 (entrusted information''s incident not notified to the entrusting company)'::text, 'An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).'::text, 'Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_stale'::text, 'III'::text, 'medium'::text, '鍵番号の未変更 (combination older than allowed)'::text, 'A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).'::text, 'Change the combination and record it with tmac.record_combination_change.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_holder_left'::text, 'III'::text, 'high'::text, '保有者交代後の鍵番号未変更 (combination not changed after a holder left)'::text, 'A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).'::text, 'Change the combination and record it with tmac.record_combination_change (reason holder_changed).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('key_not_returned'::text, 'III'::text, 'medium'::text, '鍵の未返却 (a key not returned)'::text, 'A key lent from the key ledger (鍵の貸出し管理簿) is past its due time and not returned.'::text, 'Get the key back and record it with tmac.return_key.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_without_escort'::text, 'IV'::text, 'high'::text, '立会いのない訪問者 (a visitor without escort)'::text, 'A visitor entered a restricted area with no escort (立会者) recorded (seed ⑦/⑧: アクセス権を設定された者の立会い).'::text, 'Record the escort (tmac.record_exit with escort), or investigate the entry.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('custodian_terminated'::text, 'III'::text, 'high'::text, '退職した鍵管理者 (a custodian who was terminated)'::text, 'The custodian of a container, restricted area or key was terminated; nobody is responsible for it.'::text, 'Hand it to an active person with tmac.set_custodian (and change the combination).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('transport_receipt_missing'::text, 'III'::text, 'medium'::text, '受領証のない運搬 (a sealed transport without receipt)'::text, 'A sealed transport sent more than 7 days ago has no receipt (受領証) recorded (seed ⑧: 運搬後、受領証を受け取り、管理者に提出).'::text, 'Get the receipt and record it with tmac.record_receipt.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('persons'::text, '在籍者'::text, 'persons not terminated'::text, 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('grants'::text, 'アクセス権'::text, 'grants stored as active'::text, 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('reviews'::text, 'アクセス権の棚卸し'::text, 'access reviews'::text, 'SELECT count(*) FROM tmac.access_review'::text);
@@ -5274,6 +7023,10 @@ INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sq
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('assets'::text, '重要情報目録の資産'::text, 'active assets of the inventory'::text, 'SELECT count(*) FROM tmac.asset WHERE status = ''active'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('appointments'::text, '管理者の選任'::text, 'appointments in force'::text, 'SELECT count(*) FROM tmac.appointment WHERE ended_at IS NULL'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('providers'::text, '委託先'::text, 'active external providers'::text, 'SELECT count(*) FROM tmac.provider WHERE status = ''active'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('handling_entries'::text, '取扱管理簿の記録'::text, 'handling ledger entries'::text, 'SELECT count(*) FROM tmac.handling_entry'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('incidents'::text, '事故・兆候の報告'::text, 'incidents and leak signs reported'::text, 'SELECT count(*) FROM tmac.incident'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('containers'::text, '保管容器'::text, 'storage containers'::text, 'SELECT count(*) FROM tmac.container'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('areas'::text, '立入制限区域'::text, 'restricted areas'::text, 'SELECT count(*) FROM tmac.restricted_area'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_pledge'::text, 'access_without_pledge'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires a pledge (誓約書), so a person without one keeps their access'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_training'::text, 'access_without_training'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires current training, so a person without it keeps their access'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('training_validity'::text, 'access_without_training'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'a training completion counts for longer than a year; training is expected at least yearly'::text);
@@ -5386,6 +7139,33 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.appointment_appointment_id_seq'
 SELECT pg_catalog.pg_extension_config_dump('tmac.provider', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.provider_asset', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.contractor_agency', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.handling_rule', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.handling_entry', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.handling_entry_entry_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_incident_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_asset', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_notification', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_notification_notification_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_event', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_event_event_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.restricted_area', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.restricted_area_area_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.container', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.container_container_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.container_asset', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.container_holder', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.container_holder_holder_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.physical_key', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.physical_key_key_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.key_loan', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.key_loan_loan_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.combination_change', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.combination_change_change_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry_entry_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport_transport_id_seq', '');
 
 -- ==== privileges
 REVOKE ALL ON TABLE tmac.protected_table FROM PUBLIC, tmac_admin;
@@ -5408,8 +7188,6 @@ GRANT SELECT ON TABLE tmac.weakened_checks TO tmac_admin;
 GRANT SELECT ON TABLE tmac.weakened_checks TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
-GRANT SELECT ON TABLE tmac.asset TO tmac_admin;
-GRANT SELECT ON TABLE tmac.asset TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.asset_binding TO tmac_admin;
 GRANT SELECT ON TABLE tmac.asset_binding TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.appointment TO tmac_admin;
@@ -5432,6 +7210,66 @@ GRANT SELECT ON TABLE tmac.training_course_template TO tmac_admin;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_approver;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_hr;
+GRANT SELECT ON TABLE tmac.asset TO tmac_admin;
+GRANT SELECT ON TABLE tmac.asset TO tmac_approver;
+GRANT SELECT ON TABLE tmac.asset TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.handling_action TO tmac_admin;
+GRANT SELECT ON TABLE tmac.handling_action TO tmac_approver;
+GRANT SELECT ON TABLE tmac.handling_action TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.handling_rule_default TO tmac_admin;
+GRANT SELECT ON TABLE tmac.handling_rule_default TO tmac_approver;
+GRANT SELECT ON TABLE tmac.handling_rule_default TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.handling_rule TO tmac_admin;
+GRANT SELECT ON TABLE tmac.handling_rule TO tmac_approver;
+GRANT SELECT ON TABLE tmac.handling_rule TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.handling_standard TO tmac_admin;
+GRANT SELECT ON TABLE tmac.handling_standard TO tmac_approver;
+GRANT SELECT ON TABLE tmac.handling_standard TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.handling_entry TO tmac_admin;
+GRANT SELECT ON TABLE tmac.handling_entry TO tmac_approver;
+GRANT SELECT ON TABLE tmac.handling_entry TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.leak_sign TO tmac_admin;
+GRANT SELECT ON TABLE tmac.leak_sign TO tmac_approver;
+GRANT SELECT ON TABLE tmac.leak_sign TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.incident TO tmac_admin;
+GRANT SELECT ON TABLE tmac.incident TO tmac_approver;
+GRANT SELECT ON TABLE tmac.incident TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.incident_asset TO tmac_admin;
+GRANT SELECT ON TABLE tmac.incident_asset TO tmac_approver;
+GRANT SELECT ON TABLE tmac.incident_asset TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.incident_notification TO tmac_admin;
+GRANT SELECT ON TABLE tmac.incident_notification TO tmac_approver;
+GRANT SELECT ON TABLE tmac.incident_notification TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.incident_event TO tmac_admin;
+GRANT SELECT ON TABLE tmac.incident_event TO tmac_approver;
+GRANT SELECT ON TABLE tmac.incident_event TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.restricted_area TO tmac_admin;
+GRANT SELECT ON TABLE tmac.restricted_area TO tmac_approver;
+GRANT SELECT ON TABLE tmac.restricted_area TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.container TO tmac_admin;
+GRANT SELECT ON TABLE tmac.container TO tmac_approver;
+GRANT SELECT ON TABLE tmac.container TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.container_asset TO tmac_admin;
+GRANT SELECT ON TABLE tmac.container_asset TO tmac_approver;
+GRANT SELECT ON TABLE tmac.container_asset TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.container_holder TO tmac_admin;
+GRANT SELECT ON TABLE tmac.container_holder TO tmac_approver;
+GRANT SELECT ON TABLE tmac.container_holder TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.physical_key TO tmac_admin;
+GRANT SELECT ON TABLE tmac.physical_key TO tmac_approver;
+GRANT SELECT ON TABLE tmac.physical_key TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.key_loan TO tmac_admin;
+GRANT SELECT ON TABLE tmac.key_loan TO tmac_approver;
+GRANT SELECT ON TABLE tmac.key_loan TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.combination_change TO tmac_admin;
+GRANT SELECT ON TABLE tmac.combination_change TO tmac_approver;
+GRANT SELECT ON TABLE tmac.combination_change TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.area_entry TO tmac_admin;
+GRANT SELECT ON TABLE tmac.area_entry TO tmac_approver;
+GRANT SELECT ON TABLE tmac.area_entry TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_admin;
+GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
+GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
@@ -5443,16 +7281,30 @@ REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
@@ -5467,6 +7319,8 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
@@ -5477,14 +7331,17 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -5497,18 +7354,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
@@ -5517,19 +7365,17 @@ GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
@@ -5537,6 +7383,9 @@ REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
@@ -5551,6 +7400,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
@@ -5587,6 +7439,67 @@ REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_transport(text,text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
 
 -- ==== comments
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
@@ -5595,17 +7508,24 @@ COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS 'Removes dropped tables f
 COMMENT ON EVENT TRIGGER tmac_protect_new_children IS 'Protects a table that becomes a partition or inheritance child of a protected table; refuses a protected table under an unprotected parent';
 COMMENT ON FUNCTION tmac.access_prerequisites(pg_catalog.text,timestamp with time zone) IS 'The access prerequisites of a person at an instant, one row per prerequisite (active, pledge, training), worded as access decisions word them; used at approval';
 COMMENT ON FUNCTION tmac.access_profile_of(pg_catalog.text,timestamp with time zone) IS 'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
+COMMENT ON FUNCTION tmac.acknowledge_handling(bigint,pg_catalog.text) IS 'A manager (never the handler) records the review of a forbidden or unapproved handling entry; closes its finding, the entry stays as it was';
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
+COMMENT ON FUNCTION tmac.add_holder(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area)';
 COMMENT ON FUNCTION tmac.announce_appointment(bigint,pg_catalog.text,pg_catalog.date) IS '周知 / records how and when an open appointment was made known (tmac_admin)';
 COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
 COMMENT ON FUNCTION tmac.appoint(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text,pg_catalog.date) IS '選任 / records an appointment (tmac_admin): person, role (information_officer, department_manager, asset_manager, key_custodian, committee_member, other), the 経営層 person who appointed them, scope, period, announcement; one information_officer at a time; returns the appointment_id';
+COMMENT ON FUNCTION tmac.approve_handling(bigint,pg_catalog.text) IS 'An approver (承認者, never the handler) approves a handling-ledger entry; closes its handling_unapproved finding';
+COMMENT ON FUNCTION tmac.area_id_of(pg_catalog.text) IS 'Id of a restricted area given by its code; error 42704 when unknown';
 COMMENT ON FUNCTION tmac.asset_validate(tmac.asset) IS 'Internal: raises 22023 or 23503 with a clear message when an inventory row is not acceptable';
 COMMENT ON FUNCTION tmac.bind_schema(pg_catalog.text,pg_catalog.regnamespace) IS '保存先の登録 / binds a schema (every table in it) to an active asset of the inventory (tmac_admin)';
 COMMENT ON FUNCTION tmac.bind_table(pg_catalog.text,pg_catalog.regclass) IS '保存先の登録 / binds a table (with its partitions and children) to an active asset of the inventory (tmac_admin)';
 COMMENT ON FUNCTION tmac.check_access_without_pledge() IS 'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_appointments() IS 'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
+COMMENT ON FUNCTION tmac.check_facilities() IS 'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
+COMMENT ON FUNCTION tmac.check_handling() IS 'Checks handling_forbidden, handling_unapproved, handling_not_returned and handling_copies_unaccounted over the handling ledger (one pass)';
+COMMENT ON FUNCTION tmac.check_incidents() IS 'Checks incident_not_escalated, incident_overdue and incident_entrusted_unnotified over the incident register (one pass)';
 COMMENT ON FUNCTION tmac.check_inventory() IS 'Checks of the inventory (I-1), one pass: asset_table_unbound, asset_no_manager, asset_manager_left, asset_no_location, asset_review_overdue, asset_contract_measures_missing';
 COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
 COMMENT ON FUNCTION tmac.check_object_labels() IS 'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
@@ -5615,30 +7535,44 @@ COMMENT ON FUNCTION tmac.check_providers() IS 'Checks of the external providers 
 COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
 COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
+COMMENT ON FUNCTION tmac.close_incident(bigint,pg_catalog.text,pg_catalog.text) IS 'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
 COMMENT ON FUNCTION tmac.compliance_check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
 COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A one-page printable HTML compliance report: status per criterion (I-1 … V) with its reason, population and checks (built-in evaluated, disabled, own), the exceptions (disabled checks, weakening settings) and the open findings, at most max_findings_per_criterion per criterion; 適合 only for ok';
 COMMENT ON FUNCTION tmac.compliance_requirements_met(pg_catalog.text[]) IS 'True when every relation or function a check requires exists';
-COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace';
+COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
+COMMENT ON FUNCTION tmac.container_id_of(pg_catalog.text) IS 'Id of a container given by its code; error 42704 when unknown';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
 COMMENT ON FUNCTION tmac.decision_reason(pg_catalog.text,boolean) IS 'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share)';
+COMMENT ON FUNCTION tmac.define_area(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[]) IS 'Registers a restricted area (立入制限区域): code, name, location, lock type, custodian, opening hours, equipment inside';
+COMMENT ON FUNCTION tmac.define_container(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Registers a container (保管容器): code, name, location, lock type, key custodian, the restricted area it stands in';
 COMMENT ON FUNCTION tmac.define_course(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],boolean,interval) IS '教育課程の定義 / defines or changes a training course (tmac_hr): titles, audience (everyone, access_holders), topics, mandatory, validity; a seed course (basics, access_holders) needs only its code';
+COMMENT ON FUNCTION tmac.define_key(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Registers a key (鍵) of a container or area (kind container, area) with its custodian';
 COMMENT ON FUNCTION tmac.end_appointment(bigint,pg_catalog.text) IS '解任 / ends an open appointment with a reason (tmac_admin)';
+COMMENT ON FUNCTION tmac.end_holder(bigint) IS 'Ends a holder''s key or combination; the combination must then be changed';
 COMMENT ON FUNCTION tmac.end_person_duties(pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text) IS 'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
 COMMENT ON FUNCTION tmac.end_provider(pg_catalog.text,pg_catalog.text) IS '委託終了 / ends the relationship with a provider that holds no asset any more (tmac_admin)';
 COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window and records the restore in the audit log; false when no restore was in progress';
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
 COMMENT ON FUNCTION tmac.entrust_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
+COMMENT ON FUNCTION tmac.escalate_incident(bigint,pg_catalog.text) IS 'The manager records that an incident was reported to management (経営層への報告): to whom; closes its incident_not_escalated finding';
 COMMENT ON FUNCTION tmac.evaluate_provider(pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text) IS '委託先評価 / records the evaluation of a provider: approved, conditional or rejected, with a note (tmac_admin)';
 COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS 'Event trigger (DROP TABLE, DROP SCHEMA): removes the asset bindings of dropped tables and schemas';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
 COMMENT ON FUNCTION tmac.function_fingerprint(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
 COMMENT ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,pg_catalog.text,integer,timestamp with time zone) IS 'Internal: whether a clearance or grant is in force at an instant';
+COMMENT ON FUNCTION tmac.handling_entry_for_update(bigint) IS 'Internal: locks a handling entry; error P0002 when there is none';
+COMMENT ON FUNCTION tmac.handling_rule_for(integer,pg_catalog.text) IS 'The handling rule in force (allowed, approval, forbidden) for a level rank and an action; NULL rank: the strictest rule of any level';
 COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS 'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
 COMMENT ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
+COMMENT ON FUNCTION tmac.incident_assets_add(bigint,pg_catalog.text[]) IS 'Internal: links assets (by number) to an incident; error 42704 naming unknown ones';
+COMMENT ON FUNCTION tmac.incident_for_update(bigint) IS 'Internal: locks an open incident; P0002 when there is none, 55000 when it is closed';
+COMMENT ON FUNCTION tmac.incident_timeline() IS 'Trigger: writes every change of an incident, its assets and notifications to its timeline';
 COMMENT ON FUNCTION tmac.is_own_function(pg_catalog.regproc) IS 'True when a function belongs to the tmac extension';
+COMMENT ON FUNCTION tmac.lend_key(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text) IS 'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number';
 COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
 COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
+COMMENT ON FUNCTION tmac.notify_incident(bigint,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text) IS 'Records that an incident was notified to the entrusting company (委託元), an authority (監督官庁), the police (警察), customers or the public, when and with what reference';
 COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,integer,pg_catalog.text,pg_catalog.text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
 COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 COMMENT ON FUNCTION tmac.person_state_at(pg_catalog.text,timestamp with time zone) IS 'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
@@ -5650,29 +7584,44 @@ COMMENT ON FUNCTION tmac.protection_in_place(pg_catalog.regclass,pg_catalog.name
 COMMENT ON FUNCTION tmac.protection_register(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column';
 COMMENT ON FUNCTION tmac.protection_unregister(pg_catalog.regclass) IS 'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
 COMMENT ON FUNCTION tmac.provider_require(pg_catalog.text,boolean) IS 'Internal: error 42704 for an unknown provider, 55000 for an ended one';
+COMMENT ON FUNCTION tmac.record_combination_change(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that the acting person changed the combination of a container or area (kind container, area) and why; the number itself is never stored';
+COMMENT ON FUNCTION tmac.record_entry(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,timestamp with time zone) IS 'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number';
+COMMENT ON FUNCTION tmac.record_exit(bigint,pg_catalog.text) IS 'Records when a person or visitor left a restricted area (and the escort, if it was not recorded at entry)';
+COMMENT ON FUNCTION tmac.record_handling(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,timestamp with time zone) IS 'Records in the handling ledger (取扱管理簿) that the acting person (担当者) handled an asset: action, purpose, media, copy serials, destination, recipient with NDA, due date, disposal method; returns the entry number. A forbidden act is recorded with a warning and reported as a finding';
+COMMENT ON FUNCTION tmac.record_handling_event(pg_catalog.text,pg_catalog.text[],pg_catalog.text,bigint,integer,pg_catalog.text) IS 'Internal (src/handling_events.c): records an automatic handling event (export, copy, delete of protected rows) in the handling ledger';
 COMMENT ON FUNCTION tmac.record_pledge(pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text,pg_catalog.bytea,pg_catalog.text) IS '誓約書の記録 / records a signed pledge (kinds hire, promotion, project, termination, visitor, periodic) with the template version and the SHA-256 of the signed document; a project pledge names its project; returns its pledge_id';
 COMMENT ON FUNCTION tmac.record_provider_nda(pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text) IS '秘密保持契約の記録 / records the NDA signed with a provider: signed on, expires on (NULL: open-ended), document reference (tmac_admin)';
+COMMENT ON FUNCTION tmac.record_receipt(bigint,pg_catalog.text,timestamp with time zone) IS 'The manager records the receipt (受領証) of a sealed transport, handed to them';
+COMMENT ON FUNCTION tmac.record_transport(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that the acting person sent an asset sealed (封印) with a carrier to a recipient; returns the transport number';
 COMMENT ON FUNCTION tmac.register_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.date) IS '目録への登録 / registers an asset in the inventory (tmac_admin): asset number, name, business category, medium (paper, electronic, prototype, equipment, other) and the other 目録 fields; returns the asset number';
 COMMENT ON FUNCTION tmac.register_check(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.regprocedure,pg_catalog.text[]) IS 'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding; it runs as its owner (not a superuser), and its definition''s SHA-256 is recorded (register again after changing it)';
 COMMENT ON FUNCTION tmac.register_provider(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託先の登録 / registers an external provider (tmac_admin): code, name, service (cloud, data_centre, carrier, staffing_agency, subcontractor, other)';
 COMMENT ON FUNCTION tmac.registered_check_problems() IS 'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
 COMMENT ON FUNCTION tmac.relation_tree(pg_catalog.regclass) IS 'A table with all its partitions and inheritance children, at any depth (depth 0 is the table)';
 COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
+COMMENT ON FUNCTION tmac.report_incident(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets, reported to (上長 supervisor / 管理責任者 manager); returns the incident number';
+COMMENT ON FUNCTION tmac.require_person(pg_catalog.text) IS 'Returns a person_id, or error 42704 when there is no such person (NULL passes)';
 COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS 'Internal: true when an event trigger''s GRANT or REVOKE names tmac.end_restore() (the privilege pass of a restored dump)';
 COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window';
 COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
 COMMENT ON FUNCTION tmac.retire_asset(pg_catalog.text,pg_catalog.text) IS '目録からの除外 / retires an asset (tmac_admin): it stays as evidence; tables still bound to it count as unbound';
+COMMENT ON FUNCTION tmac.return_handling(bigint,pg_catalog.text) IS 'Records that what a take-out, provision or copy entry took out came back (終了時: when, by whom); closes its overdue finding';
+COMMENT ON FUNCTION tmac.return_key(pg_catalog.text) IS 'Records that a lent key came back, received by the acting person; closes its key_not_returned finding';
 COMMENT ON FUNCTION tmac.review_assets(pg_catalog.text[],pg_catalog.text) IS '目録の見直し / records that the inventory (all active assets, or those named) was reviewed now, with a note (tmac_admin); returns how many';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
 COMMENT ON FUNCTION tmac.set_check_enabled(pg_catalog.text,boolean) IS 'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';
 COMMENT ON FUNCTION tmac.set_contractor_agency(pg_catalog.text,pg_catalog.text) IS '派遣元の記録 / records the staffing agency or subcontractor (a provider) a contractor person comes from (tmac_hr)';
+COMMENT ON FUNCTION tmac.set_custodian(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者); closes a custodian_terminated finding';
+COMMENT ON FUNCTION tmac.set_handling_rule(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Sets the handling standard''s rule (allowed, approval, forbidden) for a level (code, name or alias) and an action, with how it is done (note)';
 COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
+COMMENT ON FUNCTION tmac.store_asset(pg_catalog.text,pg_catalog.text) IS 'Records that an asset is kept in a container (保管物)';
 COMMENT ON FUNCTION tmac.today() IS 'Today''s date in the time zone of the date_time_zone setting';
 COMMENT ON FUNCTION tmac.unbind_schema(pg_catalog.regnamespace) IS 'Removes a schema''s binding to its asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.unbind_table(pg_catalog.regclass) IS 'Removes a table''s binding to its asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
 COMMENT ON FUNCTION tmac.update_asset(pg_catalog.text,pg_catalog.jsonb) IS '目録の変更 / changes fields of an active asset (tmac_admin), given as a JSON object, e.g. {"manager":"E1","location":"金庫A"}; managing_group by code or name';
+COMMENT ON FUNCTION tmac.update_incident(bigint,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],timestamp with time zone,pg_catalog.text[]) IS 'The manager records the response to an open incident: 初動対応, impact, cause, corrective action, evidence references (added), deadline, further assets; each change goes to its timeline';
 COMMENT ON FUNCTION tmac.validate_code(pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
 COMMENT ON FUNCTION tmac.validate_name(pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary name';
 COMMENT ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) IS 'Error 23P01 when a pending or active grant of the same person, level or compartment and mode overlaps in time';
@@ -5685,16 +7634,34 @@ COMMENT ON FUNCTION tmac.withdraw_asset(pg_catalog.text,pg_catalog.text) IS '委
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
 COMMENT ON TABLE tmac.appointment IS '管理者の選任 / appointments (seed ③, I-3): role, person, scope, appointed by, period, how and when announced; ended, never deleted';
 COMMENT ON TABLE tmac.appointment_role IS '選任される役割 / the roles persons are appointed to (shipped with tmac; single: at most one active appointment at a time)';
+COMMENT ON TABLE tmac.area_entry IS '入退室記録・受付簿 (entry log of restricted areas): person or visitor with company, in/out, escort (立会者), badge (標識), devices brought in (カメラ等) and who approved them';
 COMMENT ON TABLE tmac.asset IS '重要情報目録 / inventory of important information (seed ①, I-1): one row per asset, retired not deleted; written through tmac.register_asset, update_asset, review_assets, retire_asset';
 COMMENT ON TABLE tmac.asset_binding IS '保存先（データベース） / database objects holding an asset: a table (with its partitions and inheritance children) or a whole schema; each object belongs to at most one asset';
 COMMENT ON TABLE tmac.cache_sentinel IS 'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
+COMMENT ON TABLE tmac.combination_change IS '鍵番号の変更記録 (combination changes): when, why (installed 備え付け, annual 定期, moved 使用場所変更, holder_changed 管理者・アクセス権者の交代, leak_suspected 漏えいの恐れ), by whom; never the number itself';
 COMMENT ON TABLE tmac.compliance_population IS 'What compliance checks examine (persons, grants, protected tables, ...), each with the query that counts it; a check examining an empty population is no evidence';
+COMMENT ON TABLE tmac.container IS '保管容器 (containers, Ⅲ): safes and cabinets with their location, lock type and custodian';
+COMMENT ON TABLE tmac.container_asset IS '保管物 (assets stored in a container, from when until when)';
+COMMENT ON TABLE tmac.container_holder IS '鍵番号の共有者・鍵保有者 (who holds a key or knows the combination of a container or area, from when until when)';
 COMMENT ON TABLE tmac.contractor_agency IS '派遣元・委託元 / the staffing agency or subcontractor a contractor person comes from (set by HR: tmac.set_contractor_agency)';
+COMMENT ON TABLE tmac.handling_action IS '取扱区分 (handling actions) of the handling standard and ledger: 作成, 複製, 持出, 提供, 廃棄, 返却';
+COMMENT ON TABLE tmac.handling_entry IS '取扱管理簿 (handling ledger, ④): every creation, copy, take-out, provision, disposal and return of important information, by whom, approved by whom; never deleted';
+COMMENT ON TABLE tmac.handling_rule IS '情報管理基準 (handling standard): the rules an organisation set with tmac.set_handling_rule (kept by pg_dump); others follow the defaults';
+COMMENT ON TABLE tmac.handling_rule_default IS '情報管理基準の既定値 (shipped defaults of the handling standard), from the seed''s 極秘/対外秘 example; not user data';
+COMMENT ON TABLE tmac.incident IS '情報漏えい等の事故・兆候 (incidents and leak signs, ⑥): who found what when, to whom it was reported, escalation to 経営層, response, cause, corrective action; never deleted';
+COMMENT ON TABLE tmac.incident_asset IS '事故の対象情報 (the assets an incident concerns)';
+COMMENT ON TABLE tmac.incident_event IS '時系列 (incident timeline): every change of an incident, its assets and notifications — when, by whom, what changed';
+COMMENT ON TABLE tmac.incident_notification IS '通知・報告 (notifications): to the entrusting company 委託元, authorities 監督官庁, police 警察, customers, the public';
+COMMENT ON TABLE tmac.key_loan IS '鍵の貸出し管理簿 (key ledger): key, borrower, approver (never the borrower), out, due, returned, received by';
+COMMENT ON TABLE tmac.leak_sign IS '報告を求める事象 (leak signs to report) from the seed: categories 従業員 employee, 退職者 leaver, 取引先 partner, 外部者 outsider, with their examples';
 COMMENT ON TABLE tmac.login_enrolment IS 'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';
+COMMENT ON TABLE tmac.physical_key IS '鍵 (keys of containers and restricted areas) with their custodian';
 COMMENT ON TABLE tmac.pledge IS '秘密保持誓約書 / signed pledges: at hire, promotion, for a project, at termination, for visitors, periodically';
 COMMENT ON TABLE tmac.provider IS '委託先 / external providers (seed ⑨, V): cloud, data centre, carrier, staffing agency, subcontractor, with NDA and evaluation; ended, never deleted';
 COMMENT ON TABLE tmac.provider_asset IS '委託先が扱う資産 / which assets of the inventory a provider holds or handles now (withdrawn: the row is removed, audited)';
 COMMENT ON TABLE tmac.restore_window IS 'One row while a restore is in progress: opened by CREATE EXTENSION tmac over a restored vocabulary copy, closed by tmac.end_restore()';
+COMMENT ON TABLE tmac.restricted_area IS '立入制限区域 (restricted areas, Ⅳ): lock, opening hours, equipment inside, custodian';
+COMMENT ON TABLE tmac.sealed_transport IS '運搬記録 (sealed transports): asset, seal number (封印), sender, carrier with its NDA, recipient, receipt (受領証) and the manager it was handed to';
 COMMENT ON TABLE tmac.training_completion IS '受講記録 / training completions (従業員教育); each counts for its course''s validity (training_validity by default)';
 COMMENT ON TABLE tmac.training_course IS '教育課程 / the organisation''s training courses (seed ⑤) with topics and audience; every active employee and contractor must have completed each mandatory course for their audience within its validity (finding training_overdue)';
 COMMENT ON TABLE tmac.training_course_template IS '教育内容の例 / the seed''s example courses with their topics and audience (shipped with tmac; adopt one with tmac.define_course(course))';
@@ -5719,6 +7686,18 @@ COMMENT ON COLUMN tmac.appointment_role.name_en IS 'English name';
 COMMENT ON COLUMN tmac.appointment_role.name_ja IS 'Japanese name';
 COMMENT ON COLUMN tmac.appointment_role.role IS 'Code of the role';
 COMMENT ON COLUMN tmac.appointment_role.single IS 'True when the organisation has exactly one holder at a time (情報管理責任者)';
+COMMENT ON COLUMN tmac.area_entry.badge IS '標識 (the badge worn)';
+COMMENT ON COLUMN tmac.area_entry.devices IS '持込機器 (cameras, phones, media brought in)';
+COMMENT ON COLUMN tmac.area_entry.devices_approved_by IS 'The manager who approved the devices (持込みの承認)';
+COMMENT ON COLUMN tmac.area_entry.entered_at IS '入室 (in)';
+COMMENT ON COLUMN tmac.area_entry.escort IS '立会者 (the employee escorting a visitor)';
+COMMENT ON COLUMN tmac.area_entry.left_at IS '退室 (out)';
+COMMENT ON COLUMN tmac.area_entry.person_id IS 'The person entering (employees, contractors, registered visitors)';
+COMMENT ON COLUMN tmac.area_entry.purpose IS '目的 (purpose of the visit)';
+COMMENT ON COLUMN tmac.area_entry.recorded_by IS '受付者 (who recorded the entry)';
+COMMENT ON COLUMN tmac.area_entry.visitor_company IS '所属 (the visitor''s company)';
+COMMENT ON COLUMN tmac.area_entry.visitor_name IS 'A visitor without a person record (見学者), with visitor_company';
+COMMENT ON COLUMN tmac.asset.asset_id IS '内部番号 / surrogate key the handling ledger, incidents, containers and transports reference (the asset number may be corrected, this never changes)';
 COMMENT ON COLUMN tmac.asset.asset_no IS '管理番号 / asset number';
 COMMENT ON COLUMN tmac.asset.business_category IS '業務分類 / business category (営業, 技術, …)';
 COMMENT ON COLUMN tmac.asset.contract_measures IS '契約上の措置 / the measures the contract requires (seed ②: 他社が求める対策)';
@@ -5752,16 +7731,114 @@ COMMENT ON COLUMN tmac.asset_binding.bound_at IS 'When it was bound';
 COMMENT ON COLUMN tmac.asset_binding.bound_by IS 'The role that bound it';
 COMMENT ON COLUMN tmac.asset_binding.relid IS 'A table bound to the asset (NULL for a schema binding)';
 COMMENT ON COLUMN tmac.asset_binding.schema_name IS 'A schema bound to the asset, by name (pg_upgrade keeps no regnamespace column): every table in it is bound (NULL for a table binding); renaming the schema unbinds it, which shows as asset_table_unbound';
+COMMENT ON COLUMN tmac.combination_change.changed_at IS '変更日 (when)';
+COMMENT ON COLUMN tmac.combination_change.changed_by IS '変更者 (who changed it)';
+COMMENT ON COLUMN tmac.combination_change.reason IS '理由 (why): installed, annual, moved, holder_changed, leak_suspected, other';
 COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled (or when disabled before tmac 0.2.0 recorded it)';
 COMMENT ON COLUMN tmac.compliance_check.disabled_by IS 'Who disabled the check; NULL while enabled';
 COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
 COMMENT ON COLUMN tmac.compliance_check.population IS 'The populations (tmac.compliance_population) the check examines; it is evidence for its criterion only when it ran and every one of them is non-empty';
 COMMENT ON COLUMN tmac.compliance_population.count_sql IS 'A query returning one bigint, run as the owner of tmac (only tmac''s install writes this table)';
+COMMENT ON COLUMN tmac.container.area_id IS 'The restricted area it stands in, if any';
+COMMENT ON COLUMN tmac.container.code IS '容器コード (code of the container)';
+COMMENT ON COLUMN tmac.container.custodian IS '鍵管理者 (key custodian)';
+COMMENT ON COLUMN tmac.container.location IS '設置場所 (where it stands)';
+COMMENT ON COLUMN tmac.container.lock_type IS '鍵の種類 (lock): key 差込み式, combination 文字盤鍵, keypad, card, biometric';
+COMMENT ON COLUMN tmac.container.name IS '名称 (name)';
+COMMENT ON COLUMN tmac.container.retired_at IS '廃止日 (when the container was taken out of use)';
+COMMENT ON COLUMN tmac.container_asset.removed_at IS '取出し (removed at)';
+COMMENT ON COLUMN tmac.container_asset.stored_at IS '保管開始 (stored since)';
+COMMENT ON COLUMN tmac.container_holder.person_id IS '保有者 (the person holding a key or knowing the combination)';
+COMMENT ON COLUMN tmac.container_holder.since IS '開始 (holds it since)';
+COMMENT ON COLUMN tmac.container_holder.until IS '終了 (held it until; the combination must be changed after)';
 COMMENT ON COLUMN tmac.contractor_agency.person_id IS 'The contractor person';
 COMMENT ON COLUMN tmac.contractor_agency.provider_id IS 'Their agency (tmac.provider)';
 COMMENT ON COLUMN tmac.contractor_agency.recorded_at IS 'When it was recorded';
 COMMENT ON COLUMN tmac.contractor_agency.recorded_by IS 'The HR role that recorded it';
 COMMENT ON COLUMN tmac.criterion.evidence IS 'What tmac keeps as evidence for the criterion; every tmac.<name> written here exists (test compliance_honest.sql)';
+COMMENT ON COLUMN tmac.handling_action.action IS 'Code of the action: create, copy, take_out, provide, dispose, return';
+COMMENT ON COLUMN tmac.handling_action.name_en IS 'English name';
+COMMENT ON COLUMN tmac.handling_action.name_ja IS 'Japanese name (作成, 複製, 持出, 提供, 廃棄, 返却)';
+COMMENT ON COLUMN tmac.handling_entry.acknowledged_at IS 'When the manager reviewed the violation';
+COMMENT ON COLUMN tmac.handling_entry.acknowledged_by IS 'The manager who reviewed a forbidden or unapproved entry after the fact (never the handler)';
+COMMENT ON COLUMN tmac.handling_entry.acknowledgement IS 'What the manager found and did about it';
+COMMENT ON COLUMN tmac.handling_entry.action IS '取扱区分 (action): create, copy, take_out, provide, dispose, return';
+COMMENT ON COLUMN tmac.handling_entry.approval_note IS '承認時の記録 (the approver''s note)';
+COMMENT ON COLUMN tmac.handling_entry.approved_at IS '承認日時 (approved at)';
+COMMENT ON COLUMN tmac.handling_entry.approver IS '承認者 (the approving person; never the handler)';
+COMMENT ON COLUMN tmac.handling_entry.asset_id IS '対象情報No. (the asset of tmac.asset handled); NULL for an automatic entry, which names its tables';
+COMMENT ON COLUMN tmac.handling_entry.automatic IS 'True when tmac recorded the event itself (COPY TO, CREATE TABLE AS, INSERT … SELECT, DELETE)';
+COMMENT ON COLUMN tmac.handling_entry.copy_serials IS '通し番号 (serial numbers of the copies made, disposed of or returned)';
+COMMENT ON COLUMN tmac.handling_entry.destination IS '保管・持出場所 (where it was taken or sent)';
+COMMENT ON COLUMN tmac.handling_entry.disposal_method IS '廃棄方法 (disposal method): shred 細断, dissolve 溶解, incinerate 焼却, data_erase データ消去, other';
+COMMENT ON COLUMN tmac.handling_entry.due_at IS '返却期限 (when a take-out or provision is due back)';
+COMMENT ON COLUMN tmac.handling_entry.entry_id IS '管理簿番号 (entry number)';
+COMMENT ON COLUMN tmac.handling_entry.handled_at IS '開始時 日付 (when it was handled)';
+COMMENT ON COLUMN tmac.handling_entry.handler IS '担当者 (the person who handled it; NULL when an automatic event''s role maps to no person)';
+COMMENT ON COLUMN tmac.handling_entry.handler_role IS 'The PostgreSQL role that recorded or caused the entry';
+COMMENT ON COLUMN tmac.handling_entry.level_rank IS '区分 (level rank) of what was handled: the asset''s label, or the highest label among the protected rows an automatic event read; NULL when unknown';
+COMMENT ON COLUMN tmac.handling_entry.media IS '媒体 (media): paper, electronic, portable_media, prototype, equipment, database, other';
+COMMENT ON COLUMN tmac.handling_entry.nda_reference IS '秘密保持契約 (the recipient''s NDA)';
+COMMENT ON COLUMN tmac.handling_entry.purpose IS '目的 (purpose)';
+COMMENT ON COLUMN tmac.handling_entry.recipient IS '提供先 (recipient)';
+COMMENT ON COLUMN tmac.handling_entry.recorded_at IS '記録日時 (when the entry was made)';
+COMMENT ON COLUMN tmac.handling_entry.return_note IS '返却時の記録 (note at the return)';
+COMMENT ON COLUMN tmac.handling_entry.returned_at IS '終了時 日付 (returned or closed at)';
+COMMENT ON COLUMN tmac.handling_entry.returned_by IS '終了時 担当者 (who recorded the return)';
+COMMENT ON COLUMN tmac.handling_entry.row_count IS 'Automatic entries: rows exported, copied or deleted';
+COMMENT ON COLUMN tmac.handling_entry.rule_applied IS 'The handling standard''s rule for this level and action when the entry was made: allowed, approval, forbidden';
+COMMENT ON COLUMN tmac.handling_entry.source_tables IS 'Automatic entries: the protected tables read (or deleted from)';
+COMMENT ON COLUMN tmac.handling_entry.statement IS 'Automatic entries: the statement (first 500 characters)';
+COMMENT ON COLUMN tmac.handling_entry.target_table IS 'Automatic entries: the unprotected table written, or COPY''s destination';
+COMMENT ON COLUMN tmac.handling_rule.changed_by IS 'Who set the rule';
+COMMENT ON COLUMN tmac.handling_rule.level_rank IS 'Rank of the level (tmac.level.rank) the rule is for';
+COMMENT ON COLUMN tmac.handling_rule.note IS 'How the action is done at this level (e.g. 暗号化・自らの携行)';
+COMMENT ON COLUMN tmac.handling_rule.rule IS 'allowed (可), approval (要承認) or forbidden (禁止)';
+COMMENT ON COLUMN tmac.handling_rule_default.level_rank IS 'Rank of the level (tmac.level.rank) the rule is for';
+COMMENT ON COLUMN tmac.handling_rule_default.note IS 'How the action is done at this level (the seed''s 情報管理基準 wording)';
+COMMENT ON COLUMN tmac.handling_rule_default.rule IS 'allowed (可), approval (要承認: needs a manager''s approval) or forbidden (禁止)';
+COMMENT ON COLUMN tmac.incident.category IS '兆候の区分 (category of sign): employee 従業員等, leaver 退職者等, partner 取引先, outsider 外部者';
+COMMENT ON COLUMN tmac.incident.cause IS '原因 (cause)';
+COMMENT ON COLUMN tmac.incident.closed_at IS '完了日時 (closed at)';
+COMMENT ON COLUMN tmac.incident.closed_by IS '完了確認者 (who closed it)';
+COMMENT ON COLUMN tmac.incident.corrective_action IS '是正措置 (corrective action)';
+COMMENT ON COLUMN tmac.incident.description IS '内容 (what was noticed)';
+COMMENT ON COLUMN tmac.incident.detected_at IS '発見日時 (when it was noticed)';
+COMMENT ON COLUMN tmac.incident.discovered_by IS '発見者 (the person who noticed it)';
+COMMENT ON COLUMN tmac.incident.due_by IS '対応期限 (deadline to close it)';
+COMMENT ON COLUMN tmac.incident.escalated_at IS '経営層への報告 (when it was reported to management)';
+COMMENT ON COLUMN tmac.incident.escalated_by IS 'Who reported it to management';
+COMMENT ON COLUMN tmac.incident.evidence_refs IS '証拠 (references to preserved evidence)';
+COMMENT ON COLUMN tmac.incident.first_response IS '初動対応 (first response)';
+COMMENT ON COLUMN tmac.incident.impact IS '影響 (impact on the company, partners, customers)';
+COMMENT ON COLUMN tmac.incident.incident_id IS '事故番号 (incident number)';
+COMMENT ON COLUMN tmac.incident.management_contact IS 'Whom in management it was reported to';
+COMMENT ON COLUMN tmac.incident.reported_at IS '報告日時 (when it was reported)';
+COMMENT ON COLUMN tmac.incident.reported_by IS '報告者 (the person who entered the report)';
+COMMENT ON COLUMN tmac.incident.reported_to IS '報告先 (reported to): supervisor 上長 or manager 管理責任者';
+COMMENT ON COLUMN tmac.incident.reported_to_person IS 'The person it was reported to';
+COMMENT ON COLUMN tmac.incident.sign_code IS 'Which of the seed''s example signs (tmac.leak_sign), if one';
+COMMENT ON COLUMN tmac.incident.status IS '状態 (open or closed)';
+COMMENT ON COLUMN tmac.incident_event.actor IS 'The role that made the change';
+COMMENT ON COLUMN tmac.incident_event.at IS '日時 (when)';
+COMMENT ON COLUMN tmac.incident_event.change IS 'The changed fields with their new values (old values for a change)';
+COMMENT ON COLUMN tmac.incident_event.person_id IS 'The person mapped to that role';
+COMMENT ON COLUMN tmac.incident_event.what IS 'reported, changed, asset added, notified';
+COMMENT ON COLUMN tmac.incident_notification.notified_at IS '通知日時 (when it was notified)';
+COMMENT ON COLUMN tmac.incident_notification.notified_by IS '通知者 (who notified)';
+COMMENT ON COLUMN tmac.incident_notification.recipient IS 'Who was notified (company, office, station)';
+COMMENT ON COLUMN tmac.incident_notification.recipient_kind IS 'entrusting_company (委託元), authority (監督官庁), police (警察), customer (消費者・顧客), public (公表), other';
+COMMENT ON COLUMN tmac.incident_notification.reference IS 'Reference of the notification (letter, case number)';
+COMMENT ON COLUMN tmac.key_loan.approved_by IS '承認者 (the person who lent it; never the borrower)';
+COMMENT ON COLUMN tmac.key_loan.borrower IS '借用者 (borrower)';
+COMMENT ON COLUMN tmac.key_loan.due_at IS '返却予定 (due back)';
+COMMENT ON COLUMN tmac.key_loan.lent_at IS '貸出日時 (lent at)';
+COMMENT ON COLUMN tmac.key_loan.purpose IS '目的 (purpose)';
+COMMENT ON COLUMN tmac.key_loan.received_by IS '受領者 (who took it back)';
+COMMENT ON COLUMN tmac.key_loan.returned_at IS '返却日時 (returned at)';
+COMMENT ON COLUMN tmac.leak_sign.category IS 'employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者)';
+COMMENT ON COLUMN tmac.leak_sign.example_ja IS 'The seed''s example of the sign';
+COMMENT ON COLUMN tmac.leak_sign.sign_code IS '兆候コード (code of the sign)';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_by IS 'The tmac_admin role that enrolled it';
 COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment; a role enrolled again after a withdrawal gets a new one';
@@ -5769,6 +7846,8 @@ COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL lo
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
 COMMENT ON COLUMN tmac.person.org_group_id IS 'The person''s organisation group (tmac.org_group.group_id): an id, like labels, so a renamed group changes nothing here';
+COMMENT ON COLUMN tmac.physical_key.code IS '鍵番号 (the key''s code)';
+COMMENT ON COLUMN tmac.physical_key.custodian IS '鍵管理者 (the person keeping the key)';
 COMMENT ON COLUMN tmac.pledge.document_sha256 IS '文書のハッシュ / SHA-256 of the signed document (its scan or PDF), 32 bytes';
 COMMENT ON COLUMN tmac.pledge.kind IS '種類 / hire (入社時), promotion (昇進時), project (プロジェクト参加時), termination (退職時), visitor (訪問者), periodic (定期)';
 COMMENT ON COLUMN tmac.pledge.person_id IS 'The person who signed';
@@ -5799,6 +7878,23 @@ COMMENT ON COLUMN tmac.provider_asset.note IS 'What the provider does with it';
 COMMENT ON COLUMN tmac.provider_asset.provider_id IS 'The provider';
 COMMENT ON COLUMN tmac.provider_asset.recorded_by IS 'The role that recorded it';
 COMMENT ON COLUMN tmac.provider_asset.since IS 'Since when';
+COMMENT ON COLUMN tmac.restricted_area.code IS '区域コード (code of the area)';
+COMMENT ON COLUMN tmac.restricted_area.custodian IS '管理者 (the person responsible)';
+COMMENT ON COLUMN tmac.restricted_area.equipment IS '設置設備 (equipment inside: manufacturing equipment, prototypes)';
+COMMENT ON COLUMN tmac.restricted_area.location IS '場所 (where it is)';
+COMMENT ON COLUMN tmac.restricted_area.lock_type IS '施錠 (lock): key 差込み式, combination 文字盤, keypad キーパッド, card, biometric (認証システム)';
+COMMENT ON COLUMN tmac.restricted_area.name IS '区域名 (name)';
+COMMENT ON COLUMN tmac.restricted_area.open_hours IS '開錠時間 (when it is unlocked, e.g. 平日 8:30–17:30)';
+COMMENT ON COLUMN tmac.restricted_area.retired_at IS '廃止日 (when the area stopped being restricted)';
+COMMENT ON COLUMN tmac.sealed_transport.carrier IS '運搬者 (carrier)';
+COMMENT ON COLUMN tmac.sealed_transport.carrier_nda IS '運搬者との秘密保持契約 (the carrier''s NDA)';
+COMMENT ON COLUMN tmac.sealed_transport.receipt_checked_by IS 'The manager the receipt was handed to (管理者に提出)';
+COMMENT ON COLUMN tmac.sealed_transport.receipt_ref IS '受領証 (reference of the signed receipt)';
+COMMENT ON COLUMN tmac.sealed_transport.received_at IS '受領日時 (received at)';
+COMMENT ON COLUMN tmac.sealed_transport.recipient IS '受領者 (recipient)';
+COMMENT ON COLUMN tmac.sealed_transport.seal_no IS '封印番号 (seal number)';
+COMMENT ON COLUMN tmac.sealed_transport.sent_at IS '発送日時 (sent at)';
+COMMENT ON COLUMN tmac.sealed_transport.sent_by IS '発送者 (sender)';
 COMMENT ON COLUMN tmac.training_completion.completed_on IS '受講日 / the day it was completed';
 COMMENT ON COLUMN tmac.training_completion.completion_id IS 'Identifies the completion';
 COMMENT ON COLUMN tmac.training_completion.course IS 'The course (tmac.training_course.course, or any name when no course is defined)';
@@ -5822,6 +7918,7 @@ COMMENT ON COLUMN tmac.training_course_template.topics IS 'The topics the seed l
 COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
 COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
 COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
+COMMENT ON VIEW tmac.handling_standard IS '情報管理基準 (handling standard): per level and action (作成, 複製, 持出, 提供, 廃棄, 返却) the rule in force — allowed 可, approval 要承認, forbidden 禁止 — and who changed it';
 COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it when (changed_by, changed_at; NULL while the default is in force)';
 COMMENT ON VIEW tmac.vocabulary_token IS 'Every spelling (code, name, alias) accepted on label input, folded by tmac.vocabulary_fold, with the entry it names';
 COMMENT ON VIEW tmac.weakened_checks IS 'Settings now weaker than a compliance check expects: the setting, its value and default, who changed it when, the check and criterion it weakens, and whether it accepts the check''s findings';

@@ -24,6 +24,7 @@
 #include "utils/tuplestore.h"
 
 #include "decision.h"
+#include "handling_events.h"
 #include "profile_cache.h"
 
 /*
@@ -42,8 +43,11 @@ Datum
 tmac_row_readable(PG_FUNCTION_ARGS)
 {
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
+	bool		ok = tmac_decide(acting_profile(fcinfo), l, TMAC_READ, NULL, NULL, NULL);
 
-	PG_RETURN_BOOL(tmac_decide(acting_profile(fcinfo), l, TMAC_READ, NULL, NULL, NULL));
+	if (ok)
+		tmac_handling_note_rank(l->rank);	/* the level of what a statement handles */
+	PG_RETURN_BOOL(ok);
 }
 
 PG_FUNCTION_INFO_V1(tmac_row_writable);
@@ -51,8 +55,11 @@ Datum
 tmac_row_writable(PG_FUNCTION_ARGS)
 {
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
+	bool		ok = tmac_decide(acting_profile(fcinfo), l, TMAC_WRITE, NULL, NULL, NULL);
 
-	PG_RETURN_BOOL(tmac_decide(acting_profile(fcinfo), l, TMAC_WRITE, NULL, NULL, NULL));
+	if (ok)
+		tmac_handling_note_rank(l->rank);
+	PG_RETURN_BOOL(ok);
 }
 
 /* Members of these roles may ask about other people's access. */

@@ -9,7 +9,10 @@
  * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
  * hook that makes views decide as their owner (view_owner.c); and the
  * executor-start hook that hands the leader's access profiles to parallel
- * workers (parallel_handoff.c).  Each hook calls the one installed before it.
+ * workers (parallel_handoff.c); the executor-start, executor-end and
+ * process-utility hooks that record handling events — COPY … TO, copies into
+ * unprotected tables, deletions of protected rows — in the handling ledger
+ * (handling_events.c).  Each hook calls the one installed before it.
  * Every hook first asks extension.c whether tmac is installed in the current
  * database and does nothing where it is not.
  *
@@ -24,10 +27,12 @@
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "optimizer/planner.h"
+#include "tcop/utility.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 
 #include "extension.h"
+#include "handling_events.h"
 #include "own_act.h"
 #include "parallel_handoff.h"
 #include "profile_cache.h"
@@ -71,6 +76,8 @@ define_internal_settings(void)
 
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 static PlannedStmt *
 tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
@@ -85,10 +92,47 @@ static void
 tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	tmac_parallel_handoff(queryDesc->plannedstmt, eflags);
+	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
+		tmac_handling_executor_start(queryDesc);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+}
+
+static void
+tmac_ExecutorEnd(QueryDesc *queryDesc)
+{
+	tmac_handling_executor_end(queryDesc);
+	if (prev_ExecutorEnd)
+		prev_ExecutorEnd(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
+}
+
+static void
+tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+					ProcessUtilityContext context, ParamListInfo params,
+					QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	void	   *handling = tmac_handling_utility_begin(pstmt);
+
+	PG_TRY();
+	{
+		if (prev_ProcessUtility)
+			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+								queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+									queryEnv, dest, qc);
+	}
+	PG_CATCH();
+	{
+		tmac_handling_utility_abort(handling);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	tmac_handling_utility_end(pstmt, handling, qc);
 }
 
 void
@@ -103,12 +147,17 @@ _PG_init(void)
 	tmac_session_end_init();
 	tmac_hr_feed_flag_init();
 	tmac_own_act_init();
+	tmac_handling_events_init();
 	MarkGUCPrefixReserved("tmac");
 
 	prev_planner_hook = planner_hook;
 	planner_hook = tmac_planner;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = tmac_ExecutorStart;
+	prev_ExecutorEnd = ExecutorEnd_hook;
+	ExecutorEnd_hook = tmac_ExecutorEnd;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = tmac_ProcessUtility;
 }
 
 PG_FUNCTION_INFO_V1(tmac_cache_invalidate);

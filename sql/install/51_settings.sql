@@ -91,7 +91,8 @@ BEGIN
         IF v::interval < interval '0' THEN
           RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
         END IF;
-      WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval' THEN
+      WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval',
+           'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age' THEN
         IF v::interval <= interval '0' THEN
           RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -100,6 +101,11 @@ BEGIN
         IF v NOT IN ('report', 'revoke') THEN
           RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
         END IF;
+      WHEN 'handling_delete_threshold' THEN
+        IF v::bigint < 1 THEN
+          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        v := v::bigint::text;
       WHEN 'hr_event_mode' THEN
         v := lower(v);
         IF v NOT IN ('strict', 'lenient') THEN
@@ -123,7 +129,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.configure(text, text) IS
-  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace';
+  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age';
 
 SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting

@@ -16,10 +16,11 @@
 -- Written only through the functions below (tmac_admin, each its caller's own act,
 -- tmac.acting_role); every change is audited; rows are retired, never deleted.
 -- The findings come from one set-based function (tmac.check_inventory) that reads
--- the inventory once, registered in 85_ledger_checks.sql.
+-- the inventory once, registered in 85_checks_registers.sql.
 
 CREATE TABLE tmac.asset (
   asset_no          text PRIMARY KEY CHECK (asset_no ~ '^\S(.*\S)?$' AND length(asset_no) <= 100),
+  asset_id          bigint GENERATED ALWAYS AS IDENTITY UNIQUE,   -- what the ledgers (④⑥⑧) reference
   business_category text NOT NULL CHECK (btrim(business_category) <> ''),
   name              text NOT NULL CHECK (btrim(name) <> ''),
   notes             text,
@@ -74,6 +75,7 @@ COMMENT ON COLUMN tmac.asset.contract_ref IS '契約 / reference of the contract
 COMMENT ON COLUMN tmac.asset.contract_measures IS '契約上の措置 / the measures the contract requires (seed ②: 他社が求める対策)';
 COMMENT ON COLUMN tmac.asset.reviewed_at IS '見直し / when the entry was last reviewed (tmac.review_assets); due again after the inventory_review_interval setting';
 COMMENT ON COLUMN tmac.asset.reviewed_by IS 'The role that recorded the last review';
+COMMENT ON COLUMN tmac.asset.asset_id IS '内部番号 / surrogate key the handling ledger, incidents, containers and transports reference (the asset number may be corrected, this never changes)';
 COMMENT ON COLUMN tmac.asset.status IS 'active or retired (no longer important information; the row stays as evidence)';
 COMMENT ON COLUMN tmac.asset.retired_at IS 'When it was retired (tmac.retire_asset)';
 COMMENT ON COLUMN tmac.asset.retire_reason IS 'Why it was retired';
@@ -401,7 +403,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.asset', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding_binding_id_seq', '');
 
--- The inventory's findings, one pass over the active assets (check codes in 85_ledger_checks.sql).
+-- The inventory's findings, one pass over the active assets (check codes in 85_checks_registers.sql).
 --   asset_table_unbound          a protected or labelled table bound to no active asset
 --   asset_no_manager             an active asset without a 管理責任者
 --   asset_manager_left           an active asset whose 管理責任者 is terminated

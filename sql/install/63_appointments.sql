@@ -193,7 +193,7 @@ CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.appointment
 SELECT pg_catalog.pg_extension_config_dump('tmac.appointment', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.appointment_appointment_id_seq', '');
 
--- The appointment findings (check codes in 85_ledger_checks.sql):
+-- The appointment findings (check codes in 85_checks_registers.sql):
 --   officer_missing          active persons exist but no 情報管理責任者 is appointed today
 --   officer_multiple         more than one 情報管理責任者 in force today
 --   appointee_unavailable    an appointment in force whose person is terminated, on leave, or moved

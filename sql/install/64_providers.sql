@@ -248,7 +248,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.provider', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.provider_asset', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.contractor_agency', '');
 
--- The provider findings (check codes in 85_ledger_checks.sql):
+-- The provider findings (check codes in 85_checks_registers.sql):
 --   provider_nda_missing       a provider holding active assets has no NDA on record
 --   provider_nda_expired       a provider holding active assets has an NDA past its expiry
 --   provider_not_evaluated     a provider holding active assets was never evaluated, or rejected

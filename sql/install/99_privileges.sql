@@ -184,3 +184,44 @@ TO tmac_hr;
 DELETE FROM pg_catalog.pg_init_privs
  WHERE classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
    AND objoid = 'tmac.end_restore()'::pg_catalog.regprocedure;
+
+-- The ledgers of ④ handling, ⑥ incidents and ⑧ containers, keys and areas (65–67).
+-- Readers: auditors, administrators, and approvers (the managers who approve handling, respond
+-- to incidents and lend keys), who also read the information inventory (62) they concern.
+GRANT SELECT ON tmac.asset, tmac.handling_action, tmac.handling_rule_default, tmac.handling_rule,
+  tmac.handling_standard, tmac.handling_entry, tmac.leak_sign, tmac.incident, tmac.incident_asset,
+  tmac.incident_notification, tmac.incident_event, tmac.restricted_area, tmac.container,
+  tmac.container_asset, tmac.container_holder, tmac.physical_key, tmac.key_loan,
+  tmac.combination_change, tmac.area_entry, tmac.sealed_transport
+  TO tmac_approver, tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer, text) TO tmac_approver, tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_handling(), tmac.check_incidents(), tmac.check_facilities()
+  TO tmac_auditor, tmac_admin;
+-- Every person: recording what they handle and reporting a leak sign or incident must be open
+-- to everyone with a person record (seed ④, ⑥), including employees who hold no tmac role.
+-- These are the only state-changing functions executable by PUBLIC: each acts only as
+-- tmac.acting_person(), which refuses (42501) every role that is not the login of an active
+-- person, and records that person as the handler or reporter.
+GRANT EXECUTE ON FUNCTION
+  tmac.record_handling(text, text, text, text, text[], text, text, text, timestamptz, text, timestamptz),
+  tmac.return_handling(bigint, text),
+  tmac.report_incident(text, text, timestamptz, text, text[], text, text, text)
+TO PUBLIC;
+-- Managers: approve handling (never their own), review violations, respond to incidents.
+GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint, text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint, text),
+  tmac.escalate_incident(bigint, text),
+  tmac.update_incident(bigint, text, text, text, text, text[], timestamptz, text[]),
+  tmac.notify_incident(bigint, text, text, timestamptz, text), tmac.close_incident(bigint, text, text),
+  tmac.lend_key(text, text, timestamptz, text), tmac.return_key(text),
+  tmac.record_entry(text, text, text, text, text, text, text[], text, text, timestamptz),
+  tmac.record_exit(bigint, text), tmac.record_transport(text, text, text, text, text),
+  tmac.record_receipt(bigint, text, timestamptz), tmac.record_combination_change(text, text, text, text)
+TO tmac_approver, tmac_admin;
+-- Administration: the handling standard, and the register of areas, containers and keys.
+GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text, text, text, text),
+  tmac.define_area(text, text, text, text, text, text, text[]),
+  tmac.define_container(text, text, text, text, text, text), tmac.define_key(text, text, text, text),
+  tmac.set_custodian(text, text, text), tmac.store_asset(text, text), tmac.add_holder(text, text, text),
+  tmac.end_holder(bigint)
+TO tmac_admin;

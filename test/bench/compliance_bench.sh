@@ -121,6 +121,33 @@ SELECT 'PRV' || k, 'Provider ' || k, 'cloud', current_date - 100,
   FROM generate_series(1, 20) k;
 INSERT INTO tmac.provider_asset (provider_id, asset_no)
 SELECT 'PRV' || (i % 20 + 1), format('A%s', lpad(i::text, 7, '0')) FROM generate_series(1, $n, 10) i;
+-- the ledgers over the first tenth of those assets: 10 handling entries per person (1,000,000 at 100,000
+-- persons): mostly allowed or approved, every 100th a copy (serial numbered), every 1000th a
+-- disposal, every 997th an overdue take-out; one incident per 100 persons; a container and key
+-- per 1000 persons with a combination change and a key loan
+INSERT INTO tmac.handling_entry (asset_id, action, level_rank, rule_applied, copy_serials, purpose, handler, handler_role,
+                                 handled_at, due_at, approver, approved_at, disposal_method)
+SELECT (i % greatest($n / 10, 1)) + 1,
+       CASE WHEN k % 1000 = 0 THEN 'dispose' WHEN k % 100 = 0 THEN 'copy' WHEN k % 997 = 0 THEN 'take_out' ELSE 'create' END,
+       30, CASE WHEN k % 100 = 0 OR k % 997 = 0 THEN 'approval' ELSE 'allowed' END,
+       CASE WHEN k % 100 = 0 THEN ARRAY['S' || k] ELSE '{}' END, 'bench',
+       format('P%s', lpad(i::text, 7, '0')), 'bench', now() - interval '10 days',
+       CASE WHEN k % 997 = 0 THEN now() - interval '1 day' END,
+       CASE WHEN k % 100 = 0 OR k % 997 = 0 THEN format('P%s', lpad((i % $n + 1)::text, 7, '0')) END,
+       CASE WHEN k % 100 = 0 OR k % 997 = 0 THEN now() - interval '9 days' END,
+       CASE WHEN k % 1000 = 0 THEN 'shred' END
+  FROM generate_series(1, $n) i, generate_series(0, 9) j, LATERAL (SELECT i * 10 + j AS k) x;
+INSERT INTO tmac.incident (detected_at, discovered_by, reported_by, reported_at, category, description, reported_to,
+                           escalated_at, escalated_by, due_by)
+SELECT now() - interval '5 days', p, p, now() - interval '5 days', 'employee', 'bench', 'manager',
+       CASE WHEN i % 7 <> 0 THEN now() - interval '4 days' END, CASE WHEN i % 7 <> 0 THEN p END, now() + interval '25 days'
+  FROM generate_series(1, $n, 100) i, LATERAL (SELECT format('P%s', lpad(i::text, 7, '0')) AS p) x;
+INSERT INTO tmac.incident_asset SELECT incident_id, (incident_id % greatest($n / 10, 1)) + 1 FROM tmac.incident;
+INSERT INTO tmac.container (code, name, location, lock_type, custodian)
+SELECT 'C' || i, 'safe ' || i, 'bench', CASE WHEN i % 2 = 0 THEN 'combination' ELSE 'key' END, format('P%s', lpad(i::text, 7, '0'))
+  FROM generate_series(1, $n, 1000) i;
+INSERT INTO tmac.combination_change (container_id, changed_at, reason, changed_by)
+SELECT container_id, now() - interval '1 day' * (container_id % 500), 'annual', custodian FROM tmac.container;
 SET session_replication_role = origin;
 ANALYZE;
 SQL
@@ -153,6 +180,7 @@ END $$;
 SELECT 'compliance_status', * FROM pg_temp.best_ms('SELECT * FROM tmac.compliance_status');
 SELECT 'sod_violations()', * FROM pg_temp.best_ms('SELECT * FROM tmac.sod_violations()');
 SELECT 'findings', * FROM pg_temp.best_ms('SELECT * FROM tmac.findings');
+SELECT 'check_handling()', * FROM pg_temp.best_ms('SELECT * FROM tmac.check_handling()');
 SELECT 'access_rights_ledger', * FROM pg_temp.best_ms('SELECT * FROM tmac.access_rights_ledger');
 SELECT 'review_evidence', * FROM pg_temp.best_ms('SELECT * FROM tmac.review_evidence');
 SELECT 'compliance_report_html()', * FROM pg_temp.best_ms('SELECT tmac.compliance_report_html()');
@@ -165,7 +193,7 @@ SQL
 declare -A ms rows
 for scale in "$small" "$large"; do
   db=bench_$scale
-  echo "== building $scale persons, $((scale * 10)) grants"
+  echo "== building $scale persons, $((scale * 10)) grants, $((scale * 10)) handling entries"
   t0=$(date +%s)
   setup_db "$db" "$scale" >/dev/null
   echo "   built in $(( $(date +%s) - t0 )) s"
@@ -178,8 +206,8 @@ done
 echo
 printf '%-26s %14s %14s %8s   %s\n' "query" "$small p (ms)" "$large p (ms)" "growth" "rows at $large"
 for label in compliance_status 'sod_violations()' findings access_rights_ledger review_evidence 'compliance_report_html()' \
-             'check_inventory()' 'check_training_pledges()' 'check_providers()'; do
+             'check_inventory()' 'check_training_pledges()' 'check_providers()' 'check_handling()'; do
   a=${ms[$small,$label]}; b=${ms[$large,$label]}
   printf '%-26s %14s %14s %7sx   %s\n' "$label" "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", (a > 0 ? b / a : 0) }')" "${rows[$large,$label]}"
 done
-echo "(target: compliance_status, findings and sod_violations() under 2000 ms at 100,000 persons / 1,000,000 grants / 100,000 assets; growth 10x is linear)"
+echo "(target: compliance_status, findings and sod_violations() under 2000 ms at 100,000 persons / 1,000,000 grants / 100,000 assets / 1,000,000 handling entries; growth 10x is linear)"

@@ -13,7 +13,7 @@
 -- execute; IMMUTABLE functions are PARALLEL SAFE and label indexes can
 -- deduplicate.
 BEGIN;
-SELECT plan(29);
+SELECT plan(31);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '90 days', 'design')$$) AS ga \gset
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '90 days', 'design')$$) AS gc \gset
@@ -141,12 +141,48 @@ INSERT INTO public_allowlist VALUES
   ('tmac.invoker()'), ('tmac.restoring()'), ('tmac.hr_feed_applying()'),
   -- computed per row of tmac.grants, by everyone who may read it
   ('tmac.grant_lapse(tstzrange, timestamptz)');
-SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.oid NOT IN (SELECT a.fn FROM public_allowlist a) ORDER BY 1),
-          '{}'::text[], 'PUBLIC may execute no tmac function outside the read-only allowlist');
+-- Acts of any person (seed ④ record what one handles, ⑥ report a leak sign): the only
+-- state-changing functions PUBLIC may execute, because every person may do them, with or
+-- without a tmac role.  Each is SECURITY DEFINER and begins by asking tmac.acting_person(),
+-- which refuses (42501) every role that is not the login of an active person.
+CREATE TEMP TABLE person_acts (fn regprocedure PRIMARY KEY);
+INSERT INTO person_acts VALUES
+  ('tmac.record_handling(text, text, text, text, text[], text, text, text, timestamptz, text, timestamptz)'),
+  ('tmac.return_handling(bigint, text)'),
+  ('tmac.report_incident(text, text, timestamptz, text, text[], text, text, text)');
+SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.oid NOT IN (SELECT a.fn FROM public_allowlist a)
+                   AND f.oid NOT IN (SELECT a.fn FROM person_acts a) ORDER BY 1),
+          '{}'::text[], 'PUBLIC may execute no tmac function outside the read-only allowlist and the person acts');
 SELECT is(ARRAY(SELECT a.fn::text FROM public_allowlist a JOIN fn f ON f.oid = a.fn WHERE NOT f.public_exec ORDER BY 1),
           '{}'::text[], 'and everything on the allowlist is executable by PUBLIC (it is needed: the allowlist is not stale)');
-SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.provolatile = 'v' ORDER BY 1), '{}'::text[],
-          'no function PUBLIC may execute is VOLATILE');
+SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.provolatile = 'v'
+                   AND f.oid NOT IN (SELECT a.fn FROM person_acts a) ORDER BY 1), '{}'::text[],
+          'no function PUBLIC may execute is VOLATILE, but the person acts');
+SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM person_acts a JOIN pg_catalog.pg_proc p ON p.oid = a.fn
+                 WHERE NOT p.prosecdef OR p.prosrc !~ '^\s*DECLARE\s+me text := tmac\.acting_person\(' ORDER BY 1),
+          '{}'::text[], 'every person act is SECURITY DEFINER and first asks tmac.acting_person()');
+CREATE FUNCTION pg_temp.person_acts_open_to(r name) RETURNS text[] LANGUAGE plpgsql AS
+$$
+DECLARE
+  a record;
+  open text[] := '{}';
+BEGIN
+  FOR a IN SELECT p.oid::regprocedure::text AS sig, p.oid::regproc::text AS name, p.pronargs
+             FROM person_acts x JOIN pg_catalog.pg_proc p ON p.oid = x.fn LOOP
+    BEGIN
+      EXECUTE format('SET LOCAL ROLE %I', r);
+      EXECUTE format('SELECT %s(%s)', a.name, array_to_string(array_fill('NULL'::text, ARRAY[a.pronargs]), ', '));
+      open := open || a.sig;
+    EXCEPTION WHEN insufficient_privilege THEN
+      NULL;
+    END;
+    RESET ROLE;
+  END LOOP;
+  RETURN open;
+END
+$$;
+SELECT is(pg_temp.person_acts_open_to('t_mallory'), '{}'::text[],
+          'a role that is no person''s login is refused every person act (42501)');
 SELECT is(ARRAY(SELECT c.oid::regclass::text || ': ' || x.priv
                   FROM pg_catalog.pg_class c
                  CROSS JOIN (VALUES ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE'), ('REFERENCES'), ('TRIGGER')) x(priv)

@@ -8,8 +8,12 @@ SELECT plan(33);
 -- one view, every setting with its default
 SELECT results_eq(
   $$SELECT key, value, default_value, changed_by FROM tmac.settings ORDER BY key$$,
-  $$VALUES ('date_time_zone'::text, 'Asia/Tokyo'::text, 'Asia/Tokyo'::text, NULL::name),
+  $$VALUES ('combination_max_age'::text, '12 months'::text, '12 months'::text, NULL::name),
+           ('date_time_zone', 'Asia/Tokyo', 'Asia/Tokyo', NULL),
+           ('handling_delete_threshold', '1', '1', NULL),
            ('hr_event_mode', 'strict', 'strict', NULL),
+           ('incident_close_deadline', '30 days', '30 days', NULL),
+           ('incident_escalation_limit', '24 hours', '24 hours', NULL),
            ('inventory_review_interval', '12 months', '12 months', NULL),
            ('require_pledge', 'on', 'on', NULL),
            ('require_training', 'on', 'on', NULL),

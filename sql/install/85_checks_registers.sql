@@ -1,4 +1,4 @@
--- 85_ledger_checks.sql — the built-in checks of the certification registers ①③⑤⑦⑨.
+-- 85_checks_registers.sql — the built-in checks of the certification registers ①③⑤⑦⑨.
 --
 -- The registers' own files (53 training and pledges, 62 inventory, 63 appointments,
 -- 64 providers) keep their tables, API and check functions; this file, after the
@@ -6,7 +6,7 @@
 -- criterion.  Each register has one grouped check function (returning check_code
 -- first) that reads its tables once, so check_results runs it once for all its codes.
 
--- The findings of ⑤ and ⑦ over every person, trained or pledged or not (check codes in 85_ledger_checks.sql):
+-- The findings of ⑤ and ⑦ over every person, trained or pledged or not (check codes in 85_checks_registers.sql):
 --   training_overdue                  (I-5) an active employee or contractor, with or without a login, who has not
 --                                     completed each mandatory course of their audience within its validity
 --                                     (no mandatory course defined: any course within training_validity)

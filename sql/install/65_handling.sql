@@ -1,0 +1,443 @@
+-- 65_handling.sql — 情報管理基準 (handling standard) and 取扱管理簿 (handling ledger), ④, Ⅰ-4.
+--
+-- The handling standard says, per classification level and action (作成 create,
+-- 複製 copy, 持出 take out, 提供 provide, 廃棄 dispose, 返却 return), whether the
+-- action is allowed (可), needs a manager's approval (要承認) or is forbidden
+-- (禁止).  Shipped defaults (tmac.handling_rule_default) follow the seed's
+-- 情報管理基準 example: 極秘 (and 秘) — copying, taking out, providing and
+-- disposing need the manager's approval; 対外秘/社外秘 — copying is forbidden
+-- in principle, providing needs approval; lower levels — everything allowed.
+-- What an organisation changes lives in tmac.handling_rule (tmac.set_handling_rule);
+-- tmac.handling_standard shows the rule in force for every level and action.
+-- A level without a rule of its own follows the nearest level below it that
+-- has one (a new level above 極秘 is as strict as 極秘).
+--
+-- The handling ledger (tmac.handling_entry) is the seed's 管理簿: what was
+-- handled, when, by whom (担当者), approved by whom (承認者, never the handler:
+-- four-eyes), media and copy serials, purpose, destination and recipient with
+-- the NDA, due date, return (who, when) and disposal method.  Entries are made
+-- by any person (tmac.record_handling, as the acting person: the ledger
+-- records what people do, and a forbidden act is recorded, not refused — it
+-- becomes a finding), approved by an approver (tmac.approve_handling), closed
+-- by a return (tmac.return_handling), and a violation is acknowledged by a
+-- manager (tmac.acknowledge_handling).  Inside the database, handling events
+-- are recorded automatically (src/handling_events.c, tmac.record_handling_event):
+-- COPY … TO from a protected table (持出), CREATE TABLE AS / SELECT INTO /
+-- INSERT … SELECT / materialized views of protected rows into an unprotected
+-- table (複製), and a DELETE or TRUNCATE of protected rows (廃棄, from
+-- handling_delete_threshold rows on).  Entries are never deleted; every
+-- change is audited.
+
+INSERT INTO tmac.setting_default VALUES
+  ('handling_delete_threshold', '1', 'A DELETE of at least this many rows of a protected table is recorded in the handling ledger as a disposal (廃棄) (a positive integer)');
+
+CREATE TABLE tmac.handling_action (
+  action   text PRIMARY KEY,
+  ordinal  smallint NOT NULL UNIQUE,
+  name_ja  text NOT NULL,
+  name_en  text NOT NULL
+);
+COMMENT ON TABLE tmac.handling_action IS '取扱区分 (handling actions) of the handling standard and ledger: 作成, 複製, 持出, 提供, 廃棄, 返却';
+COMMENT ON COLUMN tmac.handling_action.action IS 'Code of the action: create, copy, take_out, provide, dispose, return';
+COMMENT ON COLUMN tmac.handling_action.name_ja IS 'Japanese name (作成, 複製, 持出, 提供, 廃棄, 返却)';
+COMMENT ON COLUMN tmac.handling_action.name_en IS 'English name';
+INSERT INTO tmac.handling_action VALUES
+  ('create',   1, '作成', 'create'),
+  ('copy',     2, '複製', 'copy'),
+  ('take_out', 3, '持出', 'take out'),
+  ('provide',  4, '提供', 'provide to a third party'),
+  ('dispose',  5, '廃棄', 'dispose'),
+  ('return',   6, '返却', 'return');
+
+CREATE TABLE tmac.handling_rule_default (
+  level_rank smallint NOT NULL,
+  action     text NOT NULL REFERENCES tmac.handling_action,
+  rule       text NOT NULL CHECK (rule IN ('allowed', 'approval', 'forbidden')),
+  note       text,
+  PRIMARY KEY (level_rank, action)
+);
+COMMENT ON TABLE tmac.handling_rule_default IS
+  '情報管理基準の既定値 (shipped defaults of the handling standard), from the seed''s 極秘/対外秘 example; not user data';
+COMMENT ON COLUMN tmac.handling_rule_default.level_rank IS 'Rank of the level (tmac.level.rank) the rule is for';
+COMMENT ON COLUMN tmac.handling_rule_default.rule IS 'allowed (可), approval (要承認: needs a manager''s approval) or forbidden (禁止)';
+INSERT INTO tmac.handling_rule_default
+  SELECT r.rank, a.action, a.rule, a.note
+    FROM (VALUES (40), (30)) r(rank),
+         (VALUES ('create', 'allowed', '「極秘」「○○限り」の表示'),
+                 ('copy', 'approval', '管理責任者のみ複製可'),
+                 ('take_out', 'approval', '要管理責任者許可、暗号化・自らの携行・保管庫への保管'),
+                 ('provide', 'approval', '要管理責任者許可・管理責任者下での開示・管理'),
+                 ('dispose', 'approval', '管理責任者管理下、読取不可形式での廃棄'),
+                 ('return', 'allowed', NULL)) a(action, rule, note)
+  UNION ALL
+  SELECT 20, a.action, a.rule, a.note
+    FROM (VALUES ('create', 'allowed', '「対外秘」の表示'),
+                 ('copy', 'forbidden', '複製の原則禁止、完了後の即座回収'),
+                 ('take_out', 'allowed', '暗号化・自らの携行・保管庫への保管'),
+                 ('provide', 'approval', '要管理責任者許可・管理責任者下での開示・管理'),
+                 ('dispose', 'allowed', '読取不可形式での廃棄'),
+                 ('return', 'allowed', NULL)) a(action, rule, note)
+  UNION ALL
+  SELECT r.rank, a.action, 'allowed', NULL
+    FROM (VALUES (10), (0)) r(rank), tmac.handling_action a;
+
+CREATE TABLE tmac.handling_rule (
+  level_rank smallint NOT NULL,
+  action     text NOT NULL REFERENCES tmac.handling_action,
+  rule       text NOT NULL CHECK (rule IN ('allowed', 'approval', 'forbidden')),
+  note       text,
+  changed_at timestamptz NOT NULL DEFAULT now(),
+  changed_by name NOT NULL DEFAULT tmac.invoker(),
+  PRIMARY KEY (level_rank, action)
+);
+COMMENT ON TABLE tmac.handling_rule IS
+  '情報管理基準 (handling standard): the rules an organisation set with tmac.set_handling_rule (kept by pg_dump); others follow the defaults';
+COMMENT ON COLUMN tmac.handling_rule.level_rank IS 'Rank of the level (tmac.level.rank) the rule is for';
+COMMENT ON COLUMN tmac.handling_rule.rule IS 'allowed (可), approval (要承認) or forbidden (禁止)';
+COMMENT ON COLUMN tmac.handling_rule.note IS 'How the action is done at this level (e.g. 暗号化・自らの携行)';
+SELECT tmac.add_audit_trigger('tmac.handling_rule', 'level_rank');
+SELECT pg_catalog.pg_extension_config_dump('tmac.handling_rule', '');
+
+-- The rule in force for a level rank and an action: the organisation's rule for
+-- that rank, else its default, else that of the nearest lower rank that has
+-- one; 'allowed' below every rule.  A NULL rank (the level of what was handled
+-- is unknown) gets the strictest rule of any level.
+CREATE FUNCTION tmac.handling_rule_for(level_rank integer, action text) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce(
+    (SELECT r.rule
+       FROM (SELECT u.level_rank, u.rule, u.own
+               FROM (SELECT h.level_rank, h.rule, true AS own FROM tmac.handling_rule h
+                      WHERE h.action = handling_rule_for.action
+                     UNION ALL
+                     SELECT d.level_rank, d.rule, false FROM tmac.handling_rule_default d
+                      WHERE d.action = handling_rule_for.action) u
+              WHERE handling_rule_for.level_rank IS NULL OR u.level_rank <= handling_rule_for.level_rank) r
+      ORDER BY CASE WHEN handling_rule_for.level_rank IS NULL
+                    THEN CASE r.rule WHEN 'forbidden' THEN 0 WHEN 'approval' THEN 1 ELSE 2 END END,
+               r.level_rank DESC, r.own DESC
+      LIMIT 1),
+    'allowed');
+COMMENT ON FUNCTION tmac.handling_rule_for(integer, text) IS
+  'The handling rule in force (allowed, approval, forbidden) for a level rank and an action; NULL rank: the strictest rule of any level';
+
+CREATE VIEW tmac.handling_standard AS
+  SELECT l.rank AS level_rank, l.code AS level, l.name AS level_name, a.action, a.name_ja AS action_ja,
+         tmac.handling_rule_for(l.rank, a.action) AS rule,
+         CASE tmac.handling_rule_for(l.rank, a.action) WHEN 'allowed' THEN '可' WHEN 'approval' THEN '要承認' ELSE '禁止' END AS rule_ja,
+         coalesce(h.note, d.note) AS note,
+         h.level_rank IS NOT NULL AS changed, h.changed_by, h.changed_at
+    FROM tmac.level l CROSS JOIN tmac.handling_action a
+    LEFT JOIN tmac.handling_rule h ON h.level_rank = l.rank AND h.action = a.action
+    LEFT JOIN tmac.handling_rule_default d ON d.level_rank = l.rank AND d.action = a.action
+   ORDER BY l.rank DESC, a.ordinal;
+COMMENT ON VIEW tmac.handling_standard IS
+  '情報管理基準 (handling standard): per level and action (作成, 複製, 持出, 提供, 廃棄, 返却) the rule in force — allowed 可, approval 要承認, forbidden 禁止 — and who changed it';
+
+CREATE FUNCTION tmac.set_handling_rule(level text, action text, rule text, note text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  r smallint;
+BEGIN
+  PERFORM tmac.acting_role('change the handling standard');
+  PERFORM tmac.require_arguments('set_handling_rule', 'level', level, 'action', action, 'rule', rule);
+  r := tmac.level_rank_of(level);
+  IF NOT EXISTS (SELECT 1 FROM tmac.handling_action a WHERE a.action = set_handling_rule.action) THEN
+    RAISE EXCEPTION 'unknown handling action "%"', action
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).';
+  END IF;
+  IF rule NOT IN ('allowed', 'approval', 'forbidden') THEN
+    RAISE EXCEPTION 'invalid handling rule "%"', rule
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'A rule is allowed, approval or forbidden.';
+  END IF;
+  INSERT INTO tmac.handling_rule AS h (level_rank, action, rule, note)
+  VALUES (r, set_handling_rule.action, set_handling_rule.rule, set_handling_rule.note)
+  ON CONFLICT ON CONSTRAINT handling_rule_pkey
+  DO UPDATE SET rule = EXCLUDED.rule, note = EXCLUDED.note, changed_at = now(), changed_by = tmac.invoker();
+END
+$$;
+COMMENT ON FUNCTION tmac.set_handling_rule(text, text, text, text) IS
+  'Sets the handling standard''s rule (allowed, approval, forbidden) for a level (code, name or alias) and an action, with how it is done (note)';
+
+CREATE TABLE tmac.handling_entry (
+  entry_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  recorded_at     timestamptz NOT NULL DEFAULT now(),
+  asset_id        bigint REFERENCES tmac.asset (asset_id),
+  action          text NOT NULL REFERENCES tmac.handling_action,
+  level_rank      smallint,
+  rule_applied    text NOT NULL CHECK (rule_applied IN ('allowed', 'approval', 'forbidden')),
+  media           text CHECK (media IN ('paper', 'electronic', 'portable_media', 'prototype', 'equipment', 'database', 'other')),
+  copy_serials    text[] NOT NULL DEFAULT '{}',
+  purpose         text,
+  destination     text,
+  recipient       text,
+  nda_reference   text,
+  handler         text REFERENCES tmac.person,
+  handler_role    name NOT NULL,
+  handled_at      timestamptz NOT NULL,
+  due_at          timestamptz,
+  approver        text REFERENCES tmac.person,
+  approved_at     timestamptz,
+  approval_note   text,
+  returned_at     timestamptz,
+  returned_by     text REFERENCES tmac.person,
+  return_note     text,
+  disposal_method text CHECK (disposal_method IN ('shred', 'dissolve', 'incinerate', 'data_erase', 'other')),
+  acknowledged_by text REFERENCES tmac.person,
+  acknowledged_at timestamptz,
+  acknowledgement text,
+  automatic       boolean NOT NULL DEFAULT false,
+  source_tables   text[],
+  target_table    text,
+  row_count       bigint,
+  statement       text,
+  CHECK (asset_id IS NOT NULL OR automatic),
+  CHECK (approver IS NULL OR approver IS DISTINCT FROM handler),
+  CHECK ((approver IS NULL) = (approved_at IS NULL)),
+  CHECK ((returned_at IS NULL) = (returned_by IS NULL)),
+  CHECK ((acknowledged_at IS NULL) = (acknowledged_by IS NULL)),
+  CHECK (acknowledged_by IS NULL OR acknowledged_by IS DISTINCT FROM handler),
+  CHECK (disposal_method IS NULL OR action = 'dispose')
+);
+CREATE INDEX handling_entry_asset_idx ON tmac.handling_entry (asset_id, action);
+CREATE INDEX handling_entry_open_idx ON tmac.handling_entry (due_at) WHERE returned_at IS NULL AND due_at IS NOT NULL;
+CREATE INDEX handling_entry_review_idx ON tmac.handling_entry (entry_id)
+  WHERE rule_applied <> 'allowed' AND approved_at IS NULL AND acknowledged_at IS NULL;
+COMMENT ON TABLE tmac.handling_entry IS
+  '取扱管理簿 (handling ledger, ④): every creation, copy, take-out, provision, disposal and return of important information, by whom, approved by whom; never deleted';
+COMMENT ON COLUMN tmac.handling_entry.entry_id IS '管理簿番号 (entry number)';
+COMMENT ON COLUMN tmac.handling_entry.asset_id IS '対象情報No. (the asset of tmac.asset handled); NULL for an automatic entry, which names its tables';
+COMMENT ON COLUMN tmac.handling_entry.action IS '取扱区分 (action): create, copy, take_out, provide, dispose, return';
+COMMENT ON COLUMN tmac.handling_entry.level_rank IS '区分 (level rank) of what was handled: the asset''s label, or the highest label among the protected rows an automatic event read; NULL when unknown';
+COMMENT ON COLUMN tmac.handling_entry.rule_applied IS 'The handling standard''s rule for this level and action when the entry was made: allowed, approval, forbidden';
+COMMENT ON COLUMN tmac.handling_entry.media IS '媒体 (media): paper, electronic, portable_media, prototype, equipment, database, other';
+COMMENT ON COLUMN tmac.handling_entry.copy_serials IS '通し番号 (serial numbers of the copies made, disposed of or returned)';
+COMMENT ON COLUMN tmac.handling_entry.purpose IS '目的 (purpose)';
+COMMENT ON COLUMN tmac.handling_entry.destination IS '保管・持出場所 (where it was taken or sent)';
+COMMENT ON COLUMN tmac.handling_entry.recipient IS '提供先 (recipient)';
+COMMENT ON COLUMN tmac.handling_entry.nda_reference IS '秘密保持契約 (the recipient''s NDA)';
+COMMENT ON COLUMN tmac.handling_entry.handler IS '担当者 (the person who handled it; NULL when an automatic event''s role maps to no person)';
+COMMENT ON COLUMN tmac.handling_entry.handler_role IS 'The PostgreSQL role that recorded or caused the entry';
+COMMENT ON COLUMN tmac.handling_entry.handled_at IS '開始時 日付 (when it was handled)';
+COMMENT ON COLUMN tmac.handling_entry.due_at IS '返却期限 (when a take-out or provision is due back)';
+COMMENT ON COLUMN tmac.handling_entry.approver IS '承認者 (the approving person; never the handler)';
+COMMENT ON COLUMN tmac.handling_entry.returned_at IS '終了時 日付 (returned or closed at)';
+COMMENT ON COLUMN tmac.handling_entry.returned_by IS '終了時 担当者 (who recorded the return)';
+COMMENT ON COLUMN tmac.handling_entry.disposal_method IS '廃棄方法 (disposal method): shred 細断, dissolve 溶解, incinerate 焼却, data_erase データ消去, other';
+COMMENT ON COLUMN tmac.handling_entry.acknowledged_by IS 'The manager who reviewed a forbidden or unapproved entry after the fact (never the handler)';
+COMMENT ON COLUMN tmac.handling_entry.acknowledgement IS 'What the manager found and did about it';
+COMMENT ON COLUMN tmac.handling_entry.automatic IS 'True when tmac recorded the event itself (COPY TO, CREATE TABLE AS, INSERT … SELECT, DELETE)';
+COMMENT ON COLUMN tmac.handling_entry.source_tables IS 'Automatic entries: the protected tables read (or deleted from)';
+COMMENT ON COLUMN tmac.handling_entry.target_table IS 'Automatic entries: the unprotected table written, or COPY''s destination';
+COMMENT ON COLUMN tmac.handling_entry.row_count IS 'Automatic entries: rows exported, copied or deleted';
+COMMENT ON COLUMN tmac.handling_entry.statement IS 'Automatic entries: the statement (first 500 characters)';
+SELECT tmac.add_audit_trigger('tmac.handling_entry', 'entry_id');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.handling_entry
+  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.handling_entry
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT pg_catalog.pg_extension_config_dump('tmac.handling_entry', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.handling_entry_entry_id_seq', '');
+
+-- The acting person for a ledger act (any active person may record what they handle).
+CREATE FUNCTION tmac.handling_entry_for_update(entry_id bigint) RETURNS tmac.handling_entry
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  e tmac.handling_entry;
+BEGIN
+  PERFORM tmac.require_arguments('handling entry', 'entry_id', entry_id::text);
+  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_for_update.entry_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no handling entry %', entry_id USING ERRCODE = 'no_data_found';
+  END IF;
+  RETURN e;
+END
+$$;
+COMMENT ON FUNCTION tmac.handling_entry_for_update(bigint) IS 'Internal: locks a handling entry; error P0002 when there is none';
+
+CREATE FUNCTION tmac.record_handling(asset_no text, action text, purpose text,
+                                     media text DEFAULT NULL, copy_serials text[] DEFAULT '{}',
+                                     destination text DEFAULT NULL, recipient text DEFAULT NULL,
+                                     nda_reference text DEFAULT NULL, due_at timestamptz DEFAULT NULL,
+                                     disposal_method text DEFAULT NULL, handled_at timestamptz DEFAULT NULL)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('record handling of information');
+  a tmac.asset;
+  rk smallint;
+  rl text;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('record_handling', 'asset_no', asset_no, 'action', action, 'purpose', purpose);
+  SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = record_handling.asset_no;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no
+      USING ERRCODE = 'undefined_object', HINT = 'Assets are listed in tmac.asset.';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM tmac.handling_action x WHERE x.action = record_handling.action) THEN
+    RAISE EXCEPTION 'unknown handling action "%"', action
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).';
+  END IF;
+  IF disposal_method IS NOT NULL AND action <> 'dispose' THEN
+    RAISE EXCEPTION 'a disposal method is recorded only for a disposal' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF action = 'dispose' AND disposal_method IS NULL THEN
+    RAISE EXCEPTION 'a disposal needs its method' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.';
+  END IF;
+  IF action = 'copy' AND cardinality(copy_serials) = 0 THEN
+    RAISE EXCEPTION 'a copy needs the serial numbers of its copies' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Number every copy (通し番号) so that its disposal or return can be accounted for.';
+  END IF;
+  IF action = 'provide' AND (recipient IS NULL OR nda_reference IS NULL) THEN
+    RAISE EXCEPTION 'a provision needs its recipient and the recipient''s NDA' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF due_at IS NOT NULL AND due_at <= coalesce(handled_at, now()) THEN
+    RAISE EXCEPTION 'the due date % is not after the handling', due_at USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF handled_at > now() THEN
+    RAISE EXCEPTION 'handling is recorded when it happened, not in advance' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  rk := tmac.label_rank(a.label);
+  rl := tmac.handling_rule_for(rk, action);
+  INSERT INTO tmac.handling_entry (asset_id, action, level_rank, rule_applied, media, copy_serials, purpose,
+                                   destination, recipient, nda_reference, handler, handler_role, handled_at,
+                                   due_at, disposal_method)
+  VALUES (a.asset_id, action, rk, rl, media, coalesce(copy_serials, '{}'), purpose, destination, recipient,
+          nda_reference, me, tmac.invoker(), coalesce(handled_at, now()), due_at, disposal_method)
+  RETURNING handling_entry.entry_id INTO id;
+  IF rl = 'forbidden' THEN
+    RAISE WARNING 'the handling standard forbids "%" of % at this level; entry % is recorded and reported as a finding', action, asset_no, id;
+  ELSIF rl = 'approval' THEN
+    RAISE NOTICE 'entry % needs the approval of a manager (tmac.approve_handling)', id;
+  END IF;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.record_handling(text, text, text, text, text[], text, text, text, timestamptz, text, timestamptz) IS
+  'Records in the handling ledger (取扱管理簿) that the acting person (担当者) handled an asset: action, purpose, media, copy serials, destination, recipient with NDA, due date, disposal method; returns the entry number. A forbidden act is recorded with a warning and reported as a finding';
+
+CREATE FUNCTION tmac.approve_handling(entry_id bigint, note text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('approve handling of information');
+  e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
+BEGIN
+  IF e.handler = me OR (e.handler IS NULL AND e.handler_role = tmac.invoker()) THEN
+    RAISE EXCEPTION 'the handler of entry % cannot approve it', entry_id
+      USING ERRCODE = 'insufficient_privilege', DETAIL = 'Four-eyes: the approver (承認者) is never the handler (担当者).';
+  END IF;
+  IF e.approved_at IS NOT NULL THEN
+    RAISE EXCEPTION 'entry % is already approved', entry_id USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF e.rule_applied = 'forbidden' THEN
+    RAISE EXCEPTION 'the handling standard forbids entry % (% at this level); it cannot be approved', entry_id, e.action
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Review it and record what was done with tmac.acknowledge_handling.';
+  END IF;
+  UPDATE tmac.handling_entry h SET approver = me, approved_at = now(), approval_note = note
+   WHERE h.entry_id = approve_handling.entry_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.approve_handling(bigint, text) IS
+  'An approver (承認者, never the handler) approves a handling-ledger entry; closes its handling_unapproved finding';
+
+CREATE FUNCTION tmac.return_handling(entry_id bigint, note text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('record a return');
+  e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
+BEGIN
+  IF e.action NOT IN ('take_out', 'provide', 'copy') THEN
+    RAISE EXCEPTION 'entry % is a %, which is not returned', entry_id, e.action USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF e.returned_at IS NOT NULL THEN
+    RAISE EXCEPTION 'entry % was returned at %', entry_id, e.returned_at USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.handling_entry h SET returned_at = now(), returned_by = me, return_note = note
+   WHERE h.entry_id = return_handling.entry_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.return_handling(bigint, text) IS
+  'Records that what a take-out, provision or copy entry took out came back (終了時: when, by whom); closes its overdue finding';
+
+CREATE FUNCTION tmac.acknowledge_handling(entry_id bigint, acknowledgement text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('acknowledge a handling violation');
+  e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
+BEGIN
+  PERFORM tmac.require_arguments('acknowledge_handling', 'acknowledgement', acknowledgement);
+  IF length(btrim(acknowledgement)) < 10 THEN
+    RAISE EXCEPTION 'say what was found and done (at least 10 characters)' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF e.handler = me OR (e.handler IS NULL AND e.handler_role = tmac.invoker()) THEN
+    RAISE EXCEPTION 'the handler of entry % cannot acknowledge it', entry_id
+      USING ERRCODE = 'insufficient_privilege', DETAIL = 'A violation is reviewed by someone other than the handler.';
+  END IF;
+  IF e.rule_applied = 'allowed' OR e.approved_at IS NOT NULL OR e.acknowledged_at IS NOT NULL THEN
+    RAISE EXCEPTION 'entry % has nothing to acknowledge', entry_id USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.handling_entry h SET acknowledged_by = me, acknowledged_at = now(),
+         acknowledgement = acknowledge_handling.acknowledgement
+   WHERE h.entry_id = acknowledge_handling.entry_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.acknowledge_handling(bigint, text) IS
+  'A manager (never the handler) records the review of a forbidden or unapproved handling entry; closes its finding, the entry stays as it was';
+
+-- Automatic handling events (src/handling_events.c calls this through
+-- owner_query.c, as tmac's owner, in the user's transaction).  kind: export
+-- (COPY … TO: 持出), copy (into an unprotected table: 複製), delete (DELETE or
+-- TRUNCATE: 廃棄).  A DELETE below handling_delete_threshold rows is not
+-- recorded.  max_rank: the highest level rank among the protected rows the
+-- statement read (-1 unknown: a role that bypasses row security; the strictest
+-- rule then applies).  Returns the entry, or NULL when nothing was recorded.
+CREATE FUNCTION tmac.record_handling_event(kind text, sources text[], target text, row_count bigint,
+                                           max_rank integer, statement text)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  act text := CASE kind WHEN 'export' THEN 'take_out' WHEN 'copy' THEN 'copy' WHEN 'delete' THEN 'dispose' END;
+  rk smallint := CASE WHEN max_rank >= 0 THEN max_rank END;
+  who name := tmac.invoker();
+  id bigint;
+BEGIN
+  IF act IS NULL THEN
+    RAISE EXCEPTION 'unknown handling event kind "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF tmac.restoring() THEN
+    RETURN NULL;
+  END IF;
+  IF kind = 'delete' AND row_count IS NOT NULL
+     AND row_count < tmac.setting_lookup('handling_delete_threshold')::bigint THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO tmac.handling_entry (action, level_rank, rule_applied, media, purpose, destination, handler, handler_role,
+                                   handled_at, automatic, source_tables, target_table, row_count, statement,
+                                   disposal_method)
+  VALUES (act, rk, tmac.handling_rule_for(rk, act), 'database',
+          CASE kind WHEN 'export' THEN 'COPY … TO' WHEN 'copy' THEN 'copied into an unprotected table' ELSE 'rows deleted' END,
+          target, tmac.person_of_role(who), who, statement_timestamp(), true, sources, target, row_count,
+          left(statement, 500), CASE WHEN kind = 'delete' THEN 'data_erase' END)
+  RETURNING handling_entry.entry_id INTO id;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.record_handling_event(text, text[], text, bigint, integer, text) IS
+  'Internal (src/handling_events.c): records an automatic handling event (export, copy, delete of protected rows) in the handling ledger';
+
+COMMENT ON COLUMN tmac.handling_rule_default.note IS 'How the action is done at this level (the seed''s 情報管理基準 wording)';
+COMMENT ON COLUMN tmac.handling_rule.changed_by IS 'Who set the rule';
+COMMENT ON COLUMN tmac.handling_entry.recorded_at IS '記録日時 (when the entry was made)';
+COMMENT ON COLUMN tmac.handling_entry.approved_at IS '承認日時 (approved at)';
+COMMENT ON COLUMN tmac.handling_entry.approval_note IS '承認時の記録 (the approver''s note)';
+COMMENT ON COLUMN tmac.handling_entry.return_note IS '返却時の記録 (note at the return)';
+COMMENT ON COLUMN tmac.handling_entry.acknowledged_at IS 'When the manager reviewed the violation';

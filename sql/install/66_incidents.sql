@@ -1,0 +1,393 @@
+-- 66_incidents.sql — 情報漏えい等の事故・兆候の報告 (incidents and leak signs), ⑥, Ⅰ-6.
+--
+-- The seed's reporting rule: whoever notices a sign (兆候) or a leak reports it
+-- to their superior (上長) or the information manager (管理責任者), who reports
+-- it to management (経営層) at once; the response is first response (初動対応),
+-- evidence (証拠保全), cause, corrective action, and notifications to the
+-- entrusting company (委託元), the authorities (監督官庁), the police (警察).
+--
+-- Anyone with a person record may report (tmac.report_incident is executable
+-- by every role, and refuses every role that is not an active person's login:
+-- reporting must be easy, and the report names its reporter).  Managers
+-- (tmac_approver, tmac_admin) escalate, respond, notify and close.  Every
+-- change of an incident, its assets and notifications is written to its
+-- timeline (tmac.incident_event) besides the audit log.  Incidents are never
+-- deleted.
+
+INSERT INTO tmac.setting_default VALUES
+  ('incident_escalation_limit', '24 hours', 'An incident must be reported to management (経営層) within this time of being reported (a positive interval)'),
+  ('incident_close_deadline',   '30 days',  'An incident reported without a deadline must be closed within this time (a positive interval)');
+
+CREATE TABLE tmac.leak_sign (
+  sign_code   text PRIMARY KEY,
+  category    text NOT NULL CHECK (category IN ('employee', 'leaver', 'partner', 'outsider')),
+  ordinal     smallint NOT NULL,
+  example_ja  text NOT NULL,
+  UNIQUE (category, ordinal)
+);
+COMMENT ON TABLE tmac.leak_sign IS
+  '報告を求める事象 (leak signs to report) from the seed: categories 従業員 employee, 退職者 leaver, 取引先 partner, 外部者 outsider, with their examples';
+COMMENT ON COLUMN tmac.leak_sign.category IS 'employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者)';
+COMMENT ON COLUMN tmac.leak_sign.example_ja IS 'The seed''s example of the sign';
+INSERT INTO tmac.leak_sign VALUES
+  ('employee_access_surge',   'employee', 1, '秘密情報を保管しているサーバーや記録媒体へのアクセス回数の大幅な増加'),
+  ('employee_needless_access','employee', 2, '業務上必要性のないアクセス行為'),
+  ('employee_overtime',       'employee', 3, '業務量に比べて異様に長い残業時間や不必要な休日出勤'),
+  ('employee_refuses_leave',  'employee', 4, '業務量としては余裕がある中での休暇取得の拒否'),
+  ('employee_suspicious',     'employee', 5, '経済的、社会的に極めて不審な言動'),
+  ('leaver_dispute',          'leaver',   1, '退職前の社内トラブルの存在'),
+  ('leaver_other_company',    'leaver',   2, '在職時の他社との関係'),
+  ('leaver_rumour',           'leaver',   3, '同僚内の会話やＯＢ会等で話題になっている、元従業員の不審な言動'),
+  ('leaver_competitor_product','leaver',  4, '退職者の転職先企業の商品の品質や機能が、転職後、自社商品と同水準となった'),
+  ('partner_terminates',      'partner',  1, '取引先からの突然の取引の打切り'),
+  ('partner_rumour',          'partner',  2, 'インターネット上での取引先に関する噂'),
+  ('partner_excess_request',  'partner',  3, '取引内容との関係では必要でないはずの業務資料のリクエストや異様に詳細な情報照会'),
+  ('partner_quality_jump',    'partner',  4, '自社の秘密情報と関連する取引先企業の商品の品質の急激な向上'),
+  ('partner_share_jump',      'partner',  5, '自社の秘密情報と関連する分野での取引先の顧客・シェアの急拡大'),
+  ('outsider_bugging_device', 'outsider', 1, '自社会議室における偵察機器（盗聴器など）の発見'),
+  ('outsider_peer_breach',    'outsider', 2, '競合他社等での秘密情報漏えい、不法侵入等の事案発生'),
+  ('outsider_security_alert', 'outsider', 3, 'ウィルス対策ソフト、セキュリティ対策機器による警報'),
+  ('outsider_related_leak',   'outsider', 4, '自社の秘密情報と不可分一体のはずの情報が漏えいしていること'),
+  ('outsider_tip_off',        'outsider', 5, '電話、メール等を受信した関係者からの通報');
+
+CREATE TABLE tmac.incident (
+  incident_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  detected_at        timestamptz NOT NULL,
+  discovered_by      text NOT NULL REFERENCES tmac.person,
+  reported_by        text NOT NULL REFERENCES tmac.person,
+  reported_at        timestamptz NOT NULL DEFAULT now(),
+  category           text NOT NULL CHECK (category IN ('employee', 'leaver', 'partner', 'outsider')),
+  sign_code          text REFERENCES tmac.leak_sign,
+  description        text NOT NULL CHECK (btrim(description) <> ''),
+  reported_to        text NOT NULL CHECK (reported_to IN ('supervisor', 'manager')),
+  reported_to_person text REFERENCES tmac.person,
+  escalated_at       timestamptz,
+  escalated_by       text REFERENCES tmac.person,
+  management_contact text,
+  first_response     text,
+  impact             text,
+  evidence_refs      text[] NOT NULL DEFAULT '{}',
+  cause              text,
+  corrective_action  text,
+  due_by             timestamptz NOT NULL,
+  status             text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+  closed_at          timestamptz,
+  closed_by          text REFERENCES tmac.person,
+  CHECK ((status = 'closed') = (closed_at IS NOT NULL)),
+  CHECK ((closed_at IS NULL) = (closed_by IS NULL)),
+  CHECK ((escalated_at IS NULL) = (escalated_by IS NULL)),
+  CHECK (detected_at <= reported_at),
+  CHECK (sign_code IS NULL OR category IS NOT NULL)
+);
+CREATE INDEX incident_open_idx ON tmac.incident (reported_at) WHERE status = 'open';
+COMMENT ON TABLE tmac.incident IS
+  '情報漏えい等の事故・兆候 (incidents and leak signs, ⑥): who found what when, to whom it was reported, escalation to 経営層, response, cause, corrective action; never deleted';
+COMMENT ON COLUMN tmac.incident.detected_at IS '発見日時 (when it was noticed)';
+COMMENT ON COLUMN tmac.incident.discovered_by IS '発見者 (the person who noticed it)';
+COMMENT ON COLUMN tmac.incident.reported_by IS '報告者 (the person who entered the report)';
+COMMENT ON COLUMN tmac.incident.category IS '兆候の区分 (category of sign): employee 従業員等, leaver 退職者等, partner 取引先, outsider 外部者';
+COMMENT ON COLUMN tmac.incident.sign_code IS 'Which of the seed''s example signs (tmac.leak_sign), if one';
+COMMENT ON COLUMN tmac.incident.description IS '内容 (what was noticed)';
+COMMENT ON COLUMN tmac.incident.reported_to IS '報告先 (reported to): supervisor 上長 or manager 管理責任者';
+COMMENT ON COLUMN tmac.incident.reported_to_person IS 'The person it was reported to';
+COMMENT ON COLUMN tmac.incident.escalated_at IS '経営層への報告 (when it was reported to management)';
+COMMENT ON COLUMN tmac.incident.escalated_by IS 'Who reported it to management';
+COMMENT ON COLUMN tmac.incident.management_contact IS 'Whom in management it was reported to';
+COMMENT ON COLUMN tmac.incident.first_response IS '初動対応 (first response)';
+COMMENT ON COLUMN tmac.incident.impact IS '影響 (impact on the company, partners, customers)';
+COMMENT ON COLUMN tmac.incident.evidence_refs IS '証拠 (references to preserved evidence)';
+COMMENT ON COLUMN tmac.incident.cause IS '原因 (cause)';
+COMMENT ON COLUMN tmac.incident.corrective_action IS '是正措置 (corrective action)';
+COMMENT ON COLUMN tmac.incident.due_by IS '対応期限 (deadline to close it)';
+COMMENT ON COLUMN tmac.incident.closed_by IS '完了確認者 (who closed it)';
+SELECT tmac.add_audit_trigger('tmac.incident', 'incident_id');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_incident_id_seq', '');
+
+CREATE TABLE tmac.incident_asset (
+  incident_id bigint NOT NULL REFERENCES tmac.incident,
+  asset_id    bigint NOT NULL REFERENCES tmac.asset (asset_id),
+  PRIMARY KEY (incident_id, asset_id)
+);
+CREATE INDEX incident_asset_asset_idx ON tmac.incident_asset (asset_id);
+COMMENT ON TABLE tmac.incident_asset IS '事故の対象情報 (the assets an incident concerns)';
+SELECT tmac.add_audit_trigger('tmac.incident_asset', 'incident_id');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident_asset FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident_asset FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_asset', '');
+
+CREATE TABLE tmac.incident_notification (
+  notification_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  incident_id     bigint NOT NULL REFERENCES tmac.incident,
+  recipient_kind  text NOT NULL CHECK (recipient_kind IN ('entrusting_company', 'authority', 'police', 'customer', 'public', 'other')),
+  recipient       text NOT NULL CHECK (btrim(recipient) <> ''),
+  notified_at     timestamptz NOT NULL,
+  notified_by     text NOT NULL REFERENCES tmac.person,
+  reference       text
+);
+CREATE INDEX incident_notification_incident_idx ON tmac.incident_notification (incident_id, recipient_kind);
+COMMENT ON TABLE tmac.incident_notification IS
+  '通知・報告 (notifications): to the entrusting company 委託元, authorities 監督官庁, police 警察, customers, the public';
+COMMENT ON COLUMN tmac.incident_notification.recipient_kind IS 'entrusting_company (委託元), authority (監督官庁), police (警察), customer (消費者・顧客), public (公表), other';
+COMMENT ON COLUMN tmac.incident_notification.recipient IS 'Who was notified (company, office, station)';
+COMMENT ON COLUMN tmac.incident_notification.reference IS 'Reference of the notification (letter, case number)';
+SELECT tmac.add_audit_trigger('tmac.incident_notification', 'notification_id');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident_notification FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident_notification FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_notification', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_notification_notification_id_seq', '');
+
+-- The timeline: one row per change of an incident, its assets or notifications.
+CREATE TABLE tmac.incident_event (
+  event_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  incident_id bigint NOT NULL REFERENCES tmac.incident,
+  at          timestamptz NOT NULL DEFAULT clock_timestamp(),
+  actor       name NOT NULL DEFAULT tmac.invoker(),
+  person_id   text,
+  what        text NOT NULL,
+  change      jsonb NOT NULL
+);
+CREATE INDEX incident_event_incident_idx ON tmac.incident_event (incident_id, event_id);
+COMMENT ON TABLE tmac.incident_event IS
+  '時系列 (incident timeline): every change of an incident, its assets and notifications — when, by whom, what changed';
+COMMENT ON COLUMN tmac.incident_event.what IS 'reported, changed, asset added, notified';
+COMMENT ON COLUMN tmac.incident_event.change IS 'The changed fields with their new values (old values for a change)';
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident_event FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident_event FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_event', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.incident_event_event_id_seq', '');
+
+CREATE FUNCTION tmac.incident_timeline() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  n jsonb := to_jsonb(NEW);
+  o jsonb;
+  ch jsonb;
+BEGIN
+  IF tmac.restoring() THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    o := to_jsonb(OLD);
+    SELECT jsonb_object_agg(k.key, jsonb_build_object('old', o -> k.key, 'new', k.value)) INTO ch
+      FROM jsonb_each(n) k WHERE k.value IS DISTINCT FROM o -> k.key;
+    IF ch IS NULL THEN
+      RETURN NULL;
+    END IF;
+  ELSE
+    ch := n;
+  END IF;
+  INSERT INTO tmac.incident_event (incident_id, person_id, what, change)
+  VALUES ((n ->> 'incident_id')::bigint, tmac.person_of_role(tmac.invoker()),
+          CASE TG_TABLE_NAME WHEN 'incident' THEN CASE TG_OP WHEN 'INSERT' THEN 'reported' ELSE 'changed' END
+                             WHEN 'incident_asset' THEN 'asset added' ELSE 'notified' END,
+          ch);
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tmac.incident_timeline() IS 'Trigger: writes every change of an incident, its assets and notifications to its timeline';
+CREATE TRIGGER timeline AFTER INSERT OR UPDATE ON tmac.incident FOR EACH ROW EXECUTE FUNCTION tmac.incident_timeline();
+CREATE TRIGGER timeline AFTER INSERT ON tmac.incident_asset FOR EACH ROW EXECUTE FUNCTION tmac.incident_timeline();
+CREATE TRIGGER timeline AFTER INSERT ON tmac.incident_notification FOR EACH ROW EXECUTE FUNCTION tmac.incident_timeline();
+
+CREATE FUNCTION tmac.incident_assets_add(incident_id bigint, asset_nos text[]) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  missing text;
+BEGIN
+  SELECT string_agg(x, ', ') INTO missing FROM unnest(asset_nos) x
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = x);
+  IF missing IS NOT NULL THEN
+    RAISE EXCEPTION 'no asset % in the inventory', missing USING ERRCODE = 'undefined_object',
+      HINT = 'Assets are listed in tmac.asset.';
+  END IF;
+  INSERT INTO tmac.incident_asset (incident_id, asset_id)
+    SELECT incident_assets_add.incident_id, a.asset_id FROM tmac.asset a WHERE a.asset_no = ANY (asset_nos)
+    ON CONFLICT DO NOTHING;
+END
+$$;
+COMMENT ON FUNCTION tmac.incident_assets_add(bigint, text[]) IS 'Internal: links assets (by number) to an incident; error 42704 naming unknown ones';
+
+CREATE FUNCTION tmac.report_incident(category text, description text, detected_at timestamptz DEFAULT NULL,
+                                     sign_code text DEFAULT NULL, asset_nos text[] DEFAULT '{}',
+                                     reported_to text DEFAULT 'manager', reported_to_person text DEFAULT NULL,
+                                     discovered_by text DEFAULT NULL)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('report an incident');
+  id bigint;
+  sc text;
+BEGIN
+  PERFORM tmac.require_arguments('report_incident', 'category', category, 'description', description,
+                                 'reported_to', reported_to);
+  IF category NOT IN ('employee', 'leaver', 'partner', 'outsider') THEN
+    RAISE EXCEPTION 'unknown sign category "%"', category USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Categories: employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者).';
+  END IF;
+  IF reported_to NOT IN ('supervisor', 'manager') THEN
+    RAISE EXCEPTION 'reported_to is supervisor (上長) or manager (管理責任者), not "%"', reported_to
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF sign_code IS NOT NULL THEN
+    SELECT s.category INTO sc FROM tmac.leak_sign s WHERE s.sign_code = report_incident.sign_code;
+    IF sc IS NULL THEN
+      RAISE EXCEPTION 'unknown leak sign "%"', sign_code USING ERRCODE = 'undefined_object',
+        HINT = 'The seed''s signs are listed in tmac.leak_sign.';
+    ELSIF sc <> category THEN
+      RAISE EXCEPTION 'leak sign "%" is of category %, not %', sign_code, sc, category USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END IF;
+  IF detected_at > now() THEN
+    RAISE EXCEPTION 'detected_at % is in the future', detected_at USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF discovered_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = discovered_by) THEN
+    RAISE EXCEPTION 'no person "%"', discovered_by USING ERRCODE = 'undefined_object';
+  END IF;
+  IF reported_to_person IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = reported_to_person) THEN
+    RAISE EXCEPTION 'no person "%"', reported_to_person USING ERRCODE = 'undefined_object';
+  END IF;
+  INSERT INTO tmac.incident (detected_at, discovered_by, reported_by, category, sign_code, description,
+                             reported_to, reported_to_person, due_by)
+  VALUES (coalesce(detected_at, now()), coalesce(discovered_by, me), me, category, sign_code, description,
+          reported_to, reported_to_person, now() + tmac.setting_lookup('incident_close_deadline')::interval)
+  RETURNING incident.incident_id INTO id;
+  PERFORM tmac.incident_assets_add(id, coalesce(asset_nos, '{}'));
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.report_incident(text, text, timestamptz, text, text[], text, text, text) IS
+  'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets, reported to (上長 supervisor / 管理責任者 manager); returns the incident number';
+
+CREATE FUNCTION tmac.incident_for_update(incident_id bigint) RETURNS tmac.incident
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  i tmac.incident;
+BEGIN
+  PERFORM tmac.require_arguments('incident', 'incident_id', incident_id::text);
+  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = incident_for_update.incident_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no incident %', incident_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF i.status = 'closed' THEN
+    RAISE EXCEPTION 'incident % was closed at %', incident_id, i.closed_at USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  RETURN i;
+END
+$$;
+COMMENT ON FUNCTION tmac.incident_for_update(bigint) IS 'Internal: locks an open incident; P0002 when there is none, 55000 when it is closed';
+
+CREATE FUNCTION tmac.escalate_incident(incident_id bigint, management_contact text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('escalate an incident');
+  i tmac.incident := tmac.incident_for_update(incident_id);
+BEGIN
+  PERFORM tmac.require_arguments('escalate_incident', 'management_contact', management_contact);
+  IF i.escalated_at IS NOT NULL THEN
+    RAISE EXCEPTION 'incident % was reported to management at %', incident_id, i.escalated_at
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.incident x SET escalated_at = now(), escalated_by = me,
+         management_contact = escalate_incident.management_contact
+   WHERE x.incident_id = escalate_incident.incident_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.escalate_incident(bigint, text) IS
+  'The manager records that an incident was reported to management (経営層への報告): to whom; closes its incident_not_escalated finding';
+
+CREATE FUNCTION tmac.update_incident(incident_id bigint, first_response text DEFAULT NULL, impact text DEFAULT NULL,
+                                     cause text DEFAULT NULL, corrective_action text DEFAULT NULL,
+                                     evidence_refs text[] DEFAULT NULL, due_by timestamptz DEFAULT NULL,
+                                     asset_nos text[] DEFAULT NULL)
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('update an incident');
+  i tmac.incident := tmac.incident_for_update(incident_id);
+BEGIN
+  IF due_by IS NOT NULL AND due_by <= i.reported_at THEN
+    RAISE EXCEPTION 'the deadline % is not after the report', due_by USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  UPDATE tmac.incident x SET
+         first_response = coalesce(update_incident.first_response, x.first_response),
+         impact = coalesce(update_incident.impact, x.impact),
+         cause = coalesce(update_incident.cause, x.cause),
+         corrective_action = coalesce(update_incident.corrective_action, x.corrective_action),
+         evidence_refs = CASE WHEN update_incident.evidence_refs IS NULL THEN x.evidence_refs
+                              ELSE ARRAY(SELECT DISTINCT e FROM unnest(x.evidence_refs || update_incident.evidence_refs) e ORDER BY 1) END,
+         due_by = coalesce(update_incident.due_by, x.due_by)
+   WHERE x.incident_id = update_incident.incident_id;
+  PERFORM tmac.incident_assets_add(incident_id, coalesce(asset_nos, '{}'));
+END
+$$;
+COMMENT ON FUNCTION tmac.update_incident(bigint, text, text, text, text, text[], timestamptz, text[]) IS
+  'The manager records the response to an open incident: 初動対応, impact, cause, corrective action, evidence references (added), deadline, further assets; each change goes to its timeline';
+
+CREATE FUNCTION tmac.notify_incident(incident_id bigint, recipient_kind text, recipient text,
+                                     notified_at timestamptz DEFAULT NULL, reference text DEFAULT NULL)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('record a notification');
+  i tmac.incident;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('notify_incident', 'incident_id', incident_id::text,
+                                 'recipient_kind', recipient_kind, 'recipient', recipient);
+  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = notify_incident.incident_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no incident %', incident_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF recipient_kind NOT IN ('entrusting_company', 'authority', 'police', 'customer', 'public', 'other') THEN
+    RAISE EXCEPTION 'unknown recipient kind "%"', recipient_kind USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'entrusting_company (委託元), authority (監督官庁), police (警察), customer, public, other.';
+  END IF;
+  IF notified_at > now() OR notified_at < i.detected_at THEN
+    RAISE EXCEPTION 'notified_at % is not between the detection and now', notified_at USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.incident_notification (incident_id, recipient_kind, recipient, notified_at, notified_by, reference)
+  VALUES (incident_id, recipient_kind, recipient, coalesce(notified_at, now()), me, reference)
+  RETURNING incident_notification.notification_id INTO id;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.notify_incident(bigint, text, text, timestamptz, text) IS
+  'Records that an incident was notified to the entrusting company (委託元), an authority (監督官庁), the police (警察), customers or the public, when and with what reference';
+
+CREATE FUNCTION tmac.close_incident(incident_id bigint, cause text, corrective_action text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('close an incident');
+  i tmac.incident := tmac.incident_for_update(incident_id);
+BEGIN
+  PERFORM tmac.require_arguments('close_incident', 'cause', cause, 'corrective_action', corrective_action);
+  IF i.escalated_at IS NULL THEN
+    RAISE EXCEPTION 'incident % was never reported to management', incident_id
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Record the report first (tmac.escalate_incident).';
+  END IF;
+  UPDATE tmac.incident x SET cause = close_incident.cause, corrective_action = close_incident.corrective_action,
+         status = 'closed', closed_at = now(), closed_by = me
+   WHERE x.incident_id = close_incident.incident_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.close_incident(bigint, text, text) IS
+  'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
+
+COMMENT ON COLUMN tmac.leak_sign.sign_code IS '兆候コード (code of the sign)';
+COMMENT ON COLUMN tmac.incident.incident_id IS '事故番号 (incident number)';
+COMMENT ON COLUMN tmac.incident.reported_at IS '報告日時 (when it was reported)';
+COMMENT ON COLUMN tmac.incident.status IS '状態 (open or closed)';
+COMMENT ON COLUMN tmac.incident.closed_at IS '完了日時 (closed at)';
+COMMENT ON COLUMN tmac.incident_notification.notified_at IS '通知日時 (when it was notified)';
+COMMENT ON COLUMN tmac.incident_notification.notified_by IS '通知者 (who notified)';
+COMMENT ON COLUMN tmac.incident_event.at IS '日時 (when)';
+COMMENT ON COLUMN tmac.incident_event.actor IS 'The role that made the change';
+COMMENT ON COLUMN tmac.incident_event.person_id IS 'The person mapped to that role';

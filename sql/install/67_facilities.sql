@@ -1,0 +1,610 @@
+-- 67_facilities.sql — 保管容器・鍵・立入制限区域 (containers, keys and restricted areas), ⑧, Ⅲ, Ⅳ.
+--
+-- Ⅲ (information that fits in a container): containers (金庫, キャビネット)
+-- with their location, lock type, custodian, the assets stored and who holds
+-- a key or the combination; the key ledger (鍵の貸出し管理簿: who borrowed
+-- which key, approved by whom, due, returned); combination changes
+-- (文字盤鍵の鍵番号の変更: when, why, by whom — at least yearly, and whenever
+-- a holder changes); sealed transports (封印, 受領証).
+-- Ⅳ (equipment that does not): restricted areas (立入制限区域: lock, hours,
+-- equipment inside, custodian) and their entry log (受付簿: person or visitor
+-- with company, in/out, escort, badge, devices brought in and who approved them).
+--
+-- Facility managers (tmac_admin) register containers, areas and keys; the key
+-- custodians and reception (tmac_approver, tmac_admin) record loans, entries,
+-- combination changes and transports.  Rows are never deleted; every change is
+-- audited.
+
+INSERT INTO tmac.setting_default VALUES
+  ('combination_max_age', '12 months', 'A combination lock''s number must be changed at least this often (文字盤鍵の鍵番号は年1回以上変更) (a positive interval)');
+
+CREATE TABLE tmac.restricted_area (
+  area_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  code         text NOT NULL UNIQUE CHECK (tmac.valid_code(code)),
+  name         text NOT NULL CHECK (btrim(name) <> ''),
+  location     text NOT NULL,
+  lock_type    text NOT NULL CHECK (lock_type IN ('key', 'combination', 'keypad', 'card', 'biometric')),
+  open_hours   text,
+  equipment    text[] NOT NULL DEFAULT '{}',
+  custodian    text NOT NULL REFERENCES tmac.person,
+  retired_at   timestamptz
+);
+COMMENT ON TABLE tmac.restricted_area IS '立入制限区域 (restricted areas, Ⅳ): lock, opening hours, equipment inside, custodian';
+COMMENT ON COLUMN tmac.restricted_area.lock_type IS '施錠 (lock): key 差込み式, combination 文字盤, keypad キーパッド, card, biometric (認証システム)';
+COMMENT ON COLUMN tmac.restricted_area.open_hours IS '開錠時間 (when it is unlocked, e.g. 平日 8:30–17:30)';
+COMMENT ON COLUMN tmac.restricted_area.equipment IS '設置設備 (equipment inside: manufacturing equipment, prototypes)';
+COMMENT ON COLUMN tmac.restricted_area.custodian IS '管理者 (the person responsible)';
+SELECT tmac.add_audit_trigger('tmac.restricted_area', 'area_id', 'code');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.restricted_area FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.restricted_area FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.container (
+  container_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  code         text NOT NULL UNIQUE CHECK (tmac.valid_code(code)),
+  name         text NOT NULL CHECK (btrim(name) <> ''),
+  location     text NOT NULL,
+  area_id      bigint REFERENCES tmac.restricted_area,
+  lock_type    text NOT NULL CHECK (lock_type IN ('key', 'combination', 'keypad', 'card', 'biometric')),
+  custodian    text NOT NULL REFERENCES tmac.person,
+  retired_at   timestamptz
+);
+COMMENT ON TABLE tmac.container IS '保管容器 (containers, Ⅲ): safes and cabinets with their location, lock type and custodian';
+COMMENT ON COLUMN tmac.container.location IS '設置場所 (where it stands)';
+COMMENT ON COLUMN tmac.container.area_id IS 'The restricted area it stands in, if any';
+COMMENT ON COLUMN tmac.container.lock_type IS '鍵の種類 (lock): key 差込み式, combination 文字盤鍵, keypad, card, biometric';
+COMMENT ON COLUMN tmac.container.custodian IS '鍵管理者 (key custodian)';
+SELECT tmac.add_audit_trigger('tmac.container', 'container_id', 'code');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.container FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.container FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.container_asset (
+  container_id bigint NOT NULL REFERENCES tmac.container,
+  asset_id     bigint NOT NULL REFERENCES tmac.asset (asset_id),
+  stored_at    timestamptz NOT NULL DEFAULT now(),
+  removed_at   timestamptz,
+  PRIMARY KEY (container_id, asset_id, stored_at)
+);
+COMMENT ON TABLE tmac.container_asset IS '保管物 (assets stored in a container, from when until when)';
+SELECT tmac.add_audit_trigger('tmac.container_asset', 'container_id');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.container_asset FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.container_holder (
+  holder_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  container_id bigint REFERENCES tmac.container,
+  area_id      bigint REFERENCES tmac.restricted_area,
+  person_id    text NOT NULL REFERENCES tmac.person,
+  since        timestamptz NOT NULL DEFAULT now(),
+  until        timestamptz,
+  CHECK ((container_id IS NULL) <> (area_id IS NULL)),
+  CHECK (until IS NULL OR until >= since)
+);
+COMMENT ON TABLE tmac.container_holder IS '鍵番号の共有者・鍵保有者 (who holds a key or knows the combination of a container or area, from when until when)';
+SELECT tmac.add_audit_trigger('tmac.container_holder', 'holder_id');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.container_holder FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.physical_key (
+  key_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  code         text NOT NULL UNIQUE CHECK (tmac.valid_code(code)),
+  container_id bigint REFERENCES tmac.container,
+  area_id      bigint REFERENCES tmac.restricted_area,
+  custodian    text NOT NULL REFERENCES tmac.person,
+  retired_at   timestamptz,
+  CHECK ((container_id IS NULL) <> (area_id IS NULL))
+);
+COMMENT ON TABLE tmac.physical_key IS '鍵 (keys of containers and restricted areas) with their custodian';
+SELECT tmac.add_audit_trigger('tmac.physical_key', 'key_id', 'code');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.physical_key FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.key_loan (
+  loan_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  key_id       bigint NOT NULL REFERENCES tmac.physical_key,
+  borrower     text NOT NULL REFERENCES tmac.person,
+  approved_by  text NOT NULL REFERENCES tmac.person,
+  lent_at      timestamptz NOT NULL DEFAULT now(),
+  due_at       timestamptz NOT NULL,
+  returned_at  timestamptz,
+  received_by  text REFERENCES tmac.person,
+  purpose      text,
+  CHECK (approved_by <> borrower),
+  CHECK (due_at > lent_at),
+  CHECK ((returned_at IS NULL) = (received_by IS NULL))
+);
+CREATE UNIQUE INDEX key_loan_out_idx ON tmac.key_loan (key_id) WHERE returned_at IS NULL;
+COMMENT ON TABLE tmac.key_loan IS '鍵の貸出し管理簿 (key ledger): key, borrower, approver (never the borrower), out, due, returned, received by';
+SELECT tmac.add_audit_trigger('tmac.key_loan', 'loan_id');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.key_loan FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.combination_change (
+  change_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  container_id bigint REFERENCES tmac.container,
+  area_id      bigint REFERENCES tmac.restricted_area,
+  changed_at   timestamptz NOT NULL DEFAULT now(),
+  reason       text NOT NULL CHECK (reason IN ('installed', 'annual', 'moved', 'holder_changed', 'leak_suspected', 'other')),
+  changed_by   text NOT NULL REFERENCES tmac.person,
+  note         text,
+  CHECK ((container_id IS NULL) <> (area_id IS NULL))
+);
+CREATE INDEX combination_change_container_idx ON tmac.combination_change (container_id, changed_at);
+CREATE INDEX combination_change_area_idx ON tmac.combination_change (area_id, changed_at);
+COMMENT ON TABLE tmac.combination_change IS
+  '鍵番号の変更記録 (combination changes): when, why (installed 備え付け, annual 定期, moved 使用場所変更, holder_changed 管理者・アクセス権者の交代, leak_suspected 漏えいの恐れ), by whom; never the number itself';
+SELECT tmac.add_audit_trigger('tmac.combination_change', 'change_id');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.combination_change FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.area_entry (
+  entry_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  area_id         bigint NOT NULL REFERENCES tmac.restricted_area,
+  person_id       text REFERENCES tmac.person,
+  visitor_name    text,
+  visitor_company text,
+  entered_at      timestamptz NOT NULL DEFAULT now(),
+  left_at         timestamptz,
+  escort          text REFERENCES tmac.person,
+  badge           text,
+  devices         text[] NOT NULL DEFAULT '{}',
+  devices_approved_by text REFERENCES tmac.person,
+  purpose         text,
+  recorded_by     text NOT NULL REFERENCES tmac.person,
+  CHECK ((person_id IS NULL) <> (visitor_name IS NULL)),
+  CHECK (visitor_name IS NULL OR visitor_company IS NOT NULL),
+  CHECK (left_at IS NULL OR left_at >= entered_at),
+  CHECK (escort IS NULL OR escort IS DISTINCT FROM person_id),
+  CHECK (cardinality(devices) = 0 OR devices_approved_by IS NOT NULL)
+);
+CREATE INDEX area_entry_area_idx ON tmac.area_entry (area_id, entered_at);
+COMMENT ON TABLE tmac.area_entry IS
+  '入退室記録・受付簿 (entry log of restricted areas): person or visitor with company, in/out, escort (立会者), badge (標識), devices brought in (カメラ等) and who approved them';
+COMMENT ON COLUMN tmac.area_entry.person_id IS 'The person entering (employees, contractors, registered visitors)';
+COMMENT ON COLUMN tmac.area_entry.visitor_name IS 'A visitor without a person record (見学者), with visitor_company';
+COMMENT ON COLUMN tmac.area_entry.escort IS '立会者 (the employee escorting a visitor)';
+COMMENT ON COLUMN tmac.area_entry.badge IS '標識 (the badge worn)';
+COMMENT ON COLUMN tmac.area_entry.devices IS '持込機器 (cameras, phones, media brought in)';
+COMMENT ON COLUMN tmac.area_entry.devices_approved_by IS 'The manager who approved the devices (持込みの承認)';
+SELECT tmac.add_audit_trigger('tmac.area_entry', 'entry_id');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.area_entry FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TABLE tmac.sealed_transport (
+  transport_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  asset_id       bigint NOT NULL REFERENCES tmac.asset (asset_id),
+  seal_no        text NOT NULL,
+  sent_at        timestamptz NOT NULL DEFAULT now(),
+  sent_by        text NOT NULL REFERENCES tmac.person,
+  carrier        text NOT NULL,
+  carrier_nda    text,
+  recipient      text NOT NULL,
+  received_at    timestamptz,
+  receipt_ref    text,
+  receipt_checked_by text REFERENCES tmac.person,
+  CHECK ((received_at IS NULL) = (receipt_ref IS NULL)),
+  CHECK ((receipt_ref IS NULL) = (receipt_checked_by IS NULL))
+);
+COMMENT ON TABLE tmac.sealed_transport IS
+  '運搬記録 (sealed transports): asset, seal number (封印), sender, carrier with its NDA, recipient, receipt (受領証) and the manager it was handed to';
+COMMENT ON COLUMN tmac.sealed_transport.receipt_ref IS '受領証 (reference of the signed receipt)';
+COMMENT ON COLUMN tmac.sealed_transport.receipt_checked_by IS 'The manager the receipt was handed to (管理者に提出)';
+SELECT tmac.add_audit_trigger('tmac.sealed_transport', 'transport_id');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.sealed_transport FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+SELECT pg_catalog.pg_extension_config_dump('tmac.restricted_area', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.restricted_area_area_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.container', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.container_container_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.container_asset', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.container_holder', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.container_holder_holder_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.physical_key', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.physical_key_key_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.key_loan', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.key_loan_loan_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.combination_change', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.combination_change_change_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry_entry_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport_transport_id_seq', '');
+
+-- Lookups by code, with a clear error.
+CREATE FUNCTION tmac.container_id_of(code text) RETURNS bigint
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  id bigint;
+BEGIN
+  SELECT c.container_id INTO id FROM tmac.container c WHERE c.code = container_id_of.code;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no container "%"', code USING ERRCODE = 'undefined_object', HINT = 'Containers are listed in tmac.container.';
+  END IF;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.container_id_of(text) IS 'Id of a container given by its code; error 42704 when unknown';
+
+CREATE FUNCTION tmac.area_id_of(code text) RETURNS bigint
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  id bigint;
+BEGIN
+  SELECT a.area_id INTO id FROM tmac.restricted_area a WHERE a.code = area_id_of.code;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no restricted area "%"', code USING ERRCODE = 'undefined_object', HINT = 'Areas are listed in tmac.restricted_area.';
+  END IF;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.area_id_of(text) IS 'Id of a restricted area given by its code; error 42704 when unknown';
+
+CREATE FUNCTION tmac.require_person(person_id text) RETURNS text
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = require_person.person_id) THEN
+    RAISE EXCEPTION 'no person "%"', person_id USING ERRCODE = 'undefined_object';
+  END IF;
+  RETURN person_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.require_person(text) IS 'Returns a person_id, or error 42704 when there is no such person (NULL passes)';
+
+CREATE FUNCTION tmac.define_area(code text, name text, location text, lock_type text, custodian text,
+                                 open_hours text DEFAULT NULL, equipment text[] DEFAULT '{}')
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('define a restricted area');
+  PERFORM tmac.require_arguments('define_area', 'code', code, 'name', name, 'location', location,
+                                 'lock_type', lock_type, 'custodian', custodian);
+  PERFORM tmac.require_person(custodian);
+  INSERT INTO tmac.restricted_area (code, name, location, lock_type, custodian, open_hours, equipment)
+  VALUES (code, name, location, lock_type, custodian, open_hours, coalesce(equipment, '{}'))
+  RETURNING restricted_area.area_id INTO id;
+  RETURN id;
+EXCEPTION
+  WHEN check_violation THEN
+    RAISE EXCEPTION 'invalid restricted area "%"', code USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.';
+  WHEN unique_violation THEN
+    RAISE EXCEPTION 'restricted area "%" exists', code USING ERRCODE = 'duplicate_object';
+END
+$$;
+COMMENT ON FUNCTION tmac.define_area(text, text, text, text, text, text, text[]) IS
+  'Registers a restricted area (立入制限区域): code, name, location, lock type, custodian, opening hours, equipment inside';
+
+CREATE FUNCTION tmac.define_container(code text, name text, location text, lock_type text, custodian text,
+                                      area text DEFAULT NULL)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('define a container');
+  PERFORM tmac.require_arguments('define_container', 'code', code, 'name', name, 'location', location,
+                                 'lock_type', lock_type, 'custodian', custodian);
+  PERFORM tmac.require_person(custodian);
+  INSERT INTO tmac.container (code, name, location, lock_type, custodian, area_id)
+  VALUES (code, name, location, lock_type, custodian, CASE WHEN area IS NOT NULL THEN tmac.area_id_of(area) END)
+  RETURNING container.container_id INTO id;
+  RETURN id;
+EXCEPTION
+  WHEN check_violation THEN
+    RAISE EXCEPTION 'invalid container "%"', code USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.';
+  WHEN unique_violation THEN
+    RAISE EXCEPTION 'container "%" exists', code USING ERRCODE = 'duplicate_object';
+END
+$$;
+COMMENT ON FUNCTION tmac.define_container(text, text, text, text, text, text) IS
+  'Registers a container (保管容器): code, name, location, lock type, key custodian, the restricted area it stands in';
+
+CREATE FUNCTION tmac.set_custodian(kind text, code text, custodian text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.acting_role('change a custodian');
+  PERFORM tmac.require_arguments('set_custodian', 'kind', kind, 'code', code, 'custodian', custodian);
+  PERFORM tmac.require_person(custodian);
+  CASE kind
+    WHEN 'container' THEN UPDATE tmac.container c SET custodian = set_custodian.custodian WHERE c.container_id = tmac.container_id_of(set_custodian.code);
+    WHEN 'area' THEN UPDATE tmac.restricted_area a SET custodian = set_custodian.custodian WHERE a.area_id = tmac.area_id_of(set_custodian.code);
+    WHEN 'key' THEN
+      UPDATE tmac.physical_key k SET custodian = set_custodian.custodian WHERE k.code = set_custodian.code;
+      IF NOT FOUND THEN
+        RAISE EXCEPTION 'no key "%"', code USING ERRCODE = 'undefined_object';
+      END IF;
+    ELSE
+      RAISE EXCEPTION 'kind is container, area or key, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END CASE;
+END
+$$;
+COMMENT ON FUNCTION tmac.set_custodian(text, text, text) IS
+  'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者); closes a custodian_terminated finding';
+
+CREATE FUNCTION tmac.store_asset(container text, asset_no text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  a bigint;
+BEGIN
+  PERFORM tmac.acting_role('store an asset in a container');
+  PERFORM tmac.require_arguments('store_asset', 'container', container, 'asset_no', asset_no);
+  SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = store_asset.asset_no;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no USING ERRCODE = 'undefined_object';
+  END IF;
+  INSERT INTO tmac.container_asset (container_id, asset_id) VALUES (tmac.container_id_of(container), a);
+END
+$$;
+COMMENT ON FUNCTION tmac.store_asset(text, text) IS 'Records that an asset is kept in a container (保管物)';
+
+CREATE FUNCTION tmac.add_holder(kind text, code text, person_id text) RETURNS bigint
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('add a key or combination holder');
+  PERFORM tmac.require_arguments('add_holder', 'kind', kind, 'code', code, 'person_id', person_id);
+  PERFORM tmac.require_person(person_id);
+  IF kind NOT IN ('container', 'area') THEN
+    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.container_holder (container_id, area_id, person_id)
+  VALUES (CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
+          CASE WHEN kind = 'area' THEN tmac.area_id_of(code) END, person_id)
+  RETURNING container_holder.holder_id INTO id;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.add_holder(text, text, text) IS
+  'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area)';
+
+CREATE FUNCTION tmac.end_holder(holder_id bigint) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.acting_role('end a key or combination holder');
+  UPDATE tmac.container_holder h SET until = now() WHERE h.holder_id = end_holder.holder_id AND h.until IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no current holder %', holder_id USING ERRCODE = 'no_data_found';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.end_holder(bigint) IS 'Ends a holder''s key or combination; the combination must then be changed';
+
+CREATE FUNCTION tmac.record_combination_change(kind text, code text, reason text, note text DEFAULT NULL)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('record a combination change');
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('record_combination_change', 'kind', kind, 'code', code, 'reason', reason);
+  IF kind NOT IN ('container', 'area') THEN
+    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF reason NOT IN ('installed', 'annual', 'moved', 'holder_changed', 'leak_suspected', 'other') THEN
+    RAISE EXCEPTION 'unknown reason "%"', reason USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'installed, annual, moved, holder_changed, leak_suspected, other.';
+  END IF;
+  INSERT INTO tmac.combination_change (container_id, area_id, reason, changed_by, note)
+  VALUES (CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
+          CASE WHEN kind = 'area' THEN tmac.area_id_of(code) END, reason, me, note)
+  RETURNING combination_change.change_id INTO id;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.record_combination_change(text, text, text, text) IS
+  'Records that the acting person changed the combination of a container or area (kind container, area) and why; the number itself is never stored';
+
+CREATE FUNCTION tmac.define_key(code text, kind text, of_code text, custodian text) RETURNS bigint
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('define a key');
+  PERFORM tmac.require_arguments('define_key', 'code', code, 'kind', kind, 'of_code', of_code, 'custodian', custodian);
+  PERFORM tmac.require_person(custodian);
+  IF kind NOT IN ('container', 'area') THEN
+    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.physical_key (code, container_id, area_id, custodian)
+  VALUES (code, CASE WHEN kind = 'container' THEN tmac.container_id_of(of_code) END,
+          CASE WHEN kind = 'area' THEN tmac.area_id_of(of_code) END, custodian)
+  RETURNING physical_key.key_id INTO id;
+  RETURN id;
+EXCEPTION
+  WHEN unique_violation THEN
+    RAISE EXCEPTION 'key "%" exists', code USING ERRCODE = 'duplicate_object';
+  WHEN check_violation THEN
+    RAISE EXCEPTION 'invalid key code "%"', code USING ERRCODE = 'invalid_parameter_value';
+END
+$$;
+COMMENT ON FUNCTION tmac.define_key(text, text, text, text) IS 'Registers a key (鍵) of a container or area (kind container, area) with its custodian';
+
+CREATE FUNCTION tmac.lend_key(key_code text, borrower text, due_at timestamptz, purpose text DEFAULT NULL)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('lend a key');
+  k tmac.physical_key;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('lend_key', 'key_code', key_code, 'borrower', borrower, 'due_at', due_at::text);
+  PERFORM tmac.require_person(borrower);
+  SELECT * INTO k FROM tmac.physical_key x WHERE x.code = key_code FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no key "%"', key_code USING ERRCODE = 'undefined_object';
+  END IF;
+  IF me = borrower THEN
+    RAISE EXCEPTION 'a key is lent by someone other than its borrower' USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'The approver of a key loan is never the borrower.';
+  END IF;
+  IF due_at <= now() THEN
+    RAISE EXCEPTION 'the due time % is not in the future', due_at USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF EXISTS (SELECT 1 FROM tmac.key_loan l WHERE l.key_id = k.key_id AND l.returned_at IS NULL) THEN
+    RAISE EXCEPTION 'key "%" is lent out', key_code USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF (SELECT p.status FROM tmac.person p WHERE p.person_id = borrower) <> 'active' THEN
+    RAISE EXCEPTION 'person "%" is not active', borrower USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  INSERT INTO tmac.key_loan (key_id, borrower, approved_by, due_at, purpose)
+  VALUES (k.key_id, borrower, me, due_at, purpose)
+  RETURNING key_loan.loan_id INTO id;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.lend_key(text, text, timestamptz, text) IS
+  'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number';
+
+CREATE FUNCTION tmac.return_key(key_code text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('take back a key');
+BEGIN
+  PERFORM tmac.require_arguments('return_key', 'key_code', key_code);
+  UPDATE tmac.key_loan l SET returned_at = now(), received_by = me
+    FROM tmac.physical_key k
+   WHERE k.code = key_code AND l.key_id = k.key_id AND l.returned_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'key "%" is not lent out', key_code USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.return_key(text) IS 'Records that a lent key came back, received by the acting person; closes its key_not_returned finding';
+
+CREATE FUNCTION tmac.record_entry(area text, person_id text DEFAULT NULL, visitor_name text DEFAULT NULL,
+                                  visitor_company text DEFAULT NULL, escort text DEFAULT NULL,
+                                  badge text DEFAULT NULL, devices text[] DEFAULT '{}',
+                                  devices_approved_by text DEFAULT NULL, purpose text DEFAULT NULL,
+                                  entered_at timestamptz DEFAULT NULL)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('record an entry to a restricted area');
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('record_entry', 'area', area);
+  IF (person_id IS NULL) = (visitor_name IS NULL) THEN
+    RAISE EXCEPTION 'an entry is of a person or of a visitor' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Give person_id, or visitor_name with visitor_company.';
+  END IF;
+  IF visitor_name IS NOT NULL AND visitor_company IS NULL THEN
+    RAISE EXCEPTION 'a visitor''s company is recorded' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  IF cardinality(devices) > 0 AND devices_approved_by IS NULL THEN
+    RAISE EXCEPTION 'devices brought in need a manager''s approval' USING ERRCODE = 'null_value_not_allowed',
+      HINT = 'Name who approved them (devices_approved_by).';
+  END IF;
+  IF escort IS NOT NULL AND escort = person_id THEN
+    RAISE EXCEPTION 'a person does not escort themselves' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM tmac.require_person(person_id), tmac.require_person(escort), tmac.require_person(devices_approved_by);
+  INSERT INTO tmac.area_entry (area_id, person_id, visitor_name, visitor_company, entered_at, escort, badge,
+                               devices, devices_approved_by, purpose, recorded_by)
+  VALUES (tmac.area_id_of(area), person_id, visitor_name, visitor_company, coalesce(entered_at, now()), escort,
+          badge, coalesce(devices, '{}'), devices_approved_by, purpose, me)
+  RETURNING area_entry.entry_id INTO id;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.record_entry(text, text, text, text, text, text, text[], text, text, timestamptz) IS
+  'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number';
+
+CREATE FUNCTION tmac.record_exit(entry_id bigint, escort text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.acting_person('record an exit from a restricted area');
+  PERFORM tmac.require_person(escort);
+  UPDATE tmac.area_entry e SET left_at = now(), escort = coalesce(record_exit.escort, e.escort)
+   WHERE e.entry_id = record_exit.entry_id AND e.left_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no open entry %', entry_id USING ERRCODE = 'no_data_found';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.record_exit(bigint, text) IS 'Records when a person or visitor left a restricted area (and the escort, if it was not recorded at entry)';
+
+CREATE FUNCTION tmac.record_transport(asset_no text, seal_no text, carrier text, recipient text,
+                                      carrier_nda text DEFAULT NULL)
+  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('send a sealed transport');
+  a bigint;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('record_transport', 'asset_no', asset_no, 'seal_no', seal_no,
+                                 'carrier', carrier, 'recipient', recipient);
+  SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = record_transport.asset_no;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no USING ERRCODE = 'undefined_object';
+  END IF;
+  INSERT INTO tmac.sealed_transport (asset_id, seal_no, sent_by, carrier, carrier_nda, recipient)
+  VALUES (a, seal_no, me, carrier, carrier_nda, recipient)
+  RETURNING sealed_transport.transport_id INTO id;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.record_transport(text, text, text, text, text) IS
+  'Records that the acting person sent an asset sealed (封印) with a carrier to a recipient; returns the transport number';
+
+CREATE FUNCTION tmac.record_receipt(transport_id bigint, receipt_ref text, received_at timestamptz DEFAULT NULL)
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('check a transport receipt');
+BEGIN
+  PERFORM tmac.require_arguments('record_receipt', 'transport_id', transport_id::text, 'receipt_ref', receipt_ref);
+  UPDATE tmac.sealed_transport t SET received_at = coalesce(record_receipt.received_at, now()),
+         receipt_ref = record_receipt.receipt_ref, receipt_checked_by = me
+   WHERE t.transport_id = record_receipt.transport_id AND t.receipt_ref IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no transport % awaiting its receipt', transport_id USING ERRCODE = 'no_data_found';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.record_receipt(bigint, text, timestamptz) IS
+  'The manager records the receipt (受領証) of a sealed transport, handed to them';
+
+COMMENT ON COLUMN tmac.restricted_area.code IS '区域コード (code of the area)';
+COMMENT ON COLUMN tmac.restricted_area.name IS '区域名 (name)';
+COMMENT ON COLUMN tmac.restricted_area.location IS '場所 (where it is)';
+COMMENT ON COLUMN tmac.restricted_area.retired_at IS '廃止日 (when the area stopped being restricted)';
+COMMENT ON COLUMN tmac.container.code IS '容器コード (code of the container)';
+COMMENT ON COLUMN tmac.container.name IS '名称 (name)';
+COMMENT ON COLUMN tmac.container.retired_at IS '廃止日 (when the container was taken out of use)';
+COMMENT ON COLUMN tmac.container_asset.stored_at IS '保管開始 (stored since)';
+COMMENT ON COLUMN tmac.container_asset.removed_at IS '取出し (removed at)';
+COMMENT ON COLUMN tmac.container_holder.person_id IS '保有者 (the person holding a key or knowing the combination)';
+COMMENT ON COLUMN tmac.container_holder.since IS '開始 (holds it since)';
+COMMENT ON COLUMN tmac.container_holder.until IS '終了 (held it until; the combination must be changed after)';
+COMMENT ON COLUMN tmac.physical_key.code IS '鍵番号 (the key''s code)';
+COMMENT ON COLUMN tmac.physical_key.custodian IS '鍵管理者 (the person keeping the key)';
+COMMENT ON COLUMN tmac.key_loan.borrower IS '借用者 (borrower)';
+COMMENT ON COLUMN tmac.key_loan.approved_by IS '承認者 (the person who lent it; never the borrower)';
+COMMENT ON COLUMN tmac.key_loan.lent_at IS '貸出日時 (lent at)';
+COMMENT ON COLUMN tmac.key_loan.due_at IS '返却予定 (due back)';
+COMMENT ON COLUMN tmac.key_loan.returned_at IS '返却日時 (returned at)';
+COMMENT ON COLUMN tmac.key_loan.received_by IS '受領者 (who took it back)';
+COMMENT ON COLUMN tmac.key_loan.purpose IS '目的 (purpose)';
+COMMENT ON COLUMN tmac.combination_change.changed_at IS '変更日 (when)';
+COMMENT ON COLUMN tmac.combination_change.reason IS '理由 (why): installed, annual, moved, holder_changed, leak_suspected, other';
+COMMENT ON COLUMN tmac.combination_change.changed_by IS '変更者 (who changed it)';
+COMMENT ON COLUMN tmac.area_entry.entered_at IS '入室 (in)';
+COMMENT ON COLUMN tmac.area_entry.left_at IS '退室 (out)';
+COMMENT ON COLUMN tmac.area_entry.visitor_company IS '所属 (the visitor''s company)';
+COMMENT ON COLUMN tmac.area_entry.purpose IS '目的 (purpose of the visit)';
+COMMENT ON COLUMN tmac.area_entry.recorded_by IS '受付者 (who recorded the entry)';
+COMMENT ON COLUMN tmac.sealed_transport.seal_no IS '封印番号 (seal number)';
+COMMENT ON COLUMN tmac.sealed_transport.sent_at IS '発送日時 (sent at)';
+COMMENT ON COLUMN tmac.sealed_transport.sent_by IS '発送者 (sender)';
+COMMENT ON COLUMN tmac.sealed_transport.carrier IS '運搬者 (carrier)';
+COMMENT ON COLUMN tmac.sealed_transport.carrier_nda IS '運搬者との秘密保持契約 (the carrier''s NDA)';
+COMMENT ON COLUMN tmac.sealed_transport.recipient IS '受領者 (recipient)';
+COMMENT ON COLUMN tmac.sealed_transport.received_at IS '受領日時 (received at)';

@@ -1,0 +1,35 @@
+/*
+ * handling_events.h — handling events inside the database (COPY … TO, copies
+ * into unprotected tables, deletions), recorded in the handling ledger.
+ */
+#ifndef TMAC_HANDLING_EVENTS_H
+#define TMAC_HANDLING_EVENTS_H
+
+#include "postgres.h"
+
+#include "executor/execdesc.h"
+#include "nodes/plannodes.h"
+#include "tcop/cmdtag.h"
+
+/*
+ * The highest level rank among the rows the row-security policies let
+ * through since the current tracked statement began (-1: none seen).  The
+ * policy functions (policy.c) raise it; handling_events.c resets and reads it.
+ */
+extern int	tmac_handling_rank_seen;
+
+static inline void
+tmac_handling_note_rank(int rank)
+{
+	if (rank > tmac_handling_rank_seen)
+		tmac_handling_rank_seen = rank;
+}
+
+extern void tmac_handling_events_init(void);
+extern void tmac_handling_executor_start(QueryDesc *queryDesc);
+extern void tmac_handling_executor_end(QueryDesc *queryDesc);
+extern void *tmac_handling_utility_begin(PlannedStmt *pstmt);
+extern void tmac_handling_utility_end(PlannedStmt *pstmt, void *state, QueryCompletion *qc);
+extern void tmac_handling_utility_abort(void *state);
+
+#endif							/* TMAC_HANDLING_EVENTS_H */
