@@ -3298,7 +3298,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role('change the handling standard');
   PERFORM tmac.require_arguments('set_handling_rule', 'level', level, 'action', action, 'rule', rule);
-  r := tmac.level_rank_of(level);
+  r := tmac.vocabulary_id('level', level);
   IF NOT EXISTS (SELECT 1 FROM tmac.handling_action a WHERE a.action = set_handling_rule.action) THEN
     RAISE EXCEPTION 'unknown handling action "%"', action
       USING ERRCODE = 'invalid_parameter_value',

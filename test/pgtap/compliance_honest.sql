@@ -17,7 +17,7 @@ SELECT ok((SELECT bool_and(reason LIKE 'not evaluated: %') FROM tmac.compliance_
 SELECT is((SELECT reason FROM tmac.compliance_status WHERE criterion = 'II'),
   'not evaluated: nothing to examine (grants = 0, persons = 0, reviews = 0)', 'II: its populations are empty');
 SELECT is((SELECT reason FROM tmac.compliance_status WHERE criterion = 'III'),
-  'not evaluated: no built-in check covers this criterion yet', 'III: no check yet');
+  'not evaluated: nothing to examine (containers = 0)', 'III: its register of containers is empty');
 SELECT results_eq($$SELECT (population->>'persons')::int, (population->>'grants')::int, builtin_checks, builtin_evaluated
                       FROM tmac.compliance_status WHERE criterion = 'II'$$,
   format($$VALUES (0, 0, %s::bigint, 0::bigint)$$, (SELECT count(*) FROM tmac.compliance_check WHERE criterion = 'II' AND builtin)),
@@ -74,7 +74,7 @@ SELECT results_eq($$SELECT criterion, status, own_checks, own_checks_run FROM tm
   $$VALUES ('I-4'::text, 'not_evaluated'::text, 1::bigint, 1::bigint), ('II', 'not_evaluated', 1, 1)$$,
   'a registered do-nothing check alone never makes a criterion ok');
 SELECT is((SELECT reason FROM tmac.compliance_status WHERE criterion = 'I-4'),
-  'not evaluated: no built-in check covers this criterion yet; the company''s own checks alone are no evidence',
+  'not evaluated: nothing to examine (handling_entries = 0); the company''s own checks alone are no evidence',
   'and the reason says so');
 SELECT tmac.set_check_enabled(check_code, true) FROM tmac.compliance_check WHERE criterion = 'II' AND builtin;
 SELECT results_eq($$SELECT status, builtin_disabled, disabled_checks FROM tmac.compliance_status WHERE criterion = 'II'$$,
