@@ -9,7 +9,11 @@
  * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
  * hook that makes views decide as their owner (view_owner.c); and the
  * executor-start hook that hands the leader's access profiles to parallel
- * workers (parallel_handoff.c).  Each hook calls the one installed before it.
+ * workers (parallel_handoff.c); and the access statistics (access_stats.c):
+ * their shared memory (shmem_request / shmem_startup hooks) and their
+ * executor hooks — start gives each executor its counters, run and finish
+ * make them current, end adds them to shared memory.  Each hook calls the
+ * one installed before it.
  * Every hook first asks extension.c whether tmac is installed in the current
  * database and does nothing where it is not.
  *
@@ -23,10 +27,13 @@
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "optimizer/planner.h"
 #include "utils/guc.h"
+#include "storage/ipc.h"
 #include "utils/inval.h"
 
+#include "access_stats.h"
 #include "extension.h"
 #include "own_act.h"
 #include "parallel_handoff.h"
@@ -71,6 +78,27 @@ define_internal_settings(void)
 
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorRun_hook_type prev_ExecutorRun = NULL;
+static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
+static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+static void
+tmac_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	tmac_access_stats_shmem_request();
+}
+
+static void
+tmac_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	tmac_access_stats_shmem_startup();
+}
 
 static PlannedStmt *
 tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
@@ -89,6 +117,55 @@ tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+	tmac_access_stats_begin(queryDesc, eflags);
+}
+
+static void
+tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once)
+{
+	struct TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
+
+	PG_TRY();
+	{
+		if (prev_ExecutorRun)
+			prev_ExecutorRun(queryDesc, direction, count, execute_once);
+		else
+			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	}
+	PG_FINALLY();
+	{
+		tmac_access_stats_leave(saved);
+	}
+	PG_END_TRY();
+}
+
+static void
+tmac_ExecutorFinish(QueryDesc *queryDesc)
+{
+	struct TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
+
+	PG_TRY();
+	{
+		if (prev_ExecutorFinish)
+			prev_ExecutorFinish(queryDesc);
+		else
+			standard_ExecutorFinish(queryDesc);
+	}
+	PG_FINALLY();
+	{
+		tmac_access_stats_leave(saved);
+	}
+	PG_END_TRY();
+}
+
+static void
+tmac_ExecutorEnd(QueryDesc *queryDesc)
+{
+	tmac_access_stats_end(queryDesc);
+	if (prev_ExecutorEnd)
+		prev_ExecutorEnd(queryDesc);
+	else
+		standard_ExecutorEnd(queryDesc);
 }
 
 void
@@ -103,12 +180,27 @@ _PG_init(void)
 	tmac_session_end_init();
 	tmac_hr_feed_flag_init();
 	tmac_own_act_init();
+	tmac_access_stats_init();
 	MarkGUCPrefixReserved("tmac");
+
+	if (process_shared_preload_libraries_in_progress)
+	{
+		prev_shmem_request_hook = shmem_request_hook;
+		shmem_request_hook = tmac_shmem_request;
+		prev_shmem_startup_hook = shmem_startup_hook;
+		shmem_startup_hook = tmac_shmem_startup;
+	}
 
 	prev_planner_hook = planner_hook;
 	planner_hook = tmac_planner;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = tmac_ExecutorStart;
+	prev_ExecutorRun = ExecutorRun_hook;
+	ExecutorRun_hook = tmac_ExecutorRun;
+	prev_ExecutorFinish = ExecutorFinish_hook;
+	ExecutorFinish_hook = tmac_ExecutorFinish;
+	prev_ExecutorEnd = ExecutorEnd_hook;
+	ExecutorEnd_hook = tmac_ExecutorEnd;
 }
 
 PG_FUNCTION_INFO_V1(tmac_cache_invalidate);

@@ -93,6 +93,7 @@ body { line-height: 1.3; }
 </tbody></table>
 <h2>指摘事項 / Open findings</h2>
 %7$s
+%8$s
 <footer>Source: tmac.compliance_status and tmac.findings at the time above. Each finding names its check (tmac.compliance_check explains it and the remedy). 状況は作成時点のものです。</footer>
 </body></html>
 $html$,
@@ -103,7 +104,12 @@ $html$,
     status_rows,
     CASE WHEN finding_rows IS NULL THEN '<p class="none">指摘事項はありません。 No open findings.</p>'
          ELSE '<table><thead><tr><th>severity</th><th>check</th><th>subject</th><th>detail</th></tr></thead><tbody>'
-              || finding_rows || '</tbody></table>' END);
+              || finding_rows || '</tbody></table>' END,
+    -- access over time of (at most 3) persons with a leak-sign finding (76_access_stats.sql)
+    (SELECT '<h2>アクセスの推移 / Access over time</h2>' || string_agg(tmac.access_chart_html(x.p), E'\n' ORDER BY x.p)
+       FROM (SELECT DISTINCT substr(f.subject, 8) AS p FROM unnest(fs) f
+              WHERE f.criterion = 'I-6' AND f.check_code LIKE 'access\_%' AND f.subject LIKE 'person:%'
+              ORDER BY 1 LIMIT 3) x));
 END
 $$;
 COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS
