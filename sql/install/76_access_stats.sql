@@ -102,7 +102,7 @@ CREATE FUNCTION tmac.access_stats_pending()
   RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, relid oid,
                  login_role oid, statements bigint, rows_read bigint, rows_written bigint,
                  first_seen timestamptz, last_seen timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT s.kind, s.person_id, s.level_rank, s.compartment_id, s.relid, s.login_role,
          CASE WHEN w.restarted THEN s.statements ELSE s.statements - m.statements END,
@@ -133,7 +133,7 @@ BEGIN
   INSERT INTO tmac.access_stats_history (snapshot_at, kind, person_id, level_rank, compartment_id, table_name,
                                          login_role, statements, rows_read, rows_written, first_seen, last_seen)
     SELECT now(), s.kind, s.person_id, NULLIF(s.level_rank, -1), NULLIF(s.compartment_id, -1),
-           CASE WHEN s.relid <> 0 THEN coalesce(pg_catalog.to_regclass(s.relid::regclass::text)::text, s.relid::text) END,
+           CASE WHEN s.relid <> 0 THEN s.relid::regclass::text END,
            (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = s.login_role AND s.login_role <> 0),
            CASE WHEN w.restarted THEN s.statements ELSE s.statements - m.statements END,
            CASE WHEN w.restarted THEN s.rows_read ELSE s.rows_read - m.rows_read END,
@@ -163,14 +163,14 @@ CREATE FUNCTION tmac.access_activity()
   RETURNS TABLE (snapshot_at timestamptz, kind text, person_id text, level_rank integer, compartment_id integer,
                  table_name text, login_role name, statements bigint, rows_read bigint, rows_written bigint,
                  first_seen timestamptz, last_seen timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT h.snapshot_at, h.kind, h.person_id, h.level_rank, h.compartment_id, h.table_name, h.login_role,
          h.statements, h.rows_read, h.rows_written, h.first_seen, h.last_seen
     FROM tmac.access_stats_history h
   UNION ALL
   SELECT now(), p.kind, p.person_id, NULLIF(p.level_rank, -1), NULLIF(p.compartment_id, -1),
-         CASE WHEN p.relid <> 0 THEN coalesce(pg_catalog.to_regclass(p.relid::regclass::text)::text, p.relid::text) END,
+         CASE WHEN p.relid <> 0 THEN p.relid::regclass::text END,
          (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = p.login_role AND p.login_role <> 0),
          p.statements, p.rows_read, p.rows_written, p.first_seen, p.last_seen
     FROM tmac.access_stats_pending() p;
@@ -215,9 +215,9 @@ INSERT INTO tmac.setting_default VALUES
 -- had any, with the median of the 30 days before it (days without access count as 0).
 CREATE FUNCTION tmac.access_daily_baseline()
   RETURNS TABLE (person_id text, day date, rows_read bigint, statements bigint, median numeric)
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-  WITH tz AS (SELECT tmac.setting_value('date_time_zone') AS tz),
+  WITH tz AS (SELECT tmac.setting_lookup('date_time_zone') AS tz),
   daily AS (
     SELECT a.person_id, (a.last_seen AT TIME ZONE (SELECT tz.tz FROM tz))::date AS day,
            sum(a.rows_read)::bigint AS rows_read, sum(a.statements)::bigint AS statements
@@ -228,7 +228,7 @@ BEGIN ATOMIC
             FROM generate_series(d.day - 30, d.day - 1, interval '1 day') g(day)
             LEFT JOIN daily b ON b.person_id = d.person_id AND b.day = g.day::date)::numeric
     FROM daily d
-   WHERE d.day > ((now() - tmac.setting_value('access_lookback')::interval) AT TIME ZONE (SELECT tz.tz FROM tz))::date
+   WHERE d.day > ((now() - tmac.setting_lookup('access_lookback')::interval) AT TIME ZONE (SELECT tz.tz FROM tz))::date
      AND d.rows_read > 0;
 END;
 COMMENT ON FUNCTION tmac.access_daily_baseline() IS

@@ -153,8 +153,7 @@ TO tmac_admin;
 -- function is checked against its reader, hence EXECUTE on it.
 GRANT SELECT ON tmac.access_stats, tmac.access_stats_history, tmac.access_stats_mark, tmac.holiday
   TO tmac_auditor, tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_raw(), tmac.access_stats_info(), tmac.access_stats_pending(),
-  tmac.access_activity(), tmac.access_daily_baseline(), tmac.access_history(text),
+GRANT EXECUTE ON FUNCTION tmac.access_stats_raw(), tmac.access_stats_info(), tmac.access_history(text),
   tmac.access_chart_html(text, integer), tmac.check_access_signs()
 TO tmac_auditor, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.reset_access_stats(), tmac.snapshot_access_stats() TO tmac_admin;
