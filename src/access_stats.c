@@ -122,45 +122,6 @@ typedef struct StatsShared
 	int64		evicted;
 } StatsShared;
 
-/* The rows one executor counted under one (person, table, label). */
-typedef struct Slot
-{
-	char	   *person_id;
-	Oid			relid;
-	TmacLabel  *label;
-	int64		read;
-	int64		written;
-	int64		deletable;
-} Slot;
-
-typedef struct TmacStatsAcc
-{
-	struct TmacStatsAcc *next;
-	QueryDesc  *qd;
-	uint64		id;				/* unique in this backend: sites check it */
-	uint64		stmt_id;
-	PlannedStmt *stmt;
-	MemoryContext cxt;
-	MemoryContextCallback cb;
-	int			nslots;
-	int			maxslots;
-	Slot	   *slots;
-} TmacStatsAcc;
-
-/* A policy expression of one executor: what it counts, cached in fn_extra. */
-#define SITE_IGNORE		0		/* can_read / can_write, or a write not counted */
-#define SITE_READ		1
-#define SITE_WRITE		2
-#define SITE_DELETE		3		/* a DELETE's USING: candidates, see end */
-
-typedef struct Site
-{
-	uint64		acc_id;
-	int			kind;
-	Oid			relid;
-	int			last;			/* the slot used last, -1 none */
-} Site;
-
 bool		tmac_access_stats_on = true;
 TmacStatsAcc *tmac_stats_current = NULL;
 
@@ -427,7 +388,7 @@ in_check_option(Plan *plan, Node *expr)
 }
 
 static void
-site_init(Site *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
+site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 {
 	FmgrInfo   *flinfo = fcinfo->flinfo;
 	Node	   *expr = flinfo->fn_expr;
@@ -437,6 +398,8 @@ site_init(Site *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 	site->kind = SITE_IGNORE;
 	site->relid = InvalidOid;
 	site->last = -1;
+	site->prof = NULL;
+	site->person_src = NULL;
 	if (name == NULL || expr == NULL || !IsA(expr, FuncExpr))
 		return;
 	if (strcmp(name, "row_readable") == 0)
@@ -473,14 +436,14 @@ void
 tmac_access_stats_count_slow(FunctionCallInfo fcinfo, const TmacProfile *p, const TmacLabel *l)
 {
 	TmacStatsAcc *acc = tmac_stats_current;
-	Site	   *site = (Site *) fcinfo->flinfo->fn_extra;
-	Slot	   *s;
+	TmacStatsSite *site = (TmacStatsSite *) fcinfo->flinfo->fn_extra;
+	TmacStatsSlot *s;
 	Size		len = VARSIZE(l);
 	int			i;
 
 	if (site == NULL)
 	{
-		site = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Site));
+		site = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(TmacStatsSite));
 		fcinfo->flinfo->fn_extra = site;
 		site_init(site, fcinfo, acc);
 	}
@@ -489,46 +452,39 @@ tmac_access_stats_count_slow(FunctionCallInfo fcinfo, const TmacProfile *p, cons
 	if (site->kind == SITE_IGNORE)
 		return;
 
-#define SLOT_MATCHES(s) \
-	((s)->relid == site->relid && VARSIZE((s)->label) == len && \
-	 memcmp((s)->label, l, len) == 0 && strcmp((s)->person_id, p->person_id) == 0)
-
-	if (site->last >= 0 && site->last < acc->nslots && SLOT_MATCHES(&acc->slots[site->last]))
-		s = &acc->slots[site->last];
-	else
+	s = NULL;
+	for (i = 0; i < acc->nslots; i++)
 	{
-		s = NULL;
-		for (i = 0; i < acc->nslots; i++)
-			if (SLOT_MATCHES(&acc->slots[i]))
-			{
-				s = &acc->slots[i];
-				break;
-			}
-		if (s == NULL)
+		TmacStatsSlot *c = &acc->slots[i];
+
+		if (c->relid == site->relid && tmac_stats_label_eq(c->label, l) &&
+			strcmp(c->person_id, p->person_id) == 0)
 		{
-			if (acc->nslots == acc->maxslots)
-			{
-				acc->maxslots = Max(8, acc->maxslots * 2);
-				acc->slots = acc->slots == NULL
-					? MemoryContextAlloc(acc->cxt, sizeof(Slot) * acc->maxslots)
-					: repalloc(acc->slots, sizeof(Slot) * acc->maxslots);
-			}
-			s = &acc->slots[acc->nslots++];
-			s->person_id = MemoryContextStrdup(acc->cxt, p->person_id);
-			s->relid = site->relid;
-			s->label = MemoryContextAlloc(acc->cxt, len);
-			memcpy(s->label, l, len);
-			s->read = s->written = s->deletable = 0;
+			s = c;
+			break;
 		}
-		site->last = s - acc->slots;
 	}
-#undef SLOT_MATCHES
-	if (site->kind == SITE_READ)
-		s->read++;
-	else if (site->kind == SITE_WRITE)
-		s->written++;
-	else
-		s->deletable++;
+	if (s == NULL)
+	{
+		if (acc->nslots == acc->maxslots)
+		{
+			acc->maxslots = Max(8, acc->maxslots * 2);
+			acc->slots = acc->slots == NULL
+				? MemoryContextAlloc(acc->cxt, sizeof(TmacStatsSlot) * acc->maxslots)
+				: repalloc(acc->slots, sizeof(TmacStatsSlot) * acc->maxslots);
+		}
+		s = &acc->slots[acc->nslots++];
+		memset(s, 0, sizeof(TmacStatsSlot));
+		s->person_id = MemoryContextStrdup(acc->cxt, p->person_id);
+		s->relid = site->relid;
+		s->label = MemoryContextAlloc(acc->cxt, len);
+		memcpy(s->label, l, len);
+	}
+	/* the next row of this site, same person and label, takes the inline path */
+	site->last = s - acc->slots;
+	site->prof = p;
+	site->person_src = p->person_id;
+	s->n[site->kind]++;
 }
 
 static void
@@ -570,26 +526,26 @@ tmac_access_stats_end(QueryDesc *queryDesc)
 		int64		candidates = 0;
 
 		for (i = 0; i < acc->nslots; i++)
-			candidates += acc->slots[i].deletable;
+			candidates += acc->slots[i].n[SITE_DELETE];
 		for (i = 0; i < acc->nslots && candidates > 0; i++)
 		{
-			Slot	   *s = &acc->slots[i];
-			int64		share = (int64) ((double) s->deletable * processed / candidates + 0.5);
+			TmacStatsSlot *s = &acc->slots[i];
+			int64		share = (int64) ((double) s->n[SITE_DELETE] * processed / candidates + 0.5);
 
 			share = Min(share, left);
-			s->written += share;
+			s->n[SITE_WRITE] += share;
 			left -= share;
 		}
 	}
 	now = GetCurrentTimestamp();
 	for (i = 0; i < acc->nslots; i++)
 	{
-		Slot	   *s = &acc->slots[i];
+		TmacStatsSlot *s = &acc->slots[i];
 		StatsKey	key;
 		const int32 *c = TMAC_LABEL_COMPARTMENTS(s->label);
 		int			j;
 
-		if (s->read == 0 && s->written == 0)
+		if (s->n[SITE_READ] == 0 && s->n[SITE_WRITE] == 0)
 			continue;
 		memset(&key, 0, sizeof(key));
 		key.dbid = MyDatabaseId;
@@ -599,7 +555,7 @@ tmac_access_stats_end(QueryDesc *queryDesc)
 		key.login_role = login;
 		key.level = -1;
 		key.compartment = -1;
-		add_to_shared(&key, s->read, s->written, acc->stmt_id, now);
+		add_to_shared(&key, s->n[SITE_READ], s->n[SITE_WRITE], acc->stmt_id, now);
 
 		key.kind = KIND_LABEL;
 		key.relid = InvalidOid;
@@ -608,7 +564,7 @@ tmac_access_stats_end(QueryDesc *queryDesc)
 		for (j = 0; j < Max(1, (int) s->label->ncompartments); j++)
 		{
 			key.compartment = s->label->ncompartments > 0 ? c[j] : 0;
-			add_to_shared(&key, s->read, s->written, acc->stmt_id, now);
+			add_to_shared(&key, s->n[SITE_READ], s->n[SITE_WRITE], acc->stmt_id, now);
 		}
 	}
 }

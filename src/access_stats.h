@@ -14,12 +14,53 @@
 
 #include "executor/execdesc.h"
 #include "fmgr.h"
+#include "utils/palloc.h"
 
 #include "label.h"
 #include "profile_cache.h"
 
+/* The rows one executor counted under one (person, table, label). */
+typedef struct TmacStatsSlot
+{
+	char	   *person_id;
+	Oid			relid;
+	TmacLabel  *label;
+	int64		n[4];			/* by site kind: read, written, deletion candidates */
+} TmacStatsSlot;
+
+/* One executor's counters (access_stats.c). */
+typedef struct TmacStatsAcc
+{
+	struct TmacStatsAcc *next;
+	QueryDesc  *qd;
+	uint64		id;				/* unique in this backend: sites check it */
+	uint64		stmt_id;
+	PlannedStmt *stmt;
+	MemoryContext cxt;
+	MemoryContextCallback cb;
+	int			nslots;
+	int			maxslots;
+	TmacStatsSlot *slots;
+} TmacStatsAcc;
+
+/* A policy expression of one executor: what it counts, cached in fn_extra. */
+#define SITE_IGNORE		0		/* can_read / can_write, or a write not counted */
+#define SITE_READ		1
+#define SITE_WRITE		2
+#define SITE_DELETE		3		/* a DELETE's USING: candidates, see access_stats.c */
+
+typedef struct TmacStatsSite
+{
+	uint64		acc_id;
+	int			kind;
+	Oid			relid;
+	int			last;			/* the slot used last, -1 none */
+	const TmacProfile *prof;	/* ... for this profile */
+	const char *person_src;		/* ... and its person_id string */
+} TmacStatsSite;
+
 extern PGDLLIMPORT bool tmac_access_stats_on;
-extern PGDLLIMPORT struct TmacStatsAcc *tmac_stats_current;
+extern PGDLLIMPORT TmacStatsAcc *tmac_stats_current;
 
 extern void tmac_access_stats_init(void);
 extern void tmac_access_stats_shmem_request(void);
@@ -27,19 +68,56 @@ extern void tmac_access_stats_shmem_startup(void);
 
 /* Executor hooks' parts (tmac.c): a counter per executor, flushed at its end. */
 extern void tmac_access_stats_begin(QueryDesc *queryDesc, int eflags);
-extern struct TmacStatsAcc *tmac_access_stats_enter(QueryDesc *queryDesc);
-extern void tmac_access_stats_leave(struct TmacStatsAcc *saved);
+extern TmacStatsAcc *tmac_access_stats_enter(QueryDesc *queryDesc);
+extern void tmac_access_stats_leave(TmacStatsAcc *saved);
 extern void tmac_access_stats_end(QueryDesc *queryDesc);
 
 extern void tmac_access_stats_count_slow(FunctionCallInfo fcinfo, const TmacProfile *p,
 										 const TmacLabel *l);
 
-/* A row `p` was allowed to read or write (row_readable / row_writable). */
+/* Labels are whole int32 words (a 12-byte head, then ids): compare them so. */
+static inline bool
+tmac_stats_label_eq(const TmacLabel *a, const TmacLabel *b)
+{
+	const int32 *x = (const int32 *) a;
+	const int32 *y = (const int32 *) b;
+	int			n = VARSIZE(a) / sizeof(int32);
+	int			i;
+
+	if (VARSIZE(a) != VARSIZE(b))
+		return false;
+	for (i = 1; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
+/*
+ * A row `p` was allowed to read or write (row_readable / row_writable).  The
+ * common case — the same site, person and label as the row before — is an
+ * addition here; anything else goes to access_stats.c.
+ */
 static inline void
 tmac_access_stats_count(FunctionCallInfo fcinfo, const TmacProfile *p, const TmacLabel *l)
 {
-	if (tmac_stats_current != NULL && p->person_id != NULL)
-		tmac_access_stats_count_slow(fcinfo, p, l);
+	TmacStatsAcc *acc = tmac_stats_current;
+	TmacStatsSite *site;
+
+	if (likely(acc == NULL) || p->person_id == NULL)
+		return;
+	site = (TmacStatsSite *) fcinfo->flinfo->fn_extra;
+	if (likely(site != NULL && site->acc_id == acc->id && site->last >= 0 &&
+			   site->prof == p && site->person_src == p->person_id))
+	{
+		TmacStatsSlot *s = &acc->slots[site->last];
+
+		if (likely(tmac_stats_label_eq(s->label, l)))
+		{
+			s->n[site->kind]++;
+			return;
+		}
+	}
+	tmac_access_stats_count_slow(fcinfo, p, l);
 }
 
 #endif							/* TMAC_ACCESS_STATS_H */

@@ -123,7 +123,7 @@ tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 static void
 tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once)
 {
-	struct TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
+	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
 
 	PG_TRY();
 	{
@@ -142,7 +142,7 @@ tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bo
 static void
 tmac_ExecutorFinish(QueryDesc *queryDesc)
 {
-	struct TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
+	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
 
 	PG_TRY();
 	{

@@ -10,6 +10,7 @@
 #   3. a person holding 1,000 compartment grants  vs  1
 #   4. indexed point lookup and range query: same plan as with protection off, latency ratio
 #   5. parallel seq scan under protection: workers launched, same answer as serial
+#   6. access statistics on vs off (tmac.access_stats): protected count(*), runs interleaved
 # Ratios only; nothing passes or fails on absolute times.
 # Environment: BENCH_ROWS (2000000), BENCH_RUNS (5), BENCH_PLPGSQL_RUNS (3),
 # BENCH_PLPGSQL_ROWS (20000), BENCH_LOOKUPS (200), TMAC_BENCH_PORT (55493).
@@ -192,6 +193,14 @@ par=$(q -c "SET max_parallel_workers_per_gather = 4" -c "SET parallel_setup_cost
 n_par=$(q -c "SET max_parallel_workers_per_gather = 4" -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" \
           -c "SET ROLE bench_alice" -c "$COUNT")
 
+echo "== 6. access statistics on vs off ($RUNS runs each, four rounds, interleaved)"
+st_on=""; st_off=""
+for i in 1 2 3 4; do
+  st_on+="$(exec_times bench_alice "SET tmac.access_stats = on;" "$COUNT" "$RUNS")"$'\n'
+  st_off+="$(exec_times bench_alice "SET tmac.access_stats = off;" "$COUNT" "$RUNS")"$'\n'
+done
+n_counted=$(q -c "SELECT rows_read FROM tmac.access_stats WHERE kind = 'table' AND person_id = 'B001'")
+
 echo
 echo "tmac enforcement benchmark: $ROWS rows, median of runs (range = min/max ratio bounds)"
 report "1. tmac policy / constant-label policy (count(*))" "$(echo "$t_tmac $t_tmac2" | awk '{print ($1+$4)/2, ($2<$5?$2:$5), ($3>$6?$3:$6)}')" \
@@ -206,3 +215,5 @@ report "4b. range query (1,001 rows) latency, protected / off" "$(echo "$on_r" |
 [ "$shape_on_r" = "$shape_off_r" ] && echo "4d. range query plan: same with protection on and off: $(echo $shape_on_r)" \
   || { echo "4d. range query plan DIFFERS:"; echo "on:  $shape_on_r"; echo "off: $shape_off_r"; }
 echo "5. parallel: $(echo "$par" | grep -o 'Workers Launched: [0-9]*' | head -1), $(echo "$par" | grep -c 'Parallel Seq Scan') parallel seq scan node(s); count $n_par (serial count $n_alice); sample count: tmac $n_stmac, PL/pgSQL $n_pl"
+report "6. access statistics on / off (count(*))" "$(echo "$st_on" | grep . | stats)" "$(echo "$st_off" | grep . | stats)" "<= 1.05"
+echo "6b. rows counted for B001 while on: $n_counted (4 rounds x $((RUNS + 1)) statements x $n_alice rows = $((4 * (RUNS + 1) * n_alice)))"
