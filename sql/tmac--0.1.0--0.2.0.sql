@@ -3379,11 +3379,14 @@ END
 $function$;
 
 CREATE OR REPLACE FUNCTION tmac.access_activity()
-  RETURNS TABLE (snapshot_at timestamptz, kind text, person_id text, level_rank integer, compartment_id integer,
-                 table_name text, login_role name, statements bigint, rows_read bigint, rows_written bigint,
-                 first_seen timestamptz, last_seen timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+ RETURNS TABLE(snapshot_at timestamp with time zone, kind text, person_id text, level_rank integer, compartment_id integer, table_name text, login_role name, statements bigint, rows_read bigint, rows_written bigint, first_seen timestamp with time zone, last_seen timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   SELECT h.snapshot_at, h.kind, h.person_id, h.level_rank, h.compartment_id, h.table_name, h.login_role,
          h.statements, h.rows_read, h.rows_written, h.first_seen, h.last_seen
     FROM tmac.access_stats_history h
@@ -3393,16 +3396,8 @@ BEGIN ATOMIC
          (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = p.login_role AND p.login_role <> 0),
          p.statements, p.rows_read, p.rows_written, p.first_seen, p.last_seen
     FROM tmac.access_stats_pending() p;
-END;
-ALTER FUNCTION tmac.access_activity()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY INVOKER
-  RESET ALL;
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.access_history(person_id text)
   RETURNS TABLE (hour timestamptz, statements bigint, rows_read bigint, rows_written bigint, tables text)
@@ -3443,9 +3438,14 @@ CREATE TRIGGER audit_delete AFTER DELETE ON tmac.holiday REFERENCING OLD TABLE A
 CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.holiday FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('day');
 
 CREATE OR REPLACE FUNCTION tmac.access_daily_baseline()
-  RETURNS TABLE (person_id text, day date, rows_read bigint, statements bigint, median numeric)
-  LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+ RETURNS TABLE(person_id text, day date, rows_read bigint, statements bigint, median numeric)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH tz AS (SELECT tmac.setting_lookup('date_time_zone') AS tz),
   daily AS (
     SELECT a.person_id, (a.last_seen AT TIME ZONE (SELECT tz.tz FROM tz))::date AS day,
@@ -3459,16 +3459,8 @@ BEGIN ATOMIC
     FROM daily d
    WHERE d.day > ((now() - tmac.setting_lookup('access_lookback')::interval) AT TIME ZONE (SELECT tz.tz FROM tz))::date
      AND d.rows_read > 0;
-END;
-ALTER FUNCTION tmac.access_daily_baseline()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY INVOKER
-  RESET ALL;
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.check_access_signs()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -3999,21 +3991,21 @@ GRANT SELECT ON TABLE tmac.access_stats_mark TO tmac_admin;
 GRANT SELECT ON TABLE tmac.access_stats_mark TO tmac_auditor;
 GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE tmac.holiday TO tmac_admin;
 GRANT SELECT ON TABLE tmac.holiday TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;

@@ -139,10 +139,12 @@ tmac_access_stats_init(void)
 	DefineCustomBoolVariable("tmac.access_stats",
 							 "Counts the rows each person reads and writes in protected tables (tmac.access_stats).",
 							 NULL, &tmac_access_stats_on, true, PGC_SUSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("tmac.access_stats_max",
-							"Most access-statistics counters kept in shared memory; the least recently seen are evicted.",
-							NULL, &stats_max, 10000, 100, 10000000, PGC_POSTMASTER, 0,
-							NULL, NULL, NULL);
+	/* a server-start setting exists only where tmac is preloaded (and has the shared memory) */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("tmac.access_stats_max",
+								"Most access-statistics counters kept in shared memory; the least recently seen are evicted.",
+								NULL, &stats_max, 10000, 100, 10000000, PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
 	DefineCustomStringVariable("tmac.access_stats_statement",
 							   "The leader's statement id, handed to parallel workers (internal).",
 							   NULL, &stats_statement, "", PGC_SUSET,

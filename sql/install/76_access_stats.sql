@@ -163,8 +163,11 @@ CREATE FUNCTION tmac.access_activity()
   RETURNS TABLE (snapshot_at timestamptz, kind text, person_id text, level_rank integer, compartment_id integer,
                  table_name text, login_role name, statements bigint, rows_read bigint, rows_written bigint,
                  first_seen timestamptz, last_seen timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   SELECT h.snapshot_at, h.kind, h.person_id, h.level_rank, h.compartment_id, h.table_name, h.login_role,
          h.statements, h.rows_read, h.rows_written, h.first_seen, h.last_seen
     FROM tmac.access_stats_history h
@@ -174,7 +177,8 @@ BEGIN ATOMIC
          (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = p.login_role AND p.login_role <> 0),
          p.statements, p.rows_read, p.rows_written, p.first_seen, p.last_seen
     FROM tmac.access_stats_pending() p;
-END;
+END
+$$;
 COMMENT ON FUNCTION tmac.access_activity() IS
   'Internal: tmac.access_stats_history plus what the counters added since the last snapshot';
 
@@ -215,8 +219,11 @@ INSERT INTO tmac.setting_default VALUES
 -- had any, with the median of the 30 days before it (days without access count as 0).
 CREATE FUNCTION tmac.access_daily_baseline()
   RETURNS TABLE (person_id text, day date, rows_read bigint, statements bigint, median numeric)
-  LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH tz AS (SELECT tmac.setting_lookup('date_time_zone') AS tz),
   daily AS (
     SELECT a.person_id, (a.last_seen AT TIME ZONE (SELECT tz.tz FROM tz))::date AS day,
@@ -230,7 +237,8 @@ BEGIN ATOMIC
     FROM daily d
    WHERE d.day > ((now() - tmac.setting_lookup('access_lookback')::interval) AT TIME ZONE (SELECT tz.tz FROM tz))::date
      AND d.rows_read > 0;
-END;
+END
+$$;
 COMMENT ON FUNCTION tmac.access_daily_baseline() IS
   'Internal (access checks): each person''s rows read per day in the look-back window, with the median of the 30 days before';
 
