@@ -7,7 +7,7 @@
 -- test.conf turns the statistics off (other files' reads would otherwise leave counters behind
 -- that the shared memory keeps past their rollback); this file turns them on.
 BEGIN;
-SELECT plan(44);
+SELECT plan(45);
 SET LOCAL tmac.access_stats = on;
 \i test/pgtap/people_fixture.psql
 CREATE TABLE st_doc (id integer, label tmac.label NOT NULL);
@@ -72,6 +72,14 @@ SELECT is((SELECT rows_written FROM tmac.access_stats WHERE kind = 'table'), 6::
           'rows written: 2 inserted, 3 updated, 1 deleted');
 SELECT is((SELECT statements FROM tmac.access_stats WHERE kind = 'table'), 53::bigint,
           'three more statements');
+SELECT rows_read AS read_before_can FROM tmac.access_stats WHERE kind = 'table' \gset
+
+-- tmac.can_read(label) shares row_readable's C function but is not a read of the table
+SET ROLE t_alice;
+SELECT count(*) FROM st_doc WHERE tmac.can_read(label);
+RESET ROLE;
+SELECT is((SELECT rows_read - :read_before_can FROM tmac.access_stats WHERE kind = 'table'), 21::bigint,
+          'a query calling tmac.can_read counts its rows once (the policy), not twice');
 
 -- the hourly snapshot appends what is new, once
 SELECT rows_read AS read_before FROM tmac.access_stats WHERE kind = 'table' \gset
