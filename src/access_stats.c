@@ -24,7 +24,8 @@
  * How.  The per-row cost is a few compares and an addition: row_readable /
  * row_writable call tmac_access_stats_count(), which adds to a counter of
  * the running executor (its "site" — the policy expression — caches which
- * table it belongs to and the last counter it used, in fn_extra).  The
+ * table it belongs to and, in a 32-entry map from a hash of the label to
+ * the counter, the counters it used, in fn_extra).  The
  * executor hooks in tmac.c give every executor its own counters (begin),
  * make them current while it runs (enter/leave, nested executors restore
  * the outer one) and add them to shared memory once, at ExecutorEnd (end):
@@ -399,9 +400,9 @@ site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 	site->acc_id = acc->id;
 	site->kind = SITE_IGNORE;
 	site->relid = InvalidOid;
-	site->last = -1;
 	site->prof = NULL;
 	site->person_src = NULL;
+	memset(site->map, -1, sizeof(site->map));
 	if (name == NULL || expr == NULL || !IsA(expr, FuncExpr))
 		return;
 	if (strcmp(name, "row_readable") == 0)
@@ -453,6 +454,13 @@ tmac_access_stats_count_slow(FunctionCallInfo fcinfo, const TmacProfile *p, cons
 		site_init(site, fcinfo, acc);
 	if (site->kind == SITE_IGNORE)
 		return;
+	if (site->prof != p || site->person_src != p->person_id)
+	{
+		/* another person (or their profile was fetched again): a new map */
+		site->prof = p;
+		site->person_src = p->person_id;
+		memset(site->map, -1, sizeof(site->map));
+	}
 
 	s = NULL;
 	for (i = 0; i < acc->nslots; i++)
@@ -482,10 +490,8 @@ tmac_access_stats_count_slow(FunctionCallInfo fcinfo, const TmacProfile *p, cons
 		s->label = MemoryContextAlloc(acc->cxt, len);
 		memcpy(s->label, l, len);
 	}
-	/* the next row of this site, same person and label, takes the inline path */
-	site->last = s - acc->slots;
-	site->prof = p;
-	site->person_src = p->person_id;
+	/* the next row of this site, person and label takes the inline path */
+	site->map[tmac_stats_label_hash(l)] = s - acc->slots;
 	s->n[site->kind]++;
 }
 

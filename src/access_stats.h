@@ -49,14 +49,16 @@ typedef struct TmacStatsAcc
 #define SITE_WRITE		2
 #define SITE_DELETE		3		/* a DELETE's USING: candidates, see access_stats.c */
 
+#define TMAC_SITE_MAP	32		/* a power of 2 */
+
 typedef struct TmacStatsSite
 {
 	uint64		acc_id;
 	int			kind;
 	Oid			relid;
-	int			last;			/* the slot used last, -1 none */
-	const TmacProfile *prof;	/* ... for this profile */
+	const TmacProfile *prof;	/* the map is for this profile */
 	const char *person_src;		/* ... and its person_id string */
+	int			map[TMAC_SITE_MAP]; /* label hash -> slot, -1 none */
 } TmacStatsSite;
 
 extern PGDLLIMPORT bool tmac_access_stats_on;
@@ -75,7 +77,7 @@ extern void tmac_access_stats_end(QueryDesc *queryDesc);
 extern void tmac_access_stats_count_slow(FunctionCallInfo fcinfo, const TmacProfile *p,
 										 const TmacLabel *l);
 
-/* Labels are whole int32 words (a 12-byte head, then ids): compare them so. */
+/* Labels are whole int32 words (a 12-byte head, then ids): compare and hash them so. */
 static inline bool
 tmac_stats_label_eq(const TmacLabel *a, const TmacLabel *b)
 {
@@ -92,10 +94,27 @@ tmac_stats_label_eq(const TmacLabel *a, const TmacLabel *b)
 	return true;
 }
 
+static inline int
+tmac_stats_label_hash(const TmacLabel *l)
+{
+	const int32 *x = (const int32 *) l;
+	int			n = VARSIZE(l) / sizeof(int32);
+	uint32		h = 0;
+	int			i;
+
+	for (i = 1; i < n; i++)
+		h = (h ^ (uint32) x[i]) * 0x9e3779b1;
+	h ^= h >> 16;				/* murmur3's finaliser */
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	return (int) (h & (TMAC_SITE_MAP - 1));
+}
+
 /*
  * A row `p` was allowed to read or write (row_readable / row_writable).  The
- * common case — the same site, person and label as the row before — is an
- * addition here; anything else goes to access_stats.c.
+ * common case — a site, person and label seen before in this statement — is
+ * a hash of the label's few words, a compare and an addition here; anything
+ * else goes to access_stats.c.
  */
 static inline void
 tmac_access_stats_count(FunctionCallInfo fcinfo, const TmacProfile *p, const TmacLabel *l)
@@ -106,15 +125,20 @@ tmac_access_stats_count(FunctionCallInfo fcinfo, const TmacProfile *p, const Tma
 	if (likely(acc == NULL) || p->person_id == NULL)
 		return;
 	site = (TmacStatsSite *) fcinfo->flinfo->fn_extra;
-	if (likely(site != NULL && site->acc_id == acc->id && site->last >= 0 &&
+	if (likely(site != NULL && site->acc_id == acc->id &&
 			   site->prof == p && site->person_src == p->person_id))
 	{
-		TmacStatsSlot *s = &acc->slots[site->last];
+		int			idx = site->map[tmac_stats_label_hash(l)];
 
-		if (likely(tmac_stats_label_eq(s->label, l)))
+		if (likely(idx >= 0))
 		{
-			s->n[site->kind]++;
-			return;
+			TmacStatsSlot *s = &acc->slots[idx];
+
+			if (likely(tmac_stats_label_eq(s->label, l)))
+			{
+				s->n[site->kind]++;
+				return;
+			}
 		}
 	}
 	tmac_access_stats_count_slow(fcinfo, p, l);
