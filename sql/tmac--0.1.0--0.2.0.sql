@@ -543,9 +543,35 @@ BEGIN
           RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
         END IF;
       WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval',
-           'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age' THEN
+           'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age',
+           'access_lookback', 'shared_account_window' THEN
         IF v::interval <= interval '0' THEN
           RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'access_surge_factor', 'access_departure_factor' THEN
+        IF v::numeric <= 0 THEN
+          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'access_surge_floor' THEN
+        v := v::bigint::text;
+        IF v::bigint < 0 THEN
+          RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'shared_account_persons' THEN
+        v := v::integer::text;
+        IF v::integer < 2 THEN
+          RAISE EXCEPTION 'too few' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'working_hours' THEN
+        v := replace(v, ' ', '');
+        IF v !~ '^\d\d:\d\d-\d\d:\d\d$' OR split_part(v, '-', 1)::time >= split_part(v, '-', 2)::time THEN
+          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'working_days' THEN
+        v := array_to_string(ARRAY(SELECT DISTINCT btrim(d)::integer FROM unnest(string_to_array(v, ',')) d
+                                    WHERE btrim(d) <> '' ORDER BY 1), ',');
+        IF v = '' OR EXISTS (SELECT 1 FROM unnest(string_to_array(v, ',')::integer[]) d WHERE d NOT BETWEEN 1 AND 7) THEN
+          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
         END IF;
       WHEN 'review_undecided' THEN
         v := lower(v);
@@ -1791,6 +1817,62 @@ AS $function$
    WHERE g.person_id = $1 AND g.approved_at IS NOT NULL
      AND tmac.grant_in_force(g, $2, NULL, NULL, NULL)
    ORDER BY v.grant_id
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.schedule_jobs(schedule text DEFAULT '*/5 * * * *'::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  cron_db text := current_setting('cron.database_name', true);
+  jobid bigint;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'pg_cron') THEN
+      RAISE EXCEPTION 'pg_cron is not installed on this server'
+        USING ERRCODE = 'feature_not_supported',
+              DETAIL = 'tmac works without it: access decisions never depend on the maintenance job.',
+              HINT = 'Install pg_cron (add it to shared_preload_libraries), or run SELECT tmac.run_maintenance(); every few minutes from another scheduler.';
+    END IF;
+    IF cron_db IS NOT NULL AND cron_db <> current_database() THEN
+      RAISE EXCEPTION 'pg_cron runs in database "%", not in "%"', cron_db, current_database()
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = format('In database %I, run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
+                            cron_db, 'tmac-maintenance-' || current_database(), schedule,
+                            'SELECT tmac.run_maintenance()', current_database());
+    END IF;
+    RAISE EXCEPTION 'the pg_cron extension is not created in this database'
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = CASE WHEN current_setting('shared_preload_libraries') ~ 'pg_cron'
+                        THEN 'Run CREATE EXTENSION pg_cron; then call tmac.schedule_jobs() again.'
+                        ELSE 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, CREATE EXTENSION pg_cron, then call tmac.schedule_jobs() again.' END;
+  END IF;
+  EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO jobid
+    USING 'tmac-maintenance', schedule, 'SELECT tmac.run_maintenance()';
+  RAISE NOTICE 'tmac.run_maintenance() is scheduled as pg_cron job % (%)', jobid, schedule;
+  -- the access statistics' hourly snapshot (tmac.access_stats_history)
+  EXECUTE 'SELECT cron.schedule($1, $2, $3)' USING 'tmac-access-stats', '0 * * * *', 'SELECT tmac.snapshot_access_stats()';
+  RETURN jobid;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.unschedule_jobs()
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  done boolean := false;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
+    EXECUTE 'SELECT bool_or(cron.unschedule(jobid)) FROM cron.job WHERE jobname IN ($1, $2)' INTO done
+      USING 'tmac-maintenance', 'tmac-access-stats';
+  END IF;
+  RETURN coalesce(done, false);
+END
 $function$;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
@@ -6323,6 +6405,407 @@ ALTER FUNCTION tmac.check_label_function_untrusted()
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off';
 
+CREATE OR REPLACE FUNCTION tmac.access_stats_raw()
+ RETURNS TABLE(kind text, person_id text, level_rank integer, compartment_id integer, relid oid, login_role oid, statements bigint, rows_read bigint, rows_written bigint, first_seen timestamp with time zone, last_seen timestamp with time zone)
+ LANGUAGE c
+ STABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_access_stats_raw$function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_stats_reset_raw()
+ RETURNS bigint
+ LANGUAGE c
+ STRICT
+AS 'MODULE_PATHNAME', $function$tmac_access_stats_reset_raw$function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_stats_info(OUT counters bigint, OUT max_counters integer, OUT evicted bigint)
+ RETURNS record
+ LANGUAGE c
+ STABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_access_stats_info$function$;
+
+CREATE VIEW tmac.access_stats AS
+  SELECT s.kind, s.person_id,
+         NULLIF(s.level_rank, -1) AS level_rank, l.code AS level,
+         NULLIF(s.compartment_id, -1) AS compartment_id, c.code AS compartment,
+         NULLIF(s.relid, 0)::regclass AS table_name, r.rolname AS login_role,
+         s.statements, s.rows_read, s.rows_written, s.first_seen, s.last_seen
+    FROM tmac.access_stats_raw() s
+    LEFT JOIN tmac.level l ON l.rank = s.level_rank
+    LEFT JOIN tmac.compartment c ON c.compartment_id = s.compartment_id
+    LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.login_role AND s.login_role <> 0;
+
+CREATE OR REPLACE FUNCTION tmac.reset_access_stats()
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  n bigint;
+BEGIN
+  PERFORM tmac.acting_role('reset the access statistics');
+  PERFORM tmac.snapshot_access_stats();   -- what was counted so far stays in the history
+  n := tmac.access_stats_reset_raw();
+  DELETE FROM tmac.access_stats_mark;
+  PERFORM tmac.audit_append('access_stats', 'reset', NULL, pg_catalog.jsonb_build_object('counters', n));
+  RETURN n;
+END
+$function$;
+
+CREATE TABLE tmac.access_stats_mark (
+  kind text NOT NULL,
+  person_id text NOT NULL,
+  level_rank integer NOT NULL,
+  compartment_id integer NOT NULL,
+  relid oid NOT NULL,
+  login_role oid NOT NULL,
+  statements bigint NOT NULL,
+  rows_read bigint NOT NULL,
+  rows_written bigint NOT NULL,
+  first_seen timestamp with time zone NOT NULL,
+  last_seen timestamp with time zone NOT NULL
+);
+
+ALTER TABLE tmac.access_stats_mark ADD CONSTRAINT access_stats_mark_pkey PRIMARY KEY (kind, person_id, level_rank, compartment_id, relid, login_role);
+
+CREATE TABLE tmac.access_stats_history (
+  snapshot_at timestamp with time zone DEFAULT now() NOT NULL,
+  kind text NOT NULL,
+  person_id text NOT NULL,
+  level_rank integer,
+  compartment_id integer,
+  table_name text,
+  login_role name,
+  statements bigint DEFAULT 0 NOT NULL,
+  rows_read bigint DEFAULT 0 NOT NULL,
+  rows_written bigint DEFAULT 0 NOT NULL,
+  first_seen timestamp with time zone,
+  last_seen timestamp with time zone NOT NULL
+);
+
+ALTER TABLE tmac.access_stats_history ADD CONSTRAINT access_stats_history_kind_check CHECK ((kind = ANY (ARRAY['label'::text, 'table'::text])));
+
+ALTER TABLE tmac.access_stats_history ADD CONSTRAINT access_stats_history_statements_check CHECK ((statements >= 0));
+
+ALTER TABLE tmac.access_stats_history ADD CONSTRAINT access_stats_history_rows_read_check CHECK ((rows_read >= 0));
+
+ALTER TABLE tmac.access_stats_history ADD CONSTRAINT access_stats_history_rows_written_check CHECK ((rows_written >= 0));
+
+ALTER TABLE tmac.access_stats_history ADD CONSTRAINT access_stats_history_check CHECK (((kind = 'label'::text) = ((level_rank IS NOT NULL) AND (compartment_id IS NOT NULL))));
+
+CREATE INDEX access_stats_history_person_idx ON tmac.access_stats_history USING btree (person_id, last_seen);
+
+CREATE OR REPLACE FUNCTION tmac.access_stats_pending()
+  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, relid oid,
+                 login_role oid, statements bigint, rows_read bigint, rows_written bigint,
+                 first_seen timestamptz, last_seen timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT s.kind, s.person_id, s.level_rank, s.compartment_id, s.relid, s.login_role,
+         CASE WHEN w.restarted THEN s.statements ELSE s.statements - m.statements END,
+         CASE WHEN w.restarted THEN s.rows_read ELSE s.rows_read - m.rows_read END,
+         CASE WHEN w.restarted THEN s.rows_written ELSE s.rows_written - m.rows_written END,
+         s.first_seen, s.last_seen
+    FROM tmac.access_stats_raw() s
+    LEFT JOIN tmac.access_stats_mark m
+      ON m.kind = s.kind AND m.person_id = s.person_id AND m.level_rank = s.level_rank
+     AND m.compartment_id = s.compartment_id AND m.relid = s.relid AND m.login_role = s.login_role
+    CROSS JOIN LATERAL (SELECT m.kind IS NULL OR m.first_seen <> s.first_seen OR s.statements < m.statements
+                               OR s.rows_read < m.rows_read OR s.rows_written < m.rows_written AS restarted) w
+   WHERE m.kind IS NULL OR s.last_seen <> m.last_seen OR w.restarted;
+END;
+ALTER FUNCTION tmac.access_stats_pending()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.snapshot_access_stats()
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  n integer;
+  cur tmac.access_stats_mark[];
+BEGIN
+  LOCK TABLE tmac.access_stats_mark IN SHARE ROW EXCLUSIVE MODE;  -- one snapshot at a time
+  -- read the counters once: what goes into the history and the new mark are the same reading
+  SELECT coalesce(array_agg(ROW(s.*)::tmac.access_stats_mark), '{}') INTO cur FROM tmac.access_stats_raw() s;
+  INSERT INTO tmac.access_stats_history (snapshot_at, kind, person_id, level_rank, compartment_id, table_name,
+                                         login_role, statements, rows_read, rows_written, first_seen, last_seen)
+    SELECT now(), s.kind, s.person_id, NULLIF(s.level_rank, -1), NULLIF(s.compartment_id, -1),
+           CASE WHEN s.relid <> 0 THEN s.relid::regclass::text END,
+           (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = s.login_role AND s.login_role <> 0),
+           CASE WHEN w.restarted THEN s.statements ELSE s.statements - m.statements END,
+           CASE WHEN w.restarted THEN s.rows_read ELSE s.rows_read - m.rows_read END,
+           CASE WHEN w.restarted THEN s.rows_written ELSE s.rows_written - m.rows_written END,
+           s.first_seen, s.last_seen
+      FROM pg_catalog.unnest(cur) s
+      LEFT JOIN tmac.access_stats_mark m
+        ON m.kind = s.kind AND m.person_id = s.person_id AND m.level_rank = s.level_rank
+       AND m.compartment_id = s.compartment_id AND m.relid = s.relid AND m.login_role = s.login_role
+      CROSS JOIN LATERAL (SELECT m.kind IS NULL OR m.first_seen <> s.first_seen OR s.statements < m.statements
+                                 OR s.rows_read < m.rows_read OR s.rows_written < m.rows_written AS restarted) w
+     WHERE m.kind IS NULL OR s.last_seen <> m.last_seen OR w.restarted;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  DELETE FROM tmac.access_stats_mark;
+  INSERT INTO tmac.access_stats_mark SELECT s.* FROM pg_catalog.unnest(cur) s;
+  RETURN n;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_activity()
+ RETURNS TABLE(snapshot_at timestamp with time zone, kind text, person_id text, level_rank integer, compartment_id integer, table_name text, login_role name, statements bigint, rows_read bigint, rows_written bigint, first_seen timestamp with time zone, last_seen timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  SELECT h.snapshot_at, h.kind, h.person_id, h.level_rank, h.compartment_id, h.table_name, h.login_role,
+         h.statements, h.rows_read, h.rows_written, h.first_seen, h.last_seen
+    FROM tmac.access_stats_history h
+  UNION ALL
+  SELECT now(), p.kind, p.person_id, NULLIF(p.level_rank, -1), NULLIF(p.compartment_id, -1),
+         CASE WHEN p.relid <> 0 THEN p.relid::regclass::text END,
+         (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = p.login_role AND p.login_role <> 0),
+         p.statements, p.rows_read, p.rows_written, p.first_seen, p.last_seen
+    FROM tmac.access_stats_pending() p;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_history(person_id text)
+  RETURNS TABLE (hour timestamptz, statements bigint, rows_read bigint, rows_written bigint, tables text)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT date_trunc('hour', a.last_seen), sum(a.statements)::bigint, sum(a.rows_read)::bigint,
+         sum(a.rows_written)::bigint, string_agg(DISTINCT a.table_name, ', ')
+    FROM tmac.access_activity() a
+   WHERE a.kind = 'table' AND a.person_id = access_history.person_id
+   GROUP BY 1 ORDER BY 1;
+END;
+ALTER FUNCTION tmac.access_history(text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp';
+
+CREATE TABLE tmac.holiday (
+  day date NOT NULL,
+  name text NOT NULL
+);
+
+ALTER TABLE tmac.holiday ADD CONSTRAINT holiday_name_check CHECK ((btrim(name) <> ''::text));
+
+ALTER TABLE tmac.holiday ADD CONSTRAINT holiday_pkey PRIMARY KEY (day);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.holiday REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('day', 'day');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.holiday REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('day', 'day');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.holiday REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('day', 'day');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.holiday FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('day');
+
+CREATE OR REPLACE FUNCTION tmac.access_daily_baseline()
+ RETURNS TABLE(person_id text, day date, rows_read bigint, statements bigint, median numeric)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH tz AS (SELECT tmac.setting_lookup('date_time_zone') AS tz),
+  daily AS (
+    SELECT a.person_id, (a.last_seen AT TIME ZONE (SELECT tz.tz FROM tz))::date AS day,
+           sum(a.rows_read)::bigint AS rows_read, sum(a.statements)::bigint AS statements
+      FROM tmac.access_activity() a WHERE a.kind = 'table'
+     GROUP BY 1, 2)
+  SELECT d.person_id, d.day, d.rows_read, d.statements,
+         (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY coalesce(b.rows_read, 0))
+            FROM generate_series(d.day - 30, d.day - 1, interval '1 day') g(day)
+            LEFT JOIN daily b ON b.person_id = d.person_id AND b.day = g.day::date)::numeric
+    FROM daily d
+   WHERE d.day > ((now() - tmac.setting_lookup('access_lookback')::interval) AT TIME ZONE (SELECT tz.tz FROM tz))::date
+     AND d.rows_read > 0;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_access_signs()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH cfg AS MATERIALIZED (
+    SELECT tmac.setting_value('date_time_zone') AS tz,
+           tmac.setting_value('access_surge_factor')::numeric AS k,
+           tmac.setting_value('access_surge_floor')::bigint AS floor,
+           now() - tmac.setting_value('access_lookback')::interval AS since,
+           split_part(tmac.setting_value('working_hours'), '-', 1)::time AS day_start,
+           split_part(tmac.setting_value('working_hours'), '-', 2)::time AS day_end,
+           string_to_array(tmac.setting_value('working_days'), ',')::integer[] AS days,
+           tmac.setting_value('access_departure_factor')::numeric AS dk,
+           tmac.setting_value('shared_account_persons')::integer AS persons,
+           tmac.setting_value('shared_account_window')::interval AS win),
+  act AS MATERIALIZED (SELECT a.* FROM tmac.access_activity() a),
+  base AS MATERIALIZED (SELECT b.* FROM tmac.access_daily_baseline() b)
+  -- access_surge
+  SELECT 'access_surge', 'person:' || b.person_id,
+         format('Person %s read %s rows of protected tables on %s (%s statements, %s time), %s times their 30-day median of %s rows a day (%s to %s); the threshold is %s (access_surge_factor %s × median, at least access_surge_floor %s). History: tmac.access_history(%L).',
+                b.person_id, b.rows_read, b.day, b.statements, cfg.tz,
+                CASE WHEN b.median > 0 THEN trim_scale(round(b.rows_read / b.median, 1))::text ELSE 'infinitely many' END,
+                trim_scale(round(b.median, 1)), b.day - 30, b.day - 1, trim_scale(round(greatest(cfg.k * b.median, cfg.floor), 1)), cfg.k, cfg.floor,
+                b.person_id),
+         (b.day::timestamp AT TIME ZONE cfg.tz)
+    FROM base b, cfg
+   WHERE b.rows_read > greatest(cfg.k * b.median, cfg.floor)
+  UNION ALL
+  -- access_off_hours: per person and day, the accesses whose time falls outside working hours
+  SELECT 'access_off_hours', 'person:' || x.person_id,
+         format('Person %s read %s rows and wrote %s (%s statements) of %s outside working hours on %s (%s): accesses between %s and %s; working hours are %s on ISO weekdays %s%s. History: tmac.access_history(%L).',
+                x.person_id, x.rows_read, x.rows_written, x.statements, x.tables, x.day, cfg.tz,
+                to_char(x.first_at, 'HH24:MI'), to_char(x.last_at, 'HH24:MI'),
+                tmac.setting_value('working_hours'), tmac.setting_value('working_days'),
+                CASE WHEN x.holiday IS NOT NULL THEN format(', and %s is a holiday (%s)', x.day, x.holiday) ELSE '' END,
+                x.person_id),
+         x.last_at AT TIME ZONE cfg.tz
+    FROM cfg,
+         LATERAL (
+           SELECT a.person_id, (a.last_seen AT TIME ZONE cfg.tz)::date AS day,
+                  sum(a.rows_read)::bigint AS rows_read, sum(a.rows_written)::bigint AS rows_written,
+                  sum(a.statements)::bigint AS statements, string_agg(DISTINCT a.table_name, ', ') AS tables,
+                  min(a.last_seen AT TIME ZONE cfg.tz) AS first_at, max(a.last_seen AT TIME ZONE cfg.tz) AS last_at,
+                  min(h.name) AS holiday
+             FROM act a
+             LEFT JOIN tmac.holiday h ON h.day = (a.last_seen AT TIME ZONE cfg.tz)::date
+            WHERE a.kind = 'table' AND a.last_seen >= cfg.since
+              AND (h.day IS NOT NULL
+                   OR NOT extract(isodow FROM a.last_seen AT TIME ZONE cfg.tz)::integer = ANY (cfg.days)
+                   OR (a.last_seen AT TIME ZONE cfg.tz)::time < cfg.day_start
+                   OR (a.last_seen AT TIME ZONE cfg.tz)::time >= cfg.day_end)
+            GROUP BY 1, 2) x
+  UNION ALL
+  -- access_before_departure: a scheduled termination or transfer, and reads above baseline since it was known
+  SELECT 'access_before_departure', 'person:' || b.person_id,
+         format('Person %s, whose %s is scheduled for %s (HR event %s, received %s), read %s rows on %s (%s), above access_departure_factor %s × their 30-day median of %s rows a day. History: tmac.access_history(%L).',
+                b.person_id, e.kind, to_char(e.effective_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), e.event_id,
+                to_char(e.received_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), b.rows_read, b.day, cfg.tz, cfg.dk,
+                trim_scale(round(b.median, 1)), b.person_id),
+         (b.day::timestamp AT TIME ZONE cfg.tz)
+    FROM base b CROSS JOIN cfg
+    JOIN tmac.hr_event e ON e.person_id = b.person_id AND e.outcome = 'scheduled'
+                        AND e.kind IN ('terminate', 'transfer') AND e.effective_at > now()
+   WHERE b.day >= (e.received_at AT TIME ZONE cfg.tz)::date
+     AND b.rows_read > cfg.dk * b.median
+  UNION ALL
+  -- access_first_compartment
+  SELECT 'access_first_compartment', 'person:' || f.person_id,
+         format('Person %s read compartment %s for the first time at %s (%s): %s rows in %s statements since. History: tmac.access_history(%L).',
+                f.person_id, coalesce(c.code, '#' || f.compartment_id),
+                to_char(f.first_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz, f.rows_read, f.statements,
+                f.person_id),
+         f.first_at
+    FROM cfg,
+         LATERAL (
+           SELECT a.person_id, a.compartment_id, min(least(a.first_seen, a.last_seen)) AS first_at,
+                  sum(a.rows_read)::bigint AS rows_read, sum(a.statements)::bigint AS statements
+             FROM act a WHERE a.kind = 'label' AND a.compartment_id > 0 AND a.rows_read > 0
+            GROUP BY 1, 2) f
+    LEFT JOIN tmac.compartment c ON c.compartment_id = f.compartment_id
+   WHERE f.first_at >= cfg.since
+  UNION ALL
+  -- access_shared_account
+  SELECT 'access_shared_account', 'role:' || s.login_role,
+         format('Login role %s was used by %s persons (%s) to read table %s between %s and %s (%s): %s rows in %s statements (shared_account_persons %s, shared_account_window %s).',
+                s.login_role, s.persons, s.names, s.table_name,
+                to_char(s.bucket AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
+                to_char((s.bucket + cfg.win) AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz,
+                s.rows_read, s.statements, cfg.persons, cfg.win),
+         s.bucket + cfg.win
+    FROM cfg,
+         LATERAL (
+           SELECT a.login_role, a.table_name, date_bin(cfg.win, a.last_seen, timestamptz '2000-01-03 00:00+00') AS bucket,
+                  count(DISTINCT a.person_id) AS persons, string_agg(DISTINCT a.person_id, ', ') AS names,
+                  sum(a.rows_read)::bigint AS rows_read, sum(a.statements)::bigint AS statements
+             FROM act a
+            WHERE a.kind = 'table' AND a.login_role IS NOT NULL AND a.last_seen >= cfg.since
+            GROUP BY 1, 2, 3) s
+   WHERE s.persons >= cfg.persons;
+END;
+ALTER FUNCTION tmac.check_access_signs()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.access_chart_html(person_id text, days integer DEFAULT 30)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  tz text := tmac.setting_value('date_time_zone');
+  last_day date := (now() AT TIME ZONE tz)::date;
+  first_day date;
+  peak bigint;
+  total bigint;
+  bars text;
+  w constant integer := 600;
+  h constant integer := 120;
+  bw numeric;
+BEGIN
+  IF days IS NULL OR days < 2 OR days > 366 THEN
+    RAISE EXCEPTION 'days must be between 2 and 366, not %', days USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  first_day := last_day - (days - 1);
+  bw := w::numeric / days;
+  WITH d AS (
+    SELECT g.day::date AS day, coalesce(sum(a.rows_read), 0)::bigint AS rows_read
+      FROM generate_series(first_day, last_day, interval '1 day') g(day)
+      LEFT JOIN tmac.access_activity() a
+        ON a.kind = 'table' AND a.person_id = access_chart_html.person_id
+       AND (a.last_seen AT TIME ZONE tz)::date = g.day::date
+     GROUP BY 1),
+  m AS (SELECT max(d.rows_read) AS peak, sum(d.rows_read)::bigint AS total FROM d)
+  SELECT m.peak, m.total,
+         string_agg(format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s: %s rows</title></rect>',
+                           round((d.day - first_day) * bw + 1, 1),
+                           round(h - d.rows_read::numeric * (h - 10) / greatest(m.peak, 1), 1),
+                           round(greatest(bw - 2, 1), 1),
+                           round(d.rows_read::numeric * (h - 10) / greatest(m.peak, 1), 1),
+                           CASE WHEN extract(isodow FROM d.day) IN (6, 7) THEN '#c77' ELSE '#4a7ab5' END,
+                           d.day, d.rows_read), '' ORDER BY d.day)
+    INTO peak, total, bars
+    FROM d, m GROUP BY m.peak, m.total;
+  RETURN format('<section class="access-chart" id="access-%1$s"><h3>%1$s — rows read per day, %2$s to %3$s (%4$s); total %5$s, peak %6$s</h3>'
+                '<svg xmlns="http://www.w3.org/2000/svg" width="%7$s" height="%9$s" viewBox="0 0 %7$s %9$s" role="img" aria-label="rows read per day by %1$s">'
+                '<line x1="0" y1="%8$s" x2="%7$s" y2="%8$s" stroke="#888"/>%10$s'
+                '<text x="2" y="%11$s" font-size="10" fill="#555">%2$s</text><text x="%7$s" y="%11$s" font-size="10" fill="#555" text-anchor="end">%3$s</text>'
+                '<text x="2" y="9" font-size="10" fill="#555">%6$s</text></svg></section>',
+                tmac.html_escape(person_id), first_day, last_day, tmac.html_escape(tz),
+                total, peak, w, h, h + 14, coalesce(bars, ''), h + 12);
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.html_escape(t text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN replace(replace(replace(replace(replace(coalesce(t, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
@@ -6453,6 +6936,7 @@ body { line-height: 1.3; }
 %9$s
 <h2>指摘事項 / Open findings</h2>
 %7$s
+%10$s
 <footer>Source: tmac.compliance_status and tmac.findings at the time above. Each finding names its check (tmac.compliance_check explains it and the remedy). 状況は作成時点のものです。</footer>
 </body></html>
 $html$,
@@ -6470,7 +6954,12 @@ $html$,
          ELSE '<p class="none">指摘事項はありません。 No open findings.</p>' END,
     not_evaluated,
     CASE WHEN exception_rows IS NULL THEN ''
-         ELSE '<h2>例外 / Exceptions</h2><ul>' || exception_rows || '</ul>' END);
+         ELSE '<h2>例外 / Exceptions</h2><ul>' || exception_rows || '</ul>' END,
+    -- access over time of (at most 3) persons with a leak-sign finding (77_access_stats.sql)
+    (SELECT '<h2>アクセスの推移 / Access over time</h2>' || string_agg(tmac.access_chart_html(x.p), E'\n' ORDER BY x.p)
+       FROM (SELECT DISTINCT substr(f.subject, 8) AS p FROM unnest(fs) f
+              WHERE f.criterion = 'I-6' AND f.check_code LIKE 'access\_%' AND f.subject LIKE 'person:%'
+              ORDER BY 1 LIMIT 3) x));
 END
 $function$;
 
@@ -6902,6 +7391,14 @@ INSERT INTO tmac.setting_default (key, value, description) VALUES ('handling_del
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('incident_escalation_limit'::text, '24 hours'::text, 'An incident must be reported to management (経営層) within this time of being reported (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('incident_close_deadline'::text, '30 days'::text, 'An incident reported without a deadline must be closed within this time (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('combination_max_age'::text, '12 months'::text, 'A combination lock''s number must be changed at least this often (文字盤鍵の鍵番号は年1回以上変更) (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('access_surge_factor'::text, '3'::text, 'access_surge: a day''s rows read above this many times the person''s own 30-day median (a positive number)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('access_surge_floor'::text, '1000'::text, 'access_surge: a day''s rows read must also exceed this (a whole number >= 0)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('access_lookback'::text, '7 days'::text, 'How far back the access checks look for signs (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('working_hours'::text, '08:00-20:00'::text, 'Working hours, HH:MM-HH:MM in date_time_zone; access outside them is a finding (access_off_hours)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('working_days'::text, '1,2,3,4,5'::text, 'Working days as ISO weekday numbers (1 = Monday … 7 = Sunday), comma-separated'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('access_departure_factor'::text, '1'::text, 'access_before_departure: a day''s rows read above this many times the 30-day median, by a person with a scheduled termination or transfer (a positive number)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('shared_account_persons'::text, '3'::text, 'access_shared_account: this many persons (at least 2) reading one table through one login role within shared_account_window'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('shared_account_window'::text, '1 hour'::text, 'access_shared_account: the window (a positive interval)'::text);
 INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('basics'::text, '全ての従業員等への教育'::text, 'Training for all employees'::text, 'everyone'::text, '{技術等情報（一般的な情報）と重要情報の違い,重要情報を適切に管理することの重要性、意識,重要情報を含む技術等情報の漏えいとその結果の事例,関係法令の内容,マニュアル、技術等情報の適切な管理に係る文書の内容、関係法令等に違反した場合の処分等,重要情報の漏えいの事故等が発生したことを発見した場合の報告手続,標的型メール等の警戒すべき手口、ウィルス・スパイウェア等の感染防止策と感染した場合の対処手順}'::text[]);
 INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('access_holders'::text, 'アクセス権を有する者への教育'::text, 'Training for persons with access'::text, 'access_holders'::text, '{"Need to Knowの原則を守ることの重要性（勤務において留意すべき事項を含む）",重要情報の取扱手続の詳細,情報の漏えい等の兆候及び端緒のケーススタディ（私生活において注意すべき事項を含む）}'::text[]);
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('information_officer'::text, '情報管理責任者'::text, 'information-management officer'::text, 'true'::boolean);
@@ -6972,7 +7469,7 @@ UPDATE tmac.criterion SET evidence = '管理者の選任: appointments (tmac.app
 UPDATE tmac.criterion SET evidence = 'courses, training completions and pledges (tmac.training_course, tmac.training_completion, tmac.pledge)'::text WHERE criterion = 'I-5'::text;
 UPDATE tmac.criterion SET evidence = 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log()), external providers and their NDAs (tmac.provider, tmac.provider_asset, tmac.contractor_agency)'::text WHERE criterion = 'V'::text;
 UPDATE tmac.criterion SET evidence = '情報管理基準 and 取扱管理簿: the handling standard (tmac.handling_standard, tmac.handling_rule) and the handling ledger (tmac.handling_entry), with entries tmac records by itself for COPY TO, copies into unprotected tables and deletions'::text WHERE criterion = 'I-4'::text;
-UPDATE tmac.criterion SET evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign)'::text WHERE criterion = 'I-6'::text;
+UPDATE tmac.criterion SET evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign); leak signs from real access: the access statistics and their history (tmac.access_stats, tmac.access_stats_history, tmac.access_history())'::text WHERE criterion = 'I-6'::text;
 UPDATE tmac.criterion SET evidence = 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'::text WHERE criterion = 'III'::text;
 UPDATE tmac.criterion SET evidence = 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'::text WHERE criterion = 'IV'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -6980,6 +7477,11 @@ UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.pr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function or operator over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_surge'::text, 'I-6'::text, 'high'::text, 'Sharp rise in a person''s reads of protected data'::text, 'On a day in the look-back window a person read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak).'::text, 'Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_off_hours'::text, 'I-6'::text, 'medium'::text, 'Access to protected data outside working hours'::text, 'A person read or wrote protected rows outside working_hours, on a day not in working_days, or on a holiday (tmac.holiday) (seed ⑥).'::text, 'Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_before_departure'::text, 'I-6'::text, 'high'::text, 'Reads above baseline by a person about to leave or transfer'::text, 'A person with a scheduled termination or transfer read more rows than access_departure_factor times their 30-day median on a day since the event was known (seed ⑥: bulk access before leaving).'::text, 'Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_first_compartment'::text, 'I-6'::text, 'low'::text, 'First access to a compartment'::text, 'A person read rows of a compartment for the first time within the look-back window (a new need-to-know should match a new grant and task).'::text, 'Confirm the person''s grant for the compartment matches their current work.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_shared_account'::text, 'I-6'::text, 'high'::text, 'One login role used by many persons'::text, 'shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).'::text, 'Give every person their own login role (tmac.enrol_login) and stop sharing the account.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_table_unbound'::text, 'I-1'::text, 'high'::text, '目録に無い保護対象テーブル / Protected or labelled table not in the inventory'::text, 'A table protected by tmac.protect or classified with SECURITY LABEL FOR tmac is bound to no active asset of the inventory (重要情報目録), directly, through a parent table or through its schema: important information is held that the inventory does not name (seed ①).'::text, 'Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_manager'::text, 'I-1'::text, 'medium'::text, '管理責任者の無い資産 / Asset without a manager'::text, 'An active asset of the inventory names no 管理責任者 (the person responsible for it).'::text, 'Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_manager_left'::text, 'I-1'::text, 'high'::text, '管理責任者が退職した資産 / Asset whose manager left'::text, 'The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'::text, 'Name a new manager with tmac.update_asset.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -7020,6 +7522,7 @@ INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sq
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('labelled_columns'::text, 'ラベル付きの列'::text, 'columns with a tmac security label'::text, 'SELECT count(*) FROM pg_catalog.pg_seclabel l WHERE l.provider = ''tmac'' AND l.classoid = ''pg_catalog.pg_class''::pg_catalog.regclass AND l.objsubid > 0'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('audit_entries'::text, '監査ログ'::text, 'audit log entries'::text, 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('own_checks'::text, '自社チェック'::text, 'the company''s own enabled checks'::text, 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('access_records'::text, 'アクセス記録'::text, 'access statistics recorded (live counters and hourly history)'::text, 'SELECT (SELECT count(*) FROM tmac.access_stats_history) + (SELECT count(*) FROM tmac.access_stats)'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('assets'::text, '重要情報目録の資産'::text, 'active assets of the inventory'::text, 'SELECT count(*) FROM tmac.asset WHERE status = ''active'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('appointments'::text, '管理者の選任'::text, 'appointments in force'::text, 'SELECT count(*) FROM tmac.appointment WHERE ended_at IS NULL'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('providers'::text, '委託先'::text, 'active external providers'::text, 'SELECT count(*) FROM tmac.provider WHERE status = ''active'''::text);
@@ -7166,6 +7669,8 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry_entry_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport_transport_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_history', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.holiday', '');
 
 -- ==== privileges
 REVOKE ALL ON TABLE tmac.protected_table FROM PUBLIC, tmac_admin;
@@ -7210,6 +7715,14 @@ GRANT SELECT ON TABLE tmac.training_course_template TO tmac_admin;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_approver;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.training_course_template TO tmac_hr;
+GRANT SELECT ON TABLE tmac.access_stats TO tmac_admin;
+GRANT SELECT ON TABLE tmac.access_stats TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.access_stats_history TO tmac_admin;
+GRANT SELECT ON TABLE tmac.access_stats_history TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.access_stats_mark TO tmac_admin;
+GRANT SELECT ON TABLE tmac.access_stats_mark TO tmac_auditor;
+GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE tmac.holiday TO tmac_admin;
+GRANT SELECT ON TABLE tmac.holiday TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.asset TO tmac_admin;
 GRANT SELECT ON TABLE tmac.asset TO tmac_approver;
 GRANT SELECT ON TABLE tmac.asset TO tmac_auditor;
@@ -7276,36 +7789,34 @@ REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
@@ -7319,8 +7830,6 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
@@ -7331,14 +7840,17 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
@@ -7357,6 +7869,9 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
@@ -7365,9 +7880,14 @@ GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
@@ -7383,9 +7903,6 @@ REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
@@ -7395,14 +7912,8 @@ GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
@@ -7411,6 +7922,8 @@ REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
@@ -7423,6 +7936,8 @@ REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
@@ -7435,10 +7950,31 @@ REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.access_history(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_access_signs() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_access_signs() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_access_signs() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.reset_access_stats() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.reset_access_stats() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.snapshot_access_stats() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
@@ -7446,6 +7982,12 @@ GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
@@ -7454,8 +7996,6 @@ GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approve
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_approver;
@@ -7465,6 +8005,8 @@ GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with t
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
@@ -7494,20 +8036,22 @@ REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
 
 -- ==== comments
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_bindings IS 'Removes the asset bindings of dropped tables and schemas (audited)';
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS 'Removes dropped tables from tmac.protected_table (audited)';
 COMMENT ON EVENT TRIGGER tmac_protect_new_children IS 'Protects a table that becomes a partition or inheritance child of a protected table; refuses a protected table under an unprotected parent';
+COMMENT ON FUNCTION tmac.access_activity() IS 'Internal: tmac.access_stats_history plus what the counters added since the last snapshot';
+COMMENT ON FUNCTION tmac.access_chart_html(pg_catalog.text,integer) IS 'An HTML section with a small inline SVG bar chart of a person''s rows read per day over the last days (default 30), for the compliance report';
+COMMENT ON FUNCTION tmac.access_daily_baseline() IS 'Internal (access checks): each person''s rows read per day in the look-back window, with the median of the 30 days before';
+COMMENT ON FUNCTION tmac.access_history(pg_catalog.text) IS 'A person''s access over time, per hour of the latest access: statements, rows read and written, the protected tables (from the snapshots and the counters since)';
 COMMENT ON FUNCTION tmac.access_prerequisites(pg_catalog.text,timestamp with time zone) IS 'The access prerequisites of a person at an instant, one row per prerequisite (active, pledge, training), worded as access decisions word them; used at approval';
 COMMENT ON FUNCTION tmac.access_profile_of(pg_catalog.text,timestamp with time zone) IS 'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
+COMMENT ON FUNCTION tmac.access_stats_info() IS 'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted (least recently seen first) since the server started';
+COMMENT ON FUNCTION tmac.access_stats_pending() IS 'Internal: what each access counter added since the last snapshot';
+COMMENT ON FUNCTION tmac.access_stats_raw() IS 'Internal (tmac.access_stats): the shared-memory access counters of this database; label counters have relid and login_role 0, table counters level_rank and compartment_id -1';
+COMMENT ON FUNCTION tmac.access_stats_reset_raw() IS 'Internal (tmac.reset_access_stats): drops this database''s shared-memory access counters';
 COMMENT ON FUNCTION tmac.acknowledge_handling(bigint,pg_catalog.text) IS 'A manager (never the handler) records the review of a forbidden or unapproved handling entry; closes its finding, the entry stays as it was';
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
@@ -7520,6 +8064,7 @@ COMMENT ON FUNCTION tmac.area_id_of(pg_catalog.text) IS 'Id of a restricted area
 COMMENT ON FUNCTION tmac.asset_validate(tmac.asset) IS 'Internal: raises 22023 or 23503 with a clear message when an inventory row is not acceptable';
 COMMENT ON FUNCTION tmac.bind_schema(pg_catalog.text,pg_catalog.regnamespace) IS '保存先の登録 / binds a schema (every table in it) to an active asset of the inventory (tmac_admin)';
 COMMENT ON FUNCTION tmac.bind_table(pg_catalog.text,pg_catalog.regclass) IS '保存先の登録 / binds a table (with its partitions and children) to an active asset of the inventory (tmac_admin)';
+COMMENT ON FUNCTION tmac.check_access_signs() IS 'Checks access_surge, access_off_hours, access_before_departure, access_first_compartment and access_shared_account: signs of a leak (seed ⑥) in the access statistics';
 COMMENT ON FUNCTION tmac.check_access_without_pledge() IS 'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_appointments() IS 'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
@@ -7539,7 +8084,7 @@ COMMENT ON FUNCTION tmac.close_incident(bigint,pg_catalog.text,pg_catalog.text) 
 COMMENT ON FUNCTION tmac.compliance_check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
 COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A one-page printable HTML compliance report: status per criterion (I-1 … V) with its reason, population and checks (built-in evaluated, disabled, own), the exceptions (disabled checks, weakening settings) and the open findings, at most max_findings_per_criterion per criterion; 適合 only for ok';
 COMMENT ON FUNCTION tmac.compliance_requirements_met(pg_catalog.text[]) IS 'True when every relation or function a check requires exists';
-COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age';
+COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 COMMENT ON FUNCTION tmac.container_id_of(pg_catalog.text) IS 'Id of a container given by its code; error 42704 when unknown';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
@@ -7601,6 +8146,7 @@ COMMENT ON FUNCTION tmac.relation_tree(pg_catalog.regclass) IS 'A table with all
 COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
 COMMENT ON FUNCTION tmac.report_incident(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets, reported to (上長 supervisor / 管理責任者 manager); returns the incident number';
 COMMENT ON FUNCTION tmac.require_person(pg_catalog.text) IS 'Returns a person_id, or error 42704 when there is no such person (NULL passes)';
+COMMENT ON FUNCTION tmac.reset_access_stats() IS 'Takes a last snapshot into tmac.access_stats_history, then clears this database''s access counters (tmac_admin); audited; returns how many were cleared';
 COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS 'Internal: true when an event trigger''s GRANT or REVOKE names tmac.end_restore() (the privilege pass of a restored dump)';
 COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window';
 COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
@@ -7610,16 +8156,19 @@ COMMENT ON FUNCTION tmac.return_key(pg_catalog.text) IS 'Records that a lent key
 COMMENT ON FUNCTION tmac.review_assets(pg_catalog.text[],pg_catalog.text) IS '目録の見直し / records that the inventory (all active assets, or those named) was reviewed now, with a note (tmac_admin); returns how many';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
+COMMENT ON FUNCTION tmac.schedule_jobs(pg_catalog.text) IS 'Schedules tmac.run_maintenance() with pg_cron (job tmac-maintenance, default every 5 minutes) and the hourly tmac.snapshot_access_stats() (job tmac-access-stats); returns the maintenance job''s id; explains what to do when pg_cron is absent or runs in another database';
 COMMENT ON FUNCTION tmac.set_check_enabled(pg_catalog.text,boolean) IS 'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';
 COMMENT ON FUNCTION tmac.set_contractor_agency(pg_catalog.text,pg_catalog.text) IS '派遣元の記録 / records the staffing agency or subcontractor (a provider) a contractor person comes from (tmac_hr)';
 COMMENT ON FUNCTION tmac.set_custodian(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者); closes a custodian_terminated finding';
 COMMENT ON FUNCTION tmac.set_handling_rule(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Sets the handling standard''s rule (allowed, approval, forbidden) for a level (code, name or alias) and an action, with how it is done (note)';
+COMMENT ON FUNCTION tmac.snapshot_access_stats() IS 'Appends to tmac.access_stats_history what each access counter added since the last snapshot; returns the rows appended (scheduled hourly by tmac.schedule_jobs)';
 COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
 COMMENT ON FUNCTION tmac.store_asset(pg_catalog.text,pg_catalog.text) IS 'Records that an asset is kept in a container (保管物)';
 COMMENT ON FUNCTION tmac.today() IS 'Today''s date in the time zone of the date_time_zone setting';
 COMMENT ON FUNCTION tmac.unbind_schema(pg_catalog.regnamespace) IS 'Removes a schema''s binding to its asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.unbind_table(pg_catalog.regclass) IS 'Removes a table''s binding to its asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
+COMMENT ON FUNCTION tmac.unschedule_jobs() IS 'Removes the pg_cron jobs that tmac.schedule_jobs() created; false when there were none';
 COMMENT ON FUNCTION tmac.update_asset(pg_catalog.text,pg_catalog.jsonb) IS '目録の変更 / changes fields of an active asset (tmac_admin), given as a JSON object, e.g. {"manager":"E1","location":"金庫A"}; managing_group by code or name';
 COMMENT ON FUNCTION tmac.update_incident(bigint,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],timestamp with time zone,pg_catalog.text[]) IS 'The manager records the response to an open incident: 初動対応, impact, cause, corrective action, evidence references (added), deadline, further assets; each change goes to its timeline';
 COMMENT ON FUNCTION tmac.validate_code(pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
@@ -7632,6 +8181,8 @@ COMMENT ON FUNCTION tmac.vocabulary_id(pg_catalog.text,pg_catalog.text,boolean) 
 COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 COMMENT ON FUNCTION tmac.withdraw_asset(pg_catalog.text,pg_catalog.text) IS '委託の解除 / records that a provider no longer holds an asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
+COMMENT ON TABLE tmac.access_stats_history IS 'What each access counter added between two snapshots (tmac.snapshot_access_stats, hourly): rows read and written, statements; last_seen is the latest access in that interval';
+COMMENT ON TABLE tmac.access_stats_mark IS 'Internal: each counter as the last snapshot saw it, so the next snapshot appends only the difference';
 COMMENT ON TABLE tmac.appointment IS '管理者の選任 / appointments (seed ③, I-3): role, person, scope, appointed by, period, how and when announced; ended, never deleted';
 COMMENT ON TABLE tmac.appointment_role IS '選任される役割 / the roles persons are appointed to (shipped with tmac; single: at most one active appointment at a time)';
 COMMENT ON TABLE tmac.area_entry IS '入退室記録・受付簿 (entry log of restricted areas): person or visitor with company, in/out, escort (立会者), badge (標識), devices brought in (カメラ等) and who approved them';
@@ -7648,6 +8199,7 @@ COMMENT ON TABLE tmac.handling_action IS '取扱区分 (handling actions) of the
 COMMENT ON TABLE tmac.handling_entry IS '取扱管理簿 (handling ledger, ④): every creation, copy, take-out, provision, disposal and return of important information, by whom, approved by whom; never deleted';
 COMMENT ON TABLE tmac.handling_rule IS '情報管理基準 (handling standard): the rules an organisation set with tmac.set_handling_rule (kept by pg_dump); others follow the defaults';
 COMMENT ON TABLE tmac.handling_rule_default IS '情報管理基準の既定値 (shipped defaults of the handling standard), from the seed''s 極秘/対外秘 example; not user data';
+COMMENT ON TABLE tmac.holiday IS 'Company holidays: access on them is outside working hours (check access_off_hours)';
 COMMENT ON TABLE tmac.incident IS '情報漏えい等の事故・兆候 (incidents and leak signs, ⑥): who found what when, to whom it was reported, escalation to 経営層, response, cause, corrective action; never deleted';
 COMMENT ON TABLE tmac.incident_asset IS '事故の対象情報 (the assets an incident concerns)';
 COMMENT ON TABLE tmac.incident_event IS '時系列 (incident timeline): every change of an incident, its assets and notifications — when, by whom, what changed';
@@ -7916,6 +8468,7 @@ COMMENT ON COLUMN tmac.training_course_template.title_en IS 'English title';
 COMMENT ON COLUMN tmac.training_course_template.title_ja IS 'Japanese title';
 COMMENT ON COLUMN tmac.training_course_template.topics IS 'The topics the seed lists';
 COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
+COMMENT ON VIEW tmac.access_stats IS 'Rows each person read and wrote in protected tables since the counters were reset: kind label (per level and compartment; compartment 0 = a label without one) or table (per protected table and login role), statements, rows_read, rows_written, first_seen, last_seen';
 COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
 COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
 COMMENT ON VIEW tmac.handling_standard IS '情報管理基準 (handling standard): per level and action (作成, 複製, 持出, 提供, 廃棄, 返却) the rule in force — allowed 可, approval 要承認, forbidden 禁止 — and who changed it';

@@ -5,7 +5,9 @@
  * that tmac.protect() creates call for every row: they take the row's label
  * only, find the acting role's profile in the per-backend cache
  * (profile_cache.c) and ask the one decision routine (decision.c).
- * tmac.can_read/can_write are the same functions for any label.
+ * tmac.can_read/can_write are the same functions for any label.  A row
+ * allowed is counted for the access statistics (access_stats.c), which
+ * ignores the calls of can_read/can_write.
  *
  * tmac.explain_access(person_id, label) lists every check with its outcome;
  * tmac.deny_reason_as(role, label) names the first failing check, for
@@ -23,6 +25,7 @@
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
+#include "access_stats.h"
 #include "decision.h"
 #include "handling_events.h"
 #include "profile_cache.h"
@@ -43,11 +46,13 @@ Datum
 tmac_row_readable(PG_FUNCTION_ARGS)
 {
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
-	bool		ok = tmac_decide(acting_profile(fcinfo), l, TMAC_READ, NULL, NULL, NULL);
+	TmacProfile *p = acting_profile(fcinfo);
 
-	if (ok)
-		tmac_handling_note_rank(l->rank);	/* the level of what a statement handles */
-	PG_RETURN_BOOL(ok);
+	if (!tmac_decide(p, l, TMAC_READ, NULL, NULL, NULL))
+		PG_RETURN_BOOL(false);
+	tmac_handling_note_rank(l->rank);	/* the level of what a statement handles */
+	tmac_access_stats_count(fcinfo, p, l);
+	PG_RETURN_BOOL(true);
 }
 
 PG_FUNCTION_INFO_V1(tmac_row_writable);
@@ -55,11 +60,13 @@ Datum
 tmac_row_writable(PG_FUNCTION_ARGS)
 {
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
-	bool		ok = tmac_decide(acting_profile(fcinfo), l, TMAC_WRITE, NULL, NULL, NULL);
+	TmacProfile *p = acting_profile(fcinfo);
 
-	if (ok)
-		tmac_handling_note_rank(l->rank);
-	PG_RETURN_BOOL(ok);
+	if (!tmac_decide(p, l, TMAC_WRITE, NULL, NULL, NULL))
+		PG_RETURN_BOOL(false);
+	tmac_handling_note_rank(l->rank);	/* the level of what a statement handles */
+	tmac_access_stats_count(fcinfo, p, l);
+	PG_RETURN_BOOL(true);
 }
 
 /* Members of these roles may ask about other people's access. */

@@ -12,7 +12,11 @@
  * workers (parallel_handoff.c); the executor-start, executor-end and
  * process-utility hooks that record handling events — COPY … TO, copies into
  * unprotected tables, deletions of protected rows — in the handling ledger
- * (handling_events.c).  Each hook calls the one installed before it.
+ * (handling_events.c); and the access statistics (access_stats.c): their
+ * shared memory (shmem_request / shmem_startup hooks) and their executor
+ * hooks — start gives each executor its counters, run and finish make them
+ * current, end adds them to shared memory.  Each hook calls the one
+ * installed before it.
  * Every hook first asks extension.c whether tmac is installed in the current
  * database and does nothing where it is not.
  *
@@ -26,11 +30,14 @@
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "optimizer/planner.h"
 #include "tcop/utility.h"
 #include "utils/guc.h"
+#include "storage/ipc.h"
 #include "utils/inval.h"
 
+#include "access_stats.h"
 #include "extension.h"
 #include "handling_events.h"
 #include "own_act.h"
@@ -76,8 +83,28 @@ define_internal_settings(void)
 
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorRun_hook_type prev_ExecutorRun = NULL;
+static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
 static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+static void
+tmac_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	tmac_access_stats_shmem_request();
+}
+
+static void
+tmac_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	tmac_access_stats_shmem_startup();
+}
 
 static PlannedStmt *
 tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
@@ -98,11 +125,51 @@ tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+	tmac_access_stats_begin(queryDesc, eflags);
+}
+
+static void
+tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once)
+{
+	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
+
+	PG_TRY();
+	{
+		if (prev_ExecutorRun)
+			prev_ExecutorRun(queryDesc, direction, count, execute_once);
+		else
+			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	}
+	PG_FINALLY();
+	{
+		tmac_access_stats_leave(saved);
+	}
+	PG_END_TRY();
+}
+
+static void
+tmac_ExecutorFinish(QueryDesc *queryDesc)
+{
+	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
+
+	PG_TRY();
+	{
+		if (prev_ExecutorFinish)
+			prev_ExecutorFinish(queryDesc);
+		else
+			standard_ExecutorFinish(queryDesc);
+	}
+	PG_FINALLY();
+	{
+		tmac_access_stats_leave(saved);
+	}
+	PG_END_TRY();
 }
 
 static void
 tmac_ExecutorEnd(QueryDesc *queryDesc)
 {
+	tmac_access_stats_end(queryDesc);
 	tmac_handling_executor_end(queryDesc);
 	if (prev_ExecutorEnd)
 		prev_ExecutorEnd(queryDesc);
@@ -148,12 +215,25 @@ _PG_init(void)
 	tmac_hr_feed_flag_init();
 	tmac_own_act_init();
 	tmac_handling_events_init();
+	tmac_access_stats_init();
 	MarkGUCPrefixReserved("tmac");
+
+	if (process_shared_preload_libraries_in_progress)
+	{
+		prev_shmem_request_hook = shmem_request_hook;
+		shmem_request_hook = tmac_shmem_request;
+		prev_shmem_startup_hook = shmem_startup_hook;
+		shmem_startup_hook = tmac_shmem_startup;
+	}
 
 	prev_planner_hook = planner_hook;
 	planner_hook = tmac_planner;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = tmac_ExecutorStart;
+	prev_ExecutorRun = ExecutorRun_hook;
+	ExecutorRun_hook = tmac_ExecutorRun;
+	prev_ExecutorFinish = ExecutorFinish_hook;
+	ExecutorFinish_hook = tmac_ExecutorFinish;
 	prev_ExecutorEnd = ExecutorEnd_hook;
 	ExecutorEnd_hook = tmac_ExecutorEnd;
 	prev_ProcessUtility = ProcessUtility_hook;

@@ -92,9 +92,35 @@ BEGIN
           RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
         END IF;
       WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval',
-           'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age' THEN
+           'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age',
+           'access_lookback', 'shared_account_window' THEN
         IF v::interval <= interval '0' THEN
           RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'access_surge_factor', 'access_departure_factor' THEN
+        IF v::numeric <= 0 THEN
+          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'access_surge_floor' THEN
+        v := v::bigint::text;
+        IF v::bigint < 0 THEN
+          RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'shared_account_persons' THEN
+        v := v::integer::text;
+        IF v::integer < 2 THEN
+          RAISE EXCEPTION 'too few' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'working_hours' THEN
+        v := replace(v, ' ', '');
+        IF v !~ '^\d\d:\d\d-\d\d:\d\d$' OR split_part(v, '-', 1)::time >= split_part(v, '-', 2)::time THEN
+          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+      WHEN 'working_days' THEN
+        v := array_to_string(ARRAY(SELECT DISTINCT btrim(d)::integer FROM unnest(string_to_array(v, ',')) d
+                                    WHERE btrim(d) <> '' ORDER BY 1), ',');
+        IF v = '' OR EXISTS (SELECT 1 FROM unnest(string_to_array(v, ',')::integer[]) d WHERE d NOT BETWEEN 1 AND 7) THEN
+          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
         END IF;
       WHEN 'review_undecided' THEN
         v := lower(v);
@@ -129,7 +155,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.configure(text, text) IS
-  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age';
+  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window';
 
 SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting

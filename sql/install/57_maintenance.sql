@@ -81,11 +81,13 @@ BEGIN
   EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO jobid
     USING 'tmac-maintenance', schedule, 'SELECT tmac.run_maintenance()';
   RAISE NOTICE 'tmac.run_maintenance() is scheduled as pg_cron job % (%)', jobid, schedule;
+  -- the access statistics' hourly snapshot (tmac.access_stats_history)
+  EXECUTE 'SELECT cron.schedule($1, $2, $3)' USING 'tmac-access-stats', '0 * * * *', 'SELECT tmac.snapshot_access_stats()';
   RETURN jobid;
 END
 $$;
 COMMENT ON FUNCTION tmac.schedule_jobs(text) IS
-  'Schedules tmac.run_maintenance() with pg_cron (job tmac-maintenance, default every 5 minutes); explains what to do when pg_cron is absent or runs in another database';
+  'Schedules tmac.run_maintenance() with pg_cron (job tmac-maintenance, default every 5 minutes) and the hourly tmac.snapshot_access_stats() (job tmac-access-stats); returns the maintenance job''s id; explains what to do when pg_cron is absent or runs in another database';
 
 CREATE FUNCTION tmac.unschedule_jobs() RETURNS boolean
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -94,9 +96,10 @@ DECLARE
   done boolean := false;
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
-    EXECUTE 'SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = $1' INTO done USING 'tmac-maintenance';
+    EXECUTE 'SELECT bool_or(cron.unschedule(jobid)) FROM cron.job WHERE jobname IN ($1, $2)' INTO done
+      USING 'tmac-maintenance', 'tmac-access-stats';
   END IF;
   RETURN coalesce(done, false);
 END
 $$;
-COMMENT ON FUNCTION tmac.unschedule_jobs() IS 'Removes the pg_cron job that tmac.schedule_jobs() created; false when there was none';
+COMMENT ON FUNCTION tmac.unschedule_jobs() IS 'Removes the pg_cron jobs that tmac.schedule_jobs() created; false when there were none';

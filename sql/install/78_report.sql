@@ -130,6 +130,7 @@ body { line-height: 1.3; }
 %9$s
 <h2>指摘事項 / Open findings</h2>
 %7$s
+%10$s
 <footer>Source: tmac.compliance_status and tmac.findings at the time above. Each finding names its check (tmac.compliance_check explains it and the remedy). 状況は作成時点のものです。</footer>
 </body></html>
 $html$,
@@ -147,7 +148,12 @@ $html$,
          ELSE '<p class="none">指摘事項はありません。 No open findings.</p>' END,
     not_evaluated,
     CASE WHEN exception_rows IS NULL THEN ''
-         ELSE '<h2>例外 / Exceptions</h2><ul>' || exception_rows || '</ul>' END);
+         ELSE '<h2>例外 / Exceptions</h2><ul>' || exception_rows || '</ul>' END,
+    -- access over time of (at most 3) persons with a leak-sign finding (77_access_stats.sql)
+    (SELECT '<h2>アクセスの推移 / Access over time</h2>' || string_agg(tmac.access_chart_html(x.p), E'\n' ORDER BY x.p)
+       FROM (SELECT DISTINCT substr(f.subject, 8) AS p FROM unnest(fs) f
+              WHERE f.criterion = 'I-6' AND f.check_code LIKE 'access\_%' AND f.subject LIKE 'person:%'
+              ORDER BY 1 LIMIT 3) x));
 END
 $$;
 COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS

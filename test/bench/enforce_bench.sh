@@ -10,6 +10,7 @@
 #   3. a person holding 1,000 compartment grants  vs  1
 #   4. indexed point lookup and range query: same plan as with protection off, latency ratio
 #   5. parallel seq scan under protection: workers launched, same answer as serial
+#   6. access statistics on vs off (tmac.access_stats): protected count(*), statements alternating
 # Ratios only; nothing passes or fails on absolute times.
 # Environment: BENCH_ROWS (2000000), BENCH_RUNS (5), BENCH_PLPGSQL_RUNS (3),
 # BENCH_PLPGSQL_ROWS (20000), BENCH_LOOKUPS (200), TMAC_BENCH_PORT (55493).
@@ -192,6 +193,18 @@ par=$(q -c "SET max_parallel_workers_per_gather = 4" -c "SET parallel_setup_cost
 n_par=$(q -c "SET max_parallel_workers_per_gather = 4" -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" \
           -c "SET ROLE bench_alice" -c "$COUNT")
 
+echo "== 6. access statistics on vs off ($((RUNS * 8)) pairs, alternating statement by statement)"
+# One session, on and off alternating, so that the machine's load falls on both alike.
+pairs=$({ echo "SET max_parallel_workers_per_gather = 0;"
+          for i in $(seq 0 $((RUNS * 8))); do
+            echo "RESET ROLE; SET tmac.access_stats = on; SET ROLE bench_alice; EXPLAIN (ANALYZE, TIMING OFF) $COUNT;"
+            echo "RESET ROLE; SET tmac.access_stats = off; SET ROLE bench_alice; EXPLAIN (ANALYZE, TIMING OFF) $COUNT;"
+          done; } | q | sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p' | tail -n $((RUNS * 16)))
+st_on=$(echo "$pairs" | awk 'NR % 2 == 1'); st_off=$(echo "$pairs" | awk 'NR % 2 == 0')
+st_paired=$(paste <(echo "$st_on") <(echo "$st_off") | awk '{print $1 / $2}' | sort -n |
+            awk '{a[NR] = $1} END {printf "%.3f (quartiles %.3f–%.3f)", a[int((NR + 1) / 2)], a[int(NR / 4) + 1], a[int(3 * NR / 4)]}')
+n_counted=$(q -c "SELECT rows_read FROM tmac.access_stats WHERE kind = 'table' AND person_id = 'B001'")
+
 echo
 echo "tmac enforcement benchmark: $ROWS rows, median of runs (range = min/max ratio bounds)"
 report "1. tmac policy / constant-label policy (count(*))" "$(echo "$t_tmac $t_tmac2" | awk '{print ($1+$4)/2, ($2<$5?$2:$5), ($3>$6?$3:$6)}')" \
@@ -206,3 +219,6 @@ report "4b. range query (1,001 rows) latency, protected / off" "$(echo "$on_r" |
 [ "$shape_on_r" = "$shape_off_r" ] && echo "4d. range query plan: same with protection on and off: $(echo $shape_on_r)" \
   || { echo "4d. range query plan DIFFERS:"; echo "on:  $shape_on_r"; echo "off: $shape_off_r"; }
 echo "5. parallel: $(echo "$par" | grep -o 'Workers Launched: [0-9]*' | head -1), $(echo "$par" | grep -c 'Parallel Seq Scan') parallel seq scan node(s); count $n_par (serial count $n_alice); sample count: tmac $n_stmac, PL/pgSQL $n_pl"
+report "6. access statistics on / off (count(*))" "$(echo "$st_on" | grep . | stats)" "$(echo "$st_off" | grep . | stats)" "<= 1.05"
+echo "6b. median of the paired ratios on / off: $st_paired"
+echo "6c. rows counted for B001 while on: $n_counted ($((RUNS * 8 + 1)) statements x $n_alice rows = $(((RUNS * 8 + 1) * n_alice)))"

@@ -8,7 +8,11 @@ SELECT plan(33);
 -- one view, every setting with its default
 SELECT results_eq(
   $$SELECT key, value, default_value, changed_by FROM tmac.settings ORDER BY key$$,
-  $$VALUES ('combination_max_age'::text, '12 months'::text, '12 months'::text, NULL::name),
+  $$VALUES ('access_departure_factor'::text, '1'::text, '1'::text, NULL::name),
+           ('access_lookback', '7 days', '7 days', NULL),
+           ('access_surge_factor', '3', '3', NULL),
+           ('access_surge_floor', '1000', '1000', NULL),
+           ('combination_max_age', '12 months', '12 months', NULL),
            ('date_time_zone', 'Asia/Tokyo', 'Asia/Tokyo', NULL),
            ('handling_delete_threshold', '1', '1', NULL),
            ('hr_event_mode', 'strict', 'strict', NULL),
@@ -21,10 +25,14 @@ SELECT results_eq(
            ('review_period', '6 months', '6 months', NULL),
            ('review_undecided', 'report', 'report', NULL),
            ('role_change_grace', '0', '0', NULL),
+           ('shared_account_persons', '3', '3', NULL),
+           ('shared_account_window', '1 hour', '1 hour', NULL),
            ('sod_exception_max', '180 days', '180 days', NULL),
            ('training_courses', '', '', NULL),
            ('training_new_hire_grace', '30 days', '30 days', NULL),
-           ('training_validity', '12 months', '12 months', NULL)$$,
+           ('training_validity', '12 months', '12 months', NULL),
+           ('working_days', '1,2,3,4,5', '1,2,3,4,5', NULL),
+           ('working_hours', '08:00-20:00', '08:00-20:00', NULL)$$,
   'tmac.settings lists every setting, access and compliance ones, with its default');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
                  WHERE c.relnamespace = 'tmac'::regnamespace AND c.relname ~ 'setting' ORDER BY 1),

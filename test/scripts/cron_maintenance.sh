@@ -24,6 +24,9 @@ jobid=$(q -d $db -c "SELECT tmac.schedule_jobs('* * * * *')" 2>/dev/null) || fai
 [ -n "$jobid" ] || fail "no job id"
 echo "ok 2 - schedule_jobs created pg_cron job $jobid"
 [ "$(q -d $db -c "SELECT command FROM cron.job WHERE jobid = $jobid")" = "SELECT tmac.run_maintenance()" ] || fail "job command"
+[ "$(q -d $db -c "SELECT schedule || ' ' || command FROM cron.job WHERE jobname = 'tmac-access-stats'")" = "0 * * * * SELECT tmac.snapshot_access_stats()" ] \
+  || fail "no hourly access-statistics snapshot job"
+echo "ok - schedule_jobs also snapshots the access statistics hourly (job tmac-access-stats)"
 for i in $(seq 75); do
   n=$(q -d $db -c "SELECT count(*) FROM cron.job_run_details WHERE jobid = $jobid AND status = 'succeeded'")
   [ "$n" -gt 0 ] && break
@@ -34,4 +37,5 @@ echo "ok 3 - pg_cron ran tmac.run_maintenance() (after ${i}s)"
 [ -n "$(q -d $db -c "SELECT last_run_at FROM tmac.maintenance_state")" ] || fail "maintenance_state not updated"
 echo "ok 4 - tmac.maintenance_state records the run"
 [ "$(q -d $db -c "SELECT tmac.unschedule_jobs()")" = t ] || fail "unschedule_jobs"
+[ "$(q -d $db -c "SELECT count(*) FROM cron.job WHERE jobname LIKE 'tmac-%'")" = 0 ] || fail "jobs left after unschedule_jobs"
 echo "ok 5 - unschedule_jobs removes the job"

@@ -1,0 +1,776 @@
+/*
+ * access_stats.c — access statistics per person, in shared memory.
+ *
+ * What is counted.  Every row a person is allowed to read through a
+ * protected table's read policy (tmac.row_readable), and every row they
+ * write: inserted rows and the new versions of updated rows as
+ * tmac.row_writable lets them through a WITH CHECK, and the rows a DELETE
+ * removed (the executor's count, shared among the labels whose rows the
+ * DELETE's policy let through in proportion: exact per table, and per label
+ * unless the DELETE's own filter dropped rows of several labels).  Rows are
+ * counted when the policy lets them through, before the query's own WHERE
+ * clauses that PostgreSQL evaluates after the policy (a leakproof qual such
+ * as an indexed equality runs first, so those rows are never counted).
+ * Refused rows are not counted.  Two kinds of counters:
+ *   - label:  (database, person, level, compartment) — a row whose label
+ *             names several compartments counts once for each, one naming
+ *             none counts for compartment 0;
+ *   - table:  (database, person, protected table, login role) — the login
+ *             (session) role shows a shared account: many persons behind
+ *             one login.
+ * Each counter keeps statements (executor runs that counted a row under
+ * it), rows read, rows written, first and last seen.
+ *
+ * How.  The per-row cost is a few compares and an addition: row_readable /
+ * row_writable call tmac_access_stats_count(), which adds to a counter of
+ * the running executor (its "site" — the policy expression — caches which
+ * table it belongs to and, in a 32-entry map from a hash of the label to
+ * the counter, the counters it used, in fn_extra).  The
+ * executor hooks in tmac.c give every executor its own counters (begin),
+ * make them current while it runs (enter/leave, nested executors restore
+ * the outer one) and add them to shared memory once, at ExecutorEnd (end):
+ * one lock acquisition per statement.  A statement that fails counts
+ * nothing.  Parallel workers count their own rows and add them at their own
+ * ExecutorEnd; the statement is counted once because each shared counter
+ * remembers the last statement id it counted, and the leader hands its
+ * statement id to its workers (tmac.access_stats_statement).
+ *
+ * The shared hash holds at most tmac.access_stats_max counters (set at
+ * server start).  Eviction rule: when a new counter finds the hash full, the
+ * 5 % of counters (at least 10) seen least recently (oldest last_seen) are
+ * dropped; tmac.access_stats_info() reports how many were dropped in total.
+ * The hourly snapshot (tmac.snapshot_access_stats) keeps the history, so a
+ * dropped counter loses at most the last hour's rows.
+ *
+ * Persistence.  At a clean shutdown the postmaster writes the counters to
+ * pg_stat/tmac_access_stats.stat; the next start reads it and removes it (a
+ * crash loses the counters since the last start, as pg_stat_statements).
+ *
+ * tmac.access_stats = off (superusers only, like every tmac.* switch a person
+ * must not turn off for themselves) stops counting; the benchmark compares
+ * the two.
+ */
+#include "postgres.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/executor.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/plannodes.h"
+#include "parser/parsetree.h"
+#include "pgstat.h"
+#include "storage/fd.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "access_stats.h"
+#include "extension.h"
+
+#define STATS_FILE		PGSTAT_STAT_PERMANENT_DIRECTORY "/tmac_access_stats.stat"
+#define STATS_MAGIC		0x746d6163	/* "tmac" */
+#define STATS_VERSION	1
+#define PERSON_ID_MAX	100			/* tmac.person.person_id's limit */
+
+#define KIND_LABEL		0
+#define KIND_TABLE		1
+
+typedef struct StatsKey
+{
+	Oid			dbid;
+	Oid			relid;			/* table counters; InvalidOid for label counters */
+	Oid			login_role;		/* table counters; InvalidOid for label counters */
+	int32		kind;
+	int32		level;			/* label counters: the level's rank; else -1 */
+	int32		compartment;	/* label counters: 0 = none; else -1 */
+	char		person_id[PERSON_ID_MAX + 4];
+} StatsKey;
+
+typedef struct StatsCounters
+{
+	int64		statements;
+	int64		rows_read;
+	int64		rows_written;
+	TimestampTz first_seen;
+	TimestampTz last_seen;
+} StatsCounters;
+
+typedef struct StatsEntry
+{
+	StatsKey	key;			/* hash key: first */
+	slock_t		mutex;			/* protects the counters */
+	StatsCounters c;
+	uint64		last_stmt;		/* the statement counted last */
+} StatsEntry;
+
+typedef struct StatsShared
+{
+	LWLock	   *lock;			/* shared: find and update; exclusive: add, evict, reset */
+	slock_t		mutex;			/* protects evicted */
+	int64		evicted;
+} StatsShared;
+
+bool		tmac_access_stats_on = true;
+TmacStatsAcc *tmac_stats_current = NULL;
+
+static int	stats_max = 10000;
+static char *stats_statement = NULL;
+static StatsShared *shared = NULL;
+static HTAB *stats_hash = NULL;
+static TmacStatsAcc *accs = NULL;	/* the executors now running, newest first */
+static uint64 acc_counter = 0;
+static uint32 stmt_counter = 0;
+
+void
+tmac_access_stats_init(void)
+{
+	DefineCustomBoolVariable("tmac.access_stats",
+							 "Counts the rows each person reads and writes in protected tables (tmac.access_stats).",
+							 NULL, &tmac_access_stats_on, true, PGC_SUSET, 0, NULL, NULL, NULL);
+	/* a server-start setting exists only where tmac is preloaded (and has the shared memory) */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("tmac.access_stats_max",
+								"Most access-statistics counters kept in shared memory; the least recently seen are evicted.",
+								NULL, &stats_max, 10000, 100, 10000000, PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
+	DefineCustomStringVariable("tmac.access_stats_statement",
+							   "The leader's statement id, handed to parallel workers (internal).",
+							   NULL, &stats_statement, "", PGC_SUSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL | GUC_DISALLOW_IN_FILE,
+							   NULL, NULL, NULL);
+}
+
+static Size
+stats_memsize(void)
+{
+	return add_size(MAXALIGN(sizeof(StatsShared)),
+					hash_estimate_size(stats_max, sizeof(StatsEntry)));
+}
+
+void
+tmac_access_stats_shmem_request(void)
+{
+	RequestAddinShmemSpace(stats_memsize());
+	RequestNamedLWLockTranche("tmac_access_stats", 1);
+}
+
+static void stats_dump(int code, Datum arg);
+static void stats_load(void);
+
+void
+tmac_access_stats_shmem_startup(void)
+{
+	bool		found;
+	HASHCTL		info;
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	shared = ShmemInitStruct("tmac access stats", sizeof(StatsShared), &found);
+	if (!found)
+	{
+		shared->lock = &(GetNamedLWLockTranche("tmac_access_stats"))->lock;
+		SpinLockInit(&shared->mutex);
+		shared->evicted = 0;
+	}
+	info.keysize = sizeof(StatsKey);
+	info.entrysize = sizeof(StatsEntry);
+	stats_hash = ShmemInitHash("tmac access stats hash", stats_max, stats_max,
+							   &info, HASH_ELEM | HASH_BLOBS);
+	LWLockRelease(AddinShmemInitLock);
+
+	if (!IsUnderPostmaster)
+		on_shmem_exit(stats_dump, (Datum) 0);
+	if (!found)
+		stats_load();
+}
+
+/* Drops the least recently seen 5 % (at least 10); exclusive lock held. */
+static int
+cmp_last_seen(const void *a, const void *b)
+{
+	TimestampTz x = (*(StatsEntry *const *) a)->c.last_seen;
+	TimestampTz y = (*(StatsEntry *const *) b)->c.last_seen;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static void
+evict(void)
+{
+	HASH_SEQ_STATUS seq;
+	StatsEntry **all;
+	StatsEntry *e;
+	int			n = 0;
+	int			drop;
+	int			i;
+
+	all = palloc(sizeof(StatsEntry *) * hash_get_num_entries(stats_hash));
+	hash_seq_init(&seq, stats_hash);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		all[n++] = e;
+	qsort(all, n, sizeof(StatsEntry *), cmp_last_seen);
+	drop = Min(n, Max(10, n / 20));
+	for (i = 0; i < drop; i++)
+		hash_search(stats_hash, &all[i]->key, HASH_REMOVE, NULL);
+	pfree(all);
+	SpinLockAcquire(&shared->mutex);
+	shared->evicted += drop;
+	SpinLockRelease(&shared->mutex);
+}
+
+/* A new counter; exclusive lock held. */
+static StatsEntry *
+entry_alloc(const StatsKey *key)
+{
+	StatsEntry *e;
+	bool		found;
+
+	e = hash_search(stats_hash, key, HASH_FIND, NULL);
+	if (e != NULL)
+		return e;
+	if (hash_get_num_entries(stats_hash) >= stats_max)
+		evict();
+	e = hash_search(stats_hash, key, HASH_ENTER_NULL, &found);
+	if (e != NULL && !found)
+	{
+		SpinLockInit(&e->mutex);
+		memset(&e->c, 0, sizeof(e->c));
+		e->c.first_seen = 0;
+		e->last_stmt = 0;
+	}
+	return e;
+}
+
+static void
+entry_add(StatsEntry *e, int64 read, int64 written, uint64 stmt_id, TimestampTz now)
+{
+	SpinLockAcquire(&e->mutex);
+	if (e->last_stmt != stmt_id)
+	{
+		e->c.statements++;
+		e->last_stmt = stmt_id;
+	}
+	e->c.rows_read += read;
+	e->c.rows_written += written;
+	if (e->c.first_seen == 0)
+		e->c.first_seen = now;
+	e->c.last_seen = now;
+	SpinLockRelease(&e->mutex);
+}
+
+/* ---- per executor ---- */
+
+static void
+acc_forget(void *arg)
+{
+	TmacStatsAcc *acc = (TmacStatsAcc *) arg;
+	TmacStatsAcc **p;
+
+	for (p = &accs; *p != NULL; p = &(*p)->next)
+		if (*p == acc)
+		{
+			*p = acc->next;
+			break;
+		}
+	if (tmac_stats_current == acc)
+		tmac_stats_current = NULL;
+}
+
+void
+tmac_access_stats_begin(QueryDesc *queryDesc, int eflags)
+{
+	TmacStatsAcc *acc;
+	MemoryContext cxt;
+
+	if (!tmac_access_stats_on || stats_hash == NULL || queryDesc->estate == NULL ||
+		(eflags & EXEC_FLAG_EXPLAIN_ONLY) || !tmac_extension()->installed)
+		return;
+	cxt = queryDesc->estate->es_query_cxt;
+	acc = MemoryContextAllocZero(cxt, sizeof(TmacStatsAcc));
+	acc->qd = queryDesc;
+	acc->id = ++acc_counter;
+	acc->stmt = queryDesc->plannedstmt;
+	acc->cxt = cxt;
+	if (IsParallelWorker())
+	{
+		char	   *end;
+
+		acc->stmt_id = stats_statement ? strtou64(stats_statement, &end, 10) : 0;
+		if (acc->stmt_id == 0)
+			acc->stmt_id = ((uint64) MyProcPid << 32) | ++stmt_counter;
+	}
+	else
+	{
+		acc->stmt_id = ((uint64) MyProcPid << 32) | ++stmt_counter;
+		if (queryDesc->plannedstmt->parallelModeNeeded && !IsInParallelMode())
+		{
+			char		buf[32];
+
+			snprintf(buf, sizeof(buf), UINT64_FORMAT, acc->stmt_id);
+			(void) set_config_option("tmac.access_stats_statement", buf, PGC_SUSET,
+									 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+		}
+	}
+	/* the counters go with the executor's memory, however it ends */
+	acc->cb.func = acc_forget;
+	acc->cb.arg = acc;
+	MemoryContextRegisterResetCallback(cxt, &acc->cb);
+	acc->next = accs;
+	accs = acc;
+}
+
+static TmacStatsAcc *
+acc_of(QueryDesc *queryDesc)
+{
+	TmacStatsAcc *acc;
+
+	for (acc = accs; acc != NULL; acc = acc->next)
+		if (acc->qd == queryDesc)
+			return acc;
+	return NULL;
+}
+
+TmacStatsAcc *
+tmac_access_stats_enter(QueryDesc *queryDesc)
+{
+	TmacStatsAcc *saved = tmac_stats_current;
+
+	tmac_stats_current = accs == NULL ? NULL : acc_of(queryDesc);
+	return saved;
+}
+
+void
+tmac_access_stats_leave(TmacStatsAcc *saved)
+{
+	tmac_stats_current = saved;
+}
+
+/* Does a ModifyTable of the plan evaluate `expr` in a WITH CHECK option? */
+static bool
+contains_node(Node *node, void *target)
+{
+	if (node == NULL)
+		return false;
+	if (node == (Node *) target)
+		return true;
+	return expression_tree_walker(node, contains_node, target);
+}
+
+static bool
+in_check_option(Plan *plan, Node *expr)
+{
+	ListCell   *lc;
+
+	if (plan == NULL || !IsA(plan, ModifyTable))
+		return false;
+	foreach(lc, ((ModifyTable *) plan)->withCheckOptionLists)
+	{
+		ListCell   *lc2;
+
+		foreach(lc2, (List *) lfirst(lc))
+		{
+			WithCheckOption *wco = lfirst_node(WithCheckOption, lc2);
+
+			if (contains_node(wco->qual, expr))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void
+site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
+{
+	FmgrInfo   *flinfo = fcinfo->flinfo;
+	Node	   *expr = flinfo->fn_expr;
+	char	   *name = get_func_name(flinfo->fn_oid);
+
+	site->acc_id = acc->id;
+	site->kind = SITE_IGNORE;
+	site->relid = InvalidOid;
+	site->prof = NULL;
+	site->person_src = NULL;
+	memset(site->map, -1, sizeof(site->map));
+	if (name == NULL || expr == NULL || !IsA(expr, FuncExpr))
+		return;
+	if (strcmp(name, "row_readable") == 0)
+		site->kind = SITE_READ;
+	else if (strcmp(name, "row_writable") == 0)
+	{
+		bool		check = in_check_option(acc->stmt->planTree, expr);
+		ListCell   *lc;
+
+		foreach(lc, acc->stmt->subplans)
+			check = check || in_check_option((Plan *) lfirst(lc), expr);
+		/* a WITH CHECK writes the row; a DELETE's USING may delete it */
+		if (check)
+			site->kind = SITE_WRITE;
+		else if (acc->stmt->commandType == CMD_DELETE)
+			site->kind = SITE_DELETE;
+	}
+	if (site->kind != SITE_IGNORE)
+	{
+		Node	   *arg = linitial(((FuncExpr *) expr)->args);
+
+		if (IsA(arg, Var) && ((Var *) arg)->varno >= 1 &&
+			((Var *) arg)->varno <= list_length(acc->stmt->rtable))
+		{
+			RangeTblEntry *rte = rt_fetch(((Var *) arg)->varno, acc->stmt->rtable);
+
+			if (rte->rtekind == RTE_RELATION)
+				site->relid = rte->relid;
+		}
+	}
+}
+
+void
+tmac_access_stats_count_slow(FunctionCallInfo fcinfo, const TmacProfile *p, const TmacLabel *l)
+{
+	TmacStatsAcc *acc = tmac_stats_current;
+	TmacStatsSite *site = (TmacStatsSite *) fcinfo->flinfo->fn_extra;
+	TmacStatsSlot *s;
+	Size		len = VARSIZE(l);
+	int			i;
+
+	if (site == NULL)
+	{
+		site = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(TmacStatsSite));
+		fcinfo->flinfo->fn_extra = site;
+		site_init(site, fcinfo, acc);
+	}
+	else if (site->acc_id != acc->id)
+		site_init(site, fcinfo, acc);
+	if (site->kind == SITE_IGNORE)
+		return;
+	if (site->prof != p || site->person_src != p->person_id)
+	{
+		/* another person (or their profile was fetched again): a new map */
+		site->prof = p;
+		site->person_src = p->person_id;
+		memset(site->map, -1, sizeof(site->map));
+	}
+
+	s = NULL;
+	for (i = 0; i < acc->nslots; i++)
+	{
+		TmacStatsSlot *c = &acc->slots[i];
+
+		if (c->relid == site->relid && tmac_stats_label_eq(c->label, l) &&
+			strcmp(c->person_id, p->person_id) == 0)
+		{
+			s = c;
+			break;
+		}
+	}
+	if (s == NULL)
+	{
+		if (acc->nslots == acc->maxslots)
+		{
+			acc->maxslots = Max(8, acc->maxslots * 2);
+			acc->slots = acc->slots == NULL
+				? MemoryContextAlloc(acc->cxt, sizeof(TmacStatsSlot) * acc->maxslots)
+				: repalloc(acc->slots, sizeof(TmacStatsSlot) * acc->maxslots);
+		}
+		s = &acc->slots[acc->nslots++];
+		memset(s, 0, sizeof(TmacStatsSlot));
+		s->person_id = MemoryContextStrdup(acc->cxt, p->person_id);
+		s->relid = site->relid;
+		s->label = MemoryContextAlloc(acc->cxt, len);
+		memcpy(s->label, l, len);
+	}
+	/* the next row of this site, person and label takes the inline path */
+	site->map[tmac_stats_label_hash(l)] = s - acc->slots;
+	s->n[site->kind]++;
+}
+
+static void
+add_to_shared(const StatsKey *key, int64 read, int64 written, uint64 stmt_id, TimestampTz now)
+{
+	StatsEntry *e;
+
+	LWLockAcquire(shared->lock, LW_SHARED);
+	e = hash_search(stats_hash, key, HASH_FIND, NULL);
+	if (e == NULL)
+	{
+		LWLockRelease(shared->lock);
+		LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+		e = entry_alloc(key);
+	}
+	if (e != NULL)
+		entry_add(e, read, written, stmt_id, now);
+	LWLockRelease(shared->lock);
+}
+
+void
+tmac_access_stats_end(QueryDesc *queryDesc)
+{
+	TmacStatsAcc *acc = accs == NULL ? NULL : acc_of(queryDesc);
+	TimestampTz now;
+	Oid			login = GetSessionUserId();
+	int			i;
+
+	if (acc == NULL)
+		return;
+	acc_forget(acc);
+	if (acc->nslots == 0 || shared == NULL)
+		return;
+	if (acc->stmt->commandType == CMD_DELETE && queryDesc->estate != NULL)
+	{
+		/* the rows deleted, shared among the slots the DELETE's policy passed */
+		uint64		processed = queryDesc->estate->es_processed;
+		int64		left = (int64) processed;
+		int64		candidates = 0;
+
+		for (i = 0; i < acc->nslots; i++)
+			candidates += acc->slots[i].n[SITE_DELETE];
+		for (i = 0; i < acc->nslots && candidates > 0; i++)
+		{
+			TmacStatsSlot *s = &acc->slots[i];
+			int64		share = (int64) ((double) s->n[SITE_DELETE] * processed / candidates + 0.5);
+
+			share = Min(share, left);
+			s->n[SITE_WRITE] += share;
+			left -= share;
+		}
+	}
+	now = GetCurrentTimestamp();
+	for (i = 0; i < acc->nslots; i++)
+	{
+		TmacStatsSlot *s = &acc->slots[i];
+		StatsKey	key;
+		const int32 *c = TMAC_LABEL_COMPARTMENTS(s->label);
+		int			j;
+
+		if (s->n[SITE_READ] == 0 && s->n[SITE_WRITE] == 0)
+			continue;
+		memset(&key, 0, sizeof(key));
+		key.dbid = MyDatabaseId;
+		strlcpy(key.person_id, s->person_id, sizeof(key.person_id));
+		key.kind = KIND_TABLE;
+		key.relid = s->relid;
+		key.login_role = login;
+		key.level = -1;
+		key.compartment = -1;
+		add_to_shared(&key, s->n[SITE_READ], s->n[SITE_WRITE], acc->stmt_id, now);
+
+		key.kind = KIND_LABEL;
+		key.relid = InvalidOid;
+		key.login_role = InvalidOid;
+		key.level = s->label->rank;
+		for (j = 0; j < Max(1, (int) s->label->ncompartments); j++)
+		{
+			key.compartment = s->label->ncompartments > 0 ? c[j] : 0;
+			add_to_shared(&key, s->n[SITE_READ], s->n[SITE_WRITE], acc->stmt_id, now);
+		}
+	}
+}
+
+/* ---- the dump file ---- */
+
+static void
+stats_dump(int code, Datum arg)
+{
+	FILE	   *f;
+	HASH_SEQ_STATUS seq;
+	StatsEntry *e;
+	uint32		header[2] = {STATS_MAGIC, STATS_VERSION};
+	int32		n;
+
+	if (code != 0 || shared == NULL || stats_hash == NULL)
+		return;
+	f = AllocateFile(STATS_FILE ".tmp", PG_BINARY_W);
+	if (f == NULL)
+		goto error;
+	n = hash_get_num_entries(stats_hash);
+	if (fwrite(header, sizeof(header), 1, f) != 1 || fwrite(&n, sizeof(n), 1, f) != 1)
+		goto error;
+	hash_seq_init(&seq, stats_hash);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		if (fwrite(&e->key, sizeof(StatsKey), 1, f) != 1 ||
+			fwrite(&e->c, sizeof(StatsCounters), 1, f) != 1)
+		{
+			hash_seq_term(&seq);
+			goto error;
+		}
+	if (FreeFile(f))
+	{
+		f = NULL;
+		goto error;
+	}
+	(void) durable_rename(STATS_FILE ".tmp", STATS_FILE, LOG);
+	return;
+
+error:
+	ereport(LOG,
+			(errcode_for_file_access(),
+			 errmsg("could not write tmac access statistics file \"%s\": %m", STATS_FILE ".tmp")));
+	if (f)
+		FreeFile(f);
+	unlink(STATS_FILE ".tmp");
+}
+
+static void
+stats_load(void)
+{
+	FILE	   *f;
+	uint32		header[2];
+	int32		n;
+	int			i;
+
+	f = AllocateFile(STATS_FILE, PG_BINARY_R);
+	if (f == NULL)
+	{
+		if (errno != ENOENT)
+			ereport(LOG,
+					(errcode_for_file_access(),
+					 errmsg("could not read tmac access statistics file \"%s\": %m", STATS_FILE)));
+		return;
+	}
+	if (fread(header, sizeof(header), 1, f) != 1 || header[0] != STATS_MAGIC ||
+		header[1] != STATS_VERSION || fread(&n, sizeof(n), 1, f) != 1 || n < 0)
+		goto bad;
+	for (i = 0; i < n; i++)
+	{
+		StatsKey	key;
+		StatsCounters c;
+		StatsEntry *e;
+
+		if (fread(&key, sizeof(key), 1, f) != 1 || fread(&c, sizeof(c), 1, f) != 1)
+			goto bad;
+		key.person_id[sizeof(key.person_id) - 1] = '\0';
+		e = entry_alloc(&key);
+		if (e != NULL)
+		{
+			e->c = c;
+			e->last_stmt = 0;
+		}
+	}
+	FreeFile(f);
+	unlink(STATS_FILE);
+	return;
+
+bad:
+	ereport(LOG,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("ignoring invalid tmac access statistics file \"%s\"", STATS_FILE)));
+	FreeFile(f);
+	unlink(STATS_FILE);
+}
+
+/* ---- SQL ---- */
+
+static void
+require_shared(void)
+{
+	if (stats_hash == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tmac access statistics are not available"),
+				 errdetail("They live in shared memory, which tmac reserves only when the server preloads it."),
+				 errhint("Add tmac to shared_preload_libraries and restart the server.")));
+}
+
+/*
+ * access_stats_raw() RETURNS TABLE (kind text, person_id text, level_rank int,
+ * compartment_id int, relid oid, login_role oid, statements bigint,
+ * rows_read bigint, rows_written bigint, first_seen timestamptz,
+ * last_seen timestamptz): the counters of the current database.  Label
+ * counters have relid and login_role 0, table counters level_rank and
+ * compartment_id -1 (never NULL: the columns are a key).
+ */
+PG_FUNCTION_INFO_V1(tmac_access_stats_raw);
+Datum
+tmac_access_stats_raw(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HASH_SEQ_STATUS seq;
+	StatsEntry *e;
+
+	require_shared();
+	InitMaterializedSRF(fcinfo, 0);
+	LWLockAcquire(shared->lock, LW_SHARED);
+	hash_seq_init(&seq, stats_hash);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		Datum		v[11];
+		bool		nulls[11] = {0};
+		StatsCounters c;
+		bool		table = e->key.kind == KIND_TABLE;
+
+		if (e->key.dbid != MyDatabaseId)
+			continue;
+		SpinLockAcquire(&e->mutex);
+		c = e->c;
+		SpinLockRelease(&e->mutex);
+		v[0] = CStringGetTextDatum(table ? "table" : "label");
+		v[1] = CStringGetTextDatum(e->key.person_id);
+		v[2] = Int32GetDatum(e->key.level);
+		v[3] = Int32GetDatum(e->key.compartment);
+		v[4] = ObjectIdGetDatum(e->key.relid);
+		v[5] = ObjectIdGetDatum(e->key.login_role);
+		v[6] = Int64GetDatum(c.statements);
+		v[7] = Int64GetDatum(c.rows_read);
+		v[8] = Int64GetDatum(c.rows_written);
+		v[9] = TimestampTzGetDatum(c.first_seen);
+		v[10] = TimestampTzGetDatum(c.last_seen);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+	LWLockRelease(shared->lock);
+	return (Datum) 0;
+}
+
+/* access_stats_reset_raw() RETURNS bigint: drops the current database's counters */
+PG_FUNCTION_INFO_V1(tmac_access_stats_reset_raw);
+Datum
+tmac_access_stats_reset_raw(PG_FUNCTION_ARGS)
+{
+	HASH_SEQ_STATUS seq;
+	StatsEntry *e;
+	int64		n = 0;
+
+	require_shared();
+	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	hash_seq_init(&seq, stats_hash);
+	while ((e = hash_seq_search(&seq)) != NULL)
+		if (e->key.dbid == MyDatabaseId)
+		{
+			hash_search(stats_hash, &e->key, HASH_REMOVE, NULL);
+			n++;
+		}
+	LWLockRelease(shared->lock);
+	PG_RETURN_INT64(n);
+}
+
+/* access_stats_info() RETURNS TABLE (counters bigint, max_counters int, evicted bigint) */
+PG_FUNCTION_INFO_V1(tmac_access_stats_info);
+Datum
+tmac_access_stats_info(PG_FUNCTION_ARGS)
+{
+	TupleDesc	desc;
+	Datum		v[3];
+	bool		nulls[3] = {0};
+
+	require_shared();
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	LWLockAcquire(shared->lock, LW_SHARED);
+	v[0] = Int64GetDatum(hash_get_num_entries(stats_hash));
+	LWLockRelease(shared->lock);
+	v[1] = Int32GetDatum(stats_max);
+	SpinLockAcquire(&shared->mutex);
+	v[2] = Int64GetDatum(shared->evicted);
+	SpinLockRelease(&shared->mutex);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), v, nulls)));
+}

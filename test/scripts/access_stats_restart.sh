@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# access_stats_restart.sh — the access statistics survive a clean restart: the postmaster
+# writes them to pg_stat/tmac_access_stats.stat at shutdown and reads (and removes) the file
+# at the next start; a full hash evicts the counters seen least recently (the server keeps
+# at most tmac.access_stats_max = 100 here).  After a backend crash (the postmaster reinitialises shared memory) they
+# start from zero, like pg_stat_statements.  Runs its own throwaway server that preloads tmac with the statistics on
+# (the default; test.conf turns them off for the other tests).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/test/server.sh"
+bin=$(dirname "$(command -v pg_ctl)")
+dir=$(mktemp -d "${TMAC_TEST_DIR:-/tmp}/access_stats_restart.XXXXXX")
+chmod 755 "$dir"
+[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+ctl() { tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w "$@" >/dev/null; }
+stop() { ctl -m immediate stop 2>/dev/null || true; }
+fail() { echo "FAIL: $*"; stop; exit 1; }
+
+tmac_as_server_user "$bin/initdb" -D "$dir/data" -U postgres --auth=trust >"$dir/initdb.log" 2>&1 \
+  || { cat "$dir/initdb.log"; exit 1; }
+cat >>"$dir/data/postgresql.conf" <<CONF
+shared_preload_libraries = 'tmac'
+tmac.access_stats_max = 100
+listen_addresses = ''
+unix_socket_directories = '$dir'
+port = 5432
+fsync = off
+lc_messages = 'C'
+CONF
+ctl start || { cat "$dir/server.log"; exit 1; }
+export PGHOST=$dir PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
+
+out=$(q <<'SQL'
+CREATE EXTENSION tmac;
+SELECT tmac.configure('require_pledge', 'off');
+SELECT tmac.configure('require_training', 'off');
+CREATE ROLE r_alice LOGIN;
+SELECT tmac.enrol_login('r_alice');
+INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
+  VALUES ('h1', 'A1', 'hire', now() - interval '1 hour',
+          '{"full_name":"Alice","org_group":null,"job_role":"engineer","login_role":"r_alice"}');
+CREATE TABLE doc (id integer, label tmac.label NOT NULL);
+INSERT INTO doc SELECT i, 'PUBLIC' FROM generate_series(1, 10) i;
+SELECT tmac.protect('doc');
+GRANT SELECT ON doc TO r_alice;
+SQL
+) || fail "fixture: $out"
+for i in 1 2 3 4 5; do
+  n=$(q -U r_alice -c "SELECT count(*) FROM doc") || fail "read: $n"
+  [ "$n" = 10 ] || fail "the person reads $n rows, not 10"
+done
+stats() { q -c "SELECT person_id, table_name, statements, rows_read FROM tmac.access_stats WHERE kind = 'table'"; }
+[ "$(stats)" = "A1|doc|5|50" ] || fail "before the restart: $(stats)"
+echo "ok 1 - five reads of ten rows are counted"
+
+ctl -m fast stop || fail "clean stop"
+[ -f "$dir/data/pg_stat/tmac_access_stats.stat" ] || fail "no statistics file written at shutdown"
+echo "ok 2 - a clean shutdown writes pg_stat/tmac_access_stats.stat"
+ctl start || { cat "$dir/server.log"; exit 1; }
+[ "$(stats)" = "A1|doc|5|50" ] || fail "after a clean restart: $(stats)"
+[ -f "$dir/data/pg_stat/tmac_access_stats.stat" ] && fail "the statistics file is left behind after loading"
+echo "ok 3 - after a clean restart the counters are back (and the file is removed)"
+
+n=$(q -U r_alice -c "SELECT count(*) FROM doc") || fail "read: $n"
+[ "$(stats)" = "A1|doc|6|60" ] || fail "counting goes on: $(stats)"
+echo "ok 4 - and counting goes on"
+
+psql -X -q -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+for i in $(seq 50); do
+  pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'")
+  [ -n "$pid" ] && break
+  sleep 0.2
+done
+[ -n "$pid" ] || fail "no backend to crash"
+tmac_as_server_user kill -9 "$pid"
+for i in $(seq 100); do
+  sleep 0.3
+  out=$(q -c "SELECT count(*) FROM tmac.access_stats") && break
+done
+[ "$out" = 0 ] || fail "after a crash: $out $(stats)"
+echo "ok 5 - after a backend crash they start from zero"
+
+# a database without tmac: nothing is counted, nothing breaks
+out=$(q -c "CREATE DATABASE plain" && q -d plain -c "CREATE TABLE t (x int); INSERT INTO t VALUES (1); SELECT count(*) FROM t") \
+  || fail "a database without tmac: $out"
+[ -z "$(stats)" ] || fail "counted elsewhere: $(stats)"
+echo "ok 6 - a database without the extension is left alone"
+
+# eviction: 120 more tables read one after another; the hash keeps at most 100 counters
+out=$(q <<'SQL'
+DO $$
+BEGIN
+  FOR i IN 1..120 LOOP
+    EXECUTE format('CREATE TABLE ev%s (label tmac.label NOT NULL)', i);
+    EXECUTE format('INSERT INTO ev%s VALUES (''PUBLIC'')', i);
+    PERFORM tmac.protect(format('ev%s', i)::regclass);
+    EXECUTE format('GRANT SELECT ON ev%s TO r_alice', i);
+  END LOOP;
+END
+$$;
+SQL
+) || fail "eviction fixture: $out"
+{ for i in $(seq 120); do echo "SELECT count(*) FROM ev$i; SELECT pg_sleep(0.001);"; done; } | q -U r_alice >/dev/null || fail "eviction reads"
+info=$(q -c "SELECT counters <= 100 AND max_counters = 100 AND evicted >= 20 FROM tmac.access_stats_info()")
+[ "$info" = t ] || fail "eviction: $(q -c "SELECT * FROM tmac.access_stats_info()")"
+kept=$(q -c "SELECT count(*) FILTER (WHERE table_name::text IN ('ev1', 'ev2', 'ev3')) || ' ' ||
+                    count(*) FILTER (WHERE table_name::text IN ('ev118', 'ev119', 'ev120'))
+               FROM tmac.access_stats WHERE kind = 'table'")
+[ "$kept" = "0 3" ] || fail "eviction should drop the least recently seen: first/last tables kept: $kept"
+echo "ok 7 - a full hash evicts the least recently seen counters (at most tmac.access_stats_max kept)"
+stop
