@@ -9,7 +9,11 @@
  * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
  * hook that makes views decide as their owner (view_owner.c); and the
  * executor-start hook that hands the leader's access profiles to parallel
- * workers (parallel_handoff.c).  Each hook calls the one installed before it.
+ * workers (parallel_handoff.c); and the login gate (login_gate.c): its shared
+ * memory (shmem_request_hook, shmem_startup_hook), the ClientAuthentication_hook
+ * that refuses terminated persons, and an object_access_hook that forgets a
+ * database's gate when tmac or the database is dropped.  Each hook calls the
+ * one installed before it.
  * Every hook first asks extension.c whether tmac is installed in the current
  * database and does nothing where it is not.
  *
@@ -21,13 +25,16 @@
 #include "postgres.h"
 
 #include "commands/trigger.h"
+#include "catalog/objectaccess.h"
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "optimizer/planner.h"
 #include "utils/guc.h"
+#include "storage/ipc.h"
 #include "utils/inval.h"
 
 #include "extension.h"
+#include "login_gate.h"
 #include "own_act.h"
 #include "parallel_handoff.h"
 #include "profile_cache.h"
@@ -71,6 +78,43 @@ define_internal_settings(void)
 
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+static ClientAuthentication_hook_type prev_ClientAuthentication = NULL;
+static object_access_hook_type prev_object_access_hook = NULL;
+
+/* Shared memory: each module asks for its part and attaches to it. */
+static void
+tmac_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	tmac_login_gate_shmem_request();
+}
+
+static void
+tmac_shmem_startup(void)
+{
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	tmac_login_gate_shmem_startup();
+}
+
+static void
+tmac_client_authentication(Port *port, int status)
+{
+	if (prev_ClientAuthentication)
+		prev_ClientAuthentication(port, status);
+	tmac_login_gate_client_auth(port, status);
+}
+
+static void
+tmac_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+	tmac_login_gate_object_access(access, classId, objectId);
+}
 
 static PlannedStmt *
 tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
@@ -103,12 +147,21 @@ _PG_init(void)
 	tmac_session_end_init();
 	tmac_hr_feed_flag_init();
 	tmac_own_act_init();
+	tmac_login_gate_init();
 	MarkGUCPrefixReserved("tmac");
 
 	prev_planner_hook = planner_hook;
 	planner_hook = tmac_planner;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = tmac_ExecutorStart;
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = tmac_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = tmac_shmem_startup;
+	prev_ClientAuthentication = ClientAuthentication_hook;
+	ClientAuthentication_hook = tmac_client_authentication;
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = tmac_object_access;
 }
 
 PG_FUNCTION_INFO_V1(tmac_cache_invalidate);
