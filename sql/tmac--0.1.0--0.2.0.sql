@@ -328,7 +328,7 @@ BEGIN
   END IF;
   BEGIN
     CASE key
-      WHEN 'require_pledge', 'require_training' THEN
+      WHEN 'require_pledge', 'require_training', 'gate_prerequisites' THEN
         v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
       WHEN 'training_validity', 'role_change_grace' THEN
         IF v::interval < interval '0' THEN
@@ -1396,6 +1396,42 @@ AS $function$
    WHERE g.person_id = $1 AND g.approved_at IS NOT NULL
      AND tmac.grant_in_force(g, $2, NULL, NULL, NULL)
    ORDER BY v.grant_id
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.run_maintenance()
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  n_events integer;
+  n_lapsed integer;
+  n_cancelled integer;
+  result jsonb;
+BEGIN
+  n_events := tmac.apply_due_events();
+  UPDATE tmac.access_grant g
+     SET status = CASE WHEN g.grace_until < upper(g.validity) THEN 'ended' ELSE 'expired' END,
+         ended_at = tmac.grant_lapse(g.validity, g.grace_until),
+         end_reason = CASE WHEN g.grace_until < upper(g.validity) THEN 'role_change' ELSE 'expired' END,
+         ended_by = 'tmac.run_maintenance'
+   WHERE g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) <= now();
+  GET DIAGNOSTICS n_lapsed = ROW_COUNT;
+  UPDATE tmac.access_grant g
+     SET status = 'cancelled', ended_at = upper(g.validity), end_reason = 'lapsed',
+         ended_by = 'tmac.run_maintenance'
+   WHERE g.status = 'pending' AND upper(g.validity) <= now();
+  GET DIAGNOSTICS n_cancelled = ROW_COUNT;
+  result := jsonb_build_object('events_applied', n_events, 'grants_lapsed', n_lapsed,
+                               'requests_cancelled', n_cancelled);
+  IF n_events + n_lapsed + n_cancelled > 0 THEN
+    PERFORM tmac.audit_append('maintenance', 'run', NULL, result);
+  END IF;
+  PERFORM tmac.login_gate_sync();
+  UPDATE tmac.maintenance_state SET last_run_at = now(), last_result = result;
+  RETURN result;
+END
 $function$;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
@@ -3142,6 +3178,148 @@ ALTER FUNCTION tmac.access_rights_ledger_as_of(timestamp with time zone)
   SECURITY INVOKER
   RESET ALL;
 
+CREATE OR REPLACE FUNCTION tmac.login_gate_note()
+ RETURNS trigger
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_login_gate_note$function$;
+
+CREATE OR REPLACE FUNCTION tmac.login_gate_note_all()
+ RETURNS boolean
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_login_gate_note_all$function$;
+
+CREATE OR REPLACE FUNCTION tmac.login_gate_wanted(roles text[], persons text[], whole boolean)
+ RETURNS TABLE(role_oid oid, reason text, since timestamp with time zone)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  WITH scope AS (          -- semi-joins: a COPY of 100,000 HR events notes as many names
+    SELECT r.oid AS role_oid, r.rolname
+      FROM pg_catalog.pg_roles r
+     WHERE r.rolname IN (SELECT pg_catalog.unnest($1)::name
+                         UNION ALL
+                         SELECT p.login_role FROM tmac.person p
+                          WHERE $3 OR p.person_id IN (SELECT pg_catalog.unnest($2)))
+  ),
+  st AS (
+    SELECT s.role_oid, p.person_id, x.status,
+           CASE x.status
+             WHEN 'terminated' THEN coalesce(p.terminated_at,
+               (SELECT max(e.effective_at) FROM tmac.hr_event e
+                 WHERE e.person_id = p.person_id AND e.kind = 'terminate' AND e.outcome = 'scheduled'
+                   AND e.effective_at <= now()))
+             WHEN 'on_leave' THEN
+               (SELECT max(e.effective_at) FROM tmac.hr_event e
+                 WHERE e.person_id = p.person_id AND e.kind = 'leave' AND e.outcome IN ('applied', 'scheduled')
+                   AND e.effective_at <= now())
+             ELSE now() END AS since
+      FROM scope s
+      JOIN tmac.person p ON p.login_role = s.rolname
+      CROSS JOIN LATERAL tmac.person_state_at(p.person_id, now()) x
+  )
+  SELECT s.role_oid,
+         CASE WHEN st.status = 'terminated' THEN 'terminated'
+              WHEN st.status = 'on_leave' THEN 'on_leave'
+              WHEN st.status = 'active' AND tmac.setting_on('gate_prerequisites') THEN
+                (SELECT CASE c.check_name WHEN 'pledge' THEN 'pledge_lapsed' ELSE 'training_lapsed' END
+                   FROM tmac.check_prerequisites(st.person_id, now()) c
+                  WHERE NOT c.passed AND c.check_name IN ('pledge', 'training')
+                  ORDER BY c.check_name LIMIT 1)
+         END,
+         st.since
+    FROM scope s LEFT JOIN st ON st.role_oid = s.role_oid
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.login_gate_sync()
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  -- no HR change commits between this reading and the gate's update at commit
+  LOCK TABLE tmac.person IN SHARE MODE;
+  IF NOT tmac.login_gate_note_all() THEN
+    RAISE NOTICE 'tmac is not in shared_preload_libraries: there is no login gate';
+  END IF;
+  RETURN (SELECT count(*) FROM tmac.login_gate_wanted('{}', '{}', true) w WHERE w.reason IS NOT NULL);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.login_gate_refusals()
+ RETURNS TABLE(role_oid oid, role_name name, reason text, since timestamp with time zone, refused_count bigint, last_refused timestamp with time zone)
+ LANGUAGE c
+ STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', $function$tmac_login_gate_refusals$function$;
+
+CREATE OR REPLACE FUNCTION tmac.login_gate_clear_refusals_internal(role oid)
+ RETURNS boolean
+ LANGUAGE c
+ STRICT
+AS 'MODULE_PATHNAME', $function$tmac_login_gate_clear_refusals$function$;
+
+CREATE OR REPLACE FUNCTION tmac.login_gate_acknowledge(role name, note text)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('acknowledge refused logins');
+  r record;
+BEGIN
+  PERFORM tmac.require_arguments('login_gate_acknowledge', 'role', role::text, 'note', note);
+  SELECT * INTO r FROM tmac.login_gate_refusals() g WHERE g.role_name = role;
+  IF NOT FOUND OR r.refused_count = 0 THEN
+    RAISE EXCEPTION 'no refused logins of role "%" in this database', role
+      USING ERRCODE = 'undefined_object', HINT = 'tmac.login_gate_refusals() lists them.';
+  END IF;
+  PERFORM tmac.login_gate_clear_refusals_internal(r.role_oid);
+  PERFORM tmac.audit_append('login_gate', 'ACKNOWLEDGE', role,
+                            jsonb_build_object('refused_count', r.refused_count, 'last_refused', r.last_refused,
+                                               'reason', r.reason, 'note', note, 'by', me));
+  RETURN true;
+END
+$function$;
+
+CREATE TRIGGER login_gate AFTER INSERT ON tmac.person FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('login_role');
+
+CREATE TRIGGER login_gate_update AFTER UPDATE ON tmac.person FOR EACH ROW WHEN (((old.login_role IS DISTINCT FROM new.login_role) OR (old.status IS DISTINCT FROM new.status) OR (old.pledge_required_since IS DISTINCT FROM new.pledge_required_since))) EXECUTE FUNCTION tmac.login_gate_note('login_role');
+
+CREATE TRIGGER login_gate AFTER INSERT OR UPDATE ON tmac.pledge FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('person_id');
+
+CREATE TRIGGER login_gate AFTER INSERT OR UPDATE ON tmac.training_completion FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('person_id');
+
+CREATE TRIGGER login_gate AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.setting FOR EACH STATEMENT EXECUTE FUNCTION tmac.login_gate_note();
+
+CREATE OR REPLACE FUNCTION tmac.check_login_gate_refused()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT coalesce('person:' || p.person_id, 'role:' || coalesce(g.role_name::text, g.role_oid::text)),
+         pg_catalog.format('%s tried to connect as %s %s time(s), last at %s, and the login gate refused it (%s). An attempt by a leaver or an absent person is a sign of a leak: find out who tried and why, then record it with tmac.login_gate_acknowledge(role, note).',
+                coalesce(p.person_id || ' (' || p.full_name || ')', 'someone'),
+                coalesce(g.role_name::text, 'a dropped role ' || g.role_oid::text),
+                g.refused_count, pg_catalog.to_char(g.last_refused, 'YYYY-MM-DD HH24:MI:SS TZ'),
+                coalesce(pg_catalog.replace(g.reason, '_', ' '), 'the gate has opened since')),
+         g.last_refused
+    FROM tmac.login_gate_refusals() g
+    LEFT JOIN tmac.person p ON p.login_role = g.role_name
+   WHERE g.refused_count > 0;
+END;
+ALTER FUNCTION tmac.check_login_gate_refused()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
+
 CREATE OR REPLACE FUNCTION tmac.html_escape(t text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN replace(replace(replace(replace(replace(coalesce(t, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
@@ -3308,11 +3486,13 @@ INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exceptio
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_period'::text, '6 months'::text, 'Every active grant must have been kept by an access review within this interval (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_undecided'::text, 'report'::text, 'What happens to review items still undecided at the deadline: report (a finding) or revoke'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_deadline_default'::text, '30 days'::text, 'Deadline of an access review when start_review is not given one (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('gate_prerequisites'::text, 'off'::text, 'The login gate also refuses a person whose pledge or training (as require_pledge and require_training ask) lapsed: on or off'::text);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
 UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function or operator over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256) VALUES ('login_gate_refused'::text, 'I-6'::text, 'high'::text, 'Refused login of a terminated or absent person'::text, 'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'::text, 'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'::text, 'tmac.check_login_gate_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea);
 
 -- ==== hand-written: after
 -- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations,
@@ -3359,6 +3539,10 @@ SELECT v.key, v.value, v.changed_at, v.changed_by
   FROM tmac.compliance_setting_value v
  ORDER BY v.key;
 
+-- 0.2.0's login gate (76_login_gate.sql) starts from the persons already there: terminated
+-- persons and persons on leave are refused from the moment the upgrade commits.
+SELECT tmac.login_gate_sync();
+
 -- ==== removed
 DROP FUNCTION tmac.compliance_setting(text);
 ALTER EXTENSION tmac DROP TABLE tmac.compliance_setting_value;
@@ -3381,6 +3565,8 @@ GRANT SELECT ON TABLE tmac.settings TO tmac_approver;
 GRANT SELECT ON TABLE tmac.settings TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
@@ -3390,34 +3576,26 @@ REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -3430,6 +3608,24 @@ GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
@@ -3439,8 +3635,6 @@ REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
@@ -3448,6 +3642,10 @@ REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.login_gate_sync() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_sync() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
 
 -- ==== comments
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
@@ -3458,13 +3656,14 @@ COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role makin
 COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
 COMMENT ON FUNCTION tmac.check_function_sha256(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
 COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
+COMMENT ON FUNCTION tmac.check_login_gate_refused() IS 'Check login_gate_refused: login roles whose connections the login gate refused (a leaver or absent person trying to get in), until acknowledged';
 COMMENT ON FUNCTION tmac.check_object_labels() IS 'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
 COMMENT ON FUNCTION tmac.check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding';
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
-COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default';
+COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, gate_prerequisites';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
 COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window and records the restore in the audit log; false when no restore was in progress';
@@ -3474,6 +3673,13 @@ COMMENT ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) IS 'Raises a clear e
 COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS 'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
 COMMENT ON FUNCTION tmac.is_own_function(pg_catalog.regproc) IS 'True when a function belongs to the tmac extension';
 COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
+COMMENT ON FUNCTION tmac.login_gate_acknowledge(pg_catalog.name,pg_catalog.text) IS 'Records (audited, with a note) that a login role''s refused attempts were looked into, which closes its login_gate_refused finding; the gate itself stays as the persons say';
+COMMENT ON FUNCTION tmac.login_gate_clear_refusals_internal(pg_catalog.oid) IS 'Internal (login_gate_acknowledge): clears a role''s refused attempts when the transaction commits';
+COMMENT ON FUNCTION tmac.login_gate_note() IS 'Trigger: notes the login role (argument login_role) or person (argument person_id) of each changed row, or everything (a statement trigger), for the login gate to be recomputed when the transaction commits';
+COMMENT ON FUNCTION tmac.login_gate_note_all() IS 'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits; false when tmac is not preloaded (no gate)';
+COMMENT ON FUNCTION tmac.login_gate_refusals() IS 'The login gate of this database: each login role it refuses (reason terminated, on_leave, pledge_lapsed or training_lapsed, since when) or refused (reason NULL once it opened), with the attempts it refused and the last one';
+COMMENT ON FUNCTION tmac.login_gate_sync() IS 'Rebuilds this database''s login gate from the persons (applied when the transaction commits); returns how many login roles it refuses. Run by tmac.run_maintenance()';
+COMMENT ON FUNCTION tmac.login_gate_wanted(pg_catalog.text[],pg_catalog.text[],boolean) IS 'Internal: what the login gate should say for login roles and persons (whole: every person''s role): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect)';
 COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
 COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,integer,pg_catalog.text,pg_catalog.text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
 COMMENT ON FUNCTION tmac.org_group_check_cycle() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
@@ -3492,6 +3698,7 @@ COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s p
 COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
+COMMENT ON FUNCTION tmac.run_maintenance() IS 'Applies due HR events, marks lapsed grants, cancels lapsed requests and rebuilds the login gate; returns counts. Safe to run at any time, any number of times';
 COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
 COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS 'Statement trigger: rewrites the vocabulary copy on schema tmac after a change of the vocabulary (not during pg_upgrade or a restore window)';
 COMMENT ON FUNCTION tmac.vocabulary_copy_text() IS 'The vocabulary copy that schema tmac carries as its tmac_vocabulary security label, generated from tmac.level, tmac.compartment and tmac.org_group';

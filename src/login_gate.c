@@ -640,10 +640,12 @@ tmac_login_gate_init(void)
 	DefineCustomBoolVariable("tmac.login_gate",
 							 "Refuses connections of login roles whose person is terminated, on leave or (gate_prerequisites) lapsed.",
 							 NULL, &gate_enabled, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("tmac.login_gate_max_entries",
-							"Size of tmac's shared login gate table (login roles gated, or with refused attempts, over all databases).",
-							NULL, &gate_max_entries, 10000, 16, 1000000, PGC_POSTMASTER, 0,
-							NULL, NULL, NULL);
+	/* the shared table exists only when preloaded (and then is sized once) */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("tmac.login_gate_max_entries",
+								"Size of tmac's shared login gate table (login roles gated, or with refused attempts, over all databases).",
+								NULL, &gate_max_entries, 10000, 16, 1000000, PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
 	RegisterXactCallback(gate_xact_callback, NULL);
 }
 

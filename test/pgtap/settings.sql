@@ -9,6 +9,7 @@ SELECT plan(33);
 SELECT results_eq(
   $$SELECT key, value, default_value, changed_by FROM tmac.settings ORDER BY key$$,
   $$VALUES ('date_time_zone'::text, 'Asia/Tokyo'::text, 'Asia/Tokyo'::text, NULL::name),
+           ('gate_prerequisites', 'off', 'off', NULL),
            ('hr_event_mode', 'strict', 'strict', NULL),
            ('require_pledge', 'on', 'on', NULL),
            ('require_training', 'on', 'on', NULL),

@@ -148,7 +148,14 @@ q -c "SELECT tmac.login_gate_acknowledge('lg_alice', 'HR called her: old bookmar
 connect lg_alice | grep -q 'is terminated' || fail "acknowledging opened the gate"
 ok "tmac.login_gate_acknowledge closes the finding, audited; the gate stays"
 
-# 9. tmac.login_gate off (reload) opens the gate; DROP EXTENSION forgets the database's gate.
+# 9. A superuser is gated too (only the bootstrap superuser, never a person's login, is not).
+q -c "ALTER ROLE lg_alice SUPERUSER" || fail "superuser"
+out=$(connect lg_alice)
+q -c "ALTER ROLE lg_alice NOSUPERUSER" || fail "nosuperuser"
+echo "$out" | grep -q 'is terminated' || fail "a terminated person's role made SUPERUSER was let in: $out"
+ok "a terminated person's role is refused even as a superuser"
+
+# 10. tmac.login_gate off (reload) opens the gate; DROP EXTENSION forgets the database's gate.
 psql -X -q -d postgres -c "ALTER SYSTEM SET tmac.login_gate = off" -c "SELECT pg_reload_conf()" >/dev/null || fail "gate off"
 sleep 0.5
 r=$(connect lg_alice)

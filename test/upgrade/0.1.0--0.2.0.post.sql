@@ -41,3 +41,7 @@ INSERT INTO tmac.setting (key, value, changed_at, changed_by)
 SELECT v.key, v.value, v.changed_at, v.changed_by
   FROM tmac.compliance_setting_value v
  ORDER BY v.key;
+
+-- 0.2.0's login gate (76_login_gate.sql) starts from the persons already there: terminated
+-- persons and persons on leave are refused from the moment the upgrade commits.
+SELECT tmac.login_gate_sync();
