@@ -789,7 +789,6 @@ tmac_login_gate_note(PG_FUNCTION_ARGS)
 						RelationGetRelationName(td->tg_relation), column)));
 	tuples[0] = td->tg_trigtuple;
 	tuples[1] = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : NULL;
-	old = MemoryContextSwitchTo(TopMemoryContext);
 	for (i = 0; i < 2; i++)
 	{
 		char	   *v;
@@ -799,12 +798,13 @@ tmac_login_gate_note(PG_FUNCTION_ARGS)
 		v = SPI_getvalue(tuples[i], td->tg_relation->rd_att, attnum);
 		if (v == NULL)
 			continue;
+		old = MemoryContextSwitchTo(TopMemoryContext);
 		if (strcmp(column, "login_role") == 0)
-			note_roles = lappend(note_roles, v);
+			note_roles = lappend(note_roles, pstrdup(v));
 		else
-			note_persons = lappend(note_persons, v);
+			note_persons = lappend(note_persons, pstrdup(v));
+		MemoryContextSwitchTo(old);
 	}
-	MemoryContextSwitchTo(old);
 	return PointerGetDatum(NULL);
 }
 
