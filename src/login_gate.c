@@ -124,6 +124,7 @@ static List *note_roles = NIL;	/* of char * */
 static List *note_persons = NIL;	/* of char * */
 static List *forget_dbs = NIL;	/* of Oid */
 static List *ack_roles = NIL;	/* of Oid: refusals acknowledged in this database */
+static List *ack_levels = NIL;	/* of int: the subtransaction level of each */
 
 /* computed at PRE_COMMIT, applied at COMMIT */
 static bool pending = false;
@@ -361,6 +362,8 @@ forget_notes(void)
 	forget_dbs = NIL;
 	list_free(ack_roles);
 	ack_roles = NIL;
+	list_free(ack_levels);
+	ack_levels = NIL;
 	pending = false;
 	pending_full = false;
 	n_examined = n_wanted = 0;
@@ -604,6 +607,42 @@ gate_commit(void)
 	LWLockRelease(gate->lock);
 }
 
+/*
+ * An acknowledgement made in a subtransaction that rolls back is forgotten
+ * with its audit entry.  (Notes are kept: they only ask for a recomputation,
+ * which reads what was committed.  A DROP EXTENSION that rolled back is
+ * recognised at PRE_COMMIT.)
+ */
+static void
+gate_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	int			level = GetCurrentTransactionNestLevel();
+	List	   *roles = NIL,
+			   *levels = NIL;
+	ListCell   *r,
+			   *l;
+	MemoryContext old;
+
+	if (ack_roles == NIL || (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB))
+		return;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	forboth(r, ack_roles, l, ack_levels)
+	{
+		int			at = lfirst_int(l);
+
+		if (at >= level && event == SUBXACT_EVENT_ABORT_SUB)
+			continue;
+		roles = lappend_oid(roles, lfirst_oid(r));
+		levels = lappend_int(levels, at >= level ? level - 1 : at);
+	}
+	MemoryContextSwitchTo(old);
+	list_free(ack_roles);
+	list_free(ack_levels);
+	ack_roles = roles;
+	ack_levels = levels;
+}
+
 static void
 gate_xact_callback(XactEvent event, void *arg)
 {
@@ -647,6 +686,7 @@ tmac_login_gate_init(void)
 								NULL, &gate_max_entries, 10000, 16, 1000000, PGC_POSTMASTER, 0,
 								NULL, NULL, NULL);
 	RegisterXactCallback(gate_xact_callback, NULL);
+	RegisterSubXactCallback(gate_subxact_callback, NULL);
 }
 
 /* DROP EXTENSION tmac and DROP DATABASE forget the database's entries at commit. */
@@ -838,7 +878,8 @@ tmac_login_gate_clear_refusals(PG_FUNCTION_ARGS)
 	if (found)
 	{
 		old = MemoryContextSwitchTo(TopMemoryContext);
-		ack_roles = list_append_unique_oid(ack_roles, roleid);
+		ack_roles = lappend_oid(ack_roles, roleid);
+		ack_levels = lappend_int(ack_levels, GetCurrentTransactionNestLevel());
 		MemoryContextSwitchTo(old);
 	}
 	PG_RETURN_BOOL(found);

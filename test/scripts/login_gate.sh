@@ -97,9 +97,13 @@ out=$(connect lg_bob)
 echo "$out" | grep -q 'may not connect to database "tmac_login_gate": the person it belongs to is on leave' \
   || fail "the person on leave was let in: $out"
 ok "a person on leave is refused"
+out=$(q -c "BEGIN" -c "INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('lg-7', 'LG2', 'return')" \
+        -c "PREPARE TRANSACTION 'lg_return'" 2>&1)
+psql -X -q -d "$db" -c "ROLLBACK PREPARED 'lg_return'" >/dev/null 2>&1
+echo "$out" | grep -q "cannot prepare a transaction that changes tmac's login gate" || fail "a return was prepared: $out"
 q -c "INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('lg-7', 'LG2', 'return')" || fail "return"
 [ "$(connect lg_bob)" = lg_bob ] || fail "bob refused after his return: $(connect lg_bob)"
-ok "and let in again on return"
+ok "and let in again on return (a transaction that changes the gate cannot be prepared)"
 
 # 4. A termination that rolls back gates nothing.
 q -c "BEGIN" -c "INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('lg-8', 'LG3', 'terminate')" -c "ROLLBACK" \
@@ -141,6 +145,10 @@ q -c "SELECT tmac.configure('gate_prerequisites', 'off')" >/dev/null || fail "co
 ok "gate_prerequisites on refuses a missing pledge, then training; recording them lets the person in"
 
 # 8. Acknowledging the refusals closes the finding (audited); the gate stays.
+q -c "BEGIN" -c "SAVEPOINT s" -c "SELECT tmac.login_gate_acknowledge('lg_alice', 'oops')" -c "ROLLBACK TO SAVEPOINT s" -c "COMMIT" >/dev/null \
+  || fail "acknowledge in a savepoint"
+[ "$(q -c "SELECT count(*) FROM tmac.findings WHERE check_code = 'login_gate_refused' AND subject = 'person:LG1'")" = 1 ] \
+  || fail "an acknowledgement rolled back to a savepoint closed the finding"
 q -c "SELECT tmac.login_gate_acknowledge('lg_alice', 'HR called her: old bookmark')" >/dev/null || fail "acknowledge"
 [ "$(q -c "SELECT count(*) FROM tmac.findings WHERE check_code = 'login_gate_refused' AND subject = 'person:LG1'")" = 0 ] || fail "finding still open"
 [ "$(q -c "SELECT count(*) FROM tmac.audit_log WHERE category = 'login_gate' AND action = 'ACKNOWLEDGE' AND subject = 'lg_alice'")" = 1 ] \
