@@ -1428,7 +1428,12 @@ BEGIN
   IF n_events + n_lapsed + n_cancelled > 0 THEN
     PERFORM tmac.audit_append('maintenance', 'run', NULL, result);
   END IF;
-  PERFORM tmac.login_gate_sync();
+  BEGIN
+    PERFORM tmac.login_gate_sync();
+  EXCEPTION WHEN deadlock_detected THEN
+    -- it waits for HR changes in progress; never lose the rest of the run over it
+    RAISE WARNING 'tmac.run_maintenance(): the login gate was not rebuilt (deadlock with a concurrent HR change); it is at the next run';
+  END;
   UPDATE tmac.maintenance_state SET last_run_at = now(), last_result = result;
   RETURN result;
 END
@@ -3446,6 +3451,7 @@ BEGIN
       USING ERRCODE = 'data_corrupted',
             HINT = 'Restore tmac.audit_log and tmac.audit_head from the same dump, then run SELECT tmac.end_restore().';
   END IF;
+  PERFORM tmac.login_gate_sync();          -- the restored persons' login gate (76_login_gate.sql)
   PERFORM tmac.audit_append('restore', 'END', pg_catalog.current_database()::text,
             pg_catalog.jsonb_build_object('opened_at', w.opened_at, 'opened_by', w.opened_by,
                                           'last_restored_entry', (SELECT h.last_id FROM tmac.audit_head h)));
@@ -3565,8 +3571,6 @@ GRANT SELECT ON TABLE tmac.settings TO tmac_approver;
 GRANT SELECT ON TABLE tmac.settings TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
@@ -3576,10 +3580,12 @@ REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
@@ -3594,8 +3600,12 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -3620,12 +3630,6 @@ GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_audito
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
@@ -3635,6 +3639,8 @@ REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
@@ -3666,7 +3672,7 @@ COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_cr
 COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, gate_prerequisites';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
-COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window and records the restore in the audit log; false when no restore was in progress';
+COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window, rebuilds the login gate and records the restore in the audit log; false when no restore was in progress';
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
 COMMENT ON FUNCTION tmac.hr_check_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';

@@ -38,7 +38,12 @@ BEGIN
   IF n_events + n_lapsed + n_cancelled > 0 THEN
     PERFORM tmac.audit_append('maintenance', 'run', NULL, result);
   END IF;
-  PERFORM tmac.login_gate_sync();
+  BEGIN
+    PERFORM tmac.login_gate_sync();
+  EXCEPTION WHEN deadlock_detected THEN
+    -- it waits for HR changes in progress; never lose the rest of the run over it
+    RAISE WARNING 'tmac.run_maintenance(): the login gate was not rebuilt (deadlock with a concurrent HR change); it is at the next run';
+  END;
   UPDATE tmac.maintenance_state SET last_run_at = now(), last_result = result;
   RETURN result;
 END

@@ -12,6 +12,7 @@
 set -uo pipefail
 db=tmac_login_gate
 db2=tmac_login_gate_noext
+db3=tmac_login_gate_restored
 n=0
 log=${TMAC_TEST_DIR:-/nonexistent}/server/server.log
 datadir=$(psql -X -At -d postgres -c "SHOW data_directory")
@@ -20,7 +21,8 @@ as_server() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"
 pgctl=$(command -v pg_ctl)
 
 cleanup() {
-  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "DROP DATABASE IF EXISTS $db2 WITH (FORCE)" >/dev/null 2>&1
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "DROP DATABASE IF EXISTS $db2 WITH (FORCE)" \
+    -c "DROP DATABASE IF EXISTS $db3 WITH (FORCE)" >/dev/null 2>&1
   for r in lg_alice lg_bob lg_carol lg_dave lg_audit; do psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
   if grep -q 'tmac login_gate.sh' "$hba" 2>/dev/null; then
     as_server sed -i '/tmac login_gate.sh/d' "$hba"
@@ -132,6 +134,18 @@ connect lg_alice | grep -q "the person it belongs to is terminated" || fail "syn
 q -c "SELECT tmac.run_maintenance()" >/dev/null || fail "maintenance"
 connect lg_alice | grep -q 'the person it belongs to is terminated' || fail "the maintenance job opened the gate"
 ok "without its file the gate is rebuilt by tmac.login_gate_sync() (also in run_maintenance)"
+
+# 6b. A restored copy of the database gates its terminated persons (pg_dump -Fc, pg_restore).
+dump=$(mktemp "${TMAC_TEST_DIR:-/tmp}/login_gate.XXXXXX")
+pg_dump -Fc -f "$dump" "$db" 2>/dev/null || fail "pg_dump"
+createdb "$db3" || fail "createdb $db3"
+pg_restore --exit-on-error -d "$db3" "$dump" 2>/dev/null || fail "pg_restore"
+rm -f "$dump"
+out=$(connect lg_alice "$db3")
+echo "$out" | grep -q "may not connect to database \"$db3\": the person it belongs to is terminated" \
+  || fail "the restored database let the leaver in: $out"
+[ "$(connect lg_bob "$db3")" = lg_bob ] || fail "the restored database refused an active person"
+ok "a restored copy of the database gates its terminated persons"
 
 # 7. gate_prerequisites: a person without a pledge or training is refused too.
 [ "$(connect lg_dave)" = lg_dave ] || fail "dave refused before gate_prerequisites"
