@@ -133,7 +133,8 @@ static Oid	pending_db = InvalidOid;
 static int	n_examined = 0;
 static Oid *examined = NULL;
 static int	n_wanted = 0;
-static GateEntry *wanted = NULL;
+static GateEntry *wanted = NULL;	/* sorted by roleid, as examined */
+static bool *wanted_present = NULL; /* (COMMIT) already in the table */
 
 static Size
 gate_size(void)
@@ -371,8 +372,11 @@ forget_notes(void)
 		pfree(examined);
 	if (wanted)
 		pfree(wanted);
+	if (wanted_present)
+		pfree(wanted_present);
 	examined = NULL;
 	wanted = NULL;
+	wanted_present = NULL;
 }
 
 static bool
@@ -400,26 +404,31 @@ remove_entry(int i)
 		gate->entries[i] = gate->entries[gate->nentries];
 }
 
+static int
+entry_role_cmp(const void *a, const void *b)
+{
+	return oid_cmp(&((const GateEntry *) a)->roleid, &((const GateEntry *) b)->roleid);
+}
+
 static bool
 examined_role(Oid roleid)
 {
-	int			i;
-
-	for (i = 0; i < n_examined; i++)
-		if (examined[i] == roleid)
-			return true;
-	return false;
+	return n_examined > 0 &&
+		bsearch(&roleid, examined, n_examined, sizeof(Oid), oid_cmp) != NULL;
 }
 
-static const GateEntry *
-wanted_entry(Oid roleid)
+/* index in wanted[] of the role, or -1 */
+static int
+wanted_index(Oid roleid)
 {
-	int			i;
+	GateEntry	key;
+	GateEntry  *w;
 
-	for (i = 0; i < n_wanted; i++)
-		if (wanted[i].roleid == roleid)
-			return &wanted[i];
-	return NULL;
+	if (n_wanted == 0)
+		return -1;
+	key.roleid = roleid;
+	w = bsearch(&key, wanted, n_wanted, sizeof(GateEntry), entry_role_cmp);
+	return w ? (int) (w - wanted) : -1;
 }
 
 static void
@@ -429,6 +438,7 @@ gate_reader(SPITupleTable *rows, uint64 nrows, void *arg)
 
 	examined = MemoryContextAllocZero(TopMemoryContext, sizeof(Oid) * (nrows + 1));
 	wanted = MemoryContextAllocZero(TopMemoryContext, sizeof(GateEntry) * (nrows + 1));
+	wanted_present = MemoryContextAllocZero(TopMemoryContext, sizeof(bool) * (nrows + 1));
 	for (r = 0; r < nrows; r++)
 	{
 		HeapTuple	tup = rows->vals[r];
@@ -445,7 +455,7 @@ gate_reader(SPITupleTable *rows, uint64 nrows, void *arg)
 		examined[n_examined++] = roleid;
 		d = SPI_getbinval(tup, desc, 2, &isnull);
 		code = isnull ? GATE_OPEN : reason_code(TextDatumGetCString(d));
-		if (code == GATE_OPEN || wanted_entry(roleid) != NULL)
+		if (code == GATE_OPEN)
 			continue;
 		wanted[n_wanted].dbid = MyDatabaseId;
 		wanted[n_wanted].roleid = roleid;
@@ -453,6 +463,19 @@ gate_reader(SPITupleTable *rows, uint64 nrows, void *arg)
 		d = SPI_getbinval(tup, desc, 3, &isnull);
 		wanted[n_wanted].since = isnull ? 0 : DatumGetTimestampTz(d);
 		n_wanted++;
+	}
+	/* sorted for bsearch, one entry per role */
+	qsort(examined, n_examined, sizeof(Oid), oid_cmp);
+	qsort(wanted, n_wanted, sizeof(GateEntry), entry_role_cmp);
+	if (n_wanted > 1)
+	{
+		int			i,
+					k = 1;
+
+		for (i = 1; i < n_wanted; i++)
+			if (wanted[i].roleid != wanted[k - 1].roleid)
+				wanted[k++] = wanted[i];
+		n_wanted = k;
 	}
 }
 
@@ -514,10 +537,11 @@ gate_precommit(void)
 					 gate_reader, NULL);
 
 	/* fail now rather than lose an entry at COMMIT */
+	added = n_wanted;
 	LWLockAcquire(gate->lock, LW_SHARED);
-	for (i = 0; i < n_wanted; i++)
-		if (find_entry(MyDatabaseId, wanted[i].roleid) < 0)
-			added++;
+	for (i = 0; i < gate->nentries; i++)
+		if (gate->entries[i].dbid == MyDatabaseId && wanted_index(gate->entries[i].roleid) >= 0)
+			added--;
 	i = gate->nentries;
 	LWLockRelease(gate->lock);
 	if (i + added > gate->max)
@@ -570,16 +594,17 @@ gate_commit(void)
 		for (i = gate->nentries - 1; i >= 0; i--)
 		{
 			GateEntry  *e = &gate->entries[i];
-			const GateEntry *w;
+			int			w;
 
 			if (e->dbid != pending_db || !(pending_full || examined_role(e->roleid)))
 				continue;
-			w = wanted_entry(e->roleid);
-			if (w != NULL)
+			w = wanted_index(e->roleid);
+			if (w >= 0)
 			{
-				if (e->reason != w->reason || e->since == 0)
-					e->since = w->since;
-				e->reason = w->reason;
+				if (e->reason != wanted[w].reason || e->since == 0)
+					e->since = wanted[w].since;
+				e->reason = wanted[w].reason;
+				wanted_present[w] = true;
 			}
 			else if (e->refused > 0)
 				e->reason = GATE_OPEN;
@@ -589,7 +614,7 @@ gate_commit(void)
 		}
 		for (i = 0; i < n_wanted; i++)
 		{
-			if (find_entry(pending_db, wanted[i].roleid) >= 0)
+			if (wanted_present[i])
 				continue;
 			if (gate->nentries >= gate->max)
 			{
