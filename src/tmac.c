@@ -15,8 +15,10 @@
  * (handling_events.c); and the access statistics (access_stats.c): their
  * shared memory (shmem_request / shmem_startup hooks) and their executor
  * hooks — start gives each executor its counters, run and finish make them
- * current, end adds them to shared memory.  Each hook calls the one
- * installed before it.
+ * current, end adds them to shared memory; and the login gate (login_gate.c):
+ * its shared memory, the ClientAuthentication_hook that refuses terminated
+ * persons, and an object_access_hook that forgets a database's gate when tmac
+ * or the database is dropped.  Each hook calls the one installed before it.
  * Every hook first asks extension.c whether tmac is installed in the current
  * database and does nothing where it is not.
  *
@@ -28,6 +30,7 @@
 #include "postgres.h"
 
 #include "commands/trigger.h"
+#include "catalog/objectaccess.h"
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -40,6 +43,7 @@
 #include "access_stats.h"
 #include "extension.h"
 #include "handling_events.h"
+#include "login_gate.h"
 #include "own_act.h"
 #include "parallel_handoff.h"
 #include "profile_cache.h"
@@ -90,12 +94,17 @@ static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
+static ClientAuthentication_hook_type prev_ClientAuthentication = NULL;
+static object_access_hook_type prev_object_access_hook = NULL;
+
+/* Shared memory: each module asks for its part and attaches to it. */
 static void
 tmac_shmem_request(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
 	tmac_access_stats_shmem_request();
+	tmac_login_gate_shmem_request();
 }
 
 static void
@@ -104,6 +113,23 @@ tmac_shmem_startup(void)
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	tmac_access_stats_shmem_startup();
+	tmac_login_gate_shmem_startup();
+}
+
+static void
+tmac_client_authentication(Port *port, int status)
+{
+	if (prev_ClientAuthentication)
+		prev_ClientAuthentication(port, status);
+	tmac_login_gate_client_auth(port, status);
+}
+
+static void
+tmac_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId, void *arg)
+{
+	if (prev_object_access_hook)
+		prev_object_access_hook(access, classId, objectId, subId, arg);
+	tmac_login_gate_object_access(access, classId, objectId);
 }
 
 static PlannedStmt *
@@ -216,6 +242,7 @@ _PG_init(void)
 	tmac_own_act_init();
 	tmac_handling_events_init();
 	tmac_access_stats_init();
+	tmac_login_gate_init();
 	MarkGUCPrefixReserved("tmac");
 
 	if (process_shared_preload_libraries_in_progress)
@@ -238,6 +265,10 @@ _PG_init(void)
 	ExecutorEnd_hook = tmac_ExecutorEnd;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = tmac_ProcessUtility;
+	prev_ClientAuthentication = ClientAuthentication_hook;
+	ClientAuthentication_hook = tmac_client_authentication;
+	prev_object_access_hook = object_access_hook;
+	object_access_hook = tmac_object_access;
 }
 
 PG_FUNCTION_INFO_V1(tmac_cache_invalidate);

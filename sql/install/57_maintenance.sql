@@ -1,8 +1,10 @@
 -- 57_maintenance.sql — housekeeping and its pg_cron schedule.
 --
 -- tmac.run_maintenance() applies scheduled HR events that have come due,
--- marks lapsed grants (expired, or ended after a role-change grace period)
--- and cancels requests whose validity has passed.  Correctness never depends
+-- marks lapsed grants (expired, or ended after a role-change grace period),
+-- cancels requests whose validity has passed and rebuilds the login gate
+-- (tmac.login_gate_sync, 76_login_gate.sql: a pledge or training that merely
+-- expired changes no row, so only this brings it to the gate).  Correctness never depends
 -- on it: access decisions and tmac.grants already treat those as done at
 -- their instant; the job only makes the stored state catch up.
 -- tmac.schedule_jobs() schedules it with pg_cron; the install script never
@@ -36,12 +38,18 @@ BEGIN
   IF n_events + n_lapsed + n_cancelled > 0 THEN
     PERFORM tmac.audit_append('maintenance', 'run', NULL, result);
   END IF;
+  BEGIN
+    PERFORM tmac.login_gate_sync();
+  EXCEPTION WHEN deadlock_detected THEN
+    -- it waits for HR changes in progress; never lose the rest of the run over it
+    RAISE WARNING 'tmac.run_maintenance(): the login gate was not rebuilt (deadlock with a concurrent HR change); it is at the next run';
+  END;
   UPDATE tmac.maintenance_state SET last_run_at = now(), last_result = result;
   RETURN result;
 END
 $$;
 COMMENT ON FUNCTION tmac.run_maintenance() IS
-  'Applies due HR events, marks lapsed grants and cancels lapsed requests; returns counts. Safe to run at any time, any number of times';
+  'Applies due HR events, marks lapsed grants, cancels lapsed requests and rebuilds the login gate; returns counts. Safe to run at any time, any number of times';
 
 CREATE TABLE tmac.maintenance_state (
   singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),

@@ -144,6 +144,7 @@ BEGIN
       USING ERRCODE = 'data_corrupted',
             HINT = 'Restore tmac.audit_log and tmac.audit_head from the same dump, then run SELECT tmac.end_restore().';
   END IF;
+  PERFORM tmac.login_gate_sync();          -- the restored persons' login gate (76_login_gate.sql)
   PERFORM tmac.audit_append('restore', 'END', pg_catalog.current_database()::text,
             pg_catalog.jsonb_build_object('opened_at', w.opened_at, 'opened_by', w.opened_by,
                                           'last_restored_entry', (SELECT h.last_id FROM tmac.audit_head h)));
@@ -151,7 +152,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.end_restore() IS
-  'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window and records the restore in the audit log; false when no restore was in progress';
+  'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window, rebuilds the login gate and records the restore in the audit log; false when no restore was in progress';
 
 CREATE FUNCTION tmac.restore_closing_command(command pg_catalog.pg_ddl_command) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_restore_closing_command' LANGUAGE C STABLE STRICT;

@@ -103,7 +103,8 @@ GRANT EXECUTE ON FUNCTION
   tmac.function_fingerprint(regproc), tmac.is_own_function(regproc),
   tmac.access_rights_ledger_as_of(timestamptz), tmac.prerequisite_status(timestamptz),
   tmac.protection_in_place(regclass, name), tmac.relation_tree(regclass),
-  tmac.sod_role_conflicts(), tmac.sod_violations()
+  tmac.sod_role_conflicts(), tmac.sod_violations(),
+  tmac.check_login_gate_refused(), tmac.login_gate_refusals()
 TO tmac_auditor, tmac_admin;
 
 -- HR.
@@ -150,7 +151,8 @@ GRANT EXECUTE ON FUNCTION
   tmac.define_sod_rule(text, text, text, text), tmac.set_sod_rule_enabled(integer, boolean),
   tmac.register_check(text, text, text, text, text, text, regprocedure, text[]),
   tmac.set_check_enabled(text, boolean),
-  tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name)
+  tmac.register_privileged_role(name, text), tmac.unregister_privileged_role(name),
+  tmac.login_gate_sync(), tmac.login_gate_acknowledge(name, text)
 TO tmac_admin;
 
 -- The certification registers (53, 62–64, 85): read by the auditor and the administrator; the

@@ -14,6 +14,7 @@ SELECT results_eq(
            ('access_surge_floor', '1000', '1000', NULL),
            ('combination_max_age', '12 months', '12 months', NULL),
            ('date_time_zone', 'Asia/Tokyo', 'Asia/Tokyo', NULL),
+           ('gate_prerequisites', 'off', 'off', NULL),
            ('handling_delete_threshold', '1', '1', NULL),
            ('hr_event_mode', 'strict', 'strict', NULL),
            ('incident_close_deadline', '30 days', '30 days', NULL),

@@ -66,3 +66,7 @@ BEGIN
   END IF;
 END
 $groups$;
+
+-- 0.2.0's login gate (76_login_gate.sql) starts from the persons already there: terminated
+-- persons and persons on leave are refused from the moment the upgrade commits.
+SELECT tmac.login_gate_sync();

@@ -1,0 +1,165 @@
+-- 76_login_gate.sql — the login gate (src/login_gate.c) and its findings.
+--
+-- A connection to this database is refused (SQLSTATE 28000) when its login role maps to a
+-- person who is terminated or on leave, or, with the setting gate_prerequisites on, whose
+-- pledge or training lapsed; whatever the role's LOGIN attribute, password or memberships
+-- say.  The decision is made before the database is connected, from a table in shared
+-- memory that tmac keeps true: the triggers below note what a transaction changed, and at
+-- its COMMIT (never on rollback) the gate of those roles is recomputed from
+-- tmac.login_gate_wanted().  tmac.login_gate_sync() recomputes the whole database: at
+-- CREATE EXTENSION, in tmac.run_maintenance() (so lapses that merely came due, and a lost
+-- gate file, converge within the maintenance interval) and whenever tmac_admin calls it.
+-- The gate concerns this database only: a role that is a person here may still connect to
+-- a database where it is not (or where tmac is not installed).  The bootstrap superuser is
+-- never gated; any other role is, superusers included.
+
+CREATE FUNCTION tmac.login_gate_note() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'tmac_login_gate_note' LANGUAGE C;
+COMMENT ON FUNCTION tmac.login_gate_note() IS
+  'Trigger: notes the login role (argument login_role) or person (argument person_id) of each changed row, or everything (a statement trigger), for the login gate to be recomputed when the transaction commits';
+
+CREATE FUNCTION tmac.login_gate_note_all() RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_login_gate_note_all' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION tmac.login_gate_note_all() IS
+  'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits; false when tmac is not preloaded (no gate)';
+
+-- What the gate should say for the given login roles and persons (or, whole, for every
+-- person's role): one row per role examined, reason NULL when it may connect.  Called by
+-- src/login_gate.c as the extension owner, just before the transaction commits.
+CREATE FUNCTION tmac.login_gate_wanted(roles text[], persons text[], whole boolean)
+  RETURNS TABLE (role_oid oid, reason text, since timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+  WITH scope AS (          -- semi-joins: a COPY of 100,000 HR events notes as many names
+    SELECT r.oid AS role_oid, r.rolname
+      FROM pg_catalog.pg_roles r
+     WHERE r.rolname IN (SELECT pg_catalog.unnest($1)::name
+                         UNION ALL
+                         SELECT p.login_role FROM tmac.person p
+                          WHERE $3 OR p.person_id IN (SELECT pg_catalog.unnest($2)))
+  ),
+  st AS (
+    SELECT s.role_oid, p.person_id, x.status,
+           CASE x.status
+             WHEN 'terminated' THEN coalesce(p.terminated_at,
+               (SELECT max(e.effective_at) FROM tmac.hr_event e
+                 WHERE e.person_id = p.person_id AND e.kind = 'terminate' AND e.outcome = 'scheduled'
+                   AND e.effective_at <= now()))
+             WHEN 'on_leave' THEN
+               (SELECT max(e.effective_at) FROM tmac.hr_event e
+                 WHERE e.person_id = p.person_id AND e.kind = 'leave' AND e.outcome IN ('applied', 'scheduled')
+                   AND e.effective_at <= now())
+             ELSE now() END AS since
+      FROM scope s
+      JOIN tmac.person p ON p.login_role = s.rolname
+      CROSS JOIN LATERAL tmac.person_state_at(p.person_id, now()) x
+  )
+  SELECT s.role_oid,
+         CASE WHEN st.status = 'terminated' THEN 'terminated'
+              WHEN st.status = 'on_leave' THEN 'on_leave'
+              WHEN st.status = 'active' AND tmac.setting_on('gate_prerequisites') THEN
+                (SELECT CASE c.check_name WHEN 'pledge' THEN 'pledge_lapsed' ELSE 'training_lapsed' END
+                   FROM tmac.check_prerequisites(st.person_id, now()) c
+                  WHERE NOT c.passed AND c.check_name IN ('pledge', 'training')
+                  ORDER BY c.check_name LIMIT 1)
+         END,
+         st.since
+    FROM scope s LEFT JOIN st ON st.role_oid = s.role_oid
+$$;
+COMMENT ON FUNCTION tmac.login_gate_wanted(text[], text[], boolean) IS
+  'Internal: what the login gate should say for login roles and persons (whole: every person''s role): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect)';
+
+CREATE FUNCTION tmac.login_gate_sync() RETURNS integer
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  -- no HR change commits between this reading and the gate's update at commit
+  LOCK TABLE tmac.person IN SHARE MODE;
+  IF NOT tmac.login_gate_note_all() THEN
+    RAISE NOTICE 'tmac is not in shared_preload_libraries: there is no login gate';
+  END IF;
+  RETURN (SELECT count(*) FROM tmac.login_gate_wanted('{}', '{}', true) w WHERE w.reason IS NOT NULL);
+END
+$$;
+COMMENT ON FUNCTION tmac.login_gate_sync() IS
+  'Rebuilds this database''s login gate from the persons (applied when the transaction commits); returns how many login roles it refuses. Run by tmac.run_maintenance()';
+
+CREATE FUNCTION tmac.login_gate_refusals()
+  RETURNS TABLE (role_oid oid, role_name name, reason text, since timestamptz,
+                 refused_count bigint, last_refused timestamptz)
+  AS 'MODULE_PATHNAME', 'tmac_login_gate_refusals' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION tmac.login_gate_refusals() IS
+  'The login gate of this database: each login role it refuses (reason terminated, on_leave, pledge_lapsed or training_lapsed, since when) or refused (reason NULL once it opened), with the attempts it refused and the last one';
+
+CREATE FUNCTION tmac.login_gate_clear_refusals_internal(role oid) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_login_gate_clear_refusals' LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) IS
+  'Internal (login_gate_acknowledge): clears a role''s refused attempts when the transaction commits';
+
+CREATE FUNCTION tmac.login_gate_acknowledge(role name, note text) RETURNS boolean
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me name := tmac.acting_role('acknowledge refused logins');
+  r record;
+BEGIN
+  PERFORM tmac.require_arguments('login_gate_acknowledge', 'role', role::text, 'note', note);
+  SELECT * INTO r FROM tmac.login_gate_refusals() g WHERE g.role_name = role;
+  IF NOT FOUND OR r.refused_count = 0 THEN
+    RAISE EXCEPTION 'no refused logins of role "%" in this database', role
+      USING ERRCODE = 'undefined_object', HINT = 'tmac.login_gate_refusals() lists them.';
+  END IF;
+  PERFORM tmac.login_gate_clear_refusals_internal(r.role_oid);
+  PERFORM tmac.audit_append('login_gate', 'ACKNOWLEDGE', role,
+                            jsonb_build_object('refused_count', r.refused_count, 'last_refused', r.last_refused,
+                                               'reason', r.reason, 'note', note, 'by', me));
+  RETURN true;
+END
+$$;
+COMMENT ON FUNCTION tmac.login_gate_acknowledge(name, text) IS
+  'Records (audited, with a note) that a login role''s refused attempts were looked into, which closes its login_gate_refused finding; the gate itself stays as the persons say';
+
+-- What a transaction changed, for the gate's recomputation at commit.
+CREATE TRIGGER login_gate AFTER INSERT ON tmac.person
+  FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('login_role');
+CREATE TRIGGER login_gate_update AFTER UPDATE ON tmac.person
+  FOR EACH ROW
+  WHEN (OLD.login_role IS DISTINCT FROM NEW.login_role OR OLD.status IS DISTINCT FROM NEW.status
+        OR OLD.pledge_required_since IS DISTINCT FROM NEW.pledge_required_since)
+  EXECUTE FUNCTION tmac.login_gate_note('login_role');
+CREATE TRIGGER login_gate AFTER INSERT OR UPDATE ON tmac.pledge
+  FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('person_id');
+CREATE TRIGGER login_gate AFTER INSERT OR UPDATE ON tmac.training_completion
+  FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('person_id');
+CREATE TRIGGER login_gate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.login_gate_note();
+
+-- Finding under I-6: a refused attempt is a sign of a leak (seed ⑥: a leaver trying to get in).
+-- (A terminated person's role with LOGIN again is the II finding terminated_login_enabled.)
+CREATE FUNCTION tmac.check_login_gate_refused()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT coalesce('person:' || p.person_id, 'role:' || coalesce(g.role_name::text, g.role_oid::text)),
+         pg_catalog.format('%s tried to connect as %s %s time(s), last at %s, and the login gate refused it (%s). An attempt by a leaver or an absent person is a sign of a leak: find out who tried and why, then record it with tmac.login_gate_acknowledge(role, note).',
+                coalesce(p.person_id || ' (' || p.full_name || ')', 'someone'),
+                coalesce(g.role_name::text, 'a dropped role ' || g.role_oid::text),
+                g.refused_count, pg_catalog.to_char(g.last_refused, 'YYYY-MM-DD HH24:MI:SS TZ'),
+                coalesce(pg_catalog.replace(g.reason, '_', ' '), 'the gate has opened since')),
+         g.last_refused
+    FROM tmac.login_gate_refusals() g
+    LEFT JOIN tmac.person p ON p.login_role = g.role_name
+   WHERE g.refused_count > 0;
+END;
+COMMENT ON FUNCTION tmac.check_login_gate_refused() IS
+  'Check login_gate_refused: login roles whose connections the login gate refused (a leaver or absent person trying to get in), until acknowledged';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
+  ('login_gate_refused', 'I-6', 'high',
+   'Refused login of a terminated or absent person',
+   'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).',
+   'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).',
+   'tmac.check_login_gate_refused', '{persons}', true);
+
+-- The gate of a new (or restored) database starts from its persons.
+SELECT tmac.login_gate_sync();

@@ -1,0 +1,959 @@
+/*
+ * login_gate.c — refuses the connections of terminated persons and persons on leave.
+ *
+ * A terminated person's login role is made NOLOGIN by the HR feed, but any
+ * role with CREATEROLE can turn LOGIN back on, reset the password or add a
+ * membership.  The gate is a ClientAuthentication_hook: after the password
+ * (or whatever pg_hba.conf asks for) was accepted, a role that tmac says maps
+ * to a terminated person, a person on leave or (with the setting
+ * gate_prerequisites on) a person whose pledge or training lapsed is refused
+ * with SQLSTATE 28000, whatever its LOGIN attribute says.
+ *
+ * The hook runs inside InitPostgres before the database is connected: only
+ * shared catalogs are readable, so the decision comes from shared memory, a
+ * fixed-size table of (database, role, reason, since, refused count, last
+ * refusal).  A role is gated only for connections to the database whose tmac
+ * says so (it is a person there); a database without tmac has no entries.
+ * The bootstrap superuser is never gated, so the DBA cannot lock themselves
+ * out; any other role, a superuser included, is.
+ *
+ * Keeping the table true:
+ *  - triggers on tmac.person, tmac.pledge, tmac.training_completion and
+ *    tmac.setting note which login roles or persons a transaction touched
+ *    (tmac.login_gate_note); at PRE_COMMIT tmac.login_gate_wanted() computes
+ *    their gate from the latest committed state plus the transaction's own
+ *    changes, and at COMMIT the entries are replaced (never on abort, so a
+ *    rolled-back termination does not gate).  The commit callback does no
+ *    catalog access and cannot fail: everything is computed before.
+ *  - tmac.login_gate_sync() (at CREATE EXTENSION, in tmac.run_maintenance()
+ *    and by tmac_admin) recomputes every entry of the current database under
+ *    a SHARE lock on tmac.person, so a lost file, a restored database or a
+ *    lapse that merely came due converges.
+ *  - DROP EXTENSION tmac and DROP DATABASE remove the database's entries.
+ *  - the table is written to $PGDATA/tmac_login_gate (CRC-checked, written
+ *    to a temporary file and moved with durable_rename) at every change and
+ *    at shutdown, and loaded at startup, so a restart does not open the gate.
+ *
+ * Every refused attempt is counted (tmac.login_gate_refusals()); an entry
+ * whose gate opened again is kept while it has refusals, as evidence.
+ */
+#include "postgres.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_database.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "port/pg_crc32c.h"
+#include "storage/fd.h"
+#include "storage/ipc.h"
+#include "storage/lmgr.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/relcache.h"
+#include "utils/timestamp.h"
+
+#include "extension.h"
+#include "login_gate.h"
+#include "owner_query.h"
+
+#define GATE_FILE		"tmac_login_gate"
+#define GATE_FILE_TMP	"tmac_login_gate.tmp"
+#define GATE_MAGIC		0x746D6C67	/* "tmlg" */
+#define GATE_VERSION	1
+
+/* reasons; GATE_OPEN keeps an entry only for its refusal count */
+#define GATE_OPEN		'\0'
+#define GATE_TERMINATED	'T'
+#define GATE_ON_LEAVE	'L'
+#define GATE_PLEDGE		'P'
+#define GATE_TRAINING	'R'
+
+typedef struct GateEntry
+{
+	Oid			dbid;
+	Oid			roleid;
+	char		reason;
+	TimestampTz since;			/* 0: not known */
+	int64		refused;
+	TimestampTz last_refused;	/* 0: never */
+} GateEntry;
+
+typedef struct GateShared
+{
+	LWLock	   *lock;
+	int			max;
+	int			nentries;		/* entries[0 .. nentries-1] are in use */
+	GateEntry	entries[FLEXIBLE_ARRAY_MEMBER];
+} GateShared;
+
+typedef struct GateFileHeader
+{
+	uint32		magic;
+	uint32		version;
+	int32		nentries;
+} GateFileHeader;
+
+static GateShared *gate = NULL;
+static bool gate_enabled = true;
+static int	gate_max_entries = 10000;
+
+/* this transaction's notes (TopMemoryContext) */
+static bool note_all = false;
+static List *note_roles = NIL;	/* of char * */
+static List *note_persons = NIL;	/* of char * */
+static List *forget_dbs = NIL;	/* of Oid */
+static List *ack_roles = NIL;	/* of Oid: refusals acknowledged in this database */
+static List *ack_levels = NIL;	/* of int: the subtransaction level of each */
+
+/* computed at PRE_COMMIT, applied at COMMIT */
+static bool pending = false;
+static bool pending_full = false;
+static Oid	pending_db = InvalidOid;
+static int	n_examined = 0;
+static Oid *examined = NULL;
+static int	n_wanted = 0;
+static GateEntry *wanted = NULL;	/* sorted by roleid, as examined */
+static bool *wanted_present = NULL; /* (COMMIT) already in the table */
+
+static Size
+gate_size(void)
+{
+	return add_size(offsetof(GateShared, entries),
+					mul_size(sizeof(GateEntry), gate_max_entries));
+}
+
+void
+tmac_login_gate_shmem_request(void)
+{
+	RequestAddinShmemSpace(gate_size());
+	RequestNamedLWLockTranche("tmac_login_gate", 1);
+}
+
+static char
+reason_code(const char *reason)
+{
+	if (reason == NULL)
+		return GATE_OPEN;
+	if (strcmp(reason, "terminated") == 0)
+		return GATE_TERMINATED;
+	if (strcmp(reason, "on_leave") == 0)
+		return GATE_ON_LEAVE;
+	if (strcmp(reason, "pledge_lapsed") == 0)
+		return GATE_PLEDGE;
+	if (strcmp(reason, "training_lapsed") == 0)
+		return GATE_TRAINING;
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("tmac: unknown login gate reason \"%s\"", reason),
+			 errhint("The tmac extension is damaged; reinstall it.")));
+	return GATE_OPEN;			/* keep compiler quiet */
+}
+
+static const char *
+reason_name(char code)
+{
+	switch (code)
+	{
+		case GATE_TERMINATED:
+			return "terminated";
+		case GATE_ON_LEAVE:
+			return "on_leave";
+		case GATE_PLEDGE:
+			return "pledge_lapsed";
+		case GATE_TRAINING:
+			return "training_lapsed";
+		default:
+			return NULL;
+	}
+}
+
+static const char *
+reason_sentence(char code)
+{
+	switch (code)
+	{
+		case GATE_TERMINATED:
+			return "the person it belongs to is terminated";
+		case GATE_ON_LEAVE:
+			return "the person it belongs to is on leave";
+		case GATE_PLEDGE:
+			return "the pledge of the person it belongs to has lapsed";
+		case GATE_TRAINING:
+			return "the training of the person it belongs to has lapsed";
+		default:
+			return "the person it belongs to may not log in";
+	}
+}
+
+/*
+ * Write the table to GATE_FILE_TMP and move it over GATE_FILE.  Never raises:
+ * it runs in the commit callback and at postmaster shutdown.  The caller holds
+ * the lock (or is the postmaster shutting down).
+ */
+static void
+gate_write_file(void)
+{
+	GateFileHeader hdr;
+	pg_crc32c	crc;
+	Size		len = sizeof(GateEntry) * gate->nentries;
+	int			fd;
+	bool		ok;
+
+	hdr.magic = GATE_MAGIC;
+	hdr.version = GATE_VERSION;
+	hdr.nentries = gate->nentries;
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, &hdr, sizeof(hdr));
+	COMP_CRC32C(crc, gate->entries, len);
+	FIN_CRC32C(crc);
+
+	fd = BasicOpenFile(GATE_FILE_TMP, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
+	if (fd < 0)
+	{
+		ereport(WARNING,
+				(errcode_for_file_access(),
+				 errmsg("tmac: could not create file \"%s\": %m", GATE_FILE_TMP),
+				 errdetail("The login gate is in force but would not survive a restart; tmac.login_gate_sync() restores it.")));
+		return;
+	}
+	ok = write(fd, &hdr, sizeof(hdr)) == sizeof(hdr) &&
+		(len == 0 || write(fd, gate->entries, len) == (ssize_t) len) &&
+		write(fd, &crc, sizeof(crc)) == sizeof(crc);
+	if (!ok)
+		ereport(WARNING,
+				(errcode_for_file_access(),
+				 errmsg("tmac: could not write file \"%s\": %m", GATE_FILE_TMP)));
+	if (close(fd) != 0)
+		ok = false;
+	if (ok)
+		(void) durable_rename(GATE_FILE_TMP, GATE_FILE, WARNING);
+}
+
+/* Load GATE_FILE into the (empty) table; a missing file is an empty gate. */
+static void
+gate_read_file(void)
+{
+	GateFileHeader hdr;
+	pg_crc32c	crc,
+				stored;
+	GateEntry  *buf = NULL;
+	Size		len;
+	int			fd;
+
+	fd = BasicOpenFile(GATE_FILE, O_RDONLY | PG_BINARY);
+	if (fd < 0)
+	{
+		if (errno != ENOENT)
+			ereport(LOG,
+					(errcode_for_file_access(),
+					 errmsg("tmac: could not open file \"%s\": %m", GATE_FILE)));
+		return;
+	}
+	if (read(fd, &hdr, sizeof(hdr)) != sizeof(hdr) || hdr.magic != GATE_MAGIC ||
+		hdr.version != GATE_VERSION || hdr.nentries < 0 || hdr.nentries > 10000000)
+		goto bad;
+	len = sizeof(GateEntry) * hdr.nentries;
+	buf = (GateEntry *) malloc(len + 1);
+	if (buf == NULL)
+		goto bad;
+	if ((len > 0 && read(fd, buf, len) != (ssize_t) len) ||
+		read(fd, &stored, sizeof(stored)) != sizeof(stored))
+		goto bad;
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, &hdr, sizeof(hdr));
+	COMP_CRC32C(crc, buf, len);
+	FIN_CRC32C(crc);
+	if (!EQ_CRC32C(crc, stored))
+		goto bad;
+	if (hdr.nentries > gate->max)
+	{
+		int			i,
+					kept = 0;
+
+		/* keep the entries that gate first */
+		for (i = 0; i < hdr.nentries && kept < gate->max; i++)
+			if (buf[i].reason != GATE_OPEN)
+				gate->entries[kept++] = buf[i];
+		for (i = 0; i < hdr.nentries && kept < gate->max; i++)
+			if (buf[i].reason == GATE_OPEN)
+				gate->entries[kept++] = buf[i];
+		gate->nentries = kept;
+		ereport(WARNING,
+				(errmsg("tmac: file \"%s\" has %d login gate entries, tmac.login_gate_max_entries is %d",
+						GATE_FILE, hdr.nentries, gate->max),
+				 errhint("Raise tmac.login_gate_max_entries; entries that gate were kept first.")));
+	}
+	else
+	{
+		memcpy(gate->entries, buf, len);
+		gate->nentries = hdr.nentries;
+	}
+	free(buf);
+	close(fd);
+	return;
+
+bad:
+	if (buf)
+		free(buf);
+	close(fd);
+	ereport(WARNING,
+			(errmsg("tmac: ignoring damaged login gate file \"%s\"", GATE_FILE),
+			 errhint("Run SELECT tmac.login_gate_sync(); in every database with tmac to rebuild the gate.")));
+}
+
+static void
+gate_shmem_shutdown(int code, Datum arg)
+{
+	if (code != 0 || gate == NULL)
+		return;					/* not after a crash: the file of the last change stays */
+	gate_write_file();
+}
+
+void
+tmac_login_gate_shmem_startup(void)
+{
+	bool		found;
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	gate = ShmemInitStruct("tmac login gate", gate_size(), &found);
+	if (!found)
+	{
+		memset(gate, 0, gate_size());
+		gate->lock = &(GetNamedLWLockTranche("tmac_login_gate"))->lock;
+		gate->max = gate_max_entries;
+		gate_read_file();
+	}
+	LWLockRelease(AddinShmemInitLock);
+	if (!IsUnderPostmaster)
+		on_shmem_exit(gate_shmem_shutdown, (Datum) 0);
+}
+
+/* ---- keeping the table true ---- */
+
+static void
+forget_notes(void)
+{
+	note_all = false;
+	list_free_deep(note_roles);
+	note_roles = NIL;
+	list_free_deep(note_persons);
+	note_persons = NIL;
+	list_free(forget_dbs);
+	forget_dbs = NIL;
+	list_free(ack_roles);
+	ack_roles = NIL;
+	list_free(ack_levels);
+	ack_levels = NIL;
+	pending = false;
+	pending_full = false;
+	n_examined = n_wanted = 0;
+	if (examined)
+		pfree(examined);
+	if (wanted)
+		pfree(wanted);
+	if (wanted_present)
+		pfree(wanted_present);
+	examined = NULL;
+	wanted = NULL;
+	wanted_present = NULL;
+}
+
+static bool
+have_notes(void)
+{
+	return note_all || note_roles != NIL || note_persons != NIL;
+}
+
+static int
+find_entry(Oid dbid, Oid roleid)
+{
+	int			i;
+
+	for (i = 0; i < gate->nentries; i++)
+		if (gate->entries[i].dbid == dbid && gate->entries[i].roleid == roleid)
+			return i;
+	return -1;
+}
+
+static void
+remove_entry(int i)
+{
+	gate->nentries--;
+	if (i != gate->nentries)
+		gate->entries[i] = gate->entries[gate->nentries];
+}
+
+static int
+entry_role_cmp(const void *a, const void *b)
+{
+	return oid_cmp(&((const GateEntry *) a)->roleid, &((const GateEntry *) b)->roleid);
+}
+
+static bool
+examined_role(Oid roleid)
+{
+	return n_examined > 0 &&
+		bsearch(&roleid, examined, n_examined, sizeof(Oid), oid_cmp) != NULL;
+}
+
+/* index in wanted[] of the role, or -1 */
+static int
+wanted_index(Oid roleid)
+{
+	GateEntry	key;
+	GateEntry  *w;
+
+	if (n_wanted == 0)
+		return -1;
+	key.roleid = roleid;
+	w = bsearch(&key, wanted, n_wanted, sizeof(GateEntry), entry_role_cmp);
+	return w ? (int) (w - wanted) : -1;
+}
+
+static void
+gate_reader(SPITupleTable *rows, uint64 nrows, void *arg)
+{
+	uint64		r;
+
+	examined = MemoryContextAllocZero(TopMemoryContext, sizeof(Oid) * (nrows + 1));
+	wanted = MemoryContextAllocZero(TopMemoryContext, sizeof(GateEntry) * (nrows + 1));
+	wanted_present = MemoryContextAllocZero(TopMemoryContext, sizeof(bool) * (nrows + 1));
+	for (r = 0; r < nrows; r++)
+	{
+		HeapTuple	tup = rows->vals[r];
+		TupleDesc	desc = rows->tupdesc;
+		bool		isnull;
+		Datum		d;
+		Oid			roleid;
+		char		code;
+
+		d = SPI_getbinval(tup, desc, 1, &isnull);
+		if (isnull)
+			continue;
+		roleid = DatumGetObjectId(d);
+		examined[n_examined++] = roleid;
+		d = SPI_getbinval(tup, desc, 2, &isnull);
+		code = isnull ? GATE_OPEN : reason_code(TextDatumGetCString(d));
+		if (code == GATE_OPEN)
+			continue;
+		wanted[n_wanted].dbid = MyDatabaseId;
+		wanted[n_wanted].roleid = roleid;
+		wanted[n_wanted].reason = code;
+		d = SPI_getbinval(tup, desc, 3, &isnull);
+		wanted[n_wanted].since = isnull ? 0 : DatumGetTimestampTz(d);
+		n_wanted++;
+	}
+	/* sorted for bsearch, one entry per role */
+	qsort(examined, n_examined, sizeof(Oid), oid_cmp);
+	qsort(wanted, n_wanted, sizeof(GateEntry), entry_role_cmp);
+	if (n_wanted > 1)
+	{
+		int			i,
+					k = 1;
+
+		for (i = 1; i < n_wanted; i++)
+			if (wanted[i].roleid != wanted[k - 1].roleid)
+				wanted[k++] = wanted[i];
+		n_wanted = k;
+	}
+}
+
+static Datum
+string_list_array(List *strings)
+{
+	int			n = list_length(strings);
+	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, strings)
+		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * PRE_COMMIT: compute the gate of every noted role of this database, as the
+ * latest committed state plus this transaction's changes say.  May raise.
+ */
+static void
+gate_precommit(void)
+{
+	const TmacExtension *ext;
+	Oid			argtypes[3] = {TEXTARRAYOID, TEXTARRAYOID, BOOLOID};
+	Oid			types[3] = {OIDOID, TEXTOID, TIMESTAMPTZOID};
+	Datum		args[3];
+	int			i,
+				added = 0;
+	bool		installed;
+
+	CommandCounterIncrement();	/* the last statement's own changes */
+
+	/*
+	 * Asked of the catalog, not of extension.c's answer: that one can be
+	 * from before the extension's row was deleted in this transaction.
+	 */
+	installed = OidIsValid(get_extension_oid("tmac", true));
+	/* DROP EXTENSION tmac in a subtransaction that rolled back: keep the entries */
+	if (installed && list_member_oid(forget_dbs, MyDatabaseId))
+		forget_dbs = list_delete_oid(forget_dbs, MyDatabaseId);
+	if (!have_notes() || !installed || gate == NULL)
+		return;
+	ext = tmac_extension_required();
+
+	if (note_all)
+	{
+		/* no HR change may commit between this query and our COMMIT */
+		Oid			person = get_relname_relid("person", ext->namespace_oid);
+
+		if (OidIsValid(person))
+			LockRelationOid(person, ShareLock);
+	}
+	args[0] = string_list_array(note_all ? NIL : note_roles);
+	args[1] = string_list_array(note_all ? NIL : note_persons);
+	args[2] = BoolGetDatum(note_all);
+	tmac_owner_query("SELECT w.role_oid, w.reason, w.since FROM tmac.login_gate_wanted($1, $2, $3) w",
+					 3, argtypes, args, 3, types, true, TMAC_SNAPSHOT_LATEST,
+					 gate_reader, NULL);
+
+	/* fail now rather than lose an entry at COMMIT */
+	added = n_wanted;
+	LWLockAcquire(gate->lock, LW_SHARED);
+	for (i = 0; i < gate->nentries; i++)
+		if (gate->entries[i].dbid == MyDatabaseId && wanted_index(gate->entries[i].roleid) >= 0)
+			added--;
+	i = gate->nentries;
+	LWLockRelease(gate->lock);
+	if (i + added > gate->max)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("tmac's login gate is full (%d entries)", gate->max),
+				 errdetail("The change would gate %d more login roles.", added),
+				 errhint("Raise tmac.login_gate_max_entries in postgresql.conf and restart.")));
+	pending = true;
+	pending_full = note_all;
+	pending_db = MyDatabaseId;
+}
+
+/* COMMIT: apply what PRE_COMMIT computed.  No catalog access, never raises. */
+static void
+gate_commit(void)
+{
+	ListCell   *lc;
+	int			i;
+	bool		changed = false;
+
+	if (gate == NULL || (!pending && forget_dbs == NIL && ack_roles == NIL))
+		return;
+	LWLockAcquire(gate->lock, LW_EXCLUSIVE);
+	foreach(lc, ack_roles)
+	{
+		i = find_entry(MyDatabaseId, lfirst_oid(lc));
+		if (i < 0)
+			continue;
+		gate->entries[i].refused = 0;
+		gate->entries[i].last_refused = 0;
+		if (gate->entries[i].reason == GATE_OPEN)
+			remove_entry(i);
+		changed = true;
+	}
+	foreach(lc, forget_dbs)
+	{
+		Oid			db = lfirst_oid(lc);
+
+		for (i = gate->nentries - 1; i >= 0; i--)
+			if (gate->entries[i].dbid == db)
+			{
+				remove_entry(i);
+				changed = true;
+			}
+	}
+	if (pending)
+	{
+		/* entries in scope: kept with the new reason, opened, or removed */
+		for (i = gate->nentries - 1; i >= 0; i--)
+		{
+			GateEntry  *e = &gate->entries[i];
+			int			w;
+
+			if (e->dbid != pending_db || !(pending_full || examined_role(e->roleid)))
+				continue;
+			w = wanted_index(e->roleid);
+			if (w >= 0)
+			{
+				if (e->reason != wanted[w].reason || e->since == 0)
+					e->since = wanted[w].since;
+				e->reason = wanted[w].reason;
+				wanted_present[w] = true;
+			}
+			else if (e->refused > 0)
+				e->reason = GATE_OPEN;
+			else
+				remove_entry(i);
+			changed = true;
+		}
+		for (i = 0; i < n_wanted; i++)
+		{
+			if (wanted_present[i])
+				continue;
+			if (gate->nentries >= gate->max)
+			{
+				ereport(WARNING,
+						(errmsg("tmac's login gate is full: role %u is not gated", wanted[i].roleid),
+						 errhint("Raise tmac.login_gate_max_entries in postgresql.conf and restart.")));
+				break;
+			}
+			gate->entries[gate->nentries++] = wanted[i];
+			changed = true;
+		}
+	}
+	if (changed)
+		gate_write_file();
+	LWLockRelease(gate->lock);
+}
+
+/*
+ * An acknowledgement made in a subtransaction that rolls back is forgotten
+ * with its audit entry.  (Notes are kept: they only ask for a recomputation,
+ * which reads what was committed.  A DROP EXTENSION that rolled back is
+ * recognised at PRE_COMMIT.)
+ */
+static void
+gate_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	int			level = GetCurrentTransactionNestLevel();
+	List	   *roles = NIL,
+			   *levels = NIL;
+	ListCell   *r,
+			   *l;
+	MemoryContext old;
+
+	if (ack_roles == NIL || (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB))
+		return;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	forboth(r, ack_roles, l, ack_levels)
+	{
+		int			at = lfirst_int(l);
+
+		if (at >= level && event == SUBXACT_EVENT_ABORT_SUB)
+			continue;
+		roles = lappend_oid(roles, lfirst_oid(r));
+		levels = lappend_int(levels, at >= level ? level - 1 : at);
+	}
+	MemoryContextSwitchTo(old);
+	list_free(ack_roles);
+	list_free(ack_levels);
+	ack_roles = roles;
+	ack_levels = levels;
+}
+
+static void
+gate_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+			if (have_notes() || forget_dbs != NIL)
+				gate_precommit();
+			break;
+		case XACT_EVENT_COMMIT:
+			gate_commit();
+			forget_notes();
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			forget_notes();
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			if (have_notes() || forget_dbs != NIL || ack_roles != NIL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot prepare a transaction that changes tmac's login gate"),
+						 errdetail("tmac updates the login gate when the transaction commits, which a prepared transaction cannot do."),
+						 errhint("Change persons, pledges, training and settings in an ordinary transaction.")));
+			break;
+		default:
+			break;
+	}
+}
+
+void
+tmac_login_gate_init(void)
+{
+	DefineCustomBoolVariable("tmac.login_gate",
+							 "Refuses connections of login roles whose person is terminated, on leave or (gate_prerequisites) lapsed.",
+							 NULL, &gate_enabled, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+	/* the shared table exists only when preloaded (and then is sized once) */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("tmac.login_gate_max_entries",
+								"Size of tmac's shared login gate table (login roles gated, or with refused attempts, over all databases).",
+								NULL, &gate_max_entries, 10000, 16, 1000000, PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
+	RegisterXactCallback(gate_xact_callback, NULL);
+	RegisterSubXactCallback(gate_subxact_callback, NULL);
+}
+
+/* DROP EXTENSION tmac and DROP DATABASE forget the database's entries at commit. */
+void
+tmac_login_gate_object_access(ObjectAccessType access, Oid classId, Oid objectId)
+{
+	MemoryContext old;
+	Oid			db = InvalidOid;
+
+	if (access != OAT_DROP || gate == NULL)
+		return;
+	if (classId == DatabaseRelationId)
+		db = objectId;
+	else if (classId == ExtensionRelationId)
+	{
+		char	   *name = get_extension_name(objectId);
+
+		if (name != NULL && strcmp(name, "tmac") == 0)
+			db = MyDatabaseId;
+	}
+	if (!OidIsValid(db))
+		return;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	forget_dbs = list_append_unique_oid(forget_dbs, db);
+	MemoryContextSwitchTo(old);
+}
+
+/* ---- the gate ---- */
+
+/* pg_database's OID of a name, before the relcache is fully built (as postinit.c). */
+static Oid
+database_oid(const char *name)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			db = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_database_datname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum(name));
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, DatabaseNameIndexId, criticalSharedRelcachesBuilt,
+							  NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		db = ((Form_pg_database) GETSTRUCT(tup))->oid;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return db;
+}
+
+void
+tmac_login_gate_client_auth(Port *port, int status)
+{
+	Oid			roleid;
+	Oid			dbs[8];
+	int			ndbs = 0;
+	int			i;
+	Oid			db;
+	char		reason = GATE_OPEN;
+	TimestampTz since = 0;
+
+	if (status != STATUS_OK || !gate_enabled || gate == NULL || gate->nentries == 0)
+		return;
+	roleid = get_role_oid(port->user_name, true);
+	if (!OidIsValid(roleid) || roleid == BOOTSTRAP_SUPERUSERID)
+		return;
+	LWLockAcquire(gate->lock, LW_SHARED);
+	for (i = 0; i < gate->nentries && ndbs < lengthof(dbs); i++)
+		if (gate->entries[i].roleid == roleid && gate->entries[i].reason != GATE_OPEN)
+			dbs[ndbs++] = gate->entries[i].dbid;
+	LWLockRelease(gate->lock);
+	if (ndbs == 0)
+		return;
+	db = database_oid(port->database_name);
+	for (i = 0; i < ndbs; i++)
+		if (dbs[i] == db)
+			break;
+	if (i == ndbs)
+		return;
+
+	/* count the attempt, then refuse */
+	LWLockAcquire(gate->lock, LW_EXCLUSIVE);
+	i = find_entry(db, roleid);
+	if (i >= 0 && gate->entries[i].reason != GATE_OPEN)
+	{
+		gate->entries[i].refused++;
+		gate->entries[i].last_refused = GetCurrentTimestamp();
+		reason = gate->entries[i].reason;
+		since = gate->entries[i].since;
+	}
+	LWLockRelease(gate->lock);
+	if (reason == GATE_OPEN)
+		return;					/* opened meanwhile */
+	ereport(FATAL,
+			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+			 errmsg("role \"%s\" may not connect to database \"%s\": %s",
+					port->user_name, port->database_name, reason_sentence(reason)),
+			 since != 0 ?
+			 errdetail("tmac's login gate refuses this role since %s, whatever its LOGIN attribute, password or memberships say.",
+					   timestamptz_to_str(since)) :
+			 errdetail("tmac's login gate refuses this role, whatever its LOGIN attribute, password or memberships say."),
+			 errhint("The attempt was recorded. The gate opens when the HR feed records a return or a rehire.")));
+}
+
+/* ---- SQL interface ---- */
+
+/*
+ * Trigger: note the login role (argument 'login_role') or person (argument
+ * 'person_id') of each changed row, or everything (no argument, or a
+ * statement trigger), for the gate to be recomputed at commit.
+ */
+PG_FUNCTION_INFO_V1(tmac_login_gate_note);
+Datum
+tmac_login_gate_note(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	const char *column;
+	int			attnum;
+	HeapTuple	tuples[2];
+	int			i;
+	MemoryContext old;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("tmac.login_gate_note() must be called as a trigger")));
+	if (td->tg_trigger->tgnargs < 1 || TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+	{
+		note_all = true;
+		return PointerGetDatum(NULL);
+	}
+	column = td->tg_trigger->tgargs[0];
+	attnum = SPI_fnumber(td->tg_relation->rd_att, column);
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("tmac.login_gate_note(): table \"%s\" has no column \"%s\"",
+						RelationGetRelationName(td->tg_relation), column)));
+	tuples[0] = td->tg_trigtuple;
+	tuples[1] = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : NULL;
+	for (i = 0; i < 2; i++)
+	{
+		char	   *v;
+
+		if (tuples[i] == NULL)
+			continue;
+		v = SPI_getvalue(tuples[i], td->tg_relation->rd_att, attnum);
+		if (v == NULL)
+			continue;
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		if (strcmp(column, "login_role") == 0)
+			note_roles = lappend(note_roles, pstrdup(v));
+		else
+			note_persons = lappend(note_persons, pstrdup(v));
+		MemoryContextSwitchTo(old);
+	}
+	return PointerGetDatum(NULL);
+}
+
+/* Recompute every entry of this database at commit (tmac.login_gate_sync). */
+PG_FUNCTION_INFO_V1(tmac_login_gate_note_all);
+Datum
+tmac_login_gate_note_all(PG_FUNCTION_ARGS)
+{
+	note_all = true;
+	PG_RETURN_BOOL(gate != NULL);
+}
+
+/*
+ * Acknowledge a role's refused attempts in this database (the finding was
+ * looked into): its count is cleared when the transaction commits.  False
+ * when the role has no entry.
+ */
+PG_FUNCTION_INFO_V1(tmac_login_gate_clear_refusals);
+Datum
+tmac_login_gate_clear_refusals(PG_FUNCTION_ARGS)
+{
+	Oid			roleid = PG_GETARG_OID(0);
+	MemoryContext old;
+	bool		found;
+
+	if (gate == NULL)
+		PG_RETURN_BOOL(false);
+	LWLockAcquire(gate->lock, LW_SHARED);
+	found = find_entry(MyDatabaseId, roleid) >= 0;
+	LWLockRelease(gate->lock);
+	if (found)
+	{
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		ack_roles = lappend_oid(ack_roles, roleid);
+		ack_levels = lappend_int(ack_levels, GetCurrentTransactionNestLevel());
+		MemoryContextSwitchTo(old);
+	}
+	PG_RETURN_BOOL(found);
+}
+
+/* The gate's entries of this database with their refused attempts. */
+PG_FUNCTION_INFO_V1(tmac_login_gate_refusals);
+Datum
+tmac_login_gate_refusals(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	GateEntry  *copy;
+	int			n = 0;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (gate == NULL)
+		return (Datum) 0;
+	LWLockAcquire(gate->lock, LW_SHARED);
+	copy = palloc(sizeof(GateEntry) * (gate->nentries + 1));
+	for (i = 0; i < gate->nentries; i++)
+		if (gate->entries[i].dbid == MyDatabaseId)
+			copy[n++] = gate->entries[i];
+	LWLockRelease(gate->lock);
+	for (i = 0; i < n; i++)
+	{
+		Datum		values[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+		char	   *rolname = GetUserNameFromId(copy[i].roleid, true);
+		const char *reason = reason_name(copy[i].reason);
+
+		values[0] = ObjectIdGetDatum(copy[i].roleid);
+		nulls[1] = rolname == NULL;
+		if (rolname)
+		{
+			Name		nm = (Name) palloc0(NAMEDATALEN);
+
+			namestrcpy(nm, rolname);
+			values[1] = NameGetDatum(nm);
+		}
+		nulls[2] = reason == NULL;
+		if (reason)
+			values[2] = CStringGetTextDatum(reason);
+		nulls[3] = copy[i].since == 0;
+		values[3] = TimestampTzGetDatum(copy[i].since);
+		values[4] = Int64GetDatum(copy[i].refused);
+		nulls[5] = copy[i].last_refused == 0;
+		values[5] = TimestampTzGetDatum(copy[i].last_refused);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
