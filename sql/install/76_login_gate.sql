@@ -58,10 +58,10 @@ $$
          CASE WHEN st.status = 'terminated' THEN 'terminated'
               WHEN st.status = 'on_leave' THEN 'on_leave'
               WHEN st.status = 'active' AND tmac.setting_on('gate_prerequisites') THEN
-                (SELECT CASE c.check_name WHEN 'pledge' THEN 'pledge_lapsed' ELSE 'training_lapsed' END
-                   FROM tmac.check_prerequisites(st.person_id, now()) c
-                  WHERE NOT c.passed AND c.check_name IN ('pledge', 'training')
-                  ORDER BY c.check_name LIMIT 1)
+                (SELECT CASE c.prerequisite WHEN 'pledge' THEN 'pledge_lapsed' ELSE 'training_lapsed' END
+                   FROM tmac.access_prerequisites(st.person_id, now()) c
+                  WHERE NOT c.passed AND c.prerequisite IN ('pledge', 'training')
+                  ORDER BY c.prerequisite LIMIT 1)
          END,
          st.since
     FROM scope s LEFT JOIN st ON st.role_oid = s.role_oid
