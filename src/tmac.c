@@ -9,14 +9,18 @@
  * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
  * hook that makes views decide as their owner (view_owner.c); and the
  * executor-start hook that hands the leader's access profiles to parallel
- * workers (parallel_handoff.c).  Each hook calls the one installed before it.
+ * workers (parallel_handoff.c); the utility hook that counts DDL as a
+ * governance change, and the shared-memory hooks of the profiles shared
+ * between backends (shared_profiles.c).  Each hook calls the one installed before it.
  * Every hook first asks extension.c whether tmac is installed in the current
  * database and does nothing where it is not.
  *
  * tmac.cache_invalidate() is the statement trigger of every governance
  * table: it queues one relcache invalidation of the sentinel relation, which
  * every backend's caches listen for (profile_cache.c explains why that is
- * enough), and notes who changed governance data in this transaction.
+ * enough), and notes who changed governance data in this transaction (for
+ * rule 6 of profile_cache.c, and so that shared_profiles.c bumps its
+ * generation when the transaction commits).
  */
 #include "postgres.h"
 
@@ -24,6 +28,8 @@
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "optimizer/planner.h"
+#include "storage/ipc.h"
+#include "tcop/utility.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 
@@ -32,6 +38,7 @@
 #include "parallel_handoff.h"
 #include "profile_cache.h"
 #include "session_end.h"
+#include "shared_profiles.h"
 #include "view_owner.h"
 #include "vocabulary.h"
 #include "vocabulary_copy.h"
@@ -71,6 +78,52 @@ define_internal_settings(void)
 
 static planner_hook_type prev_planner_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+static shmem_request_hook_type prev_shmem_request = NULL;
+static shmem_startup_hook_type prev_shmem_startup = NULL;
+
+static void
+tmac_shmem_request(void)
+{
+	if (prev_shmem_request)
+		prev_shmem_request();
+	tmac_shared_profiles_shmem_request();
+}
+
+static void
+tmac_shmem_startup(void)
+{
+	if (prev_shmem_startup)
+		prev_shmem_startup();
+	tmac_shared_profiles_shmem_startup();
+}
+
+static void
+tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+					ProcessUtilityContext context, ParamListInfo params,
+					QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	if (!tmac_shared_profiles_utility_begin(pstmt->utilityStmt))
+	{
+		if (prev_ProcessUtility)
+			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		return;
+	}
+	PG_TRY();
+	{
+		if (prev_ProcessUtility)
+			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		tmac_shared_profiles_utility_end();
+	}
+	PG_END_TRY();
+}
 
 static PlannedStmt *
 tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
@@ -100,6 +153,7 @@ _PG_init(void)
 	tmac_extension_init();
 	tmac_vocabulary_init();
 	tmac_profile_cache_init();
+	tmac_shared_profiles_init();
 	tmac_session_end_init();
 	tmac_hr_feed_flag_init();
 	tmac_own_act_init();
@@ -109,6 +163,12 @@ _PG_init(void)
 	planner_hook = tmac_planner;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = tmac_ExecutorStart;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = tmac_ProcessUtility;
+	prev_shmem_request = shmem_request_hook;
+	shmem_request_hook = tmac_shmem_request;
+	prev_shmem_startup = shmem_startup_hook;
+	shmem_startup_hook = tmac_shmem_startup;
 }
 
 PG_FUNCTION_INFO_V1(tmac_cache_invalidate);
@@ -123,6 +183,7 @@ tmac_cache_invalidate(PG_FUNCTION_ARGS)
 				 errmsg("tmac.cache_invalidate() must be called as a trigger")));
 	ext = tmac_extension_required();
 	tmac_note_governance_change();
+	tmac_shared_profiles_note_change();
 	if (OidIsValid(ext->sentinel))
 		CacheInvalidateRelcacheByRelid(ext->sentinel);
 	else
