@@ -237,12 +237,19 @@ shared_xact_callback(XactEvent event, void *arg)
 void
 tmac_shared_profiles_init(void)
 {
+	/*
+	 * A PGC_POSTMASTER setting can only be defined while the server starts;
+	 * loaded later, tmac shares nothing and the setting is only accepted.
+	 */
+	bool		preloading = process_shared_preload_libraries_in_progress;
+
 	DefineCustomIntVariable("tmac.shared_profiles",
 							"Access profiles kept in shared memory for new connections (entries, 0 = off).",
 							"Takes effect at server start, and only with shared_preload_libraries = 'tmac'.",
-							&SharedSlots, 1024, 0, 100000, PGC_POSTMASTER, 0,
+							&SharedSlots, 1024, 0, 100000, preloading ? PGC_POSTMASTER : PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
-	RegisterXactCallback(shared_xact_callback, NULL);
+	if (preloading)
+		RegisterXactCallback(shared_xact_callback, NULL);
 }
 
 void
