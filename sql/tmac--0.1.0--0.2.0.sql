@@ -1398,6 +1398,12 @@ AS $function$
    ORDER BY v.grant_id
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.shared_profile_cache(OUT enabled boolean, OUT slots integer, OUT used integer, OUT hits bigint, OUT misses bigint, OUT stored bigint, OUT evicted bigint)
+ RETURNS record
+ LANGUAGE c
+ PARALLEL SAFE
+AS 'MODULE_PATHNAME', $function$tmac_shared_profile_cache$function$;
+
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
 CREATE TRIGGER audit_update AFTER UPDATE ON tmac.protected_table REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
@@ -3397,27 +3403,17 @@ REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -3430,6 +3426,18 @@ GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_function_sha256(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_function_sha256(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
@@ -3492,6 +3500,7 @@ COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s p
 COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
+COMMENT ON FUNCTION tmac.shared_profile_cache() IS 'The shared access-profile cache of a preloaded tmac: whether it is on, its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';
 COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
 COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS 'Statement trigger: rewrites the vocabulary copy on schema tmac after a change of the vocabulary (not during pg_upgrade or a restore window)';
 COMMENT ON FUNCTION tmac.vocabulary_copy_text() IS 'The vocabulary copy that schema tmac carries as its tmac_vocabulary security label, generated from tmac.level, tmac.compartment and tmac.org_group';
