@@ -33,14 +33,15 @@
  *     snapshot taken from then on.
  *
  *   - A snapshot S "sees Q(g)" when G = g with in_flight = 0 at a moment T
- *     after S was taken, and every xid in the ring is visible in S, and
- *     every xid pushed out of the ring (all are below `horizon`) is older
- *     than S's xmin.  Then S sees every change of Q(g) (all are in the ring
- *     or below the horizon), and nothing else: a change outside Q(g) visible
- *     in S would have become visible before T, so it bumped G before T.
- *     The ring lets a snapshot still pass while an older writing transaction
- *     holds its xmin back; the one sure fact we lack is when S was taken, and
- *     this check does without it.
+ *     after S was taken, every xid in the ring is visible in S, and the
+ *     largest xid ever pushed out of the ring (`horizon`) is older than S's
+ *     xmin (an xid below xmin had ended when S was taken, so if it committed
+ *     S sees it).  Then S sees every change of Q(g), since each is in the
+ *     ring or at most the horizon; and nothing else, since a change visible
+ *     in S became visible before T, so its PRE_COMMIT bump is counted in
+ *     G = g and it belongs to Q(g).  When S was taken is the one thing we do
+ *     not know, and this check does without it; the ring lets S pass while
+ *     an older writing transaction holds its xmin back.
  *
  *   - A backend publishes a profile it computed with its statement's
  *     snapshot S only when it read G = g (in_flight 0) before the query, G
