@@ -64,15 +64,17 @@
  * Whenever that cannot be shown the backend computes the profile itself, as
  * without this file: when this transaction made a governance change (its own
  * uncommitted rows are in its snapshot) or runs with session_replication_role
- * = replica (triggers do not fire), under rule 6 (committed state only) and
- * in parallel mode (rule 5), on a hot standby and with snapshots taken during
- * recovery (replayed commits bump nothing here), and when tmac is not
- * preloaded.  A PREPAREd change becomes visible at COMMIT PREPARED, in any
- * session and perhaps after a restart: every COMMIT or ROLLBACK PREPARED is
- * bracketed like a commit in flight, and then moves the horizon past every
- * xid assigned so far.  A relcache invalidation still drops each backend's
- * own copy (profile_cache.c, rule 1); a profile taken from here enters that
- * copy as if the backend had fetched it, so every rule there holds unchanged.
+ * = replica (triggers do not fire), under rule 6 (committed state only), in
+ * parallel mode (rule 5), under SERIALIZABLE (the query's reads take the
+ * predicate locks that serializable conflict detection relies on), on a hot
+ * standby and with snapshots taken during recovery (replayed commits bump
+ * nothing here), and when tmac is not preloaded.  A PREPAREd change becomes
+ * visible at COMMIT PREPARED, in any session and perhaps after a restart:
+ * every COMMIT or ROLLBACK PREPARED is bracketed like a commit in flight, and
+ * then moves the horizon past every xid assigned so far.  A relcache
+ * invalidation still drops each backend's own copy (profile_cache.c, rule 1);
+ * a profile taken from here enters that copy as if the backend had fetched
+ * it, so every rule there holds unchanged.
  */
 #include "postgres.h"
 
@@ -393,7 +395,7 @@ usable_snapshot(bool committed)
 {
 	Snapshot	s;
 
-	if (Header == NULL || committed || Changed || IsInParallelMode() ||
+	if (Header == NULL || committed || Changed || IsInParallelMode() || IsolationIsSerializable() ||
 		SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		RecoveryInProgress() || !ActiveSnapshotSet())
 		return NULL;
