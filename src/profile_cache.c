@@ -7,6 +7,10 @@
  * from the people and grant tables.  Calling it per row would cost a query
  * per row, so each backend caches the answer per role OID.  The fetch is the
  * one query on the decision path; it runs as tmac's owner (owner_query.c).
+ * A backend that has no profile for a role yet first asks shared memory for
+ * one another backend computed (shared_profiles.c, which says when that is
+ * exactly what the fetch would return); so a new connection usually runs no
+ * query at all.
  *
  * Why a cached profile is never stale:
  *
@@ -82,6 +86,7 @@
 #include "extension.h"
 #include "owner_query.h"
 #include "profile_cache.h"
+#include "shared_profiles.h"
 
 uint64		tmac_access_generation = 1;
 TmacProfile *tmac_last_profile = NULL;
@@ -222,9 +227,8 @@ committed_state_only(void)
 	return false;
 }
 
-/* A sorted, unique set of positive ids with its bitmap, in cxt. */
-static void
-idset_build(TmacIdSet *s, const int32 *src, int count, MemoryContext cxt)
+void
+tmac_idset_build(TmacIdSet *s, const int32 *src, int count, MemoryContext cxt)
 {
 	int			i,
 				j;
@@ -268,20 +272,20 @@ idset_from_array(TmacIdSet *s, Datum d, bool isnull, MemoryContext cxt)
 
 	if (isnull)
 	{
-		idset_build(s, NULL, 0, cxt);
+		tmac_idset_build(s, NULL, 0, cxt);
 		return;
 	}
 	a = DatumGetArrayTypeP(d);
 	if (ARR_NDIM(a) == 0)
 	{
-		idset_build(s, NULL, 0, cxt);
+		tmac_idset_build(s, NULL, 0, cxt);
 		return;
 	}
 	if (ARR_NDIM(a) != 1 || ARR_HASNULL(a) || ARR_ELEMTYPE(a) != INT4OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("tmac: an access profile holds a malformed identifier array")));
-	idset_build(s, (int32 *) ARR_DATA_PTR(a), ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)), cxt);
+	tmac_idset_build(s, (int32 *) ARR_DATA_PTR(a), ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)), cxt);
 }
 
 /* a := a ∩ b (both sorted), rebuilding the bitmap in cxt */
@@ -295,7 +299,7 @@ idset_intersect(TmacIdSet *a, const TmacIdSet *b, MemoryContext cxt)
 	for (i = 0; i < a->n; i++)
 		if (tmac_idset_has(b, a->ids[i]))
 			both[n++] = a->ids[i];
-	idset_build(a, both, n, cxt);
+	tmac_idset_build(a, both, n, cxt);
 	pfree(both);
 }
 
@@ -516,7 +520,7 @@ parse_idset(char *s, TmacIdSet *set, MemoryContext cxt)
 				break;
 			s++;
 		}
-	idset_build(set, ids, n, cxt);
+	tmac_idset_build(set, ids, n, cxt);
 	pfree(ids);
 	return s;
 }
@@ -676,7 +680,15 @@ tmac_profile_lookup(Oid roleid)
 		memset(&tmp, 0, sizeof(tmp));
 		PG_TRY();
 		{
-			fetch_profile(&tmp, rolname, false, committed, fresh);
+			/* another backend's, when provably the same (shared_profiles.c) */
+			if (!tmac_shared_profile_get(roleid, rolname, committed, &tmp, fresh))
+			{
+				TmacSharedFill fill;
+
+				tmac_shared_profile_begin(&fill, committed);
+				fetch_profile(&tmp, rolname, false, committed, fresh);
+				tmac_shared_profile_put(&fill, roleid, rolname, &tmp);
+			}
 		}
 		PG_CATCH();
 		{

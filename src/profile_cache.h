@@ -79,6 +79,9 @@ tmac_profile_for(Oid roleid)
  */
 extern bool tmac_profile_of_person(const char *person_id, TmacProfile *out);
 
+/* A sorted, unique set of the positive ids src[0..count) with its bitmap, in cxt. */
+extern void tmac_idset_build(TmacIdSet *s, const int32 *src, int count, MemoryContext cxt);
+
 static inline bool
 tmac_idset_has(const TmacIdSet *s, int32 id)
 {

@@ -18,14 +18,19 @@
  * current, end adds them to shared memory; and the login gate (login_gate.c):
  * its shared memory, the ClientAuthentication_hook that refuses terminated
  * persons, and an object_access_hook that forgets a database's gate when tmac
- * or the database is dropped.  Each hook calls the one installed before it.
+ * or the database is dropped; the utility hook also counts DDL as a
+ * governance change, and the shared-memory hooks also serve the profiles
+ * shared between backends (shared_profiles.c).  Each hook calls the one
+ * installed before it.
  * Every hook first asks extension.c whether tmac is installed in the current
  * database and does nothing where it is not.
  *
  * tmac.cache_invalidate() is the statement trigger of every governance
  * table: it queues one relcache invalidation of the sentinel relation, which
  * every backend's caches listen for (profile_cache.c explains why that is
- * enough), and notes who changed governance data in this transaction.
+ * enough), and notes who changed governance data in this transaction (for
+ * rule 6 of profile_cache.c, and so that shared_profiles.c bumps its
+ * generation when the transaction commits).
  */
 #include "postgres.h"
 
@@ -35,6 +40,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "optimizer/planner.h"
+#include "storage/ipc.h"
 #include "tcop/utility.h"
 #include "utils/guc.h"
 #include "storage/ipc.h"
@@ -48,6 +54,7 @@
 #include "parallel_handoff.h"
 #include "profile_cache.h"
 #include "session_end.h"
+#include "shared_profiles.h"
 #include "view_owner.h"
 #include "vocabulary.h"
 #include "vocabulary_copy.h"
@@ -103,6 +110,7 @@ tmac_shmem_request(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
+	tmac_shared_profiles_shmem_request();
 	tmac_access_stats_shmem_request();
 	tmac_login_gate_shmem_request();
 }
@@ -112,6 +120,7 @@ tmac_shmem_startup(void)
 {
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
+	tmac_shared_profiles_shmem_startup();
 	tmac_access_stats_shmem_startup();
 	tmac_login_gate_shmem_startup();
 }
@@ -209,6 +218,7 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 					QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
 {
 	void	   *handling = tmac_handling_utility_begin(pstmt);
+	bool		ddl = tmac_shared_profiles_utility_begin(pstmt->utilityStmt);
 
 	PG_TRY();
 	{
@@ -221,10 +231,14 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	}
 	PG_CATCH();
 	{
+		if (ddl)
+			tmac_shared_profiles_utility_end();
 		tmac_handling_utility_abort(handling);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	if (ddl)
+		tmac_shared_profiles_utility_end();
 	tmac_handling_utility_end(pstmt, handling, qc);
 }
 
@@ -237,6 +251,7 @@ _PG_init(void)
 	tmac_extension_init();
 	tmac_vocabulary_init();
 	tmac_profile_cache_init();
+	tmac_shared_profiles_init();
 	tmac_session_end_init();
 	tmac_hr_feed_flag_init();
 	tmac_own_act_init();
@@ -283,6 +298,7 @@ tmac_cache_invalidate(PG_FUNCTION_ARGS)
 				 errmsg("tmac.cache_invalidate() must be called as a trigger")));
 	ext = tmac_extension_required();
 	tmac_note_governance_change();
+	tmac_shared_profiles_note_change();
 	if (OidIsValid(ext->sentinel))
 		CacheInvalidateRelcacheByRelid(ext->sentinel);
 	else

@@ -76,6 +76,7 @@ GRANT SELECT ON tmac.access_grant, tmac.audit_log, tmac.maintenance_state,
 -- Both never hold much: the governance sentinel is always empty, the restore window open only
 -- during a restore.  Auditors read every table.
 GRANT SELECT ON tmac.cache_sentinel, tmac.restore_window TO tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
 
 -- Read-only functions for everyone who reads the evidence.
 GRANT EXECUTE ON FUNCTION tmac.verify_audit_log(), tmac.access_as_of(text, timestamptz),

@@ -2,8 +2,9 @@
 # connect_bench.sh — cold start: a new connection's first statement on a protected table.
 #
 # An application that connects per request pays tmac's first-use cost every time: finding
-# tmac in the database, fetching the person's access profile, and (to print a label) reading
-# the vocabulary.  pgbench -C (connect, one point select, disconnect) against a protected
+# tmac in the database, the person's access profile (taken from the profiles shared between
+# backends, src/shared_profiles.c, or else fetched), and (to print a label, on both tables)
+# reading the vocabulary.  pgbench -C (connect, one point select, disconnect) against a protected
 # table and against the same table unprotected, as the same login role, alternating three
 # times; prints the median tps of each and the ratio of the time per connection.
 # Ratios only; nothing passes or fails on time.
@@ -58,3 +59,5 @@ echo "== cold start: pgbench -C, one point select per connection ($SECONDS_PER_R
 echo "unprotected: ${plain[*]} tps (median $u)"
 echo "protected:   ${prot[*]} tps (median $p)"
 awk -v p="$p" -v u="$u" 'BEGIN { printf "time per connection, protected / unprotected: %.2fx (%.2f ms vs %.2f ms; target <= 1.2x)\n", u / p, 1000 / p, 1000 / u }'
+q -c "SELECT format('shared profiles (tmac.shared_profiles = %s): %s taken, %s computed by a new backend itself', slots, hits, misses) FROM tmac.shared_profile_cache()"
+

@@ -215,6 +215,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.setting_lookup(text)', 'tmac_access_admin tmac_admin tmac_approver tmac_auditor'),
   ('f', 'tmac.setting_on(text)', ''),
   ('f', 'tmac.setting_value(text)', ''),
+  ('f', 'tmac.shared_profile_cache()', 'tmac_admin'),
   ('f', 'tmac.sod_refuse_conflict(text,name,text[])', 'tmac_access_admin tmac_admin tmac_approver tmac_auditor'),
   ('f', 'tmac.sod_exception_guard()', ''),
   ('f', 'tmac.sod_login_role_of(text)', 'tmac_access_admin tmac_admin tmac_approver tmac_auditor'),
