@@ -249,7 +249,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 -- What tmac now keeps for I-4, I-6, III and IV (tmac.criterion.evidence).
 UPDATE tmac.criterion SET evidence = CASE criterion
   WHEN 'I-4' THEN '情報管理基準 and 取扱管理簿: the handling standard (tmac.handling_standard, tmac.handling_rule) and the handling ledger (tmac.handling_entry), with entries tmac records by itself for COPY TO, copies into unprotected tables and deletions'
-  WHEN 'I-6' THEN 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign); leak signs from real access: the access statistics and their history (tmac.access_stats, tmac.access_stats_history, tmac.access_history()); refused logins of leavers (tmac.login_gate_refusals())'
+  WHEN 'I-6' THEN 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign); leak signs from real access: the access statistics and their history (tmac.access_stats, tmac.access_stats_history, tmac.access_history(text)); refused logins of leavers (tmac.login_gate_refusals())'
   WHEN 'III' THEN 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'
   WHEN 'IV'  THEN 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'
   ELSE evidence END
