@@ -27,6 +27,14 @@ $$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
      LEFT JOIN tmac.compliance_setting_value v ON v.key = d.key WHERE d.key = $1 $$;
 
 -- ==== roles (cluster-wide: created unless another database has them already)
+DO $roles$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'tmac_person') THEN
+    CREATE ROLE tmac_person NOLOGIN INHERIT;
+    COMMENT ON ROLE tmac_person IS 'tmac: every enrolled person login (granted by tmac.enrol_login); records what the person handles and reports leak signs, as that person';
+  END IF;
+END
+$roles$;
 
 -- ==== removed or redefined
 ALTER TABLE tmac.pledge DROP CONSTRAINT pledge_kind_check;
@@ -768,9 +776,12 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.';
   END IF;
+  -- an enrolled login may do what every person may (tmac_person: record handling, report
+  -- incidents, each refused unless the role is an active person's login)
+  EXECUTE pg_catalog.format('GRANT tmac_person TO %I', rn);
   SELECT e.enrolment_id INTO id FROM tmac.login_enrolment e WHERE e.login_role = rn AND e.withdrawn_at IS NULL;
   IF FOUND THEN
-    RETURN id;                                       -- already enrolled: nothing to do
+    RETURN id;                                       -- already enrolled: nothing more to do
   END IF;
   INSERT INTO tmac.login_enrolment (login_role, enrolled_by) VALUES (rn, me)
   RETURNING enrolment_id INTO id;
@@ -803,6 +814,9 @@ BEGIN
    WHERE e.login_role = role AND e.withdrawn_at IS NULL;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'login role "%" is not enrolled', role USING ERRCODE = 'undefined_object';
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
+    EXECUTE pg_catalog.format('REVOKE tmac_person FROM %I', role);
   END IF;
 END
 $function$;
@@ -7751,6 +7765,18 @@ SELECT DISTINCT p.login_role, current_user
   FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.rolname = p.login_role
  WHERE tmac.login_role_refusal(p.login_role) IS NULL
  ORDER BY 1;
+-- Each enrolled login may do what every person may (tmac_person: record handling, report
+-- incidents), as tmac.enrol_login grants from 0.2.0 on.
+DO $person_role$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT e.login_role FROM tmac.login_enrolment e JOIN pg_catalog.pg_roles x ON x.rolname = e.login_role
+            WHERE e.withdrawn_at IS NULL ORDER BY 1 LOOP
+    EXECUTE pg_catalog.format('GRANT tmac_person TO %I', r.login_role);
+  END LOOP;
+END
+$person_role$;
 
 -- 0.2.0 keeps a copy of the vocabulary on schema tmac (label provider tmac_vocabulary), which
 -- is what lets a plain pg_restore or pg_upgrade read labels before tmac's tables are loaded
@@ -7979,7 +8005,7 @@ GRANT SELECT ON TABLE tmac.area_entry TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_admin;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
@@ -7988,25 +8014,22 @@ REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
@@ -8014,8 +8037,11 @@ REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean) FROM PUBLIC;
@@ -8076,9 +8102,6 @@ GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
@@ -8123,6 +8146,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
@@ -8132,8 +8158,6 @@ REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_assets(text[],text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
@@ -8146,6 +8170,8 @@ REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
@@ -8194,6 +8220,12 @@ GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_handling(bigint,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
@@ -8311,7 +8343,7 @@ COMMENT ON FUNCTION tmac.end_holder(bigint) IS 'Ends a holder''s key or combinat
 COMMENT ON FUNCTION tmac.end_person_duties(pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text) IS 'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
 COMMENT ON FUNCTION tmac.end_provider(pg_catalog.text,pg_catalog.text) IS '委託終了 / ends the relationship with a provider that holds no asset any more (tmac_admin)';
 COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window, rebuilds the login gate and records the restore in the audit log; false when no restore was in progress';
-COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
+COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed, and each is granted tmac_person (the acts every person may do); returns the enrolment_id (the current one if already enrolled)';
 COMMENT ON FUNCTION tmac.entrust_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
 COMMENT ON FUNCTION tmac.escalate_incident(bigint,pg_catalog.text) IS 'The manager records that an incident was reported to management (経営層への報告): to whom; closes its incident_not_escalated finding';
 COMMENT ON FUNCTION tmac.evaluate_provider(pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text) IS '委託先評価 / records the evaluation of a provider: approved, conditional or rejected, with a note (tmac_admin)';
@@ -8402,7 +8434,7 @@ COMMENT ON FUNCTION tmac.vocabulary_fold(pg_catalog.text) IS 'A vocabulary spell
 COMMENT ON FUNCTION tmac.vocabulary_id(pg_catalog.text,pg_catalog.text,boolean) IS 'The identifier (level rank, compartment or group id) of a level, compartment or group given by code, name or alias (ASCII case ignored, surrounding spaces ignored); error 42704 when unknown, or NULL with missing_ok';
 COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 COMMENT ON FUNCTION tmac.withdraw_asset(pg_catalog.text,pg_catalog.text) IS '委託の解除 / records that a provider no longer holds an asset (tmac_admin; audited)';
-COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
+COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
 COMMENT ON TABLE tmac.access_stats_history IS 'What each access counter added between two snapshots (tmac.snapshot_access_stats, hourly): rows read and written, statements; last_seen is the latest access in that interval';
 COMMENT ON TABLE tmac.access_stats_mark IS 'Internal: each counter as the last snapshot saw it, so the next snapshot appends only the difference';
 COMMENT ON TABLE tmac.appointment IS '管理者の選任 / appointments (seed ③, I-3): role, person, scope, appointed by, period, how and when announced; ended, never deleted';

@@ -1,7 +1,7 @@
 -- 00_schema_and_roles.sql — the install guard, the schema comment and tmac's roles.
 --
 -- The tmac roles (tmac_admin, tmac_access_admin, tmac_approver, tmac_hr,
--- tmac_auditor) are cluster-wide, so they are created only when
+-- tmac_auditor, tmac_declassifier, tmac_person) are cluster-wide, so they are created only when
 -- missing and are not dropped by DROP EXTENSION (another database may use
 -- them).  Each later file grants each role exactly what its job needs.
 
@@ -21,7 +21,8 @@ BEGIN
       ('tmac_approver',     'tmac: approver (information manager); approves or rejects requests made by someone else'),
       ('tmac_hr',           'tmac: the HR system; feeds hire, transfer, leave and termination events'),
       ('tmac_auditor',      'tmac: auditor; reads compliance views, findings and the audit log, changes nothing'),
-      ('tmac_declassifier', 'tmac: may declassify rows of protected tables (lower a level, remove a compartment or group); each use is audited')
+      ('tmac_declassifier', 'tmac: may declassify rows of protected tables (lower a level, remove a compartment or group); each use is audited'),
+      ('tmac_person',       'tmac: every enrolled person login (granted by tmac.enrol_login); records what the person handles and reports leak signs, as that person')
     ) AS v(rolname, description)
   LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r.rolname) THEN

@@ -223,9 +223,12 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.';
   END IF;
+  -- an enrolled login may do what every person may (tmac_person: record handling, report
+  -- incidents, each refused unless the role is an active person's login)
+  EXECUTE pg_catalog.format('GRANT tmac_person TO %I', rn);
   SELECT e.enrolment_id INTO id FROM tmac.login_enrolment e WHERE e.login_role = rn AND e.withdrawn_at IS NULL;
   IF FOUND THEN
-    RETURN id;                                       -- already enrolled: nothing to do
+    RETURN id;                                       -- already enrolled: nothing more to do
   END IF;
   INSERT INTO tmac.login_enrolment (login_role, enrolled_by) VALUES (rn, me)
   RETURNING enrolment_id INTO id;
@@ -233,7 +236,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.enrol_login(regrole) IS
-  'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed; returns the enrolment_id (the current one if already enrolled)';
+  'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed, and each is granted tmac_person (the acts every person may do); returns the enrolment_id (the current one if already enrolled)';
 
 CREATE FUNCTION tmac.withdraw_login(role name) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -258,8 +261,11 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'login role "%" is not enrolled', role USING ERRCODE = 'undefined_object';
   END IF;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
+    EXECUTE pg_catalog.format('REVOKE tmac_person FROM %I', role);
+  END IF;
 END
 $$;
 COMMENT ON FUNCTION tmac.withdraw_login(name) IS
-  'Withdraws a login role''s enrolment (tmac_admin); refused while a person who is not terminated is mapped to it';
+  'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
 

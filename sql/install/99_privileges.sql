@@ -211,15 +211,15 @@ GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer, text) TO tmac_approver
 GRANT EXECUTE ON FUNCTION tmac.check_handling(), tmac.check_incidents(), tmac.check_facilities()
   TO tmac_auditor, tmac_admin;
 -- Every person: recording what they handle and reporting a leak sign or incident must be open
--- to everyone with a person record (seed ④, ⑥), including employees who hold no tmac role.
--- These are the only state-changing functions executable by PUBLIC: each acts only as
--- tmac.acting_person(), which refuses (42501) every role that is not the login of an active
--- person, and records that person as the handler or reporter.
+-- to everyone with a person record (seed ④, ⑥), including employees who hold no other tmac
+-- role.  tmac.enrol_login grants tmac_person to each enrolled login (never PUBLIC); each act
+-- still asks tmac.acting_person(), which refuses (42501) a role that is not the login of an
+-- active person, and records that person as the handler or reporter.
 GRANT EXECUTE ON FUNCTION
   tmac.record_handling(text, text, text, text, text[], text, text, text, timestamptz, text, timestamptz),
   tmac.return_handling(bigint, text),
   tmac.report_incident(text, text, timestamptz, text, text[], text, text, text)
-TO PUBLIC;
+TO tmac_person;
 -- Managers: approve handling (never their own), review violations, respond to incidents.
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint, text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint, text),

@@ -357,13 +357,13 @@ INSERT INTO allowlist VALUES
    ('f', 'tmac.record_combination_change(text,text,text,text)', 'tmac_admin tmac_approver'),
    ('f', 'tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone)', 'tmac_admin tmac_approver'),
    ('f', 'tmac.record_exit(bigint,text)', 'tmac_admin tmac_approver'),
-   ('f', 'tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone)', 'PUBLIC'),
+   ('f', 'tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone)', 'tmac_person'),
    ('f', 'tmac.record_handling_event(text,text[],text,bigint,integer,text)', ''),
    ('f', 'tmac.record_receipt(bigint,text,timestamp with time zone)', 'tmac_admin tmac_approver'),
    ('f', 'tmac.record_transport(text,text,text,text,text)', 'tmac_admin tmac_approver'),
-   ('f', 'tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text)', 'PUBLIC'),
+   ('f', 'tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text)', 'tmac_person'),
    ('f', 'tmac.require_person(text)', ''),
-   ('f', 'tmac.return_handling(bigint,text)', 'PUBLIC'),
+   ('f', 'tmac.return_handling(bigint,text)', 'tmac_person'),
    ('f', 'tmac.return_key(text)', 'tmac_admin tmac_approver'),
    ('f', 'tmac.set_custodian(text,text,text)', 'tmac_admin'),
    ('f', 'tmac.set_handling_rule(text,text,text,text)', 'tmac_admin'),
@@ -439,7 +439,7 @@ SELECT is((SELECT string_agg(format('%s: granted to %L, allowed %L', a.obj, g.pr
 -- Effective privileges: what each role may do, through PUBLIC or a membership too.
 CREATE TEMP TABLE role_to_check (rolname text);
 INSERT INTO role_to_check VALUES ('public'), ('tmac_admin'), ('tmac_access_admin'), ('tmac_approver'),
-  ('tmac_hr'), ('tmac_auditor'), ('tmac_declassifier');
+  ('tmac_hr'), ('tmac_auditor'), ('tmac_declassifier'), ('tmac_person');
 SELECT is((
   WITH want AS (     -- (object, role, privilege) from the allowlist; PUBLIC's hold for every role
     SELECT a.obj, r.rolname, p AS priv

@@ -13,7 +13,7 @@
 -- execute; IMMUTABLE functions are PARALLEL SAFE and label indexes can
 -- deduplicate.
 BEGIN;
-SELECT plan(31);
+SELECT plan(35);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '90 days', 'design')$$) AS ga \gset
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '90 days', 'design')$$) AS gc \gset
@@ -141,23 +141,23 @@ INSERT INTO public_allowlist VALUES
   ('tmac.invoker()'), ('tmac.restoring()'), ('tmac.hr_feed_applying()'),
   -- computed per row of tmac.grants, by everyone who may read it
   ('tmac.grant_lapse(tstzrange, timestamptz)');
--- Acts of any person (seed ④ record what one handles, ⑥ report a leak sign): the only
--- state-changing functions PUBLIC may execute, because every person may do them, with or
--- without a tmac role.  Each is SECURITY DEFINER and begins by asking tmac.acting_person(),
--- which refuses (42501) every role that is not the login of an active person.
+-- Acts of any person (seed ④ record what one handles, ⑥ report a leak sign): executable by
+-- tmac_person, which tmac.enrol_login grants to each enrolled login, never by PUBLIC.  Each is
+-- SECURITY DEFINER and begins by asking tmac.acting_person(), which refuses (42501) every role
+-- that is not the login of an active person.
 CREATE TEMP TABLE person_acts (fn regprocedure PRIMARY KEY);
 INSERT INTO person_acts VALUES
   ('tmac.record_handling(text, text, text, text, text[], text, text, text, timestamptz, text, timestamptz)'),
   ('tmac.return_handling(bigint, text)'),
   ('tmac.report_incident(text, text, timestamptz, text, text[], text, text, text)');
-SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.oid NOT IN (SELECT a.fn FROM public_allowlist a)
-                   AND f.oid NOT IN (SELECT a.fn FROM person_acts a) ORDER BY 1),
-          '{}'::text[], 'PUBLIC may execute no tmac function outside the read-only allowlist and the person acts');
+SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.oid NOT IN (SELECT a.fn FROM public_allowlist a) ORDER BY 1),
+          '{}'::text[], 'PUBLIC may execute no tmac function outside the read-only allowlist (the person acts neither)');
+SELECT is(ARRAY(SELECT a.fn::text FROM person_acts a WHERE NOT pg_catalog.has_function_privilege('tmac_person', a.fn, 'EXECUTE') ORDER BY 1),
+          '{}'::text[], 'tmac_person executes every person act');
 SELECT is(ARRAY(SELECT a.fn::text FROM public_allowlist a JOIN fn f ON f.oid = a.fn WHERE NOT f.public_exec ORDER BY 1),
           '{}'::text[], 'and everything on the allowlist is executable by PUBLIC (it is needed: the allowlist is not stale)');
-SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.provolatile = 'v'
-                   AND f.oid NOT IN (SELECT a.fn FROM person_acts a) ORDER BY 1), '{}'::text[],
-          'no function PUBLIC may execute is VOLATILE, but the person acts');
+SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.provolatile = 'v' ORDER BY 1), '{}'::text[],
+          'no function PUBLIC may execute is VOLATILE');
 SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM person_acts a JOIN pg_catalog.pg_proc p ON p.oid = a.fn
                  WHERE NOT p.prosecdef OR p.prosrc !~ '^\s*DECLARE\s+me text := tmac\.acting_person\(' ORDER BY 1),
           '{}'::text[], 'every person act is SECURITY DEFINER and first asks tmac.acting_person()');
@@ -183,6 +183,13 @@ END
 $$;
 SELECT is(pg_temp.person_acts_open_to('t_mallory'), '{}'::text[],
           'a role that is no person''s login is refused every person act (42501)');
+CREATE ROLE t_enrolled LOGIN;
+SELECT tmac.enrol_login('t_enrolled');
+SELECT ok(pg_catalog.pg_has_role('t_enrolled', 'tmac_person', 'MEMBER'), 'tmac.enrol_login grants tmac_person');
+SELECT is(pg_temp.person_acts_open_to('t_enrolled'), '{}'::text[],
+          'an enrolled login that no active person has is still refused every person act (tmac.acting_person)');
+SELECT tmac.withdraw_login('t_enrolled');
+SELECT ok(NOT pg_catalog.pg_has_role('t_enrolled', 'tmac_person', 'MEMBER'), 'tmac.withdraw_login revokes tmac_person');
 SELECT is(ARRAY(SELECT c.oid::regclass::text || ': ' || x.priv
                   FROM pg_catalog.pg_class c
                  CROSS JOIN (VALUES ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE'), ('REFERENCES'), ('TRIGGER')) x(priv)

@@ -20,6 +20,18 @@ SELECT DISTINCT p.login_role, current_user
   FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.rolname = p.login_role
  WHERE tmac.login_role_refusal(p.login_role) IS NULL
  ORDER BY 1;
+-- Each enrolled login may do what every person may (tmac_person: record handling, report
+-- incidents), as tmac.enrol_login grants from 0.2.0 on.
+DO $person_role$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT e.login_role FROM tmac.login_enrolment e JOIN pg_catalog.pg_roles x ON x.rolname = e.login_role
+            WHERE e.withdrawn_at IS NULL ORDER BY 1 LOOP
+    EXECUTE pg_catalog.format('GRANT tmac_person TO %I', r.login_role);
+  END LOOP;
+END
+$person_role$;
 
 -- 0.2.0 keeps a copy of the vocabulary on schema tmac (label provider tmac_vocabulary), which
 -- is what lets a plain pg_restore or pg_upgrade read labels before tmac's tables are loaded
