@@ -5314,6 +5314,7 @@ CREATE OR REPLACE FUNCTION tmac.population_counts()
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
 AS $function$
 DECLARE
   p record;
@@ -7453,7 +7454,8 @@ ALTER FUNCTION tmac.check_handling()
   ROWS 1000
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_incidents()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -7496,7 +7498,8 @@ ALTER FUNCTION tmac.check_incidents()
   ROWS 1000
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_facilities()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -7582,7 +7585,8 @@ ALTER FUNCTION tmac.check_facilities()
   ROWS 1000
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off';
 
 -- ==== rows tmac ships (settings, duties, checks, ...)
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exception_max'::text, '180 days'::text, 'Longest time an SoD exception may be granted for (a positive interval)'::text);
@@ -8006,7 +8010,6 @@ GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_admin;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
@@ -8024,8 +8027,6 @@ REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
@@ -8037,19 +8038,17 @@ REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
@@ -8073,6 +8072,9 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
@@ -8081,6 +8083,12 @@ GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_aud
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -8099,9 +8107,6 @@ GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
@@ -8116,9 +8121,14 @@ GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
@@ -8130,36 +8140,32 @@ GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.login_gate_sync() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_sync() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_assets(text[],text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
@@ -8170,10 +8176,10 @@ REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
@@ -8184,6 +8190,10 @@ REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
@@ -8274,12 +8284,6 @@ REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 
 -- ==== comments
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
