@@ -418,13 +418,17 @@ CREATE FUNCTION tmac.check_inventory()
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('inventory_review_interval')::interval AS iv
-  ), a AS MATERIALIZED (
+  ), a AS MATERIALIZED (      -- only the active assets some check below may report (one pass, few rows kept)
     SELECT a.asset_no, a.name, a.manager, a.location, a.origin, a.entrusted_by, a.contract_ref, a.contract_measures,
-           a.reviewed_at, a.registered_at, p.full_name AS manager_name, p.status AS manager_status,
-           p.terminated_at AS manager_left_at, bd.asset_no IS NOT NULL AS bound
-      FROM tmac.asset a LEFT JOIN tmac.person p ON p.person_id = a.manager
+           a.reviewed_at, a.registered_at, t.full_name AS manager_name, t.person_id IS NOT NULL AS manager_left,
+           t.terminated_at AS manager_left_at, bd.asset_no IS NOT NULL AS bound
+      FROM tmac.asset a CROSS JOIN s
+      LEFT JOIN (SELECT p.person_id, p.full_name, p.terminated_at FROM tmac.person p WHERE p.status = 'terminated') t
+             ON t.person_id = a.manager
       LEFT JOIN (SELECT DISTINCT b.asset_no FROM tmac.asset_binding b) bd ON bd.asset_no = a.asset_no
      WHERE a.status = 'active'
+       AND (a.manager IS NULL OR t.person_id IS NOT NULL OR a.location IS NULL
+            OR a.reviewed_at + s.iv < now() OR a.origin = 'entrusted')
   ), candidate AS (            -- protected tables and tables carrying a tmac label (on the table or a column)
     SELECT pt.relid::oid AS relid FROM tmac.protected_table pt
     UNION
@@ -464,7 +468,7 @@ BEGIN ATOMIC
          format('The 管理責任者 of asset %s (%s), %s (%s), left on %s. Name a new manager with tmac.update_asset.',
                 a.asset_no, a.name, a.manager, a.manager_name, to_char(a.manager_left_at, 'YYYY-MM-DD')),
          a.manager_left_at
-    FROM a WHERE a.manager_status = 'terminated'
+    FROM a WHERE a.manager_left
   UNION ALL
   SELECT 'asset_no_location', 'asset:' || a.asset_no,
          format('Asset %s (%s) has no 保存先 (location): neither a location nor a bound table or schema. Record where it is kept (tmac.update_asset with "location", or tmac.bind_table).',
