@@ -34,9 +34,9 @@ INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
           '{"full_name": "C", "org_group": "DEV", "job_role": "engineer", "login_role": "bench_conn"}');
 SELECT tmac.record_pledge('C001', 'hire', current_date - 1), tmac.record_training('C001', 'basics', current_date - 1);
 INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, status, reason,
-                               requested_by, approved_by, approved_at, bound_job_role, bound_org_group)
+                               requested_by, approved_by, approved_at, bound_job_role, bound_org_group_id)
   VALUES ('C001', 'clearance', 30, NULL, NULL, tstzrange(now() - interval '1 hour', now() + interval '30 days'),
-          'active', 'benchmark', 'BENCH-ADMIN', '{BENCH-APPROVER}', now() - interval '1 hour', 'engineer', 'DEV');
+          'active', 'benchmark', 'BENCH-ADMIN', '{BENCH-APPROVER}', now() - interval '1 hour', 'engineer', tmac.vocabulary_id('group', 'DEV'));
 -- leavers: each one an entry of the gate
 SELECT format('CREATE ROLE bench_leaver_%s LOGIN', g) FROM generate_series(1, :gated) g \gexec
 SELECT tmac.enrol_login(format('bench_leaver_%s', g)::regrole) FROM generate_series(1, :gated) g;
