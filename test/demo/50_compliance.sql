@@ -4,6 +4,10 @@ SET search_path = public, tmac;
 CREATE ROLE audit_kimura LOGIN IN ROLE tmac_auditor;
 SET ROLE audit_kimura;
 SELECT criterion, status, reason, population, builtin_evaluated || '/' || builtin_checks AS evaluated, open_findings FROM tmac.compliance_status;
+\echo '   Every criterion evaluated: a built-in check of each examined a non-empty population'
+SELECT 'criteria evaluated: ' || count(*) FILTER (WHERE status <> 'not_evaluated' AND builtin_evaluated > 0)
+       || ' of ' || count(*) AS evaluated
+  FROM tmac.compliance_status;
 
 \echo '== 2. The open findings, each with a subject and a sentence to act on'
 SELECT criterion, check_code, severity, subject FROM tmac.findings ORDER BY criterion, check_code, subject LIMIT 12;
