@@ -4947,6 +4947,7 @@ CREATE OR REPLACE FUNCTION tmac.duty_holders()
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
+ SET work_mem TO '64MB'
 AS $function$
 BEGIN
   RETURN QUERY
@@ -4978,6 +4979,7 @@ CREATE OR REPLACE FUNCTION tmac.sod_role_conflicts()
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
+ SET work_mem TO '64MB'
 AS $function$
   WITH hp AS MATERIALIZED (
     -- a person's duties through their login role and by assignment are one holder
@@ -5242,6 +5244,7 @@ CREATE OR REPLACE FUNCTION tmac.compliance_check_results()
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
+ SET work_mem TO '64MB'
 AS $function$
 DECLARE
   c record;
@@ -5319,6 +5322,7 @@ CREATE OR REPLACE FUNCTION tmac.population_counts()
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
+ SET work_mem TO '64MB'
 AS $function$
 DECLARE
   p record;
@@ -5868,7 +5872,8 @@ ALTER FUNCTION tmac.check_terminated_live_grant()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_terminated_login_enabled()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -5891,7 +5896,34 @@ ALTER FUNCTION tmac.check_terminated_login_enabled()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION tmac.check_terminated_session_open()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         format('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*), p.login_role,
+                string_agg(a.pid::text, ', ' ORDER BY a.pid)),
+         min(a.backend_start)
+    FROM tmac.person p JOIN pg_catalog.pg_stat_activity a ON a.usename = p.login_role
+   WHERE p.status = 'terminated' AND a.backend_type = 'client backend'
+   GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
+END;
+ALTER FUNCTION tmac.check_terminated_session_open()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_grants()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -5974,7 +6006,8 @@ ALTER FUNCTION tmac.check_grants()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_access_without_pledge()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6017,7 +6050,8 @@ ALTER FUNCTION tmac.check_access_without_pledge()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_access_without_training()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6065,7 +6099,8 @@ ALTER FUNCTION tmac.check_access_without_training()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_review_undecided()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6093,7 +6128,8 @@ ALTER FUNCTION tmac.check_review_undecided()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_review_population_altered()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6116,7 +6152,8 @@ ALTER FUNCTION tmac.check_review_population_altered()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_sod_conflict()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6141,7 +6178,8 @@ ALTER FUNCTION tmac.check_sod_conflict()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_sod_exception_expired()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6169,7 +6207,8 @@ ALTER FUNCTION tmac.check_sod_exception_expired()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
   RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
@@ -6246,7 +6285,8 @@ ALTER FUNCTION tmac.check_privileged_role_unregistered()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_label_column_unprotected()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6275,7 +6315,8 @@ ALTER FUNCTION tmac.check_label_column_unprotected()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_column_label_exceeds_table()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6303,7 +6344,31 @@ ALTER FUNCTION tmac.check_column_label_exceeds_table()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION tmac.check_audit_log_broken()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'audit_log',
+         format('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
+                v.entry_id, v.problem),
+         v.logged_at
+    FROM tmac.verify_audit_log() v;
+END;
+ALTER FUNCTION tmac.check_audit_log_broken()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6328,7 +6393,8 @@ ALTER FUNCTION tmac.check_registered_check_tampered()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_protected_table_unenforced()
  RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
@@ -6336,6 +6402,7 @@ CREATE OR REPLACE FUNCTION tmac.check_protected_table_unenforced()
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
+ SET work_mem TO '64MB'
 AS $function$
 BEGIN
   RETURN QUERY
@@ -6363,6 +6430,7 @@ CREATE OR REPLACE FUNCTION tmac.check_protected_tree_inconsistent()
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
+ SET work_mem TO '64MB'
 AS $function$
 BEGIN
   RETURN QUERY
@@ -6392,6 +6460,7 @@ CREATE OR REPLACE FUNCTION tmac.check_exposing_view()
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
+ SET work_mem TO '64MB'
 AS $function$
 BEGIN
   RETURN QUERY
@@ -6428,7 +6497,8 @@ ALTER FUNCTION tmac.check_schema_public_create()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_label_function_untrusted()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6469,7 +6539,8 @@ ALTER FUNCTION tmac.check_label_function_untrusted()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.login_gate_note()
  RETURNS trigger
@@ -6611,7 +6682,8 @@ ALTER FUNCTION tmac.check_login_gate_refused()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.access_stats_raw()
  RETURNS TABLE(kind text, person_id text, level_rank integer, compartment_id integer, relid oid, login_role oid, statements bigint, rows_read bigint, rows_written bigint, first_seen timestamp with time zone, last_seen timestamp with time zone)
@@ -6962,7 +7034,8 @@ ALTER FUNCTION tmac.check_access_signs()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.access_chart_html(person_id text, days integer DEFAULT 30)
  RETURNS text
@@ -7032,6 +7105,7 @@ CREATE OR REPLACE FUNCTION tmac.compliance_report_html(max_findings_per_criterio
  STABLE
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
+ SET work_mem TO '64MB'
 AS $function$
 DECLARE
   status_rows text;
@@ -7459,7 +7533,8 @@ ALTER FUNCTION tmac.check_handling()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_incidents()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -7503,7 +7578,8 @@ ALTER FUNCTION tmac.check_incidents()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 CREATE OR REPLACE FUNCTION tmac.check_facilities()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -7590,7 +7666,8 @@ ALTER FUNCTION tmac.check_facilities()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
 -- ==== rows tmac ships (settings, duties, checks, ...)
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exception_max'::text, '180 days'::text, 'Longest time an SoD exception may be granted for (a positive interval)'::text);
@@ -8026,15 +8103,15 @@ REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
@@ -8042,7 +8119,6 @@ REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
@@ -8051,6 +8127,7 @@ REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
@@ -8071,20 +8148,11 @@ GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zon
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
@@ -8093,9 +8161,6 @@ GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_aud
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -8114,6 +8179,20 @@ GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
@@ -8122,8 +8201,6 @@ GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
@@ -8160,6 +8237,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.access_history(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
@@ -8168,8 +8248,6 @@ REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
@@ -8182,8 +8260,6 @@ REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
@@ -8196,8 +8272,6 @@ REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
@@ -8208,9 +8282,6 @@ GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.access_history(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
@@ -8251,14 +8322,15 @@ GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
@@ -8268,9 +8340,6 @@ GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_transport(text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_approver;
@@ -8288,6 +8357,14 @@ REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 
 -- ==== comments
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';

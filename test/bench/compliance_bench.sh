@@ -160,7 +160,7 @@ SET session_replication_role = replica;
 UPDATE tmac.access_review_item SET decision = 'keep', decided_by = 'P0000080', decided_at = now()
  WHERE review_id = :review_id AND grant_id % 2 = 0;
 SET session_replication_role = origin;
-ANALYZE;
+VACUUM ANALYZE;   -- as autovacuum leaves a database: visibility map set, statistics current
 SQL
 }
 
