@@ -2,7 +2,7 @@
 --
 -- The registers' own files (53 training and pledges, 62 inventory, 63 appointments,
 -- 64 providers) keep their tables, API and check functions; this file, after the
--- check registry (71_checks.sql), registers their stable check codes, each under its
+-- check registry (71_compliance.sql), registers their stable check codes, each under its
 -- criterion.  Each register has one grouped check function (returning check_code
 -- first) that reads its tables once, so check_results runs it once for all its codes.
 

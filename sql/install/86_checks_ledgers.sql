@@ -1,6 +1,6 @@
 -- 86_checks_ledgers.sql — the built-in checks of the handling ledger (④, Ⅰ-4), the incident
 -- register (⑥, Ⅰ-6) and the containers, keys and areas (⑧, Ⅲ, Ⅳ), registered in the check
--- registry of 71_checks.sql.  Each register has one check function serving all its check
+-- registry of 71_compliance.sql.  Each register has one check function serving all its check
 -- codes (one pass over its tables; set-based, no per-row loops); thresholds are tmac settings
 -- (incident_escalation_limit, combination_max_age).
 

@@ -1,7 +1,7 @@
 -- compliance_registry.sql — pgTAP: the check registry, findings, compliance_status,
 -- and the checks that need only the catalogs and the SoD tables.
 BEGIN;
-SELECT plan(30);
+SELECT plan(31);
 
 SELECT results_eq($$SELECT criterion FROM tmac.compliance_status$$,
   $$VALUES ('I-1'::text), ('I-2'), ('I-3'), ('I-4'), ('I-5'), ('I-6'), ('II'), ('III'), ('IV'), ('V')$$,
@@ -90,5 +90,14 @@ SELECT throws_ok($$SELECT tmac.register_check('cmp_t_x', 'I-4', 'low', 'X', 'X.'
 SELECT throws_ok($$SELECT tmac.register_check('cmp_t_x', 'VI', 'low', 'X', 'X.', 'X.', 'public.cmp_t_check()')$$,
   '23503', NULL, 'an unknown criterion is refused');
 
+-- every built-in check function, wherever it is defined, runs without JIT and sorts in memory
+-- (90_compliance_planner.sql; per-person aggregates spilled to disk at 100,000 persons)
+SELECT is(ARRAY(SELECT DISTINCT k.function_name FROM tmac.compliance_check k
+                  JOIN pg_catalog.pg_proc p ON p.oid = pg_catalog.to_regproc(k.function_name)
+                 WHERE k.builtin
+                   AND NOT (coalesce(p.proconfig, '{}') @> ARRAY['jit=off']
+                            AND EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'work\_mem=%'))
+                 ORDER BY 1), '{}'::text[],
+          'every built-in check function has jit = off and its own work_mem');
 SELECT * FROM finish();
 ROLLBACK;
