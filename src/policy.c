@@ -41,32 +41,36 @@ acting_profile(FunctionCallInfo fcinfo)
 	return tmac_profile_for(likely(PG_NARGS() < 2) ? GetUserId() : PG_GETARG_OID(1));
 }
 
-PG_FUNCTION_INFO_V1(tmac_row_readable);
-Datum
-tmac_row_readable(PG_FUNCTION_ARGS)
+/*
+ * One row's policy decision.  A row let through is noted for the statement:
+ * the level of what it handles (handling_events.c) and the access counters
+ * (access_stats.c); a refused row costs nothing more.
+ */
+static inline bool
+decide_row(FunctionCallInfo fcinfo, TmacMode mode)
 {
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
 	TmacProfile *p = acting_profile(fcinfo);
 
-	if (!tmac_decide(p, l, TMAC_READ, NULL, NULL, NULL))
-		PG_RETURN_BOOL(false);
-	tmac_handling_note_rank(l->rank);	/* the level of what a statement handles */
+	if (!tmac_decide(p, l, mode, NULL, NULL, NULL))
+		return false;
+	tmac_handling_note_rank(l->rank);
 	tmac_access_stats_count(fcinfo, p, l);
-	PG_RETURN_BOOL(true);
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(tmac_row_readable);
+Datum
+tmac_row_readable(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(decide_row(fcinfo, TMAC_READ));
 }
 
 PG_FUNCTION_INFO_V1(tmac_row_writable);
 Datum
 tmac_row_writable(PG_FUNCTION_ARGS)
 {
-	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
-	TmacProfile *p = acting_profile(fcinfo);
-
-	if (!tmac_decide(p, l, TMAC_WRITE, NULL, NULL, NULL))
-		PG_RETURN_BOOL(false);
-	tmac_handling_note_rank(l->rank);	/* the level of what a statement handles */
-	tmac_access_stats_count(fcinfo, p, l);
-	PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(decide_row(fcinfo, TMAC_WRITE));
 }
 
 /* Members of these roles may ask about other people's access. */
