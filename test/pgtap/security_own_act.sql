@@ -7,7 +7,7 @@
 -- SECURITY DEFINER function outside tmac, from a trigger and inside a security-restricted
 -- operation; april's own direct approval works, also after the refused attempts.
 BEGIN;
-SELECT plan(28);
+SELECT plan(30);
 \i test/pgtap/people_fixture.psql
 
 CREATE SCHEMA oat;
@@ -165,6 +165,17 @@ SELECT throws_ok($$INSERT INTO oat.cleanup VALUES (1)$$, '42501', 'cannot declas
 SELECT lives_ok($$UPDATE oat.doc SET label = 'INTERNAL' WHERE id = 2$$, 'a direct declassification works');
 SELECT is((SELECT string_agg(tmac.label_level(label), ',' ORDER BY id) FROM oat.doc), 'SECRET,INTERNAL',
           'only the direct one changed the row');
+
+-- the acts every person may do (tmac_person) are the person's own too: alice's SECURITY DEFINER
+-- function reporting an incident, called by bob, is refused; bob's direct report is his
+SET ROLE t_alice;
+CREATE FUNCTION oat.report_for_me() RETURNS void LANGUAGE sql SECURITY DEFINER
+  AS $f$ SELECT tmac.report_incident('outsider', 'reported through alice''s function') $f$;
+RESET ROLE;
+SELECT alike(pg_temp.error_of('t_bob', 'SELECT oat.report_for_me()'), '42501: %',
+            'a person act inside another person''s SECURITY DEFINER function is refused (42501)');
+SELECT lives_ok($$SELECT pg_temp.as_role('t_bob', $q$SELECT tmac.report_incident('outsider', 'seen by bob')$q$)$$,
+                'the same act made directly is the person''s own');
 
 -- the acting role itself
 SELECT is(tmac.acting_role('look'), current_user, 'tmac.acting_role returns the session''s role at top level');
