@@ -2,6 +2,7 @@
 # server.sh — start and stop a throwaway PostgreSQL 15 for tests, the demo and benchmarks.
 #
 # Usage: source test/server.sh; tmac_server_start DIR [PORT]; ...; tmac_server_stop
+# (TMAC_SERVER_EXTRA_CONF adds settings to the cluster's postgresql.conf)
 # The cluster lives in DIR (socket there too).  initdb refuses root, so as root
 # the server runs as the "postgres" system user.  Exports PGHOST, PGPORT, PGUSER.
 
@@ -38,6 +39,8 @@ tmac_server_start() {
   echo "include 'tmac_test.conf'" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
   echo "unix_socket_directories = '$TMAC_SERVER_DIR'" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
   echo "port = $PGPORT" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
+  # TMAC_SERVER_EXTRA_CONF: more settings, one per line (a benchmark's shared_buffers)
+  [ -z "${TMAC_SERVER_EXTRA_CONF:-}" ] || printf '%s\n' "$TMAC_SERVER_EXTRA_CONF" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
   tmac_as_server_user "$PGBIN/pg_ctl" -D "$TMAC_SERVER_DIR/data" -l "$TMAC_SERVER_DIR/server.log" -w start >/dev/null \
     || { cat "$TMAC_SERVER_DIR/server.log"; return 1; }
   export PGHOST=$TMAC_SERVER_DIR PGUSER=postgres

@@ -39,6 +39,12 @@ CREATE TABLE tmac.person (
   CHECK (kind NOT IN ('service', 'visitor') OR responsible_person IS NOT NULL)
 );
 CREATE INDEX person_org_group_idx ON tmac.person (org_group_id);
+-- The compliance checks look at the few persons who left or are on leave, and at the few who are
+-- not employees (contractors, visitors, service accounts), without reading every person.
+CREATE INDEX person_departed_idx ON tmac.person (status) WHERE status <> 'active';
+CREATE INDEX person_non_employee_idx ON tmac.person (kind, status) WHERE kind <> 'employee';
+COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';
+COMMENT ON INDEX tmac.person_non_employee_idx IS 'tmac compliance: contractors, visitors and service accounts by status';
 COMMENT ON TABLE tmac.person IS
   'Persons from the HR feed (employees, contractors, visitors, service accounts), mapped to PostgreSQL login roles; never deleted';
 COMMENT ON COLUMN tmac.person.person_id IS 'Employee number or other HR identifier';

@@ -262,11 +262,13 @@ BEGIN ATOMIC
   WITH d AS MATERIALIZED (SELECT tmac.today() AS today),
   h AS MATERIALIZED (          -- providers holding active assets
     SELECT p.provider_id, p.name, p.nda_signed_on, p.nda_expires_on, p.evaluation, p.registered_at,
-           count(*) AS n, string_agg(pa.asset_no, ', ' ORDER BY pa.asset_no) AS assets
+           x.n, array_to_string(x.first, ', ') || CASE WHEN x.n > 10 THEN format(' and %s more', x.n - 10) ELSE '' END AS assets
       FROM tmac.provider p
-      JOIN tmac.provider_asset pa ON pa.provider_id = p.provider_id
-      JOIN tmac.asset a ON a.asset_no = pa.asset_no AND a.status = 'active'
-     GROUP BY p.provider_id
+      CROSS JOIN LATERAL (SELECT count(*) AS n, (array_agg(pa.asset_no ORDER BY pa.asset_no))[1:10] AS first
+                            FROM tmac.provider_asset pa
+                           WHERE pa.provider_id = p.provider_id
+                             AND (SELECT a.status FROM tmac.asset a WHERE a.asset_no = pa.asset_no) = 'active') x
+     WHERE x.n > 0
   )
   SELECT 'provider_nda_missing', 'provider:' || h.provider_id,
          format('Provider %s (%s) holds %s asset(s) (%s) without a 秘密保持契約 (NDA) on record. Sign one and record it: tmac.record_provider_nda(%L, signed_on, expires_on, reference).',

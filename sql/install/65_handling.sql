@@ -203,6 +203,8 @@ CREATE TABLE tmac.handling_entry (
 );
 CREATE INDEX handling_entry_asset_idx ON tmac.handling_entry (asset_id, action);
 CREATE INDEX handling_entry_open_idx ON tmac.handling_entry (due_at) WHERE returned_at IS NULL AND due_at IS NOT NULL;
+CREATE INDEX handling_entry_disposal_idx ON tmac.handling_entry (asset_id) WHERE action = 'dispose';
+COMMENT ON INDEX tmac.handling_entry_disposal_idx IS 'tmac compliance: disposals by asset (copies unaccounted for at disposal)';
 CREATE INDEX handling_entry_review_idx ON tmac.handling_entry (entry_id)
   WHERE rule_applied <> 'allowed' AND approved_at IS NULL AND acknowledged_at IS NULL;
 COMMENT ON TABLE tmac.handling_entry IS

@@ -7,8 +7,10 @@
 -- They read the stored state set-based (no per-person function calls), so the findings of
 -- 100,000 persons and 1,000,000 grants come in one pass each.
 
--- Whether each person's pledge and training prerequisites hold at an instant (set-based twin of
--- tmac.access_prerequisites, without counting HR events that are due but not yet applied).
+-- Whether each person has a valid pledge and current training at an instant (set-based twin of
+-- tmac.access_prerequisites, without counting HR events that are due but not yet applied).  Facts,
+-- not decisions: with require_pledge off a missing pledge is still missing (the access-rights
+-- ledger shows it so; the decision path alone lets it pass).
 CREATE FUNCTION tmac.prerequisite_status(at timestamptz DEFAULT now())
   RETURNS TABLE (person_id text, pledge_ok boolean, pledge_until timestamptz,
                  training_ok boolean, training_until timestamptz, training_last date)
@@ -17,7 +19,6 @@ BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('date_time_zone') AS tz,
            tmac.setting_value('training_validity')::interval AS validity,
-           tmac.setting_on('require_pledge') AS rp, tmac.setting_on('require_training') AS rt,
            ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req
   ), pl AS (
     SELECT pl.person_id,
@@ -44,15 +45,15 @@ BEGIN ATOMIC
     SELECT t.person_id, max(t.completed_on) AS last FROM tmac.training_completion t GROUP BY t.person_id
   )
   SELECT p.person_id,
-         NOT s.rp OR pl.person_id IS NOT NULL, pl.until,
-         NOT s.rt OR coalesce(tr.current_courses >= greatest(cardinality(s.req), 1), false), tr.until, tl.last
+         pl.person_id IS NOT NULL, pl.until,
+         coalesce(tr.current_courses >= greatest(cardinality(s.req), 1), false), tr.until, tl.last
     FROM tmac.person p CROSS JOIN s
     LEFT JOIN pl ON pl.person_id = p.person_id
     LEFT JOIN tr ON tr.person_id = p.person_id
     LEFT JOIN tl ON tl.person_id = p.person_id;
 END;
 COMMENT ON FUNCTION tmac.prerequisite_status(timestamptz) IS
-  'For every person: whether a valid pledge and current training are on record at an instant, and until when (set-based; HR events due but not yet applied are not counted)';
+  'For every person: whether a valid pledge and current training (the courses training_courses names) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (set-based; HR events due but not yet applied are not counted)';
 
 CREATE FUNCTION tmac.check_terminated_live_grant()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -114,7 +115,7 @@ BEGIN ATOMIC
     SELECT g.grant_id, g.person_id, g.kind, g.level_rank, g.compartment_id, g.status, g.requested_by, g.approved_by,
            g.approved_at, g.validity, tmac.grant_lapse(g.validity, g.grace_until) AS lapse,
            CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END AS needed
-      FROM s, tmac.suspect_grants(s.review_cutoff, s.conflicted) g
+      FROM s, tmac.suspect_grants(s.review_cutoff, '{}') g
   ), live AS (
     SELECT g.* FROM g WHERE g.lapse > now()
   )
@@ -137,12 +138,19 @@ BEGIN ATOMIC
     FROM live g
    WHERE g.requested_by = ANY (g.approved_by) OR g.person_id = ANY (g.approved_by)
   UNION ALL
-  SELECT 'approver_conflicting_duty', 'grant:' || g.grant_id,
-         format('Grant %s for %s was approved by %s, who holds a duty an SoD rule separates from approving. Have another approver confirm it (tmac.audit_grant) and remove the conflicting duty.',
-                g.grant_id, g.person_id, array_to_string(ARRAY(SELECT unnest(g.approved_by) INTERSECT SELECT unnest(s.conflicted)), ', ')),
-         g.approved_at
-    FROM live g CROSS JOIN s
-   WHERE g.approved_by && s.conflicted
+  -- one finding per approver (not per grant: the condition and its remedy are the approver's)
+  SELECT 'approver_conflicting_duty', 'person:' || a.approver,
+         format('%s approved %s live grant(s) (%s%s) and holds a duty an SoD rule separates from approving. Remove the conflicting duty or record an SoD exception, and have another approver confirm those grants (tmac.audit_grant).',
+                a.approver, x.n, array_to_string(x.first, ', '),
+                CASE WHEN x.n > cardinality(x.first) THEN format(' and %s more', x.n - cardinality(x.first)) ELSE '' END),
+         x.since
+    FROM s CROSS JOIN unnest(s.conflicted) a(approver)
+    CROSS JOIN LATERAL (SELECT count(*) AS n, (array_agg(g.grant_id ORDER BY g.grant_id))[1:10] AS first,
+                               min(g.approved_at) AS since
+                          FROM tmac.access_grant g
+                         WHERE g.status IN ('active', 'pending') AND g.approved_by && ARRAY[a.approver]
+                           AND tmac.grant_lapse(g.validity, g.grace_until) > now()) x
+   WHERE x.n > 0
   UNION ALL
   SELECT 'grant_not_audited', 'grant:' || g.grant_id,
          format('Grant %s for %s was set by %s alone and no other person has audited it. Another administrator should audit it (tmac.audit_grant) or keep it in an access review.',
@@ -215,23 +223,24 @@ COMMENT ON FUNCTION tmac.check_access_without_pledge() IS
 CREATE FUNCTION tmac.check_access_without_training()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET enable_mergejoin = off
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT (now() AT TIME ZONE tmac.setting_value('date_time_zone')) - tmac.setting_value('training_validity')::interval AS since,
            (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
            ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req,
            tmac.setting_on('require_training') AS required
-  ), cur AS (                    -- persons and the required courses they completed recently enough
-    SELECT t.person_id, count(DISTINCT CASE WHEN cardinality(s.req) = 0 THEN '' ELSE t.course END) AS n
-      FROM tmac.training_completion t CROSS JOIN s
-     WHERE (cardinality(s.req) = 0 OR t.course = ANY (s.req))
-       AND t.completed_on::timestamp > s.since AND t.completed_on <= s.today
-     GROUP BY t.person_id
-  ), failing AS MATERIALIZED (
-    SELECT p.person_id, p.full_name
-      FROM tmac.person p CROSS JOIN s
-      LEFT JOIN cur ON cur.person_id = p.person_id
-     WHERE p.status = 'active' AND coalesce(cur.n, 0) < greatest(cardinality(s.req), 1)
+  ), need AS (                   -- the required courses ('' = any course, when none is named)
+    SELECT DISTINCT c AS course FROM s, unnest(CASE WHEN cardinality(s.req) = 0 THEN ARRAY[''] ELSE s.req END) c
+  ), failing AS MATERIALIZED (   -- active persons missing a recent completion of one: a single hash anti-join
+    SELECT DISTINCT p.person_id, p.full_name
+      FROM tmac.person p CROSS JOIN need n
+     WHERE p.status = 'active'
+       AND NOT EXISTS (SELECT 1 FROM tmac.training_completion t
+                        WHERE t.person_id = p.person_id
+                          AND CASE WHEN (SELECT cardinality(s.req) = 0 FROM s) THEN '' ELSE t.course END = n.course
+                          AND t.completed_on::timestamp > (SELECT s.since FROM s)
+                          AND t.completed_on <= (SELECT s.today FROM s))
   )
   SELECT 'person:' || f.person_id,
          format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); %s (tmac.record_training).',
@@ -333,9 +342,9 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
   ('grant_self_approved', 'II', 'critical', 'Grant approved by its requester or its grantee',
    'A live grant lists its requester or its grantee among its approvers (four-eyes violated).',
    'Revoke it and have it approved by a different person.', 'tmac.check_grants', '{}', '{grants}', true),
-  ('approver_conflicting_duty', 'II', 'high', 'Grant approved by a person holding a conflicting duty',
-   'A live grant was approved by a person who holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception.',
-   'Have another approver confirm the grant with tmac.audit_grant, and remove the conflicting duty or grant an exception.', 'tmac.check_grants', '{}', '{grants,sod_rules}', true),
+  ('approver_conflicting_duty', 'II', 'high', 'Approver of live grants holding a conflicting duty',
+   'A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.',
+   'Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.', 'tmac.check_grants', '{}', '{grants,sod_rules}', true),
   ('grant_not_audited', 'II', 'high', 'Grant set by one administrator, never audited by another',
    'A grant in force was set by one administrator alone and no other person audited it (seed ⑦: アクセス権設定を一人の管理者が行っている場合には、監査を他の者が行う).',
    'Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.', 'tmac.check_grants', '{}', '{grants}', true),

@@ -21,31 +21,31 @@ CREATE FUNCTION tmac.check_training_pledges()
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('training_validity')::interval AS v, tmac.setting_value('date_time_zone') AS tz,
-           tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today
-  ), m AS MATERIALIZED (
+           tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today,
+           NOT EXISTS (SELECT 1 FROM tmac.training_course c WHERE c.mandatory) AS any_course
+  ), m AS MATERIALIZED (   -- the courses each person must have current ('' = any course, when none is mandatory)
     SELECT c.course, c.audience, coalesce(c.validity, s.v) AS v FROM tmac.training_course c CROSS JOIN s WHERE c.mandatory
-  ), any_course AS MATERIALIZED (     -- no mandatory course: any completion counts (course key '')
-    SELECT NOT EXISTS (SELECT 1 FROM m) AS yes
-  ), p AS MATERIALIZED (
-    SELECT p.person_id, p.full_name, p.hired_on
-      FROM tmac.person p WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor')
-  ), req AS (               -- per person, each course they must have current ('' for any course)
-    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.v FROM m JOIN p ON m.audience = 'everyone'
-    UNION ALL              -- (grants are read only when a mandatory course is for access holders)
-    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.v FROM m JOIN p ON m.audience = 'access_holders'
-     WHERE EXISTS (SELECT 1 FROM tmac.access_grant g WHERE g.person_id = p.person_id AND g.status = 'active'
-                      AND tmac.grant_lapse(g.validity, g.grace_until) > now())
     UNION ALL
-    SELECT p.person_id, p.full_name, p.hired_on, '', s.v FROM p CROSS JOIN s CROSS JOIN any_course a WHERE a.yes
-  ), lc AS (                -- per person and course key: the last completion
-    SELECT t.person_id, CASE WHEN a.yes THEN '' ELSE t.course END AS course, max(t.completed_on) AS last
-      FROM tmac.training_completion t CROSS JOIN any_course a GROUP BY 1, 2
-  ), miss AS (
-    SELECT r.person_id, r.full_name, r.course, lc.last
-      FROM req r CROSS JOIN s
-      LEFT JOIN lc ON lc.person_id = r.person_id AND lc.course = r.course
-     WHERE CASE WHEN lc.last IS NULL THEN r.hired_on IS NULL OR r.hired_on + s.grace <= s.today
-                ELSE (lc.last::timestamp + r.v) AT TIME ZONE s.tz <= now() END
+    SELECT '', 'everyone', s.v FROM s WHERE s.any_course
+  ), miss AS MATERIALIZED (   -- persons × course without a current completion: one hash anti-join
+    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.audience
+      FROM tmac.person p CROSS JOIN m
+     WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor')
+       AND NOT EXISTS (SELECT 1 FROM tmac.training_completion t
+                        WHERE t.person_id = p.person_id
+                          AND CASE WHEN (SELECT s.any_course FROM s) THEN '' ELSE t.course END = m.course
+                          AND (t.completed_on::timestamp + m.v) AT TIME ZONE (SELECT s.tz FROM s) > now()
+                          -- (implied by the line above, a week to spare: only recent completions are hashed)
+                          AND t.completed_on > (SELECT (s.today - max(m2.v))::date - 7 FROM s CROSS JOIN m m2 GROUP BY s.today))
+  ), x AS (                 -- only those few are looked at further: last completion, new-hire grace, grants in force
+    SELECT x.person_id, x.full_name, x.course, l.last
+      FROM miss x CROSS JOIN s
+      CROSS JOIN LATERAL (SELECT max(t.completed_on) AS last FROM tmac.training_completion t
+                           WHERE t.person_id = x.person_id AND (x.course = '' OR t.course = x.course)) l
+     WHERE (l.last IS NOT NULL OR x.hired_on IS NULL OR x.hired_on + s.grace <= s.today)
+       AND (x.audience = 'everyone'
+            OR (SELECT true FROM tmac.access_grant g WHERE g.person_id = x.person_id AND g.status = 'active'
+                   AND tmac.grant_lapse(g.validity, g.grace_until) > now() LIMIT 1))
   )
   SELECT 'training_overdue', 'person:' || x.person_id,
          format('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
@@ -53,7 +53,7 @@ BEGIN ATOMIC
                 string_agg(CASE WHEN x.course = '' THEN 'any training course' ELSE 'course ' || x.course END, ', ' ORDER BY x.course),
                 coalesce(to_char(max(x.last), 'YYYY-MM-DD'), 'never'), x.person_id),
          NULL::timestamptz
-    FROM miss x
+    FROM x
    GROUP BY x.person_id, x.full_name
   UNION ALL
   SELECT 'leaver_without_termination_pledge', 'person:' || l.person_id,

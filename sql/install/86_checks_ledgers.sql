@@ -38,19 +38,22 @@ BEGIN ATOMIC
   SELECT 'handling_copies_unaccounted', 'asset:' || s.asset_no,
          pg_catalog.format('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
                 s.asset_no, s.name, pg_catalog.array_to_string(u.serials, ', ')),
-         u.disposed_at
-    FROM (SELECT c.asset_id, pg_catalog.array_agg(DISTINCT c.serial ORDER BY c.serial) AS serials, max(d.handled_at) AS disposed_at
-            FROM (SELECT e.asset_id, pg_catalog.unnest(e.copy_serials) AS serial
-                    FROM tmac.handling_entry e WHERE e.action = 'copy' AND e.asset_id IS NOT NULL) c
-            JOIN tmac.handling_entry d ON d.asset_id = c.asset_id AND d.action = 'dispose'
+         d.disposed_at
+    FROM (SELECT d.asset_id, max(d.handled_at) AS disposed_at      -- the disposed assets (few), then their copies
+            FROM tmac.handling_entry d WHERE d.action = 'dispose' AND d.asset_id IS NOT NULL
+           GROUP BY d.asset_id) d
+    CROSS JOIN LATERAL (
+          SELECT pg_catalog.array_agg(DISTINCT c.serial ORDER BY c.serial) AS serials
+            FROM (SELECT pg_catalog.unnest(e.copy_serials) AS serial
+                    FROM tmac.handling_entry e WHERE e.asset_id = d.asset_id AND e.action = 'copy') c
            WHERE NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
-                              WHERE x.asset_id = c.asset_id AND x.action IN ('dispose', 'return')
+                              WHERE x.asset_id = d.asset_id AND x.action IN ('dispose', 'return')
                                 AND c.serial = ANY (x.copy_serials))
              AND NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
-                              WHERE x.asset_id = c.asset_id AND x.action = 'copy' AND x.returned_at IS NOT NULL
-                                AND c.serial = ANY (x.copy_serials))
-           GROUP BY c.asset_id) u
-    JOIN tmac.asset s ON s.asset_id = u.asset_id;
+                              WHERE x.asset_id = d.asset_id AND x.action = 'copy' AND x.returned_at IS NOT NULL
+                                AND c.serial = ANY (x.copy_serials))) u
+    JOIN tmac.asset s ON s.asset_id = d.asset_id
+   WHERE u.serials IS NOT NULL;
 END;
 COMMENT ON FUNCTION tmac.check_handling() IS
   'Checks handling_forbidden, handling_unapproved, handling_not_returned and handling_copies_unaccounted over the handling ledger (one pass)';

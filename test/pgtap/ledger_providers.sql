@@ -1,7 +1,7 @@
 -- ledger_providers.sql — pgTAP: external providers (委託先, ⑨, V) and contractors' agencies: the
 -- API and its errors, and every finding: created, seen, fixed, gone.
 BEGIN;
-SELECT plan(23);
+SELECT plan(24);
 \i test/pgtap/people_fixture.psql
 CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
   $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
@@ -39,6 +39,15 @@ SELECT tmac.record_provider_nda('CLOUD-1', current_date - 400, current_date - 1,
 SELECT tmac.withdraw_asset('CLOUD-1', 'E-001');
 SELECT is(pg_temp.n('provider_nda_expired'), 0::bigint, 'or the asset withdrawn: gone');
 SELECT is((SELECT count(*) FROM tmac.audit_log WHERE category = 'provider_asset' AND action = 'DELETE'), 1::bigint, 'a withdrawal is audited');
+-- a provider holding many assets: counted, the first ten named, retired assets left out
+SELECT tmac.register_asset('E-1' || lpad(i::text, 2, '0'), 'Drawing ' || i, '技術', 'electronic', manager => 'C1', location => 'クラウドストレージ')
+  FROM generate_series(1, 12) i;
+SELECT tmac.entrust_asset('CLOUD-1', 'E-1' || lpad(i::text, 2, '0')) FROM generate_series(1, 12) i;
+SELECT tmac.retire_asset('E-112', 'superseded');
+SELECT matches((SELECT detail FROM tmac.findings WHERE check_code = 'provider_nda_expired'),
+  'still holds 11 asset\(s\) \(E-101, E-102, E-103, E-104, E-105, E-106, E-107, E-108, E-109, E-110 and 1 more\)',
+  'provider_nda_expired with eleven active assets: counted, the first ten named');
+SELECT tmac.withdraw_asset('CLOUD-1', 'E-1' || lpad(i::text, 2, '0')) FROM generate_series(1, 12) i;
 
 -- contractor_agency_no_nda
 CREATE ROLE t_ctr LOGIN;

@@ -1,6 +1,6 @@
 -- review_access.sql — pgTAP: periodic access reviews (棚卸し), their evidence, the ledger and access_as_of.
 BEGIN;
-SELECT plan(37);
+SELECT plan(39);
 \i test/pgtap/people_fixture.psql
 
 SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '90 days', 'design')$$) AS ga \gset
@@ -109,6 +109,18 @@ SELECT results_eq(
   format($$SELECT grant_id FROM tmac.access_as_of('A1', %L) ORDER BY grant_id$$,
          now() - interval '1 day'),
   format('VALUES (%s::bigint), (%s)', :ga, :gc), 'access_as_of agrees');
+
+-- the ledger states facts whatever the settings: with require_pledge and require_training off, a
+-- person who has neither is 'missing' and 'none' (access is not denied for it, but it is not valid)
+SELECT tmac.configure('require_pledge', 'off');
+SELECT tmac.configure('require_training', 'off');
+INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
+  VALUES ('ra-1', 'F1', 'hire', now() - interval '1 hour', '{"full_name":"Fay","org_group":"DEV","job_role":"engineer"}');
+SELECT pg_temp.granted($$SELECT tmac.request_access('F1', 'PRJ-A', now() + interval '90 days', 'design')$$) AS gf \gset
+SELECT results_eq($$SELECT training_status, pledge_status FROM tmac.access_rights_ledger WHERE person_id = 'F1'$$,
+  $$VALUES ('none'::text, 'missing'::text)$$, 'requirements off: the ledger still says none and missing');
+SELECT results_eq($$SELECT training_status, pledge_status FROM tmac.access_rights_ledger WHERE person_id = 'D1' LIMIT 1$$,
+  $$VALUES ('current'::text, 'valid'::text)$$, '... and current and valid for a person who has them');
 
 SELECT * FROM finish();
 ROLLBACK;
