@@ -630,6 +630,10 @@ ALTER FUNCTION tmac.configure_compliance(text,text)
 
 CREATE INDEX person_org_group_idx ON tmac.person USING btree (org_group_id);
 
+CREATE INDEX person_departed_idx ON tmac.person USING btree (status) WHERE (status <> 'active'::text);
+
+CREATE INDEX person_non_employee_idx ON tmac.person USING btree (kind, status) WHERE (kind <> 'employee'::text);
+
 CREATE OR REPLACE FUNCTION tmac.person_of_role(role name) RETURNS text
   LANGUAGE sql STABLE STRICT PARALLEL SAFE
   RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
@@ -3298,11 +3302,13 @@ BEGIN ATOMIC
   WITH d AS MATERIALIZED (SELECT tmac.today() AS today),
   h AS MATERIALIZED (          -- providers holding active assets
     SELECT p.provider_id, p.name, p.nda_signed_on, p.nda_expires_on, p.evaluation, p.registered_at,
-           count(*) AS n, string_agg(pa.asset_no, ', ' ORDER BY pa.asset_no) AS assets
+           x.n, array_to_string(x.first, ', ') || CASE WHEN x.n > 10 THEN format(' and %s more', x.n - 10) ELSE '' END AS assets
       FROM tmac.provider p
-      JOIN tmac.provider_asset pa ON pa.provider_id = p.provider_id
-      JOIN tmac.asset a ON a.asset_no = pa.asset_no AND a.status = 'active'
-     GROUP BY p.provider_id
+      CROSS JOIN LATERAL (SELECT count(*) AS n, (array_agg(pa.asset_no ORDER BY pa.asset_no))[1:10] AS first
+                            FROM tmac.provider_asset pa
+                           WHERE pa.provider_id = p.provider_id
+                             AND (SELECT a.status FROM tmac.asset a WHERE a.asset_no = pa.asset_no) = 'active') x
+     WHERE x.n > 0
   )
   SELECT 'provider_nda_missing', 'provider:' || h.provider_id,
          format('Provider %s (%s) holds %s asset(s) (%s) without a 秘密保持契約 (NDA) on record. Sign one and record it: tmac.record_provider_nda(%L, signed_on, expires_on, reference).',
@@ -3533,6 +3539,8 @@ ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_acknowledged_by_fk
 CREATE INDEX handling_entry_asset_idx ON tmac.handling_entry USING btree (asset_id, action);
 
 CREATE INDEX handling_entry_open_idx ON tmac.handling_entry USING btree (due_at) WHERE ((returned_at IS NULL) AND (due_at IS NOT NULL));
+
+CREATE INDEX handling_entry_disposal_idx ON tmac.handling_entry USING btree (asset_id) WHERE (action = 'dispose'::text);
 
 CREATE INDEX handling_entry_review_idx ON tmac.handling_entry USING btree (entry_id) WHERE ((rule_applied <> 'allowed'::text) AND (approved_at IS NULL) AND (acknowledged_at IS NULL));
 
@@ -5124,6 +5132,26 @@ ALTER TABLE tmac.compliance_check ADD COLUMN population text[] DEFAULT '{}'::tex
 
 ALTER TABLE tmac.compliance_check ADD CONSTRAINT compliance_check_check CHECK (((NOT enabled) OR ((disabled_at IS NULL) AND (disabled_by IS NULL))));
 
+CREATE OR REPLACE FUNCTION tmac.compliance_check_restore()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  -- (CREATE EXTENSION's own rows, inserted while a restore window may already be open, pass)
+  IF NEW.builtin AND tmac.restoring()
+     AND EXISTS (SELECT 1 FROM tmac.compliance_check k WHERE k.check_code = NEW.check_code AND k.builtin) THEN
+    UPDATE tmac.compliance_check k
+       SET enabled = NEW.enabled, disabled_at = NEW.disabled_at, disabled_by = NEW.disabled_by
+     WHERE k.check_code = NEW.check_code AND k.builtin;
+    RETURN NULL;
+  END IF;
+  RETURN NEW;
+END
+$function$;
+
+CREATE TRIGGER compliance_check_restore BEFORE INSERT ON tmac.compliance_check FOR EACH ROW EXECUTE FUNCTION tmac.compliance_check_restore();
+
 CREATE TABLE tmac.compliance_population (
   population text NOT NULL,
   title_ja text NOT NULL,
@@ -5802,7 +5830,6 @@ BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('date_time_zone') AS tz,
            tmac.setting_value('training_validity')::interval AS validity,
-           tmac.setting_on('require_pledge') AS rp, tmac.setting_on('require_training') AS rt,
            ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req
   ), pl AS (
     SELECT pl.person_id,
@@ -5829,8 +5856,8 @@ BEGIN ATOMIC
     SELECT t.person_id, max(t.completed_on) AS last FROM tmac.training_completion t GROUP BY t.person_id
   )
   SELECT p.person_id,
-         NOT s.rp OR pl.person_id IS NOT NULL, pl.until,
-         NOT s.rt OR coalesce(tr.current_courses >= greatest(cardinality(s.req), 1), false), tr.until, tl.last
+         pl.person_id IS NOT NULL, pl.until,
+         coalesce(tr.current_courses >= greatest(cardinality(s.req), 1), false), tr.until, tl.last
     FROM tmac.person p CROSS JOIN s
     LEFT JOIN pl ON pl.person_id = p.person_id
     LEFT JOIN tr ON tr.person_id = p.person_id
@@ -5937,7 +5964,7 @@ BEGIN ATOMIC
     SELECT g.grant_id, g.person_id, g.kind, g.level_rank, g.compartment_id, g.status, g.requested_by, g.approved_by,
            g.approved_at, g.validity, tmac.grant_lapse(g.validity, g.grace_until) AS lapse,
            CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END AS needed
-      FROM s, tmac.suspect_grants(s.review_cutoff, s.conflicted) g
+      FROM s, tmac.suspect_grants(s.review_cutoff, '{}') g
   ), live AS (
     SELECT g.* FROM g WHERE g.lapse > now()
   )
@@ -5960,12 +5987,19 @@ BEGIN ATOMIC
     FROM live g
    WHERE g.requested_by = ANY (g.approved_by) OR g.person_id = ANY (g.approved_by)
   UNION ALL
-  SELECT 'approver_conflicting_duty', 'grant:' || g.grant_id,
-         format('Grant %s for %s was approved by %s, who holds a duty an SoD rule separates from approving. Have another approver confirm it (tmac.audit_grant) and remove the conflicting duty.',
-                g.grant_id, g.person_id, array_to_string(ARRAY(SELECT unnest(g.approved_by) INTERSECT SELECT unnest(s.conflicted)), ', ')),
-         g.approved_at
-    FROM live g CROSS JOIN s
-   WHERE g.approved_by && s.conflicted
+  -- one finding per approver (not per grant: the condition and its remedy are the approver's)
+  SELECT 'approver_conflicting_duty', 'person:' || a.approver,
+         format('%s approved %s live grant(s) (%s%s) and holds a duty an SoD rule separates from approving. Remove the conflicting duty or record an SoD exception, and have another approver confirm those grants (tmac.audit_grant).',
+                a.approver, x.n, array_to_string(x.first, ', '),
+                CASE WHEN x.n > cardinality(x.first) THEN format(' and %s more', x.n - cardinality(x.first)) ELSE '' END),
+         x.since
+    FROM s CROSS JOIN unnest(s.conflicted) a(approver)
+    CROSS JOIN LATERAL (SELECT count(*) AS n, (array_agg(g.grant_id ORDER BY g.grant_id))[1:10] AS first,
+                               min(g.approved_at) AS since
+                          FROM tmac.access_grant g
+                         WHERE g.status IN ('active', 'pending') AND g.approved_by && ARRAY[a.approver]
+                           AND tmac.grant_lapse(g.validity, g.grace_until) > now()) x
+   WHERE x.n > 0
   UNION ALL
   SELECT 'grant_not_audited', 'grant:' || g.grant_id,
          format('Grant %s for %s was set by %s alone and no other person has audited it. Another administrator should audit it (tmac.audit_grant) or keep it in an access review.',
@@ -6056,23 +6090,24 @@ ALTER FUNCTION tmac.check_access_without_pledge()
 CREATE OR REPLACE FUNCTION tmac.check_access_without_training()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET enable_mergejoin = off
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT (now() AT TIME ZONE tmac.setting_value('date_time_zone')) - tmac.setting_value('training_validity')::interval AS since,
            (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
            ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req,
            tmac.setting_on('require_training') AS required
-  ), cur AS (                    -- persons and the required courses they completed recently enough
-    SELECT t.person_id, count(DISTINCT CASE WHEN cardinality(s.req) = 0 THEN '' ELSE t.course END) AS n
-      FROM tmac.training_completion t CROSS JOIN s
-     WHERE (cardinality(s.req) = 0 OR t.course = ANY (s.req))
-       AND t.completed_on::timestamp > s.since AND t.completed_on <= s.today
-     GROUP BY t.person_id
-  ), failing AS MATERIALIZED (
-    SELECT p.person_id, p.full_name
-      FROM tmac.person p CROSS JOIN s
-      LEFT JOIN cur ON cur.person_id = p.person_id
-     WHERE p.status = 'active' AND coalesce(cur.n, 0) < greatest(cardinality(s.req), 1)
+  ), need AS (                   -- the required courses ('' = any course, when none is named)
+    SELECT DISTINCT c AS course FROM s, unnest(CASE WHEN cardinality(s.req) = 0 THEN ARRAY[''] ELSE s.req END) c
+  ), failing AS MATERIALIZED (   -- active persons missing a recent completion of one: a single hash anti-join
+    SELECT DISTINCT p.person_id, p.full_name
+      FROM tmac.person p CROSS JOIN need n
+     WHERE p.status = 'active'
+       AND NOT EXISTS (SELECT 1 FROM tmac.training_completion t
+                        WHERE t.person_id = p.person_id
+                          AND CASE WHEN (SELECT cardinality(s.req) = 0 FROM s) THEN '' ELSE t.course END = n.course
+                          AND t.completed_on::timestamp > (SELECT s.since FROM s)
+                          AND t.completed_on <= (SELECT s.today FROM s))
   )
   SELECT 'person:' || f.person_id,
          format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); %s (tmac.record_training).',
@@ -6099,6 +6134,7 @@ ALTER FUNCTION tmac.check_access_without_training()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
+  SET enable_mergejoin = 'off'
   SET jit = 'off'
   SET work_mem = '64MB';
 
@@ -7402,31 +7438,31 @@ CREATE OR REPLACE FUNCTION tmac.check_training_pledges()
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('training_validity')::interval AS v, tmac.setting_value('date_time_zone') AS tz,
-           tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today
-  ), m AS MATERIALIZED (
+           tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today,
+           NOT EXISTS (SELECT 1 FROM tmac.training_course c WHERE c.mandatory) AS any_course
+  ), m AS MATERIALIZED (   -- the courses each person must have current ('' = any course, when none is mandatory)
     SELECT c.course, c.audience, coalesce(c.validity, s.v) AS v FROM tmac.training_course c CROSS JOIN s WHERE c.mandatory
-  ), any_course AS MATERIALIZED (     -- no mandatory course: any completion counts (course key '')
-    SELECT NOT EXISTS (SELECT 1 FROM m) AS yes
-  ), p AS MATERIALIZED (
-    SELECT p.person_id, p.full_name, p.hired_on
-      FROM tmac.person p WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor')
-  ), req AS (               -- per person, each course they must have current ('' for any course)
-    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.v FROM m JOIN p ON m.audience = 'everyone'
-    UNION ALL              -- (grants are read only when a mandatory course is for access holders)
-    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.v FROM m JOIN p ON m.audience = 'access_holders'
-     WHERE EXISTS (SELECT 1 FROM tmac.access_grant g WHERE g.person_id = p.person_id AND g.status = 'active'
-                      AND tmac.grant_lapse(g.validity, g.grace_until) > now())
     UNION ALL
-    SELECT p.person_id, p.full_name, p.hired_on, '', s.v FROM p CROSS JOIN s CROSS JOIN any_course a WHERE a.yes
-  ), lc AS (                -- per person and course key: the last completion
-    SELECT t.person_id, CASE WHEN a.yes THEN '' ELSE t.course END AS course, max(t.completed_on) AS last
-      FROM tmac.training_completion t CROSS JOIN any_course a GROUP BY 1, 2
-  ), miss AS (
-    SELECT r.person_id, r.full_name, r.course, lc.last
-      FROM req r CROSS JOIN s
-      LEFT JOIN lc ON lc.person_id = r.person_id AND lc.course = r.course
-     WHERE CASE WHEN lc.last IS NULL THEN r.hired_on IS NULL OR r.hired_on + s.grace <= s.today
-                ELSE (lc.last::timestamp + r.v) AT TIME ZONE s.tz <= now() END
+    SELECT '', 'everyone', s.v FROM s WHERE s.any_course
+  ), miss AS MATERIALIZED (   -- persons × course without a current completion: one hash anti-join
+    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.audience
+      FROM tmac.person p CROSS JOIN m
+     WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor')
+       AND NOT EXISTS (SELECT 1 FROM tmac.training_completion t
+                        WHERE t.person_id = p.person_id
+                          AND CASE WHEN (SELECT s.any_course FROM s) THEN '' ELSE t.course END = m.course
+                          AND (t.completed_on::timestamp + m.v) AT TIME ZONE (SELECT s.tz FROM s) > now()
+                          -- (implied by the line above, a week to spare: only recent completions are hashed)
+                          AND t.completed_on > (SELECT (s.today - max(m2.v))::date - 7 FROM s CROSS JOIN m m2 GROUP BY s.today))
+  ), x AS (                 -- only those few are looked at further: last completion, new-hire grace, grants in force
+    SELECT x.person_id, x.full_name, x.course, l.last
+      FROM miss x CROSS JOIN s
+      CROSS JOIN LATERAL (SELECT max(t.completed_on) AS last FROM tmac.training_completion t
+                           WHERE t.person_id = x.person_id AND (x.course = '' OR t.course = x.course)) l
+     WHERE (l.last IS NOT NULL OR x.hired_on IS NULL OR x.hired_on + s.grace <= s.today)
+       AND (x.audience = 'everyone'
+            OR (SELECT true FROM tmac.access_grant g WHERE g.person_id = x.person_id AND g.status = 'active'
+                   AND tmac.grant_lapse(g.validity, g.grace_until) > now() LIMIT 1))
   )
   SELECT 'training_overdue', 'person:' || x.person_id,
          format('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
@@ -7434,7 +7470,7 @@ BEGIN ATOMIC
                 string_agg(CASE WHEN x.course = '' THEN 'any training course' ELSE 'course ' || x.course END, ', ' ORDER BY x.course),
                 coalesce(to_char(max(x.last), 'YYYY-MM-DD'), 'never'), x.person_id),
          NULL::timestamptz
-    FROM miss x
+    FROM x
    GROUP BY x.person_id, x.full_name
   UNION ALL
   SELECT 'leaver_without_termination_pledge', 'person:' || l.person_id,
@@ -7509,19 +7545,22 @@ BEGIN ATOMIC
   SELECT 'handling_copies_unaccounted', 'asset:' || s.asset_no,
          pg_catalog.format('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
                 s.asset_no, s.name, pg_catalog.array_to_string(u.serials, ', ')),
-         u.disposed_at
-    FROM (SELECT c.asset_id, pg_catalog.array_agg(DISTINCT c.serial ORDER BY c.serial) AS serials, max(d.handled_at) AS disposed_at
-            FROM (SELECT e.asset_id, pg_catalog.unnest(e.copy_serials) AS serial
-                    FROM tmac.handling_entry e WHERE e.action = 'copy' AND e.asset_id IS NOT NULL) c
-            JOIN tmac.handling_entry d ON d.asset_id = c.asset_id AND d.action = 'dispose'
+         d.disposed_at
+    FROM (SELECT d.asset_id, max(d.handled_at) AS disposed_at      -- the disposed assets (few), then their copies
+            FROM tmac.handling_entry d WHERE d.action = 'dispose' AND d.asset_id IS NOT NULL
+           GROUP BY d.asset_id) d
+    CROSS JOIN LATERAL (
+          SELECT pg_catalog.array_agg(DISTINCT c.serial ORDER BY c.serial) AS serials
+            FROM (SELECT pg_catalog.unnest(e.copy_serials) AS serial
+                    FROM tmac.handling_entry e WHERE e.asset_id = d.asset_id AND e.action = 'copy') c
            WHERE NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
-                              WHERE x.asset_id = c.asset_id AND x.action IN ('dispose', 'return')
+                              WHERE x.asset_id = d.asset_id AND x.action IN ('dispose', 'return')
                                 AND c.serial = ANY (x.copy_serials))
              AND NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
-                              WHERE x.asset_id = c.asset_id AND x.action = 'copy' AND x.returned_at IS NOT NULL
-                                AND c.serial = ANY (x.copy_serials))
-           GROUP BY c.asset_id) u
-    JOIN tmac.asset s ON s.asset_id = u.asset_id;
+                              WHERE x.asset_id = d.asset_id AND x.action = 'copy' AND x.returned_at IS NOT NULL
+                                AND c.serial = ANY (x.copy_serials))) u
+    JOIN tmac.asset s ON s.asset_id = d.asset_id
+   WHERE u.serials IS NOT NULL;
 END;
 ALTER FUNCTION tmac.check_handling()
   STABLE
@@ -7762,6 +7801,7 @@ UPDATE tmac.criterion SET evidence = '情報管理基準 and 取扱管理簿: th
 UPDATE tmac.criterion SET evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign); leak signs from real access: the access statistics and their history (tmac.access_stats, tmac.access_stats_history, tmac.access_history(text)); refused logins of leavers (tmac.login_gate_refusals())'::text WHERE criterion = 'I-6'::text;
 UPDATE tmac.criterion SET evidence = 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'::text WHERE criterion = 'III'::text;
 UPDATE tmac.criterion SET evidence = 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'::text WHERE criterion = 'IV'::text;
+UPDATE tmac.compliance_check SET title = 'Approver of live grants holding a conflicting duty'::text, description = 'A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.'::text, remedy = 'Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'::text WHERE check_code = 'approver_conflicting_duty'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -7976,6 +8016,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry_entry_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport_transport_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin OR NOT enabled');
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_history', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.holiday', '');
 
@@ -8090,7 +8131,6 @@ GRANT SELECT ON TABLE tmac.area_entry TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_admin;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
@@ -8112,9 +8152,11 @@ REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
@@ -8411,6 +8453,7 @@ COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
 COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
 COMMENT ON FUNCTION tmac.close_incident(bigint,pg_catalog.text,pg_catalog.text) IS 'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
+COMMENT ON FUNCTION tmac.compliance_check_restore() IS 'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
 COMMENT ON FUNCTION tmac.compliance_check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
 COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A one-page printable HTML compliance report: status per criterion (I-1 … V) with its reason, population and checks (built-in evaluated, disabled, own), the exceptions (disabled checks, weakening settings) and the open findings, at most max_findings_per_criterion per criterion; 適合 only for ok';
 COMMENT ON FUNCTION tmac.compliance_requirements_met(pg_catalog.text[]) IS 'True when every relation or function a check requires exists';
@@ -8459,6 +8502,7 @@ COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,intege
 COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 COMMENT ON FUNCTION tmac.person_state_at(pg_catalog.text,timestamp with time zone) IS 'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
 COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
+COMMENT ON FUNCTION tmac.prerequisite_status(timestamp with time zone) IS 'For every person: whether a valid pledge and current training (the courses training_courses names) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (set-based; HR events due but not yet applied are not counted)';
 COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column; with asset, also binds the table to that asset of the inventory (tmac.bind_table)';
 COMMENT ON FUNCTION tmac.protect_new_children() IS 'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
 COMMENT ON FUNCTION tmac.protect_tree(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column';
@@ -8520,6 +8564,9 @@ COMMENT ON FUNCTION tmac.vocabulary_id(pg_catalog.text,pg_catalog.text,boolean) 
 COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 COMMENT ON FUNCTION tmac.withdraw_asset(pg_catalog.text,pg_catalog.text) IS '委託の解除 / records that a provider no longer holds an asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
+COMMENT ON INDEX tmac.handling_entry_disposal_idx IS 'tmac compliance: disposals by asset (copies unaccounted for at disposal)';
+COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';
+COMMENT ON INDEX tmac.person_non_employee_idx IS 'tmac compliance: contractors, visitors and service accounts by status';
 COMMENT ON TABLE tmac.access_stats_history IS 'What each access counter added between two snapshots (tmac.snapshot_access_stats, hourly): rows read and written, statements; last_seen is the latest access in that interval';
 COMMENT ON TABLE tmac.access_stats_mark IS 'Internal: each counter as the last snapshot saw it, so the next snapshot appends only the difference';
 COMMENT ON TABLE tmac.appointment IS '管理者の選任 / appointments (seed ③, I-3): role, person, scope, appointed by, period, how and when announced; ended, never deleted';

@@ -112,7 +112,30 @@ COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: S
 COMMENT ON COLUMN tmac.compliance_check.population IS 'The populations (tmac.compliance_population) the check examines; it is evidence for its criterion only when it ran and every one of them is non-empty';
 COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled (or when disabled before tmac 0.2.0 recorded it)';
 COMMENT ON COLUMN tmac.compliance_check.disabled_by IS 'Who disabled the check; NULL while enabled';
-SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin');
+-- A dump keeps the company's own checks, and the built-in checks the company disabled (who, when):
+-- CREATE EXTENSION installs the built-in rows again, and compliance_check_restore applies the
+-- dump's disabled state to them instead of inserting a second row.
+SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin OR NOT enabled');
+
+CREATE FUNCTION tmac.compliance_check_restore() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  -- (CREATE EXTENSION's own rows, inserted while a restore window may already be open, pass)
+  IF NEW.builtin AND tmac.restoring()
+     AND EXISTS (SELECT 1 FROM tmac.compliance_check k WHERE k.check_code = NEW.check_code AND k.builtin) THEN
+    UPDATE tmac.compliance_check k
+       SET enabled = NEW.enabled, disabled_at = NEW.disabled_at, disabled_by = NEW.disabled_by
+     WHERE k.check_code = NEW.check_code AND k.builtin;
+    RETURN NULL;
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tmac.compliance_check_restore() IS
+  'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
+CREATE TRIGGER compliance_check_restore BEFORE INSERT ON tmac.compliance_check
+  FOR EACH ROW EXECUTE FUNCTION tmac.compliance_check_restore();
 
 -- What the checks examine, each counted by one query.  Only tmac's install writes this table.
 CREATE TABLE tmac.compliance_population (

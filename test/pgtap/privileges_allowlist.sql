@@ -78,6 +78,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.check_protected_tree_inconsistent()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.check_registered_check_tampered()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.compliance_check_results()', 'tmac_admin tmac_auditor'),
+  ('f', 'tmac.compliance_check_restore()', ''),
   ('f', 'tmac.population_counts()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.check_review_population_altered()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.check_review_undecided()', 'tmac_admin tmac_auditor'),
