@@ -27,8 +27,9 @@ chmod 755 "$work"
 trap 'tmac_server_stop; rm -rf "$work"' EXIT
 tmac_private_install "$work/install" || { echo "install failed"; exit 1; }
 # shared_buffers as a DBA would size it on this 24 GiB machine (PostgreSQL's 128 MB default cannot hold
-# 1,000,000 grants and 1,000,000 handling entries, ≈0.5 GB): the compliance queries then read memory
-TMAC_SERVER_EXTRA_CONF="shared_buffers = '2GB'" tmac_server_start "$work/server" "${TMAC_BENCH_PORT:-55453}" || exit 1
+# 1,000,000 grants and 1,000,000 handling entries, ≈0.5 GB): the compliance queries then read memory.
+# TMAC_BENCH_SHARED_BUFFERS=128MB measures with the default.
+TMAC_SERVER_EXTRA_CONF="shared_buffers = '${TMAC_BENCH_SHARED_BUFFERS:-2GB}'" tmac_server_start "$work/server" "${TMAC_BENCH_PORT:-55453}" || exit 1
 
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
