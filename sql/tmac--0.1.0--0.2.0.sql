@@ -7395,6 +7395,10 @@ BEGIN
       USING ERRCODE = 'data_corrupted',
             HINT = 'Restore tmac.audit_log and tmac.audit_head from the same dump, then run SELECT tmac.end_restore().';
   END IF;
+  -- a built-in check of the dump that this tmac does not have (a dump of another version) has no
+  -- function to run: it goes, and its deletion is audited
+  DELETE FROM tmac.compliance_check k
+   WHERE k.builtin AND NOT coalesce(tmac.is_own_function(pg_catalog.to_regproc(k.function_name)), false);
   PERFORM tmac.login_gate_sync();          -- the restored persons' login gate (76_login_gate.sql)
   PERFORM tmac.audit_append('restore', 'END', pg_catalog.current_database()::text,
             pg_catalog.jsonb_build_object('opened_at', w.opened_at, 'opened_by', w.opened_by,
@@ -7452,8 +7456,11 @@ BEGIN ATOMIC
                         WHERE t.person_id = p.person_id
                           AND CASE WHEN (SELECT s.any_course FROM s) THEN '' ELSE t.course END = m.course
                           AND (t.completed_on::timestamp + m.v) AT TIME ZONE (SELECT s.tz FROM s) > now()
-                          -- (implied by the line above, a week to spare: only recent completions are hashed)
-                          AND t.completed_on > (SELECT (s.today - max(m2.v))::date - 7 FROM s CROSS JOIN m m2 GROUP BY s.today))
+                          -- (implied by the line above, a week to spare: only recent completions are hashed;
+                          -- the earliest calendar cutoff of all courses, none past 1,000 years of validity)
+                          AND t.completed_on > (SELECT min(CASE WHEN m2.v > interval '1000 years' THEN '-infinity'::date
+                                                                ELSE (s.today - m2.v)::date - 7 END)
+                                                  FROM s CROSS JOIN m m2))
   ), x AS (                 -- only those few are looked at further: last completion, new-hire grace, grants in force
     SELECT x.person_id, x.full_name, x.course, l.last
       FROM miss x CROSS JOIN s
@@ -8161,6 +8168,7 @@ REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
@@ -8175,7 +8183,6 @@ REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
@@ -8470,7 +8477,7 @@ COMMENT ON FUNCTION tmac.end_appointment(bigint,pg_catalog.text) IS '解任 / en
 COMMENT ON FUNCTION tmac.end_holder(bigint) IS 'Ends a holder''s key or combination; the combination must then be changed';
 COMMENT ON FUNCTION tmac.end_person_duties(pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text) IS 'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
 COMMENT ON FUNCTION tmac.end_provider(pg_catalog.text,pg_catalog.text) IS '委託終了 / ends the relationship with a provider that holds no asset any more (tmac_admin)';
-COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window, rebuilds the login gate and records the restore in the audit log; false when no restore was in progress';
+COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window, drops built-in checks this tmac does not have, rebuilds the login gate and records the restore in the audit log; false when no restore was in progress';
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed, and each is granted tmac_person (the acts every person may do); returns the enrolment_id (the current one if already enrolled)';
 COMMENT ON FUNCTION tmac.entrust_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
 COMMENT ON FUNCTION tmac.escalate_incident(bigint,pg_catalog.text) IS 'The manager records that an incident was reported to management (経営層への報告): to whom; closes its incident_not_escalated finding';

@@ -144,6 +144,10 @@ BEGIN
       USING ERRCODE = 'data_corrupted',
             HINT = 'Restore tmac.audit_log and tmac.audit_head from the same dump, then run SELECT tmac.end_restore().';
   END IF;
+  -- a built-in check of the dump that this tmac does not have (a dump of another version) has no
+  -- function to run: it goes, and its deletion is audited
+  DELETE FROM tmac.compliance_check k
+   WHERE k.builtin AND NOT coalesce(tmac.is_own_function(pg_catalog.to_regproc(k.function_name)), false);
   PERFORM tmac.login_gate_sync();          -- the restored persons' login gate (76_login_gate.sql)
   PERFORM tmac.audit_append('restore', 'END', pg_catalog.current_database()::text,
             pg_catalog.jsonb_build_object('opened_at', w.opened_at, 'opened_by', w.opened_by,
@@ -152,7 +156,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.end_restore() IS
-  'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window, rebuilds the login gate and records the restore in the audit log; false when no restore was in progress';
+  'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window, drops built-in checks this tmac does not have, rebuilds the login gate and records the restore in the audit log; false when no restore was in progress';
 
 CREATE FUNCTION tmac.restore_closing_command(command pg_catalog.pg_ddl_command) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_restore_closing_command' LANGUAGE C STABLE STRICT;

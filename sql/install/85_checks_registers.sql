@@ -35,8 +35,11 @@ BEGIN ATOMIC
                         WHERE t.person_id = p.person_id
                           AND CASE WHEN (SELECT s.any_course FROM s) THEN '' ELSE t.course END = m.course
                           AND (t.completed_on::timestamp + m.v) AT TIME ZONE (SELECT s.tz FROM s) > now()
-                          -- (implied by the line above, a week to spare: only recent completions are hashed)
-                          AND t.completed_on > (SELECT (s.today - max(m2.v))::date - 7 FROM s CROSS JOIN m m2 GROUP BY s.today))
+                          -- (implied by the line above, a week to spare: only recent completions are hashed;
+                          -- the earliest calendar cutoff of all courses, none past 1,000 years of validity)
+                          AND t.completed_on > (SELECT min(CASE WHEN m2.v > interval '1000 years' THEN '-infinity'::date
+                                                                ELSE (s.today - m2.v)::date - 7 END)
+                                                  FROM s CROSS JOIN m m2))
   ), x AS (                 -- only those few are looked at further: last completion, new-hire grace, grants in force
     SELECT x.person_id, x.full_name, x.course, l.last
       FROM miss x CROSS JOIN s

@@ -2,7 +2,7 @@
 -- seed's courses, pledges with template version and document hash, and every finding: created,
 -- seen, fixed, gone — for employees, contractors and persons without a login alike.
 BEGIN;
-SELECT plan(28);
+SELECT plan(31);
 \i test/pgtap/people_fixture.psql
 CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
   $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
@@ -43,6 +43,25 @@ SELECT results_eq($$SELECT subject FROM tmac.findings WHERE check_code = 'traini
   'the access holders'' course is required of A1, who holds a grant, only');
 SELECT pg_temp.as_role('t_hr', $$SELECT tmac.record_training('A1', 'access_holders', current_date)$$);
 SELECT is(pg_temp.n('training_overdue'), 0::bigint, 'trained: gone');
+-- validities in calendar years and in days together: basics valid two years, a refresher 721 days
+-- (721 days compare above 2 years as intervals, yet end sooner): W2's basics of 729 days ago is current
+SELECT pg_temp.as_role('t_hr', $$SELECT tmac.define_course('basics', validity => '2 years')$$);
+SELECT pg_temp.as_role('t_hr', $$SELECT tmac.define_course('refresher', 'リフレッシャー', 'Refresher', validity => '721 days')$$);
+SELECT pg_temp.as_role('t_hr', $$SELECT count(tmac.record_training(p, 'refresher', current_date))::text FROM unnest(ARRAY['A1','B1','C1','D1','E1','W1','N1']) p$$);
+INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
+  ('tp-v1', 'W2', 'hire', now() - interval '3 years', '{"full_name":"Second Worker","org_group":"DEV"}'),
+  ('tp-v2', 'W3', 'hire', now() - interval '3 years', '{"full_name":"Third Worker","org_group":"DEV"}');
+SELECT pg_temp.as_role('t_hr', $$SELECT count(tmac.record_training(p, c, d))::text
+  FROM (VALUES ('W2', 'basics', current_date - 729), ('W2', 'refresher', current_date),
+               ('W3', 'basics', current_date - 740), ('W3', 'refresher', current_date)) v(p, c, d)$$);
+SELECT results_eq($$SELECT subject FROM tmac.findings WHERE check_code = 'training_overdue'$$, $$VALUES ('person:W3'::text)$$,
+  'a two-year course taken 729 days ago is current beside a 721-day course; 740 days ago it is not');
+SELECT pg_temp.as_role('t_hr', $$SELECT tmac.define_course('basics', validity => '10000 years')$$);
+SELECT is((SELECT count(*) FROM tmac.findings WHERE subject LIKE 'check:%'), 0::bigint,
+  'a validity of 10,000 years does not stop the check');
+SELECT is(pg_temp.n('training_overdue'), 0::bigint, '... and W3''s basics is current under it');
+SELECT pg_temp.as_role('t_hr', $$SELECT tmac.define_course('basics', validity => '2 years')$$);
+SELECT pg_temp.as_role('t_hr', $$SELECT tmac.record_training('W3', 'basics', current_date)$$);
 
 -- pledges: kinds, template version, document hash
 SELECT throws_ok($$SELECT tmac.record_pledge('A1', 'hire', current_date, document_sha256 => '\x00ff')$$, '22023', NULL,

@@ -58,6 +58,10 @@ q="SELECT (SELECT string_agg(name, ',' ORDER BY rule_id) FROM tmac.sod_rule),
           (SELECT count(*) FROM tmac.compliance_check WHERE builtin),
           (SELECT builtin_disabled || ':' || array_to_string(disabled_checks, ',') FROM tmac.compliance_status WHERE criterion = 'II')"
 before=$(psql -X -At -d tmac_cdr_src -c "$q")
+# a built-in check this tmac does not have, as a dump of another version would carry it (disabled)
+psql -X -q -v ON_ERROR_STOP=1 -d tmac_cdr_src -c "INSERT INTO tmac.compliance_check (check_code, criterion, severity,
+  title, description, remedy, function_name, builtin, enabled, disabled_at, disabled_by)
+  VALUES ('retired_check', 'II', 'low', 'x', 'x', 'x', 'tmac.check_retired', true, false, now(), 'postgres')"
 pg_dump -Fc -d tmac_cdr_src -f "$dir/dump"
 createdb tmac_cdr_dst
 # A plain pg_restore, as a DBA runs it (README: Backup and restore); every error fails the test.
@@ -68,6 +72,11 @@ fail=0
 case $before in *"terminated_session_open by postgres at "*) ;; *) echo "not ok - the disabled check is not in: $before"; fail=1 ;; esac
 if [ "$before" = "$after" ]; then echo "ok - SoD, exceptions, settings, findings, review evidence and disabled built-in checks (who, when) survive dump/restore"; else
   echo "not ok - dump/restore changed the compliance state"; echo "before: $before"; echo "after:  $after"; fail=1; fi
+gone=$(psql -X -At -d tmac_cdr_dst -c "SELECT (SELECT count(*) FROM tmac.compliance_check WHERE check_code = 'retired_check'),
+  (SELECT count(*) FROM tmac.audit_log WHERE category = 'compliance_check' AND action = 'DELETE' AND subject = 'retired_check'),
+  (SELECT count(*) FROM tmac.verify_audit_log())")
+if [ "$gone" = "0|1|0" ]; then echo "ok - a built-in check this tmac does not have is dropped when the restore ends, audited"; else
+  echo "not ok - unknown built-in check after restore (rows|audit entries|audit problems): $gone"; fail=1; fi
 if [ "$next" -gt 100 ]; then echo "ok - new SoD rules continue the restored numbering ($next)"; else echo "not ok - rule id $next"; fail=1; fi
 for db in tmac_cdr_src tmac_cdr_dst; do dropdb "$db"; done
 exit $fail
