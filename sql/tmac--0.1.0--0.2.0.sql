@@ -42,6 +42,7 @@ DROP INDEX tmac.level_code_key;
 DROP INDEX tmac.compartment_code_key;
 DROP INDEX tmac.org_group_code_key;
 DROP INDEX tmac.person_org_group_idx;
+DROP INDEX tmac.access_grant_open_idx;
 DROP TRIGGER cycle_check ON tmac.org_group;
 DROP TRIGGER b_check_tokens ON tmac.level;
 DROP TRIGGER b_check_tokens ON tmac.compartment;
@@ -1333,6 +1334,8 @@ BEGIN
   RETURN NEW;
 END
 $function$;
+
+CREATE INDEX access_grant_open_idx ON tmac.access_grant USING btree (person_id, status) WHERE (status = ANY (ARRAY['pending'::text, 'active'::text]));
 
 CREATE OR REPLACE FUNCTION tmac.validate_no_overlap(g tmac.access_grant)
  RETURNS void
@@ -5878,16 +5881,17 @@ CREATE OR REPLACE FUNCTION tmac.check_terminated_live_grant()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+  -- each leaver's grants by index (never a scan of every grant, whatever the statistics say)
   SELECT 'person:' || p.person_id,
          format('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*),
-                string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id)),
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), g.n, g.ids),
          p.terminated_at
-    FROM (SELECT p.person_id, p.full_name, p.terminated_at FROM tmac.person p WHERE p.status = 'terminated' OFFSET 0) p
-    JOIN tmac.access_grant g ON g.person_id = p.person_id
-   WHERE g.status IN ('active', 'pending')
-     AND tmac.grant_lapse(g.validity, g.grace_until) > now()
-   GROUP BY p.person_id, p.full_name, p.terminated_at;
+    FROM tmac.person p
+    CROSS JOIN LATERAL (SELECT count(*) AS n, string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id) AS ids
+                          FROM tmac.access_grant g
+                         WHERE g.person_id = p.person_id AND g.status IN ('active', 'pending')
+                           AND tmac.grant_lapse(g.validity, g.grace_until) > now()) g
+   WHERE p.status = 'terminated' AND g.n > 0;
 END;
 ALTER FUNCTION tmac.check_terminated_live_grant()
   STABLE

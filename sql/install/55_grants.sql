@@ -50,7 +50,8 @@ CREATE TABLE tmac.access_grant (
   CHECK (status <> 'active' OR approved_at IS NOT NULL)
 );
 CREATE INDEX access_grant_person_idx ON tmac.access_grant (person_id, kind);
-CREATE INDEX access_grant_open_idx ON tmac.access_grant (status, person_id) WHERE status IN ('pending', 'active');
+-- (person first: a person's open grants are found by person, whatever the planner knows of statuses)
+CREATE INDEX access_grant_open_idx ON tmac.access_grant (person_id, status) WHERE status IN ('pending', 'active');
 COMMENT ON TABLE tmac.access_grant IS
   'Clearances and need-to-know grants, from request to end (never deleted); read them through tmac.grants';
 COMMENT ON COLUMN tmac.access_grant.kind IS 'clearance (a level) or compartment (a need-to-know grant)';
