@@ -7,6 +7,7 @@
 -- not generated: function tmac.person_state_at(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: function tmac.access_profile_of(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: view tmac.compliance_status: columns changed, dropped and created again (views on it must be dropped in the pre part)
+-- not generated: type tmac.check_result: new, not generated (write it in the pre part)
 
 \echo Use "ALTER EXTENSION tmac UPDATE TO '0.2.0'" to load this file. \quit
 
@@ -25,6 +26,10 @@ CREATE OR REPLACE FUNCTION tmac.compliance_setting(setting text) RETURNS text
   LANGUAGE sql STABLE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
      LEFT JOIN tmac.compliance_setting_value v ON v.key = d.key WHERE d.key = $1 $$;
+
+-- 0.2.0's one run of the compliance checks as a value (71_compliance.sql)
+CREATE TYPE tmac.check_result AS (criterion text, check_code text, severity text, ran boolean,
+                                  subject text, detail text, detected_at timestamptz);
 
 -- ==== roles (cluster-wide: created unless another database has them already)
 DO $roles$
@@ -5370,17 +5375,59 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE VIEW tmac.findings AS
+CREATE OR REPLACE FUNCTION tmac.compliance_run() RETURNS tmac.check_result[]
+  LANGUAGE sql STABLE
+  RETURN ARRAY(SELECT ROW(r.*)::tmac.check_result FROM tmac.compliance_check_results() r);
+ALTER FUNCTION tmac.compliance_run()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL
+  SET jit = 'off'
+  SET work_mem = '64MB';
+
+CREATE OR REPLACE FUNCTION tmac.findings_of(results tmac.check_result[])
+  RETURNS TABLE (criterion text, check_code text, severity text, subject text, detail text,
+                 detected_at timestamptz, accepted_by text)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at, a.accepted_by
-    FROM tmac.compliance_check_results() r
+    FROM unnest(results) r
     LEFT JOIN (SELECT w.check_code,
-                      pg_catalog.string_agg(pg_catalog.format('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
+                      string_agg(format('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
                  FROM tmac.weakened_checks w WHERE w.accepts GROUP BY w.check_code) a
            ON a.check_code = r.check_code AND r.subject !~ '^(setting|check):'
    WHERE r.subject IS NOT NULL;
+END;
+ALTER FUNCTION tmac.findings_of(tmac.check_result[])
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB';
 
-CREATE VIEW tmac.compliance_status AS
-  WITH r AS MATERIALIZED (SELECT * FROM tmac.compliance_check_results()),
+CREATE OR REPLACE VIEW tmac.findings AS
+  SELECT * FROM tmac.findings_of(tmac.compliance_run());
+
+CREATE OR REPLACE FUNCTION tmac.compliance_status_of(results tmac.check_result[])
+  RETURNS TABLE (criterion text, measure text, title_ja text, title_en text, status text, reason text,
+                 population jsonb, checks_registered bigint, checks_run bigint, builtin_checks bigint,
+                 builtin_run bigint, builtin_evaluated bigint, builtin_disabled bigint, disabled_checks text[],
+                 own_checks bigint, own_checks_run bigint, weakening_settings text[], open_findings bigint,
+                 accepted_findings bigint, critical bigint, high bigint, medium bigint, low bigint,
+                 evaluated_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH r AS MATERIALIZED (SELECT * FROM unnest(results)),
   pop AS MATERIALIZED (SELECT * FROM tmac.population_counts()),
   w AS MATERIALIZED (SELECT * FROM tmac.weakened_checks),
   failed AS (                   -- checks that could not run report themselves as subject check:<code>
@@ -5488,6 +5535,22 @@ CREATE VIEW tmac.compliance_status AS
          now() AS evaluated_at
     FROM s
    ORDER BY s.ordinal;
+END;
+ALTER FUNCTION tmac.compliance_status_of(tmac.check_result[])
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB';
+
+CREATE VIEW tmac.compliance_status AS
+  SELECT * FROM tmac.compliance_status_of(tmac.compliance_run());
 
 CREATE OR REPLACE FUNCTION tmac.register_check(check_code text, criterion text, severity text, title text, description text, remedy text, function_name regprocedure, requires text[] DEFAULT '{}'::text[])
  RETURNS void
@@ -7151,12 +7214,13 @@ DECLARE
   status_rows text;
   finding_rows text;
   totals record;
+  rs tmac.check_result[] := tmac.compliance_run();   -- one run of every check, shown twice below
   fs tmac.findings[];
   exception_rows text;
   not_evaluated integer;
   not_evaluated_list text;
 BEGIN
-  SELECT coalesce(array_agg(f), '{}') INTO fs FROM tmac.findings f;
+  SELECT coalesce(array_agg(ROW(f.*)::tmac.findings), '{}') INTO fs FROM tmac.findings_of(rs) f;
 
   SELECT count(*) AS findings,
          count(*) FILTER (WHERE f.severity IN ('critical', 'high')) AS serious
@@ -7186,7 +7250,7 @@ BEGIN
          count(*) FILTER (WHERE s.status = 'not_evaluated'),
          string_agg(s.criterion, ', ' ORDER BY s.ordinal) FILTER (WHERE s.status = 'not_evaluated')
     INTO status_rows, not_evaluated, not_evaluated_list
-    FROM (SELECT cs.*, c.ordinal FROM tmac.compliance_status cs JOIN tmac.criterion c USING (criterion)) s;
+    FROM (SELECT cs.*, c.ordinal FROM tmac.compliance_status_of(rs) cs JOIN tmac.criterion c USING (criterion)) s;
 
   SELECT string_agg(x.line, E'\n' ORDER BY x.ord, x.line) INTO exception_rows
     FROM (SELECT 1 AS ord, format('<li>無効なチェック / disabled check: <b>%s</b> (%s) — %s, by %s on %s</li>',
@@ -8142,10 +8206,14 @@ GRANT SELECT ON TABLE tmac.area_entry TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_admin;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
@@ -8153,40 +8221,36 @@ REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
@@ -8214,6 +8278,8 @@ GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_aud
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -8226,6 +8292,15 @@ GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
@@ -8244,8 +8319,6 @@ GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_audito
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
@@ -8468,6 +8541,8 @@ COMMENT ON FUNCTION tmac.compliance_check_restore() IS 'Trigger: while a restore
 COMMENT ON FUNCTION tmac.compliance_check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
 COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A one-page printable HTML compliance report: status per criterion (I-1 … V) with its reason, population and checks (built-in evaluated, disabled, own), the exceptions (disabled checks, weakening settings) and the open findings, at most max_findings_per_criterion per criterion; 適合 only for ok';
 COMMENT ON FUNCTION tmac.compliance_requirements_met(pg_catalog.text[]) IS 'True when every relation or function a check requires exists';
+COMMENT ON FUNCTION tmac.compliance_run() IS 'One run of every registered check (tmac.compliance_check_results()) as an array, for tmac.findings_of and tmac.compliance_status_of';
+COMMENT ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) IS 'The compliance status per criterion from one run of the checks (tmac.compliance_run()), with the populations counted now; tmac.compliance_status is this over a run made now';
 COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 COMMENT ON FUNCTION tmac.container_id_of(pg_catalog.text) IS 'Id of a container given by its code; error 42704 when unknown';
@@ -8486,6 +8561,7 @@ COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role
 COMMENT ON FUNCTION tmac.entrust_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
 COMMENT ON FUNCTION tmac.escalate_incident(bigint,pg_catalog.text) IS 'The manager records that an incident was reported to management (経営層への報告): to whom; closes its incident_not_escalated finding';
 COMMENT ON FUNCTION tmac.evaluate_provider(pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text) IS '委託先評価 / records the evaluation of a provider: approved, conditional or rejected, with a note (tmac_admin)';
+COMMENT ON FUNCTION tmac.findings_of(tmac.check_result[]) IS 'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any; tmac.findings is this over a run made now';
 COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS 'Event trigger (DROP TABLE, DROP SCHEMA): removes the asset bindings of dropped tables and schemas';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
 COMMENT ON FUNCTION tmac.function_fingerprint(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
@@ -8865,6 +8941,7 @@ COMMENT ON COLUMN tmac.training_course_template.title_en IS 'English title';
 COMMENT ON COLUMN tmac.training_course_template.title_ja IS 'Japanese title';
 COMMENT ON COLUMN tmac.training_course_template.topics IS 'The topics the seed lists';
 COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
+COMMENT ON TYPE tmac.check_result IS 'One row of tmac.compliance_check_results(): a check''s marker row (subject NULL) or one finding';
 COMMENT ON VIEW tmac.access_stats IS 'Rows each person read and wrote in protected tables since the counters were reset: kind label (per level and compartment; compartment 0 = a label without one) or table (per protected table and login role), statements, rows_read, rows_written, first_seen, last_seen';
 COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
 COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';

@@ -341,19 +341,50 @@ $$;
 COMMENT ON FUNCTION tmac.population_counts() IS
   'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
 
-CREATE VIEW tmac.findings AS
+-- One run of every check, as a value: tmac.findings_of and tmac.compliance_status_of read the same
+-- run (tmac.compliance_report_html shows both from one run instead of running every check twice).
+CREATE TYPE tmac.check_result AS (criterion text, check_code text, severity text, ran boolean,
+                                  subject text, detail text, detected_at timestamptz);
+COMMENT ON TYPE tmac.check_result IS
+  'One row of tmac.compliance_check_results(): a check''s marker row (subject NULL) or one finding';
+
+CREATE FUNCTION tmac.compliance_run() RETURNS tmac.check_result[]
+  LANGUAGE sql STABLE
+  RETURN ARRAY(SELECT ROW(r.*)::tmac.check_result FROM tmac.compliance_check_results() r);
+COMMENT ON FUNCTION tmac.compliance_run() IS
+  'One run of every registered check (tmac.compliance_check_results()) as an array, for tmac.findings_of and tmac.compliance_status_of';
+
+CREATE FUNCTION tmac.findings_of(results tmac.check_result[])
+  RETURNS TABLE (criterion text, check_code text, severity text, subject text, detail text,
+                 detected_at timestamptz, accepted_by text)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at, a.accepted_by
-    FROM tmac.compliance_check_results() r
+    FROM unnest(results) r
     LEFT JOIN (SELECT w.check_code,
-                      pg_catalog.string_agg(pg_catalog.format('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
+                      string_agg(format('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
                  FROM tmac.weakened_checks w WHERE w.accepts GROUP BY w.check_code) a
            ON a.check_code = r.check_code AND r.subject !~ '^(setting|check):'
    WHERE r.subject IS NOT NULL;
+END;
+COMMENT ON FUNCTION tmac.findings_of(tmac.check_result[]) IS
+  'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any; tmac.findings is this over a run made now';
+
+CREATE VIEW tmac.findings AS
+  SELECT * FROM tmac.findings_of(tmac.compliance_run());
 COMMENT ON VIEW tmac.findings IS
   'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
 
-CREATE VIEW tmac.compliance_status AS
-  WITH r AS MATERIALIZED (SELECT * FROM tmac.compliance_check_results()),
+CREATE FUNCTION tmac.compliance_status_of(results tmac.check_result[])
+  RETURNS TABLE (criterion text, measure text, title_ja text, title_en text, status text, reason text,
+                 population jsonb, checks_registered bigint, checks_run bigint, builtin_checks bigint,
+                 builtin_run bigint, builtin_evaluated bigint, builtin_disabled bigint, disabled_checks text[],
+                 own_checks bigint, own_checks_run bigint, weakening_settings text[], open_findings bigint,
+                 accepted_findings bigint, critical bigint, high bigint, medium bigint, low bigint,
+                 evaluated_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH r AS MATERIALIZED (SELECT * FROM unnest(results)),
   pop AS MATERIALIZED (SELECT * FROM tmac.population_counts()),
   w AS MATERIALIZED (SELECT * FROM tmac.weakened_checks),
   failed AS (                   -- checks that could not run report themselves as subject check:<code>
@@ -461,6 +492,12 @@ CREATE VIEW tmac.compliance_status AS
          now() AS evaluated_at
     FROM s
    ORDER BY s.ordinal;
+END;
+COMMENT ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) IS
+  'The compliance status per criterion from one run of the checks (tmac.compliance_run()), with the populations counted now; tmac.compliance_status is this over a run made now';
+
+CREATE VIEW tmac.compliance_status AS
+  SELECT * FROM tmac.compliance_status_of(tmac.compliance_run());
 COMMENT ON VIEW tmac.compliance_status IS
   'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
 

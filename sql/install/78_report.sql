@@ -1,7 +1,7 @@
 -- 78_report.sql — the one-page printable compliance report (HTML).
 --
 -- tmac.compliance_report_html() renders tmac.compliance_status and the open
--- findings as a self-contained HTML page (inline CSS, A4, no scripts, no
+-- findings, both from one run of the checks, as a self-contained HTML page (inline CSS, A4, no scripts, no
 -- external resources) that a browser prints on one page: the status per
 -- criterion with Japanese and English titles, why, over what population, the
 -- built-in checks evaluated, disabled and the company's own; then the
@@ -23,12 +23,13 @@ DECLARE
   status_rows text;
   finding_rows text;
   totals record;
+  rs tmac.check_result[] := tmac.compliance_run();   -- one run of every check, shown twice below
   fs tmac.findings[];
   exception_rows text;
   not_evaluated integer;
   not_evaluated_list text;
 BEGIN
-  SELECT coalesce(array_agg(f), '{}') INTO fs FROM tmac.findings f;
+  SELECT coalesce(array_agg(ROW(f.*)::tmac.findings), '{}') INTO fs FROM tmac.findings_of(rs) f;
 
   SELECT count(*) AS findings,
          count(*) FILTER (WHERE f.severity IN ('critical', 'high')) AS serious
@@ -58,7 +59,7 @@ BEGIN
          count(*) FILTER (WHERE s.status = 'not_evaluated'),
          string_agg(s.criterion, ', ' ORDER BY s.ordinal) FILTER (WHERE s.status = 'not_evaluated')
     INTO status_rows, not_evaluated, not_evaluated_list
-    FROM (SELECT cs.*, c.ordinal FROM tmac.compliance_status cs JOIN tmac.criterion c USING (criterion)) s;
+    FROM (SELECT cs.*, c.ordinal FROM tmac.compliance_status_of(rs) cs JOIN tmac.criterion c USING (criterion)) s;
 
   SELECT string_agg(x.line, E'\n' ORDER BY x.ord, x.line) INTO exception_rows
     FROM (SELECT 1 AS ord, format('<li>無効なチェック / disabled check: <b>%s</b> (%s) — %s, by %s on %s</li>',

@@ -14,7 +14,8 @@ BEGIN
             WHERE p.pronamespace = 'tmac'::regnamespace
               AND (p.oid IN (SELECT pg_catalog.to_regproc(c.function_name) FROM tmac.compliance_check c WHERE c.builtin)
                    OR p.proname IN ('compliance_check_results', 'sod_role_conflicts', 'duty_holders',
-                                    'compliance_report_html', 'population_counts'))
+                                    'compliance_report_html', 'population_counts', 'compliance_run',
+                                    'findings_of', 'compliance_status_of'))
               AND p.prokind = 'f' AND p.prorettype <> 'trigger'::regtype
   LOOP
     EXECUTE pg_catalog.format('ALTER FUNCTION %s SET jit = off', f);

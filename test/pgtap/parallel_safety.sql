@@ -29,6 +29,8 @@ INSERT INTO not_parallel_safe VALUES
   ('tmac.hidden_rows(regclass)', 'calls tmac.hidden_rows_for()'),
   ('tmac.compliance_check_results()', 'runs each check through tmac.run_check_as_owner() in a subtransaction (EXCEPTION block)'),
   ('tmac.compliance_report_html(integer)', 'calls tmac.compliance_check_results()'),
+  ('tmac.compliance_run()', 'calls tmac.compliance_check_results()'),
+  ('tmac.compliance_status_of(tmac.check_result[])', 'calls tmac.population_counts()'),
   ('tmac.population_counts()', 'counts each population in a subtransaction (EXCEPTION block)'),
   ('tmac.check_object_labels()', 'an EXCEPTION block: a subtransaction, refused in parallel mode'),
   ('tmac.check_terminated_session_open()', 'reads pg_stat_activity (pg_stat_get_activity is parallel restricted)');
