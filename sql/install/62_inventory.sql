@@ -18,6 +18,16 @@
 -- The findings come from one set-based function (tmac.check_inventory) that reads
 -- the inventory once, registered in 85_checks_registers.sql.
 
+-- How findings name many things (assets a provider holds, grants an approver approved; used by
+-- later files' checks too): the first ten, then how many more.
+CREATE FUNCTION tmac.first_ten(items text[]) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN pg_catalog.array_to_string(items[1:10], ', ')
+         || CASE WHEN pg_catalog.cardinality(items) > 10
+                 THEN pg_catalog.format(' and %s more', pg_catalog.cardinality(items) - 10) ELSE '' END;
+COMMENT ON FUNCTION tmac.first_ten(text[]) IS
+  'Internal (findings'' details): the first ten items, comma-separated, then "and N more"';
+
 CREATE TABLE tmac.asset (
   asset_no          text PRIMARY KEY CHECK (asset_no ~ '^\S(.*\S)?$' AND length(asset_no) <= 100),
   asset_id          bigint GENERATED ALWAYS AS IDENTITY UNIQUE,   -- what the ledgers (④⑥⑧) reference

@@ -262,9 +262,9 @@ BEGIN ATOMIC
   WITH d AS MATERIALIZED (SELECT tmac.today() AS today),
   h AS MATERIALIZED (          -- providers holding active assets
     SELECT p.provider_id, p.name, p.nda_signed_on, p.nda_expires_on, p.evaluation, p.registered_at,
-           x.n, array_to_string(x.first, ', ') || CASE WHEN x.n > 10 THEN format(' and %s more', x.n - 10) ELSE '' END AS assets
+           x.n, tmac.first_ten(x.assets) AS assets
       FROM tmac.provider p
-      CROSS JOIN LATERAL (SELECT count(*) AS n, (array_agg(pa.asset_no ORDER BY pa.asset_no))[1:10] AS first
+      CROSS JOIN LATERAL (SELECT count(*) AS n, array_agg(pa.asset_no ORDER BY pa.asset_no) AS assets
                             FROM tmac.provider_asset pa
                            WHERE pa.provider_id = p.provider_id
                              AND (SELECT a.status FROM tmac.asset a WHERE a.asset_no = pa.asset_no) = 'active') x

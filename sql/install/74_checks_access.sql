@@ -141,12 +141,11 @@ BEGIN ATOMIC
   UNION ALL
   -- one finding per approver (not per grant: the condition and its remedy are the approver's)
   SELECT 'approver_conflicting_duty', 'person:' || a.approver,
-         format('%s approved %s live grant(s) (%s%s) and holds a duty an SoD rule separates from approving. Remove the conflicting duty or record an SoD exception, and have another approver confirm those grants (tmac.audit_grant).',
-                a.approver, x.n, array_to_string(x.first, ', '),
-                CASE WHEN x.n > cardinality(x.first) THEN format(' and %s more', x.n - cardinality(x.first)) ELSE '' END),
+         format('%s approved %s live grant(s) (%s) and holds a duty an SoD rule separates from approving. Remove the conflicting duty or record an SoD exception, and have another approver confirm those grants (tmac.audit_grant).',
+                a.approver, x.n, tmac.first_ten(x.ids)),
          x.since
     FROM s CROSS JOIN unnest(s.conflicted) a(approver)
-    CROSS JOIN LATERAL (SELECT count(*) AS n, (array_agg(g.grant_id ORDER BY g.grant_id))[1:10] AS first,
+    CROSS JOIN LATERAL (SELECT count(*) AS n, array_agg(g.grant_id::text ORDER BY g.grant_id) AS ids,
                                min(g.approved_at) AS since
                           FROM tmac.access_grant g
                          WHERE g.status IN ('active', 'pending') AND g.approved_by && ARRAY[a.approver]

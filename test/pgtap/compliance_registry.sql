@@ -1,7 +1,7 @@
 -- compliance_registry.sql — pgTAP: the check registry, findings, compliance_status,
 -- and the checks that need only the catalogs and the SoD tables.
 BEGIN;
-SELECT plan(31);
+SELECT plan(33);
 
 SELECT results_eq($$SELECT criterion FROM tmac.compliance_status$$,
   $$VALUES ('I-1'::text), ('I-2'), ('I-3'), ('I-4'), ('I-5'), ('I-6'), ('II'), ('III'), ('IV'), ('V')$$,
@@ -17,6 +17,9 @@ SELECT results_eq($$SELECT status, reason FROM tmac.compliance_status WHERE crit
   'a criterion without checks is not evaluated, never "ok"');
 DELETE FROM tmac.criterion WHERE criterion = 'X-1';
 SELECT is((SELECT count(*) FROM tmac.findings), 0::bigint, 'a fresh database has no findings');
+-- one run, shown twice: the views are the functions over a run made now (the report uses one run for both)
+SELECT results_eq($$SELECT * FROM tmac.compliance_status_of(tmac.compliance_run())$$,
+  $$SELECT * FROM tmac.compliance_status$$, 'compliance_status is compliance_status_of(compliance_run())');
 SELECT ok((SELECT bool_and(c.description <> '' AND c.remedy <> '' AND obj_description(p.oid, 'pg_proc') IS NOT NULL)
              FROM tmac.compliance_check c JOIN pg_proc p ON p.oid = to_regproc(c.function_name)),
   'every registered check has a description, a remedy and a commented function');
@@ -28,6 +31,8 @@ SELECT results_eq($$SELECT criterion, severity, subject FROM tmac.findings WHERE
   $$VALUES ('V'::text, 'high'::text, 'role:cmp_t_bypass'::text), ('V', 'high', 'role:cmp_t_root')$$,
   'superuser and BYPASSRLS roles are findings until registered');
 SELECT is((SELECT status FROM tmac.compliance_status WHERE criterion = 'V'), 'failing', 'criterion V is failing');
+SELECT results_eq($$SELECT * FROM tmac.findings_of(tmac.compliance_run()) ORDER BY check_code, subject$$,
+  $$SELECT * FROM tmac.findings ORDER BY check_code, subject$$, 'findings is findings_of(compliance_run()), here two');
 SELECT lives_ok($$SELECT tmac.register_privileged_role('cmp_t_root', 'emergency break-glass account, sealed')$$, 'registered');
 ALTER ROLE cmp_t_bypass NOBYPASSRLS;
 SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'privileged_role_unregistered'), 0::bigint,

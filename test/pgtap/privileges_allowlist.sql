@@ -82,6 +82,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.findings_of(tmac.check_result[])', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.compliance_status_of(tmac.check_result[])', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.compliance_check_restore()', ''),
+  ('f', 'tmac.first_ten(text[])', ''),
   ('f', 'tmac.population_counts()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.check_review_population_altered()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.check_review_undecided()', 'tmac_admin tmac_auditor'),
