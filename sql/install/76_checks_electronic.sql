@@ -143,6 +143,8 @@ BEGIN
                 t.relid::text,
                 CASE WHEN NOT c.relrowsecurity THEN 'row security disabled'
                      WHEN NOT c.relforcerowsecurity THEN 'row security not forced'
+                     WHEN lc.typ IS NULL THEN format('no label column %I', t.label_column)
+                     WHEN lc.typ <> 'tmac.label'::regtype THEN format('its label column %I of type %s, not tmac.label', t.label_column, lc.typ)
                      WHEN pc.n < 5 THEN format('only %s of tmac''s 5 policies', pc.n)
                      ELSE 'tmac''s policies or declassification guard altered' END,
                 t.relid::text, t.relid::text),
@@ -152,11 +154,14 @@ BEGIN
     CROSS JOIN LATERAL (SELECT count(*) AS n FROM pg_catalog.pg_policy p
                          WHERE p.polrelid = t.relid
                            AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')) pc
+    LEFT JOIN LATERAL (SELECT a.atttypid::regtype AS typ FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = t.relid AND a.attname = t.label_column AND a.attnum > 0
+                          AND NOT a.attisdropped) lc ON true
    WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
 END
 $$;
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
-  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
+  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered';
 
 -- A parent's policies filter its children's rows when the parent is read, a
 -- child's own when the child is read: a link between a protected and an
