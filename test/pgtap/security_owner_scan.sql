@@ -11,7 +11,7 @@
 -- again, and the same through a partitioned and an inheritance tree.  Every planted function
 -- records who ran it in spy.seen and makes its author superuser when it runs as one.
 BEGIN;
-SELECT plan(37);
+SELECT plan(41);
 \i test/pgtap/people_fixture.psql
 -- t_alice: SECRET clearance, PRJ-A; each table below hides from her one row by clearance
 -- (TOP_SECRET) and one by compartment (SECRET:PRJ-B)
@@ -89,6 +89,8 @@ SELECT is(pg_temp.as_role('t_aud', $$SELECT string_agg(reason || '=' || hidden, 
 SELECT is(pg_temp.ran_as_others(), NULL, 'the owner''s cast did not run as the extension''s owner (nor as the auditor)');
 SELECT is(pg_temp.superusers(), NULL, 'so its author did not become superuser');
 SELECT ok(pg_temp.finding('own_s.t_cast') IS NOT NULL, 'the renamed label column is the finding protected_table_unenforced');
+SELECT is((SELECT string_agg(subject, ' ') FROM tmac.findings WHERE check_code = 'label_function_untrusted'),
+          'cast:own_s.evil AS tmac.label', 'and the cast to tmac.label, owned by a non-administrator, is the finding label_function_untrusted');
 
 -- The same attack by a non-superuser tmac_admin on its own table, asking itself.
 SET ROLE t_adm;
@@ -244,13 +246,27 @@ SELECT is(pg_temp.hidden('own_s.p_tree') || ' / ' || pg_temp.hidden('own_s.i_par
           'the rename attack on a partitioned and an inheritance tree: still the policies'' column in every table');
 SELECT is(pg_temp.ran_as_others(), NULL, 'and the owner''s cast ran nowhere as the extension''s owner');
 
--- 8. Errors, with their SQLSTATEs.
+-- 8. A domain over tmac.label (even a domain over such a domain) hides no labelled rows from
+-- the finding label_column_unprotected.
+CREATE DOMAIN own_s.dd AS adm_s.dlabel;
+CREATE TABLE own_s.t_dom_plain (id integer, label own_s.dd);
+SELECT is((SELECT string_agg(subject, ' ') FROM tmac.findings
+            WHERE check_code = 'label_column_unprotected' AND subject LIKE 'table:own_s.%'),
+          'table:own_s.t_dom_plain', 'a table whose label column is a domain over a domain over tmac.label, without row security, is a finding');
+ALTER TABLE own_s.t_dom_plain ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'label_column_unprotected' AND subject LIKE 'table:own_s.%'),
+          0::bigint, 'and is cleared once row security is enabled and forced');
+
+-- 9. Errors, with their SQLSTATEs.
 CREATE TABLE own_s.plain (id integer, label tmac.label);
 SELECT throws_ok($$SELECT pg_temp.hidden('own_s.plain')$$, '42704', NULL, 'hidden_rows_for of an unprotected table: 42704');
 SELECT throws_ok($$SELECT * FROM tmac.hidden_rows_for('own_s.t_ren', 'no_such_role')$$, '42704', NULL,
                  'of an unknown role: 42704');
 SELECT throws_ok($$SELECT * FROM tmac.hidden_rows_for(NULL, 't_alice')$$, '22004', NULL, 'of a null table: 22004');
 SELECT is(pg_temp.superusers(), NULL, 'at the end, none of the planters is superuser');
+DROP CAST (own_s.evil AS tmac.label);
+SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'label_function_untrusted' AND subject LIKE 'cast:%'), 0::bigint,
+          'the dropped cast is no longer a finding');
 
 SELECT * FROM finish();
 ROLLBACK;
