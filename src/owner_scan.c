@@ -245,13 +245,13 @@ tmac_scan_protected_labels(Oid relid, TmacLabelSink sink, void *arg)
 	Snapshot	snap;
 	MemoryContext rowcxt;
 
-	if (!is_registered(relid))
+	/* (a table dropped meanwhile is no longer protected either) */
+	root = is_registered(relid) ? try_relation_open(relid, AccessShareLock) : NULL;
+	if (root == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("table \"%s\" is not protected by tmac", relation_display(relid)),
 				 errhint("tmac.protected_table lists the protected tables.")));
-
-	root = relation_open(relid, AccessShareLock);
 	if (root->rd_rel->relkind != RELKIND_RELATION &&
 		root->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
