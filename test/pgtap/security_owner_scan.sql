@@ -168,7 +168,8 @@ SELECT * FROM pg_temp.retyped_label('adm_s.t_evil', 'adm_s.evil', 'USING ROW(lab
 SELECT is(pg_temp.ran_as_others(), NULL, 'no cast or domain check ran as the extension''s owner');
 
 -- 6. Planted operators, on the caller's search_path before pg_catalog: over tmac.label, over the
--- owner's type, and over text and name (what the old hidden-row query compared).
+-- owner's type, and over text and name (what the old hidden-row query compared); and the owner's
+-- index expression, constraint and default on the table.
 SET ROLE t_own;
 CREATE FUNCTION own_s.spy_ll(tmac.label, tmac.label) RETURNS boolean LANGUAGE plpgsql AS
   $$BEGIN RETURN spy.ran('an operator over tmac.label', 't_own'); END$$;
@@ -185,10 +186,15 @@ CREATE OPERATOR own_s.= (LEFTARG = own_s.evil, RIGHTARG = own_s.evil, FUNCTION =
 CREATE OPERATOR own_s.= (LEFTARG = text, RIGHTARG = text, FUNCTION = own_s.spy_tt);
 CREATE OPERATOR own_s.< (LEFTARG = text, RIGHTARG = text, FUNCTION = own_s.spy_tt);
 CREATE OPERATOR own_s.= (LEFTARG = name, RIGHTARG = name, FUNCTION = own_s.spy_nn);
--- and an index expression over the label column (ANALYZE and VACUUM run it as the owner anyway)
+-- and an index expression and a CHECK constraint over the label column, and a column default
+-- (PostgreSQL runs them as the owner when it builds, validates or rewrites the table)
 CREATE FUNCTION own_s.spy_idx(tmac.label) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS
-  $$BEGIN PERFORM spy.ran('an index expression', 't_own'); RETURN 1; END$$;
+  $$BEGIN PERFORM spy.ran('an index expression or a constraint', 't_own'); RETURN 1; END$$;
+CREATE FUNCTION own_s.spy_default() RETURNS integer LANGUAGE plpgsql AS
+  $$BEGIN PERFORM spy.ran('a column default', 't_own'); RETURN 1; END$$;
 CREATE INDEX ON own_s.t_ren (own_s.spy_idx(real_label));
+ALTER TABLE own_s.t_ren ADD CONSTRAINT spy_check CHECK (own_s.spy_idx(real_label) = 1);
+ALTER TABLE own_s.t_ren ADD COLUMN spy_default integer DEFAULT own_s.spy_default();
 RESET ROLE;
 SELECT is(pg_temp.as_role('t_aud', $$SELECT 'x'::text OPERATOR(own_s.=) 'y'::text$$), 'true', 'the planted operators work');
 DELETE FROM spy.seen;
@@ -205,7 +211,7 @@ SELECT is((SELECT ren || ' / ' || cast_col FROM hostile_path), 'clearance=1 comp
 SELECT is((SELECT unenforced FROM hostile_path), 6::bigint,
           'and so do the findings: the six tampered tables (cast, tmac_admin, rename, drop, domain, cast type)');
 SELECT is((SELECT string_agg(DISTINCT who || ' ran ' || what, '; ') FROM spy.seen), NULL,
-          'no planted operator or index expression ran');
+          'no planted operator, index expression, constraint or default ran');
 
 -- 7. Trees: a partitioned table and an inheritance parent with rows of its own.  The label
 -- column is found in each partition and child by name, as the planner reads a parent.
