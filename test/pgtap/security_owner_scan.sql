@@ -58,6 +58,30 @@ BEGIN
   EXECUTE format('GRANT SELECT, UPDATE ON %s TO t_alice', tbl);
 END
 $$;
+-- `who` plants in schema `s` a type s.evil with an implicit cast to tmac.label that reports who runs it.
+CREATE FUNCTION pg_temp.plant_cast(who name, s text) RETURNS void LANGUAGE plpgsql AS
+$plant$
+BEGIN
+  EXECUTE format('SET LOCAL ROLE %I', who);
+  EXECUTE format('CREATE TYPE %I.evil AS (v text)', s);
+  EXECUTE format($f$CREATE FUNCTION %1$I.evil_label(%1$I.evil) RETURNS tmac.label LANGUAGE plpgsql AS
+                    $b$BEGIN PERFORM spy.ran('the cast %1$s.evil -> tmac.label', %2$L); RETURN ($1).v::tmac.label; END$b$$f$,
+                 s, who);
+  EXECUTE format('CREATE CAST (%1$I.evil AS tmac.label) WITH FUNCTION %1$I.evil_label(%1$I.evil) AS IMPLICIT', s);
+  RESET ROLE;
+END
+$plant$;
+-- The owner `who` renames the label column of `tbl` to real_label and gives its name to a new
+-- column `definition`.
+CREATE FUNCTION pg_temp.take_label_name(tbl text, who name, definition text) RETURNS void LANGUAGE plpgsql AS
+$$
+BEGIN
+  EXECUTE format('SET LOCAL ROLE %I', who);
+  EXECUTE format('ALTER TABLE %s RENAME COLUMN label TO real_label', tbl);
+  EXECUTE format('ALTER TABLE %s ADD COLUMN label %s', tbl, definition);
+  RESET ROLE;
+END
+$$;
 -- hidden_rows_for(tbl, who) asked by the auditor, as "reason=count …"
 CREATE FUNCTION pg_temp.hidden(tbl text, who name DEFAULT 't_alice') RETURNS text LANGUAGE sql AS
 $$ SELECT pg_temp.as_role('t_aud', format($q$SELECT coalesce(string_agg(reason || '=' || hidden, ' ' ORDER BY reason), '')
@@ -74,14 +98,8 @@ SELECT is(pg_temp.hidden('own_s.t_cast'), 'clearance=1 compartment=1',
 
 -- 1. The review's attack: a renamed label column, and a column of the owner's type with an
 -- implicit cast to tmac.label under its name.
-SET ROLE t_own;
-CREATE TYPE own_s.evil AS (v text);
-CREATE FUNCTION own_s.evil_label(own_s.evil) RETURNS tmac.label LANGUAGE plpgsql AS
-  $$BEGIN PERFORM spy.ran('the cast own_s.evil -> tmac.label', 't_own'); RETURN ($1).v::tmac.label; END$$;
-CREATE CAST (own_s.evil AS tmac.label) WITH FUNCTION own_s.evil_label(own_s.evil) AS IMPLICIT;
-ALTER TABLE own_s.t_cast RENAME COLUMN label TO real_label;
-ALTER TABLE own_s.t_cast ADD COLUMN label own_s.evil NOT NULL DEFAULT ROW('PUBLIC')::own_s.evil;
-RESET ROLE;
+SELECT pg_temp.plant_cast('t_own', 'own_s');
+SELECT pg_temp.take_label_name('own_s.t_cast', 't_own', $$own_s.evil NOT NULL DEFAULT ROW('PUBLIC')::own_s.evil$$);
 SELECT is(pg_temp.hidden('own_s.t_cast'), 'clearance=1 compartment=1',
           'after the rename, hidden_rows_for counts the column the read policy decides on, not the one that took its name');
 SELECT is(pg_temp.as_role('t_aud', $$SELECT string_agg(reason || '=' || hidden, ' ') FROM tmac.hidden_rows('own_s.t_cast')$$),
@@ -93,13 +111,9 @@ SELECT is((SELECT string_agg(subject, ' ') FROM tmac.findings WHERE check_code =
           'cast:own_s.evil AS tmac.label', 'and the cast to tmac.label, owned by a non-administrator, is the finding label_function_untrusted');
 
 -- The same attack by a non-superuser tmac_admin on its own table, asking itself.
+SELECT pg_temp.plant_cast('t_adm', 'adm_s');
+SELECT pg_temp.take_label_name('adm_s.t_adm', 't_adm', $$adm_s.evil NOT NULL DEFAULT ROW('PUBLIC')::adm_s.evil$$);
 SET ROLE t_adm;
-CREATE TYPE adm_s.evil AS (v text);
-CREATE FUNCTION adm_s.evil_label(adm_s.evil) RETURNS tmac.label LANGUAGE plpgsql AS
-  $$BEGIN PERFORM spy.ran('the cast adm_s.evil -> tmac.label', 't_adm'); RETURN ($1).v::tmac.label; END$$;
-CREATE CAST (adm_s.evil AS tmac.label) WITH FUNCTION adm_s.evil_label(adm_s.evil) AS IMPLICIT;
-ALTER TABLE adm_s.t_adm RENAME COLUMN label TO real_label;
-ALTER TABLE adm_s.t_adm ADD COLUMN label adm_s.evil NOT NULL DEFAULT ROW('PUBLIC')::adm_s.evil;
 SELECT is((SELECT string_agg(reason || '=' || hidden, ' ' ORDER BY reason) FROM tmac.hidden_rows_for('adm_s.t_adm', 't_alice')),
           'clearance=1 compartment=1', 'a tmac_admin who owns the table asks hidden_rows_for itself: the right count');
 RESET ROLE;
@@ -107,10 +121,7 @@ SELECT is(pg_temp.ran_as_others(), NULL, 'and its cast did not run as the extens
 SELECT is(pg_temp.superusers(), NULL, 'so the tmac_admin did not become superuser');
 
 -- 2. A renamed column, and a column of type tmac.label that took its name (a decoy).
-SET ROLE t_own;
-ALTER TABLE own_s.t_ren RENAME COLUMN label TO real_label;
-ALTER TABLE own_s.t_ren ADD COLUMN label tmac.label NOT NULL DEFAULT 'PUBLIC';
-RESET ROLE;
+SELECT pg_temp.take_label_name('own_s.t_ren', 't_own', $$tmac.label NOT NULL DEFAULT 'PUBLIC'$$);
 SELECT is(pg_temp.hidden('own_s.t_ren'), 'clearance=1 compartment=1',
           'hidden_rows_for counts the renamed label column, not the decoy');
 SELECT ok(pg_temp.finding('own_s.t_ren') IS NOT NULL, 'the rename is the finding protected_table_unenforced');
@@ -235,12 +246,8 @@ SELECT is(pg_temp.hidden('own_s.p_tree') || ' / ' || pg_temp.hidden('own_s.i_par
           'hidden_rows_for counts every partition and inheritance child, and a child alone');
 ALTER TABLE own_s.i_par OWNER TO t_own;
 ALTER TABLE own_s.i_kid OWNER TO t_own;
-SET ROLE t_own;
-ALTER TABLE own_s.p_tree RENAME COLUMN label TO real_label;
-ALTER TABLE own_s.p_tree ADD COLUMN label own_s.evil NOT NULL DEFAULT ROW('PUBLIC')::own_s.evil;
-ALTER TABLE own_s.i_par RENAME COLUMN label TO real_label;
-ALTER TABLE own_s.i_par ADD COLUMN label own_s.evil NOT NULL DEFAULT ROW('PUBLIC')::own_s.evil;
-RESET ROLE;
+SELECT pg_temp.take_label_name(t, 't_own', $$own_s.evil NOT NULL DEFAULT ROW('PUBLIC')::own_s.evil$$)
+  FROM unnest(ARRAY['own_s.p_tree', 'own_s.i_par']) t;
 SELECT is(pg_temp.hidden('own_s.p_tree') || ' / ' || pg_temp.hidden('own_s.i_par'),
           'clearance=1 compartment=1 / clearance=1 compartment=1',
           'the rename attack on a partitioned and an inheritance tree: still the policies'' column in every table');
