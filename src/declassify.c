@@ -12,6 +12,12 @@
  * declassification; the write policy already bounds it by clearance.
  * Declassifying is the declassifier's own act (own_act.c): refused from
  * another trigger or inside another role's SECURITY DEFINER function.
+ *
+ * The label is read from the column the trigger fires on (its attribute
+ * number), never looked up again by the name it was created with, and only
+ * when that column is of type tmac.label itself: the table's owner can
+ * rename columns, and a column of another type that took the name would
+ * otherwise be decoded as a label.
  */
 #include "postgres.h"
 
@@ -26,6 +32,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "extension.h"
 #include "label.h"
 #include "own_act.h"
 #include "owner_query.h"
@@ -65,13 +72,27 @@ tmac_declassify_guard(PG_FUNCTION_ARGS)
 
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
-	attnum = SPI_fnumber(desc, td->tg_trigger->tgargs[0]);
-	if (attnum <= 0)
+	/*
+	 * The column the trigger fires on (BEFORE UPDATE OF it), not whatever now
+	 * carries the name it was created with: after a rename that name may
+	 * belong to another column, of any type.
+	 */
+	attnum = td->tg_trigger->tgnattr == 1 ? td->tg_trigger->tgattr[0]
+		: SPI_fnumber(desc, td->tg_trigger->tgargs[0]);
+	if (attnum <= 0 || attnum > desc->natts || TupleDescAttr(desc, attnum - 1)->attisdropped)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("label column \"%s\" of protected table \"%s\" does not exist",
 						td->tg_trigger->tgargs[0], RelationGetRelationName(rel)),
 				 errhint("Run tmac.unprotect() and tmac.protect() again after renaming the label column.")));
+	/* only a tmac.label is read as one: not a domain over it, not another type */
+	if (TupleDescAttr(desc, attnum - 1)->atttypid != tmac_extension_required()->label_type)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("label column \"%s\" of protected table \"%s\" has type %s, not tmac.label",
+						NameStr(TupleDescAttr(desc, attnum - 1)->attname), RelationGetRelationName(rel),
+						format_type_be(TupleDescAttr(desc, attnum - 1)->atttypid)),
+				 errhint("Convert the column to tmac.label and protect the table again (tmac.unprotect, then tmac.protect).")));
 
 	od = heap_getattr(td->tg_trigtuple, attnum, desc, &oldnull);
 	nd = heap_getattr(td->tg_newtuple, attnum, desc, &newnull);

@@ -63,14 +63,21 @@ END;
 COMMENT ON FUNCTION tmac.relation_tree(regclass) IS
   'A table with all its partitions and inheritance children, at any depth (depth 0 is the table)';
 
--- True when a table carries exactly tmac's protection on a label column: row
--- security enabled and forced, the five policies as protect() creates them
--- (for everyone, with tmac's expressions), and on a table that holds rows
--- the declassification guard.
+-- True when a table carries exactly tmac's protection on a label column: the
+-- column is of type tmac.label itself, row security is enabled and forced,
+-- the five policies are as protect() creates them (for everyone, with
+-- tmac's expressions), and on a table that holds rows the declassification
+-- guard is there.  The type is checked on its own, not left to how
+-- pg_get_expr() prints a coercion: over a domain, or over a type of the
+-- owner's with an implicit cast to tmac.label, tmac.row_readable(label)
+-- would decide on what the owner's code makes of the column.
 CREATE FUNCTION tmac.protection_in_place(tbl regclass, label_column name) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT c.relrowsecurity AND c.relforcerowsecurity
+     AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid = c.oid AND a.attname = label_column AND a.attnum > 0
+                    AND NOT a.attisdropped AND a.atttypid = 'tmac.label'::pg_catalog.regtype)
      AND (SELECT count(*) FROM pg_catalog.pg_policy p
            WHERE p.polrelid = c.oid AND p.polroles = '{0}'
              AND (p.polname, p.polpermissive, p.polcmd::text,
@@ -93,7 +100,7 @@ BEGIN ATOMIC
     FROM pg_catalog.pg_class c WHERE c.oid = tbl;
 END;
 COMMENT ON FUNCTION tmac.protection_in_place(regclass, name) IS
-  'True when a table has row security enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
+  'True when a table''s label column is of type tmac.label (no domain, no other type), row security is enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
 
 -- The registry's only writers besides the extension owner.  They record what
 -- the catalogs show and nothing else, so the registry cannot claim a table is
@@ -419,26 +426,16 @@ COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS
   'Removes dropped tables from tmac.protected_table (audited)';
 
 -- How many rows of a protected table a role cannot see, by reason.  Counting
--- hidden rows reads past the policies, so it runs as the extension owner and
--- is granted only to the roles that may ask (tmac_admin, tmac_access_admin,
--- tmac_auditor); tmac.hidden_rows(tbl) asks for the acting role.
+-- hidden rows reads past the policies, a table someone else owns, so it is
+-- granted only to the roles that may ask (tmac_admin, tmac_access_admin,
+-- tmac_auditor), and it is no query over that table: src/owner_scan.c reads
+-- the heap itself, only the column tmac_read decides on (found by attribute
+-- number, of exactly type tmac.label), so none of the owner's casts,
+-- operators, domains, policies or rules can run with tmac's rights.
+-- tmac.hidden_rows(tbl) asks for the acting role.
 CREATE FUNCTION tmac.hidden_rows_for(tbl regclass, login_role name)
   RETURNS TABLE (reason text, hidden bigint)
-  LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  col name;
-BEGIN
-  SELECT p.label_column INTO col FROM tmac.protected_table p WHERE p.relid = tbl;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'table "%" is not protected by tmac', tbl
-      USING ERRCODE = 'undefined_object', HINT = 'tmac.protected_table lists the protected tables.';
-  END IF;
-  RETURN QUERY EXECUTE pg_catalog.format(
-    'SELECT r, pg_catalog.count(*) FROM (SELECT tmac.deny_reason_as($1, %I) AS r FROM %s) s
-      WHERE r IS NOT NULL GROUP BY r ORDER BY r', col, tbl) USING login_role;
-END
-$$;
+  AS 'MODULE_PATHNAME', 'tmac_hidden_rows_for' LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION tmac.hidden_rows_for(regclass, name) IS
   'For a role: how many rows of a protected table it cannot see, by the first failing check; for tmac_admin, tmac_access_admin, tmac_auditor';
 

@@ -66,21 +66,27 @@ CREATE FUNCTION tmac.check_label_column_unprotected()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+  -- tmac.label, and any domain over it (at any depth): a domain hides no labelled rows
+  WITH RECURSIVE label_type(oid) AS (
+    SELECT 'tmac.label'::regtype::oid
+    UNION
+    SELECT t.oid FROM pg_catalog.pg_type t JOIN label_type l ON t.typbasetype = l.oid WHERE t.typtype = 'd'
+  )
   SELECT 'table:' || c.oid::regclass::text,
-         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
+         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label or a domain over it) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
                 c.oid::regclass, pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '),
                 CASE WHEN NOT c.relrowsecurity THEN 'disabled' ELSE 'not forced' END, c.oid::regclass),
          NULL::timestamptz
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-   WHERE a.atttypid = 'tmac.label'::regtype
+   WHERE a.atttypid IN (SELECT l.oid FROM label_type l)
      AND c.relkind IN ('r', 'p')
      AND c.relnamespace <> 'tmac'::regnamespace
      AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
    GROUP BY c.oid, c.relrowsecurity;
 END;
 COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS
-  'Check label_column_unprotected: user tables with a tmac.label column whose row security is disabled or not forced';
+  'Check label_column_unprotected: user tables with a column of type tmac.label (or a domain over it) whose row security is disabled or not forced';
 
 CREATE FUNCTION tmac.check_column_label_exceeds_table()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -143,6 +149,8 @@ BEGIN
                 t.relid::text,
                 CASE WHEN NOT c.relrowsecurity THEN 'row security disabled'
                      WHEN NOT c.relforcerowsecurity THEN 'row security not forced'
+                     WHEN lc.typ IS NULL THEN format('no label column %I', t.label_column)
+                     WHEN lc.typ <> 'tmac.label'::regtype THEN format('its label column %I of type %s, not tmac.label', t.label_column, lc.typ)
                      WHEN pc.n < 5 THEN format('only %s of tmac''s 5 policies', pc.n)
                      ELSE 'tmac''s policies or declassification guard altered' END,
                 t.relid::text, t.relid::text),
@@ -152,11 +160,14 @@ BEGIN
     CROSS JOIN LATERAL (SELECT count(*) AS n FROM pg_catalog.pg_policy p
                          WHERE p.polrelid = t.relid
                            AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')) pc
+    LEFT JOIN LATERAL (SELECT a.atttypid::regtype AS typ FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = t.relid AND a.attname = t.label_column AND a.attnum > 0
+                          AND NOT a.attisdropped) lc ON true
    WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
 END
 $$;
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
-  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
+  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered';
 
 -- A parent's policies filter its children's rows when the parent is read, a
 -- child's own when the child is read: a link between a protected and an
@@ -258,10 +269,25 @@ BEGIN ATOMIC
     FROM pg_catalog.pg_operator o
    WHERE o.oprnamespace <> 'tmac'::regnamespace
      AND (o.oprleft IN (SELECT l.oid FROM label_types l) OR o.oprright IN (SELECT l.oid FROM label_types l))
-     AND o.oprowner NOT IN (SELECT a.oid FROM admins a);
+     AND o.oprowner NOT IN (SELECT a.oid FROM admins a)
+  UNION ALL
+  -- a cast is found by its types alone, whatever the search_path: one to tmac.label from a type
+  -- of the owner's runs the owner's function wherever such a value is passed as a label
+  SELECT 'cast:' || pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL),
+         format('The %s cast from %s to %s runs %s, owned by %s, who is neither a superuser nor a tmac_admin: casts are found without a search_path, so it runs in the session of whoever passes such a value where a label is expected. Drop it (DROP CAST (%s AS %s)), or have an administrator own its function.',
+                CASE c.castcontext WHEN 'i' THEN 'implicit' WHEN 'a' THEN 'assignment' ELSE 'explicit' END,
+                pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL),
+                c.castfunc::regprocedure, pg_catalog.pg_get_userbyid(p.proowner),
+                pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL)),
+         NULL::timestamptz
+    FROM pg_catalog.pg_cast c
+    JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc
+   WHERE (c.castsource IN (SELECT l.oid FROM label_types l) OR c.casttarget IN (SELECT l.oid FROM label_types l))
+     AND p.pronamespace <> 'tmac'::regnamespace
+     AND p.proowner NOT IN (SELECT a.oid FROM admins a);
 END;
 COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS
-  'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
+  'Check label_function_untrusted: functions, operators and casts outside schema tmac over tmac.label (a cast: to or from it), owned by a role that is neither superuser nor tmac_admin member';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('privileged_role_unregistered', 'V', 'high',
@@ -271,7 +297,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'tmac.check_privileged_role_unregistered', '{}', '{protected_tables}', true),
   ('label_column_unprotected', 'V', 'critical',
    'Labelled rows without forced row security',
-   'A user table stores row labels (a tmac.label column) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).',
+   'A user table stores row labels (a tmac.label column, or one of a domain over it) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).',
    'Run tmac.protect(table), or ALTER TABLE … ENABLE ROW LEVEL SECURITY and FORCE ROW LEVEL SECURITY.',
    'tmac.check_label_column_unprotected', '{}', '{label_tables}', true),
   ('column_label_exceeds_table', 'I-2', 'low', 'Column classified above its table',
@@ -297,6 +323,6 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
   ('schema_public_create', 'V', 'high', 'Schema where everyone may create objects',
    'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).',
    'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.', 'tmac.check_schema_public_create', '{tmac.protected_table}', '{protected_tables}', true),
-  ('label_function_untrusted', 'V', 'high', 'Function or operator over tmac.label owned by a non-administrator',
-   'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.',
+  ('label_function_untrusted', 'V', 'high', 'Function, operator or cast over tmac.label owned by a non-administrator',
+   'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.',
    'Drop it, or have an administrator own it; keep tmac before public on the search_path.', 'tmac.check_label_function_untrusted', '{}', '{protected_tables}', true);

@@ -25,7 +25,7 @@ INSERT INTO not_parallel_safe VALUES
   ('tmac.acting_person(text)', 'calls tmac.acting_role(), which inspects the backend''s call and security context'),
   ('tmac.reviewer(text)', 'calls tmac.acting_person()'),
   ('tmac.hr_validate_login_role(tmac.hr_event)', 'calls tmac.hr_error() (VOLATILE, parallel unsafe)'),
-  ('tmac.hidden_rows_for(regclass,name)', 'dynamic SQL over a protected table, and calls tmac.deny_reason_as() (restricted)'),
+  ('tmac.hidden_rows_for(regclass,name)', 'C, restricted: reads a protected table''s heap itself, and decides for another role with a profile fetch of the leader'),
   ('tmac.hidden_rows(regclass)', 'calls tmac.hidden_rows_for()'),
   ('tmac.compliance_check_results()', 'runs each check through tmac.run_check_as_owner() in a subtransaction (EXCEPTION block)'),
   ('tmac.compliance_report_html(integer)', 'calls tmac.compliance_check_results()'),
