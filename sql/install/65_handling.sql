@@ -276,7 +276,7 @@ COMMENT ON FUNCTION tmac.unknown_or_not_yours(text, text, text) IS
 
 -- A group and every group above it (a person's line: their department and the ones enclosing it).
 CREATE FUNCTION tmac.group_lineage(group_id integer) RETURNS integer[]
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN ARRAY(WITH RECURSIVE up(id) AS (
                  SELECT group_lineage.group_id WHERE group_lineage.group_id IS NOT NULL
                  UNION
@@ -288,7 +288,7 @@ COMMENT ON FUNCTION tmac.group_lineage(integer) IS
 -- An asset is a person's when they are its 管理責任者, when it is managed by their department or
 -- one enclosing it, or when they may read its label (the access decision, prerequisites included).
 CREATE FUNCTION tmac.asset_is_theirs(a tmac.asset, person text) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE
   RETURN coalesce(
     (SELECT a.manager = p.person_id
             OR a.managing_group_id = ANY (tmac.group_lineage(p.org_group_id))
@@ -357,7 +357,7 @@ COMMENT ON FUNCTION tmac.person_named_by(text, text, text) IS
 -- of the handler's department or one enclosing it, or the 情報管理責任者 — or an approver of the
 -- asset — its 管理責任者, or the approver of the entry.  Never the handler.
 CREATE FUNCTION tmac.may_close_handling(e tmac.handling_entry, person text) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE
   RETURN coalesce(
     e.handler IS DISTINCT FROM person
     AND (e.approver = person
@@ -376,7 +376,7 @@ COMMENT ON FUNCTION tmac.may_close_handling(tmac.handling_entry, text) IS
 -- Who confirms a return the handler reported: whoever may close the entry, or a second person to
 -- whom the asset is theirs (tmac.asset_is_theirs).  Never the handler.
 CREATE FUNCTION tmac.may_confirm_return(e tmac.handling_entry, person text) RETURNS boolean
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE
   RETURN tmac.may_close_handling(e, person)
          OR coalesce(e.handler IS DISTINCT FROM person
                      AND tmac.asset_is_theirs((SELECT a FROM tmac.asset a WHERE a.asset_id = e.asset_id), person), false);

@@ -59,13 +59,13 @@ CREATE FUNCTION pg_temp.nr(e bigint) RETURNS bigint LANGUAGE sql AS
 SELECT alike(pg_temp.error_of('t_frank', format('SELECT tmac.return_handling(%s)', :e1)), '42501: handling entry "%" is unknown or not yours |%',
   'a person unrelated to the entry cannot close it (42501)');
 SELECT is(pg_temp.error_of('t_frank', format('SELECT tmac.return_handling(%s)', :e1)),
-          replace(pg_temp.error_of('t_frank', format('SELECT tmac.return_handling(%s)', :nx)), :nx::text, :e1::text),
+          replace(pg_temp.error_of('t_frank', format('SELECT tmac.return_handling(%s)', :nx)), '"' || :nx || '"', '"' || :e1 || '"'),
   'return_handling: an existing entry that is not theirs and one that does not exist give the same error');
 SELECT is(pg_temp.error_of('t_frank', format('SELECT tmac.confirm_return(%s)', :e1)),
-          replace(pg_temp.error_of('t_frank', format('SELECT tmac.confirm_return(%s)', :nx)), :nx::text, :e1::text),
+          replace(pg_temp.error_of('t_frank', format('SELECT tmac.confirm_return(%s)', :nx)), '"' || :nx || '"', '"' || :e1 || '"'),
   'confirm_return: the same');
 SELECT is(pg_temp.error_of('t_bob', format('SELECT tmac.return_handling(%s)', :e1)),
-          replace(pg_temp.error_of('t_bob', format('SELECT tmac.return_handling(%s)', :nx)), :nx::text, :e1::text),
+          replace(pg_temp.error_of('t_bob', format('SELECT tmac.return_handling(%s)', :nx)), '"' || :nx || '"', '"' || :e1 || '"'),
   'a colleague of the handler''s department to whom the asset is not theirs: the same');
 SELECT is((SELECT count(*) FROM tmac.handling_entry WHERE returned_at IS NULL AND return_reported_at IS NULL), 5::bigint,
   'nothing was closed or reported by those attempts');
