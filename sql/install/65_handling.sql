@@ -288,7 +288,7 @@ COMMENT ON FUNCTION tmac.group_lineage(integer) IS
 -- An asset is a person's when they are its 管理責任者, when it is managed by their department or
 -- one enclosing it, or when they may read its label (the access decision, prerequisites included).
 CREATE FUNCTION tmac.asset_is_theirs(a tmac.asset, person text) RETURNS boolean
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL RESTRICTED
   RETURN coalesce(
     (SELECT a.manager = p.person_id
             OR a.managing_group_id = ANY (tmac.group_lineage(p.org_group_id))
@@ -302,7 +302,7 @@ COMMENT ON FUNCTION tmac.asset_is_theirs(tmac.asset, text) IS
 
 -- The asset an act names, by number, as its acting person may see it.
 CREATE FUNCTION tmac.asset_named_by(asset_no text, person text) RETURNS tmac.asset
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   a tmac.asset;
@@ -327,7 +327,7 @@ COMMENT ON FUNCTION tmac.asset_named_by(text, text) IS
 -- person of their department or of one enclosing it (their superiors), or a person appointed
 -- (管理者の選任: appointments are made known to everyone, 周知).
 CREATE FUNCTION tmac.person_named_by(other text, person text, what text) RETURNS text
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   o tmac.person;
@@ -357,7 +357,7 @@ COMMENT ON FUNCTION tmac.person_named_by(text, text, text) IS
 -- of the handler's department or one enclosing it, or the 情報管理責任者 — or an approver of the
 -- asset — its 管理責任者, or the approver of the entry.  Never the handler.
 CREATE FUNCTION tmac.may_close_handling(e tmac.handling_entry, person text) RETURNS boolean
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN coalesce(
     e.handler IS DISTINCT FROM person
     AND (e.approver = person
@@ -376,7 +376,7 @@ COMMENT ON FUNCTION tmac.may_close_handling(tmac.handling_entry, text) IS
 -- Who confirms a return the handler reported: whoever may close the entry, or a second person to
 -- whom the asset is theirs (tmac.asset_is_theirs).  Never the handler.
 CREATE FUNCTION tmac.may_confirm_return(e tmac.handling_entry, person text) RETURNS boolean
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL RESTRICTED
   RETURN tmac.may_close_handling(e, person)
          OR coalesce(e.handler IS DISTINCT FROM person
                      AND tmac.asset_is_theirs((SELECT a FROM tmac.asset a WHERE a.asset_id = e.asset_id), person), false);
