@@ -184,9 +184,6 @@ CREATE TABLE tmac.handling_entry (
   returned_at     timestamptz,
   returned_by     text REFERENCES tmac.person,
   return_note     text,
-  return_reported_at timestamptz,
-  return_reported_by text REFERENCES tmac.person,
-  return_report_note text,
   disposal_method text CHECK (disposal_method IN ('shred', 'dissolve', 'incinerate', 'data_erase', 'other')),
   acknowledged_by text REFERENCES tmac.person,
   acknowledged_at timestamptz,
@@ -196,16 +193,19 @@ CREATE TABLE tmac.handling_entry (
   target_table    text,
   row_count       bigint,
   statement       text,
+  return_reported_at timestamptz,
+  return_reported_by text REFERENCES tmac.person,
+  return_report_note text,
   CHECK (asset_id IS NOT NULL OR automatic),
   CHECK (approver IS NULL OR approver IS DISTINCT FROM handler),
   CHECK ((approver IS NULL) = (approved_at IS NULL)),
   CHECK ((returned_at IS NULL) = (returned_by IS NULL)),
-  CHECK (returned_by IS NULL OR returned_by IS DISTINCT FROM handler),
-  CHECK ((return_reported_at IS NULL) = (return_reported_by IS NULL)),
-  CHECK (return_reported_by IS NULL OR return_reported_by = handler),
   CHECK ((acknowledged_at IS NULL) = (acknowledged_by IS NULL)),
   CHECK (acknowledged_by IS NULL OR acknowledged_by IS DISTINCT FROM handler),
-  CHECK (disposal_method IS NULL OR action = 'dispose')
+  CHECK (disposal_method IS NULL OR action = 'dispose'),
+  CONSTRAINT handling_entry_returned_by_not_handler CHECK (returned_by IS NULL OR returned_by IS DISTINCT FROM handler),
+  CONSTRAINT handling_entry_return_reported CHECK ((return_reported_at IS NULL) = (return_reported_by IS NULL)),
+  CONSTRAINT handling_entry_return_reported_by_handler CHECK (return_reported_by IS NULL OR return_reported_by = handler)
 );
 CREATE INDEX handling_entry_asset_idx ON tmac.handling_entry (asset_id, action);
 CREATE INDEX handling_entry_open_idx ON tmac.handling_entry (due_at) WHERE returned_at IS NULL AND due_at IS NOT NULL;

@@ -54,7 +54,6 @@ CREATE TABLE tmac.incident (
   incident_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   detected_at        timestamptz NOT NULL,
   discovered_by      text REFERENCES tmac.person,
-  discoverer_claimed text CHECK (discoverer_claimed ~ '^\S(.*\S)?$' AND length(discoverer_claimed) <= 100),
   reported_by        text NOT NULL REFERENCES tmac.person,
   reported_at        timestamptz NOT NULL DEFAULT now(),
   category           text NOT NULL CHECK (category IN ('employee', 'leaver', 'partner', 'outsider')),
@@ -75,13 +74,14 @@ CREATE TABLE tmac.incident (
   closed_at          timestamptz,
   closed_by          text REFERENCES tmac.person,
   reported_asset_nos text[] NOT NULL DEFAULT '{}',
-  CHECK (discovered_by IS NOT NULL OR discoverer_claimed IS NOT NULL),
-  CHECK (discovered_by IS NULL OR discoverer_claimed IS NULL OR discovered_by = discoverer_claimed),
+  discoverer_claimed text CHECK (discoverer_claimed ~ '^\S(.*\S)?$' AND length(discoverer_claimed) <= 100),
   CHECK ((status = 'closed') = (closed_at IS NOT NULL)),
   CHECK ((closed_at IS NULL) = (closed_by IS NULL)),
   CHECK ((escalated_at IS NULL) = (escalated_by IS NULL)),
   CHECK (detected_at <= reported_at),
-  CHECK (sign_code IS NULL OR category IS NOT NULL)
+  CHECK (sign_code IS NULL OR category IS NOT NULL),
+  CONSTRAINT incident_discoverer_known CHECK (discovered_by IS NOT NULL OR discoverer_claimed IS NOT NULL),
+  CONSTRAINT incident_discoverer_confirmed CHECK (discovered_by IS NULL OR discoverer_claimed IS NULL OR discovered_by = discoverer_claimed)
 );
 CREATE INDEX incident_open_idx ON tmac.incident (reported_at) WHERE status = 'open';
 COMMENT ON TABLE tmac.incident IS
