@@ -393,7 +393,9 @@ DECLARE
   e tmac.handling_entry;
 BEGIN
   PERFORM tmac.require_arguments('handling entry', 'entry_id', entry_id::text);
-  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id FOR UPDATE;
+  -- looked at first, locked only once it is the caller's to see: nobody waits on, or for, a
+  -- lock over an entry they may not see
+  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id;
   IF pg_catalog.has_table_privilege(tmac.invoker(), 'tmac.handling_entry', 'SELECT') THEN
     IF e.entry_id IS NULL THEN
       RAISE EXCEPTION 'no handling entry %', entry_id USING ERRCODE = 'no_data_found';
@@ -402,6 +404,9 @@ BEGIN
     PERFORM tmac.unknown_or_not_yours('handling entry', entry_id::text,
       'The handler reports a return; the handler''s manager, an approver of the asset or a second person to whom the asset is theirs closes or confirms it.');
   END IF;
+  -- an entry's handler and asset never change and an approver is only ever added: what made it
+  -- visible still holds; the checks that follow read the locked row
+  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id FOR UPDATE;
   RETURN e;
 END
 $$;

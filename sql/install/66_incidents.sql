@@ -306,7 +306,7 @@ DECLARE
   i tmac.incident;
 BEGIN
   PERFORM tmac.require_arguments('confirm_discovery', 'incident_id', incident_id::text);
-  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id FOR UPDATE;
+  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id;
   IF i.discoverer_claimed IS DISTINCT FROM me THEN
     IF NOT pg_catalog.has_table_privilege(tmac.invoker(), 'tmac.incident', 'SELECT') THEN
       PERFORM tmac.unknown_or_not_yours('incident', incident_id::text,
@@ -318,6 +318,8 @@ BEGIN
         DETAIL = 'Only the person a report names as its discoverer (発見者) confirms it.';
     END IF;
   END IF;
+  -- locked only once it names the caller (a claim never changes)
+  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id FOR UPDATE;
   IF i.discovered_by IS NOT NULL THEN
     RAISE EXCEPTION 'you confirmed that you discovered incident % already', incident_id
       USING ERRCODE = 'object_not_in_prerequisite_state';
