@@ -261,18 +261,25 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.handling_entry_entry_id_seq', '
 -- not yours", the same message — whether the thing does not exist or exists but is not the
 -- caller's.  Readers of the register get the precise errors they could find out by reading.
 
-CREATE FUNCTION tmac.unknown_or_not_yours(what text, id text, hint text) RETURNS void
+CREATE FUNCTION tmac.require_nameable(register regclass, present boolean, theirs boolean, what text, id text,
+                                      missing text, missing_state text, hint text) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  RAISE EXCEPTION '% "%" is unknown or not yours', what, id
-    USING ERRCODE = 'insufficient_privilege',
-          DETAIL = 'To those who cannot read the register, tmac does not say whether it exists.',
-          HINT = hint;
+  IF pg_catalog.has_table_privilege(tmac.invoker(), register, 'SELECT') THEN
+    IF NOT present THEN
+      RAISE EXCEPTION USING MESSAGE = missing, ERRCODE = missing_state;
+    END IF;
+  ELSIF NOT (present AND coalesce(theirs, false)) THEN
+    RAISE EXCEPTION '% "%" is unknown or not yours', what, id
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'To those who cannot read the register, tmac does not say whether it exists.',
+            HINT = hint;
+  END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.unknown_or_not_yours(text, text, text) IS
-  'Internal (person acts): raises the one error 42501 "<what> "<id>" is unknown or not yours", the same whether it does not exist or is not the caller''s';
+COMMENT ON FUNCTION tmac.require_nameable(regclass, boolean, boolean, text, text, text, text, text) IS
+  'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
 
 -- A group and every group above it (a person's line: their department and the ones enclosing it).
 CREATE FUNCTION tmac.group_lineage(group_id integer) RETURNS integer[]
@@ -308,15 +315,9 @@ DECLARE
   a tmac.asset;
 BEGIN
   SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = asset_named_by.asset_no;
-  IF pg_catalog.has_table_privilege(tmac.invoker(), 'tmac.asset', 'SELECT') THEN
-    IF a.asset_id IS NULL THEN
-      RAISE EXCEPTION 'no asset "%" in the inventory', asset_no
-        USING ERRCODE = 'undefined_object', HINT = 'Assets are listed in tmac.asset.';
-    END IF;
-  ELSIF a.asset_id IS NULL OR NOT tmac.asset_is_theirs(a, person) THEN
-    PERFORM tmac.unknown_or_not_yours('asset', asset_no,
-      'Name an asset you manage, that your department manages, or that you are cleared for; its 管理責任者 knows its number.');
-  END IF;
+  PERFORM tmac.require_nameable('tmac.asset', a.asset_id IS NOT NULL, tmac.asset_is_theirs(a, person), 'asset', asset_no,
+    format('no asset "%s" in the inventory', asset_no), '42704',
+    'Name an asset you manage, that your department manages, or that you are cleared for; its 管理責任者 knows its number.');
   RETURN a;
 END
 $$;
@@ -333,20 +334,14 @@ DECLARE
   o tmac.person;
 BEGIN
   SELECT * INTO o FROM tmac.person x WHERE x.person_id = person_named_by.other;
-  IF pg_catalog.has_table_privilege(tmac.invoker(), 'tmac.person', 'SELECT') THEN
-    IF o.person_id IS NULL THEN
-      RAISE EXCEPTION 'no person "%" (%)', other, what USING ERRCODE = 'undefined_object';
-    END IF;
-  ELSIF o.person_id IS NULL
-        OR NOT (o.person_id = person
-                OR coalesce(o.org_group_id = ANY (tmac.group_lineage(
-                     (SELECT p.org_group_id FROM tmac.person p WHERE p.person_id = person_named_by.person))), false)
-                OR EXISTS (SELECT 1 FROM tmac.appointment ap
-                            WHERE ap.person_id = o.person_id AND ap.ended_at IS NULL AND ap.valid_from <= tmac.today()
-                              AND (ap.valid_until IS NULL OR ap.valid_until >= tmac.today()))) THEN
-    PERFORM tmac.unknown_or_not_yours('person', other,
-      format('%s names yourself, a person of your department or one above it, or an appointed manager (tmac.appoint).', what));
-  END IF;
+  PERFORM tmac.require_nameable('tmac.person', o.person_id IS NOT NULL,
+    o.person_id = person
+    OR o.org_group_id = ANY (tmac.group_lineage((SELECT p.org_group_id FROM tmac.person p WHERE p.person_id = person_named_by.person)))
+    OR EXISTS (SELECT 1 FROM tmac.appointment ap
+                WHERE ap.person_id = o.person_id AND ap.ended_at IS NULL AND ap.valid_from <= tmac.today()
+                  AND (ap.valid_until IS NULL OR ap.valid_until >= tmac.today())),
+    'person', other, format('no person "%s" (%s)', other, what), '42704',
+    format('%s names yourself, a person of your department or one above it, or an appointed manager (tmac.appoint).', what));
   RETURN o.person_id;
 END
 $$;
@@ -396,14 +391,10 @@ BEGIN
   -- looked at first, locked only once it is the caller's to see: nobody waits on, or for, a
   -- lock over an entry they may not see
   SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id;
-  IF pg_catalog.has_table_privilege(tmac.invoker(), 'tmac.handling_entry', 'SELECT') THEN
-    IF e.entry_id IS NULL THEN
-      RAISE EXCEPTION 'no handling entry %', entry_id USING ERRCODE = 'no_data_found';
-    END IF;
-  ELSIF e.entry_id IS NULL OR NOT (e.handler IS NOT DISTINCT FROM person OR tmac.may_confirm_return(e, person)) THEN
-    PERFORM tmac.unknown_or_not_yours('handling entry', entry_id::text,
-      'The handler reports a return; the handler''s manager, an approver of the asset or a second person to whom the asset is theirs closes or confirms it.');
-  END IF;
+  PERFORM tmac.require_nameable('tmac.handling_entry', e.entry_id IS NOT NULL,
+    e.handler IS NOT DISTINCT FROM person OR tmac.may_confirm_return(e, person), 'handling entry', entry_id::text,
+    format('no handling entry %s', entry_id), 'P0002',
+    'The handler reports a return; the handler''s manager, an approver of the asset or a second person to whom the asset is theirs closes or confirms it.');
   -- an entry's handler and asset never change and an approver is only ever added: what made it
   -- visible still holds; the checks that follow read the locked row
   SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id FOR UPDATE;

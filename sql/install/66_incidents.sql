@@ -218,7 +218,7 @@ END
 $$;
 COMMENT ON FUNCTION tmac.incident_assets_add(bigint, text[]) IS 'Internal: links assets (by number) to an incident; error 42704 naming unknown ones';
 
--- Reporting is open to every person and is no probe of the registers (see tmac.unknown_or_not_yours
+-- Reporting is open to every person and is no probe of the registers (see tmac.require_nameable
 -- in 65_handling.sql): every argument that needs no lookup is validated first; reported_to_person
 -- must be a person the reporter may name (tmac.person_named_by); the asset numbers are recorded as
 -- given, and only readers of the inventory are told about unknown ones; and a discoverer other
@@ -307,16 +307,12 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('confirm_discovery', 'incident_id', incident_id::text);
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id;
-  IF i.discoverer_claimed IS DISTINCT FROM me THEN
-    IF NOT pg_catalog.has_table_privilege(tmac.invoker(), 'tmac.incident', 'SELECT') THEN
-      PERFORM tmac.unknown_or_not_yours('incident', incident_id::text,
-        'Confirm an incident whose report names you as its discoverer; the reporter gives you its number.');
-    ELSIF i.incident_id IS NULL THEN
-      RAISE EXCEPTION 'no incident %', incident_id USING ERRCODE = 'no_data_found';
-    ELSE
-      RAISE EXCEPTION 'incident % does not name you as its discoverer', incident_id USING ERRCODE = 'insufficient_privilege',
-        DETAIL = 'Only the person a report names as its discoverer (発見者) confirms it.';
-    END IF;
+  PERFORM tmac.require_nameable('tmac.incident', i.incident_id IS NOT NULL, i.discoverer_claimed = me, 'incident',
+    incident_id::text, format('no incident %s', incident_id), 'P0002',
+    'Confirm an incident whose report names you as its discoverer; the reporter gives you its number.');
+  IF i.discoverer_claimed IS DISTINCT FROM me THEN    -- only a reader of the register gets here
+    RAISE EXCEPTION 'incident % does not name you as its discoverer', incident_id USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Only the person a report names as its discoverer (発見者) confirms it.';
   END IF;
   -- locked only once it names the caller (a claim never changes)
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id FOR UPDATE;

@@ -7,13 +7,7 @@
 BEGIN;
 SELECT plan(37);
 \i test/pgtap/people_fixture.psql
-
--- t_frank (F1, SALES): no tmac role, so he reads neither the inventory nor the persons register
-CREATE ROLE t_frank LOGIN;
-SELECT tmac.enrol_login('t_frank');
-INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
-  ('acts-1', 'F1', 'hire', now() - interval '1 hour', '{"full_name":"Frank","org_group":"SALES","job_role":"sales","login_role":"t_frank"}');
-SELECT tmac.record_pledge('F1', 'hire', current_date - 1), tmac.record_training('F1', 'security basics', current_date - 1);
+\i test/pgtap/acts_fixture.psql
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('F1', 'CONFIDENTIAL', now() + interval '30 days', 'acts')$$);
 INSERT INTO tmac.asset (asset_no, name, label, business_category, medium, registered_on, manager, managing_group_id) VALUES
   ('P-HIDDEN', '開発図面', 'SECRET', '技術', 'paper', current_date, 'C1', tmac.vocabulary_id('group', 'DEV')),   -- not frank's
@@ -21,23 +15,6 @@ INSERT INTO tmac.asset (asset_no, name, label, business_category, medium, regist
   ('P-MINE', '顧客台帳', 'TOP_SECRET', '営業', 'paper', current_date, 'F1', NULL),                         -- he manages it
   ('P-CLEARED', '社外秘資料', 'CONFIDENTIAL', '技術', 'paper', current_date, 'C1', NULL);                  -- he is cleared for it
 
-CREATE FUNCTION pg_temp.error_of(r name, q text) RETURNS text LANGUAGE plpgsql AS
-$$
-DECLARE
-  st text; m text; d text; h text;
-BEGIN
-  EXECUTE format('SET ROLE %I', r);
-  BEGIN
-    EXECUTE q;
-  EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
-    RESET ROLE;
-    RETURN st || ': ' || m || ' | ' || coalesce(d, '') || ' | ' || coalesce(h, '');
-  END;
-  RESET ROLE;
-  RETURN 'no error';
-END
-$$;
 -- The probe: the same call with an existing id that is not the caller's and with one that does not
 -- exist; the answers, with the id written as <id>, must be the same.
 CREATE FUNCTION pg_temp.probe(r name, q text, hidden text, missing text) RETURNS text[] LANGUAGE sql AS

@@ -371,7 +371,7 @@ INSERT INTO allowlist VALUES
    ('f', 'tmac.return_handling(bigint,text)', 'tmac_person'),
    ('f', 'tmac.confirm_return(bigint,text)', 'tmac_person'),
    ('f', 'tmac.confirm_discovery(bigint)', 'tmac_person'),
-   ('f', 'tmac.unknown_or_not_yours(text,text,text)', ''),
+   ('f', 'tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text)', ''),
    ('f', 'tmac.group_lineage(integer)', ''),
    ('f', 'tmac.asset_is_theirs(tmac.asset,text)', ''),
    ('f', 'tmac.asset_named_by(text,text)', ''),
