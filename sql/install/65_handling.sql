@@ -193,13 +193,19 @@ CREATE TABLE tmac.handling_entry (
   target_table    text,
   row_count       bigint,
   statement       text,
+  return_reported_at timestamptz,
+  return_reported_by text REFERENCES tmac.person,
+  return_report_note text,
   CHECK (asset_id IS NOT NULL OR automatic),
   CHECK (approver IS NULL OR approver IS DISTINCT FROM handler),
   CHECK ((approver IS NULL) = (approved_at IS NULL)),
   CHECK ((returned_at IS NULL) = (returned_by IS NULL)),
   CHECK ((acknowledged_at IS NULL) = (acknowledged_by IS NULL)),
   CHECK (acknowledged_by IS NULL OR acknowledged_by IS DISTINCT FROM handler),
-  CHECK (disposal_method IS NULL OR action = 'dispose')
+  CHECK (disposal_method IS NULL OR action = 'dispose'),
+  CONSTRAINT handling_entry_returned_by_not_handler CHECK (returned_by IS NULL OR returned_by IS DISTINCT FROM handler),
+  CONSTRAINT handling_entry_return_reported CHECK ((return_reported_at IS NULL) = (return_reported_by IS NULL)),
+  CONSTRAINT handling_entry_return_reported_by_handler CHECK (return_reported_by IS NULL OR return_reported_by = handler)
 );
 CREATE INDEX handling_entry_asset_idx ON tmac.handling_entry (asset_id, action);
 CREATE INDEX handling_entry_open_idx ON tmac.handling_entry (due_at) WHERE returned_at IS NULL AND due_at IS NOT NULL;
@@ -226,7 +232,10 @@ COMMENT ON COLUMN tmac.handling_entry.handled_at IS '開始時 日付 (when it w
 COMMENT ON COLUMN tmac.handling_entry.due_at IS '返却期限 (when a take-out or provision is due back)';
 COMMENT ON COLUMN tmac.handling_entry.approver IS '承認者 (the approving person; never the handler)';
 COMMENT ON COLUMN tmac.handling_entry.returned_at IS '終了時 日付 (returned or closed at)';
-COMMENT ON COLUMN tmac.handling_entry.returned_by IS '終了時 担当者 (who recorded the return)';
+COMMENT ON COLUMN tmac.handling_entry.returned_by IS '終了時 担当者 (who closed the entry: the handler''s manager, an approver of the asset, or the second person who confirmed the handler''s report; never the handler)';
+COMMENT ON COLUMN tmac.handling_entry.return_reported_at IS 'When the handler reported the return (tmac.return_handling); the entry stays open until a second person confirms it (tmac.confirm_return)';
+COMMENT ON COLUMN tmac.handling_entry.return_reported_by IS 'The handler who reported the return (never anyone else)';
+COMMENT ON COLUMN tmac.handling_entry.return_report_note IS 'The handler''s note on the reported return';
 COMMENT ON COLUMN tmac.handling_entry.disposal_method IS '廃棄方法 (disposal method): shred 細断, dissolve 溶解, incinerate 焼却, data_erase データ消去, other';
 COMMENT ON COLUMN tmac.handling_entry.acknowledged_by IS 'The manager who reviewed a forbidden or unapproved entry after the fact (never the handler)';
 COMMENT ON COLUMN tmac.handling_entry.acknowledgement IS 'What the manager found and did about it';
@@ -242,6 +251,174 @@ CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.handling_entry
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 SELECT pg_catalog.pg_extension_config_dump('tmac.handling_entry', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.handling_entry_entry_id_seq', '');
+
+-- What a person may name in an act.  The acts every person may do (tmac_person: record_handling,
+-- return_handling, confirm_return, report_incident, confirm_discovery) take asset numbers, person
+-- ids and entry or incident numbers, while the registers behind them are read only by
+-- tmac_approver, tmac_auditor and tmac_admin (persons also by tmac_hr and tmac_access_admin).  So
+-- that an act is no probe of those registers, each act first validates every argument that needs
+-- no lookup (enumerations, dates, formats), and then answers one error — 42501, "… is unknown or
+-- not yours", the same message — whether the thing does not exist or exists but is not the
+-- caller's.  Readers of the register get the precise errors they could find out by reading.
+
+CREATE FUNCTION tmac.require_nameable(register regclass, present boolean, theirs boolean, what text, id text,
+                                      missing text, missing_state text, hint text) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF pg_catalog.has_table_privilege(tmac.invoker(), register, 'SELECT') THEN
+    IF NOT present THEN
+      RAISE EXCEPTION USING MESSAGE = missing, ERRCODE = missing_state;
+    END IF;
+  ELSIF NOT (present AND coalesce(theirs, false)) THEN
+    RAISE EXCEPTION '% "%" is unknown or not yours', what, id
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'To those who cannot read the register, tmac does not say whether it exists.',
+            HINT = hint;
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.require_nameable(regclass, boolean, boolean, text, text, text, text, text) IS
+  'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
+
+-- A group and every group above it (a person's line: their department and the ones enclosing it).
+CREATE FUNCTION tmac.group_lineage(group_id integer) RETURNS integer[]
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN ARRAY(WITH RECURSIVE up(id) AS (
+                 SELECT group_lineage.group_id WHERE group_lineage.group_id IS NOT NULL
+                 UNION
+                 SELECT g.parent_id FROM up JOIN tmac.org_group g ON g.group_id = up.id WHERE g.parent_id IS NOT NULL)
+               SELECT up.id FROM up);
+COMMENT ON FUNCTION tmac.group_lineage(integer) IS
+  'Internal: a group''s id and the ids of every group enclosing it (empty for NULL)';
+
+-- An asset is a person's when they are its 管理責任者, when it is managed by their department or
+-- one enclosing it, or when they may read its label (the access decision, prerequisites included).
+CREATE FUNCTION tmac.asset_is_theirs(a tmac.asset, person text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL RESTRICTED
+  RETURN coalesce(
+    (SELECT a.manager = p.person_id
+            OR a.managing_group_id = ANY (tmac.group_lineage(p.org_group_id))
+            OR (a.label IS NOT NULL AND p.login_role IS NOT NULL
+                AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = p.login_role)
+                AND tmac.deny_reason_as(p.login_role, a.label) IS NULL)
+       FROM tmac.person p WHERE p.person_id = asset_is_theirs.person),
+    false);
+COMMENT ON FUNCTION tmac.asset_is_theirs(tmac.asset, text) IS
+  'Internal: true when the asset is the person''s to name: they manage it, their department (or one enclosing it) manages it, or they may read its label';
+
+-- The asset an act names, by number, as its acting person may see it.
+CREATE FUNCTION tmac.asset_named_by(asset_no text, person text) RETURNS tmac.asset
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  a tmac.asset;
+BEGIN
+  SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = asset_named_by.asset_no;
+  PERFORM tmac.require_nameable('tmac.asset', a.asset_id IS NOT NULL, tmac.asset_is_theirs(a, person), 'asset', asset_no,
+    format('no asset "%s" in the inventory', asset_no), '42704',
+    'Name an asset you manage, that your department manages, or that you are cleared for; its 管理責任者 knows its number.');
+  RETURN a;
+END
+$$;
+COMMENT ON FUNCTION tmac.asset_named_by(text, text) IS
+  'Internal (person acts): the asset of a number; for readers of tmac.asset error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless the asset is theirs';
+
+-- The person an act names (reported to), as its acting person may see them: themselves, a
+-- person of their department or of one enclosing it (their superiors), or a person appointed
+-- (管理者の選任: appointments are made known to everyone, 周知).
+CREATE FUNCTION tmac.person_named_by(other text, person text, what text) RETURNS text
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  o tmac.person;
+BEGIN
+  SELECT * INTO o FROM tmac.person x WHERE x.person_id = person_named_by.other;
+  PERFORM tmac.require_nameable('tmac.person', o.person_id IS NOT NULL,
+    o.person_id = person
+    OR o.org_group_id = ANY (tmac.group_lineage((SELECT p.org_group_id FROM tmac.person p WHERE p.person_id = person_named_by.person)))
+    OR EXISTS (SELECT 1 FROM tmac.appointment ap
+                WHERE ap.person_id = o.person_id AND ap.ended_at IS NULL AND ap.valid_from <= tmac.today()
+                  AND (ap.valid_until IS NULL OR ap.valid_until >= tmac.today())),
+    'person', other, format('no person "%s" (%s)', other, what), '42704',
+    format('%s names yourself, a person of your department or one above it, or an appointed manager (tmac.appoint).', what));
+  RETURN o.person_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.person_named_by(text, text, text) IS
+  'Internal (person acts): a person id an act names; for readers of tmac.person error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless it is themselves, a person of their department or one above it, or an appointee';
+
+-- Who closes a take-out, provision or copy (returned_by): the handler's manager — the 部門管理者
+-- of the handler's department or one enclosing it, or the 情報管理責任者 — or an approver of the
+-- asset — its 管理責任者, or the approver of the entry.  Never the handler.
+CREATE FUNCTION tmac.may_close_handling(e tmac.handling_entry, person text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce(
+    e.handler IS DISTINCT FROM person
+    AND (e.approver = person
+         OR EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_id = e.asset_id AND a.manager = person)
+         OR EXISTS (SELECT 1 FROM tmac.appointment ap
+                     WHERE ap.person_id = may_close_handling.person AND ap.ended_at IS NULL
+                       AND ap.valid_from <= tmac.today() AND (ap.valid_until IS NULL OR ap.valid_until >= tmac.today())
+                       AND (ap.role = 'information_officer'
+                            OR (ap.role = 'department_manager'
+                                AND ap.scope_group_id = ANY (tmac.group_lineage(
+                                      (SELECT h.org_group_id FROM tmac.person h WHERE h.person_id = e.handler))))))),
+    false);
+COMMENT ON FUNCTION tmac.may_close_handling(tmac.handling_entry, text) IS
+  'Internal: true when the person may close the entry: the handler''s 部門管理者 (their department or one above it) or the 情報管理責任者, the asset''s 管理責任者, or the entry''s approver; never the handler';
+
+-- Who confirms a return the handler reported: whoever may close the entry, or a second person to
+-- whom the asset is theirs (tmac.asset_is_theirs).  Never the handler.
+CREATE FUNCTION tmac.may_confirm_return(e tmac.handling_entry, person text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL RESTRICTED
+  RETURN tmac.may_close_handling(e, person)
+         OR coalesce(e.handler IS DISTINCT FROM person
+                     AND tmac.asset_is_theirs((SELECT a FROM tmac.asset a WHERE a.asset_id = e.asset_id), person), false);
+COMMENT ON FUNCTION tmac.may_confirm_return(tmac.handling_entry, text) IS
+  'Internal: true when the person may confirm the return the handler reported: whoever may close the entry, or another person to whom its asset is theirs';
+
+-- The entry a return names, locked, as its acting person may see it: readers of the ledger get
+-- P0002 when there is none; everyone else the one error 42501 unless they are its handler or may
+-- confirm its return.
+CREATE FUNCTION tmac.handling_entry_of_person(entry_id bigint, person text) RETURNS tmac.handling_entry
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  e tmac.handling_entry;
+BEGIN
+  PERFORM tmac.require_arguments('handling entry', 'entry_id', entry_id::text);
+  -- looked at first, locked only once it is the caller's to see: nobody waits on, or for, a
+  -- lock over an entry they may not see
+  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id;
+  PERFORM tmac.require_nameable('tmac.handling_entry', e.entry_id IS NOT NULL,
+    e.handler IS NOT DISTINCT FROM person OR tmac.may_confirm_return(e, person), 'handling entry', entry_id::text,
+    format('no handling entry %s', entry_id), 'P0002',
+    'The handler reports a return; the handler''s manager, an approver of the asset or a second person to whom the asset is theirs closes or confirms it.');
+  -- an entry's handler and asset never change and an approver is only ever added: what made it
+  -- visible still holds; the checks that follow read the locked row
+  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id FOR UPDATE;
+  RETURN e;
+END
+$$;
+COMMENT ON FUNCTION tmac.handling_entry_of_person(bigint, text) IS
+  'Internal (return_handling, confirm_return): locks a handling entry; P0002 for readers of the ledger when there is none, else the one error 42501 unknown or not yours unless the person is its handler or may confirm its return';
+
+-- A return is recorded only for a take-out, provision or copy that is still open.
+CREATE FUNCTION tmac.handling_require_open(e tmac.handling_entry) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF e.action NOT IN ('take_out', 'provide', 'copy') THEN
+    RAISE EXCEPTION 'entry % is a %, which is not returned', e.entry_id, e.action USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF e.returned_at IS NOT NULL THEN
+    RAISE EXCEPTION 'entry % was returned at %', e.entry_id, e.returned_at USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.handling_require_open(tmac.handling_entry) IS
+  'Internal: error 55000 unless the entry is a take-out, provision or copy not yet returned';
 
 -- The acting person for a ledger act (any active person may record what they handle).
 CREATE FUNCTION tmac.handling_entry_for_update(entry_id bigint) RETURNS tmac.handling_entry
@@ -275,15 +452,23 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('record_handling', 'asset_no', asset_no, 'action', action, 'purpose', purpose);
-  SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = record_handling.asset_no;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no
-      USING ERRCODE = 'undefined_object', HINT = 'Assets are listed in tmac.asset.';
+  -- everything that needs no lookup first: an act is no probe of the inventory
+  IF asset_no !~ '^\S(.*\S)?$' OR length(asset_no) > 100 THEN
+    RAISE EXCEPTION 'malformed asset number "%"', asset_no
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'An asset number has at most 100 characters and no surrounding spaces.';
   END IF;
   IF NOT EXISTS (SELECT 1 FROM tmac.handling_action x WHERE x.action = record_handling.action) THEN
     RAISE EXCEPTION 'unknown handling action "%"', action
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).';
+  END IF;
+  IF media NOT IN ('paper', 'electronic', 'portable_media', 'prototype', 'equipment', 'database', 'other') THEN
+    RAISE EXCEPTION 'unknown media "%"', media
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Media: paper, electronic, portable_media, prototype, equipment, database, other.';
+  END IF;
+  IF disposal_method NOT IN ('shred', 'dissolve', 'incinerate', 'data_erase', 'other') THEN
+    RAISE EXCEPTION 'unknown disposal method "%"', disposal_method
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.';
   END IF;
   IF disposal_method IS NOT NULL AND action <> 'dispose' THEN
     RAISE EXCEPTION 'a disposal method is recorded only for a disposal' USING ERRCODE = 'invalid_parameter_value';
@@ -305,6 +490,7 @@ BEGIN
   IF handled_at > now() THEN
     RAISE EXCEPTION 'handling is recorded when it happened, not in advance' USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  a := tmac.asset_named_by(asset_no, me);
   rk := tmac.label_rank(a.label);
   rl := tmac.handling_rule_for(rk, action);
   INSERT INTO tmac.handling_entry (asset_id, action, level_rank, rule_applied, media, copy_serials, purpose,
@@ -349,25 +535,73 @@ $$;
 COMMENT ON FUNCTION tmac.approve_handling(bigint, text) IS
   'An approver (承認者, never the handler) approves a handling-ledger entry; closes its handling_unapproved finding';
 
+-- Closing a take-out, provision or copy is four-eyes: the handler reports the return
+-- (return_reported_*), a second person confirms it (tmac.confirm_return) and is recorded as
+-- returned_by; the handler's manager or an approver of the asset (tmac.may_close_handling) closes
+-- it in one step.  Anyone else is refused, and whoever cannot read the ledger gets the one error
+-- "unknown or not yours" whether or not the entry exists.
 CREATE FUNCTION tmac.return_handling(entry_id bigint, note text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   me text := tmac.acting_person('record a return');
-  e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
+  e tmac.handling_entry := tmac.handling_entry_of_person(entry_id, me);
 BEGIN
-  IF e.action NOT IN ('take_out', 'provide', 'copy') THEN
-    RAISE EXCEPTION 'entry % is a %, which is not returned', entry_id, e.action USING ERRCODE = 'object_not_in_prerequisite_state';
+  IF e.handler = me THEN
+    PERFORM tmac.handling_require_open(e);
+    IF e.return_reported_at IS NOT NULL THEN
+      RAISE EXCEPTION 'the return of entry % was reported at % and awaits a second person''s confirmation', entry_id, e.return_reported_at
+        USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'A second person confirms it with tmac.confirm_return.';
+    END IF;
+    UPDATE tmac.handling_entry h SET return_reported_at = now(), return_reported_by = me, return_report_note = note
+     WHERE h.entry_id = return_handling.entry_id;
+    RAISE NOTICE 'the return of entry % is recorded; the entry closes when a second person confirms it (tmac.confirm_return)', entry_id;
+    RETURN;
   END IF;
-  IF e.returned_at IS NOT NULL THEN
-    RAISE EXCEPTION 'entry % was returned at %', entry_id, e.returned_at USING ERRCODE = 'object_not_in_prerequisite_state';
+  IF NOT tmac.may_close_handling(e, me) THEN
+    RAISE EXCEPTION 'you may not close handling entry %', entry_id
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'The handler''s manager (部門管理者 of their department, or the 情報管理責任者), the asset''s 管理責任者 or the entry''s approver closes an entry; the handler reports a return and a second person confirms it.',
+            HINT = CASE WHEN e.return_reported_at IS NOT NULL
+                        THEN 'The handler reported the return: a second person to whom the asset is theirs confirms it with tmac.confirm_return.'
+                        ELSE 'Ask the handler to report the return (tmac.return_handling).' END;
   END IF;
+  PERFORM tmac.handling_require_open(e);
   UPDATE tmac.handling_entry h SET returned_at = now(), returned_by = me, return_note = note
    WHERE h.entry_id = return_handling.entry_id;
 END
 $$;
 COMMENT ON FUNCTION tmac.return_handling(bigint, text) IS
-  'Records that what a take-out, provision or copy entry took out came back (終了時: when, by whom); closes its overdue finding';
+  'Records that what a take-out, provision or copy entry took out came back (終了時): the handler reports it and a second person confirms it (tmac.confirm_return); the handler''s manager or an approver of the asset closes it at once; closes its overdue finding';
+
+CREATE FUNCTION tmac.confirm_return(entry_id bigint, note text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('confirm a return');
+  e tmac.handling_entry := tmac.handling_entry_of_person(entry_id, me);
+BEGIN
+  IF e.handler = me THEN
+    RAISE EXCEPTION 'the handler of entry % cannot confirm its return', entry_id
+      USING ERRCODE = 'insufficient_privilege', DETAIL = 'Four-eyes: a second person confirms the return the handler reported.';
+  END IF;
+  IF NOT tmac.may_confirm_return(e, me) THEN
+    RAISE EXCEPTION 'you may not confirm the return of handling entry %', entry_id
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A second person confirms a return: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs (they manage it, their department does, or they are cleared for it).';
+  END IF;
+  PERFORM tmac.handling_require_open(e);
+  IF e.return_reported_at IS NULL THEN
+    RAISE EXCEPTION 'the handler has not reported the return of entry %', entry_id
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'The handler reports it first (tmac.return_handling); the handler''s manager or an approver of the asset may close the entry at once.';
+  END IF;
+  UPDATE tmac.handling_entry h SET returned_at = now(), returned_by = me, return_note = note
+   WHERE h.entry_id = confirm_return.entry_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.confirm_return(bigint, text) IS
+  'A second person (never the handler: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs) confirms the return the handler reported; closes the entry and its overdue finding';
 
 CREATE FUNCTION tmac.acknowledge_handling(entry_id bigint, acknowledgement text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS

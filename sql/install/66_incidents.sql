@@ -53,7 +53,7 @@ INSERT INTO tmac.leak_sign VALUES
 CREATE TABLE tmac.incident (
   incident_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   detected_at        timestamptz NOT NULL,
-  discovered_by      text NOT NULL REFERENCES tmac.person,
+  discovered_by      text REFERENCES tmac.person,
   reported_by        text NOT NULL REFERENCES tmac.person,
   reported_at        timestamptz NOT NULL DEFAULT now(),
   category           text NOT NULL CHECK (category IN ('employee', 'leaver', 'partner', 'outsider')),
@@ -73,17 +73,23 @@ CREATE TABLE tmac.incident (
   status             text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
   closed_at          timestamptz,
   closed_by          text REFERENCES tmac.person,
+  reported_asset_nos text[] NOT NULL DEFAULT '{}',
+  discoverer_claimed text CHECK (discoverer_claimed ~ '^\S(.*\S)?$' AND length(discoverer_claimed) <= 100),
   CHECK ((status = 'closed') = (closed_at IS NOT NULL)),
   CHECK ((closed_at IS NULL) = (closed_by IS NULL)),
   CHECK ((escalated_at IS NULL) = (escalated_by IS NULL)),
   CHECK (detected_at <= reported_at),
-  CHECK (sign_code IS NULL OR category IS NOT NULL)
+  CHECK (sign_code IS NULL OR category IS NOT NULL),
+  CONSTRAINT incident_discoverer_known CHECK (discovered_by IS NOT NULL OR discoverer_claimed IS NOT NULL),
+  CONSTRAINT incident_discoverer_confirmed CHECK (discovered_by IS NULL OR discoverer_claimed IS NULL OR discovered_by = discoverer_claimed)
 );
 CREATE INDEX incident_open_idx ON tmac.incident (reported_at) WHERE status = 'open';
 COMMENT ON TABLE tmac.incident IS
   '情報漏えい等の事故・兆候 (incidents and leak signs, ⑥): who found what when, to whom it was reported, escalation to 経営層, response, cause, corrective action; never deleted';
 COMMENT ON COLUMN tmac.incident.detected_at IS '発見日時 (when it was noticed)';
-COMMENT ON COLUMN tmac.incident.discovered_by IS '発見者 (the person who noticed it)';
+COMMENT ON COLUMN tmac.incident.discovered_by IS '発見者 (the person who noticed it): the reporter, or the person the reporter named once they confirmed it (tmac.confirm_discovery); NULL while that is unconfirmed';
+COMMENT ON COLUMN tmac.incident.discoverer_claimed IS 'The person id the reporter named as 発見者 when it was someone else, as written; unconfirmed until that person confirms it (tmac.confirm_discovery)';
+COMMENT ON COLUMN tmac.incident.reported_asset_nos IS '対象情報 as reported: the asset numbers the reporter gave, as written; those in the inventory are linked in tmac.incident_asset, the others are for the manager to resolve';
 COMMENT ON COLUMN tmac.incident.reported_by IS '報告者 (the person who entered the report)';
 COMMENT ON COLUMN tmac.incident.category IS '兆候の区分 (category of sign): employee 従業員等, leaver 退職者等, partner 取引先, outsider 外部者';
 COMMENT ON COLUMN tmac.incident.sign_code IS 'Which of the seed''s example signs (tmac.leak_sign), if one';
@@ -212,6 +218,12 @@ END
 $$;
 COMMENT ON FUNCTION tmac.incident_assets_add(bigint, text[]) IS 'Internal: links assets (by number) to an incident; error 42704 naming unknown ones';
 
+-- Reporting is open to every person and is no probe of the registers (see tmac.require_nameable
+-- in 65_handling.sql): every argument that needs no lookup is validated first; reported_to_person
+-- must be a person the reporter may name (tmac.person_named_by); the asset numbers are recorded as
+-- given, and only readers of the inventory are told about unknown ones; and a discoverer other
+-- than the reporter is looked up by nobody: it is recorded as claimed (discoverer_claimed) and
+-- becomes the 発見者 only when that person confirms it (tmac.confirm_discovery).
 CREATE FUNCTION tmac.report_incident(category text, description text, detected_at timestamptz DEFAULT NULL,
                                      sign_code text DEFAULT NULL, asset_nos text[] DEFAULT '{}',
                                      reported_to text DEFAULT 'manager', reported_to_person text DEFAULT NULL,
@@ -222,17 +234,34 @@ DECLARE
   me text := tmac.acting_person('report an incident');
   id bigint;
   sc text;
+  nos text[] := ARRAY(SELECT DISTINCT x FROM unnest(coalesce(asset_nos, '{}')) x WHERE x IS NOT NULL ORDER BY 1);
+  claimed text := CASE WHEN discovered_by IS DISTINCT FROM me THEN discovered_by END;
 BEGIN
   PERFORM tmac.require_arguments('report_incident', 'category', category, 'description', description,
                                  'reported_to', reported_to);
+  -- everything that needs no lookup first
   IF category NOT IN ('employee', 'leaver', 'partner', 'outsider') THEN
     RAISE EXCEPTION 'unknown sign category "%"', category USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Categories: employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者).';
+  END IF;
+  IF btrim(description) = '' THEN
+    RAISE EXCEPTION 'an incident report needs a description of what was noticed' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   IF reported_to NOT IN ('supervisor', 'manager') THEN
     RAISE EXCEPTION 'reported_to is supervisor (上長) or manager (管理責任者), not "%"', reported_to
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  IF detected_at > now() THEN
+    RAISE EXCEPTION 'detected_at % is in the future', detected_at USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(nos || reported_to_person || discovered_by) x WHERE x !~ '^\S(.*\S)?$' OR length(x) > 100) THEN
+    RAISE EXCEPTION 'malformed asset number or person id' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Asset numbers and person ids have at most 100 characters and no surrounding spaces.';
+  END IF;
+  IF cardinality(nos) > 100 THEN
+    RAISE EXCEPTION 'a report names at most 100 assets' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- the seed's signs are shipped with tmac and listed in its documentation: no register
   IF sign_code IS NOT NULL THEN
     SELECT s.category INTO sc FROM tmac.leak_sign s WHERE s.sign_code = report_incident.sign_code;
     IF sc IS NULL THEN
@@ -242,26 +271,60 @@ BEGIN
       RAISE EXCEPTION 'leak sign "%" is of category %, not %', sign_code, sc, category USING ERRCODE = 'invalid_parameter_value';
     END IF;
   END IF;
-  IF detected_at > now() THEN
-    RAISE EXCEPTION 'detected_at % is in the future', detected_at USING ERRCODE = 'invalid_parameter_value';
+  IF reported_to_person IS NOT NULL THEN
+    PERFORM tmac.person_named_by(reported_to_person, me, 'reported_to_person');
   END IF;
-  IF discovered_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = discovered_by) THEN
-    RAISE EXCEPTION 'no person "%"', discovered_by USING ERRCODE = 'undefined_object';
-  END IF;
-  IF reported_to_person IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = reported_to_person) THEN
-    RAISE EXCEPTION 'no person "%"', reported_to_person USING ERRCODE = 'undefined_object';
-  END IF;
-  INSERT INTO tmac.incident (detected_at, discovered_by, reported_by, category, sign_code, description,
-                             reported_to, reported_to_person, due_by)
-  VALUES (coalesce(detected_at, now()), coalesce(discovered_by, me), me, category, sign_code, description,
-          reported_to, reported_to_person, now() + tmac.setting_lookup('incident_close_deadline')::interval)
+  INSERT INTO tmac.incident (detected_at, discovered_by, discoverer_claimed, reported_by, category, sign_code, description,
+                             reported_to, reported_to_person, due_by, reported_asset_nos)
+  VALUES (coalesce(detected_at, now()), CASE WHEN claimed IS NULL THEN me END, claimed, me, category, sign_code, description,
+          reported_to, reported_to_person, now() + tmac.setting_lookup('incident_close_deadline')::interval, nos)
   RETURNING incident.incident_id INTO id;
-  PERFORM tmac.incident_assets_add(id, coalesce(asset_nos, '{}'));
+  IF pg_catalog.has_table_privilege(tmac.invoker(), 'tmac.asset', 'SELECT') THEN
+    PERFORM tmac.incident_assets_add(id, nos);      -- readers of the inventory: 42704 naming unknown ones
+  ELSE
+    INSERT INTO tmac.incident_asset (incident_id, asset_id)
+      SELECT id, a.asset_id FROM tmac.asset a WHERE a.asset_no = ANY (nos)
+      ON CONFLICT DO NOTHING;
+  END IF;
+  IF claimed IS NOT NULL THEN
+    RAISE NOTICE 'incident % names % as its discoverer (発見者), unconfirmed until that person confirms it with tmac.confirm_discovery(%)', id, claimed, id;
+  END IF;
   RETURN id;
 END
 $$;
 COMMENT ON FUNCTION tmac.report_incident(text, text, timestamptz, text, text[], text, text, text) IS
-  'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets, reported to (上長 supervisor / 管理責任者 manager); returns the incident number';
+  'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets (recorded as given), reported to (上長 supervisor / 管理責任者 manager) and the person (one the reporter may name), the discoverer if someone else (unconfirmed until they confirm it: tmac.confirm_discovery); returns the incident number';
+
+-- The person a report named as its discoverer confirms it.  To anyone else, and for an incident
+-- that does not exist, the one error "unknown or not yours" (readers of the register get the
+-- precise one).
+CREATE FUNCTION tmac.confirm_discovery(incident_id bigint) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('confirm the discovery of an incident');
+  i tmac.incident;
+BEGIN
+  PERFORM tmac.require_arguments('confirm_discovery', 'incident_id', incident_id::text);
+  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id;
+  PERFORM tmac.require_nameable('tmac.incident', i.incident_id IS NOT NULL, i.discoverer_claimed = me, 'incident',
+    incident_id::text, format('no incident %s', incident_id), 'P0002',
+    'Confirm an incident whose report names you as its discoverer; the reporter gives you its number.');
+  IF i.discoverer_claimed IS DISTINCT FROM me THEN    -- only a reader of the register gets here
+    RAISE EXCEPTION 'incident % does not name you as its discoverer', incident_id USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Only the person a report names as its discoverer (発見者) confirms it.';
+  END IF;
+  -- locked only once it names the caller (a claim never changes)
+  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id FOR UPDATE;
+  IF i.discovered_by IS NOT NULL THEN
+    RAISE EXCEPTION 'you confirmed that you discovered incident % already', incident_id
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.incident x SET discovered_by = me WHERE x.incident_id = confirm_discovery.incident_id;
+END
+$$;
+COMMENT ON FUNCTION tmac.confirm_discovery(bigint) IS
+  'The person a report named as its discoverer (発見者) confirms it: they become the incident''s discovered_by (on its timeline); nobody else can';
 
 CREATE FUNCTION tmac.incident_for_update(incident_id bigint) RETURNS tmac.incident
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS

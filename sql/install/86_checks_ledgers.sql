@@ -28,8 +28,12 @@ BEGIN ATOMIC
    WHERE e.rule_applied <> 'allowed' AND e.approved_at IS NULL AND e.acknowledged_at IS NULL
   UNION ALL
   SELECT 'handling_not_returned', 'handling:' || e.entry_id,
-         pg_catalog.format('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. Get it back and record the return (tmac.return_handling).',
-                e.entry_id, e.action, s.asset_no, e.handler, pg_catalog.to_char(e.due_at, 'YYYY-MM-DD HH24:MI')),
+         pg_catalog.format('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
+                e.entry_id, e.action, s.asset_no, e.handler, pg_catalog.to_char(e.due_at, 'YYYY-MM-DD HH24:MI'),
+                CASE WHEN e.return_reported_at IS NOT NULL
+                     THEN pg_catalog.format('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
+                                            pg_catalog.to_char(e.return_reported_at, 'YYYY-MM-DD HH24:MI'))
+                     ELSE 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.' END),
          e.due_at
     FROM tmac.handling_entry e
     LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
@@ -79,7 +83,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
   ('handling_not_returned', 'I-4', 'medium',
    '持出の未返却 (a take-out not returned by its due date)',
    'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).',
-   'Get it back and record the return with tmac.return_handling.',
+   'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).',
    'tmac.check_handling', '{}', '{handling_entries}', true),
   ('handling_copies_unaccounted', 'I-4', 'high',
    '廃棄時に所在不明の複製 (copies not accounted for at disposal)',

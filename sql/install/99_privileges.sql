@@ -215,11 +215,13 @@ GRANT EXECUTE ON FUNCTION tmac.check_handling(), tmac.check_incidents(), tmac.ch
 -- to everyone with a person record (seed ④, ⑥), including employees who hold no other tmac
 -- role.  tmac.enrol_login grants tmac_person to each enrolled login (never PUBLIC); each act
 -- still asks tmac.acting_person(), which refuses (42501) a role that is not the login of an
--- active person, and records that person as the handler or reporter.
+-- active person, and records that person as the handler or reporter.  The second person's
+-- halves of two acts go with them: confirming a return the handler reported, and confirming
+-- that one is the discoverer a report named.
 GRANT EXECUTE ON FUNCTION
   tmac.record_handling(text, text, text, text, text[], text, text, text, timestamptz, text, timestamptz),
-  tmac.return_handling(bigint, text),
-  tmac.report_incident(text, text, timestamptz, text, text[], text, text, text)
+  tmac.return_handling(bigint, text), tmac.confirm_return(bigint, text),
+  tmac.report_incident(text, text, timestamptz, text, text[], text, text, text), tmac.confirm_discovery(bigint)
 TO tmac_person;
 -- Managers: approve handling (never their own), review violations, respond to incidents.
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint, text) TO tmac_approver;

@@ -55,7 +55,7 @@ SELECT a.code AS 区域, e.visitor_name AS 立入者, e.visitor_company AS 会�
   FROM tmac.area_entry e JOIN tmac.restricted_area a USING (area_id)
   LEFT JOIN tmac.person s ON s.person_id = e.escort LEFT JOIN tmac.person d ON d.person_id = e.devices_approved_by;
 
-\echo '== 6. ④ 取扱管理簿: 山田 takes the 秘 parts list out (持出 needs approval), 鈴木 approves, 山田 returns it'
+\echo '== 6. ④ 取扱管理簿: 山田 takes the 秘 parts list out (持出 needs approval), 鈴木 approves, 山田 reports its return, 鈴木 confirms it'
 SET ROLE yamada;
 SELECT tmac.record_handling('T-003', 'take_out', '部品メーカーとの打合せ', media => 'paper',
          destination => 'Example 工業株式会社', due_at => now() + interval '2 days') AS take_out \gset
@@ -63,6 +63,9 @@ SET ROLE suzuki;
 SELECT tmac.approve_handling(:take_out, '打合せ後ただちに返却');
 SET ROLE yamada;
 SELECT tmac.return_handling(:take_out, '金庫に返却');
+SET ROLE suzuki;
+SELECT tmac.confirm_return(:take_out, '金庫で現物を確認');
+SET ROLE yamada;
 \echo '   and copies it for a review (複製 with serial numbers), then shreds both copies (廃棄, 細断)'
 SELECT tmac.record_handling('T-003', 'copy', '設計レビュー配布', media => 'paper',
          copy_serials => ARRAY['T-003-C1', 'T-003-C2']) AS copy \gset

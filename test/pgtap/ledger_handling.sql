@@ -2,7 +2,7 @@
 -- (取扱管理簿) with four-eyes approval, automatic handling events, and every finding of ④:
 -- create the condition, see the finding, fix it, see it clear.
 BEGIN;
-SELECT plan(65);
+SELECT plan(66);
 \i test/pgtap/people_fixture.psql
 
 CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
@@ -36,13 +36,14 @@ SELECT is((SELECT rule || '/' || note || '/' || changed FROM tmac.handling_stand
 SELECT ok(EXISTS (SELECT 1 FROM tmac.audit_log WHERE category = 'handling_rule'), 'and audited');
 
 -- The ledger, as a person.
-INSERT INTO tmac.asset (asset_no, name, label, origin, entrusted_by, business_category, medium, registered_on) VALUES
-  ('T-001', '製品設計図', 'TOP_SECRET', 'own', NULL, '技術', 'electronic', current_date),
-  ('T-002', '顧客図面', 'CONFIDENTIAL', 'entrusted', '顧客A社', '技術', 'paper', current_date);
+-- both managed by DEV, the department of t_alice (A1) and t_bob (B1): theirs to name in an act
+INSERT INTO tmac.asset (asset_no, name, label, origin, entrusted_by, business_category, medium, registered_on, managing_group_id) VALUES
+  ('T-001', '製品設計図', 'TOP_SECRET', 'own', NULL, '技術', 'electronic', current_date, tmac.vocabulary_id('group', 'DEV')),
+  ('T-002', '顧客図面', 'CONFIDENTIAL', 'entrusted', '顧客A社', '技術', 'paper', current_date, tmac.vocabulary_id('group', 'DEV'));
 SELECT throws_ok($$SELECT pg_temp.as_role('t_nobody', $q$SELECT tmac.record_handling('T-001', 'take_out', 'x')$q$)$$,
   '42501', NULL, 'a role that is no person''s login cannot record handling');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_alice', $q$SELECT tmac.record_handling('T-999', 'take_out', 'x')$q$)$$,
-  '42704', NULL, 'unknown asset');
+  '42501', 'asset "T-999" is unknown or not yours', 'unknown asset (to a person who cannot read the inventory: unknown or not yours)');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_alice', $q$SELECT tmac.record_handling('T-001', 'copy', 'x')$q$)$$,
   '22004', NULL, 'a copy needs its serials');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_alice', $q$SELECT tmac.record_handling('T-001', 'dispose', 'x')$q$)$$,
@@ -59,7 +60,10 @@ SELECT is(pg_temp.n('handling_not_returned', 'handling:' || :e1), 1::bigint, 'ha
 SELECT is(pg_temp.n('handling_unapproved', 'handling:' || :e1), 1::bigint, 'handling_unapproved: no approval yet');
 SELECT throws_ok(format($$SELECT pg_temp.as_role('t_carol', 'SELECT tmac.return_handling(%s)') $$, :e1 + 1000), 'P0002', NULL,
   'returning an unknown entry');
-SELECT lives_ok(format($$SELECT pg_temp.as_role('t_alice', 'SELECT tmac.return_handling(%s, ''戻した'')')$$, :e1), 'returned');
+SELECT lives_ok(format($$SELECT pg_temp.as_role('t_alice', 'SELECT tmac.return_handling(%s, ''戻した'')')$$, :e1),
+  'the handler reports the return');
+SELECT lives_ok(format($$SELECT pg_temp.as_role('t_bob', 'SELECT tmac.confirm_return(%s, ''確認'')')$$, :e1),
+  'a second person of the asset''s department confirms it');
 SELECT is(pg_temp.n('handling_not_returned'), 0::bigint, 'returned: handling_not_returned gone');
 SELECT throws_ok(format($$SELECT pg_temp.as_role('t_alice', 'SELECT tmac.return_handling(%s)')$$, :e1), '55000', NULL,
   'returned twice');

@@ -32,8 +32,8 @@ SELECT throws_ok($$SELECT pg_temp.as_role('t_alice', $q$SELECT tmac.report_incid
   '22023', NULL, 'a sign of another category');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_alice', $q$SELECT tmac.report_incident('employee', 'x', sign_code => 'nope')$q$)$$,
   '42704', NULL, 'unknown sign');
-SELECT throws_ok($$SELECT pg_temp.as_role('t_alice', $q$SELECT tmac.report_incident('employee', 'x', asset_nos => ARRAY['I-404'])$q$)$$,
-  '42704', NULL, 'unknown asset');
+SELECT throws_ok($$SELECT pg_temp.as_role('t_carol', $q$SELECT tmac.report_incident('employee', 'x', asset_nos => ARRAY['I-404'])$q$)$$,
+  '42704', NULL, 'unknown asset (told to a reader of the inventory)');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_alice', $q$SELECT tmac.report_incident('employee', NULL)$q$)$$,
   '22004', NULL, 'a description is required');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_alice', $q$SELECT tmac.report_incident('employee', 'x', reported_to => 'ceo')$q$)$$,

@@ -27,6 +27,8 @@ INSERT INTO not_parallel_safe VALUES
   ('tmac.hr_validate_login_role(tmac.hr_event)', 'calls tmac.hr_error() (VOLATILE, parallel unsafe)'),
   ('tmac.hidden_rows_for(regclass,name)', 'C, restricted: reads a protected table''s heap itself, and decides for another role with a profile fetch of the leader'),
   ('tmac.hidden_rows(regclass)', 'calls tmac.hidden_rows_for()'),
+  ('tmac.asset_is_theirs(tmac.asset,text)', 'calls tmac.deny_reason_as() (restricted)'),
+  ('tmac.may_confirm_return(tmac.handling_entry,text)', 'calls tmac.asset_is_theirs() (restricted)'),
   ('tmac.compliance_check_results()', 'runs each check through tmac.run_check_as_owner() in a subtransaction (EXCEPTION block)'),
   ('tmac.compliance_report_html(integer)', 'calls tmac.compliance_check_results()'),
   ('tmac.compliance_run()', 'calls tmac.compliance_check_results()'),

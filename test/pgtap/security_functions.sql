@@ -148,8 +148,8 @@ INSERT INTO public_allowlist VALUES
 CREATE TEMP TABLE person_acts (fn regprocedure PRIMARY KEY);
 INSERT INTO person_acts VALUES
   ('tmac.record_handling(text, text, text, text, text[], text, text, text, timestamptz, text, timestamptz)'),
-  ('tmac.return_handling(bigint, text)'),
-  ('tmac.report_incident(text, text, timestamptz, text, text[], text, text, text)');
+  ('tmac.return_handling(bigint, text)'), ('tmac.confirm_return(bigint, text)'),
+  ('tmac.report_incident(text, text, timestamptz, text, text[], text, text, text)'), ('tmac.confirm_discovery(bigint)');
 SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.public_exec AND f.oid NOT IN (SELECT a.fn FROM public_allowlist a) ORDER BY 1),
           '{}'::text[], 'PUBLIC may execute no tmac function outside the read-only allowlist (the person acts neither)');
 SELECT is(ARRAY(SELECT a.fn::text FROM person_acts a WHERE NOT pg_catalog.has_function_privilege('tmac_person', a.fn, 'EXECUTE') ORDER BY 1),
