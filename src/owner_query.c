@@ -11,6 +11,8 @@
  *    reach can create temporary objects or change the session (the audit
  *    append writes, and its deferred constraint trigger cannot fire inside
  *    one; it calls only tmac's own pinned functions);
+ *  - with debug_print_parse/_rewritten/_plan off, so a caller who switched them
+ *    on in their session never sees tmac's queries with their parameters;
  *  - with search_path = pg_catalog, pg_temp (pg_temp explicitly last), so no
  *    type, function or operator the caller planted can be chosen;
  *  - with every result column's type compared with what the caller expects
@@ -40,6 +42,15 @@
 
 #include "extension.h"
 #include "owner_query.h"
+
+/*
+ * What the caller may switch on in their own session to see the parse trees and plans of the
+ * queries run here, with their parameters as constants: off for tmac's queries (the SQL
+ * definer functions pin the same settings, 99_privileges.sql).
+ */
+static const char *const quiet_settings[] = {
+	"debug_print_parse", "debug_print_rewritten", "debug_print_plan"
+};
 
 static void
 check_result_types(const char *sql, TupleDesc desc, int ncols, const Oid *types)
@@ -84,6 +95,7 @@ tmac_query_as(Oid role, bool read_only_transaction, const char *sql, int nargs,
 	Oid			save_uid;
 	int			save_sec;
 	int			guc_level;
+	int			i;
 
 	GetUserIdAndSecContext(&save_uid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -92,6 +104,10 @@ tmac_query_as(Oid role, bool read_only_transaction, const char *sql, int nargs,
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
+	for (i = 0; i < lengthof(quiet_settings); i++)
+		(void) set_config_option(quiet_settings[i], "off",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
 	if (read_only_transaction)
 		(void) set_config_option("transaction_read_only", "on",
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,

@@ -241,3 +241,27 @@ GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text, text, text, text),
   tmac.set_custodian(text, text, text), tmac.store_asset(text, text), tmac.add_holder(text, text, text),
   tmac.end_holder(bigint)
 TO tmac_admin;
+
+-- No SECURITY DEFINER function of tmac shows its queries to the caller.  A caller may set
+-- debug_print_parse / _rewritten / _plan (and client_min_messages = log) in their own session:
+-- the parse trees and plans of the queries inside a definer function then reach the client,
+-- with the function's variables as constants — the rows it looked up for a decision the
+-- caller may not see (a handling entry, an asset, whether a person id exists).  PL/pgSQL's
+-- print_strict_params would likewise put a STRICT query's parameters into an error's DETAIL.
+-- Every definer function pins them off, wherever it is defined (this runs last); tmac's C
+-- queries do the same in owner_query.c.  security_functions.sql holds the class, and
+-- test/scripts/security_quiet_definers.sh the attack.
+DO $quiet$
+DECLARE
+  f regprocedure;
+  setting text;
+BEGIN
+  FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
+            WHERE p.pronamespace = 'tmac'::regnamespace AND p.prosecdef ORDER BY p.oid LOOP
+    FOREACH setting IN ARRAY ARRAY['debug_print_parse', 'debug_print_rewritten', 'debug_print_plan',
+                                   'plpgsql.print_strict_params'] LOOP
+      EXECUTE pg_catalog.format('ALTER FUNCTION %s SET %s = off', f, setting);
+    END LOOP;
+  END LOOP;
+END
+$quiet$;

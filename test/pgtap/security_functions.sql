@@ -13,7 +13,7 @@
 -- execute; IMMUTABLE functions are PARALLEL SAFE and label indexes can
 -- deduplicate.
 BEGIN;
-SELECT plan(35);
+SELECT plan(36);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '90 days', 'design')$$) AS ga \gset
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '90 days', 'design')$$) AS gc \gset
@@ -114,6 +114,15 @@ SELECT is(ARRAY(SELECT f.name FROM fn f
           'no SQL-standard body is pinned needlessly (a pinned SQL function is never inlined), but those that deparse or look up names');
 SELECT is(ARRAY(SELECT f.name FROM fn f WHERE f.prosecdef AND NOT f.pinned ORDER BY 1), '{}'::text[],
           'every SECURITY DEFINER function of schema tmac pins search_path');
+-- … and shows its queries to no caller: a session's debug_print_* (and PL/pgSQL's
+-- print_strict_params) would print the definer's parse trees, plans and parameters — the rows it
+-- looked up — to the client (test/scripts/security_quiet_definers.sh is the attack).
+SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+                 WHERE p.pronamespace = 'tmac'::pg_catalog.regnamespace AND p.prosecdef
+                   AND NOT coalesce(p.proconfig @> ARRAY['debug_print_parse=off', 'debug_print_rewritten=off',
+                                                        'debug_print_plan=off', 'plpgsql.print_strict_params=off'], false)
+                 ORDER BY 1), '{}'::text[],
+          'every SECURITY DEFINER function of schema tmac pins debug_print_parse/_rewritten/_plan and print_strict_params off');
 
 -- What PUBLIC may execute: reading labels and asking about one's own access, nothing else.
 CREATE TEMP TABLE public_allowlist (fn regprocedure PRIMARY KEY);
