@@ -82,8 +82,14 @@ END
 $$;
 COMMENT ON FUNCTION tmac.person_login_role_oid() IS
   'Trigger: records the OID of the role a person''s login_role names when it is mapped (and, for a restored row, maps it again by name)';
-CREATE TRIGGER login_role_oid BEFORE INSERT OR UPDATE ON tmac.person
-  FOR EACH ROW EXECUTE FUNCTION tmac.person_login_role_oid();
+-- (only when there is something to record: a COPY of hires without login roles pays nothing)
+CREATE TRIGGER login_role_oid BEFORE INSERT ON tmac.person
+  FOR EACH ROW WHEN (NEW.login_role IS NOT NULL OR NEW.login_role_oid IS NOT NULL)
+  EXECUTE FUNCTION tmac.person_login_role_oid();
+CREATE TRIGGER login_role_oid_update BEFORE UPDATE ON tmac.person
+  FOR EACH ROW WHEN (NEW.login_role IS DISTINCT FROM OLD.login_role
+                     OR (NEW.login_role IS NOT NULL AND NEW.login_role_oid IS NULL))
+  EXECUTE FUNCTION tmac.person_login_role_oid();
 
 -- The person mapped to a role, or NULL.
 CREATE FUNCTION tmac.person_of_role(role name) RETURNS text

@@ -270,6 +270,7 @@ DECLARE
   was_disabled boolean;
   old_login name;
   old_oid oid;
+  cron_jobs bigint[];
 BEGIN
   PERFORM tmac.hr_validate_login_role(e);              -- again: enrolment may have changed since receipt
   IF e.kind = 'hire' THEN
@@ -375,12 +376,13 @@ BEGIN
                                 jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
       PERFORM tmac.queue_session_end(p.login_role);
       -- pg_cron's background workers never pass the login gate: the jobs stop here
-      UPDATE tmac.person
-         SET cron_jobs_disabled_by_tmac = tmac.cron_jobs_disable(
-               ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[p.login_role, pg_get_userbyid(p.login_role_oid)]) x
-                      WHERE x IS NOT NULL AND x NOT LIKE 'unknown (OID=%'),
-               p.person_id, e.event_id)
-       WHERE person_id = p.person_id;
+      cron_jobs := tmac.cron_jobs_disable(
+                     ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[p.login_role, pg_get_userbyid(p.login_role_oid)]) x
+                            WHERE x IS NOT NULL AND x NOT LIKE 'unknown (OID=%'),
+                     p.person_id, e.event_id);
+      IF cardinality(cron_jobs) > 0 THEN
+        UPDATE tmac.person SET cron_jobs_disabled_by_tmac = cron_jobs WHERE person_id = p.person_id;
+      END IF;
     END IF;
   WHEN 'rehire' THEN
     IF p.status <> 'terminated' THEN
