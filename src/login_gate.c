@@ -816,6 +816,12 @@ tmac_login_gate_client_auth(Port *port, int status)
 	db = database_oid(port->database_name);
 	if (!OidIsValid(db))
 		return;
+	LWLockAcquire(gate->lock, LW_SHARED);
+	i = find_entry(db, roleid);
+	gated = i >= 0 && gate->entries[i].reason != GATE_OPEN;
+	LWLockRelease(gate->lock);
+	if (!gated)
+		return;					/* gated in other databases only */
 
 	/* count the attempt, then refuse */
 	LWLockAcquire(gate->lock, LW_EXCLUSIVE);
