@@ -487,29 +487,20 @@ gate_reader(SPITupleTable *rows, uint64 nrows, void *arg)
 	}
 }
 
+/* A text[] of a List of char *, or (elemtype OIDOID) an oid[] of a List of Oid. */
 static Datum
-oid_list_array(List *oids)
+list_array(List *items, Oid elemtype)
 {
-	int			n = list_length(oids);
+	int			n = list_length(items);
 	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
 	ListCell   *lc;
 	int			i = 0;
 
-	foreach(lc, oids)
-		elems[i++] = ObjectIdGetDatum(lfirst_oid(lc));
-	return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
-}
-
-static Datum
-string_list_array(List *strings)
-{
-	int			n = list_length(strings);
-	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
-	ListCell   *lc;
-	int			i = 0;
-
-	foreach(lc, strings)
-		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
+	foreach(lc, items)
+		elems[i++] = elemtype == OIDOID ? ObjectIdGetDatum(lfirst_oid(lc))
+			: CStringGetTextDatum((char *) lfirst(lc));
+	if (elemtype == OIDOID)
+		return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
@@ -550,10 +541,10 @@ gate_precommit(void)
 		if (OidIsValid(person))
 			LockRelationOid(person, ShareLock);
 	}
-	args[0] = string_list_array(note_all ? NIL : note_roles);
-	args[1] = string_list_array(note_all ? NIL : note_persons);
+	args[0] = list_array(note_all ? NIL : note_roles, TEXTOID);
+	args[1] = list_array(note_all ? NIL : note_persons, TEXTOID);
 	args[2] = BoolGetDatum(note_all);
-	args[3] = oid_list_array(note_all ? NIL : note_role_oids);
+	args[3] = list_array(note_all ? NIL : note_role_oids, OIDOID);
 	tmac_owner_query("SELECT w.role_oid, w.reason, w.since FROM tmac.login_gate_wanted($1, $2, $3, $4) w",
 					 4, argtypes, args, 3, types, true, TMAC_SNAPSHOT_LATEST,
 					 gate_reader, NULL);

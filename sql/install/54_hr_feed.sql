@@ -185,72 +185,51 @@ $$;
 COMMENT ON FUNCTION tmac.pg_cron_here() IS
   'Internal: true when the pg_cron extension is created in this database (its schema cron belongs to it), so tmac may read cron.job and call cron.alter_job';
 
--- At termination: disables (cron.alter_job, as the extension owner) every active pg_cron job
--- that runs as one of the roles, audits each (job id, name, owner, database) and returns their
--- ids.  Where pg_cron keeps its jobs in another database, it audits that the jobs were not
--- checked and returns none.
-CREATE FUNCTION tmac.cron_jobs_disable(roles name[], person text, event text) RETURNS bigint[]
+-- The jobs tmac switches, each audited (category cron, the job id as subject, its name, owner
+-- and database, the person and the event):
+--   DISABLE        at termination, every active job that runs as one of the roles: made
+--                  inactive (cron.alter_job, as the extension owner).  Where pg_cron keeps its
+--                  jobs in another database, audits NOT_CHECKED instead.
+--   ENABLE         at a rehire with restore_cron_jobs, the jobs of ids (those tmac disabled)
+--                  still there and inactive: made active again.
+--   LEFT_DISABLED  at a rehire without it: the same jobs, left as they are.
+-- Returns the ids of the jobs it audited.
+CREATE FUNCTION tmac.cron_jobs_switch(action text, roles name[], ids bigint[], person text, event text) RETURNS bigint[]
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   j record;
-  ids bigint[] := '{}';
+  done bigint[] := '{}';
   cron_db text := pg_catalog.current_setting('cron.database_name', true);
 BEGIN
   IF NOT tmac.pg_cron_here() THEN
-    IF cron_db IS NOT NULL AND cron_db <> pg_catalog.current_database() THEN
+    IF action = 'DISABLE' AND cron_db IS NOT NULL AND cron_db <> pg_catalog.current_database() THEN
       PERFORM tmac.audit_append('cron', 'NOT_CHECKED', roles[1]::text,
                                 pg_catalog.jsonb_build_object('person_id', person, 'event_id', event, 'cron_database', cron_db,
                                   'note', 'pg_cron keeps its jobs in another database: disable the jobs of this role there'));
     END IF;
-    RETURN ids;
+    RETURN done;
   END IF;
   FOR j IN EXECUTE 'SELECT c.jobid, c.jobname, c.username, c.database FROM cron.job c
-                     WHERE c.active AND c.username OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[]) ORDER BY c.jobid'
-           USING roles
+                     WHERE CASE WHEN $3 OPERATOR(pg_catalog.=) ''DISABLE''
+                                THEN c.active AND c.username OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+                                ELSE NOT c.active AND c.jobid OPERATOR(pg_catalog.=) ANY ($2) END
+                     ORDER BY c.jobid'
+           USING roles, ids, action
   LOOP
-    EXECUTE 'SELECT cron.alter_job(job_id => $1, active => false)' USING j.jobid;
-    ids := ids || j.jobid;
-    PERFORM tmac.audit_append('cron', 'DISABLE', j.jobid::text,
-                              pg_catalog.jsonb_build_object('job_name', j.jobname, 'owner', j.username, 'database', j.database,
-                                                            'person_id', person, 'event_id', event));
-  END LOOP;
-  RETURN ids;
-END
-$$;
-COMMENT ON FUNCTION tmac.cron_jobs_disable(name[], text, text) IS
-  'Internal (termination): disables and audits the active pg_cron jobs that run as the given roles, returning their ids; where pg_cron is in another database, audits that they were not checked';
-
--- At rehire: re-enables the jobs tmac disabled at the termination when HR says so
--- (restore_cron_jobs), each that still exists and is inactive; audits each job either way
--- (ENABLE, or LEFT_DISABLED).
-CREATE FUNCTION tmac.cron_jobs_restore(ids bigint[], restore boolean, person text, event text) RETURNS integer
-  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  j record;
-  n integer := 0;
-BEGIN
-  IF pg_catalog.cardinality(ids) = 0 OR NOT tmac.pg_cron_here() THEN
-    RETURN 0;
-  END IF;
-  FOR j IN EXECUTE 'SELECT c.jobid, c.jobname, c.username, c.database, c.active FROM cron.job c
-                     WHERE c.jobid OPERATOR(pg_catalog.=) ANY ($1) ORDER BY c.jobid'
-           USING ids
-  LOOP
-    IF restore AND NOT j.active THEN
-      EXECUTE 'SELECT cron.alter_job(job_id => $1, active => true)' USING j.jobid;
-      n := n + 1;
+    IF action <> 'LEFT_DISABLED' THEN
+      EXECUTE 'SELECT cron.alter_job(job_id => $1, active => $2)' USING j.jobid, action = 'ENABLE';
     END IF;
-    PERFORM tmac.audit_append('cron', CASE WHEN restore AND NOT j.active THEN 'ENABLE' ELSE 'LEFT_DISABLED' END, j.jobid::text,
+    done := done || j.jobid;
+    PERFORM tmac.audit_append('cron', action, j.jobid::text,
                               pg_catalog.jsonb_build_object('job_name', j.jobname, 'owner', j.username, 'database', j.database,
                                                             'person_id', person, 'event_id', event));
   END LOOP;
-  RETURN n;
+  RETURN done;
 END
 $$;
-COMMENT ON FUNCTION tmac.cron_jobs_restore(bigint[], boolean, text, text) IS
-  'Internal (rehire): re-enables the pg_cron jobs tmac disabled at the termination when restore is true, auditing each job either way; returns how many it re-enabled';
+COMMENT ON FUNCTION tmac.cron_jobs_switch(text, name[], bigint[], text, text) IS
+  'Internal (termination, rehire): DISABLE the active pg_cron jobs that run as the roles, ENABLE again or leave (LEFT_DISABLED) the inactive jobs of ids, auditing each and returning their ids; where pg_cron is in another database, a termination audits that the jobs were not checked';
 
 -- Applies one due event.  The state checks happen here, under the person's row lock.
 -- work_mem: a termination or role change ending thousands of grants keeps their old and
@@ -376,10 +355,10 @@ BEGIN
                                 jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
       PERFORM tmac.queue_session_end(p.login_role);
       -- pg_cron's background workers never pass the login gate: the jobs stop here
-      cron_jobs := tmac.cron_jobs_disable(
+      cron_jobs := tmac.cron_jobs_switch('DISABLE',
                      ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[p.login_role, pg_get_userbyid(p.login_role_oid)]) x
                             WHERE x IS NOT NULL AND x NOT LIKE 'unknown (OID=%'),
-                     p.person_id, e.event_id);
+                     '{}', p.person_id, e.event_id);
       IF cardinality(cron_jobs) > 0 THEN
         UPDATE tmac.person SET cron_jobs_disabled_by_tmac = cron_jobs WHERE person_id = p.person_id;
       END IF;
@@ -391,8 +370,10 @@ BEGIN
     was_disabled := p.login_disabled_by_tmac;
     old_login := p.login_role;
     old_oid := p.login_role_oid;
-    PERFORM tmac.cron_jobs_restore(p.cron_jobs_disabled_by_tmac, coalesce((a ->> 'restore_cron_jobs')::boolean, false),
-                                   p.person_id, e.event_id);
+    IF cardinality(p.cron_jobs_disabled_by_tmac) > 0 THEN
+      PERFORM tmac.cron_jobs_switch(CASE WHEN (a ->> 'restore_cron_jobs')::boolean THEN 'ENABLE' ELSE 'LEFT_DISABLED' END,
+                                    '{}', p.cron_jobs_disabled_by_tmac, p.person_id, e.event_id);
+    END IF;
     UPDATE tmac.person
        SET status = 'active', terminated_at = NULL, cron_jobs_disabled_by_tmac = '{}',
            login_role_oid = NULL,                      -- HR reopened the person: mapped again by name

@@ -37,7 +37,6 @@ SELECT is((SELECT cron_jobs_disabled_by_tmac FROM tmac.person WHERE person_id = 
 -- terminated again; rehired with restore_cron_jobs: only tmac's jobs come back
 INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('gc-3', 'B1', 'terminate');
 SELECT ok(NOT pg_temp.active(:b1), 'another termination disables that person''s job');
-UPDATE cron.job SET active = false WHERE jobid = :a1;   -- (still off for A1: nothing to restore for B1 there)
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('gc-4', 'B1', 'rehire', '{"restore_cron_jobs": true}');
 SELECT ok(pg_temp.active(:b1), 'a rehire with "restore_cron_jobs": true re-enables it');
 SELECT is(pg_temp.audited('ENABLE', :b1), 'gate-bob/t_bob/B1/gc-4', 'audited');
