@@ -7,7 +7,7 @@
 -- gated_role_renamed appears; renaming it back clears that finding; a rehire maps the person
 -- again by name.  (test/scripts/gate_login_gate.sh makes the real connections.)
 BEGIN;
-SELECT plan(14);
+SELECT plan(15);
 \i test/pgtap/people_fixture.psql
 CREATE FUNCTION pg_temp.n(code text, subj text DEFAULT NULL) RETURNS bigint LANGUAGE sql AS
   $$SELECT count(*) FROM tmac.findings f WHERE f.check_code = code AND (subj IS NULL OR f.subject = subj)$$;
@@ -53,6 +53,12 @@ INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('gr-2', 'A1', 'reh
 SELECT is((SELECT login_role_oid FROM tmac.person WHERE person_id = 'A1'), NULL::oid,
           'a rehire maps the person again by name (no role is called t_alice now)');
 SELECT is(pg_temp.gate('t_alias'), NULL, 'and the renamed role is no longer gated: HR reopened the person');
+
+-- a row loaded with another cluster's OID (a restored dump) is mapped by name
+CREATE ROLE t_restored;
+INSERT INTO tmac.person (person_id, full_name, login_role, login_role_oid) VALUES ('R1', 'Restored', 't_restored', 4000000000);
+SELECT is((SELECT login_role_oid FROM tmac.person WHERE person_id = 'R1'), 't_restored'::regrole::oid,
+          'a person loaded with a foreign OID (a restore) is mapped again by name');
 
 SELECT * FROM finish();
 ROLLBACK;
