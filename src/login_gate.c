@@ -14,13 +14,18 @@
  * fixed-size table of (database, role, reason, since, refused count, last
  * refusal).  A role is gated only for connections to the database whose tmac
  * says so (it is a person there); a database without tmac has no entries.
- * The bootstrap superuser is never gated, so the DBA cannot lock themselves
- * out; any other role, a superuser included, is.
+ * Entries are keyed by the role's OID: a person's role is the role named by
+ * tmac.person.login_role and the role recorded by OID when it was mapped
+ * (login_role_oid), so renaming a terminated person's role opens nothing.
+ * A role may be gated in any number of databases: the hook looks up the
+ * entry of the one database being connected to.  The bootstrap superuser is
+ * never gated, so the DBA cannot lock themselves out; any other role, a
+ * superuser included, is.
  *
  * Keeping the table true:
  *  - triggers on tmac.person, tmac.pledge, tmac.training_completion and
- *    tmac.setting note which login roles or persons a transaction touched
- *    (tmac.login_gate_note); at PRE_COMMIT tmac.login_gate_wanted() computes
+ *    tmac.setting note which login roles (by name or OID) or persons a
+ *    transaction touched (tmac.login_gate_note); at PRE_COMMIT tmac.login_gate_wanted() computes
  *    their gate from the latest committed state plus the transaction's own
  *    changes, and at COMMIT the entries are replaced (never on abort, so a
  *    rolled-back termination does not gate).  The commit callback does no
@@ -121,6 +126,7 @@ static int	gate_max_entries = 10000;
 /* this transaction's notes (TopMemoryContext) */
 static bool note_all = false;
 static List *note_roles = NIL;	/* of char * */
+static List *note_role_oids = NIL;	/* of Oid */
 static List *note_persons = NIL;	/* of char * */
 static List *forget_dbs = NIL;	/* of Oid */
 static List *ack_roles = NIL;	/* of Oid: refusals acknowledged in this database */
@@ -357,6 +363,8 @@ forget_notes(void)
 	note_all = false;
 	list_free_deep(note_roles);
 	note_roles = NIL;
+	list_free(note_role_oids);
+	note_role_oids = NIL;
 	list_free_deep(note_persons);
 	note_persons = NIL;
 	list_free(forget_dbs);
@@ -382,7 +390,7 @@ forget_notes(void)
 static bool
 have_notes(void)
 {
-	return note_all || note_roles != NIL || note_persons != NIL;
+	return note_all || note_roles != NIL || note_role_oids != NIL || note_persons != NIL;
 }
 
 static int
@@ -479,16 +487,20 @@ gate_reader(SPITupleTable *rows, uint64 nrows, void *arg)
 	}
 }
 
+/* A text[] of a List of char *, or (elemtype OIDOID) an oid[] of a List of Oid. */
 static Datum
-string_list_array(List *strings)
+list_array(List *items, Oid elemtype)
 {
-	int			n = list_length(strings);
+	int			n = list_length(items);
 	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
 	ListCell   *lc;
 	int			i = 0;
 
-	foreach(lc, strings)
-		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
+	foreach(lc, items)
+		elems[i++] = elemtype == OIDOID ? ObjectIdGetDatum(lfirst_oid(lc))
+			: CStringGetTextDatum((char *) lfirst(lc));
+	if (elemtype == OIDOID)
+		return PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
@@ -500,9 +512,9 @@ static void
 gate_precommit(void)
 {
 	const TmacExtension *ext;
-	Oid			argtypes[3] = {TEXTARRAYOID, TEXTARRAYOID, BOOLOID};
+	Oid			argtypes[4] = {TEXTARRAYOID, TEXTARRAYOID, BOOLOID, OIDARRAYOID};
 	Oid			types[3] = {OIDOID, TEXTOID, TIMESTAMPTZOID};
-	Datum		args[3];
+	Datum		args[4];
 	int			i,
 				added = 0;
 	bool		installed;
@@ -529,11 +541,12 @@ gate_precommit(void)
 		if (OidIsValid(person))
 			LockRelationOid(person, ShareLock);
 	}
-	args[0] = string_list_array(note_all ? NIL : note_roles);
-	args[1] = string_list_array(note_all ? NIL : note_persons);
+	args[0] = list_array(note_all ? NIL : note_roles, TEXTOID);
+	args[1] = list_array(note_all ? NIL : note_persons, TEXTOID);
 	args[2] = BoolGetDatum(note_all);
-	tmac_owner_query("SELECT w.role_oid, w.reason, w.since FROM tmac.login_gate_wanted($1, $2, $3) w",
-					 3, argtypes, args, 3, types, true, TMAC_SNAPSHOT_LATEST,
+	args[3] = list_array(note_all ? NIL : note_role_oids, OIDOID);
+	tmac_owner_query("SELECT w.role_oid, w.reason, w.since FROM tmac.login_gate_wanted($1, $2, $3, $4) w",
+					 4, argtypes, args, 3, types, true, TMAC_SNAPSHOT_LATEST,
 					 gate_reader, NULL);
 
 	/* fail now rather than lose an entry at COMMIT */
@@ -768,8 +781,7 @@ void
 tmac_login_gate_client_auth(Port *port, int status)
 {
 	Oid			roleid;
-	Oid			dbs[8];
-	int			ndbs = 0;
+	bool		gated = false;
 	int			i;
 	Oid			db;
 	char		reason = GATE_OPEN;
@@ -780,19 +792,27 @@ tmac_login_gate_client_auth(Port *port, int status)
 	roleid = get_role_oid(port->user_name, true);
 	if (!OidIsValid(roleid) || roleid == BOOTSTRAP_SUPERUSERID)
 		return;
+
+	/*
+	 * Is the role gated anywhere?  Only then is pg_database read (not under
+	 * the lock), and the entry of the database being connected to looked up
+	 * below, however many databases gate the role.
+	 */
 	LWLockAcquire(gate->lock, LW_SHARED);
-	for (i = 0; i < gate->nentries && ndbs < lengthof(dbs); i++)
-		if (gate->entries[i].roleid == roleid && gate->entries[i].reason != GATE_OPEN)
-			dbs[ndbs++] = gate->entries[i].dbid;
+	for (i = 0; i < gate->nentries && !gated; i++)
+		gated = gate->entries[i].roleid == roleid && gate->entries[i].reason != GATE_OPEN;
 	LWLockRelease(gate->lock);
-	if (ndbs == 0)
+	if (!gated)
 		return;
 	db = database_oid(port->database_name);
-	for (i = 0; i < ndbs; i++)
-		if (dbs[i] == db)
-			break;
-	if (i == ndbs)
+	if (!OidIsValid(db))
 		return;
+	LWLockAcquire(gate->lock, LW_SHARED);
+	i = find_entry(db, roleid);
+	gated = i >= 0 && gate->entries[i].reason != GATE_OPEN;
+	LWLockRelease(gate->lock);
+	if (!gated)
+		return;					/* gated in other databases only */
 
 	/* count the attempt, then refuse */
 	LWLockAcquire(gate->lock, LW_EXCLUSIVE);
@@ -821,20 +841,18 @@ tmac_login_gate_client_auth(Port *port, int status)
 /* ---- SQL interface ---- */
 
 /*
- * Trigger: note the login role (argument 'login_role') or person (argument
- * 'person_id') of each changed row, or everything (no argument, or a
- * statement trigger), for the gate to be recomputed at commit.
+ * Trigger: note the login role (arguments 'login_role', by name, and
+ * 'login_role_oid', by OID) or person (argument 'person_id') of each changed
+ * row, old and new, or everything (no argument, or a statement trigger), for
+ * the gate to be recomputed at commit.
  */
 PG_FUNCTION_INFO_V1(tmac_login_gate_note);
 Datum
 tmac_login_gate_note(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	const char *column;
-	int			attnum;
 	HeapTuple	tuples[2];
-	int			i;
-	MemoryContext old;
+	int			a;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -845,30 +863,50 @@ tmac_login_gate_note(PG_FUNCTION_ARGS)
 		note_all = true;
 		return PointerGetDatum(NULL);
 	}
-	column = td->tg_trigger->tgargs[0];
-	attnum = SPI_fnumber(td->tg_relation->rd_att, column);
-	if (attnum <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("tmac.login_gate_note(): table \"%s\" has no column \"%s\"",
-						RelationGetRelationName(td->tg_relation), column)));
 	tuples[0] = td->tg_trigtuple;
 	tuples[1] = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : NULL;
-	for (i = 0; i < 2; i++)
+	for (a = 0; a < td->tg_trigger->tgnargs; a++)
 	{
-		char	   *v;
+		const char *column = td->tg_trigger->tgargs[a];
+		int			attnum = SPI_fnumber(td->tg_relation->rd_att, column);
+		bool		by_oid = strcmp(column, "login_role_oid") == 0;
+		int			i;
 
-		if (tuples[i] == NULL)
-			continue;
-		v = SPI_getvalue(tuples[i], td->tg_relation->rd_att, attnum);
-		if (v == NULL)
-			continue;
-		old = MemoryContextSwitchTo(TopMemoryContext);
-		if (strcmp(column, "login_role") == 0)
-			note_roles = lappend(note_roles, pstrdup(v));
-		else
-			note_persons = lappend(note_persons, pstrdup(v));
-		MemoryContextSwitchTo(old);
+		if (attnum <= 0 || (by_oid && TupleDescAttr(td->tg_relation->rd_att, attnum - 1)->atttypid != OIDOID))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("tmac.login_gate_note(): table \"%s\" has no column \"%s\"%s",
+							RelationGetRelationName(td->tg_relation), column, by_oid ? " of type oid" : "")));
+		for (i = 0; i < 2; i++)
+		{
+			MemoryContext old;
+
+			if (tuples[i] == NULL)
+				continue;
+			if (by_oid)
+			{
+				bool		isnull;
+				Datum		d = SPI_getbinval(tuples[i], td->tg_relation->rd_att, attnum, &isnull);
+
+				if (isnull)
+					continue;
+				old = MemoryContextSwitchTo(TopMemoryContext);
+				note_role_oids = lappend_oid(note_role_oids, DatumGetObjectId(d));
+			}
+			else
+			{
+				char	   *v = SPI_getvalue(tuples[i], td->tg_relation->rd_att, attnum);
+
+				if (v == NULL)
+					continue;
+				old = MemoryContextSwitchTo(TopMemoryContext);
+				if (strcmp(column, "login_role") == 0)
+					note_roles = lappend(note_roles, pstrdup(v));
+				else
+					note_persons = lappend(note_persons, pstrdup(v));
+			}
+			MemoryContextSwitchTo(old);
+		}
 	}
 	return PointerGetDatum(NULL);
 }

@@ -35,6 +35,8 @@ CREATE TABLE tmac.person (
   created_at            timestamptz NOT NULL DEFAULT now(),
   updated_at            timestamptz NOT NULL DEFAULT now(),
   org_group_id          integer,            -- tmac.org_group.group_id (no FK: restore order, as labels)
+  login_role_oid        oid,                -- the role login_role named when mapped (tmac.person_login_role_oid)
+  cron_jobs_disabled_by_tmac bigint[] NOT NULL DEFAULT '{}',
   CHECK ((status = 'terminated') = (terminated_at IS NOT NULL)),
   CHECK (kind NOT IN ('service', 'visitor') OR responsible_person IS NOT NULL)
 );
@@ -43,6 +45,8 @@ CREATE INDEX person_org_group_idx ON tmac.person (org_group_id);
 -- not employees (contractors, visitors, service accounts), without reading every person.
 CREATE INDEX person_departed_idx ON tmac.person (status) WHERE status <> 'active';
 CREATE INDEX person_non_employee_idx ON tmac.person (kind, status) WHERE kind <> 'employee';
+CREATE INDEX person_login_role_oid_idx ON tmac.person (login_role_oid);
+COMMENT ON INDEX tmac.person_login_role_oid_idx IS 'tmac login gate: the person a role was mapped to, whatever it is called since';
 COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';
 COMMENT ON INDEX tmac.person_non_employee_idx IS 'tmac compliance: contractors, visitors and service accounts by status';
 COMMENT ON TABLE tmac.person IS
@@ -59,6 +63,33 @@ COMMENT ON COLUMN tmac.person.responsible_person IS 'The employee responsible fo
 COMMENT ON COLUMN tmac.person.pledge_required_since IS 'Pledges signed before this (the last role change) no longer count';
 COMMENT ON COLUMN tmac.person.role_changed_at IS 'When the last transfer or promotion took effect';
 COMMENT ON COLUMN tmac.person.login_disabled_by_tmac IS 'True when tmac set NOLOGIN on the login role at termination (a rehire restores LOGIN)';
+COMMENT ON COLUMN tmac.person.login_role_oid IS 'The OID of the role login_role named when the HR feed mapped it: the login gate keeps that role gated while the person is terminated or on leave, whatever it is called since';
+COMMENT ON COLUMN tmac.person.cron_jobs_disabled_by_tmac IS 'The pg_cron jobs (jobid) of the login role that tmac disabled at termination; a rehire with restore_cron_jobs re-enables them';
+
+-- The role a person's login_role names is recorded by OID when it is mapped (hire, a new
+-- login_role, rehire) and never follows a rename afterwards: a role renamed after its person
+-- was terminated is still that person's role (the login gate, 76_login_gate.sql).  A restored
+-- row is mapped again by name: OIDs are a cluster's own, names are what a dump carries.
+CREATE FUNCTION tmac.person_login_role_oid() RETURNS trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF TG_OP = 'INSERT' OR NEW.login_role IS DISTINCT FROM OLD.login_role OR NEW.login_role_oid IS NULL THEN
+    NEW.login_role_oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = NEW.login_role);
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION tmac.person_login_role_oid() IS
+  'Trigger: records the OID of the role a person''s login_role names when it is mapped (and, for a restored row, maps it again by name)';
+-- (only when there is something to record: a COPY of hires without login roles pays nothing)
+CREATE TRIGGER login_role_oid BEFORE INSERT ON tmac.person
+  FOR EACH ROW WHEN (NEW.login_role IS NOT NULL OR NEW.login_role_oid IS NOT NULL)
+  EXECUTE FUNCTION tmac.person_login_role_oid();
+CREATE TRIGGER login_role_oid_update BEFORE UPDATE ON tmac.person
+  FOR EACH ROW WHEN (NEW.login_role IS DISTINCT FROM OLD.login_role
+                     OR (NEW.login_role IS NOT NULL AND NEW.login_role_oid IS NULL))
+  EXECUTE FUNCTION tmac.person_login_role_oid();
 
 -- The person mapped to a role, or NULL.
 CREATE FUNCTION tmac.person_of_role(role name) RETURNS text

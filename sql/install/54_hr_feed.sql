@@ -32,7 +32,7 @@ COMMENT ON TABLE tmac.hr_event IS
 COMMENT ON COLUMN tmac.hr_event.event_id IS 'The HR system''s id of the event; replaying it with the same content is a no-op';
 COMMENT ON COLUMN tmac.hr_event.kind IS 'hire, transfer, promotion, leave, return, terminate or rehire';
 COMMENT ON COLUMN tmac.hr_event.effective_at IS 'When the event takes effect (default: when received); a future instant schedules it';
-COMMENT ON COLUMN tmac.hr_event.attributes IS 'JSON object: full_name, title, org_group, job_role, login_role, kind, responsible_person, note';
+COMMENT ON COLUMN tmac.hr_event.attributes IS 'JSON object: full_name, title, org_group, job_role, login_role, kind, responsible_person, note (strings); restore_cron_jobs (a rehire: true or false)';
 COMMENT ON COLUMN tmac.hr_event.received_at IS 'Filled by tmac: when the event was received';
 COMMENT ON COLUMN tmac.hr_event.received_by IS 'Filled by tmac: the role that inserted it';
 COMMENT ON COLUMN tmac.hr_event.applied_at IS 'Filled by tmac: when the event was applied';
@@ -105,16 +105,22 @@ BEGIN
     PERFORM tmac.hr_error(e, '22023', 'attributes must be a JSON object');
   END IF;
   SELECT k INTO bad FROM jsonb_object_keys(e.attributes) k
-   WHERE k NOT IN ('full_name', 'title', 'org_group', 'job_role', 'login_role', 'kind', 'responsible_person', 'note')
+   WHERE k NOT IN ('full_name', 'title', 'org_group', 'job_role', 'login_role', 'kind', 'responsible_person', 'note',
+                   'restore_cron_jobs')
    LIMIT 1;
   IF bad IS NOT NULL THEN
     PERFORM tmac.hr_error(e, '22023', format('unknown attribute "%s"', bad),
-      'Attributes: full_name, title, org_group, job_role, login_role, kind, responsible_person, note.');
+      'Attributes: full_name, title, org_group, job_role, login_role, kind, responsible_person, note; restore_cron_jobs (rehire).');
   END IF;
   SELECT k INTO bad FROM jsonb_each(e.attributes) a(k, v)
-   WHERE jsonb_typeof(v) NOT IN ('string', 'null') LIMIT 1;
+   WHERE jsonb_typeof(v) NOT IN ('string', 'null') AND k <> 'restore_cron_jobs' LIMIT 1;
   IF bad IS NOT NULL THEN
     PERFORM tmac.hr_error(e, '22023', format('attribute "%s" must be a string', bad));
+  END IF;
+  IF e.attributes ? 'restore_cron_jobs'
+     AND (e.kind IS DISTINCT FROM 'rehire' OR (e.attributes ->> 'restore_cron_jobs') NOT IN ('true', 'false')) THEN
+    PERFORM tmac.hr_error(e, '22023', 'restore_cron_jobs is an attribute of a rehire: true or false',
+      'A rehire with "restore_cron_jobs": true re-enables the pg_cron jobs that tmac disabled at the termination.');
   END IF;
   IF e.kind = 'hire' THEN
     IF coalesce(btrim(e.attributes ->> 'full_name'), '') = '' THEN
@@ -161,6 +167,70 @@ $$;
 COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS
   'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
 
+-- pg_cron runs a job through a background worker that connects without authenticating, so the
+-- login gate never sees it: a termination disables the person's jobs itself.  Only where the
+-- pg_cron extension is created in this database, and only through its own schema (cron, a
+-- member of the extension, where nobody else may create): never a cron.job or
+-- cron.alter_job that someone planted in a database without pg_cron.
+CREATE FUNCTION tmac.pg_cron_here() RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension x
+                   JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+                                              AND d.refobjid = x.oid AND d.deptype = 'e'
+                                              AND d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                   JOIN pg_catalog.pg_namespace n ON n.oid = d.objid AND n.nspname = 'cron'
+                  WHERE x.extname = 'pg_cron')
+$$;
+COMMENT ON FUNCTION tmac.pg_cron_here() IS
+  'Internal: true when the pg_cron extension is created in this database (its schema cron belongs to it), so tmac may read cron.job and call cron.alter_job';
+
+-- The jobs tmac switches, each audited (category cron, the job id as subject, its name, owner
+-- and database, the person and the event):
+--   DISABLE        at termination, every active job that runs as one of the roles: made
+--                  inactive (cron.alter_job, as the extension owner).  Where pg_cron keeps its
+--                  jobs in another database, audits NOT_CHECKED instead.
+--   ENABLE         at a rehire with restore_cron_jobs, the jobs of ids (those tmac disabled)
+--                  still there and inactive: made active again.
+--   LEFT_DISABLED  at a rehire without it: the same jobs, left as they are.
+-- Returns the ids of the jobs it audited.
+CREATE FUNCTION tmac.cron_jobs_switch(action text, roles name[], ids bigint[], person text, event text) RETURNS bigint[]
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  j record;
+  done bigint[] := '{}';
+  cron_db text := pg_catalog.current_setting('cron.database_name', true);
+BEGIN
+  IF NOT tmac.pg_cron_here() THEN
+    IF action = 'DISABLE' AND cron_db IS NOT NULL AND cron_db <> pg_catalog.current_database() THEN
+      PERFORM tmac.audit_append('cron', 'NOT_CHECKED', roles[1]::text,
+                                pg_catalog.jsonb_build_object('person_id', person, 'event_id', event, 'cron_database', cron_db,
+                                  'note', 'pg_cron keeps its jobs in another database: disable the jobs of this role there'));
+    END IF;
+    RETURN done;
+  END IF;
+  FOR j IN EXECUTE 'SELECT c.jobid, c.jobname, c.username, c.database FROM cron.job c
+                     WHERE CASE WHEN $3 OPERATOR(pg_catalog.=) ''DISABLE''
+                                THEN c.active AND c.username OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+                                ELSE NOT c.active AND c.jobid OPERATOR(pg_catalog.=) ANY ($2) END
+                     ORDER BY c.jobid'
+           USING roles, ids, action
+  LOOP
+    IF action <> 'LEFT_DISABLED' THEN
+      EXECUTE 'SELECT cron.alter_job(job_id => $1, active => $2)' USING j.jobid, action = 'ENABLE';
+    END IF;
+    done := done || j.jobid;
+    PERFORM tmac.audit_append('cron', action, j.jobid::text,
+                              pg_catalog.jsonb_build_object('job_name', j.jobname, 'owner', j.username, 'database', j.database,
+                                                            'person_id', person, 'event_id', event));
+  END LOOP;
+  RETURN done;
+END
+$$;
+COMMENT ON FUNCTION tmac.cron_jobs_switch(text, name[], bigint[], text, text) IS
+  'Internal (termination, rehire): DISABLE the active pg_cron jobs that run as the roles, ENABLE again or leave (LEFT_DISABLED) the inactive jobs of ids, auditing each and returning their ids; where pg_cron is in another database, a termination audits that the jobs were not checked';
+
 -- Applies one due event.  The state checks happen here, under the person's row lock.
 -- work_mem: a termination or role change ending thousands of grants keeps their old and
 -- new rows for the audit trigger; with 64MB they stay in memory instead of spilling.
@@ -178,6 +248,8 @@ DECLARE
   r record;
   was_disabled boolean;
   old_login name;
+  old_oid oid;
+  cron_jobs bigint[];
 BEGIN
   PERFORM tmac.hr_validate_login_role(e);              -- again: enrolment may have changed since receipt
   IF e.kind = 'hire' THEN
@@ -282,6 +354,14 @@ BEGIN
       PERFORM tmac.audit_append('role', 'NOLOGIN', p.login_role,
                                 jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
       PERFORM tmac.queue_session_end(p.login_role);
+      -- pg_cron's background workers never pass the login gate: the jobs stop here
+      cron_jobs := tmac.cron_jobs_switch('DISABLE',
+                     ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[p.login_role, pg_get_userbyid(p.login_role_oid)]) x
+                            WHERE x IS NOT NULL AND x NOT LIKE 'unknown (OID=%'),
+                     '{}', p.person_id, e.event_id);
+      IF cardinality(cron_jobs) > 0 THEN
+        UPDATE tmac.person SET cron_jobs_disabled_by_tmac = cron_jobs WHERE person_id = p.person_id;
+      END IF;
     END IF;
   WHEN 'rehire' THEN
     IF p.status <> 'terminated' THEN
@@ -289,8 +369,14 @@ BEGIN
     END IF;
     was_disabled := p.login_disabled_by_tmac;
     old_login := p.login_role;
+    old_oid := p.login_role_oid;
+    IF cardinality(p.cron_jobs_disabled_by_tmac) > 0 THEN
+      PERFORM tmac.cron_jobs_switch(CASE WHEN (a ->> 'restore_cron_jobs')::boolean THEN 'ENABLE' ELSE 'LEFT_DISABLED' END,
+                                    '{}', p.cron_jobs_disabled_by_tmac, p.person_id, e.event_id);
+    END IF;
     UPDATE tmac.person
-       SET status = 'active', terminated_at = NULL,
+       SET status = 'active', terminated_at = NULL, cron_jobs_disabled_by_tmac = '{}',
+           login_role_oid = NULL,                      -- HR reopened the person: mapped again by name
            hired_on = (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date,
            title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
            org_group_id = CASE WHEN a ? 'org_group' THEN tmac.vocabulary_id('group', a ->> 'org_group') ELSE org_group_id END,
@@ -301,9 +387,10 @@ BEGIN
            pledge_required_since = eff, login_disabled_by_tmac = false, updated_at = now()
      WHERE person_id = p.person_id
      RETURNING * INTO p;
-    -- LOGIN comes back only on the very role tmac disabled, and only while it is enrolled.
+    -- LOGIN comes back only on the very role tmac disabled (same name, same OID), and only while it is enrolled.
     IF was_disabled AND p.login_role IS NOT NULL AND p.login_role = old_login AND tmac.login_enrolled(p.login_role)
-       AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role AND NOT rolcanlogin) THEN
+       AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role AND NOT rolcanlogin
+                      AND oid = coalesce(old_oid, oid)) THEN
       EXECUTE format('ALTER ROLE %I LOGIN', p.login_role);
       PERFORM tmac.audit_append('role', 'LOGIN', p.login_role,
                                 jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));

@@ -78,15 +78,20 @@ CREATE FUNCTION tmac.check_terminated_login_enabled()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+  -- the role by name and the role recorded by OID when the person was mapped (renamed since?)
   SELECT 'person:' || p.person_id,
-         format('%s (%s) was terminated on %s but login role %s can still log in. Run ALTER ROLE %s NOLOGIN.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), r.rolname, quote_ident(r.rolname)),
+         format('%s (%s) was terminated on %s but login role %s can still log in. Run %s.',
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'),
+                string_agg(r.rolname || CASE WHEN r.rolname <> p.login_role THEN ' (renamed from ' || p.login_role || ')' ELSE '' END,
+                           ', ' ORDER BY r.rolname),
+                string_agg('ALTER ROLE ' || quote_ident(r.rolname) || ' NOLOGIN', '; ' ORDER BY r.rolname)),
          p.terminated_at
-    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.rolname = p.login_role
-   WHERE p.status = 'terminated' AND r.rolcanlogin;
+    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid OR r.rolname = p.login_role
+   WHERE p.status = 'terminated' AND r.rolcanlogin
+   GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
 END;
 COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS
-  'Check terminated_login_enabled: terminated persons whose login role still has LOGIN';
+  'Check terminated_login_enabled: terminated persons whose login role (by name, or by the OID recorded when it was mapped) still has LOGIN';
 
 CREATE FUNCTION tmac.check_terminated_session_open()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)

@@ -16,43 +16,63 @@
 CREATE FUNCTION tmac.login_gate_note() RETURNS trigger
   AS 'MODULE_PATHNAME', 'tmac_login_gate_note' LANGUAGE C;
 COMMENT ON FUNCTION tmac.login_gate_note() IS
-  'Trigger: notes the login role (argument login_role) or person (argument person_id) of each changed row, or everything (a statement trigger), for the login gate to be recomputed when the transaction commits';
+  'Trigger: notes the login role (arguments login_role, login_role_oid) or person (argument person_id) of each changed row, old and new, or everything (a statement trigger), for the login gate to be recomputed when the transaction commits';
 
 CREATE FUNCTION tmac.login_gate_note_all() RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_login_gate_note_all' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION tmac.login_gate_note_all() IS
   'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits; false when tmac is not preloaded (no gate)';
 
--- What the gate should say for the given login roles and persons (or, whole, for every
--- person's role): one row per role examined, reason NULL when it may connect.  Called by
--- src/login_gate.c as the extension owner, just before the transaction commits.
-CREATE FUNCTION tmac.login_gate_wanted(roles text[], persons text[], whole boolean)
+-- What the gate should say for the given login roles (by name, or by OID) and persons (or,
+-- whole, for every person's role): one row per role examined, reason NULL when it may connect.
+-- A person's role is the role named login_role and the role recorded by OID when it was mapped
+-- (tmac.person.login_role_oid): renaming a terminated person's role does not open the gate,
+-- which keeps it until HR reopens the person.  Called by src/login_gate.c as the extension
+-- owner, just before the transaction commits.
+-- (Planned generically, its estimate can pass jit_above_cost while the work is small: no JIT.)
+CREATE FUNCTION tmac.login_gate_wanted(roles text[], persons text[], whole boolean, role_oids oid[])
   RETURNS TABLE (role_oid oid, reason text, since timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET jit = off AS
 $$
-  WITH scope AS (          -- semi-joins: a COPY of 100,000 HR events notes as many names
+  WITH ps AS (             -- the persons in scope (each branch by index, or all of them)
+    SELECT p.login_role, p.login_role_oid FROM tmac.person p WHERE $3
+    UNION ALL
+    SELECT p.login_role, p.login_role_oid FROM tmac.person p
+     WHERE NOT $3 AND p.person_id IN (SELECT pg_catalog.unnest($2))
+    UNION ALL
+    SELECT p.login_role, p.login_role_oid FROM tmac.person p
+     WHERE NOT $3 AND p.login_role IN (SELECT pg_catalog.unnest($1)::name)
+  ),
+  scope AS (               -- semi-joins: a COPY of 100,000 HR events notes as many names
     SELECT r.oid AS role_oid, r.rolname
       FROM pg_catalog.pg_roles r
-     WHERE r.rolname IN (SELECT pg_catalog.unnest($1)::name
-                         UNION ALL
-                         SELECT p.login_role FROM tmac.person p
-                          WHERE $3 OR p.person_id IN (SELECT pg_catalog.unnest($2)))
+     WHERE r.rolname IN (SELECT pg_catalog.unnest($1)::name UNION ALL SELECT ps.login_role FROM ps)
+    UNION
+    SELECT r.oid, r.rolname
+      FROM pg_catalog.pg_roles r
+     WHERE r.oid IN (SELECT pg_catalog.unnest($4) UNION ALL SELECT ps.login_role_oid FROM ps)
+  ),
+  mapped AS (              -- by name, and by the OID recorded when the person was mapped (two index probes a role)
+    SELECT s.role_oid, p.person_id, p.terminated_at
+      FROM scope s
+     CROSS JOIN LATERAL (SELECT x.person_id, x.terminated_at FROM tmac.person x WHERE x.login_role = s.rolname
+                         UNION
+                         SELECT x.person_id, x.terminated_at FROM tmac.person x WHERE x.login_role_oid = s.role_oid) p
   ),
   st AS (
-    SELECT s.role_oid, p.person_id, x.status,
+    SELECT m.role_oid, m.person_id, x.status,
            CASE x.status
-             WHEN 'terminated' THEN coalesce(p.terminated_at,
+             WHEN 'terminated' THEN coalesce(m.terminated_at,
                (SELECT max(e.effective_at) FROM tmac.hr_event e
-                 WHERE e.person_id = p.person_id AND e.kind = 'terminate' AND e.outcome = 'scheduled'
+                 WHERE e.person_id = m.person_id AND e.kind = 'terminate' AND e.outcome = 'scheduled'
                    AND e.effective_at <= now()))
              WHEN 'on_leave' THEN
                (SELECT max(e.effective_at) FROM tmac.hr_event e
-                 WHERE e.person_id = p.person_id AND e.kind = 'leave' AND e.outcome IN ('applied', 'scheduled')
+                 WHERE e.person_id = m.person_id AND e.kind = 'leave' AND e.outcome IN ('applied', 'scheduled')
                    AND e.effective_at <= now())
              ELSE now() END AS since
-      FROM scope s
-      JOIN tmac.person p ON p.login_role = s.rolname
-      CROSS JOIN LATERAL tmac.person_state_at(p.person_id, now()) x
+      FROM mapped m
+      CROSS JOIN LATERAL tmac.person_state_at(m.person_id, now()) x
   )
   SELECT s.role_oid,
          CASE WHEN st.status = 'terminated' THEN 'terminated'
@@ -66,8 +86,8 @@ $$
          st.since
     FROM scope s LEFT JOIN st ON st.role_oid = s.role_oid
 $$;
-COMMENT ON FUNCTION tmac.login_gate_wanted(text[], text[], boolean) IS
-  'Internal: what the login gate should say for login roles and persons (whole: every person''s role): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect)';
+COMMENT ON FUNCTION tmac.login_gate_wanted(text[], text[], boolean, oid[]) IS
+  'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect); a role of several persons has a row for each';
 
 CREATE FUNCTION tmac.login_gate_sync() RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -78,7 +98,7 @@ BEGIN
   IF NOT tmac.login_gate_note_all() THEN
     RAISE NOTICE 'tmac is not in shared_preload_libraries: there is no login gate';
   END IF;
-  RETURN (SELECT count(*) FROM tmac.login_gate_wanted('{}', '{}', true) w WHERE w.reason IS NOT NULL);
+  RETURN (SELECT count(DISTINCT w.role_oid) FROM tmac.login_gate_wanted('{}', '{}', true, '{}') w WHERE w.reason IS NOT NULL);
 END
 $$;
 COMMENT ON FUNCTION tmac.login_gate_sync() IS
@@ -120,13 +140,16 @@ COMMENT ON FUNCTION tmac.login_gate_acknowledge(name, text) IS
   'Records (audited, with a note) that a login role''s refused attempts were looked into, which closes its login_gate_refused finding; the gate itself stays as the persons say';
 
 -- What a transaction changed, for the gate's recomputation at commit.
+-- (a person's role by name and by the OID recorded when it was mapped, before and after: a
+-- rehire maps the person again by name)
 CREATE TRIGGER login_gate AFTER INSERT ON tmac.person
-  FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('login_role');
+  FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
 CREATE TRIGGER login_gate_update AFTER UPDATE ON tmac.person
   FOR EACH ROW
-  WHEN (OLD.login_role IS DISTINCT FROM NEW.login_role OR OLD.status IS DISTINCT FROM NEW.status
+  WHEN (OLD.login_role IS DISTINCT FROM NEW.login_role OR OLD.login_role_oid IS DISTINCT FROM NEW.login_role_oid
+        OR OLD.status IS DISTINCT FROM NEW.status
         OR OLD.pledge_required_since IS DISTINCT FROM NEW.pledge_required_since)
-  EXECUTE FUNCTION tmac.login_gate_note('login_role');
+  EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
 CREATE TRIGGER login_gate AFTER INSERT OR UPDATE ON tmac.pledge
   FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('person_id');
 CREATE TRIGGER login_gate AFTER INSERT OR UPDATE ON tmac.training_completion
@@ -148,7 +171,9 @@ BEGIN ATOMIC
                 coalesce(pg_catalog.replace(g.reason, '_', ' '), 'the gate has opened since')),
          g.last_refused
     FROM tmac.login_gate_refusals() g
-    LEFT JOIN tmac.person p ON p.login_role = g.role_name
+    LEFT JOIN LATERAL (SELECT x.person_id, x.full_name FROM tmac.person x      -- by OID first: a renamed role
+                        WHERE x.login_role_oid = g.role_oid OR x.login_role = g.role_name
+                        ORDER BY x.login_role_oid = g.role_oid DESC LIMIT 1) p ON true
    WHERE g.refused_count > 0;
 END;
 COMMENT ON FUNCTION tmac.check_login_gate_refused() IS
@@ -160,6 +185,32 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).',
    'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).',
    'tmac.check_login_gate_refused', '{persons}', true);
+
+-- Finding under II: the role of a terminated person or of a person on leave was renamed.  The
+-- gate follows the role, not its name (login_gate_wanted), so the rename let no one in; but
+-- someone with CREATEROLE did it, most likely to get the person back in under another name.
+CREATE FUNCTION tmac.check_gated_role_renamed()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         pg_catalog.format('%s (%s) is %s, and their login role %s (OID %s) has been renamed to %s. The login gate still refuses the role under its new name, until HR records a %s. Find out who renamed it and why, then rename it back (ALTER ROLE %s RENAME TO %s) or drop it.',
+                p.person_id, p.full_name, pg_catalog.replace(p.status, '_', ' '), p.login_role, p.login_role_oid, r.rolname,
+                CASE p.status WHEN 'terminated' THEN 'rehire' ELSE 'return' END,
+                pg_catalog.quote_ident(r.rolname), pg_catalog.quote_ident(p.login_role)),
+         coalesce(p.terminated_at, p.updated_at)
+    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid
+   WHERE p.status <> 'active' AND r.rolname <> p.login_role;
+END;
+COMMENT ON FUNCTION tmac.check_gated_role_renamed() IS
+  'Check gated_role_renamed: the login role of a terminated person or a person on leave was renamed (the login gate still refuses it)';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
+  ('gated_role_renamed', 'II', 'high',
+   'Login role of a terminated or absent person renamed',
+   'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.',
+   'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.',
+   'tmac.check_gated_role_renamed', '{persons}', true);
 
 -- The gate of a new (or restored) database starts from its persons.
 SELECT tmac.login_gate_sync();

@@ -106,7 +106,7 @@ GRANT EXECUTE ON FUNCTION
   tmac.access_rights_ledger_as_of(timestamptz), tmac.prerequisite_status(timestamptz),
   tmac.protection_in_place(regclass, name), tmac.relation_tree(regclass),
   tmac.sod_role_conflicts(), tmac.sod_violations(),
-  tmac.check_login_gate_refused(), tmac.login_gate_refusals()
+  tmac.check_login_gate_refused(), tmac.login_gate_refusals(), tmac.check_gated_role_renamed()
 TO tmac_auditor, tmac_admin;
 
 -- HR.
