@@ -296,7 +296,19 @@ tmac_scan_protected_labels(Oid relid, TmacLabelSink sink, void *arg)
 		targets = lappend(targets, t);
 	}
 
-	snap = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
+	/*
+	 * A snapshot taken after the locks: under READ COMMITTED the latest one, so a table rewrite
+	 * (ALTER TABLE … TYPE) that committed while this waited for its lock is seen, not a stale
+	 * snapshot under which the rewritten table looks empty; under REPEATABLE READ and
+	 * SERIALIZABLE the transaction's own, as any query there.
+	 */
+	if (IsolationUsesXactSnapshot())
+		snap = GetTransactionSnapshot();
+	else if (IsInParallelMode())	/* no new snapshot there: the statement's */
+		snap = GetActiveSnapshot();
+	else
+		snap = GetLatestSnapshot();
+	snap = RegisterSnapshot(snap);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "tmac owner scan", ALLOCSET_SMALL_SIZES);
 	foreach(lc, targets)
 		scan_heap((ScanTarget *) lfirst(lc), snap, sink, arg, rowcxt);
