@@ -67,7 +67,7 @@ COMMENT ON FUNCTION tmac.relation_tree(regclass) IS
 -- column is of type tmac.label itself, row security is enabled and forced,
 -- the five policies are as protect() creates them (for everyone, with
 -- tmac's expressions), and on a table that holds rows the declassification
--- guard is there.  The type is checked on its own, not left to how
+-- guard is there, firing always (not only in replica mode, no WHEN condition).  The type is checked on its own, not left to how
 -- pg_get_expr() prints a coercion: over a domain, or over a type of the
 -- owner's with an implicit cast to tmac.label, tmac.row_readable(label)
 -- would decide on what the owner's code makes of the column.
@@ -92,7 +92,7 @@ BEGIN ATOMIC
      AND (c.relkind = 'p'
           OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                       JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = label_column
-                      WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify' AND t.tgenabled <> 'D'
+                      WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify' AND t.tgenabled IN ('O', 'A') AND t.tgqual IS NULL
                         AND t.tgfoid = 'tmac.declassify_guard()'::pg_catalog.regprocedure
                         AND t.tgtype = 19             -- BEFORE UPDATE, FOR EACH ROW
                         AND pg_catalog.cardinality(t.tgattr::pg_catalog.int2[]) = 1 AND t.tgattr[0] = a.attnum
