@@ -43,7 +43,6 @@
 #include "cursor_access.h"
 #include "extension.h"
 #include "profile_cache.h"
-#include "statistics_hiding.h"
 
 typedef struct CursorAccess
 {

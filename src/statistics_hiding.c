@@ -47,8 +47,6 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/pathnodes.h"
-#include "rewrite/rowsecurity.h"
-#include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/selfuncs.h"
 #include "utils/syscache.h"
@@ -73,34 +71,6 @@ static Oid	MemoRole = InvalidOid;
 static uint64 MemoGeneration = 0;
 static TimestampTz MemoStmt = 0;
 static bool MemoReadsAll = false;
-
-/* Is the relation protected by tmac (tmac.protect created its read policy)? */
-bool
-tmac_relation_protected(Oid relid)
-{
-	Relation	rel = RelationIdGetRelation(relid);
-	bool		found = false;
-
-	if (!RelationIsValid(rel))
-		return false;
-	if (rel->rd_rel->relrowsecurity && rel->rd_rsdesc != NULL)
-	{
-		ListCell   *lc;
-
-		foreach(lc, rel->rd_rsdesc->policies)
-		{
-			RowSecurityPolicy *policy = (RowSecurityPolicy *) lfirst(lc);
-
-			if (strcmp(policy->policy_name, "tmac_read") == 0)
-			{
-				found = true;
-				break;
-			}
-		}
-	}
-	RelationClose(rel);
-	return found;
-}
 
 static void
 read_setting(SPITupleTable *rows, uint64 n, void *arg)

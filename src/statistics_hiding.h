@@ -9,9 +9,6 @@
 #include "nodes/pathnodes.h"
 #include "utils/selfuncs.h"
 
-/* Does the relation carry tmac's read policy (tmac.protect)?  A relcache look. */
-extern bool tmac_relation_protected(Oid relid);
-
 /*
  * Must the planner use default estimates for this relation, read as
  * check_as_user (InvalidOid: the current user)?
