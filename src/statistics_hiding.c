@@ -119,8 +119,9 @@ reads_every_label(Oid role)
 	TmacLabel  *top;
 	int			i;
 	bool		all;
+	uint64		gen = tmac_access_generation;
 
-	if (MemoRole == role && MemoGeneration == tmac_access_generation &&
+	if (MemoRole == role && MemoGeneration == gen &&
 		MemoStmt == GetCurrentStatementStartTimestamp())
 		return MemoReadsAll;
 	p = tmac_profile_for(role);
@@ -143,7 +144,7 @@ reads_every_label(Oid role)
 	}
 	pfree(compartments);
 	MemoRole = role;
-	MemoGeneration = tmac_access_generation;
+	MemoGeneration = gen;		/* an invalidation meanwhile leaves the memo stale */
 	MemoStmt = GetCurrentStatementStartTimestamp();
 	MemoReadsAll = all;
 	return all;
