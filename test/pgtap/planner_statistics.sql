@@ -5,7 +5,7 @@
 -- statistics; the superuser, and frank, cleared for every label the vocabulary can form, get
 -- the real ones; hide_statistics off is a weakening setting, and gives alice the real ones.
 BEGIN;
-SELECT plan(17);
+SELECT plan(20);
 \i test/pgtap/people_fixture.psql
 
 -- one root group, so that a person can reach every group
@@ -32,6 +32,20 @@ CREATE STATISTICS planner_doc_mcv (mcv) ON secret, note FROM planner_doc;
 SELECT tmac.protect('planner_doc');
 GRANT SELECT ON planner_doc TO t_alice, t_frank;
 ANALYZE planner_doc;
+-- the same rows in a protected partitioned table
+CREATE TABLE planner_part (id integer, secret text, label tmac.label NOT NULL) PARTITION BY RANGE (id);
+CREATE TABLE planner_part_1 PARTITION OF planner_part FOR VALUES FROM (1) TO (1001);
+CREATE TABLE planner_part_2 PARTITION OF planner_part FOR VALUES FROM (1001) TO (3001);
+INSERT INTO planner_part SELECT id, secret, label FROM planner_doc;
+SELECT tmac.protect('planner_part');
+GRANT SELECT ON planner_part TO t_alice;
+ANALYZE planner_part;
+-- views without security_invoker: read as their owner
+CREATE VIEW planner_frank_view AS SELECT * FROM planner_doc;
+ALTER VIEW planner_frank_view OWNER TO t_frank;
+CREATE VIEW planner_alice_view AS SELECT * FROM planner_doc;
+ALTER VIEW planner_alice_view OWNER TO t_alice;
+GRANT SELECT ON planner_frank_view TO t_alice;
 
 -- the planner's row estimate of a query run as a role
 CREATE FUNCTION pg_temp.estimate(r name, q text) RETURNS numeric LANGUAGE sql AS
@@ -56,6 +70,12 @@ SELECT is(pg_temp.pair(current_user, :'col'), ARRAY[214, 1]::numeric[], 'the sup
 SELECT ok(NOT pg_temp.hidden(current_user, :'ext'), 'and the real extended statistics');
 SELECT ok(pg_temp.real('t_frank', :'col'), 'frank, cleared for every label, gets the real estimates');
 SELECT ok(NOT pg_temp.hidden('t_frank', :'expr'), 'and the expression index''s');
+SELECT ok(pg_temp.hidden('t_alice', 'SELECT * FROM planner_part WHERE secret = %L'),
+          'alice: the same for a partitioned table (the parent''s and the partitions'' statistics)');
+SELECT ok(pg_temp.real('t_alice', 'SELECT * FROM planner_frank_view WHERE secret = %L'),
+          'through frank''s view alice reads as frank: the view''s owner gets the real estimates');
+SELECT ok(pg_temp.hidden(current_user, 'SELECT * FROM planner_alice_view WHERE secret = %L'),
+          'through alice''s view even the superuser reads as alice: default estimates');
 SELECT matches(pg_temp.as_role('t_alice', 'EXPLAIN (COSTS OFF) SELECT * FROM planner_doc WHERE id = 5'),
                '^Index Scan using planner_doc_pkey', 'a point lookup under hidden statistics keeps its index');
 
