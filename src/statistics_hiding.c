@@ -177,7 +177,7 @@ tmac_statistics_hidden_index(PlannerInfo *root, Oid indexoid)
 	if (!OidIsValid(heap))
 		return false;
 	/* decide for every role the query reads the table as */
-	for (i = 1; root != NULL && i < root->simple_rel_array_size; i++)
+	for (i = 1; root != NULL && root->simple_rte_array != NULL && i < root->simple_rel_array_size; i++)
 	{
 		RangeTblEntry *rte = root->simple_rte_array[i];
 
