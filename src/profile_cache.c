@@ -773,7 +773,6 @@ tmac_profile_narrowed(const TmacProfile *before, Oid roleid, TimestampTz *valid_
 		(before->training_ok && !now.training_ok) ||
 		now.clearance_rank < before->clearance_rank ||
 		!idset_within(&before->read, &now.read) ||
-		!idset_within(&before->write, &now.write) ||
 		!idset_within(&before->reach, &now.reach);
 	*valid_until = now.valid_until;
 	MemoryContextDelete(cxt);

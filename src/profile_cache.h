@@ -101,7 +101,8 @@ extern void tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryCo
 
 /*
  * Does the latest committed state (and this transaction's own changes, but
- * for rule 6), at the statement's start, let `roleid` read less than `before`?
+ * for rule 6), at the statement's start, let `roleid` read less than `before`
+ * (a cursor's check, cursor_access.c; writes are decided per statement)?
  * *valid_until: when the latest profile changes by time alone.
  */
 extern bool tmac_profile_narrowed(const TmacProfile *before, Oid roleid,
