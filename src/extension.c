@@ -14,6 +14,9 @@
  * functions and schemas, so any pg_proc or pg_namespace syscache invalidation
  * (and a full reset) marks the answer stale; the next call looks again.  The
  * sentinel OID is kept across such resets (see extension.h).
+ *
+ * Whether a relation is protected by tmac is answered here too, from the
+ * caches PostgreSQL keeps of pg_class and of the relation's policies.
  */
 #include "postgres.h"
 
@@ -23,6 +26,7 @@
 #include "access/table.h"
 #include "catalog/dependency.h"
 #include "catalog/indexing.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -32,6 +36,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
+#include "rewrite/rowsecurity.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -183,4 +188,42 @@ tmac_extension_required(void)
 				 errdetail("The tmac library is loaded in every database of the cluster, but its catalog lives in each database that ran CREATE EXTENSION tmac."),
 				 errhint("Run CREATE EXTENSION tmac in this database, or use another database.")));
 	return ext;
+}
+
+bool
+tmac_relation_protected(Oid relid)
+{
+	HeapTuple	tp;
+	bool		rls;
+	char		relkind;
+	Relation	rel;
+	bool		found = false;
+	ListCell   *lc;
+
+	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tp))
+		return false;
+	rls = ((Form_pg_class) GETSTRUCT(tp))->relrowsecurity;
+	relkind = ((Form_pg_class) GETSTRUCT(tp))->relkind;
+	ReleaseSysCache(tp);
+	if (!rls || (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE))
+		return false;
+	rel = RelationIdGetRelation(relid);
+	if (!RelationIsValid(rel))
+		return false;
+	if (rel->rd_rsdesc != NULL)
+	{
+		foreach(lc, rel->rd_rsdesc->policies)
+		{
+			RowSecurityPolicy *p = (RowSecurityPolicy *) lfirst(lc);
+
+			if (strcmp(p->policy_name, "tmac_read") == 0)
+			{
+				found = true;
+				break;
+			}
+		}
+	}
+	RelationClose(rel);
+	return found;
 }

@@ -110,45 +110,6 @@ tmac_handling_events_init(void)
 	RegisterXactCallback(handling_xact_callback, NULL);
 }
 
-/* True for a table carrying tmac's protection (its tmac_read policy). */
-static bool
-relation_is_protected(Oid relid)
-{
-	HeapTuple	tp;
-	bool		rls;
-	char		relkind;
-	Relation	rel;
-	bool		found = false;
-	ListCell   *lc;
-
-	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tp))
-		return false;
-	rls = ((Form_pg_class) GETSTRUCT(tp))->relrowsecurity;
-	relkind = ((Form_pg_class) GETSTRUCT(tp))->relkind;
-	ReleaseSysCache(tp);
-	if (!rls || (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE))
-		return false;
-	rel = RelationIdGetRelation(relid);
-	if (!RelationIsValid(rel))
-		return false;
-	if (rel->rd_rsdesc != NULL)
-	{
-		foreach(lc, rel->rd_rsdesc->policies)
-		{
-			RowSecurityPolicy *p = (RowSecurityPolicy *) lfirst(lc);
-
-			if (strcmp(p->policy_name, "tmac_read") == 0)
-			{
-				found = true;
-				break;
-			}
-		}
-	}
-	RelationClose(rel);
-	return found;
-}
-
 /* Protected relations of a plan named with the given permission (children carry none). */
 static List *
 protected_relations(List *rtable, AclMode perm)
@@ -164,7 +125,7 @@ protected_relations(List *rtable, AclMode perm)
 			continue;
 		if (list_member_oid(result, rte->relid))
 			continue;
-		if (relation_is_protected(rte->relid))
+		if (tmac_relation_protected(rte->relid))
 			result = lappend_oid(result, rte->relid);
 	}
 	return result;
@@ -484,7 +445,7 @@ tmac_handling_utility_end(PlannedStmt *pstmt, void *state, QueryCompletion *qc)
 			Oid			relid = RangeVarGetRelid(c->relation, NoLock, true);
 
 			/* no policy ran (the role bypasses row security): the level is unknown */
-			if (OidIsValid(relid) && relation_is_protected(relid))
+			if (OidIsValid(relid) && tmac_relation_protected(relid))
 				record_event("export", list_make1_oid(relid), utility_target, (int64) qc->nprocessed, -1);
 		}
 	}
@@ -497,7 +458,7 @@ tmac_handling_utility_end(PlannedStmt *pstmt, void *state, QueryCompletion *qc)
 		{
 			Oid			relid = RangeVarGetRelid((RangeVar *) lfirst(lc), NoLock, true);
 
-			if (OidIsValid(relid) && !list_member_oid(sources, relid) && relation_is_protected(relid))
+			if (OidIsValid(relid) && !list_member_oid(sources, relid) && tmac_relation_protected(relid))
 				sources = lappend_oid(sources, relid);
 		}
 		record_event("delete", sources, NULL, -1, -1);

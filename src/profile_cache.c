@@ -392,7 +392,8 @@ read_profile(SPITupleTable *rows, uint64 n, void *arg)
  * costs a new backend ~50 ms more.  Returns whether the role or person is mapped.
  */
 static bool
-fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, MemoryContext cxt)
+fetch_profile_at(TmacProfile *p, const char *key, bool by_person, bool committed, bool latest,
+				 MemoryContext cxt)
 {
 #define PROFILE_QUERY(source) \
 	"WITH RECURSIVE a AS MATERIALIZED (SELECT * FROM " source ")," \
@@ -416,9 +417,10 @@ fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, M
 	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
 	tmac_owner_query(by_person ? q_person : q_role, 2, argtypes, values,
 					 lengthof(types), types, true,
-					 committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT,
+					 latest ? (committed ? TMAC_SNAPSHOT_LATEST_COMMITTED : TMAC_SNAPSHOT_LATEST)
+					 : (committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT),
 					 read_profile, &fs);
-	if (IsolationUsesXactSnapshot() && !IsInParallelMode())
+	if (!latest && IsolationUsesXactSnapshot() && !IsInParallelMode())
 	{
 		TmacProfile latest;
 		FetchState	fl = {&latest, cxt, key};
@@ -433,6 +435,12 @@ fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, M
 	p->committed_only = committed;
 	return p->mapped;
 #undef PROFILE_QUERY
+}
+
+static bool
+fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, MemoryContext cxt)
+{
+	return fetch_profile_at(p, key, by_person, committed, false, cxt);
 }
 
 /* ---- rule 5: profiles for parallel workers ---- */
@@ -709,13 +717,79 @@ tmac_profile_lookup(Oid roleid)
 		tmp.generation = gen;
 		tmp.fill_lxid = lxid;
 		tmp.fill_stmt = stmt;
-		tmp.durable = !committed &&
-			!(InvalLxid == lxid && (IsolationUsesXactSnapshot() || InvalStmt == stmt));
+		tmp.durable = !committed && tmac_generation_settled();
 		*p = tmp;
 	}
 	tmac_last_profile = p->generation == tmac_access_generation ? p : NULL;
 	tmac_last_stmt = stmt;
 	return p;
+}
+
+/* Is every id of the sorted set `sub` in `super`? */
+static bool
+idset_within(const TmacIdSet *sub, const TmacIdSet *super)
+{
+	int			i;
+
+	for (i = 0; i < sub->n; i++)
+		if (!tmac_idset_has(super, sub->ids[i]))
+			return false;
+	return true;
+}
+
+void
+tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt)
+{
+	*dst = *src;
+	dst->cxt = NULL;
+	dst->person_id = src->person_id ? MemoryContextStrdup(cxt, src->person_id) : NULL;
+	tmac_idset_build(&dst->read, src->read.ids, src->read.n, cxt);
+	tmac_idset_build(&dst->write, src->write.ids, src->write.n, cxt);
+	tmac_idset_build(&dst->reach, src->reach.ids, src->reach.n, cxt);
+}
+
+bool
+tmac_profile_narrowed(const TmacProfile *before, Oid roleid, TimestampTz *valid_until)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "tmac latest profile",
+											  ALLOCSET_SMALL_SIZES);
+	TmacProfile now;
+	bool		narrowed;
+
+	memset(&now, 0, sizeof(now));
+	PG_TRY();
+	{
+		fetch_profile_at(&now, GetUserNameFromId(roleid, false), false, committed_state_only(),
+						 true, cxt);
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	narrowed = (before->active && !now.active) ||
+		(before->pledge_ok && !now.pledge_ok) ||
+		(before->training_ok && !now.training_ok) ||
+		now.clearance_rank < before->clearance_rank ||
+		!idset_within(&before->read, &now.read) ||
+		!idset_within(&before->reach, &now.reach);
+	*valid_until = now.valid_until;
+	MemoryContextDelete(cxt);
+	return narrowed;
+}
+
+bool
+tmac_committed_state_only(void)
+{
+	return committed_state_only();
+}
+
+bool
+tmac_generation_settled(void)
+{
+	return !(InvalLxid == MyProc->lxid &&
+			 (IsolationUsesXactSnapshot() || InvalStmt == GetCurrentStatementStartTimestamp()));
 }
 
 bool

@@ -88,6 +88,29 @@ tmac_idset_has(const TmacIdSet *s, int32 id)
 	return id >= 0 && id < s->max && (s->bits[id / 64] & (UINT64CONST(1) << (id % 64))) != 0;
 }
 
+/*
+ * True when something read now at generation tmac_access_generation may be
+ * kept for later statements: the last invalidation did not arrive in this
+ * statement (under REPEATABLE READ: this transaction), whose snapshot may
+ * not yet see the commit that sent it (rule 2 of profile_cache.c).
+ */
+extern bool tmac_generation_settled(void);
+
+/* A copy of a profile (its sets in cxt), outside the cache. */
+extern void tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt);
+
+/*
+ * Does the latest committed state (and this transaction's own changes, but
+ * for rule 6), at the statement's start, let `roleid` read less than `before`
+ * (a cursor's check, cursor_access.c; writes are decided per statement)?
+ * *valid_until: when the latest profile changes by time alone.
+ */
+extern bool tmac_profile_narrowed(const TmacProfile *before, Oid roleid,
+								  TimestampTz *valid_until);
+
+/* Rule 6: must this transaction's governance changes be ignored right now? */
+extern bool tmac_committed_state_only(void);
+
 /* Governance data changed in this transaction (the tmac.cache_invalidate trigger). */
 extern void tmac_note_governance_change(void);
 

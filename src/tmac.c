@@ -7,7 +7,11 @@
  * callbacks (extension.c, vocabulary.c, profile_cache.c); the transaction
  * callbacks that end a terminated person's sessions after commit
  * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
- * hook that makes views decide as their owner (view_owner.c); and the
+ * hook that makes views decide as their owner (view_owner.c), and the
+ * get_relation_info hook that does the same for views the planner expands
+ * itself (inlined SQL functions) and, with the relation and index statistics
+ * hooks, gives default estimates to those who may not read every row of a
+ * protected table (statistics_hiding.c); and the
  * executor-start hook that hands the leader's access profiles to parallel
  * workers (parallel_handoff.c); the executor-start, executor-end and
  * process-utility hooks that record handling events — COPY … TO, copies into
@@ -20,7 +24,9 @@
  * persons, and an object_access_hook that forgets a database's gate when tmac
  * or the database is dropped; the utility hook also counts DDL as a
  * governance change, and the shared-memory hooks also serve the profiles
- * shared between backends (shared_profiles.c).  Each hook calls the one
+ * shared between backends (shared_profiles.c); the executor-run hook and the
+ * utility hook's FETCH also refuse a fetch from a cursor whose access was
+ * narrowed since it was opened (cursor_access.c).  Each hook calls the one
  * installed before it.
  * Every hook first asks extension.c whether tmac is installed in the current
  * database and does nothing where it is not.
@@ -39,6 +45,7 @@
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "optimizer/plancat.h"
 #include "optimizer/planner.h"
 #include "storage/ipc.h"
 #include "tcop/utility.h"
@@ -47,6 +54,7 @@
 #include "utils/inval.h"
 
 #include "access_stats.h"
+#include "cursor_access.h"
 #include "extension.h"
 #include "handling_events.h"
 #include "login_gate.h"
@@ -55,6 +63,7 @@
 #include "profile_cache.h"
 #include "session_end.h"
 #include "shared_profiles.h"
+#include "statistics_hiding.h"
 #include "view_owner.h"
 #include "vocabulary.h"
 #include "vocabulary_copy.h"
@@ -93,6 +102,9 @@ define_internal_settings(void)
 }
 
 static planner_hook_type prev_planner_hook = NULL;
+static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
+static get_relation_stats_hook_type prev_get_relation_stats_hook = NULL;
+static get_index_stats_hook_type prev_get_index_stats_hook = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
@@ -150,6 +162,45 @@ tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamLis
 	return standard_planner(parse, query_string, cursorOptions, boundParams);
 }
 
+/*
+ * Every base relation the planner builds: the view-owner decision for
+ * relations of views expanded while planning (inlined SQL functions), and no
+ * extended statistics where statistics are hidden.
+ */
+static void
+tmac_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent, RelOptInfo *rel)
+{
+	RangeTblEntry *rte = root->simple_rte_array[rel->relid];
+
+	if (prev_get_relation_info_hook)
+		prev_get_relation_info_hook(root, relationObjectId, inhparent, rel);
+	tmac_view_owner_retarget_rte(rte);
+	if (rel->statlist != NIL && tmac_statistics_hidden(relationObjectId, rte->checkAsUser))
+		rel->statlist = NIL;
+}
+
+static bool
+tmac_get_relation_stats(PlannerInfo *root, RangeTblEntry *rte, AttrNumber attnum,
+						VariableStatData *vardata)
+{
+	if (rte->rtekind == RTE_RELATION && tmac_statistics_hidden(rte->relid, rte->checkAsUser))
+		return tmac_statistics_withhold(vardata);
+	if (prev_get_relation_stats_hook)
+		return prev_get_relation_stats_hook(root, rte, attnum, vardata);
+	return false;
+}
+
+static bool
+tmac_get_index_stats(PlannerInfo *root, Oid indexOid, AttrNumber indexattnum,
+					 VariableStatData *vardata)
+{
+	if (tmac_statistics_hidden_index(root, indexOid))
+		return tmac_statistics_withhold(vardata);
+	if (prev_get_index_stats_hook)
+		return prev_get_index_stats_hook(root, indexOid, indexattnum, vardata);
+	return false;
+}
+
 static void
 tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
@@ -166,8 +217,10 @@ tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 static void
 tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once)
 {
-	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
+	TmacStatsAcc *saved;
 
+	tmac_cursor_run(queryDesc, count);
+	saved = tmac_access_stats_enter(queryDesc);
 	PG_TRY();
 	{
 		if (prev_ExecutorRun)
@@ -217,8 +270,13 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 					ProcessUtilityContext context, ParamListInfo params,
 					QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
 {
-	void	   *handling = tmac_handling_utility_begin(pstmt);
-	bool		ddl = tmac_shared_profiles_utility_begin(pstmt->utilityStmt);
+	void	   *handling;
+	bool		ddl;
+
+	if (IsA(pstmt->utilityStmt, FetchStmt))
+		tmac_cursor_fetch((FetchStmt *) pstmt->utilityStmt);
+	handling = tmac_handling_utility_begin(pstmt);
+	ddl = tmac_shared_profiles_utility_begin(pstmt->utilityStmt);
 
 	PG_TRY();
 	{
@@ -270,6 +328,12 @@ _PG_init(void)
 
 	prev_planner_hook = planner_hook;
 	planner_hook = tmac_planner;
+	prev_get_relation_info_hook = get_relation_info_hook;
+	get_relation_info_hook = tmac_get_relation_info;
+	prev_get_relation_stats_hook = get_relation_stats_hook;
+	get_relation_stats_hook = tmac_get_relation_stats;
+	prev_get_index_stats_hook = get_index_stats_hook;
+	get_index_stats_hook = tmac_get_index_stats;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = tmac_ExecutorStart;
 	prev_ExecutorRun = ExecutorRun_hook;

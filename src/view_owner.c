@@ -10,6 +10,16 @@
  * Only the rewriter's own quals are touched, so the extra argument cannot be
  * supplied from SQL (there is no two-argument signature to call).
  *
+ * A set-returning SQL function in FROM is inlined by the planner itself
+ * (inline_set_returning_function): its body is parsed and rewritten there,
+ * after the planner hook ran, so the views inside it are expanded — with
+ * their owners as checkAsUser and the policies' quals — too late for the
+ * walk above.  The get_relation_info hook (tmac.c), which the planner calls
+ * for every base relation before it turns security quals into restrictions,
+ * retargets each relation's own quals once more (appending the OID only to a
+ * call that has none yet), so an inlined function decides as the same
+ * function run on its own: the view's owner (test/pgtap/planner_view_function.sql).
+ *
  * The functions are tmac's by OID (extension.c): nothing happens in a
  * database without tmac, and a user's own function of the same name in some
  * schema called tmac is never rewritten or even looked up.
@@ -94,17 +104,34 @@ view_owner_walker(Node *node, RetargetContext *cxt)
 	return expression_tree_walker(node, view_owner_walker, (void *) cxt);
 }
 
+static bool
+retarget_context(RetargetContext *cxt)
+{
+	const TmacExtension *ext = tmac_extension();
+
+	if (!ext->installed || (!OidIsValid(ext->row_readable) && !OidIsValid(ext->row_writable)))
+		return false;
+	memset(cxt, 0, sizeof(*cxt));
+	cxt->readable = ext->row_readable;
+	cxt->writable = ext->row_writable;
+	return true;
+}
+
 void
 tmac_view_owner_retarget(Query *parse)
 {
-	const TmacExtension *ext;
 	RetargetContext cxt;
 
-	ext = tmac_extension();
-	if (!ext->installed || (!OidIsValid(ext->row_readable) && !OidIsValid(ext->row_writable)))
-		return;
-	memset(&cxt, 0, sizeof(cxt));
-	cxt.readable = ext->row_readable;
-	cxt.writable = ext->row_writable;
-	view_owner_walker((Node *) parse, &cxt);
+	if (retarget_context(&cxt))
+		view_owner_walker((Node *) parse, &cxt);
+}
+
+void
+tmac_view_owner_retarget_rte(RangeTblEntry *rte)
+{
+	RetargetContext cxt;
+
+	if (rte->rtekind == RTE_RELATION && rte->securityQuals != NIL &&
+		OidIsValid(rte->checkAsUser) && retarget_context(&cxt))
+		retarget((Node *) rte->securityQuals, rte->checkAsUser, &cxt);
 }

@@ -11,4 +11,10 @@
 /* Called by tmac's planner hook before planning (tmac.c). */
 extern void tmac_view_owner_retarget(Query *parse);
 
+/*
+ * The same for one base relation the planner is about to build (tmac's
+ * get_relation_info hook): reaches the views of inlined SQL functions.
+ */
+extern void tmac_view_owner_retarget_rte(RangeTblEntry *rte);
+
 #endif							/* TMAC_VIEW_OWNER_H */

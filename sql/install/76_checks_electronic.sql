@@ -326,3 +326,9 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
   ('label_function_untrusted', 'V', 'high', 'Function, operator or cast over tmac.label owned by a non-administrator',
    'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.',
    'Drop it, or have an administrator own it; keep tmac before public on the search_path.', 'tmac.check_label_function_untrusted', '{}', '{protected_tables}', true);
+
+-- A setting that weakens protected tables (71_compliance.sql): planner statistics, which count
+-- hidden rows, reach the estimates (EXPLAIN) of persons who may not read every row.
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('hide_statistics', 'protected_table_unenforced', 'off', NULL, false,
+   'the planner''s statistics of protected tables, which count hidden rows, show in the estimates (EXPLAIN) of persons who may not read every row');

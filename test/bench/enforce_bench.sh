@@ -11,6 +11,8 @@
 #   4. indexed point lookup and range query: same plan as with protection off, latency ratio
 #   5. parallel seq scan under protection: workers launched, same answer as serial
 #   6. access statistics on vs off (tmac.access_stats): protected count(*), statements alternating
+#   7. planner statistics hidden (hide_statistics on, the default) vs shown: the plans of the
+#      bench queries with their estimated and actual rows, and the latency ratio
 # Ratios only; nothing passes or fails on absolute times.
 # Environment: BENCH_ROWS (2000000), BENCH_RUNS (5), BENCH_PLPGSQL_RUNS (3),
 # BENCH_PLPGSQL_ROWS (20000), BENCH_LOOKUPS (200), TMAC_BENCH_PORT (55493).
@@ -205,6 +207,29 @@ st_paired=$(paste <(echo "$st_on") <(echo "$st_off") | awk '{print $1 / $2}' | s
             awk '{a[NR] = $1} END {printf "%.3f (quartiles %.3f–%.3f)", a[int((NR + 1) / 2)], a[int(NR / 4) + 1], a[int(3 * NR / 4)]}')
 n_counted=$(q -c "SELECT rows_read FROM tmac.access_stats WHERE kind = 'table' AND person_id = 'B001'")
 
+echo "== 7. planner statistics hidden vs shown (hide_statistics on / off; $RUNS runs each, twice, interleaved)"
+# bench_alice cannot read TOP_SECRET:BLUEPRINT rows, so with hide_statistics on her queries are
+# planned with PostgreSQL's default estimates.  Plans: each node with its estimated and actual rows.
+LQ="SELECT count(*) FROM bench_doc WHERE label OPERATOR(tmac.=) 'SECRET:PRJ-A'::tmac.label"
+JQ="SELECT count(*) FROM bench_doc a JOIN bench_doc b USING (id) WHERE a.id BETWEEN 12345 AND 13345"
+hide() { q -c "SELECT tmac.configure('hide_statistics', '$1')" >/dev/null; }
+plan_rows() { q -c "SET max_parallel_workers_per_gather = 0" -c "SET ROLE bench_alice" \
+                -c "EXPLAIN (ANALYZE, TIMING OFF) $1" | grep -v -e 'Filter:' -e 'Cond:' -e 'Rows Removed' -e 'Time:' -e 'Buckets:' \
+              | sed -E 's/^ *(-> *)?//; s/  \(cost=[^ ]* rows=([0-9]+) [^)]*\) \(actual rows=([0-9]+) loops=[0-9]+\)/ [est \1, actual \2]/' \
+              | grep -v '^Heap Blocks' | paste -sd ';' | sed 's/;/; /g'; }
+declare -A plan_on plan_off t7_on t7_off
+for name in PQ RQ LQ JQ; do
+  hide on;  plan_on[$name]=$(plan_rows "${!name}")
+  hide off; plan_off[$name]=$(plan_rows "${!name}")
+done
+for name in RQ LQ JQ; do
+  for i in 1 2; do
+    hide on;  t7_on[$name]+="$(exec_times bench_alice "" "${!name}" "$RUNS")"$'\n'
+    hide off; t7_off[$name]+="$(exec_times bench_alice "" "${!name}" "$RUNS")"$'\n'
+  done
+done
+hide on
+
 echo
 echo "tmac enforcement benchmark: $ROWS rows, median of runs (range = min/max ratio bounds)"
 report "1. tmac policy / constant-label policy (count(*))" "$(echo "$t_tmac $t_tmac2" | awk '{print ($1+$4)/2, ($2<$5?$2:$5), ($3>$6?$3:$6)}')" \
@@ -222,3 +247,13 @@ echo "5. parallel: $(echo "$par" | grep -o 'Workers Launched: [0-9]*' | head -1)
 report "6. access statistics on / off (count(*))" "$(echo "$st_on" | grep . | stats)" "$(echo "$st_off" | grep . | stats)" "<= 1.05"
 echo "6b. median of the paired ratios on / off: $st_paired"
 echo "6c. rows counted for B001 while on: $n_counted ($((RUNS * 8 + 1)) statements x $n_alice rows = $(((RUNS * 8 + 1) * n_alice)))"
+echo "7. planner statistics hidden (hide_statistics on) vs shown (off), as bench_alice:"
+for name in PQ RQ LQ JQ; do
+  echo "   $name: ${!name}"
+  shape() { sed -E 's/ \[est [0-9]+, actual [0-9]+\]//g' <<<"$1"; }
+  [ "$(shape "${plan_on[$name]}")" = "$(shape "${plan_off[$name]}")" ] && echo "      same plan" || echo "      plan DIFFERS"
+  echo "      on:  ${plan_on[$name]}"; echo "      off: ${plan_off[$name]}"
+done
+for name in RQ LQ JQ; do
+  report "7$name. latency, statistics hidden / shown" "$(echo "${t7_on[$name]}" | grep . | stats)" "$(echo "${t7_off[$name]}" | grep . | stats)" "—"
+done

@@ -16,6 +16,7 @@ SELECT results_eq(
            ('date_time_zone', 'Asia/Tokyo', 'Asia/Tokyo', NULL),
            ('gate_prerequisites', 'off', 'off', NULL),
            ('handling_delete_threshold', '1', '1', NULL),
+           ('hide_statistics', 'on', 'on', NULL),
            ('hr_event_mode', 'strict', 'strict', NULL),
            ('incident_close_deadline', '30 days', '30 days', NULL),
            ('incident_escalation_limit', '24 hours', '24 hours', NULL),
