@@ -7,13 +7,15 @@
  * callbacks (extension.c, vocabulary.c, profile_cache.c); the transaction
  * callbacks that end a terminated person's sessions after commit
  * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
- * hook that makes views decide as their owner (view_owner.c); and the
+ * hook that makes views decide as their owner (view_owner.c) and marks the
+ * policy sites of protected tables for the access statistics; and the
  * executor-start hook that hands the leader's access profiles to parallel
  * workers (parallel_handoff.c); the executor-start, executor-end and
  * process-utility hooks that record handling events — COPY … TO, copies into
  * unprotected tables, deletions of protected rows — in the handling ledger
  * (handling_events.c); and the access statistics (access_stats.c): their
- * shared memory (shmem_request / shmem_startup hooks) and their executor
+ * shared memory (shmem_request / shmem_startup hooks), their transaction
+ * callbacks (a snapshot's marks at commit) and their executor
  * hooks — start gives each executor its counters, run and finish make them
  * current, end adds them to shared memory; and the login gate (login_gate.c):
  * its shared memory, the ClientAuthentication_hook that refuses terminated
@@ -145,6 +147,7 @@ static PlannedStmt *
 tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
 {
 	tmac_view_owner_retarget(parse);
+	tmac_access_stats_mark_sites(parse);
 	if (prev_planner_hook)
 		return prev_planner_hook(parse, query_string, cursorOptions, boundParams);
 	return standard_planner(parse, query_string, cursorOptions, boundParams);
