@@ -17,9 +17,10 @@
  * executable by PUBLIC, so anyone can call it in their own expression, over
  * their own (temporary) tables, or in a policy of their own: none of those
  * calls counts, or they would let a person create counters at will and fill
- * the shared hash.  Before planning (the planner hook in tmac.c),
- * tmac_access_stats_mark_sites() finds, in the row-security quals and WITH
- * CHECK options the rewriter added, every call of tmac's own row_readable /
+ * the shared hash.  While planning (the planner and get_relation_info hooks
+ * in tmac.c), tmac_access_stats_mark_relation() and _mark_sites() find, in
+ * the row-security quals and WITH CHECK options the rewriter added, every
+ * call of tmac's own row_readable /
  * row_writable on a range table entry whose relation is registered in
  * tmac.protected_table (which only tmac_admin writes, through protect()),
  * and stores that relation's OID in the call's inputcollid.  The label type
@@ -579,8 +580,9 @@ site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 
 /*
  * Is `relid` registered in tmac.protected_table?  Read through its primary
- * key with the latest snapshot (plus this transaction's own changes), as a
- * catalog is: protect() and unprotect() register a table in the same
+ * key with the latest snapshot (plus this transaction's own changes; in a
+ * parallel worker, the statement's), as a catalog is: protect() and
+ * unprotect() register a table in the same
  * transaction that changes its policies, whose relcache invalidation replans
  * every cached plan over it, so a plan's marks follow the registry.  The
  * registry is readable by PUBLIC and carries no row security.
@@ -607,7 +609,9 @@ registered_protected(const TmacExtension *ext, Oid relid)
 		return false;
 	}
 	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	snap = RegisterSnapshot(GetLatestSnapshot());
+	/* a parallel worker may plan (a function's query) but not take a new snapshot */
+	snap = RegisterSnapshot(!IsInParallelMode() ? GetLatestSnapshot() :
+							ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
 	scan = systable_beginscan(rel, pkey, true, snap, 1, &skey);
 	found = HeapTupleIsValid(systable_getnext(scan));
 	systable_endscan(scan);
@@ -670,13 +674,6 @@ mark_query_walker(Node *node, MarkContext *cxt)
 		Query	   *q = (Query *) node;
 		ListCell   *lc;
 
-		foreach(lc, q->rtable)
-		{
-			RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
-
-			if (rte->rtekind == RTE_RELATION && rte->securityQuals != NIL)
-				mark_quals((Node *) rte->securityQuals, rte->relid, cxt);
-		}
 		if (q->resultRelation > 0 && q->withCheckOptions != NIL)
 		{
 			RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
@@ -694,25 +691,55 @@ mark_query_walker(Node *node, MarkContext *cxt)
 	return expression_tree_walker(node, mark_query_walker, (void *) cxt);
 }
 
+static bool
+mark_context(MarkContext *cxt)
+{
+	const TmacExtension *ext = tmac_extension();
+
+	if (!ext->installed || (!OidIsValid(ext->row_readable) && !OidIsValid(ext->row_writable)))
+		return false;
+	memset(cxt, 0, sizeof(*cxt));
+	cxt->ext = ext;
+	cxt->readable = ext->row_readable;
+	cxt->writable = ext->row_writable;
+	return true;
+}
+
 /*
- * The planner hook's part (tmac.c), on the rewritten query: the row-security
- * quals and WITH CHECK options the rewriter added hold the policies of the
- * relations they belong to; mark tmac's calls among them when that relation
- * is a protected table.  Only these sites count (see the file header).
+ * The planner hook's part (tmac.c), on the rewritten query: the WITH CHECK
+ * options the rewriter added for row security hold the write policies of
+ * the result relation; mark tmac's calls among them when that relation is a
+ * protected table.  Only marked sites count (see the file header).
  */
 void
 tmac_access_stats_mark_sites(Query *parse)
 {
-	const TmacExtension *ext = tmac_extension();
 	MarkContext cxt;
 
-	if (!ext->installed || (!OidIsValid(ext->row_readable) && !OidIsValid(ext->row_writable)))
+	if (mark_context(&cxt))
+		mark_query_walker((Node *) parse, &cxt);
+}
+
+/*
+ * The get_relation_info hook's part (tmac.c): the row-security quals of a
+ * relation the planner is about to scan.  This runs for every base relation
+ * of every (sub)query planned, also those of a SQL function the planner
+ * inlines — whose query is rewritten, and given its row security, only
+ * while planning — and before the quals become the scan's filter.
+ */
+void
+tmac_access_stats_mark_relation(PlannerInfo *root, RelOptInfo *rel)
+{
+	RangeTblEntry *rte;
+	MarkContext cxt;
+
+	if (rel->reloptkind != RELOPT_BASEREL || rel->relid == 0 || rel->relid >= root->simple_rel_array_size)
 		return;
-	memset(&cxt, 0, sizeof(cxt));
-	cxt.ext = ext;
-	cxt.readable = ext->row_readable;
-	cxt.writable = ext->row_writable;
-	mark_query_walker((Node *) parse, &cxt);
+	rte = root->simple_rte_array[rel->relid];
+	if (rte == NULL || rte->rtekind != RTE_RELATION || rte->securityQuals == NIL ||
+		!mark_context(&cxt))
+		return;
+	mark_quals((Node *) rte->securityQuals, rte->relid, &cxt);
 }
 
 void

@@ -17,6 +17,7 @@
 #include "executor/execdesc.h"
 #include "fmgr.h"
 #include "nodes/parsenodes.h"
+#include "nodes/pathnodes.h"
 #include "utils/palloc.h"
 
 #include "label.h"
@@ -71,8 +72,9 @@ extern void tmac_access_stats_init(void);
 extern void tmac_access_stats_shmem_request(void);
 extern void tmac_access_stats_shmem_startup(void);
 
-/* The planner hook's part (tmac.c): mark the policy sites of protected tables. */
+/* The planner hooks' parts (tmac.c): mark the policy sites of protected tables. */
 extern void tmac_access_stats_mark_sites(Query *parse);
+extern void tmac_access_stats_mark_relation(PlannerInfo *root, RelOptInfo *rel);
 
 /* Executor hooks' parts (tmac.c): a counter per executor, flushed at its end. */
 extern void tmac_access_stats_begin(QueryDesc *queryDesc, int eflags);

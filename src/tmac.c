@@ -7,8 +7,9 @@
  * callbacks (extension.c, vocabulary.c, profile_cache.c); the transaction
  * callbacks that end a terminated person's sessions after commit
  * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
- * hook that makes views decide as their owner (view_owner.c) and marks the
- * policy sites of protected tables for the access statistics; and the
+ * hook that makes views decide as their owner (view_owner.c) and, with the
+ * get_relation_info hook, marks the policy sites of protected tables for the
+ * access statistics (access_stats.c); and the
  * executor-start hook that hands the leader's access profiles to parallel
  * workers (parallel_handoff.c); the executor-start, executor-end and
  * process-utility hooks that record handling events — COPY … TO, copies into
@@ -41,6 +42,7 @@
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "optimizer/plancat.h"
 #include "optimizer/planner.h"
 #include "storage/ipc.h"
 #include "tcop/utility.h"
@@ -95,6 +97,7 @@ define_internal_settings(void)
 }
 
 static planner_hook_type prev_planner_hook = NULL;
+static get_relation_info_hook_type prev_get_relation_info = NULL;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static ExecutorRun_hook_type prev_ExecutorRun = NULL;
 static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
@@ -151,6 +154,14 @@ tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamLis
 	if (prev_planner_hook)
 		return prev_planner_hook(parse, query_string, cursorOptions, boundParams);
 	return standard_planner(parse, query_string, cursorOptions, boundParams);
+}
+
+static void
+tmac_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent, RelOptInfo *rel)
+{
+	if (prev_get_relation_info)
+		prev_get_relation_info(root, relationObjectId, inhparent, rel);
+	tmac_access_stats_mark_relation(root, rel);
 }
 
 static void
@@ -273,6 +284,8 @@ _PG_init(void)
 
 	prev_planner_hook = planner_hook;
 	planner_hook = tmac_planner;
+	prev_get_relation_info = get_relation_info_hook;
+	get_relation_info_hook = tmac_get_relation_info;
 	prev_ExecutorStart = ExecutorStart_hook;
 	ExecutorStart_hook = tmac_ExecutorStart;
 	prev_ExecutorRun = ExecutorRun_hook;

@@ -7,7 +7,7 @@
 -- view under the table below it.
 -- test.conf turns the statistics off for the other files; this one turns them on.
 BEGIN;
-SELECT plan(10);
+SELECT plan(12);
 SET LOCAL tmac.access_stats = on;
 \i test/pgtap/people_fixture.psql
 CREATE TABLE ss_doc (id integer, label tmac.label NOT NULL);
@@ -82,6 +82,20 @@ SELECT results_eq($$SELECT tbl, statements, rows_read FROM pg_temp.counters() WH
                   $$VALUES ('ss_doc', 1::bigint, 20::bigint), ('ss_part', 1::bigint, 150::bigint),
                            ('ss_part_2', 1::bigint, 51::bigint)$$,
                   'a read of the partitioned parent counts under the parent, a read of a partition under it, a view under its table');
+
+-- a SQL function the planner inlines (its query is rewritten, row security added, while planning)
+CREATE FUNCTION ss_docs() RETURNS SETOF ss_doc LANGUAGE sql STABLE AS 'SELECT * FROM ss_doc';
+CREATE FUNCTION ss_count() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM ss_doc';
+SELECT pg_temp.as_role('t_adm', $$SELECT tmac.reset_access_stats()$$);
+SET ROLE t_alice;
+SELECT ok((SELECT string_agg(p, E'\n') FROM pg_temp.explain('SELECT count(*) FROM ss_docs()') e(p)) NOT LIKE '%Function Scan%',
+          'ss_docs() is inlined');
+SELECT count(*) FROM ss_docs();
+SELECT ss_count();
+RESET ROLE;
+SELECT results_eq($$SELECT tbl, statements, rows_read FROM pg_temp.counters() WHERE kind = 'table'$$,
+                  $$VALUES ('ss_doc', 2::bigint, 40::bigint)$$,
+                  'reads through an inlined SQL function and a SQL function count too');
 
 -- writes: only the protected table's WITH CHECK; a person's own table with their own policy counts nothing
 GRANT INSERT ON ss_doc TO t_alice;
