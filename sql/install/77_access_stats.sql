@@ -86,7 +86,7 @@ COMMENT ON FUNCTION tmac.access_stats_reset_raw() IS
 CREATE FUNCTION tmac.access_stats_info(OUT counters bigint, OUT max_counters integer, OUT evicted bigint)
   AS 'MODULE_PATHNAME', 'tmac_access_stats_info' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.access_stats_info() IS
-  'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted (least recently seen first) since the server started';
+  'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted since the server started (only counters a snapshot has taken, least recently seen first)';
 
 CREATE VIEW tmac.access_stats AS
   SELECT s.kind, s.person_id,
