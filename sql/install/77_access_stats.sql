@@ -76,6 +76,7 @@ CREATE TABLE tmac.access_stats_overflow (
 COMMENT ON TABLE tmac.access_stats_overflow IS
   'Access counts lost because the shared hash (tmac.access_stats_max) was full of counters no snapshot had taken: when (first_at, last_at), counter updates refused, rows read and written; recorded by tmac.snapshot_access_stats, acknowledged by tmac_admin (tmac.acknowledge_access_stats_overflow), never deleted';
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow_overflow_id_seq', '');
 SELECT tmac.add_audit_trigger('tmac.access_stats_overflow', 'overflow_id');
 
 CREATE FUNCTION tmac.access_stats_reset_raw() RETURNS bigint
