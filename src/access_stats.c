@@ -1192,8 +1192,11 @@ put_counters(FunctionCallInfo fcinfo, bool take)
 	LWLockAcquire(shared->lock, LW_SHARED);
 	if (take)
 	{
-		max = (int) hash_get_num_entries(stats_hash);
-		t->items = MemoryContextAlloc(TopTransactionContext, sizeof(StatsTaken) * Max(max, 1));
+		/* this database's counters: no more can appear while the lock is held */
+		hash_seq_init(&seq, stats_hash);
+		while ((e = hash_seq_search(&seq)) != NULL)
+			max += e->key.dbid == MyDatabaseId;
+		t->items = MemoryContextAllocHuge(TopTransactionContext, sizeof(StatsTaken) * Max(max, 1));
 	}
 	hash_seq_init(&seq, stats_hash);
 	while ((e = hash_seq_search(&seq)) != NULL)
