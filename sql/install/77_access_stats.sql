@@ -453,7 +453,7 @@ BEGIN ATOMIC
            (SELECT i.max_counters FROM tmac.access_stats_info() i)
       FROM tmac.access_stats_overflow_raw() r)
   SELECT l.subject,
-         format('Between %s and %s (%s) the access statistics were full (tmac.access_stats_max = %s counters, none of them yet taken by a snapshot) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
+         format('Between %s and %s (%s) the access statistics were full (tmac.access_stats_max = %s counters, each holding counts no snapshot had taken yet) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
                 to_char(l.first_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'),
                 to_char(l.last_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'), tz.tz,
                 l.max_counters, l.rows_read, l.rows_written, l.counters_refused),

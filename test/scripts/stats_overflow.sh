@@ -91,7 +91,7 @@ echo "ok 2 - a full hash of unsnapshotted counters keeps every one of them (none
 echo "ok 3 - what did not fit is recorded: 21 counter updates refused, 21 rows read"
 f=$(finding)
 case "$f" in
-  "access_stats_overflow:live Between "*" the access statistics were full (tmac.access_stats_max = 100 counters, none of them yet taken by a snapshot) and could not count 21 rows read and 0 rows written of protected tables (21 counter updates refused)"*) ;;
+  "access_stats_overflow:live Between "*" the access statistics were full (tmac.access_stats_max = 100 counters, each holding counts no snapshot had taken yet) and could not count 21 rows read and 0 rows written of protected tables (21 counter updates refused)"*) ;;
   *) fail "the finding: $f" ;;
 esac
 [ "$(q -c "SELECT severity || ' ' || criterion FROM tmac.findings WHERE check_code = 'access_stats_overflow'")" = "high I-6" ] \
