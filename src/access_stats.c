@@ -20,18 +20,26 @@
  * the shared hash.  While planning (the planner and get_relation_info hooks
  * in tmac.c), tmac_access_stats_mark_relation() and _mark_sites() find, in
  * the row-security quals and WITH CHECK options the rewriter added, every
- * call of tmac's own row_readable /
- * row_writable on a range table entry whose relation is registered in
- * tmac.protected_table (which only tmac_admin writes, through protect()),
- * and stores that relation's OID in the call's inputcollid.  The label type
- * is not collatable, so a call written in SQL always has inputcollid 0: the
- * mark cannot be forged, survives the planner's copies and plan caching, is
- * serialised to parallel workers with the plan, and the function ignores
- * collations.  A call site counts only when it carries a mark; the rows are
- * attributed to the marked table — the table the query names, whose policy
- * it is: reading a partitioned (or inheritance) parent counts under the
- * parent, reading a partition directly under the partition, reading through
- * a view under the table below it.  Two kinds of counters:
+ * call of tmac's own row_readable / row_writable on a range table entry
+ * whose relation is registered in tmac.protected_table (which only
+ * tmac_admin writes, through protect()), and stores that relation's OID in
+ * the call's inputcollid.  The label type is not collatable, so a call
+ * written in SQL always has inputcollid 0: the mark cannot be forged,
+ * survives the planner's copies and plan caching, is serialised to parallel
+ * workers with the plan, and the function ignores collations.  A call site
+ * counts only when it carries a mark; the rows are attributed to the marked
+ * table — the table the query names, whose policy it is: reading a
+ * partitioned (or inheritance) parent counts under the parent, reading a
+ * partition directly under the partition, reading through a view under the
+ * table below it.
+ *
+ * Two kinds of counters:
+ *   - label:  (database, person, level, compartment) — a row whose label
+ *             names several compartments counts once for each, one naming
+ *             none counts for compartment 0;
+ *   - table:  (database, person, protected table, login role) — the login
+ *             (session) role shows a shared account: many persons behind
+ *             one login.
  * Each counter keeps statements (executor runs that counted a row under
  * it), rows read, rows written, first and last seen.
  *
@@ -54,17 +62,17 @@
  * (tmac.snapshot_access_stats) has put what it counted into
  * tmac.access_stats_history: each counter has a version (bumped by every
  * addition) and the version the last committed snapshot took
- * (tmac_access_stats_take() reads the counters, and the snapshot's commit
- * marks them, at_commit()).  When a new counter finds the hash full, the 5 %
- * (at least 10) of the snapshotted, unchanged counters seen least recently
- * are dropped (tmac.access_stats_info() counts them); if none is, the new
+ * (tmac.access_stats_take() reads the counters, and the snapshot's commit
+ * marks them: takes_apply()).  When a new counter finds the hash full,
+ * the 5 % (at least 10) of the snapshotted, unchanged counters seen least
+ * recently are dropped (tmac.access_stats_info() counts them); if none is, the new
  * counter is refused and what it would have counted is added to its
  * database's overflow record — counter updates refused, rows read and
- * written (of table counters), first and last time — which the next
- * snapshot moves into tmac.access_stats_overflow, the evidence behind the
- * finding access_stats_overflow.  The keys a person can make are bounded:
- * persons (HR) × protected tables (tmac_admin) × login roles they act
- * through, plus persons × levels × compartments (the vocabulary).
+ * written (of table counters), first and last time — which the next snapshot
+ * moves into tmac.access_stats_overflow, the evidence behind the finding
+ * access_stats_overflow.  The keys a person can make are bounded: persons
+ * (HR) × protected tables (tmac_admin) × login roles they act through, plus
+ * persons × levels × compartments (the vocabulary).
  *
  * Persistence.  At a clean shutdown the postmaster writes the counters to
  * pg_stat/tmac_access_stats.stat, with their versions and the overflow
@@ -535,8 +543,8 @@ in_check_option(Plan *plan, Node *expr)
 
 /*
  * What a policy site counts: nothing unless the planner marked it as tmac's
- * own policy on a protected table (tmac_access_stats_mark_sites: the table's
- * OID in inputcollid); row_readable reads, row_writable in a WITH CHECK
+ * own policy on a protected table (tmac_access_stats_mark_relation and
+ * _mark_sites: the table's OID in inputcollid); row_readable reads, row_writable in a WITH CHECK
  * writes, row_writable in a DELETE's USING names the deletion candidates.
  */
 static void
@@ -576,15 +584,15 @@ site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 		site->relid = f->inputcollid;
 }
 
-/* ---- marking the policy sites, before planning ---- */
+/* ---- marking the policy sites, while planning ---- */
 
 /*
  * Is `relid` registered in tmac.protected_table?  Read through its primary
  * key with the latest snapshot (plus this transaction's own changes; in a
  * parallel worker, the statement's), as a catalog is: protect() and
- * unprotect() register a table in the same
- * transaction that changes its policies, whose relcache invalidation replans
- * every cached plan over it, so a plan's marks follow the registry.  The
+ * unprotect() register a table in the same transaction that changes its
+ * policies, whose relcache invalidation replans every cached plan over it,
+ * so a plan's marks follow the registry.  The
  * registry is readable by PUBLIC and carries no row security.
  */
 static bool
