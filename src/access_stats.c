@@ -650,7 +650,8 @@ mark_walker(Node *node, MarkContext *cxt)
 		if (f->funcid == cxt->readable || f->funcid == cxt->writable)
 		{
 			cxt->found = true;
-			f->inputcollid = cxt->relid;
+			if (OidIsValid(cxt->relid))
+				f->inputcollid = cxt->relid;
 		}
 	}
 	return expression_tree_walker(node, mark_walker, (void *) cxt);
