@@ -176,6 +176,7 @@ typedef struct StatsOverflow
 	int64		rows_written;	/* ... and written */
 	TimestampTz first_at;
 	TimestampTz last_at;
+	int32		max_counters;	/* tmac.access_stats_max when it last refused one */
 } StatsOverflow;
 
 typedef struct StatsShared
@@ -348,8 +349,11 @@ overflow_merge(const StatsOverflow *add)
 	o->rows_written += add->rows_written;
 	if (o->first_at == 0 || add->first_at < o->first_at)
 		o->first_at = add->first_at;
-	if (add->last_at > o->last_at)
+	if (add->last_at >= o->last_at)
+	{
 		o->last_at = add->last_at;
+		o->max_counters = add->max_counters;
+	}
 }
 
 /*
@@ -370,6 +374,7 @@ note_refused(const StatsKey *key, int64 read, int64 written, TimestampTz now)
 		add.rows_written = written;
 	}
 	add.first_at = add.last_at = now;
+	add.max_counters = stats_max;
 	overflow_merge(&add);
 }
 
@@ -1273,7 +1278,8 @@ tmac_access_stats_take(PG_FUNCTION_ARGS)
 /*
  * The current database's overflow record: no row, or (counters_refused bigint,
  * rows_read bigint, rows_written bigint, first_at timestamptz, last_at
- * timestamptz); with take, remembered for the commit of a snapshot.
+ * timestamptz, max_counters int); with take, remembered for the commit of a
+ * snapshot.
  */
 static void
 put_overflow(FunctionCallInfo fcinfo, bool take)
@@ -1292,8 +1298,8 @@ put_overflow(FunctionCallInfo fcinfo, bool take)
 	LWLockRelease(shared->lock);
 	if (o.refused > 0)
 	{
-		Datum		v[5];
-		bool		nulls[5] = {0};
+		Datum		v[6];
+		bool		nulls[6] = {0};
 
 		if (take)
 		{
@@ -1307,6 +1313,7 @@ put_overflow(FunctionCallInfo fcinfo, bool take)
 		v[2] = Int64GetDatum(o.rows_written);
 		v[3] = TimestampTzGetDatum(o.first_at);
 		v[4] = TimestampTzGetDatum(o.last_at);
+		v[5] = Int32GetDatum(o.max_counters);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
 }

@@ -44,14 +44,14 @@ COMMENT ON FUNCTION tmac.access_stats_take() IS
 
 CREATE FUNCTION tmac.access_stats_overflow_raw()
   RETURNS TABLE (counters_refused bigint, rows_read bigint, rows_written bigint,
-                 first_at timestamptz, last_at timestamptz)
+                 first_at timestamptz, last_at timestamptz, max_counters integer)
   AS 'MODULE_PATHNAME', 'tmac_access_stats_overflow_raw' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.access_stats_overflow_raw() IS
-  'What this database could not count since the last snapshot because the shared hash was full of counters no snapshot had taken: counter updates refused, rows read and written (of table counters), first and last time; no row when nothing was lost';
+  'What this database could not count since the last snapshot because the shared hash was full of counters no snapshot had taken: counter updates refused, rows read and written (of table counters), first and last time, and tmac.access_stats_max then; no row when nothing was lost';
 
 CREATE FUNCTION tmac.access_stats_overflow_take()
   RETURNS TABLE (counters_refused bigint, rows_read bigint, rows_written bigint,
-                 first_at timestamptz, last_at timestamptz)
+                 first_at timestamptz, last_at timestamptz, max_counters integer)
   AS 'MODULE_PATHNAME', 'tmac_access_stats_overflow_take' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION tmac.access_stats_overflow_take() IS
   'Internal (tmac.snapshot_access_stats): tmac.access_stats_overflow_raw(), taken off the shared record when the snapshot commits';
@@ -66,7 +66,7 @@ CREATE TABLE tmac.access_stats_overflow (
   counters_refused bigint NOT NULL CHECK (counters_refused > 0),
   rows_read        bigint NOT NULL CHECK (rows_read >= 0),
   rows_written     bigint NOT NULL CHECK (rows_written >= 0),
-  max_counters     integer NOT NULL,
+  max_counters     integer NOT NULL,   -- tmac.access_stats_max when the last counter was refused
   acknowledged_at  timestamptz,
   acknowledged_by  name,
   note             text,
@@ -204,8 +204,7 @@ BEGIN
   INSERT INTO tmac.access_stats_mark SELECT s.* FROM pg_catalog.unnest(cur) s;
   -- what could not be counted since the last snapshot: kept, and a finding until acknowledged
   INSERT INTO tmac.access_stats_overflow (first_at, last_at, counters_refused, rows_read, rows_written, max_counters)
-    SELECT o.first_at, o.last_at, o.counters_refused, o.rows_read, o.rows_written,
-           (SELECT i.max_counters FROM tmac.access_stats_info() i)
+    SELECT o.first_at, o.last_at, o.counters_refused, o.rows_read, o.rows_written, o.max_counters
       FROM tmac.access_stats_overflow_take() o;
   RETURN n;
 END
@@ -450,7 +449,7 @@ BEGIN ATOMIC
       FROM tmac.access_stats_overflow o WHERE o.acknowledged_at IS NULL
     UNION ALL
     SELECT 'access_stats_overflow:live', r.first_at, r.last_at, r.counters_refused, r.rows_read, r.rows_written,
-           (SELECT i.max_counters FROM tmac.access_stats_info() i)
+           r.max_counters
       FROM tmac.access_stats_overflow_raw() r)
   SELECT l.subject,
          format('Between %s and %s (%s) the access statistics were full (tmac.access_stats_max = %s counters, each holding counts no snapshot had taken yet) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
