@@ -11,7 +11,29 @@
  * counted when the policy lets them through, before the query's own WHERE
  * clauses that PostgreSQL evaluates after the policy (a leakproof qual such
  * as an indexed equality runs first, so those rows are never counted).
- * Refused rows are not counted.  Two kinds of counters:
+ * Refused rows are not counted.
+ *
+ * Only the policy sites of protected tables count.  row_readable must be
+ * executable by PUBLIC, so anyone can call it in their own expression, over
+ * their own (temporary) tables, or in a policy of their own: none of those
+ * calls counts, or they would let a person create counters at will and fill
+ * the shared hash.  While planning (the planner and get_relation_info hooks
+ * in tmac.c), tmac_access_stats_mark_relation() and _mark_sites() find, in
+ * the row-security quals and WITH CHECK options the rewriter added, every
+ * call of tmac's own row_readable / row_writable on a range table entry
+ * whose relation is registered in tmac.protected_table (which only
+ * tmac_admin writes, through protect()), and stores that relation's OID in
+ * the call's inputcollid.  The label type is not collatable, so a call
+ * written in SQL always has inputcollid 0: the mark cannot be forged,
+ * survives the planner's copies and plan caching, is serialised to parallel
+ * workers with the plan, and the function ignores collations.  A call site
+ * counts only when it carries a mark; the rows are attributed to the marked
+ * table — the table the query names, whose policy it is: reading a
+ * partitioned (or inheritance) parent counts under the parent, reading a
+ * partition directly under the partition, reading through a view under the
+ * table below it.
+ *
+ * Two kinds of counters:
  *   - label:  (database, person, level, compartment) — a row whose label
  *             names several compartments counts once for each, one naming
  *             none counts for compartment 0;
@@ -36,15 +58,28 @@
  * statement id to its workers (tmac.access_stats_statement).
  *
  * The shared hash holds at most tmac.access_stats_max counters (set at
- * server start).  Eviction rule: when a new counter finds the hash full, the
- * 5 % of counters (at least 10) seen least recently (oldest last_seen) are
- * dropped; tmac.access_stats_info() reports how many were dropped in total.
- * The hourly snapshot (tmac.snapshot_access_stats) keeps the history, so a
- * dropped counter loses at most the last hour's rows.
+ * server start).  A counter is never dropped before the hourly snapshot
+ * (tmac.snapshot_access_stats) has put what it counted into
+ * tmac.access_stats_history: each counter has a version (bumped by every
+ * addition) and the version the last committed snapshot took
+ * (tmac.access_stats_take() reads the counters, and the snapshot's commit
+ * marks them: takes_apply()).  When a new counter finds the hash full,
+ * the 5 % (at least 10) of the snapshotted, unchanged counters seen least
+ * recently are dropped (tmac.access_stats_info() counts them); if none is, the new
+ * counter is refused and what it would have counted is added to its
+ * database's overflow record — counter updates refused, rows read and
+ * written (of table counters), first and last time — which the next snapshot
+ * moves into tmac.access_stats_overflow, the evidence behind the finding
+ * access_stats_overflow.  The keys a person can make are bounded: persons
+ * (HR) × protected tables (tmac_admin) × login roles they act through, plus
+ * persons × levels × compartments (the vocabulary).
  *
  * Persistence.  At a clean shutdown the postmaster writes the counters to
- * pg_stat/tmac_access_stats.stat; the next start reads it and removes it (a
- * crash loses the counters since the last start, as pg_stat_statements).
+ * pg_stat/tmac_access_stats.stat, with their versions and the overflow
+ * records; the next start reads it and removes it (a crash loses the
+ * counters since the last start, as pg_stat_statements).  A file with more
+ * counters than a lowered tmac.access_stats_max holds is loaded under the
+ * same rule: unsnapshotted counters that do not fit are an overflow.
  *
  * tmac.access_stats = off (superusers only, like every tmac.* switch a person
  * must not turn off for themselves) stops counting; the benchmark compares
@@ -55,7 +90,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "access/genam.h"
 #include "access/parallel.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -72,9 +109,13 @@
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "access_stats.h"
@@ -82,7 +123,7 @@
 
 #define STATS_FILE		PGSTAT_STAT_PERMANENT_DIRECTORY "/tmac_access_stats.stat"
 #define STATS_MAGIC		0x746d6163	/* "tmac" */
-#define STATS_VERSION	1
+#define STATS_VERSION	2			/* 1: counters only */
 #define PERSON_ID_MAX	100			/* tmac.person.person_id's limit */
 
 #define KIND_LABEL		0
@@ -111,16 +152,41 @@ typedef struct StatsCounters
 typedef struct StatsEntry
 {
 	StatsKey	key;			/* hash key: first */
-	slock_t		mutex;			/* protects the counters */
+	slock_t		mutex;			/* protects the counters and versions */
 	StatsCounters c;
 	uint64		last_stmt;		/* the statement counted last */
+	uint64		version;		/* bumped by every addition */
+	uint64		saved;			/* the version a committed snapshot took */
 } StatsEntry;
+
+/* A counter may be dropped once the history holds everything it counted. */
+#define ENTRY_SAVED(e)	((e)->saved == (e)->version)
+
+/*
+ * What a database could not count because the hash was full of counters no
+ * snapshot had taken yet.  More databases than slots share the last one.
+ */
+#define OVERFLOW_SLOTS	64
+
+typedef struct StatsOverflow
+{
+	Oid			dbid;			/* InvalidOid: a free slot */
+	int64		refused;		/* counter updates that found no room */
+	int64		rows_read;		/* ... of which table counters': rows read */
+	int64		rows_written;	/* ... and written */
+	TimestampTz first_at;
+	TimestampTz last_at;
+	int32		max_counters;	/* tmac.access_stats_max when it last refused one */
+} StatsOverflow;
 
 typedef struct StatsShared
 {
-	LWLock	   *lock;			/* shared: find and update; exclusive: add, evict, reset */
+	LWLock	   *lock;			/* shared: find and update; exclusive: add, evict,
+								 * reset, snapshot marks, overflow */
 	slock_t		mutex;			/* protects evicted */
 	int64		evicted;
+	bool		full;			/* no counter was evictable; cleared by a snapshot */
+	StatsOverflow overflow[OVERFLOW_SLOTS];
 } StatsShared;
 
 bool		tmac_access_stats_on = true;
@@ -134,6 +200,10 @@ static TmacStatsAcc *accs = NULL;	/* the executors now running, newest first */
 static uint64 acc_counter = 0;
 static uint32 stmt_counter = 0;
 
+static void stats_xact_callback(XactEvent event, void *arg);
+static void stats_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								   SubTransactionId parentSubid, void *arg);
+
 void
 tmac_access_stats_init(void)
 {
@@ -143,7 +213,7 @@ tmac_access_stats_init(void)
 	/* a server-start setting exists only where tmac is preloaded (and has the shared memory) */
 	if (process_shared_preload_libraries_in_progress)
 		DefineCustomIntVariable("tmac.access_stats_max",
-								"Most access-statistics counters kept in shared memory; the least recently seen are evicted.",
+								"Most access-statistics counters kept in shared memory; only counters a snapshot has taken are evicted.",
 								NULL, &stats_max, 10000, 100, 10000000, PGC_POSTMASTER, 0,
 								NULL, NULL, NULL);
 	DefineCustomStringVariable("tmac.access_stats_statement",
@@ -151,6 +221,8 @@ tmac_access_stats_init(void)
 							   NULL, &stats_statement, "", PGC_SUSET,
 							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL | GUC_DISALLOW_IN_FILE,
 							   NULL, NULL, NULL);
+	RegisterXactCallback(stats_xact_callback, NULL);
+	RegisterSubXactCallback(stats_subxact_callback, NULL);
 }
 
 static Size
@@ -183,6 +255,8 @@ tmac_access_stats_shmem_startup(void)
 		shared->lock = &(GetNamedLWLockTranche("tmac_access_stats"))->lock;
 		SpinLockInit(&shared->mutex);
 		shared->evicted = 0;
+		shared->full = false;
+		memset(shared->overflow, 0, sizeof(shared->overflow));
 	}
 	info.keysize = sizeof(StatsKey);
 	info.entrysize = sizeof(StatsEntry);
@@ -196,7 +270,7 @@ tmac_access_stats_shmem_startup(void)
 		stats_load();
 }
 
-/* Drops the least recently seen 5 % (at least 10); exclusive lock held. */
+/* Exclusive lock held: sorts the snapshotted counters by last seen. */
 static int
 cmp_last_seen(const void *a, const void *b)
 {
@@ -206,22 +280,36 @@ cmp_last_seen(const void *a, const void *b)
 	return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/*
+ * Drops the 5 % (at least 10) of the counters seen least recently among
+ * those the history already holds; exclusive lock held.  When none is, notes
+ * that the hash is full until the next snapshot marks some (no scan per
+ * refused counter meanwhile).
+ */
 static void
 evict(void)
 {
 	HASH_SEQ_STATUS seq;
 	StatsEntry **all;
 	StatsEntry *e;
+	long		total = hash_get_num_entries(stats_hash);
 	int			n = 0;
 	int			drop;
 	int			i;
 
-	all = palloc(sizeof(StatsEntry *) * hash_get_num_entries(stats_hash));
+	all = palloc(sizeof(StatsEntry *) * Max(total, 1));
 	hash_seq_init(&seq, stats_hash);
 	while ((e = hash_seq_search(&seq)) != NULL)
-		all[n++] = e;
+		if (ENTRY_SAVED(e))
+			all[n++] = e;
+	if (n == 0)
+	{
+		shared->full = true;
+		pfree(all);
+		return;
+	}
 	qsort(all, n, sizeof(StatsEntry *), cmp_last_seen);
-	drop = Min(n, Max(10, n / 20));
+	drop = Min(n, Max(10, (int) (total / 20)));
 	for (i = 0; i < drop; i++)
 		hash_search(stats_hash, &all[i]->key, HASH_REMOVE, NULL);
 	pfree(all);
@@ -230,7 +318,67 @@ evict(void)
 	SpinLockRelease(&shared->mutex);
 }
 
-/* A new counter; exclusive lock held. */
+/* A database's overflow record (create: a free slot if it has none); exclusive lock held. */
+static StatsOverflow *
+overflow_slot(Oid dbid, bool create)
+{
+	int			i;
+
+	for (i = 0; i < OVERFLOW_SLOTS; i++)
+		if (shared->overflow[i].dbid == dbid)
+			return &shared->overflow[i];
+	if (!create)
+		return NULL;
+	for (i = 0; i < OVERFLOW_SLOTS; i++)
+		if (!OidIsValid(shared->overflow[i].dbid))
+		{
+			memset(&shared->overflow[i], 0, sizeof(StatsOverflow));
+			shared->overflow[i].dbid = dbid;
+			return &shared->overflow[i];
+		}
+	return &shared->overflow[OVERFLOW_SLOTS - 1];
+}
+
+static void
+overflow_merge(const StatsOverflow *add)
+{
+	StatsOverflow *o = overflow_slot(add->dbid, true);
+
+	o->refused += add->refused;
+	o->rows_read += add->rows_read;
+	o->rows_written += add->rows_written;
+	if (o->first_at == 0 || add->first_at < o->first_at)
+		o->first_at = add->first_at;
+	if (add->last_at >= o->last_at)
+	{
+		o->last_at = add->last_at;
+		o->max_counters = add->max_counters;
+	}
+}
+
+/*
+ * A counter could not be kept: add what it counted to its database's record
+ * (rows only from table counters, each row has one); exclusive lock held.
+ */
+static void
+note_refused(const StatsKey *key, int64 read, int64 written, TimestampTz now)
+{
+	StatsOverflow add;
+
+	memset(&add, 0, sizeof(add));
+	add.dbid = key->dbid;
+	add.refused = 1;
+	if (key->kind == KIND_TABLE)
+	{
+		add.rows_read = read;
+		add.rows_written = written;
+	}
+	add.first_at = add.last_at = now;
+	add.max_counters = stats_max;
+	overflow_merge(&add);
+}
+
+/* A new counter, or NULL when the hash is full of unsnapshotted ones; exclusive lock held. */
 static StatsEntry *
 entry_alloc(const StatsKey *key)
 {
@@ -241,7 +389,12 @@ entry_alloc(const StatsKey *key)
 	if (e != NULL)
 		return e;
 	if (hash_get_num_entries(stats_hash) >= stats_max)
-		evict();
+	{
+		if (!shared->full)
+			evict();
+		if (hash_get_num_entries(stats_hash) >= stats_max)
+			return NULL;
+	}
 	e = hash_search(stats_hash, key, HASH_ENTER_NULL, &found);
 	if (e != NULL && !found)
 	{
@@ -249,6 +402,8 @@ entry_alloc(const StatsKey *key)
 		memset(&e->c, 0, sizeof(e->c));
 		e->c.first_seen = 0;
 		e->last_stmt = 0;
+		e->version = 1;			/* nothing of it is in the history yet */
+		e->saved = 0;
 	}
 	return e;
 }
@@ -264,6 +419,7 @@ entry_add(StatsEntry *e, int64 read, int64 written, uint64 stmt_id, TimestampTz 
 	}
 	e->c.rows_read += read;
 	e->c.rows_written += written;
+	e->version++;
 	if (e->c.first_seen == 0)
 		e->c.first_seen = now;
 	e->c.last_seen = now;
@@ -390,12 +546,18 @@ in_check_option(Plan *plan, Node *expr)
 	return false;
 }
 
+/*
+ * What a policy site counts: nothing unless the planner marked it as tmac's
+ * own policy on a protected table (tmac_access_stats_mark_relation and
+ * _mark_sites: the table's OID in inputcollid); row_readable reads, row_writable in a WITH CHECK
+ * writes, row_writable in a DELETE's USING names the deletion candidates.
+ */
 static void
 site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 {
-	FmgrInfo   *flinfo = fcinfo->flinfo;
-	Node	   *expr = flinfo->fn_expr;
-	char	   *name = get_func_name(flinfo->fn_oid);
+	Node	   *expr = fcinfo->flinfo->fn_expr;
+	const TmacExtension *ext = tmac_extension();
+	FuncExpr   *f;
 
 	site->acc_id = acc->id;
 	site->kind = SITE_IGNORE;
@@ -403,11 +565,14 @@ site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 	site->prof = NULL;
 	site->person_src = NULL;
 	memset(site->map, -1, sizeof(site->map));
-	if (name == NULL || expr == NULL || !IsA(expr, FuncExpr))
+	if (expr == NULL || !IsA(expr, FuncExpr) || !ext->installed)
 		return;
-	if (strcmp(name, "row_readable") == 0)
+	f = (FuncExpr *) expr;
+	if (!OidIsValid(f->inputcollid))
+		return;					/* not a protected table's policy */
+	if (f->funcid == ext->row_readable)
 		site->kind = SITE_READ;
-	else if (strcmp(name, "row_writable") == 0)
+	else if (f->funcid == ext->row_writable)
 	{
 		bool		check = in_check_option(acc->stmt->planTree, expr);
 		ListCell   *lc;
@@ -421,18 +586,174 @@ site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 			site->kind = SITE_DELETE;
 	}
 	if (site->kind != SITE_IGNORE)
+		site->relid = f->inputcollid;
+}
+
+/* ---- marking the policy sites, while planning ---- */
+
+/*
+ * Is `relid` registered in tmac.protected_table?  Read through its primary
+ * key with the latest snapshot (plus this transaction's own changes; in a
+ * parallel worker, the statement's), as a catalog is: protect() and
+ * unprotect() register a table in the same transaction that changes its
+ * policies, whose relcache invalidation replans every cached plan over it,
+ * so a plan's marks follow the registry.  The
+ * registry is readable by PUBLIC and carries no row security.
+ */
+static bool
+registered_protected(const TmacExtension *ext, Oid relid)
+{
+	Oid			regid = get_relname_relid("protected_table", ext->namespace_oid);
+	Relation	rel;
+	Oid			pkey;
+	ScanKeyData skey;
+	SysScanDesc scan;
+	Snapshot	snap;
+	bool		found;
+
+	if (!OidIsValid(regid))
+		return false;			/* CREATE EXTENSION has not got that far */
+	rel = table_open(regid, AccessShareLock);
+	pkey = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(pkey) || RelationGetDescr(rel)->natts < 1 ||
+		TupleDescAttr(RelationGetDescr(rel), 0)->atttypid != REGCLASSOID)
 	{
-		Node	   *arg = linitial(((FuncExpr *) expr)->args);
+		table_close(rel, AccessShareLock);
+		return false;
+	}
+	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	/* a parallel worker may plan (a function's query) but not take a new snapshot */
+	snap = RegisterSnapshot(!IsInParallelMode() ? GetLatestSnapshot() :
+							ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
+	scan = systable_beginscan(rel, pkey, true, snap, 1, &skey);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	UnregisterSnapshot(snap);
+	table_close(rel, AccessShareLock);
+	return found;
+}
 
-		if (IsA(arg, Var) && ((Var *) arg)->varno >= 1 &&
-			((Var *) arg)->varno <= list_length(acc->stmt->rtable))
+typedef struct MarkContext
+{
+	const TmacExtension *ext;
+	Oid			readable;
+	Oid			writable;
+	Oid			relid;			/* the mark; InvalidOid: only look */
+	bool		found;
+} MarkContext;
+
+/* tmac's policy calls in one relation's quals (not inside sub-selects). */
+static bool
+mark_walker(Node *node, MarkContext *cxt)
+{
+	if (node == NULL || IsA(node, SubLink) || IsA(node, Query))
+		return false;
+	if (IsA(node, FuncExpr))
+	{
+		FuncExpr   *f = (FuncExpr *) node;
+
+		if (f->funcid == cxt->readable || f->funcid == cxt->writable)
 		{
-			RangeTblEntry *rte = rt_fetch(((Var *) arg)->varno, acc->stmt->rtable);
-
-			if (rte->rtekind == RTE_RELATION)
-				site->relid = rte->relid;
+			cxt->found = true;
+			if (OidIsValid(cxt->relid))
+				f->inputcollid = cxt->relid;
 		}
 	}
+	return expression_tree_walker(node, mark_walker, (void *) cxt);
+}
+
+/* Marks tmac's calls in `quals` with `relid` when that is a registered protected table. */
+static void
+mark_quals(Node *quals, Oid relid, MarkContext *cxt)
+{
+	if (quals == NULL)
+		return;
+	cxt->relid = InvalidOid;
+	cxt->found = false;
+	mark_walker(quals, cxt);
+	if (cxt->found && registered_protected(cxt->ext, relid))
+	{
+		cxt->relid = relid;
+		mark_walker(quals, cxt);
+	}
+}
+
+static bool
+mark_query_walker(Node *node, MarkContext *cxt)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+	{
+		Query	   *q = (Query *) node;
+		ListCell   *lc;
+
+		if (q->resultRelation > 0 && q->withCheckOptions != NIL)
+		{
+			RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
+
+			foreach(lc, q->withCheckOptions)
+			{
+				WithCheckOption *wco = lfirst_node(WithCheckOption, lc);
+
+				if (wco->kind != WCO_VIEW_CHECK && rte->rtekind == RTE_RELATION)
+					mark_quals(wco->qual, rte->relid, cxt);
+			}
+		}
+		return query_tree_walker(q, mark_query_walker, (void *) cxt, 0);
+	}
+	return expression_tree_walker(node, mark_query_walker, (void *) cxt);
+}
+
+static bool
+mark_context(MarkContext *cxt)
+{
+	const TmacExtension *ext = tmac_extension();
+
+	if (!ext->installed || (!OidIsValid(ext->row_readable) && !OidIsValid(ext->row_writable)))
+		return false;
+	memset(cxt, 0, sizeof(*cxt));
+	cxt->ext = ext;
+	cxt->readable = ext->row_readable;
+	cxt->writable = ext->row_writable;
+	return true;
+}
+
+/*
+ * The planner hook's part (tmac.c), on the rewritten query: the WITH CHECK
+ * options the rewriter added for row security hold the write policies of
+ * the result relation; mark tmac's calls among them when that relation is a
+ * protected table.  Only marked sites count (see the file header).
+ */
+void
+tmac_access_stats_mark_sites(Query *parse)
+{
+	MarkContext cxt;
+
+	if (mark_context(&cxt))
+		mark_query_walker((Node *) parse, &cxt);
+}
+
+/*
+ * The get_relation_info hook's part (tmac.c): the row-security quals of a
+ * relation the planner is about to scan.  This runs for every base relation
+ * of every (sub)query planned, also those of a SQL function the planner
+ * inlines — whose query is rewritten, and given its row security, only
+ * while planning — and before the quals become the scan's filter.
+ */
+void
+tmac_access_stats_mark_relation(PlannerInfo *root, RelOptInfo *rel)
+{
+	RangeTblEntry *rte;
+	MarkContext cxt;
+
+	if (rel->reloptkind != RELOPT_BASEREL || rel->relid == 0 || rel->relid >= root->simple_rel_array_size)
+		return;
+	rte = root->simple_rte_array[rel->relid];
+	if (rte == NULL || rte->rtekind != RTE_RELATION || rte->securityQuals == NIL ||
+		!mark_context(&cxt))
+		return;
+	mark_quals((Node *) rte->securityQuals, rte->relid, &cxt);
 }
 
 void
@@ -510,6 +831,8 @@ add_to_shared(const StatsKey *key, int64 read, int64 written, uint64 stmt_id, Ti
 	}
 	if (e != NULL)
 		entry_add(e, read, written, stmt_id, now);
+	else
+		note_refused(key, read, written, now);
 	LWLockRelease(shared->lock);
 }
 
@@ -599,11 +922,17 @@ stats_dump(int code, Datum arg)
 	hash_seq_init(&seq, stats_hash);
 	while ((e = hash_seq_search(&seq)) != NULL)
 		if (fwrite(&e->key, sizeof(StatsKey), 1, f) != 1 ||
-			fwrite(&e->c, sizeof(StatsCounters), 1, f) != 1)
+			fwrite(&e->c, sizeof(StatsCounters), 1, f) != 1 ||
+			fwrite(&e->version, sizeof(uint64), 1, f) != 1 ||
+			fwrite(&e->saved, sizeof(uint64), 1, f) != 1)
 		{
 			hash_seq_term(&seq);
 			goto error;
 		}
+	n = OVERFLOW_SLOTS;
+	if (fwrite(&n, sizeof(n), 1, f) != 1 ||
+		fwrite(shared->overflow, sizeof(StatsOverflow), OVERFLOW_SLOTS, f) != OVERFLOW_SLOTS)
+		goto error;
 	if (FreeFile(f))
 	{
 		f = NULL;
@@ -639,15 +968,21 @@ stats_load(void)
 		return;
 	}
 	if (fread(header, sizeof(header), 1, f) != 1 || header[0] != STATS_MAGIC ||
-		header[1] != STATS_VERSION || fread(&n, sizeof(n), 1, f) != 1 || n < 0)
+		(header[1] != STATS_VERSION && header[1] != 1) ||
+		fread(&n, sizeof(n), 1, f) != 1 || n < 0)
 		goto bad;
 	for (i = 0; i < n; i++)
 	{
 		StatsKey	key;
 		StatsCounters c;
+		uint64		version = 1;
+		uint64		saved = 0;	/* version 1 files: nothing known to be snapshotted */
 		StatsEntry *e;
 
 		if (fread(&key, sizeof(key), 1, f) != 1 || fread(&c, sizeof(c), 1, f) != 1)
+			goto bad;
+		if (header[1] >= 2 &&
+			(fread(&version, sizeof(version), 1, f) != 1 || fread(&saved, sizeof(saved), 1, f) != 1))
 			goto bad;
 		key.person_id[sizeof(key.person_id) - 1] = '\0';
 		e = entry_alloc(&key);
@@ -655,7 +990,24 @@ stats_load(void)
 		{
 			e->c = c;
 			e->last_stmt = 0;
+			e->version = Max(version, 1);
+			e->saved = Min(saved, e->version);
 		}
+		else if (saved != version)	/* at most this much was not in the history */
+			note_refused(&key, c.rows_read, c.rows_written, GetCurrentTimestamp());
+		else
+			shared->evicted++;
+	}
+	if (header[1] >= 2)
+	{
+		StatsOverflow o[OVERFLOW_SLOTS];
+
+		if (fread(&n, sizeof(n), 1, f) != 1 || n != OVERFLOW_SLOTS ||
+			fread(o, sizeof(StatsOverflow), OVERFLOW_SLOTS, f) != OVERFLOW_SLOTS)
+			goto bad;
+		for (i = 0; i < OVERFLOW_SLOTS; i++)
+			if (OidIsValid(o[i].dbid) && o[i].refused > 0)
+				overflow_merge(&o[i]);
 	}
 	FreeFile(f);
 	unlink(STATS_FILE);
@@ -683,37 +1035,205 @@ require_shared(void)
 }
 
 /*
- * access_stats_raw() RETURNS TABLE (kind text, person_id text, level_rank int,
- * compartment_id int, relid oid, login_role oid, statements bigint,
- * rows_read bigint, rows_written bigint, first_seen timestamptz,
- * last_seen timestamptz): the counters of the current database.  Label
- * counters have relid and login_role 0, table counters level_rank and
- * compartment_id -1 (never NULL: the columns are a key).
+ * ---- what a snapshot took, marked when it commits ----
+ *
+ * tmac.snapshot_access_stats() reads the counters through
+ * tmac.access_stats_take() and the overflow record through
+ * tmac.access_stats_overflow_take(), writes them to the history, and
+ * commits.  Only then may the counters be dropped and the record shrink:
+ * the takes are remembered here, per subtransaction level (a rolled-back
+ * subtransaction's are forgotten), and applied by the commit callback.  A
+ * counter is marked with the version the snapshot read, and only if it is
+ * still the same counter (same first_seen); one that counted more since stays
+ * unsnapshotted.  The overflow record loses what was taken.
  */
-PG_FUNCTION_INFO_V1(tmac_access_stats_raw);
-Datum
-tmac_access_stats_raw(PG_FUNCTION_ARGS)
+typedef struct StatsTaken
+{
+	StatsKey	key;
+	uint64		version;
+	TimestampTz first_seen;
+} StatsTaken;
+
+typedef struct StatsTake
+{
+	int			level;			/* transaction nesting level */
+	int			n;
+	StatsTaken *items;
+	bool		has_overflow;
+	StatsOverflow overflow;
+} StatsTake;
+
+static List *takes = NIL;		/* in TopTransactionContext */
+
+static StatsTake *
+take_new(void)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	StatsTake  *t = palloc0(sizeof(StatsTake));
+
+	t->level = GetCurrentTransactionNestLevel();
+	takes = lappend(takes, t);
+	MemoryContextSwitchTo(old);
+	return t;
+}
+
+/* At commit (no error may be raised here): mark the counters, shrink the record. */
+static void
+takes_apply(void)
+{
+	ListCell   *lc;
+	bool		marked = false;
+
+	if (shared == NULL || stats_hash == NULL)
+		return;
+	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	foreach(lc, takes)
+	{
+		StatsTake  *t = (StatsTake *) lfirst(lc);
+		int			i;
+
+		for (i = 0; i < t->n; i++)
+		{
+			StatsTaken *it = &t->items[i];
+			StatsEntry *e = hash_search(stats_hash, &it->key, HASH_FIND, NULL);
+
+			if (e == NULL)
+				continue;
+			SpinLockAcquire(&e->mutex);
+			if (e->c.first_seen == it->first_seen && e->version >= it->version &&
+				e->saved < it->version)
+			{
+				e->saved = it->version;
+				marked = true;
+			}
+			SpinLockRelease(&e->mutex);
+		}
+		if (t->has_overflow)
+		{
+			StatsOverflow *o = overflow_slot(t->overflow.dbid, false);
+
+			if (o != NULL)
+			{
+				o->refused -= t->overflow.refused;
+				o->rows_read = Max(0, o->rows_read - t->overflow.rows_read);
+				o->rows_written = Max(0, o->rows_written - t->overflow.rows_written);
+				if (o->refused <= 0)
+					memset(o, 0, sizeof(*o));
+				else			/* what is left was refused after the reading */
+					o->first_at = Max(o->first_at, t->overflow.last_at);
+			}
+		}
+	}
+	if (marked)
+		shared->full = false;
+	LWLockRelease(shared->lock);
+}
+
+static void
+stats_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+			if (takes != NIL)
+				takes_apply();
+			takes = NIL;
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PREPARE:
+			takes = NIL;		/* the memory goes with TopTransactionContext */
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			if (takes != NIL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot prepare a transaction that took an access-statistics snapshot"),
+						 errdetail("tmac marks the counters a snapshot took when its transaction commits, which a prepared transaction cannot do."),
+						 errhint("Run tmac.snapshot_access_stats() in an ordinary transaction.")));
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+stats_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	int			level = GetCurrentTransactionNestLevel();
+	List	   *keep = NIL;
+	ListCell   *lc;
+	MemoryContext old;
+
+	if (takes == NIL || (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB))
+		return;
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	foreach(lc, takes)
+	{
+		StatsTake  *t = (StatsTake *) lfirst(lc);
+
+		if (t->level >= level)
+		{
+			if (event == SUBXACT_EVENT_ABORT_SUB)
+				continue;
+			t->level = level - 1;
+		}
+		keep = lappend(keep, t);
+	}
+	MemoryContextSwitchTo(old);
+	takes = keep;
+}
+
+/*
+ * The counters of the current database as rows of access_stats_raw(); with
+ * take, also remembered for the commit of a snapshot.
+ */
+static void
+put_counters(FunctionCallInfo fcinfo, bool take)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	HASH_SEQ_STATUS seq;
 	StatsEntry *e;
+	StatsTake  *t = NULL;
+	int			max = 0;
 
 	require_shared();
 	InitMaterializedSRF(fcinfo, 0);
+	if (take)
+		t = take_new();
 	LWLockAcquire(shared->lock, LW_SHARED);
+	if (take)
+	{
+		/* this database's counters: no more can appear while the lock is held */
+		hash_seq_init(&seq, stats_hash);
+		while ((e = hash_seq_search(&seq)) != NULL)
+			max += e->key.dbid == MyDatabaseId;
+		t->items = MemoryContextAllocHuge(TopTransactionContext, sizeof(StatsTaken) * Max(max, 1));
+	}
 	hash_seq_init(&seq, stats_hash);
 	while ((e = hash_seq_search(&seq)) != NULL)
 	{
 		Datum		v[11];
 		bool		nulls[11] = {0};
 		StatsCounters c;
+		uint64		version;
 		bool		table = e->key.kind == KIND_TABLE;
 
 		if (e->key.dbid != MyDatabaseId)
 			continue;
 		SpinLockAcquire(&e->mutex);
 		c = e->c;
+		version = e->version;
 		SpinLockRelease(&e->mutex);
+		if (take && t->n < max)
+		{
+			t->items[t->n].key = e->key;
+			t->items[t->n].version = version;
+			t->items[t->n].first_seen = c.first_seen;
+			t->n++;
+		}
 		v[0] = CStringGetTextDatum(table ? "table" : "label");
 		v[1] = CStringGetTextDatum(e->key.person_id);
 		v[2] = Int32GetDatum(e->key.level);
@@ -728,6 +1248,89 @@ tmac_access_stats_raw(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
 	LWLockRelease(shared->lock);
+}
+
+/*
+ * access_stats_raw() RETURNS TABLE (kind text, person_id text, level_rank int,
+ * compartment_id int, relid oid, login_role oid, statements bigint,
+ * rows_read bigint, rows_written bigint, first_seen timestamptz,
+ * last_seen timestamptz): the counters of the current database.  Label
+ * counters have relid and login_role 0, table counters level_rank and
+ * compartment_id -1 (never NULL: the columns are a key).
+ */
+PG_FUNCTION_INFO_V1(tmac_access_stats_raw);
+Datum
+tmac_access_stats_raw(PG_FUNCTION_ARGS)
+{
+	put_counters(fcinfo, false);
+	return (Datum) 0;
+}
+
+/* access_stats_take(): the same, taken by a snapshot (marked at its commit) */
+PG_FUNCTION_INFO_V1(tmac_access_stats_take);
+Datum
+tmac_access_stats_take(PG_FUNCTION_ARGS)
+{
+	put_counters(fcinfo, true);
+	return (Datum) 0;
+}
+
+/*
+ * The current database's overflow record: no row, or (counters_refused bigint,
+ * rows_read bigint, rows_written bigint, first_at timestamptz, last_at
+ * timestamptz, max_counters int); with take, remembered for the commit of a
+ * snapshot.
+ */
+static void
+put_overflow(FunctionCallInfo fcinfo, bool take)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	StatsOverflow o;
+	StatsOverflow *slot;
+
+	require_shared();
+	InitMaterializedSRF(fcinfo, 0);
+	memset(&o, 0, sizeof(o));
+	LWLockAcquire(shared->lock, LW_SHARED);
+	slot = overflow_slot(MyDatabaseId, false);
+	if (slot != NULL)
+		o = *slot;
+	LWLockRelease(shared->lock);
+	if (o.refused > 0)
+	{
+		Datum		v[6];
+		bool		nulls[6] = {0};
+
+		if (take)
+		{
+			StatsTake  *t = take_new();
+
+			t->has_overflow = true;
+			t->overflow = o;
+		}
+		v[0] = Int64GetDatum(o.refused);
+		v[1] = Int64GetDatum(o.rows_read);
+		v[2] = Int64GetDatum(o.rows_written);
+		v[3] = TimestampTzGetDatum(o.first_at);
+		v[4] = TimestampTzGetDatum(o.last_at);
+		v[5] = Int32GetDatum(o.max_counters);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+}
+
+PG_FUNCTION_INFO_V1(tmac_access_stats_overflow_raw);
+Datum
+tmac_access_stats_overflow_raw(PG_FUNCTION_ARGS)
+{
+	put_overflow(fcinfo, false);
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(tmac_access_stats_overflow_take);
+Datum
+tmac_access_stats_overflow_take(PG_FUNCTION_ARGS)
+{
+	put_overflow(fcinfo, true);
 	return (Datum) 0;
 }
 
@@ -749,6 +1352,7 @@ tmac_access_stats_reset_raw(PG_FUNCTION_ARGS)
 			hash_search(stats_hash, &e->key, HASH_REMOVE, NULL);
 			n++;
 		}
+	shared->full = false;
 	LWLockRelease(shared->lock);
 	PG_RETURN_INT64(n);
 }

@@ -4,8 +4,10 @@
  * The row policies (policy.c) tell access_stats.c about every row a person
  * was allowed to read or write; it adds the row to a counter of the running
  * executor (no lock, no allocation on the common path) and, at ExecutorEnd,
- * adds the statement's counters to a fixed-size shared hash.  access_stats.c
- * explains the keys, the eviction rule and the dump file.
+ * adds the statement's counters to a fixed-size shared hash.  Only the calls
+ * the planner hook marked as a protected table's policy count.
+ * access_stats.c explains the marks, the keys, the eviction rule, the
+ * overflow record and the dump file.
  */
 #ifndef TMAC_ACCESS_STATS_H
 #define TMAC_ACCESS_STATS_H
@@ -14,6 +16,8 @@
 
 #include "executor/execdesc.h"
 #include "fmgr.h"
+#include "nodes/parsenodes.h"
+#include "nodes/pathnodes.h"
 #include "utils/palloc.h"
 
 #include "label.h"
@@ -44,7 +48,7 @@ typedef struct TmacStatsAcc
 } TmacStatsAcc;
 
 /* A policy expression of one executor: what it counts, cached in fn_extra. */
-#define SITE_IGNORE		0		/* can_read / can_write, or a write not counted */
+#define SITE_IGNORE		0		/* not a protected table's policy, or a write not counted */
 #define SITE_READ		1
 #define SITE_WRITE		2
 #define SITE_DELETE		3		/* a DELETE's USING: candidates, see access_stats.c */
@@ -67,6 +71,10 @@ extern PGDLLIMPORT TmacStatsAcc *tmac_stats_current;
 extern void tmac_access_stats_init(void);
 extern void tmac_access_stats_shmem_request(void);
 extern void tmac_access_stats_shmem_startup(void);
+
+/* The planner hooks' parts (tmac.c): mark the policy sites of protected tables. */
+extern void tmac_access_stats_mark_sites(Query *parse);
+extern void tmac_access_stats_mark_relation(PlannerInfo *root, RelOptInfo *rel);
 
 /* Executor hooks' parts (tmac.c): a counter per executor, flushed at its end. */
 extern void tmac_access_stats_begin(QueryDesc *queryDesc, int eflags);

@@ -7,8 +7,9 @@
  * callbacks (extension.c, vocabulary.c, profile_cache.c); the transaction
  * callbacks that end a terminated person's sessions after commit
  * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
- * hook that makes views decide as their owner (view_owner.c), and the
- * get_relation_info hook that does the same for views the planner expands
+ * hook that makes views decide as their owner (view_owner.c) and marks the
+ * policy sites of protected tables for the access statistics (access_stats.c);
+ * the get_relation_info hook that does both for views the planner expands
  * itself (inlined SQL functions) and, with the relation and index statistics
  * hooks, gives default estimates to those who may not read every row of a
  * protected table (statistics_hiding.c); and the
@@ -17,7 +18,8 @@
  * process-utility hooks that record handling events — COPY … TO, copies into
  * unprotected tables, deletions of protected rows — in the handling ledger
  * (handling_events.c); and the access statistics (access_stats.c): their
- * shared memory (shmem_request / shmem_startup hooks) and their executor
+ * shared memory (shmem_request / shmem_startup hooks), their transaction
+ * callbacks (a snapshot's marks at commit) and their executor
  * hooks — start gives each executor its counters, run and finish make them
  * current, end adds them to shared memory; and the login gate (login_gate.c):
  * its shared memory, the ClientAuthentication_hook that refuses terminated
@@ -157,6 +159,7 @@ static PlannedStmt *
 tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
 {
 	tmac_view_owner_retarget(parse);
+	tmac_access_stats_mark_sites(parse);
 	if (prev_planner_hook)
 		return prev_planner_hook(parse, query_string, cursorOptions, boundParams);
 	return standard_planner(parse, query_string, cursorOptions, boundParams);
@@ -164,7 +167,8 @@ tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamLis
 
 /*
  * Every base relation the planner builds: the view-owner decision for
- * relations of views expanded while planning (inlined SQL functions), and no
+ * relations of views expanded while planning (inlined SQL functions), the
+ * access statistics' marks of their policy sites, and no
  * extended statistics where statistics are hidden.
  */
 static void
@@ -175,6 +179,7 @@ tmac_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent, 
 	if (prev_get_relation_info_hook)
 		prev_get_relation_info_hook(root, relationObjectId, inhparent, rel);
 	tmac_view_owner_retarget_rte(rte);
+	tmac_access_stats_mark_relation(root, rel);	/* after: it marks the retargeted calls */
 	if (rel->statlist != NIL && tmac_statistics_hidden(relationObjectId, rte->checkAsUser))
 		rel->statlist = NIL;
 }

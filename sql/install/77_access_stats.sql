@@ -14,6 +14,13 @@
 --   access_before_departure  reads above baseline by a person with a scheduled termination or transfer
 --   access_first_compartment a person's first-ever access to a compartment
 --   access_shared_account    many persons reading one table through one login role in a short window
+--
+-- Only the policy sites of protected tables count (src/access_stats.c): row_readable is PUBLIC,
+-- and a call of it in a person's own expression or policy counts nothing.  A counter is kept
+-- until a committed snapshot has taken it; when the shared hash is full of counters no snapshot
+-- has taken, what could not be counted is recorded (tmac.access_stats_overflow_raw(), moved by
+-- the snapshot into tmac.access_stats_overflow) and is the high finding access_stats_overflow
+-- (I-6) until tmac_admin acknowledges it (tmac.acknowledge_access_stats_overflow).
 -- Thresholds are tmac settings (tmac.configure): access_surge_factor, access_surge_floor,
 -- access_lookback, working_hours, working_days, access_departure_factor,
 -- shared_account_persons, shared_account_window.  Only tmac_auditor and tmac_admin read any
@@ -27,6 +34,51 @@ CREATE FUNCTION tmac.access_stats_raw()
 COMMENT ON FUNCTION tmac.access_stats_raw() IS
   'Internal (tmac.access_stats): the shared-memory access counters of this database; label counters have relid and login_role 0, table counters level_rank and compartment_id -1';
 
+CREATE FUNCTION tmac.access_stats_take()
+  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, relid oid,
+                 login_role oid, statements bigint, rows_read bigint, rows_written bigint,
+                 first_seen timestamptz, last_seen timestamptz)
+  AS 'MODULE_PATHNAME', 'tmac_access_stats_take' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.access_stats_take() IS
+  'Internal (tmac.snapshot_access_stats): the counters as tmac.access_stats_raw() returns them, remembered so that the snapshot''s commit marks them as in the history (only such counters may be evicted)';
+
+CREATE FUNCTION tmac.access_stats_overflow_raw()
+  RETURNS TABLE (counters_refused bigint, rows_read bigint, rows_written bigint,
+                 first_at timestamptz, last_at timestamptz, max_counters integer)
+  AS 'MODULE_PATHNAME', 'tmac_access_stats_overflow_raw' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tmac.access_stats_overflow_raw() IS
+  'What this database could not count since the last snapshot because the shared hash was full of counters no snapshot had taken: counter updates refused, rows read and written (of table counters), first and last time, and tmac.access_stats_max then; no row when nothing was lost';
+
+CREATE FUNCTION tmac.access_stats_overflow_take()
+  RETURNS TABLE (counters_refused bigint, rows_read bigint, rows_written bigint,
+                 first_at timestamptz, last_at timestamptz, max_counters integer)
+  AS 'MODULE_PATHNAME', 'tmac_access_stats_overflow_take' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.access_stats_overflow_take() IS
+  'Internal (tmac.snapshot_access_stats): tmac.access_stats_overflow_raw(), taken off the shared record when the snapshot commits';
+
+-- What the statistics could not count, as each snapshot took it from shared memory: kept after
+-- it is acknowledged, so that an auditor sees every loss.
+CREATE TABLE tmac.access_stats_overflow (
+  overflow_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  recorded_at      timestamptz NOT NULL DEFAULT now(),
+  first_at         timestamptz NOT NULL,
+  last_at          timestamptz NOT NULL,
+  counters_refused bigint NOT NULL CHECK (counters_refused > 0),
+  rows_read        bigint NOT NULL CHECK (rows_read >= 0),
+  rows_written     bigint NOT NULL CHECK (rows_written >= 0),
+  max_counters     integer NOT NULL,   -- tmac.access_stats_max when the last counter was refused
+  acknowledged_at  timestamptz,
+  acknowledged_by  name,
+  note             text,
+  CHECK (first_at <= last_at),
+  CHECK ((acknowledged_at IS NULL) = (acknowledged_by IS NULL) AND (acknowledged_at IS NULL) = (note IS NULL))
+);
+COMMENT ON TABLE tmac.access_stats_overflow IS
+  'Access counts lost because the shared hash (tmac.access_stats_max) was full of counters no snapshot had taken: when (first_at, last_at), counter updates refused, rows read and written; recorded by tmac.snapshot_access_stats, acknowledged by tmac_admin (tmac.acknowledge_access_stats_overflow), never deleted';
+SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow_overflow_id_seq', '');
+SELECT tmac.add_audit_trigger('tmac.access_stats_overflow', 'overflow_id');
+
 CREATE FUNCTION tmac.access_stats_reset_raw() RETURNS bigint
   AS 'MODULE_PATHNAME', 'tmac_access_stats_reset_raw' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION tmac.access_stats_reset_raw() IS
@@ -35,7 +87,7 @@ COMMENT ON FUNCTION tmac.access_stats_reset_raw() IS
 CREATE FUNCTION tmac.access_stats_info(OUT counters bigint, OUT max_counters integer, OUT evicted bigint)
   AS 'MODULE_PATHNAME', 'tmac_access_stats_info' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.access_stats_info() IS
-  'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted (least recently seen first) since the server started';
+  'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted since the server started (only counters a snapshot has taken, least recently seen first)';
 
 CREATE VIEW tmac.access_stats AS
   SELECT s.kind, s.person_id,
@@ -128,8 +180,9 @@ DECLARE
   cur tmac.access_stats_mark[];
 BEGIN
   LOCK TABLE tmac.access_stats_mark IN SHARE ROW EXCLUSIVE MODE;  -- one snapshot at a time
-  -- read the counters once: what goes into the history and the new mark are the same reading
-  SELECT coalesce(array_agg(ROW(s.*)::tmac.access_stats_mark), '{}') INTO cur FROM tmac.access_stats_raw() s;
+  -- read the counters once: what goes into the history and the new mark are the same reading,
+  -- and what this commit marks as snapshotted (only such counters may be evicted)
+  SELECT coalesce(array_agg(ROW(s.*)::tmac.access_stats_mark), '{}') INTO cur FROM tmac.access_stats_take() s;
   INSERT INTO tmac.access_stats_history (snapshot_at, kind, person_id, level_rank, compartment_id, table_name,
                                          login_role, statements, rows_read, rows_written, first_seen, last_seen)
     SELECT now(), s.kind, s.person_id, NULLIF(s.level_rank, -1), NULLIF(s.compartment_id, -1),
@@ -149,11 +202,15 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT;
   DELETE FROM tmac.access_stats_mark;
   INSERT INTO tmac.access_stats_mark SELECT s.* FROM pg_catalog.unnest(cur) s;
+  -- what could not be counted since the last snapshot: kept, and a finding until acknowledged
+  INSERT INTO tmac.access_stats_overflow (first_at, last_at, counters_refused, rows_read, rows_written, max_counters)
+    SELECT o.first_at, o.last_at, o.counters_refused, o.rows_read, o.rows_written, o.max_counters
+      FROM tmac.access_stats_overflow_take() o;
   RETURN n;
 END
 $$;
 COMMENT ON FUNCTION tmac.snapshot_access_stats() IS
-  'Appends to tmac.access_stats_history what each access counter added since the last snapshot; returns the rows appended (scheduled hourly by tmac.schedule_jobs)';
+  'Appends to tmac.access_stats_history what each access counter added since the last snapshot (its commit lets those counters be evicted), and to tmac.access_stats_overflow what could not be counted; returns the history rows appended (scheduled hourly by tmac.schedule_jobs)';
 
 COMMENT ON FUNCTION tmac.reset_access_stats() IS
   'Takes a last snapshot into tmac.access_stats_history, then clears this database''s access counters (tmac_admin); audited; returns how many were cleared';
@@ -377,6 +434,63 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).',
    'Give every person their own login role (tmac.enrol_login) and stop sharing the account.',
    'tmac.check_access_signs', '{}', '{access_records}', true);
+
+-- access_stats_overflow: counts lost because the shared hash was full of counters no snapshot
+-- had taken — recorded (tmac.access_stats_overflow) or not yet (the live record) — until
+-- acknowledged.  A person cannot cause it: only protected tables' policies make counters.
+CREATE FUNCTION tmac.check_access_stats_overflow()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH tz AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz),
+  lost AS (
+    SELECT 'access_stats_overflow:' || o.overflow_id AS subject, o.first_at, o.last_at, o.counters_refused,
+           o.rows_read, o.rows_written, o.max_counters
+      FROM tmac.access_stats_overflow o WHERE o.acknowledged_at IS NULL
+    UNION ALL
+    SELECT 'access_stats_overflow:live', r.first_at, r.last_at, r.counters_refused, r.rows_read, r.rows_written,
+           r.max_counters
+      FROM tmac.access_stats_overflow_raw() r)
+  SELECT l.subject,
+         format('Between %s and %s (%s) the access statistics were full (tmac.access_stats_max = %s counters, each holding counts no snapshot had taken yet) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
+                to_char(l.first_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'),
+                to_char(l.last_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'), tz.tz,
+                l.max_counters, l.rows_read, l.rows_written, l.counters_refused),
+         l.last_at
+    FROM lost l, tz;
+END;
+COMMENT ON FUNCTION tmac.check_access_stats_overflow() IS
+  'Check access_stats_overflow: access counts lost because the shared hash was full of counters no snapshot had taken (recorded in tmac.access_stats_overflow, or not yet), until acknowledged';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('access_stats_overflow', 'I-6', 'high',
+   'Access statistics lost for want of room',
+   'The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.',
+   'Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).',
+   'tmac.check_access_stats_overflow', '{tmac.access_stats_overflow}', '{access_records}', true);
+
+CREATE FUNCTION tmac.acknowledge_access_stats_overflow(note text) RETURNS integer
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me name := tmac.acting_role('acknowledge lost access statistics');
+  n integer;
+BEGIN
+  PERFORM tmac.require_arguments('acknowledge_access_stats_overflow', 'note', note);
+  PERFORM tmac.snapshot_access_stats();   -- what is still in shared memory is recorded first
+  UPDATE tmac.access_stats_overflow o
+     SET acknowledged_at = now(), acknowledged_by = me, note = acknowledge_access_stats_overflow.note
+   WHERE o.acknowledged_at IS NULL;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n = 0 THEN
+    RAISE EXCEPTION 'no lost access statistics to acknowledge'
+      USING ERRCODE = 'undefined_object', HINT = 'tmac.access_stats_overflow lists what was lost, and who acknowledged it.';
+  END IF;
+  RETURN n;
+END
+$$;
+COMMENT ON FUNCTION tmac.acknowledge_access_stats_overflow(text) IS
+  'Records (audited, with a note) that the lost access statistics were looked into, which closes the access_stats_overflow findings; takes a snapshot first; the rows stay in tmac.access_stats_overflow; returns how many were acknowledged (tmac_admin)';
 
 -- A small inline SVG bar chart of a person's rows read per day.
 CREATE FUNCTION tmac.access_chart_html(person_id text, days integer DEFAULT 30) RETURNS text

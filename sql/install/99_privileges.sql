@@ -185,12 +185,15 @@ TO tmac_hr;
 -- Access statistics (77_access_stats.sql): auditors and admins read them, never the persons
 -- they count; only admins reset them, take a snapshot or keep the holidays.  The view's C
 -- function is checked against its reader, hence EXECUTE on it.
-GRANT SELECT ON tmac.access_stats, tmac.access_stats_history, tmac.access_stats_mark, tmac.holiday
+GRANT SELECT ON tmac.access_stats, tmac.access_stats_history, tmac.access_stats_mark, tmac.holiday,
+  tmac.access_stats_overflow
   TO tmac_auditor, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw(), tmac.access_stats_info(), tmac.access_history(text),
-  tmac.access_chart_html(text, integer), tmac.check_access_signs()
+  tmac.access_chart_html(text, integer), tmac.check_access_signs(), tmac.access_stats_overflow_raw(),
+  tmac.check_access_stats_overflow()
 TO tmac_auditor, tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.reset_access_stats(), tmac.snapshot_access_stats() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.reset_access_stats(), tmac.snapshot_access_stats(),
+  tmac.acknowledge_access_stats_overflow(text) TO tmac_admin;
 GRANT INSERT, UPDATE, DELETE ON tmac.holiday TO tmac_admin;
 
 -- With no initial privileges recorded for tmac.end_restore(), pg_dump always writes its REVOKE,

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # access_stats_restart.sh — the access statistics survive a clean restart: the postmaster
 # writes them to pg_stat/tmac_access_stats.stat at shutdown and reads (and removes) the file
-# at the next start; a full hash evicts the counters seen least recently (the server keeps
-# at most tmac.access_stats_max = 100 here).  After a backend crash (the postmaster reinitialises shared memory) they
+# at the next start; a full hash evicts, of the counters a snapshot has taken, those seen least
+# recently (the server keeps at most tmac.access_stats_max = 100 here).  After a backend crash (the postmaster reinitialises shared memory) they
 # start from zero, like pg_stat_statements.  Runs its own throwaway server that preloads tmac with the statistics on
 # (the default; test.conf turns them off for the other tests).
 set -uo pipefail
@@ -87,7 +87,9 @@ out=$(q -c "CREATE DATABASE plain" && q -d plain -c "CREATE TABLE t (x int); INS
 [ -z "$(stats)" ] || fail "counted elsewhere: $(stats)"
 echo "ok 6 - a database without the extension is left alone"
 
-# eviction: 120 more tables read one after another; the hash keeps at most 100 counters
+# eviction: 120 more tables read one after another, a snapshot after the first 60; the hash
+# keeps at most 100 counters and drops only counters the snapshot took (stats_overflow.sh
+# shows what happens when there are none)
 out=$(q <<'SQL'
 DO $$
 BEGIN
@@ -101,12 +103,15 @@ END
 $$;
 SQL
 ) || fail "eviction fixture: $out"
-{ for i in $(seq 120); do echo "SELECT count(*) FROM ev$i; SELECT pg_sleep(0.001);"; done; } | q -U r_alice >/dev/null || fail "eviction reads"
+{ for i in $(seq 60); do echo "SELECT count(*) FROM ev$i; SELECT pg_sleep(0.001);"; done; } | q -U r_alice >/dev/null || fail "eviction reads"
+q -c "SELECT tmac.snapshot_access_stats()" >/dev/null || fail "snapshot"
+{ for i in $(seq 61 120); do echo "SELECT count(*) FROM ev$i; SELECT pg_sleep(0.001);"; done; } | q -U r_alice >/dev/null || fail "eviction reads"
 info=$(q -c "SELECT counters <= 100 AND max_counters = 100 AND evicted >= 20 FROM tmac.access_stats_info()")
 [ "$info" = t ] || fail "eviction: $(q -c "SELECT * FROM tmac.access_stats_info()")"
 kept=$(q -c "SELECT count(*) FILTER (WHERE table_name::text IN ('ev1', 'ev2', 'ev3')) || ' ' ||
                     count(*) FILTER (WHERE table_name::text IN ('ev118', 'ev119', 'ev120'))
                FROM tmac.access_stats WHERE kind = 'table'")
 [ "$kept" = "0 3" ] || fail "eviction should drop the least recently seen: first/last tables kept: $kept"
-echo "ok 7 - a full hash evicts the least recently seen counters (at most tmac.access_stats_max kept)"
+[ -z "$(q -c "SELECT * FROM tmac.access_stats_overflow_raw()")" ] || fail "nothing should be lost: $(q -c "SELECT * FROM tmac.access_stats_overflow_raw()")"
+echo "ok 7 - a full hash evicts the snapshotted counters seen least recently (at most tmac.access_stats_max kept)"
 stop
