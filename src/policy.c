@@ -13,6 +13,9 @@
  * tmac.deny_reason_as(role, label) names the first failing check, for
  * tmac.hidden_rows().  Both reveal another person's decisions and check who
  * is asking.
+ *
+ * An allowed row also raises the transaction's high-water mark, and a new
+ * row written must dominate it (information_flow.c).
  */
 #include "postgres.h"
 
@@ -28,6 +31,7 @@
 #include "access_stats.h"
 #include "decision.h"
 #include "handling_events.h"
+#include "information_flow.h"
 #include "profile_cache.h"
 
 /*
@@ -56,6 +60,10 @@ decide_row(FunctionCallInfo fcinfo, TmacMode mode)
 		return false;
 	tmac_handling_note_rank(l->rank);
 	tmac_access_stats_count(fcinfo, p, l);
+	if (mode == TMAC_READ)
+		tmac_flow_row_read(fcinfo, l);
+	else
+		tmac_flow_row_write(fcinfo, l);
 	return true;
 }
 
