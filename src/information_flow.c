@@ -68,6 +68,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "extension.h"
@@ -793,9 +794,17 @@ targets_visit(Plan *plan, void *arg)
 	return false;
 }
 
+/* A SELECT's portal ends its executor, and a utility statement ends, with no active snapshot. */
 static void
 record_flow(const char *kind, const char *source, const char *target, int64 rows, int rank)
 {
+	volatile bool pushed = false;
+
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
 	busy = true;
 	PG_TRY();
 	{
@@ -806,6 +815,8 @@ record_flow(const char *kind, const char *source, const char *target, int64 rows
 		busy = false;
 	}
 	PG_END_TRY();
+	if (pushed)
+		PopActiveSnapshot();
 }
 
 /* Large objects written since the transaction first read protected rows. */
