@@ -32,9 +32,11 @@
  * instead of refusing) or allow; anything but refuse is a finding.
  *
  * The ledger.  A transaction that has read protected rows and then writes to
- * a table without tmac's protection (a temporary table too: it is a copy)
+ * a table without tmac's protection
  * records one handling entry (複製) per target, with the mark's level and
- * label, whatever the statement shape: at the end of every executor run
+ * label, whatever the statement shape (temporary tables excepted: they end
+ * with the session, and a statement that copies protected rows into one is
+ * still recorded by handling_events.c): at the end of every executor run
  * (nested ones too: PL/pgSQL loops) the targets of its ModifyTable nodes —
  * MERGE, data-modifying CTEs under any statement — are collected;
  * handling_events.c's own per-statement entries count as recorded.  Writes
@@ -783,7 +785,8 @@ targets_visit(Plan *plan, void *arg)
 		}
 		return false;
 	}
-	if (mt->operation == CMD_DELETE)
+	/* a temporary table goes with the session; statements that copy into one are handling_events.c's */
+	if (mt->operation == CMD_DELETE || get_rel_persistence(relid) == RELPERSISTENCE_TEMP)
 		return false;
 	if (mt->operation == CMD_MERGE && mts != NULL)
 		rows = (int64) (mts->mt_merge_inserted + mts->mt_merge_updated);
