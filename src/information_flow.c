@@ -17,9 +17,10 @@
  * compare with the last label merged.  The mark is reset when the
  * transaction ends; a rolled-back subtransaction's reads still happened, so
  * they stay in it.  Parallel workers' reads do not reach the leader: a plan
- * that ran in parallel raises the mark to everything its roles may read
- * (their clearance, read compartments and own group), a conservative bound
- * that never lets a write-down through.
+ * that ran in parallel and names a protected table or calls a function that
+ * is not built in raises the mark to everything its roles may read (their
+ * clearance, read compartments and own group), a conservative bound that
+ * never lets a write-down through.
  *
  * The rule.  Where row_writable judges a new row (the WITH CHECK of INSERT,
  * UPDATE and MERGE), its label must dominate the mark.  Otherwise the write
@@ -71,6 +72,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "extension.h"
@@ -353,6 +355,28 @@ mark_raise_parallel(PlannedStmt *stmt)
 		mark_parallel = true;
 	}
 	list_free(roles);
+}
+
+/*
+ * Could a parallel plan's workers have read protected rows?  When it names a
+ * protected table, or calls a function that is not built in (the planner
+ * records those among the plan's invalidation items): such a function may
+ * read one inside a worker.  tmac's own queries (as its owner) never do.
+ */
+static bool
+parallel_may_read_protected(PlannedStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (GetUserId() == tmac_extension()->owner)
+		return false;
+	foreach(lc, stmt->invalItems)
+		if (((PlanInvalItem *) lfirst(lc))->cacheId == PROCOID)
+			return true;
+	foreach(lc, stmt->relationOids)
+		if (tmac_relation_is_protected(lfirst_oid(lc)))
+			return true;
+	return false;
 }
 
 /* ---------- which policy call judges a new row ---------- */
@@ -878,7 +902,7 @@ tmac_flow_executor_end(QueryDesc *queryDesc)
 
 	if (busy || IsParallelWorker() || !tmac_extension()->installed || creating_extension)
 		return;
-	if (stmt->parallelModeNeeded)
+	if (stmt->parallelModeNeeded && parallel_may_read_protected(stmt))
 		mark_raise_parallel(stmt);
 	memset(&t, 0, sizeof(t));
 	t.qd = queryDesc;
