@@ -13,8 +13,8 @@
  * DELETE, MERGE's and ON CONFLICT's checks of the matched row: a statement
  * reads its own target rows).  Which call is which is found once per policy
  * expression in the running plan (its WithCheckOption kind), and cached.
- * Most rows share a label with the row before: the per-row cost is a byte
- * compare with the last label merged.  The mark is reset when the
+ * Labels already merged are remembered in a small hash table (16 slots): the
+ * per-row cost is a hash of the label's few words and a compare.  The mark is reset when the
  * transaction ends; a rolled-back subtransaction's reads still happened, so
  * they stay in it.  Parallel workers' reads do not reach the leader: a plan
  * that ran in parallel and names a protected table or calls a function that
@@ -81,8 +81,9 @@
 #include "owner_query.h"
 #include "profile_cache.h"
 
-Size		tmac_flow_last_len = 0;
-char		tmac_flow_last[TMAC_FLOW_LAST_MAX];
+#define TMAC_FLOW_LABEL_MAX 256	/* bytes kept of a label for the write and guard caches */
+
+TmacFlowSlot tmac_flow_seen[TMAC_FLOW_SLOTS];
 
 /* The mark, in TopMemoryContext; empty until the transaction reads. */
 static bool mark_any = false;
@@ -94,7 +95,7 @@ static bool mark_parallel = false;	/* raised for a parallel plan */
 static uint64 mark_generation = 0;
 
 /* The last new row found to dominate the mark (bytes, at a generation). */
-static char last_ok[TMAC_FLOW_LAST_MAX];
+static char last_ok[TMAC_FLOW_LABEL_MAX];
 static Size last_ok_len = 0;
 static uint64 last_ok_generation = 0;
 
@@ -123,7 +124,7 @@ typedef struct FlowRecord
 static List *records = NIL;
 
 /* The declassification guard's last audited row change (its old label). */
-static char guard_from[TMAC_FLOW_LAST_MAX];
+static char guard_from[TMAC_FLOW_LABEL_MAX];
 static Size guard_from_len = 0;
 
 /* The write_down setting, per statement. */
@@ -154,7 +155,7 @@ mark_reset(void)
 	mark_groups = NIL;
 	mark_parallel = false;
 	mark_generation++;
-	tmac_flow_last_len = 0;
+	memset(tmac_flow_seen, 0, sizeof(tmac_flow_seen));
 	last_ok_len = 0;
 	guard_from_len = 0;
 }
@@ -262,11 +263,8 @@ tmac_flow_note_read_slow(const TmacLabel *l)
 	Size		len = VARSIZE(l);
 
 	mark_merge(l);
-	if (len <= TMAC_FLOW_LAST_MAX)
-	{
-		memcpy(tmac_flow_last, l, len);
-		tmac_flow_last_len = len;
-	}
+	if (len <= sizeof(TmacFlowSlot))
+		memcpy(&tmac_flow_seen[tmac_flow_slot_of(l)], l, len);
 }
 
 /* Does `l` dominate every label read? */
@@ -368,8 +366,6 @@ parallel_may_read_protected(PlannedStmt *stmt)
 {
 	ListCell   *lc;
 
-	if (GetUserId() == tmac_extension()->owner)
-		return false;
 	foreach(lc, stmt->invalItems)
 		if (((PlanInvalItem *) lfirst(lc))->cacheId == PROCOID)
 			return true;
@@ -605,7 +601,7 @@ tmac_flow_note_declassified(const TmacLabel *from)
 {
 	Size		len = VARSIZE(from);
 
-	if (len <= TMAC_FLOW_LAST_MAX)
+	if (len <= TMAC_FLOW_LABEL_MAX)
 	{
 		memcpy(guard_from, from, len);
 		guard_from_len = len;
@@ -718,7 +714,7 @@ tmac_flow_row_write(FunctionCallInfo fcinfo, const TmacLabel *l)
 		return;
 	if (dominates_mark(l))
 	{
-		if (len <= TMAC_FLOW_LAST_MAX)
+		if (len <= TMAC_FLOW_LABEL_MAX)
 		{
 			memcpy(last_ok, l, len);
 			last_ok_len = len;
@@ -900,7 +896,9 @@ tmac_flow_executor_end(QueryDesc *queryDesc)
 			   *l2;
 	char	   *source = NULL;
 
-	if (busy || IsParallelWorker() || !tmac_extension()->installed || creating_extension)
+	/* tmac's own queries (owner_query.c) run as a security-restricted operation */
+	if (busy || IsParallelWorker() || !tmac_extension()->installed || creating_extension ||
+		InSecurityRestrictedOperation())
 		return;
 	if (stmt->parallelModeNeeded && parallel_may_read_protected(stmt))
 		mark_raise_parallel(stmt);
@@ -933,7 +931,8 @@ tmac_flow_executor_end(QueryDesc *queryDesc)
 void
 tmac_flow_utility_end(void)
 {
-	if (busy || IsParallelWorker() || !tmac_extension()->installed)
+	if (busy || IsParallelWorker() || !tmac_extension()->installed ||
+		InSecurityRestrictedOperation())
 		return;
 	check_large_objects();
 }

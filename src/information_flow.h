@@ -13,25 +13,63 @@
 
 #include "label.h"
 
-#define TMAC_FLOW_LAST_MAX	256	/* bytes of the last label read kept for the fast path */
+/*
+ * Labels already merged into the mark, by a hash of their words: the mark
+ * only grows within a transaction, so a label found here changes nothing.
+ * A few labels cover most rows; each slot keeps one label of up to
+ * TMAC_FLOW_SLOT_WORDS words (longer ones always take the slow path).
+ */
+#define TMAC_FLOW_SLOTS			16	/* a power of 2 */
+#define TMAC_FLOW_SLOT_WORDS	16
 
-/* The last label merged into the mark (bytes), for the per-row fast path. */
-extern PGDLLIMPORT Size tmac_flow_last_len;
-extern PGDLLIMPORT char tmac_flow_last[TMAC_FLOW_LAST_MAX];
+typedef struct TmacFlowSlot
+{
+	int32		words[TMAC_FLOW_SLOT_WORDS];	/* the label; words[0] (its header) 0 when empty */
+} TmacFlowSlot;
+
+extern PGDLLIMPORT TmacFlowSlot tmac_flow_seen[TMAC_FLOW_SLOTS];
+
+static inline int
+tmac_flow_slot_of(const TmacLabel *l)
+{
+	const int32 *x = (const int32 *) l;
+	int			n = VARSIZE(l) / sizeof(int32);
+	uint32		h = 0;
+	int			i;
+
+	for (i = 1; i < n; i++)
+		h = (h ^ (uint32) x[i]) * 0x9e3779b1;
+	return (int) ((h >> 16) & (TMAC_FLOW_SLOTS - 1));
+}
+
+/* Has `l` been merged into the mark already?  Compared as whole int32 words, without a call. */
+static inline bool
+tmac_flow_seen_before(const TmacLabel *l)
+{
+	const int32 *x = (const int32 *) l;
+	const TmacFlowSlot *s = &tmac_flow_seen[tmac_flow_slot_of(l)];
+	int			n = VARSIZE(l) / sizeof(int32);
+	int			i;
+
+	if (s->words[0] != x[0])	/* the varlena header: the size */
+		return false;
+	for (i = 1; i < n; i++)
+		if (x[i] != s->words[i])
+			return false;
+	return true;
+}
 
 extern void tmac_flow_note_read_slow(const TmacLabel *l);
 
 /*
  * A protected row with label `l` was let through a read policy (or is the
  * old row of the statement's own UPDATE, DELETE or MERGE): the mark rises to
- * cover it.  Most rows share a label with the row before: a byte compare.
+ * cover it.  Most rows carry a label merged before: a hash and a compare.
  */
 static inline void
 tmac_flow_note_read(const TmacLabel *l)
 {
-	Size		len = VARSIZE(l);
-
-	if (likely(len == tmac_flow_last_len && memcmp(l, tmac_flow_last, len) == 0))
+	if (likely(tmac_flow_seen_before(l)))
 		return;
 	tmac_flow_note_read_slow(l);
 }
@@ -42,9 +80,7 @@ extern void tmac_flow_row_read_slow(FunctionCallInfo fcinfo, const TmacLabel *l)
 static inline void
 tmac_flow_row_read(FunctionCallInfo fcinfo, const TmacLabel *l)
 {
-	Size		len = VARSIZE(l);
-
-	if (likely(len == tmac_flow_last_len && memcmp(l, tmac_flow_last, len) == 0))
+	if (likely(tmac_flow_seen_before(l)))
 		return;
 	tmac_flow_row_read_slow(fcinfo, l);
 }
