@@ -864,12 +864,17 @@ tmac_flow_executor_start(QueryDesc *queryDesc)
 {
 	int			i,
 				j = 0;
+	ListCell   *lc;
 
-	/* a new plan may sit where a freed one was: forget that one's sites */
+	/* a new plan may sit where a freed one was: forget that one's sites and audits */
 	for (i = 0; i < nsites; i++)
 		if (sites[i].stmt != queryDesc->plannedstmt)
 			sites[j++] = sites[i];
 	nsites = j;
+	foreach(lc, records)
+		if (((FlowRecord *) lfirst(lc))->stmt == queryDesc->plannedstmt)
+			records = foreach_delete_current(records, lc);
+	guard_from_len = 0;
 }
 
 void *

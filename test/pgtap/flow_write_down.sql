@@ -3,7 +3,7 @@
 -- statement shape (INSERT … SELECT, UPDATE with a sub-select, MERGE, a PL/pgSQL loop), unless the
 -- writer is a declassifier (then audited with both labels); tmac.configure('write_down', …).
 BEGIN;
-SELECT plan(21);
+SELECT plan(23);
 \i test/pgtap/people_fixture.psql
 
 CREATE TABLE flow_doc (id integer PRIMARY KEY, body text, label tmac.label NOT NULL);
@@ -60,6 +60,11 @@ RESET ROLE;
 SELECT is((SELECT (count(*) - :audit_before)::integer || '/' || max(detail->>'from') || '/' || max(detail->>'to')
              FROM tmac.audit_log WHERE action = 'write_down'),
           '1/SECRET/PUBLIC', '... audited once for the statement and table, with both labels');
+SET LOCAL ROLE t_alice;
+SELECT lives_ok($$INSERT INTO flow_doc SELECT 25, body, 'PUBLIC' FROM flow_doc WHERE id = 1$$, 'a second statement');
+RESET ROLE;
+SELECT is((SELECT (count(*) - :audit_before)::integer FROM tmac.audit_log WHERE action = 'write_down'), 2,
+          '... is audited again');
 SELECT tmac.configure('write_down', 'allow');
 SET LOCAL ROLE t_alice;
 SELECT lives_ok($$INSERT INTO flow_doc SELECT 30, body, 'PUBLIC' FROM flow_doc WHERE id = 1$$,
