@@ -3,7 +3,7 @@
 -- target with the label it read, whatever the statement shape; MERGE … DELETE and a deleting CTE
 -- of protected rows are disposals.
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 \i test/pgtap/people_fixture.psql
 
 CREATE TABLE flow_doc (id integer PRIMARY KEY, body text, label tmac.label NOT NULL);
@@ -35,7 +35,12 @@ WITH c AS (INSERT INTO flow_cte SELECT id, body FROM flow_doc WHERE id <= 2 RETU
 WITH c AS (INSERT INTO flow_cte0 SELECT id, body FROM flow_doc WHERE id <= 2 RETURNING id)
   INSERT INTO flow_zero SELECT id, NULL FROM c WHERE false;
 SELECT flow_copy_loop();
+SAVEPOINT lo;
 SELECT lo_from_bytea(0, convert_to(body, 'UTF8')) IS NOT NULL FROM flow_doc WHERE id = 1;
+RESET ROLE;
+SELECT pg_temp.copies('large objects') AS lo_first \gset
+ROLLBACK TO SAVEPOINT lo;   -- back to t_alice; the large object and its entry are gone
+SELECT lo_put(lo_create(0), 0, convert_to(body, 'UTF8')) FROM flow_doc WHERE id = 2;
 RESET ROLE;
 SELECT is(pg_temp.copies('public.flow_merge'), 'copy/30/(protected rows read in this transaction, up to SECRET)',
           'MERGE … INSERT of protected rows into an unprotected table: a copy at SECRET');
@@ -46,8 +51,10 @@ SELECT is(pg_temp.copies('public.flow_cte0'), 'copy/30/(protected rows read in t
 SELECT is(pg_temp.copies('public.flow_zero'), NULL, '... and the 0-row target is not');
 SELECT is(pg_temp.copies('public.flow_loop'), 'copy/30/(protected rows read in this transaction, up to SECRET)',
           'a PL/pgSQL loop inserting row by row: one copy');
-SELECT is(pg_temp.copies('large objects'), 'copy/30/(protected rows read in this transaction, up to SECRET)',
+SELECT is(:'lo_first'::text, 'copy/30/(protected rows read in this transaction, up to SECRET)',
           'lo_from_bytea of protected content: a copy into large objects');
+SELECT is(pg_temp.copies('large objects'), 'copy/30/(protected rows read in this transaction, up to SECRET)',
+          'rolled back to a savepoint, that entry is gone, and lo_create + lo_put records one again');
 
 -- Disposals: MERGE … WHEN MATCHED THEN DELETE and WITH d AS (DELETE …) SELECT.
 SELECT count(*) AS before FROM tmac.handling_entry WHERE action = 'dispose' \gset

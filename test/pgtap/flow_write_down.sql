@@ -3,7 +3,7 @@
 -- statement shape (INSERT … SELECT, UPDATE with a sub-select, MERGE, a PL/pgSQL loop), unless the
 -- writer is a declassifier (then audited with both labels); tmac.configure('write_down', …).
 BEGIN;
-SELECT plan(23);
+SELECT plan(24);
 \i test/pgtap/people_fixture.psql
 
 CREATE TABLE flow_doc (id integer PRIMARY KEY, body text, label tmac.label NOT NULL);
@@ -30,6 +30,8 @@ SELECT throws_like($$INSERT INTO flow_doc SELECT 11, body, 'PUBLIC' FROM flow_do
                    '%labelled PUBLIC%after reading SECRET%', '... naming both labels');
 SELECT throws_ok($$UPDATE flow_doc SET body = (SELECT body FROM flow_doc WHERE id = 1) WHERE id = 2$$,
                  '42501', NULL, 'UPDATE of a PUBLIC row with a SECRET row''s text is refused');
+SELECT throws_ok($$UPDATE flow_doc d SET body = s.body FROM flow_doc s WHERE s.id = 1 AND d.id = 2$$,
+                 '42501', NULL, 'UPDATE … FROM a SECRET row into a PUBLIC row is refused');
 SELECT throws_ok($$MERGE INTO flow_doc d USING (SELECT 12 AS id, body FROM flow_doc WHERE id = 1) s ON d.id = s.id
                    WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.body, 'PUBLIC')$$,
                  '42501', NULL, 'MERGE … INSERT of a SECRET row as PUBLIC is refused');
