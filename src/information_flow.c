@@ -85,7 +85,11 @@
 
 TmacFlowSlot tmac_flow_seen[TMAC_FLOW_SLOTS];
 
-/* The mark, in TopMemoryContext; empty until the transaction reads. */
+/*
+ * The mark, in its own memory context (emptied when the transaction ends,
+ * which is when the mark ends); empty until the transaction reads.
+ */
+static MemoryContext flow_cxt = NULL;
 static bool mark_any = false;
 static int16 mark_rank = 0;
 static int	mark_ncomps = 0;
@@ -102,7 +106,13 @@ static uint64 last_ok_generation = 0;
 /* The plan running now (executor run and finish), for classifying policy calls. */
 static PlannedStmt *flow_stmt = NULL;
 
-/* Policy expressions classified: does the call judge a new row? */
+/*
+ * Policy expressions classified, keyed by the expression and its plan.  An
+ * entry is dropped when a plan starts at that plan's address (a freed plan's
+ * memory may hold a new one; a plan always starts before its expressions
+ * run), and all are dropped at (sub)transaction abort, where a plan can be
+ * freed without ending; so a key never names another expression.
+ */
 typedef struct FlowSite
 {
 	Node	   *expr;
@@ -151,8 +161,10 @@ mark_reset(void)
 	mark_any = false;
 	mark_rank = 0;
 	mark_ncomps = 0;
-	list_free_deep(mark_groups);
+	mark_comps = NULL;
 	mark_groups = NIL;
+	if (flow_cxt != NULL)
+		MemoryContextReset(flow_cxt);
 	mark_parallel = false;
 	mark_generation++;
 	memset(tmac_flow_seen, 0, sizeof(tmac_flow_seen));
@@ -193,11 +205,15 @@ groups_equal(const TmacLabel *a, const TmacLabel *b)
 static void
 mark_merge(const TmacLabel *l)
 {
-	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	MemoryContext old;
 	const int32 *c = TMAC_LABEL_COMPARTMENTS(l);
 	bool		changed = !mark_any;
 	ListCell   *lc;
 
+	if (flow_cxt == NULL)
+		flow_cxt = AllocSetContextCreate(TopMemoryContext, "tmac information flow",
+										 ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(flow_cxt);
 	if (!mark_any && !IsParallelWorker())
 		lo_baseline = lo_rows_written();
 	if (!mark_any || l->rank > mark_rank)
@@ -223,9 +239,7 @@ mark_merge(const TmacLabel *l)
 			else
 				merged[n++] = mark_comps[i++], j++;
 		}
-		if (mark_comps)
-			pfree(mark_comps);
-		mark_comps = merged;
+		mark_comps = merged;	/* the old array stays until the context is reset */
 		mark_ncomps = n;
 		changed = true;
 	}

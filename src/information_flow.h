@@ -17,7 +17,8 @@
  * Labels already merged into the mark, by a hash of their words: the mark
  * only grows within a transaction, so a label found here changes nothing.
  * A few labels cover most rows; each slot keeps one label of up to
- * TMAC_FLOW_SLOT_WORDS words (longer ones always take the slow path).
+ * TMAC_FLOW_SLOT_WORDS words (longer ones always take the slow path).  Emptied
+ * with the mark, when the transaction ends.
  */
 #define TMAC_FLOW_SLOTS			16	/* a power of 2 */
 #define TMAC_FLOW_SLOT_WORDS	16
