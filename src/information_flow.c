@@ -84,6 +84,7 @@
 #define TMAC_FLOW_LABEL_MAX 256	/* bytes kept of a label for the write and guard caches */
 
 TmacFlowSlot tmac_flow_seen[TMAC_FLOW_SLOTS];
+int32		tmac_flow_plain_rank = PG_INT32_MIN;
 
 /*
  * The mark, in its own memory context (emptied when the transaction ends,
@@ -168,6 +169,7 @@ mark_reset(void)
 	mark_parallel = false;
 	mark_generation++;
 	memset(tmac_flow_seen, 0, sizeof(tmac_flow_seen));
+	tmac_flow_plain_rank = PG_INT32_MIN;
 	last_ok_len = 0;
 	guard_from_len = 0;
 }
@@ -222,6 +224,7 @@ mark_merge(const TmacLabel *l)
 		changed = true;
 	}
 	mark_any = true;
+	tmac_flow_plain_rank = mark_rank;
 	if (l->ncompartments > 0 &&
 		!tmac_sorted_subset(c, l->ncompartments, mark_comps, mark_ncomps))
 	{

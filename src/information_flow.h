@@ -14,8 +14,10 @@
 #include "label.h"
 
 /*
- * Labels already merged into the mark, by a hash of their words: the mark
- * only grows within a transaction, so a label found here changes nothing.
+ * Labels already covered by the mark: a label naming no compartment or group
+ * at or below its level, and the others already merged, by a hash of their
+ * words (the mark only grows within a transaction, so a label found there
+ * changes nothing).
  * A few labels cover most rows; each slot keeps one label of up to
  * TMAC_FLOW_SLOT_WORDS words (longer ones always take the slow path).  Emptied
  * with the mark, when the transaction ends.
@@ -29,6 +31,9 @@ typedef struct TmacFlowSlot
 } TmacFlowSlot;
 
 extern PGDLLIMPORT TmacFlowSlot tmac_flow_seen[TMAC_FLOW_SLOTS];
+
+/* The mark's level (PG_INT32_MIN while it is empty): a label naming no compartment or group at or below it is covered. */
+extern PGDLLIMPORT int32 tmac_flow_plain_rank;
 
 static inline int
 tmac_flow_slot_of(const TmacLabel *l)
@@ -48,12 +53,16 @@ static inline bool
 tmac_flow_seen_before(const TmacLabel *l)
 {
 	const int32 *x = (const int32 *) l;
-	const TmacFlowSlot *s = &tmac_flow_seen[tmac_flow_slot_of(l)];
-	int			n = VARSIZE(l) / sizeof(int32);
+	const TmacFlowSlot *s;
+	int			n;
 	int			i;
 
+	if ((l->ncompartments | l->ngroups) == 0)
+		return l->rank <= tmac_flow_plain_rank;
+	s = &tmac_flow_seen[tmac_flow_slot_of(l)];
 	if (s->words[0] != x[0])	/* the varlena header: the size */
 		return false;
+	n = VARSIZE(l) / sizeof(int32);
 	for (i = 1; i < n; i++)
 		if (x[i] != s->words[i])
 			return false;
