@@ -35,6 +35,11 @@
  * their query as a security-restricted operation, where the audit log's
  * deferred trigger may not be queued: their entries are written when the
  * statement has returned (write_pending).
+ *
+ * information_flow.c records, per transaction, the shapes this file does not
+ * see per statement (MERGE, data-modifying CTEs, loops writing row by row,
+ * large objects, MERGE … DELETE); a copy this file recorded counts there as
+ * recorded (tmac_flow_note_recorded).
  */
 #include "postgres.h"
 

@@ -15,8 +15,8 @@
  * (handling_events.c); the same hooks keep the transaction's high-water mark
  * of what it read and record every copy and large-object write after it
  * (information_flow.c: start forgets stale policy sites, run and finish name
- * the running plan, end and the utility hook record); and the access statistics (access_stats.c): their
- * shared memory (shmem_request / shmem_startup hooks) and their executor
+ * the running plan, end and the utility hook record); and the access
+ * statistics (access_stats.c): their shared memory (shmem_request / shmem_startup hooks) and their executor
  * hooks — start gives each executor its counters, run and finish make them
  * current, end adds them to shared memory; and the login gate (login_gate.c):
  * its shared memory, the ClientAuthentication_hook that refuses terminated
