@@ -135,8 +135,9 @@ typedef struct FlowRecord
 static List *records = NIL;
 
 /* The declassification guard's last audited row change (its old label). */
-static char guard_from[TMAC_FLOW_LABEL_MAX];
+static int32 guard_from[TMAC_FLOW_LABEL_MAX / sizeof(int32)];
 static Size guard_from_len = 0;
+static PlannedStmt *guard_stmt = NULL;	/* the UPDATE it fired in */
 
 /* The write_down setting, per statement. */
 typedef enum FlowMode
@@ -622,6 +623,7 @@ tmac_flow_note_declassified(const TmacLabel *from)
 	{
 		memcpy(guard_from, from, len);
 		guard_from_len = len;
+		guard_stmt = flow_stmt;
 	}
 }
 
@@ -674,7 +676,7 @@ write_down(FunctionCallInfo fcinfo, const TmacLabel *l)
 				 errhint("Write the row with a label that dominates %s, or read and write in separate transactions; writing down needs membership of tmac_declassifier, and is audited.",
 						 from)));
 	/* the guard has audited this row's own declassification, from a label covering the mark */
-	if (guard_from_len > 0 && dominates_mark((TmacLabel *) guard_from))
+	if (guard_from_len > 0 && guard_stmt == flow_stmt && dominates_mark((TmacLabel *) guard_from))
 	{
 		guard_from_len = 0;
 		return;
@@ -891,7 +893,8 @@ tmac_flow_executor_start(QueryDesc *queryDesc)
 	foreach(lc, records)
 		if (((FlowRecord *) lfirst(lc))->stmt == queryDesc->plannedstmt)
 			records = foreach_delete_current(records, lc);
-	guard_from_len = 0;
+	if (queryDesc->plannedstmt == guard_stmt)
+		guard_from_len = 0;
 }
 
 void *
