@@ -213,7 +213,9 @@ INSERT INTO doc VALUES (24, 'bob writes plain', 'CONFIDENTIAL');
 RESET ROLE;
 -- declassification by a declassifier is recorded in the audit log in the same
 -- transaction (rolled back here, so that the audit log of the shared test
--- database keeps no entry from this file)
+-- database keeps no entry from this file); the second update writes INTERNAL
+-- after the transaction read the row at SECRET:PRJ-A, a write-down recorded too
+-- (write_down, src/information_flow.c)
 BEGIN;
 SET LOCAL ROLE enf_dave;
 UPDATE doc SET label = 'CONFIDENTIAL:PRJ-A' WHERE id = 22 RETURNING id, label;

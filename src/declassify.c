@@ -33,6 +33,7 @@
 #include "utils/rel.h"
 
 #include "extension.h"
+#include "information_flow.h"
 #include "label.h"
 #include "own_act.h"
 #include "owner_query.h"
@@ -137,5 +138,6 @@ tmac_declassify_guard(PG_FUNCTION_ARGS)
 
 	tmac_owner_query("SELECT tmac.audit_record('declassification', 'declassify', $1, $2::pg_catalog.jsonb)",
 					 2, argtypes, values, -1, NULL, false, TMAC_SNAPSHOT_CURRENT, NULL, NULL);
+	tmac_flow_note_declassified(o);
 	return PointerGetDatum(td->tg_newtuple);
 }

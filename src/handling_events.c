@@ -35,6 +35,11 @@
  * their query as a security-restricted operation, where the audit log's
  * deferred trigger may not be queued: their entries are written when the
  * statement has returned (write_pending).
+ *
+ * information_flow.c records, per transaction, the shapes this file does not
+ * see per statement (MERGE, data-modifying CTEs, loops writing row by row,
+ * large objects, MERGE … DELETE); a copy this file recorded counts there as
+ * recorded (tmac_flow_note_recorded).
  */
 #include "postgres.h"
 
@@ -62,6 +67,7 @@
 
 #include "extension.h"
 #include "handling_events.h"
+#include "information_flow.h"
 #include "owner_query.h"
 
 int			tmac_handling_rank_seen = -1;
@@ -131,8 +137,8 @@ protected_relations(List *rtable, AclMode perm)
 	return result;
 }
 
-static char *
-relation_name(Oid relid)
+char *
+tmac_relation_name(Oid relid)
 {
 	char	   *nsp = get_namespace_name(get_rel_namespace(relid));
 	char	   *rel = get_rel_name(relid);
@@ -236,6 +242,20 @@ write_pending(void)
 	}
 }
 
+/* The server-log line, then the ledger entry when the transaction can write. */
+static void
+log_and_write(const char *kind, char **names, int n, const char *text, const char *target,
+			  int64 rows, int rank)
+{
+	ereport(LOG_SERVER_ONLY,
+			(errmsg("tmac: handling event %s of %s rows of protected %s by role %s%s%s",
+					kind, rows >= 0 ? psprintf(INT64_FORMAT, rows) : "all",
+					text, GetUserNameFromId(GetOuterUserId(), false),
+					target ? " to " : "", target ? target : ""),
+			 errhidestmt(false)));
+	write_event(kind, names, n, target, rows, rank);
+}
+
 /*
  * Records one event: kind export, copy or delete; sources the protected
  * relations (InvalidOid: rows read through a function); target NULL when
@@ -257,19 +277,27 @@ record_event(const char *kind, List *sources, const char *target, int64 rows, in
 	names = (char **) palloc(sizeof(char *) * n);
 	foreach(lc, sources)
 	{
-		names[i] = OidIsValid(lfirst_oid(lc)) ? relation_name(lfirst_oid(lc))
+		names[i] = OidIsValid(lfirst_oid(lc)) ? tmac_relation_name(lfirst_oid(lc))
 			: pstrdup("(protected rows read through a function)");
 		appendStringInfo(&text, "%s%s", i > 0 ? ", " : "", names[i]);
 		i++;
 	}
 
-	ereport(LOG_SERVER_ONLY,
-			(errmsg("tmac: handling event %s of %s rows of protected %s by role %s%s%s",
-					kind, rows >= 0 ? psprintf(INT64_FORMAT, rows) : "all",
-					text.data, GetUserNameFromId(GetOuterUserId(), false),
-					target ? " to " : "", target ? target : ""),
-			 errhidestmt(false)));
-	write_event(kind, names, n, target, rows, rank);
+	log_and_write(kind, names, n, text.data, target, rows, rank);
+}
+
+/*
+ * Records one event whose source is a description rather than relations
+ * (information_flow.c: what the transaction read, with its label).
+ */
+void
+tmac_handling_record_named(const char *kind, const char *source, const char *target,
+						   int64 rows, int rank)
+{
+	char	   *names[1];
+
+	names[0] = pstrdup(source);
+	log_and_write(kind, names, 1, names[0], target, rows, rank);
 }
 
 /*
@@ -368,11 +396,14 @@ tmac_handling_executor_end(QueryDesc *queryDesc)
 
 			if (rte->rtekind == RTE_RELATION && (rte->requiredPerms & write) != 0)
 			{
-				target = relation_name(rte->relid);
+				target = tmac_relation_name(rte->relid);
 				break;
 			}
 		}
-		record_event("copy", read_sources(rtable, rank), target, rows, rank);
+		sources = read_sources(rtable, rank);
+		record_event("copy", sources, target, rows, rank);
+		if (sources != NIL && target != NULL)
+			tmac_flow_note_recorded(target);
 	}
 	else
 	{

@@ -32,4 +32,9 @@ extern void *tmac_handling_utility_begin(PlannedStmt *pstmt);
 extern void tmac_handling_utility_end(PlannedStmt *pstmt, void *state, QueryCompletion *qc);
 extern void tmac_handling_utility_abort(void *state);
 
+/* For information_flow.c. */
+extern char *tmac_relation_name(Oid relid);
+extern void tmac_handling_record_named(const char *kind, const char *source, const char *target,
+									   int64 rows, int rank);
+
 #endif							/* TMAC_HANDLING_EVENTS_H */

@@ -15,6 +15,9 @@
  * another person's decisions and check who is asking.  hidden_rows_for reads
  * the rows past the policies through owner_scan.c, which runs no code of the
  * table's owner.
+ *
+ * An allowed row also raises the transaction's high-water mark, and a new
+ * row written must dominate it (information_flow.c).
  */
 #include "postgres.h"
 
@@ -30,6 +33,7 @@
 #include "access_stats.h"
 #include "decision.h"
 #include "handling_events.h"
+#include "information_flow.h"
 #include "owner_scan.h"
 #include "profile_cache.h"
 
@@ -59,6 +63,10 @@ decide_row(FunctionCallInfo fcinfo, TmacMode mode)
 		return false;
 	tmac_handling_note_rank(l->rank);
 	tmac_access_stats_count(fcinfo, p, l);
+	if (mode == TMAC_READ)
+		tmac_flow_row_read(fcinfo, l);
+	else
+		tmac_flow_row_write(fcinfo, l);
 	return true;
 }
 

@@ -17,9 +17,13 @@
  * workers (parallel_handoff.c); the executor-start, executor-end and
  * process-utility hooks that record handling events — COPY … TO, copies into
  * unprotected tables, deletions of protected rows — in the handling ledger
- * (handling_events.c); and the access statistics (access_stats.c): their
- * shared memory (shmem_request / shmem_startup hooks), their transaction
- * callbacks (a snapshot's marks at commit) and their executor
+ * (handling_events.c); the same hooks keep the transaction's high-water mark
+ * of what it read and record every copy and large-object write after it
+ * (information_flow.c: start forgets stale policy sites, run and finish name
+ * the running plan, end and the utility hook record); and the access
+ * statistics (access_stats.c): their shared memory (shmem_request /
+ * shmem_startup hooks), their transaction callbacks (a snapshot's marks at
+ * commit) and their executor
  * hooks — start gives each executor its counters, run and finish make them
  * current, end adds them to shared memory; and the login gate (login_gate.c):
  * its shared memory, the ClientAuthentication_hook that refuses terminated
@@ -59,6 +63,7 @@
 #include "cursor_access.h"
 #include "extension.h"
 #include "handling_events.h"
+#include "information_flow.h"
 #include "login_gate.h"
 #include "own_act.h"
 #include "parallel_handoff.h"
@@ -212,6 +217,7 @@ tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	tmac_parallel_handoff(queryDesc->plannedstmt, eflags);
 	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
 		tmac_handling_executor_start(queryDesc);
+	tmac_flow_executor_start(queryDesc);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
@@ -223,9 +229,11 @@ static void
 tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once)
 {
 	TmacStatsAcc *saved;
+	void	   *flow;
 
 	tmac_cursor_run(queryDesc, count);
 	saved = tmac_access_stats_enter(queryDesc);
+	flow = tmac_flow_enter(queryDesc);
 	PG_TRY();
 	{
 		if (prev_ExecutorRun)
@@ -236,6 +244,7 @@ tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bo
 	PG_FINALLY();
 	{
 		tmac_access_stats_leave(saved);
+		tmac_flow_leave(flow);
 	}
 	PG_END_TRY();
 }
@@ -244,6 +253,7 @@ static void
 tmac_ExecutorFinish(QueryDesc *queryDesc)
 {
 	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
+	void	   *flow = tmac_flow_enter(queryDesc);
 
 	PG_TRY();
 	{
@@ -255,6 +265,7 @@ tmac_ExecutorFinish(QueryDesc *queryDesc)
 	PG_FINALLY();
 	{
 		tmac_access_stats_leave(saved);
+		tmac_flow_leave(flow);
 	}
 	PG_END_TRY();
 }
@@ -264,6 +275,7 @@ tmac_ExecutorEnd(QueryDesc *queryDesc)
 {
 	tmac_access_stats_end(queryDesc);
 	tmac_handling_executor_end(queryDesc);
+	tmac_flow_executor_end(queryDesc);
 	if (prev_ExecutorEnd)
 		prev_ExecutorEnd(queryDesc);
 	else
@@ -303,6 +315,7 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	if (ddl)
 		tmac_shared_profiles_utility_end();
 	tmac_handling_utility_end(pstmt, handling, qc);
+	tmac_flow_utility_end();
 }
 
 void
@@ -319,6 +332,7 @@ _PG_init(void)
 	tmac_hr_feed_flag_init();
 	tmac_own_act_init();
 	tmac_handling_events_init();
+	tmac_flow_init();
 	tmac_access_stats_init();
 	tmac_login_gate_init();
 	MarkGUCPrefixReserved("tmac");

@@ -27,7 +27,8 @@ INSERT INTO tmac.setting_default VALUES
   ('review_undecided',       'report',   'What happens to review items still undecided at the deadline: report (a finding) or revoke'),
   ('review_deadline_default','30 days',  'Deadline of an access review when start_review is not given one (a positive interval)'),
   ('gate_prerequisites',     'off',      'The login gate also refuses a person whose pledge or training (as require_pledge and require_training ask) lapsed: on or off'),
-  ('hide_statistics',        'on',       'Planner statistics of a protected table (which count hidden rows) are withheld from a query whose role cannot read every row: it gets default estimates; on or off');
+  ('hide_statistics',        'on',       'Planner statistics of a protected table (which count hidden rows) are withheld from a query whose role cannot read every row: it gets default estimates; on or off'),
+  ('write_down',             'refuse',   'A transaction that read protected rows writing a protected row whose label does not dominate what it read: refuse, audit (allowed and audited) or allow; a member of tmac_declassifier is always allowed and audited');
 
 CREATE TABLE tmac.setting (
   key         text PRIMARY KEY REFERENCES tmac.setting_default,
@@ -134,6 +135,11 @@ BEGIN
           RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         v := v::bigint::text;
+      WHEN 'write_down' THEN
+        v := lower(v);
+        IF v NOT IN ('refuse', 'audit', 'allow') THEN
+          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
       WHEN 'hr_event_mode' THEN
         v := lower(v);
         IF v NOT IN ('strict', 'lenient') THEN
@@ -157,7 +163,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.configure(text, text) IS
-  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics';
+  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
 
 SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting

@@ -261,3 +261,10 @@ UPDATE tmac.criterion SET evidence = CASE criterion
   WHEN 'IV'  THEN 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'
   ELSE evidence END
  WHERE criterion IN ('I-4', 'I-6', 'III', 'IV');
+
+-- The write-down rule (src/information_flow.c): while write_down is anything but refuse, a
+-- transaction that read protected rows may write them into lower rows of protected tables,
+-- which the handling ledger never sees as a copy; that setting is a finding of handling_forbidden.
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('write_down', 'handling_forbidden', 'other_than', 'refuse', false,
+   'protected rows read in a transaction may be written into lower-labelled rows (audited or not) instead of the write being refused');

@@ -34,7 +34,8 @@ SELECT results_eq(
            ('training_new_hire_grace', '30 days', '30 days', NULL),
            ('training_validity', '12 months', '12 months', NULL),
            ('working_days', '1,2,3,4,5', '1,2,3,4,5', NULL),
-           ('working_hours', '08:00-20:00', '08:00-20:00', NULL)$$,
+           ('working_hours', '08:00-20:00', '08:00-20:00', NULL),
+           ('write_down', 'refuse', 'refuse', NULL)$$,
   'tmac.settings lists every setting, access and compliance ones, with its default');
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
                  WHERE c.relnamespace = 'tmac'::regnamespace AND c.relname ~ 'setting' ORDER BY 1),
