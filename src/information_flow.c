@@ -78,6 +78,7 @@
 #include "extension.h"
 #include "handling_events.h"
 #include "information_flow.h"
+#include "own_act.h"
 #include "owner_query.h"
 #include "profile_cache.h"
 
@@ -675,6 +676,14 @@ write_down(FunctionCallInfo fcinfo, const TmacLabel *l)
 						   tmac_label_to_text(l)),
 				 errhint("Write the row with a label that dominates %s, or read and write in separate transactions; writing down needs membership of tmac_declassifier, and is audited.",
 						 from)));
+	/*
+	 * Allowed only by the writer's membership of tmac_declassifier: that is the declassifier's
+	 * own act, as a declassification is (declassify.c) — refused inside another role's
+	 * SECURITY DEFINER function, from a trigger or a restricted operation, so nobody writes
+	 * down with a declassifier's rights by calling code a declassifier wrote.
+	 */
+	if (may && mode == FLOW_REFUSE)
+		(void) tmac_own_act_role("write a row below what the transaction read", 0);
 	/* the guard has audited this row's own declassification, from a label covering the mark */
 	if (guard_from_len > 0 && guard_stmt == flow_stmt && dominates_mark((TmacLabel *) guard_from))
 	{
