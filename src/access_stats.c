@@ -591,48 +591,6 @@ site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 
 /* ---- marking the policy sites, while planning ---- */
 
-/*
- * Is `relid` registered in tmac.protected_table?  Read through its primary
- * key with the latest snapshot (plus this transaction's own changes; in a
- * parallel worker, the statement's), as a catalog is: protect() and
- * unprotect() register a table in the same transaction that changes its
- * policies, whose relcache invalidation replans every cached plan over it,
- * so a plan's marks follow the registry.  The
- * registry is readable by PUBLIC and carries no row security.
- */
-static bool
-registered_protected(const TmacExtension *ext, Oid relid)
-{
-	Oid			regid = get_relname_relid("protected_table", ext->namespace_oid);
-	Relation	rel;
-	Oid			pkey;
-	ScanKeyData skey;
-	SysScanDesc scan;
-	Snapshot	snap;
-	bool		found;
-
-	if (!OidIsValid(regid))
-		return false;			/* CREATE EXTENSION has not got that far */
-	rel = table_open(regid, AccessShareLock);
-	pkey = RelationGetPrimaryKeyIndex(rel);
-	if (!OidIsValid(pkey) || RelationGetDescr(rel)->natts < 1 ||
-		TupleDescAttr(RelationGetDescr(rel), 0)->atttypid != REGCLASSOID)
-	{
-		table_close(rel, AccessShareLock);
-		return false;
-	}
-	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
-	/* a parallel worker may plan (a function's query) but not take a new snapshot */
-	snap = RegisterSnapshot(!IsInParallelMode() ? GetLatestSnapshot() :
-							ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
-	scan = systable_beginscan(rel, pkey, true, snap, 1, &skey);
-	found = HeapTupleIsValid(systable_getnext(scan));
-	systable_endscan(scan);
-	UnregisterSnapshot(snap);
-	table_close(rel, AccessShareLock);
-	return found;
-}
-
 typedef struct MarkContext
 {
 	const TmacExtension *ext;
@@ -671,7 +629,7 @@ mark_quals(Node *quals, Oid relid, MarkContext *cxt)
 	cxt->relid = InvalidOid;
 	cxt->found = false;
 	mark_walker(quals, cxt);
-	if (cxt->found && registered_protected(cxt->ext, relid))
+	if (cxt->found && tmac_relation_registered(relid))
 	{
 		cxt->relid = relid;
 		mark_walker(quals, cxt);

@@ -23,6 +23,7 @@
 #include "access/genam.h"
 #include "access/xact.h"
 #include "access/htup_details.h"
+#include "access/parallel.h"
 #include "access/table.h"
 #include "catalog/dependency.h"
 #include "catalog/indexing.h"
@@ -39,6 +40,7 @@
 #include "rewrite/rowsecurity.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "extension.h"
@@ -190,15 +192,61 @@ tmac_extension_required(void)
 	return ext;
 }
 
+/*
+ * Is `relid` registered in tmac.protected_table?  Read through its primary
+ * key with the latest snapshot (plus this transaction's own changes; in a
+ * parallel worker, the statement's), as a catalog is: protect() and
+ * unprotect() register a table in the same transaction that changes its
+ * policies, whose relcache invalidation replans every cached plan over it,
+ * so a plan's marks follow the registry.  The
+ * registry is readable by PUBLIC and carries no row security.
+ */
+bool
+tmac_relation_registered(Oid relid)
+{
+	const TmacExtension *ext = tmac_extension();
+	Oid			regid = get_relname_relid("protected_table", ext->namespace_oid);
+	Relation	rel;
+	Oid			pkey;
+	ScanKeyData skey;
+	SysScanDesc scan;
+	Snapshot	snap;
+	bool		found;
+
+	if (!OidIsValid(regid))
+		return false;			/* CREATE EXTENSION has not got that far */
+	rel = table_open(regid, AccessShareLock);
+	pkey = RelationGetPrimaryKeyIndex(rel);
+	if (!OidIsValid(pkey) || RelationGetDescr(rel)->natts < 1 ||
+		TupleDescAttr(RelationGetDescr(rel), 0)->atttypid != REGCLASSOID)
+	{
+		table_close(rel, AccessShareLock);
+		return false;
+	}
+	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	/* a parallel worker may plan (a function's query) but not take a new snapshot */
+	snap = RegisterSnapshot(!IsInParallelMode() ? GetLatestSnapshot() :
+							ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
+	scan = systable_beginscan(rel, pkey, true, snap, 1, &skey);
+	found = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	UnregisterSnapshot(snap);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * True for a table protected by tmac: registered in tmac.protected_table (by
+ * protect(), with every partition and child), with row security enabled —
+ * the cheap test first, so an ordinary table costs one syscache look.  Never
+ * by a policy's name: anyone may name a policy of their own table tmac_read.
+ */
 bool
 tmac_relation_protected(Oid relid)
 {
 	HeapTuple	tp;
 	bool		rls;
 	char		relkind;
-	Relation	rel;
-	bool		found = false;
-	ListCell   *lc;
 
 	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tp))
@@ -208,22 +256,5 @@ tmac_relation_protected(Oid relid)
 	ReleaseSysCache(tp);
 	if (!rls || (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE))
 		return false;
-	rel = RelationIdGetRelation(relid);
-	if (!RelationIsValid(rel))
-		return false;
-	if (rel->rd_rsdesc != NULL)
-	{
-		foreach(lc, rel->rd_rsdesc->policies)
-		{
-			RowSecurityPolicy *p = (RowSecurityPolicy *) lfirst(lc);
-
-			if (strcmp(p->policy_name, "tmac_read") == 0)
-			{
-				found = true;
-				break;
-			}
-		}
-	}
-	RelationClose(rel);
-	return found;
+	return tmac_relation_registered(relid);
 }

@@ -42,6 +42,7 @@ extern PGDLLIMPORT Oid tmac_sentinel_relid;
  * True for a table carrying tmac's protection: row security on and the
  * tmac_read policy tmac.protect() creates (a syscache and a relcache look).
  */
+extern bool tmac_relation_registered(Oid relid);
 extern bool tmac_relation_protected(Oid relid);
 
 extern void tmac_extension_init(void);
