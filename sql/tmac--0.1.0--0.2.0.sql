@@ -60,6 +60,8 @@ DROP VIEW tmac.compliance_setting;
 
 ALTER TABLE tmac.person ADD COLUMN org_group_id integer;
 
+ALTER TABLE tmac.person ADD COLUMN login_role_oid oid;
+
 ALTER TABLE tmac.pledge ADD COLUMN project text;
 
 ALTER TABLE tmac.pledge ADD COLUMN template_version text;
@@ -234,6 +236,10 @@ CREATE OR REPLACE FUNCTION tmac.define_level(code text, rank integer, name text,
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   existing text;
@@ -265,6 +271,10 @@ CREATE OR REPLACE FUNCTION tmac.define_compartment(code text, name text, descrip
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   existing text;
@@ -286,6 +296,10 @@ CREATE OR REPLACE FUNCTION tmac.define_group(code text, name text, parent text D
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   existing text;
@@ -318,6 +332,10 @@ CREATE OR REPLACE FUNCTION tmac.move_group(code text, parent text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   parent_group integer;
@@ -347,6 +365,10 @@ CREATE OR REPLACE FUNCTION tmac.rename_entry(kind text, old text, new text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   existing text;
@@ -394,6 +416,57 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.rename_level(old text, new text) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN tmac.rename_entry('level', old, new);
+ALTER FUNCTION tmac.rename_level(text,text)
+  VOLATILE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.rename_compartment(old text, new text) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN tmac.rename_entry('compartment', old, new);
+ALTER FUNCTION tmac.rename_compartment(text,text)
+  VOLATILE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.rename_group(old text, new text) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  RETURN tmac.rename_entry('group', old, new);
+ALTER FUNCTION tmac.rename_group(text,text)
+  VOLATILE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
 CREATE OR REPLACE FUNCTION tmac.object_label_audit(classoid oid, objoid oid, objsubid integer, old_label text, new_label text)
  RETURNS void
  LANGUAGE plpgsql
@@ -423,6 +496,10 @@ CREATE OR REPLACE FUNCTION tmac.audit_append(category text, action text, subject
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   at timestamptz := clock_timestamp();
@@ -449,6 +526,183 @@ BEGIN
   INSERT INTO tmac.audit_log VALUES (id, at, who, category, action, subject, detail, prev, h);
   PERFORM set_config('tmac.audit_writing', '', true);
   RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.audit_head_advance()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  st text[] := string_to_array(current_setting('tmac.audit_state', true), ':');
+BEGIN
+  IF st IS NOT NULL AND st[2]::bigint = NEW.entry_id THEN
+    PERFORM set_config('tmac.audit_writing', 'on', true);
+    UPDATE tmac.audit_head SET last_id = NEW.entry_id, last_hash = NEW.hash WHERE last_id < NEW.entry_id;
+    PERFORM set_config('tmac.audit_writing', '', true);
+  END IF;
+  RETURN NULL;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.audit_record(category text, action text, subject text, detail jsonb)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+BEGIN
+  PERFORM tmac.require_arguments('audit_record', 'category', category, 'action', action);
+  RETURN tmac.audit_append(category, action, subject, detail);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.verify_audit_log()
+ RETURNS TABLE(entry_id bigint, logged_at timestamp with time zone, problem text)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  e record;
+  expected_id bigint := 1;
+  prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000';
+  head record;
+  st text[];
+BEGIN
+  FOR e IN SELECT * FROM tmac.audit_log a ORDER BY a.entry_id LOOP
+    IF e.entry_id <> expected_id THEN
+      entry_id := expected_id; logged_at := NULL;
+      problem := format('entry %s is missing (next present entry is %s)', expected_id, e.entry_id);
+      RETURN NEXT; RETURN;
+    END IF;
+    IF e.prev_hash <> prev THEN
+      entry_id := e.entry_id; logged_at := e.logged_at;
+      problem := 'prev_hash does not match the hash of the previous entry';
+      RETURN NEXT; RETURN;
+    END IF;
+    IF e.hash <> sha256(prev || convert_to(tmac.audit_entry_text(e.entry_id, e.logged_at, e.actor,
+                          e.category, e.action, e.subject, e.detail), 'UTF8')) THEN
+      entry_id := e.entry_id; logged_at := e.logged_at;
+      problem := 'hash does not match the entry''s content: the entry was changed';
+      RETURN NEXT; RETURN;
+    END IF;
+    prev := e.hash;
+    expected_id := expected_id + 1;
+  END LOOP;
+  -- The head row moves at commit; inside a writing transaction its end is in tmac.audit_state.
+  st := string_to_array(current_setting('tmac.audit_state', true), ':');
+  IF st IS NOT NULL AND st[1] = txid_current_if_assigned()::text THEN
+    SELECT st[2]::bigint AS last_id, decode(st[3], 'hex') AS last_hash INTO head;
+  ELSE
+    SELECT h.last_id, h.last_hash INTO head FROM tmac.audit_head h;
+  END IF;
+  IF head.last_id <> expected_id - 1 OR head.last_hash <> prev THEN
+    entry_id := expected_id; logged_at := NULL;
+    problem := format('the chain ends at entry %s but tmac.audit_head records entry %s: entries were removed from the end',
+                      expected_id - 1, head.last_id);
+    RETURN NEXT;
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.audit_trigger()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+ SET enable_mergejoin TO 'off'
+ SET enable_sort TO 'off'
+ SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  key_col text := TG_ARGV[0];
+  subject_col text := coalesce(TG_ARGV[1], TG_ARGV[0]);
+  n bigint;
+  o jsonb;
+  r jsonb;
+  changes jsonb;
+  cols text[];
+BEGIN
+  IF tmac.restoring() THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'TRUNCATE' THEN
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, NULL);
+    RETURN NULL;
+  END IF;
+  -- Most statements change one row or none (e.g. each HR event's own statements):
+  -- static SQL, planned once per trigger, and no JSON of other rows.
+  IF TG_OP = 'DELETE' THEN
+    SELECT count(*) INTO n FROM old_rows;
+  ELSE
+    SELECT count(*) INTO n FROM new_rows;
+  END IF;
+  IF n = 0 THEN
+    RETURN NULL;
+  ELSIF n = 1 THEN
+    IF TG_OP = 'INSERT' THEN
+      SELECT to_jsonb(x) INTO r FROM new_rows x;
+      changes := jsonb_build_object('new', r);
+    ELSIF TG_OP = 'DELETE' THEN
+      SELECT to_jsonb(x) INTO o FROM old_rows x;
+      changes := jsonb_build_object('old', o);
+    ELSE
+      SELECT to_jsonb(x) INTO o FROM old_rows x;
+      SELECT to_jsonb(x) INTO r FROM new_rows x;
+      IF o = r THEN
+        RETURN NULL;
+      END IF;
+      changes := jsonb_build_object('old', o, 'new', r);
+    END IF;
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, coalesce(r, o) ->> subject_col, changes);
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''new'', to_jsonb(r)) ORDER BY r.%I) FROM new_rows r', key_col)
+      INTO changes;
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, jsonb_build_object('count', n, 'rows', changes));
+  ELSIF TG_OP = 'DELETE' THEN
+    EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''old'', to_jsonb(r)) ORDER BY r.%I) FROM old_rows r', key_col)
+      INTO changes;
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, jsonb_build_object('count', n, 'rows', changes));
+  ELSE
+    -- first the columns any row changed, then the changes of those columns only
+    EXECUTE tmac.audit_update_query(TG_RELID, key_col, NULL) INTO cols;
+    IF cardinality(cols) = 0 THEN
+      RETURN NULL;
+    END IF;
+    EXECUTE tmac.audit_update_query(TG_RELID, key_col, cols) INTO n, changes;
+    IF n = 1 THEN               -- one of the rows changed: logged as a single row
+      EXECUTE format('SELECT to_jsonb(o), to_jsonb(r) FROM old_rows o JOIN new_rows r ON r.%1$I = o.%1$I
+                       WHERE to_jsonb(r) -> %1$L = $1', key_col)
+        INTO o, r USING changes -> 0 -> 'keys' -> 0;
+      PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, r ->> subject_col, jsonb_build_object('old', o, 'new', r));
+    ELSIF n > 1 THEN
+      PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL,
+                                jsonb_build_object('count', n, 'key', key_col, 'changes', changes));
+    END IF;
+  END IF;
+  RETURN NULL;
 END
 $function$;
 
@@ -522,6 +776,10 @@ CREATE OR REPLACE FUNCTION tmac.setting_lookup(key text)
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   v text;
@@ -537,6 +795,10 @@ CREATE OR REPLACE FUNCTION tmac.configure(key text, value text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   v text := btrim(value);
@@ -550,7 +812,7 @@ BEGIN
   END IF;
   BEGIN
     CASE key
-      WHEN 'require_pledge', 'require_training', 'gate_prerequisites' THEN
+      WHEN 'require_pledge', 'require_training', 'gate_prerequisites', 'hide_statistics' THEN
         v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
       WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace' THEN
         IF v::interval < interval '0' THEN
@@ -597,6 +859,11 @@ BEGIN
           RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
         END IF;
         v := v::bigint::text;
+      WHEN 'write_down' THEN
+        v := lower(v);
+        IF v NOT IN ('refuse', 'audit', 'allow') THEN
+          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+        END IF;
       WHEN 'hr_event_mode' THEN
         v := lower(v);
         IF v NOT IN ('strict', 'lenient') THEN
@@ -634,11 +901,32 @@ ALTER FUNCTION tmac.configure_compliance(text,text)
   SECURITY INVOKER
   RESET ALL;
 
+ALTER TABLE tmac.person ADD COLUMN cron_jobs_disabled_by_tmac bigint[] DEFAULT '{}'::bigint[] NOT NULL;
+
 CREATE INDEX person_org_group_idx ON tmac.person USING btree (org_group_id);
 
 CREATE INDEX person_departed_idx ON tmac.person USING btree (status) WHERE (status <> 'active'::text);
 
 CREATE INDEX person_non_employee_idx ON tmac.person USING btree (kind, status) WHERE (kind <> 'employee'::text);
+
+CREATE INDEX person_login_role_oid_idx ON tmac.person USING btree (login_role_oid);
+
+CREATE OR REPLACE FUNCTION tmac.person_login_role_oid()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF TG_OP = 'INSERT' OR NEW.login_role IS DISTINCT FROM OLD.login_role OR NEW.login_role_oid IS NULL THEN
+    NEW.login_role_oid := (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = NEW.login_role);
+  END IF;
+  RETURN NEW;
+END
+$function$;
+
+CREATE TRIGGER login_role_oid BEFORE INSERT ON tmac.person FOR EACH ROW WHEN (((new.login_role IS NOT NULL) OR (new.login_role_oid IS NOT NULL))) EXECUTE FUNCTION tmac.person_login_role_oid();
+
+CREATE TRIGGER login_role_oid_update BEFORE UPDATE ON tmac.person FOR EACH ROW WHEN (((new.login_role IS DISTINCT FROM old.login_role) OR ((new.login_role IS NOT NULL) AND (new.login_role_oid IS NULL)))) EXECUTE FUNCTION tmac.person_login_role_oid();
 
 CREATE OR REPLACE FUNCTION tmac.person_of_role(role name) RETURNS text
   LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -765,6 +1053,10 @@ CREATE OR REPLACE FUNCTION tmac.enrol_login(role regrole)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('enrol a login role');
@@ -804,6 +1096,10 @@ CREATE OR REPLACE FUNCTION tmac.withdraw_login(role name)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('withdraw a login enrolment');
@@ -894,6 +1190,10 @@ CREATE OR REPLACE FUNCTION tmac.record_pledge(person_id text, kind text, signed_
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   id bigint;
@@ -937,6 +1237,10 @@ CREATE OR REPLACE FUNCTION tmac.record_training(person_id text, course text, com
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   id bigint;
@@ -965,6 +1269,10 @@ CREATE OR REPLACE FUNCTION tmac.define_course(course text, title_ja text DEFAULT
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('define a training course');
@@ -1058,16 +1366,22 @@ BEGIN
     PERFORM tmac.hr_error(e, '22023', 'attributes must be a JSON object');
   END IF;
   SELECT k INTO bad FROM jsonb_object_keys(e.attributes) k
-   WHERE k NOT IN ('full_name', 'title', 'org_group', 'job_role', 'login_role', 'kind', 'responsible_person', 'note')
+   WHERE k NOT IN ('full_name', 'title', 'org_group', 'job_role', 'login_role', 'kind', 'responsible_person', 'note',
+                   'restore_cron_jobs')
    LIMIT 1;
   IF bad IS NOT NULL THEN
     PERFORM tmac.hr_error(e, '22023', format('unknown attribute "%s"', bad),
-      'Attributes: full_name, title, org_group, job_role, login_role, kind, responsible_person, note.');
+      'Attributes: full_name, title, org_group, job_role, login_role, kind, responsible_person, note; restore_cron_jobs (rehire).');
   END IF;
   SELECT k INTO bad FROM jsonb_each(e.attributes) a(k, v)
-   WHERE jsonb_typeof(v) NOT IN ('string', 'null') LIMIT 1;
+   WHERE jsonb_typeof(v) NOT IN ('string', 'null') AND k <> 'restore_cron_jobs' LIMIT 1;
   IF bad IS NOT NULL THEN
     PERFORM tmac.hr_error(e, '22023', format('attribute "%s" must be a string', bad));
+  END IF;
+  IF e.attributes ? 'restore_cron_jobs'
+     AND (e.kind IS DISTINCT FROM 'rehire' OR (e.attributes ->> 'restore_cron_jobs') NOT IN ('true', 'false')) THEN
+    PERFORM tmac.hr_error(e, '22023', 'restore_cron_jobs is an attribute of a rehire: true or false',
+      'A rehire with "restore_cron_jobs": true re-enables the pg_cron jobs that tmac disabled at the termination.');
   END IF;
   IF e.kind = 'hire' THEN
     IF coalesce(btrim(e.attributes ->> 'full_name'), '') = '' THEN
@@ -1112,6 +1426,57 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.pg_cron_here()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension x
+                   JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+                                              AND d.refobjid = x.oid AND d.deptype = 'e'
+                                              AND d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                   JOIN pg_catalog.pg_namespace n ON n.oid = d.objid AND n.nspname = 'cron'
+                  WHERE x.extname = 'pg_cron')
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.cron_jobs_switch(action text, roles name[], ids bigint[], person text, event text)
+ RETURNS bigint[]
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  j record;
+  done bigint[] := '{}';
+  cron_db text := pg_catalog.current_setting('cron.database_name', true);
+BEGIN
+  IF NOT tmac.pg_cron_here() THEN
+    IF action = 'DISABLE' AND cron_db IS NOT NULL AND cron_db <> pg_catalog.current_database() THEN
+      PERFORM tmac.audit_append('cron', 'NOT_CHECKED', roles[1]::text,
+                                pg_catalog.jsonb_build_object('person_id', person, 'event_id', event, 'cron_database', cron_db,
+                                  'note', 'pg_cron keeps its jobs in another database: disable the jobs of this role there'));
+    END IF;
+    RETURN done;
+  END IF;
+  FOR j IN EXECUTE 'SELECT c.jobid, c.jobname, c.username, c.database FROM cron.job c
+                     WHERE CASE WHEN $3 OPERATOR(pg_catalog.=) ''DISABLE''
+                                THEN c.active AND c.username OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+                                ELSE NOT c.active AND c.jobid OPERATOR(pg_catalog.=) ANY ($2) END
+                     ORDER BY c.jobid'
+           USING roles, ids, action
+  LOOP
+    IF action <> 'LEFT_DISABLED' THEN
+      EXECUTE 'SELECT cron.alter_job(job_id => $1, active => $2)' USING j.jobid, action = 'ENABLE';
+    END IF;
+    done := done || j.jobid;
+    PERFORM tmac.audit_append('cron', action, j.jobid::text,
+                              pg_catalog.jsonb_build_object('job_name', j.jobname, 'owner', j.username, 'database', j.database,
+                                                            'person_id', person, 'event_id', event));
+  END LOOP;
+  RETURN done;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.hr_apply(e tmac.hr_event)
  RETURNS void
  LANGUAGE plpgsql
@@ -1129,6 +1494,8 @@ DECLARE
   r record;
   was_disabled boolean;
   old_login name;
+  old_oid oid;
+  cron_jobs bigint[];
 BEGIN
   PERFORM tmac.hr_validate_login_role(e);              -- again: enrolment may have changed since receipt
   IF e.kind = 'hire' THEN
@@ -1233,6 +1600,14 @@ BEGIN
       PERFORM tmac.audit_append('role', 'NOLOGIN', p.login_role,
                                 jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
       PERFORM tmac.queue_session_end(p.login_role);
+      -- pg_cron's background workers never pass the login gate: the jobs stop here
+      cron_jobs := tmac.cron_jobs_switch('DISABLE',
+                     ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[p.login_role, pg_get_userbyid(p.login_role_oid)]) x
+                            WHERE x IS NOT NULL AND x NOT LIKE 'unknown (OID=%'),
+                     '{}', p.person_id, e.event_id);
+      IF cardinality(cron_jobs) > 0 THEN
+        UPDATE tmac.person SET cron_jobs_disabled_by_tmac = cron_jobs WHERE person_id = p.person_id;
+      END IF;
     END IF;
   WHEN 'rehire' THEN
     IF p.status <> 'terminated' THEN
@@ -1240,8 +1615,14 @@ BEGIN
     END IF;
     was_disabled := p.login_disabled_by_tmac;
     old_login := p.login_role;
+    old_oid := p.login_role_oid;
+    IF cardinality(p.cron_jobs_disabled_by_tmac) > 0 THEN
+      PERFORM tmac.cron_jobs_switch(CASE WHEN (a ->> 'restore_cron_jobs')::boolean THEN 'ENABLE' ELSE 'LEFT_DISABLED' END,
+                                    '{}', p.cron_jobs_disabled_by_tmac, p.person_id, e.event_id);
+    END IF;
     UPDATE tmac.person
-       SET status = 'active', terminated_at = NULL,
+       SET status = 'active', terminated_at = NULL, cron_jobs_disabled_by_tmac = '{}',
+           login_role_oid = NULL,                      -- HR reopened the person: mapped again by name
            hired_on = (e.effective_at AT TIME ZONE tmac.setting_lookup('date_time_zone'))::date,
            title = CASE WHEN a ? 'title' THEN a ->> 'title' ELSE title END,
            org_group_id = CASE WHEN a ? 'org_group' THEN tmac.vocabulary_id('group', a ->> 'org_group') ELSE org_group_id END,
@@ -1252,9 +1633,10 @@ BEGIN
            pledge_required_since = eff, login_disabled_by_tmac = false, updated_at = now()
      WHERE person_id = p.person_id
      RETURNING * INTO p;
-    -- LOGIN comes back only on the very role tmac disabled, and only while it is enrolled.
+    -- LOGIN comes back only on the very role tmac disabled (same name, same OID), and only while it is enrolled.
     IF was_disabled AND p.login_role IS NOT NULL AND p.login_role = old_login AND tmac.login_enrolled(p.login_role)
-       AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role AND NOT rolcanlogin) THEN
+       AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role AND NOT rolcanlogin
+                      AND oid = coalesce(old_oid, oid)) THEN
       EXECUTE format('ALTER ROLE %I LOGIN', p.login_role);
       PERFORM tmac.audit_append('role', 'LOGIN', p.login_role,
                                 jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
@@ -1263,11 +1645,51 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.apply_due_events(only_person text DEFAULT NULL::text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  e tmac.hr_event;
+  n integer := 0;
+BEGIN
+  FOR e IN
+    SELECT * FROM tmac.hr_event h
+     WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
+       AND (only_person IS NULL OR h.person_id = only_person)
+     ORDER BY h.effective_at, h.received_at, h.event_id
+     FOR UPDATE SKIP LOCKED
+  LOOP
+    BEGIN
+      PERFORM tmac.hr_apply(e);
+      UPDATE tmac.hr_event SET outcome = 'applied', applied_at = now() WHERE event_id = e.event_id;
+    EXCEPTION WHEN OTHERS THEN
+      -- A scheduled event that no longer fits (e.g. leave of a person terminated meanwhile).
+      UPDATE tmac.hr_event
+         SET outcome = 'rejected', applied_at = NULL, error_sqlstate = SQLSTATE, error_message = SQLERRM
+       WHERE event_id = e.event_id;
+    END;
+    n := n + 1;
+  END LOOP;
+  RETURN n;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.hr_event_receive()
  RETURNS trigger
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   old tmac.hr_event;
@@ -1409,6 +1831,10 @@ CREATE OR REPLACE FUNCTION tmac.request_clearance(person_id text, level text, va
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   g tmac.access_grant;
@@ -1430,6 +1856,10 @@ CREATE OR REPLACE FUNCTION tmac.request_access(person_id text, compartment text,
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   g tmac.access_grant;
@@ -1496,6 +1926,10 @@ CREATE OR REPLACE FUNCTION tmac.approve(grant_id bigint, comment text DEFAULT NU
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text;
@@ -1536,11 +1970,37 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.reject(grant_id bigint, comment text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text;
+BEGIN
+  PERFORM tmac.require_arguments('reject', 'grant_id', grant_id::text, 'comment', comment);
+  me := tmac.acting_person('reject a request');
+  PERFORM tmac.lock_for_decision(grant_id, me, 'reject');
+  UPDATE tmac.access_grant a
+     SET status = 'rejected', decision_comment = comment, ended_by = me
+   WHERE a.grant_id = reject.grant_id;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.revoke(grant_id bigint, reason text)
  RETURNS void
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   g tmac.access_grant;
@@ -1563,11 +2023,50 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.extend(grant_id bigint, valid_until timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  g tmac.access_grant;
+BEGIN
+  PERFORM tmac.require_arguments('extend', 'grant_id', grant_id::text, 'valid_until', valid_until::text);
+  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = extend.grant_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF g.status <> 'active' OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
+    RAISE EXCEPTION 'grant % is not active', grant_id USING ERRCODE = 'object_not_in_prerequisite_state',
+      HINT = 'Only an active grant can be extended; request a new one instead.';
+  END IF;
+  IF valid_until <= upper(g.validity) THEN
+    RAISE EXCEPTION 'valid_until % does not extend grant % (valid until %)', valid_until, grant_id, upper(g.validity)
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  g.requested_by := tmac.acting_person('request an extension');
+  g.extends_grant_id := g.grant_id;
+  g.grant_id := NULL;
+  g.validity := tstzrange(upper(g.validity), valid_until);
+  g.reason := format('extension of grant %s: %s', grant_id, g.reason);
+  RETURN tmac.new_request(g);
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.keep_on_role_change(grant_id bigint, justification text)
  RETURNS void
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text;
@@ -1701,6 +2200,10 @@ CREATE OR REPLACE FUNCTION tmac.access_prerequisites(person_id text, at timestam
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   st record;
@@ -1835,6 +2338,10 @@ CREATE OR REPLACE FUNCTION tmac.access_as_of(person_id text, at timestamp with t
  LANGUAGE sql
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
   SELECT v.grant_id, v.person_id, v.kind, v.level, v.compartment, v.mode, v.valid_from, v.valid_until,
          'active'::text AS status, v.requested_by, v.approved_by, v.ended_at, v.end_reason
@@ -1856,6 +2363,10 @@ CREATE OR REPLACE FUNCTION tmac.run_maintenance()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   n_events integer;
@@ -1897,6 +2408,10 @@ CREATE OR REPLACE FUNCTION tmac.schedule_jobs(schedule text DEFAULT '*/5 * * * *
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   cron_db text := current_setting('cron.database_name', true);
@@ -1936,6 +2451,10 @@ CREATE OR REPLACE FUNCTION tmac.unschedule_jobs()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   done boolean := false;
@@ -1981,6 +2500,9 @@ CREATE OR REPLACE FUNCTION tmac.protection_in_place(tbl regclass, label_column n
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT c.relrowsecurity AND c.relforcerowsecurity
+     AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid = c.oid AND a.attname = label_column AND a.attnum > 0
+                    AND NOT a.attisdropped AND a.atttypid = 'tmac.label'::pg_catalog.regtype)
      AND (SELECT count(*) FROM pg_catalog.pg_policy p
            WHERE p.polrelid = c.oid AND p.polroles = '{0}'
              AND (p.polname, p.polpermissive, p.polcmd::text,
@@ -1995,7 +2517,7 @@ BEGIN ATOMIC
      AND (c.relkind = 'p'
           OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                       JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = label_column
-                      WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify' AND t.tgenabled <> 'D'
+                      WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify' AND t.tgenabled IN ('O', 'A') AND t.tgqual IS NULL
                         AND t.tgfoid = 'tmac.declassify_guard()'::pg_catalog.regprocedure
                         AND t.tgtype = 19             -- BEFORE UPDATE, FOR EACH ROW
                         AND pg_catalog.cardinality(t.tgattr::pg_catalog.int2[]) = 1 AND t.tgattr[0] = a.attnum
@@ -2017,6 +2539,10 @@ CREATE OR REPLACE FUNCTION tmac.protection_register(tbl regclass, label_column n
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.require_arguments('protection_register', 'tbl', tbl::text, 'label_column', label_column);
@@ -2034,6 +2560,10 @@ CREATE OR REPLACE FUNCTION tmac.protection_unregister(tbl regclass)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.require_arguments('protection_unregister', 'tbl', tbl::text);
@@ -2243,6 +2773,10 @@ CREATE OR REPLACE FUNCTION tmac.protect_new_children()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   lnk record;
@@ -2298,6 +2832,10 @@ CREATE OR REPLACE FUNCTION tmac.forget_dropped_tables()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   gone record;
@@ -2319,6 +2857,12 @@ $function$;
 CREATE EVENT TRIGGER tmac_forget_dropped_tables ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
   EXECUTE FUNCTION tmac.forget_dropped_tables();
+
+CREATE OR REPLACE FUNCTION tmac.hidden_rows_for(tbl regclass, login_role name)
+ RETURNS TABLE(reason text, hidden bigint)
+ LANGUAGE c
+ STABLE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', $function$tmac_hidden_rows_for$function$;
 
 CREATE OR REPLACE FUNCTION tmac.first_ten(items text[]) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -2469,6 +3013,10 @@ CREATE OR REPLACE FUNCTION tmac.register_asset(asset_no text, name text, busines
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('register an asset in the inventory');
@@ -2504,6 +3052,10 @@ CREATE OR REPLACE FUNCTION tmac.update_asset(asset_no text, changes jsonb)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('change an asset of the inventory');
@@ -2550,6 +3102,10 @@ CREATE OR REPLACE FUNCTION tmac.review_assets(asset_nos text[] DEFAULT NULL::tex
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('review the inventory');
@@ -2575,6 +3131,10 @@ CREATE OR REPLACE FUNCTION tmac.retire_asset(asset_no text, reason text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('retire an asset of the inventory');
@@ -2595,6 +3155,10 @@ CREATE OR REPLACE FUNCTION tmac.bind_table(asset_no text, tbl regclass)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   other text;
@@ -2624,6 +3188,10 @@ CREATE OR REPLACE FUNCTION tmac.bind_schema(asset_no text, schema regnamespace)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   other text;
@@ -2655,6 +3223,10 @@ CREATE OR REPLACE FUNCTION tmac.unbind_table(tbl regclass)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('unbind a table from its asset');
@@ -2670,6 +3242,10 @@ CREATE OR REPLACE FUNCTION tmac.unbind_schema(schema regnamespace)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('unbind a schema from its asset');
@@ -2686,6 +3262,10 @@ CREATE OR REPLACE FUNCTION tmac.forget_dropped_bindings()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   IF tmac.restoring() THEN
@@ -2817,7 +3397,11 @@ ALTER FUNCTION tmac.check_inventory()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE TABLE tmac.appointment_role (
   role text NOT NULL,
@@ -2871,6 +3455,10 @@ CREATE OR REPLACE FUNCTION tmac.appoint(person_id text, role text, appointed_by 
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('record an appointment');
@@ -2931,6 +3519,10 @@ CREATE OR REPLACE FUNCTION tmac.announce_appointment(appointment_id bigint, anno
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('record how an appointment was announced');
@@ -2953,6 +3545,10 @@ CREATE OR REPLACE FUNCTION tmac.end_appointment(appointment_id bigint, reason te
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('end an appointment');
@@ -3047,7 +3643,11 @@ ALTER FUNCTION tmac.check_appointments()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE TABLE tmac.provider (
   provider_id text NOT NULL,
@@ -3141,6 +3741,10 @@ CREATE OR REPLACE FUNCTION tmac.register_provider(provider_id text, name text, s
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('register a provider');
@@ -3171,6 +3775,10 @@ CREATE OR REPLACE FUNCTION tmac.record_provider_nda(provider_id text, signed_on 
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('record a provider''s NDA');
@@ -3192,6 +3800,10 @@ CREATE OR REPLACE FUNCTION tmac.evaluate_provider(provider_id text, evaluated_on
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('record a provider evaluation');
@@ -3216,6 +3828,10 @@ CREATE OR REPLACE FUNCTION tmac.end_provider(provider_id text, reason text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('end a provider');
@@ -3235,6 +3851,10 @@ CREATE OR REPLACE FUNCTION tmac.entrust_asset(provider_id text, asset_no text, n
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('entrust an asset to a provider');
@@ -3253,6 +3873,10 @@ CREATE OR REPLACE FUNCTION tmac.withdraw_asset(provider_id text, asset_no text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('withdraw an asset from a provider');
@@ -3268,6 +3892,10 @@ CREATE OR REPLACE FUNCTION tmac.set_contractor_agency(person_id text, provider_i
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('record a contractor''s agency');
@@ -3377,7 +4005,11 @@ ALTER FUNCTION tmac.check_providers()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE TABLE tmac.handling_action (
   action text NOT NULL,
@@ -3467,6 +4099,10 @@ CREATE OR REPLACE FUNCTION tmac.set_handling_rule(level text, action text, rule 
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   r smallint;
@@ -3521,7 +4157,10 @@ CREATE TABLE tmac.handling_entry (
   source_tables text[],
   target_table text,
   row_count bigint,
-  statement text
+  statement text,
+  return_reported_at timestamp with time zone,
+  return_reported_by text,
+  return_report_note text
 );
 
 ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_rule_applied_check CHECK ((rule_applied = ANY (ARRAY['allowed'::text, 'approval'::text, 'forbidden'::text])));
@@ -3544,6 +4183,12 @@ ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_check5 CHECK (((ac
 
 ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_check6 CHECK (((disposal_method IS NULL) OR (action = 'dispose'::text)));
 
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_returned_by_not_handler CHECK (((returned_by IS NULL) OR (returned_by IS DISTINCT FROM handler)));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_return_reported CHECK (((return_reported_at IS NULL) = (return_reported_by IS NULL)));
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_return_reported_by_handler CHECK (((return_reported_by IS NULL) OR (return_reported_by = handler)));
+
 ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_pkey PRIMARY KEY (entry_id);
 
 ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES tmac.asset(asset_id);
@@ -3557,6 +4202,8 @@ ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_approver_fkey FORE
 ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_returned_by_fkey FOREIGN KEY (returned_by) REFERENCES tmac.person(person_id);
 
 ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_acknowledged_by_fkey FOREIGN KEY (acknowledged_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.handling_entry ADD CONSTRAINT handling_entry_return_reported_by_fkey FOREIGN KEY (return_reported_by) REFERENCES tmac.person(person_id);
 
 CREATE INDEX handling_entry_asset_idx ON tmac.handling_entry USING btree (asset_id, action);
 
@@ -3577,6 +4224,172 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.handling_entry FOR EACH STA
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.handling_entry FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
 
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.handling_entry FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE OR REPLACE FUNCTION tmac.require_nameable(register regclass, present boolean, theirs boolean, what text, id text, missing text, missing_state text, hint text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF pg_catalog.has_table_privilege(tmac.invoker(), register, 'SELECT') THEN
+    IF NOT present THEN
+      RAISE EXCEPTION USING MESSAGE = missing, ERRCODE = missing_state;
+    END IF;
+  ELSIF NOT (present AND coalesce(theirs, false)) THEN
+    RAISE EXCEPTION '% "%" is unknown or not yours', what, id
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'To those who cannot read the register, tmac does not say whether it exists.',
+            HINT = hint;
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.group_lineage(group_id integer) RETURNS integer[]
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN ARRAY(WITH RECURSIVE up(id) AS (
+                 SELECT group_lineage.group_id WHERE group_lineage.group_id IS NOT NULL
+                 UNION
+                 SELECT g.parent_id FROM up JOIN tmac.org_group g ON g.group_id = up.id WHERE g.parent_id IS NOT NULL)
+               SELECT up.id FROM up);
+ALTER FUNCTION tmac.group_lineage(integer)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.asset_is_theirs(a tmac.asset, person text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL RESTRICTED
+  RETURN coalesce(
+    (SELECT a.manager = p.person_id
+            OR a.managing_group_id = ANY (tmac.group_lineage(p.org_group_id))
+            OR (a.label IS NOT NULL AND p.login_role IS NOT NULL
+                AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = p.login_role)
+                AND tmac.deny_reason_as(p.login_role, a.label) IS NULL)
+       FROM tmac.person p WHERE p.person_id = asset_is_theirs.person),
+    false);
+ALTER FUNCTION tmac.asset_is_theirs(tmac.asset,text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL RESTRICTED
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.asset_named_by(asset_no text, person text)
+ RETURNS tmac.asset
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  a tmac.asset;
+BEGIN
+  SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = asset_named_by.asset_no;
+  PERFORM tmac.require_nameable('tmac.asset', a.asset_id IS NOT NULL, tmac.asset_is_theirs(a, person), 'asset', asset_no,
+    format('no asset "%s" in the inventory', asset_no), '42704',
+    'Name an asset you manage, that your department manages, or that you are cleared for; its 管理責任者 knows its number.');
+  RETURN a;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.person_named_by(other text, person text, what text)
+ RETURNS text
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  o tmac.person;
+BEGIN
+  SELECT * INTO o FROM tmac.person x WHERE x.person_id = person_named_by.other;
+  PERFORM tmac.require_nameable('tmac.person', o.person_id IS NOT NULL,
+    o.person_id = person
+    OR o.org_group_id = ANY (tmac.group_lineage((SELECT p.org_group_id FROM tmac.person p WHERE p.person_id = person_named_by.person)))
+    OR EXISTS (SELECT 1 FROM tmac.appointment ap
+                WHERE ap.person_id = o.person_id AND ap.ended_at IS NULL AND ap.valid_from <= tmac.today()
+                  AND (ap.valid_until IS NULL OR ap.valid_until >= tmac.today())),
+    'person', other, format('no person "%s" (%s)', other, what), '42704',
+    format('%s names yourself, a person of your department or one above it, or an appointed manager (tmac.appoint).', what));
+  RETURN o.person_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.may_close_handling(e tmac.handling_entry, person text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce(
+    e.handler IS DISTINCT FROM person
+    AND (e.approver = person
+         OR EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_id = e.asset_id AND a.manager = person)
+         OR EXISTS (SELECT 1 FROM tmac.appointment ap
+                     WHERE ap.person_id = may_close_handling.person AND ap.ended_at IS NULL
+                       AND ap.valid_from <= tmac.today() AND (ap.valid_until IS NULL OR ap.valid_until >= tmac.today())
+                       AND (ap.role = 'information_officer'
+                            OR (ap.role = 'department_manager'
+                                AND ap.scope_group_id = ANY (tmac.group_lineage(
+                                      (SELECT h.org_group_id FROM tmac.person h WHERE h.person_id = e.handler))))))),
+    false);
+ALTER FUNCTION tmac.may_close_handling(tmac.handling_entry,text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.may_confirm_return(e tmac.handling_entry, person text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL RESTRICTED
+  RETURN tmac.may_close_handling(e, person)
+         OR coalesce(e.handler IS DISTINCT FROM person
+                     AND tmac.asset_is_theirs((SELECT a FROM tmac.asset a WHERE a.asset_id = e.asset_id), person), false);
+ALTER FUNCTION tmac.may_confirm_return(tmac.handling_entry,text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL RESTRICTED
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.handling_entry_of_person(entry_id bigint, person text)
+ RETURNS tmac.handling_entry
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  e tmac.handling_entry;
+BEGIN
+  PERFORM tmac.require_arguments('handling entry', 'entry_id', entry_id::text);
+  -- looked at first, locked only once it is the caller's to see: nobody waits on, or for, a
+  -- lock over an entry they may not see
+  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id;
+  PERFORM tmac.require_nameable('tmac.handling_entry', e.entry_id IS NOT NULL,
+    e.handler IS NOT DISTINCT FROM person OR tmac.may_confirm_return(e, person), 'handling entry', entry_id::text,
+    format('no handling entry %s', entry_id), 'P0002',
+    'The handler reports a return; the handler''s manager, an approver of the asset or a second person to whom the asset is theirs closes or confirms it.');
+  -- an entry's handler and asset never change and an approver is only ever added: what made it
+  -- visible still holds; the checks that follow read the locked row
+  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id FOR UPDATE;
+  RETURN e;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.handling_require_open(e tmac.handling_entry)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF e.action NOT IN ('take_out', 'provide', 'copy') THEN
+    RAISE EXCEPTION 'entry % is a %, which is not returned', e.entry_id, e.action USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF e.returned_at IS NOT NULL THEN
+    RAISE EXCEPTION 'entry % was returned at %', e.entry_id, e.returned_at USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.handling_entry_for_update(entry_id bigint)
  RETURNS tmac.handling_entry
@@ -3600,6 +4413,10 @@ CREATE OR REPLACE FUNCTION tmac.record_handling(asset_no text, action text, purp
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('record handling of information');
@@ -3609,15 +4426,23 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('record_handling', 'asset_no', asset_no, 'action', action, 'purpose', purpose);
-  SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = record_handling.asset_no;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no
-      USING ERRCODE = 'undefined_object', HINT = 'Assets are listed in tmac.asset.';
+  -- everything that needs no lookup first: an act is no probe of the inventory
+  IF asset_no !~ '^\S(.*\S)?$' OR length(asset_no) > 100 THEN
+    RAISE EXCEPTION 'malformed asset number "%"', asset_no
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'An asset number has at most 100 characters and no surrounding spaces.';
   END IF;
   IF NOT EXISTS (SELECT 1 FROM tmac.handling_action x WHERE x.action = record_handling.action) THEN
     RAISE EXCEPTION 'unknown handling action "%"', action
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).';
+  END IF;
+  IF media NOT IN ('paper', 'electronic', 'portable_media', 'prototype', 'equipment', 'database', 'other') THEN
+    RAISE EXCEPTION 'unknown media "%"', media
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Media: paper, electronic, portable_media, prototype, equipment, database, other.';
+  END IF;
+  IF disposal_method NOT IN ('shred', 'dissolve', 'incinerate', 'data_erase', 'other') THEN
+    RAISE EXCEPTION 'unknown disposal method "%"', disposal_method
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.';
   END IF;
   IF disposal_method IS NOT NULL AND action <> 'dispose' THEN
     RAISE EXCEPTION 'a disposal method is recorded only for a disposal' USING ERRCODE = 'invalid_parameter_value';
@@ -3639,6 +4464,7 @@ BEGIN
   IF handled_at > now() THEN
     RAISE EXCEPTION 'handling is recorded when it happened, not in advance' USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  a := tmac.asset_named_by(asset_no, me);
   rk := tmac.label_rank(a.label);
   rl := tmac.handling_rule_for(rk, action);
   INSERT INTO tmac.handling_entry (asset_id, action, level_rank, rule_applied, media, copy_serials, purpose,
@@ -3661,6 +4487,10 @@ CREATE OR REPLACE FUNCTION tmac.approve_handling(entry_id bigint, note text DEFA
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('approve handling of information');
@@ -3687,19 +4517,71 @@ CREATE OR REPLACE FUNCTION tmac.return_handling(entry_id bigint, note text DEFAU
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('record a return');
-  e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
+  e tmac.handling_entry := tmac.handling_entry_of_person(entry_id, me);
 BEGIN
-  IF e.action NOT IN ('take_out', 'provide', 'copy') THEN
-    RAISE EXCEPTION 'entry % is a %, which is not returned', entry_id, e.action USING ERRCODE = 'object_not_in_prerequisite_state';
+  IF e.handler = me THEN
+    PERFORM tmac.handling_require_open(e);
+    IF e.return_reported_at IS NOT NULL THEN
+      RAISE EXCEPTION 'the return of entry % was reported at % and awaits a second person''s confirmation', entry_id, e.return_reported_at
+        USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'A second person confirms it with tmac.confirm_return.';
+    END IF;
+    UPDATE tmac.handling_entry h SET return_reported_at = now(), return_reported_by = me, return_report_note = note
+     WHERE h.entry_id = return_handling.entry_id;
+    RAISE NOTICE 'the return of entry % is recorded; the entry closes when a second person confirms it (tmac.confirm_return)', entry_id;
+    RETURN;
   END IF;
-  IF e.returned_at IS NOT NULL THEN
-    RAISE EXCEPTION 'entry % was returned at %', entry_id, e.returned_at USING ERRCODE = 'object_not_in_prerequisite_state';
+  IF NOT tmac.may_close_handling(e, me) THEN
+    RAISE EXCEPTION 'you may not close handling entry %', entry_id
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'The handler''s manager (部門管理者 of their department, or the 情報管理責任者), the asset''s 管理責任者 or the entry''s approver closes an entry; the handler reports a return and a second person confirms it.',
+            HINT = CASE WHEN e.return_reported_at IS NOT NULL
+                        THEN 'The handler reported the return: a second person to whom the asset is theirs confirms it with tmac.confirm_return.'
+                        ELSE 'Ask the handler to report the return (tmac.return_handling).' END;
   END IF;
+  PERFORM tmac.handling_require_open(e);
   UPDATE tmac.handling_entry h SET returned_at = now(), returned_by = me, return_note = note
    WHERE h.entry_id = return_handling.entry_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.confirm_return(entry_id bigint, note text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('confirm a return');
+  e tmac.handling_entry := tmac.handling_entry_of_person(entry_id, me);
+BEGIN
+  IF e.handler = me THEN
+    RAISE EXCEPTION 'the handler of entry % cannot confirm its return', entry_id
+      USING ERRCODE = 'insufficient_privilege', DETAIL = 'Four-eyes: a second person confirms the return the handler reported.';
+  END IF;
+  IF NOT tmac.may_confirm_return(e, me) THEN
+    RAISE EXCEPTION 'you may not confirm the return of handling entry %', entry_id
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A second person confirms a return: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs (they manage it, their department does, or they are cleared for it).';
+  END IF;
+  PERFORM tmac.handling_require_open(e);
+  IF e.return_reported_at IS NULL THEN
+    RAISE EXCEPTION 'the handler has not reported the return of entry %', entry_id
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'The handler reports it first (tmac.return_handling); the handler''s manager or an approver of the asset may close the entry at once.';
+  END IF;
+  UPDATE tmac.handling_entry h SET returned_at = now(), returned_by = me, return_note = note
+   WHERE h.entry_id = confirm_return.entry_id;
 END
 $function$;
 
@@ -3708,6 +4590,10 @@ CREATE OR REPLACE FUNCTION tmac.acknowledge_handling(entry_id bigint, acknowledg
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('acknowledge a handling violation');
@@ -3735,6 +4621,10 @@ CREATE OR REPLACE FUNCTION tmac.record_handling_event(kind text, sources text[],
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   act text := CASE kind WHEN 'export' THEN 'take_out' WHEN 'copy' THEN 'copy' WHEN 'delete' THEN 'dispose' END;
@@ -3780,7 +4670,7 @@ ALTER TABLE tmac.leak_sign ADD CONSTRAINT leak_sign_category_ordinal_key UNIQUE 
 CREATE TABLE tmac.incident (
   incident_id bigint GENERATED ALWAYS AS IDENTITY,
   detected_at timestamp with time zone NOT NULL,
-  discovered_by text NOT NULL,
+  discovered_by text,
   reported_by text NOT NULL,
   reported_at timestamp with time zone DEFAULT now() NOT NULL,
   category text NOT NULL,
@@ -3799,7 +4689,9 @@ CREATE TABLE tmac.incident (
   due_by timestamp with time zone NOT NULL,
   status text DEFAULT 'open'::text NOT NULL,
   closed_at timestamp with time zone,
-  closed_by text
+  closed_by text,
+  reported_asset_nos text[] DEFAULT '{}'::text[] NOT NULL,
+  discoverer_claimed text
 );
 
 ALTER TABLE tmac.incident ADD CONSTRAINT incident_category_check CHECK ((category = ANY (ARRAY['employee'::text, 'leaver'::text, 'partner'::text, 'outsider'::text])));
@@ -3810,6 +4702,8 @@ ALTER TABLE tmac.incident ADD CONSTRAINT incident_reported_to_check CHECK ((repo
 
 ALTER TABLE tmac.incident ADD CONSTRAINT incident_status_check CHECK ((status = ANY (ARRAY['open'::text, 'closed'::text])));
 
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_discoverer_claimed_check CHECK (((discoverer_claimed ~ '^\S(.*\S)?$'::text) AND (length(discoverer_claimed) <= 100)));
+
 ALTER TABLE tmac.incident ADD CONSTRAINT incident_check CHECK (((status = 'closed'::text) = (closed_at IS NOT NULL)));
 
 ALTER TABLE tmac.incident ADD CONSTRAINT incident_check1 CHECK (((closed_at IS NULL) = (closed_by IS NULL)));
@@ -3819,6 +4713,10 @@ ALTER TABLE tmac.incident ADD CONSTRAINT incident_check2 CHECK (((escalated_at I
 ALTER TABLE tmac.incident ADD CONSTRAINT incident_check3 CHECK ((detected_at <= reported_at));
 
 ALTER TABLE tmac.incident ADD CONSTRAINT incident_check4 CHECK (((sign_code IS NULL) OR (category IS NOT NULL)));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_discoverer_known CHECK (((discovered_by IS NOT NULL) OR (discoverer_claimed IS NOT NULL)));
+
+ALTER TABLE tmac.incident ADD CONSTRAINT incident_discoverer_confirmed CHECK (((discovered_by IS NULL) OR (discoverer_claimed IS NULL) OR (discovered_by = discoverer_claimed)));
 
 ALTER TABLE tmac.incident ADD CONSTRAINT incident_pkey PRIMARY KEY (incident_id);
 
@@ -3932,6 +4830,10 @@ CREATE OR REPLACE FUNCTION tmac.incident_timeline()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   n jsonb := to_jsonb(NEW);
@@ -3991,22 +4893,43 @@ CREATE OR REPLACE FUNCTION tmac.report_incident(category text, description text,
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('report an incident');
   id bigint;
   sc text;
+  nos text[] := ARRAY(SELECT DISTINCT x FROM unnest(coalesce(asset_nos, '{}')) x WHERE x IS NOT NULL ORDER BY 1);
+  claimed text := CASE WHEN discovered_by IS DISTINCT FROM me THEN discovered_by END;
 BEGIN
   PERFORM tmac.require_arguments('report_incident', 'category', category, 'description', description,
                                  'reported_to', reported_to);
+  -- everything that needs no lookup first
   IF category NOT IN ('employee', 'leaver', 'partner', 'outsider') THEN
     RAISE EXCEPTION 'unknown sign category "%"', category USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Categories: employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者).';
+  END IF;
+  IF btrim(description) = '' THEN
+    RAISE EXCEPTION 'an incident report needs a description of what was noticed' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   IF reported_to NOT IN ('supervisor', 'manager') THEN
     RAISE EXCEPTION 'reported_to is supervisor (上長) or manager (管理責任者), not "%"', reported_to
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  IF detected_at > now() THEN
+    RAISE EXCEPTION 'detected_at % is in the future', detected_at USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(nos || reported_to_person || discovered_by) x WHERE x !~ '^\S(.*\S)?$' OR length(x) > 100) THEN
+    RAISE EXCEPTION 'malformed asset number or person id' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Asset numbers and person ids have at most 100 characters and no surrounding spaces.';
+  END IF;
+  IF cardinality(nos) > 100 THEN
+    RAISE EXCEPTION 'a report names at most 100 assets' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- the seed's signs are shipped with tmac and listed in its documentation: no register
   IF sign_code IS NOT NULL THEN
     SELECT s.category INTO sc FROM tmac.leak_sign s WHERE s.sign_code = report_incident.sign_code;
     IF sc IS NULL THEN
@@ -4016,22 +4939,58 @@ BEGIN
       RAISE EXCEPTION 'leak sign "%" is of category %, not %', sign_code, sc, category USING ERRCODE = 'invalid_parameter_value';
     END IF;
   END IF;
-  IF detected_at > now() THEN
-    RAISE EXCEPTION 'detected_at % is in the future', detected_at USING ERRCODE = 'invalid_parameter_value';
+  IF reported_to_person IS NOT NULL THEN
+    PERFORM tmac.person_named_by(reported_to_person, me, 'reported_to_person');
   END IF;
-  IF discovered_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = discovered_by) THEN
-    RAISE EXCEPTION 'no person "%"', discovered_by USING ERRCODE = 'undefined_object';
-  END IF;
-  IF reported_to_person IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = reported_to_person) THEN
-    RAISE EXCEPTION 'no person "%"', reported_to_person USING ERRCODE = 'undefined_object';
-  END IF;
-  INSERT INTO tmac.incident (detected_at, discovered_by, reported_by, category, sign_code, description,
-                             reported_to, reported_to_person, due_by)
-  VALUES (coalesce(detected_at, now()), coalesce(discovered_by, me), me, category, sign_code, description,
-          reported_to, reported_to_person, now() + tmac.setting_lookup('incident_close_deadline')::interval)
+  INSERT INTO tmac.incident (detected_at, discovered_by, discoverer_claimed, reported_by, category, sign_code, description,
+                             reported_to, reported_to_person, due_by, reported_asset_nos)
+  VALUES (coalesce(detected_at, now()), CASE WHEN claimed IS NULL THEN me END, claimed, me, category, sign_code, description,
+          reported_to, reported_to_person, now() + tmac.setting_lookup('incident_close_deadline')::interval, nos)
   RETURNING incident.incident_id INTO id;
-  PERFORM tmac.incident_assets_add(id, coalesce(asset_nos, '{}'));
+  IF pg_catalog.has_table_privilege(tmac.invoker(), 'tmac.asset', 'SELECT') THEN
+    PERFORM tmac.incident_assets_add(id, nos);      -- readers of the inventory: 42704 naming unknown ones
+  ELSE
+    INSERT INTO tmac.incident_asset (incident_id, asset_id)
+      SELECT id, a.asset_id FROM tmac.asset a WHERE a.asset_no = ANY (nos)
+      ON CONFLICT DO NOTHING;
+  END IF;
+  IF claimed IS NOT NULL THEN
+    RAISE NOTICE 'incident % names % as its discoverer (発見者), unconfirmed until that person confirms it with tmac.confirm_discovery(%)', id, claimed, id;
+  END IF;
   RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.confirm_discovery(incident_id bigint)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('confirm the discovery of an incident');
+  i tmac.incident;
+BEGIN
+  PERFORM tmac.require_arguments('confirm_discovery', 'incident_id', incident_id::text);
+  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id;
+  PERFORM tmac.require_nameable('tmac.incident', i.incident_id IS NOT NULL, i.discoverer_claimed = me, 'incident',
+    incident_id::text, format('no incident %s', incident_id), 'P0002',
+    'Confirm an incident whose report names you as its discoverer; the reporter gives you its number.');
+  IF i.discoverer_claimed IS DISTINCT FROM me THEN    -- only a reader of the register gets here
+    RAISE EXCEPTION 'incident % does not name you as its discoverer', incident_id USING ERRCODE = 'insufficient_privilege',
+      DETAIL = 'Only the person a report names as its discoverer (発見者) confirms it.';
+  END IF;
+  -- locked only once it names the caller (a claim never changes)
+  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id FOR UPDATE;
+  IF i.discovered_by IS NOT NULL THEN
+    RAISE EXCEPTION 'you confirmed that you discovered incident % already', incident_id
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  UPDATE tmac.incident x SET discovered_by = me WHERE x.incident_id = confirm_discovery.incident_id;
 END
 $function$;
 
@@ -4060,6 +5019,10 @@ CREATE OR REPLACE FUNCTION tmac.escalate_incident(incident_id bigint, management
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('escalate an incident');
@@ -4081,6 +5044,10 @@ CREATE OR REPLACE FUNCTION tmac.update_incident(incident_id bigint, first_respon
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('update an incident');
@@ -4107,6 +5074,10 @@ CREATE OR REPLACE FUNCTION tmac.notify_incident(incident_id bigint, recipient_ki
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('record a notification');
@@ -4138,6 +5109,10 @@ CREATE OR REPLACE FUNCTION tmac.close_incident(incident_id bigint, cause text, c
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('close an incident');
@@ -4529,6 +5504,10 @@ CREATE OR REPLACE FUNCTION tmac.define_area(code text, name text, location text,
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   id bigint;
@@ -4555,6 +5534,10 @@ CREATE OR REPLACE FUNCTION tmac.define_container(code text, name text, location 
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   id bigint;
@@ -4581,6 +5564,10 @@ CREATE OR REPLACE FUNCTION tmac.set_custodian(kind text, code text, custodian te
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('change a custodian');
@@ -4605,6 +5592,10 @@ CREATE OR REPLACE FUNCTION tmac.store_asset(container text, asset_no text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   a bigint;
@@ -4624,6 +5615,10 @@ CREATE OR REPLACE FUNCTION tmac.add_holder(kind text, code text, person_id text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   id bigint;
@@ -4647,6 +5642,10 @@ CREATE OR REPLACE FUNCTION tmac.end_holder(holder_id bigint)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_role('end a key or combination holder');
@@ -4662,6 +5661,10 @@ CREATE OR REPLACE FUNCTION tmac.record_combination_change(kind text, code text, 
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('record a combination change');
@@ -4688,6 +5691,10 @@ CREATE OR REPLACE FUNCTION tmac.define_key(code text, kind text, of_code text, c
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   id bigint;
@@ -4716,6 +5723,10 @@ CREATE OR REPLACE FUNCTION tmac.lend_key(key_code text, borrower text, due_at ti
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('lend a key');
@@ -4753,6 +5764,10 @@ CREATE OR REPLACE FUNCTION tmac.return_key(key_code text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('take back a key');
@@ -4772,6 +5787,10 @@ CREATE OR REPLACE FUNCTION tmac.record_entry(area text, person_id text DEFAULT N
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('record an entry to a restricted area');
@@ -4807,6 +5826,10 @@ CREATE OR REPLACE FUNCTION tmac.record_exit(entry_id bigint, escort text DEFAULT
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.acting_person('record an exit from a restricted area');
@@ -4824,6 +5847,10 @@ CREATE OR REPLACE FUNCTION tmac.record_transport(asset_no text, seal_no text, ca
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('send a sealed transport');
@@ -4848,6 +5875,10 @@ CREATE OR REPLACE FUNCTION tmac.record_receipt(transport_id bigint, receipt_ref 
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.acting_person('check a transport receipt');
@@ -4873,7 +5904,11 @@ ALTER FUNCTION tmac.sod_person_of(name)
   COST 100
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.sod_login_role_of(person text) RETURNS name
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -4886,7 +5921,11 @@ ALTER FUNCTION tmac.sod_login_role_of(text)
   COST 100
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.sod_person_exists(person text) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -4899,7 +5938,11 @@ ALTER FUNCTION tmac.sod_person_exists(text)
   COST 100
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.sod_exception_guard()
  RETURNS trigger
@@ -4978,6 +6021,10 @@ CREATE OR REPLACE FUNCTION tmac.duty_holders()
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
  SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   RETURN QUERY
@@ -5010,6 +6057,10 @@ CREATE OR REPLACE FUNCTION tmac.sod_role_conflicts()
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
  SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
   WITH hp AS MATERIALIZED (
     -- a person's duties through their login role and by assignment are one holder
@@ -5035,6 +6086,10 @@ CREATE OR REPLACE FUNCTION tmac.sod_refuse_conflict(holder_person text, holder_r
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   held text[];
@@ -5101,6 +6156,10 @@ CREATE OR REPLACE FUNCTION tmac.define_duty(duty text, name text, pg_role name D
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   PERFORM tmac.require_arguments('define_duty', 'duty', duty, 'name', name);
@@ -5111,6 +6170,61 @@ BEGIN
   INSERT INTO tmac.duty (duty, name, pg_role, description) VALUES (duty, name, pg_role, description);
 EXCEPTION WHEN unique_violation THEN
   RAISE EXCEPTION 'duty "%" (or a duty for role "%") already exists', duty, pg_role USING ERRCODE = 'duplicate_object';
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.define_sod_rule(name text, duty_a text, duty_b text, severity text DEFAULT 'high'::text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  id integer;
+  d text;
+BEGIN
+  PERFORM tmac.require_arguments('define_sod_rule', 'name', name, 'duty_a', duty_a, 'duty_b', duty_b, 'severity', severity);
+  FOREACH d IN ARRAY ARRAY[duty_a, duty_b] LOOP
+    IF NOT EXISTS (SELECT 1 FROM tmac.duty x WHERE x.duty = d) THEN
+      RAISE EXCEPTION 'unknown duty "%"', d
+        USING ERRCODE = 'undefined_object',
+              HINT = 'Define it with tmac.define_duty(duty, name, pg_role); SELECT duty FROM tmac.duty lists them.';
+    END IF;
+  END LOOP;
+  IF duty_a = duty_b THEN
+    RAISE EXCEPTION 'an SoD rule needs two different duties' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF severity NOT IN ('critical', 'high', 'medium', 'low') THEN
+    RAISE EXCEPTION 'severity must be critical, high, medium or low, not "%"', severity USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  INSERT INTO tmac.sod_rule (name, duty_a, duty_b, severity) VALUES (name, duty_a, duty_b, severity)
+    RETURNING rule_id INTO id;
+  RETURN id;
+EXCEPTION WHEN unique_violation THEN
+  RAISE EXCEPTION 'an SoD rule named "%" or for duties "%" and "%" already exists', name, duty_a, duty_b
+    USING ERRCODE = 'duplicate_object';
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.set_sod_rule_enabled(rule_id integer, enabled boolean)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+BEGIN
+  UPDATE tmac.sod_rule r SET enabled = set_sod_rule_enabled.enabled WHERE r.rule_id = set_sod_rule_enabled.rule_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no SoD rule %', rule_id USING ERRCODE = 'undefined_object';
+  END IF;
 END
 $function$;
 
@@ -5194,9 +6308,9 @@ CREATE TABLE tmac.weakening_rule (
   why text NOT NULL
 );
 
-ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_weak_when_check CHECK ((weak_when = ANY (ARRAY['off'::text, 'longer_than'::text])));
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_weak_when_check CHECK ((weak_when = ANY (ARRAY['off'::text, 'longer_than'::text, 'other_than'::text])));
 
-ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_check CHECK (((weak_when = 'longer_than'::text) = (threshold IS NOT NULL)));
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_check CHECK (((weak_when = ANY (ARRAY['longer_than'::text, 'other_than'::text])) = (threshold IS NOT NULL)));
 
 ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_pkey PRIMARY KEY (key, check_code);
 
@@ -5210,6 +6324,7 @@ CREATE VIEW tmac.weakened_checks AS
     JOIN tmac.settings s ON s.key = w.key
     JOIN tmac.compliance_check k ON k.check_code = w.check_code
    WHERE CASE w.weak_when WHEN 'off' THEN NOT s.value::boolean
+                          WHEN 'other_than' THEN s.value <> w.threshold
                           ELSE s.value::interval > w.threshold::interval END;
 
 CREATE OR REPLACE FUNCTION tmac.compliance_requirements_met(requires text[]) RETURNS boolean
@@ -5295,6 +6410,10 @@ CREATE OR REPLACE FUNCTION tmac.compliance_check_results()
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
  SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   c record;
@@ -5373,6 +6492,10 @@ CREATE OR REPLACE FUNCTION tmac.population_counts()
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
  SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   p record;
@@ -5427,7 +6550,11 @@ ALTER FUNCTION tmac.findings_of(tmac.check_result[])
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE VIEW tmac.findings AS
   SELECT * FROM tmac.findings_of(tmac.compliance_run());
@@ -5561,7 +6688,11 @@ ALTER FUNCTION tmac.compliance_status_of(tmac.check_result[])
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE VIEW tmac.compliance_status AS
   SELECT * FROM tmac.compliance_status_of(tmac.compliance_run());
@@ -5571,6 +6702,10 @@ CREATE OR REPLACE FUNCTION tmac.register_check(check_code text, criterion text, 
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   outs text;
@@ -5629,6 +6764,10 @@ CREATE OR REPLACE FUNCTION tmac.set_check_enabled(check_code text, enabled boole
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role(CASE WHEN enabled THEN 'enable' ELSE 'disable' END || ' a compliance check');
@@ -5675,7 +6814,11 @@ ALTER FUNCTION tmac.review_population_text(bigint)
   COST 100
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.reviewer(duty text)
  RETURNS text
@@ -5700,6 +6843,10 @@ CREATE OR REPLACE FUNCTION tmac.start_review(title text, deadline timestamp with
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me text := tmac.reviewer('start an access review');
@@ -5750,11 +6897,75 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.review_decide(review_id bigint, grant_id bigint, decision text, comment text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.reviewer('decide in an access review');
+  r tmac.access_review;
+  i tmac.access_review_item;
+BEGIN
+  PERFORM tmac.require_arguments('review_decide', 'review_id', review_id::text, 'grant_id', grant_id::text,
+                                 'decision', decision);
+  IF decision NOT IN ('keep', 'revoke') THEN
+    RAISE EXCEPTION 'decision must be keep or revoke, not "%"', decision USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF decision = 'revoke' AND (comment IS NULL OR btrim(comment) = '') THEN
+    RAISE EXCEPTION 'a revoke decision needs a comment' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
+  SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = review_decide.review_id FOR SHARE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no access review %', review_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF r.closed_at IS NOT NULL THEN
+    RAISE EXCEPTION 'access review % was closed at %', review_id, r.closed_at USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  SELECT * INTO i FROM tmac.access_review_item a
+   WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'grant % is not in access review %', grant_id, review_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF i.decision IS NOT NULL THEN
+    RAISE EXCEPTION 'grant % was already decided (%) in access review % by %', grant_id, i.decision, review_id, i.decided_by
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF me = i.person_id THEN
+    RAISE EXCEPTION 'person "%" cannot review their own access', me
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Another reviewer must decide this item.';
+  END IF;
+  IF me = i.requested_by THEN
+    RAISE EXCEPTION 'person "%" requested grant % and cannot review it', me, grant_id
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Another reviewer must decide this item.';
+  END IF;
+  UPDATE tmac.access_review_item a
+     SET decision = review_decide.decision, decided_by = me, decided_at = now(), comment = review_decide.comment
+   WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id;
+  IF decision = 'revoke' THEN
+    IF EXISTS (SELECT 1 FROM tmac.grants g WHERE g.grant_id = review_decide.grant_id AND g.status = 'active') THEN
+      PERFORM tmac.revoke(grant_id, format('access review %s: %s', review_id, comment));
+      UPDATE tmac.access_review_item a SET revoked_at = now()
+       WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id;
+    END IF;
+  END IF;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.close_review(review_id bigint)
  RETURNS jsonb
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   actor name := tmac.acting_role('close an access review');
@@ -5797,12 +7008,71 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.close_due_reviews()
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  r record;
+  n integer := 0;
+BEGIN
+  FOR r IN SELECT a.review_id FROM tmac.access_review a WHERE a.closed_at IS NULL AND a.deadline <= now() ORDER BY 1 LOOP
+    PERFORM tmac.close_review(r.review_id);
+    n := n + 1;
+  END LOOP;
+  RETURN n;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.audit_grant(grant_id bigint, outcome text DEFAULT 'confirmed'::text, comment text DEFAULT NULL::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.reviewer('audit a grant');
+  g tmac.access_grant;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('audit_grant', 'grant_id', grant_id::text, 'outcome', outcome);
+  IF outcome NOT IN ('confirmed', 'questioned') THEN
+    RAISE EXCEPTION 'outcome must be confirmed or questioned, not "%"', outcome USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = audit_grant.grant_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF me = g.requested_by OR me = ANY (g.approved_by) OR me = g.person_id THEN
+    RAISE EXCEPTION 'person "%" set or holds grant % and cannot audit it', me, grant_id
+      USING ERRCODE = 'insufficient_privilege', HINT = 'The audit must be done by another administrator.';
+  END IF;
+  INSERT INTO tmac.grant_audit (grant_id, audited_by, outcome, comment) VALUES (grant_id, me, outcome, comment)
+  RETURNING audit_id INTO id;
+  RETURN id;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.suspect_grants(review_cutoff timestamp with time zone, conflicted text[])
  RETURNS SETOF tmac.access_grant
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   -- four index-backed branches, made disjoint so that no sort or hash of wide rows is needed
@@ -5842,7 +7112,11 @@ ALTER FUNCTION tmac.conflicted_approvers()
   COST 100
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.sod_violations()
   RETURNS TABLE (violation text, rule_id integer, rule_name text, severity text,
@@ -5900,7 +7174,11 @@ ALTER FUNCTION tmac.sod_violations()
   SECURITY DEFINER
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off';
+  SET jit = 'off'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.prerequisite_status(at timestamptz DEFAULT now())
   RETURNS TABLE (person_id text, pledge_ok boolean, pledge_until timestamptz,
@@ -5952,7 +7230,11 @@ ALTER FUNCTION tmac.prerequisite_status(timestamp with time zone)
   ROWS 1000
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_terminated_live_grant()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -5981,18 +7263,27 @@ ALTER FUNCTION tmac.check_terminated_live_grant()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_terminated_login_enabled()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+  -- the role by name and the role recorded by OID when the person was mapped (renamed since?)
   SELECT 'person:' || p.person_id,
-         format('%s (%s) was terminated on %s but login role %s can still log in. Run ALTER ROLE %s NOLOGIN.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), r.rolname, quote_ident(r.rolname)),
+         format('%s (%s) was terminated on %s but login role %s can still log in. Run %s.',
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'),
+                string_agg(r.rolname || CASE WHEN r.rolname <> p.login_role THEN ' (renamed from ' || p.login_role || ')' ELSE '' END,
+                           ', ' ORDER BY r.rolname),
+                string_agg('ALTER ROLE ' || quote_ident(r.rolname) || ' NOLOGIN', '; ' ORDER BY r.rolname)),
          p.terminated_at
-    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.rolname = p.login_role
-   WHERE p.status = 'terminated' AND r.rolcanlogin;
+    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid OR r.rolname = p.login_role
+   WHERE p.status = 'terminated' AND r.rolcanlogin
+   GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
 END;
 ALTER FUNCTION tmac.check_terminated_login_enabled()
   STABLE
@@ -6005,7 +7296,11 @@ ALTER FUNCTION tmac.check_terminated_login_enabled()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_terminated_session_open()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6031,7 +7326,11 @@ ALTER FUNCTION tmac.check_terminated_session_open()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_grants()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -6121,7 +7420,11 @@ ALTER FUNCTION tmac.check_grants()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_access_without_pledge()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6165,7 +7468,11 @@ ALTER FUNCTION tmac.check_access_without_pledge()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_access_without_training()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6216,7 +7523,11 @@ ALTER FUNCTION tmac.check_access_without_training()
   SET search_path = 'pg_catalog', 'pg_temp'
   SET enable_mergejoin = 'off'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_review_undecided()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6245,7 +7556,11 @@ ALTER FUNCTION tmac.check_review_undecided()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_review_population_altered()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6269,7 +7584,11 @@ ALTER FUNCTION tmac.check_review_population_altered()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_sod_conflict()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6295,7 +7614,11 @@ ALTER FUNCTION tmac.check_sod_conflict()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_sod_exception_expired()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6324,7 +7647,11 @@ ALTER FUNCTION tmac.check_sod_exception_expired()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
   RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
@@ -6375,6 +7702,43 @@ ALTER FUNCTION tmac.access_rights_ledger_as_of(timestamp with time zone)
   SECURITY INVOKER
   RESET ALL;
 
+CREATE OR REPLACE FUNCTION tmac.register_privileged_role(role_name name, justification text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+BEGIN
+  PERFORM tmac.require_arguments('register_privileged_role', 'role_name', role_name::text, 'justification', justification);
+  INSERT INTO tmac.privileged_role (role_name, justification) VALUES (role_name, justification)
+  ON CONFLICT ON CONSTRAINT privileged_role_pkey DO UPDATE
+     SET justification = EXCLUDED.justification, registered_at = now(), registered_by = session_user;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.unregister_privileged_role(role_name name) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    DELETE FROM tmac.privileged_role p WHERE p.role_name = unregister_privileged_role.role_name;
+  END;
+ALTER FUNCTION tmac.unregister_privileged_role(name)
+  VOLATILE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
 CREATE OR REPLACE FUNCTION tmac.check_privileged_role_unregistered()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -6402,20 +7766,30 @@ ALTER FUNCTION tmac.check_privileged_role_unregistered()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_label_column_unprotected()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+  -- tmac.label, and any domain over it (at any depth): a domain hides no labelled rows
+  WITH RECURSIVE label_type(oid) AS (
+    SELECT 'tmac.label'::regtype::oid
+    UNION
+    SELECT t.oid FROM pg_catalog.pg_type t JOIN label_type l ON t.typbasetype = l.oid WHERE t.typtype = 'd'
+  )
   SELECT 'table:' || c.oid::regclass::text,
-         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
+         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label or a domain over it) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
                 c.oid::regclass, pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '),
                 CASE WHEN NOT c.relrowsecurity THEN 'disabled' ELSE 'not forced' END, c.oid::regclass),
          NULL::timestamptz
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-   WHERE a.atttypid = 'tmac.label'::regtype
+   WHERE a.atttypid IN (SELECT l.oid FROM label_type l)
      AND c.relkind IN ('r', 'p')
      AND c.relnamespace <> 'tmac'::regnamespace
      AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
@@ -6432,7 +7806,11 @@ ALTER FUNCTION tmac.check_label_column_unprotected()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_column_label_exceeds_table()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6461,7 +7839,11 @@ ALTER FUNCTION tmac.check_column_label_exceeds_table()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_audit_log_broken()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6484,7 +7866,11 @@ ALTER FUNCTION tmac.check_audit_log_broken()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6510,7 +7896,11 @@ ALTER FUNCTION tmac.check_registered_check_tampered()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_protected_table_unenforced()
  RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
@@ -6519,6 +7909,10 @@ CREATE OR REPLACE FUNCTION tmac.check_protected_table_unenforced()
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
  SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   RETURN QUERY
@@ -6527,6 +7921,8 @@ BEGIN
                 t.relid::text,
                 CASE WHEN NOT c.relrowsecurity THEN 'row security disabled'
                      WHEN NOT c.relforcerowsecurity THEN 'row security not forced'
+                     WHEN lc.typ IS NULL THEN format('no label column %I', t.label_column)
+                     WHEN lc.typ <> 'tmac.label'::regtype THEN format('its label column %I of type %s, not tmac.label', t.label_column, lc.typ)
                      WHEN pc.n < 5 THEN format('only %s of tmac''s 5 policies', pc.n)
                      ELSE 'tmac''s policies or declassification guard altered' END,
                 t.relid::text, t.relid::text),
@@ -6536,6 +7932,9 @@ BEGIN
     CROSS JOIN LATERAL (SELECT count(*) AS n FROM pg_catalog.pg_policy p
                          WHERE p.polrelid = t.relid
                            AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')) pc
+    LEFT JOIN LATERAL (SELECT a.atttypid::regtype AS typ FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = t.relid AND a.attname = t.label_column AND a.attnum > 0
+                          AND NOT a.attisdropped) lc ON true
    WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
 END
 $function$;
@@ -6547,6 +7946,10 @@ CREATE OR REPLACE FUNCTION tmac.check_protected_tree_inconsistent()
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
  SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   RETURN QUERY
@@ -6577,6 +7980,10 @@ CREATE OR REPLACE FUNCTION tmac.check_exposing_view()
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
  SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   RETURN QUERY
@@ -6614,7 +8021,11 @@ ALTER FUNCTION tmac.check_schema_public_create()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_label_function_untrusted()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -6643,7 +8054,22 @@ BEGIN ATOMIC
     FROM pg_catalog.pg_operator o
    WHERE o.oprnamespace <> 'tmac'::regnamespace
      AND (o.oprleft IN (SELECT l.oid FROM label_types l) OR o.oprright IN (SELECT l.oid FROM label_types l))
-     AND o.oprowner NOT IN (SELECT a.oid FROM admins a);
+     AND o.oprowner NOT IN (SELECT a.oid FROM admins a)
+  UNION ALL
+  -- a cast is found by its types alone, whatever the search_path: one to tmac.label from a type
+  -- of the owner's runs the owner's function wherever such a value is passed as a label
+  SELECT 'cast:' || pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL),
+         format('The %s cast from %s to %s runs %s, owned by %s, who is neither a superuser nor a tmac_admin: casts are found without a search_path, so it runs in the session of whoever passes such a value where a label is expected. Drop it (DROP CAST (%s AS %s)), or have an administrator own its function.',
+                CASE c.castcontext WHEN 'i' THEN 'implicit' WHEN 'a' THEN 'assignment' ELSE 'explicit' END,
+                pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL),
+                c.castfunc::regprocedure, pg_catalog.pg_get_userbyid(p.proowner),
+                pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL)),
+         NULL::timestamptz
+    FROM pg_catalog.pg_cast c
+    JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc
+   WHERE (c.castsource IN (SELECT l.oid FROM label_types l) OR c.casttarget IN (SELECT l.oid FROM label_types l))
+     AND p.pronamespace <> 'tmac'::regnamespace
+     AND p.proowner NOT IN (SELECT a.oid FROM admins a);
 END;
 ALTER FUNCTION tmac.check_label_function_untrusted()
   STABLE
@@ -6656,7 +8082,11 @@ ALTER FUNCTION tmac.check_label_function_untrusted()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.login_gate_note()
  RETURNS trigger
@@ -6668,35 +8098,52 @@ CREATE OR REPLACE FUNCTION tmac.login_gate_note_all()
  LANGUAGE c
 AS 'MODULE_PATHNAME', $function$tmac_login_gate_note_all$function$;
 
-CREATE OR REPLACE FUNCTION tmac.login_gate_wanted(roles text[], persons text[], whole boolean)
+CREATE OR REPLACE FUNCTION tmac.login_gate_wanted(roles text[], persons text[], whole boolean, role_oids oid[])
  RETURNS TABLE(role_oid oid, reason text, since timestamp with time zone)
  LANGUAGE sql
  STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
 AS $function$
-  WITH scope AS (          -- semi-joins: a COPY of 100,000 HR events notes as many names
+  WITH ps AS (             -- the persons in scope (each branch by index, or all of them)
+    SELECT p.login_role, p.login_role_oid FROM tmac.person p WHERE $3
+    UNION ALL
+    SELECT p.login_role, p.login_role_oid FROM tmac.person p
+     WHERE NOT $3 AND p.person_id IN (SELECT pg_catalog.unnest($2))
+    UNION ALL
+    SELECT p.login_role, p.login_role_oid FROM tmac.person p
+     WHERE NOT $3 AND p.login_role IN (SELECT pg_catalog.unnest($1)::name)
+  ),
+  scope AS (               -- semi-joins: a COPY of 100,000 HR events notes as many names
     SELECT r.oid AS role_oid, r.rolname
       FROM pg_catalog.pg_roles r
-     WHERE r.rolname IN (SELECT pg_catalog.unnest($1)::name
-                         UNION ALL
-                         SELECT p.login_role FROM tmac.person p
-                          WHERE $3 OR p.person_id IN (SELECT pg_catalog.unnest($2)))
+     WHERE r.rolname IN (SELECT pg_catalog.unnest($1)::name UNION ALL SELECT ps.login_role FROM ps)
+    UNION
+    SELECT r.oid, r.rolname
+      FROM pg_catalog.pg_roles r
+     WHERE r.oid IN (SELECT pg_catalog.unnest($4) UNION ALL SELECT ps.login_role_oid FROM ps)
+  ),
+  mapped AS (              -- by name, and by the OID recorded when the person was mapped (two index probes a role)
+    SELECT s.role_oid, p.person_id, p.terminated_at
+      FROM scope s
+     CROSS JOIN LATERAL (SELECT x.person_id, x.terminated_at FROM tmac.person x WHERE x.login_role = s.rolname
+                         UNION
+                         SELECT x.person_id, x.terminated_at FROM tmac.person x WHERE x.login_role_oid = s.role_oid) p
   ),
   st AS (
-    SELECT s.role_oid, p.person_id, x.status,
+    SELECT m.role_oid, m.person_id, x.status,
            CASE x.status
-             WHEN 'terminated' THEN coalesce(p.terminated_at,
+             WHEN 'terminated' THEN coalesce(m.terminated_at,
                (SELECT max(e.effective_at) FROM tmac.hr_event e
-                 WHERE e.person_id = p.person_id AND e.kind = 'terminate' AND e.outcome = 'scheduled'
+                 WHERE e.person_id = m.person_id AND e.kind = 'terminate' AND e.outcome = 'scheduled'
                    AND e.effective_at <= now()))
              WHEN 'on_leave' THEN
                (SELECT max(e.effective_at) FROM tmac.hr_event e
-                 WHERE e.person_id = p.person_id AND e.kind = 'leave' AND e.outcome IN ('applied', 'scheduled')
+                 WHERE e.person_id = m.person_id AND e.kind = 'leave' AND e.outcome IN ('applied', 'scheduled')
                    AND e.effective_at <= now())
              ELSE now() END AS since
-      FROM scope s
-      JOIN tmac.person p ON p.login_role = s.rolname
-      CROSS JOIN LATERAL tmac.person_state_at(p.person_id, now()) x
+      FROM mapped m
+      CROSS JOIN LATERAL tmac.person_state_at(m.person_id, now()) x
   )
   SELECT s.role_oid,
          CASE WHEN st.status = 'terminated' THEN 'terminated'
@@ -6716,6 +8163,10 @@ CREATE OR REPLACE FUNCTION tmac.login_gate_sync()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
   -- no HR change commits between this reading and the gate's update at commit
@@ -6723,7 +8174,7 @@ BEGIN
   IF NOT tmac.login_gate_note_all() THEN
     RAISE NOTICE 'tmac is not in shared_preload_libraries: there is no login gate';
   END IF;
-  RETURN (SELECT count(*) FROM tmac.login_gate_wanted('{}', '{}', true) w WHERE w.reason IS NOT NULL);
+  RETURN (SELECT count(DISTINCT w.role_oid) FROM tmac.login_gate_wanted('{}', '{}', true, '{}') w WHERE w.reason IS NOT NULL);
 END
 $function$;
 
@@ -6744,6 +8195,10 @@ CREATE OR REPLACE FUNCTION tmac.login_gate_acknowledge(role name, note text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   me name := tmac.acting_role('acknowledge refused logins');
@@ -6763,9 +8218,9 @@ BEGIN
 END
 $function$;
 
-CREATE TRIGGER login_gate AFTER INSERT ON tmac.person FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('login_role');
+CREATE TRIGGER login_gate AFTER INSERT ON tmac.person FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
 
-CREATE TRIGGER login_gate_update AFTER UPDATE ON tmac.person FOR EACH ROW WHEN (((old.login_role IS DISTINCT FROM new.login_role) OR (old.status IS DISTINCT FROM new.status) OR (old.pledge_required_since IS DISTINCT FROM new.pledge_required_since))) EXECUTE FUNCTION tmac.login_gate_note('login_role');
+CREATE TRIGGER login_gate_update AFTER UPDATE ON tmac.person FOR EACH ROW WHEN (((old.login_role IS DISTINCT FROM new.login_role) OR (old.login_role_oid IS DISTINCT FROM new.login_role_oid) OR (old.status IS DISTINCT FROM new.status) OR (old.pledge_required_since IS DISTINCT FROM new.pledge_required_since))) EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
 
 CREATE TRIGGER login_gate AFTER INSERT OR UPDATE ON tmac.pledge FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('person_id');
 
@@ -6785,7 +8240,9 @@ BEGIN ATOMIC
                 coalesce(pg_catalog.replace(g.reason, '_', ' '), 'the gate has opened since')),
          g.last_refused
     FROM tmac.login_gate_refusals() g
-    LEFT JOIN tmac.person p ON p.login_role = g.role_name
+    LEFT JOIN LATERAL (SELECT x.person_id, x.full_name FROM tmac.person x      -- by OID first: a renamed role
+                        WHERE x.login_role_oid = g.role_oid OR x.login_role = g.role_name
+                        ORDER BY x.login_role_oid = g.role_oid DESC LIMIT 1) p ON true
    WHERE g.refused_count > 0;
 END;
 ALTER FUNCTION tmac.check_login_gate_refused()
@@ -6799,13 +8256,99 @@ ALTER FUNCTION tmac.check_login_gate_refused()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_gated_role_renamed()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         pg_catalog.format('%s (%s) is %s, and their login role %s (OID %s) has been renamed to %s. The login gate still refuses the role under its new name, until HR records a %s. Find out who renamed it and why, then rename it back (ALTER ROLE %s RENAME TO %s) or drop it.',
+                p.person_id, p.full_name, pg_catalog.replace(p.status, '_', ' '), p.login_role, p.login_role_oid, r.rolname,
+                CASE p.status WHEN 'terminated' THEN 'rehire' ELSE 'return' END,
+                pg_catalog.quote_ident(r.rolname), pg_catalog.quote_ident(p.login_role)),
+         coalesce(p.terminated_at, p.updated_at)
+    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid
+   WHERE p.status <> 'active' AND r.rolname <> p.login_role;
+END;
+ALTER FUNCTION tmac.check_gated_role_renamed()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.access_stats_raw()
  RETURNS TABLE(kind text, person_id text, level_rank integer, compartment_id integer, relid oid, login_role oid, statements bigint, rows_read bigint, rows_written bigint, first_seen timestamp with time zone, last_seen timestamp with time zone)
  LANGUAGE c
  STABLE PARALLEL SAFE STRICT
 AS 'MODULE_PATHNAME', $function$tmac_access_stats_raw$function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_stats_take()
+ RETURNS TABLE(kind text, person_id text, level_rank integer, compartment_id integer, relid oid, login_role oid, statements bigint, rows_read bigint, rows_written bigint, first_seen timestamp with time zone, last_seen timestamp with time zone)
+ LANGUAGE c
+ STRICT
+AS 'MODULE_PATHNAME', $function$tmac_access_stats_take$function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_stats_overflow_raw()
+ RETURNS TABLE(counters_refused bigint, rows_read bigint, rows_written bigint, first_at timestamp with time zone, last_at timestamp with time zone, max_counters integer)
+ LANGUAGE c
+ STABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_access_stats_overflow_raw$function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_stats_overflow_take()
+ RETURNS TABLE(counters_refused bigint, rows_read bigint, rows_written bigint, first_at timestamp with time zone, last_at timestamp with time zone, max_counters integer)
+ LANGUAGE c
+ STRICT
+AS 'MODULE_PATHNAME', $function$tmac_access_stats_overflow_take$function$;
+
+CREATE TABLE tmac.access_stats_overflow (
+  overflow_id bigint GENERATED ALWAYS AS IDENTITY,
+  recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+  first_at timestamp with time zone NOT NULL,
+  last_at timestamp with time zone NOT NULL,
+  counters_refused bigint NOT NULL,
+  rows_read bigint NOT NULL,
+  rows_written bigint NOT NULL,
+  max_counters integer NOT NULL,
+  acknowledged_at timestamp with time zone,
+  acknowledged_by name,
+  note text
+);
+
+ALTER TABLE tmac.access_stats_overflow ADD CONSTRAINT access_stats_overflow_counters_refused_check CHECK ((counters_refused > 0));
+
+ALTER TABLE tmac.access_stats_overflow ADD CONSTRAINT access_stats_overflow_rows_read_check CHECK ((rows_read >= 0));
+
+ALTER TABLE tmac.access_stats_overflow ADD CONSTRAINT access_stats_overflow_rows_written_check CHECK ((rows_written >= 0));
+
+ALTER TABLE tmac.access_stats_overflow ADD CONSTRAINT access_stats_overflow_check CHECK ((first_at <= last_at));
+
+ALTER TABLE tmac.access_stats_overflow ADD CONSTRAINT access_stats_overflow_check1 CHECK ((((acknowledged_at IS NULL) = (acknowledged_by IS NULL)) AND ((acknowledged_at IS NULL) = (note IS NULL))));
+
+ALTER TABLE tmac.access_stats_overflow ADD CONSTRAINT access_stats_overflow_pkey PRIMARY KEY (overflow_id);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.access_stats_overflow REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('overflow_id', 'overflow_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.access_stats_overflow REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('overflow_id', 'overflow_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.access_stats_overflow REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('overflow_id', 'overflow_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.access_stats_overflow FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('overflow_id');
 
 CREATE OR REPLACE FUNCTION tmac.access_stats_reset_raw()
  RETURNS bigint
@@ -6835,6 +8378,10 @@ CREATE OR REPLACE FUNCTION tmac.reset_access_stats()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   n bigint;
@@ -6925,14 +8472,19 @@ CREATE OR REPLACE FUNCTION tmac.snapshot_access_stats()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   n integer;
   cur tmac.access_stats_mark[];
 BEGIN
   LOCK TABLE tmac.access_stats_mark IN SHARE ROW EXCLUSIVE MODE;  -- one snapshot at a time
-  -- read the counters once: what goes into the history and the new mark are the same reading
-  SELECT coalesce(array_agg(ROW(s.*)::tmac.access_stats_mark), '{}') INTO cur FROM tmac.access_stats_raw() s;
+  -- read the counters once: what goes into the history and the new mark are the same reading,
+  -- and what this commit marks as snapshotted (only such counters may be evicted)
+  SELECT coalesce(array_agg(ROW(s.*)::tmac.access_stats_mark), '{}') INTO cur FROM tmac.access_stats_take() s;
   INSERT INTO tmac.access_stats_history (snapshot_at, kind, person_id, level_rank, compartment_id, table_name,
                                          login_role, statements, rows_read, rows_written, first_seen, last_seen)
     SELECT now(), s.kind, s.person_id, NULLIF(s.level_rank, -1), NULLIF(s.compartment_id, -1),
@@ -6952,6 +8504,10 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT;
   DELETE FROM tmac.access_stats_mark;
   INSERT INTO tmac.access_stats_mark SELECT s.* FROM pg_catalog.unnest(cur) s;
+  -- what could not be counted since the last snapshot: kept, and a finding until acknowledged
+  INSERT INTO tmac.access_stats_overflow (first_at, last_at, counters_refused, rows_read, rows_written, max_counters)
+    SELECT o.first_at, o.last_at, o.counters_refused, o.rows_read, o.rows_written, o.max_counters
+      FROM tmac.access_stats_overflow_take() o;
   RETURN n;
 END
 $function$;
@@ -6996,7 +8552,11 @@ ALTER FUNCTION tmac.access_history(text)
   ROWS 1000
   SECURITY DEFINER
   RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp';
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE TABLE tmac.holiday (
   day date NOT NULL,
@@ -7151,13 +8711,87 @@ ALTER FUNCTION tmac.check_access_signs()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_access_stats_overflow()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH tz AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz),
+  lost AS (
+    SELECT 'access_stats_overflow:' || o.overflow_id AS subject, o.first_at, o.last_at, o.counters_refused,
+           o.rows_read, o.rows_written, o.max_counters
+      FROM tmac.access_stats_overflow o WHERE o.acknowledged_at IS NULL
+    UNION ALL
+    SELECT 'access_stats_overflow:live', r.first_at, r.last_at, r.counters_refused, r.rows_read, r.rows_written,
+           r.max_counters
+      FROM tmac.access_stats_overflow_raw() r)
+  SELECT l.subject,
+         format('Between %s and %s (%s) the access statistics were full (tmac.access_stats_max = %s counters, each holding counts no snapshot had taken yet) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
+                to_char(l.first_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'),
+                to_char(l.last_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'), tz.tz,
+                l.max_counters, l.rows_read, l.rows_written, l.counters_refused),
+         l.last_at
+    FROM lost l, tz;
+END;
+ALTER FUNCTION tmac.check_access_stats_overflow()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.acknowledge_access_stats_overflow(note text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('acknowledge lost access statistics');
+  n integer;
+BEGIN
+  PERFORM tmac.require_arguments('acknowledge_access_stats_overflow', 'note', note);
+  PERFORM tmac.snapshot_access_stats();   -- what is still in shared memory is recorded first
+  UPDATE tmac.access_stats_overflow o
+     SET acknowledged_at = now(), acknowledged_by = me, note = acknowledge_access_stats_overflow.note
+   WHERE o.acknowledged_at IS NULL;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n = 0 THEN
+    RAISE EXCEPTION 'no lost access statistics to acknowledge'
+      USING ERRCODE = 'undefined_object', HINT = 'tmac.access_stats_overflow lists what was lost, and who acknowledged it.';
+  END IF;
+  RETURN n;
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.access_chart_html(person_id text, days integer DEFAULT 30)
  RETURNS text
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   tz text := tmac.setting_value('date_time_zone');
@@ -7499,6 +9133,10 @@ CREATE OR REPLACE FUNCTION tmac.restore_privilege_pass()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
   c record;
@@ -7598,7 +9236,11 @@ ALTER FUNCTION tmac.check_training_pledges()
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
   SET work_mem = '64MB'
-  SET enable_mergejoin = 'off';
+  SET enable_mergejoin = 'off'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_handling()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -7623,8 +9265,12 @@ BEGIN ATOMIC
    WHERE e.rule_applied <> 'allowed' AND e.approved_at IS NULL AND e.acknowledged_at IS NULL
   UNION ALL
   SELECT 'handling_not_returned', 'handling:' || e.entry_id,
-         pg_catalog.format('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. Get it back and record the return (tmac.return_handling).',
-                e.entry_id, e.action, s.asset_no, e.handler, pg_catalog.to_char(e.due_at, 'YYYY-MM-DD HH24:MI')),
+         pg_catalog.format('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
+                e.entry_id, e.action, s.asset_no, e.handler, pg_catalog.to_char(e.due_at, 'YYYY-MM-DD HH24:MI'),
+                CASE WHEN e.return_reported_at IS NOT NULL
+                     THEN pg_catalog.format('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
+                                            pg_catalog.to_char(e.return_reported_at, 'YYYY-MM-DD HH24:MI'))
+                     ELSE 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.' END),
          e.due_at
     FROM tmac.handling_entry e
     LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
@@ -7661,7 +9307,11 @@ ALTER FUNCTION tmac.check_handling()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_incidents()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -7706,7 +9356,11 @@ ALTER FUNCTION tmac.check_incidents()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_facilities()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -7794,7 +9448,11 @@ ALTER FUNCTION tmac.check_facilities()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET work_mem = '64MB';
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 -- ==== rows tmac ships (settings, duties, checks, ...)
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exception_max'::text, '180 days'::text, 'Longest time an SoD exception may be granted for (a positive interval)'::text);
@@ -7802,6 +9460,8 @@ INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_perio
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_undecided'::text, 'report'::text, 'What happens to review items still undecided at the deadline: report (a finding) or revoke'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_deadline_default'::text, '30 days'::text, 'Deadline of an access review when start_review is not given one (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('gate_prerequisites'::text, 'off'::text, 'The login gate also refuses a person whose pledge or training (as require_pledge and require_training ask) lapsed: on or off'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('hide_statistics'::text, 'on'::text, 'Planner statistics of a protected table (which count hidden rows) are withheld from a query whose role cannot read every row: it gets default estimates; on or off'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('write_down'::text, 'refuse'::text, 'A transaction that read protected rows writing a protected row whose label does not dominate what it read: refuse, audit (allowed and audited) or allow; a member of tmac_declassifier is always allowed and audited'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('training_new_hire_grace'::text, '30 days'::text, 'A person hired less than this long ago is not yet a training_overdue finding for a course never completed (an interval, 0 or more)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('inventory_review_interval'::text, '12 months'::text, 'Every active asset of the inventory must have been reviewed (tmac.review_assets) within this interval (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('handling_delete_threshold'::text, '1'::text, 'A DELETE of at least this many rows of a protected table is recorded in the handling ledger as a disposal (廃棄) (a positive integer)'::text);
@@ -7890,17 +9550,20 @@ UPDATE tmac.criterion SET evidence = 'the incident register and its timeline (tm
 UPDATE tmac.criterion SET evidence = 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'::text WHERE criterion = 'III'::text;
 UPDATE tmac.criterion SET evidence = 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'::text WHERE criterion = 'IV'::text;
 UPDATE tmac.compliance_check SET title = 'Approver of live grants holding a conflicting duty'::text, description = 'A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.'::text, remedy = 'Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'::text WHERE check_code = 'approver_conflicting_duty'::text;
+UPDATE tmac.compliance_check SET description = 'A user table stores row labels (a tmac.label column, or one of a domain over it) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).'::text WHERE check_code = 'label_column_unprotected'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function or operator over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label and is owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function, operator or cast over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('login_gate_refused'::text, 'I-6'::text, 'high'::text, 'Refused login of a terminated or absent person'::text, 'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'::text, 'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'::text, 'tmac.check_login_gate_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('gated_role_renamed'::text, 'II'::text, 'high'::text, 'Login role of a terminated or absent person renamed'::text, 'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'::text, 'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'::text, 'tmac.check_gated_role_renamed'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_surge'::text, 'I-6'::text, 'high'::text, 'Sharp rise in a person''s reads of protected data'::text, 'On a day in the look-back window a person read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak).'::text, 'Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_off_hours'::text, 'I-6'::text, 'medium'::text, 'Access to protected data outside working hours'::text, 'A person read or wrote protected rows outside working_hours, on a day not in working_days, or on a holiday (tmac.holiday) (seed ⑥).'::text, 'Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_before_departure'::text, 'I-6'::text, 'high'::text, 'Reads above baseline by a person about to leave or transfer'::text, 'A person with a scheduled termination or transfer read more rows than access_departure_factor times their 30-day median on a day since the event was known (seed ⑥: bulk access before leaving).'::text, 'Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_first_compartment'::text, 'I-6'::text, 'low'::text, 'First access to a compartment'::text, 'A person read rows of a compartment for the first time within the look-back window (a new need-to-know should match a new grant and task).'::text, 'Confirm the person''s grant for the compartment matches their current work.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_shared_account'::text, 'I-6'::text, 'high'::text, 'One login role used by many persons'::text, 'shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).'::text, 'Give every person their own login role (tmac.enrol_login) and stop sharing the account.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_stats_overflow'::text, 'I-6'::text, 'high'::text, 'Access statistics lost for want of room'::text, 'The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.'::text, 'Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).'::text, 'tmac.check_access_stats_overflow'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_table_unbound'::text, 'I-1'::text, 'high'::text, '目録に無い保護対象テーブル / Protected or labelled table not in the inventory'::text, 'A table protected by tmac.protect or classified with SECURITY LABEL FOR tmac is bound to no active asset of the inventory (重要情報目録), directly, through a parent table or through its schema: important information is held that the inventory does not name (seed ①).'::text, 'Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_manager'::text, 'I-1'::text, 'medium'::text, '管理責任者の無い資産 / Asset without a manager'::text, 'An active asset of the inventory names no 管理責任者 (the person responsible for it).'::text, 'Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_manager_left'::text, 'I-1'::text, 'high'::text, '管理責任者が退職した資産 / Asset whose manager left'::text, 'The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'::text, 'Name a new manager with tmac.update_asset.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -7921,7 +9584,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('contractor_agency_no_nda'::text, 'V'::text, 'high'::text, '派遣元と秘密保持契約の無い契約者 / Contractor whose agency has no NDA'::text, 'An active contractor person has no agency on record, or their agency (staffing agency, subcontractor) has no current NDA.'::text, 'HR records the agency (tmac.set_contractor_agency); tmac_admin records its NDA (tmac.record_provider_nda).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_forbidden'::text, 'I-4'::text, 'high'::text, '取扱禁止の行為 (an action the handling standard forbids)'::text, 'The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).'::text, 'A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_unapproved'::text, 'I-4'::text, 'high'::text, '承認のない取扱い (handling that lacked its approval)'::text, 'The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).'::text, 'An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_not_returned'::text, 'I-4'::text, 'medium'::text, '持出の未返却 (a take-out not returned by its due date)'::text, 'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'::text, 'Get it back and record the return with tmac.return_handling.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_not_returned'::text, 'I-4'::text, 'medium'::text, '持出の未返却 (a take-out not returned by its due date)'::text, 'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'::text, 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_copies_unaccounted'::text, 'I-4'::text, 'high'::text, '廃棄時に所在不明の複製 (copies not accounted for at disposal)'::text, 'An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'::text, 'Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_not_escalated'::text, 'I-6'::text, 'high'::text, '経営層への報告遅延 (incident not escalated to management in time)'::text, 'An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'::text, 'Report it to management and record that with tmac.escalate_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_overdue'::text, 'I-6'::text, 'medium'::text, '期限を過ぎた未完了の事故 (incident open past its deadline)'::text, 'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'::text, 'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -7954,6 +9617,8 @@ INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts,
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('training_validity'::text, 'access_without_training'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'a training completion counts for longer than a year; training is expected at least yearly'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('review_period'::text, 'grant_not_reviewed'::text, 'longer_than'::text, '6 months'::text, 'false'::boolean, 'grants may go unreviewed for longer than tmac''s default review period'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('sod_exception_max'::text, 'sod_conflict'::text, 'longer_than'::text, '180 days'::text, 'false'::boolean, 'exceptions to segregation of duties may last longer than tmac''s default'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('hide_statistics'::text, 'protected_table_unenforced'::text, 'off'::text, NULL::text, 'false'::boolean, 'the planner''s statistics of protected tables, which count hidden rows, show in the estimates (EXPLAIN) of persons who may not read every row'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('write_down'::text, 'handling_forbidden'::text, 'other_than'::text, 'refuse'::text, 'false'::boolean, 'protected rows read in a transaction may be written into lower-labelled rows (audited or not) instead of the write being refused'::text);
 
 -- ==== hand-written: after
 -- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations,
@@ -8037,6 +9702,13 @@ BEGIN
 END
 $groups$;
 
+-- 0.2.0 records the role a person logs in as by its OID too (tmac.person.login_role_oid), so
+-- the login gate, the termination and the findings follow the role whatever it is renamed to.
+-- Persons of 0.1.0 get the OID of the role that has their login name now (audited per person,
+-- as any change of tmac.person); a role renamed before the upgrade cannot be recognised here.
+UPDATE tmac.person p SET login_role_oid = r.oid
+  FROM pg_catalog.pg_roles r WHERE r.rolname = p.login_role AND p.login_role_oid IS NULL;
+
 -- 0.2.0's login gate (76_login_gate.sql) starts from the persons already there: terminated
 -- persons and persons on leave are refused from the moment the upgrade commits.
 SELECT tmac.login_gate_sync();
@@ -8105,6 +9777,8 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry_entry_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport_transport_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin OR NOT enabled');
+SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow_overflow_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_history', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.holiday', '');
 
@@ -8157,6 +9831,8 @@ GRANT SELECT ON TABLE tmac.access_stats_history TO tmac_admin;
 GRANT SELECT ON TABLE tmac.access_stats_history TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.access_stats_mark TO tmac_admin;
 GRANT SELECT ON TABLE tmac.access_stats_mark TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.access_stats_overflow TO tmac_admin;
+GRANT SELECT ON TABLE tmac.access_stats_overflow TO tmac_auditor;
 GRANT DELETE, INSERT, SELECT, UPDATE ON TABLE tmac.holiday TO tmac_admin;
 GRANT SELECT ON TABLE tmac.holiday TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.asset TO tmac_admin;
@@ -8221,50 +9897,54 @@ GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
@@ -8272,54 +9952,16 @@ REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
@@ -8335,50 +9977,60 @@ GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_audito
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.login_gate_sync() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_sync() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
@@ -8387,24 +10039,27 @@ REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_assets(text[],text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
@@ -8417,51 +10072,30 @@ REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.access_history(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_access_signs() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_access_signs() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_access_signs() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.reset_access_stats() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.reset_access_stats() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.snapshot_access_stats() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.return_handling(bigint,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_handling(bigint,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.confirm_discovery(bigint) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
@@ -8474,8 +10108,26 @@ GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with t
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
@@ -8494,17 +10146,70 @@ GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tma
 REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_sync() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_sync() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.reset_access_stats() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.reset_access_stats() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.snapshot_access_stats() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.access_history(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_access_signs() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_access_signs() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_access_signs() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_access_stats_overflow() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_access_stats_overflow() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_access_stats_overflow() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.acknowledge_access_stats_overflow(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 
 -- ==== comments
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
@@ -8517,10 +10222,14 @@ COMMENT ON FUNCTION tmac.access_daily_baseline() IS 'Internal (access checks): e
 COMMENT ON FUNCTION tmac.access_history(pg_catalog.text) IS 'A person''s access over time, per hour of the latest access: statements, rows read and written, the protected tables (from the snapshots and the counters since)';
 COMMENT ON FUNCTION tmac.access_prerequisites(pg_catalog.text,timestamp with time zone) IS 'The access prerequisites of a person at an instant, one row per prerequisite (active, pledge, training), worded as access decisions word them; used at approval';
 COMMENT ON FUNCTION tmac.access_profile_of(pg_catalog.text,timestamp with time zone) IS 'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
-COMMENT ON FUNCTION tmac.access_stats_info() IS 'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted (least recently seen first) since the server started';
+COMMENT ON FUNCTION tmac.access_stats_info() IS 'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted since the server started (only counters a snapshot has taken, least recently seen first)';
+COMMENT ON FUNCTION tmac.access_stats_overflow_raw() IS 'What this database could not count since the last snapshot because the shared hash was full of counters no snapshot had taken: counter updates refused, rows read and written (of table counters), first and last time, and tmac.access_stats_max then; no row when nothing was lost';
+COMMENT ON FUNCTION tmac.access_stats_overflow_take() IS 'Internal (tmac.snapshot_access_stats): tmac.access_stats_overflow_raw(), taken off the shared record when the snapshot commits';
 COMMENT ON FUNCTION tmac.access_stats_pending() IS 'Internal: what each access counter added since the last snapshot';
 COMMENT ON FUNCTION tmac.access_stats_raw() IS 'Internal (tmac.access_stats): the shared-memory access counters of this database; label counters have relid and login_role 0, table counters level_rank and compartment_id -1';
 COMMENT ON FUNCTION tmac.access_stats_reset_raw() IS 'Internal (tmac.reset_access_stats): drops this database''s shared-memory access counters';
+COMMENT ON FUNCTION tmac.access_stats_take() IS 'Internal (tmac.snapshot_access_stats): the counters as tmac.access_stats_raw() returns them, remembered so that the snapshot''s commit marks them as in the history (only such counters may be evicted)';
+COMMENT ON FUNCTION tmac.acknowledge_access_stats_overflow(pg_catalog.text) IS 'Records (audited, with a note) that the lost access statistics were looked into, which closes the access_stats_overflow findings; takes a snapshot first; the rows stay in tmac.access_stats_overflow; returns how many were acknowledged (tmac_admin)';
 COMMENT ON FUNCTION tmac.acknowledge_handling(bigint,pg_catalog.text) IS 'A manager (never the handler) records the review of a forbidden or unapproved handling entry; closes its finding, the entry stays as it was';
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
@@ -8530,25 +10239,31 @@ COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) I
 COMMENT ON FUNCTION tmac.appoint(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text,pg_catalog.date) IS '選任 / records an appointment (tmac_admin): person, role (information_officer, department_manager, asset_manager, key_custodian, committee_member, other), the 経営層 person who appointed them, scope, period, announcement; one information_officer at a time; returns the appointment_id';
 COMMENT ON FUNCTION tmac.approve_handling(bigint,pg_catalog.text) IS 'An approver (承認者, never the handler) approves a handling-ledger entry; closes its handling_unapproved finding';
 COMMENT ON FUNCTION tmac.area_id_of(pg_catalog.text) IS 'Id of a restricted area given by its code; error 42704 when unknown';
+COMMENT ON FUNCTION tmac.asset_is_theirs(tmac.asset,pg_catalog.text) IS 'Internal: true when the asset is the person''s to name: they manage it, their department (or one enclosing it) manages it, or they may read its label';
+COMMENT ON FUNCTION tmac.asset_named_by(pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): the asset of a number; for readers of tmac.asset error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless the asset is theirs';
 COMMENT ON FUNCTION tmac.asset_validate(tmac.asset) IS 'Internal: raises 22023 or 23503 with a clear message when an inventory row is not acceptable';
 COMMENT ON FUNCTION tmac.bind_schema(pg_catalog.text,pg_catalog.regnamespace) IS '保存先の登録 / binds a schema (every table in it) to an active asset of the inventory (tmac_admin)';
 COMMENT ON FUNCTION tmac.bind_table(pg_catalog.text,pg_catalog.regclass) IS '保存先の登録 / binds a table (with its partitions and children) to an active asset of the inventory (tmac_admin)';
 COMMENT ON FUNCTION tmac.check_access_signs() IS 'Checks access_surge, access_off_hours, access_before_departure, access_first_compartment and access_shared_account: signs of a leak (seed ⑥) in the access statistics';
+COMMENT ON FUNCTION tmac.check_access_stats_overflow() IS 'Check access_stats_overflow: access counts lost because the shared hash was full of counters no snapshot had taken (recorded in tmac.access_stats_overflow, or not yet), until acknowledged';
 COMMENT ON FUNCTION tmac.check_access_without_pledge() IS 'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_appointments() IS 'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
 COMMENT ON FUNCTION tmac.check_facilities() IS 'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
+COMMENT ON FUNCTION tmac.check_gated_role_renamed() IS 'Check gated_role_renamed: the login role of a terminated person or a person on leave was renamed (the login gate still refuses it)';
 COMMENT ON FUNCTION tmac.check_handling() IS 'Checks handling_forbidden, handling_unapproved, handling_not_returned and handling_copies_unaccounted over the handling ledger (one pass)';
 COMMENT ON FUNCTION tmac.check_incidents() IS 'Checks incident_not_escalated, incident_overdue and incident_entrusted_unnotified over the incident register (one pass)';
 COMMENT ON FUNCTION tmac.check_inventory() IS 'Checks of the inventory (I-1), one pass: asset_table_unbound, asset_no_manager, asset_manager_left, asset_no_location, asset_review_overdue, asset_contract_measures_missing';
-COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions and operators outside schema tmac taking tmac.label, owned by a role that is neither superuser nor tmac_admin member';
+COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS 'Check label_column_unprotected: user tables with a column of type tmac.label (or a domain over it) whose row security is disabled or not forced';
+COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions, operators and casts outside schema tmac over tmac.label (a cast: to or from it), owned by a role that is neither superuser nor tmac_admin member';
 COMMENT ON FUNCTION tmac.check_login_gate_refused() IS 'Check login_gate_refused: login roles whose connections the login gate refused (a leaver or absent person trying to get in), until acknowledged';
 COMMENT ON FUNCTION tmac.check_object_labels() IS 'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
-COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, or whose tmac policies or declassification guard were dropped or altered';
+COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered';
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 COMMENT ON FUNCTION tmac.check_providers() IS 'Checks of the external providers (V), one pass: provider_nda_missing, provider_nda_expired, provider_not_evaluated, contractor_agency_no_nda';
 COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
+COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS 'Check terminated_login_enabled: terminated persons whose login role (by name, or by the OID recorded when it was mapped) still has LOGIN';
 COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
 COMMENT ON FUNCTION tmac.close_incident(bigint,pg_catalog.text,pg_catalog.text) IS 'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
 COMMENT ON FUNCTION tmac.compliance_check_restore() IS 'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
@@ -8557,9 +10272,12 @@ COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A one-page printabl
 COMMENT ON FUNCTION tmac.compliance_requirements_met(pg_catalog.text[]) IS 'True when every relation or function a check requires exists';
 COMMENT ON FUNCTION tmac.compliance_run() IS 'One run of every registered check (tmac.compliance_check_results()) as an array, for tmac.findings_of and tmac.compliance_status_of';
 COMMENT ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) IS 'The compliance status per criterion from one run of the checks (tmac.compliance_run()), with the populations counted now; tmac.compliance_status is this over a run made now';
-COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites';
+COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
+COMMENT ON FUNCTION tmac.confirm_discovery(bigint) IS 'The person a report named as its discoverer (発見者) confirms it: they become the incident''s discovered_by (on its timeline); nobody else can';
+COMMENT ON FUNCTION tmac.confirm_return(bigint,pg_catalog.text) IS 'A second person (never the handler: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs) confirms the return the handler reported; closes the entry and its overdue finding';
 COMMENT ON FUNCTION tmac.container_id_of(pg_catalog.text) IS 'Id of a container given by its code; error 42704 when unknown';
+COMMENT ON FUNCTION tmac.cron_jobs_switch(pg_catalog.text,pg_catalog.name[],bigint[],pg_catalog.text,pg_catalog.text) IS 'Internal (termination, rehire): DISABLE the active pg_cron jobs that run as the roles, ENABLE again or leave (LEFT_DISABLED) the inactive jobs of ids, auditing each and returning their ids; where pg_cron is in another database, a termination audits that the jobs were not checked';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
 COMMENT ON FUNCTION tmac.decision_reason(pg_catalog.text,boolean) IS 'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share)';
 COMMENT ON FUNCTION tmac.define_area(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[]) IS 'Registers a restricted area (立入制限区域): code, name, location, lock type, custodian, opening hours, equipment inside';
@@ -8581,7 +10299,10 @@ COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS 'Event trigger (DROP TABLE
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
 COMMENT ON FUNCTION tmac.function_fingerprint(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
 COMMENT ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,pg_catalog.text,integer,timestamp with time zone) IS 'Internal: whether a clearance or grant is in force at an instant';
+COMMENT ON FUNCTION tmac.group_lineage(integer) IS 'Internal: a group''s id and the ids of every group enclosing it (empty for NULL)';
 COMMENT ON FUNCTION tmac.handling_entry_for_update(bigint) IS 'Internal: locks a handling entry; error P0002 when there is none';
+COMMENT ON FUNCTION tmac.handling_entry_of_person(bigint,pg_catalog.text) IS 'Internal (return_handling, confirm_return): locks a handling entry; P0002 for readers of the ledger when there is none, else the one error 42501 unknown or not yours unless the person is its handler or may confirm its return';
+COMMENT ON FUNCTION tmac.handling_require_open(tmac.handling_entry) IS 'Internal: error 55000 unless the entry is a take-out, provision or copy not yet returned';
 COMMENT ON FUNCTION tmac.handling_rule_for(integer,pg_catalog.text) IS 'The handling rule in force (allowed, approval, forbidden) for a level rank and an action; NULL rank: the strictest rule of any level';
 COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS 'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
 COMMENT ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
@@ -8593,22 +10314,27 @@ COMMENT ON FUNCTION tmac.lend_key(pg_catalog.text,pg_catalog.text,timestamp with
 COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
 COMMENT ON FUNCTION tmac.login_gate_acknowledge(pg_catalog.name,pg_catalog.text) IS 'Records (audited, with a note) that a login role''s refused attempts were looked into, which closes its login_gate_refused finding; the gate itself stays as the persons say';
 COMMENT ON FUNCTION tmac.login_gate_clear_refusals_internal(pg_catalog.oid) IS 'Internal (login_gate_acknowledge): clears a role''s refused attempts when the transaction commits';
-COMMENT ON FUNCTION tmac.login_gate_note() IS 'Trigger: notes the login role (argument login_role) or person (argument person_id) of each changed row, or everything (a statement trigger), for the login gate to be recomputed when the transaction commits';
+COMMENT ON FUNCTION tmac.login_gate_note() IS 'Trigger: notes the login role (arguments login_role, login_role_oid) or person (argument person_id) of each changed row, old and new, or everything (a statement trigger), for the login gate to be recomputed when the transaction commits';
 COMMENT ON FUNCTION tmac.login_gate_note_all() IS 'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits; false when tmac is not preloaded (no gate)';
 COMMENT ON FUNCTION tmac.login_gate_refusals() IS 'The login gate of this database: each login role it refuses (reason terminated, on_leave, pledge_lapsed or training_lapsed, since when) or refused (reason NULL once it opened), with the attempts it refused and the last one';
 COMMENT ON FUNCTION tmac.login_gate_sync() IS 'Rebuilds this database''s login gate from the persons (applied when the transaction commits); returns how many login roles it refuses. Run by tmac.run_maintenance()';
-COMMENT ON FUNCTION tmac.login_gate_wanted(pg_catalog.text[],pg_catalog.text[],boolean) IS 'Internal: what the login gate should say for login roles and persons (whole: every person''s role): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect)';
+COMMENT ON FUNCTION tmac.login_gate_wanted(pg_catalog.text[],pg_catalog.text[],boolean,pg_catalog.oid[]) IS 'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect); a role of several persons has a row for each';
 COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
+COMMENT ON FUNCTION tmac.may_close_handling(tmac.handling_entry,pg_catalog.text) IS 'Internal: true when the person may close the entry: the handler''s 部門管理者 (their department or one above it) or the 情報管理責任者, the asset''s 管理責任者, or the entry''s approver; never the handler';
+COMMENT ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,pg_catalog.text) IS 'Internal: true when the person may confirm the return the handler reported: whoever may close the entry, or another person to whom its asset is theirs';
 COMMENT ON FUNCTION tmac.notify_incident(bigint,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text) IS 'Records that an incident was notified to the entrusting company (委託元), an authority (監督官庁), the police (警察), customers or the public, when and with what reference';
 COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,integer,pg_catalog.text,pg_catalog.text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
 COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
+COMMENT ON FUNCTION tmac.person_login_role_oid() IS 'Trigger: records the OID of the role a person''s login_role names when it is mapped (and, for a restored row, maps it again by name)';
+COMMENT ON FUNCTION tmac.person_named_by(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): a person id an act names; for readers of tmac.person error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless it is themselves, a person of their department or one above it, or an appointee';
 COMMENT ON FUNCTION tmac.person_state_at(pg_catalog.text,timestamp with time zone) IS 'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
+COMMENT ON FUNCTION tmac.pg_cron_here() IS 'Internal: true when the pg_cron extension is created in this database (its schema cron belongs to it), so tmac may read cron.job and call cron.alter_job';
 COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
 COMMENT ON FUNCTION tmac.prerequisite_status(timestamp with time zone) IS 'For every person: whether a valid pledge and current training (the courses training_courses names) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (set-based; HR events due but not yet applied are not counted)';
 COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column; with asset, also binds the table to that asset of the inventory (tmac.bind_table)';
 COMMENT ON FUNCTION tmac.protect_new_children() IS 'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
 COMMENT ON FUNCTION tmac.protect_tree(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column';
-COMMENT ON FUNCTION tmac.protection_in_place(pg_catalog.regclass,pg_catalog.name) IS 'True when a table has row security enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
+COMMENT ON FUNCTION tmac.protection_in_place(pg_catalog.regclass,pg_catalog.name) IS 'True when a table''s label column is of type tmac.label (no domain, no other type), row security is enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
 COMMENT ON FUNCTION tmac.protection_register(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column';
 COMMENT ON FUNCTION tmac.protection_unregister(pg_catalog.regclass) IS 'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
 COMMENT ON FUNCTION tmac.provider_require(pg_catalog.text,boolean) IS 'Internal: error 42704 for an unknown provider, 55000 for an ended one';
@@ -8627,14 +10353,15 @@ COMMENT ON FUNCTION tmac.register_provider(pg_catalog.text,pg_catalog.text,pg_ca
 COMMENT ON FUNCTION tmac.registered_check_problems() IS 'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
 COMMENT ON FUNCTION tmac.relation_tree(pg_catalog.regclass) IS 'A table with all its partitions and inheritance children, at any depth (depth 0 is the table)';
 COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
-COMMENT ON FUNCTION tmac.report_incident(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets, reported to (上長 supervisor / 管理責任者 manager); returns the incident number';
+COMMENT ON FUNCTION tmac.report_incident(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets (recorded as given), reported to (上長 supervisor / 管理責任者 manager) and the person (one the reporter may name), the discoverer if someone else (unconfirmed until they confirm it: tmac.confirm_discovery); returns the incident number';
+COMMENT ON FUNCTION tmac.require_nameable(pg_catalog.regclass,boolean,boolean,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
 COMMENT ON FUNCTION tmac.require_person(pg_catalog.text) IS 'Returns a person_id, or error 42704 when there is no such person (NULL passes)';
 COMMENT ON FUNCTION tmac.reset_access_stats() IS 'Takes a last snapshot into tmac.access_stats_history, then clears this database''s access counters (tmac_admin); audited; returns how many were cleared';
 COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS 'Internal: true when an event trigger''s GRANT or REVOKE names tmac.end_restore() (the privilege pass of a restored dump)';
 COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window';
 COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
 COMMENT ON FUNCTION tmac.retire_asset(pg_catalog.text,pg_catalog.text) IS '目録からの除外 / retires an asset (tmac_admin): it stays as evidence; tables still bound to it count as unbound';
-COMMENT ON FUNCTION tmac.return_handling(bigint,pg_catalog.text) IS 'Records that what a take-out, provision or copy entry took out came back (終了時: when, by whom); closes its overdue finding';
+COMMENT ON FUNCTION tmac.return_handling(bigint,pg_catalog.text) IS 'Records that what a take-out, provision or copy entry took out came back (終了時): the handler reports it and a second person confirms it (tmac.confirm_return); the handler''s manager or an approver of the asset closes it at once; closes its overdue finding';
 COMMENT ON FUNCTION tmac.return_key(pg_catalog.text) IS 'Records that a lent key came back, received by the acting person; closes its key_not_returned finding';
 COMMENT ON FUNCTION tmac.review_assets(pg_catalog.text[],pg_catalog.text) IS '目録の見直し / records that the inventory (all active assets, or those named) was reviewed now, with a note (tmac_admin); returns how many';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
@@ -8646,7 +10373,7 @@ COMMENT ON FUNCTION tmac.set_contractor_agency(pg_catalog.text,pg_catalog.text) 
 COMMENT ON FUNCTION tmac.set_custodian(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者); closes a custodian_terminated finding';
 COMMENT ON FUNCTION tmac.set_handling_rule(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Sets the handling standard''s rule (allowed, approval, forbidden) for a level (code, name or alias) and an action, with how it is done (note)';
 COMMENT ON FUNCTION tmac.shared_profile_cache() IS 'The shared access-profile cache of a preloaded tmac: whether it is on, its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';
-COMMENT ON FUNCTION tmac.snapshot_access_stats() IS 'Appends to tmac.access_stats_history what each access counter added since the last snapshot; returns the rows appended (scheduled hourly by tmac.schedule_jobs)';
+COMMENT ON FUNCTION tmac.snapshot_access_stats() IS 'Appends to tmac.access_stats_history what each access counter added since the last snapshot (its commit lets those counters be evicted), and to tmac.access_stats_overflow what could not be counted; returns the history rows appended (scheduled hourly by tmac.schedule_jobs)';
 COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
 COMMENT ON FUNCTION tmac.store_asset(pg_catalog.text,pg_catalog.text) IS 'Records that an asset is kept in a container (保管物)';
 COMMENT ON FUNCTION tmac.today() IS 'Today''s date in the time zone of the date_time_zone setting';
@@ -8668,9 +10395,11 @@ COMMENT ON FUNCTION tmac.withdraw_asset(pg_catalog.text,pg_catalog.text) IS '委
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
 COMMENT ON INDEX tmac.handling_entry_disposal_idx IS 'tmac compliance: disposals by asset (copies unaccounted for at disposal)';
 COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';
+COMMENT ON INDEX tmac.person_login_role_oid_idx IS 'tmac login gate: the person a role was mapped to, whatever it is called since';
 COMMENT ON INDEX tmac.person_non_employee_idx IS 'tmac compliance: contractors, visitors and service accounts by status';
 COMMENT ON TABLE tmac.access_stats_history IS 'What each access counter added between two snapshots (tmac.snapshot_access_stats, hourly): rows read and written, statements; last_seen is the latest access in that interval';
 COMMENT ON TABLE tmac.access_stats_mark IS 'Internal: each counter as the last snapshot saw it, so the next snapshot appends only the difference';
+COMMENT ON TABLE tmac.access_stats_overflow IS 'Access counts lost because the shared hash (tmac.access_stats_max) was full of counters no snapshot had taken: when (first_at, last_at), counter updates refused, rows read and written; recorded by tmac.snapshot_access_stats, acknowledged by tmac_admin (tmac.acknowledge_access_stats_overflow), never deleted';
 COMMENT ON TABLE tmac.appointment IS '管理者の選任 / appointments (seed ③, I-3): role, person, scope, appointed by, period, how and when announced; ended, never deleted';
 COMMENT ON TABLE tmac.appointment_role IS '選任される役割 / the roles persons are appointed to (shipped with tmac; single: at most one active appointment at a time)';
 COMMENT ON TABLE tmac.area_entry IS '入退室記録・受付簿 (entry log of restricted areas): person or visitor with company, in/out, escort (立会者), badge (標識), devices brought in (カメラ等) and who approved them';
@@ -8705,7 +10434,7 @@ COMMENT ON TABLE tmac.sealed_transport IS '運搬記録 (sealed transports): ass
 COMMENT ON TABLE tmac.training_completion IS '受講記録 / training completions (従業員教育); each counts for its course''s validity (training_validity by default)';
 COMMENT ON TABLE tmac.training_course IS '教育課程 / the organisation''s training courses (seed ⑤) with topics and audience; every active employee and contractor must have completed each mandatory course for their audience within its validity (finding training_overdue)';
 COMMENT ON TABLE tmac.training_course_template IS '教育内容の例 / the seed''s example courses with their topics and audience (shipped with tmac; adopt one with tmac.define_course(course))';
-COMMENT ON TABLE tmac.weakening_rule IS 'Which setting weakens which compliance check, and when: off (a requirement turned off) or longer_than an interval; only tmac''s install writes it';
+COMMENT ON TABLE tmac.weakening_rule IS 'Which setting weakens which compliance check, and when: off (a requirement turned off), longer_than an interval, or other_than a value (write_down other than refuse); only tmac''s install writes it';
 COMMENT ON COLUMN tmac.access_grant.bound_org_group_id IS 'The grantee''s group (tmac.org_group.group_id) when approved; a change ends the grant unless it survives role changes';
 COMMENT ON COLUMN tmac.appointment.announced_how IS '周知の方法 / how it was made known (情報管理規程, 社内研修, 掲示, 朝礼, …)';
 COMMENT ON COLUMN tmac.appointment.announced_on IS '周知日 / when it was made known';
@@ -8823,8 +10552,11 @@ COMMENT ON COLUMN tmac.handling_entry.purpose IS '目的 (purpose)';
 COMMENT ON COLUMN tmac.handling_entry.recipient IS '提供先 (recipient)';
 COMMENT ON COLUMN tmac.handling_entry.recorded_at IS '記録日時 (when the entry was made)';
 COMMENT ON COLUMN tmac.handling_entry.return_note IS '返却時の記録 (note at the return)';
+COMMENT ON COLUMN tmac.handling_entry.return_report_note IS 'The handler''s note on the reported return';
+COMMENT ON COLUMN tmac.handling_entry.return_reported_at IS 'When the handler reported the return (tmac.return_handling); the entry stays open until a second person confirms it (tmac.confirm_return)';
+COMMENT ON COLUMN tmac.handling_entry.return_reported_by IS 'The handler who reported the return (never anyone else)';
 COMMENT ON COLUMN tmac.handling_entry.returned_at IS '終了時 日付 (returned or closed at)';
-COMMENT ON COLUMN tmac.handling_entry.returned_by IS '終了時 担当者 (who recorded the return)';
+COMMENT ON COLUMN tmac.handling_entry.returned_by IS '終了時 担当者 (who closed the entry: the handler''s manager, an approver of the asset, or the second person who confirmed the handler''s report; never the handler)';
 COMMENT ON COLUMN tmac.handling_entry.row_count IS 'Automatic entries: rows exported, copied or deleted';
 COMMENT ON COLUMN tmac.handling_entry.rule_applied IS 'The handling standard''s rule for this level and action when the entry was made: allowed, approval, forbidden';
 COMMENT ON COLUMN tmac.handling_entry.source_tables IS 'Automatic entries: the protected tables read (or deleted from)';
@@ -8837,6 +10569,7 @@ COMMENT ON COLUMN tmac.handling_rule.rule IS 'allowed (可), approval (要承認
 COMMENT ON COLUMN tmac.handling_rule_default.level_rank IS 'Rank of the level (tmac.level.rank) the rule is for';
 COMMENT ON COLUMN tmac.handling_rule_default.note IS 'How the action is done at this level (the seed''s 情報管理基準 wording)';
 COMMENT ON COLUMN tmac.handling_rule_default.rule IS 'allowed (可), approval (要承認: needs a manager''s approval) or forbidden (禁止)';
+COMMENT ON COLUMN tmac.hr_event.attributes IS 'JSON object: full_name, title, org_group, job_role, login_role, kind, responsible_person, note (strings); restore_cron_jobs (a rehire: true or false)';
 COMMENT ON COLUMN tmac.incident.category IS '兆候の区分 (category of sign): employee 従業員等, leaver 退職者等, partner 取引先, outsider 外部者';
 COMMENT ON COLUMN tmac.incident.cause IS '原因 (cause)';
 COMMENT ON COLUMN tmac.incident.closed_at IS '完了日時 (closed at)';
@@ -8844,7 +10577,8 @@ COMMENT ON COLUMN tmac.incident.closed_by IS '完了確認者 (who closed it)';
 COMMENT ON COLUMN tmac.incident.corrective_action IS '是正措置 (corrective action)';
 COMMENT ON COLUMN tmac.incident.description IS '内容 (what was noticed)';
 COMMENT ON COLUMN tmac.incident.detected_at IS '発見日時 (when it was noticed)';
-COMMENT ON COLUMN tmac.incident.discovered_by IS '発見者 (the person who noticed it)';
+COMMENT ON COLUMN tmac.incident.discovered_by IS '発見者 (the person who noticed it): the reporter, or the person the reporter named once they confirmed it (tmac.confirm_discovery); NULL while that is unconfirmed';
+COMMENT ON COLUMN tmac.incident.discoverer_claimed IS 'The person id the reporter named as 発見者 when it was someone else, as written; unconfirmed until that person confirms it (tmac.confirm_discovery)';
 COMMENT ON COLUMN tmac.incident.due_by IS '対応期限 (deadline to close it)';
 COMMENT ON COLUMN tmac.incident.escalated_at IS '経営層への報告 (when it was reported to management)';
 COMMENT ON COLUMN tmac.incident.escalated_by IS 'Who reported it to management';
@@ -8853,6 +10587,7 @@ COMMENT ON COLUMN tmac.incident.first_response IS '初動対応 (first response)
 COMMENT ON COLUMN tmac.incident.impact IS '影響 (impact on the company, partners, customers)';
 COMMENT ON COLUMN tmac.incident.incident_id IS '事故番号 (incident number)';
 COMMENT ON COLUMN tmac.incident.management_contact IS 'Whom in management it was reported to';
+COMMENT ON COLUMN tmac.incident.reported_asset_nos IS '対象情報 as reported: the asset numbers the reporter gave, as written; those in the inventory are linked in tmac.incident_asset, the others are for the manager to resolve';
 COMMENT ON COLUMN tmac.incident.reported_at IS '報告日時 (when it was reported)';
 COMMENT ON COLUMN tmac.incident.reported_by IS '報告者 (the person who entered the report)';
 COMMENT ON COLUMN tmac.incident.reported_to IS '報告先 (reported to): supervisor 上長 or manager 管理責任者';
@@ -8885,6 +10620,8 @@ COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment
 COMMENT ON COLUMN tmac.login_enrolment.login_role IS 'The enrolled PostgreSQL login role';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
+COMMENT ON COLUMN tmac.person.cron_jobs_disabled_by_tmac IS 'The pg_cron jobs (jobid) of the login role that tmac disabled at termination; a rehire with restore_cron_jobs re-enables them';
+COMMENT ON COLUMN tmac.person.login_role_oid IS 'The OID of the role login_role named when the HR feed mapped it: the login gate keeps that role gated while the person is terminated or on leave, whatever it is called since';
 COMMENT ON COLUMN tmac.person.org_group_id IS 'The person''s organisation group (tmac.org_group.group_id): an id, like labels, so a renamed group changes nothing here';
 COMMENT ON COLUMN tmac.physical_key.code IS '鍵番号 (the key''s code)';
 COMMENT ON COLUMN tmac.physical_key.custodian IS '鍵管理者 (the person keeping the key)';

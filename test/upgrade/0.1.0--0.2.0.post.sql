@@ -79,6 +79,13 @@ BEGIN
 END
 $groups$;
 
+-- 0.2.0 records the role a person logs in as by its OID too (tmac.person.login_role_oid), so
+-- the login gate, the termination and the findings follow the role whatever it is renamed to.
+-- Persons of 0.1.0 get the OID of the role that has their login name now (audited per person,
+-- as any change of tmac.person); a role renamed before the upgrade cannot be recognised here.
+UPDATE tmac.person p SET login_role_oid = r.oid
+  FROM pg_catalog.pg_roles r WHERE r.rolname = p.login_role AND p.login_role_oid IS NULL;
+
 -- 0.2.0's login gate (76_login_gate.sql) starts from the persons already there: terminated
 -- persons and persons on leave are refused from the moment the upgrade commits.
 SELECT tmac.login_gate_sync();
