@@ -212,5 +212,74 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.',
    'tmac.check_gated_role_renamed', '{persons}', true);
 
+-- pg_cron runs a job as its role through a background worker that never passes the login gate.
+-- The termination disables the person's jobs (tmac.cron_jobs_switch), but a role with CREATEROLE
+-- can become a terminated person's role afterwards (GRANT it to itself, SET ROLE) and schedule a
+-- new job.  The active jobs that run as a terminated person's role (by the OID recorded when
+-- mapped, under its current name, or by the name HR mapped), where pg_cron keeps its jobs in this
+-- database; nothing elsewhere.
+CREATE FUNCTION tmac.terminated_cron_jobs()
+  RETURNS TABLE (jobid bigint, jobname text, username text, person_id text)
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF NOT tmac.pg_cron_here() THEN
+    RETURN;
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT c.jobid, c.jobname::pg_catalog.text, c.username::pg_catalog.text, p.person_id
+       FROM tmac.person p
+       JOIN cron.job c ON c.username OPERATOR(pg_catalog.=) p.login_role::pg_catalog.text
+                       OR c.username OPERATOR(pg_catalog.=) tmac.person_role(p.login_role, p.login_role_oid)::pg_catalog.text
+      WHERE p.status OPERATOR(pg_catalog.=) ''terminated'' AND c.active
+      ORDER BY p.person_id, c.jobid';
+END
+$$;
+COMMENT ON FUNCTION tmac.terminated_cron_jobs() IS
+  'Internal: the active pg_cron jobs that run as the login role of a terminated person (by the recorded OID or the mapped name), where pg_cron keeps its jobs in this database';
+
+-- Run by tmac.run_maintenance(): such a job is disabled again, audited as at a termination
+-- (cron DISABLE, without an event).  It is not added to the person's cron_jobs_disabled_by_tmac:
+-- a rehire never re-enables a job the person did not have when they left.
+CREATE FUNCTION tmac.terminated_cron_jobs_disable() RETURNS integer
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  j record;
+  n integer := 0;
+BEGIN
+  FOR j IN SELECT t.person_id, t.username FROM tmac.terminated_cron_jobs() t GROUP BY t.person_id, t.username LOOP
+    n := n + pg_catalog.cardinality(tmac.cron_jobs_switch('DISABLE', ARRAY[j.username::name], '{}', j.person_id, NULL));
+  END LOOP;
+  RETURN n;
+END
+$$;
+COMMENT ON FUNCTION tmac.terminated_cron_jobs_disable() IS
+  'Internal (run_maintenance): disables, audited, the active pg_cron jobs that run as a terminated person''s login role; returns how many';
+
+-- Finding under II: a pg_cron job runs as a terminated person's role (until run_maintenance disables it).
+CREATE FUNCTION tmac.check_terminated_cron_job_active()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         pg_catalog.format('%s (%s) was terminated on %s but %s pg_cron job(s) run as their login role: %s. pg_cron''s workers never pass the login gate. Find out who scheduled them and why; tmac.run_maintenance() disables them, or run SELECT cron.alter_job(jobid, active => false).',
+                p.person_id, p.full_name, pg_catalog.to_char(p.terminated_at, 'YYYY-MM-DD'), j.n, j.jobs),
+         p.terminated_at
+    FROM (SELECT t.person_id, pg_catalog.count(*) AS n,
+                 pg_catalog.string_agg(pg_catalog.format('%s (%s, as %s)', t.jobid, coalesce(t.jobname, 'unnamed'), t.username), ', ' ORDER BY t.jobid) AS jobs
+            FROM tmac.terminated_cron_jobs() t GROUP BY t.person_id) j
+    JOIN tmac.person p ON p.person_id = j.person_id;
+END;
+COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS
+  'Check terminated_cron_job_active: active pg_cron jobs that run as a terminated person''s login role (by the recorded OID or the mapped name)';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
+  ('terminated_cron_job_active', 'II', 'high',
+   'pg_cron job running as a terminated person',
+   'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.',
+   'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.',
+   'tmac.check_terminated_cron_job_active', '{persons}', true);
+
 -- The gate of a new (or restored) database starts from its persons.
 SELECT tmac.login_gate_sync();
