@@ -24,14 +24,17 @@ COMMENT ON FUNCTION tmac.login_gate_note_all() IS
   'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits; false when tmac is not preloaded (no gate)';
 
 -- What the gate should say for the given login roles (by name, or by OID) and persons (or,
--- whole, for every person's role): one row per role examined, reason NULL when it may connect.
+-- whole, for every person's role): one row per role examined, reason NULL when it may connect,
+-- and role_name, the name HR mapped the person to (login_role), which the gate refuses too.
 -- A person's role is the role named login_role and the role recorded by OID when it was mapped
 -- (tmac.person.login_role_oid): renaming a terminated person's role does not open the gate,
--- which keeps it until HR reopens the person.  Called by src/login_gate.c as the extension
--- owner, just before the transaction commits.
+-- which keeps it until HR reopens the person.  A recorded role that was dropped is examined
+-- still (by its OID, which no role has now): its entry keeps the mapped name gated, so a role
+-- created or renamed under that name is refused at once, before any recomputation.  Called by
+-- src/login_gate.c as the extension owner, just before the transaction commits.
 -- (Planned generically, its estimate can pass jit_above_cost while the work is small: no JIT.)
 CREATE FUNCTION tmac.login_gate_wanted(roles text[], persons text[], whole boolean, role_oids oid[])
-  RETURNS TABLE (role_oid oid, reason text, since timestamptz)
+  RETURNS TABLE (role_oid oid, reason text, since timestamptz, role_name name)
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET jit = off AS
 $$
   WITH ps AS (             -- the persons in scope (each branch by index, or all of them)
@@ -43,6 +46,9 @@ $$
     SELECT p.login_role, p.login_role_oid FROM tmac.person p
      WHERE NOT $3 AND p.login_role IN (SELECT pg_catalog.unnest($1)::name)
   ),
+  oids AS (
+    SELECT o.oid FROM (SELECT pg_catalog.unnest($4) UNION SELECT ps.login_role_oid FROM ps) o(oid) WHERE o.oid IS NOT NULL
+  ),
   scope AS (               -- semi-joins: a COPY of 100,000 HR events notes as many names
     SELECT r.oid AS role_oid, r.rolname
       FROM pg_catalog.pg_roles r
@@ -50,17 +56,19 @@ $$
     UNION
     SELECT r.oid, r.rolname
       FROM pg_catalog.pg_roles r
-     WHERE r.oid IN (SELECT pg_catalog.unnest($4) UNION ALL SELECT ps.login_role_oid FROM ps)
+     WHERE r.oid IN (SELECT oids.oid FROM oids)
+    UNION                  -- a recorded role dropped since
+    SELECT oids.oid, NULL FROM oids WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = oids.oid)
   ),
   mapped AS (              -- by name, and by the OID recorded when the person was mapped (two index probes a role)
-    SELECT s.role_oid, p.person_id, p.terminated_at
+    SELECT s.role_oid, p.person_id, p.terminated_at, p.login_role
       FROM scope s
-     CROSS JOIN LATERAL (SELECT x.person_id, x.terminated_at FROM tmac.person x WHERE x.login_role = s.rolname
+     CROSS JOIN LATERAL (SELECT x.person_id, x.terminated_at, x.login_role FROM tmac.person x WHERE x.login_role = s.rolname
                          UNION
-                         SELECT x.person_id, x.terminated_at FROM tmac.person x WHERE x.login_role_oid = s.role_oid) p
+                         SELECT x.person_id, x.terminated_at, x.login_role FROM tmac.person x WHERE x.login_role_oid = s.role_oid) p
   ),
   st AS (
-    SELECT m.role_oid, m.person_id, x.status,
+    SELECT m.role_oid, m.person_id, m.login_role, x.status,
            CASE x.status
              WHEN 'terminated' THEN coalesce(m.terminated_at,
                (SELECT max(e.effective_at) FROM tmac.hr_event e
@@ -83,11 +91,12 @@ $$
                   WHERE NOT c.passed AND c.prerequisite IN ('pledge', 'training')
                   ORDER BY c.prerequisite LIMIT 1)
          END,
-         st.since
+         st.since,
+         st.login_role
     FROM scope s LEFT JOIN st ON st.role_oid = s.role_oid
 $$;
 COMMENT ON FUNCTION tmac.login_gate_wanted(text[], text[], boolean, oid[]) IS
-  'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect); a role of several persons has a row for each';
+  'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped, dropped or not): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect), and the name HR mapped, refused as well; a role of several persons has a row for each';
 
 CREATE FUNCTION tmac.login_gate_sync() RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -220,7 +229,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 -- database; nothing elsewhere.
 CREATE FUNCTION tmac.terminated_cron_jobs()
   RETURNS TABLE (jobid bigint, jobname text, username text, person_id text)
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
   IF NOT tmac.pg_cron_here() THEN
@@ -260,7 +269,7 @@ COMMENT ON FUNCTION tmac.terminated_cron_jobs_disable() IS
 -- Finding under II: a pg_cron job runs as a terminated person's role (until run_maintenance disables it).
 CREATE FUNCTION tmac.check_terminated_cron_job_active()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
          pg_catalog.format('%s (%s) was terminated on %s but %s pg_cron job(s) run as their login role: %s. pg_cron''s workers never pass the login gate. Find out who scheduled them and why; tmac.run_maintenance() disables them, or run SELECT cron.alter_job(jobid, active => false).',
