@@ -17,6 +17,11 @@
  * Entries are keyed by the role's OID: a person's role is the role named by
  * tmac.person.login_role and the role recorded by OID when it was mapped
  * (login_role_oid), so renaming a terminated person's role opens nothing.
+ * An entry also carries the name HR mapped the person to (login_role), and a
+ * connection under that name is refused whatever role now has it: a role
+ * created, or renamed, under a terminated person's name is refused at once,
+ * not only once a recomputation has examined it.  A recorded role that was
+ * dropped keeps its entry (by its dead OID) for its name.
  * A role may be gated in any number of databases: the hook looks up the
  * entry of the one database being connected to.  The bootstrap superuser is
  * never gated, so the DBA cannot lock themselves out; any other role, a
@@ -85,7 +90,7 @@
 #define GATE_FILE		"tmac_login_gate"
 #define GATE_FILE_TMP	"tmac_login_gate.tmp"
 #define GATE_MAGIC		0x746D6C67	/* "tmlg" */
-#define GATE_VERSION	1
+#define GATE_VERSION	2		/* 2: entries carry the mapped name */
 
 /* reasons; GATE_OPEN keeps an entry only for its refusal count */
 #define GATE_OPEN		'\0'
@@ -102,6 +107,8 @@ typedef struct GateEntry
 	TimestampTz since;			/* 0: not known */
 	int64		refused;
 	TimestampTz last_refused;	/* 0: never */
+	NameData	name;			/* the name HR mapped the person to, refused
+								 * too; empty: none */
 } GateEntry;
 
 typedef struct GateShared
@@ -138,6 +145,8 @@ static bool pending_full = false;
 static Oid	pending_db = InvalidOid;
 static int	n_examined = 0;
 static Oid *examined = NULL;
+static int	n_examined_names = 0;
+static char **examined_names = NULL;	/* the noted names, sorted (of note_roles) */
 static int	n_wanted = 0;
 static GateEntry *wanted = NULL;	/* sorted by roleid, as examined */
 static bool *wanted_present = NULL; /* (COMMIT) already in the table */
@@ -378,6 +387,10 @@ forget_notes(void)
 	n_examined = n_wanted = 0;
 	if (examined)
 		pfree(examined);
+	if (examined_names)
+		pfree(examined_names);
+	examined_names = NULL;
+	n_examined_names = 0;
 	if (wanted)
 		pfree(wanted);
 	if (wanted_present)
@@ -404,6 +417,30 @@ find_entry(Oid dbid, Oid roleid)
 	return -1;
 }
 
+/*
+ * The entry that refuses a connection as roleid under user_name to dbid (any
+ * database: InvalidOid), or -1: the role's own, else one that gates the name.
+ */
+static int
+find_gating_entry(Oid dbid, Oid roleid, const char *user_name)
+{
+	int			i,
+				by_name = -1;
+
+	for (i = 0; i < gate->nentries; i++)
+	{
+		GateEntry  *e = &gate->entries[i];
+
+		if (e->reason == GATE_OPEN || (OidIsValid(dbid) && e->dbid != dbid))
+			continue;
+		if (e->roleid == roleid)
+			return i;
+		if (by_name < 0 && NameStr(e->name)[0] != '\0' && strcmp(NameStr(e->name), user_name) == 0)
+			by_name = i;
+	}
+	return by_name;
+}
+
 static void
 remove_entry(int i)
 {
@@ -423,6 +460,26 @@ examined_role(Oid roleid)
 {
 	return n_examined > 0 &&
 		bsearch(&roleid, examined, n_examined, sizeof(Oid), oid_cmp) != NULL;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * Was an entry's name noted?  Then its person was examined: an entry that
+ * gates the name but whose role was not examined is no longer wanted (a
+ * squatter's, dropped since), and must not keep refusing the name.
+ */
+static bool
+examined_name(const NameData *name)
+{
+	const char *key = NameStr(*name);
+
+	return n_examined_names > 0 && key[0] != '\0' &&
+		bsearch(&key, examined_names, n_examined_names, sizeof(char *), name_cmp) != NULL;
 }
 
 /* index in wanted[] of the role, or -1 */
@@ -470,6 +527,9 @@ gate_reader(SPITupleTable *rows, uint64 nrows, void *arg)
 		wanted[n_wanted].reason = code;
 		d = SPI_getbinval(tup, desc, 3, &isnull);
 		wanted[n_wanted].since = isnull ? 0 : DatumGetTimestampTz(d);
+		d = SPI_getbinval(tup, desc, 4, &isnull);
+		if (!isnull)
+			namestrcpy(&wanted[n_wanted].name, NameStr(*DatumGetName(d)));
 		n_wanted++;
 	}
 	/* sorted for bsearch, one entry per role */
@@ -513,7 +573,7 @@ gate_precommit(void)
 {
 	const TmacExtension *ext;
 	Oid			argtypes[4] = {TEXTARRAYOID, TEXTARRAYOID, BOOLOID, OIDARRAYOID};
-	Oid			types[3] = {OIDOID, TEXTOID, TIMESTAMPTZOID};
+	Oid			types[4] = {OIDOID, TEXTOID, TIMESTAMPTZOID, NAMEOID};
 	Datum		args[4];
 	int			i,
 				added = 0;
@@ -545,9 +605,19 @@ gate_precommit(void)
 	args[1] = list_array(note_all ? NIL : note_persons, TEXTOID);
 	args[2] = BoolGetDatum(note_all);
 	args[3] = list_array(note_all ? NIL : note_role_oids, OIDOID);
-	tmac_owner_query("SELECT w.role_oid, w.reason, w.since FROM tmac.login_gate_wanted($1, $2, $3, $4) w",
-					 4, argtypes, args, 3, types, true, TMAC_SNAPSHOT_LATEST,
+	tmac_owner_query("SELECT w.role_oid, w.reason, w.since, w.role_name FROM tmac.login_gate_wanted($1, $2, $3, $4) w",
+					 4, argtypes, args, 4, types, true, TMAC_SNAPSHOT_LATEST,
 					 gate_reader, NULL);
+
+	if (!note_all && note_roles != NIL)
+	{
+		ListCell   *lc;
+
+		examined_names = MemoryContextAlloc(TopMemoryContext, sizeof(char *) * list_length(note_roles));
+		foreach(lc, note_roles)
+			examined_names[n_examined_names++] = (char *) lfirst(lc);
+		qsort(examined_names, n_examined_names, sizeof(char *), name_cmp);
+	}
 
 	/* fail now rather than lose an entry at COMMIT */
 	added = n_wanted;
@@ -609,7 +679,8 @@ gate_commit(void)
 			GateEntry  *e = &gate->entries[i];
 			int			w;
 
-			if (e->dbid != pending_db || !(pending_full || examined_role(e->roleid)))
+			if (e->dbid != pending_db ||
+				!(pending_full || examined_role(e->roleid) || examined_name(&e->name)))
 				continue;
 			w = wanted_index(e->roleid);
 			if (w >= 0)
@@ -617,6 +688,7 @@ gate_commit(void)
 				if (e->reason != wanted[w].reason || e->since == 0)
 					e->since = wanted[w].since;
 				e->reason = wanted[w].reason;
+				e->name = wanted[w].name;
 				wanted_present[w] = true;
 			}
 			else if (e->refused > 0)
@@ -799,8 +871,7 @@ tmac_login_gate_client_auth(Port *port, int status)
 	 * below, however many databases gate the role.
 	 */
 	LWLockAcquire(gate->lock, LW_SHARED);
-	for (i = 0; i < gate->nentries && !gated; i++)
-		gated = gate->entries[i].roleid == roleid && gate->entries[i].reason != GATE_OPEN;
+	gated = find_gating_entry(InvalidOid, roleid, port->user_name) >= 0;
 	LWLockRelease(gate->lock);
 	if (!gated)
 		return;
@@ -808,16 +879,15 @@ tmac_login_gate_client_auth(Port *port, int status)
 	if (!OidIsValid(db))
 		return;
 	LWLockAcquire(gate->lock, LW_SHARED);
-	i = find_entry(db, roleid);
-	gated = i >= 0 && gate->entries[i].reason != GATE_OPEN;
+	gated = find_gating_entry(db, roleid, port->user_name) >= 0;
 	LWLockRelease(gate->lock);
 	if (!gated)
 		return;					/* gated in other databases only */
 
 	/* count the attempt, then refuse */
 	LWLockAcquire(gate->lock, LW_EXCLUSIVE);
-	i = find_entry(db, roleid);
-	if (i >= 0 && gate->entries[i].reason != GATE_OPEN)
+	i = find_gating_entry(db, roleid, port->user_name);
+	if (i >= 0)
 	{
 		gate->entries[i].refused++;
 		gate->entries[i].last_refused = GetCurrentTimestamp();
@@ -973,6 +1043,10 @@ tmac_login_gate_refusals(PG_FUNCTION_ARGS)
 		bool		nulls[6] = {false, false, false, false, false, false};
 		char	   *rolname = GetUserNameFromId(copy[i].roleid, true);
 		const char *reason = reason_name(copy[i].reason);
+
+		/* a dropped role: the name it was mapped as, which is gated still */
+		if (rolname == NULL && NameStr(copy[i].name)[0] != '\0')
+			rolname = NameStr(copy[i].name);
 
 		values[0] = ObjectIdGetDatum(copy[i].roleid);
 		nulls[1] = rolname == NULL;

@@ -91,6 +91,33 @@ CREATE TRIGGER login_role_oid_update BEFORE UPDATE ON tmac.person
                      OR (NEW.login_role IS NOT NULL AND NEW.login_role_oid IS NULL))
   EXECUTE FUNCTION tmac.person_login_role_oid();
 
+-- The role a person's acts (a termination: NOLOGIN, memberships, sessions, pg_cron jobs; the
+-- findings) act on, by its current name: the role recorded by OID when the person was mapped,
+-- whatever it is called since (NULL when it was dropped); by login_role only when no OID is
+-- recorded.  A role renamed while its person is active is still theirs at the termination.
+CREATE FUNCTION tmac.person_role(login_role name, login_role_oid oid) RETURNS name
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT CASE WHEN $2 IS NOT NULL THEN (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = $2)
+              ELSE (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.rolname = $1) END
+$$;
+COMMENT ON FUNCTION tmac.person_role(name, oid) IS
+  'The current name of a person''s login role: the role recorded by OID when mapped (NULL if dropped), or the role named login_role when no OID is recorded';
+
+-- The other person a role is taken by: mapped to it by name, or by the OID recorded when they
+-- were mapped (the role was renamed since), or NULL.
+CREATE FUNCTION tmac.login_role_holder(role name, except_person text DEFAULT NULL) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT p.person_id FROM tmac.person p
+   WHERE (p.login_role = $1
+          OR p.login_role_oid = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = $1))
+     AND p.person_id IS DISTINCT FROM $2
+   ORDER BY p.person_id LIMIT 1
+$$;
+COMMENT ON FUNCTION tmac.login_role_holder(name, text) IS
+  'The person (other than except_person) a login role is mapped to, by name or by the OID recorded when mapped (renamed since), or NULL';
+
 -- The person mapped to a role, or NULL.
 CREATE FUNCTION tmac.person_of_role(role name) RETURNS text
   LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -244,6 +271,7 @@ DECLARE
   me name := tmac.acting_role('enrol a login role');
   rn name := pg_catalog.pg_get_userbyid(role);     -- the role's name, unquoted
   why text;
+  holder record;
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('enrol_login', 'role', role::text);
@@ -259,6 +287,16 @@ BEGIN
     RAISE EXCEPTION 'role "%" cannot be enrolled as a person''s login: %', rn, why
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.';
+  END IF;
+  -- a role renamed after the HR feed mapped it is still that person's (enrolled under its old name)
+  SELECT x.person_id, x.login_role INTO holder FROM tmac.person x
+   WHERE x.login_role_oid = role AND x.login_role IS DISTINCT FROM rn
+   ORDER BY x.person_id LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'role "%" is the login role of person "%", mapped as "%"', rn, holder.person_id, holder.login_role
+      USING ERRCODE = 'unique_violation',
+            DETAIL = 'The role was renamed after the HR feed mapped it; tmac follows the role, not its name.',
+            HINT = pg_catalog.format('Rename it back (ALTER ROLE %I RENAME TO %I), or find out who renamed it and why.', rn, holder.login_role);
   END IF;
   -- an enrolled login may do what every person may (tmac_person: record handling, report
   -- incidents, each refused unless the role is an active person's login)

@@ -69,7 +69,7 @@ BEGIN
     PERFORM tmac.hr_error(e, '42704', format('login role "%s" does not exist', lr),
       'The DBA or the identity system creates the login role; tmac only maps the person to it.');
   END IF;
-  SELECT p.person_id INTO other FROM tmac.person p WHERE p.login_role = lr AND p.person_id <> e.person_id;
+  other := tmac.login_role_holder(lr, e.person_id);     -- by name, or by the OID of a role renamed since
   IF other IS NOT NULL THEN
     PERFORM tmac.hr_error(e, '23505', format('login role "%s" is already mapped to person "%s"', lr, other));
   END IF;
@@ -250,6 +250,8 @@ DECLARE
   old_login name;
   old_oid oid;
   cron_jobs bigint[];
+  lr name;
+  mapped_as jsonb;
 BEGIN
   PERFORM tmac.hr_validate_login_role(e);              -- again: enrolment may have changed since receipt
   IF e.kind = 'hire' THEN
@@ -324,40 +326,47 @@ BEGIN
      WHERE g.person_id = p.person_id AND g.status IN ('pending', 'active');
     -- Appointments (管理者の選任) and assigned duties such as key custody end with the employment.
     PERFORM tmac.end_person_duties(p.person_id, eff, who, 'terminated');
-    -- Only an enrolled login role is touched: a role the DBA did not enrol (or withdrew) is not HR's.
-    IF p.login_role IS NOT NULL AND NOT tmac.login_enrolled(p.login_role) THEN
-      PERFORM tmac.audit_append('role', 'NOT_ENROLLED', p.login_role,
+    -- The role acted on is the one recorded by OID when the person was mapped, by its current
+    -- name (tmac.person_role): renamed while the person was active, it is still theirs.  Only an
+    -- enrolled login role is touched (enrolled under the name HR mapped, or its current name): a
+    -- role the DBA did not enrol (or withdrew) is not HR's.
+    lr := tmac.person_role(p.login_role, p.login_role_oid);
+    mapped_as := CASE WHEN lr IS DISTINCT FROM p.login_role THEN jsonb_build_object('mapped_as', p.login_role) ELSE '{}' END;
+    IF p.login_role IS NOT NULL AND NOT (tmac.login_enrolled(p.login_role) OR coalesce(tmac.login_enrolled(lr), false)) THEN
+      PERFORM tmac.audit_append('role', 'NOT_ENROLLED', coalesce(lr, p.login_role),
                                 jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id,
-                                                   'note', 'login role left as it is: not enrolled'));
-    ELSIF p.login_role IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
-      IF (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
-        EXECUTE format('ALTER ROLE %I NOLOGIN', p.login_role);
-        UPDATE tmac.person SET login_disabled_by_tmac = true WHERE person_id = p.person_id;
+                                                   'note', 'login role left as it is: not enrolled') || mapped_as);
+    ELSIF p.login_role IS NOT NULL THEN
+      IF lr IS NOT NULL THEN
+        IF (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = lr) THEN
+          EXECUTE format('ALTER ROLE %I NOLOGIN', lr);
+          UPDATE tmac.person SET login_disabled_by_tmac = true WHERE person_id = p.person_id;
+        END IF;
+        FOR r IN
+          SELECT g.rolname FROM pg_catalog.pg_auth_members m
+            JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+            JOIN pg_catalog.pg_roles u ON u.oid = m.member
+           WHERE u.rolname = lr
+             -- every membership that leads to a tmac role, directly or through other roles
+             AND (g.rolname LIKE 'tmac\_%' OR EXISTS (
+                    WITH RECURSIVE up(id) AS (
+                      SELECT m.roleid
+                      UNION
+                      SELECT m2.roleid FROM pg_catalog.pg_auth_members m2 JOIN up ON m2.member = up.id)
+                    SELECT 1 FROM up JOIN pg_catalog.pg_roles t ON t.oid = up.id WHERE t.rolname LIKE 'tmac\_%'))
+        LOOP
+          EXECUTE format('REVOKE %I FROM %I', r.rolname, lr);
+          PERFORM tmac.audit_append('role', 'REVOKE', lr,
+                                    jsonb_build_object('role', r.rolname, 'person_id', p.person_id, 'event_id', e.event_id) || mapped_as);
+        END LOOP;
+        PERFORM tmac.audit_append('role', 'NOLOGIN', lr,
+                                  jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id) || mapped_as);
+        PERFORM tmac.queue_session_end(lr);
       END IF;
-      FOR r IN
-        SELECT g.rolname FROM pg_catalog.pg_auth_members m
-          JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
-          JOIN pg_catalog.pg_roles u ON u.oid = m.member
-         WHERE u.rolname = p.login_role
-           -- every membership that leads to a tmac role, directly or through other roles
-           AND (g.rolname LIKE 'tmac\_%' OR EXISTS (
-                  WITH RECURSIVE up(id) AS (
-                    SELECT m.roleid
-                    UNION
-                    SELECT m2.roleid FROM pg_catalog.pg_auth_members m2 JOIN up ON m2.member = up.id)
-                  SELECT 1 FROM up JOIN pg_catalog.pg_roles t ON t.oid = up.id WHERE t.rolname LIKE 'tmac\_%'))
-      LOOP
-        EXECUTE format('REVOKE %I FROM %I', r.rolname, p.login_role);
-        PERFORM tmac.audit_append('role', 'REVOKE', p.login_role,
-                                  jsonb_build_object('role', r.rolname, 'person_id', p.person_id, 'event_id', e.event_id));
-      END LOOP;
-      PERFORM tmac.audit_append('role', 'NOLOGIN', p.login_role,
-                                jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
-      PERFORM tmac.queue_session_end(p.login_role);
-      -- pg_cron's background workers never pass the login gate: the jobs stop here
+      -- pg_cron's background workers never pass the login gate: the jobs stop here (the jobs of
+      -- the role by its current name, and of the name HR mapped)
       cron_jobs := tmac.cron_jobs_switch('DISABLE',
-                     ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[p.login_role, pg_get_userbyid(p.login_role_oid)]) x
-                            WHERE x IS NOT NULL AND x NOT LIKE 'unknown (OID=%'),
+                     ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[lr, p.login_role]) x WHERE x IS NOT NULL),
                      '{}', p.person_id, e.event_id);
       IF cardinality(cron_jobs) > 0 THEN
         UPDATE tmac.person SET cron_jobs_disabled_by_tmac = cron_jobs WHERE person_id = p.person_id;

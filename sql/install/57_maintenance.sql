@@ -2,7 +2,8 @@
 --
 -- tmac.run_maintenance() applies scheduled HR events that have come due,
 -- marks lapsed grants (expired, or ended after a role-change grace period),
--- cancels requests whose validity has passed and rebuilds the login gate
+-- cancels requests whose validity has passed, disables pg_cron jobs that run as a
+-- terminated person (76_login_gate.sql) and rebuilds the login gate
 -- (tmac.login_gate_sync, 76_login_gate.sql: a pledge or training that merely
 -- expired changes no row, so only this brings it to the gate).  Correctness never depends
 -- on it: access decisions and tmac.grants already treat those as done at
@@ -18,6 +19,7 @@ DECLARE
   n_events integer;
   n_lapsed integer;
   n_cancelled integer;
+  n_cron integer;
   result jsonb;
 BEGIN
   n_events := tmac.apply_due_events();
@@ -33,9 +35,11 @@ BEGIN
          ended_by = 'tmac.run_maintenance'
    WHERE g.status = 'pending' AND upper(g.validity) <= now();
   GET DIAGNOSTICS n_cancelled = ROW_COUNT;
+  -- a pg_cron job running as a terminated person's role (scheduled after the termination)
+  n_cron := tmac.terminated_cron_jobs_disable();
   result := jsonb_build_object('events_applied', n_events, 'grants_lapsed', n_lapsed,
-                               'requests_cancelled', n_cancelled);
-  IF n_events + n_lapsed + n_cancelled > 0 THEN
+                               'requests_cancelled', n_cancelled, 'cron_jobs_disabled', n_cron);
+  IF n_events + n_lapsed + n_cancelled + n_cron > 0 THEN
     PERFORM tmac.audit_append('maintenance', 'run', NULL, result);
   END IF;
   BEGIN
@@ -49,7 +53,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.run_maintenance() IS
-  'Applies due HR events, marks lapsed grants, cancels lapsed requests and rebuilds the login gate; returns counts. Safe to run at any time, any number of times';
+  'Applies due HR events, marks lapsed grants, cancels lapsed requests, disables pg_cron jobs running as terminated persons and rebuilds the login gate; returns counts. Safe to run at any time, any number of times';
 
 CREATE TABLE tmac.maintenance_state (
   singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),

@@ -99,15 +99,17 @@ CREATE FUNCTION tmac.check_terminated_session_open()
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
          format('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*), p.login_role,
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*),
+                string_agg(DISTINCT a.usename::text || CASE WHEN a.usename <> p.login_role THEN ' (renamed from ' || p.login_role || ')' ELSE '' END, ', '),
                 string_agg(a.pid::text, ', ' ORDER BY a.pid)),
          min(a.backend_start)
-    FROM tmac.person p JOIN pg_catalog.pg_stat_activity a ON a.usename = p.login_role
+    -- the role recorded by OID when the person was mapped (renamed since?) and the role by name
+    FROM tmac.person p JOIN pg_catalog.pg_stat_activity a ON a.usesysid = p.login_role_oid OR a.usename = p.login_role
    WHERE p.status = 'terminated' AND a.backend_type = 'client backend'
    GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
 END;
 COMMENT ON FUNCTION tmac.check_terminated_session_open() IS
-  'Check terminated_session_open: terminated persons with open database sessions';
+  'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
 
 CREATE FUNCTION tmac.check_grants()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)

@@ -24,14 +24,17 @@ COMMENT ON FUNCTION tmac.login_gate_note_all() IS
   'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits; false when tmac is not preloaded (no gate)';
 
 -- What the gate should say for the given login roles (by name, or by OID) and persons (or,
--- whole, for every person's role): one row per role examined, reason NULL when it may connect.
+-- whole, for every person's role): one row per role examined, reason NULL when it may connect,
+-- and role_name, the name HR mapped the person to (login_role), which the gate refuses too.
 -- A person's role is the role named login_role and the role recorded by OID when it was mapped
 -- (tmac.person.login_role_oid): renaming a terminated person's role does not open the gate,
--- which keeps it until HR reopens the person.  Called by src/login_gate.c as the extension
--- owner, just before the transaction commits.
+-- which keeps it until HR reopens the person.  A recorded role that was dropped is examined
+-- still (by its OID, which no role has now): its entry keeps the mapped name gated, so a role
+-- created or renamed under that name is refused at once, before any recomputation.  Called by
+-- src/login_gate.c as the extension owner, just before the transaction commits.
 -- (Planned generically, its estimate can pass jit_above_cost while the work is small: no JIT.)
 CREATE FUNCTION tmac.login_gate_wanted(roles text[], persons text[], whole boolean, role_oids oid[])
-  RETURNS TABLE (role_oid oid, reason text, since timestamptz)
+  RETURNS TABLE (role_oid oid, reason text, since timestamptz, role_name name)
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET jit = off AS
 $$
   WITH ps AS (             -- the persons in scope (each branch by index, or all of them)
@@ -43,6 +46,9 @@ $$
     SELECT p.login_role, p.login_role_oid FROM tmac.person p
      WHERE NOT $3 AND p.login_role IN (SELECT pg_catalog.unnest($1)::name)
   ),
+  oids AS (
+    SELECT o.oid FROM (SELECT pg_catalog.unnest($4) UNION SELECT ps.login_role_oid FROM ps) o(oid) WHERE o.oid IS NOT NULL
+  ),
   scope AS (               -- semi-joins: a COPY of 100,000 HR events notes as many names
     SELECT r.oid AS role_oid, r.rolname
       FROM pg_catalog.pg_roles r
@@ -50,17 +56,19 @@ $$
     UNION
     SELECT r.oid, r.rolname
       FROM pg_catalog.pg_roles r
-     WHERE r.oid IN (SELECT pg_catalog.unnest($4) UNION ALL SELECT ps.login_role_oid FROM ps)
+     WHERE r.oid IN (SELECT oids.oid FROM oids)
+    UNION                  -- a recorded role dropped since
+    SELECT oids.oid, NULL FROM oids WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = oids.oid)
   ),
   mapped AS (              -- by name, and by the OID recorded when the person was mapped (two index probes a role)
-    SELECT s.role_oid, p.person_id, p.terminated_at
+    SELECT s.role_oid, p.person_id, p.terminated_at, p.login_role
       FROM scope s
-     CROSS JOIN LATERAL (SELECT x.person_id, x.terminated_at FROM tmac.person x WHERE x.login_role = s.rolname
+     CROSS JOIN LATERAL (SELECT x.person_id, x.terminated_at, x.login_role FROM tmac.person x WHERE x.login_role = s.rolname
                          UNION
-                         SELECT x.person_id, x.terminated_at FROM tmac.person x WHERE x.login_role_oid = s.role_oid) p
+                         SELECT x.person_id, x.terminated_at, x.login_role FROM tmac.person x WHERE x.login_role_oid = s.role_oid) p
   ),
   st AS (
-    SELECT m.role_oid, m.person_id, x.status,
+    SELECT m.role_oid, m.person_id, m.login_role, x.status,
            CASE x.status
              WHEN 'terminated' THEN coalesce(m.terminated_at,
                (SELECT max(e.effective_at) FROM tmac.hr_event e
@@ -83,11 +91,12 @@ $$
                   WHERE NOT c.passed AND c.prerequisite IN ('pledge', 'training')
                   ORDER BY c.prerequisite LIMIT 1)
          END,
-         st.since
+         st.since,
+         st.login_role
     FROM scope s LEFT JOIN st ON st.role_oid = s.role_oid
 $$;
 COMMENT ON FUNCTION tmac.login_gate_wanted(text[], text[], boolean, oid[]) IS
-  'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect); a role of several persons has a row for each';
+  'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped, dropped or not): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect), and the name HR mapped, refused as well; a role of several persons has a row for each';
 
 CREATE FUNCTION tmac.login_gate_sync() RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -211,6 +220,75 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.',
    'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.',
    'tmac.check_gated_role_renamed', '{persons}', true);
+
+-- pg_cron runs a job as its role through a background worker that never passes the login gate.
+-- The termination disables the person's jobs (tmac.cron_jobs_switch), but a role with CREATEROLE
+-- can become a terminated person's role afterwards (GRANT it to itself, SET ROLE) and schedule a
+-- new job.  The active jobs that run as a terminated person's role (by the OID recorded when
+-- mapped, under its current name, or by the name HR mapped), where pg_cron keeps its jobs in this
+-- database; nothing elsewhere.
+CREATE FUNCTION tmac.terminated_cron_jobs()
+  RETURNS TABLE (jobid bigint, jobname text, username text, person_id text)
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF NOT tmac.pg_cron_here() THEN
+    RETURN;
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT c.jobid, c.jobname::pg_catalog.text, c.username::pg_catalog.text, p.person_id
+       FROM tmac.person p
+       JOIN cron.job c ON c.username OPERATOR(pg_catalog.=) p.login_role::pg_catalog.text
+                       OR c.username OPERATOR(pg_catalog.=) tmac.person_role(p.login_role, p.login_role_oid)::pg_catalog.text
+      WHERE p.status OPERATOR(pg_catalog.=) ''terminated'' AND c.active
+      ORDER BY p.person_id, c.jobid';
+END
+$$;
+COMMENT ON FUNCTION tmac.terminated_cron_jobs() IS
+  'Internal: the active pg_cron jobs that run as the login role of a terminated person (by the recorded OID or the mapped name), where pg_cron keeps its jobs in this database';
+
+-- Run by tmac.run_maintenance(): such a job is disabled again, audited as at a termination
+-- (cron DISABLE, without an event).  It is not added to the person's cron_jobs_disabled_by_tmac:
+-- a rehire never re-enables a job the person did not have when they left.
+CREATE FUNCTION tmac.terminated_cron_jobs_disable() RETURNS integer
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  j record;
+  n integer := 0;
+BEGIN
+  FOR j IN SELECT t.person_id, t.username FROM tmac.terminated_cron_jobs() t GROUP BY t.person_id, t.username LOOP
+    n := n + pg_catalog.cardinality(tmac.cron_jobs_switch('DISABLE', ARRAY[j.username::name], '{}', j.person_id, NULL));
+  END LOOP;
+  RETURN n;
+END
+$$;
+COMMENT ON FUNCTION tmac.terminated_cron_jobs_disable() IS
+  'Internal (run_maintenance): disables, audited, the active pg_cron jobs that run as a terminated person''s login role; returns how many';
+
+-- Finding under II: a pg_cron job runs as a terminated person's role (until run_maintenance disables it).
+CREATE FUNCTION tmac.check_terminated_cron_job_active()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         pg_catalog.format('%s (%s) was terminated on %s but %s pg_cron job(s) run as their login role: %s. pg_cron''s workers never pass the login gate. Find out who scheduled them and why; tmac.run_maintenance() disables them, or run SELECT cron.alter_job(jobid, active => false).',
+                p.person_id, p.full_name, pg_catalog.to_char(p.terminated_at, 'YYYY-MM-DD'), j.n, j.jobs),
+         p.terminated_at
+    FROM (SELECT t.person_id, pg_catalog.count(*) AS n,
+                 pg_catalog.string_agg(pg_catalog.format('%s (%s, as %s)', t.jobid, coalesce(t.jobname, 'unnamed'), t.username), ', ' ORDER BY t.jobid) AS jobs
+            FROM tmac.terminated_cron_jobs() t GROUP BY t.person_id) j
+    JOIN tmac.person p ON p.person_id = j.person_id;
+END;
+COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS
+  'Check terminated_cron_job_active: active pg_cron jobs that run as a terminated person''s login role (by the recorded OID or the mapped name)';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
+  ('terminated_cron_job_active', 'II', 'high',
+   'pg_cron job running as a terminated person',
+   'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.',
+   'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.',
+   'tmac.check_terminated_cron_job_active', '{persons}', true);
 
 -- The gate of a new (or restored) database starts from its persons.
 SELECT tmac.login_gate_sync();

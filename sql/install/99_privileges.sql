@@ -106,7 +106,8 @@ GRANT EXECUTE ON FUNCTION
   tmac.access_rights_ledger_as_of(timestamptz), tmac.prerequisite_status(timestamptz),
   tmac.protection_in_place(regclass, name), tmac.relation_tree(regclass),
   tmac.sod_role_conflicts(), tmac.sod_violations(),
-  tmac.check_login_gate_refused(), tmac.login_gate_refusals(), tmac.check_gated_role_renamed()
+  tmac.check_login_gate_refused(), tmac.login_gate_refusals(), tmac.check_gated_role_renamed(),
+  tmac.check_terminated_cron_job_active()
 TO tmac_auditor, tmac_admin;
 
 -- HR.
