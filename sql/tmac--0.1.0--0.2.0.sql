@@ -928,6 +928,29 @@ CREATE TRIGGER login_role_oid BEFORE INSERT ON tmac.person FOR EACH ROW WHEN (((
 
 CREATE TRIGGER login_role_oid_update BEFORE UPDATE ON tmac.person FOR EACH ROW WHEN (((new.login_role IS DISTINCT FROM old.login_role) OR ((new.login_role IS NOT NULL) AND (new.login_role_oid IS NULL)))) EXECUTE FUNCTION tmac.person_login_role_oid();
 
+CREATE OR REPLACE FUNCTION tmac.person_role(login_role name, login_role_oid oid)
+ RETURNS name
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT CASE WHEN $2 IS NOT NULL THEN (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = $2)
+              ELSE (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.rolname = $1) END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.login_role_holder(role name, except_person text DEFAULT NULL::text)
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT p.person_id FROM tmac.person p
+   WHERE (p.login_role = $1
+          OR p.login_role_oid = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = $1))
+     AND p.person_id IS DISTINCT FROM $2
+   ORDER BY p.person_id LIMIT 1
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.person_of_role(role name) RETURNS text
   LANGUAGE sql STABLE STRICT PARALLEL SAFE
   RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
@@ -1062,6 +1085,7 @@ DECLARE
   me name := tmac.acting_role('enrol a login role');
   rn name := pg_catalog.pg_get_userbyid(role);     -- the role's name, unquoted
   why text;
+  holder record;
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('enrol_login', 'role', role::text);
@@ -1077,6 +1101,16 @@ BEGIN
     RAISE EXCEPTION 'role "%" cannot be enrolled as a person''s login: %', rn, why
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.';
+  END IF;
+  -- a role renamed after the HR feed mapped it is still that person's (enrolled under its old name)
+  SELECT x.person_id, x.login_role INTO holder FROM tmac.person x
+   WHERE x.login_role_oid = role AND x.login_role IS DISTINCT FROM rn
+   ORDER BY x.person_id LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'role "%" is the login role of person "%", mapped as "%"', rn, holder.person_id, holder.login_role
+      USING ERRCODE = 'unique_violation',
+            DETAIL = 'The role was renamed after the HR feed mapped it; tmac follows the role, not its name.',
+            HINT = pg_catalog.format('Rename it back (ALTER ROLE %I RENAME TO %I), or find out who renamed it and why.', rn, holder.login_role);
   END IF;
   -- an enrolled login may do what every person may (tmac_person: record handling, report
   -- incidents, each refused unless the role is an active person's login)
@@ -1331,7 +1365,7 @@ BEGIN
     PERFORM tmac.hr_error(e, '42704', format('login role "%s" does not exist', lr),
       'The DBA or the identity system creates the login role; tmac only maps the person to it.');
   END IF;
-  SELECT p.person_id INTO other FROM tmac.person p WHERE p.login_role = lr AND p.person_id <> e.person_id;
+  other := tmac.login_role_holder(lr, e.person_id);     -- by name, or by the OID of a role renamed since
   IF other IS NOT NULL THEN
     PERFORM tmac.hr_error(e, '23505', format('login role "%s" is already mapped to person "%s"', lr, other));
   END IF;
@@ -1496,6 +1530,8 @@ DECLARE
   old_login name;
   old_oid oid;
   cron_jobs bigint[];
+  lr name;
+  mapped_as jsonb;
 BEGIN
   PERFORM tmac.hr_validate_login_role(e);              -- again: enrolment may have changed since receipt
   IF e.kind = 'hire' THEN
@@ -1570,40 +1606,47 @@ BEGIN
      WHERE g.person_id = p.person_id AND g.status IN ('pending', 'active');
     -- Appointments (管理者の選任) and assigned duties such as key custody end with the employment.
     PERFORM tmac.end_person_duties(p.person_id, eff, who, 'terminated');
-    -- Only an enrolled login role is touched: a role the DBA did not enrol (or withdrew) is not HR's.
-    IF p.login_role IS NOT NULL AND NOT tmac.login_enrolled(p.login_role) THEN
-      PERFORM tmac.audit_append('role', 'NOT_ENROLLED', p.login_role,
+    -- The role acted on is the one recorded by OID when the person was mapped, by its current
+    -- name (tmac.person_role): renamed while the person was active, it is still theirs.  Only an
+    -- enrolled login role is touched (enrolled under the name HR mapped, or its current name): a
+    -- role the DBA did not enrol (or withdrew) is not HR's.
+    lr := tmac.person_role(p.login_role, p.login_role_oid);
+    mapped_as := CASE WHEN lr IS DISTINCT FROM p.login_role THEN jsonb_build_object('mapped_as', p.login_role) ELSE '{}' END;
+    IF p.login_role IS NOT NULL AND NOT (tmac.login_enrolled(p.login_role) OR coalesce(tmac.login_enrolled(lr), false)) THEN
+      PERFORM tmac.audit_append('role', 'NOT_ENROLLED', coalesce(lr, p.login_role),
                                 jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id,
-                                                   'note', 'login role left as it is: not enrolled'));
-    ELSIF p.login_role IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
-      IF (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = p.login_role) THEN
-        EXECUTE format('ALTER ROLE %I NOLOGIN', p.login_role);
-        UPDATE tmac.person SET login_disabled_by_tmac = true WHERE person_id = p.person_id;
+                                                   'note', 'login role left as it is: not enrolled') || mapped_as);
+    ELSIF p.login_role IS NOT NULL THEN
+      IF lr IS NOT NULL THEN
+        IF (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = lr) THEN
+          EXECUTE format('ALTER ROLE %I NOLOGIN', lr);
+          UPDATE tmac.person SET login_disabled_by_tmac = true WHERE person_id = p.person_id;
+        END IF;
+        FOR r IN
+          SELECT g.rolname FROM pg_catalog.pg_auth_members m
+            JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+            JOIN pg_catalog.pg_roles u ON u.oid = m.member
+           WHERE u.rolname = lr
+             -- every membership that leads to a tmac role, directly or through other roles
+             AND (g.rolname LIKE 'tmac\_%' OR EXISTS (
+                    WITH RECURSIVE up(id) AS (
+                      SELECT m.roleid
+                      UNION
+                      SELECT m2.roleid FROM pg_catalog.pg_auth_members m2 JOIN up ON m2.member = up.id)
+                    SELECT 1 FROM up JOIN pg_catalog.pg_roles t ON t.oid = up.id WHERE t.rolname LIKE 'tmac\_%'))
+        LOOP
+          EXECUTE format('REVOKE %I FROM %I', r.rolname, lr);
+          PERFORM tmac.audit_append('role', 'REVOKE', lr,
+                                    jsonb_build_object('role', r.rolname, 'person_id', p.person_id, 'event_id', e.event_id) || mapped_as);
+        END LOOP;
+        PERFORM tmac.audit_append('role', 'NOLOGIN', lr,
+                                  jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id) || mapped_as);
+        PERFORM tmac.queue_session_end(lr);
       END IF;
-      FOR r IN
-        SELECT g.rolname FROM pg_catalog.pg_auth_members m
-          JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
-          JOIN pg_catalog.pg_roles u ON u.oid = m.member
-         WHERE u.rolname = p.login_role
-           -- every membership that leads to a tmac role, directly or through other roles
-           AND (g.rolname LIKE 'tmac\_%' OR EXISTS (
-                  WITH RECURSIVE up(id) AS (
-                    SELECT m.roleid
-                    UNION
-                    SELECT m2.roleid FROM pg_catalog.pg_auth_members m2 JOIN up ON m2.member = up.id)
-                  SELECT 1 FROM up JOIN pg_catalog.pg_roles t ON t.oid = up.id WHERE t.rolname LIKE 'tmac\_%'))
-      LOOP
-        EXECUTE format('REVOKE %I FROM %I', r.rolname, p.login_role);
-        PERFORM tmac.audit_append('role', 'REVOKE', p.login_role,
-                                  jsonb_build_object('role', r.rolname, 'person_id', p.person_id, 'event_id', e.event_id));
-      END LOOP;
-      PERFORM tmac.audit_append('role', 'NOLOGIN', p.login_role,
-                                jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id));
-      PERFORM tmac.queue_session_end(p.login_role);
-      -- pg_cron's background workers never pass the login gate: the jobs stop here
+      -- pg_cron's background workers never pass the login gate: the jobs stop here (the jobs of
+      -- the role by its current name, and of the name HR mapped)
       cron_jobs := tmac.cron_jobs_switch('DISABLE',
-                     ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[p.login_role, pg_get_userbyid(p.login_role_oid)]) x
-                            WHERE x IS NOT NULL AND x NOT LIKE 'unknown (OID=%'),
+                     ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[lr, p.login_role]) x WHERE x IS NOT NULL),
                      '{}', p.person_id, e.event_id);
       IF cardinality(cron_jobs) > 0 THEN
         UPDATE tmac.person SET cron_jobs_disabled_by_tmac = cron_jobs WHERE person_id = p.person_id;
@@ -2372,6 +2415,7 @@ DECLARE
   n_events integer;
   n_lapsed integer;
   n_cancelled integer;
+  n_cron integer;
   result jsonb;
 BEGIN
   n_events := tmac.apply_due_events();
@@ -2387,9 +2431,11 @@ BEGIN
          ended_by = 'tmac.run_maintenance'
    WHERE g.status = 'pending' AND upper(g.validity) <= now();
   GET DIAGNOSTICS n_cancelled = ROW_COUNT;
+  -- a pg_cron job running as a terminated person's role (scheduled after the termination)
+  n_cron := tmac.terminated_cron_jobs_disable();
   result := jsonb_build_object('events_applied', n_events, 'grants_lapsed', n_lapsed,
-                               'requests_cancelled', n_cancelled);
-  IF n_events + n_lapsed + n_cancelled > 0 THEN
+                               'requests_cancelled', n_cancelled, 'cron_jobs_disabled', n_cron);
+  IF n_events + n_lapsed + n_cancelled + n_cron > 0 THEN
     PERFORM tmac.audit_append('maintenance', 'run', NULL, result);
   END IF;
   BEGIN
@@ -7308,10 +7354,12 @@ CREATE OR REPLACE FUNCTION tmac.check_terminated_session_open()
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
          format('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*), p.login_role,
+                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*),
+                string_agg(DISTINCT a.usename::text || CASE WHEN a.usename <> p.login_role THEN ' (renamed from ' || p.login_role || ')' ELSE '' END, ', '),
                 string_agg(a.pid::text, ', ' ORDER BY a.pid)),
          min(a.backend_start)
-    FROM tmac.person p JOIN pg_catalog.pg_stat_activity a ON a.usename = p.login_role
+    -- the role recorded by OID when the person was mapped (renamed since?) and the role by name
+    FROM tmac.person p JOIN pg_catalog.pg_stat_activity a ON a.usesysid = p.login_role_oid OR a.usename = p.login_role
    WHERE p.status = 'terminated' AND a.backend_type = 'client backend'
    GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
 END;
@@ -8099,7 +8147,7 @@ CREATE OR REPLACE FUNCTION tmac.login_gate_note_all()
 AS 'MODULE_PATHNAME', $function$tmac_login_gate_note_all$function$;
 
 CREATE OR REPLACE FUNCTION tmac.login_gate_wanted(roles text[], persons text[], whole boolean, role_oids oid[])
- RETURNS TABLE(role_oid oid, reason text, since timestamp with time zone)
+ RETURNS TABLE(role_oid oid, reason text, since timestamp with time zone, role_name name)
  LANGUAGE sql
  STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
@@ -8114,6 +8162,9 @@ AS $function$
     SELECT p.login_role, p.login_role_oid FROM tmac.person p
      WHERE NOT $3 AND p.login_role IN (SELECT pg_catalog.unnest($1)::name)
   ),
+  oids AS (
+    SELECT o.oid FROM (SELECT pg_catalog.unnest($4) UNION SELECT ps.login_role_oid FROM ps) o(oid) WHERE o.oid IS NOT NULL
+  ),
   scope AS (               -- semi-joins: a COPY of 100,000 HR events notes as many names
     SELECT r.oid AS role_oid, r.rolname
       FROM pg_catalog.pg_roles r
@@ -8121,17 +8172,19 @@ AS $function$
     UNION
     SELECT r.oid, r.rolname
       FROM pg_catalog.pg_roles r
-     WHERE r.oid IN (SELECT pg_catalog.unnest($4) UNION ALL SELECT ps.login_role_oid FROM ps)
+     WHERE r.oid IN (SELECT oids.oid FROM oids)
+    UNION                  -- a recorded role dropped since
+    SELECT oids.oid, NULL FROM oids WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = oids.oid)
   ),
   mapped AS (              -- by name, and by the OID recorded when the person was mapped (two index probes a role)
-    SELECT s.role_oid, p.person_id, p.terminated_at
+    SELECT s.role_oid, p.person_id, p.terminated_at, p.login_role
       FROM scope s
-     CROSS JOIN LATERAL (SELECT x.person_id, x.terminated_at FROM tmac.person x WHERE x.login_role = s.rolname
+     CROSS JOIN LATERAL (SELECT x.person_id, x.terminated_at, x.login_role FROM tmac.person x WHERE x.login_role = s.rolname
                          UNION
-                         SELECT x.person_id, x.terminated_at FROM tmac.person x WHERE x.login_role_oid = s.role_oid) p
+                         SELECT x.person_id, x.terminated_at, x.login_role FROM tmac.person x WHERE x.login_role_oid = s.role_oid) p
   ),
   st AS (
-    SELECT m.role_oid, m.person_id, x.status,
+    SELECT m.role_oid, m.person_id, m.login_role, x.status,
            CASE x.status
              WHEN 'terminated' THEN coalesce(m.terminated_at,
                (SELECT max(e.effective_at) FROM tmac.hr_event e
@@ -8154,7 +8207,8 @@ AS $function$
                   WHERE NOT c.passed AND c.prerequisite IN ('pledge', 'training')
                   ORDER BY c.prerequisite LIMIT 1)
          END,
-         st.since
+         st.since,
+         st.login_role
     FROM scope s LEFT JOIN st ON st.role_oid = s.role_oid
 $function$;
 
@@ -8276,6 +8330,72 @@ BEGIN ATOMIC
    WHERE p.status <> 'active' AND r.rolname <> p.login_role;
 END;
 ALTER FUNCTION tmac.check_gated_role_renamed()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.terminated_cron_jobs()
+ RETURNS TABLE(jobid bigint, jobname text, username text, person_id text)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF NOT tmac.pg_cron_here() THEN
+    RETURN;
+  END IF;
+  RETURN QUERY EXECUTE
+    'SELECT c.jobid, c.jobname::pg_catalog.text, c.username::pg_catalog.text, p.person_id
+       FROM tmac.person p
+       JOIN cron.job c ON c.username OPERATOR(pg_catalog.=) p.login_role::pg_catalog.text
+                       OR c.username OPERATOR(pg_catalog.=) tmac.person_role(p.login_role, p.login_role_oid)::pg_catalog.text
+      WHERE p.status OPERATOR(pg_catalog.=) ''terminated'' AND c.active
+      ORDER BY p.person_id, c.jobid';
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.terminated_cron_jobs_disable()
+ RETURNS integer
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  j record;
+  n integer := 0;
+BEGIN
+  FOR j IN SELECT t.person_id, t.username FROM tmac.terminated_cron_jobs() t GROUP BY t.person_id, t.username LOOP
+    n := n + pg_catalog.cardinality(tmac.cron_jobs_switch('DISABLE', ARRAY[j.username::name], '{}', j.person_id, NULL));
+  END LOOP;
+  RETURN n;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_terminated_cron_job_active()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         pg_catalog.format('%s (%s) was terminated on %s but %s pg_cron job(s) run as their login role: %s. pg_cron''s workers never pass the login gate. Find out who scheduled them and why; tmac.run_maintenance() disables them, or run SELECT cron.alter_job(jobid, active => false).',
+                p.person_id, p.full_name, pg_catalog.to_char(p.terminated_at, 'YYYY-MM-DD'), j.n, j.jobs),
+         p.terminated_at
+    FROM (SELECT t.person_id, pg_catalog.count(*) AS n,
+                 pg_catalog.string_agg(pg_catalog.format('%s (%s, as %s)', t.jobid, coalesce(t.jobname, 'unnamed'), t.username), ', ' ORDER BY t.jobid) AS jobs
+            FROM tmac.terminated_cron_jobs() t GROUP BY t.person_id) j
+    JOIN tmac.person p ON p.person_id = j.person_id;
+END;
+ALTER FUNCTION tmac.check_terminated_cron_job_active()
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
@@ -9558,6 +9678,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function, operator or cast over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('login_gate_refused'::text, 'I-6'::text, 'high'::text, 'Refused login of a terminated or absent person'::text, 'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'::text, 'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'::text, 'tmac.check_login_gate_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('gated_role_renamed'::text, 'II'::text, 'high'::text, 'Login role of a terminated or absent person renamed'::text, 'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'::text, 'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'::text, 'tmac.check_gated_role_renamed'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('terminated_cron_job_active'::text, 'II'::text, 'high'::text, 'pg_cron job running as a terminated person'::text, 'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.'::text, 'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.'::text, 'tmac.check_terminated_cron_job_active'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_surge'::text, 'I-6'::text, 'high'::text, 'Sharp rise in a person''s reads of protected data'::text, 'On a day in the look-back window a person read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak).'::text, 'Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_off_hours'::text, 'I-6'::text, 'medium'::text, 'Access to protected data outside working hours'::text, 'A person read or wrote protected rows outside working_hours, on a day not in working_days, or on a holiday (tmac.holiday) (seed ⑥).'::text, 'Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_before_departure'::text, 'I-6'::text, 'high'::text, 'Reads above baseline by a person about to leave or transfer'::text, 'A person with a scheduled termination or transfer read more rows than access_departure_factor times their 30-day median on a day since the event was known (seed ⑥: bulk access before leaving).'::text, 'Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -9573,6 +9694,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_missing'::text, 'I-3'::text, 'high'::text, '情報管理責任者が未選任 / No information-management officer'::text, 'Persons are registered but no 情報管理責任者 is appointed and in force today (seed ③).'::text, '経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by, announced_how => …, announced_on => …).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_multiple'::text, 'I-3'::text, 'high'::text, '情報管理責任者が複数 / More than one information-management officer'::text, 'More than one 情報管理責任者 is in force at once: responsibility is not clear.'::text, 'End all but one appointment: tmac.end_appointment(appointment_id, reason).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointee_unavailable'::text, 'I-3'::text, 'high'::text, '選任された者が不在 / Appointee terminated, on leave or moved'::text, 'An appointment in force names a person who is terminated, on leave, or was transferred or promoted after the appointment.'::text, 'End it and appoint someone else, or appoint the person again for the new position (tmac.end_appointment, tmac.appoint).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_overdue'::text, 'I-6'::text, 'medium'::text, '期限を過ぎた未完了の事故 (incident open past its deadline)'::text, 'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'::text, 'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointment_not_announced'::text, 'I-3'::text, 'low'::text, '選任が周知されていない / Appointment not announced'::text, 'An appointment in force was never made known (周知: 情報管理規程, 社内研修, 掲示, 朝礼), so employees may not know whom to report to.'::text, 'Announce it and record how and when: tmac.announce_appointment(appointment_id, how, on).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('training_overdue'::text, 'I-5'::text, 'medium'::text, '教育未受講 / Training not current'::text, 'An active employee or contractor — with or without a database login, with or without access — has not completed each mandatory course of their audience (tmac.training_course) within its validity (training_validity, 12 months by default: at least yearly); with no mandatory course defined, any course counts. Persons hired within training_new_hire_grace are not yet a finding for a course never completed.'::text, 'Train them and record it: tmac.record_training(person_id, course, completed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_without_termination_pledge'::text, 'II'::text, 'medium'::text, '退職時誓約書の無い退職者 / Leaver without a termination pledge'::text, 'A terminated employee or contractor signed no termination pledge (退職時の秘密保持誓約書) since they were hired.'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''termination'', signed_on, template_version => …, document_sha256 => …).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -9587,7 +9709,6 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_not_returned'::text, 'I-4'::text, 'medium'::text, '持出の未返却 (a take-out not returned by its due date)'::text, 'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'::text, 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_copies_unaccounted'::text, 'I-4'::text, 'high'::text, '廃棄時に所在不明の複製 (copies not accounted for at disposal)'::text, 'An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'::text, 'Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_not_escalated'::text, 'I-6'::text, 'high'::text, '経営層への報告遅延 (incident not escalated to management in time)'::text, 'An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'::text, 'Report it to management and record that with tmac.escalate_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_overdue'::text, 'I-6'::text, 'medium'::text, '期限を過ぎた未完了の事故 (incident open past its deadline)'::text, 'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'::text, 'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_entrusted_unnotified'::text, 'I-6'::text, 'high'::text, '委託元への未通知 (entrusted information''s incident not notified to the entrusting company)'::text, 'An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).'::text, 'Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_stale'::text, 'III'::text, 'medium'::text, '鍵番号の未変更 (combination older than allowed)'::text, 'A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).'::text, 'Change the combination and record it with tmac.record_combination_change.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_holder_left'::text, 'III'::text, 'high'::text, '保有者交代後の鍵番号未変更 (combination not changed after a holder left)'::text, 'A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).'::text, 'Change the combination and record it with tmac.record_combination_change (reason holder_changed).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -9895,18 +10016,18 @@ GRANT SELECT ON TABLE tmac.area_entry TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_admin;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
@@ -9918,34 +10039,42 @@ REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
@@ -9971,6 +10100,8 @@ GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
@@ -9980,18 +10111,19 @@ GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
@@ -10001,15 +10133,8 @@ GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
@@ -10027,6 +10152,11 @@ GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zon
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
@@ -10039,27 +10169,24 @@ REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_assets(text[],text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
@@ -10070,8 +10197,6 @@ REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
@@ -10081,6 +10206,8 @@ REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
@@ -10096,6 +10223,9 @@ REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,t
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_discovery(bigint) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
@@ -10118,14 +10248,9 @@ REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
@@ -10179,6 +10304,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.reset_access_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.reset_access_stats() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
@@ -10263,7 +10391,9 @@ COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected
 COMMENT ON FUNCTION tmac.check_providers() IS 'Checks of the external providers (V), one pass: provider_nda_missing, provider_nda_expired, provider_not_evaluated, contractor_agency_no_nda';
 COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
+COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS 'Check terminated_cron_job_active: active pg_cron jobs that run as a terminated person''s login role (by the recorded OID or the mapped name)';
 COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS 'Check terminated_login_enabled: terminated persons whose login role (by name, or by the OID recorded when it was mapped) still has LOGIN';
+COMMENT ON FUNCTION tmac.check_terminated_session_open() IS 'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
 COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
 COMMENT ON FUNCTION tmac.close_incident(bigint,pg_catalog.text,pg_catalog.text) IS 'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
 COMMENT ON FUNCTION tmac.compliance_check_restore() IS 'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
@@ -10318,7 +10448,8 @@ COMMENT ON FUNCTION tmac.login_gate_note() IS 'Trigger: notes the login role (ar
 COMMENT ON FUNCTION tmac.login_gate_note_all() IS 'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits; false when tmac is not preloaded (no gate)';
 COMMENT ON FUNCTION tmac.login_gate_refusals() IS 'The login gate of this database: each login role it refuses (reason terminated, on_leave, pledge_lapsed or training_lapsed, since when) or refused (reason NULL once it opened), with the attempts it refused and the last one';
 COMMENT ON FUNCTION tmac.login_gate_sync() IS 'Rebuilds this database''s login gate from the persons (applied when the transaction commits); returns how many login roles it refuses. Run by tmac.run_maintenance()';
-COMMENT ON FUNCTION tmac.login_gate_wanted(pg_catalog.text[],pg_catalog.text[],boolean,pg_catalog.oid[]) IS 'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect); a role of several persons has a row for each';
+COMMENT ON FUNCTION tmac.login_gate_wanted(pg_catalog.text[],pg_catalog.text[],boolean,pg_catalog.oid[]) IS 'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped, dropped or not): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect), and the name HR mapped, refused as well; a role of several persons has a row for each';
+COMMENT ON FUNCTION tmac.login_role_holder(pg_catalog.name,pg_catalog.text) IS 'The person (other than except_person) a login role is mapped to, by name or by the OID recorded when mapped (renamed since), or NULL';
 COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
 COMMENT ON FUNCTION tmac.may_close_handling(tmac.handling_entry,pg_catalog.text) IS 'Internal: true when the person may close the entry: the handler''s 部門管理者 (their department or one above it) or the 情報管理責任者, the asset''s 管理責任者, or the entry''s approver; never the handler';
 COMMENT ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,pg_catalog.text) IS 'Internal: true when the person may confirm the return the handler reported: whoever may close the entry, or another person to whom its asset is theirs';
@@ -10327,6 +10458,7 @@ COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,intege
 COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 COMMENT ON FUNCTION tmac.person_login_role_oid() IS 'Trigger: records the OID of the role a person''s login_role names when it is mapped (and, for a restored row, maps it again by name)';
 COMMENT ON FUNCTION tmac.person_named_by(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): a person id an act names; for readers of tmac.person error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless it is themselves, a person of their department or one above it, or an appointee';
+COMMENT ON FUNCTION tmac.person_role(pg_catalog.name,pg_catalog.oid) IS 'The current name of a person''s login role: the role recorded by OID when mapped (NULL if dropped), or the role named login_role when no OID is recorded';
 COMMENT ON FUNCTION tmac.person_state_at(pg_catalog.text,timestamp with time zone) IS 'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
 COMMENT ON FUNCTION tmac.pg_cron_here() IS 'Internal: true when the pg_cron extension is created in this database (its schema cron belongs to it), so tmac may read cron.job and call cron.alter_job';
 COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
@@ -10366,7 +10498,7 @@ COMMENT ON FUNCTION tmac.return_key(pg_catalog.text) IS 'Records that a lent key
 COMMENT ON FUNCTION tmac.review_assets(pg_catalog.text[],pg_catalog.text) IS '目録の見直し / records that the inventory (all active assets, or those named) was reviewed now, with a note (tmac_admin); returns how many';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
-COMMENT ON FUNCTION tmac.run_maintenance() IS 'Applies due HR events, marks lapsed grants, cancels lapsed requests and rebuilds the login gate; returns counts. Safe to run at any time, any number of times';
+COMMENT ON FUNCTION tmac.run_maintenance() IS 'Applies due HR events, marks lapsed grants, cancels lapsed requests, disables pg_cron jobs running as terminated persons and rebuilds the login gate; returns counts. Safe to run at any time, any number of times';
 COMMENT ON FUNCTION tmac.schedule_jobs(pg_catalog.text) IS 'Schedules tmac.run_maintenance() with pg_cron (job tmac-maintenance, default every 5 minutes) and the hourly tmac.snapshot_access_stats() (job tmac-access-stats); returns the maintenance job''s id; explains what to do when pg_cron is absent or runs in another database';
 COMMENT ON FUNCTION tmac.set_check_enabled(pg_catalog.text,boolean) IS 'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';
 COMMENT ON FUNCTION tmac.set_contractor_agency(pg_catalog.text,pg_catalog.text) IS '派遣元の記録 / records the staffing agency or subcontractor (a provider) a contractor person comes from (tmac_hr)';
@@ -10376,6 +10508,8 @@ COMMENT ON FUNCTION tmac.shared_profile_cache() IS 'The shared access-profile ca
 COMMENT ON FUNCTION tmac.snapshot_access_stats() IS 'Appends to tmac.access_stats_history what each access counter added since the last snapshot (its commit lets those counters be evicted), and to tmac.access_stats_overflow what could not be counted; returns the history rows appended (scheduled hourly by tmac.schedule_jobs)';
 COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
 COMMENT ON FUNCTION tmac.store_asset(pg_catalog.text,pg_catalog.text) IS 'Records that an asset is kept in a container (保管物)';
+COMMENT ON FUNCTION tmac.terminated_cron_jobs() IS 'Internal: the active pg_cron jobs that run as the login role of a terminated person (by the recorded OID or the mapped name), where pg_cron keeps its jobs in this database';
+COMMENT ON FUNCTION tmac.terminated_cron_jobs_disable() IS 'Internal (run_maintenance): disables, audited, the active pg_cron jobs that run as a terminated person''s login role; returns how many';
 COMMENT ON FUNCTION tmac.today() IS 'Today''s date in the time zone of the date_time_zone setting';
 COMMENT ON FUNCTION tmac.unbind_schema(pg_catalog.regnamespace) IS 'Removes a schema''s binding to its asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.unbind_table(pg_catalog.regclass) IS 'Removes a table''s binding to its asset (tmac_admin; audited)';
