@@ -11,7 +11,10 @@
  * allowed decision): row_readable for every row let through, and
  * row_writable where it judges an existing row (the USING of UPDATE and
  * DELETE, MERGE's and ON CONFLICT's checks of the matched row: a statement
- * reads its own target rows).  Which call is which is found once per policy
+ * reads its own target rows) — except in a scan that also calls
+ * row_readable on the same label, which then counts the rows: the leakproof
+ * conditions PostgreSQL tests before it (a key) keep the others uncounted,
+ * and every other expression of the statement sees only rows it let on.  Which call is which is found once per policy
  * expression in the running plan (its WithCheckOption kind), and cached.
  * Labels already merged are remembered in a small hash table (16 slots): the
  * per-row cost is a hash of the label's few words and a compare.  The mark is reset when the
@@ -427,8 +430,44 @@ contains_node_walker(Node *node, void *target)
 typedef struct Classify
 {
 	Node	   *expr;
-	int			found;			/* 0 not found, 1 old row, 2 new row */
+	int			found;			/* 0 not found, 1 old row, 2 new row, 3 old row gated by the read policy */
 } Classify;
+
+/*
+ * Does this scan's qual (a list of conjuncts, evaluated in order, every one
+ * for a row that passes) also call row_readable on the label row_writable
+ * `call` judges?  Then every row any expression of the statement but the
+ * leakproof ones sees has passed row_readable — the user's own conditions
+ * come after the policies — and row_readable counts it as read.
+ */
+static bool
+read_policy_beside(List *qual, Node *call)
+{
+	Oid			readable = tmac_extension()->row_readable;
+	List	   *args;
+	ListCell   *lc;
+
+	if (!IsA(call, FuncExpr) || ((FuncExpr *) call)->funcid != tmac_extension()->row_writable)
+		return false;
+	args = ((FuncExpr *) call)->args;
+	if (list_length(args) != 1 || !IsA(linitial(args), Var))
+		return false;
+	foreach(lc, qual)
+	{
+		Node	   *q = (Node *) lfirst(lc);
+
+		if (IsA(q, BoolExpr) && ((BoolExpr *) q)->boolop == AND_EXPR)
+		{
+			if (read_policy_beside(((BoolExpr *) q)->args, call))
+				return true;
+			continue;
+		}
+		if (IsA(q, FuncExpr) && ((FuncExpr *) q)->funcid == readable &&
+			list_length(((FuncExpr *) q)->args) == 1 && equal(linitial(((FuncExpr *) q)->args), linitial(args)))
+			return true;
+	}
+	return false;
+}
 
 typedef bool (*PlanVisitor) (Plan *plan, void *arg);
 
@@ -510,7 +549,7 @@ classify_visit(Plan *plan, void *arg)
 	}
 	if (contains_node_walker((Node *) plan->qual, c->expr))
 	{
-		c->found = 1;
+		c->found = read_policy_beside(plan->qual, c->expr) ? 3 : 1;
 		return true;
 	}
 	return false;
@@ -519,8 +558,9 @@ classify_visit(Plan *plan, void *arg)
 /*
  * Where the running plan has this policy call: 1 in a scan's quals or a
  * WithCheckOption that judges an existing row (the USING of UPDATE and
- * DELETE, MERGE's and ON CONFLICT's checks), 2 in a WITH CHECK of a new
- * row (INSERT, UPDATE, MERGE's actions), 0 nowhere: a partition's check
+ * DELETE, MERGE's and ON CONFLICT's checks), 3 in a scan's quals beside
+ * row_readable of the same label (read_policy_beside), 2 in a WITH CHECK of
+ * a new row (INSERT, UPDATE, MERGE's actions), 0 nowhere: a partition's check
  * built while routing a row, or an expression evaluated outside any plan.
  */
 static int
@@ -750,11 +790,15 @@ void
 tmac_flow_row_write(FunctionCallInfo fcinfo, const TmacLabel *l)
 {
 	Size		len;
+	int			site;
 
 	if (busy || fcinfo->flinfo->fn_oid != tmac_extension()->row_writable)
 		return;					/* can_write: a question, not a write */
 	/* a call found nowhere is taken as a new row's: the rule applies, never skipped */
-	if (call_site(fcinfo) == 1)
+	site = call_site(fcinfo);
+	if (site == 3)
+		return;					/* row_readable beside it counts the rows it lets on */
+	if (site == 1)
 	{
 		tmac_flow_note_read(l); /* the statement reads its own target row */
 		return;
