@@ -45,8 +45,9 @@
  * run (nested ones too: PL/pgSQL loops) the targets of its ModifyTable nodes
  * — MERGE, data-modifying CTEs under any statement — are collected; after
  * every utility statement, the relation it wrote rows into (COPY … FROM,
- * CREATE TABLE AS / SELECT INTO / materialized views, REFRESH, ALTER TABLE
- * filling or retyping a column; its defaults' reads raise the mark first);
+ * CREATE TABLE AS / SELECT INTO / materialized views, also under EXPLAIN
+ * ANALYZE, REFRESH, ALTER TABLE filling or retyping a column; its defaults'
+ * reads raise the mark first);
  * handling_events.c's own per-statement entries count as recorded at their
  * level.  Writes into large objects (lo_from_bytea, lowrite, lo_put,
  * lo_import …) are seen as rows written to pg_largeobject by the backend
@@ -66,6 +67,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
+#include "commands/defrem.h"
 #include "catalog/pg_largeobject.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
@@ -1008,6 +1010,21 @@ utility_written(Node *node, QueryCompletion *qc, int64 *rows, char **alt)
 
 	*rows = -1;
 	*alt = NULL;
+	/* EXPLAIN ANALYZE CREATE TABLE AS creates and fills the table without a utility statement of its own */
+	if (IsA(node, ExplainStmt))
+	{
+		ExplainStmt *e = (ExplainStmt *) node;
+		Query	   *q = (Query *) e->query;
+		bool		analyze = false;
+
+		foreach(lc, e->options)
+			if (strcmp(((DefElem *) lfirst(lc))->defname, "analyze") == 0)
+				analyze = defGetBoolean((DefElem *) lfirst(lc));
+		if (!analyze || !IsA(q, Query) || q->commandType != CMD_UTILITY || q->utilityStmt == NULL ||
+			!IsA(q->utilityStmt, CreateTableAsStmt))
+			return InvalidOid;
+		return utility_written(q->utilityStmt, NULL, rows, alt);
+	}
 	if (IsA(node, CopyStmt) && ((CopyStmt *) node)->is_from)
 	{
 		rv = ((CopyStmt *) node)->relation;

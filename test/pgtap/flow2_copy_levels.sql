@@ -5,7 +5,7 @@
 -- SELECT INTO, REFRESH MATERIALIZED VIEW, ALTER TABLE filling or rewriting a column — records
 -- its target like the executor's writes do (a default reading protected rows raises the mark).
 BEGIN;
-SELECT plan(13);
+SELECT plan(14);
 \i test/pgtap/people_fixture.psql
 
 CREATE TABLE f2_pub (id integer PRIMARY KEY, body text, label tmac.label NOT NULL);
@@ -52,6 +52,7 @@ DO $$ DECLARE v text; BEGIN
 END $$;
 SELECT body INTO f2_alice.selinto FROM f2_stash;
 CREATE TABLE f2_alice.fromtemp AS SELECT * FROM f2_stash;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) CREATE TABLE f2_alice.explained AS SELECT * FROM f2_stash;
 REFRESH MATERIALIZED VIEW f2_alice.mv;
 ALTER TABLE f2_alice.filled ADD COLUMN body text DEFAULT public.f2_secret_body();
 ALTER TABLE f2_alice.retyped ALTER COLUMN body TYPE varchar USING public.f2_secret_body();
@@ -68,6 +69,7 @@ SELECT is(pg_temp.copies('f2_alice.copied'), 'copy/30',
 SELECT is(pg_temp.copies('f2_alice.ctas'), 'copy/30', 'CREATE TABLE AS SELECT of a value read into a variable');
 SELECT is(pg_temp.copies('f2_alice.selinto'), 'copy/30', 'SELECT INTO from a temporary stash');
 SELECT is(pg_temp.copies('f2_alice.fromtemp'), 'copy/30', 'CREATE TABLE AS SELECT * FROM a temporary stash');
+SELECT is(pg_temp.copies('f2_alice.explained'), 'copy/30', 'EXPLAIN ANALYZE CREATE TABLE AS from a temporary stash');
 SELECT is(pg_temp.copies('f2_alice.mv'), 'copy/30', 'REFRESH MATERIALIZED VIEW of a stashed setting');
 SELECT is(pg_temp.copies('f2_alice.filled'), 'copy/30', 'ALTER TABLE … ADD COLUMN … DEFAULT f() fills every row');
 SELECT is(pg_temp.copies('f2_alice.retyped'), 'copy/30', 'ALTER TABLE … ALTER COLUMN … TYPE … USING f() rewrites every row');
