@@ -14,8 +14,9 @@
  * reads its own target rows) — except in a scan that also calls
  * row_readable on the same label, which then counts the rows: the leakproof
  * conditions PostgreSQL tests before it (a key) keep the others uncounted,
- * and every other expression of the statement sees only rows it let on.  Which call is which is found once per policy
- * expression in the running plan (its WithCheckOption kind), and cached.
+ * and every other expression of the statement sees only rows it let on.
+ * Which call is which is found once per policy expression in the running
+ * plan (its WithCheckOption kind, or the scan's qual), and cached.
  * Labels already merged are remembered in a small hash table (16 slots): the
  * per-row cost is a hash of the label's few words and a compare.  The mark is reset when the
  * transaction ends; a rolled-back subtransaction's reads still happened, so
@@ -67,9 +68,9 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
-#include "commands/defrem.h"
 #include "catalog/pg_largeobject.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "commands/extension.h"
 #include "executor/executor.h"
 #include "lib/stringinfo.h"
@@ -194,30 +195,24 @@ mark_reset(void)
 
 /*
  * Rows of pg_largeobject this backend inserted or updated since its counters
- * were last sent (0: not counted yet).  Only compared within a transaction,
- * where the sum never falls: a subtransaction that rolls back moves its
- * counts into the backend's own (t_counts), and the counters are sent only
- * between transactions.
+ * were last sent (its pending statistics entry, found by OID whether or not
+ * a relcache entry links it; 0 when there is none).  Only compared within a
+ * transaction, where the sum never falls: a subtransaction that rolls back
+ * moves its counts into the entry's own (t_counts), and pending counters are
+ * sent only between transactions.
  */
 static int64
 lo_rows_written(void)
 {
-	Relation	rel;
-	int64		n = 0;
+	PgStat_TableStatus *s = find_tabstat_entry(LargeObjectRelationId);
+	PgStat_TableXactStatus *t;
+	int64		n;
 
-	rel = RelationIdGetRelation(LargeObjectRelationId);
-	if (!RelationIsValid(rel))
+	if (s == NULL)
 		return 0;
-	if (rel->pgstat_info != NULL)
-	{
-		PgStat_TableXactStatus *t;
-
-		n = rel->pgstat_info->t_counts.t_tuples_inserted +
-			rel->pgstat_info->t_counts.t_tuples_updated;
-		for (t = rel->pgstat_info->trans; t != NULL; t = t->upper)
-			n += t->tuples_inserted + t->tuples_updated;
-	}
-	RelationClose(rel);
+	n = s->t_counts.t_tuples_inserted + s->t_counts.t_tuples_updated;
+	for (t = s->trans; t != NULL; t = t->upper)
+		n += t->tuples_inserted + t->tuples_updated;
 	return n;
 }
 
