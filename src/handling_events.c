@@ -403,7 +403,7 @@ tmac_handling_executor_end(QueryDesc *queryDesc)
 		sources = read_sources(rtable, rank);
 		record_event("copy", sources, target, rows, rank);
 		if (sources != NIL && target != NULL)
-			tmac_flow_note_recorded(target);
+			tmac_flow_note_recorded(target, rank);
 	}
 	else
 	{
@@ -414,7 +414,11 @@ tmac_handling_executor_end(QueryDesc *queryDesc)
 			utility_recorded = true;
 		}
 		else
+		{
 			record_event("copy", sources, utility_target, rows, rank);
+			if (sources != NIL && utility_target != NULL)
+				tmac_flow_note_recorded(utility_target, rank);
+		}
 	}
 }
 

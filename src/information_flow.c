@@ -11,8 +11,12 @@
  * allowed decision): row_readable for every row let through, and
  * row_writable where it judges an existing row (the USING of UPDATE and
  * DELETE, MERGE's and ON CONFLICT's checks of the matched row: a statement
- * reads its own target rows).  Which call is which is found once per policy
- * expression in the running plan (its WithCheckOption kind), and cached.
+ * reads its own target rows) — except in a scan that also calls
+ * row_readable on the same label, which then counts the rows: the leakproof
+ * conditions PostgreSQL tests before it (a key) keep the others uncounted,
+ * and every other expression of the statement sees only rows it let on.
+ * Which call is which is found once per policy expression in the running
+ * plan (its WithCheckOption kind, or the scan's qual), and cached.
  * Labels already merged are remembered in a small hash table (16 slots): the
  * per-row cost is a hash of the label's few words and a compare.  The mark is reset when the
  * transaction ends; a rolled-back subtransaction's reads still happened, so
@@ -33,17 +37,26 @@
  * instead of refusing) or allow; anything but refuse is a finding.
  *
  * The ledger.  A transaction that has read protected rows and then writes to
- * a table without tmac's protection
- * records one handling entry (複製) per target, with the mark's level and
- * label, whatever the statement shape (temporary tables excepted: they end
- * with the session, and a statement that copies protected rows into one is
- * still recorded by handling_events.c): at the end of every executor run
- * (nested ones too: PL/pgSQL loops) the targets of its ModifyTable nodes —
- * MERGE, data-modifying CTEs under any statement — are collected;
- * handling_events.c's own per-statement entries count as recorded.  Writes
- * into large objects (lo_from_bytea, lowrite, lo_put, lo_import …) are seen
- * as rows written to pg_largeobject by the transaction (its statistics
- * counters; with track_counts off they cannot be seen) and recorded once.
+ * a table without tmac's protection records one handling entry (複製) per
+ * target and level reached, with the mark's level and label, whatever the
+ * statement shape (temporary tables excepted: they end with the session, and
+ * a statement that copies protected rows into one is still recorded by
+ * handling_events.c): a target whose entry recorded a lower level than the
+ * mark has since reached is recorded again.  At the end of every executor
+ * run (nested ones too: PL/pgSQL loops) the targets of its ModifyTable nodes
+ * — MERGE, data-modifying CTEs under any statement — are collected; after
+ * every utility statement, the relation it wrote rows into (COPY … FROM,
+ * CREATE TABLE AS / SELECT INTO / materialized views, also under EXPLAIN
+ * ANALYZE, REFRESH, ALTER TABLE filling or retyping a column; its defaults'
+ * reads raise the mark first);
+ * handling_events.c's own per-statement entries count as recorded at their
+ * level.  Writes into large objects (lo_from_bytea, lowrite, lo_put,
+ * lo_import …) are seen as rows written to pg_largeobject by the backend
+ * since the transaction's last look (its statistics counters, including
+ * what a rolled-back subtransaction wrote, which are never sent inside a
+ * transaction, so they never fall; with track_counts off they cannot be
+ * seen).  The functions that write them cannot be hooked instead: built-in
+ * functions never reach fmgr_hook.
  * Disposals: a MERGE … DELETE and a DELETE in a data-modifying CTE of
  * protected rows are recorded as DELETE is (the CTE's row count is unknown).
  * Entries written in a subtransaction that rolls back are forgotten, so a
@@ -53,15 +66,18 @@
 
 #include "access/parallel.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/partition.h"
 #include "catalog/pg_largeobject.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "commands/extension.h"
 #include "executor/executor.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
+#include "parser/parse_type.h"
 #include "parser/parsetree.h"
 #include "pgstat.h"
 #include "storage/proc.h"
@@ -131,6 +147,7 @@ typedef struct FlowRecord
 {
 	char	   *target;			/* a relation name, or "large objects" */
 	PlannedStmt *stmt;			/* audits: the statement, else NULL */
+	int			rank;			/* copies: the level the entry recorded (-1 unknown) */
 	SubTransactionId subid;
 } FlowRecord;
 static List *records = NIL;
@@ -151,8 +168,8 @@ static FlowMode mode_value = FLOW_REFUSE;
 static LocalTransactionId mode_lxid = InvalidLocalTransactionId;
 static TimestampTz mode_stmt = 0;
 
-/* pg_largeobject rows written when the transaction first read protected rows */
-static int64 lo_baseline = 0;
+/* pg_largeobject rows written (lo_rows_written) when last looked at since the transaction first read */
+static int64 lo_last = 0;
 
 static bool busy = false;		/* while this file's own queries run */
 
@@ -176,25 +193,26 @@ mark_reset(void)
 	guard_from_len = 0;
 }
 
-/* Rows of pg_largeobject this transaction inserted or updated (-1: not counted). */
+/*
+ * Rows of pg_largeobject this backend inserted or updated since its counters
+ * were last sent (its pending statistics entry, found by OID whether or not
+ * a relcache entry links it; 0 when there is none).  Only compared within a
+ * transaction, where the sum never falls: a subtransaction that rolls back
+ * moves its counts into the entry's own (t_counts), and pending counters are
+ * sent only between transactions.
+ */
 static int64
 lo_rows_written(void)
 {
-	Relation	rel;
-	int64		n = -1;
+	PgStat_TableStatus *s = find_tabstat_entry(LargeObjectRelationId);
+	PgStat_TableXactStatus *t;
+	int64		n;
 
-	rel = RelationIdGetRelation(LargeObjectRelationId);
-	if (!RelationIsValid(rel))
-		return -1;
-	if (rel->pgstat_info != NULL)
-	{
-		PgStat_TableXactStatus *t;
-
-		n = 0;
-		for (t = rel->pgstat_info->trans; t != NULL; t = t->upper)
-			n += t->tuples_inserted + t->tuples_updated;
-	}
-	RelationClose(rel);
+	if (s == NULL)
+		return 0;
+	n = s->t_counts.t_tuples_inserted + s->t_counts.t_tuples_updated;
+	for (t = s->trans; t != NULL; t = t->upper)
+		n += t->tuples_inserted + t->tuples_updated;
 	return n;
 }
 
@@ -219,7 +237,7 @@ mark_merge(const TmacLabel *l)
 										 ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(flow_cxt);
 	if (!mark_any && !IsParallelWorker())
-		lo_baseline = lo_rows_written();
+		lo_last = lo_rows_written();
 	if (!mark_any || l->rank > mark_rank)
 	{
 		mark_rank = l->rank;
@@ -409,8 +427,44 @@ contains_node_walker(Node *node, void *target)
 typedef struct Classify
 {
 	Node	   *expr;
-	int			found;			/* 0 not found, 1 old row, 2 new row */
+	int			found;			/* 0 not found, 1 old row, 2 new row, 3 old row gated by the read policy */
 } Classify;
+
+/*
+ * Does this scan's qual (a list of conjuncts, evaluated in order, every one
+ * for a row that passes) also call row_readable on the label row_writable
+ * `call` judges?  Then every row any expression of the statement but the
+ * leakproof ones sees has passed row_readable — the user's own conditions
+ * come after the policies — and row_readable counts it as read.
+ */
+static bool
+read_policy_beside(List *qual, Node *call)
+{
+	Oid			readable = tmac_extension()->row_readable;
+	List	   *args;
+	ListCell   *lc;
+
+	if (!IsA(call, FuncExpr) || ((FuncExpr *) call)->funcid != tmac_extension()->row_writable)
+		return false;
+	args = ((FuncExpr *) call)->args;
+	if (list_length(args) != 1 || !IsA(linitial(args), Var))
+		return false;
+	foreach(lc, qual)
+	{
+		Node	   *q = (Node *) lfirst(lc);
+
+		if (IsA(q, BoolExpr) && ((BoolExpr *) q)->boolop == AND_EXPR)
+		{
+			if (read_policy_beside(((BoolExpr *) q)->args, call))
+				return true;
+			continue;
+		}
+		if (IsA(q, FuncExpr) && ((FuncExpr *) q)->funcid == readable &&
+			list_length(((FuncExpr *) q)->args) == 1 && equal(linitial(((FuncExpr *) q)->args), linitial(args)))
+			return true;
+	}
+	return false;
+}
 
 typedef bool (*PlanVisitor) (Plan *plan, void *arg);
 
@@ -492,7 +546,7 @@ classify_visit(Plan *plan, void *arg)
 	}
 	if (contains_node_walker((Node *) plan->qual, c->expr))
 	{
-		c->found = 1;
+		c->found = read_policy_beside(plan->qual, c->expr) ? 3 : 1;
 		return true;
 	}
 	return false;
@@ -501,8 +555,9 @@ classify_visit(Plan *plan, void *arg)
 /*
  * Where the running plan has this policy call: 1 in a scan's quals or a
  * WithCheckOption that judges an existing row (the USING of UPDATE and
- * DELETE, MERGE's and ON CONFLICT's checks), 2 in a WITH CHECK of a new
- * row (INSERT, UPDATE, MERGE's actions), 0 nowhere: a partition's check
+ * DELETE, MERGE's and ON CONFLICT's checks), 3 in a scan's quals beside
+ * row_readable of the same label (read_policy_beside), 2 in a WITH CHECK of
+ * a new row (INSERT, UPDATE, MERGE's actions), 0 nowhere: a partition's check
  * built while routing a row, or an expression evaluated outside any plan.
  */
 static int
@@ -580,8 +635,13 @@ write_down_mode(void)
 	return mode_value;
 }
 
+/*
+ * Has this transaction recorded `target`?  Audits: by the statement `stmt`.
+ * Copies (stmt NULL): at the level `rank` or above — a copy made after the
+ * mark rose records again, at the new level.
+ */
 static bool
-recorded(const char *target, PlannedStmt *stmt)
+recorded(const char *target, PlannedStmt *stmt, int rank)
 {
 	ListCell   *lc;
 
@@ -589,30 +649,32 @@ recorded(const char *target, PlannedStmt *stmt)
 	{
 		FlowRecord *r = (FlowRecord *) lfirst(lc);
 
-		if (r->stmt == stmt && strcmp(r->target, target) == 0)
+		if (r->stmt == stmt && strcmp(r->target, target) == 0 &&
+			(stmt != NULL || r->rank >= rank))
 			return true;
 	}
 	return false;
 }
 
 static void
-remember(const char *target, PlannedStmt *stmt)
+remember(const char *target, PlannedStmt *stmt, int rank)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 	FlowRecord *r = palloc(sizeof(FlowRecord));
 
 	r->target = pstrdup(target);
 	r->stmt = stmt;
+	r->rank = rank;
 	r->subid = GetCurrentSubTransactionId();
 	records = lappend(records, r);
 	MemoryContextSwitchTo(old);
 }
 
 void
-tmac_flow_note_recorded(const char *target)
+tmac_flow_note_recorded(const char *target, int rank)
 {
-	if (!recorded(target, NULL))
-		remember(target, NULL);
+	if (!recorded(target, NULL, rank))
+		remember(target, NULL, rank);
 }
 
 void
@@ -690,9 +752,9 @@ write_down(FunctionCallInfo fcinfo, const TmacLabel *l)
 		guard_from_len = 0;
 		return;
 	}
-	if (recorded(target, flow_stmt != NULL ? flow_stmt : (PlannedStmt *) 1))
+	if (recorded(target, flow_stmt != NULL ? flow_stmt : (PlannedStmt *) 1, 0))
 		return;
-	remember(target, flow_stmt != NULL ? flow_stmt : (PlannedStmt *) 1);
+	remember(target, flow_stmt != NULL ? flow_stmt : (PlannedStmt *) 1, 0);
 
 	initStringInfo(&detail);
 	appendStringInfoString(&detail, "{\"table\": ");
@@ -725,11 +787,15 @@ void
 tmac_flow_row_write(FunctionCallInfo fcinfo, const TmacLabel *l)
 {
 	Size		len;
+	int			site;
 
 	if (busy || fcinfo->flinfo->fn_oid != tmac_extension()->row_writable)
 		return;					/* can_write: a question, not a write */
 	/* a call found nowhere is taken as a new row's: the rule applies, never skipped */
-	if (call_site(fcinfo) == 1)
+	site = call_site(fcinfo);
+	if (site == 3)
+		return;					/* row_readable beside it counts the rows it lets on */
+	if (site == 1)
 	{
 		tmac_flow_note_read(l); /* the statement reads its own target row */
 		return;
@@ -870,21 +936,126 @@ record_flow(const char *kind, const char *source, const char *target, int64 rows
 		PopActiveSnapshot();
 }
 
-/* Large objects written since the transaction first read protected rows. */
+/*
+ * A copy into `target` (also known as `alt`, or NULL) after the transaction
+ * read protected rows: one entry per target and level reached — again when
+ * the mark has risen above the level the target's entry recorded.
+ */
+static void
+record_copy(const char *target, const char *alt, int64 rows)
+{
+	char	   *source;
+
+	if (!mark_any || recorded(target, NULL, mark_rank) ||
+		(alt != NULL && recorded(alt, NULL, mark_rank)))
+		return;
+	source = psprintf("(protected rows read in this transaction, up to %s)", mark_text());
+	remember(target, NULL, mark_rank);
+	record_flow("copy", source, target, rows, mark_rank);
+}
+
+/* Large objects written since the last look, after the transaction first read protected rows. */
 static void
 check_large_objects(void)
 {
 	int64		n;
-	char	   *source;
 
-	if (!mark_any || recorded("large objects", NULL))
+	if (!mark_any)
 		return;
 	n = lo_rows_written();
-	if (n < 0 || n <= lo_baseline)
+	if (n <= lo_last)
 		return;
-	source = psprintf("(protected rows read in this transaction, up to %s)", mark_text());
-	remember("large objects", NULL);
-	record_flow("copy", source, "large objects", -1, mark_rank);
+	lo_last = n;
+	record_copy("large objects", NULL, -1);
+}
+
+/* Could adding this column write a value into every row (a default, a generation, a domain's default)? */
+static bool
+column_fills(ColumnDef *def)
+{
+	ListCell   *lc;
+	Oid			type;
+
+	if (def->raw_default != NULL || def->cooked_default != NULL || def->generated != '\0')
+		return true;
+	foreach(lc, def->constraints)
+	{
+		Constraint *c = (Constraint *) lfirst(lc);
+
+		if (IsA(c, Constraint) && (c->contype == CONSTR_DEFAULT || c->contype == CONSTR_GENERATED))
+			return true;
+	}
+	type = def->typeName != NULL ? LookupTypeNameOid(NULL, def->typeName, true) : InvalidOid;
+	return !OidIsValid(type) || get_typtype(type) == TYPTYPE_DOMAIN;
+}
+
+/*
+ * The relation a utility statement wrote rows into (InvalidOid: none), its
+ * rows (-1 unknown) and, for CREATE TABLE AS, the name handling_events.c
+ * records it under: COPY … FROM; CREATE TABLE AS, SELECT INTO and CREATE
+ * MATERIALIZED VIEW with data; REFRESH MATERIALIZED VIEW; ALTER TABLE adding
+ * a column that fills every row, or changing a column's type (every row is
+ * rewritten, by a USING expression or a cast).
+ */
+static Oid
+utility_written(Node *node, QueryCompletion *qc, int64 *rows, char **alt)
+{
+	RangeVar   *rv = NULL;
+	ListCell   *lc;
+
+	*rows = -1;
+	*alt = NULL;
+	/* EXPLAIN ANALYZE CREATE TABLE AS creates and fills the table without a utility statement of its own */
+	if (IsA(node, ExplainStmt))
+	{
+		ExplainStmt *e = (ExplainStmt *) node;
+		Query	   *q = (Query *) e->query;
+		bool		analyze = false;
+
+		foreach(lc, e->options)
+			if (strcmp(((DefElem *) lfirst(lc))->defname, "analyze") == 0)
+				analyze = defGetBoolean((DefElem *) lfirst(lc));
+		if (!analyze || !IsA(q, Query) || q->commandType != CMD_UTILITY || q->utilityStmt == NULL ||
+			!IsA(q->utilityStmt, CreateTableAsStmt))
+			return InvalidOid;
+		return utility_written(q->utilityStmt, NULL, rows, alt);
+	}
+	if (IsA(node, CopyStmt) && ((CopyStmt *) node)->is_from)
+	{
+		rv = ((CopyStmt *) node)->relation;
+		if (qc != NULL && qc->commandTag == CMDTAG_COPY)
+			*rows = (int64) qc->nprocessed;
+	}
+	else if (IsA(node, CreateTableAsStmt) && ((CreateTableAsStmt *) node)->into != NULL)
+	{
+		IntoClause *into = ((CreateTableAsStmt *) node)->into;
+
+		if (into->skipData)
+			return InvalidOid;
+		rv = into->rel;
+		*alt = quote_qualified_identifier(rv->schemaname, rv->relname);
+		if (qc != NULL && qc->commandTag == CMDTAG_SELECT)
+			*rows = (int64) qc->nprocessed;
+	}
+	else if (IsA(node, RefreshMatViewStmt) && !((RefreshMatViewStmt *) node)->skipData)
+		rv = ((RefreshMatViewStmt *) node)->relation;
+	else if (IsA(node, AlterTableStmt))
+	{
+		foreach(lc, ((AlterTableStmt *) node)->cmds)
+		{
+			AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+
+			if (!IsA(cmd, AlterTableCmd))
+				continue;
+			if (cmd->subtype == AT_AlterColumnType ||
+				(cmd->subtype == AT_AddColumn && cmd->def != NULL && IsA(cmd->def, ColumnDef) &&
+				 column_fills((ColumnDef *) cmd->def)))
+				rv = ((AlterTableStmt *) node)->relation;
+		}
+	}
+	if (rv == NULL || *rows == 0)
+		return InvalidOid;
+	return RangeVarGetRelid(rv, NoLock, true);
 }
 
 void
@@ -928,7 +1099,6 @@ tmac_flow_executor_end(QueryDesc *queryDesc)
 	Targets		t;
 	ListCell   *l1,
 			   *l2;
-	char	   *source = NULL;
 
 	/* tmac's own queries (owner_query.c) run as a security-restricted operation */
 	if (busy || IsParallelWorker() || !tmac_extension()->installed || creating_extension ||
@@ -945,29 +1115,35 @@ tmac_flow_executor_end(QueryDesc *queryDesc)
 	forboth(l1, t.disposals, l2, t.disposal_rows)
 		record_flow("delete", tmac_relation_name(lfirst_oid(l1)), NULL,
 					(int64) (intptr_t) lfirst(l2), -1);
-	if (mark_any)
-	{
-		forboth(l1, t.copies, l2, t.copy_rows)
-		{
-			char	   *target = (char *) lfirst(l1);
-
-			if (recorded(target, NULL))
-				continue;
-			if (source == NULL)
-				source = psprintf("(protected rows read in this transaction, up to %s)", mark_text());
-			remember(target, NULL);
-			record_flow("copy", source, target, (int64) (intptr_t) lfirst(l2), mark_rank);
-		}
-	}
+	forboth(l1, t.copies, l2, t.copy_rows)
+		record_copy((char *) lfirst(l1), NULL, (int64) (intptr_t) lfirst(l2));
 	check_large_objects();
 }
 
+/*
+ * After a utility statement: the rows it wrote into a relation (a default or
+ * expression it evaluated may have read protected rows too, raising the
+ * mark) are a copy, recorded as the executor's are; temporary tables and
+ * tmac's own excepted.  A protected target is recorded as well: no policy
+ * judged the rows a utility statement wrote.
+ */
 void
-tmac_flow_utility_end(void)
+tmac_flow_utility_end(PlannedStmt *pstmt, QueryCompletion *qc)
 {
+	Oid			relid;
+	int64		rows;
+	char	   *alt;
+
 	if (busy || IsParallelWorker() || !tmac_extension()->installed ||
 		InSecurityRestrictedOperation())
 		return;
+	if (mark_any && pstmt->utilityStmt != NULL)
+	{
+		relid = utility_written(pstmt->utilityStmt, qc, &rows, &alt);
+		if (OidIsValid(relid) && get_rel_namespace(relid) != tmac_extension()->namespace_oid &&
+			get_rel_persistence(relid) != RELPERSISTENCE_TEMP)
+			record_copy(tmac_relation_name(relid), alt, rows);
+	}
 	check_large_objects();
 }
 

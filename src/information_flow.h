@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "executor/execdesc.h"
+#include "tcop/cmdtag.h"
 #include "fmgr.h"
 
 #include "label.h"
@@ -101,8 +102,8 @@ extern void tmac_flow_row_write(FunctionCallInfo fcinfo, const TmacLabel *l);
 /* The declassification guard audited a row's change from label `from`. */
 extern void tmac_flow_note_declassified(const TmacLabel *from);
 
-/* handling_events.c recorded a copy into `target` in this transaction. */
-extern void tmac_flow_note_recorded(const char *target);
+/* handling_events.c recorded a copy into `target` at level `rank` (-1 unknown) in this transaction. */
+extern void tmac_flow_note_recorded(const char *target, int rank);
 
 /* Hooks' parts (tmac.c). */
 extern void tmac_flow_init(void);
@@ -110,6 +111,6 @@ extern void tmac_flow_executor_start(QueryDesc *queryDesc);
 extern void *tmac_flow_enter(QueryDesc *queryDesc);
 extern void tmac_flow_leave(void *saved);
 extern void tmac_flow_executor_end(QueryDesc *queryDesc);
-extern void tmac_flow_utility_end(void);
+extern void tmac_flow_utility_end(PlannedStmt *pstmt, QueryCompletion *qc);
 
 #endif							/* TMAC_INFORMATION_FLOW_H */

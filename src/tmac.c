@@ -315,7 +315,7 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	if (ddl)
 		tmac_shared_profiles_utility_end();
 	tmac_handling_utility_end(pstmt, handling, qc);
-	tmac_flow_utility_end();
+	tmac_flow_utility_end(pstmt, qc);
 }
 
 void

@@ -107,7 +107,7 @@ GRANT EXECUTE ON FUNCTION
   tmac.protection_in_place(regclass, name), tmac.relation_tree(regclass),
   tmac.sod_role_conflicts(), tmac.sod_violations(),
   tmac.check_login_gate_refused(), tmac.login_gate_refusals(), tmac.check_gated_role_renamed(),
-  tmac.check_terminated_cron_job_active()
+  tmac.check_terminated_cron_job_active(), tmac.check_protected_fk_cascade()
 TO tmac_auditor, tmac_admin;
 
 -- HR.
