@@ -210,12 +210,10 @@ tmac_access_stats_init(void)
 	DefineCustomBoolVariable("tmac.access_stats",
 							 "Counts the rows each person reads and writes in protected tables (tmac.access_stats).",
 							 NULL, &tmac_access_stats_on, true, PGC_SUSET, 0, NULL, NULL, NULL);
-	/* a server-start setting exists only where tmac is preloaded (and has the shared memory) */
-	if (process_shared_preload_libraries_in_progress)
-		DefineCustomIntVariable("tmac.access_stats_max",
-								"Most access-statistics counters kept in shared memory; only counters a snapshot has taken are evicted.",
-								NULL, &stats_max, 10000, 100, 10000000, PGC_POSTMASTER, 0,
-								NULL, NULL, NULL);
+	DefineCustomIntVariable("tmac.access_stats_max",
+							"Most access-statistics counters kept in shared memory; only counters a snapshot has taken are evicted.",
+							NULL, &stats_max, 10000, 100, 10000000, PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
 	DefineCustomStringVariable("tmac.access_stats_statement",
 							   "The leader's statement id, handed to parallel workers (internal).",
 							   NULL, &stats_statement, "", PGC_SUSET,
@@ -450,7 +448,8 @@ tmac_access_stats_begin(QueryDesc *queryDesc, int eflags)
 	TmacStatsAcc *acc;
 	MemoryContext cxt;
 
-	if (!tmac_access_stats_on || stats_hash == NULL || queryDesc->estate == NULL ||
+	Assert(stats_hash != NULL);
+	if (!tmac_access_stats_on || queryDesc->estate == NULL ||
 		(eflags & EXEC_FLAG_EXPLAIN_ONLY) || !tmac_extension()->installed)
 		return;
 	cxt = queryDesc->estate->es_query_cxt;
@@ -805,8 +804,9 @@ tmac_access_stats_end(QueryDesc *queryDesc)
 	if (acc == NULL)
 		return;
 	acc_forget(acc);
-	if (acc->nslots == 0 || shared == NULL)
+	if (acc->nslots == 0)
 		return;
+	Assert(shared != NULL);
 	if (acc->stmt->commandType == CMD_DELETE && queryDesc->estate != NULL)
 	{
 		/* the rows deleted, shared among the slots the DELETE's policy passed */
@@ -981,17 +981,6 @@ bad:
 
 /* ---- SQL ---- */
 
-static void
-require_shared(void)
-{
-	if (stats_hash == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("tmac access statistics are not available"),
-				 errdetail("They live in shared memory, which tmac reserves only when the server preloads it."),
-				 errhint("Add tmac to shared_preload_libraries and restart the server.")));
-}
-
 /*
  * ---- what a snapshot took, marked when it commits ----
  *
@@ -1042,8 +1031,7 @@ takes_apply(void)
 	ListCell   *lc;
 	bool		marked = false;
 
-	if (shared == NULL || stats_hash == NULL)
-		return;
+	Assert(shared != NULL && stats_hash != NULL);
 	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
 	foreach(lc, takes)
 	{
@@ -1157,7 +1145,7 @@ put_counters(FunctionCallInfo fcinfo, bool take)
 	StatsTake  *t = NULL;
 	int			max = 0;
 
-	require_shared();
+	Assert(stats_hash != NULL);
 	InitMaterializedSRF(fcinfo, 0);
 	if (take)
 		t = take_new();
@@ -1246,7 +1234,7 @@ put_overflow(FunctionCallInfo fcinfo, bool take)
 	StatsOverflow o;
 	StatsOverflow *slot;
 
-	require_shared();
+	Assert(stats_hash != NULL);
 	InitMaterializedSRF(fcinfo, 0);
 	memset(&o, 0, sizeof(o));
 	LWLockAcquire(shared->lock, LW_SHARED);
@@ -1301,7 +1289,7 @@ tmac_access_stats_reset_raw(PG_FUNCTION_ARGS)
 	StatsEntry *e;
 	int64		n = 0;
 
-	require_shared();
+	Assert(stats_hash != NULL);
 	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
 	hash_seq_init(&seq, stats_hash);
 	while ((e = hash_seq_search(&seq)) != NULL)
@@ -1324,7 +1312,7 @@ tmac_access_stats_info(PG_FUNCTION_ARGS)
 	Datum		v[3];
 	bool		nulls[3] = {0};
 
-	require_shared();
+	Assert(stats_hash != NULL);
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	LWLockAcquire(shared->lock, LW_SHARED);

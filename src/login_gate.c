@@ -589,8 +589,9 @@ gate_precommit(void)
 	/* DROP EXTENSION tmac in a subtransaction that rolled back: keep the entries */
 	if (installed && list_member_oid(forget_dbs, MyDatabaseId))
 		forget_dbs = list_delete_oid(forget_dbs, MyDatabaseId);
-	if (!have_notes() || !installed || gate == NULL)
+	if (!have_notes() || !installed)
 		return;
+	Assert(gate != NULL);
 	ext = tmac_extension_required();
 
 	if (note_all)
@@ -646,8 +647,9 @@ gate_commit(void)
 	int			i;
 	bool		changed = false;
 
-	if (gate == NULL || (!pending && forget_dbs == NIL && ack_roles == NIL))
+	if (!pending && forget_dbs == NIL && ack_roles == NIL)
 		return;
+	Assert(gate != NULL);
 	LWLockAcquire(gate->lock, LW_EXCLUSIVE);
 	foreach(lc, ack_roles)
 	{
@@ -789,12 +791,10 @@ tmac_login_gate_init(void)
 	DefineCustomBoolVariable("tmac.login_gate",
 							 "Refuses connections of login roles whose person is terminated, on leave or (gate_prerequisites) lapsed.",
 							 NULL, &gate_enabled, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
-	/* the shared table exists only when preloaded (and then is sized once) */
-	if (process_shared_preload_libraries_in_progress)
-		DefineCustomIntVariable("tmac.login_gate_max_entries",
-								"Size of tmac's shared login gate table (login roles gated, or with refused attempts, over all databases).",
-								NULL, &gate_max_entries, 10000, 16, 1000000, PGC_POSTMASTER, 0,
-								NULL, NULL, NULL);
+	DefineCustomIntVariable("tmac.login_gate_max_entries",
+							"Size of tmac's shared login gate table (login roles gated, or with refused attempts, over all databases).",
+							NULL, &gate_max_entries, 10000, 16, 1000000, PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
 	RegisterXactCallback(gate_xact_callback, NULL);
 	RegisterSubXactCallback(gate_subxact_callback, NULL);
 }
@@ -806,8 +806,9 @@ tmac_login_gate_object_access(ObjectAccessType access, Oid classId, Oid objectId
 	MemoryContext old;
 	Oid			db = InvalidOid;
 
-	if (access != OAT_DROP || gate == NULL)
+	if (access != OAT_DROP)
 		return;
+	Assert(gate != NULL);
 	if (classId == DatabaseRelationId)
 		db = objectId;
 	else if (classId == ExtensionRelationId)
@@ -859,7 +860,8 @@ tmac_login_gate_client_auth(Port *port, int status)
 	char		reason = GATE_OPEN;
 	TimestampTz since = 0;
 
-	if (status != STATUS_OK || !gate_enabled || gate == NULL || gate->nentries == 0)
+	Assert(gate != NULL);
+	if (status != STATUS_OK || !gate_enabled || gate->nentries == 0)
 		return;
 	roleid = get_role_oid(port->user_name, true);
 	if (!OidIsValid(roleid) || roleid == BOOTSTRAP_SUPERUSERID)
@@ -987,7 +989,7 @@ Datum
 tmac_login_gate_note_all(PG_FUNCTION_ARGS)
 {
 	note_all = true;
-	PG_RETURN_BOOL(gate != NULL);
+	PG_RETURN_VOID();
 }
 
 /*
@@ -1003,8 +1005,7 @@ tmac_login_gate_clear_refusals(PG_FUNCTION_ARGS)
 	MemoryContext old;
 	bool		found;
 
-	if (gate == NULL)
-		PG_RETURN_BOOL(false);
+	Assert(gate != NULL);
 	LWLockAcquire(gate->lock, LW_SHARED);
 	found = find_entry(MyDatabaseId, roleid) >= 0;
 	LWLockRelease(gate->lock);
@@ -1029,8 +1030,7 @@ tmac_login_gate_refusals(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	if (gate == NULL)
-		return (Datum) 0;
+	Assert(gate != NULL);
 	LWLockAcquire(gate->lock, LW_SHARED);
 	copy = palloc(sizeof(GateEntry) * (gate->nentries + 1));
 	for (i = 0; i < gate->nentries; i++)

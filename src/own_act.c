@@ -35,11 +35,9 @@
  * depth never goes negative), and emptied at top-level abort as a safety net.
  *
  * The stack is only complete when the hook was installed before any function
- * ran in the session: tmac must be in shared_preload_libraries or
- * session_preload_libraries (both load it before the session runs any query:
- * in the postmaster, or while the backend initialises).  When the library was
- * loaded on first use, by a query, a definer already running would be missed,
- * so every act is refused (55000) in that session.
+ * ran in the session, which preloading guarantees: tmac runs only from
+ * shared_preload_libraries (tmac.c refuses to load any other way), so every
+ * backend inherits the hook from the postmaster.
  *
  * What this does not see: code of another role that runs with the caller's
  * own identity — a SECURITY INVOKER function, a view's expressions, a rule, a
@@ -89,7 +87,6 @@ typedef struct OwnActFrame
 } OwnActFrame;
 
 static fmgr_hook_type next_fmgr_hook = NULL;
-static bool own_act_reliable = false;
 
 static OwnActFrame *frames = NULL;	/* in TopMemoryContext */
 static int	nframes = 0;
@@ -194,14 +191,6 @@ own_act_xact_callback(XactEvent event, void *arg)
 void
 tmac_own_act_init(void)
 {
-	/*
-	 * Preloading loads the library before any function of the session ran:
-	 * shared_preload_libraries in the postmaster, session_preload_libraries
-	 * (and a background worker's library) while the backend initialises.
-	 * Loading on first use happens inside a query, possibly inside a definer.
-	 */
-	own_act_reliable = process_shared_preload_libraries_in_progress ||
-		IsInitProcessingMode() || !IsTransactionState();
 	next_fmgr_hook = fmgr_hook;
 	fmgr_hook = own_act_fmgr_hook;
 	RegisterXactCallback(own_act_xact_callback, NULL);
@@ -230,13 +219,6 @@ tmac_own_act_role(const char *act, int trigger_allowance)
 	Oid			outer = GetOuterUserId();
 	Oid			current = GetUserId();
 	int			depth;
-
-	if (!own_act_reliable)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot %s: tmac was not preloaded in this session", act),
-				 errdetail("Without preloading, tmac cannot tell whether the call comes from another role's SECURITY DEFINER function."),
-				 errhint("Add tmac to shared_preload_libraries or session_preload_libraries and reconnect.")));
 
 	if (nforeign > 0)
 	{

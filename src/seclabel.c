@@ -3,9 +3,8 @@
  *
  * SECURITY LABEL FOR tmac ON TABLE/COLUMN/SCHEMA ... IS '社外秘' classifies
  * the object itself (a label on a table, column or schema describes it, not its rows).  PostgreSQL only accepts labels for a
- * provider that is loaded in the session, so tmac must be listed in
- * shared_preload_libraries or session_preload_libraries (see README).  The
- * provider accepts exactly what tmac.label input accepts.  PostgreSQL stores
+ * provider that is loaded in the session, which preloading (the only way tmac
+ * loads) guarantees.  The provider accepts exactly what tmac.label input accepts.  PostgreSQL stores
  * the text as written (a provider cannot change it); tmac.object_label reads
  * it back as a tmac.label, so it always shows the canonical form, and the
  * rename functions rewrite every stored label in canonical form.

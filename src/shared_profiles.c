@@ -5,9 +5,8 @@
  * profile_cache.c keeps each backend's profiles in its own memory; a new
  * backend starts empty, and its first protected statement used to parse,
  * plan and run tmac.access_profile() (about four times the cost of the
- * statement itself).  With shared_preload_libraries = 'tmac', this file keeps
- * a fixed-size table in shared memory, keyed by (database, role), of the
- * profiles backends computed.  Its size is the setting tmac.shared_profiles
+ * statement itself).  This file keeps a fixed-size table in shared memory,
+ * keyed by (database, role), of the profiles backends computed.  Its size is the setting tmac.shared_profiles
  * (entries; 0 turns it off).  When it is full, a new profile replaces the
  * entry of an older governance state, else the entry used least recently.
  * A profile larger than one entry (more than SHARED_MAX_IDS compartments and
@@ -68,8 +67,9 @@
  * parallel mode (rule 5), under SERIALIZABLE (the query's reads take the
  * predicate locks that serializable conflict detection relies on), on a hot
  * standby and with snapshots taken during recovery (replayed commits bump
- * nothing here), and when tmac is not preloaded.  A PREPAREd change becomes
- * visible at COMMIT PREPARED, in any session and perhaps after a restart:
+ * nothing here), and when the table is off (tmac.shared_profiles = 0).  A
+ * PREPAREd change becomes visible at COMMIT PREPARED, in any session and
+ * perhaps after a restart:
  * every COMMIT or ROLLBACK PREPARED is bracketed like a commit in flight, and
  * then moves the horizon past every xid assigned so far.  A relcache
  * invalidation still drops each backend's own copy (profile_cache.c, rule 1);
@@ -240,19 +240,12 @@ shared_xact_callback(XactEvent event, void *arg)
 void
 tmac_shared_profiles_init(void)
 {
-	/*
-	 * A PGC_POSTMASTER setting can only be defined while the server starts;
-	 * loaded later, tmac shares nothing and the setting is only accepted.
-	 */
-	bool		preloading = process_shared_preload_libraries_in_progress;
-
 	DefineCustomIntVariable("tmac.shared_profiles",
 							"Access profiles kept in shared memory for new connections (entries, 0 = off).",
-							"Takes effect at server start, and only with shared_preload_libraries = 'tmac'.",
-							&SharedSlots, 1024, 0, 100000, preloading ? PGC_POSTMASTER : PGC_SIGHUP, 0,
+							"Takes effect at server start.",
+							&SharedSlots, 1024, 0, 100000, PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
-	if (preloading)
-		RegisterXactCallback(shared_xact_callback, NULL);
+	RegisterXactCallback(shared_xact_callback, NULL);
 }
 
 void

@@ -1,13 +1,12 @@
 /*
  * shared_profiles.h — access profiles shared between backends.
  *
- * With shared_preload_libraries = 'tmac', a fixed-size table in shared memory
- * (tmac.shared_profiles entries) keeps the profiles backends computed, so a
- * new connection's first statement can take one instead of running the
- * profile query.  shared_profiles.c says when that gives exactly what the
- * backend's own query would return; whenever it cannot tell, the caller
- * computes as before.  Without preloading there is no table and nothing is
- * shared.
+ * A fixed-size table in shared memory (tmac.shared_profiles entries) keeps
+ * the profiles backends computed, so a new connection's first statement can
+ * take one instead of running the profile query.  shared_profiles.c says
+ * when that gives exactly what the backend's own query would return;
+ * whenever it cannot tell, the caller computes as before.  With tmac.shared_profiles = 0 there is no table and
+ * nothing is shared.
  */
 #ifndef TMAC_SHARED_PROFILES_H
 #define TMAC_SHARED_PROFILES_H

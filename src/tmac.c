@@ -1,7 +1,9 @@
 /*
  * tmac.c — module entry point: every hook, installed and chained here.
  *
- * _PG_init defines tmac's internal settings, then installs, in this order:
+ * _PG_init refuses to run unless the postmaster is preloading tmac
+ * (shared_preload_libraries; require_preloaded below), defines tmac's
+ * internal settings, then installs, in this order:
  * the security label provider (seclabel.c); the restore window and the
  * vocabulary copy's label provider (restore.c, vocabulary_copy.c); the caches' invalidation
  * callbacks (extension.c, vocabulary.c, profile_cache.c); the transaction
@@ -29,7 +31,8 @@
  * its shared memory, the ClientAuthentication_hook that refuses terminated
  * persons, and an object_access_hook that forgets a database's gate when tmac
  * or the database is dropped; the utility hook also counts DDL as a
- * governance change, and the shared-memory hooks also serve the profiles
+ * governance change and, after DROP EXTENSION tmac, drops the schema tmac
+ * left empty (extension.c), and the shared-memory hooks also serve the profiles
  * shared between backends (shared_profiles.c); the executor-run hook and the
  * utility hook's FETCH also refuse a fetch from a cursor whose access was
  * narrowed since it was opened (cursor_access.c).  Each hook calls the one
@@ -289,9 +292,11 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 {
 	void	   *handling;
 	bool		ddl;
+	Oid			dropped_schema;
 
 	if (IsA(pstmt->utilityStmt, FetchStmt))
 		tmac_cursor_fetch((FetchStmt *) pstmt->utilityStmt);
+	dropped_schema = tmac_extension_drop_begin(pstmt->utilityStmt);
 	handling = tmac_handling_utility_begin(pstmt);
 	ddl = tmac_shared_profiles_utility_begin(pstmt->utilityStmt);
 
@@ -316,11 +321,34 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 		tmac_shared_profiles_utility_end();
 	tmac_handling_utility_end(pstmt, handling, qc);
 	tmac_flow_utility_end(pstmt, qc);
+	if (OidIsValid(dropped_schema))
+		tmac_extension_drop_end(dropped_schema);
+}
+
+/*
+ * tmac runs only preloaded, as pgaudit and sepgsql do: its shared memory (the
+ * login gate, shared profiles, access statistics) exists only when the
+ * postmaster loads it, and its fmgr hook must see every SECURITY DEFINER
+ * function of a session from the start.  Loaded any other way (LOAD, a C
+ * function's first call, session_preload_libraries) it refuses before it
+ * changes anything, so no code path exists for a half-loaded tmac and every
+ * later use in the session raises the same error.
+ */
+static void
+require_preloaded(void)
+{
+	if (!process_shared_preload_libraries_in_progress)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tmac must be loaded via shared_preload_libraries"),
+				 errdetail("tmac keeps its login gate and access statistics in shared memory and must watch every function call of a session from its start."),
+				 errhint("Add the line shared_preload_libraries = 'tmac' to postgresql.conf (keeping any libraries already listed there) and restart the server.")));
 }
 
 void
 _PG_init(void)
 {
+	require_preloaded();
 	define_internal_settings();
 	tmac_seclabel_init();
 	tmac_restore_init();
@@ -337,13 +365,10 @@ _PG_init(void)
 	tmac_login_gate_init();
 	MarkGUCPrefixReserved("tmac");
 
-	if (process_shared_preload_libraries_in_progress)
-	{
-		prev_shmem_request_hook = shmem_request_hook;
-		shmem_request_hook = tmac_shmem_request;
-		prev_shmem_startup_hook = shmem_startup_hook;
-		shmem_startup_hook = tmac_shmem_startup;
-	}
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = tmac_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = tmac_shmem_startup;
 
 	prev_planner_hook = planner_hook;
 	planner_hook = tmac_planner;

@@ -246,10 +246,10 @@ $$;
 COMMENT ON FUNCTION tmac.access_as_of(text, timestamptz) IS
   'The clearances and grants a person held at an instant (same columns as tmac.grants; status is active as of that instant, ended_at and end_reason show how each later ended)';
 
--- The profiles a preloaded tmac shares between backends (src/shared_profiles.c); read-only.
+-- The profiles tmac shares between backends (src/shared_profiles.c); read-only.
 CREATE FUNCTION tmac.shared_profile_cache(OUT enabled boolean, OUT slots integer, OUT used integer,
                                           OUT hits bigint, OUT misses bigint, OUT stored bigint,
                                           OUT evicted bigint)
   AS 'MODULE_PATHNAME', 'tmac_shared_profile_cache' LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.shared_profile_cache() IS
-  'The shared access-profile cache of a preloaded tmac: whether it is on, its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';
+  'The shared access-profile cache: whether it is on (tmac.shared_profiles above 0), its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';

@@ -18,10 +18,10 @@ CREATE FUNCTION tmac.login_gate_note() RETURNS trigger
 COMMENT ON FUNCTION tmac.login_gate_note() IS
   'Trigger: notes the login role (arguments login_role, login_role_oid) or person (argument person_id) of each changed row, old and new, or everything (a statement trigger), for the login gate to be recomputed when the transaction commits';
 
-CREATE FUNCTION tmac.login_gate_note_all() RETURNS boolean
+CREATE FUNCTION tmac.login_gate_note_all() RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_login_gate_note_all' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION tmac.login_gate_note_all() IS
-  'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits; false when tmac is not preloaded (no gate)';
+  'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits';
 
 -- What the gate should say for the given login roles (by name, or by OID) and persons (or,
 -- whole, for every person's role): one row per role examined, reason NULL when it may connect,
@@ -104,9 +104,7 @@ $$
 BEGIN
   -- no HR change commits between this reading and the gate's update at commit
   LOCK TABLE tmac.person IN SHARE MODE;
-  IF NOT tmac.login_gate_note_all() THEN
-    RAISE NOTICE 'tmac is not in shared_preload_libraries: there is no login gate';
-  END IF;
+  PERFORM tmac.login_gate_note_all();
   RETURN (SELECT count(DISTINCT w.role_oid) FROM tmac.login_gate_wanted('{}', '{}', true, '{}') w WHERE w.reason IS NOT NULL);
 END
 $$;

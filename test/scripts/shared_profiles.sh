@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # shared_profiles.sh — the access profiles a preloaded tmac shares between backends
-# (src/shared_profiles.c): the size setting, a full table, and tmac without preloading.
-# Runs its own throwaway server with shared_preload_libraries = 'tmac' and
-# tmac.shared_profiles = 3 (a socket in its own directory, no TCP), then restarts it
-# without preloading.  Every read is a new connection, as an application that connects
-# per request; each person's rows are compared with what their grants allow.
+# (src/shared_profiles.c): the size setting, a full table, the table turned off, and tmac
+# without preloading.  Runs its own throwaway server with shared_preload_libraries = 'tmac' and
+# tmac.shared_profiles = 3 (a socket in its own directory, no TCP), then restarts it with
+# tmac.shared_profiles = 0, then without preloading.  Every read is a new connection, as an
+# application that connects per request; each person's rows are compared with what their grants
+# allow.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/server.sh"
@@ -98,15 +99,23 @@ out=$(q -c "SET ROLE sp_appr" -c "SELECT tmac.revoke(grant_id, 'ended') FROM tma
 n=$(q -U sp_p5 -c "SELECT count(*) FROM doc"); [ "$n" = 1 ] || fail "sp_p5 after the revocation reads $n rows"
 echo "ok 4 - after a revocation a new connection decides by it"
 
-# without preloading: no shared memory, the same decisions
+# tmac.shared_profiles = 0: no shared table, the same decisions
+tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+sed -i "s/^tmac.shared_profiles = 3/tmac.shared_profiles = 0/" "$dir/data/postgresql.conf"
+start
+expect=(x 1 2 3 4 1)
+reads "with tmac.shared_profiles = 0"
+out=$(q -c "SELECT enabled, slots, used FROM tmac.shared_profile_cache()")
+[ "$out" = "f|0|0" ] || fail "shared_profile_cache() with tmac.shared_profiles = 0: $out"
+echo "ok 5 - with tmac.shared_profiles = 0 every read is still right, and nothing is shared"
+
+# without preloading a protected table is not read at all (test/scripts/preload_refusal.sh)
 tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
 sed -i "s/^shared_preload_libraries = 'tmac'/shared_preload_libraries = ''/" "$dir/data/postgresql.conf"
 start
-expect=(x 1 2 3 4 1)
-reads "without preloading"
-out=$(q -c "SELECT enabled, slots, used FROM tmac.shared_profile_cache()")
-[ "$out" = "f|0|0" ] || fail "shared_profile_cache() without preloading: $out"
-echo "ok 5 - without preloading every read is still right, and nothing is shared"
+out=$(q -U sp_p5 -c "SELECT count(*) FROM doc")
+echo "$out" | grep -q 'tmac must be loaded via shared_preload_libraries' || fail "a read without preloading: $out"
+echo "ok 6 - without preloading a read of a protected table is refused, not answered"
 
 stop
 rm -rf "$dir"
