@@ -27,19 +27,13 @@
 #include "access/table.h"
 #include "catalog/dependency.h"
 #include "catalog/indexing.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_depend.h"
-#include "catalog/pg_namespace.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
-#include "nodes/parsenodes.h"
-#include "storage/lmgr.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -263,96 +257,4 @@ tmac_relation_protected(Oid relid)
 	if (!rls || (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE))
 		return false;
 	return tmac_relation_registered(relid);
-}
-
-/*
- * DROP EXTENSION tmac takes the schema tmac with it.  CREATE EXTENSION
- * creates the schema named in tmac.control before the extension exists, so
- * PostgreSQL does not record it as a member and would leave it behind, empty;
- * and it cannot be made one (ALTER EXTENSION ADD SCHEMA refuses the schema
- * that contains the extension).  It must stay a non-member besides: pg_dump
- * writes its vocabulary copy (vocabulary_copy.c) before CREATE EXTENSION.  So
- * the utility hook notes the schema before a DROP EXTENSION naming tmac and,
- * once the extension is gone, drops the schema if nothing is left in it (no
- * object depends on it normally) and the role dropping may drop it.  A schema
- * still holding objects of someone else's is kept, with a notice.  The
- * schema is locked first, so nothing is created in it meanwhile.
- */
-Oid
-tmac_extension_drop_begin(Node *stmt)
-{
-	DropStmt   *drop = (DropStmt *) stmt;
-	ListCell   *lc;
-
-	if (stmt == NULL || !IsA(stmt, DropStmt) || drop->removeType != OBJECT_EXTENSION)
-		return InvalidOid;
-	foreach(lc, drop->objects)
-	{
-		Node	   *name = (Node *) lfirst(lc);
-		Oid			ext_oid;
-		Oid			owner;
-		Oid			nsp;
-
-		if (!IsA(name, String) || strcmp(strVal(name), "tmac") != 0)
-			continue;
-		ext_oid = get_extension_oid("tmac", true);
-		if (OidIsValid(ext_oid) && read_extension_row(ext_oid, &owner, &nsp))
-			return nsp;
-		return InvalidOid;
-	}
-	return InvalidOid;
-}
-
-/* Does any object live in the schema (a normal dependency on it)? */
-static bool
-schema_holds_objects(Oid nsp)
-{
-	Relation	rel;
-	ScanKeyData key[2];
-	SysScanDesc scan;
-	HeapTuple	tup;
-	bool		found = false;
-
-	rel = table_open(DependRelationId, AccessShareLock);
-	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(NamespaceRelationId));
-	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber, F_OIDEQ,
-				ObjectIdGetDatum(nsp));
-	scan = systable_beginscan(rel, DependReferenceIndexId, true, NULL, 2, key);
-	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
-		found = ((Form_pg_depend) GETSTRUCT(tup))->deptype == DEPENDENCY_NORMAL;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return found;
-}
-
-void
-tmac_extension_drop_end(Oid nsp)
-{
-	ObjectAddress schema;
-	char	   *name;
-
-	CommandCounterIncrement();	/* the drop's own catalog changes */
-	if (OidIsValid(get_extension_oid("tmac", true)))
-		return;
-	LockDatabaseObject(NamespaceRelationId, nsp, 0, AccessExclusiveLock);
-	name = get_namespace_name(nsp);
-	if (name == NULL)
-		return;					/* DROP SCHEMA tmac CASCADE, or gone meanwhile */
-	if (!pg_namespace_ownercheck(nsp, GetUserId()))
-	{
-		ereport(NOTICE,
-				(errmsg("schema \"%s\" is kept: you do not own it", name),
-				 errhint("Its owner may drop it with DROP SCHEMA %s.", quote_identifier(name))));
-		return;
-	}
-	if (schema_holds_objects(nsp))
-	{
-		ereport(NOTICE,
-				(errmsg("schema \"%s\" is kept: it holds objects that were not tmac's", name),
-				 errhint("Move or drop them, then DROP SCHEMA %s.", quote_identifier(name))));
-		return;
-	}
-	ObjectAddressSet(schema, NamespaceRelationId, nsp);
-	performDeletion(&schema, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
 }

@@ -13,8 +13,6 @@
 
 #include "postgres.h"
 
-#include "nodes/nodes.h"
-
 typedef struct TmacExtension
 {
 	bool		installed;		/* false: every hook is inert */
@@ -48,12 +46,5 @@ extern bool tmac_relation_registered(Oid relid);
 extern bool tmac_relation_protected(Oid relid);
 
 extern void tmac_extension_init(void);
-
-/*
- * Around a utility statement: a DROP EXTENSION naming tmac returns tmac's
- * schema, which _end(schema) drops once the extension is gone, if empty.
- */
-extern Oid	tmac_extension_drop_begin(Node *stmt);
-extern void tmac_extension_drop_end(Oid nsp);
 
 #endif							/* TMAC_EXTENSION_H */

@@ -31,8 +31,7 @@
  * its shared memory, the ClientAuthentication_hook that refuses terminated
  * persons, and an object_access_hook that forgets a database's gate when tmac
  * or the database is dropped; the utility hook also counts DDL as a
- * governance change and, after DROP EXTENSION tmac, drops the schema tmac
- * left empty (extension.c), and the shared-memory hooks also serve the profiles
+ * governance change, and the shared-memory hooks also serve the profiles
  * shared between backends (shared_profiles.c); the executor-run hook and the
  * utility hook's FETCH also refuse a fetch from a cursor whose access was
  * narrowed since it was opened (cursor_access.c).  Each hook calls the one
@@ -292,11 +291,9 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 {
 	void	   *handling;
 	bool		ddl;
-	Oid			dropped_schema;
 
 	if (IsA(pstmt->utilityStmt, FetchStmt))
 		tmac_cursor_fetch((FetchStmt *) pstmt->utilityStmt);
-	dropped_schema = tmac_extension_drop_begin(pstmt->utilityStmt);
 	handling = tmac_handling_utility_begin(pstmt);
 	ddl = tmac_shared_profiles_utility_begin(pstmt->utilityStmt);
 
@@ -321,8 +318,6 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 		tmac_shared_profiles_utility_end();
 	tmac_handling_utility_end(pstmt, handling, qc);
 	tmac_flow_utility_end(pstmt, qc);
-	if (OidIsValid(dropped_schema))
-		tmac_extension_drop_end(dropped_schema);
 }
 
 /*
