@@ -8136,13 +8136,42 @@ ALTER FUNCTION tmac.check_label_function_untrusted()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
+CREATE OR REPLACE FUNCTION tmac.check_protected_fk_cascade()
+ RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+ SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+BEGIN
+  RETURN QUERY
+  SELECT 'table:' || c.conrelid::regclass::text,
+         format('Table %s has the foreign key%s %s referencing the protected table%s %s with ON UPDATE CASCADE, SET NULL or SET DEFAULT: changing a referenced key writes into its rows as the table owner, without row security, whatever their label, unrefused and unrecorded. Use ON UPDATE RESTRICT or NO ACTION (ALTER TABLE … DROP CONSTRAINT, ADD CONSTRAINT), or keys that carry nothing secret.',
+                c.conrelid::regclass::text,
+                CASE WHEN count(*) > 1 THEN 's' ELSE '' END,
+                string_agg(quote_ident(c.conname::text), ', ' ORDER BY c.conname),
+                CASE WHEN count(DISTINCT c.confrelid) > 1 THEN 's' ELSE '' END,
+                string_agg(DISTINCT c.confrelid::regclass::text, ', ')),
+         max(p.protected_at)
+    FROM pg_catalog.pg_constraint c
+    JOIN tmac.protected_table p ON p.relid::oid = c.confrelid
+   WHERE c.contype = 'f' AND c.conparentid = 0 AND c.confupdtype IN ('c', 'n', 'd')
+   GROUP BY c.conrelid;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.login_gate_note()
  RETURNS trigger
  LANGUAGE c
 AS 'MODULE_PATHNAME', $function$tmac_login_gate_note$function$;
 
 CREATE OR REPLACE FUNCTION tmac.login_gate_note_all()
- RETURNS boolean
+ RETURNS void
  LANGUAGE c
 AS 'MODULE_PATHNAME', $function$tmac_login_gate_note_all$function$;
 
@@ -8225,9 +8254,7 @@ AS $function$
 BEGIN
   -- no HR change commits between this reading and the gate's update at commit
   LOCK TABLE tmac.person IN SHARE MODE;
-  IF NOT tmac.login_gate_note_all() THEN
-    RAISE NOTICE 'tmac is not in shared_preload_libraries: there is no login gate';
-  END IF;
+  PERFORM tmac.login_gate_note_all();
   RETURN (SELECT count(DISTINCT w.role_oid) FROM tmac.login_gate_wanted('{}', '{}', true, '{}') w WHERE w.reason IS NOT NULL);
 END
 $function$;
@@ -9676,6 +9703,7 @@ UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.pr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function, operator or cast over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_fk_cascade'::text, 'V'::text, 'medium'::text, 'Foreign key cascading updates from a protected table'::text, 'A foreign key references a protected table with ON UPDATE CASCADE, SET NULL or SET DEFAULT: PostgreSQL''s referential actions run as the table owner without row security, so changing a referenced key writes it into referencing rows of any label, or of an unprotected table, with no write-down refusal and no handling entry.'::text, 'Recreate the foreign key with ON UPDATE RESTRICT or NO ACTION, or reference a key that carries nothing secret (a surrogate key).'::text, 'tmac.check_protected_fk_cascade'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('login_gate_refused'::text, 'I-6'::text, 'high'::text, 'Refused login of a terminated or absent person'::text, 'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'::text, 'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'::text, 'tmac.check_login_gate_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('gated_role_renamed'::text, 'II'::text, 'high'::text, 'Login role of a terminated or absent person renamed'::text, 'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'::text, 'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'::text, 'tmac.check_gated_role_renamed'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('terminated_cron_job_active'::text, 'II'::text, 'high'::text, 'pg_cron job running as a terminated person'::text, 'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.'::text, 'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.'::text, 'tmac.check_terminated_cron_job_active'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -9694,7 +9722,6 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_missing'::text, 'I-3'::text, 'high'::text, '情報管理責任者が未選任 / No information-management officer'::text, 'Persons are registered but no 情報管理責任者 is appointed and in force today (seed ③).'::text, '経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by, announced_how => …, announced_on => …).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_multiple'::text, 'I-3'::text, 'high'::text, '情報管理責任者が複数 / More than one information-management officer'::text, 'More than one 情報管理責任者 is in force at once: responsibility is not clear.'::text, 'End all but one appointment: tmac.end_appointment(appointment_id, reason).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointee_unavailable'::text, 'I-3'::text, 'high'::text, '選任された者が不在 / Appointee terminated, on leave or moved'::text, 'An appointment in force names a person who is terminated, on leave, or was transferred or promoted after the appointment.'::text, 'End it and appoint someone else, or appoint the person again for the new position (tmac.end_appointment, tmac.appoint).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_overdue'::text, 'I-6'::text, 'medium'::text, '期限を過ぎた未完了の事故 (incident open past its deadline)'::text, 'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'::text, 'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointment_not_announced'::text, 'I-3'::text, 'low'::text, '選任が周知されていない / Appointment not announced'::text, 'An appointment in force was never made known (周知: 情報管理規程, 社内研修, 掲示, 朝礼), so employees may not know whom to report to.'::text, 'Announce it and record how and when: tmac.announce_appointment(appointment_id, how, on).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('training_overdue'::text, 'I-5'::text, 'medium'::text, '教育未受講 / Training not current'::text, 'An active employee or contractor — with or without a database login, with or without access — has not completed each mandatory course of their audience (tmac.training_course) within its validity (training_validity, 12 months by default: at least yearly); with no mandatory course defined, any course counts. Persons hired within training_new_hire_grace are not yet a finding for a course never completed.'::text, 'Train them and record it: tmac.record_training(person_id, course, completed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_without_termination_pledge'::text, 'II'::text, 'medium'::text, '退職時誓約書の無い退職者 / Leaver without a termination pledge'::text, 'A terminated employee or contractor signed no termination pledge (退職時の秘密保持誓約書) since they were hired.'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''termination'', signed_on, template_version => …, document_sha256 => …).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -9709,6 +9736,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_not_returned'::text, 'I-4'::text, 'medium'::text, '持出の未返却 (a take-out not returned by its due date)'::text, 'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'::text, 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_copies_unaccounted'::text, 'I-4'::text, 'high'::text, '廃棄時に所在不明の複製 (copies not accounted for at disposal)'::text, 'An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'::text, 'Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_not_escalated'::text, 'I-6'::text, 'high'::text, '経営層への報告遅延 (incident not escalated to management in time)'::text, 'An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'::text, 'Report it to management and record that with tmac.escalate_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_overdue'::text, 'I-6'::text, 'medium'::text, '期限を過ぎた未完了の事故 (incident open past its deadline)'::text, 'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'::text, 'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_entrusted_unnotified'::text, 'I-6'::text, 'high'::text, '委託元への未通知 (entrusted information''s incident not notified to the entrusting company)'::text, 'An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).'::text, 'Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_stale'::text, 'III'::text, 'medium'::text, '鍵番号の未変更 (combination older than allowed)'::text, 'A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).'::text, 'Change the combination and record it with tmac.record_combination_change.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_holder_left'::text, 'III'::text, 'high'::text, '保有者交代後の鍵番号未変更 (combination not changed after a holder left)'::text, 'A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).'::text, 'Change the combination and record it with tmac.record_combination_change (reason holder_changed).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -10016,13 +10044,10 @@ GRANT SELECT ON TABLE tmac.area_entry TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_admin;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
@@ -10037,13 +10062,15 @@ REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
@@ -10071,6 +10098,7 @@ REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM 
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
@@ -10088,6 +10116,9 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -10097,11 +10128,6 @@ GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
@@ -10111,19 +10137,18 @@ GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
@@ -10133,8 +10158,8 @@ GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
@@ -10145,18 +10170,18 @@ REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
@@ -10179,29 +10204,35 @@ REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
@@ -10223,9 +10254,6 @@ REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,t
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_discovery(bigint) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
@@ -10294,6 +10322,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_protected_fk_cascade() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_sync() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_sync() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
@@ -10386,6 +10417,7 @@ COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS 'Check label_column
 COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions, operators and casts outside schema tmac over tmac.label (a cast: to or from it), owned by a role that is neither superuser nor tmac_admin member';
 COMMENT ON FUNCTION tmac.check_login_gate_refused() IS 'Check login_gate_refused: login roles whose connections the login gate refused (a leaver or absent person trying to get in), until acknowledged';
 COMMENT ON FUNCTION tmac.check_object_labels() IS 'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
+COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS 'Check protected_fk_cascade: foreign keys with ON UPDATE CASCADE, SET NULL or SET DEFAULT referencing a protected table (the referential action writes into the referencing rows without row security)';
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered';
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 COMMENT ON FUNCTION tmac.check_providers() IS 'Checks of the external providers (V), one pass: provider_nda_missing, provider_nda_expired, provider_not_evaluated, contractor_agency_no_nda';
@@ -10445,7 +10477,7 @@ COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login
 COMMENT ON FUNCTION tmac.login_gate_acknowledge(pg_catalog.name,pg_catalog.text) IS 'Records (audited, with a note) that a login role''s refused attempts were looked into, which closes its login_gate_refused finding; the gate itself stays as the persons say';
 COMMENT ON FUNCTION tmac.login_gate_clear_refusals_internal(pg_catalog.oid) IS 'Internal (login_gate_acknowledge): clears a role''s refused attempts when the transaction commits';
 COMMENT ON FUNCTION tmac.login_gate_note() IS 'Trigger: notes the login role (arguments login_role, login_role_oid) or person (argument person_id) of each changed row, old and new, or everything (a statement trigger), for the login gate to be recomputed when the transaction commits';
-COMMENT ON FUNCTION tmac.login_gate_note_all() IS 'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits; false when tmac is not preloaded (no gate)';
+COMMENT ON FUNCTION tmac.login_gate_note_all() IS 'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits';
 COMMENT ON FUNCTION tmac.login_gate_refusals() IS 'The login gate of this database: each login role it refuses (reason terminated, on_leave, pledge_lapsed or training_lapsed, since when) or refused (reason NULL once it opened), with the attempts it refused and the last one';
 COMMENT ON FUNCTION tmac.login_gate_sync() IS 'Rebuilds this database''s login gate from the persons (applied when the transaction commits); returns how many login roles it refuses. Run by tmac.run_maintenance()';
 COMMENT ON FUNCTION tmac.login_gate_wanted(pg_catalog.text[],pg_catalog.text[],boolean,pg_catalog.oid[]) IS 'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped, dropped or not): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect), and the name HR mapped, refused as well; a role of several persons has a row for each';
@@ -10504,7 +10536,7 @@ COMMENT ON FUNCTION tmac.set_check_enabled(pg_catalog.text,boolean) IS 'Enables 
 COMMENT ON FUNCTION tmac.set_contractor_agency(pg_catalog.text,pg_catalog.text) IS '派遣元の記録 / records the staffing agency or subcontractor (a provider) a contractor person comes from (tmac_hr)';
 COMMENT ON FUNCTION tmac.set_custodian(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者); closes a custodian_terminated finding';
 COMMENT ON FUNCTION tmac.set_handling_rule(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Sets the handling standard''s rule (allowed, approval, forbidden) for a level (code, name or alias) and an action, with how it is done (note)';
-COMMENT ON FUNCTION tmac.shared_profile_cache() IS 'The shared access-profile cache of a preloaded tmac: whether it is on, its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';
+COMMENT ON FUNCTION tmac.shared_profile_cache() IS 'The shared access-profile cache: whether it is on (tmac.shared_profiles above 0), its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';
 COMMENT ON FUNCTION tmac.snapshot_access_stats() IS 'Appends to tmac.access_stats_history what each access counter added since the last snapshot (its commit lets those counters be evicted), and to tmac.access_stats_overflow what could not be counted; returns the history rows appended (scheduled hourly by tmac.schedule_jobs)';
 COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
 COMMENT ON FUNCTION tmac.store_asset(pg_catalog.text,pg_catalog.text) IS 'Records that an asset is kept in a container (保管物)';
