@@ -145,6 +145,12 @@ BEGIN
     SELECT last_id, last_hash INTO base_id, prev FROM tmac.audit_head;
     base_hash := encode(prev, 'hex');
     id := base_id + 1;
+    -- (ALTER EXTENSION UPDATE from 0.1.0: entries its audit_append wrote earlier in this
+    -- transaction kept their end as "xid:id:hash", the head unmoved)
+    IF cardinality(st) = 3 AND st[1] = txid_current()::text THEN
+      id := st[2]::bigint + 1;
+      prev := decode(st[3], 'hex');
+    END IF;
   END IF;
   h := sha256(prev || convert_to(tmac.audit_entry_text(id, at, who, category, action, subject, detail), 'UTF8'));
   PERFORM set_config('tmac.audit_state', concat_ws(':', txid_current(), base_id, base_hash, id, encode(h, 'hex')), true);
