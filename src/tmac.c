@@ -4,6 +4,8 @@
  * _PG_init refuses to run unless the postmaster is preloading tmac
  * (shared_preload_libraries; require_preloaded below), defines tmac's
  * internal settings, then installs, in this order:
+ * the transaction callback that closes the audit chain at commit
+ * (audit_chain.c; registered first, PostgreSQL calls it after the others);
  * the security label provider (seclabel.c); the restore window and the
  * vocabulary copy's label provider (restore.c, vocabulary_copy.c); the caches' invalidation
  * callbacks (extension.c, vocabulary.c, profile_cache.c); the transaction
@@ -62,6 +64,7 @@
 #include "utils/inval.h"
 
 #include "access_stats.h"
+#include "audit_chain.h"
 #include "cursor_access.h"
 #include "extension.h"
 #include "handling_events.h"
@@ -85,7 +88,8 @@ extern void tmac_hr_feed_flag_init(void);
 
 /*
  * Settings tmac's SQL uses internally.  They are superuser-only (PGC_SUSET):
- * the audit log keeps its running end in tmac.audit_state and marks its own
+ * the audit log keeps its transaction's base and running end in
+ * tmac.audit_state (audit_chain.c) and marks its own
  * writes with tmac.audit_writing, and tmac.restore turns on restore mode; a
  * user able to set any of them could fork the audit chain or replay rows.
  */
@@ -345,6 +349,7 @@ _PG_init(void)
 {
 	require_preloaded();
 	define_internal_settings();
+	tmac_audit_chain_init();	/* first: its pre-commit step runs after every other one */
 	tmac_seclabel_init();
 	tmac_restore_init();
 	tmac_extension_init();

@@ -5,12 +5,16 @@
 -- row trigger; other code appends its own events through tmac.audit_record().
 -- Each entry's hash is sha256(previous hash || the entry's canonical text),
 -- so changing or removing an entry breaks the chain at that point, which
--- tmac.verify_audit_log() reports.  Appends are serialised by a row lock on
--- tmac.audit_head (taken at a transaction's first append, held until commit,
--- and the row is updated once at commit), so the chain never forks: a
--- concurrent writer waits, and a REPEATABLE READ writer that would fork it
--- gets a serialization failure instead.  Nobody is granted UPDATE or DELETE,
--- and triggers refuse them even to the table owner.
+-- tmac.verify_audit_log() reports.  An entry takes its place in the chain
+-- when its transaction commits (src/audit_chain.c): appends take no lock
+-- while the transaction runs, and a pre-commit step, after every trigger and
+-- every other piece of the user's code has run, locks tmac.audit_head for the
+-- rest of the commit, re-chains the transaction's entries behind whatever was
+-- committed meanwhile and moves the head.  So nobody — an employee whose copy
+-- is recorded, an administrator — can make another session's act wait by
+-- keeping a transaction open, and the chain is in commit order without gaps.
+-- Nobody is granted UPDATE or DELETE, and triggers refuse them even to the
+-- table owner.
 
 -- Restore: rows that a restore loads into tmac's tables are history, not new
 -- events: triggers then keep them as they are (no HR event is applied again, no
@@ -31,7 +35,7 @@ COMMENT ON FUNCTION tmac.invoker() IS
   'The role acting outside any SECURITY DEFINER function (current_user as the caller sees it); tmac uses it to find requesters and approvers';
 
 CREATE TABLE tmac.audit_log (
-  entry_id   bigint PRIMARY KEY,
+  entry_id   bigint NOT NULL,
   logged_at  timestamptz NOT NULL,
   actor      name NOT NULL,
   category   text NOT NULL,
@@ -41,10 +45,15 @@ CREATE TABLE tmac.audit_log (
   prev_hash  bytea NOT NULL,
   hash       bytea NOT NULL
 );
+-- Not unique: a transaction's entries carry provisional positions until it commits (two
+-- open transactions may hold the same one, and a unique index would make the second wait for
+-- the first); at commit the positions are final and unique, which verify_audit_log() checks.
+CREATE INDEX audit_log_entry_idx ON tmac.audit_log (entry_id);
+COMMENT ON INDEX tmac.audit_log_entry_idx IS 'The chain''s order (not unique while transactions are open; see tmac.verify_audit_log)';
 CREATE INDEX audit_log_subject_idx ON tmac.audit_log (category, subject);
 COMMENT ON TABLE tmac.audit_log IS
   'Append-only, hash-chained audit log of every change to tmac''s governance tables; check it with tmac.verify_audit_log()';
-COMMENT ON COLUMN tmac.audit_log.entry_id IS 'Position in the chain: 1, 2, 3, … without gaps';
+COMMENT ON COLUMN tmac.audit_log.entry_id IS 'Position in the chain: 1, 2, 3, … without gaps, in commit order (final when the entry''s transaction commits)';
 COMMENT ON COLUMN tmac.audit_log.actor IS 'The role acting (current_user outside tmac''s own functions)';
 COMMENT ON COLUMN tmac.audit_log.category IS 'What kind of thing changed: a table name such as person or access_grant, or a category given to tmac.audit_record';
 COMMENT ON COLUMN tmac.audit_log.action IS 'INSERT, UPDATE, DELETE, TRUNCATE, or an action named by tmac.audit_record';
@@ -59,7 +68,7 @@ CREATE TABLE tmac.audit_head (
   last_hash  bytea NOT NULL
 );
 COMMENT ON TABLE tmac.audit_head IS
-  'The end of the audit chain (one row); its row lock serialises appends so the chain never forks';
+  'The end of the audit chain (one row), moved at each commit that appended; its table lock, taken only while such a commit runs, serialises those commits so the chain never forks';
 INSERT INTO tmac.audit_head VALUES (true, 0, '\x0000000000000000000000000000000000000000000000000000000000000000');
 -- Restore: the dumped head replaces the fresh one (see audit_head_merge).
 CREATE FUNCTION tmac.audit_head_merge() RETURNS trigger
@@ -94,11 +103,21 @@ CREATE FUNCTION tmac.audit_entry_text(entry_id bigint, logged_at timestamptz, ac
 COMMENT ON FUNCTION tmac.audit_entry_text(bigint, timestamptz, name, text, text, text, jsonb) IS
   'The canonical text of an audit entry that its hash covers (UTC times, fields separated by U+001F)';
 
--- Appends one entry; the only way rows get into tmac.audit_log.  The first
--- append of a transaction locks the head row (waiting for any other writer to
--- commit); the running end of the chain is then kept in a transaction-local
--- setting, which a rolled-back subtransaction reverts together with its
--- entries, and the head row is written once, at commit (deferred trigger).
+-- True for a row version the current transaction (or one of its subtransactions) wrote: an
+-- audit entry of this transaction that has not taken its final place in the chain yet.
+CREATE FUNCTION tmac.audit_entry_pending(xmin xid) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_audit_entry_pending' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tmac.audit_entry_pending(xid) IS
+  'Internal: true for an audit_log row (given its xmin) that the current transaction wrote, whose place in the chain is final only at commit';
+
+-- Appends one entry; the only way rows get into tmac.audit_log.  It takes no
+-- lock: the transaction's first append chains from the head as it reads it
+-- (its base), later ones from the transaction's running end, kept in a
+-- transaction-local setting (base id, base hash, last id, last hash), which a
+-- rolled-back subtransaction reverts together with its entries.  At commit
+-- src/audit_chain.c moves the head, re-chaining the entries first when
+-- another transaction committed entries after the base.  The id returned is
+-- final unless that happens.
 CREATE FUNCTION tmac.audit_append(category text, action text, subject text, detail jsonb)
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
@@ -106,6 +125,8 @@ DECLARE
   at timestamptz := clock_timestamp();
   who name := tmac.invoker();
   st text[] := string_to_array(current_setting('tmac.audit_state', true), ':');
+  base_id bigint;
+  base_hash text;
   id bigint;
   prev bytea;
   h bytea;
@@ -115,14 +136,24 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = 'Restored rows are history: their audit entries come with the dump.';
   END IF;
-  IF st IS NOT NULL AND st[1] = txid_current()::text THEN
-    id := st[2]::bigint + 1;
-    prev := decode(st[3], 'hex');
+  IF cardinality(st) = 5 AND st[1] = txid_current()::text THEN
+    base_id := st[2]::bigint;
+    base_hash := st[3];
+    id := st[4]::bigint + 1;
+    prev := decode(st[5], 'hex');
   ELSE
-    SELECT last_id + 1, last_hash INTO id, prev FROM tmac.audit_head FOR UPDATE;
+    SELECT last_id, last_hash INTO base_id, prev FROM tmac.audit_head;
+    base_hash := encode(prev, 'hex');
+    id := base_id + 1;
+    -- (ALTER EXTENSION UPDATE from 0.1.0: entries its audit_append wrote earlier in this
+    -- transaction kept their end as "xid:id:hash", the head unmoved)
+    IF cardinality(st) = 3 AND st[1] = txid_current()::text THEN
+      id := st[2]::bigint + 1;
+      prev := decode(st[3], 'hex');
+    END IF;
   END IF;
   h := sha256(prev || convert_to(tmac.audit_entry_text(id, at, who, category, action, subject, detail), 'UTF8'));
-  PERFORM set_config('tmac.audit_state', concat_ws(':', txid_current(), id, encode(h, 'hex')), true);
+  PERFORM set_config('tmac.audit_state', concat_ws(':', txid_current(), base_id, base_hash, id, encode(h, 'hex')), true);
   PERFORM set_config('tmac.audit_writing', 'on', true);
   INSERT INTO tmac.audit_log VALUES (id, at, who, category, action, subject, detail, prev, h);
   PERFORM set_config('tmac.audit_writing', '', true);
@@ -130,25 +161,36 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.audit_append(text, text, text, jsonb) IS
-  'Internal: appends one chained entry to tmac.audit_log and returns its entry_id';
+  'Internal: appends one chained entry to tmac.audit_log and returns its entry_id (final at commit unless another transaction committed entries meanwhile)';
 
--- At commit: the transaction's last entry moves the head of the chain.
-CREATE FUNCTION tmac.audit_head_advance() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+-- At commit (src/audit_chain.c, under the head's lock, as tmac's owner): another
+-- transaction committed entries after this one's base, so this transaction's
+-- entries follow the head (new_id, new_hash) instead; returns the hash of the
+-- last one.  Only the positions and hashes change, never an entry's content.
+CREATE FUNCTION tmac.audit_rechain(base_id bigint, new_id bigint, new_hash bytea) RETURNS bytea
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  st text[] := string_to_array(current_setting('tmac.audit_state', true), ':');
+  e record;
+  id bigint := new_id;
+  h bytea := new_hash;
+  prev bytea;
 BEGIN
-  IF st IS NOT NULL AND st[2]::bigint = NEW.entry_id THEN
-    PERFORM set_config('tmac.audit_writing', 'on', true);
-    UPDATE tmac.audit_head SET last_id = NEW.entry_id, last_hash = NEW.hash WHERE last_id < NEW.entry_id;
-    PERFORM set_config('tmac.audit_writing', '', true);
-  END IF;
-  RETURN NULL;
+  PERFORM set_config('tmac.audit_writing', 'rechain', true);
+  FOR e IN SELECT a.ctid AS tid, a.* FROM tmac.audit_log a
+            WHERE a.entry_id > base_id AND tmac.audit_entry_pending(a.xmin) ORDER BY a.entry_id LOOP
+    id := id + 1;
+    prev := h;
+    h := sha256(prev || convert_to(tmac.audit_entry_text(id, e.logged_at, e.actor, e.category, e.action,
+                                                         e.subject, e.detail), 'UTF8'));
+    UPDATE tmac.audit_log a SET entry_id = id, prev_hash = prev, hash = h WHERE a.ctid = e.tid;
+  END LOOP;
+  PERFORM set_config('tmac.audit_writing', '', true);
+  RETURN h;
 END
 $$;
-COMMENT ON FUNCTION tmac.audit_head_advance() IS
-  'Deferred trigger: at commit, records the transaction''s last audit entry as the end of the chain';
+COMMENT ON FUNCTION tmac.audit_rechain(bigint, bigint, bytea) IS
+  'Internal (src/audit_chain.c, at commit): moves this transaction''s audit entries behind entries another transaction committed meanwhile; returns the new hash of the last one';
 
 CREATE FUNCTION tmac.audit_record(category text, action text, subject text, detail jsonb)
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -176,6 +218,12 @@ BEGIN
   IF TG_OP = 'INSERT' AND current_setting('tmac.audit_writing', true) = 'on' THEN
     RETURN NEW;
   END IF;
+  -- audit_rechain at commit: a new position and hash, the same content
+  IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_log' AND current_setting('tmac.audit_writing', true) = 'rechain'
+     AND (NEW.logged_at, NEW.actor, NEW.category, NEW.action, NEW.subject, NEW.detail)
+         IS NOT DISTINCT FROM (OLD.logged_at, OLD.actor, OLD.category, OLD.action, OLD.subject, OLD.detail) THEN
+    RETURN NEW;
+  END IF;
   RAISE EXCEPTION 'tmac.audit_log is append-only'
     USING ERRCODE = 'insufficient_privilege',
           DETAIL = format('%s on the audit log is refused.', TG_OP),
@@ -186,56 +234,101 @@ COMMENT ON FUNCTION tmac.audit_log_protect() IS
   'Trigger: the audit log is append-only, and only tmac.audit_append adds to it';
 CREATE TRIGGER protect BEFORE INSERT OR UPDATE OR DELETE ON tmac.audit_log
   FOR EACH ROW EXECUTE FUNCTION tmac.audit_log_protect();
-CREATE CONSTRAINT TRIGGER advance_head AFTER INSERT ON tmac.audit_log
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tmac.audit_head_advance();
 CREATE TRIGGER protect_truncate BEFORE TRUNCATE ON tmac.audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_log_protect();
 CREATE TRIGGER protect BEFORE UPDATE OR DELETE ON tmac.audit_head
   FOR EACH ROW EXECUTE FUNCTION tmac.audit_log_protect();
 
+-- Committed entries form one chain from entry 1 to the head.  Inside a transaction that
+-- appended, its own entries (audit_entry_pending) form a second one, from the base it chained
+-- from (a committed entry) to its running end: at commit they follow whatever was committed
+-- meanwhile (audit_rechain), and the two are one chain again.
 CREATE FUNCTION tmac.verify_audit_log()
   RETURNS TABLE (entry_id bigint, logged_at timestamptz, problem text)
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   e record;
+  zero constant bytea := '\x0000000000000000000000000000000000000000000000000000000000000000';
   expected_id bigint := 1;
-  prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000';
+  prev bytea := zero;
   head record;
-  st text[];
+  st text[] := string_to_array(current_setting('tmac.audit_state', true), ':');
+  own_base bigint;              -- this transaction's entries: chained from own_base …
+  own_base_hash bytea;
+  own_id bigint;                -- … up to own_id - 1, the last with hash own_prev
+  own_prev bytea;
+  base_hash bytea;              -- the hash of committed entry own_base
+  check_id bigint;
+  check_prev bytea;
 BEGIN
-  FOR e IN SELECT * FROM tmac.audit_log a ORDER BY a.entry_id LOOP
-    IF e.entry_id <> expected_id THEN
-      entry_id := expected_id; logged_at := NULL;
-      problem := format('entry %s is missing (next present entry is %s)', expected_id, e.entry_id);
+  IF cardinality(st) = 5 AND st[1] = txid_current_if_assigned()::text THEN
+    own_base := st[2]::bigint;
+    own_base_hash := decode(st[3], 'hex');
+    own_id := own_base + 1;
+    own_prev := own_base_hash;
+    IF own_base = 0 THEN
+      base_hash := zero;
+    END IF;
+  END IF;
+  FOR e IN SELECT a.*, own_base IS NOT NULL AND a.entry_id > own_base AND tmac.audit_entry_pending(a.xmin) AS own
+             FROM tmac.audit_log a ORDER BY a.entry_id LOOP
+    IF e.own THEN
+      check_id := own_id; check_prev := own_prev;
+    ELSE
+      check_id := expected_id; check_prev := prev;
+    END IF;
+    IF e.entry_id = check_id - 1 THEN
+      entry_id := e.entry_id; logged_at := e.logged_at;
+      problem := format('entry %s appears twice', e.entry_id);
       RETURN NEXT; RETURN;
     END IF;
-    IF e.prev_hash <> prev THEN
+    IF e.entry_id <> check_id THEN
+      entry_id := check_id; logged_at := NULL;
+      problem := format('entry %s is missing (next present entry is %s)', check_id, e.entry_id);
+      RETURN NEXT; RETURN;
+    END IF;
+    IF e.prev_hash <> check_prev THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
       problem := 'prev_hash does not match the hash of the previous entry';
       RETURN NEXT; RETURN;
     END IF;
-    IF e.hash <> sha256(prev || convert_to(tmac.audit_entry_text(e.entry_id, e.logged_at, e.actor,
+    IF e.hash <> sha256(check_prev || convert_to(tmac.audit_entry_text(e.entry_id, e.logged_at, e.actor,
                           e.category, e.action, e.subject, e.detail), 'UTF8')) THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
       problem := 'hash does not match the entry''s content: the entry was changed';
       RETURN NEXT; RETURN;
     END IF;
-    prev := e.hash;
-    expected_id := expected_id + 1;
+    IF e.own THEN
+      own_prev := e.hash;
+      own_id := own_id + 1;
+    ELSE
+      IF e.entry_id = own_base THEN
+        base_hash := e.hash;
+      END IF;
+      prev := e.hash;
+      expected_id := expected_id + 1;
+    END IF;
   END LOOP;
-  -- The head row moves at commit; inside a writing transaction its end is in tmac.audit_state.
-  st := string_to_array(current_setting('tmac.audit_state', true), ':');
-  IF st IS NOT NULL AND st[1] = txid_current_if_assigned()::text THEN
-    SELECT st[2]::bigint AS last_id, decode(st[3], 'hex') AS last_hash INTO head;
-  ELSE
-    SELECT h.last_id, h.last_hash INTO head FROM tmac.audit_head h;
-  END IF;
+  SELECT h.last_id, h.last_hash INTO head FROM tmac.audit_head h;
   IF head.last_id <> expected_id - 1 OR head.last_hash <> prev THEN
     entry_id := expected_id; logged_at := NULL;
     problem := format('the chain ends at entry %s but tmac.audit_head records entry %s: entries were removed from the end',
                       expected_id - 1, head.last_id);
-    RETURN NEXT;
+    RETURN NEXT; RETURN;
+  END IF;
+  IF own_base IS NOT NULL THEN
+    IF base_hash IS DISTINCT FROM own_base_hash THEN
+      entry_id := own_base + 1; logged_at := NULL;
+      problem := format('this transaction''s entries follow entry %s, which is missing or was changed', own_base);
+      RETURN NEXT; RETURN;
+    END IF;
+    IF own_id - 1 <> st[4]::bigint OR own_prev <> decode(st[5], 'hex') THEN
+      entry_id := own_id; logged_at := NULL;
+      problem := format('this transaction''s entries end at entry %s but it appended up to entry %s: entries were removed from the end',
+                        own_id - 1, st[4]);
+      RETURN NEXT;
+    END IF;
   END IF;
 END
 $$;
