@@ -43,6 +43,7 @@ $roles$;
 
 -- ==== removed or redefined
 ALTER TABLE tmac.pledge DROP CONSTRAINT pledge_kind_check;
+ALTER TABLE tmac.audit_log DROP CONSTRAINT audit_log_pkey;
 DROP INDEX tmac.level_code_key;
 DROP INDEX tmac.compartment_code_key;
 DROP INDEX tmac.org_group_code_key;
@@ -53,6 +54,7 @@ DROP TRIGGER b_check_tokens ON tmac.level;
 DROP TRIGGER b_check_tokens ON tmac.compartment;
 DROP TRIGGER b_check_tokens ON tmac.org_group;
 DROP TRIGGER follow_rename ON tmac.org_group;
+DROP TRIGGER advance_head ON tmac.audit_log;
 DROP VIEW tmac.compliance_status;
 DROP VIEW tmac.compliance_setting;
 
@@ -491,6 +493,14 @@ CREATE OR REPLACE FUNCTION tmac.restoring()
  STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', $function$tmac_restoring$function$;
 
+CREATE INDEX audit_log_entry_idx ON tmac.audit_log USING btree (entry_id);
+
+CREATE OR REPLACE FUNCTION tmac.audit_entry_pending(xmin xid)
+ RETURNS boolean
+ LANGUAGE c
+ STABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_audit_entry_pending$function$;
+
 CREATE OR REPLACE FUNCTION tmac.audit_append(category text, action text, subject text, detail jsonb)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -505,6 +515,8 @@ DECLARE
   at timestamptz := clock_timestamp();
   who name := tmac.invoker();
   st text[] := string_to_array(current_setting('tmac.audit_state', true), ':');
+  base_id bigint;
+  base_hash text;
   id bigint;
   prev bytea;
   h bytea;
@@ -514,14 +526,24 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = 'Restored rows are history: their audit entries come with the dump.';
   END IF;
-  IF st IS NOT NULL AND st[1] = txid_current()::text THEN
-    id := st[2]::bigint + 1;
-    prev := decode(st[3], 'hex');
+  IF cardinality(st) = 5 AND st[1] = txid_current()::text THEN
+    base_id := st[2]::bigint;
+    base_hash := st[3];
+    id := st[4]::bigint + 1;
+    prev := decode(st[5], 'hex');
   ELSE
-    SELECT last_id + 1, last_hash INTO id, prev FROM tmac.audit_head FOR UPDATE;
+    SELECT last_id, last_hash INTO base_id, prev FROM tmac.audit_head;
+    base_hash := encode(prev, 'hex');
+    id := base_id + 1;
+    -- (ALTER EXTENSION UPDATE from 0.1.0: entries its audit_append wrote earlier in this
+    -- transaction kept their end as "xid:id:hash", the head unmoved)
+    IF cardinality(st) = 3 AND st[1] = txid_current()::text THEN
+      id := st[2]::bigint + 1;
+      prev := decode(st[3], 'hex');
+    END IF;
   END IF;
   h := sha256(prev || convert_to(tmac.audit_entry_text(id, at, who, category, action, subject, detail), 'UTF8'));
-  PERFORM set_config('tmac.audit_state', concat_ws(':', txid_current(), id, encode(h, 'hex')), true);
+  PERFORM set_config('tmac.audit_state', concat_ws(':', txid_current(), base_id, base_hash, id, encode(h, 'hex')), true);
   PERFORM set_config('tmac.audit_writing', 'on', true);
   INSERT INTO tmac.audit_log VALUES (id, at, who, category, action, subject, detail, prev, h);
   PERFORM set_config('tmac.audit_writing', '', true);
@@ -529,25 +551,28 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.audit_head_advance()
- RETURNS trigger
+CREATE OR REPLACE FUNCTION tmac.audit_rechain(base_id bigint, new_id bigint, new_hash bytea)
+ RETURNS bytea
  LANGUAGE plpgsql
- SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
- SET debug_print_parse TO 'off'
- SET debug_print_rewritten TO 'off'
- SET debug_print_plan TO 'off'
- SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  st text[] := string_to_array(current_setting('tmac.audit_state', true), ':');
+  e record;
+  id bigint := new_id;
+  h bytea := new_hash;
+  prev bytea;
 BEGIN
-  IF st IS NOT NULL AND st[2]::bigint = NEW.entry_id THEN
-    PERFORM set_config('tmac.audit_writing', 'on', true);
-    UPDATE tmac.audit_head SET last_id = NEW.entry_id, last_hash = NEW.hash WHERE last_id < NEW.entry_id;
-    PERFORM set_config('tmac.audit_writing', '', true);
-  END IF;
-  RETURN NULL;
+  PERFORM set_config('tmac.audit_writing', 'rechain', true);
+  FOR e IN SELECT a.ctid AS tid, a.* FROM tmac.audit_log a
+            WHERE a.entry_id > base_id AND tmac.audit_entry_pending(a.xmin) ORDER BY a.entry_id LOOP
+    id := id + 1;
+    prev := h;
+    h := sha256(prev || convert_to(tmac.audit_entry_text(id, e.logged_at, e.actor, e.category, e.action,
+                                                         e.subject, e.detail), 'UTF8'));
+    UPDATE tmac.audit_log a SET entry_id = id, prev_hash = prev, hash = h WHERE a.ctid = e.tid;
+  END LOOP;
+  PERFORM set_config('tmac.audit_writing', '', true);
+  RETURN h;
 END
 $function$;
 
@@ -567,6 +592,35 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.audit_log_protect()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF TG_OP IN ('INSERT', 'UPDATE') AND tmac.restoring() THEN
+    RETURN NEW;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') AND TG_TABLE_NAME = 'audit_head'
+     AND current_setting('tmac.audit_writing', true) = 'on' THEN
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'INSERT' AND current_setting('tmac.audit_writing', true) = 'on' THEN
+    RETURN NEW;
+  END IF;
+  -- audit_rechain at commit: a new position and hash, the same content
+  IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_log' AND current_setting('tmac.audit_writing', true) = 'rechain'
+     AND (NEW.logged_at, NEW.actor, NEW.category, NEW.action, NEW.subject, NEW.detail)
+         IS NOT DISTINCT FROM (OLD.logged_at, OLD.actor, OLD.category, OLD.action, OLD.subject, OLD.detail) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'tmac.audit_log is append-only'
+    USING ERRCODE = 'insufficient_privilege',
+          DETAIL = format('%s on the audit log is refused.', TG_OP),
+          HINT = 'Entries are added by tmac itself or through tmac.audit_record(); they are never changed or removed.';
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.verify_audit_log()
  RETURNS TABLE(entry_id bigint, logged_at timestamp with time zone, problem text)
  LANGUAGE plpgsql
@@ -579,43 +633,86 @@ CREATE OR REPLACE FUNCTION tmac.verify_audit_log()
 AS $function$
 DECLARE
   e record;
+  zero constant bytea := '\x0000000000000000000000000000000000000000000000000000000000000000';
   expected_id bigint := 1;
-  prev bytea := '\x0000000000000000000000000000000000000000000000000000000000000000';
+  prev bytea := zero;
   head record;
-  st text[];
+  st text[] := string_to_array(current_setting('tmac.audit_state', true), ':');
+  own_base bigint;              -- this transaction's entries: chained from own_base …
+  own_base_hash bytea;
+  own_id bigint;                -- … up to own_id - 1, the last with hash own_prev
+  own_prev bytea;
+  base_hash bytea;              -- the hash of committed entry own_base
+  check_id bigint;
+  check_prev bytea;
 BEGIN
-  FOR e IN SELECT * FROM tmac.audit_log a ORDER BY a.entry_id LOOP
-    IF e.entry_id <> expected_id THEN
-      entry_id := expected_id; logged_at := NULL;
-      problem := format('entry %s is missing (next present entry is %s)', expected_id, e.entry_id);
+  IF cardinality(st) = 5 AND st[1] = txid_current_if_assigned()::text THEN
+    own_base := st[2]::bigint;
+    own_base_hash := decode(st[3], 'hex');
+    own_id := own_base + 1;
+    own_prev := own_base_hash;
+    IF own_base = 0 THEN
+      base_hash := zero;
+    END IF;
+  END IF;
+  FOR e IN SELECT a.*, own_base IS NOT NULL AND a.entry_id > own_base AND tmac.audit_entry_pending(a.xmin) AS own
+             FROM tmac.audit_log a ORDER BY a.entry_id LOOP
+    IF e.own THEN
+      check_id := own_id; check_prev := own_prev;
+    ELSE
+      check_id := expected_id; check_prev := prev;
+    END IF;
+    IF e.entry_id = check_id - 1 THEN
+      entry_id := e.entry_id; logged_at := e.logged_at;
+      problem := format('entry %s appears twice', e.entry_id);
       RETURN NEXT; RETURN;
     END IF;
-    IF e.prev_hash <> prev THEN
+    IF e.entry_id <> check_id THEN
+      entry_id := check_id; logged_at := NULL;
+      problem := format('entry %s is missing (next present entry is %s)', check_id, e.entry_id);
+      RETURN NEXT; RETURN;
+    END IF;
+    IF e.prev_hash <> check_prev THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
       problem := 'prev_hash does not match the hash of the previous entry';
       RETURN NEXT; RETURN;
     END IF;
-    IF e.hash <> sha256(prev || convert_to(tmac.audit_entry_text(e.entry_id, e.logged_at, e.actor,
+    IF e.hash <> sha256(check_prev || convert_to(tmac.audit_entry_text(e.entry_id, e.logged_at, e.actor,
                           e.category, e.action, e.subject, e.detail), 'UTF8')) THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
       problem := 'hash does not match the entry''s content: the entry was changed';
       RETURN NEXT; RETURN;
     END IF;
-    prev := e.hash;
-    expected_id := expected_id + 1;
+    IF e.own THEN
+      own_prev := e.hash;
+      own_id := own_id + 1;
+    ELSE
+      IF e.entry_id = own_base THEN
+        base_hash := e.hash;
+      END IF;
+      prev := e.hash;
+      expected_id := expected_id + 1;
+    END IF;
   END LOOP;
-  -- The head row moves at commit; inside a writing transaction its end is in tmac.audit_state.
-  st := string_to_array(current_setting('tmac.audit_state', true), ':');
-  IF st IS NOT NULL AND st[1] = txid_current_if_assigned()::text THEN
-    SELECT st[2]::bigint AS last_id, decode(st[3], 'hex') AS last_hash INTO head;
-  ELSE
-    SELECT h.last_id, h.last_hash INTO head FROM tmac.audit_head h;
-  END IF;
+  SELECT h.last_id, h.last_hash INTO head FROM tmac.audit_head h;
   IF head.last_id <> expected_id - 1 OR head.last_hash <> prev THEN
     entry_id := expected_id; logged_at := NULL;
     problem := format('the chain ends at entry %s but tmac.audit_head records entry %s: entries were removed from the end',
                       expected_id - 1, head.last_id);
-    RETURN NEXT;
+    RETURN NEXT; RETURN;
+  END IF;
+  IF own_base IS NOT NULL THEN
+    IF base_hash IS DISTINCT FROM own_base_hash THEN
+      entry_id := own_base + 1; logged_at := NULL;
+      problem := format('this transaction''s entries follow entry %s, which is missing or was changed', own_base);
+      RETURN NEXT; RETURN;
+    END IF;
+    IF own_id - 1 <> st[4]::bigint OR own_prev <> decode(st[5], 'hex') THEN
+      entry_id := own_id; logged_at := NULL;
+      problem := format('this transaction''s entries end at entry %s but it appended up to entry %s: entries were removed from the end',
+                        own_id - 1, st[4]);
+      RETURN NEXT;
+    END IF;
   END IF;
 END
 $function$;
@@ -9869,6 +9966,7 @@ DROP FUNCTION tmac.vocabulary_check_tokens();
 DROP FUNCTION tmac.org_group_check_cycle();
 DROP FUNCTION tmac.check_code(text,text);
 DROP FUNCTION tmac.check_name(text,text);
+DROP FUNCTION tmac.audit_head_advance();
 DROP FUNCTION tmac.group_code(text);
 DROP FUNCTION tmac.org_group_follow_rename();
 DROP FUNCTION tmac.check_no_overlap(tmac.access_grant);
@@ -10046,59 +10144,57 @@ GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
@@ -10116,9 +10212,6 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -10128,6 +10221,9 @@ GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
@@ -10137,18 +10233,18 @@ GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
@@ -10158,6 +10254,10 @@ GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
@@ -10170,18 +10270,15 @@ REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
@@ -10220,9 +10317,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
@@ -10299,26 +10393,32 @@ GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tma
 REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
@@ -10401,6 +10501,9 @@ COMMENT ON FUNCTION tmac.area_id_of(pg_catalog.text) IS 'Id of a restricted area
 COMMENT ON FUNCTION tmac.asset_is_theirs(tmac.asset,pg_catalog.text) IS 'Internal: true when the asset is the person''s to name: they manage it, their department (or one enclosing it) manages it, or they may read its label';
 COMMENT ON FUNCTION tmac.asset_named_by(pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): the asset of a number; for readers of tmac.asset error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless the asset is theirs';
 COMMENT ON FUNCTION tmac.asset_validate(tmac.asset) IS 'Internal: raises 22023 or 23503 with a clear message when an inventory row is not acceptable';
+COMMENT ON FUNCTION tmac.audit_append(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.jsonb) IS 'Internal: appends one chained entry to tmac.audit_log and returns its entry_id (final at commit unless another transaction committed entries meanwhile)';
+COMMENT ON FUNCTION tmac.audit_entry_pending(pg_catalog.xid) IS 'Internal: true for an audit_log row (given its xmin) that the current transaction wrote, whose place in the chain is final only at commit';
+COMMENT ON FUNCTION tmac.audit_rechain(bigint,bigint,pg_catalog.bytea) IS 'Internal (src/audit_chain.c, at commit): moves this transaction''s audit entries behind entries another transaction committed meanwhile; returns the new hash of the last one';
 COMMENT ON FUNCTION tmac.bind_schema(pg_catalog.text,pg_catalog.regnamespace) IS '保存先の登録 / binds a schema (every table in it) to an active asset of the inventory (tmac_admin)';
 COMMENT ON FUNCTION tmac.bind_table(pg_catalog.text,pg_catalog.regclass) IS '保存先の登録 / binds a table (with its partitions and children) to an active asset of the inventory (tmac_admin)';
 COMMENT ON FUNCTION tmac.check_access_signs() IS 'Checks access_surge, access_off_hours, access_before_departure, access_first_compartment and access_shared_account: signs of a leak (seed ⑥) in the access statistics';
@@ -10559,6 +10662,7 @@ COMMENT ON FUNCTION tmac.vocabulary_id(pg_catalog.text,pg_catalog.text,boolean) 
 COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 COMMENT ON FUNCTION tmac.withdraw_asset(pg_catalog.text,pg_catalog.text) IS '委託の解除 / records that a provider no longer holds an asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
+COMMENT ON INDEX tmac.audit_log_entry_idx IS 'The chain''s order (not unique while transactions are open; see tmac.verify_audit_log)';
 COMMENT ON INDEX tmac.handling_entry_disposal_idx IS 'tmac compliance: disposals by asset (copies unaccounted for at disposal)';
 COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';
 COMMENT ON INDEX tmac.person_login_role_oid_idx IS 'tmac login gate: the person a role was mapped to, whatever it is called since';
@@ -10571,6 +10675,7 @@ COMMENT ON TABLE tmac.appointment_role IS '選任される役割 / the roles per
 COMMENT ON TABLE tmac.area_entry IS '入退室記録・受付簿 (entry log of restricted areas): person or visitor with company, in/out, escort (立会者), badge (標識), devices brought in (カメラ等) and who approved them';
 COMMENT ON TABLE tmac.asset IS '重要情報目録 / inventory of important information (seed ①, I-1): one row per asset, retired not deleted; written through tmac.register_asset, update_asset, review_assets, retire_asset';
 COMMENT ON TABLE tmac.asset_binding IS '保存先（データベース） / database objects holding an asset: a table (with its partitions and inheritance children) or a whole schema; each object belongs to at most one asset';
+COMMENT ON TABLE tmac.audit_head IS 'The end of the audit chain (one row), moved at each commit that appended; its table lock, taken only while such a commit runs, serialises those commits so the chain never forks';
 COMMENT ON TABLE tmac.cache_sentinel IS 'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
 COMMENT ON TABLE tmac.combination_change IS '鍵番号の変更記録 (combination changes): when, why (installed 備え付け, annual 定期, moved 使用場所変更, holder_changed 管理者・アクセス権者の交代, leak_suspected 漏えいの恐れ), by whom; never the number itself';
 COMMENT ON TABLE tmac.compliance_population IS 'What compliance checks examine (persons, grants, protected tables, ...), each with the query that counts it; a check examining an empty population is no evidence';
@@ -10666,6 +10771,7 @@ COMMENT ON COLUMN tmac.asset_binding.bound_at IS 'When it was bound';
 COMMENT ON COLUMN tmac.asset_binding.bound_by IS 'The role that bound it';
 COMMENT ON COLUMN tmac.asset_binding.relid IS 'A table bound to the asset (NULL for a schema binding)';
 COMMENT ON COLUMN tmac.asset_binding.schema_name IS 'A schema bound to the asset, by name (pg_upgrade keeps no regnamespace column): every table in it is bound (NULL for a table binding); renaming the schema unbinds it, which shows as asset_table_unbound';
+COMMENT ON COLUMN tmac.audit_log.entry_id IS 'Position in the chain: 1, 2, 3, … without gaps, in commit order (final when the entry''s transaction commits)';
 COMMENT ON COLUMN tmac.combination_change.changed_at IS '変更日 (when)';
 COMMENT ON COLUMN tmac.combination_change.changed_by IS '変更者 (who changed it)';
 COMMENT ON COLUMN tmac.combination_change.reason IS '理由 (why): installed, annual, moved, holder_changed, leak_suspected, other';
