@@ -64,6 +64,12 @@
  *     transaction, profiles used while that role (or a role it can become) is
  *     the outer user are read from the committed state only (owner_query.c),
  *     and only for one statement.
+ *
+ *  7. Cursors.  A cursor's own executor, and any query it runs under the
+ *     same snapshot, decides with the profiles its roles had when it was
+ *     opened (cursor_access.c pins copies of them meanwhile), whatever
+ *     statement fetches from it; a query with a snapshot of its own decides
+ *     by rules 1-6.
  */
 #include "postgres.h"
 
@@ -105,6 +111,13 @@ static LocalTransactionId WritersLxid = InvalidLocalTransactionId;
 static int	NWriters = 0;
 static bool WritersOverflow = false;
 static Oid	Writers[MAX_WRITERS];
+
+/* A cursor's profiles while its own executor runs (rule 7). */
+static struct
+{
+	TmacProfile *profiles;
+	int			n;
+}			Pinned;
 
 /* Profiles handed to parallel workers (rule 5). */
 static char *ParallelProfiles = NULL;
@@ -392,8 +405,7 @@ read_profile(SPITupleTable *rows, uint64 n, void *arg)
  * costs a new backend ~50 ms more.  Returns whether the role or person is mapped.
  */
 static bool
-fetch_profile_at(TmacProfile *p, const char *key, bool by_person, bool committed, bool latest,
-				 MemoryContext cxt)
+fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, MemoryContext cxt)
 {
 #define PROFILE_QUERY(source) \
 	"WITH RECURSIVE a AS MATERIALIZED (SELECT * FROM " source ")," \
@@ -417,10 +429,9 @@ fetch_profile_at(TmacProfile *p, const char *key, bool by_person, bool committed
 	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
 	tmac_owner_query(by_person ? q_person : q_role, 2, argtypes, values,
 					 lengthof(types), types, true,
-					 latest ? (committed ? TMAC_SNAPSHOT_LATEST_COMMITTED : TMAC_SNAPSHOT_LATEST)
-					 : (committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT),
+					 committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT,
 					 read_profile, &fs);
-	if (!latest && IsolationUsesXactSnapshot() && !IsInParallelMode())
+	if (IsolationUsesXactSnapshot() && !IsInParallelMode())
 	{
 		TmacProfile latest;
 		FetchState	fl = {&latest, cxt, key};
@@ -435,12 +446,6 @@ fetch_profile_at(TmacProfile *p, const char *key, bool by_person, bool committed
 	p->committed_only = committed;
 	return p->mapped;
 #undef PROFILE_QUERY
-}
-
-static bool
-fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, MemoryContext cxt)
-{
-	return fetch_profile_at(p, key, by_person, committed, false, cxt);
 }
 
 /* ---- rule 5: profiles for parallel workers ---- */
@@ -627,6 +632,7 @@ tmac_profile_lookup(Oid roleid)
 	TimestampTz stmt = GetCurrentStatementStartTimestamp();
 	LocalTransactionId lxid = MyProc->lxid;
 	bool		committed;
+	int			pin;
 
 	if (ProfileHash == NULL)
 	{
@@ -643,6 +649,15 @@ tmac_profile_lookup(Oid roleid)
 	}
 	if (IsParallelWorker() && !ParallelProfilesLoaded)
 		load_leader_profiles();
+	for (pin = 0; pin < Pinned.n; pin++)
+		if (Pinned.profiles[pin].roleid == roleid)
+		{
+			p = &Pinned.profiles[pin];
+			p->generation = tmac_access_generation; /* for tmac_profile_for's memo */
+			tmac_last_profile = p;
+			tmac_last_stmt = stmt;
+			return p;
+		}
 
 	p = hash_search(ProfileHash, &roleid, HASH_ENTER, &found);
 	if (!found)
@@ -725,18 +740,6 @@ tmac_profile_lookup(Oid roleid)
 	return p;
 }
 
-/* Is every id of the sorted set `sub` in `super`? */
-static bool
-idset_within(const TmacIdSet *sub, const TmacIdSet *super)
-{
-	int			i;
-
-	for (i = 0; i < sub->n; i++)
-		if (!tmac_idset_has(super, sub->ids[i]))
-			return false;
-	return true;
-}
-
 void
 tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt)
 {
@@ -748,35 +751,15 @@ tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt)
 	tmac_idset_build(&dst->reach, src->reach.ids, src->reach.n, cxt);
 }
 
-bool
-tmac_profile_narrowed(const TmacProfile *before, Oid roleid, TimestampTz *valid_until)
-{
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "tmac latest profile",
-											  ALLOCSET_SMALL_SIZES);
-	TmacProfile now;
-	bool		narrowed;
+/* ---- pinned profiles (rule 7) ---- */
 
-	memset(&now, 0, sizeof(now));
-	PG_TRY();
-	{
-		fetch_profile_at(&now, GetUserNameFromId(roleid, false), false, committed_state_only(),
-						 true, cxt);
-	}
-	PG_CATCH();
-	{
-		MemoryContextDelete(cxt);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	narrowed = (before->active && !now.active) ||
-		(before->pledge_ok && !now.pledge_ok) ||
-		(before->training_ok && !now.training_ok) ||
-		now.clearance_rank < before->clearance_rank ||
-		!idset_within(&before->read, &now.read) ||
-		!idset_within(&before->reach, &now.reach);
-	*valid_until = now.valid_until;
-	MemoryContextDelete(cxt);
-	return narrowed;
+void
+tmac_profiles_pin(TmacProfile *profiles, int n)
+{
+	if (Pinned.profiles != profiles)
+		tmac_last_profile = NULL;	/* the memo never crosses a pin */
+	Pinned.profiles = profiles;
+	Pinned.n = profiles != NULL ? n : 0;
 }
 
 bool

@@ -100,13 +100,11 @@ extern bool tmac_generation_settled(void);
 extern void tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt);
 
 /*
- * Does the latest committed state (and this transaction's own changes, but
- * for rule 6), at the statement's start, let `roleid` read less than `before`
- * (a cursor's check, cursor_access.c; writes are decided per statement)?
- * *valid_until: when the latest profile changes by time alone.
+ * Pinned profiles (rule 7, cursor_access.c): while they are pinned,
+ * tmac_profile_lookup returns profiles[i] for the role profiles[i].roleid.
+ * NULL unpins.
  */
-extern bool tmac_profile_narrowed(const TmacProfile *before, Oid roleid,
-								  TimestampTz *valid_until);
+extern void tmac_profiles_pin(TmacProfile *profiles, int n);
 
 /* Rule 6: must this transaction's governance changes be ignored right now? */
 extern bool tmac_committed_state_only(void);
