@@ -59,8 +59,7 @@ struct CursorAccess
 {
 	QueryDesc  *query;
 	Snapshot	snapshot;		/* the cursor's, registered by its QueryDesc */
-	int			nroles;
-	TmacProfile *profiles;		/* copies, each with its roleid */
+	TmacPinnedSet pinned;		/* copies of its roles' profiles, in the portal's memory */
 	MemoryContextCallback forget;
 };
 
@@ -71,7 +70,7 @@ static void
 pin(CursorAccess *c)
 {
 	Current = c;
-	tmac_profiles_pin(c != NULL ? c->profiles : NULL, c != NULL ? c->nroles : 0);
+	tmac_profiles_pin(c != NULL ? &c->pinned : NULL);
 }
 
 /* The portal's memory is going: so is its entry. */
@@ -146,11 +145,15 @@ tmac_cursor_start(QueryDesc *queryDesc)
 	c = palloc0(sizeof(CursorAccess));
 	c->query = queryDesc;
 	c->snapshot = queryDesc->snapshot;
-	c->nroles = list_length(roles);
-	c->profiles = palloc0(sizeof(TmacProfile) * c->nroles);
-	MemoryContextSwitchTo(old);
+	c->pinned.cxt = cxt;
+	c->pinned.cap = list_length(roles);
+	c->pinned.profiles = palloc(sizeof(TmacProfile *) * c->pinned.cap);
 	foreach(lc, roles)
-		tmac_profile_copy(&c->profiles[i++], tmac_profile_for(lfirst_oid(lc)), cxt);
+		c->pinned.profiles[i++] = palloc(sizeof(TmacProfile));
+	MemoryContextSwitchTo(old);
+	for (i = 0; i < c->pinned.cap; i++)
+		tmac_profile_copy(c->pinned.profiles[i], tmac_profile_for(list_nth_oid(roles, i)), cxt);
+	c->pinned.n = c->pinned.cap;
 	c->forget.func = forget_cursor;
 	c->forget.arg = c;
 	old = MemoryContextSwitchTo(TopMemoryContext);

@@ -68,8 +68,9 @@
  *  7. Cursors.  A cursor's own executor, and any query it runs under the
  *     same snapshot, decides with the profiles its roles had when it was
  *     opened (cursor_access.c pins copies of them meanwhile), whatever
- *     statement fetches from it; a query with a snapshot of its own decides
- *     by rules 1-6.
+ *     statement fetches from it; a role first needed meanwhile is read with
+ *     the cursor's snapshot and kept with the cursor, never in the cache.  A
+ *     query with a snapshot of its own decides by rules 1-6.
  */
 #include "postgres.h"
 
@@ -112,12 +113,8 @@ static int	NWriters = 0;
 static bool WritersOverflow = false;
 static Oid	Writers[MAX_WRITERS];
 
-/* A cursor's profiles while its own executor runs (rule 7). */
-static struct
-{
-	TmacProfile *profiles;
-	int			n;
-}			Pinned;
+/* A cursor's profiles while its executor runs (rule 7). */
+static TmacPinnedSet *Pinned = NULL;
 
 /* Profiles handed to parallel workers (rule 5). */
 static char *ParallelProfiles = NULL;
@@ -622,6 +619,40 @@ load_leader_profiles(void)
 		parse_failed();
 }
 
+/* ---- rule 7: a cursor's profiles ---- */
+
+/*
+ * The pinned profile of `roleid`; one not there yet (a role the cursor's
+ * plan did not name: a SECURITY DEFINER function's owner, a role SET since
+ * the cursor opened) is read now with the active snapshot, the cursor's, and
+ * kept with the cursor only: a profile read with an old snapshot must never
+ * reach the cache, where later statements would take it for a current one.
+ */
+static TmacProfile *
+pinned_lookup(Oid roleid)
+{
+	TmacPinnedSet *set = Pinned;
+	TmacProfile *p;
+	int			i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->profiles[i]->roleid == roleid)
+			return set->profiles[i];
+	p = MemoryContextAllocZero(set->cxt, sizeof(TmacProfile));
+	fetch_profile(p, GetUserNameFromId(roleid, false), false, committed_state_only(), set->cxt);
+	p->roleid = roleid;
+	p->filled = true;
+	if (set->n == set->cap)
+	{
+		set->cap = Max(4, set->cap * 2);
+		set->profiles = set->profiles == NULL
+			? MemoryContextAlloc(set->cxt, sizeof(TmacProfile *) * set->cap)
+			: repalloc(set->profiles, sizeof(TmacProfile *) * set->cap);
+	}
+	set->profiles[set->n++] = p;
+	return p;
+}
+
 /* ---- the cache ---- */
 
 TmacProfile *
@@ -632,7 +663,6 @@ tmac_profile_lookup(Oid roleid)
 	TimestampTz stmt = GetCurrentStatementStartTimestamp();
 	LocalTransactionId lxid = MyProc->lxid;
 	bool		committed;
-	int			pin;
 
 	if (ProfileHash == NULL)
 	{
@@ -649,15 +679,14 @@ tmac_profile_lookup(Oid roleid)
 	}
 	if (IsParallelWorker() && !ParallelProfilesLoaded)
 		load_leader_profiles();
-	for (pin = 0; pin < Pinned.n; pin++)
-		if (Pinned.profiles[pin].roleid == roleid)
-		{
-			p = &Pinned.profiles[pin];
-			p->generation = tmac_access_generation; /* for tmac_profile_for's memo */
-			tmac_last_profile = p;
-			tmac_last_stmt = stmt;
-			return p;
-		}
+	if (Pinned != NULL)
+	{
+		p = pinned_lookup(roleid);
+		p->generation = tmac_access_generation; /* for tmac_profile_for's memo */
+		tmac_last_profile = p;
+		tmac_last_stmt = stmt;
+		return p;
+	}
 
 	p = hash_search(ProfileHash, &roleid, HASH_ENTER, &found);
 	if (!found)
@@ -754,12 +783,11 @@ tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt)
 /* ---- pinned profiles (rule 7) ---- */
 
 void
-tmac_profiles_pin(TmacProfile *profiles, int n)
+tmac_profiles_pin(TmacPinnedSet *set)
 {
-	if (Pinned.profiles != profiles)
+	if (Pinned != set)
 		tmac_last_profile = NULL;	/* the memo never crosses a pin */
-	Pinned.profiles = profiles;
-	Pinned.n = profiles != NULL ? n : 0;
+	Pinned = set;
 }
 
 bool

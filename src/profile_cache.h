@@ -100,11 +100,20 @@ extern bool tmac_generation_settled(void);
 extern void tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt);
 
 /*
- * Pinned profiles (rule 7, cursor_access.c): while they are pinned,
- * tmac_profile_lookup returns profiles[i] for the role profiles[i].roleid.
- * NULL unpins.
+ * A cursor's profiles (rule 7, cursor_access.c): the profile of each role as
+ * of the cursor's snapshot.  While a set is pinned, tmac_profile_lookup
+ * answers from it, and a role not in it yet is read with the active snapshot
+ * (the cursor's) and added to it, never to the cache.  NULL unpins.
  */
-extern void tmac_profiles_pin(TmacProfile *profiles, int n);
+typedef struct TmacPinnedSet
+{
+	int			n;
+	int			cap;
+	TmacProfile **profiles;
+	MemoryContext cxt;			/* the cursor's memory */
+} TmacPinnedSet;
+
+extern void tmac_profiles_pin(TmacPinnedSet *set);
 
 /* Rule 6: must this transaction's governance changes be ignored right now? */
 extern bool tmac_committed_state_only(void);
