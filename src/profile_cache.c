@@ -22,8 +22,10 @@
  *     overflow) and bumps a generation counter; an entry from an older
  *     generation is fetched again.  PostgreSQL delivers the invalidation to
  *     every other backend once the change commits, no later than when that
- *     backend next locks a relation — which every statement that reads a
- *     protected table does before its first row — and to this backend at its
+ *     backend next locks a relation or starts an executor (tmac.c's
+ *     executor-start hook takes them in: a transaction that already holds
+ *     its locks, e.g. with a cursor open on the table, takes none) or fetches
+ *     from a cursor (cursor_access.c) — and to this backend at its
  *     next command counter increment; a rollback replays it locally, so an
  *     entry that saw uncommitted rows is dropped too.  Revocation, approval,
  *     termination, role change, pledges, training, settings and vocabulary

@@ -217,6 +217,13 @@ tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false);
 
+	/*
+	 * Rule 1 of profile_cache.c: a statement takes in the invalidations
+	 * committed before it, also when its transaction already holds every
+	 * lock it needs (an open cursor on the same table, say), which spares it
+	 * the lock manager's own catch-up.
+	 */
+	AcceptInvalidationMessages();
 	PG_TRY();
 	{
 		tmac_parallel_handoff(queryDesc->plannedstmt, eflags);
