@@ -20,38 +20,27 @@ BEGIN
   WITH admins AS (
     SELECT r.oid FROM pg_catalog.pg_roles r
      WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
-  ), attached (relid, what, fn) AS (
-    SELECT i.indrelid, 'index ' || pg_catalog.quote_ident(c.relname), d.refobjid
-      FROM pg_catalog.pg_index i
-      JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = i.indexrelid
+  ), attached AS (
+    SELECT CASE d.classid
+             WHEN 'pg_catalog.pg_class'::pg_catalog.regclass
+               THEN (SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid = d.objid)
+             WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass
+               THEN (SELECT g.tgrelid FROM pg_catalog.pg_trigger g WHERE g.oid = d.objid)
+             WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+               THEN (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = d.objid)
+             WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+               THEN (SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid = d.objid)
+             WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass
+               THEN (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid = d.objid)
+             WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass
+               THEN (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = d.objid)
+           END AS relid,
+           pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) AS what, d.refobjid AS fn
+      FROM pg_catalog.pg_depend d
      WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-    UNION ALL
-    SELECT t.tgrelid, 'trigger ' || pg_catalog.quote_ident(t.tgname), d.refobjid
-      FROM pg_catalog.pg_trigger t
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.objid = t.oid
-     WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-    UNION ALL
-    SELECT r.ev_class, 'rule ' || pg_catalog.quote_ident(r.rulename), d.refobjid
-      FROM pg_catalog.pg_rewrite r
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
-     WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-    UNION ALL
-    SELECT a.adrelid, 'default of column ' || pg_catalog.quote_ident(att.attname), d.refobjid
-      FROM pg_catalog.pg_attrdef a
-      JOIN pg_catalog.pg_attribute att ON att.attrelid = a.adrelid AND att.attnum = a.adnum
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.objid = a.oid
-     WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-    UNION ALL
-    SELECT k.conrelid, 'constraint ' || pg_catalog.quote_ident(k.conname), d.refobjid
-      FROM pg_catalog.pg_constraint k
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid = k.oid
-     WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND k.conrelid <> 0
-    UNION ALL
-    SELECT p.polrelid, 'policy ' || pg_catalog.quote_ident(p.polname), d.refobjid
-      FROM pg_catalog.pg_policy p
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.objid = p.oid
-     WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+       AND d.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_trigger'::pg_catalog.regclass,
+                         'pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass,
+                         'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass)
   )
   SELECT 'table:' || t.relid::text,
          pg_catalog.format('Protected table %s runs code owned by a role that is neither a superuser nor a tmac_admin on every row it touches, hidden or not: %s. Such code can copy rows its owner may not read. Drop it or have an administrator own the function, and have protected tables owned by a dedicated role.',

@@ -25,23 +25,23 @@ $$ SELECT detail FROM tmac.check_protected_table_owner_code() WHERE subject = 't
 
 SELECT is(pg_temp.finding(), NULL, 'a freshly protected table: tmac''s own triggers and policies are not named');
 CREATE INDEX oc_doc_leak ON oc_doc (oc_leak(secret, label::text));
-SELECT matches(pg_temp.finding(), 'index oc_doc_leak calls public.oc_leak\(text,text\) \(owned by t_alice\)',
+SELECT matches(pg_temp.finding(), 'index public.oc_doc_leak calls public.oc_leak\(text,text\) \(owned by t_alice\)',
                'an index expression calling a non-administrator''s function is named');
 SELECT results_eq($$SELECT criterion, severity FROM tmac.findings WHERE check_code = 'protected_table_owner_code' AND subject = 'table:public.oc_doc'$$,
                   $$VALUES ('V'::text, 'high'::text)$$, 'as a high finding under criterion V');
 DROP INDEX oc_doc_leak;
 SELECT is(pg_temp.finding(), NULL, 'the index dropped: the finding is gone');
 CREATE INDEX oc_doc_partial ON oc_doc (id) WHERE oc_leak(secret, label::text) IS NOT NULL;
-SELECT matches(pg_temp.finding(), 'index oc_doc_partial calls public.oc_leak', 'an index predicate likewise');
+SELECT matches(pg_temp.finding(), 'index public.oc_doc_partial calls public.oc_leak', 'an index predicate likewise');
 DROP INDEX oc_doc_partial;
 CREATE TRIGGER oc_doc_copy BEFORE INSERT OR UPDATE ON oc_doc FOR EACH ROW EXECUTE FUNCTION oc_trigger();
-SELECT matches(pg_temp.finding(), 'trigger oc_doc_copy calls public.oc_trigger\(\)', 'a trigger likewise');
+SELECT matches(pg_temp.finding(), 'trigger oc_doc_copy on table public.oc_doc calls public.oc_trigger\(\)', 'a trigger likewise');
 DROP TRIGGER oc_doc_copy ON oc_doc;
 ALTER TABLE oc_doc ADD COLUMN note text DEFAULT oc_default();
-SELECT matches(pg_temp.finding(), 'default of column note calls public.oc_default\(\)', 'a column default likewise');
+SELECT matches(pg_temp.finding(), 'default value for column note of table public.oc_doc calls public.oc_default\(\)', 'a column default likewise');
 ALTER TABLE oc_doc ALTER COLUMN note DROP DEFAULT;
 CREATE RULE oc_doc_rule AS ON UPDATE TO oc_doc DO ALSO INSERT INTO oc_loot VALUES (oc_leak(NEW.secret, NEW.label::text), 'x');
-SELECT matches(pg_temp.finding(), 'rule oc_doc_rule calls public.oc_leak', 'a rule likewise');
+SELECT matches(pg_temp.finding(), 'rule oc_doc_rule on table public.oc_doc calls public.oc_leak', 'a rule likewise');
 DROP RULE oc_doc_rule ON oc_doc;
 CREATE TRIGGER oc_doc_admin BEFORE INSERT ON oc_doc FOR EACH ROW EXECUTE FUNCTION oc_admin_trigger();
 SELECT is(pg_temp.finding(), NULL, 'a trigger calling a superuser''s function is not named');

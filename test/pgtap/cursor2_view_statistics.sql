@@ -36,14 +36,7 @@ CREATE VIEW frank_internal WITH (security_barrier) AS SELECT * FROM view_doc WHE
 ALTER VIEW frank_internal OWNER TO t_frank;
 GRANT SELECT ON frank_internal TO t_ivan;
 
-CREATE FUNCTION pg_temp.estimate(r name, q text) RETURNS numeric LANGUAGE sql AS
-$$ SELECT ((pg_temp.as_role(r, 'EXPLAIN (FORMAT JSON) ' || q))::json -> 0 -> 'Plan' ->> 'Plan Rows')::numeric $$;
-CREATE FUNCTION pg_temp.pair(r name, shape text) RETURNS numeric[] LANGUAGE sql AS
-$$ SELECT ARRAY[pg_temp.estimate(r, format(shape, 'launch-3')), pg_temp.estimate(r, format(shape, 'launch-9'))] $$;
-CREATE FUNCTION pg_temp.hidden(r name, shape text) RETURNS boolean LANGUAGE sql AS
-$$ SELECT p[1] = p[2] FROM pg_temp.pair(r, shape) p $$;
-CREATE FUNCTION pg_temp.real(r name, shape text) RETURNS boolean LANGUAGE sql AS
-$$ SELECT p[1] > 10 * p[2] FROM pg_temp.pair(r, shape) p $$;
+\i test/pgtap/planner_estimates.psql
 \set col 'SELECT * FROM frank_internal WHERE secret = %L'
 \set ext 'SELECT * FROM frank_internal WHERE secret = %L AND note = ''n1'''
 

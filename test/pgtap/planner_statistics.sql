@@ -47,17 +47,7 @@ CREATE VIEW planner_alice_view AS SELECT * FROM planner_doc;
 ALTER VIEW planner_alice_view OWNER TO t_alice;
 GRANT SELECT ON planner_frank_view TO t_alice;
 
--- the planner's row estimate of a query run as a role
-CREATE FUNCTION pg_temp.estimate(r name, q text) RETURNS numeric LANGUAGE sql AS
-$$ SELECT ((pg_temp.as_role(r, 'EXPLAIN (FORMAT JSON) ' || q))::json -> 0 -> 'Plan' ->> 'Plan Rows')::numeric $$;
--- (estimate for 'launch-3', estimate for 'launch-9') of one query shape
-CREATE FUNCTION pg_temp.pair(r name, shape text) RETURNS numeric[] LANGUAGE sql AS
-$$ SELECT ARRAY[pg_temp.estimate(r, format(shape, 'launch-3')), pg_temp.estimate(r, format(shape, 'launch-9'))] $$;
-CREATE FUNCTION pg_temp.hidden(r name, shape text) RETURNS boolean LANGUAGE sql AS
-$$ SELECT p[1] = p[2] FROM pg_temp.pair(r, shape) p $$;
--- the real statistics: 214 rows against none, times what the policy lets through
-CREATE FUNCTION pg_temp.real(r name, shape text) RETURNS boolean LANGUAGE sql AS
-$$ SELECT p[1] > 10 * p[2] FROM pg_temp.pair(r, shape) p $$;
+\i test/pgtap/planner_estimates.psql
 \set col 'SELECT * FROM planner_doc WHERE secret = %L'
 \set expr 'SELECT * FROM planner_doc WHERE lower(secret) = %L'
 \set ext 'SELECT * FROM planner_doc WHERE secret = %L AND note = ''n1'''
