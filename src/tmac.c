@@ -215,7 +215,7 @@ tmac_get_index_stats(PlannerInfo *root, Oid indexOid, AttrNumber indexattnum,
 static void
 tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false);
+	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false, false);
 
 	/*
 	 * Rule 1 of profile_cache.c: a statement takes in the invalidations
@@ -248,7 +248,7 @@ tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 static void
 tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once)
 {
-	CursorAccess *pinned = tmac_cursor_enter(queryDesc, true);
+	CursorAccess *pinned = tmac_cursor_enter(queryDesc, true, execute_once);
 	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
 	void	   *flow = tmac_flow_enter(queryDesc);
 
@@ -271,7 +271,7 @@ tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bo
 static void
 tmac_ExecutorFinish(QueryDesc *queryDesc)
 {
-	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false);
+	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false, false);
 	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
 	void	   *flow = tmac_flow_enter(queryDesc);
 
@@ -294,7 +294,7 @@ tmac_ExecutorFinish(QueryDesc *queryDesc)
 static void
 tmac_ExecutorEnd(QueryDesc *queryDesc)
 {
-	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false);
+	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false, false);
 
 	PG_TRY();
 	{
