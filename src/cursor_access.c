@@ -42,7 +42,7 @@
  * its first run, and only if that run may be resumed (a row limit): a query
  * run once in the statement that started it decides with that statement's
  * profiles anyway, and copying them for every SELECT cost prepared point
- * lookups about a third of their speed.  A protocol Execute with a row limit
+ * lookups about a fifth of their speed.  A protocol Execute with a row limit
  * in a later statement than its Bind thus takes the access of that first
  * Execute, read with the portal's snapshot (README, "Cursors").  Cost: a
  * resumable portal over a protected table copies its roles' profiles once;
@@ -152,33 +152,40 @@ remember(QueryDesc *queryDesc)
 }
 
 /*
- * The unnamed portal's query over a protected table, started in this
- * statement: a simple query's (run once, right away) or the protocol's
- * unnamed portal (which a row limit may resume).  It is remembered only if
- * its first run may be resumed, then: no copy for a query run once.
+ * The unnamed portal's query, started in this statement: a simple query's
+ * (run once, right away) or the protocol's unnamed portal (which a row limit
+ * may resume).  It is remembered only if its first run may be resumed and it
+ * reads a protected table: no copy, and no catalog probe, for a query run
+ * once.
  */
 static QueryDesc *Deferred = NULL;
+
+/* Does the plan read a protected table (a catalog probe each: not for every statement)? */
+static bool
+reads_protected(QueryDesc *queryDesc)
+{
+	ListCell   *lc;
+
+	foreach(lc, queryDesc->plannedstmt->relationOids)
+		if (tmac_relation_protected(lfirst_oid(lc)))
+			return true;
+	return false;
+}
 
 void
 tmac_cursor_start(QueryDesc *queryDesc)
 {
 	Portal		portal = ActivePortal;
-	ListCell   *lc;
 
 	/* only the query of a portal being started (PortalStart sets queryDesc afterwards) */
 	if (portal == NULL || portal->strategy != PORTAL_ONE_SELECT || portal->queryDesc != NULL ||
 		portal->stmts == NIL || linitial(portal->stmts) != (void *) queryDesc->plannedstmt ||
 		!tmac_extension()->installed)
 		return;
-	foreach(lc, queryDesc->plannedstmt->relationOids)
-		if (tmac_relation_protected(lfirst_oid(lc)))
-		{
-			if (portal->name[0] == '\0')
-				Deferred = queryDesc;
-			else
-				(void) remember(queryDesc);
-			return;
-		}
+	if (portal->name[0] == '\0')
+		Deferred = queryDesc;
+	else if (reads_protected(queryDesc))
+		(void) remember(queryDesc);
 }
 
 CursorAccess *
@@ -204,7 +211,8 @@ tmac_cursor_enter(QueryDesc *queryDesc, bool run, bool execute_once)
 		if (Deferred == queryDesc)
 		{
 			Deferred = NULL;
-			if (!execute_once && ActivePortal != NULL && ActivePortal->queryDesc == queryDesc)
+			if (!execute_once && ActivePortal != NULL && ActivePortal->queryDesc == queryDesc &&
+				reads_protected(queryDesc))
 			{
 				pin(remember(queryDesc));
 				return before;
