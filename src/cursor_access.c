@@ -39,7 +39,8 @@
  * first so that such a query sees a revocation committed since.  The copies
  * go when the portal's memory does (a reset callback).  The unnamed portal
  * (every simple query's, and the protocol's unnamed one) is copied only at
- * its first run, and only if that run may be resumed (a row limit): a query
+ * its first run, and only if that run has a row limit (without one it runs
+ * to its end, and the protocol cannot move the unnamed portal back): a query
  * run once in the statement that started it decides with that statement's
  * profiles anyway, and copying them for every SELECT cost prepared point
  * lookups about a fifth of their speed.  A protocol Execute with a row limit
@@ -153,10 +154,10 @@ remember(QueryDesc *queryDesc)
 
 /*
  * The unnamed portal's query, started in this statement: a simple query's
- * (run once, right away) or the protocol's unnamed portal (which a row limit
- * may resume).  It is remembered only if its first run may be resumed and it
- * reads a protected table: no copy, and no catalog probe, for a query run
- * once.
+ * (run to its end at once) or the protocol's unnamed portal (which a row
+ * limit may resume).  It is remembered only if its first run has a row limit
+ * and it reads a protected table: no copy, and no catalog probe, for a query
+ * run to its end.  (ExecutorRun's execute_once was seen false for both here.)
  */
 static QueryDesc *Deferred = NULL;
 
@@ -189,7 +190,7 @@ tmac_cursor_start(QueryDesc *queryDesc)
 }
 
 CursorAccess *
-tmac_cursor_enter(QueryDesc *queryDesc, bool run, bool execute_once)
+tmac_cursor_enter(QueryDesc *queryDesc, bool run, bool row_limit)
 {
 	CursorAccess *before = Current;
 	ListCell   *lc;
@@ -211,7 +212,7 @@ tmac_cursor_enter(QueryDesc *queryDesc, bool run, bool execute_once)
 		if (Deferred == queryDesc)
 		{
 			Deferred = NULL;
-			if (!execute_once && ActivePortal != NULL && ActivePortal->queryDesc == queryDesc &&
+			if (row_limit && ActivePortal != NULL && ActivePortal->queryDesc == queryDesc &&
 				reads_protected(queryDesc))
 			{
 				pin(remember(queryDesc));

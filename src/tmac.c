@@ -248,7 +248,7 @@ tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 static void
 tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once)
 {
-	CursorAccess *pinned = tmac_cursor_enter(queryDesc, true, execute_once);
+	CursorAccess *pinned = tmac_cursor_enter(queryDesc, true, count != 0);
 	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
 	void	   *flow = tmac_flow_enter(queryDesc);
 
