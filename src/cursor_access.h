@@ -1,5 +1,5 @@
 /*
- * cursor_access.h — a fetch after a revocation is refused.
+ * cursor_access.h — a cursor is decided with the access of its opening.
  */
 #ifndef TMAC_CURSOR_ACCESS_H
 #define TMAC_CURSOR_ACCESS_H
@@ -7,12 +7,19 @@
 #include "postgres.h"
 
 #include "executor/execdesc.h"
-#include "nodes/parsenodes.h"
 
-/* Before each ExecutorRun (tmac.c): remember or recheck a cursor's access. */
-extern void tmac_cursor_run(QueryDesc *queryDesc, uint64 count);
+typedef struct CursorAccess CursorAccess;
 
-/* Before a FETCH or MOVE statement (tmac.c): recheck a persisted WITH HOLD cursor. */
-extern void tmac_cursor_fetch(FetchStmt *stmt);
+/* After ExecutorStart (tmac.c): a portal's query over a protected table keeps its roles' profiles. */
+extern void tmac_cursor_start(QueryDesc *queryDesc);
+
+/*
+ * Around each executor hook (tmac.c): pins the profiles of the cursor whose
+ * query this is (`run`: its fetch; `row_limit`: ExecutorRun's count > 0) or under
+ * whose snapshot it runs, else unpins.  Returns what tmac_cursor_leave puts
+ * back.
+ */
+extern CursorAccess *tmac_cursor_enter(QueryDesc *queryDesc, bool run, bool row_limit);
+extern void tmac_cursor_leave(CursorAccess *saved);
 
 #endif							/* TMAC_CURSOR_ACCESS_H */

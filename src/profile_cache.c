@@ -22,8 +22,10 @@
  *     overflow) and bumps a generation counter; an entry from an older
  *     generation is fetched again.  PostgreSQL delivers the invalidation to
  *     every other backend once the change commits, no later than when that
- *     backend next locks a relation — which every statement that reads a
- *     protected table does before its first row — and to this backend at its
+ *     backend next locks a relation or starts an executor (tmac.c's
+ *     executor-start hook takes them in: a transaction that already holds
+ *     its locks, e.g. with a cursor open on the table, takes none) or fetches
+ *     from a cursor (cursor_access.c) — and to this backend at its
  *     next command counter increment; a rollback replays it locally, so an
  *     entry that saw uncommitted rows is dropped too.  Revocation, approval,
  *     termination, role change, pledges, training, settings and vocabulary
@@ -64,6 +66,13 @@
  *     transaction, profiles used while that role (or a role it can become) is
  *     the outer user are read from the committed state only (owner_query.c),
  *     and only for one statement.
+ *
+ *  7. Cursors.  A cursor's own executor, and any query it runs under the
+ *     same snapshot, decides with the profiles its roles had when it was
+ *     opened (cursor_access.c pins copies of them meanwhile), whatever
+ *     statement fetches from it; a role first needed meanwhile is read with
+ *     the cursor's snapshot and kept with the cursor, never in the cache.  A
+ *     query with a snapshot of its own decides by rules 1-6.
  */
 #include "postgres.h"
 
@@ -105,6 +114,9 @@ static LocalTransactionId WritersLxid = InvalidLocalTransactionId;
 static int	NWriters = 0;
 static bool WritersOverflow = false;
 static Oid	Writers[MAX_WRITERS];
+
+/* A cursor's profiles while its executor runs (rule 7). */
+static TmacPinnedSet *Pinned = NULL;
 
 /* Profiles handed to parallel workers (rule 5). */
 static char *ParallelProfiles = NULL;
@@ -392,8 +404,7 @@ read_profile(SPITupleTable *rows, uint64 n, void *arg)
  * costs a new backend ~50 ms more.  Returns whether the role or person is mapped.
  */
 static bool
-fetch_profile_at(TmacProfile *p, const char *key, bool by_person, bool committed, bool latest,
-				 MemoryContext cxt)
+fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, MemoryContext cxt)
 {
 #define PROFILE_QUERY(source) \
 	"WITH RECURSIVE a AS MATERIALIZED (SELECT * FROM " source ")," \
@@ -417,10 +428,9 @@ fetch_profile_at(TmacProfile *p, const char *key, bool by_person, bool committed
 	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
 	tmac_owner_query(by_person ? q_person : q_role, 2, argtypes, values,
 					 lengthof(types), types, true,
-					 latest ? (committed ? TMAC_SNAPSHOT_LATEST_COMMITTED : TMAC_SNAPSHOT_LATEST)
-					 : (committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT),
+					 committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT,
 					 read_profile, &fs);
-	if (!latest && IsolationUsesXactSnapshot() && !IsInParallelMode())
+	if (IsolationUsesXactSnapshot() && !IsInParallelMode())
 	{
 		TmacProfile latest;
 		FetchState	fl = {&latest, cxt, key};
@@ -435,12 +445,6 @@ fetch_profile_at(TmacProfile *p, const char *key, bool by_person, bool committed
 	p->committed_only = committed;
 	return p->mapped;
 #undef PROFILE_QUERY
-}
-
-static bool
-fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, MemoryContext cxt)
-{
-	return fetch_profile_at(p, key, by_person, committed, false, cxt);
 }
 
 /* ---- rule 5: profiles for parallel workers ---- */
@@ -617,6 +621,40 @@ load_leader_profiles(void)
 		parse_failed();
 }
 
+/* ---- rule 7: a cursor's profiles ---- */
+
+/*
+ * The pinned profile of `roleid`; one not there yet (a role the cursor's
+ * plan did not name: a SECURITY DEFINER function's owner, a role SET since
+ * the cursor opened) is read now with the active snapshot, the cursor's, and
+ * kept with the cursor only: a profile read with an old snapshot must never
+ * reach the cache, where later statements would take it for a current one.
+ */
+static TmacProfile *
+pinned_lookup(Oid roleid)
+{
+	TmacPinnedSet *set = Pinned;
+	TmacProfile *p;
+	int			i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->profiles[i]->roleid == roleid)
+			return set->profiles[i];
+	p = MemoryContextAllocZero(set->cxt, sizeof(TmacProfile));
+	fetch_profile(p, GetUserNameFromId(roleid, false), false, committed_state_only(), set->cxt);
+	p->roleid = roleid;
+	p->filled = true;
+	if (set->n == set->cap)
+	{
+		set->cap = Max(4, set->cap * 2);
+		set->profiles = set->profiles == NULL
+			? MemoryContextAlloc(set->cxt, sizeof(TmacProfile *) * set->cap)
+			: repalloc(set->profiles, sizeof(TmacProfile *) * set->cap);
+	}
+	set->profiles[set->n++] = p;
+	return p;
+}
+
 /* ---- the cache ---- */
 
 TmacProfile *
@@ -643,6 +681,14 @@ tmac_profile_lookup(Oid roleid)
 	}
 	if (IsParallelWorker() && !ParallelProfilesLoaded)
 		load_leader_profiles();
+	if (Pinned != NULL)
+	{
+		p = pinned_lookup(roleid);
+		p->generation = tmac_access_generation; /* for tmac_profile_for's memo */
+		tmac_last_profile = p;
+		tmac_last_stmt = stmt;
+		return p;
+	}
 
 	p = hash_search(ProfileHash, &roleid, HASH_ENTER, &found);
 	if (!found)
@@ -725,18 +771,6 @@ tmac_profile_lookup(Oid roleid)
 	return p;
 }
 
-/* Is every id of the sorted set `sub` in `super`? */
-static bool
-idset_within(const TmacIdSet *sub, const TmacIdSet *super)
-{
-	int			i;
-
-	for (i = 0; i < sub->n; i++)
-		if (!tmac_idset_has(super, sub->ids[i]))
-			return false;
-	return true;
-}
-
 void
 tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt)
 {
@@ -748,35 +782,14 @@ tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt)
 	tmac_idset_build(&dst->reach, src->reach.ids, src->reach.n, cxt);
 }
 
-bool
-tmac_profile_narrowed(const TmacProfile *before, Oid roleid, TimestampTz *valid_until)
-{
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "tmac latest profile",
-											  ALLOCSET_SMALL_SIZES);
-	TmacProfile now;
-	bool		narrowed;
+/* ---- pinned profiles (rule 7) ---- */
 
-	memset(&now, 0, sizeof(now));
-	PG_TRY();
-	{
-		fetch_profile_at(&now, GetUserNameFromId(roleid, false), false, committed_state_only(),
-						 true, cxt);
-	}
-	PG_CATCH();
-	{
-		MemoryContextDelete(cxt);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	narrowed = (before->active && !now.active) ||
-		(before->pledge_ok && !now.pledge_ok) ||
-		(before->training_ok && !now.training_ok) ||
-		now.clearance_rank < before->clearance_rank ||
-		!idset_within(&before->read, &now.read) ||
-		!idset_within(&before->reach, &now.reach);
-	*valid_until = now.valid_until;
-	MemoryContextDelete(cxt);
-	return narrowed;
+void
+tmac_profiles_pin(TmacPinnedSet *set)
+{
+	if (Pinned != set)
+		tmac_last_profile = NULL;	/* the memo never crosses a pin */
+	Pinned = set;
 }
 
 bool

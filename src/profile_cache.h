@@ -100,13 +100,20 @@ extern bool tmac_generation_settled(void);
 extern void tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt);
 
 /*
- * Does the latest committed state (and this transaction's own changes, but
- * for rule 6), at the statement's start, let `roleid` read less than `before`
- * (a cursor's check, cursor_access.c; writes are decided per statement)?
- * *valid_until: when the latest profile changes by time alone.
+ * A cursor's profiles (rule 7, cursor_access.c): the profile of each role as
+ * of the cursor's snapshot.  While a set is pinned, tmac_profile_lookup
+ * answers from it, and a role not in it yet is read with the active snapshot
+ * (the cursor's) and added to it, never to the cache.  NULL unpins.
  */
-extern bool tmac_profile_narrowed(const TmacProfile *before, Oid roleid,
-								  TimestampTz *valid_until);
+typedef struct TmacPinnedSet
+{
+	int			n;
+	int			cap;
+	TmacProfile **profiles;
+	MemoryContext cxt;			/* the cursor's memory */
+} TmacPinnedSet;
+
+extern void tmac_profiles_pin(TmacPinnedSet *set);
 
 /* Rule 6: must this transaction's governance changes be ignored right now? */
 extern bool tmac_committed_state_only(void);

@@ -23,9 +23,13 @@
  * read every label the vocabulary can form — active with the prerequisites,
  * cleared for the highest level, holding a read grant for every compartment
  * and reaching every organisation group — decided by the one decision
- * routine (decision.c).  The acting role is the relation's checkAsUser (a
- * view's owner) or else the current user, as for PostgreSQL's own
- * statistics check.  A table's own classification (SECURITY LABEL FOR tmac)
+ * routine (decision.c).  Both the role the rows are read as (the relation's
+ * checkAsUser, a view's owner) and the current user — who sees the
+ * estimates in EXPLAIN — must be such a role: a cleared person's view
+ * granted to an uncleared one would otherwise show the uncleared one
+ * estimates of rows only the view's owner may read (issue 17's second
+ * review, S-1).  PostgreSQL's own statistics check asks the checkAsUser
+ * only.  A table's own classification (SECURITY LABEL FOR tmac)
  * is not used as a ceiling: nothing stops a row above it.
  *
  * Cost: the planner asks per column and index several times a query.  The
@@ -150,21 +154,28 @@ reads_every_label(Oid role)
 	return all;
 }
 
+/* Is row security on for the role, and some label beyond its reach? */
+static bool
+hidden_from(Oid relid, Oid role)
+{
+	return check_enable_rls(relid, role, true) == RLS_ENABLED && !reads_every_label(role);
+}
+
 bool
 tmac_statistics_hidden(Oid relid, Oid check_as_user)
 {
-	Oid			role = OidIsValid(check_as_user) ? check_as_user : GetUserId();
+	Oid			user = GetUserId();
 	const TmacExtension *ext = tmac_extension();
 
 	if (!ext->installed || !OidIsValid(ext->label_type) || !OidIsValid(relid))
 		return false;
 	if (!tmac_relation_protected(relid))
 		return false;
-	if (check_enable_rls(relid, role, true) != RLS_ENABLED)
+	/* the rows are read as the view's owner, but the estimates are shown to the current user */
+	if (!hidden_from(relid, user) &&
+		!(OidIsValid(check_as_user) && check_as_user != user && hidden_from(relid, check_as_user)))
 		return false;
-	if (!hide_setting_on())
-		return false;
-	return !reads_every_label(role);
+	return hide_setting_on();
 }
 
 bool

@@ -34,10 +34,11 @@
  * persons, and an object_access_hook that forgets a database's gate when tmac
  * or the database is dropped; the utility hook also counts DDL as a
  * governance change, and the shared-memory hooks also serve the profiles
- * shared between backends (shared_profiles.c); the executor-run hook and the
- * utility hook's FETCH also refuse a fetch from a cursor whose access was
- * narrowed since it was opened (cursor_access.c).  Each hook calls the one
- * installed before it.
+ * shared between backends (shared_profiles.c); the executor-start hook also
+ * keeps a cursor's profiles as they were when it was opened, and the
+ * executor hooks pin them while the cursor's own executor runs and unpin
+ * them for any other (cursor_access.c).  Each hook calls the one installed
+ * before it.
  * Every hook first asks extension.c whether tmac is installed in the current
  * database and does nothing where it is not.
  *
@@ -220,26 +221,43 @@ tmac_get_index_stats(PlannerInfo *root, Oid indexOid, AttrNumber indexattnum,
 static void
 tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	tmac_parallel_handoff(queryDesc->plannedstmt, eflags);
-	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
-		tmac_handling_executor_start(queryDesc);
-	tmac_flow_executor_start(queryDesc);
-	if (prev_ExecutorStart)
-		prev_ExecutorStart(queryDesc, eflags);
-	else
-		standard_ExecutorStart(queryDesc, eflags);
-	tmac_access_stats_begin(queryDesc, eflags);
+	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false, false);
+
+	/*
+	 * Rule 1 of profile_cache.c: a statement takes in the invalidations
+	 * committed before it, also when its transaction already holds every
+	 * lock it needs (an open cursor on the same table, say), which spares it
+	 * the lock manager's own catch-up.
+	 */
+	AcceptInvalidationMessages();
+	PG_TRY();
+	{
+		tmac_parallel_handoff(queryDesc->plannedstmt, eflags);
+		if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
+			tmac_handling_executor_start(queryDesc);
+		tmac_flow_executor_start(queryDesc);
+		if (prev_ExecutorStart)
+			prev_ExecutorStart(queryDesc, eflags);
+		else
+			standard_ExecutorStart(queryDesc, eflags);
+		tmac_access_stats_begin(queryDesc, eflags);
+		if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
+			tmac_cursor_start(queryDesc);
+	}
+	PG_FINALLY();
+	{
+		tmac_cursor_leave(pinned);
+	}
+	PG_END_TRY();
 }
 
 static void
 tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once)
 {
-	TmacStatsAcc *saved;
-	void	   *flow;
+	CursorAccess *pinned = tmac_cursor_enter(queryDesc, true, count != 0);
+	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
+	void	   *flow = tmac_flow_enter(queryDesc);
 
-	tmac_cursor_run(queryDesc, count);
-	saved = tmac_access_stats_enter(queryDesc);
-	flow = tmac_flow_enter(queryDesc);
 	PG_TRY();
 	{
 		if (prev_ExecutorRun)
@@ -251,6 +269,7 @@ tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bo
 	{
 		tmac_access_stats_leave(saved);
 		tmac_flow_leave(flow);
+		tmac_cursor_leave(pinned);
 	}
 	PG_END_TRY();
 }
@@ -258,6 +277,7 @@ tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bo
 static void
 tmac_ExecutorFinish(QueryDesc *queryDesc)
 {
+	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false, false);
 	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
 	void	   *flow = tmac_flow_enter(queryDesc);
 
@@ -272,6 +292,7 @@ tmac_ExecutorFinish(QueryDesc *queryDesc)
 	{
 		tmac_access_stats_leave(saved);
 		tmac_flow_leave(flow);
+		tmac_cursor_leave(pinned);
 	}
 	PG_END_TRY();
 }
@@ -279,13 +300,23 @@ tmac_ExecutorFinish(QueryDesc *queryDesc)
 static void
 tmac_ExecutorEnd(QueryDesc *queryDesc)
 {
-	tmac_access_stats_end(queryDesc);
-	tmac_handling_executor_end(queryDesc);
-	tmac_flow_executor_end(queryDesc);
-	if (prev_ExecutorEnd)
-		prev_ExecutorEnd(queryDesc);
-	else
-		standard_ExecutorEnd(queryDesc);
+	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false, false);
+
+	PG_TRY();
+	{
+		tmac_access_stats_end(queryDesc);
+		tmac_handling_executor_end(queryDesc);
+		tmac_flow_executor_end(queryDesc);
+		if (prev_ExecutorEnd)
+			prev_ExecutorEnd(queryDesc);
+		else
+			standard_ExecutorEnd(queryDesc);
+	}
+	PG_FINALLY();
+	{
+		tmac_cursor_leave(pinned);
+	}
+	PG_END_TRY();
 }
 
 static void
@@ -296,8 +327,6 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	void	   *handling;
 	bool		ddl;
 
-	if (IsA(pstmt->utilityStmt, FetchStmt))
-		tmac_cursor_fetch((FetchStmt *) pstmt->utilityStmt);
 	handling = tmac_handling_utility_begin(pstmt);
 	ddl = tmac_shared_profiles_utility_begin(pstmt->utilityStmt);
 

@@ -81,6 +81,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.access_prerequisites(text,timestamp with time zone)', 'tmac_access_admin tmac_admin tmac_approver tmac_auditor'),
   ('f', 'tmac.compliance_requirements_met(text[])', 'tmac_access_admin tmac_admin tmac_approver tmac_auditor'),
   ('f', 'tmac.check_privileged_role_unregistered()', 'tmac_admin tmac_auditor'),
+  ('f', 'tmac.check_protected_table_owner_code()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.check_protected_table_unenforced()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.check_protected_tree_inconsistent()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.check_registered_check_tampered()', 'tmac_admin tmac_auditor'),
