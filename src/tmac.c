@@ -104,11 +104,13 @@ define_internal_settings(void)
 	DefineCustomStringVariable("tmac.audit_state",
 							   "Running end of the audit chain in this transaction (internal).",
 							   NULL, &tmac_audit_state, "", PGC_SUSET,
-							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
+							   GUC_DISALLOW_IN_FILE, NULL, NULL, NULL);
 	DefineCustomStringVariable("tmac.audit_writing",
 							   "Set while tmac itself appends to the audit log (internal).",
 							   NULL, &tmac_audit_writing, "", PGC_SUSET,
-							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
+							   GUC_DISALLOW_IN_FILE, NULL, NULL, NULL);
 	DefineCustomStringVariable("tmac.restore",
 							   "Restore mode: tmac's triggers load restored rows as history (superusers only).",
 							   NULL, &tmac_restore, "", PGC_SUSET,
