@@ -105,13 +105,8 @@ tmac_stats_label_eq(const TmacLabel *a, const TmacLabel *b)
 static inline int
 tmac_stats_label_hash(const TmacLabel *l)
 {
-	const int32 *x = (const int32 *) l;
-	int			n = VARSIZE(l) / sizeof(int32);
-	uint32		h = 0;
-	int			i;
+	uint32		h = tmac_label_words_hash(l);
 
-	for (i = 1; i < n; i++)
-		h = (h ^ (uint32) x[i]) * 0x9e3779b1;
 	h ^= h >> 16;				/* murmur3's finaliser */
 	h *= 0x85ebca6b;
 	h ^= h >> 13;

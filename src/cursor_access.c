@@ -62,6 +62,7 @@
 #include "cursor_access.h"
 #include "extension.h"
 #include "profile_cache.h"
+#include "view_owner.h"
 
 struct CursorAccess
 {
@@ -105,30 +106,13 @@ same_snapshot(Snapshot a, Snapshot b)
 		 memcmp(a->subxip, b->subxip, sizeof(TransactionId) * a->subxcnt) == 0);
 }
 
-/* The roles a plan decides for: the current user and each checkAsUser. */
-static List *
-plan_roles(PlannedStmt *stmt)
-{
-	List	   *roles = list_make1_oid(GetUserId());
-	ListCell   *lc;
-
-	foreach(lc, stmt->rtable)
-	{
-		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
-
-		if (rte->rtekind == RTE_RELATION && OidIsValid(rte->checkAsUser))
-			roles = list_append_unique_oid(roles, rte->checkAsUser);
-	}
-	return roles;
-}
-
 /* Copy the profiles of the roles the query decides for into its portal's memory. */
 static CursorAccess *
 remember(QueryDesc *queryDesc)
 {
 	MemoryContext cxt = GetMemoryChunkContext(queryDesc);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
-	List	   *roles = plan_roles(queryDesc->plannedstmt);
+	List	   *roles = tmac_plan_roles(queryDesc->plannedstmt);
 	CursorAccess *c = palloc0(sizeof(CursorAccess));
 	int			i;
 

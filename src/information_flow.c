@@ -97,6 +97,7 @@
 #include "own_act.h"
 #include "owner_query.h"
 #include "profile_cache.h"
+#include "view_owner.h"
 
 #define TMAC_FLOW_LABEL_MAX 256	/* bytes kept of a label for the write and guard caches */
 
@@ -365,16 +366,9 @@ mark_text(void)
 static void
 mark_raise_parallel(PlannedStmt *stmt)
 {
-	List	   *roles = list_make1_oid(GetUserId());
+	List	   *roles = tmac_plan_roles(stmt);
 	ListCell   *lc;
 
-	foreach(lc, stmt->rtable)
-	{
-		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
-
-		if (rte->rtekind == RTE_RELATION && OidIsValid(rte->checkAsUser))
-			roles = list_append_unique_oid(roles, rte->checkAsUser);
-	}
 	foreach(lc, roles)
 	{
 		TmacProfile *p = tmac_profile_for(lfirst_oid(lc));

@@ -39,14 +39,7 @@ extern PGDLLIMPORT int32 tmac_flow_plain_rank;
 static inline int
 tmac_flow_slot_of(const TmacLabel *l)
 {
-	const int32 *x = (const int32 *) l;
-	int			n = VARSIZE(l) / sizeof(int32);
-	uint32		h = 0;
-	int			i;
-
-	for (i = 1; i < n; i++)
-		h = (h ^ (uint32) x[i]) * 0x9e3779b1;
-	return (int) ((h >> 16) & (TMAC_FLOW_SLOTS - 1));
+	return (int) ((tmac_label_words_hash(l) >> 16) & (TMAC_FLOW_SLOTS - 1));
 }
 
 /* Has `l` been merged into the mark already?  Compared as whole int32 words, without a call. */

@@ -62,4 +62,23 @@ extern int	tmac_label_codes(TmacVocabulary *v, const TmacLabel *label,
 /* The level entry of a label; raises data_corrupted if it is undefined. */
 extern const TmacLevel *tmac_label_level_entry(TmacVocabulary *v, const TmacLabel *label);
 
+/*
+ * A hash of a label's words (its level, compartments and groups as stored),
+ * for the small per-backend tables that remember labels already seen (the
+ * access statistics' sites, the write-down mark's slots); not the type's hash
+ * support function.
+ */
+static inline uint32
+tmac_label_words_hash(const TmacLabel *l)
+{
+	const int32 *x = (const int32 *) l;
+	int			n = VARSIZE(l) / sizeof(int32);
+	uint32		h = 0;
+	int			i;
+
+	for (i = 1; i < n; i++)
+		h = (h ^ (uint32) x[i]) * 0x9e3779b1;
+	return h;
+}
+
 #endif							/* TMAC_LABEL_H */

@@ -23,10 +23,15 @@
  * The functions are tmac's by OID (extension.c): nothing happens in a
  * database without tmac, and a user's own function of the same name in some
  * schema called tmac is never rewritten or even looked up.
+ *
+ * tmac_plan_roles() names the roles a planned statement decides for (the
+ * current user and every view owner), for whoever must know them after
+ * planning: the access a cursor keeps, what a parallel plan may have read.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
@@ -134,4 +139,25 @@ tmac_view_owner_retarget_rte(RangeTblEntry *rte)
 	if (rte->rtekind == RTE_RELATION && rte->securityQuals != NIL &&
 		OidIsValid(rte->checkAsUser) && retarget_context(&cxt))
 		retarget((Node *) rte->securityQuals, rte->checkAsUser, &cxt);
+}
+
+/*
+ * The roles a plan decides for: the current user, and each view owner its
+ * relations are read as (checkAsUser).  For cursor_access.c (whose access a
+ * cursor keeps) and information_flow.c (what a parallel plan may have read).
+ */
+List *
+tmac_plan_roles(PlannedStmt *stmt)
+{
+	List	   *roles = list_make1_oid(GetUserId());
+	ListCell   *lc;
+
+	foreach(lc, stmt->rtable)
+	{
+		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+		if (rte->rtekind == RTE_RELATION && OidIsValid(rte->checkAsUser))
+			roles = list_append_unique_oid(roles, rte->checkAsUser);
+	}
+	return roles;
 }
