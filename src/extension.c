@@ -34,14 +34,18 @@
 #include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "rewrite/rowsecurity.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "extension.h"
 
@@ -56,11 +60,39 @@ extension_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
 	ExtValid = false;
 }
 
+/*
+ * The registry's answers (tmac_relation_registered), remembered for one
+ * statement: the planner asks once per column it estimates (statistics
+ * hiding), the executor hooks once per relation.  An answer is good for the
+ * statement it was read in (its start time and local transaction), as a
+ * snapshot is, and is dropped at once when the relation's relcache entry is
+ * invalidated — protect() and unprotect() change the table's policies in the
+ * same transaction as its registry row.
+ */
+typedef struct RegisteredEntry
+{
+	Oid			relid;			/* the hash key */
+	bool		registered;
+	LocalTransactionId lxid;
+	TimestampTz statement;
+} RegisteredEntry;
+
+static HTAB *Registered = NULL;
+
 static void
 extension_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid)
 		ExtValid = false;
+	if (Registered == NULL)
+		return;
+	if (relid == InvalidOid)
+	{
+		hash_destroy(Registered);
+		Registered = NULL;
+	}
+	else
+		(void) hash_search(Registered, &relid, HASH_REMOVE, NULL);
 }
 
 void
@@ -201,8 +233,8 @@ tmac_extension_required(void)
  * so a plan's marks follow the registry.  The
  * registry is readable by PUBLIC and carries no row security.
  */
-bool
-tmac_relation_registered(Oid relid)
+static bool
+registry_lookup(Oid relid)
 {
 	const TmacExtension *ext = tmac_extension();
 	Oid			regid = get_relname_relid("protected_table", ext->namespace_oid);
@@ -233,6 +265,44 @@ tmac_relation_registered(Oid relid)
 	UnregisterSnapshot(snap);
 	table_close(rel, AccessShareLock);
 	return found;
+}
+
+static HTAB *
+registered_hash(void)
+{
+	HASHCTL		ctl;
+
+	if (Registered != NULL && hash_get_num_entries(Registered) <= 4096)
+		return Registered;
+	if (Registered != NULL)
+		hash_destroy(Registered);
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(RegisteredEntry);
+	ctl.hcxt = TopMemoryContext;
+	Registered = hash_create("tmac protected tables", 64, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	return Registered;
+}
+
+bool
+tmac_relation_registered(Oid relid)
+{
+	RegisteredEntry *e;
+	bool		hit;
+	bool		registered;
+	LocalTransactionId lxid = MyProc->lxid;
+	TimestampTz statement = GetCurrentStatementStartTimestamp();
+
+	e = hash_search(registered_hash(), &relid, HASH_FIND, NULL);
+	if (e != NULL && e->lxid == lxid && e->statement == statement)
+		return e->registered;
+	/* the lookup may take in invalidations, which may drop entries or the whole hash */
+	registered = registry_lookup(relid);
+	e = hash_search(registered_hash(), &relid, HASH_ENTER, &hit);
+	e->registered = registered;
+	e->lxid = lxid;
+	e->statement = statement;
+	return registered;
 }
 
 /*
