@@ -75,3 +75,19 @@ tmac_standby_stop() {
   [ -d "$1/data" ] || return 0
   tmac_as_server_user "$PGBIN/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null 2>&1 || true
 }
+
+# A scratch cluster of a test script's own, for what the shared server cannot show (restarts,
+# other shared_preload_libraries, sizes of shared memory): initdb in a new directory under
+# $TMAC_TEST_DIR, a socket there and no TCP (port 5432), fsync off, C messages, plus the
+# postgresql.conf lines given on stdin.  Sets $dir (the directory) and $bin (the server's bin);
+# the caller starts it (pg_ctl -D "$dir/data" as tmac_as_server_user).
+tmac_scratch_cluster() {
+  bin=$(dirname "$(command -v pg_ctl)")
+  dir=$(mktemp -d "${TMAC_TEST_DIR:-/tmp}/$1.XXXXXX")
+  chmod 755 "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  tmac_as_server_user "$bin/initdb" -D "$dir/data" -U postgres --auth=trust >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log"; return 1; }
+  { printf "listen_addresses = ''\nunix_socket_directories = '%s'\nport = 5432\nfsync = off\nlc_messages = 'C'\n" "$dir"
+    cat; } >>"$dir/data/postgresql.conf"
+}

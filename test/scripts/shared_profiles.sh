@@ -9,23 +9,12 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/server.sh"
-bin=$(dirname "$(command -v pg_ctl)")
-dir=$(mktemp -d "${TMAC_TEST_DIR:-/tmp}/shared_profiles.XXXXXX")
-chmod 755 "$dir"
-[ "$(id -u)" = 0 ] && chown postgres: "$dir"
 stop() { tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true; }
 start() { tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
             || { cat "$dir/server.log"; exit 1; }; }
 fail() { echo "FAIL: $*"; stop; exit 1; }
 
-tmac_as_server_user "$bin/initdb" -D "$dir/data" -U postgres --auth=trust >"$dir/initdb.log" 2>&1 \
-  || { cat "$dir/initdb.log"; exit 1; }
-cat >>"$dir/data/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$dir'
-port = 5432
-fsync = off
-lc_messages = 'C'
+tmac_scratch_cluster shared_profiles <<CONF || exit 1
 shared_preload_libraries = 'tmac'
 tmac.shared_profiles = 3
 CONF

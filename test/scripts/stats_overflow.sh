@@ -11,23 +11,12 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/server.sh"
-bin=$(dirname "$(command -v pg_ctl)")
-dir=$(mktemp -d "${TMAC_TEST_DIR:-/tmp}/stats_overflow.XXXXXX")
-chmod 755 "$dir"
-[ "$(id -u)" = 0 ] && chown postgres: "$dir"
 ctl() { tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w "$@" >/dev/null; }
 stop() { ctl -m immediate stop 2>/dev/null || true; }
 fail() { echo "FAIL: $*"; stop; exit 1; }
 
-tmac_as_server_user "$bin/initdb" -D "$dir/data" -U postgres --auth=trust >"$dir/initdb.log" 2>&1 \
-  || { cat "$dir/initdb.log"; exit 1; }
-cat >>"$dir/data/postgresql.conf" <<CONF
+tmac_scratch_cluster stats_overflow <<CONF || exit 1
 shared_preload_libraries = 'tmac'
-listen_addresses = ''
-unix_socket_directories = '$dir'
-port = 5432
-fsync = off
-lc_messages = 'C'
 include_if_exists = 'stats_max.conf'
 CONF
 max() { echo "tmac.access_stats_max = $1" >"$dir/data/stats_max.conf"; }
