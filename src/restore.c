@@ -27,6 +27,17 @@
  * records the restore in the audit log.  A dump without privileges
  * (pg_dump -x) needs that one call by hand.
  *
+ * A restore in two passes (pg_restore --schema-only, then --data-only) hands
+ * the window over: the schema pass's privilege pass finds none of tmac's
+ * tables loaded and leaves the window open for the data pass (a WARNING says
+ * so); each COPY of the restore into a table of schema tmac is noted
+ * (tmac.restore_loaded, called from tmac.c's utility hook), and the data
+ * pass's COPY that completes tmac's tables calls tmac.end_restore().  While
+ * the window is open, pg_restore --data-only --disable-triggers cannot switch
+ * off tmac's own triggers (which keep the restored rows as history): its
+ * ALTER TABLE … DISABLE TRIGGER on a table of schema tmac is skipped, as the
+ * foreign keys it is meant for are dropped anyway.
+ *
  * The open/closed state is cached per backend and invalidated, like every
  * governance cache, through the sentinel: tmac.restore_window has tmac's
  * cache_invalidate statement trigger.
@@ -43,6 +54,7 @@
 #include "parser/parsetree.h"
 #include "tcop/deparse_utility.h"
 #include "tcop/pquery.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -179,7 +191,7 @@ tmac_restoring(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("tmac is being restored and accepts no changes until the restore ends"),
 				 errdetail("CREATE EXTENSION tmac found the vocabulary copy of a dump on schema tmac and opened a restore window; until it closes, rows of tmac's tables are loaded as restored history only, so that nothing goes unaudited."),
-				 errhint("The restore ends by itself when the dump's privileges are restored.  After a dump made without privileges (pg_dump -x or pg_restore -x), a superuser runs SELECT tmac.end_restore().")));
+				 errhint("The restore ends by itself when the dump's privileges are restored, or, after pg_restore --schema-only, when pg_restore --data-only has loaded tmac's tables.  After a dump made without privileges (pg_dump -x or pg_restore -x), a superuser runs SELECT tmac.end_restore().")));
 	}
 	mode = GetConfigOption("tmac.restore", true, false);
 	PG_RETURN_BOOL(mode != NULL && strcmp(mode, "on") == 0 &&
@@ -208,6 +220,78 @@ tmac_restore_closing_command(PG_FUNCTION_ARGS)
 								  ObjectIdGetDatum(ext->namespace_oid));
 	PG_RETURN_BOOL(OidIsValid(end_restore) &&
 				   list_member_oid(cmd->d.grant.istmt->objects, end_restore));
+}
+
+/* The relation a top-level COPY FROM a file or stdin loads, if it is one of tmac's. */
+static Oid
+copy_target(const TmacExtension *ext, Node *stmt)
+{
+	CopyStmt   *copy = (CopyStmt *) stmt;
+	Oid			relid;
+
+	if (!IsA(stmt, CopyStmt) || !copy->is_from || copy->relation == NULL || copy->query != NULL)
+		return InvalidOid;
+	relid = RangeVarGetRelid(copy->relation, NoLock, true);
+	return OidIsValid(relid) && get_rel_namespace(relid) == ext->namespace_oid ? relid : InvalidOid;
+}
+
+/*
+ * Before a utility statement: true to skip it.  While a restore window is
+ * open, ALTER TABLE … DISABLE TRIGGER ALL (or USER) on a table of schema tmac
+ * (pg_restore --data-only --disable-triggers writes one before each table it
+ * loads, and ENABLE after) does nothing: tmac's triggers keep the restored
+ * rows as history, and the foreign keys it is meant for are dropped until the
+ * restore ends.
+ */
+bool
+tmac_restore_utility_skip(PlannedStmt *pstmt, ProcessUtilityContext context)
+{
+	const TmacExtension *ext = tmac_extension();
+	AlterTableStmt *alter = (AlterTableStmt *) pstmt->utilityStmt;
+	ListCell   *lc;
+	Oid			relid;
+
+	if (!ext->installed || IsBinaryUpgrade || context != PROCESS_UTILITY_TOPLEVEL ||
+		!IsA(alter, AlterTableStmt) || alter->objtype != OBJECT_TABLE || alter->cmds == NIL)
+		return false;
+	foreach(lc, alter->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		if (cmd->subtype != AT_DisableTrigAll && cmd->subtype != AT_DisableTrigUser)
+			return false;
+	}
+	relid = RangeVarGetRelid(alter->relation, NoLock, true);
+	if (!OidIsValid(relid) || get_rel_namespace(relid) != ext->namespace_oid ||
+		!tmac_restore_window_open())
+		return false;
+	ereport(NOTICE,
+			(errmsg("tmac keeps the triggers of %s enabled while it is being restored",
+					get_rel_name(relid)),
+			 errdetail("They keep the restored rows as history; the foreign keys among tmac's tables are dropped until the restore ends.")));
+	return true;
+}
+
+/*
+ * After a utility statement that succeeded: a restore's top-level COPY into a
+ * table of schema tmac, while the window is open, is noted; the data pass of a
+ * two-pass restore ends the window with the COPY that completes tmac's tables.
+ */
+void
+tmac_restore_utility_end(PlannedStmt *pstmt, ProcessUtilityContext context)
+{
+	static const Oid argtypes[] = {REGCLASSOID};
+	const TmacExtension *ext = tmac_extension();
+	Datum		values[1];
+
+	if (!ext->installed || IsBinaryUpgrade || context != PROCESS_UTILITY_TOPLEVEL ||
+		!superuser_arg(GetOuterUserId()))
+		return;
+	values[0] = ObjectIdGetDatum(copy_target(ext, pstmt->utilityStmt));
+	if (!OidIsValid(DatumGetObjectId(values[0])) || !tmac_restore_window_open())
+		return;
+	tmac_owner_query("SELECT tmac.restore_loaded($1)", 1, argtypes, values,
+					 -1, NULL, false, TMAC_SNAPSHOT_CURRENT, NULL, NULL);
 }
 
 void

@@ -32,7 +32,9 @@
  * current, end adds them to shared memory; and the login gate (login_gate.c):
  * its shared memory, the ClientAuthentication_hook that refuses terminated
  * persons, and an object_access_hook that forgets a database's gate when tmac
- * or the database is dropped; the utility hook also counts DDL as a
+ * or the database is dropped; the utility hook also serves a restore (restore.c:
+ * it notes a restore's COPY into tmac's tables, so that a data-only pass ends
+ * the restore window, and skips a restore's DISABLE TRIGGER on them) and counts DDL as a
  * governance change, and the shared-memory hooks also serve the profiles
  * shared between backends (shared_profiles.c); the executor-start hook also
  * keeps a cursor's profiles as they were when it was opened, and the
@@ -329,6 +331,8 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	void	   *handling;
 	bool		ddl;
 
+	if (tmac_restore_utility_skip(pstmt, context))
+		return;
 	handling = tmac_handling_utility_begin(pstmt);
 	ddl = tmac_shared_profiles_utility_begin(pstmt->utilityStmt);
 
@@ -353,6 +357,7 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 		tmac_shared_profiles_utility_end();
 	tmac_handling_utility_end(pstmt, handling, qc);
 	tmac_flow_utility_end(pstmt, qc);
+	tmac_restore_utility_end(pstmt, context);
 }
 
 /*

@@ -9,6 +9,8 @@
 
 #include "postgres.h"
 
+#include "tcop/utility.h"
+
 #include "vocabulary.h"
 
 #define TMAC_VOCABULARY_PROVIDER "tmac_vocabulary"
@@ -33,6 +35,10 @@ extern void tmac_vocabulary_copy_init(void);
 
 /* restore.c: is a restore window open in this database (cached)? */
 extern bool tmac_restore_window_open(void);
+
+/* restore.c: tmac.c's utility hook, before (true: skip the statement) and after a statement. */
+extern bool tmac_restore_utility_skip(PlannedStmt *pstmt, ProcessUtilityContext context);
+extern void tmac_restore_utility_end(PlannedStmt *pstmt, ProcessUtilityContext context);
 
 extern void tmac_restore_init(void);
 

@@ -62,7 +62,9 @@ CREATE TABLE tmac.restore_window (
   singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   opened_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
   opened_by  name NOT NULL DEFAULT session_user,
-  relaxed    jsonb NOT NULL DEFAULT '[]'   -- the foreign keys dropped for the restore: [{"table","name","definition"}]
+  relaxed    jsonb NOT NULL DEFAULT '[]',  -- the foreign keys dropped for the restore: [{"table","name","definition"}]
+  loaded     text[] NOT NULL DEFAULT '{}', -- tmac's tables whose data the restore has loaded (a COPY each)
+  awaiting_data boolean NOT NULL DEFAULT false  -- a schema-only pass ended: the data pass ends the restore
 );
 COMMENT ON TABLE tmac.restore_window IS
   'One row while a restore is in progress: opened by CREATE EXTENSION tmac over a restored vocabulary copy, closed by tmac.end_restore()';
@@ -165,6 +167,9 @@ COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS
 
 -- Runs as its owner: it fires for everyone's GRANT and REVOKE, and only a GRANT or REVOKE on
 -- tmac.end_restore() (which only its owner or a superuser can issue) calls end_restore.
+-- A privilege pass that finds none of tmac's tables loaded ends a schema-only pass
+-- (pg_restore --schema-only, pg_dump --schema-only | psql): the window stays open for the data
+-- pass, which ends the restore by itself (tmac.restore_loaded).
 CREATE FUNCTION tmac.restore_privilege_pass() RETURNS event_trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
@@ -173,6 +178,13 @@ DECLARE
 BEGIN
   FOR c IN SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands() LOOP
     IF NOT c.in_extension AND tmac.restore_closing_command(c.command) THEN
+      IF EXISTS (SELECT FROM tmac.restore_window w WHERE w.loaded = '{}' AND NOT w.awaiting_data) THEN
+        UPDATE tmac.restore_window SET awaiting_data = true;
+        RAISE WARNING 'tmac: the restore''s schema is in place; its data pass ends the restore'
+          USING DETAIL = 'This pass restored no data of tmac''s tables (pg_restore --schema-only).  Until the data pass has loaded them, tmac accepts no changes.',
+                HINT = 'Run pg_restore --data-only (or the --data-only dump) with the same dump into this database; the restore ends when it has loaded tmac''s tables.';
+        RETURN;
+      END IF;
       PERFORM tmac.end_restore();
       RETURN;
     END IF;
@@ -180,7 +192,44 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.restore_privilege_pass() IS
-  'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window';
+  'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window, or, after a schema-only pass, hands it to the data pass';
+
+-- Called (as tmac's owner, src/restore.c) after each COPY of a restore into a table of schema tmac
+-- while the window is open.  After a schema-only pass, the data pass ends the restore when it has
+-- loaded every table whose data tmac's dumps carry (pg_restore -j loads them in any order and in
+-- several sessions: the row lock on the window serialises them, and the last one ends it).  If
+-- the end fails, the loaded data stays, the window stays open, and a WARNING says why.
+CREATE FUNCTION tmac.restore_loaded(loaded_table pg_catalog.regclass) RETURNS boolean
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  w tmac.restore_window;
+  msg text;
+  detail text;
+  hint text;
+BEGIN
+  UPDATE tmac.restore_window
+     SET loaded = loaded || (SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.oid = loaded_table)
+   WHERE (SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.oid = loaded_table) <> ALL (loaded)
+  RETURNING * INTO w;
+  IF NOT FOUND OR NOT w.awaiting_data OR EXISTS (
+       SELECT FROM pg_catalog.pg_extension e, pg_catalog.unnest(e.extconfig) t(relid)
+         JOIN pg_catalog.pg_class c ON c.oid = t.relid
+        WHERE e.extname = 'tmac' AND c.relkind IN ('r', 'p') AND c.relname::text <> ALL (w.loaded)) THEN
+    RETURN false;
+  END IF;
+  BEGIN
+    RETURN tmac.end_restore();
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+    RAISE WARNING 'tmac: the restore''s data pass loaded tmac''s tables, but the restore cannot end: %', msg
+      USING DETAIL = detail, HINT = hint;
+    RETURN false;
+  END;
+END
+$$;
+COMMENT ON FUNCTION tmac.restore_loaded(pg_catalog.regclass) IS
+  'Internal: notes a restore''s COPY into one of tmac''s tables; after a schema-only pass, the data pass''s last one ends the restore';
 CREATE EVENT TRIGGER tmac_end_restore ON ddl_command_end WHEN TAG IN ('GRANT', 'REVOKE')
   EXECUTE FUNCTION tmac.restore_privilege_pass();
 COMMENT ON EVENT TRIGGER tmac_end_restore IS
@@ -209,6 +258,12 @@ BEGIN
                          AS x("table" text, name text, definition text) LOOP
       EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', fk."table", fk.name);
     END LOOP;
+  ELSIF pg_catalog.current_setting('row_security') = 'off' THEN
+    -- every dump sets row_security = off first: this is a restore, and its copy is missing
+    RAISE EXCEPTION 'tmac cannot be restored from a dump without security labels'
+      USING ERRCODE = 'feature_not_supported',
+            DETAIL = 'Schema tmac carries no vocabulary copy (its security label for provider tmac_vocabulary), which the labels in the dump are read with: the dump was made or restored with --no-security-labels, which also drops tmac''s object labels (SECURITY LABEL FOR tmac), or by a tmac older than 0.2.0.',
+            HINT = 'Dump and restore without --no-security-labels.  To install tmac afresh instead, run CREATE EXTENSION tmac with row_security on.';
   ELSE
     EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary ON SCHEMA tmac IS %L',
                               tmac.vocabulary_copy_text());

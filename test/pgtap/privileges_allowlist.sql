@@ -220,6 +220,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.request_clearance(text,text,timestamp with time zone,text,timestamp with time zone)', 'tmac_access_admin'),
   ('f', 'tmac.require_arguments(text,text[])', 'PUBLIC'),
   ('f', 'tmac.restore_closing_command(pg_ddl_command)', ''),
+  ('f', 'tmac.restore_loaded(regclass)', ''),
   ('f', 'tmac.restore_privilege_pass()', ''),
   ('f', 'tmac.restoring()', 'PUBLIC'),
   ('f', 'tmac.review_decide(bigint,bigint,text,text)', 'tmac_access_admin tmac_admin tmac_approver'),
