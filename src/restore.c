@@ -284,11 +284,11 @@ tmac_restore_utility_end(PlannedStmt *pstmt, ProcessUtilityContext context)
 	const TmacExtension *ext = tmac_extension();
 	Datum		values[1];
 
-	if (!ext->installed || IsBinaryUpgrade || context != PROCESS_UTILITY_TOPLEVEL ||
-		!superuser_arg(GetOuterUserId()))
+	if (!ext->installed || IsBinaryUpgrade || context != PROCESS_UTILITY_TOPLEVEL)
 		return;
 	values[0] = ObjectIdGetDatum(copy_target(ext, pstmt->utilityStmt));
-	if (!OidIsValid(DatumGetObjectId(values[0])) || !tmac_restore_window_open())
+	if (!OidIsValid(DatumGetObjectId(values[0])) || !superuser_arg(GetOuterUserId()) ||
+		!tmac_restore_window_open())
 		return;
 	tmac_owner_query("SELECT tmac.restore_loaded($1)", 1, argtypes, values,
 					 -1, NULL, false, TMAC_SNAPSHOT_CURRENT, NULL, NULL);

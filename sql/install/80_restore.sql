@@ -181,7 +181,7 @@ BEGIN
       IF EXISTS (SELECT FROM tmac.restore_window w WHERE w.loaded = '{}' AND NOT w.awaiting_data) THEN
         UPDATE tmac.restore_window SET awaiting_data = true;
         RAISE WARNING 'tmac: the restore''s schema is in place; its data pass ends the restore'
-          USING DETAIL = 'This pass restored no data of tmac''s tables (pg_restore --schema-only).  Until the data pass has loaded them, tmac accepts no changes.',
+          USING DETAIL = 'This pass restored no data of tmac''s tables (a --schema-only dump or restore).  Until the data pass has loaded them, tmac accepts no changes.',
                 HINT = 'Run pg_restore --data-only (or the --data-only dump) with the same dump into this database; the restore ends when it has loaded tmac''s tables.';
         RETURN;
       END IF;

@@ -5,8 +5,9 @@
 # names one.  This script holds that table: a mode added there gets a case here.
 #
 #   format custom / directory (pg_dump -j 2, pg_restore -j 2) / tar / plain (psql);
-#   pg_restore --single-transaction; --schema-only then --data-only (also with
-#   --disable-triggers, and the plain-format pair); --no-owner; -x (one documented call);
+#   pg_restore --single-transaction; --schema-only then --data-only (also -j 2, with
+#   --disable-triggers and --single-transaction, and the plain-format pair); a data pass from
+#   another dump, which cannot end the restore; --no-owner; -x (one documented call);
 #   --no-security-labels (refused at CREATE EXTENSION, one error naming the option);
 #   pg_dump -n app and -t app.doc into a database where tmac has the same vocabulary;
 #   pg_dumpall into a cluster of its own.
@@ -138,8 +139,8 @@ two_pass tmac_md_twopass "pg_restore --schema-only, then --data-only" \
   pr --schema-only "$dir/db.dump" -- pr --data-only "$dir/db.dump"
 two_pass tmac_md_twopass_j "pg_restore --schema-only, then --data-only -j 2" \
   pr --schema-only "$dir/db.dir" -- pr --data-only -j 2 "$dir/db.dir"
-two_pass tmac_md_notrig "pg_restore --schema-only, then --data-only --disable-triggers" \
-  pr --schema-only "$dir/db.dump" -- pr --data-only --disable-triggers "$dir/db.dump"
+two_pass tmac_md_notrig "pg_restore --schema-only, then --data-only --disable-triggers (both --single-transaction)" \
+  pr --schema-only --single-transaction "$dir/db.dump" -- pr --data-only --disable-triggers --single-transaction "$dir/db.dump"
 two_pass tmac_md_twoplain "plain: pg_dump --schema-only | psql, then pg_dump --data-only | psql" \
   ps "$dir/schema.sql" -- ps "$dir/data.sql"
 
@@ -230,6 +231,22 @@ dir=${TMAC_TEST_DIR:-/tmp}/modes_dump_restore_all   # (tmac_scratch_cluster set 
   exit "$failed"
 )
 sub=$?; n=$((n + 4)); failed=$((failed + sub))
+
+# A data pass from another dump (the vocabulary changed in between) loads, but cannot end the
+# restore: the window stays open, tmac refuses changes, and end_restore says why.
+q -d "$src" -c "SELECT tmac.define_compartment('MD-LATE', 'late')" >/dev/null &&
+  pg_dump -Fc --data-only -f "$dir/later.dump" "$src" 2>/dev/null
+createdb tmac_md_mixed
+pr --schema-only -d tmac_md_mixed "$dir/db.dump" >/dev/null 2>&1
+pr --data-only -d tmac_md_mixed "$dir/later.dump" >"$dir/mixed.out" 2>&1
+ok $? "a data pass from a later dump runs"; grep -m 5 'ERROR' "$dir/mixed.out"
+[ "$(q -d tmac_md_mixed -c 'SELECT awaiting_data FROM tmac.restore_window' -c 'SELECT count(*) FROM app.doc')" = $'t\n8' ]
+ok $? "its data stays loaded and the window stays open"
+out=$(psql -X -q -At -d tmac_md_mixed -c "SELECT tmac.define_group('MD-G', 'g')" -c 'SELECT tmac.end_restore()' 2>&1)
+echo "$out" | grep -q 'ERROR:  tmac is being restored and accepts no changes until the restore ends' &&
+  echo "$out" | grep -q 'ERROR:  the restored vocabulary differs from the copy the dump carried' &&
+  echo "$out" | grep -q 'Only in tmac.s tables: "C 8 MD-LATE late"'
+ok $? "tmac refuses changes, and end_restore names the difference" || echo "$out"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
