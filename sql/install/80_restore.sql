@@ -167,7 +167,7 @@ COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS
 
 -- Runs as its owner: it fires for everyone's GRANT and REVOKE, and only a GRANT or REVOKE on
 -- tmac.end_restore() (which only its owner or a superuser can issue) calls end_restore.
--- A privilege pass that finds none of tmac's tables loaded ends a schema-only pass
+-- A privilege pass that finds none of tmac's tables loaded, and no audit log, ends a schema-only pass
 -- (pg_restore --schema-only, pg_dump --schema-only | psql): the window stays open for the data
 -- pass, which ends the restore by itself (tmac.restore_loaded).
 CREATE FUNCTION tmac.restore_privilege_pass() RETURNS event_trigger
@@ -178,7 +178,10 @@ DECLARE
 BEGIN
   FOR c IN SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands() LOOP
     IF NOT c.in_extension AND tmac.restore_closing_command(c.command) THEN
-      IF EXISTS (SELECT FROM tmac.restore_window w WHERE w.loaded = '{}' AND NOT w.awaiting_data) THEN
+      -- (a dump's audit log is never empty, install writes entries; a restore with --inserts
+      -- loads it without a COPY)
+      IF EXISTS (SELECT FROM tmac.restore_window w WHERE w.loaded = '{}' AND NOT w.awaiting_data)
+         AND NOT EXISTS (SELECT FROM tmac.audit_log) THEN
         UPDATE tmac.restore_window SET awaiting_data = true;
         RAISE WARNING 'tmac: the restore''s schema is in place; its data pass ends the restore'
           USING DETAIL = 'This pass restored no data of tmac''s tables (a --schema-only dump or restore).  Until the data pass has loaded them, tmac accepts no changes.',

@@ -4,7 +4,7 @@
 # with no wrapper and no extra step unless the README's table of modes ("Backup and restore")
 # names one.  This script holds that table: a mode added there gets a case here.
 #
-#   format custom / directory (pg_dump -j 2, pg_restore -j 2) / tar / plain (psql);
+#   format custom / directory (pg_dump -j 2, pg_restore -j 2) / tar / plain (psql), also --inserts;
 #   pg_restore --single-transaction; --schema-only then --data-only (also -j 2, with
 #   --disable-triggers and --single-transaction, and the plain-format pair); a data pass from
 #   another dump, which cannot end the restore; --no-owner; -x (one documented call);
@@ -75,12 +75,13 @@ entries=$(grep -c '^audit|' "$dir/before.txt")
   pg_dump -Fd -j 2 -f "$dir/db.dir" "$src" &&
   pg_dump -Ft -f "$dir/db.tar" "$src" &&
   pg_dump -f "$dir/db.sql" "$src" &&
+  pg_dump --inserts -f "$dir/inserts.sql" "$src" &&
   pg_dump --schema-only -f "$dir/schema.sql" "$src" &&
   pg_dump --data-only -f "$dir/data.sql" "$src" &&
   pg_dump --no-security-labels -f "$dir/nolabels.sql" "$src" &&
   pg_dump -Fc -n app -f "$dir/app.dump" "$src" &&
   pg_dump -Fc -t app.doc -f "$dir/doc.dump" "$src"; } 2>"$dir/pg_dump.err"   # (warns of tmac's circular keys)
-ok $? "pg_dump writes every format (custom, directory with -j 2, tar, plain; schema-only, data-only, no labels; -n, -t)" ||
+ok $? "pg_dump writes every format (custom, directory with -j 2, tar, plain, --inserts; schema-only, data-only, no labels; -n, -t)" ||
   cat "$dir/pg_dump.err"
 
 # What every complete restore must show, with nothing run after it.
@@ -117,6 +118,8 @@ restore tmac_md_tar "tar: pg_restore" pr "$dir/db.tar"
 complete tmac_md_tar "tar: pg_restore"
 restore tmac_md_plain "plain: psql" ps "$dir/db.sql"
 complete tmac_md_plain "plain: psql"
+restore tmac_md_inserts "plain with --inserts: psql" ps "$dir/inserts.sql"
+complete tmac_md_inserts "plain with --inserts: psql"
 restore tmac_md_single "pg_restore --single-transaction" pr --single-transaction "$dir/db.dump"
 complete tmac_md_single "pg_restore --single-transaction"
 restore tmac_md_noowner "pg_restore --no-owner" pr --no-owner "$dir/db.dump"
