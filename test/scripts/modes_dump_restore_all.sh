@@ -10,7 +10,7 @@
 #   another dump, which cannot end the restore; --no-owner; -x (one documented call);
 #   --no-security-labels (refused at CREATE EXTENSION, one error naming the option);
 #   pg_dump -n app and -t app.doc into a database where tmac has the same vocabulary;
-#   pg_dumpall into a cluster of its own.
+#   pg_dumpall, and pg_restore --create, into a cluster of their own.
 #
 # Every complete case ends with what test/scripts/restore_snapshot.sql shows (vocabulary,
 # rows, DDL and object labels, people, grants, protection, privileges, the audit chain
@@ -231,9 +231,13 @@ dir=${TMAC_TEST_DIR:-/tmp}/modes_dump_restore_all   # (tmac_scratch_cluster set 
   [ "$(grep -c 'ERROR' "$dir/dumpall.out")" -le 1 ] && ! grep 'ERROR' "$dir/dumpall.out" | grep -vq 'role "postgres" already exists'
   ok $? "pg_dumpall | psql into a new cluster succeeds" || grep -m 5 'ERROR' "$dir/dumpall.out"
   complete "$src" "pg_dumpall | psql"
+  # pg_restore --create, in that cluster (whose roles pg_dumpall brought)
+  dropdb "$src" && pg_restore --exit-on-error --create -d postgres "$dir/db.dump" >"$dir/create.out" 2>&1
+  ok $? "pg_restore --create succeeds" || grep -m 5 'ERROR' "$dir/create.out"
+  complete "$src" "pg_restore --create"
   exit "$failed"
 )
-sub=$?; n=$((n + 4)); failed=$((failed + sub))
+sub=$?; n=$((n + 8)); failed=$((failed + sub))
 
 # A data pass from another dump (the vocabulary changed in between) loads, but cannot end the
 # restore: the window stays open, tmac refuses changes, and end_restore says why.
