@@ -131,6 +131,20 @@ END;
 COMMENT ON FUNCTION tmac.protection_label_column(regclass) IS
   'The tmac.label column on which a table carries exactly tmac''s protection, or NULL';
 
+-- The codes of the vocabulary, as each protected table carries them for a partial dump
+-- (security label provider tmac_vocabulary_needed, src/vocabulary_needed.c): restoring the
+-- table checks them before its rows and stops with one error naming what is missing.
+CREATE FUNCTION tmac.vocabulary_needed_text() RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT 'tmac vocabulary needed 1'
+      || coalesce((SELECT pg_catalog.string_agg(E'\nL\t' || l.code, '' ORDER BY l.rank) FROM tmac.level l), '')
+      || coalesce((SELECT pg_catalog.string_agg(E'\nC\t' || c.code, '' ORDER BY c.code COLLATE "C") FROM tmac.compartment c), '')
+      || coalesce((SELECT pg_catalog.string_agg(E'\nG\t' || g.code, '' ORDER BY g.code COLLATE "C") FROM tmac.org_group g), '');
+END;
+COMMENT ON FUNCTION tmac.vocabulary_needed_text() IS
+  'The codes of the vocabulary that each protected table carries as its tmac_vocabulary_needed security label (checked when a partial dump of it is restored)';
+
 -- The registry's only writers besides the extension owner.  They record what
 -- the catalogs show and nothing else, so the registry cannot claim a table is
 -- protected when it is not, nor forget one that still is.
@@ -145,10 +159,11 @@ BEGIN
             HINT = 'Protect tables with tmac.protect(); tmac.protected_table records what it did.';
   END IF;
   INSERT INTO tmac.protected_table (relid, label_column, protected_by) VALUES (tbl, label_column, tmac.invoker());
+  EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', tbl, tmac.vocabulary_needed_text());
 END
 $$;
 COMMENT ON FUNCTION tmac.protection_register(regclass, name) IS
-  'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column';
+  'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column, and gives it the codes of the vocabulary (tmac_vocabulary_needed label)';
 
 CREATE FUNCTION tmac.protection_unregister(tbl regclass) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -163,6 +178,7 @@ BEGIN
             HINT = 'Remove the protection with tmac.unprotect().';
   END IF;
   DELETE FROM tmac.protected_table p WHERE p.relid = tbl;
+  EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS NULL', tbl);
 END
 $$;
 COMMENT ON FUNCTION tmac.protection_unregister(regclass) IS
@@ -497,6 +513,40 @@ CREATE EVENT TRIGGER tmac_register_restored_protection ON ddl_command_end
   EXECUTE FUNCTION tmac.register_restored_protection();
 COMMENT ON EVENT TRIGGER tmac_register_restored_protection IS
   'Registers in tmac.protected_table a table on which a superuser''s DDL completed exactly tmac''s protection (restored from a partial dump)';
+
+-- Every protected table carries the codes of the current vocabulary: rewritten after each
+-- change of it (not while a restore window is open: the dump carries the tables' labels).
+CREATE FUNCTION tmac.vocabulary_needed_sync() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  t regclass;
+  needed text;
+BEGIN
+  FOR t IN SELECT p.relid FROM tmac.protected_table p ORDER BY 1 LOOP
+    IF needed IS NULL THEN
+      IF EXISTS (SELECT FROM tmac.restore_window) THEN
+        RETURN NULL;
+      END IF;
+      needed := tmac.vocabulary_needed_text();
+    END IF;
+    EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', t, needed);
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tmac.vocabulary_needed_sync() IS
+  'Statement trigger: rewrites the tmac_vocabulary_needed label of every protected table after a change of the vocabulary';
+DO $t$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['level', 'compartment', 'org_group'] LOOP
+    EXECUTE pg_catalog.format('CREATE TRIGGER vocabulary_needed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.%I
+                                 FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync()', t);
+  END LOOP;
+END
+$t$;
 
 -- A dropped table leaves the registry with it (audited like any change).
 -- The table's name is gone with it: an entry records which table it was.

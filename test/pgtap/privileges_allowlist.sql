@@ -201,6 +201,8 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.protect(regclass,name,text)', 'tmac_admin'),
   ('f', 'tmac.protect_new_children()', ''),
   ('f', 'tmac.register_restored_protection()', ''),
+  ('f', 'tmac.vocabulary_needed_sync()', ''),
+  ('f', 'tmac.vocabulary_needed_text()', ''),
   ('f', 'tmac.protect_tree(regclass,name,text)', 'tmac_admin'),
   ('f', 'tmac.protection_in_place(regclass,name)', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.protection_label_column(regclass)', 'tmac_admin tmac_auditor'),

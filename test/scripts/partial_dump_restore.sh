@@ -7,7 +7,7 @@
 # --load-via-partition-root.  Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a
 # superuser) and TMAC_TEST_DIR a scratch directory.
 set -uo pipefail
-src=tmac_part_src; dbs="tmac_part_t tmac_part_n tmac_part_h"
+src=tmac_part_src; dbs="tmac_part_t tmac_part_n tmac_part_h tmac_part_v"
 fail() { echo "FAIL: $*"; cleanup; exit 1; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 cleanup() {
@@ -22,11 +22,12 @@ q -d $src >/dev/null <<'SQL' || fail "setup"
 CREATE EXTENSION tmac;
 SELECT tmac.define_compartment('PART-A', 'partial A');
 SELECT tmac.define_compartment('PART-B', 'partial B');
+SELECT tmac.define_group('PART-G', 'partial group');
 CREATE ROLE tmac_p_reader;
 CREATE ROLE tmac_p_owner;
 CREATE SCHEMA app;
 CREATE TABLE app.doc (id integer PRIMARY KEY, cls tmac.label NOT NULL);
-INSERT INTO app.doc SELECT i, (ARRAY['PUBLIC', 'SECRET:PART-A', 'INTERNAL', 'CONFIDENTIAL:PART-A,PART-B'])[1 + i % 4]::tmac.label
+INSERT INTO app.doc SELECT i, (ARRAY['PUBLIC', 'SECRET:PART-A', 'INTERNAL', 'CONFIDENTIAL:PART-A,PART-B', 'INTERNAL::PART-G'])[1 + i % 5]::tmac.label
   FROM generate_series(1, 20) i;
 SELECT tmac.protect('app.doc', 'cls');
 GRANT USAGE ON SCHEMA app TO tmac_p_reader;
@@ -47,6 +48,7 @@ target() {
   createdb "$1" || fail "createdb $1"
   q -d "$1" >/dev/null <<'SQL' || fail "setup of $1"
 CREATE EXTENSION tmac;
+SELECT tmac.define_group('PART-G', 'partial group');
 SELECT tmac.define_compartment('PART-B', 'partial B');
 SELECT tmac.define_compartment('PART-A', 'partial A');
 SQL
@@ -91,6 +93,24 @@ target tmac_part_n
 pg_dump -n app -f "$dir/n.sql" $src || fail "pg_dump -n"
 q -d tmac_part_n -f "$dir/n.sql" >/dev/null 2>"$dir/err" || fail "psql < pg_dump -n: $(cat "$dir/err")"
 check_restored tmac_part_n "pg_dump -n | psql"
+
+# a target whose vocabulary lacks what the table's labels name: one error, before the rows,
+# naming all of it (it used to be the first row's, naming one code)
+createdb tmac_part_v || fail "createdb tmac_part_v"
+q -d tmac_part_v -c "CREATE EXTENSION tmac" -c "SELECT tmac.define_compartment('PART-B', 'partial B')" \
+  -c "CREATE SCHEMA app" >/dev/null || fail "setup of tmac_part_v"
+pg_restore --exit-on-error -d tmac_part_v "$dir/t.dump" 2>"$dir/err" && fail "a restore into a database lacking vocabulary succeeded"
+[ "$(grep -c 'ERROR' "$dir/err")" = 1 ] || fail "not exactly one error: $(cat "$dir/err")"
+grep -q 'the labels of table app.doc name vocabulary this database does not define' "$dir/err" \
+  && grep -q 'Missing compartments: PART-A; groups: PART-G\.' "$dir/err" \
+  && grep -q 'tmac.define_compartment' "$dir/err" || fail "the error does not name what is missing: $(cat "$dir/err")"
+[ "$(q -d tmac_part_v -c "SELECT count(*) FROM app.doc")" = 0 ] || fail "rows were loaded"
+n=$((n + 1)); echo "ok $n - a target lacking vocabulary: one error before the rows, naming every missing entry"
+psql -X -q -v ON_ERROR_STOP=1 -d tmac_part_v -c "DROP SCHEMA app CASCADE" -f "$dir/n.sql" >/dev/null 2>"$dir/err" \
+  && fail "psql < pg_dump -n into a database lacking vocabulary succeeded"
+[ "$(grep -c 'ERROR' "$dir/err")" = 1 ] && grep -q 'Missing compartments: PART-A; groups: PART-G\.' "$dir/err" \
+  || fail "pg_dump -n | psql: not one error naming what is missing: $(cat "$dir/err")"
+n=$((n + 1)); echo "ok $n - ... and through psql, with pg_dump -n"
 
 # hash partitions on a label: rows are routed by what the label means, not by ids
 target tmac_part_h
