@@ -221,19 +221,60 @@ label_hash_internal(const TmacLabel *l, uint64 seed)
 	return hash_combine64(h, hash_bytes_uint32_extended((uint32) l->ngroups, g));
 }
 
+/*
+ * The hashes of the labels seen last, by their words and seed, for the copy
+ * of the vocabulary they were computed with: a column holds few distinct
+ * labels, and a hash join, aggregate, index build or partition routing hashes
+ * each of them again and again.  A slot holds labels of up to 64 bytes (a
+ * level and 10 ids); longer ones are hashed every time.
+ */
+#define HASH_CACHE_SLOTS	64
+#define HASH_CACHE_BYTES	64
+
+typedef struct HashCacheSlot
+{
+	uint64		generation;		/* of the vocabulary; 0: empty */
+	uint64		seed;
+	uint64		hash;
+	char		label[HASH_CACHE_BYTES];
+} HashCacheSlot;
+
+static HashCacheSlot HashCache[HASH_CACHE_SLOTS];
+
+static uint64
+label_hash_cached(const TmacLabel *l, uint64 seed)
+{
+	uint64		generation = tmac_vocabulary()->generation;
+	HashCacheSlot *slot;
+	uint64		h;
+
+	if (VARSIZE(l) > HASH_CACHE_BYTES)
+		return label_hash_internal(l, seed);
+	slot = &HashCache[(tmac_label_words_hash(l) ^ (uint32) seed) % HASH_CACHE_SLOTS];
+	if (slot->generation == generation && slot->seed == seed &&
+		memcmp(slot->label, l, VARSIZE(l)) == 0)
+		return slot->hash;
+	h = label_hash_internal(l, seed);
+	memcpy(slot->label, l, VARSIZE(l));
+	slot->seed = seed;
+	slot->hash = h;
+	slot->generation = generation;
+	return h;
+}
+
 PG_FUNCTION_INFO_V1(tmac_label_hash);
 Datum
 tmac_label_hash(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_UINT32((uint32) label_hash_internal(PG_GETARG_TMAC_LABEL(0), 0));
+	PG_RETURN_UINT32((uint32) label_hash_cached(PG_GETARG_TMAC_LABEL(0), 0));
 }
 
 PG_FUNCTION_INFO_V1(tmac_label_hash_extended);
 Datum
 tmac_label_hash_extended(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_UINT64(label_hash_internal(PG_GETARG_TMAC_LABEL(0),
-										 (uint64) PG_GETARG_INT64(1)));
+	PG_RETURN_UINT64(label_hash_cached(PG_GETARG_TMAC_LABEL(0),
+									   (uint64) PG_GETARG_INT64(1)));
 }
 
 PG_FUNCTION_INFO_V1(tmac_label_dominates_fn);
