@@ -516,6 +516,8 @@ COMMENT ON EVENT TRIGGER tmac_register_restored_protection IS
 
 -- Every protected table carries the codes of the current vocabulary: rewritten after each
 -- change of it (not while a restore window is open: the dump carries the tables' labels).
+-- Two changes are serialised by the lock on schema tmac that the vocabulary copy's trigger
+-- (vocabulary_copy, which fires first) holds until commit.
 CREATE FUNCTION tmac.vocabulary_needed_sync() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$

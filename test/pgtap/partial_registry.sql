@@ -5,7 +5,7 @@
 -- protection_registry_mismatch reports; tmac.protect() adopts a protection that is exactly
 -- tmac's, and refuses look-alike policies with one error naming the remedy.
 BEGIN;
-SELECT plan(16);
+SELECT plan(19);
 
 CREATE ROLE pr_owner;
 GRANT tmac_admin TO pr_owner;
@@ -72,6 +72,16 @@ SELECT pg_temp.dress('pr_restored');
 SELECT ok(pg_temp.registered('pr_restored'), 'a superuser''s DDL that completes tmac''s protection registers the table');
 SELECT is((SELECT actor || ' ' || action FROM tmac.audit_log WHERE category = 'protected_table' ORDER BY entry_id DESC LIMIT 1),
           current_user || ' INSERT', '... audited, with the superuser as actor');
+
+-- 5. The codes of the vocabulary travel with each protected table (checked by a restore).
+CREATE FUNCTION pg_temp.needed(t regclass) RETURNS text LANGUAGE sql AS
+  $$ SELECT label FROM pg_seclabel WHERE objoid = t AND classoid = 'pg_class'::regclass AND objsubid = 0
+       AND provider = 'tmac_vocabulary_needed' $$;
+SELECT matches(pg_temp.needed('pr_restored'), E'^tmac vocabulary needed 1\nL\tPUBLIC\n', 'a protected table carries the codes of the vocabulary');
+SELECT tmac.define_compartment('PR-NEW', 'new after protect');
+SELECT matches(pg_temp.needed('pr_restored'), E'\nC\tPR-NEW(\n|$)', '... rewritten when the vocabulary changes');
+SELECT tmac.unprotect('pr_restored');
+SELECT is(pg_temp.needed('pr_restored'), NULL, '... and removed by unprotect()');
 
 SELECT * FROM finish();
 ROLLBACK;
