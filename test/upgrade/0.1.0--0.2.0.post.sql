@@ -112,3 +112,16 @@ BEGIN
   END LOOP;
 END
 $hash$;
+
+-- 0.2.0's protected tables carry the codes of the vocabulary for a partial dump (security
+-- label provider tmac_vocabulary_needed, 61_protect.sql): the tables protected under 0.1.0
+-- get them here.
+DO $needed$
+DECLARE
+  t regclass;
+BEGIN
+  FOR t IN SELECT p.relid FROM tmac.protected_table p ORDER BY 1 LOOP
+    EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', t, tmac.vocabulary_needed_text());
+  END LOOP;
+END
+$needed$;
