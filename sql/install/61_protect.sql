@@ -264,6 +264,12 @@ BEGIN
               HINT = 'A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.';
     ELSIF r.relkind NOT IN ('r', 'p') THEN
       RAISE EXCEPTION '"%" (%) is not a table', r.relid, what USING ERRCODE = 'wrong_object_type';
+    ELSIF r.registered IS NULL AND tmac.protection_label_column(r.relid) IS NOT NULL THEN
+      RAISE EXCEPTION '"%" (%) carries tmac''s protection on column "%", not "%"', r.relid, what,
+                      tmac.protection_label_column(r.relid), label_column
+        USING ERRCODE = 'duplicate_object',
+              HINT = pg_catalog.format('Protect it on that column (tmac.protect(%L, %L) adopts it), or drop tmac''s policies and trigger first.',
+                                       r.relid::text, tmac.protection_label_column(r.relid));
     ELSIF r.registered IS NULL AND tmac.protection_objects(r.relid) <> '{}' THEN
       RAISE EXCEPTION '"%" (%) already carries policies or triggers named like tmac''s (%), not as tmac.protect() creates them on column "%"',
                       r.relid, what, pg_catalog.array_to_string(tmac.protection_objects(r.relid), ', '), label_column

@@ -5,7 +5,7 @@
 -- protection_registry_mismatch reports; tmac.protect() adopts a protection that is exactly
 -- tmac's, and refuses look-alike policies with one error naming the remedy.
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 
 CREATE ROLE pr_owner;
 GRANT tmac_admin TO pr_owner;
@@ -26,7 +26,7 @@ CREATE FUNCTION pg_temp.mismatch(t text) RETURNS text LANGUAGE sql AS
   $$ SELECT string_agg(detail, ' | ') FROM tmac.findings WHERE check_code = 'protection_registry_mismatch' AND subject = 'table:' || t $$;
 
 -- 1. The owner's own DDL: not registered, a finding, protect() adopts.
-CREATE TABLE pr_doc (id int, label tmac.label NOT NULL);
+CREATE TABLE pr_doc (id int, label tmac.label NOT NULL, other tmac.label);
 INSERT INTO pr_doc VALUES (1, 'PUBLIC'), (2, 'SECRET');
 ALTER TABLE pr_doc OWNER TO pr_owner;
 SET LOCAL ROLE pr_owner;
@@ -38,6 +38,9 @@ SELECT matches(pg_temp.mismatch('public.pr_doc'), 'carries tmac''s protection on
                'protection_registry_mismatch reports it, with the remedy');
 SELECT throws_ok($$SELECT tmac.unprotect('pr_doc')$$, '42704', NULL, 'unprotect() does not know it');
 SET LOCAL ROLE pr_owner;
+SELECT throws_ok($$SELECT tmac.protect('pr_doc', 'other')$$, '42710',
+                 '"public.pr_doc" (in the tree of "public.pr_doc") carries tmac''s protection on column "label", not "other"',
+                 'protect() on another column names the column it carries');
 SELECT lives_ok($$SELECT tmac.protect('pr_doc')$$, 'protect() by its owner adopts it (no "policy tmac_base already exists")');
 RESET ROLE;
 SELECT ok(pg_temp.registered('pr_doc') AND tmac.protection_in_place('pr_doc', 'label'), '... registered, its protection in place');
