@@ -169,7 +169,12 @@ tmac_label_cmp(PG_FUNCTION_ARGS)
  * labels and refuses while a table is hash-partitioned on one.  An id the
  * vocabulary lacks (a corrupted label) is hashed as its number, so hashing
  * raises no error that depends on the value.  The 32-bit hash is the low
- * half of the extended hash with seed 0, as PostgreSQL requires.
+ * half of the extended hash with seed 0, as PostgreSQL requires.  A limit:
+ * a query that takes in another session's committed rename while it runs
+ * (it reloads the vocabulary only when it processes invalidations, e.g. on
+ * opening a relation it had not locked) hashes with the new codes from then
+ * on, so that one query's hash join or hash aggregate over labels may miss
+ * matches or split a group; renames are rare administrative acts.
  */
 static uint64
 code_hash(const char *code, uint64 seed)
