@@ -5,7 +5,7 @@
  * compressed or toasted, so a datum points straight into the page): the
  * level's rank, then the compartment ids and the group ids, each sorted
  * ascending with no duplicates.  The form is canonical, so two equal labels
- * are equal byte for byte, which hashing relies on.
+ * are equal byte for byte.
  */
 #ifndef TMAC_LABEL_H
 #define TMAC_LABEL_H

@@ -4,7 +4,7 @@
  * Every btree operator is driven by one comparator, tmac_label_cmp_internal:
  * by level rank, then the compartment ids, then the group ids.  The order is
  * total and depends only on stored identifiers, so it is immutable and
- * renaming never reorders an index.  Hashing works on the canonical bytes.
+ * renaming never reorders an index.  Hashing works on the codes (see below).
  *
  * Dominance (a @> b) is the need-to-know test: a's level is at least b's,
  * a holds every compartment of b, and if b names groups, a holds one of them
@@ -154,25 +154,132 @@ tmac_label_cmp(PG_FUNCTION_ARGS)
 											PG_GETARG_TMAC_LABEL(1)));
 }
 
+/*
+ * Hashing.  The stored ids are this database's own (a compartment's or
+ * group's id is given when it is defined), so a hash of them routes a row to
+ * another hash partition in a database where the same vocabulary was defined
+ * in another order: a partial dump of a table hash-partitioned on a label then
+ * fails to restore ("violates partition constraint").  The hash is computed
+ * from what is the same in every database with the same vocabulary: the
+ * level's code and the compartments' and groups' codes (folded as label input
+ * compares them).  The compartments' and groups' are combined by addition, so
+ * their order does not matter and nothing is sorted or allocated.  Equal
+ * labels carry equal ids, hence equal codes: hash and equality agree.  A
+ * rename changes a code, so tmac.rename_entry rebuilds the hash indexes on
+ * labels and refuses while a table is hash-partitioned on one.  An id the
+ * vocabulary lacks (a corrupted label) is hashed as its number, so hashing
+ * raises no error that depends on the value.  The 32-bit hash is the low
+ * half of the extended hash with seed 0, as PostgreSQL requires.  A limit:
+ * a query that takes in another session's committed rename while it runs
+ * (it reloads the vocabulary only when it processes invalidations, e.g. on
+ * opening a relation it had not locked) hashes with the new codes from then
+ * on, so that one query's hash join or hash aggregate over labels may miss
+ * matches or split a group; renames are rare administrative acts.
+ */
+static uint64
+code_hash(const char *code, uint64 seed)
+{
+	char		local[128];
+	int			len = strlen(code);
+	char	   *buf = len <= (int) sizeof(local) ? local : palloc(len);
+	uint64		h;
+
+	tmac_vocab_fold(buf, code, len);
+	h = hash_bytes_extended((const unsigned char *) buf, len, seed);
+	if (buf != local)
+		pfree(buf);
+	return h;
+}
+
+#define HASH_SEED_COMPARTMENT	UINT64CONST(0x43a5c2f1e9b7d603)
+#define HASH_SEED_GROUP			UINT64CONST(0x9e3779b97f4a7c15)
+
+static uint64
+label_hash_internal(const TmacLabel *l, uint64 seed)
+{
+	TmacVocabulary *v = tmac_vocabulary();
+	const TmacLevel *level = tmac_vocab_level(v, l->rank);
+	const int32 *ids = TMAC_LABEL_COMPARTMENTS(l);
+	uint64		h,
+				c = 0,
+				g = 0;
+	int			i;
+
+	h = level ? code_hash(level->code, seed)
+		: hash_bytes_uint32_extended((uint32) l->rank, seed);
+	for (i = 0; i < l->ncompartments; i++)
+	{
+		const TmacCompartment *e = tmac_vocab_compartment(v, ids[i]);
+
+		c += e ? code_hash(e->code, seed ^ HASH_SEED_COMPARTMENT)
+			: hash_bytes_uint32_extended((uint32) ids[i], seed ^ HASH_SEED_COMPARTMENT);
+	}
+	ids = TMAC_LABEL_GROUPS(l);
+	for (i = 0; i < l->ngroups; i++)
+	{
+		const TmacGroup *e = tmac_vocab_group(v, ids[i]);
+
+		g += e ? code_hash(e->code, seed ^ HASH_SEED_GROUP)
+			: hash_bytes_uint32_extended((uint32) ids[i], seed ^ HASH_SEED_GROUP);
+	}
+	h = hash_combine64(h, hash_bytes_uint32_extended((uint32) l->ncompartments, c));
+	return hash_combine64(h, hash_bytes_uint32_extended((uint32) l->ngroups, g));
+}
+
+/*
+ * The hashes of the labels seen last, by their words and seed, for the copy
+ * of the vocabulary they were computed with: a column holds few distinct
+ * labels, and a hash join, aggregate, index build or partition routing hashes
+ * each of them again and again.  A slot holds labels of up to 64 bytes (a
+ * level and 10 ids); longer ones are hashed every time.
+ */
+#define HASH_CACHE_SLOTS	64
+#define HASH_CACHE_BYTES	64
+
+typedef struct HashCacheSlot
+{
+	uint64		generation;		/* of the vocabulary; 0: empty */
+	uint64		seed;
+	uint64		hash;
+	char		label[HASH_CACHE_BYTES];
+} HashCacheSlot;
+
+static HashCacheSlot HashCache[HASH_CACHE_SLOTS];
+
+static uint64
+label_hash_cached(const TmacLabel *l, uint64 seed)
+{
+	uint64		generation = tmac_vocabulary()->generation;
+	HashCacheSlot *slot;
+	uint64		h;
+
+	if (VARSIZE(l) > HASH_CACHE_BYTES)
+		return label_hash_internal(l, seed);
+	slot = &HashCache[(tmac_label_words_hash(l) ^ (uint32) seed) % HASH_CACHE_SLOTS];
+	if (slot->generation == generation && slot->seed == seed &&
+		memcmp(slot->label, l, VARSIZE(l)) == 0)
+		return slot->hash;
+	h = label_hash_internal(l, seed);
+	memcpy(slot->label, l, VARSIZE(l));
+	slot->seed = seed;
+	slot->hash = h;
+	slot->generation = generation;
+	return h;
+}
+
 PG_FUNCTION_INFO_V1(tmac_label_hash);
 Datum
 tmac_label_hash(PG_FUNCTION_ARGS)
 {
-	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
-
-	return hash_any((const unsigned char *) &l->rank,
-					VARSIZE(l) - offsetof(TmacLabel, rank));
+	PG_RETURN_UINT32((uint32) label_hash_cached(PG_GETARG_TMAC_LABEL(0), 0));
 }
 
 PG_FUNCTION_INFO_V1(tmac_label_hash_extended);
 Datum
 tmac_label_hash_extended(PG_FUNCTION_ARGS)
 {
-	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
-
-	return hash_any_extended((const unsigned char *) &l->rank,
-							 VARSIZE(l) - offsetof(TmacLabel, rank),
-							 PG_GETARG_INT64(1));
+	PG_RETURN_UINT64(label_hash_cached(PG_GETARG_TMAC_LABEL(0),
+									   (uint64) PG_GETARG_INT64(1)));
 }
 
 PG_FUNCTION_INFO_V1(tmac_label_dominates_fn);

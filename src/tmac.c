@@ -87,6 +87,7 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 extern void tmac_seclabel_init(void);
+extern void tmac_vocabulary_needed_init(void);
 extern void tmac_hr_feed_flag_init(void);
 
 /*
@@ -387,6 +388,7 @@ _PG_init(void)
 	define_internal_settings();
 	tmac_audit_chain_init();	/* first: its pre-commit step runs after every other one */
 	tmac_seclabel_init();
+	tmac_vocabulary_needed_init();
 	tmac_restore_init();
 	tmac_extension_init();
 	tmac_vocabulary_init();

@@ -317,6 +317,11 @@ tmac_vocabulary(void)
 		MemoryContextDelete(VocabContext);
 	VocabContext = fresh;
 	Vocab = v;
+	{
+		static uint64 generations = 0;
+
+		v->generation = ++generations;
+	}
 	return Vocab;
 }
 

@@ -42,6 +42,7 @@ typedef struct TmacVocabulary
 	int			ngroups;
 	TmacGroup  *groups;			/* sorted by id */
 	struct HTAB *by_token;		/* folded code/name/alias -> entry */
+	uint64		generation;		/* differs for each copy a backend builds */
 } TmacVocabulary;
 
 typedef enum TmacVocabKind

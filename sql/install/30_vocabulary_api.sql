@@ -158,6 +158,30 @@ $$;
 COMMENT ON FUNCTION tmac.move_group(text, text) IS
   'Places a group under another parent (NULL: a root); a move that would create a cycle is rejected';
 
+-- What depends on a label's hash (src/label_compare.c), which follows the codes a label
+-- names: indexes with tmac's hash operator class (rebuilt after a rename) and tables
+-- hash-partitioned on a label (their rows would stay in the partitions of the old codes).
+-- Found by operator class, so an expression index or partition key is found too.
+CREATE FUNCTION tmac.label_hash_dependents()
+  RETURNS TABLE (relid regclass, partitioned boolean)
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  SELECT x.relid::regclass, x.partitioned
+    FROM (SELECT i.indexrelid, false, i.indclass FROM pg_catalog.pg_index i
+          UNION ALL
+          SELECT p.partrelid, true, p.partclass FROM pg_catalog.pg_partitioned_table p WHERE p.partstrat = 'h')
+         AS x(relid, partitioned, opclasses)
+   WHERE EXISTS (SELECT FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_am a ON a.oid = o.opcmethod
+                  WHERE a.amname = 'hash' AND o.opcname = 'label_hash_ops'
+                    AND o.opcnamespace = 'tmac'::pg_catalog.regnamespace AND o.oid = ANY (x.opclasses::oid[]))
+   ORDER BY 2, 1;
+END
+$$;
+COMMENT ON FUNCTION tmac.label_hash_dependents() IS
+  'Indexes using tmac.label_hash_ops and tables hash-partitioned on a tmac.label: what a change of a vocabulary code (the hash follows codes) affects';
+
 -- Rewrites every tmac security label after a rename: each stored text is
 -- parsed before the rename (while its old codes still resolve) and written
 -- back afterwards in canonical form.
@@ -186,6 +210,14 @@ BEGIN
     RAISE EXCEPTION '% "%" already exists', kind, existing USING ERRCODE = 'duplicate_object';
   END IF;
 
+  SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO existing FROM tmac.label_hash_dependents() d WHERE d.partitioned;
+  IF existing IS NOT NULL THEN
+    RAISE EXCEPTION 'cannot rename % "%" while tables are hash-partitioned on a tmac.label column: %', kind, old, existing
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'A label''s hash follows the codes it names, so the rows already stored would be in the wrong partitions.',
+            HINT = 'Partition them by LIST or RANGE on the label (or by hash on another column), or copy their rows out (CREATE TABLE … AS SELECT * FROM …) and drop them; rename, then create them again and insert the rows through the partitioned table.';
+  END IF;
+
   FOR obj IN
     SELECT s.label, o.type, o.identity
       FROM pg_catalog.pg_seclabel s,
@@ -207,10 +239,15 @@ BEGIN
   FOR i IN 1 .. coalesce(array_length(labels, 1), 0) LOOP
     EXECUTE format('SECURITY LABEL FOR tmac ON %s IS %L', targets[i], labels[i]::text);
   END LOOP;
+  -- hashes follow codes: rebuild the hash indexes on labels (REINDEX evaluates an index's
+  -- expressions as its table's owner)
+  FOR obj IN SELECT d.relid FROM tmac.label_hash_dependents() d WHERE NOT d.partitioned LOOP
+    EXECUTE format('REINDEX INDEX %s', obj.relid);
+  END LOOP;
 END
 $$;
 COMMENT ON FUNCTION tmac.rename_entry(text, text, text) IS
-  'Renames a vocabulary entry''s code and rewrites tmac security labels; use rename_level, rename_compartment or rename_group';
+  'Renames a vocabulary entry''s code, rewrites tmac security labels and rebuilds hash indexes on labels (refused while a table is hash-partitioned on a label); use rename_level, rename_compartment or rename_group';
 
 CREATE FUNCTION tmac.rename_level(old text, new text) RETURNS void
   LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp

@@ -102,6 +102,49 @@ END;
 COMMENT ON FUNCTION tmac.protection_in_place(regclass, name) IS
   'True when a table''s label column is of type tmac.label (no domain, no other type), row security is enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
 
+-- tmac's objects on a table, by name: the five policies and the declassification guard
+-- (exactly as protect() made them or not).
+CREATE FUNCTION tmac.protection_objects(tbl regclass) RETURNS name[]
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT ARRAY(SELECT o.n FROM (SELECT p.polname FROM pg_catalog.pg_policy p
+                                 WHERE p.polrelid = tbl
+                                   AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')
+                                UNION ALL
+                                SELECT t.tgname FROM pg_catalog.pg_trigger t
+                                 WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') o(n)
+                ORDER BY 1);
+END;
+COMMENT ON FUNCTION tmac.protection_objects(regclass) IS
+  'The names of tmac''s policies and declassification guard that a table carries (as protect() made them or not)';
+
+-- The label column on which a table carries exactly tmac's protection (NULL: none).
+CREATE FUNCTION tmac.protection_label_column(tbl regclass) RETURNS name
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT a.attname FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped
+     AND a.atttypid = 'tmac.label'::pg_catalog.regtype
+     AND tmac.protection_in_place(tbl, a.attname)
+   ORDER BY a.attnum LIMIT 1;
+END;
+COMMENT ON FUNCTION tmac.protection_label_column(regclass) IS
+  'The tmac.label column on which a table carries exactly tmac''s protection, or NULL';
+
+-- The codes of the vocabulary, as each protected table carries them for a partial dump
+-- (security label provider tmac_vocabulary_needed, src/vocabulary_needed.c): restoring the
+-- table checks them before its rows and stops with one error naming what is missing.
+CREATE FUNCTION tmac.vocabulary_needed_text() RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT 'tmac vocabulary needed 1'
+      || coalesce((SELECT pg_catalog.string_agg(E'\nL\t' || l.code, '' ORDER BY l.rank) FROM tmac.level l), '')
+      || coalesce((SELECT pg_catalog.string_agg(E'\nC\t' || c.code, '' ORDER BY c.code COLLATE "C") FROM tmac.compartment c), '')
+      || coalesce((SELECT pg_catalog.string_agg(E'\nG\t' || g.code, '' ORDER BY g.code COLLATE "C") FROM tmac.org_group g), '');
+END;
+COMMENT ON FUNCTION tmac.vocabulary_needed_text() IS
+  'The codes of the vocabulary that each protected table carries as its tmac_vocabulary_needed security label (checked when a partial dump of it is restored)';
+
 -- The registry's only writers besides the extension owner.  They record what
 -- the catalogs show and nothing else, so the registry cannot claim a table is
 -- protected when it is not, nor forget one that still is.
@@ -116,10 +159,11 @@ BEGIN
             HINT = 'Protect tables with tmac.protect(); tmac.protected_table records what it did.';
   END IF;
   INSERT INTO tmac.protected_table (relid, label_column, protected_by) VALUES (tbl, label_column, tmac.invoker());
+  EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', tbl, tmac.vocabulary_needed_text());
 END
 $$;
 COMMENT ON FUNCTION tmac.protection_register(regclass, name) IS
-  'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column';
+  'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column, and gives it the codes of the vocabulary (tmac_vocabulary_needed label)';
 
 CREATE FUNCTION tmac.protection_unregister(tbl regclass) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -134,6 +178,7 @@ BEGIN
             HINT = 'Remove the protection with tmac.unprotect().';
   END IF;
   DELETE FROM tmac.protected_table p WHERE p.relid = tbl;
+  EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS NULL', tbl);
 END
 $$;
 COMMENT ON FUNCTION tmac.protection_unregister(regclass) IS
@@ -191,6 +236,7 @@ $$
 DECLARE
   r record;
   todo regclass[] := '{}';
+  adopt regclass[] := '{}';
   t regclass;
 BEGIN
   FOR r IN
@@ -202,6 +248,12 @@ BEGIN
   LOOP
     IF r.registered = label_column THEN
       CONTINUE;
+    ELSIF r.registered IS NULL AND coalesce(tmac.protection_in_place(r.relid, label_column), false) THEN
+      -- it carries exactly tmac's protection but no registry row (restored from a partial
+      -- dump): adopted, after the same ownership check as ALTER TABLE
+      EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', r.relid);
+      adopt := adopt || r.relid;
+      CONTINUE;
     ELSIF r.registered IS NOT NULL THEN
       RAISE EXCEPTION '"%" (%) is protected on column "%", not "%"', r.relid, what, r.registered, label_column
         USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -212,6 +264,20 @@ BEGIN
               HINT = 'A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.';
     ELSIF r.relkind NOT IN ('r', 'p') THEN
       RAISE EXCEPTION '"%" (%) is not a table', r.relid, what USING ERRCODE = 'wrong_object_type';
+    ELSIF r.registered IS NULL AND tmac.protection_label_column(r.relid) IS NOT NULL THEN
+      RAISE EXCEPTION '"%" (%) carries tmac''s protection on column "%", not "%"', r.relid, what,
+                      tmac.protection_label_column(r.relid), label_column
+        USING ERRCODE = 'duplicate_object',
+              HINT = pg_catalog.format('Protect it on that column (tmac.protect(%L, %L) adopts it), or drop tmac''s policies and trigger first.',
+                                       r.relid::text, tmac.protection_label_column(r.relid));
+    ELSIF r.registered IS NULL AND tmac.protection_objects(r.relid) <> '{}' THEN
+      RAISE EXCEPTION '"%" (%) already carries policies or triggers named like tmac''s (%), not as tmac.protect() creates them on column "%"',
+                      r.relid, what, pg_catalog.array_to_string(tmac.protection_objects(r.relid), ', '), label_column
+        USING ERRCODE = 'duplicate_object',
+              HINT = pg_catalog.format('Drop them (%s), then protect the table again.',
+                       (SELECT pg_catalog.string_agg(CASE WHEN o = 'zz_tmac_declassify' THEN 'DROP TRIGGER ' ELSE 'DROP POLICY ' END
+                                                     || o || ' ON ' || r.relid::text, '; ')
+                          FROM pg_catalog.unnest(tmac.protection_objects(r.relid)) o));
     ELSIF r.relpersistence = 't' THEN
       -- it would vanish at the end of the session without leaving the registry
       RAISE EXCEPTION '"%" (%) is a temporary table', r.relid, what
@@ -223,13 +289,16 @@ BEGIN
   FOREACH t IN ARRAY todo LOOP
     PERFORM tmac.apply_protection(t, label_column);
   END LOOP;
-  FOREACH t IN ARRAY todo LOOP
-    PERFORM tmac.protection_register(t, label_column);
+  FOREACH t IN ARRAY todo || adopt LOOP
+    -- (a superuser's protect() is registered already, by tmac_register_restored_protection)
+    IF NOT EXISTS (SELECT FROM tmac.protected_table p WHERE p.relid = t) THEN
+      PERFORM tmac.protection_register(t, label_column);
+    END IF;
   END LOOP;
 END
 $$;
 COMMENT ON FUNCTION tmac.protect_tree(regclass, name, text) IS
-  'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column';
+  'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column; registers those that already carry exactly tmac''s protection on it (restored from a partial dump)';
 
 CREATE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 'label', asset text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -395,6 +464,97 @@ CREATE EVENT TRIGGER tmac_protect_new_children ON ddl_command_end
   EXECUTE FUNCTION tmac.protect_new_children();
 COMMENT ON EVENT TRIGGER tmac_protect_new_children IS
   'Protects a table that becomes a partition or inheritance child of a protected table; refuses a protected table under an unprotected parent';
+
+-- A partial dump (pg_dump -t, pg_dump -n) carries a protected table's policies, FORCE ROW
+-- LEVEL SECURITY and guard, but not its row of tmac.protected_table (schema tmac is not in
+-- it).  The registry is derived again where it is restored: when a superuser's DDL (the
+-- restore's CREATE POLICY, CREATE TRIGGER or ALTER TABLE … ENABLE ROW LEVEL SECURITY, in any
+-- order, pg_restore -j too) completes exactly tmac's protection on a table that is not
+-- registered, the table is registered (audited, with the superuser as actor).  Only a
+-- superuser's: a table owner can create the same policies on a table of their own, and
+-- "protected" (copies into it are moves between protected tables, not copies in the
+-- handling ledger) is for tables tmac.protect() or a superuser put under protection; the
+-- owner's own DDL leaves the table unregistered, which the check protection_registry_mismatch
+-- reports, and tmac.protect() by a tmac_admin who owns the table adopts it.  The role is
+-- current_user at the DDL (this function runs as its caller): a superuser's DDL run inside
+-- someone else's SECURITY DEFINER function is that someone's.  Not while a restore window is
+-- open: a full dump carries the registry itself.
+CREATE FUNCTION tmac.register_restored_protection() RETURNS event_trigger
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  tbl regclass;
+  col name;
+BEGIN
+  IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) THEN
+    RETURN;
+  END IF;
+  FOR tbl IN
+    SELECT DISTINCT x.relid::regclass
+      FROM (SELECT CASE c.classid
+                     WHEN 'pg_catalog.pg_class'::regclass THEN c.objid
+                     WHEN 'pg_catalog.pg_policy'::regclass THEN (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = c.objid)
+                     WHEN 'pg_catalog.pg_trigger'::regclass THEN (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid = c.objid)
+                   END AS relid
+              FROM pg_catalog.pg_event_trigger_ddl_commands() c
+             WHERE c.objsubid = 0 AND NOT c.in_extension) x
+      JOIN pg_catalog.pg_class k ON k.oid = x.relid AND k.relkind IN ('r', 'p') AND k.relpersistence <> 't'
+     WHERE NOT EXISTS (SELECT FROM tmac.protected_table p WHERE p.relid = x.relid)
+     ORDER BY 1
+  LOOP
+    IF EXISTS (SELECT FROM tmac.restore_window) THEN
+      RETURN;
+    END IF;
+    col := tmac.protection_label_column(tbl);
+    IF col IS NOT NULL THEN
+      PERFORM tmac.protection_register(tbl, col);
+    END IF;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.register_restored_protection() IS
+  'Event trigger (CREATE POLICY, CREATE TRIGGER, ALTER TABLE): registers a table on which a superuser''s DDL completed exactly tmac''s protection (a table restored from a partial dump)';
+CREATE EVENT TRIGGER tmac_register_restored_protection ON ddl_command_end
+  WHEN TAG IN ('CREATE POLICY', 'CREATE TRIGGER', 'ALTER TABLE')
+  EXECUTE FUNCTION tmac.register_restored_protection();
+COMMENT ON EVENT TRIGGER tmac_register_restored_protection IS
+  'Registers in tmac.protected_table a table on which a superuser''s DDL completed exactly tmac''s protection (restored from a partial dump)';
+
+-- Every protected table carries the codes of the current vocabulary: rewritten after each
+-- change of it (not while a restore window is open: the dump carries the tables' labels).
+-- Two changes are serialised by the lock on schema tmac that the vocabulary copy's trigger
+-- (vocabulary_copy, which fires first) holds until commit.
+CREATE FUNCTION tmac.vocabulary_needed_sync() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  t regclass;
+  needed text;
+BEGIN
+  FOR t IN SELECT p.relid FROM tmac.protected_table p ORDER BY 1 LOOP
+    IF needed IS NULL THEN
+      IF EXISTS (SELECT FROM tmac.restore_window) THEN
+        RETURN NULL;
+      END IF;
+      needed := tmac.vocabulary_needed_text();
+    END IF;
+    EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', t, needed);
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tmac.vocabulary_needed_sync() IS
+  'Statement trigger: rewrites the tmac_vocabulary_needed label of every protected table after a change of the vocabulary';
+DO $t$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['level', 'compartment', 'org_group'] LOOP
+    EXECUTE pg_catalog.format('CREATE TRIGGER vocabulary_needed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.%I
+                                 FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync()', t);
+  END LOOP;
+END
+$t$;
 
 -- A dropped table leaves the registry with it (audited like any change).
 -- The table's name is gone with it: an entry records which table it was.

@@ -203,6 +203,42 @@ $$;
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS
   'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 
+-- tmac's policies or guard on a table that tmac.protected_table does not list: a table
+-- restored from a partial dump by someone other than a superuser (61_protect.sql), or
+-- policies its owner named like tmac's.  tmac does not treat it as protected (no handling
+-- entries for copies into it, unprotect() refuses it).  The other way round (a registry row
+-- whose policies are gone) is protected_table_unenforced.
+CREATE FUNCTION tmac.check_protection_registry_mismatch()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  SELECT 'table:' || x.relid::regclass::text,
+         CASE WHEN x.col IS NOT NULL THEN
+                format('Table %s carries tmac''s protection on column %s (its five policies, forced row security and declassification guard) but has no row in tmac.protected_table, so tmac does not treat it as protected (copies into it are not recorded as handling; tmac.unprotect() refuses it). It was probably restored from a partial dump (pg_dump -t or -n) by a role that is not a superuser. Review it, then run SELECT tmac.protect(%L, %L): it adopts the protection in place.',
+                       x.relid::regclass, quote_ident(x.col), x.relid::regclass::text, x.col)
+              ELSE
+                format('Table %s carries policies or triggers named like tmac''s (%s), but not tmac''s protection as tmac.protect() creates it, and has no row in tmac.protected_table: it looks protected but its rows are not filtered as tmac''s are. Drop them (DROP POLICY … / DROP TRIGGER …) and run SELECT tmac.protect(%L, label_column).',
+                       x.relid::regclass, array_to_string(x.objs, ', '), x.relid::regclass::text)
+         END,
+         NULL::timestamptz
+    FROM (SELECT c.oid AS relid, tmac.protection_objects(c.oid::regclass) AS objs,
+                 tmac.protection_label_column(c.oid::regclass) AS col
+            FROM pg_catalog.pg_class c
+           WHERE c.relkind IN ('r', 'p')
+             AND NOT EXISTS (SELECT FROM tmac.protected_table p WHERE p.relid = c.oid)
+             AND (EXISTS (SELECT FROM pg_catalog.pg_policy p
+                           WHERE p.polrelid = c.oid
+                             AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'))
+                  OR EXISTS (SELECT FROM pg_catalog.pg_trigger t
+                              WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify'))) x
+   ORDER BY 1;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_protection_registry_mismatch() IS
+  'Check protection_registry_mismatch: tables carrying tmac''s policies or declassification guard without a row in tmac.protected_table';
+
 CREATE FUNCTION tmac.check_exposing_view()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -317,6 +353,9 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
   ('protected_tree_inconsistent', 'V', 'critical', 'Partition or inheritance child protected differently from its parent',
    'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).',
    'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.', 'tmac.check_protected_tree_inconsistent', '{tmac.protected_table}', '{protected_tables}', true),
+  ('protection_registry_mismatch', 'V', 'high', 'Table carrying tmac''s policies but not registered as protected',
+   'A table carries tmac''s policies or declassification guard but has no row in tmac.protected_table (restored from a partial dump by a role that is not a superuser, or policies named like tmac''s): tmac does not treat it as protected.',
+   'Review it, then run tmac.protect(table, label_column): it adopts a protection that is exactly tmac''s; otherwise drop the look-alike policies first.', 'tmac.check_protection_registry_mismatch', '{tmac.protected_table}', '{protected_tables}', true),
   ('exposing_view', 'V', 'medium', 'View exposing protected rows with its owner''s access',
    'A view over a protected table without security_invoker shows its readers what its owner may see.',
    'Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.', 'tmac.check_exposing_view', '{tmac.exposing_views}', '{protected_tables}', true),

@@ -97,7 +97,8 @@ GRANT EXECUTE ON FUNCTION
   tmac.check_label_column_unprotected(), tmac.check_label_function_untrusted(),
   tmac.check_privileged_role_unregistered(), tmac.check_protected_table_owner_code(),
   tmac.check_protected_table_unenforced(),
-  tmac.check_protected_tree_inconsistent(), tmac.check_registered_check_tampered(),
+  tmac.check_protected_tree_inconsistent(), tmac.check_protection_registry_mismatch(),
+  tmac.check_registered_check_tampered(),
   tmac.check_review_population_altered(), tmac.check_review_undecided(), tmac.check_schema_public_create(),
   tmac.check_sod_conflict(), tmac.check_sod_exception_expired(), tmac.check_terminated_live_grant(),
   tmac.check_terminated_login_enabled(), tmac.check_terminated_session_open(),
@@ -106,6 +107,7 @@ GRANT EXECUTE ON FUNCTION
   tmac.function_fingerprint(regproc), tmac.is_own_function(regproc),
   tmac.access_rights_ledger_as_of(timestamptz), tmac.prerequisite_status(timestamptz),
   tmac.protection_in_place(regclass, name), tmac.relation_tree(regclass),
+  tmac.protection_objects(regclass), tmac.protection_label_column(regclass),
   tmac.sod_role_conflicts(), tmac.sod_violations(),
   tmac.check_login_gate_refused(), tmac.login_gate_refusals(), tmac.check_gated_role_renamed(),
   tmac.check_terminated_cron_job_active(), tmac.check_protected_fk_cascade()

@@ -89,3 +89,39 @@ UPDATE tmac.person p SET login_role_oid = r.oid
 -- 0.2.0's login gate (76_login_gate.sql) starts from the persons already there: terminated
 -- persons and persons on leave are refused from the moment the upgrade commits.
 SELECT tmac.login_gate_sync();
+
+-- 0.2.0 hashes a label by the codes it names, not by this database's ids (src/label_compare.c),
+-- so that a table hash-partitioned on a label restores into another database.  The new library
+-- hashes differently from 0.1.0's: hash indexes on labels are rebuilt here, and a table
+-- hash-partitioned on a label (its rows sit in the partitions of the old hash) refuses the
+-- update, naming the tables, rather than leave rows where queries no longer look for them.
+DO $hash$
+DECLARE
+  parted text;
+  ix regclass;
+BEGIN
+  SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO parted FROM tmac.label_hash_dependents() d WHERE d.partitioned;
+  IF parted IS NOT NULL THEN
+    RAISE EXCEPTION 'tables are hash-partitioned on a tmac.label column: %', parted
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'tmac 0.2.0 hashes a label by the codes it names, not by internal ids, so their rows would be in the wrong partitions.',
+            HINT = 'Under 0.1.0, partition them by LIST or RANGE on the label (or by hash on another column), or copy their rows out (CREATE TABLE … AS SELECT * FROM …) and drop them; run ALTER EXTENSION tmac UPDATE, then create them again and insert the rows through the partitioned table.';
+  END IF;
+  FOR ix IN SELECT d.relid FROM tmac.label_hash_dependents() d WHERE NOT d.partitioned LOOP
+    EXECUTE pg_catalog.format('REINDEX INDEX %s', ix);
+  END LOOP;
+END
+$hash$;
+
+-- 0.2.0's protected tables carry the codes of the vocabulary for a partial dump (security
+-- label provider tmac_vocabulary_needed, 61_protect.sql): the tables protected under 0.1.0
+-- get them here.
+DO $needed$
+DECLARE
+  t regclass;
+BEGIN
+  FOR t IN SELECT p.relid FROM tmac.protected_table p ORDER BY 1 LOOP
+    EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', t, tmac.vocabulary_needed_text());
+  END LOOP;
+END
+$needed$;
