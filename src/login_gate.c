@@ -240,7 +240,7 @@ entries_size(int n)
 static Size
 area_size(void)
 {
-	return add_size(dsa_minimum_size(), add_size(mul_size(entries_size(gate_initial_entries), 2), 65536));
+	return add_size(dsa_minimum_size(), add_size(mul_size(entries_size(gate_initial_entries), 2), 8192));
 }
 
 static Size
