@@ -15,8 +15,8 @@
  * The table lives in a DSA area created in place in the main shared memory
  * (tmac.login_gate_initial_entries entries fit there) and grows, by doubling,
  * into dynamic shared memory: there is no fixed capacity to fill, and a
- * company of 100,000 persons gated in three databases needs about 43 MB
- * (144 bytes an entry with its index; twice that just after a doubling).
+ * company of 100,000 persons gated in three databases needs about 50 MB
+ * (120 bytes an entry, 16 to 32 of index, and a quarter more of room).
  * The slots are dense; an open-addressing index keyed by role OID and by
  * mapped name (rebuilt at each change, which rewrites the file anyway) makes
  * the hook two probes, whatever the number of entries.  The postmaster only
@@ -73,9 +73,10 @@
  *    count is appended to $PGDATA/tmac_login_gate.refusals (emptied at the
  *    next write of the file), so counts survive a restart without the
  *    postmaster, which cannot map the area's dynamic segments, writing it.
- *  - development builds (TMAC_DEV) have a fault-injection point,
- *    tmac.dev_crash_after_commit, that kills the backend right after the
- *    commit record of a transaction that changes the gate
+ *  - development builds (TMAC_DEV) have two fault-injection points:
+ *    tmac.dev_crash_after_commit kills the backend right after the commit
+ *    record of a transaction that changes the gate, and
+ *    tmac.dev_fail_before_commit makes it fail once the gate was set
  *    (test/scripts/gate3_crash.sh).
  *
  * Every refused attempt is counted (tmac.login_gate_refusals()); an entry
@@ -201,6 +202,7 @@ static bool gate_enabled = true;
 static int	gate_initial_entries = 10000;
 #ifdef TMAC_DEV
 static bool dev_crash_after_commit = false;
+static bool dev_fail_before_commit = false;
 #endif
 
 /* this backend's view of the area (valid while the lock is held: see map_gate) */
@@ -382,7 +384,9 @@ index_rebuild(void)
 
 /*
  * Room for n entries, or ERROR (before anything changed): the area grows in
- * dynamic shared memory, by doubling.  Exclusive lock held.
+ * dynamic shared memory, to n and a quarter more (every change rebuilds the
+ * index and rewrites the file anyway, so growing by more saves nothing).
+ * Exclusive lock held.
  */
 static void
 gate_reserve(int n)
@@ -394,7 +398,7 @@ gate_reserve(int n)
 
 	if (n <= gate->capacity)
 		return;
-	cap = Max(n, Max(gate->capacity * 2, 64));
+	cap = n + n / 4 + 64;
 	while (cells < (uint32) cap * 4)
 		cells *= 2;
 	ns = dsa_allocate_extended(area, sizeof(GateSlot) * (Size) cap, DSA_ALLOC_HUGE | DSA_ALLOC_NO_OOM);
@@ -976,6 +980,13 @@ gate_precommit(void)
 		gate_write_file();
 	}
 	LWLockRelease(gate->lock);
+#ifdef TMAC_DEV
+	/* fault injection (development builds only): the transaction aborts after the gate was set */
+	if (dev_fail_before_commit)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("tmac: tmac.dev_fail_before_commit: failing after the login gate was set")));
+#endif
 }
 
 /*
@@ -1202,6 +1213,10 @@ tmac_login_gate_init(void)
 	DefineCustomBoolVariable("tmac.dev_crash_after_commit",
 							 "Development builds only: a transaction that changes the login gate kills its backend right after its commit record.",
 							 NULL, &dev_crash_after_commit, false, PGC_SUSET,
+							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+	DefineCustomBoolVariable("tmac.dev_fail_before_commit",
+							 "Development builds only: a transaction that changes the login gate fails right after the gate was set, before its commit record.",
+							 NULL, &dev_fail_before_commit, false, PGC_SUSET,
 							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
 #endif
 	RegisterXactCallback(gate_xact_callback, NULL);

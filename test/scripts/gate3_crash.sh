@@ -8,6 +8,9 @@
 #  2. A rehire crashes there: the gate that should open stays shut after recovery (too much,
 #     never too little) until tmac.login_gate_sync() recomputes it; then the person gets in.
 #  3. The same for a person on leave who returns, opened by tmac.run_maintenance().
+#  4. A termination that fails after the gate was set (tmac.dev_fail_before_commit, before its
+#     commit record) gates nothing, now or after a crash; a failed tmac.login_gate_sync() opens
+#     nothing a committed termination gated.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/server.sh"
@@ -42,11 +45,13 @@ CREATE EXTENSION tmac;
 CREATE ROLE g3c_alice LOGIN;
 CREATE ROLE g3c_bob LOGIN;
 CREATE ROLE g3c_carol LOGIN;
-SELECT tmac.enrol_login(r) FROM unnest(ARRAY['g3c_alice', 'g3c_bob', 'g3c_carol']::regrole[]) r;
+CREATE ROLE g3c_dave LOGIN;
+SELECT tmac.enrol_login(r) FROM unnest(ARRAY['g3c_alice', 'g3c_bob', 'g3c_carol', 'g3c_dave']::regrole[]) r;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
   ('h1', 'A', 'hire', now() - interval '1 day', '{"full_name":"Alice","login_role":"g3c_alice"}'),
   ('h2', 'B', 'hire', now() - interval '1 day', '{"full_name":"Bob","login_role":"g3c_bob"}'),
-  ('h3', 'C', 'hire', now() - interval '1 day', '{"full_name":"Carol","login_role":"g3c_carol"}');
+  ('h3', 'C', 'hire', now() - interval '1 day', '{"full_name":"Carol","login_role":"g3c_carol"}'),
+  ('h4', 'D', 'hire', now() - interval '1 day', '{"full_name":"Dave","login_role":"g3c_dave"}');
 INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('t2', 'B', 'terminate'), ('l3', 'C', 'leave');
 SQL
 ) || fail "fixture: $out"
@@ -78,6 +83,20 @@ q -c "SELECT tmac.run_maintenance()" >/dev/null || fail "maintenance"
 [ "$(connect g3c_carol)" = g3c_carol ] || fail "after tmac.run_maintenance() the returned person is still refused: $(connect g3c_carol)"
 connect g3c_alice | grep -q 'is terminated' || fail "the maintenance opened the leaver's gate"
 ok "a return that crashed there stays shut until tmac.run_maintenance(); the leaver stays refused"
+
+# 4. Failing after the gate was set: nothing gated; a failed sync opens nothing.
+out=$(printf "SET tmac.dev_fail_before_commit = on;\nINSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('t4', 'D', 'terminate');\n" | q)
+echo "$out" | grep -q 'tmac.dev_fail_before_commit: failing after the login gate was set' || fail "the termination did not fail there: $out"
+[ "$(q -c "SELECT status FROM tmac.person WHERE person_id = 'D'")" = active ] || fail "the failed termination committed"
+[ "$(connect g3c_dave)" = g3c_dave ] || fail "the failed termination gated dave: $(connect g3c_dave)"
+[ "$(q -c "SELECT count(*) FROM tmac.login_gate_refusals() WHERE role_name = 'g3c_dave'")" = 0 ] || fail "dave has an entry"
+out=$(printf "SET tmac.dev_fail_before_commit = on;\nSELECT tmac.login_gate_sync();\n" | q)
+echo "$out" | grep -q 'failing after the login gate was set' || fail "the sync did not fail there: $out"
+connect g3c_alice | grep -q 'is terminated' || fail "a failed sync opened the leaver's gate"
+crash "SELECT tmac.login_gate_sync();"
+[ "$(connect g3c_dave)" = g3c_dave ] || fail "after a crash the failed termination gates dave: $(connect g3c_dave)"
+connect g3c_alice | grep -q 'is terminated' || fail "after a crash the leaver was let in"
+ok "a termination failing after the gate was set (before its commit record) gates nothing, after a crash neither; a failed sync opens nothing"
 
 stop
 echo "1..$n"
