@@ -428,6 +428,9 @@ gate_reserve(int n)
 	gate->index_mask = cells - 1;
 	map_gate();
 	index_rebuild();
+	ereport(LOG,
+			(errmsg("tmac: the login gate has room for %d entries (%zu kB of shared memory)",
+					cap, (sizeof(GateSlot) * (Size) cap + sizeof(uint32) * (Size) cells) / 1024)));
 }
 
 /*
