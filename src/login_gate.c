@@ -19,7 +19,9 @@
  * (120 bytes an entry, 16 to 32 of index, and a quarter more of room).
  * The slots are dense; an open-addressing index keyed by role OID and by
  * mapped name (rebuilt at each change, which rewrites the file anyway) makes
- * the hook two probes, whatever the number of entries.  The postmaster only
+ * the hook two probes, whatever the number of entries; a bit filter of the
+ * same keys in the main shared memory lets a connection whose role is gated
+ * nowhere through without attaching to the area at all.  The postmaster only
  * creates the area: the first backend after a (re)start attaches and loads
  * the file.
  * A role is gated only for connections to the database whose tmac
@@ -175,6 +177,9 @@ typedef struct GateRefusal
 	TimestampTz last_refused;
 } GateRefusal;
 
+/* a filter of the index's keys in the main shared memory (a clear bit: no entry) */
+#define FILTER_BITS		(1 << 20)
+
 typedef struct GateShared
 {
 	LWLock	   *lock;			/* everything below, and the files */
@@ -187,6 +192,7 @@ typedef struct GateShared
 	dsa_pointer slots;			/* GateSlot[capacity] */
 	dsa_pointer index;			/* uint32[index_mask + 1]: slot + 1, 0 empty */
 	Size		area_size;
+	uint64		filter[FILTER_BITS / 64];	/* role_hash and name_hash of every slot */
 	char		area[FLEXIBLE_ARRAY_MEMBER];	/* the DSA area, created in place */
 } GateShared;
 
@@ -356,9 +362,16 @@ name_hash(const char *name)
 static void
 index_put(uint32 h, int i)
 {
+	gate->filter[(h % FILTER_BITS) / 64] |= UINT64CONST(1) << (h % 64);
 	while (gindex[h & gate->index_mask] != 0)
 		h++;
 	gindex[h & gate->index_mask] = (uint32) i + 1;
+}
+
+static inline bool
+filter_has(uint32 h)
+{
+	return (gate->filter[(h % FILTER_BITS) / 64] & (UINT64CONST(1) << (h % 64))) != 0;
 }
 
 /*
@@ -371,6 +384,7 @@ index_rebuild(void)
 {
 	int			i;
 
+	memset(gate->filter, 0, sizeof(gate->filter));
 	if (gindex == NULL)
 		return;
 	memset(gindex, 0, sizeof(uint32) * ((Size) gate->index_mask + 1));
@@ -1292,6 +1306,13 @@ tmac_login_gate_client_auth(Port *port, int status)
 		return;
 	roleid = get_role_oid(port->user_name, true);
 	if (!OidIsValid(roleid) || roleid == BOOTSTRAP_SUPERUSERID)
+		return;
+
+	/* gated nowhere (the filter, under the lock: it is rebuilt with the index) */
+	LWLockAcquire(gate->lock, LW_SHARED);
+	gated = !gate->loaded || filter_has(role_hash(roleid)) || filter_has(name_hash(port->user_name));
+	LWLockRelease(gate->lock);
+	if (!gated)
 		return;
 	gate_ready();				/* the first connection after a start loads the file */
 
