@@ -188,6 +188,7 @@ typedef struct GateShared
 	int			nentries;		/* slots[0 .. nentries-1] are in use */
 	int			capacity;		/* of slots */
 	uint32		index_mask;		/* index has index_mask + 1 cells */
+	uint32		index_keys;		/* cells in use (some stale: a renamed slot's) */
 	uint64		seq;			/* counts gatings and tightenings */
 	dsa_pointer slots;			/* GateSlot[capacity] */
 	dsa_pointer index;			/* uint32[index_mask + 1]: slot + 1, 0 empty */
@@ -366,6 +367,27 @@ index_put(uint32 h, int i)
 	while (gindex[h & gate->index_mask] != 0)
 		h++;
 	gindex[h & gate->index_mask] = (uint32) i + 1;
+	gate->index_keys++;
+}
+
+static void index_rebuild(void);
+
+/*
+ * Index a slot added at the end, or whose name changed (the old name's cell
+ * stays, harmless: a lookup compares the slot's fields), without rebuilding;
+ * rebuilt when half the cells are in use.
+ */
+static void
+index_add(int i)
+{
+	if ((gate->index_keys + 2) * 2 > gate->index_mask + 1)
+	{
+		index_rebuild();
+		return;
+	}
+	index_put(role_hash(slots[i].e.roleid), i);
+	if (NameStr(slots[i].e.name)[0] != '\0')
+		index_put(name_hash(NameStr(slots[i].e.name)), i);
 }
 
 static inline bool
@@ -385,6 +407,7 @@ index_rebuild(void)
 	int			i;
 
 	memset(gate->filter, 0, sizeof(gate->filter));
+	gate->index_keys = 0;
 	if (gindex == NULL)
 		return;
 	memset(gindex, 0, sizeof(uint32) * ((Size) gate->index_mask + 1));
@@ -972,6 +995,7 @@ gate_precommit(void)
 			sl->e = wanted[i];
 			sl->undo = UNDO_REMOVE;
 			sl->changed = ++gate->seq;
+			index_add(gate->nentries - 1);
 			added++;
 		}
 		else
@@ -979,12 +1003,16 @@ gate_precommit(void)
 			sl = &slots[k];
 			if (sl->e.reason == GATE_OPEN)
 			{
+				bool		renamed = strcmp(NameStr(sl->e.name), NameStr(wanted[i].name)) != 0;
+
 				sl->e.reason = wanted[i].reason;
 				sl->e.since = wanted[i].since;
 				sl->e.name = wanted[i].name;
 				if (sl->undo == UNDO_NONE)
 					sl->undo = UNDO_OPEN;
 				sl->changed = ++gate->seq;
+				if (renamed)
+					index_add(k);
 				added++;
 			}
 		}
@@ -992,10 +1020,7 @@ gate_precommit(void)
 	}
 	pending_seq = gate->seq;
 	if (added > 0)
-	{
-		index_rebuild();
 		gate_write_file();
-	}
 	LWLockRelease(gate->lock);
 #ifdef TMAC_DEV
 	/* fault injection (development builds only): the transaction aborts after the gate was set */
@@ -1064,17 +1089,18 @@ gate_commit(void)
 			w = wanted_index(sl->e.roleid);
 			if (w >= 0)
 			{
-				/* pinned at PRE_COMMIT: confirmed now */
+				/* pinned at PRE_COMMIT: confirmed now (pins are not in the file) */
 				if (pinned && sl->pins > 0)
 					sl->pins--;
 				sl->undo = UNDO_NONE;
-				if (sl->changed <= pending_seq)
-				{
-					if (sl->e.reason != wanted[w].reason || sl->e.since == 0)
-						sl->e.since = wanted[w].since;
-					sl->e.reason = wanted[w].reason;
-					sl->e.name = wanted[w].name;
-				}
+				if (sl->changed > pending_seq ||
+					(sl->e.reason == wanted[w].reason && sl->e.since != 0 &&
+					 strcmp(NameStr(sl->e.name), NameStr(wanted[w].name)) == 0))
+					continue;	/* as this transaction wants it, or gated since */
+				if (sl->e.reason != wanted[w].reason || sl->e.since == 0)
+					sl->e.since = wanted[w].since;
+				sl->e.reason = wanted[w].reason;
+				sl->e.name = wanted[w].name;
 			}
 			else if (sl->pins > 0 || sl->changed > pending_seq)
 				continue;		/* another transaction gates it: never opened here */
