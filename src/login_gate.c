@@ -62,8 +62,10 @@
  *  - A gate set at PRE_COMMIT is pinned by its transaction until it ends: an
  *    abort undoes it unless a committed transaction confirmed it or another
  *    still pins it (the last pin undoes), and no other transaction opens an
- *    entry that is pinned or was gated after it computed (a change counter):
- *    a pledge recorded beside a termination cannot open the leaver's gate.
+ *    entry that is pinned or was gated after it computed (a change counter).
+ *    (Today the HR changes of one person wait for each other on its row, so
+ *    a transaction that computed "open" cannot commit after a termination
+ *    it did not see; the rule keeps it so whatever the locking becomes.)
  *  - tmac.login_gate_sync() (at CREATE EXTENSION, in tmac.run_maintenance()
  *    and by tmac_admin) recomputes every entry of the current database under
  *    a SHARE lock on tmac.person, so a lost file, a restored database or a
@@ -75,6 +77,10 @@
  *    count is appended to $PGDATA/tmac_login_gate.refusals (emptied at the
  *    next write of the file), so counts survive a restart without the
  *    postmaster, which cannot map the area's dynamic segments, writing it.
+ *  - no recomputation at startup: what a crash can leave is a gate that
+ *    refuses too much, which the maintenance job converges; a background
+ *    worker connecting to every database at each start would add a moving
+ *    part to fix what is already safe.
  *  - development builds (TMAC_DEV) have two fault-injection points:
  *    tmac.dev_crash_after_commit kills the backend right after the commit
  *    record of a transaction that changes the gate, and
