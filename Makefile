@@ -19,11 +19,12 @@ DATA         = $(INSTALL_SQL) $(filter-out $(INSTALL_SQL),$(wildcard sql/tmac--*
 PG_CFLAGS    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
 # TMAC_DEV=1 (set by `make test`, hence CI): warnings are errors and Assert()s
 # are compiled in (they call ExceptionalCondition, present in every server
-# build, so such a tmac.so loads into a non-assert server too).  An ordinary
+# build, so such a tmac.so loads into a non-assert server too), and so are the
+# fault-injection points the tests use (TMAC_DEV: tmac.dev_crash_after_commit).  An ordinary
 # `make install` never fails on a newer compiler's new warning.
 ifeq ($(TMAC_DEV),1)
 PG_CFLAGS   += -Werror
-PG_CPPFLAGS += -DUSE_ASSERT_CHECKING
+PG_CPPFLAGS += -DUSE_ASSERT_CHECKING -DTMAC_DEV
 endif
 
 # Tests, `make installcheck` against a running server that preloads tmac

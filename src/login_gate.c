@@ -11,8 +11,20 @@
  *
  * The hook runs inside InitPostgres before the database is connected: only
  * shared catalogs are readable, so the decision comes from shared memory, a
- * fixed-size table of (database, role, reason, since, refused count, last
- * refusal).  A role is gated only for connections to the database whose tmac
+ * table of (database, role, reason, since, refused count, last refusal).
+ * The table lives in a DSA area created in place in the main shared memory
+ * (tmac.login_gate_initial_entries entries fit there) and grows, by doubling,
+ * into dynamic shared memory: there is no fixed capacity to fill, and a
+ * company of 100,000 persons gated in three databases needs about 50 MB
+ * (120 bytes an entry, 16 to 32 of index, and a quarter more of room).
+ * The slots are dense; an open-addressing index keyed by role OID and by
+ * mapped name (rebuilt at each change, which rewrites the file anyway) makes
+ * the hook two probes, whatever the number of entries; a bit filter of the
+ * same keys in the main shared memory lets a connection whose role is gated
+ * nowhere through without attaching to the area at all.  The postmaster only
+ * creates the area: the first backend after a (re)start attaches and loads
+ * the file.
+ * A role is gated only for connections to the database whose tmac
  * says so (it is a person there); a database without tmac has no entries.
  * Entries are keyed by the role's OID: a person's role is the role named by
  * tmac.person.login_role and the role recorded by OID when it was mapped
@@ -30,19 +42,50 @@
  * Keeping the table true:
  *  - triggers on tmac.person, tmac.pledge, tmac.training_completion and
  *    tmac.setting note which login roles (by name or OID) or persons a
- *    transaction touched (tmac.login_gate_note); at PRE_COMMIT tmac.login_gate_wanted() computes
- *    their gate from the latest committed state plus the transaction's own
- *    changes, and at COMMIT the entries are replaced (never on abort, so a
- *    rolled-back termination does not gate).  The commit callback does no
- *    catalog access and cannot fail: everything is computed before.
+ *    transaction touched (tmac.login_gate_note); at PRE_COMMIT
+ *    tmac.login_gate_wanted() computes their gate from the latest committed
+ *    state plus the transaction's own changes.
+ *  - Gate first, open after.  Still at PRE_COMMIT, under the gate's lock,
+ *    every role the transaction gates (or gates for another reason) is gated
+ *    in shared memory and written to the file before the commit record: room
+ *    is reserved first (the one error, out of shared memory, comes before
+ *    anything changed and before the commit), so a termination always
+ *    commits gated, in any number of databases committing at once.  After
+ *    the commit record (COMMIT) only what loosens is applied: gates opened or
+ *    removed, reasons changed.  So a crash between the commit record and the
+ *    callback, or in it, leaves the leaver gated after crash recovery (the
+ *    file holds the entry); what it can leave is a gate that should have
+ *    opened (a rehire, a return) or, for a crash between PRE_COMMIT and the
+ *    commit record, one whose transaction never committed: both refuse too
+ *    much, never too little, until tmac.login_gate_sync() (run by
+ *    tmac.run_maintenance()) recomputes the database.
+ *  - A gate set at PRE_COMMIT is pinned by its transaction until it ends: an
+ *    abort undoes it unless a committed transaction confirmed it or another
+ *    still pins it (the last pin undoes), and no other transaction opens an
+ *    entry that is pinned or was gated after it computed (a change counter).
+ *    (Today the HR changes of one person wait for each other on its row, so
+ *    a transaction that computed "open" cannot commit after a termination
+ *    it did not see; the rule keeps it so whatever the locking becomes.)
  *  - tmac.login_gate_sync() (at CREATE EXTENSION, in tmac.run_maintenance()
  *    and by tmac_admin) recomputes every entry of the current database under
  *    a SHARE lock on tmac.person, so a lost file, a restored database or a
  *    lapse that merely came due converges.
  *  - DROP EXTENSION tmac and DROP DATABASE remove the database's entries.
  *  - the table is written to $PGDATA/tmac_login_gate (CRC-checked, written
- *    to a temporary file and moved with durable_rename) at every change and
- *    at shutdown, and loaded at startup, so a restart does not open the gate.
+ *    to a temporary file and moved with durable_rename) at every change, and
+ *    loaded at startup, so a restart does not open the gate.  A refusal's
+ *    count is appended to $PGDATA/tmac_login_gate.refusals (emptied at the
+ *    next write of the file), so counts survive a restart without the
+ *    postmaster, which cannot map the area's dynamic segments, writing it.
+ *  - no recomputation at startup: what a crash can leave is a gate that
+ *    refuses too much, which the maintenance job converges; a background
+ *    worker connecting to every database at each start would add a moving
+ *    part to fix what is already safe.
+ *  - development builds (TMAC_DEV) have two fault-injection points:
+ *    tmac.dev_crash_after_commit kills the backend right after the commit
+ *    record of a transaction that changes the gate, and
+ *    tmac.dev_fail_before_commit makes it fail once the gate was set
+ *    (test/scripts/gate3_crash.sh).
  *
  * Every refused attempt is counted (tmac.login_gate_refusals()); an entry
  * whose gate opened again is kept while it has refusals, as evidence.
@@ -50,6 +93,7 @@
 #include "postgres.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "access/genam.h"
@@ -68,6 +112,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "port/pg_crc32c.h"
+#include "common/hashfn.h"
 #include "storage/fd.h"
 #include "storage/ipc.h"
 #include "storage/lmgr.h"
@@ -76,6 +121,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/dsa.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -89,6 +135,7 @@
 
 #define GATE_FILE		"tmac_login_gate"
 #define GATE_FILE_TMP	"tmac_login_gate.tmp"
+#define GATE_JOURNAL	"tmac_login_gate.refusals"
 #define GATE_MAGIC		0x746D6C67	/* "tmlg" */
 #define GATE_VERSION	2		/* 2: entries carry the mapped name */
 
@@ -99,6 +146,12 @@
 #define GATE_PLEDGE		'P'
 #define GATE_TRAINING	'R'
 
+/* what an abort undoes of a gate a transaction set before its commit */
+#define UNDO_NONE		'\0'	/* confirmed by a committed transaction */
+#define UNDO_REMOVE		'r'		/* added before commit: remove it */
+#define UNDO_OPEN		'o'		/* was open before: open it again */
+
+/* an entry, as in the file too (GATE_VERSION 2) */
 typedef struct GateEntry
 {
 	Oid			dbid;
@@ -111,12 +164,43 @@ typedef struct GateEntry
 								 * too; empty: none */
 } GateEntry;
 
+/* an entry in shared memory */
+typedef struct GateSlot
+{
+	GateEntry	e;
+	int32		pins;			/* transactions between their PRE_COMMIT and
+								 * their end that want it to gate */
+	char		undo;			/* UNDO_*: what the last unpinning abort undoes */
+	uint64		changed;		/* gate->seq when last gated or tightened */
+} GateSlot;
+
+/* a refusal count, appended to GATE_JOURNAL by the hook */
+typedef struct GateRefusal
+{
+	Oid			dbid;
+	Oid			roleid;
+	int64		refused;
+	TimestampTz last_refused;
+} GateRefusal;
+
+/* a filter of the index's keys in the main shared memory (a clear bit: no entry) */
+#define FILTER_BITS		(1 << 20)
+
 typedef struct GateShared
 {
-	LWLock	   *lock;
-	int			max;
-	int			nentries;		/* entries[0 .. nentries-1] are in use */
-	GateEntry	entries[FLEXIBLE_ARRAY_MEMBER];
+	LWLock	   *lock;			/* everything below, and the files */
+	int			dsa_tranche;
+	bool		loaded;			/* the file was read into the area */
+	int			nentries;		/* slots[0 .. nentries-1] are in use */
+	int			capacity;		/* of slots */
+	uint32		index_mask;		/* index has index_mask + 1 cells */
+	uint32		index_keys;		/* cells in use (some stale: a renamed slot's) */
+	uint64		seq;			/* counts gatings and tightenings */
+	dsa_pointer slots;			/* GateSlot[capacity] */
+	dsa_pointer index;			/* uint32[index_mask + 1]: slot + 1, 0 empty */
+	Size		area_size;
+	uint64		filter[FILTER_BITS / 64];	/* role_hash and name_hash of every slot */
+	char		area[FLEXIBLE_ARRAY_MEMBER];	/* the DSA area, created in place */
 } GateShared;
 
 typedef struct GateFileHeader
@@ -128,7 +212,16 @@ typedef struct GateFileHeader
 
 static GateShared *gate = NULL;
 static bool gate_enabled = true;
-static int	gate_max_entries = 10000;
+static int	gate_initial_entries = 10000;
+#ifdef TMAC_DEV
+static bool dev_crash_after_commit = false;
+static bool dev_fail_before_commit = false;
+#endif
+
+/* this backend's view of the area (valid while the lock is held: see map_gate) */
+static dsa_area *area = NULL;
+static GateSlot *slots = NULL;
+static uint32 *gindex = NULL;
 
 /* this transaction's notes (TopMemoryContext) */
 static bool note_all = false;
@@ -142,6 +235,8 @@ static List *ack_levels = NIL;	/* of int: the subtransaction level of each */
 /* computed at PRE_COMMIT, applied at COMMIT */
 static bool pending = false;
 static bool pending_full = false;
+static bool pinned = false;		/* wanted[] are pinned in the gate */
+static uint64 pending_seq = 0;	/* gate->seq after this transaction's gating */
 static Oid	pending_db = InvalidOid;
 static int	n_examined = 0;
 static Oid *examined = NULL;
@@ -149,13 +244,24 @@ static int	n_examined_names = 0;
 static char **examined_names = NULL;	/* the noted names, sorted (of note_roles) */
 static int	n_wanted = 0;
 static GateEntry *wanted = NULL;	/* sorted by roleid, as examined */
-static bool *wanted_present = NULL; /* (COMMIT) already in the table */
+
+/* bytes of the area for n entries: slots, an index of 4 cells each, room to grow once */
+static Size
+entries_size(int n)
+{
+	return add_size(mul_size(sizeof(GateSlot), n), mul_size(sizeof(uint32), mul_size(4, n)));
+}
+
+static Size
+area_size(void)
+{
+	return add_size(dsa_minimum_size(), add_size(mul_size(entries_size(gate_initial_entries), 2), 8192));
+}
 
 static Size
 gate_size(void)
 {
-	return add_size(offsetof(GateShared, entries),
-					mul_size(sizeof(GateEntry), gate_max_entries));
+	return add_size(MAXALIGN(offsetof(GateShared, area)), area_size());
 }
 
 void
@@ -221,18 +327,169 @@ reason_sentence(char code)
 	}
 }
 
+/* ---- the store: slots and their index in the DSA area ---- */
+
+/* Attach this backend to the area (once; kept for the session). */
+static void
+attach_area(void)
+{
+	MemoryContext old;
+
+	Assert(gate != NULL);
+	if (area != NULL)
+		return;
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	LWLockRegisterTranche(gate->dsa_tranche, "tmac_login_gate_area");
+	area = dsa_attach_in_place(gate->area, NULL);
+	dsa_pin_mapping(area);
+	on_shmem_exit(dsa_on_shmem_exit_release_in_place, PointerGetDatum(gate->area));
+	MemoryContextSwitchTo(old);
+}
+
+/* Resolve the slots and the index; after taking the lock (a growth moves them). */
+static void
+map_gate(void)
+{
+	slots = DsaPointerIsValid(gate->slots) ? dsa_get_address(area, gate->slots) : NULL;
+	gindex = DsaPointerIsValid(gate->index) ? dsa_get_address(area, gate->index) : NULL;
+}
+
+static inline uint32
+role_hash(Oid roleid)
+{
+	return murmurhash32(roleid);
+}
+
+static inline uint32
+name_hash(const char *name)
+{
+	return hash_bytes((const unsigned char *) name, strlen(name)) ^ 0x5bd1e995;
+}
+
+static void
+index_put(uint32 h, int i)
+{
+	gate->filter[(h % FILTER_BITS) / 64] |= UINT64CONST(1) << (h % 64);
+	while (gindex[h & gate->index_mask] != 0)
+		h++;
+	gindex[h & gate->index_mask] = (uint32) i + 1;
+	gate->index_keys++;
+}
+
+static void index_rebuild(void);
+
 /*
- * Write the table to GATE_FILE_TMP and move it over GATE_FILE.  Never raises:
- * it runs in the commit callback and at postmaster shutdown.  The caller holds
- * the lock (or is the postmaster shutting down).
+ * Index a slot added at the end, or whose name changed (the old name's cell
+ * stays, harmless: a lookup compares the slot's fields), without rebuilding;
+ * rebuilt when half the cells are in use.
+ */
+static void
+index_add(int i)
+{
+	if ((gate->index_keys + 2) * 2 > gate->index_mask + 1)
+	{
+		index_rebuild();
+		return;
+	}
+	index_put(role_hash(slots[i].e.roleid), i);
+	if (NameStr(slots[i].e.name)[0] != '\0')
+		index_put(name_hash(NameStr(slots[i].e.name)), i);
+}
+
+static inline bool
+filter_has(uint32 h)
+{
+	return (gate->filter[(h % FILTER_BITS) / 64] & (UINT64CONST(1) << (h % 64))) != 0;
+}
+
+/*
+ * Rebuild the index of every slot, under its role and (if any) its mapped
+ * name.  Linear probing without deletions: every slot put under a hash lies
+ * between the hash's cell and the next empty one.
+ */
+static void
+index_rebuild(void)
+{
+	int			i;
+
+	memset(gate->filter, 0, sizeof(gate->filter));
+	gate->index_keys = 0;
+	if (gindex == NULL)
+		return;
+	memset(gindex, 0, sizeof(uint32) * ((Size) gate->index_mask + 1));
+	for (i = 0; i < gate->nentries; i++)
+	{
+		index_put(role_hash(slots[i].e.roleid), i);
+		if (NameStr(slots[i].e.name)[0] != '\0')
+			index_put(name_hash(NameStr(slots[i].e.name)), i);
+	}
+}
+
+/*
+ * Room for n entries, or ERROR (before anything changed): the area grows in
+ * dynamic shared memory, to n and a quarter more (every change rebuilds the
+ * index and rewrites the file anyway, so growing by more saves nothing).
+ * Exclusive lock held.
+ */
+static void
+gate_reserve(int n)
+{
+	int			cap;
+	uint32		cells = 64;
+	dsa_pointer ns,
+				ni;
+
+	if (n <= gate->capacity)
+		return;
+	cap = n + n / 4 + 64;
+	while (cells < (uint32) cap * 4)
+		cells *= 2;
+	ns = dsa_allocate_extended(area, sizeof(GateSlot) * (Size) cap, DSA_ALLOC_HUGE | DSA_ALLOC_NO_OOM);
+	ni = DsaPointerIsValid(ns) ?
+		dsa_allocate_extended(area, sizeof(uint32) * (Size) cells, DSA_ALLOC_HUGE | DSA_ALLOC_NO_OOM) :
+		InvalidDsaPointer;
+	if (!DsaPointerIsValid(ni))
+	{
+		if (DsaPointerIsValid(ns))
+			dsa_free(area, ns);
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("tmac's login gate cannot grow to %d entries", cap),
+				 errdetail("The server has no shared memory left for %zu more bytes; nothing was committed.",
+						   sizeof(GateSlot) * (Size) cap + sizeof(uint32) * (Size) cells),
+				 errhint("Free memory (or raise the limits on dynamic shared memory) and run the transaction again.")));
+	}
+	if (gate->nentries > 0)
+		memcpy(dsa_get_address(area, ns), slots, sizeof(GateSlot) * gate->nentries);
+	if (DsaPointerIsValid(gate->slots))
+		dsa_free(area, gate->slots);
+	if (DsaPointerIsValid(gate->index))
+		dsa_free(area, gate->index);
+	gate->slots = ns;
+	gate->index = ni;
+	gate->capacity = cap;
+	gate->index_mask = cells - 1;
+	map_gate();
+	index_rebuild();
+	ereport(LOG,
+			(errmsg("tmac: the login gate has room for %d entries (%zu kB of shared memory)",
+					cap, (sizeof(GateSlot) * (Size) cap + sizeof(uint32) * (Size) cells) / 1024)));
+}
+
+/*
+ * Write the entries to GATE_FILE_TMP and move it over GATE_FILE, then empty
+ * the refusal journal (the file holds the counts now).  Never raises: it runs
+ * in the commit and abort callbacks.  The caller holds the lock.
  */
 static void
 gate_write_file(void)
 {
 	GateFileHeader hdr;
 	pg_crc32c	crc;
-	Size		len = sizeof(GateEntry) * gate->nentries;
-	int			fd;
+	GateEntry	buf[256];
+	int			fd,
+				i,
+				n = 0;
 	bool		ok;
 
 	hdr.magic = GATE_MAGIC;
@@ -240,8 +497,6 @@ gate_write_file(void)
 	hdr.nentries = gate->nentries;
 	INIT_CRC32C(crc);
 	COMP_CRC32C(crc, &hdr, sizeof(hdr));
-	COMP_CRC32C(crc, gate->entries, len);
-	FIN_CRC32C(crc);
 
 	fd = BasicOpenFile(GATE_FILE_TMP, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
 	if (fd < 0)
@@ -252,20 +507,88 @@ gate_write_file(void)
 				 errdetail("The login gate is in force but would not survive a restart; tmac.login_gate_sync() restores it.")));
 		return;
 	}
-	ok = write(fd, &hdr, sizeof(hdr)) == sizeof(hdr) &&
-		(len == 0 || write(fd, gate->entries, len) == (ssize_t) len) &&
-		write(fd, &crc, sizeof(crc)) == sizeof(crc);
+	ok = write(fd, &hdr, sizeof(hdr)) == sizeof(hdr);
+	for (i = 0; ok && i < gate->nentries; i++)
+	{
+		memset(&buf[n], 0, sizeof(GateEntry));	/* no stray padding on disk */
+		buf[n].dbid = slots[i].e.dbid;
+		buf[n].roleid = slots[i].e.roleid;
+		buf[n].reason = slots[i].e.reason;
+		buf[n].since = slots[i].e.since;
+		buf[n].refused = slots[i].e.refused;
+		buf[n].last_refused = slots[i].e.last_refused;
+		buf[n].name = slots[i].e.name;
+		if (++n == lengthof(buf) || i == gate->nentries - 1)
+		{
+			COMP_CRC32C(crc, buf, sizeof(GateEntry) * n);
+			ok = write(fd, buf, sizeof(GateEntry) * n) == (ssize_t) (sizeof(GateEntry) * n);
+			n = 0;
+		}
+	}
+	FIN_CRC32C(crc);
+	ok = ok && write(fd, &crc, sizeof(crc)) == sizeof(crc);
 	if (!ok)
 		ereport(WARNING,
 				(errcode_for_file_access(),
 				 errmsg("tmac: could not write file \"%s\": %m", GATE_FILE_TMP)));
 	if (close(fd) != 0)
 		ok = false;
-	if (ok)
-		(void) durable_rename(GATE_FILE_TMP, GATE_FILE, WARNING);
+	if (ok && durable_rename(GATE_FILE_TMP, GATE_FILE, WARNING) == 0 &&
+		unlink(GATE_JOURNAL) != 0 && errno != ENOENT)
+		ereport(LOG,
+				(errcode_for_file_access(),
+				 errmsg("tmac: could not remove file \"%s\": %m", GATE_JOURNAL)));
 }
 
-/* Load GATE_FILE into the (empty) table; a missing file is an empty gate. */
+static int	find_entry(Oid dbid, Oid roleid);
+
+/* Apply the refusal counts appended since the file was written (the larger count wins). */
+static void
+gate_read_journal(void)
+{
+	GateRefusal r;
+	int			fd = BasicOpenFile(GATE_JOURNAL, O_RDONLY | PG_BINARY);
+
+	if (fd < 0)
+		return;
+	while (read(fd, &r, sizeof(r)) == sizeof(r))
+	{
+		int			i = find_entry(r.dbid, r.roleid);
+
+		if (i < 0)
+			continue;
+		slots[i].e.refused = Max(slots[i].e.refused, r.refused);
+		slots[i].e.last_refused = Max(slots[i].e.last_refused, r.last_refused);
+	}
+	close(fd);
+}
+
+/* Append a refusal count (cheap, not synced: the count is evidence, not a gate). */
+static void
+gate_append_journal(const GateEntry *e)
+{
+	GateRefusal r;
+	int			fd = BasicOpenFile(GATE_JOURNAL, O_WRONLY | O_CREAT | O_APPEND | PG_BINARY);
+
+	if (fd < 0)
+		return;
+	r.dbid = e->dbid;
+	r.roleid = e->roleid;
+	r.refused = e->refused;
+	r.last_refused = e->last_refused;
+	if (write(fd, &r, sizeof(r)) != sizeof(r))
+		ereport(LOG,
+				(errcode_for_file_access(),
+				 errmsg("tmac: could not write file \"%s\": %m", GATE_JOURNAL)));
+	close(fd);
+}
+
+/*
+ * Load GATE_FILE into the (empty) area; a missing file is an empty gate.
+ * Exclusive lock held; raises only when the area cannot hold the file (the
+ * gate then stays unloaded, and every connection but the bootstrap
+ * superuser's is refused until it can).
+ */
 static void
 gate_read_file(void)
 {
@@ -274,7 +597,8 @@ gate_read_file(void)
 				stored;
 	GateEntry  *buf = NULL;
 	Size		len;
-	int			fd;
+	int			fd,
+				i;
 
 	fd = BasicOpenFile(GATE_FILE, O_RDONLY | PG_BINARY);
 	if (fd < 0)
@@ -286,10 +610,10 @@ gate_read_file(void)
 		return;
 	}
 	if (read(fd, &hdr, sizeof(hdr)) != sizeof(hdr) || hdr.magic != GATE_MAGIC ||
-		hdr.version != GATE_VERSION || hdr.nentries < 0 || hdr.nentries > 10000000)
+		hdr.version != GATE_VERSION || hdr.nentries < 0 || hdr.nentries > 50000000)
 		goto bad;
 	len = sizeof(GateEntry) * hdr.nentries;
-	buf = (GateEntry *) malloc(len + 1);
+	buf = (GateEntry *) palloc_extended(len + 1, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
 	if (buf == NULL)
 		goto bad;
 	if ((len > 0 && read(fd, buf, len) != (ssize_t) len) ||
@@ -301,48 +625,48 @@ gate_read_file(void)
 	FIN_CRC32C(crc);
 	if (!EQ_CRC32C(crc, stored))
 		goto bad;
-	if (hdr.nentries > gate->max)
-	{
-		int			i,
-					kept = 0;
-
-		/* keep the entries that gate first */
-		for (i = 0; i < hdr.nentries && kept < gate->max; i++)
-			if (buf[i].reason != GATE_OPEN)
-				gate->entries[kept++] = buf[i];
-		for (i = 0; i < hdr.nentries && kept < gate->max; i++)
-			if (buf[i].reason == GATE_OPEN)
-				gate->entries[kept++] = buf[i];
-		gate->nentries = kept;
-		ereport(WARNING,
-				(errmsg("tmac: file \"%s\" has %d login gate entries, tmac.login_gate_max_entries is %d",
-						GATE_FILE, hdr.nentries, gate->max),
-				 errhint("Raise tmac.login_gate_max_entries; entries that gate were kept first.")));
-	}
-	else
-	{
-		memcpy(gate->entries, buf, len);
-		gate->nentries = hdr.nentries;
-	}
-	free(buf);
 	close(fd);
+	gate_reserve(hdr.nentries);
+	for (i = 0; i < hdr.nentries; i++)
+	{
+		memset(&slots[i], 0, sizeof(GateSlot));
+		slots[i].e = buf[i];
+	}
+	gate->nentries = hdr.nentries;
+	pfree(buf);
+	index_rebuild();
+	gate_read_journal();
 	return;
 
 bad:
 	if (buf)
-		free(buf);
+		pfree(buf);
 	close(fd);
 	ereport(WARNING,
 			(errmsg("tmac: ignoring damaged login gate file \"%s\"", GATE_FILE),
 			 errhint("Run SELECT tmac.login_gate_sync(); in every database with tmac to rebuild the gate.")));
 }
 
+/*
+ * Attach, and load the file into the area if this is the first backend since
+ * the server (re)started: the postmaster only creates the area, it cannot
+ * grow one.
+ */
 static void
-gate_shmem_shutdown(int code, Datum arg)
+gate_ready(void)
 {
-	if (code != 0 || gate == NULL)
-		return;					/* not after a crash: the file of the last change stays */
-	gate_write_file();
+	attach_area();
+	if (!gate->loaded)
+	{
+		LWLockAcquire(gate->lock, LW_EXCLUSIVE);
+		map_gate();
+		if (!gate->loaded)
+		{
+			gate_read_file();
+			gate->loaded = true;
+		}
+		LWLockRelease(gate->lock);
+	}
 }
 
 void
@@ -354,14 +678,19 @@ tmac_login_gate_shmem_startup(void)
 	gate = ShmemInitStruct("tmac login gate", gate_size(), &found);
 	if (!found)
 	{
-		memset(gate, 0, gate_size());
+		dsa_area   *a;
+
+		memset(gate, 0, offsetof(GateShared, area));
 		gate->lock = &(GetNamedLWLockTranche("tmac_login_gate"))->lock;
-		gate->max = gate_max_entries;
-		gate_read_file();
+		gate->dsa_tranche = LWLockNewTrancheId();
+		gate->area_size = area_size();
+		gate->slots = InvalidDsaPointer;
+		gate->index = InvalidDsaPointer;
+		a = dsa_create_in_place(gate->area, gate->area_size, gate->dsa_tranche, NULL);
+		dsa_pin(a);
+		dsa_detach(a);
 	}
 	LWLockRelease(AddinShmemInitLock);
-	if (!IsUnderPostmaster)
-		on_shmem_exit(gate_shmem_shutdown, (Datum) 0);
 }
 
 /* ---- keeping the table true ---- */
@@ -384,6 +713,7 @@ forget_notes(void)
 	ack_levels = NIL;
 	pending = false;
 	pending_full = false;
+	pinned = false;
 	n_examined = n_wanted = 0;
 	if (examined)
 		pfree(examined);
@@ -393,11 +723,8 @@ forget_notes(void)
 	n_examined_names = 0;
 	if (wanted)
 		pfree(wanted);
-	if (wanted_present)
-		pfree(wanted_present);
 	examined = NULL;
 	wanted = NULL;
-	wanted_present = NULL;
 }
 
 static bool
@@ -406,47 +733,70 @@ have_notes(void)
 	return note_all || note_roles != NIL || note_role_oids != NIL || note_persons != NIL;
 }
 
+/* The slot of (dbid, roleid), or -1.  Lock held, map_gate() done. */
 static int
 find_entry(Oid dbid, Oid roleid)
 {
-	int			i;
+	uint32		h;
 
-	for (i = 0; i < gate->nentries; i++)
-		if (gate->entries[i].dbid == dbid && gate->entries[i].roleid == roleid)
-			return i;
-	return -1;
+	if (gindex == NULL)
+		return -1;
+	for (h = role_hash(roleid);; h++)
+	{
+		uint32		v = gindex[h & gate->index_mask];
+
+		if (v == 0)
+			return -1;
+		if (slots[v - 1].e.roleid == roleid && slots[v - 1].e.dbid == dbid)
+			return (int) v - 1;
+	}
 }
 
 /*
- * The entry that refuses a connection as roleid under user_name to dbid (any
+ * The slot that refuses a connection as roleid under user_name to dbid (any
  * database: InvalidOid), or -1: the role's own, else one that gates the name.
+ * Two probes of the index, whatever the number of entries.
  */
 static int
 find_gating_entry(Oid dbid, Oid roleid, const char *user_name)
 {
-	int			i,
-				by_name = -1;
+	uint32		h;
 
-	for (i = 0; i < gate->nentries; i++)
+	if (gindex == NULL)
+		return -1;
+	for (h = role_hash(roleid);; h++)
 	{
-		GateEntry  *e = &gate->entries[i];
+		uint32		v = gindex[h & gate->index_mask];
+		GateEntry  *e;
 
-		if (e->reason == GATE_OPEN || (OidIsValid(dbid) && e->dbid != dbid))
-			continue;
-		if (e->roleid == roleid)
-			return i;
-		if (by_name < 0 && NameStr(e->name)[0] != '\0' && strcmp(NameStr(e->name), user_name) == 0)
-			by_name = i;
+		if (v == 0)
+			break;
+		e = &slots[v - 1].e;
+		if (e->roleid == roleid && e->reason != GATE_OPEN && (!OidIsValid(dbid) || e->dbid == dbid))
+			return (int) v - 1;
 	}
-	return by_name;
+	for (h = name_hash(user_name);; h++)
+	{
+		uint32		v = gindex[h & gate->index_mask];
+		GateEntry  *e;
+
+		if (v == 0)
+			break;
+		e = &slots[v - 1].e;
+		if (e->reason != GATE_OPEN && (!OidIsValid(dbid) || e->dbid == dbid) &&
+			strcmp(NameStr(e->name), user_name) == 0)
+			return (int) v - 1;
+	}
+	return -1;
 }
 
+/* Remove a slot (the last one moves into it); the caller rebuilds the index. */
 static void
 remove_entry(int i)
 {
 	gate->nentries--;
 	if (i != gate->nentries)
-		gate->entries[i] = gate->entries[gate->nentries];
+		slots[i] = slots[gate->nentries];
 }
 
 static int
@@ -503,7 +853,6 @@ gate_reader(SPITupleTable *rows, uint64 nrows, void *arg)
 
 	examined = MemoryContextAllocZero(TopMemoryContext, sizeof(Oid) * (nrows + 1));
 	wanted = MemoryContextAllocZero(TopMemoryContext, sizeof(GateEntry) * (nrows + 1));
-	wanted_present = MemoryContextAllocZero(TopMemoryContext, sizeof(bool) * (nrows + 1));
 	for (r = 0; r < nrows; r++)
 	{
 		HeapTuple	tup = rows->vals[r];
@@ -579,6 +928,8 @@ gate_precommit(void)
 				added = 0;
 	bool		installed;
 
+	gate_ready();
+
 	CommandCounterIncrement();	/* the last statement's own changes */
 
 	/*
@@ -620,26 +971,78 @@ gate_precommit(void)
 		qsort(examined_names, n_examined_names, sizeof(char *), name_cmp);
 	}
 
-	/* fail now rather than lose an entry at COMMIT */
-	added = n_wanted;
-	LWLockAcquire(gate->lock, LW_SHARED);
-	for (i = 0; i < gate->nentries; i++)
-		if (gate->entries[i].dbid == MyDatabaseId && wanted_index(gate->entries[i].roleid) >= 0)
-			added--;
-	i = gate->nentries;
-	LWLockRelease(gate->lock);
-	if (i + added > gate->max)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-				 errmsg("tmac's login gate is full (%d entries)", gate->max),
-				 errdetail("The change would gate %d more login roles.", added),
-				 errhint("Raise tmac.login_gate_max_entries in postgresql.conf and restart.")));
+	/*
+	 * Gate first: before the commit record, every role this transaction
+	 * gates (or gates for another reason) is gated in shared memory and in
+	 * the file, pinned so that no other transaction opens it meanwhile.  The
+	 * room is reserved here, so the commit callback never needs any; an abort
+	 * undoes what no committed transaction confirmed.
+	 */
+	LWLockAcquire(gate->lock, LW_EXCLUSIVE);
+	map_gate();
+	for (i = 0; i < n_wanted; i++)
+		if (find_entry(MyDatabaseId, wanted[i].roleid) < 0)
+			added++;
+	gate_reserve(gate->nentries + added);	/* may raise: nothing changed yet */
 	pending = true;
 	pending_full = note_all;
 	pending_db = MyDatabaseId;
+	pinned = true;
+	added = 0;
+	for (i = 0; i < n_wanted; i++)
+	{
+		int			k = find_entry(MyDatabaseId, wanted[i].roleid);
+		GateSlot   *sl;
+
+		if (k < 0)
+		{
+			sl = &slots[gate->nentries++];
+			memset(sl, 0, sizeof(GateSlot));
+			sl->e = wanted[i];
+			sl->undo = UNDO_REMOVE;
+			sl->changed = ++gate->seq;
+			index_add(gate->nentries - 1);
+			added++;
+		}
+		else
+		{
+			sl = &slots[k];
+			if (sl->e.reason == GATE_OPEN)
+			{
+				bool		renamed = strcmp(NameStr(sl->e.name), NameStr(wanted[i].name)) != 0;
+
+				sl->e.reason = wanted[i].reason;
+				sl->e.since = wanted[i].since;
+				sl->e.name = wanted[i].name;
+				if (sl->undo == UNDO_NONE)
+					sl->undo = UNDO_OPEN;
+				sl->changed = ++gate->seq;
+				if (renamed)
+					index_add(k);
+				added++;
+			}
+		}
+		sl->pins++;
+	}
+	pending_seq = gate->seq;
+	if (added > 0)
+		gate_write_file();
+	LWLockRelease(gate->lock);
+#ifdef TMAC_DEV
+	/* fault injection (development builds only): the transaction aborts after the gate was set */
+	if (dev_fail_before_commit)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("tmac: tmac.dev_fail_before_commit: failing after the login gate was set")));
+#endif
 }
 
-/* COMMIT: apply what PRE_COMMIT computed.  No catalog access, never raises. */
+/*
+ * COMMIT: after the commit record, apply what PRE_COMMIT computed and did not
+ * apply yet: gates opened or removed, reasons changed.  An entry that another
+ * transaction gated after this one computed (or still pins) is left gated.
+ * No catalog access, no allocation, never raises.
+ */
 static void
 gate_commit(void)
 {
@@ -649,17 +1052,22 @@ gate_commit(void)
 
 	if (!pending && forget_dbs == NIL && ack_roles == NIL)
 		return;
-	Assert(gate != NULL);
+	if (area == NULL)
+		return;					/* never attached: nothing of ours to apply */
 	LWLockAcquire(gate->lock, LW_EXCLUSIVE);
+	map_gate();
 	foreach(lc, ack_roles)
 	{
 		i = find_entry(MyDatabaseId, lfirst_oid(lc));
 		if (i < 0)
 			continue;
-		gate->entries[i].refused = 0;
-		gate->entries[i].last_refused = 0;
-		if (gate->entries[i].reason == GATE_OPEN)
+		slots[i].e.refused = 0;
+		slots[i].e.last_refused = 0;
+		if (slots[i].e.reason == GATE_OPEN && slots[i].pins == 0)
+		{
 			remove_entry(i);
+			index_rebuild();
+		}
 		changed = true;
 	}
 	foreach(lc, forget_dbs)
@@ -667,7 +1075,7 @@ gate_commit(void)
 		Oid			db = lfirst_oid(lc);
 
 		for (i = gate->nentries - 1; i >= 0; i--)
-			if (gate->entries[i].dbid == db)
+			if (slots[i].e.dbid == db)
 			{
 				remove_entry(i);
 				changed = true;
@@ -678,44 +1086,88 @@ gate_commit(void)
 		/* entries in scope: kept with the new reason, opened, or removed */
 		for (i = gate->nentries - 1; i >= 0; i--)
 		{
-			GateEntry  *e = &gate->entries[i];
+			GateSlot   *sl = &slots[i];
 			int			w;
 
-			if (e->dbid != pending_db ||
-				!(pending_full || examined_role(e->roleid) || examined_name(&e->name)))
+			if (sl->e.dbid != pending_db ||
+				!(pending_full || examined_role(sl->e.roleid) || examined_name(&sl->e.name)))
 				continue;
-			w = wanted_index(e->roleid);
+			w = wanted_index(sl->e.roleid);
 			if (w >= 0)
 			{
-				if (e->reason != wanted[w].reason || e->since == 0)
-					e->since = wanted[w].since;
-				e->reason = wanted[w].reason;
-				e->name = wanted[w].name;
-				wanted_present[w] = true;
+				/* pinned at PRE_COMMIT: confirmed now (pins are not in the file) */
+				if (pinned && sl->pins > 0)
+					sl->pins--;
+				sl->undo = UNDO_NONE;
+				if (sl->changed > pending_seq ||
+					(sl->e.reason == wanted[w].reason && sl->e.since != 0 &&
+					 strcmp(NameStr(sl->e.name), NameStr(wanted[w].name)) == 0))
+					continue;	/* as this transaction wants it, or gated since */
+				if (sl->e.reason != wanted[w].reason || sl->e.since == 0)
+					sl->e.since = wanted[w].since;
+				sl->e.reason = wanted[w].reason;
+				sl->e.name = wanted[w].name;
 			}
-			else if (e->refused > 0)
-				e->reason = GATE_OPEN;
+			else if (sl->pins > 0 || sl->changed > pending_seq)
+				continue;		/* another transaction gates it: never opened here */
+			else if (sl->e.refused > 0)
+				sl->e.reason = GATE_OPEN;
 			else
 				remove_entry(i);
 			changed = true;
 		}
-		for (i = 0; i < n_wanted; i++)
-		{
-			if (wanted_present[i])
-				continue;
-			if (gate->nentries >= gate->max)
-			{
-				ereport(WARNING,
-						(errmsg("tmac's login gate is full: role %u is not gated", wanted[i].roleid),
-						 errhint("Raise tmac.login_gate_max_entries in postgresql.conf and restart.")));
-				break;
-			}
-			gate->entries[gate->nentries++] = wanted[i];
-			changed = true;
-		}
 	}
 	if (changed)
+	{
+		index_rebuild();
 		gate_write_file();
+	}
+	LWLockRelease(gate->lock);
+}
+
+/*
+ * ABORT after PRE_COMMIT gated: unpin, and undo the gates no committed
+ * transaction confirmed (the last pin undoes).  Never raises.
+ */
+static void
+gate_abort(void)
+{
+	int			i;
+	bool		changed = false;
+
+	if (!pinned || area == NULL)
+		return;
+	LWLockAcquire(gate->lock, LW_EXCLUSIVE);
+	map_gate();
+	for (i = 0; i < n_wanted; i++)
+	{
+		int			k = find_entry(pending_db, wanted[i].roleid);
+		GateSlot   *sl;
+
+		if (k < 0)
+			continue;
+		sl = &slots[k];
+		if (sl->pins > 0)
+			sl->pins--;
+		if (sl->pins > 0 || sl->undo == UNDO_NONE)
+			continue;
+		if (sl->undo == UNDO_REMOVE && sl->e.refused == 0)
+		{
+			remove_entry(k);
+			index_rebuild();
+		}
+		else
+		{
+			sl->e.reason = GATE_OPEN;
+			sl->undo = UNDO_NONE;
+		}
+		changed = true;
+	}
+	if (changed)
+	{
+		index_rebuild();
+		gate_write_file();
+	}
 	LWLockRelease(gate->lock);
 }
 
@@ -765,11 +1217,22 @@ gate_xact_callback(XactEvent event, void *arg)
 				gate_precommit();
 			break;
 		case XACT_EVENT_COMMIT:
+#ifdef TMAC_DEV
+			/* fault injection (development builds only): die between the commit record and the gate's update */
+			if (dev_crash_after_commit && pending)
+			{
+				ereport(LOG,
+						(errmsg("tmac: tmac.dev_crash_after_commit: crashing after the commit record")));
+				(void) kill(MyProcPid, SIGKILL);
+				pg_usleep(10000000L);
+			}
+#endif
 			gate_commit();
 			forget_notes();
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
+			gate_abort();
 			forget_notes();
 			break;
 		case XACT_EVENT_PRE_PREPARE:
@@ -791,10 +1254,20 @@ tmac_login_gate_init(void)
 	DefineCustomBoolVariable("tmac.login_gate",
 							 "Refuses connections of login roles whose person is terminated, on leave or (gate_prerequisites) lapsed.",
 							 NULL, &gate_enabled, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("tmac.login_gate_max_entries",
-							"Size of tmac's shared login gate table (login roles gated, or with refused attempts, over all databases).",
-							NULL, &gate_max_entries, 10000, 16, 1000000, PGC_POSTMASTER, 0,
+	DefineCustomIntVariable("tmac.login_gate_initial_entries",
+							"Entries of tmac's login gate held in the main shared memory; beyond them the gate grows in dynamic shared memory.",
+							NULL, &gate_initial_entries, 10000, 16, 10000000, PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
+#ifdef TMAC_DEV
+	DefineCustomBoolVariable("tmac.dev_crash_after_commit",
+							 "Development builds only: a transaction that changes the login gate kills its backend right after its commit record.",
+							 NULL, &dev_crash_after_commit, false, PGC_SUSET,
+							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+	DefineCustomBoolVariable("tmac.dev_fail_before_commit",
+							 "Development builds only: a transaction that changes the login gate fails right after the gate was set, before its commit record.",
+							 NULL, &dev_fail_before_commit, false, PGC_SUSET,
+							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
+#endif
 	RegisterXactCallback(gate_xact_callback, NULL);
 	RegisterSubXactCallback(gate_subxact_callback, NULL);
 }
@@ -861,11 +1334,19 @@ tmac_login_gate_client_auth(Port *port, int status)
 	TimestampTz since = 0;
 
 	Assert(gate != NULL);
-	if (status != STATUS_OK || !gate_enabled || gate->nentries == 0)
+	if (status != STATUS_OK || !gate_enabled || (gate->loaded && gate->nentries == 0))
 		return;
 	roleid = get_role_oid(port->user_name, true);
 	if (!OidIsValid(roleid) || roleid == BOOTSTRAP_SUPERUSERID)
 		return;
+
+	/* gated nowhere (the filter, under the lock: it is rebuilt with the index) */
+	LWLockAcquire(gate->lock, LW_SHARED);
+	gated = !gate->loaded || filter_has(role_hash(roleid)) || filter_has(name_hash(port->user_name));
+	LWLockRelease(gate->lock);
+	if (!gated)
+		return;
+	gate_ready();				/* the first connection after a start loads the file */
 
 	/*
 	 * Is the role gated anywhere?  Only then is pg_database read (not under
@@ -873,6 +1354,7 @@ tmac_login_gate_client_auth(Port *port, int status)
 	 * below, however many databases gate the role.
 	 */
 	LWLockAcquire(gate->lock, LW_SHARED);
+	map_gate();
 	gated = find_gating_entry(InvalidOid, roleid, port->user_name) >= 0;
 	LWLockRelease(gate->lock);
 	if (!gated)
@@ -881,6 +1363,7 @@ tmac_login_gate_client_auth(Port *port, int status)
 	if (!OidIsValid(db))
 		return;
 	LWLockAcquire(gate->lock, LW_SHARED);
+	map_gate();
 	gated = find_gating_entry(db, roleid, port->user_name) >= 0;
 	LWLockRelease(gate->lock);
 	if (!gated)
@@ -888,13 +1371,15 @@ tmac_login_gate_client_auth(Port *port, int status)
 
 	/* count the attempt, then refuse */
 	LWLockAcquire(gate->lock, LW_EXCLUSIVE);
+	map_gate();
 	i = find_gating_entry(db, roleid, port->user_name);
 	if (i >= 0)
 	{
-		gate->entries[i].refused++;
-		gate->entries[i].last_refused = GetCurrentTimestamp();
-		reason = gate->entries[i].reason;
-		since = gate->entries[i].since;
+		slots[i].e.refused++;
+		slots[i].e.last_refused = GetCurrentTimestamp();
+		reason = slots[i].e.reason;
+		since = slots[i].e.since;
+		gate_append_journal(&slots[i].e);
 	}
 	LWLockRelease(gate->lock);
 	if (reason == GATE_OPEN)
@@ -1005,8 +1490,9 @@ tmac_login_gate_clear_refusals(PG_FUNCTION_ARGS)
 	MemoryContext old;
 	bool		found;
 
-	Assert(gate != NULL);
+	gate_ready();
 	LWLockAcquire(gate->lock, LW_SHARED);
+	map_gate();
 	found = find_entry(MyDatabaseId, roleid) >= 0;
 	LWLockRelease(gate->lock);
 	if (found)
@@ -1030,12 +1516,13 @@ tmac_login_gate_refusals(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	Assert(gate != NULL);
+	gate_ready();
 	LWLockAcquire(gate->lock, LW_SHARED);
-	copy = palloc(sizeof(GateEntry) * (gate->nentries + 1));
+	map_gate();
+	copy = palloc_extended(sizeof(GateEntry) * ((Size) gate->nentries + 1), MCXT_ALLOC_HUGE);
 	for (i = 0; i < gate->nentries; i++)
-		if (gate->entries[i].dbid == MyDatabaseId)
-			copy[n++] = gate->entries[i];
+		if (slots[i].e.dbid == MyDatabaseId)
+			copy[n++] = slots[i].e;
 	LWLockRelease(gate->lock);
 	for (i = 0; i < n; i++)
 	{
