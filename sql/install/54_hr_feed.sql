@@ -568,10 +568,9 @@ CREATE FUNCTION tmac.hr_event_apply() RETURNS trigger
 $$
 DECLARE
   deferred bigint := tmac.hr_feed_take_deferred();
-  evs tmac.hr_event[];          -- the statement's events, by round, in arrival order within each
-  bounds integer[];             -- the last position of each round in evs
-  rev tmac.hr_event[];          -- this round's events
-  lo integer := 1;
+  evs tmac.hr_event[];          -- the statement's events, in arrival order
+  seqs bigint[];                -- the round of each: its place among its person's events
+  rev tmac.hr_event[];          -- this round's events, in arrival order
   e tmac.hr_event;
   tz text;
   grace interval;
@@ -586,16 +585,15 @@ BEGIN
                          LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = 'hr_event_mode') = 'lenient' THEN
     RETURN NULL;                -- applied one by one by the row trigger
   END IF;
-  WITH x AS MATERIALIZED (
-    SELECT y.ev, y.ord, row_number() OVER (PARTITION BY (y.ev).person_id ORDER BY y.ord) AS seq
-      FROM (SELECT n::tmac.hr_event AS ev, row_number() OVER () AS ord FROM new_events n) y)
-  SELECT (SELECT array_agg(x.ev ORDER BY x.seq, x.ord) FROM x),
-         (SELECT array_agg(z.last ORDER BY z.seq)
-            FROM (SELECT x.seq, (sum(count(*)) OVER (ORDER BY x.seq))::integer AS last FROM x GROUP BY x.seq) z)
-    INTO evs, bounds;
+  SELECT array_agg(n::tmac.hr_event) INTO evs FROM new_events n;       -- in arrival order
   IF evs IS NULL THEN
     RETURN NULL;
   END IF;
+  -- each event's round: its place among its person's events of the statement
+  SELECT array_agg(x.seq ORDER BY x.ord) INTO seqs
+    FROM (SELECT u.ord, row_number() OVER (PARTITION BY u.person_id COLLATE "C" ORDER BY u.ord) AS seq
+            FROM unnest(evs) WITH ORDINALITY u (event_id, person_id, kind, effective_at, attributes, received_at,
+                                               received_by, applied_at, outcome, error_sqlstate, error_message, ord)) x;
   -- (a few events, as an HR system sends through the day, one by one: each person's change
   -- keeps an audit entry of its own, with the person as subject)
   one_by_one := cardinality(evs) < 32
@@ -611,9 +609,17 @@ BEGIN
       tz := tmac.setting_lookup('date_time_zone');
       grace := tmac.setting_lookup('role_change_grace')::interval;
       sched_hires := EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.outcome = 'scheduled' AND h.kind = 'hire');
-      FOR r IN 1 .. cardinality(bounds) LOOP
-        rev := evs[lo : bounds[r]];
-        lo := bounds[r] + 1;
+      FOR r IN 1 .. (SELECT max(q) FROM unnest(seqs) q) LOOP
+        IF r = 1 AND NOT 2 = ANY (seqs) THEN
+          rev := evs;
+        ELSE
+          rev := ARRAY(SELECT ROW(z.event_id, z.person_id, z.kind, z.effective_at, z.attributes, z.received_at,
+                                  z.received_by, z.applied_at, z.outcome, z.error_sqlstate, z.error_message)::tmac.hr_event
+                         FROM ROWS FROM (unnest(evs), unnest(seqs)) WITH ORDINALITY
+                              z (event_id, person_id, kind, effective_at, attributes, received_at, received_by, applied_at,
+                                 outcome, error_sqlstate, error_message, seq, ord)
+                        WHERE z.seq = r ORDER BY z.ord);
+        END IF;
         -- the persons this round changes, locked before they are read (as hr_apply does)
         PERFORM 1 FROM tmac.person p
           WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
@@ -625,10 +631,10 @@ BEGIN
                  u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
              AND btrim(u.person_id) <> ''
              AND jsonb_typeof(u.attributes) = 'object'
-             AND NOT EXISTS (SELECT 1 FROM jsonb_each(u.attributes) a(k, v)
-                              WHERE a.k NOT IN ('full_name', 'title', 'org_group', 'job_role', 'login_role', 'kind',
-                                                'responsible_person', 'note', 'restore_cron_jobs')
-                                 OR (jsonb_typeof(a.v) NOT IN ('string', 'null') AND a.k <> 'restore_cron_jobs'))
+             AND (u.attributes - '{full_name,title,org_group,job_role,login_role,kind,responsible_person,note,restore_cron_jobs}'::text[])
+                 = '{}'::jsonb
+             AND NOT jsonb_path_exists(u.attributes - 'restore_cron_jobs',
+                                       '$.* ? (@.type() != "string" && @.type() != "null")')
              AND (NOT u.attributes ? 'restore_cron_jobs'
                   OR (u.kind = 'rehire' AND (u.attributes ->> 'restore_cron_jobs') IN ('true', 'false')))
              AND CASE u.kind
