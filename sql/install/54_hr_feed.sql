@@ -585,26 +585,25 @@ BEGIN
                          LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = 'hr_event_mode') = 'lenient' THEN
     RETURN NULL;                -- applied one by one by the row trigger
   END IF;
-  SELECT array_agg(n::tmac.hr_event) INTO evs FROM new_events n;       -- in arrival order
-  IF evs IS NULL THEN
-    RETURN NULL;
-  END IF;
-  -- each event's round: its place among its person's events of the statement
-  SELECT array_agg(x.seq ORDER BY x.ord) INTO seqs
-    FROM (SELECT u.ord, row_number() OVER (PARTITION BY u.person_id COLLATE "C" ORDER BY u.ord) AS seq
-            FROM unnest(evs) WITH ORDINALITY u (event_id, person_id, kind, effective_at, attributes, received_at,
-                                               received_by, applied_at, outcome, error_sqlstate, error_message, ord)) x;
   -- (a few events, as an HR system sends through the day, one by one: each person's change
   -- keeps an audit entry of its own, with the person as subject)
-  one_by_one := cardinality(evs) < 32
-    OR EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.outcome = 'received')
-    OR EXISTS (SELECT 1 FROM tmac.hr_event h
-                WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
-                  AND h.person_id IN (SELECT u.person_id FROM unnest(evs) u))
-    OR EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.attributes ->> 'login_role' IS NOT NULL
-                GROUP BY u.attributes ->> 'login_role' HAVING count(*) > 1);
+  one_by_one := (SELECT count(*) FROM new_events) < 32;
+  IF NOT one_by_one THEN
+    SELECT array_agg(n::tmac.hr_event) INTO evs FROM new_events n;     -- in arrival order
+    one_by_one := EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.outcome = 'received')
+      OR EXISTS (SELECT 1 FROM tmac.hr_event h
+                  WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
+                    AND h.person_id IN (SELECT u.person_id FROM unnest(evs) u))
+      OR EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.attributes ->> 'login_role' IS NOT NULL
+                  GROUP BY u.attributes ->> 'login_role' HAVING count(*) > 1);
+  END IF;
   IF NOT one_by_one THEN
     BEGIN
+      -- each event's round: its place among its person's events of the statement
+      SELECT array_agg(x.seq ORDER BY x.ord) INTO seqs
+        FROM (SELECT u.ord, row_number() OVER (PARTITION BY u.person_id COLLATE "C" ORDER BY u.ord) AS seq
+                FROM unnest(evs) WITH ORDINALITY u (event_id, person_id, kind, effective_at, attributes, received_at,
+                                                   received_by, applied_at, outcome, error_sqlstate, error_message, ord)) x;
       PERFORM tmac.hr_feed_set_applying(true);
       tz := tmac.setting_lookup('date_time_zone');
       grace := tmac.setting_lookup('role_change_grace')::interval;
