@@ -489,22 +489,33 @@ BEGIN
   NEW.applied_at := NULL;
   NEW.error_sqlstate := NULL;
   NEW.error_message := NULL;
-  -- While set, the changes to persons and grants applied here do not each invalidate the
+  -- Strict: validated and applied with the statement's other events, as a set, by the
+  -- statement trigger a_apply (tmac.hr_event_apply); a due event is recorded as applied (an
+  -- error there fails the whole statement), a future one as received until a_apply has
+  -- validated it and scheduled it.
+  IF (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
+        LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = 'hr_event_mode') IS DISTINCT FROM 'lenient' THEN
+    PERFORM tmac.hr_feed_defer();
+    IF NEW.effective_at <= now() THEN
+      NEW.outcome := 'applied';
+      NEW.applied_at := now();
+    ELSE
+      NEW.outcome := 'received';
+    END IF;
+    RETURN NEW;
+  END IF;
+  -- Lenient: each event on its own, now.  While set, the changes to persons and grants applied here do not each invalidate the
   -- access caches: tmac.hr_event's own statement trigger does, at the end of this statement.
   PERFORM tmac.hr_feed_set_applying(true);
-  IF tmac.setting_lookup('hr_event_mode') = 'lenient' THEN
-    BEGIN
-      PERFORM tmac.hr_receive_one(NEW);
-    EXCEPTION WHEN OTHERS THEN
-      PERFORM tmac.hr_feed_set_applying(false);
-      NEW.outcome := 'rejected';
-      NEW.error_sqlstate := SQLSTATE;
-      NEW.error_message := SQLERRM;
-      RETURN NEW;
-    END;
-  ELSE
+  BEGIN
     PERFORM tmac.hr_receive_one(NEW);
-  END IF;
+  EXCEPTION WHEN OTHERS THEN
+    PERFORM tmac.hr_feed_set_applying(false);
+    NEW.outcome := 'rejected';
+    NEW.error_sqlstate := SQLSTATE;
+    NEW.error_message := SQLERRM;
+    RETURN NEW;
+  END;
   PERFORM tmac.hr_feed_set_applying(false);
   IF NEW.effective_at <= now() THEN
     NEW.outcome := 'applied';
@@ -532,6 +543,228 @@ $$;
 COMMENT ON FUNCTION tmac.hr_receive_one(tmac.hr_event) IS
   'Validates one new HR event and, when due, applies it after the person''s earlier due events';
 
+-- A statement's events as a set (strict mode; the row trigger hr_event_receive only recorded
+-- them).  The events of one person are taken in rounds — every person's first event of the
+-- statement, then every person's second, … — and each round in one pass per kind: the hires
+-- are one INSERT of persons, the transfers and promotions one UPDATE of persons between the
+-- UPDATEs of their grants, leaves and returns one UPDATE; terminations and rehires (ALTER ROLE,
+-- memberships, sessions, pg_cron jobs) go through tmac.hr_apply one by one.  Before a round is
+-- applied, its events are checked against the state the earlier rounds left, with every check
+-- of tmac.hr_validate and the state checks of tmac.hr_apply; the login roles an event maps are
+-- checked by tmac.hr_validate_login_role itself.  So one audit entry per pass records the
+-- changes of all its persons (and the statement's entry for tmac.hr_event every event), and
+-- the caches are invalidated once, by tmac.hr_event's own statement trigger after this one.
+--
+-- A statement of fewer than 32 events is applied one event at a time (below).
+-- Whatever the set cannot decide as one event at a time would — any check failing, any error
+-- of the passes (a constraint), a future-dated event, a person with due scheduled events, a
+-- login role named by two events — undoes the set (its subtransaction) and applies the
+-- statement's events one at a time in the order they arrived, exactly as the row trigger did
+-- before: the first bad event then fails the statement with its own SQLSTATE and message, and
+-- a future-dated event is validated in its place and only then marked scheduled (an UPDATE of
+-- its outcome, from received).
+CREATE FUNCTION tmac.hr_event_apply() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' AS
+$$
+DECLARE
+  deferred bigint := tmac.hr_feed_take_deferred();
+  evs tmac.hr_event[];          -- the statement's events, in arrival order
+  seqs bigint[];                -- the round of each: its place among its person's events
+  rev tmac.hr_event[];          -- this round's events, in arrival order
+  e tmac.hr_event;
+  tz text;
+  grace interval;
+  sched_hires boolean;
+  bad boolean;
+  one_by_one boolean := false;
+BEGIN
+  IF tmac.restoring() THEN
+    RETURN NULL;
+  END IF;
+  IF deferred = 0 AND (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
+                         LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = 'hr_event_mode') = 'lenient' THEN
+    RETURN NULL;                -- applied one by one by the row trigger
+  END IF;
+  -- (a few events, as an HR system sends through the day, one by one: each person's change
+  -- keeps an audit entry of its own, with the person as subject)
+  one_by_one := (SELECT count(*) FROM new_events) < 32;
+  IF NOT one_by_one THEN
+    SELECT array_agg(n::tmac.hr_event) INTO evs FROM new_events n;     -- in arrival order
+    one_by_one := EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.outcome = 'received')
+      OR EXISTS (SELECT 1 FROM tmac.hr_event h
+                  WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
+                    AND h.person_id IN (SELECT u.person_id FROM unnest(evs) u))
+      OR EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.attributes ->> 'login_role' IS NOT NULL
+                  GROUP BY u.attributes ->> 'login_role' HAVING count(*) > 1);
+  END IF;
+  IF NOT one_by_one THEN
+    BEGIN
+      -- each event's round: its place among its person's events of the statement
+      SELECT array_agg(x.seq ORDER BY x.ord) INTO seqs
+        FROM (SELECT u.ord, row_number() OVER (PARTITION BY u.person_id COLLATE "C" ORDER BY u.ord) AS seq
+                FROM unnest(evs) WITH ORDINALITY u (event_id, person_id, kind, effective_at, attributes, received_at,
+                                                   received_by, applied_at, outcome, error_sqlstate, error_message, ord)) x;
+      PERFORM tmac.hr_feed_set_applying(true);
+      tz := tmac.setting_lookup('date_time_zone');
+      grace := tmac.setting_lookup('role_change_grace')::interval;
+      sched_hires := EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.outcome = 'scheduled' AND h.kind = 'hire');
+      FOR r IN 1 .. (SELECT max(q) FROM unnest(seqs) q) LOOP
+        IF r = 1 AND NOT 2 = ANY (seqs) THEN
+          rev := evs;
+        ELSE
+          rev := ARRAY(SELECT ROW(z.event_id, z.person_id, z.kind, z.effective_at, z.attributes, z.received_at,
+                                  z.received_by, z.applied_at, z.outcome, z.error_sqlstate, z.error_message)::tmac.hr_event
+                         FROM ROWS FROM (unnest(evs), unnest(seqs)) WITH ORDINALITY
+                              z (event_id, person_id, kind, effective_at, attributes, received_at, received_by, applied_at,
+                                 outcome, error_sqlstate, error_message, seq, ord)
+                        WHERE z.seq = r ORDER BY z.ord);
+        END IF;
+        -- the persons this round changes, locked before they are read (as hr_apply does)
+        PERFORM 1 FROM tmac.person p
+          WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
+          ORDER BY p.person_id FOR UPDATE OF p;
+        -- every check of hr_validate and hr_apply's state checks; any failure: one at a time
+        bad := EXISTS (
+          SELECT 1 FROM unnest(rev) u LEFT JOIN tmac.person p ON p.person_id = u.person_id
+           WHERE NOT coalesce(
+                 u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
+             AND btrim(u.person_id) <> ''
+             AND jsonb_typeof(u.attributes) = 'object'
+             AND (u.attributes - '{full_name,title,org_group,job_role,login_role,kind,responsible_person,note,restore_cron_jobs}'::text[])
+                 = '{}'::jsonb
+             AND NOT jsonb_path_exists(u.attributes - 'restore_cron_jobs',
+                                       '$.* ? (@.type() != "string" && @.type() != "null")')
+             AND (NOT u.attributes ? 'restore_cron_jobs'
+                  OR (u.kind = 'rehire' AND (u.attributes ->> 'restore_cron_jobs') IN ('true', 'false')))
+             AND CASE u.kind
+                   WHEN 'hire' THEN coalesce(btrim(u.attributes ->> 'full_name'), '') <> '' AND p.person_id IS NULL
+                                    AND NOT (sched_hires AND EXISTS (
+                                      SELECT 1 FROM tmac.hr_event h WHERE h.person_id = u.person_id AND h.kind = 'hire'
+                                         AND h.outcome = 'scheduled' AND h.event_id <> u.event_id))
+                   WHEN 'transfer' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
+                   WHEN 'promotion' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
+                   WHEN 'leave' THEN p.status = 'active' AND (u.attributes - 'note') = '{}'::jsonb
+                   WHEN 'return' THEN p.status = 'on_leave' AND (u.attributes - 'note') = '{}'::jsonb
+                   WHEN 'terminate' THEN p.status <> 'terminated' AND (u.attributes - 'note') = '{}'::jsonb
+                   ELSE p.status = 'terminated' END
+             AND ((u.attributes ->> 'org_group') IS NULL
+                  OR tmac.vocabulary_id('group', u.attributes ->> 'org_group', true) IS NOT NULL)
+             AND ((u.attributes ->> 'kind') IS NULL
+                  OR (u.attributes ->> 'kind') IN ('employee', 'contractor', 'visitor', 'service'))
+             AND (NOT u.attributes ? 'responsible_person'
+                  OR EXISTS (SELECT 1 FROM tmac.person q WHERE q.person_id = u.attributes ->> 'responsible_person')),
+             false));
+        IF bad THEN
+          RAISE EXCEPTION 'an HR event of the statement does not pass as part of a set' USING ERRCODE = 'P0001';
+        END IF;
+        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
+          PERFORM tmac.hr_validate_login_role(e);
+        END LOOP;
+        -- hires
+        INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
+                                 hired_on, responsible_person)
+        SELECT u.person_id, btrim(u.attributes ->> 'full_name'), u.attributes ->> 'title',
+               tmac.vocabulary_id('group', u.attributes ->> 'org_group'), u.attributes ->> 'job_role',
+               coalesce(u.attributes ->> 'kind', 'employee'), u.attributes ->> 'login_role',
+               (u.effective_at AT TIME ZONE tz)::date, u.attributes ->> 'responsible_person'
+          FROM unnest(rev) WITH ORDINALITY u
+               (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
+                applied_at, outcome, error_sqlstate, error_message, pos)
+         WHERE u.kind = 'hire' ORDER BY u.pos;
+        -- transfers and promotions: a new login role ends every grant in force, then the persons
+        -- change, then the grants bound to another role or group end (or get their grace)
+        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind IN ('transfer', 'promotion')) THEN
+          UPDATE tmac.access_grant g
+             SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
+                 ended_by = 'hr_event:' || u.event_id
+            FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+           WHERE u.kind IN ('transfer', 'promotion') AND u.attributes ? 'login_role'
+             AND (u.attributes ->> 'login_role') IS DISTINCT FROM p.login_role
+             AND g.person_id = u.person_id AND g.status = 'active';
+          UPDATE tmac.person p
+             SET title = CASE WHEN u.attributes ? 'title' THEN u.attributes ->> 'title' ELSE p.title END,
+                 org_group_id = CASE WHEN u.attributes ? 'org_group'
+                                     THEN tmac.vocabulary_id('group', u.attributes ->> 'org_group') ELSE p.org_group_id END,
+                 job_role = CASE WHEN u.attributes ? 'job_role' THEN u.attributes ->> 'job_role' ELSE p.job_role END,
+                 full_name = coalesce(nullif(btrim(u.attributes ->> 'full_name'), ''), p.full_name),
+                 login_role = CASE WHEN u.attributes ? 'login_role' THEN u.attributes ->> 'login_role' ELSE p.login_role END,
+                 pledge_required_since = greatest(u.effective_at, u.received_at),
+                 role_changed_at = greatest(u.effective_at, u.received_at), updated_at = now()
+            FROM unnest(rev) u
+           WHERE u.kind IN ('transfer', 'promotion') AND p.person_id = u.person_id;
+          IF grace <= interval '0' THEN
+            UPDATE tmac.access_grant g
+               SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
+                   ended_by = 'hr_event:' || u.event_id
+              FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+             WHERE u.kind IN ('transfer', 'promotion')
+               AND g.person_id = u.person_id AND g.status = 'active' AND NOT g.survives_role_change
+               AND (g.bound_job_role IS DISTINCT FROM p.job_role OR g.bound_org_group_id IS DISTINCT FROM p.org_group_id);
+          ELSE
+            UPDATE tmac.access_grant g
+               SET grace_until = greatest(u.effective_at, u.received_at) + grace
+              FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+             WHERE u.kind IN ('transfer', 'promotion')
+               AND g.person_id = u.person_id AND g.status = 'active' AND NOT g.survives_role_change
+               AND g.grace_until IS NULL
+               AND (g.bound_job_role IS DISTINCT FROM p.job_role OR g.bound_org_group_id IS DISTINCT FROM p.org_group_id);
+          END IF;
+        END IF;
+        -- leaves and returns
+        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind IN ('leave', 'return')) THEN
+          UPDATE tmac.person p
+             SET status = CASE u.kind WHEN 'leave' THEN 'on_leave' ELSE 'active' END, updated_at = now()
+            FROM unnest(rev) u
+           WHERE u.kind IN ('leave', 'return') AND p.person_id = u.person_id;
+        END IF;
+        -- terminations and rehires, one by one
+        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind IN ('terminate', 'rehire') LOOP
+          PERFORM tmac.hr_apply(e);
+        END LOOP;
+      END LOOP;
+      PERFORM tmac.hr_feed_set_applying(false);
+    EXCEPTION WHEN OTHERS THEN
+      one_by_one := true;       -- (the set's changes and audit entries are undone)
+    END;
+  END IF;
+  IF one_by_one THEN
+    PERFORM tmac.hr_feed_set_applying(true);
+    FOR e IN SELECT n.* FROM new_events n LOOP
+      PERFORM tmac.hr_receive_one(e);
+      IF e.outcome = 'received' THEN
+        UPDATE tmac.hr_event h SET outcome = 'scheduled' WHERE h.event_id = e.event_id;
+      END IF;
+    END LOOP;
+    PERFORM tmac.hr_feed_set_applying(false);
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_event_apply() IS
+  'Statement trigger (strict mode): validates and applies the statement''s HR events as a set, one pass per kind in rounds of each person''s events in arrival order, or one at a time in arrival order where the set cannot decide';
+
+-- The row intake (src/hr_feed_flag.c): in strict mode it records an event that is new, from a
+-- feeder who may feed, and leaves its validation and application to a_apply; anything else it
+-- hands to tmac.hr_event_receive.
+CREATE FUNCTION tmac.hr_event_intake() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'tmac_hr_event_intake' LANGUAGE C;
+COMMENT ON FUNCTION tmac.hr_event_intake() IS
+  'Trigger: records a new HR event for the statement trigger a_apply (strict mode), or hands the row to tmac.hr_event_receive';
+
+-- Before a statement's rows: which mode the row intake works in for them.
+CREATE FUNCTION tmac.hr_event_mode_note() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.hr_feed_note_strict((SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
+                                      LEFT JOIN tmac.setting s ON s.key = d.key
+                                     WHERE d.key = 'hr_event_mode') IS DISTINCT FROM 'lenient');
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_event_mode_note() IS
+  'Statement trigger: notes for the row intake whether this statement''s HR events are taken in strict mode';
+
 -- Only tmac's own bookkeeping columns ever change.
 CREATE FUNCTION tmac.hr_event_guard() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -548,8 +781,13 @@ END
 $$;
 COMMENT ON FUNCTION tmac.hr_event_guard() IS 'Trigger: an HR event''s content never changes once received';
 
+CREATE TRIGGER a_mode BEFORE INSERT ON tmac.hr_event
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_event_mode_note();
 CREATE TRIGGER a_receive BEFORE INSERT ON tmac.hr_event
-  FOR EACH ROW EXECUTE FUNCTION tmac.hr_event_receive();
+  FOR EACH ROW EXECUTE FUNCTION tmac.hr_event_intake();
+-- (named to fire before the statement's audit entry and cache invalidation)
+CREATE TRIGGER a_apply AFTER INSERT ON tmac.hr_event REFERENCING NEW TABLE AS new_events
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_event_apply();
 CREATE TRIGGER guard BEFORE UPDATE ON tmac.hr_event
   FOR EACH ROW EXECUTE FUNCTION tmac.hr_event_guard();
 SELECT tmac.add_audit_trigger('tmac.hr_event', 'event_id');
