@@ -70,10 +70,23 @@ SQL
 # before the termination as grants are in real life (rows inserted by the terminating
 # transaction itself would make every update re-check its foreign keys), and a twin BB<run>
 # holding the same grants (inserted just before BT's: the twin's update leaves BT's pages and
-# index entries alone).
+# index entries alone).  The session has terminated a person before (BW<run>, one grant), as an
+# HR feed connection that has done some work has: the termination's statements are planned.
+# The first statement of a new connection (below) shows the cost when they are not.
 setup_sql=$(cat <<'SQL'
 CREATE ROLE bench_term_:run LOGIN;
 SELECT tmac.enrol_login(('bench_term_' || :run)::regrole);
+CREATE ROLE bench_warm_:run LOGIN;
+SELECT tmac.enrol_login(('bench_warm_' || :run)::regrole);
+INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
+VALUES (:'run' || '-hire-warm', 'BW' || :run, 'hire',
+        jsonb_build_object('full_name', 'Bench Warm-up ' || :run, 'login_role', 'bench_warm_' || :run,
+                           'job_role', 'engineer'));
+INSERT INTO tmac.access_grant (person_id, kind, compartment_id, mode, validity, status, reason, requested_by,
+                               approved_by, approved_at, bound_job_role)
+SELECT 'BW' || :run, 'compartment', (SELECT compartment_id FROM tmac.compartment WHERE code = 'BENCH'), 'read',
+       tstzrange(now(), now() + interval '1 year'), 'active', 'warm-up', 'BENCH0', '{BENCH9}', now(), 'engineer';
+INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES (:'run' || '-term-warm', 'BW' || :run, 'terminate');
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
 VALUES (:'run' || '-hire', 'BT' || :run, 'hire',
         jsonb_build_object('full_name', 'Bench Person ' || :run, 'login_role', 'bench_term_' || :run,

@@ -17,7 +17,7 @@
 -- never ran), and tmac.end_grants_of ends the grants of several persons in one call, as a
 -- set-based HR feed calls it.
 BEGIN;
-SELECT plan(33);
+SELECT plan(36);
 \i test/pgtap/people_fixture.psql
 SET LOCAL track_functions = 'pl';
 
@@ -195,6 +195,24 @@ SELECT is((SELECT string_agg(person_id || ':' || reason || ':' || status || ':' 
           'each person''s grants are ended by that person''s event');
 SELECT throws_ok($$SELECT tmac.end_grants_of(ARRAY['TZ1'], ARRAY[now(), now()], ARRAY['x'])$$, '22023', NULL,
                  'arrays of different lengths are refused');
+
+-- The mark that tells the audit trigger an UPDATE is recorded by its caller never outlives its
+-- statement: a rolled-back subtransaction clears it, a mark for another table is cleared by the
+-- next audited UPDATE, and either way that UPDATE is audited as usual.
+SAVEPOINT before_mark;
+SELECT tmac.audit_cover_next_update('tmac.access_grant');
+ROLLBACK TO SAVEPOINT before_mark;
+UPDATE tmac.access_grant SET end_comment = 'noted' WHERE person_id = 'TX1' AND reason = 'g1';
+SELECT is((SELECT count(*) FROM tmac.audit_log a WHERE a.category = 'access_grant' AND a.action = 'UPDATE'
+              AND a.subject = (SELECT grant_id::text FROM tmac.access_grant WHERE person_id = 'TX1' AND reason = 'g1')
+              AND a.detail -> 'new' ->> 'end_comment' = 'noted'), 1::bigint,
+          'an UPDATE after a rolled-back mark is audited');
+SELECT tmac.audit_cover_next_update('tmac.person');
+UPDATE tmac.access_grant SET end_comment = 'noted again' WHERE person_id = 'TX1' AND reason = 'g1';
+SELECT is((SELECT count(*) FROM tmac.audit_log a WHERE a.category = 'access_grant' AND a.action = 'UPDATE'
+              AND a.detail -> 'new' ->> 'end_comment' = 'noted again'), 1::bigint,
+          'a mark for another table does not hide an UPDATE of the grants');
+SELECT is(tmac.audit_covered('tmac.person'), false, 'and that UPDATE cleared the mark');
 
 SELECT * FROM finish();
 ROLLBACK;
