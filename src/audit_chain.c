@@ -41,8 +41,9 @@
  * RETURNING rows instead of a comparison of 10,000 old and new rows); the
  * trigger takes the mark (tmac.audit_covered) and appends nothing.  The mark
  * lives here, not in a setting, so that nobody can set it but the extension
- * owner (the functions are executable by nobody else, and only the owner may
- * UPDATE tmac's tables at all); it names one table, is taken once, and is
+ * owner (the functions are executable by nobody else, and only the owner and
+ * superusers may UPDATE tmac's tables at all, or disable their triggers); it
+ * names one table, is taken once, and is
  * cleared at every transaction end and subtransaction abort, so an error
  * between setting and taking it never leaves a later statement unaudited.
  */
@@ -259,11 +260,7 @@ audit_chain_xact_callback(XactEvent event, void *arg)
 	}
 }
 
-/*
- * Registered first of tmac's transaction callbacks: PostgreSQL calls them in
- * the reverse order, so this pre-commit step comes after those of the other
- * files (which may still record something).
- */
+/* A subtransaction that aborts takes the mark with it (set inside it or not). */
 static void
 audit_chain_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 							 SubTransactionId parentSubid, void *arg)
@@ -272,6 +269,11 @@ audit_chain_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		covered_relid = InvalidOid;
 }
 
+/*
+ * Registered first of tmac's transaction callbacks: PostgreSQL calls them in
+ * the reverse order, so this pre-commit step comes after those of the other
+ * files (which may still record something).
+ */
 void
 tmac_audit_chain_init(void)
 {
