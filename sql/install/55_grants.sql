@@ -41,9 +41,10 @@
 -- known, so nothing compares 10,000 old and new rows or sorts their keys (the generic statement
 -- trigger is told so, tmac.audit_cover_next_update); the person's sessions and login gate are
 -- handled once per person by the HR feed.  What remains above a bare UPDATE of the same rows is
--- what PostgreSQL does for any audited table: the transition tables and the foreign keys'
--- per-row checks.  A row update of 10,000 rows cannot reach 50 ms on this machine (a bare one
--- takes about 90 ms): that goal needs the derived design above, and is not met.
+-- what PostgreSQL does for any audited table (the transition tables, the foreign keys' per-row
+-- checks) and the RETURNING rows the entry is built from.  A row update of 10,000 rows cannot
+-- reach 50 ms on this machine (a bare one takes about 90-100 ms of CPU): that goal needs the
+-- derived design above, and is not met.
 
 CREATE TABLE tmac.access_grant (
   grant_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
