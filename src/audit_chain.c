@@ -33,6 +33,19 @@
  * exactly the wait this file removes.  tmac.audit_entry_pending() tells
  * tmac's SQL (verify_audit_log, audit_rechain) which rows are this
  * transaction's.
+ *
+ * A statement whose caller records it itself: tmac.audit_cover_next_update(tbl)
+ * tells the statement trigger tmac.audit_trigger that the next UPDATE of tbl
+ * is recorded by the tmac function that runs it (tmac.end_grants_of writes
+ * one entry for the grants a termination ends, built from the UPDATE's own
+ * RETURNING rows instead of a comparison of 10,000 old and new rows); the
+ * trigger takes the mark (tmac.audit_covered) and appends nothing.  The mark
+ * lives here, not in a setting, so that nobody can set it but the extension
+ * owner (the functions are executable by nobody else, and only the owner and
+ * superusers may UPDATE tmac's tables at all, or disable their triggers); it
+ * names one table, is taken once, and is
+ * cleared at every transaction end and subtransaction abort, so an error
+ * between setting and taking it never leaves a later statement unaudited.
  */
 #include "postgres.h"
 
@@ -219,11 +232,18 @@ close_chain(PendingChain *chain)
 	AtEOXact_GUC(true, guc_level);
 }
 
+/* The table whose next UPDATE its caller records itself (InvalidOid: none). */
+static Oid	covered_relid = InvalidOid;
+
 static void
 audit_chain_xact_callback(XactEvent event, void *arg)
 {
 	PendingChain chain;
 
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT
+		|| event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT
+		|| event == XACT_EVENT_PREPARE)
+		covered_relid = InvalidOid;
 	if (event == XACT_EVENT_PRE_COMMIT)
 	{
 		if (pending_chain(&chain))
@@ -240,6 +260,15 @@ audit_chain_xact_callback(XactEvent event, void *arg)
 	}
 }
 
+/* A subtransaction that aborts takes the mark with it (set inside it or not). */
+static void
+audit_chain_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+							 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		covered_relid = InvalidOid;
+}
+
 /*
  * Registered first of tmac's transaction callbacks: PostgreSQL calls them in
  * the reverse order, so this pre-commit step comes after those of the other
@@ -249,6 +278,28 @@ void
 tmac_audit_chain_init(void)
 {
 	RegisterXactCallback(audit_chain_xact_callback, NULL);
+	RegisterSubXactCallback(audit_chain_subxact_callback, NULL);
+}
+
+/* tmac.audit_cover_next_update(tbl): the next UPDATE of tbl is recorded by its caller. */
+PG_FUNCTION_INFO_V1(tmac_audit_cover_next_update);
+Datum
+tmac_audit_cover_next_update(PG_FUNCTION_ARGS)
+{
+	covered_relid = PG_GETARG_OID(0);
+	PG_RETURN_VOID();
+}
+
+/* tmac.audit_covered(tbl): true once, when the mark names tbl; clears it. */
+PG_FUNCTION_INFO_V1(tmac_audit_covered);
+Datum
+tmac_audit_covered(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	bool		covered = OidIsValid(covered_relid) && covered_relid == relid;
+
+	covered_relid = InvalidOid;
+	PG_RETURN_BOOL(covered);
 }
 
 PG_FUNCTION_INFO_V1(tmac_audit_entry_pending);

@@ -335,6 +335,18 @@ $$;
 COMMENT ON FUNCTION tmac.verify_audit_log() IS
   'Checks the audit log''s hash chain; returns the first broken link (entry, problem), or no row when the log is intact';
 
+-- A statement recorded by the tmac function that runs it (src/audit_chain.c): set just before
+-- the UPDATE, taken by its statement trigger, cleared at every transaction end and
+-- subtransaction abort.  Executable by the extension owner alone.
+CREATE FUNCTION tmac.audit_cover_next_update(tbl regclass) RETURNS void
+  AS 'MODULE_PATHNAME', 'tmac_audit_cover_next_update' LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.audit_cover_next_update(regclass) IS
+  'Internal: the next UPDATE of the table is recorded in the audit log by the tmac function that runs it (tmac.end_grants_of), not by tmac.audit_trigger';
+CREATE FUNCTION tmac.audit_covered(tbl regclass) RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_audit_covered' LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.audit_covered(regclass) IS
+  'Internal: true (once) when this UPDATE of the table is recorded by its caller (tmac.audit_cover_next_update); clears the mark either way';
+
 -- Generic statement trigger for the governance tables: one chained entry per
 -- statement that changed rows.  A single row is logged as {"old":…,"new":…}
 -- (whole rows; INSERT has only "new", DELETE only "old") with its key as
@@ -346,7 +358,9 @@ COMMENT ON FUNCTION tmac.verify_audit_log() IS
 --     lists them in order.  Ending 10,000 grants thus costs one small entry,
 --     and each row's change can still be read from it (test/README-people.md,
 --     "For auditors: the audit log").
--- A row an UPDATE left unchanged is not logged.
+-- A row an UPDATE left unchanged is not logged.  An UPDATE that a tmac function records
+-- itself (tmac.audit_cover_next_update; the grants a termination ends, tmac.end_grants_of)
+-- is not summarised here.
 -- Arguments: the key column (stable across updates, unique within a statement) and the subject column.
 -- The planner has no statistics on transition tables and estimates the join
 -- of 10,000 old and new rows at 500,000 rows: it would JIT-compile the summary
@@ -366,6 +380,9 @@ DECLARE
 BEGIN
   IF tmac.restoring() THEN
     RETURN NULL;
+  END IF;
+  IF TG_OP = 'UPDATE' AND tmac.audit_covered(TG_RELID) THEN
+    RETURN NULL;                -- its caller appends the entry (tmac.end_grants_of)
   END IF;
   IF TG_OP = 'TRUNCATE' THEN
     PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, NULL);

@@ -318,12 +318,7 @@ BEGIN
     END IF;
     UPDATE tmac.person SET status = 'terminated', terminated_at = eff, updated_at = now()
      WHERE person_id = p.person_id;
-    UPDATE tmac.access_grant g
-       SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
-           ended_at = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN upper(g.validity) ELSE eff END,
-           end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN 'expired' ELSE 'terminated' END,
-           ended_by = who
-     WHERE g.person_id = p.person_id AND g.status IN ('pending', 'active');
+    PERFORM tmac.end_grants_of(ARRAY[p.person_id], ARRAY[eff], ARRAY[who]);     -- 55_grants.sql
     -- Appointments (管理者の選任) and assigned duties such as key custody end with the employment.
     PERFORM tmac.end_person_duties(p.person_id, eff, who, 'terminated');
     -- The role acted on is the one recorded by OID when the person was mapped, by its current

@@ -7,8 +7,17 @@
 #   1. terminating a person who holds 10,000 active grants (target < 200 ms):
 #      the median of several runs, each with a fresh person, login role and
 #      10,000 committed grants, terminated by one HR event in autocommit, in the
-#      session that set them up; also the same as the first statement of a new
-#      connection, whose backend still has to load its caches;
+#      session that set them up; in the same session just before, two bare
+#      UPDATEs with the termination's SET and WHERE: of a twin's 10,000 grants in
+#      tmac.access_grant itself with its triggers and foreign keys off
+#      (session_replication_role = replica; PostgreSQL still fills the audit
+#      trigger's transition tables), the comparison of the goal (<= 1.3x); and of
+#      the person's own 10,000 rows in a plain copy of tmac.access_grant (its
+#      columns, constraints, indexes and every row; no triggers, no foreign keys,
+#      freshly written); the ratios per run and median, in wall-clock and in the
+#      backend's CPU time (log_statement_stats), with the load average; also the
+#      termination as the first statement of a new connection, whose backend
+#      still has to load its caches;
 #   2. COPY of 10,000, 50,000 and 100,000 HR events into tmac.hr_event (events/s),
 #      each into a fresh database, so that growth with the size of the load shows:
 #      the throughput should not fall as the load grows.  The load is 90 % hire
@@ -63,22 +72,59 @@ SELECT tmac.define_compartment('BENCH', 'Bench compartment');
 SQL
 # Creates person BT<run> with login role bench_term_<run> and 10,000 active grants, committed
 # before the termination as grants are in real life (rows inserted by the terminating
-# transaction itself would make every update re-check its foreign keys).
+# transaction itself would make every update re-check its foreign keys), and a twin BB<run>
+# holding the same grants (inserted just before BT's: the twin's update leaves BT's pages and
+# index entries alone).  The session has terminated a person before (BW<run>, one grant), as an
+# HR feed connection that has done some work has: the termination's statements are planned.
+# The first statement of a new connection (below) shows the cost when they are not.
 setup_sql=$(cat <<'SQL'
 CREATE ROLE bench_term_:run LOGIN;
 SELECT tmac.enrol_login(('bench_term_' || :run)::regrole);
+CREATE ROLE bench_warm_:run LOGIN;
+SELECT tmac.enrol_login(('bench_warm_' || :run)::regrole);
+INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
+VALUES (:'run' || '-hire-warm', 'BW' || :run, 'hire',
+        jsonb_build_object('full_name', 'Bench Warm-up ' || :run, 'login_role', 'bench_warm_' || :run,
+                           'job_role', 'engineer'));
+INSERT INTO tmac.access_grant (person_id, kind, compartment_id, mode, validity, status, reason, requested_by,
+                               approved_by, approved_at, bound_job_role)
+SELECT 'BW' || :run, 'compartment', (SELECT compartment_id FROM tmac.compartment WHERE code = 'BENCH'), 'read',
+       tstzrange(now(), now() + interval '1 year'), 'active', 'warm-up', 'BENCH0', '{BENCH9}', now(), 'engineer';
+INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES (:'run' || '-term-warm', 'BW' || :run, 'terminate');
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
 VALUES (:'run' || '-hire', 'BT' || :run, 'hire',
         jsonb_build_object('full_name', 'Bench Person ' || :run, 'login_role', 'bench_term_' || :run,
                            'job_role', 'engineer'));
+INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
+VALUES (:'run' || '-hire-twin', 'BB' || :run, 'hire', '{"full_name": "Bench Twin", "job_role": "engineer"}');
 INSERT INTO tmac.access_grant (person_id, kind, compartment_id, mode, validity, status, reason, requested_by,
                                approved_by, approved_at, bound_job_role)
-SELECT 'BT' || :run, 'compartment', (SELECT compartment_id FROM tmac.compartment WHERE code = 'BENCH'), 'read',
+SELECT p, 'compartment', (SELECT compartment_id FROM tmac.compartment WHERE code = 'BENCH'), 'read',
        tstzrange(now(), now() + interval '1 year'), 'active', 'bench ' || i, 'BENCH0', '{BENCH9}', now(), 'engineer'
-  FROM generate_series(1, 10000) i;
+  FROM unnest(ARRAY['BB' || :run, 'BT' || :run]) p, generate_series(1, 10000) i ORDER BY p, i;
 VACUUM ANALYZE tmac.access_grant;
+DROP TABLE IF EXISTS bench_bare;
+CREATE TABLE bench_bare (LIKE tmac.access_grant INCLUDING ALL);
+INSERT INTO bench_bare OVERRIDING SYSTEM VALUE SELECT * FROM tmac.access_grant;
+VACUUM ANALYZE bench_bare;
 SQL
 )
+# The same rows ended by a bare UPDATE: what PostgreSQL itself costs for rewriting them
+# (the twin's in tmac.access_grant, triggers off; the person's own in the plain copy).
+twin_sql="SET session_replication_role = replica;
+UPDATE tmac.access_grant g
+   SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
+       ended_at = CASE WHEN g.status = 'active' AND upper(g.validity) <= now() THEN upper(g.validity) ELSE now() END,
+       end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= now() THEN 'expired' ELSE 'terminated' END,
+       ended_by = 'hr_event:' || :'run' || '-term'
+ WHERE g.person_id = 'BB' || :run AND g.status IN ('pending', 'active');
+SET session_replication_role = origin;"
+bare_sql="UPDATE bench_bare g
+   SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
+       ended_at = CASE WHEN g.status = 'active' AND upper(g.validity) <= now() THEN upper(g.validity) ELSE now() END,
+       end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= now() THEN 'expired' ELSE 'terminated' END,
+       ended_by = 'hr_event:' || :'run' || '-term'
+ WHERE g.person_id = 'BT' || :run AND g.status IN ('pending', 'active');"
 term_sql="INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES (:'run' || '-term', 'BT' || :run, 'terminate');"
 check_ended() {
   local check
@@ -86,22 +132,41 @@ check_ended() {
                  FROM tmac.access_grant WHERE person_id = 'BT' || :run" | q -d people_bench -v run="$1")
   [ "$check" = "10000/10000" ] || { echo "run $1: $check grants ended"; exit 1; }
 }
-warm=(); cold=()
+warm=(); cold=(); ratios=(); cpu_ratios=(); copy_ratios=(); copy_cpu_ratios=()
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for run in $(seq 1 "$RUNS"); do
-  # in the session that set the person up (as an HR feed connection that has done some work)
-  ms=$(printf '%s\n\\timing on\n%s\n' "$setup_sql" "$term_sql" | timed -d people_bench -v run="$run")
+  # in the session that set the person up (as an HR feed connection that has done some work):
+  # the bare UPDATE of the same rows, then the termination
+  # (log_statement_stats: the backend's CPU time of each, which the machine's load disturbs less)
+  # (the SETs around the twin's UPDATE are timed too: the 2nd and 6th lines are the UPDATEs)
+  out=$(printf '%s\nSET client_min_messages = log;\nSET log_statement_stats = on;\n\\timing on\n%s\n%s\n%s\n' \
+          "$setup_sql" "$twin_sql" "$bare_sql" "$term_sql" | q -d people_bench -v run="$run" 2>&1)
+  times=$(echo "$out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sed -n '2p;4p;5p')
+  cpus=$(echo "$out" | sed -n 's/^!\s*\([0-9.]*\) s user, \([0-9.]*\) s system.*/\1 \2/p' \
+         | awk '{ printf "%.1f\n", ($1 + $2) * 1000 }' | tail -5 | sed -n '2p;4p;5p')
+  twin_ms=$(echo "$times" | sed -n 1p); bare_ms=$(echo "$times" | sed -n 2p); ms=$(echo "$times" | sed -n 3p)
+  twin_cpu=$(echo "$cpus" | sed -n 1p); bare_cpu=$(echo "$cpus" | sed -n 2p); cpu=$(echo "$cpus" | sed -n 3p)
   check_ended "$run"
   warm+=("$ms")
+  ratio() { awk -v t="$1" -v b="$2" 'BEGIN { printf "%.2f", t / b }'; }
+  ratios+=("$(ratio "$ms" "$twin_ms")"); cpu_ratios+=("$(ratio "$cpu" "$twin_cpu")")
+  copy_ratios+=("$(ratio "$ms" "$bare_ms")"); copy_cpu_ratios+=("$(ratio "$cpu" "$bare_cpu")")
   # as the first statement of a new connection (caches of the backend cold)
   r2=$((run + 1000))
   echo "$setup_sql" | q -d people_bench -v run="$r2" >/dev/null
   ms2=$(echo "$term_sql" | timed -d people_bench -v run="$r2")
   check_ended "$r2"
   cold+=("$ms2")
-  echo "  run $run: $ms ms (in a new connection: $ms2 ms)"
+  echo "  run $run: $ms ms (CPU $cpu ms); bare UPDATE of the twin's rows $twin_ms ms (CPU $twin_cpu ms):" \
+       "${ratios[-1]}x (CPU ${cpu_ratios[-1]}x); of the same rows in a plain copy $bare_ms ms (CPU $bare_cpu ms):" \
+       "${copy_ratios[-1]}x (CPU ${copy_cpu_ratios[-1]}x); in a new connection: $ms2 ms"
 done
 echo "terminate a person holding 10,000 grants: median $(printf '%s\n' "${warm[@]}" | median) ms (target < 200 ms);" \
      "as the first statement of a new connection: median $(printf '%s\n' "${cold[@]}" | median) ms"
+echo "termination / bare UPDATE of 10,000 such rows in tmac.access_grant, same run: median" \
+     "$(printf '%s\n' "${ratios[@]}" | median)x, in CPU time $(printf '%s\n' "${cpu_ratios[@]}" | median)x (goal <= 1.3x);" \
+     "/ the same rows in a plain copy: $(printf '%s\n' "${copy_ratios[@]}" | median)x, in CPU time" \
+     "$(printf '%s\n' "${copy_cpu_ratios[@]}" | median)x (load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after)"
 q -d people_bench -c "SELECT count(*) FROM tmac.verify_audit_log()" | grep -qx 0 \
   || { echo "the audit log does not verify after the terminations"; exit 1; }
 fi
