@@ -53,6 +53,7 @@ DROP TRIGGER cycle_check ON tmac.org_group;
 DROP TRIGGER b_check_tokens ON tmac.level;
 DROP TRIGGER b_check_tokens ON tmac.compartment;
 DROP TRIGGER b_check_tokens ON tmac.org_group;
+DROP TRIGGER a_receive ON tmac.hr_event;
 DROP TRIGGER follow_rename ON tmac.org_group;
 DROP TRIGGER advance_head ON tmac.audit_log;
 DROP VIEW tmac.compliance_status;
@@ -362,6 +363,26 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.label_hash_dependents()
+ RETURNS TABLE(relid regclass, partitioned boolean)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  RETURN QUERY
+  SELECT x.relid::regclass, x.partitioned
+    FROM (SELECT i.indexrelid, false, i.indclass FROM pg_catalog.pg_index i
+          UNION ALL
+          SELECT p.partrelid, true, p.partclass FROM pg_catalog.pg_partitioned_table p WHERE p.partstrat = 'h')
+         AS x(relid, partitioned, opclasses)
+   WHERE EXISTS (SELECT FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_am a ON a.oid = o.opcmethod
+                  WHERE a.amname = 'hash' AND o.opcname = 'label_hash_ops'
+                    AND o.opcnamespace = 'tmac'::pg_catalog.regnamespace AND o.oid = ANY (x.opclasses::oid[]))
+   ORDER BY 2, 1;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.rename_entry(kind text, old text, new text)
  RETURNS void
  LANGUAGE plpgsql
@@ -394,6 +415,14 @@ BEGIN
     RAISE EXCEPTION '% "%" already exists', kind, existing USING ERRCODE = 'duplicate_object';
   END IF;
 
+  SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO existing FROM tmac.label_hash_dependents() d WHERE d.partitioned;
+  IF existing IS NOT NULL THEN
+    RAISE EXCEPTION 'cannot rename % "%" while tables are hash-partitioned on a tmac.label column: %', kind, old, existing
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'A label''s hash follows the codes it names, so the rows already stored would be in the wrong partitions.',
+            HINT = 'Partition them by LIST or RANGE on the label (or by hash on another column), or copy their rows out (CREATE TABLE … AS SELECT * FROM …) and drop them; rename, then create them again and insert the rows through the partitioned table.';
+  END IF;
+
   FOR obj IN
     SELECT s.label, o.type, o.identity
       FROM pg_catalog.pg_seclabel s,
@@ -414,6 +443,11 @@ BEGIN
 
   FOR i IN 1 .. coalesce(array_length(labels, 1), 0) LOOP
     EXECUTE format('SECURITY LABEL FOR tmac ON %s IS %L', targets[i], labels[i]::text);
+  END LOOP;
+  -- hashes follow codes: rebuild the hash indexes on labels (REINDEX evaluates an index's
+  -- expressions as its table's owner)
+  FOR obj IN SELECT d.relid FROM tmac.label_hash_dependents() d WHERE NOT d.partitioned LOOP
+    EXECUTE format('REINDEX INDEX %s', obj.relid);
   END LOOP;
 END
 $function$;
@@ -717,6 +751,18 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.audit_cover_next_update(tbl regclass)
+ RETURNS void
+ LANGUAGE c
+ STRICT
+AS 'MODULE_PATHNAME', $function$tmac_audit_cover_next_update$function$;
+
+CREATE OR REPLACE FUNCTION tmac.audit_covered(tbl regclass)
+ RETURNS boolean
+ LANGUAGE c
+ STRICT
+AS 'MODULE_PATHNAME', $function$tmac_audit_covered$function$;
+
 CREATE OR REPLACE FUNCTION tmac.audit_trigger()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -742,6 +788,9 @@ DECLARE
 BEGIN
   IF tmac.restoring() THEN
     RETURN NULL;
+  END IF;
+  IF TG_OP = 'UPDATE' AND tmac.audit_covered(TG_RELID) THEN
+    RETURN NULL;                -- its caller appends the entry (tmac.end_grants_of)
   END IF;
   IF TG_OP = 'TRUNCATE' THEN
     PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, NULL);
@@ -997,6 +1046,21 @@ ALTER FUNCTION tmac.configure_compliance(text,text)
   COST 100
   SECURITY INVOKER
   RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.hr_feed_defer()
+ RETURNS void
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_feed_defer$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_feed_note_strict(boolean)
+ RETURNS void
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_feed_note_strict$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_feed_take_deferred()
+ RETURNS bigint
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_feed_take_deferred$function$;
 
 ALTER TABLE tmac.person ADD COLUMN cron_jobs_disabled_by_tmac bigint[] DEFAULT '{}'::bigint[] NOT NULL;
 
@@ -1695,12 +1759,7 @@ BEGIN
     END IF;
     UPDATE tmac.person SET status = 'terminated', terminated_at = eff, updated_at = now()
      WHERE person_id = p.person_id;
-    UPDATE tmac.access_grant g
-       SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
-           ended_at = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN upper(g.validity) ELSE eff END,
-           end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= eff THEN 'expired' ELSE 'terminated' END,
-           ended_by = who
-     WHERE g.person_id = p.person_id AND g.status IN ('pending', 'active');
+    PERFORM tmac.end_grants_of(ARRAY[p.person_id], ARRAY[eff], ARRAY[who]);     -- 55_grants.sql
     -- Appointments (管理者の選任) and assigned duties such as key custody end with the employment.
     PERFORM tmac.end_person_duties(p.person_id, eff, who, 'terminated');
     -- The role acted on is the one recorded by OID when the person was mapped, by its current
@@ -1875,22 +1934,33 @@ BEGIN
   NEW.applied_at := NULL;
   NEW.error_sqlstate := NULL;
   NEW.error_message := NULL;
-  -- While set, the changes to persons and grants applied here do not each invalidate the
+  -- Strict: validated and applied with the statement's other events, as a set, by the
+  -- statement trigger a_apply (tmac.hr_event_apply); a due event is recorded as applied (an
+  -- error there fails the whole statement), a future one as received until a_apply has
+  -- validated it and scheduled it.
+  IF (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
+        LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = 'hr_event_mode') IS DISTINCT FROM 'lenient' THEN
+    PERFORM tmac.hr_feed_defer();
+    IF NEW.effective_at <= now() THEN
+      NEW.outcome := 'applied';
+      NEW.applied_at := now();
+    ELSE
+      NEW.outcome := 'received';
+    END IF;
+    RETURN NEW;
+  END IF;
+  -- Lenient: each event on its own, now.  While set, the changes to persons and grants applied here do not each invalidate the
   -- access caches: tmac.hr_event's own statement trigger does, at the end of this statement.
   PERFORM tmac.hr_feed_set_applying(true);
-  IF tmac.setting_lookup('hr_event_mode') = 'lenient' THEN
-    BEGIN
-      PERFORM tmac.hr_receive_one(NEW);
-    EXCEPTION WHEN OTHERS THEN
-      PERFORM tmac.hr_feed_set_applying(false);
-      NEW.outcome := 'rejected';
-      NEW.error_sqlstate := SQLSTATE;
-      NEW.error_message := SQLERRM;
-      RETURN NEW;
-    END;
-  ELSE
+  BEGIN
     PERFORM tmac.hr_receive_one(NEW);
-  END IF;
+  EXCEPTION WHEN OTHERS THEN
+    PERFORM tmac.hr_feed_set_applying(false);
+    NEW.outcome := 'rejected';
+    NEW.error_sqlstate := SQLSTATE;
+    NEW.error_message := SQLERRM;
+    RETURN NEW;
+  END;
   PERFORM tmac.hr_feed_set_applying(false);
   IF NEW.effective_at <= now() THEN
     NEW.outcome := 'applied';
@@ -1901,6 +1971,221 @@ BEGIN
   RETURN NEW;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_event_apply()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  deferred bigint := tmac.hr_feed_take_deferred();
+  evs tmac.hr_event[];          -- the statement's events, in arrival order
+  seqs bigint[];                -- the round of each: its place among its person's events
+  rev tmac.hr_event[];          -- this round's events, in arrival order
+  e tmac.hr_event;
+  tz text;
+  grace interval;
+  sched_hires boolean;
+  bad boolean;
+  one_by_one boolean := false;
+BEGIN
+  IF tmac.restoring() THEN
+    RETURN NULL;
+  END IF;
+  IF deferred = 0 AND (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
+                         LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = 'hr_event_mode') = 'lenient' THEN
+    RETURN NULL;                -- applied one by one by the row trigger
+  END IF;
+  -- (a few events, as an HR system sends through the day, one by one: each person's change
+  -- keeps an audit entry of its own, with the person as subject)
+  one_by_one := (SELECT count(*) FROM new_events) < 32;
+  IF NOT one_by_one THEN
+    SELECT array_agg(n::tmac.hr_event) INTO evs FROM new_events n;     -- in arrival order
+    one_by_one := EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.outcome = 'received')
+      OR EXISTS (SELECT 1 FROM tmac.hr_event h
+                  WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
+                    AND h.person_id IN (SELECT u.person_id FROM unnest(evs) u))
+      OR EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.attributes ->> 'login_role' IS NOT NULL
+                  GROUP BY u.attributes ->> 'login_role' HAVING count(*) > 1);
+  END IF;
+  IF NOT one_by_one THEN
+    BEGIN
+      -- each event's round: its place among its person's events of the statement
+      SELECT array_agg(x.seq ORDER BY x.ord) INTO seqs
+        FROM (SELECT u.ord, row_number() OVER (PARTITION BY u.person_id COLLATE "C" ORDER BY u.ord) AS seq
+                FROM unnest(evs) WITH ORDINALITY u (event_id, person_id, kind, effective_at, attributes, received_at,
+                                                   received_by, applied_at, outcome, error_sqlstate, error_message, ord)) x;
+      PERFORM tmac.hr_feed_set_applying(true);
+      tz := tmac.setting_lookup('date_time_zone');
+      grace := tmac.setting_lookup('role_change_grace')::interval;
+      sched_hires := EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.outcome = 'scheduled' AND h.kind = 'hire');
+      FOR r IN 1 .. (SELECT max(q) FROM unnest(seqs) q) LOOP
+        IF r = 1 AND NOT 2 = ANY (seqs) THEN
+          rev := evs;
+        ELSE
+          rev := ARRAY(SELECT ROW(z.event_id, z.person_id, z.kind, z.effective_at, z.attributes, z.received_at,
+                                  z.received_by, z.applied_at, z.outcome, z.error_sqlstate, z.error_message)::tmac.hr_event
+                         FROM ROWS FROM (unnest(evs), unnest(seqs)) WITH ORDINALITY
+                              z (event_id, person_id, kind, effective_at, attributes, received_at, received_by, applied_at,
+                                 outcome, error_sqlstate, error_message, seq, ord)
+                        WHERE z.seq = r ORDER BY z.ord);
+        END IF;
+        -- the persons this round changes, locked before they are read (as hr_apply does)
+        PERFORM 1 FROM tmac.person p
+          WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
+          ORDER BY p.person_id FOR UPDATE OF p;
+        -- every check of hr_validate and hr_apply's state checks; any failure: one at a time
+        bad := EXISTS (
+          SELECT 1 FROM unnest(rev) u LEFT JOIN tmac.person p ON p.person_id = u.person_id
+           WHERE NOT coalesce(
+                 u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
+             AND btrim(u.person_id) <> ''
+             AND jsonb_typeof(u.attributes) = 'object'
+             AND (u.attributes - '{full_name,title,org_group,job_role,login_role,kind,responsible_person,note,restore_cron_jobs}'::text[])
+                 = '{}'::jsonb
+             AND NOT jsonb_path_exists(u.attributes - 'restore_cron_jobs',
+                                       '$.* ? (@.type() != "string" && @.type() != "null")')
+             AND (NOT u.attributes ? 'restore_cron_jobs'
+                  OR (u.kind = 'rehire' AND (u.attributes ->> 'restore_cron_jobs') IN ('true', 'false')))
+             AND CASE u.kind
+                   WHEN 'hire' THEN coalesce(btrim(u.attributes ->> 'full_name'), '') <> '' AND p.person_id IS NULL
+                                    AND NOT (sched_hires AND EXISTS (
+                                      SELECT 1 FROM tmac.hr_event h WHERE h.person_id = u.person_id AND h.kind = 'hire'
+                                         AND h.outcome = 'scheduled' AND h.event_id <> u.event_id))
+                   WHEN 'transfer' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
+                   WHEN 'promotion' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
+                   WHEN 'leave' THEN p.status = 'active' AND (u.attributes - 'note') = '{}'::jsonb
+                   WHEN 'return' THEN p.status = 'on_leave' AND (u.attributes - 'note') = '{}'::jsonb
+                   WHEN 'terminate' THEN p.status <> 'terminated' AND (u.attributes - 'note') = '{}'::jsonb
+                   ELSE p.status = 'terminated' END
+             AND ((u.attributes ->> 'org_group') IS NULL
+                  OR tmac.vocabulary_id('group', u.attributes ->> 'org_group', true) IS NOT NULL)
+             AND ((u.attributes ->> 'kind') IS NULL
+                  OR (u.attributes ->> 'kind') IN ('employee', 'contractor', 'visitor', 'service'))
+             AND (NOT u.attributes ? 'responsible_person'
+                  OR EXISTS (SELECT 1 FROM tmac.person q WHERE q.person_id = u.attributes ->> 'responsible_person')),
+             false));
+        IF bad THEN
+          RAISE EXCEPTION 'an HR event of the statement does not pass as part of a set' USING ERRCODE = 'P0001';
+        END IF;
+        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
+          PERFORM tmac.hr_validate_login_role(e);
+        END LOOP;
+        -- hires
+        INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
+                                 hired_on, responsible_person)
+        SELECT u.person_id, btrim(u.attributes ->> 'full_name'), u.attributes ->> 'title',
+               tmac.vocabulary_id('group', u.attributes ->> 'org_group'), u.attributes ->> 'job_role',
+               coalesce(u.attributes ->> 'kind', 'employee'), u.attributes ->> 'login_role',
+               (u.effective_at AT TIME ZONE tz)::date, u.attributes ->> 'responsible_person'
+          FROM unnest(rev) WITH ORDINALITY u
+               (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
+                applied_at, outcome, error_sqlstate, error_message, pos)
+         WHERE u.kind = 'hire' ORDER BY u.pos;
+        -- transfers and promotions: a new login role ends every grant in force, then the persons
+        -- change, then the grants bound to another role or group end (or get their grace)
+        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind IN ('transfer', 'promotion')) THEN
+          UPDATE tmac.access_grant g
+             SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
+                 ended_by = 'hr_event:' || u.event_id
+            FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+           WHERE u.kind IN ('transfer', 'promotion') AND u.attributes ? 'login_role'
+             AND (u.attributes ->> 'login_role') IS DISTINCT FROM p.login_role
+             AND g.person_id = u.person_id AND g.status = 'active';
+          UPDATE tmac.person p
+             SET title = CASE WHEN u.attributes ? 'title' THEN u.attributes ->> 'title' ELSE p.title END,
+                 org_group_id = CASE WHEN u.attributes ? 'org_group'
+                                     THEN tmac.vocabulary_id('group', u.attributes ->> 'org_group') ELSE p.org_group_id END,
+                 job_role = CASE WHEN u.attributes ? 'job_role' THEN u.attributes ->> 'job_role' ELSE p.job_role END,
+                 full_name = coalesce(nullif(btrim(u.attributes ->> 'full_name'), ''), p.full_name),
+                 login_role = CASE WHEN u.attributes ? 'login_role' THEN u.attributes ->> 'login_role' ELSE p.login_role END,
+                 pledge_required_since = greatest(u.effective_at, u.received_at),
+                 role_changed_at = greatest(u.effective_at, u.received_at), updated_at = now()
+            FROM unnest(rev) u
+           WHERE u.kind IN ('transfer', 'promotion') AND p.person_id = u.person_id;
+          IF grace <= interval '0' THEN
+            UPDATE tmac.access_grant g
+               SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
+                   ended_by = 'hr_event:' || u.event_id
+              FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+             WHERE u.kind IN ('transfer', 'promotion')
+               AND g.person_id = u.person_id AND g.status = 'active' AND NOT g.survives_role_change
+               AND (g.bound_job_role IS DISTINCT FROM p.job_role OR g.bound_org_group_id IS DISTINCT FROM p.org_group_id);
+          ELSE
+            UPDATE tmac.access_grant g
+               SET grace_until = greatest(u.effective_at, u.received_at) + grace
+              FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+             WHERE u.kind IN ('transfer', 'promotion')
+               AND g.person_id = u.person_id AND g.status = 'active' AND NOT g.survives_role_change
+               AND g.grace_until IS NULL
+               AND (g.bound_job_role IS DISTINCT FROM p.job_role OR g.bound_org_group_id IS DISTINCT FROM p.org_group_id);
+          END IF;
+        END IF;
+        -- leaves and returns
+        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind IN ('leave', 'return')) THEN
+          UPDATE tmac.person p
+             SET status = CASE u.kind WHEN 'leave' THEN 'on_leave' ELSE 'active' END, updated_at = now()
+            FROM unnest(rev) u
+           WHERE u.kind IN ('leave', 'return') AND p.person_id = u.person_id;
+        END IF;
+        -- terminations and rehires, one by one
+        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind IN ('terminate', 'rehire') LOOP
+          PERFORM tmac.hr_apply(e);
+        END LOOP;
+      END LOOP;
+      PERFORM tmac.hr_feed_set_applying(false);
+    EXCEPTION WHEN OTHERS THEN
+      one_by_one := true;       -- (the set's changes and audit entries are undone)
+    END;
+  END IF;
+  IF one_by_one THEN
+    PERFORM tmac.hr_feed_set_applying(true);
+    FOR e IN SELECT n.* FROM new_events n LOOP
+      PERFORM tmac.hr_receive_one(e);
+      IF e.outcome = 'received' THEN
+        UPDATE tmac.hr_event h SET outcome = 'scheduled' WHERE h.event_id = e.event_id;
+      END IF;
+    END LOOP;
+    PERFORM tmac.hr_feed_set_applying(false);
+  END IF;
+  RETURN NULL;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_event_intake()
+ RETURNS trigger
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_event_intake$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_event_mode_note()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+BEGIN
+  PERFORM tmac.hr_feed_note_strict((SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
+                                      LEFT JOIN tmac.setting s ON s.key = d.key
+                                     WHERE d.key = 'hr_event_mode') IS DISTINCT FROM 'lenient');
+  RETURN NULL;
+END
+$function$;
+
+CREATE TRIGGER a_mode BEFORE INSERT ON tmac.hr_event FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_event_mode_note();
+
+CREATE TRIGGER a_receive BEFORE INSERT ON tmac.hr_event FOR EACH ROW EXECUTE FUNCTION tmac.hr_event_intake();
+
+CREATE TRIGGER a_apply AFTER INSERT ON tmac.hr_event REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_event_apply();
 
 CREATE INDEX access_grant_open_idx ON tmac.access_grant USING btree (person_id, status) WHERE (status = ANY (ARRAY['pending'::text, 'active'::text]));
 
@@ -2232,6 +2517,74 @@ BEGIN
   END IF;
   UPDATE tmac.access_grant a SET survives_role_change = true, survival_justification = justification || ' (' || me || ')'
    WHERE a.grant_id = keep_on_role_change.grant_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.end_grants_of(person_ids text[], effective_at timestamp with time zone[], by_whom text[])
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET enable_sort TO 'off'
+AS $function$
+DECLARE
+  n bigint;
+  one bigint;
+  old_status text;
+  changes jsonb;
+  r jsonb;
+  more bigint;
+BEGIN
+  IF cardinality(person_ids) IS DISTINCT FROM cardinality(effective_at)
+     OR cardinality(person_ids) IS DISTINCT FROM cardinality(by_whom) THEN
+    RAISE EXCEPTION 'person_ids, effective_at and by_whom differ in length'
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM tmac.audit_cover_next_update('tmac.access_grant');
+  WITH t AS (
+    SELECT x.person_id, x.eff, x.who FROM unnest(person_ids, effective_at, by_whom) x(person_id, eff, who)),
+  u AS (
+    UPDATE tmac.access_grant g
+       SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
+           ended_at = CASE WHEN g.status = 'active' AND upper(g.validity) <= t.eff THEN upper(g.validity) ELSE t.eff END,
+           end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= t.eff THEN 'expired' ELSE 'terminated' END,
+           ended_by = t.who
+      FROM t
+     WHERE g.person_id = t.person_id AND g.status IN ('pending', 'active')
+       AND g.end_reason IS NULL AND g.ended_by IS NULL
+    RETURNING g.grant_id, g.status, g.ended_at, g.end_reason, g.ended_by),
+  c AS (
+    SELECT count(*) AS cnt, array_agg(u.grant_id) AS keys,
+           jsonb_build_object('status', CASE u.status WHEN 'cancelled' THEN 'pending' ELSE 'active' END,
+                              'ended_at', NULL, 'end_reason', NULL, 'ended_by', NULL) AS ov,
+           jsonb_build_object('status', u.status, 'ended_at', u.ended_at, 'end_reason', u.end_reason,
+                              'ended_by', u.ended_by) AS nv
+      FROM u GROUP BY u.status, u.ended_at, u.end_reason, u.ended_by)
+  -- (hashed, not sorted: the groups are few, the grants many)
+  SELECT sum(c.cnt)::bigint, min(c.keys[1]), min(c.ov ->> 'status'),
+         jsonb_agg(jsonb_build_object('keys', c.keys, 'old', c.ov, 'new', c.nv) ORDER BY c.keys[1])
+    INTO n, one, old_status, changes
+    FROM c;
+  PERFORM tmac.audit_covered('tmac.access_grant');      -- taken by the trigger; cleared in any case
+  IF n = 1 THEN                 -- one grant: logged as a single row, as tmac.audit_trigger does
+    SELECT to_jsonb(g) INTO r FROM tmac.access_grant g WHERE g.grant_id = one;
+    PERFORM tmac.audit_append('access_grant', 'UPDATE', r ->> 'grant_id',
+      jsonb_build_object('old', r || jsonb_build_object('status', old_status, 'ended_at', NULL,
+                                                        'end_reason', NULL, 'ended_by', NULL),
+                         'new', r));
+  ELSIF n > 1 THEN
+    PERFORM tmac.audit_append('access_grant', 'UPDATE', NULL,
+                              jsonb_build_object('count', n, 'key', 'grant_id', 'changes', changes));
+  END IF;
+  -- open grants with end columns already filled (never written so by tmac): audited as usual
+  UPDATE tmac.access_grant g
+     SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
+         ended_at = CASE WHEN g.status = 'active' AND upper(g.validity) <= t.eff THEN upper(g.validity) ELSE t.eff END,
+         end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= t.eff THEN 'expired' ELSE 'terminated' END,
+         ended_by = t.who
+    FROM unnest(person_ids, effective_at, by_whom) t(person_id, eff, who)
+   WHERE g.person_id = t.person_id AND g.status IN ('pending', 'active');
+  GET DIAGNOSTICS more = ROW_COUNT;
+  RETURN coalesce(n, 0) + more;
 END
 $function$;
 
@@ -2677,6 +3030,61 @@ ALTER FUNCTION tmac.protection_in_place(regclass,name)
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp';
 
+CREATE OR REPLACE FUNCTION tmac.protection_objects(tbl regclass) RETURNS name[]
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT ARRAY(SELECT o.n FROM (SELECT p.polname FROM pg_catalog.pg_policy p
+                                 WHERE p.polrelid = tbl
+                                   AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')
+                                UNION ALL
+                                SELECT t.tgname FROM pg_catalog.pg_trigger t
+                                 WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') o(n)
+                ORDER BY 1);
+END;
+ALTER FUNCTION tmac.protection_objects(regclass)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.protection_label_column(tbl regclass) RETURNS name
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT a.attname FROM pg_catalog.pg_attribute a
+   WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped
+     AND a.atttypid = 'tmac.label'::pg_catalog.regtype
+     AND tmac.protection_in_place(tbl, a.attname)
+   ORDER BY a.attnum LIMIT 1;
+END;
+ALTER FUNCTION tmac.protection_label_column(regclass)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.vocabulary_needed_text() RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT 'tmac vocabulary needed 1'
+      || coalesce((SELECT pg_catalog.string_agg(E'\nL\t' || l.code, '' ORDER BY l.rank) FROM tmac.level l), '')
+      || coalesce((SELECT pg_catalog.string_agg(E'\nC\t' || c.code, '' ORDER BY c.code COLLATE "C") FROM tmac.compartment c), '')
+      || coalesce((SELECT pg_catalog.string_agg(E'\nG\t' || g.code, '' ORDER BY g.code COLLATE "C") FROM tmac.org_group g), '');
+END;
+ALTER FUNCTION tmac.vocabulary_needed_text()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
 CREATE OR REPLACE FUNCTION tmac.protection_register(tbl regclass, label_column name)
  RETURNS void
  LANGUAGE plpgsql
@@ -2695,6 +3103,7 @@ BEGIN
             HINT = 'Protect tables with tmac.protect(); tmac.protected_table records what it did.';
   END IF;
   INSERT INTO tmac.protected_table (relid, label_column, protected_by) VALUES (tbl, label_column, tmac.invoker());
+  EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', tbl, tmac.vocabulary_needed_text());
 END
 $function$;
 
@@ -2718,6 +3127,7 @@ BEGIN
             HINT = 'Remove the protection with tmac.unprotect().';
   END IF;
   DELETE FROM tmac.protected_table p WHERE p.relid = tbl;
+  EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS NULL', tbl);
 END
 $function$;
 
@@ -2768,6 +3178,7 @@ AS $function$
 DECLARE
   r record;
   todo regclass[] := '{}';
+  adopt regclass[] := '{}';
   t regclass;
 BEGIN
   FOR r IN
@@ -2779,6 +3190,12 @@ BEGIN
   LOOP
     IF r.registered = label_column THEN
       CONTINUE;
+    ELSIF r.registered IS NULL AND coalesce(tmac.protection_in_place(r.relid, label_column), false) THEN
+      -- it carries exactly tmac's protection but no registry row (restored from a partial
+      -- dump): adopted, after the same ownership check as ALTER TABLE
+      EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', r.relid);
+      adopt := adopt || r.relid;
+      CONTINUE;
     ELSIF r.registered IS NOT NULL THEN
       RAISE EXCEPTION '"%" (%) is protected on column "%", not "%"', r.relid, what, r.registered, label_column
         USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -2789,6 +3206,20 @@ BEGIN
               HINT = 'A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.';
     ELSIF r.relkind NOT IN ('r', 'p') THEN
       RAISE EXCEPTION '"%" (%) is not a table', r.relid, what USING ERRCODE = 'wrong_object_type';
+    ELSIF r.registered IS NULL AND tmac.protection_label_column(r.relid) IS NOT NULL THEN
+      RAISE EXCEPTION '"%" (%) carries tmac''s protection on column "%", not "%"', r.relid, what,
+                      tmac.protection_label_column(r.relid), label_column
+        USING ERRCODE = 'duplicate_object',
+              HINT = pg_catalog.format('Protect it on that column (tmac.protect(%L, %L) adopts it), or drop tmac''s policies and trigger first.',
+                                       r.relid::text, tmac.protection_label_column(r.relid));
+    ELSIF r.registered IS NULL AND tmac.protection_objects(r.relid) <> '{}' THEN
+      RAISE EXCEPTION '"%" (%) already carries policies or triggers named like tmac''s (%), not as tmac.protect() creates them on column "%"',
+                      r.relid, what, pg_catalog.array_to_string(tmac.protection_objects(r.relid), ', '), label_column
+        USING ERRCODE = 'duplicate_object',
+              HINT = pg_catalog.format('Drop them (%s), then protect the table again.',
+                       (SELECT pg_catalog.string_agg(CASE WHEN o = 'zz_tmac_declassify' THEN 'DROP TRIGGER ' ELSE 'DROP POLICY ' END
+                                                     || o || ' ON ' || r.relid::text, '; ')
+                          FROM pg_catalog.unnest(tmac.protection_objects(r.relid)) o));
     ELSIF r.relpersistence = 't' THEN
       -- it would vanish at the end of the session without leaving the registry
       RAISE EXCEPTION '"%" (%) is a temporary table', r.relid, what
@@ -2800,8 +3231,11 @@ BEGIN
   FOREACH t IN ARRAY todo LOOP
     PERFORM tmac.apply_protection(t, label_column);
   END LOOP;
-  FOREACH t IN ARRAY todo LOOP
-    PERFORM tmac.protection_register(t, label_column);
+  FOREACH t IN ARRAY todo || adopt LOOP
+    -- (a superuser's protect() is registered already, by tmac_register_restored_protection)
+    IF NOT EXISTS (SELECT FROM tmac.protected_table p WHERE p.relid = t) THEN
+      PERFORM tmac.protection_register(t, label_column);
+    END IF;
   END LOOP;
 END
 $function$;
@@ -2969,6 +3403,79 @@ $function$;
 CREATE EVENT TRIGGER tmac_protect_new_children ON ddl_command_end
   WHEN TAG IN ('CREATE TABLE', 'CREATE FOREIGN TABLE', 'ALTER TABLE', 'ALTER FOREIGN TABLE')
   EXECUTE FUNCTION tmac.protect_new_children();
+
+CREATE OR REPLACE FUNCTION tmac.register_restored_protection()
+ RETURNS event_trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  tbl regclass;
+  col name;
+BEGIN
+  IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) THEN
+    RETURN;
+  END IF;
+  FOR tbl IN
+    SELECT DISTINCT x.relid::regclass
+      FROM (SELECT CASE c.classid
+                     WHEN 'pg_catalog.pg_class'::regclass THEN c.objid
+                     WHEN 'pg_catalog.pg_policy'::regclass THEN (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = c.objid)
+                     WHEN 'pg_catalog.pg_trigger'::regclass THEN (SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid = c.objid)
+                   END AS relid
+              FROM pg_catalog.pg_event_trigger_ddl_commands() c
+             WHERE c.objsubid = 0 AND NOT c.in_extension) x
+      JOIN pg_catalog.pg_class k ON k.oid = x.relid AND k.relkind IN ('r', 'p') AND k.relpersistence <> 't'
+     WHERE NOT EXISTS (SELECT FROM tmac.protected_table p WHERE p.relid = x.relid)
+     ORDER BY 1
+  LOOP
+    IF EXISTS (SELECT FROM tmac.restore_window) THEN
+      RETURN;
+    END IF;
+    col := tmac.protection_label_column(tbl);
+    IF col IS NOT NULL THEN
+      PERFORM tmac.protection_register(tbl, col);
+    END IF;
+  END LOOP;
+END
+$function$;
+
+CREATE EVENT TRIGGER tmac_register_restored_protection ON ddl_command_end
+  WHEN TAG IN ('CREATE POLICY', 'CREATE TRIGGER', 'ALTER TABLE')
+  EXECUTE FUNCTION tmac.register_restored_protection();
+
+CREATE OR REPLACE FUNCTION tmac.vocabulary_needed_sync()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  t regclass;
+  needed text;
+BEGIN
+  FOR t IN SELECT p.relid FROM tmac.protected_table p ORDER BY 1 LOOP
+    IF needed IS NULL THEN
+      IF EXISTS (SELECT FROM tmac.restore_window) THEN
+        RETURN NULL;
+      END IF;
+      needed := tmac.vocabulary_needed_text();
+    END IF;
+    EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', t, needed);
+  END LOOP;
+  RETURN NULL;
+END
+$function$;
+
+CREATE TRIGGER vocabulary_needed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.level FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync();
+
+CREATE TRIGGER vocabulary_needed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.compartment FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync();
+
+CREATE TRIGGER vocabulary_needed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.org_group FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync();
 
 CREATE OR REPLACE FUNCTION tmac.forget_dropped_tables()
  RETURNS event_trigger
@@ -8118,6 +8625,43 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.check_protection_registry_mismatch()
+ RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET jit TO 'off'
+ SET work_mem TO '64MB'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+BEGIN
+  RETURN QUERY
+  SELECT 'table:' || x.relid::regclass::text,
+         CASE WHEN x.col IS NOT NULL THEN
+                format('Table %s carries tmac''s protection on column %s (its five policies, forced row security and declassification guard) but has no row in tmac.protected_table, so tmac does not treat it as protected (copies into it are not recorded as handling; tmac.unprotect() refuses it). It was probably restored from a partial dump (pg_dump -t or -n) by a role that is not a superuser. Review it, then run SELECT tmac.protect(%L, %L): it adopts the protection in place.',
+                       x.relid::regclass, quote_ident(x.col), x.relid::regclass::text, x.col)
+              ELSE
+                format('Table %s carries policies or triggers named like tmac''s (%s), but not tmac''s protection as tmac.protect() creates it, and has no row in tmac.protected_table: it looks protected but its rows are not filtered as tmac''s are. Drop them (DROP POLICY … / DROP TRIGGER …) and run SELECT tmac.protect(%L, label_column).',
+                       x.relid::regclass, array_to_string(x.objs, ', '), x.relid::regclass::text)
+         END,
+         NULL::timestamptz
+    FROM (SELECT c.oid AS relid, tmac.protection_objects(c.oid::regclass) AS objs,
+                 tmac.protection_label_column(c.oid::regclass) AS col
+            FROM pg_catalog.pg_class c
+           WHERE c.relkind IN ('r', 'p')
+             AND NOT EXISTS (SELECT FROM tmac.protected_table p WHERE p.relid = c.oid)
+             AND (EXISTS (SELECT FROM pg_catalog.pg_policy p
+                           WHERE p.polrelid = c.oid
+                             AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'))
+                  OR EXISTS (SELECT FROM pg_catalog.pg_trigger t
+                              WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify'))) x
+   ORDER BY 1;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.check_exposing_view()
  RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
  LANGUAGE plpgsql
@@ -9330,7 +9874,9 @@ CREATE TABLE tmac.restore_window (
   singleton boolean DEFAULT true NOT NULL,
   opened_at timestamp with time zone DEFAULT now() NOT NULL,
   opened_by name DEFAULT SESSION_USER NOT NULL,
-  relaxed jsonb DEFAULT '[]'::jsonb NOT NULL
+  relaxed jsonb DEFAULT '[]'::jsonb NOT NULL,
+  loaded text[] DEFAULT '{}'::text[] NOT NULL,
+  awaiting_data boolean DEFAULT false NOT NULL
 );
 
 ALTER TABLE tmac.restore_window ADD CONSTRAINT restore_window_singleton_check CHECK (singleton);
@@ -9442,10 +9988,52 @@ DECLARE
 BEGIN
   FOR c IN SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands() LOOP
     IF NOT c.in_extension AND tmac.restore_closing_command(c.command) THEN
+      -- (a dump's audit log is never empty, install writes entries; a restore with --inserts
+      -- loads it without a COPY)
+      IF EXISTS (SELECT FROM tmac.restore_window w WHERE w.loaded = '{}' AND NOT w.awaiting_data)
+         AND NOT EXISTS (SELECT FROM tmac.audit_log) THEN
+        UPDATE tmac.restore_window SET awaiting_data = true;
+        RAISE WARNING 'tmac: the restore''s schema is in place; its data pass ends the restore'
+          USING DETAIL = 'This pass restored no data of tmac''s tables (a --schema-only dump or restore).  Until the data pass has loaded them, tmac accepts no changes.',
+                HINT = 'Run pg_restore --data-only (or the --data-only dump) with the same dump into this database; the restore ends when it has loaded tmac''s tables.';
+        RETURN;
+      END IF;
       PERFORM tmac.end_restore();
       RETURN;
     END IF;
   END LOOP;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.restore_loaded(loaded_table regclass)
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  w tmac.restore_window;
+  msg text;
+  detail text;
+  hint text;
+BEGIN
+  UPDATE tmac.restore_window
+     SET loaded = loaded || (SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.oid = loaded_table)
+   WHERE (SELECT c.relname::text FROM pg_catalog.pg_class c WHERE c.oid = loaded_table) <> ALL (loaded)
+  RETURNING * INTO w;
+  IF NOT FOUND OR NOT w.awaiting_data OR EXISTS (
+       SELECT FROM pg_catalog.pg_extension e, pg_catalog.unnest(e.extconfig) t(relid)
+         JOIN pg_catalog.pg_class c ON c.oid = t.relid
+        WHERE e.extname = 'tmac' AND c.relkind IN ('r', 'p') AND c.relname::text <> ALL (w.loaded)) THEN
+    RETURN false;
+  END IF;
+  BEGIN
+    RETURN tmac.end_restore();
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+    RAISE WARNING 'tmac: the restore''s data pass loaded tmac''s tables, but the restore cannot end: %', msg
+      USING DETAIL = detail, HINT = hint;
+    RETURN false;
+  END;
 END
 $function$;
 
@@ -9853,10 +10441,12 @@ UPDATE tmac.compliance_check SET description = 'A user table stores row labels (
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protection_registry_mismatch'::text, 'V'::text, 'high'::text, 'Table carrying tmac''s policies but not registered as protected'::text, 'A table carries tmac''s policies or declassification guard but has no row in tmac.protected_table (restored from a partial dump by a role that is not a superuser, or policies named like tmac''s): tmac does not treat it as protected.'::text, 'Review it, then run tmac.protect(table, label_column): it adopts a protection that is exactly tmac''s; otherwise drop the look-alike policies first.'::text, 'tmac.check_protection_registry_mismatch'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function, operator or cast over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_fk_cascade'::text, 'V'::text, 'medium'::text, 'Foreign key cascading updates from a protected table'::text, 'A foreign key references a protected table with ON UPDATE CASCADE, SET NULL or SET DEFAULT: PostgreSQL''s referential actions run as the table owner without row security, so changing a referenced key writes it into referencing rows of any label, or of an unprotected table, with no write-down refusal and no handling entry.'::text, 'Recreate the foreign key with ON UPDATE RESTRICT or NO ACTION, or reference a key that carries nothing secret (a surrogate key).'::text, 'tmac.check_protected_fk_cascade'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_table_owner_code'::text, 'V'::text, 'high'::text, 'Protected table running its owner''s code on every row'::text, 'An index expression or predicate, trigger, rule, column default, constraint or policy of a protected table calls a function owned by a role that is neither a superuser nor a tmac_admin member; it runs on hidden rows too, with no policy in between, and can copy them.'::text, 'Drop the object, or have an administrator own the function; have protected tables owned by a dedicated role, not by people who use them.'::text, 'tmac.check_protected_table_owner_code'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_review_overdue'::text, 'I-1'::text, 'medium'::text, '見直されていない目録 / Inventory not reviewed'::text, 'An active asset was not reviewed within the inventory_review_interval setting (12 months by default): the inventory may no longer describe what is held.'::text, 'Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('login_gate_refused'::text, 'I-6'::text, 'high'::text, 'Refused login of a terminated or absent person'::text, 'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'::text, 'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'::text, 'tmac.check_login_gate_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('gated_role_renamed'::text, 'II'::text, 'high'::text, 'Login role of a terminated or absent person renamed'::text, 'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'::text, 'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'::text, 'tmac.check_gated_role_renamed'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('terminated_cron_job_active'::text, 'II'::text, 'high'::text, 'pg_cron job running as a terminated person'::text, 'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.'::text, 'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.'::text, 'tmac.check_terminated_cron_job_active'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -9870,7 +10460,6 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_manager'::text, 'I-1'::text, 'medium'::text, '管理責任者の無い資産 / Asset without a manager'::text, 'An active asset of the inventory names no 管理責任者 (the person responsible for it).'::text, 'Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_manager_left'::text, 'I-1'::text, 'high'::text, '管理責任者が退職した資産 / Asset whose manager left'::text, 'The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'::text, 'Name a new manager with tmac.update_asset.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_location'::text, 'I-1'::text, 'medium'::text, '保存先の無い資産 / Asset without a location'::text, 'An active asset records neither a 保存先 (a container, area or system) nor a bound table or schema.'::text, 'Record where it is kept: tmac.update_asset with "location", or tmac.bind_table / tmac.bind_schema.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_review_overdue'::text, 'I-1'::text, 'medium'::text, '見直されていない目録 / Inventory not reviewed'::text, 'An active asset was not reviewed within the inventory_review_interval setting (12 months by default): the inventory may no longer describe what is held.'::text, 'Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_contract_measures_missing'::text, 'I-1'::text, 'high'::text, '契約上の措置が未記録の預託情報 / Entrusted information without its contract measures'::text, 'An asset entrusted by another company (預託) records no contract reference or no measures the contract requires (seed ②: 他社が求める対策).'::text, 'Record them: tmac.update_asset(asset_no, ''{"contract_ref":"…","contract_measures":"…"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_missing'::text, 'I-3'::text, 'high'::text, '情報管理責任者が未選任 / No information-management officer'::text, 'Persons are registered but no 情報管理責任者 is appointed and in force today (seed ③).'::text, '経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by, announced_how => …, announced_on => …).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_multiple'::text, 'I-3'::text, 'high'::text, '情報管理責任者が複数 / More than one information-management officer'::text, 'More than one 情報管理責任者 is in force at once: responsibility is not clear.'::text, 'End all but one appointment: tmac.end_appointment(appointment_id, reason).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -10014,6 +10603,42 @@ UPDATE tmac.person p SET login_role_oid = r.oid
 -- 0.2.0's login gate (76_login_gate.sql) starts from the persons already there: terminated
 -- persons and persons on leave are refused from the moment the upgrade commits.
 SELECT tmac.login_gate_sync();
+
+-- 0.2.0 hashes a label by the codes it names, not by this database's ids (src/label_compare.c),
+-- so that a table hash-partitioned on a label restores into another database.  The new library
+-- hashes differently from 0.1.0's: hash indexes on labels are rebuilt here, and a table
+-- hash-partitioned on a label (its rows sit in the partitions of the old hash) refuses the
+-- update, naming the tables, rather than leave rows where queries no longer look for them.
+DO $hash$
+DECLARE
+  parted text;
+  ix regclass;
+BEGIN
+  SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO parted FROM tmac.label_hash_dependents() d WHERE d.partitioned;
+  IF parted IS NOT NULL THEN
+    RAISE EXCEPTION 'tables are hash-partitioned on a tmac.label column: %', parted
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = 'tmac 0.2.0 hashes a label by the codes it names, not by internal ids, so their rows would be in the wrong partitions.',
+            HINT = 'Under 0.1.0, partition them by LIST or RANGE on the label (or by hash on another column), or copy their rows out (CREATE TABLE … AS SELECT * FROM …) and drop them; run ALTER EXTENSION tmac UPDATE, then create them again and insert the rows through the partitioned table.';
+  END IF;
+  FOR ix IN SELECT d.relid FROM tmac.label_hash_dependents() d WHERE NOT d.partitioned LOOP
+    EXECUTE pg_catalog.format('REINDEX INDEX %s', ix);
+  END LOOP;
+END
+$hash$;
+
+-- 0.2.0's protected tables carry the codes of the vocabulary for a partial dump (security
+-- label provider tmac_vocabulary_needed, 61_protect.sql): the tables protected under 0.1.0
+-- get them here.
+DO $needed$
+DECLARE
+  t regclass;
+BEGIN
+  FOR t IN SELECT p.relid FROM tmac.protected_table p ORDER BY 1 LOOP
+    EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', t, tmac.vocabulary_needed_text());
+  END LOOP;
+END
+$needed$;
 
 -- ==== removed
 DROP FUNCTION tmac.level_rank_of(text);
@@ -10198,66 +10823,81 @@ GRANT SELECT ON TABLE tmac.area_entry TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_admin;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
@@ -10268,9 +10908,6 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -10289,18 +10926,28 @@ GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_audito
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
@@ -10310,20 +10957,17 @@ GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
@@ -10333,19 +10977,17 @@ GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zon
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_assets(text[],text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
@@ -10360,16 +11002,20 @@ REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
@@ -10378,11 +11024,10 @@ REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
@@ -10466,9 +11111,6 @@ GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
@@ -10478,6 +11120,12 @@ GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_audit
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_protection_registry_mismatch() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_fk_cascade() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_auditor;
@@ -10512,6 +11160,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_access_stats_overflow() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_access_stats_overflow() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acknowledge_access_stats_overflow(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
@@ -10519,9 +11170,6 @@ REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
@@ -10534,6 +11182,7 @@ COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the res
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_bindings IS 'Removes the asset bindings of dropped tables and schemas (audited)';
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS 'Removes dropped tables from tmac.protected_table (audited)';
 COMMENT ON EVENT TRIGGER tmac_protect_new_children IS 'Protects a table that becomes a partition or inheritance child of a protected table; refuses a protected table under an unprotected parent';
+COMMENT ON EVENT TRIGGER tmac_register_restored_protection IS 'Registers in tmac.protected_table a table on which a superuser''s DDL completed exactly tmac''s protection (restored from a partial dump)';
 COMMENT ON FUNCTION tmac.access_activity() IS 'Internal: tmac.access_stats_history plus what the counters added since the last snapshot';
 COMMENT ON FUNCTION tmac.access_chart_html(pg_catalog.text,integer) IS 'An HTML section with a small inline SVG bar chart of a person''s rows read per day over the last days (default 30), for the compliance report';
 COMMENT ON FUNCTION tmac.access_daily_baseline() IS 'Internal (access checks): each person''s rows read per day in the look-back window, with the median of the 30 days before';
@@ -10561,6 +11210,8 @@ COMMENT ON FUNCTION tmac.asset_is_theirs(tmac.asset,pg_catalog.text) IS 'Interna
 COMMENT ON FUNCTION tmac.asset_named_by(pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): the asset of a number; for readers of tmac.asset error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless the asset is theirs';
 COMMENT ON FUNCTION tmac.asset_validate(tmac.asset) IS 'Internal: raises 22023 or 23503 with a clear message when an inventory row is not acceptable';
 COMMENT ON FUNCTION tmac.audit_append(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.jsonb) IS 'Internal: appends one chained entry to tmac.audit_log and returns its entry_id (final at commit unless another transaction committed entries meanwhile)';
+COMMENT ON FUNCTION tmac.audit_cover_next_update(pg_catalog.regclass) IS 'Internal: the next UPDATE of the table is recorded in the audit log by the tmac function that runs it (tmac.end_grants_of), not by tmac.audit_trigger';
+COMMENT ON FUNCTION tmac.audit_covered(pg_catalog.regclass) IS 'Internal: true (once) when this UPDATE of the table is recorded by its caller (tmac.audit_cover_next_update); clears the mark either way';
 COMMENT ON FUNCTION tmac.audit_entry_pending(pg_catalog.xid) IS 'Internal: true for an audit_log row (given its xmin) that the current transaction wrote, whose place in the chain is final only at commit';
 COMMENT ON FUNCTION tmac.audit_rechain(bigint,bigint,pg_catalog.bytea) IS 'Internal (src/audit_chain.c, at commit): moves this transaction''s audit entries behind entries another transaction committed meanwhile; returns the new hash of the last one';
 COMMENT ON FUNCTION tmac.bind_schema(pg_catalog.text,pg_catalog.regnamespace) IS '保存先の登録 / binds a schema (every table in it) to an active asset of the inventory (tmac_admin)';
@@ -10583,6 +11234,7 @@ COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS 'Check protected_fk_cas
 COMMENT ON FUNCTION tmac.check_protected_table_owner_code() IS 'Check protected_table_owner_code: protected tables with an index expression or predicate, trigger, rule, column default, constraint or policy calling a function owned by a role that is neither superuser nor tmac_admin member';
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered';
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
+COMMENT ON FUNCTION tmac.check_protection_registry_mismatch() IS 'Check protection_registry_mismatch: tables carrying tmac''s policies or declassification guard without a row in tmac.protected_table';
 COMMENT ON FUNCTION tmac.check_providers() IS 'Checks of the external providers (V), one pass: provider_nda_missing, provider_nda_expired, provider_not_evaluated, contractor_agency_no_nda';
 COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
@@ -10610,6 +11262,7 @@ COMMENT ON FUNCTION tmac.define_container(pg_catalog.text,pg_catalog.text,pg_cat
 COMMENT ON FUNCTION tmac.define_course(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],boolean,interval) IS '教育課程の定義 / defines or changes a training course (tmac_hr): titles, audience (everyone, access_holders), topics, mandatory, validity; a seed course (basics, access_holders) needs only its code';
 COMMENT ON FUNCTION tmac.define_key(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Registers a key (鍵) of a container or area (kind container, area) with its custodian';
 COMMENT ON FUNCTION tmac.end_appointment(bigint,pg_catalog.text) IS '解任 / ends an open appointment with a reason (tmac_admin)';
+COMMENT ON FUNCTION tmac.end_grants_of(pg_catalog.text[],timestamp with time zone[],pg_catalog.text[]) IS 'Internal (HR feed, termination): cancels the pending requests and ends the active grants of each person as of the termination instant, by the HR event; one UPDATE and one audit entry listing every grant ended; returns how many';
 COMMENT ON FUNCTION tmac.end_holder(bigint) IS 'Ends a holder''s key or combination; the combination must then be changed';
 COMMENT ON FUNCTION tmac.end_person_duties(pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text) IS 'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
 COMMENT ON FUNCTION tmac.end_provider(pg_catalog.text,pg_catalog.text) IS '委託終了 / ends the relationship with a provider that holds no asset any more (tmac_admin)';
@@ -10629,12 +11282,19 @@ COMMENT ON FUNCTION tmac.handling_entry_for_update(bigint) IS 'Internal: locks a
 COMMENT ON FUNCTION tmac.handling_entry_of_person(bigint,pg_catalog.text) IS 'Internal (return_handling, confirm_return): locks a handling entry; P0002 for readers of the ledger when there is none, else the one error 42501 unknown or not yours unless the person is its handler or may confirm its return';
 COMMENT ON FUNCTION tmac.handling_require_open(tmac.handling_entry) IS 'Internal: error 55000 unless the entry is a take-out, provision or copy not yet returned';
 COMMENT ON FUNCTION tmac.handling_rule_for(integer,pg_catalog.text) IS 'The handling rule in force (allowed, approval, forbidden) for a level rank and an action; NULL rank: the strictest rule of any level';
+COMMENT ON FUNCTION tmac.hr_event_apply() IS 'Statement trigger (strict mode): validates and applies the statement''s HR events as a set, one pass per kind in rounds of each person''s events in arrival order, or one at a time in arrival order where the set cannot decide';
+COMMENT ON FUNCTION tmac.hr_event_intake() IS 'Trigger: records a new HR event for the statement trigger a_apply (strict mode), or hands the row to tmac.hr_event_receive';
+COMMENT ON FUNCTION tmac.hr_event_mode_note() IS 'Statement trigger: notes for the row intake whether this statement''s HR events are taken in strict mode';
+COMMENT ON FUNCTION tmac.hr_feed_defer() IS 'Counts an HR event the row trigger left to the statement trigger a_apply; for tmac.hr_event_receive only';
+COMMENT ON FUNCTION tmac.hr_feed_note_strict(boolean) IS 'Notes for the HR feed''s row intake whether the statement feeding events runs in strict mode; for tmac.hr_event_mode_note only';
+COMMENT ON FUNCTION tmac.hr_feed_take_deferred() IS 'Returns and resets the count of HR events deferred to the statement trigger a_apply; for tmac.hr_event_apply only';
 COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS 'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
 COMMENT ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
 COMMENT ON FUNCTION tmac.incident_assets_add(bigint,pg_catalog.text[]) IS 'Internal: links assets (by number) to an incident; error 42704 naming unknown ones';
 COMMENT ON FUNCTION tmac.incident_for_update(bigint) IS 'Internal: locks an open incident; P0002 when there is none, 55000 when it is closed';
 COMMENT ON FUNCTION tmac.incident_timeline() IS 'Trigger: writes every change of an incident, its assets and notifications to its timeline';
 COMMENT ON FUNCTION tmac.is_own_function(pg_catalog.regproc) IS 'True when a function belongs to the tmac extension';
+COMMENT ON FUNCTION tmac.label_hash_dependents() IS 'Indexes using tmac.label_hash_ops and tables hash-partitioned on a tmac.label: what a change of a vocabulary code (the hash follows codes) affects';
 COMMENT ON FUNCTION tmac.lend_key(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text) IS 'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number';
 COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
 COMMENT ON FUNCTION tmac.login_gate_acknowledge(pg_catalog.name,pg_catalog.text) IS 'Records (audited, with a note) that a login role''s refused attempts were looked into, which closes its login_gate_refused finding; the gate itself stays as the persons say';
@@ -10660,9 +11320,11 @@ COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance che
 COMMENT ON FUNCTION tmac.prerequisite_status(timestamp with time zone) IS 'For every person: whether a valid pledge and current training (the courses training_courses names) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (set-based; HR events due but not yet applied are not counted)';
 COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column; with asset, also binds the table to that asset of the inventory (tmac.bind_table)';
 COMMENT ON FUNCTION tmac.protect_new_children() IS 'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
-COMMENT ON FUNCTION tmac.protect_tree(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column';
+COMMENT ON FUNCTION tmac.protect_tree(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column; registers those that already carry exactly tmac''s protection on it (restored from a partial dump)';
 COMMENT ON FUNCTION tmac.protection_in_place(pg_catalog.regclass,pg_catalog.name) IS 'True when a table''s label column is of type tmac.label (no domain, no other type), row security is enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
-COMMENT ON FUNCTION tmac.protection_register(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column';
+COMMENT ON FUNCTION tmac.protection_label_column(pg_catalog.regclass) IS 'The tmac.label column on which a table carries exactly tmac''s protection, or NULL';
+COMMENT ON FUNCTION tmac.protection_objects(pg_catalog.regclass) IS 'The names of tmac''s policies and declassification guard that a table carries (as protect() made them or not)';
+COMMENT ON FUNCTION tmac.protection_register(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column, and gives it the codes of the vocabulary (tmac_vocabulary_needed label)';
 COMMENT ON FUNCTION tmac.protection_unregister(pg_catalog.regclass) IS 'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
 COMMENT ON FUNCTION tmac.provider_require(pg_catalog.text,boolean) IS 'Internal: error 42704 for an unknown provider, 55000 for an ended one';
 COMMENT ON FUNCTION tmac.record_combination_change(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that the acting person changed the combination of a container or area (kind container, area) and why; the number itself is never stored';
@@ -10677,15 +11339,18 @@ COMMENT ON FUNCTION tmac.record_transport(pg_catalog.text,pg_catalog.text,pg_cat
 COMMENT ON FUNCTION tmac.register_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.date) IS '目録への登録 / registers an asset in the inventory (tmac_admin): asset number, name, business category, medium (paper, electronic, prototype, equipment, other) and the other 目録 fields; returns the asset number';
 COMMENT ON FUNCTION tmac.register_check(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.regprocedure,pg_catalog.text[]) IS 'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding; it runs as its owner (not a superuser), and its definition''s SHA-256 is recorded (register again after changing it)';
 COMMENT ON FUNCTION tmac.register_provider(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託先の登録 / registers an external provider (tmac_admin): code, name, service (cloud, data_centre, carrier, staffing_agency, subcontractor, other)';
+COMMENT ON FUNCTION tmac.register_restored_protection() IS 'Event trigger (CREATE POLICY, CREATE TRIGGER, ALTER TABLE): registers a table on which a superuser''s DDL completed exactly tmac''s protection (a table restored from a partial dump)';
 COMMENT ON FUNCTION tmac.registered_check_problems() IS 'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
 COMMENT ON FUNCTION tmac.relation_tree(pg_catalog.regclass) IS 'A table with all its partitions and inheritance children, at any depth (depth 0 is the table)';
 COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
+COMMENT ON FUNCTION tmac.rename_entry(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Renames a vocabulary entry''s code, rewrites tmac security labels and rebuilds hash indexes on labels (refused while a table is hash-partitioned on a label); use rename_level, rename_compartment or rename_group';
 COMMENT ON FUNCTION tmac.report_incident(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets (recorded as given), reported to (上長 supervisor / 管理責任者 manager) and the person (one the reporter may name), the discoverer if someone else (unconfirmed until they confirm it: tmac.confirm_discovery); returns the incident number';
 COMMENT ON FUNCTION tmac.require_nameable(pg_catalog.regclass,boolean,boolean,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
 COMMENT ON FUNCTION tmac.require_person(pg_catalog.text) IS 'Returns a person_id, or error 42704 when there is no such person (NULL passes)';
 COMMENT ON FUNCTION tmac.reset_access_stats() IS 'Takes a last snapshot into tmac.access_stats_history, then clears this database''s access counters (tmac_admin); audited; returns how many were cleared';
 COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS 'Internal: true when an event trigger''s GRANT or REVOKE names tmac.end_restore() (the privilege pass of a restored dump)';
-COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window';
+COMMENT ON FUNCTION tmac.restore_loaded(pg_catalog.regclass) IS 'Internal: notes a restore''s COPY into one of tmac''s tables; after a schema-only pass, the data pass''s last one ends the restore';
+COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window, or, after a schema-only pass, hands it to the data pass';
 COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
 COMMENT ON FUNCTION tmac.retire_asset(pg_catalog.text,pg_catalog.text) IS '目録からの除外 / retires an asset (tmac_admin): it stays as evidence; tables still bound to it count as unbound';
 COMMENT ON FUNCTION tmac.return_handling(bigint,pg_catalog.text) IS 'Records that what a take-out, provision or copy entry took out came back (終了時): the handler reports it and a second person confirms it (tmac.confirm_return); the handler''s manager or an approver of the asset closes it at once; closes its overdue finding';
@@ -10719,6 +11384,8 @@ COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS 'Statement trigger: rewrites 
 COMMENT ON FUNCTION tmac.vocabulary_copy_text() IS 'The vocabulary copy that schema tmac carries as its tmac_vocabulary security label, generated from tmac.level, tmac.compartment and tmac.org_group';
 COMMENT ON FUNCTION tmac.vocabulary_fold(pg_catalog.text) IS 'A vocabulary spelling as lookups compare it: ASCII letters upper-cased, every other character unchanged (independent of the collation)';
 COMMENT ON FUNCTION tmac.vocabulary_id(pg_catalog.text,pg_catalog.text,boolean) IS 'The identifier (level rank, compartment or group id) of a level, compartment or group given by code, name or alias (ASCII case ignored, surrounding spaces ignored); error 42704 when unknown, or NULL with missing_ok';
+COMMENT ON FUNCTION tmac.vocabulary_needed_sync() IS 'Statement trigger: rewrites the tmac_vocabulary_needed label of every protected table after a change of the vocabulary';
+COMMENT ON FUNCTION tmac.vocabulary_needed_text() IS 'The codes of the vocabulary that each protected table carries as its tmac_vocabulary_needed security label (checked when a partial dump of it is restored)';
 COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 COMMENT ON FUNCTION tmac.withdraw_asset(pg_catalog.text,pg_catalog.text) IS '委託の解除 / records that a provider no longer holds an asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
