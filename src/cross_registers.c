@@ -18,8 +18,10 @@
  * about the current state, as every other check reads it.
  *
  * tmac.rows_above_label(table, label) counts the rows of a protected table
- * (and of its partitions and children) whose label the given label does not
- * dominate, read through owner_scan.c: the heap itself, never a query over
+ * (and of its partitions and children) labelled above the given label — a
+ * higher level, or a compartment it does not name (groups say who within the
+ * company, not how secret: an asset whose table holds the rows of several
+ * departments names none) — read through owner_scan.c: the heap itself, never a query over
  * a table someone else owns, so none of the owner's casts, operators or
  * policies runs with tmac's rights.
  *
@@ -90,7 +92,9 @@ count_above(const TmacLabel *l, void *arg)
 {
 	AboveCount *c = (AboveCount *) arg;
 
-	if (tmac_label_dominates(c->bound, l))
+	if (l->rank <= c->bound->rank &&
+		tmac_sorted_subset(TMAC_LABEL_COMPARTMENTS(l), l->ncompartments,
+						   TMAC_LABEL_COMPARTMENTS(c->bound), c->bound->ncompartments))
 		return;
 	if (c->rows++ == 0)
 	{
@@ -101,8 +105,9 @@ count_above(const TmacLabel *l, void *arg)
 
 /*
  * rows_above_label(tbl regclass, lbl tmac.label, OUT rows_above bigint,
- * OUT example tmac.label): how many rows of a protected table carry a label
- * that lbl does not dominate, and the first such label (NULL when none).
+ * OUT example tmac.label): how many rows of a protected table carry a higher
+ * level than lbl or a compartment it lacks, and the first such label (NULL
+ * when none).
  */
 PG_FUNCTION_INFO_V1(tmac_rows_above_label);
 Datum

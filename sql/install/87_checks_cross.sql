@@ -14,6 +14,7 @@
 --   area_exit_missing         (IV)  an entry with no exit by the end of its day (date_time_zone)
 --   area_entry_outside_hours  (IV)  an entry outside the area's hours, when it has hours
 --   rows_above_asset_label    (I-2) a protected table bound to an asset holds rows labelled above the asset's label
+--                                   (a higher level, or a compartment it does not name)
 --   asset_unlabelled          (I-2) an active asset of the inventory carries no classification label
 --
 -- "Could read at that time" is the one decision (decision.c) over the access profile
@@ -46,7 +47,7 @@ COMMENT ON FUNCTION tmac.access_failures_at(text, tmac.label, timestamptz, boole
 CREATE FUNCTION tmac.rows_above_label(tbl regclass, lbl tmac.label, OUT rows_above bigint, OUT example tmac.label)
   AS 'MODULE_PATHNAME', 'tmac_rows_above_label' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION tmac.rows_above_label(regclass, tmac.label) IS
-  'Internal (rows_above_asset_label): how many rows of a protected table (and of its partitions and children) carry a label that lbl does not dominate, and the first such label; reads the heap itself (owner_scan.c), never a query over the table';
+  'Internal (rows_above_asset_label): how many rows of a protected table (and of its partitions and children) carry a level above lbl''s or a compartment lbl lacks (groups are not compared), and the first such label; reads the heap itself (owner_scan.c), never a query over the table';
 
 -- Why a person could not read these labels at an instant (NULL: they could), worded for a finding
 -- (past: leave the active check out, see above; the current state) or a refusal (NOT past: the
@@ -367,7 +368,7 @@ BEGIN ATOMIC
          CASE WHEN r.error IS NOT NULL
               THEN format('Table %s, bound to asset %s (%s), could not be read to compare its rows'' labels: %s. Protect it again (tmac.unprotect, tmac.protect).',
                           r.relid, r.asset_no, r.asset_label, r.error)
-              ELSE format('Table %s, bound to asset %s labelled %s, holds %s rows labelled above it (e.g. %s): the inventory understates what is there. Raise the asset''s label (tmac.update_asset(%L, ''{"label":"…"}'')) or correct the rows'' labels.',
+              ELSE format('Table %s, bound to asset %s labelled %s, holds %s row(s) labelled above it (e.g. %s): the inventory understates what is there. Raise the asset''s label (tmac.update_asset(%L, ''{"label":"…"}'')) or correct the rows'' labels.',
                           r.relid, r.asset_no, r.asset_label, r.rows_above, r.example, r.asset_no) END,
          NULL::timestamptz
     FROM tmac.bound_rows_above() r
@@ -461,7 +462,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'tmac.check_cross_registers', '{}', '{area_entries,area_hours}', true),
   ('rows_above_asset_label', 'I-2', 'high',
    'Protected table holding rows labelled above its asset',
-   'A protected table bound to an active asset of the inventory (directly or through its schema) holds rows whose label the asset''s label does not dominate: the inventory understates what is there, and the handling standard is applied at too low a level (seed ②). The labels are read from the heap by tmac itself (no query over the table runs its owner''s code).',
+   'A protected table bound to an active asset of the inventory (directly or through its schema) holds rows labelled above the asset''s label — a higher level, or a compartment the asset does not name (groups are not compared: they say who, not how secret): the inventory understates what is there, and the handling standard is applied at too low a level (seed ②). The labels are read from the heap by tmac itself (no query over the table runs its owner''s code).',
    'Raise the asset''s label (tmac.update_asset), or correct the rows'' labels (lowering one needs tmac_declassifier).',
    'tmac.check_cross_registers', '{}', '{label_tables}', true),
   ('asset_unlabelled', 'I-2', 'medium',

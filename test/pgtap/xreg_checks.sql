@@ -163,10 +163,11 @@ SELECT is(pg_temp.pop('rows_above_asset_label'), 'I-2 {label_tables}', 'rows_abo
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('X-002', '顧客台帳', '営業', 'electronic', label => 'CONFIDENTIAL', manager => 'C1')$$);
 CREATE TABLE public.xr_doc (id int, lbl tmac.label);
 SELECT tmac.protect('public.xr_doc', 'lbl', 'X-002');
-INSERT INTO public.xr_doc VALUES (1, 'CONFIDENTIAL'), (2, 'SECRET'), (3, 'SECRET:PRJ-A'), (4, NULL);
+-- (a row naming a group is not above: groups say who, not how secret)
+INSERT INTO public.xr_doc VALUES (1, 'CONFIDENTIAL'), (2, 'SECRET'), (3, 'SECRET:PRJ-A'), (4, NULL), (5, 'CONFIDENTIAL::DEV');
 SELECT is(pg_temp.n('rows_above_asset_label', 'table:public.xr_doc'), 1::bigint, 'rows_above_asset_label: SECRET rows in a table bound to a CONFIDENTIAL asset');
 SELECT alike((SELECT detail FROM tmac.findings WHERE check_code = 'rows_above_asset_label'),
-  'Table public.xr_doc, bound to asset X-002 labelled CONFIDENTIAL, holds 2 rows labelled above it (e.g. SECRET)%', '... with the count and an example');
+  'Table public.xr_doc, bound to asset X-002 labelled CONFIDENTIAL, holds 2 row(s) labelled above it (e.g. SECRET)%', '... with the count and an example');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.update_asset('X-002', '{"label":"SECRET:PRJ-A"}')$$);
 SELECT is(pg_temp.n('rows_above_asset_label'), 0::bigint, 'the asset''s label raised: gone');
 
