@@ -75,32 +75,69 @@ $$;
 COMMENT ON FUNCTION tmac.pledge_window(text, timestamptz, timestamptz) IS
   'Internal: whether a valid pledge (signed on or after `since`) exists at an instant, and when that can next change';
 
+-- The one rule of "current training" (the access decision, the access-rights ledger, the checks
+-- access_without_training and training_overdue): the courses a person must have completed within
+-- their validity at an instant — every course the training_courses setting names, and every
+-- mandatory course of tmac.training_course for the person's audience (everyone; access_holders
+-- when they hold a clearance or grant in force then), each valid for its own validity or
+-- training_validity; when there is none, any course within training_validity (course NULL).
+CREATE FUNCTION tmac.training_requirement(person_id text, at timestamptz)
+  RETURNS TABLE (course text, validity interval)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  WITH req AS (
+    SELECT btrim(n.c) AS course,
+           coalesce((SELECT tc.validity FROM tmac.training_course tc WHERE tc.course = btrim(n.c)),
+                    tmac.setting_value('training_validity')::interval) AS validity
+      FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) n(c)
+     WHERE btrim(n.c) <> ''
+    UNION
+    SELECT tc.course, coalesce(tc.validity, tmac.setting_value('training_validity')::interval)
+      FROM tmac.training_course tc
+     WHERE tc.mandatory
+       AND (tc.audience = 'everyone'
+            OR EXISTS (SELECT 1 FROM tmac.access_grant g
+                        WHERE g.person_id = $1 AND g.approved_at <= $2 AND g.validity @> $2
+                          AND (g.ended_at IS NULL OR g.ended_at > $2) AND g.status IN ('active', 'ended', 'expired'))))
+  SELECT req.course, req.validity FROM req
+  UNION ALL
+  SELECT NULL::text, tmac.setting_value('training_validity')::interval WHERE NOT EXISTS (SELECT 1 FROM req);
+END;
+COMMENT ON FUNCTION tmac.training_requirement(text, timestamptz) IS
+  'The one rule of current training: the courses a person must have completed within their validity at an instant (the training_courses setting''s, and the mandatory courses of tmac.training_course for their audience), each with its validity; one row with course NULL (any course, training_validity) when none is required';
+
+-- Per required course, until when it is current at an instant (NULL: not current) and until when
+-- its latest completion counted (the ledger's "valid until" of a lapsed course): the one rule's verdict.
+CREATE FUNCTION tmac.training_status_of(person_id text, at timestamptz)
+  RETURNS TABLE (course text, current_until timestamptz, last_until timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT r.course,
+         max(v.until_at) FILTER (WHERE v.from_at <= $2 AND $2 < v.until_at),
+         max(v.until_at) FILTER (WHERE v.from_at <= $2)
+    FROM tmac.training_requirement($1, $2) r
+    LEFT JOIN LATERAL (
+          SELECT tmac.day_start(t.completed_on) AS from_at,
+                 (t.completed_on::timestamp + r.validity) AT TIME ZONE tmac.setting_value('date_time_zone') AS until_at
+            FROM tmac.training_completion t
+           WHERE t.person_id = $1 AND (r.course IS NULL OR t.course = r.course)) v ON true
+   GROUP BY r.course;
+END;
+COMMENT ON FUNCTION tmac.training_status_of(text, timestamptz) IS
+  'The one rule of current training, per required course (tmac.training_requirement; course NULL: any course): until when it is current at an instant (NULL: it is not) and until when its latest completion counted';
+
 CREATE FUNCTION tmac.training_window(person_id text, at timestamptz)
   RETURNS TABLE (ok boolean, changes_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
-  WITH req AS (
-    SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> ''),
-  v AS (
-    SELECT t.course, tmac.day_start(t.completed_on) AS from_at,
-           (t.completed_on::timestamp + tmac.setting_value('training_validity')::interval)
-             AT TIME ZONE tmac.setting_value('date_time_zone') AS until_at
-      FROM tmac.training_completion t
-     WHERE t.person_id = $1
-       AND (NOT EXISTS (SELECT 1 FROM req) OR t.course IN (SELECT c FROM req))),
-  per_course AS (             -- one row per required course, or one row for "any course"
-    SELECT r.c AS course,
-           max(v.until_at) FILTER (WHERE v.from_at <= $2 AND $2 < v.until_at) AS current_until
-      FROM (SELECT c FROM req UNION ALL SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM req)) r
-      LEFT JOIN v ON r.c IS NULL OR v.course = r.c
-     GROUP BY r.c)
-  SELECT bool_and(current_until IS NOT NULL),
-         least((SELECT min(current_until) FROM per_course),
-               (SELECT min(from_at) FROM v WHERE from_at > $2))
-    FROM per_course
+  SELECT bool_and(s.current_until IS NOT NULL),
+         least(min(s.current_until),
+               (SELECT min(tmac.day_start(t.completed_on)) FROM tmac.training_completion t
+                 WHERE t.person_id = $1 AND tmac.day_start(t.completed_on) > $2))
+    FROM tmac.training_status_of($1, $2) s
 $$;
 COMMENT ON FUNCTION tmac.training_window(text, timestamptz) IS
-  'Internal: whether the required training is current at an instant, and when that can next change';
+  'Internal: whether the required training (tmac.training_requirement) is current at an instant, and when that can next change';
 
 -- The wording of the active, pledge and training checks: the access decision's own (src/decision.c).
 CREATE FUNCTION tmac.decision_reason(check_name text, passed boolean) RETURNS text

@@ -248,6 +248,8 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.sod_violations()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.start_review(text,timestamp with time zone,text,text,text,text)', 'tmac_access_admin tmac_admin'),
   ('f', 'tmac.suspect_grants(timestamp with time zone,text[])', ''),
+  ('f', 'tmac.training_requirement(text,timestamp with time zone)', ''),
+  ('f', 'tmac.training_status_of(text,timestamp with time zone)', ''),
   ('f', 'tmac.training_window(text,timestamp with time zone)', ''),
   ('f', 'tmac.unprotect(regclass)', 'tmac_admin'),
   ('f', 'tmac.unregister_privileged_role(name)', 'tmac_admin'),

@@ -2,7 +2,7 @@
 -- rows, protected tables and inventory entries (not only labelled columns); a rise in a person's
 -- reads is a surge (high) only over access_surge_history of statistics, and says so before that.
 BEGIN;
-SELECT plan(18);
+SELECT plan(25);
 
 CREATE FUNCTION pg_temp.i2() RETURNS text LANGUAGE sql AS
   $$ SELECT status || ': ' || reason FROM tmac.compliance_status WHERE criterion = 'I-2' $$;
@@ -63,6 +63,32 @@ SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_surge' 
 SELECT is((SELECT string_agg(check_code, ',') FROM tmac.weakened_checks WHERE key = 'access_surge_history')
           || '/' || (SELECT count(*) FROM tmac.findings WHERE check_code = 'access_surge' AND subject = 'setting:access_surge_history'),
   'access_surge/1', 'a longer history requirement weakens access_surge, and is itself a finding');
+
+-- training: the access-rights ledger, the access decision and the I-5 checks agree (one rule)
+\i test/pgtap/people_fixture.psql
+SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'CONFIDENTIAL', now() + interval '30 days', 'design')$$);
+-- (hired long ago: a course never completed by a new hire is not yet a training_overdue finding, training_new_hire_grace)
+UPDATE tmac.person SET hired_on = current_date - 400 WHERE person_id IN ('A1', 'C1');
+CREATE FUNCTION pg_temp.agree() RETURNS text LANGUAGE sql AS $$
+  SELECT (SELECT training_status FROM tmac.access_rights_ledger WHERE person_id = 'A1')
+         || '/' || (SELECT passed::text FROM tmac.access_prerequisites('A1') WHERE prerequisite = 'training')
+         || '/' || (SELECT count(*) FROM tmac.findings WHERE subject = 'person:A1' AND check_code = 'training_overdue')
+         || '/' || (SELECT count(*) FROM tmac.findings WHERE subject = 'person:A1' AND check_code = 'access_without_training') $$;
+SELECT is(pg_temp.agree(), 'current/true/0/0', 'trained in a course, none required: current everywhere');
+SELECT pg_temp.as_role('t_hr', $$SELECT tmac.define_course('basics')$$);
+SELECT is(pg_temp.agree(), 'lapsed/false/1/1',
+  'a mandatory course not taken: the ledger, the decision and both I-5 checks say it is not current');
+SELECT pg_temp.as_role('t_hr', $$SELECT tmac.record_training(p, 'basics', current_date) FROM unnest(ARRAY['A1', 'C1']) p$$);
+SELECT is(pg_temp.agree(), 'current/true/0/0', 'taken: current everywhere');
+SELECT pg_temp.as_role('t_hr', $$SELECT tmac.define_course('access_holders')$$);
+SELECT is(pg_temp.agree(), 'lapsed/false/1/1', 'the access holders'' course applies to A1, who holds a clearance');
+SELECT is((SELECT count(*) FROM tmac.findings WHERE subject = 'person:C1' AND check_code = 'training_overdue'), 0::bigint,
+  '... not to C1, who holds none');
+SELECT pg_temp.as_role('t_hr', $$SELECT tmac.record_training('A1', 'access_holders', current_date)$$);
+SELECT tmac.configure('training_courses', 'export control');
+SELECT is(pg_temp.agree(), 'lapsed/false/1/1', 'a course the training_courses setting names: not current everywhere');
+SELECT pg_temp.as_role('t_hr', $$SELECT tmac.record_training('A1', 'export control', current_date)$$);
+SELECT is(pg_temp.agree(), 'current/true/0/0', 'taken: current everywhere');
 
 SELECT * FROM finish();
 ROLLBACK;
