@@ -29,10 +29,10 @@ BEGIN ATOMIC
        AND pl.signed_on::timestamp AT TIME ZONE s.tz <= at
        AND (pl.valid_until IS NULL OR at < (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz)
      GROUP BY pl.person_id
-  ), tr AS (                      -- the one rule of current training (tmac.training_status_of)
-    SELECT p.person_id, bool_and(x.current_until IS NOT NULL) AS ok, min(x.last_until) AS until
-      FROM tmac.person p CROSS JOIN LATERAL tmac.training_status_of(p.person_id, at) x
-     GROUP BY p.person_id
+  ), tr AS (                      -- the one rule of current training (tmac.training_status_all)
+    SELECT x.person_id, bool_and(x.current_until IS NOT NULL) AS ok, min(x.last_until) AS until
+      FROM tmac.training_status_all(at) x
+     GROUP BY x.person_id
   ), tl AS (
     SELECT t.person_id, max(t.completed_on) AS last FROM tmac.training_completion t GROUP BY t.person_id
   )
@@ -45,7 +45,7 @@ BEGIN ATOMIC
     LEFT JOIN tl ON tl.person_id = p.person_id;
 END;
 COMMENT ON FUNCTION tmac.prerequisite_status(timestamptz) IS
-  'For every person: whether a valid pledge and current training (the one rule: tmac.training_status_of) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (HR events due but not yet applied are not counted)';
+  'For every person: whether a valid pledge and current training (the one rule: tmac.training_status_all) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (HR events due but not yet applied are not counted)';
 
 CREATE FUNCTION tmac.check_terminated_live_grant()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -232,7 +232,7 @@ BEGIN ATOMIC
   ), failing AS (
     SELECT h.person_id, h.full_name,
            string_agg(coalesce('course ' || x.course, 'any training course'), ', ' ORDER BY x.course) AS missing
-      FROM holders h CROSS JOIN LATERAL tmac.training_status_of(h.person_id, now()) x
+      FROM holders h JOIN tmac.training_status_all(now()) x ON x.person_id = h.person_id
      WHERE x.current_until IS NULL
      GROUP BY h.person_id, h.full_name
   )
@@ -347,7 +347,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'An active person holds grants in force but has no valid pledge (誓約書), or none signed since their last role change.',
    'Record the pledge with tmac.record_pledge, or revoke the grants.', 'tmac.check_access_without_pledge', '{}', '{persons,grants}', true),
   ('access_without_training', 'I-5', 'high', 'Access without current training',
-   'An active person holds grants in force but the required training is not current: the courses training_courses names and the mandatory courses of tmac.training_course for access holders, each within its validity (the one rule the access decision and the access-rights ledger use: tmac.training_status_of).',
+   'An active person holds grants in force but the required training is not current: the courses training_courses names and the mandatory courses of tmac.training_course for access holders, each within its validity (the one rule the access decision and the access-rights ledger use: tmac.training_courses_required).',
    'Have the person complete the training and record it with tmac.record_training, or revoke the grants.', 'tmac.check_access_without_training', '{}', '{persons,grants}', true),
   ('review_undecided', 'II', 'medium', 'Access review past its deadline with undecided items',
    'An access review passed its deadline with items nobody decided, and the grants are still in force (setting review_undecided = report).',

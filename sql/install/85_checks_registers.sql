@@ -10,7 +10,7 @@
 --   training_overdue                  (I-5) an active employee or contractor, with or without a login, who has not
 --                                     completed each course they must have current within its validity: the one
 --                                     rule the access decision and the access-rights ledger use
---                                     (tmac.training_status_of: the training_courses setting's courses and the
+--                                     (tmac.training_courses_required: the training_courses setting's courses and the
 --                                     mandatory courses of their audience; none: any course within training_validity)
 --   leaver_without_termination_pledge (II)  a terminated employee or contractor without a termination pledge
 --   visitor_responsible_left          (II)  an active visitor whose responsible person is terminated
@@ -23,9 +23,9 @@ CREATE FUNCTION tmac.check_training_pledges()
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today
-  ), miss AS MATERIALIZED (   -- persons × required course not current, by the one rule (tmac.training_status_of)
+  ), miss AS MATERIALIZED (   -- persons × required course not current, by the one rule (tmac.training_status_all)
     SELECT p.person_id, p.full_name, p.hired_on, coalesce(r.course, '') AS course
-      FROM tmac.person p CROSS JOIN LATERAL tmac.training_status_of(p.person_id, now()) r
+      FROM tmac.training_status_all(now()) r JOIN tmac.person p ON p.person_id = r.person_id
      WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor') AND r.current_until IS NULL
   ), x AS (                 -- last completion, new-hire grace
     SELECT x.person_id, x.full_name, x.course, l.last
@@ -122,7 +122,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'tmac.check_appointments', '{}', '{appointments}', true),
   -- ⑤ 従業員教育 (I-5) and ⑦ 誓約書 (II)
   ('training_overdue', 'I-5', 'medium', '教育未受講 / Training not current',
-   'An active employee or contractor — with or without a database login, with or without access — has not completed each course they must have current within its validity (training_validity, 12 months by default: at least yearly): the courses the training_courses setting names and the mandatory courses of their audience (tmac.training_course); with none, any course counts. It is the one rule the access decision and the access-rights ledger use (tmac.training_status_of). Persons hired within training_new_hire_grace are not yet a finding for a course never completed.',
+   'An active employee or contractor — with or without a database login, with or without access — has not completed each course they must have current within its validity (training_validity, 12 months by default: at least yearly): the courses the training_courses setting names and the mandatory courses of their audience (tmac.training_course); with none, any course counts. It is the one rule the access decision and the access-rights ledger use (tmac.training_courses_required). Persons hired within training_new_hire_grace are not yet a finding for a course never completed.',
    'Train them and record it: tmac.record_training(person_id, course, completed_on).',
    'tmac.check_training_pledges', '{}', '{persons}', true),
   ('leaver_without_termination_pledge', 'II', 'medium', '退職時誓約書の無い退職者 / Leaver without a termination pledge',
