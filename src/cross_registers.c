@@ -34,6 +34,7 @@
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -41,6 +42,57 @@
 #include "label.h"
 #include "owner_scan.h"
 #include "profile_cache.h"
+
+/*
+ * A check asks about many acts, each at its own instant; a person's profile
+ * holds from the instant it was fetched for until its valid_until.  The last
+ * profile fetched is kept for the statement (and the access generation, and
+ * the as_decided mode): an act of the same person within its span reuses it
+ * (the checks feed the acts ordered by person and time), so 10,000 entries
+ * of a few hundred persons cost a few hundred profile queries.
+ */
+static MemoryContext MemoCxt = NULL;
+static char *MemoPerson = NULL;
+static bool MemoFound = false;
+static bool MemoAsDecided = false;
+static TimestampTz MemoFrom = 0;
+static TimestampTz MemoStmt = 0;
+static uint64 MemoGeneration = 0;
+static LocalTransactionId MemoLxid = InvalidLocalTransactionId;
+static TmacProfile MemoProfile;
+
+static const TmacProfile *
+profile_at(const char *person_id, TimestampTz at, bool as_decided)
+{
+	if (MemoPerson != NULL && MemoLxid == MyProc->lxid &&
+		MemoStmt == GetCurrentStatementStartTimestamp() &&
+		MemoGeneration == tmac_access_generation && MemoAsDecided == as_decided &&
+		strcmp(MemoPerson, person_id) == 0 && at >= MemoFrom &&
+		(!MemoFound || at < MemoProfile.valid_until))
+		return MemoFound ? &MemoProfile : NULL;
+
+	if (MemoCxt == NULL)
+		MemoCxt = AllocSetContextCreate(TopMemoryContext, "tmac cross-register profile",
+										ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(MemoCxt);
+	MemoPerson = NULL;
+	{
+		MemoryContext old = MemoryContextSwitchTo(MemoCxt);
+
+		MemoFound = tmac_profile_of_person_at(person_id, at, as_decided, &MemoProfile);
+		MemoPerson = pstrdup(person_id);
+		MemoryContextSwitchTo(old);
+	}
+	MemoFrom = at;
+	MemoAsDecided = as_decided;
+	MemoStmt = GetCurrentStatementStartTimestamp();
+	MemoGeneration = tmac_access_generation;
+	MemoLxid = MyProc->lxid;
+	/* an unknown person is unknown at every instant of the statement */
+	if (!MemoFound)
+		MemoFrom = DT_NOBEGIN;
+	return MemoFound ? &MemoProfile : NULL;
+}
 
 static void
 note_failure(void *arg, TmacCheck check, int32 id, bool passed)
@@ -63,16 +115,17 @@ tmac_access_failures_at(PG_FUNCTION_ARGS)
 	TmacLabel  *l = PG_GETARG_TMAC_LABEL(1);
 	TimestampTz at = PG_GETARG_TIMESTAMPTZ(2);
 	bool		as_decided = PG_GETARG_BOOL(3);
-	TmacProfile prof;
+	const TmacProfile *prof;
 	bool		failed[TMAC_CHECK_GROUP + 1];
 	Datum		names[TMAC_CHECK_GROUP + 1];
 	int			n = 0;
 	int			i;
 
-	if (!tmac_profile_of_person_at(person_id, at, as_decided, &prof))
+	prof = profile_at(person_id, at, as_decided);
+	if (prof == NULL)
 		PG_RETURN_NULL();
 	memset(failed, 0, sizeof(failed));
-	(void) tmac_decide(&prof, l, TMAC_READ, NULL, note_failure, failed);
+	(void) tmac_decide(prof, l, TMAC_READ, NULL, note_failure, failed);
 	for (i = 0; i <= TMAC_CHECK_GROUP; i++)
 		if (failed[i])
 			names[n++] = CStringGetTextDatum(tmac_check_name((TmacCheck) i));

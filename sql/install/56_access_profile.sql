@@ -271,6 +271,7 @@ BEGIN
   SELECT min(x) INTO grant_change
     FROM tmac.access_grant g,
          LATERAL (VALUES (lower(g.validity)), (upper(g.validity)), (g.grace_until), (g.ended_at),
+                         (g.approved_at),   -- (after `at` only for a past instant: the checks across registers)
                          (CASE WHEN st.role_change_at IS NOT NULL AND NOT g.survives_role_change
                                THEN st.role_change_at + grace END)) v(x)
    WHERE g.person_id = pid AND g.approved_at IS NOT NULL AND g.status IN ('active', 'ended', 'expired')

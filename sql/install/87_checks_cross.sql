@@ -209,10 +209,14 @@ $$
                 e.entry_id, e.action, a.asset_no, a.name, e.handler, to_char(e.handled_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
                 r.why, 'handling:' || e.entry_id),
          e.handled_at
-    FROM tmac.handling_entry e CROSS JOIN cfg
+    FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, e.asset_id     -- by person and time: see cross_registers.c
+            FROM tmac.handling_entry e
+           WHERE NOT e.automatic AND e.handler IS NOT NULL
+           ORDER BY e.handler, e.handled_at OFFSET 0) e
+    CROSS JOIN cfg
     JOIN tmac.asset a ON a.asset_id = e.asset_id
     CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY['asset ' || a.asset_no], ARRAY[a.label], e.handled_at, true) AS why) r
-   WHERE NOT e.automatic AND e.handler IS NOT NULL AND a.label IS NOT NULL AND r.why IS NOT NULL
+   WHERE a.label IS NOT NULL AND r.why IS NOT NULL
   UNION ALL
   -- key_loan_without_access
   SELECT 'key_loan_without_access', 'key_loan:' || l.loan_id, l.borrower,
@@ -223,7 +227,8 @@ $$
                 CASE WHEN l.returned_at IS NULL THEN 'Take the key back (tmac.return_key); a manager reviews the loan and records it (tmac.acknowledge_cross_finding).'
                      ELSE 'A manager reviews the loan, changes the combination if there is one, and records it (tmac.acknowledge_cross_finding).' END),
          l.lent_at
-    FROM tmac.key_loan l CROSS JOIN cfg
+    FROM (SELECT l.* FROM tmac.key_loan l ORDER BY l.borrower, l.lent_at OFFSET 0) l
+    CROSS JOIN cfg
     JOIN tmac.physical_key k ON k.key_id = l.key_id
     CROSS JOIN LATERAL tmac.key_opens(l.key_id, l.lent_at) o
     CROSS JOIN LATERAL (SELECT tmac.access_refused(l.borrower, o.what, o.labels, l.lent_at, true) AS why) r
@@ -232,14 +237,18 @@ $$
   -- area_entry_without_access: a person, not a visitor with an escort
   SELECT 'area_entry_without_access', 'area_entry:' || e.entry_id, e.person_id,
          format('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
-                e.person_id, ar.code, to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
+                e.person_id, e.code, to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
                 CASE WHEN e.escort IS NOT NULL THEN ' escorted by ' || e.escort ELSE '' END, r.why),
          e.entered_at
-    FROM tmac.area_entry e CROSS JOIN cfg
-    JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
-    JOIN tmac.person p ON p.person_id = e.person_id
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.person_id, ARRAY['area ' || ar.code], ARRAY[ar.label], e.entered_at, true) AS why) r
-   WHERE ar.label IS NOT NULL AND NOT (p.kind = 'visitor' AND e.escort IS NOT NULL) AND r.why IS NOT NULL
+    FROM (SELECT e.entry_id, e.person_id, e.escort, e.entered_at, ar.code, ar.label
+            FROM tmac.area_entry e
+            JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
+            JOIN tmac.person p ON p.person_id = e.person_id
+           WHERE ar.label IS NOT NULL AND NOT (p.kind = 'visitor' AND e.escort IS NOT NULL)
+           ORDER BY e.person_id, e.entered_at OFFSET 0) e
+    CROSS JOIN cfg
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.person_id, ARRAY['area ' || e.code], ARRAY[e.label], e.entered_at, true) AS why) r
+   WHERE r.why IS NOT NULL
   UNION ALL
   -- leaver_activity: what a terminated person did after termination
   SELECT 'leaver_activity', x.subject, p.person_id,
