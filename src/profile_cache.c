@@ -396,7 +396,7 @@ read_profile(SPITupleTable *rows, uint64 n, void *arg)
 
 /*
  * Fetch the profile of a login role (or, by_person, of a person) at the
- * statement's start into p, allocating in cxt.  One row always comes back:
+ * instant `at` (the statement's start, except for the cross-register checks) into p, allocating in cxt.  One row always comes back:
  * the lowest level's rank, then the profile's columns (NULL when unmapped),
  * then the groups the person reaches (their own and every group below it;
  * UNION stops at a cycle).  The profile is a materialized CTE that seeds the
@@ -404,7 +404,8 @@ read_profile(SPITupleTable *rows, uint64 n, void *arg)
  * costs a new backend ~50 ms more.  Returns whether the role or person is mapped.
  */
 static bool
-fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, MemoryContext cxt)
+fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, MemoryContext cxt,
+			  TimestampTz at)
 {
 #define PROFILE_QUERY(source) \
 	"WITH RECURSIVE a AS MATERIALIZED (SELECT * FROM " source ")," \
@@ -425,7 +426,7 @@ fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, M
 	FetchState	fs = {p, cxt, key};
 
 	values[0] = CStringGetTextDatum(key);
-	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
+	values[1] = TimestampTzGetDatum(at);
 	tmac_owner_query(by_person ? q_person : q_role, 2, argtypes, values,
 					 lengthof(types), types, true,
 					 committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT,
@@ -641,7 +642,8 @@ pinned_lookup(Oid roleid)
 		if (set->profiles[i]->roleid == roleid)
 			return set->profiles[i];
 	p = MemoryContextAllocZero(set->cxt, sizeof(TmacProfile));
-	fetch_profile(p, GetUserNameFromId(roleid, false), false, committed_state_only(), set->cxt);
+	fetch_profile(p, GetUserNameFromId(roleid, false), false, committed_state_only(), set->cxt,
+				  GetCurrentStatementStartTimestamp());
 	p->roleid = roleid;
 	p->filled = true;
 	if (set->n == set->cap)
@@ -740,7 +742,8 @@ tmac_profile_lookup(Oid roleid)
 				TmacSharedFill fill;
 
 				tmac_shared_profile_begin(&fill, committed);
-				fetch_profile(&tmp, rolname, false, committed, fresh);
+				fetch_profile(&tmp, rolname, false, committed, fresh,
+							  GetCurrentStatementStartTimestamp());
 				tmac_shared_profile_put(&fill, roleid, rolname, &tmp);
 			}
 		}
@@ -809,5 +812,13 @@ bool
 tmac_profile_of_person(const char *person_id, TmacProfile *out)
 {
 	memset(out, 0, sizeof(TmacProfile));
-	return fetch_profile(out, person_id, true, committed_state_only(), CurrentMemoryContext);
+	return fetch_profile(out, person_id, true, committed_state_only(), CurrentMemoryContext,
+						 GetCurrentStatementStartTimestamp());
+}
+
+bool
+tmac_profile_of_person_at(const char *person_id, TimestampTz at, bool as_decided, TmacProfile *out)
+{
+	memset(out, 0, sizeof(TmacProfile));
+	return fetch_profile(out, person_id, true, as_decided && committed_state_only(), CurrentMemoryContext, at);
 }

@@ -79,6 +79,17 @@ tmac_profile_for(Oid roleid)
  */
 extern bool tmac_profile_of_person(const char *person_id, TmacProfile *out);
 
+/*
+ * The profile tmac.access_profile_of(person, at) gives for any instant (the
+ * checks across registers: what the person could read when they handled,
+ * borrowed or entered).  as_decided: read it as a live decision would (rule
+ * 6: the committed state only while the acting role changed governance data
+ * in this transaction), for a refusal; otherwise the current state, for a
+ * finding.  Returns false when no such person exists.
+ */
+extern bool tmac_profile_of_person_at(const char *person_id, TimestampTz at, bool as_decided,
+									  TmacProfile *out);
+
 /* A sorted, unique set of the positive ids src[0..count) with its bitmap, in cxt. */
 extern void tmac_idset_build(TmacIdSet *s, const int32 *src, int count, MemoryContext cxt);
 

@@ -90,7 +90,7 @@ BEGIN
     CASE key
       WHEN 'require_pledge', 'require_training', 'gate_prerequisites', 'hide_statistics' THEN
         v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
-      WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace' THEN
+      WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace', 'access_surge_history' THEN
         IF v::interval < interval '0' THEN
           RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -163,7 +163,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.configure(text, text) IS
-  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
+  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
 
 SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting

@@ -237,6 +237,9 @@ BEGIN
   END LOOP;
 END
 $t$;
+-- The courses are part of the access decision's training prerequisite (tmac.training_courses_required).
+CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.training_course
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 SELECT pg_catalog.pg_extension_config_dump('tmac.pledge', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.training_completion', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.pledge_pledge_id_seq', '');

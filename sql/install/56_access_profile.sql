@@ -75,32 +75,112 @@ $$;
 COMMENT ON FUNCTION tmac.pledge_window(text, timestamptz, timestamptz) IS
   'Internal: whether a valid pledge (signed on or after `since`) exists at an instant, and when that can next change';
 
+-- The one rule of "current training" (the access decision, the access-rights ledger, the checks
+-- access_without_training and training_overdue): the courses a person must have completed within
+-- their validity at an instant — every course the training_courses setting names, and every
+-- mandatory course of tmac.training_course for the person's audience (everyone; access_holders
+-- when they hold a clearance or grant in force then), each valid for its own validity or
+-- training_validity; when no course is required at all, any course within training_validity
+-- (course NULL).  A completion counts from the start of its day until that day + its validity
+-- (date_time_zone).  Two entry points share these parts: tmac.training_status_of (one person, for
+-- the decision) and tmac.training_status_all (every person, set-based, for the ledger and checks).
+CREATE FUNCTION tmac.training_courses_required()
+  RETURNS TABLE (course text, validity interval, holders_only boolean)
+  LANGUAGE sql STABLE PARALLEL SAFE ROWS 3 SET search_path = pg_catalog, pg_temp AS
+$$
+  -- (a pinned search_path keeps it from being inlined: its callers read its few rows once; ROWS 3
+  -- keeps their estimates, and JIT, away from persons × 1,000 courses)
+  WITH named AS (
+    SELECT btrim(n.c) AS course,
+           coalesce(tc.validity, tmac.setting_value('training_validity')::interval) AS validity, false AS holders_only
+      FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) n(c)
+      LEFT JOIN tmac.training_course tc ON tc.course = btrim(n.c)
+     WHERE btrim(n.c) <> ''),
+  req AS (
+    SELECT named.course, named.validity, named.holders_only FROM named
+    UNION ALL
+    SELECT tc.course, coalesce(tc.validity, tmac.setting_value('training_validity')::interval), tc.audience = 'access_holders'
+      FROM tmac.training_course tc
+     WHERE tc.mandatory AND tc.course NOT IN (SELECT named.course FROM named))
+  SELECT req.course, req.validity, req.holders_only FROM req
+  UNION ALL
+  SELECT NULL::text, tmac.setting_value('training_validity')::interval, false WHERE NOT EXISTS (SELECT 1 FROM req)
+$$;
+COMMENT ON FUNCTION tmac.training_courses_required() IS
+  'The one rule of current training: the courses to have completed within their validity — the training_courses setting''s, the mandatory courses of tmac.training_course (holders_only: for access holders only) — or one row with course NULL (any course, training_validity) when none is required';
+
+CREATE FUNCTION tmac.training_holder_at(g tmac.access_grant, at timestamptz) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN g.approved_at <= at AND g.validity @> at AND (g.ended_at IS NULL OR g.ended_at > at)
+         AND g.status IN ('active', 'ended', 'expired');
+COMMENT ON FUNCTION tmac.training_holder_at(tmac.access_grant, timestamptz) IS
+  'Internal (the one rule of current training): whether a clearance or grant makes its person an access holder at an instant';
+
+CREATE FUNCTION tmac.training_span(completed_on date, validity interval) RETURNS tsrange
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN tsrange(completed_on::timestamp, completed_on::timestamp + validity);
+COMMENT ON FUNCTION tmac.training_span(date, interval) IS
+  'Internal (the one rule of current training): when a completion counts, in local time (date_time_zone) — from the start of its day until that day + the validity';
+
+-- Per required course, until when it is current at an instant (NULL: not current) and until when
+-- its latest completion counted (the ledger's "valid until" of a lapsed course).
+CREATE FUNCTION tmac.training_status_of(person_id text, at timestamptz)
+  RETURNS TABLE (course text, current_until timestamptz, last_until timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT r.course,
+         max(upper(tmac.training_span(t.completed_on, r.validity)))
+           FILTER (WHERE tmac.training_span(t.completed_on, r.validity) @> ($2 AT TIME ZONE tmac.setting_value('date_time_zone')))
+           AT TIME ZONE tmac.setting_value('date_time_zone'),
+         max(upper(tmac.training_span(t.completed_on, r.validity)))
+           FILTER (WHERE t.completed_on::timestamp <= ($2 AT TIME ZONE tmac.setting_value('date_time_zone')))
+           AT TIME ZONE tmac.setting_value('date_time_zone')
+    FROM tmac.training_courses_required() r
+    LEFT JOIN tmac.training_completion t ON t.person_id = $1 AND (r.course IS NULL OR t.course = r.course)
+   WHERE NOT r.holders_only
+      OR EXISTS (SELECT 1 FROM tmac.access_grant g WHERE g.person_id = $1 AND tmac.training_holder_at(g, $2))
+   GROUP BY r.course;
+END;
+COMMENT ON FUNCTION tmac.training_status_of(text, timestamptz) IS
+  'The one rule of current training for one person (tmac.training_courses_required; course NULL: any course): per required course, until when it is current at an instant (NULL: it is not) and until when its latest completion counted';
+
+CREATE FUNCTION tmac.training_status_all(at timestamptz)
+  RETURNS TABLE (person_id text, course text, current_until timestamptz, last_until timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  WITH tz AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz,
+                                  $1 AT TIME ZONE tmac.setting_value('date_time_zone') AS at_local),
+  req AS MATERIALIZED (SELECT r.course, r.validity, r.holders_only, coalesce(r.course, '') AS k
+                         FROM tmac.training_courses_required() r),
+  holders AS MATERIALIZED (SELECT DISTINCT g.person_id FROM tmac.access_grant g WHERE tmac.training_holder_at(g, $1)),
+  done AS MATERIALIZED (     -- per person and required course, set-based (a few required courses × the completions)
+    SELECT t.person_id, r.k,
+           max(upper(tmac.training_span(t.completed_on, r.validity)))
+             FILTER (WHERE tmac.training_span(t.completed_on, r.validity) @> (SELECT tz.at_local FROM tz)) AS current_until,
+           max(upper(tmac.training_span(t.completed_on, r.validity)))
+             FILTER (WHERE t.completed_on::timestamp <= (SELECT tz.at_local FROM tz)) AS last_until
+      FROM tmac.training_completion t JOIN req r ON r.course IS NULL OR r.course = t.course
+     GROUP BY t.person_id, r.k)
+  SELECT p.person_id, r.course, d.current_until AT TIME ZONE tz.tz, d.last_until AT TIME ZONE tz.tz
+    FROM tz, tmac.person p CROSS JOIN req r
+    LEFT JOIN done d ON d.person_id = p.person_id AND d.k = r.k
+   WHERE NOT r.holders_only OR p.person_id IN (SELECT h.person_id FROM holders h);
+END;
+COMMENT ON FUNCTION tmac.training_status_all(timestamptz) IS
+  'The one rule of current training for every person, set-based (as tmac.training_status_of): per person and required course, until when it is current at an instant (NULL: it is not) and until when its latest completion counted';
+
 CREATE FUNCTION tmac.training_window(person_id text, at timestamptz)
   RETURNS TABLE (ok boolean, changes_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
-  WITH req AS (
-    SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> ''),
-  v AS (
-    SELECT t.course, tmac.day_start(t.completed_on) AS from_at,
-           (t.completed_on::timestamp + tmac.setting_value('training_validity')::interval)
-             AT TIME ZONE tmac.setting_value('date_time_zone') AS until_at
-      FROM tmac.training_completion t
-     WHERE t.person_id = $1
-       AND (NOT EXISTS (SELECT 1 FROM req) OR t.course IN (SELECT c FROM req))),
-  per_course AS (             -- one row per required course, or one row for "any course"
-    SELECT r.c AS course,
-           max(v.until_at) FILTER (WHERE v.from_at <= $2 AND $2 < v.until_at) AS current_until
-      FROM (SELECT c FROM req UNION ALL SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM req)) r
-      LEFT JOIN v ON r.c IS NULL OR v.course = r.c
-     GROUP BY r.c)
-  SELECT bool_and(current_until IS NOT NULL),
-         least((SELECT min(current_until) FROM per_course),
-               (SELECT min(from_at) FROM v WHERE from_at > $2))
-    FROM per_course
+  SELECT bool_and(s.current_until IS NOT NULL),
+         least(min(s.current_until),
+               (SELECT min(tmac.day_start(t.completed_on)) FROM tmac.training_completion t
+                 WHERE t.person_id = $1 AND tmac.day_start(t.completed_on) > $2))
+    FROM tmac.training_status_of($1, $2) s
 $$;
 COMMENT ON FUNCTION tmac.training_window(text, timestamptz) IS
-  'Internal: whether the required training is current at an instant, and when that can next change';
+  'Internal: whether the required training (tmac.training_status_of) is current at an instant, and when that can next change';
 
 -- The wording of the active, pledge and training checks: the access decision's own (src/decision.c).
 CREATE FUNCTION tmac.decision_reason(check_name text, passed boolean) RETURNS text
@@ -191,6 +271,7 @@ BEGIN
   SELECT min(x) INTO grant_change
     FROM tmac.access_grant g,
          LATERAL (VALUES (lower(g.validity)), (upper(g.validity)), (g.grace_until), (g.ended_at),
+                         (g.approved_at),   -- (after `at` only for a past instant: the checks across registers)
                          (CASE WHEN st.role_change_at IS NOT NULL AND NOT g.survives_role_change
                                THEN st.role_change_at + grace END)) v(x)
    WHERE g.person_id = pid AND g.approved_at IS NOT NULL AND g.status IN ('active', 'ended', 'expired')

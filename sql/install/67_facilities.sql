@@ -27,9 +27,19 @@ CREATE TABLE tmac.restricted_area (
   open_hours   text,
   equipment    text[] NOT NULL DEFAULT '{}',
   custodian    text NOT NULL REFERENCES tmac.person,
-  retired_at   timestamptz
+  retired_at   timestamptz,
+  label        tmac.label,
+  opens_at     time,
+  closes_at    time,
+  open_days    smallint[] CHECK (open_days <@ ARRAY[1, 2, 3, 4, 5, 6, 7]::smallint[]),
+  CHECK ((opens_at IS NULL) = (closes_at IS NULL) AND (opens_at IS NULL OR opens_at < closes_at)),
+  CHECK (open_days IS NULL OR opens_at IS NOT NULL)
 );
 COMMENT ON TABLE tmac.restricted_area IS '立入制限区域 (restricted areas, Ⅳ): lock, opening hours, equipment inside, custodian';
+COMMENT ON COLUMN tmac.restricted_area.label IS '区分 (the classification of what is inside: a person entering must be able to read it, unless a visitor escorted; NULL: not set, no access check)';
+COMMENT ON COLUMN tmac.restricted_area.opens_at IS '開錠 (opens at, in date_time_zone; with closes_at the hours an entry is expected in: area_entry_outside_hours)';
+COMMENT ON COLUMN tmac.restricted_area.closes_at IS '施錠 (closes at, in date_time_zone)';
+COMMENT ON COLUMN tmac.restricted_area.open_days IS '開錠日 (ISO weekdays it opens, 1 = Monday … 7 = Sunday; NULL with hours set: every day but the company holidays)';
 COMMENT ON COLUMN tmac.restricted_area.lock_type IS '施錠 (lock): key 差込み式, combination 文字盤, keypad キーパッド, card, biometric (認証システム)';
 COMMENT ON COLUMN tmac.restricted_area.open_hours IS '開錠時間 (when it is unlocked, e.g. 平日 8:30–17:30)';
 COMMENT ON COLUMN tmac.restricted_area.equipment IS '設置設備 (equipment inside: manufacturing equipment, prototypes)';
@@ -431,6 +441,7 @@ DECLARE
   me text := tmac.acting_person('lend a key');
   k tmac.physical_key;
   id bigint;
+  why text;
 BEGIN
   PERFORM tmac.require_arguments('lend_key', 'key_code', key_code, 'borrower', borrower, 'due_at', due_at::text);
   PERFORM tmac.require_person(borrower);
@@ -451,6 +462,13 @@ BEGIN
   IF (SELECT p.status FROM tmac.person p WHERE p.person_id = borrower) <> 'active' THEN
     RAISE EXCEPTION 'person "%" is not active', borrower USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
+  -- the borrower must be able to read what the key opens (key_loan_without_access, 87_checks_cross.sql)
+  why := tmac.key_access_refused(k, borrower, now());
+  IF why IS NOT NULL THEN
+    RAISE EXCEPTION 'person "%" may not access what key "%" opens', borrower, key_code
+      USING ERRCODE = 'insufficient_privilege', DETAIL = why || '.',
+            HINT = 'Lend the key to a person with access, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).';
+  END IF;
   INSERT INTO tmac.key_loan (key_id, borrower, approved_by, due_at, purpose)
   VALUES (k.key_id, borrower, me, due_at, purpose)
   RETURNING key_loan.loan_id INTO id;
@@ -458,7 +476,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.lend_key(text, text, timestamptz, text) IS
-  'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number';
+  'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number; refused (42501) when the borrower may not read what the key opens';
 
 CREATE FUNCTION tmac.return_key(key_code text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -487,6 +505,7 @@ $$
 DECLARE
   me text := tmac.acting_person('record an entry to a restricted area');
   id bigint;
+  why text;
 BEGIN
   PERFORM tmac.require_arguments('record_entry', 'area', area);
   IF (person_id IS NULL) = (visitor_name IS NULL) THEN
@@ -504,6 +523,19 @@ BEGIN
     RAISE EXCEPTION 'a person does not escort themselves' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM tmac.require_person(person_id), tmac.require_person(escort), tmac.require_person(devices_approved_by);
+  -- An entry recorded as it happens is refused when the person may not enter (area_entry_without_access,
+  -- leaver_activity, visitor_entry_without_pledge); an entry recorded late (entered_at before this
+  -- transaction) happened already: it is recorded, and is a finding.
+  IF entered_at IS NULL OR entered_at >= now() THEN
+    why := tmac.entry_refused(tmac.area_id_of(area), person_id, escort, now());
+    IF why IS NOT NULL THEN
+      RAISE EXCEPTION 'person "%" may not enter restricted area "%"', person_id, area
+        USING ERRCODE = 'insufficient_privilege', DETAIL = why || '.',
+              HINT = CASE WHEN why LIKE '%pledge%' THEN 'Record the visitor''s pledge first (tmac.record_pledge(person_id, ''visitor'', signed_on)).'
+                          WHEN why LIKE '%terminated%' OR why LIKE '%on leave%' THEN 'A person who left or is on leave does not enter.'
+                          ELSE 'Escort a visitor, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).' END;
+    END IF;
+  END IF;
   INSERT INTO tmac.area_entry (area_id, person_id, visitor_name, visitor_company, entered_at, escort, badge,
                                devices, devices_approved_by, purpose, recorded_by)
   VALUES (tmac.area_id_of(area), person_id, visitor_name, visitor_company, coalesce(entered_at, now()), escort,
@@ -513,7 +545,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.record_entry(text, text, text, text, text, text, text[], text, text, timestamptz) IS
-  'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number';
+  'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number; an entry recorded as it happens is refused (42501) for a person who may not read the area''s label (unless a visitor escorted), who left or is on leave, or a visitor without a visitor pledge in force';
 
 CREATE FUNCTION tmac.record_exit(entry_id bigint, escort text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS

@@ -18,8 +18,7 @@ CREATE FUNCTION tmac.prerequisite_status(at timestamptz DEFAULT now())
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
     SELECT tmac.setting_value('date_time_zone') AS tz,
-           tmac.setting_value('training_validity')::interval AS validity,
-           ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req
+           tmac.setting_value('training_validity')::interval AS validity
   ), pl AS (
     SELECT pl.person_id,
            max(CASE WHEN pl.valid_until IS NULL THEN 'infinity'::timestamptz
@@ -30,30 +29,23 @@ BEGIN ATOMIC
        AND pl.signed_on::timestamp AT TIME ZONE s.tz <= at
        AND (pl.valid_until IS NULL OR at < (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz)
      GROUP BY pl.person_id
-  ), tc AS (                      -- per person and required course (or '' for "any course"): current until
-    SELECT t.person_id, CASE WHEN cardinality(s.req) = 0 THEN '' ELSE t.course END AS course,
-           max((t.completed_on::timestamp + s.validity) AT TIME ZONE s.tz) AS until
-      FROM tmac.training_completion t CROSS JOIN s
-     WHERE (cardinality(s.req) = 0 OR t.course = ANY (s.req))
-       AND t.completed_on::timestamp AT TIME ZONE s.tz <= at
-     GROUP BY 1, 2
-  ), tr AS (
-    SELECT tc.person_id, min(tc.until) AS until,
-           count(*) FILTER (WHERE tc.until > at) AS current_courses
-      FROM tc GROUP BY tc.person_id
+  ), tr AS (                      -- the one rule of current training (tmac.training_status_all)
+    SELECT x.person_id, bool_and(x.current_until IS NOT NULL) AS ok, min(x.last_until) AS until
+      FROM tmac.training_status_all(at) x
+     GROUP BY x.person_id
   ), tl AS (
     SELECT t.person_id, max(t.completed_on) AS last FROM tmac.training_completion t GROUP BY t.person_id
   )
   SELECT p.person_id,
          pl.person_id IS NOT NULL, pl.until,
-         coalesce(tr.current_courses >= greatest(cardinality(s.req), 1), false), tr.until, tl.last
+         coalesce(tr.ok, false), tr.until, tl.last
     FROM tmac.person p CROSS JOIN s
     LEFT JOIN pl ON pl.person_id = p.person_id
     LEFT JOIN tr ON tr.person_id = p.person_id
     LEFT JOIN tl ON tl.person_id = p.person_id;
 END;
 COMMENT ON FUNCTION tmac.prerequisite_status(timestamptz) IS
-  'For every person: whether a valid pledge and current training (the courses training_courses names) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (set-based; HR events due but not yet applied are not counted)';
+  'For every person: whether a valid pledge and current training (the one rule: tmac.training_status_all) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (HR events due but not yet applied are not counted)';
 
 CREATE FUNCTION tmac.check_terminated_live_grant()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -230,39 +222,29 @@ COMMENT ON FUNCTION tmac.check_access_without_pledge() IS
 CREATE FUNCTION tmac.check_access_without_training()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-  SET enable_mergejoin = off
 BEGIN ATOMIC
-  WITH s AS MATERIALIZED (
-    SELECT (now() AT TIME ZONE tmac.setting_value('date_time_zone')) - tmac.setting_value('training_validity')::interval AS since,
-           (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
-           ARRAY(SELECT c FROM unnest(string_to_array(tmac.setting_value('training_courses'), ',')) c WHERE c <> '') AS req,
-           tmac.setting_on('require_training') AS required
-  ), need AS (                   -- the required courses ('' = any course, when none is named)
-    SELECT DISTINCT c AS course FROM s, unnest(CASE WHEN cardinality(s.req) = 0 THEN ARRAY[''] ELSE s.req END) c
-  ), failing AS MATERIALIZED (   -- active persons missing a recent completion of one: a single hash anti-join
-    SELECT DISTINCT p.person_id, p.full_name
-      FROM tmac.person p CROSS JOIN need n
+  WITH holders AS MATERIALIZED (   -- active persons holding grants in force (few), then the one rule for each
+    SELECT p.person_id, p.full_name FROM tmac.person p
      WHERE p.status = 'active'
-       AND NOT EXISTS (SELECT 1 FROM tmac.training_completion t
-                        WHERE t.person_id = p.person_id
-                          AND CASE WHEN (SELECT cardinality(s.req) = 0 FROM s) THEN '' ELSE t.course END = n.course
-                          AND t.completed_on::timestamp > (SELECT s.since FROM s)
-                          AND t.completed_on <= (SELECT s.today FROM s))
+       AND (SELECT true FROM tmac.access_grant g
+             WHERE g.person_id = p.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+               AND least(upper(g.validity), g.grace_until) > now() LIMIT 1)
+  ), failing AS (
+    SELECT h.person_id, h.full_name,
+           string_agg(coalesce('course ' || x.course, 'any training course'), ', ' ORDER BY x.course) AS missing
+      FROM holders h JOIN tmac.training_status_all(now()) x ON x.person_id = h.person_id
+     WHERE x.current_until IS NULL
+     GROUP BY h.person_id, h.full_name
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but the required training%s is not current (last completed: %s; valid for %s); %s (tmac.record_training).',
-                f.person_id, f.full_name,
-                CASE WHEN cardinality(s.req) > 0 THEN ' (' || array_to_string(s.req, ', ') || ')' ELSE '' END,
+         format('%s (%s) holds grants in force but the required training (%s) is not current (last completed: %s); %s (tmac.record_training).',
+                f.person_id, f.full_name, f.missing,
                 coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
                            WHERE t.person_id = f.person_id), 'never'),
-                tmac.setting_value('training_validity'),
-                CASE WHEN s.required THEN 'access is denied until it is recorded'
+                CASE WHEN tmac.setting_on('require_training') THEN 'access is denied until it is recorded'
                      ELSE 'access is NOT denied, because require_training is off; record it' END),
          NULL::timestamptz
-    FROM failing f CROSS JOIN s
-   WHERE (SELECT true FROM tmac.access_grant g
-           WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
-             AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
+    FROM failing f;
 END;
 COMMENT ON FUNCTION tmac.check_access_without_training() IS
   'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
@@ -365,7 +347,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'An active person holds grants in force but has no valid pledge (誓約書), or none signed since their last role change.',
    'Record the pledge with tmac.record_pledge, or revoke the grants.', 'tmac.check_access_without_pledge', '{}', '{persons,grants}', true),
   ('access_without_training', 'I-5', 'high', 'Access without current training',
-   'An active person holds grants in force but the required training is not current (training_validity, training_courses).',
+   'An active person holds grants in force but the required training is not current: the courses training_courses names and the mandatory courses of tmac.training_course for access holders, each within its validity (the one rule the access decision and the access-rights ledger use: tmac.training_courses_required).',
    'Have the person complete the training and record it with tmac.record_training, or revoke the grants.', 'tmac.check_access_without_training', '{}', '{persons,grants}', true),
   ('review_undecided', 'II', 'medium', 'Access review past its deadline with undecided items',
    'An access review passed its deadline with items nobody decided, and the grants are still in force (setting review_undecided = report).',

@@ -265,6 +265,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.holiday', '');
 INSERT INTO tmac.setting_default VALUES
   ('access_surge_factor',    '3',           'access_surge: a day''s rows read above this many times the person''s own 30-day median (a positive number)'),
   ('access_surge_floor',     '1000',        'access_surge: a day''s rows read must also exceed this (a whole number >= 0)'),
+  ('access_surge_history',   '14 days',     'access_surge: a person''s access statistics must reach back this far before a day for a rise on it to be a (high) surge; before that, access_surge_no_baseline (low) says so (an interval >= 0)'),
   ('access_lookback',        '7 days',      'How far back the access checks look for signs (a positive interval)'),
   ('working_hours',          '08:00-20:00', 'Working hours, HH:MM-HH:MM in date_time_zone; access outside them is a finding (access_off_hours)'),
   ('working_days',           '1,2,3,4,5',   'Working days as ISO weekday numbers (1 = Monday … 7 = Sunday), comma-separated'),
@@ -315,8 +316,16 @@ BEGIN ATOMIC
            tmac.setting_value('shared_account_persons')::integer AS persons,
            tmac.setting_value('shared_account_window')::interval AS win),
   act AS MATERIALIZED (SELECT a.* FROM tmac.access_activity() a),
-  base AS MATERIALIZED (SELECT b.* FROM tmac.access_daily_baseline() b)
-  -- access_surge
+  base AS MATERIALIZED (SELECT b.* FROM tmac.access_daily_baseline() b),
+  -- since when each person's statistics reach back, and whether they reach access_surge_history before a day
+  since AS MATERIALIZED (SELECT a.person_id, min(least(a.first_seen, a.last_seen)) AS first_at
+                           FROM act a WHERE a.kind = 'table' GROUP BY a.person_id),
+  rise AS MATERIALIZED (
+    SELECT b.*, f.first_at,
+           f.first_at <= (b.day::timestamp AT TIME ZONE cfg.tz) - tmac.setting_value('access_surge_history')::interval AS established
+      FROM base b CROSS JOIN cfg JOIN since f ON f.person_id = b.person_id
+     WHERE b.rows_read > greatest(cfg.k * b.median, cfg.floor))
+  -- access_surge: only over an established baseline
   SELECT 'access_surge', 'person:' || b.person_id,
          format('Person %s read %s rows of protected tables on %s (%s statements, %s time), %s times their 30-day median of %s rows a day (%s to %s); the threshold is %s (access_surge_factor %s × median, at least access_surge_floor %s). History: tmac.access_history(%L).',
                 b.person_id, b.rows_read, b.day, b.statements, cfg.tz,
@@ -324,8 +333,19 @@ BEGIN ATOMIC
                 trim_scale(round(b.median, 1)), b.day - 30, b.day - 1, trim_scale(round(greatest(cfg.k * b.median, cfg.floor), 1)), cfg.k, cfg.floor,
                 b.person_id),
          (b.day::timestamp AT TIME ZONE cfg.tz)
-    FROM base b, cfg
-   WHERE b.rows_read > greatest(cfg.k * b.median, cfg.floor)
+    FROM rise b, cfg
+   WHERE b.established
+  UNION ALL
+  -- access_surge_no_baseline: the same rise by a person whose statistics are too recent, once per person
+  SELECT 'access_surge_no_baseline', 'person:' || r.person_id,
+         format('Person %s read more than access_surge_factor %s × their 30-day median (at least access_surge_floor %s) on %s day(s), most on %s (%s rows), but their access statistics begin on %s (%s): a baseline needs access_surge_history %s of them, so this is not yet a surge finding (access_surge). History: tmac.access_history(%L).',
+                r.person_id, cfg.k, cfg.floor, r.days, r.top_day, r.top_rows,
+                to_char(r.first_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), cfg.tz, tmac.setting_value('access_surge_history'), r.person_id),
+         (r.top_day::timestamp AT TIME ZONE cfg.tz)
+    FROM cfg,
+         LATERAL (SELECT b.person_id, min(b.first_at) AS first_at, count(*) AS days,
+                         (array_agg(b.day ORDER BY b.rows_read DESC, b.day DESC))[1] AS top_day, max(b.rows_read) AS top_rows
+                    FROM rise b WHERE NOT b.established GROUP BY b.person_id) r
   UNION ALL
   -- access_off_hours: per person and day, the accesses whose time falls outside working hours
   SELECT 'access_off_hours', 'person:' || x.person_id,
@@ -400,7 +420,7 @@ BEGIN ATOMIC
    WHERE s.persons >= cfg.persons;
 END;
 COMMENT ON FUNCTION tmac.check_access_signs() IS
-  'Checks access_surge, access_off_hours, access_before_departure, access_first_compartment and access_shared_account: signs of a leak (seed ⑥) in the access statistics';
+  'Checks access_surge (over at least access_surge_history of statistics; before that access_surge_no_baseline), access_off_hours, access_before_departure, access_first_compartment and access_shared_account: signs of a leak (seed ⑥) in the access statistics';
 
 -- The population these checks examine (tmac.compliance_population, 71_compliance.sql): what
 -- the statistics recorded, live and in the history.
@@ -411,8 +431,13 @@ INSERT INTO tmac.compliance_population VALUES
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('access_surge', 'I-6', 'high',
    'Sharp rise in a person''s reads of protected data',
-   'On a day in the look-back window a person read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak).',
+   'On a day in the look-back window a person whose access statistics reach back at least access_surge_history (14 days) before it read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak); a person with less history gets access_surge_no_baseline instead.',
    'Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.',
+   'tmac.check_access_signs', '{}', '{access_records}', true),
+  ('access_surge_no_baseline', 'I-6', 'low',
+   'Rise in a person''s reads before their baseline is established',
+   'A person read more rows of protected tables on a day than access_surge would allow, but their access statistics do not yet reach back access_surge_history (14 days by default) before that day: with no baseline, every first day of statistics would look like a sharp rise. One finding per person says so; from access_surge_history on, the rise is an access_surge finding (high).',
+   'Nothing, if the reads are the person''s normal work; ask them and their manager if the volume is unexpected.',
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_off_hours', 'I-6', 'medium',
    'Access to protected data outside working hours',
@@ -434,6 +459,10 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).',
    'Give every person their own login role (tmac.enrol_login) and stop sharing the account.',
    'tmac.check_access_signs', '{}', '{access_records}', true);
+-- A longer history requirement keeps a sharp rise a low finding for longer (71_compliance.sql).
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('access_surge_history', 'access_surge', 'longer_than', '14 days', false,
+   'a person''s reads are not a surge finding (high) until their statistics reach back this far; until then only access_surge_no_baseline (low)');
 
 -- access_stats_overflow: counts lost because the shared hash was full of counters no snapshot
 -- had taken — recorded (tmac.access_stats_overflow) or not yet (the live record) — until

@@ -8,8 +8,10 @@
 
 -- The findings of ⑤ and ⑦ over every person, trained or pledged or not (check codes in 85_checks_registers.sql):
 --   training_overdue                  (I-5) an active employee or contractor, with or without a login, who has not
---                                     completed each mandatory course of their audience within its validity
---                                     (no mandatory course defined: any course within training_validity)
+--                                     completed each course they must have current within its validity: the one
+--                                     rule the access decision and the access-rights ledger use
+--                                     (tmac.training_courses_required: the training_courses setting's courses and the
+--                                     mandatory courses of their audience; none: any course within training_validity)
 --   leaver_without_termination_pledge (II)  a terminated employee or contractor without a termination pledge
 --   visitor_responsible_left          (II)  an active visitor whose responsible person is terminated
 --   visitor_without_pledge            (II)  an active visitor without a current visitor pledge
@@ -20,35 +22,17 @@ CREATE FUNCTION tmac.check_training_pledges()
   SET jit = off SET work_mem = '64MB' SET enable_mergejoin = off
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
-    SELECT tmac.setting_value('training_validity')::interval AS v, tmac.setting_value('date_time_zone') AS tz,
-           tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today,
-           NOT EXISTS (SELECT 1 FROM tmac.training_course c WHERE c.mandatory) AS any_course
-  ), m AS MATERIALIZED (   -- the courses each person must have current ('' = any course, when none is mandatory)
-    SELECT c.course, c.audience, coalesce(c.validity, s.v) AS v FROM tmac.training_course c CROSS JOIN s WHERE c.mandatory
-    UNION ALL
-    SELECT '', 'everyone', s.v FROM s WHERE s.any_course
-  ), miss AS MATERIALIZED (   -- persons × course without a current completion: one hash anti-join
-    SELECT p.person_id, p.full_name, p.hired_on, m.course, m.audience
-      FROM tmac.person p CROSS JOIN m
-     WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor')
-       AND NOT EXISTS (SELECT 1 FROM tmac.training_completion t
-                        WHERE t.person_id = p.person_id
-                          AND CASE WHEN (SELECT s.any_course FROM s) THEN '' ELSE t.course END = m.course
-                          AND (t.completed_on::timestamp + m.v) AT TIME ZONE (SELECT s.tz FROM s) > now()
-                          -- (implied by the line above, a week to spare: only recent completions are hashed;
-                          -- the earliest calendar cutoff of all courses, none past 1,000 years of validity)
-                          AND t.completed_on > (SELECT min(CASE WHEN m2.v > interval '1000 years' THEN '-infinity'::date
-                                                                ELSE (s.today - m2.v)::date - 7 END)
-                                                  FROM s CROSS JOIN m m2))
-  ), x AS (                 -- only those few are looked at further: last completion, new-hire grace, grants in force
+    SELECT tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today
+  ), miss AS MATERIALIZED (   -- persons × required course not current, by the one rule (tmac.training_status_all)
+    SELECT p.person_id, p.full_name, p.hired_on, coalesce(r.course, '') AS course
+      FROM tmac.training_status_all(now()) r JOIN tmac.person p ON p.person_id = r.person_id
+     WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor') AND r.current_until IS NULL
+  ), x AS (                 -- last completion, new-hire grace
     SELECT x.person_id, x.full_name, x.course, l.last
       FROM miss x CROSS JOIN s
       CROSS JOIN LATERAL (SELECT max(t.completed_on) AS last FROM tmac.training_completion t
                            WHERE t.person_id = x.person_id AND (x.course = '' OR t.course = x.course)) l
      WHERE (l.last IS NOT NULL OR x.hired_on IS NULL OR x.hired_on + s.grace <= s.today)
-       AND (x.audience = 'everyone'
-            OR (SELECT true FROM tmac.access_grant g WHERE g.person_id = x.person_id AND g.status = 'active'
-                   AND tmac.grant_lapse(g.validity, g.grace_until) > now() LIMIT 1))
   )
   SELECT 'training_overdue', 'person:' || x.person_id,
          format('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
@@ -138,7 +122,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'tmac.check_appointments', '{}', '{appointments}', true),
   -- ⑤ 従業員教育 (I-5) and ⑦ 誓約書 (II)
   ('training_overdue', 'I-5', 'medium', '教育未受講 / Training not current',
-   'An active employee or contractor — with or without a database login, with or without access — has not completed each mandatory course of their audience (tmac.training_course) within its validity (training_validity, 12 months by default: at least yearly); with no mandatory course defined, any course counts. Persons hired within training_new_hire_grace are not yet a finding for a course never completed.',
+   'An active employee or contractor — with or without a database login, with or without access — has not completed each course they must have current within its validity (training_validity, 12 months by default: at least yearly): the courses the training_courses setting names and the mandatory courses of their audience (tmac.training_course); with none, any course counts. It is the one rule the access decision and the access-rights ledger use (tmac.training_courses_required). Persons hired within training_new_hire_grace are not yet a finding for a course never completed.',
    'Train them and record it: tmac.record_training(person_id, course, completed_on).',
    'tmac.check_training_pledges', '{}', '{persons}', true),
   ('leaver_without_termination_pledge', 'II', 'medium', '退職時誓約書の無い退職者 / Leaver without a termination pledge',

@@ -248,6 +248,12 @@ GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text, text, text, text),
   tmac.set_custodian(text, text, text), tmac.store_asset(text, text), tmac.add_holder(text, text, text),
   tmac.end_holder(bigint)
 TO tmac_admin;
+-- The checks across registers (87): readers as the ledgers'; managers review their findings about
+-- acts already done; administrators set an area's label and hours.
+GRANT SELECT ON tmac.cross_finding_review TO tmac_approver, tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) TO tmac_approver, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.set_area_label(text, text), tmac.set_area_hours(text, time, time, integer[]) TO tmac_admin;
 
 -- No SECURITY DEFINER function of tmac shows its queries to the caller.  A caller may set
 -- debug_print_parse / _rewritten / _plan (and client_min_messages = log) in their own session:

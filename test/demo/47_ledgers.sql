@@ -110,3 +110,16 @@ SELECT event_id, actor, what FROM tmac.incident_event WHERE incident_id = :incid
 SELECT c.criterion, c.title_ja, count(f.check_code) AS open_findings
   FROM tmac.criterion c LEFT JOIN tmac.findings f USING (criterion)
  WHERE c.criterion IN ('I-4', 'I-6', 'III', 'IV') GROUP BY c.criterion, c.title_ja ORDER BY c.criterion;
+
+\echo '== 9. Checks across registers: the prototype line is 秘; 田中 (社外秘 clearance) is refused at reception'
+SELECT tmac.set_area_label('AREA-1', '秘');
+SET ROLE suzuki;
+\set ON_ERROR_STOP 0
+SELECT tmac.record_entry('AREA-1', person_id => 'E1006', purpose => '部品の受取り');   -- expect-error
+\set ON_ERROR_STOP 1
+RESET ROLE;
+\echo '   and the inventory understated design_doc: T-001 (極秘:製品設計図) is bound to it, which also holds a プロジェクトA proposal'
+SELECT check_code, subject, detail FROM tmac.findings WHERE check_code = 'rows_above_asset_label';
+\echo '   経営層 widens the entry to what the table holds: the finding is gone'
+SELECT tmac.update_asset('T-001', '{"label":"極秘:製品設計図,プロジェクトA"}');
+SELECT count(*) AS rows_above_asset_label FROM tmac.findings WHERE check_code = 'rows_above_asset_label';

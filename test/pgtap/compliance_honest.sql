@@ -15,9 +15,9 @@ SELECT is((SELECT string_agg(criterion || ' ' || status, ', ') FROM tmac.complia
 SELECT ok((SELECT bool_and(reason LIKE 'not evaluated: %') FROM tmac.compliance_status),
   'each says why it was not evaluated');
 SELECT is((SELECT reason FROM tmac.compliance_status WHERE criterion = 'II'),
-  'not evaluated: nothing to examine (grants = 0, persons = 0, reviews = 0)', 'II: its populations are empty');
+  'not evaluated: nothing to examine (grants = 0, leavers = 0, persons = 0, reviews = 0)', 'II: its populations are empty');
 SELECT is((SELECT reason FROM tmac.compliance_status WHERE criterion = 'III'),
-  'not evaluated: nothing to examine (containers = 0)', 'III: its register of containers is empty');
+  'not evaluated: nothing to examine (containers = 0, key_loans = 0)', 'III: its register of containers is empty');
 SELECT results_eq($$SELECT (population->>'persons')::int, (population->>'grants')::int, builtin_checks, builtin_evaluated
                       FROM tmac.compliance_status WHERE criterion = 'II'$$,
   format($$VALUES (0, 0, %s::bigint, 0::bigint)$$, (SELECT count(*) FROM tmac.compliance_check WHERE criterion = 'II' AND builtin)),

@@ -35,7 +35,15 @@ INSERT INTO not_parallel_safe VALUES
   ('tmac.compliance_status_of(tmac.check_result[])', 'calls tmac.population_counts()'),
   ('tmac.population_counts()', 'counts each population in a subtransaction (EXCEPTION block)'),
   ('tmac.check_object_labels()', 'an EXCEPTION block: a subtransaction, refused in parallel mode'),
-  ('tmac.check_terminated_session_open()', 'reads pg_stat_activity (pg_stat_get_activity is parallel restricted)');
+  ('tmac.check_terminated_session_open()', 'reads pg_stat_activity (pg_stat_get_activity is parallel restricted)'),
+  ('tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean)', 'C: fetches the named person''s access profile at an instant with a new query, which a worker cannot (as explain_access)'),
+  ('tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean)', 'calls tmac.access_failures_at()'),
+  ('tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone)', 'calls tmac.access_refused()'),
+  ('tmac.entry_refused(bigint,text,text,timestamp with time zone)', 'calls tmac.access_refused()'),
+  ('tmac.cross_register_findings()', 'calls tmac.access_refused()'),
+  ('tmac.rows_above_label(regclass,tmac.label)', 'C: reads a protected table''s heap itself (as hidden_rows_for)'),
+  ('tmac.bound_rows_above()', 'calls tmac.rows_above_label() in an EXCEPTION block (a subtransaction)'),
+  ('tmac.check_cross_registers()', 'calls tmac.cross_register_findings() and tmac.bound_rows_above()');
 
 SELECT is((SELECT string_agg(x, '; ' ORDER BY x) FROM (
              SELECT p.oid::regprocedure::text || ' is ' || CASE p.proparallel WHEN 'r' THEN 'PARALLEL RESTRICTED'

@@ -12,6 +12,7 @@ SELECT results_eq(
            ('access_lookback', '7 days', '7 days', NULL),
            ('access_surge_factor', '3', '3', NULL),
            ('access_surge_floor', '1000', '1000', NULL),
+           ('access_surge_history', '14 days', '14 days', NULL),
            ('combination_max_age', '12 months', '12 months', NULL),
            ('date_time_zone', 'Asia/Tokyo', 'Asia/Tokyo', NULL),
            ('gate_prerequisites', 'off', 'off', NULL),

@@ -1,0 +1,481 @@
+-- 87_checks_cross.sql — checks across registers: the handling ledger, the key ledger, the entry
+-- log, the appointments and the protected tables, each against the persons and their access.
+--
+-- Each register has its own checks (85, 86); these join them, so the most common real failures
+-- show: an uncleared employee recorded a 極秘 take-out, a key to a 極秘 cabinet was lent to
+-- someone with no access, a terminated person entered the 極秘 area.
+--
+--   handling_without_access   (I-4) the handler of a handling entry could not read the asset's label then
+--   key_loan_without_access   (III) a key was lent to a person who could not read what it opened then
+--   area_entry_without_access (IV)  a person (not an escorted visitor) entered an area whose label they could not read
+--   leaver_activity           (II)  a terminated person appears after termination in an area entry, a key
+--                                   loan, a handling entry or an appointment
+--   visitor_entry_without_pledge (IV) a visitor's area entry without a visitor pledge in force that day
+--   area_exit_missing         (IV)  an entry with no exit by the end of its day (date_time_zone)
+--   area_entry_outside_hours  (IV)  an entry outside the area's hours, when it has hours
+--   rows_above_asset_label    (I-2) a protected table bound to an asset holds rows labelled above the asset's label
+--                                   (a higher level, or a compartment it does not name)
+--   asset_unlabelled          (I-2) an active asset of the inventory carries no classification label
+--
+-- "Could read at that time" is the one decision (decision.c) over the access profile
+-- tmac.access_profile_of(person, at) gives for that instant: clearances and grants in force then
+-- (approved by then, within their validity, not yet ended, role-change grace), a pledge valid
+-- then, training current then.  Its "active" check is left out for a past instant: the profile
+-- takes the person's status from today's applied HR state (plus events still scheduled), so it
+-- would call every act of a person who has since left "inactive"; what a terminated person did
+-- after leaving is leaver_activity's, from person.terminated_at.
+--
+-- Where the act can be refused when it is recorded, it is (SQLSTATE 42501, in the act's own
+-- function, 67_facilities.sql): a key lent to a person who may not read what it opens
+-- (tmac.lend_key); an entry recorded as it happens for a person who may not read the area's label
+-- (unless a visitor escorted), who left or is on leave, whose escort left, or a visitor without a
+-- visitor pledge in force (tmac.record_entry).  An entry recorded late (entered_at before the
+-- transaction) happened already and is recorded; it is a finding.  A handling entry is never
+-- refused: the handling ledger records what people did (a forbidden act is recorded, not refused;
+-- 65_handling.sql), so an entry by a handler without access is a finding.
+--
+-- The findings about acts already done do not go away by themselves: a manager other than the
+-- person concerned reviews each and records what was found and done
+-- (tmac.acknowledge_cross_finding), which closes it; area_exit_missing also closes when the exit is
+-- recorded.
+
+CREATE FUNCTION tmac.access_failures_at(person_id text, lbl tmac.label, at timestamptz, as_decided boolean)
+  RETURNS text[] AS 'MODULE_PATHNAME', 'tmac_access_failures_at' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION tmac.access_failures_at(text, tmac.label, timestamptz, boolean) IS
+  'Internal (checks across registers): every check (active, pledge, training, clearance, compartment, group) the person fails to read a label at an instant, by the one decision over tmac.access_profile_of(person, at); empty when they could read it, NULL for an unknown person; as_decided (refusals): ignore this transaction''s governance changes as a live decision would';
+
+CREATE FUNCTION tmac.rows_above_label(tbl regclass, lbl tmac.label, OUT rows_above bigint, OUT example tmac.label)
+  AS 'MODULE_PATHNAME', 'tmac_rows_above_label' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION tmac.rows_above_label(regclass, tmac.label) IS
+  'Internal (rows_above_asset_label): how many rows of a protected table (and of its partitions and children) carry a level above lbl''s or a compartment lbl lacks (groups are not compared), and the first such label; reads the heap itself (owner_scan.c), never a query over the table';
+
+-- Why a person could not read these labels at an instant (NULL: they could), worded for a finding
+-- (past: leave the active check out, see above; the current state) or a refusal (NOT past: the
+-- state a live decision reads, and an unknown person is refused).
+CREATE FUNCTION tmac.access_refused(person_id text, what text[], labels tmac.label[], at timestamptz, past boolean)
+  RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT pg_catalog.string_agg(pg_catalog.format('%s labelled %s (failing: %s)', w.what, w.label,
+                                                 pg_catalog.array_to_string(f.failed, ', ')), '; ' ORDER BY w.ord)
+    FROM unnest($2, $3) WITH ORDINALITY w(what, label, ord)
+    CROSS JOIN LATERAL (SELECT tmac.access_failures_at($1, w.label, $4, NOT $5) AS a) d
+    CROSS JOIN LATERAL (SELECT CASE WHEN d.a IS NULL THEN CASE WHEN NOT $5 THEN ARRAY['active'] END
+                                    ELSE ARRAY(SELECT x FROM unnest(d.a) x WHERE NOT ($5 AND x = 'active')) END AS failed) f
+   WHERE w.label IS NOT NULL AND pg_catalog.cardinality(f.failed) > 0
+$$;
+COMMENT ON FUNCTION tmac.access_refused(text, text[], tmac.label[], timestamptz, boolean) IS
+  'Internal: why a person could not read each of these labels (named by what) at an instant, or NULL when they could; past leaves out the active check';
+
+-- What a key opens at an instant: the labelled assets stored in its container then, or its area.
+CREATE FUNCTION tmac.key_opens(key_id bigint, at timestamptz, OUT what text[], OUT labels tmac.label[])
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT coalesce(pg_catalog.array_agg(x.what ORDER BY x.what), '{}'), coalesce(pg_catalog.array_agg(x.label ORDER BY x.what), '{}')
+    FROM (SELECT 'asset ' || a.asset_no AS what, a.label
+            FROM tmac.physical_key k
+            JOIN tmac.container_asset ca ON ca.container_id = k.container_id
+            JOIN tmac.asset a ON a.asset_id = ca.asset_id
+           WHERE k.key_id = $1 AND ca.stored_at <= $2 AND (ca.removed_at IS NULL OR ca.removed_at > $2)
+             AND a.label IS NOT NULL
+          UNION
+          SELECT 'area ' || r.code, r.label
+            FROM tmac.physical_key k JOIN tmac.restricted_area r ON r.area_id = k.area_id
+           WHERE k.key_id = $1 AND r.label IS NOT NULL) x
+$$;
+COMMENT ON FUNCTION tmac.key_opens(bigint, timestamptz) IS
+  'Internal: what a key opens at an instant — the labelled assets stored in its container then, or its restricted area when labelled';
+
+CREATE FUNCTION tmac.key_access_refused(k tmac.physical_key, person_id text, at timestamptz) RETURNS text
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT tmac.access_refused($2, o.what, o.labels, $3, false) FROM tmac.key_opens(($1).key_id, $3) o
+$$;
+COMMENT ON FUNCTION tmac.key_access_refused(tmac.physical_key, text, timestamptz) IS
+  'Internal (tmac.lend_key): why a person may not borrow a key now (they could not read what it opens), or NULL';
+
+-- A visitor pledge in force on a day (the day the visitor entered).
+CREATE FUNCTION tmac.visitor_pledge_on(person_id text, day date) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT EXISTS (SELECT 1 FROM tmac.pledge pl
+                  WHERE pl.person_id = $1 AND pl.kind = 'visitor' AND pl.signed_on <= $2
+                    AND (pl.valid_until IS NULL OR pl.valid_until >= $2))
+$$;
+COMMENT ON FUNCTION tmac.visitor_pledge_on(text, date) IS
+  'Internal: whether a visitor pledge (訪問者の秘密保持誓約書) of the person is in force on a day';
+
+CREATE FUNCTION tmac.entry_refused(area_id bigint, person_id text, escort text, at timestamptz) RETURNS text
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  p tmac.person;
+  a tmac.restricted_area;
+  st text;
+BEGIN
+  IF escort IS NOT NULL THEN
+    st := (SELECT s.status FROM tmac.person_state_at(escort, at) s);
+    IF st <> 'active' THEN
+      RETURN format('the escort %s is %s', escort, replace(st, '_', ' '));
+    END IF;
+  END IF;
+  IF person_id IS NULL THEN
+    RETURN NULL;                -- a visitor without a person record: visitor_without_escort's
+  END IF;
+  SELECT * INTO p FROM tmac.person x WHERE x.person_id = entry_refused.person_id;
+  st := (SELECT s.status FROM tmac.person_state_at(person_id, at) s);
+  IF st <> 'active' THEN
+    RETURN format('%s is %s', person_id, replace(st, '_', ' '));
+  END IF;
+  IF p.kind = 'visitor'
+     AND NOT tmac.visitor_pledge_on(person_id, (at AT TIME ZONE tmac.setting_value('date_time_zone'))::date) THEN
+    RETURN format('visitor %s has no visitor pledge in force', person_id);
+  END IF;
+  IF p.kind = 'visitor' AND escort IS NOT NULL THEN
+    RETURN NULL;                -- an escorted visitor enters without access of their own
+  END IF;
+  SELECT * INTO a FROM tmac.restricted_area x WHERE x.area_id = entry_refused.area_id;
+  RETURN tmac.access_refused(person_id, ARRAY['area ' || a.code], ARRAY[a.label], at, false);
+END
+$$;
+COMMENT ON FUNCTION tmac.entry_refused(bigint, text, text, timestamptz) IS
+  'Internal (tmac.record_entry): why a person may not enter a restricted area now — they or their escort left or are on leave, a visitor without a visitor pledge in force, or (unless a visitor escorted) they could not read the area''s label — or NULL';
+
+-- The label and the hours of a restricted area.
+CREATE FUNCTION tmac.set_area_label(area text, label text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('set the label of a restricted area');
+  PERFORM tmac.require_arguments('set_area_label', 'area', area);
+  id := tmac.area_id_of(area);
+  UPDATE tmac.restricted_area r SET label = set_area_label.label::tmac.label WHERE r.area_id = id;
+END
+$$;
+COMMENT ON FUNCTION tmac.set_area_label(text, text) IS
+  'Sets the classification of a restricted area (区分: what is inside); a person entering must be able to read it, unless a visitor escorted (NULL: no access check)';
+
+CREATE FUNCTION tmac.set_area_hours(area text, opens_at time, closes_at time, open_days integer[] DEFAULT NULL)
+  RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.acting_role('set the hours of a restricted area');
+  PERFORM tmac.require_arguments('set_area_hours', 'area', area);
+  id := tmac.area_id_of(area);
+  IF (opens_at IS NULL) <> (closes_at IS NULL) OR opens_at >= closes_at
+     OR (opens_at IS NULL AND open_days IS NOT NULL)
+     OR EXISTS (SELECT 1 FROM unnest(open_days) d WHERE d IS NULL OR d NOT BETWEEN 1 AND 7) THEN
+    RAISE EXCEPTION 'invalid hours for restricted area "%"', area USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'opens_at before closes_at (both NULL: no hours), open_days ISO weekdays 1 (Monday) to 7 (Sunday).';
+  END IF;
+  UPDATE tmac.restricted_area r
+     SET opens_at = set_area_hours.opens_at, closes_at = set_area_hours.closes_at,
+         open_days = CASE WHEN set_area_hours.open_days IS NOT NULL
+                          THEN ARRAY(SELECT DISTINCT d FROM unnest(set_area_hours.open_days) d ORDER BY d)::smallint[] END
+   WHERE r.area_id = id;
+END
+$$;
+COMMENT ON FUNCTION tmac.set_area_hours(text, time, time, integer[]) IS
+  'Sets when a restricted area is open (開錠時間, in date_time_zone): opens_at, closes_at and the ISO weekdays (NULL: every day); company holidays (tmac.holiday) are closed; NULL times remove the hours';
+
+-- Reviews of findings about acts already done (they do not go away by themselves).
+CREATE TABLE tmac.cross_finding_review (
+  check_code  text NOT NULL REFERENCES tmac.compliance_check,
+  subject     text NOT NULL,
+  reviewed_by text NOT NULL REFERENCES tmac.person,
+  reviewed_at timestamptz NOT NULL DEFAULT now(),
+  note        text NOT NULL CHECK (length(btrim(note)) >= 10),
+  PRIMARY KEY (check_code, subject)
+);
+COMMENT ON TABLE tmac.cross_finding_review IS
+  'Reviews of the findings of the checks across registers (acts already done: a handling, a key loan, an entry): who reviewed the finding, when, and what was found and done; a reviewed finding is closed';
+SELECT tmac.add_audit_trigger('tmac.cross_finding_review', 'check_code', 'subject');
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.cross_finding_review FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.cross_finding_review FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT pg_catalog.pg_extension_config_dump('tmac.cross_finding_review', '');
+
+-- Every finding across registers, reviewed or not, with the person it is about.
+CREATE FUNCTION tmac.cross_register_findings()
+  RETURNS TABLE (check_code text, subject text, person_id text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+  WITH cfg AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz)
+  -- handling_without_access: entries made by a person (automatic entries read through the row policies)
+  SELECT 'handling_without_access', 'handling:' || e.entry_id, e.handler,
+         format('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
+                e.entry_id, e.action, a.asset_no, a.name, e.handler, to_char(e.handled_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
+                r.why, 'handling:' || e.entry_id),
+         e.handled_at
+    FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, e.asset_id     -- by person and time: see cross_registers.c
+            FROM tmac.handling_entry e
+           WHERE NOT e.automatic AND e.handler IS NOT NULL
+           ORDER BY e.handler, e.handled_at OFFSET 0) e
+    CROSS JOIN cfg
+    JOIN tmac.asset a ON a.asset_id = e.asset_id
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY['asset ' || a.asset_no], ARRAY[a.label], e.handled_at, true) AS why) r
+   WHERE a.label IS NOT NULL AND r.why IS NOT NULL
+  UNION ALL
+  -- key_loan_without_access
+  SELECT 'key_loan_without_access', 'key_loan:' || l.loan_id, l.borrower,
+         format('Key %s was lent to %s on %s (approved by %s)%s, who could not read what it opened then: %s. %s',
+                k.code, l.borrower, to_char(l.lent_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), l.approved_by,
+                CASE WHEN l.returned_at IS NULL THEN ' and is still out' ELSE ', returned ' || to_char(l.returned_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI') END,
+                r.why,
+                CASE WHEN l.returned_at IS NULL THEN 'Take the key back (tmac.return_key); a manager reviews the loan and records it (tmac.acknowledge_cross_finding).'
+                     ELSE 'A manager reviews the loan, changes the combination if there is one, and records it (tmac.acknowledge_cross_finding).' END),
+         l.lent_at
+    FROM (SELECT l.* FROM tmac.key_loan l ORDER BY l.borrower, l.lent_at OFFSET 0) l
+    CROSS JOIN cfg
+    JOIN tmac.physical_key k ON k.key_id = l.key_id
+    CROSS JOIN LATERAL tmac.key_opens(l.key_id, l.lent_at) o
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(l.borrower, o.what, o.labels, l.lent_at, true) AS why) r
+   WHERE cardinality(o.what) > 0 AND r.why IS NOT NULL
+  UNION ALL
+  -- area_entry_without_access: a person, not a visitor with an escort
+  SELECT 'area_entry_without_access', 'area_entry:' || e.entry_id, e.person_id,
+         format('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
+                e.person_id, e.code, to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
+                CASE WHEN e.escort IS NOT NULL THEN ' escorted by ' || e.escort ELSE '' END, r.why),
+         e.entered_at
+    FROM (SELECT e.entry_id, e.person_id, e.escort, e.entered_at, ar.code, ar.label
+            FROM tmac.area_entry e
+            JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
+            JOIN tmac.person p ON p.person_id = e.person_id
+           WHERE ar.label IS NOT NULL AND NOT (p.kind = 'visitor' AND e.escort IS NOT NULL)
+           ORDER BY e.person_id, e.entered_at OFFSET 0) e
+    CROSS JOIN cfg
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.person_id, ARRAY['area ' || e.code], ARRAY[e.label], e.entered_at, true) AS why) r
+   WHERE r.why IS NOT NULL
+  UNION ALL
+  -- leaver_activity: what a terminated person did after termination
+  SELECT 'leaver_activity', x.subject, p.person_id,
+         format('%s (%s), terminated on %s, %s on %s, after leaving. Find out what happened; record an incident if it was an unauthorised act; a manager records the review (tmac.acknowledge_cross_finding).',
+                p.person_id, p.full_name, to_char(p.terminated_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), x.what,
+                to_char(x.at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI')),
+         x.at
+    FROM tmac.person p CROSS JOIN cfg
+    CROSS JOIN LATERAL (
+          SELECT 'area_entry:' || e.entry_id AS subject, e.entered_at AS at,
+                 format('%s restricted area %s (entry %s)', CASE WHEN e.person_id = p.person_id THEN 'entered' ELSE 'escorted ' || coalesce(e.person_id, e.visitor_name) || ' into' END,
+                        (SELECT ar.code FROM tmac.restricted_area ar WHERE ar.area_id = e.area_id), e.entry_id) AS what
+            FROM tmac.area_entry e
+           WHERE (e.person_id = p.person_id OR e.escort = p.person_id) AND e.entered_at >= p.terminated_at
+          UNION ALL
+          SELECT 'key_loan:' || l.loan_id, l.lent_at,
+                 format('%s key %s (loan %s)', CASE WHEN l.borrower = p.person_id THEN 'borrowed' ELSE 'lent' END,
+                        (SELECT k.code FROM tmac.physical_key k WHERE k.key_id = l.key_id), l.loan_id)
+            FROM tmac.key_loan l
+           WHERE (l.borrower = p.person_id OR l.approved_by = p.person_id) AND l.lent_at >= p.terminated_at
+          UNION ALL
+          SELECT 'handling:' || h.entry_id, CASE WHEN h.handler = p.person_id THEN h.handled_at ELSE h.approved_at END,
+                 format('%s handling entry %s (%s)', CASE WHEN h.handler = p.person_id THEN 'handled' ELSE 'approved' END, h.entry_id, h.action)
+            FROM tmac.handling_entry h
+           WHERE (h.handler = p.person_id AND h.handled_at >= p.terminated_at)
+              OR (h.approver = p.person_id AND h.approved_at >= p.terminated_at)
+          UNION ALL
+          SELECT 'appointment:' || ap.appointment_id, ap.started_at,
+                 format('%s appointment %s (%s)', CASE WHEN ap.person_id = p.person_id THEN 'was given' ELSE 'made' END, ap.appointment_id, ap.role)
+            FROM tmac.appointment ap
+           WHERE (ap.person_id = p.person_id OR ap.appointed_by = p.person_id)
+             AND (ap.started_at >= p.terminated_at OR tmac.day_start(ap.valid_from) > p.terminated_at)) x
+   WHERE p.status = 'terminated'
+  UNION ALL
+  -- visitor_entry_without_pledge
+  SELECT 'visitor_entry_without_pledge', 'area_entry:' || e.entry_id, e.person_id,
+         format('Visitor %s (%s) entered restricted area %s on %s without a visitor pledge (訪問者の秘密保持誓約書) in force that day. Obtain it (tmac.record_pledge(%L, ''visitor'', signed_on)) or have a manager record the review (tmac.acknowledge_cross_finding).',
+                e.person_id, p.full_name, ar.code, to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), e.person_id),
+         e.entered_at
+    FROM tmac.area_entry e CROSS JOIN cfg
+    JOIN tmac.person p ON p.person_id = e.person_id
+    JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
+   WHERE p.kind = 'visitor' AND NOT tmac.visitor_pledge_on(e.person_id, (e.entered_at AT TIME ZONE cfg.tz)::date)
+  UNION ALL
+  -- area_exit_missing: no exit by the end of the day entered
+  SELECT 'area_exit_missing', 'area_entry:' || e.entry_id, e.person_id,
+         format('%s entered restricted area %s on %s and no exit was recorded by the end of that day (%s). Record the exit (tmac.record_exit(%s)) and find out why it was missing.',
+                coalesce(e.person_id, e.visitor_name || ' (' || e.visitor_company || ')'), ar.code,
+                to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz, e.entry_id),
+         tmac.day_start((e.entered_at AT TIME ZONE cfg.tz)::date + 1)
+    FROM tmac.area_entry e CROSS JOIN cfg
+    JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
+   WHERE e.left_at IS NULL AND tmac.day_start((e.entered_at AT TIME ZONE cfg.tz)::date + 1) <= now()
+  UNION ALL
+  -- area_entry_outside_hours
+  SELECT 'area_entry_outside_hours', 'area_entry:' || e.entry_id, e.person_id,
+         format('%s entered restricted area %s on %s (%s, ISO weekday %s%s), outside its hours %s–%s%s. A manager confirms the entry was authorised and records it (tmac.acknowledge_cross_finding).',
+                coalesce(e.person_id, e.visitor_name || ' (' || e.visitor_company || ')'), ar.code,
+                to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz,
+                extract(isodow FROM e.entered_at AT TIME ZONE cfg.tz),
+                CASE WHEN h.name IS NOT NULL THEN ', holiday ' || h.name ELSE '' END,
+                to_char(ar.opens_at, 'HH24:MI'), to_char(ar.closes_at, 'HH24:MI'),
+                CASE WHEN ar.open_days IS NOT NULL THEN ' on ISO weekdays ' || array_to_string(ar.open_days, ',') ELSE '' END),
+         e.entered_at
+    FROM tmac.area_entry e CROSS JOIN cfg
+    JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
+    LEFT JOIN tmac.holiday h ON h.day = (e.entered_at AT TIME ZONE cfg.tz)::date
+   WHERE ar.opens_at IS NOT NULL
+     AND (h.day IS NOT NULL
+          OR (e.entered_at AT TIME ZONE cfg.tz)::time < ar.opens_at
+          OR (e.entered_at AT TIME ZONE cfg.tz)::time >= ar.closes_at
+          OR NOT coalesce(extract(isodow FROM e.entered_at AT TIME ZONE cfg.tz)::smallint = ANY (ar.open_days), true))
+$$;
+COMMENT ON FUNCTION tmac.cross_register_findings() IS
+  'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
+
+-- The protected tables bound to an active labelled asset (directly or through their schema), and
+-- their rows labelled above it.  A table that cannot be read (its read policy or label column was
+-- changed) is reported as such, not as a failed check.
+CREATE FUNCTION tmac.bound_rows_above()
+  RETURNS TABLE (asset_no text, asset_label tmac.label, relid regclass, rows_above bigint, example tmac.label, error text)
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  t record;
+  r record;
+BEGIN
+  FOR t IN
+    SELECT DISTINCT ON (pt.relid) a.asset_no, a.label, pt.relid
+      FROM tmac.protected_table pt
+      JOIN pg_catalog.pg_class c ON c.oid = pt.relid
+      JOIN tmac.asset_binding b ON b.relid = pt.relid
+                                OR b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = c.relnamespace)
+      JOIN tmac.asset a ON a.asset_no = b.asset_no
+     WHERE a.status = 'active' AND a.label IS NOT NULL
+       -- (a partition or child is read with its topmost protected parent)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i JOIN tmac.protected_table pp ON pp.relid = i.inhparent
+                        WHERE i.inhrelid = pt.relid)
+     ORDER BY pt.relid, (b.relid IS NULL), a.asset_no
+  LOOP
+    asset_no := t.asset_no; asset_label := t.label; relid := t.relid;
+    BEGIN
+      SELECT * INTO r FROM tmac.rows_above_label(t.relid, t.label);
+      rows_above := r.rows_above; example := r.example; error := NULL;
+    EXCEPTION WHEN OTHERS THEN
+      rows_above := NULL; example := NULL; error := SQLERRM;
+    END;
+    IF rows_above IS DISTINCT FROM 0 THEN
+      RETURN NEXT;
+    END IF;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.bound_rows_above() IS
+  'Internal (rows_above_asset_label): each protected table bound to an active labelled asset whose rows carry labels above the asset''s (or which could not be read), with how many and the first such label';
+
+CREATE FUNCTION tmac.check_cross_registers()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT f.check_code, f.subject, f.detail, f.detected_at
+    FROM tmac.cross_register_findings() f
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.cross_finding_review v WHERE v.check_code = f.check_code AND v.subject = f.subject)
+  UNION ALL
+  SELECT 'rows_above_asset_label', 'table:' || r.relid::text,
+         CASE WHEN r.error IS NOT NULL
+              THEN format('Table %s, bound to asset %s (%s), could not be read to compare its rows'' labels: %s. Protect it again (tmac.unprotect, tmac.protect).',
+                          r.relid, r.asset_no, r.asset_label, r.error)
+              ELSE format('Table %s, bound to asset %s labelled %s, holds %s row(s) labelled above it (e.g. %s): the inventory understates what is there. Raise the asset''s label (tmac.update_asset(%L, ''{"label":"…"}'')) or correct the rows'' labels.',
+                          r.relid, r.asset_no, r.asset_label, r.rows_above, r.example, r.asset_no) END,
+         NULL::timestamptz
+    FROM tmac.bound_rows_above() r
+  UNION ALL
+  SELECT 'asset_unlabelled', 'asset:' || a.asset_no,
+         format('Asset %s (%s) of the inventory carries no classification label, so it is not identified (識別) and no handling rule or access check applies to it. Label it: tmac.update_asset(%L, ''{"label":"…"}'').',
+                a.asset_no, a.name, a.asset_no),
+         NULL::timestamptz
+    FROM tmac.asset a
+   WHERE a.status = 'active' AND a.label IS NULL;
+END;
+COMMENT ON FUNCTION tmac.check_cross_registers() IS
+  'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
+
+CREATE FUNCTION tmac.acknowledge_cross_finding(check_code text, subject text, note text) RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me text := tmac.acting_person('review a finding across registers');
+  f record;
+BEGIN
+  PERFORM tmac.require_arguments('acknowledge_cross_finding', 'check_code', check_code, 'subject', subject, 'note', note);
+  IF length(btrim(note)) < 10 THEN
+    RAISE EXCEPTION 'say what was found and done (at least 10 characters)' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT * INTO f FROM tmac.cross_register_findings() x
+   WHERE x.check_code = acknowledge_cross_finding.check_code AND x.subject = acknowledge_cross_finding.subject;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no finding % on %', check_code, subject USING ERRCODE = 'no_data_found',
+      HINT = 'The findings of the checks across registers are listed in tmac.findings.';
+  END IF;
+  IF f.person_id = me THEN
+    RAISE EXCEPTION 'a finding about you is reviewed by someone else' USING ERRCODE = 'insufficient_privilege',
+      DETAIL = format('Finding %s on %s is about %s.', check_code, subject, me);
+  END IF;
+  INSERT INTO tmac.cross_finding_review (check_code, subject, reviewed_by, note)
+  VALUES (check_code, subject, me, btrim(note))
+  ON CONFLICT ON CONSTRAINT cross_finding_review_pkey DO NOTHING;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'finding % on % was reviewed already', check_code, subject USING ERRCODE = 'unique_violation';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) IS
+  'A manager other than the person concerned records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';
+
+-- Populations and checks (tmac.compliance_population, tmac.compliance_check: 71_compliance.sql).
+INSERT INTO tmac.compliance_population VALUES
+  ('key_loans',       '鍵の貸出し',         'key loans',                          'SELECT count(*) FROM tmac.key_loan'),
+  ('area_entries',    '入退室記録',         'entries to restricted areas',        'SELECT count(*) FROM tmac.area_entry'),
+  ('visitor_entries', '訪問者の入室記録',   'entries of visitors (persons of kind visitor) to restricted areas',
+   'SELECT count(*) FROM tmac.area_entry e JOIN tmac.person p ON p.person_id = e.person_id WHERE p.kind = ''visitor'''),
+  ('area_hours',      '開錠時間のある区域', 'restricted areas with hours',        'SELECT count(*) FROM tmac.restricted_area WHERE opens_at IS NOT NULL'),
+  ('leavers',         '退職者',             'terminated persons',                 'SELECT count(*) FROM tmac.person WHERE status = ''terminated''');
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('handling_without_access', 'I-4', 'high',
+   'アクセス権のない者の取扱い (handling by a person who could not read the information)',
+   'The handler of a handling entry could not read the asset''s label (level, compartments, groups; pledge and training) when they handled it, by the access decision over their access profile at that instant: e.g. an uncleared employee recorded a 極秘 take-out (seed ④ and ⑦).',
+   'A manager other than the handler reviews the entry, deals with what was handled, and records it (tmac.acknowledge_cross_finding).',
+   'tmac.check_cross_registers', '{}', '{handling_entries}', true),
+  ('key_loan_without_access', 'III', 'high',
+   'アクセス権のない者への鍵の貸出し (a key lent to a person without access)',
+   'A key of a container or area was lent to a person who could not read what it opened then (the labelled assets stored in the container, or the area''s label). tmac.lend_key refuses such a loan; this finds the loans recorded before.',
+   'Take the key back (tmac.return_key), change the combination if there is one, and have a manager record the review (tmac.acknowledge_cross_finding).',
+   'tmac.check_cross_registers', '{}', '{key_loans}', true),
+  ('area_entry_without_access', 'IV', 'high',
+   'アクセス権のない者の立入り (an entry by a person without access)',
+   'A person who is not an escorted visitor entered a restricted area whose label they could not read then. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.',
+   'A manager reviews the entry and records it (tmac.acknowledge_cross_finding); grant access, or escort such persons.',
+   'tmac.check_cross_registers', '{}', '{area_entries}', true),
+  ('leaver_activity', 'II', 'high',
+   '退職者の活動 (activity of a person after termination)',
+   'A terminated person appears after their termination in an area entry (entered or escorted), a key loan (borrowed or lent), a handling entry (handled or approved) or an appointment (given or made). The acts that can be refused are (tmac.lend_key, tmac.record_entry, tmac.appoint); this finds what was recorded late or before.',
+   'Find out what happened and record an incident if it was unauthorised (tmac.report_incident); a manager records the review (tmac.acknowledge_cross_finding).',
+   'tmac.check_cross_registers', '{}', '{leavers}', true),
+  ('visitor_entry_without_pledge', 'IV', 'high',
+   '誓約書のない訪問者の立入り (a visitor entry without a visitor pledge)',
+   'A visitor (a person of kind visitor) entered a restricted area with no visitor pledge (訪問者の秘密保持誓約書) in force that day. tmac.record_entry refuses such an entry when it is recorded as it happens. Visitors recorded by name only (見学者, no person record) have no pledge in tmac: register frequent visitors as persons.',
+   'Obtain the pledge (tmac.record_pledge(person_id, ''visitor'', signed_on)), or have a manager record the review (tmac.acknowledge_cross_finding).',
+   'tmac.check_cross_registers', '{}', '{visitor_entries}', true),
+  ('area_exit_missing', 'IV', 'medium',
+   '退室記録の無い入室 (an entry with no exit recorded)',
+   'An entry to a restricted area has no exit recorded by the end of the day it was made (in date_time_zone): the entry log does not show who is still inside.',
+   'Record the exit (tmac.record_exit) and find out why it was missing, or have a manager record the review (tmac.acknowledge_cross_finding).',
+   'tmac.check_cross_registers', '{}', '{area_entries}', true),
+  ('area_entry_outside_hours', 'IV', 'medium',
+   '開錠時間外の立入り (an entry outside the area''s hours)',
+   'An entry to a restricted area with hours (tmac.set_area_hours) was made outside them, on a day it is closed, or on a company holiday (tmac.holiday) (seed ⑧: 入退室口を原則として業務時間中のみ開錠).',
+   'A manager confirms the entry was authorised (overtime, maintenance) and records it (tmac.acknowledge_cross_finding).',
+   'tmac.check_cross_registers', '{}', '{area_entries,area_hours}', true),
+  ('rows_above_asset_label', 'I-2', 'high',
+   'Protected table holding rows labelled above its asset',
+   'A protected table bound to an active asset of the inventory (directly or through its schema) holds rows labelled above the asset''s label — a higher level, or a compartment the asset does not name (groups are not compared: they say who, not how secret): the inventory understates what is there, and the handling standard is applied at too low a level (seed ②). The labels are read from the heap by tmac itself (no query over the table runs its owner''s code).',
+   'Raise the asset''s label (tmac.update_asset), or correct the rows'' labels (lowering one needs tmac_declassifier).',
+   'tmac.check_cross_registers', '{}', '{label_tables}', true),
+  ('asset_unlabelled', 'I-2', 'medium',
+   'Asset without a classification label',
+   'An active asset of the inventory carries no classification label: it is not identified (識別), and no handling rule or access check can apply to it (seed ②).',
+   'Label it: tmac.update_asset(asset_no, ''{"label":"…"}'').',
+   'tmac.check_cross_registers', '{}', '{assets}', true);
