@@ -12,6 +12,7 @@ CREATE TABLE sp_doc (id int, label tmac.label);
 SELECT tmac.register_asset('SP-1', 'search_path test documents', 'test', 'electronic');
 SELECT tmac.protect('sp_doc');
 SELECT tmac.bind_table('SP-1', 'sp_doc');
+SELECT tmac.update_asset('SP-1', '{"label":"CONFIDENTIAL"}');   -- a marked asset: no asset_unlabelled
 
 -- schema_public_create
 CREATE SCHEMA sp_open;

@@ -150,7 +150,7 @@ SELECT is((SELECT count(*) FROM tmac.compliance_status_of(tmac.compliance_run())
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.set_area_hours('AREA-X', '08:30', '18:00', ARRAY[1, 2, 3, 4, 5])$$);
 SELECT is(ARRAY(SELECT subject FROM tmac.findings WHERE check_code = 'area_entry_outside_hours'
                    AND subject IN ('area_entry:' || :sun, 'area_entry:' || :mon, 'area_entry:' || :eve) ORDER BY subject),
-  ARRAY['area_entry:' || :eve, 'area_entry:' || :sun], 'area_entry_outside_hours: a Sunday and an evening, not Monday 10:00 (Asia/Tokyo)');
+  ARRAY(SELECT e FROM unnest(ARRAY['area_entry:' || :eve, 'area_entry:' || :sun]) e ORDER BY e), 'area_entry_outside_hours: a Sunday and an evening, not Monday 10:00 (Asia/Tokyo)');
 INSERT INTO tmac.holiday VALUES ('2026-01-05', '振替休日');
 SELECT is(pg_temp.n('area_entry_outside_hours', 'area_entry:' || :mon), 1::bigint, 'a company holiday is closed');
 SELECT pg_temp.as_role('t_carol', format($$SELECT tmac.acknowledge_cross_finding('area_entry_outside_hours', 'area_entry:%s', '休日保守作業、事前承認あり')$$, :mon));
