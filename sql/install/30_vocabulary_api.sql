@@ -166,10 +166,11 @@ COMMENT ON FUNCTION tmac.move_group(text, text) IS
 -- each element or field with tmac's), or when its expression calls tmac.label_hash or
 -- label_hash_extended (directly, through an operator, or through a function whose BEGIN ATOMIC
 -- body does: whatever the index or partitioning method).  other_session: a temporary relation
--- of another session, which cannot be rebuilt or dropped from here and ends with its session.
+-- of another session, which cannot be rebuilt or dropped from here and ends with its session
+-- (parallel restricted: a parallel worker has no temporary schema of its own).
 CREATE FUNCTION tmac.label_hash_dependents()
   RETURNS TABLE (relid regclass, partitioned boolean, other_session boolean)
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL RESTRICTED
 BEGIN ATOMIC
   WITH RECURSIVE
     type_edge(child, parent) AS (

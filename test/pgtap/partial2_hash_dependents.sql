@@ -7,6 +7,7 @@
 BEGIN;
 SELECT plan(15);
 SET LOCAL search_path = public, tmac;
+SET LOCAL client_min_messages = warning;
 SELECT tmac.define_compartment('HD-A', 'hash dependents A');
 SELECT tmac.define_compartment('HD-B', 'hash dependents B');
 CREATE DOMAIN hd_dom AS tmac.label;
