@@ -159,28 +159,88 @@ COMMENT ON FUNCTION tmac.move_group(text, text) IS
   'Places a group under another parent (NULL: a root); a move that would create a cycle is rejected';
 
 -- What depends on a label's hash (src/label_compare.c), which follows the codes a label
--- names: indexes with tmac's hash operator class (rebuilt after a rename) and tables
--- hash-partitioned on a label (their rows would stay in the partitions of the old codes).
--- Found by operator class, so an expression index or partition key is found too.
+-- names: indexes that store it (rebuilt after a rename) and partitioned tables that route rows
+-- by it (their rows would stay in the partitions of the old codes).  A key hashes labels when
+-- it is hashed (hash index, PARTITION BY HASH) and its type holds a tmac.label at any depth (a
+-- domain over it, an array, composite, range or multirange of such: their hash functions hash
+-- each element or field with tmac's), or when its expression calls tmac.label_hash or
+-- label_hash_extended (directly, through an operator, or through a function whose BEGIN ATOMIC
+-- body does: whatever the index or partitioning method).  other_session: a temporary relation
+-- of another session, which cannot be rebuilt or dropped from here and ends with its session
+-- (parallel restricted: a parallel worker has no temporary schema of its own).
 CREATE FUNCTION tmac.label_hash_dependents()
-  RETURNS TABLE (relid regclass, partitioned boolean)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  RETURN QUERY
-  SELECT x.relid::regclass, x.partitioned
-    FROM (SELECT i.indexrelid, false, i.indclass FROM pg_catalog.pg_index i
-          UNION ALL
-          SELECT p.partrelid, true, p.partclass FROM pg_catalog.pg_partitioned_table p WHERE p.partstrat = 'h')
-         AS x(relid, partitioned, opclasses)
-   WHERE EXISTS (SELECT FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_am a ON a.oid = o.opcmethod
-                  WHERE a.amname = 'hash' AND o.opcname = 'label_hash_ops'
-                    AND o.opcnamespace = 'tmac'::pg_catalog.regnamespace AND o.oid = ANY (x.opclasses::oid[]))
+  RETURNS TABLE (relid regclass, partitioned boolean, other_session boolean)
+  LANGUAGE sql STABLE PARALLEL RESTRICTED
+BEGIN ATOMIC
+  WITH RECURSIVE
+    type_edge(child, parent) AS (
+      SELECT y.typelem, y.oid FROM pg_catalog.pg_type y WHERE y.typelem <> 0
+      UNION ALL
+      SELECT y.typbasetype, y.oid FROM pg_catalog.pg_type y WHERE y.typbasetype <> 0
+      UNION ALL
+      SELECT a.atttypid, c.reltype FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+       WHERE c.reltype <> 0 AND a.attnum > 0 AND NOT a.attisdropped
+      UNION ALL
+      SELECT r.rngsubtype, r.rngtypid FROM pg_catalog.pg_range r
+      UNION ALL
+      SELECT r.rngsubtype, r.rngmultitypid FROM pg_catalog.pg_range r
+    ),
+    label_type(oid) AS (
+      SELECT 'tmac.label'::pg_catalog.regtype::pg_catalog.oid
+      UNION
+      SELECT e.parent FROM label_type t JOIN type_edge e ON e.child = t.oid
+    ),
+    hash_caller(classid, oid) AS (
+      SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, f.oid
+        FROM pg_catalog.pg_proc f
+       WHERE f.oid IN ('tmac.label_hash(tmac.label)'::pg_catalog.regprocedure,
+                       'tmac.label_hash_extended(tmac.label, bigint)'::pg_catalog.regprocedure)
+      UNION
+      SELECT d.classid, d.objid FROM hash_caller h
+        JOIN pg_catalog.pg_depend d ON d.refclassid = h.classid AND d.refobjid = h.oid
+       WHERE d.classid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_operator'::pg_catalog.regclass)
+    ),
+    dependent(relid, partitioned) AS (
+      -- hash indexes on a column of a type holding a label, or an expression over one (the
+      -- columns an index reads are its dependencies; a hash index stores only hash codes)
+      SELECT i.indexrelid, false
+        FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+        JOIN pg_catalog.pg_am m ON m.oid = c.relam
+       WHERE m.amname = 'hash'
+         AND EXISTS (SELECT FROM pg_catalog.pg_depend d
+                       JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = i.indexrelid
+                        AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = i.indrelid
+                        AND a.atttypid IN (SELECT l.oid FROM label_type l))
+      UNION
+      -- hash-partitioned tables on a column of such a type, or an expression over one
+      SELECT p.partrelid, true
+        FROM pg_catalog.pg_partitioned_table p
+       WHERE p.partstrat = 'h'
+         AND EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                      WHERE a.attrelid = p.partrelid AND a.atttypid IN (SELECT l.oid FROM label_type l)
+                        AND (a.attnum = ANY (p.partattrs::pg_catalog.int2[])
+                             OR EXISTS (SELECT FROM pg_catalog.pg_depend d
+                                         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                           AND d.objid = p.partrelid AND d.objsubid = a.attnum
+                                           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                           AND d.refobjid = p.partrelid AND d.refobjsubid = 0 AND d.deptype = 'i')))
+      UNION
+      -- indexes and partitioned tables (any method) whose expressions call tmac's hash
+      SELECT d.objid, c.relkind = 'p'
+        FROM hash_caller h
+        JOIN pg_catalog.pg_depend d ON d.refclassid = h.classid AND d.refobjid = h.oid
+        JOIN pg_catalog.pg_class c ON c.oid = d.objid
+       WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+         AND (c.relkind IN ('i', 'I') OR (c.relkind = 'p' AND d.objsubid = 0))
+    )
+  SELECT x.relid::pg_catalog.regclass, x.partitioned,
+         c.relpersistence = 't' AND c.relnamespace <> pg_catalog.pg_my_temp_schema()
+    FROM dependent x JOIN pg_catalog.pg_class c ON c.oid = x.relid
    ORDER BY 2, 1;
-END
-$$;
+END;
 COMMENT ON FUNCTION tmac.label_hash_dependents() IS
-  'Indexes using tmac.label_hash_ops and tables hash-partitioned on a tmac.label: what a change of a vocabulary code (the hash follows codes) affects';
+  'Hash indexes and hash-partitioned tables whose key holds a tmac.label (in a domain, array, composite or range too), and indexes and partitioned tables whose expressions call tmac.label_hash: what a change of a vocabulary code (the hash follows codes) affects; other_session marks another session''s temporary relations';
 
 -- Rewrites every tmac security label after a rename: each stored text is
 -- parsed before the rename (while its old codes still resolve) and written
@@ -210,12 +270,21 @@ BEGIN
     RAISE EXCEPTION '% "%" already exists', kind, existing USING ERRCODE = 'duplicate_object';
   END IF;
 
-  SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO existing FROM tmac.label_hash_dependents() d WHERE d.partitioned;
+  SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO existing FROM tmac.label_hash_dependents() d
+   WHERE d.partitioned AND NOT d.other_session;
   IF existing IS NOT NULL THEN
     RAISE EXCEPTION 'cannot rename % "%" while tables are hash-partitioned on a tmac.label column: %', kind, old, existing
       USING ERRCODE = 'object_not_in_prerequisite_state',
             DETAIL = 'A label''s hash follows the codes it names, so the rows already stored would be in the wrong partitions.',
             HINT = 'Partition them by LIST or RANGE on the label (or by hash on another column), or copy their rows out (CREATE TABLE … AS SELECT * FROM …) and drop them; rename, then create them again and insert the rows through the partitioned table.';
+  END IF;
+  -- Another session's temporary relations cannot be rebuilt (nor dropped) from here, and end with
+  -- their session: left as they are, so that no login can veto a rename.
+  SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO existing FROM tmac.label_hash_dependents() d WHERE d.other_session;
+  IF existing IS NOT NULL THEN
+    RAISE WARNING 'the temporary relations of other sessions that hash labels are left as they are: %', existing
+      USING DETAIL = 'They cannot be rebuilt from this session; until their session ends, their hash indexes miss rows under the new code and their hash partitions hold rows in the wrong partitions.',
+            HINT = 'Those sessions drop and create them again, or end.';
   END IF;
 
   FOR obj IN
@@ -241,7 +310,10 @@ BEGIN
   END LOOP;
   -- hashes follow codes: rebuild the hash indexes on labels (REINDEX evaluates an index's
   -- expressions as its table's owner)
-  FOR obj IN SELECT d.relid FROM tmac.label_hash_dependents() d WHERE NOT d.partitioned LOOP
+  -- (a partitioned index is left out: its partitions' indexes are rebuilt one by one, and
+  -- REINDEX of a partitioned index cannot run in a function)
+  FOR obj IN SELECT d.relid FROM tmac.label_hash_dependents() d JOIN pg_catalog.pg_class c ON c.oid = d.relid
+              WHERE NOT d.partitioned AND NOT d.other_session AND c.relkind = 'i' LOOP
     EXECUTE format('REINDEX INDEX %s', obj.relid);
   END LOOP;
 END

@@ -159,7 +159,7 @@ BEGIN
             HINT = 'Protect tables with tmac.protect(); tmac.protected_table records what it did.';
   END IF;
   INSERT INTO tmac.protected_table (relid, label_column, protected_by) VALUES (tbl, label_column, tmac.invoker());
-  EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', tbl, tmac.vocabulary_needed_text());
+  PERFORM tmac.vocabulary_needed_label(tbl);
 END
 $$;
 COMMENT ON FUNCTION tmac.protection_register(regclass, name) IS
@@ -178,7 +178,7 @@ BEGIN
             HINT = 'Remove the protection with tmac.unprotect().';
   END IF;
   DELETE FROM tmac.protected_table p WHERE p.relid = tbl;
-  EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS NULL', tbl);
+  PERFORM tmac.vocabulary_needed_label(tbl);
 END
 $$;
 COMMENT ON FUNCTION tmac.protection_unregister(regclass) IS
@@ -522,29 +522,17 @@ COMMENT ON EVENT TRIGGER tmac_register_restored_protection IS
 
 -- Every protected table carries the codes of the current vocabulary: rewritten after each
 -- change of it (not while a restore window is open: the dump carries the tables' labels).
--- Two changes are serialised by the lock on schema tmac that the vocabulary copy's trigger
--- (vocabulary_copy, which fires first) holds until commit.
+-- Written in the catalog without locking the tables, so that no lock on a protected table
+-- (LOCK TABLE … IN SHARE MODE, a long VACUUM) stalls a vocabulary change; serialised with
+-- protect/unprotect/DROP by a SHARE lock on tmac.protected_table (src/vocabulary_needed.c).
 CREATE FUNCTION tmac.vocabulary_needed_sync() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  t regclass;
-  needed text;
-BEGIN
-  FOR t IN SELECT p.relid FROM tmac.protected_table p ORDER BY 1 LOOP
-    IF needed IS NULL THEN
-      IF EXISTS (SELECT FROM tmac.restore_window) THEN
-        RETURN NULL;
-      END IF;
-      needed := tmac.vocabulary_needed_text();
-    END IF;
-    EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary_needed ON TABLE %s IS %L', t, needed);
-  END LOOP;
-  RETURN NULL;
-END
-$$;
+  AS 'MODULE_PATHNAME', 'tmac_vocabulary_needed_sync' LANGUAGE C;
 COMMENT ON FUNCTION tmac.vocabulary_needed_sync() IS
-  'Statement trigger: rewrites the tmac_vocabulary_needed label of every protected table after a change of the vocabulary';
+  'Statement trigger: rewrites the tmac_vocabulary_needed label of every protected table after a change of the vocabulary, waiting for no lock on them';
+CREATE FUNCTION tmac.vocabulary_needed_label(tbl regclass) RETURNS void
+  AS 'MODULE_PATHNAME', 'tmac_vocabulary_needed_label' LANGUAGE C STRICT;
+COMMENT ON FUNCTION tmac.vocabulary_needed_label(regclass) IS
+  'Internal (protect, unprotect): gives a table the tmac_vocabulary_needed label of the latest vocabulary if it is in tmac.protected_table, removes it if not';
 DO $t$
 DECLARE
   t text;

@@ -17,6 +17,7 @@ CREATE TEMP TABLE not_parallel_safe (fn text PRIMARY KEY, reason text NOT NULL);
 INSERT INTO not_parallel_safe VALUES
   ('tmac.invoker()', 'C, restricted: the role of the outermost act is this backend''s own state'),
   ('tmac.hr_feed_applying()', 'C, restricted: the HR feed''s applying flag is this backend''s own state'),
+  ('tmac.label_hash_dependents()', 'sql, restricted: pg_my_temp_schema() (a worker has no temporary schema of the leader)'),
   ('tmac.deny_reason_as(name,tmac.label)', 'C, restricted: decides for another role with a profile fetch of the leader'),
   ('tmac.explain_access(text,tmac.label)', 'C: fetches the named person''s access profile with a new query, which a worker cannot'),
   ('tmac.restore_closing_command(pg_ddl_command)', 'C: reads an event trigger''s pg_ddl_command, valid in its own backend only'),

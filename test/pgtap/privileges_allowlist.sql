@@ -211,6 +211,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.register_restored_protection()', ''),
   ('f', 'tmac.vocabulary_needed_sync()', ''),
   ('f', 'tmac.vocabulary_needed_text()', ''),
+  ('f', 'tmac.vocabulary_needed_label(regclass)', ''),
   ('f', 'tmac.protect_tree(regclass,name,text)', 'tmac_admin'),
   ('f', 'tmac.protection_in_place(regclass,name)', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.protection_label_column(regclass)', 'tmac_admin tmac_auditor'),

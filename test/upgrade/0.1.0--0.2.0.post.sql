@@ -100,14 +100,18 @@ DECLARE
   parted text;
   ix regclass;
 BEGIN
-  SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO parted FROM tmac.label_hash_dependents() d WHERE d.partitioned;
+  SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO parted FROM tmac.label_hash_dependents() d
+   WHERE d.partitioned AND NOT d.other_session;
   IF parted IS NOT NULL THEN
     RAISE EXCEPTION 'tables are hash-partitioned on a tmac.label column: %', parted
       USING ERRCODE = 'object_not_in_prerequisite_state',
             DETAIL = 'tmac 0.2.0 hashes a label by the codes it names, not by internal ids, so their rows would be in the wrong partitions.',
             HINT = 'Under 0.1.0, partition them by LIST or RANGE on the label (or by hash on another column), or copy their rows out (CREATE TABLE … AS SELECT * FROM …) and drop them; run ALTER EXTENSION tmac UPDATE, then create them again and insert the rows through the partitioned table.';
   END IF;
-  FOR ix IN SELECT d.relid FROM tmac.label_hash_dependents() d WHERE NOT d.partitioned LOOP
+  -- (not other sessions' temporary relations, which end with their sessions; not partitioned
+  -- indexes, whose partitions' indexes are rebuilt one by one)
+  FOR ix IN SELECT d.relid FROM tmac.label_hash_dependents() d JOIN pg_catalog.pg_class c ON c.oid = d.relid
+             WHERE NOT d.partitioned AND NOT d.other_session AND c.relkind = 'i' LOOP
     EXECUTE pg_catalog.format('REINDEX INDEX %s', ix);
   END LOOP;
 END
