@@ -79,11 +79,9 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
-#include "catalog/pg_type.h"
 #include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -91,7 +89,6 @@
 #include "utils/syscache.h"
 
 #include "extension.h"
-#include "owner_query.h"
 #include "profile_cache.h"
 #include "profile_fetch.h"
 #include "shared_profiles.h"
@@ -116,7 +113,6 @@ static Oid	Writers[MAX_WRITERS];
 
 /* A cursor's profiles while its executor runs (rule 7). */
 static TmacPinnedSet *Pinned = NULL;
-
 
 static void
 note_invalidation(void)
