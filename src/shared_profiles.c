@@ -90,10 +90,10 @@
  * affect — every person's, for a setting, a vocabulary or a group-tree
  * change — which moves a plpgsql call per person onto the HR feed, every
  * grant and every setting.  The read side alone is not the obstacle:
- * connect_bench.sh (5 s x 3 runs, alternating with this design, load 10-13
- * on 2 cores) gave a prototype that read a pre-filled table through
- * owner_query.c 1.25x, 1.20x and 1.14x against 1.29x, 1.39x and 1.23x for
- * this table: the same within the noise.  Publishing is the obstacle, so the
+ * connect_bench.sh (5 s x 3 runs, four rounds alternating with this design,
+ * load 7-13 on 2 cores) gave a prototype that read a pre-filled table
+ * through owner_query.c 1.25x, 1.20x, 1.14x and 1.48x against 1.29x, 1.39x,
+ * 1.23x and 1.16x for this table: the same within the noise.  Publishing is the obstacle, so the
  * governance state is still proved by hand, here.
  */
 #include "postgres.h"
