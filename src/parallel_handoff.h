@@ -8,7 +8,12 @@
 
 #include "nodes/plannodes.h"
 
-/* Called by tmac's ExecutorStart hook before the executor starts (tmac.c). */
+extern void tmac_parallel_handoff_init(void);
+
+/*
+ * Called by tmac's ExecutorStart hook before the executor starts (tmac.c):
+ * in a leader, hands the profiles over; in a worker, takes them.
+ */
 extern void tmac_parallel_handoff(PlannedStmt *stmt, int eflags);
 
 #endif							/* TMAC_PARALLEL_HANDOFF_H */

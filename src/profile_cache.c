@@ -6,7 +6,7 @@
  * person the role maps to; tmac.access_profile(login_role, at) computes that
  * from the people and grant tables.  Calling it per row would cost a query
  * per row, so each backend caches the answer per role OID.  The fetch is the
- * one query on the decision path; it runs as tmac's owner (owner_query.c).
+ * one query on the decision path (profile_fetch.c, run as tmac's owner).
  * A backend that has no profile for a role yet first asks shared memory for
  * one another backend computed (shared_profiles.c, which says when that is
  * exactly what the fetch would return); so a new connection usually runs no
@@ -57,8 +57,10 @@
  *     starts, the leader fetches the profiles of every role the plan decides
  *     for and hands them to its workers in a GUC that parallel workers
  *     inherit (tmac.parallel_profiles, superuser-only, trusted only inside a
- *     parallel worker and only for the statement it names).  Workers decide
- *     exactly as the leader does, with a cold cache or not.
+ *     parallel worker and only for the statement it names); each worker puts
+ *     them in its cache as its executor starts (parallel_handoff.c,
+ *     tmac_profile_cache_adopt).  Workers decide exactly as the leader does,
+ *     with a cold cache or not.
  *
  *  6. Changes in this transaction.  A change to governance data must never
  *     widen the changer's own reads before it is committed and audited.  Once
@@ -76,16 +78,10 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
-
 #include "access/parallel.h"
-#include "catalog/pg_type.h"
-#include "lib/stringinfo.h"
 #include "storage/proc.h"
 #include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -93,8 +89,8 @@
 #include "utils/syscache.h"
 
 #include "extension.h"
-#include "owner_query.h"
 #include "profile_cache.h"
+#include "profile_fetch.h"
 #include "shared_profiles.h"
 
 uint64		tmac_access_generation = 1;
@@ -117,10 +113,6 @@ static Oid	Writers[MAX_WRITERS];
 
 /* A cursor's profiles while its executor runs (rule 7). */
 static TmacPinnedSet *Pinned = NULL;
-
-/* Profiles handed to parallel workers (rule 5). */
-static char *ParallelProfiles = NULL;
-static bool ParallelProfilesLoaded = false;
 
 static void
 note_invalidation(void)
@@ -162,12 +154,6 @@ profile_xact_callback(XactEvent event, void *arg)
 void
 tmac_profile_cache_init(void)
 {
-	DefineCustomStringVariable("tmac.parallel_profiles",
-							   "Access profiles a leader hands to its parallel workers (internal).",
-							   NULL, &ParallelProfiles, "", PGC_SUSET,
-							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
-							   GUC_DISALLOW_IN_FILE,
-							   NULL, NULL, NULL);
 	CacheRegisterRelcacheCallback(profile_relcache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, profile_authid_callback, (Datum) 0);
 	RegisterXactCallback(profile_xact_callback, NULL);
@@ -239,387 +225,53 @@ committed_state_only(void)
 	return false;
 }
 
+static void
+create_cache(void)
+{
+	HASHCTL		ctl;
+
+	if (ProfileHash != NULL)
+		return;
+	AccessContext = AllocSetContextCreate(CacheMemoryContext, "tmac access profiles",
+										  ALLOCSET_SMALL_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(TmacProfile);
+	ctl.hcxt = AccessContext;
+	ProfileHash = hash_create("tmac access profiles", 16, &ctl,
+							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+/* ---- rule 5: a parallel worker takes its leader's profiles ---- */
+
 void
-tmac_idset_build(TmacIdSet *s, const int32 *src, int count, MemoryContext cxt)
+tmac_profile_cache_adopt(const TmacProfile *src)
 {
-	int			i,
-				j;
-	int32		hi = 0;
-
-	s->n = 0;
-	s->ids = MemoryContextAlloc(cxt, sizeof(int32) * Max(count, 1));
-	for (i = 0; i < count; i++)
-	{
-		int32		x = src[i];
-
-		if (x <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("tmac: an access profile holds the identifier %d", x)));
-		for (j = s->n; j > 0 && s->ids[j - 1] > x; j--)
-			s->ids[j] = s->ids[j - 1];
-		if (j > 0 && s->ids[j - 1] == x)
-		{
-			memmove(&s->ids[j], &s->ids[j + 1], sizeof(int32) * (s->n - j));
-			continue;
-		}
-		s->ids[j] = x;
-		s->n++;
-	}
-	for (i = 0; i < s->n; i++)
-	{
-		Assert(i == 0 || s->ids[i - 1] < s->ids[i]);
-		hi = Max(hi, s->ids[i]);
-	}
-	s->max = hi + 1;
-	s->bits = MemoryContextAllocZero(cxt, sizeof(uint64) * (hi / 64 + 1));
-	for (i = 0; i < s->n; i++)
-		s->bits[s->ids[i] / 64] |= UINT64CONST(1) << (s->ids[i] % 64);
-}
-
-static void
-idset_from_array(TmacIdSet *s, Datum d, bool isnull, MemoryContext cxt)
-{
-	ArrayType  *a;
-
-	if (isnull)
-	{
-		tmac_idset_build(s, NULL, 0, cxt);
-		return;
-	}
-	a = DatumGetArrayTypeP(d);
-	if (ARR_NDIM(a) == 0)
-	{
-		tmac_idset_build(s, NULL, 0, cxt);
-		return;
-	}
-	if (ARR_NDIM(a) != 1 || ARR_HASNULL(a) || ARR_ELEMTYPE(a) != INT4OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("tmac: an access profile holds a malformed identifier array")));
-	tmac_idset_build(s, (int32 *) ARR_DATA_PTR(a), ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)), cxt);
-}
-
-/* a := a ∩ b (both sorted), rebuilding the bitmap in cxt */
-static void
-idset_intersect(TmacIdSet *a, const TmacIdSet *b, MemoryContext cxt)
-{
-	int32	   *both = palloc(sizeof(int32) * Max(a->n, 1));
-	int			n = 0,
-				i;
-
-	for (i = 0; i < a->n; i++)
-		if (tmac_idset_has(b, a->ids[i]))
-			both[n++] = a->ids[i];
-	tmac_idset_build(a, both, n, cxt);
-	pfree(both);
-}
-
-/* p := what both p and q allow (the decision at two snapshots, rule 2) */
-static void
-profile_intersect(TmacProfile *p, const TmacProfile *q, MemoryContext cxt)
-{
-	p->mapped = p->mapped || q->mapped;
-	if (p->person_id == NULL)
-		p->person_id = q->person_id;
-	p->active = p->active && q->active;
-	p->pledge_ok = p->pledge_ok && q->pledge_ok;
-	p->training_ok = p->training_ok && q->training_ok;
-	p->has_clearance = p->has_clearance && q->has_clearance;
-	p->clearance_rank = Min(p->clearance_rank, q->clearance_rank);
-	if (p->org_group_id != q->org_group_id)
-		p->org_group_id = 0;
-	idset_intersect(&p->read, &q->read, cxt);
-	idset_intersect(&p->write, &q->write, cxt);
-	idset_intersect(&p->reach, &q->reach, cxt);
-	p->valid_until = Min(p->valid_until, q->valid_until);
-}
-
-typedef struct FetchState
-{
+	TmacProfile tmp;
 	TmacProfile *p;
-	MemoryContext cxt;
-	const char *key;
-} FetchState;
+	bool		found;
+	MemoryContext fresh;
 
-static void
-read_profile(SPITupleTable *rows, uint64 n, void *arg)
-{
-	FetchState *fs = (FetchState *) arg;
-	TmacProfile *p = fs->p;
-	HeapTuple	tup;
-	TupleDesc	desc;
-	bool		isnull;
-	Datum		d;
-
-	if (n != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_CARDINALITY_VIOLATION),
-				 errmsg("tmac.access_profile returned %d rows for \"%s\"", (int) n, fs->key)));
-	tup = rows->vals[0];
-	desc = rows->tupdesc;
-
-	d = SPI_getbinval(tup, desc, 1, &isnull);
-	p->clearance_rank = isnull ? 0 : DatumGetInt32(d);	/* the lowest level */
-	p->has_clearance = false;
-	p->org_group_id = 0;
-	p->person_id = NULL;
-	p->valid_until = DT_NOEND;
-
-	d = SPI_getbinval(tup, desc, 2, &isnull);
-	p->mapped = !isnull;
-	if (p->mapped)
-		p->person_id = MemoryContextStrdup(fs->cxt, TextDatumGetCString(d));
-	d = SPI_getbinval(tup, desc, 3, &isnull);
-	p->active = !p->mapped || (!isnull && DatumGetBool(d));
-	d = SPI_getbinval(tup, desc, 4, &isnull);
-	if (p->mapped && !isnull)
-	{
-		p->has_clearance = true;
-		p->clearance_rank = DatumGetInt32(d);
-	}
-	d = SPI_getbinval(tup, desc, 5, &isnull);
-	idset_from_array(&p->read, d, isnull || !p->mapped, fs->cxt);
-	d = SPI_getbinval(tup, desc, 6, &isnull);
-	idset_from_array(&p->write, d, isnull || !p->mapped, fs->cxt);
-	d = SPI_getbinval(tup, desc, 7, &isnull);
-	p->org_group_id = (isnull || !p->mapped) ? 0 : DatumGetInt32(d);
-	d = SPI_getbinval(tup, desc, 8, &isnull);
-	p->pledge_ok = !p->mapped || (!isnull && DatumGetBool(d));
-	d = SPI_getbinval(tup, desc, 9, &isnull);
-	p->training_ok = !p->mapped || (!isnull && DatumGetBool(d));
-	d = SPI_getbinval(tup, desc, 10, &isnull);
-	p->valid_until = (isnull || !p->mapped) ? DT_NOEND : DatumGetTimestampTz(d);
-	d = SPI_getbinval(tup, desc, 11, &isnull);
-	idset_from_array(&p->reach, d, isnull || p->org_group_id == 0, fs->cxt);
-}
-
-/*
- * Fetch the profile of a login role (or, by_person, of a person) at the
- * instant `at` (the statement's start, except for the cross-register checks) into p, allocating in cxt.  One row always comes back:
- * the lowest level's rank, then the profile's columns (NULL when unmapped),
- * then the groups the person reaches (their own and every group below it;
- * UNION stops at a cycle).  The profile is a materialized CTE that seeds the
- * recursive one: a recursive subquery correlated with the profile instead
- * costs a new backend ~50 ms more.  Returns whether the role or person is mapped.
- */
-static bool
-fetch_profile(TmacProfile *p, const char *key, bool by_person, bool committed, MemoryContext cxt,
-			  TimestampTz at)
-{
-#define PROFILE_QUERY(source) \
-	"WITH RECURSIVE a AS MATERIALIZED (SELECT * FROM " source ")," \
-	" d(id) AS (SELECT a.org_group_id FROM a UNION" \
-	"   SELECT g.group_id FROM tmac.org_group g, d WHERE g.parent_id OPERATOR(pg_catalog.=) d.id)" \
-	" SELECT (SELECT pg_catalog.min(l.rank) FROM tmac.level l)::pg_catalog.int4," \
-	" a.person_id::pg_catalog.text, a.active, a.clearance_rank::pg_catalog.int4," \
-	" a.read_compartments::pg_catalog.int4[], a.write_compartments::pg_catalog.int4[]," \
-	" a.org_group_id::pg_catalog.int4, a.pledge_ok, a.training_ok, a.valid_until," \
-	" (SELECT pg_catalog.array_agg(d.id) FROM d WHERE d.id IS NOT NULL)::pg_catalog.int4[]" \
-	" FROM (SELECT) AS one LEFT JOIN a ON true"
-	static const char *q_role = PROFILE_QUERY("tmac.access_profile($1::pg_catalog.name, $2)");
-	static const char *q_person = PROFILE_QUERY("tmac.access_profile_of($1, $2)");
-	static const Oid types[] = {INT4OID, TEXTOID, BOOLOID, INT4OID, INT4ARRAYOID, INT4ARRAYOID,
-	INT4OID, BOOLOID, BOOLOID, TIMESTAMPTZOID, INT4ARRAYOID};
-	Oid			argtypes[2] = {TEXTOID, TIMESTAMPTZOID};
-	Datum		values[2];
-	FetchState	fs = {p, cxt, key};
-
-	values[0] = CStringGetTextDatum(key);
-	values[1] = TimestampTzGetDatum(at);
-	tmac_owner_query(by_person ? q_person : q_role, 2, argtypes, values,
-					 lengthof(types), types, true,
-					 committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT,
-					 read_profile, &fs);
-	if (IsolationUsesXactSnapshot() && !IsInParallelMode())
-	{
-		TmacProfile latest;
-		FetchState	fl = {&latest, cxt, key};
-
-		memset(&latest, 0, sizeof(latest));
-		tmac_owner_query(by_person ? q_person : q_role, 2, argtypes, values,
-						 lengthof(types), types, true,
-						 committed ? TMAC_SNAPSHOT_LATEST_COMMITTED : TMAC_SNAPSHOT_LATEST,
-						 read_profile, &fl);
-		profile_intersect(p, &latest, cxt);
-	}
-	p->committed_only = committed;
-	return p->mapped;
-#undef PROFILE_QUERY
-}
-
-/* ---- rule 5: profiles for parallel workers ---- */
-
-static void
-idset_out(StringInfo buf, const TmacIdSet *s)
-{
-	int			i;
-
-	appendStringInfoChar(buf, ' ');
-	for (i = 0; i < s->n; i++)
-		appendStringInfo(buf, "%s%d", i ? "," : "", s->ids[i]);
-	if (s->n == 0)
-		appendStringInfoChar(buf, '-');
-}
-
-static void
-profile_out(StringInfo buf, const TmacProfile *p)
-{
-	appendStringInfo(buf, ";%u %d%d%d%d%d%d %d %d " INT64_FORMAT " ",
-					 p->roleid, p->mapped, p->active, p->pledge_ok, p->training_ok,
-					 p->has_clearance, p->committed_only, p->clearance_rank, p->org_group_id,
-					 (int64) p->valid_until);
-	if (p->person_id == NULL)
-		appendStringInfoChar(buf, '-');
-	else
-	{
-		const char *c;
-
-		for (c = p->person_id; *c; c++)
-			appendStringInfo(buf, "%02x", (unsigned char) *c);
-	}
-	idset_out(buf, &p->read);
-	idset_out(buf, &p->write);
-	idset_out(buf, &p->reach);
+	create_cache();
+	fresh = AllocSetContextCreate(AccessContext, "tmac access profile", ALLOCSET_SMALL_SIZES);
+	tmac_profile_copy(&tmp, src, fresh);
+	tmp.cxt = fresh;
+	tmp.filled = true;
+	tmp.generation = tmac_access_generation;
+	tmp.durable = false;
+	tmp.fill_lxid = MyProc->lxid;
+	tmp.fill_stmt = GetCurrentStatementStartTimestamp();
+	p = hash_search(ProfileHash, &tmp.roleid, HASH_ENTER, &found);
+	if (found && p->cxt != NULL)
+		MemoryContextDelete(p->cxt);
+	*p = tmp;
+	tmac_last_profile = NULL;
 }
 
 void
-tmac_profiles_for_workers(List *roles)
+tmac_profile_cache_leader_committed(bool committed_only)
 {
-	StringInfoData buf;
-	ListCell   *lc;
-
-	if (IsInParallelMode() || roles == NIL)
-		return;
-	initStringInfo(&buf);
-	appendStringInfo(&buf, INT64_FORMAT " %d", (int64) GetCurrentStatementStartTimestamp(),
-					 committed_state_only() ? 1 : 0);
-	foreach(lc, roles)
-		profile_out(&buf, tmac_profile_lookup(lfirst_oid(lc)));
-	(void) set_config_option("tmac.parallel_profiles", buf.data, PGC_SUSET, PGC_S_SESSION,
-							 GUC_ACTION_LOCAL, true, 0, false);
-	pfree(buf.data);
-}
-
-static void
-parse_failed(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INTERNAL_ERROR),
-			 errmsg("tmac: a parallel worker received malformed access profiles")));
-}
-
-static char *
-parse_idset(char *s, TmacIdSet *set, MemoryContext cxt)
-{
-	int32	   *ids = palloc(sizeof(int32) * (strlen(s) / 2 + 1));
-	int			n = 0;
-
-	while (*s == ' ')
-		s++;
-	if (*s == '-')
-		s++;
-	else
-		for (;;)
-		{
-			char	   *end;
-			long		x = strtol(s, &end, 10);
-
-			if (end == s)
-				parse_failed();
-			ids[n++] = (int32) x;
-			s = end;
-			if (*s != ',')
-				break;
-			s++;
-		}
-	tmac_idset_build(set, ids, n, cxt);
-	pfree(ids);
-	return s;
-}
-
-/* In a parallel worker: fill the cache from the leader's profiles, once per statement. */
-static void
-load_leader_profiles(void)
-{
-	char	   *s = ParallelProfiles;
-	char	   *end;
-	int64		stmt;
-
-	ParallelProfilesLoaded = true;
-	if (s == NULL || *s == '\0')
-		return;
-	stmt = strtoll(s, &end, 10);
-	if (end == s || stmt != (int64) GetCurrentStatementStartTimestamp())
-		return;					/* not this statement's */
-	s = end;
-	if (s[0] != ' ' || (s[1] != '0' && s[1] != '1'))
-		parse_failed();
-	LeaderCommittedOnly = s[1] == '1';
-	s += 2;
-	while (*s == ';')
-	{
-		TmacProfile tmp;
-		TmacProfile *p;
-		unsigned int roleid;
-		int			flags[6];
-		int			rank,
-					group;
-		long long	until;
-		int			consumed;
-		bool		found;
-		int			i;
-
-		memset(&tmp, 0, sizeof(tmp));
-		if (sscanf(s + 1, "%u %1d%1d%1d%1d%1d%1d %d %d %lld %n", &roleid, &flags[0], &flags[1],
-				   &flags[2], &flags[3], &flags[4], &flags[5], &rank, &group, &until, &consumed) != 10)
-			parse_failed();
-		s += 1 + consumed;
-		tmp.cxt = AllocSetContextCreate(AccessContext, "tmac access profile", ALLOCSET_SMALL_SIZES);
-		if (*s == '-')
-			s++;
-		else
-		{
-			StringInfoData id;
-
-			initStringInfo(&id);
-			while (isxdigit((unsigned char) s[0]) && isxdigit((unsigned char) s[1]))
-			{
-				char		hex[3] = {s[0], s[1], 0};
-
-				appendStringInfoChar(&id, (char) strtol(hex, NULL, 16));
-				s += 2;
-			}
-			tmp.person_id = MemoryContextStrdup(tmp.cxt, id.data);
-		}
-		s = parse_idset(s, &tmp.read, tmp.cxt);
-		s = parse_idset(s, &tmp.write, tmp.cxt);
-		s = parse_idset(s, &tmp.reach, tmp.cxt);
-		tmp.roleid = (Oid) roleid;
-		tmp.mapped = flags[0];
-		tmp.active = flags[1];
-		tmp.pledge_ok = flags[2];
-		tmp.training_ok = flags[3];
-		tmp.has_clearance = flags[4];
-		tmp.committed_only = flags[5];
-		tmp.clearance_rank = rank;
-		tmp.org_group_id = group;
-		tmp.valid_until = (TimestampTz) until;
-		tmp.filled = true;
-		tmp.generation = tmac_access_generation;
-		tmp.durable = false;
-		tmp.fill_lxid = MyProc->lxid;
-		tmp.fill_stmt = GetCurrentStatementStartTimestamp();
-		for (i = 0; i < 6; i++)
-			if (flags[i] != 0 && flags[i] != 1)
-				parse_failed();
-		p = hash_search(ProfileHash, &tmp.roleid, HASH_ENTER, &found);
-		if (found && p->cxt != NULL)
-			MemoryContextDelete(p->cxt);
-		*p = tmp;
-	}
-	if (*s != '\0')
-		parse_failed();
+	LeaderCommittedOnly = committed_only;
 }
 
 /* ---- rule 7: a cursor's profiles ---- */
@@ -642,8 +294,8 @@ pinned_lookup(Oid roleid)
 		if (set->profiles[i]->roleid == roleid)
 			return set->profiles[i];
 	p = MemoryContextAllocZero(set->cxt, sizeof(TmacProfile));
-	fetch_profile(p, GetUserNameFromId(roleid, false), false, committed_state_only(), set->cxt,
-				  GetCurrentStatementStartTimestamp());
+	tmac_profile_fetch(p, GetUserNameFromId(roleid, false), false, committed_state_only(), set->cxt,
+					   GetCurrentStatementStartTimestamp());
 	p->roleid = roleid;
 	p->filled = true;
 	if (set->n == set->cap)
@@ -668,21 +320,7 @@ tmac_profile_lookup(Oid roleid)
 	LocalTransactionId lxid = MyProc->lxid;
 	bool		committed;
 
-	if (ProfileHash == NULL)
-	{
-		HASHCTL		ctl;
-
-		AccessContext = AllocSetContextCreate(CacheMemoryContext, "tmac access profiles",
-											  ALLOCSET_SMALL_SIZES);
-		memset(&ctl, 0, sizeof(ctl));
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(TmacProfile);
-		ctl.hcxt = AccessContext;
-		ProfileHash = hash_create("tmac access profiles", 16, &ctl,
-								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	if (IsParallelWorker() && !ParallelProfilesLoaded)
-		load_leader_profiles();
+	create_cache();
 	if (Pinned != NULL)
 	{
 		p = pinned_lookup(roleid);
@@ -742,8 +380,8 @@ tmac_profile_lookup(Oid roleid)
 				TmacSharedFill fill;
 
 				tmac_shared_profile_begin(&fill, committed);
-				fetch_profile(&tmp, rolname, false, committed, fresh,
-							  GetCurrentStatementStartTimestamp());
+				tmac_profile_fetch(&tmp, rolname, false, committed, fresh,
+								   GetCurrentStatementStartTimestamp());
 				tmac_shared_profile_put(&fill, roleid, rolname, &tmp);
 			}
 		}
@@ -774,17 +412,6 @@ tmac_profile_lookup(Oid roleid)
 	return p;
 }
 
-void
-tmac_profile_copy(TmacProfile *dst, const TmacProfile *src, MemoryContext cxt)
-{
-	*dst = *src;
-	dst->cxt = NULL;
-	dst->person_id = src->person_id ? MemoryContextStrdup(cxt, src->person_id) : NULL;
-	tmac_idset_build(&dst->read, src->read.ids, src->read.n, cxt);
-	tmac_idset_build(&dst->write, src->write.ids, src->write.n, cxt);
-	tmac_idset_build(&dst->reach, src->reach.ids, src->reach.n, cxt);
-}
-
 /* ---- pinned profiles (rule 7) ---- */
 
 void
@@ -812,13 +439,14 @@ bool
 tmac_profile_of_person(const char *person_id, TmacProfile *out)
 {
 	memset(out, 0, sizeof(TmacProfile));
-	return fetch_profile(out, person_id, true, committed_state_only(), CurrentMemoryContext,
-						 GetCurrentStatementStartTimestamp());
+	return tmac_profile_fetch(out, person_id, true, committed_state_only(), CurrentMemoryContext,
+							  GetCurrentStatementStartTimestamp());
 }
 
 bool
 tmac_profile_of_person_at(const char *person_id, TimestampTz at, bool as_decided, TmacProfile *out)
 {
 	memset(out, 0, sizeof(TmacProfile));
-	return fetch_profile(out, person_id, true, as_decided && committed_state_only(), CurrentMemoryContext, at);
+	return tmac_profile_fetch(out, person_id, true, as_decided && committed_state_only(),
+							  CurrentMemoryContext, at);
 }

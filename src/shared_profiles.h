@@ -15,7 +15,7 @@
 
 #include "nodes/nodes.h"
 
-#include "profile_cache.h"
+#include "profile.h"
 
 /* What a backend saw before computing a profile it may then publish. */
 typedef struct TmacSharedFill

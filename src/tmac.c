@@ -393,6 +393,7 @@ _PG_init(void)
 	tmac_extension_init();
 	tmac_vocabulary_init();
 	tmac_profile_cache_init();
+	tmac_parallel_handoff_init();
 	tmac_shared_profiles_init();
 	tmac_session_end_init();
 	tmac_hr_feed_flag_init();

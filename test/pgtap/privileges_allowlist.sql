@@ -43,6 +43,7 @@ INSERT INTO allowlist VALUES
   ('v', 'tmac.access_stats', 'tmac_admin:SELECT tmac_auditor:SELECT'),
   ('f', 'tmac.access_as_of(text,timestamp with time zone)', 'tmac_access_admin tmac_admin tmac_approver tmac_auditor'),
   ('f', 'tmac.access_profile(name,timestamp with time zone)', ''),
+  ('f', 'tmac.access_profile_fetch(name,text,timestamp with time zone)', ''),
   ('f', 'tmac.access_profile_of(text,timestamp with time zone)', ''),
   ('f', 'tmac.access_rights_ledger_as_of(timestamp with time zone)', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.acting_person(text)', ''),

@@ -1,0 +1,17 @@
+/*
+ * profile_fetch.h — the one query on the decision path.
+ */
+#ifndef TMAC_PROFILE_FETCH_H
+#define TMAC_PROFILE_FETCH_H
+
+#include "profile.h"
+
+/*
+ * The profile of a login role (or, by_person, of a person) at the instant
+ * `at` (the statement's start, except for the checks across registers) into
+ * p, id sets in cxt; committed: rule 6 of profile_cache.c.  Returns whether the role or person is mapped.
+ */
+extern bool tmac_profile_fetch(TmacProfile *p, const char *key, bool by_person, bool committed,
+							   MemoryContext cxt, TimestampTz at);
+
+#endif							/* TMAC_PROFILE_FETCH_H */
