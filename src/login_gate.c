@@ -42,9 +42,43 @@
  * Keeping the table true:
  *  - triggers on tmac.person, tmac.pledge, tmac.training_completion and
  *    tmac.setting note which login roles (by name or OID) or persons a
- *    transaction touched (tmac.login_gate_note); at PRE_COMMIT
- *    tmac.login_gate_wanted() computes their gate from the latest committed
- *    state plus the transaction's own changes.
+ *    transaction touched (tmac.login_gate_note); at PRE_COMMIT, under the
+ *    database's gate lock (below), tmac.login_gate_wanted() computes their
+ *    gate from the latest committed state plus the transaction's own changes.
+ *  - One recomputation at a time in a database.  Before it computes, a
+ *    transaction that noted something takes the gate lock of its database (a
+ *    heavyweight ExclusiveLock, transaction-scoped, of an advisory class no
+ *    SQL function can name, so no session can take it) and keeps it to its
+ *    end: PostgreSQL releases a transaction's locks after its commit record,
+ *    after it left the proc array (its changes visible to every new
+ *    snapshot) and after the COMMIT or ABORT callback below.  The query
+ *    reads with a snapshot taken after the lock was granted
+ *    (GetLatestSnapshot(), owner_query.c), whatever the isolation level:
+ *    login_gate_wanted and every function it calls are STABLE, so they read
+ *    with that snapshot, never with a REPEATABLE READ transaction's own older
+ *    one.  Why no gate is ever opened too early: every change that can move a
+ *    role's gate is noted (persons, pledges and training are never deleted,
+ *    settings are noted on any change; a role's rename or drop is met by the
+ *    entry's OID and name keys, above), so
+ *    every committed transaction that moved role r's gate examined r and held
+ *    the lock.  Take the last of them, X.  Each one before X had committed
+ *    and applied its gate (or aborted and undone it) before X was granted
+ *    the lock, so X's snapshot holds its changes; none after X commits before
+ *    X applied its own (they queue for the lock before computing).  So X
+ *    computed r's gate from the committed state, which stays so until the
+ *    next transaction that examines r, and the entry is what X applied: the
+ *    gate at PRE_COMMIT (before the commit record), the opening at COMMIT,
+ *    refusing more, never less, in between.  Only time moves a gate without
+ *    a transaction (a lapse coming due): tmac.login_gate_sync() converges it.
+ *    Locks are taken in one order: tmac.person in SHARE mode (a whole
+ *    recomputation: an HR writer holding ROW EXCLUSIVE on it may be queued
+ *    for the gate lock), the gate lock, then the audit chain's lock
+ *    (audit_chain.c, whose PRE_COMMIT step runs after this file's: tmac.c
+ *    registers it first); the computation only reads, and no code of the
+ *    user's runs at PRE_COMMIT (deferred triggers ran before).  The cost: the
+ *    commits that change one database's gate queue for one another as long
+ *    as one computes, commits and applies (plus its audit re-chain, which
+ *    already serialises audited commits).
  *  - Gate first, open after.  Still at PRE_COMMIT, under the gate's lock,
  *    every role the transaction gates (or gates for another reason) is gated
  *    in shared memory and written to the file before the commit record: room
@@ -61,11 +95,16 @@
  *    tmac.run_maintenance()) recomputes the database.
  *  - A gate set at PRE_COMMIT is pinned by its transaction until it ends: an
  *    abort undoes it unless a committed transaction confirmed it or another
- *    still pins it (the last pin undoes), and no other transaction opens an
- *    entry that is pinned or was gated after it computed (a change counter).
- *    (Today the HR changes of one person wait for each other on its row, so
- *    a transaction that computed "open" cannot commit after a termination
- *    it did not see; the rule keeps it so whatever the locking becomes.)
+ *    still pins it (the last pin undoes).  A second line behind the lock,
+ *    for a transaction that would compute without it (none does): no
+ *    transaction opens an entry that another pins, or that was gated or
+ *    confirmed after it read the change counter, which it reads before its
+ *    snapshot; a transaction's COMMIT callback counts the gates it confirms
+ *    (it runs after the commit became visible), so one whose snapshot
+ *    predates a tightening's commit never opens what that tightening gated.
+ *    (This line alone would not stop two transactions that each computed
+ *    "open" from a state without the other's change while both changes
+ *    together gate: the lock does.)
  *  - tmac.login_gate_sync() (at CREATE EXTENSION, in tmac.run_maintenance()
  *    and by tmac_admin) recomputes every entry of the current database under
  *    a SHARE lock on tmac.person, so a lost file, a restored database or a
@@ -139,6 +178,11 @@
 #define GATE_MAGIC		0x746D6C67	/* "tmlg" */
 #define GATE_VERSION	2		/* 2: entries carry the mapped name */
 
+/* the gate lock of a database: an advisory lock tag no SQL function can name */
+#define GATE_LOCK_KEY1	0x746D6163	/* "tmac" */
+#define GATE_LOCK_KEY2	0x67617465	/* "gate" */
+#define GATE_LOCK_CLASS	0x746D		/* field4: pg_advisory_lock() uses 1 and 2 */
+
 /* reasons; GATE_OPEN keeps an entry only for its refusal count */
 #define GATE_OPEN		'\0'
 #define GATE_TERMINATED	'T'
@@ -171,7 +215,7 @@ typedef struct GateSlot
 	int32		pins;			/* transactions between their PRE_COMMIT and
 								 * their end that want it to gate */
 	char		undo;			/* UNDO_*: what the last unpinning abort undoes */
-	uint64		changed;		/* gate->seq when last gated or tightened */
+	uint64		changed;		/* gate->seq when last gated or confirmed */
 } GateSlot;
 
 /* a refusal count, appended to GATE_JOURNAL by the hook */
@@ -236,7 +280,7 @@ static List *ack_levels = NIL;	/* of int: the subtransaction level of each */
 static bool pending = false;
 static bool pending_full = false;
 static bool pinned = false;		/* wanted[] are pinned in the gate */
-static uint64 pending_seq = 0;	/* gate->seq after this transaction's gating */
+static uint64 pending_seq = 0;	/* gate->seq before this transaction computed */
 static Oid	pending_db = InvalidOid;
 static int	n_examined = 0;
 static Oid *examined = NULL;
@@ -914,6 +958,22 @@ list_array(List *items, Oid elemtype)
 }
 
 /*
+ * Take the gate lock of this database until the transaction ends (after the
+ * COMMIT or ABORT callback).  A heavyweight lock, so that a waiter is seen
+ * by the deadlock detector, lock_timeout and pg_locks; of an advisory class
+ * (field4) that pg_advisory_lock() and its kin never use (they use 1 and 2),
+ * so no session can take it, or hold it to stall every HR change.
+ */
+static void
+lock_database_gate(void)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, GATE_LOCK_KEY1, GATE_LOCK_KEY2, GATE_LOCK_CLASS);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
  * PRE_COMMIT: compute the gate of every noted role of this database, as the
  * latest committed state plus this transaction's changes say.  May raise.
  */
@@ -947,12 +1007,29 @@ gate_precommit(void)
 
 	if (note_all)
 	{
-		/* no HR change may commit between this query and our COMMIT */
+		/*
+		 * No HR change may commit between this query and our COMMIT (taken
+		 * before the database's gate lock: an HR writer that holds its ROW
+		 * EXCLUSIVE lock on the table may be waiting for that one).
+		 */
 		Oid			person = get_relname_relid("person", ext->namespace_oid);
 
 		if (OidIsValid(person))
 			LockRelationOid(person, ShareLock);
 	}
+
+	/*
+	 * Compute, gate, commit and apply under the database's gate lock (see
+	 * the header): every transaction that recomputed the gate of this
+	 * database before has committed (or aborted) and applied its gate, and
+	 * the snapshot below, taken after the wait, sees its changes.  The
+	 * counter is read before that snapshot: whatever gates after it is newer.
+	 */
+	lock_database_gate();
+	LWLockAcquire(gate->lock, LW_SHARED);
+	pending_seq = gate->seq;
+	LWLockRelease(gate->lock);
+
 	args[0] = list_array(note_all ? NIL : note_roles, TEXTOID);
 	args[1] = list_array(note_all ? NIL : note_persons, TEXTOID);
 	args[2] = BoolGetDatum(note_all);
@@ -1024,7 +1101,6 @@ gate_precommit(void)
 		}
 		sl->pins++;
 	}
-	pending_seq = gate->seq;
 	if (added > 0)
 		gate_write_file();
 	LWLockRelease(gate->lock);
@@ -1095,11 +1171,22 @@ gate_commit(void)
 			w = wanted_index(sl->e.roleid);
 			if (w >= 0)
 			{
-				/* pinned at PRE_COMMIT: confirmed now (pins are not in the file) */
+				/*
+				 * Set after this transaction computed: by its own gating at
+				 * PRE_COMMIT (then as it wants it already), or by another.
+				 */
+				bool		newer = sl->changed > pending_seq;
+
+				/*
+				 * Pinned at PRE_COMMIT: confirmed now (pins are not in the
+				 * file), and counted as a gating, so that a transaction that
+				 * computed before this commit never opens it.
+				 */
 				if (pinned && sl->pins > 0)
 					sl->pins--;
 				sl->undo = UNDO_NONE;
-				if (sl->changed > pending_seq ||
+				sl->changed = ++gate->seq;
+				if (newer ||
 					(sl->e.reason == wanted[w].reason && sl->e.since != 0 &&
 					 strcmp(NameStr(sl->e.name), NameStr(wanted[w].name)) == 0))
 					continue;	/* as this transaction wants it, or gated since */
