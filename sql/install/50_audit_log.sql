@@ -261,6 +261,8 @@ DECLARE
   base_hash bytea;              -- the hash of committed entry own_base
   check_id bigint;
   check_prev bytea;
+  n bigint;
+  d text;
 BEGIN
   IF cardinality(st) = 5 AND st[1] = txid_current_if_assigned()::text THEN
     own_base := st[2]::bigint;
@@ -327,13 +329,37 @@ BEGIN
       entry_id := own_id; logged_at := NULL;
       problem := format('this transaction''s entries end at entry %s but it appended up to entry %s: entries were removed from the end',
                         own_id - 1, st[4]);
-      RETURN NEXT;
+      RETURN NEXT; RETURN;
     END IF;
   END IF;
+  -- The chain is intact.  An entry that records rows of an append-only ledger by their keys and
+  -- a digest (a bulk load of tmac.hr_event) still matches the rows in the table.
+  FOR e IN SELECT a.entry_id, a.logged_at, a.detail FROM tmac.audit_log a
+            WHERE a.category = 'hr_event' AND a.action = 'INSERT' AND a.detail ? 'digest'
+            ORDER BY a.entry_id LOOP
+    SELECT count(*), encode(sha256(convert_to(string_agg(tmac.hr_event_canonical(h.event_id, h.person_id, h.kind,
+                                                           h.effective_at, h.attributes, h.received_at, h.received_by),
+                                                         E'\n' ORDER BY h.event_id COLLATE "C"), 'UTF8')), 'hex')
+      INTO n, d
+      FROM tmac.hr_event h
+     WHERE h.event_id IN (SELECT k.r -> 'new' ->> 'event_id' FROM jsonb_array_elements(e.detail -> 'rows') k(r));
+    IF n IS DISTINCT FROM (e.detail ->> 'count')::bigint
+       OR n IS DISTINCT FROM jsonb_array_length(e.detail -> 'rows') THEN
+      entry_id := e.entry_id; logged_at := e.logged_at;
+      problem := format('the entry records %s HR events but tmac.hr_event holds %s of them: events were removed',
+                        e.detail ->> 'count', n);
+      RETURN NEXT; RETURN;
+    END IF;
+    IF d IS DISTINCT FROM e.detail ->> 'digest' THEN
+      entry_id := e.entry_id; logged_at := e.logged_at;
+      problem := 'the HR events this entry records no longer match its digest: an event was changed';
+      RETURN NEXT; RETURN;
+    END IF;
+  END LOOP;
 END
 $$;
 COMMENT ON FUNCTION tmac.verify_audit_log() IS
-  'Checks the audit log''s hash chain; returns the first broken link (entry, problem), or no row when the log is intact';
+  'Checks the audit log''s hash chain, then that the HR events each bulk entry records by digest still match it; returns the first problem (entry, problem), or no row when the log is intact';
 
 -- A statement recorded by the tmac function that runs it (src/audit_chain.c): set just before
 -- the UPDATE, taken by its statement trigger, cleared at every transaction end and
@@ -377,6 +403,9 @@ DECLARE
   r jsonb;
   changes jsonb;
   cols text[];
+  digest text;
+  tz text;
+  ds text;
 BEGIN
   IF tmac.restoring() THEN
     RETURN NULL;
@@ -415,7 +444,33 @@ BEGIN
     PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, coalesce(r, o) ->> subject_col, changes);
     RETURN NULL;
   END IF;
-  IF TG_OP = 'INSERT' THEN
+  IF TG_OP = 'INSERT' AND TG_ARGV[2] = 'hr_event_digest' THEN
+    -- an append-only ledger (tmac.hr_event): the keys and the digest of the rows' canonical
+    -- text; tmac.verify_audit_log() recomputes it from the table
+    SELECT jsonb_agg(jsonb_build_object('new', jsonb_build_object('event_id', r.event_id)) ORDER BY r.event_id COLLATE "C"),
+           encode(sha256(convert_to(string_agg(tmac.hr_event_canonical(r.event_id, r.person_id, r.kind, r.effective_at,
+                                                                        r.attributes, r.received_at, r.received_by),
+                                               E'\n' ORDER BY r.event_id COLLATE "C"), 'UTF8')), 'hex')
+      INTO changes, digest
+      FROM new_rows r;
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL,
+                              jsonb_build_object('count', n, 'key', 'event_id', 'rows', changes,
+                                                 'digest', digest, 'digest_of', 'tmac.hr_event_canonical'));
+  ELSIF TG_OP = 'INSERT' AND TG_ARGV[2] = 'hr_feed_keys' AND tmac.hr_feed_applying() THEN
+    -- rows the HR feed derives from the events it applies (the persons a bulk load hires): their
+    -- keys, and the digest of their text as written (record text, UTC instants, ISO dates)
+    tz := current_setting('TimeZone');
+    ds := current_setting('DateStyle');
+    PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);
+    EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''new'', jsonb_build_object(%1$L, r.%1$I)) ORDER BY r.%1$I COLLATE "C"),
+                           encode(sha256(convert_to(string_agg(r::text, E''\n'' ORDER BY r.%1$I COLLATE "C"), ''UTF8'')), ''hex'')
+                      FROM new_rows r', key_col)
+      INTO changes, digest;
+    PERFORM set_config('TimeZone', tz, true), set_config('DateStyle', ds, true);
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL,
+                              jsonb_build_object('count', n, 'key', key_col, 'rows', changes, 'digest', digest,
+                                                 'digest_of', 'row text', 'content', 'hr_event'));
+  ELSIF TG_OP = 'INSERT' THEN
     EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''new'', to_jsonb(r)) ORDER BY r.%I) FROM new_rows r', key_col)
       INTO changes;
     PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, jsonb_build_object('count', n, 'rows', changes));
