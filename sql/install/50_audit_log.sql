@@ -58,7 +58,7 @@ COMMENT ON COLUMN tmac.audit_log.actor IS 'The role acting (current_user outside
 COMMENT ON COLUMN tmac.audit_log.category IS 'What kind of thing changed: a table name such as person or access_grant, or a category given to tmac.audit_record';
 COMMENT ON COLUMN tmac.audit_log.action IS 'INSERT, UPDATE, DELETE, TRUNCATE, or an action named by tmac.audit_record';
 COMMENT ON COLUMN tmac.audit_log.subject IS 'The key of the changed row (NULL when a statement changed several rows), or the subject given to tmac.audit_record';
-COMMENT ON COLUMN tmac.audit_log.detail IS 'One changed row: the row before and after ({"old":…,"new":…}); several inserted or deleted rows: {"count":n,"rows":[{"new":…},…]}; several updated rows: {"count":n,"key":key column,"changes":[{"keys":[…],"old":{changed columns},"new":{changed columns}},…]}; or the detail given to tmac.audit_record';
+COMMENT ON COLUMN tmac.audit_log.detail IS 'One changed row: the row before and after ({"old":…,"new":…}); several inserted or deleted rows: {"count":n,"rows":[{"new":…},…]}; several updated rows: {"count":n,"key":key column,"changes":[{"keys":[…],"old":{changed columns},"new":{changed columns}},…]}; a bulk load of HR events: {"count":n,"key":"event_id","rows":[{"new":{"event_id":…}},…],"digest":sha256 hex}; the persons it hires: {"count":n,"key":"person_id","keys":[…],"digest":…,"content":"hr_event"}; or the detail given to tmac.audit_record';
 COMMENT ON COLUMN tmac.audit_log.prev_hash IS 'Hash of the previous entry (32 zero bytes for the first)';
 COMMENT ON COLUMN tmac.audit_log.hash IS 'sha256(prev_hash || tmac.audit_entry_text(…)) of this entry';
 
@@ -384,6 +384,11 @@ COMMENT ON FUNCTION tmac.audit_covered(regclass) IS
 --     lists them in order.  Ending 10,000 grants thus costs one small entry,
 --     and each row's change can still be read from it (test/README-people.md,
 --     "For auditors: the audit log").
+--   INSERT of several HR events (argument hr_event_digest): the keys and the SHA-256 digest of
+--     the events' canonical text (tmac.hr_event_canonical), which verify_audit_log recomputes
+--     from tmac.hr_event; INSERT of the persons a bulk load hires (argument hr_feed_keys, while
+--     the HR feed applies): the keys and a digest of the rows as written, their content being
+--     the hire events'.  See README, "The audit log".
 -- A row an UPDATE left unchanged is not logged.  An UPDATE that a tmac function records
 -- itself (tmac.audit_cover_next_update; the grants a termination ends, tmac.end_grants_of)
 -- is not summarised here.
@@ -462,13 +467,13 @@ BEGIN
     tz := current_setting('TimeZone');
     ds := current_setting('DateStyle');
     PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);
-    EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''new'', jsonb_build_object(%1$L, r.%1$I)) ORDER BY r.%1$I COLLATE "C"),
+    EXECUTE format('SELECT jsonb_agg(r.%1$I ORDER BY r.%1$I COLLATE "C"),
                            encode(sha256(convert_to(string_agg(r::text, E''\n'' ORDER BY r.%1$I COLLATE "C"), ''UTF8'')), ''hex'')
                       FROM new_rows r', key_col)
       INTO changes, digest;
     PERFORM set_config('TimeZone', tz, true), set_config('DateStyle', ds, true);
     PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL,
-                              jsonb_build_object('count', n, 'key', key_col, 'rows', changes, 'digest', digest,
+                              jsonb_build_object('count', n, 'key', key_col, 'keys', changes, 'digest', digest,
                                                  'digest_of', 'row text', 'content', 'hr_event'));
   ELSIF TG_OP = 'INSERT' THEN
     EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''new'', to_jsonb(r)) ORDER BY r.%I) FROM new_rows r', key_col)

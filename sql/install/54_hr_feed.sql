@@ -600,8 +600,7 @@ CREATE FUNCTION tmac.hr_event_apply() RETURNS trigger
 $$
 DECLARE
   deferred bigint := tmac.hr_feed_take_deferred();
-  evs tmac.hr_event[];          -- the statement's events, in arrival order
-  seqs bigint[];                -- the round of each: its place among its person's events
+  seqs bigint[];                -- the round of each event, in arrival order: its place among its person's events
   rev tmac.hr_event[];          -- this round's events, in arrival order
   e tmac.hr_event;
   tz text;
@@ -623,35 +622,32 @@ BEGIN
   -- keeps an audit entry of its own, with the person as subject)
   one_by_one := (SELECT count(*) FROM new_events) < 32;
   IF NOT one_by_one THEN
-    SELECT array_agg(n::tmac.hr_event) INTO evs FROM new_events n;     -- in arrival order
-    one_by_one := EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.outcome = 'received')
+    -- each event's round: its place among its person's events of the statement (the transition
+    -- table holds them in arrival order); read from new_events itself, never from an array of
+    -- 50,000 rows copied in and out of PL/pgSQL
+    SELECT array_agg(x.seq ORDER BY x.ord), bool_or(x.received) INTO seqs, one_by_one
+      FROM (SELECT y.ord, y.received, row_number() OVER (PARTITION BY y.person_id COLLATE "C" ORDER BY y.ord) AS seq
+              FROM (SELECT n.person_id, n.outcome = 'received' AS received, row_number() OVER () AS ord
+                      FROM new_events n) y) x;
+    one_by_one := one_by_one
       OR EXISTS (SELECT 1 FROM tmac.hr_event h
                   WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
-                    AND h.person_id IN (SELECT u.person_id FROM unnest(evs) u))
-      OR EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.attributes ->> 'login_role' IS NOT NULL
-                  GROUP BY u.attributes ->> 'login_role' HAVING count(*) > 1);
+                    AND h.person_id IN (SELECT n.person_id FROM new_events n))
+      OR EXISTS (SELECT 1 FROM new_events n WHERE n.attributes ->> 'login_role' IS NOT NULL
+                  GROUP BY n.attributes ->> 'login_role' HAVING count(*) > 1);
   END IF;
   IF NOT one_by_one THEN
     BEGIN
-      -- each event's round: its place among its person's events of the statement
-      SELECT array_agg(x.seq ORDER BY x.ord) INTO seqs
-        FROM (SELECT u.ord, row_number() OVER (PARTITION BY u.person_id COLLATE "C" ORDER BY u.ord) AS seq
-                FROM unnest(evs) WITH ORDINALITY u (event_id, person_id, kind, effective_at, attributes, received_at,
-                                                   received_by, applied_at, outcome, error_sqlstate, error_message, ord)) x;
       PERFORM tmac.hr_feed_set_applying(true);
       tz := tmac.setting_lookup('date_time_zone');
       grace := tmac.setting_lookup('role_change_grace')::interval;
       sched_hires := EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.outcome = 'scheduled' AND h.kind = 'hire');
       FOR r IN 1 .. (SELECT max(q) FROM unnest(seqs) q) LOOP
         IF r = 1 AND NOT 2 = ANY (seqs) THEN
-          rev := evs;
+          rev := ARRAY(SELECT n::tmac.hr_event FROM new_events n);
         ELSE
-          rev := ARRAY(SELECT ROW(z.event_id, z.person_id, z.kind, z.effective_at, z.attributes, z.received_at,
-                                  z.received_by, z.applied_at, z.outcome, z.error_sqlstate, z.error_message)::tmac.hr_event
-                         FROM ROWS FROM (unnest(evs), unnest(seqs)) WITH ORDINALITY
-                              z (event_id, person_id, kind, effective_at, attributes, received_at, received_by, applied_at,
-                                 outcome, error_sqlstate, error_message, seq, ord)
-                        WHERE z.seq = r ORDER BY z.ord);
+          rev := ARRAY(SELECT y.ev FROM (SELECT n::tmac.hr_event AS ev, row_number() OVER () AS ord FROM new_events n) y
+                        WHERE seqs[y.ord] = r ORDER BY y.ord);
         END IF;
         -- the persons this round changes, locked before they are read (as hr_apply does)
         PERFORM 1 FROM tmac.person p
