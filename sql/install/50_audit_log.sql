@@ -452,7 +452,9 @@ BEGIN
   IF TG_OP = 'INSERT' AND TG_ARGV[2] = 'hr_event_digest' THEN
     -- an append-only ledger (tmac.hr_event): the keys and the digest of the rows' canonical
     -- text; tmac.verify_audit_log() recomputes it from the table
-    SELECT jsonb_agg(jsonb_build_object('new', jsonb_build_object('event_id', r.event_id)) ORDER BY r.event_id COLLATE "C"),
+    -- (the list is written as JSON text and parsed once: a third cheaper than building 50,000 objects)
+    SELECT ('[' || string_agg('{"new":{"event_id":' || to_json(r.event_id)::text || '}}', ',' ORDER BY r.event_id COLLATE "C")
+            || ']')::jsonb,
            encode(sha256(convert_to(string_agg(tmac.hr_event_canonical(r.event_id, r.person_id, r.kind, r.effective_at,
                                                                         r.attributes, r.received_at, r.received_by),
                                                E'\n' ORDER BY r.event_id COLLATE "C"), 'UTF8')), 'hex')
