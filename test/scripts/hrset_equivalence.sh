@@ -9,7 +9,9 @@
 # and receipt instants normalised: the persons, the grants, the LOGIN of every login role, what
 # the login gate refuses after the commits (tmac.login_gate_refusals), and that the audit log
 # names every event and verifies.  Also checked: the set database applied each COPY as a set
-# (a few audit entries for persons, not one per event).
+# (a few audit entries for persons, not one per event).  Then both get 250 more hires and a file
+# of 200 terminations and 50 rehires (of persons it terminates), compared the same way; the set's
+# terminations end their grants in one audit entry (one tmac.end_grants_of per round).
 # Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser; local connections trust).
 set -uo pipefail
 n=0
