@@ -40,6 +40,23 @@ COMMENT ON COLUMN tmac.hr_event.outcome IS 'Filled by tmac: scheduled, applied o
 COMMENT ON COLUMN tmac.hr_event.error_sqlstate IS 'Filled by tmac: SQLSTATE of the error that rejected the event';
 COMMENT ON COLUMN tmac.hr_event.error_message IS 'Filled by tmac: the error that rejected the event';
 
+-- The canonical text of an HR event that the audit log's digest of a bulk load covers (see
+-- tmac.audit_trigger): the columns that never change once received, fields separated by U+001F,
+-- NULL as U+0018, instants in UTC (independent of DateStyle and TimeZone), attributes as jsonb
+-- prints them (keys sorted).  A bulk entry's digest is sha256 of these texts joined by a line
+-- feed in event_id order (COLLATE "C"), hex.  No SET search_path and STABLE like to_char, so
+-- that it is inlined (it runs for every event of a load): every name is qualified.
+CREATE FUNCTION tmac.hr_event_canonical(event_id text, person_id text, kind text, effective_at timestamptz,
+                                        attributes jsonb, received_at timestamptz, received_by name)
+  RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN pg_catalog.concat_ws(E'\x1f', event_id, coalesce(person_id, E'\x18'), coalesce(kind, E'\x18'),
+                   pg_catalog.to_char(effective_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                   coalesce(attributes::pg_catalog.text, E'\x18'),
+                   pg_catalog.to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                   coalesce(received_by::pg_catalog.text, E'\x18'));
+COMMENT ON FUNCTION tmac.hr_event_canonical(text, text, text, timestamptz, jsonb, timestamptz, name) IS
+  'The canonical text of an HR event (the columns that never change, UTC instants, fields separated by U+001F) whose SHA-256 digest the audit entry of a bulk load records';
+
 CREATE FUNCTION tmac.hr_error(e tmac.hr_event, state text, msg text, hint text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
@@ -231,6 +248,75 @@ $$;
 COMMENT ON FUNCTION tmac.cron_jobs_switch(text, name[], bigint[], text, text) IS
   'Internal (termination, rehire): DISABLE the active pg_cron jobs that run as the roles, ENABLE again or leave (LEFT_DISABLED) the inactive jobs of ids, auditing each and returning their ids; where pg_cron is in another database, a termination audits that the jobs were not checked';
 
+-- What a termination does beyond the person's status and grants (which tmac.hr_apply, or the
+-- set-based tmac.hr_event_apply for all the terminations of a round, has changed already): the
+-- person's appointments and duties end, and their login role — NOLOGIN, its memberships of tmac
+-- roles revoked, its sessions ended at commit, its pg_cron jobs disabled — one person at a time.
+-- p is the person's row as read before the termination.
+CREATE FUNCTION tmac.hr_terminate_acts(p tmac.person, e tmac.hr_event) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  eff timestamptz := greatest(e.effective_at, e.received_at);
+  who text := 'hr_event:' || e.event_id;
+  r record;
+  cron_jobs bigint[];
+  lr name;
+  mapped_as jsonb;
+BEGIN
+  -- Appointments (管理者の選任) and assigned duties such as key custody end with the employment.
+  PERFORM tmac.end_person_duties(p.person_id, eff, who, 'terminated');
+  -- The role acted on is the one recorded by OID when the person was mapped, by its current
+  -- name (tmac.person_role): renamed while the person was active, it is still theirs.  Only an
+  -- enrolled login role is touched (enrolled under the name HR mapped, or its current name): a
+  -- role the DBA did not enrol (or withdrew) is not HR's.
+  lr := tmac.person_role(p.login_role, p.login_role_oid);
+  mapped_as := CASE WHEN lr IS DISTINCT FROM p.login_role THEN jsonb_build_object('mapped_as', p.login_role) ELSE '{}' END;
+  IF p.login_role IS NOT NULL AND NOT (tmac.login_enrolled(p.login_role) OR coalesce(tmac.login_enrolled(lr), false)) THEN
+    PERFORM tmac.audit_append('role', 'NOT_ENROLLED', coalesce(lr, p.login_role),
+                              jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id,
+                                                 'note', 'login role left as it is: not enrolled') || mapped_as);
+  ELSIF p.login_role IS NOT NULL THEN
+    IF lr IS NOT NULL THEN
+      IF (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = lr) THEN
+        EXECUTE format('ALTER ROLE %I NOLOGIN', lr);
+        UPDATE tmac.person SET login_disabled_by_tmac = true WHERE person_id = p.person_id;
+      END IF;
+      FOR r IN
+        SELECT g.rolname FROM pg_catalog.pg_auth_members m
+          JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
+          JOIN pg_catalog.pg_roles u ON u.oid = m.member
+         WHERE u.rolname = lr
+           -- every membership that leads to a tmac role, directly or through other roles
+           AND (g.rolname LIKE 'tmac\_%' OR EXISTS (
+                  WITH RECURSIVE up(id) AS (
+                    SELECT m.roleid
+                    UNION
+                    SELECT m2.roleid FROM pg_catalog.pg_auth_members m2 JOIN up ON m2.member = up.id)
+                  SELECT 1 FROM up JOIN pg_catalog.pg_roles t ON t.oid = up.id WHERE t.rolname LIKE 'tmac\_%'))
+      LOOP
+        EXECUTE format('REVOKE %I FROM %I', r.rolname, lr);
+        PERFORM tmac.audit_append('role', 'REVOKE', lr,
+                                  jsonb_build_object('role', r.rolname, 'person_id', p.person_id, 'event_id', e.event_id) || mapped_as);
+      END LOOP;
+      PERFORM tmac.audit_append('role', 'NOLOGIN', lr,
+                                jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id) || mapped_as);
+      PERFORM tmac.queue_session_end(lr);
+    END IF;
+    -- pg_cron's background workers never pass the login gate: the jobs stop here (the jobs of
+    -- the role by its current name, and of the name HR mapped)
+    cron_jobs := tmac.cron_jobs_switch('DISABLE',
+                   ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[lr, p.login_role]) x WHERE x IS NOT NULL),
+                   '{}', p.person_id, e.event_id);
+    IF cardinality(cron_jobs) > 0 THEN
+      UPDATE tmac.person SET cron_jobs_disabled_by_tmac = cron_jobs WHERE person_id = p.person_id;
+    END IF;
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_terminate_acts(tmac.person, tmac.hr_event) IS
+  'Internal (termination): ends the person''s appointments and duties, disables their login role (NOLOGIN, tmac memberships revoked, sessions ended at commit) and their pg_cron jobs, each audited';
+
 -- Applies one due event.  The state checks happen here, under the person's row lock.
 -- work_mem: a termination or role change ending thousands of grants keeps their old and
 -- new rows for the audit trigger; with 64MB they stay in memory instead of spilling.
@@ -245,13 +331,9 @@ DECLARE
   new_group integer;
   new_role text;
   grace interval;
-  r record;
   was_disabled boolean;
   old_login name;
   old_oid oid;
-  cron_jobs bigint[];
-  lr name;
-  mapped_as jsonb;
 BEGIN
   PERFORM tmac.hr_validate_login_role(e);              -- again: enrolment may have changed since receipt
   IF e.kind = 'hire' THEN
@@ -319,54 +401,7 @@ BEGIN
     UPDATE tmac.person SET status = 'terminated', terminated_at = eff, updated_at = now()
      WHERE person_id = p.person_id;
     PERFORM tmac.end_grants_of(ARRAY[p.person_id], ARRAY[eff], ARRAY[who]);     -- 55_grants.sql
-    -- Appointments (管理者の選任) and assigned duties such as key custody end with the employment.
-    PERFORM tmac.end_person_duties(p.person_id, eff, who, 'terminated');
-    -- The role acted on is the one recorded by OID when the person was mapped, by its current
-    -- name (tmac.person_role): renamed while the person was active, it is still theirs.  Only an
-    -- enrolled login role is touched (enrolled under the name HR mapped, or its current name): a
-    -- role the DBA did not enrol (or withdrew) is not HR's.
-    lr := tmac.person_role(p.login_role, p.login_role_oid);
-    mapped_as := CASE WHEN lr IS DISTINCT FROM p.login_role THEN jsonb_build_object('mapped_as', p.login_role) ELSE '{}' END;
-    IF p.login_role IS NOT NULL AND NOT (tmac.login_enrolled(p.login_role) OR coalesce(tmac.login_enrolled(lr), false)) THEN
-      PERFORM tmac.audit_append('role', 'NOT_ENROLLED', coalesce(lr, p.login_role),
-                                jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id,
-                                                   'note', 'login role left as it is: not enrolled') || mapped_as);
-    ELSIF p.login_role IS NOT NULL THEN
-      IF lr IS NOT NULL THEN
-        IF (SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = lr) THEN
-          EXECUTE format('ALTER ROLE %I NOLOGIN', lr);
-          UPDATE tmac.person SET login_disabled_by_tmac = true WHERE person_id = p.person_id;
-        END IF;
-        FOR r IN
-          SELECT g.rolname FROM pg_catalog.pg_auth_members m
-            JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
-            JOIN pg_catalog.pg_roles u ON u.oid = m.member
-           WHERE u.rolname = lr
-             -- every membership that leads to a tmac role, directly or through other roles
-             AND (g.rolname LIKE 'tmac\_%' OR EXISTS (
-                    WITH RECURSIVE up(id) AS (
-                      SELECT m.roleid
-                      UNION
-                      SELECT m2.roleid FROM pg_catalog.pg_auth_members m2 JOIN up ON m2.member = up.id)
-                    SELECT 1 FROM up JOIN pg_catalog.pg_roles t ON t.oid = up.id WHERE t.rolname LIKE 'tmac\_%'))
-        LOOP
-          EXECUTE format('REVOKE %I FROM %I', r.rolname, lr);
-          PERFORM tmac.audit_append('role', 'REVOKE', lr,
-                                    jsonb_build_object('role', r.rolname, 'person_id', p.person_id, 'event_id', e.event_id) || mapped_as);
-        END LOOP;
-        PERFORM tmac.audit_append('role', 'NOLOGIN', lr,
-                                  jsonb_build_object('person_id', p.person_id, 'event_id', e.event_id) || mapped_as);
-        PERFORM tmac.queue_session_end(lr);
-      END IF;
-      -- pg_cron's background workers never pass the login gate: the jobs stop here (the jobs of
-      -- the role by its current name, and of the name HR mapped)
-      cron_jobs := tmac.cron_jobs_switch('DISABLE',
-                     ARRAY(SELECT DISTINCT x FROM unnest(ARRAY[lr, p.login_role]) x WHERE x IS NOT NULL),
-                     '{}', p.person_id, e.event_id);
-      IF cardinality(cron_jobs) > 0 THEN
-        UPDATE tmac.person SET cron_jobs_disabled_by_tmac = cron_jobs WHERE person_id = p.person_id;
-      END IF;
-    END IF;
+    PERFORM tmac.hr_terminate_acts(p, e);
   WHEN 'rehire' THEN
     IF p.status <> 'terminated' THEN
       PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not terminated', p.person_id, p.status));
@@ -542,8 +577,10 @@ COMMENT ON FUNCTION tmac.hr_receive_one(tmac.hr_event) IS
 -- them).  The events of one person are taken in rounds — every person's first event of the
 -- statement, then every person's second, … — and each round in one pass per kind: the hires
 -- are one INSERT of persons, the transfers and promotions one UPDATE of persons between the
--- UPDATEs of their grants, leaves and returns one UPDATE; terminations and rehires (ALTER ROLE,
--- memberships, sessions, pg_cron jobs) go through tmac.hr_apply one by one.  Before a round is
+-- UPDATEs of their grants, leaves and returns one UPDATE, terminations one UPDATE of persons and
+-- one tmac.end_grants_of for all their grants, then each person's login role, sessions and
+-- pg_cron jobs (ALTER ROLE, memberships: tmac.hr_terminate_acts); rehires go through
+-- tmac.hr_apply one by one.  Before a round is
 -- applied, its events are checked against the state the earlier rounds left, with every check
 -- of tmac.hr_validate and the state checks of tmac.hr_apply; the login roles an event maps are
 -- checked by tmac.hr_validate_login_role itself.  So one audit entry per pass records the
@@ -563,8 +600,7 @@ CREATE FUNCTION tmac.hr_event_apply() RETURNS trigger
 $$
 DECLARE
   deferred bigint := tmac.hr_feed_take_deferred();
-  evs tmac.hr_event[];          -- the statement's events, in arrival order
-  seqs bigint[];                -- the round of each: its place among its person's events
+  seqs bigint[];                -- the round of each event, in arrival order: its place among its person's events
   rev tmac.hr_event[];          -- this round's events, in arrival order
   e tmac.hr_event;
   tz text;
@@ -572,6 +608,8 @@ DECLARE
   sched_hires boolean;
   bad boolean;
   one_by_one boolean := false;
+  term tmac.person[];           -- the persons this round terminates, as read before
+  i integer;
 BEGIN
   IF tmac.restoring() THEN
     RETURN NULL;
@@ -584,35 +622,32 @@ BEGIN
   -- keeps an audit entry of its own, with the person as subject)
   one_by_one := (SELECT count(*) FROM new_events) < 32;
   IF NOT one_by_one THEN
-    SELECT array_agg(n::tmac.hr_event) INTO evs FROM new_events n;     -- in arrival order
-    one_by_one := EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.outcome = 'received')
+    -- each event's round: its place among its person's events of the statement (the transition
+    -- table holds them in arrival order); read from new_events itself, never from an array of
+    -- 50,000 rows copied in and out of PL/pgSQL
+    SELECT array_agg(x.seq ORDER BY x.ord), bool_or(x.received) INTO seqs, one_by_one
+      FROM (SELECT y.ord, y.received, row_number() OVER (PARTITION BY y.person_id COLLATE "C" ORDER BY y.ord) AS seq
+              FROM (SELECT n.person_id, n.outcome = 'received' AS received, row_number() OVER () AS ord
+                      FROM new_events n) y) x;
+    one_by_one := one_by_one
       OR EXISTS (SELECT 1 FROM tmac.hr_event h
                   WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
-                    AND h.person_id IN (SELECT u.person_id FROM unnest(evs) u))
-      OR EXISTS (SELECT 1 FROM unnest(evs) u WHERE u.attributes ->> 'login_role' IS NOT NULL
-                  GROUP BY u.attributes ->> 'login_role' HAVING count(*) > 1);
+                    AND h.person_id IN (SELECT n.person_id FROM new_events n))
+      OR EXISTS (SELECT 1 FROM new_events n WHERE n.attributes ->> 'login_role' IS NOT NULL
+                  GROUP BY n.attributes ->> 'login_role' HAVING count(*) > 1);
   END IF;
   IF NOT one_by_one THEN
     BEGIN
-      -- each event's round: its place among its person's events of the statement
-      SELECT array_agg(x.seq ORDER BY x.ord) INTO seqs
-        FROM (SELECT u.ord, row_number() OVER (PARTITION BY u.person_id COLLATE "C" ORDER BY u.ord) AS seq
-                FROM unnest(evs) WITH ORDINALITY u (event_id, person_id, kind, effective_at, attributes, received_at,
-                                                   received_by, applied_at, outcome, error_sqlstate, error_message, ord)) x;
       PERFORM tmac.hr_feed_set_applying(true);
       tz := tmac.setting_lookup('date_time_zone');
       grace := tmac.setting_lookup('role_change_grace')::interval;
       sched_hires := EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.outcome = 'scheduled' AND h.kind = 'hire');
       FOR r IN 1 .. (SELECT max(q) FROM unnest(seqs) q) LOOP
         IF r = 1 AND NOT 2 = ANY (seqs) THEN
-          rev := evs;
+          rev := ARRAY(SELECT n::tmac.hr_event FROM new_events n);
         ELSE
-          rev := ARRAY(SELECT ROW(z.event_id, z.person_id, z.kind, z.effective_at, z.attributes, z.received_at,
-                                  z.received_by, z.applied_at, z.outcome, z.error_sqlstate, z.error_message)::tmac.hr_event
-                         FROM ROWS FROM (unnest(evs), unnest(seqs)) WITH ORDINALITY
-                              z (event_id, person_id, kind, effective_at, attributes, received_at, received_by, applied_at,
-                                 outcome, error_sqlstate, error_message, seq, ord)
-                        WHERE z.seq = r ORDER BY z.ord);
+          rev := ARRAY(SELECT y.ev FROM (SELECT n::tmac.hr_event AS ev, row_number() OVER () AS ord FROM new_events n) y
+                        WHERE seqs[y.ord] = r ORDER BY y.ord);
         END IF;
         -- the persons this round changes, locked before they are read (as hr_apply does)
         PERFORM 1 FROM tmac.person p
@@ -712,8 +747,32 @@ BEGIN
             FROM unnest(rev) u
            WHERE u.kind IN ('leave', 'return') AND p.person_id = u.person_id;
         END IF;
-        -- terminations and rehires, one by one
-        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind IN ('terminate', 'rehire') LOOP
+        -- terminations: the persons' status in one UPDATE, their grants in one tmac.end_grants_of;
+        -- then each person's login role, sessions and pg_cron jobs (tmac.hr_terminate_acts)
+        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind = 'terminate') THEN
+          term := ARRAY(SELECT p FROM unnest(rev) WITH ORDINALITY u
+                                      (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
+                                       applied_at, outcome, error_sqlstate, error_message, pos)
+                          JOIN tmac.person p ON p.person_id = u.person_id
+                         WHERE u.kind = 'terminate' ORDER BY u.pos);
+          UPDATE tmac.person p
+             SET status = 'terminated', terminated_at = greatest(u.effective_at, u.received_at), updated_at = now()
+            FROM unnest(rev) u
+           WHERE u.kind = 'terminate' AND p.person_id = u.person_id;
+          PERFORM tmac.end_grants_of(array_agg(u.person_id ORDER BY u.pos),
+                                     array_agg(greatest(u.effective_at, u.received_at) ORDER BY u.pos),
+                                     array_agg('hr_event:' || u.event_id ORDER BY u.pos))
+             FROM unnest(rev) WITH ORDINALITY u
+                  (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
+                   applied_at, outcome, error_sqlstate, error_message, pos)
+            WHERE u.kind = 'terminate';
+          FOR i IN 1 .. cardinality(term) LOOP
+            SELECT u.* INTO e FROM unnest(rev) u WHERE u.kind = 'terminate' AND u.person_id = term[i].person_id;
+            PERFORM tmac.hr_terminate_acts(term[i], e);
+          END LOOP;
+        END IF;
+        -- rehires, one by one
+        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind = 'rehire' LOOP
           PERFORM tmac.hr_apply(e);
         END LOOP;
       END LOOP;
@@ -760,13 +819,15 @@ $$;
 COMMENT ON FUNCTION tmac.hr_event_mode_note() IS
   'Statement trigger: notes for the row intake whether this statement''s HR events are taken in strict mode';
 
--- Only tmac's own bookkeeping columns ever change.
+-- Only tmac's own bookkeeping columns (applied_at, outcome, error_*) ever change: what an
+-- event says, and who sent it when, is what the audit log's digest of a bulk load covers.
 CREATE FUNCTION tmac.hr_event_guard() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  IF (OLD.event_id, OLD.person_id, OLD.kind, OLD.effective_at, OLD.attributes, OLD.received_at)
-     IS DISTINCT FROM (NEW.event_id, NEW.person_id, NEW.kind, NEW.effective_at, NEW.attributes, NEW.received_at) THEN
+  IF (OLD.event_id, OLD.person_id, OLD.kind, OLD.effective_at, OLD.attributes, OLD.received_at, OLD.received_by)
+     IS DISTINCT FROM (NEW.event_id, NEW.person_id, NEW.kind, NEW.effective_at, NEW.attributes, NEW.received_at,
+                       NEW.received_by) THEN
     RAISE EXCEPTION 'HR events are never changed'
       USING ERRCODE = 'feature_not_supported',
             HINT = 'Send a correcting event with a new event_id.';
@@ -786,6 +847,20 @@ CREATE TRIGGER a_apply AFTER INSERT ON tmac.hr_event REFERENCING NEW TABLE AS ne
 CREATE TRIGGER guard BEFORE UPDATE ON tmac.hr_event
   FOR EACH ROW EXECUTE FUNCTION tmac.hr_event_guard();
 SELECT tmac.add_audit_trigger('tmac.hr_event', 'event_id');
+-- A statement of several events is recorded by its events' keys and the SHA-256 digest of their
+-- canonical text (tmac.hr_event_canonical), not by embedding every row: what the digest covers
+-- never changes (tmac.hr_event_guard; events are never deleted), so tmac.verify_audit_log()
+-- recomputes it from the table and reports an event changed or removed since.
+DROP TRIGGER audit_insert ON tmac.hr_event;
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.hr_event REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('event_id', 'event_id', 'hr_event_digest');
+-- The persons a bulk load hires (one INSERT per round, tmac.hr_event_apply) are recorded by
+-- their keys and a digest of their rows as written: what each row holds is its hire event's
+-- content, which the statement's hr_event entry records.  Persons inserted otherwise (not by the
+-- HR feed) keep whole rows.
+DROP TRIGGER audit_insert ON tmac.person;
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.person REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('person_id', 'person_id', 'hr_feed_keys');
 CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.hr_event
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.hr_event

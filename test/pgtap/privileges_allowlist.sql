@@ -157,6 +157,8 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.hidden_rows(regclass)', 'tmac_access_admin tmac_admin tmac_auditor'),
   ('f', 'tmac.hidden_rows_for(regclass,name)', 'tmac_access_admin tmac_admin tmac_auditor'),
   ('f', 'tmac.hr_apply(tmac.hr_event)', ''),
+  ('f', 'tmac.hr_terminate_acts(tmac.person,tmac.hr_event)', ''),
+  ('f', 'tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name)', ''),
   ('f', 'tmac.hr_validate_login_role(tmac.hr_event)', ''),
   ('f', 'tmac.hr_error(tmac.hr_event,text,text,text)', ''),
   ('f', 'tmac.hr_event_apply()', ''),

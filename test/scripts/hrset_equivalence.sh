@@ -9,13 +9,15 @@
 # and receipt instants normalised: the persons, the grants, the LOGIN of every login role, what
 # the login gate refuses after the commits (tmac.login_gate_refusals), and that the audit log
 # names every event and verifies.  Also checked: the set database applied each COPY as a set
-# (a few audit entries for persons, not one per event).
+# (a few audit entries for persons, not one per event).  Then both get 250 more hires and a file
+# of 200 terminations and 50 rehires (of persons it terminates), compared the same way; the set's
+# terminations end their grants in one audit entry (one tmac.end_grants_of per round).
 # Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser; local connections trust).
 set -uo pipefail
 n=0
 dir=$(mktemp -d /tmp/hrset_equivalence.XXXXXX)
 chmod 755 "$dir"
-roles() { for r in $(seq 1 40) n8 n18 n28 n38; do echo "$1_$r"; done; }
+roles() { for r in $(seq 1 40) n8 n18 n28 n38 $(seq -f 'l%g' 1 25); do echo "$1_$r"; done; }
 cleanup() {
   for w in one set; do psql -X -q -d postgres -c "DROP DATABASE IF EXISTS hrset_$w WITH (FORCE)" >/dev/null 2>&1; done
   for r in $(roles hs1) $(roles hs2); do psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
@@ -161,6 +163,70 @@ entries=$(q set -c "SELECT count(*) FILTER (WHERE action = 'INSERT') || '/' || c
 [ "$entries" = 2/0 ] || fail "the COPY was not applied as a set: $entries audit entries for inserted persons (all/by one)"
 [ "$(q set -c "SELECT count(*) FROM tmac.audit_log WHERE category = 'hr_event'")" = 2 ] || fail "hr_event entries"
 ok "each COPY was applied as a set (one audit entry for its hires)"
+
+# Leavers: 250 more persons (L1..L250; every tenth mapped to a login role, a third holding grants), then a
+# file of 200 terminations (L1..L200) and 50 rehires of persons terminated earlier in the same
+# file (L1..L50, their second event), interleaved: the terminations of a round end their status
+# and grants as a set, then each login role one by one.
+psql -X -q -At -v ON_ERROR_STOP=1 -d postgres >/dev/null <<SQL || fail "generating the leavers' feed"
+\\copy (SELECT 'm-0-' || i, 'L' || i, 'hire', timestamptz '2026-02-02 09:00+09' + i * interval '1 minute', jsonb_strip_nulls(jsonb_build_object('full_name', 'Leaver ' || i, 'org_group', CASE WHEN i % 2 = 0 THEN 'DEV' ELSE 'SALES' END, 'job_role', 'engineer', 'login_role', CASE WHEN i % 10 = 0 THEN 'hsX_l' || i / 10 END)) FROM generate_series(1, 250) i ORDER BY (i * 7) % 250, i) TO '$dir/more.tsv'
+\\copy (SELECT 'm-' || step || '-' || i, 'L' || i, CASE step WHEN 1 THEN 'terminate' ELSE 'rehire' END, timestamptz '2026-03-02 09:00+09' + (step * 1000 + i) * interval '1 minute', CASE step WHEN 1 THEN '{}'::jsonb ELSE '{"title":"returner"}'::jsonb END FROM generate_series(1, 200) i, generate_series(1, 2) step WHERE step = 1 OR i <= 50 ORDER BY (i * 13) % 200 + step * 200) TO '$dir/leavers.tsv'
+SQL
+[ "$(wc -l <"$dir/more.tsv")" = 250 ] && [ "$(wc -l <"$dir/leavers.tsv")" = 250 ] || fail "the leavers' feed files"
+for w in one set; do
+  p=$([ $w = one ] && echo hs1 || echo hs2)
+  for f in more leavers; do
+    sed "s/hsX_/${p}_/g" "$dir/$f.tsv" >"$dir/$f.$w.tsv"
+    if [ $w = set ]; then
+      q $w -c "\\copy tmac.hr_event (event_id, person_id, kind, effective_at, attributes) FROM '$dir/$f.$w.tsv'" >/dev/null \
+        || fail "COPY of $f"
+    else
+      q $w >"$dir/$f.$w.sql" <<SQL || fail "statements of $f"
+CREATE TEMP TABLE f (event_id text, person_id text, kind text, effective_at timestamptz, attributes jsonb);
+\\copy f FROM '$dir/$f.$w.tsv'
+SELECT format('INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES (%L, %L, %L, %L, %L);',
+              event_id, person_id, kind, effective_at, attributes) FROM f;
+SQL
+      q $w -1 -f "$dir/$f.$w.sql" >/dev/null || fail "one statement per event: $f"
+    fi
+    if [ $f = more ]; then
+      q $w >/dev/null <<'SQL' || fail "leavers' grants $w"
+INSERT INTO tmac.access_grant (person_id, kind, compartment_id, mode, validity, status, reason, requested_by,
+                               approved_by, approved_at, bound_job_role, bound_org_group_id, survives_role_change)
+SELECT p.person_id, 'compartment', (SELECT compartment_id FROM tmac.compartment WHERE code = 'HRSET'), 'read',
+       tstzrange(now() - interval '1 day', now() + interval '1 year'), CASE WHEN s = 3 THEN 'pending' ELSE 'active' END,
+       'leaver ' || s, 'P1', CASE WHEN s = 3 THEN '{}'::text[] ELSE '{P2}' END, CASE WHEN s = 3 THEN NULL ELSE now() END,
+       p.job_role, p.org_group_id, s = 2
+  FROM tmac.person p, generate_series(1, 3) s
+ WHERE p.person_id LIKE 'L%' AND substr(p.person_id, 2)::int % 3 = 0
+ ORDER BY substr(p.person_id, 2)::int, s;
+SQL
+    fi
+  done
+done
+ok "250 more hires, then 200 terminations and 50 rehires, loaded both ways"
+state one >"$dir/one.state" || fail "state of one after the leavers"
+state set >"$dir/set.state" || fail "state of set after the leavers"
+[ "$(grep -c '^person|L[0-9]*|.*|terminated|' "$dir/one.state")" = 150 ] \
+  && [ "$(grep -c '^grant|[0-9]*|L[0-9]*|\(ended\|cancelled\)|.*|terminated|hr_event:m-1-' "$dir/one.state")" -ge 150 ] \
+  && grep -q '^login|hsX_l7|f|' "$dir/one.state" && grep -q '^login|hsX_l3|t|' "$dir/one.state" \
+  || fail "the leavers' feed did not do what it should"
+diff "$dir/one.state" "$dir/set.state" >"$dir/diff" || fail "the leavers' set differs from one event at a time: $(head -20 "$dir/diff")"
+ok "after 200 terminations and 50 rehires, persons, grants, events, LOGIN and the login gate are the same both ways"
+for w in one set; do
+  [ "$(q $w -c "SELECT count(*) FROM tmac.verify_audit_log()")" = 0 ] || fail "the audit log of $w does not verify after the leavers"
+  missing=$(q $w -c "SELECT count(*) FROM tmac.hr_event e
+                      WHERE NOT EXISTS (SELECT 1 FROM tmac.audit_log a WHERE a.category = 'hr_event' AND a.action = 'INSERT'
+                                          AND (a.subject = e.event_id
+                                               OR a.detail @> jsonb_build_array(jsonb_build_object('new', jsonb_build_object('event_id', e.event_id)))
+                                               OR a.detail -> 'rows' @> jsonb_build_array(jsonb_build_object('new', jsonb_build_object('event_id', e.event_id)))))")
+  [ "$missing" = 0 ] || fail "$missing events are not named in the audit log of $w after the leavers"
+done
+# the terminations of the leavers' COPY ended their grants in one entry per round (not one per person)
+ends=$(q set -c "SELECT count(*) FROM tmac.audit_log WHERE category = 'access_grant' AND action = 'UPDATE'
+                   AND detail::text LIKE '%hr_event:m-1-%'")
+[ "$ends" = 1 ] || fail "the leavers' terminations ended their grants in $ends audit entries, not one"
+ok "the audit log names every event and verifies; the 200 terminations ended their grants in one entry"
 
 cleanup
 echo "1..$n"
