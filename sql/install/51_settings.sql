@@ -18,7 +18,7 @@ INSERT INTO tmac.setting_default VALUES
   ('require_pledge',    'on',         'Access requires a valid pledge (誓約書): on or off'),
   ('require_training',  'on',         'Access requires training completed within training_validity: on or off'),
   ('training_validity', '12 months',  'How long a training completion counts (an interval)'),
-  ('training_courses',  '',           'Comma-separated courses that must all be current; empty: any recorded course counts'),
+  ('training_courses',  '',           'Comma-separated courses that must all be current, besides the mandatory courses of tmac.training_course (basics for everyone, out of the box); with neither, any recorded course counts'),
   ('role_change_grace', '0',          'After a transfer or promotion, grants bound to the old role or group last this much longer (an interval; 0 ends them at once)'),
   ('hr_event_mode',     'strict',     'strict: a bad HR event is an error; lenient: it is stored as rejected with its error'),
   ('date_time_zone',    'Asia/Tokyo', 'Time zone in which the dates of pledges and training (signed_on, valid_until, completed_on) begin and end'),

@@ -79,7 +79,7 @@ INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) 
   ('dr-3', 'DR3', 'hire', now() - interval '2 days', '{"full_name":"Carol","org_group":"SALES","job_role":"manager","login_role":"dr_carol"}'),
   ('dr-4', 'DR4', 'hire', now() - interval '2 days', '{"full_name":"Dave","org_group":"SALES","job_role":"sales","login_role":"dr_dave"}'),
   ('dr-5', 'DR1', 'transfer', now() + interval '30 days', '{"org_group":"SALES"}');
-SELECT tmac.record_pledge(p, 'hire', current_date - 2), tmac.record_training(p, 'security basics', current_date - 2)
+SELECT tmac.record_pledge(p, 'hire', current_date - 2), tmac.record_training(p, 'basics', current_date - 2)
   FROM unnest(ARRAY['DR1', 'DR2', 'DR3', 'DR4']) p;
 SET ROLE dr_bob;
 SELECT tmac.request_access('DR1', 'PRJ-A', now() + interval '90 days', 'joint design');
