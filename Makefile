@@ -97,6 +97,14 @@ endif
 test:
 	bash test/run_tests.sh
 
+# The edit-compile-test loop, well under 2 minutes: the same build and server as make test, every
+# pg_regress test, three isolation specs and the pgTAP files of the core (labels, vocabulary,
+# enforcement, people and grants, settings, privileges); no scripts.
+TEST_CORE_SPECS = enforce_freshness hidden_rows_rewrite vocabulary_cache
+TEST_CORE_PGTAP = label_* vocabulary_* enforce people_grants people_hr_feed settings privileges_allowlist security_functions
+test-core:
+	TMAC_SPECS='$(TEST_CORE_SPECS)' TMAC_PGTAP='$(TEST_CORE_PGTAP)' TMAC_SCRIPTS=none bash test/run_tests.sh
+
 demo:
 	bash test/demo/run_demo.sh
 

@@ -57,7 +57,7 @@ done
 # so two files in one cluster would wait on each other's roles or collide.  Worker 1 uses the
 # test server; worker k>1 a second one on port PGPORT+5+k (pg_upgrade.sh takes +1..+3, demo.sh
 # +6), stopped when the suite ends.  Each file's output is kept; a failing file's is printed.
-pgtap=$(ls test/pgtap/${TMAC_PGTAP:-*}.sql 2>/dev/null)
+pgtap=$(set -f; for g in ${TMAC_PGTAP:-*}; do set +f; ls test/pgtap/$g.sql 2>/dev/null; set -f; done | sort -u)
 if [ -n "$pgtap" ]; then
   echo "== pgTAP"
   jobs=${TMAC_PGTAP_JOBS:-2}
@@ -77,16 +77,16 @@ if [ -n "$pgtap" ]; then
     flock "$work/pgtap/lock" sh -c 'f=$(head -n 1 "$1") && [ -n "$f" ] && sed -i 1d "$1" && echo "$f"' - "$work/pgtap/queue"
   }
   pgtap_worker() {   # $1 socket directory, $2 port: set the database up, then take files until none is left
-    local f out
+    local f out t0
     PGHOST=$1 PGPORT=$2 createdb tmac_test &&
       PGHOST=$1 PGPORT=$2 psql -X -q -d tmac_test -v ON_ERROR_STOP=1 -f test/pgtap/setup.psql \
       || { echo "setup failed: pgTAP database on port $2"; return; }
     while f=$(pgtap_next); do
-      out=$work/pgtap/$(basename "$f" .sql).out
+      out=$work/pgtap/$(basename "$f" .sql).out; t0=$SECONDS
       if PGHOST=$1 PGPORT=$2 pg_prove --ext .sql -d tmac_test "$f" >"$out" 2>&1; then
-        echo "ok - $f"
+        echo "ok - $f ($((SECONDS - t0)) s)"
       else
-        echo "not ok - $f"
+        echo "not ok - $f ($((SECONDS - t0)) s)"
       fi
     done
   }
@@ -98,13 +98,13 @@ if [ -n "$pgtap" ]; then
   [ "$left" -eq 0 ] || echo "not ok - $left pgTAP files not run"
   f=$((f + left + $(grep -c '^setup failed' "$work/pgtap/verdicts")))
   passed=$((passed + p)); failed=$((failed + f))
-  for t in $(sed -n 's/^not ok - \(test\/.*\)/\1/p' "$work/pgtap/verdicts"); do
+  for t in $(sed -n 's/^not ok - \(test\/[^ ]*\).*/\1/p' "$work/pgtap/verdicts"); do
     echo "---- $t"; cat "$work/pgtap/$(basename "$t" .sql).out"
   done
 fi
 
 # 4. shell-driven tests (dump/restore, sessions ended after commit, ...)
-for t in test/scripts/${TMAC_SCRIPTS:-*}.sh; do
+for t in $(set -f; for g in ${TMAC_SCRIPTS:-*}; do set +f; ls test/scripts/$g.sh 2>/dev/null; set -f; done | sort -u); do
   [ -e "$t" ] || continue
   echo "== $t"
   if TMAC_TEST_DIR=$work bash "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $t"; fi
