@@ -104,7 +104,13 @@ if [ -n "$pgtap" ]; then
 fi
 
 # 4. shell-driven tests (dump/restore, sessions ended after commit, ...)
-for t in $(set -f; for g in ${TMAC_SCRIPTS:-*}; do set +f; ls test/scripts/$g.sh 2>/dev/null; set -f; done | sort -u); do
+# Some (readme_ledgers, registers_readme) use the pgTAP database of the test server: made here when
+# TMAC_PGTAP left it out.
+scripts=$(set -f; for g in ${TMAC_SCRIPTS:-*}; do set +f; ls test/scripts/$g.sh 2>/dev/null; set -f; done | sort -u)
+if [ -n "$scripts" ] && ! psql -X -d tmac_test -c '' >/dev/null 2>&1; then
+  createdb tmac_test && psql -X -q -d tmac_test -v ON_ERROR_STOP=1 -f test/pgtap/setup.psql || failed=$((failed + 1))
+fi
+for t in $scripts; do
   [ -e "$t" ] || continue
   echo "== $t"
   if TMAC_TEST_DIR=$work bash "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $t"; fi
