@@ -51,21 +51,66 @@ for suite in regress isolation; do
   [ -z "${TMAC_KEEP:-}" ] || cp -a "$out" "$work/$suite"
 done
 
-# 3. pgTAP, in the database where pg_cron runs
-pgtap=$(ls test/pgtap/${TMAC_PGTAP:-*}.sql 2>/dev/null)
+# 3. pgTAP, TMAC_PGTAP_JOBS files at a time (default 2, one a core).  Each worker has a server of
+# its own, in whose database tmac_test (cron.database_name) pg_cron runs and setup.psql has run:
+# roles are cluster-wide and most files create the same ones (people_fixture.psql's t_alice ...),
+# so two files in one cluster would wait on each other's roles or collide.  Worker 1 uses the
+# test server; worker k>1 a second one on port PGPORT+5+k (pg_upgrade.sh takes +1..+3, demo.sh
+# +6), stopped when the suite ends.  Each file's output is kept; a failing file's is printed.
+pgtap=$(set -f; for g in ${TMAC_PGTAP:-*}; do set +f; ls test/pgtap/$g.sql 2>/dev/null; set -f; done | sort -u)
 if [ -n "$pgtap" ]; then
   echo "== pgTAP"
-  createdb tmac_test
-  psql -X -q -d tmac_test -v ON_ERROR_STOP=1 -f test/pgtap/setup.psql || failed=$((failed + 1))
-  if pg_prove --ext .sql -d tmac_test $pgtap; then
-    passed=$((passed + $(echo "$pgtap" | wc -w)))
-  else
-    failed=$((failed + 1))
-  fi
+  jobs=${TMAC_PGTAP_JOBS:-2}
+  n=$(echo "$pgtap" | wc -w); [ "$jobs" -le "$n" ] || jobs=$n
+  mkdir -p "$work/pgtap"; echo "$pgtap" >"$work/pgtap/queue"
+  pgtap_servers=("$PGHOST $PGPORT")
+  for k in $(seq 2 "$jobs"); do
+    (tmac_server_start "$work/server$k" $((PGPORT + 5 + k))) && pgtap_servers+=("$work/server$k $((PGPORT + 5 + k))")
+  done
+  pgtap_stop() {
+    for k in $(seq 2 "$jobs"); do
+      [ -d "$work/server$k/data" ] && tmac_as_server_user "$PGBIN/pg_ctl" -D "$work/server$k/data" -m immediate -w stop >/dev/null 2>&1
+    done
+  }
+  trap 'pgtap_stop; tmac_server_stop; [ -n "${TMAC_KEEP:-}" ] || rm -rf "$work"' EXIT
+  pgtap_next() {   # the next file of the queue, taken under a lock
+    flock "$work/pgtap/lock" sh -c 'f=$(head -n 1 "$1") && [ -n "$f" ] && sed -i 1d "$1" && echo "$f"' - "$work/pgtap/queue"
+  }
+  pgtap_worker() {   # $1 socket directory, $2 port: set the database up, then take files until none is left
+    local f out t0
+    PGHOST=$1 PGPORT=$2 createdb tmac_test &&
+      PGHOST=$1 PGPORT=$2 psql -X -q -d tmac_test -v ON_ERROR_STOP=1 -f test/pgtap/setup.psql \
+      || { echo "setup failed: pgTAP database on port $2"; return; }
+    while f=$(pgtap_next); do
+      out=$work/pgtap/$(basename "$f" .sql).out; t0=$SECONDS
+      if PGHOST=$1 PGPORT=$2 pg_prove --ext .sql -d tmac_test "$f" >"$out" 2>&1; then
+        echo "ok - $f ($((SECONDS - t0)) s)"
+      else
+        echo "not ok - $f ($((SECONDS - t0)) s)"
+      fi
+    done
+  }
+  for s in "${pgtap_servers[@]}"; do pgtap_worker $s & done | tee "$work/pgtap/verdicts"
+  wait
+  pgtap_stop
+  p=$(grep -c '^ok - ' "$work/pgtap/verdicts"); f=$(grep -c '^not ok - ' "$work/pgtap/verdicts")
+  left=$((n - p - f))   # files no worker took (every worker's setup failed)
+  [ "$left" -eq 0 ] || echo "not ok - $left pgTAP files not run"
+  f=$((f + left + $(grep -c '^setup failed' "$work/pgtap/verdicts")))
+  passed=$((passed + p)); failed=$((failed + f))
+  for t in $(sed -n 's/^not ok - \(test\/[^ ]*\).*/\1/p' "$work/pgtap/verdicts"); do
+    echo "---- $t"; cat "$work/pgtap/$(basename "$t" .sql).out"
+  done
 fi
 
 # 4. shell-driven tests (dump/restore, sessions ended after commit, ...)
-for t in test/scripts/${TMAC_SCRIPTS:-*}.sh; do
+# Some (readme_ledgers, registers_readme) use the pgTAP database of the test server: made here when
+# TMAC_PGTAP left it out.
+scripts=$(set -f; for g in ${TMAC_SCRIPTS:-*}; do set +f; ls test/scripts/$g.sh 2>/dev/null; set -f; done | sort -u)
+if [ -n "$scripts" ] && ! psql -X -d tmac_test -c '' >/dev/null 2>&1; then
+  createdb tmac_test && psql -X -q -d tmac_test -v ON_ERROR_STOP=1 -f test/pgtap/setup.psql || failed=$((failed + 1))
+fi
+for t in $scripts; do
   [ -e "$t" ] || continue
   echo "== $t"
   if TMAC_TEST_DIR=$work bash "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $t"; fi
