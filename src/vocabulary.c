@@ -4,7 +4,10 @@
  * Labels store identifiers (a level's rank, compartment and group ids), so
  * reading or printing a label needs the vocabulary tables.  Each backend keeps
  * one copy in its own memory context, built on first use by three read-only
- * queries run as tmac's owner (owner_query.c).
+ * queries run as tmac's owner (owner_query.c) or, while a restore or
+ * pg_upgrade loads those tables, from the copy that schema tmac carries
+ * (vocabulary_copy.c finds it, vocabulary_text.c parses it).  Both sources
+ * hand over entries (TmacVocabEntry) to one routine, add_entry.
  *
  * Invalidation: the governance sentinel (profile_cache.c explains why one
  * sentinel is enough).  The relcache callback below only clears a flag; the
@@ -95,8 +98,9 @@ make_key(TokenKey *key, TmacVocabKind kind, const char *token, int len)
 	return true;
 }
 
-void
-tmac_vocab_add_token(HTAB *h, TmacVocabKind kind, const char *token, int32 id)
+/* Add a spelling to a vocabulary's token table (the first definition wins). */
+static void
+add_token(HTAB *h, TmacVocabKind kind, const char *token, int32 id)
 {
 	TokenKey	key;
 	TokenEntry *e;
@@ -131,6 +135,12 @@ grow(void *array, int n, int *capacity, Size width)
 	return array == NULL ? palloc0(width * *capacity) : repalloc(array, width * *capacity);
 }
 
+static char *
+dup_or_null(const char *s)
+{
+	return s == NULL ? NULL : pstrdup(s);
+}
+
 /* A TmacVocabEntryFn: add one entry (copying its strings) to the vocabulary being built. */
 static void
 add_entry(const TmacVocabEntry *e, void *arg)
@@ -149,12 +159,12 @@ add_entry(const TmacVocabEntry *e, void *arg)
 				v->levels = grow(v->levels, v->nlevels, &b->capacity[0], sizeof(TmacLevel));
 				l = &v->levels[v->nlevels++];
 				l->rank = (int16) e->id;
-				l->code = pstrdup(e->code);
-				l->name = pstrdup(e->name);
-				tmac_vocab_add_token(v->by_token, TMAC_VOCAB_LEVEL, l->code, l->rank);
-				tmac_vocab_add_token(v->by_token, TMAC_VOCAB_LEVEL, l->name, l->rank);
+				l->code = dup_or_null(e->code);
+				l->name = dup_or_null(e->name);
+				add_token(v->by_token, TMAC_VOCAB_LEVEL, l->code, l->rank);
+				add_token(v->by_token, TMAC_VOCAB_LEVEL, l->name, l->rank);
 				for (i = 0; i < e->naliases; i++)
-					tmac_vocab_add_token(v->by_token, TMAC_VOCAB_LEVEL, e->aliases[i], l->rank);
+					add_token(v->by_token, TMAC_VOCAB_LEVEL, e->aliases[i], l->rank);
 				Assert(v->nlevels == 1 || l[-1].rank < l->rank);
 				break;
 			}
@@ -166,10 +176,10 @@ add_entry(const TmacVocabEntry *e, void *arg)
 									   sizeof(TmacCompartment));
 				c = &v->compartments[v->ncompartments++];
 				c->id = e->id;
-				c->code = pstrdup(e->code);
-				c->name = pstrdup(e->name);
-				tmac_vocab_add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->code, c->id);
-				tmac_vocab_add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->name, c->id);
+				c->code = dup_or_null(e->code);
+				c->name = dup_or_null(e->name);
+				add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->code, c->id);
+				add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->name, c->id);
 				Assert(v->ncompartments == 1 || c[-1].id < c->id);
 				break;
 			}
@@ -181,10 +191,10 @@ add_entry(const TmacVocabEntry *e, void *arg)
 				g = &v->groups[v->ngroups++];
 				g->id = e->id;
 				g->parent_id = e->parent_id;
-				g->code = pstrdup(e->code);
-				g->name = pstrdup(e->name);
-				tmac_vocab_add_token(v->by_token, TMAC_VOCAB_GROUP, g->code, g->id);
-				tmac_vocab_add_token(v->by_token, TMAC_VOCAB_GROUP, g->name, g->id);
+				g->code = dup_or_null(e->code);
+				g->name = dup_or_null(e->name);
+				add_token(v->by_token, TMAC_VOCAB_GROUP, g->code, g->id);
+				add_token(v->by_token, TMAC_VOCAB_GROUP, g->name, g->id);
 				Assert(v->ngroups == 1 || g[-1].id < g->id);
 				break;
 			}
@@ -414,19 +424,22 @@ tmac_vocab_level(TmacVocabulary *v, int16 rank)
 	return NULL;
 }
 
-const TmacCompartment *
-tmac_vocab_compartment(TmacVocabulary *v, int32 id)
+/* Binary search of an array sorted by id, each element beginning with its int32 id. */
+static const void *
+find_by_id(const void *array, int n, Size width, int32 id)
 {
 	int			lo = 0,
-				hi = v->ncompartments - 1;
+				hi = n - 1;
 
 	while (lo <= hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
+		const char *elem = (const char *) array + width * mid;
+		int32		x = *(const int32 *) elem;
 
-		if (v->compartments[mid].id == id)
-			return &v->compartments[mid];
-		if (v->compartments[mid].id < id)
+		if (x == id)
+			return elem;
+		if (x < id)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
@@ -434,24 +447,18 @@ tmac_vocab_compartment(TmacVocabulary *v, int32 id)
 	return NULL;
 }
 
+const TmacCompartment *
+tmac_vocab_compartment(TmacVocabulary *v, int32 id)
+{
+	StaticAssertStmt(offsetof(TmacCompartment, id) == 0, "a compartment begins with its id");
+	return find_by_id(v->compartments, v->ncompartments, sizeof(TmacCompartment), id);
+}
+
 const TmacGroup *
 tmac_vocab_group(TmacVocabulary *v, int32 id)
 {
-	int			lo = 0,
-				hi = v->ngroups - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (v->groups[mid].id == id)
-			return &v->groups[mid];
-		if (v->groups[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return NULL;
+	StaticAssertStmt(offsetof(TmacGroup, id) == 0, "a group begins with its id");
+	return find_by_id(v->groups, v->ngroups, sizeof(TmacGroup), id);
 }
 
 bool
