@@ -12,11 +12,14 @@
 
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/rls.h"
 
 #include "label.h"
 #include "label_parse.h"
 #include "vocabulary.h"
+#include "vocabulary_copy.h"
 
 #define BINARY_FORMAT_VERSION 1
 
@@ -186,6 +189,42 @@ tmac_label_from_text(const char *input)
 	}
 	return label_from_syntax(tmac_vocabulary(), syn, input,
 							 ERRCODE_INVALID_TEXT_REPRESENTATION);
+}
+
+/*
+ * SECURITY LABEL FOR tmac while tmac is not installed.  A restore sets the
+ * labels of every schema before it creates any extension, those of schemas
+ * named before "tmac" even before the copy exists; pg_upgrade does the same.
+ * With the copy at hand the label is resolved against it.  Without it, in
+ * pg_upgrade or in a session that restores a dump (pg_dump's scripts and
+ * pg_restore set row_security = off), only the syntax is checked now, and the
+ * names are resolved when tmac is installed: by tmac.end_restore() at the end
+ * of a restore, by CREATE EXTENSION tmac otherwise (80_restore.sql).  False
+ * anywhere else: tmac is simply not installed, and the caller says so.
+ */
+bool
+tmac_object_label_before_install(const char *seclabel)
+{
+	TmacLabelSyntax *syn;
+	TmacParseStatus st;
+
+	if (tmac_vocabulary_copy_present())
+	{
+		(void) tmac_label_from_text(seclabel);
+		return true;
+	}
+	if (!IsBinaryUpgrade && row_security)
+		return false;
+	syn = palloc(sizeof(TmacLabelSyntax));
+	st = tmac_parse_label_syntax(seclabel, strlen(seclabel), syn);
+	if (st != TMAC_PARSE_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type tmac.label: \"%s\"", seclabel),
+				 errdetail("%s.", tmac_parse_status_message(st)),
+				 errhint("A label is written LEVEL[:COMPARTMENT,...[:GROUP,...]], for example SECRET:PRJ-A,PRJ-B:DEV.")));
+	pfree(syn);
+	return true;
 }
 
 const TmacLevel *

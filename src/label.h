@@ -40,6 +40,14 @@ extern TmacLabel *tmac_label_make(int16 rank, const int32 *compartments, int nco
 /* Parse text (codes, names or aliases) into a label, raising errors. */
 extern TmacLabel *tmac_label_from_text(const char *text);
 
+/*
+ * SECURITY LABEL FOR tmac while tmac is not installed: true when a restore or
+ * pg_upgrade sets it (resolved against the vocabulary copy, or checked for
+ * syntax and resolved once tmac is installed); false when tmac is simply not
+ * installed.
+ */
+extern bool tmac_object_label_before_install(const char *seclabel);
+
 /* The canonical text form. */
 extern char *tmac_label_to_text(const TmacLabel *label);
 

@@ -64,7 +64,7 @@
 
 #include "extension.h"
 #include "owner_query.h"
-#include "vocabulary_copy.h"
+#include "restore.h"
 
 static bool WindowValid = false;
 static bool WindowOpen = false;
@@ -298,5 +298,4 @@ void
 tmac_restore_init(void)
 {
 	CacheRegisterRelcacheCallback(restore_relcache_callback, (Datum) 0);
-	tmac_vocabulary_copy_init();
 }

@@ -36,7 +36,6 @@
 
 #include "extension.h"
 #include "label.h"
-#include "vocabulary_copy.h"
 #include "owner_query.h"
 
 /* Appends the change of an object's label (either side may be NULL) to tmac's audit log. */

@@ -76,6 +76,7 @@
 #include "own_act.h"
 #include "parallel_handoff.h"
 #include "profile_cache.h"
+#include "restore.h"
 #include "session_end.h"
 #include "shared_profiles.h"
 #include "statistics_hiding.h"
@@ -390,6 +391,7 @@ _PG_init(void)
 	tmac_seclabel_init();
 	tmac_vocabulary_needed_init();
 	tmac_restore_init();
+	tmac_vocabulary_copy_init();
 	tmac_extension_init();
 	tmac_vocabulary_init();
 	tmac_profile_cache_init();

@@ -4,7 +4,10 @@
  * Labels store identifiers (a level's rank, compartment and group ids), so
  * reading or printing a label needs the vocabulary tables.  Each backend keeps
  * one copy in its own memory context, built on first use by three read-only
- * queries run as tmac's owner (owner_query.c).
+ * queries run as tmac's owner (owner_query.c) or, while a restore or
+ * pg_upgrade loads those tables, from the copy that schema tmac carries
+ * (vocabulary_copy.c finds it, vocabulary_text.c parses it).  Both sources
+ * hand over entries (TmacVocabEntry) to one routine, add_entry.
  *
  * Invalidation: the governance sentinel (profile_cache.c explains why one
  * sentinel is enough).  The relcache callback below only clears a flag; the
@@ -29,6 +32,7 @@
 #include "owner_query.h"
 #include "vocabulary.h"
 #include "vocabulary_copy.h"
+#include "vocabulary_text.h"
 
 #define TOKEN_KEY_LEN 256
 
@@ -94,8 +98,9 @@ make_key(TokenKey *key, TmacVocabKind kind, const char *token, int len)
 	return true;
 }
 
-void
-tmac_vocab_add_token(HTAB *h, TmacVocabKind kind, const char *token, int32 id)
+/* Add a spelling to a vocabulary's token table (the first definition wins). */
+static void
+add_token(HTAB *h, TmacVocabKind kind, const char *token, int32 id)
 {
 	TokenKey	key;
 	TokenEntry *e;
@@ -108,15 +113,102 @@ tmac_vocab_add_token(HTAB *h, TmacVocabKind kind, const char *token, int32 id)
 		e->id = id;
 }
 
+/*
+ * The one way into a vocabulary: each entry, from the copy (vocabulary_text.c
+ * parses it) or from a row of the tables, is added here.  Entries come by
+ * kind in ascending identifier order (the copy's parser checks it, the
+ * queries sort), so the arrays stay sorted for the lookups below.
+ */
+typedef struct VocabBuild
+{
+	TmacVocabulary *v;
+	MemoryContext target;		/* where the vocabulary lives */
+	int			capacity[3];	/* levels, compartments, groups */
+} VocabBuild;
+
+static void *
+grow(void *array, int n, int *capacity, Size width)
+{
+	if (n < *capacity)
+		return array;
+	*capacity = Max(16, *capacity * 2);
+	return array == NULL ? palloc0(width * *capacity) : repalloc(array, width * *capacity);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s == NULL ? NULL : pstrdup(s);
+}
+
+/* A TmacVocabEntryFn: add one entry (copying its strings) to the vocabulary being built. */
+static void
+add_entry(const TmacVocabEntry *e, void *arg)
+{
+	VocabBuild *b = (VocabBuild *) arg;
+	TmacVocabulary *v = b->v;
+	MemoryContext old = MemoryContextSwitchTo(b->target);
+	int			i;
+
+	switch (e->kind)
+	{
+		case TMAC_VOCAB_LEVEL:
+			{
+				TmacLevel  *l;
+
+				v->levels = grow(v->levels, v->nlevels, &b->capacity[0], sizeof(TmacLevel));
+				l = &v->levels[v->nlevels++];
+				l->rank = (int16) e->id;
+				l->code = dup_or_null(e->code);
+				l->name = dup_or_null(e->name);
+				add_token(v->by_token, TMAC_VOCAB_LEVEL, l->code, l->rank);
+				add_token(v->by_token, TMAC_VOCAB_LEVEL, l->name, l->rank);
+				for (i = 0; i < e->naliases; i++)
+					add_token(v->by_token, TMAC_VOCAB_LEVEL, e->aliases[i], l->rank);
+				Assert(v->nlevels == 1 || l[-1].rank < l->rank);
+				break;
+			}
+		case TMAC_VOCAB_COMPARTMENT:
+			{
+				TmacCompartment *c;
+
+				v->compartments = grow(v->compartments, v->ncompartments, &b->capacity[1],
+									   sizeof(TmacCompartment));
+				c = &v->compartments[v->ncompartments++];
+				c->id = e->id;
+				c->code = dup_or_null(e->code);
+				c->name = dup_or_null(e->name);
+				add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->code, c->id);
+				add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->name, c->id);
+				Assert(v->ncompartments == 1 || c[-1].id < c->id);
+				break;
+			}
+		case TMAC_VOCAB_GROUP:
+			{
+				TmacGroup  *g;
+
+				v->groups = grow(v->groups, v->ngroups, &b->capacity[2], sizeof(TmacGroup));
+				g = &v->groups[v->ngroups++];
+				g->id = e->id;
+				g->parent_id = e->parent_id;
+				g->code = dup_or_null(e->code);
+				g->name = dup_or_null(e->name);
+				add_token(v->by_token, TMAC_VOCAB_GROUP, g->code, g->id);
+				add_token(v->by_token, TMAC_VOCAB_GROUP, g->name, g->id);
+				Assert(v->ngroups == 1 || g[-1].id < g->id);
+				break;
+			}
+	}
+	MemoryContextSwitchTo(old);
+}
+
 static char *
 get_text(HeapTuple tup, TupleDesc desc, int col)
 {
 	bool		isnull;
 	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
 
-	if (isnull)
-		return NULL;
-	return pstrdup(TextDatumGetCString(d));
+	return isnull ? NULL : TextDatumGetCString(d);
 }
 
 /* An identifier column: never NULL, within [lo, hi] (labels store int16 ranks, positive ids). */
@@ -140,104 +232,75 @@ get_id(HeapTuple tup, TupleDesc desc, int col, int32 lo, int32 hi, const char *w
 	return x;
 }
 
-typedef struct VocabLoad
+/*
+ * One row of the tables as an entry: (id, code, name, aliases) for a level,
+ * (id, code, name) for a compartment, (id, parent, code, name) for a group.
+ */
+static void
+read_rows(SPITupleTable *rows, uint64 n, void *arg, char kind)
 {
-	TmacVocabulary *v;
-	MemoryContext target;
-} VocabLoad;
+	TupleDesc	desc = rows->tupdesc;
+	uint64		i;
+
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tup = rows->vals[i];
+		TmacVocabEntry e;
+		int			col = 1;
+		char	  **aliases = NULL;
+
+		memset(&e, 0, sizeof(e));
+		e.kind = kind;
+		if (kind == TMAC_VOCAB_LEVEL)
+			e.id = get_id(tup, desc, col++, PG_INT16_MIN, PG_INT16_MAX, "level");
+		else
+			e.id = get_id(tup, desc, col++, 1, PG_INT32_MAX,
+						  kind == TMAC_VOCAB_COMPARTMENT ? "compartment" : "group");
+		if (kind == TMAC_VOCAB_GROUP)
+			e.parent_id = get_id(tup, desc, col++, 0, PG_INT32_MAX, "group parent");
+		e.code = get_text(tup, desc, col++);
+		e.name = get_text(tup, desc, col++);
+		if (kind == TMAC_VOCAB_LEVEL)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+			if (!isnull)
+			{
+				Datum	   *elems;
+				bool	   *nulls;
+				int			na,
+							j;
+
+				deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1,
+								  false, TYPALIGN_INT, &elems, &nulls, &na);
+				aliases = palloc(sizeof(char *) * Max(na, 1));
+				for (j = 0; j < na; j++)
+					if (!nulls[j])
+						aliases[e.naliases++] = TextDatumGetCString(elems[j]);
+				e.aliases = aliases;
+			}
+		}
+		add_entry(&e, arg);
+	}
+}
 
 static void
 read_levels(SPITupleTable *rows, uint64 n, void *arg)
 {
-	VocabLoad  *load = (VocabLoad *) arg;
-	TmacVocabulary *v = load->v;
-	MemoryContext old = MemoryContextSwitchTo(load->target);
-	uint64		i;
-
-	v->nlevels = (int) n;
-	v->levels = palloc0(sizeof(TmacLevel) * Max(v->nlevels, 1));
-	for (i = 0; i < n; i++)
-	{
-		HeapTuple	tup = rows->vals[i];
-		TupleDesc	desc = rows->tupdesc;
-		TmacLevel  *l = &v->levels[i];
-		bool		isnull;
-		Datum		aliases;
-
-		l->rank = (int16) get_id(tup, desc, 1, PG_INT16_MIN, PG_INT16_MAX, "level");
-		l->code = get_text(tup, desc, 2);
-		l->name = get_text(tup, desc, 3);
-		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_LEVEL, l->code, l->rank);
-		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_LEVEL, l->name, l->rank);
-		aliases = SPI_getbinval(tup, desc, 4, &isnull);
-		if (!isnull)
-		{
-			Datum	   *elems;
-			bool	   *nulls;
-			int			na,
-						j;
-
-			deconstruct_array(DatumGetArrayTypeP(aliases), TEXTOID, -1,
-							  false, TYPALIGN_INT, &elems, &nulls, &na);
-			for (j = 0; j < na; j++)
-				if (!nulls[j])
-					tmac_vocab_add_token(v->by_token, TMAC_VOCAB_LEVEL,
-							  TextDatumGetCString(elems[j]), l->rank);
-		}
-		Assert(i == 0 || v->levels[i - 1].rank < l->rank);
-	}
-	MemoryContextSwitchTo(old);
+	read_rows(rows, n, arg, TMAC_VOCAB_LEVEL);
 }
 
 static void
 read_compartments(SPITupleTable *rows, uint64 n, void *arg)
 {
-	VocabLoad  *load = (VocabLoad *) arg;
-	TmacVocabulary *v = load->v;
-	MemoryContext old = MemoryContextSwitchTo(load->target);
-	uint64		i;
-
-	v->ncompartments = (int) n;
-	v->compartments = palloc0(sizeof(TmacCompartment) * Max(v->ncompartments, 1));
-	for (i = 0; i < n; i++)
-	{
-		HeapTuple	tup = rows->vals[i];
-		TmacCompartment *c = &v->compartments[i];
-
-		c->id = get_id(tup, rows->tupdesc, 1, 1, PG_INT32_MAX, "compartment");
-		c->code = get_text(tup, rows->tupdesc, 2);
-		c->name = get_text(tup, rows->tupdesc, 3);
-		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->code, c->id);
-		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->name, c->id);
-		Assert(i == 0 || v->compartments[i - 1].id < c->id);
-	}
-	MemoryContextSwitchTo(old);
+	read_rows(rows, n, arg, TMAC_VOCAB_COMPARTMENT);
 }
 
 static void
 read_groups(SPITupleTable *rows, uint64 n, void *arg)
 {
-	VocabLoad  *load = (VocabLoad *) arg;
-	TmacVocabulary *v = load->v;
-	MemoryContext old = MemoryContextSwitchTo(load->target);
-	uint64		i;
-
-	v->ngroups = (int) n;
-	v->groups = palloc0(sizeof(TmacGroup) * Max(v->ngroups, 1));
-	for (i = 0; i < n; i++)
-	{
-		HeapTuple	tup = rows->vals[i];
-		TmacGroup  *g = &v->groups[i];
-
-		g->id = get_id(tup, rows->tupdesc, 1, 1, PG_INT32_MAX, "group");
-		g->parent_id = get_id(tup, rows->tupdesc, 2, 0, PG_INT32_MAX, "group parent");
-		g->code = get_text(tup, rows->tupdesc, 3);
-		g->name = get_text(tup, rows->tupdesc, 4);
-		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_GROUP, g->code, g->id);
-		tmac_vocab_add_token(v->by_token, TMAC_VOCAB_GROUP, g->name, g->id);
-		Assert(i == 0 || v->groups[i - 1].id < g->id);
-	}
-	MemoryContextSwitchTo(old);
+	read_rows(rows, n, arg, TMAC_VOCAB_GROUP);
 }
 
 /*
@@ -245,7 +308,8 @@ read_groups(SPITupleTable *rows, uint64 n, void *arg)
  * a pinned search_path and checked result types (owner_query.c): the
  * vocabulary decides what every stored label means, so no session may bend
  * how it is read.  The statement's own snapshot: a label defined earlier in
- * this transaction can be used at once.
+ * this transaction can be used at once.  While a restore or pg_upgrade loads
+ * the tables, the copy on schema tmac instead.
  */
 static void
 load_vocabulary(TmacVocabulary *v, MemoryContext target)
@@ -254,7 +318,7 @@ load_vocabulary(TmacVocabulary *v, MemoryContext target)
 	static const Oid compartment_types[] = {INT4OID, TEXTOID, TEXTOID};
 	static const Oid group_types[] = {INT4OID, INT4OID, TEXTOID, TEXTOID};
 	HASHCTL		ctl;
-	VocabLoad	load = {v, target};
+	VocabBuild	build;
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(TokenKey);
@@ -262,26 +326,34 @@ load_vocabulary(TmacVocabulary *v, MemoryContext target)
 	ctl.hcxt = target;
 	v->by_token = hash_create("tmac vocabulary tokens", 256, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	memset(&build, 0, sizeof(build));
+	build.v = v;
+	build.target = target;
 
-	/* While a restore or pg_upgrade loads the tables: the copy on schema tmac */
 	if (tmac_vocabulary_copy_in_use())
+		tmac_vocabulary_copy_read(add_entry, &build);
+	else
 	{
-		tmac_vocabulary_copy_load(v, target);
-		return;
+		tmac_owner_query("SELECT l.rank::pg_catalog.int4, l.code::pg_catalog.text, l.name::pg_catalog.text,"
+						 " l.aliases::pg_catalog.text[] FROM tmac.level l ORDER BY 1",
+						 0, NULL, NULL, 4, level_types, true, TMAC_SNAPSHOT_CURRENT,
+						 read_levels, &build);
+		tmac_owner_query("SELECT c.compartment_id::pg_catalog.int4, c.code::pg_catalog.text, c.name::pg_catalog.text"
+						 " FROM tmac.compartment c ORDER BY 1",
+						 0, NULL, NULL, 3, compartment_types, true, TMAC_SNAPSHOT_CURRENT,
+						 read_compartments, &build);
+		tmac_owner_query("SELECT g.group_id::pg_catalog.int4, COALESCE(g.parent_id, 0)::pg_catalog.int4,"
+						 " g.code::pg_catalog.text, g.name::pg_catalog.text FROM tmac.org_group g ORDER BY 1",
+						 0, NULL, NULL, 4, group_types, true, TMAC_SNAPSHOT_CURRENT,
+						 read_groups, &build);
 	}
-
-	tmac_owner_query("SELECT l.rank::pg_catalog.int4, l.code::pg_catalog.text, l.name::pg_catalog.text,"
-					 " l.aliases::pg_catalog.text[] FROM tmac.level l ORDER BY 1",
-					 0, NULL, NULL, 4, level_types, true, TMAC_SNAPSHOT_CURRENT,
-					 read_levels, &load);
-	tmac_owner_query("SELECT c.compartment_id::pg_catalog.int4, c.code::pg_catalog.text, c.name::pg_catalog.text"
-					 " FROM tmac.compartment c ORDER BY 1",
-					 0, NULL, NULL, 3, compartment_types, true, TMAC_SNAPSHOT_CURRENT,
-					 read_compartments, &load);
-	tmac_owner_query("SELECT g.group_id::pg_catalog.int4, COALESCE(g.parent_id, 0)::pg_catalog.int4,"
-					 " g.code::pg_catalog.text, g.name::pg_catalog.text FROM tmac.org_group g ORDER BY 1",
-					 0, NULL, NULL, 4, group_types, true, TMAC_SNAPSHOT_CURRENT,
-					 read_groups, &load);
+	/* an empty kind still has an array, as it always had */
+	if (v->levels == NULL)
+		v->levels = MemoryContextAllocZero(target, sizeof(TmacLevel));
+	if (v->compartments == NULL)
+		v->compartments = MemoryContextAllocZero(target, sizeof(TmacCompartment));
+	if (v->groups == NULL)
+		v->groups = MemoryContextAllocZero(target, sizeof(TmacGroup));
 }
 
 TmacVocabulary *
@@ -352,19 +424,22 @@ tmac_vocab_level(TmacVocabulary *v, int16 rank)
 	return NULL;
 }
 
-const TmacCompartment *
-tmac_vocab_compartment(TmacVocabulary *v, int32 id)
+/* Binary search of an array sorted by id, each element beginning with its int32 id. */
+static const void *
+find_by_id(const void *array, int n, Size width, int32 id)
 {
 	int			lo = 0,
-				hi = v->ncompartments - 1;
+				hi = n - 1;
 
 	while (lo <= hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
+		const char *elem = (const char *) array + width * mid;
+		int32		x = *(const int32 *) elem;
 
-		if (v->compartments[mid].id == id)
-			return &v->compartments[mid];
-		if (v->compartments[mid].id < id)
+		if (x == id)
+			return elem;
+		if (x < id)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
@@ -372,24 +447,18 @@ tmac_vocab_compartment(TmacVocabulary *v, int32 id)
 	return NULL;
 }
 
+const TmacCompartment *
+tmac_vocab_compartment(TmacVocabulary *v, int32 id)
+{
+	StaticAssertStmt(offsetof(TmacCompartment, id) == 0, "a compartment begins with its id");
+	return find_by_id(v->compartments, v->ncompartments, sizeof(TmacCompartment), id);
+}
+
 const TmacGroup *
 tmac_vocab_group(TmacVocabulary *v, int32 id)
 {
-	int			lo = 0,
-				hi = v->ngroups - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (v->groups[mid].id == id)
-			return &v->groups[mid];
-		if (v->groups[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return NULL;
+	StaticAssertStmt(offsetof(TmacGroup, id) == 0, "a group begins with its id");
+	return find_by_id(v->groups, v->ngroups, sizeof(TmacGroup), id);
 }
 
 bool

@@ -72,9 +72,6 @@ extern bool tmac_vocab_group_within(TmacVocabulary *v, int32 group, int32 ancest
 /* A comma-separated list of the codes of one kind, for error hints. */
 extern char *tmac_vocab_codes(TmacVocabulary *v, TmacVocabKind kind);
 
-/* Add a spelling to a vocabulary's token table (the first definition wins). */
-extern void tmac_vocab_add_token(struct HTAB *h, TmacVocabKind kind, const char *token, int32 id);
-
 extern void tmac_vocabulary_init(void);
 
 #endif							/* TMAC_VOCABULARY_H */

@@ -13,19 +13,17 @@
  * the tables during pg_upgrade (IsBinaryUpgrade) and while a restore window
  * is open (restore.c).
  *
- * The copy is text, one entry a line, fields separated by tabs (codes,
- * names and aliases can hold neither tabs nor newlines):
- *
- *     tmac vocabulary 1
- *     L <rank> <code> <name> [<alias> ...]     levels by rank
- *     C <id> <code> <name>                     compartments by id
- *     G <id> <parent id or 0> <code> <name>    groups by id
+ * The copy is the vocabulary's text form (vocabulary_text.h: one entry a
+ * line, fields separated by tabs; codes, names and aliases can hold neither
+ * tabs nor newlines), parsed by vocabulary_text.c; vocabulary.c builds the
+ * backend's vocabulary from its entries.  This file only finds the copy,
+ * says when label input must use it, and guards the label provider.
  *
  * Before CREATE EXTENSION tmac (no tmac installed, the schema named tmac
  * carrying a copy) label input reads the copy too.  Labels on schemas are
  * restored even before CREATE SCHEMA tmac, when no copy exists yet: those are
- * checked for syntax only (tmac_object_label_before_install) and resolved
- * when the restore ends or tmac is installed.
+ * checked for syntax only (tmac_object_label_before_install, label.c) and
+ * resolved when the restore ends or tmac is installed.
  *
  * tmac.vocabulary_copy_text() writes it; a statement trigger on the three
  * vocabulary tables rewrites the label after every change (under a lock on
@@ -54,14 +52,11 @@
 #include "utils/rls.h"
 
 #include "extension.h"
-#include "label.h"
-#include "label_parse.h"
 #include "owner_query.h"
-#include "vocabulary.h"
+#include "restore.h"
 #include "vocabulary_copy.h"
+#include "vocabulary_text.h"
 
-#define COPY_HEADER "tmac vocabulary 1"
-#define MAX_FIELDS 1000
 
 static object_access_hook_type prev_object_access_hook = NULL;
 
@@ -88,206 +83,20 @@ copy_error(CopyParse *p, const char *detail)
 			 errhint("tmac writes this label itself; it is accepted from a dump or in pg_upgrade, not written by hand.")));
 }
 
-static bool
-valid_code(const char *s)
-{
-	int			n = strlen(s);
-	int			i;
-
-	if (n < 1 || n > 63)
-		return false;
-	for (i = 0; i < n; i++)
-	{
-		char		c = s[i];
-		bool		alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-
-		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
-			return false;
-	}
-	return true;
-}
-
-/* A name or alias: 1-200 bytes, no colon, comma or control character. */
-static bool
-valid_name(const char *s)
-{
-	int			n = strlen(s);
-	int			i;
-
-	if (n < 1 || n > 200)
-		return false;
-	for (i = 0; i < n; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-
-		if (c < 0x20 || c == 0x7f || c == ':' || c == ',')
-			return false;
-	}
-	return true;
-}
-
-static int32
-parse_id(CopyParse *p, const char *s, int32 lo, int32 hi, const char *what)
-{
-	char	   *end;
-	long		x;
-
-	errno = 0;
-	x = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || x < lo || x > hi)
-		copy_error(p, psprintf("%s \"%s\" is not a number in %d..%d", what, s, lo, hi));
-	return (int32) x;
-}
-
-/* Split a line at tabs, in place; returns the number of fields. */
-static int
-split_fields(char *line, char **fields)
-{
-	int			n = 0;
-	char	   *s = line;
-
-	for (;;)
-	{
-		char	   *tab = strchr(s, '\t');
-
-		if (n == MAX_FIELDS)
-			return n + 1;
-		fields[n++] = s;
-		if (tab == NULL)
-			return n;
-		*tab = '\0';
-		s = tab + 1;
-	}
-}
-
+/* Parse a copy (a label being set, or the stored one), passing its entries to fn. */
 static void
-check_names(CopyParse *p, char **fields, int from, int n, int code_at)
-{
-	int			i;
-
-	if (!valid_code(fields[code_at]))
-		copy_error(p, psprintf("\"%s\" is not a valid code", fields[code_at]));
-	for (i = from; i < n; i++)
-		if (!valid_name(fields[i]))
-			copy_error(p, psprintf("\"%s\" is not a valid name or alias", fields[i]));
-}
-
-/*
- * Parse the copy; fill v when it is not NULL (its token table exists already),
- * allocating in the current memory context.
- */
-static void
-parse_copy(const char *text, TmacVocabulary *v, bool stored)
+parse_copy(const char *text, bool stored, TmacVocabEntryFn fn, void *arg)
 {
 	CopyParse	p = {stored, 1};
 	char	   *buf = pstrdup(text);
-	char	   *line;
-	char	   *next;
-	char	  **fields = palloc(sizeof(char *) * (MAX_FIELDS + 1));
-	int			nl = 0,
-				nc = 0,
-				ng = 0;
-	int32		last_level = -1,
-				last_compartment = 0,
-				last_group = 0;
-	const char *s;
+	TmacVocabTextError *err = palloc(sizeof(TmacVocabTextError));
 
-	/* Count the entries of each kind first, to size the arrays. */
-	for (s = text; *s; s++)
-		if (s == text || s[-1] == '\n')
-		{
-			nl += (*s == 'L');
-			nc += (*s == 'C');
-			ng += (*s == 'G');
-		}
-	if (v != NULL)
+	if (!tmac_vocab_text_parse(buf, TMAC_VOCAB_TEXT_COPY, fn, arg, err))
 	{
-		v->levels = palloc0(sizeof(TmacLevel) * Max(nl, 1));
-		v->compartments = palloc0(sizeof(TmacCompartment) * Max(nc, 1));
-		v->groups = palloc0(sizeof(TmacGroup) * Max(ng, 1));
-		v->nlevels = v->ncompartments = v->ngroups = 0;
+		p.line = err->line;
+		copy_error(&p, err->detail);
 	}
-
-	next = strchr(buf, '\n');
-	if (next)
-		*next++ = '\0';
-	if (strcmp(buf, COPY_HEADER) != 0)
-		copy_error(&p, "the first line must be \"" COPY_HEADER "\"");
-	for (line = next; line != NULL; line = next)
-	{
-		int			n;
-
-		p.line++;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		n = split_fields(line, fields);
-		if (n > MAX_FIELDS)
-			copy_error(&p, "too many fields");
-		if (strcmp(fields[0], "L") == 0 && n >= 4)
-		{
-			int32		rank = parse_id(&p, fields[1], 0, PG_INT16_MAX, "level rank");
-			int			i;
-
-			if (rank <= last_level)
-				copy_error(&p, "levels must be listed by ascending rank");
-			check_names(&p, fields, 3, n, 2);
-			last_level = rank;
-			if (v != NULL)
-			{
-				TmacLevel  *l = &v->levels[v->nlevels++];
-
-				l->rank = (int16) rank;
-				l->code = pstrdup(fields[2]);
-				l->name = pstrdup(fields[3]);
-				for (i = 2; i < n; i++)
-					tmac_vocab_add_token(v->by_token, TMAC_VOCAB_LEVEL, fields[i], rank);
-			}
-		}
-		else if (strcmp(fields[0], "C") == 0 && n == 4)
-		{
-			int32		id = parse_id(&p, fields[1], 1, PG_INT32_MAX, "compartment id");
-
-			if (id <= last_compartment)
-				copy_error(&p, "compartments must be listed by ascending id");
-			check_names(&p, fields, 3, n, 2);
-			last_compartment = id;
-			if (v != NULL)
-			{
-				TmacCompartment *c = &v->compartments[v->ncompartments++];
-
-				c->id = id;
-				c->code = pstrdup(fields[2]);
-				c->name = pstrdup(fields[3]);
-				tmac_vocab_add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->code, id);
-				tmac_vocab_add_token(v->by_token, TMAC_VOCAB_COMPARTMENT, c->name, id);
-			}
-		}
-		else if (strcmp(fields[0], "G") == 0 && n == 5)
-		{
-			int32		id = parse_id(&p, fields[1], 1, PG_INT32_MAX, "group id");
-			int32		parent = parse_id(&p, fields[2], 0, PG_INT32_MAX, "group parent id");
-
-			if (id <= last_group)
-				copy_error(&p, "groups must be listed by ascending id");
-			check_names(&p, fields, 4, n, 3);
-			last_group = id;
-			if (v != NULL)
-			{
-				TmacGroup  *g = &v->groups[v->ngroups++];
-
-				g->id = id;
-				g->parent_id = parent;
-				g->code = pstrdup(fields[3]);
-				g->name = pstrdup(fields[4]);
-				tmac_vocab_add_token(v->by_token, TMAC_VOCAB_GROUP, g->code, id);
-				tmac_vocab_add_token(v->by_token, TMAC_VOCAB_GROUP, g->name, id);
-			}
-		}
-		else
-			copy_error(&p, "expected \"L<tab>rank<tab>code<tab>name[<tab>alias...]\", \"C<tab>id<tab>code<tab>name\" or \"G<tab>id<tab>parent<tab>code<tab>name\"");
-	}
-	pfree(fields);
+	pfree(err);
 	pfree(buf);
 }
 
@@ -314,26 +123,31 @@ copy_schema(void)
 	return ext->installed ? ext->namespace_oid : get_namespace_oid("tmac", true);
 }
 
+/* Does the schema named tmac carry a copy (a restore before CREATE EXTENSION tmac)? */
+bool
+tmac_vocabulary_copy_present(void)
+{
+	Oid			nsp = get_namespace_oid("tmac", true);
+
+	return OidIsValid(nsp) && stored_copy(nsp) != NULL;
+}
+
 bool
 tmac_vocabulary_copy_in_use(void)
 {
-	Oid			nsp;
-
 	if (IsBinaryUpgrade)
 		return true;
 	if (tmac_extension()->installed)
 		return tmac_restore_window_open();
 	/* not installed: a restore that has not reached CREATE EXTENSION tmac yet */
-	nsp = get_namespace_oid("tmac", true);
-	return OidIsValid(nsp) && stored_copy(nsp) != NULL;
+	return tmac_vocabulary_copy_present();
 }
 
 void
-tmac_vocabulary_copy_load(TmacVocabulary *v, MemoryContext target)
+tmac_vocabulary_copy_read(TmacVocabEntryFn fn, void *arg)
 {
 	Oid			nsp = copy_schema();
 	char	   *text = OidIsValid(nsp) ? stored_copy(nsp) : NULL;
-	MemoryContext old;
 
 	if (text == NULL)
 		ereport(ERROR,
@@ -343,46 +157,8 @@ tmac_vocabulary_copy_load(TmacVocabulary *v, MemoryContext target)
 						   "pg_upgrade restores labels before tmac's tables hold data; it reads them with the vocabulary that the old cluster's schema tmac carries (security label provider tmac_vocabulary)." :
 						   "A restore is in progress: tmac reads labels with the vocabulary copy on schema tmac until the restore ends."),
 				 errhint("The old database was made by a tmac without the copy: make any vocabulary change there (it writes the copy), then dump or upgrade again.")));
-	old = MemoryContextSwitchTo(target);
-	parse_copy(text, v, true);
-	MemoryContextSwitchTo(old);
-}
-
-/*
- * SECURITY LABEL FOR tmac while tmac is not installed.  A restore sets the
- * labels of every schema before it creates any extension, those of schemas
- * named before "tmac" even before the copy exists; pg_upgrade does the same.
- * With the copy at hand the label is resolved against it.  Without it, in
- * pg_upgrade or in a session that restores a dump (pg_dump's scripts and
- * pg_restore set row_security = off), only the syntax is checked now, and the
- * names are resolved when tmac is installed: by tmac.end_restore() at the end
- * of a restore, by CREATE EXTENSION tmac otherwise (80_restore.sql).  False
- * anywhere else: tmac is simply not installed, and the caller says so.
- */
-bool
-tmac_object_label_before_install(const char *seclabel)
-{
-	Oid			nsp = get_namespace_oid("tmac", true);
-	TmacLabelSyntax *syn;
-	TmacParseStatus st;
-
-	if (OidIsValid(nsp) && stored_copy(nsp) != NULL)
-	{
-		(void) tmac_label_from_text(seclabel);
-		return true;
-	}
-	if (!IsBinaryUpgrade && row_security)
-		return false;
-	syn = palloc(sizeof(TmacLabelSyntax));
-	st = tmac_parse_label_syntax(seclabel, strlen(seclabel), syn);
-	if (st != TMAC_PARSE_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type tmac.label: \"%s\"", seclabel),
-				 errdetail("%s.", tmac_parse_status_message(st)),
-				 errhint("A label is written LEVEL[:COMPARTMENT,...[:GROUP,...]], for example SECRET:PRJ-A,PRJ-B:DEV.")));
-	pfree(syn);
-	return true;
+	parse_copy(text, true, fn, arg);
+	pfree(text);
 }
 
 typedef struct TextResult
@@ -455,7 +231,7 @@ vocabulary_copy_relabel(const ObjectAddress *object, const char *seclabel)
 					 errdetail("tmac keeps it in sync with its vocabulary so that a dump can be restored.")));
 		return;
 	}
-	parse_copy(seclabel, NULL, false);
+	parse_copy(seclabel, false, NULL, NULL);
 	if (IsBinaryUpgrade || !ext->installed)
 	{
 		/* pg_upgrade, or a dump before CREATE EXTENSION tmac: labels now read with it */

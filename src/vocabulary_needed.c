@@ -12,6 +12,9 @@
  *     tmac vocabulary needed 1
  *     L <code>    C <code>    G <code>      one entry a line, kind TAB code
  *
+ * the codes-only form of the vocabulary's text (vocabulary_text.h), parsed by
+ * the same parser as the copy.
+ *
  * pg_dump writes a table's security labels in pre-data, right after CREATE
  * TABLE and before its rows, and this provider checks the codes against the
  * vocabulary of the database being restored into (the copy during a restore
@@ -75,10 +78,10 @@
 #include "extension.h"
 #include "owner_query.h"
 #include "vocabulary.h"
-#include "vocabulary_copy.h"
+#include "restore.h"
+#include "vocabulary_text.h"
 
 #define NEEDED_PROVIDER "tmac_vocabulary_needed"
-#define NEEDED_HEADER "tmac vocabulary needed 1"
 
 void		tmac_vocabulary_needed_init(void);
 
@@ -119,17 +122,35 @@ append_missing(StringInfo buf, const char *kind, StringInfo codes)
 	appendStringInfo(buf, "%s%s: %s", buf->len ? "; " : "", kind, codes->data);
 }
 
+typedef struct NeededCheck
+{
+	TmacVocabulary *v;
+	StringInfoData missing[3];	/* levels, compartments, groups */
+} NeededCheck;
+
+/* A TmacVocabEntryFn: note a code this database does not define. */
+static void
+check_entry(const TmacVocabEntry *e, void *arg)
+{
+	NeededCheck *c = (NeededCheck *) arg;
+	int			k = e->kind == TMAC_VOCAB_LEVEL ? 0 : e->kind == TMAC_VOCAB_COMPARTMENT ? 1 : 2;
+	int32		id;
+
+	if (!tmac_vocab_lookup(c->v, (TmacVocabKind) e->kind, e->code, strlen(e->code), &id))
+	{
+		if (c->missing[k].len)
+			appendStringInfoString(&c->missing[k], ", ");
+		append_code(&c->missing[k], e->code);
+	}
+}
+
 static void
 vocabulary_needed_relabel(const ObjectAddress *object, const char *seclabel)
 {
 	const TmacExtension *ext;
-	TmacVocabulary *v;
-	StringInfoData missing[3];
+	NeededCheck check;
+	TmacVocabTextError *err;
 	StringInfoData all;
-	char	   *text;
-	char	   *line;
-	char	   *next;
-	int			n = 1;
 	int			i;
 	char		relkind;
 
@@ -145,42 +166,18 @@ vocabulary_needed_relabel(const ObjectAddress *object, const char *seclabel)
 	ext = tmac_extension_required();
 	(void) ext;
 
-	text = pstrdup(seclabel);
-	next = strchr(text, '\n');
-	if (next)
-		*next++ = '\0';
-	if (strcmp(text, NEEDED_HEADER) != 0)
-		bad_label(1, "the first line must be \"" NEEDED_HEADER "\"");
-
-	v = tmac_vocabulary();
+	if (!tmac_vocab_text_header_ok(seclabel, TMAC_VOCAB_TEXT_NEEDED))
+		bad_label(1, "the first line must be \"" TMAC_VOCAB_NEEDED_HEADER "\"");
+	check.v = tmac_vocabulary();
 	for (i = 0; i < 3; i++)
-		initStringInfo(&missing[i]);
-	for (line = next; line != NULL; line = next)
-	{
-		char		kind = line[0];
-		const char *code = line + 2;
-		int32		id;
-		int			k;
-
-		n++;
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if ((kind != 'L' && kind != 'C' && kind != 'G') || line[1] != '\t' ||
-			code[0] == '\0' || strlen(code) > 63)
-			bad_label(n, "expected a kind (L, C or G), a tab and a code");
-		k = kind == 'L' ? 0 : kind == 'C' ? 1 : 2;
-		if (!tmac_vocab_lookup(v, (TmacVocabKind) kind, code, strlen(code), &id))
-		{
-			if (missing[k].len)
-				appendStringInfoString(&missing[k], ", ");
-			append_code(&missing[k], code);
-		}
-	}
+		initStringInfo(&check.missing[i]);
+	err = palloc(sizeof(TmacVocabTextError));
+	if (!tmac_vocab_text_parse(pstrdup(seclabel), TMAC_VOCAB_TEXT_NEEDED, check_entry, &check, err))
+		bad_label(err->line, err->detail);
 	initStringInfo(&all);
-	append_missing(&all, "levels", &missing[0]);
-	append_missing(&all, "compartments", &missing[1]);
-	append_missing(&all, "groups", &missing[2]);
+	append_missing(&all, "levels", &check.missing[0]);
+	append_missing(&all, "compartments", &check.missing[1]);
+	append_missing(&all, "groups", &check.missing[2]);
 	if (all.len > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),

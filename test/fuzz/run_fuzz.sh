@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# run_fuzz.sh — `make fuzz`: build and run the libFuzzer harness for the label parser.
+# run_fuzz.sh — `make fuzz`: build and run the libFuzzer harnesses of tmac's parsers.
 #
-# Usage: bash test/fuzz/run_fuzz.sh [SECONDS]   (default 60)
-# Installs clang if missing, builds test/fuzz/label_fuzzer with ASan, UBSan and
-# libFuzzer from src/label_parse.c, copies the seed corpus (test/fuzz/corpus)
-# into a scratch directory so the committed corpus stays as it is, and fuzzes
-# for SECONDS with inputs up to 8192 bytes (twice the parser's input limit).
-# Reproducers land in test/fuzz/crash-* (or timeout-*, oom-*, leak-*); re-run
-# one with test/fuzz/label_fuzzer FILE.  The log is test/fuzz/fuzz.log.
-# Exits non-zero when the fuzzer finds a crash or an invariant violation.
+# Usage: bash test/fuzz/run_fuzz.sh [SECONDS]   (default 60, per harness)
+# Installs clang if missing and builds, with ASan, UBSan and libFuzzer:
+#  - label_fuzzer from src/label_parse.c (the label's text form; seed corpus
+#    test/fuzz/corpus, inputs up to 8192 bytes, twice the parser's limit);
+#  - vocabulary_fuzzer from src/vocabulary_text.c (the vocabulary copy and the
+#    needed codes; seed corpus test/fuzz/corpus_vocabulary, inputs up to
+#    65536 bytes).
+# Each seed corpus is copied into a scratch directory so the committed one
+# stays as it is, then each harness fuzzes for SECONDS.  Reproducers land in
+# test/fuzz/crash-* (or timeout-*, oom-*, leak-*); re-run one with
+# test/fuzz/<harness> FILE.  The logs are test/fuzz/<harness>.log.
+# Exits non-zero when a fuzzer finds a crash or an invariant violation.
 set -uo pipefail
 cd "$(dirname "$0")"
 here=$(pwd)
@@ -22,24 +26,32 @@ if [ -z "$CLANG" ] || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuz
   CLANG=$(command -v clang || command -v clang-14)
 fi
 
-echo "== building label_fuzzer"
-"$CLANG" -g -O1 -fno-omit-frame-pointer \
-  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -Wall -Wextra -Werror -I../../src \
-  -o label_fuzzer label_fuzzer.c ../../src/label_parse.c || { echo "build failed" >&2; exit 1; }
+build() {
+  echo "== building $1"
+  "$CLANG" -g -O1 -fno-omit-frame-pointer \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -Wall -Wextra -Werror -I../../src \
+    -o "$1" "$1.c" "../../src/$2" || { echo "build failed: $1" >&2; exit 1; }
+}
 
-run=$here/corpus-run
-rm -rf "$run"; mkdir -p "$run"
-cp corpus/* "$run/"
+fuzz() {
+  local harness=$1 corpus=$2 max_len=$3 run=$here/$4 rc
+  rm -rf "$run"; mkdir -p "$run"
+  cp "$corpus"/* "$run/"
+  echo "== fuzzing $harness for ${seconds}s (log: test/fuzz/$harness.log)"
+  "./$harness" -max_total_time="$seconds" -max_len="$max_len" -print_final_stats=1 \
+    -artifact_prefix="$here/" "$run" >"$here/$harness.log" 2>&1
+  rc=$?
+  grep -E '^#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::average_exec_per_sec|cov:' "$here/$harness.log" | tail -3
+  if [ $rc -ne 0 ]; then
+    echo "FUZZER FOUND A PROBLEM in $harness (exit $rc):" >&2
+    grep -E 'ERROR|invariant|SUMMARY|Test unit written' "$here/$harness.log" >&2
+    exit $rc
+  fi
+}
 
-echo "== fuzzing for ${seconds}s (log: test/fuzz/fuzz.log)"
-./label_fuzzer -max_total_time="$seconds" -max_len=8192 -print_final_stats=1 \
-  -artifact_prefix="$here/" "$run" >"$here/fuzz.log" 2>&1
-rc=$?
-grep -E '^#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::average_exec_per_sec|cov:' "$here/fuzz.log" | tail -3
-if [ $rc -ne 0 ]; then
-  echo "FUZZER FOUND A PROBLEM (exit $rc):" >&2
-  grep -E 'ERROR|invariant|SUMMARY|Test unit written' "$here/fuzz.log" >&2
-  exit $rc
-fi
-echo "fuzz: no crash in ${seconds}s"
+build label_fuzzer label_parse.c
+build vocabulary_fuzzer vocabulary_text.c
+fuzz label_fuzzer corpus 8192 corpus-run
+fuzz vocabulary_fuzzer corpus_vocabulary 65536 corpus-run-vocabulary
+echo "fuzz: no crash in ${seconds}s per harness"

@@ -1,0 +1,246 @@
+/*
+ * vocabulary_text.c — parse the vocabulary's text form (vocabulary_text.h).
+ *
+ * One parser for both forms: the copy schema tmac carries ("tmac vocabulary
+ * 1": levels, compartments and groups with their identifiers, codes, names
+ * and aliases) and the codes a protected table carries into a partial dump
+ * ("tmac vocabulary needed 1").  It checks what a label provider must refuse
+ * — the header, the shape of each line, identifiers in range and listed in
+ * ascending order, codes and names as tmac.valid_code/valid_name allow
+ * (without the trimming rule) — and hands each entry to a callback.  Plain C:
+ * it never allocates, never reads past the terminating NUL, and writes only
+ * the separators it splits at; test/fuzz/vocabulary_fuzzer.c runs it on
+ * arbitrary bytes.
+ */
+#include "vocabulary_text.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RANK_MAX	32767		/* a level's rank is a smallint */
+#define ID_MAX		2147483647
+
+static bool fail(TmacVocabTextError *err, int line, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+
+static bool
+fail(TmacVocabTextError *err, int line, const char *fmt,...)
+{
+	va_list		ap;
+
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* A code: 1-63 ASCII letters, digits, _ . -, starting with a letter or digit. */
+static bool
+valid_code(const char *s)
+{
+	size_t		n = strlen(s);
+	size_t		i;
+
+	if (n < 1 || n > 63)
+		return false;
+	for (i = 0; i < n; i++)
+	{
+		char		c = s[i];
+		bool		alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
+			return false;
+	}
+	return true;
+}
+
+/* A name or alias: 1-200 bytes, no colon, comma or control character. */
+static bool
+valid_name(const char *s)
+{
+	size_t		n = strlen(s);
+	size_t		i;
+
+	if (n < 1 || n > 200)
+		return false;
+	for (i = 0; i < n; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if (c < 0x20 || c == 0x7f || c == ':' || c == ',')
+			return false;
+	}
+	return true;
+}
+
+/* A decimal number in lo..hi; false (with *err) otherwise. */
+static bool
+parse_id(const char *s, int32_t lo, int32_t hi, const char *what,
+		 int32_t *out, int line, TmacVocabTextError *err)
+{
+	char	   *end;
+	long		x;
+
+	errno = 0;
+	x = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || x < lo || x > hi)
+		return fail(err, line, "%s \"%s\" is not a number in %d..%d", what, s, (int) lo, (int) hi);
+	*out = (int32_t) x;
+	return true;
+}
+
+/* Split a line at tabs, in place; the number of fields, MAX + 1 when too many. */
+static int
+split_fields(char *line, char **fields)
+{
+	int			n = 0;
+	char	   *s = line;
+
+	for (;;)
+	{
+		char	   *tab = strchr(s, '\t');
+
+		if (n == TMAC_VOCAB_TEXT_MAX_FIELDS)
+			return n + 1;
+		fields[n++] = s;
+		if (tab == NULL)
+			return n;
+		*tab = '\0';
+		s = tab + 1;
+	}
+}
+
+/* The code at fields[code_at], then every name or alias from fields[from]. */
+static bool
+check_names(char **fields, int from, int n, int code_at, int line, TmacVocabTextError *err)
+{
+	int			i;
+
+	if (!valid_code(fields[code_at]))
+		return fail(err, line, "\"%s\" is not a valid code", fields[code_at]);
+	for (i = from; i < n; i++)
+		if (!valid_name(fields[i]))
+			return fail(err, line, "\"%s\" is not a valid name or alias", fields[i]);
+	return true;
+}
+
+bool
+tmac_vocab_text_header_ok(const char *text, TmacVocabTextForm form)
+{
+	const char *header = form == TMAC_VOCAB_TEXT_COPY ? TMAC_VOCAB_TEXT_HEADER : TMAC_VOCAB_NEEDED_HEADER;
+	size_t		n = strlen(header);
+
+	return strncmp(text, header, n) == 0 && (text[n] == '\0' || text[n] == '\n');
+}
+
+/* One line of the copy form. */
+static bool
+copy_line(char *line, int lineno, int32_t *last, TmacVocabEntryFn fn, void *arg,
+		  TmacVocabTextError *err)
+{
+	char	   *fields[TMAC_VOCAB_TEXT_MAX_FIELDS + 1];
+	TmacVocabEntry e;
+	int			n = split_fields(line, fields);
+
+	memset(&e, 0, sizeof(e));
+	if (n > TMAC_VOCAB_TEXT_MAX_FIELDS)
+		return fail(err, lineno, "too many fields");
+	if (strcmp(fields[0], "L") == 0 && n >= 4)
+	{
+		if (!parse_id(fields[1], 0, RANK_MAX, "level rank", &e.id, lineno, err))
+			return false;
+		if (e.id <= last[0])
+			return fail(err, lineno, "levels must be listed by ascending rank");
+		if (!check_names(fields, 3, n, 2, lineno, err))
+			return false;
+		last[0] = e.id;
+		e.kind = 'L';
+		e.code = fields[2];
+		e.name = fields[3];
+		e.naliases = n - 4;
+		e.aliases = fields + 4;
+	}
+	else if (strcmp(fields[0], "C") == 0 && n == 4)
+	{
+		if (!parse_id(fields[1], 1, ID_MAX, "compartment id", &e.id, lineno, err))
+			return false;
+		if (e.id <= last[1])
+			return fail(err, lineno, "compartments must be listed by ascending id");
+		if (!check_names(fields, 3, n, 2, lineno, err))
+			return false;
+		last[1] = e.id;
+		e.kind = 'C';
+		e.code = fields[2];
+		e.name = fields[3];
+	}
+	else if (strcmp(fields[0], "G") == 0 && n == 5)
+	{
+		if (!parse_id(fields[1], 1, ID_MAX, "group id", &e.id, lineno, err) ||
+			!parse_id(fields[2], 0, ID_MAX, "group parent id", &e.parent_id, lineno, err))
+			return false;
+		if (e.id <= last[2])
+			return fail(err, lineno, "groups must be listed by ascending id");
+		if (!check_names(fields, 4, n, 3, lineno, err))
+			return false;
+		last[2] = e.id;
+		e.kind = 'G';
+		e.code = fields[3];
+		e.name = fields[4];
+	}
+	else
+		return fail(err, lineno, "expected \"L<tab>rank<tab>code<tab>name[<tab>alias...]\", \"C<tab>id<tab>code<tab>name\" or \"G<tab>id<tab>parent<tab>code<tab>name\"");
+	if (fn)
+		fn(&e, arg);
+	return true;
+}
+
+/* One line of the needed form: a kind, a tab and a code (the rest of the line). */
+static bool
+needed_line(char *line, int lineno, TmacVocabEntryFn fn, void *arg, TmacVocabTextError *err)
+{
+	TmacVocabEntry e;
+	char		kind = line[0];
+
+	if ((kind != 'L' && kind != 'C' && kind != 'G') || line[1] != '\t' ||
+		line[2] == '\0' || strlen(line + 2) > 63)
+		return fail(err, lineno, "expected a kind (L, C or G), a tab and a code");
+	memset(&e, 0, sizeof(e));
+	e.kind = kind;
+	e.code = line + 2;
+	if (fn)
+		fn(&e, arg);
+	return true;
+}
+
+bool
+tmac_vocab_text_parse(char *text, TmacVocabTextForm form, TmacVocabEntryFn fn, void *arg,
+					  TmacVocabTextError *err)
+{
+	int32_t		last[3] = {-1, 0, 0};	/* level rank, compartment id, group id */
+	int			lineno = 1;
+	char	   *line;
+	char	   *next;
+
+	if (!tmac_vocab_text_header_ok(text, form))
+		return fail(err, 1, "the first line must be \"%s\"",
+					form == TMAC_VOCAB_TEXT_COPY ? TMAC_VOCAB_TEXT_HEADER : TMAC_VOCAB_NEEDED_HEADER);
+	next = strchr(text, '\n');
+	if (next)
+		*next++ = '\0';
+	for (line = next; line != NULL; line = next)
+	{
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (form == TMAC_VOCAB_TEXT_COPY ?
+			!copy_line(line, lineno, last, fn, arg, err) :
+			!needed_line(line, lineno, fn, arg, err))
+			return false;
+	}
+	return true;
+}
