@@ -601,7 +601,7 @@ CREATE FUNCTION tmac.hr_event_apply() RETURNS trigger
 $$
 DECLARE
   deferred bigint := tmac.hr_feed_take_deferred();
-  n bigint;
+  inserted bigint;
   seqs bigint[];                -- the round of each event, in arrival order: its place among its person's events
   rev tmac.hr_event[];          -- this round's events, in arrival order
   e tmac.hr_event;
@@ -623,15 +623,15 @@ BEGIN
   END IF;
   -- In strict mode the row triggers decide no event: every event of the statement was
   -- deferred to this trigger, and is applied here exactly once.
-  n := (SELECT count(*) FROM new_events);
-  IF n <> deferred THEN
-    RAISE EXCEPTION 'the HR feed deferred % events of this statement but it inserted %', deferred, n
+  inserted := (SELECT count(*) FROM new_events);
+  IF inserted <> deferred THEN
+    RAISE EXCEPTION 'the HR feed deferred % events of this statement but it inserted %', deferred, inserted
       USING ERRCODE = 'internal_error',
             HINT = 'The tmac extension is damaged; reinstall it.';
   END IF;
   -- (a few events, as an HR system sends through the day, one by one: each person's change
   -- keeps an audit entry of its own, with the person as subject)
-  one_by_one := n < 32;
+  one_by_one := inserted < 32;
   IF NOT one_by_one THEN
     -- each event's round: its place among its person's events of the statement (the transition
     -- table holds them in arrival order); read from new_events itself, never from an array of
