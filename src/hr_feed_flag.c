@@ -73,46 +73,44 @@ static HrFeedFrame *hr_feed_frames = NULL;
 static int	hr_feed_depth = 0;
 static int	hr_feed_capacity = 0;
 
-/* Transaction end: no statement is under way any more. */
-static void
-hr_feed_xact_end_step(void)
+void		tmac_hr_feed_xact_callback(XactEvent event, void *arg);
+void		tmac_hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+										  SubTransactionId parentSubid, void *arg);
+void		tmac_hr_feed_flag_init(void);
+
+/* The transaction's end step: no statement feeding events is under way any more. */
+void
+tmac_hr_feed_xact_callback(XactEvent event, void *arg)
 {
 	hr_feed_applying = false;
 	hr_feed_depth = 0;
 }
 
-/* A subtransaction aborts: drop the frames of the statements begun inside it. */
-static void
-hr_feed_subxact_abort_step(void)
+/*
+ * The subtransaction's end step: an abort drops the frames of the statements
+ * begun inside the subtransaction (nesting level at or above its own; the
+ * callback runs while it is still the current one), so that a statement rolled
+ * back to a savepoint, or caught by an exception block, leaves no count behind.
+ */
+void
+tmac_hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+							  SubTransactionId parentSubid, void *arg)
 {
-	int			level = GetCurrentTransactionNestLevel();
+	int			level;
 
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
 	hr_feed_applying = false;
+	level = GetCurrentTransactionNestLevel();
 	while (hr_feed_depth > 0 && hr_feed_frames[hr_feed_depth - 1].nest_level >= level)
 		hr_feed_depth--;
 }
 
-static void
-hr_feed_xact_callback(XactEvent event, void *arg)
-{
-	hr_feed_xact_end_step();
-}
-
-static void
-hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-						 SubTransactionId parentSubid, void *arg)
-{
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		hr_feed_subxact_abort_step();
-}
-
-void		tmac_hr_feed_flag_init(void);
-
 void
 tmac_hr_feed_flag_init(void)
 {
-	RegisterXactCallback(hr_feed_xact_callback, NULL);
-	RegisterSubXactCallback(hr_feed_subxact_callback, NULL);
+	RegisterXactCallback(tmac_hr_feed_xact_callback, NULL);
+	RegisterSubXactCallback(tmac_hr_feed_subxact_callback, NULL);
 }
 
 /* The frame of the statement whose rows are being taken now. */
