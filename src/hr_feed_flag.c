@@ -12,11 +12,18 @@
  * extension owner alone, and is cleared at every transaction end so an error
  * can never leave it set.
  *
- * Beside it, a count of the events the row trigger deferred to the statement
- * trigger a_apply (tmac.hr_feed_defer, tmac.hr_feed_take_deferred): a_apply
- * applies a statement's events when the mode is strict, and also whenever
- * events were deferred, so that a mode changed in the middle of a statement
- * can never leave an event recorded as applied but not applied.
+ * Beside it, one frame per INSERT or COPY into tmac.hr_event that is under
+ * way: the statement's BEFORE trigger a_mode pushes it with the mode read once
+ * (tmac.hr_feed_note_strict), the row intake and tmac.hr_event_receive decide
+ * every row by that noted mode, never by the live setting
+ * (tmac.hr_feed_statement_strict), and count the rows they leave to the
+ * statement trigger a_apply (tmac.hr_feed_defer), which pops the frame
+ * (tmac.hr_feed_take_deferred) and applies its own statement's events when the
+ * frame is strict — all of them, since in strict mode the row triggers decide
+ * none.  A statement nested in another one (an INSERT from a function in the
+ * SELECT list) has its own frame above the outer one, so it can neither take
+ * nor leave the outer statement's count; the frames pushed inside a
+ * subtransaction are dropped when it aborts, and all at transaction end.
  *
  * The row intake (tmac.hr_event_intake, the BEFORE INSERT row trigger
  * a_receive): in strict mode most events only need recording — the feeder is
@@ -24,8 +31,8 @@
  * and tmac's columns are stamped — and a_apply validates and applies them as a
  * set.  This is done here in C, with one index probe for the event_id, rather
  * than by a SECURITY DEFINER PL/pgSQL function per row.  Everything else — a
- * replay, a missing event_id, a feeder without the privilege, lenient mode,
- * or a mode not noted by the statement's BEFORE trigger (a_mode) — goes to
+ * replay, a missing event_id, a feeder without the privilege, a statement
+ * taken in lenient mode — goes to
  * tmac.hr_event_receive, the PL/pgSQL row trigger, which decides as before.
  */
 #include "postgres.h"
@@ -41,6 +48,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -52,32 +60,70 @@
 extern Datum tmac_restoring(PG_FUNCTION_ARGS);
 
 static bool hr_feed_applying = false;
-static int64 hr_feed_deferred = 0;
-static bool hr_feed_strict = false;	/* noted by a_mode for the statement */
 
-static void
-hr_feed_xact_callback(XactEvent event, void *arg)
+/* One INSERT or COPY into tmac.hr_event under way (pushed at a_mode, popped at a_apply). */
+typedef struct HrFeedFrame
+{
+	bool		strict;			/* the mode noted by a_mode for the statement */
+	int64		deferred;		/* rows its row triggers left to a_apply */
+	int			nest_level;		/* the (sub)transaction nesting level it was pushed at */
+} HrFeedFrame;
+
+static HrFeedFrame *hr_feed_frames = NULL;
+static int	hr_feed_depth = 0;
+static int	hr_feed_capacity = 0;
+
+void		tmac_hr_feed_xact_callback(XactEvent event, void *arg);
+void		tmac_hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+										  SubTransactionId parentSubid, void *arg);
+void		tmac_hr_feed_flag_init(void);
+
+/* The transaction's end step: no statement feeding events is under way any more. */
+void
+tmac_hr_feed_xact_callback(XactEvent event, void *arg)
 {
 	hr_feed_applying = false;
-	hr_feed_deferred = 0;
-	hr_feed_strict = false;
+	hr_feed_depth = 0;
 }
 
-static void
-hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-						 SubTransactionId parentSubid, void *arg)
+/*
+ * The subtransaction's end step: an abort drops the frames of the statements
+ * begun inside the subtransaction (nesting level at or above its own; the
+ * callback runs while it is still the current one), so that a statement rolled
+ * back to a savepoint, or caught by an exception block, leaves no count behind.
+ */
+void
+tmac_hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+							  SubTransactionId parentSubid, void *arg)
 {
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		hr_feed_applying = false;
-}
+	int			level;
 
-void		tmac_hr_feed_flag_init(void);
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	hr_feed_applying = false;
+	level = GetCurrentTransactionNestLevel();
+	while (hr_feed_depth > 0 && hr_feed_frames[hr_feed_depth - 1].nest_level >= level)
+		hr_feed_depth--;
+}
 
 void
 tmac_hr_feed_flag_init(void)
 {
-	RegisterXactCallback(hr_feed_xact_callback, NULL);
-	RegisterSubXactCallback(hr_feed_subxact_callback, NULL);
+	RegisterXactCallback(tmac_hr_feed_xact_callback, NULL);
+	RegisterSubXactCallback(tmac_hr_feed_subxact_callback, NULL);
+}
+
+/* The frame of the statement whose rows are being taken now. */
+static HrFeedFrame *
+hr_feed_frame(void)
+{
+	if (hr_feed_depth == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("no statement feeding HR events is under way"),
+				 errdetail("The HR feed's row triggers and statement trigger a_apply run only within an INSERT or COPY into tmac.hr_event, after its trigger a_mode."),
+				 errhint("The tmac extension is damaged; reinstall it.")));
+	return &hr_feed_frames[hr_feed_depth - 1];
 }
 
 PG_FUNCTION_INFO_V1(tmac_hr_feed_applying);
@@ -101,25 +147,62 @@ PG_FUNCTION_INFO_V1(tmac_hr_feed_defer);
 Datum
 tmac_hr_feed_defer(PG_FUNCTION_ARGS)
 {
-	hr_feed_deferred++;
+	HrFeedFrame *frame = hr_feed_frame();
+
+	if (!frame->strict)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("an HR event of a statement taken in lenient mode cannot be deferred"),
+				 errhint("The tmac extension is damaged; reinstall it.")));
+	frame->deferred++;
 	PG_RETURN_VOID();
 }
 
+PG_FUNCTION_INFO_V1(tmac_hr_feed_statement_strict);
+Datum
+tmac_hr_feed_statement_strict(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(hr_feed_frame()->strict);
+}
+
+/* Pops the statement's frame: its deferred count, or NULL if it was taken in lenient mode. */
 PG_FUNCTION_INFO_V1(tmac_hr_feed_take_deferred);
 Datum
 tmac_hr_feed_take_deferred(PG_FUNCTION_ARGS)
 {
-	int64		n = hr_feed_deferred;
+	HrFeedFrame *frame = hr_feed_frame();
 
-	hr_feed_deferred = 0;
-	PG_RETURN_INT64(n);
+	if (frame->nest_level != GetCurrentTransactionNestLevel())
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("the HR feed's statement frame belongs to another subtransaction"),
+				 errhint("The tmac extension is damaged; reinstall it.")));
+	hr_feed_depth--;
+	if (!frame->strict)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(frame->deferred);
 }
 
+/* Pushes the statement's frame, with the mode a_mode read for it. */
 PG_FUNCTION_INFO_V1(tmac_hr_feed_note_strict);
 Datum
 tmac_hr_feed_note_strict(PG_FUNCTION_ARGS)
 {
-	hr_feed_strict = PG_ARGISNULL(0) ? false : PG_GETARG_BOOL(0);
+	HrFeedFrame *frame;
+
+	if (hr_feed_depth == hr_feed_capacity)
+	{
+		int			capacity = hr_feed_capacity == 0 ? 8 : hr_feed_capacity * 2;
+
+		hr_feed_frames = hr_feed_frames == NULL
+			? MemoryContextAlloc(TopMemoryContext, capacity * sizeof(HrFeedFrame))
+			: repalloc(hr_feed_frames, capacity * sizeof(HrFeedFrame));
+		hr_feed_capacity = capacity;
+	}
+	frame = &hr_feed_frames[hr_feed_depth++];
+	frame->strict = PG_ARGISNULL(0) ? true : PG_GETARG_BOOL(0);
+	frame->deferred = 0;
+	frame->nest_level = GetCurrentTransactionNestLevel();
 	PG_RETURN_VOID();
 }
 
@@ -193,7 +276,7 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("tmac.hr_event_intake() must be a BEFORE INSERT row trigger")));
-	if (!hr_feed_strict)
+	if (!hr_feed_frame()->strict)
 		return hr_event_receive_plpgsql(fcinfo);
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
@@ -263,6 +346,6 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 	cols[i] = hr_event_column(desc, "error_message");
 	values[i] = (Datum) 0;
 	nulls[i++] = true;
-	hr_feed_deferred++;
+	hr_feed_frame()->deferred++;
 	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, i, cols, values, nulls));
 }

@@ -18,15 +18,19 @@ COMMENT ON FUNCTION tmac.hr_feed_set_applying(boolean) IS
 CREATE FUNCTION tmac.hr_feed_defer() RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_defer' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION tmac.hr_feed_defer() IS
-  'Counts an HR event the row trigger left to the statement trigger a_apply; for tmac.hr_event_receive only';
+  'Counts an HR event the row trigger left to its own statement''s trigger a_apply; for tmac.hr_event_receive only';
 CREATE FUNCTION tmac.hr_feed_note_strict(boolean) RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_note_strict' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION tmac.hr_feed_note_strict(boolean) IS
-  'Notes for the HR feed''s row intake whether the statement feeding events runs in strict mode; for tmac.hr_event_mode_note only';
+  'Begins the frame of a statement feeding HR events, with the mode (strict or not) all its rows are taken in; for tmac.hr_event_mode_note only';
+CREATE FUNCTION tmac.hr_feed_statement_strict() RETURNS boolean
+  AS 'MODULE_PATHNAME', 'tmac_hr_feed_statement_strict' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.hr_feed_statement_strict() IS
+  'True if the statement feeding HR events now was noted in strict mode by its trigger a_mode; for tmac.hr_event_receive only';
 CREATE FUNCTION tmac.hr_feed_take_deferred() RETURNS bigint
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_take_deferred' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION tmac.hr_feed_take_deferred() IS
-  'Returns and resets the count of HR events deferred to the statement trigger a_apply; for tmac.hr_event_apply only';
+  'Ends the frame of the statement feeding HR events: the count of its events deferred to a_apply, or NULL if it was taken in lenient mode; for tmac.hr_event_apply only';
 
 CREATE TABLE tmac.person (
   person_id             text PRIMARY KEY CHECK (person_id ~ '^\S(.*\S)?$' AND length(person_id) <= 100),

@@ -523,8 +523,9 @@ BEGIN
   -- statement trigger a_apply (tmac.hr_event_apply); a due event is recorded as applied (an
   -- error there fails the whole statement), a future one as received until a_apply has
   -- validated it and scheduled it.
-  IF (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
-        LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = 'hr_event_mode') IS DISTINCT FROM 'lenient' THEN
+  -- The mode is the one the statement's trigger a_mode noted, never the live setting: a
+  -- mode changed in the middle of a statement does not change how its rows are taken.
+  IF tmac.hr_feed_statement_strict() THEN
     PERFORM tmac.hr_feed_defer();
     IF NEW.effective_at <= now() THEN
       NEW.outcome := 'applied';
@@ -600,6 +601,7 @@ CREATE FUNCTION tmac.hr_event_apply() RETURNS trigger
 $$
 DECLARE
   deferred bigint := tmac.hr_feed_take_deferred();
+  inserted bigint;
   seqs bigint[];                -- the round of each event, in arrival order: its place among its person's events
   rev tmac.hr_event[];          -- this round's events, in arrival order
   e tmac.hr_event;
@@ -614,13 +616,22 @@ BEGIN
   IF tmac.restoring() THEN
     RETURN NULL;
   END IF;
-  IF deferred = 0 AND (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
-                         LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = 'hr_event_mode') = 'lenient' THEN
+  -- (the statement's own frame, pushed by its a_mode: NULL when it was taken in lenient mode,
+  -- whatever the mode is now; a statement nested in this one had a frame of its own)
+  IF deferred IS NULL THEN
     RETURN NULL;                -- applied one by one by the row trigger
+  END IF;
+  -- In strict mode the row triggers decide no event: every event of the statement was
+  -- deferred to this trigger, and is applied here exactly once.
+  inserted := (SELECT count(*) FROM new_events);
+  IF inserted <> deferred THEN
+    RAISE EXCEPTION 'the HR feed deferred % events of this statement but it inserted %', deferred, inserted
+      USING ERRCODE = 'internal_error',
+            HINT = 'The tmac extension is damaged; reinstall it.';
   END IF;
   -- (a few events, as an HR system sends through the day, one by one: each person's change
   -- keeps an audit entry of its own, with the person as subject)
-  one_by_one := (SELECT count(*) FROM new_events) < 32;
+  one_by_one := inserted < 32;
   IF NOT one_by_one THEN
     -- each event's round: its place among its person's events of the statement (the transition
     -- table holds them in arrival order); read from new_events itself, never from an array of
@@ -817,7 +828,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.hr_event_mode_note() IS
-  'Statement trigger: notes for the row intake whether this statement''s HR events are taken in strict mode';
+  'Statement trigger: begins the statement''s HR feed frame, noting once whether all its HR events are taken in strict mode';
 
 -- Only tmac's own bookkeeping columns (applied_at, outcome, error_*) ever change: what an
 -- event says, and who sent it when, is what the audit log's digest of a bulk load covers.

@@ -170,6 +170,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.hr_feed_defer()', ''),
   ('f', 'tmac.hr_feed_note_strict(boolean)', ''),
   ('f', 'tmac.hr_feed_set_applying(boolean)', ''),
+  ('f', 'tmac.hr_feed_statement_strict()', ''),
   ('f', 'tmac.hr_feed_take_deferred()', ''),
   ('f', 'tmac.hr_receive_one(tmac.hr_event)', ''),
   ('f', 'tmac.hr_validate(tmac.hr_event)', ''),
