@@ -1,18 +1,11 @@
 /*
  * hr_feed_flag.c — the HR feed's backend-local state and its row intake.
  *
- * A backend-local "the HR feed is applying an event" flag.
+ * (The "HR feed is applying an event" flag that suppresses the invalidations
+ * of tmac.person and tmac.access_grant lives in governance_change.c, with
+ * everything else that says "governance data changed".)
  *
- * While tmac.hr_event_receive applies an event, the changes it makes to
- * tmac.person and tmac.access_grant need not each invalidate every backend's
- * caches: the statement trigger on tmac.hr_event does that once, at the end of
- * the same statement.  The flag that says so must not be settable by users (a
- * custom GUC would be), or anyone could suppress invalidations; it lives here,
- * set only through tmac.hr_feed_set_applying(), which is executable by the
- * extension owner alone, and is cleared at every transaction end so an error
- * can never leave it set.
- *
- * Beside it, a count of the events the row trigger deferred to the statement
+ * A count of the events the row trigger deferred to the statement
  * trigger a_apply (tmac.hr_feed_defer, tmac.hr_feed_take_deferred): a_apply
  * applies a statement's events when the mode is strict, and also whenever
  * events were deferred, so that a mode changed in the middle of a statement
@@ -47,55 +40,21 @@
 #include "utils/timestamp.h"
 
 #include "extension.h"
+#include "hr_feed_flag.h"
 #include "own_act.h"
 
 extern Datum tmac_restoring(PG_FUNCTION_ARGS);
 
-static bool hr_feed_applying = false;
 static int64 hr_feed_deferred = 0;
 static bool hr_feed_strict = false;	/* noted by a_mode for the statement */
 
-static void
-hr_feed_xact_callback(XactEvent event, void *arg)
+void
+tmac_hr_feed_xact_callback(XactEvent event, void *arg)
 {
-	hr_feed_applying = false;
 	hr_feed_deferred = 0;
 	hr_feed_strict = false;
 }
 
-static void
-hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-						 SubTransactionId parentSubid, void *arg)
-{
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		hr_feed_applying = false;
-}
-
-void		tmac_hr_feed_flag_init(void);
-
-void
-tmac_hr_feed_flag_init(void)
-{
-	RegisterXactCallback(hr_feed_xact_callback, NULL);
-	RegisterSubXactCallback(hr_feed_subxact_callback, NULL);
-}
-
-PG_FUNCTION_INFO_V1(tmac_hr_feed_applying);
-Datum
-tmac_hr_feed_applying(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(hr_feed_applying);
-}
-
-PG_FUNCTION_INFO_V1(tmac_hr_feed_set_applying);
-Datum
-tmac_hr_feed_set_applying(PG_FUNCTION_ARGS)
-{
-	bool		previous = hr_feed_applying;
-
-	hr_feed_applying = PG_ARGISNULL(0) ? false : PG_GETARG_BOOL(0);
-	PG_RETURN_BOOL(previous);
-}
 
 PG_FUNCTION_INFO_V1(tmac_hr_feed_defer);
 Datum

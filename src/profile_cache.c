@@ -131,21 +131,21 @@ note_invalidation(void)
 	InvalStmt = GetCurrentStatementStartTimestamp();
 }
 
-static void
-profile_relcache_callback(Datum arg, Oid relid)
+void
+tmac_profile_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == tmac_sentinel_relid)
 		note_invalidation();
 }
 
-static void
-profile_authid_callback(Datum arg, int cacheid, uint32 hashvalue)
+void
+tmac_profile_authid_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
 	note_invalidation();
 }
 
-static void
-profile_xact_callback(XactEvent event, void *arg)
+void
+tmac_profile_xact_callback(XactEvent event, void *arg)
 {
 	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
 		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT &&
@@ -168,9 +168,6 @@ tmac_profile_cache_init(void)
 							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
 							   GUC_DISALLOW_IN_FILE,
 							   NULL, NULL, NULL);
-	CacheRegisterRelcacheCallback(profile_relcache_callback, (Datum) 0);
-	CacheRegisterSyscacheCallback(AUTHOID, profile_authid_callback, (Datum) 0);
-	RegisterXactCallback(profile_xact_callback, NULL);
 }
 
 static void

@@ -70,8 +70,8 @@ static bool WindowValid = false;
 static bool WindowOpen = false;
 static Oid	WindowExtension = InvalidOid;
 
-static void
-restore_relcache_callback(Datum arg, Oid relid)
+void
+tmac_restore_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == tmac_sentinel_relid)
 		WindowValid = false;
@@ -297,6 +297,5 @@ tmac_restore_utility_end(PlannedStmt *pstmt, ProcessUtilityContext context)
 void
 tmac_restore_init(void)
 {
-	CacheRegisterRelcacheCallback(restore_relcache_callback, (Datum) 0);
 	tmac_vocabulary_copy_init();
 }

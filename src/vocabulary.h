@@ -75,6 +75,6 @@ extern char *tmac_vocab_codes(TmacVocabulary *v, TmacVocabKind kind);
 /* Add a spelling to a vocabulary's token table (the first definition wins). */
 extern void tmac_vocab_add_token(struct HTAB *h, TmacVocabKind kind, const char *token, int32 id);
 
-extern void tmac_vocabulary_init(void);
+extern void tmac_vocabulary_relcache_callback(Datum arg, Oid relid);
 
 #endif							/* TMAC_VOCABULARY_H */

@@ -9,6 +9,7 @@
 
 #include "postgres.h"
 
+#include "catalog/objectaccess.h"
 #include "tcop/utility.h"
 
 #include "vocabulary.h"
@@ -32,6 +33,7 @@ extern char *tmac_vocabulary_copy_generate(void);
 extern bool tmac_object_label_before_install(const char *seclabel);
 
 extern void tmac_vocabulary_copy_init(void);
+extern void tmac_vocabulary_copy_object_access(ObjectAccessType access, Oid classId, Oid objectId);
 
 /* restore.c: is a restore window open in this database (cached)? */
 extern bool tmac_restore_window_open(void);
@@ -41,5 +43,6 @@ extern bool tmac_restore_utility_skip(PlannedStmt *pstmt, ProcessUtilityContext 
 extern void tmac_restore_utility_end(PlannedStmt *pstmt, ProcessUtilityContext context);
 
 extern void tmac_restore_init(void);
+extern void tmac_restore_relcache_callback(Datum arg, Oid relid);
 
 #endif							/* TMAC_VOCABULARY_COPY_H */

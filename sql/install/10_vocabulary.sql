@@ -3,7 +3,7 @@
 -- Labels store a level's rank and compartment/group ids, never text, so a
 -- rename never invalidates a stored label.  Entries are never deleted (stored
 -- labels may refer to them).  Every change invalidates each backend's cached
--- copy through tmac.cache_invalidate().  Changes go through the define_* and
+-- copy through tmac.cache_invalidate() (its triggers: 98_invalidation_triggers.sql).  Changes go through the define_* and
 -- rename_* functions, granted to tmac_admin; the tables are readable by all,
 -- because every session that reads or writes a label needs them.
 
@@ -230,8 +230,6 @@ BEGIN
                       FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_forbid_delete()', t);
     EXECUTE format('CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.%I
                       FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_forbid_delete()', t);
-    EXECUTE format('CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.%I
-                      FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate()', t);
   END LOOP;
 END
 $t$;

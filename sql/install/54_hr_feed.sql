@@ -786,8 +786,6 @@ CREATE TRIGGER a_apply AFTER INSERT ON tmac.hr_event REFERENCING NEW TABLE AS ne
 CREATE TRIGGER guard BEFORE UPDATE ON tmac.hr_event
   FOR EACH ROW EXECUTE FUNCTION tmac.hr_event_guard();
 SELECT tmac.add_audit_trigger('tmac.hr_event', 'event_id');
-CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.hr_event
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.hr_event
   FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.hr_event

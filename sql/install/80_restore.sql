@@ -68,8 +68,6 @@ CREATE TABLE tmac.restore_window (
 );
 COMMENT ON TABLE tmac.restore_window IS
   'One row while a restore is in progress: opened by CREATE EXTENSION tmac over a restored vocabulary copy, closed by tmac.end_restore()';
-CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.restore_window
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 
 -- SECURITY LABEL FOR tmac set while tmac was not installed (a restore sets the labels of every
 -- schema before CREATE EXTENSION, pg_upgrade too) was checked for syntax only; its names are
