@@ -6,7 +6,7 @@
  * from goes through this file:
  *   - tmac.cache_invalidate(), the statement trigger of every governance
  *     table (installed from one list, tmac.install_invalidation_triggers() in
- *     sql/install/95_invalidation.sql), notes the writer (rule 6 of
+ *     sql/install/10_vocabulary.sql), notes the writer (rule 6 of
  *     profile_cache.c), marks the transaction as a governance change for
  *     shared_profiles.c (its generation moves when the transaction commits)
  *     and queues one relcache invalidation of the sentinel relation, which

@@ -1,5 +1,6 @@
 -- spine_trigger_coverage.sql — pgTAP: every table the access profile and the login gate read
--- carries the invalidate_caches statement trigger (sql/install/98_invalidation_triggers.sql).
+-- carries the invalidate_caches statement trigger (the one list:
+-- tmac.install_invalidation_triggers() in sql/install/10_vocabulary.sql).
 --
 -- The tables read are derived, not listed: starting from tmac.access_profile_of() and
 -- tmac.login_gate_wanted(), every function and view they reach is followed — through pg_depend
