@@ -63,7 +63,6 @@
 #define COPY_HEADER "tmac vocabulary 1"
 #define MAX_FIELDS 1000
 
-
 /* Where a parse error goes: a SECURITY LABEL being set, or the stored copy. */
 typedef struct CopyParse
 {
