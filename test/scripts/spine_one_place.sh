@@ -8,8 +8,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 fail=0
-# (comments are stripped: a header may mention a hook; "next_*_hook" parameters are not globals)
-strip() { perl -0777 -pe 's{/\*.*?\*/}{}gs; s{//[^\n]*}{}g' "$1"; }
+# (comments are stripped: a header may mention a hook; "prev_/next_*_hook" are not PostgreSQL's)
+# (comments become blank lines, so line numbers stay those of the file)
+strip() { perl -0777 -pe 's{/\*.*?\*/}{ (my $c = $&) =~ tr/\n//cd; $c }gse; s{//[^\n]*}{}g' "$1"; }
 n=1
 others=$(for f in src/*.c src/*.h; do
   [ "$f" = src/tmac.c ] && continue
