@@ -200,10 +200,6 @@ static TmacStatsAcc *accs = NULL;	/* the executors now running, newest first */
 static uint64 acc_counter = 0;
 static uint32 stmt_counter = 0;
 
-static void stats_xact_callback(XactEvent event, void *arg);
-static void stats_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-								   SubTransactionId parentSubid, void *arg);
-
 void
 tmac_access_stats_init(void)
 {
@@ -219,8 +215,6 @@ tmac_access_stats_init(void)
 							   NULL, &stats_statement, "", PGC_SUSET,
 							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL | GUC_DISALLOW_IN_FILE,
 							   NULL, NULL, NULL);
-	RegisterXactCallback(stats_xact_callback, NULL);
-	RegisterSubXactCallback(stats_subxact_callback, NULL);
 }
 
 static Size
@@ -1075,8 +1069,8 @@ takes_apply(void)
 	LWLockRelease(shared->lock);
 }
 
-static void
-stats_xact_callback(XactEvent event, void *arg)
+void
+tmac_access_stats_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
@@ -1104,9 +1098,9 @@ stats_xact_callback(XactEvent event, void *arg)
 	}
 }
 
-static void
-stats_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-					   SubTransactionId parentSubid, void *arg)
+void
+tmac_access_stats_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								 SubTransactionId parentSubid, void *arg)
 {
 	int			level = GetCurrentTransactionNestLevel();
 	List	   *keep = NIL;

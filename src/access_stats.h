@@ -14,6 +14,8 @@
 
 #include "postgres.h"
 
+#include "access/xact.h"
+
 #include "executor/execdesc.h"
 #include "fmgr.h"
 #include "nodes/parsenodes.h"
@@ -69,6 +71,9 @@ extern PGDLLIMPORT bool tmac_access_stats_on;
 extern PGDLLIMPORT TmacStatsAcc *tmac_stats_current;
 
 extern void tmac_access_stats_init(void);
+extern void tmac_access_stats_xact_callback(XactEvent event, void *arg);
+extern void tmac_access_stats_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+											   SubTransactionId parentSubid, void *arg);
 extern void tmac_access_stats_shmem_request(void);
 extern void tmac_access_stats_shmem_startup(void);
 

@@ -235,8 +235,8 @@ close_chain(PendingChain *chain)
 /* The table whose next UPDATE its caller records itself (InvalidOid: none). */
 static Oid	covered_relid = InvalidOid;
 
-static void
-audit_chain_xact_callback(XactEvent event, void *arg)
+void
+tmac_audit_chain_xact_callback(XactEvent event, void *arg)
 {
 	PendingChain chain;
 
@@ -261,24 +261,12 @@ audit_chain_xact_callback(XactEvent event, void *arg)
 }
 
 /* A subtransaction that aborts takes the mark with it (set inside it or not). */
-static void
-audit_chain_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-							 SubTransactionId parentSubid, void *arg)
+void
+tmac_audit_chain_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								  SubTransactionId parentSubid, void *arg)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
 		covered_relid = InvalidOid;
-}
-
-/*
- * Registered first of tmac's transaction callbacks: PostgreSQL calls them in
- * the reverse order, so this pre-commit step comes after those of the other
- * files (which may still record something).
- */
-void
-tmac_audit_chain_init(void)
-{
-	RegisterXactCallback(audit_chain_xact_callback, NULL);
-	RegisterSubXactCallback(audit_chain_subxact_callback, NULL);
 }
 
 /* tmac.audit_cover_next_update(tbl): the next UPDATE of tbl is recorded by its caller. */

@@ -8,6 +8,11 @@
 #ifndef TMAC_AUDIT_CHAIN_H
 #define TMAC_AUDIT_CHAIN_H
 
-extern void tmac_audit_chain_init(void);
+#include "access/xact.h"
+
+/* tmac.c calls these last of tmac's steps: the pre-commit step chains what the others recorded */
+extern void tmac_audit_chain_xact_callback(XactEvent event, void *arg);
+extern void tmac_audit_chain_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+											  SubTransactionId parentSubid, void *arg);
 
 #endif							/* TMAC_AUDIT_CHAIN_H */

@@ -54,8 +54,8 @@ Oid			tmac_sentinel_relid = InvalidOid;
 static TmacExtension Ext;
 static bool ExtValid = false;
 
-static void
-extension_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
+void
+tmac_extension_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
 	ExtValid = false;
 }
@@ -79,8 +79,8 @@ typedef struct RegisteredEntry
 
 static HTAB *Registered = NULL;
 
-static void
-extension_relcache_callback(Datum arg, Oid relid)
+void
+tmac_extension_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid)
 		ExtValid = false;
@@ -93,14 +93,6 @@ extension_relcache_callback(Datum arg, Oid relid)
 	}
 	else
 		(void) hash_search(Registered, &relid, HASH_REMOVE, NULL);
-}
-
-void
-tmac_extension_init(void)
-{
-	CacheRegisterSyscacheCallback(PROCOID, extension_syscache_callback, (Datum) 0);
-	CacheRegisterSyscacheCallback(NAMESPACEOID, extension_syscache_callback, (Datum) 0);
-	CacheRegisterRelcacheCallback(extension_relcache_callback, (Datum) 0);
 }
 
 /* Owner and schema of the extension row; false if it vanished meanwhile. */

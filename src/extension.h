@@ -45,6 +45,7 @@ extern PGDLLIMPORT Oid tmac_sentinel_relid;
 extern bool tmac_relation_registered(Oid relid);
 extern bool tmac_relation_protected(Oid relid);
 
-extern void tmac_extension_init(void);
+extern void tmac_extension_syscache_callback(Datum arg, int cacheid, uint32 hashvalue);
+extern void tmac_extension_relcache_callback(Datum arg, Oid relid);
 
 #endif							/* TMAC_EXTENSION_H */

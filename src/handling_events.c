@@ -93,8 +93,8 @@ typedef struct UtilityState
 	bool		prev_recorded;
 } UtilityState;
 
-static void
-handling_xact_callback(XactEvent event, void *arg)
+void
+tmac_handling_xact_callback(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
@@ -108,12 +108,6 @@ handling_xact_callback(XactEvent event, void *arg)
 		utility_recorded = false;
 		recording = false;
 	}
-}
-
-void
-tmac_handling_events_init(void)
-{
-	RegisterXactCallback(handling_xact_callback, NULL);
 }
 
 /* Protected relations of a plan named with the given permission (children carry none). */

@@ -7,6 +7,8 @@
 
 #include "postgres.h"
 
+#include "access/xact.h"
+
 #include "executor/execdesc.h"
 #include "nodes/plannodes.h"
 #include "tcop/cmdtag.h"
@@ -25,7 +27,7 @@ tmac_handling_note_rank(int rank)
 		tmac_handling_rank_seen = rank;
 }
 
-extern void tmac_handling_events_init(void);
+extern void tmac_handling_xact_callback(XactEvent event, void *arg);
 extern void tmac_handling_executor_start(QueryDesc *queryDesc);
 extern void tmac_handling_executor_end(QueryDesc *queryDesc);
 extern void *tmac_handling_utility_begin(PlannedStmt *pstmt);

@@ -1,18 +1,11 @@
 /*
  * hr_feed_flag.c — the HR feed's backend-local state and its row intake.
  *
- * A backend-local "the HR feed is applying an event" flag.
+ * (The "HR feed is applying an event" flag that suppresses the invalidations
+ * of tmac.person and tmac.access_grant lives in governance_change.c, with
+ * everything else that says "governance data changed".)
  *
- * While tmac.hr_event_receive applies an event, the changes it makes to
- * tmac.person and tmac.access_grant need not each invalidate every backend's
- * caches: the statement trigger on tmac.hr_event does that once, at the end of
- * the same statement.  The flag that says so must not be settable by users (a
- * custom GUC would be), or anyone could suppress invalidations; it lives here,
- * set only through tmac.hr_feed_set_applying(), which is executable by the
- * extension owner alone, and is cleared at every transaction end so an error
- * can never leave it set.
- *
- * Beside it, one frame per INSERT or COPY into tmac.hr_event that is under
+ * One frame per INSERT or COPY into tmac.hr_event that is under
  * way: the statement's BEFORE trigger a_mode pushes it with the mode read once
  * (tmac.hr_feed_note_strict), the row intake and tmac.hr_event_receive decide
  * every row by that noted mode, never by the live setting
@@ -55,11 +48,10 @@
 #include "utils/timestamp.h"
 
 #include "extension.h"
+#include "hr_feed_flag.h"
 #include "own_act.h"
 
 extern Datum tmac_restoring(PG_FUNCTION_ARGS);
-
-static bool hr_feed_applying = false;
 
 /* One INSERT or COPY into tmac.hr_event under way (pushed at a_mode, popped at a_apply). */
 typedef struct HrFeedFrame
@@ -73,16 +65,10 @@ static HrFeedFrame *hr_feed_frames = NULL;
 static int	hr_feed_depth = 0;
 static int	hr_feed_capacity = 0;
 
-void		tmac_hr_feed_xact_callback(XactEvent event, void *arg);
-void		tmac_hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-										  SubTransactionId parentSubid, void *arg);
-void		tmac_hr_feed_flag_init(void);
-
 /* The transaction's end step: no statement feeding events is under way any more. */
 void
 tmac_hr_feed_xact_callback(XactEvent event, void *arg)
 {
-	hr_feed_applying = false;
 	hr_feed_depth = 0;
 }
 
@@ -100,17 +86,9 @@ tmac_hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 
 	if (event != SUBXACT_EVENT_ABORT_SUB)
 		return;
-	hr_feed_applying = false;
 	level = GetCurrentTransactionNestLevel();
 	while (hr_feed_depth > 0 && hr_feed_frames[hr_feed_depth - 1].nest_level >= level)
 		hr_feed_depth--;
-}
-
-void
-tmac_hr_feed_flag_init(void)
-{
-	RegisterXactCallback(tmac_hr_feed_xact_callback, NULL);
-	RegisterSubXactCallback(tmac_hr_feed_subxact_callback, NULL);
 }
 
 /* The frame of the statement whose rows are being taken now. */
@@ -124,23 +102,6 @@ hr_feed_frame(void)
 				 errdetail("The HR feed's row triggers and statement trigger a_apply run only within an INSERT or COPY into tmac.hr_event, after its trigger a_mode."),
 				 errhint("The tmac extension is damaged; reinstall it.")));
 	return &hr_feed_frames[hr_feed_depth - 1];
-}
-
-PG_FUNCTION_INFO_V1(tmac_hr_feed_applying);
-Datum
-tmac_hr_feed_applying(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(hr_feed_applying);
-}
-
-PG_FUNCTION_INFO_V1(tmac_hr_feed_set_applying);
-Datum
-tmac_hr_feed_set_applying(PG_FUNCTION_ARGS)
-{
-	bool		previous = hr_feed_applying;
-
-	hr_feed_applying = PG_ARGISNULL(0) ? false : PG_GETARG_BOOL(0);
-	PG_RETURN_BOOL(previous);
 }
 
 PG_FUNCTION_INFO_V1(tmac_hr_feed_defer);

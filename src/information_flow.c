@@ -1143,8 +1143,8 @@ tmac_flow_utility_end(PlannedStmt *pstmt, QueryCompletion *qc)
 
 /* ---------- transactions ---------- */
 
-static void
-flow_xact_callback(XactEvent event, void *arg)
+void
+tmac_flow_xact_callback(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
@@ -1159,9 +1159,9 @@ flow_xact_callback(XactEvent event, void *arg)
 	}
 }
 
-static void
-flow_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-					  SubTransactionId parentSubid, void *arg)
+void
+tmac_flow_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						   SubTransactionId parentSubid, void *arg)
 {
 	ListCell   *lc;
 
@@ -1180,11 +1180,4 @@ flow_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 			if (((FlowRecord *) lfirst(lc))->subid == mySubid)
 				((FlowRecord *) lfirst(lc))->subid = parentSubid;
 	}
-}
-
-void
-tmac_flow_init(void)
-{
-	RegisterXactCallback(flow_xact_callback, NULL);
-	RegisterSubXactCallback(flow_subxact_callback, NULL);
 }

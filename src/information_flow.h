@@ -8,6 +8,8 @@
 
 #include "postgres.h"
 
+#include "access/xact.h"
+
 #include "executor/execdesc.h"
 #include "tcop/cmdtag.h"
 #include "fmgr.h"
@@ -99,7 +101,9 @@ extern void tmac_flow_note_declassified(const TmacLabel *from);
 extern void tmac_flow_note_recorded(const char *target, int rank);
 
 /* Hooks' parts (tmac.c). */
-extern void tmac_flow_init(void);
+extern void tmac_flow_xact_callback(XactEvent event, void *arg);
+extern void tmac_flow_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+									   SubTransactionId parentSubid, void *arg);
 extern void tmac_flow_executor_start(QueryDesc *queryDesc);
 extern void *tmac_flow_enter(QueryDesc *queryDesc);
 extern void tmac_flow_leave(void *saved);

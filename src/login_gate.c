@@ -1264,9 +1264,9 @@ gate_abort(void)
  * which reads what was committed.  A DROP EXTENSION that rolled back is
  * recognised at PRE_COMMIT.)
  */
-static void
-gate_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-					  SubTransactionId parentSubid, void *arg)
+void
+tmac_login_gate_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+								 SubTransactionId parentSubid, void *arg)
 {
 	int			level = GetCurrentTransactionNestLevel();
 	List	   *roles = NIL,
@@ -1294,8 +1294,8 @@ gate_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	ack_levels = levels;
 }
 
-static void
-gate_xact_callback(XactEvent event, void *arg)
+void
+tmac_login_gate_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
@@ -1355,8 +1355,6 @@ tmac_login_gate_init(void)
 							 NULL, &dev_fail_before_commit, false, PGC_SUSET,
 							 GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL, NULL, NULL, NULL);
 #endif
-	RegisterXactCallback(gate_xact_callback, NULL);
-	RegisterSubXactCallback(gate_subxact_callback, NULL);
 }
 
 /* DROP EXTENSION tmac and DROP DATABASE forget the database's entries at commit. */

@@ -6,6 +6,8 @@
 
 #include "postgres.h"
 
+#include "access/xact.h"
+
 #include "catalog/objectaccess.h"
 
 /*
@@ -21,6 +23,9 @@
 #include "libpq/libpq-be.h"
 
 extern void tmac_login_gate_init(void);
+extern void tmac_login_gate_xact_callback(XactEvent event, void *arg);
+extern void tmac_login_gate_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+											 SubTransactionId parentSubid, void *arg);
 extern void tmac_login_gate_shmem_request(void);
 extern void tmac_login_gate_shmem_startup(void);
 extern void tmac_login_gate_client_auth(Port *port, int status);

@@ -86,8 +86,6 @@ typedef struct OwnActFrame
 	bool		foreign;
 } OwnActFrame;
 
-static fmgr_hook_type next_fmgr_hook = NULL;
-
 static OwnActFrame *frames = NULL;	/* in TopMemoryContext */
 static int	nframes = 0;
 static int	maxframes = 0;
@@ -128,8 +126,10 @@ pop_frame(OwnActCache *cache)
 		nforeign--;
 }
 
-static void
-own_act_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
+/* tmac.c's fmgr_hook; next_fmgr_hook is the hook installed before tmac's */
+void
+tmac_own_act_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private,
+					   fmgr_hook_type next_fmgr_hook)
 {
 	OwnActCache *cache = (OwnActCache *) DatumGetPointer(*private);
 
@@ -178,22 +178,14 @@ own_act_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 }
 
 /* Safety net: at top-level abort no function is in progress. */
-static void
-own_act_xact_callback(XactEvent event, void *arg)
+void
+tmac_own_act_xact_callback(XactEvent event, void *arg)
 {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
 	{
 		nframes = 0;
 		nforeign = 0;
 	}
-}
-
-void
-tmac_own_act_init(void)
-{
-	next_fmgr_hook = fmgr_hook;
-	fmgr_hook = own_act_fmgr_hook;
-	RegisterXactCallback(own_act_xact_callback, NULL);
 }
 
 static int
@@ -289,5 +281,22 @@ tmac_acting_role(PG_FUNCTION_ARGS)
 	Name		result = (Name) palloc0(NAMEDATALEN);
 
 	namestrcpy(result, GetUserNameFromId(role, false));
+	PG_RETURN_NAME(result);
+}
+
+/*
+ * The role acting outside any SECURITY DEFINER function: current_user as the
+ * caller sees it (after SET ROLE).  tmac's SECURITY DEFINER functions use it
+ * to find the requester or approver, since current_user inside them is the
+ * extension owner.
+ */
+PG_FUNCTION_INFO_V1(tmac_invoker);
+Datum
+tmac_invoker(PG_FUNCTION_ARGS)
+{
+	Name		result = (Name) palloc0(NAMEDATALEN);
+	char	   *n = GetUserNameFromId(GetOuterUserId(), false);
+
+	namestrcpy(result, n);
 	PG_RETURN_NAME(result);
 }

@@ -4,7 +4,12 @@
 #ifndef TMAC_OWN_ACT_H
 #define TMAC_OWN_ACT_H
 
-extern void tmac_own_act_init(void);
+#include "access/xact.h"
+#include "fmgr.h"
+
+extern void tmac_own_act_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private,
+								   fmgr_hook_type next_fmgr_hook);
+extern void tmac_own_act_xact_callback(XactEvent event, void *arg);
 extern Oid	tmac_own_act_role(const char *act, int trigger_allowance);
 
 #endif

@@ -123,21 +123,21 @@ note_invalidation(void)
 	InvalStmt = GetCurrentStatementStartTimestamp();
 }
 
-static void
-profile_relcache_callback(Datum arg, Oid relid)
+void
+tmac_profile_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == tmac_sentinel_relid)
 		note_invalidation();
 }
 
-static void
-profile_authid_callback(Datum arg, int cacheid, uint32 hashvalue)
+void
+tmac_profile_authid_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
 	note_invalidation();
 }
 
-static void
-profile_xact_callback(XactEvent event, void *arg)
+void
+tmac_profile_xact_callback(XactEvent event, void *arg)
 {
 	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
 		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT &&
@@ -151,13 +151,6 @@ profile_xact_callback(XactEvent event, void *arg)
 	tmac_last_profile = NULL;
 }
 
-void
-tmac_profile_cache_init(void)
-{
-	CacheRegisterRelcacheCallback(profile_relcache_callback, (Datum) 0);
-	CacheRegisterSyscacheCallback(AUTHOID, profile_authid_callback, (Datum) 0);
-	RegisterXactCallback(profile_xact_callback, NULL);
-}
 
 static void
 note_writer(Oid writer)

@@ -91,6 +91,8 @@ extern void tmac_note_governance_change(void);
 extern void tmac_profile_cache_adopt(const TmacProfile *p);
 extern void tmac_profile_cache_leader_committed(bool committed_only);
 
-extern void tmac_profile_cache_init(void);
+extern void tmac_profile_relcache_callback(Datum arg, Oid relid);
+extern void tmac_profile_authid_callback(Datum arg, int cacheid, uint32 hashvalue);
+extern void tmac_profile_xact_callback(XactEvent event, void *arg);
 
 #endif							/* TMAC_PROFILE_CACHE_H */

@@ -70,8 +70,8 @@ static bool WindowValid = false;
 static bool WindowOpen = false;
 static Oid	WindowExtension = InvalidOid;
 
-static void
-restore_relcache_callback(Datum arg, Oid relid)
+void
+tmac_restore_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == tmac_sentinel_relid)
 		WindowValid = false;
@@ -294,8 +294,3 @@ tmac_restore_utility_end(PlannedStmt *pstmt, ProcessUtilityContext context)
 					 -1, NULL, false, TMAC_SNAPSHOT_CURRENT, NULL, NULL);
 }
 
-void
-tmac_restore_init(void)
-{
-	CacheRegisterRelcacheCallback(restore_relcache_callback, (Datum) 0);
-}

@@ -16,6 +16,6 @@ extern bool tmac_restore_window_open(void);
 extern bool tmac_restore_utility_skip(PlannedStmt *pstmt, ProcessUtilityContext context);
 extern void tmac_restore_utility_end(PlannedStmt *pstmt, ProcessUtilityContext context);
 
-extern void tmac_restore_init(void);
+extern void tmac_restore_relcache_callback(Datum arg, Oid relid);
 
 #endif							/* TMAC_RESTORE_H */

@@ -206,8 +206,8 @@ replica_write(void)
 		FullTransactionIdIsValid(GetTopFullTransactionIdIfAny());
 }
 
-static void
-shared_xact_callback(XactEvent event, void *arg)
+void
+tmac_shared_profiles_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
@@ -265,7 +265,6 @@ tmac_shared_profiles_init(void)
 							"Takes effect at server start.",
 							&SharedSlots, 1024, 0, 100000, PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
-	RegisterXactCallback(shared_xact_callback, NULL);
 }
 
 void

@@ -25,6 +25,7 @@ typedef struct TmacSharedFill
 } TmacSharedFill;
 
 extern void tmac_shared_profiles_init(void);
+extern void tmac_shared_profiles_xact_callback(XactEvent event, void *arg);
 extern void tmac_shared_profiles_shmem_request(void);
 extern void tmac_shared_profiles_shmem_startup(void);
 

@@ -1,55 +1,59 @@
 /*
- * tmac.c — module entry point: every hook, installed and chained here.
+ * tmac.c — module entry point: the spine.  Every hook and every callback of
+ * tmac is installed here, and nowhere else (test/scripts/spine_one_place.sh
+ * checks it); the modules export steps and keep their logic.
  *
  * _PG_init refuses to run unless the postmaster is preloading tmac
  * (shared_preload_libraries; require_preloaded below), defines tmac's
- * internal settings, then installs, in this order:
- * the transaction callback that closes the audit chain at commit
- * (audit_chain.c; registered first, PostgreSQL calls it after the others);
- * the security label provider (seclabel.c); the restore window and the
- * vocabulary copy's label provider (restore.c, vocabulary_copy.c); the caches' invalidation
- * callbacks (extension.c, vocabulary.c, profile_cache.c); the transaction
- * callbacks that end a terminated person's sessions after commit
- * (session_end.c) and clear the HR feed's flag (hr_feed_flag.c); the planner
- * hook that makes views decide as their owner (view_owner.c) and marks the
- * policy sites of protected tables for the access statistics (access_stats.c);
- * the get_relation_info hook that does both for views the planner expands
- * itself (inlined SQL functions) and, with the relation and index statistics
- * hooks, gives default estimates to those who may not read every row of a
- * protected table (statistics_hiding.c); and the
- * executor-start hook that hands the leader's access profiles to parallel
- * workers (parallel_handoff.c); the executor-start, executor-end and
- * process-utility hooks that record handling events — COPY … TO, copies into
- * unprotected tables, deletions of protected rows — in the handling ledger
- * (handling_events.c); the same hooks keep the transaction's high-water mark
- * of what it read and record every copy and large-object write after it
- * (information_flow.c: start forgets stale policy sites, run and finish name
- * the running plan, end and the utility hook record); and the access
- * statistics (access_stats.c): their shared memory (shmem_request /
- * shmem_startup hooks), their transaction callbacks (a snapshot's marks at
- * commit) and their executor
- * hooks — start gives each executor its counters, run and finish make them
- * current, end adds them to shared memory; and the login gate (login_gate.c):
- * its shared memory, the ClientAuthentication_hook that refuses terminated
- * persons, and an object_access_hook that forgets a database's gate when tmac
- * or the database is dropped; the utility hook also serves a restore (restore.c:
- * it notes a restore's COPY into tmac's tables, so that a data-only pass ends
- * the restore window, and skips a restore's DISABLE TRIGGER on them) and counts DDL as a
- * governance change, and the shared-memory hooks also serve the profiles
- * shared between backends (shared_profiles.c); the executor-start hook also
- * keeps a cursor's profiles as they were when it was opened, and the
- * executor hooks pin them while the cursor's own executor runs and unpin
- * them for any other (cursor_access.c).  Each hook calls the one installed
- * before it.
+ * internal settings and the modules' settings and label providers, then
+ * installs:
+ *
+ * One transaction callback and one subtransaction callback (tmac_xact,
+ * tmac_subxact), which call the modules' steps in the order written there,
+ * with the reason for each place.  In short: the login gate first (its
+ * pre-commit step gates roles before the commit record and reads governance
+ * data; at commit it confirms the gate before terminated sessions are
+ * signalled); then the steps that only forget backend-local state; then the
+ * governance-change step (ends terminated sessions after commit); then the
+ * shared profiles' step (its pre-commit step must see every governance change
+ * of the transaction); then the backend profile cache's; and the audit
+ * chain's last (its pre-commit step chains what every earlier step recorded).
+ *
+ * One relcache callback (tmac_relcache), dispatching to the restore window,
+ * the extension's and registry's answers, the vocabulary and the access
+ * profiles: PostgreSQL has 10 relcache callback slots per backend shared by
+ * every extension (Citus alone takes 5), so tmac takes one.  Three syscache
+ * registrations of one function (tmac_syscache), one per catalog cache
+ * watched — PROCOID and NAMESPACEOID for extension.c, AUTHOID for the
+ * profiles — since a syscache callback is registered per cache.
+ *
+ * The hooks, each chained to the one installed before it: shmem_request and
+ * shmem_startup (the shared profiles, the access statistics, the login gate);
+ * fmgr_hook (own_act.c: counts the SECURITY DEFINER functions in progress);
+ * the planner hook that makes views decide as their owner (view_owner.c) and
+ * marks the policy sites of protected tables for the access statistics
+ * (access_stats.c); the get_relation_info hook that does both for views the
+ * planner expands itself (inlined SQL functions) and, with the relation and
+ * index statistics hooks, gives default estimates to those who may not read
+ * every row of a protected table (statistics_hiding.c); the executor hooks —
+ * start hands the leader's access profiles to parallel workers
+ * (parallel_handoff.c), records handling events (handling_events.c), forgets
+ * stale policy sites (information_flow.c), gives each executor its access
+ * counters and keeps a cursor's profiles (cursor_access.c); run and finish
+ * make the counters and the flow's plan current and pin a cursor's profiles;
+ * end adds the counters to shared memory and records handling events and
+ * flows; the process-utility hook records handling events (COPY … TO, copies
+ * into unprotected tables), flows, a restore's COPY into tmac's tables and
+ * skips a restore's DISABLE TRIGGER on them (restore.c), and counts DDL as a
+ * governance change (governance_change.c); the ClientAuthentication_hook that
+ * refuses terminated persons (login_gate.c); and the object_access_hook that,
+ * when tmac is dropped, drops the vocabulary copy's label
+ * (vocabulary_copy.c) and forgets the database's gate (login_gate.c).
  * Every hook first asks extension.c whether tmac is installed in the current
  * database and does nothing where it is not.
  *
- * tmac.cache_invalidate() is the statement trigger of every governance
- * table: it queues one relcache invalidation of the sentinel relation, which
- * every backend's caches listen for (profile_cache.c explains why that is
- * enough), and notes who changed governance data in this transaction (for
- * rule 6 of profile_cache.c, and so that shared_profiles.c bumps its
- * generation when the transaction commits).
+ * "Governance data changed" is governance_change.c's: tmac.cache_invalidate(),
+ * the statement trigger of every governance table, lives there.
  */
 #include "postgres.h"
 
@@ -63,21 +67,22 @@
 #include "storage/ipc.h"
 #include "tcop/utility.h"
 #include "utils/guc.h"
-#include "storage/ipc.h"
 #include "utils/inval.h"
+#include "utils/syscache.h"
 
 #include "access_stats.h"
 #include "audit_chain.h"
 #include "cursor_access.h"
 #include "extension.h"
+#include "governance_change.h"
 #include "handling_events.h"
+#include "hr_feed_flag.h"
 #include "information_flow.h"
 #include "login_gate.h"
 #include "own_act.h"
 #include "parallel_handoff.h"
 #include "profile_cache.h"
 #include "restore.h"
-#include "session_end.h"
 #include "shared_profiles.h"
 #include "statistics_hiding.h"
 #include "view_owner.h"
@@ -89,7 +94,6 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 extern void tmac_seclabel_init(void);
 extern void tmac_vocabulary_needed_init(void);
-extern void tmac_hr_feed_flag_init(void);
 
 /*
  * Settings tmac's SQL uses internally.  They are superuser-only (PGC_SUSET):
@@ -135,6 +139,7 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 static ClientAuthentication_hook_type prev_ClientAuthentication = NULL;
 static object_access_hook_type prev_object_access_hook = NULL;
+static fmgr_hook_type prev_fmgr_hook = NULL;
 
 /* Shared memory: each module asks for its part and attaches to it. */
 static void
@@ -170,7 +175,103 @@ tmac_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId
 {
 	if (prev_object_access_hook)
 		prev_object_access_hook(access, classId, objectId, subId, arg);
+	tmac_vocabulary_copy_object_access(access, classId, objectId);
 	tmac_login_gate_object_access(access, classId, objectId);
+}
+
+static void
+tmac_fmgr(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
+{
+	tmac_own_act_fmgr_hook(event, flinfo, private, prev_fmgr_hook);
+}
+
+/*
+ * The transaction's end, in this order (PostgreSQL calls each event's steps
+ * in the order of this list; an error in a pre-commit step skips the later
+ * ones and the transaction aborts, when every step sees the abort):
+ *
+ *  1. The login gate.  At PRE_COMMIT it recomputes the noted roles
+ *     (tmac.login_gate_wanted, run as the owner) and gates them in shared
+ *     memory and its file before the commit record; at COMMIT it confirms
+ *     them.  It runs first so that its query and its errors come before any
+ *     step that has marked shared state as "in flight" or locked the audit
+ *     head (an error here leaves nothing to undo in the later steps), and so
+ *     that at COMMIT the gate is confirmed before step 7 signals the
+ *     terminated persons' sessions: a signalled session cannot log in again.
+ *  2.–6. Steps that only forget or apply backend-local state and touch no
+ *     governance data: the access statistics (at COMMIT, a snapshot's marks
+ *     in shared memory), the information flow, the handling events, the own
+ *     act's frames (at abort), the HR feed's per-statement intake state.
+ *     Their relative order does not matter; it is today's.
+ *  7. Governance change: clears the HR feed's suppression flag, and at
+ *     COMMIT ends the sessions of the persons terminated (after step 1).
+ *     Refuses PREPARE while sessions are queued.
+ *  8. Shared profiles.  At PRE_COMMIT, if the transaction changed governance
+ *     data, the shared generation moves and the change is "in flight" until
+ *     COMMIT/ABORT: it must run after every pre-commit step that can still
+ *     change governance data (step 1 only reads it) and before step 10 takes
+ *     the audit head's lock, which it does not need.
+ *  9. The backend's profile cache: at the end it moves the backend's access
+ *     generation past this transaction's own governance changes (rule 6).
+ * 10. The audit chain, last: its PRE_COMMIT step locks tmac.audit_head and
+ *     chains every audit entry the transaction appended, including any an
+ *     earlier pre-commit step appended; the lock is held only for the commit.
+ */
+static void
+tmac_xact(XactEvent event, void *arg)
+{
+	tmac_login_gate_xact_callback(event, arg);
+	tmac_access_stats_xact_callback(event, arg);
+	tmac_flow_xact_callback(event, arg);
+	tmac_handling_xact_callback(event, arg);
+	tmac_own_act_xact_callback(event, arg);
+	tmac_hr_feed_xact_callback(event, arg);
+	tmac_governance_xact_callback(event, arg);
+	tmac_shared_profiles_xact_callback(event, arg);
+	tmac_profile_xact_callback(event, arg);
+	tmac_audit_chain_xact_callback(event, arg);
+}
+
+/*
+ * A subtransaction's end: each step forgets (abort) or hands to the parent
+ * (commit) what the subtransaction noted.  The steps share no state, so the
+ * order is free; it follows tmac_xact's.
+ */
+static void
+tmac_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid,
+			 void *arg)
+{
+	tmac_login_gate_subxact_callback(event, mySubid, parentSubid, arg);
+	tmac_access_stats_subxact_callback(event, mySubid, parentSubid, arg);
+	tmac_flow_subxact_callback(event, mySubid, parentSubid, arg);
+	tmac_hr_feed_subxact_callback(event, mySubid, parentSubid, arg);
+	tmac_governance_subxact_callback(event, mySubid, parentSubid, arg);
+	tmac_audit_chain_subxact_callback(event, mySubid, parentSubid, arg);
+}
+
+/*
+ * tmac's one relcache callback.  relid is InvalidOid for "every relation";
+ * the sentinel relation's invalidation (tmac.cache_invalidate) means
+ * "governance data changed".  Each step only marks its cache stale, so the
+ * order does not matter.
+ */
+static void
+tmac_relcache(Datum arg, Oid relid)
+{
+	tmac_restore_relcache_callback(arg, relid);
+	tmac_extension_relcache_callback(arg, relid);
+	tmac_vocabulary_relcache_callback(arg, relid);
+	tmac_profile_relcache_callback(arg, relid);
+}
+
+/* Registered for PROCOID, NAMESPACEOID and AUTHOID. */
+static void
+tmac_syscache(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (cacheid == AUTHOID)
+		tmac_profile_authid_callback(arg, cacheid, hashvalue);
+	else
+		tmac_extension_syscache_callback(arg, cacheid, hashvalue);
 }
 
 static PlannedStmt *
@@ -336,7 +437,7 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	if (tmac_restore_utility_skip(pstmt, context))
 		return;
 	handling = tmac_handling_utility_begin(pstmt);
-	ddl = tmac_shared_profiles_utility_begin(pstmt->utilityStmt);
+	ddl = tmac_governance_utility_begin(pstmt->utilityStmt);
 
 	PG_TRY();
 	{
@@ -350,13 +451,13 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	PG_CATCH();
 	{
 		if (ddl)
-			tmac_shared_profiles_utility_end();
+			tmac_governance_utility_end();
 		tmac_handling_utility_abort(handling);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 	if (ddl)
-		tmac_shared_profiles_utility_end();
+		tmac_governance_utility_end();
 	tmac_handling_utility_end(pstmt, handling, qc);
 	tmac_flow_utility_end(pstmt, qc);
 	tmac_restore_utility_end(pstmt, context);
@@ -387,24 +488,25 @@ _PG_init(void)
 {
 	require_preloaded();
 	define_internal_settings();
-	tmac_audit_chain_init();	/* first: its pre-commit step runs after every other one */
+	/* the modules' settings and label providers (no hooks, no callbacks) */
 	tmac_seclabel_init();
 	tmac_vocabulary_needed_init();
-	tmac_restore_init();
 	tmac_vocabulary_copy_init();
-	tmac_extension_init();
-	tmac_vocabulary_init();
-	tmac_profile_cache_init();
 	tmac_parallel_handoff_init();
 	tmac_shared_profiles_init();
-	tmac_session_end_init();
-	tmac_hr_feed_flag_init();
-	tmac_own_act_init();
-	tmac_handling_events_init();
-	tmac_flow_init();
 	tmac_access_stats_init();
 	tmac_login_gate_init();
 	MarkGUCPrefixReserved("tmac");
+
+	RegisterXactCallback(tmac_xact, NULL);
+	RegisterSubXactCallback(tmac_subxact, NULL);
+	CacheRegisterRelcacheCallback(tmac_relcache, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, tmac_syscache, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, tmac_syscache, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, tmac_syscache, (Datum) 0);
+
+	prev_fmgr_hook = fmgr_hook;
+	fmgr_hook = tmac_fmgr;
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = tmac_shmem_request;
@@ -433,24 +535,4 @@ _PG_init(void)
 	ClientAuthentication_hook = tmac_client_authentication;
 	prev_object_access_hook = object_access_hook;
 	object_access_hook = tmac_object_access;
-}
-
-PG_FUNCTION_INFO_V1(tmac_cache_invalidate);
-Datum
-tmac_cache_invalidate(PG_FUNCTION_ARGS)
-{
-	const TmacExtension *ext;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("tmac.cache_invalidate() must be called as a trigger")));
-	ext = tmac_extension_required();
-	tmac_note_governance_change();
-	tmac_shared_profiles_note_change();
-	if (OidIsValid(ext->sentinel))
-		CacheInvalidateRelcacheByRelid(ext->sentinel);
-	else
-		CacheInvalidateRelcacheAll();	/* only while the sentinel is being installed */
-	return PointerGetDatum(NULL);
 }

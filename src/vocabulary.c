@@ -51,17 +51,11 @@ typedef struct TokenEntry
 static MemoryContext VocabContext = NULL;
 static TmacVocabulary *Vocab = NULL;
 static bool VocabValid = false;
-static void
-vocab_relcache_callback(Datum arg, Oid relid)
+void
+tmac_vocabulary_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == tmac_sentinel_relid)
 		VocabValid = false;
-}
-
-void
-tmac_vocabulary_init(void)
-{
-	CacheRegisterRelcacheCallback(vocab_relcache_callback, (Datum) 0);
 }
 
 /*

@@ -72,6 +72,6 @@ extern bool tmac_vocab_group_within(TmacVocabulary *v, int32 group, int32 ancest
 /* A comma-separated list of the codes of one kind, for error hints. */
 extern char *tmac_vocab_codes(TmacVocabulary *v, TmacVocabKind kind);
 
-extern void tmac_vocabulary_init(void);
+extern void tmac_vocabulary_relcache_callback(Datum arg, Oid relid);
 
 #endif							/* TMAC_VOCABULARY_H */

@@ -58,8 +58,6 @@
 #include "vocabulary_text.h"
 
 
-static object_access_hook_type prev_object_access_hook = NULL;
-
 /* Where a parse error goes: a SECURITY LABEL being set, or the stored copy. */
 typedef struct CopyParse
 {
@@ -259,12 +257,9 @@ vocabulary_copy_relabel(const ObjectAddress *object, const char *seclabel)
 }
 
 /* DROP EXTENSION tmac: the copy goes too (the schema stays). */
-static void
-vocabulary_copy_object_access(ObjectAccessType access, Oid classId, Oid objectId,
-							  int subId, void *arg)
+void
+tmac_vocabulary_copy_object_access(ObjectAccessType access, Oid classId, Oid objectId)
 {
-	if (prev_object_access_hook)
-		prev_object_access_hook(access, classId, objectId, subId, arg);
 	if (access == OAT_DROP && classId == ExtensionRelationId)
 	{
 		const TmacExtension *ext = tmac_extension();
@@ -315,6 +310,4 @@ void
 tmac_vocabulary_copy_init(void)
 {
 	register_label_provider(TMAC_VOCABULARY_PROVIDER, vocabulary_copy_relabel);
-	prev_object_access_hook = object_access_hook;
-	object_access_hook = vocabulary_copy_object_access;
 }

@@ -10,6 +10,8 @@
 
 #include "postgres.h"
 
+#include "catalog/objectaccess.h"
+
 #include "vocabulary_text.h"
 
 #define TMAC_VOCABULARY_PROVIDER "tmac_vocabulary"
@@ -27,5 +29,6 @@ extern bool tmac_vocabulary_copy_present(void);
 extern char *tmac_vocabulary_copy_generate(void);
 
 extern void tmac_vocabulary_copy_init(void);
+extern void tmac_vocabulary_copy_object_access(ObjectAccessType access, Oid classId, Oid objectId);
 
 #endif							/* TMAC_VOCABULARY_COPY_H */

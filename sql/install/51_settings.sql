@@ -166,8 +166,6 @@ COMMENT ON FUNCTION tmac.configure(text, text) IS
   'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
 
 SELECT tmac.add_audit_trigger('tmac.setting', 'key');
-CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.setting
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 SELECT pg_catalog.pg_extension_config_dump('tmac.setting', '');
 
 -- The compliance settings (sod_exception_max, review_period, ...) are tmac settings like any

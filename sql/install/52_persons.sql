@@ -5,7 +5,7 @@
 -- deleted: a terminated person stays, with terminated_at.  A person maps to at
 -- most one PostgreSQL login role, and a login role to at most one person.
 
--- The HR feed's "applying an event" flag (src/hr_feed_flag.c): backend-local, cleared at
+-- The HR feed's "applying an event" flag (src/governance_change.c): backend-local, cleared at
 -- every transaction end, settable only by the extension owner (through tmac.hr_event_receive).
 CREATE FUNCTION tmac.hr_feed_applying() RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_applying' LANGUAGE C STABLE PARALLEL RESTRICTED;
@@ -177,15 +177,6 @@ COMMENT ON FUNCTION tmac.acting_person(text) IS
   'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 
 SELECT tmac.add_audit_trigger('tmac.person', 'person_id');
--- Changes the HR feed applies from inside its row trigger on tmac.hr_event (tmac.hr_event_receive
--- sets the flag tmac.hr_feed_applying(), see src/hr_feed_flag.c) are covered by the invalidation of tmac.hr_event at the end of that
--- same statement: invalidating here too, once per event, made every cached plan that reads
--- persons be planned again for each event of a COPY.
-CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.person
-  FOR EACH STATEMENT
-  WHEN (pg_catalog.pg_trigger_depth() = 0
-        OR NOT tmac.hr_feed_applying())
-  EXECUTE FUNCTION tmac.cache_invalidate();
 
 -- Governance rows are never deleted (shared by the tables of 52–55).
 CREATE FUNCTION tmac.forbid_delete() RETURNS trigger

@@ -872,8 +872,6 @@ CREATE TRIGGER audit_insert AFTER INSERT ON tmac.hr_event REFERENCING NEW TABLE 
 DROP TRIGGER audit_insert ON tmac.person;
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.person REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('person_id', 'person_id', 'hr_feed_keys');
-CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.hr_event
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.hr_event
   FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.hr_event

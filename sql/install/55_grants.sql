@@ -501,12 +501,6 @@ COMMENT ON FUNCTION tmac.end_grants_of(text[], timestamptz[], text[]) IS
   'Internal (HR feed, termination): cancels the pending requests and ends the active grants of each person as of the termination instant, by the HR event; one UPDATE and one audit entry listing every grant ended; returns how many';
 
 SELECT tmac.add_audit_trigger('tmac.access_grant', 'grant_id');
--- Not while the HR feed applies an event (see tmac.person's trigger): tmac.hr_event's covers it.
-CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.access_grant
-  FOR EACH STATEMENT
-  WHEN (pg_catalog.pg_trigger_depth() = 0
-        OR NOT tmac.hr_feed_applying())
-  EXECUTE FUNCTION tmac.cache_invalidate();
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.access_grant
   FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.access_grant

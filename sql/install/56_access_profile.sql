@@ -13,7 +13,8 @@
 -- person per cache refill); tmac.access_profile(login_role, at) is the same
 -- for the person a login role maps to.  tmac.access_as_of() answers an
 -- auditor's "what did this person hold at that instant".  Every table read
--- here carries the invalidate_caches statement trigger.
+-- here carries the invalidate_caches statement trigger (tmac.install_invalidation_triggers(), 10_vocabulary.sql;
+-- test/pgtap/spine_trigger_coverage.sql checks it).
 
 CREATE FUNCTION tmac.person_state_at(person_id text, at timestamptz)
   RETURNS TABLE (status text, job_role text, org_group_id integer, pledge_since timestamptz,

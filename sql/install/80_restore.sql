@@ -68,8 +68,11 @@ CREATE TABLE tmac.restore_window (
 );
 COMMENT ON TABLE tmac.restore_window IS
   'One row while a restore is in progress: opened by CREATE EXTENSION tmac over a restored vocabulary copy, closed by tmac.end_restore()';
-CREATE TRIGGER invalidate_caches AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.restore_window
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.cache_invalidate();
+
+-- The last governance table exists: every one gets its invalidation trigger (the one list,
+-- 10_vocabulary.sql), before the restore window below can be opened.
+SELECT tmac.install_invalidation_triggers();
+DROP FUNCTION tmac.install_invalidation_triggers();
 
 -- SECURITY LABEL FOR tmac set while tmac was not installed (a restore sets the labels of every
 -- schema before CREATE EXTENSION, pg_upgrade too) was checked for syntax only; its names are
