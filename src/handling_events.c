@@ -39,7 +39,8 @@
  * information_flow.c records, per transaction, the shapes this file does not
  * see per statement (MERGE, data-modifying CTEs, loops writing row by row,
  * large objects, MERGE … DELETE); a copy this file recorded counts there as
- * recorded (tmac_flow_note_recorded).
+ * recorded (tmac_handling_on_copy_recorded, which tmac.c points at
+ * tmac_flow_note_recorded; calls go one way, from information_flow.c here).
  */
 #include "postgres.h"
 
@@ -67,8 +68,16 @@
 
 #include "extension.h"
 #include "handling_events.h"
-#include "information_flow.h"
 #include "owner_query.h"
+
+TmacCopyRecordedFn tmac_handling_on_copy_recorded;
+
+static void
+copy_recorded(const char *target, int rank)
+{
+	if (tmac_handling_on_copy_recorded != NULL)
+		tmac_handling_on_copy_recorded(target, rank);
+}
 
 int			tmac_handling_rank_seen = -1;
 
@@ -397,7 +406,7 @@ tmac_handling_executor_end(QueryDesc *queryDesc)
 		sources = read_sources(rtable, rank);
 		record_event("copy", sources, target, rows, rank);
 		if (sources != NIL && target != NULL)
-			tmac_flow_note_recorded(target, rank);
+			copy_recorded(target, rank);
 	}
 	else
 	{
@@ -411,7 +420,7 @@ tmac_handling_executor_end(QueryDesc *queryDesc)
 		{
 			record_event("copy", sources, utility_target, rows, rank);
 			if (sources != NIL && utility_target != NULL)
-				tmac_flow_note_recorded(utility_target, rank);
+				copy_recorded(utility_target, rank);
 		}
 	}
 }

@@ -34,6 +34,16 @@ extern void *tmac_handling_utility_begin(PlannedStmt *pstmt);
 extern void tmac_handling_utility_end(PlannedStmt *pstmt, void *state, QueryCompletion *qc);
 extern void tmac_handling_utility_abort(void *state);
 
+/*
+ * Told of every copy this file records in the ledger, so that the
+ * transaction's information-flow check (information_flow.c) counts it as
+ * recorded.  tmac.c points it at tmac_flow_note_recorded: information_flow.c
+ * writes through this file, so this file must not call back into it (no
+ * circle between the two).
+ */
+typedef void (*TmacCopyRecordedFn) (const char *target, int rank);
+extern TmacCopyRecordedFn tmac_handling_on_copy_recorded;
+
 /* For information_flow.c. */
 extern char *tmac_relation_name(Oid relid);
 extern void tmac_handling_record_named(const char *kind, const char *source, const char *target,

@@ -495,6 +495,8 @@ _PG_init(void)
 	tmac_parallel_handoff_init();
 	tmac_shared_profiles_init();
 	tmac_access_stats_init();
+	/* the handling ledger tells the information-flow check what it recorded (one-way calls) */
+	tmac_handling_on_copy_recorded = tmac_flow_note_recorded;
 	tmac_login_gate_init();
 	MarkGUCPrefixReserved("tmac");
 
