@@ -169,6 +169,16 @@ lookup_extension(void)
 	}
 	Ext.sentinel = member_or_invalid(RelationRelationId,
 									 get_relname_relid("cache_sentinel", Ext.namespace_oid));
+	{
+		Oid			fetch_args[3] = {NAMEOID, TEXTOID, TIMESTAMPTZOID};
+
+		Ext.profile_fetch =
+			OidIsValid(member_or_invalid(ProcedureRelationId,
+										 GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+														 CStringGetDatum("access_profile_fetch"),
+														 PointerGetDatum(buildoidvector(fetch_args, 3)),
+														 ObjectIdGetDatum(Ext.namespace_oid))));
+	}
 	if (OidIsValid(Ext.sentinel))
 		tmac_sentinel_relid = Ext.sentinel;
 }

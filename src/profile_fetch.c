@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
 
+#include "extension.h"
 #include "owner_query.h"
 #include "profile_fetch.h"
 
@@ -112,6 +113,27 @@ tmac_profile_fetch(TmacProfile *p, const char *key, bool by_person, bool committ
 		"SELECT * FROM tmac.access_profile_fetch($1::pg_catalog.name, NULL, $2)";
 	static const char *q_person =
 		"SELECT * FROM tmac.access_profile_fetch(NULL, $1, $2)";
+
+	/*
+	 * A database still at 0.1.0's SQL (the library was replaced, ALTER
+	 * EXTENSION tmac UPDATE not yet run) has no tmac.access_profile_fetch:
+	 * the same query, written out over 0.1.0's functions.
+	 */
+#define LEGACY_PROFILE_QUERY(source) \
+	"WITH RECURSIVE a AS MATERIALIZED (SELECT * FROM " source ")," \
+	" d(id) AS (SELECT a.org_group_id FROM a UNION" \
+	"   SELECT g.group_id FROM tmac.org_group g, d WHERE g.parent_id OPERATOR(pg_catalog.=) d.id)" \
+	" SELECT (SELECT pg_catalog.min(l.rank) FROM tmac.level l)::pg_catalog.int4," \
+	" a.person_id::pg_catalog.text, a.active, a.clearance_rank::pg_catalog.int4," \
+	" a.read_compartments::pg_catalog.int4[], a.write_compartments::pg_catalog.int4[]," \
+	" a.org_group_id::pg_catalog.int4, a.pledge_ok, a.training_ok, a.valid_until," \
+	" (SELECT pg_catalog.array_agg(d.id) FROM d WHERE d.id IS NOT NULL)::pg_catalog.int4[]" \
+	" FROM (SELECT) AS one LEFT JOIN a ON true"
+	static const char *q_role_010 = LEGACY_PROFILE_QUERY("tmac.access_profile($1::pg_catalog.name, $2)");
+	static const char *q_person_010 = LEGACY_PROFILE_QUERY("tmac.access_profile_of($1, $2)");
+	bool		current = tmac_extension_required()->profile_fetch;
+	const char *query = by_person ? (current ? q_person : q_person_010)
+		: (current ? q_role : q_role_010);
 	static const Oid types[] = {INT4OID, TEXTOID, BOOLOID, INT4OID, INT4ARRAYOID, INT4ARRAYOID,
 	INT4OID, BOOLOID, BOOLOID, TIMESTAMPTZOID, INT4ARRAYOID};
 	Oid			argtypes[2] = {TEXTOID, TIMESTAMPTZOID};
@@ -120,7 +142,7 @@ tmac_profile_fetch(TmacProfile *p, const char *key, bool by_person, bool committ
 
 	values[0] = CStringGetTextDatum(key);
 	values[1] = TimestampTzGetDatum(at);
-	tmac_owner_query(by_person ? q_person : q_role, 2, argtypes, values,
+	tmac_owner_query(query, 2, argtypes, values,
 					 lengthof(types), types, true,
 					 committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT,
 					 read_profile, &fs);
@@ -130,7 +152,7 @@ tmac_profile_fetch(TmacProfile *p, const char *key, bool by_person, bool committ
 		FetchState	fl = {&latest, cxt, key};
 
 		memset(&latest, 0, sizeof(latest));
-		tmac_owner_query(by_person ? q_person : q_role, 2, argtypes, values,
+		tmac_owner_query(query, 2, argtypes, values,
 						 lengthof(types), types, true,
 						 committed ? TMAC_SNAPSHOT_LATEST_COMMITTED : TMAC_SNAPSHOT_LATEST,
 						 read_profile, &fl);
