@@ -82,11 +82,18 @@ forget_all(void)
 	queued_roles = NIL;
 }
 
-/* Signal every backend whose session role is one of the queued roles. */
+/*
+ * Signal every backend whose session role is one of the queued roles — this
+ * one too, when the person's own session committed their termination (a due
+ * termination applied by their own tmac.run_maintenance(), say): the signal
+ * is handled once the commit is done, so the session ends right after it,
+ * and with it every cursor it holds.
+ */
 static void
 terminate_queued(void)
 {
 	int			i;
+	bool		self = false;
 
 	LWLockAcquire(ProcArrayLock, LW_SHARED);
 	for (i = 0; i < (int) ProcGlobal->allProcCount; i++)
@@ -94,7 +101,7 @@ terminate_queued(void)
 		PGPROC	   *proc = &ProcGlobal->allProcs[i];
 		ListCell   *lc;
 
-		if (proc->pid == 0 || proc->pid == MyProcPid || !OidIsValid(proc->roleId))
+		if (proc->pid == 0 || !OidIsValid(proc->roleId))
 			continue;
 		foreach(lc, queued_roles)
 		{
@@ -102,13 +109,17 @@ terminate_queued(void)
 
 			if (q->roleid == proc->roleId)
 			{
-				if (kill(proc->pid, SIGTERM) != 0)
+				if (proc->pid == MyProcPid)
+					self = true;
+				else if (kill(proc->pid, SIGTERM) != 0)
 					elog(WARNING, "could not send SIGTERM to process %d: %m", proc->pid);
 				break;
 			}
 		}
 	}
 	LWLockRelease(ProcArrayLock);
+	if (self && kill(MyProcPid, SIGTERM) != 0)
+		elog(WARNING, "could not send SIGTERM to process %d: %m", MyProcPid);
 }
 
 static bool hr_feed_applying = false;

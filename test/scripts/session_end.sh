@@ -9,7 +9,7 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 cleanup() {
   [ -n "${bg:-}" ] && kill "$bg" 2>/dev/null
   psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-  psql -X -q -d postgres -c "DROP ROLE IF EXISTS se_alice" >/dev/null 2>&1
+  psql -X -q -d postgres -c "DROP ROLE IF EXISTS se_alice, se_bob" >/dev/null 2>&1
 }
 sessions() { psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'se_alice'"; }
 
@@ -58,4 +58,21 @@ echo "ok 3 - after commit the terminated person's session is ended"
 echo "ok 4 - the login role is NOLOGIN"
 psql -X -q -U se_alice -d "$db" -c "SELECT 1" >/dev/null 2>&1 && fail "alice can still log in"
 echo "ok 5 - and cannot log in again"
+
+# 6. A person whose own session commits their termination (made a tmac administrator after
+#    enrolment, they apply their own due termination with tmac.run_maintenance()) is not spared:
+#    that session ends right after the commit, and with it a cursor it held open.
+psql -X -q -d postgres -c "CREATE ROLE se_bob LOGIN" || fail "create se_bob"
+q -c "SELECT tmac.enrol_login('se_bob')" \
+  -c "INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('se-4', 'B1', 'hire', '{\"full_name\":\"Bob\",\"login_role\":\"se_bob\"}')" \
+  -c "GRANT tmac_admin TO se_bob" \
+  -c "INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at) VALUES ('se-5', 'B1', 'terminate', now() + interval '2 seconds')" \
+  >/dev/null || fail "setup of bob"
+sleep 3
+out=$(psql -X -At -U se_bob -d "$db" -c "BEGIN" -c "DECLARE c CURSOR WITH HOLD FOR SELECT 1" -c "COMMIT" \
+        -c "SELECT tmac.run_maintenance() IS NOT NULL" -c "SELECT 'still connected'" -c "FETCH ALL FROM c" 2>&1)
+[ "$(q -c "SELECT status FROM tmac.person WHERE person_id = 'B1'")" = terminated ] || fail "bob's termination was not applied: $out"
+case "$out" in *"still connected"*) fail "bob's own session survived his termination: $out" ;; esac
+case "$out" in *"terminating connection"*) ;; *) fail "bob's session did not end: $out" ;; esac
+echo "ok 6 - a person's own session that commits their termination ends right after the commit"
 cleanup
