@@ -96,6 +96,7 @@ tmac_query_as(Oid role, bool read_only_transaction, const char *sql, int nargs,
 	int			save_sec;
 	int			guc_level;
 	int			i;
+	volatile bool pushed = false;
 
 	GetUserIdAndSecContext(&save_uid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -114,6 +115,18 @@ tmac_query_as(Oid role, bool read_only_transaction, const char *sql, int nargs,
 								 true, 0, false);
 	SetUserIdAndSecContext(role, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   (read_only ? SECURITY_RESTRICTED_OPERATION : 0));
+
+	/*
+	 * Outside any statement's snapshot (a label printed while FETCH reads a
+	 * held cursor's stored rows, say), the query runs under the transaction's
+	 * snapshot, pushed here and popped when it is done: SPI would otherwise
+	 * leave the one it takes on the stack.
+	 */
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
 	PG_TRY();
 	{
 		SPIPlanPtr	plan;
@@ -170,4 +183,6 @@ tmac_query_as(Oid role, bool read_only_transaction, const char *sql, int nargs,
 	SetUserIdAndSecContext(save_uid, save_sec);
 	AtEOXact_GUC(true, guc_level);	/* as a function's SET clause: what was SAVEd here is restored */
 	SPI_finish();
+	if (pushed)
+		PopActiveSnapshot();
 }
