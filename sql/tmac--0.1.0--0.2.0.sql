@@ -8338,6 +8338,36 @@ ALTER FUNCTION tmac.check_terminated_session_open()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
+CREATE OR REPLACE FUNCTION tmac.check_person_login_refused()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         format('Login role %s of %s (%s) can no longer be a person''s login: %s.',
+                r.rolname, p.person_id, p.full_name, w.why),
+         now()
+    FROM tmac.person p
+    JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid OR r.rolname = p.login_role
+    CROSS JOIN LATERAL (SELECT tmac.login_role_refusal(r.rolname) AS why) w
+   WHERE p.status <> 'terminated' AND w.why IS NOT NULL;
+END;
+ALTER FUNCTION tmac.check_person_login_refused()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
 CREATE OR REPLACE FUNCTION tmac.check_grants()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -11207,6 +11237,7 @@ UPDATE tmac.criterion SET evidence = '情報管理基準 and 取扱管理簿: th
 UPDATE tmac.criterion SET evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign); leak signs from real access: the access statistics and their history (tmac.access_stats, tmac.access_stats_history, tmac.access_history(text)); refused logins of leavers (tmac.login_gate_refusals())'::text WHERE criterion = 'I-6'::text;
 UPDATE tmac.criterion SET evidence = 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'::text WHERE criterion = 'III'::text;
 UPDATE tmac.criterion SET evidence = 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'::text WHERE criterion = 'IV'::text;
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('person_login_refused'::text, 'II'::text, 'high'::text, 'Person''s login role that tmac would refuse to map'::text, 'After it was mapped, a person''s login role became a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, or other roles became its members: tmac.enrol_login and the HR feed refuse such roles, because whoever holds them can change what the person may read, feed the person''s own HR events, or act as the person.'::text, 'Give the duty to a role of its own (REVOKE tmac_admin / tmac_hr FROM the login, remove the attribute or the memberships); an administrator''s role is not also a person''s login.'::text, 'tmac.check_person_login_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 UPDATE tmac.compliance_check SET title = 'Approver of live grants holding a conflicting duty'::text, description = 'A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.'::text, remedy = 'Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'::text WHERE check_code = 'approver_conflicting_duty'::text;
 UPDATE tmac.compliance_check SET description = 'An active person holds grants in force but the required training is not current: the courses training_courses names and the mandatory courses of tmac.training_course for access holders, each within its validity (the one rule the access decision and the access-rights ledger use: tmac.training_courses_required).'::text WHERE check_code = 'access_without_training'::text;
 UPDATE tmac.compliance_check SET description = 'A user table stores row labels (a tmac.label column, or one of a domain over it) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).'::text WHERE check_code = 'label_column_unprotected'::text;
@@ -11218,7 +11249,6 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function, operator or cast over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_fk_cascade'::text, 'V'::text, 'medium'::text, 'Foreign key cascading updates from a protected table'::text, 'A foreign key references a protected table with ON UPDATE CASCADE, SET NULL or SET DEFAULT: PostgreSQL''s referential actions run as the table owner without row security, so changing a referenced key writes it into referencing rows of any label, or of an unprotected table, with no write-down refusal and no handling entry.'::text, 'Recreate the foreign key with ON UPDATE RESTRICT or NO ACTION, or reference a key that carries nothing secret (a surrogate key).'::text, 'tmac.check_protected_fk_cascade'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_table_owner_code'::text, 'V'::text, 'high'::text, 'Protected table running its owner''s code on every row'::text, 'An index expression or predicate, trigger, rule, column default, constraint or policy of a protected table calls a function owned by a role that is neither a superuser nor a tmac_admin member; it runs on hidden rows too, with no policy in between, and can copy them.'::text, 'Drop the object, or have an administrator own the function; have protected tables owned by a dedicated role, not by people who use them.'::text, 'tmac.check_protected_table_owner_code'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_manager_left'::text, 'I-1'::text, 'high'::text, '管理責任者が退職した資産 / Asset whose manager left'::text, 'The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'::text, 'Name a new manager with tmac.update_asset.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('login_gate_refused'::text, 'I-6'::text, 'high'::text, 'Refused login of a terminated or absent person'::text, 'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'::text, 'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'::text, 'tmac.check_login_gate_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('gated_role_renamed'::text, 'II'::text, 'high'::text, 'Login role of a terminated or absent person renamed'::text, 'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'::text, 'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'::text, 'tmac.check_gated_role_renamed'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('terminated_cron_job_active'::text, 'II'::text, 'high'::text, 'pg_cron job running as a terminated person'::text, 'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.'::text, 'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.'::text, 'tmac.check_terminated_cron_job_active'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -11231,6 +11261,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_stats_overflow'::text, 'I-6'::text, 'high'::text, 'Access statistics lost for want of room'::text, 'The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.'::text, 'Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).'::text, 'tmac.check_access_stats_overflow'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_table_unbound'::text, 'I-1'::text, 'high'::text, '目録に無い保護対象テーブル / Protected or labelled table not in the inventory'::text, 'A table protected by tmac.protect or classified with SECURITY LABEL FOR tmac is bound to no active asset of the inventory (重要情報目録), directly, through a parent table or through its schema: important information is held that the inventory does not name (seed ①).'::text, 'Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_manager'::text, 'I-1'::text, 'medium'::text, '管理責任者の無い資産 / Asset without a manager'::text, 'An active asset of the inventory names no 管理責任者 (the person responsible for it).'::text, 'Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_manager_left'::text, 'I-1'::text, 'high'::text, '管理責任者が退職した資産 / Asset whose manager left'::text, 'The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'::text, 'Name a new manager with tmac.update_asset.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_location'::text, 'I-1'::text, 'medium'::text, '保存先の無い資産 / Asset without a location'::text, 'An active asset records neither a 保存先 (a container, area or system) nor a bound table or schema.'::text, 'Record where it is kept: tmac.update_asset with "location", or tmac.bind_table / tmac.bind_schema.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_review_overdue'::text, 'I-1'::text, 'medium'::text, '見直されていない目録 / Inventory not reviewed'::text, 'An active asset was not reviewed within the inventory_review_interval setting (12 months by default): the inventory may no longer describe what is held.'::text, 'Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_contract_measures_missing'::text, 'I-1'::text, 'high'::text, '契約上の措置が未記録の預託情報 / Entrusted information without its contract measures'::text, 'An asset entrusted by another company (預託) records no contract reference or no measures the contract requires (seed ②: 他社が求める対策).'::text, 'Record them: tmac.update_asset(asset_no, ''{"contract_ref":"…","contract_measures":"…"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -11619,31 +11650,34 @@ GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_admin;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_approver;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_statement_strict() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
@@ -11659,10 +11693,10 @@ REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FR
 REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
@@ -11683,16 +11717,13 @@ REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
@@ -11715,23 +11746,20 @@ REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
@@ -11741,16 +11769,18 @@ GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
@@ -11759,6 +11789,7 @@ REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
@@ -11776,29 +11807,29 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
@@ -11813,32 +11844,30 @@ REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
@@ -11889,6 +11918,8 @@ REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
@@ -11900,26 +11931,29 @@ GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text)
 REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_transport(text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
@@ -11929,18 +11963,21 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac
 REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protection_registry_mismatch() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_fk_cascade() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_auditor;
@@ -11954,9 +11991,6 @@ GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
@@ -12061,6 +12095,7 @@ COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS 'Check label_column
 COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions, operators and casts outside schema tmac over tmac.label (a cast: to or from it), owned by a role that is neither superuser nor tmac_admin member';
 COMMENT ON FUNCTION tmac.check_login_gate_refused() IS 'Check login_gate_refused: login roles whose connections the login gate refused (a leaver or absent person trying to get in), until acknowledged';
 COMMENT ON FUNCTION tmac.check_object_labels() IS 'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
+COMMENT ON FUNCTION tmac.check_person_login_refused() IS 'Check person_login_refused: persons (not terminated) whose login role has become one tmac refuses to map (tmac.login_role_refusal: a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, a role with members)';
 COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS 'Check protected_fk_cascade: foreign keys with ON UPDATE CASCADE, SET NULL or SET DEFAULT referencing a protected table (the referential action writes into the referencing rows without row security)';
 COMMENT ON FUNCTION tmac.check_protected_table_owner_code() IS 'Check protected_table_owner_code: protected tables with an index expression or predicate, trigger, rule, column default, constraint or policy calling a function owned by a role that is neither superuser nor tmac_admin member';
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered';

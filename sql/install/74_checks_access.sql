@@ -103,6 +103,25 @@ END;
 COMMENT ON FUNCTION tmac.check_terminated_session_open() IS
   'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
 
+-- A person's login that became what tmac.enrol_login and the HR feed refuse to map (a member of
+-- tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, a role others are members of) after
+-- it was mapped: the same rule (tmac.login_role_refusal), applied to the roles as they are now.
+CREATE FUNCTION tmac.check_person_login_refused()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         format('Login role %s of %s (%s) can no longer be a person''s login: %s.',
+                r.rolname, p.person_id, p.full_name, w.why),
+         now()
+    FROM tmac.person p
+    JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid OR r.rolname = p.login_role
+    CROSS JOIN LATERAL (SELECT tmac.login_role_refusal(r.rolname) AS why) w
+   WHERE p.status <> 'terminated' AND w.why IS NOT NULL;
+END;
+COMMENT ON FUNCTION tmac.check_person_login_refused() IS
+  'Check person_login_refused: persons (not terminated) whose login role has become one tmac refuses to map (tmac.login_role_refusal: a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, a role with members)';
+
 CREATE FUNCTION tmac.check_grants()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -325,6 +344,9 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    'The login role of a terminated person still has LOGIN.', 'ALTER ROLE … NOLOGIN.', 'tmac.check_terminated_login_enabled', '{}', '{persons}', true),
   ('terminated_session_open', 'II', 'critical', 'Terminated person with open sessions',
    'A terminated person''s login role has open database sessions.', 'End them with pg_terminate_backend(pid).', 'tmac.check_terminated_session_open', '{}', '{persons}', true),
+  ('person_login_refused', 'II', 'high', 'Person''s login role that tmac would refuse to map',
+   'After it was mapped, a person''s login role became a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, or other roles became its members: tmac.enrol_login and the HR feed refuse such roles, because whoever holds them can change what the person may read, feed the person''s own HR events, or act as the person.',
+   'Give the duty to a role of its own (REVOKE tmac_admin / tmac_hr FROM the login, remove the attribute or the memberships); an administrator''s role is not also a person''s login.', 'tmac.check_person_login_refused', '{}', '{persons}', true),
   ('grant_unapproved', 'II', 'critical', 'Active grant without the required approvals',
    'A grant is active with no approval (or one, where a clearance of rank 40 or more needs two): nobody but its requester authorised it.',
    'Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.', 'tmac.check_grants', '{}', '{grants}', true),

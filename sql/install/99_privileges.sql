@@ -101,7 +101,7 @@ GRANT EXECUTE ON FUNCTION
   tmac.check_registered_check_tampered(),
   tmac.check_review_population_altered(), tmac.check_review_undecided(), tmac.check_schema_public_create(),
   tmac.check_sod_conflict(), tmac.check_sod_exception_expired(), tmac.check_terminated_live_grant(),
-  tmac.check_terminated_login_enabled(), tmac.check_terminated_session_open(),
+  tmac.check_terminated_login_enabled(), tmac.check_terminated_session_open(), tmac.check_person_login_refused(),
   tmac.compliance_check_results(), tmac.compliance_run(), tmac.findings_of(tmac.check_result[]),
   tmac.compliance_status_of(tmac.check_result[]), tmac.population_counts(), tmac.registered_check_problems(), tmac.compliance_report_html(integer),
   tmac.function_fingerprint(regproc), tmac.is_own_function(regproc),

@@ -122,6 +122,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.check_terminated_cron_job_active()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.check_protected_fk_cascade()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.check_terminated_session_open()', 'tmac_admin tmac_auditor'),
+  ('f', 'tmac.check_person_login_refused()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.close_due_reviews()', 'tmac_admin'),
   ('f', 'tmac.close_review(bigint)', 'tmac_access_admin tmac_admin'),
   ('f', 'tmac.compliance_report_html(integer)', 'tmac_admin tmac_auditor'),
