@@ -3801,12 +3801,6 @@ CREATE OR REPLACE FUNCTION tmac.vocabulary_needed_label(tbl regclass)
  STRICT
 AS 'MODULE_PATHNAME', $function$tmac_vocabulary_needed_label$function$;
 
-CREATE TRIGGER vocabulary_needed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.level FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync();
-
-CREATE TRIGGER vocabulary_needed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.compartment FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync();
-
-CREATE TRIGGER vocabulary_needed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.org_group FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync();
-
 CREATE OR REPLACE FUNCTION tmac.forget_dropped_tables()
  RETURNS event_trigger
  LANGUAGE plpgsql
@@ -10258,9 +10252,15 @@ AS 'MODULE_PATHNAME', $function$tmac_vocabulary_copy_sync$function$;
 
 CREATE TRIGGER vocabulary_copy AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.level FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_copy_sync();
 
+CREATE TRIGGER vocabulary_needed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.level FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync();
+
 CREATE TRIGGER vocabulary_copy AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.compartment FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_copy_sync();
 
+CREATE TRIGGER vocabulary_needed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.compartment FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync();
+
 CREATE TRIGGER vocabulary_copy AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.org_group FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_copy_sync();
+
+CREATE TRIGGER vocabulary_needed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.org_group FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync();
 
 CREATE TABLE tmac.restore_window (
   singleton boolean DEFAULT true NOT NULL,
@@ -11902,12 +11902,12 @@ GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
@@ -11960,18 +11960,18 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protection_registry_mismatch() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_auditor;
@@ -12012,6 +12012,9 @@ GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_a
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
@@ -12019,9 +12022,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;

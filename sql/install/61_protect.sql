@@ -533,16 +533,7 @@ CREATE FUNCTION tmac.vocabulary_needed_label(tbl regclass) RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_vocabulary_needed_label' LANGUAGE C STRICT;
 COMMENT ON FUNCTION tmac.vocabulary_needed_label(regclass) IS
   'Internal (protect, unprotect): gives a table the tmac_vocabulary_needed label of the latest vocabulary if it is in tmac.protected_table, removes it if not';
-DO $t$
-DECLARE
-  t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['level', 'compartment', 'org_group'] LOOP
-    EXECUTE pg_catalog.format('CREATE TRIGGER vocabulary_needed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.%I
-                                 FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_needed_sync()', t);
-  END LOOP;
-END
-$t$;
+-- (its triggers on the three vocabulary tables are created with the copy's, 80_restore.sql)
 
 -- A dropped table leaves the registry with it (audited like any change).
 -- The table's name is gone with it: an entry records which table it was.

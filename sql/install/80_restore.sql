@@ -43,13 +43,18 @@ CREATE FUNCTION tmac.vocabulary_copy_sync() RETURNS trigger
   AS 'MODULE_PATHNAME', 'tmac_vocabulary_copy_sync' LANGUAGE C;
 COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS
   'Statement trigger: rewrites the vocabulary copy on schema tmac after a change of the vocabulary (not during pg_upgrade or a restore window)';
+-- Both copies of the vocabulary follow every change of it: the one schema tmac carries
+-- (vocabulary_copy) and the codes every protected table carries (vocabulary_needed, 61_protect.sql).
 DO $t$
 DECLARE
   t text;
+  trg text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['level', 'compartment', 'org_group'] LOOP
-    EXECUTE pg_catalog.format('CREATE TRIGGER vocabulary_copy AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.%I
-                                 FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_copy_sync()', t);
+    FOREACH trg IN ARRAY ARRAY['vocabulary_copy', 'vocabulary_needed'] LOOP
+      EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.%I
+                                   FOR EACH STATEMENT EXECUTE FUNCTION tmac.%I()', trg, t, trg || '_sync');
+    END LOOP;
   END LOOP;
 END
 $t$;
