@@ -17,6 +17,10 @@ DATA         = $(INSTALL_SQL) $(filter-out $(INSTALL_SQL),$(wildcard sql/tmac--*
 # PostgreSQL 15's own headers trip -Wunused-parameter and (in array.h's macros)
 # -Wsign-compare under -Wextra, so those two are off.
 PG_CFLAGS    = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare
+# tmac's message catalog: every ereport of src/*.c is looked up in the text
+# domain tmac-<major> (src/message_catalog.h), built from po/<language>/*.po.
+CATALOG_LANGUAGES = ja
+CATALOG_MO   = $(foreach l,$(CATALOG_LANGUAGES),po/$(l).mo)
 # TMAC_DEV=1 (set by `make test`, hence CI): warnings are errors and Assert()s
 # are compiled in (they call ExceptionalCondition, present in every server
 # build, so such a tmac.so loads into a non-assert server too), and so are the
@@ -49,7 +53,7 @@ ISOLATION_DB = $(ISOLATION_TESTDB)
 ISOLATION_OPTS = --inputdir=test/isolation --use-existing
 # install scripts of earlier versions left by an older checkout go too (never upgrade scripts)
 EXTRA_CLEAN  = $(INSTALL_SQL) $(filter-out $(wildcard sql/tmac--*--*.sql),$(wildcard sql/tmac--*.sql)) results regression.diffs regression.out \
-               test/isolation/results test/isolation/output_iso .build_flags
+               test/isolation/results test/isolation/output_iso .build_flags $(CATALOG_MO)
 
 PG_CONFIG   ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PGXS        := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -63,7 +67,23 @@ all install:
 	@echo "pg_config not found: run 'make test' or 'bash test/setup.sh' first to install PostgreSQL 15" >&2; exit 1
 endif
 
-all: $(INSTALL_SQL)
+all: $(INSTALL_SQL) $(CATALOG_MO)
+
+# One catalog per language from its area files (po/ja/00_header.po first):
+# msgfmt refuses a message translated twice; --check refuses a translation
+# whose printf placeholders differ from its message's.
+po/%.mo: FORCE
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (Debian: apt-get install gettext)" >&2; exit 1; }
+	@cat $(sort $(wildcard po/$*/*.po)) > po/$*.po.all
+	@msgfmt --check -o $@.tmp po/$*.po.all && { cmp -s $@.tmp $@ || mv $@.tmp $@; }; rm -f $@.tmp po/$*.po.all; test -f $@
+
+install: install-catalog
+.PHONY: install-catalog
+install-catalog: $(CATALOG_MO)
+	@for l in $(CATALOG_LANGUAGES); do \
+	  $(MKDIR_P) '$(DESTDIR)$(localedir)/'$$l/LC_MESSAGES && \
+	  $(INSTALL_DATA) po/$$l.mo '$(DESTDIR)$(localedir)/'$$l'/LC_MESSAGES/tmac-$(MAJORVERSION).mo' || exit 1; \
+	done
 
 $(OBJS): $(wildcard src/*.h) .build_flags
 

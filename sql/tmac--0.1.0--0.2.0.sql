@@ -83,6 +83,30 @@ ALTER TABLE tmac.compliance_check ADD COLUMN disabled_by name;
 
 CREATE TABLE tmac.cache_sentinel ();
 
+CREATE OR REPLACE FUNCTION tmac.message(msgid text)
+ RETURNS text
+ LANGUAGE c
+ STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', $function$tmac_message$function$;
+
+CREATE OR REPLACE FUNCTION tmac.message(msgid text, VARIADIC args "any")
+ RETURNS text
+ LANGUAGE c
+ STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', $function$tmac_message$function$;
+
+CREATE OR REPLACE FUNCTION tmac.msgid(msgid text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN msgid;
+ALTER FUNCTION tmac.msgid(text)
+  IMMUTABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
 CREATE OR REPLACE FUNCTION tmac.vocabulary_fold(spelling text)
  RETURNS text
  LANGUAGE c
@@ -11650,18 +11674,19 @@ GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_admin;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_approver;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
@@ -11697,37 +11722,40 @@ REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
@@ -11744,8 +11772,6 @@ REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
-REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
@@ -11757,9 +11783,6 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
@@ -11778,13 +11801,14 @@ GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
@@ -11809,8 +11833,9 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
@@ -11819,17 +11844,19 @@ REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,int
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
@@ -11844,30 +11871,27 @@ REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
@@ -11902,12 +11926,12 @@ GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
@@ -11960,15 +11984,9 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -11978,6 +11996,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_audi
 REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_fk_cascade() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_auditor;
@@ -11991,6 +12012,9 @@ GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
@@ -12012,9 +12036,6 @@ GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_a
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
@@ -12022,6 +12043,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
@@ -12181,6 +12205,9 @@ COMMENT ON FUNCTION tmac.login_role_holder(pg_catalog.name,pg_catalog.text) IS '
 COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
 COMMENT ON FUNCTION tmac.may_close_handling(tmac.handling_entry,pg_catalog.text) IS 'Internal: true when the person may close the entry: the handler''s 部門管理者 (their department or one above it) or the 情報管理責任者, the asset''s 管理責任者, or the entry''s approver; never the handler';
 COMMENT ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,pg_catalog.text) IS 'Internal: true when the person may confirm the return the handler reported: whoever may close the entry, or another person to whom its asset is theirs';
+COMMENT ON FUNCTION tmac.message(pg_catalog.text) IS 'The message msgid in the session''s language (lc_messages), from tmac''s message catalog';
+COMMENT ON FUNCTION tmac.message(pg_catalog.text,pg_catalog."any") IS 'The message msgid in the session''s language (lc_messages), from tmac''s message catalog, with its arguments filled in like format(): %s, %L, %I, %n$s (the n-th argument), %%; arguments of PostgreSQL''s built-in types and tmac''s own only';
+COMMENT ON FUNCTION tmac.msgid(pg_catalog.text) IS 'Marks a text that is stored and translated when read (with tmac.message) for tmac''s message catalog; returns it unchanged';
 COMMENT ON FUNCTION tmac.notify_incident(bigint,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text) IS 'Records that an incident was notified to the entrusting company (委託元), an authority (監督官庁), the police (警察), customers or the public, when and with what reference';
 COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,integer,pg_catalog.text,pg_catalog.text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
 COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';

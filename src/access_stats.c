@@ -86,6 +86,7 @@
  * the two.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -48,6 +48,7 @@
  * between setting and taking it never leaves a later statement unaudited.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/transam.h"
 #include "access/xact.h"

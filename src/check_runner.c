@@ -16,6 +16,7 @@
  * (through compliance_check_results, SECURITY DEFINER) may call it.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_proc.h"

@@ -29,6 +29,7 @@
  * nothing grants EXECUTE on them to anyone.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "fmgr.h"
 #include "funcapi.h"

@@ -50,6 +50,7 @@
  * a run scans the list of such open portals.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "executor/executor.h"
 #include "miscadmin.h"

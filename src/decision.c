@@ -10,6 +10,7 @@
  * leaves this file, never queries, and never walks the group tree.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "fmgr.h"
 #include "utils/builtins.h"

@@ -20,6 +20,7 @@
  * otherwise be decoded as a label.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"

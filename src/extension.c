@@ -19,6 +19,7 @@
  * caches PostgreSQL keeps of pg_class and of the relation's policies.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/genam.h"
 #include "access/xact.h"

@@ -45,6 +45,7 @@
  * gate's: the gate is closed before the sessions are ended.)
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include <signal.h>
 

@@ -43,6 +43,7 @@
  * tmac_flow_note_recorded; calls go one way, from information_flow.c here).
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/parallel.h"
 #include "access/xact.h"

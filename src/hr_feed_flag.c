@@ -29,6 +29,7 @@
  * tmac.hr_event_receive, the PL/pgSQL row trigger, which decides as before.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"

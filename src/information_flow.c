@@ -63,6 +63,7 @@
  * later write records again.  tmac's own tables are never targets.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/parallel.h"
 #include "access/xact.h"

@@ -9,6 +9,7 @@
  * between databases, and is validated exactly like text input.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"

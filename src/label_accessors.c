@@ -8,6 +8,7 @@
  * e.g. 【極秘】PRJ-A,PRJ-B（開発部限り）.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"

@@ -16,6 +16,7 @@
  * may then evaluate them before a row-security filter, e.g. in an index scan.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "common/hashfn.h"
 #include "utils/builtins.h"

@@ -130,6 +130,7 @@
  * whose gate opened again is kept while it has refusals, as evidence.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -45,6 +45,7 @@
  * model of invoker rights: whoever runs such code runs it as themselves.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"

@@ -31,6 +31,7 @@
  * so this is only a fallback).
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/parallel.h"
 #include "access/xact.h"

@@ -37,6 +37,7 @@
  * of tmac's own queries (owner_query.c) over tmac.protected_table.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"

@@ -15,6 +15,7 @@
  * it can ask for one.  Plans that are not parallel pay nothing.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/parallel.h"
 #include "executor/executor.h"

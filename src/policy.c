@@ -20,6 +20,7 @@
  * row written must dominate it (information_flow.c).
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"

@@ -7,6 +7,7 @@
  * it without depending on one another.  What the fields mean is profile.h.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include <ctype.h>
 

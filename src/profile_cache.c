@@ -77,6 +77,7 @@
  *     query with a snapshot of its own decides by rules 1-6.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/parallel.h"
 #include "storage/proc.h"

@@ -11,6 +11,7 @@
  * profile_cache.c's business; this file only fetches.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"

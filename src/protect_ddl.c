@@ -17,6 +17,7 @@
  * Any other ALTER TABLE, tmac.protect()'s own included, adds no link.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"

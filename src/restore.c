@@ -43,6 +43,7 @@
  * cache_invalidate statement trigger.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "catalog/namespace.h"
 #include "catalog/pg_proc.h"

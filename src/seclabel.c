@@ -22,6 +22,7 @@
  * EXTENSION tmac UPDATE) refuses label changes rather than make them unaudited.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"

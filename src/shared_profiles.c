@@ -97,6 +97,7 @@
  * governance state is still proved by hand, here.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/transam.h"
 #include "access/xact.h"

@@ -46,6 +46,7 @@
  * stale.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "catalog/index.h"
 #include "catalog/pg_type.h"

@@ -56,6 +56,7 @@
  * the statement trigger of every governance table, lives there.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "commands/trigger.h"
 #include "catalog/objectaccess.h"
@@ -486,6 +487,8 @@ require_preloaded(void)
 void
 _PG_init(void)
 {
+	/* tmac's message catalog (message_catalog.c), first: every message below may need it */
+	pg_bindtextdomain(TEXTDOMAIN);
 	require_preloaded();
 	define_internal_settings();
 	/* the modules' settings and label providers (no hooks, no callbacks) */

@@ -29,6 +29,7 @@
  * planning: the access a cursor keeps, what a parallel plan may have read.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"

@@ -17,6 +17,7 @@
  * reads protected rows never builds it.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"

@@ -35,6 +35,7 @@
  * CREATE EXTENSION is a fresh install rather than a restore.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "catalog/namespace.h"
 #include "catalog/objectaccess.h"

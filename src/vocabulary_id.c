@@ -9,6 +9,7 @@
  * case-folding rule (tmac_vocab_fold) to the SQL that keeps spellings unique.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "fmgr.h"
 #include "utils/builtins.h"

@@ -52,6 +52,7 @@
  * none is left behind for a table dropped meanwhile.
  */
 #include "postgres.h"
+#include "message_catalog.h"
 
 #include "access/genam.h"
 #include "access/heapam.h"

@@ -16,6 +16,11 @@ tmac_private_install() {
   mkdir -p "$dir/usr/lib/postgresql" "$dir/usr/share/postgresql"
   cp -a /usr/lib/postgresql/15 "$dir/usr/lib/postgresql/"
   cp -a /usr/share/postgresql/15 "$dir/usr/share/postgresql/"
+  # PostgreSQL's own catalogs beside tmac's (the server finds them relative to its binary)
+  local mo; for mo in /usr/share/locale/*/LC_MESSAGES/postgres-15.mo; do
+    [ -e "$mo" ] || continue
+    mkdir -p "$dir${mo%/*}" && cp "$mo" "$dir$mo"
+  done
   make -s -C "$top" PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config DESTDIR="$dir" install >/dev/null || return 1
   PGBIN=$dir/usr/lib/postgresql/15/bin
   export PATH=$PGBIN:$PATH

@@ -1,0 +1,241 @@
+/*
+ * message_catalog.c — tmac's messages in the session's language.
+ *
+ * tmac speaks through one message catalog, PostgreSQL's own gettext
+ * machinery, in the text domain TEXTDOMAIN ("tmac-15": the Makefile defines
+ * it for every file, so each ereport's errmsg, errdetail and errhint is looked
+ * up there; _PG_init binds it).  lc_messages chooses the language: with
+ * 'ja_JP.UTF-8' every message is Japanese, with 'C' or 'en_US.UTF-8' English.
+ * The SQLSTATE never changes with the language.
+ *
+ * Messages raised by tmac's SQL go through the same catalog, by
+ * tmac.message(msgid, VARIADIC args): it looks msgid up in the catalog and
+ * fills in its arguments the way format() does — %s (the value as text; NULL
+ * as nothing), %L (a quoted literal; NULL as NULL), %I (a quoted identifier),
+ * %% — and %n$s, %n$L, %n$I for the n-th argument, so a translation may put the
+ * arguments in its own order.  tmac.msgid(text) marks a string that is stored
+ * (a check's title, a remedy) for the catalog; what reads it translates it
+ * with tmac.message.
+ *
+ * Arguments are printed with their type's output function only for
+ * PostgreSQL's built-in types and tmac's own (a domain by its base type): a
+ * message is formatted inside tmac's SECURITY DEFINER functions, which must
+ * never run an output function someone else wrote.
+ *
+ * The catalog's sources are the files of po/<language>/, one per area; po/extract.sh
+ * lists every message (xgettext for the C files, the tmac.message and
+ * tmac.msgid literals of sql/install); test/scripts/message_catalog.sh fails
+ * when one has no Japanese translation or a translation's arguments differ.
+ */
+#include "postgres.h"
+
+#include "access/transam.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "extension.h"
+#include "message_catalog.h"
+
+PG_FUNCTION_INFO_V1(tmac_message);
+
+/* Refuse to print a value whose output function is not PostgreSQL's or tmac's. */
+static void
+require_trusted_type(Oid typid)
+{
+	Oid			base = getBaseType(typid);
+	const TmacExtension *ext;
+
+	if (base < FirstNormalObjectId)
+		return;
+	ext = tmac_extension();
+	if (ext->installed && getExtensionOfObject(TypeRelationId, base) == ext->ext_oid)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("a message argument of type %s cannot be printed",
+					format_type_be(typid)),
+			 errdetail("tmac prints only values of PostgreSQL's built-in types and of its own types in its messages.")));
+}
+
+/* The argument as text, as %s prints it (NULL: nothing). */
+static char *
+message_arg_text(const MessageArg *arg)
+{
+	Oid			output;
+	bool		varlena;
+
+	if (arg->isnull)
+		return NULL;
+	require_trusted_type(arg->typid);
+	getTypeOutputInfo(arg->typid, &output, &varlena);
+	return OidOutputFunctionCall(output, arg->value);
+}
+
+static void
+append_conversion(StringInfo out, char conversion, const MessageArg *arg)
+{
+	char	   *text = message_arg_text(arg);
+
+	switch (conversion)
+	{
+		case 's':
+			if (text)
+				appendStringInfoString(out, text);
+			break;
+		case 'L':
+			if (text)
+				appendStringInfoString(out, quote_literal_cstr(text));
+			else
+				appendStringInfoString(out, "NULL");
+			break;
+		case 'I':
+			if (!text)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("a message argument printed as an identifier is null")));
+			appendStringInfoString(out, quote_identifier(text));
+			break;
+	}
+}
+
+/*
+ * Fill the arguments into a (translated) message.  A malformed placeholder or
+ * too few arguments is an error: test/scripts/message_catalog.sh keeps every
+ * translation's placeholders equal to its message's.
+ */
+char *
+tmac_message_format(const char *format, const MessageArg *args, int nargs)
+{
+	StringInfoData out;
+	const char *p;
+	int			next = 0;
+
+	initStringInfo(&out);
+	for (p = format; *p; p++)
+	{
+		int			index;
+
+		if (*p != '%')
+		{
+			appendStringInfoChar(&out, *p);
+			continue;
+		}
+		p++;
+		if (*p == '%')
+		{
+			appendStringInfoChar(&out, '%');
+			continue;
+		}
+		index = next++;
+		if (*p >= '1' && *p <= '9')
+		{
+			const char *digits = p;
+
+			index = 0;
+			while (*p >= '0' && *p <= '9' && index < 1000)
+				index = index * 10 + (*p++ - '0');
+			if (*p != '$')
+			{
+				p = digits;
+				goto malformed;
+			}
+			p++;
+			index--;
+		}
+		if (*p != 's' && *p != 'L' && *p != 'I')
+			goto malformed;
+		if (index >= nargs)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("too few arguments for message \"%s\"", format)));
+		append_conversion(&out, *p, &args[index]);
+	}
+	return out.data;
+
+malformed:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("malformed placeholder in message \"%s\"", format),
+			 errhint("Use %%s, %%L, %%I, %%n$s or %%%%.")));
+	pg_unreachable();
+}
+
+/* The message in the session's language (lc_messages). */
+const char *
+tmac_translate(const char *msgid)
+{
+#ifdef ENABLE_NLS
+	return dgettext(TEXTDOMAIN, msgid);
+#else
+	return msgid;
+#endif
+}
+
+/*
+ * tmac.message(msgid text) and tmac.message(msgid text, VARIADIC args "any"):
+ * msgid translated into the session's language, its arguments filled in.
+ */
+Datum
+tmac_message(PG_FUNCTION_ARGS)
+{
+	const char *translated;
+	MessageArg *args;
+	int			nargs = 0;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	translated = tmac_translate(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+
+	if (PG_NARGS() > 1 && get_fn_expr_variadic(fcinfo->flinfo))
+	{
+		/* VARIADIC array: its elements are the arguments */
+		ArrayType  *array;
+		Datum	   *values;
+		bool	   *nulls;
+		Oid			elemtype;
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+
+		if (PG_ARGISNULL(1))
+			nargs = 0;
+		else
+		{
+			array = PG_GETARG_ARRAYTYPE_P(1);
+			elemtype = ARR_ELEMTYPE(array);
+			get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+			deconstruct_array(array, elemtype, typlen, typbyval, typalign,
+							  &values, &nulls, &nargs);
+			args = palloc(sizeof(MessageArg) * Max(nargs, 1));
+			for (int i = 0; i < nargs; i++)
+			{
+				args[i].value = values[i];
+				args[i].isnull = nulls[i];
+				args[i].typid = elemtype;
+			}
+		}
+		if (nargs == 0)
+			args = NULL;
+	}
+	else
+	{
+		nargs = PG_NARGS() - 1;
+		args = palloc(sizeof(MessageArg) * Max(nargs, 1));
+		for (int i = 0; i < nargs; i++)
+		{
+			args[i].isnull = PG_ARGISNULL(i + 1);
+			args[i].value = args[i].isnull ? (Datum) 0 : PG_GETARG_DATUM(i + 1);
+			args[i].typid = get_fn_expr_argtype(fcinfo->flinfo, i + 1);
+			if (!OidIsValid(args[i].typid))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("could not determine the type of a message argument")));
+		}
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(tmac_message_format(translated, args, nargs)));
+}
