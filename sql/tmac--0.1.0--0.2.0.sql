@@ -1203,6 +1203,33 @@ ALTER FUNCTION tmac.configure_compliance(text,text)
   SECURITY INVOKER
   RESET ALL;
 
+CREATE OR REPLACE FUNCTION tmac.company_time_zone()
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$ SELECT tmac.setting_value('date_time_zone') $function$;
+
+CREATE OR REPLACE FUNCTION tmac.company_time(at timestamp with time zone)
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT pg_catalog.to_char(at AT TIME ZONE z.name, 'YYYY-MM-DD HH24:MI:SS') || ' ' ||
+         CASE WHEN o.utc_offset = n.utc_offset AND n.abbrev !~ '^[-+0-9]' THEN n.abbrev
+              ELSE 'UTC' || CASE WHEN o.utc_offset < interval '0' THEN '-' ELSE '+' END ||
+                   pg_catalog.to_char(CASE WHEN o.utc_offset < interval '0' THEN -o.utc_offset ELSE o.utc_offset END, 'HH24:MI')
+         END
+    FROM (SELECT tmac.company_time_zone() AS name) z
+    CROSS JOIN LATERAL (SELECT (at AT TIME ZONE z.name) - (at AT TIME ZONE 'UTC') AS utc_offset) o
+    LEFT JOIN pg_catalog.pg_timezone_names n ON n.name = z.name
+  $function$;
+
 CREATE OR REPLACE FUNCTION tmac.hr_feed_defer()
  RETURNS void
  LANGUAGE c
@@ -11674,6 +11701,7 @@ GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_admin;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_approver;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
@@ -11682,27 +11710,26 @@ REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_statement_strict() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
@@ -11722,8 +11749,6 @@ REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
@@ -11739,20 +11764,18 @@ REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBL
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
@@ -11772,11 +11795,17 @@ REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
+REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -11795,9 +11824,6 @@ GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_audito
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
@@ -11809,11 +11835,12 @@ GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
@@ -11831,21 +11858,16 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
@@ -11855,43 +11877,49 @@ REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_assets(text[],text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
@@ -11903,21 +11931,17 @@ GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.return_handling(bigint,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_discovery(bigint) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
@@ -11947,46 +11971,52 @@ GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_transport(text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -12015,9 +12045,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.reset_access_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.reset_access_stats() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
@@ -12133,6 +12160,8 @@ COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS 'Check terminated_l
 COMMENT ON FUNCTION tmac.check_terminated_session_open() IS 'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
 COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
 COMMENT ON FUNCTION tmac.close_incident(bigint,pg_catalog.text,pg_catalog.text) IS 'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
+COMMENT ON FUNCTION tmac.company_time(timestamp with time zone) IS 'A moment written in the company''s time zone, with the zone: 2026-12-07 09:52:00 JST (NULL for NULL)';
+COMMENT ON FUNCTION tmac.company_time_zone() IS 'The company''s time zone (the date_time_zone setting), in which tmac writes times and counts dates';
 COMMENT ON FUNCTION tmac.compliance_check_restore() IS 'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
 COMMENT ON FUNCTION tmac.compliance_check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
 COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A one-page printable HTML compliance report: status per criterion (I-1 … V) with its reason, population and checks (built-in evaluated, disabled, own), the exceptions (disabled checks, weakening settings) and the open findings, at most max_findings_per_criterion per criterion; 適合 only for ok';

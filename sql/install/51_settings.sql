@@ -177,3 +177,29 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
   'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
+
+-- The company's time zone, and a moment written in it.  Every time tmac writes into a
+-- finding detail, a report or a ledger export goes through tmac.company_time, so the same
+-- moment never appears in two zones in one document, and each says which zone it is in.
+CREATE FUNCTION tmac.company_time_zone() RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT tmac.setting_value('date_time_zone') $$;
+COMMENT ON FUNCTION tmac.company_time_zone() IS
+  'The company''s time zone (the date_time_zone setting), in which tmac writes times and counts dates';
+
+CREATE FUNCTION tmac.company_time(at timestamptz) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+  SELECT pg_catalog.to_char(at AT TIME ZONE z.name, 'YYYY-MM-DD HH24:MI:SS') || ' ' ||
+         CASE WHEN o.utc_offset = n.utc_offset AND n.abbrev !~ '^[-+0-9]' THEN n.abbrev
+              ELSE 'UTC' || CASE WHEN o.utc_offset < interval '0' THEN '-' ELSE '+' END ||
+                   pg_catalog.to_char(CASE WHEN o.utc_offset < interval '0' THEN -o.utc_offset ELSE o.utc_offset END, 'HH24:MI')
+         END
+    FROM (SELECT tmac.company_time_zone() AS name) z
+    CROSS JOIN LATERAL (SELECT (at AT TIME ZONE z.name) - (at AT TIME ZONE 'UTC') AS utc_offset) o
+    LEFT JOIN pg_catalog.pg_timezone_names n ON n.name = z.name
+  $$;
+COMMENT ON FUNCTION tmac.company_time(timestamptz) IS
+  'A moment written in the company''s time zone, with the zone: 2026-12-07 09:52:00 JST (NULL for NULL)';

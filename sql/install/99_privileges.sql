@@ -50,9 +50,11 @@ TO PUBLIC;
 -- tmac.grant_sod_exception, …; tmac.hr_feed_applying() and tmac.restoring() in triggers run as
 -- the writing role; tmac.grant_lapse() in the view tmac.grants (a view's functions are checked
 -- against its reader; it only computes from its arguments).
--- tmac.message() and tmac.msgid() only translate and format a text (message_catalog.c).
+-- tmac.message() and tmac.msgid() only translate and format a text (message_catalog.c);
+-- tmac.company_time() writes a moment in the company's zone, which is no secret.
 GRANT EXECUTE ON FUNCTION tmac.invoker(), tmac.valid_name(text), tmac.valid_code(text),
   tmac.message(text), tmac.message(text, "any"), tmac.msgid(text),
+  tmac.company_time_zone(), tmac.company_time(timestamptz),
   tmac.require_arguments(text, text[]), tmac.hr_feed_applying(), tmac.restoring(),
   tmac.grant_lapse(tstzrange, timestamptz)
 TO PUBLIC;

@@ -152,6 +152,8 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.glb(tmac.label,tmac.label)', 'PUBLIC'),
   ('f', 'tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone)', ''),
   ('f', 'tmac.grant_lapse(tstzrange,timestamp with time zone)', 'PUBLIC'),
+  ('f', 'tmac.company_time(timestamp with time zone)', 'PUBLIC'),
+  ('f', 'tmac.company_time_zone()', 'PUBLIC'),
   ('f', 'tmac.message(text)', 'PUBLIC'),
   ('f', 'tmac.message(text,"any")', 'PUBLIC'),
   ('f', 'tmac.msgid(text)', 'PUBLIC'),

@@ -151,7 +151,9 @@ INSERT INTO public_allowlist VALUES
   -- computed per row of tmac.grants, by everyone who may read it
   ('tmac.grant_lapse(tstzrange, timestamptz)'),
   -- the message catalog: a message in the session's language, a stored text marked for it
-  ('tmac.message(text)'), ('tmac.message(text, "any")'), ('tmac.msgid(text)');
+  ('tmac.message(text)'), ('tmac.message(text, "any")'), ('tmac.msgid(text)'),
+  -- a moment in the company's time zone (the zone is no secret)
+  ('tmac.company_time_zone()'), ('tmac.company_time(timestamptz)');
 -- Acts of any person (seed ④ record what one handles, ⑥ report a leak sign): executable by
 -- tmac_person, which tmac.enrol_login grants to each enrolled login, never by PUBLIC.  Each is
 -- SECURITY DEFINER and begins by asking tmac.acting_person(), which refuses (42501) every role
