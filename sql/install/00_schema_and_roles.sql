@@ -16,7 +16,7 @@ DECLARE
 BEGIN
   FOR r IN
     SELECT * FROM (VALUES
-      ('tmac_admin',        'tmac: information-management officer; defines the vocabulary, protects tables, configures tmac'),
+      ('tmac_admin',        'tmac: administrator (a role for the DBA side, never a person''s login); defines the vocabulary, protects tables, configures tmac'),
       ('tmac_access_admin', 'tmac: access administrator; requests clearances and need-to-know grants, runs access reviews'),
       ('tmac_approver',     'tmac: approver (information manager); approves or rejects requests made by someone else'),
       ('tmac_hr',           'tmac: the HR system; feeds hire, transfer, leave and termination events'),

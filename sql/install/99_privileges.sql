@@ -234,6 +234,9 @@ GRANT EXECUTE ON FUNCTION
   tmac.return_handling(bigint, text), tmac.confirm_return(bigint, text),
   tmac.report_incident(text, text, timestamptz, text, text[], text, text, text), tmac.confirm_discovery(bigint)
 TO tmac_person;
+-- What those acts take: the seed's leak signs a report names (README, Incidents) and the handling
+-- actions — reference lists from the seed, no secret.
+GRANT SELECT ON tmac.leak_sign, tmac.handling_action TO tmac_person;
 -- Managers: approve handling (never their own), review violations, respond to incidents.
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint, text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint, text),
