@@ -1122,7 +1122,7 @@ BEGIN
         END IF;
       WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval',
            'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age',
-           'access_lookback', 'shared_account_window' THEN
+           'access_lookback', 'shared_account_window', 'electronic_measure_review' THEN
         IF v::interval <= interval '0' THEN
           RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -11191,6 +11191,229 @@ BEGIN
 END
 $function$;
 
+CREATE TABLE tmac.electronic_measure_kind (
+  measure text NOT NULL,
+  ordinal smallint NOT NULL,
+  name_ja text NOT NULL,
+  name_en text NOT NULL,
+  seed_reference text NOT NULL
+);
+
+ALTER TABLE tmac.electronic_measure_kind ADD CONSTRAINT electronic_measure_kind_measure_check CHECK ((measure ~ '^[a-z][a-z0-9_]{0,62}$'::text));
+
+ALTER TABLE tmac.electronic_measure_kind ADD CONSTRAINT electronic_measure_kind_pkey PRIMARY KEY (measure);
+
+ALTER TABLE tmac.electronic_measure_kind ADD CONSTRAINT electronic_measure_kind_ordinal_key UNIQUE (ordinal);
+
+CREATE TABLE tmac.electronic_measure (
+  declaration_id bigint GENERATED ALWAYS AS IDENTITY,
+  measure text NOT NULL,
+  status text NOT NULL,
+  description text NOT NULL,
+  checked_by text NOT NULL,
+  checked_at timestamp with time zone NOT NULL,
+  observation text NOT NULL,
+  evidence_uri text,
+  evidence_sha256 text,
+  recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+  recorded_by name DEFAULT tmac.invoker() NOT NULL,
+  superseded_by bigint,
+  superseded_at timestamp with time zone
+);
+
+ALTER TABLE tmac.electronic_measure ADD CONSTRAINT electronic_measure_status_check CHECK ((status = ANY (ARRAY['in_place'::text, 'not_applicable'::text])));
+
+ALTER TABLE tmac.electronic_measure ADD CONSTRAINT electronic_measure_description_check CHECK ((length(btrim(description)) >= 10));
+
+ALTER TABLE tmac.electronic_measure ADD CONSTRAINT electronic_measure_observation_check CHECK ((length(btrim(observation)) >= 10));
+
+ALTER TABLE tmac.electronic_measure ADD CONSTRAINT electronic_measure_evidence_uri_check CHECK ((btrim(evidence_uri) <> ''::text));
+
+ALTER TABLE tmac.electronic_measure ADD CONSTRAINT electronic_measure_evidence_sha256_check CHECK ((evidence_sha256 ~ '^[0-9a-f]{64}$'::text));
+
+ALTER TABLE tmac.electronic_measure ADD CONSTRAINT electronic_measure_check CHECK (((superseded_by IS NULL) = (superseded_at IS NULL)));
+
+ALTER TABLE tmac.electronic_measure ADD CONSTRAINT electronic_measure_pkey PRIMARY KEY (declaration_id);
+
+ALTER TABLE tmac.electronic_measure ADD CONSTRAINT electronic_measure_measure_fkey FOREIGN KEY (measure) REFERENCES tmac.electronic_measure_kind(measure);
+
+ALTER TABLE tmac.electronic_measure ADD CONSTRAINT electronic_measure_checked_by_fkey FOREIGN KEY (checked_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.electronic_measure ADD CONSTRAINT electronic_measure_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES tmac.electronic_measure(declaration_id);
+
+CREATE UNIQUE INDEX electronic_measure_in_force ON tmac.electronic_measure USING btree (measure) WHERE (superseded_by IS NULL);
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.electronic_measure REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('declaration_id', 'declaration_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.electronic_measure REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('declaration_id', 'declaration_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.electronic_measure REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('declaration_id', 'declaration_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.electronic_measure FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('declaration_id');
+
+CREATE OR REPLACE FUNCTION tmac.declare_electronic_measure(measure text, description text, checked_by text, observation text, status text DEFAULT 'in_place'::text, evidence_uri text DEFAULT NULL::text, evidence_sha256 text DEFAULT NULL::text, checked_at timestamp with time zone DEFAULT NULL::timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('declare an electronic measure');
+  m text := lower(btrim(measure));
+  s text := lower(btrim(status));
+  st text;
+  at timestamptz := coalesce(checked_at, pg_catalog.now());
+  old bigint;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('declare_electronic_measure', 'measure', measure, 'description', description,
+                                 'checked_by', checked_by, 'observation', observation, 'status', status);
+  IF NOT EXISTS (SELECT 1 FROM tmac.electronic_measure_kind k WHERE k.measure = m) THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('unknown electronic measure "%s"', measure),
+      HINT = tmac.message('Measures: %s.', (SELECT string_agg(k.measure, ', ' ORDER BY k.ordinal) FROM tmac.electronic_measure_kind k));
+  END IF;
+  IF s NOT IN ('in_place', 'not_applicable') THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('status must be in_place or not_applicable, not "%s"', status);
+  END IF;
+  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = declare_electronic_measure.checked_by;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+      MESSAGE = tmac.message('unknown person "%s" (checked_by)', checked_by),
+      HINT = tmac.message('The one who checked is a person of tmac.person, not a role.');
+  ELSIF st = 'terminated' THEN
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('person "%s" (checked_by) has left', checked_by);
+  END IF;
+  IF length(btrim(description)) < 10 OR length(btrim(observation)) < 10 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('say what is in place and what was seen (description and observation, at least 10 characters each)');
+  END IF;
+  IF at > pg_catalog.now() THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('checked_at %s is in the future', at);
+  END IF;
+  IF evidence_sha256 IS NOT NULL AND lower(btrim(evidence_sha256)) !~ '^[0-9a-f]{64}$' THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('evidence_sha256 must be 64 hexadecimal digits');
+  END IF;
+  -- one declaration in force per measure: concurrent declarations of one measure take turns
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tmac.electronic_measure:' || m));
+  SELECT e.declaration_id INTO old FROM tmac.electronic_measure e WHERE e.measure = m AND e.superseded_by IS NULL;
+  IF FOUND THEN   -- the unique index allows one in force: end the old one first, then link it
+    UPDATE tmac.electronic_measure e SET superseded_by = e.declaration_id, superseded_at = pg_catalog.now()
+     WHERE e.declaration_id = old;
+  END IF;
+  INSERT INTO tmac.electronic_measure (measure, status, description, checked_by, checked_at, observation,
+                                       evidence_uri, evidence_sha256, recorded_by)
+  VALUES (m, s, btrim(description), declare_electronic_measure.checked_by, at, btrim(observation),
+          nullif(btrim(evidence_uri), ''), lower(btrim(evidence_sha256)), me)
+  RETURNING declaration_id INTO id;
+  IF old IS NOT NULL THEN
+    UPDATE tmac.electronic_measure e SET superseded_by = id WHERE e.declaration_id = old;
+  END IF;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.recheck_electronic_measure(measure text, checked_by text, observation text, evidence_uri text DEFAULT NULL::text, evidence_sha256 text DEFAULT NULL::text, checked_at timestamp with time zone DEFAULT NULL::timestamp with time zone)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  cur tmac.electronic_measure;
+BEGIN
+  PERFORM tmac.acting_role('re-check an electronic measure');
+  PERFORM tmac.require_arguments('recheck_electronic_measure', 'measure', measure, 'checked_by', checked_by,
+                                 'observation', observation);
+  SELECT * INTO cur FROM tmac.electronic_measure e
+   WHERE e.measure = lower(btrim(recheck_electronic_measure.measure)) AND e.superseded_by IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+      MESSAGE = tmac.message('electronic measure "%s" has no declaration in force', measure),
+      HINT = tmac.message('Declare it first: tmac.declare_electronic_measure(measure, description, checked_by, observation).');
+  END IF;
+  RETURN tmac.declare_electronic_measure(cur.measure, cur.description, checked_by, observation, cur.status,
+                                         coalesce(evidence_uri, cur.evidence_uri),
+                                         CASE WHEN evidence_uri IS NULL THEN coalesce(evidence_sha256, cur.evidence_sha256)
+                                              ELSE evidence_sha256 END,
+                                         checked_at);
+END
+$function$;
+
+CREATE VIEW tmac.electronic_measures AS
+  SELECT k.ordinal, k.measure, k.name_ja, k.name_en, k.seed_reference,
+         e.declaration_id, e.status, e.description, e.checked_by, e.checked_at, e.observation,
+         e.evidence_uri, e.evidence_sha256,
+         (e.checked_at + tmac.setting_value('electronic_measure_review')::interval) AS review_due,
+         CASE k.measure
+           WHEN 'account_management' THEN
+             (SELECT tmac.message('In the database: %s tables protected by tmac row security (need-to-know by label, grants that expire and end with the person).', count(*))
+                FROM tmac.protected_table)
+           WHEN 'log_retention' THEN
+             tmac.message('In the database: tmac''s hash-chained audit log, latest entry %s (tmac.verify_audit_log verifies the chain).',
+                          (SELECT l.logged_at FROM tmac.audit_log l ORDER BY l.entry_id DESC LIMIT 1))
+           WHEN 'server_access_control' THEN
+             tmac.message('In the database: the login gate refuses the logins of terminated and absent persons.')
+         END AS database_evidence
+    FROM tmac.electronic_measure_kind k
+    LEFT JOIN tmac.electronic_measure e ON e.measure = k.measure AND e.superseded_by IS NULL;
+
+CREATE OR REPLACE FUNCTION tmac.check_electronic_measures()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH held AS MATERIALIZED (   -- important information held electronically, and its highest level
+    SELECT count(*) AS n, tmac.lub(x.label) AS top
+      FROM (SELECT a.label FROM tmac.asset a
+             WHERE a.status = 'active'
+               AND (a.medium = 'electronic' OR EXISTS (SELECT 1 FROM tmac.asset_binding b WHERE b.asset_no = a.asset_no))
+            UNION ALL
+            SELECT NULL::tmac.label FROM tmac.protected_table) x
+  ), review AS MATERIALIZED (SELECT tmac.setting_value('electronic_measure_review')::interval AS every)
+  SELECT 'electronic_measure_missing', 'electronic_measure:' || k.measure,
+         tmac.message('The electronic measure "%s" (%s) has no declaration, while important information up to %s is held electronically. Check it and declare it: tmac.declare_electronic_measure(''%s'', description, checked_by, observation), or declare it not_applicable with the reason.',
+                      k.name_ja, k.name_en, coalesce(tmac.label_level(held.top), tmac.message('an unlabelled level')), k.measure),
+         NULL::timestamptz
+    FROM tmac.electronic_measure_kind k CROSS JOIN held
+   WHERE held.n > 0
+     AND NOT EXISTS (SELECT 1 FROM tmac.electronic_measure e WHERE e.measure = k.measure AND e.superseded_by IS NULL)
+  UNION ALL
+  SELECT 'electronic_measure_review_overdue', 'electronic_measure:' || e.measure,
+         tmac.message('The electronic measure "%s" (%s) was last checked on %s by %s; it was due again on %s. Check it and record it: tmac.recheck_electronic_measure(''%s'', checked_by, observation).',
+                      k.name_ja, k.name_en, e.checked_at, e.checked_by, e.checked_at + review.every, e.measure),
+         e.checked_at + review.every
+    FROM tmac.electronic_measure e JOIN tmac.electronic_measure_kind k USING (measure) CROSS JOIN review
+   WHERE e.superseded_by IS NULL AND e.checked_at + review.every < pg_catalog.now();
+END;
+ALTER FUNCTION tmac.check_electronic_measures()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
 -- ==== rows tmac ships (settings, duties, checks, ...)
 UPDATE tmac.setting_default SET description = 'Comma-separated courses that must all be current, besides the mandatory courses of tmac.training_course (basics for everyone, out of the box); with neither, any recorded course counts'::text WHERE key = 'training_courses'::text;
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exception_max'::text, '180 days'::text, 'Longest time an SoD exception may be granted for (a positive interval)'::text);
@@ -11215,6 +11438,7 @@ INSERT INTO tmac.setting_default (key, value, description) VALUES ('working_days
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('access_departure_factor'::text, '1'::text, 'access_before_departure: a day''s rows read above this many times the 30-day median, by a person with a scheduled termination or transfer (a positive number)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('shared_account_persons'::text, '3'::text, 'access_shared_account: this many persons (at least 2) reading one table through one login role within shared_account_window'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('shared_account_window'::text, '1 hour'::text, 'access_shared_account: the window (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('electronic_measure_review'::text, '1 year'::text, 'A declared electronic measure must have been checked again within this interval (a positive interval)'::text);
 INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('basics'::text, '全ての従業員等への教育'::text, 'Training for all employees'::text, 'everyone'::text, '{技術等情報（一般的な情報）と重要情報の違い,重要情報を適切に管理することの重要性、意識,重要情報を含む技術等情報の漏えいとその結果の事例,関係法令の内容,マニュアル、技術等情報の適切な管理に係る文書の内容、関係法令等に違反した場合の処分等,重要情報の漏えいの事故等が発生したことを発見した場合の報告手続,標的型メール等の警戒すべき手口、ウィルス・スパイウェア等の感染防止策と感染した場合の対処手順}'::text[]);
 INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('access_holders'::text, 'アクセス権を有する者への教育'::text, 'Training for persons with access'::text, 'access_holders'::text, '{"Need to Knowの原則を守ることの重要性（勤務において留意すべき事項を含む）",重要情報の取扱手続の詳細,情報の漏えい等の兆候及び端緒のケーススタディ（私生活において注意すべき事項を含む）}'::text[]);
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('information_officer'::text, '情報管理責任者'::text, 'information-management officer'::text, 'true'::boolean);
@@ -11350,6 +11574,8 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_outside_hours'::text, 'IV'::text, 'medium'::text, '開錠時間外の立入り (an entry outside the area''s hours)'::text, 'An entry to a restricted area with hours (tmac.set_area_hours) was made outside them, on a day it is closed, or on a company holiday (tmac.holiday) (seed ⑧: 入退室口を原則として業務時間中のみ開錠).'::text, 'A manager confirms the entry was authorised (overtime, maintenance) and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('rows_above_asset_label'::text, 'I-2'::text, 'high'::text, 'Protected table holding rows labelled above its asset'::text, 'A protected table bound to an active asset of the inventory (directly or through its schema) holds rows labelled above the asset''s label — a higher level, or a compartment the asset does not name (groups are not compared: they say who, not how secret): the inventory understates what is there, and the handling standard is applied at too low a level (seed ②). The labels are read from the heap by tmac itself (no query over the table runs its owner''s code).'::text, 'Raise the asset''s label (tmac.update_asset), or correct the rows'' labels (lowering one needs tmac_declassifier).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_unlabelled'::text, 'I-2'::text, 'medium'::text, 'Asset without a classification label'::text, 'An active asset of the inventory carries no classification label: it is not identified (識別), and no handling rule or access check can apply to it (seed ②).'::text, 'Label it: tmac.update_asset(asset_no, ''{"label":"…"}'').'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('electronic_measure_missing'::text, 'V'::text, 'high'::text, 'Electronic measure not declared'::text, 'A measure the seed lists for electronic information (firewall, malware protection, backup, logs, terminals, portable media, …) has no declaration in force, while the company holds important information electronically: nothing shows it is in place, or that it does not apply.'::text, 'Have a person check the measure and declare it with tmac.declare_electronic_measure (in_place, or not_applicable with the reason), with a reference to the evidence.'::text, 'tmac.check_electronic_measures'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('electronic_measure_review_overdue'::text, 'V'::text, 'medium'::text, 'Electronic measure not checked again in time'::text, 'The declaration of an electronic measure was last checked longer ago than the electronic_measure_review setting (1 year unless set).'::text, 'Have a person check it again and record it with tmac.recheck_electronic_measure.'::text, 'tmac.check_electronic_measures'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('persons'::text, '在籍者'::text, 'persons not terminated'::text, 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('grants'::text, 'アクセス権'::text, 'grants stored as active'::text, 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('reviews'::text, 'アクセス権の棚卸し'::text, 'access reviews'::text, 'SELECT count(*) FROM tmac.access_review'::text);
@@ -11372,6 +11598,7 @@ INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sq
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('visitor_entries'::text, '訪問者の入室記録'::text, 'entries of visitors (persons of kind visitor) to restricted areas'::text, 'SELECT count(*) FROM tmac.area_entry e JOIN tmac.person p ON p.person_id = e.person_id WHERE p.kind = ''visitor'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('area_hours'::text, '開錠時間のある区域'::text, 'restricted areas with hours'::text, 'SELECT count(*) FROM tmac.restricted_area WHERE opens_at IS NOT NULL'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('leavers'::text, '退職者'::text, 'terminated persons'::text, 'SELECT count(*) FROM tmac.person WHERE status = ''terminated'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('electronic_measure_kinds'::text, '電子的対策（シードの一覧）'::text, 'electronic measures the seed lists'::text, 'SELECT count(*) FROM tmac.electronic_measure_kind'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_pledge'::text, 'access_without_pledge'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires a pledge (誓約書), so a person without one keeps their access'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_training'::text, 'access_without_training'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires current training, so a person without it keeps their access'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('training_validity'::text, 'access_without_training'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'a training completion counts for longer than a year; training is expected at least yearly'::text);
@@ -11380,6 +11607,23 @@ INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts,
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('hide_statistics'::text, 'protected_table_unenforced'::text, 'off'::text, NULL::text, 'false'::boolean, 'the planner''s statistics of protected tables, which count hidden rows, show in the estimates (EXPLAIN) of persons who may not read every row'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('access_surge_history'::text, 'access_surge'::text, 'longer_than'::text, '14 days'::text, 'false'::boolean, 'a person''s reads are not a surge finding (high) until their statistics reach back this far; until then only access_surge_no_baseline (low)'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('write_down'::text, 'handling_forbidden'::text, 'other_than'::text, 'refuse'::text, 'false'::boolean, 'protected rows read in a transaction may be written into lower-labelled rows (audited or not) instead of the write being refused'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('operating_procedures'::text, '1'::smallint, 'セキュリティに配慮した利用者の操作手順書の作成'::text, 'user operating procedures written with security in mind'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('firewall'::text, '2'::smallint, 'ファイアウォールの導入'::text, 'a firewall at the network boundary'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('log_retention'::text, '3'::smallint, 'ログの取得・保存'::text, 'logs collected and kept'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('intrusion_response'::text, '4'::smallint, '不正アクセス検知時の対応手順の策定'::text, 'a procedure for when unauthorised access is detected'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('vulnerability_management'::text, '5'::smallint, '脆弱性情報管理'::text, 'vulnerability information managed'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('system_register'::text, '6'::smallint, 'システム構成要素の管理簿の作成・管理'::text, 'a register of the system''s components'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('malware_protection'::text, '7'::smallint, 'ウィルス対策ソフトウェア等の導入・定期的な更新'::text, 'malware protection installed and kept up to date'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('software_control'::text, '8'::smallint, 'ソフトウェアの導入管理'::text, 'control of the software installed'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('backup'::text, '9'::smallint, 'バックアップ'::text, 'backups'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('account_management'::text, '10'::smallint, 'アクセス権管理（一意のID、適切な利用権限、パスワード管理）'::text, 'access rights (unique IDs, fitting privileges, passwords)'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('clear_desk'::text, '11'::smallint, 'クリアデスク'::text, 'clear desk and clear screen'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('take_out_procedure'::text, '12'::smallint, '持ち出し手順の作成'::text, 'a procedure for taking information out'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('outsourcing_control'::text, '13'::smallint, '外部委託管理'::text, 'control of outsourcing'::text, '電子情報に対する主な対策'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('portable_media'::text, '14'::smallint, '可搬式記録媒体（PC、USBメモリ等）の持ち出しの管理'::text, 'portable media (PCs, USB memory) taken out under control'::text, '電子情報の保管について'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('server_access_control'::text, '15'::smallint, '内部サーバ等のID・パスワード等によるアクセス制限'::text, 'access to internal servers restricted by ID and password'::text, '電子情報の保管について'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('external_storage_trust'::text, '16'::smallint, 'クラウド・データセンター事業者の信頼性の確認と秘密保持契約'::text, 'cloud and data-centre providers checked and bound by confidentiality agreements'::text, '電子情報の保管について'::text);
+INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('terminal_timeout'::text, '17'::smallint, '端末のタイムアウト機能'::text, 'terminals lock after a time-out'::text, 'アクセス制御及び認証 8'::text);
 
 -- ==== hand-written: after
 -- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run after the generated creations,
@@ -11584,6 +11828,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow_overflow_
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_history', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.holiday', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.cross_finding_review', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.electronic_measure', '');
 
 -- ==== privileges
 REVOKE ALL ON TABLE tmac.protected_table FROM PUBLIC, tmac_admin;
@@ -11641,9 +11886,6 @@ GRANT SELECT ON TABLE tmac.holiday TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.asset TO tmac_admin;
 GRANT SELECT ON TABLE tmac.asset TO tmac_approver;
 GRANT SELECT ON TABLE tmac.asset TO tmac_auditor;
-GRANT SELECT ON TABLE tmac.handling_action TO tmac_admin;
-GRANT SELECT ON TABLE tmac.handling_action TO tmac_approver;
-GRANT SELECT ON TABLE tmac.handling_action TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.handling_rule_default TO tmac_admin;
 GRANT SELECT ON TABLE tmac.handling_rule_default TO tmac_approver;
 GRANT SELECT ON TABLE tmac.handling_rule_default TO tmac_auditor;
@@ -11656,9 +11898,6 @@ GRANT SELECT ON TABLE tmac.handling_standard TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.handling_entry TO tmac_admin;
 GRANT SELECT ON TABLE tmac.handling_entry TO tmac_approver;
 GRANT SELECT ON TABLE tmac.handling_entry TO tmac_auditor;
-GRANT SELECT ON TABLE tmac.leak_sign TO tmac_admin;
-GRANT SELECT ON TABLE tmac.leak_sign TO tmac_approver;
-GRANT SELECT ON TABLE tmac.leak_sign TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.incident TO tmac_admin;
 GRANT SELECT ON TABLE tmac.incident TO tmac_approver;
 GRANT SELECT ON TABLE tmac.incident TO tmac_auditor;
@@ -11698,13 +11937,26 @@ GRANT SELECT ON TABLE tmac.area_entry TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_admin;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_approver;
 GRANT SELECT ON TABLE tmac.sealed_transport TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.electronic_measure_kind TO tmac_admin;
+GRANT SELECT ON TABLE tmac.electronic_measure_kind TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.electronic_measure TO tmac_admin;
+GRANT SELECT ON TABLE tmac.electronic_measure TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.electronic_measures TO tmac_admin;
+GRANT SELECT ON TABLE tmac.electronic_measures TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.leak_sign TO tmac_admin;
+GRANT SELECT ON TABLE tmac.leak_sign TO tmac_approver;
+GRANT SELECT ON TABLE tmac.leak_sign TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.leak_sign TO tmac_person;
+GRANT SELECT ON TABLE tmac.handling_action TO tmac_admin;
+GRANT SELECT ON TABLE tmac.handling_action TO tmac_approver;
+GRANT SELECT ON TABLE tmac.handling_action TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.handling_action TO tmac_person;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_admin;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_approver;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
@@ -11713,23 +11965,23 @@ REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_statement_strict() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
@@ -11751,6 +12003,7 @@ REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
@@ -11758,16 +12011,15 @@ REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
@@ -11779,6 +12031,7 @@ REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
@@ -11792,6 +12045,9 @@ REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
@@ -11802,10 +12058,9 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -11821,9 +12076,6 @@ GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
@@ -11841,6 +12093,7 @@ REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
@@ -11854,6 +12107,9 @@ REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
@@ -11887,7 +12143,6 @@ REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_assets(text[],text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
@@ -11896,6 +12151,7 @@ REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
@@ -11903,8 +12159,6 @@ REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
@@ -11918,8 +12172,6 @@ REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
@@ -11931,17 +12183,24 @@ GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.return_handling(bigint,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_discovery(bigint) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
@@ -11971,23 +12230,17 @@ GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_transport(text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_approver;
@@ -11999,24 +12252,21 @@ GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_acc
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
@@ -12045,6 +12295,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.reset_access_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.reset_access_stats() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
@@ -12083,9 +12336,16 @@ GRANT EXECUTE ON FUNCTION tmac.set_area_hours(text,time without time zone,time w
 REVOKE ALL ON FUNCTION tmac.check_cross_registers() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acknowledge_cross_finding(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.check_electronic_measures() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) TO tmac_admin;
 
 -- ==== comments
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
@@ -12137,6 +12397,7 @@ COMMENT ON FUNCTION tmac.check_access_without_pledge() IS 'Check access_without_
 COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_appointments() IS 'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
 COMMENT ON FUNCTION tmac.check_cross_registers() IS 'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
+COMMENT ON FUNCTION tmac.check_electronic_measures() IS 'Checks of the electronic measures register (V, ⑨), one pass: electronic_measure_missing, electronic_measure_review_overdue';
 COMMENT ON FUNCTION tmac.check_facilities() IS 'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
 COMMENT ON FUNCTION tmac.check_gated_role_renamed() IS 'Check gated_role_renamed: the login role of a terminated person or a person on leave was renamed (the login gate still refuses it)';
 COMMENT ON FUNCTION tmac.check_handling() IS 'Checks handling_forbidden, handling_unapproved, handling_not_returned and handling_copies_unaccounted over the handling ledger (one pass)';
@@ -12177,6 +12438,7 @@ COMMENT ON FUNCTION tmac.cron_jobs_switch(pg_catalog.text,pg_catalog.name[],bigi
 COMMENT ON FUNCTION tmac.cross_register_findings() IS 'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
 COMMENT ON FUNCTION tmac.decision_reason(pg_catalog.text,boolean) IS 'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share)';
+COMMENT ON FUNCTION tmac.declare_electronic_measure(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS '⑨ Declares an electronic measure (tmac_admin): the measure (tmac.electronic_measure_kind), what is in place or why it does not apply, the person who checked it, what they saw, status in_place or not_applicable, a reference to the evidence (URI, SHA-256), when it was checked (default now); supersedes the declaration in force; returns the declaration_id';
 COMMENT ON FUNCTION tmac.define_area(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[]) IS 'Registers a restricted area (立入制限区域): code, name, location, lock type, custodian, opening hours, equipment inside';
 COMMENT ON FUNCTION tmac.define_container(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Registers a container (保管容器): code, name, location, lock type, key custodian, the restricted area it stands in';
 COMMENT ON FUNCTION tmac.define_course(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],boolean,interval) IS '教育課程の定義 / defines or changes a training course (tmac_hr): titles, audience (everyone, access_holders), topics, mandatory, validity; a seed course (basics, access_holders) needs only its code';
@@ -12256,6 +12518,7 @@ COMMENT ON FUNCTION tmac.protection_objects(pg_catalog.regclass) IS 'The names o
 COMMENT ON FUNCTION tmac.protection_register(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column, and gives it the codes of the vocabulary (tmac_vocabulary_needed label)';
 COMMENT ON FUNCTION tmac.protection_unregister(pg_catalog.regclass) IS 'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
 COMMENT ON FUNCTION tmac.provider_require(pg_catalog.text,boolean) IS 'Internal: error 42704 for an unknown provider, 55000 for an ended one';
+COMMENT ON FUNCTION tmac.recheck_electronic_measure(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS '⑨ Records a new check of the electronic measure in force (tmac_admin): who checked, what they saw, new evidence if any (else the old reference); what is in place stays; returns the new declaration_id';
 COMMENT ON FUNCTION tmac.record_combination_change(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that the acting person changed the combination of a container or area (kind container, area) and why; the number itself is never stored';
 COMMENT ON FUNCTION tmac.record_entry(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,timestamp with time zone) IS 'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number; an entry recorded as it happens is refused (42501) for a person who may not read the area''s label (unless a visitor escorted), who left or is on leave, or a visitor without a visitor pledge in force';
 COMMENT ON FUNCTION tmac.record_exit(bigint,pg_catalog.text) IS 'Records when a person or visitor left a restricted area (and the escort, if it was not recorded at entry)';
@@ -12352,6 +12615,8 @@ COMMENT ON TABLE tmac.container_asset IS '保管物 (assets stored in a containe
 COMMENT ON TABLE tmac.container_holder IS '鍵番号の共有者・鍵保有者 (who holds a key or knows the combination of a container or area, from when until when)';
 COMMENT ON TABLE tmac.contractor_agency IS '派遣元・委託元 / the staffing agency or subcontractor a contractor person comes from (set by HR: tmac.set_contractor_agency)';
 COMMENT ON TABLE tmac.cross_finding_review IS 'Reviews of the findings of the checks across registers (acts already done: a handling, a key loan, an entry): who reviewed the finding, when, and what was found and done; a reviewed finding is closed';
+COMMENT ON TABLE tmac.electronic_measure IS '⑨ Declarations of the electronic measures (V): what is in place (or why it does not apply), who checked it when and what they saw, a reference to the evidence; one in force per measure, earlier ones superseded';
+COMMENT ON TABLE tmac.electronic_measure_kind IS 'The electronic measures the seed lists (V, ⑨), shipped with tmac: each must be declared, in place or not applicable, while important information is held electronically';
 COMMENT ON TABLE tmac.handling_action IS '取扱区分 (handling actions) of the handling standard and ledger: 作成, 複製, 持出, 提供, 廃棄, 返却';
 COMMENT ON TABLE tmac.handling_entry IS '取扱管理簿 (handling ledger, ④): every creation, copy, take-out, provision, disposal and return of important information, by whom, approved by whom; never deleted';
 COMMENT ON TABLE tmac.handling_rule IS '情報管理基準 (handling standard): the rules an organisation set with tmac.set_handling_rule (kept by pg_dump); others follow the defaults';
@@ -12467,6 +12732,11 @@ COMMENT ON COLUMN tmac.contractor_agency.provider_id IS 'Their agency (tmac.prov
 COMMENT ON COLUMN tmac.contractor_agency.recorded_at IS 'When it was recorded';
 COMMENT ON COLUMN tmac.contractor_agency.recorded_by IS 'The HR role that recorded it';
 COMMENT ON COLUMN tmac.criterion.evidence IS 'What tmac keeps as evidence for the criterion; every tmac.<name> written here exists (test compliance_honest.sql)';
+COMMENT ON COLUMN tmac.electronic_measure.checked_by IS 'The person who checked it (a person of tmac.person, not a role)';
+COMMENT ON COLUMN tmac.electronic_measure.description IS 'What is in place (product, configuration, procedure), or why the measure does not apply';
+COMMENT ON COLUMN tmac.electronic_measure.evidence_sha256 IS 'SHA-256 of the evidence, 64 lower-case hex digits, so it can be shown unchanged';
+COMMENT ON COLUMN tmac.electronic_measure.evidence_uri IS 'Where the evidence is (a document, a screenshot, a report); tmac does not store it';
+COMMENT ON COLUMN tmac.electronic_measure.observation IS 'What the checker saw';
 COMMENT ON COLUMN tmac.handling_action.action IS 'Code of the action: create, copy, take_out, provide, dispose, return';
 COMMENT ON COLUMN tmac.handling_action.name_en IS 'English name';
 COMMENT ON COLUMN tmac.handling_action.name_ja IS 'Japanese name (作成, 複製, 持出, 提供, 廃棄, 返却)';
@@ -12642,6 +12912,7 @@ COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the che
 COMMENT ON TYPE tmac.check_result IS 'One row of tmac.compliance_check_results(): a check''s marker row (subject NULL) or one finding';
 COMMENT ON VIEW tmac.access_stats IS 'Rows each person read and wrote in protected tables since the counters were reset: kind label (per level and compartment; compartment 0 = a label without one) or table (per protected table and login role), statements, rows_read, rows_written, first_seen, last_seen';
 COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
+COMMENT ON VIEW tmac.electronic_measures IS '⑨ The electronic measures register (V): every measure the seed lists, its declaration in force (none: not declared), when it is due to be checked again, and beside it what tmac itself evidences in the database';
 COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
 COMMENT ON VIEW tmac.handling_standard IS '情報管理基準 (handling standard): per level and action (作成, 複製, 持出, 提供, 廃棄, 返却) the rule in force — allowed 可, approval 要承認, forbidden 禁止 — and who changed it';
 COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it when (changed_by, changed_at; NULL while the default is in force)';

@@ -96,7 +96,7 @@ BEGIN
         END IF;
       WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval',
            'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age',
-           'access_lookback', 'shared_account_window' THEN
+           'access_lookback', 'shared_account_window', 'electronic_measure_review' THEN
         IF v::interval <= interval '0' THEN
           RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
         END IF;

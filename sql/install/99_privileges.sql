@@ -222,6 +222,13 @@ GRANT SELECT ON tmac.asset, tmac.handling_action, tmac.handling_rule_default, tm
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer, text) TO tmac_approver, tmac_auditor, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_handling(), tmac.check_incidents(), tmac.check_facilities()
   TO tmac_auditor, tmac_admin;
+-- ⑨ The electronic measures register (89): the officer's side declares and re-checks; the auditor reads.
+GRANT SELECT ON tmac.electronic_measure_kind, tmac.electronic_measure, tmac.electronic_measures
+  TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.declare_electronic_measure(text, text, text, text, text, text, text, timestamptz),
+  tmac.recheck_electronic_measure(text, text, text, text, text, timestamptz)
+  TO tmac_admin;
 -- Every person: recording what they handle and reporting a leak sign or incident must be open
 -- to everyone with a person record (seed ④, ⑥), including employees who hold no other tmac
 -- role.  tmac.enrol_login grants tmac_person to each enrolled login (never PUBLIC); each act

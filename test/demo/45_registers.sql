@@ -38,10 +38,21 @@ SELECT tmac.register_provider('CLOUD-1', 'Example Cloud 株式会社', 'cloud');
 SELECT tmac.record_provider_nda('CLOUD-1', current_date - 30, current_date + 335, 'NDA-2026-001');
 SELECT tmac.entrust_asset('CLOUD-1', 'T-001', 'バックアップ');
 
-\echo '== 6. What the registers show the auditor'
+\echo '== 6. ⑨ 電子的対策: IT checks the measures around the database; the backup was last checked 14 months ago'
+SELECT tmac.declare_electronic_measure('firewall', 'UTM を本社境界に設置、既定は拒否', 'E1002',
+         '設定を確認: 443 と VPN のみ開放', evidence_uri => 'https://intra.example/fw-2026.pdf');
+SELECT tmac.declare_electronic_measure('backup', 'NAS へ毎晩、週1回遠隔地へ', 'E1002',
+         'ファイルサーバの復元テストに成功', checked_at => now() - interval '14 months');
+SELECT count(tmac.declare_electronic_measure(k.measure, 'IT点検表 2026 のとおり実施', 'E1002',
+         '情報システム担当と項目ごとに確認', evidence_uri => 'https://intra.example/it-checklist-2026.pdf')) AS declared
+  FROM tmac.electronic_measures k WHERE k.declaration_id IS NULL;
+SELECT ordinal, name_ja, status, checked_by FROM tmac.electronic_measures ORDER BY ordinal LIMIT 4;
+
+\echo '== 7. What the registers show the auditor'
 SELECT criterion, check_code, severity, subject FROM tmac.findings
  WHERE check_code IN (SELECT check_code FROM tmac.compliance_check
                        WHERE function_name IN ('tmac.check_inventory', 'tmac.check_appointments',
-                                               'tmac.check_training_pledges', 'tmac.check_providers'))
+                                               'tmac.check_training_pledges', 'tmac.check_providers',
+                                               'tmac.check_electronic_measures'))
  ORDER BY criterion, check_code, subject;
-\echo '   (the president is overdue for training; 木村, who left, signed no termination pledge; the cloud provider was never evaluated)'
+\echo '   (the president is overdue for training; 木村, who left, signed no termination pledge; the cloud provider was never evaluated; the backup is due for a check)'

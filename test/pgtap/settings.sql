@@ -15,6 +15,7 @@ SELECT results_eq(
            ('access_surge_history', '14 days', '14 days', NULL),
            ('combination_max_age', '12 months', '12 months', NULL),
            ('date_time_zone', 'Asia/Tokyo', 'Asia/Tokyo', NULL),
+           ('electronic_measure_review', '1 year', '1 year', NULL),
            ('gate_prerequisites', 'off', 'off', NULL),
            ('handling_delete_threshold', '1', '1', NULL),
            ('hide_statistics', 'on', 'on', NULL),

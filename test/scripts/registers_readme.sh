@@ -2,7 +2,7 @@
 # registers_readme.sh — the README's example of the certification registers runs as written:
 # the SQL block after the "registers-example" marker, inside the people fixture's organisation
 # (one transaction, rolled back), leaves the asset, its bound table, the officer and the provider
-# in place and no open finding under I-1, I-3 and V (run by test/run_tests.sh; PGHOST/PGPORT set).
+# in place, every electronic measure declared, and no open finding under I-1, I-3 and V (run by test/run_tests.sh; PGHOST/PGPORT set).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 example=$(awk '/<!-- registers-example/ { on = 1; next } on && /^```sql/ { inside = 1; next }
@@ -19,6 +19,7 @@ SELECT 'findings=' || count(*) FROM tmac.findings WHERE criterion IN ('I-1', 'I-
 SELECT 'bound=' || asset_no FROM tmac.asset_binding WHERE relid = 'public.blueprint'::regclass;
 SELECT 'officer=' || person_id FROM tmac.appointment WHERE role = 'information_officer' AND ended_at IS NULL;
 SELECT 'held=' || provider_id || ':' || asset_no FROM tmac.provider_asset;
+SELECT 'undeclared=' || count(*) FROM tmac.electronic_measures WHERE declaration_id IS NULL;
 SET ROLE t_aud;
 SELECT 'auditor=' || count(*) FROM tmac.asset JOIN tmac.asset_binding USING (asset_no);
 ROLLBACK;
@@ -30,5 +31,6 @@ check "no open finding under I-1, I-3 and V" "findings=0"
 check "protect(…, asset) bound the table to the asset" "bound=T-001"
 check "the information officer is appointed" "officer=C1"
 check "the provider holds the asset" "held=CLOUD-1:T-001"
+check "every electronic measure is declared" "undeclared=0"
 check "the auditor reads the inventory and its binding" "auditor=1"
 exit $fail
