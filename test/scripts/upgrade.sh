@@ -156,7 +156,7 @@ SELECT format('SELECT %L, last_value, is_called FROM %s;', c.rel::regclass, c.re
  WHERE e.extname = 'tmac';
 SQL
   # The settings an organisation changed: 0.1.0 kept the compliance ones in a table of their own,
-  # which the upgrade merges into tmac.setting (test/upgrade/0.1.0--0.2.0.post.sql).
+  # which the upgrade merges into tmac.setting (sql/upgrade/0.1.0--0.2.0.post.sql).
   cat >>"$dir/snapshot.sql" <<'SQL'
 SELECT format('SELECT %L, key, value, changed_at, changed_by FROM (SELECT key, value, changed_at, changed_by FROM tmac.setting%s) s ORDER BY key;',
               'settings', CASE WHEN to_regclass('tmac.compliance_setting_value') IS NOT NULL

@@ -8,7 +8,7 @@
 # $TMAC_UPGRADE_PORT, default 55490, socket in a temporary directory), installs FROM
 # in one database and TO in another (tmac's roles are noted after each), and has
 # gen_upgrade.py write the upgrade script from their catalogs plus the hand-written parts
-# test/upgrade/FROM--TO.pre.sql and .post.sql.  Then it upgrades a third database
+# sql/upgrade/FROM--TO.pre.sql, .post.sql and .final.sql.  Then it upgrades a third database
 # with the new script and prints how its schema (describe.sql) still differs from
 # the fresh install: nothing, when the script is complete.  What the generator
 # cannot write is listed at the top of the script; add it to the hand-written parts
@@ -53,6 +53,6 @@ if diff -u --label "upgraded from $from" --label "fresh $to" "$work/upgraded.txt
   echo "the upgraded schema equals a fresh $to install; now run TMAC_SCRIPTS=upgrade make test, which"
   echo "also checks the data and tmac's roles (this cluster shares roles between its databases)"
 else
-  echo "the upgraded schema still differs (lines above); add what is missing to test/upgrade/$from--$to.{pre,post}.sql" >&2
+  echo "the upgraded schema still differs (lines above); add what is missing to sql/upgrade/$from--$to.{pre,post,final}.sql" >&2
   exit 1
 fi
