@@ -18,7 +18,8 @@
  * with tmac.message.
  *
  * Arguments are printed with their type's output function only for
- * PostgreSQL's built-in types and tmac's own (a domain by its base type): a
+ * PostgreSQL's built-in types and tmac's own (a domain by its base type, an
+ * array by its elements; never a row, whose columns may be of any type): a
  * message is formatted inside tmac's SECURITY DEFINER functions, which must
  * never run an output function someone else wrote.
  *
@@ -48,9 +49,15 @@ static void
 require_trusted_type(Oid typid)
 {
 	Oid			base = getBaseType(typid);
+	Oid			element = get_element_type(base);
 	const TmacExtension *ext;
 
-	if (base < FirstNormalObjectId)
+	if (OidIsValid(element))
+	{
+		require_trusted_type(element);	/* an array prints its elements */
+		return;
+	}
+	if (base < FirstNormalObjectId && base != RECORDOID && !type_is_rowtype(base))
 		return;
 	ext = tmac_extension();
 	if (ext->installed && getExtensionOfObject(TypeRelationId, base) == ext->ext_oid)

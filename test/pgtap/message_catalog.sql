@@ -3,7 +3,7 @@
 -- reorder them; values of someone else's types are never printed; the SQLSTATE of an error
 -- is the same in every language.
 BEGIN;
-SELECT plan(16);
+SELECT plan(19);
 
 SET LOCAL lc_messages = 'C';
 SELECT is(tmac.message('a message argument printed as an identifier is null'),
@@ -26,6 +26,11 @@ CREATE DOMAIN pg_temp.planted_text AS text;
 SELECT throws_ok($$SELECT tmac.message('%s', 'x'::pg_temp.planted)$$, '42804', NULL,
                  'a value of a type someone else defined is refused');
 SELECT is(tmac.message('%s', 'y'::pg_temp.planted_text), 'y', 'a domain over a built-in type prints as its base');
+SELECT throws_ok($$SELECT tmac.message('%s', ROW('x'::pg_temp.planted))$$, '42804', NULL,
+                 'a row is refused (its columns may be of any type)');
+SELECT throws_ok($$SELECT tmac.message('%s', ARRAY['x'::pg_temp.planted])$$, '42804', NULL,
+                 'an array of someone else''s type is refused');
+SELECT is(tmac.message('%s', ARRAY[1, 2]), '{1,2}', 'an array of a built-in type prints');
 
 SET LOCAL lc_messages = 'ja_JP.UTF-8';
 SELECT is(tmac.message('a message argument printed as an identifier is null'),
