@@ -13,16 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 
-bash test/setup.sh
-make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-. test/server.sh
-work=$(mktemp -d /tmp/tmac-bench.XXXXXX)
-chmod 755 "$work"
-trap 'tmac_server_stop; rm -rf "$work"' EXIT
-tmac_private_install "$work/install"
-tmac_server_start "$work/server" "${TMAC_BENCH_PORT:-55494}"
+. test/bench/bench_server.sh
+bench_server "${TMAC_BENCH_PORT:-55494}"
 createdb bench
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
 q >/dev/null <<'SQL'
 CREATE EXTENSION tmac;
 SELECT tmac.define_compartment('PRJ-A', 'project A'), tmac.define_group('DEV', 'development');

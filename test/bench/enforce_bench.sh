@@ -24,14 +24,8 @@ PLRUNS=${BENCH_PLPGSQL_RUNS:-3}
 PLROWS=${BENCH_PLPGSQL_ROWS:-20000}
 LOOKUPS=${BENCH_LOOKUPS:-200}
 
-bash test/setup.sh
-make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-. test/server.sh
-work=$(mktemp -d /tmp/tmac-bench.XXXXXX)
-chmod 755 "$work"
-trap 'tmac_server_stop; rm -rf "$work"' EXIT
-tmac_private_install "$work/install"
-tmac_server_start "$work/server" "${TMAC_BENCH_PORT:-55493}"
+. test/bench/bench_server.sh
+bench_server "${TMAC_BENCH_PORT:-55493}"
 cat >>"$work/server/data/postgresql.conf" <<CONF
 shared_buffers = '512MB'
 max_parallel_workers_per_gather = 2
@@ -39,7 +33,6 @@ CONF
 tmac_as_server_user "$PGBIN/pg_ctl" -D "$work/server/data" -w restart -l "$work/server/server.log" >/dev/null
 
 createdb bench
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
 
 echo "== loading $ROWS rows"
 q >/dev/null <<'SQL'

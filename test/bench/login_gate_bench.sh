@@ -16,16 +16,9 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 GATED=${BENCH_GATED:-1000}
 ROUNDS=${BENCH_ROUNDS:-5}
 
-bash test/setup.sh
-make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-. test/server.sh
-work=$(mktemp -d /tmp/tmac-bench.XXXXXX)
-chmod 755 "$work"
-trap 'tmac_server_stop; rm -rf "$work"' EXIT
-tmac_private_install "$work/install"
-tmac_server_start "$work/server" "${TMAC_BENCH_PORT:-55495}"
+. test/bench/bench_server.sh
+bench_server "${TMAC_BENCH_PORT:-55495}"
 createdb bench
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
 q -v gated="$GATED" >/dev/null <<'SQL'
 CREATE EXTENSION tmac;
 SELECT tmac.define_compartment('PRJ-A', 'project A'), tmac.define_group('DEV', 'development');
