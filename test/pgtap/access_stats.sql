@@ -104,28 +104,10 @@ SELECT is((SELECT count(*) FROM tmac.audit_log WHERE category = 'access_stats' A
 -- parallel workers: their rows reach the counters, the statement counts once
 INSERT INTO st_doc SELECT i, 'SECRET:PRJ-A' FROM generate_series(1001, 31000) i;
 ANALYZE st_doc;
-CREATE FUNCTION pg_temp.parallel_count(q text, OUT n bigint, OUT workers int) LANGUAGE plpgsql AS
-$$
-DECLARE
-  plan json;
-BEGIN
-  SET LOCAL parallel_setup_cost = 0;
-  SET LOCAL parallel_tuple_cost = 0;
-  SET LOCAL min_parallel_table_scan_size = 0;
-  SET LOCAL max_parallel_workers_per_gather = 2;
-  SET LOCAL parallel_leader_participation = off;
-  EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF) ' || q INTO plan;
-  workers := coalesce((plan -> 0 -> 'Plan' ->> 'Workers Launched')::int,
-                      (plan -> 0 -> 'Plan' -> 'Plans' -> 0 ->> 'Workers Launched')::int, 0);
-  EXECUTE q INTO n;
-  RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET parallel_leader_participation;
-  RESET min_parallel_table_scan_size; RESET max_parallel_workers_per_gather;
-END
-$$;
-GRANT EXECUTE ON FUNCTION pg_temp.parallel_count(text) TO PUBLIC;
+\i test/pgtap/parallel_count.psql
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.reset_access_stats()$$);
 SET ROLE t_alice;
-SELECT ok((SELECT workers > 0 AND n = 30021 FROM pg_temp.parallel_count('SELECT count(*) FROM st_doc')),
+SELECT ok((SELECT workers > 0 AND n = 30021 FROM pg_temp.parallel_count('SELECT count(*) FROM st_doc', false)),
           'a parallel count (workers only, the leader does not scan) sees 30021 rows');
 RESET ROLE;
 SELECT results_eq($$SELECT statements, rows_read FROM tmac.access_stats WHERE kind = 'table'$$,

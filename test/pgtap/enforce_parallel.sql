@@ -20,23 +20,7 @@ SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + i
 SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '30 days', 'design')$$);
 
 -- Counts with forced parallel plans and serially; workers launched per plan.
-CREATE FUNCTION pg_temp.parallel_count(q text, OUT n bigint, OUT workers int) LANGUAGE plpgsql AS
-$$
-DECLARE
-  plan json;
-BEGIN
-  SET LOCAL parallel_setup_cost = 0;
-  SET LOCAL parallel_tuple_cost = 0;
-  SET LOCAL min_parallel_table_scan_size = 0;
-  SET LOCAL max_parallel_workers_per_gather = 2;
-  EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF) ' || q INTO plan;
-  workers := coalesce((plan -> 0 -> 'Plan' ->> 'Workers Launched')::int,
-                      (plan -> 0 -> 'Plan' -> 'Plans' -> 0 ->> 'Workers Launched')::int, 0);
-  EXECUTE q INTO n;
-  RESET parallel_setup_cost; RESET parallel_tuple_cost;
-  RESET min_parallel_table_scan_size; RESET max_parallel_workers_per_gather;
-END
-$$;
+\i test/pgtap/parallel_count.psql
 CREATE FUNCTION pg_temp.serial_count(q text) RETURNS bigint LANGUAGE plpgsql AS
 $$
 DECLARE
@@ -48,7 +32,7 @@ BEGIN
   RETURN n;
 END
 $$;
-GRANT EXECUTE ON FUNCTION pg_temp.parallel_count(text), pg_temp.serial_count(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION pg_temp.serial_count(text) TO PUBLIC;
 
 SET ROLE t_alice;
 SELECT ok((pg_temp.parallel_count('SELECT count(*) FROM par_doc')).workers > 0,

@@ -13,29 +13,12 @@ ANALYZE flow_par;
 GRANT SELECT, INSERT ON flow_par TO t_alice;
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '30 days', 'flow')$$);
 
-CREATE FUNCTION pg_temp.parallel_count(q text, OUT n bigint, OUT workers int) LANGUAGE plpgsql AS
-$$
-DECLARE
-  plan json;
-BEGIN
-  SET LOCAL parallel_setup_cost = 0;
-  SET LOCAL parallel_tuple_cost = 0;
-  SET LOCAL min_parallel_table_scan_size = 0;
-  SET LOCAL max_parallel_workers_per_gather = 2;
-  SET LOCAL parallel_leader_participation = off;   -- only the workers read
-  EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, COSTS OFF, TIMING OFF) ' || q INTO plan;
-  workers := coalesce((plan -> 0 -> 'Plan' ->> 'Workers Launched')::int,
-                      (plan -> 0 -> 'Plan' -> 'Plans' -> 0 ->> 'Workers Launched')::int, 0);
-  RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
-  RESET max_parallel_workers_per_gather; RESET parallel_leader_participation;
-END
-$$;
-GRANT EXECUTE ON FUNCTION pg_temp.parallel_count(text) TO PUBLIC;
+\i test/pgtap/parallel_count.psql
 
 SET LOCAL ROLE t_alice;
 SELECT lives_ok($$INSERT INTO flow_par VALUES (-1, 'log', 'PUBLIC')$$, 'before any read a PUBLIC row is written');
 SELECT is(tmac.can_read('SECRET'), true, 'alice may read SECRET (a question, not a read)');
-SELECT ok((pg_temp.parallel_count($$SELECT count(*) FROM flow_par WHERE label = 'SECRET'::tmac.label$$)).workers > 0,
+SELECT ok((pg_temp.parallel_count($$SELECT count(*) FROM flow_par WHERE label = 'SECRET'::tmac.label$$, false, false)).workers > 0,
           'SECRET rows are read by parallel workers only');
 SELECT throws_ok($$INSERT INTO flow_par VALUES (-2, 'log', 'PUBLIC')$$, '42501', NULL,
                  'after the parallel read (the leader read no row) a PUBLIC row is refused: the workers'' reads count');
