@@ -121,10 +121,11 @@
 
 #include "access_stats.h"
 #include "extension.h"
+#include "shared_file.h"
 
 #define STATS_FILE		PGSTAT_STAT_PERMANENT_DIRECTORY "/tmac_access_stats.stat"
 #define STATS_MAGIC		0x746d6163	/* "tmac" */
-#define STATS_VERSION	2			/* 1: counters only */
+#define STATS_VERSION	3			/* 1: counters only; 2: and versions, overflow; 3: and a CRC (shared_file.c) */
 #define PERSON_ID_MAX	100			/* tmac.person.person_id's limit */
 
 #define KIND_LABEL		0
@@ -858,119 +859,99 @@ tmac_access_stats_end(QueryDesc *queryDesc)
 static void
 stats_dump(int code, Datum arg)
 {
-	FILE	   *f;
+	TmacFileWriter w;
 	HASH_SEQ_STATUS seq;
 	StatsEntry *e;
-	uint32		header[2] = {STATS_MAGIC, STATS_VERSION};
 	int32		n;
 
 	if (code != 0 || shared == NULL || stats_hash == NULL)
 		return;
-	f = AllocateFile(STATS_FILE ".tmp", PG_BINARY_W);
-	if (f == NULL)
-		goto error;
+	tmac_file_write_begin(&w, STATS_FILE, gettext_noop("access statistics"), STATS_MAGIC, STATS_VERSION);
 	n = hash_get_num_entries(stats_hash);
-	if (fwrite(header, sizeof(header), 1, f) != 1 || fwrite(&n, sizeof(n), 1, f) != 1)
-		goto error;
+	tmac_file_write(&w, &n, sizeof(n));
 	hash_seq_init(&seq, stats_hash);
 	while ((e = hash_seq_search(&seq)) != NULL)
-		if (fwrite(&e->key, sizeof(StatsKey), 1, f) != 1 ||
-			fwrite(&e->c, sizeof(StatsCounters), 1, f) != 1 ||
-			fwrite(&e->version, sizeof(uint64), 1, f) != 1 ||
-			fwrite(&e->saved, sizeof(uint64), 1, f) != 1)
-		{
-			hash_seq_term(&seq);
-			goto error;
-		}
-	n = OVERFLOW_SLOTS;
-	if (fwrite(&n, sizeof(n), 1, f) != 1 ||
-		fwrite(shared->overflow, sizeof(StatsOverflow), OVERFLOW_SLOTS, f) != OVERFLOW_SLOTS)
-		goto error;
-	if (FreeFile(f))
 	{
-		f = NULL;
-		goto error;
+		tmac_file_write(&w, &e->key, sizeof(StatsKey));
+		tmac_file_write(&w, &e->c, sizeof(StatsCounters));
+		tmac_file_write(&w, &e->version, sizeof(uint64));
+		tmac_file_write(&w, &e->saved, sizeof(uint64));
 	}
-	(void) durable_rename(STATS_FILE ".tmp", STATS_FILE, LOG);
-	return;
-
-error:
-	ereport(LOG,
-			(errcode_for_file_access(),
-			 errmsg("could not write tmac access statistics file \"%s\": %m", STATS_FILE ".tmp")));
-	if (f)
-		FreeFile(f);
-	unlink(STATS_FILE ".tmp");
+	n = OVERFLOW_SLOTS;
+	tmac_file_write(&w, &n, sizeof(n));
+	tmac_file_write(&w, shared->overflow, sizeof(StatsOverflow) * OVERFLOW_SLOTS);
+	(void) tmac_file_write_end(&w);
 }
 
+/*
+ * Load the counters the last shutdown wrote (versions 1 and 2, written by
+ * tmac 0.2.0 and earlier, have no CRC), then remove the file: counters
+ * loaded are in shared memory now, and a crash must not count them twice.
+ */
 static void
 stats_load(void)
 {
-	FILE	   *f;
-	uint32		header[2];
-	int32		n;
+	TmacFileReader r;
+	int32		n = -1;
 	int			i;
 
-	f = AllocateFile(STATS_FILE, PG_BINARY_R);
-	if (f == NULL)
-	{
-		if (errno != ENOENT)
-			ereport(LOG,
-					(errcode_for_file_access(),
-					 errmsg("could not read tmac access statistics file \"%s\": %m", STATS_FILE)));
+	if (!tmac_file_read_begin(&r, STATS_FILE, gettext_noop("access statistics"), STATS_MAGIC, 1, STATS_VERSION))
 		return;
-	}
-	if (fread(header, sizeof(header), 1, f) != 1 || header[0] != STATS_MAGIC ||
-		(header[1] != STATS_VERSION && header[1] != 1) ||
-		fread(&n, sizeof(n), 1, f) != 1 || n < 0)
-		goto bad;
-	for (i = 0; i < n; i++)
+	/* read everything first: a damaged file loads nothing */
 	{
-		StatsKey	key;
-		StatsCounters c;
-		uint64		version = 1;
-		uint64		saved = 0;	/* version 1 files: nothing known to be snapshotted */
-		StatsEntry *e;
-
-		if (fread(&key, sizeof(key), 1, f) != 1 || fread(&c, sizeof(c), 1, f) != 1)
-			goto bad;
-		if (header[1] >= 2 &&
-			(fread(&version, sizeof(version), 1, f) != 1 || fread(&saved, sizeof(saved), 1, f) != 1))
-			goto bad;
-		key.person_id[sizeof(key.person_id) - 1] = '\0';
-		e = entry_alloc(&key);
-		if (e != NULL)
-		{
-			e->c = c;
-			e->last_stmt = 0;
-			e->version = Max(version, 1);
-			e->saved = Min(saved, e->version);
-		}
-		else if (saved != version)	/* at most this much was not in the history */
-			note_refused(&key, c.rows_read, c.rows_written, GetCurrentTimestamp());
-		else
-			shared->evicted++;
-	}
-	if (header[1] >= 2)
-	{
+		List	   *entries = NIL;
 		StatsOverflow o[OVERFLOW_SLOTS];
+		bool		has_overflow = r.version >= 2;
+		ListCell   *lc;
 
-		if (fread(&n, sizeof(n), 1, f) != 1 || n != OVERFLOW_SLOTS ||
-			fread(o, sizeof(StatsOverflow), OVERFLOW_SLOTS, f) != OVERFLOW_SLOTS)
-			goto bad;
-		for (i = 0; i < OVERFLOW_SLOTS; i++)
-			if (OidIsValid(o[i].dbid) && o[i].refused > 0)
-				overflow_merge(&o[i]);
+		if (!tmac_file_read(&r, &n, sizeof(n)) || n < 0 || n > 100000000)
+			r.ok = false;
+		for (i = 0; r.ok && i < n; i++)
+		{
+			StatsEntry *x = palloc0(sizeof(StatsEntry));
+
+			x->version = 1;
+			x->saved = 0;		/* version 1 files: nothing known to be snapshotted */
+			if (!tmac_file_read(&r, &x->key, sizeof(StatsKey)) ||
+				!tmac_file_read(&r, &x->c, sizeof(StatsCounters)) ||
+				(r.version >= 2 &&
+				 (!tmac_file_read(&r, &x->version, sizeof(uint64)) ||
+				  !tmac_file_read(&r, &x->saved, sizeof(uint64)))))
+				break;
+			entries = lappend(entries, x);
+		}
+		if (r.ok && has_overflow &&
+			(!tmac_file_read(&r, &n, sizeof(n)) || n != OVERFLOW_SLOTS ||
+			 !tmac_file_read(&r, o, sizeof(StatsOverflow) * OVERFLOW_SLOTS)))
+			r.ok = false;
+		if (tmac_file_read_end(&r, 3, NULL))
+		{
+			foreach(lc, entries)
+			{
+				StatsEntry *x = lfirst(lc);
+				StatsEntry *e;
+
+				x->key.person_id[sizeof(x->key.person_id) - 1] = '\0';
+				e = entry_alloc(&x->key);
+				if (e != NULL)
+				{
+					e->c = x->c;
+					e->last_stmt = 0;
+					e->version = Max(x->version, 1);
+					e->saved = Min(x->saved, e->version);
+				}
+				else if (x->saved != x->version)	/* at most this much was not in the history */
+					note_refused(&x->key, x->c.rows_read, x->c.rows_written, GetCurrentTimestamp());
+				else
+					shared->evicted++;
+			}
+			if (has_overflow)
+				for (i = 0; i < OVERFLOW_SLOTS; i++)
+					if (OidIsValid(o[i].dbid) && o[i].refused > 0)
+						overflow_merge(&o[i]);
+		}
+		list_free_deep(entries);
 	}
-	FreeFile(f);
-	unlink(STATS_FILE);
-	return;
-
-bad:
-	ereport(LOG,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("ignoring invalid tmac access statistics file \"%s\"", STATS_FILE)));
-	FreeFile(f);
 	unlink(STATS_FILE);
 }
 

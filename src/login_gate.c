@@ -171,10 +171,10 @@
 
 #include "extension.h"
 #include "login_gate.h"
+#include "shared_file.h"
 #include "owner_query.h"
 
 #define GATE_FILE		"tmac_login_gate"
-#define GATE_FILE_TMP	"tmac_login_gate.tmp"
 #define GATE_JOURNAL	"tmac_login_gate.refusals"
 #define GATE_MAGIC		0x746D6C67	/* "tmlg" */
 #define GATE_VERSION	2		/* 2: entries carry the mapped name */
@@ -247,13 +247,6 @@ typedef struct GateShared
 	uint64		filter[FILTER_BITS / 64];	/* role_hash and name_hash of every slot */
 	char		area[FLEXIBLE_ARRAY_MEMBER];	/* the DSA area, created in place */
 } GateShared;
-
-typedef struct GateFileHeader
-{
-	uint32		magic;
-	uint32		version;
-	int32		nentries;
-} GateFileHeader;
 
 static GateShared *gate = NULL;
 static bool gate_enabled = true;
@@ -522,38 +515,22 @@ gate_reserve(int n)
 }
 
 /*
- * Write the entries to GATE_FILE_TMP and move it over GATE_FILE, then empty
- * the refusal journal (the file holds the counts now).  Never raises: it runs
- * in the commit and abort callbacks.  The caller holds the lock.
+ * Write the entries to GATE_FILE (through its temporary file, shared_file.c),
+ * then empty the refusal journal (the file holds the counts now).  Never
+ * raises: it runs in the commit and abort callbacks.  The caller holds the lock.
  */
 static void
 gate_write_file(void)
 {
-	GateFileHeader hdr;
-	pg_crc32c	crc;
+	TmacFileWriter w;
 	GateEntry	buf[256];
-	int			fd,
-				i,
+	int32		nentries = gate->nentries;
+	int			i,
 				n = 0;
-	bool		ok;
 
-	hdr.magic = GATE_MAGIC;
-	hdr.version = GATE_VERSION;
-	hdr.nentries = gate->nentries;
-	INIT_CRC32C(crc);
-	COMP_CRC32C(crc, &hdr, sizeof(hdr));
-
-	fd = BasicOpenFile(GATE_FILE_TMP, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY);
-	if (fd < 0)
-	{
-		ereport(WARNING,
-				(errcode_for_file_access(),
-				 errmsg("tmac: could not create file \"%s\": %m", GATE_FILE_TMP),
-				 errdetail("The login gate is in force but would not survive a restart; tmac.login_gate_sync() restores it.")));
-		return;
-	}
-	ok = write(fd, &hdr, sizeof(hdr)) == sizeof(hdr);
-	for (i = 0; ok && i < gate->nentries; i++)
+	tmac_file_write_begin(&w, GATE_FILE, gettext_noop("login gate"), GATE_MAGIC, GATE_VERSION);
+	tmac_file_write(&w, &nentries, sizeof(nentries));
+	for (i = 0; i < gate->nentries; i++)
 	{
 		memset(&buf[n], 0, sizeof(GateEntry));	/* no stray padding on disk */
 		buf[n].dbid = slots[i].e.dbid;
@@ -565,21 +542,15 @@ gate_write_file(void)
 		buf[n].name = slots[i].e.name;
 		if (++n == lengthof(buf) || i == gate->nentries - 1)
 		{
-			COMP_CRC32C(crc, buf, sizeof(GateEntry) * n);
-			ok = write(fd, buf, sizeof(GateEntry) * n) == (ssize_t) (sizeof(GateEntry) * n);
+			tmac_file_write(&w, buf, sizeof(GateEntry) * n);
 			n = 0;
 		}
 	}
-	FIN_CRC32C(crc);
-	ok = ok && write(fd, &crc, sizeof(crc)) == sizeof(crc);
-	if (!ok)
+	if (!tmac_file_write_end(&w))
 		ereport(WARNING,
-				(errcode_for_file_access(),
-				 errmsg("tmac: could not write file \"%s\": %m", GATE_FILE_TMP)));
-	if (close(fd) != 0)
-		ok = false;
-	if (ok && durable_rename(GATE_FILE_TMP, GATE_FILE, WARNING) == 0 &&
-		unlink(GATE_JOURNAL) != 0 && errno != ENOENT)
+				(errmsg("tmac: the login gate is in force but would not survive a restart"),
+				 errhint("tmac.login_gate_sync() restores it.")));
+	else if (unlink(GATE_JOURNAL) != 0 && errno != ENOENT)
 		ereport(LOG,
 				(errcode_for_file_access(),
 				 errmsg("tmac: could not remove file \"%s\": %m", GATE_JOURNAL)));
@@ -637,59 +608,42 @@ gate_append_journal(const GateEntry *e)
 static void
 gate_read_file(void)
 {
-	GateFileHeader hdr;
-	pg_crc32c	crc,
-				stored;
+	TmacFileReader r;
+	int32		nentries = 0;
 	GateEntry  *buf = NULL;
-	Size		len;
-	int			fd,
-				i;
+	Size		len = 0;
+	int			i;
 
-	fd = BasicOpenFile(GATE_FILE, O_RDONLY | PG_BINARY);
-	if (fd < 0)
+	if (!tmac_file_read_begin(&r, GATE_FILE, gettext_noop("login gate"), GATE_MAGIC, GATE_VERSION, GATE_VERSION))
+		return;
+	if (tmac_file_read(&r, &nentries, sizeof(nentries)) && nentries >= 0 && nentries <= 50000000)
 	{
-		if (errno != ENOENT)
-			ereport(LOG,
-					(errcode_for_file_access(),
-					 errmsg("tmac: could not open file \"%s\": %m", GATE_FILE)));
+		len = sizeof(GateEntry) * nentries;
+		buf = (GateEntry *) palloc_extended(len + 1, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+		if (buf == NULL)
+			r.ok = false;
+		else
+			tmac_file_read(&r, buf, len);
+	}
+	else
+		r.ok = false;
+	if (!tmac_file_read_end(&r, GATE_VERSION,
+							tmac_translate(gettext_noop("Run SELECT tmac.login_gate_sync(); in every database with tmac to rebuild the gate."))))
+	{
+		if (buf)
+			pfree(buf);
 		return;
 	}
-	if (read(fd, &hdr, sizeof(hdr)) != sizeof(hdr) || hdr.magic != GATE_MAGIC ||
-		hdr.version != GATE_VERSION || hdr.nentries < 0 || hdr.nentries > 50000000)
-		goto bad;
-	len = sizeof(GateEntry) * hdr.nentries;
-	buf = (GateEntry *) palloc_extended(len + 1, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-	if (buf == NULL)
-		goto bad;
-	if ((len > 0 && read(fd, buf, len) != (ssize_t) len) ||
-		read(fd, &stored, sizeof(stored)) != sizeof(stored))
-		goto bad;
-	INIT_CRC32C(crc);
-	COMP_CRC32C(crc, &hdr, sizeof(hdr));
-	COMP_CRC32C(crc, buf, len);
-	FIN_CRC32C(crc);
-	if (!EQ_CRC32C(crc, stored))
-		goto bad;
-	close(fd);
-	gate_reserve(hdr.nentries);
-	for (i = 0; i < hdr.nentries; i++)
+	gate_reserve(nentries);
+	for (i = 0; i < nentries; i++)
 	{
 		memset(&slots[i], 0, sizeof(GateSlot));
 		slots[i].e = buf[i];
 	}
-	gate->nentries = hdr.nentries;
+	gate->nentries = nentries;
 	pfree(buf);
 	index_rebuild();
 	gate_read_journal();
-	return;
-
-bad:
-	if (buf)
-		pfree(buf);
-	close(fd);
-	ereport(WARNING,
-			(errmsg("tmac: ignoring damaged login gate file \"%s\"", GATE_FILE),
-			 errhint("Run SELECT tmac.login_gate_sync(); in every database with tmac to rebuild the gate.")));
 }
 
 /*

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # access_stats_restart.sh — the access statistics survive a clean restart: the postmaster
 # writes them to pg_stat/tmac_access_stats.stat at shutdown and reads (and removes) the file
-# at the next start; a full hash evicts, of the counters a snapshot has taken, those seen least
+# at the next start (a file whose CRC fails is ignored, with a warning); a full hash evicts, of the counters a snapshot has taken, those seen least
 # recently (the server keeps at most tmac.access_stats_max = 100 here).  After a backend crash (the postmaster reinitialises shared memory) they
 # start from zero, like pg_stat_statements.  Runs its own throwaway server that preloads tmac with the statistics on
 # (the default; test.conf turns them off for the other tests).
@@ -55,6 +55,19 @@ n=$(q -U r_alice -c "SELECT count(*) FROM doc") || fail "read: $n"
 [ "$(stats)" = "A1|doc|6|60" ] || fail "counting goes on: $(stats)"
 echo "ok 4 - and counting goes on"
 
+# a damaged file (one byte changed: a counter, say) is ignored, with a warning, never loaded
+ctl -m fast stop || fail "clean stop"
+f=$dir/data/pg_stat/tmac_access_stats.stat
+[ -f "$f" ] || fail "no statistics file written at the second shutdown"
+byte=$(od -An -tu1 -j 24 -N 1 "$f" | tr -d ' ')
+printf "\\$(printf '%03o' $(( (byte + 1) % 256 )))" | dd of="$f" bs=1 seek=24 conv=notrunc status=none
+ctl start || { cat "$dir/server.log"; exit 1; }
+[ -z "$(stats)" ] || fail "a damaged statistics file was loaded: $(stats)"
+grep -q 'ignoring the damaged file "pg_stat/tmac_access_stats.stat" of the access statistics' "$dir/server.log" \
+  || fail "no warning about the damaged file in the server log"
+[ -f "$f" ] && fail "the damaged statistics file is left behind"
+echo "ok 5 - a damaged statistics file (its CRC fails) is ignored with a warning"
+
 psql -X -q -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 for i in $(seq 50); do
   pid=$(q -c "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'")
@@ -68,13 +81,13 @@ for i in $(seq 100); do
   out=$(q -c "SELECT count(*) FROM tmac.access_stats") && break
 done
 [ "$out" = 0 ] || fail "after a crash: $out $(stats)"
-echo "ok 5 - after a backend crash they start from zero"
+echo "ok 6 - after a backend crash they start from zero"
 
 # a database without tmac: nothing is counted, nothing breaks
 out=$(q -c "CREATE DATABASE plain" && q -d plain -c "CREATE TABLE t (x int); INSERT INTO t VALUES (1); SELECT count(*) FROM t") \
   || fail "a database without tmac: $out"
 [ -z "$(stats)" ] || fail "counted elsewhere: $(stats)"
-echo "ok 6 - a database without the extension is left alone"
+echo "ok 7 - a database without the extension is left alone"
 
 # eviction: 120 more tables read one after another, a snapshot after the first 60; the hash
 # keeps at most 100 counters and drops only counters the snapshot took (stats_overflow.sh
@@ -102,5 +115,5 @@ kept=$(q -c "SELECT count(*) FILTER (WHERE table_name::text IN ('ev1', 'ev2', 'e
                FROM tmac.access_stats WHERE kind = 'table'")
 [ "$kept" = "0 3" ] || fail "eviction should drop the least recently seen: first/last tables kept: $kept"
 [ -z "$(q -c "SELECT * FROM tmac.access_stats_overflow_raw()")" ] || fail "nothing should be lost: $(q -c "SELECT * FROM tmac.access_stats_overflow_raw()")"
-echo "ok 7 - a full hash evicts the snapshotted counters seen least recently (at most tmac.access_stats_max kept)"
+echo "ok 8 - a full hash evicts the snapshotted counters seen least recently (at most tmac.access_stats_max kept)"
 stop
