@@ -76,8 +76,10 @@
  *
  * Persistence.  At a clean shutdown the postmaster writes the counters to
  * pg_stat/tmac_access_stats.stat, with their versions and the overflow
- * records; the next start reads it and removes it (a crash loses the
- * counters since the last start, as pg_stat_statements).  A file with more
+ * records, in the format of every shared-memory table of tmac (shared_file.c:
+ * a CRC, written through a temporary file); the next start reads it and
+ * removes it, and ignores one whose CRC fails (a crash loses the counters
+ * since the last start, as pg_stat_statements).  A file with more
  * counters than a lowered tmac.access_stats_max holds is loaded under the
  * same rule: unsnapshotted counters that do not fit are an overflow.
  *
