@@ -536,7 +536,7 @@ BEGIN
                                  WHERE w.id IS NOT NULL AND st.status <> 'active')
                    THEN tmac.message('A person who left or is on leave does not enter.')
                    WHEN (SELECT p.kind FROM tmac.person p WHERE p.person_id = record_entry.person_id) = 'visitor'
-                        AND NOT tmac.visitor_pledge_on(person_id, (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date)
+                        AND NOT tmac.visitor_pledge_on(person_id, (now() AT TIME ZONE tmac.company_time_zone())::date)
                    THEN tmac.message('Record the visitor''s pledge first (tmac.record_pledge(person_id, ''visitor'', signed_on)).')
                    ELSE tmac.message('Escort a visitor, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).') END;
       RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" may not enter restricted area "%s"', person_id, area),

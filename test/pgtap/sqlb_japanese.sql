@@ -2,11 +2,12 @@
 -- of duties and access reviews speak the session's language (lc_messages): under ja_JP.UTF-8 their
 -- errors, details and hints are Japanese, under C English, and the SQLSTATE is the same in both.
 BEGIN;
-SELECT plan(30);
+SELECT plan(36);
 \i test/pgtap/people_fixture.psql
 
--- The error a statement raises, run as a role (NULL: as the caller): SQLSTATE | message | detail | hint.
-CREATE FUNCTION pg_temp.err(r name, q text) RETURNS text LANGUAGE plpgsql AS
+-- The error a statement raises, run as a role (NULL: as the caller): SQLSTATE | message | detail | hint
+-- (the detail left out when with_detail is false).
+CREATE FUNCTION pg_temp.err(r name, q text, with_detail boolean DEFAULT true) RETURNS text LANGUAGE plpgsql AS
 $$
 DECLARE
   st text; msg text; det text; hnt text;
@@ -20,10 +21,10 @@ BEGIN
     GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
   END;
   RESET ROLE;
-  RETURN concat_ws(' | ', st, msg, nullif(det, ''), nullif(hnt, ''));
+  RETURN concat_ws(' | ', st, msg, CASE WHEN with_detail THEN nullif(det, '') END, nullif(hnt, ''));
 END
 $$;
-GRANT EXECUTE ON FUNCTION pg_temp.err(name, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION pg_temp.err(name, text, boolean) TO PUBLIC;
 
 INSERT INTO tmac.asset (asset_no, name, label, origin, business_category, medium, registered_on, managing_group_id) VALUES
   ('J-001', '製品設計図', 'TOP_SECRET', 'own', '技術', 'electronic', current_date, tmac.vocabulary_id('group', 'DEV'));
@@ -32,6 +33,12 @@ SELECT tmac.grant_role('tmac_auditor', 'sqlb_t_dual');
 -- a grant to A1 that t_bob requested (t_carol approved), under review
 SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '30 days', '設計')$$) AS g \gset
 SELECT pg_temp.as_role('t_bob', $$SELECT tmac.start_review('A1', person_id => 'A1')$$)::bigint AS r \gset
+-- a SECRET area; a visitor without a visitor pledge; E1 left
+SELECT tmac.define_area('AREA-J', '試作室', '本社2F', 'card', 'C1');
+SELECT tmac.set_area_label('AREA-J', 'SECRET');
+INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
+  VALUES ('sqlb-1', 'V9', 'hire', '{"full_name":"見学者 丙","kind":"visitor","responsible_person":"C1"}');
+UPDATE tmac.person SET status = 'terminated', terminated_at = now() - interval '1 hour' WHERE person_id = 'E1';
 
 SET LOCAL lc_messages = 'ja_JP.UTF-8';
 
@@ -72,6 +79,17 @@ SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('NO-AREA', visitor_n
 SELECT is(pg_temp.err(NULL, $$SELECT tmac.set_custodian('safe', 'X', 'A1')$$),
   '22023 | 種類（kind）は container（保管容器）、area（区域）、key（鍵）のいずれかです。「safe」は指定できません',
   'facilities: a bad kind in Japanese');
+
+-- a refused entry: the hint follows why (the detail, tmac.entry_refused's, is not this file's)
+SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('AREA-J', person_id => 'D1')$$, false),
+  '42501 | 人「D1」は立入制限区域「AREA-J」に入室できません | 訪問者には同行者を付けるか、先にアクセス権を設定してください（tmac.request_clearance または tmac.request_access の後に tmac.approve）。',
+  'facilities: a person without access is refused, in Japanese');
+SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('AREA-J', person_id => 'V9', escort => 'A1')$$, false),
+  '42501 | 人「V9」は立入制限区域「AREA-J」に入室できません | 先に訪問者の誓約書を記録してください（tmac.record_pledge(person_id, ''visitor'', signed_on)）。',
+  'facilities: a visitor without a pledge is refused, in Japanese');
+SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('AREA-J', person_id => 'E1')$$, false),
+  '42501 | 人「E1」は立入制限区域「AREA-J」に入室できません | 退職者や休職中の人は入室できません。',
+  'facilities: a person who left is refused, in Japanese');
 
 -- 職務分掌 (segregation of duties)
 SELECT matches(pg_temp.err(NULL, $$SELECT tmac.grant_role('tmac_access_admin', 'sqlb_t_dual')$$),
@@ -119,6 +137,15 @@ SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('NO-AREA', visitor_n
   '22004 | a visitor''s company is recorded', 'facilities: a visitor without a company in English');
 SELECT is(pg_temp.err(NULL, $$SELECT tmac.set_custodian('safe', 'X', 'A1')$$),
   '22023 | kind is container, area or key, not "safe"', 'facilities: a bad kind in English');
+SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('AREA-J', person_id => 'D1')$$, false),
+  '42501 | person "D1" may not enter restricted area "AREA-J" | Escort a visitor, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).',
+  'facilities: a person without access is refused, in English');
+SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('AREA-J', person_id => 'V9', escort => 'A1')$$, false),
+  '42501 | person "V9" may not enter restricted area "AREA-J" | Record the visitor''s pledge first (tmac.record_pledge(person_id, ''visitor'', signed_on)).',
+  'facilities: a visitor without a pledge is refused, in English');
+SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('AREA-J', person_id => 'E1')$$, false),
+  '42501 | person "E1" may not enter restricted area "AREA-J" | A person who left or is on leave does not enter.',
+  'facilities: a person who left is refused, in English');
 SELECT matches(pg_temp.err(NULL, $$SELECT tmac.grant_role('tmac_access_admin', 'sqlb_t_dual')$$),
   '^42501 \| segregation of duties: sqlb_t_dual would hold both "access_admin" and "auditor" \| SoD rule [0-9]+ \(.*\) forbids one person holding both duties\. \| Give the duty to someone else, or have another manager grant an exception with tmac\.grant_sod_exception first\.$',
   'SoD: English under C');
