@@ -2,7 +2,7 @@
 -- of duties and access reviews speak the session's language (lc_messages): under ja_JP.UTF-8 their
 -- errors, details and hints are Japanese, under C English, and the SQLSTATE is the same in both.
 BEGIN;
-SELECT plan(36);
+SELECT plan(38);
 \i test/pgtap/people_fixture.psql
 
 -- The error a statement raises, run as a role (NULL: as the caller): SQLSTATE | message | detail | hint
@@ -105,7 +105,10 @@ SELECT is(pg_temp.err('t_bob', format('SELECT tmac.review_decide(%s, %s, %L)', :
 SELECT is(pg_temp.err('t_bob', $$SELECT tmac.review_decide(987654, 1, 'maybe')$$),
   '22023 | 判定は keep（継続）または revoke（取消）です。「maybe」は指定できません', 'review: a bad decision in Japanese');
 
--- a finding detail composed here
+-- finding details composed here, when tmac.findings is read
+SELECT is((SELECT detail FROM tmac.findings WHERE check_code = 'asset_no_manager' AND subject = 'asset:J-001'),
+  '管理対象情報 J-001（製品設計図）には管理責任者がいません。管理責任者を指名してください: tmac.update_asset(''J-001'', ''{"manager":"<person_id>"}'')。',
+  'findings: a register''s finding detail in Japanese');
 SELECT is(tmac.first_ten(ARRAY['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l']),
   'a, b, c, d, e, f, g, h, i, j ほか 2 件', 'findings: the first ten, then how many more, in Japanese');
 
@@ -156,6 +159,9 @@ SELECT is(pg_temp.err('t_bob', format('SELECT tmac.review_decide(%s, %s, %L)', :
   'review: the requester''s refusal in English');
 SELECT is(pg_temp.err('t_bob', $$SELECT tmac.review_decide(987654, 1, 'maybe')$$),
   '22023 | decision must be keep or revoke, not "maybe"', 'review: a bad decision in English');
+SELECT is((SELECT detail FROM tmac.findings WHERE check_code = 'asset_no_manager' AND subject = 'asset:J-001'),
+  'Asset J-001 (製品設計図) has no 管理責任者 (manager). Name one: tmac.update_asset(''J-001'', ''{"manager":"<person_id>"}'').',
+  'findings: the finding detail in English');
 SELECT is(tmac.first_ten(ARRAY['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l']),
   'a, b, c, d, e, f, g, h, i, j and 2 more', 'findings: the first ten in English');
 
