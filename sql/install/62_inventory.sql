@@ -21,10 +21,10 @@
 -- How findings name many things (assets a provider holds, grants an approver approved; used by
 -- later files' checks too): the first ten, then how many more.
 CREATE FUNCTION tmac.first_ten(items text[]) RETURNS text
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN pg_catalog.array_to_string(items[1:10], ', ')
          || CASE WHEN pg_catalog.cardinality(items) > 10
-                 THEN pg_catalog.format(' and %s more', pg_catalog.cardinality(items) - 10) ELSE '' END;
+                 THEN tmac.message(' and %s more', pg_catalog.cardinality(items) - 10) ELSE '' END;
 COMMENT ON FUNCTION tmac.first_ten(text[]) IS
   'Internal (findings'' details): the first ten items, comma-separated, then "and N more"';
 
@@ -122,42 +122,42 @@ CREATE FUNCTION tmac.asset_validate(a tmac.asset) RETURNS void
 $$
 BEGIN
   IF a.asset_no IS NULL OR a.asset_no !~ '^\S(.*\S)?$' OR length(a.asset_no) > 100 THEN
-    RAISE EXCEPTION 'invalid asset number %', coalesce(quote_literal(a.asset_no), 'NULL')
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'An asset number is 1 to 100 characters without leading or trailing spaces.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid asset number %L', a.asset_no),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('An asset number is 1 to 100 characters without leading or trailing spaces.');
   END IF;
   IF coalesce(btrim(a.name), '') = '' OR coalesce(btrim(a.business_category), '') = '' THEN
-    RAISE EXCEPTION 'asset "%" needs a name and a business category', a.asset_no USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" needs a name and a business category', a.asset_no), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF a.medium IS NULL OR a.medium NOT IN ('paper', 'electronic', 'prototype', 'equipment', 'other') THEN
-    RAISE EXCEPTION 'invalid medium %', coalesce(quote_literal(a.medium), 'NULL')
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Media: paper, electronic, prototype, equipment, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid medium %L', a.medium),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('Media: paper, electronic, prototype, equipment, other.');
   END IF;
   IF NOT a.personal_info <@ ARRAY['personal', 'sensitive', 'my_number']::text[] THEN
-    RAISE EXCEPTION 'invalid personal_info %', a.personal_info
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Kinds: personal, sensitive, my_number.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid personal_info %s', a.personal_info),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('Kinds: personal, sensitive, my_number.');
   END IF;
   IF a.origin IS NULL OR a.origin NOT IN ('own', 'entrusted') THEN
-    RAISE EXCEPTION 'invalid origin %', coalesce(quote_literal(a.origin), 'NULL')
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Origins: own (自社), entrusted (預託).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid origin %L', a.origin),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('Origins: own (自社), entrusted (預託).');
   END IF;
   IF a.origin = 'entrusted' AND coalesce(btrim(a.entrusted_by), '') = '' THEN
-    RAISE EXCEPTION 'entrusted asset "%" must name the entrusting company (entrusted_by)', a.asset_no
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('entrusted asset "%s" must name the entrusting company (entrusted_by)', a.asset_no),
+      ERRCODE = 'invalid_parameter_value';
   END IF;
   IF a.location IS NOT NULL AND btrim(a.location) = '' THEN
-    RAISE EXCEPTION 'location must not be empty' USING ERRCODE = 'invalid_parameter_value', HINT = 'Use NULL for no location.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('location must not be empty'), ERRCODE = 'invalid_parameter_value', HINT = tmac.message('Use NULL for no location.');
   END IF;
   IF a.manager IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = a.manager) THEN
-    RAISE EXCEPTION 'unknown person "%" (manager)', a.manager USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s" (manager)', a.manager), ERRCODE = 'foreign_key_violation',
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   END IF;
   IF a.designated_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = a.designated_by) THEN
-    RAISE EXCEPTION 'unknown person "%" (designated_by)', a.designated_by USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s" (designated_by)', a.designated_by), ERRCODE = 'foreign_key_violation',
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   END IF;
   IF a.designated_on > tmac.today() OR a.registered_on > tmac.today() THEN
-    RAISE EXCEPTION 'asset "%": designated_on and registered_on must not be in the future', a.asset_no
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s": designated_on and registered_on must not be in the future', a.asset_no),
+      ERRCODE = 'invalid_parameter_value';
   END IF;
 END
 $$;
@@ -176,14 +176,14 @@ CREATE FUNCTION tmac.register_asset(
   RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('register an asset in the inventory');
+  me name := tmac.acting_role(tmac.msgid('register an asset in the inventory'));
   a tmac.asset;
 BEGIN
   PERFORM tmac.require_arguments('register_asset', 'asset_no', asset_no, 'name', name,
                                  'business_category', business_category, 'medium', medium);
   IF EXISTS (SELECT 1 FROM tmac.asset x WHERE x.asset_no = register_asset.asset_no) THEN
-    RAISE EXCEPTION 'asset "%" is already in the inventory', asset_no USING ERRCODE = 'unique_violation',
-      HINT = 'Change it with tmac.update_asset(asset_no, changes).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" is already in the inventory', asset_no), ERRCODE = 'unique_violation',
+      HINT = tmac.message('Change it with tmac.update_asset(asset_no, changes).');
   END IF;
   a.asset_no := asset_no; a.name := btrim(name); a.business_category := btrim(business_category);
   a.medium := lower(btrim(medium)); a.label := label::tmac.label; a.manager := manager;
@@ -211,7 +211,7 @@ CREATE FUNCTION tmac.update_asset(asset_no text, changes jsonb) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('change an asset of the inventory');
+  me name := tmac.acting_role(tmac.msgid('change an asset of the inventory'));
   allowed constant text[] := ARRAY['business_category', 'name', 'notes', 'label', 'managing_group', 'manager',
     'user_scope', 'medium', 'location', 'personal_info', 'retain_until', 'registered_on', 'designated_by',
     'designated_on', 'origin', 'entrusted_by', 'contract_ref', 'contract_measures'];
@@ -220,19 +220,19 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('update_asset', 'asset_no', asset_no, 'changes', changes::text);
   IF jsonb_typeof(changes) <> 'object' THEN
-    RAISE EXCEPTION 'changes must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('changes must be a JSON object'), ERRCODE = 'invalid_parameter_value';
   END IF;
   SELECT k INTO bad FROM jsonb_object_keys(changes) k WHERE NOT k = ANY (allowed) LIMIT 1;
   IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'asset field "%" cannot be changed with update_asset', bad USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Fields: ' || array_to_string(allowed, ', ') || '. Reviews: tmac.review_assets; retirement: tmac.retire_asset.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('asset field "%s" cannot be changed with update_asset', bad), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Fields: %s. Reviews: tmac.review_assets; retirement: tmac.retire_asset.', array_to_string(allowed, ', '));
   END IF;
   SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = update_asset.asset_no FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown asset "%"', asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown asset "%s"', asset_no), ERRCODE = 'undefined_object';
   END IF;
   IF a.status = 'retired' THEN
-    RAISE EXCEPTION 'asset "%" is retired', asset_no USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" is retired', asset_no), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   a := jsonb_populate_record(a, changes - 'managing_group');
   IF changes ? 'managing_group' THEN
@@ -256,14 +256,14 @@ CREATE FUNCTION tmac.review_assets(asset_nos text[] DEFAULT NULL, note text DEFA
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('review the inventory');
+  me name := tmac.acting_role(tmac.msgid('review the inventory'));
   n integer;
   missing text;
 BEGIN
   SELECT x INTO missing FROM unnest(asset_nos) x
    WHERE NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = x AND a.status = 'active') LIMIT 1;
   IF missing IS NOT NULL THEN
-    RAISE EXCEPTION 'no active asset "%"', missing USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', missing), ERRCODE = 'undefined_object';
   END IF;
   UPDATE tmac.asset a SET reviewed_at = now(), reviewed_by = me, updated_at = now()
    WHERE a.status = 'active' AND (asset_nos IS NULL OR a.asset_no = ANY (asset_nos));
@@ -280,15 +280,15 @@ CREATE FUNCTION tmac.retire_asset(asset_no text, reason text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('retire an asset of the inventory');
+  PERFORM tmac.acting_role(tmac.msgid('retire an asset of the inventory'));
   PERFORM tmac.require_arguments('retire_asset', 'asset_no', asset_no, 'reason', reason);
   IF btrim(reason) = '' THEN
-    RAISE EXCEPTION 'a retirement needs a reason' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a retirement needs a reason'), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.asset a SET status = 'retired', retired_at = now(), retire_reason = reason, updated_at = now()
    WHERE a.asset_no = retire_asset.asset_no AND a.status = 'active';
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
   END IF;
 END
 $$;
@@ -301,21 +301,21 @@ $$
 DECLARE
   other text;
 BEGIN
-  PERFORM tmac.acting_role('bind a table to an asset');
+  PERFORM tmac.acting_role(tmac.msgid('bind a table to an asset'));
   PERFORM tmac.require_arguments('bind_table', 'asset_no', asset_no, 'tbl', tbl::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = bind_table.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object',
-      HINT = 'Register it first with tmac.register_asset.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object',
+      HINT = tmac.message('Register it first with tmac.register_asset.');
   END IF;
   IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) NOT IN ('r', 'p', 'f') THEN
-    RAISE EXCEPTION '"%" is not a table', tbl USING ERRCODE = 'wrong_object_type';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('"%s" is not a table', tbl), ERRCODE = 'wrong_object_type';
   END IF;
   SELECT b.asset_no INTO other FROM tmac.asset_binding b WHERE b.relid = tbl;
   IF other = asset_no THEN
     RETURN;
   ELSIF other IS NOT NULL THEN
-    RAISE EXCEPTION 'table "%" is already bound to asset "%"', tbl, other USING ERRCODE = 'unique_violation',
-      HINT = 'Unbind it first with tmac.unbind_table.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('table "%s" is already bound to asset "%s"', tbl, other), ERRCODE = 'unique_violation',
+      HINT = tmac.message('Unbind it first with tmac.unbind_table.');
   END IF;
   INSERT INTO tmac.asset_binding (asset_no, relid) VALUES (asset_no, tbl);
 END
@@ -329,22 +329,22 @@ $$
 DECLARE
   other text;
 BEGIN
-  PERFORM tmac.acting_role('bind a schema to an asset');
+  PERFORM tmac.acting_role(tmac.msgid('bind a schema to an asset'));
   PERFORM tmac.require_arguments('bind_schema', 'asset_no', asset_no, 'schema', schema::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = bind_schema.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object',
-      HINT = 'Register it first with tmac.register_asset.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object',
+      HINT = tmac.message('Register it first with tmac.register_asset.');
   END IF;
   IF schema IN ('tmac'::regnamespace, 'pg_catalog'::regnamespace, 'information_schema'::regnamespace) THEN
-    RAISE EXCEPTION 'schema % cannot hold an asset', schema USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s cannot hold an asset', schema), ERRCODE = 'invalid_parameter_value';
   END IF;
   SELECT b.asset_no INTO other FROM tmac.asset_binding b
    WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
   IF other = asset_no THEN
     RETURN;
   ELSIF other IS NOT NULL THEN
-    RAISE EXCEPTION 'schema % is already bound to asset "%"', schema, other USING ERRCODE = 'unique_violation',
-      HINT = 'Unbind it first with tmac.unbind_schema.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s is already bound to asset "%s"', schema, other), ERRCODE = 'unique_violation',
+      HINT = tmac.message('Unbind it first with tmac.unbind_schema.');
   END IF;
   INSERT INTO tmac.asset_binding (asset_no, schema_name)
   SELECT bind_schema.asset_no, n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema;
@@ -357,10 +357,10 @@ CREATE FUNCTION tmac.unbind_table(tbl regclass) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('unbind a table from its asset');
+  PERFORM tmac.acting_role(tmac.msgid('unbind a table from its asset'));
   DELETE FROM tmac.asset_binding b WHERE b.relid = tbl;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'table "%" is not bound to an asset', tbl USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('table "%s" is not bound to an asset', tbl), ERRCODE = 'undefined_object';
   END IF;
 END
 $$;
@@ -370,11 +370,11 @@ CREATE FUNCTION tmac.unbind_schema(schema regnamespace) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('unbind a schema from its asset');
+  PERFORM tmac.acting_role(tmac.msgid('unbind a schema from its asset'));
   DELETE FROM tmac.asset_binding b
    WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'schema % is not bound to an asset', schema USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s is not bound to an asset', schema), ERRCODE = 'undefined_object';
   END IF;
 END
 $$;
@@ -460,46 +460,48 @@ BEGIN ATOMIC
       JOIN tmac.asset x ON x.asset_no = b.asset_no AND x.status = 'active'
   )
   SELECT 'asset_table_unbound', 'table:' || c.relid::regclass::text,
-         format('Table %s is %s but bound to no active asset of the inventory (重要情報目録). Register the asset and bind the table: tmac.bind_table(asset_no, %L), or tmac.protect(table, label_column, asset_no).',
-                c.relid::regclass,
-                CASE WHEN EXISTS (SELECT 1 FROM tmac.protected_table pt WHERE pt.relid::oid = c.relid) THEN 'protected' ELSE 'labelled' END,
-                c.relid::regclass::text),
+         CASE WHEN EXISTS (SELECT 1 FROM tmac.protected_table pt WHERE pt.relid::oid = c.relid)
+              THEN tmac.message('Table %s is protected but bound to no active asset of the inventory (重要情報目録). Register the asset and bind the table: tmac.bind_table(asset_no, %L), or tmac.protect(table, label_column, asset_no).',
+                                c.relid::regclass, c.relid::regclass::text)
+              ELSE tmac.message('Table %s is labelled but bound to no active asset of the inventory (重要情報目録). Register the asset and bind the table: tmac.bind_table(asset_no, %L), or tmac.protect(table, label_column, asset_no).',
+                                c.relid::regclass, c.relid::regclass::text) END,
          NULL::timestamptz
     FROM candidate c
    WHERE NOT EXISTS (SELECT 1 FROM bound b WHERE b.relid = c.relid)
   UNION ALL
   SELECT 'asset_no_manager', 'asset:' || a.asset_no,
-         format('Asset %s (%s) has no 管理責任者 (manager). Name one: tmac.update_asset(%L, ''{"manager":"<person_id>"}'').',
+         tmac.message('Asset %s (%s) has no 管理責任者 (manager). Name one: tmac.update_asset(%L, ''{"manager":"<person_id>"}'').',
                 a.asset_no, a.name, a.asset_no),
          a.registered_at
     FROM a WHERE a.manager IS NULL
   UNION ALL
   SELECT 'asset_manager_left', 'asset:' || a.asset_no,
-         format('The 管理責任者 of asset %s (%s), %s (%s), left on %s. Name a new manager with tmac.update_asset.',
-                a.asset_no, a.name, a.manager, a.manager_name, to_char(a.manager_left_at, 'YYYY-MM-DD')),
+         tmac.message('The 管理責任者 of asset %s (%s), %s (%s), left on %s. Name a new manager with tmac.update_asset.',
+                a.asset_no, a.name, a.manager, a.manager_name, a.manager_left_at),
          a.manager_left_at
     FROM a WHERE a.manager_left
   UNION ALL
   SELECT 'asset_no_location', 'asset:' || a.asset_no,
-         format('Asset %s (%s) has no 保存先 (location): neither a location nor a bound table or schema. Record where it is kept (tmac.update_asset with "location", or tmac.bind_table).',
+         tmac.message('Asset %s (%s) has no 保存先 (location): neither a location nor a bound table or schema. Record where it is kept (tmac.update_asset with "location", or tmac.bind_table).',
                 a.asset_no, a.name),
          a.registered_at
     FROM a WHERE a.location IS NULL AND NOT a.bound
   UNION ALL
   SELECT 'asset_review_overdue', 'asset:' || a.asset_no,
-         format('Asset %s (%s) was last reviewed on %s, more than %s ago (inventory_review_interval). Review the inventory: tmac.review_assets().',
-                a.asset_no, a.name, to_char(a.reviewed_at, 'YYYY-MM-DD'), s.iv),
+         tmac.message('Asset %s (%s) was last reviewed on %s, more than %s ago (inventory_review_interval). Review the inventory: tmac.review_assets().',
+                a.asset_no, a.name, a.reviewed_at, s.iv),
          a.reviewed_at + s.iv
     FROM a CROSS JOIN s WHERE a.reviewed_at + s.iv < now()
   UNION ALL
   SELECT 'asset_contract_measures_missing', 'asset:' || a.asset_no,
-         format('Asset %s (%s) is entrusted by %s but %s not recorded. Record them: tmac.update_asset(%L, ''{"contract_ref":"…","contract_measures":"…"}'').',
-                a.asset_no, a.name, a.entrusted_by,
-                CASE WHEN coalesce(btrim(a.contract_ref), '') = '' AND coalesce(btrim(a.contract_measures), '') = ''
-                     THEN 'the contract and the measures it requires are'
-                     WHEN coalesce(btrim(a.contract_ref), '') = '' THEN 'the contract reference is'
-                     ELSE 'the measures the contract requires are' END,
-                a.asset_no),
+         CASE WHEN coalesce(btrim(a.contract_ref), '') = '' AND coalesce(btrim(a.contract_measures), '') = ''
+              THEN tmac.message('Asset %s (%s) is entrusted by %s but the contract and the measures it requires are not recorded. Record them: tmac.update_asset(%L, ''{"contract_ref":"…","contract_measures":"…"}'').',
+                                a.asset_no, a.name, a.entrusted_by, a.asset_no)
+              WHEN coalesce(btrim(a.contract_ref), '') = ''
+              THEN tmac.message('Asset %s (%s) is entrusted by %s but the contract reference is not recorded. Record them: tmac.update_asset(%L, ''{"contract_ref":"…","contract_measures":"…"}'').',
+                                a.asset_no, a.name, a.entrusted_by, a.asset_no)
+              ELSE tmac.message('Asset %s (%s) is entrusted by %s but the measures the contract requires are not recorded. Record them: tmac.update_asset(%L, ''{"contract_ref":"…","contract_measures":"…"}'').',
+                                a.asset_no, a.name, a.entrusted_by, a.asset_no) END,
          a.registered_at
     FROM a WHERE a.origin = 'entrusted'
             AND (coalesce(btrim(a.contract_ref), '') = '' OR coalesce(btrim(a.contract_measures), '') = '');

@@ -75,7 +75,7 @@ CREATE FUNCTION tmac.appoint(person_id text, role text, appointed_by text, scope
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('record an appointment');
+  me name := tmac.acting_role(tmac.msgid('record an appointment'));
   st text;
   r tmac.appointment_role;
   holder text;
@@ -85,38 +85,38 @@ BEGIN
   PERFORM tmac.require_arguments('appoint', 'person_id', person_id, 'role', role, 'appointed_by', appointed_by);
   SELECT * INTO r FROM tmac.appointment_role x WHERE x.role = lower(btrim(appoint.role));
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown appointment role "%"', role USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Roles: ' || (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x) || '.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown appointment role "%s"', role), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Roles: %s.', (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x));
   END IF;
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.person_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', person_id), ERRCODE = 'foreign_key_violation',
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   ELSIF st <> 'active' THEN
-    RAISE EXCEPTION 'person "%" is % and cannot be appointed', person_id, st USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is %s and cannot be appointed', person_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.appointed_by;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown person "%" (appointed_by)', appointed_by USING ERRCODE = 'foreign_key_violation';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s" (appointed_by)', appointed_by), ERRCODE = 'foreign_key_violation';
   ELSIF st <> 'active' THEN
-    RAISE EXCEPTION 'person "%" (appointed_by) is %', appointed_by, st USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" (appointed_by) is %s', appointed_by, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF valid_until < vf THEN
-    RAISE EXCEPTION 'valid_until % is before valid_from %', valid_until, vf USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('valid_until %s is before valid_from %s', valid_until, vf), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF (announced_how IS NULL) <> (announced_on IS NULL) THEN
-    RAISE EXCEPTION 'announced_how and announced_on go together' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('announced_how and announced_on go together'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF announced_on > tmac.today() THEN
-    RAISE EXCEPTION 'announced_on % is in the future', announced_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('announced_on %s is in the future', announced_on), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF r.single THEN
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tmac.appointment:' || r.role));
     SELECT a.person_id INTO holder FROM tmac.appointment a WHERE a.role = r.role AND a.ended_at IS NULL
        AND (a.valid_until IS NULL OR a.valid_until >= vf) LIMIT 1;
     IF FOUND THEN
-      RAISE EXCEPTION 'there is already a % (%): %', r.name_ja, r.name_en, holder USING ERRCODE = 'unique_violation',
-        HINT = 'End the current appointment first (tmac.end_appointment), or give it a valid_until before the new one starts.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('there is already a %s (%s): %s', r.name_ja, r.name_en, holder), ERRCODE = 'unique_violation',
+        HINT = tmac.message('End the current appointment first (tmac.end_appointment), or give it a valid_until before the new one starts.');
     END IF;
   END IF;
   INSERT INTO tmac.appointment (role, person_id, scope, scope_group_id, appointed_by, valid_from, valid_until,
@@ -134,17 +134,17 @@ CREATE FUNCTION tmac.announce_appointment(appointment_id bigint, announced_how t
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('record how an appointment was announced');
+  PERFORM tmac.acting_role(tmac.msgid('record how an appointment was announced'));
   PERFORM tmac.require_arguments('announce_appointment', 'appointment_id', appointment_id::text,
                                  'announced_how', announced_how, 'announced_on', announced_on::text);
   IF btrim(announced_how) = '' OR announced_on > tmac.today() THEN
-    RAISE EXCEPTION 'an announcement needs a method and a date not in the future' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an announcement needs a method and a date not in the future'), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.appointment a SET announced_how = announce_appointment.announced_how,
                                 announced_on = announce_appointment.announced_on
    WHERE a.appointment_id = announce_appointment.appointment_id AND a.ended_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no open appointment %', appointment_id USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no open appointment %s', appointment_id), ERRCODE = 'undefined_object';
   END IF;
 END
 $$;
@@ -155,16 +155,16 @@ CREATE FUNCTION tmac.end_appointment(appointment_id bigint, reason text) RETURNS
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('end an appointment');
+  me name := tmac.acting_role(tmac.msgid('end an appointment'));
 BEGIN
   PERFORM tmac.require_arguments('end_appointment', 'appointment_id', appointment_id::text, 'reason', reason);
   IF btrim(reason) = '' THEN
-    RAISE EXCEPTION 'ending an appointment needs a reason' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('ending an appointment needs a reason'), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.appointment a SET ended_at = now(), ended_by = me, end_reason = reason
    WHERE a.appointment_id = end_appointment.appointment_id AND a.ended_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no open appointment %', appointment_id USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no open appointment %s', appointment_id), ERRCODE = 'undefined_object';
   END IF;
 END
 $$;
@@ -218,26 +218,30 @@ BEGIN ATOMIC
       FROM a WHERE a.role = 'information_officer'
   )
   SELECT 'officer_missing', 'appointment:information_officer',
-         'No 情報管理責任者 (information-management officer) is appointed. 経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by).',
+         tmac.message('No 情報管理責任者 (information-management officer) is appointed. 経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by).'),
          NULL::timestamptz
     FROM o WHERE o.n = 0 AND EXISTS (SELECT 1 FROM tmac.person p WHERE p.status = 'active')
   UNION ALL
   SELECT 'officer_multiple', 'appointment:information_officer',
-         format('%s persons are 情報管理責任者 (information-management officer) at once: %s. End all but one with tmac.end_appointment.', o.n, o.who),
+         tmac.message('%s persons are 情報管理責任者 (information-management officer) at once: %s. End all but one with tmac.end_appointment.', o.n, o.who),
          NULL::timestamptz
     FROM o WHERE o.n > 1
   UNION ALL
   SELECT 'appointee_unavailable', 'appointment:' || a.appointment_id,
-         format('%s (%s), appointed %s (%s) in appointment %s, %s. End the appointment and appoint someone else, or appoint them again (tmac.end_appointment, tmac.appoint).',
-                a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id,
-                CASE a.status WHEN 'terminated' THEN 'left on ' || to_char(a.terminated_at, 'YYYY-MM-DD')
-                              WHEN 'on_leave' THEN 'is on leave'
-                              ELSE 'was transferred or promoted on ' || to_char(a.role_changed_at, 'YYYY-MM-DD') || ', after the appointment' END),
+         CASE a.status
+           WHEN 'terminated'
+           THEN tmac.message('%s (%s), appointed %s (%s) in appointment %s, left on %s. End the appointment and appoint someone else, or appoint them again (tmac.end_appointment, tmac.appoint).',
+                             a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id, a.terminated_at)
+           WHEN 'on_leave'
+           THEN tmac.message('%s (%s), appointed %s (%s) in appointment %s, is on leave. End the appointment and appoint someone else, or appoint them again (tmac.end_appointment, tmac.appoint).',
+                             a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id)
+           ELSE tmac.message('%s (%s), appointed %s (%s) in appointment %s, was transferred or promoted on %s, after the appointment. End the appointment and appoint someone else, or appoint them again (tmac.end_appointment, tmac.appoint).',
+                             a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id, a.role_changed_at) END,
          CASE a.status WHEN 'terminated' THEN a.terminated_at WHEN 'active' THEN a.role_changed_at END
     FROM a WHERE a.status <> 'active' OR a.role_changed_at > a.started_at
   UNION ALL
   SELECT 'appointment_not_announced', 'appointment:' || a.appointment_id,
-         format('The appointment of %s (%s) as %s (%s) was never made known (周知). Announce it (情報管理規程, 社内研修, 掲示, 朝礼) and record it: tmac.announce_appointment(%s, how, on).',
+         tmac.message('The appointment of %s (%s) as %s (%s) was never made known (周知). Announce it (情報管理規程, 社内研修, 掲示, 朝礼) and record it: tmac.announce_appointment(%s, how, on).',
                 a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id),
          a.started_at
     FROM a WHERE a.announced_on IS NULL;

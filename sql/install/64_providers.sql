@@ -85,10 +85,10 @@ DECLARE
 BEGIN
   SELECT p.status INTO st FROM tmac.provider p WHERE p.provider_id = provider_require.provider_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown provider "%"', provider_id USING ERRCODE = 'undefined_object',
-      HINT = 'Register it with tmac.register_provider.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown provider "%s"', provider_id), ERRCODE = 'undefined_object',
+      HINT = tmac.message('Register it with tmac.register_provider.');
   ELSIF active AND st <> 'active' THEN
-    RAISE EXCEPTION 'provider "%" is %', provider_id, st USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" is %s', provider_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
 END
 $$;
@@ -98,22 +98,22 @@ CREATE FUNCTION tmac.register_provider(provider_id text, name text, service text
   RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('register a provider');
+  me name := tmac.acting_role(tmac.msgid('register a provider'));
 BEGIN
   PERFORM tmac.require_arguments('register_provider', 'provider_id', provider_id, 'name', name, 'service', service);
   IF NOT tmac.valid_code(provider_id) THEN
-    RAISE EXCEPTION 'invalid provider code "%"', provider_id USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid provider code "%s"', provider_id), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit.');
   END IF;
   IF btrim(name) = '' THEN
-    RAISE EXCEPTION 'a provider needs a name' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a provider needs a name'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF lower(service) NOT IN ('cloud', 'data_centre', 'carrier', 'staffing_agency', 'subcontractor', 'other') THEN
-    RAISE EXCEPTION 'invalid service "%"', service USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Services: cloud, data_centre, carrier, staffing_agency, subcontractor, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid service "%s"', service), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Services: cloud, data_centre, carrier, staffing_agency, subcontractor, other.');
   END IF;
   IF EXISTS (SELECT 1 FROM tmac.provider p WHERE p.provider_id = register_provider.provider_id) THEN
-    RAISE EXCEPTION 'provider "%" already exists', provider_id USING ERRCODE = 'unique_violation';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" already exists', provider_id), ERRCODE = 'unique_violation';
   END IF;
   INSERT INTO tmac.provider (provider_id, name, service, description, registered_by)
   VALUES (provider_id, btrim(name), lower(service), description, me);
@@ -127,14 +127,14 @@ CREATE FUNCTION tmac.record_provider_nda(provider_id text, signed_on date, expir
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('record a provider''s NDA');
+  PERFORM tmac.acting_role(tmac.msgid('record a provider''s NDA'));
   PERFORM tmac.require_arguments('record_provider_nda', 'provider_id', provider_id, 'signed_on', signed_on::text);
   PERFORM tmac.provider_require(provider_id);
   IF signed_on > tmac.today() THEN
-    RAISE EXCEPTION 'NDA signed_on % is in the future', signed_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('NDA signed_on %s is in the future', signed_on), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF expires_on < signed_on THEN
-    RAISE EXCEPTION 'NDA expires_on % is before signed_on %', expires_on, signed_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('NDA expires_on %s is before signed_on %s', expires_on, signed_on), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.provider p SET nda_signed_on = signed_on, nda_expires_on = expires_on, nda_ref = reference, updated_at = now()
    WHERE p.provider_id = record_provider_nda.provider_id;
@@ -147,16 +147,16 @@ CREATE FUNCTION tmac.evaluate_provider(provider_id text, evaluated_on date, eval
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('record a provider evaluation');
+  PERFORM tmac.acting_role(tmac.msgid('record a provider evaluation'));
   PERFORM tmac.require_arguments('evaluate_provider', 'provider_id', provider_id, 'evaluated_on', evaluated_on::text,
                                  'evaluation', evaluation);
   PERFORM tmac.provider_require(provider_id);
   IF lower(evaluation) NOT IN ('approved', 'conditional', 'rejected') THEN
-    RAISE EXCEPTION 'invalid evaluation "%"', evaluation USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Evaluations: approved, conditional, rejected.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid evaluation "%s"', evaluation), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Evaluations: approved, conditional, rejected.');
   END IF;
   IF evaluated_on > tmac.today() THEN
-    RAISE EXCEPTION 'evaluated_on % is in the future', evaluated_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('evaluated_on %s is in the future', evaluated_on), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.provider p SET evaluated_on = evaluate_provider.evaluated_on, evaluation = lower(evaluate_provider.evaluation),
                              evaluation_note = note, updated_at = now()
@@ -170,12 +170,12 @@ CREATE FUNCTION tmac.end_provider(provider_id text, reason text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('end a provider');
+  PERFORM tmac.acting_role(tmac.msgid('end a provider'));
   PERFORM tmac.require_arguments('end_provider', 'provider_id', provider_id, 'reason', reason);
   PERFORM tmac.provider_require(provider_id);
   IF EXISTS (SELECT 1 FROM tmac.provider_asset pa WHERE pa.provider_id = end_provider.provider_id) THEN
-    RAISE EXCEPTION 'provider "%" still holds assets', provider_id USING ERRCODE = 'object_not_in_prerequisite_state',
-      HINT = 'Withdraw them first (tmac.withdraw_asset), after they were returned or erased.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" still holds assets', provider_id), ERRCODE = 'object_not_in_prerequisite_state',
+      HINT = tmac.message('Withdraw them first (tmac.withdraw_asset), after they were returned or erased.');
   END IF;
   UPDATE tmac.provider p SET status = 'ended', ended_at = now(), end_reason = reason, updated_at = now()
    WHERE p.provider_id = end_provider.provider_id;
@@ -187,11 +187,11 @@ CREATE FUNCTION tmac.entrust_asset(provider_id text, asset_no text, note text DE
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('entrust an asset to a provider');
+  PERFORM tmac.acting_role(tmac.msgid('entrust an asset to a provider'));
   PERFORM tmac.require_arguments('entrust_asset', 'provider_id', provider_id, 'asset_no', asset_no);
   PERFORM tmac.provider_require(provider_id);
   IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = entrust_asset.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
   END IF;
   INSERT INTO tmac.provider_asset (provider_id, asset_no, note) VALUES (provider_id, asset_no, note)
   ON CONFLICT ON CONSTRAINT provider_asset_pkey DO NOTHING;
@@ -204,10 +204,10 @@ CREATE FUNCTION tmac.withdraw_asset(provider_id text, asset_no text) RETURNS voi
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('withdraw an asset from a provider');
+  PERFORM tmac.acting_role(tmac.msgid('withdraw an asset from a provider'));
   DELETE FROM tmac.provider_asset pa WHERE pa.provider_id = withdraw_asset.provider_id AND pa.asset_no = withdraw_asset.asset_no;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'provider "%" does not hold asset "%"', provider_id, asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" does not hold asset "%s"', provider_id, asset_no), ERRCODE = 'undefined_object';
   END IF;
 END
 $$;
@@ -217,15 +217,15 @@ CREATE FUNCTION tmac.set_contractor_agency(person_id text, provider_id text) RET
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('record a contractor''s agency');
+  me name := tmac.acting_role(tmac.msgid('record a contractor''s agency'));
   k text;
 BEGIN
   PERFORM tmac.require_arguments('set_contractor_agency', 'person_id', person_id, 'provider_id', provider_id);
   SELECT p.kind INTO k FROM tmac.person p WHERE p.person_id = set_contractor_agency.person_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', person_id), ERRCODE = 'foreign_key_violation';
   ELSIF k <> 'contractor' THEN
-    RAISE EXCEPTION 'person "%" is a %, not a contractor', person_id, k USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is a %s, not a contractor', person_id, k), ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM tmac.provider_require(provider_id);
   INSERT INTO tmac.contractor_agency AS c (person_id, provider_id, recorded_by) VALUES (person_id, provider_id, me)
@@ -271,32 +271,35 @@ BEGIN ATOMIC
      WHERE x.n > 0
   )
   SELECT 'provider_nda_missing', 'provider:' || h.provider_id,
-         format('Provider %s (%s) holds %s asset(s) (%s) without a 秘密保持契約 (NDA) on record. Sign one and record it: tmac.record_provider_nda(%L, signed_on, expires_on, reference).',
+         tmac.message('Provider %s (%s) holds %s asset(s) (%s) without a 秘密保持契約 (NDA) on record. Sign one and record it: tmac.record_provider_nda(%L, signed_on, expires_on, reference).',
                 h.provider_id, h.name, h.n, h.assets, h.provider_id),
          h.registered_at
     FROM h WHERE h.nda_signed_on IS NULL
   UNION ALL
   SELECT 'provider_nda_expired', 'provider:' || h.provider_id,
-         format('The NDA of provider %s (%s) expired on %s, but it still holds %s asset(s) (%s). Renew it (tmac.record_provider_nda) or withdraw the assets.',
+         tmac.message('The NDA of provider %s (%s) expired on %s, but it still holds %s asset(s) (%s). Renew it (tmac.record_provider_nda) or withdraw the assets.',
                 h.provider_id, h.name, h.nda_expires_on, h.n, h.assets),
          tmac.day_start(h.nda_expires_on + 1)
     FROM h CROSS JOIN d WHERE h.nda_expires_on < d.today
   UNION ALL
   SELECT 'provider_not_evaluated', 'provider:' || h.provider_id,
-         format('Provider %s (%s) holds %s asset(s) but %s. Evaluate it (委託先評価): tmac.evaluate_provider(%L, evaluated_on, result, note).',
-                h.provider_id, h.name, h.n,
-                CASE WHEN h.evaluation IS NULL THEN 'was never evaluated' ELSE 'its evaluation was "rejected"' END, h.provider_id),
+         CASE WHEN h.evaluation IS NULL
+              THEN tmac.message('Provider %s (%s) holds %s asset(s) but was never evaluated. Evaluate it (委託先評価): tmac.evaluate_provider(%L, evaluated_on, result, note).',
+                                h.provider_id, h.name, h.n, h.provider_id)
+              ELSE tmac.message('Provider %s (%s) holds %s asset(s) but its evaluation was "rejected". Evaluate it (委託先評価): tmac.evaluate_provider(%L, evaluated_on, result, note).',
+                                h.provider_id, h.name, h.n, h.provider_id) END,
          h.registered_at
     FROM h WHERE h.evaluation IS NULL OR h.evaluation = 'rejected'
   UNION ALL
   SELECT 'contractor_agency_no_nda', 'person:' || p.person_id,
          CASE WHEN c.provider_id IS NULL
-              THEN format('Contractor %s (%s) has no agency on record, so no NDA with it can be shown. HR records it: tmac.set_contractor_agency(%L, provider_id).',
-                          p.person_id, p.full_name, p.person_id)
-              ELSE format('Contractor %s (%s) comes from %s (%s), which has %s. Record a current NDA: tmac.record_provider_nda(%L, …).',
-                          p.person_id, p.full_name, v.provider_id, v.name,
-                          CASE WHEN v.nda_signed_on IS NULL THEN 'no NDA on record' ELSE 'an NDA that expired on ' || v.nda_expires_on END,
-                          v.provider_id) END,
+              THEN tmac.message('Contractor %s (%s) has no agency on record, so no NDA with it can be shown. HR records it: tmac.set_contractor_agency(%L, provider_id).',
+                                p.person_id, p.full_name, p.person_id)
+              WHEN v.nda_signed_on IS NULL
+              THEN tmac.message('Contractor %s (%s) comes from %s (%s), which has no NDA on record. Record a current NDA: tmac.record_provider_nda(%L, …).',
+                                p.person_id, p.full_name, v.provider_id, v.name, v.provider_id)
+              ELSE tmac.message('Contractor %s (%s) comes from %s (%s), which has an NDA that expired on %s. Record a current NDA: tmac.record_provider_nda(%L, …).',
+                                p.person_id, p.full_name, v.provider_id, v.name, v.nda_expires_on, v.provider_id) END,
          NULL::timestamptz
     FROM tmac.person p CROSS JOIN d
     LEFT JOIN tmac.contractor_agency c ON c.person_id = p.person_id

@@ -140,17 +140,17 @@ $$
 DECLARE
   r smallint;
 BEGIN
-  PERFORM tmac.acting_role('change the handling standard');
+  PERFORM tmac.acting_role(tmac.msgid('change the handling standard'));
   PERFORM tmac.require_arguments('set_handling_rule', 'level', level, 'action', action, 'rule', rule);
   r := tmac.vocabulary_id('level', level);
   IF NOT EXISTS (SELECT 1 FROM tmac.handling_action a WHERE a.action = set_handling_rule.action) THEN
-    RAISE EXCEPTION 'unknown handling action "%"', action
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown handling action "%s"', action),
+      ERRCODE = 'invalid_parameter_value',
+            HINT = tmac.message('Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).');
   END IF;
   IF rule NOT IN ('allowed', 'approval', 'forbidden') THEN
-    RAISE EXCEPTION 'invalid handling rule "%"', rule
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'A rule is allowed, approval or forbidden.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid handling rule "%s"', rule),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('A rule is allowed, approval or forbidden.');
   END IF;
   INSERT INTO tmac.handling_rule AS h (level_rank, action, rule, note)
   VALUES (r, set_handling_rule.action, set_handling_rule.rule, set_handling_rule.note)
@@ -265,15 +265,24 @@ CREATE FUNCTION tmac.require_nameable(register regclass, present boolean, theirs
                                       missing text, missing_state text, hint text) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
+DECLARE
+  unknown text;
 BEGIN
   IF pg_catalog.has_table_privilege(tmac.invoker(), register, 'SELECT') THEN
     IF NOT present THEN
       RAISE EXCEPTION USING MESSAGE = missing, ERRCODE = missing_state;
     END IF;
   ELSIF NOT (present AND coalesce(theirs, false)) THEN
-    RAISE EXCEPTION '% "%" is unknown or not yours', what, id
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'To those who cannot read the register, tmac does not say whether it exists.',
+    -- one sentence per kind of thing, so that a translation need not decline a noun
+    unknown := CASE what
+      WHEN 'asset' THEN tmac.message('asset "%s" is unknown or not yours', id)
+      WHEN 'person' THEN tmac.message('person "%s" is unknown or not yours', id)
+      WHEN 'handling entry' THEN tmac.message('handling entry "%s" is unknown or not yours', id)
+      WHEN 'incident' THEN tmac.message('incident "%s" is unknown or not yours', id)
+      ELSE tmac.message('%s "%s" is unknown or not yours', what, id) END;
+    RAISE EXCEPTION USING MESSAGE = unknown,
+      ERRCODE = 'insufficient_privilege',
+            DETAIL = tmac.message('To those who cannot read the register, tmac does not say whether it exists.'),
             HINT = hint;
   END IF;
 END
@@ -316,8 +325,8 @@ DECLARE
 BEGIN
   SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = asset_named_by.asset_no;
   PERFORM tmac.require_nameable('tmac.asset', a.asset_id IS NOT NULL, tmac.asset_is_theirs(a, person), 'asset', asset_no,
-    format('no asset "%s" in the inventory', asset_no), '42704',
-    'Name an asset you manage, that your department manages, or that you are cleared for; its 管理責任者 knows its number.');
+    tmac.message('no asset "%s" in the inventory', asset_no), '42704',
+    tmac.message('Name an asset you manage, that your department manages, or that you are cleared for; its 管理責任者 knows its number.'));
   RETURN a;
 END
 $$;
@@ -340,8 +349,8 @@ BEGIN
     OR EXISTS (SELECT 1 FROM tmac.appointment ap
                 WHERE ap.person_id = o.person_id AND ap.ended_at IS NULL AND ap.valid_from <= tmac.today()
                   AND (ap.valid_until IS NULL OR ap.valid_until >= tmac.today())),
-    'person', other, format('no person "%s" (%s)', other, what), '42704',
-    format('%s names yourself, a person of your department or one above it, or an appointed manager (tmac.appoint).', what));
+    'person', other, tmac.message('no person "%s" (%s)', other, what), '42704',
+    tmac.message('%s names yourself, a person of your department or one above it, or an appointed manager (tmac.appoint).', what));
   RETURN o.person_id;
 END
 $$;
@@ -393,8 +402,8 @@ BEGIN
   SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id;
   PERFORM tmac.require_nameable('tmac.handling_entry', e.entry_id IS NOT NULL,
     e.handler IS NOT DISTINCT FROM person OR tmac.may_confirm_return(e, person), 'handling entry', entry_id::text,
-    format('no handling entry %s', entry_id), 'P0002',
-    'The handler reports a return; the handler''s manager, an approver of the asset or a second person to whom the asset is theirs closes or confirms it.');
+    tmac.message('no handling entry %s', entry_id), 'P0002',
+    tmac.message('The handler reports a return; the handler''s manager, an approver of the asset or a second person to whom the asset is theirs closes or confirms it.'));
   -- an entry's handler and asset never change and an approver is only ever added: what made it
   -- visible still holds; the checks that follow read the locked row
   SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id FOR UPDATE;
@@ -410,10 +419,10 @@ CREATE FUNCTION tmac.handling_require_open(e tmac.handling_entry) RETURNS void
 $$
 BEGIN
   IF e.action NOT IN ('take_out', 'provide', 'copy') THEN
-    RAISE EXCEPTION 'entry % is a %, which is not returned', e.entry_id, e.action USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('entry %s is a %s, which is not returned', e.entry_id, e.action), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF e.returned_at IS NOT NULL THEN
-    RAISE EXCEPTION 'entry % was returned at %', e.entry_id, e.returned_at USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('entry %s was returned at %s', e.entry_id, e.returned_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
 END
 $$;
@@ -430,7 +439,7 @@ BEGIN
   PERFORM tmac.require_arguments('handling entry', 'entry_id', entry_id::text);
   SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_for_update.entry_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no handling entry %', entry_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no handling entry %s', entry_id), ERRCODE = 'no_data_found';
   END IF;
   RETURN e;
 END
@@ -445,7 +454,7 @@ CREATE FUNCTION tmac.record_handling(asset_no text, action text, purpose text,
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('record handling of information');
+  me text := tmac.acting_person(tmac.msgid('record handling of information'));
   a tmac.asset;
   rk smallint;
   rl text;
@@ -454,41 +463,41 @@ BEGIN
   PERFORM tmac.require_arguments('record_handling', 'asset_no', asset_no, 'action', action, 'purpose', purpose);
   -- everything that needs no lookup first: an act is no probe of the inventory
   IF asset_no !~ '^\S(.*\S)?$' OR length(asset_no) > 100 THEN
-    RAISE EXCEPTION 'malformed asset number "%"', asset_no
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'An asset number has at most 100 characters and no surrounding spaces.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('malformed asset number "%s"', asset_no),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('An asset number has at most 100 characters and no surrounding spaces.');
   END IF;
   IF NOT EXISTS (SELECT 1 FROM tmac.handling_action x WHERE x.action = record_handling.action) THEN
-    RAISE EXCEPTION 'unknown handling action "%"', action
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown handling action "%s"', action),
+      ERRCODE = 'invalid_parameter_value',
+            HINT = tmac.message('Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).');
   END IF;
   IF media NOT IN ('paper', 'electronic', 'portable_media', 'prototype', 'equipment', 'database', 'other') THEN
-    RAISE EXCEPTION 'unknown media "%"', media
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Media: paper, electronic, portable_media, prototype, equipment, database, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown media "%s"', media),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('Media: paper, electronic, portable_media, prototype, equipment, database, other.');
   END IF;
   IF disposal_method NOT IN ('shred', 'dissolve', 'incinerate', 'data_erase', 'other') THEN
-    RAISE EXCEPTION 'unknown disposal method "%"', disposal_method
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown disposal method "%s"', disposal_method),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.');
   END IF;
   IF disposal_method IS NOT NULL AND action <> 'dispose' THEN
-    RAISE EXCEPTION 'a disposal method is recorded only for a disposal' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a disposal method is recorded only for a disposal'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF action = 'dispose' AND disposal_method IS NULL THEN
-    RAISE EXCEPTION 'a disposal needs its method' USING ERRCODE = 'null_value_not_allowed',
-      HINT = 'disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a disposal needs its method'), ERRCODE = 'null_value_not_allowed',
+      HINT = tmac.message('disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.');
   END IF;
   IF action = 'copy' AND cardinality(copy_serials) = 0 THEN
-    RAISE EXCEPTION 'a copy needs the serial numbers of its copies' USING ERRCODE = 'null_value_not_allowed',
-      HINT = 'Number every copy (通し番号) so that its disposal or return can be accounted for.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a copy needs the serial numbers of its copies'), ERRCODE = 'null_value_not_allowed',
+      HINT = tmac.message('Number every copy (通し番号) so that its disposal or return can be accounted for.');
   END IF;
   IF action = 'provide' AND (recipient IS NULL OR nda_reference IS NULL) THEN
-    RAISE EXCEPTION 'a provision needs its recipient and the recipient''s NDA' USING ERRCODE = 'null_value_not_allowed';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a provision needs its recipient and the recipient''s NDA'), ERRCODE = 'null_value_not_allowed';
   END IF;
   IF due_at IS NOT NULL AND due_at <= coalesce(handled_at, now()) THEN
-    RAISE EXCEPTION 'the due date % is not after the handling', due_at USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the due date %s is not after the handling', due_at), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF handled_at > now() THEN
-    RAISE EXCEPTION 'handling is recorded when it happened, not in advance' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('handling is recorded when it happened, not in advance'), ERRCODE = 'invalid_parameter_value';
   END IF;
   a := tmac.asset_named_by(asset_no, me);
   rk := tmac.label_rank(a.label);
@@ -500,9 +509,9 @@ BEGIN
           nda_reference, me, tmac.invoker(), coalesce(handled_at, now()), due_at, disposal_method)
   RETURNING handling_entry.entry_id INTO id;
   IF rl = 'forbidden' THEN
-    RAISE WARNING 'the handling standard forbids "%" of % at this level; entry % is recorded and reported as a finding', action, asset_no, id;
+    RAISE WARNING USING MESSAGE = tmac.message('the handling standard forbids "%s" of %s at this level; entry %s is recorded and reported as a finding', action, asset_no, id);
   ELSIF rl = 'approval' THEN
-    RAISE NOTICE 'entry % needs the approval of a manager (tmac.approve_handling)', id;
+    RAISE NOTICE USING MESSAGE = tmac.message('entry %s needs the approval of a manager (tmac.approve_handling)', id);
   END IF;
   RETURN id;
 END
@@ -514,19 +523,19 @@ CREATE FUNCTION tmac.approve_handling(entry_id bigint, note text DEFAULT NULL) R
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('approve handling of information');
+  me text := tmac.acting_person(tmac.msgid('approve handling of information'));
   e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
 BEGIN
   IF e.handler = me OR (e.handler IS NULL AND e.handler_role = tmac.invoker()) THEN
-    RAISE EXCEPTION 'the handler of entry % cannot approve it', entry_id
-      USING ERRCODE = 'insufficient_privilege', DETAIL = 'Four-eyes: the approver (承認者) is never the handler (担当者).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the handler of entry %s cannot approve it', entry_id),
+      ERRCODE = 'insufficient_privilege', DETAIL = tmac.message('Four-eyes: the approver (承認者) is never the handler (担当者).');
   END IF;
   IF e.approved_at IS NOT NULL THEN
-    RAISE EXCEPTION 'entry % is already approved', entry_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('entry %s is already approved', entry_id), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF e.rule_applied = 'forbidden' THEN
-    RAISE EXCEPTION 'the handling standard forbids entry % (% at this level); it cannot be approved', entry_id, e.action
-      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Review it and record what was done with tmac.acknowledge_handling.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the handling standard forbids entry %s (%s at this level); it cannot be approved', entry_id, e.action),
+      ERRCODE = 'object_not_in_prerequisite_state', HINT = tmac.message('Review it and record what was done with tmac.acknowledge_handling.');
   END IF;
   UPDATE tmac.handling_entry h SET approver = me, approved_at = now(), approval_note = note
    WHERE h.entry_id = approve_handling.entry_id;
@@ -544,27 +553,27 @@ CREATE FUNCTION tmac.return_handling(entry_id bigint, note text DEFAULT NULL) RE
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('record a return');
+  me text := tmac.acting_person(tmac.msgid('record a return'));
   e tmac.handling_entry := tmac.handling_entry_of_person(entry_id, me);
 BEGIN
   IF e.handler = me THEN
     PERFORM tmac.handling_require_open(e);
     IF e.return_reported_at IS NOT NULL THEN
-      RAISE EXCEPTION 'the return of entry % was reported at % and awaits a second person''s confirmation', entry_id, e.return_reported_at
-        USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'A second person confirms it with tmac.confirm_return.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('the return of entry %s was reported at %s and awaits a second person''s confirmation', entry_id, e.return_reported_at),
+        ERRCODE = 'object_not_in_prerequisite_state', HINT = tmac.message('A second person confirms it with tmac.confirm_return.');
     END IF;
     UPDATE tmac.handling_entry h SET return_reported_at = now(), return_reported_by = me, return_report_note = note
      WHERE h.entry_id = return_handling.entry_id;
-    RAISE NOTICE 'the return of entry % is recorded; the entry closes when a second person confirms it (tmac.confirm_return)', entry_id;
+    RAISE NOTICE USING MESSAGE = tmac.message('the return of entry %s is recorded; the entry closes when a second person confirms it (tmac.confirm_return)', entry_id);
     RETURN;
   END IF;
   IF NOT tmac.may_close_handling(e, me) THEN
-    RAISE EXCEPTION 'you may not close handling entry %', entry_id
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'The handler''s manager (部門管理者 of their department, or the 情報管理責任者), the asset''s 管理責任者 or the entry''s approver closes an entry; the handler reports a return and a second person confirms it.',
+    RAISE EXCEPTION USING MESSAGE = tmac.message('you may not close handling entry %s', entry_id),
+      ERRCODE = 'insufficient_privilege',
+            DETAIL = tmac.message('The handler''s manager (部門管理者 of their department, or the 情報管理責任者), the asset''s 管理責任者 or the entry''s approver closes an entry; the handler reports a return and a second person confirms it.'),
             HINT = CASE WHEN e.return_reported_at IS NOT NULL
-                        THEN 'The handler reported the return: a second person to whom the asset is theirs confirms it with tmac.confirm_return.'
-                        ELSE 'Ask the handler to report the return (tmac.return_handling).' END;
+                        THEN tmac.message('The handler reported the return: a second person to whom the asset is theirs confirms it with tmac.confirm_return.')
+                        ELSE tmac.message('Ask the handler to report the return (tmac.return_handling).') END;
   END IF;
   PERFORM tmac.handling_require_open(e);
   UPDATE tmac.handling_entry h SET returned_at = now(), returned_by = me, return_note = note
@@ -578,23 +587,23 @@ CREATE FUNCTION tmac.confirm_return(entry_id bigint, note text DEFAULT NULL) RET
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('confirm a return');
+  me text := tmac.acting_person(tmac.msgid('confirm a return'));
   e tmac.handling_entry := tmac.handling_entry_of_person(entry_id, me);
 BEGIN
   IF e.handler = me THEN
-    RAISE EXCEPTION 'the handler of entry % cannot confirm its return', entry_id
-      USING ERRCODE = 'insufficient_privilege', DETAIL = 'Four-eyes: a second person confirms the return the handler reported.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the handler of entry %s cannot confirm its return', entry_id),
+      ERRCODE = 'insufficient_privilege', DETAIL = tmac.message('Four-eyes: a second person confirms the return the handler reported.');
   END IF;
   IF NOT tmac.may_confirm_return(e, me) THEN
-    RAISE EXCEPTION 'you may not confirm the return of handling entry %', entry_id
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'A second person confirms a return: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs (they manage it, their department does, or they are cleared for it).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('you may not confirm the return of handling entry %s', entry_id),
+      ERRCODE = 'insufficient_privilege',
+            DETAIL = tmac.message('A second person confirms a return: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs (they manage it, their department does, or they are cleared for it).');
   END IF;
   PERFORM tmac.handling_require_open(e);
   IF e.return_reported_at IS NULL THEN
-    RAISE EXCEPTION 'the handler has not reported the return of entry %', entry_id
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'The handler reports it first (tmac.return_handling); the handler''s manager or an approver of the asset may close the entry at once.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the handler has not reported the return of entry %s', entry_id),
+      ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = tmac.message('The handler reports it first (tmac.return_handling); the handler''s manager or an approver of the asset may close the entry at once.');
   END IF;
   UPDATE tmac.handling_entry h SET returned_at = now(), returned_by = me, return_note = note
    WHERE h.entry_id = confirm_return.entry_id;
@@ -607,19 +616,19 @@ CREATE FUNCTION tmac.acknowledge_handling(entry_id bigint, acknowledgement text)
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('acknowledge a handling violation');
+  me text := tmac.acting_person(tmac.msgid('acknowledge a handling violation'));
   e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_handling', 'acknowledgement', acknowledgement);
   IF length(btrim(acknowledgement)) < 10 THEN
-    RAISE EXCEPTION 'say what was found and done (at least 10 characters)' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('say what was found and done (at least 10 characters)'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF e.handler = me OR (e.handler IS NULL AND e.handler_role = tmac.invoker()) THEN
-    RAISE EXCEPTION 'the handler of entry % cannot acknowledge it', entry_id
-      USING ERRCODE = 'insufficient_privilege', DETAIL = 'A violation is reviewed by someone other than the handler.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the handler of entry %s cannot acknowledge it', entry_id),
+      ERRCODE = 'insufficient_privilege', DETAIL = tmac.message('A violation is reviewed by someone other than the handler.');
   END IF;
   IF e.rule_applied = 'allowed' OR e.approved_at IS NOT NULL OR e.acknowledged_at IS NOT NULL THEN
-    RAISE EXCEPTION 'entry % has nothing to acknowledge', entry_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('entry %s has nothing to acknowledge', entry_id), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   UPDATE tmac.handling_entry h SET acknowledged_by = me, acknowledged_at = now(),
          acknowledgement = acknowledge_handling.acknowledgement
@@ -647,7 +656,7 @@ DECLARE
   id bigint;
 BEGIN
   IF act IS NULL THEN
-    RAISE EXCEPTION 'unknown handling event kind "%"', kind USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown handling event kind "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF tmac.restoring() THEN
     RETURN NULL;

@@ -208,8 +208,8 @@ BEGIN
   SELECT string_agg(x, ', ') INTO missing FROM unnest(asset_nos) x
    WHERE NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = x);
   IF missing IS NOT NULL THEN
-    RAISE EXCEPTION 'no asset % in the inventory', missing USING ERRCODE = 'undefined_object',
-      HINT = 'Assets are listed in tmac.asset.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no asset %s in the inventory', missing), ERRCODE = 'undefined_object',
+      HINT = tmac.message('Assets are listed in tmac.asset.');
   END IF;
   INSERT INTO tmac.incident_asset (incident_id, asset_id)
     SELECT incident_assets_add.incident_id, a.asset_id FROM tmac.asset a WHERE a.asset_no = ANY (asset_nos)
@@ -231,7 +231,7 @@ CREATE FUNCTION tmac.report_incident(category text, description text, detected_a
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('report an incident');
+  me text := tmac.acting_person(tmac.msgid('report an incident'));
   id bigint;
   sc text;
   nos text[] := ARRAY(SELECT DISTINCT x FROM unnest(coalesce(asset_nos, '{}')) x WHERE x IS NOT NULL ORDER BY 1);
@@ -241,34 +241,34 @@ BEGIN
                                  'reported_to', reported_to);
   -- everything that needs no lookup first
   IF category NOT IN ('employee', 'leaver', 'partner', 'outsider') THEN
-    RAISE EXCEPTION 'unknown sign category "%"', category USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Categories: employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown sign category "%s"', category), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Categories: employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者).');
   END IF;
   IF btrim(description) = '' THEN
-    RAISE EXCEPTION 'an incident report needs a description of what was noticed' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an incident report needs a description of what was noticed'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF reported_to NOT IN ('supervisor', 'manager') THEN
-    RAISE EXCEPTION 'reported_to is supervisor (上長) or manager (管理責任者), not "%"', reported_to
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('reported_to is supervisor (上長) or manager (管理責任者), not "%s"', reported_to),
+      ERRCODE = 'invalid_parameter_value';
   END IF;
   IF detected_at > now() THEN
-    RAISE EXCEPTION 'detected_at % is in the future', detected_at USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('detected_at %s is in the future', detected_at), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF EXISTS (SELECT 1 FROM unnest(nos || reported_to_person || discovered_by) x WHERE x !~ '^\S(.*\S)?$' OR length(x) > 100) THEN
-    RAISE EXCEPTION 'malformed asset number or person id' USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Asset numbers and person ids have at most 100 characters and no surrounding spaces.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('malformed asset number or person id'), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Asset numbers and person ids have at most 100 characters and no surrounding spaces.');
   END IF;
   IF cardinality(nos) > 100 THEN
-    RAISE EXCEPTION 'a report names at most 100 assets' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a report names at most 100 assets'), ERRCODE = 'invalid_parameter_value';
   END IF;
   -- the seed's signs are shipped with tmac and listed in its documentation: no register
   IF sign_code IS NOT NULL THEN
     SELECT s.category INTO sc FROM tmac.leak_sign s WHERE s.sign_code = report_incident.sign_code;
     IF sc IS NULL THEN
-      RAISE EXCEPTION 'unknown leak sign "%"', sign_code USING ERRCODE = 'undefined_object',
-        HINT = 'The seed''s signs are listed in tmac.leak_sign.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('unknown leak sign "%s"', sign_code), ERRCODE = 'undefined_object',
+        HINT = tmac.message('The seed''s signs are listed in tmac.leak_sign.');
     ELSIF sc <> category THEN
-      RAISE EXCEPTION 'leak sign "%" is of category %, not %', sign_code, sc, category USING ERRCODE = 'invalid_parameter_value';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('leak sign "%s" is of category %s, not %s', sign_code, sc, category), ERRCODE = 'invalid_parameter_value';
     END IF;
   END IF;
   IF reported_to_person IS NOT NULL THEN
@@ -287,7 +287,7 @@ BEGIN
       ON CONFLICT DO NOTHING;
   END IF;
   IF claimed IS NOT NULL THEN
-    RAISE NOTICE 'incident % names % as its discoverer (発見者), unconfirmed until that person confirms it with tmac.confirm_discovery(%)', id, claimed, id;
+    RAISE NOTICE USING MESSAGE = tmac.message('incident %s names %s as its discoverer (発見者), unconfirmed until that person confirms it with tmac.confirm_discovery(%s)', id, claimed, id);
   END IF;
   RETURN id;
 END
@@ -302,23 +302,23 @@ CREATE FUNCTION tmac.confirm_discovery(incident_id bigint) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('confirm the discovery of an incident');
+  me text := tmac.acting_person(tmac.msgid('confirm the discovery of an incident'));
   i tmac.incident;
 BEGIN
   PERFORM tmac.require_arguments('confirm_discovery', 'incident_id', incident_id::text);
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id;
   PERFORM tmac.require_nameable('tmac.incident', i.incident_id IS NOT NULL, i.discoverer_claimed = me, 'incident',
-    incident_id::text, format('no incident %s', incident_id), 'P0002',
-    'Confirm an incident whose report names you as its discoverer; the reporter gives you its number.');
+    incident_id::text, tmac.message('no incident %s', incident_id), 'P0002',
+    tmac.message('Confirm an incident whose report names you as its discoverer; the reporter gives you its number.'));
   IF i.discoverer_claimed IS DISTINCT FROM me THEN    -- only a reader of the register gets here
-    RAISE EXCEPTION 'incident % does not name you as its discoverer', incident_id USING ERRCODE = 'insufficient_privilege',
-      DETAIL = 'Only the person a report names as its discoverer (発見者) confirms it.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('incident %s does not name you as its discoverer', incident_id), ERRCODE = 'insufficient_privilege',
+      DETAIL = tmac.message('Only the person a report names as its discoverer (発見者) confirms it.');
   END IF;
   -- locked only once it names the caller (a claim never changes)
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id FOR UPDATE;
   IF i.discovered_by IS NOT NULL THEN
-    RAISE EXCEPTION 'you confirmed that you discovered incident % already', incident_id
-      USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('you confirmed that you discovered incident %s already', incident_id),
+      ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   UPDATE tmac.incident x SET discovered_by = me WHERE x.incident_id = confirm_discovery.incident_id;
 END
@@ -335,10 +335,10 @@ BEGIN
   PERFORM tmac.require_arguments('incident', 'incident_id', incident_id::text);
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = incident_for_update.incident_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no incident %', incident_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no incident %s', incident_id), ERRCODE = 'no_data_found';
   END IF;
   IF i.status = 'closed' THEN
-    RAISE EXCEPTION 'incident % was closed at %', incident_id, i.closed_at USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('incident %s was closed at %s', incident_id, i.closed_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   RETURN i;
 END
@@ -349,13 +349,13 @@ CREATE FUNCTION tmac.escalate_incident(incident_id bigint, management_contact te
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('escalate an incident');
+  me text := tmac.acting_person(tmac.msgid('escalate an incident'));
   i tmac.incident := tmac.incident_for_update(incident_id);
 BEGIN
   PERFORM tmac.require_arguments('escalate_incident', 'management_contact', management_contact);
   IF i.escalated_at IS NOT NULL THEN
-    RAISE EXCEPTION 'incident % was reported to management at %', incident_id, i.escalated_at
-      USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('incident %s was reported to management at %s', incident_id, i.escalated_at),
+      ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   UPDATE tmac.incident x SET escalated_at = now(), escalated_by = me,
          management_contact = escalate_incident.management_contact
@@ -372,11 +372,11 @@ CREATE FUNCTION tmac.update_incident(incident_id bigint, first_response text DEF
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('update an incident');
+  me text := tmac.acting_person(tmac.msgid('update an incident'));
   i tmac.incident := tmac.incident_for_update(incident_id);
 BEGIN
   IF due_by IS NOT NULL AND due_by <= i.reported_at THEN
-    RAISE EXCEPTION 'the deadline % is not after the report', due_by USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the deadline %s is not after the report', due_by), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.incident x SET
          first_response = coalesce(update_incident.first_response, x.first_response),
@@ -398,7 +398,7 @@ CREATE FUNCTION tmac.notify_incident(incident_id bigint, recipient_kind text, re
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('record a notification');
+  me text := tmac.acting_person(tmac.msgid('record a notification'));
   i tmac.incident;
   id bigint;
 BEGIN
@@ -406,14 +406,14 @@ BEGIN
                                  'recipient_kind', recipient_kind, 'recipient', recipient);
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = notify_incident.incident_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no incident %', incident_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no incident %s', incident_id), ERRCODE = 'no_data_found';
   END IF;
   IF recipient_kind NOT IN ('entrusting_company', 'authority', 'police', 'customer', 'public', 'other') THEN
-    RAISE EXCEPTION 'unknown recipient kind "%"', recipient_kind USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'entrusting_company (委託元), authority (監督官庁), police (警察), customer, public, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown recipient kind "%s"', recipient_kind), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('entrusting_company (委託元), authority (監督官庁), police (警察), customer, public, other.');
   END IF;
   IF notified_at > now() OR notified_at < i.detected_at THEN
-    RAISE EXCEPTION 'notified_at % is not between the detection and now', notified_at USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('notified_at %s is not between the detection and now', notified_at), ERRCODE = 'invalid_parameter_value';
   END IF;
   INSERT INTO tmac.incident_notification (incident_id, recipient_kind, recipient, notified_at, notified_by, reference)
   VALUES (incident_id, recipient_kind, recipient, coalesce(notified_at, now()), me, reference)
@@ -428,13 +428,13 @@ CREATE FUNCTION tmac.close_incident(incident_id bigint, cause text, corrective_a
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('close an incident');
+  me text := tmac.acting_person(tmac.msgid('close an incident'));
   i tmac.incident := tmac.incident_for_update(incident_id);
 BEGIN
   PERFORM tmac.require_arguments('close_incident', 'cause', cause, 'corrective_action', corrective_action);
   IF i.escalated_at IS NULL THEN
-    RAISE EXCEPTION 'incident % was never reported to management', incident_id
-      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Record the report first (tmac.escalate_incident).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('incident %s was never reported to management', incident_id),
+      ERRCODE = 'object_not_in_prerequisite_state', HINT = tmac.message('Record the report first (tmac.escalate_incident).');
   END IF;
   UPDATE tmac.incident x SET cause = close_incident.cause, corrective_action = close_incident.corrective_action,
          status = 'closed', closed_at = now(), closed_by = me

@@ -222,7 +222,7 @@ DECLARE
 BEGIN
   SELECT c.container_id INTO id FROM tmac.container c WHERE c.code = container_id_of.code;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no container "%"', code USING ERRCODE = 'undefined_object', HINT = 'Containers are listed in tmac.container.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no container "%s"', coalesce(code, '<NULL>')), ERRCODE = 'undefined_object', HINT = tmac.message('Containers are listed in tmac.container.');
   END IF;
   RETURN id;
 END
@@ -237,7 +237,7 @@ DECLARE
 BEGIN
   SELECT a.area_id INTO id FROM tmac.restricted_area a WHERE a.code = area_id_of.code;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no restricted area "%"', code USING ERRCODE = 'undefined_object', HINT = 'Areas are listed in tmac.restricted_area.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no restricted area "%s"', coalesce(code, '<NULL>')), ERRCODE = 'undefined_object', HINT = tmac.message('Areas are listed in tmac.restricted_area.');
   END IF;
   RETURN id;
 END
@@ -249,7 +249,7 @@ CREATE FUNCTION tmac.require_person(person_id text) RETURNS text
 $$
 BEGIN
   IF person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = require_person.person_id) THEN
-    RAISE EXCEPTION 'no person "%"', person_id USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no person "%s"', person_id), ERRCODE = 'undefined_object';
   END IF;
   RETURN person_id;
 END
@@ -263,7 +263,7 @@ $$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('define a restricted area');
+  PERFORM tmac.acting_role(tmac.msgid('define a restricted area'));
   PERFORM tmac.require_arguments('define_area', 'code', code, 'name', name, 'location', location,
                                  'lock_type', lock_type, 'custodian', custodian);
   PERFORM tmac.require_person(custodian);
@@ -273,10 +273,10 @@ BEGIN
   RETURN id;
 EXCEPTION
   WHEN check_violation THEN
-    RAISE EXCEPTION 'invalid restricted area "%"', code USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid restricted area "%s"', code), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.');
   WHEN unique_violation THEN
-    RAISE EXCEPTION 'restricted area "%" exists', code USING ERRCODE = 'duplicate_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('restricted area "%s" exists', code), ERRCODE = 'duplicate_object';
 END
 $$;
 COMMENT ON FUNCTION tmac.define_area(text, text, text, text, text, text, text[]) IS
@@ -289,7 +289,7 @@ $$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('define a container');
+  PERFORM tmac.acting_role(tmac.msgid('define a container'));
   PERFORM tmac.require_arguments('define_container', 'code', code, 'name', name, 'location', location,
                                  'lock_type', lock_type, 'custodian', custodian);
   PERFORM tmac.require_person(custodian);
@@ -299,10 +299,10 @@ BEGIN
   RETURN id;
 EXCEPTION
   WHEN check_violation THEN
-    RAISE EXCEPTION 'invalid container "%"', code USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid container "%s"', code), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.');
   WHEN unique_violation THEN
-    RAISE EXCEPTION 'container "%" exists', code USING ERRCODE = 'duplicate_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('container "%s" exists', code), ERRCODE = 'duplicate_object';
 END
 $$;
 COMMENT ON FUNCTION tmac.define_container(text, text, text, text, text, text) IS
@@ -312,7 +312,7 @@ CREATE FUNCTION tmac.set_custodian(kind text, code text, custodian text) RETURNS
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('change a custodian');
+  PERFORM tmac.acting_role(tmac.msgid('change a custodian'));
   PERFORM tmac.require_arguments('set_custodian', 'kind', kind, 'code', code, 'custodian', custodian);
   PERFORM tmac.require_person(custodian);
   CASE kind
@@ -321,10 +321,10 @@ BEGIN
     WHEN 'key' THEN
       UPDATE tmac.physical_key k SET custodian = set_custodian.custodian WHERE k.code = set_custodian.code;
       IF NOT FOUND THEN
-        RAISE EXCEPTION 'no key "%"', code USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', code), ERRCODE = 'undefined_object';
       END IF;
     ELSE
-      RAISE EXCEPTION 'kind is container, area or key, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container, area or key, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END CASE;
 END
 $$;
@@ -337,11 +337,11 @@ $$
 DECLARE
   a bigint;
 BEGIN
-  PERFORM tmac.acting_role('store an asset in a container');
+  PERFORM tmac.acting_role(tmac.msgid('store an asset in a container'));
   PERFORM tmac.require_arguments('store_asset', 'container', container, 'asset_no', asset_no);
   SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = store_asset.asset_no;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no asset "%s" in the inventory', asset_no), ERRCODE = 'undefined_object';
   END IF;
   INSERT INTO tmac.container_asset (container_id, asset_id) VALUES (tmac.container_id_of(container), a);
 END
@@ -354,11 +354,11 @@ $$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('add a key or combination holder');
+  PERFORM tmac.acting_role(tmac.msgid('add a key or combination holder'));
   PERFORM tmac.require_arguments('add_holder', 'kind', kind, 'code', code, 'person_id', person_id);
   PERFORM tmac.require_person(person_id);
   IF kind NOT IN ('container', 'area') THEN
-    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
   INSERT INTO tmac.container_holder (container_id, area_id, person_id)
   VALUES (CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
@@ -374,10 +374,10 @@ CREATE FUNCTION tmac.end_holder(holder_id bigint) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('end a key or combination holder');
+  PERFORM tmac.acting_role(tmac.msgid('end a key or combination holder'));
   UPDATE tmac.container_holder h SET until = now() WHERE h.holder_id = end_holder.holder_id AND h.until IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no current holder %', holder_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no current holder %s', coalesce(holder_id::text, '<NULL>')), ERRCODE = 'no_data_found';
   END IF;
 END
 $$;
@@ -387,16 +387,16 @@ CREATE FUNCTION tmac.record_combination_change(kind text, code text, reason text
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('record a combination change');
+  me text := tmac.acting_person(tmac.msgid('record a combination change'));
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('record_combination_change', 'kind', kind, 'code', code, 'reason', reason);
   IF kind NOT IN ('container', 'area') THEN
-    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF reason NOT IN ('installed', 'annual', 'moved', 'holder_changed', 'leak_suspected', 'other') THEN
-    RAISE EXCEPTION 'unknown reason "%"', reason USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'installed, annual, moved, holder_changed, leak_suspected, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown reason "%s"', reason), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('installed, annual, moved, holder_changed, leak_suspected, other.');
   END IF;
   INSERT INTO tmac.combination_change (container_id, area_id, reason, changed_by, note)
   VALUES (CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
@@ -414,11 +414,11 @@ $$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('define a key');
+  PERFORM tmac.acting_role(tmac.msgid('define a key'));
   PERFORM tmac.require_arguments('define_key', 'code', code, 'kind', kind, 'of_code', of_code, 'custodian', custodian);
   PERFORM tmac.require_person(custodian);
   IF kind NOT IN ('container', 'area') THEN
-    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
   INSERT INTO tmac.physical_key (code, container_id, area_id, custodian)
   VALUES (code, CASE WHEN kind = 'container' THEN tmac.container_id_of(of_code) END,
@@ -427,9 +427,9 @@ BEGIN
   RETURN id;
 EXCEPTION
   WHEN unique_violation THEN
-    RAISE EXCEPTION 'key "%" exists', code USING ERRCODE = 'duplicate_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('key "%s" exists', code), ERRCODE = 'duplicate_object';
   WHEN check_violation THEN
-    RAISE EXCEPTION 'invalid key code "%"', code USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid key code "%s"', code), ERRCODE = 'invalid_parameter_value';
 END
 $$;
 COMMENT ON FUNCTION tmac.define_key(text, text, text, text) IS 'Registers a key (鍵) of a container or area (kind container, area) with its custodian';
@@ -438,7 +438,7 @@ CREATE FUNCTION tmac.lend_key(key_code text, borrower text, due_at timestamptz, 
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('lend a key');
+  me text := tmac.acting_person(tmac.msgid('lend a key'));
   k tmac.physical_key;
   id bigint;
   why text;
@@ -447,27 +447,27 @@ BEGIN
   PERFORM tmac.require_person(borrower);
   SELECT * INTO k FROM tmac.physical_key x WHERE x.code = key_code FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no key "%"', key_code USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', key_code), ERRCODE = 'undefined_object';
   END IF;
   IF me = borrower THEN
-    RAISE EXCEPTION 'a key is lent by someone other than its borrower' USING ERRCODE = 'insufficient_privilege',
-      DETAIL = 'The approver of a key loan is never the borrower.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a key is lent by someone other than its borrower'), ERRCODE = 'insufficient_privilege',
+      DETAIL = tmac.message('The approver of a key loan is never the borrower.');
   END IF;
   IF due_at <= now() THEN
-    RAISE EXCEPTION 'the due time % is not in the future', due_at USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the due time %s is not in the future', due_at), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF EXISTS (SELECT 1 FROM tmac.key_loan l WHERE l.key_id = k.key_id AND l.returned_at IS NULL) THEN
-    RAISE EXCEPTION 'key "%" is lent out', key_code USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('key "%s" is lent out', key_code), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF (SELECT p.status FROM tmac.person p WHERE p.person_id = borrower) <> 'active' THEN
-    RAISE EXCEPTION 'person "%" is not active', borrower USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is not active', borrower), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   -- the borrower must be able to read what the key opens (key_loan_without_access, 87_checks_cross.sql)
   why := tmac.key_access_refused(k, borrower, now());
   IF why IS NOT NULL THEN
-    RAISE EXCEPTION 'person "%" may not access what key "%" opens', borrower, key_code
-      USING ERRCODE = 'insufficient_privilege', DETAIL = why || '.',
-            HINT = 'Lend the key to a person with access, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" may not access what key "%s" opens', borrower, key_code),
+      ERRCODE = 'insufficient_privilege', DETAIL = tmac.message('%s.', why),
+            HINT = tmac.message('Lend the key to a person with access, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).');
   END IF;
   INSERT INTO tmac.key_loan (key_id, borrower, approved_by, due_at, purpose)
   VALUES (k.key_id, borrower, me, due_at, purpose)
@@ -482,14 +482,14 @@ CREATE FUNCTION tmac.return_key(key_code text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('take back a key');
+  me text := tmac.acting_person(tmac.msgid('take back a key'));
 BEGIN
   PERFORM tmac.require_arguments('return_key', 'key_code', key_code);
   UPDATE tmac.key_loan l SET returned_at = now(), received_by = me
     FROM tmac.physical_key k
    WHERE k.code = key_code AND l.key_id = k.key_id AND l.returned_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'key "%" is not lent out', key_code USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('key "%s" is not lent out', key_code), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
 END
 $$;
@@ -503,24 +503,25 @@ CREATE FUNCTION tmac.record_entry(area text, person_id text DEFAULT NULL, visito
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('record an entry to a restricted area');
+  me text := tmac.acting_person(tmac.msgid('record an entry to a restricted area'));
   id bigint;
   why text;
+  hint text;
 BEGIN
   PERFORM tmac.require_arguments('record_entry', 'area', area);
   IF (person_id IS NULL) = (visitor_name IS NULL) THEN
-    RAISE EXCEPTION 'an entry is of a person or of a visitor' USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Give person_id, or visitor_name with visitor_company.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an entry is of a person or of a visitor'), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Give person_id, or visitor_name with visitor_company.');
   END IF;
   IF visitor_name IS NOT NULL AND visitor_company IS NULL THEN
-    RAISE EXCEPTION 'a visitor''s company is recorded' USING ERRCODE = 'null_value_not_allowed';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a visitor''s company is recorded'), ERRCODE = 'null_value_not_allowed';
   END IF;
   IF cardinality(devices) > 0 AND devices_approved_by IS NULL THEN
-    RAISE EXCEPTION 'devices brought in need a manager''s approval' USING ERRCODE = 'null_value_not_allowed',
-      HINT = 'Name who approved them (devices_approved_by).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('devices brought in need a manager''s approval'), ERRCODE = 'null_value_not_allowed',
+      HINT = tmac.message('Name who approved them (devices_approved_by).');
   END IF;
   IF escort IS NOT NULL AND escort = person_id THEN
-    RAISE EXCEPTION 'a person does not escort themselves' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a person does not escort themselves'), ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM tmac.require_person(person_id), tmac.require_person(escort), tmac.require_person(devices_approved_by);
   -- An entry recorded as it happens is refused when the person may not enter (area_entry_without_access,
@@ -529,11 +530,17 @@ BEGIN
   IF entered_at IS NULL OR entered_at >= now() THEN
     why := tmac.entry_refused(tmac.area_id_of(area), person_id, escort, now());
     IF why IS NOT NULL THEN
-      RAISE EXCEPTION 'person "%" may not enter restricted area "%"', person_id, area
-        USING ERRCODE = 'insufficient_privilege', DETAIL = why || '.',
-              HINT = CASE WHEN why LIKE '%pledge%' THEN 'Record the visitor''s pledge first (tmac.record_pledge(person_id, ''visitor'', signed_on)).'
-                          WHEN why LIKE '%terminated%' OR why LIKE '%on leave%' THEN 'A person who left or is on leave does not enter.'
-                          ELSE 'Escort a visitor, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).' END;
+      -- the hint from the facts tmac.entry_refused looked at, not from its (translated) words
+      hint := CASE WHEN EXISTS (SELECT 1 FROM unnest(ARRAY[escort, person_id]) w(id)
+                                CROSS JOIN LATERAL tmac.person_state_at(w.id, now()) st
+                                 WHERE w.id IS NOT NULL AND st.status <> 'active')
+                   THEN tmac.message('A person who left or is on leave does not enter.')
+                   WHEN (SELECT p.kind FROM tmac.person p WHERE p.person_id = record_entry.person_id) = 'visitor'
+                        AND NOT tmac.visitor_pledge_on(person_id, (now() AT TIME ZONE tmac.company_time_zone())::date)
+                   THEN tmac.message('Record the visitor''s pledge first (tmac.record_pledge(person_id, ''visitor'', signed_on)).')
+                   ELSE tmac.message('Escort a visitor, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).') END;
+      RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" may not enter restricted area "%s"', person_id, area),
+        ERRCODE = 'insufficient_privilege', DETAIL = tmac.message('%s.', why), HINT = hint;
     END IF;
   END IF;
   INSERT INTO tmac.area_entry (area_id, person_id, visitor_name, visitor_company, entered_at, escort, badge,
@@ -551,12 +558,12 @@ CREATE FUNCTION tmac.record_exit(entry_id bigint, escort text DEFAULT NULL) RETU
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_person('record an exit from a restricted area');
+  PERFORM tmac.acting_person(tmac.msgid('record an exit from a restricted area'));
   PERFORM tmac.require_person(escort);
   UPDATE tmac.area_entry e SET left_at = now(), escort = coalesce(record_exit.escort, e.escort)
    WHERE e.entry_id = record_exit.entry_id AND e.left_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no open entry %', entry_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no open entry %s', coalesce(entry_id::text, '<NULL>')), ERRCODE = 'no_data_found';
   END IF;
 END
 $$;
@@ -567,7 +574,7 @@ CREATE FUNCTION tmac.record_transport(asset_no text, seal_no text, carrier text,
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('send a sealed transport');
+  me text := tmac.acting_person(tmac.msgid('send a sealed transport'));
   a bigint;
   id bigint;
 BEGIN
@@ -575,7 +582,7 @@ BEGIN
                                  'carrier', carrier, 'recipient', recipient);
   SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = record_transport.asset_no;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no asset "%s" in the inventory', asset_no), ERRCODE = 'undefined_object';
   END IF;
   INSERT INTO tmac.sealed_transport (asset_id, seal_no, sent_by, carrier, carrier_nda, recipient)
   VALUES (a, seal_no, me, carrier, carrier_nda, recipient)
@@ -590,14 +597,14 @@ CREATE FUNCTION tmac.record_receipt(transport_id bigint, receipt_ref text, recei
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('check a transport receipt');
+  me text := tmac.acting_person(tmac.msgid('check a transport receipt'));
 BEGIN
   PERFORM tmac.require_arguments('record_receipt', 'transport_id', transport_id::text, 'receipt_ref', receipt_ref);
   UPDATE tmac.sealed_transport t SET received_at = coalesce(record_receipt.received_at, now()),
          receipt_ref = record_receipt.receipt_ref, receipt_checked_by = me
    WHERE t.transport_id = record_receipt.transport_id AND t.receipt_ref IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no transport % awaiting its receipt', transport_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no transport %s awaiting its receipt', transport_id), ERRCODE = 'no_data_found';
   END IF;
 END
 $$;

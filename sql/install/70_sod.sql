@@ -139,17 +139,17 @@ BEGIN
     RETURN NEW;                 -- a restored exception is history: kept as dumped
   END IF;
   -- approving or revoking an exception is the approver's own act (this trigger: depth 1)
-  PERFORM tmac.acting_role(CASE TG_OP WHEN 'UPDATE' THEN 'revoke an SoD exception' ELSE 'approve an SoD exception' END, 1);
+  PERFORM tmac.acting_role(CASE TG_OP WHEN 'UPDATE' THEN tmac.msgid('revoke an SoD exception') ELSE tmac.msgid('approve an SoD exception') END, 1);
   IF TG_OP = 'UPDATE' THEN
     IF (NEW.rule_id, NEW.person_id, NEW.login_role, NEW.justification, NEW.approved_by, NEW.approved_at, NEW.expires_at)
        IS DISTINCT FROM
        (OLD.rule_id, OLD.person_id, OLD.login_role, OLD.justification, OLD.approved_by, OLD.approved_at, OLD.expires_at) THEN
-      RAISE EXCEPTION 'an SoD exception cannot be changed, only revoked'
-        USING ERRCODE = 'insufficient_privilege',
-              HINT = 'Revoke it with tmac.revoke_sod_exception and grant a new one.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD exception cannot be changed, only revoked'),
+        ERRCODE = 'insufficient_privilege',
+              HINT = tmac.message('Revoke it with tmac.revoke_sod_exception and grant a new one.');
     END IF;
     IF OLD.revoked_at IS NOT NULL THEN
-      RAISE EXCEPTION 'SoD exception % is already revoked', OLD.exception_id USING ERRCODE = 'insufficient_privilege';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('SoD exception %s is already revoked', OLD.exception_id), ERRCODE = 'insufficient_privilege';
     END IF;
     IF NEW.revoked_at IS NOT NULL THEN
       NEW.revoked_at := now();
@@ -165,32 +165,32 @@ BEGIN
     IF NEW.person_id IS NOT NULL THEN NEW.login_role := NULL; END IF;
   END IF;
   IF NEW.person_id IS NOT NULL AND NOT tmac.sod_person_exists(NEW.person_id) THEN
-    RAISE EXCEPTION 'unknown person "%"', NEW.person_id
-      USING ERRCODE = 'foreign_key_violation',
-            HINT = 'Give a person_id of tmac.person, or person_id NULL and the login role for a role not mapped to a person.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', NEW.person_id),
+      ERRCODE = 'foreign_key_violation',
+            HINT = tmac.message('Give a person_id of tmac.person, or person_id NULL and the login role for a role not mapped to a person.');
   END IF;
   IF me = NEW.person_id OR me = NEW.login_role::text
      OR (NEW.person_id IS NOT NULL AND tmac.sod_login_role_of(NEW.person_id) = current_user) THEN
-    RAISE EXCEPTION 'an SoD exception cannot be approved by the person it is for'
-      USING ERRCODE = 'insufficient_privilege',
-            HINT = 'Another information manager must approve it.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD exception cannot be approved by the person it is for'),
+      ERRCODE = 'insufficient_privilege',
+            HINT = tmac.message('Another information manager must approve it.');
   END IF;
   IF NOT pg_catalog.pg_has_role(current_user, 'tmac_admin', 'MEMBER')
      AND NOT pg_catalog.pg_has_role(current_user, 'tmac_approver', 'MEMBER') THEN
-    RAISE EXCEPTION 'approving an SoD exception needs tmac_admin or tmac_approver'
-      USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('approving an SoD exception needs tmac_admin or tmac_approver'),
+      ERRCODE = 'insufficient_privilege';
   END IF;
   IF NEW.expires_at IS NULL THEN
-    RAISE EXCEPTION 'an SoD exception needs an expiry' USING ERRCODE = 'not_null_violation';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD exception needs an expiry'), ERRCODE = 'not_null_violation';
   END IF;
   IF NEW.expires_at <= now() THEN
-    RAISE EXCEPTION 'an SoD exception must expire in the future' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD exception must expire in the future'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF NEW.expires_at > now() + maxi THEN
-    RAISE EXCEPTION 'an SoD exception may last at most %', maxi
-      USING ERRCODE = 'invalid_parameter_value',
-            DETAIL = pg_catalog.format('The requested expiry %s is later than %s.', NEW.expires_at, now() + maxi),
-            HINT = 'Grant a shorter exception and renew it, or change the setting sod_exception_max.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD exception may last at most %s', maxi),
+      ERRCODE = 'invalid_parameter_value',
+            DETAIL = tmac.message('The requested expiry %s is later than %s.', NEW.expires_at, now() + maxi),
+            HINT = tmac.message('Grant a shorter exception and renew it, or change the setting sod_exception_max.');
   END IF;
   RETURN NEW;
 END
@@ -288,11 +288,10 @@ BEGIN
             OR (holder_role IS NOT NULL AND e.login_role = holder_role)))
    ORDER BY s.rule_id LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'segregation of duties: % would hold both "%" and "%"',
-                    coalesce(holder_person, holder_role::text), r.duty_a, r.duty_b
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = pg_catalog.format('SoD rule %s (%s) forbids one person holding both duties.', r.rule_id, r.name),
-            HINT = 'Give the duty to someone else, or have another manager grant an exception with tmac.grant_sod_exception first.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('segregation of duties: %s would hold both "%s" and "%s"', coalesce(holder_person, holder_role::text), r.duty_a, r.duty_b),
+      ERRCODE = 'insufficient_privilege',
+            DETAIL = tmac.message('SoD rule %s (%s) forbids one person holding both duties.', r.rule_id, r.name),
+            HINT = tmac.message('Give the duty to someone else, or have another manager grant an exception with tmac.grant_sod_exception first.');
   END IF;
 END
 $$;
@@ -308,16 +307,16 @@ BEGIN
   END IF;
   IF TG_OP = 'INSERT' THEN
     IF (SELECT d.pg_role FROM tmac.duty d WHERE d.duty = NEW.duty) IS NOT NULL THEN
-      RAISE EXCEPTION 'duty "%" is held through membership of a PostgreSQL role', NEW.duty
-        USING ERRCODE = 'wrong_object_type',
-              HINT = 'Use tmac.assign_duty, which grants the role, or tmac.grant_role.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('duty "%s" is held through membership of a PostgreSQL role', NEW.duty),
+        ERRCODE = 'wrong_object_type',
+              HINT = tmac.message('Use tmac.assign_duty, which grants the role, or tmac.grant_role.');
     END IF;
     NEW.assigned_at := now(); NEW.assigned_by := current_user; NEW.ended_at := NULL; NEW.ended_by := NULL;
     PERFORM tmac.sod_refuse_conflict(NEW.person_id, tmac.sod_login_role_of(NEW.person_id), ARRAY[NEW.duty]);
   ELSIF (NEW.person_id, NEW.duty, NEW.assigned_at, NEW.assigned_by) IS DISTINCT FROM
         (OLD.person_id, OLD.duty, OLD.assigned_at, OLD.assigned_by)
      OR OLD.ended_at IS NOT NULL THEN
-    RAISE EXCEPTION 'a duty assignment can only be ended' USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a duty assignment can only be ended'), ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
 END
@@ -335,11 +334,11 @@ BEGIN
   PERFORM tmac.require_arguments('define_duty', 'duty', duty, 'name', name);
   PERFORM tmac.validate_code('duty', duty);
   IF pg_role IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = define_duty.pg_role) THEN
-    RAISE EXCEPTION 'role "%" does not exist', pg_role USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('role "%s" does not exist', pg_role), ERRCODE = 'undefined_object';
   END IF;
   INSERT INTO tmac.duty (duty, name, pg_role, description) VALUES (duty, name, pg_role, description);
 EXCEPTION WHEN unique_violation THEN
-  RAISE EXCEPTION 'duty "%" (or a duty for role "%") already exists', duty, pg_role USING ERRCODE = 'duplicate_object';
+  RAISE EXCEPTION USING MESSAGE = tmac.message('duty "%s" (or a duty for role "%s") already exists', duty, pg_role), ERRCODE = 'duplicate_object';
 END
 $$;
 COMMENT ON FUNCTION tmac.define_duty(text, text, name, text) IS
@@ -355,23 +354,23 @@ BEGIN
   PERFORM tmac.require_arguments('define_sod_rule', 'name', name, 'duty_a', duty_a, 'duty_b', duty_b, 'severity', severity);
   FOREACH d IN ARRAY ARRAY[duty_a, duty_b] LOOP
     IF NOT EXISTS (SELECT 1 FROM tmac.duty x WHERE x.duty = d) THEN
-      RAISE EXCEPTION 'unknown duty "%"', d
-        USING ERRCODE = 'undefined_object',
-              HINT = 'Define it with tmac.define_duty(duty, name, pg_role); SELECT duty FROM tmac.duty lists them.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('unknown duty "%s"', d),
+        ERRCODE = 'undefined_object',
+              HINT = tmac.message('Define it with tmac.define_duty(duty, name, pg_role); SELECT duty FROM tmac.duty lists them.');
     END IF;
   END LOOP;
   IF duty_a = duty_b THEN
-    RAISE EXCEPTION 'an SoD rule needs two different duties' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD rule needs two different duties'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF severity NOT IN ('critical', 'high', 'medium', 'low') THEN
-    RAISE EXCEPTION 'severity must be critical, high, medium or low, not "%"', severity USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('severity must be critical, high, medium or low, not "%s"', severity), ERRCODE = 'invalid_parameter_value';
   END IF;
   INSERT INTO tmac.sod_rule (name, duty_a, duty_b, severity) VALUES (name, duty_a, duty_b, severity)
     RETURNING rule_id INTO id;
   RETURN id;
 EXCEPTION WHEN unique_violation THEN
-  RAISE EXCEPTION 'an SoD rule named "%" or for duties "%" and "%" already exists', name, duty_a, duty_b
-    USING ERRCODE = 'duplicate_object';
+  RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD rule named "%s" or for duties "%s" and "%s" already exists', name, duty_a, duty_b),
+    ERRCODE = 'duplicate_object';
 END
 $$;
 COMMENT ON FUNCTION tmac.define_sod_rule(text, text, text, text) IS
@@ -383,7 +382,7 @@ $$
 BEGIN
   UPDATE tmac.sod_rule r SET enabled = set_sod_rule_enabled.enabled WHERE r.rule_id = set_sod_rule_enabled.rule_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no SoD rule %', rule_id USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', coalesce(rule_id::text, '<NULL>')), ERRCODE = 'undefined_object';
   END IF;
 END
 $$;
@@ -399,7 +398,7 @@ BEGIN
   PERFORM tmac.require_arguments('grant_sod_exception', 'rule_id', rule_id::text,
                                  'justification', justification, 'expires_at', expires_at::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.sod_rule r WHERE r.rule_id = grant_sod_exception.rule_id) THEN
-    RAISE EXCEPTION 'no SoD rule %', rule_id USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', rule_id), ERRCODE = 'undefined_object';
   END IF;
   INSERT INTO tmac.sod_exception (rule_id, person_id, login_role, justification, approved_by, expires_at)
   VALUES (rule_id, person_id, CASE WHEN person_id IS NULL THEN login_role END, justification, '?', expires_at)
@@ -420,7 +419,7 @@ BEGIN
          revoke_reason = reason
    WHERE e.exception_id = revoke_sod_exception.exception_id AND e.revoked_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no current SoD exception %', exception_id USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no current SoD exception %s', exception_id), ERRCODE = 'undefined_object';
   END IF;
 END
 $$;
@@ -472,7 +471,7 @@ BEGIN
   PERFORM tmac.require_arguments('assign_duty', 'person_id', person_id, 'duty', duty);
   SELECT d.pg_role INTO r FROM tmac.duty d WHERE d.duty = assign_duty.duty;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown duty "%"', duty USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown duty "%s"', duty), ERRCODE = 'undefined_object';
   END IF;
   IF r IS NOT NULL THEN
     lr := coalesce(tmac.sod_login_role_of(person_id), person_id::name);

@@ -109,8 +109,8 @@ DECLARE
 BEGIN
   IF NOT (pg_has_role(actor, 'tmac_access_admin', 'MEMBER') OR pg_has_role(actor, 'tmac_approver', 'MEMBER')
           OR pg_has_role(actor, 'tmac_admin', 'MEMBER')) THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_access_admin, tmac_approver or tmac_admin to %', actor, coalesce(duty, 'act')
-      USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('role "%s" must hold tmac_access_admin, tmac_approver or tmac_admin to %s', actor, coalesce(tmac.message(duty), 'act')),
+      ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN tmac.acting_person(duty);
 END
@@ -123,7 +123,7 @@ CREATE FUNCTION tmac.start_review(title text, deadline timestamptz DEFAULT NULL,
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.reviewer('start an access review');
+  me text := tmac.reviewer(tmac.msgid('start an access review'));
   scope_group integer;
   id bigint;
   n integer;
@@ -134,10 +134,10 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('start_review', 'title', title);
   IF dl <= now() THEN
-    RAISE EXCEPTION 'the deadline of a review must be in the future' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the deadline of a review must be in the future'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF kind IS NOT NULL AND kind NOT IN ('clearance', 'compartment') THEN
-    RAISE EXCEPTION 'kind must be clearance or compartment, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('kind must be clearance or compartment, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF compartment IS NOT NULL THEN
     compartment := (SELECT c.code FROM tmac.compartment c WHERE c.compartment_id = tmac.vocabulary_id('compartment', compartment));
@@ -177,48 +177,48 @@ CREATE FUNCTION tmac.review_decide(review_id bigint, grant_id bigint, decision t
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.reviewer('decide in an access review');
+  me text := tmac.reviewer(tmac.msgid('decide in an access review'));
   r tmac.access_review;
   i tmac.access_review_item;
 BEGIN
   PERFORM tmac.require_arguments('review_decide', 'review_id', review_id::text, 'grant_id', grant_id::text,
                                  'decision', decision);
   IF decision NOT IN ('keep', 'revoke') THEN
-    RAISE EXCEPTION 'decision must be keep or revoke, not "%"', decision USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('decision must be keep or revoke, not "%s"', decision), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF decision = 'revoke' AND (comment IS NULL OR btrim(comment) = '') THEN
-    RAISE EXCEPTION 'a revoke decision needs a comment' USING ERRCODE = 'null_value_not_allowed';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a revoke decision needs a comment'), ERRCODE = 'null_value_not_allowed';
   END IF;
   SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = review_decide.review_id FOR SHARE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no access review %', review_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no access review %s', review_id), ERRCODE = 'no_data_found';
   END IF;
   IF r.closed_at IS NOT NULL THEN
-    RAISE EXCEPTION 'access review % was closed at %', review_id, r.closed_at USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('access review %s was closed at %s', review_id, r.closed_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   SELECT * INTO i FROM tmac.access_review_item a
    WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'grant % is not in access review %', grant_id, review_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('grant %s is not in access review %s', grant_id, review_id), ERRCODE = 'no_data_found';
   END IF;
   IF i.decision IS NOT NULL THEN
-    RAISE EXCEPTION 'grant % was already decided (%) in access review % by %', grant_id, i.decision, review_id, i.decided_by
-      USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('grant %s was already decided (%s) in access review %s by %s', grant_id, i.decision, review_id, i.decided_by),
+      ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF me = i.person_id THEN
-    RAISE EXCEPTION 'person "%" cannot review their own access', me
-      USING ERRCODE = 'insufficient_privilege', HINT = 'Another reviewer must decide this item.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" cannot review their own access', me),
+      ERRCODE = 'insufficient_privilege', HINT = tmac.message('Another reviewer must decide this item.');
   END IF;
   IF me = i.requested_by THEN
-    RAISE EXCEPTION 'person "%" requested grant % and cannot review it', me, grant_id
-      USING ERRCODE = 'insufficient_privilege', HINT = 'Another reviewer must decide this item.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" requested grant %s and cannot review it', me, grant_id),
+      ERRCODE = 'insufficient_privilege', HINT = tmac.message('Another reviewer must decide this item.');
   END IF;
   UPDATE tmac.access_review_item a
      SET decision = review_decide.decision, decided_by = me, decided_at = now(), comment = review_decide.comment
    WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id;
   IF decision = 'revoke' THEN
     IF EXISTS (SELECT 1 FROM tmac.grants g WHERE g.grant_id = review_decide.grant_id AND g.status = 'active') THEN
-      PERFORM tmac.revoke(grant_id, format('access review %s: %s', review_id, comment));
+      PERFORM tmac.revoke(grant_id, tmac.message('access review %s: %s', review_id, comment));
       UPDATE tmac.access_review_item a SET revoked_at = now()
        WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id;
     END IF;
@@ -232,7 +232,7 @@ CREATE FUNCTION tmac.close_review(review_id bigint) RETURNS jsonb
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  actor name := tmac.acting_role('close an access review');
+  actor name := tmac.acting_role(tmac.msgid('close an access review'));
   me text := coalesce(tmac.person_of_role(actor), actor::text);
   r tmac.access_review;
   it record;
@@ -240,21 +240,21 @@ DECLARE
   n_auto integer := 0;
 BEGIN
   IF NOT (pg_has_role(actor, 'tmac_access_admin', 'MEMBER') OR pg_has_role(actor, 'tmac_admin', 'MEMBER')) THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_access_admin or tmac_admin to close an access review', actor
-      USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('role "%s" must hold tmac_access_admin or tmac_admin to close an access review', actor),
+      ERRCODE = 'insufficient_privilege';
   END IF;
   SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = close_review.review_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no access review %', review_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no access review %s', review_id), ERRCODE = 'no_data_found';
   END IF;
   IF r.closed_at IS NOT NULL THEN
-    RAISE EXCEPTION 'access review % is already closed', review_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('access review %s is already closed', review_id), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF r.undecided_action = 'revoke' THEN
     FOR it IN SELECT i.grant_id FROM tmac.access_review_item i
                 JOIN tmac.grants g ON g.grant_id = i.grant_id AND g.status = 'active'
                WHERE i.review_id = r.review_id AND i.decision IS NULL LOOP
-      PERFORM tmac.revoke(it.grant_id, format('access review %s: not confirmed by the deadline', r.review_id));
+      PERFORM tmac.revoke(it.grant_id, tmac.message('access review %s: not confirmed by the deadline', r.review_id));
       UPDATE tmac.access_review_item i SET revoked_at = now() WHERE i.review_id = r.review_id AND i.grant_id = it.grant_id;
       n_auto := n_auto + 1;
     END LOOP;
@@ -319,21 +319,21 @@ CREATE FUNCTION tmac.audit_grant(grant_id bigint, outcome text DEFAULT 'confirme
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.reviewer('audit a grant');
+  me text := tmac.reviewer(tmac.msgid('audit a grant'));
   g tmac.access_grant;
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('audit_grant', 'grant_id', grant_id::text, 'outcome', outcome);
   IF outcome NOT IN ('confirmed', 'questioned') THEN
-    RAISE EXCEPTION 'outcome must be confirmed or questioned, not "%"', outcome USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('outcome must be confirmed or questioned, not "%s"', outcome), ERRCODE = 'invalid_parameter_value';
   END IF;
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = audit_grant.grant_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no grant %s', grant_id), ERRCODE = 'no_data_found';
   END IF;
   IF me = g.requested_by OR me = ANY (g.approved_by) OR me = g.person_id THEN
-    RAISE EXCEPTION 'person "%" set or holds grant % and cannot audit it', me, grant_id
-      USING ERRCODE = 'insufficient_privilege', HINT = 'The audit must be done by another administrator.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" set or holds grant %s and cannot audit it', me, grant_id),
+      ERRCODE = 'insufficient_privilege', HINT = tmac.message('The audit must be done by another administrator.');
   END IF;
   INSERT INTO tmac.grant_audit (grant_id, audited_by, outcome, comment) VALUES (grant_id, me, outcome, comment)
   RETURNING audit_id INTO id;

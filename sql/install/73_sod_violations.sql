@@ -97,27 +97,27 @@ BEGIN ATOMIC
       FROM apa, tmac.suspect_grants('-infinity', apa.ids) g
   )
   SELECT 'duty_conflict', c.rule_id, c.rule_name, c.severity, c.person_id, c.login_role, NULL::bigint,
-         format('holds "%s" (%s) and "%s" (%s)', c.duty_a, c.via_a, c.duty_b, c.via_b)
+         tmac.message('holds "%s" (%s) and "%s" (%s)', c.duty_a, c.via_a, c.duty_b, c.via_b)
     FROM conflicts c
   UNION ALL
   SELECT 'self_approved', NULL, NULL, 'critical', g.requested_by, p.login_role, g.grant_id,
-         format('%s requested and approved grant %s for %s', g.requested_by, g.grant_id, g.person_id)
+         tmac.message('%s requested and approved grant %s for %s', g.requested_by, g.grant_id, g.person_id)
     FROM g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
    WHERE g.requested_by = ANY (g.approved_by)
   UNION ALL
   SELECT 'approver_is_grantee', NULL, NULL, 'critical', g.person_id, p.login_role, g.grant_id,
-         format('%s approved grant %s for themselves', g.person_id, g.grant_id)
+         tmac.message('%s approved grant %s for themselves', g.person_id, g.grant_id)
     FROM g LEFT JOIN tmac.person p ON p.person_id = g.person_id
    WHERE g.person_id = ANY (g.approved_by)
   UNION ALL
   SELECT 'approver_conflicting_duty', c.rule_id, c.rule_name, c.severity, c.person_id, c.login_role, g.grant_id,
-         format('%s approved grant %s for %s and holds "%s" and "%s" (SoD rule %s)', c.person_id, g.grant_id,
+         tmac.message('%s approved grant %s for %s and holds "%s" and "%s" (SoD rule %s)', c.person_id, g.grant_id,
                 g.person_id, c.duty_a, c.duty_b, c.rule_id)
     FROM g JOIN ap c ON c.person_id = ANY (g.approved_by)
    WHERE g.status IN ('pending', 'active') AND upper(g.validity) > now()
   UNION ALL
   SELECT 'grant_not_audited', NULL, NULL, 'high', g.requested_by, p.login_role, g.grant_id,
-         format('grant %s for %s was set by %s alone and no other person has audited it', g.grant_id, g.person_id,
+         tmac.message('grant %s for %s was set by %s alone and no other person has audited it', g.grant_id, g.person_id,
                 g.requested_by)
     FROM g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
    WHERE g.status = 'active' AND upper(g.validity) > now()
