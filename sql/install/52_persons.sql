@@ -158,7 +158,7 @@ DECLARE
   me name := tmac.acting_role(duty);
   act text;
 BEGIN
-  -- the duty, written tmac.msgid('…') by the caller, in the session's language
+  -- the duty (callers mark it for the message catalog) in the session's language
   act := tmac.message(replace(coalesce(duty, tmac.msgid('act')), '%', '%%'));
   SELECT * INTO p FROM tmac.person WHERE login_role = me;
   IF NOT FOUND THEN
