@@ -149,7 +149,10 @@ CREATE FUNCTION tmac.acting_role(act text, trigger_allowance integer DEFAULT 0) 
 COMMENT ON FUNCTION tmac.acting_role(text, integer) IS
   'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
 
--- The acting person (mapped from the role making the act), or error 42501.
+-- The acting person (mapped from the role making the act), or error 42501.  duty names the act
+-- in English, marked tmac.msgid('change a tmac setting') by the caller, so that the errors print
+-- it in the session's language; its translation is a noun phrase (「tmac の設定の変更」): the
+-- messages say 「…%sはできません」.
 CREATE FUNCTION tmac.acting_person(duty text) RETURNS text
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
