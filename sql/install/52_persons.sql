@@ -161,10 +161,10 @@ DECLARE
   me name := tmac.acting_role(duty);
   act text;
 BEGIN
-  -- the duty (callers mark it for the message catalog) in the session's language
-  act := tmac.message(replace(coalesce(duty, tmac.msgid('act')), '%', '%%'));
   SELECT * INTO p FROM tmac.person WHERE login_role = me;
   IF NOT FOUND THEN
+    -- the duty (callers mark it for the message catalog) in the session's language
+    act := tmac.message(replace(coalesce(duty, tmac.msgid('act')), '%', '%%'));
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = tmac.message('role "%s" is not mapped to a person and cannot %s', me, act),
             HINT = tmac.message('Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).');
@@ -173,6 +173,7 @@ BEGIN
   -- counts from its instant, whether or not it has been applied yet.
   SELECT s.status INTO p.status FROM tmac.person_state_at(p.person_id, statement_timestamp()) s;
   IF p.status <> 'active' THEN
+    act := tmac.message(replace(coalesce(duty, tmac.msgid('act')), '%', '%%'));
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = tmac.message('person "%s" is %s and cannot %s', p.person_id, p.status, act);
   END IF;
