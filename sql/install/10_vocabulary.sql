@@ -164,6 +164,7 @@ DECLARE
                               THEN ARRAY(SELECT jsonb_array_elements_text(to_jsonb(NEW)->'aliases'))
                               ELSE '{}'::text[] END;
   clash record;
+  msg text;
 BEGIN
   IF array_position(spellings, NULL) IS NOT NULL THEN
     RETURN NEW;                             -- NOT NULL constraints report this
@@ -175,16 +176,19 @@ BEGIN
      WHERE t.id <> self_id
      LIMIT 1
   LOOP
-    RAISE EXCEPTION 'the spelling "%" already names the % "%"', clash.spelling, entry_kind, clash.entry
-      USING ERRCODE = 'duplicate_object',
-            HINT = 'Codes, names and aliases must be unique within levels, compartments and groups (ignoring ASCII case).';
+    -- one message per kind: a translation names the kind in its own words
+    msg := CASE entry_kind
+             WHEN 'level' THEN tmac.message('the spelling "%s" already names the level "%s"', clash.spelling, clash.entry)
+             WHEN 'compartment' THEN tmac.message('the spelling "%s" already names the compartment "%s"', clash.spelling, clash.entry)
+             ELSE tmac.message('the spelling "%s" already names the group "%s"', clash.spelling, clash.entry) END;
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = msg,
+            HINT = tmac.message('Codes, names and aliases must be unique within levels, compartments and groups (ignoring ASCII case).');
   END LOOP;
   FOR clash IN
     SELECT s FROM unnest(spellings[3:]) s WHERE NOT tmac.valid_name(s) LIMIT 1
   LOOP
-    RAISE EXCEPTION 'invalid alias "%"', clash.s
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'An alias is 1–200 bytes with no colon, comma, control character or surrounding space.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid alias "%s"', clash.s),
+            HINT = tmac.message('An alias is 1–200 bytes with no colon, comma, control character or surrounding space.');
   END LOOP;
   RETURN NEW;
 END
@@ -197,10 +201,10 @@ CREATE FUNCTION tmac.vocabulary_forbid_delete() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  RAISE EXCEPTION 'entries of tmac.% are never deleted', TG_TABLE_NAME
-    USING ERRCODE = 'feature_not_supported',
-          DETAIL = 'Stored labels refer to vocabulary entries by identifier.',
-          HINT = 'Rename the entry, or stop using it in new labels.';
+  RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+          MESSAGE = tmac.message('entries of tmac.%s are never deleted', TG_TABLE_NAME),
+          DETAIL = tmac.message('Stored labels refer to vocabulary entries by identifier.'),
+          HINT = tmac.message('Rename the entry, or stop using it in new labels.');
 END
 $$;
 COMMENT ON FUNCTION tmac.vocabulary_forbid_delete() IS
@@ -246,9 +250,9 @@ BEGIN
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   WHILE up IS NOT NULL AND depth < 10000 LOOP
     IF up = NEW.group_id THEN
-      RAISE EXCEPTION 'group "%" cannot be placed under one of its own descendants', NEW.code
-        USING ERRCODE = 'invalid_parameter_value',
-              HINT = 'Groups form a tree: choose a parent outside the group''s own subtree.';
+      RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+              MESSAGE = tmac.message('group "%s" cannot be placed under one of its own descendants', NEW.code),
+              HINT = tmac.message('Groups form a tree: choose a parent outside the group''s own subtree.');
     END IF;
     SELECT g.parent_id INTO up FROM tmac.org_group g WHERE g.group_id = up FOR SHARE;
     depth := depth + 1;

@@ -15,7 +15,8 @@ DECLARE
 BEGIN
   FOR i IN 1 .. coalesce(array_length(args, 1), 0) BY 2 LOOP
     IF args[i + 1] IS NULL THEN
-      RAISE EXCEPTION '%: % must not be null', fn, args[i] USING ERRCODE = 'null_value_not_allowed';
+      RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+        MESSAGE = tmac.message('%s: %s must not be null', fn, args[i]);
     END IF;
   END LOOP;
 END
@@ -26,11 +27,16 @@ COMMENT ON FUNCTION tmac.require_arguments(text, text[]) IS
 CREATE FUNCTION tmac.validate_code(kind text, code text) RETURNS void
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
+DECLARE
+  msg text;
 BEGIN
   IF NOT tmac.valid_code(code) THEN
-    RAISE EXCEPTION 'invalid % code "%"', kind, code
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.';
+    -- one message per kind (level, compartment, group): a translation names the kind in its own words
+    msg := CASE kind WHEN 'level' THEN tmac.message('invalid level code "%s"', code)
+                                WHEN 'compartment' THEN tmac.message('invalid compartment code "%s"', code)
+                                ELSE tmac.message('invalid group code "%s"', code) END;
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
+            HINT = tmac.message('A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.');
   END IF;
 END
 $$;
@@ -39,11 +45,15 @@ COMMENT ON FUNCTION tmac.validate_code(text, text) IS 'Raises invalid_parameter_
 CREATE FUNCTION tmac.validate_name(kind text, name text) RETURNS void
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
+DECLARE
+  msg text;
 BEGIN
   IF NOT tmac.valid_name(name) THEN
-    RAISE EXCEPTION 'invalid % name "%"', kind, name
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'A name is 1–200 bytes with no colon, comma, control character or surrounding space.';
+    msg := CASE kind WHEN 'level' THEN tmac.message('invalid level name "%s"', name)
+                                WHEN 'compartment' THEN tmac.message('invalid compartment name "%s"', name)
+                                ELSE tmac.message('invalid group name "%s"', name) END;
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
+            HINT = tmac.message('A name is 1–200 bytes with no colon, comma, control character or surrounding space.');
   END IF;
 END
 $$;
@@ -59,18 +69,19 @@ BEGIN
   PERFORM tmac.validate_code('level', code);
   PERFORM tmac.validate_name('level', name);
   IF rank < 0 OR rank > 32767 THEN
-    RAISE EXCEPTION 'level rank % is out of range', rank
-      USING ERRCODE = 'numeric_value_out_of_range', HINT = 'A rank is between 0 and 32767.';
+    RAISE EXCEPTION USING ERRCODE = 'numeric_value_out_of_range',
+      MESSAGE = tmac.message('level rank %s is out of range', rank), HINT = tmac.message('A rank is between 0 and 32767.');
   END IF;
   SELECT l.code INTO existing FROM tmac.level l WHERE tmac.vocabulary_fold(l.code) = tmac.vocabulary_fold(define_level.code);
   IF FOUND THEN
-    RAISE EXCEPTION 'level "%" already exists', existing
-      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_level to change its code.';
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+      MESSAGE = tmac.message('level "%s" already exists', existing), HINT = tmac.message('Use tmac.rename_level to change its code.');
   END IF;
   SELECT l.code INTO existing FROM tmac.level l WHERE l.rank = define_level.rank;
   IF FOUND THEN
-    RAISE EXCEPTION 'level rank % is already used by level "%"', rank, existing
-      USING ERRCODE = 'duplicate_object', HINT = 'Each level has its own rank; pick a free one.';
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+      MESSAGE = tmac.message('level rank %s is already used by level "%s"', rank, existing),
+      HINT = tmac.message('Each level has its own rank; pick a free one.');
   END IF;
   INSERT INTO tmac.level (rank, code, name, aliases)
   VALUES (rank, code, name, coalesce(aliases, '{}'));
@@ -90,8 +101,9 @@ BEGIN
   PERFORM tmac.validate_name('compartment', name);
   SELECT c.code INTO existing FROM tmac.compartment c WHERE tmac.vocabulary_fold(c.code) = tmac.vocabulary_fold(define_compartment.code);
   IF FOUND THEN
-    RAISE EXCEPTION 'compartment "%" already exists', existing
-      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_compartment to change its code.';
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+      MESSAGE = tmac.message('compartment "%s" already exists', existing),
+      HINT = tmac.message('Use tmac.rename_compartment to change its code.');
   END IF;
   INSERT INTO tmac.compartment (code, name, description) VALUES (code, name, description);
 END
@@ -114,14 +126,16 @@ BEGIN
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   SELECT g.code INTO existing FROM tmac.org_group g WHERE tmac.vocabulary_fold(g.code) = tmac.vocabulary_fold(define_group.code);
   IF FOUND THEN
-    RAISE EXCEPTION 'group "%" already exists', existing
-      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_group or tmac.move_group to change it.';
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+      MESSAGE = tmac.message('group "%s" already exists', existing),
+      HINT = tmac.message('Use tmac.rename_group or tmac.move_group to change it.');
   END IF;
   IF parent IS NOT NULL THEN
     parent_group := tmac.vocabulary_id('group', parent, true);
     IF parent_group IS NULL THEN
-      RAISE EXCEPTION 'unknown parent group "%"', parent
-        USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
+      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+        MESSAGE = tmac.message('unknown parent group "%s"', parent),
+        HINT = tmac.message('Define the parent first with tmac.define_group.');
     END IF;
   END IF;
   INSERT INTO tmac.org_group (code, name, parent_id) VALUES (code, name, parent_group);
@@ -144,13 +158,14 @@ BEGIN
   IF parent IS NOT NULL THEN
     parent_group := tmac.vocabulary_id('group', parent, true);
     IF parent_group IS NULL THEN
-      RAISE EXCEPTION 'unknown parent group "%"', parent
-        USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
+      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+        MESSAGE = tmac.message('unknown parent group "%s"', parent),
+        HINT = tmac.message('Define the parent first with tmac.define_group.');
     END IF;
   END IF;
   moved := tmac.vocabulary_id('group', move_group.code, true);
   IF moved IS NULL THEN
-    RAISE EXCEPTION 'unknown group "%"', code USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('unknown group "%s"', code);
   END IF;
   UPDATE tmac.org_group g SET parent_id = parent_group WHERE g.group_id = moved;
 END
@@ -255,36 +270,46 @@ DECLARE
   labels tmac.label[] := '{}';
   targets text[] := '{}';
   i integer;
+  msg text;
 BEGIN
   PERFORM tmac.require_arguments('rename_' || kind, 'old', old, 'new', new);
   PERFORM tmac.validate_code(kind, new);
   old_id := tmac.vocabulary_id(kind, old, true);
   IF old_id IS NULL THEN
-    RAISE EXCEPTION 'unknown % "%"', kind, old
-      USING ERRCODE = 'undefined_object', HINT = 'Give the code, name or alias of the entry to rename.';
+    msg := CASE kind WHEN 'level' THEN tmac.message('unknown level "%s"', old)
+                          WHEN 'compartment' THEN tmac.message('unknown compartment "%s"', old)
+                          ELSE tmac.message('unknown group "%s"', old) END;
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = msg,
+      HINT = tmac.message('Give the code, name or alias of the entry to rename.');
   END IF;
   SELECT t.entry INTO existing FROM tmac.vocabulary_token t
    WHERE t.kind = rename_entry.kind AND t.id = tmac.vocabulary_id(rename_entry.kind, rename_entry.new, true) AND t.id <> old_id
    LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION '% "%" already exists', kind, existing USING ERRCODE = 'duplicate_object';
+    msg := CASE kind WHEN 'level' THEN tmac.message('level "%s" already exists', existing)
+                          WHEN 'compartment' THEN tmac.message('compartment "%s" already exists', existing)
+                          ELSE tmac.message('group "%s" already exists', existing) END;
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = msg;
   END IF;
 
   SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO existing FROM tmac.label_hash_dependents() d
    WHERE d.partitioned AND NOT d.other_session;
   IF existing IS NOT NULL THEN
-    RAISE EXCEPTION 'cannot rename % "%" while tables are hash-partitioned on a tmac.label column: %', kind, old, existing
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = 'A label''s hash follows the codes it names, so the rows already stored would be in the wrong partitions.',
-            HINT = 'Partition them by LIST or RANGE on the label (or by hash on another column), or copy their rows out (CREATE TABLE … AS SELECT * FROM …) and drop them; rename, then create them again and insert the rows through the partitioned table.';
+    msg := CASE kind
+              WHEN 'level' THEN tmac.message('cannot rename level "%s" while tables are hash-partitioned on a tmac.label column: %s', old, existing)
+              WHEN 'compartment' THEN tmac.message('cannot rename compartment "%s" while tables are hash-partitioned on a tmac.label column: %s', old, existing)
+              ELSE tmac.message('cannot rename group "%s" while tables are hash-partitioned on a tmac.label column: %s', old, existing) END;
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = msg,
+            DETAIL = tmac.message('A label''s hash follows the codes it names, so the rows already stored would be in the wrong partitions.'),
+            HINT = tmac.message('Partition them by LIST or RANGE on the label (or by hash on another column), or copy their rows out (CREATE TABLE … AS SELECT * FROM …) and drop them; rename, then create them again and insert the rows through the partitioned table.');
   END IF;
   -- Another session's temporary relations cannot be rebuilt (nor dropped) from here, and end with
   -- their session: left as they are, so that no login can veto a rename.
   SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO existing FROM tmac.label_hash_dependents() d WHERE d.other_session;
   IF existing IS NOT NULL THEN
-    RAISE WARNING 'the temporary relations of other sessions that hash labels are left as they are: %', existing
-      USING DETAIL = 'They cannot be rebuilt from this session; until their session ends, their hash indexes miss rows under the new code and their hash partitions hold rows in the wrong partitions.',
-            HINT = 'Those sessions drop and create them again, or end.';
+    RAISE WARNING USING MESSAGE = tmac.message('the temporary relations of other sessions that hash labels are left as they are: %s', existing),
+            DETAIL = tmac.message('They cannot be rebuilt from this session; until their session ends, their hash indexes miss rows under the new code and their hash partitions hold rows in the wrong partitions.'),
+            HINT = tmac.message('Those sessions drop and create them again, or end.');
   END IF;
 
   FOR obj IN

@@ -132,9 +132,9 @@ DECLARE
   h bytea;
 BEGIN
   IF tmac.restoring() THEN      -- (during a restore window, raises unless the restore is loading rows)
-    RAISE EXCEPTION 'tmac appends nothing to the audit log while a restore loads it'
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Restored rows are history: their audit entries come with the dump.';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('tmac appends nothing to the audit log while a restore loads it'),
+            HINT = tmac.message('Restored rows are history: their audit entries come with the dump.');
   END IF;
   IF cardinality(st) = 5 AND st[1] = txid_current()::text THEN
     base_id := st[2]::bigint;
@@ -224,10 +224,10 @@ BEGIN
          IS NOT DISTINCT FROM (OLD.logged_at, OLD.actor, OLD.category, OLD.action, OLD.subject, OLD.detail) THEN
     RETURN NEW;
   END IF;
-  RAISE EXCEPTION 'tmac.audit_log is append-only'
-    USING ERRCODE = 'insufficient_privilege',
-          DETAIL = format('%s on the audit log is refused.', TG_OP),
-          HINT = 'Entries are added by tmac itself or through tmac.audit_record(); they are never changed or removed.';
+  RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+          MESSAGE = tmac.message('tmac.audit_log is append-only'),
+          DETAIL = tmac.message('%s on the audit log is refused.', TG_OP),
+          HINT = tmac.message('Entries are added by tmac itself or through tmac.audit_record(); they are never changed or removed.');
 END
 $$;
 COMMENT ON FUNCTION tmac.audit_log_protect() IS
@@ -282,23 +282,23 @@ BEGIN
     END IF;
     IF e.entry_id = check_id - 1 THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
-      problem := format('entry %s appears twice', e.entry_id);
+      problem := tmac.message('entry %s appears twice', e.entry_id);
       RETURN NEXT; RETURN;
     END IF;
     IF e.entry_id <> check_id THEN
       entry_id := check_id; logged_at := NULL;
-      problem := format('entry %s is missing (next present entry is %s)', check_id, e.entry_id);
+      problem := tmac.message('entry %s is missing (next present entry is %s)', check_id, e.entry_id);
       RETURN NEXT; RETURN;
     END IF;
     IF e.prev_hash <> check_prev THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
-      problem := 'prev_hash does not match the hash of the previous entry';
+      problem := tmac.message('prev_hash does not match the hash of the previous entry');
       RETURN NEXT; RETURN;
     END IF;
     IF e.hash <> sha256(check_prev || convert_to(tmac.audit_entry_text(e.entry_id, e.logged_at, e.actor,
                           e.category, e.action, e.subject, e.detail), 'UTF8')) THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
-      problem := 'hash does not match the entry''s content: the entry was changed';
+      problem := tmac.message('hash does not match the entry''s content: the entry was changed');
       RETURN NEXT; RETURN;
     END IF;
     IF e.own THEN
@@ -315,19 +315,19 @@ BEGIN
   SELECT h.last_id, h.last_hash INTO head FROM tmac.audit_head h;
   IF head.last_id <> expected_id - 1 OR head.last_hash <> prev THEN
     entry_id := expected_id; logged_at := NULL;
-    problem := format('the chain ends at entry %s but tmac.audit_head records entry %s: entries were removed from the end',
+    problem := tmac.message('the chain ends at entry %s but tmac.audit_head records entry %s: entries were removed from the end',
                       expected_id - 1, head.last_id);
     RETURN NEXT; RETURN;
   END IF;
   IF own_base IS NOT NULL THEN
     IF base_hash IS DISTINCT FROM own_base_hash THEN
       entry_id := own_base + 1; logged_at := NULL;
-      problem := format('this transaction''s entries follow entry %s, which is missing or was changed', own_base);
+      problem := tmac.message('this transaction''s entries follow entry %s, which is missing or was changed', own_base);
       RETURN NEXT; RETURN;
     END IF;
     IF own_id - 1 <> st[4]::bigint OR own_prev <> decode(st[5], 'hex') THEN
       entry_id := own_id; logged_at := NULL;
-      problem := format('this transaction''s entries end at entry %s but it appended up to entry %s: entries were removed from the end',
+      problem := tmac.message('this transaction''s entries end at entry %s but it appended up to entry %s: entries were removed from the end',
                         own_id - 1, st[4]);
       RETURN NEXT; RETURN;
     END IF;
@@ -346,13 +346,13 @@ BEGIN
     IF n IS DISTINCT FROM (e.detail ->> 'count')::bigint
        OR n IS DISTINCT FROM jsonb_array_length(e.detail -> 'rows') THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
-      problem := format('the entry records %s HR events but tmac.hr_event holds %s of them: events were removed',
+      problem := tmac.message('the entry records %s HR events but tmac.hr_event holds %s of them: events were removed',
                         e.detail ->> 'count', n);
       RETURN NEXT; RETURN;
     END IF;
     IF d IS DISTINCT FROM e.detail ->> 'digest' THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
-      problem := 'the HR events this entry records no longer match its digest: an event was changed';
+      problem := tmac.message('the HR events this entry records no longer match its digest: an event was changed');
       RETURN NEXT; RETURN;
     END IF;
   END LOOP;

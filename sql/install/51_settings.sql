@@ -14,21 +14,23 @@ CREATE TABLE tmac.setting_default (
   description  text NOT NULL
 );
 COMMENT ON TABLE tmac.setting_default IS 'The settings tmac knows, with their shipped defaults (not user data)';
+COMMENT ON COLUMN tmac.setting_default.description IS
+  'What the setting does and the values it takes, in English: marked for the message catalog where written, shown through tmac.message() (tmac.settings, the hint of tmac.configure) in the session''s language';
 INSERT INTO tmac.setting_default VALUES
-  ('require_pledge',    'on',         'Access requires a valid pledge (誓約書): on or off'),
-  ('require_training',  'on',         'Access requires training completed within training_validity: on or off'),
-  ('training_validity', '12 months',  'How long a training completion counts (an interval)'),
-  ('training_courses',  '',           'Comma-separated courses that must all be current, besides the mandatory courses of tmac.training_course (basics for everyone, out of the box); with neither, any recorded course counts'),
-  ('role_change_grace', '0',          'After a transfer or promotion, grants bound to the old role or group last this much longer (an interval; 0 ends them at once)'),
-  ('hr_event_mode',     'strict',     'strict: a bad HR event is an error; lenient: it is stored as rejected with its error'),
-  ('date_time_zone',    'Asia/Tokyo', 'Time zone in which the dates of pledges and training (signed_on, valid_until, completed_on) begin and end'),
-  ('sod_exception_max',      '180 days', 'Longest time an SoD exception may be granted for (a positive interval)'),
-  ('review_period',          '6 months', 'Every active grant must have been kept by an access review within this interval (a positive interval)'),
-  ('review_undecided',       'report',   'What happens to review items still undecided at the deadline: report (a finding) or revoke'),
-  ('review_deadline_default','30 days',  'Deadline of an access review when start_review is not given one (a positive interval)'),
-  ('gate_prerequisites',     'off',      'The login gate also refuses a person whose pledge or training (as require_pledge and require_training ask) lapsed: on or off'),
-  ('hide_statistics',        'on',       'Planner statistics of a protected table (which count hidden rows) are withheld from a query whose role cannot read every row: it gets default estimates; on or off'),
-  ('write_down',             'refuse',   'A transaction that read protected rows writing a protected row whose label does not dominate what it read: refuse, audit (allowed and audited) or allow; a member of tmac_declassifier is always allowed and audited');
+  ('require_pledge',    'on',         tmac.msgid('Access requires a valid pledge (誓約書): on or off')),
+  ('require_training',  'on',         tmac.msgid('Access requires training completed within training_validity: on or off')),
+  ('training_validity', '12 months',  tmac.msgid('How long a training completion counts (an interval)')),
+  ('training_courses',  '',           tmac.msgid('Comma-separated courses that must all be current, besides the mandatory courses of tmac.training_course (basics for everyone, out of the box); with neither, any recorded course counts')),
+  ('role_change_grace', '0',          tmac.msgid('After a transfer or promotion, grants bound to the old role or group last this much longer (an interval; 0 ends them at once)')),
+  ('hr_event_mode',     'strict',     tmac.msgid('strict: a bad HR event is an error; lenient: it is stored as rejected with its error')),
+  ('date_time_zone',    'Asia/Tokyo', tmac.msgid('Time zone in which the dates of pledges and training (signed_on, valid_until, completed_on) begin and end')),
+  ('sod_exception_max',      '180 days', tmac.msgid('Longest time an SoD exception may be granted for (a positive interval)')),
+  ('review_period',          '6 months', tmac.msgid('Every active grant must have been kept by an access review within this interval (a positive interval)')),
+  ('review_undecided',       'report',   tmac.msgid('What happens to review items still undecided at the deadline: report (a finding) or revoke')),
+  ('review_deadline_default','30 days',  tmac.msgid('Deadline of an access review when start_review is not given one (a positive interval)')),
+  ('gate_prerequisites',     'off',      tmac.msgid('The login gate also refuses a person whose pledge or training (as require_pledge and require_training ask) lapsed: on or off')),
+  ('hide_statistics',        'on',       tmac.msgid('Planner statistics of a protected table (which count hidden rows) are withheld from a query whose role cannot read every row: it gets default estimates; on or off')),
+  ('write_down',             'refuse',   tmac.msgid('A transaction that read protected rows writing a protected row whose label does not dominate what it read: refuse, audit (allowed and audited) or allow; a member of tmac_declassifier is always allowed and audited'));
 
 CREATE TABLE tmac.setting (
   key         text PRIMARY KEY REFERENCES tmac.setting_default,
@@ -39,7 +41,7 @@ CREATE TABLE tmac.setting (
 COMMENT ON TABLE tmac.setting IS 'Settings changed with tmac.configure (kept by pg_dump); keys not here have their default';
 
 CREATE VIEW tmac.settings AS
-  SELECT d.key, coalesce(s.value, d.value) AS value, d.value AS default_value, d.description,
+  SELECT d.key, coalesce(s.value, d.value) AS value, d.value AS default_value, tmac.message(d.description) AS description,
          s.changed_at, s.changed_by
     FROM tmac.setting_default d LEFT JOIN tmac.setting s USING (key);
 COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it when (changed_by, changed_at; NULL while the default is in force)';
@@ -79,12 +81,12 @@ $$
 DECLARE
   v text := btrim(value);
 BEGIN
-  PERFORM tmac.acting_role('change a tmac setting');  -- changed_by: the admin's own act
+  PERFORM tmac.acting_role(tmac.msgid('change a tmac setting'));  -- changed_by: the admin's own act
   PERFORM tmac.require_arguments('configure', 'key', key, 'value', value);
   IF NOT EXISTS (SELECT 1 FROM tmac.setting_default d WHERE d.key = configure.key) THEN
-    RAISE EXCEPTION 'unknown tmac setting "%"', key
-      USING ERRCODE = 'undefined_object',
-            HINT = 'Settings: ' || (SELECT string_agg(d.key, ', ' ORDER BY d.key) FROM tmac.setting_default d) || '.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+            MESSAGE = tmac.message('unknown tmac setting "%s"', key),
+            HINT = tmac.message('Settings: %s.', (SELECT string_agg(d.key, ', ' ORDER BY d.key) FROM tmac.setting_default d));
   END IF;
   BEGIN
     CASE key
@@ -92,58 +94,58 @@ BEGIN
         v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
       WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace', 'access_surge_history' THEN
         IF v::interval < interval '0' THEN
-          RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval',
            'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age',
            'access_lookback', 'shared_account_window', 'electronic_measure_review' THEN
         IF v::interval <= interval '0' THEN
-          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'access_surge_factor', 'access_departure_factor' THEN
         IF v::numeric <= 0 THEN
-          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'access_surge_floor' THEN
         v := v::bigint::text;
         IF v::bigint < 0 THEN
-          RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'shared_account_persons' THEN
         v := v::integer::text;
         IF v::integer < 2 THEN
-          RAISE EXCEPTION 'too few' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'working_hours' THEN
         v := replace(v, ' ', '');
         IF v !~ '^\d\d:\d\d-\d\d:\d\d$' OR split_part(v, '-', 1)::time >= split_part(v, '-', 2)::time THEN
-          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'working_days' THEN
         v := array_to_string(ARRAY(SELECT DISTINCT btrim(d)::integer FROM unnest(string_to_array(v, ',')) d
                                     WHERE btrim(d) <> '' ORDER BY 1), ',');
         IF v = '' OR EXISTS (SELECT 1 FROM unnest(string_to_array(v, ',')::integer[]) d WHERE d NOT BETWEEN 1 AND 7) THEN
-          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'review_undecided' THEN
         v := lower(v);
         IF v NOT IN ('report', 'revoke') THEN
-          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'handling_delete_threshold' THEN
         IF v::bigint < 1 THEN
-          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
         v := v::bigint::text;
       WHEN 'write_down' THEN
         v := lower(v);
         IF v NOT IN ('refuse', 'audit', 'allow') THEN
-          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'hr_event_mode' THEN
         v := lower(v);
         IF v NOT IN ('strict', 'lenient') THEN
-          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'date_time_zone' THEN
         PERFORM now() AT TIME ZONE v;
@@ -153,9 +155,9 @@ BEGIN
     END CASE;
   EXCEPTION WHEN data_exception OR invalid_parameter_value OR invalid_text_representation
                  OR invalid_datetime_format THEN
-    RAISE EXCEPTION 'invalid value "%" for tmac setting "%"', value, key
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = (SELECT d.description FROM tmac.setting_default d WHERE d.key = configure.key) || '.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = tmac.message('invalid value "%s" for tmac setting "%s"', value, key),
+            HINT = tmac.message('%s.', (SELECT tmac.message(d.description) FROM tmac.setting_default d WHERE d.key = configure.key));
   END;
   INSERT INTO tmac.setting AS s (key, value) VALUES (key, v)
     ON CONFLICT ON CONSTRAINT setting_pkey

@@ -149,26 +149,33 @@ CREATE FUNCTION tmac.acting_role(act text, trigger_allowance integer DEFAULT 0) 
 COMMENT ON FUNCTION tmac.acting_role(text, integer) IS
   'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
 
--- The acting person (mapped from the role making the act), or error 42501.
+-- The acting person (mapped from the role making the act), or error 42501.  duty names the act
+-- in English, marked tmac.msgid('change a tmac setting') by the caller, so that the errors print
+-- it in the session's language; its translation is a noun phrase (「tmac の設定の変更」): the
+-- messages say 「…%sはできません」.
 CREATE FUNCTION tmac.acting_person(duty text) RETURNS text
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   p record;
   me name := tmac.acting_role(duty);
+  act text;
 BEGIN
   SELECT * INTO p FROM tmac.person WHERE login_role = me;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', me, coalesce(duty, 'act')
-      USING ERRCODE = 'insufficient_privilege',
-            HINT = 'Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).';
+    -- the duty (callers mark it for the message catalog) in the session's language
+    act := tmac.message(replace(coalesce(duty, tmac.msgid('act')), '%', '%%'));
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = tmac.message('role "%s" is not mapped to a person and cannot %s', me, act),
+            HINT = tmac.message('Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).');
   END IF;
   -- The status as access decisions see it: a termination or leave that has come due
   -- counts from its instant, whether or not it has been applied yet.
   SELECT s.status INTO p.status FROM tmac.person_state_at(p.person_id, statement_timestamp()) s;
   IF p.status <> 'active' THEN
-    RAISE EXCEPTION 'person "%" is % and cannot %', p.person_id, p.status, duty
-      USING ERRCODE = 'insufficient_privilege';
+    act := tmac.message(replace(coalesce(duty, tmac.msgid('act')), '%', '%%'));
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = tmac.message('person "%s" is %s and cannot %s', p.person_id, p.status, act);
   END IF;
   RETURN p.person_id;
 END
@@ -183,10 +190,10 @@ CREATE FUNCTION tmac.forbid_delete() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  RAISE EXCEPTION 'rows of tmac.% are never deleted', TG_TABLE_NAME
-    USING ERRCODE = 'feature_not_supported',
-          DETAIL = 'tmac keeps every person, event, grant, pledge and training record as evidence.',
-          HINT = 'End, revoke or terminate instead; the history stays.';
+  RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+          MESSAGE = tmac.message('rows of tmac.%s are never deleted', TG_TABLE_NAME),
+          DETAIL = tmac.message('tmac keeps every person, event, grant, pledge and training record as evidence.'),
+          HINT = tmac.message('End, revoke or terminate instead; the history stays.');
 END
 $$;
 COMMENT ON FUNCTION tmac.forbid_delete() IS 'Trigger: governance records are never deleted';
@@ -247,23 +254,23 @@ BEGIN
   END IF;
   IF role LIKE 'tmac\_%' OR role LIKE 'pg\_%' OR role = 'postgres'
      OR role = (SELECT x.extowner::pg_catalog.regrole::text FROM pg_catalog.pg_extension x WHERE x.extname = 'tmac') THEN
-    RETURN 'it is a tmac, predefined or bootstrap role';
+    RETURN tmac.message('it is a tmac, predefined or bootstrap role');
   END IF;
   IF r.rolsuper OR r.rolbypassrls OR r.rolcreaterole THEN
-    RETURN 'it is a superuser, BYPASSRLS or CREATEROLE role';
+    RETURN tmac.message('it is a superuser, BYPASSRLS or CREATEROLE role');
   END IF;
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
               WHERE g.rolname = role) THEN
-    RETURN 'other roles are members of it (they could SET ROLE to it)';
+    RETURN tmac.message('other roles are members of it (they could SET ROLE to it)');
   END IF;
   IF role = feeder THEN
-    RETURN 'it is the role that feeds this HR event';
+    RETURN tmac.message('it is the role that feeds this HR event');
   END IF;
   IF pg_catalog.pg_has_role(role, 'tmac_hr', 'MEMBER') THEN
-    RETURN 'it feeds HR events (a member of tmac_hr)';
+    RETURN tmac.message('it feeds HR events (a member of tmac_hr)');
   END IF;
   IF pg_catalog.pg_has_role(role, 'tmac_admin', 'MEMBER') THEN
-    RETURN 'it administers tmac (a member of tmac_admin)';
+    RETURN tmac.message('it administers tmac (a member of tmac_admin)');
   END IF;
   RETURN NULL;
 END
@@ -275,7 +282,7 @@ CREATE FUNCTION tmac.enrol_login(role regrole) RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('enrol a login role');
+  me name := tmac.acting_role(tmac.msgid('enrol a login role'));
   rn name := pg_catalog.pg_get_userbyid(role);     -- the role's name, unquoted
   why text;
   holder record;
@@ -283,27 +290,28 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('enrol_login', 'role', role::text);
   IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_admin to enrol a login role', me USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('role "%s" must hold tmac_admin to enrol a login role', me);
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = role) THEN
-    RAISE EXCEPTION 'role % does not exist', role::oid USING ERRCODE = 'undefined_object',
-      HINT = 'Create the login role first (CREATE ROLE ... LOGIN); tmac maps persons to it, it does not create it.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('role %s does not exist', role::oid),
+      HINT = tmac.message('Create the login role first (CREATE ROLE ... LOGIN); tmac maps persons to it, it does not create it.');
   END IF;
   why := tmac.login_role_refusal(rn);
   IF why IS NOT NULL THEN
-    RAISE EXCEPTION 'role "%" cannot be enrolled as a person''s login: %', rn, why
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = tmac.message('role "%s" cannot be enrolled as a person''s login: %s', rn, why),
+            HINT = tmac.message('Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.');
   END IF;
   -- a role renamed after the HR feed mapped it is still that person's (enrolled under its old name)
   SELECT x.person_id, x.login_role INTO holder FROM tmac.person x
    WHERE x.login_role_oid = role AND x.login_role IS DISTINCT FROM rn
    ORDER BY x.person_id LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'role "%" is the login role of person "%", mapped as "%"', rn, holder.person_id, holder.login_role
-      USING ERRCODE = 'unique_violation',
-            DETAIL = 'The role was renamed after the HR feed mapped it; tmac follows the role, not its name.',
-            HINT = pg_catalog.format('Rename it back (ALTER ROLE %I RENAME TO %I), or find out who renamed it and why.', rn, holder.login_role);
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
+            MESSAGE = tmac.message('role "%s" is the login role of person "%s", mapped as "%s"', rn, holder.person_id, holder.login_role),
+            DETAIL = tmac.message('The role was renamed after the HR feed mapped it; tmac follows the role, not its name.'),
+            HINT = tmac.message('Rename it back (ALTER ROLE %I RENAME TO %I), or find out who renamed it and why.', rn, holder.login_role);
   END IF;
   -- an enrolled login may do what every person may (tmac_person: record handling, report
   -- incidents, each refused unless the role is an active person's login)
@@ -324,24 +332,25 @@ CREATE FUNCTION tmac.withdraw_login(role name) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('withdraw a login enrolment');
+  me name := tmac.acting_role(tmac.msgid('withdraw a login enrolment'));
   p record;
 BEGIN
   PERFORM tmac.require_arguments('withdraw_login', 'role', role::text);
   IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_admin to withdraw a login enrolment', me USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('role "%s" must hold tmac_admin to withdraw a login enrolment', me);
   END IF;
   SELECT x.person_id, x.status INTO p FROM tmac.person x WHERE x.login_role = role AND x.status <> 'terminated' FOR SHARE;
   IF FOUND THEN
-    RAISE EXCEPTION 'login role "%" is mapped to person "%", who is %', role, p.person_id, p.status
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = 'A termination disables only enrolled login roles; withdrawing this one would leave it enabled.',
-            HINT = 'Terminate the person, or map them to another login role with a transfer event, first.';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('login role "%s" is mapped to person "%s", who is %s', role, p.person_id, p.status),
+            DETAIL = tmac.message('A termination disables only enrolled login roles; withdrawing this one would leave it enabled.'),
+            HINT = tmac.message('Terminate the person, or map them to another login role with a transfer event, first.');
   END IF;
   UPDATE tmac.login_enrolment e SET withdrawn_by = me, withdrawn_at = now()
    WHERE e.login_role = role AND e.withdrawn_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'login role "%" is not enrolled', role USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('login role "%s" is not enrolled', role);
   END IF;
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
     EXECUTE pg_catalog.format('REVOKE tmac_person FROM %I', role);

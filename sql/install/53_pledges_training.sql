@@ -120,32 +120,34 @@ $$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('record a pledge');      -- recorded_by: the HR role's own act
+  PERFORM tmac.acting_role(tmac.msgid('record a pledge'));      -- recorded_by: the HR role's own act
   PERFORM tmac.require_arguments('record_pledge', 'person_id', person_id, 'kind', kind, 'signed_on', signed_on::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_pledge.person_id) THEN
-    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   END IF;
   IF kind NOT IN ('hire', 'promotion', 'project', 'termination', 'visitor', 'periodic') THEN
-    RAISE EXCEPTION 'invalid pledge kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Kinds: hire, promotion, project, termination, visitor, periodic.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid pledge kind "%s"', kind),
+      HINT = tmac.message('Kinds: hire, promotion, project, termination, visitor, periodic.');
   END IF;
   IF (kind = 'project') <> (coalesce(btrim(project), '') <> '') THEN
-    RAISE EXCEPTION 'a project pledge names its project, and only a project pledge does' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('a project pledge names its project, and only a project pledge does');
   END IF;
   IF valid_until < signed_on THEN
-    RAISE EXCEPTION 'pledge valid_until % is before signed_on %', valid_until, signed_on
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('pledge valid_until %s is before signed_on %s', valid_until, signed_on);
   END IF;
   IF signed_on > (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date THEN
-    RAISE EXCEPTION 'pledge signed_on % is in the future', signed_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('pledge signed_on %s is in the future', signed_on);
   END IF;
   IF length(document_sha256) <> 32 THEN
-    RAISE EXCEPTION 'document_sha256 must be a SHA-256 digest (32 bytes), not % bytes', length(document_sha256)
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. sha256(pg_read_binary_file(...)), or decode(''<64 hex digits>'', ''hex'').';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('document_sha256 must be a SHA-256 digest (32 bytes), not %s bytes', length(document_sha256)),
+      HINT = tmac.message('E.g. sha256(pg_read_binary_file(...)), or decode(''<64 hex digits>'', ''hex'').');
   END IF;
   IF btrim(template_version) = '' THEN
-    RAISE EXCEPTION 'template_version must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('template_version must not be empty');
   END IF;
   INSERT INTO tmac.pledge (person_id, kind, signed_on, valid_until, template_version, document_sha256, project)
   VALUES (person_id, kind, signed_on, valid_until, template_version, document_sha256, nullif(btrim(project), ''))
@@ -162,18 +164,19 @@ $$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('record a training completion');
+  PERFORM tmac.acting_role(tmac.msgid('record a training completion'));
   PERFORM tmac.require_arguments('record_training', 'person_id', person_id, 'course', course,
                                  'completed_on', completed_on::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_training.person_id) THEN
-    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   END IF;
   IF btrim(course) = '' THEN
-    RAISE EXCEPTION 'course must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('course must not be empty');
   END IF;
   IF completed_on > (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date THEN
-    RAISE EXCEPTION 'training completed_on % is in the future', completed_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('training completed_on %s is in the future', completed_on);
   END IF;
   INSERT INTO tmac.training_completion (person_id, course, completed_on)
   VALUES (person_id, btrim(course), completed_on) RETURNING completion_id INTO id;
@@ -189,7 +192,7 @@ CREATE FUNCTION tmac.define_course(course text, title_ja text DEFAULT NULL, titl
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('define a training course');
+  me name := tmac.acting_role(tmac.msgid('define a training course'));
   t tmac.training_course_template;
   c text := btrim(course);
 BEGIN
@@ -200,15 +203,16 @@ BEGIN
   audience := lower(coalesce(audience, t.audience, 'everyone'));
   topics := coalesce(topics, t.topics, '{}');
   IF c = '' OR coalesce(btrim(title_ja), '') = '' OR coalesce(btrim(title_en), '') = '' THEN
-    RAISE EXCEPTION 'course "%" needs a code and Japanese and English titles', course USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'The seed''s courses need only their code: tmac.define_course(''basics''), tmac.define_course(''access_holders'').';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('course "%s" needs a code and Japanese and English titles', course),
+      HINT = tmac.message('The seed''s courses need only their code: tmac.define_course(''basics''), tmac.define_course(''access_holders'').');
   END IF;
   IF audience NOT IN ('everyone', 'access_holders') THEN
-    RAISE EXCEPTION 'invalid audience "%"', audience USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Audiences: everyone, access_holders.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid audience "%s"', audience),
+      HINT = tmac.message('Audiences: everyone, access_holders.');
   END IF;
   IF validity <= interval '0' THEN
-    RAISE EXCEPTION 'validity must be positive' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('validity must be positive');
   END IF;
   INSERT INTO tmac.training_course AS x (course, title_ja, title_en, audience, topics, mandatory, validity, defined_by)
   VALUES (c, btrim(title_ja), btrim(title_en), audience, topics, mandatory, validity, me)
@@ -244,5 +248,5 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.training_completion_completion_
 SELECT tmac.add_audit_trigger('tmac.training_course', 'course');
 SELECT pg_catalog.pg_extension_config_dump('tmac.training_course', '');
 INSERT INTO tmac.setting_default VALUES
-  ('training_new_hire_grace', '30 days', 'A person hired less than this long ago is not yet a training_overdue finding for a course never completed (an interval, 0 or more)');
+  ('training_new_hire_grace', '30 days', tmac.msgid('A person hired less than this long ago is not yet a training_overdue finding for a course never completed (an interval, 0 or more)'));
 

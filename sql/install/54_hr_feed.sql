@@ -61,8 +61,9 @@ CREATE FUNCTION tmac.hr_error(e tmac.hr_event, state text, msg text, hint text D
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  RAISE EXCEPTION 'HR event "%" (%): %', e.event_id, coalesce(e.kind, 'no kind'), msg
-    USING ERRCODE = state, HINT = coalesce(hint, 'Correct the event and send it with a new event_id.');
+  RAISE EXCEPTION USING ERRCODE = state,
+    MESSAGE = tmac.message('HR event "%s" (%s): %s', e.event_id, coalesce(e.kind, tmac.message('no kind')), msg),
+    HINT = coalesce(hint, tmac.message('Correct the event and send it with a new event_id.'));
 END
 $$;
 COMMENT ON FUNCTION tmac.hr_error(tmac.hr_event, text, text, text) IS 'Raises an error about an HR event';
@@ -83,21 +84,21 @@ BEGIN
     RETURN;
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = lr) THEN
-    PERFORM tmac.hr_error(e, '42704', format('login role "%s" does not exist', lr),
-      'The DBA or the identity system creates the login role; tmac only maps the person to it.');
+    PERFORM tmac.hr_error(e, '42704', tmac.message('login role "%s" does not exist', lr),
+      tmac.message('The DBA or the identity system creates the login role; tmac only maps the person to it.'));
   END IF;
   other := tmac.login_role_holder(lr, e.person_id);     -- by name, or by the OID of a role renamed since
   IF other IS NOT NULL THEN
-    PERFORM tmac.hr_error(e, '23505', format('login role "%s" is already mapped to person "%s"', lr, other));
+    PERFORM tmac.hr_error(e, '23505', tmac.message('login role "%s" is already mapped to person "%s"', lr, other));
   END IF;
   why := tmac.login_role_refusal(lr, e.received_by);
   IF why IS NOT NULL THEN
-    PERFORM tmac.hr_error(e, '22023', format('login role "%s" cannot be mapped to a person: %s', lr, why),
-      'Map a person to their own login role: not a tmac, predefined or bootstrap role, not a superuser, BYPASSRLS or CREATEROLE role, not a role others are members of (they could SET ROLE to it), and not the HR feed''s own role or a member of tmac_hr or tmac_admin.');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('login role "%s" cannot be mapped to a person: %s', lr, why),
+      tmac.message('Map a person to their own login role: not a tmac, predefined or bootstrap role, not a superuser, BYPASSRLS or CREATEROLE role, not a role others are members of (they could SET ROLE to it), and not the HR feed''s own role or a member of tmac_hr or tmac_admin.'));
   END IF;
   IF NOT tmac.login_enrolled(lr) THEN
-    PERFORM tmac.hr_error(e, '42501', format('login role "%s" is not enrolled as a person''s login', lr),
-      format('Ask a DBA to run tmac.enrol_login(%L) first; the HR feed maps persons only to enrolled login roles.', lr));
+    PERFORM tmac.hr_error(e, '42501', tmac.message('login role "%s" is not enrolled as a person''s login', lr),
+      tmac.message('Ask a DBA to run tmac.enrol_login(%L) first; the HR feed maps persons only to enrolled login roles.', lr));
   END IF;
 END
 $$;
@@ -112,71 +113,74 @@ DECLARE
   bad text;
 BEGIN
   IF e.kind IS NULL OR e.kind NOT IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire') THEN
-    PERFORM tmac.hr_error(e, '22023', format('invalid kind %s', coalesce(quote_literal(e.kind), 'NULL')),
-      'Kinds: hire, transfer, promotion, leave, return, terminate, rehire.');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('invalid kind %L', e.kind),
+      tmac.message('Kinds: hire, transfer, promotion, leave, return, terminate, rehire.'));
   END IF;
   IF e.person_id IS NULL OR btrim(e.person_id) = '' THEN
-    PERFORM tmac.hr_error(e, '23502', 'person_id is missing');
+    PERFORM tmac.hr_error(e, '23502', tmac.message('person_id is missing'));
   END IF;
   IF jsonb_typeof(e.attributes) <> 'object' THEN
-    PERFORM tmac.hr_error(e, '22023', 'attributes must be a JSON object');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('attributes must be a JSON object'));
   END IF;
   SELECT k INTO bad FROM jsonb_object_keys(e.attributes) k
    WHERE k NOT IN ('full_name', 'title', 'org_group', 'job_role', 'login_role', 'kind', 'responsible_person', 'note',
                    'restore_cron_jobs')
    LIMIT 1;
   IF bad IS NOT NULL THEN
-    PERFORM tmac.hr_error(e, '22023', format('unknown attribute "%s"', bad),
-      'Attributes: full_name, title, org_group, job_role, login_role, kind, responsible_person, note; restore_cron_jobs (rehire).');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('unknown attribute "%s"', bad),
+      tmac.message('Attributes: full_name, title, org_group, job_role, login_role, kind, responsible_person, note; restore_cron_jobs (rehire).'));
   END IF;
   SELECT k INTO bad FROM jsonb_each(e.attributes) a(k, v)
    WHERE jsonb_typeof(v) NOT IN ('string', 'null') AND k <> 'restore_cron_jobs' LIMIT 1;
   IF bad IS NOT NULL THEN
-    PERFORM tmac.hr_error(e, '22023', format('attribute "%s" must be a string', bad));
+    PERFORM tmac.hr_error(e, '22023', tmac.message('attribute "%s" must be a string', bad));
   END IF;
   IF e.attributes ? 'restore_cron_jobs'
      AND (e.kind IS DISTINCT FROM 'rehire' OR (e.attributes ->> 'restore_cron_jobs') NOT IN ('true', 'false')) THEN
-    PERFORM tmac.hr_error(e, '22023', 'restore_cron_jobs is an attribute of a rehire: true or false',
-      'A rehire with "restore_cron_jobs": true re-enables the pg_cron jobs that tmac disabled at the termination.');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('restore_cron_jobs is an attribute of a rehire: true or false'),
+      tmac.message('A rehire with "restore_cron_jobs": true re-enables the pg_cron jobs that tmac disabled at the termination.'));
   END IF;
   IF e.kind = 'hire' THEN
     IF coalesce(btrim(e.attributes ->> 'full_name'), '') = '' THEN
-      PERFORM tmac.hr_error(e, '22023', 'a hire needs the attribute full_name');
+      PERFORM tmac.hr_error(e, '22023', tmac.message('a hire needs the attribute full_name'));
     END IF;
     IF EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.person_id)
        OR EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.person_id = e.person_id AND h.kind = 'hire'
                      AND h.outcome = 'scheduled' AND h.event_id <> e.event_id) THEN
-      PERFORM tmac.hr_error(e, '23505', format('person "%s" already exists', e.person_id),
-        'A former employee comes back with a rehire event.');
+      PERFORM tmac.hr_error(e, '23505', tmac.message('person "%s" already exists', e.person_id),
+        tmac.message('A former employee comes back with a rehire event.'));
     END IF;
   ELSIF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.person_id)
         AND NOT EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.person_id = e.person_id AND h.kind = 'hire'
                            AND h.outcome = 'scheduled' AND h.effective_at <= e.effective_at) THEN
-    PERFORM tmac.hr_error(e, '23503', format('unknown person "%s"', e.person_id),
-      'Send the person''s hire event first.');
+    PERFORM tmac.hr_error(e, '23503', tmac.message('unknown person "%s"', e.person_id),
+      tmac.message('Send the person''s hire event first.'));
   END IF;
   IF e.kind IN ('transfer', 'promotion')
      AND NOT (e.attributes ?| ARRAY['title', 'org_group', 'job_role']) THEN
-    PERFORM tmac.hr_error(e, '22023', format('a %s must name at least one of title, org_group, job_role', e.kind));
+    PERFORM tmac.hr_error(e, '22023', CASE e.kind WHEN 'transfer' THEN tmac.message('a transfer must name at least one of title, org_group, job_role')
+                                                  ELSE tmac.message('a promotion must name at least one of title, org_group, job_role') END);
   END IF;
   IF e.kind IN ('leave', 'return', 'terminate')
      AND (e.attributes - 'note') <> '{}'::jsonb THEN
-    PERFORM tmac.hr_error(e, '22023', format('a %s takes no attributes but note', e.kind));
+    PERFORM tmac.hr_error(e, '22023', CASE e.kind WHEN 'leave' THEN tmac.message('a leave takes no attributes but note')
+                                                  WHEN 'return' THEN tmac.message('a return takes no attributes but note')
+                                                  ELSE tmac.message('a terminate takes no attributes but note') END);
   END IF;
   IF e.attributes ? 'org_group' THEN
     IF (e.attributes ->> 'org_group') IS NOT NULL
        AND tmac.vocabulary_id('group', e.attributes ->> 'org_group', true) IS NULL THEN
-      PERFORM tmac.hr_error(e, '42704', format('unknown organisation group "%s"', e.attributes ->> 'org_group'),
-        'Define it first with tmac.define_group(code, name, parent).');
+      PERFORM tmac.hr_error(e, '42704', tmac.message('unknown organisation group "%s"', e.attributes ->> 'org_group'),
+        tmac.message('Define it first with tmac.define_group(code, name, parent).'));
     END IF;
   END IF;
   IF e.attributes ? 'kind' AND (e.attributes ->> 'kind') NOT IN ('employee', 'contractor', 'visitor', 'service') THEN
-    PERFORM tmac.hr_error(e, '22023', format('invalid person kind "%s"', e.attributes ->> 'kind'),
-      'Person kinds: employee, contractor, visitor, service.');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('invalid person kind "%s"', e.attributes ->> 'kind'),
+      tmac.message('Person kinds: employee, contractor, visitor, service.'));
   END IF;
   IF e.attributes ? 'responsible_person'
      AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.attributes ->> 'responsible_person') THEN
-    PERFORM tmac.hr_error(e, '23503', format('unknown responsible person "%s"', e.attributes ->> 'responsible_person'));
+    PERFORM tmac.hr_error(e, '23503', tmac.message('unknown responsible person "%s"', e.attributes ->> 'responsible_person'));
   END IF;
   PERFORM tmac.hr_validate_login_role(e);
 END
@@ -347,13 +351,13 @@ BEGIN
 
   SELECT * INTO p FROM tmac.person WHERE person_id = e.person_id FOR UPDATE;
   IF NOT FOUND THEN
-    PERFORM tmac.hr_error(e, '23503', format('unknown person "%s"', e.person_id), 'Send the person''s hire event first.');
+    PERFORM tmac.hr_error(e, '23503', tmac.message('unknown person "%s"', e.person_id), tmac.message('Send the person''s hire event first.'));
   END IF;
 
   CASE e.kind
   WHEN 'transfer', 'promotion' THEN
     IF p.status = 'terminated' THEN
-      PERFORM tmac.hr_error(e, '55000', format('person "%s" is terminated', p.person_id), 'Send a rehire event first.');
+      PERFORM tmac.hr_error(e, '55000', tmac.message('person "%s" is terminated', p.person_id), tmac.message('Send a rehire event first.'));
     END IF;
     new_group := CASE WHEN a ? 'org_group' THEN tmac.vocabulary_id('group', a ->> 'org_group') ELSE p.org_group_id END;
     new_role := CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE p.job_role END;
@@ -386,17 +390,17 @@ BEGIN
     END IF;
   WHEN 'leave' THEN
     IF p.status <> 'active' THEN
-      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not active', p.person_id, p.status));
+      PERFORM tmac.hr_error(e, '55000', tmac.message('person "%s" is %s, not active', p.person_id, p.status));
     END IF;
     UPDATE tmac.person SET status = 'on_leave', updated_at = now() WHERE person_id = p.person_id;
   WHEN 'return' THEN
     IF p.status <> 'on_leave' THEN
-      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not on leave', p.person_id, p.status));
+      PERFORM tmac.hr_error(e, '55000', tmac.message('person "%s" is %s, not on leave', p.person_id, p.status));
     END IF;
     UPDATE tmac.person SET status = 'active', updated_at = now() WHERE person_id = p.person_id;
   WHEN 'terminate' THEN
     IF p.status = 'terminated' THEN
-      PERFORM tmac.hr_error(e, '55000', format('person "%s" is already terminated', p.person_id));
+      PERFORM tmac.hr_error(e, '55000', tmac.message('person "%s" is already terminated', p.person_id));
     END IF;
     UPDATE tmac.person SET status = 'terminated', terminated_at = eff, updated_at = now()
      WHERE person_id = p.person_id;
@@ -404,7 +408,7 @@ BEGIN
     PERFORM tmac.hr_terminate_acts(p, e);
   WHEN 'rehire' THEN
     IF p.status <> 'terminated' THEN
-      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not terminated', p.person_id, p.status));
+      PERFORM tmac.hr_error(e, '55000', tmac.message('person "%s" is %s, not terminated', p.person_id, p.status));
     END IF;
     was_disabled := p.login_disabled_by_tmac;
     old_login := p.login_role;
@@ -484,18 +488,18 @@ BEGIN
   END IF;
   -- Feeding an event is the feeder's own act: this trigger runs at depth 1 for an INSERT or
   -- COPY made directly; a user's trigger or SECURITY DEFINER function cannot feed one.
-  feeder := tmac.acting_role('record an HR event', 1);
+  feeder := tmac.acting_role(tmac.msgid('record an HR event'), 1);
   -- An INSERT through another role's view or rule is checked against that role's privileges
   -- but runs as the writer: the event would be recorded as fed by someone who may not feed.
   IF NOT pg_catalog.has_any_column_privilege(feeder, 'tmac.hr_event'::pg_catalog.regclass, 'INSERT') THEN
-    RAISE EXCEPTION 'role "%" may not feed HR events', feeder
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'The event reached tmac.hr_event through a view or rule owned by another role.',
-            HINT = 'The HR feed inserts into tmac.hr_event itself, as a member of tmac_hr.';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = tmac.message('role "%s" may not feed HR events', feeder),
+            DETAIL = tmac.message('The event reached tmac.hr_event through a view or rule owned by another role.'),
+            HINT = tmac.message('The HR feed inserts into tmac.hr_event itself, as a member of tmac_hr.');
   END IF;
   IF NEW.event_id IS NULL OR btrim(NEW.event_id) = '' THEN
-    RAISE EXCEPTION 'HR event without event_id' USING ERRCODE = 'not_null_violation',
-      HINT = 'Every event carries the HR system''s own unique id; replays are recognised by it.';
+    RAISE EXCEPTION USING ERRCODE = 'not_null_violation', MESSAGE = tmac.message('HR event without event_id'),
+      HINT = tmac.message('Every event carries the HR system''s own unique id; replays are recognised by it.');
   END IF;
   NEW.attributes := coalesce(NEW.attributes, '{}');
   SELECT * INTO old FROM tmac.hr_event WHERE event_id = NEW.event_id;
@@ -507,11 +511,11 @@ BEGIN
        IS NOT DISTINCT FROM (NEW.person_id, NEW.kind, NEW.effective_at, NEW.attributes) THEN
       RETURN NULL;                                 -- idempotent replay: nothing to do
     END IF;
-    RAISE EXCEPTION 'HR event "%" was already received with different content', NEW.event_id
-      USING ERRCODE = 'unique_violation',
-            DETAIL = format('Received %s: person %s, %s effective %s, attributes %s.', old.received_at,
-                            old.person_id, old.kind, old.effective_at, old.attributes),
-            HINT = 'An event_id names one event forever; send a correction as a new event with a new event_id.';
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
+            MESSAGE = tmac.message('HR event "%s" was already received with different content', NEW.event_id),
+            DETAIL = tmac.message('Received %s: person %s, %s effective %s, attributes %s.', old.received_at,
+                                  old.person_id, old.kind, old.effective_at, old.attributes),
+            HINT = tmac.message('An event_id names one event forever; send a correction as a new event with a new event_id.');
   END IF;
   NEW.received_at := now();
   NEW.effective_at := coalesce(NEW.effective_at, now());
@@ -625,9 +629,9 @@ BEGIN
   -- deferred to this trigger, and is applied here exactly once.
   inserted := (SELECT count(*) FROM new_events);
   IF inserted <> deferred THEN
-    RAISE EXCEPTION 'the HR feed deferred % events of this statement but it inserted %', deferred, inserted
-      USING ERRCODE = 'internal_error',
-            HINT = 'The tmac extension is damaged; reinstall it.';
+    RAISE EXCEPTION USING ERRCODE = 'internal_error',
+            MESSAGE = tmac.message('the HR feed deferred %s events of this statement but it inserted %s', deferred, inserted),
+            HINT = tmac.message('The tmac extension is damaged; reinstall it.');
   END IF;
   -- (a few events, as an HR system sends through the day, one by one: each person's change
   -- keeps an audit entry of its own, with the person as subject)
@@ -696,7 +700,7 @@ BEGIN
                   OR EXISTS (SELECT 1 FROM tmac.person q WHERE q.person_id = u.attributes ->> 'responsible_person')),
              false));
         IF bad THEN
-          RAISE EXCEPTION 'an HR event of the statement does not pass as part of a set' USING ERRCODE = 'P0001';
+          RAISE EXCEPTION raise_exception;   -- an event of the statement does not pass as part of a set: one by one
         END IF;
         FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
           PERFORM tmac.hr_validate_login_role(e);
@@ -839,9 +843,8 @@ BEGIN
   IF (OLD.event_id, OLD.person_id, OLD.kind, OLD.effective_at, OLD.attributes, OLD.received_at, OLD.received_by)
      IS DISTINCT FROM (NEW.event_id, NEW.person_id, NEW.kind, NEW.effective_at, NEW.attributes, NEW.received_at,
                        NEW.received_by) THEN
-    RAISE EXCEPTION 'HR events are never changed'
-      USING ERRCODE = 'feature_not_supported',
-            HINT = 'Send a correcting event with a new event_id.';
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported', MESSAGE = tmac.message('HR events are never changed'),
+            HINT = tmac.message('Send a correcting event with a new event_id.');
   END IF;
   RETURN NEW;
 END

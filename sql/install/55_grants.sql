@@ -131,6 +131,8 @@ CREATE FUNCTION tmac.validate_no_overlap(g tmac.access_grant) RETURNS void
 $$
 DECLARE
   other bigint;
+  msg text;
+  detail text;
 BEGIN
   SELECT o.grant_id INTO other FROM tmac.access_grant o
    WHERE o.person_id = g.person_id AND o.kind = g.kind AND o.grant_id IS DISTINCT FROM g.grant_id
@@ -142,11 +144,16 @@ BEGIN
      AND tmac.grant_lapse(o.validity, o.grace_until) > now()
    LIMIT 1;
   IF other IS NOT NULL THEN
-    RAISE EXCEPTION 'overlaps % % for person "%"', CASE g.kind WHEN 'clearance' THEN 'clearance' ELSE 'grant' END,
-                    other, g.person_id
-      USING ERRCODE = 'exclusion_violation',
-            DETAIL = format('Grant %s covers the same %s during part of %s.', other, g.kind, g.validity),
-            HINT = 'Extend the existing grant with tmac.extend(grant_id, valid_until), or revoke it first.';
+    -- one message per kind: a translation names the kind in its own words
+    IF g.kind = 'clearance' THEN
+      msg := tmac.message('overlaps clearance %s for person "%s"', other, g.person_id);
+      detail := tmac.message('Grant %s covers the same clearance during part of %s.', other, g.validity);
+    ELSE
+      msg := tmac.message('overlaps grant %s for person "%s"', other, g.person_id);
+      detail := tmac.message('Grant %s covers the same compartment during part of %s.', other, g.validity);
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'exclusion_violation', MESSAGE = msg, DETAIL = detail,
+            HINT = tmac.message('Extend the existing grant with tmac.extend(grant_id, valid_until), or revoke it first.');
   END IF;
 END
 $$;
@@ -162,18 +169,20 @@ DECLARE
 BEGIN
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = g.person_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown person "%"', g.person_id USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', g.person_id),
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   END IF;
   IF (SELECT s.status FROM tmac.person_state_at(g.person_id, now()) s) = 'terminated' THEN
-    RAISE EXCEPTION 'person "%" is terminated', g.person_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('person "%s" is terminated', g.person_id);
   END IF;
   IF upper(g.validity) <= now() THEN
-    RAISE EXCEPTION 'valid_until % is not in the future', upper(g.validity) USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('valid_until %s is not in the future', upper(g.validity));
   END IF;
   IF isempty(g.validity) OR upper(g.validity) <= lower(g.validity) THEN
-    RAISE EXCEPTION 'valid_until % is not after valid_from %', upper(g.validity), lower(g.validity)
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('valid_until %s is not after valid_from %s', upper(g.validity), lower(g.validity));
   END IF;
   PERFORM tmac.validate_no_overlap(g);
   INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, reason,
@@ -195,7 +204,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('request_clearance', 'person_id', person_id, 'level', level,
                                  'valid_until', valid_until::text, 'reason', reason);
-  g.requested_by := tmac.acting_person('request a clearance');
+  g.requested_by := tmac.acting_person(tmac.msgid('request a clearance'));
   g.person_id := person_id;
   g.kind := 'clearance';
   g.level_rank := tmac.vocabulary_id('level', level);
@@ -217,9 +226,10 @@ BEGIN
   PERFORM tmac.require_arguments('request_access', 'person_id', person_id, 'compartment', compartment,
                                  'valid_until', valid_until::text, 'purpose', purpose, 'mode', mode);
   IF lower(mode) NOT IN ('read', 'write') THEN
-    RAISE EXCEPTION 'invalid mode "%"', mode USING ERRCODE = 'invalid_parameter_value', HINT = 'mode is read or write.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid mode "%s"', mode),
+      HINT = tmac.message('mode is read or write.');
   END IF;
-  g.requested_by := tmac.acting_person('request access');
+  g.requested_by := tmac.acting_person(tmac.msgid('request access'));
   g.person_id := person_id;
   g.kind := 'compartment';
   g.compartment_id := tmac.vocabulary_id('compartment', compartment);
@@ -239,34 +249,44 @@ $$
 DECLARE
   g tmac.access_grant;
   pid text;
-  actor name := tmac.acting_role(coalesce(duty, 'decide') || ' a request');
+  actor name := tmac.acting_role(CASE duty WHEN 'approve' THEN tmac.msgid('approve a request')
+                                            WHEN 'reject' THEN tmac.msgid('reject a request')
+                                            ELSE coalesce(duty, 'decide') || ' a request' END);
+  approving boolean := duty = 'approve';     -- the duties are approve and reject: one message each
+  msg text;
 BEGIN
   PERFORM tmac.require_arguments('lock_for_decision', 'grant_id', grant_id::text, 'duty', duty);
   IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_approver to % a request', actor, duty
-      USING ERRCODE = 'insufficient_privilege';
+    msg := CASE WHEN approving THEN tmac.message('role "%s" must hold tmac_approver to approve a request', actor)
+                ELSE tmac.message('role "%s" must hold tmac_approver to reject a request', actor) END;
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg;
   END IF;
   SELECT a.person_id INTO pid FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
   END IF;
   PERFORM 1 FROM tmac.person p WHERE p.person_id = pid FOR SHARE;
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id FOR UPDATE;
   IF g.status <> 'pending' THEN
-    RAISE EXCEPTION 'grant % is %, not pending', grant_id, g.status
-      USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('grant %s is %s, not pending', grant_id, g.status);
   END IF;
   IF decider = g.person_id THEN
-    RAISE EXCEPTION 'person "%" cannot % a request for themselves', decider, duty
-      USING ERRCODE = 'insufficient_privilege', HINT = 'Another approver must decide (four-eyes rule).';
+    msg := CASE WHEN approving THEN tmac.message('person "%s" cannot approve a request for themselves', decider)
+                ELSE tmac.message('person "%s" cannot reject a request for themselves', decider) END;
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg,
+      HINT = tmac.message('Another approver must decide (four-eyes rule).');
   END IF;
   IF decider = g.requested_by THEN
-    RAISE EXCEPTION 'person "%" cannot % their own request', decider, duty
-      USING ERRCODE = 'insufficient_privilege', HINT = 'Another approver must decide (four-eyes rule).';
+    msg := CASE WHEN approving THEN tmac.message('person "%s" cannot approve their own request', decider)
+                ELSE tmac.message('person "%s" cannot reject their own request', decider) END;
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg,
+      HINT = tmac.message('Another approver must decide (four-eyes rule).');
   END IF;
   IF decider = ANY (g.approved_by) THEN
-    RAISE EXCEPTION 'person "%" has already approved grant %', decider, grant_id
-      USING ERRCODE = 'insufficient_privilege', HINT = 'A clearance of rank 40 or more needs a second, different approver.';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person "%s" has already approved grant %s', decider, grant_id),
+      HINT = tmac.message('A clearance of rank 40 or more needs a second, different approver.');
   END IF;
   RETURN g;
 END
@@ -285,19 +305,21 @@ DECLARE
   needed integer;
 BEGIN
   PERFORM tmac.require_arguments('approve', 'grant_id', grant_id::text);
-  me := tmac.acting_person('approve a request');
+  me := tmac.acting_person(tmac.msgid('approve a request'));
   g := tmac.lock_for_decision(grant_id, me, 'approve');
   IF upper(g.validity) <= now() THEN
-    RAISE EXCEPTION 'request % lapsed at %', grant_id, upper(g.validity)
-      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Make a new request with a later valid_until.';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('request %s lapsed at %s', grant_id, upper(g.validity)),
+      HINT = tmac.message('Make a new request with a later valid_until.');
   END IF;
   SELECT string_agg(c.reason, '; ' ORDER BY c.ord) INTO problems
     FROM tmac.access_prerequisites(g.person_id, now()) WITH ORDINALITY c(prerequisite, passed, reason, ord)
    WHERE NOT c.passed;
   IF problems IS NOT NULL THEN
-    RAISE EXCEPTION 'person "%" does not meet the prerequisites for access', g.person_id
-      USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = problems || '.',
-            HINT = 'Record the pledge or training first (tmac.record_pledge, tmac.record_training).';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('person "%s" does not meet the prerequisites for access', g.person_id),
+            DETAIL = tmac.message('%s.', problems),
+            HINT = tmac.message('Record the pledge or training first (tmac.record_pledge, tmac.record_training).');
   END IF;
   g.validity := tstzrange(greatest(lower(g.validity), now()), upper(g.validity));
   PERFORM tmac.validate_no_overlap(g);
@@ -325,7 +347,7 @@ DECLARE
   me text;
 BEGIN
   PERFORM tmac.require_arguments('reject', 'grant_id', grant_id::text, 'comment', comment);
-  me := tmac.acting_person('reject a request');
+  me := tmac.acting_person(tmac.msgid('reject a request'));
   PERFORM tmac.lock_for_decision(grant_id, me, 'reject');
   UPDATE tmac.access_grant a
      SET status = 'rejected', decision_comment = comment, ended_by = me
@@ -340,16 +362,16 @@ CREATE FUNCTION tmac.revoke(grant_id bigint, reason text)
 $$
 DECLARE
   g tmac.access_grant;
-  actor name := tmac.acting_role('revoke a grant');
+  actor name := tmac.acting_role(tmac.msgid('revoke a grant'));
   who text := coalesce(tmac.person_of_role(actor), actor::text);
 BEGIN
   PERFORM tmac.require_arguments('revoke', 'grant_id', grant_id::text, 'reason', reason);
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = revoke.grant_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
   END IF;
   IF g.status NOT IN ('pending', 'active') OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
-    RAISE EXCEPTION 'grant % has already ended', grant_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = tmac.message('grant %s has already ended', grant_id);
   END IF;
   UPDATE tmac.access_grant a
      SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
@@ -370,17 +392,17 @@ BEGIN
   PERFORM tmac.require_arguments('extend', 'grant_id', grant_id::text, 'valid_until', valid_until::text);
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = extend.grant_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
   END IF;
   IF g.status <> 'active' OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
-    RAISE EXCEPTION 'grant % is not active', grant_id USING ERRCODE = 'object_not_in_prerequisite_state',
-      HINT = 'Only an active grant can be extended; request a new one instead.';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = tmac.message('grant %s is not active', grant_id),
+      HINT = tmac.message('Only an active grant can be extended; request a new one instead.');
   END IF;
   IF valid_until <= upper(g.validity) THEN
-    RAISE EXCEPTION 'valid_until % does not extend grant % (valid until %)', valid_until, grant_id, upper(g.validity)
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('valid_until %s does not extend grant %s (valid until %s)', valid_until, grant_id, upper(g.validity));
   END IF;
-  g.requested_by := tmac.acting_person('request an extension');
+  g.requested_by := tmac.acting_person(tmac.msgid('request an extension'));
   g.extends_grant_id := g.grant_id;
   g.grant_id := NULL;
   g.validity := tstzrange(upper(g.validity), valid_until);
@@ -400,21 +422,21 @@ DECLARE
   g tmac.access_grant;
 BEGIN
   PERFORM tmac.require_arguments('keep_on_role_change', 'grant_id', grant_id::text, 'justification', justification);
-  me := tmac.acting_person('mark a grant as surviving role changes');
-  actor := tmac.acting_role('mark a grant as surviving role changes');
+  me := tmac.acting_person(tmac.msgid('mark a grant as surviving role changes'));
+  actor := tmac.acting_role(tmac.msgid('mark a grant as surviving role changes'));
   IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_approver', actor USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = tmac.message('role "%s" must hold tmac_approver', actor);
   END IF;
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = keep_on_role_change.grant_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
   END IF;
   IF me IN (g.person_id, g.requested_by) THEN
-    RAISE EXCEPTION 'person "%" cannot decide on a grant they requested or hold', me
-      USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person "%s" cannot decide on a grant they requested or hold', me);
   END IF;
   IF g.status NOT IN ('pending', 'active') THEN
-    RAISE EXCEPTION 'grant % is %', grant_id, g.status USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = tmac.message('grant %s is %s', grant_id, g.status);
   END IF;
   UPDATE tmac.access_grant a SET survives_role_change = true, survival_justification = justification || ' (' || me || ')'
    WHERE a.grant_id = keep_on_role_change.grant_id;
@@ -446,8 +468,8 @@ DECLARE
 BEGIN
   IF cardinality(person_ids) IS DISTINCT FROM cardinality(effective_at)
      OR cardinality(person_ids) IS DISTINCT FROM cardinality(by_whom) THEN
-    RAISE EXCEPTION 'person_ids, effective_at and by_whom differ in length'
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('person_ids, effective_at and by_whom differ in length');
   END IF;
   PERFORM tmac.audit_cover_next_update('tmac.access_grant');
   WITH t AS (

@@ -199,7 +199,7 @@ DECLARE
 BEGIN
   SELECT * INTO st FROM tmac.person_state_at(access_prerequisites.person_id, at);
   IF NOT FOUND THEN
-    RETURN QUERY SELECT 'active'::text, false, format('no person "%s"', access_prerequisites.person_id);
+    RETURN QUERY SELECT 'active'::text, false, tmac.message('no person "%s"', access_prerequisites.person_id);
     RETURN;
   END IF;
   ok := st.status = 'active';
@@ -209,12 +209,12 @@ BEGIN
   RETURN QUERY SELECT 'pledge'::text, ok,
     tmac.decision_reason('pledge', ok)
     || CASE WHEN NOT ok AND st.pledge_since IS NOT NULL
-            THEN format(' (none signed since the role change of %s)', st.pledge_since) ELSE '' END;
+            THEN tmac.message(' (none signed since the role change of %s)', st.pledge_since) ELSE '' END;
   ok := NOT tmac.setting_on('require_training')
         OR coalesce((SELECT w.ok FROM tmac.training_window(access_prerequisites.person_id, at) w), false);
   RETURN QUERY SELECT 'training'::text, ok,
     tmac.decision_reason('training', ok)
-    || CASE WHEN NOT ok THEN format(' (completed within %s)', tmac.setting_value('training_validity')) ELSE '' END;
+    || CASE WHEN NOT ok THEN tmac.message(' (completed within %s)', tmac.setting_value('training_validity')) ELSE '' END;
 END
 $$;
 COMMENT ON FUNCTION tmac.access_prerequisites(text, timestamptz) IS

@@ -46,7 +46,7 @@ BEGIN
     PERFORM tmac.login_gate_sync();
   EXCEPTION WHEN deadlock_detected THEN
     -- it waits for HR changes in progress; never lose the rest of the run over it
-    RAISE WARNING 'tmac.run_maintenance(): the login gate was not rebuilt (deadlock with a concurrent HR change); it is at the next run';
+    RAISE WARNING USING MESSAGE = tmac.message('tmac.run_maintenance(): the login gate was not rebuilt (deadlock with a concurrent HR change); it is at the next run');
   END;
   UPDATE tmac.maintenance_state SET last_run_at = now(), last_result = result;
   RETURN result;
@@ -69,30 +69,31 @@ $$
 DECLARE
   cron_db text := current_setting('cron.database_name', true);
   jobid bigint;
+  hint text;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'pg_cron') THEN
-      RAISE EXCEPTION 'pg_cron is not installed on this server'
-        USING ERRCODE = 'feature_not_supported',
-              DETAIL = 'tmac works without it: access decisions never depend on the maintenance job.',
-              HINT = 'Install pg_cron (add it to shared_preload_libraries), or run SELECT tmac.run_maintenance(); every few minutes from another scheduler.';
+      RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+              MESSAGE = tmac.message('pg_cron is not installed on this server'),
+              DETAIL = tmac.message('tmac works without it: access decisions never depend on the maintenance job.'),
+              HINT = tmac.message('Install pg_cron (add it to shared_preload_libraries), or run SELECT tmac.run_maintenance(); every few minutes from another scheduler.');
     END IF;
     IF cron_db IS NOT NULL AND cron_db <> current_database() THEN
-      RAISE EXCEPTION 'pg_cron runs in database "%", not in "%"', cron_db, current_database()
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = format('In database %I, run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
-                            cron_db, 'tmac-maintenance-' || current_database(), schedule,
-                            'SELECT tmac.run_maintenance()', current_database());
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('pg_cron runs in database "%s", not in "%s"', cron_db, current_database()),
+              HINT = tmac.message('In database %I, run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
+                                  cron_db, 'tmac-maintenance-' || current_database(), schedule,
+                                  'SELECT tmac.run_maintenance()', current_database());
     END IF;
-    RAISE EXCEPTION 'the pg_cron extension is not created in this database'
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = CASE WHEN current_setting('shared_preload_libraries') ~ 'pg_cron'
-                        THEN 'Run CREATE EXTENSION pg_cron; then call tmac.schedule_jobs() again.'
-                        ELSE 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, CREATE EXTENSION pg_cron, then call tmac.schedule_jobs() again.' END;
+    hint := CASE WHEN current_setting('shared_preload_libraries') ~ 'pg_cron'
+                 THEN tmac.message('Run CREATE EXTENSION pg_cron; then call tmac.schedule_jobs() again.')
+                 ELSE tmac.message('Add pg_cron to shared_preload_libraries, set cron.database_name, restart, CREATE EXTENSION pg_cron, then call tmac.schedule_jobs() again.') END;
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('the pg_cron extension is not created in this database'), HINT = hint;
   END IF;
   EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO jobid
     USING 'tmac-maintenance', schedule, 'SELECT tmac.run_maintenance()';
-  RAISE NOTICE 'tmac.run_maintenance() is scheduled as pg_cron job % (%)', jobid, schedule;
+  RAISE NOTICE USING MESSAGE = tmac.message('tmac.run_maintenance() is scheduled as pg_cron job %s (%s)', jobid, schedule);
   -- the access statistics' hourly snapshot (tmac.access_stats_history)
   EXECUTE 'SELECT cron.schedule($1, $2, $3)' USING 'tmac-access-stats', '0 * * * *', 'SELECT tmac.snapshot_access_stats()';
   RETURN jobid;

@@ -154,9 +154,9 @@ $$
 BEGIN
   PERFORM tmac.require_arguments('protection_register', 'tbl', tbl::text, 'label_column', label_column);
   IF NOT coalesce(tmac.protection_in_place(tbl, label_column), false) THEN
-    RAISE EXCEPTION 'table "%" does not carry tmac''s protection on column "%"', tbl, label_column
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Protect tables with tmac.protect(); tmac.protected_table records what it did.';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('table "%s" does not carry tmac''s protection on column "%s"', tbl, label_column),
+            HINT = tmac.message('Protect tables with tmac.protect(); tmac.protected_table records what it did.');
   END IF;
   INSERT INTO tmac.protected_table (relid, label_column, protected_by) VALUES (tbl, label_column, tmac.invoker());
   PERFORM tmac.vocabulary_needed_label(tbl);
@@ -173,9 +173,9 @@ BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p
               WHERE p.polrelid = tbl AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'))
      OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') THEN
-    RAISE EXCEPTION 'table "%" still carries tmac''s policies', tbl
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Remove the protection with tmac.unprotect().';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('table "%s" still carries tmac''s policies', tbl),
+            HINT = tmac.message('Remove the protection with tmac.unprotect().');
   END IF;
   DELETE FROM tmac.protected_table p WHERE p.relid = tbl;
   PERFORM tmac.vocabulary_needed_label(tbl);
@@ -238,6 +238,7 @@ DECLARE
   todo regclass[] := '{}';
   adopt regclass[] := '{}';
   t regclass;
+  drops text;
 BEGIN
   FOR r IN
     SELECT x.relid, c.relkind, c.relpersistence, p.label_column AS registered
@@ -255,34 +256,34 @@ BEGIN
       adopt := adopt || r.relid;
       CONTINUE;
     ELSIF r.registered IS NOT NULL THEN
-      RAISE EXCEPTION '"%" (%) is protected on column "%", not "%"', r.relid, what, r.registered, label_column
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = 'A table and its partitions and children are protected on one label column: detach it, or unprotect it first.';
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('"%s" (%s) is protected on column "%s", not "%s"', r.relid, what, r.registered, label_column),
+              HINT = tmac.message('A table and its partitions and children are protected on one label column: detach it, or unprotect it first.');
     ELSIF r.relkind = 'f' THEN
-      RAISE EXCEPTION '"%" (%) is a foreign table, which cannot carry row security', r.relid, what
-        USING ERRCODE = 'wrong_object_type',
-              HINT = 'A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.';
+      RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
+              MESSAGE = tmac.message('"%s" (%s) is a foreign table, which cannot carry row security', r.relid, what),
+              HINT = tmac.message('A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.');
     ELSIF r.relkind NOT IN ('r', 'p') THEN
-      RAISE EXCEPTION '"%" (%) is not a table', r.relid, what USING ERRCODE = 'wrong_object_type';
+      RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" (%s) is not a table', r.relid, what);
     ELSIF r.registered IS NULL AND tmac.protection_label_column(r.relid) IS NOT NULL THEN
-      RAISE EXCEPTION '"%" (%) carries tmac''s protection on column "%", not "%"', r.relid, what,
-                      tmac.protection_label_column(r.relid), label_column
-        USING ERRCODE = 'duplicate_object',
-              HINT = pg_catalog.format('Protect it on that column (tmac.protect(%L, %L) adopts it), or drop tmac''s policies and trigger first.',
-                                       r.relid::text, tmac.protection_label_column(r.relid));
+      RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+              MESSAGE = tmac.message('"%s" (%s) carries tmac''s protection on column "%s", not "%s"', r.relid, what,
+                                     tmac.protection_label_column(r.relid), label_column),
+              HINT = tmac.message('Protect it on that column (tmac.protect(%L, %L) adopts it), or drop tmac''s policies and trigger first.',
+                                  r.relid::text, tmac.protection_label_column(r.relid));
     ELSIF r.registered IS NULL AND tmac.protection_objects(r.relid) <> '{}' THEN
-      RAISE EXCEPTION '"%" (%) already carries policies or triggers named like tmac''s (%), not as tmac.protect() creates them on column "%"',
-                      r.relid, what, pg_catalog.array_to_string(tmac.protection_objects(r.relid), ', '), label_column
-        USING ERRCODE = 'duplicate_object',
-              HINT = pg_catalog.format('Drop them (%s), then protect the table again.',
-                       (SELECT pg_catalog.string_agg(CASE WHEN o = 'zz_tmac_declassify' THEN 'DROP TRIGGER ' ELSE 'DROP POLICY ' END
-                                                     || o || ' ON ' || r.relid::text, '; ')
-                          FROM pg_catalog.unnest(tmac.protection_objects(r.relid)) o));
+      drops := (SELECT pg_catalog.string_agg(CASE WHEN o = 'zz_tmac_declassify' THEN 'DROP TRIGGER ' ELSE 'DROP POLICY ' END
+                                             || o || ' ON ' || r.relid::text, '; ')
+                  FROM pg_catalog.unnest(tmac.protection_objects(r.relid)) o);
+      RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+              MESSAGE = tmac.message('"%s" (%s) already carries policies or triggers named like tmac''s (%s), not as tmac.protect() creates them on column "%s"',
+                                     r.relid, what, pg_catalog.array_to_string(tmac.protection_objects(r.relid), ', '), label_column),
+              HINT = tmac.message('Drop them (%s), then protect the table again.', drops);
     ELSIF r.relpersistence = 't' THEN
       -- it would vanish at the end of the session without leaving the registry
-      RAISE EXCEPTION '"%" (%) is a temporary table', r.relid, what
-        USING ERRCODE = 'wrong_object_type',
-              HINT = 'Temporary tables cannot be protected, nor be children of a protected table; use an ordinary table.';
+      RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
+              MESSAGE = tmac.message('"%s" (%s) is a temporary table', r.relid, what),
+              HINT = tmac.message('Temporary tables cannot be protected, nor be children of a protected table; use an ordinary table.');
     END IF;
     todo := todo || r.relid;
   END LOOP;
@@ -311,35 +312,33 @@ BEGIN
   PERFORM tmac.require_arguments('protect', 'tbl', tbl::text, 'label_column', label_column);
   SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
   IF kind IN ('v', 'm') THEN
-    RAISE EXCEPTION '"%" is a view, and only tables can be protected', tbl
-      USING ERRCODE = 'wrong_object_type',
-            HINT = 'Protect the table the view reads, and create the view WITH (security_invoker = true) so that its readers'' own access applies.';
+    RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
+            MESSAGE = tmac.message('"%s" is a view, and only tables can be protected', tbl),
+            HINT = tmac.message('Protect the table the view reads, and create the view WITH (security_invoker = true) so that its readers'' own access applies.');
   ELSIF kind = 'f' THEN
-    RAISE EXCEPTION '"%" is a foreign table, which cannot carry row security', tbl
-      USING ERRCODE = 'wrong_object_type',
-            HINT = 'Protect the data where it is stored.';
+    RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
+            MESSAGE = tmac.message('"%s" is a foreign table, which cannot carry row security', tbl),
+            HINT = tmac.message('Protect the data where it is stored.');
   ELSIF kind IS DISTINCT FROM 'r' AND kind IS DISTINCT FROM 'p' THEN
-    RAISE EXCEPTION '"%" is not a table', tbl
-      USING ERRCODE = 'wrong_object_type',
-            HINT = 'Only ordinary and partitioned tables can be protected.';
+    RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" is not a table', tbl),
+            HINT = tmac.message('Only ordinary and partitioned tables can be protected.');
   END IF;
   IF EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
-    RAISE EXCEPTION 'table "%" is already protected', tbl
-      USING ERRCODE = 'duplicate_object',
-            HINT = 'Run tmac.unprotect() first to protect it with another label column.';
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = tmac.message('table "%s" is already protected', tbl),
+            HINT = tmac.message('Run tmac.unprotect() first to protect it with another label column.');
   END IF;
   SELECT a.atttypid INTO coltype FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = tbl AND a.attname = label_column AND a.attnum > 0 AND NOT a.attisdropped;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'column "%" of table "%" does not exist', label_column, tbl
-      USING ERRCODE = 'undefined_column',
-            HINT = 'Name the label column: tmac.protect(''t'', ''my_label_column'').';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = tmac.message('column "%s" of table "%s" does not exist', label_column, tbl),
+            HINT = tmac.message('Name the label column: tmac.protect(''t'', ''my_label_column'').');
   END IF;
   IF coltype <> 'tmac.label'::regtype THEN
-    RAISE EXCEPTION 'column "%" of table "%" has type %, not tmac.label', label_column, tbl, coltype::regtype
-      USING ERRCODE = 'datatype_mismatch',
-            HINT = pg_catalog.format('Convert it first: ALTER TABLE %s ALTER COLUMN %I TYPE tmac.label USING %I::text::tmac.label;',
-                                     tbl, label_column, label_column);
+    RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+            MESSAGE = tmac.message('column "%s" of table "%s" has type %s, not tmac.label', label_column, tbl, coltype::regtype),
+            HINT = tmac.message('Convert it first: ALTER TABLE %s ALTER COLUMN %I TYPE tmac.label USING %I::text::tmac.label;',
+                                tbl, label_column, label_column);
   END IF;
   -- Reading a parent applies the parent's policies to this table's rows.
   FOR parent IN
@@ -348,17 +347,17 @@ BEGIN
      WHERE i.inhrelid = tbl ORDER BY i.inhseqno
   LOOP
     IF parent.label_column IS NULL THEN
-      RAISE EXCEPTION 'table "%" is a partition or child of "%", which is not protected', tbl, parent.relid
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              DETAIL = 'Reading the parent applies the parent''s policies, so it would show this table''s rows unfiltered.',
-              HINT = pg_catalog.format('Protect the parent: tmac.protect(%L) protects it with all its partitions and children.', parent.relid::text);
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('table "%s" is a partition or child of "%s", which is not protected', tbl, parent.relid),
+              DETAIL = tmac.message('Reading the parent applies the parent''s policies, so it would show this table''s rows unfiltered.'),
+              HINT = tmac.message('Protect the parent: tmac.protect(%L) protects it with all its partitions and children.', parent.relid::text);
     ELSIF parent.label_column <> label_column THEN
-      RAISE EXCEPTION 'the parent "%" of table "%" is protected on column "%"', parent.relid, tbl, parent.label_column
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = 'A table and its partitions and children are protected on one label column.';
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('the parent "%s" of table "%s" is protected on column "%s"', parent.relid, tbl, parent.label_column),
+              HINT = tmac.message('A table and its partitions and children are protected on one label column.');
     END IF;
   END LOOP;
-  PERFORM tmac.protect_tree(tbl, label_column, pg_catalog.format('in the tree of "%s"', tbl));
+  PERFORM tmac.protect_tree(tbl, label_column, tmac.message('in the tree of "%s"', tbl));
   -- The protected table is an inventory entry: bound to its asset (62_inventory.sql).
   IF asset IS NOT NULL THEN
     PERFORM tmac.bind_table(asset, tbl);
@@ -377,17 +376,16 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('unprotect', 'tbl', tbl::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
-    RAISE EXCEPTION 'table "%" is not protected by tmac', tbl
-      USING ERRCODE = 'undefined_object',
-            HINT = 'tmac.protected_table lists the protected tables.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('table "%s" is not protected by tmac', tbl),
+            HINT = tmac.message('tmac.protected_table lists the protected tables.');
   END IF;
   SELECT i.inhparent INTO parent FROM pg_catalog.pg_inherits i JOIN tmac.protected_table p ON p.relid = i.inhparent
    WHERE i.inhrelid = tbl ORDER BY i.inhseqno LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'table "%" is a partition or child of the protected table "%"', tbl, parent
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = 'Unprotected, it would show its rows unfiltered to anyone reading it directly.',
-            HINT = 'Unprotect the parent (which unprotects all its partitions and children), or detach this table first (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT).';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('table "%s" is a partition or child of the protected table "%s"', tbl, parent),
+            DETAIL = tmac.message('Unprotected, it would show its rows unfiltered to anyone reading it directly.'),
+            HINT = tmac.message('Unprotect the parent (which unprotects all its partitions and children), or detach this table first (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT).');
   END IF;
   FOR t IN SELECT x.relid FROM tmac.relation_tree(tbl) x JOIN tmac.protected_table p ON p.relid = x.relid
             ORDER BY x.depth DESC, x.relid LOOP
@@ -440,19 +438,19 @@ BEGIN
      ORDER BY l.parent, l.child
   LOOP
     IF lnk.parent_column IS NULL AND lnk.child_column IS NOT NULL THEN
-      RAISE EXCEPTION 'the protected table "%" cannot become a partition or child of "%", which is not protected', lnk.child, lnk.parent
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              DETAIL = 'Reading the parent applies the parent''s policies, so it would show the rows of the protected table unfiltered.',
-              HINT = pg_catalog.format('Protect the parent first (SELECT tmac.protect(%L, %L)), then attach the table.',
-                                       lnk.parent::text, lnk.child_column);
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('the protected table "%s" cannot become a partition or child of "%s", which is not protected', lnk.child, lnk.parent),
+              DETAIL = tmac.message('Reading the parent applies the parent''s policies, so it would show the rows of the protected table unfiltered.'),
+              HINT = tmac.message('Protect the parent first (SELECT tmac.protect(%L, %L)), then attach the table.',
+                                  lnk.parent::text, lnk.child_column);
     ELSIF lnk.parent_column IS NOT NULL AND lnk.child_column IS NULL THEN
       PERFORM tmac.protect_tree(lnk.child, lnk.parent_column,
-                                pg_catalog.format('attached below the protected table "%s"', lnk.parent));
+                                tmac.message('attached below the protected table "%s"', lnk.parent));
     ELSIF lnk.parent_column <> lnk.child_column THEN
-      RAISE EXCEPTION 'the table "%", protected on column "%", cannot become a partition or child of "%", protected on column "%"',
-                      lnk.child, lnk.child_column, lnk.parent, lnk.parent_column
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = 'A table and its partitions and children are protected on one label column.';
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('the table "%s", protected on column "%s", cannot become a partition or child of "%s", protected on column "%s"',
+                                     lnk.child, lnk.child_column, lnk.parent, lnk.parent_column),
+              HINT = tmac.message('A table and its partitions and children are protected on one label column.');
     END IF;
   END LOOP;
 END

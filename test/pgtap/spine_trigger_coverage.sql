@@ -20,7 +20,10 @@ INSERT INTO c_reads VALUES
   ('tmac.vocabulary_id(text, text, boolean)', 'tmac.level'),
   ('tmac.vocabulary_id(text, text, boolean)', 'tmac.compartment'),
   ('tmac.vocabulary_id(text, text, boolean)', 'tmac.org_group'),
-  ('tmac.decision_reason(text, boolean)', NULL);   -- pure
+  ('tmac.decision_reason(text, boolean)', NULL),   -- pure
+  -- the message catalog (src/message_catalog.c): gettext and its arguments, no table
+  ('tmac.message(text)', NULL),
+  ('tmac.message(text, "any")', NULL);
 
 CREATE TEMP VIEW reached AS
 WITH RECURSIVE edge(kind, oid, to_kind, to_oid) AS (
