@@ -70,7 +70,7 @@ SELECT ok((:'e'::text[])[3] LIKE format('アクセス権 %s が、期間 [%% の
           'ja: its detail');
 SELECT is((:'e'::text[])[4], '既存のアクセス権を tmac.extend(grant_id, valid_until) で延長するか、先に取り消してください。', 'ja: its hint');
 SELECT pg_temp.err($$SELECT tmac.request_access('A1', 'PRJ-B', now() + interval '1 day', 'x')$$) AS e \gset
-SELECT is(:'e'::text[], ARRAY['42501', format('ロール "%s" は人員に対応付けられていないため、アクセスの申請はできません', current_user), '',
+SELECT is(:'e'::text[], ARRAY['42501', format('ロール "%s" は人員に対応付けられていないため、アクセスを申請することはできません', current_user), '',
           '人事フィードが人員に対応付けたログインロール（採用イベントの属性 login_role）で操作してください。'],
           'ja: a role that is no person cannot request (the duty in Japanese)');
 SELECT pg_temp.err($$SELECT pg_temp.as_role('t_bob', 'SELECT tmac.request_access(''A1'', ''PRJ-B'', now() + interval ''1 day'', ''x'', ''delete'')')$$) AS e \gset
