@@ -114,7 +114,7 @@ COMMENT ON COLUMN tmac.asset_binding.bound_at IS 'When it was bound';
 COMMENT ON COLUMN tmac.asset_binding.bound_by IS 'The role that bound it';
 
 INSERT INTO tmac.setting_default VALUES
-  ('inventory_review_interval', '12 months', 'Every active asset of the inventory must have been reviewed (tmac.review_assets) within this interval (a positive interval)');
+  ('inventory_review_interval', '12 months', tmac.msgid('Every active asset of the inventory must have been reviewed (tmac.review_assets) within this interval (a positive interval)'));
 
 -- Raises a clear error when an asset row is not acceptable (shared by register and update).
 CREATE FUNCTION tmac.asset_validate(a tmac.asset) RETURNS void

@@ -29,7 +29,7 @@
 -- change is audited.
 
 INSERT INTO tmac.setting_default VALUES
-  ('handling_delete_threshold', '1', 'A DELETE of at least this many rows of a protected table is recorded in the handling ledger as a disposal (廃棄) (a positive integer)');
+  ('handling_delete_threshold', '1', tmac.msgid('A DELETE of at least this many rows of a protected table is recorded in the handling ledger as a disposal (廃棄) (a positive integer)'));
 
 CREATE TABLE tmac.handling_action (
   action   text PRIMARY KEY,

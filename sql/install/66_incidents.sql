@@ -15,8 +15,8 @@
 -- deleted.
 
 INSERT INTO tmac.setting_default VALUES
-  ('incident_escalation_limit', '24 hours', 'An incident must be reported to management (経営層) within this time of being reported (a positive interval)'),
-  ('incident_close_deadline',   '30 days',  'An incident reported without a deadline must be closed within this time (a positive interval)');
+  ('incident_escalation_limit', '24 hours', tmac.msgid('An incident must be reported to management (経営層) within this time of being reported (a positive interval)')),
+  ('incident_close_deadline',   '30 days',  tmac.msgid('An incident reported without a deadline must be closed within this time (a positive interval)'));
 
 CREATE TABLE tmac.leak_sign (
   sign_code   text PRIMARY KEY,

@@ -16,7 +16,7 @@
 -- audited.
 
 INSERT INTO tmac.setting_default VALUES
-  ('combination_max_age', '12 months', 'A combination lock''s number must be changed at least this often (文字盤鍵の鍵番号は年1回以上変更) (a positive interval)');
+  ('combination_max_age', '12 months', tmac.msgid('A combination lock''s number must be changed at least this often (文字盤鍵の鍵番号は年1回以上変更) (a positive interval)'));
 
 CREATE TABLE tmac.restricted_area (
   area_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -78,7 +78,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.electronic_measure', '');
 
 INSERT INTO tmac.setting_default VALUES
   ('electronic_measure_review', '1 year',
-   'A declared electronic measure must have been checked again within this interval (a positive interval)');
+   tmac.msgid('A declared electronic measure must have been checked again within this interval (a positive interval)'));
 
 -- Declare a measure in place (or not applicable), superseding the declaration in force.
 CREATE FUNCTION tmac.declare_electronic_measure(measure text, description text, checked_by text, observation text,
