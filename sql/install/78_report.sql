@@ -41,6 +41,7 @@ DECLARE
   criteria integer;
   not_evaluated integer;
   not_evaluated_list text;
+  incidents_evaluated boolean;
   -- lists of words are one message each, |-separated (a word alone, 'High', would be every
   -- area's message and translated twice)
   severity_word jsonb := (SELECT jsonb_object_agg(k, w) FROM unnest(ARRAY['critical', 'high', 'medium', 'low'],
@@ -84,8 +85,9 @@ BEGIN
            E'\n' ORDER BY s.ordinal),
          count(*),
          count(*) FILTER (WHERE s.status = 'not_evaluated'),
-         string_agg(s.criterion, ', ' ORDER BY s.ordinal) FILTER (WHERE s.status = 'not_evaluated')
-    INTO status_rows, criteria, not_evaluated, not_evaluated_list
+         string_agg(s.criterion, ', ' ORDER BY s.ordinal) FILTER (WHERE s.status = 'not_evaluated'),
+         coalesce(bool_or(s.status <> 'not_evaluated') FILTER (WHERE s.criterion = 'I-6'), false)
+    INTO status_rows, criteria, not_evaluated, not_evaluated_list, incidents_evaluated
     FROM (SELECT cs.*, c.ordinal FROM tmac.compliance_status_of(rs) cs JOIN tmac.criterion c USING (criterion)) s;
 
   SELECT string_agg('<li>' || tmac.html_escape(x.line) || '</li>', E'\n' ORDER BY x.ord, x.line) INTO exception_rows
@@ -218,8 +220,10 @@ $html$,
                                                  WITH ORDINALITY u(h, o))
                  || '</tr></thead><tbody>' || incident_rows || '</tbody></table>' END
     || '<h3>' || tmac.html_escape(tmac.message('Findings of I-6')) || '</h3>'
-    || CASE WHEN incident_findings IS NULL
-            THEN '<p>' || tmac.html_escape(tmac.message('No open finding under I-6.')) || '</p>'
+    || CASE WHEN incident_findings IS NULL AND NOT incidents_evaluated
+            THEN '<p class="warn">' || tmac.html_escape(tmac.message('0 findings under I-6 — but I-6 was not evaluated: no finding there is no evidence.')) || '</p>'
+            WHEN incident_findings IS NULL
+            THEN '<p class="none">' || tmac.html_escape(tmac.message('No open finding under I-6.')) || '</p>'
             ELSE '<table><thead><tr>' || finding_header || '</tr></thead><tbody>' || incident_findings || '</tbody></table>' END,
     tmac.html_escape(tmac.message('Status per criterion')),                                          -- 9
     (SELECT string_agg('<th' || CASE WHEN o IN (4, 5) THEN ' class="num"' ELSE '' END || '>' || tmac.html_escape(h) || '</th>', '' ORDER BY o)
