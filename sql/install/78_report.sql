@@ -178,7 +178,7 @@ tr.grp td { background: #f4f4f4; font-weight: 600; } td.subj { white-space: nowr
 .sev-critical, .sev-high { color: #b00020; font-weight: 600; white-space: nowrap; } .sev-medium { color: #8a5a00; white-space: nowrap; } .sev-low { color: #555; white-space: nowrap; }
 td.more { color: #555; font-style: italic; } .none { color: #1b6e20; } .warn { color: #8a5a00; font-weight: 600; }
 .why { font-weight: normal; color: #555; font-size: 7.5pt; white-space: normal; max-width: 55mm; } td.pop { font-size: 8pt; } footer { margin-top: 3mm; color: #777; font-size: 7.5pt; }
-tr { break-inside: avoid; } h2, h3 { break-after: avoid; }
+tr { break-inside: avoid; } h2, h3 { break-after: avoid; } th:first-child { white-space: nowrap; }
 @media print { body { font-size: 7.6pt; padding: 0; max-width: none; } h1 { font-size: 12.5pt; } h2 { font-size: 9.5pt; margin: 3mm 0 1.5mm; } .en, .sev, td.subj, td.t { font-size: 7pt; } th, td { padding: 0.5mm 1.2mm; } }
 </style></head><body>
 <h1>%2$s</h1>
