@@ -8,28 +8,7 @@
 BEGIN;
 SELECT plan(27);
 \i test/pgtap/people_fixture.psql
-REVOKE tmac_access_admin FROM t_erin;   -- the fixture's SoD conflict
-SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '90 days', 'design')$$);
--- five high findings under V (unregistered BYPASSRLS roles) and five medium ones (exposing views)
-CREATE ROLE reptz_r1 BYPASSRLS; CREATE ROLE reptz_r2 BYPASSRLS; CREATE ROLE reptz_r3 BYPASSRLS;
-CREATE ROLE reptz_r4 BYPASSRLS; CREATE ROLE reptz_r5 BYPASSRLS;
-CREATE TABLE public.reptz_docs (id int, label tmac.label);
-SELECT tmac.protect('public.reptz_docs');
-CREATE VIEW public.reptz_v1 AS SELECT * FROM public.reptz_docs;
-CREATE VIEW public.reptz_v2 AS SELECT * FROM public.reptz_docs;
-CREATE VIEW public.reptz_v3 AS SELECT * FROM public.reptz_docs;
-CREATE VIEW public.reptz_v4 AS SELECT * FROM public.reptz_docs;
-CREATE VIEW public.reptz_v5 AS SELECT * FROM public.reptz_docs;
--- an incident in the register, and a finding of I-6 (a company's own leak-sign check)
-SELECT pg_temp.as_role('t_alice', $$SELECT tmac.report_incident('employee', 'USB memory lost on the train', now() - interval '3 days')$$);
-CREATE ROLE reptz_owner;
-CREATE FUNCTION public.reptz_sign() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE AS
-  $$ SELECT 'person:A1', tmac.message('Bulk export seen at %s.', '2026-12-07 00:52:00+00'::timestamptz), '2026-12-07 00:52:00+00'::timestamptz $$;
-ALTER FUNCTION public.reptz_sign() OWNER TO reptz_owner;
-SELECT tmac.register_check('reptz_sign', 'I-6', 'high', 'Bulk export', 'Sees a bulk export.', 'Ask why.', 'public.reptz_sign()');
--- an exception, with who and when
-SELECT tmac.set_check_enabled('sod_conflict', false);
+\i test/pgtap/reptz_fixture.psql
 
 SET LOCAL lc_messages = 'ja_JP.UTF-8';
 SET LOCAL TimeZone = 'UTC';

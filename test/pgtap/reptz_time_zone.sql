@@ -57,18 +57,13 @@ SELECT pass('a change of the zone is seen by the next message of the same statem
 SELECT is(tmac.company_time('2026-12-07 00:52:00+00'), '2026-12-07 09:52:00 JST', 'and by the next statement');
 
 -- 4. a finding's detail (a company's own check, run as its function's owner)
-CREATE ROLE reptz_owner;
-CREATE FUNCTION public.reptz_check() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE AS
-  $$ SELECT 'person:X9', tmac.message('Seen at %s.', '2026-12-07 00:52:00+00'::timestamptz), '2026-12-07 00:52:00+00'::timestamptz $$;
-ALTER FUNCTION public.reptz_check() OWNER TO reptz_owner;
-SELECT tmac.register_check('reptz_seen', 'I-6', 'low', 'Seen', 'Sees.', 'None.', 'public.reptz_check()');
+\i test/pgtap/reptz_sign.psql
 SET LOCAL TimeZone = 'UTC';
-CREATE TEMP TABLE reptz_detail AS SELECT detail FROM tmac.findings WHERE check_code = 'reptz_seen';
+CREATE TEMP TABLE reptz_detail AS SELECT detail FROM tmac.findings WHERE check_code = 'reptz_sign';
 SET LOCAL TimeZone = 'Pacific/Honolulu';
-SELECT results_eq($$SELECT detail FROM tmac.findings WHERE check_code = 'reptz_seen'$$,
+SELECT results_eq($$SELECT detail FROM tmac.findings WHERE check_code = 'reptz_sign'$$,
   $$SELECT detail FROM reptz_detail$$, 'a finding''s detail reads the same in any session''s zone');
-SELECT is((SELECT detail FROM reptz_detail), 'Seen at ' || tmac.company_time('2026-12-07 00:52:00+00') || '.',
+SELECT is((SELECT detail FROM reptz_detail), 'Bulk export seen at ' || tmac.company_time('2026-12-07 00:52:00+00') || '.',
   'the moment written as tmac.company_time writes it');
 
 SELECT * FROM finish();

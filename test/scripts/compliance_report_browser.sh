@@ -10,10 +10,10 @@
 #      require_training off: 証跡あり once per ok criterion (V) and nowhere else; II
 #      (ok_with_exceptions) is 例外あり, I-5 (attention) 要対応; the disabled checks and the
 #      weakening setting are listed;
-#   3. five high findings under V, medium ones beyond the limit, an open incident: every high
-#      finding is printed, the incident comes first, no verdict word (適合, 不適合) anywhere, the
-#      zone is named once and every time is in it, the page is the same in a session in another
-#      zone; in English under lc_messages C.
+#   3. test/pgtap/reptz_fixture.psql: five high findings under V, medium ones beyond the limit,
+#      an open incident and a finding of I-6: every high finding is printed, incidents come
+#      first, no verdict word (適合, 不適合) anywhere, the zone is named once and every time is
+#      in it, the page is the same in a session in another zone; in English under lc_messages C.
 # Run by test/run_tests.sh (PGHOST/PGPORT set); the second and third cases are rolled back.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -103,18 +103,7 @@ fixture() { cat <<SQL
 BEGIN;
 SET search_path = public, tmac;
 \i test/pgtap/people_fixture.psql
-REVOKE tmac_access_admin FROM t_erin;
-SELECT pg_temp.granted(\$\$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '90 days', 'design')\$\$);
-CREATE ROLE rb_r1 BYPASSRLS; CREATE ROLE rb_r2 BYPASSRLS; CREATE ROLE rb_r3 BYPASSRLS;
-CREATE ROLE rb_r4 BYPASSRLS; CREATE ROLE rb_r5 BYPASSRLS;
-CREATE TABLE public.rb_docs (id int, label tmac.label);
-SELECT tmac.protect('public.rb_docs');
-CREATE VIEW public.rb_v1 AS SELECT * FROM public.rb_docs;
-CREATE VIEW public.rb_v2 AS SELECT * FROM public.rb_docs;
-CREATE VIEW public.rb_v3 AS SELECT * FROM public.rb_docs;
-CREATE VIEW public.rb_v4 AS SELECT * FROM public.rb_docs;
-SELECT pg_temp.as_role('t_alice', \$\$SELECT tmac.report_incident('employee', 'USB-Speicher im Zug verloren', now() - interval '3 days')\$\$);
-SELECT tmac.set_check_enabled('sod_conflict', false);
+\i test/pgtap/reptz_fixture.psql
 SET TimeZone = 'UTC';
 \o $out/many.html
 SELECT tmac.compliance_report_html();
@@ -134,13 +123,14 @@ fixture | qja -At >/dev/null
 render many
 render many_en
 high=$(grep -c . "$out/many.high")
-check "many: five high findings under V" "[ \$(grep -c '^role:rb_r' '$out/many.high') -eq 5 ]"
+check "many: five high findings under V" "[ \$(grep -c '^role:reptz_r' '$out/many.high') -eq 5 ]"
 check "many: every critical and high finding rendered ($high)" "[ \$(while read -r s; do grep -qF -- \"\$s\" '$out/many.txt' && echo y; done < '$out/many.high' | wc -l) -eq $high ]"
-check "many: medium ones up to the limit, the rest counted" "[ \$(grep -c 'view:public.rb_v' '$out/many.txt') -eq 3 ] && grep -q 'ほかに中・低の指摘 1 件' '$out/many.txt'"
+check "many: medium ones up to the limit, the rest counted" "[ \$(grep -c 'view:public.reptz_v' '$out/many.txt') -eq 3 ] && grep -q 'ほかに中・低の指摘 2 件' '$out/many.txt'"
 check "many: no verdict word (適合, 不適合)" "! grep -q '適合' '$out/many.txt'"
 check "many: the evidence words" "grep -q '証跡あり' '$out/many.txt' && grep -q '要対応' '$out/many.txt' && grep -q '未評価' '$out/many.txt'"
 line() { grep -n -m1 -- "$1" "$2" | cut -d: -f1; }
-check "many: the incident comes first" "[ \$(line 'USB-Speicher im Zug verloren' '$out/many.txt') -lt \$(line '基準別の状況' '$out/many.txt') ] && [ \$(line '基準別の状況' '$out/many.txt') -lt \$(line 'role:rb_r1' '$out/many.txt') ]"
+check "many: the incident comes first" "[ \$(line 'USB memory lost on the train' '$out/many.txt') -lt \$(line '基準別の状況' '$out/many.txt') ] && [ \$(line '基準別の状況' '$out/many.txt') -lt \$(line 'role:reptz_r1' '$out/many.txt') ]"
+check "many: so does the finding of I-6" "[ \$(line 'reptz_sign' '$out/many.txt') -lt \$(line '基準別の状況' '$out/many.txt') ]"
 check "many: the zone is named once" "[ \$(count 'Asia/Tokyo' '$out/many.txt') -eq 1 ] && grep -q '会社の時間帯 Asia/Tokyo' '$out/many.txt'"
 times=$(grep -Eo '[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?( [A-Z][A-Za-z0-9:+-]*)?' "$out/many.txt" | sort -u)
 check "many: times are printed (generated, the incident's, the disabled check's)" "[ \$(echo '$times' | grep -c .) -ge 3 ]"
