@@ -21,7 +21,14 @@
  * PostgreSQL's built-in types and tmac's own (a domain by its base type, an
  * array by its elements; never a row, whose columns may be of any type): a
  * message is formatted inside tmac's SECURITY DEFINER functions, which must
- * never run an output function someone else wrote.
+ * never run an output function someone else wrote.  A timestamptz is the
+ * exception: it is written in the company's time zone (the time_zone setting,
+ * tmac.company_time_zone()), never the session's TimeZone, and names the zone
+ * -- "2026-12-07 09:52:00 JST" -- exactly as tmac.company_time() writes it, so
+ * the same moment reads the same in a finding, a report and a ledger, whoever
+ * reads it.  The zone's name is read once per statement (one query, as
+ * tmac's owner) and dropped earlier when governance data changes (the
+ * sentinel's relcache invalidation: tmac.setting carries that trigger).
  *
  * The catalog's sources are the files of po/<language>/, one per area; po/extract.sh
  * lists every message (xgettext for the C files, the tmac.message and
@@ -29,20 +36,156 @@
  * when one has no Japanese translation or a translation's arguments differ.
  */
 #include "postgres.h"
+#include "message_catalog.h"
+
+#include <ctype.h>
 
 #include "access/transam.h"
+#include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "pgtime.h"
+#include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "extension.h"
-#include "message_catalog.h"
+#include "owner_query.h"
 
 PG_FUNCTION_INFO_V1(tmac_message);
+PG_FUNCTION_INFO_V1(tmac_company_time);
+
+/*
+ * The company's time zone, as tmac.company_time_zone() named it, for the
+ * statement ZoneStmt of the local transaction ZoneLxid.  Why it is never
+ * stale: a statement sees the settings its snapshot sees, and a new statement
+ * (another start time or transaction) reads the name again; within one
+ * statement, a change of tmac.setting (tmac.configure) queues the sentinel's
+ * relcache invalidation, which this backend takes in at its next command
+ * counter increment and which clears ZoneValid, so a message formatted after
+ * the change in the same statement reads the new name.  A rollback replays the
+ * invalidation, so a name read from rolled-back rows is dropped too.
+ */
+static char *Zone = NULL;			/* in TopMemoryContext */
+static bool ZoneValid = false;
+static LocalTransactionId ZoneLxid = InvalidLocalTransactionId;
+static TimestampTz ZoneStmt = 0;
+
+void
+tmac_message_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == tmac_sentinel_relid)
+		ZoneValid = false;
+}
+
+static void
+read_zone(SPITupleTable *rows, uint64 nrows, void *arg)
+{
+	bool		isnull;
+	Datum		d;
+
+	if (nrows != 1)
+		return;
+	d = SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull);
+	if (!isnull)
+		*(char **) arg = MemoryContextStrdup(TopMemoryContext, TextDatumGetCString(d));
+}
+
+/* The company's time zone (the time_zone setting), read once per statement. */
+static const char *
+company_zone(void)
+{
+	static const Oid types[1] = {TEXTOID};
+	LocalTransactionId lxid = MyProc != NULL ? MyProc->lxid : InvalidLocalTransactionId;
+	TimestampTz stmt = GetCurrentStatementStartTimestamp();
+	char	   *name = NULL;
+
+	if (ZoneValid && ZoneLxid == lxid && ZoneStmt == stmt)
+		return Zone;
+	ZoneValid = false;
+	tmac_owner_query("SELECT tmac.company_time_zone()", 0, NULL, NULL, 1, types, true,
+					 TMAC_SNAPSHOT_CURRENT, read_zone, &name);
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the company's time zone is not set"),
+				 errhint("Set it with tmac.configure('time_zone', 'Asia/Tokyo').")));
+	if (Zone)
+		pfree(Zone);
+	Zone = name;
+	ZoneLxid = lxid;
+	ZoneStmt = stmt;
+	ZoneValid = true;
+	return Zone;
+}
+
+/*
+ * A moment written in the zone: "YYYY-MM-DD HH24:MI:SS" (seconds truncated, as
+ * to_char) and the zone's abbreviation in force at that moment (JST, CET,
+ * CEST), or its offset from UTC ("UTC+05:30") where the zone has no alphabetic
+ * abbreviation.  The local time is what `at AT TIME ZONE zone` gives, the
+ * expression tmac's SQL counts dates with.
+ */
+static char *
+zone_time_text(TimestampTz at, const char *zone)
+{
+	Timestamp	local;
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int64		offset;
+	const char *abbrev = NULL;
+	pg_tz	   *tz;
+
+	if (TIMESTAMP_NOT_FINITE(at))
+		return DatumGetCString(DirectFunctionCall1(timestamptz_out, TimestampTzGetDatum(at)));
+	local = DatumGetTimestamp(DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(zone),
+												  TimestampTzGetDatum(at)));
+	if (TIMESTAMP_NOT_FINITE(local) || timestamp2tm(local, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	offset = (local - at) / USECS_PER_SEC;
+	tz = pg_tzset(zone);
+	if (tz != NULL)
+	{
+		pg_time_t	t = timestamptz_to_time_t(at);
+		struct pg_tm *zt = pg_localtime(&t, tz);
+
+		if (zt != NULL && zt->tm_gmtoff == offset && zt->tm_zone != NULL &&
+			isalpha((unsigned char) zt->tm_zone[0]))
+			abbrev = zt->tm_zone;
+	}
+	if (abbrev != NULL)
+		return psprintf("%04d-%02d-%02d %02d:%02d:%02d %s", tm.tm_year, tm.tm_mon, tm.tm_mday,
+						tm.tm_hour, tm.tm_min, tm.tm_sec, abbrev);
+	return psprintf("%04d-%02d-%02d %02d:%02d:%02d UTC%c%02d:%02d", tm.tm_year, tm.tm_mon,
+					tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+',
+					(int) (Abs(offset) / SECS_PER_HOUR), (int) (Abs(offset) % SECS_PER_HOUR / SECS_PER_MINUTE));
+}
+
+/* A moment in the company's time zone, with the zone (see zone_time_text). */
+char *
+tmac_company_time_text(TimestampTz at)
+{
+	return zone_time_text(at, company_zone());
+}
+
+/*
+ * tmac.company_time(at timestamptz): the moment as tmac writes it into
+ * findings, reports and ledgers (the same routine as tmac.message's
+ * timestamptz arguments).
+ */
+Datum
+tmac_company_time(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(tmac_company_time_text(PG_GETARG_TIMESTAMPTZ(0))));
+}
 
 /* Refuse to print a value whose output function is not PostgreSQL's or tmac's. */
 static void
@@ -78,6 +221,8 @@ message_arg_text(const MessageArg *arg)
 
 	if (arg->isnull)
 		return NULL;
+	if (getBaseType(arg->typid) == TIMESTAMPTZOID)
+		return tmac_company_time_text(DatumGetTimestampTz(arg->value));
 	require_trusted_type(arg->typid);
 	getTypeOutputInfo(arg->typid, &output, &varlena);
 	return OidOutputFunctionCall(output, arg->value);

@@ -263,6 +263,7 @@ tmac_relcache(Datum arg, Oid relid)
 	tmac_extension_relcache_callback(arg, relid);
 	tmac_vocabulary_relcache_callback(arg, relid);
 	tmac_profile_relcache_callback(arg, relid);
+	tmac_message_relcache_callback(arg, relid);
 }
 
 /* Registered for PROCOID, NAMESPACEOID and AUTHOID. */

@@ -23,7 +23,7 @@ INSERT INTO tmac.setting_default VALUES
   ('training_courses',  '',           tmac.msgid('Comma-separated courses that must all be current, besides the mandatory courses of tmac.training_course (basics for everyone, out of the box); with neither, any recorded course counts')),
   ('role_change_grace', '0',          tmac.msgid('After a transfer or promotion, grants bound to the old role or group last this much longer (an interval; 0 ends them at once)')),
   ('hr_event_mode',     'strict',     tmac.msgid('strict: a bad HR event is an error; lenient: it is stored as rejected with its error')),
-  ('date_time_zone',    'Asia/Tokyo', tmac.msgid('Time zone in which the dates of pledges and training (signed_on, valid_until, completed_on) begin and end')),
+  ('time_zone',         'Asia/Tokyo', tmac.msgid('The company''s time zone (a name such as Asia/Tokyo; date_time_zone is its old name): every time tmac writes into a finding, a report or a ledger is in it, and the dates of pledges and training begin and end in it')),
   ('sod_exception_max',      '180 days', tmac.msgid('Longest time an SoD exception may be granted for (a positive interval)')),
   ('review_period',          '6 months', tmac.msgid('Every active grant must have been kept by an access review within this interval (a positive interval)')),
   ('review_undecided',       'report',   tmac.msgid('What happens to review items still undecided at the deadline: report (a finding) or revoke')),
@@ -49,8 +49,9 @@ COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, it
 CREATE FUNCTION tmac.setting_value(key text) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE
   RETURN (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
-            LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = setting_value.key);
-COMMENT ON FUNCTION tmac.setting_value(text) IS 'The value in force of a tmac setting';
+            LEFT JOIN tmac.setting s ON s.key = d.key
+           WHERE d.key = CASE setting_value.key WHEN 'date_time_zone' THEN 'time_zone' ELSE setting_value.key END);
+COMMENT ON FUNCTION tmac.setting_value(text) IS 'The value in force of a tmac setting (by its name, or by its old name: date_time_zone for time_zone)';
 
 -- The same, for PL/pgSQL code that runs once per row (the HR feed): setting_value's body has a
 -- subquery, so it is never inlined, and each statement that calls it plans that query again
@@ -64,7 +65,8 @@ DECLARE
   v text;
 BEGIN
   SELECT coalesce(s.value, d.value) INTO v FROM tmac.setting_default d
-    LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = setting_lookup.key;
+    LEFT JOIN tmac.setting s ON s.key = d.key
+   WHERE d.key = CASE setting_lookup.key WHEN 'date_time_zone' THEN 'time_zone' ELSE setting_lookup.key END;
   RETURN v;
 END
 $$;
@@ -83,6 +85,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('change a tmac setting'));  -- changed_by: the admin's own act
   PERFORM tmac.require_arguments('configure', 'key', key, 'value', value);
+  IF key = 'date_time_zone' THEN key := 'time_zone'; END IF;   -- its old name (one company zone)
   IF NOT EXISTS (SELECT 1 FROM tmac.setting_default d WHERE d.key = configure.key) THEN
     RAISE EXCEPTION USING ERRCODE = 'undefined_object',
             MESSAGE = tmac.message('unknown tmac setting "%s"', key),
@@ -147,8 +150,10 @@ BEGIN
         IF v NOT IN ('strict', 'lenient') THEN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
-      WHEN 'date_time_zone' THEN
-        PERFORM now() AT TIME ZONE v;
+      WHEN 'time_zone' THEN   -- a zone's name (never an abbreviation or a POSIX offset), as spelt there
+        v := coalesce((SELECT n.name FROM pg_catalog.pg_timezone_names n WHERE lower(n.name) = lower(v)
+                        ORDER BY n.name LIMIT 1), '');
+        PERFORM now() AT TIME ZONE v;   -- '' (no such name): 22023
       WHEN 'training_courses' THEN
         v := array_to_string(ARRAY(SELECT DISTINCT btrim(c) FROM unnest(string_to_array(v, ',')) c
                                     WHERE btrim(c) <> '' ORDER BY 1), ',');
@@ -165,7 +170,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.configure(text, text) IS
-  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
+  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, time_zone (old name date_time_zone), sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
 
 SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 SELECT pg_catalog.pg_extension_config_dump('tmac.setting', '');
@@ -181,27 +186,19 @@ COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
   'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 
 -- The company's time zone, and a moment written in it.  Every time tmac writes into a
--- finding detail, a report or a ledger export goes through tmac.company_time, so the same
--- moment never appears in two zones in one document, and each says which zone it is in.
+-- finding detail, a report or a ledger export goes through tmac.company_time or
+-- tmac.message (whose timestamptz arguments are written by the same C routine,
+-- src/message_catalog.c), so the same moment never appears in two zones in one document,
+-- and each says which zone it is in.  One zone: time_zone is also the zone dates begin and
+-- end in (its old name, date_time_zone, is still accepted by configure and setting_value).
 CREATE FUNCTION tmac.company_time_zone() RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
-  AS $$ SELECT tmac.setting_value('date_time_zone') $$;
+  AS $$ SELECT tmac.setting_value('time_zone') $$;
 COMMENT ON FUNCTION tmac.company_time_zone() IS
-  'The company''s time zone (the date_time_zone setting), in which tmac writes times and counts dates';
+  'The company''s time zone (the time_zone setting), in which tmac writes times and counts dates';
 
 CREATE FUNCTION tmac.company_time(at timestamptz) RETURNS text
-  LANGUAGE sql STABLE PARALLEL SAFE
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-  SELECT pg_catalog.to_char(at AT TIME ZONE z.name, 'YYYY-MM-DD HH24:MI:SS') || ' ' ||
-         CASE WHEN o.utc_offset = n.utc_offset AND n.abbrev !~ '^[-+0-9]' THEN n.abbrev
-              ELSE 'UTC' || CASE WHEN o.utc_offset < interval '0' THEN '-' ELSE '+' END ||
-                   pg_catalog.to_char(CASE WHEN o.utc_offset < interval '0' THEN -o.utc_offset ELSE o.utc_offset END, 'HH24:MI')
-         END
-    FROM (SELECT tmac.company_time_zone() AS name) z
-    CROSS JOIN LATERAL (SELECT (at AT TIME ZONE z.name) - (at AT TIME ZONE 'UTC') AS utc_offset) o
-    LEFT JOIN pg_catalog.pg_timezone_names n ON n.name = z.name
-  $$;
+  AS 'MODULE_PATHNAME', 'tmac_company_time' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.company_time(timestamptz) IS
-  'A moment written in the company''s time zone, with the zone: 2026-12-07 09:52:00 JST (NULL for NULL)';
+  'A moment written in the company''s time zone, with the abbreviation in force then (or the offset, UTC+05:30): 2026-12-07 09:52:00 JST, as tmac.message writes a timestamptz (NULL for NULL)';

@@ -129,3 +129,6 @@ BEGIN
   END LOOP;
 END
 $needed$;
+
+-- The settings' foreign key, dropped in the pre part while date_time_zone became time_zone.
+ALTER TABLE tmac.setting ADD CONSTRAINT setting_key_fkey FOREIGN KEY (key) REFERENCES tmac.setting_default;

@@ -16,3 +16,12 @@ $$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
 -- 0.2.0's one run of the compliance checks as a value (71_compliance.sql)
 CREATE TYPE tmac.check_result AS (criterion text, check_code text, severity text, ran boolean,
                                   subject text, detail text, detected_at timestamptz);
+
+-- 0.2.0 has one company time zone, the setting time_zone; 0.1.0 called it date_time_zone
+-- (for the days pledges and training begin and end).  A value a company set moves to the new
+-- name here (audited like any change of tmac.setting); the shipped rows below then add
+-- time_zone's default and remove date_time_zone's, which the foreign key from tmac.setting
+-- would refuse while a row still named it: the key is dropped here and added again in the
+-- post part.
+ALTER TABLE tmac.setting DROP CONSTRAINT setting_key_fkey;
+UPDATE tmac.setting SET key = 'time_zone' WHERE key = 'date_time_zone';

@@ -4,7 +4,7 @@
 -- with built-in checks disabled is at best ok_with_exceptions and says who disabled them when;
 -- a company's own do-nothing check never makes a criterion green; turning a requirement off
 -- keeps its findings (accepted) and is itself a finding; tmac.criterion.evidence names only
--- objects that exist; the HTML report prints 適合 only for ok.
+-- objects that exist; the HTML report prints 証跡あり (evidence) only for ok, and never 適合.
 BEGIN;
 SELECT plan(41);
 
@@ -26,9 +26,11 @@ SELECT is((SELECT population FROM tmac.compliance_status WHERE criterion = 'V'),
   '{"own_checks": 0, "audit_entries": 0, "label_tables": 0, "protected_tables": 0, "persons": 0, "providers": 0}'::jsonb
     || jsonb_build_object('audit_entries', (SELECT count(*) FROM tmac.audit_log)),
   'V shows the populations of its checks');
-SELECT unalike(tmac.compliance_report_html(), '%適合 OK%', 'empty database: the report never prints 適合 OK');
-SELECT unalike(tmac.compliance_report_html(), '%指摘事項はありません%', 'nor 指摘事項はありません');
-SELECT alike(tmac.compliance_report_html(), '%未評価%', 'it prints 未評価 instead');
+SET LOCAL lc_messages = 'ja_JP.UTF-8';   -- the report's words, in Japanese
+SELECT unalike(tmac.compliance_report_html(), '%証跡あり</td>%', 'empty database: the report never prints 証跡あり as a status');
+SELECT unalike(tmac.compliance_report_html(), '%未解決の指摘はありません%', 'nor that there are no findings');
+SELECT alike(tmac.compliance_report_html(), '%<td class="st">未評価<%', 'it prints 未評価 instead');
+RESET lc_messages;
 
 -- 2. with persons and a grant, II is evaluated
 \i test/pgtap/people_fixture.psql
@@ -38,7 +40,9 @@ SELECT results_eq($$SELECT status, builtin_evaluated > 0, (population->>'persons
                       FROM tmac.compliance_status WHERE criterion = 'II'$$,
   $$VALUES ('ok'::text, true, 5, 1)$$, 'persons and a grant, no finding: II is ok, and shows over what');
 SELECT is((SELECT status FROM tmac.compliance_status WHERE criterion = 'I-5'), 'ok', 'I-5 too (training over persons with grants)');
-SELECT alike(tmac.compliance_report_html(), '%適合 OK%', 'the report prints 適合 OK for an ok criterion');
+SET LOCAL lc_messages = 'ja_JP.UTF-8';
+SELECT alike(tmac.compliance_report_html(), '%<tr class="ok"><td class="code">II</td>%<td class="st">証跡あり<%', 'the report prints 証跡あり for an ok criterion');
+RESET lc_messages;
 
 -- 3. disabled built-in checks: at best ok_with_exceptions (all of II's but grant_unapproved)
 SELECT count(*) AS ii_checks, count(*) - 1 AS ii_disabled FROM tmac.compliance_check WHERE criterion = 'II' AND builtin \gset
@@ -55,10 +59,12 @@ SELECT results_eq($$SELECT disabled_by, disabled_at FROM tmac.compliance_check W
   $$VALUES (current_user::name, now())$$, 'the registry records who and when');
 SELECT is((SELECT count(*) FROM tmac.audit_log WHERE subject = 'sod_conflict' AND detail->'new'->>'disabled_by' = current_user),
   1::bigint, 'and the audit log has the change');
-SELECT is(substring(tmac.compliance_report_html() from '<tr class="[a-z_]+?"><td class="code">II</td>.*?</tr>') ~ '適合', false,
-  'the report prints no 適合 for II, ok_with_exceptions');
-SELECT alike(tmac.compliance_report_html(), format('%%<b>sod_conflict</b> (II)%%by %s on %%', current_user),
-  'and lists the disabled checks with who disabled them');
+SET LOCAL lc_messages = 'ja_JP.UTF-8';
+SELECT is(substring(tmac.compliance_report_html() from '<tr class="[a-z_]+?"><td class="code">II</td>.*?</tr>') ~ '適合|証跡あり', false,
+  'the report prints no 適合 nor 証跡あり for II, ok_with_exceptions');
+RESET lc_messages;
+SELECT alike(tmac.compliance_report_html(), format('%%Disabled check: sod_conflict (II)%%by %s at %s%%', current_user, tmac.company_time(now())),
+  'and lists the disabled checks with who disabled them when');
 SELECT tmac.set_check_enabled('grant_unapproved', false);
 SELECT results_eq($$SELECT status, reason FROM tmac.compliance_status WHERE criterion = 'II'$$,
   $$VALUES ('not_evaluated'::text, 'not evaluated: every built-in check is disabled'::text)$$, 'all disabled: not_evaluated');
