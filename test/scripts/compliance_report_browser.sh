@@ -72,6 +72,9 @@ SELECT tmac.set_check_enabled(check_code, false)
 SELECT tmac.configure('require_training', 'off');
 CREATE TABLE public.rb_docs (id int, label tmac.label);
 SELECT tmac.protect('public.rb_docs');
+-- the electronic measures around the protected table, declared (V stays ok)
+SELECT count(tmac.declare_electronic_measure(measure, 'In place as the IT checklist says', 'C1', 'Checked item by item with IT'))
+  FROM tmac.electronic_measure_kind;
 \o $out/evidence.html
 SELECT tmac.compliance_report_html();
 \o $out/evidence.status
