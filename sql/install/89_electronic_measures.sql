@@ -31,23 +31,23 @@ CREATE TABLE tmac.electronic_measure_kind (
 COMMENT ON TABLE tmac.electronic_measure_kind IS
   'The electronic measures the seed lists (V, ⑨), shipped with tmac: each must be declared, in place or not applicable, while important information is held electronically';
 INSERT INTO tmac.electronic_measure_kind VALUES
-  ('operating_procedures',  1, 'セキュリティに配慮した利用者の操作手順書の作成', 'user operating procedures written with security in mind', '電子情報に対する主な対策'),
-  ('firewall',              2, 'ファイアウォールの導入', 'a firewall at the network boundary', '電子情報に対する主な対策'),
-  ('log_retention',         3, 'ログの取得・保存', 'logs collected and kept', '電子情報に対する主な対策'),
-  ('intrusion_response',    4, '不正アクセス検知時の対応手順の策定', 'a procedure for when unauthorised access is detected', '電子情報に対する主な対策'),
-  ('vulnerability_management', 5, '脆弱性情報管理', 'vulnerability information managed', '電子情報に対する主な対策'),
-  ('system_register',       6, 'システム構成要素の管理簿の作成・管理', 'a register of the system''s components', '電子情報に対する主な対策'),
-  ('malware_protection',    7, 'ウィルス対策ソフトウェア等の導入・定期的な更新', 'malware protection installed and kept up to date', '電子情報に対する主な対策'),
-  ('software_control',      8, 'ソフトウェアの導入管理', 'control of the software installed', '電子情報に対する主な対策'),
-  ('backup',                9, 'バックアップ', 'backups', '電子情報に対する主な対策'),
-  ('account_management',   10, 'アクセス権管理（一意のID、適切な利用権限、パスワード管理）', 'access rights (unique IDs, fitting privileges, passwords)', '電子情報に対する主な対策'),
-  ('clear_desk',           11, 'クリアデスク', 'clear desk and clear screen', '電子情報に対する主な対策'),
-  ('take_out_procedure',   12, '持ち出し手順の作成', 'a procedure for taking information out', '電子情報に対する主な対策'),
-  ('outsourcing_control',  13, '外部委託管理', 'control of outsourcing', '電子情報に対する主な対策'),
-  ('portable_media',       14, '可搬式記録媒体（PC、USBメモリ等）の持ち出しの管理', 'portable media (PCs, USB memory) taken out under control', '電子情報の保管について'),
-  ('server_access_control', 15, '内部サーバ等のID・パスワード等によるアクセス制限', 'access to internal servers restricted by ID and password', '電子情報の保管について'),
-  ('external_storage_trust', 16, 'クラウド・データセンター事業者の信頼性の確認と秘密保持契約', 'cloud and data-centre providers checked and bound by confidentiality agreements', '電子情報の保管について'),
-  ('terminal_timeout',     17, '端末のタイムアウト機能', 'terminals lock after a time-out', 'アクセス制御及び認証 8');
+  ('operating_procedures',  1, 'セキュリティに配慮した利用者の操作手順書の作成', tmac.msgid('user operating procedures written with security in mind'), '電子情報に対する主な対策'),
+  ('firewall',              2, 'ファイアウォールの導入', tmac.msgid('a firewall at the network boundary'), '電子情報に対する主な対策'),
+  ('log_retention',         3, 'ログの取得・保存', tmac.msgid('logs collected and kept'), '電子情報に対する主な対策'),
+  ('intrusion_response',    4, '不正アクセス検知時の対応手順の策定', tmac.msgid('a procedure for when unauthorised access is detected'), '電子情報に対する主な対策'),
+  ('vulnerability_management', 5, '脆弱性情報管理', tmac.msgid('vulnerability information managed'), '電子情報に対する主な対策'),
+  ('system_register',       6, 'システム構成要素の管理簿の作成・管理', tmac.msgid('a register of the system''s components'), '電子情報に対する主な対策'),
+  ('malware_protection',    7, 'ウィルス対策ソフトウェア等の導入・定期的な更新', tmac.msgid('malware protection installed and kept up to date'), '電子情報に対する主な対策'),
+  ('software_control',      8, 'ソフトウェアの導入管理', tmac.msgid('control of the software installed'), '電子情報に対する主な対策'),
+  ('backup',                9, 'バックアップ', tmac.msgid('backups'), '電子情報に対する主な対策'),
+  ('account_management',   10, 'アクセス権管理（一意のID、適切な利用権限、パスワード管理）', tmac.msgid('access rights (unique IDs, fitting privileges, passwords)'), '電子情報に対する主な対策'),
+  ('clear_desk',           11, 'クリアデスク', tmac.msgid('clear desk and clear screen'), '電子情報に対する主な対策'),
+  ('take_out_procedure',   12, '持ち出し手順の作成', tmac.msgid('a procedure for taking information out'), '電子情報に対する主な対策'),
+  ('outsourcing_control',  13, '外部委託管理', tmac.msgid('control of outsourcing'), '電子情報に対する主な対策'),
+  ('portable_media',       14, '可搬式記録媒体（PC、USBメモリ等）の持ち出しの管理', tmac.msgid('portable media (PCs, USB memory) taken out under control'), '電子情報の保管について'),
+  ('server_access_control', 15, '内部サーバ等のID・パスワード等によるアクセス制限', tmac.msgid('access to internal servers restricted by ID and password'), '電子情報の保管について'),
+  ('external_storage_trust', 16, 'クラウド・データセンター事業者の信頼性の確認と秘密保持契約', tmac.msgid('cloud and data-centre providers checked and bound by confidentiality agreements'), '電子情報の保管について'),
+  ('terminal_timeout',     17, '端末のタイムアウト機能', tmac.msgid('terminals lock after a time-out'), 'アクセス制御及び認証 8');
 
 CREATE TABLE tmac.electronic_measure (
   declaration_id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -212,16 +212,19 @@ BEGIN ATOMIC
             SELECT NULL::tmac.label FROM tmac.protected_table) x
   ), review AS MATERIALIZED (SELECT tmac.setting_value('electronic_measure_review')::interval AS every)
   SELECT 'electronic_measure_missing', 'electronic_measure:' || k.measure,
-         tmac.message('The electronic measure "%s" (%s) has no declaration, while important information up to %s is held electronically. Check it and declare it: tmac.declare_electronic_measure(''%s'', description, checked_by, observation), or declare it not_applicable with the reason.',
-                      k.name_ja, k.name_en, coalesce(tmac.label_level(held.top), tmac.message('an unlabelled level')), k.measure),
+         CASE WHEN held.top IS NULL
+              THEN tmac.message('The electronic measure "%s" has no declaration, while important information is held electronically. Check it and declare it: tmac.declare_electronic_measure(''%s'', description, checked_by, observation), or declare it not_applicable with the reason.',
+                                tmac.message(k.name_en), k.measure)
+              ELSE tmac.message('The electronic measure "%s" has no declaration, while important information up to %s is held electronically. Check it and declare it: tmac.declare_electronic_measure(''%s'', description, checked_by, observation), or declare it not_applicable with the reason.',
+                                tmac.message(k.name_en), tmac.label_level(held.top), k.measure) END,
          NULL::timestamptz
     FROM tmac.electronic_measure_kind k CROSS JOIN held
    WHERE held.n > 0
      AND NOT EXISTS (SELECT 1 FROM tmac.electronic_measure e WHERE e.measure = k.measure AND e.superseded_by IS NULL)
   UNION ALL
   SELECT 'electronic_measure_review_overdue', 'electronic_measure:' || e.measure,
-         tmac.message('The electronic measure "%s" (%s) was last checked on %s by %s; it was due again on %s. Check it and record it: tmac.recheck_electronic_measure(''%s'', checked_by, observation).',
-                      k.name_ja, k.name_en, e.checked_at, e.checked_by, e.checked_at + review.every, e.measure),
+         tmac.message('The electronic measure "%s" was last checked on %s by %s; it was due again on %s. Check it and record it: tmac.recheck_electronic_measure(''%s'', checked_by, observation).',
+                      tmac.message(k.name_en), e.checked_at, e.checked_by, e.checked_at + review.every, e.measure),
          e.checked_at + review.every
     FROM tmac.electronic_measure e JOIN tmac.electronic_measure_kind k USING (measure) CROSS JOIN review
    WHERE e.superseded_by IS NULL AND e.checked_at + review.every < pg_catalog.now();
