@@ -37,16 +37,19 @@
 #include "catalog/pg_proc.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "utils/queryenvironment.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "extension.h"
 #include "hr_feed_flag.h"
@@ -62,6 +65,8 @@ typedef struct HrFeedFrame
 	int			nest_level;		/* the (sub)transaction nesting level it was pushed at */
 } HrFeedFrame;
 
+static void hr_import_forget(bool all);
+
 static HrFeedFrame *hr_feed_frames = NULL;
 static int	hr_feed_depth = 0;
 static int	hr_feed_capacity = 0;
@@ -71,6 +76,7 @@ void
 tmac_hr_feed_xact_callback(XactEvent event, void *arg)
 {
 	hr_feed_depth = 0;
+	hr_import_forget(true);
 }
 
 /*
@@ -90,6 +96,7 @@ tmac_hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	level = GetCurrentTransactionNestLevel();
 	while (hr_feed_depth > 0 && hr_feed_frames[hr_feed_depth - 1].nest_level >= level)
 		hr_feed_depth--;
+	hr_import_forget(false);
 }
 
 /* The frame of the statement whose rows are being taken now. */
@@ -310,4 +317,190 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 	nulls[i++] = true;
 	hr_feed_frame()->deferred++;
 	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, i, cols, values, nulls));
+}
+
+/*
+ * The plain-column import (tmac.hr_event_import, a view of tmac.hr_event with
+ * the attributes as columns).  A CSV with a column per attribute loads into it
+ * by COPY; its three triggers turn the statement into one INSERT into
+ * tmac.hr_event, so that every event takes the same path — a_mode, the row
+ * intake, a_apply's set — with the same checks, audit and privileges:
+ *
+ *   tmac.hr_import_begin (BEFORE INSERT, per statement): pushes an import
+ *       frame holding an empty tuplestore;
+ *   tmac.hr_import_row (INSTEAD OF INSERT, per row): appends the row to it;
+ *   tmac.hr_import_end (AFTER INSERT, per statement): pops the frame and, as
+ *       the feeder's own act (refused from another role's trigger or SECURITY
+ *       DEFINER function, as a direct INSERT is), runs through SPI
+ *       INSERT INTO tmac.hr_event ... SELECT ... FROM the rows in arrival
+ *       order, as the feeder (these triggers are not SECURITY DEFINER: the
+ *       feeder needs INSERT on tmac.hr_event itself).  That INSERT's own
+ *       triggers run one trigger level deeper than a direct one's; while it
+ *       runs, own_act.c credits that level (tmac_own_act_set_depth_credit),
+ *       since nothing but tmac's code runs inside it.
+ *
+ * No row is stored twice: the view holds nothing, and the tuplestore lives
+ * in the transaction's memory (and temporary files past work_mem) until the
+ * statement's end.  Frames nest like the HR feed's: a statement nested in
+ * another has its own; a subtransaction's abort drops the frames begun in it
+ * (their memory goes with it), and the transaction's end drops all.
+ */
+typedef struct HrImportFrame
+{
+	Tuplestorestate *rows;
+	int64		count;
+	int			nest_level;
+} HrImportFrame;
+
+static HrImportFrame *hr_import_frames = NULL;
+static int	hr_import_depth = 0;
+static int	hr_import_capacity = 0;
+
+static void
+hr_import_forget(bool all)
+{
+	int			level = GetCurrentTransactionNestLevel();
+
+	while (hr_import_depth > 0 && (all || hr_import_frames[hr_import_depth - 1].nest_level >= level))
+		hr_import_depth--;
+}
+
+static HrImportFrame *
+hr_import_frame(void)
+{
+	if (hr_import_depth == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("no statement importing HR events is under way"),
+				 errdetail("The triggers of tmac.hr_event_import run only within an INSERT or COPY into that view."),
+				 errhint("The tmac extension is damaged; reinstall it.")));
+	return &hr_import_frames[hr_import_depth - 1];
+}
+
+static TriggerData *
+hr_import_trigger(FunctionCallInfo fcinfo, const char *name, bool row)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
+		(row ? !TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_INSTEAD(td->tg_event)
+		 : !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be an INSERT trigger of tmac.hr_event_import", name)));
+	return td;
+}
+
+PG_FUNCTION_INFO_V1(tmac_hr_import_begin);
+Datum
+tmac_hr_import_begin(PG_FUNCTION_ARGS)
+{
+	HrImportFrame *frame;
+	MemoryContext old;
+	ResourceOwner owner;
+
+	(void) hr_import_trigger(fcinfo, "tmac.hr_import_begin", false);
+	if (hr_import_depth == hr_import_capacity)
+	{
+		int			capacity = hr_import_capacity == 0 ? 4 : hr_import_capacity * 2;
+
+		hr_import_frames = hr_import_frames == NULL
+			? MemoryContextAlloc(TopMemoryContext, capacity * sizeof(HrImportFrame))
+			: repalloc(hr_import_frames, capacity * sizeof(HrImportFrame));
+		hr_import_capacity = capacity;
+	}
+	/* (as trigger.c keeps transition tables: the (sub)transaction's memory and resource owner) */
+	old = MemoryContextSwitchTo(CurTransactionContext);
+	owner = CurrentResourceOwner;
+	CurrentResourceOwner = CurTransactionResourceOwner;
+	frame = &hr_import_frames[hr_import_depth];
+	frame->rows = tuplestore_begin_heap(false, false, work_mem);
+	CurrentResourceOwner = owner;
+	MemoryContextSwitchTo(old);
+	frame->count = 0;
+	frame->nest_level = GetCurrentTransactionNestLevel();
+	hr_import_depth++;
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(tmac_hr_import_row);
+Datum
+tmac_hr_import_row(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = hr_import_trigger(fcinfo, "tmac.hr_import_row", true);
+	HrImportFrame *frame = hr_import_frame();
+	MemoryContext old;
+	ResourceOwner owner;
+
+	old = MemoryContextSwitchTo(CurTransactionContext);
+	owner = CurrentResourceOwner;
+	CurrentResourceOwner = CurTransactionResourceOwner;
+	tuplestore_puttuple(frame->rows, td->tg_trigtuple);
+	CurrentResourceOwner = owner;
+	MemoryContextSwitchTo(old);
+	frame->count++;
+	return PointerGetDatum(td->tg_trigtuple);
+}
+
+/* The one INSERT an import statement stands for: its rows, in arrival order, as events. */
+#define HR_IMPORT_INSERT \
+	"INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) " \
+	"SELECT r.event_id, r.person_id, r.kind, r.effective_at, " \
+	"pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(" \
+	"'full_name', r.full_name, 'title', r.title, 'org_group', r.org_group, 'job_role', r.job_role, " \
+	"'login_role', r.login_role, 'kind', r.person_kind, 'responsible_person', r.responsible_person, " \
+	"'note', r.note, 'restore_cron_jobs', r.restore_cron_jobs)) " \
+	"FROM tmac_hr_event_import_rows r"
+
+PG_FUNCTION_INFO_V1(tmac_hr_import_end);
+Datum
+tmac_hr_import_end(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = hr_import_trigger(fcinfo, "tmac.hr_import_end", false);
+	HrImportFrame *frame = hr_import_frame();
+	HrImportFrame this = *frame;
+	EphemeralNamedRelation enr;
+	int			credit;
+	volatile int rc = 0;
+
+	if (frame->nest_level != GetCurrentTransactionNestLevel())
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("the HR import's statement frame belongs to another subtransaction"),
+				 errhint("The tmac extension is damaged; reinstall it.")));
+	hr_import_depth--;
+	if (this.count == 0)
+	{
+		tuplestore_end(this.rows);
+		return PointerGetDatum(NULL);
+	}
+	/* the feeder's own act, made by the import statement itself (its trigger runs at level 1) */
+	(void) tmac_own_act_role("record an HR event", 1);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	enr = palloc0(sizeof(EphemeralNamedRelationData));
+	enr->md.name = "tmac_hr_event_import_rows";
+	enr->md.reliddesc = InvalidOid;
+	enr->md.tupdesc = CreateTupleDescCopy(RelationGetDescr(td->tg_relation));
+	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
+	enr->md.enrtuples = (double) this.count;
+	enr->reldata = this.rows;
+	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
+		elog(ERROR, "SPI_register_relation failed");
+	credit = tmac_own_act_set_depth_credit(1);
+	PG_TRY();
+	{
+		rc = SPI_execute(HR_IMPORT_INSERT, false, 0);
+	}
+	PG_FINALLY();
+	{
+		(void) tmac_own_act_set_depth_credit(credit);
+	}
+	PG_END_TRY();
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "the HR import's INSERT into tmac.hr_event failed: %s", SPI_result_code_string(rc));
+	SPI_finish();
+	tuplestore_end(this.rows);
+	return PointerGetDatum(NULL);
 }

@@ -882,3 +882,47 @@ CREATE FUNCTION tmac.queue_session_end(role name) RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_queue_session_end' LANGUAGE C STRICT VOLATILE;
 COMMENT ON FUNCTION tmac.queue_session_end(name) IS
   'Queues a role whose sessions end when the current transaction commits (nothing happens if it rolls back)';
+
+-- The plain-column import: HR's CSV with one column per attribute (no JSON inside the CSV) loads
+-- into tmac.hr_event_import by COPY or INSERT.  The view reads tmac.hr_event with its attributes
+-- as columns; an INSERT into it becomes one INSERT into tmac.hr_event of its rows, in arrival
+-- order (src/hr_feed_flag.c), so they take the HR feed's own path: the same checks, the same set
+-- for a bulk load, the same audit entries, the feeder recorded as received_by, and the same
+-- privileges (the feeder needs INSERT on tmac.hr_event itself; tmac_hr has it).  A NULL column
+-- (an empty CSV field) is an attribute not given; restore_cron_jobs is a boolean.
+CREATE VIEW tmac.hr_event_import WITH (security_invoker = true) AS
+  SELECT h.event_id, h.person_id, h.kind, h.effective_at,
+         h.attributes ->> 'full_name' AS full_name,
+         h.attributes ->> 'org_group' AS org_group,
+         h.attributes ->> 'job_role' AS job_role,
+         h.attributes ->> 'title' AS title,
+         h.attributes ->> 'login_role' AS login_role,
+         h.attributes ->> 'kind' AS person_kind,
+         h.attributes ->> 'responsible_person' AS responsible_person,
+         h.attributes ->> 'note' AS note,
+         (h.attributes ->> 'restore_cron_jobs')::boolean AS restore_cron_jobs,
+         h.received_at, h.received_by, h.applied_at, h.outcome, h.error_sqlstate, h.error_message
+    FROM tmac.hr_event h;
+COMMENT ON VIEW tmac.hr_event_import IS
+  'The HR feed with plain columns: INSERT or COPY events into it (event_id, person_id, kind, effective_at and one column per attribute); each statement becomes one INSERT into tmac.hr_event, checked, applied and audited as such';
+COMMENT ON COLUMN tmac.hr_event_import.person_kind IS 'The attribute kind of a hire (employee, contractor, visitor, service)';
+COMMENT ON COLUMN tmac.hr_event_import.restore_cron_jobs IS 'A rehire only: re-enable the pg_cron jobs tmac disabled at the termination';
+
+CREATE FUNCTION tmac.hr_import_begin() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'tmac_hr_import_begin' LANGUAGE C;
+COMMENT ON FUNCTION tmac.hr_import_begin() IS
+  'Statement trigger of tmac.hr_event_import: begins the statement''s import frame';
+CREATE FUNCTION tmac.hr_import_row() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'tmac_hr_import_row' LANGUAGE C;
+COMMENT ON FUNCTION tmac.hr_import_row() IS
+  'INSTEAD OF row trigger of tmac.hr_event_import: keeps the row for the statement''s INSERT into tmac.hr_event';
+CREATE FUNCTION tmac.hr_import_end() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'tmac_hr_import_end' LANGUAGE C;
+COMMENT ON FUNCTION tmac.hr_import_end() IS
+  'Statement trigger of tmac.hr_event_import: inserts the statement''s rows into tmac.hr_event in one INSERT, as the feeder''s own act';
+CREATE TRIGGER a_begin BEFORE INSERT ON tmac.hr_event_import
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_import_begin();
+CREATE TRIGGER a_row INSTEAD OF INSERT ON tmac.hr_event_import
+  FOR EACH ROW EXECUTE FUNCTION tmac.hr_import_row();
+CREATE TRIGGER a_end AFTER INSERT ON tmac.hr_event_import
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_import_end();
