@@ -352,6 +352,9 @@ typedef struct HrImportFrame
 	int			nest_level;
 } HrImportFrame;
 
+/* rows kept in memory before a temporary file (as tmac.hr_event_apply's work_mem: 64MB) */
+#define HR_IMPORT_MEMORY_KB 65536
+
 static HrImportFrame *hr_import_frames = NULL;
 static int	hr_import_depth = 0;
 static int	hr_import_capacity = 0;
@@ -414,7 +417,7 @@ tmac_hr_import_begin(PG_FUNCTION_ARGS)
 	owner = CurrentResourceOwner;
 	CurrentResourceOwner = CurTransactionResourceOwner;
 	frame = &hr_import_frames[hr_import_depth];
-	frame->rows = tuplestore_begin_heap(false, false, work_mem);
+	frame->rows = tuplestore_begin_heap(false, false, Max(work_mem, HR_IMPORT_MEMORY_KB));
 	CurrentResourceOwner = owner;
 	MemoryContextSwitchTo(old);
 	frame->count = 0;

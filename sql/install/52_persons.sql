@@ -386,7 +386,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.resolve_person(text) IS
-  'The person_id a function''s person argument names: the person of that id, else the one person mapped to that login role or whose id it is up to case (E004 for e004); error 22023 when two persons fit; the text itself when none does';
+  'Internal: the person_id a function''s person argument names: the person of that id, else the one person mapped to that login role or whose id it is up to case (E004 for e004); error 22023 when two persons fit; the text itself when none does';
 
 -- Login provisioning: the login roles of hired persons who have none, created, enrolled and
 -- mapped in one call by tmac_admin.  Each role is new (an existing role of the name is never
