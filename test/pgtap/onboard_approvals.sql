@@ -5,7 +5,7 @@
 -- TOP_SECRET clearance for A1 (two approvers); g4 PRJ-B for D1 requested by E1 (t_erin, access
 -- administrator and approver); g5 PRJ-B for F1, who has no pledge and no training.
 BEGIN;
-SELECT plan(18);
+SELECT plan(20);
 \i test/pgtap/people_fixture.psql
 CREATE ROLE t_ghost LOGIN IN ROLE tmac_approver;       -- an approver's role that is no person's
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
@@ -93,5 +93,13 @@ SELECT throws_ok($$SELECT pg_temp.as_role('t_ghost', 'SELECT count(*) FROM tmac.
                  'a role that is no person''s is refused for the whole call');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_alice', 'SELECT count(*) FROM tmac.approve_many(ARRAY[1])')$$, '42501', NULL,
                  'only approvers may call it');
+-- not by proxy: an approver's SECURITY DEFINER function run by another approver approves nothing
+CREATE FUNCTION public.ap_proxy(ids bigint[]) RETURNS bigint LANGUAGE sql SECURITY DEFINER
+  AS $$ SELECT count(*) FROM tmac.approve_many(ids) WHERE approved $$;
+ALTER FUNCTION public.ap_proxy(bigint[]) OWNER TO t_carol;
+GRANT EXECUTE ON FUNCTION public.ap_proxy(bigint[]) TO t_dave;
+SELECT throws_ok($$SELECT pg_temp.as_role('t_dave', 'SELECT public.ap_proxy(ARRAY[$$ || :g2 || $$])')$$, '42501', NULL,
+                 'a batch through another approver''s SECURITY DEFINER function is refused as a whole');
+SELECT is((SELECT status FROM tmac.grants WHERE grant_id = :g2), 'pending', 'and g2 was not approved');
 SELECT is(pg_temp.rows($$SELECT n.name, g.status FROM tmac.grants g JOIN names n USING (grant_id) ORDER BY n.name$$),
           '(g1,active) (g2,pending) (g3,active) (g4,pending) (g5,pending)', 'what was approved, and what still waits');
