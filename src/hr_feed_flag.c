@@ -37,7 +37,7 @@
 #include "catalog/pg_proc.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
-#include "utils/queryenvironment.h"
+#include "nodes/execnodes.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -329,18 +329,21 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
  *   tmac.hr_import_begin (BEFORE INSERT, per statement): pushes an import
  *       frame holding an empty tuplestore;
  *   tmac.hr_import_row (INSTEAD OF INSERT, per row): appends the row to it;
- *   tmac.hr_import_end (AFTER INSERT, per statement): pops the frame and, as
- *       the feeder's own act (refused from another role's trigger or SECURITY
- *       DEFINER function, as a direct INSERT is), runs through SPI
- *       INSERT INTO tmac.hr_event ... SELECT ... FROM the rows in arrival
- *       order, as the feeder (these triggers are not SECURITY DEFINER: the
- *       feeder needs INSERT on tmac.hr_event itself).  That INSERT's own
+ *   tmac.hr_import_end (AFTER INSERT, per statement; PL/pgSQL, 54_hr_feed.sql):
+ *       as the feeder's own act (refused from another role's trigger or
+ *       SECURITY DEFINER function, as a direct INSERT is), runs
+ *       INSERT INTO tmac.hr_event ... SELECT ... FROM tmac.hr_import_rows(),
+ *       which pops the frame and returns its rows in arrival order.  The
+ *       feeder needs INSERT on tmac.hr_event itself: the row intake checks it
+ *       of the session's role, as for a direct INSERT.  That INSERT's own
  *       triggers run one trigger level deeper than a direct one's; while it
- *       runs, own_act.c credits that level (tmac_own_act_set_depth_credit),
- *       since nothing but tmac's code runs inside it.
- *
+ *       runs, tmac.hr_import_credit(1) has own_act.c credit that level
+ *       (tmac_own_act_set_depth_credit), since nothing but tmac's code runs
+ *       inside it, and tmac.hr_import_credit(0) ends the credit, also when
+ *       the INSERT fails.
+
  * No row is stored twice: the view holds nothing, and the tuplestore lives
- * in the transaction's memory (and temporary files past work_mem) until the
+ * in the transaction's memory (and a temporary file past 64MB) until the
  * statement's end.  Frames nest like the HR feed's: a statement nested in
  * another has its own; a subtransaction's abort drops the frames begun in it
  * (their memory goes with it), and the transaction's end drops all.
@@ -445,65 +448,49 @@ tmac_hr_import_row(PG_FUNCTION_ARGS)
 	return PointerGetDatum(td->tg_trigtuple);
 }
 
-/* The one INSERT an import statement stands for: its rows, in arrival order, as events. */
-#define HR_IMPORT_INSERT \
-	"INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) " \
-	"SELECT r.event_id, r.person_id, r.kind, r.effective_at, " \
-	"pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(" \
-	"'full_name', r.full_name, 'title', r.title, 'org_group', r.org_group, 'job_role', r.job_role, " \
-	"'login_role', r.login_role, 'kind', r.person_kind, 'responsible_person', r.responsible_person, " \
-	"'note', r.note, 'restore_cron_jobs', r.restore_cron_jobs)) " \
-	"FROM tmac_hr_event_import_rows r"
-
-PG_FUNCTION_INFO_V1(tmac_hr_import_end);
+/*
+ * tmac.hr_import_rows() RETURNS SETOF tmac.hr_event_import: pops the import
+ * statement's frame and returns its rows, in arrival order, for the one
+ * INSERT into tmac.hr_event that tmac.hr_import_end makes of them.  The
+ * tuplestore is handed to the executor, which ends it.
+ */
+PG_FUNCTION_INFO_V1(tmac_hr_import_rows);
 Datum
-tmac_hr_import_end(PG_FUNCTION_ARGS)
+tmac_hr_import_rows(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = hr_import_trigger(fcinfo, "tmac.hr_import_end", false);
-	HrImportFrame *frame = hr_import_frame();
-	HrImportFrame this = *frame;
-	EphemeralNamedRelation enr;
-	int			credit;
-	volatile int rc = 0;
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HrImportFrame *frame;
+	MemoryContext old;
 
-	if (frame->nest_level != GetCurrentTransactionNestLevel())
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize) || rsinfo->expectedDesc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("tmac.hr_import_rows() must be called in FROM")));
+	frame = hr_import_frame();
+	/* (called inside tmac.hr_import_end's exception block: one level below the statement's) */
+	if (frame->nest_level > GetCurrentTransactionNestLevel())
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("the HR import's statement frame belongs to another subtransaction"),
 				 errhint("The tmac extension is damaged; reinstall it.")));
 	hr_import_depth--;
-	if (this.count == 0)
-	{
-		tuplestore_end(this.rows);
-		return PointerGetDatum(NULL);
-	}
-	/* the feeder's own act, made by the import statement itself (its trigger runs at level 1) */
-	(void) tmac_own_act_role("record an HR event", 1);
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	rsinfo->setDesc = CreateTupleDescCopy(rsinfo->expectedDesc);
+	MemoryContextSwitchTo(old);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = frame->rows;
+	return (Datum) 0;
+}
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	enr = palloc0(sizeof(EphemeralNamedRelationData));
-	enr->md.name = "tmac_hr_event_import_rows";
-	enr->md.reliddesc = InvalidOid;
-	enr->md.tupdesc = CreateTupleDescCopy(RelationGetDescr(td->tg_relation));
-	enr->md.enrtype = ENR_NAMED_TUPLESTORE;
-	enr->md.enrtuples = (double) this.count;
-	enr->reldata = this.rows;
-	if (SPI_register_relation(enr) != SPI_OK_REL_REGISTER)
-		elog(ERROR, "SPI_register_relation failed");
-	credit = tmac_own_act_set_depth_credit(1);
-	PG_TRY();
-	{
-		rc = SPI_execute(HR_IMPORT_INSERT, false, 0);
-	}
-	PG_FINALLY();
-	{
-		(void) tmac_own_act_set_depth_credit(credit);
-	}
-	PG_END_TRY();
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "the HR import's INSERT into tmac.hr_event failed: %s", SPI_result_code_string(rc));
-	SPI_finish();
-	tuplestore_end(this.rows);
-	return PointerGetDatum(NULL);
+/*
+ * tmac.hr_import_credit(levels integer) RETURNS integer: the trigger levels
+ * own_act.c credits while tmac.hr_import_end's INSERT runs (1 during it, 0
+ * after); returns the previous value.
+ */
+PG_FUNCTION_INFO_V1(tmac_hr_import_credit);
+Datum
+tmac_hr_import_credit(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(tmac_own_act_set_depth_credit(PG_ARGISNULL(0) ? 0 : Min(PG_GETARG_INT32(0), 1)));
 }

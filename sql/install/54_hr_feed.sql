@@ -900,7 +900,8 @@ CREATE VIEW tmac.hr_event_import WITH (security_invoker = true) AS
          h.attributes ->> 'kind' AS person_kind,
          h.attributes ->> 'responsible_person' AS responsible_person,
          h.attributes ->> 'note' AS note,
-         (h.attributes ->> 'restore_cron_jobs')::boolean AS restore_cron_jobs,
+         CASE WHEN (h.attributes ->> 'restore_cron_jobs') IN ('true', 'false')       -- (a rejected event may hold anything)
+              THEN (h.attributes ->> 'restore_cron_jobs')::boolean END AS restore_cron_jobs,
          h.received_at, h.received_by, h.applied_at, h.outcome, h.error_sqlstate, h.error_message
     FROM tmac.hr_event h;
 COMMENT ON VIEW tmac.hr_event_import IS
@@ -916,8 +917,41 @@ CREATE FUNCTION tmac.hr_import_row() RETURNS trigger
   AS 'MODULE_PATHNAME', 'tmac_hr_import_row' LANGUAGE C;
 COMMENT ON FUNCTION tmac.hr_import_row() IS
   'INSTEAD OF row trigger of tmac.hr_event_import: keeps the row for the statement''s INSERT into tmac.hr_event';
+CREATE FUNCTION tmac.hr_import_rows() RETURNS SETOF tmac.hr_event_import
+  AS 'MODULE_PATHNAME', 'tmac_hr_import_rows' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.hr_import_rows() IS
+  'Internal (tmac.hr_import_end): ends the import statement''s frame and returns its rows in arrival order';
+CREATE FUNCTION tmac.hr_import_credit(levels integer) RETURNS integer
+  AS 'MODULE_PATHNAME', 'tmac_hr_import_credit' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.hr_import_credit(integer) IS
+  'Internal (tmac.hr_import_end): the trigger level tmac credits while the import''s one INSERT into tmac.hr_event runs (1), or none (0); returns the previous value';
+-- The statement's rows become one INSERT into tmac.hr_event, the feeder's own act: checked here,
+-- at the import statement's own trigger level (1); the INSERT's triggers, one level deeper, are
+-- credited that level while it runs (only tmac's code runs inside it), and the credit ends with
+-- it, also when it fails.  As a tmac definer function, the INSERT runs as tmac's owner; the row
+-- intake checks the feeder's own INSERT privilege on tmac.hr_event, as for a direct INSERT.
 CREATE FUNCTION tmac.hr_import_end() RETURNS trigger
-  AS 'MODULE_PATHNAME', 'tmac_hr_import_end' LANGUAGE C;
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.acting_role('record an HR event', 1);
+  PERFORM tmac.hr_import_credit(1);
+  BEGIN
+    INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
+    SELECT r.event_id, r.person_id, r.kind, r.effective_at,
+           pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+             'full_name', r.full_name, 'title', r.title, 'org_group', r.org_group, 'job_role', r.job_role,
+             'login_role', r.login_role, 'kind', r.person_kind, 'responsible_person', r.responsible_person,
+             'note', r.note, 'restore_cron_jobs', r.restore_cron_jobs))
+      FROM tmac.hr_import_rows() r;
+  EXCEPTION WHEN OTHERS THEN
+    PERFORM tmac.hr_import_credit(0);
+    RAISE;
+  END;
+  PERFORM tmac.hr_import_credit(0);
+  RETURN NULL;
+END
+$$;
 COMMENT ON FUNCTION tmac.hr_import_end() IS
   'Statement trigger of tmac.hr_event_import: inserts the statement''s rows into tmac.hr_event in one INSERT, as the feeder''s own act';
 CREATE TRIGGER a_begin BEFORE INSERT ON tmac.hr_event_import

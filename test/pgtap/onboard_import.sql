@@ -9,7 +9,7 @@
 -- are the feed's, its privileges tmac_hr's, and an import from someone else's trigger or through
 -- someone else's view is refused as a direct INSERT is.
 BEGIN;
-SELECT plan(17);
+SELECT plan(18);
 \i test/pgtap/people_fixture.psql
 CREATE ROLE x_q1 LOGIN;
 CREATE ROLE x_q2 LOGIN;
@@ -142,6 +142,15 @@ SELECT is(pg_temp.outcome(:mark) -> 'logins', (:'by_jsonb')::jsonb -> 'logins', 
 SELECT is(pg_temp.outcome(:mark) -> 'audit', (:'by_jsonb')::jsonb -> 'audit', 'the same audit entries');
 SELECT is((SELECT row(full_name, org_group, title, person_kind, note, restore_cron_jobs)::text FROM tmac.hr_event_import
             WHERE event_id = 'ob-39'), '(,,嘱託,,,t)', 'the view reads the events back in plain columns');
+
+-- a rejected event (lenient mode) may hold anything: the view still reads it
+SELECT tmac.configure('hr_event_mode', 'lenient');
+SET ROLE t_hr;
+INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('ob-rj-1', 'C1', 'transfer', '{"restore_cron_jobs":"maybe"}');
+RESET ROLE;
+SELECT tmac.configure('hr_event_mode', 'strict');
+SELECT is((SELECT outcome || ':' || coalesce(restore_cron_jobs::text, 'null') FROM tmac.hr_event_import WHERE event_id = 'ob-rj-1'),
+          'rejected:null', 'the view reads a rejected event whose attributes are not what a valid one holds');
 
 -- the feed's own errors, as the feed's own path raises them: nothing of the statement is kept
 SET ROLE t_hr;

@@ -186,6 +186,8 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.hr_import_begin()', ''),
   ('f', 'tmac.hr_import_row()', ''),
   ('f', 'tmac.hr_import_end()', ''),
+  ('f', 'tmac.hr_import_rows()', ''),
+  ('f', 'tmac.hr_import_credit(integer)', ''),
   ('f', 'tmac.resolve_person(text)', ''),
   ('f', 'tmac.provision_logins(text[])', 'tmac_admin'),
   ('f', 'tmac.approve_many(bigint[],text)', 'tmac_approver'),
