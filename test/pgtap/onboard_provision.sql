@@ -1,7 +1,7 @@
 -- onboard_provision.sql — pgTAP: tmac.provision_logins() creates, enrols and maps the login roles
 -- of hired persons who have none, in one call, audited, and never a privileged role.
 BEGIN;
-SELECT plan(17);
+SELECT plan(19);
 \i test/pgtap/people_fixture.psql
 CREATE ROLE p5 LOGIN SUPERUSER;           -- a role of the name a person id would give, already there
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
@@ -61,6 +61,16 @@ SELECT is(pg_temp.rows($$SELECT person_id, action FROM tmac.provision_logins()$$
 SELECT is(pg_temp.rows($$SELECT person_id, login_role, action FROM tmac.provision_logins(ARRAY['P3', 'p4', 'nobody']) ORDER BY 1$$),
           '(P3,p3,created) (P4,,skipped) (nobody,,skipped)',
                   'listed persons: a visitor too (and p4 names P4), never a terminated person or an unknown one');
+RESET ROLE;
+SET LOCAL lc_messages = 'ja_JP.UTF-8';
+SET ROLE t_adm;
+SELECT is((SELECT detail FROM tmac.provision_logins(ARRAY['P4'])), '払い出していません: この人物は退職済みです',
+          'what it did is said in the session''s language: Japanese');
+RESET ROLE;
+SET LOCAL lc_messages = 'C';
+SET ROLE t_adm;
+SELECT is((SELECT detail FROM tmac.provision_logins(ARRAY['P4'])), 'not provisioned: the person is terminated',
+          'or English');
 RESET ROLE;
 SELECT ok(pg_has_role('p3', 'tmac_person', 'MEMBER') AND NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'p4'),
           'the visitor''s role is made, the leaver gets none');
