@@ -37,16 +37,19 @@
 #include "catalog/pg_proc.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "nodes/execnodes.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "extension.h"
 #include "hr_feed_flag.h"
@@ -62,6 +65,8 @@ typedef struct HrFeedFrame
 	int			nest_level;		/* the (sub)transaction nesting level it was pushed at */
 } HrFeedFrame;
 
+static void hr_import_forget(bool all);
+
 static HrFeedFrame *hr_feed_frames = NULL;
 static int	hr_feed_depth = 0;
 static int	hr_feed_capacity = 0;
@@ -71,6 +76,7 @@ void
 tmac_hr_feed_xact_callback(XactEvent event, void *arg)
 {
 	hr_feed_depth = 0;
+	hr_import_forget(true);
 }
 
 /*
@@ -90,6 +96,7 @@ tmac_hr_feed_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	level = GetCurrentTransactionNestLevel();
 	while (hr_feed_depth > 0 && hr_feed_frames[hr_feed_depth - 1].nest_level >= level)
 		hr_feed_depth--;
+	hr_import_forget(false);
 }
 
 /* The frame of the statement whose rows are being taken now. */
@@ -310,4 +317,180 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 	nulls[i++] = true;
 	hr_feed_frame()->deferred++;
 	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, i, cols, values, nulls));
+}
+
+/*
+ * The plain-column import (tmac.hr_event_import, a view of tmac.hr_event with
+ * the attributes as columns).  A CSV with a column per attribute loads into it
+ * by COPY; its three triggers turn the statement into one INSERT into
+ * tmac.hr_event, so that every event takes the same path — a_mode, the row
+ * intake, a_apply's set — with the same checks, audit and privileges:
+ *
+ *   tmac.hr_import_begin (BEFORE INSERT, per statement): pushes an import
+ *       frame holding an empty tuplestore;
+ *   tmac.hr_import_row (INSTEAD OF INSERT, per row): appends the row to it;
+ *   tmac.hr_import_end (AFTER INSERT, per statement; PL/pgSQL, 54_hr_feed.sql):
+ *       as the feeder's own act (refused from another role's trigger or
+ *       SECURITY DEFINER function, as a direct INSERT is), runs
+ *       INSERT INTO tmac.hr_event ... SELECT ... FROM tmac.hr_import_rows(),
+ *       which pops the frame and returns its rows in arrival order.  The
+ *       feeder needs INSERT on tmac.hr_event itself: the row intake checks it
+ *       of the session's role, as for a direct INSERT.  That INSERT's own
+ *       triggers run one trigger level deeper than a direct one's; while it
+ *       runs, tmac.hr_import_credit(1) has own_act.c credit that level
+ *       (tmac_own_act_set_depth_credit), since nothing but tmac's code runs
+ *       inside it, and tmac.hr_import_credit(0) ends the credit, also when
+ *       the INSERT fails.
+
+ * No row is stored twice: the view holds nothing, and the tuplestore lives
+ * in the transaction's memory (and a temporary file past 64MB) until the
+ * statement's end.  Frames nest like the HR feed's: a statement nested in
+ * another has its own; a subtransaction's abort drops the frames begun in it
+ * (their memory goes with it), and the transaction's end drops all.
+ */
+typedef struct HrImportFrame
+{
+	Tuplestorestate *rows;
+	int64		count;
+	int			nest_level;
+} HrImportFrame;
+
+/* rows kept in memory before a temporary file (as tmac.hr_event_apply's work_mem: 64MB) */
+#define HR_IMPORT_MEMORY_KB 65536
+
+static HrImportFrame *hr_import_frames = NULL;
+static int	hr_import_depth = 0;
+static int	hr_import_capacity = 0;
+
+static void
+hr_import_forget(bool all)
+{
+	int			level = GetCurrentTransactionNestLevel();
+
+	while (hr_import_depth > 0 && (all || hr_import_frames[hr_import_depth - 1].nest_level >= level))
+		hr_import_depth--;
+}
+
+static HrImportFrame *
+hr_import_frame(void)
+{
+	if (hr_import_depth == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("no statement importing HR events is under way"),
+				 errdetail("The triggers of tmac.hr_event_import run only within an INSERT or COPY into that view."),
+				 errhint("The tmac extension is damaged; reinstall it.")));
+	return &hr_import_frames[hr_import_depth - 1];
+}
+
+static TriggerData *
+hr_import_trigger(FunctionCallInfo fcinfo, const char *name, bool row)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
+		(row ? !TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_INSTEAD(td->tg_event)
+		 : !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be an INSERT trigger of tmac.hr_event_import", name)));
+	return td;
+}
+
+PG_FUNCTION_INFO_V1(tmac_hr_import_begin);
+Datum
+tmac_hr_import_begin(PG_FUNCTION_ARGS)
+{
+	HrImportFrame *frame;
+	MemoryContext old;
+	ResourceOwner owner;
+
+	(void) hr_import_trigger(fcinfo, "tmac.hr_import_begin", false);
+	if (hr_import_depth == hr_import_capacity)
+	{
+		int			capacity = hr_import_capacity == 0 ? 4 : hr_import_capacity * 2;
+
+		hr_import_frames = hr_import_frames == NULL
+			? MemoryContextAlloc(TopMemoryContext, capacity * sizeof(HrImportFrame))
+			: repalloc(hr_import_frames, capacity * sizeof(HrImportFrame));
+		hr_import_capacity = capacity;
+	}
+	/* (as trigger.c keeps transition tables: the (sub)transaction's memory and resource owner) */
+	old = MemoryContextSwitchTo(CurTransactionContext);
+	owner = CurrentResourceOwner;
+	CurrentResourceOwner = CurTransactionResourceOwner;
+	frame = &hr_import_frames[hr_import_depth];
+	frame->rows = tuplestore_begin_heap(false, false, Max(work_mem, HR_IMPORT_MEMORY_KB));
+	CurrentResourceOwner = owner;
+	MemoryContextSwitchTo(old);
+	frame->count = 0;
+	frame->nest_level = GetCurrentTransactionNestLevel();
+	hr_import_depth++;
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(tmac_hr_import_row);
+Datum
+tmac_hr_import_row(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = hr_import_trigger(fcinfo, "tmac.hr_import_row", true);
+	HrImportFrame *frame = hr_import_frame();
+	MemoryContext old;
+	ResourceOwner owner;
+
+	old = MemoryContextSwitchTo(CurTransactionContext);
+	owner = CurrentResourceOwner;
+	CurrentResourceOwner = CurTransactionResourceOwner;
+	tuplestore_puttuple(frame->rows, td->tg_trigtuple);
+	CurrentResourceOwner = owner;
+	MemoryContextSwitchTo(old);
+	frame->count++;
+	return PointerGetDatum(td->tg_trigtuple);
+}
+
+/*
+ * tmac.hr_import_rows() RETURNS SETOF tmac.hr_event_import: pops the import
+ * statement's frame and returns its rows, in arrival order, for the one
+ * INSERT into tmac.hr_event that tmac.hr_import_end makes of them.  The
+ * tuplestore is handed to the executor, which ends it.
+ */
+PG_FUNCTION_INFO_V1(tmac_hr_import_rows);
+Datum
+tmac_hr_import_rows(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HrImportFrame *frame;
+	MemoryContext old;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize) || rsinfo->expectedDesc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("tmac.hr_import_rows() must be called in FROM")));
+	frame = hr_import_frame();
+	/* (called inside tmac.hr_import_end's exception block: one level below the statement's) */
+	if (frame->nest_level > GetCurrentTransactionNestLevel())
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("the HR import's statement frame belongs to another subtransaction"),
+				 errhint("The tmac extension is damaged; reinstall it.")));
+	hr_import_depth--;
+	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	rsinfo->setDesc = CreateTupleDescCopy(rsinfo->expectedDesc);
+	MemoryContextSwitchTo(old);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = frame->rows;
+	return (Datum) 0;
+}
+
+/*
+ * tmac.hr_import_credit(levels integer) RETURNS integer: the trigger levels
+ * own_act.c credits while tmac.hr_import_end's INSERT runs (1 during it, 0
+ * after); returns the previous value.
+ */
+PG_FUNCTION_INFO_V1(tmac_hr_import_credit);
+Datum
+tmac_hr_import_credit(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(tmac_own_act_set_depth_credit(PG_ARGISNULL(0) ? 0 : Min(PG_GETARG_INT32(0), 1)));
 }

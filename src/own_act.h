@@ -11,5 +11,6 @@ extern void tmac_own_act_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Da
 								   fmgr_hook_type next_fmgr_hook);
 extern void tmac_own_act_xact_callback(XactEvent event, void *arg);
 extern Oid	tmac_own_act_role(const char *act, int trigger_allowance);
+extern int	tmac_own_act_set_depth_credit(int credit);
 
 #endif

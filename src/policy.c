@@ -278,6 +278,11 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 	int			i;
 
 	self = tmac_profile_for(GetUserId());
+	/* one's own person may be named by one's login role too (e004 for E004), unless a person has that id */
+	if (self->mapped && self->person_id && strcmp(self->person_id, person_id) != 0 &&
+		strcmp(GetUserNameFromId(GetUserId(), false), person_id) == 0 &&
+		!tmac_profile_of_person(person_id, &prof))
+		person_id = pstrdup(self->person_id);
 	if (!(self->mapped && self->person_id && strcmp(self->person_id, person_id) == 0) &&
 		!may_ask_about_others())
 		ereport(ERROR,

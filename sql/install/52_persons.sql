@@ -360,3 +360,119 @@ $$;
 COMMENT ON FUNCTION tmac.withdraw_login(name) IS
   'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
 
+
+-- Person ids and login roles: two spellings of one person.  A person_id is HR's employee number
+-- as HR writes it (E004), the key of everything tmac stores about the person (grants,
+-- requested_by, approved_by, pledges); a login role is the PostgreSQL role the person's sessions
+-- run as (e004: unquoted identifiers fold to lower case), which current_user, tmac.audit_log.actor
+-- and pg_stat_activity show.  Functions that take a person accept either where it is
+-- unambiguous: the person of that id; else the one person mapped to that login role or whose id
+-- it is up to case; two different candidates are an error (22023); nothing matching returns the
+-- text unchanged, so that the caller's own "unknown person" error names what was written.
+CREATE FUNCTION tmac.resolve_person(who text) RETURNS text
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  found_ids text[];
+BEGIN
+  IF who IS NULL OR EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = who) THEN
+    RETURN who;
+  END IF;
+  SELECT array_agg(DISTINCT c.person_id ORDER BY c.person_id) INTO found_ids
+    FROM (SELECT p.person_id FROM tmac.person p WHERE p.login_role = who
+          UNION ALL
+          SELECT p.person_id FROM tmac.person p WHERE lower(p.person_id) = lower(who)) c;
+  IF cardinality(found_ids) = 1 THEN
+    RETURN found_ids[1];
+  ELSIF cardinality(found_ids) > 1 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('"%s" could name more than one person', who),
+      DETAIL = tmac.message('It is the login role of one person and the person id, up to case, of another: %s.',
+                            array_to_string(found_ids, ', ')),
+      HINT = tmac.message('Write the person id exactly as HR spells it.');
+  END IF;
+  RETURN who;
+END
+$$;
+COMMENT ON FUNCTION tmac.resolve_person(text) IS
+  'Internal: the person_id a function''s person argument names: the person of that id, else the one person mapped to that login role or whose id it is up to case (E004 for e004); error 22023 when two persons fit; the text itself when none does';
+
+-- Login provisioning: the login roles of hired persons who have none, created, enrolled and
+-- mapped in one call by tmac_admin.  Each role is new (an existing role of the name is never
+-- taken over), named after the person id in lower case (E004 → e004, what the person then types
+-- at login), and ordinary: LOGIN, INHERIT (the tmac roles granted to it work without SET ROLE,
+-- and tmac_person's acts need the role itself), no SUPERUSER, CREATEDB, CREATEROLE, REPLICATION
+-- or BYPASSRLS, no member, and no password: it cannot log in until the DBA sets up its
+-- authentication (a password with ALTER ROLE … PASSWORD, or pg_hba.conf's cert, ldap, gss …
+-- with the same user name).  It is then enrolled as tmac.enrol_login enrols (with the same
+-- refusals) and mapped to the person; each creation is audited (category role, action CREATE),
+-- the enrolment and the person's new login_role by their tables' own audit triggers.
+CREATE FUNCTION tmac.provision_logins(person_ids text[] DEFAULT NULL)
+  RETURNS TABLE (person_id text, login_role name, action text, detail text)
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  me name := tmac.acting_role('provision login roles');
+  wanted text[];
+  p record;
+  rn text;
+  why text;
+BEGIN
+  IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('role "%s" must hold tmac_admin to provision login roles', me);
+  END IF;
+  IF person_ids IS NOT NULL THEN
+    wanted := ARRAY(SELECT DISTINCT tmac.resolve_person(x) FROM unnest(person_ids) x WHERE x IS NOT NULL);
+    FOR p IN SELECT w FROM unnest(wanted) w WHERE NOT EXISTS (SELECT 1 FROM tmac.person x WHERE x.person_id = w)
+              ORDER BY w LOOP
+      person_id := p.w; login_role := NULL; action := 'skipped';
+      detail := tmac.message('not provisioned: no person has this id or login role');
+      RETURN NEXT;
+    END LOOP;
+  END IF;
+  -- without a list: every employee and contractor not terminated who has no login role
+  FOR p IN SELECT x.person_id, x.status, x.login_role FROM tmac.person x
+            WHERE CASE WHEN wanted IS NULL
+                       THEN x.login_role IS NULL AND x.status <> 'terminated' AND x.kind IN ('employee', 'contractor')
+                       ELSE x.person_id = ANY (wanted) END
+            ORDER BY x.person_id FOR UPDATE LOOP
+    person_id := p.person_id;
+    login_role := NULL;
+    action := 'skipped';
+    rn := pg_catalog.lower(p.person_id);
+    IF p.status = 'terminated' THEN
+      detail := tmac.message('not provisioned: the person is terminated');
+    ELSIF p.login_role IS NOT NULL THEN
+      login_role := p.login_role;
+      detail := tmac.message('not provisioned: the person has a login role already');
+    ELSIF pg_catalog.octet_length(rn) >= 64 THEN
+      detail := tmac.message('not provisioned: the person id is too long for a role name');
+    ELSIF rn LIKE 'pg\_%' OR rn LIKE 'tmac\_%' OR rn IN ('public', 'none', 'current_user', 'current_role', 'session_user') THEN
+      detail := tmac.message('not provisioned: role name "%s" is reserved', rn);
+    ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = rn) THEN
+      detail := tmac.message('not provisioned: role "%s" exists already (tmac creates new roles only; enrol an existing one with tmac.enrol_login and let HR map it)', rn);
+    ELSIF tmac.login_role_holder(rn) IS NOT NULL THEN
+      detail := tmac.message('not provisioned: login role "%s" is mapped to person "%s"', rn, tmac.login_role_holder(rn));
+    ELSE
+      EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD NULL', rn);
+      why := tmac.login_role_refusal(rn);
+      IF why IS NOT NULL THEN          -- cannot happen for a role just created; never map one that is refused
+        RAISE EXCEPTION USING ERRCODE = 'internal_error',
+          MESSAGE = tmac.message('new role "%s" is refused as a person''s login: %s', rn, why);
+      END IF;
+      PERFORM tmac.audit_append('role', 'CREATE', rn,
+                                pg_catalog.jsonb_build_object('person_id', p.person_id, 'attributes', 'LOGIN INHERIT',
+                                                              'password', false, 'by', 'tmac.provision_logins'));
+      PERFORM tmac.enrol_login(pg_catalog.quote_ident(rn)::regrole);
+      UPDATE tmac.person x SET login_role = rn, updated_at = now() WHERE x.person_id = p.person_id;
+      login_role := rn;
+      action := 'created';
+      detail := tmac.message('created without a password: the DBA sets up its authentication');
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tmac.provision_logins(text[]) IS
+  'Creates, enrols and maps the login roles of hired persons who have none (tmac_admin): every employee and contractor not terminated, or the persons listed; each new role is named after the lower-cased person id, ordinary (LOGIN INHERIT, no attributes, no members) and without a password; audited; returns one row per person with what it did';

@@ -885,3 +885,81 @@ CREATE FUNCTION tmac.queue_session_end(role name) RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_queue_session_end' LANGUAGE C STRICT VOLATILE;
 COMMENT ON FUNCTION tmac.queue_session_end(name) IS
   'Queues a role whose sessions end when the current transaction commits (nothing happens if it rolls back)';
+
+-- The plain-column import: HR's CSV with one column per attribute (no JSON inside the CSV) loads
+-- into tmac.hr_event_import by COPY or INSERT.  The view reads tmac.hr_event with its attributes
+-- as columns; an INSERT into it becomes one INSERT into tmac.hr_event of its rows, in arrival
+-- order (src/hr_feed_flag.c), so they take the HR feed's own path: the same checks, the same set
+-- for a bulk load, the same audit entries, the feeder recorded as received_by, and the same
+-- privileges (the feeder needs INSERT on tmac.hr_event itself; tmac_hr has it).  A NULL column
+-- (an empty CSV field) is an attribute not given; restore_cron_jobs is a boolean.
+CREATE VIEW tmac.hr_event_import WITH (security_invoker = true) AS
+  SELECT h.event_id, h.person_id, h.kind, h.effective_at,
+         h.attributes ->> 'full_name' AS full_name,
+         h.attributes ->> 'org_group' AS org_group,
+         h.attributes ->> 'job_role' AS job_role,
+         h.attributes ->> 'title' AS title,
+         h.attributes ->> 'login_role' AS login_role,
+         h.attributes ->> 'kind' AS person_kind,
+         h.attributes ->> 'responsible_person' AS responsible_person,
+         h.attributes ->> 'note' AS note,
+         CASE WHEN (h.attributes ->> 'restore_cron_jobs') IN ('true', 'false')       -- (a rejected event may hold anything)
+              THEN (h.attributes ->> 'restore_cron_jobs')::boolean END AS restore_cron_jobs,
+         h.received_at, h.received_by, h.applied_at, h.outcome, h.error_sqlstate, h.error_message
+    FROM tmac.hr_event h;
+COMMENT ON VIEW tmac.hr_event_import IS
+  'The HR feed with plain columns: INSERT or COPY events into it (event_id, person_id, kind, effective_at and one column per attribute); each statement becomes one INSERT into tmac.hr_event, checked, applied and audited as such';
+COMMENT ON COLUMN tmac.hr_event_import.person_kind IS 'The attribute kind of a hire (employee, contractor, visitor, service)';
+COMMENT ON COLUMN tmac.hr_event_import.restore_cron_jobs IS 'A rehire only: re-enable the pg_cron jobs tmac disabled at the termination';
+
+CREATE FUNCTION tmac.hr_import_begin() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'tmac_hr_import_begin' LANGUAGE C;
+COMMENT ON FUNCTION tmac.hr_import_begin() IS
+  'Statement trigger of tmac.hr_event_import: begins the statement''s import frame';
+CREATE FUNCTION tmac.hr_import_row() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'tmac_hr_import_row' LANGUAGE C;
+COMMENT ON FUNCTION tmac.hr_import_row() IS
+  'INSTEAD OF row trigger of tmac.hr_event_import: keeps the row for the statement''s INSERT into tmac.hr_event';
+CREATE FUNCTION tmac.hr_import_rows() RETURNS SETOF tmac.hr_event_import
+  AS 'MODULE_PATHNAME', 'tmac_hr_import_rows' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.hr_import_rows() IS
+  'Internal (tmac.hr_import_end): ends the import statement''s frame and returns its rows in arrival order';
+CREATE FUNCTION tmac.hr_import_credit(levels integer) RETURNS integer
+  AS 'MODULE_PATHNAME', 'tmac_hr_import_credit' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.hr_import_credit(integer) IS
+  'Internal (tmac.hr_import_end): the trigger level tmac credits while the import''s one INSERT into tmac.hr_event runs (1), or none (0); returns the previous value';
+-- The statement's rows become one INSERT into tmac.hr_event, the feeder's own act: checked here,
+-- at the import statement's own trigger level (1); the INSERT's triggers, one level deeper, are
+-- credited that level while it runs (only tmac's code runs inside it), and the credit ends with
+-- it, also when it fails.  As a tmac definer function, the INSERT runs as tmac's owner; the row
+-- intake checks the feeder's own INSERT privilege on tmac.hr_event, as for a direct INSERT.
+CREATE FUNCTION tmac.hr_import_end() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  PERFORM tmac.acting_role('record an HR event', 1);
+  PERFORM tmac.hr_import_credit(1);
+  BEGIN
+    INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
+    SELECT r.event_id, r.person_id, r.kind, r.effective_at,
+           pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+             'full_name', r.full_name, 'title', r.title, 'org_group', r.org_group, 'job_role', r.job_role,
+             'login_role', r.login_role, 'kind', r.person_kind, 'responsible_person', r.responsible_person,
+             'note', r.note, 'restore_cron_jobs', r.restore_cron_jobs))
+      FROM tmac.hr_import_rows() r;
+  EXCEPTION WHEN OTHERS THEN
+    PERFORM tmac.hr_import_credit(0);
+    RAISE;
+  END;
+  PERFORM tmac.hr_import_credit(0);
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION tmac.hr_import_end() IS
+  'Statement trigger of tmac.hr_event_import: inserts the statement''s rows into tmac.hr_event in one INSERT, as the feeder''s own act';
+CREATE TRIGGER a_begin BEFORE INSERT ON tmac.hr_event_import
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_import_begin();
+CREATE TRIGGER a_row INSTEAD OF INSERT ON tmac.hr_event_import
+  FOR EACH ROW EXECUTE FUNCTION tmac.hr_import_row();
+CREATE TRIGGER a_end AFTER INSERT ON tmac.hr_event_import
+  FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_import_end();

@@ -205,7 +205,7 @@ BEGIN
   PERFORM tmac.require_arguments('request_clearance', 'person_id', person_id, 'level', level,
                                  'valid_until', valid_until::text, 'reason', reason);
   g.requested_by := tmac.acting_person(tmac.msgid('request a clearance'));
-  g.person_id := person_id;
+  g.person_id := tmac.resolve_person(person_id);     -- E004, or the login role e004
   g.kind := 'clearance';
   g.level_rank := tmac.vocabulary_id('level', level);
   g.validity := tstzrange(coalesce(valid_from, now()), greatest(valid_until, coalesce(valid_from, now())));
@@ -230,7 +230,7 @@ BEGIN
       HINT = tmac.message('mode is read or write.');
   END IF;
   g.requested_by := tmac.acting_person(tmac.msgid('request access'));
-  g.person_id := person_id;
+  g.person_id := tmac.resolve_person(person_id);     -- E004, or the login role e004
   g.kind := 'compartment';
   g.compartment_id := tmac.vocabulary_id('compartment', compartment);
   g.mode := lower(mode);
@@ -529,3 +529,4 @@ CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.access_grant
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_grant', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_grant_grant_id_seq', '');
+

@@ -269,6 +269,16 @@ GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_auditor, tmac_adm
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) TO tmac_approver, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.set_area_label(text, text), tmac.set_area_hours(text, time, time, integer[]) TO tmac_admin;
 
+-- Onboarding (52, 54, 55): HR loads plain-column CSV into tmac.hr_event_import (its INSERT is one
+-- INSERT into tmac.hr_event, so the feeder needs that privilege too); tmac_admin provisions the
+-- logins of hired persons; an approver reads what waits for them and approves several at once.
+GRANT SELECT ON tmac.hr_event_import TO tmac_hr, tmac_auditor, tmac_admin;
+GRANT INSERT (event_id, person_id, kind, effective_at, full_name, org_group, job_role, title, login_role,
+              person_kind, responsible_person, note, restore_cron_jobs) ON tmac.hr_event_import TO tmac_hr;
+GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
+GRANT SELECT ON tmac.my_pending_approvals TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.approve_many(bigint[], text) TO tmac_approver;
+
 -- No SECURITY DEFINER function of tmac shows its queries to the caller.  A caller may set
 -- debug_print_parse / _rewritten / _plan (and client_min_messages = log) in their own session:
 -- the parse trees and plans of the queries inside a definer function then reach the client,
