@@ -198,7 +198,7 @@ trigger_depth(void)
 	return DatumGetInt32(pg_trigger_depth(fcinfo));
 }
 
-#define OWN_ACT_HINT "Make the call yourself, directly in your own session: tmac refuses acts made from another role's SECURITY DEFINER function, from a trigger or from a maintenance command."
+#define OWN_ACT_HINT gettext_noop("Make the call yourself, directly in your own session: tmac refuses acts made from another role's SECURITY DEFINER function, from a trigger or from a maintenance command.")
 
 /*
  * The role acting, when the act is its own top-level act; an error otherwise.
@@ -212,6 +212,9 @@ tmac_own_act_role(const char *act, int trigger_allowance)
 	Oid			outer = GetOuterUserId();
 	Oid			current = GetUserId();
 	int			depth;
+
+	/* the act in the session's language when the catalog has it (C callers mark theirs) */
+	act = tmac_translate(act);
 
 	if (nforeign > 0)
 	{
@@ -234,7 +237,7 @@ tmac_own_act_role(const char *act, int trigger_allowance)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("cannot %s inside a SECURITY DEFINER function", act),
 				 errdetail("The call comes from %s, which runs as role \"%s\"; an act of role \"%s\" must be that role's own.",
-						   OidIsValid(fn) ? format_procedure(fn) : "a function",
+						   OidIsValid(fn) ? format_procedure(fn) : tmac_translate(gettext_noop("a function")),
 						   owner_name ? owner_name : "?", GetUserNameFromId(outer, false)),
 				 errhint(OWN_ACT_HINT)));
 	}
