@@ -51,89 +51,57 @@ SELECT pg_temp.msgc_collect('ja');
 SET LOCAL lc_messages = 'C';
 SELECT pg_temp.msgc_collect('en');
 
--- Japanese
-SELECT is(state, '42704', 'ja: an unknown level keeps its SQLSTATE') FROM msgc_seen WHERE lang = 'ja' AND what = 'unknown level';
-SELECT is(message, 'ラベル "NOPE" の水準 "NOPE" は定義されていません', 'ja: an unknown level in a label, in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'unknown level';
-SELECT matches(detail, '^定義済みの水準: .*PUBLIC.*。$', 'ja: its DETAIL lists the defined levels in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'unknown level';
-SELECT is(hint, '定義済みの水準のコード、名前または別名を使うか、tmac.define_level(code, rank, name) で定義してください。',
-          'ja: its HINT in Japanese') FROM msgc_seen WHERE lang = 'ja' AND what = 'unknown level';
-
-SELECT is(state, '22P02', 'ja: a label syntax error keeps its SQLSTATE') FROM msgc_seen WHERE lang = 'ja' AND what = 'parse';
-SELECT is(message, 'tmac.label 型の入力構文が不正です: "SECRET:A:B:C"', 'ja: a label syntax error in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'parse';
-SELECT is(detail, 'コロンが多すぎます。ラベルは最大 3 つの部分からなります（11 バイト目）。',
-          'ja: the parser''s reason, built at run time, in Japanese') FROM msgc_seen WHERE lang = 'ja' AND what = 'parse';
-
-SELECT is(state, '42704', 'ja: an unknown group keeps its SQLSTATE') FROM msgc_seen WHERE lang = 'ja' AND what = 'vocabulary';
-SELECT is(message, '組織グループ "NOPE" は定義されていません', 'ja: a vocabulary error in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'vocabulary';
-SELECT is(hint, '先に tmac.define_group(code, name, parent) で定義してください。', 'ja: its HINT in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'vocabulary';
-
-SELECT is(state, '42704', 'ja: an unknown person keeps its SQLSTATE') FROM msgc_seen WHERE lang = 'ja' AND what = 'no person';
-SELECT is(message, '人員 "E999" は存在しません', 'ja: an unknown person in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'no person';
-SELECT is(hint, '人員は tmac.hr_event の採用イベントによって作成されます。', 'ja: its HINT in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'no person';
-
-SELECT is(state, '42501', 'ja: an own act refused in a trigger keeps its SQLSTATE') FROM msgc_seen WHERE lang = 'ja' AND what = 'trigger act';
-SELECT is(message, 'トリガからは「人事イベントの記録」を行えません', 'ja: the refusal names the act in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'trigger act';
-SELECT matches(detail, '^この呼び出しはトリガの深さ 1 で行われています。', 'ja: its DETAIL in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'trigger act';
-
-SELECT is(message, '有効な誓約書が提出されていません', 'ja: a decision''s wording in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'wording';
-
-SELECT is(state, '42501', 'ja: a refused question about another person keeps its SQLSTATE') FROM msgc_seen WHERE lang = 'ja' AND what = 'explain others';
-SELECT is(message, '人員 "E999" のアクセスを説明する権限がありません', 'ja: the privilege refusal in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'explain others';
-SELECT is(detail, '説明を求められるのは本人のアクセスだけです。', 'ja: its DETAIL in Japanese')
-  FROM msgc_seen WHERE lang = 'ja' AND what = 'explain others';
-SELECT is(hint, '他の人員について照会するには、tmac_access_admin、tmac_auditor または tmac_admin のメンバーシップが必要です。',
-          'ja: its HINT in Japanese') FROM msgc_seen WHERE lang = 'ja' AND what = 'explain others';
-
--- English, as before
-SELECT is(state, '42704', 'C: an unknown level, same SQLSTATE') FROM msgc_seen WHERE lang = 'en' AND what = 'unknown level';
-SELECT is(message, 'unknown level "NOPE" in label "NOPE"', 'C: an unknown level in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'unknown level';
-SELECT matches(detail, '^Defined levels: .*PUBLIC.*\.$', 'C: its DETAIL in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'unknown level';
-SELECT is(hint, 'Use a code, name or alias of a defined level, or define it with tmac.define_level(code, rank, name).',
-          'C: its HINT in English') FROM msgc_seen WHERE lang = 'en' AND what = 'unknown level';
-
-SELECT is(state, '22P02', 'C: a label syntax error, same SQLSTATE') FROM msgc_seen WHERE lang = 'en' AND what = 'parse';
-SELECT is(detail, 'Too many colons: a label has at most three parts, at byte 11.', 'C: the parser''s reason in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'parse';
-
-SELECT is(state, '42704', 'C: an unknown group, same SQLSTATE') FROM msgc_seen WHERE lang = 'en' AND what = 'vocabulary';
-SELECT is(message, 'unknown organisation group "NOPE"', 'C: a vocabulary error in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'vocabulary';
-SELECT is(hint, 'Define it first with tmac.define_group(code, name, parent).', 'C: its HINT in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'vocabulary';
-
-SELECT is(state, '42704', 'C: an unknown person, same SQLSTATE') FROM msgc_seen WHERE lang = 'en' AND what = 'no person';
-SELECT is(message, 'person "E999" does not exist', 'C: an unknown person in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'no person';
-
-SELECT is(state, '42501', 'C: an own act refused in a trigger, same SQLSTATE') FROM msgc_seen WHERE lang = 'en' AND what = 'trigger act';
-SELECT is(message, 'cannot record an HR event from a trigger', 'C: the refusal names the act in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'trigger act';
-SELECT matches(detail, '^The call is made at trigger depth 1; ', 'C: its DETAIL in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'trigger act';
-
-SELECT is(message, 'no valid pledge (誓約書) is on file', 'C: a decision''s wording in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'wording';
-
-SELECT is(state, '42501', 'C: a refused question about another person, same SQLSTATE') FROM msgc_seen WHERE lang = 'en' AND what = 'explain others';
-SELECT is(message, 'permission denied to explain the access of person "E999"', 'C: the privilege refusal in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'explain others';
-SELECT is(detail, 'A person may explain their own access only.', 'C: its DETAIL in English')
-  FROM msgc_seen WHERE lang = 'en' AND what = 'explain others';
-SELECT is(hint, 'Membership of tmac_access_admin, tmac_auditor or tmac_admin is needed to ask about others.',
-          'C: its HINT in English') FROM msgc_seen WHERE lang = 'en' AND what = 'explain others';
+-- What each error must say: = the exact text, ~ a pattern.
+SELECT CASE e.op WHEN '=' THEN is(v.got, e.expected, e.lang || ': ' || e.what || ', ' || e.field)
+                 ELSE matches(v.got, e.expected, e.lang || ': ' || e.what || ', ' || e.field) END
+FROM (VALUES
+  -- Japanese, the SQLSTATE unchanged
+  (1, 'ja', 'unknown level', 'state', '=', '42704'),
+  (2, 'ja', 'unknown level', 'message', '=', 'ラベル "NOPE" の水準 "NOPE" は定義されていません'),
+  (3, 'ja', 'unknown level', 'detail', '~', '^定義済みの水準: .*PUBLIC.*。$'),
+  (4, 'ja', 'unknown level', 'hint', '=', '定義済みの水準のコード、名前または別名を使うか、tmac.define_level(code, rank, name) で定義してください。'),
+  (5, 'ja', 'parse', 'state', '=', '22P02'),
+  (6, 'ja', 'parse', 'message', '=', 'tmac.label 型の入力構文が不正です: "SECRET:A:B:C"'),
+  (7, 'ja', 'parse', 'detail', '=', 'コロンが多すぎます。ラベルは最大 3 つの部分からなります（11 バイト目）。'),
+  (8, 'ja', 'vocabulary', 'state', '=', '42704'),
+  (9, 'ja', 'vocabulary', 'message', '=', '組織グループ "NOPE" は定義されていません'),
+  (10, 'ja', 'vocabulary', 'hint', '=', '先に tmac.define_group(code, name, parent) で定義してください。'),
+  (11, 'ja', 'no person', 'state', '=', '42704'),
+  (12, 'ja', 'no person', 'message', '=', '人員 "E999" は存在しません'),
+  (13, 'ja', 'no person', 'hint', '=', '人員は tmac.hr_event の採用イベントによって作成されます。'),
+  (14, 'ja', 'trigger act', 'state', '=', '42501'),
+  (15, 'ja', 'trigger act', 'message', '=', 'トリガからは「人事イベントの記録」を行えません'),
+  (16, 'ja', 'trigger act', 'detail', '~', '^この呼び出しはトリガの深さ 1 で行われています。'),
+  (17, 'ja', 'wording', 'message', '=', '有効な誓約書が提出されていません'),
+  (18, 'ja', 'explain others', 'state', '=', '42501'),
+  (19, 'ja', 'explain others', 'message', '=', '人員 "E999" のアクセスを説明する権限がありません'),
+  (20, 'ja', 'explain others', 'detail', '=', '説明を求められるのは本人のアクセスだけです。'),
+  (21, 'ja', 'explain others', 'hint', '=', '他の人員について照会するには、tmac_access_admin、tmac_auditor または tmac_admin のメンバーシップが必要です。'),
+  -- English, word for word as before
+  (22, 'en', 'unknown level', 'state', '=', '42704'),
+  (23, 'en', 'unknown level', 'message', '=', 'unknown level "NOPE" in label "NOPE"'),
+  (24, 'en', 'unknown level', 'detail', '~', '^Defined levels: .*PUBLIC.*\.$'),
+  (25, 'en', 'unknown level', 'hint', '=', 'Use a code, name or alias of a defined level, or define it with tmac.define_level(code, rank, name).'),
+  (26, 'en', 'parse', 'state', '=', '22P02'),
+  (27, 'en', 'parse', 'detail', '=', 'Too many colons: a label has at most three parts, at byte 11.'),
+  (28, 'en', 'vocabulary', 'state', '=', '42704'),
+  (29, 'en', 'vocabulary', 'message', '=', 'unknown organisation group "NOPE"'),
+  (30, 'en', 'vocabulary', 'hint', '=', 'Define it first with tmac.define_group(code, name, parent).'),
+  (31, 'en', 'no person', 'state', '=', '42704'),
+  (32, 'en', 'no person', 'message', '=', 'person "E999" does not exist'),
+  (33, 'en', 'trigger act', 'state', '=', '42501'),
+  (34, 'en', 'trigger act', 'message', '=', 'cannot record an HR event from a trigger'),
+  (35, 'en', 'trigger act', 'detail', '~', '^The call is made at trigger depth 1; '),
+  (36, 'en', 'wording', 'message', '=', 'no valid pledge (誓約書) is on file'),
+  (37, 'en', 'explain others', 'state', '=', '42501'),
+  (38, 'en', 'explain others', 'message', '=', 'permission denied to explain the access of person "E999"'),
+  (39, 'en', 'explain others', 'detail', '=', 'A person may explain their own access only.'),
+  (40, 'en', 'explain others', 'hint', '=', 'Membership of tmac_access_admin, tmac_auditor or tmac_admin is needed to ask about others.')
+) e(ord, lang, what, field, op, expected)
+LEFT JOIN msgc_seen s USING (lang, what)
+CROSS JOIN LATERAL (SELECT CASE e.field WHEN 'state' THEN s.state WHEN 'message' THEN s.message
+                                        WHEN 'detail' THEN s.detail ELSE s.hint END AS got) v
+ORDER BY e.ord;
 
 SELECT * FROM finish();
 ROLLBACK;
