@@ -57,9 +57,9 @@ SELECT CASE e.op WHEN '=' THEN is(v.got, e.expected, e.lang || ': ' || e.what ||
 FROM (VALUES
   -- Japanese, the SQLSTATE unchanged
   (1, 'ja', 'unknown level', 'state', '=', '42704'),
-  (2, 'ja', 'unknown level', 'message', '=', 'ラベル "NOPE" の水準 "NOPE" は定義されていません'),
-  (3, 'ja', 'unknown level', 'detail', '~', '^定義済みの水準: .*PUBLIC.*。$'),
-  (4, 'ja', 'unknown level', 'hint', '=', '定義済みの水準のコード、名前または別名を使うか、tmac.define_level(code, rank, name) で定義してください。'),
+  (2, 'ja', 'unknown level', 'message', '=', 'ラベル "NOPE" の区分 "NOPE" は定義されていません'),
+  (3, 'ja', 'unknown level', 'detail', '~', '^定義済みの区分: .*PUBLIC.*。$'),
+  (4, 'ja', 'unknown level', 'hint', '=', '定義済みの区分のコード、名称または別名を使うか、tmac.define_level(code, rank, name) で定義してください。'),
   (5, 'ja', 'parse', 'state', '=', '22P02'),
   (6, 'ja', 'parse', 'message', '=', 'tmac.label 型の入力構文が不正です: "SECRET:A:B:C"'),
   (7, 'ja', 'parse', 'detail', '=', 'コロンが多すぎます。ラベルは最大 3 つの部分からなります（11 バイト目）。'),
@@ -70,7 +70,7 @@ FROM (VALUES
   (12, 'ja', 'no person', 'message', '=', '人員 "E999" は存在しません'),
   (13, 'ja', 'no person', 'hint', '=', '人員は tmac.hr_event の採用イベントによって作成されます。'),
   (14, 'ja', 'trigger act', 'state', '=', '42501'),
-  (15, 'ja', 'trigger act', 'message', '=', 'トリガからは「人事イベントの記録」を行えません'),
+  (15, 'ja', 'trigger act', 'message', '=', 'トリガからは人事イベントの記録はできません'),
   (16, 'ja', 'trigger act', 'detail', '~', '^この呼び出しはトリガの深さ 1 で行われています。'),
   (17, 'ja', 'wording', 'message', '=', '有効な誓約書が提出されていません'),
   (18, 'ja', 'explain others', 'state', '=', '42501'),
