@@ -83,9 +83,10 @@ tmac_check_name(TmacCheck check)
 }
 
 /*
- * The wording of the prerequisite checks, passed or failed: the one source
- * for explain_access (policy.c) and, through tmac.decision_reason(), for
- * tmac.access_prerequisites() and the approval that refuses on it.
+ * The wording of the prerequisite checks, passed or failed, in the session's
+ * language (lc_messages): the one source for explain_access (policy.c) and,
+ * through tmac.decision_reason(), for tmac.access_prerequisites() and the
+ * approval that refuses on it.
  */
 const char *
 tmac_check_reason(TmacCheck check, bool passed)
@@ -93,14 +94,14 @@ tmac_check_reason(TmacCheck check, bool passed)
 	switch (check)
 	{
 		case TMAC_CHECK_ACTIVE:
-			return passed ? "the person is active"
-				: "the person is not active (on leave or terminated)";
+			return tmac_translate(passed ? gettext_noop("the person is active")
+								  : gettext_noop("the person is not active (on leave or terminated)"));
 		case TMAC_CHECK_PLEDGE:
-			return passed ? "a valid pledge (誓約書) is on file, or none is required"
-				: "no valid pledge (誓約書) is on file";
+			return tmac_translate(passed ? gettext_noop("a valid pledge (誓約書) is on file, or none is required")
+								  : gettext_noop("no valid pledge (誓約書) is on file"));
 		case TMAC_CHECK_TRAINING:
-			return passed ? "the required training is current, or none is required"
-				: "the required training is missing or has lapsed";
+			return tmac_translate(passed ? gettext_noop("the required training is current, or none is required")
+								  : gettext_noop("the required training is missing or has lapsed"));
 		default:
 			return NULL;		/* worded with the label's details by the caller */
 	}

@@ -111,7 +111,7 @@ tmac_declassify_guard(PG_FUNCTION_ARGS)
 	relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 										 RelationGetRelationName(rel));
 	/* the declassifier's own act: this trigger runs at depth 1 for an UPDATE made directly */
-	(void) tmac_own_act_role("declassify a row", 1);
+	(void) tmac_own_act_role(gettext_noop("declassify a row"), 1);
 	declassifier = get_role_oid("tmac_declassifier", true);
 	if (!OidIsValid(declassifier) || !has_privs_of_role(GetUserId(), declassifier))
 		ereport(ERROR,

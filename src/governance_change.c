@@ -113,14 +113,16 @@ terminate_queued(void)
 				if (proc->pid == MyProcPid)
 					self = true;
 				else if (kill(proc->pid, SIGTERM) != 0)
-					elog(WARNING, "could not send SIGTERM to process %d: %m", proc->pid);
+					ereport(WARNING,
+							(errmsg("could not send SIGTERM to process %d: %m", proc->pid)));
 				break;
 			}
 		}
 	}
 	LWLockRelease(ProcArrayLock);
 	if (self && kill(MyProcPid, SIGTERM) != 0)
-		elog(WARNING, "could not send SIGTERM to process %d: %m", MyProcPid);
+		ereport(WARNING,
+				(errmsg("could not send SIGTERM to process %d: %m", MyProcPid)));
 }
 
 static bool hr_feed_applying = false;

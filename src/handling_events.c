@@ -251,12 +251,28 @@ static void
 log_and_write(const char *kind, char **names, int n, const char *text, const char *target,
 			  int64 rows, int rank)
 {
-	ereport(LOG_SERVER_ONLY,
-			(errmsg("tmac: handling event %s of %s rows of protected %s by role %s%s%s",
-					kind, rows >= 0 ? psprintf(INT64_FORMAT, rows) : "all",
-					text, GetUserNameFromId(GetOuterUserId(), false),
-					target ? " to " : "", target ? target : ""),
-			 errhidestmt(false)));
+	const char *role = GetUserNameFromId(GetOuterUserId(), false);
+
+	if (rows >= 0 && target)
+		ereport(LOG_SERVER_ONLY,
+				(errmsg("tmac: handling event %s of %s rows of protected %s by role %s to %s",
+						kind, psprintf(INT64_FORMAT, rows), text, role, target),
+				 errhidestmt(false)));
+	else if (rows >= 0)
+		ereport(LOG_SERVER_ONLY,
+				(errmsg("tmac: handling event %s of %s rows of protected %s by role %s",
+						kind, psprintf(INT64_FORMAT, rows), text, role),
+				 errhidestmt(false)));
+	else if (target)
+		ereport(LOG_SERVER_ONLY,
+				(errmsg("tmac: handling event %s of all rows of protected %s by role %s to %s",
+						kind, text, role, target),
+				 errhidestmt(false)));
+	else
+		ereport(LOG_SERVER_ONLY,
+				(errmsg("tmac: handling event %s of all rows of protected %s by role %s",
+						kind, text, role),
+				 errhidestmt(false)));
 	write_event(kind, names, n, target, rows, rank);
 }
 
@@ -281,9 +297,11 @@ record_event(const char *kind, List *sources, const char *target, int64 rows, in
 	names = (char **) palloc(sizeof(char *) * n);
 	foreach(lc, sources)
 	{
+		/* the ledger stores the English placeholder (a msgid); the log line translates it */
 		names[i] = OidIsValid(lfirst_oid(lc)) ? tmac_relation_name(lfirst_oid(lc))
-			: pstrdup("(protected rows read through a function)");
-		appendStringInfo(&text, "%s%s", i > 0 ? ", " : "", names[i]);
+			: pstrdup(gettext_noop("(protected rows read through a function)"));
+		appendStringInfo(&text, "%s%s", i > 0 ? ", " : "",
+						 OidIsValid(lfirst_oid(lc)) ? names[i] : tmac_translate(names[i]));
 		i++;
 	}
 

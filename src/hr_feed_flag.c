@@ -254,7 +254,7 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 		return PointerGetDatum(tuple);	/* a restored event is history */
 
 	/* the feeder's own act, with the privilege to feed (else the PL/pgSQL trigger refuses) */
-	feeder = tmac_own_act_role("record an HR event", 1);
+	feeder = tmac_own_act_role(gettext_noop("record an HR event"), 1);
 	if (pg_class_aclcheck(RelationGetRelid(rel), feeder, ACL_INSERT) != ACLCHECK_OK &&
 		pg_attribute_aclcheck_all(RelationGetRelid(rel), feeder, ACL_INSERT, ACLMASK_ANY) != ACLCHECK_OK)
 		return hr_event_receive_plpgsql(fcinfo);

@@ -685,6 +685,9 @@ tmac_flow_note_declassified(const TmacLabel *from)
 	}
 }
 
+/* call_target's text when the row's table is unknown (stored as is; translated in messages) */
+#define UNKNOWN_TARGET gettext_noop("(a protected table)")
+
 /* The table a policy call's row belongs to, from its label Var. */
 static char *
 call_target(FunctionCallInfo fcinfo)
@@ -704,7 +707,7 @@ call_target(FunctionCallInfo fcinfo)
 				return tmac_relation_name(rte->relid);
 		}
 	}
-	return pstrdup("(a protected table)");
+	return pstrdup(UNKNOWN_TARGET);
 }
 
 static void
@@ -727,10 +730,14 @@ write_down(FunctionCallInfo fcinfo, const TmacLabel *l)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to write a row labelled %s into %s after reading %s",
-						tmac_label_to_text(l), target, from),
-				 errdetail("This transaction has read protected rows up to %s%s; a row whose label does not dominate that would copy what was read down to %s.",
-						   from, mark_parallel ? " (a parallel query counts as reading everything its roles may read)" : "",
-						   tmac_label_to_text(l)),
+						tmac_label_to_text(l),
+						strcmp(target, UNKNOWN_TARGET) == 0 ? tmac_translate(UNKNOWN_TARGET) : target,
+						from),
+				 mark_parallel ?
+				 errdetail("This transaction has read protected rows up to %s (a parallel query counts as reading everything its roles may read); a row whose label does not dominate that would copy what was read down to %s.",
+						   from, tmac_label_to_text(l)) :
+				 errdetail("This transaction has read protected rows up to %s; a row whose label does not dominate that would copy what was read down to %s.",
+						   from, tmac_label_to_text(l)),
 				 errhint("Write the row with a label that dominates %s, or read and write in separate transactions; writing down needs membership of tmac_declassifier, and is audited.",
 						 from)));
 	/*
@@ -740,7 +747,7 @@ write_down(FunctionCallInfo fcinfo, const TmacLabel *l)
 	 * down with a declassifier's rights by calling code a declassifier wrote.
 	 */
 	if (may && mode == FLOW_REFUSE)
-		(void) tmac_own_act_role("write a row below what the transaction read", 0);
+		(void) tmac_own_act_role(gettext_noop("write a row below what the transaction read"), 0);
 	/* the guard has audited this row's own declassification, from a label covering the mark */
 	if (guard_from_len > 0 && guard_stmt == flow_stmt && dominates_mark((TmacLabel *) guard_from))
 	{

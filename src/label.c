@@ -63,11 +63,56 @@ int32_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static const char *
-kind_noun(TmacVocabKind kind)
+/*
+ * The messages that name a kind of vocabulary entry, one full sentence per
+ * kind so that each translates as a whole.
+ */
+typedef struct KindWording
 {
-	return kind == TMAC_VOCAB_LEVEL ? "level" :
-		kind == TMAC_VOCAB_COMPARTMENT ? "compartment" : "group";
+	const char *unknown;		/* errmsg: token, input */
+	const char *defined;		/* errdetail: codes */
+	const char *use;			/* errhint: definer */
+	const char *duplicate;		/* errmsg: token, input */
+	const char *same;			/* errdetail: first, second */
+	const char *once;			/* errhint */
+	const char *stored;			/* errmsg: id (compartments and groups) */
+} KindWording;
+
+static const KindWording level_wording = {
+	gettext_noop("unknown level \"%s\" in label \"%s\""),
+	gettext_noop("Defined levels: %s."),
+	gettext_noop("Use a code, name or alias of a defined level, or define it with %s."),
+	gettext_noop("duplicate level \"%s\" in label \"%s\""),
+	gettext_noop("\"%s\" and \"%s\" name the same level."),
+	gettext_noop("Name each level once."),
+	NULL,						/* a level is stored by rank: tmac_label_level_entry */
+};
+
+static const KindWording compartment_wording = {
+	gettext_noop("unknown compartment \"%s\" in label \"%s\""),
+	gettext_noop("Defined compartments: %s."),
+	gettext_noop("Use a code, name or alias of a defined compartment, or define it with %s."),
+	gettext_noop("duplicate compartment \"%s\" in label \"%s\""),
+	gettext_noop("\"%s\" and \"%s\" name the same compartment."),
+	gettext_noop("Name each compartment once."),
+	gettext_noop("stored label refers to compartment id %d, which is not defined"),
+};
+
+static const KindWording group_wording = {
+	gettext_noop("unknown group \"%s\" in label \"%s\""),
+	gettext_noop("Defined groups: %s."),
+	gettext_noop("Use a code, name or alias of a defined group, or define it with %s."),
+	gettext_noop("duplicate group \"%s\" in label \"%s\""),
+	gettext_noop("\"%s\" and \"%s\" name the same group."),
+	gettext_noop("Name each group once."),
+	gettext_noop("stored label refers to group id %d, which is not defined"),
+};
+
+static const KindWording *
+kind_wording(TmacVocabKind kind)
+{
+	return kind == TMAC_VOCAB_LEVEL ? &level_wording :
+		kind == TMAC_VOCAB_COMPARTMENT ? &compartment_wording : &group_wording;
 }
 
 static const char *
@@ -88,13 +133,10 @@ resolve_token(TmacVocabulary *v, TmacVocabKind kind, const TmacToken *tok,
 	if (!tmac_vocab_lookup(v, kind, tok->ptr, tok->len, &id))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("unknown %s \"%s\" in label \"%s\"",
-						kind_noun(kind), clipped(pnstrdup(tok->ptr, tok->len)),
-						clipped(input)),
-				 errdetail("Defined %ss: %s.", kind_noun(kind),
-						   tmac_vocab_codes(v, kind)),
-				 errhint("Use a code, name or alias of a defined %s, or define it with %s.",
-						 kind_noun(kind), kind_definer(kind))));
+				 errmsg(kind_wording(kind)->unknown,
+						clipped(pnstrdup(tok->ptr, tok->len)), clipped(input)),
+				 errdetail(kind_wording(kind)->defined, tmac_vocab_codes(v, kind)),
+				 errhint(kind_wording(kind)->use, kind_definer(kind))));
 	return id;
 }
 
@@ -116,17 +158,15 @@ resolve_list(TmacVocabulary *v, TmacVocabKind kind, const TmacToken *toks,
 			if (ids[j] == ids[i])
 				ereport(ERROR,
 						(errcode(errcode_duplicate),
-						 errmsg("duplicate %s \"%s\" in label \"%s\"",
-								kind_noun(kind),
+						 errmsg(kind_wording(kind)->duplicate,
 								clipped(pnstrdup(toks[i].ptr, toks[i].len)),
 								clipped(input)),
 						 (toks[j].len != toks[i].len ||
 						  memcmp(toks[j].ptr, toks[i].ptr, toks[i].len) != 0) ?
-						 errdetail("\"%s\" and \"%s\" name the same %s.",
+						 errdetail(kind_wording(kind)->same,
 								   clipped(pnstrdup(toks[j].ptr, toks[j].len)),
-								   clipped(pnstrdup(toks[i].ptr, toks[i].len)),
-								   kind_noun(kind)) : 0,
-						 errhint("Name each %s once.", kind_noun(kind))));
+								   clipped(pnstrdup(toks[i].ptr, toks[i].len))) : 0,
+						 errhint("%s", tmac_translate(kind_wording(kind)->once))));
 	}
 	if (n > 1)
 		qsort(ids, n, sizeof(int32), int32_cmp);
@@ -171,9 +211,9 @@ tmac_label_from_text(const char *input)
 		case TMAC_PARSE_TOO_MANY_GROUPS:
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many %s in label \"%s\"",
-							st == TMAC_PARSE_TOO_MANY_GROUPS ? "groups" : "compartments",
-							clipped(input)),
+					 st == TMAC_PARSE_TOO_MANY_GROUPS ?
+					 errmsg("too many groups in label \"%s\"", clipped(input)) :
+					 errmsg("too many compartments in label \"%s\"", clipped(input)),
 					 errdetail("A label holds at most %d compartments and %d groups.",
 							   TMAC_LABEL_MAX_COMPARTMENTS, TMAC_LABEL_MAX_GROUPS)));
 			break;
@@ -183,8 +223,8 @@ tmac_label_from_text(const char *input)
 					 errmsg("invalid input syntax for type tmac.label: \"%s\"",
 							clipped(input)),
 					 st == TMAC_PARSE_EMPTY ?
-					 errdetail("%s.", tmac_parse_status_message(st)) :
-					 errdetail("%s, at byte %d.", tmac_parse_status_message(st),
+					 errdetail("%s.", tmac_translate(tmac_parse_status_message(st))) :
+					 errdetail("%s, at byte %d.", tmac_translate(tmac_parse_status_message(st)),
 							   syn->error_offset + 1),
 					 errhint("A label is written LEVEL[:COMPARTMENT,...[:GROUP,...]], for example SECRET:PRJ-A,PRJ-B:DEV.")));
 	}
@@ -222,7 +262,7 @@ tmac_object_label_before_install(const char *seclabel)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type tmac.label: \"%s\"", seclabel),
-				 errdetail("%s.", tmac_parse_status_message(st)),
+				 errdetail("%s.", tmac_translate(tmac_parse_status_message(st))),
 				 errhint("A label is written LEVEL[:COMPARTMENT,...[:GROUP,...]], for example SECRET:PRJ-A,PRJ-B:DEV.")));
 	pfree(syn);
 	return true;
@@ -277,8 +317,7 @@ tmac_label_codes(TmacVocabulary *v, const TmacLabel *label, TmacVocabKind kind,
 		if (code == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("stored label refers to %s id %d, which is not defined",
-							kind_noun(kind), ids[i])));
+					 errmsg(kind_wording(kind)->stored, ids[i])));
 		out[i] = code;
 	}
 	if (n > 1)
@@ -357,7 +396,7 @@ tmac_label_send(PG_FUNCTION_ARGS)
 }
 
 static void
-recv_tokens(StringInfo buf, TmacToken *toks, int *n, int max, const char *what)
+recv_tokens(StringInfo buf, TmacToken *toks, int *n, int max, const char *too_many)
 {
 	int			count = (int) pq_getmsgint(buf, 2);
 	int			i;
@@ -365,8 +404,7 @@ recv_tokens(StringInfo buf, TmacToken *toks, int *n, int max, const char *what)
 	if (count > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary tmac.label: %d %s, at most %d allowed",
-						count, what, max)));
+				 errmsg(too_many, count, max)));
 	for (i = 0; i < count; i++)
 	{
 		toks[i].ptr = pq_getmsgstring(buf);
@@ -391,9 +429,11 @@ tmac_label_recv(PG_FUNCTION_ARGS)
 	syn->level.ptr = pq_getmsgstring(buf);
 	syn->level.len = strlen(syn->level.ptr);
 	recv_tokens(buf, syn->compartments, &syn->ncompartments,
-				TMAC_LABEL_MAX_COMPARTMENTS, "compartments");
-	recv_tokens(buf, syn->groups, &syn->ngroups, TMAC_LABEL_MAX_GROUPS, "groups");
+				TMAC_LABEL_MAX_COMPARTMENTS,
+				gettext_noop("invalid binary tmac.label: %d compartments, at most %d allowed"));
+	recv_tokens(buf, syn->groups, &syn->ngroups, TMAC_LABEL_MAX_GROUPS,
+				gettext_noop("invalid binary tmac.label: %d groups, at most %d allowed"));
 	PG_RETURN_TMAC_LABEL(label_from_syntax(tmac_vocabulary(), syn,
-										   "(binary input)",
+										   tmac_translate(gettext_noop("(binary input)")),
 										   ERRCODE_INVALID_BINARY_REPRESENTATION));
 }

@@ -299,15 +299,20 @@ tmac_label_dominated_by(PG_FUNCTION_ARGS)
 										PG_GETARG_TMAC_LABEL(0)));
 }
 
+/* too_many: a message with the count and the limit, marked for the catalog */
 static void
-check_limit(int n, int max, const char *what)
+check_limit(int n, int max, const char *too_many)
 {
 	if (n > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the result would hold %d %s, more than the %d a label allows",
-						n, what, max)));
+				 errmsg(too_many, n, max)));
 }
+
+#define TOO_MANY_COMPARTMENTS \
+	gettext_noop("the result would hold %d compartments, more than the %d a label allows")
+#define TOO_MANY_GROUPS \
+	gettext_noop("the result would hold %d groups, more than the %d a label allows")
 
 /* Merge two sorted, duplicate-free arrays into out; returns the count. */
 static int
@@ -351,8 +356,8 @@ tmac_label_lub(PG_FUNCTION_ARGS)
 
 	nc = sorted_union(ac, a->ncompartments, bc, b->ncompartments, comps);
 	ng = sorted_union(ag, a->ngroups, bg, b->ngroups, groups);
-	check_limit(nc, TMAC_LABEL_MAX_COMPARTMENTS, "compartments");
-	check_limit(ng, TMAC_LABEL_MAX_GROUPS, "groups");
+	check_limit(nc, TMAC_LABEL_MAX_COMPARTMENTS, TOO_MANY_COMPARTMENTS);
+	check_limit(ng, TMAC_LABEL_MAX_GROUPS, TOO_MANY_GROUPS);
 	PG_RETURN_TMAC_LABEL(tmac_label_make(Max(a->rank, b->rank), comps, nc, groups, ng));
 }
 
@@ -407,6 +412,6 @@ tmac_label_glb(PG_FUNCTION_ARGS)
 			groups[j] = x;
 		}
 	}
-	check_limit(ng, TMAC_LABEL_MAX_GROUPS, "groups");
+	check_limit(ng, TMAC_LABEL_MAX_GROUPS, TOO_MANY_GROUPS);
 	PG_RETURN_TMAC_LABEL(tmac_label_make(Min(a->rank, b->rank), comps, nc, groups, ng));
 }

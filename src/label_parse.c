@@ -11,6 +11,11 @@
  */
 #include "label_parse.h"
 
+/* Marks a message for tmac's catalog (po/extract.sh); label.c translates it. */
+#ifndef gettext_noop
+#define gettext_noop(x) (x)
+#endif
+
 static int
 space_width(const unsigned char *p, const unsigned char *end)
 {
@@ -186,23 +191,23 @@ tmac_parse_status_message(TmacParseStatus status)
 		case TMAC_PARSE_OK:
 			return "no error";
 		case TMAC_PARSE_EMPTY:
-			return "A label cannot be empty";
+			return gettext_noop("A label cannot be empty");
 		case TMAC_PARSE_TOO_LONG:
-			return "Label text is too long";
+			return gettext_noop("Label text is too long");
 		case TMAC_PARSE_EMPTY_LEVEL:
-			return "The level before the first colon is missing";
+			return gettext_noop("The level before the first colon is missing");
 		case TMAC_PARSE_COMMA_IN_LEVEL:
-			return "A label has one level; compartments follow a colon";
+			return gettext_noop("A label has one level; compartments follow a colon");
 		case TMAC_PARSE_EMPTY_COMPONENT:
-			return "Empty name in a comma-separated list";
+			return gettext_noop("Empty name in a comma-separated list");
 		case TMAC_PARSE_TOO_MANY_PARTS:
-			return "Too many colons: a label has at most three parts";
+			return gettext_noop("Too many colons: a label has at most three parts");
 		case TMAC_PARSE_TOO_MANY_COMPARTMENTS:
-			return "Too many compartments";
+			return gettext_noop("Too many compartments");
 		case TMAC_PARSE_TOO_MANY_GROUPS:
-			return "Too many groups";
+			return gettext_noop("Too many groups");
 		case TMAC_PARSE_BAD_CHARACTER:
-			return "Control character in label";
+			return gettext_noop("Control character in label");
 	}
 	return "unknown parse status";
 }

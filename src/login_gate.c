@@ -353,15 +353,15 @@ reason_sentence(char code)
 	switch (code)
 	{
 		case GATE_TERMINATED:
-			return "the person it belongs to is terminated";
+			return gettext_noop("the person it belongs to is terminated");
 		case GATE_ON_LEAVE:
-			return "the person it belongs to is on leave";
+			return gettext_noop("the person it belongs to is on leave");
 		case GATE_PLEDGE:
-			return "the pledge of the person it belongs to has lapsed";
+			return gettext_noop("the pledge of the person it belongs to has lapsed");
 		case GATE_TRAINING:
-			return "the training of the person it belongs to has lapsed";
+			return gettext_noop("the training of the person it belongs to has lapsed");
 		default:
-			return "the person it belongs to may not log in";
+			return gettext_noop("the person it belongs to may not log in");
 	}
 }
 
@@ -1427,7 +1427,8 @@ tmac_login_gate_client_auth(Port *port, int status)
 	ereport(FATAL,
 			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 			 errmsg("role \"%s\" may not connect to database \"%s\": %s",
-					port->user_name, port->database_name, reason_sentence(reason)),
+					port->user_name, port->database_name,
+					tmac_translate(reason_sentence(reason))),
 			 since != 0 ?
 			 errdetail("tmac's login gate refuses this role since %s, whatever its LOGIN attribute, password or memberships say.",
 					   timestamptz_to_str(since)) :
@@ -1472,8 +1473,11 @@ tmac_login_gate_note(PG_FUNCTION_ARGS)
 		if (attnum <= 0 || (by_oid && TupleDescAttr(td->tg_relation->rd_att, attnum - 1)->atttypid != OIDOID))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("tmac.login_gate_note(): table \"%s\" has no column \"%s\"%s",
-							RelationGetRelationName(td->tg_relation), column, by_oid ? " of type oid" : "")));
+					 by_oid ?
+					 errmsg("tmac.login_gate_note(): table \"%s\" has no column \"%s\" of type oid",
+							RelationGetRelationName(td->tg_relation), column) :
+					 errmsg("tmac.login_gate_note(): table \"%s\" has no column \"%s\"",
+							RelationGetRelationName(td->tg_relation), column)));
 		for (i = 0; i < 2; i++)
 		{
 			MemoryContext old;

@@ -208,13 +208,15 @@ trigger_depth(void)
 	return DatumGetInt32(pg_trigger_depth(fcinfo));
 }
 
-#define OWN_ACT_HINT "Make the call yourself, directly in your own session: tmac refuses acts made from another role's SECURITY DEFINER function, from a trigger or from a maintenance command."
+#define OWN_ACT_HINT gettext_noop("Make the call yourself, directly in your own session: tmac refuses acts made from another role's SECURITY DEFINER function, from a trigger or from a maintenance command.")
 
 /*
  * The role acting, when the act is its own top-level act; an error otherwise.
  * trigger_allowance is the trigger depth at which the caller itself runs
  * (0 for a function called directly, 1 for the trigger of the statement that
- * is the act).
+ * is the act).  act is English, marked for the catalog by the caller
+ * (gettext_noop in C, tmac.msgid in SQL): a refusal names it in the session's
+ * language.
  */
 Oid
 tmac_own_act_role(const char *act, int trigger_allowance)
@@ -222,6 +224,7 @@ tmac_own_act_role(const char *act, int trigger_allowance)
 	Oid			outer = GetOuterUserId();
 	Oid			current = GetUserId();
 	int			depth;
+
 
 	if (nforeign > 0)
 	{
@@ -242,9 +245,9 @@ tmac_own_act_role(const char *act, int trigger_allowance)
 		owner_name = GetUserNameFromId(owner, true);
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot %s inside a SECURITY DEFINER function", act),
+				 errmsg("cannot %s inside a SECURITY DEFINER function", tmac_translate(act)),
 				 errdetail("The call comes from %s, which runs as role \"%s\"; an act of role \"%s\" must be that role's own.",
-						   OidIsValid(fn) ? format_procedure(fn) : "a function",
+						   OidIsValid(fn) ? format_procedure(fn) : tmac_translate(gettext_noop("a function")),
 						   owner_name ? owner_name : "?", GetUserNameFromId(outer, false)),
 				 errhint(OWN_ACT_HINT)));
 	}
@@ -253,7 +256,7 @@ tmac_own_act_role(const char *act, int trigger_allowance)
 	if (depth > Max(trigger_allowance, 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot %s from a trigger", act),
+				 errmsg("cannot %s from a trigger", tmac_translate(act)),
 				 errdetail("The call is made at trigger depth %d; an act of role \"%s\" must be that role's own, not a side effect of another statement.",
 						   depth, GetUserNameFromId(outer, false)),
 				 errhint(OWN_ACT_HINT)));
@@ -261,7 +264,7 @@ tmac_own_act_role(const char *act, int trigger_allowance)
 	if (InSecurityRestrictedOperation())
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot %s inside a security-restricted operation", act),
+				 errmsg("cannot %s inside a security-restricted operation", tmac_translate(act)),
 				 errdetail("Index expressions, materialized views and maintenance commands run as the table owner."),
 				 errhint(OWN_ACT_HINT)));
 
@@ -270,7 +273,7 @@ tmac_own_act_role(const char *act, int trigger_allowance)
 		: (current != outer || InLocalUserIdChange()))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("cannot %s while running as role \"%s\" for role \"%s\"", act,
+				 errmsg("cannot %s while running as role \"%s\" for role \"%s\"", tmac_translate(act),
 						GetUserNameFromId(current, false), GetUserNameFromId(outer, false)),
 				 errdetail("The current user was changed by code other than tmac's own functions."),
 				 errhint(OWN_ACT_HINT)));

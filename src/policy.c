@@ -224,7 +224,7 @@ level_text(TmacVocabulary *v, int32 rank)
 {
 	const TmacLevel *lv = tmac_vocab_level(v, (int16) rank);
 
-	return lv ? psprintf("%s (%d)", lv->code, rank) : psprintf("rank %d", rank);
+	return lv ? psprintf("%s (%d)", lv->code, rank) : psprintf(tmac_translate(gettext_noop("rank %d")), rank);
 }
 
 static void
@@ -312,13 +312,13 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 	if (o.passed[TMAC_CHECK_CLEARANCE])
 		put_row(rsinfo->setResult, rsinfo->setDesc, "clearance", true,
 				prof.has_clearance
-				? psprintf("clearance %s covers %s", level_text(v, prof.clearance_rank), level_text(v, l->rank))
-				: psprintf("no clearance is needed for the lowest level %s", level_text(v, l->rank)));
+				? psprintf(tmac_translate(gettext_noop("clearance %s covers %s")), level_text(v, prof.clearance_rank), level_text(v, l->rank))
+				: psprintf(tmac_translate(gettext_noop("no clearance is needed for the lowest level %s")), level_text(v, l->rank)));
 	else
 		put_row(rsinfo->setResult, rsinfo->setDesc, "clearance", false,
 				prof.has_clearance
-				? psprintf("clearance %s is below %s", level_text(v, prof.clearance_rank), level_text(v, l->rank))
-				: psprintf("no current clearance; %s needs one", level_text(v, l->rank)));
+				? psprintf(tmac_translate(gettext_noop("clearance %s is below %s")), level_text(v, prof.clearance_rank), level_text(v, l->rank))
+				: psprintf(tmac_translate(gettext_noop("no current clearance; %s needs one")), level_text(v, l->rank)));
 
 	for (i = 0; i < o.ncompartments; i++)
 	{
@@ -327,16 +327,17 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 		bool		ok = o.compartment_passed[i];
 
 		put_row(rsinfo->setResult, rsinfo->setDesc, psprintf("compartment %s", code), ok,
-				ok ? psprintf("a current read grant for %s", code)
-				: psprintf("no current read grant for %s", code));
+				ok ? psprintf(tmac_translate(gettext_noop("a current read grant for %s")), code)
+				: psprintf(tmac_translate(gettext_noop("no current read grant for %s")), code));
 	}
 	if (l->ncompartments == 0)
 		put_row(rsinfo->setResult, rsinfo->setDesc, "compartments", true,
-				"the label names no compartment");
+				tmac_translate(gettext_noop("the label names no compartment")));
 
 	g = TMAC_LABEL_GROUPS(l);
 	if (l->ngroups == 0)
-		put_row(rsinfo->setResult, rsinfo->setDesc, "group", true, "the label names no group");
+		put_row(rsinfo->setResult, rsinfo->setDesc, "group", true,
+				tmac_translate(gettext_noop("the label names no group")));
 	else
 	{
 		const TmacGroup *pg = prof.org_group_id ? tmac_vocab_group(v, prof.org_group_id) : NULL;
@@ -351,9 +352,9 @@ tmac_explain_access(PG_FUNCTION_ARGS)
 			appendStringInfo(&need, "%s%s", i ? ", " : "", gg ? gg->code : "?");
 		}
 		put_row(rsinfo->setResult, rsinfo->setDesc, "group", gok,
-				pg == NULL ? psprintf("the person belongs to no group; the label needs %s", need.data)
-				: gok ? psprintf("member of %s, which is or encloses %s", pg->code, need.data)
-				: psprintf("member of %s, which neither is nor encloses %s", pg->code, need.data));
+				pg == NULL ? psprintf(tmac_translate(gettext_noop("the person belongs to no group; the label needs %s")), need.data)
+				: gok ? psprintf(tmac_translate(gettext_noop("member of %s, which is or encloses %s")), pg->code, need.data)
+				: psprintf(tmac_translate(gettext_noop("member of %s, which neither is nor encloses %s")), pg->code, need.data));
 	}
 
 	put_row(rsinfo->setResult, rsinfo->setDesc, "pledge", o.passed[TMAC_CHECK_PLEDGE],

@@ -89,6 +89,7 @@
 #include "view_owner.h"
 #include "vocabulary.h"
 #include "vocabulary_copy.h"
+#include "vocabulary_text.h"
 
 PG_MODULE_MAGIC;
 
@@ -490,6 +491,7 @@ _PG_init(void)
 {
 	/* tmac's message catalog (message_catalog.c), first: every message below may need it */
 	pg_bindtextdomain(TEXTDOMAIN);
+	tmac_vocab_text_translate = tmac_translate;
 	require_preloaded();
 	define_internal_settings();
 	/* the modules' settings and label providers (no hooks, no callbacks) */

@@ -206,9 +206,33 @@ get_text(HeapTuple tup, TupleDesc desc, int col)
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
+/* What get_id says of a missing or out-of-range identifier, per column. */
+typedef struct IdWording
+{
+	const char *missing;		/* errmsg */
+	const char *outside;		/* errmsg: id, lo, hi */
+} IdWording;
+
+static const IdWording level_id = {
+	gettext_noop("tmac: the vocabulary holds a level without an identifier"),
+	gettext_noop("tmac: the vocabulary holds a level with identifier %d, outside %d..%d"),
+};
+static const IdWording compartment_id = {
+	gettext_noop("tmac: the vocabulary holds a compartment without an identifier"),
+	gettext_noop("tmac: the vocabulary holds a compartment with identifier %d, outside %d..%d"),
+};
+static const IdWording group_id = {
+	gettext_noop("tmac: the vocabulary holds a group without an identifier"),
+	gettext_noop("tmac: the vocabulary holds a group with identifier %d, outside %d..%d"),
+};
+static const IdWording group_parent_id = {
+	gettext_noop("tmac: the vocabulary holds a group parent without an identifier"),
+	gettext_noop("tmac: the vocabulary holds a group parent with identifier %d, outside %d..%d"),
+};
+
 /* An identifier column: never NULL, within [lo, hi] (labels store int16 ranks, positive ids). */
 static int32
-get_id(HeapTuple tup, TupleDesc desc, int col, int32 lo, int32 hi, const char *what)
+get_id(HeapTuple tup, TupleDesc desc, int col, int32 lo, int32 hi, const IdWording *what)
 {
 	bool		isnull;
 	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
@@ -217,13 +241,12 @@ get_id(HeapTuple tup, TupleDesc desc, int col, int32 lo, int32 hi, const char *w
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("tmac: the vocabulary holds a %s without an identifier", what)));
+				 errmsg("%s", tmac_translate(what->missing))));
 	x = DatumGetInt32(d);
 	if (x < lo || x > hi)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("tmac: the vocabulary holds a %s with identifier %d, outside %d..%d",
-						what, x, lo, hi)));
+				 errmsg(what->outside, x, lo, hi)));
 	return x;
 }
 
@@ -247,12 +270,12 @@ read_rows(SPITupleTable *rows, uint64 n, void *arg, char kind)
 		memset(&e, 0, sizeof(e));
 		e.kind = kind;
 		if (kind == TMAC_VOCAB_LEVEL)
-			e.id = get_id(tup, desc, col++, PG_INT16_MIN, PG_INT16_MAX, "level");
+			e.id = get_id(tup, desc, col++, PG_INT16_MIN, PG_INT16_MAX, &level_id);
 		else
 			e.id = get_id(tup, desc, col++, 1, PG_INT32_MAX,
-						  kind == TMAC_VOCAB_COMPARTMENT ? "compartment" : "group");
+						  kind == TMAC_VOCAB_COMPARTMENT ? &compartment_id : &group_id);
 		if (kind == TMAC_VOCAB_GROUP)
-			e.parent_id = get_id(tup, desc, col++, 0, PG_INT32_MAX, "group parent");
+			e.parent_id = get_id(tup, desc, col++, 0, PG_INT32_MAX, &group_parent_id);
 		e.code = get_text(tup, desc, col++);
 		e.name = get_text(tup, desc, col++);
 		if (kind == TMAC_VOCAB_LEVEL)
@@ -494,8 +517,8 @@ tmac_vocab_codes(TmacVocabulary *v, TmacVocabKind kind)
 		appendStringInfo(&buf, "%s%s", i ? ", " : "", code);
 	}
 	if (n > 20)
-		appendStringInfo(&buf, ", … (%d in all)", n);
+		appendStringInfo(&buf, tmac_translate(gettext_noop(", … (%d in all)")), n);
 	if (n == 0)
-		appendStringInfoString(&buf, "(none defined yet)");
+		appendStringInfoString(&buf, tmac_translate(gettext_noop("(none defined yet)")));
 	return buf.data;
 }

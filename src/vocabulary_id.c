@@ -21,17 +21,17 @@ typedef struct KindInfo
 {
 	const char *sql;
 	TmacVocabKind kind;
-	const char *noun;			/* as the existing user-facing messages say */
+	const char *unknown;		/* errmsg: the spelling; as the existing messages say */
 	const char *hint;
 } KindInfo;
 
 static const KindInfo kinds[] = {
-	{"level", TMAC_VOCAB_LEVEL, "level",
-	"Levels are listed in tmac.level; define one with tmac.define_level."},
-	{"compartment", TMAC_VOCAB_COMPARTMENT, "compartment",
-	"Define it with tmac.define_compartment(code, name)."},
-	{"group", TMAC_VOCAB_GROUP, "organisation group",
-	"Define it first with tmac.define_group(code, name, parent)."},
+	{"level", TMAC_VOCAB_LEVEL, gettext_noop("unknown level \"%s\""),
+	gettext_noop("Levels are listed in tmac.level; define one with tmac.define_level.")},
+	{"compartment", TMAC_VOCAB_COMPARTMENT, gettext_noop("unknown compartment \"%s\""),
+	gettext_noop("Define it with tmac.define_compartment(code, name).")},
+	{"group", TMAC_VOCAB_GROUP, gettext_noop("unknown organisation group \"%s\""),
+	gettext_noop("Define it first with tmac.define_group(code, name, parent).")},
 };
 
 /*
@@ -76,8 +76,8 @@ tmac_vocabulary_id(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
-			 errmsg("unknown %s \"%s\"", k->noun, spelling),
-			 errhint("%s", k->hint)));
+			 errmsg(k->unknown, spelling),
+			 errhint("%s", tmac_translate(k->hint))));
 	PG_RETURN_NULL();			/* not reached */
 }
 

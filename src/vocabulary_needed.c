@@ -115,12 +115,15 @@ append_code(StringInfo buf, const char *code)
 	}
 }
 
+/* kind: "levels: %s" and the like, marked for the catalog */
 static void
 append_missing(StringInfo buf, const char *kind, StringInfo codes)
 {
 	if (codes->len == 0)
 		return;
-	appendStringInfo(buf, "%s%s: %s", buf->len ? "; " : "", kind, codes->data);
+	if (buf->len)
+		appendStringInfoString(buf, "; ");
+	appendStringInfo(buf, tmac_translate(kind), codes->data);
 }
 
 typedef struct NeededCheck
@@ -168,7 +171,8 @@ vocabulary_needed_relabel(const ObjectAddress *object, const char *seclabel)
 	(void) ext;
 
 	if (!tmac_vocab_text_header_ok(seclabel, TMAC_VOCAB_TEXT_NEEDED))
-		bad_label(1, "the first line must be \"" TMAC_VOCAB_NEEDED_HEADER "\"");
+		bad_label(1, psprintf(tmac_translate(gettext_noop("the first line must be \"%s\"")),
+							  TMAC_VOCAB_NEEDED_HEADER));
 	check.v = tmac_vocabulary();
 	for (i = 0; i < 3; i++)
 		initStringInfo(&check.missing[i]);
@@ -176,9 +180,9 @@ vocabulary_needed_relabel(const ObjectAddress *object, const char *seclabel)
 	if (!tmac_vocab_text_parse(pstrdup(seclabel), TMAC_VOCAB_TEXT_NEEDED, check_entry, &check, err))
 		bad_label(err->line, err->detail);
 	initStringInfo(&all);
-	append_missing(&all, "levels", &check.missing[0]);
-	append_missing(&all, "compartments", &check.missing[1]);
-	append_missing(&all, "groups", &check.missing[2]);
+	append_missing(&all, gettext_noop("levels: %s"), &check.missing[0]);
+	append_missing(&all, gettext_noop("compartments: %s"), &check.missing[1]);
+	append_missing(&all, gettext_noop("groups: %s"), &check.missing[2]);
 	if (all.len > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),

@@ -23,6 +23,13 @@
 #define RANK_MAX	32767		/* a level's rank is a smallint */
 #define ID_MAX		2147483647
 
+/* Marks a message for tmac's catalog (po/extract.sh); fail() translates it. */
+#ifndef gettext_noop
+#define gettext_noop(x) (x)
+#endif
+
+const char *(*tmac_vocab_text_translate) (const char *msgid) = NULL;
+
 static bool fail(TmacVocabTextError *err, int line, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));
 
@@ -32,6 +39,8 @@ fail(TmacVocabTextError *err, int line, const char *fmt,...)
 	va_list		ap;
 
 	err->line = line;
+	if (tmac_vocab_text_translate)
+		fmt = tmac_vocab_text_translate(fmt);
 	va_start(ap, fmt);
 	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
 	va_end(ap);
@@ -79,7 +88,7 @@ valid_name(const char *s)
 
 /* A decimal number in lo..hi; false (with *err) otherwise. */
 static bool
-parse_id(const char *s, int32_t lo, int32_t hi, const char *what,
+parse_id(const char *s, int32_t lo, int32_t hi, const char *not_a_number,
 		 int32_t *out, int line, TmacVocabTextError *err)
 {
 	char	   *end;
@@ -88,7 +97,7 @@ parse_id(const char *s, int32_t lo, int32_t hi, const char *what,
 	errno = 0;
 	x = strtol(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || x < lo || x > hi)
-		return fail(err, line, "%s \"%s\" is not a number in %d..%d", what, s, (int) lo, (int) hi);
+		return fail(err, line, not_a_number, s, (int) lo, (int) hi);
 	*out = (int32_t) x;
 	return true;
 }
@@ -121,10 +130,10 @@ check_names(char **fields, int from, int n, int code_at, int line, TmacVocabText
 	int			i;
 
 	if (!valid_code(fields[code_at]))
-		return fail(err, line, "\"%s\" is not a valid code", fields[code_at]);
+		return fail(err, line, gettext_noop("\"%s\" is not a valid code"), fields[code_at]);
 	for (i = from; i < n; i++)
 		if (!valid_name(fields[i]))
-			return fail(err, line, "\"%s\" is not a valid name or alias", fields[i]);
+			return fail(err, line, gettext_noop("\"%s\" is not a valid name or alias"), fields[i]);
 	return true;
 }
 
@@ -148,13 +157,15 @@ copy_line(char *line, int lineno, int32_t *last, TmacVocabEntryFn fn, void *arg,
 
 	memset(&e, 0, sizeof(e));
 	if (n > TMAC_VOCAB_TEXT_MAX_FIELDS)
-		return fail(err, lineno, "too many fields");
+		return fail(err, lineno, gettext_noop("too many fields"));
 	if (strcmp(fields[0], "L") == 0 && n >= 4)
 	{
-		if (!parse_id(fields[1], 0, RANK_MAX, "level rank", &e.id, lineno, err))
+		if (!parse_id(fields[1], 0, RANK_MAX,
+					  gettext_noop("level rank \"%s\" is not a number in %d..%d"),
+					  &e.id, lineno, err))
 			return false;
 		if (e.id <= last[0])
-			return fail(err, lineno, "levels must be listed by ascending rank");
+			return fail(err, lineno, gettext_noop("levels must be listed by ascending rank"));
 		if (!check_names(fields, 3, n, 2, lineno, err))
 			return false;
 		last[0] = e.id;
@@ -166,10 +177,12 @@ copy_line(char *line, int lineno, int32_t *last, TmacVocabEntryFn fn, void *arg,
 	}
 	else if (strcmp(fields[0], "C") == 0 && n == 4)
 	{
-		if (!parse_id(fields[1], 1, ID_MAX, "compartment id", &e.id, lineno, err))
+		if (!parse_id(fields[1], 1, ID_MAX,
+					  gettext_noop("compartment id \"%s\" is not a number in %d..%d"),
+					  &e.id, lineno, err))
 			return false;
 		if (e.id <= last[1])
-			return fail(err, lineno, "compartments must be listed by ascending id");
+			return fail(err, lineno, gettext_noop("compartments must be listed by ascending id"));
 		if (!check_names(fields, 3, n, 2, lineno, err))
 			return false;
 		last[1] = e.id;
@@ -179,11 +192,15 @@ copy_line(char *line, int lineno, int32_t *last, TmacVocabEntryFn fn, void *arg,
 	}
 	else if (strcmp(fields[0], "G") == 0 && n == 5)
 	{
-		if (!parse_id(fields[1], 1, ID_MAX, "group id", &e.id, lineno, err) ||
-			!parse_id(fields[2], 0, ID_MAX, "group parent id", &e.parent_id, lineno, err))
+		if (!parse_id(fields[1], 1, ID_MAX,
+					  gettext_noop("group id \"%s\" is not a number in %d..%d"),
+					  &e.id, lineno, err) ||
+			!parse_id(fields[2], 0, ID_MAX,
+					  gettext_noop("group parent id \"%s\" is not a number in %d..%d"),
+					  &e.parent_id, lineno, err))
 			return false;
 		if (e.id <= last[2])
-			return fail(err, lineno, "groups must be listed by ascending id");
+			return fail(err, lineno, gettext_noop("groups must be listed by ascending id"));
 		if (!check_names(fields, 4, n, 3, lineno, err))
 			return false;
 		last[2] = e.id;
@@ -192,7 +209,7 @@ copy_line(char *line, int lineno, int32_t *last, TmacVocabEntryFn fn, void *arg,
 		e.name = fields[4];
 	}
 	else
-		return fail(err, lineno, "expected \"L<tab>rank<tab>code<tab>name[<tab>alias...]\", \"C<tab>id<tab>code<tab>name\" or \"G<tab>id<tab>parent<tab>code<tab>name\"");
+		return fail(err, lineno, gettext_noop("expected \"L<tab>rank<tab>code<tab>name[<tab>alias...]\", \"C<tab>id<tab>code<tab>name\" or \"G<tab>id<tab>parent<tab>code<tab>name\""));
 	if (fn)
 		fn(&e, arg);
 	return true;
@@ -207,7 +224,7 @@ needed_line(char *line, int lineno, TmacVocabEntryFn fn, void *arg, TmacVocabTex
 
 	if ((kind != 'L' && kind != 'C' && kind != 'G') || line[1] != '\t' ||
 		line[2] == '\0' || strlen(line + 2) > 63)
-		return fail(err, lineno, "expected a kind (L, C or G), a tab and a code");
+		return fail(err, lineno, gettext_noop("expected a kind (L, C or G), a tab and a code"));
 	memset(&e, 0, sizeof(e));
 	e.kind = kind;
 	e.code = line + 2;
@@ -226,7 +243,7 @@ tmac_vocab_text_parse(char *text, TmacVocabTextForm form, TmacVocabEntryFn fn, v
 	char	   *next;
 
 	if (!tmac_vocab_text_header_ok(text, form))
-		return fail(err, 1, "the first line must be \"%s\"",
+		return fail(err, 1, gettext_noop("the first line must be \"%s\""),
 					form == TMAC_VOCAB_TEXT_COPY ? TMAC_VOCAB_TEXT_HEADER : TMAC_VOCAB_NEEDED_HEADER);
 	next = strchr(text, '\n');
 	if (next)

@@ -59,6 +59,12 @@ typedef struct TmacVocabTextError
 	char		detail[2048];	/* a sentence without its final full stop */
 } TmacVocabTextError;
 
+/*
+ * A parse error's wording in the reader's language: NULL (the fuzz harness)
+ * leaves it as written; tmac's library sets it to tmac_translate (_PG_init).
+ */
+extern const char *(*tmac_vocab_text_translate) (const char *msgid);
+
 /* Does the first line of text read the header of this form? */
 extern bool tmac_vocab_text_header_ok(const char *text, TmacVocabTextForm form);
 
