@@ -70,7 +70,7 @@ FROM (VALUES
   (12, 'ja', 'no person', 'message', '=', '人員 "E999" は存在しません'),
   (13, 'ja', 'no person', 'hint', '=', '人員は tmac.hr_event の採用イベントによって作成されます。'),
   (14, 'ja', 'trigger act', 'state', '=', '42501'),
-  (15, 'ja', 'trigger act', 'message', '=', 'トリガからは人事イベントの記録はできません'),
+  (15, 'ja', 'trigger act', 'message', '=', 'トリガからは人事イベントを記録することはできません'),
   (16, 'ja', 'trigger act', 'detail', '~', '^この呼び出しはトリガの深さ 1 で行われています。'),
   (17, 'ja', 'wording', 'message', '=', '有効な誓約書が提出されていません'),
   (18, 'ja', 'explain others', 'state', '=', '42501'),
