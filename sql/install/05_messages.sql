@@ -1,11 +1,11 @@
 -- 05_messages.sql — tmac's messages in the session's language: one catalog for C and SQL.
 --
 -- Every message tmac's SQL raises, and every finding detail, check title and remedy it
--- writes, is written as tmac.message('English text with %s', args …): the C function looks
+-- writes, is written as tmac.message(<English text with %s>, args …): the C function looks
 -- the text up in tmac's gettext catalog (the same one the C code's ereports use,
 -- src/message_catalog.c) in the language lc_messages chooses, and fills in the arguments
 -- like format() (%s, %L, %I, %n$s, %%).  A text stored in a table and translated when it is
--- read (a check's title) is marked tmac.msgid('…') where it is written, so that
+-- read (a check's title) is marked tmac.msgid(<text>) where it is written, so that
 -- po/extract.sh finds it.  test/scripts/message_catalog.sh fails when a message has no
 -- Japanese translation, or when a RAISE prints a literal that does not go through here.
 
