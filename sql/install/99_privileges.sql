@@ -259,6 +259,24 @@ GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_auditor, tmac_adm
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) TO tmac_approver, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.set_area_label(text, text), tmac.set_area_hours(text, time, time, integer[]) TO tmac_admin;
 
+-- The documents register (68) and the internal audits (69): read as the ledgers are; the acts
+-- are persons' own (tmac_person; each function checks who may: an appointee drafts, 経営層
+-- approves and withdraws, each person acknowledges as themselves, the auditor records results,
+-- the owner reports an action done, a second person closes it); tmac_admin records audit plans.
+GRANT SELECT ON tmac.document_requirement, tmac.document, tmac.document_in_force, tmac.document_acknowledgement,
+  tmac.internal_audit, tmac.audit_finding, tmac.corrective_action
+  TO tmac_approver, tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_documents(), tmac.check_internal_audits() TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION
+  tmac.record_document(text, text, text, text, text[], text, text, text),
+  tmac.approve_document(text, text, date, text), tmac.announce_document(text, text, text, date),
+  tmac.review_document(text, text), tmac.supersede_document(text, text, text), tmac.acknowledge_document(text),
+  tmac.record_audit_result(bigint, date, text, text, text), tmac.record_audit_finding(bigint, text, text, text),
+  tmac.assign_corrective_action(bigint, text, text, date), tmac.complete_corrective_action(bigint, text, text),
+  tmac.close_corrective_action(bigint, text)
+TO tmac_person;
+GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text, text[], text, date, text, text) TO tmac_admin;
+
 -- No SECURITY DEFINER function of tmac shows its queries to the caller.  A caller may set
 -- debug_print_parse / _rewritten / _plan (and client_min_messages = log) in their own session:
 -- the parse trees and plans of the queries inside a definer function then reach the client,
