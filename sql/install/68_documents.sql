@@ -24,6 +24,13 @@ INSERT INTO tmac.setting_default VALUES
   ('document_review_interval',       '1 year',  tmac.msgid('A document in force must have been reviewed (tmac.review_document; its approval counts) within this interval (a positive interval)')),
   ('document_acknowledgement_grace', '30 days', tmac.msgid('A person in a document''s scope acknowledges the version in force within this time of its effective date or of their hiring, whichever is later (an interval, 0 or more)'));
 
+-- The criterion codes (tmac.criterion, 71_compliance.sql, holds their titles; the registers
+-- before it check codes against this list).
+CREATE FUNCTION tmac.criterion_codes() RETURNS text[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN ARRAY['I-1', 'I-2', 'I-3', 'I-4', 'I-5', 'I-6', 'II', 'III', 'IV', 'V'];
+COMMENT ON FUNCTION tmac.criterion_codes() IS 'Internal: the criterion codes I-1 … V, in order';
+
 -- 経営層: the appointment role tmac knows top management by.
 INSERT INTO tmac.appointment_role VALUES ('executive', '経営層', 'member of top management (経営層)', false);
 
@@ -48,7 +55,7 @@ COMMENT ON FUNCTION tmac.holds_appointment(text, text[]) IS
 -- What the seed asks to be written down, per criterion (shipped with tmac).
 CREATE TABLE tmac.document_requirement (
   requirement    text PRIMARY KEY CHECK (tmac.valid_code(requirement)),
-  criterion      text NOT NULL CHECK (criterion IN ('I-1', 'I-2', 'I-3', 'I-4', 'I-5', 'I-6', 'II', 'III', 'IV', 'V')),
+  criterion      text NOT NULL CHECK (criterion = ANY (tmac.criterion_codes())),
   kind           text NOT NULL,
   name_ja        text NOT NULL,
   name_en        text NOT NULL,
@@ -150,7 +157,9 @@ COMMENT ON COLUMN tmac.document.successor_doc_no IS 'The document that replaces 
 CREATE VIEW tmac.document_in_force AS
   SELECT DISTINCT ON (d.doc_no) d.*
     FROM tmac.document d
-   WHERE d.approved_at IS NOT NULL AND d.effective_from <= tmac.today() AND d.superseded_at IS NULL
+   WHERE d.approved_at IS NOT NULL AND d.superseded_at IS NULL
+     -- today in the company's zone, as tmac.today() (which its readers may not execute)
+     AND d.effective_from <= (pg_catalog.now() AT TIME ZONE tmac.company_time_zone())::date
    ORDER BY d.doc_no, d.effective_from DESC, d.approved_at DESC;
 COMMENT ON VIEW tmac.document_in_force IS
   'The version in force today of each document: approved, effective, not withdrawn; of several, the latest effective (then the latest approved)';
@@ -223,7 +232,7 @@ BEGIN
   -- serves: requirement codes (their criteria come with them) and criterion codes
   SELECT pg_catalog.string_agg(s, ', ' ORDER BY s) INTO bad FROM unnest(serves) s
    WHERE s IS NULL OR (NOT EXISTS (SELECT 1 FROM tmac.document_requirement r WHERE r.requirement = s)
-                       AND s NOT IN ('I-1', 'I-2', 'I-3', 'I-4', 'I-5', 'I-6', 'II', 'III', 'IV', 'V'));
+                       AND NOT s = ANY (tmac.criterion_codes()));
   IF bad IS NOT NULL OR cardinality(serves) = 0 THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = tmac.message('a document serves requirements or criteria it names: unknown %s', coalesce(bad, '{}')),
@@ -232,7 +241,7 @@ BEGIN
   END IF;
   reqs := ARRAY(SELECT DISTINCT s FROM unnest(serves) s JOIN tmac.document_requirement r ON r.requirement = s ORDER BY 1);
   crits := ARRAY(SELECT DISTINCT c FROM (SELECT s AS c FROM unnest(serves) s
-                                          WHERE s IN ('I-1', 'I-2', 'I-3', 'I-4', 'I-5', 'I-6', 'II', 'III', 'IV', 'V')
+                                          WHERE s = ANY (tmac.criterion_codes())
                                           UNION SELECT r.criterion FROM tmac.document_requirement r WHERE r.requirement = ANY (serves)) x
                  ORDER BY 1);
   IF NOT tmac.holds_appointment(me, ARRAY['executive', 'information_officer', 'department_manager', 'committee_member']) THEN

@@ -28,7 +28,7 @@ CREATE TABLE tmac.internal_audit (
   kind              text NOT NULL CHECK (kind IN ('internal_audit', 'management_review')),
   title             text NOT NULL CHECK (btrim(title) <> ''),
   criteria          text[] NOT NULL CHECK (cardinality(criteria) > 0
-                                           AND criteria <@ ARRAY['I-1', 'I-2', 'I-3', 'I-4', 'I-5', 'I-6', 'II', 'III', 'IV', 'V']),
+                                           AND criteria <@ tmac.criterion_codes()),
   audited_group_id  integer,            -- (no foreign key: groups are never deleted; NULL: the whole company)
   auditor           text NOT NULL REFERENCES tmac.person,
   planned_on        date NOT NULL,
@@ -63,7 +63,7 @@ COMMENT ON COLUMN tmac.internal_audit.recorded_at IS 'When the result was record
 CREATE TABLE tmac.audit_finding (
   finding_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   audit_id     bigint NOT NULL REFERENCES tmac.internal_audit,
-  criterion    text NOT NULL CHECK (criterion IN ('I-1', 'I-2', 'I-3', 'I-4', 'I-5', 'I-6', 'II', 'III', 'IV', 'V')),
+  criterion    text NOT NULL CHECK (criterion = ANY (tmac.criterion_codes())),
   grade        text NOT NULL CHECK (grade IN ('major', 'minor', 'observation')),
   description  text NOT NULL CHECK (length(btrim(description)) >= 10),
   recorded_by  text NOT NULL REFERENCES tmac.person,
@@ -176,7 +176,7 @@ BEGIN
       HINT = tmac.message('Kinds: internal_audit (内部監査), management_review (マネジメントレビュー).');
   END IF;
   SELECT pg_catalog.string_agg(coalesce(c, 'NULL'), ', ') INTO bad FROM unnest(criteria) c
-   WHERE c IS NULL OR c NOT IN ('I-1', 'I-2', 'I-3', 'I-4', 'I-5', 'I-6', 'II', 'III', 'IV', 'V');
+   WHERE c IS NULL OR NOT c = ANY (tmac.criterion_codes());
   IF bad IS NOT NULL OR cardinality(criteria) = 0 THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = tmac.message('an audit covers criteria I-1 … I-6, II, III, IV, V: unknown %s', coalesce(bad, '{}'));
@@ -455,7 +455,7 @@ BEGIN ATOMIC
               THEN tmac.message('No internal audit has covered criterion %s. Plan one (tmac.plan_internal_audit) with an auditor who does not manage the audited department, and record its result (tmac.record_audit_result).', c.criterion)
               ELSE tmac.message('The last internal audit covering criterion %s was performed on %s, more than %s ago. Plan the next one (tmac.plan_internal_audit) and record its result (tmac.record_audit_result).', c.criterion, l.last, cfg.period::text) END,
          CASE WHEN l.last IS NOT NULL THEN tmac.day_start((l.last + cfg.period)::date) END
-    FROM unnest(ARRAY['I-1', 'I-2', 'I-3', 'I-4', 'I-5', 'I-6', 'II', 'III', 'IV', 'V']) c(criterion)
+    FROM unnest(tmac.criterion_codes()) c(criterion)
     CROSS JOIN cfg
     CROSS JOIN LATERAL (SELECT tmac.last_internal_audit(c.criterion) AS last) l
    WHERE (l.last IS NULL OR l.last + cfg.period < cfg.today)
@@ -470,4 +470,4 @@ BEGIN ATOMIC
    WHERE x.closed_at IS NULL AND x.due_on < cfg.today;
 END;
 COMMENT ON FUNCTION tmac.check_internal_audits() IS
-  'Checks of the internal audit register (I-3), one pass: internal_audit_missing, corrective_action_overdue';
+  'Checks of the internal audit register (I-4), one pass: internal_audit_missing, corrective_action_overdue';

@@ -28,12 +28,12 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    tmac.msgid('A document in force asks its scope (every employee and contractor, or the holders of access) to acknowledge it, and active persons in that scope have not acknowledged the version in force within document_acknowledgement_grace (30 days) of its effective date or their hiring.'),
    tmac.msgid('Each person acknowledges it as themselves (tmac.acknowledge_document).'),
    'tmac.check_documents', '{}', '{acknowledged_documents}', true),
-  ('internal_audit_missing', 'I-3', 'high',
+  ('internal_audit_missing', 'I-4', 'high',
    tmac.msgid('内部監査の未実施 (a criterion not covered by an internal audit)'),
    tmac.msgid('No internal audit performed within internal_audit_interval (12 months) covered the criterion (seed: 情報管理規程 第14条 監査; ③ 管理者の役割: その実施状況を把握する). The finding names the criterion and its last audit.'),
    tmac.msgid('Plan an internal audit covering it (tmac.plan_internal_audit) with an auditor who does not manage the audited department, and record its result (tmac.record_audit_result).'),
    'tmac.check_internal_audits', '{}', '{persons}', true),
-  ('corrective_action_overdue', 'I-3', 'high',
+  ('corrective_action_overdue', 'I-4', 'high',
    tmac.msgid('是正処置の期限超過 (a corrective action past its due date)'),
    tmac.msgid('A corrective action (是正処置) of an internal audit finding is not closed by its due date: not done, or reported done and not confirmed by a second person.'),
    tmac.msgid('The owner carries it out and reports it with evidence (tmac.complete_corrective_action); its auditor, the 情報管理責任者 or 経営層 closes it (tmac.close_corrective_action).'),
@@ -47,8 +47,6 @@ INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts,
   ('internal_audit_interval', 'internal_audit_missing', 'longer_than', '12 months', false,
    tmac.msgid('criteria may go longer than 12 months without an internal audit'));
 
-UPDATE tmac.criterion SET evidence = evidence || CASE criterion
-  WHEN 'I-3' THEN '; internal audits and management reviews, their findings and corrective actions (tmac.internal_audit, tmac.audit_finding, tmac.corrective_action)'
-  WHEN 'I-4' THEN '; the documents register: 規程, 基準, 手順, 様式 approved by 経営層, announced and acknowledged (tmac.document, tmac.document_in_force, tmac.document_requirement, tmac.document_acknowledgement)'
-  END
- WHERE criterion IN ('I-3', 'I-4');
+UPDATE tmac.criterion
+   SET evidence = evidence || '; the documents register: 規程, 基準, 手順, 様式 approved by 経営層, announced and acknowledged (tmac.document, tmac.document_in_force, tmac.document_requirement, tmac.document_acknowledgement); internal audits and management reviews, their findings and corrective actions (tmac.internal_audit, tmac.audit_finding, tmac.corrective_action)'
+ WHERE criterion = 'I-4';

@@ -21,7 +21,7 @@ SELECT pg_temp.as_role('t_adm', $$SELECT tmac.appoint('C1', 'department_manager'
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.appoint('E1', 'information_officer', 'D1', scope => '全社', announced_how => '情報管理規程', announced_on => current_date)$$);
 
 -- internal_audit_missing: every criterion, once persons exist
-SELECT is(pg_temp.pop('internal_audit_missing'), 'I-3 high {persons}', 'internal_audit_missing: I-3, high, over the persons');
+SELECT is(pg_temp.pop('internal_audit_missing'), 'I-4 high {persons}', 'internal_audit_missing: I-4, high, over the persons');
 SELECT is(pg_temp.n('internal_audit_missing'), 10::bigint, 'no internal audit yet: all ten criteria are missing one');
 SELECT is((SELECT count(*) FROM tmac.compliance_status WHERE last_internal_audit IS NOT NULL), 0::bigint,
   'compliance_status: no criterion has a last internal audit');
@@ -61,7 +61,7 @@ SELECT pg_temp.as_role('t_dave', format($$SELECT tmac.record_audit_finding(%s, '
 SELECT throws_ok(format($$SELECT pg_temp.as_role('t_dave', $q$SELECT tmac.assign_corrective_action(%s, '承認手順を周知する', 'A1', current_date - 1)$q$)$$, :f1),
   '22023', NULL, 'a corrective action is not due in the past');
 SELECT pg_temp.as_role('t_dave', format($$SELECT tmac.assign_corrective_action(%s, '持出の承認手順を再周知し、記録を補完する', 'A1', current_date + 14)$$, :f1))::bigint AS c1 \gset
-SELECT is(pg_temp.pop('corrective_action_overdue'), 'I-3 high {corrective_actions}', 'corrective_action_overdue: I-3, over the corrective actions');
+SELECT is(pg_temp.pop('corrective_action_overdue'), 'I-4 high {corrective_actions}', 'corrective_action_overdue: I-4, over the corrective actions');
 SELECT is(pg_temp.n('corrective_action_overdue'), 0::bigint, 'not due yet: no finding');
 UPDATE tmac.corrective_action SET due_on = current_date - 3 WHERE action_id = :c1;
 SELECT is(pg_temp.n('corrective_action_overdue', 'corrective_action:' || :c1), 1::bigint, 'past its due date and not done: a finding');

@@ -452,6 +452,7 @@ INSERT INTO allowlist VALUES
    ('f', 'tmac.set_area_label(text,text)', 'tmac_admin'),
    ('f', 'tmac.visitor_pledge_on(text,date)', ''),
    -- the documents register (68) and the internal audits (69)
+   ('f', 'tmac.criterion_codes()', ''),
    ('f', 'tmac.is_executive(text)', ''),
    ('f', 'tmac.holds_appointment(text,text[])', ''),
    ('f', 'tmac.document_for_update(text,text)', ''),
