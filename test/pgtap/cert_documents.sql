@@ -3,7 +3,7 @@
 -- acknowledged by each person as themselves, superseded; and its findings document_missing,
 -- document_review_overdue and document_not_acknowledged, each created, seen, fixed and cleared.
 BEGIN;
-SELECT plan(43);
+SELECT plan(45);
 \i test/pgtap/people_fixture.psql
 
 CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
@@ -112,6 +112,16 @@ SELECT throws_ok($$SELECT pg_temp.as_role('t_adm', $q$SELECT tmac.acknowledge_do
 SELECT is((SELECT string_agg(person_id, ',' ORDER BY person_id) FROM tmac.document_acknowledgement), 'A1', 'only A1''s own acknowledgement is recorded');
 SELECT pg_temp.as_role(r, $$SELECT tmac.acknowledge_document('STD-001')$$) FROM unnest(ARRAY['t_bob', 't_carol', 't_dave', 't_erin']) r;
 SELECT is(pg_temp.n('document_not_acknowledged'), 0::bigint, 'everyone acknowledged it: cleared');
+
+-- access_holders: only the persons holding an active clearance or grant are in scope
+SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '90 days', 'design')$$);
+SELECT pg_temp.as_role('t_erin', format($$SELECT tmac.record_document('PRC-001', '1', 'procedure', '電子情報の取扱手順', '{electronic_procedure}', 'https://intra.example/prc-001.pdf', %L, acknowledgement => 'access_holders')$$, :'sha'));
+SELECT pg_temp.as_role('t_dave', $$SELECT tmac.approve_document('PRC-001', '1')$$);
+UPDATE tmac.document SET effective_from = current_date - 40, approved_at = now() - interval '40 days' WHERE doc_no = 'PRC-001';
+SELECT alike((SELECT detail FROM tmac.findings WHERE subject = 'document:PRC-001'), '1 person(s)%: A1.%',
+  'access_holders: only A1, who holds a grant, is asked to acknowledge it');
+SELECT pg_temp.as_role('t_alice', $$SELECT tmac.acknowledge_document('PRC-001')$$);
+SELECT is(pg_temp.n('document_not_acknowledged', 'document:PRC-001'), 0::bigint, 'A1 acknowledged it: cleared');
 
 -- a new version replaces the old on its effective date; acknowledgements are per version
 SELECT pg_temp.as_role('t_erin', format($$SELECT tmac.record_document('STD-001', '2027', 'standard', '情報管理基準', '{handling_standard}', 'https://intra.example/std-001-2027.pdf', %L, acknowledgement => 'all')$$, :'sha'));
