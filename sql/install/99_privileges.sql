@@ -276,6 +276,11 @@ GRANT EXECUTE ON FUNCTION
   tmac.close_corrective_action(bigint, text)
 TO tmac_person;
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text, text[], text, date, text, text) TO tmac_admin;
+-- The electronic measures (84): read as the registers; tmac_admin records the declarations.
+GRANT SELECT ON tmac.electronic_measure, tmac.electronic_measure_declaration, tmac.electronic_measures
+  TO tmac_approver, tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.declare_electronic_measure(text, text, text, text, text, date, date) TO tmac_admin;
 
 -- No SECURITY DEFINER function of tmac shows its queries to the caller.  A caller may set
 -- debug_print_parse / _rewritten / _plan (and client_min_messages = log) in their own session:

@@ -23,7 +23,7 @@ SELECT results_eq($$SELECT (population->>'persons')::int, (population->>'grants'
   format($$VALUES (0, 0, %s::bigint, 0::bigint)$$, (SELECT count(*) FROM tmac.compliance_check WHERE criterion = 'II' AND builtin)),
   'II shows its population counts and all its built-in checks, none evaluated');
 SELECT is((SELECT population FROM tmac.compliance_status WHERE criterion = 'V'),
-  '{"own_checks": 0, "audit_entries": 0, "label_tables": 0, "protected_tables": 0, "persons": 0, "providers": 0}'::jsonb
+  '{"own_checks": 0, "audit_entries": 0, "label_tables": 0, "protected_tables": 0, "persons": 0, "providers": 0, "electronic_measures": 0}'::jsonb
     || jsonb_build_object('audit_entries', (SELECT count(*) FROM tmac.audit_log)),
   'V shows the populations of its checks');
 SELECT unalike(tmac.compliance_report_html(), '%適合 OK%', 'empty database: the report never prints 適合 OK');

@@ -17,6 +17,7 @@ SELECT results_eq(
            ('date_time_zone', 'Asia/Tokyo', 'Asia/Tokyo', NULL),
            ('document_acknowledgement_grace', '30 days', '30 days', NULL),
            ('document_review_interval', '1 year', '1 year', NULL),
+           ('electronic_measure_review_interval', '1 year', '1 year', NULL),
            ('gate_prerequisites', 'off', 'off', NULL),
            ('handling_delete_threshold', '1', '1', NULL),
            ('hide_statistics', 'on', 'on', NULL),

@@ -13,6 +13,7 @@ BEGIN;
 SET search_path = public, tmac;
 \i test/pgtap/people_fixture.psql
 \o /dev/null
+\i test/pgtap/cert_electronic_fixture.psql
 $example
 \o
 SELECT 'findings=' || count(*) FROM tmac.findings WHERE criterion IN ('I-1', 'I-3', 'V');
