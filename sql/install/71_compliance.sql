@@ -382,7 +382,7 @@ CREATE FUNCTION tmac.compliance_status_of(results tmac.check_result[])
                  builtin_run bigint, builtin_evaluated bigint, builtin_disabled bigint, disabled_checks text[],
                  own_checks bigint, own_checks_run bigint, weakening_settings text[], open_findings bigint,
                  accepted_findings bigint, critical bigint, high bigint, medium bigint, low bigint,
-                 evaluated_at timestamptz)
+                 evaluated_at timestamptz, last_internal_audit date)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH r AS MATERIALIZED (SELECT * FROM unnest(results)),
@@ -490,7 +490,7 @@ BEGIN ATOMIC
          s.builtin_disabled,
          s.disabled_checks, s.own_checks, s.own_checks_run, s.weakening_settings,
          s.open_findings, s.accepted_findings, s.critical, s.high, s.medium, s.low,
-         now() AS evaluated_at
+         now() AS evaluated_at, tmac.last_internal_audit(s.criterion) AS last_internal_audit
     FROM s
    ORDER BY s.ordinal;
 END;
@@ -500,7 +500,7 @@ COMMENT ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) IS
 CREATE VIEW tmac.compliance_status AS
   SELECT * FROM tmac.compliance_status_of(tmac.compliance_run());
 COMMENT ON VIEW tmac.compliance_status IS
-  'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
+  'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity; the day of the last internal audit that covered it (tmac.internal_audit). ok needs a built-in check that examined a non-empty population';
 
 CREATE FUNCTION tmac.register_check(check_code text, criterion text, severity text, title text,
                                     description text, remedy text, function_name regprocedure,

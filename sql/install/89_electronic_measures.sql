@@ -183,7 +183,7 @@ CREATE VIEW tmac.electronic_measures AS
   SELECT k.ordinal, k.measure, k.name_ja, k.name_en, k.seed_reference,
          e.declaration_id, e.status, e.description, e.checked_by, e.checked_at, e.observation,
          e.evidence_uri, e.evidence_sha256,
-         (e.checked_at + tmac.setting_value('electronic_measure_review')::interval) AS review_due,
+         (e.checked_at + (SELECT s.value FROM tmac.settings s WHERE s.key = 'electronic_measure_review')::interval) AS review_due,
          CASE k.measure
            WHEN 'account_management' THEN
              (SELECT tmac.message('In the database: %s tables protected by tmac row security (need-to-know by label, grants that expire and end with the person).', count(*))

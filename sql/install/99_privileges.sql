@@ -278,6 +278,23 @@ GRANT INSERT (event_id, person_id, kind, effective_at, full_name, org_group, job
 GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 GRANT SELECT ON tmac.my_pending_approvals TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.approve_many(bigint[], text) TO tmac_approver;
+-- The documents register (68) and the internal audits (69): read as the ledgers are; the acts
+-- are persons' own (tmac_person; each function checks who may: an appointee drafts, 経営層
+-- approves and withdraws, each person acknowledges as themselves, the auditor records results,
+-- the owner reports an action done, a second person closes it); tmac_admin records audit plans.
+GRANT SELECT ON tmac.document_requirement, tmac.document, tmac.document_in_force, tmac.document_acknowledgement,
+  tmac.internal_audit, tmac.audit_finding, tmac.corrective_action
+  TO tmac_approver, tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_documents(), tmac.check_internal_audits() TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION
+  tmac.record_document(text, text, text, text, text[], text, text, text),
+  tmac.approve_document(text, text, date, text), tmac.announce_document(text, text, text, date),
+  tmac.review_document(text, text), tmac.supersede_document(text, text, text), tmac.acknowledge_document(text),
+  tmac.record_audit_result(bigint, date, text, text, text), tmac.record_audit_finding(bigint, text, text, text),
+  tmac.assign_corrective_action(bigint, text, text, date), tmac.complete_corrective_action(bigint, text, text),
+  tmac.close_corrective_action(bigint, text)
+TO tmac_person;
+GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text, text[], text, date, text, text) TO tmac_admin;
 
 -- No SECURITY DEFINER function of tmac shows its queries to the caller.  A caller may set
 -- debug_print_parse / _rewritten / _plan (and client_min_messages = log) in their own session:

@@ -55,8 +55,8 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
 SELECT is((SELECT array_agg('tmac.' || c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'tmac'::regnamespace AND c.relkind IN ('r', 'v')
               AND NOT has_table_privilege('tmac_auditor', c.oid, 'SELECT')),
-  ARRAY['tmac.audit_head', 'tmac.setting', 'tmac.setting_default'],
-  'tmac_auditor reads every tmac table and view but the audit chain''s head and the raw settings (it reads tmac.settings)');
+  ARRAY['tmac.audit_head', 'tmac.my_pending_approvals', 'tmac.setting', 'tmac.setting_default'],
+  'tmac_auditor reads every tmac table and view but the audit chain''s head, the raw settings (it reads tmac.settings) and an approver''s own queue (the grants it lists are in tmac.grants)');
 
 SELECT * FROM finish();
 ROLLBACK;
