@@ -272,7 +272,8 @@ BEGIN
   LOOP
     BEGIN
       IF c.fn IS NULL THEN
-        RAISE EXCEPTION 'function % does not exist', c.function_name USING ERRCODE = 'undefined_function';
+        RAISE EXCEPTION USING ERRCODE = 'undefined_function',
+          MESSAGE = tmac.message('function %s does not exist', c.function_name);
       ELSIF c.own AND c.grouped THEN
         RETURN QUERY EXECUTE pg_catalog.format(
           'SELECT k.criterion, k.check_code, k.severity, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
@@ -523,28 +524,28 @@ BEGIN
   IF outs IS DISTINCT FROM 'text,text,timestamp with time zone'
      AND (outs IS DISTINCT FROM 'text,text,text,timestamp with time zone'
           OR (SELECT p.proargnames[1] FROM pg_catalog.pg_proc p WHERE p.oid = function_name) IS DISTINCT FROM 'check_code') THEN
-    RAISE EXCEPTION 'check function % must take no arguments and return TABLE (subject text, detail text, detected_at timestamptz)', function_name
-      USING ERRCODE = 'invalid_function_definition',
-            HINT = 'A function serving several checks returns TABLE (check_code text, subject text, detail text, detected_at timestamptz).';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_function_definition',
+      MESSAGE = tmac.message('check function %s must take no arguments and return TABLE (subject text, detail text, detected_at timestamptz)', function_name),
+      HINT = tmac.message('A function serving several checks returns TABLE (check_code text, subject text, detail text, detected_at timestamptz).');
   END IF;
   -- A check runs as its function's owner: never as a superuser, unless it is tmac's own.
   SELECT r.rolname, r.rolsuper INTO owner_name, owner_super
     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r ON r.oid = p.proowner WHERE p.oid = function_name;
   IF owner_super AND NOT tmac.is_own_function(function_name::oid::regproc) THEN
-    RAISE EXCEPTION 'check function % is owned by the superuser %', function_name, owner_name
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'Registered checks run as their function''s owner, and never as a superuser.',
-            HINT = 'Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('check function %s is owned by the superuser %s', function_name, owner_name),
+      DETAIL = tmac.message('Registered checks run as their function''s owner, and never as a superuser.'),
+      HINT = tmac.message('Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.');
   END IF;
   -- ... and so only by a role that could run it as that owner itself: otherwise the findings
   -- would show a tmac_admin what any other role reads.
   IF NOT tmac.is_own_function(function_name::oid::regproc)
      AND NOT pg_catalog.pg_has_role(tmac.invoker(),
                                     (SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid = function_name), 'MEMBER') THEN
-    RAISE EXCEPTION 'check function % is owned by role %, which % is not a member of', function_name, owner_name, tmac.invoker()
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'Registered checks run as their function''s owner; registering one would run that role''s code as that role.',
-            HINT = 'Register a function you own, or have its owner register it.';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('check function %s is owned by role %s, which %s is not a member of', function_name, owner_name, tmac.invoker()),
+      DETAIL = tmac.message('Registered checks run as their function''s owner; registering one would run that role''s code as that role.'),
+      HINT = tmac.message('Register a function you own, or have its owner register it.');
   END IF;
   INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires,
                                      function_sha256)
@@ -576,7 +577,7 @@ BEGIN
                             WHEN k.enabled THEN me ELSE k.disabled_by END
    WHERE k.check_code = set_check_enabled.check_code;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no compliance check "%"', check_code USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no compliance check "%s"', check_code);
   END IF;
 END
 $$;

@@ -133,8 +133,9 @@ BEGIN
   PERFORM tmac.require_arguments('login_gate_acknowledge', 'role', role::text, 'note', note);
   SELECT * INTO r FROM tmac.login_gate_refusals() g WHERE g.role_name = role;
   IF NOT FOUND OR r.refused_count = 0 THEN
-    RAISE EXCEPTION 'no refused logins of role "%" in this database', role
-      USING ERRCODE = 'undefined_object', HINT = 'tmac.login_gate_refusals() lists them.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+      MESSAGE = tmac.message('no refused logins of role "%s" in this database', role),
+      HINT = tmac.message('tmac.login_gate_refusals() lists them.');
   END IF;
   PERFORM tmac.login_gate_clear_refusals_internal(r.role_oid);
   PERFORM tmac.audit_append('login_gate', 'ACKNOWLEDGE', role,

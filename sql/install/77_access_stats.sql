@@ -512,8 +512,9 @@ BEGIN
    WHERE o.acknowledged_at IS NULL;
   GET DIAGNOSTICS n = ROW_COUNT;
   IF n = 0 THEN
-    RAISE EXCEPTION 'no lost access statistics to acknowledge'
-      USING ERRCODE = 'undefined_object', HINT = 'tmac.access_stats_overflow lists what was lost, and who acknowledged it.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+      MESSAGE = tmac.message('no lost access statistics to acknowledge'),
+      HINT = tmac.message('tmac.access_stats_overflow lists what was lost, and who acknowledged it.');
   END IF;
   RETURN n;
 END
@@ -537,7 +538,8 @@ DECLARE
   bw numeric;
 BEGIN
   IF days IS NULL OR days < 2 OR days > 366 THEN
-    RAISE EXCEPTION 'days must be between 2 and 366, not %', days USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('days must be between 2 and 366, not %s', coalesce(days::text, '<NULL>'));
   END IF;
   first_day := last_day - (days - 1);
   bw := w::numeric / days;

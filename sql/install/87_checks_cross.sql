@@ -168,8 +168,9 @@ BEGIN
   IF (opens_at IS NULL) <> (closes_at IS NULL) OR opens_at >= closes_at
      OR (opens_at IS NULL AND open_days IS NOT NULL)
      OR EXISTS (SELECT 1 FROM unnest(open_days) d WHERE d IS NULL OR d NOT BETWEEN 1 AND 7) THEN
-    RAISE EXCEPTION 'invalid hours for restricted area "%"', area USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'opens_at before closes_at (both NULL: no hours), open_days ISO weekdays 1 (Monday) to 7 (Sunday).';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('invalid hours for restricted area "%s"', area),
+      HINT = tmac.message('opens_at before closes_at (both NULL: no hours), open_days ISO weekdays 1 (Monday) to 7 (Sunday).');
   END IF;
   UPDATE tmac.restricted_area r
      SET opens_at = set_area_hours.opens_at, closes_at = set_area_hours.closes_at,
@@ -401,23 +402,27 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_cross_finding', 'check_code', check_code, 'subject', subject, 'note', note);
   IF length(btrim(note)) < 10 THEN
-    RAISE EXCEPTION 'say what was found and done (at least 10 characters)' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('say what was found and done (at least 10 characters)');
   END IF;
   SELECT * INTO f FROM tmac.cross_register_findings() x
    WHERE x.check_code = acknowledge_cross_finding.check_code AND x.subject = acknowledge_cross_finding.subject;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no finding % on %', check_code, subject USING ERRCODE = 'no_data_found',
-      HINT = 'The findings of the checks across registers are listed in tmac.findings.';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+      MESSAGE = tmac.message('no finding %s on %s', check_code, subject),
+      HINT = tmac.message('The findings of the checks across registers are listed in tmac.findings.');
   END IF;
   IF f.person_id = me THEN
-    RAISE EXCEPTION 'a finding about you is reviewed by someone else' USING ERRCODE = 'insufficient_privilege',
-      DETAIL = format('Finding %s on %s is about %s.', check_code, subject, me);
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('a finding about you is reviewed by someone else'),
+      DETAIL = tmac.message('Finding %s on %s is about %s.', check_code, subject, me);
   END IF;
   INSERT INTO tmac.cross_finding_review (check_code, subject, reviewed_by, note)
   VALUES (check_code, subject, me, btrim(note))
   ON CONFLICT ON CONSTRAINT cross_finding_review_pkey DO NOTHING;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'finding % on % was reviewed already', check_code, subject USING ERRCODE = 'unique_violation';
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
+      MESSAGE = tmac.message('finding %s on %s was reviewed already', check_code, subject);
   END IF;
 END
 $$;
