@@ -27,7 +27,7 @@ COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS
   'Check protected_fk_cascade: foreign keys with ON UPDATE CASCADE, SET NULL or SET DEFAULT referencing a protected table (the referential action writes into the referencing rows without row security)';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
-  ('protected_fk_cascade', 'V', 'medium', 'Foreign key cascading updates from a protected table',
-   'A foreign key references a protected table with ON UPDATE CASCADE, SET NULL or SET DEFAULT: PostgreSQL''s referential actions run as the table owner without row security, so changing a referenced key writes it into referencing rows of any label, or of an unprotected table, with no write-down refusal and no handling entry.',
-   'Recreate the foreign key with ON UPDATE RESTRICT or NO ACTION, or reference a key that carries nothing secret (a surrogate key).',
+  ('protected_fk_cascade', 'V', 'medium', tmac.msgid('Foreign key cascading updates from a protected table'),
+   tmac.msgid('A foreign key references a protected table with ON UPDATE CASCADE, SET NULL or SET DEFAULT: PostgreSQL''s referential actions run as the table owner without row security, so changing a referenced key writes it into referencing rows of any label, or of an unprotected table, with no write-down refusal and no handling entry.'),
+   tmac.msgid('Recreate the foreign key with ON UPDATE RESTRICT or NO ACTION, or reference a key that carries nothing secret (a surrogate key).'),
    'tmac.check_protected_fk_cascade', '{tmac.protected_table}', '{protected_tables}', true);

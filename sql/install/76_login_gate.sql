@@ -189,9 +189,9 @@ COMMENT ON FUNCTION tmac.check_login_gate_refused() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
   ('login_gate_refused', 'I-6', 'high',
-   'Refused login of a terminated or absent person',
-   'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).',
-   'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).',
+   tmac.msgid('Refused login of a terminated or absent person'),
+   tmac.msgid('The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'),
+   tmac.msgid('Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'),
    'tmac.check_login_gate_refused', '{persons}', true);
 
 -- Finding under II: the role of a terminated person or of a person on leave was renamed.  The
@@ -215,9 +215,9 @@ COMMENT ON FUNCTION tmac.check_gated_role_renamed() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
   ('gated_role_renamed', 'II', 'high',
-   'Login role of a terminated or absent person renamed',
-   'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.',
-   'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.',
+   tmac.msgid('Login role of a terminated or absent person renamed'),
+   tmac.msgid('The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'),
+   tmac.msgid('Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'),
    'tmac.check_gated_role_renamed', '{persons}', true);
 
 -- pg_cron runs a job as its role through a background worker that never passes the login gate.
@@ -284,9 +284,9 @@ COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
   ('terminated_cron_job_active', 'II', 'high',
-   'pg_cron job running as a terminated person',
-   'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.',
-   'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.',
+   tmac.msgid('pg_cron job running as a terminated person'),
+   tmac.msgid('An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.'),
+   tmac.msgid('Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.'),
    'tmac.check_terminated_cron_job_active', '{persons}', true);
 
 -- The gate of a new (or restored) database starts from its persons.

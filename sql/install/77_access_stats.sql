@@ -430,39 +430,39 @@ INSERT INTO tmac.compliance_population VALUES
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('access_surge', 'I-6', 'high',
-   'Sharp rise in a person''s reads of protected data',
-   'On a day in the look-back window a person whose access statistics reach back at least access_surge_history (14 days) before it read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak); a person with less history gets access_surge_no_baseline instead.',
-   'Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.',
+   tmac.msgid('Sharp rise in a person''s reads of protected data'),
+   tmac.msgid('On a day in the look-back window a person whose access statistics reach back at least access_surge_history (14 days) before it read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak); a person with less history gets access_surge_no_baseline instead.'),
+   tmac.msgid('Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.'),
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_surge_no_baseline', 'I-6', 'low',
-   'Rise in a person''s reads before their baseline is established',
-   'A person read more rows of protected tables on a day than access_surge would allow, but their access statistics do not yet reach back access_surge_history (14 days by default) before that day: with no baseline, every first day of statistics would look like a sharp rise. One finding per person says so; from access_surge_history on, the rise is an access_surge finding (high).',
-   'Nothing, if the reads are the person''s normal work; ask them and their manager if the volume is unexpected.',
+   tmac.msgid('Rise in a person''s reads before their baseline is established'),
+   tmac.msgid('A person read more rows of protected tables on a day than access_surge would allow, but their access statistics do not yet reach back access_surge_history (14 days by default) before that day: with no baseline, every first day of statistics would look like a sharp rise. One finding per person says so; from access_surge_history on, the rise is an access_surge finding (high).'),
+   tmac.msgid('Nothing, if the reads are the person''s normal work; ask them and their manager if the volume is unexpected.'),
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_off_hours', 'I-6', 'medium',
-   'Access to protected data outside working hours',
-   'A person read or wrote protected rows outside working_hours, on a day not in working_days, or on a holiday (tmac.holiday) (seed ⑥).',
-   'Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.',
+   tmac.msgid('Access to protected data outside working hours'),
+   tmac.msgid('A person read or wrote protected rows outside working_hours, on a day not in working_days, or on a holiday (tmac.holiday) (seed ⑥).'),
+   tmac.msgid('Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.'),
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_before_departure', 'I-6', 'high',
-   'Reads above baseline by a person about to leave or transfer',
-   'A person with a scheduled termination or transfer read more rows than access_departure_factor times their 30-day median on a day since the event was known (seed ⑥: bulk access before leaving).',
-   'Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.',
+   tmac.msgid('Reads above baseline by a person about to leave or transfer'),
+   tmac.msgid('A person with a scheduled termination or transfer read more rows than access_departure_factor times their 30-day median on a day since the event was known (seed ⑥: bulk access before leaving).'),
+   tmac.msgid('Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.'),
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_first_compartment', 'I-6', 'low',
-   'First access to a compartment',
-   'A person read rows of a compartment for the first time within the look-back window (a new need-to-know should match a new grant and task).',
-   'Confirm the person''s grant for the compartment matches their current work.',
+   tmac.msgid('First access to a compartment'),
+   tmac.msgid('A person read rows of a compartment for the first time within the look-back window (a new need-to-know should match a new grant and task).'),
+   tmac.msgid('Confirm the person''s grant for the compartment matches their current work.'),
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_shared_account', 'I-6', 'high',
-   'One login role used by many persons',
-   'shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).',
-   'Give every person their own login role (tmac.enrol_login) and stop sharing the account.',
+   tmac.msgid('One login role used by many persons'),
+   tmac.msgid('shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).'),
+   tmac.msgid('Give every person their own login role (tmac.enrol_login) and stop sharing the account.'),
    'tmac.check_access_signs', '{}', '{access_records}', true);
 -- A longer history requirement keeps a sharp rise a low finding for longer (71_compliance.sql).
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('access_surge_history', 'access_surge', 'longer_than', '14 days', false,
-   'a person''s reads are not a surge finding (high) until their statistics reach back this far; until then only access_surge_no_baseline (low)');
+   tmac.msgid('a person''s reads are not a surge finding (high) until their statistics reach back this far; until then only access_surge_no_baseline (low)'));
 
 -- access_stats_overflow: counts lost because the shared hash was full of counters no snapshot
 -- had taken — recorded (tmac.access_stats_overflow) or not yet (the live record) — until
@@ -493,9 +493,9 @@ COMMENT ON FUNCTION tmac.check_access_stats_overflow() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('access_stats_overflow', 'I-6', 'high',
-   'Access statistics lost for want of room',
-   'The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.',
-   'Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).',
+   tmac.msgid('Access statistics lost for want of room'),
+   tmac.msgid('The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.'),
+   tmac.msgid('Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).'),
    'tmac.check_access_stats_overflow', '{tmac.access_stats_overflow}', '{access_records}', true);
 
 CREATE FUNCTION tmac.acknowledge_access_stats_overflow(note text) RETURNS integer
