@@ -10,12 +10,12 @@ $$
 BEGIN
   RETURN QUERY
   SELECT 'table:' || c.conrelid::regclass::text,
-         format('Table %s has the foreign key%s %s referencing the protected table%s %s with ON UPDATE CASCADE, SET NULL or SET DEFAULT: changing a referenced key writes into its rows as the table owner, without row security, whatever their label, unrefused and unrecorded. Use ON UPDATE RESTRICT or NO ACTION (ALTER TABLE … DROP CONSTRAINT, ADD CONSTRAINT), or keys that carry nothing secret.',
+         tmac.message('Table %s has %s referencing %s with ON UPDATE CASCADE, SET NULL or SET DEFAULT: changing a referenced key writes into its rows as the table owner, without row security, whatever their label, unrefused and unrecorded. Use ON UPDATE RESTRICT or NO ACTION (ALTER TABLE … DROP CONSTRAINT, ADD CONSTRAINT), or keys that carry nothing secret.',
                 c.conrelid::regclass::text,
-                CASE WHEN count(*) > 1 THEN 's' ELSE '' END,
-                string_agg(quote_ident(c.conname::text), ', ' ORDER BY c.conname),
-                CASE WHEN count(DISTINCT c.confrelid) > 1 THEN 's' ELSE '' END,
-                string_agg(DISTINCT c.confrelid::regclass::text, ', ')),
+                CASE WHEN count(*) > 1 THEN tmac.message('the foreign keys %s', string_agg(quote_ident(c.conname::text), ', ' ORDER BY c.conname))
+                     ELSE tmac.message('the foreign key %s', string_agg(quote_ident(c.conname::text), ', ' ORDER BY c.conname)) END,
+                CASE WHEN count(DISTINCT c.confrelid) > 1 THEN tmac.message('the protected tables %s', string_agg(DISTINCT c.confrelid::regclass::text, ', '))
+                     ELSE tmac.message('the protected table %s', string_agg(DISTINCT c.confrelid::regclass::text, ', ')) END),
          max(p.protected_at)
     FROM pg_catalog.pg_constraint c
     JOIN tmac.protected_table p ON p.relid::oid = c.confrelid

@@ -43,9 +43,9 @@ BEGIN
                          'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass)
   )
   SELECT 'table:' || t.relid::text,
-         pg_catalog.format('Protected table %s runs code owned by a role that is neither a superuser nor a tmac_admin on every row it touches, hidden or not: %s. Such code can copy rows its owner may not read. Drop it or have an administrator own the function, and have protected tables owned by a dedicated role.',
+         tmac.message('Protected table %s runs code owned by a role that is neither a superuser nor a tmac_admin on every row it touches, hidden or not: %s. Such code can copy rows its owner may not read. Drop it or have an administrator own the function, and have protected tables owned by a dedicated role.',
                 t.relid::text,
-                pg_catalog.string_agg(pg_catalog.format('%s calls %s (owned by %s)', x.what, f.oid::pg_catalog.regprocedure,
+                pg_catalog.string_agg(tmac.message('%s calls %s (owned by %s)', x.what, f.oid::pg_catalog.regprocedure,
                                                         pg_catalog.pg_get_userbyid(f.proowner)),
                                       '; ' ORDER BY x.what, f.oid::pg_catalog.regprocedure::text)),
          NULL::timestamptz

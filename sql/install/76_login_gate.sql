@@ -172,11 +172,11 @@ CREATE FUNCTION tmac.check_login_gate_refused()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT coalesce('person:' || p.person_id, 'role:' || coalesce(g.role_name::text, g.role_oid::text)),
-         pg_catalog.format('%s tried to connect as %s %s time(s), last at %s, and the login gate refused it (%s). An attempt by a leaver or an absent person is a sign of a leak: find out who tried and why, then record it with tmac.login_gate_acknowledge(role, note).',
-                coalesce(p.person_id || ' (' || p.full_name || ')', 'someone'),
-                coalesce(g.role_name::text, 'a dropped role ' || g.role_oid::text),
-                g.refused_count, pg_catalog.to_char(g.last_refused, 'YYYY-MM-DD HH24:MI:SS TZ'),
-                coalesce(pg_catalog.replace(g.reason, '_', ' '), 'the gate has opened since')),
+         tmac.message('%s tried to connect as %s %s time(s), last at %s, and the login gate refused it (%s). An attempt by a leaver or an absent person is a sign of a leak: find out who tried and why, then record it with tmac.login_gate_acknowledge(role, note).',
+                coalesce(p.person_id || ' (' || p.full_name || ')', tmac.message('someone')),
+                coalesce(g.role_name::text, tmac.message('a dropped role %s', g.role_oid)),
+                g.refused_count, g.last_refused,
+                coalesce(pg_catalog.replace(g.reason, '_', ' '), tmac.message('the gate has opened since'))),
          g.last_refused
     FROM tmac.login_gate_refusals() g
     LEFT JOIN LATERAL (SELECT x.person_id, x.full_name FROM tmac.person x      -- by OID first: a renamed role
@@ -202,7 +202,7 @@ CREATE FUNCTION tmac.check_gated_role_renamed()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         pg_catalog.format('%s (%s) is %s, and their login role %s (OID %s) has been renamed to %s. The login gate still refuses the role under its new name, until HR records a %s. Find out who renamed it and why, then rename it back (ALTER ROLE %s RENAME TO %s) or drop it.',
+         tmac.message('%s (%s) is %s, and their login role %s (OID %s) has been renamed to %s. The login gate still refuses the role under its new name, until HR records a %s. Find out who renamed it and why, then rename it back (ALTER ROLE %s RENAME TO %s) or drop it.',
                 p.person_id, p.full_name, pg_catalog.replace(p.status, '_', ' '), p.login_role, p.login_role_oid, r.rolname,
                 CASE p.status WHEN 'terminated' THEN 'rehire' ELSE 'return' END,
                 pg_catalog.quote_ident(r.rolname), pg_catalog.quote_ident(p.login_role)),
@@ -271,11 +271,11 @@ CREATE FUNCTION tmac.check_terminated_cron_job_active()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         pg_catalog.format('%s (%s) was terminated on %s but %s pg_cron job(s) run as their login role: %s. pg_cron''s workers never pass the login gate. Find out who scheduled them and why; tmac.run_maintenance() disables them, or run SELECT cron.alter_job(jobid, active => false).',
-                p.person_id, p.full_name, pg_catalog.to_char(p.terminated_at, 'YYYY-MM-DD'), j.n, j.jobs),
+         tmac.message('%s (%s) was terminated on %s but %s pg_cron job(s) run as their login role: %s. pg_cron''s workers never pass the login gate. Find out who scheduled them and why; tmac.run_maintenance() disables them, or run SELECT cron.alter_job(jobid, active => false).',
+                p.person_id, p.full_name, p.terminated_at, j.n, j.jobs),
          p.terminated_at
     FROM (SELECT t.person_id, pg_catalog.count(*) AS n,
-                 pg_catalog.string_agg(pg_catalog.format('%s (%s, as %s)', t.jobid, coalesce(t.jobname, 'unnamed'), t.username), ', ' ORDER BY t.jobid) AS jobs
+                 pg_catalog.string_agg(tmac.message('%s (%s, as %s)', t.jobid, coalesce(t.jobname, tmac.message('unnamed')), t.username), ', ' ORDER BY t.jobid) AS jobs
             FROM tmac.terminated_cron_jobs() t GROUP BY t.person_id) j
     JOIN tmac.person p ON p.person_id = j.person_id;
 END;

@@ -327,9 +327,9 @@ BEGIN ATOMIC
      WHERE b.rows_read > greatest(cfg.k * b.median, cfg.floor))
   -- access_surge: only over an established baseline
   SELECT 'access_surge', 'person:' || b.person_id,
-         format('Person %s read %s rows of protected tables on %s (%s statements, %s time), %s times their 30-day median of %s rows a day (%s to %s); the threshold is %s (access_surge_factor %s × median, at least access_surge_floor %s). History: tmac.access_history(%L).',
+         tmac.message('Person %s read %s rows of protected tables on %s (%s statements, %s time), %s times their 30-day median of %s rows a day (%s to %s); the threshold is %s (access_surge_factor %s × median, at least access_surge_floor %s). History: tmac.access_history(%L).',
                 b.person_id, b.rows_read, b.day, b.statements, cfg.tz,
-                CASE WHEN b.median > 0 THEN trim_scale(round(b.rows_read / b.median, 1))::text ELSE 'infinitely many' END,
+                CASE WHEN b.median > 0 THEN trim_scale(round(b.rows_read / b.median, 1))::text ELSE tmac.message('infinitely many') END,
                 trim_scale(round(b.median, 1)), b.day - 30, b.day - 1, trim_scale(round(greatest(cfg.k * b.median, cfg.floor), 1)), cfg.k, cfg.floor,
                 b.person_id),
          (b.day::timestamp AT TIME ZONE cfg.tz)
@@ -338,7 +338,7 @@ BEGIN ATOMIC
   UNION ALL
   -- access_surge_no_baseline: the same rise by a person whose statistics are too recent, once per person
   SELECT 'access_surge_no_baseline', 'person:' || r.person_id,
-         format('Person %s read more than access_surge_factor %s × their 30-day median (at least access_surge_floor %s) on %s day(s), most on %s (%s rows), but their access statistics begin on %s (%s): a baseline needs access_surge_history %s of them, so this is not yet a surge finding (access_surge). History: tmac.access_history(%L).',
+         tmac.message('Person %s read more than access_surge_factor %s × their 30-day median (at least access_surge_floor %s) on %s day(s), most on %s (%s rows), but their access statistics begin on %s (%s): a baseline needs access_surge_history %s of them, so this is not yet a surge finding (access_surge). History: tmac.access_history(%L).',
                 r.person_id, cfg.k, cfg.floor, r.days, r.top_day, r.top_rows,
                 to_char(r.first_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), cfg.tz, tmac.setting_value('access_surge_history'), r.person_id),
          (r.top_day::timestamp AT TIME ZONE cfg.tz)
@@ -349,11 +349,11 @@ BEGIN ATOMIC
   UNION ALL
   -- access_off_hours: per person and day, the accesses whose time falls outside working hours
   SELECT 'access_off_hours', 'person:' || x.person_id,
-         format('Person %s read %s rows and wrote %s (%s statements) of %s outside working hours on %s (%s): accesses between %s and %s; working hours are %s on ISO weekdays %s%s. History: tmac.access_history(%L).',
+         tmac.message('Person %s read %s rows and wrote %s (%s statements) of %s outside working hours on %s (%s): accesses between %s and %s; working hours are %s on ISO weekdays %s%s. History: tmac.access_history(%L).',
                 x.person_id, x.rows_read, x.rows_written, x.statements, x.tables, x.day, cfg.tz,
                 to_char(x.first_at, 'HH24:MI'), to_char(x.last_at, 'HH24:MI'),
                 tmac.setting_value('working_hours'), tmac.setting_value('working_days'),
-                CASE WHEN x.holiday IS NOT NULL THEN format(', and %s is a holiday (%s)', x.day, x.holiday) ELSE '' END,
+                CASE WHEN x.holiday IS NOT NULL THEN tmac.message(', and %s is a holiday (%s)', x.day, x.holiday) ELSE '' END,
                 x.person_id),
          x.last_at AT TIME ZONE cfg.tz
     FROM cfg,
@@ -374,9 +374,8 @@ BEGIN ATOMIC
   UNION ALL
   -- access_before_departure: a scheduled termination or transfer, and reads above baseline since it was known
   SELECT 'access_before_departure', 'person:' || b.person_id,
-         format('Person %s, whose %s is scheduled for %s (HR event %s, received %s), read %s rows on %s (%s), above access_departure_factor %s × their 30-day median of %s rows a day. History: tmac.access_history(%L).',
-                b.person_id, e.kind, to_char(e.effective_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), e.event_id,
-                to_char(e.received_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), b.rows_read, b.day, cfg.tz, cfg.dk,
+         tmac.message('Person %s, whose %s is scheduled for %s (HR event %s, received %s), read %s rows on %s (%s), above access_departure_factor %s × their 30-day median of %s rows a day. History: tmac.access_history(%L).',
+                b.person_id, e.kind, e.effective_at, e.event_id, e.received_at, b.rows_read, b.day, cfg.tz, cfg.dk,
                 trim_scale(round(b.median, 1)), b.person_id),
          (b.day::timestamp AT TIME ZONE cfg.tz)
     FROM base b CROSS JOIN cfg
@@ -387,9 +386,9 @@ BEGIN ATOMIC
   UNION ALL
   -- access_first_compartment
   SELECT 'access_first_compartment', 'person:' || f.person_id,
-         format('Person %s read compartment %s for the first time at %s (%s): %s rows in %s statements since. History: tmac.access_history(%L).',
+         tmac.message('Person %s read compartment %s for the first time at %s: %s rows in %s statements since. History: tmac.access_history(%L).',
                 f.person_id, coalesce(c.code, '#' || f.compartment_id),
-                to_char(f.first_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz, f.rows_read, f.statements,
+                f.first_at, f.rows_read, f.statements,
                 f.person_id),
          f.first_at
     FROM cfg,
@@ -403,10 +402,9 @@ BEGIN ATOMIC
   UNION ALL
   -- access_shared_account
   SELECT 'access_shared_account', 'role:' || s.login_role,
-         format('Login role %s was used by %s persons (%s) to read table %s between %s and %s (%s): %s rows in %s statements (shared_account_persons %s, shared_account_window %s).',
+         tmac.message('Login role %s was used by %s persons (%s) to read table %s between %s and %s: %s rows in %s statements (shared_account_persons %s, shared_account_window %s).',
                 s.login_role, s.persons, s.names, s.table_name,
-                to_char(s.bucket AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
-                to_char((s.bucket + cfg.win) AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz,
+                s.bucket, s.bucket + cfg.win,
                 s.rows_read, s.statements, cfg.persons, cfg.win),
          s.bucket + cfg.win
     FROM cfg,
@@ -481,9 +479,8 @@ BEGIN ATOMIC
            r.max_counters
       FROM tmac.access_stats_overflow_raw() r)
   SELECT l.subject,
-         format('Between %s and %s (%s) the access statistics were full (tmac.access_stats_max = %s counters, each holding counts no snapshot had taken yet) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
-                to_char(l.first_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'),
-                to_char(l.last_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'), tz.tz,
+         tmac.message('Between %s and %s the access statistics were full (tmac.access_stats_max = %s counters, each holding counts no snapshot had taken yet) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
+                l.first_at, l.last_at,
                 l.max_counters, l.rows_read, l.rows_written, l.counters_refused),
          l.last_at
     FROM lost l, tz;

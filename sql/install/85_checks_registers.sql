@@ -35,17 +35,17 @@ BEGIN ATOMIC
      WHERE (l.last IS NOT NULL OR x.hired_on IS NULL OR x.hired_on + s.grace <= s.today)
   )
   SELECT 'training_overdue', 'person:' || x.person_id,
-         format('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
+         tmac.message('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
                 x.person_id, x.full_name,
-                string_agg(CASE WHEN x.course = '' THEN 'any training course' ELSE 'course ' || x.course END, ', ' ORDER BY x.course),
-                coalesce(to_char(max(x.last), 'YYYY-MM-DD'), 'never'), x.person_id),
+                string_agg(CASE WHEN x.course = '' THEN tmac.message('any training course') ELSE tmac.message('course %s', x.course) END, ', ' ORDER BY x.course),
+                coalesce(to_char(max(x.last), 'YYYY-MM-DD'), tmac.message('never')), x.person_id),
          NULL::timestamptz
     FROM x
    GROUP BY x.person_id, x.full_name
   UNION ALL
   SELECT 'leaver_without_termination_pledge', 'person:' || l.person_id,
-         format('%s (%s) left on %s without a termination pledge (退職時の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''termination'', signed_on).',
-                l.person_id, l.full_name, to_char(l.terminated_at, 'YYYY-MM-DD'), l.person_id),
+         tmac.message('%s (%s) left on %s without a termination pledge (退職時の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''termination'', signed_on).',
+                l.person_id, l.full_name, l.terminated_at, l.person_id),
          l.terminated_at
     FROM tmac.person l
    WHERE l.status = 'terminated' AND l.kind IN ('employee', 'contractor')
@@ -53,14 +53,14 @@ BEGIN ATOMIC
                        AND (l.hired_on IS NULL OR pl.signed_on >= l.hired_on))
   UNION ALL
   SELECT 'visitor_responsible_left', 'person:' || v.person_id,
-         format('Visitor %s (%s) is still active but the person responsible for them, %s (%s), left on %s. Name another responsible person or end the visit (HR feed).',
-                v.person_id, v.full_name, r.person_id, r.full_name, to_char(r.terminated_at, 'YYYY-MM-DD')),
+         tmac.message('Visitor %s (%s) is still active but the person responsible for them, %s (%s), left on %s. Name another responsible person or end the visit (HR feed).',
+                v.person_id, v.full_name, r.person_id, r.full_name, r.terminated_at),
          r.terminated_at
     FROM tmac.person v JOIN tmac.person r ON r.person_id = v.responsible_person
    WHERE v.kind = 'visitor' AND v.status = 'active' AND r.status = 'terminated'
   UNION ALL
   SELECT 'visitor_without_pledge', 'person:' || v.person_id,
-         format('Visitor %s (%s) has no current visitor pledge (訪問者の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''visitor'', signed_on).',
+         tmac.message('Visitor %s (%s) has no current visitor pledge (訪問者の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''visitor'', signed_on).',
                 v.person_id, v.full_name, v.person_id),
          NULL::timestamptz
     FROM tmac.person v CROSS JOIN s

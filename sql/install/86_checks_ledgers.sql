@@ -11,15 +11,15 @@ CREATE FUNCTION tmac.check_handling()
 BEGIN ATOMIC
   SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,
          'handling:' || e.entry_id,
-         pg_catalog.format('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
+         tmac.message('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
                 e.entry_id, e.action, a.name_ja,
                 coalesce(s.asset_no, pg_catalog.array_to_string(e.source_tables, ', ')),
-                coalesce(l.code, 'unknown'), coalesce(e.handler, e.handler_role::text),
-                pg_catalog.to_char(e.handled_at, 'YYYY-MM-DD HH24:MI'),
-                CASE WHEN e.automatic THEN pg_catalog.format('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
+                coalesce(l.code, tmac.message('unknown')), coalesce(e.handler, e.handler_role::text),
+                e.handled_at,
+                CASE WHEN e.automatic THEN tmac.message('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
                 CASE WHEN e.rule_applied = 'forbidden'
-                     THEN 'The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).'
-                     ELSE 'The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).' END),
+                     THEN tmac.message('The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).')
+                     ELSE tmac.message('The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).') END),
          e.handled_at
     FROM tmac.handling_entry e
     JOIN tmac.handling_action a ON a.action = e.action
@@ -28,19 +28,19 @@ BEGIN ATOMIC
    WHERE e.rule_applied <> 'allowed' AND e.approved_at IS NULL AND e.acknowledged_at IS NULL
   UNION ALL
   SELECT 'handling_not_returned', 'handling:' || e.entry_id,
-         pg_catalog.format('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
-                e.entry_id, e.action, s.asset_no, e.handler, pg_catalog.to_char(e.due_at, 'YYYY-MM-DD HH24:MI'),
+         tmac.message('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
+                e.entry_id, e.action, s.asset_no, e.handler, e.due_at,
                 CASE WHEN e.return_reported_at IS NOT NULL
-                     THEN pg_catalog.format('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
-                                            pg_catalog.to_char(e.return_reported_at, 'YYYY-MM-DD HH24:MI'))
-                     ELSE 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.' END),
+                     THEN tmac.message('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
+                                            e.return_reported_at)
+                     ELSE tmac.message('Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.') END),
          e.due_at
     FROM tmac.handling_entry e
     LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
    WHERE e.returned_at IS NULL AND e.due_at IS NOT NULL AND e.due_at < now()
   UNION ALL
   SELECT 'handling_copies_unaccounted', 'asset:' || s.asset_no,
-         pg_catalog.format('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
+         tmac.message('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
                 s.asset_no, s.name, pg_catalog.array_to_string(u.serials, ', ')),
          d.disposed_at
     FROM (SELECT d.asset_id, max(d.handled_at) AS disposed_at      -- the disposed assets (few), then their copies
@@ -96,8 +96,8 @@ CREATE FUNCTION tmac.check_incidents()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'incident_not_escalated', 'incident:' || i.incident_id,
-         pg_catalog.format('Incident %s (reported %s by %s) has not been reported to management (経営層) within %s. Report it and record that (tmac.escalate_incident).',
-                i.incident_id, pg_catalog.to_char(i.reported_at, 'YYYY-MM-DD HH24:MI'), i.reported_by,
+         tmac.message('Incident %s (reported %s by %s) has not been reported to management (経営層) within %s. Report it and record that (tmac.escalate_incident).',
+                i.incident_id, i.reported_at, i.reported_by,
                 tmac.setting_value('incident_escalation_limit')),
          i.reported_at + tmac.setting_value('incident_escalation_limit')::interval
     FROM tmac.incident i
@@ -105,14 +105,14 @@ BEGIN ATOMIC
      AND i.reported_at + tmac.setting_value('incident_escalation_limit')::interval < now()
   UNION ALL
   SELECT 'incident_overdue', 'incident:' || i.incident_id,
-         pg_catalog.format('Incident %s is still open past its deadline %s. Finish the response and close it (tmac.close_incident), or set a new deadline with its reason (tmac.update_incident).',
-                i.incident_id, pg_catalog.to_char(i.due_by, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('Incident %s is still open past its deadline %s. Finish the response and close it (tmac.close_incident), or set a new deadline with its reason (tmac.update_incident).',
+                i.incident_id, i.due_by),
          i.due_by
     FROM tmac.incident i
    WHERE i.status = 'open' AND i.due_by < now()
   UNION ALL
   SELECT 'incident_entrusted_unnotified', 'incident:' || i.incident_id,
-         pg_catalog.format('Incident %s concerns entrusted information (%s, of %s) but the entrusting company (委託元) was not notified. Notify it and record that (tmac.notify_incident with entrusting_company).',
+         tmac.message('Incident %s concerns entrusted information (%s, of %s) but the entrusting company (委託元) was not notified. Notify it and record that (tmac.notify_incident with entrusting_company).',
                 i.incident_id, pg_catalog.string_agg(a.asset_no, ', ' ORDER BY a.asset_no),
                 pg_catalog.string_agg(DISTINCT a.entrusted_by, ', ')),
          i.reported_at
@@ -165,17 +165,17 @@ BEGIN ATOMIC
   )
   SELECT 'combination_stale', l.kind || ':' || l.code,
          CASE WHEN c.at IS NULL
-              THEN pg_catalog.format('The combination of %s %s (%s) was never recorded as changed. Change it and record that (tmac.record_combination_change).', l.kind, l.code, l.name)
-              ELSE pg_catalog.format('The combination of %s %s (%s) was last changed on %s, more than %s ago. Change it and record that (tmac.record_combination_change, reason annual).',
-                          l.kind, l.code, l.name, pg_catalog.to_char(c.at, 'YYYY-MM-DD'), tmac.setting_value('combination_max_age')) END,
+              THEN tmac.message('The combination of %s %s (%s) was never recorded as changed. Change it and record that (tmac.record_combination_change).', l.kind, l.code, l.name)
+              ELSE tmac.message('The combination of %s %s (%s) was last changed on %s, more than %s ago. Change it and record that (tmac.record_combination_change, reason annual).',
+                          l.kind, l.code, l.name, c.at, tmac.setting_value('combination_max_age')) END,
          c.at
     FROM locks l LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
    WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
      AND (c.at IS NULL OR c.at < now() - tmac.setting_value('combination_max_age')::interval)
   UNION ALL
   SELECT 'combination_holder_left', l.kind || ':' || l.code,
-         pg_catalog.format('%s left %s %s (%s) on %s but its combination was not changed since. Change it and record that (tmac.record_combination_change, reason holder_changed).',
-                h.person_id, l.kind, l.code, l.name, pg_catalog.to_char(h.left_at, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('%s left %s %s (%s) on %s but its combination was not changed since. Change it and record that (tmac.record_combination_change, reason holder_changed).',
+                h.person_id, l.kind, l.code, l.name, h.left_at),
          h.left_at
     FROM locks l
     JOIN LATERAL (SELECT x.person_id, x.left_at FROM left_holders x
@@ -185,16 +185,16 @@ BEGIN ATOMIC
      AND (c.at IS NULL OR c.at < h.left_at)
   UNION ALL
   SELECT 'key_not_returned', 'key:' || k.code,
-         pg_catalog.format('Key %s lent to %s on %s was due back on %s and has not been returned. Get it back and record that (tmac.return_key).',
-                k.code, kl.borrower, pg_catalog.to_char(kl.lent_at, 'YYYY-MM-DD HH24:MI'), pg_catalog.to_char(kl.due_at, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('Key %s lent to %s on %s was due back on %s and has not been returned. Get it back and record that (tmac.return_key).',
+                k.code, kl.borrower, kl.lent_at, kl.due_at),
          kl.due_at
     FROM tmac.key_loan kl JOIN tmac.physical_key k ON k.key_id = kl.key_id
    WHERE kl.returned_at IS NULL AND kl.due_at < now()
   UNION ALL
   SELECT 'visitor_without_escort', 'area_entry:' || e.entry_id,
-         pg_catalog.format('Visitor %s entered restricted area %s on %s without an escort (立会者). Record who escorted them (tmac.record_exit with escort), or investigate.',
+         tmac.message('Visitor %s entered restricted area %s on %s without an escort (立会者). Record who escorted them (tmac.record_exit with escort), or investigate.',
                 coalesce(e.visitor_name || ' (' || e.visitor_company || ')', e.person_id), a.code,
-                pg_catalog.to_char(e.entered_at, 'YYYY-MM-DD HH24:MI')),
+                e.entered_at),
          e.entered_at
     FROM tmac.area_entry e
     JOIN tmac.restricted_area a ON a.area_id = e.area_id
@@ -202,8 +202,8 @@ BEGIN ATOMIC
    WHERE e.escort IS NULL AND (e.visitor_name IS NOT NULL OR p.kind = 'visitor')
   UNION ALL
   SELECT 'custodian_terminated', x.kind || ':' || x.code,
-         pg_catalog.format('The custodian of %s %s, %s, was terminated on %s. Hand it to an active person (tmac.set_custodian).',
-                x.kind, x.code, p.person_id, pg_catalog.to_char(p.terminated_at, 'YYYY-MM-DD')),
+         tmac.message('The custodian of %s %s, %s, was terminated on %s. Hand it to an active person (tmac.set_custodian).',
+                x.kind, x.code, p.person_id, p.terminated_at),
          p.terminated_at
     FROM (SELECT l.kind, l.code, l.custodian FROM locks l WHERE l.retired_at IS NULL
           UNION ALL
@@ -212,8 +212,8 @@ BEGIN ATOMIC
    WHERE p.status = 'terminated'
   UNION ALL
   SELECT 'transport_receipt_missing', 'transport:' || t.transport_id,
-         pg_catalog.format('The sealed transport %s of asset %s to %s (sent %s) has no receipt (受領証). Get it and record it (tmac.record_receipt).',
-                t.transport_id, s.asset_no, t.recipient, pg_catalog.to_char(t.sent_at, 'YYYY-MM-DD')),
+         tmac.message('The sealed transport %s of asset %s to %s (sent %s) has no receipt (受領証). Get it and record it (tmac.record_receipt).',
+                t.transport_id, s.asset_no, t.recipient, t.sent_at),
          t.sent_at
     FROM tmac.sealed_transport t JOIN tmac.asset s ON s.asset_id = t.asset_id
    WHERE t.receipt_ref IS NULL AND t.sent_at < now() - interval '7 days';

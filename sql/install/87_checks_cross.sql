@@ -55,7 +55,7 @@ COMMENT ON FUNCTION tmac.rows_above_label(regclass, tmac.label) IS
 CREATE FUNCTION tmac.access_refused(person_id text, what text[], labels tmac.label[], at timestamptz, past boolean)
   RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
-  SELECT pg_catalog.string_agg(pg_catalog.format('%s labelled %s (failing: %s)', w.what, w.label,
+  SELECT pg_catalog.string_agg(tmac.message('%s labelled %s (failing: %s)', w.what, w.label,
                                                  pg_catalog.array_to_string(f.failed, ', ')), '; ' ORDER BY w.ord)
     FROM unnest($2, $3) WITH ORDINALITY w(what, label, ord)
     CROSS JOIN LATERAL (SELECT tmac.access_failures_at($1, w.label, $4, NOT $5) AS a) d
@@ -115,7 +115,7 @@ BEGIN
   IF escort IS NOT NULL THEN
     st := (SELECT s.status FROM tmac.person_state_at(escort, at) s);
     IF st <> 'active' THEN
-      RETURN format('the escort %s is %s', escort, replace(st, '_', ' '));
+      RETURN tmac.message('the escort %s is %s', escort, replace(st, '_', ' '));
     END IF;
   END IF;
   IF person_id IS NULL THEN
@@ -124,11 +124,11 @@ BEGIN
   SELECT * INTO p FROM tmac.person x WHERE x.person_id = entry_refused.person_id;
   st := (SELECT s.status FROM tmac.person_state_at(person_id, at) s);
   IF st <> 'active' THEN
-    RETURN format('%s is %s', person_id, replace(st, '_', ' '));
+    RETURN tmac.message('%s is %s', person_id, replace(st, '_', ' '));
   END IF;
   IF p.kind = 'visitor'
      AND NOT tmac.visitor_pledge_on(person_id, (at AT TIME ZONE tmac.setting_value('date_time_zone'))::date) THEN
-    RETURN format('visitor %s has no visitor pledge in force', person_id);
+    RETURN tmac.message('visitor %s has no visitor pledge in force', person_id);
   END IF;
   IF p.kind = 'visitor' AND escort IS NOT NULL THEN
     RETURN NULL;                -- an escorted visitor enters without access of their own
@@ -206,8 +206,8 @@ $$
   WITH cfg AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz)
   -- handling_without_access: entries made by a person (automatic entries read through the row policies)
   SELECT 'handling_without_access', 'handling:' || e.entry_id, e.handler,
-         format('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
-                e.entry_id, e.action, a.asset_no, a.name, e.handler, to_char(e.handled_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
+         tmac.message('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
+                e.entry_id, e.action, a.asset_no, a.name, e.handler, e.handled_at,
                 r.why, 'handling:' || e.entry_id),
          e.handled_at
     FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, e.asset_id     -- by person and time: see cross_registers.c
@@ -221,12 +221,12 @@ $$
   UNION ALL
   -- key_loan_without_access
   SELECT 'key_loan_without_access', 'key_loan:' || l.loan_id, l.borrower,
-         format('Key %s was lent to %s on %s (approved by %s)%s, who could not read what it opened then: %s. %s',
-                k.code, l.borrower, to_char(l.lent_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), l.approved_by,
-                CASE WHEN l.returned_at IS NULL THEN ' and is still out' ELSE ', returned ' || to_char(l.returned_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI') END,
+         tmac.message('Key %s was lent to %s on %s (approved by %s)%s, who could not read what it opened then: %s. %s',
+                k.code, l.borrower, l.lent_at, l.approved_by,
+                CASE WHEN l.returned_at IS NULL THEN tmac.message(' and is still out') ELSE tmac.message(', returned %s', l.returned_at) END,
                 r.why,
-                CASE WHEN l.returned_at IS NULL THEN 'Take the key back (tmac.return_key); a manager reviews the loan and records it (tmac.acknowledge_cross_finding).'
-                     ELSE 'A manager reviews the loan, changes the combination if there is one, and records it (tmac.acknowledge_cross_finding).' END),
+                CASE WHEN l.returned_at IS NULL THEN tmac.message('Take the key back (tmac.return_key); a manager reviews the loan and records it (tmac.acknowledge_cross_finding).')
+                     ELSE tmac.message('A manager reviews the loan, changes the combination if there is one, and records it (tmac.acknowledge_cross_finding).') END),
          l.lent_at
     FROM (SELECT l.* FROM tmac.key_loan l ORDER BY l.borrower, l.lent_at OFFSET 0) l
     CROSS JOIN cfg
@@ -237,9 +237,9 @@ $$
   UNION ALL
   -- area_entry_without_access: a person, not a visitor with an escort
   SELECT 'area_entry_without_access', 'area_entry:' || e.entry_id, e.person_id,
-         format('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
-                e.person_id, e.code, to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
-                CASE WHEN e.escort IS NOT NULL THEN ' escorted by ' || e.escort ELSE '' END, r.why),
+         tmac.message('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
+                e.person_id, e.code, e.entered_at,
+                CASE WHEN e.escort IS NOT NULL THEN tmac.message(' escorted by %s', e.escort) ELSE '' END, r.why),
          e.entered_at
     FROM (SELECT e.entry_id, e.person_id, e.escort, e.entered_at, ar.code, ar.label
             FROM tmac.area_entry e
@@ -253,32 +253,38 @@ $$
   UNION ALL
   -- leaver_activity: what a terminated person did after termination
   SELECT 'leaver_activity', x.subject, p.person_id,
-         format('%s (%s), terminated on %s, %s on %s, after leaving. Find out what happened; record an incident if it was an unauthorised act; a manager records the review (tmac.acknowledge_cross_finding).',
-                p.person_id, p.full_name, to_char(p.terminated_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), x.what,
-                to_char(x.at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('%s (%s), terminated on %s, %s on %s, after leaving. Find out what happened; record an incident if it was an unauthorised act; a manager records the review (tmac.acknowledge_cross_finding).',
+                p.person_id, p.full_name, p.terminated_at, x.what,
+                x.at),
          x.at
     FROM tmac.person p CROSS JOIN cfg
     CROSS JOIN LATERAL (
           SELECT 'area_entry:' || e.entry_id AS subject, e.entered_at AS at,
-                 format('%s restricted area %s (entry %s)', CASE WHEN e.person_id = p.person_id THEN 'entered' ELSE 'escorted ' || coalesce(e.person_id, e.visitor_name) || ' into' END,
-                        (SELECT ar.code FROM tmac.restricted_area ar WHERE ar.area_id = e.area_id), e.entry_id) AS what
+                 CASE WHEN e.person_id = p.person_id
+                      THEN tmac.message('entered restricted area %s (entry %s)',
+                                        (SELECT ar.code FROM tmac.restricted_area ar WHERE ar.area_id = e.area_id), e.entry_id)
+                      ELSE tmac.message('escorted %s into restricted area %s (entry %s)', coalesce(e.person_id, e.visitor_name),
+                                        (SELECT ar.code FROM tmac.restricted_area ar WHERE ar.area_id = e.area_id), e.entry_id) END AS what
             FROM tmac.area_entry e
            WHERE (e.person_id = p.person_id OR e.escort = p.person_id) AND e.entered_at >= p.terminated_at
           UNION ALL
           SELECT 'key_loan:' || l.loan_id, l.lent_at,
-                 format('%s key %s (loan %s)', CASE WHEN l.borrower = p.person_id THEN 'borrowed' ELSE 'lent' END,
-                        (SELECT k.code FROM tmac.physical_key k WHERE k.key_id = l.key_id), l.loan_id)
+                 CASE WHEN l.borrower = p.person_id
+                      THEN tmac.message('borrowed key %s (loan %s)', (SELECT k.code FROM tmac.physical_key k WHERE k.key_id = l.key_id), l.loan_id)
+                      ELSE tmac.message('lent key %s (loan %s)', (SELECT k.code FROM tmac.physical_key k WHERE k.key_id = l.key_id), l.loan_id) END
             FROM tmac.key_loan l
            WHERE (l.borrower = p.person_id OR l.approved_by = p.person_id) AND l.lent_at >= p.terminated_at
           UNION ALL
           SELECT 'handling:' || h.entry_id, CASE WHEN h.handler = p.person_id THEN h.handled_at ELSE h.approved_at END,
-                 format('%s handling entry %s (%s)', CASE WHEN h.handler = p.person_id THEN 'handled' ELSE 'approved' END, h.entry_id, h.action)
+                 CASE WHEN h.handler = p.person_id THEN tmac.message('handled handling entry %s (%s)', h.entry_id, h.action)
+                      ELSE tmac.message('approved handling entry %s (%s)', h.entry_id, h.action) END
             FROM tmac.handling_entry h
            WHERE (h.handler = p.person_id AND h.handled_at >= p.terminated_at)
               OR (h.approver = p.person_id AND h.approved_at >= p.terminated_at)
           UNION ALL
           SELECT 'appointment:' || ap.appointment_id, ap.started_at,
-                 format('%s appointment %s (%s)', CASE WHEN ap.person_id = p.person_id THEN 'was given' ELSE 'made' END, ap.appointment_id, ap.role)
+                 CASE WHEN ap.person_id = p.person_id THEN tmac.message('was given appointment %s (%s)', ap.appointment_id, ap.role)
+                      ELSE tmac.message('made appointment %s (%s)', ap.appointment_id, ap.role) END
             FROM tmac.appointment ap
            WHERE (ap.person_id = p.person_id OR ap.appointed_by = p.person_id)
              AND (ap.started_at >= p.terminated_at OR tmac.day_start(ap.valid_from) > p.terminated_at)) x
@@ -286,8 +292,8 @@ $$
   UNION ALL
   -- visitor_entry_without_pledge
   SELECT 'visitor_entry_without_pledge', 'area_entry:' || e.entry_id, e.person_id,
-         format('Visitor %s (%s) entered restricted area %s on %s without a visitor pledge (訪問者の秘密保持誓約書) in force that day. Obtain it (tmac.record_pledge(%L, ''visitor'', signed_on)) or have a manager record the review (tmac.acknowledge_cross_finding).',
-                e.person_id, p.full_name, ar.code, to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), e.person_id),
+         tmac.message('Visitor %s (%s) entered restricted area %s on %s without a visitor pledge (訪問者の秘密保持誓約書) in force that day. Obtain it (tmac.record_pledge(%L, ''visitor'', signed_on)) or have a manager record the review (tmac.acknowledge_cross_finding).',
+                e.person_id, p.full_name, ar.code, e.entered_at, e.person_id),
          e.entered_at
     FROM tmac.area_entry e CROSS JOIN cfg
     JOIN tmac.person p ON p.person_id = e.person_id
@@ -296,9 +302,9 @@ $$
   UNION ALL
   -- area_exit_missing: no exit by the end of the day entered
   SELECT 'area_exit_missing', 'area_entry:' || e.entry_id, e.person_id,
-         format('%s entered restricted area %s on %s and no exit was recorded by the end of that day (%s). Record the exit (tmac.record_exit(%s)) and find out why it was missing.',
+         tmac.message('%s entered restricted area %s on %s and no exit was recorded by the end of that day (%s). Record the exit (tmac.record_exit(%s)) and find out why it was missing.',
                 coalesce(e.person_id, e.visitor_name || ' (' || e.visitor_company || ')'), ar.code,
-                to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz, e.entry_id),
+                e.entered_at, cfg.tz, e.entry_id),
          tmac.day_start((e.entered_at AT TIME ZONE cfg.tz)::date + 1)
     FROM tmac.area_entry e CROSS JOIN cfg
     JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
@@ -306,13 +312,13 @@ $$
   UNION ALL
   -- area_entry_outside_hours
   SELECT 'area_entry_outside_hours', 'area_entry:' || e.entry_id, e.person_id,
-         format('%s entered restricted area %s on %s (%s, ISO weekday %s%s), outside its hours %s–%s%s. A manager confirms the entry was authorised and records it (tmac.acknowledge_cross_finding).',
+         tmac.message('%s entered restricted area %s on %s (%s, ISO weekday %s%s), outside its hours %s–%s%s. A manager confirms the entry was authorised and records it (tmac.acknowledge_cross_finding).',
                 coalesce(e.person_id, e.visitor_name || ' (' || e.visitor_company || ')'), ar.code,
-                to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz,
+                e.entered_at, cfg.tz,
                 extract(isodow FROM e.entered_at AT TIME ZONE cfg.tz),
-                CASE WHEN h.name IS NOT NULL THEN ', holiday ' || h.name ELSE '' END,
+                CASE WHEN h.name IS NOT NULL THEN tmac.message(', holiday %s', h.name) ELSE '' END,
                 to_char(ar.opens_at, 'HH24:MI'), to_char(ar.closes_at, 'HH24:MI'),
-                CASE WHEN ar.open_days IS NOT NULL THEN ' on ISO weekdays ' || array_to_string(ar.open_days, ',') ELSE '' END),
+                CASE WHEN ar.open_days IS NOT NULL THEN tmac.message(' on ISO weekdays %s', array_to_string(ar.open_days, ',')) ELSE '' END),
          e.entered_at
     FROM tmac.area_entry e CROSS JOIN cfg
     JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
@@ -376,15 +382,15 @@ BEGIN ATOMIC
   UNION ALL
   SELECT 'rows_above_asset_label', 'table:' || r.relid::text,
          CASE WHEN r.error IS NOT NULL
-              THEN format('Table %s, bound to asset %s (%s), could not be read to compare its rows'' labels: %s. Protect it again (tmac.unprotect, tmac.protect).',
+              THEN tmac.message('Table %s, bound to asset %s (%s), could not be read to compare its rows'' labels: %s. Protect it again (tmac.unprotect, tmac.protect).',
                           r.relid, r.asset_no, r.asset_label, r.error)
-              ELSE format('Table %s, bound to asset %s labelled %s, holds %s row(s) labelled above it (e.g. %s): the inventory understates what is there. Raise the asset''s label (tmac.update_asset(%L, ''{"label":"…"}'')) or correct the rows'' labels.',
+              ELSE tmac.message('Table %s, bound to asset %s labelled %s, holds %s row(s) labelled above it (e.g. %s): the inventory understates what is there. Raise the asset''s label (tmac.update_asset(%L, ''{"label":"…"}'')) or correct the rows'' labels.',
                           r.relid, r.asset_no, r.asset_label, r.rows_above, r.example, r.asset_no) END,
          NULL::timestamptz
     FROM tmac.bound_rows_above() r
   UNION ALL
   SELECT 'asset_unlabelled', 'asset:' || a.asset_no,
-         format('Asset %s (%s) of the inventory carries no classification label, so it is not identified (識別) and no handling rule or access check applies to it. Label it: tmac.update_asset(%L, ''{"label":"…"}'').',
+         tmac.message('Asset %s (%s) of the inventory carries no classification label, so it is not identified (識別) and no handling rule or access check applies to it. Label it: tmac.update_asset(%L, ''{"label":"…"}'').',
                 a.asset_no, a.name, a.asset_no),
          NULL::timestamptz
     FROM tmac.asset a
