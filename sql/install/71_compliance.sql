@@ -50,7 +50,10 @@
 -- How a check plugs in (files after this one, e.g. a ledger's):
 --   1. a population, if a new one:  INSERT INTO tmac.compliance_population
 --        (population, title_ja, title_en, count_sql) VALUES ('assets', '重要情報',
---        'information assets', 'SELECT count(*) FROM tmac.asset');
+--        <'information assets' marked with tmac.msgid>, 'SELECT count(*) FROM tmac.asset');
+--      (title_en is a message id, its Japanese in po/ja is title_ja; a check's title,
+--      description and remedy are message ids too, marked the same way and shown through
+--      tmac.message)
 --   2. the check:  INSERT INTO tmac.compliance_check (check_code, criterion, severity,
 --        title, description, remedy, function_name, requires, population, builtin)
 --        VALUES (..., '{assets}', true);
@@ -69,6 +72,8 @@ CREATE TABLE tmac.criterion (
 );
 COMMENT ON TABLE tmac.criterion IS
   'The certification criteria (認証基準) I-1 … V with the seed''s measures ①–⑨ and what tmac keeps as evidence';
+COMMENT ON COLUMN tmac.criterion.measure IS
+  'The seed''s measure ①–⑨ the criterion belongs to, as the English message id: tmac.compliance_status.measure is it in the reader''s language (① 重要情報の特定 …)';
 COMMENT ON COLUMN tmac.criterion.title_ja IS
   'The criterion''s title in the seed''s Japanese; the message catalog''s Japanese for title_en is the same text (test sqlc_japanese.sql)';
 COMMENT ON COLUMN tmac.criterion.title_en IS
@@ -76,16 +81,16 @@ COMMENT ON COLUMN tmac.criterion.title_en IS
 COMMENT ON COLUMN tmac.criterion.evidence IS
   'What tmac keeps as evidence for the criterion; every tmac.<name> written here exists (test compliance_honest.sql)';
 INSERT INTO tmac.criterion VALUES
-  ('I-1', 1, '① 重要情報の特定', '適切な管理をする必要がある技術等情報の特定', tmac.msgid('Identifying the technical information that needs management'), 'classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table); tmac keeps no inventory of important information yet'),
-  ('I-2', 2, '② 識別・対策整理', '管理対象情報の識別と必要な措置の整理', tmac.msgid('Identifying managed information and arranging the measures it needs'), 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'),
-  ('I-3', 3, '③ 管理者の選任', '管理者の選任', tmac.msgid('Appointing managers'), 'duties and who holds them (tmac.duty, tmac.duty_assignment); tmac keeps no appointment records yet'),
-  ('I-4', 4, '④ 情報管理プロセス', '管理対象情報の管理等', tmac.msgid('Handling of managed information'), 'none yet: tmac keeps no handling standard or handling ledger'),
-  ('I-5', 5, '⑤ 従業員教育', '管理対象情報の適切な管理をするためのトレーニング', tmac.msgid('Training for the proper management of managed information'), 'training completions and pledges (tmac.training_completion, tmac.pledge)'),
-  ('I-6', 6, '⑥ 事故報告ルール', '管理対象情報の漏えいの事故等の発生時等の報告', tmac.msgid('Reporting leaks and other incidents'), 'none yet: tmac keeps no incident register'),
-  ('II',  7, '⑦ 人的アクセス制限', '管理対象情報への人的アクセスの制限', tmac.msgid('Restricting human access to managed information'), 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'),
-  ('III', 8, '⑧ 物理的保管', '保管容器に保管できる管理対象情報の物理的アクセスの制限等', tmac.msgid('Physical access restriction for information kept in storage containers'), 'none yet: tmac keeps no register of containers or keys'),
-  ('IV',  9, '⑧ 物理的保管', '保管容器に保管することが困難な管理対象情報の物理的アクセスの制限等', tmac.msgid('Physical access restriction for information that cannot be kept in containers'), 'none yet: tmac keeps no register of restricted areas or entries'),
-  ('V',  10, '⑨ 電子的保管', '管理対象情報が電子情報である場合のアクセスの制限等', tmac.msgid('Access restriction for electronic information'), 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log())');
+  ('I-1', 1, tmac.msgid('① Identifying important information'), '適切な管理をする必要がある技術等情報の特定', tmac.msgid('Identifying the technical information that needs management'), 'classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table); tmac keeps no inventory of important information yet'),
+  ('I-2', 2, tmac.msgid('② Identification and measures'), '管理対象情報の識別と必要な措置の整理', tmac.msgid('Identifying managed information and arranging the measures it needs'), 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'),
+  ('I-3', 3, tmac.msgid('③ Appointing managers'), '管理者の選任', tmac.msgid('Appointing managers'), 'duties and who holds them (tmac.duty, tmac.duty_assignment); tmac keeps no appointment records yet'),
+  ('I-4', 4, tmac.msgid('④ Information management process'), '管理対象情報の管理等', tmac.msgid('Handling of managed information'), 'none yet: tmac keeps no handling standard or handling ledger'),
+  ('I-5', 5, tmac.msgid('⑤ Employee training'), '管理対象情報の適切な管理をするためのトレーニング', tmac.msgid('Training for the proper management of managed information'), 'training completions and pledges (tmac.training_completion, tmac.pledge)'),
+  ('I-6', 6, tmac.msgid('⑥ Incident reporting rules'), '管理対象情報の漏えいの事故等の発生時等の報告', tmac.msgid('Reporting leaks and other incidents'), 'none yet: tmac keeps no incident register'),
+  ('II',  7, tmac.msgid('⑦ Restricting human access'), '管理対象情報への人的アクセスの制限', tmac.msgid('Restricting human access to managed information'), 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'),
+  ('III', 8, tmac.msgid('⑧ Physical storage'), '保管容器に保管できる管理対象情報の物理的アクセスの制限等', tmac.msgid('Physical access restriction for information kept in storage containers'), 'none yet: tmac keeps no register of containers or keys'),
+  ('IV',  9, tmac.msgid('⑧ Physical storage'), '保管容器に保管することが困難な管理対象情報の物理的アクセスの制限等', tmac.msgid('Physical access restriction for information that cannot be kept in containers'), 'none yet: tmac keeps no register of restricted areas or entries'),
+  ('V',  10, tmac.msgid('⑨ Electronic storage'), '管理対象情報が電子情報である場合のアクセスの制限等', tmac.msgid('Access restriction for electronic information'), 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log())');
 
 CREATE TABLE tmac.compliance_check (
   check_code  text PRIMARY KEY CHECK (check_code ~ '^[a-z][a-z0-9_]{0,62}$'),
@@ -152,19 +157,20 @@ CREATE TABLE tmac.compliance_population (
 );
 COMMENT ON TABLE tmac.compliance_population IS
   'What compliance checks examine (persons, grants, protected tables, ...), each with the query that counts it; a check examining an empty population is no evidence';
+COMMENT ON COLUMN tmac.compliance_population.title_en IS 'What is counted, in English, and its message id (tmac.population_counts().title is it in the reader''s language; the catalog''s Japanese is title_ja)';
 COMMENT ON COLUMN tmac.compliance_population.count_sql IS 'A query returning one bigint, run as the owner of tmac (only tmac''s install writes this table)';
 INSERT INTO tmac.compliance_population VALUES
-  ('persons',          '在籍者',             'persons not terminated', 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''),
-  ('grants',           'アクセス権',         'grants stored as active', 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''),
-  ('reviews',          'アクセス権の棚卸し', 'access reviews', 'SELECT count(*) FROM tmac.access_review'),
-  ('sod_rules',        '職務分掌ルール',     'enabled SoD rules', 'SELECT count(*) FROM tmac.sod_rule WHERE enabled'),
-  ('protected_tables', '保護対象テーブル',   'protected tables', 'SELECT count(*) FROM tmac.protected_table'),
-  ('label_tables',     'ラベル列のあるテーブル', 'user tables with a tmac.label column',
+  ('persons',          '在籍者',             tmac.msgid('persons not terminated'), 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''),
+  ('grants',           'アクセス権',         tmac.msgid('grants stored as active'), 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''),
+  ('reviews',          'アクセス権の棚卸し', tmac.msgid('access reviews'), 'SELECT count(*) FROM tmac.access_review'),
+  ('sod_rules',        '職務分掌ルール',     tmac.msgid('enabled SoD rules'), 'SELECT count(*) FROM tmac.sod_rule WHERE enabled'),
+  ('protected_tables', '保護対象テーブル',   tmac.msgid('protected tables'), 'SELECT count(*) FROM tmac.protected_table'),
+  ('label_tables',     'ラベル列のあるテーブル', tmac.msgid('user tables with a tmac.label column'),
    'SELECT count(DISTINCT a.attrelid) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.atttypid = ''tmac.label''::pg_catalog.regtype AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN (''r'', ''p'') AND c.relnamespace <> ''tmac''::pg_catalog.regnamespace'),
-  ('labelled_columns', 'ラベル付きの列',     'columns with a tmac security label',
+  ('labelled_columns', 'ラベル付きの列',     tmac.msgid('columns with a tmac security label'),
    'SELECT count(*) FROM pg_catalog.pg_seclabel l WHERE l.provider = ''tmac'' AND l.classoid = ''pg_catalog.pg_class''::pg_catalog.regclass AND l.objsubid > 0'),
-  ('audit_entries',    '監査ログ',           'audit log entries', 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'),   -- entry_ids have no gaps
-  ('own_checks',       '自社チェック',       'the company''s own enabled checks', 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled');
+  ('audit_entries',    '監査ログ',           tmac.msgid('audit log entries'), 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'),   -- entry_ids have no gaps
+  ('own_checks',       '自社チェック',       tmac.msgid('the company''s own enabled checks'), 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled');
 
 -- Settings that weaken a check while weaker than a threshold (the shipped default).
 CREATE TABLE tmac.weakening_rule (
@@ -330,14 +336,14 @@ COMMENT ON FUNCTION tmac.compliance_check_results() IS
 -- How many of each population there are: one query per population, run as tmac's owner.  A
 -- population that cannot be counted (its table is missing) is NULL: unknown, never evidence.
 CREATE FUNCTION tmac.population_counts()
-  RETURNS TABLE (population text, title_ja text, title_en text, n bigint)
+  RETURNS TABLE (population text, title_ja text, title_en text, n bigint, title text)
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   p record;
 BEGIN
   FOR p IN SELECT * FROM tmac.compliance_population c ORDER BY c.population LOOP
-    population := p.population; title_ja := p.title_ja; title_en := p.title_en;
+    population := p.population; title_ja := p.title_ja; title_en := p.title_en; title := tmac.message(p.title_en);
     BEGIN
       EXECUTE p.count_sql INTO n;
     EXCEPTION WHEN OTHERS THEN
@@ -348,7 +354,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.population_counts() IS
-  'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
+  'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted), and its title in the reader''s language';
 
 -- One run of every check, as a value: tmac.findings_of and tmac.compliance_status_of read the same
 -- run (tmac.compliance_report_html shows both from one run instead of running every check twice).
@@ -467,7 +473,7 @@ BEGIN ATOMIC
                      ORDER BY w.key, w.check_code) AS weakening_settings
       FROM w GROUP BY w.criterion
   ), s AS (
-    SELECT c.criterion, c.ordinal, c.measure, c.title_ja, c.title_en,
+    SELECT c.criterion, c.ordinal, tmac.message(c.measure) AS measure, c.title_ja, c.title_en,
            coalesce(p.checks_registered, 0) AS checks_registered, coalesce(p.checks_run, 0) AS checks_run,
            coalesce(p.builtin_checks, 0) AS builtin_checks, coalesce(p.builtin_run, 0) AS builtin_run,
            coalesce(p.builtin_evaluated, 0) AS builtin_evaluated,

@@ -423,7 +423,7 @@ COMMENT ON FUNCTION tmac.check_access_signs() IS
 -- The population these checks examine (tmac.compliance_population, 71_compliance.sql): what
 -- the statistics recorded, live and in the history.
 INSERT INTO tmac.compliance_population VALUES
-  ('access_records', 'アクセス記録', 'access statistics recorded (live counters and hourly history)',
+  ('access_records', 'アクセス記録', tmac.msgid('access statistics recorded (live counters and hourly history)'),
    'SELECT (SELECT count(*) FROM tmac.access_stats_history) + (SELECT count(*) FROM tmac.access_stats)');
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
@@ -549,22 +549,26 @@ BEGIN
      GROUP BY 1),
   m AS (SELECT max(d.rows_read) AS peak, sum(d.rows_read)::bigint AS total FROM d)
   SELECT m.peak, m.total,
-         string_agg(format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s: %s rows</title></rect>',
+         string_agg(format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>',
                            round((d.day - first_day) * bw + 1, 1),
                            round(h - d.rows_read::numeric * (h - 10) / greatest(m.peak, 1), 1),
                            round(greatest(bw - 2, 1), 1),
                            round(d.rows_read::numeric * (h - 10) / greatest(m.peak, 1), 1),
                            CASE WHEN extract(isodow FROM d.day) IN (6, 7) THEN '#c77' ELSE '#4a7ab5' END,
-                           d.day, d.rows_read), '' ORDER BY d.day)
+                           tmac.message('%s: %s rows', d.day, d.rows_read)), '' ORDER BY d.day)
     INTO peak, total, bars
     FROM d, m GROUP BY m.peak, m.total;
-  RETURN format('<section class="access-chart" id="access-%1$s"><h3>%1$s — rows read per day, %2$s to %3$s (%4$s); total %5$s, peak %6$s</h3>'
-                '<svg xmlns="http://www.w3.org/2000/svg" width="%7$s" height="%9$s" viewBox="0 0 %7$s %9$s" role="img" aria-label="rows read per day by %1$s">'
+  -- (the visible words come from the message catalog, in the reader's language; they hold no markup)
+  RETURN format('<section class="access-chart" id="access-%1$s"><h3>%12$s</h3>'
+                '<svg xmlns="http://www.w3.org/2000/svg" width="%7$s" height="%9$s" viewBox="0 0 %7$s %9$s" role="img" aria-label="%13$s">'
                 '<line x1="0" y1="%8$s" x2="%7$s" y2="%8$s" stroke="#888"/>%10$s'
                 '<text x="2" y="%11$s" font-size="10" fill="#555">%2$s</text><text x="%7$s" y="%11$s" font-size="10" fill="#555" text-anchor="end">%3$s</text>'
                 '<text x="2" y="9" font-size="10" fill="#555">%6$s</text></svg></section>',
                 tmac.html_escape(person_id), first_day, last_day, tmac.html_escape(tz),
-                total, peak, w, h, h + 14, coalesce(bars, ''), h + 12);
+                total, peak, w, h, h + 14, coalesce(bars, ''), h + 12,
+                tmac.message('%s — rows read per day, %s to %s (%s); total %s, peak %s',
+                             tmac.html_escape(person_id), first_day, last_day, tmac.html_escape(tz), total, peak),
+                tmac.message('rows read per day by %s', tmac.html_escape(person_id)));
 END
 $$;
 COMMENT ON FUNCTION tmac.access_chart_html(text, integer) IS

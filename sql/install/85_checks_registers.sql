@@ -73,9 +73,9 @@ COMMENT ON FUNCTION tmac.check_training_pledges() IS
 
 -- The populations the registers' checks examine (tmac.compliance_population, 71_compliance.sql).
 INSERT INTO tmac.compliance_population VALUES
-  ('assets',       '重要情報目録の資産', 'active assets of the inventory', 'SELECT count(*) FROM tmac.asset WHERE status = ''active'''),
-  ('appointments', '管理者の選任',       'appointments in force',          'SELECT count(*) FROM tmac.appointment WHERE ended_at IS NULL'),
-  ('providers',    '委託先',             'active external providers',      'SELECT count(*) FROM tmac.provider WHERE status = ''active''');
+  ('assets',       '重要情報目録の資産', tmac.msgid('active assets of the inventory'), 'SELECT count(*) FROM tmac.asset WHERE status = ''active'''),
+  ('appointments', '管理者の選任',       tmac.msgid('appointments in force'),          'SELECT count(*) FROM tmac.appointment WHERE ended_at IS NULL'),
+  ('providers',    '委託先',             tmac.msgid('active external providers'),      'SELECT count(*) FROM tmac.provider WHERE status = ''active''');
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   -- ① 重要情報目録 (I-1)

@@ -64,10 +64,10 @@ COMMENT ON FUNCTION tmac.check_handling() IS
 
 -- The populations these checks examine (tmac.compliance_population, 71_compliance.sql).
 INSERT INTO tmac.compliance_population VALUES
-  ('handling_entries', '取扱管理簿の記録', 'handling ledger entries',     'SELECT count(*) FROM tmac.handling_entry'),
-  ('incidents',        '事故・兆候の報告', 'incidents and leak signs reported', 'SELECT count(*) FROM tmac.incident'),
-  ('containers',       '保管容器',         'storage containers',          'SELECT count(*) FROM tmac.container'),
-  ('areas',            '立入制限区域',     'restricted areas',            'SELECT count(*) FROM tmac.restricted_area');
+  ('handling_entries', '取扱管理簿の記録', tmac.msgid('handling ledger entries'),     'SELECT count(*) FROM tmac.handling_entry'),
+  ('incidents',        '事故・兆候の報告', tmac.msgid('incidents and leak signs reported'), 'SELECT count(*) FROM tmac.incident'),
+  ('containers',       '保管容器',         tmac.msgid('storage containers'),          'SELECT count(*) FROM tmac.container'),
+  ('areas',            '立入制限区域',     tmac.msgid('restricted areas'),            'SELECT count(*) FROM tmac.restricted_area');
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('handling_forbidden', 'I-4', 'high',

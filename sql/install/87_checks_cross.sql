@@ -437,12 +437,12 @@ COMMENT ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) IS
 
 -- Populations and checks (tmac.compliance_population, tmac.compliance_check: 71_compliance.sql).
 INSERT INTO tmac.compliance_population VALUES
-  ('key_loans',       '鍵の貸出し',         'key loans',                          'SELECT count(*) FROM tmac.key_loan'),
-  ('area_entries',    '入退室記録',         'entries to restricted areas',        'SELECT count(*) FROM tmac.area_entry'),
-  ('visitor_entries', '訪問者の入室記録',   'entries of visitors (persons of kind visitor) to restricted areas',
+  ('key_loans',       '鍵の貸出し',         tmac.msgid('key loans'),                          'SELECT count(*) FROM tmac.key_loan'),
+  ('area_entries',    '入退室記録',         tmac.msgid('entries to restricted areas'),        'SELECT count(*) FROM tmac.area_entry'),
+  ('visitor_entries', '訪問者の入室記録',   tmac.msgid('entries of visitors (persons of kind visitor) to restricted areas'),
    'SELECT count(*) FROM tmac.area_entry e JOIN tmac.person p ON p.person_id = e.person_id WHERE p.kind = ''visitor'''),
-  ('area_hours',      '開錠時間のある区域', 'restricted areas with hours',        'SELECT count(*) FROM tmac.restricted_area WHERE opens_at IS NOT NULL'),
-  ('leavers',         '退職者',             'terminated persons',                 'SELECT count(*) FROM tmac.person WHERE status = ''terminated''');
+  ('area_hours',      '開錠時間のある区域', tmac.msgid('restricted areas with hours'),        'SELECT count(*) FROM tmac.restricted_area WHERE opens_at IS NOT NULL'),
+  ('leavers',         '退職者',             tmac.msgid('terminated persons'),                 'SELECT count(*) FROM tmac.person WHERE status = ''terminated''');
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('handling_without_access', 'I-4', 'high',

@@ -4,7 +4,7 @@
 -- under C, with the same SQLSTATE; the catalog's Japanese criterion titles are the seed's
 -- (tmac.criterion.title_ja); no finding, title or remedy of a built-in check is left in English.
 BEGIN;
-SELECT plan(16);
+SELECT plan(20);
 
 -- a superuser-like role that is not registered as privileged: finding privileged_role_unregistered
 CREATE ROLE sqlc_bypass BYPASSRLS;
@@ -25,6 +25,10 @@ SELECT is((SELECT title FROM tmac.compliance_status WHERE criterion = 'V'),
           '管理対象情報が電子情報である場合のアクセスの制限等', 'ja: compliance_status names the criterion in Japanese');
 SELECT is((SELECT count(*) FROM tmac.compliance_status WHERE title IS DISTINCT FROM title_ja), 0::bigint,
           'ja: every criterion''s title is the seed''s Japanese (tmac.criterion.title_ja)');
+SELECT is((SELECT measure FROM tmac.compliance_status WHERE criterion = 'II'), '⑦ 人的アクセス制限',
+          'ja: the seed''s measure in its Japanese words');
+SELECT is((SELECT count(*) FROM tmac.population_counts() WHERE title IS DISTINCT FROM title_ja), 0::bigint,
+          'ja: every population''s title is its Japanese (tmac.compliance_population.title_ja)');
 SELECT ok((SELECT reason FROM tmac.compliance_status WHERE criterion = 'V') ~ '[ぁ-ん]',
           'ja: the status reason in Japanese');
 SELECT is((SELECT count(*) FROM tmac.compliance_checks WHERE builtin AND NOT (title || description || remedy) ~ '[ぁ-んァ-ヶ一-龯]'),
@@ -45,6 +49,10 @@ SELECT is((SELECT remedy FROM tmac.findings WHERE check_code = 'privileged_role_
           (SELECT remedy FROM tmac.compliance_check WHERE check_code = 'privileged_role_unregistered'), 'C: the remedy as registered');
 SELECT is((SELECT title FROM tmac.compliance_status WHERE criterion = 'V'),
           'Access restriction for electronic information', 'C: the criterion in English');
+SELECT is((SELECT measure FROM tmac.compliance_status WHERE criterion = 'II'), '⑦ Restricting human access',
+          'C: the measure in English');
+SELECT is((SELECT count(*) FROM tmac.population_counts() WHERE title IS DISTINCT FROM title_en), 0::bigint,
+          'C: every population''s title is its English');
 SELECT is((SELECT count(*) FROM tmac.compliance_status WHERE title IS DISTINCT FROM title_en), 0::bigint,
           'C: every criterion''s title is its English (tmac.criterion.title_en)');
 SELECT throws_ok($$SELECT tmac.set_check_enabled('sqlc_no_such_check', false)$$, '42704',
