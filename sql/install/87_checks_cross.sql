@@ -71,14 +71,14 @@ CREATE FUNCTION tmac.key_opens(key_id bigint, at timestamptz, OUT what text[], O
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
   SELECT coalesce(pg_catalog.array_agg(x.what ORDER BY x.what), '{}'), coalesce(pg_catalog.array_agg(x.label ORDER BY x.what), '{}')
-    FROM (SELECT 'asset ' || a.asset_no AS what, a.label
+    FROM (SELECT tmac.message('asset %s', a.asset_no) AS what, a.label
             FROM tmac.physical_key k
             JOIN tmac.container_asset ca ON ca.container_id = k.container_id
             JOIN tmac.asset a ON a.asset_id = ca.asset_id
            WHERE k.key_id = $1 AND ca.stored_at <= $2 AND (ca.removed_at IS NULL OR ca.removed_at > $2)
              AND a.label IS NOT NULL
           UNION
-          SELECT 'area ' || r.code, r.label
+          SELECT tmac.message('area %s', r.code), r.label
             FROM tmac.physical_key k JOIN tmac.restricted_area r ON r.area_id = k.area_id
            WHERE k.key_id = $1 AND r.label IS NOT NULL) x
 $$;
@@ -134,7 +134,7 @@ BEGIN
     RETURN NULL;                -- an escorted visitor enters without access of their own
   END IF;
   SELECT * INTO a FROM tmac.restricted_area x WHERE x.area_id = entry_refused.area_id;
-  RETURN tmac.access_refused(person_id, ARRAY['area ' || a.code], ARRAY[a.label], at, false);
+  RETURN tmac.access_refused(person_id, ARRAY[tmac.message('area %s', a.code)], ARRAY[a.label], at, false);
 END
 $$;
 COMMENT ON FUNCTION tmac.entry_refused(bigint, text, text, timestamptz) IS
@@ -216,7 +216,7 @@ $$
            ORDER BY e.handler, e.handled_at OFFSET 0) e
     CROSS JOIN cfg
     JOIN tmac.asset a ON a.asset_id = e.asset_id
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY['asset ' || a.asset_no], ARRAY[a.label], e.handled_at, true) AS why) r
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY[tmac.message('asset %s', a.asset_no)], ARRAY[a.label], e.handled_at, true) AS why) r
    WHERE a.label IS NOT NULL AND r.why IS NOT NULL
   UNION ALL
   -- key_loan_without_access
@@ -248,7 +248,7 @@ $$
            WHERE ar.label IS NOT NULL AND NOT (p.kind = 'visitor' AND e.escort IS NOT NULL)
            ORDER BY e.person_id, e.entered_at OFFSET 0) e
     CROSS JOIN cfg
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.person_id, ARRAY['area ' || e.code], ARRAY[e.label], e.entered_at, true) AS why) r
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.person_id, ARRAY[tmac.message('area %s', e.code)], ARRAY[e.label], e.entered_at, true) AS why) r
    WHERE r.why IS NOT NULL
   UNION ALL
   -- leaver_activity: what a terminated person did after termination
