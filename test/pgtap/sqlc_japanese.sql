@@ -4,10 +4,20 @@
 -- under C, with the same SQLSTATE; the catalog's Japanese criterion titles are the seed's
 -- (tmac.criterion.title_ja); no finding, title or remedy of a built-in check is left in English.
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 
 -- a superuser-like role that is not registered as privileged: finding privileged_role_unregistered
 CREATE ROLE sqlc_bypass BYPASSRLS;
+-- an error's SQLSTATE, message and hint, as the session sees them
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; msg text; hint text;
+BEGIN
+  EXECUTE q;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+  RETURN st || ' | ' || msg || ' | ' || hint;
+END $$;
 
 SET LOCAL lc_messages = 'ja_JP.UTF-8';
 SELECT is((SELECT title FROM tmac.findings WHERE check_code = 'privileged_role_unregistered' AND subject = 'role:sqlc_bypass'),
@@ -38,6 +48,9 @@ SELECT is((SELECT count(*) FROM tmac.findings f JOIN tmac.compliance_check k USI
           'ja: no finding''s detail left in English');
 SELECT throws_ok($$SELECT tmac.set_check_enabled('sqlc_no_such_check', false)$$, '42704',
                  'コンプライアンスチェック "sqlc_no_such_check" はありません', 'ja: an error of the compliance functions in Japanese');
+SELECT is(pg_temp.err($$SELECT tmac.login_gate_acknowledge('sqlc_nobody', 'looked into it')$$),
+          '42704 | このデータベースにはロール "sqlc_nobody" の拒否されたログインはありません | 一覧は tmac.login_gate_refusals() で確認できます。',
+          'ja: an error with its hint in Japanese');
 
 SET LOCAL lc_messages = 'C';
 SELECT is((SELECT title FROM tmac.findings WHERE check_code = 'privileged_role_unregistered' AND subject = 'role:sqlc_bypass'),
@@ -57,5 +70,8 @@ SELECT is((SELECT count(*) FROM tmac.compliance_status WHERE title IS DISTINCT F
           'C: every criterion''s title is its English (tmac.criterion.title_en)');
 SELECT throws_ok($$SELECT tmac.set_check_enabled('sqlc_no_such_check', false)$$, '42704',
                  'no compliance check "sqlc_no_such_check"', 'C: the same error in English, the same SQLSTATE');
+SELECT is(pg_temp.err($$SELECT tmac.login_gate_acknowledge('sqlc_nobody', 'looked into it')$$),
+          '42704 | no refused logins of role "sqlc_nobody" in this database | tmac.login_gate_refusals() lists them.',
+          'C: the same error and hint in English');
 SELECT * FROM finish();
 ROLLBACK;
