@@ -75,7 +75,7 @@ GRANT SELECT ON tmac.exposing_views TO tmac_access_admin, tmac_auditor, tmac_adm
 GRANT SELECT ON tmac.access_grant, tmac.audit_log, tmac.maintenance_state,
   tmac.access_rights_ledger, tmac.criterion, tmac.compliance_check, tmac.privileged_role,
   tmac.findings, tmac.compliance_status, tmac.compliance_population, tmac.weakening_rule,
-  tmac.weakened_checks
+  tmac.weakened_checks, tmac.compliance_checks
   TO tmac_auditor, tmac_admin;
 -- Both never hold much: the governance sentinel is always empty, the restore window open only
 -- during a restore.  Auditors read every table.

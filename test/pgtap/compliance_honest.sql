@@ -53,7 +53,7 @@ SELECT results_eq($$SELECT status, builtin_checks, builtin_disabled, builtin_run
 SELECT matches((SELECT reason FROM tmac.compliance_status WHERE criterion = 'II'), :'ii_disabled' || ' of ' || :'ii_checks' || ' built-in check\(s\) disabled',
   'the reason counts them');
 SELECT is((SELECT disabled_checks[1] FROM tmac.compliance_status WHERE criterion = 'II'),
-  format('access_without_pledge (by %s, %s)', current_user, to_char(now(), 'YYYY-MM-DD HH24:MI')),
+  format('access_without_pledge (by %s, %s)', current_user, tmac.message('%s', now())),   -- the moment as tmac writes times
   'and names each with who disabled it when');
 SELECT results_eq($$SELECT disabled_by, disabled_at FROM tmac.compliance_check WHERE check_code = 'sod_conflict'$$,
   $$VALUES (current_user::name, now())$$, 'the registry records who and when');

@@ -363,6 +363,7 @@ INSERT INTO allowlist VALUES
   ('s', 'tmac.training_completion_completion_id_seq', ''),
   ('v', 'tmac.access_rights_ledger', 'tmac_admin:SELECT tmac_auditor:SELECT'),
   ('v', 'tmac.compliance_status', 'tmac_admin:SELECT tmac_auditor:SELECT'),
+  ('v', 'tmac.compliance_checks', 'tmac_admin:SELECT tmac_auditor:SELECT'),
   ('v', 'tmac.exposing_views', 'tmac_access_admin:SELECT tmac_admin:SELECT tmac_auditor:SELECT'),
   ('v', 'tmac.findings', 'tmac_admin:SELECT tmac_auditor:SELECT'),
   ('v', 'tmac.weakened_checks', 'tmac_admin:SELECT tmac_auditor:SELECT'),
