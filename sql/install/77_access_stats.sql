@@ -263,15 +263,15 @@ SELECT tmac.add_audit_trigger('tmac.holiday', 'day');
 SELECT pg_catalog.pg_extension_config_dump('tmac.holiday', '');
 
 INSERT INTO tmac.setting_default VALUES
-  ('access_surge_factor',    '3',           'access_surge: a day''s rows read above this many times the person''s own 30-day median (a positive number)'),
-  ('access_surge_floor',     '1000',        'access_surge: a day''s rows read must also exceed this (a whole number >= 0)'),
-  ('access_surge_history',   '14 days',     'access_surge: a person''s access statistics must reach back this far before a day for a rise on it to be a (high) surge; before that, access_surge_no_baseline (low) says so (an interval >= 0)'),
-  ('access_lookback',        '7 days',      'How far back the access checks look for signs (a positive interval)'),
-  ('working_hours',          '08:00-20:00', 'Working hours, HH:MM-HH:MM in date_time_zone; access outside them is a finding (access_off_hours)'),
-  ('working_days',           '1,2,3,4,5',   'Working days as ISO weekday numbers (1 = Monday … 7 = Sunday), comma-separated'),
-  ('access_departure_factor','1',           'access_before_departure: a day''s rows read above this many times the 30-day median, by a person with a scheduled termination or transfer (a positive number)'),
-  ('shared_account_persons', '3',           'access_shared_account: this many persons (at least 2) reading one table through one login role within shared_account_window'),
-  ('shared_account_window',  '1 hour',      'access_shared_account: the window (a positive interval)');
+  ('access_surge_factor',     '3',            tmac.msgid('access_surge: a day''s rows read above this many times the person''s own 30-day median (a positive number)')),
+  ('access_surge_floor',      '1000',         tmac.msgid('access_surge: a day''s rows read must also exceed this (a whole number >= 0)')),
+  ('access_surge_history',    '14 days',      tmac.msgid('access_surge: a person''s access statistics must reach back this far before a day for a rise on it to be a (high) surge; before that, access_surge_no_baseline (low) says so (an interval >= 0)')),
+  ('access_lookback',         '7 days',       tmac.msgid('How far back the access checks look for signs (a positive interval)')),
+  ('working_hours',           '08:00-20:00',  tmac.msgid('Working hours, HH:MM-HH:MM in date_time_zone; access outside them is a finding (access_off_hours)')),
+  ('working_days',            '1,2,3,4,5',    tmac.msgid('Working days as ISO weekday numbers (1 = Monday … 7 = Sunday), comma-separated')),
+  ('access_departure_factor','1',           tmac.msgid('access_before_departure: a day''s rows read above this many times the 30-day median, by a person with a scheduled termination or transfer (a positive number)')),
+  ('shared_account_persons',  '3',            tmac.msgid('access_shared_account: this many persons (at least 2) reading one table through one login role within shared_account_window')),
+  ('shared_account_window',   '1 hour',       tmac.msgid('access_shared_account: the window (a positive interval)'));
 
 -- A person's daily rows read (in date_time_zone) over every day in the look-back window that
 -- had any, with the median of the 30 days before it (days without access count as 0).
