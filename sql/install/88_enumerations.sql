@@ -89,7 +89,7 @@ INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en, aliases)
                        WHEN 'provide' THEN '{第三者への提供}'::text[] ELSE '{}'::text[] END
     FROM tmac.handling_action a
   UNION ALL
-  SELECT 'appointment_role', r.role, (row_number() OVER (ORDER BY r.role))::smallint, r.name_ja, r.name_en, '{}'
+  SELECT 'appointment_role', r.role, (row_number() OVER (ORDER BY r.role <> 'information_officer', r.role = 'other', r.role))::smallint, r.name_ja, r.name_en, '{}'
     FROM tmac.appointment_role r;
 INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en, aliases) VALUES
   ('handling_rule', 'allowed', 1, '可', 'allowed', '{}'),
@@ -155,9 +155,9 @@ INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en, aliases) VAL
   ('provider_service', 'staffing_agency', 4, '派遣元', 'staffing agency', '{}'),
   ('provider_service', 'subcontractor', 5, '業務委託先', 'subcontractor', '{}'),
   ('provider_service', 'other', 6, 'その他', 'other', '{}'),
-  ('provider_evaluation', 'approved', 1, '適', 'approved', '{}'),
-  ('provider_evaluation', 'conditional', 2, '条件付き適', 'conditional', '{}'),
-  ('provider_evaluation', 'rejected', 3, '不適', 'rejected', '{}'),
+  ('provider_evaluation', 'approved', 1, '可', 'approved', '{}'),
+  ('provider_evaluation', 'conditional', 2, '条件付き可', 'conditional', '{}'),
+  ('provider_evaluation', 'rejected', 3, '不可', 'rejected', '{}'),
   ('provider_status', 'active', 1, '委託中', 'active', '{}'),
   ('provider_status', 'ended', 2, '委託終了', 'ended', '{}'),
   ('pledge_kind', 'hire', 1, '入社時', 'on hiring', '{入社}'),
@@ -240,12 +240,13 @@ BEGIN
       HINT = tmac.message('The kinds are listed in tmac.enum_kind.');
   END IF;
   ja := tmac.enum_in_japanese();
+  -- the allowed values: under Japanese 持出 (take_out)、…; else take_out (持出), …
+  SELECT string_agg(CASE WHEN ja THEN v.name_ja || ' (' || v.code || ')' ELSE v.code || ' (' || v.name_ja || ')' END,
+                    CASE WHEN ja THEN '、' ELSE ', ' END ORDER BY v.ordinal)
+    INTO c FROM tmac.enum_value v WHERE v.kind = enum_code.kind;
   RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
     MESSAGE = tmac.message('unknown %s "%s"', CASE WHEN ja THEN k.name_ja ELSE k.name_en END, value),
-    HINT = tmac.message('%s: %s.', CASE WHEN ja THEN k.list_ja ELSE k.list_en END,
-             (SELECT string_agg(CASE WHEN ja THEN v.name_ja || ' (' || v.code || ')' ELSE v.code || ' (' || v.name_ja || ')' END,
-                                CASE WHEN ja THEN '、' ELSE ', ' END ORDER BY v.ordinal)
-                FROM tmac.enum_value v WHERE v.kind = enum_code.kind));
+    HINT = tmac.message('%s: %s.', CASE WHEN ja THEN k.list_ja ELSE k.list_en END, c);
 END
 $$;
 COMMENT ON FUNCTION tmac.enum_code(text, text) IS

@@ -94,7 +94,7 @@ SELECT lives_ok($$SELECT pg_temp.as_role('t_carol', 'SELECT tmac.record_combinat
 SELECT is((SELECT c.lock_type || '/' || x.reason FROM tmac.container c JOIN tmac.combination_change x USING (container_id) WHERE c.code = 'SAFE-9'),
   'combination/annual', 'stored as combination, annual');
 SELECT lives_ok($$SELECT tmac.register_provider('CLOUD-9', 'Example Cloud', 'クラウド事業者')$$, 'register_provider with クラウド事業者');
-SELECT lives_ok($$SELECT tmac.evaluate_provider('CLOUD-9', current_date, '条件付き適')$$, 'evaluate_provider with 条件付き適');
+SELECT lives_ok($$SELECT tmac.evaluate_provider('CLOUD-9', current_date, '条件付き可')$$, 'evaluate_provider with 条件付き可');
 SELECT is((SELECT service || '/' || evaluation FROM tmac.provider WHERE provider_id = 'CLOUD-9'), 'cloud/conditional', 'stored as codes');
 SELECT lives_ok($$SELECT pg_temp.as_role('t_hr', 'SELECT tmac.record_pledge(''A1'', ''退職時'', current_date)')$$, 'record_pledge with 退職時');
 SELECT is((SELECT kind FROM tmac.pledge WHERE person_id = 'A1' ORDER BY pledge_id DESC LIMIT 1), 'termination', 'stored as termination');
