@@ -10,8 +10,8 @@ cd "$(dirname "$0")/../.."
 root=$(pwd)
 out=${TMAC_TEST_DIR:-/tmp}/enumled_readme
 mkdir -p "$out"; rm -f "$out/取扱管理簿.csv"
-sed -n '/^<!-- example: ledgers-ja/,/^<!-- \/example -->/p' README.md | grep -v '^<!--' | grep -v '^```' > "$out/example.sql"
-[ -s "$out/example.sql" ] || { echo "not ok - the README's ledgers-ja example was not found"; exit 1; }
+sed -n '/^<!-- example: japanese-ledgers/,/^<!-- \/example -->/p' README.md | grep -v '^<!--' | grep -v '^```' > "$out/example.sql"
+[ -s "$out/example.sql" ] || { echo "not ok - the README's japanese-ledgers example was not found"; exit 1; }
 # the README's expected output: the code block after "What the auditor sees"
 sed -n '/What the auditor sees, one line per ledger/,$p' README.md | awk 'f==0&&/^```/{f=1;next} f==1&&/^```/{exit} f==1{print}' > "$out/expected.txt" || true
 [ -s "$out/expected.txt" ] || { echo "not ok - the README's expected ledger lines were not found"; exit 1; }
