@@ -267,9 +267,11 @@ COMMENT ON FUNCTION tmac.enum_ja(text, text) IS
   'The Japanese name of an enumerated value''s code (the ledgers show it); the code itself when it is not one of the kind''s';
 
 -- The register tables normalise their enumerated columns too: TG_ARGV is pairs of column and
--- kind.  tmac's acts have normalised already (this finds the code and changes nothing); a
--- direct INSERT or UPDATE by the tables' owner gets '持出' stored as take_out, and a bad value
--- the error of tmac.enum_code instead of a check-constraint violation.
+-- kind.  The trigger's WHEN clause, written below from tmac.enum_value, calls it only for a row
+-- holding something other than a code (tmac's acts have normalised already, a restore loads
+-- codes: neither pays for a function call); a direct INSERT or UPDATE by the tables' owner gets
+-- '持出' stored as take_out, and a bad value the error of tmac.enum_code instead of a
+-- check-constraint violation.  A release that changes a kind's codes recreates these triggers.
 CREATE FUNCTION tmac.enum_normalise() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
@@ -313,9 +315,13 @@ BEGIN
       ('tmac.pledge', ARRAY['kind', 'pledge_kind']),
       ('tmac.training_course', ARRAY['audience', 'course_audience'])) x(tbl, args)
   LOOP
-    EXECUTE format('CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF %s ON %s FOR EACH ROW EXECUTE FUNCTION tmac.enum_normalise(%s)',
+    EXECUTE format('CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF %s ON %s FOR EACH ROW WHEN (%s) EXECUTE FUNCTION tmac.enum_normalise(%s)',
                    (SELECT string_agg(quote_ident(t.args[i]), ', ') FROM generate_subscripts(t.args, 1) i WHERE i % 2 = 1),
                    t.tbl,
+                   (SELECT string_agg(format('NEW.%I <> ALL (%L::text[])', t.args[i],
+                                             (SELECT array_agg(v.code ORDER BY v.ordinal) FROM tmac.enum_value v WHERE v.kind = t.args[i + 1])),
+                                      ' OR ')
+                      FROM generate_subscripts(t.args, 1) i WHERE i % 2 = 1),
                    (SELECT string_agg(quote_literal(a), ', ') FROM unnest(t.args) a));
   END LOOP;
 END

@@ -16,7 +16,7 @@ sed -n '/^<!-- example: japanese-ledgers/,/^<!-- \/example -->/p' README.md | gr
 sed -n '/What the auditor sees, one line per ledger/,$p' README.md | awk 'f==0&&/^```/{f=1;next} f==1&&/^```/{exit} f==1{print}' > "$out/expected.txt" || true
 [ -s "$out/expected.txt" ] || { echo "not ok - the README's expected ledger lines were not found"; exit 1; }
 cd "$out"
-psql -X -q -A -t -F '|' -v ON_ERROR_STOP=1 -d tmac_test > "$out/result.txt" 2> "$out/stderr.txt" <<SQL
+psql -X -q -A -t -F '|' -v ON_ERROR_STOP=1 -d tmac_test > "$out/result.txt" 2> "$out/stderr.txt" <<SQL || { echo "not ok - the example runs:"; grep -v NOTICE "$out/stderr.txt" | head -5; exit 1; }
 BEGIN;
 SET search_path = public, tmac;
 SET lc_messages = 'C';
