@@ -216,6 +216,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('request_access', 'person_id', person_id, 'compartment', compartment,
                                  'valid_until', valid_until::text, 'purpose', purpose, 'mode', mode);
+  mode := tmac.enum_code('grant_mode', mode);   -- 閲覧, 閲覧・更新 (88_enumerations.sql)
   IF lower(mode) NOT IN ('read', 'write') THEN
     RAISE EXCEPTION 'invalid mode "%"', mode USING ERRCODE = 'invalid_parameter_value', HINT = 'mode is read or write.';
   END IF;

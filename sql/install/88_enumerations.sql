@@ -80,6 +80,8 @@ INSERT INTO tmac.enum_kind VALUES
   ('grant_kind',         'アクセス権の種類',   'access kind',            '種類',             'Kinds'),
   ('grant_mode',         'アクセスの範囲',     'mode',                   'アクセスの範囲',   'Modes'),
   ('grant_status',       'アクセス権の状態',   'grant status',           '状態',             'Statuses'),
+  ('review_decision',    '見直しの判断',       'decision',               '判断',             'Decisions'),
+  ('grant_audit_outcome', 'アクセス権設定の監査結果', 'outcome',        '監査結果',         'Outcomes'),
   ('training_status',    '教育の受講状況',     'training status',        '受講状況',         'Statuses'),
   ('pledge_status',      '誓約書の提出状況',   'pledge status',          '提出状況',         'Statuses');
 
@@ -185,6 +187,10 @@ INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en, aliases) VAL
   ('grant_status', 'ended', 4, '終了', 'ended', '{}'),
   ('grant_status', 'expired', 5, '期限切れ', 'expired', '{}'),
   ('grant_status', 'cancelled', 6, '取消', 'cancelled', '{}'),
+  ('review_decision', 'keep', 1, '継続', 'keep', '{}'),
+  ('review_decision', 'revoke', 2, '失効', 'revoke', '{取消}'),
+  ('grant_audit_outcome', 'confirmed', 1, '確認済', 'confirmed', '{}'),
+  ('grant_audit_outcome', 'questioned', 2, '要確認', 'questioned', '{}'),
   ('training_status', 'current', 1, '受講済', 'current', '{}'),
   ('training_status', 'lapsed', 2, '受講期限切れ', 'lapsed', '{}'),
   ('training_status', 'none', 3, '未受講', 'none', '{}'),
@@ -313,7 +319,9 @@ BEGIN
       ('tmac.combination_change', ARRAY['reason', 'combination_reason']),
       ('tmac.provider', ARRAY['service', 'provider_service', 'evaluation', 'provider_evaluation', 'status', 'provider_status']),
       ('tmac.pledge', ARRAY['kind', 'pledge_kind']),
-      ('tmac.training_course', ARRAY['audience', 'course_audience'])) x(tbl, args)
+      ('tmac.training_course', ARRAY['audience', 'course_audience']),
+      ('tmac.access_review_item', ARRAY['decision', 'review_decision']),
+      ('tmac.grant_audit', ARRAY['outcome', 'grant_audit_outcome'])) x(tbl, args)
   LOOP
     EXECUTE format('CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF %s ON %s FOR EACH ROW WHEN (%s) EXECUTE FUNCTION tmac.enum_normalise(%s)',
                    (SELECT string_agg(quote_ident(t.args[i]), ', ') FROM generate_subscripts(t.args, 1) i WHERE i % 2 = 1),

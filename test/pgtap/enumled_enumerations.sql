@@ -4,7 +4,7 @@
 -- English under C), and a direct INSERT into a register table is normalised or refused the same
 -- way — never a raw check-constraint failure.
 BEGIN;
-SELECT plan(32);
+SELECT plan(33);
 \i test/pgtap/people_fixture.psql
 
 -- SQLSTATE: message | hint of a statement's error ('no error' when it has none).
@@ -46,7 +46,8 @@ SELECT is(ARRAY(SELECT t || '.' || c FROM (VALUES
             ('provider', 'status', 'provider_status'), ('pledge', 'kind', 'pledge_kind'),
             ('training_course', 'audience', 'course_audience'), ('person', 'kind', 'person_kind'),
             ('person', 'status', 'person_status'), ('access_grant', 'mode', 'grant_mode'),
-            ('access_grant', 'kind', 'grant_kind')) x(t, c, k)
+            ('access_grant', 'kind', 'grant_kind'), ('access_review_item', 'decision', 'review_decision'),
+            ('grant_audit', 'outcome', 'grant_audit_outcome')) x(t, c, k)
           WHERE (SELECT array_agg(m[1] ORDER BY m[1]) FROM pg_constraint o,
                         regexp_matches(pg_get_constraintdef(o.oid), '''([a-z_]+)''::text', 'g') m
                   WHERE o.conrelid = ('tmac.' || t)::regclass AND o.contype = 'c'
@@ -102,6 +103,8 @@ SELECT lives_ok($$SELECT tmac.register_asset('DOC-9', '顧客名簿', '営業', 
                                              personal_info => '{個人情報,マイナンバー}')$$, 'register_asset with 書類, 預託 and personal information by name');
 SELECT is((SELECT medium || '/' || origin || '/' || personal_info::text FROM tmac.asset WHERE asset_no = 'DOC-9'),
   'paper/entrusted/{personal,my_number}', 'stored as codes');
+SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '30 days', '設計', '閲覧・更新')$$) AS g1 \gset
+SELECT is((SELECT mode FROM tmac.access_grant WHERE grant_id = :g1), 'write', 'request_access with the mode 閲覧・更新');
 
 -- a direct INSERT into a register table (its owner): normalised, or the same error
 INSERT INTO tmac.handling_entry (asset_id, action, rule_applied, media, handler, handler_role, handled_at)
