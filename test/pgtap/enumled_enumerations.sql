@@ -4,7 +4,7 @@
 -- English under C), and a direct INSERT into a register table is normalised or refused the same
 -- way — never a raw check-constraint failure.
 BEGIN;
-SELECT plan(33);
+SELECT plan(34);
 \i test/pgtap/people_fixture.psql
 
 -- SQLSTATE: message | hint of a statement's error ('no error' when it has none).
@@ -32,6 +32,12 @@ SELECT is(ARRAY(SELECT v.kind || ':' || tmac.enum_fold(s) FROM tmac.enum_value v
                 LATERAL unnest(ARRAY[v.code, v.name_en, v.name_ja] || v.aliases) s
                 GROUP BY v.kind, tmac.enum_fold(s) HAVING count(DISTINCT v.code) > 1 ORDER BY 1),
           '{}'::text[], 'no spelling names two values of one kind');
+SELECT is(ARRAY(SELECT kind || ':' || code || ':' || name_ja || ':' || name_en FROM tmac.enum_value
+                 WHERE kind IN ('handling_action', 'appointment_role') ORDER BY 1),
+          ARRAY(SELECT 'handling_action:' || action || ':' || name_ja || ':' || name_en FROM tmac.handling_action
+                UNION ALL
+                SELECT 'appointment_role:' || role || ':' || name_ja || ':' || name_en FROM tmac.appointment_role ORDER BY 1),
+          'the handling actions and appointment roles are those of their own tables');
 SELECT is(ARRAY(SELECT k.kind FROM tmac.enum_kind k WHERE NOT EXISTS (SELECT 1 FROM tmac.enum_value v WHERE v.kind = k.kind) ORDER BY 1),
           '{}'::text[], 'every kind has values');
 -- every CHECK (x IN (…)) list of the registers is exactly its kind's codes
