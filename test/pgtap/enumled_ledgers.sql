@@ -6,6 +6,7 @@ BEGIN;
 SELECT plan(33);
 \i test/pgtap/people_fixture.psql
 SET LOCAL lc_messages = 'C';
+SELECT tmac.configure('date_time_zone', 'Asia/Tokyo');   -- the company's zone, whatever the default
 
 CREATE FUNCTION pg_temp.cols(v regclass) RETURNS text[] LANGUAGE sql AS
   $$ SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = v AND a.attnum > 0 AND NOT a.attisdropped $$;
