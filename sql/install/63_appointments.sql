@@ -83,6 +83,7 @@ DECLARE
   vf date := coalesce(valid_from, tmac.today());
 BEGIN
   PERFORM tmac.require_arguments('appoint', 'person_id', person_id, 'role', role, 'appointed_by', appointed_by);
+  role := tmac.enum_code('appointment_role', role);   -- 情報管理責任者 … (81_enumerations.sql)
   SELECT * INTO r FROM tmac.appointment_role x WHERE x.role = lower(btrim(appoint.role));
   IF NOT FOUND THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('unknown appointment role "%s"', role), ERRCODE = 'invalid_parameter_value',

@@ -295,6 +295,19 @@ GRANT EXECUTE ON FUNCTION
   tmac.close_corrective_action(bigint, text)
 TO tmac_person;
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text, text[], text, date, text, text) TO tmac_admin;
+-- Enumerated values and their Japanese names (81_enumerations.sql): shipped vocabulary, no
+-- secret — everyone may look up what a value may be and what it is called; tmac.enum_code runs as
+-- whoever writes a register (its normalising trigger) and only reads the two tables.
+GRANT SELECT ON tmac.enum_kind, tmac.enum_value TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.enum_fold(text), tmac.enum_in_japanese(), tmac.enum_code(text, text),
+  tmac.enum_name(text, text), tmac.enum_ja(text, text)
+TO PUBLIC;
+-- The ledgers in Japanese (82_ledgers_ja.sql): read by auditors and administrators, whose CSV
+-- export reads them with their own rights.
+GRANT SELECT ON tmac.管理対象情報の目録, tmac.取扱管理簿, tmac.鍵の管理台帳, tmac.入退室記録,
+  tmac.アクセス権者管理簿, tmac.教育の記録, tmac.誓約書の記録, tmac.委託先一覧, tmac.事故・兆候の記録
+  TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.csv_field(text), tmac.ledger_csv(regclass) TO tmac_auditor, tmac_admin;
 
 -- No SECURITY DEFINER function of tmac shows its queries to the caller.  A caller may set
 -- debug_print_parse / _rewritten / _plan (and client_min_messages = log) in their own session:
