@@ -58,12 +58,12 @@ SELECT is(pg_temp.err('t_alice', $$SELECT tmac.record_handling('J-001', 'copy', 
   '22004 | 複製には複製物の通し番号が必要です | 廃棄や返却を確認できるよう、複製物すべてに通し番号を付けてください。',
   'handling: a copy without serial numbers in Japanese');
 SELECT is(pg_temp.err('t_alice', $$SELECT tmac.record_handling('J-001', 'take_out', '打合せ', media => 'usb')$$),
-  '22023 | 媒体 "usb" は定義されていません | 媒体: paper（紙）、electronic（電子）、portable_media（可搬媒体）、prototype（試作品）、equipment（製造装置等）、database（データベース）、other（その他）。',
+  '22023 | 媒体 "usb" は定義されていません | 媒体: paper（紙）、electronic（電子）、portable_media（可搬式記録媒体）、prototype（試作品）、equipment（製造装置等）、database（データベース）、other（その他）。',
   'handling: an unknown medium in Japanese');
 
 -- 事故・兆候 (incidents)
 SELECT is(pg_temp.err('t_alice', $$SELECT tmac.report_incident('stranger', '不審なメール')$$),
-  '22023 | 兆候の区分 "stranger" は定義されていません | 区分: employee（従業員等）、leaver（退職者等）、partner（取引先）、outsider（外部者）。',
+  '22023 | 兆候の区分 "stranger" は定義されていません | 兆候の区分: employee（従業員等）、leaver（退職者等）、partner（取引先）、outsider（外部者）。',
   'incidents: an unknown sign category in Japanese');
 SELECT is(pg_temp.err('t_alice', $$SELECT tmac.confirm_discovery(987654)$$),
   '42501 | 事故・兆候の報告 "987654" は存在しないか、あなたが扱えるものではありません | 台帳を閲覧できない人には、tmac は存在するかどうかを知らせません。 | あなたを発見者としている報告を確認してください。番号は報告者から伝えられます。',
