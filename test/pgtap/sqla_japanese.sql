@@ -62,7 +62,7 @@ SELECT is((SELECT description FROM tmac.settings WHERE key = 'training_new_hire_
 -- grants: refusals with detail and hint
 SELECT pg_temp.err(format($$SELECT pg_temp.as_role('t_erin', 'SELECT tmac.approve(%s)')$$, :g2)) AS e \gset
 SELECT is(:'e'::text[], ARRAY['42501', '人員 "E1" は自分が行った申請を承認できません', '',
-          '別の承認者が判断してください（二者承認の原則）。'], 'ja: four eyes: the requester cannot approve');
+          '別の承認者が判断してください（二者確認の原則）。'], 'ja: four eyes: the requester cannot approve');
 SELECT pg_temp.err($$SELECT pg_temp.as_role('t_bob', 'SELECT tmac.request_access(''A1'', ''PRJ-A'', now() + interval ''10 days'', ''again'', ''write'')')$$) AS e \gset
 SELECT is((:'e'::text[])[1:2], ARRAY['23P01', format('人員 "A1" のアクセス権 %s と期間が重なっています', :g1)],
           'ja: an overlapping request (the translation reorders the arguments)');
@@ -76,7 +76,7 @@ SELECT is(:'e'::text[], ARRAY['42501', format('ロール "%s" は人員に対応
 SELECT pg_temp.err($$SELECT pg_temp.as_role('t_bob', 'SELECT tmac.request_access(''A1'', ''PRJ-B'', now() + interval ''1 day'', ''x'', ''delete'')')$$) AS e \gset
 SELECT is(:'e'::text[], ARRAY['22023', 'モード "delete" は不正です', '', 'モードは read（読み取り）または write（書き込み）です。'],
           'ja: an invalid mode');
-SELECT is((SELECT reason FROM tmac.access_prerequisites('nobody')), '人員 "nobody" はいません',
+SELECT is((SELECT reason FROM tmac.access_prerequisites('nobody')), '人員 "nobody" は登録されていません',
           'ja: access_prerequisites words an unknown person in Japanese');
 
 -- the HR feed: strict errors, then an event rejected in lenient mode

@@ -44,6 +44,7 @@ perl -CSD -Mutf8 -e '
     [qr/(?<![\p{Han}\p{Hiragana}])人\s*(?:「|\\"|の ID)/, "person is 人員 (人員 \"%s\", 人員 ID), not 人"],
     [qr/重要情報/, "an asset is 管理対象情報 (the scheme), not 重要情報"],
     [qr/可搬媒体/, "portable media are 可搬式記録媒体 (the seed), not 可搬媒体"],
+    [qr/相互確認|二者承認/, "the four-eyes rule is 二者確認の原則"],
     [qr/来訪者/, "visitor is 訪問者 (the seed), not 来訪者"],
     [qr/委託先要員/, "contractor is 派遣・委託社員, not 委託先要員"],
     [qr/業務区分/, "business category is 業務分類 (the seed), not 業務区分"],
