@@ -127,8 +127,10 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = tmac.message('evidence_sha256 must be 64 hexadecimal digits');
   END IF;
-  -- one declaration in force per measure: concurrent declarations of one measure take turns
-  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tmac.electronic_measure:' || m));
+  -- one declaration in force per measure: concurrent declarations of one measure take turns on its
+  -- row of the shipped list (a row lock needs UPDATE on it, which nobody but tmac has; an advisory
+  -- key anyone could hold: attack20_measure_lock.sh)
+  PERFORM 1 FROM tmac.electronic_measure_kind k WHERE k.measure = m FOR NO KEY UPDATE;
   SELECT e.declaration_id INTO old FROM tmac.electronic_measure e WHERE e.measure = m AND e.superseded_by IS NULL;
   IF FOUND THEN   -- the unique index allows one in force: end the old one first, then link it
     UPDATE tmac.electronic_measure e SET superseded_by = e.declaration_id, superseded_at = pg_catalog.now()
