@@ -33,12 +33,17 @@ CREATE TYPE tmac.check_result AS (criterion text, check_code text, severity text
 
 -- 0.2.0 has one company time zone, the setting time_zone; 0.1.0 called it date_time_zone
 -- (for the days pledges and training begin and end).  A value a company set moves to the new
--- name here (audited like any change of tmac.setting); the shipped rows below then add
--- time_zone's default and remove date_time_zone's, which the foreign key from tmac.setting
--- would refuse while a row still named it: the key is dropped here and added again in the
--- post part.
+-- name here; the shipped rows below then add time_zone's default and remove date_time_zone's,
+-- which the foreign key from tmac.setting would refuse while a row still named it: the key is
+-- dropped here and added again in the post part.  The rename is audited in the post part: its
+-- audit entry written here would leave an event pending on tmac.audit_log, whose ALTER TABLE
+-- below then fails (test/scripts/upgrade.sh sets date_time_zone in 0.1.0).
 ALTER TABLE tmac.setting DROP CONSTRAINT setting_key_fkey;
+ALTER TABLE tmac.setting DISABLE TRIGGER audit_update;
 UPDATE tmac.setting SET key = 'time_zone' WHERE key = 'date_time_zone';
+ALTER TABLE tmac.setting ENABLE TRIGGER audit_update;
+SELECT pg_catalog.set_config('tmac_upgrade.time_zone_renamed',
+                             coalesce((SELECT s.value FROM tmac.setting s WHERE s.key = 'time_zone'), ''), true);
 
 -- ==== roles (cluster-wide: created unless another database has them already)
 DO $roles$
@@ -1188,13 +1193,15 @@ BEGIN
     CASE key
       WHEN 'require_pledge', 'require_training', 'gate_prerequisites', 'hide_statistics' THEN
         v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
-      WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace', 'access_surge_history' THEN
+      WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace', 'access_surge_history',
+           'document_acknowledgement_grace' THEN
         IF v::interval < interval '0' THEN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval',
            'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age',
-           'access_lookback', 'shared_account_window', 'electronic_measure_review' THEN
+           'access_lookback', 'shared_account_window', 'electronic_measure_review', 'document_review_interval',
+           'internal_audit_interval' THEN
         IF v::interval <= interval '0' THEN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
@@ -1673,6 +1680,10 @@ BEGIN
       detail := tmac.message('not provisioned: role name "%s" is reserved', rn);
     ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = rn) THEN
       detail := tmac.message('not provisioned: role "%s" exists already (tmac creates new roles only; enrol an existing one with tmac.enrol_login and let HR map it)', rn);
+    ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = rn) THEN
+      -- the new role's "$user" schema would be someone else's: what they put there would run in
+      -- the person's sessions (attack20_provision_user_schema.sql)
+      detail := tmac.message('not provisioned: a schema "%s" exists, which would be first on the new role''s search_path; drop or rename it, or create and enrol the role yourself', rn);
     ELSIF tmac.login_role_holder(rn) IS NOT NULL THEN
       detail := tmac.message('not provisioned: login role "%s" is mapped to person "%s"', rn, tmac.login_role_holder(rn));
     ELSE
@@ -1768,6 +1779,7 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('record a pledge'));      -- recorded_by: the HR role's own act
+  kind := tmac.enum_code('pledge_kind', kind);      -- 入社時 for hire (81_enumerations.sql)
   PERFORM tmac.require_arguments('record_pledge', 'person_id', person_id, 'kind', kind, 'signed_on', signed_on::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_pledge.person_id) THEN
     RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
@@ -1852,6 +1864,7 @@ DECLARE
   c text := btrim(course);
 BEGIN
   PERFORM tmac.require_arguments('define_course', 'course', course, 'mandatory', mandatory::text);
+  audience := tmac.enum_code('course_audience', audience);
   SELECT * INTO t FROM tmac.training_course_template x WHERE x.course = c;
   title_ja := coalesce(title_ja, t.title_ja);
   title_en := coalesce(title_en, t.title_en);
@@ -2174,7 +2187,7 @@ BEGIN
     RETURN;
   END IF;
 
-  SELECT * INTO p FROM tmac.person WHERE person_id = e.person_id FOR UPDATE;
+  SELECT * INTO p FROM tmac.person WHERE person_id = e.person_id FOR NO KEY UPDATE;   -- never the key: a person's own FK references (FOR KEY SHARE) must not hold off their termination
   IF NOT FOUND THEN
     PERFORM tmac.hr_error(e, '23503', tmac.message('unknown person "%s"', e.person_id), tmac.message('Send the person''s hire event first.'));
   END IF;
@@ -2471,7 +2484,7 @@ BEGIN
         -- the persons this round changes, locked before they are read (as hr_apply does)
         PERFORM 1 FROM tmac.person p
           WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
-          ORDER BY p.person_id FOR UPDATE OF p;
+          ORDER BY p.person_id FOR NO KEY UPDATE OF p;   -- as hr_apply: FK references do not hold it off
         -- every check of hr_validate and hr_apply's state checks; any failure: one at a time
         bad := EXISTS (
           SELECT 1 FROM unnest(rev) u LEFT JOIN tmac.person p ON p.person_id = u.person_id
@@ -2848,6 +2861,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('request_access', 'person_id', person_id, 'compartment', compartment,
                                  'valid_until', valid_until::text, 'purpose', purpose, 'mode', mode);
+  mode := tmac.enum_code('grant_mode', mode);   -- 閲覧, 閲覧・更新 (81_enumerations.sql)
   IF lower(mode) NOT IN ('read', 'write') THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid mode "%s"', mode),
       HINT = tmac.message('mode is read or write.');
@@ -3350,7 +3364,7 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.decision_reason(check_name text, passed boolean)
  RETURNS text
  LANGUAGE c
- IMMUTABLE PARALLEL SAFE STRICT
+ STABLE PARALLEL SAFE STRICT
 AS 'MODULE_PATHNAME', $function$tmac_decision_reason$function$;
 
 CREATE OR REPLACE FUNCTION tmac.access_prerequisites(person_id text, at timestamp with time zone DEFAULT now())
@@ -3659,7 +3673,7 @@ BEGIN
 END
 $function$;
 
-CREATE VIEW tmac.my_pending_approvals AS
+CREATE VIEW tmac.my_pending_approvals WITH (security_barrier) AS
   SELECT g.grant_id, g.person_id, p.full_name, g.kind, l.code AS level, c.code AS compartment, g.mode,
          lower(g.validity) AS valid_from, upper(g.validity) AS valid_until, g.reason,
          g.requested_by, g.requested_at, g.approved_by,
@@ -3678,6 +3692,7 @@ CREATE VIEW tmac.my_pending_approvals AS
      AND g.person_id <> me.person_id AND g.requested_by <> me.person_id
      AND NOT me.person_id = ANY (g.approved_by)
      AND upper(g.validity) > now();
+ALTER VIEW tmac.my_pending_approvals SET (security_barrier=true);
 
 CREATE OR REPLACE FUNCTION tmac.approve_many(grant_ids bigint[], comment text DEFAULT NULL::text)
  RETURNS TABLE(grant_id bigint, approved boolean, status text, error_sqlstate text, error_message text)
@@ -4398,6 +4413,8 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('register_asset', 'asset_no', asset_no, 'name', name,
                                  'business_category', business_category, 'medium', medium);
+  medium := tmac.enum_code('asset_medium', medium); origin := tmac.enum_code('asset_origin', origin);
+  personal_info := ARRAY(SELECT tmac.enum_code('personal_info', x) FROM unnest(personal_info) x);
   IF EXISTS (SELECT 1 FROM tmac.asset x WHERE x.asset_no = register_asset.asset_no) THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" is already in the inventory', asset_no), ERRCODE = 'unique_violation',
       HINT = tmac.message('Change it with tmac.update_asset(asset_no, changes).');
@@ -4456,6 +4473,8 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" is retired', asset_no), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   a := jsonb_populate_record(a, changes - 'managing_group');
+  a.medium := tmac.enum_code('asset_medium', a.medium); a.origin := tmac.enum_code('asset_origin', a.origin);
+  a.personal_info := ARRAY(SELECT tmac.enum_code('personal_info', x) FROM unnest(a.personal_info) x);
   IF changes ? 'managing_group' THEN
     a.managing_group_id := tmac.vocabulary_id('group', changes ->> 'managing_group');
   END IF;
@@ -4845,6 +4864,7 @@ DECLARE
   vf date := coalesce(valid_from, tmac.today());
 BEGIN
   PERFORM tmac.require_arguments('appoint', 'person_id', person_id, 'role', role, 'appointed_by', appointed_by);
+  role := tmac.enum_code('appointment_role', role);   -- 情報管理責任者 … (81_enumerations.sql)
   SELECT * INTO r FROM tmac.appointment_role x WHERE x.role = lower(btrim(appoint.role));
   IF NOT FOUND THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('unknown appointment role "%s"', role), ERRCODE = 'invalid_parameter_value',
@@ -4873,7 +4893,7 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('announced_on %s is in the future', announced_on), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF r.single THEN
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tmac.appointment:' || r.role));
+    PERFORM 1 FROM tmac.appointment_role x WHERE x.role = r.role FOR NO KEY UPDATE;   -- a row lock only tmac can take (never an advisory key anyone can hold)
     SELECT a.person_id INTO holder FROM tmac.appointment a WHERE a.role = r.role AND a.ended_at IS NULL
        AND (a.valid_until IS NULL OR a.valid_until >= vf) LIMIT 1;
     IF FOUND THEN
@@ -5130,6 +5150,7 @@ DECLARE
   me name := tmac.acting_role(tmac.msgid('register a provider'));
 BEGIN
   PERFORM tmac.require_arguments('register_provider', 'provider_id', provider_id, 'name', name, 'service', service);
+  service := tmac.enum_code('provider_service', service);   -- クラウド事業者 … (81_enumerations.sql)
   IF NOT tmac.valid_code(provider_id) THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('invalid provider code "%s"', provider_id), ERRCODE = 'invalid_parameter_value',
       HINT = tmac.message('ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit.');
@@ -5189,6 +5210,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('record a provider evaluation'));
   PERFORM tmac.require_arguments('evaluate_provider', 'provider_id', provider_id, 'evaluated_on', evaluated_on::text,
                                  'evaluation', evaluation);
+  evaluation := tmac.enum_code('provider_evaluation', evaluation);
   PERFORM tmac.provider_require(provider_id);
   IF lower(evaluation) NOT IN ('approved', 'conditional', 'rejected') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('invalid evaluation "%s"', evaluation), ERRCODE = 'invalid_parameter_value',
@@ -5491,6 +5513,7 @@ DECLARE
   r smallint;
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('change the handling standard'));
+  action := tmac.enum_code('handling_action', action); rule := tmac.enum_code('handling_rule', rule);
   PERFORM tmac.require_arguments('set_handling_rule', 'level', level, 'action', action, 'rule', rule);
   r := tmac.vocabulary_id('level', level);
   IF NOT EXISTS (SELECT 1 FROM tmac.handling_action a WHERE a.action = set_handling_rule.action) THEN
@@ -5818,6 +5841,8 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('record_handling', 'asset_no', asset_no, 'action', action, 'purpose', purpose);
+  action := tmac.enum_code('handling_action', action); media := tmac.enum_code('handling_media', media);
+  disposal_method := tmac.enum_code('disposal_method', disposal_method);   -- 持出, 書類, 細断 … (81_enumerations.sql)
   -- everything that needs no lookup first: an act is no probe of the inventory
   IF asset_no !~ '^\S(.*\S)?$' OR length(asset_no) > 100 THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('malformed asset number "%s"', asset_no),
@@ -6299,6 +6324,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('report_incident', 'category', category, 'description', description,
                                  'reported_to', reported_to);
+  category := tmac.enum_code('incident_category', category); reported_to := tmac.enum_code('reported_to', reported_to);
   -- everything that needs no lookup first
   IF category NOT IN ('employee', 'leaver', 'partner', 'outsider') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('unknown sign category "%s"', category), ERRCODE = 'invalid_parameter_value',
@@ -6478,6 +6504,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('notify_incident', 'incident_id', incident_id::text,
                                  'recipient_kind', recipient_kind, 'recipient', recipient);
+  recipient_kind := tmac.enum_code('recipient_kind', recipient_kind);
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = notify_incident.incident_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('no incident %s', incident_id), ERRCODE = 'no_data_found';
@@ -6917,6 +6944,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('define a restricted area'));
   PERFORM tmac.require_arguments('define_area', 'code', code, 'name', name, 'location', location,
                                  'lock_type', lock_type, 'custodian', custodian);
+  lock_type := tmac.enum_code('lock_type', lock_type);
   PERFORM tmac.require_person(custodian);
   INSERT INTO tmac.restricted_area (code, name, location, lock_type, custodian, open_hours, equipment)
   VALUES (code, name, location, lock_type, custodian, open_hours, coalesce(equipment, '{}'))
@@ -6947,6 +6975,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('define a container'));
   PERFORM tmac.require_arguments('define_container', 'code', code, 'name', name, 'location', location,
                                  'lock_type', lock_type, 'custodian', custodian);
+  lock_type := tmac.enum_code('lock_type', lock_type);
   PERFORM tmac.require_person(custodian);
   INSERT INTO tmac.container (code, name, location, lock_type, custodian, area_id)
   VALUES (code, name, location, lock_type, custodian, CASE WHEN area IS NOT NULL THEN tmac.area_id_of(area) END)
@@ -6974,6 +7003,7 @@ AS $function$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('change a custodian'));
   PERFORM tmac.require_arguments('set_custodian', 'kind', kind, 'code', code, 'custodian', custodian);
+  kind := tmac.enum_code('facility_kind', kind);
   PERFORM tmac.require_person(custodian);
   CASE kind
     WHEN 'container' THEN UPDATE tmac.container c SET custodian = set_custodian.custodian WHERE c.container_id = tmac.container_id_of(set_custodian.code);
@@ -7027,6 +7057,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('add a key or combination holder'));
   PERFORM tmac.require_arguments('add_holder', 'kind', kind, 'code', code, 'person_id', person_id);
+  kind := tmac.enum_code('facility_kind', kind);
   PERFORM tmac.require_person(person_id);
   IF kind NOT IN ('container', 'area') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
@@ -7073,6 +7104,7 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('record_combination_change', 'kind', kind, 'code', code, 'reason', reason);
+  kind := tmac.enum_code('facility_kind', kind); reason := tmac.enum_code('combination_reason', reason);
   IF kind NOT IN ('container', 'area') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -7103,6 +7135,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('define a key'));
   PERFORM tmac.require_arguments('define_key', 'code', code, 'kind', kind, 'of_code', of_code, 'custodian', custodian);
+  kind := tmac.enum_code('facility_kind', kind);
   PERFORM tmac.require_person(custodian);
   IF kind NOT IN ('container', 'area') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
@@ -7323,6 +7356,1022 @@ BEGIN
   END IF;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.criterion_codes() RETURNS text[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN ARRAY['I-1', 'I-2', 'I-3', 'I-4', 'I-5', 'I-6', 'II', 'III', 'IV', 'V'];
+ALTER FUNCTION tmac.criterion_codes()
+  IMMUTABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.is_executive(person_id text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN EXISTS (SELECT 1 FROM tmac.appointment a
+                  WHERE a.person_id = is_executive.person_id AND a.role = 'executive' AND a.ended_at IS NULL
+                    AND a.valid_from <= tmac.today() AND (a.valid_until IS NULL OR a.valid_until >= tmac.today()));
+ALTER FUNCTION tmac.is_executive(text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.holds_appointment(person_id text, roles text[]) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN EXISTS (SELECT 1 FROM tmac.appointment a
+                  WHERE a.person_id = holds_appointment.person_id AND a.role = ANY (holds_appointment.roles)
+                    AND a.ended_at IS NULL
+                    AND a.valid_from <= tmac.today() AND (a.valid_until IS NULL OR a.valid_until >= tmac.today()));
+ALTER FUNCTION tmac.holds_appointment(text,text[])
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE TABLE tmac.document_requirement (
+  requirement text NOT NULL,
+  criterion text NOT NULL,
+  kind text NOT NULL,
+  name_ja text NOT NULL,
+  name_en text NOT NULL,
+  seed_reference text NOT NULL
+);
+
+ALTER TABLE tmac.document_requirement ADD CONSTRAINT document_requirement_requirement_check CHECK (tmac.valid_code(requirement));
+
+ALTER TABLE tmac.document_requirement ADD CONSTRAINT document_requirement_criterion_check CHECK ((criterion = ANY (tmac.criterion_codes())));
+
+ALTER TABLE tmac.document_requirement ADD CONSTRAINT document_requirement_pkey PRIMARY KEY (requirement);
+
+CREATE TABLE tmac.document (
+  document_id bigint GENERATED ALWAYS AS IDENTITY,
+  doc_no text NOT NULL,
+  version text NOT NULL,
+  kind text NOT NULL,
+  title text NOT NULL,
+  requirements text[] DEFAULT '{}'::text[] NOT NULL,
+  criteria text[] NOT NULL,
+  uri text NOT NULL,
+  sha256 bytea NOT NULL,
+  acknowledgement text DEFAULT 'none'::text NOT NULL,
+  author text NOT NULL,
+  recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+  recorded_by name DEFAULT tmac.invoker() NOT NULL,
+  approved_by text,
+  approved_at timestamp with time zone,
+  approval_note text,
+  effective_from date,
+  reviewed_on date,
+  reviewed_by text,
+  review_note text,
+  announced_how text,
+  announced_on date,
+  superseded_at timestamp with time zone,
+  superseded_by text,
+  supersede_reason text,
+  successor_doc_no text
+);
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_doc_no_check CHECK (((doc_no ~ '^\S(.*\S)?$'::text) AND (length(doc_no) <= 100)));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_version_check CHECK (((version ~ '^\S(.*\S)?$'::text) AND (length(version) <= 50)));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_kind_check CHECK ((kind = ANY (ARRAY['regulation'::text, 'standard'::text, 'procedure'::text, 'form'::text, 'plan'::text])));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_title_check CHECK ((btrim(title) <> ''::text));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_criteria_check CHECK ((cardinality(criteria) > 0));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_uri_check CHECK ((btrim(uri) <> ''::text));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_sha256_check CHECK ((octet_length(sha256) = 32));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_acknowledgement_check CHECK ((acknowledgement = ANY (ARRAY['none'::text, 'all'::text, 'access_holders'::text])));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_check CHECK ((approved_by IS DISTINCT FROM author));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_check1 CHECK ((((approved_by IS NULL) = (approved_at IS NULL)) AND ((approved_by IS NULL) = (effective_from IS NULL))));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_check2 CHECK (((announced_how IS NULL) = (announced_on IS NULL)));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_check3 CHECK (((superseded_at IS NULL) = (supersede_reason IS NULL)));
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_pkey PRIMARY KEY (document_id);
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_doc_no_version_key UNIQUE (doc_no, version);
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_author_fkey FOREIGN KEY (author) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_approved_by_fkey FOREIGN KEY (approved_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_reviewed_by_fkey FOREIGN KEY (reviewed_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.document ADD CONSTRAINT document_superseded_by_fkey FOREIGN KEY (superseded_by) REFERENCES tmac.person(person_id);
+
+CREATE INDEX document_doc_no_idx ON tmac.document USING btree (doc_no);
+
+CREATE VIEW tmac.document_in_force AS
+  SELECT DISTINCT ON (d.doc_no) d.*
+    FROM tmac.document d
+   WHERE d.approved_at IS NOT NULL AND d.superseded_at IS NULL
+     -- today in the company's zone, as tmac.today() (which its readers may not execute)
+     AND d.effective_from <= (pg_catalog.now() AT TIME ZONE tmac.company_time_zone())::date
+   ORDER BY d.doc_no, d.effective_from DESC, d.approved_at DESC;
+
+CREATE TABLE tmac.document_acknowledgement (
+  document_id bigint NOT NULL,
+  person_id text NOT NULL,
+  acknowledged_at timestamp with time zone DEFAULT now() NOT NULL,
+  login_role name DEFAULT tmac.invoker() NOT NULL
+);
+
+ALTER TABLE tmac.document_acknowledgement ADD CONSTRAINT document_acknowledgement_pkey PRIMARY KEY (document_id, person_id);
+
+ALTER TABLE tmac.document_acknowledgement ADD CONSTRAINT document_acknowledgement_document_id_fkey FOREIGN KEY (document_id) REFERENCES tmac.document(document_id);
+
+ALTER TABLE tmac.document_acknowledgement ADD CONSTRAINT document_acknowledgement_person_id_fkey FOREIGN KEY (person_id) REFERENCES tmac.person(person_id);
+
+CREATE INDEX document_acknowledgement_person_idx ON tmac.document_acknowledgement USING btree (person_id);
+
+CREATE OR REPLACE FUNCTION tmac.document_for_update(doc_no text, version text)
+ RETURNS tmac.document
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  d tmac.document;
+BEGIN
+  SELECT * INTO d FROM tmac.document x
+   WHERE x.doc_no = document_for_update.doc_no AND (document_for_update.version IS NULL OR x.version = document_for_update.version)
+   ORDER BY x.recorded_at DESC, x.document_id DESC LIMIT 1 FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+      MESSAGE = tmac.message('no document %s version %s', doc_no, coalesce(version, '*'));
+  END IF;
+  RETURN d;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_document(doc_no text, version text, kind text, title text, serves text[], uri text, sha256 text, acknowledgement text DEFAULT 'none'::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('record a document');
+  reqs text[];
+  crits text[];
+  bad text;
+  h bytea;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('record_document', 'doc_no', doc_no, 'version', version, 'kind', kind,
+            'title', title, 'serves', serves::text, 'uri', uri, 'sha256', sha256, 'acknowledgement', acknowledgement);
+  IF kind NOT IN ('regulation', 'standard', 'procedure', 'form', 'plan') THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('unknown document kind %L', kind),
+      HINT = tmac.message('Kinds: regulation (規程), standard (基準), procedure (手順), form (様式), plan (計画).');
+  END IF;
+  IF acknowledgement NOT IN ('none', 'all', 'access_holders') THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('unknown acknowledgement scope %L', acknowledgement),
+      HINT = tmac.message('acknowledgement: none, all (every active employee and contractor) or access_holders (persons holding an active clearance or grant).');
+  END IF;
+  IF sha256 !~ '^[0-9A-Fa-f]{64}$' THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('malformed SHA-256 %L of document %s', sha256, doc_no),
+      HINT = tmac.message('Give the SHA-256 of the document''s text as 64 hexadecimal digits (sha256sum).');
+  END IF;
+  h := pg_catalog.decode(sha256, 'hex');
+  -- serves: requirement codes (their criteria come with them) and criterion codes
+  SELECT pg_catalog.string_agg(s, ', ' ORDER BY s) INTO bad FROM unnest(serves) s
+   WHERE s IS NULL OR (NOT EXISTS (SELECT 1 FROM tmac.document_requirement r WHERE r.requirement = s)
+                       AND NOT s = ANY (tmac.criterion_codes()));
+  IF bad IS NOT NULL OR cardinality(serves) = 0 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('a document serves requirements or criteria it names: unknown %s', coalesce(bad, '{}')),
+      HINT = tmac.message('Requirements: %s; criteria: I-1 … I-6, II, III, IV, V.',
+                          (SELECT pg_catalog.string_agg(r.requirement, ', ' ORDER BY r.requirement) FROM tmac.document_requirement r));
+  END IF;
+  reqs := ARRAY(SELECT DISTINCT s FROM unnest(serves) s JOIN tmac.document_requirement r ON r.requirement = s ORDER BY 1);
+  crits := ARRAY(SELECT DISTINCT c FROM (SELECT s AS c FROM unnest(serves) s
+                                          WHERE s = ANY (tmac.criterion_codes())
+                                          UNION SELECT r.criterion FROM tmac.document_requirement r WHERE r.requirement = ANY (serves)) x
+                 ORDER BY 1);
+  IF NOT tmac.holds_appointment(me, ARRAY['executive', 'information_officer', 'department_manager', 'committee_member']) THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person %s may not record a document', me),
+      DETAIL = tmac.message('Documents are drafted by an appointee: 経営層, the 情報管理責任者, a 部門管理者 or a member of the 情報管理委員会.'),
+      HINT = tmac.message('Ask tmac_admin to record the appointment (tmac.appoint), or ask an appointee to record the draft.');
+  END IF;
+  INSERT INTO tmac.document (doc_no, version, kind, title, requirements, criteria, uri, sha256, acknowledgement, author)
+  VALUES (btrim(doc_no), btrim(version), kind, btrim(title), reqs, crits, btrim(uri), h, acknowledgement, me)
+  ON CONFLICT ON CONSTRAINT document_doc_no_version_key DO NOTHING
+  RETURNING document_id INTO id;
+  IF id IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
+      MESSAGE = tmac.message('document %s version %s is recorded already', doc_no, version),
+      HINT = tmac.message('Record a new version under another version name.');
+  END IF;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.approve_document(doc_no text, version text, effective_from date DEFAULT NULL::date, note text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('approve a document');
+  d tmac.document;
+  ef date := coalesce(effective_from, tmac.today());
+BEGIN
+  PERFORM tmac.require_arguments('approve_document', 'doc_no', doc_no, 'version', version);
+  IF NOT tmac.is_executive(me) THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person %s is not 経営層 and may not approve a document', me),
+      HINT = tmac.message('Documents are approved by 経営層: a person appointed with role executive (tmac.appoint).');
+  END IF;
+  d := tmac.document_for_update(doc_no, version);
+  IF d.author = me THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('the author of document %s version %s may not approve it', doc_no, version),
+      DETAIL = tmac.message('Four eyes: a document is approved by a member of 経営層 other than its author.');
+  END IF;
+  IF d.approved_at IS NOT NULL OR d.superseded_at IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('document %s version %s is approved or withdrawn already', doc_no, version);
+  END IF;
+  IF ef < tmac.today() THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('a document takes effect on the day of its approval or later, not on %s', ef);
+  END IF;
+  UPDATE tmac.document x SET approved_by = me, approved_at = now(), approval_note = note, effective_from = ef,
+                             reviewed_on = tmac.today(), reviewed_by = me
+   WHERE x.document_id = d.document_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.announce_document(doc_no text, version text, announced_how text, announced_on date DEFAULT NULL::date)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('record how a document was announced');
+  d tmac.document;
+  ao date := coalesce(announced_on, tmac.today());
+BEGIN
+  PERFORM tmac.require_arguments('announce_document', 'doc_no', doc_no, 'version', version, 'announced_how', announced_how);
+  IF btrim(announced_how) = '' OR ao > tmac.today() THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('an announcement of a document needs how it was made known and a day not in the future');
+  END IF;
+  d := tmac.document_for_update(doc_no, version);
+  IF d.author <> me AND NOT tmac.is_executive(me) AND NOT tmac.holds_appointment(me, ARRAY['information_officer']) THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person %s may not record the announcement of document %s', me, doc_no),
+      HINT = tmac.message('The author, the 情報管理責任者 or 経営層 records how a document was made known.');
+  END IF;
+  IF d.approved_at IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('document %s version %s is not approved yet', doc_no, version);
+  END IF;
+  UPDATE tmac.document x SET announced_how = btrim(announce_document.announced_how), announced_on = ao
+   WHERE x.document_id = d.document_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.review_document(doc_no text, note text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('review a document');
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('review_document', 'doc_no', doc_no, 'note', note);
+  IF length(btrim(note)) < 10 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('say what the review of the document found (at least 10 characters)');
+  END IF;
+  IF NOT tmac.is_executive(me) AND NOT tmac.holds_appointment(me, ARRAY['information_officer']) THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person %s may not record the review of a document', me),
+      HINT = tmac.message('経営層 or the 情報管理責任者 reviews the documents; a change is a new version, approved again.');
+  END IF;
+  SELECT f.document_id INTO id FROM tmac.document_in_force f WHERE f.doc_no = review_document.doc_no;
+  IF id IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no document %s in force', doc_no);
+  END IF;
+  UPDATE tmac.document x SET reviewed_on = tmac.today(), reviewed_by = me, review_note = btrim(note)
+   WHERE x.document_id = id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.supersede_document(doc_no text, reason text, successor_doc_no text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('withdraw a document');
+BEGIN
+  PERFORM tmac.require_arguments('supersede_document', 'doc_no', doc_no, 'reason', reason);
+  IF length(btrim(reason)) < 5 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('withdrawing a document needs a reason');
+  END IF;
+  IF NOT tmac.is_executive(me) THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person %s is not 経営層 and may not withdraw a document', me);
+  END IF;
+  IF successor_doc_no IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.document_in_force f WHERE f.doc_no = supersede_document.successor_doc_no) THEN
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no document %s in force', successor_doc_no);
+  END IF;
+  UPDATE tmac.document x SET superseded_at = now(), superseded_by = me, supersede_reason = btrim(reason),
+                             successor_doc_no = supersede_document.successor_doc_no
+   WHERE x.doc_no = supersede_document.doc_no AND x.superseded_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no document %s that is not withdrawn', doc_no);
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.acknowledge_document(doc_no text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('acknowledge a document');
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('acknowledge_document', 'doc_no', doc_no);
+  -- documents in force are made known to everyone (周知): naming one probes nothing
+  SELECT f.document_id INTO id FROM tmac.document_in_force f WHERE f.doc_no = acknowledge_document.doc_no;
+  IF id IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no document %s in force', doc_no);
+  END IF;
+  INSERT INTO tmac.document_acknowledgement (document_id, person_id) VALUES (id, me)
+  ON CONFLICT ON CONSTRAINT document_acknowledgement_pkey DO NOTHING;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
+      MESSAGE = tmac.message('you acknowledged the version in force of document %s already', doc_no);
+  END IF;
+  RETURN id;
+END
+$function$;
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.document REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('document_id', 'doc_no');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.document REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('document_id', 'doc_no');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.document REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('document_id', 'doc_no');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.document FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('document_id');
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.document_acknowledgement REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('document_id', 'person_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.document_acknowledgement REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('document_id', 'person_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.document_acknowledgement REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('document_id', 'person_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.document_acknowledgement FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('document_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.document FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.document FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.document_acknowledgement FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.document_acknowledgement FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE OR REPLACE FUNCTION tmac.check_documents()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH cfg AS MATERIALIZED (
+    SELECT tmac.today() AS today, tmac.setting_value('document_review_interval')::interval AS review,
+           tmac.setting_value('document_acknowledgement_grace')::interval AS grace
+  ), f AS MATERIALIZED (SELECT * FROM tmac.document_in_force)
+  SELECT 'document_missing', 'document_requirement:' || r.requirement,
+         tmac.message('No approved document in force serves %s: the %s (%s) the seed asks for under %s (%s). Record it (tmac.record_document(…, serves => ''{%s}'', …)) and have 経営層 approve it (tmac.approve_document).',
+                      r.requirement, r.name_ja, tmac.message(r.name_en), r.criterion, r.seed_reference, r.requirement),
+         NULL::timestamptz
+    FROM tmac.document_requirement r
+   WHERE NOT EXISTS (SELECT 1 FROM f WHERE r.requirement = ANY (f.requirements))
+     AND EXISTS (SELECT 1 FROM tmac.person p WHERE p.status = 'active')
+  UNION ALL
+  SELECT 'document_review_overdue', 'document:' || f.doc_no,
+         tmac.message('Document %s (%s) version %s was last reviewed on %s; the company reviews its documents every %s. Review it and record it (tmac.review_document(%L, note)), or approve a new version.',
+                      f.doc_no, f.title, f.version, coalesce(f.reviewed_on, f.approved_at::date), cfg.review::text, f.doc_no),
+         tmac.day_start((coalesce(f.reviewed_on, f.approved_at::date) + cfg.review)::date)
+    FROM f CROSS JOIN cfg
+   WHERE coalesce(f.reviewed_on, f.approved_at::date) + cfg.review < cfg.today
+  UNION ALL
+  SELECT 'document_not_acknowledged', 'document:' || f.doc_no,
+         tmac.message('%s person(s) in the scope of document %s (%s) version %s have not acknowledged it: %s. Each acknowledges it as themselves (tmac.acknowledge_document(%L)).',
+                      m.n, f.doc_no, f.title, f.version, m.who, f.doc_no),
+         tmac.day_start((f.effective_from + cfg.grace)::date)
+    FROM f CROSS JOIN cfg
+    CROSS JOIN LATERAL (
+      SELECT count(*) AS n,
+             pg_catalog.array_to_string((pg_catalog.array_agg(p.person_id ORDER BY p.person_id))[1:20], ', ')
+               || CASE WHEN count(*) > 20 THEN ', …' ELSE '' END AS who
+        FROM tmac.person p
+       WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor')
+         AND greatest(f.effective_from, coalesce(p.hired_on, f.effective_from)) + cfg.grace < cfg.today
+         AND (f.acknowledgement = 'all'
+              OR EXISTS (SELECT 1 FROM tmac.access_grant g
+                          WHERE g.person_id = p.person_id AND g.status = 'active' AND g.validity @> now()))
+         AND NOT EXISTS (SELECT 1 FROM tmac.document_acknowledgement a
+                          WHERE a.document_id = f.document_id AND a.person_id = p.person_id)) m
+   WHERE f.acknowledgement <> 'none' AND m.n > 0;
+END;
+ALTER FUNCTION tmac.check_documents()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE TABLE tmac.internal_audit (
+  audit_id bigint GENERATED ALWAYS AS IDENTITY,
+  kind text NOT NULL,
+  title text NOT NULL,
+  criteria text[] NOT NULL,
+  audited_group_id integer,
+  auditor text NOT NULL,
+  planned_on date NOT NULL,
+  planned_at timestamp with time zone DEFAULT now() NOT NULL,
+  planned_by name DEFAULT tmac.invoker() NOT NULL,
+  performed_on date,
+  summary text,
+  report_uri text,
+  report_sha256 bytea,
+  recorded_at timestamp with time zone
+);
+
+ALTER TABLE tmac.internal_audit ADD CONSTRAINT internal_audit_kind_check CHECK ((kind = ANY (ARRAY['internal_audit'::text, 'management_review'::text])));
+
+ALTER TABLE tmac.internal_audit ADD CONSTRAINT internal_audit_title_check CHECK ((btrim(title) <> ''::text));
+
+ALTER TABLE tmac.internal_audit ADD CONSTRAINT internal_audit_criteria_check CHECK (((cardinality(criteria) > 0) AND (criteria <@ tmac.criterion_codes())));
+
+ALTER TABLE tmac.internal_audit ADD CONSTRAINT internal_audit_report_sha256_check CHECK ((octet_length(report_sha256) = 32));
+
+ALTER TABLE tmac.internal_audit ADD CONSTRAINT internal_audit_check CHECK ((((performed_on IS NULL) = (summary IS NULL)) AND ((performed_on IS NULL) = (recorded_at IS NULL))));
+
+ALTER TABLE tmac.internal_audit ADD CONSTRAINT internal_audit_check1 CHECK (((report_uri IS NULL) = (report_sha256 IS NULL)));
+
+ALTER TABLE tmac.internal_audit ADD CONSTRAINT internal_audit_pkey PRIMARY KEY (audit_id);
+
+ALTER TABLE tmac.internal_audit ADD CONSTRAINT internal_audit_auditor_fkey FOREIGN KEY (auditor) REFERENCES tmac.person(person_id);
+
+CREATE INDEX internal_audit_auditor_idx ON tmac.internal_audit USING btree (auditor);
+
+CREATE TABLE tmac.audit_finding (
+  finding_id bigint GENERATED ALWAYS AS IDENTITY,
+  audit_id bigint NOT NULL,
+  criterion text NOT NULL,
+  grade text NOT NULL,
+  description text NOT NULL,
+  recorded_by text NOT NULL,
+  recorded_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE tmac.audit_finding ADD CONSTRAINT audit_finding_criterion_check CHECK ((criterion = ANY (tmac.criterion_codes())));
+
+ALTER TABLE tmac.audit_finding ADD CONSTRAINT audit_finding_grade_check CHECK ((grade = ANY (ARRAY['major'::text, 'minor'::text, 'observation'::text])));
+
+ALTER TABLE tmac.audit_finding ADD CONSTRAINT audit_finding_description_check CHECK ((length(btrim(description)) >= 10));
+
+ALTER TABLE tmac.audit_finding ADD CONSTRAINT audit_finding_pkey PRIMARY KEY (finding_id);
+
+ALTER TABLE tmac.audit_finding ADD CONSTRAINT audit_finding_audit_id_fkey FOREIGN KEY (audit_id) REFERENCES tmac.internal_audit(audit_id);
+
+ALTER TABLE tmac.audit_finding ADD CONSTRAINT audit_finding_recorded_by_fkey FOREIGN KEY (recorded_by) REFERENCES tmac.person(person_id);
+
+CREATE INDEX audit_finding_audit_idx ON tmac.audit_finding USING btree (audit_id);
+
+CREATE TABLE tmac.corrective_action (
+  action_id bigint GENERATED ALWAYS AS IDENTITY,
+  finding_id bigint NOT NULL,
+  description text NOT NULL,
+  owner text NOT NULL,
+  due_on date NOT NULL,
+  assigned_by text NOT NULL,
+  assigned_at timestamp with time zone DEFAULT now() NOT NULL,
+  completed_at timestamp with time zone,
+  evidence text,
+  evidence_uri text,
+  closed_at timestamp with time zone,
+  closed_by text,
+  closure_note text
+);
+
+ALTER TABLE tmac.corrective_action ADD CONSTRAINT corrective_action_description_check CHECK ((length(btrim(description)) >= 10));
+
+ALTER TABLE tmac.corrective_action ADD CONSTRAINT corrective_action_check CHECK (((completed_at IS NULL) = (evidence IS NULL)));
+
+ALTER TABLE tmac.corrective_action ADD CONSTRAINT corrective_action_check1 CHECK (((closed_at IS NULL) OR (completed_at IS NOT NULL)));
+
+ALTER TABLE tmac.corrective_action ADD CONSTRAINT corrective_action_check2 CHECK (((closed_at IS NULL) = (closed_by IS NULL)));
+
+ALTER TABLE tmac.corrective_action ADD CONSTRAINT corrective_action_check3 CHECK ((closed_by IS DISTINCT FROM owner));
+
+ALTER TABLE tmac.corrective_action ADD CONSTRAINT corrective_action_pkey PRIMARY KEY (action_id);
+
+ALTER TABLE tmac.corrective_action ADD CONSTRAINT corrective_action_finding_id_fkey FOREIGN KEY (finding_id) REFERENCES tmac.audit_finding(finding_id);
+
+ALTER TABLE tmac.corrective_action ADD CONSTRAINT corrective_action_owner_fkey FOREIGN KEY (owner) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.corrective_action ADD CONSTRAINT corrective_action_assigned_by_fkey FOREIGN KEY (assigned_by) REFERENCES tmac.person(person_id);
+
+ALTER TABLE tmac.corrective_action ADD CONSTRAINT corrective_action_closed_by_fkey FOREIGN KEY (closed_by) REFERENCES tmac.person(person_id);
+
+CREATE INDEX corrective_action_finding_idx ON tmac.corrective_action USING btree (finding_id);
+
+CREATE INDEX corrective_action_open_idx ON tmac.corrective_action USING btree (due_on) WHERE (closed_at IS NULL);
+
+CREATE OR REPLACE FUNCTION tmac.auditor_conflict(auditor text, audited_group_id integer) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (SELECT pg_catalog.string_agg(ap.role || ':' || ap.appointment_id, ', ' ORDER BY ap.appointment_id)
+            FROM tmac.appointment ap
+           WHERE ap.person_id = auditor_conflict.auditor AND ap.ended_at IS NULL
+             AND ap.valid_from <= tmac.today() AND (ap.valid_until IS NULL OR ap.valid_until >= tmac.today())
+             AND CASE WHEN auditor_conflict.audited_group_id IS NULL THEN ap.role = 'information_officer'
+                      ELSE ap.role = 'department_manager'
+                           AND ap.scope_group_id = ANY (tmac.group_lineage(auditor_conflict.audited_group_id)) END);
+ALTER FUNCTION tmac.auditor_conflict(text,integer)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.require_independent_auditor(kind text, auditor text, audited_group_id integer)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  why text;
+BEGIN
+  IF kind = 'management_review' THEN
+    IF NOT tmac.is_executive(auditor) THEN
+      RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+        MESSAGE = tmac.message('a management review is held by 経営層, and %s is not', auditor),
+        HINT = tmac.message('Name a person appointed with role executive (tmac.appoint).');
+    END IF;
+    RETURN;
+  END IF;
+  why := tmac.auditor_conflict(auditor, audited_group_id);
+  IF why IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('%s manages the audited department and may not audit it', auditor),
+      DETAIL = tmac.message('Segregation of duties: the auditor is not a manager of the audited department (appointments %s).', why),
+      HINT = tmac.message('Name an auditor from another department, or an external auditor registered as a person.');
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.plan_internal_audit(title text, criteria text[], auditor text, planned_on date, audited_group text DEFAULT NULL::text, kind text DEFAULT 'internal_audit'::text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('plan an internal audit');
+  st text;
+  gid integer;
+  bad text;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('plan_internal_audit', 'title', title, 'criteria', criteria::text,
+                                 'auditor', auditor, 'planned_on', planned_on::text, 'kind', kind);
+  IF kind NOT IN ('internal_audit', 'management_review') THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('unknown audit kind %L', kind),
+      HINT = tmac.message('Kinds: internal_audit (内部監査), management_review (マネジメントレビュー).');
+  END IF;
+  SELECT pg_catalog.string_agg(coalesce(c, 'NULL'), ', ') INTO bad FROM unnest(criteria) c
+   WHERE c IS NULL OR NOT c = ANY (tmac.criterion_codes());
+  IF bad IS NOT NULL OR cardinality(criteria) = 0 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('an audit covers criteria I-1 … I-6, II, III, IV, V: unknown %s', coalesce(bad, '{}'));
+  END IF;
+  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = plan_internal_audit.auditor;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('no person %s (the auditor)', auditor);
+  ELSIF st <> 'active' THEN
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('the auditor %s is %s', auditor, st);
+  END IF;
+  gid := tmac.vocabulary_id('group', audited_group);
+  PERFORM tmac.require_independent_auditor(kind, auditor, gid);
+  INSERT INTO tmac.internal_audit (kind, title, criteria, audited_group_id, auditor, planned_on, planned_by)
+  VALUES (kind, btrim(title), ARRAY(SELECT DISTINCT c FROM unnest(criteria) c ORDER BY 1), gid, auditor, planned_on, me)
+  RETURNING audit_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.audit_of_person(audit_id bigint, person text)
+ RETURNS tmac.internal_audit
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  a tmac.internal_audit;
+BEGIN
+  PERFORM tmac.require_arguments('internal audit', 'audit_id', audit_id::text);
+  SELECT * INTO a FROM tmac.internal_audit x WHERE x.audit_id = audit_of_person.audit_id;
+  PERFORM tmac.require_nameable('tmac.internal_audit', a.audit_id IS NOT NULL, a.auditor = person,
+    'internal audit', audit_id::text, tmac.message('no internal audit %s', audit_id), 'P0002',
+    tmac.message('The auditor of an audit records its result, findings and corrective actions.'));
+  IF a.auditor <> person THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('only the auditor %s records the result of internal audit %s', a.auditor, audit_id);
+  END IF;
+  SELECT * INTO a FROM tmac.internal_audit x WHERE x.audit_id = audit_of_person.audit_id FOR UPDATE;
+  RETURN a;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_audit_result(audit_id bigint, performed_on date, summary text, report_uri text DEFAULT NULL::text, report_sha256 text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('record the result of an internal audit');
+  a tmac.internal_audit;
+BEGIN
+  PERFORM tmac.require_arguments('record_audit_result', 'performed_on', performed_on::text, 'summary', summary);
+  IF length(btrim(summary)) < 10 OR performed_on > tmac.today() THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('an audit result needs the day it was performed (not in the future) and a summary of at least 10 characters');
+  END IF;
+  IF (report_uri IS NULL) <> (report_sha256 IS NULL) OR report_sha256 !~ '^[0-9A-Fa-f]{64}$' THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('an audit report is given by its URI and its SHA-256 (64 hexadecimal digits) together');
+  END IF;
+  a := tmac.audit_of_person(audit_id, me);
+  IF a.performed_on IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('the result of internal audit %s is recorded already', audit_id);
+  END IF;
+  -- the auditor may have been appointed the department's manager since the plan
+  PERFORM tmac.require_independent_auditor(a.kind, me, a.audited_group_id);
+  UPDATE tmac.internal_audit x
+     SET performed_on = record_audit_result.performed_on, summary = btrim(record_audit_result.summary),
+         report_uri = record_audit_result.report_uri, report_sha256 = pg_catalog.decode(record_audit_result.report_sha256, 'hex'),
+         recorded_at = now()
+   WHERE x.audit_id = a.audit_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.record_audit_finding(audit_id bigint, criterion text, grade text, description text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('record a finding of an internal audit');
+  a tmac.internal_audit;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('record_audit_finding', 'criterion', criterion, 'grade', grade, 'description', description);
+  IF grade NOT IN ('major', 'minor', 'observation') THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('unknown audit finding grade %L', grade),
+      HINT = tmac.message('Grades: major (重大な指摘), minor (軽微な指摘), observation (観察事項).');
+  END IF;
+  IF length(btrim(description)) < 10 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('say what the audit found (at least 10 characters)');
+  END IF;
+  a := tmac.audit_of_person(audit_id, me);
+  IF NOT criterion = ANY (a.criteria) THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('internal audit %s does not cover criterion %s', audit_id, criterion),
+      HINT = tmac.message('Its scope: %s.', pg_catalog.array_to_string(a.criteria, ', '));
+  END IF;
+  INSERT INTO tmac.audit_finding (audit_id, criterion, grade, description, recorded_by)
+  VALUES (a.audit_id, criterion, grade, btrim(description), me)
+  RETURNING finding_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.assign_corrective_action(finding_id bigint, description text, owner text, due_on date)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('assign a corrective action');
+  a tmac.internal_audit;
+  aid bigint;
+  st text;
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('assign_corrective_action', 'finding_id', finding_id::text, 'description', description,
+                                 'owner', owner, 'due_on', due_on::text);
+  IF length(btrim(description)) < 10 OR due_on < tmac.today() THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('a corrective action needs what is to be done (at least 10 characters) and a due date not in the past');
+  END IF;
+  SELECT f.audit_id INTO aid FROM tmac.audit_finding f WHERE f.finding_id = assign_corrective_action.finding_id;
+  IF aid IS NULL THEN
+    PERFORM tmac.require_nameable('tmac.audit_finding', false, false, 'audit finding', finding_id::text,
+      tmac.message('no audit finding %s', finding_id), 'P0002',
+      tmac.message('The auditor of an audit records its result, findings and corrective actions.'));
+  END IF;
+  a := tmac.audit_of_person(aid, me);
+  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = assign_corrective_action.owner;
+  IF st IS DISTINCT FROM 'active' THEN
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('the owner of a corrective action is an active person; %s is not', owner);
+  END IF;
+  INSERT INTO tmac.corrective_action (finding_id, description, owner, due_on, assigned_by)
+  VALUES (finding_id, btrim(description), owner, due_on, me)
+  RETURNING action_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.may_close_action(c tmac.corrective_action, person text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN c.owner IS DISTINCT FROM person
+         AND (EXISTS (SELECT 1 FROM tmac.audit_finding f JOIN tmac.internal_audit a ON a.audit_id = f.audit_id
+                       WHERE f.finding_id = c.finding_id AND a.auditor = person)
+              OR tmac.holds_appointment(person, ARRAY['information_officer', 'executive']));
+ALTER FUNCTION tmac.may_close_action(tmac.corrective_action,text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.corrective_action_of_person(action_id bigint, person text)
+ RETURNS tmac.corrective_action
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  c tmac.corrective_action;
+BEGIN
+  PERFORM tmac.require_arguments('corrective action', 'action_id', action_id::text);
+  SELECT * INTO c FROM tmac.corrective_action x WHERE x.action_id = corrective_action_of_person.action_id;
+  PERFORM tmac.require_nameable('tmac.corrective_action', c.action_id IS NOT NULL,
+    c.owner = person OR tmac.may_close_action(c, person), 'corrective action', action_id::text,
+    tmac.message('no corrective action %s', action_id), 'P0002',
+    tmac.message('The owner of a corrective action reports it done; its auditor, the 情報管理責任者 or 経営層 closes it.'));
+  SELECT * INTO c FROM tmac.corrective_action x WHERE x.action_id = corrective_action_of_person.action_id FOR UPDATE;
+  IF c.closed_at IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('corrective action %s is closed already', action_id);
+  END IF;
+  RETURN c;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.complete_corrective_action(action_id bigint, evidence text, evidence_uri text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('report a corrective action done');
+  c tmac.corrective_action;
+BEGIN
+  PERFORM tmac.require_arguments('complete_corrective_action', 'evidence', evidence);
+  IF length(btrim(evidence)) < 10 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('say what was done and what shows it (at least 10 characters)');
+  END IF;
+  c := tmac.corrective_action_of_person(action_id, me);
+  IF c.owner <> me THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('only the owner %s reports corrective action %s done', c.owner, action_id);
+  END IF;
+  UPDATE tmac.corrective_action x SET completed_at = now(), evidence = btrim(complete_corrective_action.evidence),
+                                      evidence_uri = complete_corrective_action.evidence_uri
+   WHERE x.action_id = c.action_id;
+  RAISE NOTICE USING MESSAGE = tmac.message('corrective action %s is reported done; it closes when its auditor, the 情報管理責任者 or 経営層 confirms it (tmac.close_corrective_action)', action_id);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.close_corrective_action(action_id bigint, note text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me text := tmac.acting_person('close a corrective action');
+  c tmac.corrective_action;
+BEGIN
+  PERFORM tmac.require_arguments('close_corrective_action', 'note', note);
+  IF length(btrim(note)) < 10 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('say what was checked before closing (at least 10 characters)');
+  END IF;
+  c := tmac.corrective_action_of_person(action_id, me);
+  IF NOT tmac.may_close_action(c, me) THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('the owner of corrective action %s may not close it', action_id),
+      DETAIL = tmac.message('Four eyes: the owner reports the action done with its evidence; the audit''s auditor, the 情報管理責任者 or 経営層 closes it.');
+  END IF;
+  IF c.completed_at IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('the owner has not reported corrective action %s done', action_id),
+      HINT = tmac.message('The owner reports it done with its evidence first (tmac.complete_corrective_action).');
+  END IF;
+  UPDATE tmac.corrective_action x SET closed_at = now(), closed_by = me, closure_note = btrim(note)
+   WHERE x.action_id = c.action_id;
+END
+$function$;
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.internal_audit REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('audit_id', 'auditor');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.internal_audit REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('audit_id', 'auditor');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.internal_audit REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('audit_id', 'auditor');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.internal_audit FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('audit_id');
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.audit_finding REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('finding_id', 'audit_id');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.audit_finding REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('finding_id', 'audit_id');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.audit_finding REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('finding_id', 'audit_id');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.audit_finding FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('finding_id');
+
+CREATE TRIGGER audit_insert AFTER INSERT ON tmac.corrective_action REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('action_id', 'owner');
+
+CREATE TRIGGER audit_update AFTER UPDATE ON tmac.corrective_action REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('action_id', 'owner');
+
+CREATE TRIGGER audit_delete AFTER DELETE ON tmac.corrective_action REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('action_id', 'owner');
+
+CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.corrective_action FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('action_id');
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.internal_audit FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.internal_audit FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.audit_finding FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.audit_finding FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.corrective_action FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.corrective_action FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE OR REPLACE FUNCTION tmac.last_internal_audit(criterion text) RETURNS date
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (SELECT max(a.performed_on) FROM tmac.internal_audit a
+           WHERE a.kind = 'internal_audit' AND a.performed_on IS NOT NULL AND last_internal_audit.criterion = ANY (a.criteria));
+ALTER FUNCTION tmac.last_internal_audit(text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.check_internal_audits()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH cfg AS MATERIALIZED (
+    SELECT tmac.today() AS today, tmac.setting_value('internal_audit_interval')::interval AS period
+  )
+  SELECT 'internal_audit_missing', 'criterion:' || c.criterion,
+         CASE WHEN l.last IS NULL
+              THEN tmac.message('No internal audit has covered criterion %s. Plan one (tmac.plan_internal_audit) with an auditor who does not manage the audited department, and record its result (tmac.record_audit_result).', c.criterion)
+              ELSE tmac.message('The last internal audit covering criterion %s was performed on %s, more than %s ago. Plan the next one (tmac.plan_internal_audit) and record its result (tmac.record_audit_result).', c.criterion, l.last, cfg.period::text) END,
+         CASE WHEN l.last IS NOT NULL THEN tmac.day_start((l.last + cfg.period)::date) END
+    FROM unnest(tmac.criterion_codes()) c(criterion)
+    CROSS JOIN cfg
+    CROSS JOIN LATERAL (SELECT tmac.last_internal_audit(c.criterion) AS last) l
+   WHERE (l.last IS NULL OR l.last + cfg.period < cfg.today)
+     AND EXISTS (SELECT 1 FROM tmac.person p WHERE p.status = 'active')
+  UNION ALL
+  SELECT 'corrective_action_overdue', 'corrective_action:' || x.action_id,
+         CASE WHEN x.completed_at IS NULL
+              THEN tmac.message('Corrective action %s (%s), owned by %s, was due on %s and is not done. The owner carries it out and reports it (tmac.complete_corrective_action).', x.action_id, x.description, x.owner, x.due_on)
+              ELSE tmac.message('Corrective action %s (%s), owned by %s, was due on %s; it was reported done at %s but nobody has confirmed it. Its auditor, the 情報管理責任者 or 経営層 checks the evidence and closes it (tmac.close_corrective_action).', x.action_id, x.description, x.owner, x.due_on, tmac.company_time(x.completed_at)) END,
+         tmac.day_start(x.due_on + 1)
+    FROM tmac.corrective_action x CROSS JOIN cfg
+   WHERE x.closed_at IS NULL AND x.due_on < cfg.today;
+END;
+ALTER FUNCTION tmac.check_internal_audits()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.sod_person_of(role name) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -7809,7 +8858,8 @@ ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_key_fkey FOREIGN K
 ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_check_code_fkey FOREIGN KEY (check_code) REFERENCES tmac.compliance_check(check_code);
 
 CREATE VIEW tmac.weakened_checks AS
-  SELECT w.key, s.value, s.default_value, s.changed_by, s.changed_at, w.check_code, k.criterion, w.accepts, w.why
+  SELECT w.key, s.value, s.default_value, s.changed_by, s.changed_at, w.check_code, k.criterion, w.accepts,
+         tmac.message(w.why) AS why
     FROM tmac.weakening_rule w
     JOIN tmac.settings s ON s.key = w.key
     JOIN tmac.compliance_check k ON k.check_code = w.check_code
@@ -7930,7 +8980,8 @@ BEGIN
   LOOP
     BEGIN
       IF c.fn IS NULL THEN
-        RAISE EXCEPTION 'function % does not exist', c.function_name USING ERRCODE = 'undefined_function';
+        RAISE EXCEPTION USING ERRCODE = 'undefined_function',
+          MESSAGE = tmac.message('function %s does not exist', c.function_name);
       ELSIF c.own AND c.grouped THEN
         RETURN QUERY EXECUTE pg_catalog.format(
           'SELECT k.criterion, k.check_code, k.severity, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
@@ -7956,7 +9007,7 @@ BEGIN
       GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
       RETURN QUERY
         SELECT x.criterion, x.check_code, 'high'::text, true, 'check:' || x.check_code,
-               pg_catalog.format('The check %s could not run (%s); its findings are unknown. Fix the check or its prerequisites.', x.check_code, err),
+               tmac.message('The check %s could not run (%s); its findings are unknown. Fix the check or its prerequisites.', x.check_code, err),
                now()
           FROM tmac.compliance_check x WHERE x.check_code = ANY (c.codes);
     END;
@@ -7964,10 +9015,9 @@ BEGIN
   -- a setting weaker than a check expects is a finding of that check (even a disabled one)
   RETURN QUERY
     SELECT w.criterion, w.check_code, 'medium'::text, true, 'setting:' || w.key,
-           pg_catalog.format('Setting %s is %s (tmac''s default: %s), changed by %s on %s; it weakens the check %s: %s.%s Restore it with tmac.configure(%L, %L), or keep it and record why.',
-                  w.key, w.value, w.default_value, coalesce(w.changed_by::text, '?'),
-                  coalesce(pg_catalog.to_char(w.changed_at, 'YYYY-MM-DD HH24:MI'), '?'), w.check_code, w.why,
-                  CASE WHEN w.accepts THEN ' Its findings are kept, marked as accepted by this setting.' ELSE '' END,
+           tmac.message('Setting %s is %s (tmac''s default: %s), changed by %s on %s; it weakens the check %s: %s.%s Restore it with tmac.configure(%L, %L), or keep it and record why.',
+                  w.key, w.value, w.default_value, coalesce(w.changed_by::text, '?'), w.changed_at, w.check_code, w.why,
+                  CASE WHEN w.accepts THEN tmac.message(' Its findings are kept, marked as accepted by this setting.') ELSE '' END,
                   w.key, w.default_value),
            coalesce(w.changed_at, now())
       FROM tmac.weakened_checks w
@@ -7976,7 +9026,7 @@ END
 $function$;
 
 CREATE OR REPLACE FUNCTION tmac.population_counts()
- RETURNS TABLE(population text, title_ja text, title_en text, n bigint)
+ RETURNS TABLE(population text, title_ja text, title_en text, n bigint, title text)
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
@@ -7991,7 +9041,7 @@ DECLARE
   p record;
 BEGIN
   FOR p IN SELECT * FROM tmac.compliance_population c ORDER BY c.population LOOP
-    population := p.population; title_ja := p.title_ja; title_en := p.title_en;
+    population := p.population; title_ja := p.title_ja; title_en := p.title_en; title := tmac.message(p.title_en);
     BEGIN
       EXECUTE p.count_sql INTO n;
     EXCEPTION WHEN OTHERS THEN
@@ -8016,17 +9066,27 @@ ALTER FUNCTION tmac.compliance_run()
   SET jit = 'off'
   SET work_mem = '64MB';
 
+CREATE VIEW tmac.compliance_checks AS
+  SELECT k.check_code, k.criterion, k.severity,
+         CASE WHEN k.builtin THEN tmac.message(k.title) ELSE k.title END AS title,
+         CASE WHEN k.builtin THEN tmac.message(k.description) ELSE k.description END AS description,
+         CASE WHEN k.builtin THEN tmac.message(k.remedy) ELSE k.remedy END AS remedy,
+         k.enabled, k.builtin, k.population, k.requires, k.function_name, k.disabled_at, k.disabled_by
+    FROM tmac.compliance_check k;
+
 CREATE OR REPLACE FUNCTION tmac.findings_of(results tmac.check_result[])
   RETURNS TABLE (criterion text, check_code text, severity text, subject text, detail text,
-                 detected_at timestamptz, accepted_by text)
+                 detected_at timestamptz, accepted_by text, title text, remedy text)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at, a.accepted_by
+  SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at, a.accepted_by,
+         k.title, k.remedy
     FROM unnest(results) r
     LEFT JOIN (SELECT w.check_code,
-                      string_agg(format('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
+                      string_agg(tmac.message('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
                  FROM tmac.weakened_checks w WHERE w.accepts GROUP BY w.check_code) a
            ON a.check_code = r.check_code AND r.subject !~ '^(setting|check):'
+    LEFT JOIN tmac.compliance_checks k ON k.check_code = r.check_code
    WHERE r.subject IS NOT NULL;
 END;
 ALTER FUNCTION tmac.findings_of(tmac.check_result[])
@@ -8055,7 +9115,7 @@ CREATE OR REPLACE FUNCTION tmac.compliance_status_of(results tmac.check_result[]
                  builtin_run bigint, builtin_evaluated bigint, builtin_disabled bigint, disabled_checks text[],
                  own_checks bigint, own_checks_run bigint, weakening_settings text[], open_findings bigint,
                  accepted_findings bigint, critical bigint, high bigint, medium bigint, low bigint,
-                 evaluated_at timestamptz)
+                 evaluated_at timestamptz, title text, last_internal_audit date)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH r AS MATERIALIZED (SELECT * FROM unnest(results)),
@@ -8084,8 +9144,9 @@ BEGIN ATOMIC
            count(*) FILTER (WHERE c.builtin AND c.enabled AND (NOT c.ran OR c.failed)) AS builtin_not_run,
            count(*) FILTER (WHERE NOT c.builtin)                                 AS own_checks,
            count(*) FILTER (WHERE NOT c.builtin AND c.ran)                       AS own_checks_run,
-           array_agg(pg_catalog.format('%s (by %s, %s)', c.check_code, coalesce(c.disabled_by::text, '?'),
-                                       coalesce(pg_catalog.to_char(c.disabled_at, 'YYYY-MM-DD HH24:MI'), '?'))
+           array_agg(CASE WHEN c.disabled_at IS NULL
+                          THEN tmac.message('%s (by %s, ?)', c.check_code, coalesce(c.disabled_by::text, '?'))
+                          ELSE tmac.message('%s (by %s, %s)', c.check_code, coalesce(c.disabled_by::text, '?'), c.disabled_at) END
                      ORDER BY c.check_code) FILTER (WHERE c.builtin AND NOT c.enabled) AS disabled_checks
       FROM chk c GROUP BY c.criterion
   ), cpop AS (                  -- the populations a criterion's built-in checks examine
@@ -8111,12 +9172,12 @@ BEGIN ATOMIC
      GROUP BY r.criterion
   ), ws AS (
     SELECT w.criterion,
-           array_agg(pg_catalog.format('%s = %s (by %s, %s) weakens %s', w.key, w.value, coalesce(w.changed_by::text, '?'),
-                                       coalesce(pg_catalog.to_char(w.changed_at, 'YYYY-MM-DD HH24:MI'), '?'), w.check_code)
+           array_agg(tmac.message('%s = %s (by %s, %s) weakens %s', w.key, w.value, coalesce(w.changed_by::text, '?'),
+                                  w.changed_at, w.check_code)
                      ORDER BY w.key, w.check_code) AS weakening_settings
       FROM w GROUP BY w.criterion
   ), s AS (
-    SELECT c.criterion, c.ordinal, c.measure, c.title_ja, c.title_en,
+    SELECT c.criterion, c.ordinal, tmac.message(c.measure) AS measure, c.title_ja, c.title_en,
            coalesce(p.checks_registered, 0) AS checks_registered, coalesce(p.checks_run, 0) AS checks_run,
            coalesce(p.builtin_checks, 0) AS builtin_checks, coalesce(p.builtin_run, 0) AS builtin_run,
            coalesce(p.builtin_evaluated, 0) AS builtin_evaluated,
@@ -8143,27 +9204,27 @@ BEGIN ATOMIC
                    OR cardinality(s.weakening_settings) > 0 THEN 'ok_with_exceptions'
               ELSE 'ok' END AS status,
          concat_ws('; ',
-           CASE WHEN s.critical + s.high > 0 THEN pg_catalog.format('%s critical or high finding(s) open', s.critical + s.high)
-                WHEN s.open_findings > 0 THEN pg_catalog.format('%s finding(s) open', s.open_findings) END,
+           CASE WHEN s.critical + s.high > 0 THEN tmac.message('%s critical or high finding(s) open', s.critical + s.high)
+                WHEN s.open_findings > 0 THEN tmac.message('%s finding(s) open', s.open_findings) END,
            CASE WHEN s.builtin_evaluated > 0 THEN NULL
-                WHEN s.builtin_checks = 0 THEN 'not evaluated: no built-in check covers this criterion yet'
-                WHEN s.builtin_disabled = s.builtin_checks THEN 'not evaluated: every built-in check is disabled'
-                WHEN s.builtin_empty = 0 THEN 'not evaluated: no built-in check ran (disabled, prerequisites missing or failed)'
-                ELSE 'not evaluated: nothing to examine (' || coalesce(s.empty_populations, 'empty') || ')' END,
+                WHEN s.builtin_checks = 0 THEN tmac.message('not evaluated: no built-in check covers this criterion yet')
+                WHEN s.builtin_disabled = s.builtin_checks THEN tmac.message('not evaluated: every built-in check is disabled')
+                WHEN s.builtin_empty = 0 THEN tmac.message('not evaluated: no built-in check ran (disabled, prerequisites missing or failed)')
+                ELSE tmac.message('not evaluated: nothing to examine (%s)', coalesce(s.empty_populations, 'empty')) END,
            CASE WHEN s.builtin_evaluated = 0 AND s.own_checks_run > 0
-                THEN 'the company''s own checks alone are no evidence' END,
-           CASE WHEN s.builtin_disabled > 0 AND s.builtin_disabled < s.builtin_checks THEN pg_catalog.format('%s of %s built-in check(s) disabled', s.builtin_disabled, s.builtin_checks) END,
-           CASE WHEN s.builtin_not_run > 0 THEN pg_catalog.format('%s built-in check(s) could not run', s.builtin_not_run) END,
-           CASE WHEN s.accepted_findings > 0 THEN pg_catalog.format('%s finding(s) accepted by a setting', s.accepted_findings) END,
-           CASE WHEN cardinality(s.weakening_settings) > 0 THEN pg_catalog.format('%s setting(s) weaken a check', cardinality(s.weakening_settings)) END,
+                THEN tmac.message('the company''s own checks alone are no evidence') END,
+           CASE WHEN s.builtin_disabled > 0 AND s.builtin_disabled < s.builtin_checks THEN tmac.message('%s of %s built-in check(s) disabled', s.builtin_disabled, s.builtin_checks) END,
+           CASE WHEN s.builtin_not_run > 0 THEN tmac.message('%s built-in check(s) could not run', s.builtin_not_run) END,
+           CASE WHEN s.accepted_findings > 0 THEN tmac.message('%s finding(s) accepted by a setting', s.accepted_findings) END,
+           CASE WHEN cardinality(s.weakening_settings) > 0 THEN tmac.message('%s setting(s) weaken a check', cardinality(s.weakening_settings)) END,
            CASE WHEN s.builtin_evaluated > 0 AND s.open_findings = 0
-                THEN pg_catalog.format('%s of %s built-in check(s) examined a non-empty population', s.builtin_evaluated, s.builtin_checks) END
+                THEN tmac.message('%s of %s built-in check(s) examined a non-empty population', s.builtin_evaluated, s.builtin_checks) END
          ) AS reason,
          s.population, s.checks_registered, s.checks_run, s.builtin_checks, s.builtin_run, s.builtin_evaluated,
          s.builtin_disabled,
          s.disabled_checks, s.own_checks, s.own_checks_run, s.weakening_settings,
          s.open_findings, s.accepted_findings, s.critical, s.high, s.medium, s.low,
-         now() AS evaluated_at
+         now() AS evaluated_at, tmac.message(s.title_en) AS title, tmac.last_internal_audit(s.criterion) AS last_internal_audit
     FROM s
    ORDER BY s.ordinal;
 END;
@@ -8213,28 +9274,28 @@ BEGIN
   IF outs IS DISTINCT FROM 'text,text,timestamp with time zone'
      AND (outs IS DISTINCT FROM 'text,text,text,timestamp with time zone'
           OR (SELECT p.proargnames[1] FROM pg_catalog.pg_proc p WHERE p.oid = function_name) IS DISTINCT FROM 'check_code') THEN
-    RAISE EXCEPTION 'check function % must take no arguments and return TABLE (subject text, detail text, detected_at timestamptz)', function_name
-      USING ERRCODE = 'invalid_function_definition',
-            HINT = 'A function serving several checks returns TABLE (check_code text, subject text, detail text, detected_at timestamptz).';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_function_definition',
+      MESSAGE = tmac.message('check function %s must take no arguments and return TABLE (subject text, detail text, detected_at timestamptz)', function_name),
+      HINT = tmac.message('A function serving several checks returns TABLE (check_code text, subject text, detail text, detected_at timestamptz).');
   END IF;
   -- A check runs as its function's owner: never as a superuser, unless it is tmac's own.
   SELECT r.rolname, r.rolsuper INTO owner_name, owner_super
     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r ON r.oid = p.proowner WHERE p.oid = function_name;
   IF owner_super AND NOT tmac.is_own_function(function_name::oid::regproc) THEN
-    RAISE EXCEPTION 'check function % is owned by the superuser %', function_name, owner_name
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'Registered checks run as their function''s owner, and never as a superuser.',
-            HINT = 'Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('check function %s is owned by the superuser %s', function_name, owner_name),
+      DETAIL = tmac.message('Registered checks run as their function''s owner, and never as a superuser.'),
+      HINT = tmac.message('Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.');
   END IF;
   -- ... and so only by a role that could run it as that owner itself: otherwise the findings
   -- would show a tmac_admin what any other role reads.
   IF NOT tmac.is_own_function(function_name::oid::regproc)
      AND NOT pg_catalog.pg_has_role(tmac.invoker(),
                                     (SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid = function_name), 'MEMBER') THEN
-    RAISE EXCEPTION 'check function % is owned by role %, which % is not a member of', function_name, owner_name, tmac.invoker()
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'Registered checks run as their function''s owner; registering one would run that role''s code as that role.',
-            HINT = 'Register a function you own, or have its owner register it.';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('check function %s is owned by role %s, which %s is not a member of', function_name, owner_name, tmac.invoker()),
+      DETAIL = tmac.message('Registered checks run as their function''s owner; registering one would run that role''s code as that role.'),
+      HINT = tmac.message('Register a function you own, or have its owner register it.');
   END IF;
   INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires,
                                      function_sha256)
@@ -8271,7 +9332,7 @@ BEGIN
                             WHEN k.enabled THEN me ELSE k.disabled_by END
    WHERE k.check_code = set_check_enabled.check_code;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no compliance check "%"', check_code USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no compliance check "%s"', check_code);
   END IF;
 END
 $function$;
@@ -8404,6 +9465,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('review_decide', 'review_id', review_id::text, 'grant_id', grant_id::text,
                                  'decision', decision);
+  decision := tmac.enum_code('review_decision', decision);   -- 継続, 失効 (81_enumerations.sql)
   IF decision NOT IN ('keep', 'revoke') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('decision must be keep or revoke, not "%s"', decision), ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -8536,6 +9598,7 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('audit_grant', 'grant_id', grant_id::text, 'outcome', outcome);
+  outcome := tmac.enum_code('grant_audit_outcome', outcome);
   IF outcome NOT IN ('confirmed', 'questioned') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('outcome must be confirmed or questioned, not "%s"', outcome), ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -8724,8 +9787,8 @@ CREATE OR REPLACE FUNCTION tmac.check_terminated_live_grant()
 BEGIN ATOMIC
   -- each leaver's grants by index (never a scan of every grant, whatever the statistics say)
   SELECT 'person:' || p.person_id,
-         format('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), g.n, g.ids),
+         tmac.message('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
+                      p.person_id, p.full_name, p.terminated_at, g.n, g.ids),
          p.terminated_at
     FROM tmac.person p
     CROSS JOIN LATERAL (SELECT count(*) AS n, string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id) AS ids
@@ -8757,9 +9820,9 @@ CREATE OR REPLACE FUNCTION tmac.check_terminated_login_enabled()
 BEGIN ATOMIC
   -- the role by name and the role recorded by OID when the person was mapped (renamed since?)
   SELECT 'person:' || p.person_id,
-         format('%s (%s) was terminated on %s but login role %s can still log in. Run %s.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'),
-                string_agg(r.rolname || CASE WHEN r.rolname <> p.login_role THEN ' (renamed from ' || p.login_role || ')' ELSE '' END,
+         tmac.message('%s (%s) was terminated on %s but login role %s can still log in. Run %s.',
+                p.person_id, p.full_name, p.terminated_at,
+                string_agg(r.rolname || CASE WHEN r.rolname <> p.login_role THEN tmac.message(' (renamed from %s)', p.login_role) ELSE '' END,
                            ', ' ORDER BY r.rolname),
                 string_agg('ALTER ROLE ' || quote_ident(r.rolname) || ' NOLOGIN', '; ' ORDER BY r.rolname)),
          p.terminated_at
@@ -8789,9 +9852,9 @@ CREATE OR REPLACE FUNCTION tmac.check_terminated_session_open()
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         format('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*),
-                string_agg(DISTINCT a.usename::text || CASE WHEN a.usename <> p.login_role THEN ' (renamed from ' || p.login_role || ')' ELSE '' END, ', '),
+         tmac.message('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
+                p.person_id, p.full_name, p.terminated_at, count(*),
+                string_agg(DISTINCT a.usename::text || CASE WHEN a.usename <> p.login_role THEN tmac.message(' (renamed from %s)', p.login_role) ELSE '' END, ', '),
                 string_agg(a.pid::text, ', ' ORDER BY a.pid)),
          min(a.backend_start)
     -- the role recorded by OID when the person was mapped (renamed since?) and the role by name
@@ -8821,7 +9884,7 @@ CREATE OR REPLACE FUNCTION tmac.check_person_login_refused()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         format('Login role %s of %s (%s) can no longer be a person''s login: %s.',
+         tmac.message('Login role %s of %s (%s) can no longer be a person''s login: %s.',
                 r.rolname, p.person_id, p.full_name, w.why),
          now()
     FROM tmac.person p
@@ -8863,7 +9926,7 @@ BEGIN ATOMIC
     SELECT g.* FROM g WHERE g.lapse > now()
   )
   SELECT 'grant_unapproved', 'grant:' || g.grant_id,
-         format('Grant %s (%s %s for %s) is active with %s approval(s), %s needed. Revoke it (tmac.revoke) and request it properly.',
+         tmac.message('Grant %s (%s %s for %s) is active with %s approval(s), %s needed. Revoke it (tmac.revoke) and request it properly.',
                 g.grant_id, g.kind, coalesce(l.code, c.code), g.person_id, cardinality(g.approved_by), g.needed),
          lower(g.validity)
     FROM live g
@@ -8872,10 +9935,10 @@ BEGIN ATOMIC
    WHERE g.status = 'active' AND cardinality(g.approved_by) < g.needed
   UNION ALL
   SELECT 'grant_self_approved', 'grant:' || g.grant_id,
-         format('Grant %s for %s lists %s among its approvers (%s). Revoke it and have it approved by someone who is neither requester nor grantee.',
+         tmac.message('Grant %s for %s lists %s among its approvers (%s). Revoke it and have it approved by someone who is neither requester nor grantee.',
                 g.grant_id, g.person_id,
-                CASE WHEN g.requested_by = ANY (g.approved_by) THEN 'its requester ' || g.requested_by
-                     ELSE 'its grantee ' || g.person_id END,
+                CASE WHEN g.requested_by = ANY (g.approved_by) THEN tmac.message('its requester %s', g.requested_by)
+                     ELSE tmac.message('its grantee %s', g.person_id) END,
                 array_to_string(g.approved_by, ', ')),
          g.approved_at
     FROM live g
@@ -8883,7 +9946,7 @@ BEGIN ATOMIC
   UNION ALL
   -- one finding per approver (not per grant: the condition and its remedy are the approver's)
   SELECT 'approver_conflicting_duty', 'person:' || a.approver,
-         format('%s approved %s live grant(s) (%s) and holds a duty an SoD rule separates from approving. Remove the conflicting duty or record an SoD exception, and have another approver confirm those grants (tmac.audit_grant).',
+         tmac.message('%s approved %s live grant(s) (%s) and holds a duty an SoD rule separates from approving. Remove the conflicting duty or record an SoD exception, and have another approver confirm those grants (tmac.audit_grant).',
                 a.approver, x.n, tmac.first_ten(x.ids)),
          x.since
     FROM s CROSS JOIN unnest(s.conflicted) a(approver)
@@ -8895,7 +9958,7 @@ BEGIN ATOMIC
    WHERE x.n > 0
   UNION ALL
   SELECT 'grant_not_audited', 'grant:' || g.grant_id,
-         format('Grant %s for %s was set by %s alone and no other person has audited it. Another administrator should audit it (tmac.audit_grant) or keep it in an access review.',
+         tmac.message('Grant %s for %s was set by %s alone and no other person has audited it. Another administrator should audit it (tmac.audit_grant) or keep it in an access review.',
                 g.grant_id, g.person_id, g.requested_by),
          g.approved_at
     FROM live g
@@ -8905,16 +9968,16 @@ BEGIN ATOMIC
                       WHERE i.grant_id = g.grant_id AND i.decision = 'keep' AND i.decided_by <> g.requested_by)
   UNION ALL
   SELECT 'grant_expired_active', 'grant:' || g.grant_id,
-         format('Grant %s for %s lapsed at %s but is still stored as active (access is already denied). Run tmac.run_maintenance() or schedule it with tmac.schedule_jobs().',
-                g.grant_id, g.person_id, to_char(g.lapse, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('Grant %s for %s lapsed at %s but is still stored as active (access is already denied). Run tmac.run_maintenance() or schedule it with tmac.schedule_jobs().',
+                g.grant_id, g.person_id, g.lapse),
          g.lapse
     FROM g
    WHERE g.status = 'active' AND g.lapse <= now()
   UNION ALL
   SELECT 'grant_not_reviewed', 'grant:' || g.grant_id,
-         format('Grant %s for %s was approved on %s and %s; every grant must be confirmed by an access review within %s. Include it in a review (tmac.start_review).',
-                g.grant_id, g.person_id, to_char(g.approved_at, 'YYYY-MM-DD'),
-                CASE WHEN k.at IS NULL THEN 'never reviewed' ELSE 'last kept in a review on ' || to_char(k.at, 'YYYY-MM-DD') END,
+         tmac.message('Grant %s for %s was approved on %s and %s; every grant must be confirmed by an access review within %s. Include it in a review (tmac.start_review).',
+                g.grant_id, g.person_id, g.approved_at,
+                CASE WHEN k.at IS NULL THEN tmac.message('never reviewed') ELSE tmac.message('last kept in a review on %s', k.at) END,
                 s.period),
          greatest(g.approved_at, k.at) + s.period::interval
     FROM live g CROSS JOIN s
@@ -8959,12 +10022,12 @@ BEGIN ATOMIC
             AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date))
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; %s (tmac.record_pledge).',
+         tmac.message('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; %s (tmac.record_pledge).',
                 f.person_id, f.full_name,
                 CASE WHEN f.pledge_required_since IS NOT NULL
-                     THEN ' signed since the role change of ' || to_char(f.pledge_required_since, 'YYYY-MM-DD') ELSE '' END,
-                CASE WHEN s.required THEN 'access is denied until one is recorded'
-                     ELSE 'access is NOT denied, because require_pledge is off; record one' END),
+                     THEN tmac.message(' signed since the role change of %s', f.pledge_required_since) ELSE '' END,
+                CASE WHEN s.required THEN tmac.message('access is denied until one is recorded')
+                     ELSE tmac.message('access is NOT denied, because require_pledge is off; record one') END),
          NULL::timestamptz
     FROM failing f CROSS JOIN s
    WHERE (SELECT true FROM tmac.access_grant g
@@ -9000,18 +10063,18 @@ BEGIN ATOMIC
                AND least(upper(g.validity), g.grace_until) > now() LIMIT 1)
   ), failing AS (
     SELECT h.person_id, h.full_name,
-           string_agg(coalesce('course ' || x.course, 'any training course'), ', ' ORDER BY x.course) AS missing
+           string_agg(coalesce(tmac.message('course %s', x.course), tmac.message('any training course')), ', ' ORDER BY x.course) AS missing
       FROM holders h JOIN tmac.training_status_all(now()) x ON x.person_id = h.person_id
      WHERE x.current_until IS NULL
      GROUP BY h.person_id, h.full_name
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but the required training (%s) is not current (last completed: %s); %s (tmac.record_training).',
+         tmac.message('%s (%s) holds grants in force but the required training (%s) is not current (last completed: %s); %s (tmac.record_training).',
                 f.person_id, f.full_name, f.missing,
                 coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
-                           WHERE t.person_id = f.person_id), 'never'),
-                CASE WHEN tmac.setting_on('require_training') THEN 'access is denied until it is recorded'
-                     ELSE 'access is NOT denied, because require_training is off; record it' END),
+                           WHERE t.person_id = f.person_id), tmac.message('never')),
+                CASE WHEN tmac.setting_on('require_training') THEN tmac.message('access is denied until it is recorded')
+                     ELSE tmac.message('access is NOT denied, because require_training is off; record it') END),
          NULL::timestamptz
     FROM failing f;
 END;
@@ -9037,9 +10100,9 @@ CREATE OR REPLACE FUNCTION tmac.check_review_undecided()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || r.review_id,
-         format('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided and still in force%s. Decide them (tmac.review_decide) or revoke the grants.',
-                r.review_id, r.title, to_char(r.deadline, 'YYYY-MM-DD'), u.n, r.population_count,
-                CASE WHEN r.closed_at IS NOT NULL THEN ' (closed ' || to_char(r.closed_at, 'YYYY-MM-DD') || ')' ELSE '' END),
+         tmac.message('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided and still in force%s. Decide them (tmac.review_decide) or revoke the grants.',
+                r.review_id, r.title, r.deadline, u.n, r.population_count,
+                CASE WHEN r.closed_at IS NOT NULL THEN tmac.message(' (closed %s)', r.closed_at) ELSE '' END),
          r.deadline
     FROM tmac.access_review r
     CROSS JOIN LATERAL (
@@ -9070,7 +10133,7 @@ CREATE OR REPLACE FUNCTION tmac.check_review_population_altered()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || e.review_id,
-         format('The stored population of access review %s no longer matches the count (%s) and hash recorded when it started; the evidence was altered. Compare with the audit log entry of its start.',
+         tmac.message('The stored population of access review %s no longer matches the count (%s) and hash recorded when it started; the evidence was altered. Compare with the audit log entry of its start.',
                 e.review_id, e.population_count),
          e.started_at
     FROM tmac.review_evidence e
@@ -9098,7 +10161,7 @@ CREATE OR REPLACE FUNCTION tmac.check_sod_conflict()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
-         pg_catalog.format('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
+         tmac.message('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
                 coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
          NULL::timestamptz
     FROM tmac.sod_role_conflicts() v
@@ -9128,9 +10191,8 @@ CREATE OR REPLACE FUNCTION tmac.check_sod_exception_expired()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
-         pg_catalog.format('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
-                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name,
-                pg_catalog.to_char(x.ended, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name, x.ended),
          x.ended
     FROM tmac.sod_role_conflicts() v
     CROSS JOIN LATERAL (
@@ -9247,9 +10309,9 @@ CREATE OR REPLACE FUNCTION tmac.check_privileged_role_unregistered()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'role:' || r.rolname,
-         pg_catalog.format('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
+         tmac.message('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
                 r.rolname,
-                CASE WHEN r.rolsuper AND r.rolbypassrls THEN 'SUPERUSER and BYPASSRLS'
+                CASE WHEN r.rolsuper AND r.rolbypassrls THEN tmac.message('SUPERUSER and BYPASSRLS')
                      WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END,
                 pg_catalog.quote_ident(r.rolname),
                 CASE WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END),
@@ -9286,9 +10348,9 @@ BEGIN ATOMIC
     SELECT t.oid FROM pg_catalog.pg_type t JOIN label_type l ON t.typbasetype = l.oid WHERE t.typtype = 'd'
   )
   SELECT 'table:' || c.oid::regclass::text,
-         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label or a domain over it) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
+         tmac.message('Table %s has labelled rows (column %s of type tmac.label or a domain over it) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
                 c.oid::regclass, pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '),
-                CASE WHEN NOT c.relrowsecurity THEN 'disabled' ELSE 'not forced' END, c.oid::regclass),
+                CASE WHEN NOT c.relrowsecurity THEN tmac.message('disabled') ELSE tmac.message('not forced') END, c.oid::regclass),
          NULL::timestamptz
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -9320,9 +10382,9 @@ CREATE OR REPLACE FUNCTION tmac.check_column_label_exceeds_table()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || col.objoid::regclass::text,
-         format('Column %s.%s is labelled %s but its table is %s; the table''s label must dominate its columns'' (SECURITY LABEL FOR tmac ON TABLE %s IS ''…'').',
+         tmac.message('Column %s.%s is labelled %s but its table is %s; the table''s label must dominate its columns'' (SECURITY LABEL FOR tmac ON TABLE %s IS ''…'').',
                 col.objoid::regclass, quote_ident(a.attname), col.label::text,
-                coalesce(tbl.label::text, 'unlabelled'), col.objoid::regclass),
+                coalesce(tbl.label::text, tmac.message('unlabelled')), col.objoid::regclass),
          NULL::timestamptz
     FROM pg_catalog.pg_seclabel col
     JOIN pg_catalog.pg_attribute a ON a.attrelid = col.objoid AND a.attnum = col.objsubid
@@ -9353,7 +10415,7 @@ CREATE OR REPLACE FUNCTION tmac.check_audit_log_broken()
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'audit_log',
-         format('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
+         tmac.message('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
                 v.entry_id, v.problem),
          v.logged_at
     FROM tmac.verify_audit_log() v;
@@ -9381,9 +10443,9 @@ CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered()
 BEGIN ATOMIC
   SELECT 'check:' || x.check_code,
          CASE x.problem
-           WHEN 'changed' THEN pg_catalog.format('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
-           WHEN 'unverified' THEN pg_catalog.format('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
-           ELSE pg_catalog.format('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
+           WHEN 'changed' THEN tmac.message('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
+           WHEN 'unverified' THEN tmac.message('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
+           ELSE tmac.message('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
          END,
          k.registered_at
     FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
@@ -9420,14 +10482,14 @@ AS $function$
 BEGIN
   RETURN QUERY
   SELECT 'table:' || t.relid::text,
-         format('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
+         tmac.message('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
                 t.relid::text,
-                CASE WHEN NOT c.relrowsecurity THEN 'row security disabled'
-                     WHEN NOT c.relforcerowsecurity THEN 'row security not forced'
-                     WHEN lc.typ IS NULL THEN format('no label column %I', t.label_column)
-                     WHEN lc.typ <> 'tmac.label'::regtype THEN format('its label column %I of type %s, not tmac.label', t.label_column, lc.typ)
-                     WHEN pc.n < 5 THEN format('only %s of tmac''s 5 policies', pc.n)
-                     ELSE 'tmac''s policies or declassification guard altered' END,
+                CASE WHEN NOT c.relrowsecurity THEN tmac.message('row security disabled')
+                     WHEN NOT c.relforcerowsecurity THEN tmac.message('row security not forced')
+                     WHEN lc.typ IS NULL THEN tmac.message('no label column %I', t.label_column)
+                     WHEN lc.typ <> 'tmac.label'::regtype THEN tmac.message('its label column %I of type %s, not tmac.label', t.label_column, lc.typ)
+                     WHEN pc.n < 5 THEN tmac.message('only %s of tmac''s 5 policies', pc.n)
+                     ELSE tmac.message('tmac''s policies or declassification guard altered') END,
                 t.relid::text, t.relid::text),
          t.protected_at
     FROM tmac.protected_table t
@@ -9458,13 +10520,13 @@ BEGIN
   RETURN QUERY
   SELECT 'table:' || i.inhrelid::regclass::text,
          CASE WHEN pc.relid IS NULL THEN
-                format('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
+                tmac.message('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
                        i.inhrelid::regclass, i.inhparent::regclass, i.inhrelid::regclass::text, pp.label_column)
               WHEN pp.relid IS NULL THEN
-                format('The protected table %s is a partition or child of %s, which is not protected: read through %s, its rows are not filtered by label. Run tmac.protect(%L).',
+                tmac.message('The protected table %s is a partition or child of %s, which is not protected: read through %s, its rows are not filtered by label. Run tmac.protect(%L).',
                        i.inhrelid::regclass, i.inhparent::regclass, i.inhparent::regclass, i.inhparent::regclass::text)
               ELSE
-                format('Table %s is protected on column %s but its parent %s on column %s: read through the parent, its rows are filtered by the other column. Detach it, unprotect it and attach it again (it is then protected on the parent''s column).',
+                tmac.message('Table %s is protected on column %s but its parent %s on column %s: read through the parent, its rows are filtered by the other column. Detach it, unprotect it and attach it again (it is then protected on the parent''s column).',
                        i.inhrelid::regclass, quote_ident(pc.label_column), i.inhparent::regclass, quote_ident(pp.label_column))
          END,
          coalesce(pc.protected_at, pp.protected_at)
@@ -9492,10 +10554,10 @@ BEGIN
   RETURN QUERY
   SELECT 'table:' || x.relid::regclass::text,
          CASE WHEN x.col IS NOT NULL THEN
-                format('Table %s carries tmac''s protection on column %s (its five policies, forced row security and declassification guard) but has no row in tmac.protected_table, so tmac does not treat it as protected (copies into it are not recorded as handling; tmac.unprotect() refuses it). It was probably restored from a partial dump (pg_dump -t or -n) by a role that is not a superuser. Review it, then run SELECT tmac.protect(%L, %L): it adopts the protection in place.',
+                tmac.message('Table %s carries tmac''s protection on column %s (its five policies, forced row security and declassification guard) but has no row in tmac.protected_table, so tmac does not treat it as protected (copies into it are not recorded as handling; tmac.unprotect() refuses it). It was probably restored from a partial dump (pg_dump -t or -n) by a role that is not a superuser. Review it, then run SELECT tmac.protect(%L, %L): it adopts the protection in place.',
                        x.relid::regclass, quote_ident(x.col), x.relid::regclass::text, x.col)
               ELSE
-                format('Table %s carries policies or triggers named like tmac''s (%s), but not tmac''s protection as tmac.protect() creates it, and has no row in tmac.protected_table: it looks protected but its rows are not filtered as tmac''s are. Drop them (DROP POLICY … / DROP TRIGGER …) and run SELECT tmac.protect(%L, label_column).',
+                tmac.message('Table %s carries policies or triggers named like tmac''s (%s), but not tmac''s protection as tmac.protect() creates it, and has no row in tmac.protected_table: it looks protected but its rows are not filtered as tmac''s are. Drop them (DROP POLICY … / DROP TRIGGER …) and run SELECT tmac.protect(%L, label_column).',
                        x.relid::regclass, array_to_string(x.objs, ', '), x.relid::regclass::text)
          END,
          NULL::timestamptz
@@ -9528,9 +10590,9 @@ AS $function$
 BEGIN
   RETURN QUERY
   SELECT 'view:' || v.view::text,
-         format('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
+         tmac.message('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
                 v.view::text, array_to_string(v.tables, ', '), v.owner,
-                CASE WHEN v.acting_person IS NOT NULL THEN ' (person ' || v.acting_person || ')' ELSE '' END),
+                CASE WHEN v.acting_person IS NOT NULL THEN tmac.message(' (person %s)', v.acting_person) ELSE '' END),
          NULL::timestamptz
     FROM tmac.exposing_views v;
 END
@@ -9541,7 +10603,7 @@ CREATE OR REPLACE FUNCTION tmac.check_schema_public_create()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'schema:' || quote_ident(n.nspname),
-         format('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
+         tmac.message('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
                 quote_ident(n.nspname), quote_ident(n.nspname), quote_ident(n.nspname)),
          NULL::timestamptz
     FROM pg_catalog.pg_namespace n
@@ -9579,7 +10641,7 @@ BEGIN ATOMIC
      WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
   )
   SELECT 'function:' || p.oid::regprocedure::text,
-         format('Function %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions. Drop it, or have an administrator own it (ALTER FUNCTION … OWNER TO).',
+         tmac.message('Function %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions. Drop it, or have an administrator own it (ALTER FUNCTION … OWNER TO).',
                 p.oid::regprocedure, pg_catalog.pg_get_userbyid(p.proowner)),
          NULL::timestamptz
     FROM pg_catalog.pg_proc p
@@ -9588,7 +10650,7 @@ BEGIN ATOMIC
      AND p.proowner NOT IN (SELECT a.oid FROM admins a)
   UNION ALL
   SELECT 'operator:' || o.oid::regoperator::text,
-         format('Operator %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it shadows tmac''s own and runs in other people''s sessions. Drop it (DROP OPERATOR %s).',
+         tmac.message('Operator %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it shadows tmac''s own and runs in other people''s sessions. Drop it (DROP OPERATOR %s).',
                 o.oid::regoperator, pg_catalog.pg_get_userbyid(o.oprowner), o.oid::regoperator),
          NULL::timestamptz
     FROM pg_catalog.pg_operator o
@@ -9599,8 +10661,8 @@ BEGIN ATOMIC
   -- a cast is found by its types alone, whatever the search_path: one to tmac.label from a type
   -- of the owner's runs the owner's function wherever such a value is passed as a label
   SELECT 'cast:' || pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL),
-         format('The %s cast from %s to %s runs %s, owned by %s, who is neither a superuser nor a tmac_admin: casts are found without a search_path, so it runs in the session of whoever passes such a value where a label is expected. Drop it (DROP CAST (%s AS %s)), or have an administrator own its function.',
-                CASE c.castcontext WHEN 'i' THEN 'implicit' WHEN 'a' THEN 'assignment' ELSE 'explicit' END,
+         tmac.message('The %s cast from %s to %s runs %s, owned by %s, who is neither a superuser nor a tmac_admin: casts are found without a search_path, so it runs in the session of whoever passes such a value where a label is expected. Drop it (DROP CAST (%s AS %s)), or have an administrator own its function.',
+                CASE c.castcontext WHEN 'i' THEN tmac.message('implicit') WHEN 'a' THEN tmac.message('assignment') ELSE tmac.message('explicit') END,
                 pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL),
                 c.castfunc::regprocedure, pg_catalog.pg_get_userbyid(p.proowner),
                 pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL)),
@@ -9643,12 +10705,12 @@ AS $function$
 BEGIN
   RETURN QUERY
   SELECT 'table:' || c.conrelid::regclass::text,
-         format('Table %s has the foreign key%s %s referencing the protected table%s %s with ON UPDATE CASCADE, SET NULL or SET DEFAULT: changing a referenced key writes into its rows as the table owner, without row security, whatever their label, unrefused and unrecorded. Use ON UPDATE RESTRICT or NO ACTION (ALTER TABLE … DROP CONSTRAINT, ADD CONSTRAINT), or keys that carry nothing secret.',
+         tmac.message('Table %s has %s referencing %s with ON UPDATE CASCADE, SET NULL or SET DEFAULT: changing a referenced key writes into its rows as the table owner, without row security, whatever their label, unrefused and unrecorded. Use ON UPDATE RESTRICT or NO ACTION (ALTER TABLE … DROP CONSTRAINT, ADD CONSTRAINT), or keys that carry nothing secret.',
                 c.conrelid::regclass::text,
-                CASE WHEN count(*) > 1 THEN 's' ELSE '' END,
-                string_agg(quote_ident(c.conname::text), ', ' ORDER BY c.conname),
-                CASE WHEN count(DISTINCT c.confrelid) > 1 THEN 's' ELSE '' END,
-                string_agg(DISTINCT c.confrelid::regclass::text, ', ')),
+                CASE WHEN count(*) > 1 THEN tmac.message('the foreign keys %s', string_agg(quote_ident(c.conname::text), ', ' ORDER BY c.conname))
+                     ELSE tmac.message('the foreign key %s', string_agg(quote_ident(c.conname::text), ', ' ORDER BY c.conname)) END,
+                CASE WHEN count(DISTINCT c.confrelid) > 1 THEN tmac.message('the protected tables %s', string_agg(DISTINCT c.confrelid::regclass::text, ', '))
+                     ELSE tmac.message('the protected table %s', string_agg(DISTINCT c.confrelid::regclass::text, ', ')) END),
          max(p.protected_at)
     FROM pg_catalog.pg_constraint c
     JOIN tmac.protected_table p ON p.relid::oid = c.confrelid
@@ -9697,9 +10759,9 @@ BEGIN
                          'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass)
   )
   SELECT 'table:' || t.relid::text,
-         pg_catalog.format('Protected table %s runs code owned by a role that is neither a superuser nor a tmac_admin on every row it touches, hidden or not: %s. Such code can copy rows its owner may not read. Drop it or have an administrator own the function, and have protected tables owned by a dedicated role.',
+         tmac.message('Protected table %s runs code owned by a role that is neither a superuser nor a tmac_admin on every row it touches, hidden or not: %s. Such code can copy rows its owner may not read. Drop it or have an administrator own the function, and have protected tables owned by a dedicated role.',
                 t.relid::text,
-                pg_catalog.string_agg(pg_catalog.format('%s calls %s (owned by %s)', x.what, f.oid::pg_catalog.regprocedure,
+                pg_catalog.string_agg(tmac.message('%s calls %s (owned by %s)', x.what, f.oid::pg_catalog.regprocedure,
                                                         pg_catalog.pg_get_userbyid(f.proowner)),
                                       '; ' ORDER BY x.what, f.oid::pg_catalog.regprocedure::text)),
          NULL::timestamptz
@@ -9835,8 +10897,9 @@ BEGIN
   PERFORM tmac.require_arguments('login_gate_acknowledge', 'role', role::text, 'note', note);
   SELECT * INTO r FROM tmac.login_gate_refusals() g WHERE g.role_name = role;
   IF NOT FOUND OR r.refused_count = 0 THEN
-    RAISE EXCEPTION 'no refused logins of role "%" in this database', role
-      USING ERRCODE = 'undefined_object', HINT = 'tmac.login_gate_refusals() lists them.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+      MESSAGE = tmac.message('no refused logins of role "%s" in this database', role),
+      HINT = tmac.message('tmac.login_gate_refusals() lists them.');
   END IF;
   PERFORM tmac.login_gate_clear_refusals_internal(r.role_oid);
   PERFORM tmac.audit_append('login_gate', 'ACKNOWLEDGE', role,
@@ -9861,11 +10924,11 @@ CREATE OR REPLACE FUNCTION tmac.check_login_gate_refused()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT coalesce('person:' || p.person_id, 'role:' || coalesce(g.role_name::text, g.role_oid::text)),
-         pg_catalog.format('%s tried to connect as %s %s time(s), last at %s, and the login gate refused it (%s). An attempt by a leaver or an absent person is a sign of a leak: find out who tried and why, then record it with tmac.login_gate_acknowledge(role, note).',
-                coalesce(p.person_id || ' (' || p.full_name || ')', 'someone'),
-                coalesce(g.role_name::text, 'a dropped role ' || g.role_oid::text),
-                g.refused_count, pg_catalog.to_char(g.last_refused, 'YYYY-MM-DD HH24:MI:SS TZ'),
-                coalesce(pg_catalog.replace(g.reason, '_', ' '), 'the gate has opened since')),
+         tmac.message('%s tried to connect as %s %s time(s), last at %s, and the login gate refused it (%s). An attempt by a leaver or an absent person is a sign of a leak: find out who tried and why, then record it with tmac.login_gate_acknowledge(role, note).',
+                coalesce(p.person_id || ' (' || p.full_name || ')', tmac.message('someone')),
+                coalesce(g.role_name::text, tmac.message('a dropped role %s', g.role_oid)),
+                g.refused_count, g.last_refused,
+                coalesce(pg_catalog.replace(g.reason, '_', ' '), tmac.message('the gate has opened since'))),
          g.last_refused
     FROM tmac.login_gate_refusals() g
     LEFT JOIN LATERAL (SELECT x.person_id, x.full_name FROM tmac.person x      -- by OID first: a renamed role
@@ -9895,7 +10958,7 @@ CREATE OR REPLACE FUNCTION tmac.check_gated_role_renamed()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         pg_catalog.format('%s (%s) is %s, and their login role %s (OID %s) has been renamed to %s. The login gate still refuses the role under its new name, until HR records a %s. Find out who renamed it and why, then rename it back (ALTER ROLE %s RENAME TO %s) or drop it.',
+         tmac.message('%s (%s) is %s, and their login role %s (OID %s) has been renamed to %s. The login gate still refuses the role under its new name, until HR records a %s. Find out who renamed it and why, then rename it back (ALTER ROLE %s RENAME TO %s) or drop it.',
                 p.person_id, p.full_name, pg_catalog.replace(p.status, '_', ' '), p.login_role, p.login_role_oid, r.rolname,
                 CASE p.status WHEN 'terminated' THEN 'rehire' ELSE 'return' END,
                 pg_catalog.quote_ident(r.rolname), pg_catalog.quote_ident(p.login_role)),
@@ -9961,11 +11024,11 @@ CREATE OR REPLACE FUNCTION tmac.check_terminated_cron_job_active()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         pg_catalog.format('%s (%s) was terminated on %s but %s pg_cron job(s) run as their login role: %s. pg_cron''s workers never pass the login gate. Find out who scheduled them and why; tmac.run_maintenance() disables them, or run SELECT cron.alter_job(jobid, active => false).',
-                p.person_id, p.full_name, pg_catalog.to_char(p.terminated_at, 'YYYY-MM-DD'), j.n, j.jobs),
+         tmac.message('%s (%s) was terminated on %s but %s pg_cron job(s) run as their login role: %s. pg_cron''s workers never pass the login gate. Find out who scheduled them and why; tmac.run_maintenance() disables them, or run SELECT cron.alter_job(jobid, active => false).',
+                p.person_id, p.full_name, p.terminated_at, j.n, j.jobs),
          p.terminated_at
     FROM (SELECT t.person_id, pg_catalog.count(*) AS n,
-                 pg_catalog.string_agg(pg_catalog.format('%s (%s, as %s)', t.jobid, coalesce(t.jobname, 'unnamed'), t.username), ', ' ORDER BY t.jobid) AS jobs
+                 pg_catalog.string_agg(tmac.message('%s (%s, as %s)', t.jobid, coalesce(t.jobname, tmac.message('unnamed')), t.username), ', ' ORDER BY t.jobid) AS jobs
             FROM tmac.terminated_cron_jobs() t GROUP BY t.person_id) j
     JOIN tmac.person p ON p.person_id = j.person_id;
 END;
@@ -10321,9 +11384,9 @@ BEGIN ATOMIC
      WHERE b.rows_read > greatest(cfg.k * b.median, cfg.floor))
   -- access_surge: only over an established baseline
   SELECT 'access_surge', 'person:' || b.person_id,
-         format('Person %s read %s rows of protected tables on %s (%s statements, %s time), %s times their 30-day median of %s rows a day (%s to %s); the threshold is %s (access_surge_factor %s × median, at least access_surge_floor %s). History: tmac.access_history(%L).',
+         tmac.message('Person %s read %s rows of protected tables on %s (%s statements, %s time), %s times their 30-day median of %s rows a day (%s to %s); the threshold is %s (access_surge_factor %s × median, at least access_surge_floor %s). History: tmac.access_history(%L).',
                 b.person_id, b.rows_read, b.day, b.statements, cfg.tz,
-                CASE WHEN b.median > 0 THEN trim_scale(round(b.rows_read / b.median, 1))::text ELSE 'infinitely many' END,
+                CASE WHEN b.median > 0 THEN trim_scale(round(b.rows_read / b.median, 1))::text ELSE tmac.message('infinitely many') END,
                 trim_scale(round(b.median, 1)), b.day - 30, b.day - 1, trim_scale(round(greatest(cfg.k * b.median, cfg.floor), 1)), cfg.k, cfg.floor,
                 b.person_id),
          (b.day::timestamp AT TIME ZONE cfg.tz)
@@ -10332,7 +11395,7 @@ BEGIN ATOMIC
   UNION ALL
   -- access_surge_no_baseline: the same rise by a person whose statistics are too recent, once per person
   SELECT 'access_surge_no_baseline', 'person:' || r.person_id,
-         format('Person %s read more than access_surge_factor %s × their 30-day median (at least access_surge_floor %s) on %s day(s), most on %s (%s rows), but their access statistics begin on %s (%s): a baseline needs access_surge_history %s of them, so this is not yet a surge finding (access_surge). History: tmac.access_history(%L).',
+         tmac.message('Person %s read more than access_surge_factor %s × their 30-day median (at least access_surge_floor %s) on %s day(s), most on %s (%s rows), but their access statistics begin on %s (%s): a baseline needs access_surge_history %s of them, so this is not yet a surge finding (access_surge). History: tmac.access_history(%L).',
                 r.person_id, cfg.k, cfg.floor, r.days, r.top_day, r.top_rows,
                 to_char(r.first_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), cfg.tz, tmac.setting_value('access_surge_history'), r.person_id),
          (r.top_day::timestamp AT TIME ZONE cfg.tz)
@@ -10343,11 +11406,11 @@ BEGIN ATOMIC
   UNION ALL
   -- access_off_hours: per person and day, the accesses whose time falls outside working hours
   SELECT 'access_off_hours', 'person:' || x.person_id,
-         format('Person %s read %s rows and wrote %s (%s statements) of %s outside working hours on %s (%s): accesses between %s and %s; working hours are %s on ISO weekdays %s%s. History: tmac.access_history(%L).',
+         tmac.message('Person %s read %s rows and wrote %s (%s statements) of %s outside working hours on %s (%s): accesses between %s and %s; working hours are %s on ISO weekdays %s%s. History: tmac.access_history(%L).',
                 x.person_id, x.rows_read, x.rows_written, x.statements, x.tables, x.day, cfg.tz,
                 to_char(x.first_at, 'HH24:MI'), to_char(x.last_at, 'HH24:MI'),
                 tmac.setting_value('working_hours'), tmac.setting_value('working_days'),
-                CASE WHEN x.holiday IS NOT NULL THEN format(', and %s is a holiday (%s)', x.day, x.holiday) ELSE '' END,
+                CASE WHEN x.holiday IS NOT NULL THEN tmac.message(', and %s is a holiday (%s)', x.day, x.holiday) ELSE '' END,
                 x.person_id),
          x.last_at AT TIME ZONE cfg.tz
     FROM cfg,
@@ -10368,9 +11431,8 @@ BEGIN ATOMIC
   UNION ALL
   -- access_before_departure: a scheduled termination or transfer, and reads above baseline since it was known
   SELECT 'access_before_departure', 'person:' || b.person_id,
-         format('Person %s, whose %s is scheduled for %s (HR event %s, received %s), read %s rows on %s (%s), above access_departure_factor %s × their 30-day median of %s rows a day. History: tmac.access_history(%L).',
-                b.person_id, e.kind, to_char(e.effective_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), e.event_id,
-                to_char(e.received_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), b.rows_read, b.day, cfg.tz, cfg.dk,
+         tmac.message('Person %s, whose %s is scheduled for %s (HR event %s, received %s), read %s rows on %s (%s), above access_departure_factor %s × their 30-day median of %s rows a day. History: tmac.access_history(%L).',
+                b.person_id, e.kind, e.effective_at, e.event_id, e.received_at, b.rows_read, b.day, cfg.tz, cfg.dk,
                 trim_scale(round(b.median, 1)), b.person_id),
          (b.day::timestamp AT TIME ZONE cfg.tz)
     FROM base b CROSS JOIN cfg
@@ -10381,9 +11443,9 @@ BEGIN ATOMIC
   UNION ALL
   -- access_first_compartment
   SELECT 'access_first_compartment', 'person:' || f.person_id,
-         format('Person %s read compartment %s for the first time at %s (%s): %s rows in %s statements since. History: tmac.access_history(%L).',
+         tmac.message('Person %s read compartment %s for the first time at %s: %s rows in %s statements since. History: tmac.access_history(%L).',
                 f.person_id, coalesce(c.code, '#' || f.compartment_id),
-                to_char(f.first_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz, f.rows_read, f.statements,
+                f.first_at, f.rows_read, f.statements,
                 f.person_id),
          f.first_at
     FROM cfg,
@@ -10397,10 +11459,9 @@ BEGIN ATOMIC
   UNION ALL
   -- access_shared_account
   SELECT 'access_shared_account', 'role:' || s.login_role,
-         format('Login role %s was used by %s persons (%s) to read table %s between %s and %s (%s): %s rows in %s statements (shared_account_persons %s, shared_account_window %s).',
+         tmac.message('Login role %s was used by %s persons (%s) to read table %s between %s and %s: %s rows in %s statements (shared_account_persons %s, shared_account_window %s).',
                 s.login_role, s.persons, s.names, s.table_name,
-                to_char(s.bucket AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
-                to_char((s.bucket + cfg.win) AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz,
+                s.bucket, s.bucket + cfg.win,
                 s.rows_read, s.statements, cfg.persons, cfg.win),
          s.bucket + cfg.win
     FROM cfg,
@@ -10444,9 +11505,8 @@ BEGIN ATOMIC
            r.max_counters
       FROM tmac.access_stats_overflow_raw() r)
   SELECT l.subject,
-         format('Between %s and %s (%s) the access statistics were full (tmac.access_stats_max = %s counters, each holding counts no snapshot had taken yet) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
-                to_char(l.first_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'),
-                to_char(l.last_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'), tz.tz,
+         tmac.message('Between %s and %s the access statistics were full (tmac.access_stats_max = %s counters, each holding counts no snapshot had taken yet) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
+                l.first_at, l.last_at,
                 l.max_counters, l.rows_read, l.rows_written, l.counters_refused),
          l.last_at
     FROM lost l, tz;
@@ -10489,8 +11549,9 @@ BEGIN
    WHERE o.acknowledged_at IS NULL;
   GET DIAGNOSTICS n = ROW_COUNT;
   IF n = 0 THEN
-    RAISE EXCEPTION 'no lost access statistics to acknowledge'
-      USING ERRCODE = 'undefined_object', HINT = 'tmac.access_stats_overflow lists what was lost, and who acknowledged it.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+      MESSAGE = tmac.message('no lost access statistics to acknowledge'),
+      HINT = tmac.message('tmac.access_stats_overflow lists what was lost, and who acknowledged it.');
   END IF;
   RETURN n;
 END
@@ -10518,7 +11579,8 @@ DECLARE
   bw numeric;
 BEGIN
   IF days IS NULL OR days < 2 OR days > 366 THEN
-    RAISE EXCEPTION 'days must be between 2 and 366, not %', days USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('days must be between 2 and 366, not %s', coalesce(days::text, '<NULL>'));
   END IF;
   first_day := last_day - (days - 1);
   bw := w::numeric / days;
@@ -10531,22 +11593,26 @@ BEGIN
      GROUP BY 1),
   m AS (SELECT max(d.rows_read) AS peak, sum(d.rows_read)::bigint AS total FROM d)
   SELECT m.peak, m.total,
-         string_agg(format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s: %s rows</title></rect>',
+         string_agg(format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>',
                            round((d.day - first_day) * bw + 1, 1),
                            round(h - d.rows_read::numeric * (h - 10) / greatest(m.peak, 1), 1),
                            round(greatest(bw - 2, 1), 1),
                            round(d.rows_read::numeric * (h - 10) / greatest(m.peak, 1), 1),
                            CASE WHEN extract(isodow FROM d.day) IN (6, 7) THEN '#c77' ELSE '#4a7ab5' END,
-                           d.day, d.rows_read), '' ORDER BY d.day)
+                           tmac.message('%s: %s rows', d.day, d.rows_read)), '' ORDER BY d.day)
     INTO peak, total, bars
     FROM d, m GROUP BY m.peak, m.total;
-  RETURN format('<section class="access-chart" id="access-%1$s"><h3>%1$s — rows read per day, %2$s to %3$s (%4$s); total %5$s, peak %6$s</h3>'
-                '<svg xmlns="http://www.w3.org/2000/svg" width="%7$s" height="%9$s" viewBox="0 0 %7$s %9$s" role="img" aria-label="rows read per day by %1$s">'
+  -- (the visible words come from the message catalog, in the reader's language; they hold no markup)
+  RETURN format('<section class="access-chart" id="access-%1$s"><h3>%12$s</h3>'
+                '<svg xmlns="http://www.w3.org/2000/svg" width="%7$s" height="%9$s" viewBox="0 0 %7$s %9$s" role="img" aria-label="%13$s">'
                 '<line x1="0" y1="%8$s" x2="%7$s" y2="%8$s" stroke="#888"/>%10$s'
                 '<text x="2" y="%11$s" font-size="10" fill="#555">%2$s</text><text x="%7$s" y="%11$s" font-size="10" fill="#555" text-anchor="end">%3$s</text>'
                 '<text x="2" y="9" font-size="10" fill="#555">%6$s</text></svg></section>',
                 tmac.html_escape(person_id), first_day, last_day, tmac.html_escape(tz),
-                total, peak, w, h, h + 14, coalesce(bars, ''), h + 12);
+                total, peak, w, h, h + 14, coalesce(bars, ''), h + 12,
+                tmac.message('%s — rows read per day, %s to %s (%s); total %s, peak %s',
+                             tmac.html_escape(person_id), first_day, last_day, tmac.html_escape(tz), total, peak),
+                tmac.message('rows read per day by %s', tmac.html_escape(person_id)));
 END
 $function$;
 
@@ -10862,10 +11928,11 @@ BEGIN
     BEGIN
       PERFORM o.label::tmac.label;
     EXCEPTION WHEN OTHERS THEN
-      RAISE EXCEPTION 'the tmac label ''%'' of % does not name entries of tmac''s vocabulary', o.label,
-                      pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid)
-        USING ERRCODE = 'undefined_object', DETAIL = SQLERRM,
-              HINT = 'It was set while tmac was not installed. Define what it names, or remove it with SECURITY LABEL FOR tmac ON … IS NULL.';
+      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+        MESSAGE = tmac.message('the tmac label ''%s'' of %s does not name entries of tmac''s vocabulary', o.label,
+                               pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid)),
+        DETAIL = SQLERRM,
+        HINT = tmac.message('It was set while tmac was not installed. Define what it names, or remove it with SECURITY LABEL FOR tmac ON … IS NULL.');
     END;
   END LOOP;
 END
@@ -10901,12 +11968,12 @@ BEGIN
            (SELECT replace(b.line, E'\t', ' ') FROM unnest(string_to_array(wanted, E'\n')) WITH ORDINALITY b(line, n)
              WHERE b.line <> ALL (coalesce(string_to_array(stored, E'\n'), '{}')) ORDER BY b.n LIMIT 1) AS tables_only
       INTO diff;
-    RAISE EXCEPTION 'the restored vocabulary differs from the copy the dump carried'
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = pg_catalog.format('Only in the copy: %s.  Only in tmac''s tables: %s.',
-                                       coalesce('"' || diff.copy_only || '"', 'nothing'),
-                                       coalesce('"' || diff.tables_only || '"', 'nothing')),
-            HINT = 'Labels were read with the copy during the restore: restore tmac.level, tmac.compartment and tmac.org_group from the same dump, then run SELECT tmac.end_restore().';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('the restored vocabulary differs from the copy the dump carried'),
+      DETAIL = tmac.message('Only in the copy: %s.  Only in tmac''s tables: %s.',
+                            coalesce('"' || diff.copy_only || '"', tmac.message('nothing')),
+                            coalesce('"' || diff.tables_only || '"', tmac.message('nothing'))),
+      HINT = tmac.message('Labels were read with the copy during the restore: restore tmac.level, tmac.compartment and tmac.org_group from the same dump, then run SELECT tmac.end_restore().');
   END IF;
   FOR fk IN SELECT * FROM jsonb_to_recordset(w.relaxed) AS x("table" text, name text, definition text) LOOP
     EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk."table", fk.name, fk.definition);
@@ -10914,9 +11981,9 @@ BEGIN
   PERFORM tmac.check_object_labels();
   SELECT * INTO broken FROM tmac.verify_audit_log() LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'the restored audit log does not verify at entry %: %', broken.entry_id, broken.problem
-      USING ERRCODE = 'data_corrupted',
-            HINT = 'Restore tmac.audit_log and tmac.audit_head from the same dump, then run SELECT tmac.end_restore().';
+    RAISE EXCEPTION USING ERRCODE = 'data_corrupted',
+      MESSAGE = tmac.message('the restored audit log does not verify at entry %s: %s', broken.entry_id, broken.problem),
+      HINT = tmac.message('Restore tmac.audit_log and tmac.audit_head from the same dump, then run SELECT tmac.end_restore().');
   END IF;
   -- a built-in check of the dump that this tmac does not have (a dump of another version) has no
   -- function to run: it goes, and its deletion is audited
@@ -10948,6 +12015,8 @@ CREATE OR REPLACE FUNCTION tmac.restore_privilege_pass()
 AS $function$
 DECLARE
   c record;
+  detail text;
+  hint text;
 BEGIN
   FOR c IN SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands() LOOP
     IF NOT c.in_extension AND tmac.restore_closing_command(c.command) THEN
@@ -10956,9 +12025,13 @@ BEGIN
       IF EXISTS (SELECT FROM tmac.restore_window w WHERE w.loaded = '{}' AND NOT w.awaiting_data)
          AND NOT EXISTS (SELECT FROM tmac.audit_log) THEN
         UPDATE tmac.restore_window SET awaiting_data = true;
-        RAISE WARNING 'tmac: the restore''s schema is in place; its data pass ends the restore'
-          USING DETAIL = 'This pass restored no data of tmac''s tables (a --schema-only dump or restore).  Until the data pass has loaded them, tmac accepts no changes.',
-                HINT = 'Run pg_restore --data-only (or the --data-only dump) with the same dump into this database; the restore ends when it has loaded tmac''s tables.';
+        -- (DETAIL and HINT composed first: their text holds "--", which message_catalog.sh would
+        -- take for a comment inside a RAISE)
+        detail := tmac.message('This pass restored no data of tmac''s tables (a --schema-only dump or restore).  Until the data pass has loaded them, tmac accepts no changes.');
+        hint := tmac.message('Run pg_restore --data-only (or the --data-only dump) with the same dump into this database; the restore ends when it has loaded tmac''s tables.');
+        RAISE WARNING USING
+          MESSAGE = tmac.message('tmac: the restore''s schema is in place; its data pass ends the restore'),
+          DETAIL = detail, HINT = hint;
         RETURN;
       END IF;
       PERFORM tmac.end_restore();
@@ -10993,8 +12066,9 @@ BEGIN
     RETURN tmac.end_restore();
   EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-    RAISE WARNING 'tmac: the restore''s data pass loaded tmac''s tables, but the restore cannot end: %', msg
-      USING DETAIL = detail, HINT = hint;
+    RAISE WARNING USING
+      MESSAGE = tmac.message('tmac: the restore''s data pass loaded tmac''s tables, but the restore cannot end: %s', msg),
+      DETAIL = detail, HINT = hint;
     RETURN false;
   END;
 END
@@ -11003,6 +12077,440 @@ $function$;
 CREATE EVENT TRIGGER tmac_end_restore ON ddl_command_end
   WHEN TAG IN ('GRANT', 'REVOKE')
   EXECUTE FUNCTION tmac.restore_privilege_pass();
+
+CREATE TABLE tmac.enum_kind (
+  kind text NOT NULL,
+  name_ja text NOT NULL,
+  name_en text NOT NULL,
+  list_ja text NOT NULL,
+  list_en text NOT NULL
+);
+
+ALTER TABLE tmac.enum_kind ADD CONSTRAINT enum_kind_pkey PRIMARY KEY (kind);
+
+CREATE TABLE tmac.enum_value (
+  kind text NOT NULL,
+  code text NOT NULL,
+  ordinal smallint NOT NULL,
+  name_ja text NOT NULL,
+  name_en text NOT NULL,
+  aliases text[] DEFAULT '{}'::text[] NOT NULL
+);
+
+ALTER TABLE tmac.enum_value ADD CONSTRAINT enum_value_pkey PRIMARY KEY (kind, code);
+
+ALTER TABLE tmac.enum_value ADD CONSTRAINT enum_value_kind_ordinal_key UNIQUE (kind, ordinal);
+
+ALTER TABLE tmac.enum_value ADD CONSTRAINT enum_value_kind_name_ja_key UNIQUE (kind, name_ja);
+
+ALTER TABLE tmac.enum_value ADD CONSTRAINT enum_value_kind_fkey FOREIGN KEY (kind) REFERENCES tmac.enum_kind(kind);
+
+CREATE OR REPLACE FUNCTION tmac.enum_fold(spelling text) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  RETURN pg_catalog.regexp_replace(
+           pg_catalog.translate(pg_catalog.btrim(pg_catalog.translate(spelling,
+             'ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ０１２３４５６７８９＿－　',
+             'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_- ')),
+             'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),
+           '[-_[:space:]]+', '_', 'g');
+ALTER FUNCTION tmac.enum_fold(text)
+  IMMUTABLE
+  STRICT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.enum_in_japanese() RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN tmac.message('en') = 'ja';
+ALTER FUNCTION tmac.enum_in_japanese()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.enum_code(kind text, value text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  f text := tmac.enum_fold(value);
+  c text;
+  k tmac.enum_kind;
+  ja boolean;
+BEGIN
+  IF value IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT v.code INTO c FROM tmac.enum_value v
+   WHERE v.kind = enum_code.kind
+     AND (f IN (tmac.enum_fold(v.code), tmac.enum_fold(v.name_en), tmac.enum_fold(v.name_ja))
+          OR EXISTS (SELECT 1 FROM unnest(v.aliases) a WHERE tmac.enum_fold(a) = f))
+   ORDER BY v.ordinal LIMIT 1;
+  IF c IS NOT NULL THEN
+    RETURN c;
+  END IF;
+  SELECT * INTO k FROM tmac.enum_kind x WHERE x.kind = enum_code.kind;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('unknown kind of enumerated value %L', kind),
+      HINT = tmac.message('The kinds are listed in tmac.enum_kind.');
+  END IF;
+  ja := tmac.enum_in_japanese();
+  -- the allowed values: under Japanese 持出 (take_out)、…; else take_out (持出), …
+  SELECT string_agg(CASE WHEN ja THEN v.name_ja || ' (' || v.code || ')' ELSE v.code || ' (' || v.name_ja || ')' END,
+                    CASE WHEN ja THEN '、' ELSE ', ' END ORDER BY v.ordinal)
+    INTO c FROM tmac.enum_value v WHERE v.kind = enum_code.kind;
+  RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+    MESSAGE = tmac.message('unknown %s "%s"', CASE WHEN ja THEN k.name_ja ELSE k.name_en END, value),
+    HINT = tmac.message('%s: %s.', CASE WHEN ja THEN k.list_ja ELSE k.list_en END, c);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.enum_name(kind text, code text) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce((SELECT CASE WHEN tmac.enum_in_japanese() THEN v.name_ja ELSE v.name_en END
+                     FROM tmac.enum_value v WHERE v.kind = enum_name.kind AND v.code = enum_name.code), code);
+ALTER FUNCTION tmac.enum_name(text,text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.enum_ja(kind text, code text) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN coalesce((SELECT v.name_ja FROM tmac.enum_value v WHERE v.kind = enum_ja.kind AND v.code = enum_ja.code), code);
+ALTER FUNCTION tmac.enum_ja(text,text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.enum_normalise()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  row jsonb := to_jsonb(NEW);
+  changes jsonb := '{}';
+  v text;
+  i integer := 0;
+BEGIN
+  WHILE i < TG_NARGS LOOP
+    v := row ->> TG_ARGV[i];
+    IF v IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.enum_value e WHERE e.kind = TG_ARGV[i + 1] AND e.code = v) THEN
+      changes := changes || jsonb_build_object(TG_ARGV[i], tmac.enum_code(TG_ARGV[i + 1], v));
+    END IF;
+    i := i + 2;
+  END LOOP;
+  IF changes <> '{}' THEN
+    NEW := jsonb_populate_record(NEW, changes);
+  END IF;
+  RETURN NEW;
+END
+$function$;
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF action, rule_applied, media, disposal_method ON tmac.handling_entry FOR EACH ROW WHEN (((new.action <> ALL ('{create,copy,take_out,provide,dispose,return}'::text[])) OR (new.rule_applied <> ALL ('{allowed,approval,forbidden}'::text[])) OR (new.media <> ALL ('{paper,electronic,portable_media,prototype,equipment,database,other}'::text[])) OR (new.disposal_method <> ALL ('{shred,dissolve,incinerate,data_erase,other}'::text[])))) EXECUTE FUNCTION tmac.enum_normalise('action', 'handling_action', 'rule_applied', 'handling_rule', 'media', 'handling_media', 'disposal_method', 'disposal_method');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF action, rule ON tmac.handling_rule FOR EACH ROW WHEN (((new.action <> ALL ('{create,copy,take_out,provide,dispose,return}'::text[])) OR (new.rule <> ALL ('{allowed,approval,forbidden}'::text[])))) EXECUTE FUNCTION tmac.enum_normalise('action', 'handling_action', 'rule', 'handling_rule');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF medium, origin, status ON tmac.asset FOR EACH ROW WHEN (((new.medium <> ALL ('{paper,electronic,prototype,equipment,other}'::text[])) OR (new.origin <> ALL ('{own,entrusted}'::text[])) OR (new.status <> ALL ('{active,retired}'::text[])))) EXECUTE FUNCTION tmac.enum_normalise('medium', 'asset_medium', 'origin', 'asset_origin', 'status', 'asset_status');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF category, reported_to, status ON tmac.incident FOR EACH ROW WHEN (((new.category <> ALL ('{employee,leaver,partner,outsider}'::text[])) OR (new.reported_to <> ALL ('{supervisor,manager}'::text[])) OR (new.status <> ALL ('{open,closed}'::text[])))) EXECUTE FUNCTION tmac.enum_normalise('category', 'incident_category', 'reported_to', 'reported_to', 'status', 'incident_status');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF recipient_kind ON tmac.incident_notification FOR EACH ROW WHEN ((new.recipient_kind <> ALL ('{entrusting_company,authority,police,customer,public,other}'::text[]))) EXECUTE FUNCTION tmac.enum_normalise('recipient_kind', 'recipient_kind');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF lock_type ON tmac.container FOR EACH ROW WHEN ((new.lock_type <> ALL ('{key,combination,keypad,card,biometric}'::text[]))) EXECUTE FUNCTION tmac.enum_normalise('lock_type', 'lock_type');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF lock_type ON tmac.restricted_area FOR EACH ROW WHEN ((new.lock_type <> ALL ('{key,combination,keypad,card,biometric}'::text[]))) EXECUTE FUNCTION tmac.enum_normalise('lock_type', 'lock_type');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF reason ON tmac.combination_change FOR EACH ROW WHEN ((new.reason <> ALL ('{installed,annual,moved,holder_changed,leak_suspected,other}'::text[]))) EXECUTE FUNCTION tmac.enum_normalise('reason', 'combination_reason');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF service, evaluation, status ON tmac.provider FOR EACH ROW WHEN (((new.service <> ALL ('{cloud,data_centre,carrier,staffing_agency,subcontractor,other}'::text[])) OR (new.evaluation <> ALL ('{approved,conditional,rejected}'::text[])) OR (new.status <> ALL ('{active,ended}'::text[])))) EXECUTE FUNCTION tmac.enum_normalise('service', 'provider_service', 'evaluation', 'provider_evaluation', 'status', 'provider_status');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF kind ON tmac.pledge FOR EACH ROW WHEN ((new.kind <> ALL ('{hire,promotion,project,termination,visitor,periodic}'::text[]))) EXECUTE FUNCTION tmac.enum_normalise('kind', 'pledge_kind');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF audience ON tmac.training_course FOR EACH ROW WHEN ((new.audience <> ALL ('{everyone,access_holders}'::text[]))) EXECUTE FUNCTION tmac.enum_normalise('audience', 'course_audience');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF decision ON tmac.access_review_item FOR EACH ROW WHEN ((new.decision <> ALL ('{keep,revoke}'::text[]))) EXECUTE FUNCTION tmac.enum_normalise('decision', 'review_decision');
+
+CREATE TRIGGER a_enum_normalise BEFORE INSERT OR UPDATE OF outcome ON tmac.grant_audit FOR EACH ROW WHEN ((new.outcome <> ALL ('{confirmed,questioned}'::text[]))) EXECUTE FUNCTION tmac.enum_normalise('outcome', 'grant_audit_outcome');
+
+CREATE VIEW tmac.管理対象情報の目録 AS
+  SELECT a.asset_no AS 管理番号,
+         a.business_category AS 業務分類,
+         a.name AS 情報資産名称,
+         a.notes AS 備考,
+         a.user_scope AS 利用者範囲,
+         g.name AS 管理部署,
+         tmac.enum_ja('asset_medium', a.medium) || coalesce('・' || a.location, '') AS "媒体・保存先",
+         CASE WHEN 'personal' = ANY (a.personal_info) THEN '○' ELSE '' END AS 個人情報,
+         CASE WHEN 'sensitive' = ANY (a.personal_info) THEN '○' ELSE '' END AS 要配慮個人情報,
+         CASE WHEN 'my_number' = ANY (a.personal_info) THEN '○' ELSE '' END AS 特定個人情報,
+         a.retain_until AS 保存期限,
+         a.registered_on AS 登録日,
+         tmac.marking(a.label) AS 表示,
+         m.full_name AS 管理責任者,
+         tmac.enum_ja('asset_origin', a.origin) AS 由来,
+         a.entrusted_by AS 預託元,
+         d.full_name AS 指定者,
+         a.designated_on AS 指定日,
+         tmac.company_time(a.reviewed_at) AS 最終確認日時,
+         tmac.enum_ja('asset_status', a.status) AS 状態
+    FROM tmac.asset a
+    LEFT JOIN tmac.org_group g ON g.group_id = a.managing_group_id
+    LEFT JOIN tmac.person m ON m.person_id = a.manager
+    LEFT JOIN tmac.person d ON d.person_id = a.designated_by
+   ORDER BY a.asset_no;
+
+CREATE VIEW tmac.取扱管理簿 AS
+  SELECT e.entry_id AS 番号,
+         tmac.company_time(e.handled_at) AS 日時,
+         a.asset_no AS 管理番号,
+         a.name AS 情報資産名称,
+         tmac.enum_ja('handling_action', e.action) AS 取扱区分,
+         l.name AS 秘密区分,
+         tmac.enum_ja('handling_rule', e.rule_applied) AS 取扱基準,
+         tmac.enum_ja('handling_media', e.media) AS 媒体,
+         pg_catalog.array_to_string(e.copy_serials, '、') AS 複製番号,
+         e.purpose AS 目的,
+         e.destination AS "持出先・提供先",
+         e.recipient AS 受領者,
+         e.nda_reference AS 秘密保持契約,
+         coalesce(h.full_name, e.handler_role::text) AS 担当者,
+         ap.full_name AS 承認者,
+         tmac.company_time(e.approved_at) AS 承認日時,
+         tmac.company_time(e.due_at) AS 返却予定,
+         tmac.company_time(e.returned_at) AS 返却日時,
+         r.full_name AS 返却確認者,
+         tmac.enum_ja('disposal_method', e.disposal_method) AS 廃棄方法,
+         CASE WHEN e.automatic THEN '○' ELSE '' END AS 自動記録,
+         pg_catalog.array_to_string(e.source_tables, '、') AS 対象テーブル,
+         e.row_count AS 行数
+    FROM tmac.handling_entry e
+    LEFT JOIN tmac.asset a ON a.asset_id = e.asset_id
+    LEFT JOIN tmac.level l ON l.rank = e.level_rank
+    LEFT JOIN tmac.person h ON h.person_id = e.handler
+    LEFT JOIN tmac.person ap ON ap.person_id = e.approver
+    LEFT JOIN tmac.person r ON r.person_id = e.returned_by
+   ORDER BY e.entry_id;
+
+CREATE VIEW tmac.鍵の管理台帳 AS
+  SELECT x.区分, x.保管容器・区域 AS "保管容器・区域", x.鍵, x.日時, x.氏名, x.承認者, x.返却予定, x.返却日時, x.受領者, x.目的・理由 AS "目的・理由"
+    FROM (SELECT tmac.enum_ja('key_event', 'loan') AS 区分,
+                 coalesce(c.name, ar.name) AS 保管容器・区域,
+                 k.code AS 鍵,
+                 k2.lent_at AS at,
+                 tmac.company_time(k2.lent_at) AS 日時,
+                 b.full_name AS 氏名,
+                 ap.full_name AS 承認者,
+                 tmac.company_time(k2.due_at) AS 返却予定,
+                 tmac.company_time(k2.returned_at) AS 返却日時,
+                 rc.full_name AS 受領者,
+                 k2.purpose AS 目的・理由
+            FROM tmac.key_loan k2
+            JOIN tmac.physical_key k ON k.key_id = k2.key_id
+            LEFT JOIN tmac.container c ON c.container_id = k.container_id
+            LEFT JOIN tmac.restricted_area ar ON ar.area_id = k.area_id
+            LEFT JOIN tmac.person b ON b.person_id = k2.borrower
+            LEFT JOIN tmac.person ap ON ap.person_id = k2.approved_by
+            LEFT JOIN tmac.person rc ON rc.person_id = k2.received_by
+          UNION ALL
+          SELECT tmac.enum_ja('key_event', 'combination_change'),
+                 coalesce(c.name, ar.name),
+                 NULL,
+                 cc.changed_at,
+                 tmac.company_time(cc.changed_at),
+                 p.full_name,
+                 NULL, NULL, NULL, NULL,
+                 tmac.enum_ja('combination_reason', cc.reason) || coalesce('：' || cc.note, '')
+            FROM tmac.combination_change cc
+            LEFT JOIN tmac.container c ON c.container_id = cc.container_id
+            LEFT JOIN tmac.restricted_area ar ON ar.area_id = cc.area_id
+            LEFT JOIN tmac.person p ON p.person_id = cc.changed_by) x
+   ORDER BY x.at, x.区分, x.鍵;
+
+CREATE VIEW tmac.入退室記録 AS
+  SELECT e.entry_id AS 番号,
+         ar.name AS 立入制限区域,
+         tmac.company_time(e.entered_at) AS 入室日時,
+         tmac.company_time(e.left_at) AS 退室日時,
+         coalesce(p.full_name, e.visitor_name) AS 氏名,
+         coalesce(e.visitor_company, g.name) AS 所属,
+         CASE WHEN e.person_id IS NULL THEN tmac.enum_ja('person_kind', 'visitor') ELSE tmac.enum_ja('person_kind', p.kind) END AS 区分,
+         es.full_name AS 同行者,
+         e.badge AS 入館証,
+         pg_catalog.array_to_string(e.devices, '、') AS 持込機器,
+         da.full_name AS 持込承認者,
+         e.purpose AS 目的,
+         rb.full_name AS 記録者
+    FROM tmac.area_entry e
+    JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
+    LEFT JOIN tmac.person p ON p.person_id = e.person_id
+    LEFT JOIN tmac.org_group g ON g.group_id = p.org_group_id
+    LEFT JOIN tmac.person es ON es.person_id = e.escort
+    LEFT JOIN tmac.person da ON da.person_id = e.devices_approved_by
+    LEFT JOIN tmac.person rb ON rb.person_id = e.recorded_by
+   ORDER BY e.entry_id;
+
+CREATE VIEW tmac.アクセス権者管理簿 AS
+  SELECT l.full_name AS 氏名,
+         l.title AS 役職,
+         (l.granted_on AT TIME ZONE tmac.company_time_zone())::date AS アクセス権の設定年月日,
+         tmac.enum_ja('training_status', l.training_status) AS トレーニングの受講状況,
+         (l.training_valid_until AT TIME ZONE tmac.company_time_zone())::date AS 受講の有効期限,
+         l.access AS アクセス権,
+         tmac.enum_ja('grant_kind', l.access_kind) AS 種類,
+         tmac.enum_ja('grant_mode', l.mode) AS アクセスの範囲,
+         l.approved_by_names AS 承認者,
+         tmac.company_time(l.valid_until) AS 有効期限,
+         tmac.enum_ja('pledge_status', l.pledge_status) AS 誓約書,
+         (l.pledge_valid_until AT TIME ZONE tmac.company_time_zone())::date AS 誓約書の有効期限,
+         (l.last_reviewed AT TIME ZONE tmac.company_time_zone())::date AS 最終見直し日,
+         g.name AS 所属,
+         l.person_id AS 社員番号
+    FROM tmac.access_rights_ledger l
+    LEFT JOIN tmac.org_group g ON g.code = l.org_group
+   ORDER BY l.person_id, l.grant_id;
+
+CREATE VIEW tmac.教育の記録 AS
+  SELECT t.completed_on AS 受講日,
+         p.full_name AS 氏名,
+         g.name AS 所属,
+         coalesce(c.title_ja, t.course) AS 教育の名称,
+         tmac.enum_ja('course_audience', c.audience) AS 対象者,
+         CASE WHEN c.mandatory THEN '○' ELSE '' END AS 必須,
+         tmac.company_time(t.recorded_at) AS 記録日時,
+         p.person_id AS 社員番号
+    FROM tmac.training_completion t
+    JOIN tmac.person p ON p.person_id = t.person_id
+    LEFT JOIN tmac.org_group g ON g.group_id = p.org_group_id
+    LEFT JOIN tmac.training_course c ON c.course = t.course
+   ORDER BY t.completed_on, p.person_id, t.course;
+
+CREATE VIEW tmac.誓約書の記録 AS
+  SELECT s.signed_on AS 提出日,
+         p.full_name AS 氏名,
+         g.name AS 所属,
+         tmac.enum_ja('pledge_kind', s.kind) AS 誓約書の種類,
+         s.project AS プロジェクト,
+         s.valid_until AS 有効期限,
+         s.template_version AS 様式の版,
+         pg_catalog.encode(s.document_sha256, 'hex') AS "文書のSHA-256",
+         tmac.company_time(s.recorded_at) AS 記録日時,
+         p.person_id AS 社員番号
+    FROM tmac.pledge s
+    JOIN tmac.person p ON p.person_id = s.person_id
+    LEFT JOIN tmac.org_group g ON g.group_id = p.org_group_id
+   ORDER BY s.signed_on, p.person_id, s.pledge_id;
+
+CREATE VIEW tmac.委託先一覧 AS
+  SELECT v.provider_id AS 委託先コード,
+         v.name AS 委託先名称,
+         tmac.enum_ja('provider_service', v.service) AS 委託の種類,
+         v.description AS 委託内容,
+         v.nda_signed_on AS 秘密保持契約の締結日,
+         v.nda_expires_on AS 秘密保持契約の期限,
+         v.nda_ref AS 契約番号,
+         v.evaluated_on AS 評価日,
+         tmac.enum_ja('provider_evaluation', v.evaluation) AS 評価,
+         v.evaluation_note AS 評価の所見,
+         (SELECT pg_catalog.string_agg(pa.asset_no, '、' ORDER BY pa.asset_no) FROM tmac.provider_asset pa
+           WHERE pa.provider_id = v.provider_id) AS 預けている情報,
+         tmac.enum_ja('provider_status', v.status) AS 状態
+    FROM tmac.provider v
+   ORDER BY v.provider_id;
+
+CREATE VIEW tmac.事故・兆候の記録 AS
+  SELECT i.incident_id AS 番号,
+         tmac.company_time(i.detected_at) AS 発見日時,
+         coalesce(d.full_name, i.discoverer_claimed) AS 発見者,
+         tmac.enum_ja('incident_category', i.category) AS 区分,
+         s.example_ja AS 兆候,
+         i.description AS 内容,
+         rp.full_name AS 報告者,
+         tmac.company_time(i.reported_at) AS 報告日時,
+         tmac.enum_ja('reported_to', i.reported_to) AS 報告先,
+         rt.full_name AS 報告を受けた者,
+         tmac.company_time(i.escalated_at) AS 経営層への報告日時,
+         i.first_response AS 初動対応,
+         i.impact AS 影響,
+         (SELECT pg_catalog.string_agg(tmac.enum_ja('recipient_kind', n.recipient_kind) || '：' || n.recipient
+                                       || '（' || tmac.company_time(n.notified_at) || '）', '、' ORDER BY n.notified_at, n.notification_id)
+            FROM tmac.incident_notification n WHERE n.incident_id = i.incident_id) AS 通知,
+         i.cause AS 原因,
+         i.corrective_action AS 是正処置,
+         tmac.company_time(i.due_by) AS 対応期限,
+         tmac.enum_ja('incident_status', i.status) AS 状態,
+         tmac.company_time(i.closed_at) AS 完了日時,
+         pg_catalog.array_to_string(i.reported_asset_nos, '、') AS 対象情報
+    FROM tmac.incident i
+    LEFT JOIN tmac.leak_sign s ON s.sign_code = i.sign_code
+    LEFT JOIN tmac.person d ON d.person_id = i.discovered_by
+    LEFT JOIN tmac.person rp ON rp.person_id = i.reported_by
+    LEFT JOIN tmac.person rt ON rt.person_id = i.reported_to_person
+   ORDER BY i.incident_id;
+
+CREATE OR REPLACE FUNCTION tmac.csv_field(value text) RETURNS text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE WHEN value IS NULL THEN ''
+              ELSE '"' || pg_catalog.replace(CASE WHEN value ~ '^[=+@＝＋－＠\t\r-]' THEN '''' || value ELSE value END,
+                                             '"', '""') || '"' END;
+ALTER FUNCTION tmac.csv_field(text)
+  IMMUTABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.ledger_csv(ledger regclass)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  ledgers constant regclass[] := ARRAY['tmac.管理対象情報の目録', 'tmac.取扱管理簿', 'tmac.鍵の管理台帳',
+    'tmac.入退室記録', 'tmac.アクセス権者管理簿', 'tmac.教育の記録', 'tmac.誓約書の記録', 'tmac.委託先一覧',
+    'tmac.事故・兆候の記録']::regclass[];
+  header text;
+  body text;
+BEGIN
+  PERFORM tmac.require_arguments('ledger_csv', 'ledger', ledger::text);
+  IF NOT ledger = ANY (ledgers) THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('%s is not one of tmac''s ledgers', ledger::text),
+      HINT = tmac.message('The ledgers: %s.', array_to_string(ledgers::text[], ', '));
+  END IF;
+  SELECT string_agg(tmac.csv_field(a.attname), ',' ORDER BY a.attnum) INTO header
+    FROM pg_catalog.pg_attribute a WHERE a.attrelid = ledger AND a.attnum > 0 AND NOT a.attisdropped;
+  -- the caller's own SELECT on the view (SECURITY INVOKER); json keeps the columns' order and
+  -- writes dates and numbers the same whatever the session's DateStyle
+  EXECUTE format('SELECT string_agg(q.line, E''\r\n'' ORDER BY q.n)
+                    FROM (SELECT row_number() OVER () AS n,
+                                 (SELECT string_agg(tmac.csv_field(f.value), '','' ORDER BY f.ord)
+                                    FROM json_each_text(row_to_json(v)) WITH ORDINALITY f(key, value, ord)) AS line
+                            FROM %s v) q', ledger)
+    INTO body;
+  RETURN chr(65279) || header || E'\r\n' || coalesce(body || E'\r\n', '');
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.check_training_pledges()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
@@ -11023,17 +12531,17 @@ BEGIN ATOMIC
      WHERE (l.last IS NOT NULL OR x.hired_on IS NULL OR x.hired_on + s.grace <= s.today)
   )
   SELECT 'training_overdue', 'person:' || x.person_id,
-         format('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
+         tmac.message('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
                 x.person_id, x.full_name,
-                string_agg(CASE WHEN x.course = '' THEN 'any training course' ELSE 'course ' || x.course END, ', ' ORDER BY x.course),
-                coalesce(to_char(max(x.last), 'YYYY-MM-DD'), 'never'), x.person_id),
+                string_agg(CASE WHEN x.course = '' THEN tmac.message('any training course') ELSE tmac.message('course %s', x.course) END, ', ' ORDER BY x.course),
+                coalesce(to_char(max(x.last), 'YYYY-MM-DD'), tmac.message('never')), x.person_id),
          NULL::timestamptz
     FROM x
    GROUP BY x.person_id, x.full_name
   UNION ALL
   SELECT 'leaver_without_termination_pledge', 'person:' || l.person_id,
-         format('%s (%s) left on %s without a termination pledge (退職時の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''termination'', signed_on).',
-                l.person_id, l.full_name, to_char(l.terminated_at, 'YYYY-MM-DD'), l.person_id),
+         tmac.message('%s (%s) left on %s without a termination pledge (退職時の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''termination'', signed_on).',
+                l.person_id, l.full_name, l.terminated_at, l.person_id),
          l.terminated_at
     FROM tmac.person l
    WHERE l.status = 'terminated' AND l.kind IN ('employee', 'contractor')
@@ -11041,14 +12549,14 @@ BEGIN ATOMIC
                        AND (l.hired_on IS NULL OR pl.signed_on >= l.hired_on))
   UNION ALL
   SELECT 'visitor_responsible_left', 'person:' || v.person_id,
-         format('Visitor %s (%s) is still active but the person responsible for them, %s (%s), left on %s. Name another responsible person or end the visit (HR feed).',
-                v.person_id, v.full_name, r.person_id, r.full_name, to_char(r.terminated_at, 'YYYY-MM-DD')),
+         tmac.message('Visitor %s (%s) is still active but the person responsible for them, %s (%s), left on %s. Name another responsible person or end the visit (HR feed).',
+                v.person_id, v.full_name, r.person_id, r.full_name, r.terminated_at),
          r.terminated_at
     FROM tmac.person v JOIN tmac.person r ON r.person_id = v.responsible_person
    WHERE v.kind = 'visitor' AND v.status = 'active' AND r.status = 'terminated'
   UNION ALL
   SELECT 'visitor_without_pledge', 'person:' || v.person_id,
-         format('Visitor %s (%s) has no current visitor pledge (訪問者の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''visitor'', signed_on).',
+         tmac.message('Visitor %s (%s) has no current visitor pledge (訪問者の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''visitor'', signed_on).',
                 v.person_id, v.full_name, v.person_id),
          NULL::timestamptz
     FROM tmac.person v CROSS JOIN s
@@ -11080,15 +12588,15 @@ CREATE OR REPLACE FUNCTION tmac.check_handling()
 BEGIN ATOMIC
   SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,
          'handling:' || e.entry_id,
-         pg_catalog.format('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
+         tmac.message('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
                 e.entry_id, e.action, a.name_ja,
                 coalesce(s.asset_no, pg_catalog.array_to_string(e.source_tables, ', ')),
-                coalesce(l.code, 'unknown'), coalesce(e.handler, e.handler_role::text),
-                pg_catalog.to_char(e.handled_at, 'YYYY-MM-DD HH24:MI'),
-                CASE WHEN e.automatic THEN pg_catalog.format('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
+                coalesce(l.code, tmac.message('unknown')), coalesce(e.handler, e.handler_role::text),
+                e.handled_at,
+                CASE WHEN e.automatic THEN tmac.message('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
                 CASE WHEN e.rule_applied = 'forbidden'
-                     THEN 'The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).'
-                     ELSE 'The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).' END),
+                     THEN tmac.message('The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).')
+                     ELSE tmac.message('The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).') END),
          e.handled_at
     FROM tmac.handling_entry e
     JOIN tmac.handling_action a ON a.action = e.action
@@ -11097,19 +12605,19 @@ BEGIN ATOMIC
    WHERE e.rule_applied <> 'allowed' AND e.approved_at IS NULL AND e.acknowledged_at IS NULL
   UNION ALL
   SELECT 'handling_not_returned', 'handling:' || e.entry_id,
-         pg_catalog.format('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
-                e.entry_id, e.action, s.asset_no, e.handler, pg_catalog.to_char(e.due_at, 'YYYY-MM-DD HH24:MI'),
+         tmac.message('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
+                e.entry_id, e.action, s.asset_no, e.handler, e.due_at,
                 CASE WHEN e.return_reported_at IS NOT NULL
-                     THEN pg_catalog.format('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
-                                            pg_catalog.to_char(e.return_reported_at, 'YYYY-MM-DD HH24:MI'))
-                     ELSE 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.' END),
+                     THEN tmac.message('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
+                                            e.return_reported_at)
+                     ELSE tmac.message('Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.') END),
          e.due_at
     FROM tmac.handling_entry e
     LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
    WHERE e.returned_at IS NULL AND e.due_at IS NOT NULL AND e.due_at < now()
   UNION ALL
   SELECT 'handling_copies_unaccounted', 'asset:' || s.asset_no,
-         pg_catalog.format('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
+         tmac.message('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
                 s.asset_no, s.name, pg_catalog.array_to_string(u.serials, ', ')),
          d.disposed_at
     FROM (SELECT d.asset_id, max(d.handled_at) AS disposed_at      -- the disposed assets (few), then their copies
@@ -11150,8 +12658,8 @@ CREATE OR REPLACE FUNCTION tmac.check_incidents()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'incident_not_escalated', 'incident:' || i.incident_id,
-         pg_catalog.format('Incident %s (reported %s by %s) has not been reported to management (経営層) within %s. Report it and record that (tmac.escalate_incident).',
-                i.incident_id, pg_catalog.to_char(i.reported_at, 'YYYY-MM-DD HH24:MI'), i.reported_by,
+         tmac.message('Incident %s (reported %s by %s) has not been reported to management (経営層) within %s. Report it and record that (tmac.escalate_incident).',
+                i.incident_id, i.reported_at, i.reported_by,
                 tmac.setting_value('incident_escalation_limit')),
          i.reported_at + tmac.setting_value('incident_escalation_limit')::interval
     FROM tmac.incident i
@@ -11159,14 +12667,14 @@ BEGIN ATOMIC
      AND i.reported_at + tmac.setting_value('incident_escalation_limit')::interval < now()
   UNION ALL
   SELECT 'incident_overdue', 'incident:' || i.incident_id,
-         pg_catalog.format('Incident %s is still open past its deadline %s. Finish the response and close it (tmac.close_incident), or set a new deadline with its reason (tmac.update_incident).',
-                i.incident_id, pg_catalog.to_char(i.due_by, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('Incident %s is still open past its deadline %s. Finish the response and close it (tmac.close_incident), or set a new deadline with its reason (tmac.update_incident).',
+                i.incident_id, i.due_by),
          i.due_by
     FROM tmac.incident i
    WHERE i.status = 'open' AND i.due_by < now()
   UNION ALL
   SELECT 'incident_entrusted_unnotified', 'incident:' || i.incident_id,
-         pg_catalog.format('Incident %s concerns entrusted information (%s, of %s) but the entrusting company (委託元) was not notified. Notify it and record that (tmac.notify_incident with entrusting_company).',
+         tmac.message('Incident %s concerns entrusted information (%s, of %s) but the entrusting company (委託元) was not notified. Notify it and record that (tmac.notify_incident with entrusting_company).',
                 i.incident_id, pg_catalog.string_agg(a.asset_no, ', ' ORDER BY a.asset_no),
                 pg_catalog.string_agg(DISTINCT a.entrusted_by, ', ')),
          i.reported_at
@@ -11216,17 +12724,17 @@ BEGIN ATOMIC
   )
   SELECT 'combination_stale', l.kind || ':' || l.code,
          CASE WHEN c.at IS NULL
-              THEN pg_catalog.format('The combination of %s %s (%s) was never recorded as changed. Change it and record that (tmac.record_combination_change).', l.kind, l.code, l.name)
-              ELSE pg_catalog.format('The combination of %s %s (%s) was last changed on %s, more than %s ago. Change it and record that (tmac.record_combination_change, reason annual).',
-                          l.kind, l.code, l.name, pg_catalog.to_char(c.at, 'YYYY-MM-DD'), tmac.setting_value('combination_max_age')) END,
+              THEN tmac.message('The combination of %s %s (%s) was never recorded as changed. Change it and record that (tmac.record_combination_change).', l.kind, l.code, l.name)
+              ELSE tmac.message('The combination of %s %s (%s) was last changed on %s, more than %s ago. Change it and record that (tmac.record_combination_change, reason annual).',
+                          l.kind, l.code, l.name, c.at, tmac.setting_value('combination_max_age')) END,
          c.at
     FROM locks l LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
    WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
      AND (c.at IS NULL OR c.at < now() - tmac.setting_value('combination_max_age')::interval)
   UNION ALL
   SELECT 'combination_holder_left', l.kind || ':' || l.code,
-         pg_catalog.format('%s left %s %s (%s) on %s but its combination was not changed since. Change it and record that (tmac.record_combination_change, reason holder_changed).',
-                h.person_id, l.kind, l.code, l.name, pg_catalog.to_char(h.left_at, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('%s left %s %s (%s) on %s but its combination was not changed since. Change it and record that (tmac.record_combination_change, reason holder_changed).',
+                h.person_id, l.kind, l.code, l.name, h.left_at),
          h.left_at
     FROM locks l
     JOIN LATERAL (SELECT x.person_id, x.left_at FROM left_holders x
@@ -11236,16 +12744,16 @@ BEGIN ATOMIC
      AND (c.at IS NULL OR c.at < h.left_at)
   UNION ALL
   SELECT 'key_not_returned', 'key:' || k.code,
-         pg_catalog.format('Key %s lent to %s on %s was due back on %s and has not been returned. Get it back and record that (tmac.return_key).',
-                k.code, kl.borrower, pg_catalog.to_char(kl.lent_at, 'YYYY-MM-DD HH24:MI'), pg_catalog.to_char(kl.due_at, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('Key %s lent to %s on %s was due back on %s and has not been returned. Get it back and record that (tmac.return_key).',
+                k.code, kl.borrower, kl.lent_at, kl.due_at),
          kl.due_at
     FROM tmac.key_loan kl JOIN tmac.physical_key k ON k.key_id = kl.key_id
    WHERE kl.returned_at IS NULL AND kl.due_at < now()
   UNION ALL
   SELECT 'visitor_without_escort', 'area_entry:' || e.entry_id,
-         pg_catalog.format('Visitor %s entered restricted area %s on %s without an escort (立会者). Record who escorted them (tmac.record_exit with escort), or investigate.',
+         tmac.message('Visitor %s entered restricted area %s on %s without an escort (立会者). Record who escorted them (tmac.record_exit with escort), or investigate.',
                 coalesce(e.visitor_name || ' (' || e.visitor_company || ')', e.person_id), a.code,
-                pg_catalog.to_char(e.entered_at, 'YYYY-MM-DD HH24:MI')),
+                e.entered_at),
          e.entered_at
     FROM tmac.area_entry e
     JOIN tmac.restricted_area a ON a.area_id = e.area_id
@@ -11253,8 +12761,8 @@ BEGIN ATOMIC
    WHERE e.escort IS NULL AND (e.visitor_name IS NOT NULL OR p.kind = 'visitor')
   UNION ALL
   SELECT 'custodian_terminated', x.kind || ':' || x.code,
-         pg_catalog.format('The custodian of %s %s, %s, was terminated on %s. Hand it to an active person (tmac.set_custodian).',
-                x.kind, x.code, p.person_id, pg_catalog.to_char(p.terminated_at, 'YYYY-MM-DD')),
+         tmac.message('The custodian of %s %s, %s, was terminated on %s. Hand it to an active person (tmac.set_custodian).',
+                x.kind, x.code, p.person_id, p.terminated_at),
          p.terminated_at
     FROM (SELECT l.kind, l.code, l.custodian FROM locks l WHERE l.retired_at IS NULL
           UNION ALL
@@ -11263,8 +12771,8 @@ BEGIN ATOMIC
    WHERE p.status = 'terminated'
   UNION ALL
   SELECT 'transport_receipt_missing', 'transport:' || t.transport_id,
-         pg_catalog.format('The sealed transport %s of asset %s to %s (sent %s) has no receipt (受領証). Get it and record it (tmac.record_receipt).',
-                t.transport_id, s.asset_no, t.recipient, pg_catalog.to_char(t.sent_at, 'YYYY-MM-DD')),
+         tmac.message('The sealed transport %s of asset %s to %s (sent %s) has no receipt (受領証). Get it and record it (tmac.record_receipt).',
+                t.transport_id, s.asset_no, t.recipient, t.sent_at),
          t.sent_at
     FROM tmac.sealed_transport t JOIN tmac.asset s ON s.asset_id = t.asset_id
    WHERE t.receipt_ref IS NULL AND t.sent_at < now() - interval '7 days';
@@ -11304,7 +12812,7 @@ CREATE OR REPLACE FUNCTION tmac.access_refused(person_id text, what text[], labe
  STABLE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
-  SELECT pg_catalog.string_agg(pg_catalog.format('%s labelled %s (failing: %s)', w.what, w.label,
+  SELECT pg_catalog.string_agg(tmac.message('%s labelled %s (failing: %s)', w.what, w.label,
                                                  pg_catalog.array_to_string(f.failed, ', ')), '; ' ORDER BY w.ord)
     FROM unnest($2, $3) WITH ORDINALITY w(what, label, ord)
     CROSS JOIN LATERAL (SELECT tmac.access_failures_at($1, w.label, $4, NOT $5) AS a) d
@@ -11320,14 +12828,14 @@ CREATE OR REPLACE FUNCTION tmac.key_opens(key_id bigint, at timestamp with time 
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
   SELECT coalesce(pg_catalog.array_agg(x.what ORDER BY x.what), '{}'), coalesce(pg_catalog.array_agg(x.label ORDER BY x.what), '{}')
-    FROM (SELECT 'asset ' || a.asset_no AS what, a.label
+    FROM (SELECT tmac.message('asset %s', a.asset_no) AS what, a.label
             FROM tmac.physical_key k
             JOIN tmac.container_asset ca ON ca.container_id = k.container_id
             JOIN tmac.asset a ON a.asset_id = ca.asset_id
            WHERE k.key_id = $1 AND ca.stored_at <= $2 AND (ca.removed_at IS NULL OR ca.removed_at > $2)
              AND a.label IS NOT NULL
           UNION
-          SELECT 'area ' || r.code, r.label
+          SELECT tmac.message('area %s', r.code), r.label
             FROM tmac.physical_key k JOIN tmac.restricted_area r ON r.area_id = k.area_id
            WHERE k.key_id = $1 AND r.label IS NOT NULL) x
 $function$;
@@ -11366,7 +12874,7 @@ BEGIN
   IF escort IS NOT NULL THEN
     st := (SELECT s.status FROM tmac.person_state_at(escort, at) s);
     IF st <> 'active' THEN
-      RETURN format('the escort %s is %s', escort, replace(st, '_', ' '));
+      RETURN tmac.message('the escort %s is %s', escort, replace(st, '_', ' '));
     END IF;
   END IF;
   IF person_id IS NULL THEN
@@ -11375,17 +12883,17 @@ BEGIN
   SELECT * INTO p FROM tmac.person x WHERE x.person_id = entry_refused.person_id;
   st := (SELECT s.status FROM tmac.person_state_at(person_id, at) s);
   IF st <> 'active' THEN
-    RETURN format('%s is %s', person_id, replace(st, '_', ' '));
+    RETURN tmac.message('%s is %s', person_id, replace(st, '_', ' '));
   END IF;
   IF p.kind = 'visitor'
      AND NOT tmac.visitor_pledge_on(person_id, (at AT TIME ZONE tmac.setting_value('date_time_zone'))::date) THEN
-    RETURN format('visitor %s has no visitor pledge in force', person_id);
+    RETURN tmac.message('visitor %s has no visitor pledge in force', person_id);
   END IF;
   IF p.kind = 'visitor' AND escort IS NOT NULL THEN
     RETURN NULL;                -- an escorted visitor enters without access of their own
   END IF;
   SELECT * INTO a FROM tmac.restricted_area x WHERE x.area_id = entry_refused.area_id;
-  RETURN tmac.access_refused(person_id, ARRAY['area ' || a.code], ARRAY[a.label], at, false);
+  RETURN tmac.access_refused(person_id, ARRAY[tmac.message('area %s', a.code)], ARRAY[a.label], at, false);
 END
 $function$;
 
@@ -11428,8 +12936,9 @@ BEGIN
   IF (opens_at IS NULL) <> (closes_at IS NULL) OR opens_at >= closes_at
      OR (opens_at IS NULL AND open_days IS NOT NULL)
      OR EXISTS (SELECT 1 FROM unnest(open_days) d WHERE d IS NULL OR d NOT BETWEEN 1 AND 7) THEN
-    RAISE EXCEPTION 'invalid hours for restricted area "%"', area USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'opens_at before closes_at (both NULL: no hours), open_days ISO weekdays 1 (Monday) to 7 (Sunday).';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('invalid hours for restricted area "%s"', area),
+      HINT = tmac.message('opens_at before closes_at (both NULL: no hours), open_days ISO weekdays 1 (Monday) to 7 (Sunday).');
   END IF;
   UPDATE tmac.restricted_area r
      SET opens_at = set_area_hours.opens_at, closes_at = set_area_hours.closes_at,
@@ -11476,8 +12985,8 @@ AS $function$
   WITH cfg AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz)
   -- handling_without_access: entries made by a person (automatic entries read through the row policies)
   SELECT 'handling_without_access', 'handling:' || e.entry_id, e.handler,
-         format('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
-                e.entry_id, e.action, a.asset_no, a.name, e.handler, to_char(e.handled_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
+         tmac.message('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
+                e.entry_id, e.action, a.asset_no, a.name, e.handler, e.handled_at,
                 r.why, 'handling:' || e.entry_id),
          e.handled_at
     FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, e.asset_id     -- by person and time: see cross_registers.c
@@ -11486,17 +12995,17 @@ AS $function$
            ORDER BY e.handler, e.handled_at OFFSET 0) e
     CROSS JOIN cfg
     JOIN tmac.asset a ON a.asset_id = e.asset_id
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY['asset ' || a.asset_no], ARRAY[a.label], e.handled_at, true) AS why) r
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY[tmac.message('asset %s', a.asset_no)], ARRAY[a.label], e.handled_at, true) AS why) r
    WHERE a.label IS NOT NULL AND r.why IS NOT NULL
   UNION ALL
   -- key_loan_without_access
   SELECT 'key_loan_without_access', 'key_loan:' || l.loan_id, l.borrower,
-         format('Key %s was lent to %s on %s (approved by %s)%s, who could not read what it opened then: %s. %s',
-                k.code, l.borrower, to_char(l.lent_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), l.approved_by,
-                CASE WHEN l.returned_at IS NULL THEN ' and is still out' ELSE ', returned ' || to_char(l.returned_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI') END,
+         tmac.message('Key %s was lent to %s on %s (approved by %s)%s, who could not read what it opened then: %s. %s',
+                k.code, l.borrower, l.lent_at, l.approved_by,
+                CASE WHEN l.returned_at IS NULL THEN tmac.message(' and is still out') ELSE tmac.message(', returned %s', l.returned_at) END,
                 r.why,
-                CASE WHEN l.returned_at IS NULL THEN 'Take the key back (tmac.return_key); a manager reviews the loan and records it (tmac.acknowledge_cross_finding).'
-                     ELSE 'A manager reviews the loan, changes the combination if there is one, and records it (tmac.acknowledge_cross_finding).' END),
+                CASE WHEN l.returned_at IS NULL THEN tmac.message('Take the key back (tmac.return_key); a manager reviews the loan and records it (tmac.acknowledge_cross_finding).')
+                     ELSE tmac.message('A manager reviews the loan, changes the combination if there is one, and records it (tmac.acknowledge_cross_finding).') END),
          l.lent_at
     FROM (SELECT l.* FROM tmac.key_loan l ORDER BY l.borrower, l.lent_at OFFSET 0) l
     CROSS JOIN cfg
@@ -11507,9 +13016,9 @@ AS $function$
   UNION ALL
   -- area_entry_without_access: a person, not a visitor with an escort
   SELECT 'area_entry_without_access', 'area_entry:' || e.entry_id, e.person_id,
-         format('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
-                e.person_id, e.code, to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
-                CASE WHEN e.escort IS NOT NULL THEN ' escorted by ' || e.escort ELSE '' END, r.why),
+         tmac.message('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
+                e.person_id, e.code, e.entered_at,
+                CASE WHEN e.escort IS NOT NULL THEN tmac.message(' escorted by %s', e.escort) ELSE '' END, r.why),
          e.entered_at
     FROM (SELECT e.entry_id, e.person_id, e.escort, e.entered_at, ar.code, ar.label
             FROM tmac.area_entry e
@@ -11518,37 +13027,43 @@ AS $function$
            WHERE ar.label IS NOT NULL AND NOT (p.kind = 'visitor' AND e.escort IS NOT NULL)
            ORDER BY e.person_id, e.entered_at OFFSET 0) e
     CROSS JOIN cfg
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.person_id, ARRAY['area ' || e.code], ARRAY[e.label], e.entered_at, true) AS why) r
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.person_id, ARRAY[tmac.message('area %s', e.code)], ARRAY[e.label], e.entered_at, true) AS why) r
    WHERE r.why IS NOT NULL
   UNION ALL
   -- leaver_activity: what a terminated person did after termination
   SELECT 'leaver_activity', x.subject, p.person_id,
-         format('%s (%s), terminated on %s, %s on %s, after leaving. Find out what happened; record an incident if it was an unauthorised act; a manager records the review (tmac.acknowledge_cross_finding).',
-                p.person_id, p.full_name, to_char(p.terminated_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), x.what,
-                to_char(x.at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('%s (%s), terminated on %s, %s on %s, after leaving. Find out what happened; record an incident if it was an unauthorised act; a manager records the review (tmac.acknowledge_cross_finding).',
+                p.person_id, p.full_name, p.terminated_at, x.what,
+                x.at),
          x.at
     FROM tmac.person p CROSS JOIN cfg
     CROSS JOIN LATERAL (
           SELECT 'area_entry:' || e.entry_id AS subject, e.entered_at AS at,
-                 format('%s restricted area %s (entry %s)', CASE WHEN e.person_id = p.person_id THEN 'entered' ELSE 'escorted ' || coalesce(e.person_id, e.visitor_name) || ' into' END,
-                        (SELECT ar.code FROM tmac.restricted_area ar WHERE ar.area_id = e.area_id), e.entry_id) AS what
+                 CASE WHEN e.person_id = p.person_id
+                      THEN tmac.message('entered restricted area %s (entry %s)',
+                                        (SELECT ar.code FROM tmac.restricted_area ar WHERE ar.area_id = e.area_id), e.entry_id)
+                      ELSE tmac.message('escorted %s into restricted area %s (entry %s)', coalesce(e.person_id, e.visitor_name),
+                                        (SELECT ar.code FROM tmac.restricted_area ar WHERE ar.area_id = e.area_id), e.entry_id) END AS what
             FROM tmac.area_entry e
            WHERE (e.person_id = p.person_id OR e.escort = p.person_id) AND e.entered_at >= p.terminated_at
           UNION ALL
           SELECT 'key_loan:' || l.loan_id, l.lent_at,
-                 format('%s key %s (loan %s)', CASE WHEN l.borrower = p.person_id THEN 'borrowed' ELSE 'lent' END,
-                        (SELECT k.code FROM tmac.physical_key k WHERE k.key_id = l.key_id), l.loan_id)
+                 CASE WHEN l.borrower = p.person_id
+                      THEN tmac.message('borrowed key %s (loan %s)', (SELECT k.code FROM tmac.physical_key k WHERE k.key_id = l.key_id), l.loan_id)
+                      ELSE tmac.message('lent key %s (loan %s)', (SELECT k.code FROM tmac.physical_key k WHERE k.key_id = l.key_id), l.loan_id) END
             FROM tmac.key_loan l
            WHERE (l.borrower = p.person_id OR l.approved_by = p.person_id) AND l.lent_at >= p.terminated_at
           UNION ALL
           SELECT 'handling:' || h.entry_id, CASE WHEN h.handler = p.person_id THEN h.handled_at ELSE h.approved_at END,
-                 format('%s handling entry %s (%s)', CASE WHEN h.handler = p.person_id THEN 'handled' ELSE 'approved' END, h.entry_id, h.action)
+                 CASE WHEN h.handler = p.person_id THEN tmac.message('handled handling entry %s (%s)', h.entry_id, h.action)
+                      ELSE tmac.message('approved handling entry %s (%s)', h.entry_id, h.action) END
             FROM tmac.handling_entry h
            WHERE (h.handler = p.person_id AND h.handled_at >= p.terminated_at)
               OR (h.approver = p.person_id AND h.approved_at >= p.terminated_at)
           UNION ALL
           SELECT 'appointment:' || ap.appointment_id, ap.started_at,
-                 format('%s appointment %s (%s)', CASE WHEN ap.person_id = p.person_id THEN 'was given' ELSE 'made' END, ap.appointment_id, ap.role)
+                 CASE WHEN ap.person_id = p.person_id THEN tmac.message('was given appointment %s (%s)', ap.appointment_id, ap.role)
+                      ELSE tmac.message('made appointment %s (%s)', ap.appointment_id, ap.role) END
             FROM tmac.appointment ap
            WHERE (ap.person_id = p.person_id OR ap.appointed_by = p.person_id)
              AND (ap.started_at >= p.terminated_at OR tmac.day_start(ap.valid_from) > p.terminated_at)) x
@@ -11556,8 +13071,8 @@ AS $function$
   UNION ALL
   -- visitor_entry_without_pledge
   SELECT 'visitor_entry_without_pledge', 'area_entry:' || e.entry_id, e.person_id,
-         format('Visitor %s (%s) entered restricted area %s on %s without a visitor pledge (訪問者の秘密保持誓約書) in force that day. Obtain it (tmac.record_pledge(%L, ''visitor'', signed_on)) or have a manager record the review (tmac.acknowledge_cross_finding).',
-                e.person_id, p.full_name, ar.code, to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), e.person_id),
+         tmac.message('Visitor %s (%s) entered restricted area %s on %s without a visitor pledge (訪問者の秘密保持誓約書) in force that day. Obtain it (tmac.record_pledge(%L, ''visitor'', signed_on)) or have a manager record the review (tmac.acknowledge_cross_finding).',
+                e.person_id, p.full_name, ar.code, e.entered_at, e.person_id),
          e.entered_at
     FROM tmac.area_entry e CROSS JOIN cfg
     JOIN tmac.person p ON p.person_id = e.person_id
@@ -11566,9 +13081,9 @@ AS $function$
   UNION ALL
   -- area_exit_missing: no exit by the end of the day entered
   SELECT 'area_exit_missing', 'area_entry:' || e.entry_id, e.person_id,
-         format('%s entered restricted area %s on %s and no exit was recorded by the end of that day (%s). Record the exit (tmac.record_exit(%s)) and find out why it was missing.',
+         tmac.message('%s entered restricted area %s on %s and no exit was recorded by the end of that day (%s). Record the exit (tmac.record_exit(%s)) and find out why it was missing.',
                 coalesce(e.person_id, e.visitor_name || ' (' || e.visitor_company || ')'), ar.code,
-                to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz, e.entry_id),
+                e.entered_at, cfg.tz, e.entry_id),
          tmac.day_start((e.entered_at AT TIME ZONE cfg.tz)::date + 1)
     FROM tmac.area_entry e CROSS JOIN cfg
     JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
@@ -11576,13 +13091,13 @@ AS $function$
   UNION ALL
   -- area_entry_outside_hours
   SELECT 'area_entry_outside_hours', 'area_entry:' || e.entry_id, e.person_id,
-         format('%s entered restricted area %s on %s (%s, ISO weekday %s%s), outside its hours %s–%s%s. A manager confirms the entry was authorised and records it (tmac.acknowledge_cross_finding).',
+         tmac.message('%s entered restricted area %s on %s (%s, ISO weekday %s%s), outside its hours %s–%s%s. A manager confirms the entry was authorised and records it (tmac.acknowledge_cross_finding).',
                 coalesce(e.person_id, e.visitor_name || ' (' || e.visitor_company || ')'), ar.code,
-                to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz,
+                e.entered_at, cfg.tz,
                 extract(isodow FROM e.entered_at AT TIME ZONE cfg.tz),
-                CASE WHEN h.name IS NOT NULL THEN ', holiday ' || h.name ELSE '' END,
+                CASE WHEN h.name IS NOT NULL THEN tmac.message(', holiday %s', h.name) ELSE '' END,
                 to_char(ar.opens_at, 'HH24:MI'), to_char(ar.closes_at, 'HH24:MI'),
-                CASE WHEN ar.open_days IS NOT NULL THEN ' on ISO weekdays ' || array_to_string(ar.open_days, ',') ELSE '' END),
+                CASE WHEN ar.open_days IS NOT NULL THEN tmac.message(' on ISO weekdays %s', array_to_string(ar.open_days, ',')) ELSE '' END),
          e.entered_at
     FROM tmac.area_entry e CROSS JOIN cfg
     JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
@@ -11641,15 +13156,15 @@ BEGIN ATOMIC
   UNION ALL
   SELECT 'rows_above_asset_label', 'table:' || r.relid::text,
          CASE WHEN r.error IS NOT NULL
-              THEN format('Table %s, bound to asset %s (%s), could not be read to compare its rows'' labels: %s. Protect it again (tmac.unprotect, tmac.protect).',
+              THEN tmac.message('Table %s, bound to asset %s (%s), could not be read to compare its rows'' labels: %s. Protect it again (tmac.unprotect, tmac.protect).',
                           r.relid, r.asset_no, r.asset_label, r.error)
-              ELSE format('Table %s, bound to asset %s labelled %s, holds %s row(s) labelled above it (e.g. %s): the inventory understates what is there. Raise the asset''s label (tmac.update_asset(%L, ''{"label":"…"}'')) or correct the rows'' labels.',
+              ELSE tmac.message('Table %s, bound to asset %s labelled %s, holds %s row(s) labelled above it (e.g. %s): the inventory understates what is there. Raise the asset''s label (tmac.update_asset(%L, ''{"label":"…"}'')) or correct the rows'' labels.',
                           r.relid, r.asset_no, r.asset_label, r.rows_above, r.example, r.asset_no) END,
          NULL::timestamptz
     FROM tmac.bound_rows_above() r
   UNION ALL
   SELECT 'asset_unlabelled', 'asset:' || a.asset_no,
-         format('Asset %s (%s) of the inventory carries no classification label, so it is not identified (識別) and no handling rule or access check applies to it. Label it: tmac.update_asset(%L, ''{"label":"…"}'').',
+         tmac.message('Asset %s (%s) of the inventory carries no classification label, so it is not identified (識別) and no handling rule or access check applies to it. Label it: tmac.update_asset(%L, ''{"label":"…"}'').',
                 a.asset_no, a.name, a.asset_no),
          NULL::timestamptz
     FROM tmac.asset a
@@ -11688,23 +13203,27 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_cross_finding', 'check_code', check_code, 'subject', subject, 'note', note);
   IF length(btrim(note)) < 10 THEN
-    RAISE EXCEPTION 'say what was found and done (at least 10 characters)' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('say what was found and done (at least 10 characters)');
   END IF;
   SELECT * INTO f FROM tmac.cross_register_findings() x
    WHERE x.check_code = acknowledge_cross_finding.check_code AND x.subject = acknowledge_cross_finding.subject;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no finding % on %', check_code, subject USING ERRCODE = 'no_data_found',
-      HINT = 'The findings of the checks across registers are listed in tmac.findings.';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+      MESSAGE = tmac.message('no finding %s on %s', check_code, subject),
+      HINT = tmac.message('The findings of the checks across registers are listed in tmac.findings.');
   END IF;
   IF f.person_id = me THEN
-    RAISE EXCEPTION 'a finding about you is reviewed by someone else' USING ERRCODE = 'insufficient_privilege',
-      DETAIL = format('Finding %s on %s is about %s.', check_code, subject, me);
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('a finding about you is reviewed by someone else'),
+      DETAIL = tmac.message('Finding %s on %s is about %s.', check_code, subject, me);
   END IF;
   INSERT INTO tmac.cross_finding_review (check_code, subject, reviewed_by, note)
   VALUES (check_code, subject, me, btrim(note))
   ON CONFLICT ON CONSTRAINT cross_finding_review_pkey DO NOTHING;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'finding % on % was reviewed already', check_code, subject USING ERRCODE = 'unique_violation';
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
+      MESSAGE = tmac.message('finding %s on %s was reviewed already', check_code, subject);
   END IF;
 END
 $function$;
@@ -11820,8 +13339,10 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = tmac.message('evidence_sha256 must be 64 hexadecimal digits');
   END IF;
-  -- one declaration in force per measure: concurrent declarations of one measure take turns
-  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tmac.electronic_measure:' || m));
+  -- one declaration in force per measure: concurrent declarations of one measure take turns on its
+  -- row of the shipped list (a row lock needs UPDATE on it, which nobody but tmac has; an advisory
+  -- key anyone could hold: attack20_measure_lock.sh)
+  PERFORM 1 FROM tmac.electronic_measure_kind k WHERE k.measure = m FOR NO KEY UPDATE;
   SELECT e.declaration_id INTO old FROM tmac.electronic_measure e WHERE e.measure = m AND e.superseded_by IS NULL;
   IF FOUND THEN   -- the unique index allows one in force: end the old one first, then link it
     UPDATE tmac.electronic_measure e SET superseded_by = e.declaration_id, superseded_at = pg_catalog.now()
@@ -11874,7 +13395,7 @@ CREATE VIEW tmac.electronic_measures AS
   SELECT k.ordinal, k.measure, k.name_ja, k.name_en, k.seed_reference,
          e.declaration_id, e.status, e.description, e.checked_by, e.checked_at, e.observation,
          e.evidence_uri, e.evidence_sha256,
-         (e.checked_at + tmac.setting_value('electronic_measure_review')::interval) AS review_due,
+         (e.checked_at + (SELECT s.value FROM tmac.settings s WHERE s.key = 'electronic_measure_review')::interval) AS review_due,
          CASE k.measure
            WHEN 'account_management' THEN
              (SELECT tmac.message('In the database: %s tables protected by tmac row security (need-to-know by label, grants that expire and end with the person).', count(*))
@@ -11951,6 +13472,9 @@ INSERT INTO tmac.setting_default (key, value, description) VALUES ('handling_del
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('incident_escalation_limit'::text, '24 hours'::text, 'An incident must be reported to management (経営層) within this time of being reported (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('incident_close_deadline'::text, '30 days'::text, 'An incident reported without a deadline must be closed within this time (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('combination_max_age'::text, '12 months'::text, 'A combination lock''s number must be changed at least this often (文字盤鍵の鍵番号は年1回以上変更) (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('document_review_interval'::text, '1 year'::text, 'A document in force must have been reviewed (tmac.review_document; its approval counts) within this interval (a positive interval)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('document_acknowledgement_grace'::text, '30 days'::text, 'A person in a document''s scope acknowledges the version in force within this time of its effective date or of their hiring, whichever is later (an interval, 0 or more)'::text);
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('internal_audit_interval'::text, '12 months'::text, 'Every criterion must be covered by an internal audit performed within this interval (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('access_surge_factor'::text, '3'::text, 'access_surge: a day''s rows read above this many times the person''s own 30-day median (a positive number)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('access_surge_floor'::text, '1000'::text, 'access_surge: a day''s rows read must also exceed this (a whole number >= 0)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('access_surge_history'::text, '14 days'::text, 'access_surge: a person''s access statistics must reach back this far before a day for a rise on it to be a (high) surge; before that, access_surge_no_baseline (low) says so (an interval >= 0)'::text);
@@ -11970,6 +13494,7 @@ INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('asse
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('key_custodian'::text, '鍵管理者'::text, 'key custodian'::text, 'false'::boolean);
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('committee_member'::text, '情報管理委員'::text, 'member of the information-management committee'::text, 'false'::boolean);
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('other'::text, 'その他'::text, 'other appointment'::text, 'false'::boolean);
+INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('executive'::text, '経営層'::text, 'member of top management (経営層)'::text, 'false'::boolean);
 INSERT INTO tmac.handling_action (action, ordinal, name_ja, name_en) VALUES ('create'::text, '1'::smallint, '作成'::text, 'create'::text);
 INSERT INTO tmac.handling_action (action, ordinal, name_ja, name_en) VALUES ('copy'::text, '2'::smallint, '複製'::text, 'copy'::text);
 INSERT INTO tmac.handling_action (action, ordinal, name_ja, name_en) VALUES ('take_out'::text, '3'::smallint, '持出'::text, 'take out'::text);
@@ -12025,16 +13550,25 @@ INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('o
 INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('outsider_security_alert'::text, 'outsider'::text, '3'::smallint, 'ウィルス対策ソフト、セキュリティ対策機器による警報'::text);
 INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('outsider_related_leak'::text, 'outsider'::text, '4'::smallint, '自社の秘密情報と不可分一体のはずの情報が漏えいしていること'::text);
 INSERT INTO tmac.leak_sign (sign_code, category, ordinal, example_ja) VALUES ('outsider_tip_off'::text, 'outsider'::text, '5'::smallint, '電話、メール等を受信した関係者からの通報'::text);
-UPDATE tmac.criterion SET evidence = 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'::text WHERE criterion = 'I-2'::text;
-UPDATE tmac.criterion SET evidence = 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'::text WHERE criterion = 'II'::text;
-UPDATE tmac.criterion SET evidence = '重要情報目録: the inventory (tmac.asset) and the tables and schemas bound to it (tmac.asset_binding); classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table)'::text WHERE criterion = 'I-1'::text;
-UPDATE tmac.criterion SET evidence = '管理者の選任: appointments (tmac.appointment, tmac.appointment_role); duties and who holds them (tmac.duty, tmac.duty_assignment)'::text WHERE criterion = 'I-3'::text;
-UPDATE tmac.criterion SET evidence = 'courses, training completions and pledges (tmac.training_course, tmac.training_completion, tmac.pledge)'::text WHERE criterion = 'I-5'::text;
-UPDATE tmac.criterion SET evidence = 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log()), external providers and their NDAs (tmac.provider, tmac.provider_asset, tmac.contractor_agency)'::text WHERE criterion = 'V'::text;
-UPDATE tmac.criterion SET evidence = '情報管理基準 and 取扱管理簿: the handling standard (tmac.handling_standard, tmac.handling_rule) and the handling ledger (tmac.handling_entry), with entries tmac records by itself for COPY TO, copies into unprotected tables and deletions'::text WHERE criterion = 'I-4'::text;
-UPDATE tmac.criterion SET evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign); leak signs from real access: the access statistics and their history (tmac.access_stats, tmac.access_stats_history, tmac.access_history(text)); refused logins of leavers (tmac.login_gate_refusals())'::text WHERE criterion = 'I-6'::text;
-UPDATE tmac.criterion SET evidence = 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'::text WHERE criterion = 'III'::text;
-UPDATE tmac.criterion SET evidence = 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'::text WHERE criterion = 'IV'::text;
+INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('information_rules'::text, 'I-3'::text, 'regulation'::text, '情報管理規程'::text, 'required document: information-management rules'::text, '③ 管理者の選任：「情報管理規程」にて、情報管理責任者を定め、社内研修にて周知する。（④ 情報管理規程の記載事項（例））'::text);
+INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('handling_standard'::text, 'I-4'::text, 'standard'::text, '情報管理基準（取扱基準）'::text, 'required document: handling standard'::text, '④ 情報管理プロセス：重要情報の作成から廃棄までの情報管理プロセスを作成する必要があります。（情報管理基準の記載事項（例））'::text);
+INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('education_plan'::text, 'I-5'::text, 'plan'::text, '教育計画'::text, 'required document: education plan'::text, '⑤ 従業員教育：従業員教育は、1回実施するだけではなく、定期的に実施することが望ましいです。教育は1年に1回以上定期的に行うことが効果的です。'::text);
+INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('incident_reporting_rule'::text, 'I-6'::text, 'regulation'::text, '情報漏えい等事故発生時の報告ルール'::text, 'required document: incident reporting rule'::text, '⑥ 事故等発生時の報告ルールを策定し、従業員等に周知する必要があります。'::text);
+INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('employee_pledge_form'::text, 'II'::text, 'form'::text, '秘密保持誓約書の様式（入社時・退職時等）'::text, 'required document: pledge form for employees'::text, '⑦ 従業員の秘密保持契約・誓約書（例）＜入社時＞'::text);
+INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('visitor_pledge_form'::text, 'II'::text, 'form'::text, '訪問者の秘密保持誓約書の様式'::text, 'required document: pledge form for visitors'::text, '⑦ 従業員以外（訪問者等）の秘密保持誓約書（例）＜工場見学時＞'::text);
+INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('container_procedure'::text, 'III'::text, 'procedure'::text, '保管容器・鍵の管理手順（運搬を含む）'::text, 'required document: procedure for containers, keys and transport'::text, '⑧ 保管容器に求められる要件：鍵の管理手順を定める。保管容器の運搬：…手順を定める。'::text);
+INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('area_procedure'::text, 'IV'::text, 'procedure'::text, '立入制限区域の運用手順'::text, 'required document: procedure for restricted areas'::text, '⑧ 立ち入り制限区域への立ち入り：持ち込む場合には、予め管理者の承認を得る手順を定める。'::text);
+INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('electronic_procedure'::text, 'V'::text, 'procedure'::text, '電子情報の取扱手順（操作手順書・持出手順・不正アクセス時の対応手順）'::text, 'required document: procedure for electronic information'::text, '⑨ 電子情報に対する主な対策：セキュリティに配慮した利用者の操作手順書の作成、不正アクセス検知時の対応手順の策定、持ち出し手順の作成'::text);
+UPDATE tmac.criterion SET measure = '② Identification and measures'::text, evidence = 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'::text WHERE criterion = 'I-2'::text;
+UPDATE tmac.criterion SET measure = '⑦ Restricting human access'::text, evidence = 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'::text WHERE criterion = 'II'::text;
+UPDATE tmac.criterion SET measure = '① Identifying important information'::text, evidence = '重要情報目録: the inventory (tmac.asset) and the tables and schemas bound to it (tmac.asset_binding); classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table)'::text WHERE criterion = 'I-1'::text;
+UPDATE tmac.criterion SET measure = '③ Appointing managers'::text, evidence = '管理者の選任: appointments (tmac.appointment, tmac.appointment_role); duties and who holds them (tmac.duty, tmac.duty_assignment)'::text WHERE criterion = 'I-3'::text;
+UPDATE tmac.criterion SET measure = '⑤ Employee training'::text, evidence = 'courses, training completions and pledges (tmac.training_course, tmac.training_completion, tmac.pledge)'::text WHERE criterion = 'I-5'::text;
+UPDATE tmac.criterion SET measure = '⑨ Electronic storage'::text, evidence = 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log()), external providers and their NDAs (tmac.provider, tmac.provider_asset, tmac.contractor_agency)'::text WHERE criterion = 'V'::text;
+UPDATE tmac.criterion SET measure = '⑥ Incident reporting rules'::text, evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign); leak signs from real access: the access statistics and their history (tmac.access_stats, tmac.access_stats_history, tmac.access_history(text)); refused logins of leavers (tmac.login_gate_refusals())'::text WHERE criterion = 'I-6'::text;
+UPDATE tmac.criterion SET measure = '⑧ Physical storage'::text, evidence = 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'::text WHERE criterion = 'III'::text;
+UPDATE tmac.criterion SET measure = '⑧ Physical storage'::text, evidence = 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'::text WHERE criterion = 'IV'::text;
+UPDATE tmac.criterion SET measure = '④ Information management process'::text, evidence = '情報管理基準 and 取扱管理簿: the handling standard (tmac.handling_standard, tmac.handling_rule) and the handling ledger (tmac.handling_entry), with entries tmac records by itself for COPY TO, copies into unprotected tables and deletions; the documents register: 規程, 基準, 手順, 様式 approved by 経営層, announced and acknowledged (tmac.document, tmac.document_in_force, tmac.document_requirement, tmac.document_acknowledgement); internal audits and management reviews, their findings and corrective actions (tmac.internal_audit, tmac.audit_finding, tmac.corrective_action)'::text WHERE criterion = 'I-4'::text;
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('person_login_refused'::text, 'II'::text, 'high'::text, 'Person''s login role that tmac would refuse to map'::text, 'After it was mapped, a person''s login role became a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, or other roles became its members: tmac.enrol_login and the HR feed refuse such roles, because whoever holds them can change what the person may read, feed the person''s own HR events, or act as the person.'::text, 'Give the duty to a role of its own (REVOKE tmac_admin / tmac_hr FROM the login, remove the attribute or the memberships); an administrator''s role is not also a person''s login.'::text, 'tmac.check_person_login_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 UPDATE tmac.compliance_check SET title = 'Approver of live grants holding a conflicting duty'::text, description = 'A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.'::text, remedy = 'Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'::text WHERE check_code = 'approver_conflicting_duty'::text;
 UPDATE tmac.compliance_check SET description = 'An active person holds grants in force but the required training is not current: the courses training_courses names and the mandatory courses of tmac.training_course for access holders, each within its validity (the one rule the access decision and the access-rights ledger use: tmac.training_courses_required).'::text WHERE check_code = 'access_without_training'::text;
@@ -12057,46 +13591,51 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_first_compartment'::text, 'I-6'::text, 'low'::text, 'First access to a compartment'::text, 'A person read rows of a compartment for the first time within the look-back window (a new need-to-know should match a new grant and task).'::text, 'Confirm the person''s grant for the compartment matches their current work.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_shared_account'::text, 'I-6'::text, 'high'::text, 'One login role used by many persons'::text, 'shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).'::text, 'Give every person their own login role (tmac.enrol_login) and stop sharing the account.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_stats_overflow'::text, 'I-6'::text, 'high'::text, 'Access statistics lost for want of room'::text, 'The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.'::text, 'Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).'::text, 'tmac.check_access_stats_overflow'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_table_unbound'::text, 'I-1'::text, 'high'::text, '目録に無い保護対象テーブル / Protected or labelled table not in the inventory'::text, 'A table protected by tmac.protect or classified with SECURITY LABEL FOR tmac is bound to no active asset of the inventory (重要情報目録), directly, through a parent table or through its schema: important information is held that the inventory does not name (seed ①).'::text, 'Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_manager'::text, 'I-1'::text, 'medium'::text, '管理責任者の無い資産 / Asset without a manager'::text, 'An active asset of the inventory names no 管理責任者 (the person responsible for it).'::text, 'Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_manager_left'::text, 'I-1'::text, 'high'::text, '管理責任者が退職した資産 / Asset whose manager left'::text, 'The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'::text, 'Name a new manager with tmac.update_asset.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_location'::text, 'I-1'::text, 'medium'::text, '保存先の無い資産 / Asset without a location'::text, 'An active asset records neither a 保存先 (a container, area or system) nor a bound table or schema.'::text, 'Record where it is kept: tmac.update_asset with "location", or tmac.bind_table / tmac.bind_schema.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_review_overdue'::text, 'I-1'::text, 'medium'::text, '見直されていない目録 / Inventory not reviewed'::text, 'An active asset was not reviewed within the inventory_review_interval setting (12 months by default): the inventory may no longer describe what is held.'::text, 'Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_contract_measures_missing'::text, 'I-1'::text, 'high'::text, '契約上の措置が未記録の預託情報 / Entrusted information without its contract measures'::text, 'An asset entrusted by another company (預託) records no contract reference or no measures the contract requires (seed ②: 他社が求める対策).'::text, 'Record them: tmac.update_asset(asset_no, ''{"contract_ref":"…","contract_measures":"…"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_missing'::text, 'I-3'::text, 'high'::text, '情報管理責任者が未選任 / No information-management officer'::text, 'Persons are registered but no 情報管理責任者 is appointed and in force today (seed ③).'::text, '経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by, announced_how => …, announced_on => …).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_multiple'::text, 'I-3'::text, 'high'::text, '情報管理責任者が複数 / More than one information-management officer'::text, 'More than one 情報管理責任者 is in force at once: responsibility is not clear.'::text, 'End all but one appointment: tmac.end_appointment(appointment_id, reason).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointee_unavailable'::text, 'I-3'::text, 'high'::text, '選任された者が不在 / Appointee terminated, on leave or moved'::text, 'An appointment in force names a person who is terminated, on leave, or was transferred or promoted after the appointment.'::text, 'End it and appoint someone else, or appoint the person again for the new position (tmac.end_appointment, tmac.appoint).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointment_not_announced'::text, 'I-3'::text, 'low'::text, '選任が周知されていない / Appointment not announced'::text, 'An appointment in force was never made known (周知: 情報管理規程, 社内研修, 掲示, 朝礼), so employees may not know whom to report to.'::text, 'Announce it and record how and when: tmac.announce_appointment(appointment_id, how, on).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('training_overdue'::text, 'I-5'::text, 'medium'::text, '教育未受講 / Training not current'::text, 'An active employee or contractor — with or without a database login, with or without access — has not completed each course they must have current within its validity (training_validity, 12 months by default: at least yearly): the courses the training_courses setting names and the mandatory courses of their audience (tmac.training_course); with none, any course counts. It is the one rule the access decision and the access-rights ledger use (tmac.training_courses_required). Persons hired within training_new_hire_grace are not yet a finding for a course never completed.'::text, 'Train them and record it: tmac.record_training(person_id, course, completed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_without_termination_pledge'::text, 'II'::text, 'medium'::text, '退職時誓約書の無い退職者 / Leaver without a termination pledge'::text, 'A terminated employee or contractor signed no termination pledge (退職時の秘密保持誓約書) since they were hired.'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''termination'', signed_on, template_version => …, document_sha256 => …).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_responsible_left'::text, 'II'::text, 'high'::text, '責任者が退職した訪問者 / Visitor whose responsible person left'::text, 'An active visitor''s responsible person (立会い・責任者) is terminated: nobody accompanies or answers for the visitor.'::text, 'Name another responsible person or end the visit through the HR feed.'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_without_pledge'::text, 'II'::text, 'medium'::text, '誓約書の無い訪問者 / Visitor without a pledge'::text, 'An active visitor has no current visitor pledge (訪問者の秘密保持誓約書).'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''visitor'', signed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_missing'::text, 'V'::text, 'high'::text, '秘密保持契約の無い委託先 / Provider without an NDA'::text, 'An external provider (cloud, data centre, carrier, agency, subcontractor) holds active assets but no 秘密保持契約 is on record (seed ⑨).'::text, 'Sign an NDA and record it: tmac.record_provider_nda(provider_id, signed_on, expires_on, reference); or withdraw the assets.'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_expired'::text, 'V'::text, 'high'::text, '秘密保持契約が失効した委託先 / Provider whose NDA expired'::text, 'An external provider holds active assets but its NDA is past its expiry.'::text, 'Renew it (tmac.record_provider_nda), or withdraw the assets (tmac.withdraw_asset).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_not_evaluated'::text, 'V'::text, 'medium'::text, '評価されていない委託先 / Provider not evaluated'::text, 'An external provider holds active assets but was never evaluated (委託先評価), or its evaluation was rejected.'::text, 'Evaluate it: tmac.evaluate_provider(provider_id, evaluated_on, approved|conditional|rejected, note).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('contractor_agency_no_nda'::text, 'V'::text, 'high'::text, '派遣元と秘密保持契約の無い契約者 / Contractor whose agency has no NDA'::text, 'An active contractor person has no agency on record, or their agency (staffing agency, subcontractor) has no current NDA.'::text, 'HR records the agency (tmac.set_contractor_agency); tmac_admin records its NDA (tmac.record_provider_nda).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_forbidden'::text, 'I-4'::text, 'high'::text, '取扱禁止の行為 (an action the handling standard forbids)'::text, 'The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).'::text, 'A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_unapproved'::text, 'I-4'::text, 'high'::text, '承認のない取扱い (handling that lacked its approval)'::text, 'The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).'::text, 'An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_not_returned'::text, 'I-4'::text, 'medium'::text, '持出の未返却 (a take-out not returned by its due date)'::text, 'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'::text, 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_copies_unaccounted'::text, 'I-4'::text, 'high'::text, '廃棄時に所在不明の複製 (copies not accounted for at disposal)'::text, 'An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'::text, 'Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_not_escalated'::text, 'I-6'::text, 'high'::text, '経営層への報告遅延 (incident not escalated to management in time)'::text, 'An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'::text, 'Report it to management and record that with tmac.escalate_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_overdue'::text, 'I-6'::text, 'medium'::text, '期限を過ぎた未完了の事故 (incident open past its deadline)'::text, 'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'::text, 'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_entrusted_unnotified'::text, 'I-6'::text, 'high'::text, '委託元への未通知 (entrusted information''s incident not notified to the entrusting company)'::text, 'An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).'::text, 'Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_stale'::text, 'III'::text, 'medium'::text, '鍵番号の未変更 (combination older than allowed)'::text, 'A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).'::text, 'Change the combination and record it with tmac.record_combination_change.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_holder_left'::text, 'III'::text, 'high'::text, '保有者交代後の鍵番号未変更 (combination not changed after a holder left)'::text, 'A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).'::text, 'Change the combination and record it with tmac.record_combination_change (reason holder_changed).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('key_not_returned'::text, 'III'::text, 'medium'::text, '鍵の未返却 (a key not returned)'::text, 'A key lent from the key ledger (鍵の貸出し管理簿) is past its due time and not returned.'::text, 'Get the key back and record it with tmac.return_key.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_without_escort'::text, 'IV'::text, 'high'::text, '立会いのない訪問者 (a visitor without escort)'::text, 'A visitor entered a restricted area with no escort (立会者) recorded (seed ⑦/⑧: アクセス権を設定された者の立会い).'::text, 'Record the escort (tmac.record_exit with escort), or investigate the entry.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('custodian_terminated'::text, 'III'::text, 'high'::text, '退職した鍵管理者 (a custodian who was terminated)'::text, 'The custodian of a container, restricted area or key was terminated; nobody is responsible for it.'::text, 'Hand it to an active person with tmac.set_custodian (and change the combination).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('transport_receipt_missing'::text, 'III'::text, 'medium'::text, '受領証のない運搬 (a sealed transport without receipt)'::text, 'A sealed transport sent more than 7 days ago has no receipt (受領証) recorded (seed ⑧: 運搬後、受領証を受け取り、管理者に提出).'::text, 'Get the receipt and record it with tmac.record_receipt.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_without_access'::text, 'I-4'::text, 'high'::text, 'アクセス権のない者の取扱い (handling by a person who could not read the information)'::text, 'The handler of a handling entry could not read the asset''s label (level, compartments, groups; pledge and training) when they handled it, by the access decision over their access profile at that instant: e.g. an uncleared employee recorded a 極秘 take-out (seed ④ and ⑦).'::text, 'A manager other than the handler reviews the entry, deals with what was handled, and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('key_loan_without_access'::text, 'III'::text, 'high'::text, 'アクセス権のない者への鍵の貸出し (a key lent to a person without access)'::text, 'A key of a container or area was lent to a person who could not read what it opened then (the labelled assets stored in the container, or the area''s label). tmac.lend_key refuses such a loan; this finds the loans recorded before.'::text, 'Take the key back (tmac.return_key), change the combination if there is one, and have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_without_access'::text, 'IV'::text, 'high'::text, 'アクセス権のない者の立入り (an entry by a person without access)'::text, 'A person who is not an escorted visitor entered a restricted area whose label they could not read then. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.'::text, 'A manager reviews the entry and records it (tmac.acknowledge_cross_finding); grant access, or escort such persons.'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_activity'::text, 'II'::text, 'high'::text, '退職者の活動 (activity of a person after termination)'::text, 'A terminated person appears after their termination in an area entry (entered or escorted), a key loan (borrowed or lent), a handling entry (handled or approved) or an appointment (given or made). The acts that can be refused are (tmac.lend_key, tmac.record_entry, tmac.appoint); this finds what was recorded late or before.'::text, 'Find out what happened and record an incident if it was unauthorised (tmac.report_incident); a manager records the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_entry_without_pledge'::text, 'IV'::text, 'high'::text, '誓約書のない訪問者の立入り (a visitor entry without a visitor pledge)'::text, 'A visitor (a person of kind visitor) entered a restricted area with no visitor pledge (訪問者の秘密保持誓約書) in force that day. tmac.record_entry refuses such an entry when it is recorded as it happens. Visitors recorded by name only (見学者, no person record) have no pledge in tmac: register frequent visitors as persons.'::text, 'Obtain the pledge (tmac.record_pledge(person_id, ''visitor'', signed_on)), or have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_exit_missing'::text, 'IV'::text, 'medium'::text, '退室記録の無い入室 (an entry with no exit recorded)'::text, 'An entry to a restricted area has no exit recorded by the end of the day it was made (in date_time_zone): the entry log does not show who is still inside.'::text, 'Record the exit (tmac.record_exit) and find out why it was missing, or have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_outside_hours'::text, 'IV'::text, 'medium'::text, '開錠時間外の立入り (an entry outside the area''s hours)'::text, 'An entry to a restricted area with hours (tmac.set_area_hours) was made outside them, on a day it is closed, or on a company holiday (tmac.holiday) (seed ⑧: 入退室口を原則として業務時間中のみ開錠).'::text, 'A manager confirms the entry was authorised (overtime, maintenance) and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_table_unbound'::text, 'I-1'::text, 'high'::text, 'Protected or labelled table not in the inventory'::text, 'A table protected by tmac.protect or classified with SECURITY LABEL FOR tmac is bound to no active asset of the inventory (重要情報目録), directly, through a parent table or through its schema: important information is held that the inventory does not name (seed ①).'::text, 'Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_manager'::text, 'I-1'::text, 'medium'::text, 'Asset without a manager'::text, 'An active asset of the inventory names no 管理責任者 (the person responsible for it).'::text, 'Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_manager_left'::text, 'I-1'::text, 'high'::text, 'Asset whose manager left'::text, 'The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'::text, 'Name a new manager with tmac.update_asset.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_location'::text, 'I-1'::text, 'medium'::text, 'Asset without a location'::text, 'An active asset records neither a 保存先 (a container, area or system) nor a bound table or schema.'::text, 'Record where it is kept: tmac.update_asset with "location", or tmac.bind_table / tmac.bind_schema.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_review_overdue'::text, 'I-1'::text, 'medium'::text, 'Inventory not reviewed'::text, 'An active asset was not reviewed within the inventory_review_interval setting (12 months by default): the inventory may no longer describe what is held.'::text, 'Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_contract_measures_missing'::text, 'I-1'::text, 'high'::text, 'Entrusted information without its contract measures'::text, 'An asset entrusted by another company (預託) records no contract reference or no measures the contract requires (seed ②: 他社が求める対策).'::text, 'Record them: tmac.update_asset(asset_no, ''{"contract_ref":"…","contract_measures":"…"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_missing'::text, 'I-3'::text, 'high'::text, 'No information-management officer'::text, 'Persons are registered but no 情報管理責任者 is appointed and in force today (seed ③).'::text, '経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by, announced_how => …, announced_on => …).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_multiple'::text, 'I-3'::text, 'high'::text, 'More than one information-management officer'::text, 'More than one 情報管理責任者 is in force at once: responsibility is not clear.'::text, 'End all but one appointment: tmac.end_appointment(appointment_id, reason).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointee_unavailable'::text, 'I-3'::text, 'high'::text, 'Appointee terminated, on leave or moved'::text, 'An appointment in force names a person who is terminated, on leave, or was transferred or promoted after the appointment.'::text, 'End it and appoint someone else, or appoint the person again for the new position (tmac.end_appointment, tmac.appoint).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointment_not_announced'::text, 'I-3'::text, 'low'::text, 'Appointment not announced'::text, 'An appointment in force was never made known (周知: 情報管理規程, 社内研修, 掲示, 朝礼), so employees may not know whom to report to.'::text, 'Announce it and record how and when: tmac.announce_appointment(appointment_id, how, on).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('training_overdue'::text, 'I-5'::text, 'medium'::text, 'Training not current'::text, 'An active employee or contractor — with or without a database login, with or without access — has not completed each course they must have current within its validity (training_validity, 12 months by default: at least yearly): the courses the training_courses setting names and the mandatory courses of their audience (tmac.training_course); with none, any course counts. It is the one rule the access decision and the access-rights ledger use (tmac.training_courses_required). Persons hired within training_new_hire_grace are not yet a finding for a course never completed.'::text, 'Train them and record it: tmac.record_training(person_id, course, completed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_without_termination_pledge'::text, 'II'::text, 'medium'::text, 'Leaver without a termination pledge'::text, 'A terminated employee or contractor signed no termination pledge (退職時の秘密保持誓約書) since they were hired.'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''termination'', signed_on, template_version => …, document_sha256 => …).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_responsible_left'::text, 'II'::text, 'high'::text, 'Visitor whose responsible person left'::text, 'An active visitor''s responsible person (立会い・責任者) is terminated: nobody accompanies or answers for the visitor.'::text, 'Name another responsible person or end the visit through the HR feed.'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_without_pledge'::text, 'II'::text, 'medium'::text, 'Visitor without a pledge'::text, 'An active visitor has no current visitor pledge (訪問者の秘密保持誓約書).'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''visitor'', signed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_missing'::text, 'V'::text, 'high'::text, 'Provider without an NDA'::text, 'An external provider (cloud, data centre, carrier, agency, subcontractor) holds active assets but no 秘密保持契約 is on record (seed ⑨).'::text, 'Sign an NDA and record it: tmac.record_provider_nda(provider_id, signed_on, expires_on, reference); or withdraw the assets.'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_expired'::text, 'V'::text, 'high'::text, 'Provider whose NDA expired'::text, 'An external provider holds active assets but its NDA is past its expiry.'::text, 'Renew it (tmac.record_provider_nda), or withdraw the assets (tmac.withdraw_asset).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_not_evaluated'::text, 'V'::text, 'medium'::text, 'Provider not evaluated'::text, 'An external provider holds active assets but was never evaluated (委託先評価), or its evaluation was rejected.'::text, 'Evaluate it: tmac.evaluate_provider(provider_id, evaluated_on, approved|conditional|rejected, note).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('contractor_agency_no_nda'::text, 'V'::text, 'high'::text, 'Contractor whose agency has no NDA'::text, 'An active contractor person has no agency on record, or their agency (staffing agency, subcontractor) has no current NDA.'::text, 'HR records the agency (tmac.set_contractor_agency); tmac_admin records its NDA (tmac.record_provider_nda).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_forbidden'::text, 'I-4'::text, 'high'::text, 'Action the handling standard forbids'::text, 'The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).'::text, 'A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_unapproved'::text, 'I-4'::text, 'high'::text, 'Handling that lacked its approval'::text, 'The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).'::text, 'An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_not_returned'::text, 'I-4'::text, 'medium'::text, 'Take-out not returned by its due date'::text, 'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'::text, 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_copies_unaccounted'::text, 'I-4'::text, 'high'::text, 'Copies not accounted for at disposal'::text, 'An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'::text, 'Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_not_escalated'::text, 'I-6'::text, 'high'::text, 'Incident not escalated to management in time'::text, 'An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'::text, 'Report it to management and record that with tmac.escalate_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_overdue'::text, 'I-6'::text, 'medium'::text, 'Incident open past its deadline'::text, 'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'::text, 'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_entrusted_unnotified'::text, 'I-6'::text, 'high'::text, 'Entrusted information''s incident not notified to the entrusting company'::text, 'An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).'::text, 'Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_stale'::text, 'III'::text, 'medium'::text, 'Combination older than allowed'::text, 'A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).'::text, 'Change the combination and record it with tmac.record_combination_change.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_holder_left'::text, 'III'::text, 'high'::text, 'Combination not changed after a holder left'::text, 'A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).'::text, 'Change the combination and record it with tmac.record_combination_change (reason holder_changed).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('key_not_returned'::text, 'III'::text, 'medium'::text, 'Key not returned'::text, 'A key lent from the key ledger (鍵の貸出し管理簿) is past its due time and not returned.'::text, 'Get the key back and record it with tmac.return_key.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_without_escort'::text, 'IV'::text, 'high'::text, 'Visitor without escort'::text, 'A visitor entered a restricted area with no escort (立会者) recorded (seed ⑦/⑧: アクセス権を設定された者の立会い).'::text, 'Record the escort (tmac.record_exit with escort), or investigate the entry.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('custodian_terminated'::text, 'III'::text, 'high'::text, 'Custodian who was terminated'::text, 'The custodian of a container, restricted area or key was terminated; nobody is responsible for it.'::text, 'Hand it to an active person with tmac.set_custodian (and change the combination).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('transport_receipt_missing'::text, 'III'::text, 'medium'::text, 'Sealed transport without receipt'::text, 'A sealed transport sent more than 7 days ago has no receipt (受領証) recorded (seed ⑧: 運搬後、受領証を受け取り、管理者に提出).'::text, 'Get the receipt and record it with tmac.record_receipt.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_without_access'::text, 'I-4'::text, 'high'::text, 'Handling by a person who could not read the information'::text, 'The handler of a handling entry could not read the asset''s label (level, compartments, groups; pledge and training) when they handled it, by the access decision over their access profile at that instant: e.g. an uncleared employee recorded a 極秘 take-out (seed ④ and ⑦).'::text, 'A manager other than the handler reviews the entry, deals with what was handled, and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('key_loan_without_access'::text, 'III'::text, 'high'::text, 'Key lent to a person without access'::text, 'A key of a container or area was lent to a person who could not read what it opened then (the labelled assets stored in the container, or the area''s label). tmac.lend_key refuses such a loan; this finds the loans recorded before.'::text, 'Take the key back (tmac.return_key), change the combination if there is one, and have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_without_access'::text, 'IV'::text, 'high'::text, 'Entry by a person without access'::text, 'A person who is not an escorted visitor entered a restricted area whose label they could not read then. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.'::text, 'A manager reviews the entry and records it (tmac.acknowledge_cross_finding); grant access, or escort such persons.'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_activity'::text, 'II'::text, 'high'::text, 'Activity of a person after termination'::text, 'A terminated person appears after their termination in an area entry (entered or escorted), a key loan (borrowed or lent), a handling entry (handled or approved) or an appointment (given or made). The acts that can be refused are (tmac.lend_key, tmac.record_entry, tmac.appoint); this finds what was recorded late or before.'::text, 'Find out what happened and record an incident if it was unauthorised (tmac.report_incident); a manager records the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_entry_without_pledge'::text, 'IV'::text, 'high'::text, 'Visitor entry without a visitor pledge'::text, 'A visitor (a person of kind visitor) entered a restricted area with no visitor pledge (訪問者の秘密保持誓約書) in force that day. tmac.record_entry refuses such an entry when it is recorded as it happens. Visitors recorded by name only (見学者, no person record) have no pledge in tmac: register frequent visitors as persons.'::text, 'Obtain the pledge (tmac.record_pledge(person_id, ''visitor'', signed_on)), or have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_exit_missing'::text, 'IV'::text, 'medium'::text, 'Entry with no exit recorded'::text, 'An entry to a restricted area has no exit recorded by the end of the day it was made (in date_time_zone): the entry log does not show who is still inside.'::text, 'Record the exit (tmac.record_exit) and find out why it was missing, or have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_outside_hours'::text, 'IV'::text, 'medium'::text, 'Entry outside the area''s hours'::text, 'An entry to a restricted area with hours (tmac.set_area_hours) was made outside them, on a day it is closed, or on a company holiday (tmac.holiday) (seed ⑧: 入退室口を原則として業務時間中のみ開錠).'::text, 'A manager confirms the entry was authorised (overtime, maintenance) and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('rows_above_asset_label'::text, 'I-2'::text, 'high'::text, 'Protected table holding rows labelled above its asset'::text, 'A protected table bound to an active asset of the inventory (directly or through its schema) holds rows labelled above the asset''s label — a higher level, or a compartment the asset does not name (groups are not compared: they say who, not how secret): the inventory understates what is there, and the handling standard is applied at too low a level (seed ②). The labels are read from the heap by tmac itself (no query over the table runs its owner''s code).'::text, 'Raise the asset''s label (tmac.update_asset), or correct the rows'' labels (lowering one needs tmac_declassifier).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_unlabelled'::text, 'I-2'::text, 'medium'::text, 'Asset without a classification label'::text, 'An active asset of the inventory carries no classification label: it is not identified (識別), and no handling rule or access check can apply to it (seed ②).'::text, 'Label it: tmac.update_asset(asset_no, ''{"label":"…"}'').'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('document_missing'::text, 'I-4'::text, 'high'::text, '規程・基準・手順・様式の欠落 (a document the seed requires is missing)'::text, 'A document the seed asks for (tmac.document_requirement: 情報管理規程, 情報管理基準, 教育計画, 報告ルール, 誓約書の様式, the procedures of ⑧ and ⑨) has no version approved by 経営層 and in force. The finding names the requirement, its criterion and the seed''s words.'::text, 'Record the document (tmac.record_document) and have a member of 経営層 other than its author approve it (tmac.approve_document).'::text, 'tmac.check_documents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('document_review_overdue'::text, 'I-4'::text, 'medium'::text, '文書の見直し期限切れ (a document not reviewed in time)'::text, 'A document in force was not reviewed (its approval counts as a review) within document_review_interval (1 year).'::text, '経営層 or the 情報管理責任者 reviews it and records it (tmac.review_document), or a new version is approved.'::text, 'tmac.check_documents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('document_not_acknowledged'::text, 'I-4'::text, 'medium'::text, '文書の確認漏れ (persons in scope have not acknowledged a document)'::text, 'A document in force asks its scope (every employee and contractor, or the holders of access) to acknowledge it, and active persons in that scope have not acknowledged the version in force within document_acknowledgement_grace (30 days) of its effective date or their hiring.'::text, 'Each person acknowledges it as themselves (tmac.acknowledge_document).'::text, 'tmac.check_documents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('internal_audit_missing'::text, 'I-4'::text, 'high'::text, '内部監査の未実施 (a criterion not covered by an internal audit)'::text, 'No internal audit performed within internal_audit_interval (12 months) covered the criterion (seed: 情報管理規程 第14条 監査; ③ 管理者の役割: その実施状況を把握する). The finding names the criterion and its last audit.'::text, 'Plan an internal audit covering it (tmac.plan_internal_audit) with an auditor who does not manage the audited department, and record its result (tmac.record_audit_result).'::text, 'tmac.check_internal_audits'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('corrective_action_overdue'::text, 'I-4'::text, 'high'::text, '是正処置の期限超過 (a corrective action past its due date)'::text, 'A corrective action (是正処置) of an internal audit finding is not closed by its due date: not done, or reported done and not confirmed by a second person.'::text, 'The owner carries it out and reports it with evidence (tmac.complete_corrective_action); its auditor, the 情報管理責任者 or 経営層 closes it (tmac.close_corrective_action).'::text, 'tmac.check_internal_audits'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('electronic_measure_missing'::text, 'V'::text, 'high'::text, 'Electronic measure not declared'::text, 'A measure the seed lists for electronic information (firewall, malware protection, backup, logs, terminals, portable media, …) has no declaration in force, while the company holds important information electronically: nothing shows it is in place, or that it does not apply.'::text, 'Have a person check the measure and declare it with tmac.declare_electronic_measure (in_place, or not_applicable with the reason), with a reference to the evidence.'::text, 'tmac.check_electronic_measures'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('electronic_measure_review_overdue'::text, 'V'::text, 'medium'::text, 'Electronic measure not checked again in time'::text, 'The declaration of an electronic measure was last checked longer ago than the electronic_measure_review setting (1 year unless set).'::text, 'Have a person check it again and record it with tmac.recheck_electronic_measure.'::text, 'tmac.check_electronic_measures'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('persons'::text, '在籍者'::text, 'persons not terminated'::text, 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''::text);
@@ -12121,6 +13660,9 @@ INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sq
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('visitor_entries'::text, '訪問者の入室記録'::text, 'entries of visitors (persons of kind visitor) to restricted areas'::text, 'SELECT count(*) FROM tmac.area_entry e JOIN tmac.person p ON p.person_id = e.person_id WHERE p.kind = ''visitor'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('area_hours'::text, '開錠時間のある区域'::text, 'restricted areas with hours'::text, 'SELECT count(*) FROM tmac.restricted_area WHERE opens_at IS NOT NULL'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('leavers'::text, '退職者'::text, 'terminated persons'::text, 'SELECT count(*) FROM tmac.person WHERE status = ''terminated'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('documents'::text, '施行中の文書'::text, 'documents in force (documents register)'::text, 'SELECT count(*) FROM tmac.document_in_force'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('acknowledged_documents'::text, '確認を求める施行中の文書'::text, 'documents in force that ask for acknowledgements (documents register)'::text, 'SELECT count(*) FROM tmac.document_in_force WHERE acknowledgement <> ''none'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('corrective_actions'::text, '是正処置'::text, 'corrective actions of internal audits'::text, 'SELECT count(*) FROM tmac.corrective_action'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('electronic_information'::text, '電子的に保管する重要情報'::text, 'important information held electronically (active electronic assets, protected tables)'::text, 'SELECT (SELECT count(*) FROM tmac.asset a WHERE a.status = ''active'' AND (a.medium = ''electronic'' OR EXISTS (SELECT 1 FROM tmac.asset_binding b WHERE b.asset_no = a.asset_no))) + (SELECT count(*) FROM tmac.protected_table)'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_pledge'::text, 'access_without_pledge'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires a pledge (誓約書), so a person without one keeps their access'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_training'::text, 'access_without_training'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires current training, so a person without it keeps their access'::text);
@@ -12130,6 +13672,155 @@ INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts,
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('hide_statistics'::text, 'protected_table_unenforced'::text, 'off'::text, NULL::text, 'false'::boolean, 'the planner''s statistics of protected tables, which count hidden rows, show in the estimates (EXPLAIN) of persons who may not read every row'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('access_surge_history'::text, 'access_surge'::text, 'longer_than'::text, '14 days'::text, 'false'::boolean, 'a person''s reads are not a surge finding (high) until their statistics reach back this far; until then only access_surge_no_baseline (low)'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('write_down'::text, 'handling_forbidden'::text, 'other_than'::text, 'refuse'::text, 'false'::boolean, 'protected rows read in a transaction may be written into lower-labelled rows (audited or not) instead of the write being refused'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('document_review_interval'::text, 'document_review_overdue'::text, 'longer_than'::text, '1 year'::text, 'false'::boolean, 'documents in force may go unreviewed for longer than a year'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('document_acknowledgement_grace'::text, 'document_not_acknowledged'::text, 'longer_than'::text, '30 days'::text, 'false'::boolean, 'persons may go longer than 30 days without acknowledging a document in force'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('internal_audit_interval'::text, 'internal_audit_missing'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'criteria may go longer than 12 months without an internal audit'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('handling_action'::text, '取扱区分'::text, 'handling action'::text, '取扱区分'::text, 'Actions'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('handling_rule'::text, '取扱基準'::text, 'handling rule'::text, '取扱基準'::text, 'Rules'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('handling_media'::text, '媒体'::text, 'media'::text, '媒体'::text, 'Media'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('disposal_method'::text, '廃棄方法'::text, 'disposal method'::text, '廃棄方法'::text, 'Disposal methods'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('asset_medium'::text, '媒体・保存先'::text, 'medium'::text, '媒体'::text, 'Media'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('asset_origin'::text, '情報の由来'::text, 'origin'::text, '由来'::text, 'Origins'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('asset_status'::text, '目録の状態'::text, 'asset status'::text, '状態'::text, 'Statuses'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('personal_info'::text, '個人情報の種類'::text, 'kind of personal information'::text, '個人情報の種類'::text, 'Kinds'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('incident_category'::text, '兆候の区分'::text, 'sign category'::text, '区分'::text, 'Categories'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('reported_to'::text, '報告先'::text, 'reporting route'::text, '報告先'::text, 'Routes'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('incident_status'::text, '事故の状態'::text, 'incident status'::text, '状態'::text, 'Statuses'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('recipient_kind'::text, '通知先の区分'::text, 'recipient kind'::text, '通知先の区分'::text, 'Recipient kinds'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('lock_type'::text, '錠の種類'::text, 'lock type'::text, '錠の種類'::text, 'Lock types'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('facility_kind'::text, '施錠対象'::text, 'kind'::text, '施錠対象'::text, 'Kinds'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('combination_reason'::text, '鍵番号の変更理由'::text, 'reason'::text, '変更理由'::text, 'Reasons'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('key_event'::text, '鍵の記録の区分'::text, 'key ledger event'::text, '区分'::text, 'Events'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('provider_service'::text, '委託の種類'::text, 'service'::text, '委託の種類'::text, 'Services'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('provider_evaluation'::text, '委託先の評価'::text, 'evaluation'::text, '評価'::text, 'Evaluations'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('provider_status'::text, '委託先の状態'::text, 'provider status'::text, '状態'::text, 'Statuses'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('pledge_kind'::text, '誓約書の種類'::text, 'pledge kind'::text, '誓約書の種類'::text, 'Kinds'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('course_audience'::text, '教育の対象者'::text, 'audience'::text, '対象者'::text, 'Audiences'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('appointment_role'::text, '選任される役割'::text, 'appointment role'::text, '役割'::text, 'Roles'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('person_kind'::text, '従業員等の区分'::text, 'person kind'::text, '区分'::text, 'Kinds'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('person_status'::text, '在籍状況'::text, 'person status'::text, '在籍状況'::text, 'Statuses'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('grant_kind'::text, 'アクセス権の種類'::text, 'access kind'::text, '種類'::text, 'Kinds'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('grant_mode'::text, 'アクセスの範囲'::text, 'mode'::text, 'アクセスの範囲'::text, 'Modes'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('grant_status'::text, 'アクセス権の状態'::text, 'grant status'::text, '状態'::text, 'Statuses'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('review_decision'::text, '見直しの判断'::text, 'decision'::text, '判断'::text, 'Decisions'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('grant_audit_outcome'::text, 'アクセス権設定の監査結果'::text, 'outcome'::text, '監査結果'::text, 'Outcomes'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('training_status'::text, '教育の受講状況'::text, 'training status'::text, '受講状況'::text, 'Statuses'::text);
+INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('pledge_status'::text, '誓約書の提出状況'::text, 'pledge status'::text, '提出状況'::text, 'Statuses'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_action'::text, 'create'::text, '1'::smallint, '作成'::text, 'create'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_action'::text, 'copy'::text, '2'::smallint, '複製'::text, 'copy'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_action'::text, 'take_out'::text, '3'::smallint, '持出'::text, 'take out'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_action'::text, 'provide'::text, '4'::smallint, '提供'::text, 'provide to a third party'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_action'::text, 'dispose'::text, '5'::smallint, '廃棄'::text, 'dispose'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_action'::text, 'return'::text, '6'::smallint, '返却'::text, 'return'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('appointment_role'::text, 'information_officer'::text, '1'::smallint, '情報管理責任者'::text, 'information-management officer'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('appointment_role'::text, 'asset_manager'::text, '2'::smallint, '管理責任者（情報資産）'::text, 'manager of an information asset'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('appointment_role'::text, 'committee_member'::text, '3'::smallint, '情報管理委員'::text, 'member of the information-management committee'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('appointment_role'::text, 'department_manager'::text, '4'::smallint, '部門管理者'::text, 'department information manager'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('appointment_role'::text, 'executive'::text, '5'::smallint, '経営層'::text, 'member of top management (経営層)'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('appointment_role'::text, 'key_custodian'::text, '6'::smallint, '鍵管理者'::text, 'key custodian'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('appointment_role'::text, 'other'::text, '7'::smallint, 'その他'::text, 'other appointment'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_rule'::text, 'allowed'::text, '1'::smallint, '可'::text, 'allowed'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_rule'::text, 'approval'::text, '2'::smallint, '要承認'::text, 'needs approval'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_rule'::text, 'forbidden'::text, '3'::smallint, '禁止'::text, 'forbidden'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_media'::text, 'paper'::text, '1'::smallint, '書類'::text, 'paper'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_media'::text, 'electronic'::text, '2'::smallint, '電子情報'::text, 'electronic'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_media'::text, 'portable_media'::text, '3'::smallint, '可搬電子媒体'::text, 'portable media'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_media'::text, 'prototype'::text, '4'::smallint, '試作品'::text, 'prototype'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_media'::text, 'equipment'::text, '5'::smallint, '製造装置'::text, 'equipment'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_media'::text, 'database'::text, '6'::smallint, 'データベース'::text, 'database'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('handling_media'::text, 'other'::text, '7'::smallint, 'その他'::text, 'other'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('disposal_method'::text, 'shred'::text, '1'::smallint, '細断'::text, 'shred'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('disposal_method'::text, 'dissolve'::text, '2'::smallint, '溶解'::text, 'dissolve'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('disposal_method'::text, 'incinerate'::text, '3'::smallint, '焼却'::text, 'incinerate'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('disposal_method'::text, 'data_erase'::text, '4'::smallint, 'データ消去'::text, 'data erasure'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('disposal_method'::text, 'other'::text, '5'::smallint, 'その他'::text, 'other'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('asset_medium'::text, 'paper'::text, '1'::smallint, '書類'::text, 'paper'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('asset_medium'::text, 'electronic'::text, '2'::smallint, '電子情報'::text, 'electronic'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('asset_medium'::text, 'prototype'::text, '3'::smallint, '試作品'::text, 'prototype'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('asset_medium'::text, 'equipment'::text, '4'::smallint, '製造装置'::text, 'equipment'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('asset_medium'::text, 'other'::text, '5'::smallint, 'その他'::text, 'other'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('asset_origin'::text, 'own'::text, '1'::smallint, '自社'::text, 'own'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('asset_origin'::text, 'entrusted'::text, '2'::smallint, '預託'::text, 'entrusted'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('asset_status'::text, 'active'::text, '1'::smallint, '管理中'::text, 'active'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('asset_status'::text, 'retired'::text, '2'::smallint, '管理終了'::text, 'retired'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('personal_info'::text, 'personal'::text, '1'::smallint, '個人情報'::text, 'personal information'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('personal_info'::text, 'sensitive'::text, '2'::smallint, '要配慮個人情報'::text, 'sensitive personal information'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('personal_info'::text, 'my_number'::text, '3'::smallint, '特定個人情報'::text, 'specific personal information (My Number)'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('incident_category'::text, 'employee'::text, '1'::smallint, '従業員等'::text, 'employee'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('incident_category'::text, 'leaver'::text, '2'::smallint, '退職者等'::text, 'leaver'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('incident_category'::text, 'partner'::text, '3'::smallint, '取引先'::text, 'partner'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('incident_category'::text, 'outsider'::text, '4'::smallint, '外部者'::text, 'outsider'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('reported_to'::text, 'supervisor'::text, '1'::smallint, '上長'::text, 'supervisor'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('reported_to'::text, 'manager'::text, '2'::smallint, '管理責任者'::text, 'manager'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('incident_status'::text, 'open'::text, '1'::smallint, '対応中'::text, 'open'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('incident_status'::text, 'closed'::text, '2'::smallint, '完了'::text, 'closed'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('recipient_kind'::text, 'entrusting_company'::text, '1'::smallint, '委託元'::text, 'entrusting company'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('recipient_kind'::text, 'authority'::text, '2'::smallint, '監督官庁'::text, 'authority'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('recipient_kind'::text, 'police'::text, '3'::smallint, '警察'::text, 'police'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('recipient_kind'::text, 'customer'::text, '4'::smallint, '顧客'::text, 'customer'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('recipient_kind'::text, 'public'::text, '5'::smallint, '公表'::text, 'public'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('recipient_kind'::text, 'other'::text, '6'::smallint, 'その他'::text, 'other'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('lock_type'::text, 'key'::text, '1'::smallint, '差込み式の鍵'::text, 'key'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('lock_type'::text, 'combination'::text, '2'::smallint, '文字盤鍵'::text, 'combination'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('lock_type'::text, 'keypad'::text, '3'::smallint, 'キーパッド式の鍵'::text, 'keypad'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('lock_type'::text, 'card'::text, '4'::smallint, 'カード認証'::text, 'card'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('lock_type'::text, 'biometric'::text, '5'::smallint, '生体認証'::text, 'biometric'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('facility_kind'::text, 'container'::text, '1'::smallint, '保管容器'::text, 'container'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('facility_kind'::text, 'area'::text, '2'::smallint, '立入制限区域'::text, 'restricted area'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('facility_kind'::text, 'key'::text, '3'::smallint, '鍵'::text, 'key'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('combination_reason'::text, 'installed'::text, '1'::smallint, '備え付け時'::text, 'installed'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('combination_reason'::text, 'annual'::text, '2'::smallint, '定期変更（年1回以上）'::text, 'annual'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('combination_reason'::text, 'moved'::text, '3'::smallint, '使用場所変更時'::text, 'moved'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('combination_reason'::text, 'holder_changed'::text, '4'::smallint, '管理者・アクセス権者の交替'::text, 'holder changed'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('combination_reason'::text, 'leak_suspected'::text, '5'::smallint, '鍵番号の漏えい（恐れ）'::text, 'leak suspected'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('combination_reason'::text, 'other'::text, '6'::smallint, 'その他'::text, 'other'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('key_event'::text, 'loan'::text, '1'::smallint, '貸出し'::text, 'key loan'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('key_event'::text, 'combination_change'::text, '2'::smallint, '鍵番号の変更'::text, 'combination change'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_service'::text, 'cloud'::text, '1'::smallint, 'クラウド事業者'::text, 'cloud'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_service'::text, 'data_centre'::text, '2'::smallint, 'データセンター事業者'::text, 'data centre'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_service'::text, 'carrier'::text, '3'::smallint, '運搬事業者'::text, 'carrier'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_service'::text, 'staffing_agency'::text, '4'::smallint, '派遣元'::text, 'staffing agency'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_service'::text, 'subcontractor'::text, '5'::smallint, '業務委託先'::text, 'subcontractor'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_service'::text, 'other'::text, '6'::smallint, 'その他'::text, 'other'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_evaluation'::text, 'approved'::text, '1'::smallint, '可'::text, 'approved'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_evaluation'::text, 'conditional'::text, '2'::smallint, '条件付き可'::text, 'conditional'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_evaluation'::text, 'rejected'::text, '3'::smallint, '不可'::text, 'rejected'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_status'::text, 'active'::text, '1'::smallint, '委託中'::text, 'active'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('provider_status'::text, 'ended'::text, '2'::smallint, '委託終了'::text, 'ended'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('pledge_kind'::text, 'hire'::text, '1'::smallint, '入社時'::text, 'on hiring'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('pledge_kind'::text, 'promotion'::text, '2'::smallint, '昇格・昇進時'::text, 'on promotion'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('pledge_kind'::text, 'project'::text, '3'::smallint, 'プロジェクト参加時'::text, 'on joining a project'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('pledge_kind'::text, 'termination'::text, '4'::smallint, '退職時'::text, 'on leaving'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('pledge_kind'::text, 'visitor'::text, '5'::smallint, '訪問者'::text, 'visitor'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('pledge_kind'::text, 'periodic'::text, '6'::smallint, '定期'::text, 'periodic'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('course_audience'::text, 'everyone'::text, '1'::smallint, '全ての従業員等'::text, 'everyone'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('course_audience'::text, 'access_holders'::text, '2'::smallint, 'アクセス権を有する者'::text, 'access holders'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('person_kind'::text, 'employee'::text, '1'::smallint, '従業員'::text, 'employee'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('person_kind'::text, 'contractor'::text, '2'::smallint, '派遣・委託社員'::text, 'contractor'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('person_kind'::text, 'visitor'::text, '3'::smallint, '訪問者'::text, 'visitor'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('person_kind'::text, 'service'::text, '4'::smallint, 'サービスアカウント'::text, 'service account'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('person_status'::text, 'active'::text, '1'::smallint, '在籍'::text, 'active'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('person_status'::text, 'on_leave'::text, '2'::smallint, '休職中'::text, 'on leave'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('person_status'::text, 'terminated'::text, '3'::smallint, '退職'::text, 'terminated'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_kind'::text, 'clearance'::text, '1'::smallint, '秘密区分'::text, 'clearance'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_kind'::text, 'compartment'::text, '2'::smallint, '区画'::text, 'compartment'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_mode'::text, 'read'::text, '1'::smallint, '閲覧'::text, 'read'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_mode'::text, 'write'::text, '2'::smallint, '閲覧・更新'::text, 'read and write'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_status'::text, 'pending'::text, '1'::smallint, '承認待ち'::text, 'pending'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_status'::text, 'active'::text, '2'::smallint, '有効'::text, 'active'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_status'::text, 'rejected'::text, '3'::smallint, '却下'::text, 'rejected'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_status'::text, 'ended'::text, '4'::smallint, '終了'::text, 'ended'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_status'::text, 'expired'::text, '5'::smallint, '期限切れ'::text, 'expired'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_status'::text, 'cancelled'::text, '6'::smallint, '取消'::text, 'cancelled'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('review_decision'::text, 'keep'::text, '1'::smallint, '継続'::text, 'keep'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('review_decision'::text, 'revoke'::text, '2'::smallint, '失効'::text, 'revoke'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_audit_outcome'::text, 'confirmed'::text, '1'::smallint, '確認済'::text, 'confirmed'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('grant_audit_outcome'::text, 'questioned'::text, '2'::smallint, '要確認'::text, 'questioned'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('training_status'::text, 'current'::text, '1'::smallint, '受講済'::text, 'current'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('training_status'::text, 'lapsed'::text, '2'::smallint, '受講期限切れ'::text, 'lapsed'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('training_status'::text, 'none'::text, '3'::smallint, '未受講'::text, 'none'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('pledge_status'::text, 'valid'::text, '1'::smallint, '提出済'::text, 'valid'::text);
+INSERT INTO tmac.enum_value (kind, code, ordinal, name_ja, name_en) VALUES ('pledge_status'::text, 'missing'::text, '2'::smallint, '未提出'::text, 'missing'::text);
 INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('operating_procedures'::text, '1'::smallint, 'セキュリティに配慮した利用者の操作手順書の作成'::text, 'user operating procedures written with security in mind'::text, '電子情報に対する主な対策'::text);
 INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('firewall'::text, '2'::smallint, 'ファイアウォールの導入'::text, 'a firewall at the network boundary'::text, '電子情報に対する主な対策'::text);
 INSERT INTO tmac.electronic_measure_kind (measure, ordinal, name_ja, name_en, seed_reference) VALUES ('log_retention'::text, '3'::smallint, 'ログの取得・保存'::text, 'logs collected and kept'::text, '電子情報に対する主な対策'::text);
@@ -12284,6 +13975,13 @@ $needed$;
 -- The settings' foreign key, dropped in the pre part while date_time_zone became time_zone.
 ALTER TABLE tmac.setting ADD CONSTRAINT setting_key_fkey FOREIGN KEY (key) REFERENCES tmac.setting_default;
 
+-- The audit entry of the pre part's rename of date_time_zone to time_zone.
+SELECT tmac.audit_append('setting', 'UPDATE', 'time_zone',
+                         pg_catalog.jsonb_build_object('renamed_from', 'date_time_zone', 'value', v,
+                                                       'by', 'ALTER EXTENSION tmac UPDATE'))
+  FROM (SELECT pg_catalog.current_setting('tmac_upgrade.time_zone_renamed', true) AS v) r
+ WHERE r.v <> '';
+
 -- ==== removed
 DROP FUNCTION tmac.level_rank_of(text);
 DROP FUNCTION tmac.compartment_id_of(text);
@@ -12348,6 +14046,15 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry_entry_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport_transport_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.document', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.document_document_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.document_acknowledgement', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.internal_audit', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.internal_audit_audit_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.audit_finding', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.audit_finding_finding_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.corrective_action', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.corrective_action_action_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin OR NOT enabled');
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow_overflow_id_seq', '');
@@ -12375,6 +14082,8 @@ GRANT SELECT ON TABLE tmac.weakening_rule TO tmac_admin;
 GRANT SELECT ON TABLE tmac.weakening_rule TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.weakened_checks TO tmac_admin;
 GRANT SELECT ON TABLE tmac.weakened_checks TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.compliance_checks TO tmac_admin;
+GRANT SELECT ON TABLE tmac.compliance_checks TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.cache_sentinel TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.restore_window TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.asset_binding TO tmac_admin;
@@ -12484,6 +14193,47 @@ GRANT SELECT ON TABLE tmac.hr_event_import TO tmac_admin;
 GRANT SELECT ON TABLE tmac.hr_event_import TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT SELECT ON TABLE tmac.my_pending_approvals TO tmac_approver;
+GRANT SELECT ON TABLE tmac.document_requirement TO tmac_admin;
+GRANT SELECT ON TABLE tmac.document_requirement TO tmac_approver;
+GRANT SELECT ON TABLE tmac.document_requirement TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.document TO tmac_admin;
+GRANT SELECT ON TABLE tmac.document TO tmac_approver;
+GRANT SELECT ON TABLE tmac.document TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.document_in_force TO tmac_admin;
+GRANT SELECT ON TABLE tmac.document_in_force TO tmac_approver;
+GRANT SELECT ON TABLE tmac.document_in_force TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.document_acknowledgement TO tmac_admin;
+GRANT SELECT ON TABLE tmac.document_acknowledgement TO tmac_approver;
+GRANT SELECT ON TABLE tmac.document_acknowledgement TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.internal_audit TO tmac_admin;
+GRANT SELECT ON TABLE tmac.internal_audit TO tmac_approver;
+GRANT SELECT ON TABLE tmac.internal_audit TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.audit_finding TO tmac_admin;
+GRANT SELECT ON TABLE tmac.audit_finding TO tmac_approver;
+GRANT SELECT ON TABLE tmac.audit_finding TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.corrective_action TO tmac_admin;
+GRANT SELECT ON TABLE tmac.corrective_action TO tmac_approver;
+GRANT SELECT ON TABLE tmac.corrective_action TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.enum_kind TO PUBLIC;
+GRANT SELECT ON TABLE tmac.enum_value TO PUBLIC;
+GRANT SELECT ON TABLE tmac."管理対象情報の目録" TO tmac_admin;
+GRANT SELECT ON TABLE tmac."管理対象情報の目録" TO tmac_auditor;
+GRANT SELECT ON TABLE tmac."取扱管理簿" TO tmac_admin;
+GRANT SELECT ON TABLE tmac."取扱管理簿" TO tmac_auditor;
+GRANT SELECT ON TABLE tmac."鍵の管理台帳" TO tmac_admin;
+GRANT SELECT ON TABLE tmac."鍵の管理台帳" TO tmac_auditor;
+GRANT SELECT ON TABLE tmac."入退室記録" TO tmac_admin;
+GRANT SELECT ON TABLE tmac."入退室記録" TO tmac_auditor;
+GRANT SELECT ON TABLE tmac."アクセス権者管理簿" TO tmac_admin;
+GRANT SELECT ON TABLE tmac."アクセス権者管理簿" TO tmac_auditor;
+GRANT SELECT ON TABLE tmac."教育の記録" TO tmac_admin;
+GRANT SELECT ON TABLE tmac."教育の記録" TO tmac_auditor;
+GRANT SELECT ON TABLE tmac."誓約書の記録" TO tmac_admin;
+GRANT SELECT ON TABLE tmac."誓約書の記録" TO tmac_auditor;
+GRANT SELECT ON TABLE tmac."委託先一覧" TO tmac_admin;
+GRANT SELECT ON TABLE tmac."委託先一覧" TO tmac_auditor;
+GRANT SELECT ON TABLE tmac."事故・兆候の記録" TO tmac_admin;
+GRANT SELECT ON TABLE tmac."事故・兆候の記録" TO tmac_auditor;
 GRANT INSERT (event_id) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (person_id) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (kind) ON TABLE tmac.hr_event_import TO tmac_hr;
@@ -12497,10 +14247,10 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
@@ -12509,6 +14259,8 @@ REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
@@ -12516,14 +14268,18 @@ REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
@@ -12533,8 +14289,6 @@ REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
@@ -12543,7 +14297,6 @@ REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FRO
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
@@ -12551,9 +14304,9 @@ REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
@@ -12564,28 +14317,41 @@ REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PU
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
@@ -12596,16 +14362,11 @@ REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
-REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -12624,17 +14385,20 @@ GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_audito
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
@@ -12642,16 +14406,9 @@ GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
@@ -12659,6 +14416,16 @@ REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.ledger_csv(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
@@ -12669,20 +14436,19 @@ REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) F
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_end() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_documents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.approve_many(bigint[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_many(bigint[],text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
@@ -12691,29 +14457,36 @@ REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_assets(text[],text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_internal_audits() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
@@ -12731,10 +14504,10 @@ GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
@@ -12744,11 +14517,8 @@ GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
@@ -12767,9 +14537,6 @@ GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
@@ -12780,6 +14547,9 @@ REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
@@ -12788,9 +14558,9 @@ GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
@@ -12800,20 +14570,47 @@ GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tma
 REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.approve_document(text,text,date,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.approve_document(text,text,date,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.announce_document(text,text,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.announce_document(text,text,text,date) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.review_document(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.review_document(text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.acknowledge_document(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acknowledge_document(text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.supersede_document(text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.supersede_document(text,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.complete_corrective_action(bigint,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.complete_corrective_action(bigint,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.close_corrective_action(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.close_corrective_action(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
@@ -12823,15 +14620,18 @@ GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protection_registry_mismatch() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_fk_cascade() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_auditor;
@@ -12848,9 +14648,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.reset_access_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.reset_access_stats() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
@@ -12866,16 +14663,16 @@ GRANT EXECUTE ON FUNCTION tmac.check_access_stats_overflow() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_access_stats_overflow() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acknowledge_access_stats_overflow(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
@@ -12924,24 +14721,30 @@ COMMENT ON FUNCTION tmac.access_stats_reset_raw() IS 'Internal (tmac.reset_acces
 COMMENT ON FUNCTION tmac.access_stats_take() IS 'Internal (tmac.snapshot_access_stats): the counters as tmac.access_stats_raw() returns them, remembered so that the snapshot''s commit marks them as in the history (only such counters may be evicted)';
 COMMENT ON FUNCTION tmac.acknowledge_access_stats_overflow(pg_catalog.text) IS 'Records (audited, with a note) that the lost access statistics were looked into, which closes the access_stats_overflow findings; takes a snapshot first; the rows stay in tmac.access_stats_overflow; returns how many were acknowledged (tmac_admin)';
 COMMENT ON FUNCTION tmac.acknowledge_cross_finding(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'A manager other than the person concerned records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';
+COMMENT ON FUNCTION tmac.acknowledge_document(pg_catalog.text) IS '確認 / the acting person acknowledges, as themselves, that they read the version in force of a document; returns the document_id of that version';
 COMMENT ON FUNCTION tmac.acknowledge_handling(bigint,pg_catalog.text) IS 'A manager (never the handler) records the review of a forbidden or unapproved handling entry; closes its finding, the entry stays as it was';
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
 COMMENT ON FUNCTION tmac.add_holder(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area)';
 COMMENT ON FUNCTION tmac.announce_appointment(bigint,pg_catalog.text,pg_catalog.date) IS '周知 / records how and when an open appointment was made known (tmac_admin)';
+COMMENT ON FUNCTION tmac.announce_document(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date) IS '周知 / the author, the 情報管理責任者 or 経営層 records how and when an approved version of a document was made known (社内研修, 掲示, イントラネット, 朝礼)';
 COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
 COMMENT ON FUNCTION tmac.appoint(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text,pg_catalog.date) IS '選任 / records an appointment (tmac_admin): person, role (information_officer, department_manager, asset_manager, key_custodian, committee_member, other), the 経営層 person who appointed them, scope, period, announcement; one information_officer at a time; returns the appointment_id';
+COMMENT ON FUNCTION tmac.approve_document(pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.text) IS '承認 / a member of 経営層 (appointed executive), never the author, approves a version of a document; it takes effect on effective_from (default today) and replaces the earlier version then';
 COMMENT ON FUNCTION tmac.approve_handling(bigint,pg_catalog.text) IS 'An approver (承認者, never the handler) approves a handling-ledger entry; closes its handling_unapproved finding';
 COMMENT ON FUNCTION tmac.approve_many(bigint[],pg_catalog.text) IS 'Approves each of several requests as tmac.approve does, each its own act with all its checks and audit entry; returns one row per request in order: approved or not, its status now, and the error that refused it (the others are approved regardless)';
 COMMENT ON FUNCTION tmac.area_id_of(pg_catalog.text) IS 'Id of a restricted area given by its code; error 42704 when unknown';
 COMMENT ON FUNCTION tmac.asset_is_theirs(tmac.asset,pg_catalog.text) IS 'Internal: true when the asset is the person''s to name: they manage it, their department (or one enclosing it) manages it, or they may read its label';
 COMMENT ON FUNCTION tmac.asset_named_by(pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): the asset of a number; for readers of tmac.asset error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless the asset is theirs';
 COMMENT ON FUNCTION tmac.asset_validate(tmac.asset) IS 'Internal: raises 22023 or 23503 with a clear message when an inventory row is not acceptable';
+COMMENT ON FUNCTION tmac.assign_corrective_action(bigint,pg_catalog.text,pg_catalog.text,pg_catalog.date) IS '是正処置 / the auditor assigns a corrective action to a finding of their audit: what, the owner (an active person), the due date; returns the action_id';
 COMMENT ON FUNCTION tmac.audit_append(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.jsonb) IS 'Internal: appends one chained entry to tmac.audit_log and returns its entry_id (final at commit unless another transaction committed entries meanwhile)';
 COMMENT ON FUNCTION tmac.audit_cover_next_update(pg_catalog.regclass) IS 'Internal: the next UPDATE of the table is recorded in the audit log by the tmac function that runs it (tmac.end_grants_of), not by tmac.audit_trigger';
 COMMENT ON FUNCTION tmac.audit_covered(pg_catalog.regclass) IS 'Internal: true (once) when this UPDATE of the table is recorded by its caller (tmac.audit_cover_next_update); clears the mark either way';
 COMMENT ON FUNCTION tmac.audit_entry_pending(pg_catalog.xid) IS 'Internal: true for an audit_log row (given its xmin) that the current transaction wrote, whose place in the chain is final only at commit';
+COMMENT ON FUNCTION tmac.audit_of_person(bigint,pg_catalog.text) IS 'Internal (the auditor''s acts): locks an internal audit; P0002 for readers of the register when there is none, 42501 unless the person is its auditor (the one error unknown or not yours for everyone else)';
 COMMENT ON FUNCTION tmac.audit_rechain(bigint,bigint,pg_catalog.bytea) IS 'Internal (src/audit_chain.c, at commit): moves this transaction''s audit entries behind entries another transaction committed meanwhile; returns the new hash of the last one';
+COMMENT ON FUNCTION tmac.auditor_conflict(pg_catalog.text,integer) IS 'Internal: the appointments that make a person the audited department''s manager (部門管理者 of it or of a department above it; for the whole company, the 情報管理責任者), or NULL when they may audit it';
 COMMENT ON FUNCTION tmac.bind_schema(pg_catalog.text,pg_catalog.regnamespace) IS '保存先の登録 / binds a schema (every table in it) to an active asset of the inventory (tmac_admin)';
 COMMENT ON FUNCTION tmac.bind_table(pg_catalog.text,pg_catalog.regclass) IS '保存先の登録 / binds a table (with its partitions and children) to an active asset of the inventory (tmac_admin)';
 COMMENT ON FUNCTION tmac.bound_rows_above() IS 'Internal (rows_above_asset_label): each protected table bound to an active labelled asset whose rows carry labels above the asset''s (or which could not be read), with how many and the first such label';
@@ -12951,11 +14754,13 @@ COMMENT ON FUNCTION tmac.check_access_without_pledge() IS 'Check access_without_
 COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_appointments() IS 'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
 COMMENT ON FUNCTION tmac.check_cross_registers() IS 'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
+COMMENT ON FUNCTION tmac.check_documents() IS 'Checks of the documents register (I-4), one pass: document_missing, document_review_overdue, document_not_acknowledged';
 COMMENT ON FUNCTION tmac.check_electronic_measures() IS 'Checks of the electronic measures register (V, ⑨), one pass: electronic_measure_missing, electronic_measure_review_overdue';
 COMMENT ON FUNCTION tmac.check_facilities() IS 'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
 COMMENT ON FUNCTION tmac.check_gated_role_renamed() IS 'Check gated_role_renamed: the login role of a terminated person or a person on leave was renamed (the login gate still refuses it)';
 COMMENT ON FUNCTION tmac.check_handling() IS 'Checks handling_forbidden, handling_unapproved, handling_not_returned and handling_copies_unaccounted over the handling ledger (one pass)';
 COMMENT ON FUNCTION tmac.check_incidents() IS 'Checks incident_not_escalated, incident_overdue and incident_entrusted_unnotified over the incident register (one pass)';
+COMMENT ON FUNCTION tmac.check_internal_audits() IS 'Checks of the internal audit register (I-4), one pass: internal_audit_missing, corrective_action_overdue';
 COMMENT ON FUNCTION tmac.check_inventory() IS 'Checks of the inventory (I-1), one pass: asset_table_unbound, asset_no_manager, asset_manager_left, asset_no_location, asset_review_overdue, asset_contract_measures_missing';
 COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS 'Check label_column_unprotected: user tables with a column of type tmac.label (or a domain over it) whose row security is disabled or not forced';
 COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions, operators and casts outside schema tmac over tmac.label (a cast: to or from it), owned by a role that is neither superuser nor tmac_admin member';
@@ -12974,29 +14779,35 @@ COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS 'Check terminated
 COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS 'Check terminated_login_enabled: terminated persons whose login role (by name, or by the OID recorded when it was mapped) still has LOGIN';
 COMMENT ON FUNCTION tmac.check_terminated_session_open() IS 'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
 COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
+COMMENT ON FUNCTION tmac.close_corrective_action(bigint,pg_catalog.text) IS '完了確認 / a second person (the audit''s auditor, the 情報管理責任者 or 経営層; never the owner) confirms the evidence and closes a corrective action; closes its corrective_action_overdue finding';
 COMMENT ON FUNCTION tmac.close_incident(bigint,pg_catalog.text,pg_catalog.text) IS 'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
 COMMENT ON FUNCTION tmac.company_time(timestamp with time zone) IS 'A moment written in the company''s time zone, with the abbreviation in force then (or the offset, UTC+05:30): 2026-12-07 09:52:00 JST, as tmac.message writes a timestamptz (NULL for NULL)';
 COMMENT ON FUNCTION tmac.company_time_zone() IS 'The company''s time zone (the time_zone setting), in which tmac writes times and counts dates';
+COMMENT ON FUNCTION tmac.complete_corrective_action(bigint,pg_catalog.text,pg_catalog.text) IS '完了報告 / the owner reports a corrective action done, with its evidence; it stays open until a second person closes it (tmac.close_corrective_action)';
 COMMENT ON FUNCTION tmac.compliance_check_restore() IS 'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
 COMMENT ON FUNCTION tmac.compliance_check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
 COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A printable HTML compliance report in the session''s language (lc_messages), its times in the company''s time zone (named once): incidents first (open incidents, every I-6 finding), the status per criterion in evidence words (証跡あり evidence, 例外あり with exceptions, 要対応 action needed, 未評価 not evaluated; never a verdict) with reason, population and checks, the exceptions, then every critical and high finding and at most max_findings_per_criterion medium or low ones per criterion';
 COMMENT ON FUNCTION tmac.compliance_requirements_met(pg_catalog.text[]) IS 'True when every relation or function a check requires exists';
 COMMENT ON FUNCTION tmac.compliance_run() IS 'One run of every registered check (tmac.compliance_check_results()) as an array, for tmac.findings_of and tmac.compliance_status_of';
 COMMENT ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) IS 'The compliance status per criterion from one run of the checks (tmac.compliance_run()), with the populations counted now; tmac.compliance_status is this over a run made now';
-COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, time_zone (old name date_time_zone), sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
+COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, time_zone (old name date_time_zone), sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down, electronic_measure_review, and the certification registers'' document_review_interval, document_acknowledgement_grace, internal_audit_interval';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 COMMENT ON FUNCTION tmac.confirm_discovery(bigint) IS 'The person a report named as its discoverer (発見者) confirms it: they become the incident''s discovered_by (on its timeline); nobody else can';
 COMMENT ON FUNCTION tmac.confirm_return(bigint,pg_catalog.text) IS 'A second person (never the handler: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs) confirms the return the handler reported; closes the entry and its overdue finding';
 COMMENT ON FUNCTION tmac.container_id_of(pg_catalog.text) IS 'Id of a container given by its code; error 42704 when unknown';
+COMMENT ON FUNCTION tmac.corrective_action_of_person(bigint,pg_catalog.text) IS 'Internal: locks an open corrective action; P0002 for readers of the register when there is none, else the one error unknown or not yours unless the person owns it or may close it';
+COMMENT ON FUNCTION tmac.criterion_codes() IS 'Internal: the criterion codes I-1 … V, in order';
 COMMENT ON FUNCTION tmac.cron_jobs_switch(pg_catalog.text,pg_catalog.name[],bigint[],pg_catalog.text,pg_catalog.text) IS 'Internal (termination, rehire): DISABLE the active pg_cron jobs that run as the roles, ENABLE again or leave (LEFT_DISABLED) the inactive jobs of ids, auditing each and returning their ids; where pg_cron is in another database, a termination audits that the jobs were not checked';
 COMMENT ON FUNCTION tmac.cross_register_findings() IS 'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
+COMMENT ON FUNCTION tmac.csv_field(pg_catalog.text) IS 'One CSV field for Excel: empty for NULL, else double-quoted with quotes doubled; a value beginning with = + - @ (or full-width), tab or CR gets an apostrophe first (no formula injection)';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
-COMMENT ON FUNCTION tmac.decision_reason(pg_catalog.text,boolean) IS 'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share)';
+COMMENT ON FUNCTION tmac.decision_reason(pg_catalog.text,boolean) IS 'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share), in the session''s language';
 COMMENT ON FUNCTION tmac.declare_electronic_measure(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS '⑨ Declares an electronic measure (tmac_admin): the measure (tmac.electronic_measure_kind), what is in place or why it does not apply, the person who checked it, what they saw, status in_place or not_applicable, a reference to the evidence (URI, SHA-256), when it was checked (default now); supersedes the declaration in force; returns the declaration_id';
 COMMENT ON FUNCTION tmac.define_area(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[]) IS 'Registers a restricted area (立入制限区域): code, name, location, lock type, custodian, opening hours, equipment inside';
 COMMENT ON FUNCTION tmac.define_container(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Registers a container (保管容器): code, name, location, lock type, key custodian, the restricted area it stands in';
 COMMENT ON FUNCTION tmac.define_course(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],boolean,interval) IS '教育課程の定義 / defines or changes a training course (tmac_hr): titles, audience (everyone, access_holders), topics, mandatory, validity; a seed course (basics, access_holders) needs only its code';
 COMMENT ON FUNCTION tmac.define_key(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Registers a key (鍵) of a container or area (kind container, area) with its custodian';
+COMMENT ON FUNCTION tmac.document_for_update(pg_catalog.text,pg_catalog.text) IS 'Internal: locks a version of a document (NULL version: the latest recorded); error 42704 when there is none';
 COMMENT ON FUNCTION tmac.end_appointment(bigint,pg_catalog.text) IS '解任 / ends an open appointment with a reason (tmac_admin)';
 COMMENT ON FUNCTION tmac.end_grants_of(pg_catalog.text[],timestamp with time zone[],pg_catalog.text[]) IS 'Internal (HR feed, termination): cancels the pending requests and ends the active grants of each person as of the termination instant, by the HR event; one UPDATE and one audit entry listing every grant ended; returns how many';
 COMMENT ON FUNCTION tmac.end_holder(bigint) IS 'Ends a holder''s key or combination; the combination must then be changed';
@@ -13006,9 +14817,15 @@ COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored v
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed, and each is granted tmac_person (the acts every person may do); returns the enrolment_id (the current one if already enrolled)';
 COMMENT ON FUNCTION tmac.entrust_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
 COMMENT ON FUNCTION tmac.entry_refused(bigint,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS 'Internal (tmac.record_entry): why a person may not enter a restricted area now — they or their escort left or are on leave, a visitor without a visitor pledge in force, or (unless a visitor escorted) they could not read the area''s label — or NULL';
+COMMENT ON FUNCTION tmac.enum_code(pg_catalog.text,pg_catalog.text) IS 'The code of an enumerated value given by its code, Japanese name (持出), English name or an alias (ASCII case, full-width letters, spaces, hyphens and underscores ignored); NULL for NULL; error 22023 listing the allowed values in the session''s language otherwise';
+COMMENT ON FUNCTION tmac.enum_fold(pg_catalog.text) IS 'An enumerated value as input compares it: trimmed, full-width ASCII as ASCII, A-Z as a-z, runs of spaces, hyphens and underscores as _ (independent of the collation)';
+COMMENT ON FUNCTION tmac.enum_in_japanese() IS 'True when the session''s language is Japanese: the message catalog in use translates its language code "en" as "ja" (lc_messages chooses, as for every message)';
+COMMENT ON FUNCTION tmac.enum_ja(pg_catalog.text,pg_catalog.text) IS 'The Japanese name of an enumerated value''s code (the ledgers show it); the code itself when it is not one of the kind''s';
+COMMENT ON FUNCTION tmac.enum_name(pg_catalog.text,pg_catalog.text) IS 'The name of an enumerated value''s code in the session''s language (Japanese under a Japanese lc_messages, else English); the code itself when it is not one of the kind''s';
+COMMENT ON FUNCTION tmac.enum_normalise() IS 'Trigger (BEFORE INSERT OR UPDATE on the register tables; arguments: column, kind, …): stores the code of each enumerated column given by a Japanese or English name, and refuses a bad value with tmac.enum_code''s error (22023) instead of a check-constraint failure';
 COMMENT ON FUNCTION tmac.escalate_incident(bigint,pg_catalog.text) IS 'The manager records that an incident was reported to management (経営層への報告): to whom; closes its incident_not_escalated finding';
 COMMENT ON FUNCTION tmac.evaluate_provider(pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text) IS '委託先評価 / records the evaluation of a provider: approved, conditional or rejected, with a note (tmac_admin)';
-COMMENT ON FUNCTION tmac.findings_of(tmac.check_result[]) IS 'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any; tmac.findings is this over a run made now';
+COMMENT ON FUNCTION tmac.findings_of(tmac.check_result[]) IS 'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any, and the check''s title and remedy in the reader''s language; tmac.findings is this over a run made now';
 COMMENT ON FUNCTION tmac.first_ten(pg_catalog.text[]) IS 'Internal (findings'' details): the first ten items, comma-separated, then "and N more"';
 COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS 'Event trigger (DROP TABLE, DROP SCHEMA): removes the asset bindings of dropped tables and schemas';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
@@ -13019,6 +14836,7 @@ COMMENT ON FUNCTION tmac.handling_entry_for_update(bigint) IS 'Internal: locks a
 COMMENT ON FUNCTION tmac.handling_entry_of_person(bigint,pg_catalog.text) IS 'Internal (return_handling, confirm_return): locks a handling entry; P0002 for readers of the ledger when there is none, else the one error 42501 unknown or not yours unless the person is its handler or may confirm its return';
 COMMENT ON FUNCTION tmac.handling_require_open(tmac.handling_entry) IS 'Internal: error 55000 unless the entry is a take-out, provision or copy not yet returned';
 COMMENT ON FUNCTION tmac.handling_rule_for(integer,pg_catalog.text) IS 'The handling rule in force (allowed, approval, forbidden) for a level rank and an action; NULL rank: the strictest rule of any level';
+COMMENT ON FUNCTION tmac.holds_appointment(pg_catalog.text,pg_catalog.text[]) IS 'Internal: whether the person holds an appointment in force today of one of the roles';
 COMMENT ON FUNCTION tmac.hr_event_apply() IS 'Statement trigger (strict mode): validates and applies the statement''s HR events as a set, one pass per kind in rounds of each person''s events in arrival order, or one at a time in arrival order where the set cannot decide';
 COMMENT ON FUNCTION tmac.hr_event_canonical(pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.jsonb,timestamp with time zone,pg_catalog.name) IS 'The canonical text of an HR event (the columns that never change, UTC instants, fields separated by U+001F) whose SHA-256 digest the audit entry of a bulk load records';
 COMMENT ON FUNCTION tmac.hr_event_intake() IS 'Trigger: records a new HR event for the statement trigger a_apply (strict mode), or hands the row to tmac.hr_event_receive';
@@ -13038,10 +14856,13 @@ COMMENT ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) IS 'Raises a clea
 COMMENT ON FUNCTION tmac.incident_assets_add(bigint,pg_catalog.text[]) IS 'Internal: links assets (by number) to an incident; error 42704 naming unknown ones';
 COMMENT ON FUNCTION tmac.incident_for_update(bigint) IS 'Internal: locks an open incident; P0002 when there is none, 55000 when it is closed';
 COMMENT ON FUNCTION tmac.incident_timeline() IS 'Trigger: writes every change of an incident, its assets and notifications to its timeline';
+COMMENT ON FUNCTION tmac.is_executive(pg_catalog.text) IS 'Internal: whether the person holds an appointment of role executive (経営層) in force today';
 COMMENT ON FUNCTION tmac.is_own_function(pg_catalog.regproc) IS 'True when a function belongs to the tmac extension';
 COMMENT ON FUNCTION tmac.key_access_refused(tmac.physical_key,pg_catalog.text,timestamp with time zone) IS 'Internal (tmac.lend_key): why a person may not borrow a key now (they could not read what it opens), or NULL';
 COMMENT ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) IS 'Internal: what a key opens at an instant — the labelled assets stored in its container then, or its restricted area when labelled';
 COMMENT ON FUNCTION tmac.label_hash_dependents() IS 'Hash indexes and hash-partitioned tables whose key holds a tmac.label (in a domain, array, composite or range too), and indexes and partitioned tables whose expressions call tmac.label_hash: what a change of a vocabulary code (the hash follows codes) affects; other_session marks another session''s temporary relations';
+COMMENT ON FUNCTION tmac.last_internal_audit(pg_catalog.text) IS 'The day of the last internal audit performed that covered the criterion, or NULL';
+COMMENT ON FUNCTION tmac.ledger_csv(pg_catalog.regclass) IS 'One of the ledger views (tmac.取扱管理簿 …) as CSV for Excel: UTF-8 byte-order mark, header row, CRLF, every value quoted, values beginning with = + - @ prefixed with an apostrophe; read with the caller''s rights; 22023 for anything else';
 COMMENT ON FUNCTION tmac.lend_key(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text) IS 'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number; refused (42501) when the borrower may not read what the key opens';
 COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
 COMMENT ON FUNCTION tmac.login_gate_acknowledge(pg_catalog.name,pg_catalog.text) IS 'Records (audited, with a note) that a login role''s refused attempts were looked into, which closes its login_gate_refused finding; the gate itself stays as the persons say';
@@ -13053,6 +14874,7 @@ COMMENT ON FUNCTION tmac.login_gate_sync() IS 'Rebuilds this database''s login g
 COMMENT ON FUNCTION tmac.login_gate_wanted(pg_catalog.text[],pg_catalog.text[],boolean,pg_catalog.oid[]) IS 'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped, dropped or not): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect), and the name HR mapped, refused as well; a role of several persons has a row for each';
 COMMENT ON FUNCTION tmac.login_role_holder(pg_catalog.name,pg_catalog.text) IS 'The person (other than except_person) a login role is mapped to, by name or by the OID recorded when mapped (renamed since), or NULL';
 COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
+COMMENT ON FUNCTION tmac.may_close_action(tmac.corrective_action,pg_catalog.text) IS 'Internal: whether the person may close the corrective action: its audit''s auditor, the 情報管理責任者 or 経営層, never its owner';
 COMMENT ON FUNCTION tmac.may_close_handling(tmac.handling_entry,pg_catalog.text) IS 'Internal: true when the person may close the entry: the handler''s 部門管理者 (their department or one above it) or the 情報管理責任者, the asset''s 管理責任者, or the entry''s approver; never the handler';
 COMMENT ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,pg_catalog.text) IS 'Internal: true when the person may confirm the return the handler reported: whoever may close the entry, or another person to whom its asset is theirs';
 COMMENT ON FUNCTION tmac.message(pg_catalog.text) IS 'The message msgid in the session''s language (lc_messages), from tmac''s message catalog';
@@ -13066,7 +14888,8 @@ COMMENT ON FUNCTION tmac.person_named_by(pg_catalog.text,pg_catalog.text,pg_cata
 COMMENT ON FUNCTION tmac.person_role(pg_catalog.name,pg_catalog.oid) IS 'The current name of a person''s login role: the role recorded by OID when mapped (NULL if dropped), or the role named login_role when no OID is recorded';
 COMMENT ON FUNCTION tmac.person_state_at(pg_catalog.text,timestamp with time zone) IS 'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
 COMMENT ON FUNCTION tmac.pg_cron_here() IS 'Internal: true when the pg_cron extension is created in this database (its schema cron belongs to it), so tmac may read cron.job and call cron.alter_job';
-COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
+COMMENT ON FUNCTION tmac.plan_internal_audit(pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text) IS '監査計画 / records the plan of an internal audit (tmac_admin): title, the criteria it covers, the auditor (never a manager of the audited department), the day, the audited department (NULL: the whole company), kind internal_audit or management_review (held by 経営層); returns the audit_id';
+COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted), and its title in the reader''s language';
 COMMENT ON FUNCTION tmac.prerequisite_status(timestamp with time zone) IS 'For every person: whether a valid pledge and current training (the one rule: tmac.training_status_all) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (HR events due but not yet applied are not counted)';
 COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column; with asset, also binds the table to that asset of the inventory (tmac.bind_table)';
 COMMENT ON FUNCTION tmac.protect_new_children() IS 'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
@@ -13079,7 +14902,10 @@ COMMENT ON FUNCTION tmac.protection_unregister(pg_catalog.regclass) IS 'Internal
 COMMENT ON FUNCTION tmac.provider_require(pg_catalog.text,boolean) IS 'Internal: error 42704 for an unknown provider, 55000 for an ended one';
 COMMENT ON FUNCTION tmac.provision_logins(pg_catalog.text[]) IS 'Creates, enrols and maps the login roles of hired persons who have none (tmac_admin): every employee and contractor not terminated, or the persons listed; each new role is named after the lower-cased person id, ordinary (LOGIN INHERIT, no attributes, no members) and without a password; audited; returns one row per person with what it did';
 COMMENT ON FUNCTION tmac.recheck_electronic_measure(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS '⑨ Records a new check of the electronic measure in force (tmac_admin): who checked, what they saw, new evidence if any (else the old reference); what is in place stays; returns the new declaration_id';
+COMMENT ON FUNCTION tmac.record_audit_finding(bigint,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '指摘事項 / the auditor records a finding of the audit: the criterion (within its scope), grade (major, minor, observation), what was found; returns the finding_id';
+COMMENT ON FUNCTION tmac.record_audit_result(bigint,pg_catalog.date,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '監査結果 / the auditor records that the audit was performed: the day, a summary, the report''s URI and SHA-256; the auditor is checked again against the audited department (SoD)';
 COMMENT ON FUNCTION tmac.record_combination_change(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that the acting person changed the combination of a container or area (kind container, area) and why; the number itself is never stored';
+COMMENT ON FUNCTION tmac.record_document(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '文書の登録 / the acting person (an appointee: 経営層, 情報管理責任者, 部門管理者, 情報管理委員) records a draft version of a document as its author: number, version, kind, title, the requirements or criteria it serves, the URI and SHA-256 of its text, who acknowledges it; returns the document_id';
 COMMENT ON FUNCTION tmac.record_entry(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,timestamp with time zone) IS 'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number; an entry recorded as it happens is refused (42501) for a person who may not read the area''s label (unless a visitor escorted), who left or is on leave, or a visitor without a visitor pledge in force';
 COMMENT ON FUNCTION tmac.record_exit(bigint,pg_catalog.text) IS 'Records when a person or visitor left a restricted area (and the escort, if it was not recorded at entry)';
 COMMENT ON FUNCTION tmac.record_handling(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,timestamp with time zone) IS 'Records in the handling ledger (取扱管理簿) that the acting person (担当者) handled an asset: action, purpose, media, copy serials, destination, recipient with NDA, due date, disposal method; returns the entry number. A forbidden act is recorded with a warning and reported as a finding';
@@ -13097,6 +14923,7 @@ COMMENT ON FUNCTION tmac.relation_tree(pg_catalog.regclass) IS 'A table with all
 COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
 COMMENT ON FUNCTION tmac.rename_entry(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Renames a vocabulary entry''s code, rewrites tmac security labels and rebuilds hash indexes on labels (refused while a table is hash-partitioned on a label); use rename_level, rename_compartment or rename_group';
 COMMENT ON FUNCTION tmac.report_incident(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets (recorded as given), reported to (上長 supervisor / 管理責任者 manager) and the person (one the reporter may name), the discoverer if someone else (unconfirmed until they confirm it: tmac.confirm_discovery); returns the incident number';
+COMMENT ON FUNCTION tmac.require_independent_auditor(pg_catalog.text,pg_catalog.text,integer) IS 'Internal: error 42501 when the auditor of an internal audit manages the audited department (tmac.auditor_conflict), or the holder of a management review is not 経営層';
 COMMENT ON FUNCTION tmac.require_nameable(pg_catalog.regclass,boolean,boolean,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
 COMMENT ON FUNCTION tmac.require_person(pg_catalog.text) IS 'Returns a person_id, or error 42704 when there is no such person (NULL passes)';
 COMMENT ON FUNCTION tmac.reset_access_stats() IS 'Takes a last snapshot into tmac.access_stats_history, then clears this database''s access counters (tmac_admin); audited; returns how many were cleared';
@@ -13109,6 +14936,7 @@ COMMENT ON FUNCTION tmac.retire_asset(pg_catalog.text,pg_catalog.text) IS '目�
 COMMENT ON FUNCTION tmac.return_handling(bigint,pg_catalog.text) IS 'Records that what a take-out, provision or copy entry took out came back (終了時): the handler reports it and a second person confirms it (tmac.confirm_return); the handler''s manager or an approver of the asset closes it at once; closes its overdue finding';
 COMMENT ON FUNCTION tmac.return_key(pg_catalog.text) IS 'Records that a lent key came back, received by the acting person; closes its key_not_returned finding';
 COMMENT ON FUNCTION tmac.review_assets(pg_catalog.text[],pg_catalog.text) IS '目録の見直し / records that the inventory (all active assets, or those named) was reviewed now, with a note (tmac_admin); returns how many';
+COMMENT ON FUNCTION tmac.review_document(pg_catalog.text,pg_catalog.text) IS '見直し / 経営層 or the 情報管理責任者 records that the version in force of a document was reviewed and still holds (what the review found); closes its document_review_overdue finding';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.rows_above_label(pg_catalog.regclass,tmac.label) IS 'Internal (rows_above_asset_label): how many rows of a protected table (and of its partitions and children) carry a level above lbl''s or a compartment lbl lacks (groups are not compared), and the first such label; reads the heap itself (owner_scan.c), never a query over the table';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
@@ -13125,6 +14953,7 @@ COMMENT ON FUNCTION tmac.shared_profile_cache() IS 'The shared access-profile ca
 COMMENT ON FUNCTION tmac.snapshot_access_stats() IS 'Appends to tmac.access_stats_history what each access counter added since the last snapshot (its commit lets those counters be evicted), and to tmac.access_stats_overflow what could not be counted; returns the history rows appended (scheduled hourly by tmac.schedule_jobs)';
 COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
 COMMENT ON FUNCTION tmac.store_asset(pg_catalog.text,pg_catalog.text) IS 'Records that an asset is kept in a container (保管物)';
+COMMENT ON FUNCTION tmac.supersede_document(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '廃止 / a member of 経営層 withdraws every version of a document, with the reason and the document that replaces it (a new version of the same number replaces the old on its effective date without this)';
 COMMENT ON FUNCTION tmac.terminated_cron_jobs() IS 'Internal: the active pg_cron jobs that run as the login role of a terminated person (by the recorded OID or the mapped name), where pg_cron keeps its jobs in this database';
 COMMENT ON FUNCTION tmac.terminated_cron_jobs_disable() IS 'Internal (run_maintenance): disables, audited, the active pg_cron jobs that run as a terminated person''s login role; returns how many';
 COMMENT ON FUNCTION tmac.today() IS 'Today''s date in the time zone of the date_time_zone setting';
@@ -13168,6 +14997,7 @@ COMMENT ON TABLE tmac.appointment_role IS '選任される役割 / the roles per
 COMMENT ON TABLE tmac.area_entry IS '入退室記録・受付簿 (entry log of restricted areas): person or visitor with company, in/out, escort (立会者), badge (標識), devices brought in (カメラ等) and who approved them';
 COMMENT ON TABLE tmac.asset IS '重要情報目録 / inventory of important information (seed ①, I-1): one row per asset, retired not deleted; written through tmac.register_asset, update_asset, review_assets, retire_asset';
 COMMENT ON TABLE tmac.asset_binding IS '保存先（データベース） / database objects holding an asset: a table (with its partitions and inheritance children) or a whole schema; each object belongs to at most one asset';
+COMMENT ON TABLE tmac.audit_finding IS '指摘事項 / what an internal audit found, per criterion: major (重大な指摘), minor (軽微な指摘), observation (観察事項); never deleted';
 COMMENT ON TABLE tmac.audit_head IS 'The end of the audit chain (one row), moved at each commit that appended; its table lock, taken only while such a commit runs, serialises those commits so the chain never forks';
 COMMENT ON TABLE tmac.cache_sentinel IS 'Never holds rows: its relcache invalidation tells every backend that tmac''s governance data changed (src/profile_cache.c)';
 COMMENT ON TABLE tmac.combination_change IS '鍵番号の変更記録 (combination changes): when, why (installed 備え付け, annual 定期, moved 使用場所変更, holder_changed 管理者・アクセス権者の交代, leak_suspected 漏えいの恐れ), by whom; never the number itself';
@@ -13176,9 +15006,15 @@ COMMENT ON TABLE tmac.container IS '保管容器 (containers, Ⅲ): safes and ca
 COMMENT ON TABLE tmac.container_asset IS '保管物 (assets stored in a container, from when until when)';
 COMMENT ON TABLE tmac.container_holder IS '鍵番号の共有者・鍵保有者 (who holds a key or knows the combination of a container or area, from when until when)';
 COMMENT ON TABLE tmac.contractor_agency IS '派遣元・委託元 / the staffing agency or subcontractor a contractor person comes from (set by HR: tmac.set_contractor_agency)';
+COMMENT ON TABLE tmac.corrective_action IS '是正処置 / corrective actions of audit findings: what, owner, due date; the owner reports it done with evidence, a second person (never the owner) closes it; never deleted';
 COMMENT ON TABLE tmac.cross_finding_review IS 'Reviews of the findings of the checks across registers (acts already done: a handling, a key loan, an entry): who reviewed the finding, when, and what was found and done; a reviewed finding is closed';
+COMMENT ON TABLE tmac.document IS '規程・基準・手順・様式 / the documents register: one row per version — kind, title, the requirements and criteria it serves, its text by URI and SHA-256, author, approval by 経営層 (never the author), effective date, review, announcement (周知), supersession; never deleted';
+COMMENT ON TABLE tmac.document_acknowledgement IS '確認の記録 / each person''s acknowledgement of a version of a document, made by the person themselves; never deleted';
+COMMENT ON TABLE tmac.document_requirement IS 'The documents the seed requires, per criterion (shipped with tmac): document_missing reports each one no approved document in force serves';
 COMMENT ON TABLE tmac.electronic_measure IS '⑨ Declarations of the electronic measures (V): what is in place (or why it does not apply), who checked it when and what they saw, a reference to the evidence; one in force per measure, earlier ones superseded';
 COMMENT ON TABLE tmac.electronic_measure_kind IS 'The electronic measures the seed lists (V, ⑨), shipped with tmac: each must be declared, in place or not applicable, while important information is held electronically';
+COMMENT ON TABLE tmac.enum_kind IS '列挙値の種類 / the kinds of enumerated values (shipped with tmac): each kind''s name in Japanese and English, as errors name it';
+COMMENT ON TABLE tmac.enum_value IS '列挙値 / the enumerated values of the registers (shipped with tmac): code, Japanese name (the seed''s word), English name, other accepted spellings';
 COMMENT ON TABLE tmac.handling_action IS '取扱区分 (handling actions) of the handling standard and ledger: 作成, 複製, 持出, 提供, 廃棄, 返却';
 COMMENT ON TABLE tmac.handling_entry IS '取扱管理簿 (handling ledger, ④): every creation, copy, take-out, provision, disposal and return of important information, by whom, approved by whom; never deleted';
 COMMENT ON TABLE tmac.handling_rule IS '情報管理基準 (handling standard): the rules an organisation set with tmac.set_handling_rule (kept by pg_dump); others follow the defaults';
@@ -13188,6 +15024,7 @@ COMMENT ON TABLE tmac.incident IS '情報漏えい等の事故・兆候 (inciden
 COMMENT ON TABLE tmac.incident_asset IS '事故の対象情報 (the assets an incident concerns)';
 COMMENT ON TABLE tmac.incident_event IS '時系列 (incident timeline): every change of an incident, its assets and notifications — when, by whom, what changed';
 COMMENT ON TABLE tmac.incident_notification IS '通知・報告 (notifications): to the entrusting company 委託元, authorities 監督官庁, police 警察, customers, the public';
+COMMENT ON TABLE tmac.internal_audit IS '内部監査・マネジメントレビュー / internal audits and management reviews: plan (when, scope, audited department, auditor), when performed, summary and report; never deleted';
 COMMENT ON TABLE tmac.key_loan IS '鍵の貸出し管理簿 (key ledger): key, borrower, approver (never the borrower), out, due, returned, received by';
 COMMENT ON TABLE tmac.leak_sign IS '報告を求める事象 (leak signs to report) from the seed: categories 従業員 employee, 退職者 leaver, 取引先 partner, 外部者 outsider, with their examples';
 COMMENT ON TABLE tmac.login_enrolment IS 'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';
@@ -13267,16 +15104,27 @@ COMMENT ON COLUMN tmac.asset_binding.bound_at IS 'When it was bound';
 COMMENT ON COLUMN tmac.asset_binding.bound_by IS 'The role that bound it';
 COMMENT ON COLUMN tmac.asset_binding.relid IS 'A table bound to the asset (NULL for a schema binding)';
 COMMENT ON COLUMN tmac.asset_binding.schema_name IS 'A schema bound to the asset, by name (pg_upgrade keeps no regnamespace column): every table in it is bound (NULL for a table binding); renaming the schema unbinds it, which shows as asset_table_unbound';
+COMMENT ON COLUMN tmac.audit_finding.audit_id IS 'The audit that found it';
+COMMENT ON COLUMN tmac.audit_finding.criterion IS 'The criterion it concerns (one of the audit''s)';
+COMMENT ON COLUMN tmac.audit_finding.description IS 'What was found';
+COMMENT ON COLUMN tmac.audit_finding.finding_id IS 'Identifies the finding';
+COMMENT ON COLUMN tmac.audit_finding.grade IS 'major, minor or observation';
+COMMENT ON COLUMN tmac.audit_finding.recorded_at IS 'When';
+COMMENT ON COLUMN tmac.audit_finding.recorded_by IS 'The auditor who recorded it';
 COMMENT ON COLUMN tmac.audit_log.detail IS 'One changed row: the row before and after ({"old":…,"new":…}); several inserted or deleted rows: {"count":n,"rows":[{"new":…},…]}; several updated rows: {"count":n,"key":key column,"changes":[{"keys":[…],"old":{changed columns},"new":{changed columns}},…]}; a bulk load of HR events: {"count":n,"key":"event_id","rows":[{"new":{"event_id":…}},…],"digest":sha256 hex}; the persons it hires: {"count":n,"key":"person_id","keys":[…],"digest":…,"content":"hr_event"}; or the detail given to tmac.audit_record';
 COMMENT ON COLUMN tmac.audit_log.entry_id IS 'Position in the chain: 1, 2, 3, … without gaps, in commit order (final when the entry''s transaction commits)';
 COMMENT ON COLUMN tmac.combination_change.changed_at IS '変更日 (when)';
 COMMENT ON COLUMN tmac.combination_change.changed_by IS '変更者 (who changed it)';
 COMMENT ON COLUMN tmac.combination_change.reason IS '理由 (why): installed, annual, moved, holder_changed, leak_suspected, other';
+COMMENT ON COLUMN tmac.compliance_check.description IS 'What the check looks for and why; for built-in checks the English message id, shown translated by tmac.compliance_checks';
 COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled (or when disabled before tmac 0.2.0 recorded it)';
 COMMENT ON COLUMN tmac.compliance_check.disabled_by IS 'Who disabled the check; NULL while enabled';
 COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
 COMMENT ON COLUMN tmac.compliance_check.population IS 'The populations (tmac.compliance_population) the check examines; it is evidence for its criterion only when it ran and every one of them is non-empty';
+COMMENT ON COLUMN tmac.compliance_check.remedy IS 'What a person does to close a finding of this check; for built-in checks the English message id, shown translated by tmac.compliance_checks and tmac.findings';
+COMMENT ON COLUMN tmac.compliance_check.title IS 'What a finding of this check is, in a few words; for tmac''s built-in checks the English message id (tmac.compliance_checks and tmac.findings show it in the reader''s language)';
 COMMENT ON COLUMN tmac.compliance_population.count_sql IS 'A query returning one bigint, run as the owner of tmac (only tmac''s install writes this table)';
+COMMENT ON COLUMN tmac.compliance_population.title_en IS 'What is counted, in English, and its message id (tmac.population_counts().title is it in the reader''s language; the catalog''s Japanese is title_ja)';
 COMMENT ON COLUMN tmac.container.area_id IS 'The restricted area it stands in, if any';
 COMMENT ON COLUMN tmac.container.code IS '容器コード (code of the container)';
 COMMENT ON COLUMN tmac.container.custodian IS '鍵管理者 (key custodian)';
@@ -13293,12 +15141,75 @@ COMMENT ON COLUMN tmac.contractor_agency.person_id IS 'The contractor person';
 COMMENT ON COLUMN tmac.contractor_agency.provider_id IS 'Their agency (tmac.provider)';
 COMMENT ON COLUMN tmac.contractor_agency.recorded_at IS 'When it was recorded';
 COMMENT ON COLUMN tmac.contractor_agency.recorded_by IS 'The HR role that recorded it';
+COMMENT ON COLUMN tmac.corrective_action.action_id IS 'Identifies the action';
+COMMENT ON COLUMN tmac.corrective_action.assigned_at IS 'When';
+COMMENT ON COLUMN tmac.corrective_action.assigned_by IS 'Who assigned it (the auditor or the 情報管理責任者)';
+COMMENT ON COLUMN tmac.corrective_action.closed_at IS '完了確認 / when a second person confirmed and closed it';
+COMMENT ON COLUMN tmac.corrective_action.closed_by IS 'Who closed it (the auditor, the 情報管理責任者 or 経営層; never the owner)';
+COMMENT ON COLUMN tmac.corrective_action.closure_note IS 'What the closer checked';
+COMMENT ON COLUMN tmac.corrective_action.completed_at IS '完了報告 / when the owner reported it done';
+COMMENT ON COLUMN tmac.corrective_action.description IS '是正内容 / what is to be done';
+COMMENT ON COLUMN tmac.corrective_action.due_on IS '期限 / by when';
+COMMENT ON COLUMN tmac.corrective_action.evidence IS '証跡 / what was done and what shows it';
+COMMENT ON COLUMN tmac.corrective_action.evidence_uri IS 'Where the evidence is, if a document';
+COMMENT ON COLUMN tmac.corrective_action.finding_id IS 'The audit finding it corrects';
+COMMENT ON COLUMN tmac.corrective_action.owner IS '担当者 / who does it';
 COMMENT ON COLUMN tmac.criterion.evidence IS 'What tmac keeps as evidence for the criterion; every tmac.<name> written here exists (test compliance_honest.sql)';
+COMMENT ON COLUMN tmac.criterion.measure IS 'The seed''s measure ①–⑨ the criterion belongs to, as the English message id: tmac.compliance_status.measure is it in the reader''s language (① 重要情報の特定 …)';
+COMMENT ON COLUMN tmac.criterion.title_en IS 'The criterion''s title in English, and its message id: tmac.compliance_status.title is it in the reader''s language (tmac.message)';
+COMMENT ON COLUMN tmac.criterion.title_ja IS 'The criterion''s title in the seed''s Japanese; the message catalog''s Japanese for title_en is the same text (test sqlc_japanese.sql)';
+COMMENT ON COLUMN tmac.document.acknowledgement IS '確認 / who acknowledges the version in force: none, all (every active employee and contractor), access_holders (active persons holding an active clearance or grant)';
+COMMENT ON COLUMN tmac.document.announced_how IS '周知の方法 / how it was made known (社内研修, 掲示, イントラネット, 朝礼, …)';
+COMMENT ON COLUMN tmac.document.announced_on IS '周知日 / when it was made known';
+COMMENT ON COLUMN tmac.document.approval_note IS 'The approver''s note';
+COMMENT ON COLUMN tmac.document.approved_at IS '承認日時 / when it was approved';
+COMMENT ON COLUMN tmac.document.approved_by IS '承認者 / the person of 経営層 who approved it (never the author)';
+COMMENT ON COLUMN tmac.document.author IS '作成者 / the person who recorded the draft';
+COMMENT ON COLUMN tmac.document.criteria IS 'The criteria (I-1 … V) the document serves (those of its requirements included)';
+COMMENT ON COLUMN tmac.document.doc_no IS '文書番号 / the document''s number, the same for all its versions';
+COMMENT ON COLUMN tmac.document.document_id IS 'Identifies the version';
+COMMENT ON COLUMN tmac.document.effective_from IS '施行日 / the day it takes effect (set when approved)';
+COMMENT ON COLUMN tmac.document.kind IS '種別 / regulation (規程), standard (基準), procedure (手順), form (様式), plan (計画)';
+COMMENT ON COLUMN tmac.document.recorded_at IS 'When the draft was recorded';
+COMMENT ON COLUMN tmac.document.recorded_by IS 'The login role of the author';
+COMMENT ON COLUMN tmac.document.requirements IS 'The requirements of tmac.document_requirement the document serves';
+COMMENT ON COLUMN tmac.document.review_note IS 'What the last review found';
+COMMENT ON COLUMN tmac.document.reviewed_by IS 'Who recorded the last review (経営層 or the 情報管理責任者)';
+COMMENT ON COLUMN tmac.document.reviewed_on IS '見直し日 / the last review (the approval counts as one)';
+COMMENT ON COLUMN tmac.document.sha256 IS 'SHA-256 of the text at that URI, as approved';
+COMMENT ON COLUMN tmac.document.successor_doc_no IS 'The document that replaces it, if another number';
+COMMENT ON COLUMN tmac.document.supersede_reason IS 'Why it was withdrawn';
+COMMENT ON COLUMN tmac.document.superseded_at IS '廃止 / when 経営層 withdrew it (a later version replaces an earlier one on its effective date without this)';
+COMMENT ON COLUMN tmac.document.superseded_by IS 'The person of 経営層 who withdrew it';
+COMMENT ON COLUMN tmac.document.title IS '表題 / the title';
+COMMENT ON COLUMN tmac.document.uri IS 'Where the text is (the text is not stored in tmac)';
+COMMENT ON COLUMN tmac.document.version IS '版 / the version (第2版, 2026.1, …)';
+COMMENT ON COLUMN tmac.document_acknowledgement.acknowledged_at IS 'When';
+COMMENT ON COLUMN tmac.document_acknowledgement.document_id IS 'The version acknowledged';
+COMMENT ON COLUMN tmac.document_acknowledgement.login_role IS 'The login role they acted as';
+COMMENT ON COLUMN tmac.document_acknowledgement.person_id IS 'The person who acknowledged it (the acting person)';
+COMMENT ON COLUMN tmac.document_requirement.criterion IS 'The criterion (I-1 … V) the document is evidence for';
+COMMENT ON COLUMN tmac.document_requirement.kind IS 'The usual kind of such a document (regulation, standard, procedure, form, plan)';
+COMMENT ON COLUMN tmac.document_requirement.name_en IS 'English name of the document (translated when read: tmac.message)';
+COMMENT ON COLUMN tmac.document_requirement.name_ja IS 'Japanese name of the document';
+COMMENT ON COLUMN tmac.document_requirement.requirement IS 'Code of the requirement; a document names the requirements it serves';
+COMMENT ON COLUMN tmac.document_requirement.seed_reference IS 'Where the seed asks for it, quoted';
 COMMENT ON COLUMN tmac.electronic_measure.checked_by IS 'The person who checked it (a person of tmac.person, not a role)';
 COMMENT ON COLUMN tmac.electronic_measure.description IS 'What is in place (product, configuration, procedure), or why the measure does not apply';
 COMMENT ON COLUMN tmac.electronic_measure.evidence_sha256 IS 'SHA-256 of the evidence, 64 lower-case hex digits, so it can be shown unchanged';
 COMMENT ON COLUMN tmac.electronic_measure.evidence_uri IS 'Where the evidence is (a document, a screenshot, a report); tmac does not store it';
 COMMENT ON COLUMN tmac.electronic_measure.observation IS 'What the checker saw';
+COMMENT ON COLUMN tmac.enum_kind.kind IS 'Code of the kind (handling_action, handling_media, lock_type, …)';
+COMMENT ON COLUMN tmac.enum_kind.list_en IS 'English heading of the list of allowed values (Actions)';
+COMMENT ON COLUMN tmac.enum_kind.list_ja IS 'Japanese heading of the list of allowed values';
+COMMENT ON COLUMN tmac.enum_kind.name_en IS 'English name of the kind, as in "unknown handling action"';
+COMMENT ON COLUMN tmac.enum_kind.name_ja IS 'Japanese name of the kind (取扱区分)';
+COMMENT ON COLUMN tmac.enum_value.aliases IS 'Other spellings accepted as input (持ち出し)';
+COMMENT ON COLUMN tmac.enum_value.code IS 'The code the tables store (take_out)';
+COMMENT ON COLUMN tmac.enum_value.kind IS 'The kind (tmac.enum_kind)';
+COMMENT ON COLUMN tmac.enum_value.name_en IS 'English name (take out), accepted as input';
+COMMENT ON COLUMN tmac.enum_value.name_ja IS 'Japanese name (持出), shown by the ledgers and accepted as input';
+COMMENT ON COLUMN tmac.enum_value.ordinal IS 'Order of the values in lists';
 COMMENT ON COLUMN tmac.handling_action.action IS 'Code of the action: create, copy, take_out, provide, dispose, return';
 COMMENT ON COLUMN tmac.handling_action.name_en IS 'English name';
 COMMENT ON COLUMN tmac.handling_action.name_ja IS 'Japanese name (作成, 複製, 持出, 提供, 廃棄, 返却)';
@@ -13378,6 +15289,20 @@ COMMENT ON COLUMN tmac.incident_notification.notified_by IS '通知者 (who noti
 COMMENT ON COLUMN tmac.incident_notification.recipient IS 'Who was notified (company, office, station)';
 COMMENT ON COLUMN tmac.incident_notification.recipient_kind IS 'entrusting_company (委託元), authority (監督官庁), police (警察), customer (消費者・顧客), public (公表), other';
 COMMENT ON COLUMN tmac.incident_notification.reference IS 'Reference of the notification (letter, case number)';
+COMMENT ON COLUMN tmac.internal_audit.audit_id IS 'Identifies the audit';
+COMMENT ON COLUMN tmac.internal_audit.audited_group_id IS '被監査部署 / the audited department (tmac.org_group.group_id); NULL for the whole company';
+COMMENT ON COLUMN tmac.internal_audit.auditor IS '監査員 / the auditor (never a manager of the audited department; 経営層 for a management review)';
+COMMENT ON COLUMN tmac.internal_audit.criteria IS '範囲 / the criteria (I-1 … V) it covers';
+COMMENT ON COLUMN tmac.internal_audit.kind IS 'internal_audit (内部監査) or management_review (マネジメントレビュー, held by 経営層)';
+COMMENT ON COLUMN tmac.internal_audit.performed_on IS '実施日 / when it was performed (recorded by the auditor)';
+COMMENT ON COLUMN tmac.internal_audit.planned_at IS 'When the plan was recorded';
+COMMENT ON COLUMN tmac.internal_audit.planned_by IS 'The tmac_admin role that recorded the plan';
+COMMENT ON COLUMN tmac.internal_audit.planned_on IS '実施予定日 / when it is planned';
+COMMENT ON COLUMN tmac.internal_audit.recorded_at IS 'When the result was recorded';
+COMMENT ON COLUMN tmac.internal_audit.report_sha256 IS 'SHA-256 of the report';
+COMMENT ON COLUMN tmac.internal_audit.report_uri IS '監査報告書 / where the report is (its text is not stored)';
+COMMENT ON COLUMN tmac.internal_audit.summary IS '結果の要旨 / what it found, in short';
+COMMENT ON COLUMN tmac.internal_audit.title IS '表題 / what the audit is';
 COMMENT ON COLUMN tmac.key_loan.approved_by IS '承認者 (the person who lent it; never the borrower)';
 COMMENT ON COLUMN tmac.key_loan.borrower IS '借用者 (borrower)';
 COMMENT ON COLUMN tmac.key_loan.due_at IS '返却予定 (due back)';
@@ -13472,11 +15397,23 @@ COMMENT ON COLUMN tmac.training_course_template.title_en IS 'English title';
 COMMENT ON COLUMN tmac.training_course_template.title_ja IS 'Japanese title';
 COMMENT ON COLUMN tmac.training_course_template.topics IS 'The topics the seed lists';
 COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
+COMMENT ON COLUMN tmac.weakening_rule.why IS 'What the weaker setting allows, as the English message id (tmac.weakened_checks and the setting''s finding show it in the reader''s language)';
 COMMENT ON TYPE tmac.check_result IS 'One row of tmac.compliance_check_results(): a check''s marker row (subject NULL) or one finding';
+COMMENT ON VIEW tmac."アクセス権者管理簿" IS 'Ledger: the access-rights ledger (アクセス権者管理簿, Ⅱ) in the seed''s order — name, title, date access was set, training status — then the access, approver, valid until, pledge, last review, department, person id';
+COMMENT ON VIEW tmac."事故・兆候の記録" IS 'Ledger: incidents and leak signs (事故・兆候, ⑥) — detected, discoverer, category, sign, description, reporter, reported, route, escalation, response, impact, notifications, cause, corrective action, due, status, closed, assets named';
+COMMENT ON VIEW tmac."入退室記録" IS 'Ledger: entries into restricted areas (入退室記録, ⑧) — area, entered, left, name, company or department, kind, escort, badge, devices brought in and who approved them, purpose, recorded by';
+COMMENT ON VIEW tmac."取扱管理簿" IS 'Ledger: the handling ledger (管理簿, ④) — when, what, action (作成, 複製, 持出, 提供, 廃棄, 返却), level, rule, media, copy serials, purpose, destination, recipient, NDA, handler, approver, due, returned, disposal method';
+COMMENT ON VIEW tmac."委託先一覧" IS 'Ledger: external providers (委託先, V) — code, name, service, description, NDA signed, expires, reference, evaluated on, evaluation, note, assets entrusted, status';
+COMMENT ON VIEW tmac."教育の記録" IS 'Ledger: training completions (教育の記録, ⑤) — completed on, name, department, course, audience, mandatory, recorded at, person id';
+COMMENT ON VIEW tmac."管理対象情報の目録" IS 'Ledger: the inventory of managed information (目録, ①) in the seed''s column order — asset number, business category, name, notes, user scope, managing department, medium and location, personal information (○), retention, registered on — then marking, manager, origin, status';
+COMMENT ON VIEW tmac."誓約書の記録" IS 'Ledger: pledges (誓約書, Ⅱ) — signed on, name, department, kind (入社時, 退職時, 訪問者 …), project, valid until, template version, SHA-256 of the signed document, recorded at';
+COMMENT ON VIEW tmac."鍵の管理台帳" IS 'Ledger: the key ledger (鍵の管理簿, ⑧) — key loans (貸出し: container or area, key, when, borrower, approver, due, returned, received by, purpose) and combination changes (鍵番号の変更: when, by whom, why; never the number)';
 COMMENT ON VIEW tmac.access_stats IS 'Rows each person read and wrote in protected tables since the counters were reset: kind label (per level and compartment; compartment 0 = a label without one) or table (per protected table and login role), statements, rows_read, rows_written, first_seen, last_seen';
-COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
+COMMENT ON VIEW tmac.compliance_checks IS 'Every registered compliance check with its title, description and remedy in the reader''s language (lc_messages; a company''s own check as registered), criterion, severity, whether enabled (who disabled it, when), built-in, the populations it examines';
+COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titles (title_ja, title_en, and title in the reader''s language); status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity; the day of the last internal audit that covered it (tmac.internal_audit). ok needs a built-in check that examined a non-empty population';
+COMMENT ON VIEW tmac.document_in_force IS 'The version in force today of each document: approved, effective, not withdrawn; of several, the latest effective (then the latest approved)';
 COMMENT ON VIEW tmac.electronic_measures IS '⑨ The electronic measures register (V): every measure the seed lists, its declaration in force (none: not declared), when it is due to be checked again, and beside it what tmac itself evidences in the database';
-COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
+COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, accepted_by (the setting that turned the requirement off, when one did; the finding stays), and the check''s title and remedy; detail, title and remedy in the reader''s language (lc_messages)';
 COMMENT ON VIEW tmac.handling_standard IS '情報管理基準 (handling standard): per level and action (作成, 複製, 持出, 提供, 廃棄, 返却) the rule in force — allowed 可, approval 要承認, forbidden 禁止 — and who changed it';
 COMMENT ON VIEW tmac.hr_event_import IS 'The HR feed with plain columns: INSERT or COPY events into it (event_id, person_id, kind, effective_at and one column per attribute); each statement becomes one INSERT into tmac.hr_event, checked, applied and audited as such';
 COMMENT ON VIEW tmac.my_pending_approvals IS 'The pending requests the calling approver (current_user''s person, holding tmac_approver) may decide: not their own, not requested by them, not already approved by them, not lapsed; with the approvals still needed and the grantee''s unmet prerequisites';

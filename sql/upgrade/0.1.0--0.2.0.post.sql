@@ -132,3 +132,10 @@ $needed$;
 
 -- The settings' foreign key, dropped in the pre part while date_time_zone became time_zone.
 ALTER TABLE tmac.setting ADD CONSTRAINT setting_key_fkey FOREIGN KEY (key) REFERENCES tmac.setting_default;
+
+-- The audit entry of the pre part's rename of date_time_zone to time_zone.
+SELECT tmac.audit_append('setting', 'UPDATE', 'time_zone',
+                         pg_catalog.jsonb_build_object('renamed_from', 'date_time_zone', 'value', v,
+                                                       'by', 'ALTER EXTENSION tmac UPDATE'))
+  FROM (SELECT pg_catalog.current_setting('tmac_upgrade.time_zone_renamed', true) AS v) r
+ WHERE r.v <> '';

@@ -19,9 +19,14 @@ CREATE TYPE tmac.check_result AS (criterion text, check_code text, severity text
 
 -- 0.2.0 has one company time zone, the setting time_zone; 0.1.0 called it date_time_zone
 -- (for the days pledges and training begin and end).  A value a company set moves to the new
--- name here (audited like any change of tmac.setting); the shipped rows below then add
--- time_zone's default and remove date_time_zone's, which the foreign key from tmac.setting
--- would refuse while a row still named it: the key is dropped here and added again in the
--- post part.
+-- name here; the shipped rows below then add time_zone's default and remove date_time_zone's,
+-- which the foreign key from tmac.setting would refuse while a row still named it: the key is
+-- dropped here and added again in the post part.  The rename is audited in the post part: its
+-- audit entry written here would leave an event pending on tmac.audit_log, whose ALTER TABLE
+-- below then fails (test/scripts/upgrade.sh sets date_time_zone in 0.1.0).
 ALTER TABLE tmac.setting DROP CONSTRAINT setting_key_fkey;
+ALTER TABLE tmac.setting DISABLE TRIGGER audit_update;
 UPDATE tmac.setting SET key = 'time_zone' WHERE key = 'date_time_zone';
+ALTER TABLE tmac.setting ENABLE TRIGGER audit_update;
+SELECT pg_catalog.set_config('tmac_upgrade.time_zone_renamed',
+                             coalesce((SELECT s.value FROM tmac.setting s WHERE s.key = 'time_zone'), ''), true);

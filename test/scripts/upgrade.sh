@@ -124,6 +124,7 @@ SELECT tmac.approve(grant_id) FROM tmac.grants WHERE person_id = 'UP4' AND compa
 RESET ROLE;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at) VALUES ('up-6', 'UP4', 'terminate', now());
 SELECT tmac.configure('training_validity', '6 months');
+SELECT tmac.configure('date_time_zone', 'Asia/Seoul');   -- 0.2.0 calls it time_zone: the value must carry over (Tokyo's offset: no date moves)
 SELECT tmac.configure_compliance('review_period', '3 months');
 SQL
   check "$from: filled through $from's API" test $? -eq 0 || cat "$dir/fill.out"
@@ -156,10 +157,11 @@ SELECT format('SELECT %L, last_value, is_called FROM %s;', c.rel::regclass, c.re
  WHERE e.extname = 'tmac';
 SQL
   # The settings an organisation changed: 0.1.0 kept the compliance ones in a table of their own,
-  # which the upgrade merges into tmac.setting (sql/upgrade/0.1.0--0.2.0.post.sql).
+  # which the upgrade merges into tmac.setting (sql/upgrade/0.1.0--0.2.0.post.sql); its
+  # date_time_zone is 0.2.0's time_zone (sql/upgrade/0.1.0--0.2.0.pre.sql).
   cat >>"$dir/snapshot.sql" <<'SQL'
-SELECT format('SELECT %L, key, value, changed_at, changed_by FROM (SELECT key, value, changed_at, changed_by FROM tmac.setting%s) s ORDER BY key;',
-              'settings', CASE WHEN to_regclass('tmac.compliance_setting_value') IS NOT NULL
+SELECT format('SELECT %L, CASE key WHEN %L THEN %L ELSE key END, value, changed_at, changed_by FROM (SELECT key, value, changed_at, changed_by FROM tmac.setting%s) s ORDER BY key;',
+              'settings', 'date_time_zone', 'time_zone', CASE WHEN to_regclass('tmac.compliance_setting_value') IS NOT NULL
                                THEN ' UNION ALL SELECT key, value, changed_at, changed_by FROM tmac.compliance_setting_value' ELSE '' END)
 \gexec
 -- A person's group and a grant's bound group, as the code they name (0.1.0 stored the code,
@@ -191,7 +193,7 @@ SQL
     "$(grep -c '^tmac.hr_event|' "$dir/before.txt")" -eq 6 -a \
     "$(grep -Ec '^person_group\|UP[1-4]\|(DEV|SALES)$' "$dir/before.txt")" -eq 4 -a \
     "$(grep -Ec '^grant_group\|[0-9]+\|(DEV|SALES)$' "$dir/before.txt")" -eq 3 -a \
-    "$(grep -c '^settings|' "$dir/before.txt")" -eq 2 -a \
+    "$(grep -c '^settings|' "$dir/before.txt")" -eq 3 -a \
     "$(grep -c '^tmac.audit_log|' "$dir/before.txt")" -gt 20
   grep -qx 'audit_verify|0' "$dir/before.txt" && grep -q '^tmac.level|.*INTERNAL-USE' "$dir/before.txt" \
     && grep -qx 'as up_dave (terminated)|0' "$dir/before.txt" \

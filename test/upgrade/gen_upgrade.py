@@ -37,6 +37,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# an unquoted identifier: PostgreSQL takes any non-ASCII character in one (tmac.事故・兆候の記録)
+IDENT = r'[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*'
 
 
 def split_statements(text):
@@ -45,7 +47,7 @@ def split_statements(text):
     A small lexer: quotes, dollar quotes and comments are skipped, and a semicolon
     inside BEGIN ATOMIC ... END (CASE ... END counted) does not end the statement."""
     out, start, i, depth, n = [], 0, 0, 0, len(text)
-    word = re.compile(r'[A-Za-z_][A-Za-z0-9_$]*')
+    word = re.compile(IDENT)
     prev = ''
     while i < n:
         c = text[i]
@@ -101,7 +103,7 @@ def install_sources(path):
     with open(path) as f:
         text = f.read()
     pat = re.compile(r'CREATE\s+(?:OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE|VIEW|MATERIALIZED\s+VIEW)\s+'
-                     r'([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)\b', re.I)
+                     r'(' + IDENT + r'\.' + IDENT + r')', re.I)
     for st in split_statements(text):
         m = pat.match(st)
         if m:
@@ -379,7 +381,7 @@ def diff_views(old, new, s, sources):
         kw = 'MATERIALIZED VIEW' if v['kind'] == 'm' else 'VIEW'
         opts = ' WITH (%s)' % ', '.join(v['options']) if v['options'] else ''
         body = v['def'].rstrip().rstrip(';')
-        st = sources.get(('view', name), [])
+        st = sources.get(('view', name.replace('"', '').lower()), [])   # the catalog quotes tmac."鍵の管理台帳"
         if len(st) != 1:
             s.todo.append('view %s: written from its deparsed form (no single source in the install script)' % name)
         if (w is not None and v['kind'] == 'v' and w['kind'] == 'v'
