@@ -73,7 +73,7 @@ COMMENT ON FUNCTION tmac.check_training_pledges() IS
 
 -- The populations the registers' checks examine (tmac.compliance_population, 71_compliance.sql).
 INSERT INTO tmac.compliance_population VALUES
-  ('assets',       '重要情報目録の資産', tmac.msgid('active assets of the inventory'), 'SELECT count(*) FROM tmac.asset WHERE status = ''active'''),
+  ('assets',       '目録の有効な管理対象情報', tmac.msgid('active assets of the inventory'), 'SELECT count(*) FROM tmac.asset WHERE status = ''active'''),
   ('appointments', '管理者の選任',       tmac.msgid('appointments in force'),          'SELECT count(*) FROM tmac.appointment WHERE ended_at IS NULL'),
   ('providers',    '委託先',             tmac.msgid('active external providers'),      'SELECT count(*) FROM tmac.provider WHERE status = ''active''');
 

@@ -237,7 +237,7 @@ COMMENT ON FUNCTION tmac.check_electronic_measures() IS
 -- What the measures protect: important information held electronically (without it the check
 -- demands nothing, and is no evidence).
 INSERT INTO tmac.compliance_population VALUES
-  ('electronic_information', '電子的に保管する重要情報', tmac.msgid('important information held electronically (active electronic assets, protected tables)'),
+  ('electronic_information', '電子的に保管する管理対象情報', tmac.msgid('important information held electronically (active electronic assets, protected tables)'),
    'SELECT (SELECT count(*) FROM tmac.asset a WHERE a.status = ''active'' AND (a.medium = ''electronic'' OR EXISTS (SELECT 1 FROM tmac.asset_binding b WHERE b.asset_no = a.asset_no))) + (SELECT count(*) FROM tmac.protected_table)');
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES

@@ -21,10 +21,10 @@ END $$;
 
 SET LOCAL lc_messages = 'ja_JP.UTF-8';
 SELECT is((SELECT title FROM tmac.findings WHERE check_code = 'privileged_role_unregistered' AND subject = 'role:sqlc_bypass'),
-          'スーパーユーザまたは BYPASSRLS を持つロールが特権ロールとして登録されていない',
+          'スーパーユーザーまたは BYPASSRLS を持つロールが特権ロールとして登録されていない',
           'ja: the finding''s title in Japanese');
 SELECT is((SELECT detail FROM tmac.findings WHERE check_code = 'privileged_role_unregistered' AND subject = 'role:sqlc_bypass'),
-          'ロール sqlc_bypass は BYPASSRLS を持ちますが、特権ロールとして登録されていないため、保護されたすべての行を参照できます。属性を外す（ALTER ROLE sqlc_bypass NOBYPASSRLS）か、tmac.register_privileged_role で理由を記録してください。',
+          'ロール sqlc_bypass は BYPASSRLS を持ちますが、特権ロールとして登録されていないため、保護対象のすべての行を参照できます。属性を外す（ALTER ROLE sqlc_bypass NOBYPASSRLS）か、tmac.register_privileged_role で理由を記録してください。',
           'ja: its detail in Japanese, with its values');
 SELECT is((SELECT remedy FROM tmac.findings WHERE check_code = 'privileged_role_unregistered' AND subject = 'role:sqlc_bypass'),
           (SELECT remedy FROM tmac.compliance_checks WHERE check_code = 'privileged_role_unregistered'),
