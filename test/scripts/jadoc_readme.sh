@@ -40,8 +40,8 @@ for r in $roles; do
 done
 trap cleanup EXIT
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS corp" -c "CREATE DATABASE corp" 2>/dev/null
-work=$(mktemp -d); chmod 755 "$work"
-trap 'cleanup; rm -rf "$work"' EXIT
+work=$(mktemp -d); chmod 755 "$work"; [ -z "${TMAC_KEEP:-}" ] || echo "# outputs kept in $work"
+trap 'cleanup; [ -n "${TMAC_KEEP:-}" ] || rm -rf "$work"' EXIT
 
 fail=0
 ok() { echo "ok - $1"; }
