@@ -31,6 +31,15 @@ $$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
 CREATE TYPE tmac.check_result AS (criterion text, check_code text, severity text, ran boolean,
                                   subject text, detail text, detected_at timestamptz);
 
+-- 0.2.0 has one company time zone, the setting time_zone; 0.1.0 called it date_time_zone
+-- (for the days pledges and training begin and end).  A value a company set moves to the new
+-- name here (audited like any change of tmac.setting); the shipped rows below then add
+-- time_zone's default and remove date_time_zone's, which the foreign key from tmac.setting
+-- would refuse while a row still named it: the key is dropped here and added again in the
+-- post part.
+ALTER TABLE tmac.setting DROP CONSTRAINT setting_key_fkey;
+UPDATE tmac.setting SET key = 'time_zone' WHERE key = 'date_time_zone';
+
 -- ==== roles (cluster-wide: created unless another database has them already)
 DO $roles$
 BEGIN
@@ -151,6 +160,7 @@ DECLARE
                               THEN ARRAY(SELECT jsonb_array_elements_text(to_jsonb(NEW)->'aliases'))
                               ELSE '{}'::text[] END;
   clash record;
+  msg text;
 BEGIN
   IF array_position(spellings, NULL) IS NOT NULL THEN
     RETURN NEW;                             -- NOT NULL constraints report this
@@ -162,18 +172,34 @@ BEGIN
      WHERE t.id <> self_id
      LIMIT 1
   LOOP
-    RAISE EXCEPTION 'the spelling "%" already names the % "%"', clash.spelling, entry_kind, clash.entry
-      USING ERRCODE = 'duplicate_object',
-            HINT = 'Codes, names and aliases must be unique within levels, compartments and groups (ignoring ASCII case).';
+    -- one message per kind: a translation names the kind in its own words
+    msg := CASE entry_kind
+             WHEN 'level' THEN tmac.message('the spelling "%s" already names the level "%s"', clash.spelling, clash.entry)
+             WHEN 'compartment' THEN tmac.message('the spelling "%s" already names the compartment "%s"', clash.spelling, clash.entry)
+             ELSE tmac.message('the spelling "%s" already names the group "%s"', clash.spelling, clash.entry) END;
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = msg,
+            HINT = tmac.message('Codes, names and aliases must be unique within levels, compartments and groups (ignoring ASCII case).');
   END LOOP;
   FOR clash IN
     SELECT s FROM unnest(spellings[3:]) s WHERE NOT tmac.valid_name(s) LIMIT 1
   LOOP
-    RAISE EXCEPTION 'invalid alias "%"', clash.s
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'An alias is 1–200 bytes with no colon, comma, control character or surrounding space.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid alias "%s"', clash.s),
+            HINT = tmac.message('An alias is 1–200 bytes with no colon, comma, control character or surrounding space.');
   END LOOP;
   RETURN NEW;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.vocabulary_forbid_delete()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+          MESSAGE = tmac.message('entries of tmac.%s are never deleted', TG_TABLE_NAME),
+          DETAIL = tmac.message('Stored labels refer to vocabulary entries by identifier.'),
+          HINT = tmac.message('Rename the entry, or stop using it in new labels.');
 END
 $function$;
 
@@ -192,9 +218,9 @@ BEGIN
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   WHILE up IS NOT NULL AND depth < 10000 LOOP
     IF up = NEW.group_id THEN
-      RAISE EXCEPTION 'group "%" cannot be placed under one of its own descendants', NEW.code
-        USING ERRCODE = 'invalid_parameter_value',
-              HINT = 'Groups form a tree: choose a parent outside the group''s own subtree.';
+      RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+              MESSAGE = tmac.message('group "%s" cannot be placed under one of its own descendants', NEW.code),
+              HINT = tmac.message('Groups form a tree: choose a parent outside the group''s own subtree.');
     END IF;
     SELECT g.parent_id INTO up FROM tmac.org_group g WHERE g.group_id = up FOR SHARE;
     depth := depth + 1;
@@ -224,7 +250,8 @@ DECLARE
 BEGIN
   FOR i IN 1 .. coalesce(array_length(args, 1), 0) BY 2 LOOP
     IF args[i + 1] IS NULL THEN
-      RAISE EXCEPTION '%: % must not be null', fn, args[i] USING ERRCODE = 'null_value_not_allowed';
+      RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+        MESSAGE = tmac.message('%s: %s must not be null', fn, args[i]);
     END IF;
   END LOOP;
 END
@@ -236,11 +263,16 @@ CREATE OR REPLACE FUNCTION tmac.validate_code(kind text, code text)
  IMMUTABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
+DECLARE
+  msg text;
 BEGIN
   IF NOT tmac.valid_code(code) THEN
-    RAISE EXCEPTION 'invalid % code "%"', kind, code
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.';
+    -- one message per kind (level, compartment, group): a translation names the kind in its own words
+    msg := CASE kind WHEN 'level' THEN tmac.message('invalid level code "%s"', code)
+                                WHEN 'compartment' THEN tmac.message('invalid compartment code "%s"', code)
+                                ELSE tmac.message('invalid group code "%s"', code) END;
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
+            HINT = tmac.message('A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.');
   END IF;
 END
 $function$;
@@ -251,11 +283,15 @@ CREATE OR REPLACE FUNCTION tmac.validate_name(kind text, name text)
  IMMUTABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
+DECLARE
+  msg text;
 BEGIN
   IF NOT tmac.valid_name(name) THEN
-    RAISE EXCEPTION 'invalid % name "%"', kind, name
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'A name is 1–200 bytes with no colon, comma, control character or surrounding space.';
+    msg := CASE kind WHEN 'level' THEN tmac.message('invalid level name "%s"', name)
+                                WHEN 'compartment' THEN tmac.message('invalid compartment name "%s"', name)
+                                ELSE tmac.message('invalid group name "%s"', name) END;
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
+            HINT = tmac.message('A name is 1–200 bytes with no colon, comma, control character or surrounding space.');
   END IF;
 END
 $function$;
@@ -277,18 +313,19 @@ BEGIN
   PERFORM tmac.validate_code('level', code);
   PERFORM tmac.validate_name('level', name);
   IF rank < 0 OR rank > 32767 THEN
-    RAISE EXCEPTION 'level rank % is out of range', rank
-      USING ERRCODE = 'numeric_value_out_of_range', HINT = 'A rank is between 0 and 32767.';
+    RAISE EXCEPTION USING ERRCODE = 'numeric_value_out_of_range',
+      MESSAGE = tmac.message('level rank %s is out of range', rank), HINT = tmac.message('A rank is between 0 and 32767.');
   END IF;
   SELECT l.code INTO existing FROM tmac.level l WHERE tmac.vocabulary_fold(l.code) = tmac.vocabulary_fold(define_level.code);
   IF FOUND THEN
-    RAISE EXCEPTION 'level "%" already exists', existing
-      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_level to change its code.';
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+      MESSAGE = tmac.message('level "%s" already exists', existing), HINT = tmac.message('Use tmac.rename_level to change its code.');
   END IF;
   SELECT l.code INTO existing FROM tmac.level l WHERE l.rank = define_level.rank;
   IF FOUND THEN
-    RAISE EXCEPTION 'level rank % is already used by level "%"', rank, existing
-      USING ERRCODE = 'duplicate_object', HINT = 'Each level has its own rank; pick a free one.';
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+      MESSAGE = tmac.message('level rank %s is already used by level "%s"', rank, existing),
+      HINT = tmac.message('Each level has its own rank; pick a free one.');
   END IF;
   INSERT INTO tmac.level (rank, code, name, aliases)
   VALUES (rank, code, name, coalesce(aliases, '{}'));
@@ -313,8 +350,9 @@ BEGIN
   PERFORM tmac.validate_name('compartment', name);
   SELECT c.code INTO existing FROM tmac.compartment c WHERE tmac.vocabulary_fold(c.code) = tmac.vocabulary_fold(define_compartment.code);
   IF FOUND THEN
-    RAISE EXCEPTION 'compartment "%" already exists', existing
-      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_compartment to change its code.';
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+      MESSAGE = tmac.message('compartment "%s" already exists', existing),
+      HINT = tmac.message('Use tmac.rename_compartment to change its code.');
   END IF;
   INSERT INTO tmac.compartment (code, name, description) VALUES (code, name, description);
 END
@@ -342,14 +380,16 @@ BEGIN
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
   SELECT g.code INTO existing FROM tmac.org_group g WHERE tmac.vocabulary_fold(g.code) = tmac.vocabulary_fold(define_group.code);
   IF FOUND THEN
-    RAISE EXCEPTION 'group "%" already exists', existing
-      USING ERRCODE = 'duplicate_object', HINT = 'Use tmac.rename_group or tmac.move_group to change it.';
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+      MESSAGE = tmac.message('group "%s" already exists', existing),
+      HINT = tmac.message('Use tmac.rename_group or tmac.move_group to change it.');
   END IF;
   IF parent IS NOT NULL THEN
     parent_group := tmac.vocabulary_id('group', parent, true);
     IF parent_group IS NULL THEN
-      RAISE EXCEPTION 'unknown parent group "%"', parent
-        USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
+      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+        MESSAGE = tmac.message('unknown parent group "%s"', parent),
+        HINT = tmac.message('Define the parent first with tmac.define_group.');
     END IF;
   END IF;
   INSERT INTO tmac.org_group (code, name, parent_id) VALUES (code, name, parent_group);
@@ -377,13 +417,14 @@ BEGIN
   IF parent IS NOT NULL THEN
     parent_group := tmac.vocabulary_id('group', parent, true);
     IF parent_group IS NULL THEN
-      RAISE EXCEPTION 'unknown parent group "%"', parent
-        USING ERRCODE = 'undefined_object', HINT = 'Define the parent first with tmac.define_group.';
+      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+        MESSAGE = tmac.message('unknown parent group "%s"', parent),
+        HINT = tmac.message('Define the parent first with tmac.define_group.');
     END IF;
   END IF;
   moved := tmac.vocabulary_id('group', move_group.code, true);
   IF moved IS NULL THEN
-    RAISE EXCEPTION 'unknown group "%"', code USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('unknown group "%s"', code);
   END IF;
   UPDATE tmac.org_group g SET parent_id = parent_group WHERE g.group_id = moved;
 END
@@ -487,36 +528,46 @@ DECLARE
   labels tmac.label[] := '{}';
   targets text[] := '{}';
   i integer;
+  msg text;
 BEGIN
   PERFORM tmac.require_arguments('rename_' || kind, 'old', old, 'new', new);
   PERFORM tmac.validate_code(kind, new);
   old_id := tmac.vocabulary_id(kind, old, true);
   IF old_id IS NULL THEN
-    RAISE EXCEPTION 'unknown % "%"', kind, old
-      USING ERRCODE = 'undefined_object', HINT = 'Give the code, name or alias of the entry to rename.';
+    msg := CASE kind WHEN 'level' THEN tmac.message('unknown level "%s"', old)
+                          WHEN 'compartment' THEN tmac.message('unknown compartment "%s"', old)
+                          ELSE tmac.message('unknown group "%s"', old) END;
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = msg,
+      HINT = tmac.message('Give the code, name or alias of the entry to rename.');
   END IF;
   SELECT t.entry INTO existing FROM tmac.vocabulary_token t
    WHERE t.kind = rename_entry.kind AND t.id = tmac.vocabulary_id(rename_entry.kind, rename_entry.new, true) AND t.id <> old_id
    LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION '% "%" already exists', kind, existing USING ERRCODE = 'duplicate_object';
+    msg := CASE kind WHEN 'level' THEN tmac.message('level "%s" already exists', existing)
+                          WHEN 'compartment' THEN tmac.message('compartment "%s" already exists', existing)
+                          ELSE tmac.message('group "%s" already exists', existing) END;
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = msg;
   END IF;
 
   SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO existing FROM tmac.label_hash_dependents() d
    WHERE d.partitioned AND NOT d.other_session;
   IF existing IS NOT NULL THEN
-    RAISE EXCEPTION 'cannot rename % "%" while tables are hash-partitioned on a tmac.label column: %', kind, old, existing
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = 'A label''s hash follows the codes it names, so the rows already stored would be in the wrong partitions.',
-            HINT = 'Partition them by LIST or RANGE on the label (or by hash on another column), or copy their rows out (CREATE TABLE … AS SELECT * FROM …) and drop them; rename, then create them again and insert the rows through the partitioned table.';
+    msg := CASE kind
+              WHEN 'level' THEN tmac.message('cannot rename level "%s" while tables are hash-partitioned on a tmac.label column: %s', old, existing)
+              WHEN 'compartment' THEN tmac.message('cannot rename compartment "%s" while tables are hash-partitioned on a tmac.label column: %s', old, existing)
+              ELSE tmac.message('cannot rename group "%s" while tables are hash-partitioned on a tmac.label column: %s', old, existing) END;
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = msg,
+            DETAIL = tmac.message('A label''s hash follows the codes it names, so the rows already stored would be in the wrong partitions.'),
+            HINT = tmac.message('Partition them by LIST or RANGE on the label (or by hash on another column), or copy their rows out (CREATE TABLE … AS SELECT * FROM …) and drop them; rename, then create them again and insert the rows through the partitioned table.');
   END IF;
   -- Another session's temporary relations cannot be rebuilt (nor dropped) from here, and end with
   -- their session: left as they are, so that no login can veto a rename.
   SELECT pg_catalog.string_agg(d.relid::text, ', ') INTO existing FROM tmac.label_hash_dependents() d WHERE d.other_session;
   IF existing IS NOT NULL THEN
-    RAISE WARNING 'the temporary relations of other sessions that hash labels are left as they are: %', existing
-      USING DETAIL = 'They cannot be rebuilt from this session; until their session ends, their hash indexes miss rows under the new code and their hash partitions hold rows in the wrong partitions.',
-            HINT = 'Those sessions drop and create them again, or end.';
+    RAISE WARNING USING MESSAGE = tmac.message('the temporary relations of other sessions that hash labels are left as they are: %s', existing),
+            DETAIL = tmac.message('They cannot be rebuilt from this session; until their session ends, their hash indexes miss rows under the new code and their hash partitions hold rows in the wrong partitions.'),
+            HINT = tmac.message('Those sessions drop and create them again, or end.');
   END IF;
 
   FOR obj IN
@@ -655,9 +706,9 @@ DECLARE
   h bytea;
 BEGIN
   IF tmac.restoring() THEN      -- (during a restore window, raises unless the restore is loading rows)
-    RAISE EXCEPTION 'tmac appends nothing to the audit log while a restore loads it'
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Restored rows are history: their audit entries come with the dump.';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('tmac appends nothing to the audit log while a restore loads it'),
+            HINT = tmac.message('Restored rows are history: their audit entries come with the dump.');
   END IF;
   IF cardinality(st) = 5 AND st[1] = txid_current()::text THEN
     base_id := st[2]::bigint;
@@ -747,10 +798,10 @@ BEGIN
          IS NOT DISTINCT FROM (OLD.logged_at, OLD.actor, OLD.category, OLD.action, OLD.subject, OLD.detail) THEN
     RETURN NEW;
   END IF;
-  RAISE EXCEPTION 'tmac.audit_log is append-only'
-    USING ERRCODE = 'insufficient_privilege',
-          DETAIL = format('%s on the audit log is refused.', TG_OP),
-          HINT = 'Entries are added by tmac itself or through tmac.audit_record(); they are never changed or removed.';
+  RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+          MESSAGE = tmac.message('tmac.audit_log is append-only'),
+          DETAIL = tmac.message('%s on the audit log is refused.', TG_OP),
+          HINT = tmac.message('Entries are added by tmac itself or through tmac.audit_record(); they are never changed or removed.');
 END
 $function$;
 
@@ -799,23 +850,23 @@ BEGIN
     END IF;
     IF e.entry_id = check_id - 1 THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
-      problem := format('entry %s appears twice', e.entry_id);
+      problem := tmac.message('entry %s appears twice', e.entry_id);
       RETURN NEXT; RETURN;
     END IF;
     IF e.entry_id <> check_id THEN
       entry_id := check_id; logged_at := NULL;
-      problem := format('entry %s is missing (next present entry is %s)', check_id, e.entry_id);
+      problem := tmac.message('entry %s is missing (next present entry is %s)', check_id, e.entry_id);
       RETURN NEXT; RETURN;
     END IF;
     IF e.prev_hash <> check_prev THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
-      problem := 'prev_hash does not match the hash of the previous entry';
+      problem := tmac.message('prev_hash does not match the hash of the previous entry');
       RETURN NEXT; RETURN;
     END IF;
     IF e.hash <> sha256(check_prev || convert_to(tmac.audit_entry_text(e.entry_id, e.logged_at, e.actor,
                           e.category, e.action, e.subject, e.detail), 'UTF8')) THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
-      problem := 'hash does not match the entry''s content: the entry was changed';
+      problem := tmac.message('hash does not match the entry''s content: the entry was changed');
       RETURN NEXT; RETURN;
     END IF;
     IF e.own THEN
@@ -832,19 +883,19 @@ BEGIN
   SELECT h.last_id, h.last_hash INTO head FROM tmac.audit_head h;
   IF head.last_id <> expected_id - 1 OR head.last_hash <> prev THEN
     entry_id := expected_id; logged_at := NULL;
-    problem := format('the chain ends at entry %s but tmac.audit_head records entry %s: entries were removed from the end',
+    problem := tmac.message('the chain ends at entry %s but tmac.audit_head records entry %s: entries were removed from the end',
                       expected_id - 1, head.last_id);
     RETURN NEXT; RETURN;
   END IF;
   IF own_base IS NOT NULL THEN
     IF base_hash IS DISTINCT FROM own_base_hash THEN
       entry_id := own_base + 1; logged_at := NULL;
-      problem := format('this transaction''s entries follow entry %s, which is missing or was changed', own_base);
+      problem := tmac.message('this transaction''s entries follow entry %s, which is missing or was changed', own_base);
       RETURN NEXT; RETURN;
     END IF;
     IF own_id - 1 <> st[4]::bigint OR own_prev <> decode(st[5], 'hex') THEN
       entry_id := own_id; logged_at := NULL;
-      problem := format('this transaction''s entries end at entry %s but it appended up to entry %s: entries were removed from the end',
+      problem := tmac.message('this transaction''s entries end at entry %s but it appended up to entry %s: entries were removed from the end',
                         own_id - 1, st[4]);
       RETURN NEXT; RETURN;
     END IF;
@@ -863,13 +914,13 @@ BEGIN
     IF n IS DISTINCT FROM (e.detail ->> 'count')::bigint
        OR n IS DISTINCT FROM jsonb_array_length(e.detail -> 'rows') THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
-      problem := format('the entry records %s HR events but tmac.hr_event holds %s of them: events were removed',
+      problem := tmac.message('the entry records %s HR events but tmac.hr_event holds %s of them: events were removed',
                         e.detail ->> 'count', n);
       RETURN NEXT; RETURN;
     END IF;
     IF d IS DISTINCT FROM e.detail ->> 'digest' THEN
       entry_id := e.entry_id; logged_at := e.logged_at;
-      problem := 'the HR events this entry records no longer match its digest: an event was changed';
+      problem := tmac.message('the HR events this entry records no longer match its digest: an event was changed');
       RETURN NEXT; RETURN;
     END IF;
   END LOOP;
@@ -1073,6 +1124,25 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE VIEW tmac.settings AS
+  SELECT d.key, coalesce(s.value, d.value) AS value, d.value AS default_value, tmac.message(d.description) AS description,
+         s.changed_at, s.changed_by
+    FROM tmac.setting_default d LEFT JOIN tmac.setting s USING (key);
+
+CREATE OR REPLACE FUNCTION tmac.setting_value(key text) RETURNS text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
+            LEFT JOIN tmac.setting s ON s.key = d.key
+           WHERE d.key = CASE setting_value.key WHEN 'date_time_zone' THEN 'time_zone' ELSE setting_value.key END);
+ALTER FUNCTION tmac.setting_value(text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
 CREATE OR REPLACE FUNCTION tmac.setting_lookup(key text)
  RETURNS text
  LANGUAGE plpgsql
@@ -1087,7 +1157,8 @@ DECLARE
   v text;
 BEGIN
   SELECT coalesce(s.value, d.value) INTO v FROM tmac.setting_default d
-    LEFT JOIN tmac.setting s ON s.key = d.key WHERE d.key = setting_lookup.key;
+    LEFT JOIN tmac.setting s ON s.key = d.key
+   WHERE d.key = CASE setting_lookup.key WHEN 'date_time_zone' THEN 'time_zone' ELSE setting_lookup.key END;
   RETURN v;
 END
 $function$;
@@ -1105,12 +1176,13 @@ AS $function$
 DECLARE
   v text := btrim(value);
 BEGIN
-  PERFORM tmac.acting_role('change a tmac setting');  -- changed_by: the admin's own act
+  PERFORM tmac.acting_role(tmac.msgid('change a tmac setting'));  -- changed_by: the admin's own act
   PERFORM tmac.require_arguments('configure', 'key', key, 'value', value);
+  IF key = 'date_time_zone' THEN key := 'time_zone'; END IF;   -- its old name (one company zone)
   IF NOT EXISTS (SELECT 1 FROM tmac.setting_default d WHERE d.key = configure.key) THEN
-    RAISE EXCEPTION 'unknown tmac setting "%"', key
-      USING ERRCODE = 'undefined_object',
-            HINT = 'Settings: ' || (SELECT string_agg(d.key, ', ' ORDER BY d.key) FROM tmac.setting_default d) || '.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+            MESSAGE = tmac.message('unknown tmac setting "%s"', key),
+            HINT = tmac.message('Settings: %s.', (SELECT string_agg(d.key, ', ' ORDER BY d.key) FROM tmac.setting_default d));
   END IF;
   BEGIN
     CASE key
@@ -1118,70 +1190,72 @@ BEGIN
         v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
       WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace', 'access_surge_history' THEN
         IF v::interval < interval '0' THEN
-          RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval',
            'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age',
            'access_lookback', 'shared_account_window', 'electronic_measure_review' THEN
         IF v::interval <= interval '0' THEN
-          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'access_surge_factor', 'access_departure_factor' THEN
         IF v::numeric <= 0 THEN
-          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'access_surge_floor' THEN
         v := v::bigint::text;
         IF v::bigint < 0 THEN
-          RAISE EXCEPTION 'negative' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'shared_account_persons' THEN
         v := v::integer::text;
         IF v::integer < 2 THEN
-          RAISE EXCEPTION 'too few' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'working_hours' THEN
         v := replace(v, ' ', '');
         IF v !~ '^\d\d:\d\d-\d\d:\d\d$' OR split_part(v, '-', 1)::time >= split_part(v, '-', 2)::time THEN
-          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'working_days' THEN
         v := array_to_string(ARRAY(SELECT DISTINCT btrim(d)::integer FROM unnest(string_to_array(v, ',')) d
                                     WHERE btrim(d) <> '' ORDER BY 1), ',');
         IF v = '' OR EXISTS (SELECT 1 FROM unnest(string_to_array(v, ',')::integer[]) d WHERE d NOT BETWEEN 1 AND 7) THEN
-          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'review_undecided' THEN
         v := lower(v);
         IF v NOT IN ('report', 'revoke') THEN
-          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'handling_delete_threshold' THEN
         IF v::bigint < 1 THEN
-          RAISE EXCEPTION 'not positive' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
         v := v::bigint::text;
       WHEN 'write_down' THEN
         v := lower(v);
         IF v NOT IN ('refuse', 'audit', 'allow') THEN
-          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'hr_event_mode' THEN
         v := lower(v);
         IF v NOT IN ('strict', 'lenient') THEN
-          RAISE EXCEPTION 'bad' USING ERRCODE = 'invalid_parameter_value';
+          RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
-      WHEN 'date_time_zone' THEN
-        PERFORM now() AT TIME ZONE v;
+      WHEN 'time_zone' THEN   -- a zone's name (never an abbreviation or a POSIX offset), as spelt there
+        v := coalesce((SELECT n.name FROM pg_catalog.pg_timezone_names n WHERE lower(n.name) = lower(v)
+                        ORDER BY n.name LIMIT 1), '');
+        PERFORM now() AT TIME ZONE v;   -- '' (no such name): 22023
       WHEN 'training_courses' THEN
         v := array_to_string(ARRAY(SELECT DISTINCT btrim(c) FROM unnest(string_to_array(v, ',')) c
                                     WHERE btrim(c) <> '' ORDER BY 1), ',');
     END CASE;
   EXCEPTION WHEN data_exception OR invalid_parameter_value OR invalid_text_representation
                  OR invalid_datetime_format THEN
-    RAISE EXCEPTION 'invalid value "%" for tmac setting "%"', value, key
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = (SELECT d.description FROM tmac.setting_default d WHERE d.key = configure.key) || '.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = tmac.message('invalid value "%s" for tmac setting "%s"', value, key),
+            HINT = tmac.message('%s.', (SELECT tmac.message(d.description) FROM tmac.setting_default d WHERE d.key = configure.key));
   END;
   INSERT INTO tmac.setting AS s (key, value) VALUES (key, v)
     ON CONFLICT ON CONSTRAINT setting_pkey
@@ -1212,23 +1286,13 @@ CREATE OR REPLACE FUNCTION tmac.company_time_zone()
  SET debug_print_rewritten TO 'off'
  SET debug_print_plan TO 'off'
  SET "plpgsql.print_strict_params" TO 'off'
-AS $function$ SELECT tmac.setting_value('date_time_zone') $function$;
+AS $function$ SELECT tmac.setting_value('time_zone') $function$;
 
 CREATE OR REPLACE FUNCTION tmac.company_time(at timestamp with time zone)
  RETURNS text
- LANGUAGE sql
- STABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-  SELECT pg_catalog.to_char(at AT TIME ZONE z.name, 'YYYY-MM-DD HH24:MI:SS') || ' ' ||
-         CASE WHEN o.utc_offset = n.utc_offset AND n.abbrev !~ '^[-+0-9]' THEN n.abbrev
-              ELSE 'UTC' || CASE WHEN o.utc_offset < interval '0' THEN '-' ELSE '+' END ||
-                   pg_catalog.to_char(CASE WHEN o.utc_offset < interval '0' THEN -o.utc_offset ELSE o.utc_offset END, 'HH24:MI')
-         END
-    FROM (SELECT tmac.company_time_zone() AS name) z
-    CROSS JOIN LATERAL (SELECT (at AT TIME ZONE z.name) - (at AT TIME ZONE 'UTC') AS utc_offset) o
-    LEFT JOIN pg_catalog.pg_timezone_names n ON n.name = z.name
-  $function$;
+ LANGUAGE c
+ STABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_company_time$function$;
 
 CREATE OR REPLACE FUNCTION tmac.hr_feed_defer()
  RETURNS void
@@ -1326,21 +1390,38 @@ AS $function$
 DECLARE
   p record;
   me name := tmac.acting_role(duty);
+  act text;
 BEGIN
   SELECT * INTO p FROM tmac.person WHERE login_role = me;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'role "%" is not mapped to a person and cannot %', me, coalesce(duty, 'act')
-      USING ERRCODE = 'insufficient_privilege',
-            HINT = 'Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).';
+    -- the duty (callers mark it for the message catalog) in the session's language
+    act := tmac.message(replace(coalesce(duty, tmac.msgid('act')), '%', '%%'));
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = tmac.message('role "%s" is not mapped to a person and cannot %s', me, act),
+            HINT = tmac.message('Act as a login role that the HR feed maps to a person (attribute login_role of a hire event).');
   END IF;
   -- The status as access decisions see it: a termination or leave that has come due
   -- counts from its instant, whether or not it has been applied yet.
   SELECT s.status INTO p.status FROM tmac.person_state_at(p.person_id, statement_timestamp()) s;
   IF p.status <> 'active' THEN
-    RAISE EXCEPTION 'person "%" is % and cannot %', p.person_id, p.status, duty
-      USING ERRCODE = 'insufficient_privilege';
+    act := tmac.message(replace(coalesce(duty, tmac.msgid('act')), '%', '%%'));
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = tmac.message('person "%s" is %s and cannot %s', p.person_id, p.status, act);
   END IF;
   RETURN p.person_id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.forbid_delete()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+          MESSAGE = tmac.message('rows of tmac.%s are never deleted', TG_TABLE_NAME),
+          DETAIL = tmac.message('tmac keeps every person, event, grant, pledge and training record as evidence.'),
+          HINT = tmac.message('End, revoke or terminate instead; the history stays.');
 END
 $function$;
 
@@ -1398,23 +1479,23 @@ BEGIN
   END IF;
   IF role LIKE 'tmac\_%' OR role LIKE 'pg\_%' OR role = 'postgres'
      OR role = (SELECT x.extowner::pg_catalog.regrole::text FROM pg_catalog.pg_extension x WHERE x.extname = 'tmac') THEN
-    RETURN 'it is a tmac, predefined or bootstrap role';
+    RETURN tmac.message('it is a tmac, predefined or bootstrap role');
   END IF;
   IF r.rolsuper OR r.rolbypassrls OR r.rolcreaterole THEN
-    RETURN 'it is a superuser, BYPASSRLS or CREATEROLE role';
+    RETURN tmac.message('it is a superuser, BYPASSRLS or CREATEROLE role');
   END IF;
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
               WHERE g.rolname = role) THEN
-    RETURN 'other roles are members of it (they could SET ROLE to it)';
+    RETURN tmac.message('other roles are members of it (they could SET ROLE to it)');
   END IF;
   IF role = feeder THEN
-    RETURN 'it is the role that feeds this HR event';
+    RETURN tmac.message('it is the role that feeds this HR event');
   END IF;
   IF pg_catalog.pg_has_role(role, 'tmac_hr', 'MEMBER') THEN
-    RETURN 'it feeds HR events (a member of tmac_hr)';
+    RETURN tmac.message('it feeds HR events (a member of tmac_hr)');
   END IF;
   IF pg_catalog.pg_has_role(role, 'tmac_admin', 'MEMBER') THEN
-    RETURN 'it administers tmac (a member of tmac_admin)';
+    RETURN tmac.message('it administers tmac (a member of tmac_admin)');
   END IF;
   RETURN NULL;
 END
@@ -1431,7 +1512,7 @@ CREATE OR REPLACE FUNCTION tmac.enrol_login(role regrole)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('enrol a login role');
+  me name := tmac.acting_role(tmac.msgid('enrol a login role'));
   rn name := pg_catalog.pg_get_userbyid(role);     -- the role's name, unquoted
   why text;
   holder record;
@@ -1439,27 +1520,28 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('enrol_login', 'role', role::text);
   IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_admin to enrol a login role', me USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('role "%s" must hold tmac_admin to enrol a login role', me);
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = role) THEN
-    RAISE EXCEPTION 'role % does not exist', role::oid USING ERRCODE = 'undefined_object',
-      HINT = 'Create the login role first (CREATE ROLE ... LOGIN); tmac maps persons to it, it does not create it.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('role %s does not exist', role::oid),
+      HINT = tmac.message('Create the login role first (CREATE ROLE ... LOGIN); tmac maps persons to it, it does not create it.');
   END IF;
   why := tmac.login_role_refusal(rn);
   IF why IS NOT NULL THEN
-    RAISE EXCEPTION 'role "%" cannot be enrolled as a person''s login: %', rn, why
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = tmac.message('role "%s" cannot be enrolled as a person''s login: %s', rn, why),
+            HINT = tmac.message('Enrol each person''s own login role: an ordinary LOGIN role that no other role is a member of.');
   END IF;
   -- a role renamed after the HR feed mapped it is still that person's (enrolled under its old name)
   SELECT x.person_id, x.login_role INTO holder FROM tmac.person x
    WHERE x.login_role_oid = role AND x.login_role IS DISTINCT FROM rn
    ORDER BY x.person_id LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'role "%" is the login role of person "%", mapped as "%"', rn, holder.person_id, holder.login_role
-      USING ERRCODE = 'unique_violation',
-            DETAIL = 'The role was renamed after the HR feed mapped it; tmac follows the role, not its name.',
-            HINT = pg_catalog.format('Rename it back (ALTER ROLE %I RENAME TO %I), or find out who renamed it and why.', rn, holder.login_role);
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
+            MESSAGE = tmac.message('role "%s" is the login role of person "%s", mapped as "%s"', rn, holder.person_id, holder.login_role),
+            DETAIL = tmac.message('The role was renamed after the HR feed mapped it; tmac follows the role, not its name.'),
+            HINT = tmac.message('Rename it back (ALTER ROLE %I RENAME TO %I), or find out who renamed it and why.', rn, holder.login_role);
   END IF;
   -- an enrolled login may do what every person may (tmac_person: record handling, report
   -- incidents, each refused unless the role is an active person's login)
@@ -1485,28 +1567,132 @@ CREATE OR REPLACE FUNCTION tmac.withdraw_login(role name)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('withdraw a login enrolment');
+  me name := tmac.acting_role(tmac.msgid('withdraw a login enrolment'));
   p record;
 BEGIN
   PERFORM tmac.require_arguments('withdraw_login', 'role', role::text);
   IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_admin to withdraw a login enrolment', me USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('role "%s" must hold tmac_admin to withdraw a login enrolment', me);
   END IF;
   SELECT x.person_id, x.status INTO p FROM tmac.person x WHERE x.login_role = role AND x.status <> 'terminated' FOR SHARE;
   IF FOUND THEN
-    RAISE EXCEPTION 'login role "%" is mapped to person "%", who is %', role, p.person_id, p.status
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = 'A termination disables only enrolled login roles; withdrawing this one would leave it enabled.',
-            HINT = 'Terminate the person, or map them to another login role with a transfer event, first.';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('login role "%s" is mapped to person "%s", who is %s', role, p.person_id, p.status),
+            DETAIL = tmac.message('A termination disables only enrolled login roles; withdrawing this one would leave it enabled.'),
+            HINT = tmac.message('Terminate the person, or map them to another login role with a transfer event, first.');
   END IF;
   UPDATE tmac.login_enrolment e SET withdrawn_by = me, withdrawn_at = now()
    WHERE e.login_role = role AND e.withdrawn_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'login role "%" is not enrolled', role USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('login role "%s" is not enrolled', role);
   END IF;
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
     EXECUTE pg_catalog.format('REVOKE tmac_person FROM %I', role);
   END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.resolve_person(who text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  found_ids text[];
+BEGIN
+  IF who IS NULL OR EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = who) THEN
+    RETURN who;
+  END IF;
+  SELECT array_agg(DISTINCT c.person_id ORDER BY c.person_id) INTO found_ids
+    FROM (SELECT p.person_id FROM tmac.person p WHERE p.login_role = who
+          UNION ALL
+          SELECT p.person_id FROM tmac.person p WHERE lower(p.person_id) = lower(who)) c;
+  IF cardinality(found_ids) = 1 THEN
+    RETURN found_ids[1];
+  ELSIF cardinality(found_ids) > 1 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('"%s" could name more than one person', who),
+      DETAIL = tmac.message('It is the login role of one person and the person id, up to case, of another: %s.',
+                            array_to_string(found_ids, ', ')),
+      HINT = tmac.message('Write the person id exactly as HR spells it.');
+  END IF;
+  RETURN who;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.provision_logins(person_ids text[] DEFAULT NULL::text[])
+ RETURNS TABLE(person_id text, login_role name, action text, detail text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  me name := tmac.acting_role('provision login roles');
+  wanted text[];
+  p record;
+  rn text;
+  why text;
+BEGIN
+  IF NOT pg_catalog.pg_has_role(me, 'tmac_admin', 'MEMBER') THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('role "%s" must hold tmac_admin to provision login roles', me);
+  END IF;
+  IF person_ids IS NOT NULL THEN
+    wanted := ARRAY(SELECT DISTINCT tmac.resolve_person(x) FROM unnest(person_ids) x WHERE x IS NOT NULL);
+    FOR p IN SELECT w FROM unnest(wanted) w WHERE NOT EXISTS (SELECT 1 FROM tmac.person x WHERE x.person_id = w)
+              ORDER BY w LOOP
+      person_id := p.w; login_role := NULL; action := 'skipped';
+      detail := tmac.message('not provisioned: no person has this id or login role');
+      RETURN NEXT;
+    END LOOP;
+  END IF;
+  -- without a list: every employee and contractor not terminated who has no login role
+  FOR p IN SELECT x.person_id, x.status, x.login_role FROM tmac.person x
+            WHERE CASE WHEN wanted IS NULL
+                       THEN x.login_role IS NULL AND x.status <> 'terminated' AND x.kind IN ('employee', 'contractor')
+                       ELSE x.person_id = ANY (wanted) END
+            ORDER BY x.person_id FOR UPDATE LOOP
+    person_id := p.person_id;
+    login_role := NULL;
+    action := 'skipped';
+    rn := pg_catalog.lower(p.person_id);
+    IF p.status = 'terminated' THEN
+      detail := tmac.message('not provisioned: the person is terminated');
+    ELSIF p.login_role IS NOT NULL THEN
+      login_role := p.login_role;
+      detail := tmac.message('not provisioned: the person has a login role already');
+    ELSIF pg_catalog.octet_length(rn) >= 64 THEN
+      detail := tmac.message('not provisioned: the person id is too long for a role name');
+    ELSIF rn LIKE 'pg\_%' OR rn LIKE 'tmac\_%' OR rn IN ('public', 'none', 'current_user', 'current_role', 'session_user') THEN
+      detail := tmac.message('not provisioned: role name "%s" is reserved', rn);
+    ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = rn) THEN
+      detail := tmac.message('not provisioned: role "%s" exists already (tmac creates new roles only; enrol an existing one with tmac.enrol_login and let HR map it)', rn);
+    ELSIF tmac.login_role_holder(rn) IS NOT NULL THEN
+      detail := tmac.message('not provisioned: login role "%s" is mapped to person "%s"', rn, tmac.login_role_holder(rn));
+    ELSE
+      EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD NULL', rn);
+      why := tmac.login_role_refusal(rn);
+      IF why IS NOT NULL THEN          -- cannot happen for a role just created; never map one that is refused
+        RAISE EXCEPTION USING ERRCODE = 'internal_error',
+          MESSAGE = tmac.message('new role "%s" is refused as a person''s login: %s', rn, why);
+      END IF;
+      PERFORM tmac.audit_append('role', 'CREATE', rn,
+                                pg_catalog.jsonb_build_object('person_id', p.person_id, 'attributes', 'LOGIN INHERIT',
+                                                              'password', false, 'by', 'tmac.provision_logins'));
+      PERFORM tmac.enrol_login(pg_catalog.quote_ident(rn)::regrole);
+      UPDATE tmac.person x SET login_role = rn, updated_at = now() WHERE x.person_id = p.person_id;
+      login_role := rn;
+      action := 'created';
+      detail := tmac.message('created without a password: the DBA sets up its authentication');
+    END IF;
+    RETURN NEXT;
+  END LOOP;
 END
 $function$;
 
@@ -1581,32 +1767,34 @@ AS $function$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('record a pledge');      -- recorded_by: the HR role's own act
+  PERFORM tmac.acting_role(tmac.msgid('record a pledge'));      -- recorded_by: the HR role's own act
   PERFORM tmac.require_arguments('record_pledge', 'person_id', person_id, 'kind', kind, 'signed_on', signed_on::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_pledge.person_id) THEN
-    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   END IF;
   IF kind NOT IN ('hire', 'promotion', 'project', 'termination', 'visitor', 'periodic') THEN
-    RAISE EXCEPTION 'invalid pledge kind "%"', kind USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Kinds: hire, promotion, project, termination, visitor, periodic.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid pledge kind "%s"', kind),
+      HINT = tmac.message('Kinds: hire, promotion, project, termination, visitor, periodic.');
   END IF;
   IF (kind = 'project') <> (coalesce(btrim(project), '') <> '') THEN
-    RAISE EXCEPTION 'a project pledge names its project, and only a project pledge does' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('a project pledge names its project, and only a project pledge does');
   END IF;
   IF valid_until < signed_on THEN
-    RAISE EXCEPTION 'pledge valid_until % is before signed_on %', valid_until, signed_on
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('pledge valid_until %s is before signed_on %s', valid_until, signed_on);
   END IF;
   IF signed_on > (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date THEN
-    RAISE EXCEPTION 'pledge signed_on % is in the future', signed_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('pledge signed_on %s is in the future', signed_on);
   END IF;
   IF length(document_sha256) <> 32 THEN
-    RAISE EXCEPTION 'document_sha256 must be a SHA-256 digest (32 bytes), not % bytes', length(document_sha256)
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'E.g. sha256(pg_read_binary_file(...)), or decode(''<64 hex digits>'', ''hex'').';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('document_sha256 must be a SHA-256 digest (32 bytes), not %s bytes', length(document_sha256)),
+      HINT = tmac.message('E.g. sha256(pg_read_binary_file(...)), or decode(''<64 hex digits>'', ''hex'').');
   END IF;
   IF btrim(template_version) = '' THEN
-    RAISE EXCEPTION 'template_version must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('template_version must not be empty');
   END IF;
   INSERT INTO tmac.pledge (person_id, kind, signed_on, valid_until, template_version, document_sha256, project)
   VALUES (person_id, kind, signed_on, valid_until, template_version, document_sha256, nullif(btrim(project), ''))
@@ -1628,18 +1816,19 @@ AS $function$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('record a training completion');
+  PERFORM tmac.acting_role(tmac.msgid('record a training completion'));
   PERFORM tmac.require_arguments('record_training', 'person_id', person_id, 'course', course,
                                  'completed_on', completed_on::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_training.person_id) THEN
-    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   END IF;
   IF btrim(course) = '' THEN
-    RAISE EXCEPTION 'course must not be empty' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('course must not be empty');
   END IF;
   IF completed_on > (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date THEN
-    RAISE EXCEPTION 'training completed_on % is in the future', completed_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('training completed_on %s is in the future', completed_on);
   END IF;
   INSERT INTO tmac.training_completion (person_id, course, completed_on)
   VALUES (person_id, btrim(course), completed_on) RETURNING completion_id INTO id;
@@ -1658,7 +1847,7 @@ CREATE OR REPLACE FUNCTION tmac.define_course(course text, title_ja text DEFAULT
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('define a training course');
+  me name := tmac.acting_role(tmac.msgid('define a training course'));
   t tmac.training_course_template;
   c text := btrim(course);
 BEGIN
@@ -1669,15 +1858,16 @@ BEGIN
   audience := lower(coalesce(audience, t.audience, 'everyone'));
   topics := coalesce(topics, t.topics, '{}');
   IF c = '' OR coalesce(btrim(title_ja), '') = '' OR coalesce(btrim(title_en), '') = '' THEN
-    RAISE EXCEPTION 'course "%" needs a code and Japanese and English titles', course USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'The seed''s courses need only their code: tmac.define_course(''basics''), tmac.define_course(''access_holders'').';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('course "%s" needs a code and Japanese and English titles', course),
+      HINT = tmac.message('The seed''s courses need only their code: tmac.define_course(''basics''), tmac.define_course(''access_holders'').');
   END IF;
   IF audience NOT IN ('everyone', 'access_holders') THEN
-    RAISE EXCEPTION 'invalid audience "%"', audience USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Audiences: everyone, access_holders.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid audience "%s"', audience),
+      HINT = tmac.message('Audiences: everyone, access_holders.');
   END IF;
   IF validity <= interval '0' THEN
-    RAISE EXCEPTION 'validity must be positive' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('validity must be positive');
   END IF;
   INSERT INTO tmac.training_course AS x (course, title_ja, title_en, audience, topics, mandatory, validity, defined_by)
   VALUES (c, btrim(title_ja), btrim(title_en), audience, topics, mandatory, validity, me)
@@ -1713,6 +1903,18 @@ ALTER FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,j
   SECURITY INVOKER
   RESET ALL;
 
+CREATE OR REPLACE FUNCTION tmac.hr_error(e tmac.hr_event, state text, msg text, hint text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = state,
+    MESSAGE = tmac.message('HR event "%s" (%s): %s', e.event_id, coalesce(e.kind, tmac.message('no kind')), msg),
+    HINT = coalesce(hint, tmac.message('Correct the event and send it with a new event_id.'));
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.hr_validate_login_role(e tmac.hr_event)
  RETURNS void
  LANGUAGE plpgsql
@@ -1728,21 +1930,21 @@ BEGIN
     RETURN;
   END IF;
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = lr) THEN
-    PERFORM tmac.hr_error(e, '42704', format('login role "%s" does not exist', lr),
-      'The DBA or the identity system creates the login role; tmac only maps the person to it.');
+    PERFORM tmac.hr_error(e, '42704', tmac.message('login role "%s" does not exist', lr),
+      tmac.message('The DBA or the identity system creates the login role; tmac only maps the person to it.'));
   END IF;
   other := tmac.login_role_holder(lr, e.person_id);     -- by name, or by the OID of a role renamed since
   IF other IS NOT NULL THEN
-    PERFORM tmac.hr_error(e, '23505', format('login role "%s" is already mapped to person "%s"', lr, other));
+    PERFORM tmac.hr_error(e, '23505', tmac.message('login role "%s" is already mapped to person "%s"', lr, other));
   END IF;
   why := tmac.login_role_refusal(lr, e.received_by);
   IF why IS NOT NULL THEN
-    PERFORM tmac.hr_error(e, '22023', format('login role "%s" cannot be mapped to a person: %s', lr, why),
-      'Map a person to their own login role: not a tmac, predefined or bootstrap role, not a superuser, BYPASSRLS or CREATEROLE role, not a role others are members of (they could SET ROLE to it), and not the HR feed''s own role or a member of tmac_hr or tmac_admin.');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('login role "%s" cannot be mapped to a person: %s', lr, why),
+      tmac.message('Map a person to their own login role: not a tmac, predefined or bootstrap role, not a superuser, BYPASSRLS or CREATEROLE role, not a role others are members of (they could SET ROLE to it), and not the HR feed''s own role or a member of tmac_hr or tmac_admin.'));
   END IF;
   IF NOT tmac.login_enrolled(lr) THEN
-    PERFORM tmac.hr_error(e, '42501', format('login role "%s" is not enrolled as a person''s login', lr),
-      format('Ask a DBA to run tmac.enrol_login(%L) first; the HR feed maps persons only to enrolled login roles.', lr));
+    PERFORM tmac.hr_error(e, '42501', tmac.message('login role "%s" is not enrolled as a person''s login', lr),
+      tmac.message('Ask a DBA to run tmac.enrol_login(%L) first; the HR feed maps persons only to enrolled login roles.', lr));
   END IF;
 END
 $function$;
@@ -1756,71 +1958,74 @@ DECLARE
   bad text;
 BEGIN
   IF e.kind IS NULL OR e.kind NOT IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire') THEN
-    PERFORM tmac.hr_error(e, '22023', format('invalid kind %s', coalesce(quote_literal(e.kind), 'NULL')),
-      'Kinds: hire, transfer, promotion, leave, return, terminate, rehire.');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('invalid kind %L', e.kind),
+      tmac.message('Kinds: hire, transfer, promotion, leave, return, terminate, rehire.'));
   END IF;
   IF e.person_id IS NULL OR btrim(e.person_id) = '' THEN
-    PERFORM tmac.hr_error(e, '23502', 'person_id is missing');
+    PERFORM tmac.hr_error(e, '23502', tmac.message('person_id is missing'));
   END IF;
   IF jsonb_typeof(e.attributes) <> 'object' THEN
-    PERFORM tmac.hr_error(e, '22023', 'attributes must be a JSON object');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('attributes must be a JSON object'));
   END IF;
   SELECT k INTO bad FROM jsonb_object_keys(e.attributes) k
    WHERE k NOT IN ('full_name', 'title', 'org_group', 'job_role', 'login_role', 'kind', 'responsible_person', 'note',
                    'restore_cron_jobs')
    LIMIT 1;
   IF bad IS NOT NULL THEN
-    PERFORM tmac.hr_error(e, '22023', format('unknown attribute "%s"', bad),
-      'Attributes: full_name, title, org_group, job_role, login_role, kind, responsible_person, note; restore_cron_jobs (rehire).');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('unknown attribute "%s"', bad),
+      tmac.message('Attributes: full_name, title, org_group, job_role, login_role, kind, responsible_person, note; restore_cron_jobs (rehire).'));
   END IF;
   SELECT k INTO bad FROM jsonb_each(e.attributes) a(k, v)
    WHERE jsonb_typeof(v) NOT IN ('string', 'null') AND k <> 'restore_cron_jobs' LIMIT 1;
   IF bad IS NOT NULL THEN
-    PERFORM tmac.hr_error(e, '22023', format('attribute "%s" must be a string', bad));
+    PERFORM tmac.hr_error(e, '22023', tmac.message('attribute "%s" must be a string', bad));
   END IF;
   IF e.attributes ? 'restore_cron_jobs'
      AND (e.kind IS DISTINCT FROM 'rehire' OR (e.attributes ->> 'restore_cron_jobs') NOT IN ('true', 'false')) THEN
-    PERFORM tmac.hr_error(e, '22023', 'restore_cron_jobs is an attribute of a rehire: true or false',
-      'A rehire with "restore_cron_jobs": true re-enables the pg_cron jobs that tmac disabled at the termination.');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('restore_cron_jobs is an attribute of a rehire: true or false'),
+      tmac.message('A rehire with "restore_cron_jobs": true re-enables the pg_cron jobs that tmac disabled at the termination.'));
   END IF;
   IF e.kind = 'hire' THEN
     IF coalesce(btrim(e.attributes ->> 'full_name'), '') = '' THEN
-      PERFORM tmac.hr_error(e, '22023', 'a hire needs the attribute full_name');
+      PERFORM tmac.hr_error(e, '22023', tmac.message('a hire needs the attribute full_name'));
     END IF;
     IF EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.person_id)
        OR EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.person_id = e.person_id AND h.kind = 'hire'
                      AND h.outcome = 'scheduled' AND h.event_id <> e.event_id) THEN
-      PERFORM tmac.hr_error(e, '23505', format('person "%s" already exists', e.person_id),
-        'A former employee comes back with a rehire event.');
+      PERFORM tmac.hr_error(e, '23505', tmac.message('person "%s" already exists', e.person_id),
+        tmac.message('A former employee comes back with a rehire event.'));
     END IF;
   ELSIF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.person_id)
         AND NOT EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.person_id = e.person_id AND h.kind = 'hire'
                            AND h.outcome = 'scheduled' AND h.effective_at <= e.effective_at) THEN
-    PERFORM tmac.hr_error(e, '23503', format('unknown person "%s"', e.person_id),
-      'Send the person''s hire event first.');
+    PERFORM tmac.hr_error(e, '23503', tmac.message('unknown person "%s"', e.person_id),
+      tmac.message('Send the person''s hire event first.'));
   END IF;
   IF e.kind IN ('transfer', 'promotion')
      AND NOT (e.attributes ?| ARRAY['title', 'org_group', 'job_role']) THEN
-    PERFORM tmac.hr_error(e, '22023', format('a %s must name at least one of title, org_group, job_role', e.kind));
+    PERFORM tmac.hr_error(e, '22023', CASE e.kind WHEN 'transfer' THEN tmac.message('a transfer must name at least one of title, org_group, job_role')
+                                                  ELSE tmac.message('a promotion must name at least one of title, org_group, job_role') END);
   END IF;
   IF e.kind IN ('leave', 'return', 'terminate')
      AND (e.attributes - 'note') <> '{}'::jsonb THEN
-    PERFORM tmac.hr_error(e, '22023', format('a %s takes no attributes but note', e.kind));
+    PERFORM tmac.hr_error(e, '22023', CASE e.kind WHEN 'leave' THEN tmac.message('a leave takes no attributes but note')
+                                                  WHEN 'return' THEN tmac.message('a return takes no attributes but note')
+                                                  ELSE tmac.message('a terminate takes no attributes but note') END);
   END IF;
   IF e.attributes ? 'org_group' THEN
     IF (e.attributes ->> 'org_group') IS NOT NULL
        AND tmac.vocabulary_id('group', e.attributes ->> 'org_group', true) IS NULL THEN
-      PERFORM tmac.hr_error(e, '42704', format('unknown organisation group "%s"', e.attributes ->> 'org_group'),
-        'Define it first with tmac.define_group(code, name, parent).');
+      PERFORM tmac.hr_error(e, '42704', tmac.message('unknown organisation group "%s"', e.attributes ->> 'org_group'),
+        tmac.message('Define it first with tmac.define_group(code, name, parent).'));
     END IF;
   END IF;
   IF e.attributes ? 'kind' AND (e.attributes ->> 'kind') NOT IN ('employee', 'contractor', 'visitor', 'service') THEN
-    PERFORM tmac.hr_error(e, '22023', format('invalid person kind "%s"', e.attributes ->> 'kind'),
-      'Person kinds: employee, contractor, visitor, service.');
+    PERFORM tmac.hr_error(e, '22023', tmac.message('invalid person kind "%s"', e.attributes ->> 'kind'),
+      tmac.message('Person kinds: employee, contractor, visitor, service.'));
   END IF;
   IF e.attributes ? 'responsible_person'
      AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = e.attributes ->> 'responsible_person') THEN
-    PERFORM tmac.hr_error(e, '23503', format('unknown responsible person "%s"', e.attributes ->> 'responsible_person'));
+    PERFORM tmac.hr_error(e, '23503', tmac.message('unknown responsible person "%s"', e.attributes ->> 'responsible_person'));
   END IF;
   PERFORM tmac.hr_validate_login_role(e);
 END
@@ -1971,13 +2176,13 @@ BEGIN
 
   SELECT * INTO p FROM tmac.person WHERE person_id = e.person_id FOR UPDATE;
   IF NOT FOUND THEN
-    PERFORM tmac.hr_error(e, '23503', format('unknown person "%s"', e.person_id), 'Send the person''s hire event first.');
+    PERFORM tmac.hr_error(e, '23503', tmac.message('unknown person "%s"', e.person_id), tmac.message('Send the person''s hire event first.'));
   END IF;
 
   CASE e.kind
   WHEN 'transfer', 'promotion' THEN
     IF p.status = 'terminated' THEN
-      PERFORM tmac.hr_error(e, '55000', format('person "%s" is terminated', p.person_id), 'Send a rehire event first.');
+      PERFORM tmac.hr_error(e, '55000', tmac.message('person "%s" is terminated', p.person_id), tmac.message('Send a rehire event first.'));
     END IF;
     new_group := CASE WHEN a ? 'org_group' THEN tmac.vocabulary_id('group', a ->> 'org_group') ELSE p.org_group_id END;
     new_role := CASE WHEN a ? 'job_role' THEN a ->> 'job_role' ELSE p.job_role END;
@@ -2010,17 +2215,17 @@ BEGIN
     END IF;
   WHEN 'leave' THEN
     IF p.status <> 'active' THEN
-      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not active', p.person_id, p.status));
+      PERFORM tmac.hr_error(e, '55000', tmac.message('person "%s" is %s, not active', p.person_id, p.status));
     END IF;
     UPDATE tmac.person SET status = 'on_leave', updated_at = now() WHERE person_id = p.person_id;
   WHEN 'return' THEN
     IF p.status <> 'on_leave' THEN
-      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not on leave', p.person_id, p.status));
+      PERFORM tmac.hr_error(e, '55000', tmac.message('person "%s" is %s, not on leave', p.person_id, p.status));
     END IF;
     UPDATE tmac.person SET status = 'active', updated_at = now() WHERE person_id = p.person_id;
   WHEN 'terminate' THEN
     IF p.status = 'terminated' THEN
-      PERFORM tmac.hr_error(e, '55000', format('person "%s" is already terminated', p.person_id));
+      PERFORM tmac.hr_error(e, '55000', tmac.message('person "%s" is already terminated', p.person_id));
     END IF;
     UPDATE tmac.person SET status = 'terminated', terminated_at = eff, updated_at = now()
      WHERE person_id = p.person_id;
@@ -2028,7 +2233,7 @@ BEGIN
     PERFORM tmac.hr_terminate_acts(p, e);
   WHEN 'rehire' THEN
     IF p.status <> 'terminated' THEN
-      PERFORM tmac.hr_error(e, '55000', format('person "%s" is %s, not terminated', p.person_id, p.status));
+      PERFORM tmac.hr_error(e, '55000', tmac.message('person "%s" is %s, not terminated', p.person_id, p.status));
     END IF;
     was_disabled := p.login_disabled_by_tmac;
     old_login := p.login_role;
@@ -2117,18 +2322,18 @@ BEGIN
   END IF;
   -- Feeding an event is the feeder's own act: this trigger runs at depth 1 for an INSERT or
   -- COPY made directly; a user's trigger or SECURITY DEFINER function cannot feed one.
-  feeder := tmac.acting_role('record an HR event', 1);
+  feeder := tmac.acting_role(tmac.msgid('record an HR event'), 1);
   -- An INSERT through another role's view or rule is checked against that role's privileges
   -- but runs as the writer: the event would be recorded as fed by someone who may not feed.
   IF NOT pg_catalog.has_any_column_privilege(feeder, 'tmac.hr_event'::pg_catalog.regclass, 'INSERT') THEN
-    RAISE EXCEPTION 'role "%" may not feed HR events', feeder
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'The event reached tmac.hr_event through a view or rule owned by another role.',
-            HINT = 'The HR feed inserts into tmac.hr_event itself, as a member of tmac_hr.';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = tmac.message('role "%s" may not feed HR events', feeder),
+            DETAIL = tmac.message('The event reached tmac.hr_event through a view or rule owned by another role.'),
+            HINT = tmac.message('The HR feed inserts into tmac.hr_event itself, as a member of tmac_hr.');
   END IF;
   IF NEW.event_id IS NULL OR btrim(NEW.event_id) = '' THEN
-    RAISE EXCEPTION 'HR event without event_id' USING ERRCODE = 'not_null_violation',
-      HINT = 'Every event carries the HR system''s own unique id; replays are recognised by it.';
+    RAISE EXCEPTION USING ERRCODE = 'not_null_violation', MESSAGE = tmac.message('HR event without event_id'),
+      HINT = tmac.message('Every event carries the HR system''s own unique id; replays are recognised by it.');
   END IF;
   NEW.attributes := coalesce(NEW.attributes, '{}');
   SELECT * INTO old FROM tmac.hr_event WHERE event_id = NEW.event_id;
@@ -2140,11 +2345,11 @@ BEGIN
        IS NOT DISTINCT FROM (NEW.person_id, NEW.kind, NEW.effective_at, NEW.attributes) THEN
       RETURN NULL;                                 -- idempotent replay: nothing to do
     END IF;
-    RAISE EXCEPTION 'HR event "%" was already received with different content', NEW.event_id
-      USING ERRCODE = 'unique_violation',
-            DETAIL = format('Received %s: person %s, %s effective %s, attributes %s.', old.received_at,
-                            old.person_id, old.kind, old.effective_at, old.attributes),
-            HINT = 'An event_id names one event forever; send a correction as a new event with a new event_id.';
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
+            MESSAGE = tmac.message('HR event "%s" was already received with different content', NEW.event_id),
+            DETAIL = tmac.message('Received %s: person %s, %s effective %s, attributes %s.', old.received_at,
+                                  old.person_id, old.kind, old.effective_at, old.attributes),
+            HINT = tmac.message('An event_id names one event forever; send a correction as a new event with a new event_id.');
   END IF;
   NEW.received_at := now();
   NEW.effective_at := coalesce(NEW.effective_at, now());
@@ -2228,9 +2433,9 @@ BEGIN
   -- deferred to this trigger, and is applied here exactly once.
   inserted := (SELECT count(*) FROM new_events);
   IF inserted <> deferred THEN
-    RAISE EXCEPTION 'the HR feed deferred % events of this statement but it inserted %', deferred, inserted
-      USING ERRCODE = 'internal_error',
-            HINT = 'The tmac extension is damaged; reinstall it.';
+    RAISE EXCEPTION USING ERRCODE = 'internal_error',
+            MESSAGE = tmac.message('the HR feed deferred %s events of this statement but it inserted %s', deferred, inserted),
+            HINT = tmac.message('The tmac extension is damaged; reinstall it.');
   END IF;
   -- (a few events, as an HR system sends through the day, one by one: each person's change
   -- keeps an audit entry of its own, with the person as subject)
@@ -2299,7 +2504,7 @@ BEGIN
                   OR EXISTS (SELECT 1 FROM tmac.person q WHERE q.person_id = u.attributes ->> 'responsible_person')),
              false));
         IF bad THEN
-          RAISE EXCEPTION 'an HR event of the statement does not pass as part of a set' USING ERRCODE = 'P0001';
+          RAISE EXCEPTION raise_exception;   -- an event of the statement does not pass as part of a set: one by one
         END IF;
         FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
           PERFORM tmac.hr_validate_login_role(e);
@@ -2441,9 +2646,8 @@ BEGIN
   IF (OLD.event_id, OLD.person_id, OLD.kind, OLD.effective_at, OLD.attributes, OLD.received_at, OLD.received_by)
      IS DISTINCT FROM (NEW.event_id, NEW.person_id, NEW.kind, NEW.effective_at, NEW.attributes, NEW.received_at,
                        NEW.received_by) THEN
-    RAISE EXCEPTION 'HR events are never changed'
-      USING ERRCODE = 'feature_not_supported',
-            HINT = 'Send a correcting event with a new event_id.';
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported', MESSAGE = tmac.message('HR events are never changed'),
+            HINT = tmac.message('Send a correcting event with a new event_id.');
   END IF;
   RETURN NEW;
 END
@@ -2459,6 +2663,78 @@ CREATE TRIGGER audit_insert AFTER INSERT ON tmac.hr_event REFERENCING NEW TABLE 
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.person REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('person_id', 'person_id', 'hr_feed_keys');
 
+CREATE VIEW tmac.hr_event_import WITH (security_invoker = true) AS
+  SELECT h.event_id, h.person_id, h.kind, h.effective_at,
+         h.attributes ->> 'full_name' AS full_name,
+         h.attributes ->> 'org_group' AS org_group,
+         h.attributes ->> 'job_role' AS job_role,
+         h.attributes ->> 'title' AS title,
+         h.attributes ->> 'login_role' AS login_role,
+         h.attributes ->> 'kind' AS person_kind,
+         h.attributes ->> 'responsible_person' AS responsible_person,
+         h.attributes ->> 'note' AS note,
+         CASE WHEN (h.attributes ->> 'restore_cron_jobs') IN ('true', 'false')       -- (a rejected event may hold anything)
+              THEN (h.attributes ->> 'restore_cron_jobs')::boolean END AS restore_cron_jobs,
+         h.received_at, h.received_by, h.applied_at, h.outcome, h.error_sqlstate, h.error_message
+    FROM tmac.hr_event h;
+ALTER VIEW tmac.hr_event_import SET (security_invoker=true);
+
+CREATE OR REPLACE FUNCTION tmac.hr_import_begin()
+ RETURNS trigger
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_import_begin$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_import_row()
+ RETURNS trigger
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_import_row$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_import_rows()
+ RETURNS SETOF tmac.hr_event_import
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_import_rows$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_import_credit(levels integer)
+ RETURNS integer
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_import_credit$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_import_end()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+BEGIN
+  PERFORM tmac.acting_role('record an HR event', 1);
+  PERFORM tmac.hr_import_credit(1);
+  BEGIN
+    INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
+    SELECT r.event_id, r.person_id, r.kind, r.effective_at,
+           pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+             'full_name', r.full_name, 'title', r.title, 'org_group', r.org_group, 'job_role', r.job_role,
+             'login_role', r.login_role, 'kind', r.person_kind, 'responsible_person', r.responsible_person,
+             'note', r.note, 'restore_cron_jobs', r.restore_cron_jobs))
+      FROM tmac.hr_import_rows() r;
+  EXCEPTION WHEN OTHERS THEN
+    PERFORM tmac.hr_import_credit(0);
+    RAISE;
+  END;
+  PERFORM tmac.hr_import_credit(0);
+  RETURN NULL;
+END
+$function$;
+
+CREATE TRIGGER a_begin BEFORE INSERT ON tmac.hr_event_import FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_import_begin();
+
+CREATE TRIGGER a_row INSTEAD OF INSERT ON tmac.hr_event_import FOR EACH ROW EXECUTE FUNCTION tmac.hr_import_row();
+
+CREATE TRIGGER a_end AFTER INSERT ON tmac.hr_event_import FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_import_end();
+
 CREATE INDEX access_grant_open_idx ON tmac.access_grant USING btree (person_id, status) WHERE (status = ANY (ARRAY['pending'::text, 'active'::text]));
 
 CREATE OR REPLACE FUNCTION tmac.validate_no_overlap(g tmac.access_grant)
@@ -2469,6 +2745,8 @@ CREATE OR REPLACE FUNCTION tmac.validate_no_overlap(g tmac.access_grant)
 AS $function$
 DECLARE
   other bigint;
+  msg text;
+  detail text;
 BEGIN
   SELECT o.grant_id INTO other FROM tmac.access_grant o
    WHERE o.person_id = g.person_id AND o.kind = g.kind AND o.grant_id IS DISTINCT FROM g.grant_id
@@ -2480,11 +2758,16 @@ BEGIN
      AND tmac.grant_lapse(o.validity, o.grace_until) > now()
    LIMIT 1;
   IF other IS NOT NULL THEN
-    RAISE EXCEPTION 'overlaps % % for person "%"', CASE g.kind WHEN 'clearance' THEN 'clearance' ELSE 'grant' END,
-                    other, g.person_id
-      USING ERRCODE = 'exclusion_violation',
-            DETAIL = format('Grant %s covers the same %s during part of %s.', other, g.kind, g.validity),
-            HINT = 'Extend the existing grant with tmac.extend(grant_id, valid_until), or revoke it first.';
+    -- one message per kind: a translation names the kind in its own words
+    IF g.kind = 'clearance' THEN
+      msg := tmac.message('overlaps clearance %s for person "%s"', other, g.person_id);
+      detail := tmac.message('Grant %s covers the same clearance during part of %s.', other, g.validity);
+    ELSE
+      msg := tmac.message('overlaps grant %s for person "%s"', other, g.person_id);
+      detail := tmac.message('Grant %s covers the same compartment during part of %s.', other, g.validity);
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'exclusion_violation', MESSAGE = msg, DETAIL = detail,
+            HINT = tmac.message('Extend the existing grant with tmac.extend(grant_id, valid_until), or revoke it first.');
   END IF;
 END
 $function$;
@@ -2500,18 +2783,20 @@ DECLARE
 BEGIN
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = g.person_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown person "%"', g.person_id USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', g.person_id),
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   END IF;
   IF (SELECT s.status FROM tmac.person_state_at(g.person_id, now()) s) = 'terminated' THEN
-    RAISE EXCEPTION 'person "%" is terminated', g.person_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('person "%s" is terminated', g.person_id);
   END IF;
   IF upper(g.validity) <= now() THEN
-    RAISE EXCEPTION 'valid_until % is not in the future', upper(g.validity) USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('valid_until %s is not in the future', upper(g.validity));
   END IF;
   IF isempty(g.validity) OR upper(g.validity) <= lower(g.validity) THEN
-    RAISE EXCEPTION 'valid_until % is not after valid_from %', upper(g.validity), lower(g.validity)
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('valid_until %s is not after valid_from %s', upper(g.validity), lower(g.validity));
   END IF;
   PERFORM tmac.validate_no_overlap(g);
   INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, reason,
@@ -2538,8 +2823,8 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('request_clearance', 'person_id', person_id, 'level', level,
                                  'valid_until', valid_until::text, 'reason', reason);
-  g.requested_by := tmac.acting_person('request a clearance');
-  g.person_id := person_id;
+  g.requested_by := tmac.acting_person(tmac.msgid('request a clearance'));
+  g.person_id := tmac.resolve_person(person_id);     -- E004, or the login role e004
   g.kind := 'clearance';
   g.level_rank := tmac.vocabulary_id('level', level);
   g.validity := tstzrange(coalesce(valid_from, now()), greatest(valid_until, coalesce(valid_from, now())));
@@ -2564,10 +2849,11 @@ BEGIN
   PERFORM tmac.require_arguments('request_access', 'person_id', person_id, 'compartment', compartment,
                                  'valid_until', valid_until::text, 'purpose', purpose, 'mode', mode);
   IF lower(mode) NOT IN ('read', 'write') THEN
-    RAISE EXCEPTION 'invalid mode "%"', mode USING ERRCODE = 'invalid_parameter_value', HINT = 'mode is read or write.';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid mode "%s"', mode),
+      HINT = tmac.message('mode is read or write.');
   END IF;
-  g.requested_by := tmac.acting_person('request access');
-  g.person_id := person_id;
+  g.requested_by := tmac.acting_person(tmac.msgid('request access'));
+  g.person_id := tmac.resolve_person(person_id);     -- E004, or the login role e004
   g.kind := 'compartment';
   g.compartment_id := tmac.vocabulary_id('compartment', compartment);
   g.mode := lower(mode);
@@ -2585,34 +2871,44 @@ AS $function$
 DECLARE
   g tmac.access_grant;
   pid text;
-  actor name := tmac.acting_role(coalesce(duty, 'decide') || ' a request');
+  actor name := tmac.acting_role(CASE duty WHEN 'approve' THEN tmac.msgid('approve a request')
+                                            WHEN 'reject' THEN tmac.msgid('reject a request')
+                                            ELSE coalesce(duty, 'decide') || ' a request' END);
+  approving boolean := duty = 'approve';     -- the duties are approve and reject: one message each
+  msg text;
 BEGIN
   PERFORM tmac.require_arguments('lock_for_decision', 'grant_id', grant_id::text, 'duty', duty);
   IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_approver to % a request', actor, duty
-      USING ERRCODE = 'insufficient_privilege';
+    msg := CASE WHEN approving THEN tmac.message('role "%s" must hold tmac_approver to approve a request', actor)
+                ELSE tmac.message('role "%s" must hold tmac_approver to reject a request', actor) END;
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg;
   END IF;
   SELECT a.person_id INTO pid FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
   END IF;
   PERFORM 1 FROM tmac.person p WHERE p.person_id = pid FOR SHARE;
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id FOR UPDATE;
   IF g.status <> 'pending' THEN
-    RAISE EXCEPTION 'grant % is %, not pending', grant_id, g.status
-      USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('grant %s is %s, not pending', grant_id, g.status);
   END IF;
   IF decider = g.person_id THEN
-    RAISE EXCEPTION 'person "%" cannot % a request for themselves', decider, duty
-      USING ERRCODE = 'insufficient_privilege', HINT = 'Another approver must decide (four-eyes rule).';
+    msg := CASE WHEN approving THEN tmac.message('person "%s" cannot approve a request for themselves', decider)
+                ELSE tmac.message('person "%s" cannot reject a request for themselves', decider) END;
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg,
+      HINT = tmac.message('Another approver must decide (four-eyes rule).');
   END IF;
   IF decider = g.requested_by THEN
-    RAISE EXCEPTION 'person "%" cannot % their own request', decider, duty
-      USING ERRCODE = 'insufficient_privilege', HINT = 'Another approver must decide (four-eyes rule).';
+    msg := CASE WHEN approving THEN tmac.message('person "%s" cannot approve their own request', decider)
+                ELSE tmac.message('person "%s" cannot reject their own request', decider) END;
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg,
+      HINT = tmac.message('Another approver must decide (four-eyes rule).');
   END IF;
   IF decider = ANY (g.approved_by) THEN
-    RAISE EXCEPTION 'person "%" has already approved grant %', decider, grant_id
-      USING ERRCODE = 'insufficient_privilege', HINT = 'A clearance of rank 40 or more needs a second, different approver.';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person "%s" has already approved grant %s', decider, grant_id),
+      HINT = tmac.message('A clearance of rank 40 or more needs a second, different approver.');
   END IF;
   RETURN g;
 END
@@ -2636,19 +2932,21 @@ DECLARE
   needed integer;
 BEGIN
   PERFORM tmac.require_arguments('approve', 'grant_id', grant_id::text);
-  me := tmac.acting_person('approve a request');
+  me := tmac.acting_person(tmac.msgid('approve a request'));
   g := tmac.lock_for_decision(grant_id, me, 'approve');
   IF upper(g.validity) <= now() THEN
-    RAISE EXCEPTION 'request % lapsed at %', grant_id, upper(g.validity)
-      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Make a new request with a later valid_until.';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('request %s lapsed at %s', grant_id, upper(g.validity)),
+      HINT = tmac.message('Make a new request with a later valid_until.');
   END IF;
   SELECT string_agg(c.reason, '; ' ORDER BY c.ord) INTO problems
     FROM tmac.access_prerequisites(g.person_id, now()) WITH ORDINALITY c(prerequisite, passed, reason, ord)
    WHERE NOT c.passed;
   IF problems IS NOT NULL THEN
-    RAISE EXCEPTION 'person "%" does not meet the prerequisites for access', g.person_id
-      USING ERRCODE = 'object_not_in_prerequisite_state', DETAIL = problems || '.',
-            HINT = 'Record the pledge or training first (tmac.record_pledge, tmac.record_training).';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('person "%s" does not meet the prerequisites for access', g.person_id),
+            DETAIL = tmac.message('%s.', problems),
+            HINT = tmac.message('Record the pledge or training first (tmac.record_pledge, tmac.record_training).');
   END IF;
   g.validity := tstzrange(greatest(lower(g.validity), now()), upper(g.validity));
   PERFORM tmac.validate_no_overlap(g);
@@ -2681,7 +2979,7 @@ DECLARE
   me text;
 BEGIN
   PERFORM tmac.require_arguments('reject', 'grant_id', grant_id::text, 'comment', comment);
-  me := tmac.acting_person('reject a request');
+  me := tmac.acting_person(tmac.msgid('reject a request'));
   PERFORM tmac.lock_for_decision(grant_id, me, 'reject');
   UPDATE tmac.access_grant a
      SET status = 'rejected', decision_comment = comment, ended_by = me
@@ -2701,16 +2999,16 @@ CREATE OR REPLACE FUNCTION tmac.revoke(grant_id bigint, reason text)
 AS $function$
 DECLARE
   g tmac.access_grant;
-  actor name := tmac.acting_role('revoke a grant');
+  actor name := tmac.acting_role(tmac.msgid('revoke a grant'));
   who text := coalesce(tmac.person_of_role(actor), actor::text);
 BEGIN
   PERFORM tmac.require_arguments('revoke', 'grant_id', grant_id::text, 'reason', reason);
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = revoke.grant_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
   END IF;
   IF g.status NOT IN ('pending', 'active') OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
-    RAISE EXCEPTION 'grant % has already ended', grant_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = tmac.message('grant %s has already ended', grant_id);
   END IF;
   UPDATE tmac.access_grant a
      SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
@@ -2736,17 +3034,17 @@ BEGIN
   PERFORM tmac.require_arguments('extend', 'grant_id', grant_id::text, 'valid_until', valid_until::text);
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = extend.grant_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
   END IF;
   IF g.status <> 'active' OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
-    RAISE EXCEPTION 'grant % is not active', grant_id USING ERRCODE = 'object_not_in_prerequisite_state',
-      HINT = 'Only an active grant can be extended; request a new one instead.';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = tmac.message('grant %s is not active', grant_id),
+      HINT = tmac.message('Only an active grant can be extended; request a new one instead.');
   END IF;
   IF valid_until <= upper(g.validity) THEN
-    RAISE EXCEPTION 'valid_until % does not extend grant % (valid until %)', valid_until, grant_id, upper(g.validity)
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('valid_until %s does not extend grant %s (valid until %s)', valid_until, grant_id, upper(g.validity));
   END IF;
-  g.requested_by := tmac.acting_person('request an extension');
+  g.requested_by := tmac.acting_person(tmac.msgid('request an extension'));
   g.extends_grant_id := g.grant_id;
   g.grant_id := NULL;
   g.validity := tstzrange(upper(g.validity), valid_until);
@@ -2771,21 +3069,21 @@ DECLARE
   g tmac.access_grant;
 BEGIN
   PERFORM tmac.require_arguments('keep_on_role_change', 'grant_id', grant_id::text, 'justification', justification);
-  me := tmac.acting_person('mark a grant as surviving role changes');
-  actor := tmac.acting_role('mark a grant as surviving role changes');
+  me := tmac.acting_person(tmac.msgid('mark a grant as surviving role changes'));
+  actor := tmac.acting_role(tmac.msgid('mark a grant as surviving role changes'));
   IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_approver', actor USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = tmac.message('role "%s" must hold tmac_approver', actor);
   END IF;
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = keep_on_role_change.grant_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
   END IF;
   IF me IN (g.person_id, g.requested_by) THEN
-    RAISE EXCEPTION 'person "%" cannot decide on a grant they requested or hold', me
-      USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person "%s" cannot decide on a grant they requested or hold', me);
   END IF;
   IF g.status NOT IN ('pending', 'active') THEN
-    RAISE EXCEPTION 'grant % is %', grant_id, g.status USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = tmac.message('grant %s is %s', grant_id, g.status);
   END IF;
   UPDATE tmac.access_grant a SET survives_role_change = true, survival_justification = justification || ' (' || me || ')'
    WHERE a.grant_id = keep_on_role_change.grant_id;
@@ -2808,8 +3106,8 @@ DECLARE
 BEGIN
   IF cardinality(person_ids) IS DISTINCT FROM cardinality(effective_at)
      OR cardinality(person_ids) IS DISTINCT FROM cardinality(by_whom) THEN
-    RAISE EXCEPTION 'person_ids, effective_at and by_whom differ in length'
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('person_ids, effective_at and by_whom differ in length');
   END IF;
   PERFORM tmac.audit_cover_next_update('tmac.access_grant');
   WITH t AS (
@@ -3071,7 +3369,7 @@ DECLARE
 BEGIN
   SELECT * INTO st FROM tmac.person_state_at(access_prerequisites.person_id, at);
   IF NOT FOUND THEN
-    RETURN QUERY SELECT 'active'::text, false, format('no person "%s"', access_prerequisites.person_id);
+    RETURN QUERY SELECT 'active'::text, false, tmac.message('no person "%s"', access_prerequisites.person_id);
     RETURN;
   END IF;
   ok := st.status = 'active';
@@ -3081,12 +3379,12 @@ BEGIN
   RETURN QUERY SELECT 'pledge'::text, ok,
     tmac.decision_reason('pledge', ok)
     || CASE WHEN NOT ok AND st.pledge_since IS NOT NULL
-            THEN format(' (none signed since the role change of %s)', st.pledge_since) ELSE '' END;
+            THEN tmac.message(' (none signed since the role change of %s)', st.pledge_since) ELSE '' END;
   ok := NOT tmac.setting_on('require_training')
         OR coalesce((SELECT w.ok FROM tmac.training_window(access_prerequisites.person_id, at) w), false);
   RETURN QUERY SELECT 'training'::text, ok,
     tmac.decision_reason('training', ok)
-    || CASE WHEN NOT ok THEN format(' (completed within %s)', tmac.setting_value('training_validity')) ELSE '' END;
+    || CASE WHEN NOT ok THEN tmac.message(' (completed within %s)', tmac.setting_value('training_validity')) ELSE '' END;
 END
 $function$;
 
@@ -3289,7 +3587,7 @@ BEGIN
     PERFORM tmac.login_gate_sync();
   EXCEPTION WHEN deadlock_detected THEN
     -- it waits for HR changes in progress; never lose the rest of the run over it
-    RAISE WARNING 'tmac.run_maintenance(): the login gate was not rebuilt (deadlock with a concurrent HR change); it is at the next run';
+    RAISE WARNING USING MESSAGE = tmac.message('tmac.run_maintenance(): the login gate was not rebuilt (deadlock with a concurrent HR change); it is at the next run');
   END;
   UPDATE tmac.maintenance_state SET last_run_at = now(), last_result = result;
   RETURN result;
@@ -3309,30 +3607,31 @@ AS $function$
 DECLARE
   cron_db text := current_setting('cron.database_name', true);
   jobid bigint;
+  hint text;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron') THEN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'pg_cron') THEN
-      RAISE EXCEPTION 'pg_cron is not installed on this server'
-        USING ERRCODE = 'feature_not_supported',
-              DETAIL = 'tmac works without it: access decisions never depend on the maintenance job.',
-              HINT = 'Install pg_cron (add it to shared_preload_libraries), or run SELECT tmac.run_maintenance(); every few minutes from another scheduler.';
+      RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+              MESSAGE = tmac.message('pg_cron is not installed on this server'),
+              DETAIL = tmac.message('tmac works without it: access decisions never depend on the maintenance job.'),
+              HINT = tmac.message('Install pg_cron (add it to shared_preload_libraries), or run SELECT tmac.run_maintenance(); every few minutes from another scheduler.');
     END IF;
     IF cron_db IS NOT NULL AND cron_db <> current_database() THEN
-      RAISE EXCEPTION 'pg_cron runs in database "%", not in "%"', cron_db, current_database()
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = format('In database %I, run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
-                            cron_db, 'tmac-maintenance-' || current_database(), schedule,
-                            'SELECT tmac.run_maintenance()', current_database());
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('pg_cron runs in database "%s", not in "%s"', cron_db, current_database()),
+              HINT = tmac.message('In database %I, run: SELECT cron.schedule_in_database(%L, %L, %L, %L);',
+                                  cron_db, 'tmac-maintenance-' || current_database(), schedule,
+                                  'SELECT tmac.run_maintenance()', current_database());
     END IF;
-    RAISE EXCEPTION 'the pg_cron extension is not created in this database'
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = CASE WHEN current_setting('shared_preload_libraries') ~ 'pg_cron'
-                        THEN 'Run CREATE EXTENSION pg_cron; then call tmac.schedule_jobs() again.'
-                        ELSE 'Add pg_cron to shared_preload_libraries, set cron.database_name, restart, CREATE EXTENSION pg_cron, then call tmac.schedule_jobs() again.' END;
+    hint := CASE WHEN current_setting('shared_preload_libraries') ~ 'pg_cron'
+                 THEN tmac.message('Run CREATE EXTENSION pg_cron; then call tmac.schedule_jobs() again.')
+                 ELSE tmac.message('Add pg_cron to shared_preload_libraries, set cron.database_name, restart, CREATE EXTENSION pg_cron, then call tmac.schedule_jobs() again.') END;
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('the pg_cron extension is not created in this database'), HINT = hint;
   END IF;
   EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO jobid
     USING 'tmac-maintenance', schedule, 'SELECT tmac.run_maintenance()';
-  RAISE NOTICE 'tmac.run_maintenance() is scheduled as pg_cron job % (%)', jobid, schedule;
+  RAISE NOTICE USING MESSAGE = tmac.message('tmac.run_maintenance() is scheduled as pg_cron job %s (%s)', jobid, schedule);
   -- the access statistics' hourly snapshot (tmac.access_stats_history)
   EXECUTE 'SELECT cron.schedule($1, $2, $3)' USING 'tmac-access-stats', '0 * * * *', 'SELECT tmac.snapshot_access_stats()';
   RETURN jobid;
@@ -3357,6 +3656,58 @@ BEGIN
       USING 'tmac-maintenance', 'tmac-access-stats';
   END IF;
   RETURN coalesce(done, false);
+END
+$function$;
+
+CREATE VIEW tmac.my_pending_approvals AS
+  SELECT g.grant_id, g.person_id, p.full_name, g.kind, l.code AS level, c.code AS compartment, g.mode,
+         lower(g.validity) AS valid_from, upper(g.validity) AS valid_until, g.reason,
+         g.requested_by, g.requested_at, g.approved_by,
+         CASE WHEN g.kind = 'clearance' AND g.level_rank >= 40 THEN 2 ELSE 1 END
+           - cardinality(g.approved_by) AS approvals_needed,
+         (SELECT string_agg(x.reason, '; ' ORDER BY x.ord)
+            FROM tmac.access_prerequisites(g.person_id, now()) WITH ORDINALITY x(prerequisite, passed, reason, ord)
+           WHERE NOT x.passed) AS unmet_prerequisites
+    FROM tmac.person me
+    JOIN tmac.access_grant g ON g.status = 'pending'
+    JOIN tmac.person p ON p.person_id = g.person_id
+    LEFT JOIN tmac.level l ON l.rank = g.level_rank
+    LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id
+   WHERE me.login_role = current_user AND me.status = 'active'
+     AND pg_catalog.pg_has_role(current_user, 'tmac_approver', 'MEMBER')
+     AND g.person_id <> me.person_id AND g.requested_by <> me.person_id
+     AND NOT me.person_id = ANY (g.approved_by)
+     AND upper(g.validity) > now();
+
+CREATE OR REPLACE FUNCTION tmac.approve_many(grant_ids bigint[], comment text DEFAULT NULL::text)
+ RETURNS TABLE(grant_id bigint, approved boolean, status text, error_sqlstate text, error_message text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('approve_many', 'grant_ids', grant_ids::text);
+  PERFORM tmac.acting_person('approve a request');
+  FOREACH id IN ARRAY grant_ids LOOP
+    grant_id := id;
+    error_sqlstate := NULL;
+    error_message := NULL;
+    BEGIN
+      status := tmac.approve(id, comment);
+      approved := true;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS error_sqlstate = RETURNED_SQLSTATE, error_message = MESSAGE_TEXT;
+      approved := false;
+      status := (SELECT a.status FROM tmac.access_grant a WHERE a.grant_id = id);
+    END;
+    RETURN NEXT;
+  END LOOP;
 END
 $function$;
 
@@ -3495,9 +3846,9 @@ AS $function$
 BEGIN
   PERFORM tmac.require_arguments('protection_register', 'tbl', tbl::text, 'label_column', label_column);
   IF NOT coalesce(tmac.protection_in_place(tbl, label_column), false) THEN
-    RAISE EXCEPTION 'table "%" does not carry tmac''s protection on column "%"', tbl, label_column
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Protect tables with tmac.protect(); tmac.protected_table records what it did.';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('table "%s" does not carry tmac''s protection on column "%s"', tbl, label_column),
+            HINT = tmac.message('Protect tables with tmac.protect(); tmac.protected_table records what it did.');
   END IF;
   INSERT INTO tmac.protected_table (relid, label_column, protected_by) VALUES (tbl, label_column, tmac.invoker());
   PERFORM tmac.vocabulary_needed_label(tbl);
@@ -3519,9 +3870,9 @@ BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p
               WHERE p.polrelid = tbl AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'))
      OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') THEN
-    RAISE EXCEPTION 'table "%" still carries tmac''s policies', tbl
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Remove the protection with tmac.unprotect().';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('table "%s" still carries tmac''s policies', tbl),
+            HINT = tmac.message('Remove the protection with tmac.unprotect().');
   END IF;
   DELETE FROM tmac.protected_table p WHERE p.relid = tbl;
   PERFORM tmac.vocabulary_needed_label(tbl);
@@ -3577,6 +3928,7 @@ DECLARE
   todo regclass[] := '{}';
   adopt regclass[] := '{}';
   t regclass;
+  drops text;
 BEGIN
   FOR r IN
     SELECT x.relid, c.relkind, c.relpersistence, p.label_column AS registered
@@ -3594,34 +3946,34 @@ BEGIN
       adopt := adopt || r.relid;
       CONTINUE;
     ELSIF r.registered IS NOT NULL THEN
-      RAISE EXCEPTION '"%" (%) is protected on column "%", not "%"', r.relid, what, r.registered, label_column
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = 'A table and its partitions and children are protected on one label column: detach it, or unprotect it first.';
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('"%s" (%s) is protected on column "%s", not "%s"', r.relid, what, r.registered, label_column),
+              HINT = tmac.message('A table and its partitions and children are protected on one label column: detach it, or unprotect it first.');
     ELSIF r.relkind = 'f' THEN
-      RAISE EXCEPTION '"%" (%) is a foreign table, which cannot carry row security', r.relid, what
-        USING ERRCODE = 'wrong_object_type',
-              HINT = 'A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.';
+      RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
+              MESSAGE = tmac.message('"%s" (%s) is a foreign table, which cannot carry row security', r.relid, what),
+              HINT = tmac.message('A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.');
     ELSIF r.relkind NOT IN ('r', 'p') THEN
-      RAISE EXCEPTION '"%" (%) is not a table', r.relid, what USING ERRCODE = 'wrong_object_type';
+      RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" (%s) is not a table', r.relid, what);
     ELSIF r.registered IS NULL AND tmac.protection_label_column(r.relid) IS NOT NULL THEN
-      RAISE EXCEPTION '"%" (%) carries tmac''s protection on column "%", not "%"', r.relid, what,
-                      tmac.protection_label_column(r.relid), label_column
-        USING ERRCODE = 'duplicate_object',
-              HINT = pg_catalog.format('Protect it on that column (tmac.protect(%L, %L) adopts it), or drop tmac''s policies and trigger first.',
-                                       r.relid::text, tmac.protection_label_column(r.relid));
+      RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+              MESSAGE = tmac.message('"%s" (%s) carries tmac''s protection on column "%s", not "%s"', r.relid, what,
+                                     tmac.protection_label_column(r.relid), label_column),
+              HINT = tmac.message('Protect it on that column (tmac.protect(%L, %L) adopts it), or drop tmac''s policies and trigger first.',
+                                  r.relid::text, tmac.protection_label_column(r.relid));
     ELSIF r.registered IS NULL AND tmac.protection_objects(r.relid) <> '{}' THEN
-      RAISE EXCEPTION '"%" (%) already carries policies or triggers named like tmac''s (%), not as tmac.protect() creates them on column "%"',
-                      r.relid, what, pg_catalog.array_to_string(tmac.protection_objects(r.relid), ', '), label_column
-        USING ERRCODE = 'duplicate_object',
-              HINT = pg_catalog.format('Drop them (%s), then protect the table again.',
-                       (SELECT pg_catalog.string_agg(CASE WHEN o = 'zz_tmac_declassify' THEN 'DROP TRIGGER ' ELSE 'DROP POLICY ' END
-                                                     || o || ' ON ' || r.relid::text, '; ')
-                          FROM pg_catalog.unnest(tmac.protection_objects(r.relid)) o));
+      drops := (SELECT pg_catalog.string_agg(CASE WHEN o = 'zz_tmac_declassify' THEN 'DROP TRIGGER ' ELSE 'DROP POLICY ' END
+                                             || o || ' ON ' || r.relid::text, '; ')
+                  FROM pg_catalog.unnest(tmac.protection_objects(r.relid)) o);
+      RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
+              MESSAGE = tmac.message('"%s" (%s) already carries policies or triggers named like tmac''s (%s), not as tmac.protect() creates them on column "%s"',
+                                     r.relid, what, pg_catalog.array_to_string(tmac.protection_objects(r.relid), ', '), label_column),
+              HINT = tmac.message('Drop them (%s), then protect the table again.', drops);
     ELSIF r.relpersistence = 't' THEN
       -- it would vanish at the end of the session without leaving the registry
-      RAISE EXCEPTION '"%" (%) is a temporary table', r.relid, what
-        USING ERRCODE = 'wrong_object_type',
-              HINT = 'Temporary tables cannot be protected, nor be children of a protected table; use an ordinary table.';
+      RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
+              MESSAGE = tmac.message('"%s" (%s) is a temporary table', r.relid, what),
+              HINT = tmac.message('Temporary tables cannot be protected, nor be children of a protected table; use an ordinary table.');
     END IF;
     todo := todo || r.relid;
   END LOOP;
@@ -3650,35 +4002,33 @@ BEGIN
   PERFORM tmac.require_arguments('protect', 'tbl', tbl::text, 'label_column', label_column);
   SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
   IF kind IN ('v', 'm') THEN
-    RAISE EXCEPTION '"%" is a view, and only tables can be protected', tbl
-      USING ERRCODE = 'wrong_object_type',
-            HINT = 'Protect the table the view reads, and create the view WITH (security_invoker = true) so that its readers'' own access applies.';
+    RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
+            MESSAGE = tmac.message('"%s" is a view, and only tables can be protected', tbl),
+            HINT = tmac.message('Protect the table the view reads, and create the view WITH (security_invoker = true) so that its readers'' own access applies.');
   ELSIF kind = 'f' THEN
-    RAISE EXCEPTION '"%" is a foreign table, which cannot carry row security', tbl
-      USING ERRCODE = 'wrong_object_type',
-            HINT = 'Protect the data where it is stored.';
+    RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
+            MESSAGE = tmac.message('"%s" is a foreign table, which cannot carry row security', tbl),
+            HINT = tmac.message('Protect the data where it is stored.');
   ELSIF kind IS DISTINCT FROM 'r' AND kind IS DISTINCT FROM 'p' THEN
-    RAISE EXCEPTION '"%" is not a table', tbl
-      USING ERRCODE = 'wrong_object_type',
-            HINT = 'Only ordinary and partitioned tables can be protected.';
+    RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" is not a table', tbl),
+            HINT = tmac.message('Only ordinary and partitioned tables can be protected.');
   END IF;
   IF EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
-    RAISE EXCEPTION 'table "%" is already protected', tbl
-      USING ERRCODE = 'duplicate_object',
-            HINT = 'Run tmac.unprotect() first to protect it with another label column.';
+    RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = tmac.message('table "%s" is already protected', tbl),
+            HINT = tmac.message('Run tmac.unprotect() first to protect it with another label column.');
   END IF;
   SELECT a.atttypid INTO coltype FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = tbl AND a.attname = label_column AND a.attnum > 0 AND NOT a.attisdropped;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'column "%" of table "%" does not exist', label_column, tbl
-      USING ERRCODE = 'undefined_column',
-            HINT = 'Name the label column: tmac.protect(''t'', ''my_label_column'').';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_column',
+            MESSAGE = tmac.message('column "%s" of table "%s" does not exist', label_column, tbl),
+            HINT = tmac.message('Name the label column: tmac.protect(''t'', ''my_label_column'').');
   END IF;
   IF coltype <> 'tmac.label'::regtype THEN
-    RAISE EXCEPTION 'column "%" of table "%" has type %, not tmac.label', label_column, tbl, coltype::regtype
-      USING ERRCODE = 'datatype_mismatch',
-            HINT = pg_catalog.format('Convert it first: ALTER TABLE %s ALTER COLUMN %I TYPE tmac.label USING %I::text::tmac.label;',
-                                     tbl, label_column, label_column);
+    RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
+            MESSAGE = tmac.message('column "%s" of table "%s" has type %s, not tmac.label', label_column, tbl, coltype::regtype),
+            HINT = tmac.message('Convert it first: ALTER TABLE %s ALTER COLUMN %I TYPE tmac.label USING %I::text::tmac.label;',
+                                tbl, label_column, label_column);
   END IF;
   -- Reading a parent applies the parent's policies to this table's rows.
   FOR parent IN
@@ -3687,17 +4037,17 @@ BEGIN
      WHERE i.inhrelid = tbl ORDER BY i.inhseqno
   LOOP
     IF parent.label_column IS NULL THEN
-      RAISE EXCEPTION 'table "%" is a partition or child of "%", which is not protected', tbl, parent.relid
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              DETAIL = 'Reading the parent applies the parent''s policies, so it would show this table''s rows unfiltered.',
-              HINT = pg_catalog.format('Protect the parent: tmac.protect(%L) protects it with all its partitions and children.', parent.relid::text);
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('table "%s" is a partition or child of "%s", which is not protected', tbl, parent.relid),
+              DETAIL = tmac.message('Reading the parent applies the parent''s policies, so it would show this table''s rows unfiltered.'),
+              HINT = tmac.message('Protect the parent: tmac.protect(%L) protects it with all its partitions and children.', parent.relid::text);
     ELSIF parent.label_column <> label_column THEN
-      RAISE EXCEPTION 'the parent "%" of table "%" is protected on column "%"', parent.relid, tbl, parent.label_column
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = 'A table and its partitions and children are protected on one label column.';
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('the parent "%s" of table "%s" is protected on column "%s"', parent.relid, tbl, parent.label_column),
+              HINT = tmac.message('A table and its partitions and children are protected on one label column.');
     END IF;
   END LOOP;
-  PERFORM tmac.protect_tree(tbl, label_column, pg_catalog.format('in the tree of "%s"', tbl));
+  PERFORM tmac.protect_tree(tbl, label_column, tmac.message('in the tree of "%s"', tbl));
   -- The protected table is an inventory entry: bound to its asset (62_inventory.sql).
   IF asset IS NOT NULL THEN
     PERFORM tmac.bind_table(asset, tbl);
@@ -3716,17 +4066,16 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('unprotect', 'tbl', tbl::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
-    RAISE EXCEPTION 'table "%" is not protected by tmac', tbl
-      USING ERRCODE = 'undefined_object',
-            HINT = 'tmac.protected_table lists the protected tables.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('table "%s" is not protected by tmac', tbl),
+            HINT = tmac.message('tmac.protected_table lists the protected tables.');
   END IF;
   SELECT i.inhparent INTO parent FROM pg_catalog.pg_inherits i JOIN tmac.protected_table p ON p.relid = i.inhparent
    WHERE i.inhrelid = tbl ORDER BY i.inhseqno LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'table "%" is a partition or child of the protected table "%"', tbl, parent
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = 'Unprotected, it would show its rows unfiltered to anyone reading it directly.',
-            HINT = 'Unprotect the parent (which unprotects all its partitions and children), or detach this table first (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT).';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = tmac.message('table "%s" is a partition or child of the protected table "%s"', tbl, parent),
+            DETAIL = tmac.message('Unprotected, it would show its rows unfiltered to anyone reading it directly.'),
+            HINT = tmac.message('Unprotect the parent (which unprotects all its partitions and children), or detach this table first (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT).');
   END IF;
   FOR t IN SELECT x.relid FROM tmac.relation_tree(tbl) x JOIN tmac.protected_table p ON p.relid = x.relid
             ORDER BY x.depth DESC, x.relid LOOP
@@ -3779,19 +4128,19 @@ BEGIN
      ORDER BY l.parent, l.child
   LOOP
     IF lnk.parent_column IS NULL AND lnk.child_column IS NOT NULL THEN
-      RAISE EXCEPTION 'the protected table "%" cannot become a partition or child of "%", which is not protected', lnk.child, lnk.parent
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              DETAIL = 'Reading the parent applies the parent''s policies, so it would show the rows of the protected table unfiltered.',
-              HINT = pg_catalog.format('Protect the parent first (SELECT tmac.protect(%L, %L)), then attach the table.',
-                                       lnk.parent::text, lnk.child_column);
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('the protected table "%s" cannot become a partition or child of "%s", which is not protected', lnk.child, lnk.parent),
+              DETAIL = tmac.message('Reading the parent applies the parent''s policies, so it would show the rows of the protected table unfiltered.'),
+              HINT = tmac.message('Protect the parent first (SELECT tmac.protect(%L, %L)), then attach the table.',
+                                  lnk.parent::text, lnk.child_column);
     ELSIF lnk.parent_column IS NOT NULL AND lnk.child_column IS NULL THEN
       PERFORM tmac.protect_tree(lnk.child, lnk.parent_column,
-                                pg_catalog.format('attached below the protected table "%s"', lnk.parent));
+                                tmac.message('attached below the protected table "%s"', lnk.parent));
     ELSIF lnk.parent_column <> lnk.child_column THEN
-      RAISE EXCEPTION 'the table "%", protected on column "%", cannot become a partition or child of "%", protected on column "%"',
-                      lnk.child, lnk.child_column, lnk.parent, lnk.parent_column
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              HINT = 'A table and its partitions and children are protected on one label column.';
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+              MESSAGE = tmac.message('the table "%s", protected on column "%s", cannot become a partition or child of "%s", protected on column "%s"',
+                                     lnk.child, lnk.child_column, lnk.parent, lnk.parent_column),
+              HINT = tmac.message('A table and its partitions and children are protected on one label column.');
     END IF;
   END LOOP;
 END
@@ -3890,12 +4239,12 @@ CREATE OR REPLACE FUNCTION tmac.hidden_rows_for(tbl regclass, login_role name)
 AS 'MODULE_PATHNAME', $function$tmac_hidden_rows_for$function$;
 
 CREATE OR REPLACE FUNCTION tmac.first_ten(items text[]) RETURNS text
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL SAFE
   RETURN pg_catalog.array_to_string(items[1:10], ', ')
          || CASE WHEN pg_catalog.cardinality(items) > 10
-                 THEN pg_catalog.format(' and %s more', pg_catalog.cardinality(items) - 10) ELSE '' END;
+                 THEN tmac.message(' and %s more', pg_catalog.cardinality(items) - 10) ELSE '' END;
 ALTER FUNCTION tmac.first_ten(text[])
-  IMMUTABLE
+  STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
   PARALLEL SAFE
@@ -3993,42 +4342,42 @@ CREATE OR REPLACE FUNCTION tmac.asset_validate(a tmac.asset)
 AS $function$
 BEGIN
   IF a.asset_no IS NULL OR a.asset_no !~ '^\S(.*\S)?$' OR length(a.asset_no) > 100 THEN
-    RAISE EXCEPTION 'invalid asset number %', coalesce(quote_literal(a.asset_no), 'NULL')
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'An asset number is 1 to 100 characters without leading or trailing spaces.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid asset number %L', a.asset_no),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('An asset number is 1 to 100 characters without leading or trailing spaces.');
   END IF;
   IF coalesce(btrim(a.name), '') = '' OR coalesce(btrim(a.business_category), '') = '' THEN
-    RAISE EXCEPTION 'asset "%" needs a name and a business category', a.asset_no USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" needs a name and a business category', a.asset_no), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF a.medium IS NULL OR a.medium NOT IN ('paper', 'electronic', 'prototype', 'equipment', 'other') THEN
-    RAISE EXCEPTION 'invalid medium %', coalesce(quote_literal(a.medium), 'NULL')
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Media: paper, electronic, prototype, equipment, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid medium %L', a.medium),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('Media: paper, electronic, prototype, equipment, other.');
   END IF;
   IF NOT a.personal_info <@ ARRAY['personal', 'sensitive', 'my_number']::text[] THEN
-    RAISE EXCEPTION 'invalid personal_info %', a.personal_info
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Kinds: personal, sensitive, my_number.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid personal_info %s', a.personal_info),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('Kinds: personal, sensitive, my_number.');
   END IF;
   IF a.origin IS NULL OR a.origin NOT IN ('own', 'entrusted') THEN
-    RAISE EXCEPTION 'invalid origin %', coalesce(quote_literal(a.origin), 'NULL')
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Origins: own (自社), entrusted (預託).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid origin %L', a.origin),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('Origins: own (自社), entrusted (預託).');
   END IF;
   IF a.origin = 'entrusted' AND coalesce(btrim(a.entrusted_by), '') = '' THEN
-    RAISE EXCEPTION 'entrusted asset "%" must name the entrusting company (entrusted_by)', a.asset_no
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('entrusted asset "%s" must name the entrusting company (entrusted_by)', a.asset_no),
+      ERRCODE = 'invalid_parameter_value';
   END IF;
   IF a.location IS NOT NULL AND btrim(a.location) = '' THEN
-    RAISE EXCEPTION 'location must not be empty' USING ERRCODE = 'invalid_parameter_value', HINT = 'Use NULL for no location.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('location must not be empty'), ERRCODE = 'invalid_parameter_value', HINT = tmac.message('Use NULL for no location.');
   END IF;
   IF a.manager IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = a.manager) THEN
-    RAISE EXCEPTION 'unknown person "%" (manager)', a.manager USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s" (manager)', a.manager), ERRCODE = 'foreign_key_violation',
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   END IF;
   IF a.designated_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = a.designated_by) THEN
-    RAISE EXCEPTION 'unknown person "%" (designated_by)', a.designated_by USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s" (designated_by)', a.designated_by), ERRCODE = 'foreign_key_violation',
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   END IF;
   IF a.designated_on > tmac.today() OR a.registered_on > tmac.today() THEN
-    RAISE EXCEPTION 'asset "%": designated_on and registered_on must not be in the future', a.asset_no
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s": designated_on and registered_on must not be in the future', a.asset_no),
+      ERRCODE = 'invalid_parameter_value';
   END IF;
 END
 $function$;
@@ -4044,14 +4393,14 @@ CREATE OR REPLACE FUNCTION tmac.register_asset(asset_no text, name text, busines
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('register an asset in the inventory');
+  me name := tmac.acting_role(tmac.msgid('register an asset in the inventory'));
   a tmac.asset;
 BEGIN
   PERFORM tmac.require_arguments('register_asset', 'asset_no', asset_no, 'name', name,
                                  'business_category', business_category, 'medium', medium);
   IF EXISTS (SELECT 1 FROM tmac.asset x WHERE x.asset_no = register_asset.asset_no) THEN
-    RAISE EXCEPTION 'asset "%" is already in the inventory', asset_no USING ERRCODE = 'unique_violation',
-      HINT = 'Change it with tmac.update_asset(asset_no, changes).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" is already in the inventory', asset_no), ERRCODE = 'unique_violation',
+      HINT = tmac.message('Change it with tmac.update_asset(asset_no, changes).');
   END IF;
   a.asset_no := asset_no; a.name := btrim(name); a.business_category := btrim(business_category);
   a.medium := lower(btrim(medium)); a.label := label::tmac.label; a.manager := manager;
@@ -4083,7 +4432,7 @@ CREATE OR REPLACE FUNCTION tmac.update_asset(asset_no text, changes jsonb)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('change an asset of the inventory');
+  me name := tmac.acting_role(tmac.msgid('change an asset of the inventory'));
   allowed constant text[] := ARRAY['business_category', 'name', 'notes', 'label', 'managing_group', 'manager',
     'user_scope', 'medium', 'location', 'personal_info', 'retain_until', 'registered_on', 'designated_by',
     'designated_on', 'origin', 'entrusted_by', 'contract_ref', 'contract_measures'];
@@ -4092,19 +4441,19 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('update_asset', 'asset_no', asset_no, 'changes', changes::text);
   IF jsonb_typeof(changes) <> 'object' THEN
-    RAISE EXCEPTION 'changes must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('changes must be a JSON object'), ERRCODE = 'invalid_parameter_value';
   END IF;
   SELECT k INTO bad FROM jsonb_object_keys(changes) k WHERE NOT k = ANY (allowed) LIMIT 1;
   IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'asset field "%" cannot be changed with update_asset', bad USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Fields: ' || array_to_string(allowed, ', ') || '. Reviews: tmac.review_assets; retirement: tmac.retire_asset.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('asset field "%s" cannot be changed with update_asset', bad), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Fields: %s. Reviews: tmac.review_assets; retirement: tmac.retire_asset.', array_to_string(allowed, ', '));
   END IF;
   SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = update_asset.asset_no FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown asset "%"', asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown asset "%s"', asset_no), ERRCODE = 'undefined_object';
   END IF;
   IF a.status = 'retired' THEN
-    RAISE EXCEPTION 'asset "%" is retired', asset_no USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" is retired', asset_no), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   a := jsonb_populate_record(a, changes - 'managing_group');
   IF changes ? 'managing_group' THEN
@@ -4133,14 +4482,14 @@ CREATE OR REPLACE FUNCTION tmac.review_assets(asset_nos text[] DEFAULT NULL::tex
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('review the inventory');
+  me name := tmac.acting_role(tmac.msgid('review the inventory'));
   n integer;
   missing text;
 BEGIN
   SELECT x INTO missing FROM unnest(asset_nos) x
    WHERE NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = x AND a.status = 'active') LIMIT 1;
   IF missing IS NOT NULL THEN
-    RAISE EXCEPTION 'no active asset "%"', missing USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', missing), ERRCODE = 'undefined_object';
   END IF;
   UPDATE tmac.asset a SET reviewed_at = now(), reviewed_by = me, updated_at = now()
    WHERE a.status = 'active' AND (asset_nos IS NULL OR a.asset_no = ANY (asset_nos));
@@ -4162,15 +4511,15 @@ CREATE OR REPLACE FUNCTION tmac.retire_asset(asset_no text, reason text)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('retire an asset of the inventory');
+  PERFORM tmac.acting_role(tmac.msgid('retire an asset of the inventory'));
   PERFORM tmac.require_arguments('retire_asset', 'asset_no', asset_no, 'reason', reason);
   IF btrim(reason) = '' THEN
-    RAISE EXCEPTION 'a retirement needs a reason' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a retirement needs a reason'), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.asset a SET status = 'retired', retired_at = now(), retire_reason = reason, updated_at = now()
    WHERE a.asset_no = retire_asset.asset_no AND a.status = 'active';
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
   END IF;
 END
 $function$;
@@ -4188,21 +4537,21 @@ AS $function$
 DECLARE
   other text;
 BEGIN
-  PERFORM tmac.acting_role('bind a table to an asset');
+  PERFORM tmac.acting_role(tmac.msgid('bind a table to an asset'));
   PERFORM tmac.require_arguments('bind_table', 'asset_no', asset_no, 'tbl', tbl::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = bind_table.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object',
-      HINT = 'Register it first with tmac.register_asset.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object',
+      HINT = tmac.message('Register it first with tmac.register_asset.');
   END IF;
   IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) NOT IN ('r', 'p', 'f') THEN
-    RAISE EXCEPTION '"%" is not a table', tbl USING ERRCODE = 'wrong_object_type';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('"%s" is not a table', tbl), ERRCODE = 'wrong_object_type';
   END IF;
   SELECT b.asset_no INTO other FROM tmac.asset_binding b WHERE b.relid = tbl;
   IF other = asset_no THEN
     RETURN;
   ELSIF other IS NOT NULL THEN
-    RAISE EXCEPTION 'table "%" is already bound to asset "%"', tbl, other USING ERRCODE = 'unique_violation',
-      HINT = 'Unbind it first with tmac.unbind_table.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('table "%s" is already bound to asset "%s"', tbl, other), ERRCODE = 'unique_violation',
+      HINT = tmac.message('Unbind it first with tmac.unbind_table.');
   END IF;
   INSERT INTO tmac.asset_binding (asset_no, relid) VALUES (asset_no, tbl);
 END
@@ -4221,22 +4570,22 @@ AS $function$
 DECLARE
   other text;
 BEGIN
-  PERFORM tmac.acting_role('bind a schema to an asset');
+  PERFORM tmac.acting_role(tmac.msgid('bind a schema to an asset'));
   PERFORM tmac.require_arguments('bind_schema', 'asset_no', asset_no, 'schema', schema::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = bind_schema.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object',
-      HINT = 'Register it first with tmac.register_asset.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object',
+      HINT = tmac.message('Register it first with tmac.register_asset.');
   END IF;
   IF schema IN ('tmac'::regnamespace, 'pg_catalog'::regnamespace, 'information_schema'::regnamespace) THEN
-    RAISE EXCEPTION 'schema % cannot hold an asset', schema USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s cannot hold an asset', schema), ERRCODE = 'invalid_parameter_value';
   END IF;
   SELECT b.asset_no INTO other FROM tmac.asset_binding b
    WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
   IF other = asset_no THEN
     RETURN;
   ELSIF other IS NOT NULL THEN
-    RAISE EXCEPTION 'schema % is already bound to asset "%"', schema, other USING ERRCODE = 'unique_violation',
-      HINT = 'Unbind it first with tmac.unbind_schema.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s is already bound to asset "%s"', schema, other), ERRCODE = 'unique_violation',
+      HINT = tmac.message('Unbind it first with tmac.unbind_schema.');
   END IF;
   INSERT INTO tmac.asset_binding (asset_no, schema_name)
   SELECT bind_schema.asset_no, n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema;
@@ -4254,10 +4603,10 @@ CREATE OR REPLACE FUNCTION tmac.unbind_table(tbl regclass)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('unbind a table from its asset');
+  PERFORM tmac.acting_role(tmac.msgid('unbind a table from its asset'));
   DELETE FROM tmac.asset_binding b WHERE b.relid = tbl;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'table "%" is not bound to an asset', tbl USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('table "%s" is not bound to an asset', tbl), ERRCODE = 'undefined_object';
   END IF;
 END
 $function$;
@@ -4273,11 +4622,11 @@ CREATE OR REPLACE FUNCTION tmac.unbind_schema(schema regnamespace)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('unbind a schema from its asset');
+  PERFORM tmac.acting_role(tmac.msgid('unbind a schema from its asset'));
   DELETE FROM tmac.asset_binding b
    WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'schema % is not bound to an asset', schema USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s is not bound to an asset', schema), ERRCODE = 'undefined_object';
   END IF;
 END
 $function$;
@@ -4367,46 +4716,48 @@ BEGIN ATOMIC
       JOIN tmac.asset x ON x.asset_no = b.asset_no AND x.status = 'active'
   )
   SELECT 'asset_table_unbound', 'table:' || c.relid::regclass::text,
-         format('Table %s is %s but bound to no active asset of the inventory (重要情報目録). Register the asset and bind the table: tmac.bind_table(asset_no, %L), or tmac.protect(table, label_column, asset_no).',
-                c.relid::regclass,
-                CASE WHEN EXISTS (SELECT 1 FROM tmac.protected_table pt WHERE pt.relid::oid = c.relid) THEN 'protected' ELSE 'labelled' END,
-                c.relid::regclass::text),
+         CASE WHEN EXISTS (SELECT 1 FROM tmac.protected_table pt WHERE pt.relid::oid = c.relid)
+              THEN tmac.message('Table %s is protected but bound to no active asset of the inventory (重要情報目録). Register the asset and bind the table: tmac.bind_table(asset_no, %L), or tmac.protect(table, label_column, asset_no).',
+                                c.relid::regclass, c.relid::regclass::text)
+              ELSE tmac.message('Table %s is labelled but bound to no active asset of the inventory (重要情報目録). Register the asset and bind the table: tmac.bind_table(asset_no, %L), or tmac.protect(table, label_column, asset_no).',
+                                c.relid::regclass, c.relid::regclass::text) END,
          NULL::timestamptz
     FROM candidate c
    WHERE NOT EXISTS (SELECT 1 FROM bound b WHERE b.relid = c.relid)
   UNION ALL
   SELECT 'asset_no_manager', 'asset:' || a.asset_no,
-         format('Asset %s (%s) has no 管理責任者 (manager). Name one: tmac.update_asset(%L, ''{"manager":"<person_id>"}'').',
+         tmac.message('Asset %s (%s) has no 管理責任者 (manager). Name one: tmac.update_asset(%L, ''{"manager":"<person_id>"}'').',
                 a.asset_no, a.name, a.asset_no),
          a.registered_at
     FROM a WHERE a.manager IS NULL
   UNION ALL
   SELECT 'asset_manager_left', 'asset:' || a.asset_no,
-         format('The 管理責任者 of asset %s (%s), %s (%s), left on %s. Name a new manager with tmac.update_asset.',
-                a.asset_no, a.name, a.manager, a.manager_name, to_char(a.manager_left_at, 'YYYY-MM-DD')),
+         tmac.message('The 管理責任者 of asset %s (%s), %s (%s), left on %s. Name a new manager with tmac.update_asset.',
+                a.asset_no, a.name, a.manager, a.manager_name, a.manager_left_at),
          a.manager_left_at
     FROM a WHERE a.manager_left
   UNION ALL
   SELECT 'asset_no_location', 'asset:' || a.asset_no,
-         format('Asset %s (%s) has no 保存先 (location): neither a location nor a bound table or schema. Record where it is kept (tmac.update_asset with "location", or tmac.bind_table).',
+         tmac.message('Asset %s (%s) has no 保存先 (location): neither a location nor a bound table or schema. Record where it is kept (tmac.update_asset with "location", or tmac.bind_table).',
                 a.asset_no, a.name),
          a.registered_at
     FROM a WHERE a.location IS NULL AND NOT a.bound
   UNION ALL
   SELECT 'asset_review_overdue', 'asset:' || a.asset_no,
-         format('Asset %s (%s) was last reviewed on %s, more than %s ago (inventory_review_interval). Review the inventory: tmac.review_assets().',
-                a.asset_no, a.name, to_char(a.reviewed_at, 'YYYY-MM-DD'), s.iv),
+         tmac.message('Asset %s (%s) was last reviewed on %s, more than %s ago (inventory_review_interval). Review the inventory: tmac.review_assets().',
+                a.asset_no, a.name, a.reviewed_at, s.iv),
          a.reviewed_at + s.iv
     FROM a CROSS JOIN s WHERE a.reviewed_at + s.iv < now()
   UNION ALL
   SELECT 'asset_contract_measures_missing', 'asset:' || a.asset_no,
-         format('Asset %s (%s) is entrusted by %s but %s not recorded. Record them: tmac.update_asset(%L, ''{"contract_ref":"…","contract_measures":"…"}'').',
-                a.asset_no, a.name, a.entrusted_by,
-                CASE WHEN coalesce(btrim(a.contract_ref), '') = '' AND coalesce(btrim(a.contract_measures), '') = ''
-                     THEN 'the contract and the measures it requires are'
-                     WHEN coalesce(btrim(a.contract_ref), '') = '' THEN 'the contract reference is'
-                     ELSE 'the measures the contract requires are' END,
-                a.asset_no),
+         CASE WHEN coalesce(btrim(a.contract_ref), '') = '' AND coalesce(btrim(a.contract_measures), '') = ''
+              THEN tmac.message('Asset %s (%s) is entrusted by %s but the contract and the measures it requires are not recorded. Record them: tmac.update_asset(%L, ''{"contract_ref":"…","contract_measures":"…"}'').',
+                                a.asset_no, a.name, a.entrusted_by, a.asset_no)
+              WHEN coalesce(btrim(a.contract_ref), '') = ''
+              THEN tmac.message('Asset %s (%s) is entrusted by %s but the contract reference is not recorded. Record them: tmac.update_asset(%L, ''{"contract_ref":"…","contract_measures":"…"}'').',
+                                a.asset_no, a.name, a.entrusted_by, a.asset_no)
+              ELSE tmac.message('Asset %s (%s) is entrusted by %s but the measures the contract requires are not recorded. Record them: tmac.update_asset(%L, ''{"contract_ref":"…","contract_measures":"…"}'').',
+                                a.asset_no, a.name, a.entrusted_by, a.asset_no) END,
          a.registered_at
     FROM a WHERE a.origin = 'entrusted'
             AND (coalesce(btrim(a.contract_ref), '') = '' OR coalesce(btrim(a.contract_measures), '') = '');
@@ -4486,7 +4837,7 @@ CREATE OR REPLACE FUNCTION tmac.appoint(person_id text, role text, appointed_by 
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('record an appointment');
+  me name := tmac.acting_role(tmac.msgid('record an appointment'));
   st text;
   r tmac.appointment_role;
   holder text;
@@ -4496,38 +4847,38 @@ BEGIN
   PERFORM tmac.require_arguments('appoint', 'person_id', person_id, 'role', role, 'appointed_by', appointed_by);
   SELECT * INTO r FROM tmac.appointment_role x WHERE x.role = lower(btrim(appoint.role));
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown appointment role "%"', role USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Roles: ' || (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x) || '.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown appointment role "%s"', role), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Roles: %s.', (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x));
   END IF;
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.person_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation',
-      HINT = 'Persons are created by a hire event in tmac.hr_event.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', person_id), ERRCODE = 'foreign_key_violation',
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
   ELSIF st <> 'active' THEN
-    RAISE EXCEPTION 'person "%" is % and cannot be appointed', person_id, st USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is %s and cannot be appointed', person_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.appointed_by;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown person "%" (appointed_by)', appointed_by USING ERRCODE = 'foreign_key_violation';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s" (appointed_by)', appointed_by), ERRCODE = 'foreign_key_violation';
   ELSIF st <> 'active' THEN
-    RAISE EXCEPTION 'person "%" (appointed_by) is %', appointed_by, st USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" (appointed_by) is %s', appointed_by, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF valid_until < vf THEN
-    RAISE EXCEPTION 'valid_until % is before valid_from %', valid_until, vf USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('valid_until %s is before valid_from %s', valid_until, vf), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF (announced_how IS NULL) <> (announced_on IS NULL) THEN
-    RAISE EXCEPTION 'announced_how and announced_on go together' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('announced_how and announced_on go together'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF announced_on > tmac.today() THEN
-    RAISE EXCEPTION 'announced_on % is in the future', announced_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('announced_on %s is in the future', announced_on), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF r.single THEN
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tmac.appointment:' || r.role));
     SELECT a.person_id INTO holder FROM tmac.appointment a WHERE a.role = r.role AND a.ended_at IS NULL
        AND (a.valid_until IS NULL OR a.valid_until >= vf) LIMIT 1;
     IF FOUND THEN
-      RAISE EXCEPTION 'there is already a % (%): %', r.name_ja, r.name_en, holder USING ERRCODE = 'unique_violation',
-        HINT = 'End the current appointment first (tmac.end_appointment), or give it a valid_until before the new one starts.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('there is already a %s (%s): %s', r.name_ja, r.name_en, holder), ERRCODE = 'unique_violation',
+        HINT = tmac.message('End the current appointment first (tmac.end_appointment), or give it a valid_until before the new one starts.');
     END IF;
   END IF;
   INSERT INTO tmac.appointment (role, person_id, scope, scope_group_id, appointed_by, valid_from, valid_until,
@@ -4550,17 +4901,17 @@ CREATE OR REPLACE FUNCTION tmac.announce_appointment(appointment_id bigint, anno
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('record how an appointment was announced');
+  PERFORM tmac.acting_role(tmac.msgid('record how an appointment was announced'));
   PERFORM tmac.require_arguments('announce_appointment', 'appointment_id', appointment_id::text,
                                  'announced_how', announced_how, 'announced_on', announced_on::text);
   IF btrim(announced_how) = '' OR announced_on > tmac.today() THEN
-    RAISE EXCEPTION 'an announcement needs a method and a date not in the future' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an announcement needs a method and a date not in the future'), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.appointment a SET announced_how = announce_appointment.announced_how,
                                 announced_on = announce_appointment.announced_on
    WHERE a.appointment_id = announce_appointment.appointment_id AND a.ended_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no open appointment %', appointment_id USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no open appointment %s', appointment_id), ERRCODE = 'undefined_object';
   END IF;
 END
 $function$;
@@ -4576,16 +4927,16 @@ CREATE OR REPLACE FUNCTION tmac.end_appointment(appointment_id bigint, reason te
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('end an appointment');
+  me name := tmac.acting_role(tmac.msgid('end an appointment'));
 BEGIN
   PERFORM tmac.require_arguments('end_appointment', 'appointment_id', appointment_id::text, 'reason', reason);
   IF btrim(reason) = '' THEN
-    RAISE EXCEPTION 'ending an appointment needs a reason' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('ending an appointment needs a reason'), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.appointment a SET ended_at = now(), ended_by = me, end_reason = reason
    WHERE a.appointment_id = end_appointment.appointment_id AND a.ended_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no open appointment %', appointment_id USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no open appointment %s', appointment_id), ERRCODE = 'undefined_object';
   END IF;
 END
 $function$;
@@ -4633,26 +4984,30 @@ BEGIN ATOMIC
       FROM a WHERE a.role = 'information_officer'
   )
   SELECT 'officer_missing', 'appointment:information_officer',
-         'No 情報管理責任者 (information-management officer) is appointed. 経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by).',
+         tmac.message('No 情報管理責任者 (information-management officer) is appointed. 経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by).'),
          NULL::timestamptz
     FROM o WHERE o.n = 0 AND EXISTS (SELECT 1 FROM tmac.person p WHERE p.status = 'active')
   UNION ALL
   SELECT 'officer_multiple', 'appointment:information_officer',
-         format('%s persons are 情報管理責任者 (information-management officer) at once: %s. End all but one with tmac.end_appointment.', o.n, o.who),
+         tmac.message('%s persons are 情報管理責任者 (information-management officer) at once: %s. End all but one with tmac.end_appointment.', o.n, o.who),
          NULL::timestamptz
     FROM o WHERE o.n > 1
   UNION ALL
   SELECT 'appointee_unavailable', 'appointment:' || a.appointment_id,
-         format('%s (%s), appointed %s (%s) in appointment %s, %s. End the appointment and appoint someone else, or appoint them again (tmac.end_appointment, tmac.appoint).',
-                a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id,
-                CASE a.status WHEN 'terminated' THEN 'left on ' || to_char(a.terminated_at, 'YYYY-MM-DD')
-                              WHEN 'on_leave' THEN 'is on leave'
-                              ELSE 'was transferred or promoted on ' || to_char(a.role_changed_at, 'YYYY-MM-DD') || ', after the appointment' END),
+         CASE a.status
+           WHEN 'terminated'
+           THEN tmac.message('%s (%s), appointed %s (%s) in appointment %s, left on %s. End the appointment and appoint someone else, or appoint them again (tmac.end_appointment, tmac.appoint).',
+                             a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id, a.terminated_at)
+           WHEN 'on_leave'
+           THEN tmac.message('%s (%s), appointed %s (%s) in appointment %s, is on leave. End the appointment and appoint someone else, or appoint them again (tmac.end_appointment, tmac.appoint).',
+                             a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id)
+           ELSE tmac.message('%s (%s), appointed %s (%s) in appointment %s, was transferred or promoted on %s, after the appointment. End the appointment and appoint someone else, or appoint them again (tmac.end_appointment, tmac.appoint).',
+                             a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id, a.role_changed_at) END,
          CASE a.status WHEN 'terminated' THEN a.terminated_at WHEN 'active' THEN a.role_changed_at END
     FROM a WHERE a.status <> 'active' OR a.role_changed_at > a.started_at
   UNION ALL
   SELECT 'appointment_not_announced', 'appointment:' || a.appointment_id,
-         format('The appointment of %s (%s) as %s (%s) was never made known (周知). Announce it (情報管理規程, 社内研修, 掲示, 朝礼) and record it: tmac.announce_appointment(%s, how, on).',
+         tmac.message('The appointment of %s (%s) as %s (%s) was never made known (周知). Announce it (情報管理規程, 社内研修, 掲示, 朝礼) and record it: tmac.announce_appointment(%s, how, on).',
                 a.person_id, a.full_name, a.name_ja, a.name_en, a.appointment_id),
          a.started_at
     FROM a WHERE a.announced_on IS NULL;
@@ -4753,10 +5108,10 @@ DECLARE
 BEGIN
   SELECT p.status INTO st FROM tmac.provider p WHERE p.provider_id = provider_require.provider_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown provider "%"', provider_id USING ERRCODE = 'undefined_object',
-      HINT = 'Register it with tmac.register_provider.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown provider "%s"', provider_id), ERRCODE = 'undefined_object',
+      HINT = tmac.message('Register it with tmac.register_provider.');
   ELSIF active AND st <> 'active' THEN
-    RAISE EXCEPTION 'provider "%" is %', provider_id, st USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" is %s', provider_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
 END
 $function$;
@@ -4772,22 +5127,22 @@ CREATE OR REPLACE FUNCTION tmac.register_provider(provider_id text, name text, s
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('register a provider');
+  me name := tmac.acting_role(tmac.msgid('register a provider'));
 BEGIN
   PERFORM tmac.require_arguments('register_provider', 'provider_id', provider_id, 'name', name, 'service', service);
   IF NOT tmac.valid_code(provider_id) THEN
-    RAISE EXCEPTION 'invalid provider code "%"', provider_id USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid provider code "%s"', provider_id), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit.');
   END IF;
   IF btrim(name) = '' THEN
-    RAISE EXCEPTION 'a provider needs a name' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a provider needs a name'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF lower(service) NOT IN ('cloud', 'data_centre', 'carrier', 'staffing_agency', 'subcontractor', 'other') THEN
-    RAISE EXCEPTION 'invalid service "%"', service USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Services: cloud, data_centre, carrier, staffing_agency, subcontractor, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid service "%s"', service), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Services: cloud, data_centre, carrier, staffing_agency, subcontractor, other.');
   END IF;
   IF EXISTS (SELECT 1 FROM tmac.provider p WHERE p.provider_id = register_provider.provider_id) THEN
-    RAISE EXCEPTION 'provider "%" already exists', provider_id USING ERRCODE = 'unique_violation';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" already exists', provider_id), ERRCODE = 'unique_violation';
   END IF;
   INSERT INTO tmac.provider (provider_id, name, service, description, registered_by)
   VALUES (provider_id, btrim(name), lower(service), description, me);
@@ -4806,14 +5161,14 @@ CREATE OR REPLACE FUNCTION tmac.record_provider_nda(provider_id text, signed_on 
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('record a provider''s NDA');
+  PERFORM tmac.acting_role(tmac.msgid('record a provider''s NDA'));
   PERFORM tmac.require_arguments('record_provider_nda', 'provider_id', provider_id, 'signed_on', signed_on::text);
   PERFORM tmac.provider_require(provider_id);
   IF signed_on > tmac.today() THEN
-    RAISE EXCEPTION 'NDA signed_on % is in the future', signed_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('NDA signed_on %s is in the future', signed_on), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF expires_on < signed_on THEN
-    RAISE EXCEPTION 'NDA expires_on % is before signed_on %', expires_on, signed_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('NDA expires_on %s is before signed_on %s', expires_on, signed_on), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.provider p SET nda_signed_on = signed_on, nda_expires_on = expires_on, nda_ref = reference, updated_at = now()
    WHERE p.provider_id = record_provider_nda.provider_id;
@@ -4831,16 +5186,16 @@ CREATE OR REPLACE FUNCTION tmac.evaluate_provider(provider_id text, evaluated_on
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('record a provider evaluation');
+  PERFORM tmac.acting_role(tmac.msgid('record a provider evaluation'));
   PERFORM tmac.require_arguments('evaluate_provider', 'provider_id', provider_id, 'evaluated_on', evaluated_on::text,
                                  'evaluation', evaluation);
   PERFORM tmac.provider_require(provider_id);
   IF lower(evaluation) NOT IN ('approved', 'conditional', 'rejected') THEN
-    RAISE EXCEPTION 'invalid evaluation "%"', evaluation USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Evaluations: approved, conditional, rejected.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid evaluation "%s"', evaluation), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Evaluations: approved, conditional, rejected.');
   END IF;
   IF evaluated_on > tmac.today() THEN
-    RAISE EXCEPTION 'evaluated_on % is in the future', evaluated_on USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('evaluated_on %s is in the future', evaluated_on), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.provider p SET evaluated_on = evaluate_provider.evaluated_on, evaluation = lower(evaluate_provider.evaluation),
                              evaluation_note = note, updated_at = now()
@@ -4859,12 +5214,12 @@ CREATE OR REPLACE FUNCTION tmac.end_provider(provider_id text, reason text)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('end a provider');
+  PERFORM tmac.acting_role(tmac.msgid('end a provider'));
   PERFORM tmac.require_arguments('end_provider', 'provider_id', provider_id, 'reason', reason);
   PERFORM tmac.provider_require(provider_id);
   IF EXISTS (SELECT 1 FROM tmac.provider_asset pa WHERE pa.provider_id = end_provider.provider_id) THEN
-    RAISE EXCEPTION 'provider "%" still holds assets', provider_id USING ERRCODE = 'object_not_in_prerequisite_state',
-      HINT = 'Withdraw them first (tmac.withdraw_asset), after they were returned or erased.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" still holds assets', provider_id), ERRCODE = 'object_not_in_prerequisite_state',
+      HINT = tmac.message('Withdraw them first (tmac.withdraw_asset), after they were returned or erased.');
   END IF;
   UPDATE tmac.provider p SET status = 'ended', ended_at = now(), end_reason = reason, updated_at = now()
    WHERE p.provider_id = end_provider.provider_id;
@@ -4882,11 +5237,11 @@ CREATE OR REPLACE FUNCTION tmac.entrust_asset(provider_id text, asset_no text, n
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('entrust an asset to a provider');
+  PERFORM tmac.acting_role(tmac.msgid('entrust an asset to a provider'));
   PERFORM tmac.require_arguments('entrust_asset', 'provider_id', provider_id, 'asset_no', asset_no);
   PERFORM tmac.provider_require(provider_id);
   IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = entrust_asset.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION 'no active asset "%"', asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
   END IF;
   INSERT INTO tmac.provider_asset (provider_id, asset_no, note) VALUES (provider_id, asset_no, note)
   ON CONFLICT ON CONSTRAINT provider_asset_pkey DO NOTHING;
@@ -4904,10 +5259,10 @@ CREATE OR REPLACE FUNCTION tmac.withdraw_asset(provider_id text, asset_no text)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('withdraw an asset from a provider');
+  PERFORM tmac.acting_role(tmac.msgid('withdraw an asset from a provider'));
   DELETE FROM tmac.provider_asset pa WHERE pa.provider_id = withdraw_asset.provider_id AND pa.asset_no = withdraw_asset.asset_no;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'provider "%" does not hold asset "%"', provider_id, asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" does not hold asset "%s"', provider_id, asset_no), ERRCODE = 'undefined_object';
   END IF;
 END
 $function$;
@@ -4923,15 +5278,15 @@ CREATE OR REPLACE FUNCTION tmac.set_contractor_agency(person_id text, provider_i
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('record a contractor''s agency');
+  me name := tmac.acting_role(tmac.msgid('record a contractor''s agency'));
   k text;
 BEGIN
   PERFORM tmac.require_arguments('set_contractor_agency', 'person_id', person_id, 'provider_id', provider_id);
   SELECT p.kind INTO k FROM tmac.person p WHERE p.person_id = set_contractor_agency.person_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'unknown person "%"', person_id USING ERRCODE = 'foreign_key_violation';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', person_id), ERRCODE = 'foreign_key_violation';
   ELSIF k <> 'contractor' THEN
-    RAISE EXCEPTION 'person "%" is a %, not a contractor', person_id, k USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is a %s, not a contractor', person_id, k), ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM tmac.provider_require(provider_id);
   INSERT INTO tmac.contractor_agency AS c (person_id, provider_id, recorded_by) VALUES (person_id, provider_id, me)
@@ -4986,32 +5341,35 @@ BEGIN ATOMIC
      WHERE x.n > 0
   )
   SELECT 'provider_nda_missing', 'provider:' || h.provider_id,
-         format('Provider %s (%s) holds %s asset(s) (%s) without a 秘密保持契約 (NDA) on record. Sign one and record it: tmac.record_provider_nda(%L, signed_on, expires_on, reference).',
+         tmac.message('Provider %s (%s) holds %s asset(s) (%s) without a 秘密保持契約 (NDA) on record. Sign one and record it: tmac.record_provider_nda(%L, signed_on, expires_on, reference).',
                 h.provider_id, h.name, h.n, h.assets, h.provider_id),
          h.registered_at
     FROM h WHERE h.nda_signed_on IS NULL
   UNION ALL
   SELECT 'provider_nda_expired', 'provider:' || h.provider_id,
-         format('The NDA of provider %s (%s) expired on %s, but it still holds %s asset(s) (%s). Renew it (tmac.record_provider_nda) or withdraw the assets.',
+         tmac.message('The NDA of provider %s (%s) expired on %s, but it still holds %s asset(s) (%s). Renew it (tmac.record_provider_nda) or withdraw the assets.',
                 h.provider_id, h.name, h.nda_expires_on, h.n, h.assets),
          tmac.day_start(h.nda_expires_on + 1)
     FROM h CROSS JOIN d WHERE h.nda_expires_on < d.today
   UNION ALL
   SELECT 'provider_not_evaluated', 'provider:' || h.provider_id,
-         format('Provider %s (%s) holds %s asset(s) but %s. Evaluate it (委託先評価): tmac.evaluate_provider(%L, evaluated_on, result, note).',
-                h.provider_id, h.name, h.n,
-                CASE WHEN h.evaluation IS NULL THEN 'was never evaluated' ELSE 'its evaluation was "rejected"' END, h.provider_id),
+         CASE WHEN h.evaluation IS NULL
+              THEN tmac.message('Provider %s (%s) holds %s asset(s) but was never evaluated. Evaluate it (委託先評価): tmac.evaluate_provider(%L, evaluated_on, result, note).',
+                                h.provider_id, h.name, h.n, h.provider_id)
+              ELSE tmac.message('Provider %s (%s) holds %s asset(s) but its evaluation was "rejected". Evaluate it (委託先評価): tmac.evaluate_provider(%L, evaluated_on, result, note).',
+                                h.provider_id, h.name, h.n, h.provider_id) END,
          h.registered_at
     FROM h WHERE h.evaluation IS NULL OR h.evaluation = 'rejected'
   UNION ALL
   SELECT 'contractor_agency_no_nda', 'person:' || p.person_id,
          CASE WHEN c.provider_id IS NULL
-              THEN format('Contractor %s (%s) has no agency on record, so no NDA with it can be shown. HR records it: tmac.set_contractor_agency(%L, provider_id).',
-                          p.person_id, p.full_name, p.person_id)
-              ELSE format('Contractor %s (%s) comes from %s (%s), which has %s. Record a current NDA: tmac.record_provider_nda(%L, …).',
-                          p.person_id, p.full_name, v.provider_id, v.name,
-                          CASE WHEN v.nda_signed_on IS NULL THEN 'no NDA on record' ELSE 'an NDA that expired on ' || v.nda_expires_on END,
-                          v.provider_id) END,
+              THEN tmac.message('Contractor %s (%s) has no agency on record, so no NDA with it can be shown. HR records it: tmac.set_contractor_agency(%L, provider_id).',
+                                p.person_id, p.full_name, p.person_id)
+              WHEN v.nda_signed_on IS NULL
+              THEN tmac.message('Contractor %s (%s) comes from %s (%s), which has no NDA on record. Record a current NDA: tmac.record_provider_nda(%L, …).',
+                                p.person_id, p.full_name, v.provider_id, v.name, v.provider_id)
+              ELSE tmac.message('Contractor %s (%s) comes from %s (%s), which has an NDA that expired on %s. Record a current NDA: tmac.record_provider_nda(%L, …).',
+                                p.person_id, p.full_name, v.provider_id, v.name, v.nda_expires_on, v.provider_id) END,
          NULL::timestamptz
     FROM tmac.person p CROSS JOIN d
     LEFT JOIN tmac.contractor_agency c ON c.person_id = p.person_id
@@ -5132,17 +5490,17 @@ AS $function$
 DECLARE
   r smallint;
 BEGIN
-  PERFORM tmac.acting_role('change the handling standard');
+  PERFORM tmac.acting_role(tmac.msgid('change the handling standard'));
   PERFORM tmac.require_arguments('set_handling_rule', 'level', level, 'action', action, 'rule', rule);
   r := tmac.vocabulary_id('level', level);
   IF NOT EXISTS (SELECT 1 FROM tmac.handling_action a WHERE a.action = set_handling_rule.action) THEN
-    RAISE EXCEPTION 'unknown handling action "%"', action
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown handling action "%s"', action),
+      ERRCODE = 'invalid_parameter_value',
+            HINT = tmac.message('Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).');
   END IF;
   IF rule NOT IN ('allowed', 'approval', 'forbidden') THEN
-    RAISE EXCEPTION 'invalid handling rule "%"', rule
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'A rule is allowed, approval or forbidden.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid handling rule "%s"', rule),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('A rule is allowed, approval or forbidden.');
   END IF;
   INSERT INTO tmac.handling_rule AS h (level_rank, action, rule, note)
   VALUES (r, set_handling_rule.action, set_handling_rule.rule, set_handling_rule.note)
@@ -5255,15 +5613,24 @@ CREATE OR REPLACE FUNCTION tmac.require_nameable(register regclass, present bool
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
+DECLARE
+  unknown text;
 BEGIN
   IF pg_catalog.has_table_privilege(tmac.invoker(), register, 'SELECT') THEN
     IF NOT present THEN
       RAISE EXCEPTION USING MESSAGE = missing, ERRCODE = missing_state;
     END IF;
   ELSIF NOT (present AND coalesce(theirs, false)) THEN
-    RAISE EXCEPTION '% "%" is unknown or not yours', what, id
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'To those who cannot read the register, tmac does not say whether it exists.',
+    -- one sentence per kind of thing, so that a translation need not decline a noun
+    unknown := CASE what
+      WHEN 'asset' THEN tmac.message('asset "%s" is unknown or not yours', id)
+      WHEN 'person' THEN tmac.message('person "%s" is unknown or not yours', id)
+      WHEN 'handling entry' THEN tmac.message('handling entry "%s" is unknown or not yours', id)
+      WHEN 'incident' THEN tmac.message('incident "%s" is unknown or not yours', id)
+      ELSE tmac.message('%s "%s" is unknown or not yours', what, id) END;
+    RAISE EXCEPTION USING MESSAGE = unknown,
+      ERRCODE = 'insufficient_privilege',
+            DETAIL = tmac.message('To those who cannot read the register, tmac does not say whether it exists.'),
             HINT = hint;
   END IF;
 END
@@ -5314,8 +5681,8 @@ DECLARE
 BEGIN
   SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = asset_named_by.asset_no;
   PERFORM tmac.require_nameable('tmac.asset', a.asset_id IS NOT NULL, tmac.asset_is_theirs(a, person), 'asset', asset_no,
-    format('no asset "%s" in the inventory', asset_no), '42704',
-    'Name an asset you manage, that your department manages, or that you are cleared for; its 管理責任者 knows its number.');
+    tmac.message('no asset "%s" in the inventory', asset_no), '42704',
+    tmac.message('Name an asset you manage, that your department manages, or that you are cleared for; its 管理責任者 knows its number.'));
   RETURN a;
 END
 $function$;
@@ -5335,8 +5702,8 @@ BEGIN
     OR EXISTS (SELECT 1 FROM tmac.appointment ap
                 WHERE ap.person_id = o.person_id AND ap.ended_at IS NULL AND ap.valid_from <= tmac.today()
                   AND (ap.valid_until IS NULL OR ap.valid_until >= tmac.today())),
-    'person', other, format('no person "%s" (%s)', other, what), '42704',
-    format('%s names yourself, a person of your department or one above it, or an appointed manager (tmac.appoint).', what));
+    'person', other, tmac.message('no person "%s" (%s)', other, what), '42704',
+    tmac.message('%s names yourself, a person of your department or one above it, or an appointed manager (tmac.appoint).', what));
   RETURN o.person_id;
 END
 $function$;
@@ -5392,8 +5759,8 @@ BEGIN
   SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id;
   PERFORM tmac.require_nameable('tmac.handling_entry', e.entry_id IS NOT NULL,
     e.handler IS NOT DISTINCT FROM person OR tmac.may_confirm_return(e, person), 'handling entry', entry_id::text,
-    format('no handling entry %s', entry_id), 'P0002',
-    'The handler reports a return; the handler''s manager, an approver of the asset or a second person to whom the asset is theirs closes or confirms it.');
+    tmac.message('no handling entry %s', entry_id), 'P0002',
+    tmac.message('The handler reports a return; the handler''s manager, an approver of the asset or a second person to whom the asset is theirs closes or confirms it.'));
   -- an entry's handler and asset never change and an approver is only ever added: what made it
   -- visible still holds; the checks that follow read the locked row
   SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_of_person.entry_id FOR UPDATE;
@@ -5408,10 +5775,10 @@ CREATE OR REPLACE FUNCTION tmac.handling_require_open(e tmac.handling_entry)
 AS $function$
 BEGIN
   IF e.action NOT IN ('take_out', 'provide', 'copy') THEN
-    RAISE EXCEPTION 'entry % is a %, which is not returned', e.entry_id, e.action USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('entry %s is a %s, which is not returned', e.entry_id, e.action), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF e.returned_at IS NOT NULL THEN
-    RAISE EXCEPTION 'entry % was returned at %', e.entry_id, e.returned_at USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('entry %s was returned at %s', e.entry_id, e.returned_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
 END
 $function$;
@@ -5427,7 +5794,7 @@ BEGIN
   PERFORM tmac.require_arguments('handling entry', 'entry_id', entry_id::text);
   SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_for_update.entry_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no handling entry %', entry_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no handling entry %s', entry_id), ERRCODE = 'no_data_found';
   END IF;
   RETURN e;
 END
@@ -5444,7 +5811,7 @@ CREATE OR REPLACE FUNCTION tmac.record_handling(asset_no text, action text, purp
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('record handling of information');
+  me text := tmac.acting_person(tmac.msgid('record handling of information'));
   a tmac.asset;
   rk smallint;
   rl text;
@@ -5453,41 +5820,41 @@ BEGIN
   PERFORM tmac.require_arguments('record_handling', 'asset_no', asset_no, 'action', action, 'purpose', purpose);
   -- everything that needs no lookup first: an act is no probe of the inventory
   IF asset_no !~ '^\S(.*\S)?$' OR length(asset_no) > 100 THEN
-    RAISE EXCEPTION 'malformed asset number "%"', asset_no
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'An asset number has at most 100 characters and no surrounding spaces.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('malformed asset number "%s"', asset_no),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('An asset number has at most 100 characters and no surrounding spaces.');
   END IF;
   IF NOT EXISTS (SELECT 1 FROM tmac.handling_action x WHERE x.action = record_handling.action) THEN
-    RAISE EXCEPTION 'unknown handling action "%"', action
-      USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown handling action "%s"', action),
+      ERRCODE = 'invalid_parameter_value',
+            HINT = tmac.message('Actions: create (作成), copy (複製), take_out (持出), provide (提供), dispose (廃棄), return (返却).');
   END IF;
   IF media NOT IN ('paper', 'electronic', 'portable_media', 'prototype', 'equipment', 'database', 'other') THEN
-    RAISE EXCEPTION 'unknown media "%"', media
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Media: paper, electronic, portable_media, prototype, equipment, database, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown media "%s"', media),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('Media: paper, electronic, portable_media, prototype, equipment, database, other.');
   END IF;
   IF disposal_method NOT IN ('shred', 'dissolve', 'incinerate', 'data_erase', 'other') THEN
-    RAISE EXCEPTION 'unknown disposal method "%"', disposal_method
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown disposal method "%s"', disposal_method),
+      ERRCODE = 'invalid_parameter_value', HINT = tmac.message('disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.');
   END IF;
   IF disposal_method IS NOT NULL AND action <> 'dispose' THEN
-    RAISE EXCEPTION 'a disposal method is recorded only for a disposal' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a disposal method is recorded only for a disposal'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF action = 'dispose' AND disposal_method IS NULL THEN
-    RAISE EXCEPTION 'a disposal needs its method' USING ERRCODE = 'null_value_not_allowed',
-      HINT = 'disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a disposal needs its method'), ERRCODE = 'null_value_not_allowed',
+      HINT = tmac.message('disposal_method: shred (細断), dissolve (溶解), incinerate (焼却), data_erase, other.');
   END IF;
   IF action = 'copy' AND cardinality(copy_serials) = 0 THEN
-    RAISE EXCEPTION 'a copy needs the serial numbers of its copies' USING ERRCODE = 'null_value_not_allowed',
-      HINT = 'Number every copy (通し番号) so that its disposal or return can be accounted for.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a copy needs the serial numbers of its copies'), ERRCODE = 'null_value_not_allowed',
+      HINT = tmac.message('Number every copy (通し番号) so that its disposal or return can be accounted for.');
   END IF;
   IF action = 'provide' AND (recipient IS NULL OR nda_reference IS NULL) THEN
-    RAISE EXCEPTION 'a provision needs its recipient and the recipient''s NDA' USING ERRCODE = 'null_value_not_allowed';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a provision needs its recipient and the recipient''s NDA'), ERRCODE = 'null_value_not_allowed';
   END IF;
   IF due_at IS NOT NULL AND due_at <= coalesce(handled_at, now()) THEN
-    RAISE EXCEPTION 'the due date % is not after the handling', due_at USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the due date %s is not after the handling', due_at), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF handled_at > now() THEN
-    RAISE EXCEPTION 'handling is recorded when it happened, not in advance' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('handling is recorded when it happened, not in advance'), ERRCODE = 'invalid_parameter_value';
   END IF;
   a := tmac.asset_named_by(asset_no, me);
   rk := tmac.label_rank(a.label);
@@ -5499,9 +5866,9 @@ BEGIN
           nda_reference, me, tmac.invoker(), coalesce(handled_at, now()), due_at, disposal_method)
   RETURNING handling_entry.entry_id INTO id;
   IF rl = 'forbidden' THEN
-    RAISE WARNING 'the handling standard forbids "%" of % at this level; entry % is recorded and reported as a finding', action, asset_no, id;
+    RAISE WARNING USING MESSAGE = tmac.message('the handling standard forbids "%s" of %s at this level; entry %s is recorded and reported as a finding', action, asset_no, id);
   ELSIF rl = 'approval' THEN
-    RAISE NOTICE 'entry % needs the approval of a manager (tmac.approve_handling)', id;
+    RAISE NOTICE USING MESSAGE = tmac.message('entry %s needs the approval of a manager (tmac.approve_handling)', id);
   END IF;
   RETURN id;
 END
@@ -5518,19 +5885,19 @@ CREATE OR REPLACE FUNCTION tmac.approve_handling(entry_id bigint, note text DEFA
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('approve handling of information');
+  me text := tmac.acting_person(tmac.msgid('approve handling of information'));
   e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
 BEGIN
   IF e.handler = me OR (e.handler IS NULL AND e.handler_role = tmac.invoker()) THEN
-    RAISE EXCEPTION 'the handler of entry % cannot approve it', entry_id
-      USING ERRCODE = 'insufficient_privilege', DETAIL = 'Four-eyes: the approver (承認者) is never the handler (担当者).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the handler of entry %s cannot approve it', entry_id),
+      ERRCODE = 'insufficient_privilege', DETAIL = tmac.message('Four-eyes: the approver (承認者) is never the handler (担当者).');
   END IF;
   IF e.approved_at IS NOT NULL THEN
-    RAISE EXCEPTION 'entry % is already approved', entry_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('entry %s is already approved', entry_id), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF e.rule_applied = 'forbidden' THEN
-    RAISE EXCEPTION 'the handling standard forbids entry % (% at this level); it cannot be approved', entry_id, e.action
-      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Review it and record what was done with tmac.acknowledge_handling.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the handling standard forbids entry %s (%s at this level); it cannot be approved', entry_id, e.action),
+      ERRCODE = 'object_not_in_prerequisite_state', HINT = tmac.message('Review it and record what was done with tmac.acknowledge_handling.');
   END IF;
   UPDATE tmac.handling_entry h SET approver = me, approved_at = now(), approval_note = note
    WHERE h.entry_id = approve_handling.entry_id;
@@ -5548,27 +5915,27 @@ CREATE OR REPLACE FUNCTION tmac.return_handling(entry_id bigint, note text DEFAU
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('record a return');
+  me text := tmac.acting_person(tmac.msgid('record a return'));
   e tmac.handling_entry := tmac.handling_entry_of_person(entry_id, me);
 BEGIN
   IF e.handler = me THEN
     PERFORM tmac.handling_require_open(e);
     IF e.return_reported_at IS NOT NULL THEN
-      RAISE EXCEPTION 'the return of entry % was reported at % and awaits a second person''s confirmation', entry_id, e.return_reported_at
-        USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'A second person confirms it with tmac.confirm_return.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('the return of entry %s was reported at %s and awaits a second person''s confirmation', entry_id, e.return_reported_at),
+        ERRCODE = 'object_not_in_prerequisite_state', HINT = tmac.message('A second person confirms it with tmac.confirm_return.');
     END IF;
     UPDATE tmac.handling_entry h SET return_reported_at = now(), return_reported_by = me, return_report_note = note
      WHERE h.entry_id = return_handling.entry_id;
-    RAISE NOTICE 'the return of entry % is recorded; the entry closes when a second person confirms it (tmac.confirm_return)', entry_id;
+    RAISE NOTICE USING MESSAGE = tmac.message('the return of entry %s is recorded; the entry closes when a second person confirms it (tmac.confirm_return)', entry_id);
     RETURN;
   END IF;
   IF NOT tmac.may_close_handling(e, me) THEN
-    RAISE EXCEPTION 'you may not close handling entry %', entry_id
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'The handler''s manager (部門管理者 of their department, or the 情報管理責任者), the asset''s 管理責任者 or the entry''s approver closes an entry; the handler reports a return and a second person confirms it.',
+    RAISE EXCEPTION USING MESSAGE = tmac.message('you may not close handling entry %s', entry_id),
+      ERRCODE = 'insufficient_privilege',
+            DETAIL = tmac.message('The handler''s manager (部門管理者 of their department, or the 情報管理責任者), the asset''s 管理責任者 or the entry''s approver closes an entry; the handler reports a return and a second person confirms it.'),
             HINT = CASE WHEN e.return_reported_at IS NOT NULL
-                        THEN 'The handler reported the return: a second person to whom the asset is theirs confirms it with tmac.confirm_return.'
-                        ELSE 'Ask the handler to report the return (tmac.return_handling).' END;
+                        THEN tmac.message('The handler reported the return: a second person to whom the asset is theirs confirms it with tmac.confirm_return.')
+                        ELSE tmac.message('Ask the handler to report the return (tmac.return_handling).') END;
   END IF;
   PERFORM tmac.handling_require_open(e);
   UPDATE tmac.handling_entry h SET returned_at = now(), returned_by = me, return_note = note
@@ -5587,23 +5954,23 @@ CREATE OR REPLACE FUNCTION tmac.confirm_return(entry_id bigint, note text DEFAUL
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('confirm a return');
+  me text := tmac.acting_person(tmac.msgid('confirm a return'));
   e tmac.handling_entry := tmac.handling_entry_of_person(entry_id, me);
 BEGIN
   IF e.handler = me THEN
-    RAISE EXCEPTION 'the handler of entry % cannot confirm its return', entry_id
-      USING ERRCODE = 'insufficient_privilege', DETAIL = 'Four-eyes: a second person confirms the return the handler reported.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the handler of entry %s cannot confirm its return', entry_id),
+      ERRCODE = 'insufficient_privilege', DETAIL = tmac.message('Four-eyes: a second person confirms the return the handler reported.');
   END IF;
   IF NOT tmac.may_confirm_return(e, me) THEN
-    RAISE EXCEPTION 'you may not confirm the return of handling entry %', entry_id
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'A second person confirms a return: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs (they manage it, their department does, or they are cleared for it).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('you may not confirm the return of handling entry %s', entry_id),
+      ERRCODE = 'insufficient_privilege',
+            DETAIL = tmac.message('A second person confirms a return: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs (they manage it, their department does, or they are cleared for it).');
   END IF;
   PERFORM tmac.handling_require_open(e);
   IF e.return_reported_at IS NULL THEN
-    RAISE EXCEPTION 'the handler has not reported the return of entry %', entry_id
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'The handler reports it first (tmac.return_handling); the handler''s manager or an approver of the asset may close the entry at once.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the handler has not reported the return of entry %s', entry_id),
+      ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = tmac.message('The handler reports it first (tmac.return_handling); the handler''s manager or an approver of the asset may close the entry at once.');
   END IF;
   UPDATE tmac.handling_entry h SET returned_at = now(), returned_by = me, return_note = note
    WHERE h.entry_id = confirm_return.entry_id;
@@ -5621,19 +5988,19 @@ CREATE OR REPLACE FUNCTION tmac.acknowledge_handling(entry_id bigint, acknowledg
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('acknowledge a handling violation');
+  me text := tmac.acting_person(tmac.msgid('acknowledge a handling violation'));
   e tmac.handling_entry := tmac.handling_entry_for_update(entry_id);
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_handling', 'acknowledgement', acknowledgement);
   IF length(btrim(acknowledgement)) < 10 THEN
-    RAISE EXCEPTION 'say what was found and done (at least 10 characters)' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('say what was found and done (at least 10 characters)'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF e.handler = me OR (e.handler IS NULL AND e.handler_role = tmac.invoker()) THEN
-    RAISE EXCEPTION 'the handler of entry % cannot acknowledge it', entry_id
-      USING ERRCODE = 'insufficient_privilege', DETAIL = 'A violation is reviewed by someone other than the handler.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the handler of entry %s cannot acknowledge it', entry_id),
+      ERRCODE = 'insufficient_privilege', DETAIL = tmac.message('A violation is reviewed by someone other than the handler.');
   END IF;
   IF e.rule_applied = 'allowed' OR e.approved_at IS NOT NULL OR e.acknowledged_at IS NOT NULL THEN
-    RAISE EXCEPTION 'entry % has nothing to acknowledge', entry_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('entry %s has nothing to acknowledge', entry_id), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   UPDATE tmac.handling_entry h SET acknowledged_by = me, acknowledged_at = now(),
          acknowledgement = acknowledge_handling.acknowledgement
@@ -5658,7 +6025,7 @@ DECLARE
   id bigint;
 BEGIN
   IF act IS NULL THEN
-    RAISE EXCEPTION 'unknown handling event kind "%"', kind USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown handling event kind "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF tmac.restoring() THEN
     RETURN NULL;
@@ -5904,8 +6271,8 @@ BEGIN
   SELECT string_agg(x, ', ') INTO missing FROM unnest(asset_nos) x
    WHERE NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = x);
   IF missing IS NOT NULL THEN
-    RAISE EXCEPTION 'no asset % in the inventory', missing USING ERRCODE = 'undefined_object',
-      HINT = 'Assets are listed in tmac.asset.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no asset %s in the inventory', missing), ERRCODE = 'undefined_object',
+      HINT = tmac.message('Assets are listed in tmac.asset.');
   END IF;
   INSERT INTO tmac.incident_asset (incident_id, asset_id)
     SELECT incident_assets_add.incident_id, a.asset_id FROM tmac.asset a WHERE a.asset_no = ANY (asset_nos)
@@ -5924,7 +6291,7 @@ CREATE OR REPLACE FUNCTION tmac.report_incident(category text, description text,
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('report an incident');
+  me text := tmac.acting_person(tmac.msgid('report an incident'));
   id bigint;
   sc text;
   nos text[] := ARRAY(SELECT DISTINCT x FROM unnest(coalesce(asset_nos, '{}')) x WHERE x IS NOT NULL ORDER BY 1);
@@ -5934,34 +6301,34 @@ BEGIN
                                  'reported_to', reported_to);
   -- everything that needs no lookup first
   IF category NOT IN ('employee', 'leaver', 'partner', 'outsider') THEN
-    RAISE EXCEPTION 'unknown sign category "%"', category USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Categories: employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown sign category "%s"', category), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Categories: employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者).');
   END IF;
   IF btrim(description) = '' THEN
-    RAISE EXCEPTION 'an incident report needs a description of what was noticed' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an incident report needs a description of what was noticed'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF reported_to NOT IN ('supervisor', 'manager') THEN
-    RAISE EXCEPTION 'reported_to is supervisor (上長) or manager (管理責任者), not "%"', reported_to
-      USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('reported_to is supervisor (上長) or manager (管理責任者), not "%s"', reported_to),
+      ERRCODE = 'invalid_parameter_value';
   END IF;
   IF detected_at > now() THEN
-    RAISE EXCEPTION 'detected_at % is in the future', detected_at USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('detected_at %s is in the future', detected_at), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF EXISTS (SELECT 1 FROM unnest(nos || reported_to_person || discovered_by) x WHERE x !~ '^\S(.*\S)?$' OR length(x) > 100) THEN
-    RAISE EXCEPTION 'malformed asset number or person id' USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Asset numbers and person ids have at most 100 characters and no surrounding spaces.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('malformed asset number or person id'), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Asset numbers and person ids have at most 100 characters and no surrounding spaces.');
   END IF;
   IF cardinality(nos) > 100 THEN
-    RAISE EXCEPTION 'a report names at most 100 assets' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a report names at most 100 assets'), ERRCODE = 'invalid_parameter_value';
   END IF;
   -- the seed's signs are shipped with tmac and listed in its documentation: no register
   IF sign_code IS NOT NULL THEN
     SELECT s.category INTO sc FROM tmac.leak_sign s WHERE s.sign_code = report_incident.sign_code;
     IF sc IS NULL THEN
-      RAISE EXCEPTION 'unknown leak sign "%"', sign_code USING ERRCODE = 'undefined_object',
-        HINT = 'The seed''s signs are listed in tmac.leak_sign.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('unknown leak sign "%s"', sign_code), ERRCODE = 'undefined_object',
+        HINT = tmac.message('The seed''s signs are listed in tmac.leak_sign.');
     ELSIF sc <> category THEN
-      RAISE EXCEPTION 'leak sign "%" is of category %, not %', sign_code, sc, category USING ERRCODE = 'invalid_parameter_value';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('leak sign "%s" is of category %s, not %s', sign_code, sc, category), ERRCODE = 'invalid_parameter_value';
     END IF;
   END IF;
   IF reported_to_person IS NOT NULL THEN
@@ -5980,7 +6347,7 @@ BEGIN
       ON CONFLICT DO NOTHING;
   END IF;
   IF claimed IS NOT NULL THEN
-    RAISE NOTICE 'incident % names % as its discoverer (発見者), unconfirmed until that person confirms it with tmac.confirm_discovery(%)', id, claimed, id;
+    RAISE NOTICE USING MESSAGE = tmac.message('incident %s names %s as its discoverer (発見者), unconfirmed until that person confirms it with tmac.confirm_discovery(%s)', id, claimed, id);
   END IF;
   RETURN id;
 END
@@ -5997,23 +6364,23 @@ CREATE OR REPLACE FUNCTION tmac.confirm_discovery(incident_id bigint)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('confirm the discovery of an incident');
+  me text := tmac.acting_person(tmac.msgid('confirm the discovery of an incident'));
   i tmac.incident;
 BEGIN
   PERFORM tmac.require_arguments('confirm_discovery', 'incident_id', incident_id::text);
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id;
   PERFORM tmac.require_nameable('tmac.incident', i.incident_id IS NOT NULL, i.discoverer_claimed = me, 'incident',
-    incident_id::text, format('no incident %s', incident_id), 'P0002',
-    'Confirm an incident whose report names you as its discoverer; the reporter gives you its number.');
+    incident_id::text, tmac.message('no incident %s', incident_id), 'P0002',
+    tmac.message('Confirm an incident whose report names you as its discoverer; the reporter gives you its number.'));
   IF i.discoverer_claimed IS DISTINCT FROM me THEN    -- only a reader of the register gets here
-    RAISE EXCEPTION 'incident % does not name you as its discoverer', incident_id USING ERRCODE = 'insufficient_privilege',
-      DETAIL = 'Only the person a report names as its discoverer (発見者) confirms it.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('incident %s does not name you as its discoverer', incident_id), ERRCODE = 'insufficient_privilege',
+      DETAIL = tmac.message('Only the person a report names as its discoverer (発見者) confirms it.');
   END IF;
   -- locked only once it names the caller (a claim never changes)
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = confirm_discovery.incident_id FOR UPDATE;
   IF i.discovered_by IS NOT NULL THEN
-    RAISE EXCEPTION 'you confirmed that you discovered incident % already', incident_id
-      USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('you confirmed that you discovered incident %s already', incident_id),
+      ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   UPDATE tmac.incident x SET discovered_by = me WHERE x.incident_id = confirm_discovery.incident_id;
 END
@@ -6030,10 +6397,10 @@ BEGIN
   PERFORM tmac.require_arguments('incident', 'incident_id', incident_id::text);
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = incident_for_update.incident_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no incident %', incident_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no incident %s', incident_id), ERRCODE = 'no_data_found';
   END IF;
   IF i.status = 'closed' THEN
-    RAISE EXCEPTION 'incident % was closed at %', incident_id, i.closed_at USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('incident %s was closed at %s', incident_id, i.closed_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   RETURN i;
 END
@@ -6050,13 +6417,13 @@ CREATE OR REPLACE FUNCTION tmac.escalate_incident(incident_id bigint, management
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('escalate an incident');
+  me text := tmac.acting_person(tmac.msgid('escalate an incident'));
   i tmac.incident := tmac.incident_for_update(incident_id);
 BEGIN
   PERFORM tmac.require_arguments('escalate_incident', 'management_contact', management_contact);
   IF i.escalated_at IS NOT NULL THEN
-    RAISE EXCEPTION 'incident % was reported to management at %', incident_id, i.escalated_at
-      USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('incident %s was reported to management at %s', incident_id, i.escalated_at),
+      ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   UPDATE tmac.incident x SET escalated_at = now(), escalated_by = me,
          management_contact = escalate_incident.management_contact
@@ -6075,11 +6442,11 @@ CREATE OR REPLACE FUNCTION tmac.update_incident(incident_id bigint, first_respon
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('update an incident');
+  me text := tmac.acting_person(tmac.msgid('update an incident'));
   i tmac.incident := tmac.incident_for_update(incident_id);
 BEGIN
   IF due_by IS NOT NULL AND due_by <= i.reported_at THEN
-    RAISE EXCEPTION 'the deadline % is not after the report', due_by USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the deadline %s is not after the report', due_by), ERRCODE = 'invalid_parameter_value';
   END IF;
   UPDATE tmac.incident x SET
          first_response = coalesce(update_incident.first_response, x.first_response),
@@ -6105,7 +6472,7 @@ CREATE OR REPLACE FUNCTION tmac.notify_incident(incident_id bigint, recipient_ki
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('record a notification');
+  me text := tmac.acting_person(tmac.msgid('record a notification'));
   i tmac.incident;
   id bigint;
 BEGIN
@@ -6113,14 +6480,14 @@ BEGIN
                                  'recipient_kind', recipient_kind, 'recipient', recipient);
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = notify_incident.incident_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no incident %', incident_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no incident %s', incident_id), ERRCODE = 'no_data_found';
   END IF;
   IF recipient_kind NOT IN ('entrusting_company', 'authority', 'police', 'customer', 'public', 'other') THEN
-    RAISE EXCEPTION 'unknown recipient kind "%"', recipient_kind USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'entrusting_company (委託元), authority (監督官庁), police (警察), customer, public, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown recipient kind "%s"', recipient_kind), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('entrusting_company (委託元), authority (監督官庁), police (警察), customer, public, other.');
   END IF;
   IF notified_at > now() OR notified_at < i.detected_at THEN
-    RAISE EXCEPTION 'notified_at % is not between the detection and now', notified_at USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('notified_at %s is not between the detection and now', notified_at), ERRCODE = 'invalid_parameter_value';
   END IF;
   INSERT INTO tmac.incident_notification (incident_id, recipient_kind, recipient, notified_at, notified_by, reference)
   VALUES (incident_id, recipient_kind, recipient, coalesce(notified_at, now()), me, reference)
@@ -6140,13 +6507,13 @@ CREATE OR REPLACE FUNCTION tmac.close_incident(incident_id bigint, cause text, c
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('close an incident');
+  me text := tmac.acting_person(tmac.msgid('close an incident'));
   i tmac.incident := tmac.incident_for_update(incident_id);
 BEGIN
   PERFORM tmac.require_arguments('close_incident', 'cause', cause, 'corrective_action', corrective_action);
   IF i.escalated_at IS NULL THEN
-    RAISE EXCEPTION 'incident % was never reported to management', incident_id
-      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Record the report first (tmac.escalate_incident).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('incident %s was never reported to management', incident_id),
+      ERRCODE = 'object_not_in_prerequisite_state', HINT = tmac.message('Record the report first (tmac.escalate_incident).');
   END IF;
   UPDATE tmac.incident x SET cause = close_incident.cause, corrective_action = close_incident.corrective_action,
          status = 'closed', closed_at = now(), closed_by = me
@@ -6497,7 +6864,7 @@ DECLARE
 BEGIN
   SELECT c.container_id INTO id FROM tmac.container c WHERE c.code = container_id_of.code;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no container "%"', code USING ERRCODE = 'undefined_object', HINT = 'Containers are listed in tmac.container.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no container "%s"', coalesce(code, '<NULL>')), ERRCODE = 'undefined_object', HINT = tmac.message('Containers are listed in tmac.container.');
   END IF;
   RETURN id;
 END
@@ -6514,7 +6881,7 @@ DECLARE
 BEGIN
   SELECT a.area_id INTO id FROM tmac.restricted_area a WHERE a.code = area_id_of.code;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no restricted area "%"', code USING ERRCODE = 'undefined_object', HINT = 'Areas are listed in tmac.restricted_area.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no restricted area "%s"', coalesce(code, '<NULL>')), ERRCODE = 'undefined_object', HINT = tmac.message('Areas are listed in tmac.restricted_area.');
   END IF;
   RETURN id;
 END
@@ -6528,7 +6895,7 @@ CREATE OR REPLACE FUNCTION tmac.require_person(person_id text)
 AS $function$
 BEGIN
   IF person_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = require_person.person_id) THEN
-    RAISE EXCEPTION 'no person "%"', person_id USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no person "%s"', person_id), ERRCODE = 'undefined_object';
   END IF;
   RETURN person_id;
 END
@@ -6547,7 +6914,7 @@ AS $function$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('define a restricted area');
+  PERFORM tmac.acting_role(tmac.msgid('define a restricted area'));
   PERFORM tmac.require_arguments('define_area', 'code', code, 'name', name, 'location', location,
                                  'lock_type', lock_type, 'custodian', custodian);
   PERFORM tmac.require_person(custodian);
@@ -6557,10 +6924,10 @@ BEGIN
   RETURN id;
 EXCEPTION
   WHEN check_violation THEN
-    RAISE EXCEPTION 'invalid restricted area "%"', code USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid restricted area "%s"', code), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.');
   WHEN unique_violation THEN
-    RAISE EXCEPTION 'restricted area "%" exists', code USING ERRCODE = 'duplicate_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('restricted area "%s" exists', code), ERRCODE = 'duplicate_object';
 END
 $function$;
 
@@ -6577,7 +6944,7 @@ AS $function$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('define a container');
+  PERFORM tmac.acting_role(tmac.msgid('define a container'));
   PERFORM tmac.require_arguments('define_container', 'code', code, 'name', name, 'location', location,
                                  'lock_type', lock_type, 'custodian', custodian);
   PERFORM tmac.require_person(custodian);
@@ -6587,10 +6954,10 @@ BEGIN
   RETURN id;
 EXCEPTION
   WHEN check_violation THEN
-    RAISE EXCEPTION 'invalid container "%"', code USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid container "%s"', code), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('A code is letters, digits, _ . -; lock_type is key, combination, keypad, card or biometric.');
   WHEN unique_violation THEN
-    RAISE EXCEPTION 'container "%" exists', code USING ERRCODE = 'duplicate_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('container "%s" exists', code), ERRCODE = 'duplicate_object';
 END
 $function$;
 
@@ -6605,7 +6972,7 @@ CREATE OR REPLACE FUNCTION tmac.set_custodian(kind text, code text, custodian te
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('change a custodian');
+  PERFORM tmac.acting_role(tmac.msgid('change a custodian'));
   PERFORM tmac.require_arguments('set_custodian', 'kind', kind, 'code', code, 'custodian', custodian);
   PERFORM tmac.require_person(custodian);
   CASE kind
@@ -6614,10 +6981,10 @@ BEGIN
     WHEN 'key' THEN
       UPDATE tmac.physical_key k SET custodian = set_custodian.custodian WHERE k.code = set_custodian.code;
       IF NOT FOUND THEN
-        RAISE EXCEPTION 'no key "%"', code USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', code), ERRCODE = 'undefined_object';
       END IF;
     ELSE
-      RAISE EXCEPTION 'kind is container, area or key, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container, area or key, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END CASE;
 END
 $function$;
@@ -6635,11 +7002,11 @@ AS $function$
 DECLARE
   a bigint;
 BEGIN
-  PERFORM tmac.acting_role('store an asset in a container');
+  PERFORM tmac.acting_role(tmac.msgid('store an asset in a container'));
   PERFORM tmac.require_arguments('store_asset', 'container', container, 'asset_no', asset_no);
   SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = store_asset.asset_no;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no asset "%s" in the inventory', asset_no), ERRCODE = 'undefined_object';
   END IF;
   INSERT INTO tmac.container_asset (container_id, asset_id) VALUES (tmac.container_id_of(container), a);
 END
@@ -6658,11 +7025,11 @@ AS $function$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('add a key or combination holder');
+  PERFORM tmac.acting_role(tmac.msgid('add a key or combination holder'));
   PERFORM tmac.require_arguments('add_holder', 'kind', kind, 'code', code, 'person_id', person_id);
   PERFORM tmac.require_person(person_id);
   IF kind NOT IN ('container', 'area') THEN
-    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
   INSERT INTO tmac.container_holder (container_id, area_id, person_id)
   VALUES (CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
@@ -6683,10 +7050,10 @@ CREATE OR REPLACE FUNCTION tmac.end_holder(holder_id bigint)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('end a key or combination holder');
+  PERFORM tmac.acting_role(tmac.msgid('end a key or combination holder'));
   UPDATE tmac.container_holder h SET until = now() WHERE h.holder_id = end_holder.holder_id AND h.until IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no current holder %', holder_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no current holder %s', coalesce(holder_id::text, '<NULL>')), ERRCODE = 'no_data_found';
   END IF;
 END
 $function$;
@@ -6702,16 +7069,16 @@ CREATE OR REPLACE FUNCTION tmac.record_combination_change(kind text, code text, 
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('record a combination change');
+  me text := tmac.acting_person(tmac.msgid('record a combination change'));
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('record_combination_change', 'kind', kind, 'code', code, 'reason', reason);
   IF kind NOT IN ('container', 'area') THEN
-    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF reason NOT IN ('installed', 'annual', 'moved', 'holder_changed', 'leak_suspected', 'other') THEN
-    RAISE EXCEPTION 'unknown reason "%"', reason USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'installed, annual, moved, holder_changed, leak_suspected, other.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown reason "%s"', reason), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('installed, annual, moved, holder_changed, leak_suspected, other.');
   END IF;
   INSERT INTO tmac.combination_change (container_id, area_id, reason, changed_by, note)
   VALUES (CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
@@ -6734,11 +7101,11 @@ AS $function$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('define a key');
+  PERFORM tmac.acting_role(tmac.msgid('define a key'));
   PERFORM tmac.require_arguments('define_key', 'code', code, 'kind', kind, 'of_code', of_code, 'custodian', custodian);
   PERFORM tmac.require_person(custodian);
   IF kind NOT IN ('container', 'area') THEN
-    RAISE EXCEPTION 'kind is container or area, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
   INSERT INTO tmac.physical_key (code, container_id, area_id, custodian)
   VALUES (code, CASE WHEN kind = 'container' THEN tmac.container_id_of(of_code) END,
@@ -6747,9 +7114,9 @@ BEGIN
   RETURN id;
 EXCEPTION
   WHEN unique_violation THEN
-    RAISE EXCEPTION 'key "%" exists', code USING ERRCODE = 'duplicate_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('key "%s" exists', code), ERRCODE = 'duplicate_object';
   WHEN check_violation THEN
-    RAISE EXCEPTION 'invalid key code "%"', code USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('invalid key code "%s"', code), ERRCODE = 'invalid_parameter_value';
 END
 $function$;
 
@@ -6764,7 +7131,7 @@ CREATE OR REPLACE FUNCTION tmac.lend_key(key_code text, borrower text, due_at ti
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('lend a key');
+  me text := tmac.acting_person(tmac.msgid('lend a key'));
   k tmac.physical_key;
   id bigint;
   why text;
@@ -6773,27 +7140,27 @@ BEGIN
   PERFORM tmac.require_person(borrower);
   SELECT * INTO k FROM tmac.physical_key x WHERE x.code = key_code FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no key "%"', key_code USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', key_code), ERRCODE = 'undefined_object';
   END IF;
   IF me = borrower THEN
-    RAISE EXCEPTION 'a key is lent by someone other than its borrower' USING ERRCODE = 'insufficient_privilege',
-      DETAIL = 'The approver of a key loan is never the borrower.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a key is lent by someone other than its borrower'), ERRCODE = 'insufficient_privilege',
+      DETAIL = tmac.message('The approver of a key loan is never the borrower.');
   END IF;
   IF due_at <= now() THEN
-    RAISE EXCEPTION 'the due time % is not in the future', due_at USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the due time %s is not in the future', due_at), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF EXISTS (SELECT 1 FROM tmac.key_loan l WHERE l.key_id = k.key_id AND l.returned_at IS NULL) THEN
-    RAISE EXCEPTION 'key "%" is lent out', key_code USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('key "%s" is lent out', key_code), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF (SELECT p.status FROM tmac.person p WHERE p.person_id = borrower) <> 'active' THEN
-    RAISE EXCEPTION 'person "%" is not active', borrower USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is not active', borrower), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   -- the borrower must be able to read what the key opens (key_loan_without_access, 87_checks_cross.sql)
   why := tmac.key_access_refused(k, borrower, now());
   IF why IS NOT NULL THEN
-    RAISE EXCEPTION 'person "%" may not access what key "%" opens', borrower, key_code
-      USING ERRCODE = 'insufficient_privilege', DETAIL = why || '.',
-            HINT = 'Lend the key to a person with access, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" may not access what key "%s" opens', borrower, key_code),
+      ERRCODE = 'insufficient_privilege', DETAIL = tmac.message('%s.', why),
+            HINT = tmac.message('Lend the key to a person with access, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).');
   END IF;
   INSERT INTO tmac.key_loan (key_id, borrower, approved_by, due_at, purpose)
   VALUES (k.key_id, borrower, me, due_at, purpose)
@@ -6813,14 +7180,14 @@ CREATE OR REPLACE FUNCTION tmac.return_key(key_code text)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('take back a key');
+  me text := tmac.acting_person(tmac.msgid('take back a key'));
 BEGIN
   PERFORM tmac.require_arguments('return_key', 'key_code', key_code);
   UPDATE tmac.key_loan l SET returned_at = now(), received_by = me
     FROM tmac.physical_key k
    WHERE k.code = key_code AND l.key_id = k.key_id AND l.returned_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'key "%" is not lent out', key_code USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('key "%s" is not lent out', key_code), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
 END
 $function$;
@@ -6836,24 +7203,25 @@ CREATE OR REPLACE FUNCTION tmac.record_entry(area text, person_id text DEFAULT N
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('record an entry to a restricted area');
+  me text := tmac.acting_person(tmac.msgid('record an entry to a restricted area'));
   id bigint;
   why text;
+  hint text;
 BEGIN
   PERFORM tmac.require_arguments('record_entry', 'area', area);
   IF (person_id IS NULL) = (visitor_name IS NULL) THEN
-    RAISE EXCEPTION 'an entry is of a person or of a visitor' USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'Give person_id, or visitor_name with visitor_company.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an entry is of a person or of a visitor'), ERRCODE = 'invalid_parameter_value',
+      HINT = tmac.message('Give person_id, or visitor_name with visitor_company.');
   END IF;
   IF visitor_name IS NOT NULL AND visitor_company IS NULL THEN
-    RAISE EXCEPTION 'a visitor''s company is recorded' USING ERRCODE = 'null_value_not_allowed';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a visitor''s company is recorded'), ERRCODE = 'null_value_not_allowed';
   END IF;
   IF cardinality(devices) > 0 AND devices_approved_by IS NULL THEN
-    RAISE EXCEPTION 'devices brought in need a manager''s approval' USING ERRCODE = 'null_value_not_allowed',
-      HINT = 'Name who approved them (devices_approved_by).';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('devices brought in need a manager''s approval'), ERRCODE = 'null_value_not_allowed',
+      HINT = tmac.message('Name who approved them (devices_approved_by).');
   END IF;
   IF escort IS NOT NULL AND escort = person_id THEN
-    RAISE EXCEPTION 'a person does not escort themselves' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a person does not escort themselves'), ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM tmac.require_person(person_id), tmac.require_person(escort), tmac.require_person(devices_approved_by);
   -- An entry recorded as it happens is refused when the person may not enter (area_entry_without_access,
@@ -6862,11 +7230,17 @@ BEGIN
   IF entered_at IS NULL OR entered_at >= now() THEN
     why := tmac.entry_refused(tmac.area_id_of(area), person_id, escort, now());
     IF why IS NOT NULL THEN
-      RAISE EXCEPTION 'person "%" may not enter restricted area "%"', person_id, area
-        USING ERRCODE = 'insufficient_privilege', DETAIL = why || '.',
-              HINT = CASE WHEN why LIKE '%pledge%' THEN 'Record the visitor''s pledge first (tmac.record_pledge(person_id, ''visitor'', signed_on)).'
-                          WHEN why LIKE '%terminated%' OR why LIKE '%on leave%' THEN 'A person who left or is on leave does not enter.'
-                          ELSE 'Escort a visitor, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).' END;
+      -- the hint from the facts tmac.entry_refused looked at, not from its (translated) words
+      hint := CASE WHEN EXISTS (SELECT 1 FROM unnest(ARRAY[escort, person_id]) w(id)
+                                CROSS JOIN LATERAL tmac.person_state_at(w.id, now()) st
+                                 WHERE w.id IS NOT NULL AND st.status <> 'active')
+                   THEN tmac.message('A person who left or is on leave does not enter.')
+                   WHEN (SELECT p.kind FROM tmac.person p WHERE p.person_id = record_entry.person_id) = 'visitor'
+                        AND NOT tmac.visitor_pledge_on(person_id, (now() AT TIME ZONE tmac.company_time_zone())::date)
+                   THEN tmac.message('Record the visitor''s pledge first (tmac.record_pledge(person_id, ''visitor'', signed_on)).')
+                   ELSE tmac.message('Escort a visitor, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).') END;
+      RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" may not enter restricted area "%s"', person_id, area),
+        ERRCODE = 'insufficient_privilege', DETAIL = tmac.message('%s.', why), HINT = hint;
     END IF;
   END IF;
   INSERT INTO tmac.area_entry (area_id, person_id, visitor_name, visitor_company, entered_at, escort, badge,
@@ -6889,12 +7263,12 @@ CREATE OR REPLACE FUNCTION tmac.record_exit(entry_id bigint, escort text DEFAULT
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_person('record an exit from a restricted area');
+  PERFORM tmac.acting_person(tmac.msgid('record an exit from a restricted area'));
   PERFORM tmac.require_person(escort);
   UPDATE tmac.area_entry e SET left_at = now(), escort = coalesce(record_exit.escort, e.escort)
    WHERE e.entry_id = record_exit.entry_id AND e.left_at IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no open entry %', entry_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no open entry %s', coalesce(entry_id::text, '<NULL>')), ERRCODE = 'no_data_found';
   END IF;
 END
 $function$;
@@ -6910,7 +7284,7 @@ CREATE OR REPLACE FUNCTION tmac.record_transport(asset_no text, seal_no text, ca
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('send a sealed transport');
+  me text := tmac.acting_person(tmac.msgid('send a sealed transport'));
   a bigint;
   id bigint;
 BEGIN
@@ -6918,7 +7292,7 @@ BEGIN
                                  'carrier', carrier, 'recipient', recipient);
   SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = record_transport.asset_no;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no asset "%" in the inventory', asset_no USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no asset "%s" in the inventory', asset_no), ERRCODE = 'undefined_object';
   END IF;
   INSERT INTO tmac.sealed_transport (asset_id, seal_no, sent_by, carrier, carrier_nda, recipient)
   VALUES (a, seal_no, me, carrier, carrier_nda, recipient)
@@ -6938,14 +7312,14 @@ CREATE OR REPLACE FUNCTION tmac.record_receipt(transport_id bigint, receipt_ref 
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('check a transport receipt');
+  me text := tmac.acting_person(tmac.msgid('check a transport receipt'));
 BEGIN
   PERFORM tmac.require_arguments('record_receipt', 'transport_id', transport_id::text, 'receipt_ref', receipt_ref);
   UPDATE tmac.sealed_transport t SET received_at = coalesce(record_receipt.received_at, now()),
          receipt_ref = record_receipt.receipt_ref, receipt_checked_by = me
    WHERE t.transport_id = record_receipt.transport_id AND t.receipt_ref IS NULL;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no transport % awaiting its receipt', transport_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no transport %s awaiting its receipt', transport_id), ERRCODE = 'no_data_found';
   END IF;
 END
 $function$;
@@ -7014,17 +7388,17 @@ BEGIN
     RETURN NEW;                 -- a restored exception is history: kept as dumped
   END IF;
   -- approving or revoking an exception is the approver's own act (this trigger: depth 1)
-  PERFORM tmac.acting_role(CASE TG_OP WHEN 'UPDATE' THEN 'revoke an SoD exception' ELSE 'approve an SoD exception' END, 1);
+  PERFORM tmac.acting_role(CASE TG_OP WHEN 'UPDATE' THEN tmac.msgid('revoke an SoD exception') ELSE tmac.msgid('approve an SoD exception') END, 1);
   IF TG_OP = 'UPDATE' THEN
     IF (NEW.rule_id, NEW.person_id, NEW.login_role, NEW.justification, NEW.approved_by, NEW.approved_at, NEW.expires_at)
        IS DISTINCT FROM
        (OLD.rule_id, OLD.person_id, OLD.login_role, OLD.justification, OLD.approved_by, OLD.approved_at, OLD.expires_at) THEN
-      RAISE EXCEPTION 'an SoD exception cannot be changed, only revoked'
-        USING ERRCODE = 'insufficient_privilege',
-              HINT = 'Revoke it with tmac.revoke_sod_exception and grant a new one.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD exception cannot be changed, only revoked'),
+        ERRCODE = 'insufficient_privilege',
+              HINT = tmac.message('Revoke it with tmac.revoke_sod_exception and grant a new one.');
     END IF;
     IF OLD.revoked_at IS NOT NULL THEN
-      RAISE EXCEPTION 'SoD exception % is already revoked', OLD.exception_id USING ERRCODE = 'insufficient_privilege';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('SoD exception %s is already revoked', OLD.exception_id), ERRCODE = 'insufficient_privilege';
     END IF;
     IF NEW.revoked_at IS NOT NULL THEN
       NEW.revoked_at := now();
@@ -7040,32 +7414,32 @@ BEGIN
     IF NEW.person_id IS NOT NULL THEN NEW.login_role := NULL; END IF;
   END IF;
   IF NEW.person_id IS NOT NULL AND NOT tmac.sod_person_exists(NEW.person_id) THEN
-    RAISE EXCEPTION 'unknown person "%"', NEW.person_id
-      USING ERRCODE = 'foreign_key_violation',
-            HINT = 'Give a person_id of tmac.person, or person_id NULL and the login role for a role not mapped to a person.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', NEW.person_id),
+      ERRCODE = 'foreign_key_violation',
+            HINT = tmac.message('Give a person_id of tmac.person, or person_id NULL and the login role for a role not mapped to a person.');
   END IF;
   IF me = NEW.person_id OR me = NEW.login_role::text
      OR (NEW.person_id IS NOT NULL AND tmac.sod_login_role_of(NEW.person_id) = current_user) THEN
-    RAISE EXCEPTION 'an SoD exception cannot be approved by the person it is for'
-      USING ERRCODE = 'insufficient_privilege',
-            HINT = 'Another information manager must approve it.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD exception cannot be approved by the person it is for'),
+      ERRCODE = 'insufficient_privilege',
+            HINT = tmac.message('Another information manager must approve it.');
   END IF;
   IF NOT pg_catalog.pg_has_role(current_user, 'tmac_admin', 'MEMBER')
      AND NOT pg_catalog.pg_has_role(current_user, 'tmac_approver', 'MEMBER') THEN
-    RAISE EXCEPTION 'approving an SoD exception needs tmac_admin or tmac_approver'
-      USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('approving an SoD exception needs tmac_admin or tmac_approver'),
+      ERRCODE = 'insufficient_privilege';
   END IF;
   IF NEW.expires_at IS NULL THEN
-    RAISE EXCEPTION 'an SoD exception needs an expiry' USING ERRCODE = 'not_null_violation';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD exception needs an expiry'), ERRCODE = 'not_null_violation';
   END IF;
   IF NEW.expires_at <= now() THEN
-    RAISE EXCEPTION 'an SoD exception must expire in the future' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD exception must expire in the future'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF NEW.expires_at > now() + maxi THEN
-    RAISE EXCEPTION 'an SoD exception may last at most %', maxi
-      USING ERRCODE = 'invalid_parameter_value',
-            DETAIL = pg_catalog.format('The requested expiry %s is later than %s.', NEW.expires_at, now() + maxi),
-            HINT = 'Grant a shorter exception and renew it, or change the setting sod_exception_max.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD exception may last at most %s', maxi),
+      ERRCODE = 'invalid_parameter_value',
+            DETAIL = tmac.message('The requested expiry %s is later than %s.', NEW.expires_at, now() + maxi),
+            HINT = tmac.message('Grant a shorter exception and renew it, or change the setting sod_exception_max.');
   END IF;
   RETURN NEW;
 END
@@ -7173,11 +7547,10 @@ BEGIN
             OR (holder_role IS NOT NULL AND e.login_role = holder_role)))
    ORDER BY s.rule_id LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'segregation of duties: % would hold both "%" and "%"',
-                    coalesce(holder_person, holder_role::text), r.duty_a, r.duty_b
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = pg_catalog.format('SoD rule %s (%s) forbids one person holding both duties.', r.rule_id, r.name),
-            HINT = 'Give the duty to someone else, or have another manager grant an exception with tmac.grant_sod_exception first.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('segregation of duties: %s would hold both "%s" and "%s"', coalesce(holder_person, holder_role::text), r.duty_a, r.duty_b),
+      ERRCODE = 'insufficient_privilege',
+            DETAIL = tmac.message('SoD rule %s (%s) forbids one person holding both duties.', r.rule_id, r.name),
+            HINT = tmac.message('Give the duty to someone else, or have another manager grant an exception with tmac.grant_sod_exception first.');
   END IF;
 END
 $function$;
@@ -7193,16 +7566,16 @@ BEGIN
   END IF;
   IF TG_OP = 'INSERT' THEN
     IF (SELECT d.pg_role FROM tmac.duty d WHERE d.duty = NEW.duty) IS NOT NULL THEN
-      RAISE EXCEPTION 'duty "%" is held through membership of a PostgreSQL role', NEW.duty
-        USING ERRCODE = 'wrong_object_type',
-              HINT = 'Use tmac.assign_duty, which grants the role, or tmac.grant_role.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('duty "%s" is held through membership of a PostgreSQL role', NEW.duty),
+        ERRCODE = 'wrong_object_type',
+              HINT = tmac.message('Use tmac.assign_duty, which grants the role, or tmac.grant_role.');
     END IF;
     NEW.assigned_at := now(); NEW.assigned_by := current_user; NEW.ended_at := NULL; NEW.ended_by := NULL;
     PERFORM tmac.sod_refuse_conflict(NEW.person_id, tmac.sod_login_role_of(NEW.person_id), ARRAY[NEW.duty]);
   ELSIF (NEW.person_id, NEW.duty, NEW.assigned_at, NEW.assigned_by) IS DISTINCT FROM
         (OLD.person_id, OLD.duty, OLD.assigned_at, OLD.assigned_by)
      OR OLD.ended_at IS NOT NULL THEN
-    RAISE EXCEPTION 'a duty assignment can only be ended' USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a duty assignment can only be ended'), ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
 END
@@ -7222,11 +7595,11 @@ BEGIN
   PERFORM tmac.require_arguments('define_duty', 'duty', duty, 'name', name);
   PERFORM tmac.validate_code('duty', duty);
   IF pg_role IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = define_duty.pg_role) THEN
-    RAISE EXCEPTION 'role "%" does not exist', pg_role USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('role "%s" does not exist', pg_role), ERRCODE = 'undefined_object';
   END IF;
   INSERT INTO tmac.duty (duty, name, pg_role, description) VALUES (duty, name, pg_role, description);
 EXCEPTION WHEN unique_violation THEN
-  RAISE EXCEPTION 'duty "%" (or a duty for role "%") already exists', duty, pg_role USING ERRCODE = 'duplicate_object';
+  RAISE EXCEPTION USING MESSAGE = tmac.message('duty "%s" (or a duty for role "%s") already exists', duty, pg_role), ERRCODE = 'duplicate_object';
 END
 $function$;
 
@@ -7247,23 +7620,23 @@ BEGIN
   PERFORM tmac.require_arguments('define_sod_rule', 'name', name, 'duty_a', duty_a, 'duty_b', duty_b, 'severity', severity);
   FOREACH d IN ARRAY ARRAY[duty_a, duty_b] LOOP
     IF NOT EXISTS (SELECT 1 FROM tmac.duty x WHERE x.duty = d) THEN
-      RAISE EXCEPTION 'unknown duty "%"', d
-        USING ERRCODE = 'undefined_object',
-              HINT = 'Define it with tmac.define_duty(duty, name, pg_role); SELECT duty FROM tmac.duty lists them.';
+      RAISE EXCEPTION USING MESSAGE = tmac.message('unknown duty "%s"', d),
+        ERRCODE = 'undefined_object',
+              HINT = tmac.message('Define it with tmac.define_duty(duty, name, pg_role); SELECT duty FROM tmac.duty lists them.');
     END IF;
   END LOOP;
   IF duty_a = duty_b THEN
-    RAISE EXCEPTION 'an SoD rule needs two different duties' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD rule needs two different duties'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF severity NOT IN ('critical', 'high', 'medium', 'low') THEN
-    RAISE EXCEPTION 'severity must be critical, high, medium or low, not "%"', severity USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('severity must be critical, high, medium or low, not "%s"', severity), ERRCODE = 'invalid_parameter_value';
   END IF;
   INSERT INTO tmac.sod_rule (name, duty_a, duty_b, severity) VALUES (name, duty_a, duty_b, severity)
     RETURNING rule_id INTO id;
   RETURN id;
 EXCEPTION WHEN unique_violation THEN
-  RAISE EXCEPTION 'an SoD rule named "%" or for duties "%" and "%" already exists', name, duty_a, duty_b
-    USING ERRCODE = 'duplicate_object';
+  RAISE EXCEPTION USING MESSAGE = tmac.message('an SoD rule named "%s" or for duties "%s" and "%s" already exists', name, duty_a, duty_b),
+    ERRCODE = 'duplicate_object';
 END
 $function$;
 
@@ -7280,7 +7653,44 @@ AS $function$
 BEGIN
   UPDATE tmac.sod_rule r SET enabled = set_sod_rule_enabled.enabled WHERE r.rule_id = set_sod_rule_enabled.rule_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no SoD rule %', rule_id USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', coalesce(rule_id::text, '<NULL>')), ERRCODE = 'undefined_object';
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.grant_sod_exception(rule_id integer, person_id text, justification text, expires_at timestamp with time zone, login_role name DEFAULT NULL::name)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  id bigint;
+BEGIN
+  PERFORM tmac.require_arguments('grant_sod_exception', 'rule_id', rule_id::text,
+                                 'justification', justification, 'expires_at', expires_at::text);
+  IF NOT EXISTS (SELECT 1 FROM tmac.sod_rule r WHERE r.rule_id = grant_sod_exception.rule_id) THEN
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', rule_id), ERRCODE = 'undefined_object';
+  END IF;
+  INSERT INTO tmac.sod_exception (rule_id, person_id, login_role, justification, approved_by, expires_at)
+  VALUES (rule_id, person_id, CASE WHEN person_id IS NULL THEN login_role END, justification, '?', expires_at)
+  RETURNING exception_id INTO id;
+  RETURN id;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.revoke_sod_exception(exception_id bigint, reason text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM tmac.require_arguments('revoke_sod_exception', 'reason', reason);
+  UPDATE tmac.sod_exception e
+     SET revoked_at = now(), revoked_by = coalesce(tmac.sod_person_of(current_user), current_user::text),
+         revoke_reason = reason
+   WHERE e.exception_id = revoke_sod_exception.exception_id AND e.revoked_at IS NULL;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no current SoD exception %s', exception_id), ERRCODE = 'undefined_object';
   END IF;
 END
 $function$;
@@ -7318,6 +7728,29 @@ BEGIN
     END LOOP;
   END IF;
   EXECUTE pg_catalog.format('GRANT %I TO %I', role, member);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.assign_duty(person_id text, duty text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  r name;
+  lr name;
+BEGIN
+  PERFORM tmac.require_arguments('assign_duty', 'person_id', person_id, 'duty', duty);
+  SELECT d.pg_role INTO r FROM tmac.duty d WHERE d.duty = assign_duty.duty;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown duty "%s"', duty), ERRCODE = 'undefined_object';
+  END IF;
+  IF r IS NOT NULL THEN
+    lr := coalesce(tmac.sod_login_role_of(person_id), person_id::name);
+    PERFORM tmac.grant_role(r, lr);
+  ELSE
+    INSERT INTO tmac.duty_assignment (person_id, duty) VALUES (person_id, duty);
+  END IF;
 END
 $function$;
 
@@ -7888,8 +8321,8 @@ DECLARE
 BEGIN
   IF NOT (pg_has_role(actor, 'tmac_access_admin', 'MEMBER') OR pg_has_role(actor, 'tmac_approver', 'MEMBER')
           OR pg_has_role(actor, 'tmac_admin', 'MEMBER')) THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_access_admin, tmac_approver or tmac_admin to %', actor, coalesce(duty, 'act')
-      USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('role "%s" must hold tmac_access_admin, tmac_approver or tmac_admin to %s', actor, coalesce(tmac.message(duty), 'act')),
+      ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN tmac.acting_person(duty);
 END
@@ -7906,7 +8339,7 @@ CREATE OR REPLACE FUNCTION tmac.start_review(title text, deadline timestamp with
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.reviewer('start an access review');
+  me text := tmac.reviewer(tmac.msgid('start an access review'));
   scope_group integer;
   id bigint;
   n integer;
@@ -7917,10 +8350,10 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('start_review', 'title', title);
   IF dl <= now() THEN
-    RAISE EXCEPTION 'the deadline of a review must be in the future' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('the deadline of a review must be in the future'), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF kind IS NOT NULL AND kind NOT IN ('clearance', 'compartment') THEN
-    RAISE EXCEPTION 'kind must be clearance or compartment, not "%"', kind USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('kind must be clearance or compartment, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF compartment IS NOT NULL THEN
     compartment := (SELECT c.code FROM tmac.compartment c WHERE c.compartment_id = tmac.vocabulary_id('compartment', compartment));
@@ -7965,48 +8398,48 @@ CREATE OR REPLACE FUNCTION tmac.review_decide(review_id bigint, grant_id bigint,
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.reviewer('decide in an access review');
+  me text := tmac.reviewer(tmac.msgid('decide in an access review'));
   r tmac.access_review;
   i tmac.access_review_item;
 BEGIN
   PERFORM tmac.require_arguments('review_decide', 'review_id', review_id::text, 'grant_id', grant_id::text,
                                  'decision', decision);
   IF decision NOT IN ('keep', 'revoke') THEN
-    RAISE EXCEPTION 'decision must be keep or revoke, not "%"', decision USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('decision must be keep or revoke, not "%s"', decision), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF decision = 'revoke' AND (comment IS NULL OR btrim(comment) = '') THEN
-    RAISE EXCEPTION 'a revoke decision needs a comment' USING ERRCODE = 'null_value_not_allowed';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('a revoke decision needs a comment'), ERRCODE = 'null_value_not_allowed';
   END IF;
   SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = review_decide.review_id FOR SHARE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no access review %', review_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no access review %s', review_id), ERRCODE = 'no_data_found';
   END IF;
   IF r.closed_at IS NOT NULL THEN
-    RAISE EXCEPTION 'access review % was closed at %', review_id, r.closed_at USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('access review %s was closed at %s', review_id, r.closed_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   SELECT * INTO i FROM tmac.access_review_item a
    WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'grant % is not in access review %', grant_id, review_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('grant %s is not in access review %s', grant_id, review_id), ERRCODE = 'no_data_found';
   END IF;
   IF i.decision IS NOT NULL THEN
-    RAISE EXCEPTION 'grant % was already decided (%) in access review % by %', grant_id, i.decision, review_id, i.decided_by
-      USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('grant %s was already decided (%s) in access review %s by %s', grant_id, i.decision, review_id, i.decided_by),
+      ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF me = i.person_id THEN
-    RAISE EXCEPTION 'person "%" cannot review their own access', me
-      USING ERRCODE = 'insufficient_privilege', HINT = 'Another reviewer must decide this item.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" cannot review their own access', me),
+      ERRCODE = 'insufficient_privilege', HINT = tmac.message('Another reviewer must decide this item.');
   END IF;
   IF me = i.requested_by THEN
-    RAISE EXCEPTION 'person "%" requested grant % and cannot review it', me, grant_id
-      USING ERRCODE = 'insufficient_privilege', HINT = 'Another reviewer must decide this item.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" requested grant %s and cannot review it', me, grant_id),
+      ERRCODE = 'insufficient_privilege', HINT = tmac.message('Another reviewer must decide this item.');
   END IF;
   UPDATE tmac.access_review_item a
      SET decision = review_decide.decision, decided_by = me, decided_at = now(), comment = review_decide.comment
    WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id;
   IF decision = 'revoke' THEN
     IF EXISTS (SELECT 1 FROM tmac.grants g WHERE g.grant_id = review_decide.grant_id AND g.status = 'active') THEN
-      PERFORM tmac.revoke(grant_id, format('access review %s: %s', review_id, comment));
+      PERFORM tmac.revoke(grant_id, tmac.message('access review %s: %s', review_id, comment));
       UPDATE tmac.access_review_item a SET revoked_at = now()
        WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id;
     END IF;
@@ -8025,7 +8458,7 @@ CREATE OR REPLACE FUNCTION tmac.close_review(review_id bigint)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  actor name := tmac.acting_role('close an access review');
+  actor name := tmac.acting_role(tmac.msgid('close an access review'));
   me text := coalesce(tmac.person_of_role(actor), actor::text);
   r tmac.access_review;
   it record;
@@ -8033,21 +8466,21 @@ DECLARE
   n_auto integer := 0;
 BEGIN
   IF NOT (pg_has_role(actor, 'tmac_access_admin', 'MEMBER') OR pg_has_role(actor, 'tmac_admin', 'MEMBER')) THEN
-    RAISE EXCEPTION 'role "%" must hold tmac_access_admin or tmac_admin to close an access review', actor
-      USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('role "%s" must hold tmac_access_admin or tmac_admin to close an access review', actor),
+      ERRCODE = 'insufficient_privilege';
   END IF;
   SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = close_review.review_id FOR UPDATE;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no access review %', review_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no access review %s', review_id), ERRCODE = 'no_data_found';
   END IF;
   IF r.closed_at IS NOT NULL THEN
-    RAISE EXCEPTION 'access review % is already closed', review_id USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('access review %s is already closed', review_id), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF r.undecided_action = 'revoke' THEN
     FOR it IN SELECT i.grant_id FROM tmac.access_review_item i
                 JOIN tmac.grants g ON g.grant_id = i.grant_id AND g.status = 'active'
                WHERE i.review_id = r.review_id AND i.decision IS NULL LOOP
-      PERFORM tmac.revoke(it.grant_id, format('access review %s: not confirmed by the deadline', r.review_id));
+      PERFORM tmac.revoke(it.grant_id, tmac.message('access review %s: not confirmed by the deadline', r.review_id));
       UPDATE tmac.access_review_item i SET revoked_at = now() WHERE i.review_id = r.review_id AND i.grant_id = it.grant_id;
       n_auto := n_auto + 1;
     END LOOP;
@@ -8098,21 +8531,21 @@ CREATE OR REPLACE FUNCTION tmac.audit_grant(grant_id bigint, outcome text DEFAUL
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.reviewer('audit a grant');
+  me text := tmac.reviewer(tmac.msgid('audit a grant'));
   g tmac.access_grant;
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('audit_grant', 'grant_id', grant_id::text, 'outcome', outcome);
   IF outcome NOT IN ('confirmed', 'questioned') THEN
-    RAISE EXCEPTION 'outcome must be confirmed or questioned, not "%"', outcome USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('outcome must be confirmed or questioned, not "%s"', outcome), ERRCODE = 'invalid_parameter_value';
   END IF;
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = audit_grant.grant_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no grant %', grant_id USING ERRCODE = 'no_data_found';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no grant %s', grant_id), ERRCODE = 'no_data_found';
   END IF;
   IF me = g.requested_by OR me = ANY (g.approved_by) OR me = g.person_id THEN
-    RAISE EXCEPTION 'person "%" set or holds grant % and cannot audit it', me, grant_id
-      USING ERRCODE = 'insufficient_privilege', HINT = 'The audit must be done by another administrator.';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" set or holds grant %s and cannot audit it', me, grant_id),
+      ERRCODE = 'insufficient_privilege', HINT = tmac.message('The audit must be done by another administrator.');
   END IF;
   INSERT INTO tmac.grant_audit (grant_id, audited_by, outcome, comment) VALUES (grant_id, me, outcome, comment)
   RETURNING audit_id INTO id;
@@ -8191,27 +8624,27 @@ BEGIN ATOMIC
       FROM apa, tmac.suspect_grants('-infinity', apa.ids) g
   )
   SELECT 'duty_conflict', c.rule_id, c.rule_name, c.severity, c.person_id, c.login_role, NULL::bigint,
-         format('holds "%s" (%s) and "%s" (%s)', c.duty_a, c.via_a, c.duty_b, c.via_b)
+         tmac.message('holds "%s" (%s) and "%s" (%s)', c.duty_a, c.via_a, c.duty_b, c.via_b)
     FROM conflicts c
   UNION ALL
   SELECT 'self_approved', NULL, NULL, 'critical', g.requested_by, p.login_role, g.grant_id,
-         format('%s requested and approved grant %s for %s', g.requested_by, g.grant_id, g.person_id)
+         tmac.message('%s requested and approved grant %s for %s', g.requested_by, g.grant_id, g.person_id)
     FROM g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
    WHERE g.requested_by = ANY (g.approved_by)
   UNION ALL
   SELECT 'approver_is_grantee', NULL, NULL, 'critical', g.person_id, p.login_role, g.grant_id,
-         format('%s approved grant %s for themselves', g.person_id, g.grant_id)
+         tmac.message('%s approved grant %s for themselves', g.person_id, g.grant_id)
     FROM g LEFT JOIN tmac.person p ON p.person_id = g.person_id
    WHERE g.person_id = ANY (g.approved_by)
   UNION ALL
   SELECT 'approver_conflicting_duty', c.rule_id, c.rule_name, c.severity, c.person_id, c.login_role, g.grant_id,
-         format('%s approved grant %s for %s and holds "%s" and "%s" (SoD rule %s)', c.person_id, g.grant_id,
+         tmac.message('%s approved grant %s for %s and holds "%s" and "%s" (SoD rule %s)', c.person_id, g.grant_id,
                 g.person_id, c.duty_a, c.duty_b, c.rule_id)
     FROM g JOIN ap c ON c.person_id = ANY (g.approved_by)
    WHERE g.status IN ('pending', 'active') AND upper(g.validity) > now()
   UNION ALL
   SELECT 'grant_not_audited', NULL, NULL, 'high', g.requested_by, p.login_role, g.grant_id,
-         format('grant %s for %s was set by %s alone and no other person has audited it', g.grant_id, g.person_id,
+         tmac.message('grant %s for %s was set by %s alone and no other person has audited it', g.grant_id, g.person_id,
                 g.requested_by)
     FROM g LEFT JOIN tmac.person p ON p.person_id = g.requested_by
    WHERE g.status = 'active' AND upper(g.validity) > now()
@@ -10138,14 +10571,29 @@ CREATE OR REPLACE FUNCTION tmac.compliance_report_html(max_findings_per_criterio
  SET work_mem TO '64MB'
 AS $function$
 DECLARE
+  -- the catalog's language, as its own translation of 'en' says (po/ja/report.po: ja), so that
+  -- the page's lang and the titles shown from tmac's tables follow the fixed texts
+  lang text := CASE WHEN tmac.message('en') = 'ja' THEN 'ja' ELSE 'en' END;
   status_rows text;
   finding_rows text;
+  incident_rows text;
+  incident_findings text;
   totals record;
   rs tmac.check_result[] := tmac.compliance_run();   -- one run of every check, shown twice below
   fs tmac.findings[];
   exception_rows text;
+  criteria integer;
   not_evaluated integer;
   not_evaluated_list text;
+  incidents_evaluated boolean;
+  -- lists of words are one message each, |-separated (a word alone, 'High', would be every
+  -- area's message and translated twice)
+  severity_word jsonb := (SELECT jsonb_object_agg(k, w) FROM unnest(ARRAY['critical', 'high', 'medium', 'low'],
+                            string_to_array(tmac.message('Critical|High|Medium|Low'), '|')) u(k, w));
+  status_word jsonb := (SELECT jsonb_object_agg(k, w) FROM unnest(ARRAY['ok', 'ok_with_exceptions', 'attention', 'not_evaluated'],
+                          string_to_array(tmac.message('Evidence|With exceptions|Action needed|Not evaluated'), '|')) u(k, w));
+  finding_header text := (SELECT string_agg('<th>' || tmac.html_escape(h) || '</th>', '' ORDER BY o)
+                            FROM unnest(string_to_array(tmac.message('Severity|Check|Subject|Detail'), '|')) WITH ORDINALITY u(h, o));
 BEGIN
   SELECT coalesce(array_agg(ROW(f.*)::tmac.findings), '{}') INTO fs FROM tmac.findings_of(rs) f;
 
@@ -10153,126 +10601,196 @@ BEGIN
          count(*) FILTER (WHERE f.severity IN ('critical', 'high')) AS serious
     INTO totals FROM unnest(fs) f;
 
+  -- the status per criterion: evidence words, never the certification body's verdict
   SELECT string_agg(format(
-           '<tr class="%s"><td class="code">%s</td><td>%s <span class="en">/ %s</span></td><td class="pop">%s</td><td class="num">%s / %s%s%s</td><td class="num">%s%s</td><td class="num sev">%s</td><td class="st">%s<div class="why">%s</div></td></tr>',
+           '<tr class="%s"><td class="code">%s</td><td>%s</td><td class="pop">%s</td><td class="num">%s / %s%s%s</td><td class="num">%s%s</td><td class="num sev">%s</td><td class="st">%s<div class="why">%s</div></td></tr>',
            s.status, tmac.html_escape(s.criterion),
-           tmac.html_escape(s.title_ja), tmac.html_escape(s.title_en),
-           coalesce((SELECT string_agg(tmac.html_escape(coalesce(p.title_ja, e.key)) || '&nbsp;' || coalesce(e.value, '?'), ', ' ORDER BY e.key)
+           CASE WHEN lang = 'ja' THEN tmac.html_escape(s.title_ja)
+                ELSE tmac.html_escape(s.title_en) || ' <span class="en">' || tmac.html_escape(s.title_ja) || '</span>' END,
+           coalesce((SELECT string_agg(tmac.html_escape(coalesce(CASE WHEN lang = 'ja' THEN p.title_ja ELSE p.title_en END, e.key))
+                                       || '&nbsp;' || coalesce(e.value, '?'), ', ' ORDER BY e.key)
                        FROM jsonb_each_text(s.population) e LEFT JOIN tmac.compliance_population p ON p.population = e.key), '–'),
            s.builtin_evaluated, s.builtin_checks,
-           CASE WHEN s.builtin_disabled > 0 THEN '<br><span class="warn">' || s.builtin_disabled || '&nbsp;無効 disabled</span>' ELSE '' END,
-           CASE WHEN s.own_checks > 0 THEN '<br><span class="en">自社 own ' || s.own_checks || '</span>' ELSE '' END,
+           CASE WHEN s.builtin_disabled > 0
+                THEN '<br><span class="warn">' || tmac.html_escape(tmac.message('%s disabled', s.builtin_disabled)) || '</span>' ELSE '' END,
+           CASE WHEN s.own_checks > 0
+                THEN '<br><span class="en">' || tmac.html_escape(tmac.message('%s of the company''s own', s.own_checks)) || '</span>' ELSE '' END,
            s.open_findings,
-           CASE WHEN s.accepted_findings > 0 THEN '<br><span class="en">+' || s.accepted_findings || '&nbsp;accepted</span>' ELSE '' END,
+           CASE WHEN s.accepted_findings > 0
+                THEN '<br><span class="en">' || tmac.html_escape(tmac.message('+%s accepted', s.accepted_findings)) || '</span>' ELSE '' END,
            CASE WHEN s.open_findings = 0 THEN '–'
-                ELSE concat_ws(' ', CASE WHEN s.critical > 0 THEN s.critical || '&nbsp;critical' END,
-                                    CASE WHEN s.high > 0 THEN s.high || '&nbsp;high' END,
-                                    CASE WHEN s.medium > 0 THEN s.medium || '&nbsp;medium' END,
-                                    CASE WHEN s.low > 0 THEN s.low || '&nbsp;low' END) END,
-           CASE s.status WHEN 'ok' THEN '適合 OK' WHEN 'ok_with_exceptions' THEN '例外あり With exceptions'
-                         WHEN 'attention' THEN '要注意 Attention'
-                         WHEN 'failing' THEN '不適合 Failing' ELSE '未評価 Not evaluated' END,
+                ELSE tmac.html_escape(concat_ws(' ',
+                       CASE WHEN s.critical > 0 THEN tmac.message('%s critical', s.critical) END,
+                       CASE WHEN s.high > 0 THEN tmac.message('%s high', s.high) END,
+                       CASE WHEN s.medium > 0 THEN tmac.message('%s medium', s.medium) END,
+                       CASE WHEN s.low > 0 THEN tmac.message('%s low', s.low) END)) END,
+           tmac.html_escape(status_word ->> CASE s.status WHEN 'failing' THEN 'attention' ELSE s.status END),
            tmac.html_escape(s.reason)),
            E'\n' ORDER BY s.ordinal),
+         count(*),
          count(*) FILTER (WHERE s.status = 'not_evaluated'),
-         string_agg(s.criterion, ', ' ORDER BY s.ordinal) FILTER (WHERE s.status = 'not_evaluated')
-    INTO status_rows, not_evaluated, not_evaluated_list
+         string_agg(s.criterion, ', ' ORDER BY s.ordinal) FILTER (WHERE s.status = 'not_evaluated'),
+         coalesce(bool_or(s.status <> 'not_evaluated') FILTER (WHERE s.criterion = 'I-6'), false)
+    INTO status_rows, criteria, not_evaluated, not_evaluated_list, incidents_evaluated
     FROM (SELECT cs.*, c.ordinal FROM tmac.compliance_status_of(rs) cs JOIN tmac.criterion c USING (criterion)) s;
 
-  SELECT string_agg(x.line, E'\n' ORDER BY x.ord, x.line) INTO exception_rows
-    FROM (SELECT 1 AS ord, format('<li>無効なチェック / disabled check: <b>%s</b> (%s) — %s, by %s on %s</li>',
-                                  tmac.html_escape(k.check_code), tmac.html_escape(k.criterion), tmac.html_escape(k.title),
-                                  tmac.html_escape(coalesce(k.disabled_by::text, '?')),
-                                  coalesce(to_char(k.disabled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), '?')) AS line
+  SELECT string_agg('<li>' || tmac.html_escape(x.line) || '</li>', E'\n' ORDER BY x.ord, x.line) INTO exception_rows
+    FROM (SELECT 1 AS ord, tmac.message('Disabled check: %s (%s), %s — by %s at %s',
+                                        k.check_code, k.criterion, tmac.message(k.title),
+                                        coalesce(k.disabled_by::text, '?'),
+                                        coalesce(tmac.company_time(k.disabled_at), '?')) AS line
             FROM tmac.compliance_check k WHERE k.builtin AND NOT k.enabled
           UNION ALL
-          SELECT 2, format('<li>チェックを弱める設定 / setting weakening a check: <b>%s = %s</b> (default %s; by %s on %s) weakens <b>%s</b> (%s)%s</li>',
-                           tmac.html_escape(w.key), tmac.html_escape(w.value), tmac.html_escape(w.default_value),
-                           tmac.html_escape(coalesce(w.changed_by::text, '?')),
-                           coalesce(to_char(w.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), '?'),
-                           tmac.html_escape(w.check_code), tmac.html_escape(w.criterion),
-                           CASE WHEN w.accepts THEN ': its findings are accepted, not enforced' ELSE '' END)
+          SELECT 2, CASE WHEN w.accepts
+                         THEN tmac.message('Setting weakening a check: %s = %s (default %s; by %s at %s) weakens %s (%s): its findings are accepted, not enforced',
+                                           w.key, w.value, w.default_value, coalesce(w.changed_by::text, '?'),
+                                           coalesce(tmac.company_time(w.changed_at), '?'), w.check_code, w.criterion)
+                         ELSE tmac.message('Setting weakening a check: %s = %s (default %s; by %s at %s) weakens %s (%s)',
+                                           w.key, w.value, w.default_value, coalesce(w.changed_by::text, '?'),
+                                           coalesce(tmac.company_time(w.changed_at), '?'), w.check_code, w.criterion) END
             FROM tmac.weakened_checks w) x;
 
+  -- incidents first: the register's open incidents (when this role may read it) ...
+  IF has_table_privilege('tmac.incident', 'SELECT') THEN
+    SELECT string_agg(format('<tr><td class="num">%s</td><td class="t">%s</td><td class="t">%s</td><td>%s</td><td class="t">%s</td><td class="t">%s</td><td>%s</td></tr>',
+                             i.incident_id,
+                             tmac.html_escape(tmac.company_time(i.detected_at)),
+                             tmac.html_escape(tmac.company_time(i.reported_at)),
+                             tmac.html_escape(i.category),
+                             tmac.html_escape(coalesce(tmac.company_time(i.escalated_at), tmac.message('not yet reported'))),
+                             tmac.html_escape(tmac.company_time(i.due_by)),
+                             tmac.html_escape(left(i.description, 160))),
+                      E'\n' ORDER BY i.detected_at, i.incident_id)
+      INTO incident_rows
+      FROM tmac.incident i WHERE i.status = 'open';
+  END IF;
+  -- ... and every finding of I-6 (incidents, leak signs, refused logins), whatever its severity
+  SELECT string_agg(format('<tr><td class="sev-%s">%s</td><td class="code">%s</td><td class="subj">%s</td><td>%s%s</td></tr>',
+                           f.severity, tmac.html_escape(severity_word ->> f.severity),
+                           tmac.html_escape(f.check_code), tmac.html_escape(f.subject), tmac.html_escape(f.detail),
+                           CASE WHEN f.accepted_by IS NOT NULL
+                                THEN ' <span class="warn">' || tmac.html_escape(tmac.message('[accepted: %s]', f.accepted_by)) || '</span>' ELSE '' END),
+                    E'\n' ORDER BY array_position(ARRAY['critical','high','medium','low'], f.severity), f.check_code, f.subject)
+    INTO incident_findings
+    FROM unnest(fs) f WHERE f.criterion = 'I-6';
+
+  -- the findings of the other criteria: every critical and high one, medium and low ones up to the limit
   SELECT string_agg(x.html, E'\n' ORDER BY x.ordinal)
     INTO finding_rows
     FROM (
       SELECT c.ordinal,
              format('<tr class="grp"><td colspan="4">%s — %s (%s)</td></tr>', tmac.html_escape(c.criterion),
-                    tmac.html_escape(c.title_ja), count(*))
+                    tmac.html_escape(CASE WHEN lang = 'ja' THEN c.title_ja ELSE c.title_en END), count(*))
              || string_agg(format('<tr><td class="sev-%s">%s</td><td class="code">%s</td><td class="subj">%s</td><td>%s%s</td></tr>',
-                                  f.severity, f.severity, tmac.html_escape(f.check_code), tmac.html_escape(f.subject),
+                                  f.severity, tmac.html_escape(severity_word ->> f.severity),
+                                  tmac.html_escape(f.check_code), tmac.html_escape(f.subject),
                                   tmac.html_escape(f.detail),
                                   CASE WHEN f.accepted_by IS NOT NULL
-                                       THEN ' <span class="warn">[accepted: ' || tmac.html_escape(f.accepted_by) || ']</span>' ELSE '' END), '' ORDER BY f.rk)
-               FILTER (WHERE f.rk <= max_findings_per_criterion)
-             || CASE WHEN count(*) > max_findings_per_criterion
-                     THEN format('<tr><td colspan="4" class="more">… and %s more (SELECT * FROM tmac.findings WHERE criterion = %L)</td></tr>',
-                                 count(*) - max_findings_per_criterion, c.criterion)
+                                       THEN ' <span class="warn">' || tmac.html_escape(tmac.message('[accepted: %s]', f.accepted_by)) || '</span>' ELSE '' END), '' ORDER BY f.rk)
+               FILTER (WHERE f.severity IN ('critical', 'high') OR f.minor_rk <= max_findings_per_criterion)
+             || CASE WHEN count(*) FILTER (WHERE f.minor_rk > max_findings_per_criterion) > 0
+                     THEN format('<tr><td colspan="4" class="more">%s</td></tr>', tmac.html_escape(
+                            tmac.message('… and %s more medium or low (SELECT * FROM tmac.findings WHERE criterion = %L)',
+                                         count(*) FILTER (WHERE f.minor_rk > max_findings_per_criterion), c.criterion)))
                      ELSE '' END AS html
-        FROM (SELECT f.*, row_number() OVER (PARTITION BY f.criterion
-                ORDER BY array_position(ARRAY['critical','high','medium','low'], f.severity), f.check_code, f.subject) AS rk
-                FROM unnest(fs) f) f
+        FROM (SELECT f.*,
+                     row_number() OVER (PARTITION BY f.criterion
+                       ORDER BY array_position(ARRAY['critical','high','medium','low'], f.severity), f.check_code, f.subject) AS rk,
+                     CASE WHEN f.severity NOT IN ('critical', 'high')
+                          THEN row_number() OVER (PARTITION BY f.criterion, f.severity IN ('critical', 'high')
+                                 ORDER BY array_position(ARRAY['critical','high','medium','low'], f.severity), f.check_code, f.subject) END AS minor_rk
+                FROM unnest(fs) f WHERE f.criterion <> 'I-6') f
         JOIN tmac.criterion c USING (criterion)
-       GROUP BY c.ordinal, c.criterion, c.title_ja) x;
+       GROUP BY c.ordinal, c.criterion, c.title_ja, c.title_en) x;
 
   RETURN format($html$<!DOCTYPE html>
-<html lang="ja"><head><meta charset="utf-8">
-<title>技術情報管理認証 基準別状況報告 / Compliance report — %1$s</title>
+<html lang="%1$s"><head><meta charset="utf-8">
+<title>%2$s — %3$s</title>
 <style>
 @page { size: A4; margin: 12mm; }
 * { box-sizing: border-box; }
-body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif; font-size: 9pt; color: #1a1a1a; margin: 0 auto; max-width: 190mm; padding: 6mm 0; }
+body { font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", sans-serif; font-size: 9pt; color: #1a1a1a; margin: 0 auto; max-width: 190mm; padding: 6mm 0; line-height: 1.3; }
 h1 { font-size: 15pt; margin: 0 0 1mm; } h2 { font-size: 11pt; margin: 5mm 0 2mm; border-bottom: 1.5px solid #333; padding-bottom: 1mm; }
-.meta { color: #555; margin-bottom: 3mm; } .summary { font-size: 11pt; margin: 2mm 0 3mm; }
+h3 { font-size: 9.5pt; margin: 3mm 0 1mm; }
+.meta { color: #555; margin-bottom: 1mm; } .zone { margin-bottom: 3mm; font-weight: 600; } .summary { font-size: 11pt; margin: 2mm 0 3mm; }
 table { border-collapse: collapse; width: 100%%; } th, td { border: 1px solid #bbb; padding: 0.7mm 1.6mm; vertical-align: top; text-align: left; }
-th { background: #eee; font-weight: 600; white-space: nowrap; } .num { text-align: right; white-space: nowrap; } .code { white-space: nowrap; font-weight: 600; }
-.en { color: #555; font-size: 8pt; } .st { white-space: nowrap; font-weight: 600; } .sev { font-size: 8.5pt; }
-tr.ok .st { color: #1b6e20; } tr.attention .st { color: #8a5a00; } tr.failing .st { color: #b00020; } tr.not_evaluated .st { color: #777; }
-tr.failing td.code { border-left: 4px solid #b00020; } tr.attention td.code { border-left: 4px solid #e0a000; } tr.ok td.code { border-left: 4px solid #2e7d32; } tr.not_evaluated td.code { border-left: 4px solid #bbb; }
+th { background: #eee; font-weight: 600; } .num { text-align: right; white-space: nowrap; } .code { white-space: nowrap; font-weight: 600; }
+.en { color: #555; font-size: 8pt; } .st { white-space: nowrap; font-weight: 600; } .sev { font-size: 8.5pt; } td.t { white-space: nowrap; font-size: 8pt; }
+tr.ok .st, tr.ok_with_exceptions .st { color: #1b6e20; } tr.attention .st { color: #8a5a00; } tr.failing .st { color: #b00020; } tr.not_evaluated .st { color: #777; }
+tr.failing td.code { border-left: 4px solid #b00020; } tr.attention td.code { border-left: 4px solid #e0a000; } tr.ok td.code, tr.ok_with_exceptions td.code { border-left: 4px solid #2e7d32; } tr.not_evaluated td.code { border-left: 4px solid #bbb; }
 tr.grp td { background: #f4f4f4; font-weight: 600; } td.subj { white-space: nowrap; font-family: monospace; font-size: 8.5pt; }
-.sev-critical, .sev-high { color: #b00020; font-weight: 600; } .sev-medium { color: #8a5a00; } .sev-low { color: #555; }
+.sev-critical, .sev-high { color: #b00020; font-weight: 600; white-space: nowrap; } .sev-medium { color: #8a5a00; white-space: nowrap; } .sev-low { color: #555; white-space: nowrap; }
 td.more { color: #555; font-style: italic; } .none { color: #1b6e20; } .warn { color: #8a5a00; font-weight: 600; }
 .why { font-weight: normal; color: #555; font-size: 7.5pt; white-space: normal; max-width: 55mm; } td.pop { font-size: 8pt; } footer { margin-top: 3mm; color: #777; font-size: 7.5pt; }
-body { line-height: 1.3; }
-@media print { body { font-size: 7.6pt; padding: 0; max-width: none; } h1 { font-size: 12.5pt; } h2 { font-size: 9.5pt; margin: 3mm 0 1.5mm; } .en, .sev, td.subj { font-size: 7pt; } th, td { padding: 0.5mm 1.2mm; } }
+tr { break-inside: avoid; } h2, h3 { break-after: avoid; } th:first-child { white-space: nowrap; }
+@media print { body { font-size: 7.6pt; padding: 0; max-width: none; } h1 { font-size: 12.5pt; } h2 { font-size: 9.5pt; margin: 3mm 0 1.5mm; } .en, .sev, td.subj, td.t { font-size: 7pt; } th, td { padding: 0.5mm 1.2mm; } }
 </style></head><body>
-<h1>技術情報管理認証 基準別状況報告 <span class="en">Technical Information Management Certification — compliance report</span></h1>
-<div class="meta">データベース / database: <b>%1$s</b> &nbsp;·&nbsp; 作成 / generated: <b>%2$s</b> &nbsp;·&nbsp; tmac %3$s</div>
-<div class="summary">未解決の指摘 / open findings: <b>%4$s</b> (critical/high: <b>%5$s</b>) &nbsp;·&nbsp; 未評価の基準 / criteria not evaluated: <b>%8$s</b> of 10</div>
-<h2>基準別の状況 / Status per criterion</h2>
-<table><thead><tr><th>基準</th><th>基準の内容 / criterion</th><th>評価対象 / population</th><th class="num">built-in checks<br>evaluated</th><th class="num">findings</th><th>severity</th><th>status</th></tr></thead>
+<h1>%2$s</h1>
+<div class="meta">%4$s</div>
+<div class="zone">%5$s</div>
+<div class="summary">%6$s</div>
+<h2>%7$s</h2>
+%8$s
+<h2>%9$s</h2>
+<table><thead><tr>%10$s</tr></thead>
 <tbody>
-%6$s
+%11$s
 </tbody></table>
-<p class="en">OK の表示は、組込みチェックが空でない対象を評価し、無効化・設定による緩和・受容された指摘のない基準だけです。自社チェックは表示しますが、それだけでは根拠になりません。 OK only when a built-in check examined a non-empty population and nothing is disabled, weakened or accepted; the company's own checks are shown but are no evidence on their own.</p>
-%9$s
-<h2>指摘事項 / Open findings</h2>
-%7$s
-%10$s
-<footer>Source: tmac.compliance_status and tmac.findings at the time above. Each finding names its check (tmac.compliance_check explains it and the remedy). 状況は作成時点のものです。</footer>
+<p class="en">%12$s</p>
+%13$s
+<h2>%14$s</h2>
+%15$s
+%16$s
+<footer>%17$s</footer>
 </body></html>
 $html$,
-    tmac.html_escape(current_database()),
-    to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
-    tmac.html_escape((SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'tmac')),
-    totals.findings, totals.serious,
-    status_rows,
-    CASE WHEN finding_rows IS NOT NULL
-         THEN '<table><thead><tr><th>severity</th><th>check</th><th>subject</th><th>detail</th></tr></thead><tbody>'
-              || finding_rows || '</tbody></table>'
-         WHEN not_evaluated > 0
-         THEN format('<p class="warn">指摘 0 件。ただし %s 基準 (%s) は未評価です。指摘がないことは根拠になりません。 0 findings — but %s criteria (%s) were not evaluated: no finding there is no evidence.</p>',
-                     not_evaluated, tmac.html_escape(not_evaluated_list), not_evaluated, tmac.html_escape(not_evaluated_list))
-         ELSE '<p class="none">指摘事項はありません。 No open findings.</p>' END,
-    not_evaluated,
+    lang,                                                                                             -- 1
+    tmac.html_escape(tmac.message('Technical Information Management Certification: evidence per criterion')),   -- 2
+    tmac.html_escape(current_database()),                                                             -- 3
+    tmac.html_escape(tmac.message('Database: %s · generated: %s · tmac %s', current_database(), now(),
+                                  (SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'tmac'))),   -- 4
+    tmac.html_escape(tmac.message('All times in this report are in the company''s time zone, %s.', tmac.company_time_zone())),   -- 5
+    tmac.html_escape(tmac.message('Open findings: %s (critical or high: %s) · criteria not evaluated: %s of %s',
+                                  totals.findings, totals.serious, not_evaluated, criteria)),        -- 6
+    tmac.html_escape(tmac.message('Incidents and leak signs (I-6)')),                                 -- 7
+    -- 8: the open incidents of the register, then every finding of I-6
+    '<h3>' || tmac.html_escape(tmac.message('Open incidents in the register')) || '</h3>'
+    || CASE WHEN NOT has_table_privilege('tmac.incident', 'SELECT')
+            THEN '<p class="warn">' || tmac.html_escape(tmac.message('This role may not read the incident register (tmac.incident).')) || '</p>'
+            WHEN incident_rows IS NULL
+            THEN '<p>' || tmac.html_escape(tmac.message('No open incident is recorded.')) || '</p>'
+            ELSE '<table><thead><tr>' || (SELECT string_agg('<th>' || tmac.html_escape(h) || '</th>', '' ORDER BY o)
+                                            FROM unnest(string_to_array(tmac.message('No.|Detected|Reported|Category|Reported to management|Due|Description'), '|'))
+                                                 WITH ORDINALITY u(h, o))
+                 || '</tr></thead><tbody>' || incident_rows || '</tbody></table>' END
+    || '<h3>' || tmac.html_escape(tmac.message('Findings of I-6')) || '</h3>'
+    || CASE WHEN incident_findings IS NULL AND NOT incidents_evaluated
+            THEN '<p class="warn">' || tmac.html_escape(tmac.message('0 findings under I-6 — but I-6 was not evaluated: no finding there is no evidence.')) || '</p>'
+            WHEN incident_findings IS NULL
+            THEN '<p class="none">' || tmac.html_escape(tmac.message('No open finding under I-6.')) || '</p>'
+            ELSE '<table><thead><tr>' || finding_header || '</tr></thead><tbody>' || incident_findings || '</tbody></table>' END,
+    tmac.html_escape(tmac.message('Status per criterion')),                                          -- 9
+    (SELECT string_agg('<th' || CASE WHEN o IN (4, 5) THEN ' class="num"' ELSE '' END || '>' || tmac.html_escape(h) || '</th>', '' ORDER BY o)
+       FROM unnest(string_to_array(tmac.message('Criterion|Title|Population|Built-in checks evaluated|Findings|Severity|Status'), '|'))
+            WITH ORDINALITY u(h, o)),   -- 10
+    status_rows,                                                                                      -- 11
+    tmac.html_escape(tmac.message('Evidence: a built-in check examined a non-empty population and nothing is open, disabled, weakened or accepted. With exceptions: the same, but a check is disabled or weakened, or findings are accepted. Action needed: findings are open. Not evaluated: no built-in check examined anything; no finding there is no evidence. The company''s own checks are shown but are no evidence on their own. These words describe the evidence tmac holds; whether the company conforms is for the certification body to decide.')),   -- 12
     CASE WHEN exception_rows IS NULL THEN ''
-         ELSE '<h2>例外 / Exceptions</h2><ul>' || exception_rows || '</ul>' END,
-    -- access over time of (at most 3) persons with a leak-sign finding (77_access_stats.sql)
-    (SELECT '<h2>アクセスの推移 / Access over time</h2>' || string_agg(tmac.access_chart_html(x.p), E'\n' ORDER BY x.p)
-       FROM (SELECT DISTINCT substr(f.subject, 8) AS p FROM unnest(fs) f
-              WHERE f.criterion = 'I-6' AND f.check_code LIKE 'access\_%' AND f.subject LIKE 'person:%'
-              ORDER BY 1 LIMIT 3) x));
+         ELSE '<h2>' || tmac.html_escape(tmac.message('Exceptions: disabled checks and settings weakening a check')) || '</h2><ul>' || exception_rows || '</ul>' END,   -- 13
+    tmac.html_escape(tmac.message('Findings of the other criteria')),                                                 -- 14
+    CASE WHEN finding_rows IS NOT NULL
+         THEN '<table><thead><tr>' || finding_header || '</tr></thead><tbody>' || finding_rows || '</tbody></table>'
+         WHEN not_evaluated > 0
+         THEN '<p class="warn">' || tmac.html_escape(tmac.message('0 findings outside I-6 — but %s criteria (%s) were not evaluated: no finding there is no evidence.',
+                                                                  not_evaluated, not_evaluated_list)) || '</p>'
+         ELSE '<p class="none">' || tmac.html_escape(tmac.message('No open findings outside I-6.')) || '</p>' END,   -- 15
+    -- 16: access over time of (at most 3) persons with a leak-sign finding (77_access_stats.sql)
+    coalesce((SELECT '<h2>' || tmac.html_escape(tmac.message('Access over time of persons with a leak sign')) || '</h2>' || string_agg(tmac.access_chart_html(x.p), E'\n' ORDER BY x.p)
+                FROM (SELECT DISTINCT substr(f.subject, 8) AS p FROM unnest(fs) f
+                       WHERE f.criterion = 'I-6' AND f.check_code LIKE 'access\_%' AND f.subject LIKE 'person:%'
+                       ORDER BY 1 LIMIT 3) x), ''),
+    tmac.html_escape(tmac.message('Source: tmac.compliance_status and tmac.findings at the time above. Each finding names its check (tmac.compliance_check explains it and the remedy). Critical and high findings are all listed; medium and low ones up to %s per criterion.',
+                                  max_findings_per_criterion)));                                     -- 17
 END
 $function$;
 
@@ -11383,16 +11901,19 @@ BEGIN ATOMIC
             SELECT NULL::tmac.label FROM tmac.protected_table) x
   ), review AS MATERIALIZED (SELECT tmac.setting_value('electronic_measure_review')::interval AS every)
   SELECT 'electronic_measure_missing', 'electronic_measure:' || k.measure,
-         tmac.message('The electronic measure "%s" (%s) has no declaration, while important information up to %s is held electronically. Check it and declare it: tmac.declare_electronic_measure(''%s'', description, checked_by, observation), or declare it not_applicable with the reason.',
-                      k.name_ja, k.name_en, coalesce(tmac.label_level(held.top), tmac.message('an unlabelled level')), k.measure),
+         CASE WHEN held.top IS NULL
+              THEN tmac.message('The electronic measure "%s" has no declaration, while important information is held electronically. Check it and declare it: tmac.declare_electronic_measure(''%s'', description, checked_by, observation), or declare it not_applicable with the reason.',
+                                tmac.message(k.name_en), k.measure)
+              ELSE tmac.message('The electronic measure "%s" has no declaration, while important information up to %s is held electronically. Check it and declare it: tmac.declare_electronic_measure(''%s'', description, checked_by, observation), or declare it not_applicable with the reason.',
+                                tmac.message(k.name_en), tmac.label_level(held.top), k.measure) END,
          NULL::timestamptz
     FROM tmac.electronic_measure_kind k CROSS JOIN held
    WHERE held.n > 0
      AND NOT EXISTS (SELECT 1 FROM tmac.electronic_measure e WHERE e.measure = k.measure AND e.superseded_by IS NULL)
   UNION ALL
   SELECT 'electronic_measure_review_overdue', 'electronic_measure:' || e.measure,
-         tmac.message('The electronic measure "%s" (%s) was last checked on %s by %s; it was due again on %s. Check it and record it: tmac.recheck_electronic_measure(''%s'', checked_by, observation).',
-                      k.name_ja, k.name_en, e.checked_at, e.checked_by, e.checked_at + review.every, e.measure),
+         tmac.message('The electronic measure "%s" was last checked on %s by %s; it was due again on %s. Check it and record it: tmac.recheck_electronic_measure(''%s'', checked_by, observation).',
+                      tmac.message(k.name_en), e.checked_at, e.checked_by, e.checked_at + review.every, e.measure),
          e.checked_at + review.every
     FROM tmac.electronic_measure e JOIN tmac.electronic_measure_kind k USING (measure) CROSS JOIN review
    WHERE e.superseded_by IS NULL AND e.checked_at + review.every < pg_catalog.now();
@@ -11416,6 +11937,7 @@ ALTER FUNCTION tmac.check_electronic_measures()
 
 -- ==== rows tmac ships (settings, duties, checks, ...)
 UPDATE tmac.setting_default SET description = 'Comma-separated courses that must all be current, besides the mandatory courses of tmac.training_course (basics for everyone, out of the box); with neither, any recorded course counts'::text WHERE key = 'training_courses'::text;
+INSERT INTO tmac.setting_default (key, value, description) VALUES ('time_zone'::text, 'Asia/Tokyo'::text, 'The company''s time zone (a name such as Asia/Tokyo; date_time_zone is its old name): every time tmac writes into a finding, a report or a ledger is in it, and the dates of pledges and training begin and end in it'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exception_max'::text, '180 days'::text, 'Longest time an SoD exception may be granted for (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_period'::text, '6 months'::text, 'Every active grant must have been kept by an access review within this interval (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('review_undecided'::text, 'report'::text, 'What happens to review items still undecided at the deadline: report (a finding) or revoke'::text);
@@ -11439,6 +11961,7 @@ INSERT INTO tmac.setting_default (key, value, description) VALUES ('access_depar
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('shared_account_persons'::text, '3'::text, 'access_shared_account: this many persons (at least 2) reading one table through one login role within shared_account_window'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('shared_account_window'::text, '1 hour'::text, 'access_shared_account: the window (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('electronic_measure_review'::text, '1 year'::text, 'A declared electronic measure must have been checked again within this interval (a positive interval)'::text);
+DELETE FROM tmac.setting_default WHERE key = 'date_time_zone'::text;
 INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('basics'::text, '全ての従業員等への教育'::text, 'Training for all employees'::text, 'everyone'::text, '{技術等情報（一般的な情報）と重要情報の違い,重要情報を適切に管理することの重要性、意識,重要情報を含む技術等情報の漏えいとその結果の事例,関係法令の内容,マニュアル、技術等情報の適切な管理に係る文書の内容、関係法令等に違反した場合の処分等,重要情報の漏えいの事故等が発生したことを発見した場合の報告手続,標的型メール等の警戒すべき手口、ウィルス・スパイウェア等の感染防止策と感染した場合の対処手順}'::text[]);
 INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('access_holders'::text, 'アクセス権を有する者への教育'::text, 'Training for persons with access'::text, 'access_holders'::text, '{"Need to Knowの原則を守ることの重要性（勤務において留意すべき事項を含む）",重要情報の取扱手続の詳細,情報の漏えい等の兆候及び端緒のケーススタディ（私生活において注意すべき事項を含む）}'::text[]);
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('information_officer'::text, '情報管理責任者'::text, 'information-management officer'::text, 'true'::boolean);
@@ -11598,7 +12121,7 @@ INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sq
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('visitor_entries'::text, '訪問者の入室記録'::text, 'entries of visitors (persons of kind visitor) to restricted areas'::text, 'SELECT count(*) FROM tmac.area_entry e JOIN tmac.person p ON p.person_id = e.person_id WHERE p.kind = ''visitor'''::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('area_hours'::text, '開錠時間のある区域'::text, 'restricted areas with hours'::text, 'SELECT count(*) FROM tmac.restricted_area WHERE opens_at IS NOT NULL'::text);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('leavers'::text, '退職者'::text, 'terminated persons'::text, 'SELECT count(*) FROM tmac.person WHERE status = ''terminated'''::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('electronic_measure_kinds'::text, '電子的対策（シードの一覧）'::text, 'electronic measures the seed lists'::text, 'SELECT count(*) FROM tmac.electronic_measure_kind'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('electronic_information'::text, '電子的に保管する重要情報'::text, 'important information held electronically (active electronic assets, protected tables)'::text, 'SELECT (SELECT count(*) FROM tmac.asset a WHERE a.status = ''active'' AND (a.medium = ''electronic'' OR EXISTS (SELECT 1 FROM tmac.asset_binding b WHERE b.asset_no = a.asset_no))) + (SELECT count(*) FROM tmac.protected_table)'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_pledge'::text, 'access_without_pledge'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires a pledge (誓約書), so a person without one keeps their access'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_training'::text, 'access_without_training'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires current training, so a person without it keeps their access'::text);
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('training_validity'::text, 'access_without_training'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'a training completion counts for longer than a year; training is expected at least yearly'::text);
@@ -11757,6 +12280,9 @@ BEGIN
   END LOOP;
 END
 $needed$;
+
+-- The settings' foreign key, dropped in the pre part while date_time_zone became time_zone.
+ALTER TABLE tmac.setting ADD CONSTRAINT setting_key_fkey FOREIGN KEY (key) REFERENCES tmac.setting_default;
 
 -- ==== removed
 DROP FUNCTION tmac.level_rank_of(text);
@@ -11954,55 +12480,79 @@ GRANT SELECT ON TABLE tmac.handling_action TO tmac_person;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_admin;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_approver;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
+GRANT SELECT ON TABLE tmac.hr_event_import TO tmac_admin;
+GRANT SELECT ON TABLE tmac.hr_event_import TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT SELECT ON TABLE tmac.my_pending_approvals TO tmac_approver;
+GRANT INSERT (event_id) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (person_id) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (kind) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (effective_at) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (full_name) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (org_group) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (job_role) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (title) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (login_role) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
+GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_statement_strict() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
@@ -12011,20 +12561,18 @@ REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
@@ -12045,9 +12593,6 @@ REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
@@ -12058,9 +12603,9 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -12076,6 +12621,9 @@ GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
@@ -12094,6 +12642,10 @@ GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
@@ -12107,34 +12659,39 @@ REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_end() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.approve_many(bigint[],text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.approve_many(bigint[],text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
@@ -12151,19 +12708,12 @@ REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.appoint(text,text,text,text,text,date,date,text,date) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_appointment(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.announce_appointment(bigint,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.announce_appointment(bigint,text,date) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
@@ -12191,13 +12741,13 @@ REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.return_handling(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
@@ -12217,6 +12767,9 @@ GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
@@ -12252,9 +12805,6 @@ GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_acc
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
@@ -12264,21 +12814,24 @@ GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protection_registry_mismatch() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_schema_public_create() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_fk_cascade() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_auditor;
@@ -12313,6 +12866,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_access_stats_overflow() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_access_stats_overflow() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acknowledge_access_stats_overflow(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
@@ -12320,9 +12876,6 @@ REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
@@ -12336,16 +12889,16 @@ GRANT EXECUTE ON FUNCTION tmac.set_area_hours(text,time without time zone,time w
 REVOKE ALL ON FUNCTION tmac.check_cross_registers() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acknowledge_cross_finding(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_electronic_measures() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) TO tmac_admin;
 
 -- ==== comments
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
@@ -12379,6 +12932,7 @@ COMMENT ON FUNCTION tmac.announce_appointment(bigint,pg_catalog.text,pg_catalog.
 COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
 COMMENT ON FUNCTION tmac.appoint(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text,pg_catalog.date) IS '選任 / records an appointment (tmac_admin): person, role (information_officer, department_manager, asset_manager, key_custodian, committee_member, other), the 経営層 person who appointed them, scope, period, announcement; one information_officer at a time; returns the appointment_id';
 COMMENT ON FUNCTION tmac.approve_handling(bigint,pg_catalog.text) IS 'An approver (承認者, never the handler) approves a handling-ledger entry; closes its handling_unapproved finding';
+COMMENT ON FUNCTION tmac.approve_many(bigint[],pg_catalog.text) IS 'Approves each of several requests as tmac.approve does, each its own act with all its checks and audit entry; returns one row per request in order: approved or not, its status now, and the error that refused it (the others are approved regardless)';
 COMMENT ON FUNCTION tmac.area_id_of(pg_catalog.text) IS 'Id of a restricted area given by its code; error 42704 when unknown';
 COMMENT ON FUNCTION tmac.asset_is_theirs(tmac.asset,pg_catalog.text) IS 'Internal: true when the asset is the person''s to name: they manage it, their department (or one enclosing it) manages it, or they may read its label';
 COMMENT ON FUNCTION tmac.asset_named_by(pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): the asset of a number; for readers of tmac.asset error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless the asset is theirs';
@@ -12421,15 +12975,15 @@ COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS 'Check terminated_l
 COMMENT ON FUNCTION tmac.check_terminated_session_open() IS 'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
 COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
 COMMENT ON FUNCTION tmac.close_incident(bigint,pg_catalog.text,pg_catalog.text) IS 'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
-COMMENT ON FUNCTION tmac.company_time(timestamp with time zone) IS 'A moment written in the company''s time zone, with the zone: 2026-12-07 09:52:00 JST (NULL for NULL)';
-COMMENT ON FUNCTION tmac.company_time_zone() IS 'The company''s time zone (the date_time_zone setting), in which tmac writes times and counts dates';
+COMMENT ON FUNCTION tmac.company_time(timestamp with time zone) IS 'A moment written in the company''s time zone, with the abbreviation in force then (or the offset, UTC+05:30): 2026-12-07 09:52:00 JST, as tmac.message writes a timestamptz (NULL for NULL)';
+COMMENT ON FUNCTION tmac.company_time_zone() IS 'The company''s time zone (the time_zone setting), in which tmac writes times and counts dates';
 COMMENT ON FUNCTION tmac.compliance_check_restore() IS 'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
 COMMENT ON FUNCTION tmac.compliance_check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
-COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A one-page printable HTML compliance report: status per criterion (I-1 … V) with its reason, population and checks (built-in evaluated, disabled, own), the exceptions (disabled checks, weakening settings) and the open findings, at most max_findings_per_criterion per criterion; 適合 only for ok';
+COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A printable HTML compliance report in the session''s language (lc_messages), its times in the company''s time zone (named once): incidents first (open incidents, every I-6 finding), the status per criterion in evidence words (証跡あり evidence, 例外あり with exceptions, 要対応 action needed, 未評価 not evaluated; never a verdict) with reason, population and checks, the exceptions, then every critical and high finding and at most max_findings_per_criterion medium or low ones per criterion';
 COMMENT ON FUNCTION tmac.compliance_requirements_met(pg_catalog.text[]) IS 'True when every relation or function a check requires exists';
 COMMENT ON FUNCTION tmac.compliance_run() IS 'One run of every registered check (tmac.compliance_check_results()) as an array, for tmac.findings_of and tmac.compliance_status_of';
 COMMENT ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) IS 'The compliance status per criterion from one run of the checks (tmac.compliance_run()), with the populations counted now; tmac.compliance_status is this over a run made now';
-COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, date_time_zone, sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
+COMMENT ON FUNCTION tmac.configure(pg_catalog.text,pg_catalog.text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, time_zone (old name date_time_zone), sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
 COMMENT ON FUNCTION tmac.configure_compliance(pg_catalog.text,pg_catalog.text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 COMMENT ON FUNCTION tmac.confirm_discovery(bigint) IS 'The person a report named as its discoverer (発見者) confirms it: they become the incident''s discovered_by (on its timeline); nobody else can';
 COMMENT ON FUNCTION tmac.confirm_return(bigint,pg_catalog.text) IS 'A second person (never the handler: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs) confirms the return the handler reported; closes the entry and its overdue finding';
@@ -12473,6 +13027,11 @@ COMMENT ON FUNCTION tmac.hr_feed_defer() IS 'Counts an HR event the row trigger 
 COMMENT ON FUNCTION tmac.hr_feed_note_strict(boolean) IS 'Begins the frame of a statement feeding HR events, with the mode (strict or not) all its rows are taken in; for tmac.hr_event_mode_note only';
 COMMENT ON FUNCTION tmac.hr_feed_statement_strict() IS 'True if the statement feeding HR events now was noted in strict mode by its trigger a_mode; for tmac.hr_event_receive only';
 COMMENT ON FUNCTION tmac.hr_feed_take_deferred() IS 'Ends the frame of the statement feeding HR events: the count of its events deferred to a_apply, or NULL if it was taken in lenient mode; for tmac.hr_event_apply only';
+COMMENT ON FUNCTION tmac.hr_import_begin() IS 'Statement trigger of tmac.hr_event_import: begins the statement''s import frame';
+COMMENT ON FUNCTION tmac.hr_import_credit(integer) IS 'Internal (tmac.hr_import_end): the trigger level tmac credits while the import''s one INSERT into tmac.hr_event runs (1), or none (0); returns the previous value';
+COMMENT ON FUNCTION tmac.hr_import_end() IS 'Statement trigger of tmac.hr_event_import: inserts the statement''s rows into tmac.hr_event in one INSERT, as the feeder''s own act';
+COMMENT ON FUNCTION tmac.hr_import_row() IS 'INSTEAD OF row trigger of tmac.hr_event_import: keeps the row for the statement''s INSERT into tmac.hr_event';
+COMMENT ON FUNCTION tmac.hr_import_rows() IS 'Internal (tmac.hr_import_end): ends the import statement''s frame and returns its rows in arrival order';
 COMMENT ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) IS 'Internal (termination): ends the person''s appointments and duties, disables their login role (NOLOGIN, tmac memberships revoked, sessions ended at commit) and their pg_cron jobs, each audited';
 COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS 'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
 COMMENT ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
@@ -12518,6 +13077,7 @@ COMMENT ON FUNCTION tmac.protection_objects(pg_catalog.regclass) IS 'The names o
 COMMENT ON FUNCTION tmac.protection_register(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column, and gives it the codes of the vocabulary (tmac_vocabulary_needed label)';
 COMMENT ON FUNCTION tmac.protection_unregister(pg_catalog.regclass) IS 'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
 COMMENT ON FUNCTION tmac.provider_require(pg_catalog.text,boolean) IS 'Internal: error 42704 for an unknown provider, 55000 for an ended one';
+COMMENT ON FUNCTION tmac.provision_logins(pg_catalog.text[]) IS 'Creates, enrols and maps the login roles of hired persons who have none (tmac_admin): every employee and contractor not terminated, or the persons listed; each new role is named after the lower-cased person id, ordinary (LOGIN INHERIT, no attributes, no members) and without a password; audited; returns one row per person with what it did';
 COMMENT ON FUNCTION tmac.recheck_electronic_measure(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS '⑨ Records a new check of the electronic measure in force (tmac_admin): who checked, what they saw, new evidence if any (else the old reference); what is in place stays; returns the new declaration_id';
 COMMENT ON FUNCTION tmac.record_combination_change(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that the acting person changed the combination of a container or area (kind container, area) and why; the number itself is never stored';
 COMMENT ON FUNCTION tmac.record_entry(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,timestamp with time zone) IS 'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number; an entry recorded as it happens is refused (42501) for a person who may not read the area''s label (unless a visitor escorted), who left or is on leave, or a visitor without a visitor pledge in force';
@@ -12540,6 +13100,7 @@ COMMENT ON FUNCTION tmac.report_incident(pg_catalog.text,pg_catalog.text,timesta
 COMMENT ON FUNCTION tmac.require_nameable(pg_catalog.regclass,boolean,boolean,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
 COMMENT ON FUNCTION tmac.require_person(pg_catalog.text) IS 'Returns a person_id, or error 42704 when there is no such person (NULL passes)';
 COMMENT ON FUNCTION tmac.reset_access_stats() IS 'Takes a last snapshot into tmac.access_stats_history, then clears this database''s access counters (tmac_admin); audited; returns how many were cleared';
+COMMENT ON FUNCTION tmac.resolve_person(pg_catalog.text) IS 'Internal: the person_id a function''s person argument names: the person of that id, else the one person mapped to that login role or whose id it is up to case (E004 for e004); error 22023 when two persons fit; the text itself when none does';
 COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS 'Internal: true when an event trigger''s GRANT or REVOKE names tmac.end_restore() (the privilege pass of a restored dump)';
 COMMENT ON FUNCTION tmac.restore_loaded(pg_catalog.regclass) IS 'Internal: notes a restore''s COPY into one of tmac''s tables; after a schema-only pass, the data pass''s last one ends the restore';
 COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window, or, after a schema-only pass, hands it to the data pass';
@@ -12559,6 +13120,7 @@ COMMENT ON FUNCTION tmac.set_check_enabled(pg_catalog.text,boolean) IS 'Enables 
 COMMENT ON FUNCTION tmac.set_contractor_agency(pg_catalog.text,pg_catalog.text) IS '派遣元の記録 / records the staffing agency or subcontractor (a provider) a contractor person comes from (tmac_hr)';
 COMMENT ON FUNCTION tmac.set_custodian(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者); closes a custodian_terminated finding';
 COMMENT ON FUNCTION tmac.set_handling_rule(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Sets the handling standard''s rule (allowed, approval, forbidden) for a level (code, name or alias) and an action, with how it is done (note)';
+COMMENT ON FUNCTION tmac.setting_value(pg_catalog.text) IS 'The value in force of a tmac setting (by its name, or by its old name: date_time_zone for time_zone)';
 COMMENT ON FUNCTION tmac.shared_profile_cache() IS 'The shared access-profile cache: whether it is on (tmac.shared_profiles above 0), its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';
 COMMENT ON FUNCTION tmac.snapshot_access_stats() IS 'Appends to tmac.access_stats_history what each access counter added since the last snapshot (its commit lets those counters be evicted), and to tmac.access_stats_overflow what could not be counted; returns the history rows appended (scheduled hourly by tmac.schedule_jobs)';
 COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
@@ -12888,6 +13450,7 @@ COMMENT ON COLUMN tmac.sealed_transport.recipient IS '受領者 (recipient)';
 COMMENT ON COLUMN tmac.sealed_transport.seal_no IS '封印番号 (seal number)';
 COMMENT ON COLUMN tmac.sealed_transport.sent_at IS '発送日時 (sent at)';
 COMMENT ON COLUMN tmac.sealed_transport.sent_by IS '発送者 (sender)';
+COMMENT ON COLUMN tmac.setting_default.description IS 'What the setting does and the values it takes, in English: marked for the message catalog where written, shown through tmac.message() (tmac.settings, the hint of tmac.configure) in the session''s language';
 COMMENT ON COLUMN tmac.training_completion.completed_on IS '受講日 / the day it was completed';
 COMMENT ON COLUMN tmac.training_completion.completion_id IS 'Identifies the completion';
 COMMENT ON COLUMN tmac.training_completion.course IS 'The course (tmac.training_course.course, or any name when no course is defined)';
@@ -12915,9 +13478,13 @@ COMMENT ON VIEW tmac.compliance_status IS 'One row per criterion I-1 … V: titl
 COMMENT ON VIEW tmac.electronic_measures IS '⑨ The electronic measures register (V): every measure the seed lists, its declaration in force (none: not declared), when it is due to be checked again, and beside it what tmac itself evidences in the database';
 COMMENT ON VIEW tmac.findings IS 'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
 COMMENT ON VIEW tmac.handling_standard IS '情報管理基準 (handling standard): per level and action (作成, 複製, 持出, 提供, 廃棄, 返却) the rule in force — allowed 可, approval 要承認, forbidden 禁止 — and who changed it';
+COMMENT ON VIEW tmac.hr_event_import IS 'The HR feed with plain columns: INSERT or COPY events into it (event_id, person_id, kind, effective_at and one column per attribute); each statement becomes one INSERT into tmac.hr_event, checked, applied and audited as such';
+COMMENT ON VIEW tmac.my_pending_approvals IS 'The pending requests the calling approver (current_user''s person, holding tmac_approver) may decide: not their own, not requested by them, not already approved by them, not lapsed; with the approvals still needed and the grantee''s unmet prerequisites';
 COMMENT ON VIEW tmac.settings IS 'Every tmac setting with the value in force, its default and who changed it when (changed_by, changed_at; NULL while the default is in force)';
 COMMENT ON VIEW tmac.vocabulary_token IS 'Every spelling (code, name, alias) accepted on label input, folded by tmac.vocabulary_fold, with the entry it names';
 COMMENT ON VIEW tmac.weakened_checks IS 'Settings now weaker than a compliance check expects: the setting, its value and default, who changed it when, the check and criterion it weakens, and whether it accepts the check''s findings';
+COMMENT ON COLUMN tmac.hr_event_import.person_kind IS 'The attribute kind of a hire (employee, contractor, visitor, service)';
+COMMENT ON COLUMN tmac.hr_event_import.restore_cron_jobs IS 'A rehire only: re-enable the pg_cron jobs tmac disabled at the termination';
 
 -- ==== hand-written: last (after privileges, e.g. initial-privilege records)
 -- Hand-written part of sql/tmac--0.1.0--0.2.0.sql, run last, after the generated privileges

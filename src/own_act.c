@@ -101,6 +101,14 @@ static int	nforeign = 0;		/* frames with foreign set */
  */
 static int	depth_credit = 0;
 
+/*
+ * The subtransaction the credit was given in.  If it aborts (a cancel or a
+ * timeout the PL/pgSQL handler of tmac.hr_import_end cannot catch, then
+ * ROLLBACK TO a savepoint around the import), the credit ends with it: it
+ * must never outlive the INSERT it was given for (attack20_import_credit_leak.sh).
+ */
+static SubTransactionId credit_subid = InvalidSubTransactionId;
+
 static OwnActKind
 classify_function(Oid fn_oid)
 {
@@ -196,6 +204,7 @@ tmac_own_act_xact_callback(XactEvent event, void *arg)
 		nframes = 0;
 		nforeign = 0;
 		depth_credit = 0;
+		credit_subid = InvalidSubTransactionId;
 	}
 }
 
@@ -291,7 +300,27 @@ tmac_own_act_set_depth_credit(int credit)
 	int			previous = depth_credit;
 
 	depth_credit = Max(credit, 0);
+	credit_subid = depth_credit > 0 ? GetCurrentSubTransactionId() : InvalidSubTransactionId;
 	return previous;
+}
+
+/*
+ * The credit ends when the subtransaction it was given in aborts; when that
+ * one commits into its parent, the parent holds it.
+ */
+void
+tmac_own_act_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+							  SubTransactionId parentSubid, void *arg)
+{
+	if (depth_credit == 0 || mySubid != credit_subid)
+		return;
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		depth_credit = 0;
+		credit_subid = InvalidSubTransactionId;
+	}
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+		credit_subid = parentSubid;
 }
 
 /*

@@ -12,5 +12,7 @@ extern void tmac_own_act_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Da
 extern void tmac_own_act_xact_callback(XactEvent event, void *arg);
 extern Oid	tmac_own_act_role(const char *act, int trigger_allowance);
 extern int	tmac_own_act_set_depth_credit(int credit);
+extern void tmac_own_act_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+										  SubTransactionId parentSubid, void *arg);
 
 #endif

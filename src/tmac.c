@@ -247,6 +247,7 @@ tmac_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId pare
 	tmac_access_stats_subxact_callback(event, mySubid, parentSubid, arg);
 	tmac_flow_subxact_callback(event, mySubid, parentSubid, arg);
 	tmac_hr_feed_subxact_callback(event, mySubid, parentSubid, arg);
+	tmac_own_act_subxact_callback(event, mySubid, parentSubid, arg);
 	tmac_governance_subxact_callback(event, mySubid, parentSubid, arg);
 	tmac_audit_chain_subxact_callback(event, mySubid, parentSubid, arg);
 }

@@ -95,13 +95,15 @@ BEGIN
     CASE key
       WHEN 'require_pledge', 'require_training', 'gate_prerequisites', 'hide_statistics' THEN
         v := CASE WHEN v::boolean THEN 'on' ELSE 'off' END;
-      WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace', 'access_surge_history' THEN
+      WHEN 'training_validity', 'role_change_grace', 'training_new_hire_grace', 'access_surge_history',
+           'document_acknowledgement_grace' THEN
         IF v::interval < interval '0' THEN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'sod_exception_max', 'review_period', 'review_deadline_default', 'inventory_review_interval',
            'incident_escalation_limit', 'incident_close_deadline', 'combination_max_age',
-           'access_lookback', 'shared_account_window', 'electronic_measure_review' THEN
+           'access_lookback', 'shared_account_window', 'electronic_measure_review', 'document_review_interval',
+           'internal_audit_interval' THEN
         IF v::interval <= interval '0' THEN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
@@ -170,7 +172,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.configure(text, text) IS
-  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, time_zone (old name date_time_zone), sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down';
+  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, time_zone (old name date_time_zone), sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down, electronic_measure_review, and the certification registers'' document_review_interval, document_acknowledgement_grace, internal_audit_interval';
 
 SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 SELECT pg_catalog.pg_extension_config_dump('tmac.setting', '');

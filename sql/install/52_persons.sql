@@ -452,6 +452,10 @@ BEGIN
       detail := tmac.message('not provisioned: role name "%s" is reserved', rn);
     ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = rn) THEN
       detail := tmac.message('not provisioned: role "%s" exists already (tmac creates new roles only; enrol an existing one with tmac.enrol_login and let HR map it)', rn);
+    ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = rn) THEN
+      -- the new role's "$user" schema would be someone else's: what they put there would run in
+      -- the person's sessions (attack20_provision_user_schema.sql)
+      detail := tmac.message('not provisioned: a schema "%s" exists, which would be first on the new role''s search_path; drop or rename it, or create and enrol the role yourself', rn);
     ELSIF tmac.login_role_holder(rn) IS NOT NULL THEN
       detail := tmac.message('not provisioned: login role "%s" is mapped to person "%s"', rn, tmac.login_role_holder(rn));
     ELSE

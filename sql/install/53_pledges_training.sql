@@ -121,6 +121,7 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('record a pledge'));      -- recorded_by: the HR role's own act
+  kind := tmac.enum_code('pledge_kind', kind);      -- 入社時 for hire (81_enumerations.sql)
   PERFORM tmac.require_arguments('record_pledge', 'person_id', person_id, 'kind', kind, 'signed_on', signed_on::text);
   IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_pledge.person_id) THEN
     RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
@@ -197,6 +198,7 @@ DECLARE
   c text := btrim(course);
 BEGIN
   PERFORM tmac.require_arguments('define_course', 'course', course, 'mandatory', mandatory::text);
+  audience := tmac.enum_code('course_audience', audience);
   SELECT * INTO t FROM tmac.training_course_template x WHERE x.course = c;
   title_ja := coalesce(title_ja, t.title_ja);
   title_en := coalesce(title_en, t.title_en);

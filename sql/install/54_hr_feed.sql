@@ -349,7 +349,7 @@ BEGIN
     RETURN;
   END IF;
 
-  SELECT * INTO p FROM tmac.person WHERE person_id = e.person_id FOR UPDATE;
+  SELECT * INTO p FROM tmac.person WHERE person_id = e.person_id FOR NO KEY UPDATE;   -- never the key: a person's own FK references (FOR KEY SHARE) must not hold off their termination
   IF NOT FOUND THEN
     PERFORM tmac.hr_error(e, '23503', tmac.message('unknown person "%s"', e.person_id), tmac.message('Send the person''s hire event first.'));
   END IF;
@@ -667,7 +667,7 @@ BEGIN
         -- the persons this round changes, locked before they are read (as hr_apply does)
         PERFORM 1 FROM tmac.person p
           WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
-          ORDER BY p.person_id FOR UPDATE OF p;
+          ORDER BY p.person_id FOR NO KEY UPDATE OF p;   -- as hr_apply: FK references do not hold it off
         -- every check of hr_validate and hr_apply's state checks; any failure: one at a time
         bad := EXISTS (
           SELECT 1 FROM unnest(rev) u LEFT JOIN tmac.person p ON p.person_id = u.person_id

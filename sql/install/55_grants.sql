@@ -225,6 +225,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('request_access', 'person_id', person_id, 'compartment', compartment,
                                  'valid_until', valid_until::text, 'purpose', purpose, 'mode', mode);
+  mode := tmac.enum_code('grant_mode', mode);   -- 閲覧, 閲覧・更新 (81_enumerations.sql)
   IF lower(mode) NOT IN ('read', 'write') THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid mode "%s"', mode),
       HINT = tmac.message('mode is read or write.');

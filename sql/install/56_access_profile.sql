@@ -185,9 +185,9 @@ COMMENT ON FUNCTION tmac.training_window(text, timestamptz) IS
 
 -- The wording of the active, pledge and training checks: the access decision's own (src/decision.c).
 CREATE FUNCTION tmac.decision_reason(check_name text, passed boolean) RETURNS text
-  AS 'MODULE_PATHNAME', 'tmac_decision_reason' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'tmac_decision_reason' LANGUAGE C STABLE STRICT PARALLEL SAFE;   -- STABLE: in the session's language (lc_messages)
 COMMENT ON FUNCTION tmac.decision_reason(text, boolean) IS
-  'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share)';
+  'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share), in the session''s language';
 
 CREATE FUNCTION tmac.access_prerequisites(person_id text, at timestamptz DEFAULT now())
   RETURNS TABLE (prerequisite text, passed boolean, reason text)

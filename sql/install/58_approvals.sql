@@ -9,8 +9,10 @@
 -- approval is someone else's) and not lapsed — each with the approvals it still needs and the
 -- prerequisites its grantee does not meet now (tmac.approve would refuse those: 55000).  The
 -- approver is current_user's person, who must hold tmac_approver and be active; anyone else
--- sees no rows.
-CREATE VIEW tmac.my_pending_approvals AS
+-- sees no rows.  A security barrier: the caller's own (cheap) functions in WHERE see only the rows
+-- the view lets through, never the pending requests of tmac.access_grant it filters out
+-- (attack20_pending_leak.sql).
+CREATE VIEW tmac.my_pending_approvals WITH (security_barrier) AS
   SELECT g.grant_id, g.person_id, p.full_name, g.kind, l.code AS level, c.code AS compartment, g.mode,
          lower(g.validity) AS valid_from, upper(g.validity) AS valid_until, g.reason,
          g.requested_by, g.requested_at, g.approved_by,

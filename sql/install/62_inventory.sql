@@ -181,6 +181,8 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('register_asset', 'asset_no', asset_no, 'name', name,
                                  'business_category', business_category, 'medium', medium);
+  medium := tmac.enum_code('asset_medium', medium); origin := tmac.enum_code('asset_origin', origin);
+  personal_info := ARRAY(SELECT tmac.enum_code('personal_info', x) FROM unnest(personal_info) x);
   IF EXISTS (SELECT 1 FROM tmac.asset x WHERE x.asset_no = register_asset.asset_no) THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" is already in the inventory', asset_no), ERRCODE = 'unique_violation',
       HINT = tmac.message('Change it with tmac.update_asset(asset_no, changes).');
@@ -235,6 +237,8 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" is retired', asset_no), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   a := jsonb_populate_record(a, changes - 'managing_group');
+  a.medium := tmac.enum_code('asset_medium', a.medium); a.origin := tmac.enum_code('asset_origin', a.origin);
+  a.personal_info := ARRAY(SELECT tmac.enum_code('personal_info', x) FROM unnest(a.personal_info) x);
   IF changes ? 'managing_group' THEN
     a.managing_group_id := tmac.vocabulary_id('group', changes ->> 'managing_group');
   END IF;

@@ -83,6 +83,7 @@ DECLARE
   vf date := coalesce(valid_from, tmac.today());
 BEGIN
   PERFORM tmac.require_arguments('appoint', 'person_id', person_id, 'role', role, 'appointed_by', appointed_by);
+  role := tmac.enum_code('appointment_role', role);   -- 情報管理責任者 … (81_enumerations.sql)
   SELECT * INTO r FROM tmac.appointment_role x WHERE x.role = lower(btrim(appoint.role));
   IF NOT FOUND THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('unknown appointment role "%s"', role), ERRCODE = 'invalid_parameter_value',
@@ -111,7 +112,7 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('announced_on %s is in the future', announced_on), ERRCODE = 'invalid_parameter_value';
   END IF;
   IF r.single THEN
-    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tmac.appointment:' || r.role));
+    PERFORM 1 FROM tmac.appointment_role x WHERE x.role = r.role FOR NO KEY UPDATE;   -- a row lock only tmac can take (never an advisory key anyone can hold)
     SELECT a.person_id INTO holder FROM tmac.appointment a WHERE a.role = r.role AND a.ended_at IS NULL
        AND (a.valid_until IS NULL OR a.valid_until >= vf) LIMIT 1;
     IF FOUND THEN

@@ -101,6 +101,7 @@ DECLARE
   me name := tmac.acting_role(tmac.msgid('register a provider'));
 BEGIN
   PERFORM tmac.require_arguments('register_provider', 'provider_id', provider_id, 'name', name, 'service', service);
+  service := tmac.enum_code('provider_service', service);   -- クラウド事業者 … (81_enumerations.sql)
   IF NOT tmac.valid_code(provider_id) THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('invalid provider code "%s"', provider_id), ERRCODE = 'invalid_parameter_value',
       HINT = tmac.message('ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit.');
@@ -150,6 +151,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('record a provider evaluation'));
   PERFORM tmac.require_arguments('evaluate_provider', 'provider_id', provider_id, 'evaluated_on', evaluated_on::text,
                                  'evaluation', evaluation);
+  evaluation := tmac.enum_code('provider_evaluation', evaluation);
   PERFORM tmac.provider_require(provider_id);
   IF lower(evaluation) NOT IN ('approved', 'conditional', 'rejected') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('invalid evaluation "%s"', evaluation), ERRCODE = 'invalid_parameter_value',

@@ -141,6 +141,7 @@ DECLARE
   r smallint;
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('change the handling standard'));
+  action := tmac.enum_code('handling_action', action); rule := tmac.enum_code('handling_rule', rule);
   PERFORM tmac.require_arguments('set_handling_rule', 'level', level, 'action', action, 'rule', rule);
   r := tmac.vocabulary_id('level', level);
   IF NOT EXISTS (SELECT 1 FROM tmac.handling_action a WHERE a.action = set_handling_rule.action) THEN
@@ -461,6 +462,8 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('record_handling', 'asset_no', asset_no, 'action', action, 'purpose', purpose);
+  action := tmac.enum_code('handling_action', action); media := tmac.enum_code('handling_media', media);
+  disposal_method := tmac.enum_code('disposal_method', disposal_method);   -- 持出, 書類, 細断 … (81_enumerations.sql)
   -- everything that needs no lookup first: an act is no probe of the inventory
   IF asset_no !~ '^\S(.*\S)?$' OR length(asset_no) > 100 THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('malformed asset number "%s"', asset_no),

@@ -239,6 +239,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('report_incident', 'category', category, 'description', description,
                                  'reported_to', reported_to);
+  category := tmac.enum_code('incident_category', category); reported_to := tmac.enum_code('reported_to', reported_to);
   -- everything that needs no lookup first
   IF category NOT IN ('employee', 'leaver', 'partner', 'outsider') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('unknown sign category "%s"', category), ERRCODE = 'invalid_parameter_value',
@@ -404,6 +405,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('notify_incident', 'incident_id', incident_id::text,
                                  'recipient_kind', recipient_kind, 'recipient', recipient);
+  recipient_kind := tmac.enum_code('recipient_kind', recipient_kind);
   SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = notify_incident.incident_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('no incident %s', incident_id), ERRCODE = 'no_data_found';

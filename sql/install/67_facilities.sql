@@ -266,6 +266,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('define a restricted area'));
   PERFORM tmac.require_arguments('define_area', 'code', code, 'name', name, 'location', location,
                                  'lock_type', lock_type, 'custodian', custodian);
+  lock_type := tmac.enum_code('lock_type', lock_type);
   PERFORM tmac.require_person(custodian);
   INSERT INTO tmac.restricted_area (code, name, location, lock_type, custodian, open_hours, equipment)
   VALUES (code, name, location, lock_type, custodian, open_hours, coalesce(equipment, '{}'))
@@ -292,6 +293,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('define a container'));
   PERFORM tmac.require_arguments('define_container', 'code', code, 'name', name, 'location', location,
                                  'lock_type', lock_type, 'custodian', custodian);
+  lock_type := tmac.enum_code('lock_type', lock_type);
   PERFORM tmac.require_person(custodian);
   INSERT INTO tmac.container (code, name, location, lock_type, custodian, area_id)
   VALUES (code, name, location, lock_type, custodian, CASE WHEN area IS NOT NULL THEN tmac.area_id_of(area) END)
@@ -314,6 +316,7 @@ $$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('change a custodian'));
   PERFORM tmac.require_arguments('set_custodian', 'kind', kind, 'code', code, 'custodian', custodian);
+  kind := tmac.enum_code('facility_kind', kind);
   PERFORM tmac.require_person(custodian);
   CASE kind
     WHEN 'container' THEN UPDATE tmac.container c SET custodian = set_custodian.custodian WHERE c.container_id = tmac.container_id_of(set_custodian.code);
@@ -356,6 +359,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('add a key or combination holder'));
   PERFORM tmac.require_arguments('add_holder', 'kind', kind, 'code', code, 'person_id', person_id);
+  kind := tmac.enum_code('facility_kind', kind);
   PERFORM tmac.require_person(person_id);
   IF kind NOT IN ('container', 'area') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
@@ -391,6 +395,7 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('record_combination_change', 'kind', kind, 'code', code, 'reason', reason);
+  kind := tmac.enum_code('facility_kind', kind); reason := tmac.enum_code('combination_reason', reason);
   IF kind NOT IN ('container', 'area') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -416,6 +421,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('define a key'));
   PERFORM tmac.require_arguments('define_key', 'code', code, 'kind', kind, 'of_code', of_code, 'custodian', custodian);
+  kind := tmac.enum_code('facility_kind', kind);
   PERFORM tmac.require_person(custodian);
   IF kind NOT IN ('container', 'area') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';

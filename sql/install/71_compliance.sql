@@ -50,7 +50,10 @@
 -- How a check plugs in (files after this one, e.g. a ledger's):
 --   1. a population, if a new one:  INSERT INTO tmac.compliance_population
 --        (population, title_ja, title_en, count_sql) VALUES ('assets', '重要情報',
---        'information assets', 'SELECT count(*) FROM tmac.asset');
+--        <'information assets' marked with tmac.msgid>, 'SELECT count(*) FROM tmac.asset');
+--      (title_en is a message id, its Japanese in po/ja is title_ja; a check's title,
+--      description and remedy are message ids too, marked the same way and shown through
+--      tmac.message)
 --   2. the check:  INSERT INTO tmac.compliance_check (check_code, criterion, severity,
 --        title, description, remedy, function_name, requires, population, builtin)
 --        VALUES (..., '{assets}', true);
@@ -69,19 +72,25 @@ CREATE TABLE tmac.criterion (
 );
 COMMENT ON TABLE tmac.criterion IS
   'The certification criteria (認証基準) I-1 … V with the seed''s measures ①–⑨ and what tmac keeps as evidence';
+COMMENT ON COLUMN tmac.criterion.measure IS
+  'The seed''s measure ①–⑨ the criterion belongs to, as the English message id: tmac.compliance_status.measure is it in the reader''s language (① 重要情報の特定 …)';
+COMMENT ON COLUMN tmac.criterion.title_ja IS
+  'The criterion''s title in the seed''s Japanese; the message catalog''s Japanese for title_en is the same text (test sqlc_japanese.sql)';
+COMMENT ON COLUMN tmac.criterion.title_en IS
+  'The criterion''s title in English, and its message id: tmac.compliance_status.title is it in the reader''s language (tmac.message)';
 COMMENT ON COLUMN tmac.criterion.evidence IS
   'What tmac keeps as evidence for the criterion; every tmac.<name> written here exists (test compliance_honest.sql)';
 INSERT INTO tmac.criterion VALUES
-  ('I-1', 1, '① 重要情報の特定', '適切な管理をする必要がある技術等情報の特定', 'Identifying the technical information that needs management', 'classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table); tmac keeps no inventory of important information yet'),
-  ('I-2', 2, '② 識別・対策整理', '管理対象情報の識別と必要な措置の整理', 'Identifying managed information and arranging the measures it needs', 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'),
-  ('I-3', 3, '③ 管理者の選任', '管理者の選任', 'Appointing managers', 'duties and who holds them (tmac.duty, tmac.duty_assignment); tmac keeps no appointment records yet'),
-  ('I-4', 4, '④ 情報管理プロセス', '管理対象情報の管理等', 'Handling of managed information', 'none yet: tmac keeps no handling standard or handling ledger'),
-  ('I-5', 5, '⑤ 従業員教育', '管理対象情報の適切な管理をするためのトレーニング', 'Training for the proper management of managed information', 'training completions and pledges (tmac.training_completion, tmac.pledge)'),
-  ('I-6', 6, '⑥ 事故報告ルール', '管理対象情報の漏えいの事故等の発生時等の報告', 'Reporting leaks and other incidents', 'none yet: tmac keeps no incident register'),
-  ('II',  7, '⑦ 人的アクセス制限', '管理対象情報への人的アクセスの制限', 'Restricting human access to managed information', 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'),
-  ('III', 8, '⑧ 物理的保管', '保管容器に保管できる管理対象情報の物理的アクセスの制限等', 'Physical access restriction for information kept in storage containers', 'none yet: tmac keeps no register of containers or keys'),
-  ('IV',  9, '⑧ 物理的保管', '保管容器に保管することが困難な管理対象情報の物理的アクセスの制限等', 'Physical access restriction for information that cannot be kept in containers', 'none yet: tmac keeps no register of restricted areas or entries'),
-  ('V',  10, '⑨ 電子的保管', '管理対象情報が電子情報である場合のアクセスの制限等', 'Access restriction for electronic information', 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log())');
+  ('I-1', 1, tmac.msgid('① Identifying important information'), '適切な管理をする必要がある技術等情報の特定', tmac.msgid('Identifying the technical information that needs management'), 'classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table); tmac keeps no inventory of important information yet'),
+  ('I-2', 2, tmac.msgid('② Identification and measures'), '管理対象情報の識別と必要な措置の整理', tmac.msgid('Identifying managed information and arranging the measures it needs'), 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'),
+  ('I-3', 3, tmac.msgid('③ Appointing managers'), '管理者の選任', tmac.msgid('Appointing managers'), 'duties and who holds them (tmac.duty, tmac.duty_assignment); tmac keeps no appointment records yet'),
+  ('I-4', 4, tmac.msgid('④ Information management process'), '管理対象情報の管理等', tmac.msgid('Handling of managed information'), 'none yet: tmac keeps no handling standard or handling ledger'),
+  ('I-5', 5, tmac.msgid('⑤ Employee training'), '管理対象情報の適切な管理をするためのトレーニング', tmac.msgid('Training for the proper management of managed information'), 'training completions and pledges (tmac.training_completion, tmac.pledge)'),
+  ('I-6', 6, tmac.msgid('⑥ Incident reporting rules'), '管理対象情報の漏えいの事故等の発生時等の報告', tmac.msgid('Reporting leaks and other incidents'), 'none yet: tmac keeps no incident register'),
+  ('II',  7, tmac.msgid('⑦ Restricting human access'), '管理対象情報への人的アクセスの制限', tmac.msgid('Restricting human access to managed information'), 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'),
+  ('III', 8, tmac.msgid('⑧ Physical storage'), '保管容器に保管できる管理対象情報の物理的アクセスの制限等', tmac.msgid('Physical access restriction for information kept in storage containers'), 'none yet: tmac keeps no register of containers or keys'),
+  ('IV',  9, tmac.msgid('⑧ Physical storage'), '保管容器に保管することが困難な管理対象情報の物理的アクセスの制限等', tmac.msgid('Physical access restriction for information that cannot be kept in containers'), 'none yet: tmac keeps no register of restricted areas or entries'),
+  ('V',  10, tmac.msgid('⑨ Electronic storage'), '管理対象情報が電子情報である場合のアクセスの制限等', tmac.msgid('Access restriction for electronic information'), 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log())');
 
 CREATE TABLE tmac.compliance_check (
   check_code  text PRIMARY KEY CHECK (check_code ~ '^[a-z][a-z0-9_]{0,62}$'),
@@ -107,7 +116,9 @@ COMMENT ON TABLE tmac.compliance_check IS
 COMMENT ON COLUMN tmac.compliance_check.check_code IS 'Stable code of the check; every finding carries it';
 COMMENT ON COLUMN tmac.compliance_check.function_name IS 'Schema-qualified name of the check function (no arguments); several checks may share one function returning (check_code, subject, detail, detected_at), which then runs once for all of them';
 COMMENT ON COLUMN tmac.compliance_check.requires IS 'Relations (schema.name) or functions (schema.name(args)) that must exist for the check to run; otherwise it is reported as not run';
-COMMENT ON COLUMN tmac.compliance_check.remedy IS 'What a person does to close a finding of this check';
+COMMENT ON COLUMN tmac.compliance_check.title IS 'What a finding of this check is, in a few words; for tmac''s built-in checks the English message id (tmac.compliance_checks and tmac.findings show it in the reader''s language)';
+COMMENT ON COLUMN tmac.compliance_check.description IS 'What the check looks for and why; for built-in checks the English message id, shown translated by tmac.compliance_checks';
+COMMENT ON COLUMN tmac.compliance_check.remedy IS 'What a person does to close a finding of this check; for built-in checks the English message id, shown translated by tmac.compliance_checks and tmac.findings';
 COMMENT ON COLUMN tmac.compliance_check.function_sha256 IS 'Registered checks: SHA-256 of the function''s definition (pg_get_functiondef) when it was registered; a check whose function changed since is not run (NULL for tmac''s built-in checks)';
 COMMENT ON COLUMN tmac.compliance_check.population IS 'The populations (tmac.compliance_population) the check examines; it is evidence for its criterion only when it ran and every one of them is non-empty';
 COMMENT ON COLUMN tmac.compliance_check.disabled_at IS 'When the check was disabled (tmac.set_check_enabled); NULL while enabled (or when disabled before tmac 0.2.0 recorded it)';
@@ -146,19 +157,20 @@ CREATE TABLE tmac.compliance_population (
 );
 COMMENT ON TABLE tmac.compliance_population IS
   'What compliance checks examine (persons, grants, protected tables, ...), each with the query that counts it; a check examining an empty population is no evidence';
+COMMENT ON COLUMN tmac.compliance_population.title_en IS 'What is counted, in English, and its message id (tmac.population_counts().title is it in the reader''s language; the catalog''s Japanese is title_ja)';
 COMMENT ON COLUMN tmac.compliance_population.count_sql IS 'A query returning one bigint, run as the owner of tmac (only tmac''s install writes this table)';
 INSERT INTO tmac.compliance_population VALUES
-  ('persons',          '在籍者',             'persons not terminated', 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''),
-  ('grants',           'アクセス権',         'grants stored as active', 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''),
-  ('reviews',          'アクセス権の棚卸し', 'access reviews', 'SELECT count(*) FROM tmac.access_review'),
-  ('sod_rules',        '職務分掌ルール',     'enabled SoD rules', 'SELECT count(*) FROM tmac.sod_rule WHERE enabled'),
-  ('protected_tables', '保護対象テーブル',   'protected tables', 'SELECT count(*) FROM tmac.protected_table'),
-  ('label_tables',     'ラベル列のあるテーブル', 'user tables with a tmac.label column',
+  ('persons',          '在籍者',             tmac.msgid('persons not terminated'), 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''),
+  ('grants',           'アクセス権',         tmac.msgid('grants stored as active'), 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''),
+  ('reviews',          'アクセス権の棚卸し', tmac.msgid('access reviews'), 'SELECT count(*) FROM tmac.access_review'),
+  ('sod_rules',        '職務分掌ルール',     tmac.msgid('enabled SoD rules'), 'SELECT count(*) FROM tmac.sod_rule WHERE enabled'),
+  ('protected_tables', '保護対象テーブル',   tmac.msgid('protected tables'), 'SELECT count(*) FROM tmac.protected_table'),
+  ('label_tables',     'ラベル列のあるテーブル', tmac.msgid('user tables with a tmac.label column'),
    'SELECT count(DISTINCT a.attrelid) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.atttypid = ''tmac.label''::pg_catalog.regtype AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN (''r'', ''p'') AND c.relnamespace <> ''tmac''::pg_catalog.regnamespace'),
-  ('labelled_columns', 'ラベル付きの列',     'columns with a tmac security label',
+  ('labelled_columns', 'ラベル付きの列',     tmac.msgid('columns with a tmac security label'),
    'SELECT count(*) FROM pg_catalog.pg_seclabel l WHERE l.provider = ''tmac'' AND l.classoid = ''pg_catalog.pg_class''::pg_catalog.regclass AND l.objsubid > 0'),
-  ('audit_entries',    '監査ログ',           'audit log entries', 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'),   -- entry_ids have no gaps
-  ('own_checks',       '自社チェック',       'the company''s own enabled checks', 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled');
+  ('audit_entries',    '監査ログ',           tmac.msgid('audit log entries'), 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'),   -- entry_ids have no gaps
+  ('own_checks',       '自社チェック',       tmac.msgid('the company''s own enabled checks'), 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled');
 
 -- Settings that weaken a check while weaker than a threshold (the shipped default).
 CREATE TABLE tmac.weakening_rule (
@@ -173,10 +185,12 @@ CREATE TABLE tmac.weakening_rule (
 );
 COMMENT ON TABLE tmac.weakening_rule IS
   'Which setting weakens which compliance check, and when: off (a requirement turned off), longer_than an interval, or other_than a value (write_down other than refuse); only tmac''s install writes it';
+COMMENT ON COLUMN tmac.weakening_rule.why IS 'What the weaker setting allows, as the English message id (tmac.weakened_checks and the setting''s finding show it in the reader''s language)';
 COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
 
 CREATE VIEW tmac.weakened_checks AS
-  SELECT w.key, s.value, s.default_value, s.changed_by, s.changed_at, w.check_code, k.criterion, w.accepts, w.why
+  SELECT w.key, s.value, s.default_value, s.changed_by, s.changed_at, w.check_code, k.criterion, w.accepts,
+         tmac.message(w.why) AS why
     FROM tmac.weakening_rule w
     JOIN tmac.settings s ON s.key = w.key
     JOIN tmac.compliance_check k ON k.check_code = w.check_code
@@ -272,7 +286,8 @@ BEGIN
   LOOP
     BEGIN
       IF c.fn IS NULL THEN
-        RAISE EXCEPTION 'function % does not exist', c.function_name USING ERRCODE = 'undefined_function';
+        RAISE EXCEPTION USING ERRCODE = 'undefined_function',
+          MESSAGE = tmac.message('function %s does not exist', c.function_name);
       ELSIF c.own AND c.grouped THEN
         RETURN QUERY EXECUTE pg_catalog.format(
           'SELECT k.criterion, k.check_code, k.severity, true, f.subject::text, f.detail::text, coalesce(f.detected_at, now())
@@ -298,7 +313,7 @@ BEGIN
       GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
       RETURN QUERY
         SELECT x.criterion, x.check_code, 'high'::text, true, 'check:' || x.check_code,
-               pg_catalog.format('The check %s could not run (%s); its findings are unknown. Fix the check or its prerequisites.', x.check_code, err),
+               tmac.message('The check %s could not run (%s); its findings are unknown. Fix the check or its prerequisites.', x.check_code, err),
                now()
           FROM tmac.compliance_check x WHERE x.check_code = ANY (c.codes);
     END;
@@ -306,10 +321,9 @@ BEGIN
   -- a setting weaker than a check expects is a finding of that check (even a disabled one)
   RETURN QUERY
     SELECT w.criterion, w.check_code, 'medium'::text, true, 'setting:' || w.key,
-           pg_catalog.format('Setting %s is %s (tmac''s default: %s), changed by %s on %s; it weakens the check %s: %s.%s Restore it with tmac.configure(%L, %L), or keep it and record why.',
-                  w.key, w.value, w.default_value, coalesce(w.changed_by::text, '?'),
-                  coalesce(pg_catalog.to_char(w.changed_at, 'YYYY-MM-DD HH24:MI'), '?'), w.check_code, w.why,
-                  CASE WHEN w.accepts THEN ' Its findings are kept, marked as accepted by this setting.' ELSE '' END,
+           tmac.message('Setting %s is %s (tmac''s default: %s), changed by %s on %s; it weakens the check %s: %s.%s Restore it with tmac.configure(%L, %L), or keep it and record why.',
+                  w.key, w.value, w.default_value, coalesce(w.changed_by::text, '?'), w.changed_at, w.check_code, w.why,
+                  CASE WHEN w.accepts THEN tmac.message(' Its findings are kept, marked as accepted by this setting.') ELSE '' END,
                   w.key, w.default_value),
            coalesce(w.changed_at, now())
       FROM tmac.weakened_checks w
@@ -322,14 +336,14 @@ COMMENT ON FUNCTION tmac.compliance_check_results() IS
 -- How many of each population there are: one query per population, run as tmac's owner.  A
 -- population that cannot be counted (its table is missing) is NULL: unknown, never evidence.
 CREATE FUNCTION tmac.population_counts()
-  RETURNS TABLE (population text, title_ja text, title_en text, n bigint)
+  RETURNS TABLE (population text, title_ja text, title_en text, n bigint, title text)
   LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   p record;
 BEGIN
   FOR p IN SELECT * FROM tmac.compliance_population c ORDER BY c.population LOOP
-    population := p.population; title_ja := p.title_ja; title_en := p.title_en;
+    population := p.population; title_ja := p.title_ja; title_en := p.title_en; title := tmac.message(p.title_en);
     BEGIN
       EXECUTE p.count_sql INTO n;
     EXCEPTION WHEN OTHERS THEN
@@ -340,7 +354,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.population_counts() IS
-  'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted)';
+  'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted), and its title in the reader''s language';
 
 -- One run of every check, as a value: tmac.findings_of and tmac.compliance_status_of read the same
 -- run (tmac.compliance_report_html shows both from one run instead of running every check twice).
@@ -355,26 +369,41 @@ CREATE FUNCTION tmac.compliance_run() RETURNS tmac.check_result[]
 COMMENT ON FUNCTION tmac.compliance_run() IS
   'One run of every registered check (tmac.compliance_check_results()) as an array, for tmac.findings_of and tmac.compliance_status_of';
 
+-- The check registry in the reader's language: a built-in check's title, description and remedy
+-- are English message ids, shown through the catalog (lc_messages chooses); a company's own
+-- check's texts are shown as registered.
+CREATE VIEW tmac.compliance_checks AS
+  SELECT k.check_code, k.criterion, k.severity,
+         CASE WHEN k.builtin THEN tmac.message(k.title) ELSE k.title END AS title,
+         CASE WHEN k.builtin THEN tmac.message(k.description) ELSE k.description END AS description,
+         CASE WHEN k.builtin THEN tmac.message(k.remedy) ELSE k.remedy END AS remedy,
+         k.enabled, k.builtin, k.population, k.requires, k.function_name, k.disabled_at, k.disabled_by
+    FROM tmac.compliance_check k;
+COMMENT ON VIEW tmac.compliance_checks IS
+  'Every registered compliance check with its title, description and remedy in the reader''s language (lc_messages; a company''s own check as registered), criterion, severity, whether enabled (who disabled it, when), built-in, the populations it examines';
+
 CREATE FUNCTION tmac.findings_of(results tmac.check_result[])
   RETURNS TABLE (criterion text, check_code text, severity text, subject text, detail text,
-                 detected_at timestamptz, accepted_by text)
+                 detected_at timestamptz, accepted_by text, title text, remedy text)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at, a.accepted_by
+  SELECT r.criterion, r.check_code, r.severity, r.subject, r.detail, r.detected_at, a.accepted_by,
+         k.title, k.remedy
     FROM unnest(results) r
     LEFT JOIN (SELECT w.check_code,
-                      string_agg(format('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
+                      string_agg(tmac.message('setting %s = %s', w.key, w.value), ', ' ORDER BY w.key) AS accepted_by
                  FROM tmac.weakened_checks w WHERE w.accepts GROUP BY w.check_code) a
            ON a.check_code = r.check_code AND r.subject !~ '^(setting|check):'
+    LEFT JOIN tmac.compliance_checks k ON k.check_code = r.check_code
    WHERE r.subject IS NOT NULL;
 END;
 COMMENT ON FUNCTION tmac.findings_of(tmac.check_result[]) IS
-  'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any; tmac.findings is this over a run made now';
+  'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any, and the check''s title and remedy in the reader''s language; tmac.findings is this over a run made now';
 
 CREATE VIEW tmac.findings AS
   SELECT * FROM tmac.findings_of(tmac.compliance_run());
 COMMENT ON VIEW tmac.findings IS
-  'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, and accepted_by (the setting that turned the requirement off, when one did; the finding stays)';
+  'Every open finding of every enabled compliance check: criterion, check_code, severity, subject, detail, detected_at, accepted_by (the setting that turned the requirement off, when one did; the finding stays), and the check''s title and remedy; detail, title and remedy in the reader''s language (lc_messages)';
 
 CREATE FUNCTION tmac.compliance_status_of(results tmac.check_result[])
   RETURNS TABLE (criterion text, measure text, title_ja text, title_en text, status text, reason text,
@@ -382,7 +411,7 @@ CREATE FUNCTION tmac.compliance_status_of(results tmac.check_result[])
                  builtin_run bigint, builtin_evaluated bigint, builtin_disabled bigint, disabled_checks text[],
                  own_checks bigint, own_checks_run bigint, weakening_settings text[], open_findings bigint,
                  accepted_findings bigint, critical bigint, high bigint, medium bigint, low bigint,
-                 evaluated_at timestamptz)
+                 evaluated_at timestamptz, title text, last_internal_audit date)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH r AS MATERIALIZED (SELECT * FROM unnest(results)),
@@ -411,8 +440,9 @@ BEGIN ATOMIC
            count(*) FILTER (WHERE c.builtin AND c.enabled AND (NOT c.ran OR c.failed)) AS builtin_not_run,
            count(*) FILTER (WHERE NOT c.builtin)                                 AS own_checks,
            count(*) FILTER (WHERE NOT c.builtin AND c.ran)                       AS own_checks_run,
-           array_agg(pg_catalog.format('%s (by %s, %s)', c.check_code, coalesce(c.disabled_by::text, '?'),
-                                       coalesce(pg_catalog.to_char(c.disabled_at, 'YYYY-MM-DD HH24:MI'), '?'))
+           array_agg(CASE WHEN c.disabled_at IS NULL
+                          THEN tmac.message('%s (by %s, ?)', c.check_code, coalesce(c.disabled_by::text, '?'))
+                          ELSE tmac.message('%s (by %s, %s)', c.check_code, coalesce(c.disabled_by::text, '?'), c.disabled_at) END
                      ORDER BY c.check_code) FILTER (WHERE c.builtin AND NOT c.enabled) AS disabled_checks
       FROM chk c GROUP BY c.criterion
   ), cpop AS (                  -- the populations a criterion's built-in checks examine
@@ -438,12 +468,12 @@ BEGIN ATOMIC
      GROUP BY r.criterion
   ), ws AS (
     SELECT w.criterion,
-           array_agg(pg_catalog.format('%s = %s (by %s, %s) weakens %s', w.key, w.value, coalesce(w.changed_by::text, '?'),
-                                       coalesce(pg_catalog.to_char(w.changed_at, 'YYYY-MM-DD HH24:MI'), '?'), w.check_code)
+           array_agg(tmac.message('%s = %s (by %s, %s) weakens %s', w.key, w.value, coalesce(w.changed_by::text, '?'),
+                                  w.changed_at, w.check_code)
                      ORDER BY w.key, w.check_code) AS weakening_settings
       FROM w GROUP BY w.criterion
   ), s AS (
-    SELECT c.criterion, c.ordinal, c.measure, c.title_ja, c.title_en,
+    SELECT c.criterion, c.ordinal, tmac.message(c.measure) AS measure, c.title_ja, c.title_en,
            coalesce(p.checks_registered, 0) AS checks_registered, coalesce(p.checks_run, 0) AS checks_run,
            coalesce(p.builtin_checks, 0) AS builtin_checks, coalesce(p.builtin_run, 0) AS builtin_run,
            coalesce(p.builtin_evaluated, 0) AS builtin_evaluated,
@@ -470,27 +500,27 @@ BEGIN ATOMIC
                    OR cardinality(s.weakening_settings) > 0 THEN 'ok_with_exceptions'
               ELSE 'ok' END AS status,
          concat_ws('; ',
-           CASE WHEN s.critical + s.high > 0 THEN pg_catalog.format('%s critical or high finding(s) open', s.critical + s.high)
-                WHEN s.open_findings > 0 THEN pg_catalog.format('%s finding(s) open', s.open_findings) END,
+           CASE WHEN s.critical + s.high > 0 THEN tmac.message('%s critical or high finding(s) open', s.critical + s.high)
+                WHEN s.open_findings > 0 THEN tmac.message('%s finding(s) open', s.open_findings) END,
            CASE WHEN s.builtin_evaluated > 0 THEN NULL
-                WHEN s.builtin_checks = 0 THEN 'not evaluated: no built-in check covers this criterion yet'
-                WHEN s.builtin_disabled = s.builtin_checks THEN 'not evaluated: every built-in check is disabled'
-                WHEN s.builtin_empty = 0 THEN 'not evaluated: no built-in check ran (disabled, prerequisites missing or failed)'
-                ELSE 'not evaluated: nothing to examine (' || coalesce(s.empty_populations, 'empty') || ')' END,
+                WHEN s.builtin_checks = 0 THEN tmac.message('not evaluated: no built-in check covers this criterion yet')
+                WHEN s.builtin_disabled = s.builtin_checks THEN tmac.message('not evaluated: every built-in check is disabled')
+                WHEN s.builtin_empty = 0 THEN tmac.message('not evaluated: no built-in check ran (disabled, prerequisites missing or failed)')
+                ELSE tmac.message('not evaluated: nothing to examine (%s)', coalesce(s.empty_populations, 'empty')) END,
            CASE WHEN s.builtin_evaluated = 0 AND s.own_checks_run > 0
-                THEN 'the company''s own checks alone are no evidence' END,
-           CASE WHEN s.builtin_disabled > 0 AND s.builtin_disabled < s.builtin_checks THEN pg_catalog.format('%s of %s built-in check(s) disabled', s.builtin_disabled, s.builtin_checks) END,
-           CASE WHEN s.builtin_not_run > 0 THEN pg_catalog.format('%s built-in check(s) could not run', s.builtin_not_run) END,
-           CASE WHEN s.accepted_findings > 0 THEN pg_catalog.format('%s finding(s) accepted by a setting', s.accepted_findings) END,
-           CASE WHEN cardinality(s.weakening_settings) > 0 THEN pg_catalog.format('%s setting(s) weaken a check', cardinality(s.weakening_settings)) END,
+                THEN tmac.message('the company''s own checks alone are no evidence') END,
+           CASE WHEN s.builtin_disabled > 0 AND s.builtin_disabled < s.builtin_checks THEN tmac.message('%s of %s built-in check(s) disabled', s.builtin_disabled, s.builtin_checks) END,
+           CASE WHEN s.builtin_not_run > 0 THEN tmac.message('%s built-in check(s) could not run', s.builtin_not_run) END,
+           CASE WHEN s.accepted_findings > 0 THEN tmac.message('%s finding(s) accepted by a setting', s.accepted_findings) END,
+           CASE WHEN cardinality(s.weakening_settings) > 0 THEN tmac.message('%s setting(s) weaken a check', cardinality(s.weakening_settings)) END,
            CASE WHEN s.builtin_evaluated > 0 AND s.open_findings = 0
-                THEN pg_catalog.format('%s of %s built-in check(s) examined a non-empty population', s.builtin_evaluated, s.builtin_checks) END
+                THEN tmac.message('%s of %s built-in check(s) examined a non-empty population', s.builtin_evaluated, s.builtin_checks) END
          ) AS reason,
          s.population, s.checks_registered, s.checks_run, s.builtin_checks, s.builtin_run, s.builtin_evaluated,
          s.builtin_disabled,
          s.disabled_checks, s.own_checks, s.own_checks_run, s.weakening_settings,
          s.open_findings, s.accepted_findings, s.critical, s.high, s.medium, s.low,
-         now() AS evaluated_at
+         now() AS evaluated_at, tmac.message(s.title_en) AS title, tmac.last_internal_audit(s.criterion) AS last_internal_audit
     FROM s
    ORDER BY s.ordinal;
 END;
@@ -500,7 +530,7 @@ COMMENT ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) IS
 CREATE VIEW tmac.compliance_status AS
   SELECT * FROM tmac.compliance_status_of(tmac.compliance_run());
 COMMENT ON VIEW tmac.compliance_status IS
-  'One row per criterion I-1 … V: titles; status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity. ok needs a built-in check that examined a non-empty population';
+  'One row per criterion I-1 … V: titles (title_ja, title_en, and title in the reader''s language); status (ok, ok_with_exceptions, attention, failing, not_evaluated) and the reason; the populations its built-in checks examine with their counts; checks registered, run, built-in, built-in run, built-in evaluated (ran over a non-empty population), disabled (who, when) and the company''s own; settings weakening a check; open and accepted findings by severity; the day of the last internal audit that covered it (tmac.internal_audit). ok needs a built-in check that examined a non-empty population';
 
 CREATE FUNCTION tmac.register_check(check_code text, criterion text, severity text, title text,
                                     description text, remedy text, function_name regprocedure,
@@ -523,28 +553,28 @@ BEGIN
   IF outs IS DISTINCT FROM 'text,text,timestamp with time zone'
      AND (outs IS DISTINCT FROM 'text,text,text,timestamp with time zone'
           OR (SELECT p.proargnames[1] FROM pg_catalog.pg_proc p WHERE p.oid = function_name) IS DISTINCT FROM 'check_code') THEN
-    RAISE EXCEPTION 'check function % must take no arguments and return TABLE (subject text, detail text, detected_at timestamptz)', function_name
-      USING ERRCODE = 'invalid_function_definition',
-            HINT = 'A function serving several checks returns TABLE (check_code text, subject text, detail text, detected_at timestamptz).';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_function_definition',
+      MESSAGE = tmac.message('check function %s must take no arguments and return TABLE (subject text, detail text, detected_at timestamptz)', function_name),
+      HINT = tmac.message('A function serving several checks returns TABLE (check_code text, subject text, detail text, detected_at timestamptz).');
   END IF;
   -- A check runs as its function's owner: never as a superuser, unless it is tmac's own.
   SELECT r.rolname, r.rolsuper INTO owner_name, owner_super
     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_roles r ON r.oid = p.proowner WHERE p.oid = function_name;
   IF owner_super AND NOT tmac.is_own_function(function_name::oid::regproc) THEN
-    RAISE EXCEPTION 'check function % is owned by the superuser %', function_name, owner_name
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'Registered checks run as their function''s owner, and never as a superuser.',
-            HINT = 'Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('check function %s is owned by the superuser %s', function_name, owner_name),
+      DETAIL = tmac.message('Registered checks run as their function''s owner, and never as a superuser.'),
+      HINT = tmac.message('Have an ordinary role own it (ALTER FUNCTION … OWNER TO …), then register it.');
   END IF;
   -- ... and so only by a role that could run it as that owner itself: otherwise the findings
   -- would show a tmac_admin what any other role reads.
   IF NOT tmac.is_own_function(function_name::oid::regproc)
      AND NOT pg_catalog.pg_has_role(tmac.invoker(),
                                     (SELECT p.proowner FROM pg_catalog.pg_proc p WHERE p.oid = function_name), 'MEMBER') THEN
-    RAISE EXCEPTION 'check function % is owned by role %, which % is not a member of', function_name, owner_name, tmac.invoker()
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'Registered checks run as their function''s owner; registering one would run that role''s code as that role.',
-            HINT = 'Register a function you own, or have its owner register it.';
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('check function %s is owned by role %s, which %s is not a member of', function_name, owner_name, tmac.invoker()),
+      DETAIL = tmac.message('Registered checks run as their function''s owner; registering one would run that role''s code as that role.'),
+      HINT = tmac.message('Register a function you own, or have its owner register it.');
   END IF;
   INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires,
                                      function_sha256)
@@ -576,7 +606,7 @@ BEGIN
                             WHEN k.enabled THEN me ELSE k.disabled_by END
    WHERE k.check_code = set_check_enabled.check_code;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no compliance check "%"', check_code USING ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no compliance check "%s"', check_code);
   END IF;
 END
 $$;

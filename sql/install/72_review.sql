@@ -183,6 +183,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('review_decide', 'review_id', review_id::text, 'grant_id', grant_id::text,
                                  'decision', decision);
+  decision := tmac.enum_code('review_decision', decision);   -- 継続, 失効 (81_enumerations.sql)
   IF decision NOT IN ('keep', 'revoke') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('decision must be keep or revoke, not "%s"', decision), ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -324,6 +325,7 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('audit_grant', 'grant_id', grant_id::text, 'outcome', outcome);
+  outcome := tmac.enum_code('grant_audit_outcome', outcome);
   IF outcome NOT IN ('confirmed', 'questioned') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('outcome must be confirmed or questioned, not "%s"', outcome), ERRCODE = 'invalid_parameter_value';
   END IF;

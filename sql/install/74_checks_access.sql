@@ -53,8 +53,8 @@ CREATE FUNCTION tmac.check_terminated_live_grant()
 BEGIN ATOMIC
   -- each leaver's grants by index (never a scan of every grant, whatever the statistics say)
   SELECT 'person:' || p.person_id,
-         format('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), g.n, g.ids),
+         tmac.message('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
+                      p.person_id, p.full_name, p.terminated_at, g.n, g.ids),
          p.terminated_at
     FROM tmac.person p
     CROSS JOIN LATERAL (SELECT count(*) AS n, string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id) AS ids
@@ -72,9 +72,9 @@ CREATE FUNCTION tmac.check_terminated_login_enabled()
 BEGIN ATOMIC
   -- the role by name and the role recorded by OID when the person was mapped (renamed since?)
   SELECT 'person:' || p.person_id,
-         format('%s (%s) was terminated on %s but login role %s can still log in. Run %s.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'),
-                string_agg(r.rolname || CASE WHEN r.rolname <> p.login_role THEN ' (renamed from ' || p.login_role || ')' ELSE '' END,
+         tmac.message('%s (%s) was terminated on %s but login role %s can still log in. Run %s.',
+                p.person_id, p.full_name, p.terminated_at,
+                string_agg(r.rolname || CASE WHEN r.rolname <> p.login_role THEN tmac.message(' (renamed from %s)', p.login_role) ELSE '' END,
                            ', ' ORDER BY r.rolname),
                 string_agg('ALTER ROLE ' || quote_ident(r.rolname) || ' NOLOGIN', '; ' ORDER BY r.rolname)),
          p.terminated_at
@@ -90,9 +90,9 @@ CREATE FUNCTION tmac.check_terminated_session_open()
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         format('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
-                p.person_id, p.full_name, to_char(p.terminated_at, 'YYYY-MM-DD'), count(*),
-                string_agg(DISTINCT a.usename::text || CASE WHEN a.usename <> p.login_role THEN ' (renamed from ' || p.login_role || ')' ELSE '' END, ', '),
+         tmac.message('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
+                p.person_id, p.full_name, p.terminated_at, count(*),
+                string_agg(DISTINCT a.usename::text || CASE WHEN a.usename <> p.login_role THEN tmac.message(' (renamed from %s)', p.login_role) ELSE '' END, ', '),
                 string_agg(a.pid::text, ', ' ORDER BY a.pid)),
          min(a.backend_start)
     -- the role recorded by OID when the person was mapped (renamed since?) and the role by name
@@ -111,7 +111,7 @@ CREATE FUNCTION tmac.check_person_login_refused()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         format('Login role %s of %s (%s) can no longer be a person''s login: %s.',
+         tmac.message('Login role %s of %s (%s) can no longer be a person''s login: %s.',
                 r.rolname, p.person_id, p.full_name, w.why),
          now()
     FROM tmac.person p
@@ -139,7 +139,7 @@ BEGIN ATOMIC
     SELECT g.* FROM g WHERE g.lapse > now()
   )
   SELECT 'grant_unapproved', 'grant:' || g.grant_id,
-         format('Grant %s (%s %s for %s) is active with %s approval(s), %s needed. Revoke it (tmac.revoke) and request it properly.',
+         tmac.message('Grant %s (%s %s for %s) is active with %s approval(s), %s needed. Revoke it (tmac.revoke) and request it properly.',
                 g.grant_id, g.kind, coalesce(l.code, c.code), g.person_id, cardinality(g.approved_by), g.needed),
          lower(g.validity)
     FROM live g
@@ -148,10 +148,10 @@ BEGIN ATOMIC
    WHERE g.status = 'active' AND cardinality(g.approved_by) < g.needed
   UNION ALL
   SELECT 'grant_self_approved', 'grant:' || g.grant_id,
-         format('Grant %s for %s lists %s among its approvers (%s). Revoke it and have it approved by someone who is neither requester nor grantee.',
+         tmac.message('Grant %s for %s lists %s among its approvers (%s). Revoke it and have it approved by someone who is neither requester nor grantee.',
                 g.grant_id, g.person_id,
-                CASE WHEN g.requested_by = ANY (g.approved_by) THEN 'its requester ' || g.requested_by
-                     ELSE 'its grantee ' || g.person_id END,
+                CASE WHEN g.requested_by = ANY (g.approved_by) THEN tmac.message('its requester %s', g.requested_by)
+                     ELSE tmac.message('its grantee %s', g.person_id) END,
                 array_to_string(g.approved_by, ', ')),
          g.approved_at
     FROM live g
@@ -159,7 +159,7 @@ BEGIN ATOMIC
   UNION ALL
   -- one finding per approver (not per grant: the condition and its remedy are the approver's)
   SELECT 'approver_conflicting_duty', 'person:' || a.approver,
-         format('%s approved %s live grant(s) (%s) and holds a duty an SoD rule separates from approving. Remove the conflicting duty or record an SoD exception, and have another approver confirm those grants (tmac.audit_grant).',
+         tmac.message('%s approved %s live grant(s) (%s) and holds a duty an SoD rule separates from approving. Remove the conflicting duty or record an SoD exception, and have another approver confirm those grants (tmac.audit_grant).',
                 a.approver, x.n, tmac.first_ten(x.ids)),
          x.since
     FROM s CROSS JOIN unnest(s.conflicted) a(approver)
@@ -171,7 +171,7 @@ BEGIN ATOMIC
    WHERE x.n > 0
   UNION ALL
   SELECT 'grant_not_audited', 'grant:' || g.grant_id,
-         format('Grant %s for %s was set by %s alone and no other person has audited it. Another administrator should audit it (tmac.audit_grant) or keep it in an access review.',
+         tmac.message('Grant %s for %s was set by %s alone and no other person has audited it. Another administrator should audit it (tmac.audit_grant) or keep it in an access review.',
                 g.grant_id, g.person_id, g.requested_by),
          g.approved_at
     FROM live g
@@ -181,16 +181,16 @@ BEGIN ATOMIC
                       WHERE i.grant_id = g.grant_id AND i.decision = 'keep' AND i.decided_by <> g.requested_by)
   UNION ALL
   SELECT 'grant_expired_active', 'grant:' || g.grant_id,
-         format('Grant %s for %s lapsed at %s but is still stored as active (access is already denied). Run tmac.run_maintenance() or schedule it with tmac.schedule_jobs().',
-                g.grant_id, g.person_id, to_char(g.lapse, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('Grant %s for %s lapsed at %s but is still stored as active (access is already denied). Run tmac.run_maintenance() or schedule it with tmac.schedule_jobs().',
+                g.grant_id, g.person_id, g.lapse),
          g.lapse
     FROM g
    WHERE g.status = 'active' AND g.lapse <= now()
   UNION ALL
   SELECT 'grant_not_reviewed', 'grant:' || g.grant_id,
-         format('Grant %s for %s was approved on %s and %s; every grant must be confirmed by an access review within %s. Include it in a review (tmac.start_review).',
-                g.grant_id, g.person_id, to_char(g.approved_at, 'YYYY-MM-DD'),
-                CASE WHEN k.at IS NULL THEN 'never reviewed' ELSE 'last kept in a review on ' || to_char(k.at, 'YYYY-MM-DD') END,
+         tmac.message('Grant %s for %s was approved on %s and %s; every grant must be confirmed by an access review within %s. Include it in a review (tmac.start_review).',
+                g.grant_id, g.person_id, g.approved_at,
+                CASE WHEN k.at IS NULL THEN tmac.message('never reviewed') ELSE tmac.message('last kept in a review on %s', k.at) END,
                 s.period),
          greatest(g.approved_at, k.at) + s.period::interval
     FROM live g CROSS JOIN s
@@ -223,12 +223,12 @@ BEGIN ATOMIC
             AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date))
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; %s (tmac.record_pledge).',
+         tmac.message('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; %s (tmac.record_pledge).',
                 f.person_id, f.full_name,
                 CASE WHEN f.pledge_required_since IS NOT NULL
-                     THEN ' signed since the role change of ' || to_char(f.pledge_required_since, 'YYYY-MM-DD') ELSE '' END,
-                CASE WHEN s.required THEN 'access is denied until one is recorded'
-                     ELSE 'access is NOT denied, because require_pledge is off; record one' END),
+                     THEN tmac.message(' signed since the role change of %s', f.pledge_required_since) ELSE '' END,
+                CASE WHEN s.required THEN tmac.message('access is denied until one is recorded')
+                     ELSE tmac.message('access is NOT denied, because require_pledge is off; record one') END),
          NULL::timestamptz
     FROM failing f CROSS JOIN s
    WHERE (SELECT true FROM tmac.access_grant g
@@ -250,18 +250,18 @@ BEGIN ATOMIC
                AND least(upper(g.validity), g.grace_until) > now() LIMIT 1)
   ), failing AS (
     SELECT h.person_id, h.full_name,
-           string_agg(coalesce('course ' || x.course, 'any training course'), ', ' ORDER BY x.course) AS missing
+           string_agg(coalesce(tmac.message('course %s', x.course), tmac.message('any training course')), ', ' ORDER BY x.course) AS missing
       FROM holders h JOIN tmac.training_status_all(now()) x ON x.person_id = h.person_id
      WHERE x.current_until IS NULL
      GROUP BY h.person_id, h.full_name
   )
   SELECT 'person:' || f.person_id,
-         format('%s (%s) holds grants in force but the required training (%s) is not current (last completed: %s); %s (tmac.record_training).',
+         tmac.message('%s (%s) holds grants in force but the required training (%s) is not current (last completed: %s); %s (tmac.record_training).',
                 f.person_id, f.full_name, f.missing,
                 coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
-                           WHERE t.person_id = f.person_id), 'never'),
-                CASE WHEN tmac.setting_on('require_training') THEN 'access is denied until it is recorded'
-                     ELSE 'access is NOT denied, because require_training is off; record it' END),
+                           WHERE t.person_id = f.person_id), tmac.message('never')),
+                CASE WHEN tmac.setting_on('require_training') THEN tmac.message('access is denied until it is recorded')
+                     ELSE tmac.message('access is NOT denied, because require_training is off; record it') END),
          NULL::timestamptz
     FROM failing f;
 END;
@@ -273,9 +273,9 @@ CREATE FUNCTION tmac.check_review_undecided()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || r.review_id,
-         format('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided and still in force%s. Decide them (tmac.review_decide) or revoke the grants.',
-                r.review_id, r.title, to_char(r.deadline, 'YYYY-MM-DD'), u.n, r.population_count,
-                CASE WHEN r.closed_at IS NOT NULL THEN ' (closed ' || to_char(r.closed_at, 'YYYY-MM-DD') || ')' ELSE '' END),
+         tmac.message('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided and still in force%s. Decide them (tmac.review_decide) or revoke the grants.',
+                r.review_id, r.title, r.deadline, u.n, r.population_count,
+                CASE WHEN r.closed_at IS NOT NULL THEN tmac.message(' (closed %s)', r.closed_at) ELSE '' END),
          r.deadline
     FROM tmac.access_review r
     CROSS JOIN LATERAL (
@@ -292,7 +292,7 @@ CREATE FUNCTION tmac.check_review_population_altered()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || e.review_id,
-         format('The stored population of access review %s no longer matches the count (%s) and hash recorded when it started; the evidence was altered. Compare with the audit log entry of its start.',
+         tmac.message('The stored population of access review %s no longer matches the count (%s) and hash recorded when it started; the evidence was altered. Compare with the audit log entry of its start.',
                 e.review_id, e.population_count),
          e.started_at
     FROM tmac.review_evidence e
@@ -306,7 +306,7 @@ CREATE FUNCTION tmac.check_sod_conflict()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
-         pg_catalog.format('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
+         tmac.message('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
                 coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
          NULL::timestamptz
     FROM tmac.sod_role_conflicts() v
@@ -322,9 +322,8 @@ CREATE FUNCTION tmac.check_sod_exception_expired()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
-         pg_catalog.format('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
-                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name,
-                pg_catalog.to_char(x.ended, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name, x.ended),
          x.ended
     FROM tmac.sod_role_conflicts() v
     CROSS JOIN LATERAL (
@@ -337,67 +336,67 @@ COMMENT ON FUNCTION tmac.check_sod_exception_expired() IS
   'Check sod_exception_expired: conflicting duties still held after their SoD exception expired or was revoked';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
-  ('terminated_live_grant', 'II', 'critical', 'Terminated person with live grants',
-   'A terminated person still has an active grant or a pending request; access must end immediately on termination (seed ⑦: 退職等により必要のなくなった従業員等のアクセス権は、直ちに失効させます).',
-   'Revoke each grant with tmac.revoke(grant_id, reason); check why the termination did not end it.', 'tmac.check_terminated_live_grant', '{}', '{persons}', true),
-  ('terminated_login_enabled', 'II', 'critical', 'Terminated person whose login role can log in',
-   'The login role of a terminated person still has LOGIN.', 'ALTER ROLE … NOLOGIN.', 'tmac.check_terminated_login_enabled', '{}', '{persons}', true),
-  ('terminated_session_open', 'II', 'critical', 'Terminated person with open sessions',
-   'A terminated person''s login role has open database sessions.', 'End them with pg_terminate_backend(pid).', 'tmac.check_terminated_session_open', '{}', '{persons}', true),
-  ('person_login_refused', 'II', 'high', 'Person''s login role that tmac would refuse to map',
-   'After it was mapped, a person''s login role became a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, or other roles became its members: tmac.enrol_login and the HR feed refuse such roles, because whoever holds them can change what the person may read, feed the person''s own HR events, or act as the person.',
-   'Give the duty to a role of its own (REVOKE tmac_admin / tmac_hr FROM the login, remove the attribute or the memberships); an administrator''s role is not also a person''s login.', 'tmac.check_person_login_refused', '{}', '{persons}', true),
-  ('grant_unapproved', 'II', 'critical', 'Active grant without the required approvals',
-   'A grant is active with no approval (or one, where a clearance of rank 40 or more needs two): nobody but its requester authorised it.',
-   'Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.', 'tmac.check_grants', '{}', '{grants}', true),
-  ('grant_self_approved', 'II', 'critical', 'Grant approved by its requester or its grantee',
-   'A live grant lists its requester or its grantee among its approvers (four-eyes violated).',
-   'Revoke it and have it approved by a different person.', 'tmac.check_grants', '{}', '{grants}', true),
-  ('approver_conflicting_duty', 'II', 'high', 'Approver of live grants holding a conflicting duty',
-   'A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.',
-   'Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.', 'tmac.check_grants', '{}', '{grants,sod_rules}', true),
-  ('grant_not_audited', 'II', 'high', 'Grant set by one administrator, never audited by another',
-   'A grant in force was set by one administrator alone and no other person audited it (seed ⑦: アクセス権設定を一人の管理者が行っている場合には、監査を他の者が行う).',
-   'Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.', 'tmac.check_grants', '{}', '{grants}', true),
-  ('grant_expired_active', 'II', 'medium', 'Grant past expiry still marked active',
-   'A grant lapsed (expiry or end of a role-change grace period) but is still stored as active; access is already denied, but the stored state and reports lag.',
-   'Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().', 'tmac.check_grants', '{}', '{grants}', true),
-  ('grant_not_reviewed', 'II', 'medium', 'Grant not reviewed within the review period',
-   'A grant in force was approved longer ago than review_period and no access review has kept it since (seed ⑦: アクセス権を設定された者の範囲は、定期的に見直します).',
-   'Run an access review (tmac.start_review) covering it.', 'tmac.check_grants', '{}', '{grants}', true),
-  ('access_without_pledge', 'II', 'high', 'Access without a current pledge',
-   'An active person holds grants in force but has no valid pledge (誓約書), or none signed since their last role change.',
-   'Record the pledge with tmac.record_pledge, or revoke the grants.', 'tmac.check_access_without_pledge', '{}', '{persons,grants}', true),
-  ('access_without_training', 'I-5', 'high', 'Access without current training',
-   'An active person holds grants in force but the required training is not current: the courses training_courses names and the mandatory courses of tmac.training_course for access holders, each within its validity (the one rule the access decision and the access-rights ledger use: tmac.training_courses_required).',
-   'Have the person complete the training and record it with tmac.record_training, or revoke the grants.', 'tmac.check_access_without_training', '{}', '{persons,grants}', true),
-  ('review_undecided', 'II', 'medium', 'Access review past its deadline with undecided items',
-   'An access review passed its deadline with items nobody decided, and the grants are still in force (setting review_undecided = report).',
-   'Decide the items (tmac.review_decide) or revoke the grants.', 'tmac.check_review_undecided', '{}', '{reviews}', true),
-  ('review_population_altered', 'II', 'critical', 'Access review evidence altered',
-   'The stored population of an access review no longer matches the count and SHA-256 hash recorded when it started.',
-   'Investigate with the audit log; the review''s start entry records the original count and hash.', 'tmac.check_review_population_altered', '{}', '{reviews}', true),
+  ('terminated_live_grant', 'II', 'critical', tmac.msgid('Terminated person with live grants'),
+   tmac.msgid('A terminated person still has an active grant or a pending request; access must end immediately on termination (seed ⑦: 退職等により必要のなくなった従業員等のアクセス権は、直ちに失効させます).'),
+   tmac.msgid('Revoke each grant with tmac.revoke(grant_id, reason); check why the termination did not end it.'), 'tmac.check_terminated_live_grant', '{}', '{persons}', true),
+  ('terminated_login_enabled', 'II', 'critical', tmac.msgid('Terminated person whose login role can log in'),
+   tmac.msgid('The login role of a terminated person still has LOGIN.'), tmac.msgid('ALTER ROLE … NOLOGIN.'), 'tmac.check_terminated_login_enabled', '{}', '{persons}', true),
+  ('terminated_session_open', 'II', 'critical', tmac.msgid('Terminated person with open sessions'),
+   tmac.msgid('A terminated person''s login role has open database sessions.'), tmac.msgid('End them with pg_terminate_backend(pid).'), 'tmac.check_terminated_session_open', '{}', '{persons}', true),
+  ('person_login_refused', 'II', 'high', tmac.msgid('Person''s login role that tmac would refuse to map'),
+   tmac.msgid('After it was mapped, a person''s login role became a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, or other roles became its members: tmac.enrol_login and the HR feed refuse such roles, because whoever holds them can change what the person may read, feed the person''s own HR events, or act as the person.'),
+   tmac.msgid('Give the duty to a role of its own (REVOKE tmac_admin / tmac_hr FROM the login, remove the attribute or the memberships); an administrator''s role is not also a person''s login.'), 'tmac.check_person_login_refused', '{}', '{persons}', true),
+  ('grant_unapproved', 'II', 'critical', tmac.msgid('Active grant without the required approvals'),
+   tmac.msgid('A grant is active with no approval (or one, where a clearance of rank 40 or more needs two): nobody but its requester authorised it.'),
+   tmac.msgid('Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.'), 'tmac.check_grants', '{}', '{grants}', true),
+  ('grant_self_approved', 'II', 'critical', tmac.msgid('Grant approved by its requester or its grantee'),
+   tmac.msgid('A live grant lists its requester or its grantee among its approvers (four-eyes violated).'),
+   tmac.msgid('Revoke it and have it approved by a different person.'), 'tmac.check_grants', '{}', '{grants}', true),
+  ('approver_conflicting_duty', 'II', 'high', tmac.msgid('Approver of live grants holding a conflicting duty'),
+   tmac.msgid('A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.'),
+   tmac.msgid('Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'), 'tmac.check_grants', '{}', '{grants,sod_rules}', true),
+  ('grant_not_audited', 'II', 'high', tmac.msgid('Grant set by one administrator, never audited by another'),
+   tmac.msgid('A grant in force was set by one administrator alone and no other person audited it (seed ⑦: アクセス権設定を一人の管理者が行っている場合には、監査を他の者が行う).'),
+   tmac.msgid('Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.'), 'tmac.check_grants', '{}', '{grants}', true),
+  ('grant_expired_active', 'II', 'medium', tmac.msgid('Grant past expiry still marked active'),
+   tmac.msgid('A grant lapsed (expiry or end of a role-change grace period) but is still stored as active; access is already denied, but the stored state and reports lag.'),
+   tmac.msgid('Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().'), 'tmac.check_grants', '{}', '{grants}', true),
+  ('grant_not_reviewed', 'II', 'medium', tmac.msgid('Grant not reviewed within the review period'),
+   tmac.msgid('A grant in force was approved longer ago than review_period and no access review has kept it since (seed ⑦: アクセス権を設定された者の範囲は、定期的に見直します).'),
+   tmac.msgid('Run an access review (tmac.start_review) covering it.'), 'tmac.check_grants', '{}', '{grants}', true),
+  ('access_without_pledge', 'II', 'high', tmac.msgid('Access without a current pledge'),
+   tmac.msgid('An active person holds grants in force but has no valid pledge (誓約書), or none signed since their last role change.'),
+   tmac.msgid('Record the pledge with tmac.record_pledge, or revoke the grants.'), 'tmac.check_access_without_pledge', '{}', '{persons,grants}', true),
+  ('access_without_training', 'I-5', 'high', tmac.msgid('Access without current training'),
+   tmac.msgid('An active person holds grants in force but the required training is not current: the courses training_courses names and the mandatory courses of tmac.training_course for access holders, each within its validity (the one rule the access decision and the access-rights ledger use: tmac.training_courses_required).'),
+   tmac.msgid('Have the person complete the training and record it with tmac.record_training, or revoke the grants.'), 'tmac.check_access_without_training', '{}', '{persons,grants}', true),
+  ('review_undecided', 'II', 'medium', tmac.msgid('Access review past its deadline with undecided items'),
+   tmac.msgid('An access review passed its deadline with items nobody decided, and the grants are still in force (setting review_undecided = report).'),
+   tmac.msgid('Decide the items (tmac.review_decide) or revoke the grants.'), 'tmac.check_review_undecided', '{}', '{reviews}', true),
+  ('review_population_altered', 'II', 'critical', tmac.msgid('Access review evidence altered'),
+   tmac.msgid('The stored population of an access review no longer matches the count and SHA-256 hash recorded when it started.'),
+   tmac.msgid('Investigate with the audit log; the review''s start entry records the original count and hash.'), 'tmac.check_review_population_altered', '{}', '{reviews}', true),
   ('sod_conflict', 'II', 'high',
-   'Conflicting duties held without an exception',
-   'One person (or login role) holds two duties a segregation-of-duties rule separates, through any chain of role membership or by assignment, and no exception was ever granted (seed ⑦).',
-   'Take one duty away (REVOKE / tmac.end_duty), or have another manager grant a time-limited exception with tmac.grant_sod_exception.',
+   tmac.msgid('Conflicting duties held without an exception'),
+   tmac.msgid('One person (or login role) holds two duties a segregation-of-duties rule separates, through any chain of role membership or by assignment, and no exception was ever granted (seed ⑦).'),
+   tmac.msgid('Take one duty away (REVOKE / tmac.end_duty), or have another manager grant a time-limited exception with tmac.grant_sod_exception.'),
    'tmac.check_sod_conflict', '{}', '{persons,sod_rules}', true),
   ('sod_exception_expired', 'II', 'high',
-   'Conflicting duties held after their exception ended',
-   'An SoD exception expired or was revoked but the person still holds both duties.',
-   'Take one duty away, or grant a new exception with a fresh justification.',
+   tmac.msgid('Conflicting duties held after their exception ended'),
+   tmac.msgid('An SoD exception expired or was revoked but the person still holds both duties.'),
+   tmac.msgid('Take one duty away, or grant a new exception with a fresh justification.'),
    'tmac.check_sod_exception_expired', '{}', '{persons,sod_rules}', true);
 
 -- Settings that weaken these checks (71_compliance.sql): while weaker than tmac's default, each is
 -- a finding of the check it weakens; turning a requirement off accepts that check's findings.
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('require_pledge', 'access_without_pledge', 'off', NULL, true,
-   'access no longer requires a pledge (誓約書), so a person without one keeps their access'),
+   tmac.msgid('access no longer requires a pledge (誓約書), so a person without one keeps their access')),
   ('require_training', 'access_without_training', 'off', NULL, true,
-   'access no longer requires current training, so a person without it keeps their access'),
+   tmac.msgid('access no longer requires current training, so a person without it keeps their access')),
   ('training_validity', 'access_without_training', 'longer_than', '12 months', false,
-   'a training completion counts for longer than a year; training is expected at least yearly'),
+   tmac.msgid('a training completion counts for longer than a year; training is expected at least yearly')),
   ('review_period', 'grant_not_reviewed', 'longer_than', '6 months', false,
-   'grants may go unreviewed for longer than tmac''s default review period'),
+   tmac.msgid('grants may go unreviewed for longer than tmac''s default review period')),
   ('sod_exception_max', 'sod_conflict', 'longer_than', '180 days', false,
-   'exceptions to segregation of duties may last longer than tmac''s default');
+   tmac.msgid('exceptions to segregation of duties may last longer than tmac''s default'));

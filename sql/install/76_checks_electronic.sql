@@ -48,9 +48,9 @@ CREATE FUNCTION tmac.check_privileged_role_unregistered()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'role:' || r.rolname,
-         pg_catalog.format('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
+         tmac.message('Role %s is %s but not registered as privileged; it sees every protected row. Remove the attribute (ALTER ROLE %s NO%s) or record why with tmac.register_privileged_role.',
                 r.rolname,
-                CASE WHEN r.rolsuper AND r.rolbypassrls THEN 'SUPERUSER and BYPASSRLS'
+                CASE WHEN r.rolsuper AND r.rolbypassrls THEN tmac.message('SUPERUSER and BYPASSRLS')
                      WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END,
                 pg_catalog.quote_ident(r.rolname),
                 CASE WHEN r.rolsuper THEN 'SUPERUSER' ELSE 'BYPASSRLS' END),
@@ -73,9 +73,9 @@ BEGIN ATOMIC
     SELECT t.oid FROM pg_catalog.pg_type t JOIN label_type l ON t.typbasetype = l.oid WHERE t.typtype = 'd'
   )
   SELECT 'table:' || c.oid::regclass::text,
-         pg_catalog.format('Table %s has labelled rows (column %s of type tmac.label or a domain over it) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
+         tmac.message('Table %s has labelled rows (column %s of type tmac.label or a domain over it) but row security is %s; every role with SELECT sees every row. Protect it (tmac.protect) or ALTER TABLE %s ENABLE and FORCE ROW LEVEL SECURITY.',
                 c.oid::regclass, pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '),
-                CASE WHEN NOT c.relrowsecurity THEN 'disabled' ELSE 'not forced' END, c.oid::regclass),
+                CASE WHEN NOT c.relrowsecurity THEN tmac.message('disabled') ELSE tmac.message('not forced') END, c.oid::regclass),
          NULL::timestamptz
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -93,9 +93,9 @@ CREATE FUNCTION tmac.check_column_label_exceeds_table()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || col.objoid::regclass::text,
-         format('Column %s.%s is labelled %s but its table is %s; the table''s label must dominate its columns'' (SECURITY LABEL FOR tmac ON TABLE %s IS ''…'').',
+         tmac.message('Column %s.%s is labelled %s but its table is %s; the table''s label must dominate its columns'' (SECURITY LABEL FOR tmac ON TABLE %s IS ''…'').',
                 col.objoid::regclass, quote_ident(a.attname), col.label::text,
-                coalesce(tbl.label::text, 'unlabelled'), col.objoid::regclass),
+                coalesce(tbl.label::text, tmac.message('unlabelled')), col.objoid::regclass),
          NULL::timestamptz
     FROM pg_catalog.pg_seclabel col
     JOIN pg_catalog.pg_attribute a ON a.attrelid = col.objoid AND a.attnum = col.objsubid
@@ -112,7 +112,7 @@ CREATE FUNCTION tmac.check_audit_log_broken()
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'audit_log',
-         format('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
+         tmac.message('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
                 v.entry_id, v.problem),
          v.logged_at
     FROM tmac.verify_audit_log() v;
@@ -126,9 +126,9 @@ CREATE FUNCTION tmac.check_registered_check_tampered()
 BEGIN ATOMIC
   SELECT 'check:' || x.check_code,
          CASE x.problem
-           WHEN 'changed' THEN pg_catalog.format('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
-           WHEN 'unverified' THEN pg_catalog.format('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
-           ELSE pg_catalog.format('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
+           WHEN 'changed' THEN tmac.message('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
+           WHEN 'unverified' THEN tmac.message('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
+           ELSE tmac.message('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
          END,
          k.registered_at
     FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
@@ -145,14 +145,14 @@ $$
 BEGIN
   RETURN QUERY
   SELECT 'table:' || t.relid::text,
-         format('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
+         tmac.message('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
                 t.relid::text,
-                CASE WHEN NOT c.relrowsecurity THEN 'row security disabled'
-                     WHEN NOT c.relforcerowsecurity THEN 'row security not forced'
-                     WHEN lc.typ IS NULL THEN format('no label column %I', t.label_column)
-                     WHEN lc.typ <> 'tmac.label'::regtype THEN format('its label column %I of type %s, not tmac.label', t.label_column, lc.typ)
-                     WHEN pc.n < 5 THEN format('only %s of tmac''s 5 policies', pc.n)
-                     ELSE 'tmac''s policies or declassification guard altered' END,
+                CASE WHEN NOT c.relrowsecurity THEN tmac.message('row security disabled')
+                     WHEN NOT c.relforcerowsecurity THEN tmac.message('row security not forced')
+                     WHEN lc.typ IS NULL THEN tmac.message('no label column %I', t.label_column)
+                     WHEN lc.typ <> 'tmac.label'::regtype THEN tmac.message('its label column %I of type %s, not tmac.label', t.label_column, lc.typ)
+                     WHEN pc.n < 5 THEN tmac.message('only %s of tmac''s 5 policies', pc.n)
+                     ELSE tmac.message('tmac''s policies or declassification guard altered') END,
                 t.relid::text, t.relid::text),
          t.protected_at
     FROM tmac.protected_table t
@@ -183,13 +183,13 @@ BEGIN
   RETURN QUERY
   SELECT 'table:' || i.inhrelid::regclass::text,
          CASE WHEN pc.relid IS NULL THEN
-                format('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
+                tmac.message('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
                        i.inhrelid::regclass, i.inhparent::regclass, i.inhrelid::regclass::text, pp.label_column)
               WHEN pp.relid IS NULL THEN
-                format('The protected table %s is a partition or child of %s, which is not protected: read through %s, its rows are not filtered by label. Run tmac.protect(%L).',
+                tmac.message('The protected table %s is a partition or child of %s, which is not protected: read through %s, its rows are not filtered by label. Run tmac.protect(%L).',
                        i.inhrelid::regclass, i.inhparent::regclass, i.inhparent::regclass, i.inhparent::regclass::text)
               ELSE
-                format('Table %s is protected on column %s but its parent %s on column %s: read through the parent, its rows are filtered by the other column. Detach it, unprotect it and attach it again (it is then protected on the parent''s column).',
+                tmac.message('Table %s is protected on column %s but its parent %s on column %s: read through the parent, its rows are filtered by the other column. Detach it, unprotect it and attach it again (it is then protected on the parent''s column).',
                        i.inhrelid::regclass, quote_ident(pc.label_column), i.inhparent::regclass, quote_ident(pp.label_column))
          END,
          coalesce(pc.protected_at, pp.protected_at)
@@ -216,10 +216,10 @@ BEGIN
   RETURN QUERY
   SELECT 'table:' || x.relid::regclass::text,
          CASE WHEN x.col IS NOT NULL THEN
-                format('Table %s carries tmac''s protection on column %s (its five policies, forced row security and declassification guard) but has no row in tmac.protected_table, so tmac does not treat it as protected (copies into it are not recorded as handling; tmac.unprotect() refuses it). It was probably restored from a partial dump (pg_dump -t or -n) by a role that is not a superuser. Review it, then run SELECT tmac.protect(%L, %L): it adopts the protection in place.',
+                tmac.message('Table %s carries tmac''s protection on column %s (its five policies, forced row security and declassification guard) but has no row in tmac.protected_table, so tmac does not treat it as protected (copies into it are not recorded as handling; tmac.unprotect() refuses it). It was probably restored from a partial dump (pg_dump -t or -n) by a role that is not a superuser. Review it, then run SELECT tmac.protect(%L, %L): it adopts the protection in place.',
                        x.relid::regclass, quote_ident(x.col), x.relid::regclass::text, x.col)
               ELSE
-                format('Table %s carries policies or triggers named like tmac''s (%s), but not tmac''s protection as tmac.protect() creates it, and has no row in tmac.protected_table: it looks protected but its rows are not filtered as tmac''s are. Drop them (DROP POLICY … / DROP TRIGGER …) and run SELECT tmac.protect(%L, label_column).',
+                tmac.message('Table %s carries policies or triggers named like tmac''s (%s), but not tmac''s protection as tmac.protect() creates it, and has no row in tmac.protected_table: it looks protected but its rows are not filtered as tmac''s are. Drop them (DROP POLICY … / DROP TRIGGER …) and run SELECT tmac.protect(%L, label_column).',
                        x.relid::regclass, array_to_string(x.objs, ', '), x.relid::regclass::text)
          END,
          NULL::timestamptz
@@ -246,9 +246,9 @@ $$
 BEGIN
   RETURN QUERY
   SELECT 'view:' || v.view::text,
-         format('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
+         tmac.message('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
                 v.view::text, array_to_string(v.tables, ', '), v.owner,
-                CASE WHEN v.acting_person IS NOT NULL THEN ' (person ' || v.acting_person || ')' ELSE '' END),
+                CASE WHEN v.acting_person IS NOT NULL THEN tmac.message(' (person %s)', v.acting_person) ELSE '' END),
          NULL::timestamptz
     FROM tmac.exposing_views v;
 END
@@ -266,7 +266,7 @@ CREATE FUNCTION tmac.check_schema_public_create()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'schema:' || quote_ident(n.nspname),
-         format('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
+         tmac.message('Everyone (PUBLIC) may create objects in schema %s while this database has protected tables: anyone can plant a function or operator there (e.g. a <@ over tmac.label) that runs in the sessions of whoever has %s on their search_path. Run REVOKE CREATE ON SCHEMA %s FROM PUBLIC.',
                 quote_ident(n.nspname), quote_ident(n.nspname), quote_ident(n.nspname)),
          NULL::timestamptz
     FROM pg_catalog.pg_namespace n
@@ -290,7 +290,7 @@ BEGIN ATOMIC
      WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
   )
   SELECT 'function:' || p.oid::regprocedure::text,
-         format('Function %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions. Drop it, or have an administrator own it (ALTER FUNCTION … OWNER TO).',
+         tmac.message('Function %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it can shadow tmac''s own and run in other people''s sessions. Drop it, or have an administrator own it (ALTER FUNCTION … OWNER TO).',
                 p.oid::regprocedure, pg_catalog.pg_get_userbyid(p.proowner)),
          NULL::timestamptz
     FROM pg_catalog.pg_proc p
@@ -299,7 +299,7 @@ BEGIN ATOMIC
      AND p.proowner NOT IN (SELECT a.oid FROM admins a)
   UNION ALL
   SELECT 'operator:' || o.oid::regoperator::text,
-         format('Operator %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it shadows tmac''s own and runs in other people''s sessions. Drop it (DROP OPERATOR %s).',
+         tmac.message('Operator %s takes tmac.label and is owned by %s, who is neither a superuser nor a tmac_admin: on a search_path before tmac it shadows tmac''s own and runs in other people''s sessions. Drop it (DROP OPERATOR %s).',
                 o.oid::regoperator, pg_catalog.pg_get_userbyid(o.oprowner), o.oid::regoperator),
          NULL::timestamptz
     FROM pg_catalog.pg_operator o
@@ -310,8 +310,8 @@ BEGIN ATOMIC
   -- a cast is found by its types alone, whatever the search_path: one to tmac.label from a type
   -- of the owner's runs the owner's function wherever such a value is passed as a label
   SELECT 'cast:' || pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL),
-         format('The %s cast from %s to %s runs %s, owned by %s, who is neither a superuser nor a tmac_admin: casts are found without a search_path, so it runs in the session of whoever passes such a value where a label is expected. Drop it (DROP CAST (%s AS %s)), or have an administrator own its function.',
-                CASE c.castcontext WHEN 'i' THEN 'implicit' WHEN 'a' THEN 'assignment' ELSE 'explicit' END,
+         tmac.message('The %s cast from %s to %s runs %s, owned by %s, who is neither a superuser nor a tmac_admin: casts are found without a search_path, so it runs in the session of whoever passes such a value where a label is expected. Drop it (DROP CAST (%s AS %s)), or have an administrator own its function.',
+                CASE c.castcontext WHEN 'i' THEN tmac.message('implicit') WHEN 'a' THEN tmac.message('assignment') ELSE tmac.message('explicit') END,
                 pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL),
                 c.castfunc::regprocedure, pg_catalog.pg_get_userbyid(p.proowner),
                 pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL)),
@@ -327,47 +327,47 @@ COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('privileged_role_unregistered', 'V', 'high',
-   'Superuser or BYPASSRLS role not registered as privileged',
-   'A role with SUPERUSER or BYPASSRLS bypasses row-level security and sees every protected row; each such role must be known and justified.',
-   'Remove the attribute, or record the reason with tmac.register_privileged_role(role, justification).',
+   tmac.msgid('Superuser or BYPASSRLS role not registered as privileged'),
+   tmac.msgid('A role with SUPERUSER or BYPASSRLS bypasses row-level security and sees every protected row; each such role must be known and justified.'),
+   tmac.msgid('Remove the attribute, or record the reason with tmac.register_privileged_role(role, justification).'),
    'tmac.check_privileged_role_unregistered', '{}', '{protected_tables}', true),
   ('label_column_unprotected', 'V', 'critical',
-   'Labelled rows without forced row security',
-   'A user table stores row labels (a tmac.label column, or one of a domain over it) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).',
-   'Run tmac.protect(table), or ALTER TABLE … ENABLE ROW LEVEL SECURITY and FORCE ROW LEVEL SECURITY.',
+   tmac.msgid('Labelled rows without forced row security'),
+   tmac.msgid('A user table stores row labels (a tmac.label column, or one of a domain over it) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).'),
+   tmac.msgid('Run tmac.protect(table), or ALTER TABLE … ENABLE ROW LEVEL SECURITY and FORCE ROW LEVEL SECURITY.'),
    'tmac.check_label_column_unprotected', '{}', '{label_tables}', true),
-  ('column_label_exceeds_table', 'I-2', 'low', 'Column classified above its table',
-   'A column carries a tmac label its table''s label does not dominate (or the table has no label), so the table understates what it holds.',
-   'Raise the table''s label (SECURITY LABEL FOR tmac ON TABLE …) or correct the column''s.', 'tmac.check_column_label_exceeds_table', '{}', '{labelled_columns}', true),
-  ('audit_log_broken', 'V', 'critical', 'Audit log fails verification',
-   'tmac.verify_audit_log() finds an entry changed, removed or out of chain.',
-   'Preserve the database, investigate and compare with backups.', 'tmac.check_audit_log_broken', '{}', '{protected_tables,audit_entries}', true),
+  ('column_label_exceeds_table', 'I-2', 'low', tmac.msgid('Column classified above its table'),
+   tmac.msgid('A column carries a tmac label its table''s label does not dominate (or the table has no label), so the table understates what it holds.'),
+   tmac.msgid('Raise the table''s label (SECURITY LABEL FOR tmac ON TABLE …) or correct the column''s.'), 'tmac.check_column_label_exceeds_table', '{}', '{labelled_columns}', true),
+  ('audit_log_broken', 'V', 'critical', tmac.msgid('Audit log fails verification'),
+   tmac.msgid('tmac.verify_audit_log() finds an entry changed, removed or out of chain.'),
+   tmac.msgid('Preserve the database, investigate and compare with backups.'), 'tmac.check_audit_log_broken', '{}', '{protected_tables,audit_entries}', true),
   ('registered_check_tampered', 'V', 'critical',
-   'Registered check changed since registration',
-   'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.',
-   'Review the function; register the check again with tmac.register_check (owned by an ordinary role).',
+   tmac.msgid('Registered check changed since registration'),
+   tmac.msgid('The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'),
+   tmac.msgid('Review the function; register the check again with tmac.register_check (owned by an ordinary role).'),
    'tmac.check_registered_check_tampered', '{}', '{own_checks}', true),
-  ('protected_table_unenforced', 'V', 'critical', 'Protected table with row security off or not forced',
-   'A table tmac.protect registered has row-level security disabled or not forced, or tmac''s policies were dropped, so its rows are not filtered by label (seed ⑨).',
-   'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.', 'tmac.check_protected_table_unenforced', '{tmac.protected_table}', '{protected_tables}', true),
-  ('protected_tree_inconsistent', 'V', 'critical', 'Partition or inheritance child protected differently from its parent',
-   'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).',
-   'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.', 'tmac.check_protected_tree_inconsistent', '{tmac.protected_table}', '{protected_tables}', true),
-  ('protection_registry_mismatch', 'V', 'high', 'Table carrying tmac''s policies but not registered as protected',
-   'A table carries tmac''s policies or declassification guard but has no row in tmac.protected_table (restored from a partial dump by a role that is not a superuser, or policies named like tmac''s): tmac does not treat it as protected.',
-   'Review it, then run tmac.protect(table, label_column): it adopts a protection that is exactly tmac''s; otherwise drop the look-alike policies first.', 'tmac.check_protection_registry_mismatch', '{tmac.protected_table}', '{protected_tables}', true),
-  ('exposing_view', 'V', 'medium', 'View exposing protected rows with its owner''s access',
-   'A view over a protected table without security_invoker shows its readers what its owner may see.',
-   'Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.', 'tmac.check_exposing_view', '{tmac.exposing_views}', '{protected_tables}', true),
-  ('schema_public_create', 'V', 'high', 'Schema where everyone may create objects',
-   'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).',
-   'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.', 'tmac.check_schema_public_create', '{tmac.protected_table}', '{protected_tables}', true),
-  ('label_function_untrusted', 'V', 'high', 'Function, operator or cast over tmac.label owned by a non-administrator',
-   'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.',
-   'Drop it, or have an administrator own it; keep tmac before public on the search_path.', 'tmac.check_label_function_untrusted', '{}', '{protected_tables}', true);
+  ('protected_table_unenforced', 'V', 'critical', tmac.msgid('Protected table with row security off or not forced'),
+   tmac.msgid('A table tmac.protect registered has row-level security disabled or not forced, or tmac''s policies were dropped, so its rows are not filtered by label (seed ⑨).'),
+   tmac.msgid('Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'), 'tmac.check_protected_table_unenforced', '{tmac.protected_table}', '{protected_tables}', true),
+  ('protected_tree_inconsistent', 'V', 'critical', tmac.msgid('Partition or inheritance child protected differently from its parent'),
+   tmac.msgid('A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'),
+   tmac.msgid('Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'), 'tmac.check_protected_tree_inconsistent', '{tmac.protected_table}', '{protected_tables}', true),
+  ('protection_registry_mismatch', 'V', 'high', tmac.msgid('Table carrying tmac''s policies but not registered as protected'),
+   tmac.msgid('A table carries tmac''s policies or declassification guard but has no row in tmac.protected_table (restored from a partial dump by a role that is not a superuser, or policies named like tmac''s): tmac does not treat it as protected.'),
+   tmac.msgid('Review it, then run tmac.protect(table, label_column): it adopts a protection that is exactly tmac''s; otherwise drop the look-alike policies first.'), 'tmac.check_protection_registry_mismatch', '{tmac.protected_table}', '{protected_tables}', true),
+  ('exposing_view', 'V', 'medium', tmac.msgid('View exposing protected rows with its owner''s access'),
+   tmac.msgid('A view over a protected table without security_invoker shows its readers what its owner may see.'),
+   tmac.msgid('Recreate the view WITH (security_invoker = true), or confirm the owner''s access is intended for every reader.'), 'tmac.check_exposing_view', '{tmac.exposing_views}', '{protected_tables}', true),
+  ('schema_public_create', 'V', 'high', tmac.msgid('Schema where everyone may create objects'),
+   tmac.msgid('PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'),
+   tmac.msgid('REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'), 'tmac.check_schema_public_create', '{tmac.protected_table}', '{protected_tables}', true),
+  ('label_function_untrusted', 'V', 'high', tmac.msgid('Function, operator or cast over tmac.label owned by a non-administrator'),
+   tmac.msgid('A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.'),
+   tmac.msgid('Drop it, or have an administrator own it; keep tmac before public on the search_path.'), 'tmac.check_label_function_untrusted', '{}', '{protected_tables}', true);
 
 -- A setting that weakens protected tables (71_compliance.sql): planner statistics, which count
 -- hidden rows, reach the estimates (EXPLAIN) of persons who may not read every row.
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('hide_statistics', 'protected_table_unenforced', 'off', NULL, false,
-   'the planner''s statistics of protected tables, which count hidden rows, show in the estimates (EXPLAIN) of persons who may not read every row');
+   tmac.msgid('the planner''s statistics of protected tables, which count hidden rows, show in the estimates (EXPLAIN) of persons who may not read every row'));

@@ -43,9 +43,9 @@ BEGIN
                          'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass)
   )
   SELECT 'table:' || t.relid::text,
-         pg_catalog.format('Protected table %s runs code owned by a role that is neither a superuser nor a tmac_admin on every row it touches, hidden or not: %s. Such code can copy rows its owner may not read. Drop it or have an administrator own the function, and have protected tables owned by a dedicated role.',
+         tmac.message('Protected table %s runs code owned by a role that is neither a superuser nor a tmac_admin on every row it touches, hidden or not: %s. Such code can copy rows its owner may not read. Drop it or have an administrator own the function, and have protected tables owned by a dedicated role.',
                 t.relid::text,
-                pg_catalog.string_agg(pg_catalog.format('%s calls %s (owned by %s)', x.what, f.oid::pg_catalog.regprocedure,
+                pg_catalog.string_agg(tmac.message('%s calls %s (owned by %s)', x.what, f.oid::pg_catalog.regprocedure,
                                                         pg_catalog.pg_get_userbyid(f.proowner)),
                                       '; ' ORDER BY x.what, f.oid::pg_catalog.regprocedure::text)),
          NULL::timestamptz
@@ -61,7 +61,7 @@ COMMENT ON FUNCTION tmac.check_protected_table_owner_code() IS
   'Check protected_table_owner_code: protected tables with an index expression or predicate, trigger, rule, column default, constraint or policy calling a function owned by a role that is neither superuser nor tmac_admin member';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
-  ('protected_table_owner_code', 'V', 'high', 'Protected table running its owner''s code on every row',
-   'An index expression or predicate, trigger, rule, column default, constraint or policy of a protected table calls a function owned by a role that is neither a superuser nor a tmac_admin member; it runs on hidden rows too, with no policy in between, and can copy them.',
-   'Drop the object, or have an administrator own the function; have protected tables owned by a dedicated role, not by people who use them.',
+  ('protected_table_owner_code', 'V', 'high', tmac.msgid('Protected table running its owner''s code on every row'),
+   tmac.msgid('An index expression or predicate, trigger, rule, column default, constraint or policy of a protected table calls a function owned by a role that is neither a superuser nor a tmac_admin member; it runs on hidden rows too, with no policy in between, and can copy them.'),
+   tmac.msgid('Drop the object, or have an administrator own the function; have protected tables owned by a dedicated role, not by people who use them.'),
    'tmac.check_protected_table_owner_code', '{tmac.protected_table}', '{protected_tables}', true);

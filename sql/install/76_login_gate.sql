@@ -133,8 +133,9 @@ BEGIN
   PERFORM tmac.require_arguments('login_gate_acknowledge', 'role', role::text, 'note', note);
   SELECT * INTO r FROM tmac.login_gate_refusals() g WHERE g.role_name = role;
   IF NOT FOUND OR r.refused_count = 0 THEN
-    RAISE EXCEPTION 'no refused logins of role "%" in this database', role
-      USING ERRCODE = 'undefined_object', HINT = 'tmac.login_gate_refusals() lists them.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+      MESSAGE = tmac.message('no refused logins of role "%s" in this database', role),
+      HINT = tmac.message('tmac.login_gate_refusals() lists them.');
   END IF;
   PERFORM tmac.login_gate_clear_refusals_internal(r.role_oid);
   PERFORM tmac.audit_append('login_gate', 'ACKNOWLEDGE', role,
@@ -171,11 +172,11 @@ CREATE FUNCTION tmac.check_login_gate_refused()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT coalesce('person:' || p.person_id, 'role:' || coalesce(g.role_name::text, g.role_oid::text)),
-         pg_catalog.format('%s tried to connect as %s %s time(s), last at %s, and the login gate refused it (%s). An attempt by a leaver or an absent person is a sign of a leak: find out who tried and why, then record it with tmac.login_gate_acknowledge(role, note).',
-                coalesce(p.person_id || ' (' || p.full_name || ')', 'someone'),
-                coalesce(g.role_name::text, 'a dropped role ' || g.role_oid::text),
-                g.refused_count, pg_catalog.to_char(g.last_refused, 'YYYY-MM-DD HH24:MI:SS TZ'),
-                coalesce(pg_catalog.replace(g.reason, '_', ' '), 'the gate has opened since')),
+         tmac.message('%s tried to connect as %s %s time(s), last at %s, and the login gate refused it (%s). An attempt by a leaver or an absent person is a sign of a leak: find out who tried and why, then record it with tmac.login_gate_acknowledge(role, note).',
+                coalesce(p.person_id || ' (' || p.full_name || ')', tmac.message('someone')),
+                coalesce(g.role_name::text, tmac.message('a dropped role %s', g.role_oid)),
+                g.refused_count, g.last_refused,
+                coalesce(pg_catalog.replace(g.reason, '_', ' '), tmac.message('the gate has opened since'))),
          g.last_refused
     FROM tmac.login_gate_refusals() g
     LEFT JOIN LATERAL (SELECT x.person_id, x.full_name FROM tmac.person x      -- by OID first: a renamed role
@@ -188,9 +189,9 @@ COMMENT ON FUNCTION tmac.check_login_gate_refused() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
   ('login_gate_refused', 'I-6', 'high',
-   'Refused login of a terminated or absent person',
-   'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).',
-   'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).',
+   tmac.msgid('Refused login of a terminated or absent person'),
+   tmac.msgid('The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'),
+   tmac.msgid('Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'),
    'tmac.check_login_gate_refused', '{persons}', true);
 
 -- Finding under II: the role of a terminated person or of a person on leave was renamed.  The
@@ -201,7 +202,7 @@ CREATE FUNCTION tmac.check_gated_role_renamed()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         pg_catalog.format('%s (%s) is %s, and their login role %s (OID %s) has been renamed to %s. The login gate still refuses the role under its new name, until HR records a %s. Find out who renamed it and why, then rename it back (ALTER ROLE %s RENAME TO %s) or drop it.',
+         tmac.message('%s (%s) is %s, and their login role %s (OID %s) has been renamed to %s. The login gate still refuses the role under its new name, until HR records a %s. Find out who renamed it and why, then rename it back (ALTER ROLE %s RENAME TO %s) or drop it.',
                 p.person_id, p.full_name, pg_catalog.replace(p.status, '_', ' '), p.login_role, p.login_role_oid, r.rolname,
                 CASE p.status WHEN 'terminated' THEN 'rehire' ELSE 'return' END,
                 pg_catalog.quote_ident(r.rolname), pg_catalog.quote_ident(p.login_role)),
@@ -214,9 +215,9 @@ COMMENT ON FUNCTION tmac.check_gated_role_renamed() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
   ('gated_role_renamed', 'II', 'high',
-   'Login role of a terminated or absent person renamed',
-   'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.',
-   'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.',
+   tmac.msgid('Login role of a terminated or absent person renamed'),
+   tmac.msgid('The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'),
+   tmac.msgid('Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'),
    'tmac.check_gated_role_renamed', '{persons}', true);
 
 -- pg_cron runs a job as its role through a background worker that never passes the login gate.
@@ -270,11 +271,11 @@ CREATE FUNCTION tmac.check_terminated_cron_job_active()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
-         pg_catalog.format('%s (%s) was terminated on %s but %s pg_cron job(s) run as their login role: %s. pg_cron''s workers never pass the login gate. Find out who scheduled them and why; tmac.run_maintenance() disables them, or run SELECT cron.alter_job(jobid, active => false).',
-                p.person_id, p.full_name, pg_catalog.to_char(p.terminated_at, 'YYYY-MM-DD'), j.n, j.jobs),
+         tmac.message('%s (%s) was terminated on %s but %s pg_cron job(s) run as their login role: %s. pg_cron''s workers never pass the login gate. Find out who scheduled them and why; tmac.run_maintenance() disables them, or run SELECT cron.alter_job(jobid, active => false).',
+                p.person_id, p.full_name, p.terminated_at, j.n, j.jobs),
          p.terminated_at
     FROM (SELECT t.person_id, pg_catalog.count(*) AS n,
-                 pg_catalog.string_agg(pg_catalog.format('%s (%s, as %s)', t.jobid, coalesce(t.jobname, 'unnamed'), t.username), ', ' ORDER BY t.jobid) AS jobs
+                 pg_catalog.string_agg(tmac.message('%s (%s, as %s)', t.jobid, coalesce(t.jobname, tmac.message('unnamed')), t.username), ', ' ORDER BY t.jobid) AS jobs
             FROM tmac.terminated_cron_jobs() t GROUP BY t.person_id) j
     JOIN tmac.person p ON p.person_id = j.person_id;
 END;
@@ -283,9 +284,9 @@ COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
   ('terminated_cron_job_active', 'II', 'high',
-   'pg_cron job running as a terminated person',
-   'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.',
-   'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.',
+   tmac.msgid('pg_cron job running as a terminated person'),
+   tmac.msgid('An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.'),
+   tmac.msgid('Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.'),
    'tmac.check_terminated_cron_job_active', '{persons}', true);
 
 -- The gate of a new (or restored) database starts from its persons.

@@ -263,15 +263,15 @@ SELECT tmac.add_audit_trigger('tmac.holiday', 'day');
 SELECT pg_catalog.pg_extension_config_dump('tmac.holiday', '');
 
 INSERT INTO tmac.setting_default VALUES
-  ('access_surge_factor',    '3',           'access_surge: a day''s rows read above this many times the person''s own 30-day median (a positive number)'),
-  ('access_surge_floor',     '1000',        'access_surge: a day''s rows read must also exceed this (a whole number >= 0)'),
-  ('access_surge_history',   '14 days',     'access_surge: a person''s access statistics must reach back this far before a day for a rise on it to be a (high) surge; before that, access_surge_no_baseline (low) says so (an interval >= 0)'),
-  ('access_lookback',        '7 days',      'How far back the access checks look for signs (a positive interval)'),
-  ('working_hours',          '08:00-20:00', 'Working hours, HH:MM-HH:MM in date_time_zone; access outside them is a finding (access_off_hours)'),
-  ('working_days',           '1,2,3,4,5',   'Working days as ISO weekday numbers (1 = Monday … 7 = Sunday), comma-separated'),
-  ('access_departure_factor','1',           'access_before_departure: a day''s rows read above this many times the 30-day median, by a person with a scheduled termination or transfer (a positive number)'),
-  ('shared_account_persons', '3',           'access_shared_account: this many persons (at least 2) reading one table through one login role within shared_account_window'),
-  ('shared_account_window',  '1 hour',      'access_shared_account: the window (a positive interval)');
+  ('access_surge_factor',     '3',            tmac.msgid('access_surge: a day''s rows read above this many times the person''s own 30-day median (a positive number)')),
+  ('access_surge_floor',      '1000',         tmac.msgid('access_surge: a day''s rows read must also exceed this (a whole number >= 0)')),
+  ('access_surge_history',    '14 days',      tmac.msgid('access_surge: a person''s access statistics must reach back this far before a day for a rise on it to be a (high) surge; before that, access_surge_no_baseline (low) says so (an interval >= 0)')),
+  ('access_lookback',         '7 days',       tmac.msgid('How far back the access checks look for signs (a positive interval)')),
+  ('working_hours',           '08:00-20:00',  tmac.msgid('Working hours, HH:MM-HH:MM in date_time_zone; access outside them is a finding (access_off_hours)')),
+  ('working_days',            '1,2,3,4,5',    tmac.msgid('Working days as ISO weekday numbers (1 = Monday … 7 = Sunday), comma-separated')),
+  ('access_departure_factor','1',           tmac.msgid('access_before_departure: a day''s rows read above this many times the 30-day median, by a person with a scheduled termination or transfer (a positive number)')),
+  ('shared_account_persons',  '3',            tmac.msgid('access_shared_account: this many persons (at least 2) reading one table through one login role within shared_account_window')),
+  ('shared_account_window',   '1 hour',       tmac.msgid('access_shared_account: the window (a positive interval)'));
 
 -- A person's daily rows read (in date_time_zone) over every day in the look-back window that
 -- had any, with the median of the 30 days before it (days without access count as 0).
@@ -327,9 +327,9 @@ BEGIN ATOMIC
      WHERE b.rows_read > greatest(cfg.k * b.median, cfg.floor))
   -- access_surge: only over an established baseline
   SELECT 'access_surge', 'person:' || b.person_id,
-         format('Person %s read %s rows of protected tables on %s (%s statements, %s time), %s times their 30-day median of %s rows a day (%s to %s); the threshold is %s (access_surge_factor %s × median, at least access_surge_floor %s). History: tmac.access_history(%L).',
+         tmac.message('Person %s read %s rows of protected tables on %s (%s statements, %s time), %s times their 30-day median of %s rows a day (%s to %s); the threshold is %s (access_surge_factor %s × median, at least access_surge_floor %s). History: tmac.access_history(%L).',
                 b.person_id, b.rows_read, b.day, b.statements, cfg.tz,
-                CASE WHEN b.median > 0 THEN trim_scale(round(b.rows_read / b.median, 1))::text ELSE 'infinitely many' END,
+                CASE WHEN b.median > 0 THEN trim_scale(round(b.rows_read / b.median, 1))::text ELSE tmac.message('infinitely many') END,
                 trim_scale(round(b.median, 1)), b.day - 30, b.day - 1, trim_scale(round(greatest(cfg.k * b.median, cfg.floor), 1)), cfg.k, cfg.floor,
                 b.person_id),
          (b.day::timestamp AT TIME ZONE cfg.tz)
@@ -338,7 +338,7 @@ BEGIN ATOMIC
   UNION ALL
   -- access_surge_no_baseline: the same rise by a person whose statistics are too recent, once per person
   SELECT 'access_surge_no_baseline', 'person:' || r.person_id,
-         format('Person %s read more than access_surge_factor %s × their 30-day median (at least access_surge_floor %s) on %s day(s), most on %s (%s rows), but their access statistics begin on %s (%s): a baseline needs access_surge_history %s of them, so this is not yet a surge finding (access_surge). History: tmac.access_history(%L).',
+         tmac.message('Person %s read more than access_surge_factor %s × their 30-day median (at least access_surge_floor %s) on %s day(s), most on %s (%s rows), but their access statistics begin on %s (%s): a baseline needs access_surge_history %s of them, so this is not yet a surge finding (access_surge). History: tmac.access_history(%L).',
                 r.person_id, cfg.k, cfg.floor, r.days, r.top_day, r.top_rows,
                 to_char(r.first_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), cfg.tz, tmac.setting_value('access_surge_history'), r.person_id),
          (r.top_day::timestamp AT TIME ZONE cfg.tz)
@@ -349,11 +349,11 @@ BEGIN ATOMIC
   UNION ALL
   -- access_off_hours: per person and day, the accesses whose time falls outside working hours
   SELECT 'access_off_hours', 'person:' || x.person_id,
-         format('Person %s read %s rows and wrote %s (%s statements) of %s outside working hours on %s (%s): accesses between %s and %s; working hours are %s on ISO weekdays %s%s. History: tmac.access_history(%L).',
+         tmac.message('Person %s read %s rows and wrote %s (%s statements) of %s outside working hours on %s (%s): accesses between %s and %s; working hours are %s on ISO weekdays %s%s. History: tmac.access_history(%L).',
                 x.person_id, x.rows_read, x.rows_written, x.statements, x.tables, x.day, cfg.tz,
                 to_char(x.first_at, 'HH24:MI'), to_char(x.last_at, 'HH24:MI'),
                 tmac.setting_value('working_hours'), tmac.setting_value('working_days'),
-                CASE WHEN x.holiday IS NOT NULL THEN format(', and %s is a holiday (%s)', x.day, x.holiday) ELSE '' END,
+                CASE WHEN x.holiday IS NOT NULL THEN tmac.message(', and %s is a holiday (%s)', x.day, x.holiday) ELSE '' END,
                 x.person_id),
          x.last_at AT TIME ZONE cfg.tz
     FROM cfg,
@@ -374,9 +374,8 @@ BEGIN ATOMIC
   UNION ALL
   -- access_before_departure: a scheduled termination or transfer, and reads above baseline since it was known
   SELECT 'access_before_departure', 'person:' || b.person_id,
-         format('Person %s, whose %s is scheduled for %s (HR event %s, received %s), read %s rows on %s (%s), above access_departure_factor %s × their 30-day median of %s rows a day. History: tmac.access_history(%L).',
-                b.person_id, e.kind, to_char(e.effective_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), e.event_id,
-                to_char(e.received_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD'), b.rows_read, b.day, cfg.tz, cfg.dk,
+         tmac.message('Person %s, whose %s is scheduled for %s (HR event %s, received %s), read %s rows on %s (%s), above access_departure_factor %s × their 30-day median of %s rows a day. History: tmac.access_history(%L).',
+                b.person_id, e.kind, e.effective_at, e.event_id, e.received_at, b.rows_read, b.day, cfg.tz, cfg.dk,
                 trim_scale(round(b.median, 1)), b.person_id),
          (b.day::timestamp AT TIME ZONE cfg.tz)
     FROM base b CROSS JOIN cfg
@@ -387,9 +386,9 @@ BEGIN ATOMIC
   UNION ALL
   -- access_first_compartment
   SELECT 'access_first_compartment', 'person:' || f.person_id,
-         format('Person %s read compartment %s for the first time at %s (%s): %s rows in %s statements since. History: tmac.access_history(%L).',
+         tmac.message('Person %s read compartment %s for the first time at %s: %s rows in %s statements since. History: tmac.access_history(%L).',
                 f.person_id, coalesce(c.code, '#' || f.compartment_id),
-                to_char(f.first_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz, f.rows_read, f.statements,
+                f.first_at, f.rows_read, f.statements,
                 f.person_id),
          f.first_at
     FROM cfg,
@@ -403,10 +402,9 @@ BEGIN ATOMIC
   UNION ALL
   -- access_shared_account
   SELECT 'access_shared_account', 'role:' || s.login_role,
-         format('Login role %s was used by %s persons (%s) to read table %s between %s and %s (%s): %s rows in %s statements (shared_account_persons %s, shared_account_window %s).',
+         tmac.message('Login role %s was used by %s persons (%s) to read table %s between %s and %s: %s rows in %s statements (shared_account_persons %s, shared_account_window %s).',
                 s.login_role, s.persons, s.names, s.table_name,
-                to_char(s.bucket AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
-                to_char((s.bucket + cfg.win) AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz,
+                s.bucket, s.bucket + cfg.win,
                 s.rows_read, s.statements, cfg.persons, cfg.win),
          s.bucket + cfg.win
     FROM cfg,
@@ -425,44 +423,44 @@ COMMENT ON FUNCTION tmac.check_access_signs() IS
 -- The population these checks examine (tmac.compliance_population, 71_compliance.sql): what
 -- the statistics recorded, live and in the history.
 INSERT INTO tmac.compliance_population VALUES
-  ('access_records', 'アクセス記録', 'access statistics recorded (live counters and hourly history)',
+  ('access_records', 'アクセス記録', tmac.msgid('access statistics recorded (live counters and hourly history)'),
    'SELECT (SELECT count(*) FROM tmac.access_stats_history) + (SELECT count(*) FROM tmac.access_stats)');
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('access_surge', 'I-6', 'high',
-   'Sharp rise in a person''s reads of protected data',
-   'On a day in the look-back window a person whose access statistics reach back at least access_surge_history (14 days) before it read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak); a person with less history gets access_surge_no_baseline instead.',
-   'Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.',
+   tmac.msgid('Sharp rise in a person''s reads of protected data'),
+   tmac.msgid('On a day in the look-back window a person whose access statistics reach back at least access_surge_history (14 days) before it read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak); a person with less history gets access_surge_no_baseline instead.'),
+   tmac.msgid('Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.'),
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_surge_no_baseline', 'I-6', 'low',
-   'Rise in a person''s reads before their baseline is established',
-   'A person read more rows of protected tables on a day than access_surge would allow, but their access statistics do not yet reach back access_surge_history (14 days by default) before that day: with no baseline, every first day of statistics would look like a sharp rise. One finding per person says so; from access_surge_history on, the rise is an access_surge finding (high).',
-   'Nothing, if the reads are the person''s normal work; ask them and their manager if the volume is unexpected.',
+   tmac.msgid('Rise in a person''s reads before their baseline is established'),
+   tmac.msgid('A person read more rows of protected tables on a day than access_surge would allow, but their access statistics do not yet reach back access_surge_history (14 days by default) before that day: with no baseline, every first day of statistics would look like a sharp rise. One finding per person says so; from access_surge_history on, the rise is an access_surge finding (high).'),
+   tmac.msgid('Nothing, if the reads are the person''s normal work; ask them and their manager if the volume is unexpected.'),
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_off_hours', 'I-6', 'medium',
-   'Access to protected data outside working hours',
-   'A person read or wrote protected rows outside working_hours, on a day not in working_days, or on a holiday (tmac.holiday) (seed ⑥).',
-   'Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.',
+   tmac.msgid('Access to protected data outside working hours'),
+   tmac.msgid('A person read or wrote protected rows outside working_hours, on a day not in working_days, or on a holiday (tmac.holiday) (seed ⑥).'),
+   tmac.msgid('Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.'),
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_before_departure', 'I-6', 'high',
-   'Reads above baseline by a person about to leave or transfer',
-   'A person with a scheduled termination or transfer read more rows than access_departure_factor times their 30-day median on a day since the event was known (seed ⑥: bulk access before leaving).',
-   'Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.',
+   tmac.msgid('Reads above baseline by a person about to leave or transfer'),
+   tmac.msgid('A person with a scheduled termination or transfer read more rows than access_departure_factor times their 30-day median on a day since the event was known (seed ⑥: bulk access before leaving).'),
+   tmac.msgid('Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.'),
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_first_compartment', 'I-6', 'low',
-   'First access to a compartment',
-   'A person read rows of a compartment for the first time within the look-back window (a new need-to-know should match a new grant and task).',
-   'Confirm the person''s grant for the compartment matches their current work.',
+   tmac.msgid('First access to a compartment'),
+   tmac.msgid('A person read rows of a compartment for the first time within the look-back window (a new need-to-know should match a new grant and task).'),
+   tmac.msgid('Confirm the person''s grant for the compartment matches their current work.'),
    'tmac.check_access_signs', '{}', '{access_records}', true),
   ('access_shared_account', 'I-6', 'high',
-   'One login role used by many persons',
-   'shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).',
-   'Give every person their own login role (tmac.enrol_login) and stop sharing the account.',
+   tmac.msgid('One login role used by many persons'),
+   tmac.msgid('shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).'),
+   tmac.msgid('Give every person their own login role (tmac.enrol_login) and stop sharing the account.'),
    'tmac.check_access_signs', '{}', '{access_records}', true);
 -- A longer history requirement keeps a sharp rise a low finding for longer (71_compliance.sql).
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('access_surge_history', 'access_surge', 'longer_than', '14 days', false,
-   'a person''s reads are not a surge finding (high) until their statistics reach back this far; until then only access_surge_no_baseline (low)');
+   tmac.msgid('a person''s reads are not a surge finding (high) until their statistics reach back this far; until then only access_surge_no_baseline (low)'));
 
 -- access_stats_overflow: counts lost because the shared hash was full of counters no snapshot
 -- had taken — recorded (tmac.access_stats_overflow) or not yet (the live record) — until
@@ -481,9 +479,8 @@ BEGIN ATOMIC
            r.max_counters
       FROM tmac.access_stats_overflow_raw() r)
   SELECT l.subject,
-         format('Between %s and %s (%s) the access statistics were full (tmac.access_stats_max = %s counters, each holding counts no snapshot had taken yet) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
-                to_char(l.first_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'),
-                to_char(l.last_at AT TIME ZONE tz.tz, 'YYYY-MM-DD HH24:MI:SS'), tz.tz,
+         tmac.message('Between %s and %s the access statistics were full (tmac.access_stats_max = %s counters, each holding counts no snapshot had taken yet) and could not count %s rows read and %s rows written of protected tables (%s counter updates refused): those accesses are missing from tmac.access_stats_history and from the leak-sign checks. Raise tmac.access_stats_max (server restart) or snapshot more often, then record it with tmac.acknowledge_access_stats_overflow(note).',
+                l.first_at, l.last_at,
                 l.max_counters, l.rows_read, l.rows_written, l.counters_refused),
          l.last_at
     FROM lost l, tz;
@@ -493,9 +490,9 @@ COMMENT ON FUNCTION tmac.check_access_stats_overflow() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('access_stats_overflow', 'I-6', 'high',
-   'Access statistics lost for want of room',
-   'The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.',
-   'Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).',
+   tmac.msgid('Access statistics lost for want of room'),
+   tmac.msgid('The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.'),
+   tmac.msgid('Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).'),
    'tmac.check_access_stats_overflow', '{tmac.access_stats_overflow}', '{access_records}', true);
 
 CREATE FUNCTION tmac.acknowledge_access_stats_overflow(note text) RETURNS integer
@@ -512,8 +509,9 @@ BEGIN
    WHERE o.acknowledged_at IS NULL;
   GET DIAGNOSTICS n = ROW_COUNT;
   IF n = 0 THEN
-    RAISE EXCEPTION 'no lost access statistics to acknowledge'
-      USING ERRCODE = 'undefined_object', HINT = 'tmac.access_stats_overflow lists what was lost, and who acknowledged it.';
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+      MESSAGE = tmac.message('no lost access statistics to acknowledge'),
+      HINT = tmac.message('tmac.access_stats_overflow lists what was lost, and who acknowledged it.');
   END IF;
   RETURN n;
 END
@@ -537,7 +535,8 @@ DECLARE
   bw numeric;
 BEGIN
   IF days IS NULL OR days < 2 OR days > 366 THEN
-    RAISE EXCEPTION 'days must be between 2 and 366, not %', days USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('days must be between 2 and 366, not %s', coalesce(days::text, '<NULL>'));
   END IF;
   first_day := last_day - (days - 1);
   bw := w::numeric / days;
@@ -550,22 +549,26 @@ BEGIN
      GROUP BY 1),
   m AS (SELECT max(d.rows_read) AS peak, sum(d.rows_read)::bigint AS total FROM d)
   SELECT m.peak, m.total,
-         string_agg(format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s: %s rows</title></rect>',
+         string_agg(format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>',
                            round((d.day - first_day) * bw + 1, 1),
                            round(h - d.rows_read::numeric * (h - 10) / greatest(m.peak, 1), 1),
                            round(greatest(bw - 2, 1), 1),
                            round(d.rows_read::numeric * (h - 10) / greatest(m.peak, 1), 1),
                            CASE WHEN extract(isodow FROM d.day) IN (6, 7) THEN '#c77' ELSE '#4a7ab5' END,
-                           d.day, d.rows_read), '' ORDER BY d.day)
+                           tmac.message('%s: %s rows', d.day, d.rows_read)), '' ORDER BY d.day)
     INTO peak, total, bars
     FROM d, m GROUP BY m.peak, m.total;
-  RETURN format('<section class="access-chart" id="access-%1$s"><h3>%1$s — rows read per day, %2$s to %3$s (%4$s); total %5$s, peak %6$s</h3>'
-                '<svg xmlns="http://www.w3.org/2000/svg" width="%7$s" height="%9$s" viewBox="0 0 %7$s %9$s" role="img" aria-label="rows read per day by %1$s">'
+  -- (the visible words come from the message catalog, in the reader's language; they hold no markup)
+  RETURN format('<section class="access-chart" id="access-%1$s"><h3>%12$s</h3>'
+                '<svg xmlns="http://www.w3.org/2000/svg" width="%7$s" height="%9$s" viewBox="0 0 %7$s %9$s" role="img" aria-label="%13$s">'
                 '<line x1="0" y1="%8$s" x2="%7$s" y2="%8$s" stroke="#888"/>%10$s'
                 '<text x="2" y="%11$s" font-size="10" fill="#555">%2$s</text><text x="%7$s" y="%11$s" font-size="10" fill="#555" text-anchor="end">%3$s</text>'
                 '<text x="2" y="9" font-size="10" fill="#555">%6$s</text></svg></section>',
                 tmac.html_escape(person_id), first_day, last_day, tmac.html_escape(tz),
-                total, peak, w, h, h + 14, coalesce(bars, ''), h + 12);
+                total, peak, w, h, h + 14, coalesce(bars, ''), h + 12,
+                tmac.message('%s — rows read per day, %s to %s (%s); total %s, peak %s',
+                             tmac.html_escape(person_id), first_day, last_day, tmac.html_escape(tz), total, peak),
+                tmac.message('rows read per day by %s', tmac.html_escape(person_id)));
 END
 $$;
 COMMENT ON FUNCTION tmac.access_chart_html(text, integer) IS

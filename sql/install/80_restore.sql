@@ -93,10 +93,11 @@ BEGIN
     BEGIN
       PERFORM o.label::tmac.label;
     EXCEPTION WHEN OTHERS THEN
-      RAISE EXCEPTION 'the tmac label ''%'' of % does not name entries of tmac''s vocabulary', o.label,
-                      pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid)
-        USING ERRCODE = 'undefined_object', DETAIL = SQLERRM,
-              HINT = 'It was set while tmac was not installed. Define what it names, or remove it with SECURITY LABEL FOR tmac ON … IS NULL.';
+      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+        MESSAGE = tmac.message('the tmac label ''%s'' of %s does not name entries of tmac''s vocabulary', o.label,
+                               pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid)),
+        DETAIL = SQLERRM,
+        HINT = tmac.message('It was set while tmac was not installed. Define what it names, or remove it with SECURITY LABEL FOR tmac ON … IS NULL.');
     END;
   END LOOP;
 END
@@ -137,12 +138,12 @@ BEGIN
            (SELECT replace(b.line, E'\t', ' ') FROM unnest(string_to_array(wanted, E'\n')) WITH ORDINALITY b(line, n)
              WHERE b.line <> ALL (coalesce(string_to_array(stored, E'\n'), '{}')) ORDER BY b.n LIMIT 1) AS tables_only
       INTO diff;
-    RAISE EXCEPTION 'the restored vocabulary differs from the copy the dump carried'
-      USING ERRCODE = 'object_not_in_prerequisite_state',
-            DETAIL = pg_catalog.format('Only in the copy: %s.  Only in tmac''s tables: %s.',
-                                       coalesce('"' || diff.copy_only || '"', 'nothing'),
-                                       coalesce('"' || diff.tables_only || '"', 'nothing')),
-            HINT = 'Labels were read with the copy during the restore: restore tmac.level, tmac.compartment and tmac.org_group from the same dump, then run SELECT tmac.end_restore().';
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = tmac.message('the restored vocabulary differs from the copy the dump carried'),
+      DETAIL = tmac.message('Only in the copy: %s.  Only in tmac''s tables: %s.',
+                            coalesce('"' || diff.copy_only || '"', tmac.message('nothing')),
+                            coalesce('"' || diff.tables_only || '"', tmac.message('nothing'))),
+      HINT = tmac.message('Labels were read with the copy during the restore: restore tmac.level, tmac.compartment and tmac.org_group from the same dump, then run SELECT tmac.end_restore().');
   END IF;
   FOR fk IN SELECT * FROM jsonb_to_recordset(w.relaxed) AS x("table" text, name text, definition text) LOOP
     EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I %s', fk."table", fk.name, fk.definition);
@@ -150,9 +151,9 @@ BEGIN
   PERFORM tmac.check_object_labels();
   SELECT * INTO broken FROM tmac.verify_audit_log() LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'the restored audit log does not verify at entry %: %', broken.entry_id, broken.problem
-      USING ERRCODE = 'data_corrupted',
-            HINT = 'Restore tmac.audit_log and tmac.audit_head from the same dump, then run SELECT tmac.end_restore().';
+    RAISE EXCEPTION USING ERRCODE = 'data_corrupted',
+      MESSAGE = tmac.message('the restored audit log does not verify at entry %s: %s', broken.entry_id, broken.problem),
+      HINT = tmac.message('Restore tmac.audit_log and tmac.audit_head from the same dump, then run SELECT tmac.end_restore().');
   END IF;
   -- a built-in check of the dump that this tmac does not have (a dump of another version) has no
   -- function to run: it goes, and its deletion is audited
@@ -183,6 +184,8 @@ CREATE FUNCTION tmac.restore_privilege_pass() RETURNS event_trigger
 $$
 DECLARE
   c record;
+  detail text;
+  hint text;
 BEGIN
   FOR c IN SELECT * FROM pg_catalog.pg_event_trigger_ddl_commands() LOOP
     IF NOT c.in_extension AND tmac.restore_closing_command(c.command) THEN
@@ -191,9 +194,13 @@ BEGIN
       IF EXISTS (SELECT FROM tmac.restore_window w WHERE w.loaded = '{}' AND NOT w.awaiting_data)
          AND NOT EXISTS (SELECT FROM tmac.audit_log) THEN
         UPDATE tmac.restore_window SET awaiting_data = true;
-        RAISE WARNING 'tmac: the restore''s schema is in place; its data pass ends the restore'
-          USING DETAIL = 'This pass restored no data of tmac''s tables (a --schema-only dump or restore).  Until the data pass has loaded them, tmac accepts no changes.',
-                HINT = 'Run pg_restore --data-only (or the --data-only dump) with the same dump into this database; the restore ends when it has loaded tmac''s tables.';
+        -- (DETAIL and HINT composed first: their text holds "--", which message_catalog.sh would
+        -- take for a comment inside a RAISE)
+        detail := tmac.message('This pass restored no data of tmac''s tables (a --schema-only dump or restore).  Until the data pass has loaded them, tmac accepts no changes.');
+        hint := tmac.message('Run pg_restore --data-only (or the --data-only dump) with the same dump into this database; the restore ends when it has loaded tmac''s tables.');
+        RAISE WARNING USING
+          MESSAGE = tmac.message('tmac: the restore''s schema is in place; its data pass ends the restore'),
+          DETAIL = detail, HINT = hint;
         RETURN;
       END IF;
       PERFORM tmac.end_restore();
@@ -233,8 +240,9 @@ BEGIN
     RETURN tmac.end_restore();
   EXCEPTION WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-    RAISE WARNING 'tmac: the restore''s data pass loaded tmac''s tables, but the restore cannot end: %', msg
-      USING DETAIL = detail, HINT = hint;
+    RAISE WARNING USING
+      MESSAGE = tmac.message('tmac: the restore''s data pass loaded tmac''s tables, but the restore cannot end: %s', msg),
+      DETAIL = detail, HINT = hint;
     RETURN false;
   END;
 END
@@ -251,6 +259,8 @@ COMMENT ON EVENT TRIGGER tmac_end_restore IS
 DO $restore$
 DECLARE
   fk record;
+  detail text;
+  hint text;
 BEGIN
   -- (names in the saved constraint definitions come out schema-qualified)
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -271,10 +281,13 @@ BEGIN
     END LOOP;
   ELSIF pg_catalog.current_setting('row_security') = 'off' THEN
     -- every dump sets row_security = off first: this is a restore, and its copy is missing
-    RAISE EXCEPTION 'tmac cannot be restored from a dump without security labels'
-      USING ERRCODE = 'feature_not_supported',
-            DETAIL = 'Schema tmac carries no vocabulary copy (its security label for provider tmac_vocabulary), which the labels in the dump are read with: the dump was made or restored with --no-security-labels, which also drops tmac''s object labels (SECURITY LABEL FOR tmac), or by a tmac older than 0.2.0.',
-            HINT = 'Dump and restore without --no-security-labels.  To install tmac afresh instead, run CREATE EXTENSION tmac with row_security on.';
+    -- (DETAIL and HINT composed first: their text holds "--", which message_catalog.sh would take
+    -- for a comment inside a RAISE)
+    detail := tmac.message('Schema tmac carries no vocabulary copy (its security label for provider tmac_vocabulary), which the labels in the dump are read with: the dump was made or restored with --no-security-labels, which also drops tmac''s object labels (SECURITY LABEL FOR tmac), or by a tmac older than 0.2.0.');
+    hint := tmac.message('Dump and restore without --no-security-labels.  To install tmac afresh instead, run CREATE EXTENSION tmac with row_security on.');
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+      MESSAGE = tmac.message('tmac cannot be restored from a dump without security labels'),
+      DETAIL = detail, HINT = hint;
   ELSE
     EXECUTE pg_catalog.format('SECURITY LABEL FOR tmac_vocabulary ON SCHEMA tmac IS %L',
                               tmac.vocabulary_copy_text());

@@ -11,15 +11,15 @@ CREATE FUNCTION tmac.check_handling()
 BEGIN ATOMIC
   SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,
          'handling:' || e.entry_id,
-         pg_catalog.format('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
+         tmac.message('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
                 e.entry_id, e.action, a.name_ja,
                 coalesce(s.asset_no, pg_catalog.array_to_string(e.source_tables, ', ')),
-                coalesce(l.code, 'unknown'), coalesce(e.handler, e.handler_role::text),
-                pg_catalog.to_char(e.handled_at, 'YYYY-MM-DD HH24:MI'),
-                CASE WHEN e.automatic THEN pg_catalog.format('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
+                coalesce(l.code, tmac.message('unknown')), coalesce(e.handler, e.handler_role::text),
+                e.handled_at,
+                CASE WHEN e.automatic THEN tmac.message('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
                 CASE WHEN e.rule_applied = 'forbidden'
-                     THEN 'The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).'
-                     ELSE 'The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).' END),
+                     THEN tmac.message('The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).')
+                     ELSE tmac.message('The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).') END),
          e.handled_at
     FROM tmac.handling_entry e
     JOIN tmac.handling_action a ON a.action = e.action
@@ -28,19 +28,19 @@ BEGIN ATOMIC
    WHERE e.rule_applied <> 'allowed' AND e.approved_at IS NULL AND e.acknowledged_at IS NULL
   UNION ALL
   SELECT 'handling_not_returned', 'handling:' || e.entry_id,
-         pg_catalog.format('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
-                e.entry_id, e.action, s.asset_no, e.handler, pg_catalog.to_char(e.due_at, 'YYYY-MM-DD HH24:MI'),
+         tmac.message('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
+                e.entry_id, e.action, s.asset_no, e.handler, e.due_at,
                 CASE WHEN e.return_reported_at IS NOT NULL
-                     THEN pg_catalog.format('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
-                                            pg_catalog.to_char(e.return_reported_at, 'YYYY-MM-DD HH24:MI'))
-                     ELSE 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.' END),
+                     THEN tmac.message('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
+                                            e.return_reported_at)
+                     ELSE tmac.message('Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.') END),
          e.due_at
     FROM tmac.handling_entry e
     LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
    WHERE e.returned_at IS NULL AND e.due_at IS NOT NULL AND e.due_at < now()
   UNION ALL
   SELECT 'handling_copies_unaccounted', 'asset:' || s.asset_no,
-         pg_catalog.format('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
+         tmac.message('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
                 s.asset_no, s.name, pg_catalog.array_to_string(u.serials, ', ')),
          d.disposed_at
     FROM (SELECT d.asset_id, max(d.handled_at) AS disposed_at      -- the disposed assets (few), then their copies
@@ -64,31 +64,31 @@ COMMENT ON FUNCTION tmac.check_handling() IS
 
 -- The populations these checks examine (tmac.compliance_population, 71_compliance.sql).
 INSERT INTO tmac.compliance_population VALUES
-  ('handling_entries', '取扱管理簿の記録', 'handling ledger entries',     'SELECT count(*) FROM tmac.handling_entry'),
-  ('incidents',        '事故・兆候の報告', 'incidents and leak signs reported', 'SELECT count(*) FROM tmac.incident'),
-  ('containers',       '保管容器',         'storage containers',          'SELECT count(*) FROM tmac.container'),
-  ('areas',            '立入制限区域',     'restricted areas',            'SELECT count(*) FROM tmac.restricted_area');
+  ('handling_entries', '取扱管理簿の記録', tmac.msgid('handling ledger entries'),     'SELECT count(*) FROM tmac.handling_entry'),
+  ('incidents',        '事故・兆候の報告', tmac.msgid('incidents and leak signs reported'), 'SELECT count(*) FROM tmac.incident'),
+  ('containers',       '保管容器',         tmac.msgid('storage containers'),          'SELECT count(*) FROM tmac.container'),
+  ('areas',            '立入制限区域',     tmac.msgid('restricted areas'),            'SELECT count(*) FROM tmac.restricted_area');
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('handling_forbidden', 'I-4', 'high',
-   '取扱禁止の行為 (an action the handling standard forbids)',
-   'The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).',
-   'A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.',
+   tmac.msgid('Action the handling standard forbids'),
+   tmac.msgid('The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).'),
+   tmac.msgid('A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.'),
    'tmac.check_handling', '{}', '{handling_entries}', true),
   ('handling_unapproved', 'I-4', 'high',
-   '承認のない取扱い (handling that lacked its approval)',
-   'The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).',
-   'An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).',
+   tmac.msgid('Handling that lacked its approval'),
+   tmac.msgid('The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).'),
+   tmac.msgid('An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).'),
    'tmac.check_handling', '{}', '{handling_entries}', true),
   ('handling_not_returned', 'I-4', 'medium',
-   '持出の未返却 (a take-out not returned by its due date)',
-   'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).',
-   'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).',
+   tmac.msgid('Take-out not returned by its due date'),
+   tmac.msgid('Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'),
+   tmac.msgid('Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).'),
    'tmac.check_handling', '{}', '{handling_entries}', true),
   ('handling_copies_unaccounted', 'I-4', 'high',
-   '廃棄時に所在不明の複製 (copies not accounted for at disposal)',
-   'An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).',
-   'Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.',
+   tmac.msgid('Copies not accounted for at disposal'),
+   tmac.msgid('An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'),
+   tmac.msgid('Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'),
    'tmac.check_handling', '{}', '{handling_entries}', true);
 
 CREATE FUNCTION tmac.check_incidents()
@@ -96,8 +96,8 @@ CREATE FUNCTION tmac.check_incidents()
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'incident_not_escalated', 'incident:' || i.incident_id,
-         pg_catalog.format('Incident %s (reported %s by %s) has not been reported to management (経営層) within %s. Report it and record that (tmac.escalate_incident).',
-                i.incident_id, pg_catalog.to_char(i.reported_at, 'YYYY-MM-DD HH24:MI'), i.reported_by,
+         tmac.message('Incident %s (reported %s by %s) has not been reported to management (経営層) within %s. Report it and record that (tmac.escalate_incident).',
+                i.incident_id, i.reported_at, i.reported_by,
                 tmac.setting_value('incident_escalation_limit')),
          i.reported_at + tmac.setting_value('incident_escalation_limit')::interval
     FROM tmac.incident i
@@ -105,14 +105,14 @@ BEGIN ATOMIC
      AND i.reported_at + tmac.setting_value('incident_escalation_limit')::interval < now()
   UNION ALL
   SELECT 'incident_overdue', 'incident:' || i.incident_id,
-         pg_catalog.format('Incident %s is still open past its deadline %s. Finish the response and close it (tmac.close_incident), or set a new deadline with its reason (tmac.update_incident).',
-                i.incident_id, pg_catalog.to_char(i.due_by, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('Incident %s is still open past its deadline %s. Finish the response and close it (tmac.close_incident), or set a new deadline with its reason (tmac.update_incident).',
+                i.incident_id, i.due_by),
          i.due_by
     FROM tmac.incident i
    WHERE i.status = 'open' AND i.due_by < now()
   UNION ALL
   SELECT 'incident_entrusted_unnotified', 'incident:' || i.incident_id,
-         pg_catalog.format('Incident %s concerns entrusted information (%s, of %s) but the entrusting company (委託元) was not notified. Notify it and record that (tmac.notify_incident with entrusting_company).',
+         tmac.message('Incident %s concerns entrusted information (%s, of %s) but the entrusting company (委託元) was not notified. Notify it and record that (tmac.notify_incident with entrusting_company).',
                 i.incident_id, pg_catalog.string_agg(a.asset_no, ', ' ORDER BY a.asset_no),
                 pg_catalog.string_agg(DISTINCT a.entrusted_by, ', ')),
          i.reported_at
@@ -128,19 +128,19 @@ COMMENT ON FUNCTION tmac.check_incidents() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('incident_not_escalated', 'I-6', 'high',
-   '経営層への報告遅延 (incident not escalated to management in time)',
-   'An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).',
-   'Report it to management and record that with tmac.escalate_incident.',
+   tmac.msgid('Incident not escalated to management in time'),
+   tmac.msgid('An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'),
+   tmac.msgid('Report it to management and record that with tmac.escalate_incident.'),
    'tmac.check_incidents', '{}', '{incidents}', true),
   ('incident_overdue', 'I-6', 'medium',
-   '期限を過ぎた未完了の事故 (incident open past its deadline)',
-   'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).',
-   'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.',
+   tmac.msgid('Incident open past its deadline'),
+   tmac.msgid('An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'),
+   tmac.msgid('Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'),
    'tmac.check_incidents', '{}', '{incidents}', true),
   ('incident_entrusted_unnotified', 'I-6', 'high',
-   '委託元への未通知 (entrusted information''s incident not notified to the entrusting company)',
-   'An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).',
-   'Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).',
+   tmac.msgid('Entrusted information''s incident not notified to the entrusting company'),
+   tmac.msgid('An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).'),
+   tmac.msgid('Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'),
    'tmac.check_incidents', '{}', '{incidents}', true);
 
 CREATE FUNCTION tmac.check_facilities()
@@ -165,17 +165,17 @@ BEGIN ATOMIC
   )
   SELECT 'combination_stale', l.kind || ':' || l.code,
          CASE WHEN c.at IS NULL
-              THEN pg_catalog.format('The combination of %s %s (%s) was never recorded as changed. Change it and record that (tmac.record_combination_change).', l.kind, l.code, l.name)
-              ELSE pg_catalog.format('The combination of %s %s (%s) was last changed on %s, more than %s ago. Change it and record that (tmac.record_combination_change, reason annual).',
-                          l.kind, l.code, l.name, pg_catalog.to_char(c.at, 'YYYY-MM-DD'), tmac.setting_value('combination_max_age')) END,
+              THEN tmac.message('The combination of %s %s (%s) was never recorded as changed. Change it and record that (tmac.record_combination_change).', l.kind, l.code, l.name)
+              ELSE tmac.message('The combination of %s %s (%s) was last changed on %s, more than %s ago. Change it and record that (tmac.record_combination_change, reason annual).',
+                          l.kind, l.code, l.name, c.at, tmac.setting_value('combination_max_age')) END,
          c.at
     FROM locks l LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
    WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
      AND (c.at IS NULL OR c.at < now() - tmac.setting_value('combination_max_age')::interval)
   UNION ALL
   SELECT 'combination_holder_left', l.kind || ':' || l.code,
-         pg_catalog.format('%s left %s %s (%s) on %s but its combination was not changed since. Change it and record that (tmac.record_combination_change, reason holder_changed).',
-                h.person_id, l.kind, l.code, l.name, pg_catalog.to_char(h.left_at, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('%s left %s %s (%s) on %s but its combination was not changed since. Change it and record that (tmac.record_combination_change, reason holder_changed).',
+                h.person_id, l.kind, l.code, l.name, h.left_at),
          h.left_at
     FROM locks l
     JOIN LATERAL (SELECT x.person_id, x.left_at FROM left_holders x
@@ -185,16 +185,16 @@ BEGIN ATOMIC
      AND (c.at IS NULL OR c.at < h.left_at)
   UNION ALL
   SELECT 'key_not_returned', 'key:' || k.code,
-         pg_catalog.format('Key %s lent to %s on %s was due back on %s and has not been returned. Get it back and record that (tmac.return_key).',
-                k.code, kl.borrower, pg_catalog.to_char(kl.lent_at, 'YYYY-MM-DD HH24:MI'), pg_catalog.to_char(kl.due_at, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('Key %s lent to %s on %s was due back on %s and has not been returned. Get it back and record that (tmac.return_key).',
+                k.code, kl.borrower, kl.lent_at, kl.due_at),
          kl.due_at
     FROM tmac.key_loan kl JOIN tmac.physical_key k ON k.key_id = kl.key_id
    WHERE kl.returned_at IS NULL AND kl.due_at < now()
   UNION ALL
   SELECT 'visitor_without_escort', 'area_entry:' || e.entry_id,
-         pg_catalog.format('Visitor %s entered restricted area %s on %s without an escort (立会者). Record who escorted them (tmac.record_exit with escort), or investigate.',
+         tmac.message('Visitor %s entered restricted area %s on %s without an escort (立会者). Record who escorted them (tmac.record_exit with escort), or investigate.',
                 coalesce(e.visitor_name || ' (' || e.visitor_company || ')', e.person_id), a.code,
-                pg_catalog.to_char(e.entered_at, 'YYYY-MM-DD HH24:MI')),
+                e.entered_at),
          e.entered_at
     FROM tmac.area_entry e
     JOIN tmac.restricted_area a ON a.area_id = e.area_id
@@ -202,8 +202,8 @@ BEGIN ATOMIC
    WHERE e.escort IS NULL AND (e.visitor_name IS NOT NULL OR p.kind = 'visitor')
   UNION ALL
   SELECT 'custodian_terminated', x.kind || ':' || x.code,
-         pg_catalog.format('The custodian of %s %s, %s, was terminated on %s. Hand it to an active person (tmac.set_custodian).',
-                x.kind, x.code, p.person_id, pg_catalog.to_char(p.terminated_at, 'YYYY-MM-DD')),
+         tmac.message('The custodian of %s %s, %s, was terminated on %s. Hand it to an active person (tmac.set_custodian).',
+                x.kind, x.code, p.person_id, p.terminated_at),
          p.terminated_at
     FROM (SELECT l.kind, l.code, l.custodian FROM locks l WHERE l.retired_at IS NULL
           UNION ALL
@@ -212,8 +212,8 @@ BEGIN ATOMIC
    WHERE p.status = 'terminated'
   UNION ALL
   SELECT 'transport_receipt_missing', 'transport:' || t.transport_id,
-         pg_catalog.format('The sealed transport %s of asset %s to %s (sent %s) has no receipt (受領証). Get it and record it (tmac.record_receipt).',
-                t.transport_id, s.asset_no, t.recipient, pg_catalog.to_char(t.sent_at, 'YYYY-MM-DD')),
+         tmac.message('The sealed transport %s of asset %s to %s (sent %s) has no receipt (受領証). Get it and record it (tmac.record_receipt).',
+                t.transport_id, s.asset_no, t.recipient, t.sent_at),
          t.sent_at
     FROM tmac.sealed_transport t JOIN tmac.asset s ON s.asset_id = t.asset_id
    WHERE t.receipt_ref IS NULL AND t.sent_at < now() - interval '7 days';
@@ -223,34 +223,34 @@ COMMENT ON FUNCTION tmac.check_facilities() IS
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('combination_stale', 'III', 'medium',
-   '鍵番号の未変更 (combination older than allowed)',
-   'A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).',
-   'Change the combination and record it with tmac.record_combination_change.',
+   tmac.msgid('Combination older than allowed'),
+   tmac.msgid('A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).'),
+   tmac.msgid('Change the combination and record it with tmac.record_combination_change.'),
    'tmac.check_facilities', '{}', '{containers}', true),
   ('combination_holder_left', 'III', 'high',
-   '保有者交代後の鍵番号未変更 (combination not changed after a holder left)',
-   'A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).',
-   'Change the combination and record it with tmac.record_combination_change (reason holder_changed).',
+   tmac.msgid('Combination not changed after a holder left'),
+   tmac.msgid('A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).'),
+   tmac.msgid('Change the combination and record it with tmac.record_combination_change (reason holder_changed).'),
    'tmac.check_facilities', '{}', '{containers}', true),
   ('key_not_returned', 'III', 'medium',
-   '鍵の未返却 (a key not returned)',
-   'A key lent from the key ledger (鍵の貸出し管理簿) is past its due time and not returned.',
-   'Get the key back and record it with tmac.return_key.',
+   tmac.msgid('Key not returned'),
+   tmac.msgid('A key lent from the key ledger (鍵の貸出し管理簿) is past its due time and not returned.'),
+   tmac.msgid('Get the key back and record it with tmac.return_key.'),
    'tmac.check_facilities', '{}', '{containers}', true),
   ('visitor_without_escort', 'IV', 'high',
-   '立会いのない訪問者 (a visitor without escort)',
-   'A visitor entered a restricted area with no escort (立会者) recorded (seed ⑦/⑧: アクセス権を設定された者の立会い).',
-   'Record the escort (tmac.record_exit with escort), or investigate the entry.',
+   tmac.msgid('Visitor without escort'),
+   tmac.msgid('A visitor entered a restricted area with no escort (立会者) recorded (seed ⑦/⑧: アクセス権を設定された者の立会い).'),
+   tmac.msgid('Record the escort (tmac.record_exit with escort), or investigate the entry.'),
    'tmac.check_facilities', '{}', '{areas}', true),
   ('custodian_terminated', 'III', 'high',
-   '退職した鍵管理者 (a custodian who was terminated)',
-   'The custodian of a container, restricted area or key was terminated; nobody is responsible for it.',
-   'Hand it to an active person with tmac.set_custodian (and change the combination).',
+   tmac.msgid('Custodian who was terminated'),
+   tmac.msgid('The custodian of a container, restricted area or key was terminated; nobody is responsible for it.'),
+   tmac.msgid('Hand it to an active person with tmac.set_custodian (and change the combination).'),
    'tmac.check_facilities', '{}', '{containers}', true),
   ('transport_receipt_missing', 'III', 'medium',
-   '受領証のない運搬 (a sealed transport without receipt)',
-   'A sealed transport sent more than 7 days ago has no receipt (受領証) recorded (seed ⑧: 運搬後、受領証を受け取り、管理者に提出).',
-   'Get the receipt and record it with tmac.record_receipt.',
+   tmac.msgid('Sealed transport without receipt'),
+   tmac.msgid('A sealed transport sent more than 7 days ago has no receipt (受領証) recorded (seed ⑧: 運搬後、受領証を受け取り、管理者に提出).'),
+   tmac.msgid('Get the receipt and record it with tmac.record_receipt.'),
    'tmac.check_facilities', '{}', '{containers}', true);
 
 -- What tmac now keeps for I-4, I-6, III and IV (tmac.criterion.evidence).
@@ -267,4 +267,4 @@ UPDATE tmac.criterion SET evidence = CASE criterion
 -- which the handling ledger never sees as a copy; that setting is a finding of handling_forbidden.
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('write_down', 'handling_forbidden', 'other_than', 'refuse', false,
-   'protected rows read in a transaction may be written into lower-labelled rows (audited or not) instead of the write being refused');
+   tmac.msgid('protected rows read in a transaction may be written into lower-labelled rows (audited or not) instead of the write being refused'));

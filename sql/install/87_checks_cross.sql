@@ -55,7 +55,7 @@ COMMENT ON FUNCTION tmac.rows_above_label(regclass, tmac.label) IS
 CREATE FUNCTION tmac.access_refused(person_id text, what text[], labels tmac.label[], at timestamptz, past boolean)
   RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
-  SELECT pg_catalog.string_agg(pg_catalog.format('%s labelled %s (failing: %s)', w.what, w.label,
+  SELECT pg_catalog.string_agg(tmac.message('%s labelled %s (failing: %s)', w.what, w.label,
                                                  pg_catalog.array_to_string(f.failed, ', ')), '; ' ORDER BY w.ord)
     FROM unnest($2, $3) WITH ORDINALITY w(what, label, ord)
     CROSS JOIN LATERAL (SELECT tmac.access_failures_at($1, w.label, $4, NOT $5) AS a) d
@@ -71,14 +71,14 @@ CREATE FUNCTION tmac.key_opens(key_id bigint, at timestamptz, OUT what text[], O
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
   SELECT coalesce(pg_catalog.array_agg(x.what ORDER BY x.what), '{}'), coalesce(pg_catalog.array_agg(x.label ORDER BY x.what), '{}')
-    FROM (SELECT 'asset ' || a.asset_no AS what, a.label
+    FROM (SELECT tmac.message('asset %s', a.asset_no) AS what, a.label
             FROM tmac.physical_key k
             JOIN tmac.container_asset ca ON ca.container_id = k.container_id
             JOIN tmac.asset a ON a.asset_id = ca.asset_id
            WHERE k.key_id = $1 AND ca.stored_at <= $2 AND (ca.removed_at IS NULL OR ca.removed_at > $2)
              AND a.label IS NOT NULL
           UNION
-          SELECT 'area ' || r.code, r.label
+          SELECT tmac.message('area %s', r.code), r.label
             FROM tmac.physical_key k JOIN tmac.restricted_area r ON r.area_id = k.area_id
            WHERE k.key_id = $1 AND r.label IS NOT NULL) x
 $$;
@@ -115,7 +115,7 @@ BEGIN
   IF escort IS NOT NULL THEN
     st := (SELECT s.status FROM tmac.person_state_at(escort, at) s);
     IF st <> 'active' THEN
-      RETURN format('the escort %s is %s', escort, replace(st, '_', ' '));
+      RETURN tmac.message('the escort %s is %s', escort, replace(st, '_', ' '));
     END IF;
   END IF;
   IF person_id IS NULL THEN
@@ -124,17 +124,17 @@ BEGIN
   SELECT * INTO p FROM tmac.person x WHERE x.person_id = entry_refused.person_id;
   st := (SELECT s.status FROM tmac.person_state_at(person_id, at) s);
   IF st <> 'active' THEN
-    RETURN format('%s is %s', person_id, replace(st, '_', ' '));
+    RETURN tmac.message('%s is %s', person_id, replace(st, '_', ' '));
   END IF;
   IF p.kind = 'visitor'
      AND NOT tmac.visitor_pledge_on(person_id, (at AT TIME ZONE tmac.setting_value('date_time_zone'))::date) THEN
-    RETURN format('visitor %s has no visitor pledge in force', person_id);
+    RETURN tmac.message('visitor %s has no visitor pledge in force', person_id);
   END IF;
   IF p.kind = 'visitor' AND escort IS NOT NULL THEN
     RETURN NULL;                -- an escorted visitor enters without access of their own
   END IF;
   SELECT * INTO a FROM tmac.restricted_area x WHERE x.area_id = entry_refused.area_id;
-  RETURN tmac.access_refused(person_id, ARRAY['area ' || a.code], ARRAY[a.label], at, false);
+  RETURN tmac.access_refused(person_id, ARRAY[tmac.message('area %s', a.code)], ARRAY[a.label], at, false);
 END
 $$;
 COMMENT ON FUNCTION tmac.entry_refused(bigint, text, text, timestamptz) IS
@@ -168,8 +168,9 @@ BEGIN
   IF (opens_at IS NULL) <> (closes_at IS NULL) OR opens_at >= closes_at
      OR (opens_at IS NULL AND open_days IS NOT NULL)
      OR EXISTS (SELECT 1 FROM unnest(open_days) d WHERE d IS NULL OR d NOT BETWEEN 1 AND 7) THEN
-    RAISE EXCEPTION 'invalid hours for restricted area "%"', area USING ERRCODE = 'invalid_parameter_value',
-      HINT = 'opens_at before closes_at (both NULL: no hours), open_days ISO weekdays 1 (Monday) to 7 (Sunday).';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('invalid hours for restricted area "%s"', area),
+      HINT = tmac.message('opens_at before closes_at (both NULL: no hours), open_days ISO weekdays 1 (Monday) to 7 (Sunday).');
   END IF;
   UPDATE tmac.restricted_area r
      SET opens_at = set_area_hours.opens_at, closes_at = set_area_hours.closes_at,
@@ -205,8 +206,8 @@ $$
   WITH cfg AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz)
   -- handling_without_access: entries made by a person (automatic entries read through the row policies)
   SELECT 'handling_without_access', 'handling:' || e.entry_id, e.handler,
-         format('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
-                e.entry_id, e.action, a.asset_no, a.name, e.handler, to_char(e.handled_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
+         tmac.message('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
+                e.entry_id, e.action, a.asset_no, a.name, e.handler, e.handled_at,
                 r.why, 'handling:' || e.entry_id),
          e.handled_at
     FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, e.asset_id     -- by person and time: see cross_registers.c
@@ -215,17 +216,17 @@ $$
            ORDER BY e.handler, e.handled_at OFFSET 0) e
     CROSS JOIN cfg
     JOIN tmac.asset a ON a.asset_id = e.asset_id
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY['asset ' || a.asset_no], ARRAY[a.label], e.handled_at, true) AS why) r
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY[tmac.message('asset %s', a.asset_no)], ARRAY[a.label], e.handled_at, true) AS why) r
    WHERE a.label IS NOT NULL AND r.why IS NOT NULL
   UNION ALL
   -- key_loan_without_access
   SELECT 'key_loan_without_access', 'key_loan:' || l.loan_id, l.borrower,
-         format('Key %s was lent to %s on %s (approved by %s)%s, who could not read what it opened then: %s. %s',
-                k.code, l.borrower, to_char(l.lent_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), l.approved_by,
-                CASE WHEN l.returned_at IS NULL THEN ' and is still out' ELSE ', returned ' || to_char(l.returned_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI') END,
+         tmac.message('Key %s was lent to %s on %s (approved by %s)%s, who could not read what it opened then: %s. %s',
+                k.code, l.borrower, l.lent_at, l.approved_by,
+                CASE WHEN l.returned_at IS NULL THEN tmac.message(' and is still out') ELSE tmac.message(', returned %s', l.returned_at) END,
                 r.why,
-                CASE WHEN l.returned_at IS NULL THEN 'Take the key back (tmac.return_key); a manager reviews the loan and records it (tmac.acknowledge_cross_finding).'
-                     ELSE 'A manager reviews the loan, changes the combination if there is one, and records it (tmac.acknowledge_cross_finding).' END),
+                CASE WHEN l.returned_at IS NULL THEN tmac.message('Take the key back (tmac.return_key); a manager reviews the loan and records it (tmac.acknowledge_cross_finding).')
+                     ELSE tmac.message('A manager reviews the loan, changes the combination if there is one, and records it (tmac.acknowledge_cross_finding).') END),
          l.lent_at
     FROM (SELECT l.* FROM tmac.key_loan l ORDER BY l.borrower, l.lent_at OFFSET 0) l
     CROSS JOIN cfg
@@ -236,9 +237,9 @@ $$
   UNION ALL
   -- area_entry_without_access: a person, not a visitor with an escort
   SELECT 'area_entry_without_access', 'area_entry:' || e.entry_id, e.person_id,
-         format('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
-                e.person_id, e.code, to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'),
-                CASE WHEN e.escort IS NOT NULL THEN ' escorted by ' || e.escort ELSE '' END, r.why),
+         tmac.message('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
+                e.person_id, e.code, e.entered_at,
+                CASE WHEN e.escort IS NOT NULL THEN tmac.message(' escorted by %s', e.escort) ELSE '' END, r.why),
          e.entered_at
     FROM (SELECT e.entry_id, e.person_id, e.escort, e.entered_at, ar.code, ar.label
             FROM tmac.area_entry e
@@ -247,37 +248,43 @@ $$
            WHERE ar.label IS NOT NULL AND NOT (p.kind = 'visitor' AND e.escort IS NOT NULL)
            ORDER BY e.person_id, e.entered_at OFFSET 0) e
     CROSS JOIN cfg
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.person_id, ARRAY['area ' || e.code], ARRAY[e.label], e.entered_at, true) AS why) r
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.person_id, ARRAY[tmac.message('area %s', e.code)], ARRAY[e.label], e.entered_at, true) AS why) r
    WHERE r.why IS NOT NULL
   UNION ALL
   -- leaver_activity: what a terminated person did after termination
   SELECT 'leaver_activity', x.subject, p.person_id,
-         format('%s (%s), terminated on %s, %s on %s, after leaving. Find out what happened; record an incident if it was an unauthorised act; a manager records the review (tmac.acknowledge_cross_finding).',
-                p.person_id, p.full_name, to_char(p.terminated_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), x.what,
-                to_char(x.at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI')),
+         tmac.message('%s (%s), terminated on %s, %s on %s, after leaving. Find out what happened; record an incident if it was an unauthorised act; a manager records the review (tmac.acknowledge_cross_finding).',
+                p.person_id, p.full_name, p.terminated_at, x.what,
+                x.at),
          x.at
     FROM tmac.person p CROSS JOIN cfg
     CROSS JOIN LATERAL (
           SELECT 'area_entry:' || e.entry_id AS subject, e.entered_at AS at,
-                 format('%s restricted area %s (entry %s)', CASE WHEN e.person_id = p.person_id THEN 'entered' ELSE 'escorted ' || coalesce(e.person_id, e.visitor_name) || ' into' END,
-                        (SELECT ar.code FROM tmac.restricted_area ar WHERE ar.area_id = e.area_id), e.entry_id) AS what
+                 CASE WHEN e.person_id = p.person_id
+                      THEN tmac.message('entered restricted area %s (entry %s)',
+                                        (SELECT ar.code FROM tmac.restricted_area ar WHERE ar.area_id = e.area_id), e.entry_id)
+                      ELSE tmac.message('escorted %s into restricted area %s (entry %s)', coalesce(e.person_id, e.visitor_name),
+                                        (SELECT ar.code FROM tmac.restricted_area ar WHERE ar.area_id = e.area_id), e.entry_id) END AS what
             FROM tmac.area_entry e
            WHERE (e.person_id = p.person_id OR e.escort = p.person_id) AND e.entered_at >= p.terminated_at
           UNION ALL
           SELECT 'key_loan:' || l.loan_id, l.lent_at,
-                 format('%s key %s (loan %s)', CASE WHEN l.borrower = p.person_id THEN 'borrowed' ELSE 'lent' END,
-                        (SELECT k.code FROM tmac.physical_key k WHERE k.key_id = l.key_id), l.loan_id)
+                 CASE WHEN l.borrower = p.person_id
+                      THEN tmac.message('borrowed key %s (loan %s)', (SELECT k.code FROM tmac.physical_key k WHERE k.key_id = l.key_id), l.loan_id)
+                      ELSE tmac.message('lent key %s (loan %s)', (SELECT k.code FROM tmac.physical_key k WHERE k.key_id = l.key_id), l.loan_id) END
             FROM tmac.key_loan l
            WHERE (l.borrower = p.person_id OR l.approved_by = p.person_id) AND l.lent_at >= p.terminated_at
           UNION ALL
           SELECT 'handling:' || h.entry_id, CASE WHEN h.handler = p.person_id THEN h.handled_at ELSE h.approved_at END,
-                 format('%s handling entry %s (%s)', CASE WHEN h.handler = p.person_id THEN 'handled' ELSE 'approved' END, h.entry_id, h.action)
+                 CASE WHEN h.handler = p.person_id THEN tmac.message('handled handling entry %s (%s)', h.entry_id, h.action)
+                      ELSE tmac.message('approved handling entry %s (%s)', h.entry_id, h.action) END
             FROM tmac.handling_entry h
            WHERE (h.handler = p.person_id AND h.handled_at >= p.terminated_at)
               OR (h.approver = p.person_id AND h.approved_at >= p.terminated_at)
           UNION ALL
           SELECT 'appointment:' || ap.appointment_id, ap.started_at,
-                 format('%s appointment %s (%s)', CASE WHEN ap.person_id = p.person_id THEN 'was given' ELSE 'made' END, ap.appointment_id, ap.role)
+                 CASE WHEN ap.person_id = p.person_id THEN tmac.message('was given appointment %s (%s)', ap.appointment_id, ap.role)
+                      ELSE tmac.message('made appointment %s (%s)', ap.appointment_id, ap.role) END
             FROM tmac.appointment ap
            WHERE (ap.person_id = p.person_id OR ap.appointed_by = p.person_id)
              AND (ap.started_at >= p.terminated_at OR tmac.day_start(ap.valid_from) > p.terminated_at)) x
@@ -285,8 +292,8 @@ $$
   UNION ALL
   -- visitor_entry_without_pledge
   SELECT 'visitor_entry_without_pledge', 'area_entry:' || e.entry_id, e.person_id,
-         format('Visitor %s (%s) entered restricted area %s on %s without a visitor pledge (訪問者の秘密保持誓約書) in force that day. Obtain it (tmac.record_pledge(%L, ''visitor'', signed_on)) or have a manager record the review (tmac.acknowledge_cross_finding).',
-                e.person_id, p.full_name, ar.code, to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), e.person_id),
+         tmac.message('Visitor %s (%s) entered restricted area %s on %s without a visitor pledge (訪問者の秘密保持誓約書) in force that day. Obtain it (tmac.record_pledge(%L, ''visitor'', signed_on)) or have a manager record the review (tmac.acknowledge_cross_finding).',
+                e.person_id, p.full_name, ar.code, e.entered_at, e.person_id),
          e.entered_at
     FROM tmac.area_entry e CROSS JOIN cfg
     JOIN tmac.person p ON p.person_id = e.person_id
@@ -295,9 +302,9 @@ $$
   UNION ALL
   -- area_exit_missing: no exit by the end of the day entered
   SELECT 'area_exit_missing', 'area_entry:' || e.entry_id, e.person_id,
-         format('%s entered restricted area %s on %s and no exit was recorded by the end of that day (%s). Record the exit (tmac.record_exit(%s)) and find out why it was missing.',
+         tmac.message('%s entered restricted area %s on %s and no exit was recorded by the end of that day (%s). Record the exit (tmac.record_exit(%s)) and find out why it was missing.',
                 coalesce(e.person_id, e.visitor_name || ' (' || e.visitor_company || ')'), ar.code,
-                to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz, e.entry_id),
+                e.entered_at, cfg.tz, e.entry_id),
          tmac.day_start((e.entered_at AT TIME ZONE cfg.tz)::date + 1)
     FROM tmac.area_entry e CROSS JOIN cfg
     JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
@@ -305,13 +312,13 @@ $$
   UNION ALL
   -- area_entry_outside_hours
   SELECT 'area_entry_outside_hours', 'area_entry:' || e.entry_id, e.person_id,
-         format('%s entered restricted area %s on %s (%s, ISO weekday %s%s), outside its hours %s–%s%s. A manager confirms the entry was authorised and records it (tmac.acknowledge_cross_finding).',
+         tmac.message('%s entered restricted area %s on %s (%s, ISO weekday %s%s), outside its hours %s–%s%s. A manager confirms the entry was authorised and records it (tmac.acknowledge_cross_finding).',
                 coalesce(e.person_id, e.visitor_name || ' (' || e.visitor_company || ')'), ar.code,
-                to_char(e.entered_at AT TIME ZONE cfg.tz, 'YYYY-MM-DD HH24:MI'), cfg.tz,
+                e.entered_at, cfg.tz,
                 extract(isodow FROM e.entered_at AT TIME ZONE cfg.tz),
-                CASE WHEN h.name IS NOT NULL THEN ', holiday ' || h.name ELSE '' END,
+                CASE WHEN h.name IS NOT NULL THEN tmac.message(', holiday %s', h.name) ELSE '' END,
                 to_char(ar.opens_at, 'HH24:MI'), to_char(ar.closes_at, 'HH24:MI'),
-                CASE WHEN ar.open_days IS NOT NULL THEN ' on ISO weekdays ' || array_to_string(ar.open_days, ',') ELSE '' END),
+                CASE WHEN ar.open_days IS NOT NULL THEN tmac.message(' on ISO weekdays %s', array_to_string(ar.open_days, ',')) ELSE '' END),
          e.entered_at
     FROM tmac.area_entry e CROSS JOIN cfg
     JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
@@ -375,15 +382,15 @@ BEGIN ATOMIC
   UNION ALL
   SELECT 'rows_above_asset_label', 'table:' || r.relid::text,
          CASE WHEN r.error IS NOT NULL
-              THEN format('Table %s, bound to asset %s (%s), could not be read to compare its rows'' labels: %s. Protect it again (tmac.unprotect, tmac.protect).',
+              THEN tmac.message('Table %s, bound to asset %s (%s), could not be read to compare its rows'' labels: %s. Protect it again (tmac.unprotect, tmac.protect).',
                           r.relid, r.asset_no, r.asset_label, r.error)
-              ELSE format('Table %s, bound to asset %s labelled %s, holds %s row(s) labelled above it (e.g. %s): the inventory understates what is there. Raise the asset''s label (tmac.update_asset(%L, ''{"label":"…"}'')) or correct the rows'' labels.',
+              ELSE tmac.message('Table %s, bound to asset %s labelled %s, holds %s row(s) labelled above it (e.g. %s): the inventory understates what is there. Raise the asset''s label (tmac.update_asset(%L, ''{"label":"…"}'')) or correct the rows'' labels.',
                           r.relid, r.asset_no, r.asset_label, r.rows_above, r.example, r.asset_no) END,
          NULL::timestamptz
     FROM tmac.bound_rows_above() r
   UNION ALL
   SELECT 'asset_unlabelled', 'asset:' || a.asset_no,
-         format('Asset %s (%s) of the inventory carries no classification label, so it is not identified (識別) and no handling rule or access check applies to it. Label it: tmac.update_asset(%L, ''{"label":"…"}'').',
+         tmac.message('Asset %s (%s) of the inventory carries no classification label, so it is not identified (識別) and no handling rule or access check applies to it. Label it: tmac.update_asset(%L, ''{"label":"…"}'').',
                 a.asset_no, a.name, a.asset_no),
          NULL::timestamptz
     FROM tmac.asset a
@@ -401,23 +408,27 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_cross_finding', 'check_code', check_code, 'subject', subject, 'note', note);
   IF length(btrim(note)) < 10 THEN
-    RAISE EXCEPTION 'say what was found and done (at least 10 characters)' USING ERRCODE = 'invalid_parameter_value';
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = tmac.message('say what was found and done (at least 10 characters)');
   END IF;
   SELECT * INTO f FROM tmac.cross_register_findings() x
    WHERE x.check_code = acknowledge_cross_finding.check_code AND x.subject = acknowledge_cross_finding.subject;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'no finding % on %', check_code, subject USING ERRCODE = 'no_data_found',
-      HINT = 'The findings of the checks across registers are listed in tmac.findings.';
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+      MESSAGE = tmac.message('no finding %s on %s', check_code, subject),
+      HINT = tmac.message('The findings of the checks across registers are listed in tmac.findings.');
   END IF;
   IF f.person_id = me THEN
-    RAISE EXCEPTION 'a finding about you is reviewed by someone else' USING ERRCODE = 'insufficient_privilege',
-      DETAIL = format('Finding %s on %s is about %s.', check_code, subject, me);
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('a finding about you is reviewed by someone else'),
+      DETAIL = tmac.message('Finding %s on %s is about %s.', check_code, subject, me);
   END IF;
   INSERT INTO tmac.cross_finding_review (check_code, subject, reviewed_by, note)
   VALUES (check_code, subject, me, btrim(note))
   ON CONFLICT ON CONSTRAINT cross_finding_review_pkey DO NOTHING;
   IF NOT FOUND THEN
-    RAISE EXCEPTION 'finding % on % was reviewed already', check_code, subject USING ERRCODE = 'unique_violation';
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
+      MESSAGE = tmac.message('finding %s on %s was reviewed already', check_code, subject);
   END IF;
 END
 $$;
@@ -426,56 +437,56 @@ COMMENT ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) IS
 
 -- Populations and checks (tmac.compliance_population, tmac.compliance_check: 71_compliance.sql).
 INSERT INTO tmac.compliance_population VALUES
-  ('key_loans',       '鍵の貸出し',         'key loans',                          'SELECT count(*) FROM tmac.key_loan'),
-  ('area_entries',    '入退室記録',         'entries to restricted areas',        'SELECT count(*) FROM tmac.area_entry'),
-  ('visitor_entries', '訪問者の入室記録',   'entries of visitors (persons of kind visitor) to restricted areas',
+  ('key_loans',       '鍵の貸出し',         tmac.msgid('key loans'),                          'SELECT count(*) FROM tmac.key_loan'),
+  ('area_entries',    '入退室記録',         tmac.msgid('entries to restricted areas'),        'SELECT count(*) FROM tmac.area_entry'),
+  ('visitor_entries', '訪問者の入室記録',   tmac.msgid('entries of visitors (persons of kind visitor) to restricted areas'),
    'SELECT count(*) FROM tmac.area_entry e JOIN tmac.person p ON p.person_id = e.person_id WHERE p.kind = ''visitor'''),
-  ('area_hours',      '開錠時間のある区域', 'restricted areas with hours',        'SELECT count(*) FROM tmac.restricted_area WHERE opens_at IS NOT NULL'),
-  ('leavers',         '退職者',             'terminated persons',                 'SELECT count(*) FROM tmac.person WHERE status = ''terminated''');
+  ('area_hours',      '開錠時間のある区域', tmac.msgid('restricted areas with hours'),        'SELECT count(*) FROM tmac.restricted_area WHERE opens_at IS NOT NULL'),
+  ('leavers',         '退職者',             tmac.msgid('terminated persons'),                 'SELECT count(*) FROM tmac.person WHERE status = ''terminated''');
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('handling_without_access', 'I-4', 'high',
-   'アクセス権のない者の取扱い (handling by a person who could not read the information)',
-   'The handler of a handling entry could not read the asset''s label (level, compartments, groups; pledge and training) when they handled it, by the access decision over their access profile at that instant: e.g. an uncleared employee recorded a 極秘 take-out (seed ④ and ⑦).',
-   'A manager other than the handler reviews the entry, deals with what was handled, and records it (tmac.acknowledge_cross_finding).',
+   tmac.msgid('Handling by a person who could not read the information'),
+   tmac.msgid('The handler of a handling entry could not read the asset''s label (level, compartments, groups; pledge and training) when they handled it, by the access decision over their access profile at that instant: e.g. an uncleared employee recorded a 極秘 take-out (seed ④ and ⑦).'),
+   tmac.msgid('A manager other than the handler reviews the entry, deals with what was handled, and records it (tmac.acknowledge_cross_finding).'),
    'tmac.check_cross_registers', '{}', '{handling_entries}', true),
   ('key_loan_without_access', 'III', 'high',
-   'アクセス権のない者への鍵の貸出し (a key lent to a person without access)',
-   'A key of a container or area was lent to a person who could not read what it opened then (the labelled assets stored in the container, or the area''s label). tmac.lend_key refuses such a loan; this finds the loans recorded before.',
-   'Take the key back (tmac.return_key), change the combination if there is one, and have a manager record the review (tmac.acknowledge_cross_finding).',
+   tmac.msgid('Key lent to a person without access'),
+   tmac.msgid('A key of a container or area was lent to a person who could not read what it opened then (the labelled assets stored in the container, or the area''s label). tmac.lend_key refuses such a loan; this finds the loans recorded before.'),
+   tmac.msgid('Take the key back (tmac.return_key), change the combination if there is one, and have a manager record the review (tmac.acknowledge_cross_finding).'),
    'tmac.check_cross_registers', '{}', '{key_loans}', true),
   ('area_entry_without_access', 'IV', 'high',
-   'アクセス権のない者の立入り (an entry by a person without access)',
-   'A person who is not an escorted visitor entered a restricted area whose label they could not read then. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.',
-   'A manager reviews the entry and records it (tmac.acknowledge_cross_finding); grant access, or escort such persons.',
+   tmac.msgid('Entry by a person without access'),
+   tmac.msgid('A person who is not an escorted visitor entered a restricted area whose label they could not read then. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.'),
+   tmac.msgid('A manager reviews the entry and records it (tmac.acknowledge_cross_finding); grant access, or escort such persons.'),
    'tmac.check_cross_registers', '{}', '{area_entries}', true),
   ('leaver_activity', 'II', 'high',
-   '退職者の活動 (activity of a person after termination)',
-   'A terminated person appears after their termination in an area entry (entered or escorted), a key loan (borrowed or lent), a handling entry (handled or approved) or an appointment (given or made). The acts that can be refused are (tmac.lend_key, tmac.record_entry, tmac.appoint); this finds what was recorded late or before.',
-   'Find out what happened and record an incident if it was unauthorised (tmac.report_incident); a manager records the review (tmac.acknowledge_cross_finding).',
+   tmac.msgid('Activity of a person after termination'),
+   tmac.msgid('A terminated person appears after their termination in an area entry (entered or escorted), a key loan (borrowed or lent), a handling entry (handled or approved) or an appointment (given or made). The acts that can be refused are (tmac.lend_key, tmac.record_entry, tmac.appoint); this finds what was recorded late or before.'),
+   tmac.msgid('Find out what happened and record an incident if it was unauthorised (tmac.report_incident); a manager records the review (tmac.acknowledge_cross_finding).'),
    'tmac.check_cross_registers', '{}', '{leavers}', true),
   ('visitor_entry_without_pledge', 'IV', 'high',
-   '誓約書のない訪問者の立入り (a visitor entry without a visitor pledge)',
-   'A visitor (a person of kind visitor) entered a restricted area with no visitor pledge (訪問者の秘密保持誓約書) in force that day. tmac.record_entry refuses such an entry when it is recorded as it happens. Visitors recorded by name only (見学者, no person record) have no pledge in tmac: register frequent visitors as persons.',
-   'Obtain the pledge (tmac.record_pledge(person_id, ''visitor'', signed_on)), or have a manager record the review (tmac.acknowledge_cross_finding).',
+   tmac.msgid('Visitor entry without a visitor pledge'),
+   tmac.msgid('A visitor (a person of kind visitor) entered a restricted area with no visitor pledge (訪問者の秘密保持誓約書) in force that day. tmac.record_entry refuses such an entry when it is recorded as it happens. Visitors recorded by name only (見学者, no person record) have no pledge in tmac: register frequent visitors as persons.'),
+   tmac.msgid('Obtain the pledge (tmac.record_pledge(person_id, ''visitor'', signed_on)), or have a manager record the review (tmac.acknowledge_cross_finding).'),
    'tmac.check_cross_registers', '{}', '{visitor_entries}', true),
   ('area_exit_missing', 'IV', 'medium',
-   '退室記録の無い入室 (an entry with no exit recorded)',
-   'An entry to a restricted area has no exit recorded by the end of the day it was made (in date_time_zone): the entry log does not show who is still inside.',
-   'Record the exit (tmac.record_exit) and find out why it was missing, or have a manager record the review (tmac.acknowledge_cross_finding).',
+   tmac.msgid('Entry with no exit recorded'),
+   tmac.msgid('An entry to a restricted area has no exit recorded by the end of the day it was made (in date_time_zone): the entry log does not show who is still inside.'),
+   tmac.msgid('Record the exit (tmac.record_exit) and find out why it was missing, or have a manager record the review (tmac.acknowledge_cross_finding).'),
    'tmac.check_cross_registers', '{}', '{area_entries}', true),
   ('area_entry_outside_hours', 'IV', 'medium',
-   '開錠時間外の立入り (an entry outside the area''s hours)',
-   'An entry to a restricted area with hours (tmac.set_area_hours) was made outside them, on a day it is closed, or on a company holiday (tmac.holiday) (seed ⑧: 入退室口を原則として業務時間中のみ開錠).',
-   'A manager confirms the entry was authorised (overtime, maintenance) and records it (tmac.acknowledge_cross_finding).',
+   tmac.msgid('Entry outside the area''s hours'),
+   tmac.msgid('An entry to a restricted area with hours (tmac.set_area_hours) was made outside them, on a day it is closed, or on a company holiday (tmac.holiday) (seed ⑧: 入退室口を原則として業務時間中のみ開錠).'),
+   tmac.msgid('A manager confirms the entry was authorised (overtime, maintenance) and records it (tmac.acknowledge_cross_finding).'),
    'tmac.check_cross_registers', '{}', '{area_entries,area_hours}', true),
   ('rows_above_asset_label', 'I-2', 'high',
-   'Protected table holding rows labelled above its asset',
-   'A protected table bound to an active asset of the inventory (directly or through its schema) holds rows labelled above the asset''s label — a higher level, or a compartment the asset does not name (groups are not compared: they say who, not how secret): the inventory understates what is there, and the handling standard is applied at too low a level (seed ②). The labels are read from the heap by tmac itself (no query over the table runs its owner''s code).',
-   'Raise the asset''s label (tmac.update_asset), or correct the rows'' labels (lowering one needs tmac_declassifier).',
+   tmac.msgid('Protected table holding rows labelled above its asset'),
+   tmac.msgid('A protected table bound to an active asset of the inventory (directly or through its schema) holds rows labelled above the asset''s label — a higher level, or a compartment the asset does not name (groups are not compared: they say who, not how secret): the inventory understates what is there, and the handling standard is applied at too low a level (seed ②). The labels are read from the heap by tmac itself (no query over the table runs its owner''s code).'),
+   tmac.msgid('Raise the asset''s label (tmac.update_asset), or correct the rows'' labels (lowering one needs tmac_declassifier).'),
    'tmac.check_cross_registers', '{}', '{label_tables}', true),
   ('asset_unlabelled', 'I-2', 'medium',
-   'Asset without a classification label',
-   'An active asset of the inventory carries no classification label: it is not identified (識別), and no handling rule or access check can apply to it (seed ②).',
-   'Label it: tmac.update_asset(asset_no, ''{"label":"…"}'').',
+   tmac.msgid('Asset without a classification label'),
+   tmac.msgid('An active asset of the inventory carries no classification label: it is not identified (識別), and no handling rule or access check can apply to it (seed ②).'),
+   tmac.msgid('Label it: tmac.update_asset(asset_no, ''{"label":"…"}'').'),
    'tmac.check_cross_registers', '{}', '{assets}', true);

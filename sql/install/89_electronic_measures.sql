@@ -127,8 +127,10 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = tmac.message('evidence_sha256 must be 64 hexadecimal digits');
   END IF;
-  -- one declaration in force per measure: concurrent declarations of one measure take turns
-  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tmac.electronic_measure:' || m));
+  -- one declaration in force per measure: concurrent declarations of one measure take turns on its
+  -- row of the shipped list (a row lock needs UPDATE on it, which nobody but tmac has; an advisory
+  -- key anyone could hold: attack20_measure_lock.sh)
+  PERFORM 1 FROM tmac.electronic_measure_kind k WHERE k.measure = m FOR NO KEY UPDATE;
   SELECT e.declaration_id INTO old FROM tmac.electronic_measure e WHERE e.measure = m AND e.superseded_by IS NULL;
   IF FOUND THEN   -- the unique index allows one in force: end the old one first, then link it
     UPDATE tmac.electronic_measure e SET superseded_by = e.declaration_id, superseded_at = pg_catalog.now()
@@ -183,7 +185,7 @@ CREATE VIEW tmac.electronic_measures AS
   SELECT k.ordinal, k.measure, k.name_ja, k.name_en, k.seed_reference,
          e.declaration_id, e.status, e.description, e.checked_by, e.checked_at, e.observation,
          e.evidence_uri, e.evidence_sha256,
-         (e.checked_at + tmac.setting_value('electronic_measure_review')::interval) AS review_due,
+         (e.checked_at + (SELECT s.value FROM tmac.settings s WHERE s.key = 'electronic_measure_review')::interval) AS review_due,
          CASE k.measure
            WHEN 'account_management' THEN
              (SELECT tmac.message('In the database: %s tables protected by tmac row security (need-to-know by label, grants that expire and end with the person).', count(*))
@@ -235,7 +237,7 @@ COMMENT ON FUNCTION tmac.check_electronic_measures() IS
 -- What the measures protect: important information held electronically (without it the check
 -- demands nothing, and is no evidence).
 INSERT INTO tmac.compliance_population VALUES
-  ('electronic_information', '電子的に保管する重要情報', 'important information held electronically (active electronic assets, protected tables)',
+  ('electronic_information', '電子的に保管する重要情報', tmac.msgid('important information held electronically (active electronic assets, protected tables)'),
    'SELECT (SELECT count(*) FROM tmac.asset a WHERE a.status = ''active'' AND (a.medium = ''electronic'' OR EXISTS (SELECT 1 FROM tmac.asset_binding b WHERE b.asset_no = a.asset_no))) + (SELECT count(*) FROM tmac.protected_table)');
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES

@@ -75,7 +75,7 @@ GRANT SELECT ON tmac.exposing_views TO tmac_access_admin, tmac_auditor, tmac_adm
 GRANT SELECT ON tmac.access_grant, tmac.audit_log, tmac.maintenance_state,
   tmac.access_rights_ledger, tmac.criterion, tmac.compliance_check, tmac.privileged_role,
   tmac.findings, tmac.compliance_status, tmac.compliance_population, tmac.weakening_rule,
-  tmac.weakened_checks
+  tmac.weakened_checks, tmac.compliance_checks
   TO tmac_auditor, tmac_admin;
 -- Both never hold much: the governance sentinel is always empty, the restore window open only
 -- during a restore.  Auditors read every table.
@@ -278,6 +278,36 @@ GRANT INSERT (event_id, person_id, kind, effective_at, full_name, org_group, job
 GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 GRANT SELECT ON tmac.my_pending_approvals TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.approve_many(bigint[], text) TO tmac_approver;
+-- The documents register (68) and the internal audits (69): read as the ledgers are; the acts
+-- are persons' own (tmac_person; each function checks who may: an appointee drafts, 経営層
+-- approves and withdraws, each person acknowledges as themselves, the auditor records results,
+-- the owner reports an action done, a second person closes it); tmac_admin records audit plans.
+GRANT SELECT ON tmac.document_requirement, tmac.document, tmac.document_in_force, tmac.document_acknowledgement,
+  tmac.internal_audit, tmac.audit_finding, tmac.corrective_action
+  TO tmac_approver, tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_documents(), tmac.check_internal_audits() TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION
+  tmac.record_document(text, text, text, text, text[], text, text, text),
+  tmac.approve_document(text, text, date, text), tmac.announce_document(text, text, text, date),
+  tmac.review_document(text, text), tmac.supersede_document(text, text, text), tmac.acknowledge_document(text),
+  tmac.record_audit_result(bigint, date, text, text, text), tmac.record_audit_finding(bigint, text, text, text),
+  tmac.assign_corrective_action(bigint, text, text, date), tmac.complete_corrective_action(bigint, text, text),
+  tmac.close_corrective_action(bigint, text)
+TO tmac_person;
+GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text, text[], text, date, text, text) TO tmac_admin;
+-- Enumerated values and their Japanese names (81_enumerations.sql): shipped vocabulary, no
+-- secret — everyone may look up what a value may be and what it is called; tmac.enum_code runs as
+-- whoever writes a register (its normalising trigger) and only reads the two tables.
+GRANT SELECT ON tmac.enum_kind, tmac.enum_value TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.enum_fold(text), tmac.enum_in_japanese(), tmac.enum_code(text, text),
+  tmac.enum_name(text, text), tmac.enum_ja(text, text)
+TO PUBLIC;
+-- The ledgers in Japanese (82_ledgers_ja.sql): read by auditors and administrators, whose CSV
+-- export reads them with their own rights.
+GRANT SELECT ON tmac.管理対象情報の目録, tmac.取扱管理簿, tmac.鍵の管理台帳, tmac.入退室記録,
+  tmac.アクセス権者管理簿, tmac.教育の記録, tmac.誓約書の記録, tmac.委託先一覧, tmac.事故・兆候の記録
+  TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.csv_field(text), tmac.ledger_csv(regclass) TO tmac_auditor, tmac_admin;
 
 -- No SECURITY DEFINER function of tmac shows its queries to the caller.  A caller may set
 -- debug_print_parse / _rewritten / _plan (and client_min_messages = log) in their own session:

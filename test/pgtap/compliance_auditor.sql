@@ -1,7 +1,7 @@
 -- compliance_auditor.sql — pgTAP: tmac_auditor reads every compliance view and the audit log,
 -- and can change nothing.  The example queries of test/README-auditor.md run here as the auditor.
 BEGIN;
-SELECT plan(34);
+SELECT plan(37);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '90 days', 'design')$$) AS g1 \gset
 SELECT pg_temp.as_role('t_bob', $$SELECT tmac.start_review('auditor fixture')$$)::bigint AS r1 \gset
@@ -20,6 +20,9 @@ SELECT lives_ok($$SELECT * FROM tmac.grant_audit$$, 'grant_audit');
 SELECT lives_ok($$SELECT * FROM tmac.sod_rule, tmac.duty$$, 'sod rules and duties');
 SELECT lives_ok($$SELECT * FROM tmac.sod_exception, tmac.duty_assignment$$, 'exceptions and assignments');
 SELECT lives_ok($$SELECT * FROM tmac.compliance_check ORDER BY criterion, check_code$$, 'the check registry');
+SELECT lives_ok($$SELECT criterion, check_code, severity, title, subject, detail, remedy FROM tmac.findings ORDER BY criterion, check_code, subject$$, 'findings with their titles and remedies');
+SELECT lives_ok($$SELECT criterion, title, status, reason FROM tmac.compliance_status ORDER BY criterion$$, 'compliance_status with the criterion''s title');
+SELECT lives_ok($$SELECT * FROM tmac.compliance_checks ORDER BY criterion, check_code$$, 'the check registry in the reader''s language');
 SELECT lives_ok($$SELECT * FROM tmac.privileged_role, tmac.settings, tmac.criterion$$, 'privileged roles, settings, criteria');
 SELECT lives_ok($$SELECT * FROM tmac.grants, tmac.person$$, 'grants and persons');
 SELECT lives_ok($$SELECT entry_id, logged_at, actor, category, action, subject FROM tmac.audit_log ORDER BY entry_id$$, 'the audit log');
@@ -55,8 +58,8 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
 SELECT is((SELECT array_agg('tmac.' || c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'tmac'::regnamespace AND c.relkind IN ('r', 'v')
               AND NOT has_table_privilege('tmac_auditor', c.oid, 'SELECT')),
-  ARRAY['tmac.audit_head', 'tmac.setting', 'tmac.setting_default'],
-  'tmac_auditor reads every tmac table and view but the audit chain''s head and the raw settings (it reads tmac.settings)');
+  ARRAY['tmac.audit_head', 'tmac.my_pending_approvals', 'tmac.setting', 'tmac.setting_default'],
+  'tmac_auditor reads every tmac table and view but the audit chain''s head, the raw settings (it reads tmac.settings) and an approver''s own queue (the grants it lists are in tmac.grants)');
 
 SELECT * FROM finish();
 ROLLBACK;

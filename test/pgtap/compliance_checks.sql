@@ -15,6 +15,10 @@ CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
 SELECT tmac.grant_sod_exception(1, 'E1', 'fixture person holding both duties on purpose', now() + interval '1 day');
 -- the organisation has its 情報管理責任者 (otherwise officer_missing, 63_appointments.sql)
 SELECT tmac.appoint('D1', 'information_officer', 'D1', announced_how => '情報管理規程', announced_on => current_date);
+-- ... its documents approved by 経営層, an internal audit and its electronic measures declared (otherwise
+-- document_missing, internal_audit_missing, electronic_measure_missing)
+\i test/pgtap/cert_fixture.psql
+\i test/pgtap/cert_electronic_fixture.psql
 
 SELECT is((SELECT count(*) FROM tmac.findings), 0::bigint, 'the fixture starts clean');
 

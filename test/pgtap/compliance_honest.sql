@@ -53,7 +53,7 @@ SELECT results_eq($$SELECT status, builtin_checks, builtin_disabled, builtin_run
 SELECT matches((SELECT reason FROM tmac.compliance_status WHERE criterion = 'II'), :'ii_disabled' || ' of ' || :'ii_checks' || ' built-in check\(s\) disabled',
   'the reason counts them');
 SELECT is((SELECT disabled_checks[1] FROM tmac.compliance_status WHERE criterion = 'II'),
-  format('access_without_pledge (by %s, %s)', current_user, to_char(now(), 'YYYY-MM-DD HH24:MI')),
+  format('access_without_pledge (by %s, %s)', current_user, tmac.message('%s', now())),   -- the moment as tmac writes times
   'and names each with who disabled it when');
 SELECT results_eq($$SELECT disabled_by, disabled_at FROM tmac.compliance_check WHERE check_code = 'sod_conflict'$$,
   $$VALUES (current_user::name, now())$$, 'the registry records who and when');
@@ -75,12 +75,12 @@ CREATE FUNCTION public.ch_t_nothing() RETURNS TABLE (subject text, detail text, 
   LANGUAGE sql AS $$ SELECT NULL::text, NULL::text, NULL::timestamptz WHERE false $$;
 ALTER FUNCTION public.ch_t_nothing() OWNER TO ch_t_owner;
 SELECT tmac.register_check('ch_t_nothing_ii', 'II', 'low', 'Nothing', 'Finds nothing.', 'None.', 'public.ch_t_nothing()');
-SELECT tmac.register_check('ch_t_nothing_i4', 'I-4', 'low', 'Nothing', 'Finds nothing.', 'None.', 'public.ch_t_nothing()');
-SELECT results_eq($$SELECT criterion, status, own_checks, own_checks_run FROM tmac.compliance_status WHERE criterion IN ('I-4', 'II')$$,
-  $$VALUES ('I-4'::text, 'not_evaluated'::text, 1::bigint, 1::bigint), ('II', 'not_evaluated', 1, 1)$$,
+SELECT tmac.register_check('ch_t_nothing_iii', 'III', 'low', 'Nothing', 'Finds nothing.', 'None.', 'public.ch_t_nothing()');
+SELECT results_eq($$SELECT criterion, status, own_checks, own_checks_run FROM tmac.compliance_status WHERE criterion IN ('III', 'II')$$,
+  $$VALUES ('II'::text, 'not_evaluated'::text, 1::bigint, 1::bigint), ('III', 'not_evaluated', 1, 1)$$,
   'a registered do-nothing check alone never makes a criterion ok');
-SELECT is((SELECT reason FROM tmac.compliance_status WHERE criterion = 'I-4'),
-  'not evaluated: nothing to examine (handling_entries = 0); the company''s own checks alone are no evidence',
+SELECT is((SELECT reason FROM tmac.compliance_status WHERE criterion = 'III'),
+  'not evaluated: nothing to examine (containers = 0, key_loans = 0); the company''s own checks alone are no evidence',
   'and the reason says so');
 SELECT tmac.set_check_enabled(check_code, true) FROM tmac.compliance_check WHERE criterion = 'II' AND builtin;
 SELECT results_eq($$SELECT status, builtin_disabled, disabled_checks FROM tmac.compliance_status WHERE criterion = 'II'$$,

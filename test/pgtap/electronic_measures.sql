@@ -62,7 +62,7 @@ SELECT throws_ok($$SELECT pg_temp.as_role('t_adm', 'SELECT tmac.declare_electron
 
 SET LOCAL lc_messages = 'ja_JP.UTF-8';
 SELECT throws_ok($$SELECT pg_temp.as_role('t_adm', 'SELECT tmac.declare_electronic_measure(''moat'', ''a moat around the office'', ''C1'', ''it is full of water'')')$$,
-                 '22023', '電子的対策「moat」はありません', 'in Japanese with lc_messages = ja_JP.UTF-8, the same SQLSTATE');
+                 '22023', '電子的対策 "moat" はありません', 'in Japanese with lc_messages = ja_JP.UTF-8, the same SQLSTATE');
 SET LOCAL lc_messages = 'C';
 
 -- privileges: the auditor reads, cannot declare

@@ -35,7 +35,7 @@ SELECT is(tmac.message('%s', ARRAY[1, 2]), '{1,2}', 'an array of a built-in type
 SET LOCAL lc_messages = 'ja_JP.UTF-8';
 SELECT is(tmac.message('a message argument printed as an identifier is null'),
           '識別子として出力するメッセージ引数が NULL です', 'ja_JP.UTF-8: the message in Japanese');
-SELECT is(tmac.message('too few arguments for message "%s"', 'x'), 'メッセージ「x」の引数が足りません',
+SELECT is(tmac.message('too few arguments for message "%s"', 'x'), 'メッセージ "x" の引数が足りません',
           'a Japanese translation with its argument filled in');
 SELECT throws_ok($$SELECT tmac.message('%I', NULL::text)$$, '22004',
                  '識別子として出力するメッセージ引数が NULL です', 'a C error in Japanese, its SQLSTATE unchanged');

@@ -64,7 +64,7 @@ SELECT is(pg_temp.rows($$SELECT person_id, login_role, action FROM tmac.provisio
 RESET ROLE;
 SET LOCAL lc_messages = 'ja_JP.UTF-8';
 SET ROLE t_adm;
-SELECT is((SELECT detail FROM tmac.provision_logins(ARRAY['P4'])), '払い出していません: この人物は退職済みです',
+SELECT is((SELECT detail FROM tmac.provision_logins(ARRAY['P4'])), '払い出していません: この人員は退職済みです',
           'what it did is said in the session''s language: Japanese');
 RESET ROLE;
 SET LOCAL lc_messages = 'C';

@@ -27,7 +27,7 @@ SELECT is((SELECT count(*) FROM reptz_page p, generate_series(1, 5) i
 SELECT is((SELECT count(*) FROM reptz_page p, generate_series(1, 5) i
             WHERE strpos(p.html, '<td class="subj">view:public.reptz_v' || i || '</td>') > 0), 3::bigint,
   'medium findings: three of five (the limit)');
-SELECT alike((SELECT html FROM reptz_page), '%ほかに中・低の指摘 2 件 (SELECT * FROM tmac.findings WHERE criterion = &#39;V&#39;)%',
+SELECT alike((SELECT html FROM reptz_page), '%ほかに中・低の指摘 2 件（SELECT * FROM tmac.findings WHERE criterion = &#39;V&#39;）%',
   'and the rest counted, with the query that lists them');
 SELECT is((SELECT count(*) FROM reptz_page p, generate_series(1, 5) i
             WHERE strpos(p.all_findings, '<td class="subj">view:public.reptz_v' || i || '</td>') > 0), 5::bigint,
@@ -68,7 +68,7 @@ SELECT alike((SELECT html FROM reptz_page), '%作成: ' || tmac.company_time(now
 SELECT alike((SELECT html FROM reptz_page),
   '%<td class="t">' || (SELECT tmac.company_time(detected_at) FROM tmac.incident WHERE description = 'USB memory lost on the train') || '</td>%',
   'when the incident was detected');
-SELECT alike((SELECT html FROM reptz_page), format('%%sod_conflict (II)%%— %s が %s に無効化%%', current_user, tmac.company_time(now())),
+SELECT alike((SELECT html FROM reptz_page), format('%%sod_conflict（II）%%— %s が %s に無効化%%', current_user, tmac.company_time(now())),
   'when a check was disabled, and by whom');
 SELECT alike((SELECT html FROM reptz_page), '%Bulk export seen at 2026-12-07 09:52:00 JST.%', 'a finding''s detail in the same zone');
 SET LOCAL TimeZone = 'America/New_York';

@@ -153,7 +153,10 @@ INSERT INTO public_allowlist VALUES
   -- the message catalog: a message in the session's language, a stored text marked for it
   ('tmac.message(text)'), ('tmac.message(text, "any")'), ('tmac.msgid(text)'),
   -- a moment in the company's time zone (the zone is no secret)
-  ('tmac.company_time_zone()'), ('tmac.company_time(timestamptz)');
+  ('tmac.company_time_zone()'), ('tmac.company_time(timestamptz)'),
+  -- enumerated values: their folding rule, code and name in the session's language (shipped vocabulary)
+  ('tmac.enum_fold(text)'), ('tmac.enum_in_japanese()'), ('tmac.enum_code(text, text)'),
+  ('tmac.enum_name(text, text)'), ('tmac.enum_ja(text, text)');
 -- Acts of any person (seed ④ record what one handles, ⑥ report a leak sign): executable by
 -- tmac_person, which tmac.enrol_login grants to each enrolled login, never by PUBLIC.  Each is
 -- SECURITY DEFINER and begins by asking tmac.acting_person(), which refuses (42501) every role
@@ -220,8 +223,8 @@ SELECT is(ARRAY(SELECT c.oid::regclass::text || ': ' || x.priv
 SELECT is(ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
                  WHERE c.relnamespace = 'tmac'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
                    AND pg_catalog.has_any_column_privilege('public', c.oid, 'SELECT') ORDER BY 1),
-          ARRAY['compartment', 'level', 'object_label', 'org_group', 'protected_table', 'vocabulary_token'],
-          'PUBLIC reads only the vocabulary, the object labels and the list of protected tables');
+          ARRAY['compartment', 'enum_kind', 'enum_value', 'level', 'object_label', 'org_group', 'protected_table', 'vocabulary_token'],
+          'PUBLIC reads only the vocabulary (enumerated values too), the object labels and the list of protected tables');
 SELECT ok(NOT pg_catalog.has_schema_privilege('public', 'tmac', 'CREATE'), 'PUBLIC cannot create objects in schema tmac');
 
 -- A SECURITY INVOKER function granted to a tmac role calls tmac functions as that role: each one

@@ -35,7 +35,7 @@ SELECT is(:'e'::text[], ARRAY['22023', '区分コード "bad code!" は不正で
           'ja: an invalid level code, with its hint');
 SELECT pg_temp.err($$SELECT tmac.define_group('QA2', '品質', 'NOPE')$$) AS e \gset
 SELECT is(:'e'::text[], ARRAY['42704', '親の組織グループ "NOPE" は定義されていません', '',
-          '先に tmac.define_group で親のグループを定義してください。'], 'ja: an unknown parent group');
+          '先に tmac.define_group で親の組織グループを定義してください。'], 'ja: an unknown parent group');
 SELECT pg_temp.err($$SELECT tmac.define_compartment('PRJ-C', 'Project A')$$) AS e \gset
 SELECT is(:'e'::text[], ARRAY['42710', '表記 "Project A" は既にコンパートメント "PRJ-A" の表記です', '',
           'コード・名称・別名は、区分、コンパートメント、組織グループのそれぞれの中で一意にしてください（ASCII の大文字・小文字は区別しません）。'],
@@ -48,7 +48,7 @@ SELECT is(:'e'::text[], ARRAY['42704', '区分 "NOPE" は定義されていま�
 SELECT pg_temp.err($$SELECT tmac.configure('review_period', '-1 day')$$) AS e \gset
 SELECT is((:'e'::text[])[1:2], ARRAY['22023', '値 "-1 day" は tmac の設定 "review_period" に使えません'],
           'ja: a bad setting value');
-SELECT ok((:'e'::text[])[4] LIKE '有効なアクセス権はすべて、この期間内のアクセスレビューで継続が確認されていなければなりません（正の interval）_',
+SELECT ok((:'e'::text[])[4] LIKE '有効なアクセス権はすべて、この期間内のアクセス権の棚卸しで継続が確認されていなければなりません（正の interval）_',
           'ja: its hint is the setting''s description in Japanese');
 SELECT pg_temp.err($$SELECT tmac.configure('no_such_key', '1')$$) AS e \gset
 SELECT is((:'e'::text[])[1:2], ARRAY['42704', 'tmac の設定 "no_such_key" はありません'], 'ja: an unknown setting');
@@ -62,7 +62,7 @@ SELECT is((SELECT description FROM tmac.settings WHERE key = 'training_new_hire_
 -- grants: refusals with detail and hint
 SELECT pg_temp.err(format($$SELECT pg_temp.as_role('t_erin', 'SELECT tmac.approve(%s)')$$, :g2)) AS e \gset
 SELECT is(:'e'::text[], ARRAY['42501', '人員 "E1" は自分が行った申請を承認できません', '',
-          '別の承認者が判断してください（二者承認の原則）。'], 'ja: four eyes: the requester cannot approve');
+          '別の承認者が判断してください（二者確認の原則）。'], 'ja: four eyes: the requester cannot approve');
 SELECT pg_temp.err($$SELECT pg_temp.as_role('t_bob', 'SELECT tmac.request_access(''A1'', ''PRJ-A'', now() + interval ''10 days'', ''again'', ''write'')')$$) AS e \gset
 SELECT is((:'e'::text[])[1:2], ARRAY['23P01', format('人員 "A1" のアクセス権 %s と期間が重なっています', :g1)],
           'ja: an overlapping request (the translation reorders the arguments)');
@@ -74,9 +74,9 @@ SELECT is(:'e'::text[], ARRAY['42501', format('ロール "%s" は人員に対応
           '人事フィードが人員に対応付けたログインロール（採用イベントの属性 login_role）で操作してください。'],
           'ja: a role that is no person cannot request (the duty in Japanese)');
 SELECT pg_temp.err($$SELECT pg_temp.as_role('t_bob', 'SELECT tmac.request_access(''A1'', ''PRJ-B'', now() + interval ''1 day'', ''x'', ''delete'')')$$) AS e \gset
-SELECT is(:'e'::text[], ARRAY['22023', 'モード "delete" は不正です', '', 'モードは read（読取り）または write（書込み）です。'],
+SELECT is(:'e'::text[], ARRAY['22023', 'モード "delete" は不正です', '', 'モードは read（読み取り）または write（書き込み）です。'],
           'ja: an invalid mode');
-SELECT is((SELECT reason FROM tmac.access_prerequisites('nobody')), '人員 "nobody" はいません',
+SELECT is((SELECT reason FROM tmac.access_prerequisites('nobody')), '人員 "nobody" は登録されていません',
           'ja: access_prerequisites words an unknown person in Japanese');
 
 -- the HR feed: strict errors, then an event rejected in lenient mode

@@ -44,66 +44,66 @@ SET LOCAL lc_messages = 'ja_JP.UTF-8';
 
 -- 目録 (inventory)
 SELECT is(pg_temp.err(NULL, $$SELECT tmac.register_asset('J-002', '図面', '技術', 'fax')$$),
-  '22023 | 媒体 ''fax'' は不正です | 媒体: paper（紙）、electronic（電子）、prototype（試作品）、equipment（製造装置等）、other（その他）。',
+  '22023 | 媒体・保存先 "fax" は定義されていません | 指定できる媒体: 書類 (paper)、電子情報 (electronic)、試作品 (prototype)、製造装置 (equipment)、その他 (other)。',
   'inventory: a bad medium in Japanese, with its hint');
 SELECT is(pg_temp.err(NULL, $$SELECT tmac.register_asset('J-001', '図面', '技術', 'paper')$$),
-  '23505 | 管理対象情報「J-001」は既に目録に登録されています | 変更は tmac.update_asset(asset_no, changes) で行ってください。',
+  '23505 | 管理対象情報 "J-001" は既に目録に登録されています | 変更は tmac.update_asset(asset_no, changes) で行ってください。',
   'inventory: a duplicate asset in Japanese');
 
 -- 取扱管理簿 (handling)
 SELECT is(pg_temp.err('t_alice', $$SELECT tmac.record_handling('J-999', 'take_out', '打合せ')$$),
-  '42501 | 管理対象情報「J-999」は存在しないか、あなたが扱えるものではありません | 台帳を閲覧できない人には、tmac は存在するかどうかを知らせません。 | あなたが管理している、あなたの部門が管理している、またはあなたにアクセス権がある管理対象情報を指定してください。番号は管理責任者が知っています。',
+  '42501 | 管理対象情報 "J-999" は存在しないか、あなたが扱えるものではありません | 台帳を閲覧できない人には、tmac は存在するかどうかを知らせません。 | あなたが管理している、あなたの部門が管理している、またはあなたにアクセス権がある管理対象情報を指定してください。番号は管理責任者が知っています。',
   'handling: the one refusal of an unknown asset, with detail and hint, in Japanese');
 SELECT is(pg_temp.err('t_alice', $$SELECT tmac.record_handling('J-001', 'copy', '配布')$$),
   '22004 | 複製には複製物の通し番号が必要です | 廃棄や返却を確認できるよう、複製物すべてに通し番号を付けてください。',
   'handling: a copy without serial numbers in Japanese');
 SELECT is(pg_temp.err('t_alice', $$SELECT tmac.record_handling('J-001', 'take_out', '打合せ', media => 'usb')$$),
-  '22023 | 媒体「usb」は定義されていません | 媒体: paper（紙）、electronic（電子）、portable_media（可搬媒体）、prototype（試作品）、equipment（製造装置等）、database（データベース）、other（その他）。',
+  '22023 | 媒体 "usb" は定義されていません | 指定できる媒体: 書類 (paper)、電子情報 (electronic)、可搬電子媒体 (portable_media)、試作品 (prototype)、製造装置 (equipment)、データベース (database)、その他 (other)。',
   'handling: an unknown medium in Japanese');
 
 -- 事故・兆候 (incidents)
 SELECT is(pg_temp.err('t_alice', $$SELECT tmac.report_incident('stranger', '不審なメール')$$),
-  '22023 | 兆候の区分「stranger」は定義されていません | 区分: employee（従業員等）、leaver（退職者等）、partner（取引先）、outsider（外部者）。',
+  '22023 | 兆候の区分 "stranger" は定義されていません | 指定できる区分: 従業員等 (employee)、退職者等 (leaver)、取引先 (partner)、外部者 (outsider)。',
   'incidents: an unknown sign category in Japanese');
 SELECT is(pg_temp.err('t_alice', $$SELECT tmac.confirm_discovery(987654)$$),
-  '42501 | 事故・兆候の報告「987654」は存在しないか、あなたが扱えるものではありません | 台帳を閲覧できない人には、tmac は存在するかどうかを知らせません。 | あなたを発見者としている報告を確認してください。番号は報告者から伝えられます。',
+  '42501 | 事故・兆候の報告 "987654" は存在しないか、あなたが扱えるものではありません | 台帳を閲覧できない人には、tmac は存在するかどうかを知らせません。 | あなたを発見者としている報告を確認してください。番号は報告者から伝えられます。',
   'incidents: the one refusal of an unknown incident in Japanese');
 
 -- 入退室・鍵 (facilities)
 SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('NO-AREA', person_id => 'A1')$$),
-  '42704 | 立入制限区域「NO-AREA」はありません | 立入制限区域は tmac.restricted_area に一覧されています。',
+  '42704 | 立入制限区域 "NO-AREA" はありません | 立入制限区域は tmac.restricted_area に一覧されています。',
   'facilities: an unknown restricted area in Japanese');
 SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('NO-AREA', visitor_name => '見学者 甲')$$),
-  '22004 | 訪問者の会社名を記録してください',
+  '22004 | 訪問者の会社名の記録が必要です',
   'facilities: a visitor without a company in Japanese');
 SELECT is(pg_temp.err(NULL, $$SELECT tmac.set_custodian('safe', 'X', 'A1')$$),
-  '22023 | 種類（kind）は container（保管容器）、area（区域）、key（鍵）のいずれかです。「safe」は指定できません',
+  '22023 | 施錠対象 "safe" は定義されていません | 指定できる施錠対象: 保管容器 (container)、立入制限区域 (area)、鍵 (key)。',
   'facilities: a bad kind in Japanese');
 
 -- a refused entry: the hint follows why (the detail, tmac.entry_refused's, is not this file's)
 SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('AREA-J', person_id => 'D1')$$, false),
-  '42501 | 人「D1」は立入制限区域「AREA-J」に入室できません | 訪問者には同行者を付けるか、先にアクセス権を設定してください（tmac.request_clearance または tmac.request_access の後に tmac.approve）。',
+  '42501 | 人員 "D1" は立入制限区域 "AREA-J" に入室できません | 訪問者には同行者を付けるか、先にアクセス権を設定してください（tmac.request_clearance または tmac.request_access の後に tmac.approve）。',
   'facilities: a person without access is refused, in Japanese');
 SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('AREA-J', person_id => 'V9', escort => 'A1')$$, false),
-  '42501 | 人「V9」は立入制限区域「AREA-J」に入室できません | 先に訪問者の誓約書を記録してください（tmac.record_pledge(person_id, ''visitor'', signed_on)）。',
+  '42501 | 人員 "V9" は立入制限区域 "AREA-J" に入室できません | 先に訪問者の誓約書を記録してください（tmac.record_pledge(person_id, ''visitor'', signed_on)）。',
   'facilities: a visitor without a pledge is refused, in Japanese');
 SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('AREA-J', person_id => 'E1')$$, false),
-  '42501 | 人「E1」は立入制限区域「AREA-J」に入室できません | 退職者や休職中の人は入室できません。',
+  '42501 | 人員 "E1" は立入制限区域 "AREA-J" に入室できません | 退職者や休職中の人は入室できません。',
   'facilities: a person who left is refused, in Japanese');
 
 -- 職務分掌 (segregation of duties)
 SELECT matches(pg_temp.err(NULL, $$SELECT tmac.grant_role('tmac_access_admin', 'sqlb_t_dual')$$),
-  '^42501 \| 職務分掌: sqlb_t_dual が「access_admin」と「auditor」を兼ねることになります \| 職務分掌の規則 [0-9]+（.*）は、1 人が両方の職務を兼ねることを禁じています。 \| その職務を別の人に割り当てるか、先に別の管理者に tmac.grant_sod_exception で例外を設定してもらってください。$',
+  '^42501 \| 職務分掌: sqlb_t_dual が "access_admin" と "auditor" を兼ねることになります \| 職務分掌の規則 [0-9]+（.*）は、1 人が両方の職務を兼ねることを禁じています。 \| その職務を別の人に割り当てるか、先に別の管理者に tmac.grant_sod_exception で例外を設定してもらってください。$',
   'SoD: the refusal, its detail and hint in Japanese');
 SELECT is(pg_temp.err(NULL, $$SELECT tmac.define_sod_rule('x', 'approver', 'approver')$$),
   '22023 | 職務分掌の規則には異なる 2 つの職務が必要です', 'SoD: a rule of one duty in Japanese');
 
 -- アクセス権の棚卸し (access reviews)
 SELECT is(pg_temp.err('t_bob', format('SELECT tmac.review_decide(%s, %s, %L)', :r, :g, 'keep')),
-  format('42501 | 人「B1」はアクセス権 %s を申請した本人のため、棚卸しできません | この項目は別の確認者が判定してください。', :g),
+  format('42501 | 人員 "B1" はアクセス権 %s を申請した本人のため、棚卸しできません | この項目は別の確認者が判定してください。', :g),
   'review: the requester''s refusal, with its hint, in Japanese');
 SELECT is(pg_temp.err('t_bob', $$SELECT tmac.review_decide(987654, 1, 'maybe')$$),
-  '22023 | 判定は keep（継続）または revoke（取消）です。「maybe」は指定できません', 'review: a bad decision in Japanese');
+  '22023 | 見直しの判断 "maybe" は定義されていません | 指定できる判断: 継続 (keep)、失効 (revoke)。', 'review: a bad decision in Japanese');
 
 -- finding details composed here, when tmac.findings is read
 SELECT is((SELECT detail FROM tmac.findings WHERE check_code = 'asset_no_manager' AND subject = 'asset:J-001'),
@@ -115,7 +115,7 @@ SELECT is(tmac.first_ten(ARRAY['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j',
 -- The same under C: English, byte for byte as before, and the same SQLSTATEs.
 SET LOCAL lc_messages = 'C';
 SELECT is(pg_temp.err(NULL, $$SELECT tmac.register_asset('J-002', '図面', '技術', 'fax')$$),
-  '22023 | invalid medium ''fax'' | Media: paper, electronic, prototype, equipment, other.', 'inventory: English under C');
+  '22023 | unknown medium "fax" | Media: paper (書類), electronic (電子情報), prototype (試作品), equipment (製造装置), other (その他).', 'inventory: English under C');
 SELECT is(pg_temp.err(NULL, $$SELECT tmac.register_asset('J-001', '図面', '技術', 'paper')$$),
   '23505 | asset "J-001" is already in the inventory | Change it with tmac.update_asset(asset_no, changes).',
   'inventory: a duplicate asset in English');
@@ -126,7 +126,7 @@ SELECT is(pg_temp.err('t_alice', $$SELECT tmac.record_handling('J-001', 'copy', 
   '22004 | a copy needs the serial numbers of its copies | Number every copy (通し番号) so that its disposal or return can be accounted for.',
   'handling: a copy without serial numbers in English');
 SELECT is(pg_temp.err('t_alice', $$SELECT tmac.record_handling('J-001', 'take_out', '打合せ', media => 'usb')$$),
-  '22023 | unknown media "usb" | Media: paper, electronic, portable_media, prototype, equipment, database, other.',
+  '22023 | unknown media "usb" | Media: paper (書類), electronic (電子情報), portable_media (可搬電子媒体), prototype (試作品), equipment (製造装置), database (データベース), other (その他).',
   'handling: an unknown medium in English');
 SELECT is(pg_temp.err('t_alice', $$SELECT tmac.report_incident('stranger', '不審なメール')$$),
   '22023 | unknown sign category "stranger" | Categories: employee (従業員等), leaver (退職者等), partner (取引先), outsider (外部者).',
@@ -139,7 +139,7 @@ SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('NO-AREA', person_id
 SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('NO-AREA', visitor_name => '見学者 甲')$$),
   '22004 | a visitor''s company is recorded', 'facilities: a visitor without a company in English');
 SELECT is(pg_temp.err(NULL, $$SELECT tmac.set_custodian('safe', 'X', 'A1')$$),
-  '22023 | kind is container, area or key, not "safe"', 'facilities: a bad kind in English');
+  '22023 | unknown kind "safe" | Kinds: container (保管容器), area (立入制限区域), key (鍵).', 'facilities: a bad kind in English');
 SELECT is(pg_temp.err('t_carol', $$SELECT tmac.record_entry('AREA-J', person_id => 'D1')$$, false),
   '42501 | person "D1" may not enter restricted area "AREA-J" | Escort a visitor, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).',
   'facilities: a person without access is refused, in English');
@@ -158,7 +158,7 @@ SELECT is(pg_temp.err('t_bob', format('SELECT tmac.review_decide(%s, %s, %L)', :
   format('42501 | person "B1" requested grant %s and cannot review it | Another reviewer must decide this item.', :g),
   'review: the requester''s refusal in English');
 SELECT is(pg_temp.err('t_bob', $$SELECT tmac.review_decide(987654, 1, 'maybe')$$),
-  '22023 | decision must be keep or revoke, not "maybe"', 'review: a bad decision in English');
+  '22023 | unknown decision "maybe" | Decisions: keep (継続), revoke (失効).', 'review: a bad decision in English');
 SELECT is((SELECT detail FROM tmac.findings WHERE check_code = 'asset_no_manager' AND subject = 'asset:J-001'),
   'Asset J-001 (製品設計図) has no 管理責任者 (manager). Name one: tmac.update_asset(''J-001'', ''{"manager":"<person_id>"}'').',
   'findings: the finding detail in English');

@@ -27,7 +27,7 @@ ROLLBACK;
 SQL
 fail=0
 check() { if eval "$2"; then echo "ok - $1"; else echo "not ok - $1"; fail=1; fi; }
-check "findings.csv has the findings header" "head -1 '$out/findings.csv' | grep -q '^criterion,check_code,severity,subject,detail,detected_at,accepted_by$'"
+check "findings.csv has the findings header" "head -1 '$out/findings.csv' | grep -q '^criterion,check_code,severity,subject,detail,detected_at,accepted_by,title,remedy$'"
 check "compliance_status.csv has 10 criteria" "[ \$(wc -l < '$out/compliance_status.csv') -eq 11 ]"
 check "ledger.csv lists Alice's grant" "grep -q '^A1,Alice,主任' '$out/ledger.csv'"
 check "review.csv has the population hash" "grep -Eq ',[0-9a-f]{64},t,' '$out/review.csv'"
