@@ -8,9 +8,11 @@
 # every other block in a new session, which must speak Japanese because of that ALTER DATABASE alone:
 # the vocabulary, the HR feed's plain-column CSV as the HR role (hr_feed), provision_logins and the
 # duties, the inventory and a protected table, grants with four eyes (my_pending_approvals,
-# approve_many), a take-out approved and returned, the guide's example error, a leak-sign report
-# escalated, the auditor's queries as an auditor, the electronic measures declared; then the report's
-# psql line of the "report" block. It checks the effects, that the error the guide prints is the one
+# approve_many), the 情報管理規程 approved and acknowledged, a take-out approved and returned (the
+# enumerated values by their Japanese names), the guide's example error, a leak-sign report
+# escalated, the auditor's queries and the Japanese ledgers with their CSV as an auditor, an internal
+# audit with its corrective action, the electronic measures declared; then the report's psql line of
+# the "report" block. It checks the effects, that the error the guide prints is the one
 # raised (in Japanese), that the finding the guide prints is the one read (in Japanese), and that the
 # report is Japanese.
 set -euo pipefail
@@ -25,7 +27,7 @@ block() {
     on && inside && t ~ /^```/ { if (n == want) exit; inside = 0; next }
     on && inside && n == want { print substr($0, ind + 1) }' "$readme"
 }
-for b in setup vocabulary hr logins assets grants handling error incident audit measures report; do
+for b in setup vocabulary hr logins assets documents grants handling error incident audit ledgers internal-audit measures report; do
   [ -n "$(block $b)" ] || { echo "not ok - the README's 日本語ガイド has no example '$b'"; exit 1; }
 done
 
@@ -51,7 +53,7 @@ block setup | psql -X -q -v ON_ERROR_STOP=1 -d corp >/dev/null \
   || { echo "not ok - the guide's setup block runs"; exit 1; }
 
 # a new session: lc_messages comes from ALTER DATABASE corp SET lc_messages alone
-psql -X -v ON_ERROR_STOP=1 -P pager=off -d corp >"$work/out" 2>&1 <<SQL || { echo "not ok - the guide's examples run (output: $work/out)"; tail -20 "$work/out"; exit 1; }
+(cd "$work" && psql -X -v ON_ERROR_STOP=1 -P pager=off -d corp) >"$work/out" 2>&1 <<SQL || { echo "not ok - the guide's examples run (output: $work/out)"; tail -20 "$work/out"; exit 1; }
 SELECT 'lc_messages=' || current_setting('lc_messages');
 $(block vocabulary)
 SET ROLE hr_feed;
@@ -59,6 +61,7 @@ $(block hr)
 RESET ROLE;
 $(block logins)
 $(block assets)
+$(block documents)
 $(block grants)
 $(block handling)
 \set ON_ERROR_STOP 0
@@ -69,7 +72,9 @@ $(block incident)
 CREATE ROLE audit_kimura LOGIN IN ROLE tmac_auditor;
 SET ROLE audit_kimura;
 $(block audit)
+$(block ledgers)
 RESET ROLE;
+$(block internal-audit)
 $(block measures)
 SELECT 'time_zone=' || tmac.company_time_zone();
 SELECT 'hired=' || string_agg(person_id || ':' || login_role, ',' ORDER BY person_id) FROM tmac.person;
@@ -80,6 +85,10 @@ SELECT 'handling=' || string_agg(entry_id || ':' || coalesce(approver, '-') || '
 SELECT 'incident=' || (escalated_at IS NOT NULL) FROM tmac.incident;
 SELECT 'protected=' || count(*) FROM tmac.protected_table;
 SELECT 'missing=' || count(*) FROM tmac.findings WHERE check_code = 'electronic_measure_missing';
+SELECT 'document=' || doc_no || ':' || approved_by || ':' || (SELECT count(*) FROM tmac.document_acknowledgement a WHERE a.document_id = d.document_id)
+  FROM tmac.document_in_force d;
+SELECT 'action=' || owner || ':' || closed_by FROM tmac.corrective_action;
+SELECT 'audited=' || count(*) FILTER (WHERE last_internal_audit IS NOT NULL) FROM tmac.compliance_status;
 SQL
 
 val() { grep -o "^ *$1=.*" "$work/out" | sed 's/^ *//' | head -1; }
@@ -93,7 +102,21 @@ check grants clearance:active,compartment:active "four eyes: the access administ
 check handling "1:J1002:J1002,2:-:-" "the take-out was approved and its return confirmed by another person; the self-approval was refused"
 check incident true "the leak sign was reported and escalated to management"
 check missing 0 "every electronic measure is declared: electronic_measure_missing is cleared"
+check document REG-001:J1001:1 "the 情報管理規程 is in force, approved by 経営層 (not its author), acknowledged"
+check action J1002:J1003 "the internal audit's corrective action was completed by its owner and closed by the auditor"
+check audited 10 "every criterion shows its last internal audit"
+# the ledger shows the enumerated values by their Japanese names; its CSV is Excel's (BOM, header)
+if grep -qE '^ +1 \| 持出 +\| 秘 +\| 要承認 +\| 書類 ' "$work/out"; then ok "the handling ledger (取扱管理簿) reads 持出, 秘, 要承認, 書類"
+else notok "the handling ledger (取扱管理簿) reads 持出, 秘, 要承認, 書類 ($(grep -m1 '持出' "$work/out"))"; fi
+csv=$work/取扱管理簿.csv
+if [ -s "$csv" ] && [ "$(head -c 3 "$csv" | od -An -tx1 | tr -d ' ')" = efbbbf ] && head -1 "$csv" | grep -q '"番号"'; then
+  ok "tmac.ledger_csv wrote 取扱管理簿.csv with a UTF-8 BOM and its Japanese header"
+else notok "tmac.ledger_csv wrote 取扱管理簿.csv with a UTF-8 BOM and its Japanese header"; fi
 
+# what the guide says the audit example shows: 20 findings under Ⅰ-4, 17 under Ⅴ, Ⅲ and Ⅳ not evaluated
+status=$(grep -E '^ (I-4|III|IV|V) +\|.*\| (failing|not_evaluated) +\| +[0-9]+$' "$work/out" | sed -E 's/^ ([IV-]+[0-9]?) .*\| ([a-z_]+) +\| +([0-9]+)$/\1:\2:\3/' | tr '\n' ' ')
+if [ "$status" = "I-4:failing:20 III:not_evaluated:0 IV:not_evaluated:0 V:failing:17 " ]; then ok "the audit example shows what the guide says it shows"
+else notok "the audit example shows what the guide says it shows (got: $status)"; fi
 japanese() { perl -CSD -ne 'print if /\p{Hiragana}/'; }
 # the error the guide prints is the one raised, and it is Japanese
 shown_error=$(block error 2 | grep -E '^(ERROR|DETAIL):')
