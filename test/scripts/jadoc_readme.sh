@@ -89,6 +89,9 @@ SELECT 'document=' || doc_no || ':' || approved_by || ':' || (SELECT count(*) FR
   FROM tmac.document_in_force d;
 SELECT 'action=' || owner || ':' || closed_by FROM tmac.corrective_action;
 SELECT 'audited=' || count(*) FILTER (WHERE last_internal_audit IS NOT NULL) FROM tmac.compliance_status;
+SELECT 'i2=' || string_agg(check_code || ':' || array_to_string(population, '+'), ',' ORDER BY check_code)
+  FROM tmac.compliance_check WHERE criterion = 'I-2' AND builtin;
+SELECT 'i2_status=' || status || ':labelled_columns=' || (population->>'labelled_columns') FROM tmac.compliance_status WHERE criterion = 'I-2';
 SQL
 
 val() { grep -o "^ *$1=.*" "$work/out" | sed 's/^ *//' | head -1; }
@@ -105,6 +108,11 @@ check missing 0 "every electronic measure is declared: electronic_measure_missin
 check document REG-001:J1001:1 "the 情報管理規程 is in force, approved by 経営層 (not its author), acknowledged"
 check action J1002:J1003 "the internal audit's corrective action was completed by its owner and closed by the auditor"
 check audited 10 "every criterion shows its last internal audit"
+# what the guide (and the Auditor guide) say Ⅰ-2 rests on: three checks over assets, label tables and
+# labelled columns, evaluated without any labelled column
+check i2 asset_unlabelled:assets,column_label_exceeds_table:labelled_columns,rows_above_asset_label:label_tables \
+  "Ⅰ-2 rests on the three checks and populations the guide names"
+check i2_status ok:labelled_columns=0 "Ⅰ-2 is evaluated with no labelled column, as the guide says"
 # the ledger shows the enumerated values by their Japanese names; its CSV is Excel's (BOM, header)
 if grep -qE '^ +1 \| 持出 +\| 秘 +\| 要承認 +\| 書類 ' "$work/out"; then ok "the handling ledger (取扱管理簿) reads 持出, 秘, 要承認, 書類"
 else notok "the handling ledger (取扱管理簿) reads 持出, 秘, 要承認, 書類 ($(grep -m1 '持出' "$work/out"))"; fi
