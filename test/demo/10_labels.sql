@@ -3,6 +3,8 @@
 CREATE EXTENSION tmac;
 SET search_path = public, tmac;
 SELECT rank, code, name, aliases FROM tmac.level ORDER BY rank;
+\echo '   The demo database speaks Japanese (ALTER DATABASE tmac_test SET lc_messages): every error, hint and finding of tmac below'
+SHOW lc_messages;
 
 \echo '== 2. Define the need-to-know vocabulary: compartments and the organisation tree'
 SELECT tmac.define_compartment('BLUEPRINT', '製品設計図', 'Current product blueprints');

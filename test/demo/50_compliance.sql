@@ -9,8 +9,8 @@ SELECT 'criteria evaluated: ' || count(*) FILTER (WHERE status <> 'not_evaluated
        || ' of ' || count(*) AS evaluated
   FROM tmac.compliance_status;
 
-\echo '== 2. The open findings, each with a subject and a sentence to act on'
-SELECT criterion, check_code, severity, subject FROM tmac.findings ORDER BY criterion, check_code, subject LIMIT 12;
+\echo '== 2. The open findings, each with a subject and a sentence to act on, in the language of the reader (lc_messages)'
+SELECT criterion, check_code, severity, subject, detail FROM tmac.findings ORDER BY criterion, check_code, subject LIMIT 12;
 
 \echo '== 3. The access-rights ledger (アクセス権者管理簿)'
 SELECT full_name, title, access, mode, approved_by_names, valid_until::date, training_status, pledge_status

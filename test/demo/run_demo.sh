@@ -19,6 +19,9 @@ createdb tmac_test      # the database pg_cron is configured for
 # the demo counts who reads what (test.conf turns the access statistics off for the tests, so that
 # one test file's counters cannot become another's findings): the auditor's I-6 leak signs run
 psql -X -q -d tmac_test -c "ALTER DATABASE tmac_test SET tmac.access_stats = on"
+# the demo speaks to the company as tmac does in Japan: every message of tmac (and of PostgreSQL)
+# in Japanese, as README's 日本語ガイド sets it up (ALTER DATABASE … SET lc_messages)
+psql -X -q -d tmac_test -c "ALTER DATABASE tmac_test SET lc_messages = 'ja_JP.UTF-8'"
 rule=$(printf '%78s' '' | tr ' ' '#')
 for f in test/demo/[0-9]*; do
   printf '\n%s\n## %s\n%s\n\n' "$rule" "$(grep -m 1 -v '^#!' "$f" | sed 's/^\(--\|#\) *//')" "$rule"
