@@ -13411,7 +13411,7 @@ CREATE VIEW tmac.electronic_measures AS
 
 CREATE OR REPLACE FUNCTION tmac.check_electronic_measures()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH held AS MATERIALIZED (   -- important information held electronically, and its highest level
     SELECT count(*) AS n, tmac.lub(x.label) AS top
@@ -13430,6 +13430,7 @@ BEGIN ATOMIC
          NULL::timestamptz
     FROM tmac.electronic_measure_kind k CROSS JOIN held
    WHERE held.n > 0
+     AND EXISTS (SELECT 1 FROM tmac.person p WHERE p.status = 'active')   -- a company of persons, as officer_missing
      AND NOT EXISTS (SELECT 1 FROM tmac.electronic_measure e WHERE e.measure = k.measure AND e.superseded_by IS NULL)
   UNION ALL
   SELECT 'electronic_measure_review_overdue', 'electronic_measure:' || e.measure,
@@ -13443,7 +13444,7 @@ ALTER FUNCTION tmac.check_electronic_measures()
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
-  PARALLEL UNSAFE
+  PARALLEL SAFE
   COST 100
   ROWS 1000
   SECURITY DEFINER

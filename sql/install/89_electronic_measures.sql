@@ -12,7 +12,8 @@
 --
 -- Findings (V):
 --   electronic_measure_missing         a measure the seed lists has no declaration in force while
---                                      the company holds important information electronically (an
+--                                      the company (once persons exist, as officer_missing) holds
+--                                      important information electronically (an
 --                                      active asset on an electronic medium, or a protected table);
 --                                      the detail names the highest level so held
 --   electronic_measure_review_overdue  the last check of a declaration is older than the setting
@@ -203,7 +204,7 @@ COMMENT ON VIEW tmac.electronic_measures IS
 
 CREATE FUNCTION tmac.check_electronic_measures()
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH held AS MATERIALIZED (   -- important information held electronically, and its highest level
     SELECT count(*) AS n, tmac.lub(x.label) AS top
@@ -222,6 +223,7 @@ BEGIN ATOMIC
          NULL::timestamptz
     FROM tmac.electronic_measure_kind k CROSS JOIN held
    WHERE held.n > 0
+     AND EXISTS (SELECT 1 FROM tmac.person p WHERE p.status = 'active')   -- a company of persons, as officer_missing
      AND NOT EXISTS (SELECT 1 FROM tmac.electronic_measure e WHERE e.measure = k.measure AND e.superseded_by IS NULL)
   UNION ALL
   SELECT 'electronic_measure_review_overdue', 'electronic_measure:' || e.measure,

@@ -33,6 +33,7 @@ INSERT INTO not_parallel_safe VALUES
   ('tmac.compliance_check_results()', 'runs each check through tmac.run_check_as_owner() in a subtransaction (EXCEPTION block)'),
   ('tmac.compliance_report_html(integer)', 'calls tmac.compliance_check_results()'),
   ('tmac.compliance_run()', 'calls tmac.compliance_check_results()'),
+  ('tmac.ledger_csv(regclass)', 'plpgsql: runs a query over the ledger view its caller names (dynamic SQL, with the caller''s rights)'),
   ('tmac.compliance_status_of(tmac.check_result[])', 'calls tmac.population_counts()'),
   ('tmac.population_counts()', 'counts each population in a subtransaction (EXCEPTION block)'),
   ('tmac.check_object_labels()', 'an EXCEPTION block: a subtransaction, refused in parallel mode'),

@@ -74,8 +74,8 @@ SELECT is(:'e'::text[], ARRAY['42501', format('ロール "%s" は人員に対応
           '人事フィードが人員に対応付けたログインロール（採用イベントの属性 login_role）で操作してください。'],
           'ja: a role that is no person cannot request (the duty in Japanese)');
 SELECT pg_temp.err($$SELECT pg_temp.as_role('t_bob', 'SELECT tmac.request_access(''A1'', ''PRJ-B'', now() + interval ''1 day'', ''x'', ''delete'')')$$) AS e \gset
-SELECT is(:'e'::text[], ARRAY['22023', 'モード "delete" は不正です', '', 'モードは read（読み取り）または write（書き込み）です。'],
-          'ja: an invalid mode');
+SELECT is(:'e'::text[], ARRAY['22023', 'アクセスの範囲 "delete" は定義されていません', '', '指定できるアクセスの範囲: 閲覧 (read)、閲覧・更新 (write)。'],
+          'ja: an invalid mode (the enumerations'' error, listing the allowed values)');
 SELECT is((SELECT reason FROM tmac.access_prerequisites('nobody')), '人員 "nobody" は登録されていません',
           'ja: access_prerequisites words an unknown person in Japanese');
 
