@@ -197,11 +197,53 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.forbid_delete() IS 'Trigger: governance records are never deleted';
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.person
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.person
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.person', '');
+
+-- One shape for every register kept as evidence: its rows are never deleted, and pg_dump
+-- writes them (and the sequence of its identity column, if any) with the extension's data.
+CREATE FUNCTION tmac.keep_forever(tbl regclass, forbid_truncate boolean DEFAULT true) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  EXECUTE format('CREATE TRIGGER forbid_delete BEFORE DELETE ON %s
+                    FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete()', tbl);
+  IF forbid_truncate THEN
+    EXECUTE format('CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON %s
+                      FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete()', tbl);
+  END IF;
+  PERFORM pg_catalog.pg_extension_config_dump(tbl, '');
+  PERFORM pg_catalog.pg_extension_config_dump(d.objid::regclass, '')
+     FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+      AND d.refobjid = tbl AND d.deptype IN ('a', 'i')
+    ORDER BY d.objid;
+END
+$$;
+COMMENT ON FUNCTION tmac.keep_forever(regclass, boolean) IS
+  'Internal (install time): forbids deleting (and truncating) a register''s rows and has pg_dump keep them with its identity sequence';
+
+-- One shape for "look up by key and lock" in every register: the row of r's table whose column
+-- key_col equals key, locked FOR UPDATE; none is error `missing` (already in the reader's language,
+-- written by the caller with tmac.message) with SQLSTATE `code`.  r only names the table (NULL::tmac.x).
+CREATE FUNCTION tmac.row_for_update(r anyelement, key_col text, key anycompatible, missing text,
+                                    code text DEFAULT 'no_data_found') RETURNS anyelement
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  n bigint;
+BEGIN
+  EXECUTE format('SELECT * FROM %s WHERE %I = $1 FOR UPDATE',
+                 (SELECT t.typrelid::regclass FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.pg_typeof(r)), key_col)
+     INTO r USING key;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n = 0 THEN
+    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
+  END IF;
+  RETURN r;
+END
+$$;
+COMMENT ON FUNCTION tmac.row_for_update(anyelement, text, anycompatible, text, text) IS
+  'Internal: the row of a register found by its key and locked FOR UPDATE, or the register''s own error when there is none';
+SELECT tmac.keep_forever('tmac.person');
 
 -- Login enrolment (set by the HR feed).  The HR feed may map a person only to a login role
 -- that a DBA (tmac_admin) enrolled here, because mapping hands the role to the HR feed: a
@@ -227,12 +269,7 @@ COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 SELECT tmac.add_audit_trigger('tmac.login_enrolment', 'enrolment_id', 'login_role');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.login_enrolment
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.login_enrolment
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_seq', '');
+SELECT tmac.keep_forever('tmac.login_enrolment');
 
 -- True when the role is currently enrolled (a SQL-standard body: bound at install, not pinned).
 CREATE FUNCTION tmac.login_enrolled(role name) RETURNS boolean

@@ -232,19 +232,12 @@ BEGIN
   FOREACH t IN ARRAY ARRAY['pledge', 'training_completion'] LOOP
     PERFORM tmac.add_audit_trigger(format('tmac.%I', t)::regclass,
                                    CASE t WHEN 'pledge' THEN 'pledge_id' ELSE 'completion_id' END, 'person_id');
-    EXECUTE format('CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.%I
-                      FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete()', t);
-    EXECUTE format('CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.%I
-                      FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete()', t);
+    PERFORM tmac.keep_forever(format('tmac.%I', t)::regclass);
   END LOOP;
 END
 $t$;
 -- The courses are part of the access decision's training prerequisite (tmac.training_courses_required):
 -- tmac.training_course carries the invalidate_caches trigger (the one list, 10_vocabulary.sql).
-SELECT pg_catalog.pg_extension_config_dump('tmac.pledge', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.training_completion', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.pledge_pledge_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.training_completion_completion_id_seq', '');
 SELECT tmac.add_audit_trigger('tmac.training_course', 'course');
 SELECT pg_catalog.pg_extension_config_dump('tmac.training_course', '');
 INSERT INTO tmac.setting_default VALUES

@@ -186,12 +186,7 @@ COMMENT ON FUNCTION tmac.end_person_duties(text, timestamptz, text, text) IS
   'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
 
 SELECT tmac.add_audit_trigger('tmac.appointment', 'appointment_id', 'person_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.appointment
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.appointment
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.appointment', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.appointment_appointment_id_seq', '');
+SELECT tmac.keep_forever('tmac.appointment');
 
 -- The appointment findings (check codes in 85_checks_registers.sql):
 --   officer_missing          active persons exist but no 情報管理責任者 is appointed today
