@@ -207,6 +207,25 @@ END
 $$;
 COMMENT ON FUNCTION tmac.row_for_update(anyelement, text, anycompatible, text, text) IS
   'Internal: the row of a register found by its key and locked FOR UPDATE, or the register''s own error when there is none';
+
+-- The one check of the acts that name a person: the person, or error 23503 (persons come only
+-- from the HR feed's hire events).
+CREATE FUNCTION tmac.known_person(person_id text) RETURNS tmac.person
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  p tmac.person;
+BEGIN
+  SELECT * INTO p FROM tmac.person x WHERE x.person_id = known_person.person_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
+      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
+  END IF;
+  RETURN p;
+END
+$$;
+COMMENT ON FUNCTION tmac.known_person(text) IS
+  'Internal: the person of a person_id, or error 23503 naming it (persons are created by hire events)';
 SELECT tmac.keep_forever('tmac.person');
 
 -- Login enrolment (set by the HR feed).  The HR feed may map a person only to a login role

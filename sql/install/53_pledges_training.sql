@@ -122,10 +122,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('record a pledge'));      -- recorded_by: the HR role's own act
   PERFORM tmac.require_arguments('record_pledge', 'person_id', person_id, 'kind', kind, 'signed_on', signed_on::text);
-  IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_pledge.person_id) THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  END IF;
+  PERFORM tmac.known_person(record_pledge.person_id);
   IF kind NOT IN ('hire', 'promotion', 'project', 'termination', 'visitor', 'periodic') THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid pledge kind "%s"', kind),
       HINT = tmac.message('Kinds: hire, promotion, project, termination, visitor, periodic.');
@@ -167,10 +164,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('record a training completion'));
   PERFORM tmac.require_arguments('record_training', 'person_id', person_id, 'course', course,
                                  'completed_on', completed_on::text);
-  IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_training.person_id) THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  END IF;
+  PERFORM tmac.known_person(record_training.person_id);
   IF btrim(course) = '' THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('course must not be empty');
   END IF;

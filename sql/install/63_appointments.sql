@@ -88,11 +88,8 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('unknown appointment role "%s"', role), ERRCODE = 'invalid_parameter_value',
       HINT = tmac.message('Roles: %s.', (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x));
   END IF;
-  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.person_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', person_id), ERRCODE = 'foreign_key_violation',
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  ELSIF st <> 'active' THEN
+  st := (tmac.known_person(appoint.person_id)).status;
+  IF st <> 'active' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is %s and cannot be appointed', person_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.appointed_by;

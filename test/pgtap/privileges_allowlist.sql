@@ -163,6 +163,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.forbid_delete()', ''),
   ('f', 'tmac.keep_forever(regclass,boolean)', ''),
   ('f', 'tmac.row_for_update(anyelement,text,anycompatible,text,text)', ''),
+  ('f', 'tmac.known_person(text)', ''),
   ('f', 'tmac.forget_dropped_tables()', ''),
   ('f', 'tmac.glb(tmac.label,tmac.label)', 'PUBLIC'),
   ('f', 'tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone)', ''),
