@@ -217,11 +217,11 @@ DECLARE
   p tmac.person;
 BEGIN
   SELECT * INTO p FROM tmac.person x WHERE x.person_id = known_person.person_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
+  IF FOUND THEN
+    RETURN p;
   END IF;
-  RETURN p;
+  RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
+    HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
 END
 $$;
 COMMENT ON FUNCTION tmac.known_person(text) IS
