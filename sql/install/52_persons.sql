@@ -211,7 +211,7 @@ COMMENT ON FUNCTION tmac.row_for_update(anyelement, text, anycompatible, text, t
 -- The one check of the acts that name a person: the person, or error 23503 (persons come only
 -- from the HR feed's hire events).
 CREATE FUNCTION tmac.known_person(person_id text) RETURNS tmac.person
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   p tmac.person;
