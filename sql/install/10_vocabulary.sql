@@ -196,19 +196,50 @@ $$;
 COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS
   'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 
--- Entries are referenced by stored labels and are never deleted.
-CREATE FUNCTION tmac.vocabulary_forbid_delete() RETURNS trigger
+-- Vocabulary entries (referenced by stored labels) and governance rows (kept as evidence) are
+-- never deleted: one trigger for both, each with its own reason.
+CREATE FUNCTION tmac.forbid_delete() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
+  IF TG_TABLE_NAME IN ('level', 'compartment', 'org_group') THEN
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+            MESSAGE = tmac.message('entries of tmac.%s are never deleted', TG_TABLE_NAME),
+            DETAIL = tmac.message('Stored labels refer to vocabulary entries by identifier.'),
+            HINT = tmac.message('Rename the entry, or stop using it in new labels.');
+  END IF;
   RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-          MESSAGE = tmac.message('entries of tmac.%s are never deleted', TG_TABLE_NAME),
-          DETAIL = tmac.message('Stored labels refer to vocabulary entries by identifier.'),
-          HINT = tmac.message('Rename the entry, or stop using it in new labels.');
+          MESSAGE = tmac.message('rows of tmac.%s are never deleted', TG_TABLE_NAME),
+          DETAIL = tmac.message('tmac keeps every person, event, grant, pledge and training record as evidence.'),
+          HINT = tmac.message('End, revoke or terminate instead; the history stays.');
 END
 $$;
-COMMENT ON FUNCTION tmac.vocabulary_forbid_delete() IS
-  'Trigger: vocabulary entries are never deleted, because stored labels refer to them';
+COMMENT ON FUNCTION tmac.forbid_delete() IS
+  'Trigger: vocabulary entries (stored labels refer to them) and governance records are never deleted';
+
+-- One shape for every register kept as evidence: its rows are never deleted, and pg_dump
+-- writes them (and the sequence of its identity column, if any) with the extension's data.
+CREATE FUNCTION tmac.keep_forever(tbl regclass, forbid_truncate boolean DEFAULT true) RETURNS void
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  EXECUTE format('CREATE TRIGGER forbid_delete BEFORE DELETE ON %s
+                    FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete()', tbl);
+  IF forbid_truncate THEN
+    EXECUTE format('CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON %s
+                      FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete()', tbl);
+  END IF;
+  PERFORM pg_catalog.pg_extension_config_dump(tbl, '');
+  PERFORM pg_catalog.pg_extension_config_dump(d.objid::regclass, '')
+     FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+      AND d.refobjid = tbl AND d.deptype IN ('a', 'i')
+    ORDER BY d.objid;
+END
+$$;
+COMMENT ON FUNCTION tmac.keep_forever(regclass, boolean) IS
+  'Internal (install time): forbids deleting (and truncating) a register''s rows and has pg_dump keep them with its identity sequence';
+
 
 -- pg_restore: CREATE EXTENSION has already inserted the built-in levels, and
 -- the dump then copies every level row (a built-in one may have been renamed).
@@ -274,10 +305,7 @@ BEGIN
   FOREACH t IN ARRAY ARRAY['level', 'compartment', 'org_group'] LOOP
     EXECUTE format('CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.%I
                       FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens()', t);
-    EXECUTE format('CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.%I
-                      FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_forbid_delete()', t);
-    EXECUTE format('CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.%I
-                      FOR EACH STATEMENT EXECUTE FUNCTION tmac.vocabulary_forbid_delete()', t);
+    PERFORM tmac.keep_forever(format('tmac.%I', t)::regclass);
   END LOOP;
 END
 $t$;
@@ -289,9 +317,4 @@ INSERT INTO tmac.level (rank, code, name, aliases, builtin, defined_by) VALUES
   (30, 'SECRET',       '秘',     '{}',         true, 'tmac'),
   (40, 'TOP_SECRET',   '極秘',   '{}',         true, 'tmac');
 
-SELECT pg_catalog.pg_extension_config_dump('tmac.level', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.compartment', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.compartment_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.org_group', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.org_group_id_seq', '');
 

@@ -24,31 +24,21 @@ $$;
 COMMENT ON FUNCTION tmac.require_arguments(text, text[]) IS
   'Raises null_value_not_allowed naming the first null argument; takes (name, value) pairs';
 
-CREATE FUNCTION tmac.validate_code(kind text, code text) RETURNS void
+CREATE FUNCTION tmac.validate_entry(kind text, code text, name text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   msg text;
 BEGIN
+  -- one message per kind (level, compartment, group): a translation names the kind in its own words
   IF NOT tmac.valid_code(code) THEN
-    -- one message per kind (level, compartment, group): a translation names the kind in its own words
     msg := CASE kind WHEN 'level' THEN tmac.message('invalid level code "%s"', code)
                                 WHEN 'compartment' THEN tmac.message('invalid compartment code "%s"', code)
                                 ELSE tmac.message('invalid group code "%s"', code) END;
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
             HINT = tmac.message('A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.');
   END IF;
-END
-$$;
-COMMENT ON FUNCTION tmac.validate_code(text, text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
-
-CREATE FUNCTION tmac.validate_name(kind text, name text) RETURNS void
-  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  msg text;
-BEGIN
-  IF NOT tmac.valid_name(name) THEN
+  IF name IS NOT NULL AND NOT tmac.valid_name(name) THEN
     msg := CASE kind WHEN 'level' THEN tmac.message('invalid level name "%s"', name)
                                 WHEN 'compartment' THEN tmac.message('invalid compartment name "%s"', name)
                                 ELSE tmac.message('invalid group name "%s"', name) END;
@@ -57,7 +47,8 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.validate_name(text, text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary name';
+COMMENT ON FUNCTION tmac.validate_entry(text, text, text) IS
+  'Raises invalid_parameter_value unless the code (and the name, when given) are valid for a vocabulary entry';
 
 CREATE FUNCTION tmac.define_level(code text, rank integer, name text, aliases text[] DEFAULT '{}')
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -66,8 +57,7 @@ DECLARE
   existing text;
 BEGIN
   PERFORM tmac.require_arguments('define_level', 'code', code, 'rank', rank::text, 'name', name);
-  PERFORM tmac.validate_code('level', code);
-  PERFORM tmac.validate_name('level', name);
+  PERFORM tmac.validate_entry('level', code, name);
   IF rank < 0 OR rank > 32767 THEN
     RAISE EXCEPTION USING ERRCODE = 'numeric_value_out_of_range',
       MESSAGE = tmac.message('level rank %s is out of range', rank), HINT = tmac.message('A rank is between 0 and 32767.');
@@ -97,8 +87,7 @@ DECLARE
   existing text;
 BEGIN
   PERFORM tmac.require_arguments('define_compartment', 'code', code, 'name', name);
-  PERFORM tmac.validate_code('compartment', code);
-  PERFORM tmac.validate_name('compartment', name);
+  PERFORM tmac.validate_entry('compartment', code, name);
   SELECT c.code INTO existing FROM tmac.compartment c WHERE tmac.vocabulary_fold(c.code) = tmac.vocabulary_fold(define_compartment.code);
   IF FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
@@ -119,8 +108,7 @@ DECLARE
   parent_group integer;
 BEGIN
   PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
-  PERFORM tmac.validate_code('group', code);
-  PERFORM tmac.validate_name('group', name);
+  PERFORM tmac.validate_entry('group', code, name);
   -- A tree change (see tmac.org_group_validate_parent): lock before the INSERT's own lock, so that
   -- two definitions wait for each other instead of deadlocking on the trigger's lock.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
@@ -273,7 +261,7 @@ DECLARE
   msg text;
 BEGIN
   PERFORM tmac.require_arguments('rename_' || kind, 'old', old, 'new', new);
-  PERFORM tmac.validate_code(kind, new);
+  PERFORM tmac.validate_entry(kind, new);
   old_id := tmac.vocabulary_id(kind, old, true);
   IF old_id IS NULL THEN
     msg := CASE kind WHEN 'level' THEN tmac.message('unknown level "%s"', old)

@@ -185,23 +185,48 @@ COMMENT ON FUNCTION tmac.acting_person(text) IS
 
 SELECT tmac.add_audit_trigger('tmac.person', 'person_id');
 
--- Governance rows are never deleted (shared by the tables of 52–55).
-CREATE FUNCTION tmac.forbid_delete() RETURNS trigger
+-- One shape for "look up by key and lock" in every register: the row of r's table whose column
+-- key_col equals key, locked FOR UPDATE; none is error `missing` (already in the reader's language,
+-- written by the caller with tmac.message) with SQLSTATE `code`.  r only names the table (NULL::tmac.x).
+CREATE FUNCTION tmac.row_for_update(r anyelement, key_col text, key anycompatible, missing text,
+                                    code text DEFAULT 'no_data_found') RETURNS anyelement
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
+DECLARE
+  n bigint;
 BEGIN
-  RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-          MESSAGE = tmac.message('rows of tmac.%s are never deleted', TG_TABLE_NAME),
-          DETAIL = tmac.message('tmac keeps every person, event, grant, pledge and training record as evidence.'),
-          HINT = tmac.message('End, revoke or terminate instead; the history stays.');
+  EXECUTE format('SELECT * FROM %s WHERE %I = $1 FOR UPDATE',
+                 (SELECT t.typrelid::regclass FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.pg_typeof(r)), key_col)
+     INTO r USING key;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n = 0 THEN
+    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
+  END IF;
+  RETURN r;
 END
 $$;
-COMMENT ON FUNCTION tmac.forbid_delete() IS 'Trigger: governance records are never deleted';
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.person
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.person
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.person', '');
+COMMENT ON FUNCTION tmac.row_for_update(anyelement, text, anycompatible, text, text) IS
+  'Internal: the row of a register found by its key and locked FOR UPDATE, or the register''s own error when there is none';
+
+-- The one check of the acts that name a person: the person, or error 23503 (persons come only
+-- from the HR feed's hire events).
+CREATE FUNCTION tmac.known_person(person_id text) RETURNS tmac.person
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  p tmac.person;
+BEGIN
+  SELECT * INTO p FROM tmac.person x WHERE x.person_id = known_person.person_id;
+  IF FOUND THEN
+    RETURN p;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
+    HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
+END
+$$;
+COMMENT ON FUNCTION tmac.known_person(text) IS
+  'Internal: the person of a person_id, or error 23503 naming it (persons are created by hire events)';
+SELECT tmac.keep_forever('tmac.person');
 
 -- Login enrolment (set by the HR feed).  The HR feed may map a person only to a login role
 -- that a DBA (tmac_admin) enrolled here, because mapping hands the role to the HR feed: a
@@ -227,12 +252,7 @@ COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
 SELECT tmac.add_audit_trigger('tmac.login_enrolment', 'enrolment_id', 'login_role');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.login_enrolment
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.login_enrolment
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_seq', '');
+SELECT tmac.keep_forever('tmac.login_enrolment');
 
 -- True when the role is currently enrolled (a SQL-standard body: bound at install, not pinned).
 CREATE FUNCTION tmac.login_enrolled(role name) RETURNS boolean

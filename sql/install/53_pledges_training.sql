@@ -123,10 +123,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('record a pledge'));      -- recorded_by: the HR role's own act
   kind := tmac.enum_code('pledge_kind', kind);      -- 入社時 for hire (81_enumerations.sql)
   PERFORM tmac.require_arguments('record_pledge', 'person_id', person_id, 'kind', kind, 'signed_on', signed_on::text);
-  IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_pledge.person_id) THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  END IF;
+  PERFORM tmac.known_person(record_pledge.person_id);
   IF kind NOT IN ('hire', 'promotion', 'project', 'termination', 'visitor', 'periodic') THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid pledge kind "%s"', kind),
       HINT = tmac.message('Kinds: hire, promotion, project, termination, visitor, periodic.');
@@ -168,10 +165,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('record a training completion'));
   PERFORM tmac.require_arguments('record_training', 'person_id', person_id, 'course', course,
                                  'completed_on', completed_on::text);
-  IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_training.person_id) THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  END IF;
+  PERFORM tmac.known_person(record_training.person_id);
   IF btrim(course) = '' THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('course must not be empty');
   END IF;
@@ -234,19 +228,12 @@ BEGIN
   FOREACH t IN ARRAY ARRAY['pledge', 'training_completion'] LOOP
     PERFORM tmac.add_audit_trigger(format('tmac.%I', t)::regclass,
                                    CASE t WHEN 'pledge' THEN 'pledge_id' ELSE 'completion_id' END, 'person_id');
-    EXECUTE format('CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.%I
-                      FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete()', t);
-    EXECUTE format('CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.%I
-                      FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete()', t);
+    PERFORM tmac.keep_forever(format('tmac.%I', t)::regclass);
   END LOOP;
 END
 $t$;
 -- The courses are part of the access decision's training prerequisite (tmac.training_courses_required):
 -- tmac.training_course carries the invalidate_caches trigger (the one list, 10_vocabulary.sql).
-SELECT pg_catalog.pg_extension_config_dump('tmac.pledge', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.training_completion', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.pledge_pledge_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.training_completion_completion_id_seq', '');
 SELECT tmac.add_audit_trigger('tmac.training_course', 'course');
 SELECT pg_catalog.pg_extension_config_dump('tmac.training_course', '');
 INSERT INTO tmac.setting_default VALUES

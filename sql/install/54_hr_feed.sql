@@ -875,11 +875,7 @@ CREATE TRIGGER audit_insert AFTER INSERT ON tmac.hr_event REFERENCING NEW TABLE 
 DROP TRIGGER audit_insert ON tmac.person;
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.person REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('person_id', 'person_id', 'hr_feed_keys');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.hr_event
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.hr_event
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.hr_event', '');
+SELECT tmac.keep_forever('tmac.hr_event');
 
 CREATE FUNCTION tmac.queue_session_end(role name) RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_queue_session_end' LANGUAGE C STRICT VOLATILE;

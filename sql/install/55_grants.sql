@@ -367,10 +367,7 @@ DECLARE
   who text := coalesce(tmac.person_of_role(actor), actor::text);
 BEGIN
   PERFORM tmac.require_arguments('revoke', 'grant_id', grant_id::text, 'reason', reason);
-  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = revoke.grant_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
-  END IF;
+  g := tmac.row_for_update(NULL::tmac.access_grant, 'grant_id', grant_id, tmac.message('no grant %s', grant_id));
   IF g.status NOT IN ('pending', 'active') OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = tmac.message('grant %s has already ended', grant_id);
   END IF;
@@ -428,10 +425,7 @@ BEGIN
   IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = tmac.message('role "%s" must hold tmac_approver', actor);
   END IF;
-  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = keep_on_role_change.grant_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
-  END IF;
+  g := tmac.row_for_update(NULL::tmac.access_grant, 'grant_id', grant_id, tmac.message('no grant %s', grant_id));
   IF me IN (g.person_id, g.requested_by) THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
       MESSAGE = tmac.message('person "%s" cannot decide on a grant they requested or hold', me);
@@ -524,10 +518,5 @@ COMMENT ON FUNCTION tmac.end_grants_of(text[], timestamptz[], text[]) IS
   'Internal (HR feed, termination): cancels the pending requests and ends the active grants of each person as of the termination instant, by the HR event; one UPDATE and one audit entry listing every grant ended; returns how many';
 
 SELECT tmac.add_audit_trigger('tmac.access_grant', 'grant_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.access_grant
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.access_grant
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.access_grant', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.access_grant_grant_id_seq', '');
+SELECT tmac.keep_forever('tmac.access_grant');
 

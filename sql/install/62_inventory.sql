@@ -229,10 +229,7 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('asset field "%s" cannot be changed with update_asset', bad), ERRCODE = 'invalid_parameter_value',
       HINT = tmac.message('Fields: %s. Reviews: tmac.review_assets; retirement: tmac.retire_asset.', array_to_string(allowed, ', '));
   END IF;
-  SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = update_asset.asset_no FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown asset "%s"', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  a := tmac.row_for_update(NULL::tmac.asset, 'asset_no', asset_no, tmac.message('unknown asset "%s"', asset_no), 'undefined_object');
   IF a.status = 'retired' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" is retired', asset_no), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
@@ -409,11 +406,7 @@ COMMENT ON EVENT TRIGGER tmac_forget_dropped_bindings IS
 
 SELECT tmac.add_audit_trigger('tmac.asset', 'asset_no');
 SELECT tmac.add_audit_trigger('tmac.asset_binding', 'binding_id', 'asset_no');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.asset
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.asset
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.asset', '');
+SELECT tmac.keep_forever('tmac.asset');
 SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding_binding_id_seq', '');
 

@@ -89,11 +89,8 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('unknown appointment role "%s"', role), ERRCODE = 'invalid_parameter_value',
       HINT = tmac.message('Roles: %s.', (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x));
   END IF;
-  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.person_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', person_id), ERRCODE = 'foreign_key_violation',
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  ELSIF st <> 'active' THEN
+  st := (tmac.known_person(appoint.person_id)).status;
+  IF st <> 'active' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is %s and cannot be appointed', person_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.appointed_by;
@@ -187,12 +184,7 @@ COMMENT ON FUNCTION tmac.end_person_duties(text, timestamptz, text, text) IS
   'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
 
 SELECT tmac.add_audit_trigger('tmac.appointment', 'appointment_id', 'person_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.appointment
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.appointment
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.appointment', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.appointment_appointment_id_seq', '');
+SELECT tmac.keep_forever('tmac.appointment');
 
 -- The appointment findings (check codes in 85_checks_registers.sql):
 --   officer_missing          active persons exist but no 情報管理責任者 is appointed today

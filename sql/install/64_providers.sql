@@ -242,11 +242,7 @@ COMMENT ON FUNCTION tmac.set_contractor_agency(text, text) IS
 SELECT tmac.add_audit_trigger('tmac.provider', 'provider_id');
 SELECT tmac.add_audit_trigger('tmac.provider_asset', 'asset_no', 'provider_id');
 SELECT tmac.add_audit_trigger('tmac.contractor_agency', 'person_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.provider
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.provider
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.provider', '');
+SELECT tmac.keep_forever('tmac.provider');
 SELECT pg_catalog.pg_extension_config_dump('tmac.provider_asset', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.contractor_agency', '');
 

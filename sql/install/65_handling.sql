@@ -246,12 +246,7 @@ COMMENT ON COLUMN tmac.handling_entry.target_table IS 'Automatic entries: the un
 COMMENT ON COLUMN tmac.handling_entry.row_count IS 'Automatic entries: rows exported, copied or deleted';
 COMMENT ON COLUMN tmac.handling_entry.statement IS 'Automatic entries: the statement (first 500 characters)';
 SELECT tmac.add_audit_trigger('tmac.handling_entry', 'entry_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.handling_entry
-  FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.handling_entry
-  FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.handling_entry', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.handling_entry_entry_id_seq', '');
+SELECT tmac.keep_forever('tmac.handling_entry');
 
 -- What a person may name in an act.  The acts every person may do (tmac_person: record_handling,
 -- return_handling, confirm_return, report_incident, confirm_discovery) take asset numbers, person
@@ -438,10 +433,7 @@ DECLARE
   e tmac.handling_entry;
 BEGIN
   PERFORM tmac.require_arguments('handling entry', 'entry_id', entry_id::text);
-  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_for_update.entry_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no handling entry %s', entry_id), ERRCODE = 'no_data_found';
-  END IF;
+  e := tmac.row_for_update(NULL::tmac.handling_entry, 'entry_id', entry_id, tmac.message('no handling entry %s', entry_id));
   RETURN e;
 END
 $$;

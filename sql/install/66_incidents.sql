@@ -107,10 +107,7 @@ COMMENT ON COLUMN tmac.incident.corrective_action IS '是正措置 (corrective a
 COMMENT ON COLUMN tmac.incident.due_by IS '対応期限 (deadline to close it)';
 COMMENT ON COLUMN tmac.incident.closed_by IS '完了確認者 (who closed it)';
 SELECT tmac.add_audit_trigger('tmac.incident', 'incident_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.incident', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.incident_incident_id_seq', '');
+SELECT tmac.keep_forever('tmac.incident');
 
 CREATE TABLE tmac.incident_asset (
   incident_id bigint NOT NULL REFERENCES tmac.incident,
@@ -120,9 +117,7 @@ CREATE TABLE tmac.incident_asset (
 CREATE INDEX incident_asset_asset_idx ON tmac.incident_asset (asset_id);
 COMMENT ON TABLE tmac.incident_asset IS '事故の対象情報 (the assets an incident concerns)';
 SELECT tmac.add_audit_trigger('tmac.incident_asset', 'incident_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident_asset FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident_asset FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.incident_asset', '');
+SELECT tmac.keep_forever('tmac.incident_asset');
 
 CREATE TABLE tmac.incident_notification (
   notification_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -140,10 +135,7 @@ COMMENT ON COLUMN tmac.incident_notification.recipient_kind IS 'entrusting_compa
 COMMENT ON COLUMN tmac.incident_notification.recipient IS 'Who was notified (company, office, station)';
 COMMENT ON COLUMN tmac.incident_notification.reference IS 'Reference of the notification (letter, case number)';
 SELECT tmac.add_audit_trigger('tmac.incident_notification', 'notification_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident_notification FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident_notification FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.incident_notification', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.incident_notification_notification_id_seq', '');
+SELECT tmac.keep_forever('tmac.incident_notification');
 
 -- The timeline: one row per change of an incident, its assets or notifications.
 CREATE TABLE tmac.incident_event (
@@ -160,10 +152,7 @@ COMMENT ON TABLE tmac.incident_event IS
   '時系列 (incident timeline): every change of an incident, its assets and notifications — when, by whom, what changed';
 COMMENT ON COLUMN tmac.incident_event.what IS 'reported, changed, asset added, notified';
 COMMENT ON COLUMN tmac.incident_event.change IS 'The changed fields with their new values (old values for a change)';
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.incident_event FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.incident_event FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
-SELECT pg_catalog.pg_extension_config_dump('tmac.incident_event', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.incident_event_event_id_seq', '');
+SELECT tmac.keep_forever('tmac.incident_event');
 
 CREATE FUNCTION tmac.incident_timeline() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -334,10 +323,7 @@ DECLARE
   i tmac.incident;
 BEGIN
   PERFORM tmac.require_arguments('incident', 'incident_id', incident_id::text);
-  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = incident_for_update.incident_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no incident %s', incident_id), ERRCODE = 'no_data_found';
-  END IF;
+  i := tmac.row_for_update(NULL::tmac.incident, 'incident_id', incident_id, tmac.message('no incident %s', incident_id));
   IF i.status = 'closed' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('incident %s was closed at %s', incident_id, i.closed_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;

@@ -45,8 +45,7 @@ COMMENT ON COLUMN tmac.restricted_area.open_hours IS '開錠時間 (when it is u
 COMMENT ON COLUMN tmac.restricted_area.equipment IS '設置設備 (equipment inside: manufacturing equipment, prototypes)';
 COMMENT ON COLUMN tmac.restricted_area.custodian IS '管理者 (the person responsible)';
 SELECT tmac.add_audit_trigger('tmac.restricted_area', 'area_id', 'code');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.restricted_area FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.restricted_area FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT tmac.keep_forever('tmac.restricted_area');
 
 CREATE TABLE tmac.container (
   container_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -64,8 +63,7 @@ COMMENT ON COLUMN tmac.container.area_id IS 'The restricted area it stands in, i
 COMMENT ON COLUMN tmac.container.lock_type IS '鍵の種類 (lock): key 差込み式, combination 文字盤鍵, keypad, card, biometric';
 COMMENT ON COLUMN tmac.container.custodian IS '鍵管理者 (key custodian)';
 SELECT tmac.add_audit_trigger('tmac.container', 'container_id', 'code');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.container FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.container FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+SELECT tmac.keep_forever('tmac.container');
 
 CREATE TABLE tmac.container_asset (
   container_id bigint NOT NULL REFERENCES tmac.container,
@@ -76,7 +74,7 @@ CREATE TABLE tmac.container_asset (
 );
 COMMENT ON TABLE tmac.container_asset IS '保管物 (assets stored in a container, from when until when)';
 SELECT tmac.add_audit_trigger('tmac.container_asset', 'container_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.container_asset FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+SELECT tmac.keep_forever('tmac.container_asset', forbid_truncate => false);
 
 CREATE TABLE tmac.container_holder (
   holder_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -90,7 +88,7 @@ CREATE TABLE tmac.container_holder (
 );
 COMMENT ON TABLE tmac.container_holder IS '鍵番号の共有者・鍵保有者 (who holds a key or knows the combination of a container or area, from when until when)';
 SELECT tmac.add_audit_trigger('tmac.container_holder', 'holder_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.container_holder FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+SELECT tmac.keep_forever('tmac.container_holder', forbid_truncate => false);
 
 CREATE TABLE tmac.physical_key (
   key_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -103,7 +101,7 @@ CREATE TABLE tmac.physical_key (
 );
 COMMENT ON TABLE tmac.physical_key IS '鍵 (keys of containers and restricted areas) with their custodian';
 SELECT tmac.add_audit_trigger('tmac.physical_key', 'key_id', 'code');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.physical_key FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+SELECT tmac.keep_forever('tmac.physical_key', forbid_truncate => false);
 
 CREATE TABLE tmac.key_loan (
   loan_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -122,7 +120,7 @@ CREATE TABLE tmac.key_loan (
 CREATE UNIQUE INDEX key_loan_out_idx ON tmac.key_loan (key_id) WHERE returned_at IS NULL;
 COMMENT ON TABLE tmac.key_loan IS '鍵の貸出し管理簿 (key ledger): key, borrower, approver (never the borrower), out, due, returned, received by';
 SELECT tmac.add_audit_trigger('tmac.key_loan', 'loan_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.key_loan FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+SELECT tmac.keep_forever('tmac.key_loan', forbid_truncate => false);
 
 CREATE TABLE tmac.combination_change (
   change_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -139,7 +137,7 @@ CREATE INDEX combination_change_area_idx ON tmac.combination_change (area_id, ch
 COMMENT ON TABLE tmac.combination_change IS
   '鍵番号の変更記録 (combination changes): when, why (installed 備え付け, annual 定期, moved 使用場所変更, holder_changed 管理者・アクセス権者の交代, leak_suspected 漏えいの恐れ), by whom; never the number itself';
 SELECT tmac.add_audit_trigger('tmac.combination_change', 'change_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.combination_change FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+SELECT tmac.keep_forever('tmac.combination_change', forbid_truncate => false);
 
 CREATE TABLE tmac.area_entry (
   entry_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -171,7 +169,7 @@ COMMENT ON COLUMN tmac.area_entry.badge IS '標識 (the badge worn)';
 COMMENT ON COLUMN tmac.area_entry.devices IS '持込機器 (cameras, phones, media brought in)';
 COMMENT ON COLUMN tmac.area_entry.devices_approved_by IS 'The manager who approved the devices (持込みの承認)';
 SELECT tmac.add_audit_trigger('tmac.area_entry', 'entry_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.area_entry FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+SELECT tmac.keep_forever('tmac.area_entry', forbid_truncate => false);
 
 CREATE TABLE tmac.sealed_transport (
   transport_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -193,25 +191,8 @@ COMMENT ON TABLE tmac.sealed_transport IS
 COMMENT ON COLUMN tmac.sealed_transport.receipt_ref IS '受領証 (reference of the signed receipt)';
 COMMENT ON COLUMN tmac.sealed_transport.receipt_checked_by IS 'The manager the receipt was handed to (管理者に提出)';
 SELECT tmac.add_audit_trigger('tmac.sealed_transport', 'transport_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.sealed_transport FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+SELECT tmac.keep_forever('tmac.sealed_transport', forbid_truncate => false);
 
-SELECT pg_catalog.pg_extension_config_dump('tmac.restricted_area', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.restricted_area_area_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.container', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.container_container_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.container_asset', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.container_holder', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.container_holder_holder_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.physical_key', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.physical_key_key_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.key_loan', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.key_loan_loan_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.combination_change', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.combination_change_change_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.area_entry_entry_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.sealed_transport_transport_id_seq', '');
 
 -- Lookups by code, with a clear error.
 CREATE FUNCTION tmac.container_id_of(code text) RETURNS bigint
@@ -451,10 +432,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('lend_key', 'key_code', key_code, 'borrower', borrower, 'due_at', due_at::text);
   PERFORM tmac.require_person(borrower);
-  SELECT * INTO k FROM tmac.physical_key x WHERE x.code = key_code FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', key_code), ERRCODE = 'undefined_object';
-  END IF;
+  k := tmac.row_for_update(NULL::tmac.physical_key, 'code', key_code, tmac.message('no key "%s"', key_code), 'undefined_object');
   IF me = borrower THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('a key is lent by someone other than its borrower'), ERRCODE = 'insufficient_privilege',
       DETAIL = tmac.message('The approver of a key loan is never the borrower.');

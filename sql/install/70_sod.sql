@@ -332,7 +332,7 @@ CREATE FUNCTION tmac.define_duty(duty text, name text, pg_role name DEFAULT NULL
 $$
 BEGIN
   PERFORM tmac.require_arguments('define_duty', 'duty', duty, 'name', name);
-  PERFORM tmac.validate_code('duty', duty);
+  PERFORM tmac.validate_entry('duty', duty);
   IF pg_role IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = define_duty.pg_role) THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('role "%s" does not exist', pg_role), ERRCODE = 'undefined_object';
   END IF;

@@ -77,11 +77,6 @@ CREATE INDEX grant_audit_grant ON tmac.grant_audit (grant_id);
 COMMENT ON TABLE tmac.grant_audit IS
   'Second-person audits of grants: a grant set by one administrator alone is checked by another (seed ⑦)';
 
-SELECT pg_catalog.pg_extension_config_dump('tmac.access_review', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.access_review_review_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.access_review_item', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.grant_audit', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.grant_audit_audit_id_seq', '');
 
 -- The canonical text of one population line; the hash is over these lines in grant_id order.
 CREATE FUNCTION tmac.review_item_line(grant_id bigint, person_id text, kind text, level text, compartment text,
@@ -244,10 +239,7 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('role "%s" must hold tmac_access_admin or tmac_admin to close an access review', actor),
       ERRCODE = 'insufficient_privilege';
   END IF;
-  SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = close_review.review_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no access review %s', review_id), ERRCODE = 'no_data_found';
-  END IF;
+  r := tmac.row_for_update(NULL::tmac.access_review, 'review_id', review_id, tmac.message('no access review %s', review_id));
   IF r.closed_at IS NOT NULL THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('access review %s is already closed', review_id), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
@@ -354,6 +346,6 @@ CREATE TRIGGER audit_update AFTER UPDATE ON tmac.access_review_item REFERENCING 
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('grant_id', 'grant_id');
 CREATE TRIGGER audit_delete AFTER DELETE ON tmac.access_review_item REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('grant_id', 'grant_id');
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.access_review FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.access_review_item FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
-CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.grant_audit FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+SELECT tmac.keep_forever('tmac.access_review', forbid_truncate => false);
+SELECT tmac.keep_forever('tmac.access_review_item', forbid_truncate => false);
+SELECT tmac.keep_forever('tmac.grant_audit', forbid_truncate => false);

@@ -1,16 +1,27 @@
 # bench_server.sh — sourced by the benchmarks that need a server of their own.
 #
 # bench_server PORT: installs what is missing, builds tmac, installs it into a private copy of
-# PostgreSQL 15 under a fresh directory $work, starts a throwaway server there on PORT (stopped
-# and removed when the script exits); q runs psql on the database bench (the script creates it).
+# PostgreSQL 15 under a fresh directory $work, starts a throwaway server there ($work/server) on
+# PORT, stopped and removed when the script exits (TMAC_BENCH_KEEP=1 leaves it running, for
+# profiling); q runs psql on the database bench (the script creates it).
+# bench_server_conf: appends the postgresql.conf lines on stdin and restarts the server.
 bench_server() {
-  bash test/setup.sh
-  make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+  bash test/setup.sh || exit 1
+  make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config || { echo "build failed"; exit 1; }
   . test/server.sh
   work=$(mktemp -d /tmp/tmac-bench.XXXXXX)
   chmod 755 "$work"
-  trap 'tmac_server_stop; rm -rf "$work"' EXIT
-  tmac_private_install "$work/install"
-  tmac_server_start "$work/server" "$1"
+  if [ "${TMAC_BENCH_KEEP:-0}" = 1 ]; then
+    trap 'echo "server left running: PGHOST=$PGHOST PGPORT=$PGPORT ($work)"' EXIT
+  else
+    trap 'tmac_server_stop; rm -rf "$work"' EXIT
+  fi
+  tmac_private_install "$work/install" || { echo "install failed"; exit 1; }
+  tmac_server_start "$work/server" "$1" || exit 1
+}
+bench_server_conf() {
+  cat >>"$work/server/data/postgresql.conf"
+  tmac_as_server_user "$PGBIN/pg_ctl" -D "$work/server/data" -l "$work/server/server.log" -w restart >/dev/null \
+    || { cat "$work/server/server.log"; exit 1; }
 }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }

@@ -17,18 +17,7 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 bench_server "${TMAC_BENCH_PORT:-55494}"
 createdb bench
 q >/dev/null <<'SQL'
-CREATE EXTENSION tmac;
-SELECT tmac.define_compartment('PRJ-A', 'project A'), tmac.define_group('DEV', 'development');
-CREATE ROLE bench_conn LOGIN;
-SELECT tmac.enrol_login('bench_conn');   -- a DBA enrols the login roles persons may be mapped to
-INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
-  VALUES ('bench-c1', 'C001', 'hire', now() - interval '1 day',
-          '{"full_name": "C", "org_group": "DEV", "job_role": "engineer", "login_role": "bench_conn"}');
-SELECT tmac.record_pledge('C001', 'hire', current_date - 1), tmac.record_training('C001', 'basics', current_date - 1);
-INSERT INTO tmac.access_grant (person_id, kind, level_rank, compartment_id, mode, validity, status, reason,
-                               requested_by, approved_by, approved_at, bound_job_role, bound_org_group_id)
-  VALUES ('C001', 'clearance', 30, NULL, NULL, tstzrange(now() - interval '1 hour', now() + interval '30 days'),
-          'active', 'benchmark', 'BENCH-ADMIN', '{BENCH-APPROVER}', now() - interval '1 hour', 'engineer', tmac.vocabulary_id('group', 'DEV'));
+\i test/bench/dedupe_bench_conn.sql
 CREATE TABLE conn_protected (id integer PRIMARY KEY, body text NOT NULL, label tmac.label NOT NULL);
 INSERT INTO conn_protected
   SELECT g, md5(g::text), (ARRAY['PUBLIC', 'INTERNAL', 'CONFIDENTIAL', 'SECRET'])[1 + g % 4]::tmac.label

@@ -39,22 +39,11 @@ bench=$top/test/bench
 RUNS=${PEOPLE_BENCH_RUNS:-5}
 SIZES=${PEOPLE_BENCH_COPY_SIZES:-10000 50000 100000}
 
-bash test/setup.sh
-make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-. test/server.sh
-work=$(mktemp -d /tmp/tmac-bench.XXXXXX)
-chmod 755 "$work"
-if [ "${TMAC_BENCH_KEEP:-0}" = 1 ]; then
-  trap 'echo "server left running: PGHOST=$PGHOST PGPORT=$PGPORT ($work)"' EXIT
-else
-  trap 'tmac_server_stop; rm -rf "$work"' EXIT
-fi
-tmac_private_install "$work/install"
-tmac_server_start "$work/srv" "${TMAC_BENCH_PORT:-55472}"
-cat >>"$work/srv/data/postgresql.conf" <<CONF
+. test/bench/bench_server.sh
+bench_server "${TMAC_BENCH_PORT:-55472}"
+bench_server_conf <<CONF
 shared_buffers = '512MB'
 CONF
-tmac_as_server_user "$PGBIN/pg_ctl" -D "$work/srv/data" -l "$work/srv/server.log" -w restart >/dev/null
 
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 # Runs SQL on stdin with \timing on; prints the time of the last timed statement in ms.

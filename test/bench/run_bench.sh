@@ -20,27 +20,13 @@ ROWS=${TMAC_BENCH_ROWS:-2000000}
 REPS=${TMAC_BENCH_REPS:-7}
 SECTIONS=${TMAC_BENCH_SECTIONS:-label_dominance}
 
-bash test/setup.sh || exit 1
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-make -s PG_CONFIG=$PG_CONFIG || { echo "build failed"; exit 1; }
-
-. test/server.sh
-work=$(mktemp -d /tmp/tmac-bench.XXXXXX)
-chmod 755 "$work"
-if [ "${TMAC_BENCH_KEEP:-0}" = 1 ]; then
-  trap 'echo "server left running: PGHOST=$PGHOST PGPORT=$PGPORT ($work)"' EXIT
-else
-  trap 'tmac_server_stop; rm -rf "$work"' EXIT
-fi
-tmac_private_install "$work/install" || { echo "install failed"; exit 1; }
-tmac_server_start "$work/srv" "${TMAC_BENCH_PORT:-55471}" || exit 1
+. test/bench/bench_server.sh
+bench_server "${TMAC_BENCH_PORT:-55471}"
 # enough shared buffers to hold the tables, so timings measure evaluation, not I/O
-cat >>"$work/srv/data/postgresql.conf" <<CONF
+bench_server_conf <<CONF
 shared_buffers = '1GB'
 max_parallel_workers_per_gather = 2
 CONF
-tmac_as_server_user "$PGBIN/pg_ctl" -D "$work/srv/data" -l "$work/srv/server.log" -w restart >/dev/null \
-  || { cat "$work/srv/server.log"; exit 1; }
 
 createdb tmac_bench || exit 1
 export PGDATABASE=tmac_bench

@@ -6,11 +6,7 @@ BEGIN;
 SELECT plan(57);
 \i test/pgtap/people_fixture.psql
 
--- n(code): open findings of a check; n(code, subject): of a check for one subject
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
-CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
+\i test/pgtap/dedupe_helpers.psql
 -- the fixture's E1 holds access admin and approver: that conflict is the sod tests' business
 SELECT tmac.grant_sod_exception(1, 'E1', 'fixture person holding both duties on purpose', now() + interval '1 day');
 -- the organisation has its 情報管理責任者 (otherwise officer_missing, 63_appointments.sql)

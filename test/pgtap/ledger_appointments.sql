@@ -4,10 +4,7 @@
 BEGIN;
 SELECT plan(28);
 \i test/pgtap/people_fixture.psql
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
-CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
+\i test/pgtap/dedupe_helpers.psql
 
 -- officer_missing: persons exist, nobody is appointed
 SELECT is(pg_temp.n('officer_missing', 'appointment:information_officer'), 1::bigint, 'officer_missing: persons but no 情報管理責任者');

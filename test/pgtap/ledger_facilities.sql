@@ -4,10 +4,7 @@ BEGIN;
 SELECT plan(40);
 \i test/pgtap/people_fixture.psql
 
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
-CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
+\i test/pgtap/dedupe_helpers.psql
 INSERT INTO tmac.asset (asset_no, name, label, business_category, medium, registered_on) VALUES ('F-001', '試作品図面', 'SECRET', '技術', 'paper', current_date);
 
 -- registering, as tmac_admin

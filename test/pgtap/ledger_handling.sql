@@ -5,10 +5,7 @@ BEGIN;
 SELECT plan(66);
 \i test/pgtap/people_fixture.psql
 
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
-CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
+\i test/pgtap/dedupe_helpers.psql
 CREATE ROLE t_nobody LOGIN;   -- a role that is no person's login
 
 -- The standard: defaults from the seed's 極秘/対外秘 example.

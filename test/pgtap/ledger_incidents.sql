@@ -5,10 +5,7 @@ BEGIN;
 SELECT plan(34);
 \i test/pgtap/people_fixture.psql
 
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
-CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
+\i test/pgtap/dedupe_helpers.psql
 CREATE ROLE t_nobody LOGIN;
 INSERT INTO tmac.asset (asset_no, name, label, origin, entrusted_by, business_category, medium, registered_on) VALUES
   ('I-001', '製品設計図', 'SECRET', 'own', NULL, '技術', 'electronic', current_date),

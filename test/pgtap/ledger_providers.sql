@@ -3,10 +3,7 @@
 BEGIN;
 SELECT plan(24);
 \i test/pgtap/people_fixture.psql
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
-CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
+\i test/pgtap/dedupe_helpers.psql
 
 SELECT tmac.register_asset('E-001', '製品設計図（CAD）', '技術', 'electronic', manager => 'C1', location => 'クラウドストレージ');
 SELECT is(tmac.register_provider('CLOUD-1', 'Example Cloud 株式会社', 'cloud'), 'CLOUD-1', 'register_provider');

@@ -7,10 +7,7 @@ SELECT plan(31);
 -- tmac counts it: with the server's UTC current_date the test failed from 15:00 to 24:00 UTC.
 SET LOCAL TimeZone = 'Asia/Tokyo';
 \i test/pgtap/people_fixture.psql
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
-CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
+\i test/pgtap/dedupe_helpers.psql
 
 -- a floor worker without a login, hired long ago, never trained
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)

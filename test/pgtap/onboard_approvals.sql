@@ -10,15 +10,7 @@ SELECT plan(20);
 CREATE ROLE t_ghost LOGIN IN ROLE tmac_approver;       -- an approver's role that is no person's
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
   ('ap-1', 'F1', 'hire', now() - interval '1 hour', '{"full_name":"Fay","org_group":"DEV"}');
-CREATE FUNCTION pg_temp.rows(q text) RETURNS text LANGUAGE plpgsql AS
-$$
-DECLARE
-  r text;
-BEGIN
-  EXECUTE 'SELECT string_agg(x::text, '' '') FROM (' || q || ') x' INTO r;
-  RETURN r;
-END
-$$;
+\i test/pgtap/dedupe_helpers.psql
 -- what waits for a role, as that role sees it: the grants by their names g1..g5
 CREATE FUNCTION pg_temp.queue(r name) RETURNS text LANGUAGE plpgsql AS
 $$

@@ -13,15 +13,7 @@ INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) 
 INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('pv-6', 'P4', 'terminate');
 SELECT max(entry_id) AS mark FROM tmac.audit_log \gset
 -- the rows a query returns, as text, in its order
-CREATE FUNCTION pg_temp.rows(q text) RETURNS text LANGUAGE plpgsql AS
-$$
-DECLARE
-  r text;
-BEGIN
-  EXECUTE 'SELECT string_agg(x::text, '' '') FROM (' || q || ') x' INTO r;
-  RETURN r;
-END
-$$;
+\i test/pgtap/dedupe_helpers.psql
 
 SET ROLE t_hr;
 SELECT throws_ok($$SELECT * FROM tmac.provision_logins()$$, '42501', NULL, 'the HR feed cannot provision logins');

@@ -12,21 +12,23 @@ SELECT tmac.protect('fake_doc');
 INSERT INTO fake_doc SELECT i, 'secret ' || i, 'SECRET' FROM generate_series(1, 5) i;
 GRANT SELECT ON fake_doc TO t_alice;
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '30 days', 'fake')$$);
--- alice's own table, dressed up as protected
-CREATE TABLE fake_mine (id integer, body text);
-ALTER TABLE fake_mine OWNER TO t_alice;
-SET LOCAL ROLE t_alice;
-ALTER TABLE fake_mine ENABLE ROW LEVEL SECURITY;
-CREATE POLICY tmac_read ON fake_mine USING (true);
-CREATE POLICY tmac_base ON fake_mine USING (true) WITH CHECK (true);
+-- alice's own table, dressed up as protected: she owns it and, as herself, gives it row security
+-- and policies named like tmac's; the session stays alice's (SET LOCAL ROLE) for what follows
+CREATE FUNCTION pg_temp.fake_protected(tbl text) RETURNS void LANGUAGE plpgsql AS
+$f$
+BEGIN
+  EXECUTE format('CREATE TABLE %I (id integer, body text)', tbl);
+  EXECUTE format('ALTER TABLE %I OWNER TO t_alice', tbl);
+  SET LOCAL ROLE t_alice;
+  EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', tbl);
+  EXECUTE format('CREATE POLICY tmac_read ON %I USING (true)', tbl);
+  EXECUTE format('CREATE POLICY tmac_base ON %I USING (true) WITH CHECK (true)', tbl);
+END
+$f$;
+SELECT pg_temp.fake_protected('fake_mine');
 INSERT INTO fake_mine SELECT id, body FROM fake_doc WHERE id <= 2;
 RESET ROLE;
-CREATE TABLE fake_mine2 (id integer, body text);
-ALTER TABLE fake_mine2 OWNER TO t_alice;
-SET LOCAL ROLE t_alice;
-ALTER TABLE fake_mine2 ENABLE ROW LEVEL SECURITY;
-CREATE POLICY tmac_read ON fake_mine2 USING (true);
-CREATE POLICY tmac_base ON fake_mine2 USING (true) WITH CHECK (true);
+SELECT pg_temp.fake_protected('fake_mine2');
 DO $$ DECLARE r record; BEGIN
   FOR r IN SELECT id, body FROM fake_doc WHERE id > 3 LOOP INSERT INTO fake_mine2 VALUES (r.id, r.body); END LOOP;
 END $$;

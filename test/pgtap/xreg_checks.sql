@@ -5,10 +5,7 @@ BEGIN;
 SELECT plan(61);
 \i test/pgtap/people_fixture.psql
 
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
-CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
+\i test/pgtap/dedupe_helpers.psql
 CREATE FUNCTION pg_temp.pop(code text) RETURNS text LANGUAGE sql AS
   $$ SELECT criterion || ' ' || population::text FROM tmac.compliance_check WHERE check_code = code AND builtin $$;
 

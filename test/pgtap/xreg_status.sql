@@ -6,8 +6,7 @@ SELECT plan(25);
 
 CREATE FUNCTION pg_temp.i2() RETURNS text LANGUAGE sql AS
   $$ SELECT status || ': ' || reason FROM tmac.compliance_status WHERE criterion = 'I-2' $$;
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
+\i test/pgtap/dedupe_helpers.psql
 
 -- I-2 over an empty database: nothing to examine
 SELECT alike(pg_temp.i2(), 'not_evaluated: not evaluated: nothing to examine (%', 'I-2 over an empty database is not evaluated');

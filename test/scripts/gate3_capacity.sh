@@ -13,19 +13,15 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/server.sh"
+. "$top/test/scripts/dedupe_scratch.bash"
 persons=40
-ctl() { tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w "$@" >/dev/null; }
-stop() { ctl -m immediate stop 2>/dev/null || true; }
-n=0
-fail() { echo "not ok $((n + 1)) - $*"; stop; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
 
 tmac_scratch_cluster gate3_capacity <<CONF || exit 1
 shared_preload_libraries = 'tmac'
 tmac.login_gate_initial_entries = 16
 tmac.login_gate_max_entries = 16
 CONF
-ctl start || { cat "$dir/server.log"; exit 1; }
+start
 export PGHOST=$dir PGPORT=5432 PGUSER=postgres
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" "${@:2}" 2>&1; }
 # connect ROLE DB: SELECT current_user as ROLE, or the error

@@ -14,17 +14,13 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/server.sh"
-ctl() { tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w "$@" >/dev/null; }
-stop() { ctl -m immediate stop 2>/dev/null || true; }
-n=0
-fail() { echo "not ok $((n + 1)) - $*"; stop; exit 1; }
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
+. "$top/test/scripts/dedupe_scratch.bash"
 
 tmac_scratch_cluster gate3_crash <<CONF || exit 1
 shared_preload_libraries = 'tmac'
 restart_after_crash = on
 CONF
-ctl start || { cat "$dir/server.log"; exit 1; }
+start
 export PGHOST=$dir PGPORT=5432 PGUSER=postgres PGDATABASE=g3c
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
 connect() { psql -X -At -U "$1" -c "SELECT current_user" 2>&1 || true; }

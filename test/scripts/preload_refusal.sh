@@ -8,9 +8,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/server.sh"
-stop() { tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true; }
-start() { tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
-            || { cat "$dir/server.log"; exit 1; }; }
+. "$top/test/scripts/dedupe_scratch.bash"
 fail() { echo "FAIL: $*"; stop; exit 1; }
 
 tmac_scratch_cluster preload_refusal <<CONF || exit 1
