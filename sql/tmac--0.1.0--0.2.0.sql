@@ -65,8 +65,14 @@ DROP INDEX tmac.person_org_group_idx;
 DROP INDEX tmac.access_grant_open_idx;
 DROP TRIGGER cycle_check ON tmac.org_group;
 DROP TRIGGER b_check_tokens ON tmac.level;
+DROP TRIGGER forbid_delete ON tmac.level;
+DROP TRIGGER forbid_truncate ON tmac.level;
 DROP TRIGGER b_check_tokens ON tmac.compartment;
+DROP TRIGGER forbid_delete ON tmac.compartment;
+DROP TRIGGER forbid_truncate ON tmac.compartment;
 DROP TRIGGER b_check_tokens ON tmac.org_group;
+DROP TRIGGER forbid_delete ON tmac.org_group;
+DROP TRIGGER forbid_truncate ON tmac.org_group;
 DROP TRIGGER a_receive ON tmac.hr_event;
 DROP TRIGGER audit_insert ON tmac.hr_event;
 DROP TRIGGER audit_insert ON tmac.person;
@@ -195,16 +201,43 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.vocabulary_forbid_delete()
+CREATE OR REPLACE FUNCTION tmac.forbid_delete()
  RETURNS trigger
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 BEGIN
+  IF TG_TABLE_NAME IN ('level', 'compartment', 'org_group') THEN
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+            MESSAGE = tmac.message('entries of tmac.%s are never deleted', TG_TABLE_NAME),
+            DETAIL = tmac.message('Stored labels refer to vocabulary entries by identifier.'),
+            HINT = tmac.message('Rename the entry, or stop using it in new labels.');
+  END IF;
   RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-          MESSAGE = tmac.message('entries of tmac.%s are never deleted', TG_TABLE_NAME),
-          DETAIL = tmac.message('Stored labels refer to vocabulary entries by identifier.'),
-          HINT = tmac.message('Rename the entry, or stop using it in new labels.');
+          MESSAGE = tmac.message('rows of tmac.%s are never deleted', TG_TABLE_NAME),
+          DETAIL = tmac.message('tmac keeps every person, event, grant, pledge and training record as evidence.'),
+          HINT = tmac.message('End, revoke or terminate instead; the history stays.');
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.keep_forever(tbl regclass, forbid_truncate boolean DEFAULT true)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  EXECUTE format('CREATE TRIGGER forbid_delete BEFORE DELETE ON %s
+                    FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete()', tbl);
+  IF forbid_truncate THEN
+    EXECUTE format('CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON %s
+                      FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete()', tbl);
+  END IF;
+  PERFORM pg_catalog.pg_extension_config_dump(tbl, '');
+  PERFORM pg_catalog.pg_extension_config_dump(d.objid::regclass, '')
+     FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+      AND d.refobjid = tbl AND d.deptype IN ('a', 'i')
+    ORDER BY d.objid;
 END
 $function$;
 
@@ -238,9 +271,21 @@ CREATE TRIGGER cycle_check BEFORE INSERT OR UPDATE OF parent_id ON tmac.org_grou
 
 CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.level FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens();
 
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.level FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.level FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
 CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.compartment FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens();
 
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.compartment FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.compartment FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
+
 CREATE TRIGGER b_check_tokens BEFORE INSERT OR UPDATE ON tmac.org_group FOR EACH ROW EXECUTE FUNCTION tmac.vocabulary_validate_tokens();
+
+CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.org_group FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
+
+CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.org_group FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 
 ALTER OPERATOR FAMILY tmac.label_btree_ops USING btree ADD FUNCTION 4 (tmac.label, tmac.label) btequalimage(oid);
 
@@ -262,7 +307,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.validate_code(kind text, code text)
+CREATE OR REPLACE FUNCTION tmac.validate_entry(kind text, code text, name text DEFAULT NULL::text)
  RETURNS void
  LANGUAGE plpgsql
  IMMUTABLE PARALLEL SAFE
@@ -271,27 +316,15 @@ AS $function$
 DECLARE
   msg text;
 BEGIN
+  -- one message per kind (level, compartment, group): a translation names the kind in its own words
   IF NOT tmac.valid_code(code) THEN
-    -- one message per kind (level, compartment, group): a translation names the kind in its own words
     msg := CASE kind WHEN 'level' THEN tmac.message('invalid level code "%s"', code)
                                 WHEN 'compartment' THEN tmac.message('invalid compartment code "%s"', code)
                                 ELSE tmac.message('invalid group code "%s"', code) END;
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
             HINT = tmac.message('A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.');
   END IF;
-END
-$function$;
-
-CREATE OR REPLACE FUNCTION tmac.validate_name(kind text, name text)
- RETURNS void
- LANGUAGE plpgsql
- IMMUTABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-DECLARE
-  msg text;
-BEGIN
-  IF NOT tmac.valid_name(name) THEN
+  IF name IS NOT NULL AND NOT tmac.valid_name(name) THEN
     msg := CASE kind WHEN 'level' THEN tmac.message('invalid level name "%s"', name)
                                 WHEN 'compartment' THEN tmac.message('invalid compartment name "%s"', name)
                                 ELSE tmac.message('invalid group name "%s"', name) END;
@@ -315,8 +348,7 @@ DECLARE
   existing text;
 BEGIN
   PERFORM tmac.require_arguments('define_level', 'code', code, 'rank', rank::text, 'name', name);
-  PERFORM tmac.validate_code('level', code);
-  PERFORM tmac.validate_name('level', name);
+  PERFORM tmac.validate_entry('level', code, name);
   IF rank < 0 OR rank > 32767 THEN
     RAISE EXCEPTION USING ERRCODE = 'numeric_value_out_of_range',
       MESSAGE = tmac.message('level rank %s is out of range', rank), HINT = tmac.message('A rank is between 0 and 32767.');
@@ -351,8 +383,7 @@ DECLARE
   existing text;
 BEGIN
   PERFORM tmac.require_arguments('define_compartment', 'code', code, 'name', name);
-  PERFORM tmac.validate_code('compartment', code);
-  PERFORM tmac.validate_name('compartment', name);
+  PERFORM tmac.validate_entry('compartment', code, name);
   SELECT c.code INTO existing FROM tmac.compartment c WHERE tmac.vocabulary_fold(c.code) = tmac.vocabulary_fold(define_compartment.code);
   IF FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
@@ -378,8 +409,7 @@ DECLARE
   parent_group integer;
 BEGIN
   PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
-  PERFORM tmac.validate_code('group', code);
-  PERFORM tmac.validate_name('group', name);
+  PERFORM tmac.validate_entry('group', code, name);
   -- A tree change (see tmac.org_group_validate_parent): lock before the INSERT's own lock, so that
   -- two definitions wait for each other instead of deadlocking on the trigger's lock.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
@@ -536,7 +566,7 @@ DECLARE
   msg text;
 BEGIN
   PERFORM tmac.require_arguments('rename_' || kind, 'old', old, 'new', new);
-  PERFORM tmac.validate_code(kind, new);
+  PERFORM tmac.validate_entry(kind, new);
   old_id := tmac.vocabulary_id(kind, old, true);
   IF old_id IS NULL THEN
     msg := CASE kind WHEN 'level' THEN tmac.message('unknown level "%s"', old)
@@ -1419,16 +1449,40 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.forbid_delete()
- RETURNS trigger
+CREATE OR REPLACE FUNCTION tmac.row_for_update(r anyelement, key_col text, key anycompatible, missing text, code text DEFAULT 'no_data_found'::text)
+ RETURNS anyelement
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
+DECLARE
+  n bigint;
 BEGIN
-  RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-          MESSAGE = tmac.message('rows of tmac.%s are never deleted', TG_TABLE_NAME),
-          DETAIL = tmac.message('tmac keeps every person, event, grant, pledge and training record as evidence.'),
-          HINT = tmac.message('End, revoke or terminate instead; the history stays.');
+  EXECUTE format('SELECT * FROM %s WHERE %I = $1 FOR UPDATE',
+                 (SELECT t.typrelid::regclass FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.pg_typeof(r)), key_col)
+     INTO r USING key;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  IF n = 0 THEN
+    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
+  END IF;
+  RETURN r;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.known_person(person_id text)
+ RETURNS tmac.person
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  p tmac.person;
+BEGIN
+  SELECT * INTO p FROM tmac.person x WHERE x.person_id = known_person.person_id;
+  IF FOUND THEN
+    RETURN p;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
+    HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
 END
 $function$;
 
@@ -1781,10 +1835,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('record a pledge'));      -- recorded_by: the HR role's own act
   kind := tmac.enum_code('pledge_kind', kind);      -- 入社時 for hire (81_enumerations.sql)
   PERFORM tmac.require_arguments('record_pledge', 'person_id', person_id, 'kind', kind, 'signed_on', signed_on::text);
-  IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_pledge.person_id) THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  END IF;
+  PERFORM tmac.known_person(record_pledge.person_id);
   IF kind NOT IN ('hire', 'promotion', 'project', 'termination', 'visitor', 'periodic') THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('invalid pledge kind "%s"', kind),
       HINT = tmac.message('Kinds: hire, promotion, project, termination, visitor, periodic.');
@@ -1831,10 +1882,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('record a training completion'));
   PERFORM tmac.require_arguments('record_training', 'person_id', person_id, 'course', course,
                                  'completed_on', completed_on::text);
-  IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = record_training.person_id) THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', person_id),
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  END IF;
+  PERFORM tmac.known_person(record_training.person_id);
   IF btrim(course) = '' THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = tmac.message('course must not be empty');
   END IF;
@@ -3017,10 +3065,7 @@ DECLARE
   who text := coalesce(tmac.person_of_role(actor), actor::text);
 BEGIN
   PERFORM tmac.require_arguments('revoke', 'grant_id', grant_id::text, 'reason', reason);
-  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = revoke.grant_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
-  END IF;
+  g := tmac.row_for_update(NULL::tmac.access_grant, 'grant_id', grant_id, tmac.message('no grant %s', grant_id));
   IF g.status NOT IN ('pending', 'active') OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = tmac.message('grant %s has already ended', grant_id);
   END IF;
@@ -3088,10 +3133,7 @@ BEGIN
   IF NOT pg_has_role(actor, 'tmac_approver', 'MEMBER') THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = tmac.message('role "%s" must hold tmac_approver', actor);
   END IF;
-  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = keep_on_role_change.grant_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
-  END IF;
+  g := tmac.row_for_update(NULL::tmac.access_grant, 'grant_id', grant_id, tmac.message('no grant %s', grant_id));
   IF me IN (g.person_id, g.requested_by) THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
       MESSAGE = tmac.message('person "%s" cannot decide on a grant they requested or hold', me);
@@ -4465,10 +4507,7 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('asset field "%s" cannot be changed with update_asset', bad), ERRCODE = 'invalid_parameter_value',
       HINT = tmac.message('Fields: %s. Reviews: tmac.review_assets; retirement: tmac.retire_asset.', array_to_string(allowed, ', '));
   END IF;
-  SELECT * INTO a FROM tmac.asset x WHERE x.asset_no = update_asset.asset_no FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown asset "%s"', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  a := tmac.row_for_update(NULL::tmac.asset, 'asset_no', asset_no, tmac.message('unknown asset "%s"', asset_no), 'undefined_object');
   IF a.status = 'retired' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('asset "%s" is retired', asset_no), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
@@ -4870,11 +4909,8 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('unknown appointment role "%s"', role), ERRCODE = 'invalid_parameter_value',
       HINT = tmac.message('Roles: %s.', (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x));
   END IF;
-  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.person_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', person_id), ERRCODE = 'foreign_key_violation',
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  ELSIF st <> 'active' THEN
+  st := (tmac.known_person(appoint.person_id)).status;
+  IF st <> 'active' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is %s and cannot be appointed', person_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.appointed_by;
@@ -5815,10 +5851,7 @@ DECLARE
   e tmac.handling_entry;
 BEGIN
   PERFORM tmac.require_arguments('handling entry', 'entry_id', entry_id::text);
-  SELECT * INTO e FROM tmac.handling_entry h WHERE h.entry_id = handling_entry_for_update.entry_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no handling entry %s', entry_id), ERRCODE = 'no_data_found';
-  END IF;
+  e := tmac.row_for_update(NULL::tmac.handling_entry, 'entry_id', entry_id, tmac.message('no handling entry %s', entry_id));
   RETURN e;
 END
 $function$;
@@ -6421,10 +6454,7 @@ DECLARE
   i tmac.incident;
 BEGIN
   PERFORM tmac.require_arguments('incident', 'incident_id', incident_id::text);
-  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = incident_for_update.incident_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no incident %s', incident_id), ERRCODE = 'no_data_found';
-  END IF;
+  i := tmac.row_for_update(NULL::tmac.incident, 'incident_id', incident_id, tmac.message('no incident %s', incident_id));
   IF i.status = 'closed' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('incident %s was closed at %s', incident_id, i.closed_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
@@ -7171,10 +7201,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('lend_key', 'key_code', key_code, 'borrower', borrower, 'due_at', due_at::text);
   PERFORM tmac.require_person(borrower);
-  SELECT * INTO k FROM tmac.physical_key x WHERE x.code = key_code FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', key_code), ERRCODE = 'undefined_object';
-  END IF;
+  k := tmac.row_for_update(NULL::tmac.physical_key, 'code', key_code, tmac.message('no key "%s"', key_code), 'undefined_object');
   IF me = borrower THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('a key is lent by someone other than its borrower'), ERRCODE = 'insufficient_privilege',
       DETAIL = tmac.message('The approver of a key loan is never the borrower.');
@@ -8642,7 +8669,7 @@ CREATE OR REPLACE FUNCTION tmac.define_duty(duty text, name text, pg_role name D
 AS $function$
 BEGIN
   PERFORM tmac.require_arguments('define_duty', 'duty', duty, 'name', name);
-  PERFORM tmac.validate_code('duty', duty);
+  PERFORM tmac.validate_entry('duty', duty);
   IF pg_role IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = define_duty.pg_role) THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('role "%s" does not exist', pg_role), ERRCODE = 'undefined_object';
   END IF;
@@ -9531,10 +9558,7 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('role "%s" must hold tmac_access_admin or tmac_admin to close an access review', actor),
       ERRCODE = 'insufficient_privilege';
   END IF;
-  SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = close_review.review_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no access review %s', review_id), ERRCODE = 'no_data_found';
-  END IF;
+  r := tmac.row_for_update(NULL::tmac.access_review, 'review_id', review_id, tmac.message('no access review %s', review_id));
   IF r.closed_at IS NOT NULL THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('access review %s is already closed', review_id), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
@@ -13986,6 +14010,7 @@ SELECT tmac.audit_append('setting', 'UPDATE', 'time_zone',
 -- ==== removed
 DROP FUNCTION tmac.level_rank_of(text);
 DROP FUNCTION tmac.compartment_id_of(text);
+DROP FUNCTION tmac.vocabulary_forbid_delete();
 DROP FUNCTION tmac.vocabulary_check_tokens();
 DROP FUNCTION tmac.org_group_check_cycle();
 DROP FUNCTION tmac.check_code(text,text);
@@ -14013,6 +14038,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.training_course', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.asset', '');
+SELECT pg_catalog.pg_extension_config_dump('tmac.asset_asset_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding_binding_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.appointment', '');
@@ -14248,66 +14274,70 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_name(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_statement_strict() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_code(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
@@ -14318,41 +14348,39 @@ REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PU
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
@@ -14363,6 +14391,8 @@ REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
+REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
@@ -14400,8 +14430,6 @@ GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
@@ -14417,6 +14445,8 @@ REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
@@ -14431,17 +14461,15 @@ REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_end() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
@@ -14452,22 +14480,25 @@ GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.approve_many(bigint[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_many(bigint[],text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_unregister(regclass) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_internal_audits() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_assets(text[],text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
@@ -14485,9 +14516,6 @@ GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_internal_audits() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
@@ -14496,6 +14524,8 @@ REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
@@ -14505,12 +14535,11 @@ GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.return_handling(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
@@ -14518,7 +14547,6 @@ GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
@@ -14538,6 +14566,9 @@ GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
@@ -14575,11 +14606,11 @@ REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text
 GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_document(text,text,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_document(text,text,date,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.announce_document(text,text,text,date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.announce_document(text,text,text,date) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.announce_document(text,text,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.announce_document(text,text,text,date) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.review_document(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_document(text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.acknowledge_document(text) FROM PUBLIC;
@@ -14592,29 +14623,26 @@ REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM
 GRANT EXECUTE ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.complete_corrective_action(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.complete_corrective_action(bigint,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.close_corrective_action(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_corrective_action(bigint,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
@@ -14630,25 +14658,25 @@ GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_fk_cascade() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_protected_table_owner_code() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_table_owner_code() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_table_owner_code() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_sync() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_sync() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.reset_access_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.reset_access_stats() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
@@ -14667,10 +14695,10 @@ GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_a
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
@@ -14828,6 +14856,7 @@ COMMENT ON FUNCTION tmac.escalate_incident(bigint,pg_catalog.text) IS 'The manag
 COMMENT ON FUNCTION tmac.evaluate_provider(pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text) IS '委託先評価 / records the evaluation of a provider: approved, conditional or rejected, with a note (tmac_admin)';
 COMMENT ON FUNCTION tmac.findings_of(tmac.check_result[]) IS 'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any, and the check''s title and remedy in the reader''s language; tmac.findings is this over a run made now';
 COMMENT ON FUNCTION tmac.first_ten(pg_catalog.text[]) IS 'Internal (findings'' details): the first ten items, comma-separated, then "and N more"';
+COMMENT ON FUNCTION tmac.forbid_delete() IS 'Trigger: vocabulary entries (stored labels refer to them) and governance records are never deleted';
 COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS 'Event trigger (DROP TABLE, DROP SCHEMA): removes the asset bindings of dropped tables and schemas';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
 COMMENT ON FUNCTION tmac.function_fingerprint(pg_catalog.regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
@@ -14859,8 +14888,10 @@ COMMENT ON FUNCTION tmac.incident_for_update(bigint) IS 'Internal: locks an open
 COMMENT ON FUNCTION tmac.incident_timeline() IS 'Trigger: writes every change of an incident, its assets and notifications to its timeline';
 COMMENT ON FUNCTION tmac.is_executive(pg_catalog.text) IS 'Internal: whether the person holds an appointment of role executive (経営層) in force today';
 COMMENT ON FUNCTION tmac.is_own_function(pg_catalog.regproc) IS 'True when a function belongs to the tmac extension';
+COMMENT ON FUNCTION tmac.keep_forever(pg_catalog.regclass,boolean) IS 'Internal (install time): forbids deleting (and truncating) a register''s rows and has pg_dump keep them with its identity sequence';
 COMMENT ON FUNCTION tmac.key_access_refused(tmac.physical_key,pg_catalog.text,timestamp with time zone) IS 'Internal (tmac.lend_key): why a person may not borrow a key now (they could not read what it opens), or NULL';
 COMMENT ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) IS 'Internal: what a key opens at an instant — the labelled assets stored in its container then, or its restricted area when labelled';
+COMMENT ON FUNCTION tmac.known_person(pg_catalog.text) IS 'Internal: the person of a person_id, or error 23503 naming it (persons are created by hire events)';
 COMMENT ON FUNCTION tmac.label_hash_dependents() IS 'Hash indexes and hash-partitioned tables whose key holds a tmac.label (in a domain, array, composite or range too), and indexes and partitioned tables whose expressions call tmac.label_hash: what a change of a vocabulary code (the hash follows codes) affects; other_session marks another session''s temporary relations';
 COMMENT ON FUNCTION tmac.last_internal_audit(pg_catalog.text) IS 'The day of the last internal audit performed that covered the criterion, or NULL';
 COMMENT ON FUNCTION tmac.ledger_csv(pg_catalog.regclass) IS 'One of the ledger views (tmac.取扱管理簿 …) as CSV for Excel: UTF-8 byte-order mark, header row, CRLF, every value quoted, values beginning with = + - @ prefixed with an apostrophe; read with the caller''s rights; 22023 for anything else';
@@ -14938,6 +14969,7 @@ COMMENT ON FUNCTION tmac.return_handling(bigint,pg_catalog.text) IS 'Records tha
 COMMENT ON FUNCTION tmac.return_key(pg_catalog.text) IS 'Records that a lent key came back, received by the acting person; closes its key_not_returned finding';
 COMMENT ON FUNCTION tmac.review_assets(pg_catalog.text[],pg_catalog.text) IS '目録の見直し / records that the inventory (all active assets, or those named) was reviewed now, with a note (tmac_admin); returns how many';
 COMMENT ON FUNCTION tmac.review_document(pg_catalog.text,pg_catalog.text) IS '見直し / 経営層 or the 情報管理責任者 records that the version in force of a document was reviewed and still holds (what the review found); closes its document_review_overdue finding';
+COMMENT ON FUNCTION tmac.row_for_update(pg_catalog.anyelement,pg_catalog.text,pg_catalog.anycompatible,pg_catalog.text,pg_catalog.text) IS 'Internal: the row of a register found by its key and locked FOR UPDATE, or the register''s own error when there is none';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.rows_above_label(pg_catalog.regclass,tmac.label) IS 'Internal (rows_above_asset_label): how many rows of a protected table (and of its partitions and children) carry a level above lbl''s or a compartment lbl lacks (groups are not compared), and the first such label; reads the heap itself (owner_scan.c), never a query over the table';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
@@ -14970,8 +15002,7 @@ COMMENT ON FUNCTION tmac.unprotect(pg_catalog.regclass) IS 'Removes tmac''s poli
 COMMENT ON FUNCTION tmac.unschedule_jobs() IS 'Removes the pg_cron jobs that tmac.schedule_jobs() created; false when there were none';
 COMMENT ON FUNCTION tmac.update_asset(pg_catalog.text,pg_catalog.jsonb) IS '目録の変更 / changes fields of an active asset (tmac_admin), given as a JSON object, e.g. {"manager":"E1","location":"金庫A"}; managing_group by code or name';
 COMMENT ON FUNCTION tmac.update_incident(bigint,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],timestamp with time zone,pg_catalog.text[]) IS 'The manager records the response to an open incident: 初動対応, impact, cause, corrective action, evidence references (added), deadline, further assets; each change goes to its timeline';
-COMMENT ON FUNCTION tmac.validate_code(pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary code';
-COMMENT ON FUNCTION tmac.validate_name(pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the text is a valid vocabulary name';
+COMMENT ON FUNCTION tmac.validate_entry(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the code (and the name, when given) are valid for a vocabulary entry';
 COMMENT ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) IS 'Error 23P01 when a pending or active grant of the same person, level or compartment and mode overlaps in time';
 COMMENT ON FUNCTION tmac.verify_audit_log() IS 'Checks the audit log''s hash chain, then that the HR events each bulk entry records by digest still match it; returns the first problem (entry, problem), or no row when the log is intact';
 COMMENT ON FUNCTION tmac.visitor_pledge_on(pg_catalog.text,pg_catalog.date) IS 'Internal: whether a visitor pledge (訪問者の秘密保持誓約書) of the person is in force on a day';
