@@ -125,11 +125,15 @@ CREATE FUNCTION tmac.auditor_conflict(auditor text, audited_group_id integer) RE
             FROM tmac.appointment ap
            WHERE ap.person_id = auditor_conflict.auditor AND ap.ended_at IS NULL
              AND ap.valid_from <= tmac.today() AND (ap.valid_until IS NULL OR ap.valid_until >= tmac.today())
-             AND CASE WHEN auditor_conflict.audited_group_id IS NULL THEN ap.role = 'information_officer'
+             AND CASE WHEN auditor_conflict.audited_group_id IS NULL
+                      THEN ap.role IN ('information_officer', 'department_manager')   -- the whole company: every manager
                       ELSE ap.role = 'department_manager'
-                           AND ap.scope_group_id = ANY (tmac.group_lineage(auditor_conflict.audited_group_id)) END);
+                           AND (ap.scope_group_id IS NULL                -- a department written only as text: any
+                                OR ap.scope_group_id = ANY (tmac.group_lineage(auditor_conflict.audited_group_id))   -- it or above
+                                OR auditor_conflict.audited_group_id = ANY (tmac.group_lineage(ap.scope_group_id)))  -- inside it
+                 END);
 COMMENT ON FUNCTION tmac.auditor_conflict(text, integer) IS
-  'Internal: the appointments that make a person the audited department''s manager (部門管理者 of it or of a department above it; for the whole company, the 情報管理責任者), or NULL when they may audit it';
+  'Internal: the appointments that make a person a manager of what is audited (部門管理者 of the audited department, of one above it or of one inside it, or of a department named only as text; for the whole company, every 部門管理者 and the 情報管理責任者), or NULL when they may audit it (attack21_audit_*.sql)';
 
 CREATE FUNCTION tmac.require_independent_auditor(kind text, auditor text, audited_group_id integer) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -216,6 +220,9 @@ BEGIN
       MESSAGE = tmac.message('only the auditor %s records the result of internal audit %s', a.auditor, audit_id);
   END IF;
   SELECT * INTO a FROM tmac.internal_audit x WHERE x.audit_id = audit_of_person.audit_id FOR UPDATE;
+  -- still independent: an auditor appointed a manager of the audited department since the plan
+  -- records nothing more on it (attack21_audit_manager_closes.sql)
+  PERFORM tmac.require_independent_auditor(a.kind, person, a.audited_group_id);
   RETURN a;
 END
 $$;
@@ -330,11 +337,13 @@ COMMENT ON FUNCTION tmac.assign_corrective_action(bigint, text, text, date) IS
 CREATE FUNCTION tmac.may_close_action(c tmac.corrective_action, person text) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
   RETURN c.owner IS DISTINCT FROM person
-         AND (EXISTS (SELECT 1 FROM tmac.audit_finding f JOIN tmac.internal_audit a ON a.audit_id = f.audit_id
-                       WHERE f.finding_id = c.finding_id AND a.auditor = person)
-              OR tmac.holds_appointment(person, ARRAY['information_officer', 'executive']));
+         AND EXISTS (SELECT 1 FROM tmac.audit_finding f JOIN tmac.internal_audit a ON a.audit_id = f.audit_id
+                      WHERE f.finding_id = c.finding_id
+                        AND (a.auditor = person OR tmac.holds_appointment(person, ARRAY['information_officer', 'executive']))
+                        -- never a manager of what was audited, whoever they are (attack21_audit_manager_closes.sql)
+                        AND (a.kind <> 'internal_audit' OR tmac.auditor_conflict(person, a.audited_group_id) IS NULL));
 COMMENT ON FUNCTION tmac.may_close_action(tmac.corrective_action, text) IS
-  'Internal: whether the person may close the corrective action: its audit''s auditor, the 情報管理責任者 or 経営層, never its owner';
+  'Internal: whether the person may close the corrective action: its audit''s auditor, the 情報管理責任者 or 経営層 — never its owner, never a manager of the audited department (tmac.auditor_conflict)';
 
 CREATE FUNCTION tmac.corrective_action_of_person(action_id bigint, person text) RETURNS tmac.corrective_action
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
