@@ -257,10 +257,12 @@ COMMENT ON VIEW tmac.事故・兆候の記録 IS
 CREATE FUNCTION tmac.csv_field(value text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN CASE WHEN value IS NULL THEN ''
-              ELSE '"' || pg_catalog.replace(CASE WHEN value ~ '^[=+@＝＋－＠\t\r-]' THEN '''' || value ELSE value END,
+              ELSE '"' || pg_catalog.replace(CASE WHEN value ~ '^[=+@＝＋－＠\t\r-]'
+                                                       AND value !~ '^[-+]?[0-9]+([.][0-9]+)?$'   -- a signed number is data
+                                                  THEN '''' || value ELSE value END,
                                              '"', '""') || '"' END;
 COMMENT ON FUNCTION tmac.csv_field(text) IS
-  'One CSV field for Excel: empty for NULL, else double-quoted with quotes doubled; a value beginning with = + - @ (or full-width), tab or CR gets an apostrophe first (no formula injection)';
+  'One CSV field for Excel: empty for NULL, else double-quoted with quotes doubled; a value beginning with = + - @ (or full-width), tab or CR gets an apostrophe first (no formula injection), but a plain signed number (-1, +2.5) stays a number';
 
 CREATE FUNCTION tmac.ledger_csv(ledger regclass) RETURNS text
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS

@@ -3,7 +3,7 @@
 -- times in the company's zone; tmac.ledger_csv with a UTF-8 BOM, a header row and quoting that
 -- is right for commas, quotes, newlines and formula injection; who may read them.
 BEGIN;
-SELECT plan(33);
+SELECT plan(36);
 \i test/pgtap/people_fixture.psql
 SET LOCAL lc_messages = 'C';
 SELECT tmac.configure('date_time_zone', 'Asia/Tokyo');   -- the company's zone, whatever the default
@@ -94,7 +94,8 @@ SELECT is(substr(:'csv', 2),
   || '"EVIL","Evil, ""Co""' || E'\n' || 'Ltd","その他","''=1+2","2026-01-05",,"''@SUM(A1)",,,,,"委託中"' || E'\r\n',
   'a row: commas, quotes and newlines quoted, = and @ behind an apostrophe, NULL empty, ISO dates, CRLF');
 SELECT is(tmac.csv_field(x), y, 'field ' || coalesce(x, 'NULL')) FROM (VALUES
-  ('-1', '"''-1"'), ('+1', '"''+1"'), ('＝1', '"''＝1"'), (E'\tx', E'"''\tx"')) t(x, y);
+  ('-1+2', '"''-1+2"'), ('+A1', '"''+A1"'), ('-', '"''-"'), ('＝1', '"''＝1"'), (E'\tx', E'"''\tx"'),
+  ('-1', '"-1"'), ('+2.5', '"+2.5"')) t(x, y);   -- a plain signed number is data, not a formula
 SELECT is((SELECT count(*) FROM regexp_matches(tmac.ledger_csv('tmac.取扱管理簿'), E'\r\n', 'g')), 2::bigint,
   'the handling ledger: the header and its one row');
 
