@@ -81,19 +81,7 @@ tmac_file_write_end(TmacFileWriter *w)
 		return false;
 	crc = w->crc;
 	FIN_CRC32C(crc);
-	if (w->ok)
-	{
-		errno = 0;
-		if (write(w->fd, &crc, sizeof(crc)) != sizeof(crc))
-		{
-			if (errno == 0)
-				errno = ENOSPC;
-			ereport(WARNING,
-					(errcode_for_file_access(),
-					 errmsg("tmac: could not write file \"%s\" of the %s: %m", w->tmp, tmac_translate(w->what))));
-			w->ok = false;
-		}
-	}
+	tmac_file_write(w, &crc, sizeof(crc));	/* (it folds the CRC into w->crc too: no longer used) */
 	if (close(w->fd) != 0)
 		w->ok = false;
 	w->fd = -1;
