@@ -185,24 +185,44 @@ COMMENT ON FUNCTION tmac.acting_person(text) IS
 
 SELECT tmac.add_audit_trigger('tmac.person', 'person_id');
 
--- One shape for "look up by key and lock" in every register: the row of r's table whose column
--- key_col equals key, locked FOR UPDATE; none is error `missing` (already in the reader's language,
--- written by the caller with tmac.message) with SQLSTATE `code`.  r only names the table (NULL::tmac.x).
-CREATE FUNCTION tmac.row_for_update(r anyelement, key_col text, key anycompatible, missing text,
-                                    code text DEFAULT 'no_data_found') RETURNS anyelement
-  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+-- One shape for "look up by key" in every register: the row of r's table whose column key_col
+-- equals key; none is error `missing` (already in the reader's language, written by the caller with
+-- tmac.message) with SQLSTATE `code` and, when given, `hint` — or, when missing is NULL, a row of
+-- NULLs (for a caller that decides itself what an absent row means).  r only names the table
+-- (NULL::tmac.x).
+CREATE FUNCTION tmac.row_by_key(r anyelement, key_col text, key anycompatible, missing text,
+                                code text DEFAULT 'no_data_found', hint text DEFAULT NULL) RETURNS anyelement
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   n bigint;
 BEGIN
-  EXECUTE format('SELECT * FROM %s WHERE %I = $1 FOR UPDATE',
+  EXECUTE format('SELECT * FROM %s WHERE %I = $1',
                  (SELECT t.typrelid::regclass FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.pg_typeof(r)), key_col)
      INTO r USING key;
   GET DIAGNOSTICS n = ROW_COUNT;
-  IF n = 0 THEN
+  IF n > 0 OR missing IS NULL THEN
+    RETURN r;
+  ELSIF hint IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
   END IF;
-  RETURN r;
+  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing, HINT = hint;
+END
+$$;
+COMMENT ON FUNCTION tmac.row_by_key(anyelement, text, anycompatible, text, text, text) IS
+  'Internal: the row of a register found by its key, or the register''s own error (with its hint) when there is none (a row of NULLs when no error is given)';
+
+-- ... and "look up by key and lock": the same row, locked FOR UPDATE first (a register's rows are
+-- never deleted and their keys never change, so the row read after the lock is the locked one).
+CREATE FUNCTION tmac.row_for_update(r anyelement, key_col text, key anycompatible, missing text,
+                                    code text DEFAULT 'no_data_found') RETURNS anyelement
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  EXECUTE format('SELECT 1 FROM %s WHERE %I = $1 FOR UPDATE',
+                 (SELECT t.typrelid::regclass FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.pg_typeof(r)), key_col)
+    USING key;
+  RETURN tmac.row_by_key(r, key_col, key, missing, code);
 END
 $$;
 COMMENT ON FUNCTION tmac.row_for_update(anyelement, text, anycompatible, text, text) IS

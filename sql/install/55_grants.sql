@@ -262,10 +262,7 @@ BEGIN
                 ELSE tmac.message('role "%s" must hold tmac_approver to reject a request', actor) END;
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg;
   END IF;
-  SELECT a.person_id INTO pid FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
-  END IF;
+  pid := (tmac.row_by_key(NULL::tmac.access_grant, 'grant_id', grant_id, tmac.message('no grant %s', grant_id))).person_id;
   PERFORM 1 FROM tmac.person p WHERE p.person_id = pid FOR SHARE;
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id FOR UPDATE;
   IF g.status <> 'pending' THEN
@@ -388,10 +385,7 @@ DECLARE
   g tmac.access_grant;
 BEGIN
   PERFORM tmac.require_arguments('extend', 'grant_id', grant_id::text, 'valid_until', valid_until::text);
-  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = extend.grant_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
-  END IF;
+  g := tmac.row_by_key(NULL::tmac.access_grant, 'grant_id', grant_id, tmac.message('no grant %s', grant_id));
   IF g.status <> 'active' OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = tmac.message('grant %s is not active', grant_id),
       HINT = tmac.message('Only an active grant can be extended; request a new one instead.');

@@ -84,19 +84,16 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('appoint', 'person_id', person_id, 'role', role, 'appointed_by', appointed_by);
   role := tmac.enum_code('appointment_role', role);   -- 情報管理責任者 … (81_enumerations.sql)
-  SELECT * INTO r FROM tmac.appointment_role x WHERE x.role = lower(btrim(appoint.role));
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown appointment role "%s"', role), ERRCODE = 'invalid_parameter_value',
-      HINT = tmac.message('Roles: %s.', (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x));
-  END IF;
+  r := tmac.row_by_key(NULL::tmac.appointment_role, 'role', lower(btrim(role)), tmac.message('unknown appointment role "%s"', role),
+                       'invalid_parameter_value',
+                       tmac.message('Roles: %s.', (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x)));
   st := (tmac.known_person(appoint.person_id)).status;
   IF st <> 'active' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is %s and cannot be appointed', person_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
-  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.appointed_by;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s" (appointed_by)', appointed_by), ERRCODE = 'foreign_key_violation';
-  ELSIF st <> 'active' THEN
+  st := (tmac.row_by_key(NULL::tmac.person, 'person_id', appointed_by, tmac.message('unknown person "%s" (appointed_by)', appointed_by),
+                         'foreign_key_violation')).status;
+  IF st <> 'active' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" (appointed_by) is %s', appointed_by, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF valid_until < vf THEN

@@ -83,11 +83,9 @@ $$
 DECLARE
   st text;
 BEGIN
-  SELECT p.status INTO st FROM tmac.provider p WHERE p.provider_id = provider_require.provider_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown provider "%s"', provider_id), ERRCODE = 'undefined_object',
-      HINT = tmac.message('Register it with tmac.register_provider.');
-  ELSIF active AND st <> 'active' THEN
+  st := (tmac.row_by_key(NULL::tmac.provider, 'provider_id', provider_id, tmac.message('unknown provider "%s"', provider_id),
+                         'undefined_object', tmac.message('Register it with tmac.register_provider.'))).status;
+  IF active AND st <> 'active' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" is %s', provider_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
 END
@@ -223,10 +221,9 @@ DECLARE
   k text;
 BEGIN
   PERFORM tmac.require_arguments('set_contractor_agency', 'person_id', person_id, 'provider_id', provider_id);
-  SELECT p.kind INTO k FROM tmac.person p WHERE p.person_id = set_contractor_agency.person_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', person_id), ERRCODE = 'foreign_key_violation';
-  ELSIF k <> 'contractor' THEN
+  k := (tmac.row_by_key(NULL::tmac.person, 'person_id', person_id, tmac.message('unknown person "%s"', person_id),
+                        'foreign_key_violation')).kind;
+  IF k <> 'contractor' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is a %s, not a contractor', person_id, k), ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM tmac.provider_require(provider_id);

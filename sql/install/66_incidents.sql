@@ -392,10 +392,7 @@ BEGIN
   PERFORM tmac.require_arguments('notify_incident', 'incident_id', incident_id::text,
                                  'recipient_kind', recipient_kind, 'recipient', recipient);
   recipient_kind := tmac.enum_code('recipient_kind', recipient_kind);
-  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = notify_incident.incident_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no incident %s', incident_id), ERRCODE = 'no_data_found';
-  END IF;
+  i := tmac.row_by_key(NULL::tmac.incident, 'incident_id', incident_id, tmac.message('no incident %s', incident_id));
   IF recipient_kind NOT IN ('entrusting_company', 'authority', 'police', 'customer', 'public', 'other') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('unknown recipient kind "%s"', recipient_kind), ERRCODE = 'invalid_parameter_value',
       HINT = tmac.message('entrusting_company (委託元), authority (監督官庁), police (警察), customer, public, other.');

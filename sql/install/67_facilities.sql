@@ -196,33 +196,15 @@ SELECT tmac.keep_forever('tmac.sealed_transport', forbid_truncate => false);
 
 -- Lookups by code, with a clear error.
 CREATE FUNCTION tmac.container_id_of(code text) RETURNS bigint
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  id bigint;
-BEGIN
-  SELECT c.container_id INTO id FROM tmac.container c WHERE c.code = container_id_of.code;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no container "%s"', coalesce(code, '<NULL>')), ERRCODE = 'undefined_object', HINT = tmac.message('Containers are listed in tmac.container.');
-  END IF;
-  RETURN id;
-END
-$$;
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (tmac.row_by_key(NULL::tmac.container, 'code', code, tmac.message('no container "%s"', coalesce(code, '<NULL>')),
+                          'undefined_object', tmac.message('Containers are listed in tmac.container.'))).container_id;
 COMMENT ON FUNCTION tmac.container_id_of(text) IS 'Id of a container given by its code; error 42704 when unknown';
 
 CREATE FUNCTION tmac.area_id_of(code text) RETURNS bigint
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  id bigint;
-BEGIN
-  SELECT a.area_id INTO id FROM tmac.restricted_area a WHERE a.code = area_id_of.code;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no restricted area "%s"', coalesce(code, '<NULL>')), ERRCODE = 'undefined_object', HINT = tmac.message('Areas are listed in tmac.restricted_area.');
-  END IF;
-  RETURN id;
-END
-$$;
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (tmac.row_by_key(NULL::tmac.restricted_area, 'code', code, tmac.message('no restricted area "%s"', coalesce(code, '<NULL>')),
+                          'undefined_object', tmac.message('Areas are listed in tmac.restricted_area.'))).area_id;
 COMMENT ON FUNCTION tmac.area_id_of(text) IS 'Id of a restricted area given by its code; error 42704 when unknown';
 
 CREATE FUNCTION tmac.require_person(person_id text) RETURNS text
@@ -323,10 +305,8 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('store an asset in a container'));
   PERFORM tmac.require_arguments('store_asset', 'container', container, 'asset_no', asset_no);
-  SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = store_asset.asset_no;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no asset "%s" in the inventory', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  a := (tmac.row_by_key(NULL::tmac.asset, 'asset_no', asset_no, tmac.message('no asset "%s" in the inventory', asset_no),
+                        'undefined_object')).asset_id;
   INSERT INTO tmac.container_asset (container_id, asset_id) VALUES (tmac.container_id_of(container), a);
 END
 $$;
@@ -564,10 +544,8 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('record_transport', 'asset_no', asset_no, 'seal_no', seal_no,
                                  'carrier', carrier, 'recipient', recipient);
-  SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = record_transport.asset_no;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no asset "%s" in the inventory', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  a := (tmac.row_by_key(NULL::tmac.asset, 'asset_no', asset_no, tmac.message('no asset "%s" in the inventory', asset_no),
+                        'undefined_object')).asset_id;
   INSERT INTO tmac.sealed_transport (asset_id, seal_no, sent_by, carrier, carrier_nda, recipient)
   VALUES (a, seal_no, me, carrier, carrier_nda, recipient)
   RETURNING sealed_transport.transport_id INTO id;

@@ -185,10 +185,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = tmac.message('an audit covers criteria I-1 … I-6, II, III, IV, V: unknown %s', coalesce(bad, '{}'));
   END IF;
-  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = plan_internal_audit.auditor;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('no person %s (the auditor)', auditor);
-  ELSIF st <> 'active' THEN
+  st := (tmac.row_by_key(NULL::tmac.person, 'person_id', auditor, tmac.message('no person %s (the auditor)', auditor),
+                         'foreign_key_violation')).status;
+  IF st <> 'active' THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
       MESSAGE = tmac.message('the auditor %s is %s', auditor, st);
   END IF;

@@ -321,10 +321,7 @@ BEGIN
   IF outcome NOT IN ('confirmed', 'questioned') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('outcome must be confirmed or questioned, not "%s"', outcome), ERRCODE = 'invalid_parameter_value';
   END IF;
-  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = audit_grant.grant_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no grant %s', grant_id), ERRCODE = 'no_data_found';
-  END IF;
+  g := tmac.row_by_key(NULL::tmac.access_grant, 'grant_id', grant_id, tmac.message('no grant %s', grant_id));
   IF me = g.requested_by OR me = ANY (g.approved_by) OR me = g.person_id THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" set or holds grant %s and cannot audit it', me, grant_id),
       ERRCODE = 'insufficient_privilege', HINT = tmac.message('The audit must be done by another administrator.');

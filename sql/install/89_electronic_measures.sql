@@ -107,12 +107,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = tmac.message('status must be in_place or not_applicable, not "%s"', status);
   END IF;
-  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = declare_electronic_measure.checked_by;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-      MESSAGE = tmac.message('unknown person "%s" (checked_by)', checked_by),
-      HINT = tmac.message('The one who checked is a person of tmac.person, not a role.');
-  ELSIF st = 'terminated' THEN
+  st := (tmac.row_by_key(NULL::tmac.person, 'person_id', checked_by, tmac.message('unknown person "%s" (checked_by)', checked_by),
+                         'foreign_key_violation', tmac.message('The one who checked is a person of tmac.person, not a role.'))).status;
+  IF st = 'terminated' THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
       MESSAGE = tmac.message('person "%s" (checked_by) has left', checked_by);
   END IF;

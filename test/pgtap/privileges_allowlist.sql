@@ -162,6 +162,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.extend(bigint,timestamp with time zone)', 'tmac_access_admin'),
   ('f', 'tmac.forbid_delete()', ''),
   ('f', 'tmac.keep_forever(regclass,boolean)', ''),
+  ('f', 'tmac.row_by_key(anyelement,text,anycompatible,text,text,text)', ''),
   ('f', 'tmac.row_for_update(anyelement,text,anycompatible,text,text)', ''),
   ('f', 'tmac.known_person(text)', ''),
   ('f', 'tmac.forget_dropped_tables()', ''),
