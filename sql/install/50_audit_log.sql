@@ -15,6 +15,8 @@
 -- keeping a transaction open, and the chain is in commit order without gaps.
 -- Nobody is granted UPDATE or DELETE, and triggers refuse them even to the
 -- table owner.
+--
+-- Its compliance check (audit_log_broken, V) is at the end of this file.
 
 -- Restore: rows that a restore loads into tmac's tables are history, not new
 -- events: triggers then keep them as they are (no HR event is applied again, no

@@ -1,9 +1,12 @@
 -- 52_persons.sql — persons: employees, contractors, visitors, service accounts.
 --
--- Persons are created and changed by the HR feed (tmac.hr_event, 55_hr_feed.sql);
+-- Persons are created and changed by the HR feed (tmac.hr_event, 54_hr_feed.sql);
 -- nobody is granted INSERT, UPDATE or DELETE on this table, and rows are never
 -- deleted: a terminated person stays, with terminated_at.  A person maps to at
 -- most one PostgreSQL login role, and a login role to at most one person.
+--
+-- Its compliance checks (a leaver's login role and sessions, a login role tmac would refuse to
+-- map; criterion II) are at the end of this file.
 
 -- The HR feed's "applying an event" flag (src/governance_change.c): backend-local, cleared at
 -- every transaction end, settable only by the extension owner (through tmac.hr_event_receive).

@@ -4,6 +4,9 @@
 -- Dates begin and end in the time zone of the date_time_zone setting: a
 -- pledge valid_until 2026-03-31 counts until 2026-04-01 00:00 there; training
 -- completed on D counts from D 00:00 until D + training_validity 00:00.
+--
+-- What it adds to the evidence of I-5 is at the end of this file; its checks read the one rule
+-- of current training and are registered after it, in 56_access_profile.sql.
 
 CREATE TABLE tmac.pledge (
   pledge_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

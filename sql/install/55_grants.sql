@@ -45,6 +45,9 @@
 -- checks) and the RETURNING rows the entry is built from.  A row update of 10,000 rows cannot
 -- reach 50 ms on this machine (a bare one takes about 90-100 ms of CPU): that goal needs the
 -- derived design above, and is not met.
+--
+-- Its compliance checks (a leaver's live grants, access without a pledge; criterion II) are at the
+-- end of this file; the grant checks that read the reviews and SoD rules are in 73_sod_violations.sql.
 
 CREATE TABLE tmac.access_grant (
   grant_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -15,6 +15,9 @@
 -- auditor's "what did this person hold at that instant".  Every table read
 -- here carries the invalidate_caches statement trigger (tmac.install_invalidation_triggers(), 10_vocabulary.sql;
 -- test/pgtap/spine_trigger_coverage.sql checks it).
+--
+-- At its end: the compliance checks of training and pledges (I-5, II), which read the one rule of
+-- current training (tmac.training_status_all), and tmac.prerequisite_status.
 
 CREATE FUNCTION tmac.person_state_at(person_id text, at timestamptz)
   RETURNS TABLE (status text, job_role text, org_group_id integer, pledge_since timestamptz,

@@ -17,6 +17,8 @@
 -- tmac.acting_role); every change is audited; rows are retired, never deleted.
 -- The findings come from one set-based function (tmac.check_inventory) that reads
 -- the inventory once, registered at the end of this file.
+--
+-- Its compliance checks, population and evidence of I-1 are registered at the end of this file.
 
 -- How findings name many things (assets a provider holds, grants an approver approved; used by
 -- later files' checks too): the first ten, then how many more.

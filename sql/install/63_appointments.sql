@@ -9,6 +9,8 @@
 -- assigned duties such as key custody (tmac.end_person_duties, called by the HR
 -- feed) — and are never deleted.  Written through the functions below
 -- (tmac_admin), audited; findings in tmac.check_appointments.
+--
+-- Its compliance checks, population and evidence of I-3 are registered at the end of this file.
 
 CREATE TABLE tmac.appointment_role (
   role      text PRIMARY KEY CHECK (tmac.valid_code(role)),

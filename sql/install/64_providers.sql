@@ -8,6 +8,8 @@
 -- from.  Providers are written by tmac_admin, a contractor's agency by HR
 -- (tmac_hr), both through the functions below, audited; findings in
 -- tmac.check_providers.
+--
+-- Its compliance checks, population and evidence of V are registered at the end of this file.
 
 CREATE TABLE tmac.provider (
   provider_id    text PRIMARY KEY CHECK (tmac.valid_code(provider_id)),

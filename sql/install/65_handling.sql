@@ -27,6 +27,9 @@
 -- table (複製), and a DELETE or TRUNCATE of protected rows (廃棄, from
 -- handling_delete_threshold rows on).  Entries are never deleted; every
 -- change is audited.
+--
+-- Its compliance checks (check_handling), population, weakening setting and evidence of I-4 are
+-- at the end of this file.
 
 INSERT INTO tmac.setting_default VALUES
   ('handling_delete_threshold', '1', tmac.msgid('A DELETE of at least this many rows of a protected table is recorded in the handling ledger as a disposal (廃棄) (a positive integer)'));

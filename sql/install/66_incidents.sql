@@ -13,6 +13,8 @@
 -- change of an incident, its assets and notifications is written to its
 -- timeline (tmac.incident_event) besides the audit log.  Incidents are never
 -- deleted.
+--
+-- Its compliance checks (check_incidents), population and evidence of I-6 are at the end of this file.
 
 INSERT INTO tmac.setting_default VALUES
   ('incident_escalation_limit', '24 hours', tmac.msgid('An incident must be reported to management (経営層) within this time of being reported (a positive interval)')),

@@ -14,6 +14,9 @@
 -- custodians and reception (tmac_approver, tmac_admin) record loans, entries,
 -- combination changes and transports.  Rows are never deleted; every change is
 -- audited.
+--
+-- Their compliance checks (check_facilities), populations and evidence of III and IV are at the
+-- end of this file.
 
 INSERT INTO tmac.setting_default VALUES
   ('combination_max_age', '12 months', tmac.msgid('A combination lock''s number must be changed at least this often (文字盤鍵の鍵番号は年1回以上変更) (a positive interval)'));

@@ -19,6 +19,9 @@
 -- it, and each person acknowledges as themselves.  Audited; never deleted.  Findings:
 -- document_missing, document_review_overdue, document_not_acknowledged (registered at
 -- the end of this file).
+--
+-- Its compliance checks, populations, weakening settings and evidence of I-4 are registered at
+-- the end of this file.
 
 INSERT INTO tmac.setting_default VALUES
   ('document_review_interval',       '1 year',  tmac.msgid('A document in force must have been reviewed (tmac.review_document; its approval counts) within this interval (a positive interval)')),

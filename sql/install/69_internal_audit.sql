@@ -19,6 +19,9 @@
 -- the table refuses closed_by = owner.  Plans are recorded by tmac_admin (as appointments are); the
 -- results, findings and actions are the acts of the persons concerned.  Audited; never deleted.
 -- Findings: internal_audit_missing, corrective_action_overdue (registered at the end of this file).
+--
+-- Its compliance checks, population, weakening setting and evidence of I-4 are registered at the
+-- end of this file.
 
 INSERT INTO tmac.setting_default VALUES
   ('internal_audit_interval', '12 months', tmac.msgid('Every criterion must be covered by an internal audit performed within this interval (a positive interval)'));

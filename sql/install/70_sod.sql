@@ -17,6 +17,8 @@
 -- The API functions run as the caller (SECURITY INVOKER): who approves an
 -- exception is current_user, mapped to a person when tmac.person exists, and
 -- granting a PostgreSQL role needs PostgreSQL's own ADMIN OPTION on it.
+--
+-- Its compliance checks (sod_conflict, sod_exception_expired) are at the end of this file.
 
 -- Who is acting: the person mapped to a role.
 CREATE FUNCTION tmac.sod_person_of(role name) RETURNS text

@@ -17,6 +17,8 @@
 -- These functions are SECURITY DEFINER and identify the acting person with
 -- tmac.acting_person() (the role outside any SECURITY DEFINER function); like every act,
 -- a decision is refused unless it is the reviewer's own top-level act (tmac.acting_role).
+--
+-- Its compliance checks (review_undecided, review_population_altered) are at the end of this file.
 
 CREATE TABLE tmac.access_review (
   review_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -11,6 +11,9 @@
 --                              (tmac.audit_grant) or kept in an access review (seed ⑦)
 -- tmac.approve refuses the first two; they appear when grants were written around it.
 -- The transaction-level kinds are reported for live (active or pending) grants.
+--
+-- At its end: the six checks of the grants (check_grants: one pass over the grants), which read
+-- the access reviews and these violations.
 
 -- The grant-level checks look only at suspicious grants, found through partial and expression
 -- indexes (a few per thousand rows), so neither they nor tmac.sod_violations() scan 1,000,000 grants: the predicate of
