@@ -100,6 +100,27 @@ $$;
 COMMENT ON FUNCTION tmac.define_compartment(text, text, text) IS
   'Defines a need-to-know compartment (関係者限り): a project, an entrusted customer''s information, a product line';
 
+-- The group define_group and move_group name as the parent (NULL: a root), or error 42704.
+CREATE FUNCTION tmac.parent_group_id(parent text) RETURNS integer
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  id integer;
+BEGIN
+  IF parent IS NOT NULL THEN
+    id := tmac.vocabulary_id('group', parent, true);
+    IF id IS NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+        MESSAGE = tmac.message('unknown parent group "%s"', parent),
+        HINT = tmac.message('Define the parent first with tmac.define_group.');
+    END IF;
+  END IF;
+  RETURN id;
+END
+$$;
+COMMENT ON FUNCTION tmac.parent_group_id(text) IS
+  'Internal (define_group, move_group): the id of the group named as parent (NULL for none), or error 42704 naming it';
+
 CREATE FUNCTION tmac.define_group(code text, name text, parent text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
@@ -118,14 +139,7 @@ BEGIN
       MESSAGE = tmac.message('group "%s" already exists', existing),
       HINT = tmac.message('Use tmac.rename_group or tmac.move_group to change it.');
   END IF;
-  IF parent IS NOT NULL THEN
-    parent_group := tmac.vocabulary_id('group', parent, true);
-    IF parent_group IS NULL THEN
-      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-        MESSAGE = tmac.message('unknown parent group "%s"', parent),
-        HINT = tmac.message('Define the parent first with tmac.define_group.');
-    END IF;
-  END IF;
+  parent_group := tmac.parent_group_id(parent);
   INSERT INTO tmac.org_group (code, name, parent_id) VALUES (code, name, parent_group);
 END
 $$;
@@ -143,14 +157,7 @@ BEGIN
   -- Tree changes are serialised (see tmac.org_group_validate_parent); taking the lock before the
   -- UPDATE's own ROW EXCLUSIVE lock means two moves wait for each other instead of deadlocking.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
-  IF parent IS NOT NULL THEN
-    parent_group := tmac.vocabulary_id('group', parent, true);
-    IF parent_group IS NULL THEN
-      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-        MESSAGE = tmac.message('unknown parent group "%s"', parent),
-        HINT = tmac.message('Define the parent first with tmac.define_group.');
-    END IF;
-  END IF;
+  parent_group := tmac.parent_group_id(parent);
   moved := tmac.vocabulary_id('group', move_group.code, true);
   IF moved IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('unknown group "%s"', code);

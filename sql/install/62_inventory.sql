@@ -298,6 +298,23 @@ $$;
 COMMENT ON FUNCTION tmac.retire_asset(text, text) IS
   '目録からの除外 / retires an asset (tmac_admin): it stays as evidence; tables still bound to it count as unbound';
 
+-- The one check of the acts that name an asset of the inventory: error 42704 unless it is active
+-- (with the act's hint, when it has one).
+CREATE FUNCTION tmac.require_active_asset(asset_no text, hint text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = require_active_asset.asset_no AND a.status = 'active') THEN
+    RETURN;
+  ELSIF hint IS NULL THEN
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
+  END IF;
+  RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object', HINT = hint;
+END
+$$;
+COMMENT ON FUNCTION tmac.require_active_asset(text, text) IS
+  'Internal (bind_table, bind_schema, entrust_asset): error 42704 unless the asset is an active one of the inventory';
+
 CREATE FUNCTION tmac.bind_table(asset_no text, tbl regclass) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
@@ -306,10 +323,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('bind a table to an asset'));
   PERFORM tmac.require_arguments('bind_table', 'asset_no', asset_no, 'tbl', tbl::text);
-  IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = bind_table.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object',
-      HINT = tmac.message('Register it first with tmac.register_asset.');
-  END IF;
+  PERFORM tmac.require_active_asset(asset_no, tmac.message('Register it first with tmac.register_asset.'));
   IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) NOT IN ('r', 'p', 'f') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('"%s" is not a table', tbl), ERRCODE = 'wrong_object_type';
   END IF;
@@ -334,10 +348,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('bind a schema to an asset'));
   PERFORM tmac.require_arguments('bind_schema', 'asset_no', asset_no, 'schema', schema::text);
-  IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = bind_schema.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object',
-      HINT = tmac.message('Register it first with tmac.register_asset.');
-  END IF;
+  PERFORM tmac.require_active_asset(asset_no, tmac.message('Register it first with tmac.register_asset.'));
   IF schema IN ('tmac'::regnamespace, 'pg_catalog'::regnamespace, 'information_schema'::regnamespace) THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s cannot hold an asset', schema), ERRCODE = 'invalid_parameter_value';
   END IF;

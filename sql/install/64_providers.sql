@@ -192,9 +192,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('entrust an asset to a provider'));
   PERFORM tmac.require_arguments('entrust_asset', 'provider_id', provider_id, 'asset_no', asset_no);
   PERFORM tmac.provider_require(provider_id);
-  IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = entrust_asset.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_active_asset(asset_no);
   INSERT INTO tmac.provider_asset (provider_id, asset_no, note) VALUES (provider_id, asset_no, note)
   ON CONFLICT ON CONSTRAINT provider_asset_pkey DO NOTHING;
 END

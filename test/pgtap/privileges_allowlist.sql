@@ -163,6 +163,8 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.forbid_delete()', ''),
   ('f', 'tmac.keep_forever(regclass,boolean)', ''),
   ('f', 'tmac.row_by_key(anyelement,text,anycompatible,text,text,text)', ''),
+  ('f', 'tmac.require_active_asset(text,text)', ''),
+  ('f', 'tmac.parent_group_id(text)', ''),
   ('f', 'tmac.row_for_update(anyelement,text,anycompatible,text,text)', ''),
   ('f', 'tmac.known_person(text)', ''),
   ('f', 'tmac.forget_dropped_tables()', ''),
