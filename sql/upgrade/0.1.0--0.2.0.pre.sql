@@ -13,7 +13,7 @@ CREATE OR REPLACE FUNCTION tmac.compliance_setting(setting text) RETURNS text
 $$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
      LEFT JOIN tmac.compliance_setting_value v ON v.key = d.key WHERE d.key = $1 $$;
 
--- 0.2.0's one run of the compliance checks as a value (71_compliance.sql)
+-- 0.2.0's one run of the compliance checks as a value (71_compliance_runner.sql)
 CREATE TYPE tmac.check_result AS (criterion text, check_code text, severity text, ran boolean,
                                   subject text, detail text, detected_at timestamptz);
 
