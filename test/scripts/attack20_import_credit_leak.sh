@@ -9,19 +9,11 @@
 # tmac.hr_event waits on the primary key inside the credited INSERT until the timeout fires.
 # Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser).
 set -uo pipefail
-db=tmac_attack20_credit
-fail() { echo "FAIL: $*"; cleanup; exit 1; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-cleanup() {
-  [ -n "${bg:-}" ] && kill "$bg" 2>/dev/null
-  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-  psql -X -q -d postgres -c "DROP ROLE IF EXISTS a20c_hr" >/dev/null 2>&1
-}
+db=tmac_attack20_credit roles="a20c_hr"
+. "$(dirname "$0")/own_db.bash"
 
-cleanup
-createdb "$db" || fail "createdb"
-psql -X -q -d postgres -c "CREATE ROLE a20c_hr LOGIN" || fail "create role"
-q -c "CREATE EXTENSION tmac" -c "GRANT tmac_hr TO a20c_hr" || fail "setup"
+own_db
+q -c "GRANT tmac_hr TO a20c_hr" || fail "setup"
 
 # 0. Control: without the import, a trigger cannot feed an HR event.
 out=$(psql -X -q -At -U a20c_hr -d "$db" 2>&1 <<'SQL'

@@ -26,6 +26,25 @@ cleanup() {
 fail() { echo "not ok $((n + 1)) - $*"; [ -n "${HRSET_KEEP:-}" ] || cleanup; exit 1; }
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "hrset_$db" "$@"; }
+# load W P F [MIN]: the feed file F into database W with P's role names; "set" by one COPY, "one"
+# by one INSERT statement per event in one transaction (at least MIN statements when given)
+load() {
+  local w=$1 p=$2 f=$3 min=${4:-0}
+  sed "s/hsX_/${p}_/g" "$dir/$f.tsv" >"$dir/$f.$w.tsv"
+  if [ $w = set ]; then
+    q $w -c "\\copy tmac.hr_event (event_id, person_id, kind, effective_at, attributes) FROM '$dir/$f.$w.tsv'" >/dev/null \
+      || fail "COPY of $f"
+  else
+    q $w >"$dir/$f.$w.sql" <<SQL || fail "statements of $f"
+CREATE TEMP TABLE f (event_id text, person_id text, kind text, effective_at timestamptz, attributes jsonb);
+\\copy f FROM '$dir/$f.$w.tsv'
+SELECT format('INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES (%L, %L, %L, %L, %L);',
+              event_id, person_id, kind, effective_at, attributes) FROM f;
+SQL
+    [ "$(wc -l <"$dir/$f.$w.sql")" -ge "$min" ] || fail "statements of $f: $(wc -l <"$dir/$f.$w.sql")"
+    q $w -1 -f "$dir/$f.$w.sql" >/dev/null || fail "one statement per event: $f"
+  fi
+}
 
 cleanup
 dir=$(mktemp -d /tmp/hrset_equivalence.XXXXXX)
@@ -82,21 +101,7 @@ SELECT tmac.define_compartment('HRSET', 'hrset compartment');
 SELECT tmac.enrol_login(r::regrole) FROM unnest(string_to_array('$(roles $p | tr '\n' ' ')', ' ')) r WHERE r <> '';
 SQL
   for f in hires mixed; do
-    sed "s/hsX_/${p}_/g" "$dir/$f.tsv" >"$dir/$f.$w.tsv"
-    if [ $w = set ]; then
-      q $w -c "\\copy tmac.hr_event (event_id, person_id, kind, effective_at, attributes) FROM '$dir/$f.$w.tsv'" >/dev/null \
-        || fail "COPY of $f"
-    else
-      # one INSERT statement per event, in one transaction
-      q $w >"$dir/$f.$w.sql" <<SQL || fail "statements of $f"
-CREATE TEMP TABLE f (event_id text, person_id text, kind text, effective_at timestamptz, attributes jsonb);
-\\copy f FROM '$dir/$f.$w.tsv'
-SELECT format('INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES (%L, %L, %L, %L, %L);',
-              event_id, person_id, kind, effective_at, attributes) FROM f;
-SQL
-      [ "$(wc -l <"$dir/$f.$w.sql")" -ge 120 ] || fail "statements of $f: $(wc -l <"$dir/$f.$w.sql")"
-      q $w -1 -f "$dir/$f.$w.sql" >/dev/null || fail "one statement per event: $f"
-    fi
+    load $w $p $f 120
     if [ $f = hires ]; then
       # grants for a third of the persons: one bound to their role and group, one that survives a change
       q $w >/dev/null <<'SQL' || fail "grants $w"
@@ -176,19 +181,7 @@ SQL
 for w in one set; do
   p=$([ $w = one ] && echo hs1 || echo hs2)
   for f in more leavers; do
-    sed "s/hsX_/${p}_/g" "$dir/$f.tsv" >"$dir/$f.$w.tsv"
-    if [ $w = set ]; then
-      q $w -c "\\copy tmac.hr_event (event_id, person_id, kind, effective_at, attributes) FROM '$dir/$f.$w.tsv'" >/dev/null \
-        || fail "COPY of $f"
-    else
-      q $w >"$dir/$f.$w.sql" <<SQL || fail "statements of $f"
-CREATE TEMP TABLE f (event_id text, person_id text, kind text, effective_at timestamptz, attributes jsonb);
-\\copy f FROM '$dir/$f.$w.tsv'
-SELECT format('INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES (%L, %L, %L, %L, %L);',
-              event_id, person_id, kind, effective_at, attributes) FROM f;
-SQL
-      q $w -1 -f "$dir/$f.$w.sql" >/dev/null || fail "one statement per event: $f"
-    fi
+    load $w $p $f
     if [ $f = more ]; then
       q $w >/dev/null <<'SQL' || fail "leavers' grants $w"
 INSERT INTO tmac.access_grant (person_id, kind, compartment_id, mode, validity, status, reason, requested_by,
