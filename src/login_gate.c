@@ -694,22 +694,27 @@ tmac_login_gate_shmem_startup(void)
 
 /* ---- keeping the table true ---- */
 
+/* Free a list (its cells' pointees too when deep) and leave it empty. */
+static void
+free_list(List **l, bool deep)
+{
+	if (deep)
+		list_free_deep(*l);
+	else
+		list_free(*l);
+	*l = NIL;
+}
+
 static void
 forget_notes(void)
 {
 	note_all = false;
-	list_free_deep(note_roles);
-	note_roles = NIL;
-	list_free(note_role_oids);
-	note_role_oids = NIL;
-	list_free_deep(note_persons);
-	note_persons = NIL;
-	list_free(forget_dbs);
-	forget_dbs = NIL;
-	list_free(ack_roles);
-	ack_roles = NIL;
-	list_free(ack_levels);
-	ack_levels = NIL;
+	free_list(&note_roles, true);
+	free_list(&note_role_oids, false);
+	free_list(&note_persons, true);
+	free_list(&forget_dbs, false);
+	free_list(&ack_roles, false);
+	free_list(&ack_levels, false);
 	pending = false;
 	pending_full = false;
 	pinned = false;
@@ -732,23 +737,36 @@ have_notes(void)
 	return note_all || note_roles != NIL || note_role_oids != NIL || note_persons != NIL;
 }
 
-/* The slot of (dbid, roleid), or -1.  Lock held, map_gate() done. */
+/*
+ * Along the index's probe sequence from hash h, the first slot whose role is
+ * roleid (user_name NULL) or whose name is user_name, and that is for dbid;
+ * gating: that is not open and is for dbid or, with dbid InvalidOid, for any
+ * database.  -1 when the sequence ends first.  Lock held, map_gate() done.
+ */
 static int
-find_entry(Oid dbid, Oid roleid)
+probe(uint32 h, Oid dbid, Oid roleid, const char *user_name, bool gating)
 {
-	uint32		h;
-
 	if (gindex == NULL)
 		return -1;
-	for (h = role_hash(roleid);; h++)
+	for (;; h++)
 	{
 		uint32		v = gindex[h & gate->index_mask];
+		const GateEntry *e;
 
 		if (v == 0)
 			return -1;
-		if (slots[v - 1].e.roleid == roleid && slots[v - 1].e.dbid == dbid)
+		e = &slots[v - 1].e;
+		if ((user_name != NULL ? strcmp(NameStr(e->name), user_name) == 0 : e->roleid == roleid) &&
+			(gating ? e->reason != GATE_OPEN && (!OidIsValid(dbid) || e->dbid == dbid) : e->dbid == dbid))
 			return (int) v - 1;
 	}
+}
+
+/* The slot of (dbid, roleid), or -1. */
+static int
+find_entry(Oid dbid, Oid roleid)
+{
+	return probe(role_hash(roleid), dbid, roleid, NULL, false);
 }
 
 /*
@@ -759,34 +777,9 @@ find_entry(Oid dbid, Oid roleid)
 static int
 find_gating_entry(Oid dbid, Oid roleid, const char *user_name)
 {
-	uint32		h;
+	int			i = probe(role_hash(roleid), dbid, roleid, NULL, true);
 
-	if (gindex == NULL)
-		return -1;
-	for (h = role_hash(roleid);; h++)
-	{
-		uint32		v = gindex[h & gate->index_mask];
-		GateEntry  *e;
-
-		if (v == 0)
-			break;
-		e = &slots[v - 1].e;
-		if (e->roleid == roleid && e->reason != GATE_OPEN && (!OidIsValid(dbid) || e->dbid == dbid))
-			return (int) v - 1;
-	}
-	for (h = name_hash(user_name);; h++)
-	{
-		uint32		v = gindex[h & gate->index_mask];
-		GateEntry  *e;
-
-		if (v == 0)
-			break;
-		e = &slots[v - 1].e;
-		if (e->reason != GATE_OPEN && (!OidIsValid(dbid) || e->dbid == dbid) &&
-			strcmp(NameStr(e->name), user_name) == 0)
-			return (int) v - 1;
-	}
-	return -1;
+	return i >= 0 ? i : probe(name_hash(user_name), dbid, InvalidOid, user_name, true);
 }
 
 /* Remove a slot (the last one moves into it); the caller rebuilds the index. */
