@@ -309,19 +309,31 @@ tmac_login_gate_shmem_request(void)
 	RequestNamedLWLockTranche("tmac_login_gate", 1);
 }
 
+/*
+ * The reasons the gate refuses a role: the code an entry holds, the name SQL
+ * gives it (tmac.login_gate_wanted), the sentence a refused login reads.
+ */
+static const struct
+{
+	char		code;
+	const char *name;
+	const char *sentence;
+}			gate_reasons[] =
+{
+	{GATE_TERMINATED, "terminated", gettext_noop("the person it belongs to is terminated")},
+	{GATE_ON_LEAVE, "on_leave", gettext_noop("the person it belongs to is on leave")},
+	{GATE_PLEDGE, "pledge_lapsed", gettext_noop("the pledge of the person it belongs to has lapsed")},
+	{GATE_TRAINING, "training_lapsed", gettext_noop("the training of the person it belongs to has lapsed")},
+};
+
 static char
 reason_code(const char *reason)
 {
 	if (reason == NULL)
 		return GATE_OPEN;
-	if (strcmp(reason, "terminated") == 0)
-		return GATE_TERMINATED;
-	if (strcmp(reason, "on_leave") == 0)
-		return GATE_ON_LEAVE;
-	if (strcmp(reason, "pledge_lapsed") == 0)
-		return GATE_PLEDGE;
-	if (strcmp(reason, "training_lapsed") == 0)
-		return GATE_TRAINING;
+	for (int i = 0; i < lengthof(gate_reasons); i++)
+		if (strcmp(reason, gate_reasons[i].name) == 0)
+			return gate_reasons[i].code;
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_EXCEPTION),
 			 errmsg("tmac: unknown login gate reason \"%s\"", reason),
@@ -329,40 +341,23 @@ reason_code(const char *reason)
 	return GATE_OPEN;			/* keep compiler quiet */
 }
 
+/* The name of a reason, or NULL (open). */
 static const char *
 reason_name(char code)
 {
-	switch (code)
-	{
-		case GATE_TERMINATED:
-			return "terminated";
-		case GATE_ON_LEAVE:
-			return "on_leave";
-		case GATE_PLEDGE:
-			return "pledge_lapsed";
-		case GATE_TRAINING:
-			return "training_lapsed";
-		default:
-			return NULL;
-	}
+	for (int i = 0; i < lengthof(gate_reasons); i++)
+		if (gate_reasons[i].code == code)
+			return gate_reasons[i].name;
+	return NULL;
 }
 
 static const char *
 reason_sentence(char code)
 {
-	switch (code)
-	{
-		case GATE_TERMINATED:
-			return gettext_noop("the person it belongs to is terminated");
-		case GATE_ON_LEAVE:
-			return gettext_noop("the person it belongs to is on leave");
-		case GATE_PLEDGE:
-			return gettext_noop("the pledge of the person it belongs to has lapsed");
-		case GATE_TRAINING:
-			return gettext_noop("the training of the person it belongs to has lapsed");
-		default:
-			return gettext_noop("the person it belongs to may not log in");
-	}
+	for (int i = 0; i < lengthof(gate_reasons); i++)
+		if (gate_reasons[i].code == code)
+			return gate_reasons[i].sentence;
+	return gettext_noop("the person it belongs to may not log in");
 }
 
 /* ---- the store: slots and their index in the DSA area ---- */
