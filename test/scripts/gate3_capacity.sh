@@ -58,7 +58,7 @@ refused() {
   local db=$1 r=0 g out
   for g in $(seq $persons); do
     out=$(connect "${db}_$g" "$db")
-    if echo "$out" | grep -q "may not connect to database \"$db\": the person it belongs to is terminated"; then
+    if grep -q "may not connect to database \"$db\": the person it belongs to is terminated" <<<"$out"; then
       r=$((r + 1))
     else
       echo "# ${db}_$g let into $db: $out" >&2
