@@ -309,19 +309,31 @@ tmac_login_gate_shmem_request(void)
 	RequestNamedLWLockTranche("tmac_login_gate", 1);
 }
 
+/*
+ * The reasons the gate refuses a role: the code an entry holds, the name SQL
+ * gives it (tmac.login_gate_wanted), the sentence a refused login reads.
+ */
+static const struct
+{
+	char		code;
+	const char *name;
+	const char *sentence;
+}			gate_reasons[] =
+{
+	{GATE_TERMINATED, "terminated", gettext_noop("the person it belongs to is terminated")},
+	{GATE_ON_LEAVE, "on_leave", gettext_noop("the person it belongs to is on leave")},
+	{GATE_PLEDGE, "pledge_lapsed", gettext_noop("the pledge of the person it belongs to has lapsed")},
+	{GATE_TRAINING, "training_lapsed", gettext_noop("the training of the person it belongs to has lapsed")},
+};
+
 static char
 reason_code(const char *reason)
 {
 	if (reason == NULL)
 		return GATE_OPEN;
-	if (strcmp(reason, "terminated") == 0)
-		return GATE_TERMINATED;
-	if (strcmp(reason, "on_leave") == 0)
-		return GATE_ON_LEAVE;
-	if (strcmp(reason, "pledge_lapsed") == 0)
-		return GATE_PLEDGE;
-	if (strcmp(reason, "training_lapsed") == 0)
-		return GATE_TRAINING;
+	for (int i = 0; i < lengthof(gate_reasons); i++)
+		if (strcmp(reason, gate_reasons[i].name) == 0)
+			return gate_reasons[i].code;
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_EXCEPTION),
 			 errmsg("tmac: unknown login gate reason \"%s\"", reason),
@@ -329,40 +341,23 @@ reason_code(const char *reason)
 	return GATE_OPEN;			/* keep compiler quiet */
 }
 
+/* The name of a reason, or NULL (open). */
 static const char *
 reason_name(char code)
 {
-	switch (code)
-	{
-		case GATE_TERMINATED:
-			return "terminated";
-		case GATE_ON_LEAVE:
-			return "on_leave";
-		case GATE_PLEDGE:
-			return "pledge_lapsed";
-		case GATE_TRAINING:
-			return "training_lapsed";
-		default:
-			return NULL;
-	}
+	for (int i = 0; i < lengthof(gate_reasons); i++)
+		if (gate_reasons[i].code == code)
+			return gate_reasons[i].name;
+	return NULL;
 }
 
 static const char *
 reason_sentence(char code)
 {
-	switch (code)
-	{
-		case GATE_TERMINATED:
-			return gettext_noop("the person it belongs to is terminated");
-		case GATE_ON_LEAVE:
-			return gettext_noop("the person it belongs to is on leave");
-		case GATE_PLEDGE:
-			return gettext_noop("the pledge of the person it belongs to has lapsed");
-		case GATE_TRAINING:
-			return gettext_noop("the training of the person it belongs to has lapsed");
-		default:
-			return gettext_noop("the person it belongs to may not log in");
-	}
+	for (int i = 0; i < lengthof(gate_reasons); i++)
+		if (gate_reasons[i].code == code)
+			return gate_reasons[i].sentence;
+	return gettext_noop("the person it belongs to may not log in");
 }
 
 /* ---- the store: slots and their index in the DSA area ---- */
@@ -694,22 +689,27 @@ tmac_login_gate_shmem_startup(void)
 
 /* ---- keeping the table true ---- */
 
+/* Free a list (its cells' pointees too when deep) and leave it empty. */
+static void
+free_list(List **l, bool deep)
+{
+	if (deep)
+		list_free_deep(*l);
+	else
+		list_free(*l);
+	*l = NIL;
+}
+
 static void
 forget_notes(void)
 {
 	note_all = false;
-	list_free_deep(note_roles);
-	note_roles = NIL;
-	list_free(note_role_oids);
-	note_role_oids = NIL;
-	list_free_deep(note_persons);
-	note_persons = NIL;
-	list_free(forget_dbs);
-	forget_dbs = NIL;
-	list_free(ack_roles);
-	ack_roles = NIL;
-	list_free(ack_levels);
-	ack_levels = NIL;
+	free_list(&note_roles, true);
+	free_list(&note_role_oids, false);
+	free_list(&note_persons, true);
+	free_list(&forget_dbs, false);
+	free_list(&ack_roles, false);
+	free_list(&ack_levels, false);
 	pending = false;
 	pending_full = false;
 	pinned = false;
@@ -732,23 +732,36 @@ have_notes(void)
 	return note_all || note_roles != NIL || note_role_oids != NIL || note_persons != NIL;
 }
 
-/* The slot of (dbid, roleid), or -1.  Lock held, map_gate() done. */
+/*
+ * Along the index's probe sequence from hash h, the first slot whose role is
+ * roleid (user_name NULL) or whose name is user_name, and that is for dbid;
+ * gating: that is not open and is for dbid or, with dbid InvalidOid, for any
+ * database.  -1 when the sequence ends first.  Lock held, map_gate() done.
+ */
 static int
-find_entry(Oid dbid, Oid roleid)
+probe(uint32 h, Oid dbid, Oid roleid, const char *user_name, bool gating)
 {
-	uint32		h;
-
 	if (gindex == NULL)
 		return -1;
-	for (h = role_hash(roleid);; h++)
+	for (;; h++)
 	{
 		uint32		v = gindex[h & gate->index_mask];
+		const GateEntry *e;
 
 		if (v == 0)
 			return -1;
-		if (slots[v - 1].e.roleid == roleid && slots[v - 1].e.dbid == dbid)
+		e = &slots[v - 1].e;
+		if ((user_name != NULL ? strcmp(NameStr(e->name), user_name) == 0 : e->roleid == roleid) &&
+			(gating ? e->reason != GATE_OPEN && (!OidIsValid(dbid) || e->dbid == dbid) : e->dbid == dbid))
 			return (int) v - 1;
 	}
+}
+
+/* The slot of (dbid, roleid), or -1. */
+static int
+find_entry(Oid dbid, Oid roleid)
+{
+	return probe(role_hash(roleid), dbid, roleid, NULL, false);
 }
 
 /*
@@ -759,34 +772,9 @@ find_entry(Oid dbid, Oid roleid)
 static int
 find_gating_entry(Oid dbid, Oid roleid, const char *user_name)
 {
-	uint32		h;
+	int			i = probe(role_hash(roleid), dbid, roleid, NULL, true);
 
-	if (gindex == NULL)
-		return -1;
-	for (h = role_hash(roleid);; h++)
-	{
-		uint32		v = gindex[h & gate->index_mask];
-		GateEntry  *e;
-
-		if (v == 0)
-			break;
-		e = &slots[v - 1].e;
-		if (e->roleid == roleid && e->reason != GATE_OPEN && (!OidIsValid(dbid) || e->dbid == dbid))
-			return (int) v - 1;
-	}
-	for (h = name_hash(user_name);; h++)
-	{
-		uint32		v = gindex[h & gate->index_mask];
-		GateEntry  *e;
-
-		if (v == 0)
-			break;
-		e = &slots[v - 1].e;
-		if (e->reason != GATE_OPEN && (!OidIsValid(dbid) || e->dbid == dbid) &&
-			strcmp(NameStr(e->name), user_name) == 0)
-			return (int) v - 1;
-	}
-	return -1;
+	return i >= 0 ? i : probe(name_hash(user_name), dbid, InvalidOid, user_name, true);
 }
 
 /* Remove a slot (the last one moves into it); the caller rebuilds the index. */

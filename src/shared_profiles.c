@@ -159,6 +159,15 @@ typedef struct SharedEntry
 	int32		ids[SHARED_MAX_IDS];	/* read, then write, then reach */
 } SharedEntry;
 
+/*
+ * The fields an entry copies from a profile and gives back as they are (the entry's person_id
+ * and id sets are stored differently): one list for both directions.
+ */
+#define SHARED_PROFILE_FIELDS(X) \
+	X(valid_until) X(mapped) X(active) X(pledge_ok) X(training_ok) \
+	X(has_clearance) X(clearance_rank) X(org_group_id)
+#define SHARED_COPY_FIELD(f) to->f = from->f;
+
 /* The governance state; under mutex. */
 typedef struct SharedState
 {
@@ -500,14 +509,12 @@ tmac_shared_profile_get(Oid roleid, const char *rolname, bool committed,
 	}
 
 	memset(out, 0, sizeof(TmacProfile));
-	out->mapped = copy->mapped;
-	out->active = copy->active;
-	out->pledge_ok = copy->pledge_ok;
-	out->training_ok = copy->training_ok;
-	out->has_clearance = copy->has_clearance;
-	out->clearance_rank = copy->clearance_rank;
-	out->org_group_id = copy->org_group_id;
-	out->valid_until = copy->valid_until;
+	{
+		const SharedEntry *from = copy;
+		TmacProfile *to = out;
+
+		SHARED_PROFILE_FIELDS(SHARED_COPY_FIELD)
+	}
 	out->committed_only = false;
 	out->person_id = copy->has_person ? MemoryContextStrdup(cxt, copy->person_id) : NULL;
 	tmac_idset_build(&out->read, copy->ids, copy->nread, cxt);
@@ -593,14 +600,12 @@ tmac_shared_profile_put(const TmacSharedFill *fill, Oid roleid, const char *roln
 	staged->dateorder = DateOrder;
 	staged->intervalstyle = IntervalStyle;
 	staged->at = GetCurrentStatementStartTimestamp();
-	staged->valid_until = p->valid_until;
-	staged->mapped = p->mapped;
-	staged->active = p->active;
-	staged->pledge_ok = p->pledge_ok;
-	staged->training_ok = p->training_ok;
-	staged->has_clearance = p->has_clearance;
-	staged->clearance_rank = p->clearance_rank;
-	staged->org_group_id = p->org_group_id;
+	{
+		const TmacProfile *from = p;
+		SharedEntry *to = staged;
+
+		SHARED_PROFILE_FIELDS(SHARED_COPY_FIELD)
+	}
 	staged->has_person = p->person_id != NULL;
 	if (p->person_id != NULL)
 		strlcpy(staged->person_id, p->person_id, SHARED_PERSON_LEN);

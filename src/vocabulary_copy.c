@@ -166,19 +166,26 @@ typedef struct TextResult
 	MemoryContext cxt;
 } TextResult;
 
-static void
-read_text(SPITupleTable *rows, uint64 n, void *arg)
+char *
+tmac_vocabulary_text_column(SPITupleTable *rows, uint64 n, const char *what, MemoryContext cxt)
 {
-	TextResult *out = (TextResult *) arg;
 	bool		isnull;
 	Datum		d;
 
 	if (n != 1)
-		elog(ERROR, "tmac: tmac.vocabulary_copy_text() returned %llu rows", (unsigned long long) n);
+		elog(ERROR, "tmac: %s returned %llu rows", what, (unsigned long long) n);
 	d = SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull);
 	if (isnull)
-		elog(ERROR, "tmac: tmac.vocabulary_copy_text() returned NULL");
-	out->text = MemoryContextStrdup(out->cxt, TextDatumGetCString(d));
+		elog(ERROR, "tmac: %s returned NULL", what);
+	return MemoryContextStrdup(cxt, TextDatumGetCString(d));
+}
+
+static void
+read_text(SPITupleTable *rows, uint64 n, void *arg)
+{
+	TextResult *out = (TextResult *) arg;
+
+	out->text = tmac_vocabulary_text_column(rows, n, "tmac.vocabulary_copy_text()", out->cxt);
 }
 
 char *

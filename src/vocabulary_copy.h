@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "catalog/objectaccess.h"
+#include "executor/spi.h"
 
 #include "vocabulary_text.h"
 
@@ -27,6 +28,14 @@ extern bool tmac_vocabulary_copy_present(void);
 
 /* The copy tmac would write now, from its tables (latest committed state plus own changes). */
 extern char *tmac_vocabulary_copy_generate(void);
+
+/*
+ * The vocabulary text in the first column of the one row a query of it returned
+ * (rows, n as tmac_owner_query gives them), copied into cxt; an error naming
+ * "what" (the SQL function that writes it) when there is no row, more than one, or NULL.
+ */
+extern char *tmac_vocabulary_text_column(SPITupleTable *rows, uint64 n, const char *what,
+										 MemoryContext cxt);
 
 extern void tmac_vocabulary_copy_init(void);
 extern void tmac_vocabulary_copy_object_access(ObjectAccessType access, Oid classId, Oid objectId);

@@ -79,6 +79,7 @@
 #include "extension.h"
 #include "owner_query.h"
 #include "vocabulary.h"
+#include "vocabulary_copy.h"
 #include "restore.h"
 #include "vocabulary_text.h"
 
@@ -212,13 +213,8 @@ read_needed(SPITupleTable *rows, uint64 n, void *arg)
 	int			i;
 	MemoryContext old;
 
-	if (n != 1)
-		elog(ERROR, "tmac: the tmac_vocabulary_needed query returned %llu rows", (unsigned long long) n);
-	d = SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull);
-	if (isnull)
-		elog(ERROR, "tmac: tmac.vocabulary_needed_text() returned NULL");
+	out->text = tmac_vocabulary_text_column(rows, n, "tmac.vocabulary_needed_text()", out->cxt);
 	old = MemoryContextSwitchTo(out->cxt);
-	out->text = TextDatumGetCString(d);
 	d = SPI_getbinval(rows->vals[0], rows->tupdesc, 2, &isnull);
 	out->nrelids = 0;
 	if (!isnull)

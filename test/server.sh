@@ -30,30 +30,52 @@ tmac_as_server_user() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# tmac_initdb BIN DIR [INITDB-ARGS]: a new cluster in DIR/data (superuser postgres, trust), made
+# by the server user with the initdb of BIN; prints initdb's log when it fails.
+tmac_initdb() {
+  local bin=$1 dir=$2
+  shift 2
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  tmac_as_server_user "$bin/initdb" -D "$dir/data" -U postgres --auth=trust "$@" >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log"; return 1; }
+}
+
+# tmac_pg_start BIN DIR: starts the cluster in DIR/data with the pg_ctl of BIN (log in
+# DIR/server.log), printing the log when it does not come up; tmac_pg_stop BIN DIR [MODE]
+# stops it (immediate unless MODE says otherwise) and says nothing.
+tmac_pg_start() {
+  tmac_as_server_user "$1/pg_ctl" -D "$2/data" -l "$2/server.log" -w start >/dev/null || { cat "$2/server.log"; return 1; }
+}
+tmac_pg_stop() {
+  tmac_as_server_user "$1/pg_ctl" -D "$2/data" -m "${3:-immediate}" -w stop >/dev/null 2>&1 || true
+}
+
+# tmac_cluster_up BIN DIR PORT [INITDB-ARGS]: a new cluster in DIR (UTF8, C.UTF-8, its socket in
+# DIR, port PORT) with the postgresql.conf lines on stdin, started with the binaries of BIN;
+# exports PGHOST, PGPORT and PGUSER (postgres) for it.
+tmac_cluster_up() {
+  local bin=$1 dir=$2 port=$3
+  shift 3
+  tmac_initdb "$bin" "$dir" --encoding=UTF8 --locale=C.UTF-8 "$@" || return 1
+  { cat; echo "unix_socket_directories = '$dir'"; echo "port = $port"; } >>"$dir/data/postgresql.conf"
+  tmac_pg_start "$bin" "$dir" || return 1
+  export PGHOST=$dir PGPORT=$port PGUSER=postgres
+}
+
+# the settings of test/test.conf, then TMAC_SERVER_EXTRA_CONF: more, one per line (a benchmark's
+# shared_buffers)
 tmac_server_start() {
   TMAC_SERVER_DIR=$1
   export PGPORT=${2:-55432}
   local here; here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-  mkdir -p "$TMAC_SERVER_DIR"
-  [ "$(id -u)" = 0 ] && chown postgres: "$TMAC_SERVER_DIR"
-  tmac_as_server_user "$PGBIN/initdb" -D "$TMAC_SERVER_DIR/data" -U postgres \
-      --encoding=UTF8 --locale=C.UTF-8 --auth=trust >"$TMAC_SERVER_DIR/initdb.log" 2>&1 \
-    || { cat "$TMAC_SERVER_DIR/initdb.log"; return 1; }
-  cp "$here/test.conf" "$TMAC_SERVER_DIR/data/tmac_test.conf"
-  [ "$(id -u)" = 0 ] && chown postgres: "$TMAC_SERVER_DIR/data/tmac_test.conf"
-  echo "include 'tmac_test.conf'" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
-  echo "unix_socket_directories = '$TMAC_SERVER_DIR'" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
-  echo "port = $PGPORT" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
-  # TMAC_SERVER_EXTRA_CONF: more settings, one per line (a benchmark's shared_buffers)
-  [ -z "${TMAC_SERVER_EXTRA_CONF:-}" ] || printf '%s\n' "$TMAC_SERVER_EXTRA_CONF" >>"$TMAC_SERVER_DIR/data/postgresql.conf"
-  tmac_as_server_user "$PGBIN/pg_ctl" -D "$TMAC_SERVER_DIR/data" -l "$TMAC_SERVER_DIR/server.log" -w start >/dev/null \
-    || { cat "$TMAC_SERVER_DIR/server.log"; return 1; }
-  export PGHOST=$TMAC_SERVER_DIR PGUSER=postgres
+  tmac_cluster_up "$PGBIN" "$TMAC_SERVER_DIR" "$PGPORT" \
+    < <(cat "$here/test.conf"; [ -z "${TMAC_SERVER_EXTRA_CONF:-}" ] || printf '%s\n' "$TMAC_SERVER_EXTRA_CONF")
 }
 
 tmac_server_stop() {
   [ -n "${TMAC_SERVER_DIR:-}" ] || return 0
-  tmac_as_server_user "$PGBIN/pg_ctl" -D "$TMAC_SERVER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  tmac_pg_stop "$PGBIN" "$TMAC_SERVER_DIR"
 }
 
 # Start a streaming hot standby of the running server (PGHOST/PGPORT) in DIR,
@@ -72,13 +94,12 @@ tmac_standby_start() {
     || { cat "$dir/basebackup.log"; return 1; }
   { echo "unix_socket_directories = '$dir'"; echo "port = $port"; } \
     | tmac_as_server_user tee -a "$dir/data/postgresql.conf" >/dev/null
-  tmac_as_server_user "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null \
-    || { cat "$dir/server.log"; return 1; }
+  tmac_pg_start "$PGBIN" "$dir"
 }
 
 tmac_standby_stop() {
   [ -d "$1/data" ] || return 0
-  tmac_as_server_user "$PGBIN/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null 2>&1 || true
+  tmac_pg_stop "$PGBIN" "$1"
 }
 
 # A scratch cluster of a test script's own, for what the shared server cannot show (restarts,
@@ -90,9 +111,7 @@ tmac_scratch_cluster() {
   bin=$(dirname "$(command -v pg_ctl)")
   dir=$(mktemp -d "${TMAC_TEST_DIR:-/tmp}/$1.XXXXXX")
   chmod 755 "$dir"
-  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
-  tmac_as_server_user "$bin/initdb" -D "$dir/data" -U postgres --auth=trust >"$dir/initdb.log" 2>&1 \
-    || { cat "$dir/initdb.log"; return 1; }
+  tmac_initdb "$bin" "$dir" || return 1
   { printf "listen_addresses = ''\nunix_socket_directories = '%s'\nport = 5432\nfsync = off\nlc_messages = 'C'\n" "$dir"
     cat; } >>"$dir/data/postgresql.conf"
 }

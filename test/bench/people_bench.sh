@@ -165,6 +165,15 @@ fi
 # 2. COPY of HR events, each size into a fresh database.
 echo
 echo "== COPY of HR events (90 % hires, 10 % transfers of persons hired earlier in the load)"
+# applied DB N WHAT: the N events WHAT put into DB were all applied, as one set (one audit
+# entry for the persons inserted)
+applied() {
+  local check sets
+  check=$(q -d "$1" -c "SELECT count(*) FILTER (WHERE outcome = 'applied') FROM tmac.hr_event")
+  [ "$check" = "$2" ] || { echo "$3 of $2 events: only $check applied"; exit 1; }
+  sets=$(q -d "$1" -c "SELECT count(*) FROM tmac.audit_log WHERE category = 'person' AND action = 'INSERT'")
+  [ "$sets" = 1 ] || { echo "$3 of $2 events: not applied as a set ($sets audit entries for inserted persons)"; exit 1; }
+}
 for n in $SIZES; do
   db=people_copy_$n
   createdb "$db"
@@ -190,10 +199,7 @@ SQL
           done | median)
   ms=$(echo "\\copy tmac.hr_event (event_id, person_id, kind, effective_at, attributes) FROM '$work/events_$n.tsv'" \
        | timed -d "$db")
-  check=$(q -d "$db" -c "SELECT count(*) FILTER (WHERE outcome = 'applied') FROM tmac.hr_event")
-  [ "$check" = "$n" ] || { echo "COPY of $n events: only $check applied"; exit 1; }
-  sets=$(q -d "$db" -c "SELECT count(*) FROM tmac.audit_log WHERE category = 'person' AND action = 'INSERT'")
-  [ "$sets" = 1 ] || { echo "COPY of $n events: not applied as a set ($sets audit entries for inserted persons)"; exit 1; }
+  applied "$db" "$n" COPY
   printf 'COPY of %7d HR events: %8.0f ms = %6.0f events/s; into a plain table %6.0f ms: %5.1fx (goal >= 20,000 events/s, <= 5x; load %s)\n' \
     "$n" "$ms" "$(awk -v n="$n" -v ms="$ms" 'BEGIN { print n * 1000 / ms }')" "$plain" \
     "$(awk -v ms="$ms" -v p="$plain" 'BEGIN { print ms / p }')" "$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -214,10 +220,7 @@ SQL
         FROM generate_series(1, $n) i ORDER BY i) TO STDOUT (FORMAT csv)" >"$work/events_$n.csv"
   ms_plain=$(echo "\\copy tmac.hr_event_import (event_id, person_id, kind, effective_at, full_name, org_group, job_role, title) FROM '$work/events_$n.csv' (FORMAT csv)" \
              | timed -d "${db}_plain")
-  check=$(q -d "${db}_plain" -c "SELECT count(*) FILTER (WHERE outcome = 'applied') FROM tmac.hr_event")
-  [ "$check" = "$n" ] || { echo "plain-column COPY of $n events: only $check applied"; exit 1; }
-  sets=$(q -d "${db}_plain" -c "SELECT count(*) FROM tmac.audit_log WHERE category = 'person' AND action = 'INSERT'")
-  [ "$sets" = 1 ] || { echo "plain-column COPY of $n events: not applied as a set ($sets audit entries)"; exit 1; }
+  applied "${db}_plain" "$n" "plain-column COPY"
   printf 'COPY of %7d HR events as plain-column CSV into tmac.hr_event_import: %8.0f ms = %6.0f events/s: %4.2fx the jsonb COPY above (load %s)\n' \
     "$n" "$ms_plain" "$(awk -v n="$n" -v ms="$ms_plain" 'BEGIN { print n * 1000 / ms }')" \
     "$(awk -v a="$ms_plain" -v b="$ms" 'BEGIN { print a / b }')" "$(cut -d' ' -f1-3 /proc/loadavg)"

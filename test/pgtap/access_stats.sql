@@ -4,19 +4,12 @@
 -- clears them; parallel workers' rows reach the counters exactly once; writes are counted; the
 -- hourly snapshot appends only what is new; and each leak-sign check under I-6 is created, seen
 -- (in compliance_status), fixed and cleared, on history rows inserted to simulate 30 days.
--- test.conf turns the statistics off (other files' reads would otherwise leave counters behind
--- that the shared memory keeps past their rollback); this file turns them on.
+-- test.conf turns the statistics off; stats_fixture.psql turns them on.
 BEGIN;
 SELECT plan(45);
-SET LOCAL tmac.access_stats = on;
-\i test/pgtap/people_fixture.psql
-CREATE TABLE st_doc (id integer, label tmac.label NOT NULL);
-INSERT INTO st_doc SELECT i, CASE WHEN i <= 20 THEN 'SECRET:PRJ-A' ELSE 'SECRET:PRJ-B' END::tmac.label
-  FROM generate_series(1, 30) i;
-SELECT tmac.protect('st_doc');
-GRANT SELECT, INSERT, UPDATE, DELETE ON st_doc TO t_alice;
-SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '30 days', 'design')$$);
-SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '30 days', 'design')$$);
+\set doc st_doc
+\i test/pgtap/stats_fixture.psql
+GRANT INSERT, UPDATE, DELETE ON st_doc TO t_alice;
 SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '30 days', 'design', 'write')$$);
 -- every hour of every day is working time, unless a test says otherwise
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('working_hours', '00:00-24:00')$$);

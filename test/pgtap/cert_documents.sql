@@ -5,13 +5,8 @@
 BEGIN;
 SELECT plan(45);
 \i test/pgtap/people_fixture.psql
+\i test/pgtap/dedupe_helpers.psql
 
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
-CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
-CREATE FUNCTION pg_temp.pop(code text) RETURNS text LANGUAGE sql AS
-  $$ SELECT criterion || ' ' || severity || ' ' || population::text FROM tmac.compliance_check WHERE check_code = code AND builtin $$;
 \set sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
 
 -- 経営層 is who the appointments say: D1 and E1 appointed executive; C1 the 情報管理責任者.

@@ -7,13 +7,8 @@
 BEGIN;
 SELECT plan(31);
 \i test/pgtap/people_fixture.psql
+\i test/pgtap/dedupe_helpers.psql
 
-CREATE FUNCTION pg_temp.n(code text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code $$;
-CREATE FUNCTION pg_temp.n(code text, subj text) RETURNS bigint LANGUAGE sql AS
-  $$ SELECT count(*) FROM tmac.findings WHERE check_code = code AND subject = subj $$;
-CREATE FUNCTION pg_temp.pop(code text) RETURNS text LANGUAGE sql AS
-  $$ SELECT criterion || ' ' || severity || ' ' || population::text FROM tmac.compliance_check WHERE check_code = code AND builtin $$;
 
 -- C1 manages DEV (部門管理者), E1 is the 情報管理責任者, D1 is 経営層.  A1 works in DEV-QA (under DEV).
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.appoint('D1', 'executive', 'D1', scope => '代表取締役', announced_how => '社内掲示', announced_on => current_date)$$);

@@ -12,14 +12,9 @@ SELECT plan(7);
 
 SELECT tmac.define_group('HQ', '本社');
 SELECT tmac.move_group('DEV', 'HQ'), tmac.move_group('SALES', 'HQ');
-CREATE ROLE t_frank LOGIN;
-CREATE ROLE t_ivan LOGIN;
-SELECT tmac.enrol_login(r) FROM unnest(ARRAY['t_frank', 't_ivan']::regrole[]) r;
-INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
-  ('vs-1', 'F1', 'hire', now() - interval '1 hour', '{"full_name":"Frank","org_group":"HQ","job_role":"director","login_role":"t_frank"}'),
-  ('vs-2', 'I1', 'hire', now() - interval '1 hour', '{"full_name":"Ivan","org_group":"DEV","job_role":"engineer","login_role":"t_ivan"}');
-SELECT tmac.record_pledge(p, 'hire', current_date - 1), tmac.record_training(p, 'security basics', current_date - 1)
-  FROM unnest(ARRAY['F1', 'I1']) p;
+SELECT pg_temp.enrolled('t_frank', 't_ivan');
+SELECT pg_temp.hire('vs-1', 'F1', '{"full_name":"Frank","org_group":"HQ","job_role":"director","login_role":"t_frank"}');
+SELECT pg_temp.hire('vs-2', 'I1', '{"full_name":"Ivan","org_group":"DEV","job_role":"engineer","login_role":"t_ivan"}');
 SELECT pg_temp.as_role('t_dave', format('SELECT tmac.approve(%s)',
          pg_temp.granted($$SELECT tmac.request_clearance('F1', 'TOP_SECRET', now() + interval '30 days', 'all')$$))) AS f1,
        pg_temp.granted($$SELECT tmac.request_access('F1', 'PRJ-A', now() + interval '30 days', 'all')$$) IS NOT NULL AS f2,

@@ -6,20 +6,10 @@
 BEGIN;
 SELECT plan(34);
 \i test/pgtap/people_fixture.psql
+\i test/pgtap/dedupe_helpers.psql
 
 -- SQLSTATE: message | hint of a statement's error ('no error' when it has none).
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS
-$$
-DECLARE
-  st text; msg text; hint text;
-BEGIN
-  EXECUTE q;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-  RETURN st || ': ' || msg || ' | ' || hint;
-END
-$$;
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE sql AS $$ SELECT pg_temp.error_text(q, '%1$s: %2$s | %4$s') $$;
 SET LOCAL lc_messages = 'C';
 
 -- the lookup: code, Japanese name, English name, alias; ASCII case, full width, spaces, hyphens

@@ -10,18 +10,8 @@ SELECT tmac.configure('date_time_zone', 'Asia/Tokyo');   -- the company's zone, 
 
 CREATE FUNCTION pg_temp.cols(v regclass) RETURNS text[] LANGUAGE sql AS
   $$ SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = v AND a.attnum > 0 AND NOT a.attisdropped $$;
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS
-$$
-DECLARE
-  st text; msg text;
-BEGIN
-  EXECUTE q;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
-  RETURN st || ': ' || msg;
-END
-$$;
+\i test/pgtap/dedupe_helpers.psql
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE sql AS $$ SELECT pg_temp.error_text(q, '%1$s: %2$s') $$;
 
 -- each ledger's columns, in order (the seed's where it gives one)
 SELECT is(pg_temp.cols('tmac.管理対象情報の目録'),

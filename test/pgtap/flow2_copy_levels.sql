@@ -8,13 +8,8 @@ BEGIN;
 SELECT plan(14);
 \i test/pgtap/people_fixture.psql
 
-CREATE TABLE f2_pub (id integer PRIMARY KEY, body text, label tmac.label NOT NULL);
-CREATE TABLE f2_doc (id integer PRIMARY KEY, body text, label tmac.label NOT NULL);
-SELECT tmac.protect('f2_pub'), tmac.protect('f2_doc');
-INSERT INTO f2_pub SELECT i, 'public ' || i, 'PUBLIC' FROM generate_series(1, 3) i;
-INSERT INTO f2_doc SELECT i, 'secret ' || i, 'SECRET' FROM generate_series(1, 3) i;
+SELECT pg_temp.labelled_doc('f2_pub', 'PUBLIC', 3), pg_temp.labelled_doc('f2_doc', 'SECRET', 3);
 CREATE SCHEMA f2_alice AUTHORIZATION t_alice;
-GRANT SELECT ON f2_pub, f2_doc TO t_alice;
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '30 days', 'flow2')$$);
 CREATE FUNCTION f2_secret_body() RETURNS text LANGUAGE sql AS $$ SELECT body FROM f2_doc WHERE id = 1 $$;
 CREATE FUNCTION pg_temp.copies(target text) RETURNS text LANGUAGE sql AS

@@ -6,15 +6,13 @@ BEGIN;
 SELECT plan(10);
 \i test/pgtap/people_fixture.psql
 
-CREATE TABLE flow_doc (id integer PRIMARY KEY, body text, label tmac.label NOT NULL);
-SELECT tmac.protect('flow_doc');
-INSERT INTO flow_doc SELECT i, 'secret ' || i, 'SECRET' FROM generate_series(1, 20) i;
+SELECT pg_temp.labelled_doc('flow_doc', 'SECRET', 20);
 CREATE TABLE flow_merge (id integer PRIMARY KEY, body text);
 CREATE TABLE flow_cte (id integer, body text);
 CREATE TABLE flow_cte0 (id integer, body text);
 CREATE TABLE flow_zero (id integer, body text);
 CREATE TABLE flow_loop (id integer, body text);
-GRANT SELECT, DELETE ON flow_doc TO t_alice;
+GRANT DELETE ON flow_doc TO t_alice;
 GRANT SELECT, INSERT, UPDATE ON flow_merge, flow_cte, flow_cte0, flow_zero, flow_loop TO t_alice;
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '30 days', 'flow')$$);
 CREATE FUNCTION flow_copy_loop() RETURNS void LANGUAGE plpgsql AS $$

@@ -45,18 +45,12 @@ SELECT is((SELECT enrolled_by::text FROM tmac.login_enrolment WHERE login_role =
 SELECT is(pg_temp.as_role('t_adm', 'SELECT tmac.enrol_login(''t_new'')')::bigint,
           (SELECT enrolment_id FROM tmac.login_enrolment WHERE login_role = 't_new'), 'enrolling again is a no-op');
 SELECT throws_ok($$SELECT tmac.enrol_login('no_such_role')$$, '42704', NULL, 'an unknown role cannot be enrolled');
-SELECT throws_ok($$SELECT tmac.enrol_login('t_cr')$$, '22023',
-                 'role "t_cr" cannot be enrolled as a person''s login: it is a superuser, BYPASSRLS or CREATEROLE role',
-                 'a CREATEROLE role cannot be enrolled');
-SELECT throws_ok($$SELECT tmac.enrol_login('t_grp')$$, '22023',
-                 'role "t_grp" cannot be enrolled as a person''s login: other roles are members of it (they could SET ROLE to it)',
-                 'a role others are members of cannot be enrolled');
-SELECT throws_ok($$SELECT tmac.enrol_login('t_hr2')$$, '22023',
-                 'role "t_hr2" cannot be enrolled as a person''s login: it feeds HR events (a member of tmac_hr)',
-                 'an HR feed role cannot be enrolled');
-SELECT throws_ok($$SELECT tmac.enrol_login('t_adm2')$$, '22023',
-                 'role "t_adm2" cannot be enrolled as a person''s login: it administers tmac (a member of tmac_admin)',
-                 'a tmac_admin member cannot be enrolled');
+SELECT throws_ok(format('SELECT tmac.enrol_login(%L)', r), '22023',
+                 format('role "%s" cannot be enrolled as a person''s login: %s', r, why), what)
+  FROM (VALUES ('t_cr', 'it is a superuser, BYPASSRLS or CREATEROLE role', 'a CREATEROLE role cannot be enrolled'),
+               ('t_grp', 'other roles are members of it (they could SET ROLE to it)', 'a role others are members of cannot be enrolled'),
+               ('t_hr2', 'it feeds HR events (a member of tmac_hr)', 'an HR feed role cannot be enrolled'),
+               ('t_adm2', 'it administers tmac (a member of tmac_admin)', 'a tmac_admin member cannot be enrolled')) v(r, why, what);
 SELECT throws_ok($$SELECT tmac.enrol_login('tmac_approver')$$, '22023', NULL, 'a tmac role cannot be enrolled');
 SELECT is((SELECT count(*)::integer FROM tmac.audit_log WHERE category = 'login_enrolment' AND subject = 't_new'), 1,
           'the enrolment is in the audit log');

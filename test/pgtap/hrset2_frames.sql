@@ -6,9 +6,7 @@
 BEGIN;
 SELECT plan(10);
 \i test/pgtap/people_fixture.psql
-CREATE ROLE t_zed LOGIN;
-CREATE ROLE t_yan LOGIN;
-SELECT tmac.enrol_login(r) FROM unnest(ARRAY['t_zed', 't_yan']::regrole[]) r;
+SELECT pg_temp.enrolled('t_zed', 't_yan');
 
 -- 1. strict: row 1 (a termination) is deferred; row 2's SELECT list switches to lenient and
 -- runs a nested zero-row INSERT, whose own a_apply must not take row 1's count

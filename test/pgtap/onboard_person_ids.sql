@@ -5,14 +5,10 @@
 BEGIN;
 SELECT plan(8);
 \i test/pgtap/people_fixture.psql
-CREATE ROLE e004 LOGIN;
-CREATE ROLE x8 LOGIN;
-SELECT tmac.enrol_login(r) FROM unnest(ARRAY['e004', 'x8']::regrole[]) r;
-INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
-  ('pi-1', 'E004', 'hire', now() - interval '1 hour', '{"full_name":"山田 太郎","org_group":"DEV","login_role":"e004"}'),
-  ('pi-2', 'X7', 'hire', now() - interval '1 hour', '{"full_name":"Seven","login_role":"x8"}'),
-  ('pi-3', 'X8', 'hire', now() - interval '1 hour', '{"full_name":"Eight"}');
-SELECT tmac.record_pledge('E004', 'hire', current_date - 1), tmac.record_training('E004', 'security basics', current_date - 1);
+SELECT pg_temp.enrolled('e004', 'x8');
+SELECT pg_temp.hire('pi-1', 'E004', '{"full_name":"山田 太郎","org_group":"DEV","login_role":"e004"}');
+SELECT pg_temp.hire('pi-2', 'X7', '{"full_name":"Seven","login_role":"x8"}', pledged => false);
+SELECT pg_temp.hire('pi-3', 'X8', '{"full_name":"Eight"}', pledged => false);
 -- the person a request names, as recorded on its grant
 CREATE FUNCTION pg_temp.grantee(q text) RETURNS text LANGUAGE plpgsql AS
 $$

@@ -11,11 +11,8 @@ SELECT plan(20);
 -- one root group, so that a person can reach every group
 SELECT tmac.define_group('HQ', '本社');
 SELECT tmac.move_group('DEV', 'HQ'), tmac.move_group('SALES', 'HQ');
-CREATE ROLE t_frank LOGIN;
-SELECT tmac.enrol_login('t_frank');
-INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
-  ('ps-1', 'F1', 'hire', now() - interval '1 hour', '{"full_name":"Frank","org_group":"HQ","job_role":"director","login_role":"t_frank"}');
-SELECT tmac.record_pledge('F1', 'hire', current_date - 1), tmac.record_training('F1', 'security basics', current_date - 1);
+SELECT pg_temp.enrolled('t_frank');
+SELECT pg_temp.hire('ps-1', 'F1', '{"full_name":"Frank","org_group":"HQ","job_role":"director","login_role":"t_frank"}');
 -- a TOP_SECRET (極秘) clearance needs a second approver
 SELECT pg_temp.as_role('t_dave', format('SELECT tmac.approve(%s)',
          pg_temp.granted($$SELECT tmac.request_clearance('F1', 'TOP_SECRET', now() + interval '30 days', 'all')$$))) AS f1,

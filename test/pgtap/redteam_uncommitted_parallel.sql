@@ -15,19 +15,12 @@
 BEGIN;
 SELECT plan(2);
 \i test/pgtap/people_fixture.psql
-CREATE TABLE rtp_doc (id integer, label tmac.label NOT NULL);
-INSERT INTO rtp_doc VALUES (1, 'PUBLIC'), (2, 'CONFIDENTIAL::DEV'), (3, 'CONFIDENTIAL::SALES');
-SELECT tmac.protect('rtp_doc');
-CREATE VIEW rtp_alice_view AS SELECT id, label FROM rtp_doc;
-ALTER VIEW rtp_alice_view OWNER TO t_alice;
-GRANT SELECT ON rtp_doc TO t_alice;
-GRANT SELECT ON rtp_alice_view TO t_adm;
+\i test/pgtap/alice_view.psql
 CREATE TABLE rtp_big AS SELECT g FROM generate_series(1, 20000) g;
 ANALYZE rtp_big;
 GRANT SELECT ON rtp_big TO t_adm;
 CREATE FUNCTION public.rtp_sales_seen() RETURNS integer LANGUAGE plpgsql STABLE PARALLEL SAFE AS
-  $$BEGIN RETURN (SELECT count(*) FILTER (WHERE v.id = 3) FROM public.rtp_alice_view v); END$$;
-SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'CONFIDENTIAL', now() + interval '30 days', 'work')$$);
+  $$BEGIN RETURN (SELECT count(*) FILTER (WHERE v.id = 3) FROM public.alice_view v); END$$;
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
 SET LOCAL min_parallel_table_scan_size = 0;

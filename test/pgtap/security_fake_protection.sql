@@ -7,10 +7,7 @@ BEGIN;
 SELECT plan(3);
 \i test/pgtap/people_fixture.psql
 
-CREATE TABLE fake_doc (id integer PRIMARY KEY, body text, label tmac.label NOT NULL);
-SELECT tmac.protect('fake_doc');
-INSERT INTO fake_doc SELECT i, 'secret ' || i, 'SECRET' FROM generate_series(1, 5) i;
-GRANT SELECT ON fake_doc TO t_alice;
+SELECT pg_temp.labelled_doc('fake_doc', 'SECRET', 5);
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '30 days', 'fake')$$);
 -- alice's own table, dressed up as protected: she owns it and, as herself, gives it row security
 -- and policies named like tmac's; the session stays alice's (SET LOCAL ROLE) for what follows

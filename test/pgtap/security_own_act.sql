@@ -14,18 +14,9 @@ CREATE SCHEMA oat;
 GRANT USAGE, CREATE ON SCHEMA oat TO PUBLIC;
 
 -- Reports the SQLSTATE, message and detail of an error a query raises as a role.
-CREATE FUNCTION pg_temp.error_of(r name, q text) RETURNS text LANGUAGE plpgsql AS
-$$
-DECLARE
-  st text; msg text; det text;
-BEGIN
-  PERFORM pg_temp.as_role(r, q);
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-  RETURN st || ': ' || msg || ' / ' || det;
-END
-$$;
+\i test/pgtap/dedupe_helpers.psql
+CREATE FUNCTION pg_temp.error_of(r name, q text) RETURNS text LANGUAGE sql AS
+  $$ SELECT pg_temp.error_text(format('SELECT pg_temp.as_role(%L, %L)', r, q), '%1$s: %2$s / %3$s') $$;
 
 SELECT pg_temp.as_role('t_bob', $$SELECT tmac.request_clearance('A1', 'TOP_SECRET', now() + interval '30 days', 'board project')$$)::bigint AS g \gset
 SELECT is(pg_temp.as_role('t_carol', format('SELECT tmac.approve(%s)', :g)), 'pending', 'otto gives the first approval');

@@ -6,16 +6,9 @@
 BEGIN;
 SELECT plan(7);
 \i test/pgtap/people_fixture.psql
-CREATE TABLE unc_doc (id integer, label tmac.label NOT NULL);
-INSERT INTO unc_doc VALUES (1, 'PUBLIC'), (2, 'CONFIDENTIAL::DEV'), (3, 'CONFIDENTIAL::SALES');
-SELECT tmac.protect('unc_doc');
-CREATE VIEW unc_alice_view AS SELECT id, label FROM unc_doc;   -- decides as its owner, Alice (DEV)
-ALTER VIEW unc_alice_view OWNER TO t_alice;
-GRANT SELECT ON unc_doc TO t_alice;
-GRANT SELECT ON unc_alice_view TO t_adm, t_alice;
-SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'CONFIDENTIAL', now() + interval '30 days', 'work')$$);
+\i test/pgtap/alice_view.psql
 
-SELECT is(pg_temp.as_role('t_adm', 'SELECT array_agg(id ORDER BY id) FROM unc_alice_view'), '{1,2}',
+SELECT is(pg_temp.as_role('t_adm', 'SELECT array_agg(id ORDER BY id) FROM alice_view'), '{1,2}',
           'through Alice''s view the admin sees what Alice may: PUBLIC and DEV rows');
 
 -- A settings change marks the admin's transaction the same way: from then on the admin's
@@ -23,20 +16,20 @@ SELECT is(pg_temp.as_role('t_adm', 'SELECT array_agg(id ORDER BY id) FROM unc_al
 -- this test transaction granted and has not committed).
 SET ROLE t_adm;
 SELECT tmac.configure('require_pledge', 'off');
-SELECT is((SELECT array_agg(id ORDER BY id) FROM unc_alice_view), '{1}',
+SELECT is((SELECT array_agg(id ORDER BY id) FROM alice_view), '{1}',
           'after configure() the admin''s reads use the committed state only');
 SELECT is(tmac.can_read('PUBLIC'), true, 'the admin''s own decisions still work');
 RESET ROLE;
-SELECT is(pg_temp.as_role('t_alice', 'SELECT array_agg(id ORDER BY id) FROM unc_doc'), '{1,2}',
+SELECT is(pg_temp.as_role('t_alice', 'SELECT array_agg(id ORDER BY id) FROM alice_doc'), '{1,2}',
           'Alice, who changed nothing, sees the transaction''s own state');
 -- The attack: widen, read, roll back.
 SET ROLE t_adm;
 SELECT tmac.move_group('SALES', 'DEV');
-SELECT ok(NOT 3 = ANY (SELECT id FROM unc_alice_view),
+SELECT ok(NOT 3 = ANY (SELECT id FROM alice_view),
           'after moving SALES under DEV in the same transaction, the admin does not see the SALES row');
 SELECT is(tmac.label_groups('CONFIDENTIAL::SALES'), ARRAY['SALES'], '(the label itself is unchanged)');
 RESET ROLE;
-SELECT is(pg_temp.as_role('t_alice', 'SELECT array_agg(id ORDER BY id) FROM unc_doc'), '{1,2,3}',
+SELECT is(pg_temp.as_role('t_alice', 'SELECT array_agg(id ORDER BY id) FROM alice_doc'), '{1,2,3}',
           'a role that did not make the change sees the transaction''s own state (Alice, now reaching SALES)');
 SELECT * FROM finish();
 ROLLBACK;

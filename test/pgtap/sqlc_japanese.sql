@@ -9,15 +9,8 @@ SELECT plan(22);
 -- a superuser-like role that is not registered as privileged: finding privileged_role_unregistered
 CREATE ROLE sqlc_bypass BYPASSRLS;
 -- an error's SQLSTATE, message and hint, as the session sees them
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; hint text;
-BEGIN
-  EXECUTE q;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-  RETURN st || ' | ' || msg || ' | ' || hint;
-END $$;
+\i test/pgtap/dedupe_helpers.psql
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE sql AS $$ SELECT pg_temp.error_text(q, '%1$s | %2$s | %4$s') $$;
 
 SET LOCAL lc_messages = 'ja_JP.UTF-8';
 SELECT is((SELECT title FROM tmac.findings WHERE check_code = 'privileged_role_unregistered' AND subject = 'role:sqlc_bypass'),

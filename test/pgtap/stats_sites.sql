@@ -5,16 +5,11 @@
 -- once, also when the person's query calls row_readable itself; reads through a partitioned
 -- parent count under the parent, reads of a partition under the partition, reads through a
 -- view under the table below it.
--- test.conf turns the statistics off for the other files; this one turns them on.
+-- test.conf turns the statistics off for the other files; stats_fixture.psql turns them on.
 BEGIN;
 SELECT plan(12);
-SET LOCAL tmac.access_stats = on;
-\i test/pgtap/people_fixture.psql
-CREATE TABLE ss_doc (id integer, label tmac.label NOT NULL);
-INSERT INTO ss_doc SELECT i, CASE WHEN i <= 20 THEN 'SECRET:PRJ-A' ELSE 'SECRET:PRJ-B' END::tmac.label
-  FROM generate_series(1, 30) i;
-SELECT tmac.protect('ss_doc');
-GRANT SELECT ON ss_doc TO t_alice;
+\set doc ss_doc
+\i test/pgtap/stats_fixture.psql
 CREATE TABLE ss_part (id integer, label tmac.label NOT NULL) PARTITION BY RANGE (id);
 CREATE TABLE ss_part_1 PARTITION OF ss_part FOR VALUES FROM (1) TO (100);
 CREATE TABLE ss_part_2 PARTITION OF ss_part FOR VALUES FROM (100) TO (200);
@@ -23,8 +18,6 @@ SELECT tmac.protect('ss_part');
 GRANT SELECT ON ss_part, ss_part_1, ss_part_2 TO t_alice;
 CREATE VIEW ss_view WITH (security_invoker = true) AS SELECT id, label FROM ss_doc;
 GRANT SELECT ON ss_view TO t_alice;
-SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '30 days', 'design')$$);
-SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '30 days', 'design')$$);
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.reset_access_stats()$$);
 
 CREATE FUNCTION pg_temp.explain(q text) RETURNS SETOF text LANGUAGE plpgsql AS

@@ -21,16 +21,12 @@ SELECT plan(36);
 \i test/pgtap/people_fixture.psql
 SET LOCAL track_functions = 'pl';
 
-CREATE ROLE t_term_x LOGIN;
-CREATE ROLE t_term_y LOGIN;
-SELECT tmac.enrol_login(r) FROM unnest(ARRAY['t_term_x', 't_term_y']::regrole[]) r;
-INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
-  ('tx-hire', 'TX1', 'hire', now() - interval '1 hour', '{"full_name":"Twin","org_group":"DEV","job_role":"engineer","login_role":"t_term_x"}'),
-  ('ty-hire', 'TY1', 'hire', now() - interval '1 hour', '{"full_name":"Twin","org_group":"DEV","job_role":"engineer","login_role":"t_term_y"}'),
-  ('tz1-hire', 'TZ1', 'hire', now() - interval '1 hour', '{"full_name":"Zed One","org_group":"DEV","job_role":"engineer"}'),
-  ('tz2-hire', 'TZ2', 'hire', now() - interval '1 hour', '{"full_name":"Zed Two","org_group":"SALES","job_role":"sales"}');
-SELECT tmac.record_pledge(p, 'hire', current_date - 1), tmac.record_training(p, 'security basics', current_date - 1)
-  FROM unnest(ARRAY['TX1', 'TY1', 'TZ1', 'TZ2']) p;
+SELECT pg_temp.enrolled('t_term_x', 't_term_y');
+SELECT pg_temp.hire(e, p, a::jsonb) FROM (VALUES
+  ('tx-hire', 'TX1', '{"full_name":"Twin","org_group":"DEV","job_role":"engineer","login_role":"t_term_x"}'),
+  ('ty-hire', 'TY1', '{"full_name":"Twin","org_group":"DEV","job_role":"engineer","login_role":"t_term_y"}'),
+  ('tz1-hire', 'TZ1', '{"full_name":"Zed One","org_group":"DEV","job_role":"engineer"}'),
+  ('tz2-hire', 'TZ2', '{"full_name":"Zed Two","org_group":"SALES","job_role":"sales"}')) v(e, p, a);
 
 -- The same n grants for a person, each named by its reason ('g<i>').
 CREATE FUNCTION pg_temp.give(pid text, n integer) RETURNS void LANGUAGE sql AS

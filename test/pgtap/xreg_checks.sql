@@ -6,8 +6,6 @@ SELECT plan(61);
 \i test/pgtap/people_fixture.psql
 
 \i test/pgtap/dedupe_helpers.psql
-CREATE FUNCTION pg_temp.pop(code text) RETURNS text LANGUAGE sql AS
-  $$ SELECT criterion || ' ' || population::text FROM tmac.compliance_check WHERE check_code = code AND builtin $$;
 
 -- A1 is cleared for SECRET (approved now); D1 (営業部) is not.  The asset is SECRET, managed by 営業部.
 -- Keys are lent and entries recorded by t_erin: t_carol approved the clearance, and a role that
@@ -18,7 +16,7 @@ SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('X-001', '試作品
   managing_group => 'SALES', manager => 'C1', location => '金庫')$$);
 
 -- handling_without_access: the ledger records what was done; the handler could not read it then
-SELECT is(pg_temp.pop('handling_without_access'), 'I-4 {handling_entries}', 'handling_without_access: I-4, over the handling entries');
+SELECT is(pg_temp.pop('handling_without_access'), 'I-4 high {handling_entries}', 'handling_without_access: I-4, over the handling entries');
 SELECT pg_temp.as_role('t_dave', $$SELECT tmac.record_handling('X-001', 'create', '見積用の図面作成')$$)::bigint AS h1 \gset
 SELECT is(pg_temp.n('handling_without_access', 'handling:' || :h1), 1::bigint,
   'handling_without_access: D1, not cleared, recorded a handling of SECRET (recorded, not refused)');
@@ -40,7 +38,7 @@ SELECT throws_ok(format($$SELECT pg_temp.as_role('t_carol', $q$SELECT tmac.ackno
   '23505', NULL, 'a finding is reviewed once');
 
 -- key_loan_without_access: refused when lent; loans recorded before are found
-SELECT is(pg_temp.pop('key_loan_without_access'), 'III {key_loans}', 'key_loan_without_access: III, over the key loans');
+SELECT is(pg_temp.pop('key_loan_without_access'), 'III high {key_loans}', 'key_loan_without_access: III, over the key loans');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.define_container('CAB-X', '図面キャビネット', '開発部', 'key', 'C1')$$);
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.store_asset('CAB-X', 'X-001')$$);
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.define_key('K-X', 'container', 'CAB-X', 'C1')$$);
@@ -62,7 +60,7 @@ SELECT pg_temp.as_role('t_carol', format($$SELECT tmac.acknowledge_cross_finding
 SELECT is(pg_temp.n('key_loan_without_access'), 0::bigint, 'reviewed: gone');
 
 -- area_entry_without_access: refused as it happens; an escorted visitor enters; late records found
-SELECT is(pg_temp.pop('area_entry_without_access'), 'IV {area_entries}', 'area_entry_without_access: IV, over the entries');
+SELECT is(pg_temp.pop('area_entry_without_access'), 'IV high {area_entries}', 'area_entry_without_access: IV, over the entries');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.define_area('AREA-X', '試作室', '本社2F', 'card', 'C1')$$);
 SELECT throws_ok($$SELECT pg_temp.as_role('t_adm', $q$SELECT tmac.set_area_label('AREA-X', 'NO SUCH LEVEL')$q$)$$,
   '42704', NULL, 'an area''s label is a label');
@@ -88,7 +86,7 @@ SELECT pg_temp.as_role('t_carol', format($$SELECT tmac.acknowledge_cross_finding
 SELECT is(pg_temp.n('area_entry_without_access'), 0::bigint, 'reviewed: gone');
 
 -- visitor_entry_without_pledge
-SELECT is(pg_temp.pop('visitor_entry_without_pledge'), 'IV {visitor_entries}', 'visitor_entry_without_pledge: IV, over visitors'' entries');
+SELECT is(pg_temp.pop('visitor_entry_without_pledge'), 'IV high {visitor_entries}', 'visitor_entry_without_pledge: IV, over visitors'' entries');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_erin', $q$SELECT tmac.record_entry('AREA-X', person_id => 'V2', escort => 'A1')$q$)$$,
   '42501', NULL, 'a visitor without a visitor pledge is refused, escorted or not');
 SELECT pg_temp.as_role('t_erin', $$SELECT tmac.record_entry('AREA-X', person_id => 'V2', escort => 'A1', entered_at => now() - interval '1 minute')$$)::bigint AS v2 \gset
@@ -101,7 +99,7 @@ SELECT lives_ok($$SELECT pg_temp.as_role('t_erin', $q$SELECT tmac.record_entry('
   'pledged, V2 enters escorted');
 
 -- leaver_activity
-SELECT is(pg_temp.pop('leaver_activity'), 'II {leavers}', 'leaver_activity: II, over the persons who left');
+SELECT is(pg_temp.pop('leaver_activity'), 'II high {leavers}', 'leaver_activity: II, over the persons who left');
 UPDATE tmac.person SET status = 'terminated', terminated_at = now() - interval '1 day' WHERE person_id = 'B1';
 SELECT throws_ok($$SELECT pg_temp.as_role('t_erin', $q$SELECT tmac.record_entry('AREA-X', person_id => 'B1')$q$)$$,
   '42501', NULL, 'a terminated person''s entry is refused');
@@ -125,14 +123,14 @@ SELECT is(pg_temp.n('leaver_activity'), 0::bigint, 'reviewed: gone');
 UPDATE tmac.person SET status = 'active', terminated_at = NULL WHERE person_id = 'B1';
 
 -- area_exit_missing
-SELECT is(pg_temp.pop('area_exit_missing'), 'IV {area_entries}', 'area_exit_missing: IV, over the entries');
+SELECT is(pg_temp.pop('area_exit_missing'), 'IV medium {area_entries}', 'area_exit_missing: IV, over the entries');
 SELECT pg_temp.as_role('t_erin', $$SELECT tmac.record_entry('AREA-X', person_id => 'A1', entered_at => now() - interval '3 days')$$)::bigint AS e3 \gset
 SELECT is(pg_temp.n('area_exit_missing', 'area_entry:' || :e3), 1::bigint, 'area_exit_missing: no exit by the end of that day');
 SELECT pg_temp.as_role('t_erin', format($$SELECT tmac.record_exit(%s)$$, :e3));
 SELECT is(pg_temp.n('area_exit_missing', 'area_entry:' || :e3), 0::bigint, 'the exit recorded: gone');
 
 -- area_entry_outside_hours
-SELECT is(pg_temp.pop('area_entry_outside_hours'), 'IV {area_entries,area_hours}', 'area_entry_outside_hours: IV, over entries and areas with hours');
+SELECT is(pg_temp.pop('area_entry_outside_hours'), 'IV medium {area_entries,area_hours}', 'area_entry_outside_hours: IV, over entries and areas with hours');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_adm', $q$SELECT tmac.set_area_hours('AREA-X', '18:00', '09:00')$q$)$$,
   '22023', NULL, 'hours open before they close');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_adm', $q$SELECT tmac.set_area_hours('AREA-X', '09:00', '18:00', ARRAY[8])$q$)$$,
@@ -156,7 +154,7 @@ SELECT pg_temp.as_role('t_adm', $$SELECT tmac.set_area_hours('AREA-X', NULL, NUL
 SELECT is(pg_temp.n('area_entry_outside_hours'), 0::bigint, 'the hours removed: gone');
 
 -- rows_above_asset_label: read from the heap, never running the owner's code
-SELECT is(pg_temp.pop('rows_above_asset_label'), 'I-2 {label_tables}', 'rows_above_asset_label: I-2, over the tables with labelled rows');
+SELECT is(pg_temp.pop('rows_above_asset_label'), 'I-2 high {label_tables}', 'rows_above_asset_label: I-2, over the tables with labelled rows');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('X-002', '顧客台帳', '営業', 'electronic', label => 'CONFIDENTIAL', manager => 'C1')$$);
 CREATE TABLE public.xr_doc (id int, lbl tmac.label);
 SELECT tmac.protect('public.xr_doc', 'lbl', 'X-002');
@@ -169,7 +167,7 @@ SELECT pg_temp.as_role('t_adm', $$SELECT tmac.update_asset('X-002', '{"label":"S
 SELECT is(pg_temp.n('rows_above_asset_label'), 0::bigint, 'the asset''s label raised: gone');
 
 -- asset_unlabelled
-SELECT is(pg_temp.pop('asset_unlabelled'), 'I-2 {assets}', 'asset_unlabelled: I-2, over the inventory');
+SELECT is(pg_temp.pop('asset_unlabelled'), 'I-2 medium {assets}', 'asset_unlabelled: I-2, over the inventory');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('X-003', '営業資料', '営業', 'paper', manager => 'C1', location => '書庫')$$);
 SELECT is(pg_temp.n('asset_unlabelled', 'asset:X-003'), 1::bigint, 'asset_unlabelled: an asset without a label');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.update_asset('X-003', '{"label":"CONFIDENTIAL"}')$$);

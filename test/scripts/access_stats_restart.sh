@@ -6,29 +6,11 @@
 # start from zero, like pg_stat_statements.  Runs its own throwaway server that preloads tmac with the statistics on
 # (the default; test.conf turns them off for the other tests).
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/test/server.sh"
-ctl() { tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w "$@" >/dev/null; }
-stop() { ctl -m immediate stop 2>/dev/null || true; }
+. "$(dirname "$0")/dedupe_scratch.bash"
 fail() { echo "FAIL: $*"; stop; exit 1; }
 
-tmac_scratch_cluster access_stats_restart <<CONF || exit 1
-shared_preload_libraries = 'tmac'
-tmac.access_stats_max = 100
-CONF
-ctl start || { cat "$dir/server.log"; exit 1; }
-export PGHOST=$dir PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
-
-out=$(q <<'SQL'
-CREATE EXTENSION tmac;
-SELECT tmac.configure('require_pledge', 'off');
-SELECT tmac.configure('require_training', 'off');
-CREATE ROLE r_alice LOGIN;
-SELECT tmac.enrol_login('r_alice');
-INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
-  VALUES ('h1', 'A1', 'hire', now() - interval '1 hour',
-          '{"full_name":"Alice","org_group":null,"job_role":"engineer","login_role":"r_alice"}');
+scratch access_stats_restart <<<"tmac.access_stats_max = 100"
+out=$({ alice_sql; cat <<'SQL'; } | q
 CREATE TABLE doc (id integer, label tmac.label NOT NULL);
 INSERT INTO doc SELECT i, 'PUBLIC' FROM generate_series(1, 10) i;
 SELECT tmac.protect('doc');
@@ -92,19 +74,7 @@ echo "ok 7 - a database without the extension is left alone"
 # eviction: 120 more tables read one after another, a snapshot after the first 60; the hash
 # keeps at most 100 counters and drops only counters the snapshot took (stats_overflow.sh
 # shows what happens when there are none)
-out=$(q <<'SQL'
-DO $$
-BEGIN
-  FOR i IN 1..120 LOOP
-    EXECUTE format('CREATE TABLE ev%s (label tmac.label NOT NULL)', i);
-    EXECUTE format('INSERT INTO ev%s VALUES (''PUBLIC'')', i);
-    PERFORM tmac.protect(format('ev%s', i)::regclass);
-    EXECUTE format('GRANT SELECT ON ev%s TO r_alice', i);
-  END LOOP;
-END
-$$;
-SQL
-) || fail "eviction fixture: $out"
+out=$(ev_tables 120 r_alice | q) || fail "eviction fixture: $out"
 { for i in $(seq 60); do echo "SELECT count(*) FROM ev$i; SELECT pg_sleep(0.001);"; done; } | q -U r_alice >/dev/null || fail "eviction reads"
 q -c "SELECT tmac.snapshot_access_stats()" >/dev/null || fail "snapshot"
 { for i in $(seq 61 120); do echo "SELECT count(*) FROM ev$i; SELECT pg_sleep(0.001);"; done; } | q -U r_alice >/dev/null || fail "eviction reads"

@@ -10,19 +10,11 @@
 # does not block (FOR NO KEY UPDATE), as the UPDATE it makes does.
 # Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser).
 set -uo pipefail
-db=tmac_attack20_rowlock
-fail() { echo "FAIL: $*"; cleanup; exit 1; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-cleanup() {
-  [ -n "${bg:-}" ] && kill "$bg" 2>/dev/null
-  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-  psql -X -q -d postgres -c "DROP ROLE IF EXISTS a20r_hr, a20r_leaver" >/dev/null 2>&1
-}
+db=tmac_attack20_rowlock roles="a20r_hr a20r_leaver"
+. "$(dirname "$0")/own_db.bash"
 
-cleanup
-createdb "$db" || fail "createdb"
-psql -X -q -d postgres -c "CREATE ROLE a20r_hr LOGIN" -c "CREATE ROLE a20r_leaver LOGIN" || fail "create roles"
-q -c "CREATE EXTENSION tmac" -c "GRANT tmac_hr TO a20r_hr" -c "SELECT FROM tmac.enrol_login('a20r_leaver')" \
+own_db
+q -c "GRANT tmac_hr TO a20r_hr" -c "SELECT FROM tmac.enrol_login('a20r_leaver')" \
   -c "INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES ('ar-1', 'L1', 'hire', now() - interval '1 day', '{\"full_name\":\"Leaver\",\"login_role\":\"a20r_leaver\"}')" \
   || fail "setup"
 

@@ -9,32 +9,28 @@
 # tmac.hr_event waits on the primary key inside the credited INSERT until the timeout fires.
 # Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser).
 set -uo pipefail
-db=tmac_attack20_credit
-fail() { echo "FAIL: $*"; cleanup; exit 1; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-cleanup() {
-  [ -n "${bg:-}" ] && kill "$bg" 2>/dev/null
-  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-  psql -X -q -d postgres -c "DROP ROLE IF EXISTS a20c_hr" >/dev/null 2>&1
+db=tmac_attack20_credit roles="a20c_hr"
+. "$(dirname "$0")/own_db.bash"
+
+own_db
+q -c "GRANT tmac_hr TO a20c_hr" || fail "setup"
+
+# feeder EVENT PERSON NAME: the SQL of a temporary table side whose trigger feeds the HR event
+# EVENT hiring PERSON (full name NAME) for each row inserted
+feeder() {
+  cat <<SQL
+CREATE TEMP TABLE side (x int);
+CREATE FUNCTION pg_temp.feed() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN
+  INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('$1', '$2', 'hire', '{"full_name":"$3"}');
+  RETURN NEW;
+END \$\$;
+CREATE TRIGGER side_feed BEFORE INSERT ON pg_temp.side FOR EACH ROW EXECUTE FUNCTION pg_temp.feed();
+SQL
 }
 
-cleanup
-createdb "$db" || fail "createdb"
-psql -X -q -d postgres -c "CREATE ROLE a20c_hr LOGIN" || fail "create role"
-q -c "CREATE EXTENSION tmac" -c "GRANT tmac_hr TO a20c_hr" || fail "setup"
-
 # 0. Control: without the import, a trigger cannot feed an HR event.
-out=$(psql -X -q -At -U a20c_hr -d "$db" 2>&1 <<'SQL'
-CREATE TEMP TABLE side (x int);
-CREATE FUNCTION pg_temp.feed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('ac-0', 'P0', 'hire', '{"full_name":"Zero"}');
-  RETURN NEW;
-END $$;
-CREATE TRIGGER side_feed BEFORE INSERT ON pg_temp.side FOR EACH ROW EXECUTE FUNCTION pg_temp.feed();
-INSERT INTO pg_temp.side VALUES (0);
-SQL
-)
+out=$({ feeder ac-0 P0 Zero; echo "INSERT INTO pg_temp.side VALUES (0);"; } | psql -X -q -At -U a20c_hr -d "$db" 2>&1)
 echo "$out" | grep -q "cannot record an HR event from a trigger" || fail "control: a trigger fed an HR event: $out"
 echo "ok 1 - a trigger cannot feed an HR event"
 
@@ -48,14 +44,7 @@ for i in $(seq 50); do
 done
 
 # 2. The import of the same event_id times out inside a savepoint; then a trigger feeds an event.
-out=$(psql -X -q -At -U a20c_hr -d "$db" 2>&1 <<'SQL'
-CREATE TEMP TABLE side (x int);
-CREATE FUNCTION pg_temp.feed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('ac-2', 'P8', 'hire', '{"full_name":"Eight"}');
-  RETURN NEW;
-END $$;
-CREATE TRIGGER side_feed BEFORE INSERT ON pg_temp.side FOR EACH ROW EXECUTE FUNCTION pg_temp.feed();
+out=$({ feeder ac-2 P8 Eight; cat <<'SQL'; } | psql -X -q -At -U a20c_hr -d "$db" 2>&1
 BEGIN;
 SAVEPOINT s;
 SET LOCAL statement_timeout = '1500ms';

@@ -8,19 +8,11 @@
 # (The login gate takes its lock in an advisory class no SQL function can name; this must too.)
 # Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser).
 set -uo pipefail
-db=tmac_attack20_measure
-fail() { echo "FAIL: $*"; cleanup; exit 1; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-cleanup() {
-  [ -n "${bg:-}" ] && kill "$bg" 2>/dev/null
-  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-  psql -X -q -d postgres -c "DROP ROLE IF EXISTS a20m_adm, a20m_nobody" >/dev/null 2>&1
-}
+db=tmac_attack20_measure roles="a20m_adm a20m_nobody"
+. "$(dirname "$0")/own_db.bash"
 
-cleanup
-createdb "$db" || fail "createdb"
-psql -X -q -d postgres -c "CREATE ROLE a20m_adm LOGIN" -c "CREATE ROLE a20m_nobody LOGIN" || fail "create roles"
-q -c "CREATE EXTENSION tmac" -c "GRANT tmac_admin TO a20m_adm" \
+own_db
+q -c "GRANT tmac_admin TO a20m_adm" \
   -c "INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES ('am-1', 'P1', 'hire', now() - interval '1 day', '{\"full_name\":\"Checker\"}')" \
   || fail "setup"
 

@@ -7,6 +7,7 @@
 # audited criterion's last internal audit, and the electronic measure declared beside tmac's own
 # evidence (run by test/run_tests.sh; PGHOST/PGPORT set).
 set -euo pipefail
+. "$(dirname "$0")/checks.bash"
 cd "$(dirname "$0")/../.."
 block() { awk -v m="$1" 'index($0, "<!-- " m) { on = 1; next } on && /^```sql/ { inside = 1; next }
                           inside && /^```/ { exit } inside { print }' README.md; }
@@ -36,14 +37,22 @@ SELECT 'auditor_audited=' || count(*) FROM tmac.compliance_status WHERE last_int
 ROLLBACK;
 SQL
 )
-fail=0
-check() { if grep -qx "$2" <<<"$out"; then echo "ok - $1"; else echo "not ok - $1 (got: $(tr '\n' ' ' <<<"$out"))"; fail=1; fi; }
-check "the 情報管理規程 is in force, approved by D1 of 経営層" "in_force=REG-001:第1版:D1"
-check "so the requirement is no longer missing" "missing=0"
-check "the criteria the audit did not cover are still missing an internal audit" "audit_missing=criterion:I-5,criterion:I-6,criterion:III,criterion:IV"
-check "the auditor reads A1's acknowledgement" "auditor_ack=1"
-check "and the corrective action A1 owned, closed by D1" "auditor_action=A1:D1"
-check "and the last internal audit of the six audited criteria" "auditor_audited=6"
-check "and the backup declared, checked by C1" "auditor_backup=in_place:C1"
-check "with tmac's own evidence beside the measures" "auditor_tmac=3"
+expect_lines <<'CHECKS'
+the 情報管理規程 is in force, approved by D1 of 経営層
+  in_force=REG-001:第1版:D1
+so the requirement is no longer missing
+  missing=0
+the criteria the audit did not cover are still missing an internal audit
+  audit_missing=criterion:I-5,criterion:I-6,criterion:III,criterion:IV
+the auditor reads A1's acknowledgement
+  auditor_ack=1
+and the corrective action A1 owned, closed by D1
+  auditor_action=A1:D1
+and the last internal audit of the six audited criteria
+  auditor_audited=6
+and the backup declared, checked by C1
+  auditor_backup=in_place:C1
+with tmac's own evidence beside the measures
+  auditor_tmac=3
+CHECKS
 exit $fail

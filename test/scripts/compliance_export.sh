@@ -3,6 +3,7 @@
 # CSV of the findings, the ledger and a review's evidence with psql \copy, and the HTML report.
 # Runs inside one transaction that is rolled back (run by test/run_tests.sh; PGHOST/PGPORT set).
 set -euo pipefail
+. "$(dirname "$0")/checks.bash"
 cd "$(dirname "$0")/../.."
 out=${TMAC_TEST_DIR:-/tmp}/export
 mkdir -p "$out"
@@ -25,12 +26,18 @@ SELECT tmac.compliance_report_html();
 \o
 ROLLBACK;
 SQL
-fail=0
-check() { if eval "$2"; then echo "ok - $1"; else echo "not ok - $1"; fail=1; fi; }
-check "findings.csv has the findings header" "head -1 '$out/findings.csv' | grep -q '^criterion,check_code,severity,subject,detail,detected_at,accepted_by,title,remedy$'"
-check "compliance_status.csv has 10 criteria" "[ \$(wc -l < '$out/compliance_status.csv') -eq 11 ]"
-check "ledger.csv lists Alice's grant" "grep -q '^A1,Alice,主任' '$out/ledger.csv'"
-check "review.csv has the population hash" "grep -Eq ',[0-9a-f]{64},t,' '$out/review.csv'"
-check "review_items.csv has one item" "[ \$(wc -l < '$out/review_items.csv') -eq 2 ]"
-check "the report is one HTML page with every criterion" "grep -q '</html>' '$out/report.html' && [ \$(grep -c 'class=\"code\">' '$out/report.html') -ge 10 ]"
+hold <<CHECKS
+findings.csv has the findings header
+  head -1 '$out/findings.csv' | grep -q '^criterion,check_code,severity,subject,detail,detected_at,accepted_by,title,remedy$'
+compliance_status.csv has 10 criteria
+  [ \$(wc -l < '$out/compliance_status.csv') -eq 11 ]
+ledger.csv lists Alice's grant
+  grep -q '^A1,Alice,主任' '$out/ledger.csv'
+review.csv has the population hash
+  grep -Eq ',[0-9a-f]{64},t,' '$out/review.csv'
+review_items.csv has one item
+  [ \$(wc -l < '$out/review_items.csv') -eq 2 ]
+the report is one HTML page with every criterion
+  grep -q '</html>' '$out/report.html' && [ \$(grep -c 'class="code">' '$out/report.html') -ge 10 ]
+CHECKS
 exit $fail

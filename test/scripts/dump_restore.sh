@@ -23,12 +23,7 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 
-n=0; failed=0
-ok() {   # ok CONDITION-EXIT-STATUS DESCRIPTION
-  n=$((n + 1))
-  if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+. "$here/restore_lib.bash"
 
 createdb "$src" && q -d "$src" -f "$here/restore_fixture.sql" >/dev/null || { echo "not ok - fixture"; exit 1; }
 q -d "$src" -f "$here/restore_snapshot.sql" >"$dir/before.txt"

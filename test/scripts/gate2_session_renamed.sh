@@ -6,17 +6,16 @@
 # sessions by the recorded OID: a terminated person's session under a renamed role is reported.
 # Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser; local connections trust).
 set -uo pipefail
-db=tmac_gate2_sessions
+db=tmac_gate2_sessions roles="g2_gil g2_gil_tmp g2_hal g2_hal2 g2_cr"
+. "$(dirname "$0")/own_db.bash"
 n=0
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-  for r in g2_gil g2_gil_tmp g2_hal g2_hal2 g2_cr; do psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
+  drop_own_db
 }
 fail() { echo "not ok $((n + 1)) - $*"; cleanup; exit 1; }
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 # sessions ROLE: how many client sessions of the role (by OID) are open
 sessions() { q -c "SELECT count(*) FROM pg_stat_activity WHERE usesysid = '$1'::regrole AND backend_type = 'client backend'"; }
 # wait_sessions ROLE N: up to 10 s for the role to have N sessions
@@ -26,13 +25,9 @@ wait_sessions() {
   return 1
 }
 
-cleanup
-createdb "$db" || fail "createdb"
+own_db g2_gil g2_hal
 q <<'SQL' >/dev/null || fail "setup"
-CREATE ROLE g2_gil LOGIN;
-CREATE ROLE g2_hal LOGIN;
 CREATE ROLE g2_cr CREATEROLE;
-CREATE EXTENSION tmac;
 SELECT tmac.enrol_login(r) FROM unnest(ARRAY['g2_gil', 'g2_hal']::regrole[]) r;
 INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES
   ('g2s-1', 'G1', 'hire', '{"full_name":"Gil","login_role":"g2_gil"}'),

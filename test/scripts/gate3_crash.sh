@@ -12,17 +12,9 @@
 #     commit record) gates nothing, now or after a crash; a failed tmac.login_gate_sync() opens
 #     nothing a committed termination gated.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/test/server.sh"
-. "$top/test/scripts/dedupe_scratch.bash"
+. "$(dirname "$0")/dedupe_scratch.bash"
 
-tmac_scratch_cluster gate3_crash <<CONF || exit 1
-shared_preload_libraries = 'tmac'
-restart_after_crash = on
-CONF
-start
-export PGHOST=$dir PGPORT=5432 PGUSER=postgres PGDATABASE=g3c
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
+scratch gate3_crash g3c <<<"restart_after_crash = on"
 connect() { psql -X -At -U "$1" -c "SELECT current_user" 2>&1 || true; }
 # crash SQL: run SQL with the fault-injection point armed; the backend must die at its commit
 crash() {

@@ -5,6 +5,7 @@
 # read-only transaction (pg_dump, a standby) works and is logged (src/handling_events.c).
 # Run by test/run_tests.sh (PGHOST/PGPORT, TMAC_TEST_DIR set).
 set -euo pipefail
+. "$(dirname "$0")/checks.bash"
 cd "$(dirname "$0")/../.."
 log=${TMAC_TEST_DIR:?}/server/server.log
 db=tmac_handling_log
@@ -29,11 +30,15 @@ COMMIT;
 SQL
 entries=$(psql -X -At -d "$db" -c "SELECT count(*) FROM tmac.handling_entry")
 sleep 1
-fail=0
-check() { if eval "$2"; then echo "ok - $1"; else echo "not ok - $1"; fail=1; fi; }
-check "a rolled-back export leaves no ledger entry" "[ '$entries' = 0 ]"
-check "but its line in the server log" "grep -q 'tmac: handling event export of 2 rows of protected public.hl_doc by role postgres to COPY TO STDOUT' '$log'"
-check "an export in a read-only transaction works" "[ $ro_ok = 1 ]"
-check "and is in the server log" "grep -q 'tmac: handling event export of 3 rows of protected public.hl_doc by role postgres' '$log'"
+hold <<CHECKS
+a rolled-back export leaves no ledger entry
+  [ '$entries' = 0 ]
+but its line in the server log
+  grep -q 'tmac: handling event export of 2 rows of protected public.hl_doc by role postgres to COPY TO STDOUT' '$log'
+an export in a read-only transaction works
+  [ $ro_ok = 1 ]
+and is in the server log
+  grep -q 'tmac: handling event export of 3 rows of protected public.hl_doc by role postgres' '$log'
+CHECKS
 dropdb "$db"
 exit $fail

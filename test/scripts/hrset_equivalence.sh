@@ -26,6 +26,51 @@ cleanup() {
 fail() { echo "not ok $((n + 1)) - $*"; [ -n "${HRSET_KEEP:-}" ] || cleanup; exit 1; }
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "hrset_$db" "$@"; }
+# load W P F [MIN]: the feed file F into database W with P's role names; "set" by one COPY, "one"
+# by one INSERT statement per event in one transaction (at least MIN statements when given)
+load() {
+  local w=$1 p=$2 f=$3 min=${4:-0}
+  sed "s/hsX_/${p}_/g" "$dir/$f.tsv" >"$dir/$f.$w.tsv"
+  if [ $w = set ]; then
+    q $w -c "\\copy tmac.hr_event (event_id, person_id, kind, effective_at, attributes) FROM '$dir/$f.$w.tsv'" >/dev/null \
+      || fail "COPY of $f"
+  else
+    q $w >"$dir/$f.$w.sql" <<SQL || fail "statements of $f"
+CREATE TEMP TABLE f (event_id text, person_id text, kind text, effective_at timestamptz, attributes jsonb);
+\\copy f FROM '$dir/$f.$w.tsv'
+SELECT format('INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES (%L, %L, %L, %L, %L);',
+              event_id, person_id, kind, effective_at, attributes) FROM f;
+SQL
+    [ "$(wc -l <"$dir/$f.$w.sql")" -ge "$min" ] || fail "statements of $f: $(wc -l <"$dir/$f.$w.sql")"
+    q $w -1 -f "$dir/$f.$w.sql" >/dev/null || fail "one statement per event: $f"
+  fi
+}
+# grants W X REASON N: for every third person X<number> of database W, N grants of compartment
+# HRSET: the first bound to their role and group, the second one that survives a change, the
+# third (N = 3) pending
+grants() {
+  q $1 >/dev/null <<SQL || fail "grants $1 $2"
+INSERT INTO tmac.access_grant (person_id, kind, compartment_id, mode, validity, status, reason, requested_by,
+                               approved_by, approved_at, bound_job_role, bound_org_group_id, survives_role_change)
+SELECT p.person_id, 'compartment', (SELECT compartment_id FROM tmac.compartment WHERE code = 'HRSET'), 'read',
+       tstzrange(now() - interval '1 day', now() + interval '1 year'), CASE WHEN s = 3 THEN 'pending' ELSE 'active' END,
+       '$3 ' || s, 'P1', CASE WHEN s = 3 THEN '{}'::text[] ELSE '{P2}' END, CASE WHEN s = 3 THEN NULL ELSE now() END,
+       p.job_role, p.org_group_id, s = 2
+  FROM tmac.person p, generate_series(1, $4) s
+ WHERE p.person_id LIKE '$2%' AND substr(p.person_id, 2)::int % 3 = 0
+ ORDER BY substr(p.person_id, 2)::int, s;
+SQL
+}
+# audited W MATCH [WHEN]: the audit log of database W verifies, and every HR event is named by an
+# INSERT entry of category hr_event: its subject, or MATCH (an SQL condition on a.detail and e)
+audited() {
+  local missing
+  [ "$(q $1 -c "SELECT count(*) FROM tmac.verify_audit_log()")" = 0 ] || fail "the audit log of $1 does not verify${3:-}"
+  missing=$(q $1 -c "SELECT count(*) FROM tmac.hr_event e
+                      WHERE NOT EXISTS (SELECT 1 FROM tmac.audit_log a WHERE a.category = 'hr_event' AND a.action = 'INSERT'
+                                          AND (a.subject = e.event_id OR $2))")
+  [ "$missing" = 0 ] || fail "$missing events are not named in the audit log of $1${3:-}"
+}
 
 cleanup
 dir=$(mktemp -d /tmp/hrset_equivalence.XXXXXX)
@@ -82,33 +127,10 @@ SELECT tmac.define_compartment('HRSET', 'hrset compartment');
 SELECT tmac.enrol_login(r::regrole) FROM unnest(string_to_array('$(roles $p | tr '\n' ' ')', ' ')) r WHERE r <> '';
 SQL
   for f in hires mixed; do
-    sed "s/hsX_/${p}_/g" "$dir/$f.tsv" >"$dir/$f.$w.tsv"
-    if [ $w = set ]; then
-      q $w -c "\\copy tmac.hr_event (event_id, person_id, kind, effective_at, attributes) FROM '$dir/$f.$w.tsv'" >/dev/null \
-        || fail "COPY of $f"
-    else
-      # one INSERT statement per event, in one transaction
-      q $w >"$dir/$f.$w.sql" <<SQL || fail "statements of $f"
-CREATE TEMP TABLE f (event_id text, person_id text, kind text, effective_at timestamptz, attributes jsonb);
-\\copy f FROM '$dir/$f.$w.tsv'
-SELECT format('INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES (%L, %L, %L, %L, %L);',
-              event_id, person_id, kind, effective_at, attributes) FROM f;
-SQL
-      [ "$(wc -l <"$dir/$f.$w.sql")" -ge 120 ] || fail "statements of $f: $(wc -l <"$dir/$f.$w.sql")"
-      q $w -1 -f "$dir/$f.$w.sql" >/dev/null || fail "one statement per event: $f"
-    fi
+    load $w $p $f 120
     if [ $f = hires ]; then
       # grants for a third of the persons: one bound to their role and group, one that survives a change
-      q $w >/dev/null <<'SQL' || fail "grants $w"
-INSERT INTO tmac.access_grant (person_id, kind, compartment_id, mode, validity, status, reason, requested_by,
-                               approved_by, approved_at, bound_job_role, bound_org_group_id, survives_role_change)
-SELECT p.person_id, 'compartment', (SELECT compartment_id FROM tmac.compartment WHERE code = 'HRSET'), 'read',
-       tstzrange(now() - interval '1 day', now() + interval '1 year'), 'active', 'hrset ' || s, 'P1', '{P2}', now(),
-       p.job_role, p.org_group_id, s = 2
-  FROM tmac.person p, generate_series(1, 2) s
- WHERE substr(p.person_id, 2)::int % 3 = 0
- ORDER BY substr(p.person_id, 2)::int, s;
-SQL
+      grants $w P hrset 2
     fi
   done
 done
@@ -146,13 +168,8 @@ diff "$dir/one.state" "$dir/set.state" >"$dir/diff" || fail "the set differs fro
 ok "persons, grants, events, LOGIN of the login roles and the login gate are the same both ways"
 
 for w in one set; do
-  [ "$(q $w -c "SELECT count(*) FROM tmac.verify_audit_log()")" = 0 ] || fail "the audit log of $w does not verify"
-  missing=$(q $w -c "SELECT count(*) FROM tmac.hr_event e
-                      WHERE NOT EXISTS (SELECT 1 FROM tmac.audit_log a WHERE a.category = 'hr_event' AND a.action = 'INSERT'
-                                          AND (a.subject = e.event_id
-                                               OR a.detail @> jsonb_build_object('rows', jsonb_build_array(
-                                                    jsonb_build_object('new', jsonb_build_object('event_id', e.event_id))))))")
-  [ "$missing" = 0 ] || fail "$missing events are not named in the audit log of $w"
+  audited $w "a.detail @> jsonb_build_object('rows', jsonb_build_array(
+                jsonb_build_object('new', jsonb_build_object('event_id', e.event_id))))"
 done
 ok "the audit log names every event and verifies, both ways"
 
@@ -176,31 +193,9 @@ SQL
 for w in one set; do
   p=$([ $w = one ] && echo hs1 || echo hs2)
   for f in more leavers; do
-    sed "s/hsX_/${p}_/g" "$dir/$f.tsv" >"$dir/$f.$w.tsv"
-    if [ $w = set ]; then
-      q $w -c "\\copy tmac.hr_event (event_id, person_id, kind, effective_at, attributes) FROM '$dir/$f.$w.tsv'" >/dev/null \
-        || fail "COPY of $f"
-    else
-      q $w >"$dir/$f.$w.sql" <<SQL || fail "statements of $f"
-CREATE TEMP TABLE f (event_id text, person_id text, kind text, effective_at timestamptz, attributes jsonb);
-\\copy f FROM '$dir/$f.$w.tsv'
-SELECT format('INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES (%L, %L, %L, %L, %L);',
-              event_id, person_id, kind, effective_at, attributes) FROM f;
-SQL
-      q $w -1 -f "$dir/$f.$w.sql" >/dev/null || fail "one statement per event: $f"
-    fi
+    load $w $p $f
     if [ $f = more ]; then
-      q $w >/dev/null <<'SQL' || fail "leavers' grants $w"
-INSERT INTO tmac.access_grant (person_id, kind, compartment_id, mode, validity, status, reason, requested_by,
-                               approved_by, approved_at, bound_job_role, bound_org_group_id, survives_role_change)
-SELECT p.person_id, 'compartment', (SELECT compartment_id FROM tmac.compartment WHERE code = 'HRSET'), 'read',
-       tstzrange(now() - interval '1 day', now() + interval '1 year'), CASE WHEN s = 3 THEN 'pending' ELSE 'active' END,
-       'leaver ' || s, 'P1', CASE WHEN s = 3 THEN '{}'::text[] ELSE '{P2}' END, CASE WHEN s = 3 THEN NULL ELSE now() END,
-       p.job_role, p.org_group_id, s = 2
-  FROM tmac.person p, generate_series(1, 3) s
- WHERE p.person_id LIKE 'L%' AND substr(p.person_id, 2)::int % 3 = 0
- ORDER BY substr(p.person_id, 2)::int, s;
-SQL
+      grants $w L leaver 3
     fi
   done
 done
@@ -214,13 +209,9 @@ state set >"$dir/set.state" || fail "state of set after the leavers"
 diff "$dir/one.state" "$dir/set.state" >"$dir/diff" || fail "the leavers' set differs from one event at a time: $(head -20 "$dir/diff")"
 ok "after 200 terminations and 50 rehires, persons, grants, events, LOGIN and the login gate are the same both ways"
 for w in one set; do
-  [ "$(q $w -c "SELECT count(*) FROM tmac.verify_audit_log()")" = 0 ] || fail "the audit log of $w does not verify after the leavers"
-  missing=$(q $w -c "SELECT count(*) FROM tmac.hr_event e
-                      WHERE NOT EXISTS (SELECT 1 FROM tmac.audit_log a WHERE a.category = 'hr_event' AND a.action = 'INSERT'
-                                          AND (a.subject = e.event_id
-                                               OR a.detail @> jsonb_build_array(jsonb_build_object('new', jsonb_build_object('event_id', e.event_id)))
-                                               OR a.detail -> 'rows' @> jsonb_build_array(jsonb_build_object('new', jsonb_build_object('event_id', e.event_id)))))")
-  [ "$missing" = 0 ] || fail "$missing events are not named in the audit log of $w after the leavers"
+  audited $w "a.detail @> jsonb_build_array(jsonb_build_object('new', jsonb_build_object('event_id', e.event_id)))
+              OR a.detail -> 'rows' @> jsonb_build_array(jsonb_build_object('new', jsonb_build_object('event_id', e.event_id)))" \
+    " after the leavers"
 done
 # the terminations of the leavers' COPY ended their grants in one entry per round (not one per person)
 ends=$(q set -c "SELECT count(*) FROM tmac.audit_log WHERE category = 'access_grant' AND action = 'UPDATE'

@@ -43,13 +43,8 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 
-n=0; failed=0
-ok() {   # ok CONDITION-EXIT-STATUS DESCRIPTION
-  n=$((n + 1))
-  if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
+. "$here/restore_lib.bash"
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 # The source: the fixture, plus a role that is no person of tmac's (it sees the lowest level).
 createdb "$src" && q -d "$src" -f "$here/restore_fixture.sql" >/dev/null &&

@@ -6,17 +6,10 @@
 # database that has tmac, LOAD, session_preload_libraries — is refused with 55000 and the line
 # to add, the server stays up, and DROP EXTENSION tmac still works.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/test/server.sh"
-. "$top/test/scripts/dedupe_scratch.bash"
+. "$(dirname "$0")/dedupe_scratch.bash"
 fail() { echo "FAIL: $*"; stop; exit 1; }
 
-tmac_scratch_cluster preload_refusal <<CONF || exit 1
-shared_preload_libraries = 'tmac'
-CONF
-start
-export PGHOST=$dir PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
+scratch preload_refusal </dev/null
 schemas() { q -d "$1" -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'tmac'"; }
 
 out=$(q -c "CREATE DATABASE pr_one" -c "CREATE DATABASE pr_two") || fail "createdb: $out"

@@ -5,6 +5,7 @@
 # blueprint with 3 SECRET rows readable by t_alice), in one transaction that is rolled back.
 # Run by test/run_tests.sh (PGHOST/PGPORT set).
 set -euo pipefail
+. "$(dirname "$0")/checks.bash"
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 out=${TMAC_TEST_DIR:-/tmp}/readme_ledgers
@@ -27,10 +28,14 @@ SELECT pg_temp.granted(\$\$SELECT tmac.request_clearance('A1', 'SECRET', now() +
 \i $out/example.sql
 ROLLBACK;
 SQL
-fail=0
-check() { if eval "$2"; then echo "ok - $1"; else echo "not ok - $1"; fail=1; fi; }
-check "the manual take-out is approved by C1" "grep -Eq '^[0-9]+\|take_out\|f\|\|30\|approval\|C1$' '$out/result.txt'"
-check "the \\copy of 3 SECRET rows is an automatic take-out needing approval" "grep -Eq '^[0-9]+\|take_out\|t\|3\|30\|approval\|$' '$out/result.txt'"
-check "which is a handling_unapproved finding" "grep -Eq '^handling_unapproved\|handling:[0-9]+$' '$out/result.txt'"
-check "the exported file has the 3 rows" "[ \$(wc -l < '$out/blueprint.csv') -eq 3 ]"
+hold <<CHECKS
+the manual take-out is approved by C1
+  grep -Eq '^[0-9]+\|take_out\|f\|\|30\|approval\|C1$' '$out/result.txt'
+the \\copy of 3 SECRET rows is an automatic take-out needing approval
+  grep -Eq '^[0-9]+\|take_out\|t\|3\|30\|approval\|$' '$out/result.txt'
+which is a handling_unapproved finding
+  grep -Eq '^handling_unapproved\|handling:[0-9]+$' '$out/result.txt'
+the exported file has the 3 rows
+  [ \$(wc -l < '$out/blueprint.csv') -eq 3 ]
+CHECKS
 exit $fail

@@ -4,6 +4,7 @@
 # (one transaction, rolled back), leaves the asset, its bound table, the officer and the provider
 # in place, every electronic measure declared, and no open finding under I-1, I-3 and V (run by test/run_tests.sh; PGHOST/PGPORT set).
 set -euo pipefail
+. "$(dirname "$0")/checks.bash"
 cd "$(dirname "$0")/../.."
 example=$(awk '/<!-- registers-example/ { on = 1; next } on && /^```sql/ { inside = 1; next }
                inside && /^```/ { exit } inside { print }' README.md)
@@ -25,12 +26,18 @@ SELECT 'auditor=' || count(*) FROM tmac.asset JOIN tmac.asset_binding USING (ass
 ROLLBACK;
 SQL
 )
-fail=0
-check() { if grep -qx "$2" <<<"$out"; then echo "ok - $1"; else echo "not ok - $1 (got: $(tr '\n' ' ' <<<"$out"))"; fail=1; fi; }
-check "no open finding under I-1, I-3 and V" "findings=0"
-check "protect(…, asset) bound the table to the asset" "bound=T-001"
-check "the information officer is appointed" "officer=C1"
-check "the provider holds the asset" "held=CLOUD-1:T-001"
-check "every electronic measure is declared" "undeclared=0"
-check "the auditor reads the inventory and its binding" "auditor=1"
+expect_lines <<'CHECKS'
+no open finding under I-1, I-3 and V
+  findings=0
+protect(…, asset) bound the table to the asset
+  bound=T-001
+the information officer is appointed
+  officer=C1
+the provider holds the asset
+  held=CLOUD-1:T-001
+every electronic measure is declared
+  undeclared=0
+the auditor reads the inventory and its binding
+  auditor=1
+CHECKS
 exit $fail

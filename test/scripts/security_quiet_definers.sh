@@ -8,19 +8,11 @@
 # statement may be printed: one parse tree, one rewritten tree, one plan.
 # Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser).
 set -uo pipefail
-db=tmac_quiet_definers
-fail() { echo "FAIL: $*"; cleanup; exit 1; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-cleanup() {
-  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-  psql -X -q -d postgres -c "DROP ROLE IF EXISTS qd_frank" >/dev/null 2>&1
-}
+db=tmac_quiet_definers roles="qd_frank"
+. "$(dirname "$0")/own_db.bash"
 
-cleanup
-createdb "$db" || fail "createdb"
-psql -X -q -d postgres -c "CREATE ROLE qd_frank LOGIN" || fail "create role"
-q -c "CREATE EXTENSION tmac" \
-  -c "SELECT tmac.enrol_login('qd_frank')" \
+own_db
+q -c "SELECT tmac.enrol_login('qd_frank')" \
   -c "INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('qd-1', 'F1', 'hire', '{\"full_name\":\"Frank\",\"login_role\":\"qd_frank\"}')" \
   >/dev/null || fail "setup"
 

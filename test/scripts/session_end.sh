@@ -3,21 +3,12 @@
 # commits, and only then: a rolled-back termination leaves them connected.
 # Run by test/run_tests.sh with PGHOST/PGPORT/PGUSER set (a superuser).
 set -uo pipefail
-db=tmac_session_end
-fail() { echo "FAIL: $*"; cleanup; exit 1; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-cleanup() {
-  [ -n "${bg:-}" ] && kill "$bg" 2>/dev/null
-  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
-  psql -X -q -d postgres -c "DROP ROLE IF EXISTS se_alice, se_bob" >/dev/null 2>&1
-}
+db=tmac_session_end roles="se_alice se_bob"
+. "$(dirname "$0")/own_db.bash"
 sessions() { psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'se_alice'"; }
 
-cleanup
-createdb "$db" || fail "createdb"
-psql -X -q -d postgres -c "CREATE ROLE se_alice LOGIN" || fail "create role"
-q -c "CREATE EXTENSION tmac" \
-  -c "SELECT tmac.enrol_login('se_alice')" \
+own_db
+q -c "SELECT tmac.enrol_login('se_alice')" \
   -c "INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('se-1', 'A1', 'hire', '{\"full_name\":\"Alice\",\"login_role\":\"se_alice\"}')" \
   || fail "setup"
 
@@ -62,7 +53,6 @@ echo "ok 5 - and cannot log in again"
 # 6. A person whose own session commits their termination (made a tmac administrator after
 #    enrolment, they apply their own due termination with tmac.run_maintenance()) is not spared:
 #    that session ends right after the commit, and with it a cursor it held open.
-psql -X -q -d postgres -c "CREATE ROLE se_bob LOGIN" || fail "create se_bob"
 q -c "SELECT tmac.enrol_login('se_bob')" \
   -c "INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes) VALUES ('se-4', 'B1', 'hire', '{\"full_name\":\"Bob\",\"login_role\":\"se_bob\"}')" \
   -c "GRANT tmac_admin TO se_bob" \

@@ -7,18 +7,10 @@
 # application that connects per request; each person's rows are compared with what their grants
 # allow.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/test/server.sh"
-. "$top/test/scripts/dedupe_scratch.bash"
+. "$(dirname "$0")/dedupe_scratch.bash"
 fail() { echo "FAIL: $*"; stop; exit 1; }
 
-tmac_scratch_cluster shared_profiles <<CONF || exit 1
-shared_preload_libraries = 'tmac'
-tmac.shared_profiles = 3
-CONF
-start
-export PGHOST=$dir PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
+scratch shared_profiles <<<"tmac.shared_profiles = 3"
 stats() { q -c "SELECT concat_ws(' ', enabled, slots, used, hits, misses, stored, evicted) FROM tmac.shared_profile_cache()"; }
 
 # five people p1..p5, person i cleared to level i-1 of PUBLIC < INTERNAL < CONFIDENTIAL < SECRET

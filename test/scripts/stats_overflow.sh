@@ -9,44 +9,16 @@
 # row stays).  Counters a snapshot took are evicted as before.  A restart with a smaller
 # tmac.access_stats_max than the saved file needs records what did not fit.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/test/server.sh"
-ctl() { tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w "$@" >/dev/null; }
-stop() { ctl -m immediate stop 2>/dev/null || true; }
+. "$(dirname "$0")/dedupe_scratch.bash"
 fail() { echo "FAIL: $*"; stop; exit 1; }
 
-tmac_scratch_cluster stats_overflow <<CONF || exit 1
-shared_preload_libraries = 'tmac'
+scratch stats_overflow <<CONF
+tmac.access_stats_max = 100
 include_if_exists = 'stats_max.conf'
 CONF
+# max N: tmac.access_stats_max = N from the next start on (stats_max.conf overrides the 100 above)
 max() { echo "tmac.access_stats_max = $1" >"$dir/data/stats_max.conf"; }
-max 100
-ctl start || { cat "$dir/server.log"; exit 1; }
-export PGHOST=$dir PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@" 2>&1; }
-
-out=$(q <<'SQL'
-CREATE EXTENSION tmac;
-SELECT tmac.configure('require_pledge', 'off');
-SELECT tmac.configure('require_training', 'off');
-CREATE ROLE r_alice LOGIN;
-CREATE ROLE r_admin LOGIN IN ROLE tmac_admin;
-SELECT tmac.enrol_login('r_alice');
-INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
-  VALUES ('h1', 'A1', 'hire', now() - interval '1 hour',
-          '{"full_name":"Alice","org_group":null,"job_role":"engineer","login_role":"r_alice"}');
-DO $$
-BEGIN
-  FOR i IN 1..150 LOOP
-    EXECUTE format('CREATE TABLE ev%s (label tmac.label NOT NULL)', i);
-    EXECUTE format('INSERT INTO ev%s VALUES (''PUBLIC'')', i);
-    PERFORM tmac.protect(format('ev%s', i)::regclass);
-    EXECUTE format('GRANT SELECT ON ev%s TO r_alice', i);
-  END LOOP;
-END
-$$;
-SQL
-) || fail "fixture: $out"
+out=$({ alice_sql; echo "CREATE ROLE r_admin LOGIN IN ROLE tmac_admin;"; ev_tables 150 r_alice; } | q) || fail "fixture: $out"
 info() { q -c "SELECT counters, evicted FROM tmac.access_stats_info()"; }
 lost() { q -c "SELECT counters_refused, rows_read, rows_written FROM tmac.access_stats_overflow_raw()"; }
 finding() { q -c "SELECT subject || ' ' || detail FROM tmac.findings WHERE check_code = 'access_stats_overflow' ORDER BY subject"; }

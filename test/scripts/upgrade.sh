@@ -32,6 +32,16 @@ ok()   { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; return 1; fi; }
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+# counts FILE OP N PATTERN [OP N PATTERN ...]: the number of lines of FILE matching each
+# PATTERN (grep -E) is OP (test's -eq, -gt, -ge) N
+counts() {
+  local f=$1
+  shift
+  while [ $# -ge 3 ]; do
+    [ "$(grep -Ec -- "$3" "$f")" "$1" "$2" ] || return 1
+    shift 3
+  done
+}
 
 case "$ext" in
   "$TMAC_TEST_DIR"/*) ;;
@@ -185,16 +195,10 @@ SQL
   snapshot() { psql_q -d "$src" -At -f "$dir/snapshot.sql" 2>&1; }
   snapshot >"$dir/before.txt" 2>&1 || { cat "$dir/before.txt"; fail "$from: snapshot before the upgrade"; }
   # a snapshot without the rows would make the comparison meaningless
-  check "$from: the snapshot holds the filled data" test \
-    "$(grep -c '^as up_alice|' "$dir/before.txt")" -eq 3 -a \
-    "$(grep -c '^doc|' "$dir/before.txt")" -eq 6 -a \
-    "$(grep -c '^object_label|' "$dir/before.txt")" -eq 3 -a \
-    "$(grep -c '^grants|.*|active|' "$dir/before.txt")" -eq 2 -a \
-    "$(grep -c '^tmac.hr_event|' "$dir/before.txt")" -eq 6 -a \
-    "$(grep -Ec '^person_group\|UP[1-4]\|(DEV|SALES)$' "$dir/before.txt")" -eq 4 -a \
-    "$(grep -Ec '^grant_group\|[0-9]+\|(DEV|SALES)$' "$dir/before.txt")" -eq 3 -a \
-    "$(grep -c '^settings|' "$dir/before.txt")" -eq 3 -a \
-    "$(grep -c '^tmac.audit_log|' "$dir/before.txt")" -gt 20
+  check "$from: the snapshot holds the filled data" counts "$dir/before.txt" \
+    -eq 3 '^as up_alice\|'  -eq 6 '^doc\|'  -eq 3 '^object_label\|'  -eq 2 '^grants\|.*\|active\|' \
+    -eq 6 '^tmac\.hr_event\|'  -eq 4 '^person_group\|UP[1-4]\|(DEV|SALES)$' \
+    -eq 3 '^grant_group\|[0-9]+\|(DEV|SALES)$'  -eq 3 '^settings\|'  -gt 20 '^tmac\.audit_log\|'
   grep -qx 'audit_verify|0' "$dir/before.txt" && grep -q '^tmac.level|.*INTERNAL-USE' "$dir/before.txt" \
     && grep -qx 'as up_dave (terminated)|0' "$dir/before.txt" \
     || { fail "$from: the filled database is not as expected"; cat "$dir/before.txt"; }
@@ -275,14 +279,9 @@ SQL
   createdb "$fresh"
   psql_q -d "$fresh" -c "CREATE EXTENSION tmac" -c "$user_schema" >/dev/null
   check "$from: a fresh $to install's schema described" describe "$fresh" "$dir/fresh.txt"
-  check "$from: the schema description covers functions, tables, policies, comments, privileges" test \
-    "$(grep -c '^function tmac\.' "$dir/fresh.txt")" -gt 100 -a \
-    "$(grep -c '^column tmac\.' "$dir/fresh.txt")" -gt 50 -a \
-    "$(grep -c '^policy app.doc ' "$dir/fresh.txt")" -ge 5 -a \
-    "$(grep -c '^comment function ' "$dir/fresh.txt")" -gt 100 -a \
-    "$(grep -c '^init_privs ' "$dir/fresh.txt")" -gt 50 -a \
-    "$(grep -c '^role tmac_' "$dir/fresh.txt")" -ge 6 -a \
-    "$(grep -c '^shipped_row ' "$dir/fresh.txt")" -gt 10
+  check "$from: the schema description covers functions, tables, policies, comments, privileges" counts "$dir/fresh.txt" \
+    -gt 100 '^function tmac\.'  -gt 50 '^column tmac\.'  -ge 5 '^policy app\.doc '  -gt 100 '^comment function ' \
+    -gt 50 '^init_privs '  -ge 6 '^role tmac_'  -gt 10 '^shipped_row '
   if diff -u --label "upgraded from $from" --label "fresh $to" "$dir/upgraded.txt" "$dir/fresh.txt" >"$dir/schema.diff"; then
     ok "$from: the upgraded schema equals a fresh $to install"
   else

@@ -424,27 +424,23 @@ def trigger_sql(t):
 
 
 def diff_opfamilies(old, new, s):
-    o, n = by(old['amprocs'], 'desc'), by(new['amprocs'], 'desc')
-    for k, p in n.items():
-        if k not in o:
-            s.ordered.append((p['oid'], 'ALTER OPERATOR FAMILY %s USING %s ADD FUNCTION %s (%s, %s) %s;'
-                              % (p['family'], p['am'], p['num'], p['left'], p['right'], p['proc'])))
-    for k, p in o.items():
-        if k not in n:
-            s.early.append('ALTER OPERATOR FAMILY %s USING %s DROP FUNCTION %s (%s, %s);'
-                           % (p['family'], p['am'], p['num'], p['left'], p['right']))
-    o, n = by(old['amops'], 'desc'), by(new['amops'], 'desc')
-    for k, p in n.items():
-        if k not in o:
-            if p['purpose'] != 's':
+    # support functions, then operators: what each adds after its number, and the word it drops
+    kinds = (('amprocs', 'FUNCTION', 'FUNCTION {num} ({left}, {right}) {proc}'),
+             ('amops', 'OPERATOR', 'OPERATOR {num} {op} ({left}, {right})'))
+    for key, what, member in kinds:
+        o, n = by(old[key], 'desc'), by(new[key], 'desc')
+        for k, p in n.items():
+            if k in o:
+                continue
+            if what == 'OPERATOR' and p['purpose'] != 's':
                 s.todo.append('ordering operator %s: write it in the pre/post part' % k)
                 continue
-            s.ordered.append((p['oid'], 'ALTER OPERATOR FAMILY %s USING %s ADD OPERATOR %s %s (%s, %s);'
-                              % (p['family'], p['am'], p['num'], p['op'], p['left'], p['right'])))
-    for k, p in o.items():
-        if k not in n:
-            s.early.append('ALTER OPERATOR FAMILY %s USING %s DROP OPERATOR %s (%s, %s);'
-                           % (p['family'], p['am'], p['num'], p['left'], p['right']))
+            s.ordered.append((p['oid'], 'ALTER OPERATOR FAMILY %s USING %s ADD %s;'
+                              % (p['family'], p['am'], member.format(**p))))
+        for k, p in o.items():
+            if k not in n:
+                s.early.append('ALTER OPERATOR FAMILY %s USING %s DROP %s %s (%s, %s);'
+                               % (p['family'], p['am'], what, p['num'], p['left'], p['right']))
 
 
 def event_trigger_sql(t):
@@ -661,32 +657,29 @@ def main():
     for t in s.todo:
         w('-- not generated: %s\n' % t)
     w('\n\\echo Use "ALTER EXTENSION tmac UPDATE TO \'%s\'" to load this file. \\quit\n' % v_to)
-    w('\n-- ==== hand-written: before\n')
-    w(part('pre'))
-    w('\n-- ==== roles (cluster-wide: created unless another database has them already)\n')
-    w(''.join(x + '\n' for x in s.roles))
-    w('\n-- ==== removed or redefined\n')
-    w(''.join(x + '\n' for x in s.early))
+    def section(title, text):
+        w('\n-- ==== %s\n' % title)
+        w(text)
+
+    def lines(xs):
+        return ''.join(x + '\n' for x in xs)
+
+    section('hand-written: before', part('pre'))
+    section('roles (cluster-wide: created unless another database has them already)', lines(s.roles))
+    section('removed or redefined', lines(s.early))
     w('\n-- ==== created or replaced, in the order of a fresh install\n')
     seen = set()
     for _, sql in sorted(s.ordered, key=lambda x: int(x[0])):   # OIDs come as JSON strings
         if sql not in seen:
             seen.add(sql)
             w('\n' + sql + '\n')
-    w('\n-- ==== rows tmac ships (settings, duties, checks, ...)\n')
-    w(''.join(x + '\n' for x in s.shipped))
-    w('\n-- ==== hand-written: after\n')
-    w(part('post'))
-    w('\n-- ==== removed\n')
-    w(''.join(x + '\n' for x in s.late))
-    w('\n-- ==== configuration dump, sequence ownership\n')
-    w(''.join(x + '\n' for x in s.final))
-    w('\n-- ==== privileges\n')
-    w(''.join(x + '\n' for x in s.acl))
-    w('\n-- ==== comments\n')
-    w(''.join(x + '\n' for x in s.comments))
-    w('\n-- ==== hand-written: last (after privileges, e.g. initial-privilege records)\n')
-    w(part('final'))
+    section('rows tmac ships (settings, duties, checks, ...)', lines(s.shipped))
+    section('hand-written: after', part('post'))
+    section('removed', lines(s.late))
+    section('configuration dump, sequence ownership', lines(s.final))
+    section('privileges', lines(s.acl))
+    section('comments', lines(s.comments))
+    section('hand-written: last (after privileges, e.g. initial-privilege records)', part('final'))
     sys.stdout.write(''.join(out))
     for t in s.todo:
         print('not generated: ' + t, file=sys.stderr)

@@ -17,6 +17,7 @@
 #   the tmac library) in BIN, as after a package upgrade.
 
 tmac_upgrade_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$tmac_upgrade_top/test/server.sh"   # tmac_as_server_user, tmac_initdb, tmac_pg_start, tmac_pg_stop
 
 # tmac_release_ref VERSION: the git object a released version is built from: its tag
 # vVERSION, or the commit test/upgrade/releases records (a clone without tags).
@@ -75,13 +76,7 @@ tmac_check_c_symbols() {
 tmac_cluster_start() {
   TMAC_CLUSTER_DIR=$1
   TMAC_CLUSTER_BIN=${2:-$(dirname "$(command -v pg_ctl)")}
-  local bin=$TMAC_CLUSTER_BIN
-  mkdir -p "$TMAC_CLUSTER_DIR"
-  [ "$(id -u)" = 0 ] && chown postgres: "$TMAC_CLUSTER_DIR"
-  tmac_as_server_user "$bin/initdb" -D "$TMAC_CLUSTER_DIR/data" -U postgres --encoding=UTF8 \
-      --locale=C.UTF-8 --auth=trust >"$TMAC_CLUSTER_DIR/initdb.log" 2>&1 \
-    || { cat "$TMAC_CLUSTER_DIR/initdb.log"; return 1; }
-  cat >>"$TMAC_CLUSTER_DIR/data/postgresql.conf" <<CONF
+  tmac_cluster_up "$TMAC_CLUSTER_BIN" "$TMAC_CLUSTER_DIR" "$PGPORT" <<CONF
 shared_preload_libraries = 'tmac'
 fsync = off
 synchronous_commit = off
@@ -89,26 +84,16 @@ full_page_writes = off
 listen_addresses = ''
 lc_messages = 'C'
 timezone = 'UTC'
-unix_socket_directories = '$TMAC_CLUSTER_DIR'
-port = $PGPORT
 CONF
-  tmac_as_server_user "$bin/pg_ctl" -D "$TMAC_CLUSTER_DIR/data" -l "$TMAC_CLUSTER_DIR/server.log" -w start >/dev/null \
-    || { cat "$TMAC_CLUSTER_DIR/server.log"; return 1; }
-  export PGHOST=$TMAC_CLUSTER_DIR PGUSER=postgres
 }
 
 tmac_cluster_stop() {
   [ -n "${TMAC_CLUSTER_DIR:-}" ] || return 0
-  tmac_as_server_user "$TMAC_CLUSTER_BIN/pg_ctl" -D "$TMAC_CLUSTER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  tmac_pg_stop "$TMAC_CLUSTER_BIN" "$TMAC_CLUSTER_DIR"
 }
 
 tmac_cluster_restart() {
   tmac_as_server_user "$TMAC_CLUSTER_BIN/pg_ctl" -D "$TMAC_CLUSTER_DIR/data" -m fast -w stop >/dev/null || return 1
   TMAC_CLUSTER_BIN=$1
-  tmac_as_server_user "$TMAC_CLUSTER_BIN/pg_ctl" -D "$TMAC_CLUSTER_DIR/data" -l "$TMAC_CLUSTER_DIR/server.log" -w start >/dev/null \
-    || { cat "$TMAC_CLUSTER_DIR/server.log"; return 1; }
-}
-
-tmac_as_server_user() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  tmac_pg_start "$TMAC_CLUSTER_BIN" "$TMAC_CLUSTER_DIR"
 }
