@@ -51,17 +51,31 @@
  * reading every posting list.  The level is the axis on which one
  * classification dominates a table (the 95 % 極秘 case) and is exact.
  *
- * What the planner knows.  Whether the index pays is estimated from the
- * selectivity of the derived condition (scalarlesel): while estimating, the
- * planner may evaluate the STABLE bound for the planning role, which stays in
- * the planner.  Under hide_statistics (statistics_hiding.c) the estimate is
- * PostgreSQL's default for a range, so EXPLAIN shows nothing of the hidden
- * rows' labels; the plan shape then does not depend on them either.
+ * When the index is offered.  Under hide_statistics (statistics_hiding.c) the
+ * planner estimates every condition on the label column of a reader who
+ * cannot read every label with PostgreSQL's defaults — a third of the rows
+ * for a range — so it would cost the index the same for a person who sees 1 %
+ * and one who sees 99 %, and pick it for both.  So the support function
+ * decides itself: it reads the column's pg_statistic row (most common values
+ * and histogram) directly and offers the condition only when at most a third
+ * of the rows lie within the planning role's bound, i.e. when the default the
+ * planner will cost it with is no lower than the truth; a column never
+ * analysed gets the condition, as any indexable qual would.  This computes
+ * the bound while planning, but only to choose a plan; the plan itself
+ * carries the call, and a plan made for one role and run by another (or
+ * after a grant) is at worst slower, never wrong.  What the choice discloses
+ * (whether most rows lie at or below one's own level) is less than what the
+ * index path shows anyway: EXPLAIN ANALYZE counts the rows the recheck
+ * removed, and the time taken grows with them.  No estimate the planner
+ * prints comes from the hidden statistics.
  *
  * Safety.  Only tmac's own functions (by OID, extension.c) are answered, on a
  * plain column (not an expression index) of a btree index of tmac's operator
  * family, whose operators are tmac's LEAKPROOF C comparisons; nothing the
  * table's owner wrote runs.  EXPLAIN shows the function call, never a value.
+ * The bound is a sort key, not a label to print: its ids name no vocabulary
+ * entry, so tmac.readable_upper_bound()::text fails like any label with an
+ * undefined id (tmac.label_rank() of it is the reader's own level).
  */
 #include "postgres.h"
 #include "message_catalog.h"
@@ -70,6 +84,7 @@
 #include "catalog/pg_am.h"
 #include "catalog/pg_opfamily.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -77,8 +92,10 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
+#include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/selfuncs.h"
 #include "utils/syscache.h"
 
 #include "extension.h"
@@ -86,23 +103,91 @@
 #include "profile_cache.h"
 
 /*
+ * The index condition is offered when at most this fraction of the rows lies
+ * within the bound: the planner then costs it with its default estimate for a
+ * range (DEFAULT_INEQ_SEL, a third), which is no lower than the truth.
+ */
+#define TMAC_INDEX_MAX_FRACTION DEFAULT_INEQ_SEL
+
+/*
  * The greatest label the acting role's profile may read on the level axis.
  * With an argument (added by the support function for a view's owner), for
  * that role.
+ */
+/*
+ * The greatest label a role's profile may read on the level axis: (rank,
+ * {INT32_MAX}, {INT32_MAX}), or the least label when a prerequisite fails.
+ */
+static TmacLabel *
+upper_bound_for(Oid roleid)
+{
+	TmacProfile *p = tmac_profile_for(roleid);
+	static const int32 top = PG_INT32_MAX;
+
+	if (!p->active || !p->pledge_ok || !p->training_ok)
+		return tmac_label_make(PG_INT16_MIN, NULL, 0, NULL, 0);
+	return tmac_label_make((int16) Max(Min(p->clearance_rank, PG_INT16_MAX), PG_INT16_MIN),
+						   &top, 1, &top, 1);
+}
+
+/*
+ * readable_upper_bound() for the acting role; with an argument (added by the
+ * support function for a view's owner), for that role.
  */
 PG_FUNCTION_INFO_V1(tmac_readable_upper_bound);
 Datum
 tmac_readable_upper_bound(PG_FUNCTION_ARGS)
 {
-	TmacProfile *p = tmac_profile_for(PG_NARGS() < 1 ? GetUserId() : PG_GETARG_OID(0));
-	static const int32 top = PG_INT32_MAX;
-	TmacLabel  *bound;
+	PG_RETURN_TMAC_LABEL(upper_bound_for(PG_NARGS() < 1 ? GetUserId() : PG_GETARG_OID(0)));
+}
 
-	if (!p->active || !p->pledge_ok || !p->training_ok)
-		PG_RETURN_TMAC_LABEL(tmac_label_make(PG_INT16_MIN, NULL, 0, NULL, 0));
-	bound = tmac_label_make((int16) Max(Min(p->clearance_rank, PG_INT16_MAX), PG_INT16_MIN),
-							&top, 1, &top, 1);
-	PG_RETURN_TMAC_LABEL(bound);
+/*
+ * The fraction of the column's rows at or below `bound`, from its
+ * pg_statistic row (most common values and histogram), read here directly:
+ * the answer only decides whether the index condition is offered and is
+ * never shown.  -1 when the column has no statistics.
+ */
+static double
+fraction_within(PlannerInfo *root, IndexOptInfo *index, AttrNumber attnum, const TmacLabel *bound)
+{
+	RangeTblEntry *rte = planner_rt_fetch(index->rel->relid, root);
+	HeapTuple	tup;
+	AttStatsSlot sslot;
+	double		nullfrac,
+				mcvfrac = 0,
+				within = 0,
+				rest;
+	int			i,
+				below = 0;
+
+	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(rte->relid), Int16GetDatum(attnum),
+						  BoolGetDatum(false));
+	if (!HeapTupleIsValid(tup))
+		return -1;
+	nullfrac = ((Form_pg_statistic) GETSTRUCT(tup))->stanullfrac;
+	if (get_attstatsslot(&sslot, tup, STATISTIC_KIND_MCV, InvalidOid,
+						 ATTSTATSSLOT_VALUES | ATTSTATSSLOT_NUMBERS))
+	{
+		for (i = 0; i < sslot.nvalues && i < sslot.nnumbers; i++)
+		{
+			mcvfrac += sslot.numbers[i];
+			if (tmac_label_cmp_internal(DatumGetTmacLabel(sslot.values[i]), bound) <= 0)
+				within += sslot.numbers[i];
+		}
+		free_attstatsslot(&sslot);
+	}
+	rest = Max(0.0, 1.0 - nullfrac - mcvfrac);
+	if (get_attstatsslot(&sslot, tup, STATISTIC_KIND_HISTOGRAM, InvalidOid, ATTSTATSSLOT_VALUES))
+	{
+		for (i = 0; i < sslot.nvalues; i++)
+			if (tmac_label_cmp_internal(DatumGetTmacLabel(sslot.values[i]), bound) <= 0)
+				below++;
+		if (sslot.nvalues > 0)
+			rest *= (double) below / sslot.nvalues;
+		free_attstatsslot(&sslot);
+	}
+	ReleaseSysCache(tup);
+	return within + rest;
 }
 
 /* tmac's btree operator family for labels, or InvalidOid. */
@@ -140,6 +225,7 @@ policy_index_condition(SupportRequestIndexCondition *req)
 	Oid			le,
 				boundfn;
 	List	   *boundargs = NIL;
+	Oid			role = GetUserId();
 	Expr	   *bound;
 	OpExpr	   *cond;
 
@@ -164,10 +250,15 @@ policy_index_condition(SupportRequestIndexCondition *req)
 	{
 		Node	   *owner = lsecond(call->args);
 
-		if (!IsA(owner, Const) || exprType(owner) != OIDOID)
+		if (!IsA(owner, Const) || exprType(owner) != OIDOID || ((Const *) owner)->constisnull)
 			return NIL;
 		boundargs = list_make1(copyObject(owner));
+		role = DatumGetObjectId(((Const *) owner)->constvalue);
 	}
+	/* offered only where it pays, for the role planning (see the header) */
+	if (fraction_within(req->root, req->index, req->index->indexkeys[req->indexcol],
+						upper_bound_for(role)) > TMAC_INDEX_MAX_FRACTION)
+		return NIL;
 	bound = (Expr *) makeFuncExpr(boundfn, ext->label_type, boundargs,
 								  InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	cond = (OpExpr *) make_opclause(le, BOOLOID, false,
