@@ -141,6 +141,18 @@ tmac_readable_upper_bound(PG_FUNCTION_ARGS)
 	PG_RETURN_TMAC_LABEL(upper_bound_for(PG_NARGS() < 1 ? GetUserId() : PG_GETARG_OID(0)));
 }
 
+/* A statistics slot of the kind, holding labels (freed when it does not). */
+static bool
+label_slot(AttStatsSlot *sslot, HeapTuple tup, int kind, int flags, Oid label_type)
+{
+	if (!get_attstatsslot(sslot, tup, kind, InvalidOid, flags))
+		return false;
+	if (sslot->valuetype == label_type)
+		return true;
+	free_attstatsslot(sslot);
+	return false;
+}
+
 /*
  * The fraction of the column's rows at or below `bound`, from its
  * pg_statistic row (most common values and histogram), read here directly:
@@ -148,7 +160,8 @@ tmac_readable_upper_bound(PG_FUNCTION_ARGS)
  * never shown.  -1 when the column has no statistics.
  */
 static double
-fraction_within(PlannerInfo *root, IndexOptInfo *index, AttrNumber attnum, const TmacLabel *bound)
+fraction_within(PlannerInfo *root, IndexOptInfo *index, AttrNumber attnum, const TmacLabel *bound,
+				Oid bound_type)
 {
 	RangeTblEntry *rte = planner_rt_fetch(index->rel->relid, root);
 	HeapTuple	tup;
@@ -165,8 +178,8 @@ fraction_within(PlannerInfo *root, IndexOptInfo *index, AttrNumber attnum, const
 	if (!HeapTupleIsValid(tup))
 		return -1;
 	nullfrac = ((Form_pg_statistic) GETSTRUCT(tup))->stanullfrac;
-	if (get_attstatsslot(&sslot, tup, STATISTIC_KIND_MCV, InvalidOid,
-						 ATTSTATSSLOT_VALUES | ATTSTATSSLOT_NUMBERS))
+	if (label_slot(&sslot, tup, STATISTIC_KIND_MCV, ATTSTATSSLOT_VALUES | ATTSTATSSLOT_NUMBERS,
+				   bound_type))
 	{
 		for (i = 0; i < sslot.nvalues && i < sslot.nnumbers; i++)
 		{
@@ -177,7 +190,7 @@ fraction_within(PlannerInfo *root, IndexOptInfo *index, AttrNumber attnum, const
 		free_attstatsslot(&sslot);
 	}
 	rest = Max(0.0, 1.0 - nullfrac - mcvfrac);
-	if (get_attstatsslot(&sslot, tup, STATISTIC_KIND_HISTOGRAM, InvalidOid, ATTSTATSSLOT_VALUES))
+	if (label_slot(&sslot, tup, STATISTIC_KIND_HISTOGRAM, ATTSTATSSLOT_VALUES, bound_type))
 	{
 		for (i = 0; i < sslot.nvalues; i++)
 			if (tmac_label_cmp_internal(DatumGetTmacLabel(sslot.values[i]), bound) <= 0)
@@ -257,7 +270,7 @@ policy_index_condition(SupportRequestIndexCondition *req)
 	}
 	/* offered only where it pays, for the role planning (see the header) */
 	if (fraction_within(req->root, req->index, req->index->indexkeys[req->indexcol],
-						upper_bound_for(role)) > TMAC_INDEX_MAX_FRACTION)
+						upper_bound_for(role), ext->label_type) > TMAC_INDEX_MAX_FRACTION)
 		return NIL;
 	bound = (Expr *) makeFuncExpr(boundfn, ext->label_type, boundargs,
 								  InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);

@@ -4,9 +4,10 @@
 -- scans; a prepared statement's generic plan across two roles and across a grant and a
 -- revocation (the bound is computed when the plan runs, not when it is made); a view without
 -- security_invoker (the owner's bound); parallel index-only and bitmap scans (the workers get the
--- leader's profile); no label value in any plan, and no way to ask for another role's bound.
+-- leader's profile); a person on leave (the least bound); no label value in any plan, and no way
+-- to ask for another role's bound.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 \i test/pgtap/people_fixture.psql
 \i test/pgtap/parallel_count.psql
 
@@ -255,6 +256,12 @@ SELECT throws_ok($$SELECT tmac.readable_upper_bound('t_dave'::regrole::oid)$$, '
                  'readable_upper_bound has no signature taking a role');
 SELECT is(pg_temp.as_role('t_dave', 'SELECT tmac.label_rank(tmac.readable_upper_bound())'), '30',
           'one''s own bound is one''s own level (Dave: SECRET, rank 30)');
+
+-- 8. A person on leave reads nothing: the bound is the least label, the index returns no row.
+INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
+VALUES ('ix-leave', 'D1', 'leave', now() - interval '1 minute', '{}');
+SELECT is(pg_temp.both_ways('t_dave'), '0; 0 0; -; 0; ',
+          'Dave on leave: index and full scan agree (nothing)');
 
 SELECT * FROM finish();
 ROLLBACK;
