@@ -7,7 +7,7 @@
 -- leader's profile); a person on leave (the least bound); no label value in any plan, and no way
 -- to ask for another role's bound.
 BEGIN;
-SELECT plan(28);
+SELECT plan(31);
 \i test/pgtap/people_fixture.psql
 \i test/pgtap/parallel_count.psql
 
@@ -257,7 +257,41 @@ SELECT throws_ok($$SELECT tmac.readable_upper_bound('t_dave'::regrole::oid)$$, '
 SELECT is(pg_temp.as_role('t_dave', 'SELECT tmac.label_rank(tmac.readable_upper_bound())'), '30',
           'one''s own bound is one''s own level (Dave: SECRET, rank 30)');
 
--- 8. A person on leave reads nothing: the bound is the least label, the index returns no row.
+-- 8. A cursor keeps the access of its opening (cursor_access.c): the bound its first fetch
+-- computes is the pinned profile's, so a revocation between opening and fetching narrows nothing.
+CREATE FUNCTION pg_temp.drain(c refcursor) RETURNS bigint LANGUAGE plpgsql AS
+$$
+DECLARE
+  r record;
+  n bigint := 0;
+BEGIN
+  LOOP
+    FETCH c INTO r;
+    EXIT WHEN NOT FOUND;
+    n := n + 1;
+  END LOOP;
+  RETURN n;
+END
+$$;
+GRANT EXECUTE ON FUNCTION pg_temp.drain(refcursor) TO PUBLIC;
+SET enable_seqscan = off;
+SET ROLE t_dave;
+SELECT alike(pg_temp.plan_of('SELECT id FROM ix_doc'), '%readable_upper_bound()%',
+             'the cursor''s query reads the label index');
+DECLARE ix_cursor CURSOR FOR SELECT id FROM ix_doc;
+RESET ROLE;
+SELECT tmac.revoke(grant_id, 'moved') FROM tmac.grants
+ WHERE person_id = 'D1' AND kind = 'clearance' AND status = 'active';
+SET ROLE t_dave;
+SELECT is(pg_temp.drain('ix_cursor'), 1500::bigint,
+          'a cursor opened before a revocation returns what its opening allowed, through the index');
+CLOSE ix_cursor;
+SELECT is(pg_temp.by_index('SELECT count(*) FROM ix_doc'), '600',
+          'the next statement honours the revocation (PUBLIC and PUBLIC::SALES)');
+RESET ROLE;
+RESET enable_seqscan;
+
+-- 9. A person on leave reads nothing: the bound is the least label, the index returns no row.
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
 VALUES ('ix-leave', 'D1', 'leave', now() - interval '1 minute', '{}');
 SELECT is(pg_temp.both_ways('t_dave'), '0; 0 0; -; 0; ',
