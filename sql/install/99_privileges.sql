@@ -35,7 +35,7 @@ GRANT EXECUTE ON FUNCTION
   tmac.label_groups(tmac.label), tmac.marking(tmac.label),
   tmac.dominates(tmac.label, tmac.label), tmac.dominated_by(tmac.label, tmac.label),
   tmac.lub(tmac.label), tmac.lub(tmac.label, tmac.label), tmac.glb(tmac.label, tmac.label),
-  tmac.row_readable(tmac.label), tmac.row_writable(tmac.label),
+  tmac.row_readable(tmac.label), tmac.row_writable(tmac.label), tmac.readable_upper_bound(),
   tmac.can_read(tmac.label), tmac.can_write(tmac.label), tmac.explain_access(text, tmac.label)
 TO PUBLIC;
 GRANT SELECT ON tmac.level, tmac.compartment, tmac.org_group, tmac.vocabulary_token,

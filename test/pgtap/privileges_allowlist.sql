@@ -302,6 +302,8 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.revoke(bigint,text)', 'tmac_access_admin tmac_approver'),
   ('f', 'tmac.revoke_sod_exception(bigint,text)', 'tmac_admin tmac_approver'),
   ('f', 'tmac.row_readable(tmac.label)', 'PUBLIC'),
+  ('f', 'tmac.readable_upper_bound()', 'PUBLIC'),
+  ('f', 'tmac.policy_index_support(internal)', ''),
   ('f', 'tmac.row_writable(tmac.label)', 'PUBLIC'),
   ('f', 'tmac.run_check_as_owner(regproc,boolean)', ''),
   ('f', 'tmac.run_maintenance()', 'tmac_admin'),

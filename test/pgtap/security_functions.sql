@@ -138,6 +138,8 @@ INSERT INTO public_allowlist VALUES
   ('tmac.label_groups(tmac.label)'), ('tmac.marking(tmac.label)'),
   -- the policies' checks and their names for people (every reader of a protected table runs them)
   ('tmac.row_readable(tmac.label)'), ('tmac.row_writable(tmac.label)'), ('tmac.can_read(tmac.label)'), ('tmac.can_write(tmac.label)'),
+  -- the policies' index bound (the acting person's own level), evaluated as the reading role
+  ('tmac.readable_upper_bound()'),
   -- one's own access decision explained (others' only for the administrative roles, checked inside)
   ('tmac.explain_access(text, tmac.label)'),
   -- pure validators (CHECK constraints of the vocabulary; the null-argument check of every API function)
