@@ -45,7 +45,6 @@ CREATE FUNCTION tmac.declassify_guard() RETURNS trigger
 COMMENT ON FUNCTION tmac.declassify_guard() IS
   'Trigger on protected tables: lowering a level or removing a compartment or group needs tmac_declassifier and is audited';
 
-
 -- The policy functions may be answered from an index on the label column.
 --
 -- tmac.policy_index_support is the planner support function of row_readable and
