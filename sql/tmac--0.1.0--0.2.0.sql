@@ -27,7 +27,7 @@ CREATE OR REPLACE FUNCTION tmac.compliance_setting(setting text) RETURNS text
 $$ SELECT coalesce(v.value, d.value) FROM tmac.compliance_setting_default d
      LEFT JOIN tmac.compliance_setting_value v ON v.key = d.key WHERE d.key = $1 $$;
 
--- 0.2.0's one run of the compliance checks as a value (71_compliance.sql)
+-- 0.2.0's one run of the compliance checks as a value (71_compliance_runner.sql)
 CREATE TYPE tmac.check_result AS (criterion text, check_code text, severity text, ran boolean,
                                   subject text, detail text, detected_at timestamptz);
 
@@ -394,6 +394,27 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.parent_group_id(parent text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  id integer;
+BEGIN
+  IF parent IS NOT NULL THEN
+    id := tmac.vocabulary_id('group', parent, true);
+    IF id IS NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
+        MESSAGE = tmac.message('unknown parent group "%s"', parent),
+        HINT = tmac.message('Define the parent first with tmac.define_group.');
+    END IF;
+  END IF;
+  RETURN id;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.define_group(code text, name text, parent text DEFAULT NULL::text)
  RETURNS void
  LANGUAGE plpgsql
@@ -419,14 +440,7 @@ BEGIN
       MESSAGE = tmac.message('group "%s" already exists', existing),
       HINT = tmac.message('Use tmac.rename_group or tmac.move_group to change it.');
   END IF;
-  IF parent IS NOT NULL THEN
-    parent_group := tmac.vocabulary_id('group', parent, true);
-    IF parent_group IS NULL THEN
-      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-        MESSAGE = tmac.message('unknown parent group "%s"', parent),
-        HINT = tmac.message('Define the parent first with tmac.define_group.');
-    END IF;
-  END IF;
+  parent_group := tmac.parent_group_id(parent);
   INSERT INTO tmac.org_group (code, name, parent_id) VALUES (code, name, parent_group);
 END
 $function$;
@@ -449,14 +463,7 @@ BEGIN
   -- Tree changes are serialised (see tmac.org_group_validate_parent); taking the lock before the
   -- UPDATE's own ROW EXCLUSIVE lock means two moves wait for each other instead of deadlocking.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
-  IF parent IS NOT NULL THEN
-    parent_group := tmac.vocabulary_id('group', parent, true);
-    IF parent_group IS NULL THEN
-      RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-        MESSAGE = tmac.message('unknown parent group "%s"', parent),
-        HINT = tmac.message('Define the parent first with tmac.define_group.');
-    END IF;
-  END IF;
+  parent_group := tmac.parent_group_id(parent);
   moved := tmac.vocabulary_id('group', move_group.code, true);
   IF moved IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('unknown group "%s"', code);
@@ -705,6 +712,41 @@ BEGIN
                                           'old', old_label, 'new', new_label));
 END
 $function$;
+
+ALTER TABLE tmac.compliance_check ADD COLUMN population text[] DEFAULT '{}'::text[] NOT NULL;
+
+ALTER TABLE tmac.compliance_check ADD CONSTRAINT compliance_check_check CHECK (((NOT enabled) OR ((disabled_at IS NULL) AND (disabled_by IS NULL))));
+
+CREATE OR REPLACE FUNCTION tmac.compliance_check_restore()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  -- (CREATE EXTENSION's own rows, inserted while a restore window may already be open, pass)
+  IF NEW.builtin AND tmac.restoring()
+     AND EXISTS (SELECT 1 FROM tmac.compliance_check k WHERE k.check_code = NEW.check_code AND k.builtin) THEN
+    UPDATE tmac.compliance_check k
+       SET enabled = NEW.enabled, disabled_at = NEW.disabled_at, disabled_by = NEW.disabled_by
+     WHERE k.check_code = NEW.check_code AND k.builtin;
+    RETURN NULL;
+  END IF;
+  RETURN NEW;
+END
+$function$;
+
+CREATE TRIGGER compliance_check_restore BEFORE INSERT ON tmac.compliance_check FOR EACH ROW EXECUTE FUNCTION tmac.compliance_check_restore();
+
+CREATE TABLE tmac.compliance_population (
+  population text NOT NULL,
+  title_ja text NOT NULL,
+  title_en text NOT NULL,
+  count_sql text NOT NULL
+);
+
+ALTER TABLE tmac.compliance_population ADD CONSTRAINT compliance_population_population_check CHECK ((population ~ '^[a-z][a-z0-9_]{0,62}$'::text));
+
+ALTER TABLE tmac.compliance_population ADD CONSTRAINT compliance_population_pkey PRIMARY KEY (population);
 
 CREATE OR REPLACE FUNCTION tmac.restoring()
  RETURNS boolean
@@ -1159,6 +1201,33 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.check_audit_log_broken()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'audit_log',
+         tmac.message('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
+                v.entry_id, v.problem),
+         v.logged_at
+    FROM tmac.verify_audit_log() v;
+END;
+ALTER FUNCTION tmac.check_audit_log_broken()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
 CREATE OR REPLACE VIEW tmac.settings AS
   SELECT d.key, coalesce(s.value, d.value) AS value, d.value AS default_value, tmac.message(d.description) AS description,
          s.changed_at, s.changed_by
@@ -1331,6 +1400,35 @@ CREATE OR REPLACE FUNCTION tmac.company_time(at timestamp with time zone)
  STABLE PARALLEL SAFE STRICT
 AS 'MODULE_PATHNAME', $function$tmac_company_time$function$;
 
+CREATE TABLE tmac.weakening_rule (
+  key text NOT NULL,
+  check_code text NOT NULL,
+  weak_when text NOT NULL,
+  threshold text,
+  accepts boolean DEFAULT false NOT NULL,
+  why text NOT NULL
+);
+
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_weak_when_check CHECK ((weak_when = ANY (ARRAY['off'::text, 'longer_than'::text, 'other_than'::text])));
+
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_check CHECK (((weak_when = ANY (ARRAY['longer_than'::text, 'other_than'::text])) = (threshold IS NOT NULL)));
+
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_pkey PRIMARY KEY (key, check_code);
+
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_key_fkey FOREIGN KEY (key) REFERENCES tmac.setting_default(key);
+
+ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_check_code_fkey FOREIGN KEY (check_code) REFERENCES tmac.compliance_check(check_code);
+
+CREATE VIEW tmac.weakened_checks AS
+  SELECT w.key, s.value, s.default_value, s.changed_by, s.changed_at, w.check_code, k.criterion, w.accepts,
+         tmac.message(w.why) AS why
+    FROM tmac.weakening_rule w
+    JOIN tmac.settings s ON s.key = w.key
+    JOIN tmac.compliance_check k ON k.check_code = w.check_code
+   WHERE CASE w.weak_when WHEN 'off' THEN NOT s.value::boolean
+                          WHEN 'other_than' THEN s.value <> w.threshold
+                          ELSE s.value::interval > w.threshold::interval END;
+
 CREATE OR REPLACE FUNCTION tmac.hr_feed_defer()
  RETURNS void
  LANGUAGE c
@@ -1449,22 +1547,38 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.row_for_update(r anyelement, key_col text, key anycompatible, missing text, code text DEFAULT 'no_data_found'::text)
+CREATE OR REPLACE FUNCTION tmac.row_by_key(r anyelement, key_col text, key anycompatible, missing text, code text DEFAULT 'no_data_found'::text, hint text DEFAULT NULL::text)
  RETURNS anyelement
  LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 DECLARE
   n bigint;
 BEGIN
-  EXECUTE format('SELECT * FROM %s WHERE %I = $1 FOR UPDATE',
+  EXECUTE format('SELECT * FROM %s WHERE %I = $1',
                  (SELECT t.typrelid::regclass FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.pg_typeof(r)), key_col)
      INTO r USING key;
   GET DIAGNOSTICS n = ROW_COUNT;
-  IF n = 0 THEN
+  IF n > 0 OR missing IS NULL THEN
+    RETURN r;
+  ELSIF hint IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
   END IF;
-  RETURN r;
+  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing, HINT = hint;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.row_for_update(r anyelement, key_col text, key anycompatible, missing text, code text DEFAULT 'no_data_found'::text)
+ RETURNS anyelement
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  EXECUTE format('SELECT 1 FROM %s WHERE %I = $1 FOR UPDATE',
+                 (SELECT t.typrelid::regclass FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.pg_typeof(r)), key_col)
+    USING key;
+  RETURN tmac.row_by_key(r, key_col, key, missing, code);
 END
 $function$;
 
@@ -1760,6 +1874,101 @@ BEGIN
   END LOOP;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_terminated_login_enabled()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  -- the role by name and the role recorded by OID when the person was mapped (renamed since?)
+  SELECT 'person:' || p.person_id,
+         tmac.message('%s (%s) was terminated on %s but login role %s can still log in. Run %s.',
+                p.person_id, p.full_name, p.terminated_at,
+                string_agg(r.rolname || CASE WHEN r.rolname <> p.login_role THEN tmac.message(' (renamed from %s)', p.login_role) ELSE '' END,
+                           ', ' ORDER BY r.rolname),
+                string_agg('ALTER ROLE ' || quote_ident(r.rolname) || ' NOLOGIN', '; ' ORDER BY r.rolname)),
+         p.terminated_at
+    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid OR r.rolname = p.login_role
+   WHERE p.status = 'terminated' AND r.rolcanlogin
+   GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
+END;
+ALTER FUNCTION tmac.check_terminated_login_enabled()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_terminated_session_open()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         tmac.message('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
+                p.person_id, p.full_name, p.terminated_at, count(*),
+                string_agg(DISTINCT a.usename::text || CASE WHEN a.usename <> p.login_role THEN tmac.message(' (renamed from %s)', p.login_role) ELSE '' END, ', '),
+                string_agg(a.pid::text, ', ' ORDER BY a.pid)),
+         min(a.backend_start)
+    -- the role recorded by OID when the person was mapped (renamed since?) and the role by name
+    FROM tmac.person p JOIN pg_catalog.pg_stat_activity a ON a.usesysid = p.login_role_oid OR a.usename = p.login_role
+   WHERE p.status = 'terminated' AND a.backend_type = 'client backend'
+   GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
+END;
+ALTER FUNCTION tmac.check_terminated_session_open()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_person_login_refused()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         tmac.message('Login role %s of %s (%s) can no longer be a person''s login: %s.',
+                r.rolname, p.person_id, p.full_name, w.why),
+         now()
+    FROM tmac.person p
+    JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid OR r.rolname = p.login_role
+    CROSS JOIN LATERAL (SELECT tmac.login_role_refusal(r.rolname) AS why) w
+   WHERE p.status <> 'terminated' AND w.why IS NOT NULL;
+END;
+ALTER FUNCTION tmac.check_person_login_refused()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 ALTER TABLE tmac.pledge ADD CONSTRAINT pledge_kind_check CHECK ((kind = ANY (ARRAY['hire'::text, 'promotion'::text, 'project'::text, 'termination'::text, 'visitor'::text, 'periodic'::text])));
 
@@ -2945,10 +3154,7 @@ BEGIN
                 ELSE tmac.message('role "%s" must hold tmac_approver to reject a request', actor) END;
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg;
   END IF;
-  SELECT a.person_id INTO pid FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
-  END IF;
+  pid := (tmac.row_by_key(NULL::tmac.access_grant, 'grant_id', grant_id, tmac.message('no grant %s', grant_id))).person_id;
   PERFORM 1 FROM tmac.person p WHERE p.person_id = pid FOR SHARE;
   SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = lock_for_decision.grant_id FOR UPDATE;
   IF g.status <> 'pending' THEN
@@ -3091,10 +3297,7 @@ DECLARE
   g tmac.access_grant;
 BEGIN
   PERFORM tmac.require_arguments('extend', 'grant_id', grant_id::text, 'valid_until', valid_until::text);
-  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = extend.grant_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = tmac.message('no grant %s', grant_id);
-  END IF;
+  g := tmac.row_by_key(NULL::tmac.access_grant, 'grant_id', grant_id, tmac.message('no grant %s', grant_id));
   IF g.status <> 'active' OR tmac.grant_lapse(g.validity, g.grace_until) <= now() THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state', MESSAGE = tmac.message('grant %s is not active', grant_id),
       HINT = tmac.message('Only an active grant can be extended; request a new one instead.');
@@ -3213,6 +3416,87 @@ BEGIN
   RETURN coalesce(n, 0) + more;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_terminated_live_grant()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  -- each leaver's grants by index (never a scan of every grant, whatever the statistics say)
+  SELECT 'person:' || p.person_id,
+         tmac.message('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
+                      p.person_id, p.full_name, p.terminated_at, g.n, g.ids),
+         p.terminated_at
+    FROM tmac.person p
+    CROSS JOIN LATERAL (SELECT count(*) AS n, string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id) AS ids
+                          FROM tmac.access_grant g
+                         WHERE g.person_id = p.person_id AND g.status IN ('active', 'pending')
+                           AND tmac.grant_lapse(g.validity, g.grace_until) > now()) g
+   WHERE p.status = 'terminated' AND g.n > 0;
+END;
+ALTER FUNCTION tmac.check_terminated_live_grant()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_access_without_pledge()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('date_time_zone') AS tz,
+           (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
+           tmac.setting_on('require_pledge') AS required
+  ), failing AS MATERIALIZED (
+    SELECT p.person_id, p.full_name, p.pledge_required_since
+      FROM tmac.person p CROSS JOIN s
+     WHERE p.status = 'active'
+       AND NOT EXISTS (
+         SELECT 1 FROM tmac.pledge pl
+          WHERE pl.person_id = p.person_id AND pl.kind <> 'termination'
+            AND pl.signed_on <= s.today AND (pl.valid_until IS NULL OR pl.valid_until >= s.today)
+            AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date))
+  )
+  SELECT 'person:' || f.person_id,
+         tmac.message('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; %s (tmac.record_pledge).',
+                f.person_id, f.full_name,
+                CASE WHEN f.pledge_required_since IS NOT NULL
+                     THEN tmac.message(' signed since the role change of %s', f.pledge_required_since) ELSE '' END,
+                CASE WHEN s.required THEN tmac.message('access is denied until one is recorded')
+                     ELSE tmac.message('access is NOT denied, because require_pledge is off; record one') END),
+         NULL::timestamptz
+    FROM failing f CROSS JOIN s
+   WHERE (SELECT true FROM tmac.access_grant g
+           WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+             AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
+END;
+ALTER FUNCTION tmac.check_access_without_pledge()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 DROP FUNCTION tmac.person_state_at(text,timestamp with time zone);
 CREATE OR REPLACE FUNCTION tmac.person_state_at(person_id text, at timestamptz)
@@ -3602,6 +3886,168 @@ CREATE OR REPLACE FUNCTION tmac.shared_profile_cache(OUT enabled boolean, OUT sl
  PARALLEL SAFE
 AS 'MODULE_PATHNAME', $function$tmac_shared_profile_cache$function$;
 
+CREATE OR REPLACE FUNCTION tmac.prerequisite_status(at timestamptz DEFAULT now())
+  RETURNS TABLE (person_id text, pledge_ok boolean, pledge_until timestamptz,
+                 training_ok boolean, training_until timestamptz, training_last date)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('date_time_zone') AS tz,
+           tmac.setting_value('training_validity')::interval AS validity
+  ), pl AS (
+    SELECT pl.person_id,
+           max(CASE WHEN pl.valid_until IS NULL THEN 'infinity'::timestamptz
+                    ELSE (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz END) AS until
+      FROM tmac.pledge pl JOIN tmac.person p ON p.person_id = pl.person_id CROSS JOIN s
+     WHERE pl.kind <> 'termination'
+       AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date)
+       AND pl.signed_on::timestamp AT TIME ZONE s.tz <= at
+       AND (pl.valid_until IS NULL OR at < (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz)
+     GROUP BY pl.person_id
+  ), tr AS (                      -- the one rule of current training (tmac.training_status_all)
+    SELECT x.person_id, bool_and(x.current_until IS NOT NULL) AS ok, min(x.last_until) AS until
+      FROM tmac.training_status_all(at) x
+     GROUP BY x.person_id
+  ), tl AS (
+    SELECT t.person_id, max(t.completed_on) AS last FROM tmac.training_completion t GROUP BY t.person_id
+  )
+  SELECT p.person_id,
+         pl.person_id IS NOT NULL, pl.until,
+         coalesce(tr.ok, false), tr.until, tl.last
+    FROM tmac.person p CROSS JOIN s
+    LEFT JOIN pl ON pl.person_id = p.person_id
+    LEFT JOIN tr ON tr.person_id = p.person_id
+    LEFT JOIN tl ON tl.person_id = p.person_id;
+END;
+ALTER FUNCTION tmac.prerequisite_status(timestamp with time zone)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_access_without_training()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH holders AS MATERIALIZED (   -- active persons holding grants in force (few), then the one rule for each
+    SELECT p.person_id, p.full_name FROM tmac.person p
+     WHERE p.status = 'active'
+       AND (SELECT true FROM tmac.access_grant g
+             WHERE g.person_id = p.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+               AND least(upper(g.validity), g.grace_until) > now() LIMIT 1)
+  ), failing AS (
+    SELECT h.person_id, h.full_name,
+           string_agg(coalesce(tmac.message('course %s', x.course), tmac.message('any training course')), ', ' ORDER BY x.course) AS missing
+      FROM holders h JOIN tmac.training_status_all(now()) x ON x.person_id = h.person_id
+     WHERE x.current_until IS NULL
+     GROUP BY h.person_id, h.full_name
+  )
+  SELECT 'person:' || f.person_id,
+         tmac.message('%s (%s) holds grants in force but the required training (%s) is not current (last completed: %s); %s (tmac.record_training).',
+                f.person_id, f.full_name, f.missing,
+                coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
+                           WHERE t.person_id = f.person_id), tmac.message('never')),
+                CASE WHEN tmac.setting_on('require_training') THEN tmac.message('access is denied until it is recorded')
+                     ELSE tmac.message('access is NOT denied, because require_training is off; record it') END),
+         NULL::timestamptz
+    FROM failing f;
+END;
+ALTER FUNCTION tmac.check_access_without_training()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_training_pledges()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off SET work_mem = '64MB' SET enable_mergejoin = off
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today
+  ), miss AS MATERIALIZED (   -- persons × required course not current, by the one rule (tmac.training_status_all)
+    SELECT p.person_id, p.full_name, p.hired_on, coalesce(r.course, '') AS course
+      FROM tmac.training_status_all(now()) r JOIN tmac.person p ON p.person_id = r.person_id
+     WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor') AND r.current_until IS NULL
+  ), x AS (                 -- last completion, new-hire grace
+    SELECT x.person_id, x.full_name, x.course, l.last
+      FROM miss x CROSS JOIN s
+      CROSS JOIN LATERAL (SELECT max(t.completed_on) AS last FROM tmac.training_completion t
+                           WHERE t.person_id = x.person_id AND (x.course = '' OR t.course = x.course)) l
+     WHERE (l.last IS NOT NULL OR x.hired_on IS NULL OR x.hired_on + s.grace <= s.today)
+  )
+  SELECT 'training_overdue', 'person:' || x.person_id,
+         tmac.message('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
+                x.person_id, x.full_name,
+                string_agg(CASE WHEN x.course = '' THEN tmac.message('any training course') ELSE tmac.message('course %s', x.course) END, ', ' ORDER BY x.course),
+                coalesce(to_char(max(x.last), 'YYYY-MM-DD'), tmac.message('never')), x.person_id),
+         NULL::timestamptz
+    FROM x
+   GROUP BY x.person_id, x.full_name
+  UNION ALL
+  SELECT 'leaver_without_termination_pledge', 'person:' || l.person_id,
+         tmac.message('%s (%s) left on %s without a termination pledge (退職時の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''termination'', signed_on).',
+                l.person_id, l.full_name, l.terminated_at, l.person_id),
+         l.terminated_at
+    FROM tmac.person l
+   WHERE l.status = 'terminated' AND l.kind IN ('employee', 'contractor')
+     AND NOT EXISTS (SELECT 1 FROM tmac.pledge pl WHERE pl.person_id = l.person_id AND pl.kind = 'termination'
+                       AND (l.hired_on IS NULL OR pl.signed_on >= l.hired_on))
+  UNION ALL
+  SELECT 'visitor_responsible_left', 'person:' || v.person_id,
+         tmac.message('Visitor %s (%s) is still active but the person responsible for them, %s (%s), left on %s. Name another responsible person or end the visit (HR feed).',
+                v.person_id, v.full_name, r.person_id, r.full_name, r.terminated_at),
+         r.terminated_at
+    FROM tmac.person v JOIN tmac.person r ON r.person_id = v.responsible_person
+   WHERE v.kind = 'visitor' AND v.status = 'active' AND r.status = 'terminated'
+  UNION ALL
+  SELECT 'visitor_without_pledge', 'person:' || v.person_id,
+         tmac.message('Visitor %s (%s) has no current visitor pledge (訪問者の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''visitor'', signed_on).',
+                v.person_id, v.full_name, v.person_id),
+         NULL::timestamptz
+    FROM tmac.person v CROSS JOIN s
+   WHERE v.kind = 'visitor' AND v.status = 'active'
+     AND NOT EXISTS (SELECT 1 FROM tmac.pledge pl WHERE pl.person_id = v.person_id AND pl.kind = 'visitor'
+                       AND (pl.valid_until IS NULL OR pl.valid_until >= s.today));
+END;
+ALTER FUNCTION tmac.check_training_pledges()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET enable_mergejoin = 'off'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
 CREATE OR REPLACE FUNCTION tmac.run_maintenance()
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -3767,6 +4213,34 @@ BEGIN
   END LOOP;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.row_readable(tmac.label)
+ RETURNS boolean
+ LANGUAGE c
+ STABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_row_readable$function$;
+
+CREATE OR REPLACE FUNCTION tmac.row_writable(tmac.label)
+ RETURNS boolean
+ LANGUAGE c
+ STABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_row_writable$function$;
+
+CREATE OR REPLACE FUNCTION tmac.readable_upper_bound()
+ RETURNS tmac.label
+ LANGUAGE c
+ STABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_readable_upper_bound$function$;
+
+CREATE OR REPLACE FUNCTION tmac.policy_index_support(internal)
+ RETURNS internal
+ LANGUAGE c
+ STRICT
+AS 'MODULE_PATHNAME', $function$tmac_policy_index_support$function$;
+
+ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
+
+ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
@@ -4582,6 +5056,22 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.require_active_asset(asset_no text, hint text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = require_active_asset.asset_no AND a.status = 'active') THEN
+    RETURN;
+  ELSIF hint IS NULL THEN
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
+  END IF;
+  RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object', HINT = hint;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.bind_table(asset_no text, tbl regclass)
  RETURNS void
  LANGUAGE plpgsql
@@ -4597,10 +5087,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('bind a table to an asset'));
   PERFORM tmac.require_arguments('bind_table', 'asset_no', asset_no, 'tbl', tbl::text);
-  IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = bind_table.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object',
-      HINT = tmac.message('Register it first with tmac.register_asset.');
-  END IF;
+  PERFORM tmac.require_active_asset(asset_no, tmac.message('Register it first with tmac.register_asset.'));
   IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) NOT IN ('r', 'p', 'f') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('"%s" is not a table', tbl), ERRCODE = 'wrong_object_type';
   END IF;
@@ -4630,10 +5117,7 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('bind a schema to an asset'));
   PERFORM tmac.require_arguments('bind_schema', 'asset_no', asset_no, 'schema', schema::text);
-  IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = bind_schema.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object',
-      HINT = tmac.message('Register it first with tmac.register_asset.');
-  END IF;
+  PERFORM tmac.require_active_asset(asset_no, tmac.message('Register it first with tmac.register_asset.'));
   IF schema IN ('tmac'::regnamespace, 'pg_catalog'::regnamespace, 'information_schema'::regnamespace) THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s cannot hold an asset', schema), ERRCODE = 'invalid_parameter_value';
   END IF;
@@ -4904,19 +5388,16 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('appoint', 'person_id', person_id, 'role', role, 'appointed_by', appointed_by);
   role := tmac.enum_code('appointment_role', role);   -- 情報管理責任者 … (81_enumerations.sql)
-  SELECT * INTO r FROM tmac.appointment_role x WHERE x.role = lower(btrim(appoint.role));
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown appointment role "%s"', role), ERRCODE = 'invalid_parameter_value',
-      HINT = tmac.message('Roles: %s.', (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x));
-  END IF;
+  r := tmac.row_by_key(NULL::tmac.appointment_role, 'role', lower(btrim(role)), tmac.message('unknown appointment role "%s"', role),
+                       'invalid_parameter_value',
+                       tmac.message('Roles: %s.', (SELECT string_agg(x.role, ', ' ORDER BY x.role) FROM tmac.appointment_role x)));
   st := (tmac.known_person(appoint.person_id)).status;
   IF st <> 'active' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is %s and cannot be appointed', person_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
-  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = appoint.appointed_by;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s" (appointed_by)', appointed_by), ERRCODE = 'foreign_key_violation';
-  ELSIF st <> 'active' THEN
+  st := (tmac.row_by_key(NULL::tmac.person, 'person_id', appointed_by, tmac.message('unknown person "%s" (appointed_by)', appointed_by),
+                         'foreign_key_violation')).status;
+  IF st <> 'active' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" (appointed_by) is %s', appointed_by, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF valid_until < vf THEN
@@ -5162,11 +5643,9 @@ AS $function$
 DECLARE
   st text;
 BEGIN
-  SELECT p.status INTO st FROM tmac.provider p WHERE p.provider_id = provider_require.provider_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown provider "%s"', provider_id), ERRCODE = 'undefined_object',
-      HINT = tmac.message('Register it with tmac.register_provider.');
-  ELSIF active AND st <> 'active' THEN
+  st := (tmac.row_by_key(NULL::tmac.provider, 'provider_id', provider_id, tmac.message('unknown provider "%s"', provider_id),
+                         'undefined_object', tmac.message('Register it with tmac.register_provider.'))).status;
+  IF active AND st <> 'active' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" is %s', provider_id, st), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
 END
@@ -5298,9 +5777,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('entrust an asset to a provider'));
   PERFORM tmac.require_arguments('entrust_asset', 'provider_id', provider_id, 'asset_no', asset_no);
   PERFORM tmac.provider_require(provider_id);
-  IF NOT EXISTS (SELECT 1 FROM tmac.asset a WHERE a.asset_no = entrust_asset.asset_no AND a.status = 'active') THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_active_asset(asset_no);
   INSERT INTO tmac.provider_asset (provider_id, asset_no, note) VALUES (provider_id, asset_no, note)
   ON CONFLICT ON CONSTRAINT provider_asset_pkey DO NOTHING;
 END
@@ -5340,10 +5817,9 @@ DECLARE
   k text;
 BEGIN
   PERFORM tmac.require_arguments('set_contractor_agency', 'person_id', person_id, 'provider_id', provider_id);
-  SELECT p.kind INTO k FROM tmac.person p WHERE p.person_id = set_contractor_agency.person_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown person "%s"', person_id), ERRCODE = 'foreign_key_violation';
-  ELSIF k <> 'contractor' THEN
+  k := (tmac.row_by_key(NULL::tmac.person, 'person_id', person_id, tmac.message('unknown person "%s"', person_id),
+                        'foreign_key_violation')).kind;
+  IF k <> 'contractor' THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" is a %s, not a contractor', person_id, k), ERRCODE = 'invalid_parameter_value';
   END IF;
   PERFORM tmac.provider_require(provider_id);
@@ -6104,6 +6580,77 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.check_handling()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,
+         'handling:' || e.entry_id,
+         tmac.message('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
+                e.entry_id, e.action, a.name_ja,
+                coalesce(s.asset_no, pg_catalog.array_to_string(e.source_tables, ', ')),
+                coalesce(l.code, tmac.message('unknown')), coalesce(e.handler, e.handler_role::text),
+                e.handled_at,
+                CASE WHEN e.automatic THEN tmac.message('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
+                CASE WHEN e.rule_applied = 'forbidden'
+                     THEN tmac.message('The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).')
+                     ELSE tmac.message('The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).') END),
+         e.handled_at
+    FROM tmac.handling_entry e
+    JOIN tmac.handling_action a ON a.action = e.action
+    LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
+    LEFT JOIN tmac.level l ON l.rank = e.level_rank
+   WHERE e.rule_applied <> 'allowed' AND e.approved_at IS NULL AND e.acknowledged_at IS NULL
+  UNION ALL
+  SELECT 'handling_not_returned', 'handling:' || e.entry_id,
+         tmac.message('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
+                e.entry_id, e.action, s.asset_no, e.handler, e.due_at,
+                CASE WHEN e.return_reported_at IS NOT NULL
+                     THEN tmac.message('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
+                                            e.return_reported_at)
+                     ELSE tmac.message('Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.') END),
+         e.due_at
+    FROM tmac.handling_entry e
+    LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
+   WHERE e.returned_at IS NULL AND e.due_at IS NOT NULL AND e.due_at < now()
+  UNION ALL
+  SELECT 'handling_copies_unaccounted', 'asset:' || s.asset_no,
+         tmac.message('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
+                s.asset_no, s.name, pg_catalog.array_to_string(u.serials, ', ')),
+         d.disposed_at
+    FROM (SELECT d.asset_id, max(d.handled_at) AS disposed_at      -- the disposed assets (few), then their copies
+            FROM tmac.handling_entry d WHERE d.action = 'dispose' AND d.asset_id IS NOT NULL
+           GROUP BY d.asset_id) d
+    CROSS JOIN LATERAL (
+          SELECT pg_catalog.array_agg(DISTINCT c.serial ORDER BY c.serial) AS serials
+            FROM (SELECT pg_catalog.unnest(e.copy_serials) AS serial
+                    FROM tmac.handling_entry e WHERE e.asset_id = d.asset_id AND e.action = 'copy') c
+           WHERE NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
+                              WHERE x.asset_id = d.asset_id AND x.action IN ('dispose', 'return')
+                                AND c.serial = ANY (x.copy_serials))
+             AND NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
+                              WHERE x.asset_id = d.asset_id AND x.action = 'copy' AND x.returned_at IS NOT NULL
+                                AND c.serial = ANY (x.copy_serials))) u
+    JOIN tmac.asset s ON s.asset_id = d.asset_id
+   WHERE u.serials IS NOT NULL;
+END;
+ALTER FUNCTION tmac.check_handling()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
 CREATE TABLE tmac.leak_sign (
   sign_code text NOT NULL,
   category text NOT NULL,
@@ -6535,10 +7082,7 @@ BEGIN
   PERFORM tmac.require_arguments('notify_incident', 'incident_id', incident_id::text,
                                  'recipient_kind', recipient_kind, 'recipient', recipient);
   recipient_kind := tmac.enum_code('recipient_kind', recipient_kind);
-  SELECT * INTO i FROM tmac.incident x WHERE x.incident_id = notify_incident.incident_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no incident %s', incident_id), ERRCODE = 'no_data_found';
-  END IF;
+  i := tmac.row_by_key(NULL::tmac.incident, 'incident_id', incident_id, tmac.message('no incident %s', incident_id));
   IF recipient_kind NOT IN ('entrusting_company', 'authority', 'police', 'customer', 'public', 'other') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('unknown recipient kind "%s"', recipient_kind), ERRCODE = 'invalid_parameter_value',
       HINT = tmac.message('entrusting_company (委託元), authority (監督官庁), police (警察), customer, public, other.');
@@ -6577,6 +7121,55 @@ BEGIN
    WHERE x.incident_id = close_incident.incident_id;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_incidents()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'incident_not_escalated', 'incident:' || i.incident_id,
+         tmac.message('Incident %s (reported %s by %s) has not been reported to management (経営層) within %s. Report it and record that (tmac.escalate_incident).',
+                i.incident_id, i.reported_at, i.reported_by,
+                tmac.setting_value('incident_escalation_limit')),
+         i.reported_at + tmac.setting_value('incident_escalation_limit')::interval
+    FROM tmac.incident i
+   WHERE i.escalated_at IS NULL
+     AND i.reported_at + tmac.setting_value('incident_escalation_limit')::interval < now()
+  UNION ALL
+  SELECT 'incident_overdue', 'incident:' || i.incident_id,
+         tmac.message('Incident %s is still open past its deadline %s. Finish the response and close it (tmac.close_incident), or set a new deadline with its reason (tmac.update_incident).',
+                i.incident_id, i.due_by),
+         i.due_by
+    FROM tmac.incident i
+   WHERE i.status = 'open' AND i.due_by < now()
+  UNION ALL
+  SELECT 'incident_entrusted_unnotified', 'incident:' || i.incident_id,
+         tmac.message('Incident %s concerns entrusted information (%s, of %s) but the entrusting company (委託元) was not notified. Notify it and record that (tmac.notify_incident with entrusting_company).',
+                i.incident_id, pg_catalog.string_agg(a.asset_no, ', ' ORDER BY a.asset_no),
+                pg_catalog.string_agg(DISTINCT a.entrusted_by, ', ')),
+         i.reported_at
+    FROM tmac.incident i
+    JOIN tmac.incident_asset ia ON ia.incident_id = i.incident_id
+    JOIN tmac.asset a ON a.asset_id = ia.asset_id AND a.origin = 'entrusted'
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.incident_notification n
+                      WHERE n.incident_id = i.incident_id AND n.recipient_kind = 'entrusting_company')
+   GROUP BY i.incident_id, i.reported_at;
+END;
+ALTER FUNCTION tmac.check_incidents()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE TABLE tmac.restricted_area (
   area_id bigint GENERATED ALWAYS AS IDENTITY,
@@ -6910,39 +7503,31 @@ CREATE TRIGGER audit_truncate AFTER TRUNCATE ON tmac.sealed_transport FOR EACH S
 
 CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.sealed_transport FOR EACH ROW EXECUTE FUNCTION tmac.forbid_delete();
 
-CREATE OR REPLACE FUNCTION tmac.container_id_of(code text)
- RETURNS bigint
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-DECLARE
-  id bigint;
-BEGIN
-  SELECT c.container_id INTO id FROM tmac.container c WHERE c.code = container_id_of.code;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no container "%s"', coalesce(code, '<NULL>')), ERRCODE = 'undefined_object', HINT = tmac.message('Containers are listed in tmac.container.');
-  END IF;
-  RETURN id;
-END
-$function$;
+CREATE OR REPLACE FUNCTION tmac.container_id_of(code text) RETURNS bigint
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (tmac.row_by_key(NULL::tmac.container, 'code', code, tmac.message('no container "%s"', coalesce(code, '<NULL>')),
+                          'undefined_object', tmac.message('Containers are listed in tmac.container.'))).container_id;
+ALTER FUNCTION tmac.container_id_of(text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
 
-CREATE OR REPLACE FUNCTION tmac.area_id_of(code text)
- RETURNS bigint
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-DECLARE
-  id bigint;
-BEGIN
-  SELECT a.area_id INTO id FROM tmac.restricted_area a WHERE a.code = area_id_of.code;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no restricted area "%s"', coalesce(code, '<NULL>')), ERRCODE = 'undefined_object', HINT = tmac.message('Areas are listed in tmac.restricted_area.');
-  END IF;
-  RETURN id;
-END
-$function$;
+CREATE OR REPLACE FUNCTION tmac.area_id_of(code text) RETURNS bigint
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (tmac.row_by_key(NULL::tmac.restricted_area, 'code', code, tmac.message('no restricted area "%s"', coalesce(code, '<NULL>')),
+                          'undefined_object', tmac.message('Areas are listed in tmac.restricted_area.'))).area_id;
+ALTER FUNCTION tmac.area_id_of(text)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.require_person(person_id text)
  RETURNS text
@@ -7064,10 +7649,8 @@ DECLARE
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('store an asset in a container'));
   PERFORM tmac.require_arguments('store_asset', 'container', container, 'asset_no', asset_no);
-  SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = store_asset.asset_no;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no asset "%s" in the inventory', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  a := (tmac.row_by_key(NULL::tmac.asset, 'asset_no', asset_no, tmac.message('no asset "%s" in the inventory', asset_no),
+                        'undefined_object')).asset_id;
   INSERT INTO tmac.container_asset (container_id, asset_id) VALUES (tmac.container_id_of(container), a);
 END
 $function$;
@@ -7350,10 +7933,8 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('record_transport', 'asset_no', asset_no, 'seal_no', seal_no,
                                  'carrier', carrier, 'recipient', recipient);
-  SELECT x.asset_id INTO a FROM tmac.asset x WHERE x.asset_no = record_transport.asset_no;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no asset "%s" in the inventory', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  a := (tmac.row_by_key(NULL::tmac.asset, 'asset_no', asset_no, tmac.message('no asset "%s" in the inventory', asset_no),
+                        'undefined_object')).asset_id;
   INSERT INTO tmac.sealed_transport (asset_id, seal_no, sent_by, carrier, carrier_nda, recipient)
   VALUES (a, seal_no, me, carrier, carrier_nda, recipient)
   RETURNING sealed_transport.transport_id INTO id;
@@ -7383,6 +7964,98 @@ BEGIN
   END IF;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_facilities()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH locks AS (
+    SELECT 'container' AS kind, c.container_id AS id, c.code, c.name, c.lock_type, c.custodian, c.retired_at
+      FROM tmac.container c
+    UNION ALL
+    SELECT 'area', a.area_id, a.code, a.name, a.lock_type, a.custodian, a.retired_at FROM tmac.restricted_area a
+  ), last_change AS (
+    SELECT CASE WHEN x.container_id IS NOT NULL THEN 'container' ELSE 'area' END AS kind,
+           coalesce(x.container_id, x.area_id) AS id, max(x.changed_at) AS at
+      FROM tmac.combination_change x GROUP BY 1, 2
+  ), left_holders AS (
+    SELECT CASE WHEN h.container_id IS NOT NULL THEN 'container' ELSE 'area' END AS kind,
+           coalesce(h.container_id, h.area_id) AS id, h.person_id,
+           least(h.until, p.terminated_at) AS left_at
+      FROM tmac.container_holder h JOIN tmac.person p ON p.person_id = h.person_id
+     WHERE h.until IS NOT NULL OR p.status = 'terminated'
+  )
+  SELECT 'combination_stale', l.kind || ':' || l.code,
+         CASE WHEN c.at IS NULL
+              THEN tmac.message('The combination of %s %s (%s) was never recorded as changed. Change it and record that (tmac.record_combination_change).', l.kind, l.code, l.name)
+              ELSE tmac.message('The combination of %s %s (%s) was last changed on %s, more than %s ago. Change it and record that (tmac.record_combination_change, reason annual).',
+                          l.kind, l.code, l.name, c.at, tmac.setting_value('combination_max_age')) END,
+         c.at
+    FROM locks l LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
+   WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
+     AND (c.at IS NULL OR c.at < now() - tmac.setting_value('combination_max_age')::interval)
+  UNION ALL
+  SELECT 'combination_holder_left', l.kind || ':' || l.code,
+         tmac.message('%s left %s %s (%s) on %s but its combination was not changed since. Change it and record that (tmac.record_combination_change, reason holder_changed).',
+                h.person_id, l.kind, l.code, l.name, h.left_at),
+         h.left_at
+    FROM locks l
+    JOIN LATERAL (SELECT x.person_id, x.left_at FROM left_holders x
+                   WHERE x.kind = l.kind AND x.id = l.id ORDER BY x.left_at DESC LIMIT 1) h ON true
+    LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
+   WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
+     AND (c.at IS NULL OR c.at < h.left_at)
+  UNION ALL
+  SELECT 'key_not_returned', 'key:' || k.code,
+         tmac.message('Key %s lent to %s on %s was due back on %s and has not been returned. Get it back and record that (tmac.return_key).',
+                k.code, kl.borrower, kl.lent_at, kl.due_at),
+         kl.due_at
+    FROM tmac.key_loan kl JOIN tmac.physical_key k ON k.key_id = kl.key_id
+   WHERE kl.returned_at IS NULL AND kl.due_at < now()
+  UNION ALL
+  SELECT 'visitor_without_escort', 'area_entry:' || e.entry_id,
+         tmac.message('Visitor %s entered restricted area %s on %s without an escort (立会者). Record who escorted them (tmac.record_exit with escort), or investigate.',
+                coalesce(e.visitor_name || ' (' || e.visitor_company || ')', e.person_id), a.code,
+                e.entered_at),
+         e.entered_at
+    FROM tmac.area_entry e
+    JOIN tmac.restricted_area a ON a.area_id = e.area_id
+    LEFT JOIN tmac.person p ON p.person_id = e.person_id
+   WHERE e.escort IS NULL AND (e.visitor_name IS NOT NULL OR p.kind = 'visitor')
+  UNION ALL
+  SELECT 'custodian_terminated', x.kind || ':' || x.code,
+         tmac.message('The custodian of %s %s, %s, was terminated on %s. Hand it to an active person (tmac.set_custodian).',
+                x.kind, x.code, p.person_id, p.terminated_at),
+         p.terminated_at
+    FROM (SELECT l.kind, l.code, l.custodian FROM locks l WHERE l.retired_at IS NULL
+          UNION ALL
+          SELECT 'key', k.code, k.custodian FROM tmac.physical_key k WHERE k.retired_at IS NULL) x
+    JOIN tmac.person p ON p.person_id = x.custodian
+   WHERE p.status = 'terminated'
+  UNION ALL
+  SELECT 'transport_receipt_missing', 'transport:' || t.transport_id,
+         tmac.message('The sealed transport %s of asset %s to %s (sent %s) has no receipt (受領証). Get it and record it (tmac.record_receipt).',
+                t.transport_id, s.asset_no, t.recipient, t.sent_at),
+         t.sent_at
+    FROM tmac.sealed_transport t JOIN tmac.asset s ON s.asset_id = t.asset_id
+   WHERE t.receipt_ref IS NULL AND t.sent_at < now() - interval '7 days';
+END;
+ALTER FUNCTION tmac.check_facilities()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.criterion_codes() RETURNS text[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -8052,10 +8725,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = tmac.message('an audit covers criteria I-1 … I-6, II, III, IV, V: unknown %s', coalesce(bad, '{}'));
   END IF;
-  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = plan_internal_audit.auditor;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('no person %s (the auditor)', auditor);
-  ELSIF st <> 'active' THEN
+  st := (tmac.row_by_key(NULL::tmac.person, 'person_id', auditor, tmac.message('no person %s (the auditor)', auditor),
+                         'foreign_key_violation')).status;
+  IF st <> 'active' THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
       MESSAGE = tmac.message('the auditor %s is %s', auditor, st);
   END IF;
@@ -8839,69 +9511,67 @@ BEGIN
 END
 $function$;
 
-ALTER TABLE tmac.compliance_check ADD COLUMN population text[] DEFAULT '{}'::text[] NOT NULL;
+CREATE OR REPLACE FUNCTION tmac.check_sod_conflict()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         tmac.message('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
+         NULL::timestamptz
+    FROM tmac.sod_role_conflicts() v
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.sod_exception e
+                      WHERE e.rule_id = v.rule_id
+                        AND (e.person_id = v.person_id OR e.login_role = v.login_role));
+END;
+ALTER FUNCTION tmac.check_sod_conflict()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
-ALTER TABLE tmac.compliance_check ADD CONSTRAINT compliance_check_check CHECK (((NOT enabled) OR ((disabled_at IS NULL) AND (disabled_by IS NULL))));
-
-CREATE OR REPLACE FUNCTION tmac.compliance_check_restore()
- RETURNS trigger
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-BEGIN
-  -- (CREATE EXTENSION's own rows, inserted while a restore window may already be open, pass)
-  IF NEW.builtin AND tmac.restoring()
-     AND EXISTS (SELECT 1 FROM tmac.compliance_check k WHERE k.check_code = NEW.check_code AND k.builtin) THEN
-    UPDATE tmac.compliance_check k
-       SET enabled = NEW.enabled, disabled_at = NEW.disabled_at, disabled_by = NEW.disabled_by
-     WHERE k.check_code = NEW.check_code AND k.builtin;
-    RETURN NULL;
-  END IF;
-  RETURN NEW;
-END
-$function$;
-
-CREATE TRIGGER compliance_check_restore BEFORE INSERT ON tmac.compliance_check FOR EACH ROW EXECUTE FUNCTION tmac.compliance_check_restore();
-
-CREATE TABLE tmac.compliance_population (
-  population text NOT NULL,
-  title_ja text NOT NULL,
-  title_en text NOT NULL,
-  count_sql text NOT NULL
-);
-
-ALTER TABLE tmac.compliance_population ADD CONSTRAINT compliance_population_population_check CHECK ((population ~ '^[a-z][a-z0-9_]{0,62}$'::text));
-
-ALTER TABLE tmac.compliance_population ADD CONSTRAINT compliance_population_pkey PRIMARY KEY (population);
-
-CREATE TABLE tmac.weakening_rule (
-  key text NOT NULL,
-  check_code text NOT NULL,
-  weak_when text NOT NULL,
-  threshold text,
-  accepts boolean DEFAULT false NOT NULL,
-  why text NOT NULL
-);
-
-ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_weak_when_check CHECK ((weak_when = ANY (ARRAY['off'::text, 'longer_than'::text, 'other_than'::text])));
-
-ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_check CHECK (((weak_when = ANY (ARRAY['longer_than'::text, 'other_than'::text])) = (threshold IS NOT NULL)));
-
-ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_pkey PRIMARY KEY (key, check_code);
-
-ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_key_fkey FOREIGN KEY (key) REFERENCES tmac.setting_default(key);
-
-ALTER TABLE tmac.weakening_rule ADD CONSTRAINT weakening_rule_check_code_fkey FOREIGN KEY (check_code) REFERENCES tmac.compliance_check(check_code);
-
-CREATE VIEW tmac.weakened_checks AS
-  SELECT w.key, s.value, s.default_value, s.changed_by, s.changed_at, w.check_code, k.criterion, w.accepts,
-         tmac.message(w.why) AS why
-    FROM tmac.weakening_rule w
-    JOIN tmac.settings s ON s.key = w.key
-    JOIN tmac.compliance_check k ON k.check_code = w.check_code
-   WHERE CASE w.weak_when WHEN 'off' THEN NOT s.value::boolean
-                          WHEN 'other_than' THEN s.value <> w.threshold
-                          ELSE s.value::interval > w.threshold::interval END;
+CREATE OR REPLACE FUNCTION tmac.check_sod_exception_expired()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         tmac.message('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name, x.ended),
+         x.ended
+    FROM tmac.sod_role_conflicts() v
+    CROSS JOIN LATERAL (
+      SELECT max(least(e.expires_at, coalesce(e.revoked_at, e.expires_at))) AS ended
+        FROM tmac.sod_exception e
+       WHERE e.rule_id = v.rule_id AND (e.person_id = v.person_id OR e.login_role = v.login_role)) x
+   WHERE x.ended IS NOT NULL;
+END;
+ALTER FUNCTION tmac.check_sod_exception_expired()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.compliance_requirements_met(requires text[]) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
@@ -9373,6 +10043,36 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'check:' || x.check_code,
+         CASE x.problem
+           WHEN 'changed' THEN tmac.message('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
+           WHEN 'unverified' THEN tmac.message('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
+           ELSE tmac.message('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
+         END,
+         k.registered_at
+    FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
+END;
+ALTER FUNCTION tmac.check_registered_check_tampered()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
 CREATE OR REPLACE FUNCTION tmac.review_item_line(grant_id bigint, person_id text, kind text, level text, compartment text,
                                       mode text, valid_from timestamptz, valid_until timestamptz)
   RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -9635,10 +10335,7 @@ BEGIN
   IF outcome NOT IN ('confirmed', 'questioned') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('outcome must be confirmed or questioned, not "%s"', outcome), ERRCODE = 'invalid_parameter_value';
   END IF;
-  SELECT * INTO g FROM tmac.access_grant a WHERE a.grant_id = audit_grant.grant_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no grant %s', grant_id), ERRCODE = 'no_data_found';
-  END IF;
+  g := tmac.row_by_key(NULL::tmac.access_grant, 'grant_id', grant_id, tmac.message('no grant %s', grant_id));
   IF me = g.requested_by OR me = ANY (g.approved_by) OR me = g.person_id THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('person "%s" set or holds grant %s and cannot audit it', me, grant_id),
       ERRCODE = 'insufficient_privilege', HINT = tmac.message('The audit must be done by another administrator.');
@@ -9648,6 +10345,67 @@ BEGIN
   RETURN id;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_review_undecided()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'review:' || r.review_id,
+         tmac.message('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided and still in force%s. Decide them (tmac.review_decide) or revoke the grants.',
+                r.review_id, r.title, r.deadline, u.n, r.population_count,
+                CASE WHEN r.closed_at IS NOT NULL THEN tmac.message(' (closed %s)', r.closed_at) ELSE '' END),
+         r.deadline
+    FROM tmac.access_review r
+    CROSS JOIN LATERAL (
+      SELECT count(*) AS n FROM tmac.access_review_item i JOIN tmac.access_grant g ON g.grant_id = i.grant_id
+       WHERE i.review_id = r.review_id AND i.decision IS NULL
+         AND g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now()) u
+   WHERE r.deadline <= now() AND r.undecided_action = 'report' AND u.n > 0;
+END;
+ALTER FUNCTION tmac.check_review_undecided()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.check_review_population_altered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'review:' || e.review_id,
+         tmac.message('The stored population of access review %s no longer matches the count (%s) and hash recorded when it started; the evidence was altered. Compare with the audit log entry of its start.',
+                e.review_id, e.population_count),
+         e.started_at
+    FROM tmac.review_evidence e
+   WHERE NOT e.population_intact;
+END;
+ALTER FUNCTION tmac.check_review_population_altered()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.suspect_grants(review_cutoff timestamp with time zone, conflicted text[])
  RETURNS SETOF tmac.access_grant
@@ -9715,7 +10473,7 @@ BEGIN ATOMIC
      WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL
      ORDER BY c.person_id, c.rule_id
   ), apa AS MATERIALIZED (SELECT coalesce(array_agg(ap.person_id), '{}') AS ids FROM ap),
-  g AS MATERIALIZED (            -- the suspicious live grants, found by index (74_checks_access.sql)
+  g AS MATERIALIZED (            -- the suspicious live grants, found by index (check_grants, below)
     SELECT g.grant_id, g.person_id, g.status, g.requested_by, g.approved_by, g.validity
       FROM apa, tmac.suspect_grants('-infinity', apa.ids) g
   )
@@ -9761,182 +10519,6 @@ ALTER FUNCTION tmac.sod_violations()
   RESET ALL
   SET search_path = 'pg_catalog', 'pg_temp'
   SET jit = 'off'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.prerequisite_status(at timestamptz DEFAULT now())
-  RETURNS TABLE (person_id text, pledge_ok boolean, pledge_until timestamptz,
-                 training_ok boolean, training_until timestamptz, training_last date)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  WITH s AS MATERIALIZED (
-    SELECT tmac.setting_value('date_time_zone') AS tz,
-           tmac.setting_value('training_validity')::interval AS validity
-  ), pl AS (
-    SELECT pl.person_id,
-           max(CASE WHEN pl.valid_until IS NULL THEN 'infinity'::timestamptz
-                    ELSE (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz END) AS until
-      FROM tmac.pledge pl JOIN tmac.person p ON p.person_id = pl.person_id CROSS JOIN s
-     WHERE pl.kind <> 'termination'
-       AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date)
-       AND pl.signed_on::timestamp AT TIME ZONE s.tz <= at
-       AND (pl.valid_until IS NULL OR at < (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz)
-     GROUP BY pl.person_id
-  ), tr AS (                      -- the one rule of current training (tmac.training_status_all)
-    SELECT x.person_id, bool_and(x.current_until IS NOT NULL) AS ok, min(x.last_until) AS until
-      FROM tmac.training_status_all(at) x
-     GROUP BY x.person_id
-  ), tl AS (
-    SELECT t.person_id, max(t.completed_on) AS last FROM tmac.training_completion t GROUP BY t.person_id
-  )
-  SELECT p.person_id,
-         pl.person_id IS NOT NULL, pl.until,
-         coalesce(tr.ok, false), tr.until, tl.last
-    FROM tmac.person p CROSS JOIN s
-    LEFT JOIN pl ON pl.person_id = p.person_id
-    LEFT JOIN tr ON tr.person_id = p.person_id
-    LEFT JOIN tl ON tl.person_id = p.person_id;
-END;
-ALTER FUNCTION tmac.prerequisite_status(timestamp with time zone)
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_terminated_live_grant()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  -- each leaver's grants by index (never a scan of every grant, whatever the statistics say)
-  SELECT 'person:' || p.person_id,
-         tmac.message('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
-                      p.person_id, p.full_name, p.terminated_at, g.n, g.ids),
-         p.terminated_at
-    FROM tmac.person p
-    CROSS JOIN LATERAL (SELECT count(*) AS n, string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id) AS ids
-                          FROM tmac.access_grant g
-                         WHERE g.person_id = p.person_id AND g.status IN ('active', 'pending')
-                           AND tmac.grant_lapse(g.validity, g.grace_until) > now()) g
-   WHERE p.status = 'terminated' AND g.n > 0;
-END;
-ALTER FUNCTION tmac.check_terminated_live_grant()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_terminated_login_enabled()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  -- the role by name and the role recorded by OID when the person was mapped (renamed since?)
-  SELECT 'person:' || p.person_id,
-         tmac.message('%s (%s) was terminated on %s but login role %s can still log in. Run %s.',
-                p.person_id, p.full_name, p.terminated_at,
-                string_agg(r.rolname || CASE WHEN r.rolname <> p.login_role THEN tmac.message(' (renamed from %s)', p.login_role) ELSE '' END,
-                           ', ' ORDER BY r.rolname),
-                string_agg('ALTER ROLE ' || quote_ident(r.rolname) || ' NOLOGIN', '; ' ORDER BY r.rolname)),
-         p.terminated_at
-    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid OR r.rolname = p.login_role
-   WHERE p.status = 'terminated' AND r.rolcanlogin
-   GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
-END;
-ALTER FUNCTION tmac.check_terminated_login_enabled()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_terminated_session_open()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'person:' || p.person_id,
-         tmac.message('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
-                p.person_id, p.full_name, p.terminated_at, count(*),
-                string_agg(DISTINCT a.usename::text || CASE WHEN a.usename <> p.login_role THEN tmac.message(' (renamed from %s)', p.login_role) ELSE '' END, ', '),
-                string_agg(a.pid::text, ', ' ORDER BY a.pid)),
-         min(a.backend_start)
-    -- the role recorded by OID when the person was mapped (renamed since?) and the role by name
-    FROM tmac.person p JOIN pg_catalog.pg_stat_activity a ON a.usesysid = p.login_role_oid OR a.usename = p.login_role
-   WHERE p.status = 'terminated' AND a.backend_type = 'client backend'
-   GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
-END;
-ALTER FUNCTION tmac.check_terminated_session_open()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL UNSAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_person_login_refused()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'person:' || p.person_id,
-         tmac.message('Login role %s of %s (%s) can no longer be a person''s login: %s.',
-                r.rolname, p.person_id, p.full_name, w.why),
-         now()
-    FROM tmac.person p
-    JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid OR r.rolname = p.login_role
-    CROSS JOIN LATERAL (SELECT tmac.login_role_refusal(r.rolname) AS why) w
-   WHERE p.status <> 'terminated' AND w.why IS NOT NULL;
-END;
-ALTER FUNCTION tmac.check_person_login_refused()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
   SET debug_print_parse = 'off'
   SET debug_print_rewritten = 'off'
   SET debug_print_plan = 'off'
@@ -10035,270 +10617,6 @@ ALTER FUNCTION tmac.check_grants()
   SET debug_print_rewritten = 'off'
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_access_without_pledge()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  WITH s AS MATERIALIZED (
-    SELECT tmac.setting_value('date_time_zone') AS tz,
-           (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
-           tmac.setting_on('require_pledge') AS required
-  ), failing AS MATERIALIZED (
-    SELECT p.person_id, p.full_name, p.pledge_required_since
-      FROM tmac.person p CROSS JOIN s
-     WHERE p.status = 'active'
-       AND NOT EXISTS (
-         SELECT 1 FROM tmac.pledge pl
-          WHERE pl.person_id = p.person_id AND pl.kind <> 'termination'
-            AND pl.signed_on <= s.today AND (pl.valid_until IS NULL OR pl.valid_until >= s.today)
-            AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date))
-  )
-  SELECT 'person:' || f.person_id,
-         tmac.message('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; %s (tmac.record_pledge).',
-                f.person_id, f.full_name,
-                CASE WHEN f.pledge_required_since IS NOT NULL
-                     THEN tmac.message(' signed since the role change of %s', f.pledge_required_since) ELSE '' END,
-                CASE WHEN s.required THEN tmac.message('access is denied until one is recorded')
-                     ELSE tmac.message('access is NOT denied, because require_pledge is off; record one') END),
-         NULL::timestamptz
-    FROM failing f CROSS JOIN s
-   WHERE (SELECT true FROM tmac.access_grant g
-           WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
-             AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
-END;
-ALTER FUNCTION tmac.check_access_without_pledge()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_access_without_training()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  WITH holders AS MATERIALIZED (   -- active persons holding grants in force (few), then the one rule for each
-    SELECT p.person_id, p.full_name FROM tmac.person p
-     WHERE p.status = 'active'
-       AND (SELECT true FROM tmac.access_grant g
-             WHERE g.person_id = p.person_id AND g.status = 'active' AND lower(g.validity) <= now()
-               AND least(upper(g.validity), g.grace_until) > now() LIMIT 1)
-  ), failing AS (
-    SELECT h.person_id, h.full_name,
-           string_agg(coalesce(tmac.message('course %s', x.course), tmac.message('any training course')), ', ' ORDER BY x.course) AS missing
-      FROM holders h JOIN tmac.training_status_all(now()) x ON x.person_id = h.person_id
-     WHERE x.current_until IS NULL
-     GROUP BY h.person_id, h.full_name
-  )
-  SELECT 'person:' || f.person_id,
-         tmac.message('%s (%s) holds grants in force but the required training (%s) is not current (last completed: %s); %s (tmac.record_training).',
-                f.person_id, f.full_name, f.missing,
-                coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
-                           WHERE t.person_id = f.person_id), tmac.message('never')),
-                CASE WHEN tmac.setting_on('require_training') THEN tmac.message('access is denied until it is recorded')
-                     ELSE tmac.message('access is NOT denied, because require_training is off; record it') END),
-         NULL::timestamptz
-    FROM failing f;
-END;
-ALTER FUNCTION tmac.check_access_without_training()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_review_undecided()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'review:' || r.review_id,
-         tmac.message('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided and still in force%s. Decide them (tmac.review_decide) or revoke the grants.',
-                r.review_id, r.title, r.deadline, u.n, r.population_count,
-                CASE WHEN r.closed_at IS NOT NULL THEN tmac.message(' (closed %s)', r.closed_at) ELSE '' END),
-         r.deadline
-    FROM tmac.access_review r
-    CROSS JOIN LATERAL (
-      SELECT count(*) AS n FROM tmac.access_review_item i JOIN tmac.access_grant g ON g.grant_id = i.grant_id
-       WHERE i.review_id = r.review_id AND i.decision IS NULL
-         AND g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now()) u
-   WHERE r.deadline <= now() AND r.undecided_action = 'report' AND u.n > 0;
-END;
-ALTER FUNCTION tmac.check_review_undecided()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_review_population_altered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'review:' || e.review_id,
-         tmac.message('The stored population of access review %s no longer matches the count (%s) and hash recorded when it started; the evidence was altered. Compare with the audit log entry of its start.',
-                e.review_id, e.population_count),
-         e.started_at
-    FROM tmac.review_evidence e
-   WHERE NOT e.population_intact;
-END;
-ALTER FUNCTION tmac.check_review_population_altered()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_sod_conflict()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
-         tmac.message('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
-                coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
-         NULL::timestamptz
-    FROM tmac.sod_role_conflicts() v
-   WHERE NOT EXISTS (SELECT 1 FROM tmac.sod_exception e
-                      WHERE e.rule_id = v.rule_id
-                        AND (e.person_id = v.person_id OR e.login_role = v.login_role));
-END;
-ALTER FUNCTION tmac.check_sod_conflict()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_sod_exception_expired()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
-         tmac.message('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
-                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name, x.ended),
-         x.ended
-    FROM tmac.sod_role_conflicts() v
-    CROSS JOIN LATERAL (
-      SELECT max(least(e.expires_at, coalesce(e.revoked_at, e.expires_at))) AS ended
-        FROM tmac.sod_exception e
-       WHERE e.rule_id = v.rule_id AND (e.person_id = v.person_id OR e.login_role = v.login_role)) x
-   WHERE x.ended IS NOT NULL;
-END;
-ALTER FUNCTION tmac.check_sod_exception_expired()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
-  RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
-                 grant_id bigint, access_kind text, access text, mode text, granted_on timestamptz,
-                 requested_by text, approved_by text[], approved_by_names text, valid_until timestamptz,
-                 grant_status text, training_status text, training_valid_until timestamptz,
-                 pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-  SELECT p.person_id, p.full_name, p.title, og.code, p.job_role, p.status,
-         g.grant_id, g.kind,
-         CASE g.kind WHEN 'clearance' THEN l.code || ' (' || l.name || ')' ELSE c.code || ' (' || c.name || ')' END,
-         g.mode, g.approved_at, g.requested_by, g.approved_by,
-         CASE WHEN cardinality(g.approved_by) <= 2
-              THEN concat_ws(', ', coalesce(a1.full_name, g.approved_by[1]), coalesce(a2.full_name, g.approved_by[2]))
-              ELSE (SELECT string_agg(coalesce(ap.full_name, a.id), ', ' ORDER BY a.ord)
-                      FROM unnest(g.approved_by) WITH ORDINALITY a(id, ord) LEFT JOIN tmac.person ap ON ap.person_id = a.id) END,
-         upper(g.validity),
-         CASE WHEN g.ended_at IS NOT NULL AND g.ended_at <= at THEN g.status
-              WHEN upper(g.validity) <= at THEN 'expired' ELSE 'active' END,
-         CASE WHEN s.training_ok THEN 'current' WHEN s.training_last IS NULL THEN 'none' ELSE 'lapsed' END,
-         s.training_until,
-         CASE WHEN s.pledge_ok THEN 'valid' ELSE 'missing' END,
-         s.pledge_until,
-         k.last_kept
-    FROM tmac.access_grant g
-    JOIN tmac.person p ON p.person_id = g.person_id
-    LEFT JOIN tmac.org_group og ON og.group_id = p.org_group_id
-    LEFT JOIN tmac.person a1 ON a1.person_id = g.approved_by[1]
-    LEFT JOIN tmac.person a2 ON a2.person_id = g.approved_by[2]
-    LEFT JOIN (SELECT i.grant_id, max(i.decided_at) AS last_kept FROM tmac.access_review_item i
-                WHERE i.decision = 'keep' AND i.decided_at <= at GROUP BY i.grant_id) k ON k.grant_id = g.grant_id
-    LEFT JOIN tmac.level l ON l.rank = g.level_rank
-    LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id
-    LEFT JOIN tmac.prerequisite_status(at) s ON s.person_id = g.person_id
-   WHERE g.approved_at IS NOT NULL AND g.approved_at <= at
-     AND g.validity @> at
-     AND (g.ended_at IS NULL OR g.ended_at > at)
-     AND (g.grace_until IS NULL OR g.grace_until > at);
-END;
-ALTER FUNCTION tmac.access_rights_ledger_as_of(timestamp with time zone)
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY INVOKER
-  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.register_privileged_role(role_name name, justification text)
  RETURNS void
@@ -10427,63 +10745,6 @@ BEGIN ATOMIC
      AND (tbl.label IS NULL OR NOT (tbl.label::tmac.label @> col.label::tmac.label));
 END;
 ALTER FUNCTION tmac.check_column_label_exceeds_table()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_audit_log_broken()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'audit_log',
-         tmac.message('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
-                v.entry_id, v.problem),
-         v.logged_at
-    FROM tmac.verify_audit_log() v;
-END;
-ALTER FUNCTION tmac.check_audit_log_broken()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL UNSAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'check:' || x.check_code,
-         CASE x.problem
-           WHEN 'changed' THEN tmac.message('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
-           WHEN 'unverified' THEN tmac.message('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
-           ELSE tmac.message('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
-         END,
-         k.registered_at
-    FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
-END;
-ALTER FUNCTION tmac.check_registered_check_tampered()
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
@@ -10806,6 +11067,55 @@ BEGIN
    GROUP BY t.relid;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
+  RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
+                 grant_id bigint, access_kind text, access text, mode text, granted_on timestamptz,
+                 requested_by text, approved_by text[], approved_by_names text, valid_until timestamptz,
+                 grant_status text, training_status text, training_valid_until timestamptz,
+                 pledge_status text, pledge_valid_until timestamptz, last_reviewed timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT p.person_id, p.full_name, p.title, og.code, p.job_role, p.status,
+         g.grant_id, g.kind,
+         CASE g.kind WHEN 'clearance' THEN l.code || ' (' || l.name || ')' ELSE c.code || ' (' || c.name || ')' END,
+         g.mode, g.approved_at, g.requested_by, g.approved_by,
+         CASE WHEN cardinality(g.approved_by) <= 2
+              THEN concat_ws(', ', coalesce(a1.full_name, g.approved_by[1]), coalesce(a2.full_name, g.approved_by[2]))
+              ELSE (SELECT string_agg(coalesce(ap.full_name, a.id), ', ' ORDER BY a.ord)
+                      FROM unnest(g.approved_by) WITH ORDINALITY a(id, ord) LEFT JOIN tmac.person ap ON ap.person_id = a.id) END,
+         upper(g.validity),
+         CASE WHEN g.ended_at IS NOT NULL AND g.ended_at <= at THEN g.status
+              WHEN upper(g.validity) <= at THEN 'expired' ELSE 'active' END,
+         CASE WHEN s.training_ok THEN 'current' WHEN s.training_last IS NULL THEN 'none' ELSE 'lapsed' END,
+         s.training_until,
+         CASE WHEN s.pledge_ok THEN 'valid' ELSE 'missing' END,
+         s.pledge_until,
+         k.last_kept
+    FROM tmac.access_grant g
+    JOIN tmac.person p ON p.person_id = g.person_id
+    LEFT JOIN tmac.org_group og ON og.group_id = p.org_group_id
+    LEFT JOIN tmac.person a1 ON a1.person_id = g.approved_by[1]
+    LEFT JOIN tmac.person a2 ON a2.person_id = g.approved_by[2]
+    LEFT JOIN (SELECT i.grant_id, max(i.decided_at) AS last_kept FROM tmac.access_review_item i
+                WHERE i.decision = 'keep' AND i.decided_at <= at GROUP BY i.grant_id) k ON k.grant_id = g.grant_id
+    LEFT JOIN tmac.level l ON l.rank = g.level_rank
+    LEFT JOIN tmac.compartment c ON c.compartment_id = g.compartment_id
+    LEFT JOIN tmac.prerequisite_status(at) s ON s.person_id = g.person_id
+   WHERE g.approved_at IS NOT NULL AND g.approved_at <= at
+     AND g.validity @> at
+     AND (g.ended_at IS NULL OR g.ended_at > at)
+     AND (g.grace_until IS NULL OR g.grace_until > at);
+END;
+ALTER FUNCTION tmac.access_rights_ledger_as_of(timestamp with time zone)
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.login_gate_note()
  RETURNS trigger
@@ -12547,288 +12857,6 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_training_pledges()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-  SET jit = off SET work_mem = '64MB' SET enable_mergejoin = off
-BEGIN ATOMIC
-  WITH s AS MATERIALIZED (
-    SELECT tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today
-  ), miss AS MATERIALIZED (   -- persons × required course not current, by the one rule (tmac.training_status_all)
-    SELECT p.person_id, p.full_name, p.hired_on, coalesce(r.course, '') AS course
-      FROM tmac.training_status_all(now()) r JOIN tmac.person p ON p.person_id = r.person_id
-     WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor') AND r.current_until IS NULL
-  ), x AS (                 -- last completion, new-hire grace
-    SELECT x.person_id, x.full_name, x.course, l.last
-      FROM miss x CROSS JOIN s
-      CROSS JOIN LATERAL (SELECT max(t.completed_on) AS last FROM tmac.training_completion t
-                           WHERE t.person_id = x.person_id AND (x.course = '' OR t.course = x.course)) l
-     WHERE (l.last IS NOT NULL OR x.hired_on IS NULL OR x.hired_on + s.grace <= s.today)
-  )
-  SELECT 'training_overdue', 'person:' || x.person_id,
-         tmac.message('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
-                x.person_id, x.full_name,
-                string_agg(CASE WHEN x.course = '' THEN tmac.message('any training course') ELSE tmac.message('course %s', x.course) END, ', ' ORDER BY x.course),
-                coalesce(to_char(max(x.last), 'YYYY-MM-DD'), tmac.message('never')), x.person_id),
-         NULL::timestamptz
-    FROM x
-   GROUP BY x.person_id, x.full_name
-  UNION ALL
-  SELECT 'leaver_without_termination_pledge', 'person:' || l.person_id,
-         tmac.message('%s (%s) left on %s without a termination pledge (退職時の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''termination'', signed_on).',
-                l.person_id, l.full_name, l.terminated_at, l.person_id),
-         l.terminated_at
-    FROM tmac.person l
-   WHERE l.status = 'terminated' AND l.kind IN ('employee', 'contractor')
-     AND NOT EXISTS (SELECT 1 FROM tmac.pledge pl WHERE pl.person_id = l.person_id AND pl.kind = 'termination'
-                       AND (l.hired_on IS NULL OR pl.signed_on >= l.hired_on))
-  UNION ALL
-  SELECT 'visitor_responsible_left', 'person:' || v.person_id,
-         tmac.message('Visitor %s (%s) is still active but the person responsible for them, %s (%s), left on %s. Name another responsible person or end the visit (HR feed).',
-                v.person_id, v.full_name, r.person_id, r.full_name, r.terminated_at),
-         r.terminated_at
-    FROM tmac.person v JOIN tmac.person r ON r.person_id = v.responsible_person
-   WHERE v.kind = 'visitor' AND v.status = 'active' AND r.status = 'terminated'
-  UNION ALL
-  SELECT 'visitor_without_pledge', 'person:' || v.person_id,
-         tmac.message('Visitor %s (%s) has no current visitor pledge (訪問者の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''visitor'', signed_on).',
-                v.person_id, v.full_name, v.person_id),
-         NULL::timestamptz
-    FROM tmac.person v CROSS JOIN s
-   WHERE v.kind = 'visitor' AND v.status = 'active'
-     AND NOT EXISTS (SELECT 1 FROM tmac.pledge pl WHERE pl.person_id = v.person_id AND pl.kind = 'visitor'
-                       AND (pl.valid_until IS NULL OR pl.valid_until >= s.today));
-END;
-ALTER FUNCTION tmac.check_training_pledges()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET enable_mergejoin = 'off'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_handling()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,
-         'handling:' || e.entry_id,
-         tmac.message('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
-                e.entry_id, e.action, a.name_ja,
-                coalesce(s.asset_no, pg_catalog.array_to_string(e.source_tables, ', ')),
-                coalesce(l.code, tmac.message('unknown')), coalesce(e.handler, e.handler_role::text),
-                e.handled_at,
-                CASE WHEN e.automatic THEN tmac.message('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
-                CASE WHEN e.rule_applied = 'forbidden'
-                     THEN tmac.message('The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).')
-                     ELSE tmac.message('The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).') END),
-         e.handled_at
-    FROM tmac.handling_entry e
-    JOIN tmac.handling_action a ON a.action = e.action
-    LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
-    LEFT JOIN tmac.level l ON l.rank = e.level_rank
-   WHERE e.rule_applied <> 'allowed' AND e.approved_at IS NULL AND e.acknowledged_at IS NULL
-  UNION ALL
-  SELECT 'handling_not_returned', 'handling:' || e.entry_id,
-         tmac.message('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
-                e.entry_id, e.action, s.asset_no, e.handler, e.due_at,
-                CASE WHEN e.return_reported_at IS NOT NULL
-                     THEN tmac.message('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
-                                            e.return_reported_at)
-                     ELSE tmac.message('Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.') END),
-         e.due_at
-    FROM tmac.handling_entry e
-    LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
-   WHERE e.returned_at IS NULL AND e.due_at IS NOT NULL AND e.due_at < now()
-  UNION ALL
-  SELECT 'handling_copies_unaccounted', 'asset:' || s.asset_no,
-         tmac.message('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
-                s.asset_no, s.name, pg_catalog.array_to_string(u.serials, ', ')),
-         d.disposed_at
-    FROM (SELECT d.asset_id, max(d.handled_at) AS disposed_at      -- the disposed assets (few), then their copies
-            FROM tmac.handling_entry d WHERE d.action = 'dispose' AND d.asset_id IS NOT NULL
-           GROUP BY d.asset_id) d
-    CROSS JOIN LATERAL (
-          SELECT pg_catalog.array_agg(DISTINCT c.serial ORDER BY c.serial) AS serials
-            FROM (SELECT pg_catalog.unnest(e.copy_serials) AS serial
-                    FROM tmac.handling_entry e WHERE e.asset_id = d.asset_id AND e.action = 'copy') c
-           WHERE NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
-                              WHERE x.asset_id = d.asset_id AND x.action IN ('dispose', 'return')
-                                AND c.serial = ANY (x.copy_serials))
-             AND NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
-                              WHERE x.asset_id = d.asset_id AND x.action = 'copy' AND x.returned_at IS NOT NULL
-                                AND c.serial = ANY (x.copy_serials))) u
-    JOIN tmac.asset s ON s.asset_id = d.asset_id
-   WHERE u.serials IS NOT NULL;
-END;
-ALTER FUNCTION tmac.check_handling()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_incidents()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'incident_not_escalated', 'incident:' || i.incident_id,
-         tmac.message('Incident %s (reported %s by %s) has not been reported to management (経営層) within %s. Report it and record that (tmac.escalate_incident).',
-                i.incident_id, i.reported_at, i.reported_by,
-                tmac.setting_value('incident_escalation_limit')),
-         i.reported_at + tmac.setting_value('incident_escalation_limit')::interval
-    FROM tmac.incident i
-   WHERE i.escalated_at IS NULL
-     AND i.reported_at + tmac.setting_value('incident_escalation_limit')::interval < now()
-  UNION ALL
-  SELECT 'incident_overdue', 'incident:' || i.incident_id,
-         tmac.message('Incident %s is still open past its deadline %s. Finish the response and close it (tmac.close_incident), or set a new deadline with its reason (tmac.update_incident).',
-                i.incident_id, i.due_by),
-         i.due_by
-    FROM tmac.incident i
-   WHERE i.status = 'open' AND i.due_by < now()
-  UNION ALL
-  SELECT 'incident_entrusted_unnotified', 'incident:' || i.incident_id,
-         tmac.message('Incident %s concerns entrusted information (%s, of %s) but the entrusting company (委託元) was not notified. Notify it and record that (tmac.notify_incident with entrusting_company).',
-                i.incident_id, pg_catalog.string_agg(a.asset_no, ', ' ORDER BY a.asset_no),
-                pg_catalog.string_agg(DISTINCT a.entrusted_by, ', ')),
-         i.reported_at
-    FROM tmac.incident i
-    JOIN tmac.incident_asset ia ON ia.incident_id = i.incident_id
-    JOIN tmac.asset a ON a.asset_id = ia.asset_id AND a.origin = 'entrusted'
-   WHERE NOT EXISTS (SELECT 1 FROM tmac.incident_notification n
-                      WHERE n.incident_id = i.incident_id AND n.recipient_kind = 'entrusting_company')
-   GROUP BY i.incident_id, i.reported_at;
-END;
-ALTER FUNCTION tmac.check_incidents()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
-CREATE OR REPLACE FUNCTION tmac.check_facilities()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  WITH locks AS (
-    SELECT 'container' AS kind, c.container_id AS id, c.code, c.name, c.lock_type, c.custodian, c.retired_at
-      FROM tmac.container c
-    UNION ALL
-    SELECT 'area', a.area_id, a.code, a.name, a.lock_type, a.custodian, a.retired_at FROM tmac.restricted_area a
-  ), last_change AS (
-    SELECT CASE WHEN x.container_id IS NOT NULL THEN 'container' ELSE 'area' END AS kind,
-           coalesce(x.container_id, x.area_id) AS id, max(x.changed_at) AS at
-      FROM tmac.combination_change x GROUP BY 1, 2
-  ), left_holders AS (
-    SELECT CASE WHEN h.container_id IS NOT NULL THEN 'container' ELSE 'area' END AS kind,
-           coalesce(h.container_id, h.area_id) AS id, h.person_id,
-           least(h.until, p.terminated_at) AS left_at
-      FROM tmac.container_holder h JOIN tmac.person p ON p.person_id = h.person_id
-     WHERE h.until IS NOT NULL OR p.status = 'terminated'
-  )
-  SELECT 'combination_stale', l.kind || ':' || l.code,
-         CASE WHEN c.at IS NULL
-              THEN tmac.message('The combination of %s %s (%s) was never recorded as changed. Change it and record that (tmac.record_combination_change).', l.kind, l.code, l.name)
-              ELSE tmac.message('The combination of %s %s (%s) was last changed on %s, more than %s ago. Change it and record that (tmac.record_combination_change, reason annual).',
-                          l.kind, l.code, l.name, c.at, tmac.setting_value('combination_max_age')) END,
-         c.at
-    FROM locks l LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
-   WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
-     AND (c.at IS NULL OR c.at < now() - tmac.setting_value('combination_max_age')::interval)
-  UNION ALL
-  SELECT 'combination_holder_left', l.kind || ':' || l.code,
-         tmac.message('%s left %s %s (%s) on %s but its combination was not changed since. Change it and record that (tmac.record_combination_change, reason holder_changed).',
-                h.person_id, l.kind, l.code, l.name, h.left_at),
-         h.left_at
-    FROM locks l
-    JOIN LATERAL (SELECT x.person_id, x.left_at FROM left_holders x
-                   WHERE x.kind = l.kind AND x.id = l.id ORDER BY x.left_at DESC LIMIT 1) h ON true
-    LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
-   WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
-     AND (c.at IS NULL OR c.at < h.left_at)
-  UNION ALL
-  SELECT 'key_not_returned', 'key:' || k.code,
-         tmac.message('Key %s lent to %s on %s was due back on %s and has not been returned. Get it back and record that (tmac.return_key).',
-                k.code, kl.borrower, kl.lent_at, kl.due_at),
-         kl.due_at
-    FROM tmac.key_loan kl JOIN tmac.physical_key k ON k.key_id = kl.key_id
-   WHERE kl.returned_at IS NULL AND kl.due_at < now()
-  UNION ALL
-  SELECT 'visitor_without_escort', 'area_entry:' || e.entry_id,
-         tmac.message('Visitor %s entered restricted area %s on %s without an escort (立会者). Record who escorted them (tmac.record_exit with escort), or investigate.',
-                coalesce(e.visitor_name || ' (' || e.visitor_company || ')', e.person_id), a.code,
-                e.entered_at),
-         e.entered_at
-    FROM tmac.area_entry e
-    JOIN tmac.restricted_area a ON a.area_id = e.area_id
-    LEFT JOIN tmac.person p ON p.person_id = e.person_id
-   WHERE e.escort IS NULL AND (e.visitor_name IS NOT NULL OR p.kind = 'visitor')
-  UNION ALL
-  SELECT 'custodian_terminated', x.kind || ':' || x.code,
-         tmac.message('The custodian of %s %s, %s, was terminated on %s. Hand it to an active person (tmac.set_custodian).',
-                x.kind, x.code, p.person_id, p.terminated_at),
-         p.terminated_at
-    FROM (SELECT l.kind, l.code, l.custodian FROM locks l WHERE l.retired_at IS NULL
-          UNION ALL
-          SELECT 'key', k.code, k.custodian FROM tmac.physical_key k WHERE k.retired_at IS NULL) x
-    JOIN tmac.person p ON p.person_id = x.custodian
-   WHERE p.status = 'terminated'
-  UNION ALL
-  SELECT 'transport_receipt_missing', 'transport:' || t.transport_id,
-         tmac.message('The sealed transport %s of asset %s to %s (sent %s) has no receipt (受領証). Get it and record it (tmac.record_receipt).',
-                t.transport_id, s.asset_no, t.recipient, t.sent_at),
-         t.sent_at
-    FROM tmac.sealed_transport t JOIN tmac.asset s ON s.asset_id = t.asset_id
-   WHERE t.receipt_ref IS NULL AND t.sent_at < now() - interval '7 days';
-END;
-ALTER FUNCTION tmac.check_facilities()
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  ROWS 1000
-  SECURITY DEFINER
-  RESET ALL
-  SET search_path = 'pg_catalog', 'pg_temp'
-  SET jit = 'off'
-  SET work_mem = '64MB'
-  SET debug_print_parse = 'off'
-  SET debug_print_rewritten = 'off'
-  SET debug_print_plan = 'off'
-  SET plpgsql.print_strict_params = 'off';
-
 CREATE OR REPLACE FUNCTION tmac.access_failures_at(person_id text, lbl tmac.label, at timestamp with time zone, as_decided boolean)
  RETURNS text[]
  LANGUAGE c
@@ -13353,12 +13381,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = tmac.message('status must be in_place or not_applicable, not "%s"', status);
   END IF;
-  SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = declare_electronic_measure.checked_by;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-      MESSAGE = tmac.message('unknown person "%s" (checked_by)', checked_by),
-      HINT = tmac.message('The one who checked is a person of tmac.person, not a role.');
-  ELSIF st = 'terminated' THEN
+  st := (tmac.row_by_key(NULL::tmac.person, 'person_id', checked_by, tmac.message('unknown person "%s" (checked_by)', checked_by),
+                         'foreign_key_violation', tmac.message('The one who checked is a person of tmac.person, not a role.'))).status;
+  IF st = 'terminated' THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
       MESSAGE = tmac.message('person "%s" (checked_by) has left', checked_by);
   END IF;
@@ -13493,6 +13518,111 @@ ALTER FUNCTION tmac.check_electronic_measures()
   SET plpgsql.print_strict_params = 'off';
 
 -- ==== rows tmac ships (settings, duties, checks, ...)
+UPDATE tmac.criterion SET measure = '② Identification and measures'::text, evidence = 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'::text WHERE criterion = 'I-2'::text;
+UPDATE tmac.criterion SET measure = '⑦ Restricting human access'::text, evidence = 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'::text WHERE criterion = 'II'::text;
+UPDATE tmac.criterion SET measure = '⑤ Employee training'::text, evidence = 'courses, training completions and pledges (tmac.training_course, tmac.training_completion, tmac.pledge)'::text WHERE criterion = 'I-5'::text;
+UPDATE tmac.criterion SET measure = '① Identifying important information'::text, evidence = '重要情報目録: the inventory (tmac.asset) and the tables and schemas bound to it (tmac.asset_binding); classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table)'::text WHERE criterion = 'I-1'::text;
+UPDATE tmac.criterion SET measure = '③ Appointing managers'::text, evidence = '管理者の選任: appointments (tmac.appointment, tmac.appointment_role); duties and who holds them (tmac.duty, tmac.duty_assignment)'::text WHERE criterion = 'I-3'::text;
+UPDATE tmac.criterion SET measure = '⑨ Electronic storage'::text, evidence = 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log()), external providers and their NDAs (tmac.provider, tmac.provider_asset, tmac.contractor_agency)'::text WHERE criterion = 'V'::text;
+UPDATE tmac.criterion SET measure = '⑧ Physical storage'::text, evidence = 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'::text WHERE criterion = 'III'::text;
+UPDATE tmac.criterion SET measure = '⑧ Physical storage'::text, evidence = 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'::text WHERE criterion = 'IV'::text;
+UPDATE tmac.criterion SET measure = '④ Information management process'::text, evidence = '情報管理基準 and 取扱管理簿: the handling standard (tmac.handling_standard, tmac.handling_rule) and the handling ledger (tmac.handling_entry), with entries tmac records by itself for COPY TO, copies into unprotected tables and deletions; the documents register: 規程, 基準, 手順, 様式 approved by 経営層, announced and acknowledged (tmac.document, tmac.document_in_force, tmac.document_requirement, tmac.document_acknowledgement); internal audits and management reviews, their findings and corrective actions (tmac.internal_audit, tmac.audit_finding, tmac.corrective_action)'::text WHERE criterion = 'I-4'::text;
+UPDATE tmac.criterion SET measure = '⑥ Incident reporting rules'::text, evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign); leak signs from real access: the access statistics and their history (tmac.access_stats, tmac.access_stats_history, tmac.access_history(text)); refused logins of leavers (tmac.login_gate_refusals())'::text WHERE criterion = 'I-6'::text;
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('person_login_refused'::text, 'II'::text, 'high'::text, 'Person''s login role that tmac would refuse to map'::text, 'After it was mapped, a person''s login role became a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, or other roles became its members: tmac.enrol_login and the HR feed refuse such roles, because whoever holds them can change what the person may read, feed the person''s own HR events, or act as the person.'::text, 'Give the duty to a role of its own (REVOKE tmac_admin / tmac_hr FROM the login, remove the attribute or the memberships); an administrator''s role is not also a person''s login.'::text, 'tmac.check_person_login_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+UPDATE tmac.compliance_check SET description = 'An active person holds grants in force but the required training is not current: the courses training_courses names and the mandatory courses of tmac.training_course for access holders, each within its validity (the one rule the access decision and the access-rights ledger use: tmac.training_courses_required).'::text WHERE check_code = 'access_without_training'::text;
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('training_overdue'::text, 'I-5'::text, 'medium'::text, 'Training not current'::text, 'An active employee or contractor — with or without a database login, with or without access — has not completed each course they must have current within its validity (training_validity, 12 months by default: at least yearly): the courses the training_courses setting names and the mandatory courses of their audience (tmac.training_course); with none, any course counts. It is the one rule the access decision and the access-rights ledger use (tmac.training_courses_required). Persons hired within training_new_hire_grace are not yet a finding for a course never completed.'::text, 'Train them and record it: tmac.record_training(person_id, course, completed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_without_termination_pledge'::text, 'II'::text, 'medium'::text, 'Leaver without a termination pledge'::text, 'A terminated employee or contractor signed no termination pledge (退職時の秘密保持誓約書) since they were hired.'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''termination'', signed_on, template_version => …, document_sha256 => …).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_responsible_left'::text, 'II'::text, 'high'::text, 'Visitor whose responsible person left'::text, 'An active visitor''s responsible person (立会い・責任者) is terminated: nobody accompanies or answers for the visitor.'::text, 'Name another responsible person or end the visit through the HR feed.'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_without_pledge'::text, 'II'::text, 'medium'::text, 'Visitor without a pledge'::text, 'An active visitor has no current visitor pledge (訪問者の秘密保持誓約書).'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''visitor'', signed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_table_unbound'::text, 'I-1'::text, 'high'::text, 'Protected or labelled table not in the inventory'::text, 'A table protected by tmac.protect or classified with SECURITY LABEL FOR tmac is bound to no active asset of the inventory (重要情報目録), directly, through a parent table or through its schema: important information is held that the inventory does not name (seed ①).'::text, 'Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_manager'::text, 'I-1'::text, 'medium'::text, 'Asset without a manager'::text, 'An active asset of the inventory names no 管理責任者 (the person responsible for it).'::text, 'Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_manager_left'::text, 'I-1'::text, 'high'::text, 'Asset whose manager left'::text, 'The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'::text, 'Name a new manager with tmac.update_asset.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_location'::text, 'I-1'::text, 'medium'::text, 'Asset without a location'::text, 'An active asset records neither a 保存先 (a container, area or system) nor a bound table or schema.'::text, 'Record where it is kept: tmac.update_asset with "location", or tmac.bind_table / tmac.bind_schema.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_review_overdue'::text, 'I-1'::text, 'medium'::text, 'Inventory not reviewed'::text, 'An active asset was not reviewed within the inventory_review_interval setting (12 months by default): the inventory may no longer describe what is held.'::text, 'Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_contract_measures_missing'::text, 'I-1'::text, 'high'::text, 'Entrusted information without its contract measures'::text, 'An asset entrusted by another company (預託) records no contract reference or no measures the contract requires (seed ②: 他社が求める対策).'::text, 'Record them: tmac.update_asset(asset_no, ''{"contract_ref":"…","contract_measures":"…"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_missing'::text, 'I-3'::text, 'high'::text, 'No information-management officer'::text, 'Persons are registered but no 情報管理責任者 is appointed and in force today (seed ③).'::text, '経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by, announced_how => …, announced_on => …).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_multiple'::text, 'I-3'::text, 'high'::text, 'More than one information-management officer'::text, 'More than one 情報管理責任者 is in force at once: responsibility is not clear.'::text, 'End all but one appointment: tmac.end_appointment(appointment_id, reason).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointee_unavailable'::text, 'I-3'::text, 'high'::text, 'Appointee terminated, on leave or moved'::text, 'An appointment in force names a person who is terminated, on leave, or was transferred or promoted after the appointment.'::text, 'End it and appoint someone else, or appoint the person again for the new position (tmac.end_appointment, tmac.appoint).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointment_not_announced'::text, 'I-3'::text, 'low'::text, 'Appointment not announced'::text, 'An appointment in force was never made known (周知: 情報管理規程, 社内研修, 掲示, 朝礼), so employees may not know whom to report to.'::text, 'Announce it and record how and when: tmac.announce_appointment(appointment_id, how, on).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_missing'::text, 'V'::text, 'high'::text, 'Provider without an NDA'::text, 'An external provider (cloud, data centre, carrier, agency, subcontractor) holds active assets but no 秘密保持契約 is on record (seed ⑨).'::text, 'Sign an NDA and record it: tmac.record_provider_nda(provider_id, signed_on, expires_on, reference); or withdraw the assets.'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_expired'::text, 'V'::text, 'high'::text, 'Provider whose NDA expired'::text, 'An external provider holds active assets but its NDA is past its expiry.'::text, 'Renew it (tmac.record_provider_nda), or withdraw the assets (tmac.withdraw_asset).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_not_evaluated'::text, 'V'::text, 'medium'::text, 'Provider not evaluated'::text, 'An external provider holds active assets but was never evaluated (委託先評価), or its evaluation was rejected.'::text, 'Evaluate it: tmac.evaluate_provider(provider_id, evaluated_on, approved|conditional|rejected, note).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('contractor_agency_no_nda'::text, 'V'::text, 'high'::text, 'Contractor whose agency has no NDA'::text, 'An active contractor person has no agency on record, or their agency (staffing agency, subcontractor) has no current NDA.'::text, 'HR records the agency (tmac.set_contractor_agency); tmac_admin records its NDA (tmac.record_provider_nda).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_forbidden'::text, 'I-4'::text, 'high'::text, 'Action the handling standard forbids'::text, 'The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).'::text, 'A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_unapproved'::text, 'I-4'::text, 'high'::text, 'Handling that lacked its approval'::text, 'The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).'::text, 'An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_not_returned'::text, 'I-4'::text, 'medium'::text, 'Take-out not returned by its due date'::text, 'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'::text, 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_copies_unaccounted'::text, 'I-4'::text, 'high'::text, 'Copies not accounted for at disposal'::text, 'An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'::text, 'Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_not_escalated'::text, 'I-6'::text, 'high'::text, 'Incident not escalated to management in time'::text, 'An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'::text, 'Report it to management and record that with tmac.escalate_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_overdue'::text, 'I-6'::text, 'medium'::text, 'Incident open past its deadline'::text, 'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'::text, 'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_entrusted_unnotified'::text, 'I-6'::text, 'high'::text, 'Entrusted information''s incident not notified to the entrusting company'::text, 'An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).'::text, 'Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_stale'::text, 'III'::text, 'medium'::text, 'Combination older than allowed'::text, 'A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).'::text, 'Change the combination and record it with tmac.record_combination_change.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_holder_left'::text, 'III'::text, 'high'::text, 'Combination not changed after a holder left'::text, 'A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).'::text, 'Change the combination and record it with tmac.record_combination_change (reason holder_changed).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('key_not_returned'::text, 'III'::text, 'medium'::text, 'Key not returned'::text, 'A key lent from the key ledger (鍵の貸出し管理簿) is past its due time and not returned.'::text, 'Get the key back and record it with tmac.return_key.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_without_escort'::text, 'IV'::text, 'high'::text, 'Visitor without escort'::text, 'A visitor entered a restricted area with no escort (立会者) recorded (seed ⑦/⑧: アクセス権を設定された者の立会い).'::text, 'Record the escort (tmac.record_exit with escort), or investigate the entry.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('custodian_terminated'::text, 'III'::text, 'high'::text, 'Custodian who was terminated'::text, 'The custodian of a container, restricted area or key was terminated; nobody is responsible for it.'::text, 'Hand it to an active person with tmac.set_custodian (and change the combination).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('transport_receipt_missing'::text, 'III'::text, 'medium'::text, 'Sealed transport without receipt'::text, 'A sealed transport sent more than 7 days ago has no receipt (受領証) recorded (seed ⑧: 運搬後、受領証を受け取り、管理者に提出).'::text, 'Get the receipt and record it with tmac.record_receipt.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('document_missing'::text, 'I-4'::text, 'high'::text, '規程・基準・手順・様式の欠落 (a document the seed requires is missing)'::text, 'A document the seed asks for (tmac.document_requirement: 情報管理規程, 情報管理基準, 教育計画, 報告ルール, 誓約書の様式, the procedures of ⑧ and ⑨) has no version approved by 経営層 and in force. The finding names the requirement, its criterion and the seed''s words.'::text, 'Record the document (tmac.record_document) and have a member of 経営層 other than its author approve it (tmac.approve_document).'::text, 'tmac.check_documents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('document_review_overdue'::text, 'I-4'::text, 'medium'::text, '文書の見直し期限切れ (a document not reviewed in time)'::text, 'A document in force was not reviewed (its approval counts as a review) within document_review_interval (1 year).'::text, '経営層 or the 情報管理責任者 reviews it and records it (tmac.review_document), or a new version is approved.'::text, 'tmac.check_documents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('document_not_acknowledged'::text, 'I-4'::text, 'medium'::text, '文書の確認漏れ (persons in scope have not acknowledged a document)'::text, 'A document in force asks its scope (every employee and contractor, or the holders of access) to acknowledge it, and active persons in that scope have not acknowledged the version in force within document_acknowledgement_grace (30 days) of its effective date or their hiring.'::text, 'Each person acknowledges it as themselves (tmac.acknowledge_document).'::text, 'tmac.check_documents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('internal_audit_missing'::text, 'I-4'::text, 'high'::text, '内部監査の未実施 (a criterion not covered by an internal audit)'::text, 'No internal audit performed within internal_audit_interval (12 months) covered the criterion (seed: 情報管理規程 第14条 監査; ③ 管理者の役割: その実施状況を把握する). The finding names the criterion and its last audit.'::text, 'Plan an internal audit covering it (tmac.plan_internal_audit) with an auditor who does not manage the audited department, and record its result (tmac.record_audit_result).'::text, 'tmac.check_internal_audits'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('corrective_action_overdue'::text, 'I-4'::text, 'high'::text, '是正処置の期限超過 (a corrective action past its due date)'::text, 'A corrective action (是正処置) of an internal audit finding is not closed by its due date: not done, or reported done and not confirmed by a second person.'::text, 'The owner carries it out and reports it with evidence (tmac.complete_corrective_action); its auditor, the 情報管理責任者 or 経営層 closes it (tmac.close_corrective_action).'::text, 'tmac.check_internal_audits'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+UPDATE tmac.compliance_check SET title = 'Approver of live grants holding a conflicting duty'::text, description = 'A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.'::text, remedy = 'Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'::text WHERE check_code = 'approver_conflicting_duty'::text;
+UPDATE tmac.compliance_check SET description = 'A user table stores row labels (a tmac.label column, or one of a domain over it) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).'::text WHERE check_code = 'label_column_unprotected'::text;
+UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protection_registry_mismatch'::text, 'V'::text, 'high'::text, 'Table carrying tmac''s policies but not registered as protected'::text, 'A table carries tmac''s policies or declassification guard but has no row in tmac.protected_table (restored from a partial dump by a role that is not a superuser, or policies named like tmac''s): tmac does not treat it as protected.'::text, 'Review it, then run tmac.protect(table, label_column): it adopts a protection that is exactly tmac''s; otherwise drop the look-alike policies first.'::text, 'tmac.check_protection_registry_mismatch'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function, operator or cast over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_fk_cascade'::text, 'V'::text, 'medium'::text, 'Foreign key cascading updates from a protected table'::text, 'A foreign key references a protected table with ON UPDATE CASCADE, SET NULL or SET DEFAULT: PostgreSQL''s referential actions run as the table owner without row security, so changing a referenced key writes it into referencing rows of any label, or of an unprotected table, with no write-down refusal and no handling entry.'::text, 'Recreate the foreign key with ON UPDATE RESTRICT or NO ACTION, or reference a key that carries nothing secret (a surrogate key).'::text, 'tmac.check_protected_fk_cascade'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_table_owner_code'::text, 'V'::text, 'high'::text, 'Protected table running its owner''s code on every row'::text, 'An index expression or predicate, trigger, rule, column default, constraint or policy of a protected table calls a function owned by a role that is neither a superuser nor a tmac_admin member; it runs on hidden rows too, with no policy in between, and can copy them.'::text, 'Drop the object, or have an administrator own the function; have protected tables owned by a dedicated role, not by people who use them.'::text, 'tmac.check_protected_table_owner_code'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('login_gate_refused'::text, 'I-6'::text, 'high'::text, 'Refused login of a terminated or absent person'::text, 'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'::text, 'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'::text, 'tmac.check_login_gate_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('gated_role_renamed'::text, 'II'::text, 'high'::text, 'Login role of a terminated or absent person renamed'::text, 'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'::text, 'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'::text, 'tmac.check_gated_role_renamed'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('terminated_cron_job_active'::text, 'II'::text, 'high'::text, 'pg_cron job running as a terminated person'::text, 'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.'::text, 'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.'::text, 'tmac.check_terminated_cron_job_active'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_surge'::text, 'I-6'::text, 'high'::text, 'Sharp rise in a person''s reads of protected data'::text, 'On a day in the look-back window a person whose access statistics reach back at least access_surge_history (14 days) before it read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak); a person with less history gets access_surge_no_baseline instead.'::text, 'Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_surge_no_baseline'::text, 'I-6'::text, 'low'::text, 'Rise in a person''s reads before their baseline is established'::text, 'A person read more rows of protected tables on a day than access_surge would allow, but their access statistics do not yet reach back access_surge_history (14 days by default) before that day: with no baseline, every first day of statistics would look like a sharp rise. One finding per person says so; from access_surge_history on, the rise is an access_surge finding (high).'::text, 'Nothing, if the reads are the person''s normal work; ask them and their manager if the volume is unexpected.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_off_hours'::text, 'I-6'::text, 'medium'::text, 'Access to protected data outside working hours'::text, 'A person read or wrote protected rows outside working_hours, on a day not in working_days, or on a holiday (tmac.holiday) (seed ⑥).'::text, 'Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_before_departure'::text, 'I-6'::text, 'high'::text, 'Reads above baseline by a person about to leave or transfer'::text, 'A person with a scheduled termination or transfer read more rows than access_departure_factor times their 30-day median on a day since the event was known (seed ⑥: bulk access before leaving).'::text, 'Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_first_compartment'::text, 'I-6'::text, 'low'::text, 'First access to a compartment'::text, 'A person read rows of a compartment for the first time within the look-back window (a new need-to-know should match a new grant and task).'::text, 'Confirm the person''s grant for the compartment matches their current work.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_shared_account'::text, 'I-6'::text, 'high'::text, 'One login role used by many persons'::text, 'shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).'::text, 'Give every person their own login role (tmac.enrol_login) and stop sharing the account.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_stats_overflow'::text, 'I-6'::text, 'high'::text, 'Access statistics lost for want of room'::text, 'The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.'::text, 'Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).'::text, 'tmac.check_access_stats_overflow'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_without_access'::text, 'I-4'::text, 'high'::text, 'Handling by a person who could not read the information'::text, 'The handler of a handling entry could not read the asset''s label (level, compartments, groups; pledge and training) when they handled it, by the access decision over their access profile at that instant: e.g. an uncleared employee recorded a 極秘 take-out (seed ④ and ⑦).'::text, 'A manager other than the handler reviews the entry, deals with what was handled, and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('key_loan_without_access'::text, 'III'::text, 'high'::text, 'Key lent to a person without access'::text, 'A key of a container or area was lent to a person who could not read what it opened then (the labelled assets stored in the container, or the area''s label). tmac.lend_key refuses such a loan; this finds the loans recorded before.'::text, 'Take the key back (tmac.return_key), change the combination if there is one, and have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_without_access'::text, 'IV'::text, 'high'::text, 'Entry by a person without access'::text, 'A person who is not an escorted visitor entered a restricted area whose label they could not read then. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.'::text, 'A manager reviews the entry and records it (tmac.acknowledge_cross_finding); grant access, or escort such persons.'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_activity'::text, 'II'::text, 'high'::text, 'Activity of a person after termination'::text, 'A terminated person appears after their termination in an area entry (entered or escorted), a key loan (borrowed or lent), a handling entry (handled or approved) or an appointment (given or made). The acts that can be refused are (tmac.lend_key, tmac.record_entry, tmac.appoint); this finds what was recorded late or before.'::text, 'Find out what happened and record an incident if it was unauthorised (tmac.report_incident); a manager records the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_entry_without_pledge'::text, 'IV'::text, 'high'::text, 'Visitor entry without a visitor pledge'::text, 'A visitor (a person of kind visitor) entered a restricted area with no visitor pledge (訪問者の秘密保持誓約書) in force that day. tmac.record_entry refuses such an entry when it is recorded as it happens. Visitors recorded by name only (見学者, no person record) have no pledge in tmac: register frequent visitors as persons.'::text, 'Obtain the pledge (tmac.record_pledge(person_id, ''visitor'', signed_on)), or have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_exit_missing'::text, 'IV'::text, 'medium'::text, 'Entry with no exit recorded'::text, 'An entry to a restricted area has no exit recorded by the end of the day it was made (in date_time_zone): the entry log does not show who is still inside.'::text, 'Record the exit (tmac.record_exit) and find out why it was missing, or have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_outside_hours'::text, 'IV'::text, 'medium'::text, 'Entry outside the area''s hours'::text, 'An entry to a restricted area with hours (tmac.set_area_hours) was made outside them, on a day it is closed, or on a company holiday (tmac.holiday) (seed ⑧: 入退室口を原則として業務時間中のみ開錠).'::text, 'A manager confirms the entry was authorised (overtime, maintenance) and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('rows_above_asset_label'::text, 'I-2'::text, 'high'::text, 'Protected table holding rows labelled above its asset'::text, 'A protected table bound to an active asset of the inventory (directly or through its schema) holds rows labelled above the asset''s label — a higher level, or a compartment the asset does not name (groups are not compared: they say who, not how secret): the inventory understates what is there, and the handling standard is applied at too low a level (seed ②). The labels are read from the heap by tmac itself (no query over the table runs its owner''s code).'::text, 'Raise the asset''s label (tmac.update_asset), or correct the rows'' labels (lowering one needs tmac_declassifier).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_unlabelled'::text, 'I-2'::text, 'medium'::text, 'Asset without a classification label'::text, 'An active asset of the inventory carries no classification label: it is not identified (識別), and no handling rule or access check can apply to it (seed ②).'::text, 'Label it: tmac.update_asset(asset_no, ''{"label":"…"}'').'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('electronic_measure_missing'::text, 'V'::text, 'high'::text, 'Electronic measure not declared'::text, 'A measure the seed lists for electronic information (firewall, malware protection, backup, logs, terminals, portable media, …) has no declaration in force, while the company holds important information electronically: nothing shows it is in place, or that it does not apply.'::text, 'Have a person check the measure and declare it with tmac.declare_electronic_measure (in_place, or not_applicable with the reason), with a reference to the evidence.'::text, 'tmac.check_electronic_measures'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('electronic_measure_review_overdue'::text, 'V'::text, 'medium'::text, 'Electronic measure not checked again in time'::text, 'The declaration of an electronic measure was last checked longer ago than the electronic_measure_review setting (1 year unless set).'::text, 'Have a person check it again and record it with tmac.recheck_electronic_measure.'::text, 'tmac.check_electronic_measures'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('persons'::text, '在籍者'::text, 'persons not terminated'::text, 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('grants'::text, 'アクセス権'::text, 'grants stored as active'::text, 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('reviews'::text, 'アクセス権の棚卸し'::text, 'access reviews'::text, 'SELECT count(*) FROM tmac.access_review'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('sod_rules'::text, '職務分掌ルール'::text, 'enabled SoD rules'::text, 'SELECT count(*) FROM tmac.sod_rule WHERE enabled'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('protected_tables'::text, '保護対象テーブル'::text, 'protected tables'::text, 'SELECT count(*) FROM tmac.protected_table'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('label_tables'::text, 'ラベル列のあるテーブル'::text, 'user tables with a tmac.label column'::text, 'SELECT count(DISTINCT a.attrelid) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.atttypid = ''tmac.label''::pg_catalog.regtype AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN (''r'', ''p'') AND c.relnamespace <> ''tmac''::pg_catalog.regnamespace'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('labelled_columns'::text, 'ラベル付きの列'::text, 'columns with a tmac security label'::text, 'SELECT count(*) FROM pg_catalog.pg_seclabel l WHERE l.provider = ''tmac'' AND l.classoid = ''pg_catalog.pg_class''::pg_catalog.regclass AND l.objsubid > 0'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('audit_entries'::text, '監査ログ'::text, 'audit log entries'::text, 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('own_checks'::text, '自社チェック'::text, 'the company''s own enabled checks'::text, 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('assets'::text, '目録の有効な管理対象情報'::text, 'active assets of the inventory'::text, 'SELECT count(*) FROM tmac.asset WHERE status = ''active'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('appointments'::text, '管理者の選任'::text, 'appointments in force'::text, 'SELECT count(*) FROM tmac.appointment WHERE ended_at IS NULL'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('providers'::text, '委託先'::text, 'active external providers'::text, 'SELECT count(*) FROM tmac.provider WHERE status = ''active'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('handling_entries'::text, '取扱管理簿の記録'::text, 'handling ledger entries'::text, 'SELECT count(*) FROM tmac.handling_entry'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('incidents'::text, '事故・兆候の報告'::text, 'incidents and leak signs reported'::text, 'SELECT count(*) FROM tmac.incident'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('containers'::text, '保管容器'::text, 'storage containers'::text, 'SELECT count(*) FROM tmac.container'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('areas'::text, '立入制限区域'::text, 'restricted areas'::text, 'SELECT count(*) FROM tmac.restricted_area'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('documents'::text, '施行中の文書'::text, 'documents in force (documents register)'::text, 'SELECT count(*) FROM tmac.document_in_force'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('acknowledged_documents'::text, '確認を求める施行中の文書'::text, 'documents in force that ask for acknowledgements (documents register)'::text, 'SELECT count(*) FROM tmac.document_in_force WHERE acknowledgement <> ''none'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('corrective_actions'::text, '是正処置'::text, 'corrective actions of internal audits'::text, 'SELECT count(*) FROM tmac.corrective_action'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('access_records'::text, 'アクセス記録'::text, 'access statistics recorded (live counters and hourly history)'::text, 'SELECT (SELECT count(*) FROM tmac.access_stats_history) + (SELECT count(*) FROM tmac.access_stats)'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('key_loans'::text, '鍵の貸出し'::text, 'key loans'::text, 'SELECT count(*) FROM tmac.key_loan'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('area_entries'::text, '入退室記録'::text, 'entries to restricted areas'::text, 'SELECT count(*) FROM tmac.area_entry'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('visitor_entries'::text, '訪問者の入室記録'::text, 'entries of visitors (persons of kind visitor) to restricted areas'::text, 'SELECT count(*) FROM tmac.area_entry e JOIN tmac.person p ON p.person_id = e.person_id WHERE p.kind = ''visitor'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('area_hours'::text, '開錠時間のある区域'::text, 'restricted areas with hours'::text, 'SELECT count(*) FROM tmac.restricted_area WHERE opens_at IS NOT NULL'::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('leavers'::text, '退職者'::text, 'terminated persons'::text, 'SELECT count(*) FROM tmac.person WHERE status = ''terminated'''::text);
+INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('electronic_information'::text, '電子的に保管する管理対象情報'::text, 'important information held electronically (active electronic assets, protected tables)'::text, 'SELECT (SELECT count(*) FROM tmac.asset a WHERE a.status = ''active'' AND (a.medium = ''electronic'' OR EXISTS (SELECT 1 FROM tmac.asset_binding b WHERE b.asset_no = a.asset_no))) + (SELECT count(*) FROM tmac.protected_table)'::text);
 UPDATE tmac.setting_default SET description = 'Comma-separated courses that must all be current, besides the mandatory courses of tmac.training_course (basics for everyone, out of the box); with neither, any recorded course counts'::text WHERE key = 'training_courses'::text;
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('time_zone'::text, 'Asia/Tokyo'::text, 'The company''s time zone (a name such as Asia/Tokyo; date_time_zone is its old name): every time tmac writes into a finding, a report or a ledger is in it, and the dates of pledges and training begin and end in it'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('sod_exception_max'::text, '180 days'::text, 'Longest time an SoD exception may be granted for (a positive interval)'::text);
@@ -13522,6 +13652,17 @@ INSERT INTO tmac.setting_default (key, value, description) VALUES ('shared_accou
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('shared_account_window'::text, '1 hour'::text, 'access_shared_account: the window (a positive interval)'::text);
 INSERT INTO tmac.setting_default (key, value, description) VALUES ('electronic_measure_review'::text, '1 year'::text, 'A declared electronic measure must have been checked again within this interval (a positive interval)'::text);
 DELETE FROM tmac.setting_default WHERE key = 'date_time_zone'::text;
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_pledge'::text, 'access_without_pledge'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires a pledge (誓約書), so a person without one keeps their access'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_training'::text, 'access_without_training'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires current training, so a person without it keeps their access'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('training_validity'::text, 'access_without_training'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'a training completion counts for longer than a year; training is expected at least yearly'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('write_down'::text, 'handling_forbidden'::text, 'other_than'::text, 'refuse'::text, 'false'::boolean, 'protected rows read in a transaction may be written into lower-labelled rows (audited or not) instead of the write being refused'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('document_review_interval'::text, 'document_review_overdue'::text, 'longer_than'::text, '1 year'::text, 'false'::boolean, 'documents in force may go unreviewed for longer than a year'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('document_acknowledgement_grace'::text, 'document_not_acknowledged'::text, 'longer_than'::text, '30 days'::text, 'false'::boolean, 'persons may go longer than 30 days without acknowledging a document in force'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('internal_audit_interval'::text, 'internal_audit_missing'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'criteria may go longer than 12 months without an internal audit'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('sod_exception_max'::text, 'sod_conflict'::text, 'longer_than'::text, '180 days'::text, 'false'::boolean, 'exceptions to segregation of duties may last longer than tmac''s default'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('review_period'::text, 'grant_not_reviewed'::text, 'longer_than'::text, '6 months'::text, 'false'::boolean, 'grants may go unreviewed for longer than tmac''s default review period'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('hide_statistics'::text, 'protected_table_unenforced'::text, 'off'::text, NULL::text, 'false'::boolean, 'the planner''s statistics of protected tables, which count hidden rows, show in the estimates (EXPLAIN) of persons who may not read every row'::text);
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('access_surge_history'::text, 'access_surge'::text, 'longer_than'::text, '14 days'::text, 'false'::boolean, 'a person''s reads are not a surge finding (high) until their statistics reach back this far; until then only access_surge_no_baseline (low)'::text);
 INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('basics'::text, '全ての従業員等への教育'::text, 'Training for all employees'::text, 'everyone'::text, '{技術等情報（一般的な情報）と重要情報の違い,重要情報を適切に管理することの重要性、意識,重要情報を含む技術等情報の漏えいとその結果の事例,関係法令の内容,マニュアル、技術等情報の適切な管理に係る文書の内容、関係法令等に違反した場合の処分等,重要情報の漏えいの事故等が発生したことを発見した場合の報告手続,標的型メール等の警戒すべき手口、ウィルス・スパイウェア等の感染防止策と感染した場合の対処手順}'::text[]);
 INSERT INTO tmac.training_course_template (course, title_ja, title_en, audience, topics) VALUES ('access_holders'::text, 'アクセス権を有する者への教育'::text, 'Training for persons with access'::text, 'access_holders'::text, '{"Need to Knowの原則を守ることの重要性（勤務において留意すべき事項を含む）",重要情報の取扱手続の詳細,情報の漏えい等の兆候及び端緒のケーススタディ（私生活において注意すべき事項を含む）}'::text[]);
 INSERT INTO tmac.appointment_role (role, name_ja, name_en, single) VALUES ('information_officer'::text, '情報管理責任者'::text, 'information-management officer'::text, 'true'::boolean);
@@ -13595,122 +13736,6 @@ INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, na
 INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('container_procedure'::text, 'III'::text, 'procedure'::text, '保管容器・鍵の管理手順（運搬を含む）'::text, 'required document: procedure for containers, keys and transport'::text, '⑧ 保管容器に求められる要件：鍵の管理手順を定める。保管容器の運搬：…手順を定める。'::text);
 INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('area_procedure'::text, 'IV'::text, 'procedure'::text, '立入制限区域の運用手順'::text, 'required document: procedure for restricted areas'::text, '⑧ 立ち入り制限区域への立ち入り：持ち込む場合には、予め管理者の承認を得る手順を定める。'::text);
 INSERT INTO tmac.document_requirement (requirement, criterion, kind, name_ja, name_en, seed_reference) VALUES ('electronic_procedure'::text, 'V'::text, 'procedure'::text, '電子情報の取扱手順（操作手順書・持出手順・不正アクセス時の対応手順）'::text, 'required document: procedure for electronic information'::text, '⑨ 電子情報に対する主な対策：セキュリティに配慮した利用者の操作手順書の作成、不正アクセス検知時の対応手順の策定、持ち出し手順の作成'::text);
-UPDATE tmac.criterion SET measure = '② Identification and measures'::text, evidence = 'classification labels on rows (tmac.label columns), tables and columns, from the vocabulary (tmac.level, tmac.compartment)'::text WHERE criterion = 'I-2'::text;
-UPDATE tmac.criterion SET measure = '⑦ Restricting human access'::text, evidence = 'persons, grants and their approvals, pledges, access reviews, segregation of duties (tmac.person, tmac.access_grant, tmac.pledge, tmac.access_review, tmac.sod_rule, tmac.sod_exception, tmac.access_rights_ledger)'::text WHERE criterion = 'II'::text;
-UPDATE tmac.criterion SET measure = '① Identifying important information'::text, evidence = '重要情報目録: the inventory (tmac.asset) and the tables and schemas bound to it (tmac.asset_binding); classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table)'::text WHERE criterion = 'I-1'::text;
-UPDATE tmac.criterion SET measure = '③ Appointing managers'::text, evidence = '管理者の選任: appointments (tmac.appointment, tmac.appointment_role); duties and who holds them (tmac.duty, tmac.duty_assignment)'::text WHERE criterion = 'I-3'::text;
-UPDATE tmac.criterion SET measure = '⑤ Employee training'::text, evidence = 'courses, training completions and pledges (tmac.training_course, tmac.training_completion, tmac.pledge)'::text WHERE criterion = 'I-5'::text;
-UPDATE tmac.criterion SET measure = '⑨ Electronic storage'::text, evidence = 'row-level enforcement (tmac.protected_table), privileged roles (tmac.privileged_role), the audit log (tmac.audit_log, tmac.verify_audit_log()), external providers and their NDAs (tmac.provider, tmac.provider_asset, tmac.contractor_agency)'::text WHERE criterion = 'V'::text;
-UPDATE tmac.criterion SET measure = '⑥ Incident reporting rules'::text, evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign); leak signs from real access: the access statistics and their history (tmac.access_stats, tmac.access_stats_history, tmac.access_history(text)); refused logins of leavers (tmac.login_gate_refusals())'::text WHERE criterion = 'I-6'::text;
-UPDATE tmac.criterion SET measure = '⑧ Physical storage'::text, evidence = 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'::text WHERE criterion = 'III'::text;
-UPDATE tmac.criterion SET measure = '⑧ Physical storage'::text, evidence = 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'::text WHERE criterion = 'IV'::text;
-UPDATE tmac.criterion SET measure = '④ Information management process'::text, evidence = '情報管理基準 and 取扱管理簿: the handling standard (tmac.handling_standard, tmac.handling_rule) and the handling ledger (tmac.handling_entry), with entries tmac records by itself for COPY TO, copies into unprotected tables and deletions; the documents register: 規程, 基準, 手順, 様式 approved by 経営層, announced and acknowledged (tmac.document, tmac.document_in_force, tmac.document_requirement, tmac.document_acknowledgement); internal audits and management reviews, their findings and corrective actions (tmac.internal_audit, tmac.audit_finding, tmac.corrective_action)'::text WHERE criterion = 'I-4'::text;
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('person_login_refused'::text, 'II'::text, 'high'::text, 'Person''s login role that tmac would refuse to map'::text, 'After it was mapped, a person''s login role became a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, or other roles became its members: tmac.enrol_login and the HR feed refuse such roles, because whoever holds them can change what the person may read, feed the person''s own HR events, or act as the person.'::text, 'Give the duty to a role of its own (REVOKE tmac_admin / tmac_hr FROM the login, remove the attribute or the memberships); an administrator''s role is not also a person''s login.'::text, 'tmac.check_person_login_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-UPDATE tmac.compliance_check SET title = 'Approver of live grants holding a conflicting duty'::text, description = 'A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.'::text, remedy = 'Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'::text WHERE check_code = 'approver_conflicting_duty'::text;
-UPDATE tmac.compliance_check SET description = 'An active person holds grants in force but the required training is not current: the courses training_courses names and the mandatory courses of tmac.training_course for access holders, each within its validity (the one rule the access decision and the access-rights ledger use: tmac.training_courses_required).'::text WHERE check_code = 'access_without_training'::text;
-UPDATE tmac.compliance_check SET description = 'A user table stores row labels (a tmac.label column, or one of a domain over it) but row-level security is disabled or not forced, so labels are not enforced (seed ⑨).'::text WHERE check_code = 'label_column_unprotected'::text;
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('registered_check_tampered'::text, 'V'::text, 'critical'::text, 'Registered check changed since registration'::text, 'The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'::text, 'Review the function; register the check again with tmac.register_check (owned by an ordinary role).'::text, 'tmac.check_registered_check_tampered'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-UPDATE tmac.compliance_check SET remedy = 'Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'::text WHERE check_code = 'protected_table_unenforced'::text;
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_tree_inconsistent'::text, 'V'::text, 'critical'::text, 'Partition or inheritance child protected differently from its parent'::text, 'A partition or inheritance child and its parent are not protected alike: reading the parent applies the parent''s policies to the child''s rows, reading the child its own, so an unprotected one (or one protected on another label column) shows rows unfiltered (seed ⑨).'::text, 'Protect the unprotected table (tmac.protect on the parent protects the whole tree), or detach the child.'::text, 'tmac.check_protected_tree_inconsistent'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protection_registry_mismatch'::text, 'V'::text, 'high'::text, 'Table carrying tmac''s policies but not registered as protected'::text, 'A table carries tmac''s policies or declassification guard but has no row in tmac.protected_table (restored from a partial dump by a role that is not a superuser, or policies named like tmac''s): tmac does not treat it as protected.'::text, 'Review it, then run tmac.protect(table, label_column): it adopts a protection that is exactly tmac''s; otherwise drop the look-alike policies first.'::text, 'tmac.check_protection_registry_mismatch'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('schema_public_create'::text, 'V'::text, 'high'::text, 'Schema where everyone may create objects'::text, 'PUBLIC has CREATE on a schema in a database with protected tables: anyone can plant functions or operators there that run in other people''s sessions (e.g. a trojan <@ over tmac.label).'::text, 'REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'::text, 'tmac.check_schema_public_create'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function, operator or cast over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_fk_cascade'::text, 'V'::text, 'medium'::text, 'Foreign key cascading updates from a protected table'::text, 'A foreign key references a protected table with ON UPDATE CASCADE, SET NULL or SET DEFAULT: PostgreSQL''s referential actions run as the table owner without row security, so changing a referenced key writes it into referencing rows of any label, or of an unprotected table, with no write-down refusal and no handling entry.'::text, 'Recreate the foreign key with ON UPDATE RESTRICT or NO ACTION, or reference a key that carries nothing secret (a surrogate key).'::text, 'tmac.check_protected_fk_cascade'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_table_owner_code'::text, 'V'::text, 'high'::text, 'Protected table running its owner''s code on every row'::text, 'An index expression or predicate, trigger, rule, column default, constraint or policy of a protected table calls a function owned by a role that is neither a superuser nor a tmac_admin member; it runs on hidden rows too, with no policy in between, and can copy them.'::text, 'Drop the object, or have an administrator own the function; have protected tables owned by a dedicated role, not by people who use them.'::text, 'tmac.check_protected_table_owner_code'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('login_gate_refused'::text, 'I-6'::text, 'high'::text, 'Refused login of a terminated or absent person'::text, 'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'::text, 'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'::text, 'tmac.check_login_gate_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('gated_role_renamed'::text, 'II'::text, 'high'::text, 'Login role of a terminated or absent person renamed'::text, 'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'::text, 'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'::text, 'tmac.check_gated_role_renamed'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('terminated_cron_job_active'::text, 'II'::text, 'high'::text, 'pg_cron job running as a terminated person'::text, 'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.'::text, 'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.'::text, 'tmac.check_terminated_cron_job_active'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_surge'::text, 'I-6'::text, 'high'::text, 'Sharp rise in a person''s reads of protected data'::text, 'On a day in the look-back window a person whose access statistics reach back at least access_surge_history (14 days) before it read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak); a person with less history gets access_surge_no_baseline instead.'::text, 'Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_surge_no_baseline'::text, 'I-6'::text, 'low'::text, 'Rise in a person''s reads before their baseline is established'::text, 'A person read more rows of protected tables on a day than access_surge would allow, but their access statistics do not yet reach back access_surge_history (14 days by default) before that day: with no baseline, every first day of statistics would look like a sharp rise. One finding per person says so; from access_surge_history on, the rise is an access_surge finding (high).'::text, 'Nothing, if the reads are the person''s normal work; ask them and their manager if the volume is unexpected.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_off_hours'::text, 'I-6'::text, 'medium'::text, 'Access to protected data outside working hours'::text, 'A person read or wrote protected rows outside working_hours, on a day not in working_days, or on a holiday (tmac.holiday) (seed ⑥).'::text, 'Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_before_departure'::text, 'I-6'::text, 'high'::text, 'Reads above baseline by a person about to leave or transfer'::text, 'A person with a scheduled termination or transfer read more rows than access_departure_factor times their 30-day median on a day since the event was known (seed ⑥: bulk access before leaving).'::text, 'Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_first_compartment'::text, 'I-6'::text, 'low'::text, 'First access to a compartment'::text, 'A person read rows of a compartment for the first time within the look-back window (a new need-to-know should match a new grant and task).'::text, 'Confirm the person''s grant for the compartment matches their current work.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_shared_account'::text, 'I-6'::text, 'high'::text, 'One login role used by many persons'::text, 'shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).'::text, 'Give every person their own login role (tmac.enrol_login) and stop sharing the account.'::text, 'tmac.check_access_signs'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_stats_overflow'::text, 'I-6'::text, 'high'::text, 'Access statistics lost for want of room'::text, 'The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.'::text, 'Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).'::text, 'tmac.check_access_stats_overflow'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_table_unbound'::text, 'I-1'::text, 'high'::text, 'Protected or labelled table not in the inventory'::text, 'A table protected by tmac.protect or classified with SECURITY LABEL FOR tmac is bound to no active asset of the inventory (重要情報目録), directly, through a parent table or through its schema: important information is held that the inventory does not name (seed ①).'::text, 'Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_manager'::text, 'I-1'::text, 'medium'::text, 'Asset without a manager'::text, 'An active asset of the inventory names no 管理責任者 (the person responsible for it).'::text, 'Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_manager_left'::text, 'I-1'::text, 'high'::text, 'Asset whose manager left'::text, 'The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'::text, 'Name a new manager with tmac.update_asset.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_no_location'::text, 'I-1'::text, 'medium'::text, 'Asset without a location'::text, 'An active asset records neither a 保存先 (a container, area or system) nor a bound table or schema.'::text, 'Record where it is kept: tmac.update_asset with "location", or tmac.bind_table / tmac.bind_schema.'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_review_overdue'::text, 'I-1'::text, 'medium'::text, 'Inventory not reviewed'::text, 'An active asset was not reviewed within the inventory_review_interval setting (12 months by default): the inventory may no longer describe what is held.'::text, 'Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_contract_measures_missing'::text, 'I-1'::text, 'high'::text, 'Entrusted information without its contract measures'::text, 'An asset entrusted by another company (預託) records no contract reference or no measures the contract requires (seed ②: 他社が求める対策).'::text, 'Record them: tmac.update_asset(asset_no, ''{"contract_ref":"…","contract_measures":"…"}'').'::text, 'tmac.check_inventory'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_missing'::text, 'I-3'::text, 'high'::text, 'No information-management officer'::text, 'Persons are registered but no 情報管理責任者 is appointed and in force today (seed ③).'::text, '経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by, announced_how => …, announced_on => …).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('officer_multiple'::text, 'I-3'::text, 'high'::text, 'More than one information-management officer'::text, 'More than one 情報管理責任者 is in force at once: responsibility is not clear.'::text, 'End all but one appointment: tmac.end_appointment(appointment_id, reason).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointee_unavailable'::text, 'I-3'::text, 'high'::text, 'Appointee terminated, on leave or moved'::text, 'An appointment in force names a person who is terminated, on leave, or was transferred or promoted after the appointment.'::text, 'End it and appoint someone else, or appoint the person again for the new position (tmac.end_appointment, tmac.appoint).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('appointment_not_announced'::text, 'I-3'::text, 'low'::text, 'Appointment not announced'::text, 'An appointment in force was never made known (周知: 情報管理規程, 社内研修, 掲示, 朝礼), so employees may not know whom to report to.'::text, 'Announce it and record how and when: tmac.announce_appointment(appointment_id, how, on).'::text, 'tmac.check_appointments'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('training_overdue'::text, 'I-5'::text, 'medium'::text, 'Training not current'::text, 'An active employee or contractor — with or without a database login, with or without access — has not completed each course they must have current within its validity (training_validity, 12 months by default: at least yearly): the courses the training_courses setting names and the mandatory courses of their audience (tmac.training_course); with none, any course counts. It is the one rule the access decision and the access-rights ledger use (tmac.training_courses_required). Persons hired within training_new_hire_grace are not yet a finding for a course never completed.'::text, 'Train them and record it: tmac.record_training(person_id, course, completed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_without_termination_pledge'::text, 'II'::text, 'medium'::text, 'Leaver without a termination pledge'::text, 'A terminated employee or contractor signed no termination pledge (退職時の秘密保持誓約書) since they were hired.'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''termination'', signed_on, template_version => …, document_sha256 => …).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_responsible_left'::text, 'II'::text, 'high'::text, 'Visitor whose responsible person left'::text, 'An active visitor''s responsible person (立会い・責任者) is terminated: nobody accompanies or answers for the visitor.'::text, 'Name another responsible person or end the visit through the HR feed.'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_without_pledge'::text, 'II'::text, 'medium'::text, 'Visitor without a pledge'::text, 'An active visitor has no current visitor pledge (訪問者の秘密保持誓約書).'::text, 'Obtain one and record it: tmac.record_pledge(person_id, ''visitor'', signed_on).'::text, 'tmac.check_training_pledges'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_missing'::text, 'V'::text, 'high'::text, 'Provider without an NDA'::text, 'An external provider (cloud, data centre, carrier, agency, subcontractor) holds active assets but no 秘密保持契約 is on record (seed ⑨).'::text, 'Sign an NDA and record it: tmac.record_provider_nda(provider_id, signed_on, expires_on, reference); or withdraw the assets.'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_nda_expired'::text, 'V'::text, 'high'::text, 'Provider whose NDA expired'::text, 'An external provider holds active assets but its NDA is past its expiry.'::text, 'Renew it (tmac.record_provider_nda), or withdraw the assets (tmac.withdraw_asset).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('provider_not_evaluated'::text, 'V'::text, 'medium'::text, 'Provider not evaluated'::text, 'An external provider holds active assets but was never evaluated (委託先評価), or its evaluation was rejected.'::text, 'Evaluate it: tmac.evaluate_provider(provider_id, evaluated_on, approved|conditional|rejected, note).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('contractor_agency_no_nda'::text, 'V'::text, 'high'::text, 'Contractor whose agency has no NDA'::text, 'An active contractor person has no agency on record, or their agency (staffing agency, subcontractor) has no current NDA.'::text, 'HR records the agency (tmac.set_contractor_agency); tmac_admin records its NDA (tmac.record_provider_nda).'::text, 'tmac.check_providers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_forbidden'::text, 'I-4'::text, 'high'::text, 'Action the handling standard forbids'::text, 'The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).'::text, 'A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_unapproved'::text, 'I-4'::text, 'high'::text, 'Handling that lacked its approval'::text, 'The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).'::text, 'An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_not_returned'::text, 'I-4'::text, 'medium'::text, 'Take-out not returned by its due date'::text, 'Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'::text, 'Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_copies_unaccounted'::text, 'I-4'::text, 'high'::text, 'Copies not accounted for at disposal'::text, 'An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'::text, 'Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'::text, 'tmac.check_handling'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_not_escalated'::text, 'I-6'::text, 'high'::text, 'Incident not escalated to management in time'::text, 'An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'::text, 'Report it to management and record that with tmac.escalate_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_overdue'::text, 'I-6'::text, 'medium'::text, 'Incident open past its deadline'::text, 'An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'::text, 'Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('incident_entrusted_unnotified'::text, 'I-6'::text, 'high'::text, 'Entrusted information''s incident not notified to the entrusting company'::text, 'An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).'::text, 'Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'::text, 'tmac.check_incidents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_stale'::text, 'III'::text, 'medium'::text, 'Combination older than allowed'::text, 'A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).'::text, 'Change the combination and record it with tmac.record_combination_change.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('combination_holder_left'::text, 'III'::text, 'high'::text, 'Combination not changed after a holder left'::text, 'A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).'::text, 'Change the combination and record it with tmac.record_combination_change (reason holder_changed).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('key_not_returned'::text, 'III'::text, 'medium'::text, 'Key not returned'::text, 'A key lent from the key ledger (鍵の貸出し管理簿) is past its due time and not returned.'::text, 'Get the key back and record it with tmac.return_key.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_without_escort'::text, 'IV'::text, 'high'::text, 'Visitor without escort'::text, 'A visitor entered a restricted area with no escort (立会者) recorded (seed ⑦/⑧: アクセス権を設定された者の立会い).'::text, 'Record the escort (tmac.record_exit with escort), or investigate the entry.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('custodian_terminated'::text, 'III'::text, 'high'::text, 'Custodian who was terminated'::text, 'The custodian of a container, restricted area or key was terminated; nobody is responsible for it.'::text, 'Hand it to an active person with tmac.set_custodian (and change the combination).'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('transport_receipt_missing'::text, 'III'::text, 'medium'::text, 'Sealed transport without receipt'::text, 'A sealed transport sent more than 7 days ago has no receipt (受領証) recorded (seed ⑧: 運搬後、受領証を受け取り、管理者に提出).'::text, 'Get the receipt and record it with tmac.record_receipt.'::text, 'tmac.check_facilities'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_without_access'::text, 'I-4'::text, 'high'::text, 'Handling by a person who could not read the information'::text, 'The handler of a handling entry could not read the asset''s label (level, compartments, groups; pledge and training) when they handled it, by the access decision over their access profile at that instant: e.g. an uncleared employee recorded a 極秘 take-out (seed ④ and ⑦).'::text, 'A manager other than the handler reviews the entry, deals with what was handled, and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('key_loan_without_access'::text, 'III'::text, 'high'::text, 'Key lent to a person without access'::text, 'A key of a container or area was lent to a person who could not read what it opened then (the labelled assets stored in the container, or the area''s label). tmac.lend_key refuses such a loan; this finds the loans recorded before.'::text, 'Take the key back (tmac.return_key), change the combination if there is one, and have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_without_access'::text, 'IV'::text, 'high'::text, 'Entry by a person without access'::text, 'A person who is not an escorted visitor entered a restricted area whose label they could not read then. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.'::text, 'A manager reviews the entry and records it (tmac.acknowledge_cross_finding); grant access, or escort such persons.'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_activity'::text, 'II'::text, 'high'::text, 'Activity of a person after termination'::text, 'A terminated person appears after their termination in an area entry (entered or escorted), a key loan (borrowed or lent), a handling entry (handled or approved) or an appointment (given or made). The acts that can be refused are (tmac.lend_key, tmac.record_entry, tmac.appoint); this finds what was recorded late or before.'::text, 'Find out what happened and record an incident if it was unauthorised (tmac.report_incident); a manager records the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_entry_without_pledge'::text, 'IV'::text, 'high'::text, 'Visitor entry without a visitor pledge'::text, 'A visitor (a person of kind visitor) entered a restricted area with no visitor pledge (訪問者の秘密保持誓約書) in force that day. tmac.record_entry refuses such an entry when it is recorded as it happens. Visitors recorded by name only (見学者, no person record) have no pledge in tmac: register frequent visitors as persons.'::text, 'Obtain the pledge (tmac.record_pledge(person_id, ''visitor'', signed_on)), or have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_exit_missing'::text, 'IV'::text, 'medium'::text, 'Entry with no exit recorded'::text, 'An entry to a restricted area has no exit recorded by the end of the day it was made (in date_time_zone): the entry log does not show who is still inside.'::text, 'Record the exit (tmac.record_exit) and find out why it was missing, or have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_outside_hours'::text, 'IV'::text, 'medium'::text, 'Entry outside the area''s hours'::text, 'An entry to a restricted area with hours (tmac.set_area_hours) was made outside them, on a day it is closed, or on a company holiday (tmac.holiday) (seed ⑧: 入退室口を原則として業務時間中のみ開錠).'::text, 'A manager confirms the entry was authorised (overtime, maintenance) and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('rows_above_asset_label'::text, 'I-2'::text, 'high'::text, 'Protected table holding rows labelled above its asset'::text, 'A protected table bound to an active asset of the inventory (directly or through its schema) holds rows labelled above the asset''s label — a higher level, or a compartment the asset does not name (groups are not compared: they say who, not how secret): the inventory understates what is there, and the handling standard is applied at too low a level (seed ②). The labels are read from the heap by tmac itself (no query over the table runs its owner''s code).'::text, 'Raise the asset''s label (tmac.update_asset), or correct the rows'' labels (lowering one needs tmac_declassifier).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_unlabelled'::text, 'I-2'::text, 'medium'::text, 'Asset without a classification label'::text, 'An active asset of the inventory carries no classification label: it is not identified (識別), and no handling rule or access check can apply to it (seed ②).'::text, 'Label it: tmac.update_asset(asset_no, ''{"label":"…"}'').'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('document_missing'::text, 'I-4'::text, 'high'::text, '規程・基準・手順・様式の欠落 (a document the seed requires is missing)'::text, 'A document the seed asks for (tmac.document_requirement: 情報管理規程, 情報管理基準, 教育計画, 報告ルール, 誓約書の様式, the procedures of ⑧ and ⑨) has no version approved by 経営層 and in force. The finding names the requirement, its criterion and the seed''s words.'::text, 'Record the document (tmac.record_document) and have a member of 経営層 other than its author approve it (tmac.approve_document).'::text, 'tmac.check_documents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('document_review_overdue'::text, 'I-4'::text, 'medium'::text, '文書の見直し期限切れ (a document not reviewed in time)'::text, 'A document in force was not reviewed (its approval counts as a review) within document_review_interval (1 year).'::text, '経営層 or the 情報管理責任者 reviews it and records it (tmac.review_document), or a new version is approved.'::text, 'tmac.check_documents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('document_not_acknowledged'::text, 'I-4'::text, 'medium'::text, '文書の確認漏れ (persons in scope have not acknowledged a document)'::text, 'A document in force asks its scope (every employee and contractor, or the holders of access) to acknowledge it, and active persons in that scope have not acknowledged the version in force within document_acknowledgement_grace (30 days) of its effective date or their hiring.'::text, 'Each person acknowledges it as themselves (tmac.acknowledge_document).'::text, 'tmac.check_documents'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('internal_audit_missing'::text, 'I-4'::text, 'high'::text, '内部監査の未実施 (a criterion not covered by an internal audit)'::text, 'No internal audit performed within internal_audit_interval (12 months) covered the criterion (seed: 情報管理規程 第14条 監査; ③ 管理者の役割: その実施状況を把握する). The finding names the criterion and its last audit.'::text, 'Plan an internal audit covering it (tmac.plan_internal_audit) with an auditor who does not manage the audited department, and record its result (tmac.record_audit_result).'::text, 'tmac.check_internal_audits'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('corrective_action_overdue'::text, 'I-4'::text, 'high'::text, '是正処置の期限超過 (a corrective action past its due date)'::text, 'A corrective action (是正処置) of an internal audit finding is not closed by its due date: not done, or reported done and not confirmed by a second person.'::text, 'The owner carries it out and reports it with evidence (tmac.complete_corrective_action); its auditor, the 情報管理責任者 or 経営層 closes it (tmac.close_corrective_action).'::text, 'tmac.check_internal_audits'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('electronic_measure_missing'::text, 'V'::text, 'high'::text, 'Electronic measure not declared'::text, 'A measure the seed lists for electronic information (firewall, malware protection, backup, logs, terminals, portable media, …) has no declaration in force, while the company holds important information electronically: nothing shows it is in place, or that it does not apply.'::text, 'Have a person check the measure and declare it with tmac.declare_electronic_measure (in_place, or not_applicable with the reason), with a reference to the evidence.'::text, 'tmac.check_electronic_measures'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('electronic_measure_review_overdue'::text, 'V'::text, 'medium'::text, 'Electronic measure not checked again in time'::text, 'The declaration of an electronic measure was last checked longer ago than the electronic_measure_review setting (1 year unless set).'::text, 'Have a person check it again and record it with tmac.recheck_electronic_measure.'::text, 'tmac.check_electronic_measures'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('persons'::text, '在籍者'::text, 'persons not terminated'::text, 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('grants'::text, 'アクセス権'::text, 'grants stored as active'::text, 'SELECT count(*) FROM tmac.access_grant WHERE status = ''active'''::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('reviews'::text, 'アクセス権の棚卸し'::text, 'access reviews'::text, 'SELECT count(*) FROM tmac.access_review'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('sod_rules'::text, '職務分掌ルール'::text, 'enabled SoD rules'::text, 'SELECT count(*) FROM tmac.sod_rule WHERE enabled'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('protected_tables'::text, '保護対象テーブル'::text, 'protected tables'::text, 'SELECT count(*) FROM tmac.protected_table'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('label_tables'::text, 'ラベル列のあるテーブル'::text, 'user tables with a tmac.label column'::text, 'SELECT count(DISTINCT a.attrelid) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid WHERE a.atttypid = ''tmac.label''::pg_catalog.regtype AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN (''r'', ''p'') AND c.relnamespace <> ''tmac''::pg_catalog.regnamespace'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('labelled_columns'::text, 'ラベル付きの列'::text, 'columns with a tmac security label'::text, 'SELECT count(*) FROM pg_catalog.pg_seclabel l WHERE l.provider = ''tmac'' AND l.classoid = ''pg_catalog.pg_class''::pg_catalog.regclass AND l.objsubid > 0'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('audit_entries'::text, '監査ログ'::text, 'audit log entries'::text, 'SELECT coalesce(max(entry_id), 0) FROM tmac.audit_log'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('own_checks'::text, '自社チェック'::text, 'the company''s own enabled checks'::text, 'SELECT count(*) FROM tmac.compliance_check WHERE NOT builtin AND enabled'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('access_records'::text, 'アクセス記録'::text, 'access statistics recorded (live counters and hourly history)'::text, 'SELECT (SELECT count(*) FROM tmac.access_stats_history) + (SELECT count(*) FROM tmac.access_stats)'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('assets'::text, '目録の有効な管理対象情報'::text, 'active assets of the inventory'::text, 'SELECT count(*) FROM tmac.asset WHERE status = ''active'''::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('appointments'::text, '管理者の選任'::text, 'appointments in force'::text, 'SELECT count(*) FROM tmac.appointment WHERE ended_at IS NULL'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('providers'::text, '委託先'::text, 'active external providers'::text, 'SELECT count(*) FROM tmac.provider WHERE status = ''active'''::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('handling_entries'::text, '取扱管理簿の記録'::text, 'handling ledger entries'::text, 'SELECT count(*) FROM tmac.handling_entry'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('incidents'::text, '事故・兆候の報告'::text, 'incidents and leak signs reported'::text, 'SELECT count(*) FROM tmac.incident'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('containers'::text, '保管容器'::text, 'storage containers'::text, 'SELECT count(*) FROM tmac.container'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('areas'::text, '立入制限区域'::text, 'restricted areas'::text, 'SELECT count(*) FROM tmac.restricted_area'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('key_loans'::text, '鍵の貸出し'::text, 'key loans'::text, 'SELECT count(*) FROM tmac.key_loan'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('area_entries'::text, '入退室記録'::text, 'entries to restricted areas'::text, 'SELECT count(*) FROM tmac.area_entry'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('visitor_entries'::text, '訪問者の入室記録'::text, 'entries of visitors (persons of kind visitor) to restricted areas'::text, 'SELECT count(*) FROM tmac.area_entry e JOIN tmac.person p ON p.person_id = e.person_id WHERE p.kind = ''visitor'''::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('area_hours'::text, '開錠時間のある区域'::text, 'restricted areas with hours'::text, 'SELECT count(*) FROM tmac.restricted_area WHERE opens_at IS NOT NULL'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('leavers'::text, '退職者'::text, 'terminated persons'::text, 'SELECT count(*) FROM tmac.person WHERE status = ''terminated'''::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('documents'::text, '施行中の文書'::text, 'documents in force (documents register)'::text, 'SELECT count(*) FROM tmac.document_in_force'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('acknowledged_documents'::text, '確認を求める施行中の文書'::text, 'documents in force that ask for acknowledgements (documents register)'::text, 'SELECT count(*) FROM tmac.document_in_force WHERE acknowledgement <> ''none'''::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('corrective_actions'::text, '是正処置'::text, 'corrective actions of internal audits'::text, 'SELECT count(*) FROM tmac.corrective_action'::text);
-INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('electronic_information'::text, '電子的に保管する管理対象情報'::text, 'important information held electronically (active electronic assets, protected tables)'::text, 'SELECT (SELECT count(*) FROM tmac.asset a WHERE a.status = ''active'' AND (a.medium = ''electronic'' OR EXISTS (SELECT 1 FROM tmac.asset_binding b WHERE b.asset_no = a.asset_no))) + (SELECT count(*) FROM tmac.protected_table)'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_pledge'::text, 'access_without_pledge'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires a pledge (誓約書), so a person without one keeps their access'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('require_training'::text, 'access_without_training'::text, 'off'::text, NULL::text, 'true'::boolean, 'access no longer requires current training, so a person without it keeps their access'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('training_validity'::text, 'access_without_training'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'a training completion counts for longer than a year; training is expected at least yearly'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('review_period'::text, 'grant_not_reviewed'::text, 'longer_than'::text, '6 months'::text, 'false'::boolean, 'grants may go unreviewed for longer than tmac''s default review period'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('sod_exception_max'::text, 'sod_conflict'::text, 'longer_than'::text, '180 days'::text, 'false'::boolean, 'exceptions to segregation of duties may last longer than tmac''s default'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('hide_statistics'::text, 'protected_table_unenforced'::text, 'off'::text, NULL::text, 'false'::boolean, 'the planner''s statistics of protected tables, which count hidden rows, show in the estimates (EXPLAIN) of persons who may not read every row'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('access_surge_history'::text, 'access_surge'::text, 'longer_than'::text, '14 days'::text, 'false'::boolean, 'a person''s reads are not a surge finding (high) until their statistics reach back this far; until then only access_surge_no_baseline (low)'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('write_down'::text, 'handling_forbidden'::text, 'other_than'::text, 'refuse'::text, 'false'::boolean, 'protected rows read in a transaction may be written into lower-labelled rows (audited or not) instead of the write being refused'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('document_review_interval'::text, 'document_review_overdue'::text, 'longer_than'::text, '1 year'::text, 'false'::boolean, 'documents in force may go unreviewed for longer than a year'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('document_acknowledgement_grace'::text, 'document_not_acknowledged'::text, 'longer_than'::text, '30 days'::text, 'false'::boolean, 'persons may go longer than 30 days without acknowledging a document in force'::text);
-INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES ('internal_audit_interval'::text, 'internal_audit_missing'::text, 'longer_than'::text, '12 months'::text, 'false'::boolean, 'criteria may go longer than 12 months without an internal audit'::text);
 INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('handling_action'::text, '取扱区分'::text, 'handling action'::text, '取扱区分'::text, 'Actions'::text);
 INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('handling_rule'::text, '取扱基準'::text, 'handling rule'::text, '取扱基準'::text, 'Rules'::text);
 INSERT INTO tmac.enum_kind (kind, name_ja, name_en, list_ja, list_en) VALUES ('handling_media'::text, '媒体'::text, 'media'::text, '媒体'::text, 'Media'::text);
@@ -14045,6 +14070,7 @@ ALTER EXTENSION tmac DROP TABLE tmac.compliance_setting_value;
 DROP TABLE tmac.compliance_setting_default, tmac.compliance_setting_value;
 
 -- ==== configuration dump, sequence ownership
+SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin OR NOT enabled');
 SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.login_enrolment_enrolment_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.training_course', '');
@@ -14093,7 +14119,6 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.audit_finding', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.audit_finding_finding_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.corrective_action', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.corrective_action_action_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('tmac.compliance_check', 'WHERE NOT builtin OR NOT enabled');
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_overflow_overflow_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_history', '');
@@ -14285,19 +14310,31 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
@@ -14306,50 +14343,37 @@ REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_statement_strict() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.row_by_key(anyelement,text,anycompatible,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
@@ -14360,32 +14384,25 @@ REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PU
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
@@ -14394,16 +14411,26 @@ REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
@@ -14412,6 +14439,9 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -14421,12 +14451,9 @@ GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
@@ -14436,6 +14463,8 @@ GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
@@ -14456,40 +14485,40 @@ REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.ledger_csv(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_documents() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.hr_import_end() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_internal_audits() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.approve_many(bigint[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_many(bigint[],text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
@@ -14512,6 +14541,9 @@ REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
@@ -14557,8 +14589,11 @@ GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
@@ -14569,38 +14604,43 @@ GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[]) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
@@ -14610,50 +14650,51 @@ GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tma
 REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_document(text,text,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_document(text,text,date,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.announce_document(text,text,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.announce_document(text,text,text,date) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.review_document(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.review_document(text,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.acknowledge_document(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.acknowledge_document(text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.supersede_document(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.supersede_document(text,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.acknowledge_document(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.acknowledge_document(text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.check_documents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.complete_corrective_action(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.complete_corrective_action(bigint,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.close_corrective_action(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_corrective_action(bigint,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_internal_audits() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
@@ -14669,22 +14710,22 @@ GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_fk_cascade() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_protected_table_owner_code() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_table_owner_code() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_table_owner_code() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_sync() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_sync() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
@@ -14707,18 +14748,6 @@ REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_training_pledges() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_area_label(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_area_label(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_area_hours(text,time without time zone,time without time zone,integer[]) FROM PUBLIC;
@@ -14926,12 +14955,14 @@ COMMENT ON FUNCTION tmac.msgid(pg_catalog.text) IS 'Marks a text that is stored 
 COMMENT ON FUNCTION tmac.notify_incident(bigint,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text) IS 'Records that an incident was notified to the entrusting company (委託元), an authority (監督官庁), the police (警察), customers or the public, when and with what reference';
 COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,integer,pg_catalog.text,pg_catalog.text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
 COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
+COMMENT ON FUNCTION tmac.parent_group_id(pg_catalog.text) IS 'Internal (define_group, move_group): the id of the group named as parent (NULL for none), or error 42704 naming it';
 COMMENT ON FUNCTION tmac.person_login_role_oid() IS 'Trigger: records the OID of the role a person''s login_role names when it is mapped (and, for a restored row, maps it again by name)';
 COMMENT ON FUNCTION tmac.person_named_by(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): a person id an act names; for readers of tmac.person error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless it is themselves, a person of their department or one above it, or an appointee';
 COMMENT ON FUNCTION tmac.person_role(pg_catalog.name,pg_catalog.oid) IS 'The current name of a person''s login role: the role recorded by OID when mapped (NULL if dropped), or the role named login_role when no OID is recorded';
 COMMENT ON FUNCTION tmac.person_state_at(pg_catalog.text,timestamp with time zone) IS 'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
 COMMENT ON FUNCTION tmac.pg_cron_here() IS 'Internal: true when the pg_cron extension is created in this database (its schema cron belongs to it), so tmac may read cron.job and call cron.alter_job';
 COMMENT ON FUNCTION tmac.plan_internal_audit(pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text) IS '監査計画 / records the plan of an internal audit (tmac_admin): title, the criteria it covers, the auditor (never a manager of the audited department), the day, the audited department (NULL: the whole company), kind internal_audit or management_review (held by 経営層); returns the audit_id';
+COMMENT ON FUNCTION tmac.policy_index_support(pg_catalog.internal) IS 'Planner support of row_readable/row_writable: on a btree index of tmac.label_btree_ops, the lossy index condition label <= tmac.readable_upper_bound()';
 COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted), and its title in the reader''s language';
 COMMENT ON FUNCTION tmac.prerequisite_status(timestamp with time zone) IS 'For every person: whether a valid pledge and current training (the one rule: tmac.training_status_all) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (HR events due but not yet applied are not counted)';
 COMMENT ON FUNCTION tmac.protect(pg_catalog.regclass,pg_catalog.name,pg_catalog.text) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column; with asset, also binds the table to that asset of the inventory (tmac.bind_table)';
@@ -14944,6 +14975,7 @@ COMMENT ON FUNCTION tmac.protection_register(pg_catalog.regclass,pg_catalog.name
 COMMENT ON FUNCTION tmac.protection_unregister(pg_catalog.regclass) IS 'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
 COMMENT ON FUNCTION tmac.provider_require(pg_catalog.text,boolean) IS 'Internal: error 42704 for an unknown provider, 55000 for an ended one';
 COMMENT ON FUNCTION tmac.provision_logins(pg_catalog.text[]) IS 'Creates, enrols and maps the login roles of hired persons who have none (tmac_admin): every employee and contractor not terminated, or the persons listed; each new role is named after the lower-cased person id, ordinary (LOGIN INHERIT, no attributes, no members) and without a password; audited; returns one row per person with what it did';
+COMMENT ON FUNCTION tmac.readable_upper_bound() IS 'The greatest label of the level the acting person is cleared for (the least label when a prerequisite fails): the index bound of the row policies, evaluated when a scan starts';
 COMMENT ON FUNCTION tmac.recheck_electronic_measure(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS '⑨ Records a new check of the electronic measure in force (tmac_admin): who checked, what they saw, new evidence if any (else the old reference); what is in place stays; returns the new declaration_id';
 COMMENT ON FUNCTION tmac.record_audit_finding(bigint,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '指摘事項 / the auditor records a finding of the audit: the criterion (within its scope), grade (major, minor, observation), what was found; returns the finding_id';
 COMMENT ON FUNCTION tmac.record_audit_result(bigint,pg_catalog.date,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '監査結果 / the auditor records that the audit was performed: the day, a summary, the report''s URI and SHA-256; the auditor is checked again against the audited department (SoD)';
@@ -14966,6 +14998,7 @@ COMMENT ON FUNCTION tmac.relation_tree(pg_catalog.regclass) IS 'A table with all
 COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
 COMMENT ON FUNCTION tmac.rename_entry(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Renames a vocabulary entry''s code, rewrites tmac security labels and rebuilds hash indexes on labels (refused while a table is hash-partitioned on a label); use rename_level, rename_compartment or rename_group';
 COMMENT ON FUNCTION tmac.report_incident(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets (recorded as given), reported to (上長 supervisor / 管理責任者 manager) and the person (one the reporter may name), the discoverer if someone else (unconfirmed until they confirm it: tmac.confirm_discovery); returns the incident number';
+COMMENT ON FUNCTION tmac.require_active_asset(pg_catalog.text,pg_catalog.text) IS 'Internal (bind_table, bind_schema, entrust_asset): error 42704 unless the asset is an active one of the inventory';
 COMMENT ON FUNCTION tmac.require_independent_auditor(pg_catalog.text,pg_catalog.text,integer) IS 'Internal: error 42501 when the auditor of an internal audit manages the audited department (tmac.auditor_conflict), or the holder of a management review is not 経営層';
 COMMENT ON FUNCTION tmac.require_nameable(pg_catalog.regclass,boolean,boolean,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
 COMMENT ON FUNCTION tmac.require_person(pg_catalog.text) IS 'Returns a person_id, or error 42704 when there is no such person (NULL passes)';
@@ -14980,6 +15013,7 @@ COMMENT ON FUNCTION tmac.return_handling(bigint,pg_catalog.text) IS 'Records tha
 COMMENT ON FUNCTION tmac.return_key(pg_catalog.text) IS 'Records that a lent key came back, received by the acting person; closes its key_not_returned finding';
 COMMENT ON FUNCTION tmac.review_assets(pg_catalog.text[],pg_catalog.text) IS '目録の見直し / records that the inventory (all active assets, or those named) was reviewed now, with a note (tmac_admin); returns how many';
 COMMENT ON FUNCTION tmac.review_document(pg_catalog.text,pg_catalog.text) IS '見直し / 経営層 or the 情報管理責任者 records that the version in force of a document was reviewed and still holds (what the review found); closes its document_review_overdue finding';
+COMMENT ON FUNCTION tmac.row_by_key(pg_catalog.anyelement,pg_catalog.text,pg_catalog.anycompatible,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal: the row of a register found by its key, or the register''s own error (with its hint) when there is none (a row of NULLs when no error is given)';
 COMMENT ON FUNCTION tmac.row_for_update(pg_catalog.anyelement,pg_catalog.text,pg_catalog.anycompatible,pg_catalog.text,pg_catalog.text) IS 'Internal: the row of a register found by its key and locked FOR UPDATE, or the register''s own error when there is none';
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.rows_above_label(pg_catalog.regclass,tmac.label) IS 'Internal (rows_above_asset_label): how many rows of a protected table (and of its partitions and children) carry a level above lbl''s or a compartment lbl lacks (groups are not compared), and the first such label; reads the heap itself (owner_scan.c), never a query over the table';

@@ -139,9 +139,3 @@ SELECT tmac.audit_append('setting', 'UPDATE', 'time_zone',
                                                        'by', 'ALTER EXTENSION tmac UPDATE'))
   FROM (SELECT pg_catalog.current_setting('tmac_upgrade.time_zone_renamed', true) AS v) r
  WHERE r.v <> '';
-
--- 0.2.0 lets a protected scan read through an index on the label column only the levels the
--- reader is cleared for (src/policy_index_support.c): the policy functions get their planner
--- support function, which the generated part cannot attach (it creates the functions).
-ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
-ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;

@@ -234,6 +234,13 @@ def diff_functions(old, new, s, sources):
             s.recreated_comments.add(('procedure' if f['kind'] == 'p' else 'function', f['identity']))
             s.todo.append('%s %s: signature changed, dropped and created again (anything depending on it '
                           'must be dropped in the pre part and created again)' % (kw.lower(), ident))
+        support = re.search(r' SUPPORT (\S+)', sql)
+        if support:
+            # the support function may be newer than the function it serves: attach it right
+            # after that function is created (a fresh install ALTERs it the same way)
+            sql = sql.replace(support.group(0), '', 1)
+            helper = next(h for h in n.values() if h['name'] == support.group(1))
+            s.ordered.append((helper['oid'], 'ALTER %s %s SUPPORT %s;' % (kw, ident, support.group(1)), 1))
         s.ordered.append((f['oid'], sql))
     for ident, g in o.items():
         if ident not in n:
@@ -669,7 +676,7 @@ def main():
     section('removed or redefined', lines(s.early))
     w('\n-- ==== created or replaced, in the order of a fresh install\n')
     seen = set()
-    for _, sql in sorted(s.ordered, key=lambda x: int(x[0])):   # OIDs come as JSON strings
+    for _, sql, *_ in sorted(s.ordered, key=lambda x: (int(x[0]), x[2] if len(x) > 2 else 0)):   # OIDs come as JSON strings
         if sql not in seen:
             seen.add(sql)
             w('\n' + sql + '\n')
