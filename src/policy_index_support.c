@@ -56,18 +56,23 @@
  * cannot read every label with PostgreSQL's defaults — a third of the rows
  * for a range — so it would cost the index the same for a person who sees 1 %
  * and one who sees 99 %, and pick it for both.  So the support function
- * decides itself: it reads the column's pg_statistic row (most common values
- * and histogram) directly and offers the condition only when at most a third
- * of the rows lie within the planning role's bound, i.e. when the default the
- * planner will cost it with is no lower than the truth; a column never
- * analysed gets the condition, as any indexable qual would.  This computes
- * the bound while planning, but only to choose a plan; the plan itself
- * carries the call, and a plan made for one role and run by another (or
- * after a grant) is at worst slower, never wrong.  What the choice discloses
- * (whether most rows lie at or below one's own level) is less than what the
- * index path shows anyway: EXPLAIN ANALYZE counts the rows the recheck
- * removed, and the time taken grows with them.  No estimate the planner
- * prints comes from the hidden statistics.
+ * decides itself, from the column's pg_statistic row (most common values and
+ * histogram) read directly: it offers the condition only when at most a third
+ * of the rows are estimated READABLE by the planning role — each sampled label
+ * put through the role's own decision — i.e. when the default the planner will
+ * cost it with is no lower than the truth; a column never analysed gets the
+ * condition, as any indexable qual would.  The rule is the readable fraction,
+ * not the fraction at or below the bound, on purpose: the readable fraction is
+ * what the reader can count for themselves (count(*) against the table's size,
+ * which plain EXPLAIN shows), so the plan's shape tells them nothing new.  The
+ * fraction at or below their level would tell them whether the rows hidden from
+ * them lie above their level or at it behind a compartment
+ * (test/pgtap/attack23_index_plan_oracle.sql); the price is a slower plan for a
+ * reader who sees few rows of many at their own level.  The bound is computed
+ * while planning only to choose a plan; the plan itself carries the call, and
+ * a plan made for one role and run by another (or after a grant) is at worst
+ * slower, never wrong.  No estimate the planner prints comes from the hidden
+ * statistics.
  *
  * Safety.  Only tmac's own functions (by OID, extension.c) are answered, on a
  * plain column (not an expression index) of a btree index of tmac's operator
@@ -99,13 +104,14 @@
 #include "utils/syscache.h"
 
 #include "extension.h"
+#include "decision.h"
 #include "label.h"
 #include "profile_cache.h"
 
 /*
- * The index condition is offered when at most this fraction of the rows lies
- * within the bound: the planner then costs it with its default estimate for a
- * range (DEFAULT_INEQ_SEL, a third), which is no lower than the truth.
+ * The index condition is offered when at most this fraction of the rows is
+ * estimated readable: the planner then costs it with its default estimate for
+ * a range (DEFAULT_INEQ_SEL, a third).
  */
 #define TMAC_INDEX_MAX_FRACTION DEFAULT_INEQ_SEL
 
@@ -154,24 +160,25 @@ label_slot(AttStatsSlot *sslot, HeapTuple tup, int kind, int flags, Oid label_ty
 }
 
 /*
- * The fraction of the column's rows at or below `bound`, from its
- * pg_statistic row (most common values and histogram), read here directly:
- * the answer only decides whether the index condition is offered and is
- * never shown.  -1 when the column has no statistics.
+ * The estimated fraction of the column's rows that profile p may read (or
+ * write, with mode), from its pg_statistic row (most common values and
+ * histogram), read here directly: the answer only decides whether the index
+ * condition is offered, and it estimates what the reader can count anyway
+ * (see the header).  -1 when the column has no statistics.
  */
 static double
-fraction_within(PlannerInfo *root, IndexOptInfo *index, AttrNumber attnum, const TmacLabel *bound,
-				Oid bound_type)
+fraction_readable(PlannerInfo *root, IndexOptInfo *index, AttrNumber attnum, const TmacProfile *p,
+				  TmacMode mode, Oid label_type)
 {
 	RangeTblEntry *rte = planner_rt_fetch(index->rel->relid, root);
 	HeapTuple	tup;
 	AttStatsSlot sslot;
 	double		nullfrac,
 				mcvfrac = 0,
-				within = 0,
+				readable = 0,
 				rest;
 	int			i,
-				below = 0;
+				readable_bounds = 0;
 
 	tup = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(rte->relid), Int16GetDatum(attnum),
 						  BoolGetDatum(false));
@@ -179,28 +186,28 @@ fraction_within(PlannerInfo *root, IndexOptInfo *index, AttrNumber attnum, const
 		return -1;
 	nullfrac = ((Form_pg_statistic) GETSTRUCT(tup))->stanullfrac;
 	if (label_slot(&sslot, tup, STATISTIC_KIND_MCV, ATTSTATSSLOT_VALUES | ATTSTATSSLOT_NUMBERS,
-				   bound_type))
+				   label_type))
 	{
 		for (i = 0; i < sslot.nvalues && i < sslot.nnumbers; i++)
 		{
 			mcvfrac += sslot.numbers[i];
-			if (tmac_label_cmp_internal(DatumGetTmacLabel(sslot.values[i]), bound) <= 0)
-				within += sslot.numbers[i];
+			if (tmac_decide(p, DatumGetTmacLabel(sslot.values[i]), mode, NULL, NULL, NULL))
+				readable += sslot.numbers[i];
 		}
 		free_attstatsslot(&sslot);
 	}
 	rest = Max(0.0, 1.0 - nullfrac - mcvfrac);
-	if (label_slot(&sslot, tup, STATISTIC_KIND_HISTOGRAM, ATTSTATSSLOT_VALUES, bound_type))
+	if (label_slot(&sslot, tup, STATISTIC_KIND_HISTOGRAM, ATTSTATSSLOT_VALUES, label_type))
 	{
 		for (i = 0; i < sslot.nvalues; i++)
-			if (tmac_label_cmp_internal(DatumGetTmacLabel(sslot.values[i]), bound) <= 0)
-				below++;
+			if (tmac_decide(p, DatumGetTmacLabel(sslot.values[i]), mode, NULL, NULL, NULL))
+				readable_bounds++;
 		if (sslot.nvalues > 0)
-			rest *= (double) below / sslot.nvalues;
+			rest *= (double) readable_bounds / sslot.nvalues;
 		free_attstatsslot(&sslot);
 	}
 	ReleaseSysCache(tup);
-	return within + rest;
+	return readable + rest;
 }
 
 /* tmac's btree operator family for labels, or InvalidOid. */
@@ -269,8 +276,10 @@ policy_index_condition(SupportRequestIndexCondition *req)
 		role = DatumGetObjectId(((Const *) owner)->constvalue);
 	}
 	/* offered only where it pays, for the role planning (see the header) */
-	if (fraction_within(req->root, req->index, req->index->indexkeys[req->indexcol],
-						upper_bound_for(role), ext->label_type) > TMAC_INDEX_MAX_FRACTION)
+	if (fraction_readable(req->root, req->index, req->index->indexkeys[req->indexcol],
+						  tmac_profile_for(role),
+						  call->funcid == ext->row_readable ? TMAC_READ : TMAC_WRITE,
+						  ext->label_type) > TMAC_INDEX_MAX_FRACTION)
 		return NIL;
 	bound = (Expr *) makeFuncExpr(boundfn, ext->label_type, boundargs,
 								  InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
