@@ -20,7 +20,12 @@
  * reset to 0 on every scan whose filter calls row_readable or row_writable
  * (a protected table's policy, read for oneself or for a view's owner: a row
  * hidden from the owner is hidden from the reader too).  A plan that hid no
- * row keeps exact numbers.
+ * row keeps exact numbers — all but one: the rows an index recheck removes
+ * (lossy bitmap pages, lossy index conditions) are removed before the
+ * policy's filter runs, so a plan that hid none still counted hidden rows
+ * there (WHERE label = 'PUBLIC' under a small work_mem counted the
+ * SECRET:PRJ-B rows on lossy pages): "Rows Removed by Index Recheck" of a
+ * protected scan is always withheld.
  *
  * Parallel workers refuse rows in their own processes.  Each process decides
  * for its own share: a worker runs ExecutorFinish (and these hooks) before it
@@ -136,13 +141,19 @@ calls_policy(Node *node, WithholdContext *cxt)
 	return expression_tree_walker(node, calls_policy, (void *) cxt);
 }
 
-/* Reset the counts of one instrumentation that may include hidden rows. */
+/* Reset the counts of one instrumentation that include the rows the policy refused. */
 static void
 reset_filtered(Instrumentation *instr)
 {
 	instr->nfiltered1 = 0;
-	instr->nfiltered2 = 0;
 	instr->ntuples2 = 0;		/* an Index Only Scan's heap fetches */
+}
+
+/* The rows an index recheck removed: the policy never saw them. */
+static void
+reset_recheck(Instrumentation *instr)
+{
+	instr->nfiltered2 = 0;
 }
 
 static void
@@ -185,6 +196,7 @@ withhold_walker(PlanState *ps, WithholdContext *cxt)
 	{
 		bool		shared_bitmap = IsA(ps, BitmapHeapScanState) && ps->plan->parallel_aware;
 
+		reset_node(ps, reset_recheck);
 		if (cxt->hid)
 			reset_node(ps, reset_filtered);
 		if (IsA(ps, BitmapHeapScanState) && (cxt->hid || shared_bitmap))
