@@ -16,6 +16,8 @@
  * the rows past the policies through owner_scan.c, which runs no code of the
  * table's owner.
  *
+ * A refused row is counted for EXPLAIN ANALYZE (explain_withhold.c).
+ *
  * An allowed row also raises the transaction's high-water mark, and a new
  * row written must dominate it (information_flow.c).
  */
@@ -33,6 +35,7 @@
 
 #include "access_stats.h"
 #include "decision.h"
+#include "explain_withhold.h"
 #include "handling_events.h"
 #include "information_flow.h"
 #include "owner_scan.h"
@@ -61,7 +64,10 @@ decide_row(FunctionCallInfo fcinfo, TmacMode mode)
 	TmacProfile *p = acting_profile(fcinfo);
 
 	if (!tmac_decide(p, l, mode, NULL, NULL, NULL))
+	{
+		tmac_note_hidden_row();
 		return false;
+	}
 	tmac_handling_note_rank(l->rank);
 	tmac_access_stats_count(fcinfo, p, l);
 	if (mode == TMAC_READ)

@@ -41,7 +41,9 @@
  * stale policy sites (information_flow.c), gives each executor its access
  * counters and keeps a cursor's profiles (cursor_access.c); run and finish
  * make the counters and the flow's plan current and pin a cursor's profiles;
- * end adds the counters to shared memory and records handling events and
+ * run and finish also tally the rows the policies hid, and finish withholds
+ * the counts of an instrumented plan that would reveal them
+ * (explain_withhold.c); end adds the counters to shared memory and records handling events and
  * flows; the process-utility hook records handling events (COPY … TO, copies
  * into unprotected tables), flows, a restore's COPY into tmac's tables and
  * skips a restore's DISABLE TRIGGER on them (restore.c), and counts DDL as a
@@ -74,6 +76,7 @@
 #include "access_stats.h"
 #include "audit_chain.h"
 #include "cursor_access.h"
+#include "explain_withhold.h"
 #include "extension.h"
 #include "governance_change.h"
 #include "handling_events.h"
@@ -352,6 +355,7 @@ tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		else
 			standard_ExecutorStart(queryDesc, eflags);
 		tmac_access_stats_begin(queryDesc, eflags);
+		tmac_explain_executor_start(queryDesc);
 		if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
 			tmac_cursor_start(queryDesc);
 	}
@@ -368,6 +372,7 @@ tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bo
 	CursorAccess *pinned = tmac_cursor_enter(queryDesc, true, count != 0);
 	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
 	void	   *flow = tmac_flow_enter(queryDesc);
+	uint64		hidden = tmac_explain_enter();
 
 	PG_TRY();
 	{
@@ -378,6 +383,7 @@ tmac_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count, bo
 	}
 	PG_FINALLY();
 	{
+		tmac_explain_leave(queryDesc, hidden);
 		tmac_access_stats_leave(saved);
 		tmac_flow_leave(flow);
 		tmac_cursor_leave(pinned);
@@ -391,6 +397,7 @@ tmac_ExecutorFinish(QueryDesc *queryDesc)
 	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false, false);
 	TmacStatsAcc *saved = tmac_access_stats_enter(queryDesc);
 	void	   *flow = tmac_flow_enter(queryDesc);
+	uint64		hidden = tmac_explain_enter();
 
 	PG_TRY();
 	{
@@ -398,6 +405,8 @@ tmac_ExecutorFinish(QueryDesc *queryDesc)
 			prev_ExecutorFinish(queryDesc);
 		else
 			standard_ExecutorFinish(queryDesc);
+		tmac_explain_leave(queryDesc, hidden);
+		tmac_explain_executor_finish(queryDesc);
 	}
 	PG_FINALLY();
 	{
