@@ -28,27 +28,60 @@ CREATE FUNCTION tmac.validate_entry(kind text, code text, name text DEFAULT NULL
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
+  bad_code boolean := tmac.valid_code(code) IS FALSE;
   msg text;
 BEGIN
-  -- one message per kind (level, compartment, group): a translation names the kind in its own words
-  IF NOT tmac.valid_code(code) THEN
-    msg := CASE kind WHEN 'level' THEN tmac.message('invalid level code "%s"', code)
-                                WHEN 'compartment' THEN tmac.message('invalid compartment code "%s"', code)
-                                ELSE tmac.message('invalid group code "%s"', code) END;
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
-            HINT = tmac.message('A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.');
+  IF NOT bad_code AND (name IS NULL OR tmac.valid_name(name) IS NOT FALSE) THEN
+    RETURN;
   END IF;
-  IF name IS NOT NULL AND NOT tmac.valid_name(name) THEN
-    msg := CASE kind WHEN 'level' THEN tmac.message('invalid level name "%s"', name)
-                                WHEN 'compartment' THEN tmac.message('invalid compartment name "%s"', name)
-                                ELSE tmac.message('invalid group name "%s"', name) END;
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
-            HINT = tmac.message('A name is 1–200 bytes with no colon, comma, control character or surrounding space.');
-  END IF;
+  -- one message per kind (level, compartment, group) and field: a translation names the kind in its own words
+  msg := CASE WHEN bad_code THEN
+           CASE kind WHEN 'level' THEN tmac.message('invalid level code "%s"', code)
+                     WHEN 'compartment' THEN tmac.message('invalid compartment code "%s"', code)
+                     ELSE tmac.message('invalid group code "%s"', code) END
+         ELSE
+           CASE kind WHEN 'level' THEN tmac.message('invalid level name "%s"', name)
+                     WHEN 'compartment' THEN tmac.message('invalid compartment name "%s"', name)
+                     ELSE tmac.message('invalid group name "%s"', name) END END;
+  RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
+    HINT = CASE WHEN bad_code
+                THEN tmac.message('A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.')
+                ELSE tmac.message('A name is 1–200 bytes with no colon, comma, control character or surrounding space.') END;
 END
 $$;
 COMMENT ON FUNCTION tmac.validate_entry(text, text, text) IS
   'Raises invalid_parameter_value unless the code (and the name, when given) are valid for a vocabulary entry';
+
+-- An entry of the kind whose code folds to the same as the one being defined: error 42710.
+CREATE FUNCTION tmac.refuse_existing_entry(kind text, code text) RETURNS void
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  existing text := CASE kind
+    WHEN 'level' THEN (SELECT l.code FROM tmac.level l
+                        WHERE tmac.vocabulary_fold(l.code) = tmac.vocabulary_fold(refuse_existing_entry.code) LIMIT 1)
+    WHEN 'compartment' THEN (SELECT c.code FROM tmac.compartment c
+                              WHERE tmac.vocabulary_fold(c.code) = tmac.vocabulary_fold(refuse_existing_entry.code) LIMIT 1)
+    ELSE (SELECT g.code FROM tmac.org_group g
+           WHERE tmac.vocabulary_fold(g.code) = tmac.vocabulary_fold(refuse_existing_entry.code) LIMIT 1) END;
+  msg text;
+  hint text;
+BEGIN
+  IF existing IS NULL THEN
+    RETURN;
+  END IF;
+  -- one message per kind (level, compartment, group): a translation names the kind in its own words
+  msg := CASE kind WHEN 'level' THEN tmac.message('level "%s" already exists', existing)
+                   WHEN 'compartment' THEN tmac.message('compartment "%s" already exists', existing)
+                   ELSE tmac.message('group "%s" already exists', existing) END;
+  hint := CASE kind WHEN 'level' THEN tmac.message('Use tmac.rename_level to change its code.')
+                    WHEN 'compartment' THEN tmac.message('Use tmac.rename_compartment to change its code.')
+                    ELSE tmac.message('Use tmac.rename_group or tmac.move_group to change it.') END;
+  RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = msg, HINT = hint;
+END
+$$;
+COMMENT ON FUNCTION tmac.refuse_existing_entry(text, text) IS
+  'Internal (define_level, define_compartment, define_group): error 42710 naming the entry of the kind whose code folds to the same';
 
 CREATE FUNCTION tmac.define_level(code text, rank integer, name text, aliases text[] DEFAULT '{}')
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -62,11 +95,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'numeric_value_out_of_range',
       MESSAGE = tmac.message('level rank %s is out of range', rank), HINT = tmac.message('A rank is between 0 and 32767.');
   END IF;
-  SELECT l.code INTO existing FROM tmac.level l WHERE tmac.vocabulary_fold(l.code) = tmac.vocabulary_fold(define_level.code);
-  IF FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
-      MESSAGE = tmac.message('level "%s" already exists', existing), HINT = tmac.message('Use tmac.rename_level to change its code.');
-  END IF;
+  PERFORM tmac.refuse_existing_entry('level', code);
   SELECT l.code INTO existing FROM tmac.level l WHERE l.rank = define_level.rank;
   IF FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
@@ -83,17 +112,10 @@ COMMENT ON FUNCTION tmac.define_level(text, integer, text, text[]) IS
 CREATE FUNCTION tmac.define_compartment(code text, name text, description text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
-DECLARE
-  existing text;
 BEGIN
   PERFORM tmac.require_arguments('define_compartment', 'code', code, 'name', name);
   PERFORM tmac.validate_entry('compartment', code, name);
-  SELECT c.code INTO existing FROM tmac.compartment c WHERE tmac.vocabulary_fold(c.code) = tmac.vocabulary_fold(define_compartment.code);
-  IF FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
-      MESSAGE = tmac.message('compartment "%s" already exists', existing),
-      HINT = tmac.message('Use tmac.rename_compartment to change its code.');
-  END IF;
+  PERFORM tmac.refuse_existing_entry('compartment', code);
   INSERT INTO tmac.compartment (code, name, description) VALUES (code, name, description);
 END
 $$;
@@ -125,7 +147,6 @@ CREATE FUNCTION tmac.define_group(code text, name text, parent text DEFAULT NULL
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  existing text;
   parent_group integer;
 BEGIN
   PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
@@ -133,12 +154,7 @@ BEGIN
   -- A tree change (see tmac.org_group_validate_parent): lock before the INSERT's own lock, so that
   -- two definitions wait for each other instead of deadlocking on the trigger's lock.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
-  SELECT g.code INTO existing FROM tmac.org_group g WHERE tmac.vocabulary_fold(g.code) = tmac.vocabulary_fold(define_group.code);
-  IF FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
-      MESSAGE = tmac.message('group "%s" already exists', existing),
-      HINT = tmac.message('Use tmac.rename_group or tmac.move_group to change it.');
-  END IF;
+  PERFORM tmac.refuse_existing_entry('group', code);
   parent_group := tmac.parent_group_id(parent);
   INSERT INTO tmac.org_group (code, name, parent_id) VALUES (code, name, parent_group);
 END

@@ -41,6 +41,10 @@
 --   2. the check:  INSERT INTO tmac.compliance_check (check_code, criterion, severity,
 --        title, description, remedy, function_name, requires, population, builtin)
 --        VALUES (..., '{assets}', true);
+--      checks sharing one function say it (and what else they share) once:
+--        INSERT INTO tmac.compliance_check (…) SELECT c.*, 'tmac.check_inventory', '{}',
+--        '{assets}', true FROM (VALUES (check_code, criterion, severity, title, description,
+--        remedy), …) AS c(…)   (a population that differs by check stays in the rows)
 --   3. a setting that weakens it, if any:  INSERT INTO tmac.weakening_rule
 --        (key, check_code, weak_when, threshold, accepts, why) VALUES (...);
 --   4. evidence: name the new tables in tmac.criterion.evidence (UPDATE); the test

@@ -132,9 +132,11 @@ BEGIN
         IF v = '' OR EXISTS (SELECT 1 FROM unnest(string_to_array(v, ',')::integer[]) d WHERE d NOT BETWEEN 1 AND 7) THEN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
-      WHEN 'review_undecided' THEN
+      WHEN 'review_undecided', 'write_down', 'hr_event_mode' THEN   -- one of a few words
         v := lower(v);
-        IF v NOT IN ('report', 'revoke') THEN
+        IF v <> ALL (CASE key WHEN 'review_undecided' THEN ARRAY['report', 'revoke']
+                              WHEN 'write_down' THEN ARRAY['refuse', 'audit', 'allow']
+                              ELSE ARRAY['strict', 'lenient'] END) THEN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'handling_delete_threshold' THEN
@@ -142,16 +144,6 @@ BEGIN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
         v := v::bigint::text;
-      WHEN 'write_down' THEN
-        v := lower(v);
-        IF v NOT IN ('refuse', 'audit', 'allow') THEN
-          RAISE EXCEPTION invalid_parameter_value;   -- caught below
-        END IF;
-      WHEN 'hr_event_mode' THEN
-        v := lower(v);
-        IF v NOT IN ('strict', 'lenient') THEN
-          RAISE EXCEPTION invalid_parameter_value;   -- caught below
-        END IF;
       WHEN 'time_zone' THEN   -- a zone's name (never an abbreviation or a POSIX offset), as spelt there
         v := coalesce((SELECT n.name FROM pg_catalog.pg_timezone_names n WHERE lower(n.name) = lower(v)
                         ORDER BY n.name LIMIT 1), '');

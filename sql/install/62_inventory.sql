@@ -526,31 +526,28 @@ COMMENT ON FUNCTION tmac.check_inventory() IS
 INSERT INTO tmac.compliance_population VALUES
   ('assets',       '目録の有効な管理対象情報', tmac.msgid('active assets of the inventory'), 'SELECT count(*) FROM tmac.asset WHERE status = ''active''');
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 'tmac.check_inventory', '{}', c.population::text[], true
+  FROM (VALUES
   ('asset_table_unbound', 'I-1', 'high', tmac.msgid('Protected or labelled table not in the inventory'),
    tmac.msgid('A table protected by tmac.protect or classified with SECURITY LABEL FOR tmac is bound to no active asset of the inventory (重要情報目録), directly, through a parent table or through its schema: important information is held that the inventory does not name (seed ①).'),
-   tmac.msgid('Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'),
-   'tmac.check_inventory', '{}', '{protected_tables}', true),
+   tmac.msgid('Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'), '{protected_tables}'),
   ('asset_no_manager', 'I-1', 'medium', tmac.msgid('Asset without a manager'),
    tmac.msgid('An active asset of the inventory names no 管理責任者 (the person responsible for it).'),
-   tmac.msgid('Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'),
-   'tmac.check_inventory', '{}', '{assets}', true),
+   tmac.msgid('Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'), '{assets}'),
   ('asset_manager_left', 'I-1', 'high', tmac.msgid('Asset whose manager left'),
    tmac.msgid('The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'),
-   tmac.msgid('Name a new manager with tmac.update_asset.'),
-   'tmac.check_inventory', '{}', '{assets}', true),
+   tmac.msgid('Name a new manager with tmac.update_asset.'), '{assets}'),
   ('asset_no_location', 'I-1', 'medium', tmac.msgid('Asset without a location'),
    tmac.msgid('An active asset records neither a 保存先 (a container, area or system) nor a bound table or schema.'),
-   tmac.msgid('Record where it is kept: tmac.update_asset with "location", or tmac.bind_table / tmac.bind_schema.'),
-   'tmac.check_inventory', '{}', '{assets}', true),
+   tmac.msgid('Record where it is kept: tmac.update_asset with "location", or tmac.bind_table / tmac.bind_schema.'), '{assets}'),
   ('asset_review_overdue', 'I-1', 'medium', tmac.msgid('Inventory not reviewed'),
    tmac.msgid('An active asset was not reviewed within the inventory_review_interval setting (12 months by default): the inventory may no longer describe what is held.'),
-   tmac.msgid('Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'),
-   'tmac.check_inventory', '{}', '{assets}', true),
+   tmac.msgid('Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'), '{assets}'),
   ('asset_contract_measures_missing', 'I-1', 'high', tmac.msgid('Entrusted information without its contract measures'),
    tmac.msgid('An asset entrusted by another company (預託) records no contract reference or no measures the contract requires (seed ②: 他社が求める対策).'),
-   tmac.msgid('Record them: tmac.update_asset(asset_no, ''{"contract_ref":"…","contract_measures":"…"}'').'),
-   'tmac.check_inventory', '{}', '{assets}', true);
+   tmac.msgid('Record them: tmac.update_asset(asset_no, ''{"contract_ref":"…","contract_measures":"…"}'').'), '{assets}')
+) AS c(check_code, criterion, severity, title, description, remedy, population);
 
 UPDATE tmac.criterion
    SET evidence = '重要情報目録: the inventory (tmac.asset) and the tables and schemas bound to it (tmac.asset_binding); classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table)'

@@ -312,23 +312,22 @@ COMMENT ON FUNCTION tmac.check_providers() IS
 INSERT INTO tmac.compliance_population VALUES
   ('providers',    '委託先',             tmac.msgid('active external providers'),      'SELECT count(*) FROM tmac.provider WHERE status = ''active''');
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 'tmac.check_providers', '{}', c.population::text[], true
+  FROM (VALUES
   ('provider_nda_missing', 'V', 'high', tmac.msgid('Provider without an NDA'),
    tmac.msgid('An external provider (cloud, data centre, carrier, agency, subcontractor) holds active assets but no 秘密保持契約 is on record (seed ⑨).'),
-   tmac.msgid('Sign an NDA and record it: tmac.record_provider_nda(provider_id, signed_on, expires_on, reference); or withdraw the assets.'),
-   'tmac.check_providers', '{}', '{providers}', true),
+   tmac.msgid('Sign an NDA and record it: tmac.record_provider_nda(provider_id, signed_on, expires_on, reference); or withdraw the assets.'), '{providers}'),
   ('provider_nda_expired', 'V', 'high', tmac.msgid('Provider whose NDA expired'),
    tmac.msgid('An external provider holds active assets but its NDA is past its expiry.'),
-   tmac.msgid('Renew it (tmac.record_provider_nda), or withdraw the assets (tmac.withdraw_asset).'),
-   'tmac.check_providers', '{}', '{providers}', true),
+   tmac.msgid('Renew it (tmac.record_provider_nda), or withdraw the assets (tmac.withdraw_asset).'), '{providers}'),
   ('provider_not_evaluated', 'V', 'medium', tmac.msgid('Provider not evaluated'),
    tmac.msgid('An external provider holds active assets but was never evaluated (委託先評価), or its evaluation was rejected.'),
-   tmac.msgid('Evaluate it: tmac.evaluate_provider(provider_id, evaluated_on, approved|conditional|rejected, note).'),
-   'tmac.check_providers', '{}', '{providers}', true),
+   tmac.msgid('Evaluate it: tmac.evaluate_provider(provider_id, evaluated_on, approved|conditional|rejected, note).'), '{providers}'),
   ('contractor_agency_no_nda', 'V', 'high', tmac.msgid('Contractor whose agency has no NDA'),
    tmac.msgid('An active contractor person has no agency on record, or their agency (staffing agency, subcontractor) has no current NDA.'),
-   tmac.msgid('HR records the agency (tmac.set_contractor_agency); tmac_admin records its NDA (tmac.record_provider_nda).'),
-   'tmac.check_providers', '{}', '{persons}', true);
+   tmac.msgid('HR records the agency (tmac.set_contractor_agency); tmac_admin records its NDA (tmac.record_provider_nda).'), '{persons}')
+) AS c(check_code, criterion, severity, title, description, remedy, population);
 
 UPDATE tmac.criterion
    SET evidence = evidence || ', external providers and their NDAs (tmac.provider, tmac.provider_asset, tmac.contractor_agency)'

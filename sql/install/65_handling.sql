@@ -751,27 +751,25 @@ COMMENT ON FUNCTION tmac.check_handling() IS
 INSERT INTO tmac.compliance_population VALUES
   ('handling_entries', '取扱管理簿の記録', tmac.msgid('handling ledger entries'),     'SELECT count(*) FROM tmac.handling_entry');
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.*, 'tmac.check_handling', '{}', '{handling_entries}', true FROM (VALUES
   ('handling_forbidden', 'I-4', 'high',
    tmac.msgid('Action the handling standard forbids'),
    tmac.msgid('The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).'),
-   tmac.msgid('A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.'),
-   'tmac.check_handling', '{}', '{handling_entries}', true),
+   tmac.msgid('A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.')),
   ('handling_unapproved', 'I-4', 'high',
    tmac.msgid('Handling that lacked its approval'),
    tmac.msgid('The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).'),
-   tmac.msgid('An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).'),
-   'tmac.check_handling', '{}', '{handling_entries}', true),
+   tmac.msgid('An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).')),
   ('handling_not_returned', 'I-4', 'medium',
    tmac.msgid('Take-out not returned by its due date'),
    tmac.msgid('Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'),
-   tmac.msgid('Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).'),
-   'tmac.check_handling', '{}', '{handling_entries}', true),
+   tmac.msgid('Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).')),
   ('handling_copies_unaccounted', 'I-4', 'high',
    tmac.msgid('Copies not accounted for at disposal'),
    tmac.msgid('An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'),
-   tmac.msgid('Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'),
-   'tmac.check_handling', '{}', '{handling_entries}', true);
+   tmac.msgid('Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'))
+) AS c(check_code, criterion, severity, title, description, remedy);
 
 -- The write-down rule (src/information_flow.c): while write_down is anything but refuse, a
 -- transaction that read protected rows may write them into lower rows of protected tables,

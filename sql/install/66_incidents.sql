@@ -485,22 +485,21 @@ COMMENT ON FUNCTION tmac.check_incidents() IS
 INSERT INTO tmac.compliance_population VALUES
   ('incidents',        '事故・兆候の報告', tmac.msgid('incidents and leak signs reported'), 'SELECT count(*) FROM tmac.incident');
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.*, 'tmac.check_incidents', '{}', '{incidents}', true FROM (VALUES
   ('incident_not_escalated', 'I-6', 'high',
    tmac.msgid('Incident not escalated to management in time'),
    tmac.msgid('An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'),
-   tmac.msgid('Report it to management and record that with tmac.escalate_incident.'),
-   'tmac.check_incidents', '{}', '{incidents}', true),
+   tmac.msgid('Report it to management and record that with tmac.escalate_incident.')),
   ('incident_overdue', 'I-6', 'medium',
    tmac.msgid('Incident open past its deadline'),
    tmac.msgid('An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'),
-   tmac.msgid('Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'),
-   'tmac.check_incidents', '{}', '{incidents}', true),
+   tmac.msgid('Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.')),
   ('incident_entrusted_unnotified', 'I-6', 'high',
    tmac.msgid('Entrusted information''s incident not notified to the entrusting company'),
    tmac.msgid('An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).'),
-   tmac.msgid('Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'),
-   'tmac.check_incidents', '{}', '{incidents}', true);
+   tmac.msgid('Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'))
+) AS c(check_code, criterion, severity, title, description, remedy);
 
 UPDATE tmac.criterion
    SET evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign)'

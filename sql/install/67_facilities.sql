@@ -700,37 +700,34 @@ INSERT INTO tmac.compliance_population VALUES
   ('containers',       '保管容器',         tmac.msgid('storage containers'),          'SELECT count(*) FROM tmac.container'),
   ('areas',            '立入制限区域',     tmac.msgid('restricted areas'),            'SELECT count(*) FROM tmac.restricted_area');
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 'tmac.check_facilities', '{}', c.population::text[], true
+  FROM (VALUES
   ('combination_stale', 'III', 'medium',
    tmac.msgid('Combination older than allowed'),
    tmac.msgid('A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).'),
-   tmac.msgid('Change the combination and record it with tmac.record_combination_change.'),
-   'tmac.check_facilities', '{}', '{containers}', true),
+   tmac.msgid('Change the combination and record it with tmac.record_combination_change.'), '{containers}'),
   ('combination_holder_left', 'III', 'high',
    tmac.msgid('Combination not changed after a holder left'),
    tmac.msgid('A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).'),
-   tmac.msgid('Change the combination and record it with tmac.record_combination_change (reason holder_changed).'),
-   'tmac.check_facilities', '{}', '{containers}', true),
+   tmac.msgid('Change the combination and record it with tmac.record_combination_change (reason holder_changed).'), '{containers}'),
   ('key_not_returned', 'III', 'medium',
    tmac.msgid('Key not returned'),
    tmac.msgid('A key lent from the key ledger (鍵の貸出し管理簿) is past its due time and not returned.'),
-   tmac.msgid('Get the key back and record it with tmac.return_key.'),
-   'tmac.check_facilities', '{}', '{containers}', true),
+   tmac.msgid('Get the key back and record it with tmac.return_key.'), '{containers}'),
   ('visitor_without_escort', 'IV', 'high',
    tmac.msgid('Visitor without escort'),
    tmac.msgid('A visitor entered a restricted area with no escort (立会者) recorded (seed ⑦/⑧: アクセス権を設定された者の立会い).'),
-   tmac.msgid('Record the escort (tmac.record_exit with escort), or investigate the entry.'),
-   'tmac.check_facilities', '{}', '{areas}', true),
+   tmac.msgid('Record the escort (tmac.record_exit with escort), or investigate the entry.'), '{areas}'),
   ('custodian_terminated', 'III', 'high',
    tmac.msgid('Custodian who was terminated'),
    tmac.msgid('The custodian of a container, restricted area or key was terminated; nobody is responsible for it.'),
-   tmac.msgid('Hand it to an active person with tmac.set_custodian (and change the combination).'),
-   'tmac.check_facilities', '{}', '{containers}', true),
+   tmac.msgid('Hand it to an active person with tmac.set_custodian (and change the combination).'), '{containers}'),
   ('transport_receipt_missing', 'III', 'medium',
    tmac.msgid('Sealed transport without receipt'),
    tmac.msgid('A sealed transport sent more than 7 days ago has no receipt (受領証) recorded (seed ⑧: 運搬後、受領証を受け取り、管理者に提出).'),
-   tmac.msgid('Get the receipt and record it with tmac.record_receipt.'),
-   'tmac.check_facilities', '{}', '{containers}', true);
+   tmac.msgid('Get the receipt and record it with tmac.record_receipt.'), '{containers}')
+) AS c(check_code, criterion, severity, title, description, remedy, population);
 
 UPDATE tmac.criterion SET evidence = CASE criterion
   WHEN 'III' THEN 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'

@@ -489,22 +489,22 @@ INSERT INTO tmac.compliance_population VALUES
   ('acknowledged_documents', '確認を求める施行中の文書', tmac.msgid('documents in force that ask for acknowledgements (documents register)'),
    'SELECT count(*) FROM tmac.document_in_force WHERE acknowledgement <> ''none''');
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 'tmac.check_documents', '{}', c.population::text[], true
+  FROM (VALUES
   ('document_missing', 'I-4', 'high',
    tmac.msgid('規程・基準・手順・様式の欠落 (a document the seed requires is missing)'),
    tmac.msgid('A document the seed asks for (tmac.document_requirement: 情報管理規程, 情報管理基準, 教育計画, 報告ルール, 誓約書の様式, the procedures of ⑧ and ⑨) has no version approved by 経営層 and in force. The finding names the requirement, its criterion and the seed''s words.'),
-   tmac.msgid('Record the document (tmac.record_document) and have a member of 経営層 other than its author approve it (tmac.approve_document).'),
-   'tmac.check_documents', '{}', '{persons}', true),
+   tmac.msgid('Record the document (tmac.record_document) and have a member of 経営層 other than its author approve it (tmac.approve_document).'), '{persons}'),
   ('document_review_overdue', 'I-4', 'medium',
    tmac.msgid('文書の見直し期限切れ (a document not reviewed in time)'),
    tmac.msgid('A document in force was not reviewed (its approval counts as a review) within document_review_interval (1 year).'),
-   tmac.msgid('経営層 or the 情報管理責任者 reviews it and records it (tmac.review_document), or a new version is approved.'),
-   'tmac.check_documents', '{}', '{documents}', true),
+   tmac.msgid('経営層 or the 情報管理責任者 reviews it and records it (tmac.review_document), or a new version is approved.'), '{documents}'),
   ('document_not_acknowledged', 'I-4', 'medium',
    tmac.msgid('文書の確認漏れ (persons in scope have not acknowledged a document)'),
    tmac.msgid('A document in force asks its scope (every employee and contractor, or the holders of access) to acknowledge it, and active persons in that scope have not acknowledged the version in force within document_acknowledgement_grace (30 days) of its effective date or their hiring.'),
-   tmac.msgid('Each person acknowledges it as themselves (tmac.acknowledge_document).'),
-   'tmac.check_documents', '{}', '{acknowledged_documents}', true);
+   tmac.msgid('Each person acknowledges it as themselves (tmac.acknowledge_document).'), '{acknowledged_documents}')
+) AS c(check_code, criterion, severity, title, description, remedy, population);
 
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('document_review_interval', 'document_review_overdue', 'longer_than', '1 year', false,

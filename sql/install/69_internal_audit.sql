@@ -492,17 +492,18 @@ INSERT INTO tmac.compliance_population VALUES
   ('corrective_actions', '是正処置', tmac.msgid('corrective actions of internal audits'),
    'SELECT count(*) FROM tmac.corrective_action');
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 'tmac.check_internal_audits', '{}', c.population::text[], true
+  FROM (VALUES
   ('internal_audit_missing', 'I-4', 'high',
    tmac.msgid('内部監査の未実施 (a criterion not covered by an internal audit)'),
    tmac.msgid('No internal audit performed within internal_audit_interval (12 months) covered the criterion (seed: 情報管理規程 第14条 監査; ③ 管理者の役割: その実施状況を把握する). The finding names the criterion and its last audit.'),
-   tmac.msgid('Plan an internal audit covering it (tmac.plan_internal_audit) with an auditor who does not manage the audited department, and record its result (tmac.record_audit_result).'),
-   'tmac.check_internal_audits', '{}', '{persons}', true),
+   tmac.msgid('Plan an internal audit covering it (tmac.plan_internal_audit) with an auditor who does not manage the audited department, and record its result (tmac.record_audit_result).'), '{persons}'),
   ('corrective_action_overdue', 'I-4', 'high',
    tmac.msgid('是正処置の期限超過 (a corrective action past its due date)'),
    tmac.msgid('A corrective action (是正処置) of an internal audit finding is not closed by its due date: not done, or reported done and not confirmed by a second person.'),
-   tmac.msgid('The owner carries it out and reports it with evidence (tmac.complete_corrective_action); its auditor, the 情報管理責任者 or 経営層 closes it (tmac.close_corrective_action).'),
-   'tmac.check_internal_audits', '{}', '{corrective_actions}', true);
+   tmac.msgid('The owner carries it out and reports it with evidence (tmac.complete_corrective_action); its auditor, the 情報管理責任者 or 経営層 closes it (tmac.close_corrective_action).'), '{corrective_actions}')
+) AS c(check_code, criterion, severity, title, description, remedy, population);
 
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('internal_audit_interval', 'internal_audit_missing', 'longer_than', '12 months', false,

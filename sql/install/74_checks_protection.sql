@@ -8,9 +8,10 @@
 -- PostgreSQL's catalogs, not one of tmac's registers, and concern the whole database; the
 -- checks of tmac's own registers are at the end of each register's file (the registry:
 -- 45_compliance_registry.sql).  Each check is one SQL function returning (subject, detail,
--- detected_at), registered at the end of this file with the population it looks at.  Checks that
--- read tmac.protected_table or tmac.exposing_views name them in `requires`; plpgsql defers name
--- resolution.
+-- detected_at), registered at the end of this file with the population it looks at.  All are
+-- SQL-standard bodies (BEGIN ATOMIC): what they read, tmac.protected_table and tmac.exposing_views
+-- included, is defined before this file (61_protect.sql); those that read either still name it in
+-- `requires`.
 
 -- Privileged roles: superusers and BYPASSRLS roles must be registered with a reason.
 CREATE TABLE tmac.privileged_role (
@@ -112,14 +113,11 @@ END;
 COMMENT ON FUNCTION tmac.check_column_label_exceeds_table() IS
   'Check column_label_exceeds_table: a column classified above (or outside) its table''s classification, or in an unlabelled table';
 
--- Checks over row-level enforcement (tmac.protect's registry).  They are registered now and run
--- once tmac.protected_table exists (the `requires` column); plpgsql defers name resolution.
+-- Checks over row-level enforcement (tmac.protect's registry, 61_protect.sql).
 CREATE FUNCTION tmac.check_protected_table_unenforced()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  RETURN QUERY
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT 'table:' || t.relid::text,
          tmac.message('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
                 t.relid::text,
@@ -140,8 +138,7 @@ BEGIN
                         WHERE a.attrelid = t.relid AND a.attname = t.label_column AND a.attnum > 0
                           AND NOT a.attisdropped) lc ON true
    WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
-END
-$$;
+END;
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
   'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered';
 
@@ -153,10 +150,8 @@ COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
 -- (event triggers disabled, session_replication_role = replica, …).
 CREATE FUNCTION tmac.check_protected_tree_inconsistent()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  RETURN QUERY
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT 'table:' || i.inhrelid::regclass::text,
          CASE WHEN pc.relid IS NULL THEN
                 tmac.message('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
@@ -174,8 +169,7 @@ BEGIN
     LEFT JOIN tmac.protected_table pp ON pp.relid = i.inhparent
     LEFT JOIN tmac.protected_table pc ON pc.relid = i.inhrelid
    WHERE (pp.relid IS NULL) <> (pc.relid IS NULL) OR pp.label_column <> pc.label_column;
-END
-$$;
+END;
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS
   'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 
@@ -186,10 +180,8 @@ COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS
 -- whose policies are gone) is protected_table_unenforced.
 CREATE FUNCTION tmac.check_protection_registry_mismatch()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  RETURN QUERY
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT 'table:' || x.relid::regclass::text,
          CASE WHEN x.col IS NOT NULL THEN
                 tmac.message('Table %s carries tmac''s protection on column %s (its five policies, forced row security and declassification guard) but has no row in tmac.protected_table, so tmac does not treat it as protected (copies into it are not recorded as handling; tmac.unprotect() refuses it). It was probably restored from a partial dump (pg_dump -t or -n) by a role that is not a superuser. Review it, then run SELECT tmac.protect(%L, %L): it adopts the protection in place.',
@@ -210,25 +202,21 @@ BEGIN
                   OR EXISTS (SELECT FROM pg_catalog.pg_trigger t
                               WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify'))) x
    ORDER BY 1;
-END
-$$;
+END;
 COMMENT ON FUNCTION tmac.check_protection_registry_mismatch() IS
   'Check protection_registry_mismatch: tables carrying tmac''s policies or declassification guard without a row in tmac.protected_table';
 
 CREATE FUNCTION tmac.check_exposing_view()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  RETURN QUERY
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT 'view:' || v.view::text,
          tmac.message('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
                 v.view::text, array_to_string(v.tables, ', '), v.owner,
                 CASE WHEN v.acting_person IS NOT NULL THEN tmac.message(' (person %s)', v.acting_person) ELSE '' END),
          NULL::timestamptz
     FROM tmac.exposing_views v;
-END
-$$;
+END;
 COMMENT ON FUNCTION tmac.check_exposing_view() IS
   'Check exposing_view: views over protected tables without security_invoker (their readers see what the owner may see)';
 
@@ -308,10 +296,8 @@ COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS
 -- refusal and no handling entry.  Catalogs only: no row of any table is read.
 CREATE FUNCTION tmac.check_protected_fk_cascade()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  RETURN QUERY
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT 'table:' || c.conrelid::regclass::text,
          tmac.message('Table %s has %s referencing %s with ON UPDATE CASCADE, SET NULL or SET DEFAULT: changing a referenced key writes into its rows as the table owner, without row security, whatever their label, unrefused and unrecorded. Use ON UPDATE RESTRICT or NO ACTION (ALTER TABLE … DROP CONSTRAINT, ADD CONSTRAINT), or keys that carry nothing secret.',
                 c.conrelid::regclass::text,
@@ -324,8 +310,7 @@ BEGIN
     JOIN tmac.protected_table p ON p.relid::oid = c.confrelid
    WHERE c.contype = 'f' AND c.conparentid = 0 AND c.confupdtype IN ('c', 'n', 'd')
    GROUP BY c.conrelid;
-END
-$$;
+END;
 COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS
   'Check protected_fk_cascade: foreign keys with ON UPDATE CASCADE, SET NULL or SET DEFAULT referencing a protected table (the referential action writes into the referencing rows without row security)';
 
@@ -344,10 +329,8 @@ COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS
 
 CREATE FUNCTION tmac.check_protected_table_owner_code()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  RETURN QUERY
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   WITH admins AS (
     SELECT r.oid FROM pg_catalog.pg_roles r
      WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
@@ -386,8 +369,7 @@ BEGIN
    WHERE f.pronamespace <> 'tmac'::pg_catalog.regnamespace
      AND f.proowner NOT IN (SELECT a.oid FROM admins a)
    GROUP BY t.relid;
-END
-$$;
+END;
 COMMENT ON FUNCTION tmac.check_protected_table_owner_code() IS
   'Check protected_table_owner_code: protected tables with an index expression or predicate, trigger, rule, column default, constraint or policy calling a function owned by a role that is neither superuser nor tmac_admin member';
 

@@ -187,13 +187,6 @@ END;
 COMMENT ON FUNCTION tmac.check_login_gate_refused() IS
   'Check login_gate_refused: login roles whose connections the login gate refused (a leaver or absent person trying to get in), until acknowledged';
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
-  ('login_gate_refused', 'I-6', 'high',
-   tmac.msgid('Refused login of a terminated or absent person'),
-   tmac.msgid('The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'),
-   tmac.msgid('Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'),
-   'tmac.check_login_gate_refused', '{persons}', true);
-
 -- Finding under II: the role of a terminated person or of a person on leave was renamed.  The
 -- gate follows the role, not its name (login_gate_wanted), so the rename let no one in; but
 -- someone with CREATEROLE did it, most likely to get the person back in under another name.
@@ -212,13 +205,6 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_gated_role_renamed() IS
   'Check gated_role_renamed: the login role of a terminated person or a person on leave was renamed (the login gate still refuses it)';
-
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
-  ('gated_role_renamed', 'II', 'high',
-   tmac.msgid('Login role of a terminated or absent person renamed'),
-   tmac.msgid('The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'),
-   tmac.msgid('Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'),
-   'tmac.check_gated_role_renamed', '{persons}', true);
 
 -- pg_cron runs a job as its role through a background worker that never passes the login gate.
 -- The termination disables the person's jobs (tmac.cron_jobs_switch), but a role with CREATEROLE
@@ -282,7 +268,18 @@ END;
 COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS
   'Check terminated_cron_job_active: active pg_cron jobs that run as a terminated person''s login role (by the recorded OID or the mapped name)';
 
+-- The login gate's checks (the compliance registry: 45_compliance_registry.sql), whose functions are above.
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES
+  ('login_gate_refused', 'I-6', 'high',
+   tmac.msgid('Refused login of a terminated or absent person'),
+   tmac.msgid('The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'),
+   tmac.msgid('Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'),
+   'tmac.check_login_gate_refused', '{persons}', true),
+  ('gated_role_renamed', 'II', 'high',
+   tmac.msgid('Login role of a terminated or absent person renamed'),
+   tmac.msgid('The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'),
+   tmac.msgid('Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'),
+   'tmac.check_gated_role_renamed', '{persons}', true),
   ('terminated_cron_job_active', 'II', 'high',
    tmac.msgid('pg_cron job running as a terminated person'),
    tmac.msgid('An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.'),

@@ -426,37 +426,33 @@ INSERT INTO tmac.compliance_population VALUES
   ('access_records', 'アクセス記録', tmac.msgid('access statistics recorded (live counters and hourly history)'),
    'SELECT (SELECT count(*) FROM tmac.access_stats_history) + (SELECT count(*) FROM tmac.access_stats)');
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.*, 'tmac.check_access_signs', '{}', '{access_records}', true FROM (VALUES
   ('access_surge', 'I-6', 'high',
    tmac.msgid('Sharp rise in a person''s reads of protected data'),
    tmac.msgid('On a day in the look-back window a person whose access statistics reach back at least access_surge_history (14 days) before it read more rows of protected tables than access_surge_factor times their own median of the 30 days before, and more than access_surge_floor (seed ⑥: a sharp rise in access to important information is a sign of a leak); a person with less history gets access_surge_no_baseline instead.'),
-   tmac.msgid('Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.'),
-   'tmac.check_access_signs', '{}', '{access_records}', true),
+   tmac.msgid('Ask the person and their manager what the reads were for; record an incident if they cannot be explained. Tune access_surge_factor / access_surge_floor if the rise is normal work.')),
   ('access_surge_no_baseline', 'I-6', 'low',
    tmac.msgid('Rise in a person''s reads before their baseline is established'),
    tmac.msgid('A person read more rows of protected tables on a day than access_surge would allow, but their access statistics do not yet reach back access_surge_history (14 days by default) before that day: with no baseline, every first day of statistics would look like a sharp rise. One finding per person says so; from access_surge_history on, the rise is an access_surge finding (high).'),
-   tmac.msgid('Nothing, if the reads are the person''s normal work; ask them and their manager if the volume is unexpected.'),
-   'tmac.check_access_signs', '{}', '{access_records}', true),
+   tmac.msgid('Nothing, if the reads are the person''s normal work; ask them and their manager if the volume is unexpected.')),
   ('access_off_hours', 'I-6', 'medium',
    tmac.msgid('Access to protected data outside working hours'),
    tmac.msgid('A person read or wrote protected rows outside working_hours, on a day not in working_days, or on a holiday (tmac.holiday) (seed ⑥).'),
-   tmac.msgid('Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.'),
-   'tmac.check_access_signs', '{}', '{access_records}', true),
+   tmac.msgid('Confirm the work was authorised (overtime, on call); record an incident if not. Adjust working_hours, working_days or the holidays if they are wrong.')),
   ('access_before_departure', 'I-6', 'high',
    tmac.msgid('Reads above baseline by a person about to leave or transfer'),
    tmac.msgid('A person with a scheduled termination or transfer read more rows than access_departure_factor times their 30-day median on a day since the event was known (seed ⑥: bulk access before leaving).'),
-   tmac.msgid('Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.'),
-   'tmac.check_access_signs', '{}', '{access_records}', true),
+   tmac.msgid('Review what the person read with their manager before the departure; end grants early if the reads are not needed for handover.')),
   ('access_first_compartment', 'I-6', 'low',
    tmac.msgid('First access to a compartment'),
    tmac.msgid('A person read rows of a compartment for the first time within the look-back window (a new need-to-know should match a new grant and task).'),
-   tmac.msgid('Confirm the person''s grant for the compartment matches their current work.'),
-   'tmac.check_access_signs', '{}', '{access_records}', true),
+   tmac.msgid('Confirm the person''s grant for the compartment matches their current work.')),
   ('access_shared_account', 'I-6', 'high',
    tmac.msgid('One login role used by many persons'),
    tmac.msgid('shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).'),
-   tmac.msgid('Give every person their own login role (tmac.enrol_login) and stop sharing the account.'),
-   'tmac.check_access_signs', '{}', '{access_records}', true);
+   tmac.msgid('Give every person their own login role (tmac.enrol_login) and stop sharing the account.'))
+) AS c(check_code, criterion, severity, title, description, remedy);
 -- A longer history requirement keeps a sharp rise a low finding for longer (tmac.weakening_rule, 51_settings.sql).
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('access_surge_history', 'access_surge', 'longer_than', '14 days', false,

@@ -239,12 +239,12 @@ INSERT INTO tmac.compliance_population VALUES
   ('electronic_information', '電子的に保管する管理対象情報', tmac.msgid('important information held electronically (active electronic assets, protected tables)'),
    'SELECT (SELECT count(*) FROM tmac.asset a WHERE a.status = ''active'' AND (a.medium = ''electronic'' OR EXISTS (SELECT 1 FROM tmac.asset_binding b WHERE b.asset_no = a.asset_no))) + (SELECT count(*) FROM tmac.protected_table)');
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.*, 'tmac.check_electronic_measures', '{}', '{electronic_information}', true FROM (VALUES
   ('electronic_measure_missing', 'V', 'high', tmac.msgid('Electronic measure not declared'),
    tmac.msgid('A measure the seed lists for electronic information (firewall, malware protection, backup, logs, terminals, portable media, …) has no declaration in force, while the company holds important information electronically: nothing shows it is in place, or that it does not apply.'),
-   tmac.msgid('Have a person check the measure and declare it with tmac.declare_electronic_measure (in_place, or not_applicable with the reason), with a reference to the evidence.'),
-   'tmac.check_electronic_measures', '{}', '{electronic_information}', true),
+   tmac.msgid('Have a person check the measure and declare it with tmac.declare_electronic_measure (in_place, or not_applicable with the reason), with a reference to the evidence.')),
   ('electronic_measure_review_overdue', 'V', 'medium', tmac.msgid('Electronic measure not checked again in time'),
    tmac.msgid('The declaration of an electronic measure was last checked longer ago than the electronic_measure_review setting (1 year unless set).'),
-   tmac.msgid('Have a person check it again and record it with tmac.recheck_electronic_measure.'),
-   'tmac.check_electronic_measures', '{}', '{electronic_information}', true);
+   tmac.msgid('Have a person check it again and record it with tmac.recheck_electronic_measure.'))
+) AS c(check_code, criterion, severity, title, description, remedy);

@@ -165,6 +165,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.row_by_key(anyelement,text,anycompatible,text,text,text)', ''),
   ('f', 'tmac.require_active_asset(text,text)', ''),
   ('f', 'tmac.parent_group_id(text)', ''),
+  ('f', 'tmac.refuse_existing_entry(text,text)', ''),
   ('f', 'tmac.row_for_update(anyelement,text,anycompatible,text,text)', ''),
   ('f', 'tmac.known_person(text)', ''),
   ('f', 'tmac.forget_dropped_tables()', ''),
