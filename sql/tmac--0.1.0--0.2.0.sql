@@ -314,23 +314,56 @@ CREATE OR REPLACE FUNCTION tmac.validate_entry(kind text, code text, name text D
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 DECLARE
+  bad_code boolean := tmac.valid_code(code) IS FALSE;
   msg text;
 BEGIN
+  IF NOT bad_code AND (name IS NULL OR tmac.valid_name(name) IS NOT FALSE) THEN
+    RETURN;
+  END IF;
+  -- one message per kind (level, compartment, group) and field: a translation names the kind in its own words
+  msg := CASE WHEN bad_code THEN
+           CASE kind WHEN 'level' THEN tmac.message('invalid level code "%s"', code)
+                     WHEN 'compartment' THEN tmac.message('invalid compartment code "%s"', code)
+                     ELSE tmac.message('invalid group code "%s"', code) END
+         ELSE
+           CASE kind WHEN 'level' THEN tmac.message('invalid level name "%s"', name)
+                     WHEN 'compartment' THEN tmac.message('invalid compartment name "%s"', name)
+                     ELSE tmac.message('invalid group name "%s"', name) END END;
+  RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
+    HINT = CASE WHEN bad_code
+                THEN tmac.message('A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.')
+                ELSE tmac.message('A name is 1–200 bytes with no colon, comma, control character or surrounding space.') END;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.refuse_existing_entry(kind text, code text)
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  existing text := CASE kind
+    WHEN 'level' THEN (SELECT l.code FROM tmac.level l
+                        WHERE tmac.vocabulary_fold(l.code) = tmac.vocabulary_fold(refuse_existing_entry.code) LIMIT 1)
+    WHEN 'compartment' THEN (SELECT c.code FROM tmac.compartment c
+                              WHERE tmac.vocabulary_fold(c.code) = tmac.vocabulary_fold(refuse_existing_entry.code) LIMIT 1)
+    ELSE (SELECT g.code FROM tmac.org_group g
+           WHERE tmac.vocabulary_fold(g.code) = tmac.vocabulary_fold(refuse_existing_entry.code) LIMIT 1) END;
+  msg text;
+  hint text;
+BEGIN
+  IF existing IS NULL THEN
+    RETURN;
+  END IF;
   -- one message per kind (level, compartment, group): a translation names the kind in its own words
-  IF NOT tmac.valid_code(code) THEN
-    msg := CASE kind WHEN 'level' THEN tmac.message('invalid level code "%s"', code)
-                                WHEN 'compartment' THEN tmac.message('invalid compartment code "%s"', code)
-                                ELSE tmac.message('invalid group code "%s"', code) END;
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
-            HINT = tmac.message('A code is 1–63 ASCII letters, digits, "_", "." or "-", starting with a letter or digit; put Japanese in the name.');
-  END IF;
-  IF name IS NOT NULL AND NOT tmac.valid_name(name) THEN
-    msg := CASE kind WHEN 'level' THEN tmac.message('invalid level name "%s"', name)
-                                WHEN 'compartment' THEN tmac.message('invalid compartment name "%s"', name)
-                                ELSE tmac.message('invalid group name "%s"', name) END;
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = msg,
-            HINT = tmac.message('A name is 1–200 bytes with no colon, comma, control character or surrounding space.');
-  END IF;
+  msg := CASE kind WHEN 'level' THEN tmac.message('level "%s" already exists', existing)
+                   WHEN 'compartment' THEN tmac.message('compartment "%s" already exists', existing)
+                   ELSE tmac.message('group "%s" already exists', existing) END;
+  hint := CASE kind WHEN 'level' THEN tmac.message('Use tmac.rename_level to change its code.')
+                    WHEN 'compartment' THEN tmac.message('Use tmac.rename_compartment to change its code.')
+                    ELSE tmac.message('Use tmac.rename_group or tmac.move_group to change it.') END;
+  RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = msg, HINT = hint;
 END
 $function$;
 
@@ -353,11 +386,7 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'numeric_value_out_of_range',
       MESSAGE = tmac.message('level rank %s is out of range', rank), HINT = tmac.message('A rank is between 0 and 32767.');
   END IF;
-  SELECT l.code INTO existing FROM tmac.level l WHERE tmac.vocabulary_fold(l.code) = tmac.vocabulary_fold(define_level.code);
-  IF FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
-      MESSAGE = tmac.message('level "%s" already exists', existing), HINT = tmac.message('Use tmac.rename_level to change its code.');
-  END IF;
+  PERFORM tmac.refuse_existing_entry('level', code);
   SELECT l.code INTO existing FROM tmac.level l WHERE l.rank = define_level.rank;
   IF FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
@@ -379,17 +408,10 @@ CREATE OR REPLACE FUNCTION tmac.define_compartment(code text, name text, descrip
  SET debug_print_plan TO 'off'
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
-DECLARE
-  existing text;
 BEGIN
   PERFORM tmac.require_arguments('define_compartment', 'code', code, 'name', name);
   PERFORM tmac.validate_entry('compartment', code, name);
-  SELECT c.code INTO existing FROM tmac.compartment c WHERE tmac.vocabulary_fold(c.code) = tmac.vocabulary_fold(define_compartment.code);
-  IF FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
-      MESSAGE = tmac.message('compartment "%s" already exists', existing),
-      HINT = tmac.message('Use tmac.rename_compartment to change its code.');
-  END IF;
+  PERFORM tmac.refuse_existing_entry('compartment', code);
   INSERT INTO tmac.compartment (code, name, description) VALUES (code, name, description);
 END
 $function$;
@@ -426,7 +448,6 @@ CREATE OR REPLACE FUNCTION tmac.define_group(code text, name text, parent text D
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  existing text;
   parent_group integer;
 BEGIN
   PERFORM tmac.require_arguments('define_group', 'code', code, 'name', name);
@@ -434,12 +455,7 @@ BEGIN
   -- A tree change (see tmac.org_group_validate_parent): lock before the INSERT's own lock, so that
   -- two definitions wait for each other instead of deadlocking on the trigger's lock.
   LOCK TABLE tmac.org_group IN SHARE ROW EXCLUSIVE MODE;
-  SELECT g.code INTO existing FROM tmac.org_group g WHERE tmac.vocabulary_fold(g.code) = tmac.vocabulary_fold(define_group.code);
-  IF FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
-      MESSAGE = tmac.message('group "%s" already exists', existing),
-      HINT = tmac.message('Use tmac.rename_group or tmac.move_group to change it.');
-  END IF;
+  PERFORM tmac.refuse_existing_entry('group', code);
   parent_group := tmac.parent_group_id(parent);
   INSERT INTO tmac.org_group (code, name, parent_id) VALUES (code, name, parent_group);
 END
@@ -1329,9 +1345,11 @@ BEGIN
         IF v = '' OR EXISTS (SELECT 1 FROM unnest(string_to_array(v, ',')::integer[]) d WHERE d NOT BETWEEN 1 AND 7) THEN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
-      WHEN 'review_undecided' THEN
+      WHEN 'review_undecided', 'write_down', 'hr_event_mode' THEN   -- one of a few words
         v := lower(v);
-        IF v NOT IN ('report', 'revoke') THEN
+        IF v <> ALL (CASE key WHEN 'review_undecided' THEN ARRAY['report', 'revoke']
+                              WHEN 'write_down' THEN ARRAY['refuse', 'audit', 'allow']
+                              ELSE ARRAY['strict', 'lenient'] END) THEN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
       WHEN 'handling_delete_threshold' THEN
@@ -1339,16 +1357,6 @@ BEGIN
           RAISE EXCEPTION invalid_parameter_value;   -- caught below
         END IF;
         v := v::bigint::text;
-      WHEN 'write_down' THEN
-        v := lower(v);
-        IF v NOT IN ('refuse', 'audit', 'allow') THEN
-          RAISE EXCEPTION invalid_parameter_value;   -- caught below
-        END IF;
-      WHEN 'hr_event_mode' THEN
-        v := lower(v);
-        IF v NOT IN ('strict', 'lenient') THEN
-          RAISE EXCEPTION invalid_parameter_value;   -- caught below
-        END IF;
       WHEN 'time_zone' THEN   -- a zone's name (never an abbreviation or a POSIX offset), as spelt there
         v := coalesce((SELECT n.name FROM pg_catalog.pg_timezone_names n WHERE lower(n.name) = lower(v)
                         ORDER BY n.name LIMIT 1), '');
@@ -4238,9 +4246,9 @@ CREATE OR REPLACE FUNCTION tmac.policy_index_support(internal)
  STRICT
 AS 'MODULE_PATHNAME', $function$tmac_policy_index_support$function$;
 
-ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
-
 ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
+
+ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
@@ -10762,19 +10770,9 @@ ALTER FUNCTION tmac.check_column_label_exceeds_table()
   SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_protected_table_unenforced()
- RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
- SET jit TO 'off'
- SET work_mem TO '64MB'
- SET debug_print_parse TO 'off'
- SET debug_print_rewritten TO 'off'
- SET debug_print_plan TO 'off'
- SET "plpgsql.print_strict_params" TO 'off'
-AS $function$
-BEGIN
-  RETURN QUERY
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT 'table:' || t.relid::text,
          tmac.message('Protected table %s has %s; its rows are not filtered by label as tmac.protect set it up. Run tmac.unprotect(%L) and tmac.protect(%L) again (for a partition or child: on its topmost protected parent).',
                 t.relid::text,
@@ -10795,23 +10793,28 @@ BEGIN
                         WHERE a.attrelid = t.relid AND a.attname = t.label_column AND a.attnum > 0
                           AND NOT a.attisdropped) lc ON true
    WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
-END
-$function$;
+END;
+ALTER FUNCTION tmac.check_protected_table_unenforced()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_protected_tree_inconsistent()
- RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
- SET jit TO 'off'
- SET work_mem TO '64MB'
- SET debug_print_parse TO 'off'
- SET debug_print_rewritten TO 'off'
- SET debug_print_plan TO 'off'
- SET "plpgsql.print_strict_params" TO 'off'
-AS $function$
-BEGIN
-  RETURN QUERY
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT 'table:' || i.inhrelid::regclass::text,
          CASE WHEN pc.relid IS NULL THEN
                 tmac.message('Table %s is a partition or child of the protected table %s but is not protected itself: read directly, its rows are not filtered by label. Run tmac.protect(%L, %L).',
@@ -10829,23 +10832,28 @@ BEGIN
     LEFT JOIN tmac.protected_table pp ON pp.relid = i.inhparent
     LEFT JOIN tmac.protected_table pc ON pc.relid = i.inhrelid
    WHERE (pp.relid IS NULL) <> (pc.relid IS NULL) OR pp.label_column <> pc.label_column;
-END
-$function$;
+END;
+ALTER FUNCTION tmac.check_protected_tree_inconsistent()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_protection_registry_mismatch()
- RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
- SET jit TO 'off'
- SET work_mem TO '64MB'
- SET debug_print_parse TO 'off'
- SET debug_print_rewritten TO 'off'
- SET debug_print_plan TO 'off'
- SET "plpgsql.print_strict_params" TO 'off'
-AS $function$
-BEGIN
-  RETURN QUERY
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT 'table:' || x.relid::regclass::text,
          CASE WHEN x.col IS NOT NULL THEN
                 tmac.message('Table %s carries tmac''s protection on column %s (its five policies, forced row security and declassification guard) but has no row in tmac.protected_table, so tmac does not treat it as protected (copies into it are not recorded as handling; tmac.unprotect() refuses it). It was probably restored from a partial dump (pg_dump -t or -n) by a role that is not a superuser. Review it, then run SELECT tmac.protect(%L, %L): it adopts the protection in place.',
@@ -10866,31 +10874,51 @@ BEGIN
                   OR EXISTS (SELECT FROM pg_catalog.pg_trigger t
                               WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify'))) x
    ORDER BY 1;
-END
-$function$;
+END;
+ALTER FUNCTION tmac.check_protection_registry_mismatch()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_exposing_view()
- RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
- SET jit TO 'off'
- SET work_mem TO '64MB'
- SET debug_print_parse TO 'off'
- SET debug_print_rewritten TO 'off'
- SET debug_print_plan TO 'off'
- SET "plpgsql.print_strict_params" TO 'off'
-AS $function$
-BEGIN
-  RETURN QUERY
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT 'view:' || v.view::text,
          tmac.message('View %s reads protected table(s) %s with the access of its owner %s%s, not of its reader. Recreate it WITH (security_invoker = true) or confirm it is intended.',
                 v.view::text, array_to_string(v.tables, ', '), v.owner,
                 CASE WHEN v.acting_person IS NOT NULL THEN tmac.message(' (person %s)', v.acting_person) ELSE '' END),
          NULL::timestamptz
     FROM tmac.exposing_views v;
-END
-$function$;
+END;
+ALTER FUNCTION tmac.check_exposing_view()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_schema_public_create()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -10985,19 +11013,9 @@ ALTER FUNCTION tmac.check_label_function_untrusted()
   SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_protected_fk_cascade()
- RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
- SET jit TO 'off'
- SET work_mem TO '64MB'
- SET debug_print_parse TO 'off'
- SET debug_print_rewritten TO 'off'
- SET debug_print_plan TO 'off'
- SET "plpgsql.print_strict_params" TO 'off'
-AS $function$
-BEGIN
-  RETURN QUERY
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   SELECT 'table:' || c.conrelid::regclass::text,
          tmac.message('Table %s has %s referencing %s with ON UPDATE CASCADE, SET NULL or SET DEFAULT: changing a referenced key writes into its rows as the table owner, without row security, whatever their label, unrefused and unrecorded. Use ON UPDATE RESTRICT or NO ACTION (ALTER TABLE … DROP CONSTRAINT, ADD CONSTRAINT), or keys that carry nothing secret.',
                 c.conrelid::regclass::text,
@@ -11010,23 +11028,28 @@ BEGIN
     JOIN tmac.protected_table p ON p.relid::oid = c.confrelid
    WHERE c.contype = 'f' AND c.conparentid = 0 AND c.confupdtype IN ('c', 'n', 'd')
    GROUP BY c.conrelid;
-END
-$function$;
+END;
+ALTER FUNCTION tmac.check_protected_fk_cascade()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.check_protected_table_owner_code()
- RETURNS TABLE(subject text, detail text, detected_at timestamp with time zone)
- LANGUAGE plpgsql
- STABLE PARALLEL SAFE SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
- SET jit TO 'off'
- SET work_mem TO '64MB'
- SET debug_print_parse TO 'off'
- SET debug_print_rewritten TO 'off'
- SET debug_print_plan TO 'off'
- SET "plpgsql.print_strict_params" TO 'off'
-AS $function$
-BEGIN
-  RETURN QUERY
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
   WITH admins AS (
     SELECT r.oid FROM pg_catalog.pg_roles r
      WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
@@ -11065,8 +11088,23 @@ BEGIN
    WHERE f.pronamespace <> 'tmac'::pg_catalog.regnamespace
      AND f.proowner NOT IN (SELECT a.oid FROM admins a)
    GROUP BY t.relid;
-END
-$function$;
+END;
+ALTER FUNCTION tmac.check_protected_table_owner_code()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
   RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
@@ -14310,46 +14348,45 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.refuse_existing_entry(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_statement_strict() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_by_key(anyelement,text,anycompatible,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
@@ -14360,63 +14397,68 @@ REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
@@ -14426,22 +14468,19 @@ REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
+REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -14485,31 +14524,31 @@ REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.ledger_csv(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_end() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
@@ -14529,6 +14568,8 @@ REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
@@ -14541,11 +14582,6 @@ REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
@@ -14559,10 +14595,11 @@ GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
@@ -14580,6 +14617,8 @@ GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
@@ -14593,6 +14632,9 @@ REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,intege
 REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
@@ -14607,8 +14649,6 @@ GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[]
 REVOKE ALL ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
@@ -14644,6 +14684,8 @@ GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_transport(text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_approver;
@@ -14665,9 +14707,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) FROM PUBLIC;
@@ -14681,17 +14720,17 @@ GRANT EXECUTE ON FUNCTION tmac.close_corrective_action(bigint,text) TO tmac_pers
 REVOKE ALL ON FUNCTION tmac.check_internal_audits() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
@@ -14710,9 +14749,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_schema_public_create() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_label_function_untrusted() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_label_function_untrusted() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_fk_cascade() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_auditor;
@@ -14726,6 +14762,9 @@ GRANT EXECUTE ON FUNCTION tmac.login_gate_acknowledge(name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_login_gate_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_login_gate_refused() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_gated_role_renamed() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_gated_role_renamed() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_terminated_cron_job_active() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
@@ -14989,6 +15028,7 @@ COMMENT ON FUNCTION tmac.record_pledge(pg_catalog.text,pg_catalog.text,pg_catalo
 COMMENT ON FUNCTION tmac.record_provider_nda(pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text) IS '秘密保持契約の記録 / records the NDA signed with a provider: signed on, expires on (NULL: open-ended), document reference (tmac_admin)';
 COMMENT ON FUNCTION tmac.record_receipt(bigint,pg_catalog.text,timestamp with time zone) IS 'The manager records the receipt (受領証) of a sealed transport, handed to them';
 COMMENT ON FUNCTION tmac.record_transport(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that the acting person sent an asset sealed (封印) with a carrier to a recipient; returns the transport number';
+COMMENT ON FUNCTION tmac.refuse_existing_entry(pg_catalog.text,pg_catalog.text) IS 'Internal (define_level, define_compartment, define_group): error 42710 naming the entry of the kind whose code folds to the same';
 COMMENT ON FUNCTION tmac.register_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.date) IS '目録への登録 / registers an asset in the inventory (tmac_admin): asset number, name, business category, medium (paper, electronic, prototype, equipment, other) and the other 目録 fields; returns the asset number';
 COMMENT ON FUNCTION tmac.register_check(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.regprocedure,pg_catalog.text[]) IS 'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding; it runs as its owner (not a superuser), and its definition''s SHA-256 is recorded (register again after changing it)';
 COMMENT ON FUNCTION tmac.register_provider(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託先の登録 / registers an external provider (tmac_admin): code, name, service (cloud, data_centre, carrier, staffing_agency, subcontractor, other)';
