@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# citus_install.sh — tmac on a Citus cluster: a coordinator and two workers on 127.0.0.1 (random
+# free ports), each preloading 'citus,tmac' (test/server.sh: tmac_citus_cluster_start; Citus is
+# built once from ../shared/vendor when missing, the test SKIPs with the reason only when that
+# directory is absent).  The cluster comes up with both libraries loaded, CREATE EXTENSION citus
+# works beside tmac (tmac takes one relcache callback slot), and a distributed table of plain
+# rows answers through the coordinator.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/test/server.sh"
+tmac_citus_ensure citus_install; rc=$?
+[ $rc = 2 ] && exit 0
+[ $rc = 0 ] || exit 1
+dir=$(mktemp -d "${TMAC_TEST_DIR:-/tmp}/citus_install.XXXXXX")
+trap 'tmac_citus_cluster_stop "$dir"' EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { echo "not ok $((n + 1)) - $*"; for i in 0 1 2; do tail -n 20 "$dir/node$i/server.log"; done; exit 1; }
+tmac_citus_cluster_start "$dir" citus_test </dev/null || fail "the cluster did not start"
+node() { local i=$1; shift; psql -X -q -At -h 127.0.0.1 -p "${TMAC_CITUS_PORTS[$i]}" -U postgres -d citus_test -v ON_ERROR_STOP=1 "$@" 2>&1; }
+coord() { node 0 "$@"; }
+
+for i in 0 1 2; do
+  out=$(node $i -c "SHOW shared_preload_libraries" -c "SELECT extversion FROM pg_extension WHERE extname = 'citus'")
+  [ "$out" = "citus,tmac
+13.2-1" ] || fail "node $i: preloads citus and tmac and has Citus 13.2: $out"
+done
+out=$(coord -c "SELECT count(*) FROM citus_get_active_worker_nodes()")
+[ "$out" = 2 ] || fail "two active workers: $out"
+ok "three nodes preload 'citus,tmac'; CREATE EXTENSION citus works beside tmac; two workers active"
+
+out=$(coord -c "CREATE TABLE plain (id bigint PRIMARY KEY, v text)" \
+            -c "SELECT create_distributed_table('plain', 'id')" \
+            -c "INSERT INTO plain SELECT g, 'v' || g FROM generate_series(1, 100) g" \
+            -c "SELECT count(DISTINCT nodeport) FROM citus_shards WHERE table_name = 'plain'::regclass" \
+            -c "SELECT count(*) FROM plain")
+[ "$(echo "$out" | tail -n 2 | tr '\n' ' ')" = "2 100 " ] || fail "a distributed table of plain rows: $out"
+ok "a plain distributed table has shards on both workers and answers through the coordinator"
