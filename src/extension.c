@@ -331,3 +331,29 @@ tmac_relation_protected(Oid relid)
 		return false;
 	return tmac_relation_registered(relid);
 }
+
+/*
+ * True when tmac.audit_head, created by every CREATE EXTENSION tmac and by no
+ * upgrade, was created by the current transaction (the relation cache keeps
+ * the subtransaction that created a relation until its transaction ends).
+ */
+bool
+tmac_extension_created_here(void)
+{
+	const TmacExtension *ext = tmac_extension();
+	Oid			relid;
+	Relation	rel;
+	bool		created;
+
+	if (!ext->installed)
+		return false;
+	relid = get_relname_relid("audit_head", ext->namespace_oid);
+	if (!OidIsValid(relid))
+		return false;
+	rel = RelationIdGetRelation(relid);
+	if (!RelationIsValid(rel))
+		return false;
+	created = rel->rd_createSubid != InvalidSubTransactionId;
+	RelationClose(rel);
+	return created;
+}

@@ -46,6 +46,12 @@ extern PGDLLIMPORT Oid tmac_sentinel_relid;
 extern bool tmac_relation_registered(Oid relid);
 extern bool tmac_relation_protected(Oid relid);
 
+/*
+ * True when this transaction created tmac here (CREATE EXTENSION tmac, not
+ * yet committed): nobody else can see its tables yet.
+ */
+extern bool tmac_extension_created_here(void);
+
 extern void tmac_extension_syscache_callback(Datum arg, int cacheid, uint32 hashvalue);
 extern void tmac_extension_relcache_callback(Datum arg, Oid relid);
 
