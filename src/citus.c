@@ -50,9 +50,9 @@
  *    a protected table Citus manages and, on any node with Citus, a table
  *    carrying such a permissive look-alike of tmac's policies.
  *
- * Nothing here runs in a database without Citus, beyond one syscache look
- * per function cache (needs_fmgr_hook) and one catalog look per utility
- * statement.
+ * Nothing here runs in a database without Citus (extension.c knows, until
+ * the next catalog change), beyond one syscache look per function cache of a
+ * function that is not built in (needs_fmgr_hook).
  */
 #include "postgres.h"
 #include "message_catalog.h"
@@ -129,11 +129,14 @@ tmac_citus_needs_fmgr_hook(Oid fn_oid)
 	return distributing_function(fn_oid);
 }
 
-/* Citus's table of the tables it manages, or InvalidOid where Citus is not installed. */
+/*
+ * Citus's table of the tables it manages, or InvalidOid where Citus or tmac
+ * is not installed (extension.c keeps the answer until the next catalog change).
+ */
 static Oid
 dist_partition_relid(void)
 {
-	if (!OidIsValid(get_extension_oid("citus", true)))
+	if (!tmac_extension()->citus)
 		return InvalidOid;
 	return get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
 }
@@ -363,7 +366,7 @@ guard_walker(Node *node, void *context)
 void
 tmac_citus_check_query(Query *parse)
 {
-	if (!tmac_extension()->installed || !OidIsValid(get_extension_oid("citus", true)))
+	if (!tmac_extension()->citus)
 		return;
 	(void) guard_walker((Node *) parse, NULL);
 }

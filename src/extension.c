@@ -182,6 +182,8 @@ lookup_extension(void)
 	}
 	if (OidIsValid(Ext.sentinel))
 		tmac_sentinel_relid = Ext.sentinel;
+	/* (CREATE and DROP EXTENSION citus create and drop functions: the answer follows) */
+	Ext.citus = OidIsValid(get_extension_oid("citus", true));
 }
 
 const TmacExtension *

@@ -24,6 +24,7 @@ typedef struct TmacExtension
 	Oid			row_writable;	/* tmac.row_writable(tmac.label) */
 	Oid			sentinel;		/* tmac.cache_sentinel */
 	bool		profile_fetch;	/* tmac.access_profile_fetch exists (not before ALTER EXTENSION UPDATE from 0.1.0) */
+	bool		citus;			/* the extension citus is installed here too (citus.c) */
 } TmacExtension;
 
 /* tmac in this database; never raises.  Valid until the next catalog change. */
