@@ -217,22 +217,17 @@ check_relation(Oid relid, Oid checkAsUser)
 				 errhint("Query protected tables on the coordinator; tmac refuses to distribute them. Drop the table's tmac policies, or undistribute the table and protect it again.")));
 }
 
-/*
- * The protected tables Citus manages: registered ones, and the shells Citus
- * made of them (a Citus local table: the protected table became its shard,
- * the new shell got its policies without AS RESTRICTIVE).  NIL where Citus or
- * tmac is not installed.
- */
+/* The tables Citus manages (pg_dist_partition's logicalrelid); NIL where Citus is not installed. */
 static List *
-protected_citus_tables(void)
+citus_tables(void)
 {
 	Oid			dist = dist_partition_relid();
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tup;
-	List	   *found = NIL;
+	List	   *tables = NIL;
 
-	if (!OidIsValid(dist) || !tmac_extension()->installed)
+	if (!OidIsValid(dist))
 		return NIL;
 	rel = table_open(dist, AccessShareLock);
 	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
@@ -241,12 +236,32 @@ protected_citus_tables(void)
 		bool		isnull;
 		Datum		d = heap_getattr(tup, 1, RelationGetDescr(rel), &isnull);	/* logicalrelid */
 
-		if (!isnull && (tmac_relation_registered(DatumGetObjectId(d)) ||
-						permissive_tmac_policy(DatumGetObjectId(d)) != NULL))
-			found = lappend_oid(found, DatumGetObjectId(d));
+		if (!isnull)
+			tables = lappend_oid(tables, DatumGetObjectId(d));
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
+	return tables;
+}
+
+/*
+ * The protected tables Citus manages: registered ones, and the shells Citus
+ * made of them (a Citus local table: the protected table became its shard,
+ * the new shell got its policies without AS RESTRICTIVE).
+ */
+static List *
+protected_citus_tables(void)
+{
+	List	   *found = NIL;
+	ListCell   *lc;
+
+	foreach(lc, citus_tables())
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		if (tmac_relation_registered(relid) || permissive_tmac_policy(relid) != NULL)
+			found = lappend_oid(found, relid);
+	}
 	return found;
 }
 
@@ -380,25 +395,5 @@ PG_FUNCTION_INFO_V1(tmac_citus_managed);
 Datum
 tmac_citus_managed(PG_FUNCTION_ARGS)
 {
-	Oid			relid = PG_GETARG_OID(0);
-	Oid			dist = dist_partition_relid();
-	Relation	rel;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	bool		found = false;
-
-	if (!OidIsValid(dist))
-		PG_RETURN_BOOL(false);
-	rel = table_open(dist, AccessShareLock);
-	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		isnull;
-		Datum		d = heap_getattr(tup, 1, RelationGetDescr(rel), &isnull);
-
-		found = !isnull && DatumGetObjectId(d) == relid;
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	PG_RETURN_BOOL(found);
+	PG_RETURN_BOOL(list_member_oid(citus_tables(), PG_GETARG_OID(0)));
 }

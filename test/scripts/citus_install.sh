@@ -6,19 +6,8 @@
 # works beside tmac (tmac takes one relcache callback slot), and a distributed table of plain
 # rows answers through the coordinator.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/test/server.sh"
-tmac_citus_ensure citus_install; rc=$?
-[ $rc = 2 ] && exit 0
-[ $rc = 0 ] || exit 1
-dir=$(mktemp -d "${TMAC_TEST_DIR:-/tmp}/citus_install.XXXXXX")
-trap 'tmac_citus_cluster_stop "$dir"' EXIT
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-fail() { echo "not ok $((n + 1)) - $*"; for i in 0 1 2; do tail -n 20 "$dir/node$i/server.log"; done; exit 1; }
-tmac_citus_cluster_start "$dir" citus_test </dev/null || fail "the cluster did not start"
-node() { local i=$1; shift; psql -X -q -At -h 127.0.0.1 -p "${TMAC_CITUS_PORTS[$i]}" -U postgres -d citus_test -v ON_ERROR_STOP=1 "$@" 2>&1; }
-coord() { node 0 "$@"; }
+name=citus_install
+. "$(dirname "$0")/citus_cluster.bash"
 
 for i in 0 1 2; do
   out=$(node $i -c "SHOW shared_preload_libraries" -c "SELECT extversion FROM pg_extension WHERE extname = 'citus'")
