@@ -62,6 +62,7 @@
 #include "access/xact.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
@@ -170,7 +171,17 @@ permissive_tmac_policy(Oid relid)
 	Relation	rel;
 	ListCell   *lc;
 	char	   *bad = NULL;
+	HeapTuple	tp;
+	bool		rls;
 
+	/* the cheap test first: most Citus tables have no row security, and need no relcache entry */
+	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tp))
+		return NULL;
+	rls = ((Form_pg_class) GETSTRUCT(tp))->relrowsecurity;
+	ReleaseSysCache(tp);
+	if (!rls)
+		return NULL;
 	rel = RelationIdGetRelation(relid);
 	if (!RelationIsValid(rel))
 		return NULL;
