@@ -30,7 +30,10 @@
  *
  * A transaction that appended cannot be prepared (two-phase commit): its
  * prepared state would hold the head's lock until COMMIT PREPARED, which is
- * exactly the wait this file removes.  tmac.audit_entry_pending() tells
+ * exactly the wait this file removes.  (Except in the transaction that
+ * created the extension, whose head nobody else can see: a Citus coordinator
+ * creates tmac on its workers in a prepared transaction.)
+ * tmac.audit_entry_pending() tells
  * tmac's SQL (verify_audit_log, audit_rechain) which rows are this
  * transaction's.
  *
@@ -252,7 +255,9 @@ tmac_audit_chain_xact_callback(XactEvent event, void *arg)
 	}
 	else if (event == XACT_EVENT_PRE_PREPARE)
 	{
-		if (pending_chain(&chain))
+		if (pending_chain(&chain) && tmac_extension_created_here())
+			close_chain(&chain);
+		else if (pending_chain(&chain))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot prepare a transaction that appended to tmac's audit log"),

@@ -182,6 +182,8 @@ lookup_extension(void)
 	}
 	if (OidIsValid(Ext.sentinel))
 		tmac_sentinel_relid = Ext.sentinel;
+	/* (CREATE and DROP EXTENSION citus create and drop functions: the answer follows) */
+	Ext.citus = OidIsValid(get_extension_oid("citus", true));
 }
 
 const TmacExtension *
@@ -330,4 +332,30 @@ tmac_relation_protected(Oid relid)
 	if (!rls || (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE))
 		return false;
 	return tmac_relation_registered(relid);
+}
+
+/*
+ * True when tmac.audit_head, created by every CREATE EXTENSION tmac and by no
+ * upgrade, was created by the current transaction (the relation cache keeps
+ * the subtransaction that created a relation until its transaction ends).
+ */
+bool
+tmac_extension_created_here(void)
+{
+	const TmacExtension *ext = tmac_extension();
+	Oid			relid;
+	Relation	rel;
+	bool		created;
+
+	if (!ext->installed)
+		return false;
+	relid = get_relname_relid("audit_head", ext->namespace_oid);
+	if (!OidIsValid(relid))
+		return false;
+	rel = RelationIdGetRelation(relid);
+	if (!RelationIsValid(rel))
+		return false;
+	created = rel->rd_createSubid != InvalidSubTransactionId;
+	RelationClose(rel);
+	return created;
 }

@@ -24,6 +24,7 @@ typedef struct TmacExtension
 	Oid			row_writable;	/* tmac.row_writable(tmac.label) */
 	Oid			sentinel;		/* tmac.cache_sentinel */
 	bool		profile_fetch;	/* tmac.access_profile_fetch exists (not before ALTER EXTENSION UPDATE from 0.1.0) */
+	bool		citus;			/* the extension citus is installed here too (citus.c) */
 } TmacExtension;
 
 /* tmac in this database; never raises.  Valid until the next catalog change. */
@@ -45,6 +46,12 @@ extern PGDLLIMPORT Oid tmac_sentinel_relid;
  */
 extern bool tmac_relation_registered(Oid relid);
 extern bool tmac_relation_protected(Oid relid);
+
+/*
+ * True when this transaction created tmac here (CREATE EXTENSION tmac, not
+ * yet committed): nobody else can see its tables yet.
+ */
+extern bool tmac_extension_created_here(void);
 
 extern void tmac_extension_syscache_callback(Datum arg, int cacheid, uint32 hashvalue);
 extern void tmac_extension_relcache_callback(Datum arg, Oid relid);

@@ -1426,6 +1426,22 @@ tmac_login_gate_client_auth(Port *port, int status)
 
 /* ---- SQL interface ---- */
 
+/* True when the gate holds an entry of the current database. */
+static bool
+database_has_entries(void)
+{
+	bool		found = false;
+	int			i;
+
+	gate_ready();
+	LWLockAcquire(gate->lock, LW_SHARED);
+	map_gate();
+	for (i = 0; i < gate->nentries && !found; i++)
+		found = slots[i].e.dbid == MyDatabaseId;
+	LWLockRelease(gate->lock);
+	return found;
+}
+
 /*
  * Trigger: note the login role (arguments 'login_role', by name, and
  * 'login_role_oid', by OID) or person (argument 'person_id') of each changed
@@ -1444,6 +1460,14 @@ tmac_login_gate_note(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("tmac.login_gate_note() must be called as a trigger")));
+	/*
+	 * CREATE EXTENSION tmac's own script (the noted table was created in this
+	 * transaction): the database has no person yet, so it has no gate to
+	 * recompute, and a Citus coordinator propagates the command to its
+	 * workers in a prepared transaction, which a note would refuse.
+	 */
+	if (creating_extension && tmac_extension_created_here())
+		return PointerGetDatum(NULL);
 	if (td->tg_trigger->tgnargs < 1 || TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
 	{
 		note_all = true;
@@ -1505,6 +1529,9 @@ PG_FUNCTION_INFO_V1(tmac_login_gate_note_all);
 Datum
 tmac_login_gate_note_all(PG_FUNCTION_ARGS)
 {
+	/* CREATE EXTENSION tmac's own sync: nothing to converge without persons or entries */
+	if (creating_extension && tmac_extension_created_here() && !database_has_entries())
+		PG_RETURN_VOID();
 	note_all = true;
 	PG_RETURN_VOID();
 }

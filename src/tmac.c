@@ -29,7 +29,9 @@
  *
  * The hooks, each chained to the one installed before it: shmem_request and
  * shmem_startup (the shared profiles, the access statistics, the login gate);
- * fmgr_hook (own_act.c: counts the SECURITY DEFINER functions in progress);
+ * fmgr_hook (own_act.c: counts the SECURITY DEFINER functions in progress;
+ * citus.c: refuses a protected table distributed by the Citus function that
+ * just returned, which needs_fmgr_hook routes through fmgr_hook);
  * the planner hook that makes views decide as their owner (view_owner.c) and
  * marks the policy sites of protected tables for the access statistics
  * (access_stats.c); the get_relation_info hook that does both for views the
@@ -47,7 +49,11 @@
  * flows; the process-utility hook records handling events (COPY … TO, copies
  * into unprotected tables), flows, a restore's COPY into tmac's tables and
  * skips a restore's DISABLE TRIGGER on them (restore.c), and counts DDL as a
- * governance change (governance_change.c); the ClientAuthentication_hook that
+ * governance change (governance_change.c) and, where Citus is installed,
+ * refuses a protected table the statement made Citus-managed (citus.c); the
+ * planner hook also refuses, where Citus is installed, a relation carrying
+ * tmac's restrictive policies as permissive ones (a Citus shard); the
+ * ClientAuthentication_hook that
  * refuses terminated persons (login_gate.c); and the object_access_hook that,
  * when tmac is dropped, drops the vocabulary copy's label
  * (vocabulary_copy.c) and forgets the database's gate (login_gate.c).
@@ -75,6 +81,7 @@
 
 #include "access_stats.h"
 #include "audit_chain.h"
+#include "citus.h"
 #include "cursor_access.h"
 #include "explain_withhold.h"
 #include "extension.h"
@@ -145,6 +152,7 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 static ClientAuthentication_hook_type prev_ClientAuthentication = NULL;
 static object_access_hook_type prev_object_access_hook = NULL;
 static fmgr_hook_type prev_fmgr_hook = NULL;
+static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
 
 /* Shared memory: each module asks for its part and attaches to it. */
 static void
@@ -184,10 +192,25 @@ tmac_object_access(ObjectAccessType access, Oid classId, Oid objectId, int subId
 	tmac_login_gate_object_access(access, classId, objectId);
 }
 
+/*
+ * Which functions pass through fmgr_hook besides SECURITY DEFINER ones and
+ * those with SET clauses (which always do): Citus's functions that distribute
+ * tables (citus.c).
+ */
+static bool
+tmac_needs_fmgr(Oid fn_oid)
+{
+	if (prev_needs_fmgr_hook && prev_needs_fmgr_hook(fn_oid))
+		return true;
+	return tmac_citus_needs_fmgr_hook(fn_oid);
+}
+
+/* own_act.c counts the definers in progress; citus.c checks after a distribution. */
 static void
 tmac_fmgr(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 {
 	tmac_own_act_fmgr_hook(event, flinfo, private, prev_fmgr_hook);
+	tmac_citus_fmgr_hook(event, flinfo);
 }
 
 /*
@@ -206,7 +229,8 @@ tmac_fmgr(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
  *  2.–6. Steps that only forget or apply backend-local state and touch no
  *     governance data: the access statistics (at COMMIT, a snapshot's marks
  *     in shared memory), the information flow, the handling events, the own
- *     act's frames (at abort), the HR feed's per-statement intake state.
+ *     act's frames (at abort), Citus's distributing calls in progress, the HR
+ *     feed's per-statement intake state.
  *     Their relative order does not matter; it is today's.
  *  7. Governance change: clears the HR feed's suppression flag, and at
  *     COMMIT ends the sessions of the persons terminated (after step 1).
@@ -230,6 +254,7 @@ tmac_xact(XactEvent event, void *arg)
 	tmac_flow_xact_callback(event, arg);
 	tmac_handling_xact_callback(event, arg);
 	tmac_own_act_xact_callback(event, arg);
+	tmac_citus_xact_callback(event, arg);
 	tmac_hr_feed_xact_callback(event, arg);
 	tmac_governance_xact_callback(event, arg);
 	tmac_shared_profiles_xact_callback(event, arg);
@@ -284,6 +309,7 @@ tmac_syscache(Datum arg, int cacheid, uint32 hashvalue)
 static PlannedStmt *
 tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
 {
+	tmac_citus_check_query(parse);
 	tmac_view_owner_retarget(parse);
 	tmac_access_stats_mark_sites(parse);
 	if (prev_planner_hook)
@@ -446,11 +472,13 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 {
 	void	   *handling;
 	bool		ddl;
+	List	  **citus_before;
 
 	if (tmac_restore_utility_skip(pstmt, context))
 		return;
 	handling = tmac_handling_utility_begin(pstmt);
 	ddl = tmac_governance_utility_begin(pstmt->utilityStmt);
+	citus_before = tmac_citus_utility_begin(pstmt->utilityStmt);
 
 	PG_TRY();
 	{
@@ -474,6 +502,7 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	tmac_handling_utility_end(pstmt, handling, qc);
 	tmac_flow_utility_end(pstmt, qc);
 	tmac_restore_utility_end(pstmt, context);
+	tmac_citus_utility_end(citus_before);
 }
 
 /*
@@ -525,6 +554,8 @@ _PG_init(void)
 
 	prev_fmgr_hook = fmgr_hook;
 	fmgr_hook = tmac_fmgr;
+	prev_needs_fmgr_hook = needs_fmgr_hook;
+	needs_fmgr_hook = tmac_needs_fmgr;
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = tmac_shmem_request;

@@ -115,3 +115,103 @@ tmac_scratch_cluster() {
   { printf "listen_addresses = ''\nunix_socket_directories = '%s'\nport = 5432\nfsync = off\nlc_messages = 'C'\n" "$dir"
     cat; } >>"$dir/data/postgresql.conf"
 }
+
+# ---- Citus: a coordinator and two workers on 127.0.0.1 (test/scripts/citus_*.sh) ----
+#
+# Citus is not in Debian's packages; its source and build script are kept outside the project,
+# in ../shared/vendor/ beside the project root (in a CI clone, /work/ciN/../shared; in a git
+# worktree, beside the main checkout the worktree belongs to; TMAC_VENDOR_DIR overrides).
+
+# The directory holding build-citus.sh, or nothing.
+tmac_citus_vendor() {
+  local top common d; top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  common=$(git -C "$top" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)
+  for d in ${TMAC_VENDOR_DIR:-} "$top/../shared/vendor" ${common:+"$common/../../shared/vendor"}; do
+    [ -f "$d/build-citus.sh" ] && { (cd "$d" && pwd); return 0; }
+  done
+  return 1
+}
+
+# Citus installed for PostgreSQL 15 (built from the vendor directory when missing) and copied
+# into the private installation whose pg_ctl is first on PATH.  Returns 2 after printing a
+# "SKIP: NAME: why" line when Citus is missing and the vendor directory is absent, 1 when the
+# build fails.
+tmac_citus_ensure() {
+  local name=$1 sys=/usr/lib/postgresql/15/bin/pg_config vendor bin lib share
+  if [ ! -f "$($sys --pkglibdir)/citus.so" ] || [ ! -f "$($sys --sharedir)/extension/citus.control" ]; then
+    if ! vendor=$(tmac_citus_vendor); then
+      echo "SKIP: $name: Citus is not installed and ../shared/vendor/build-citus.sh is absent (looked beside $(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) and its main checkout): the Citus tests need it"
+      return 2
+    fi
+    echo "# building Citus once for this machine ($vendor/build-citus.sh, about 9 minutes)"
+    bash "$vendor/build-citus.sh" || { echo "building Citus failed"; return 1; }
+  fi
+  bin=$(dirname "$(command -v pg_ctl)")
+  lib=$("$bin/pg_config" --pkglibdir); share=$("$bin/pg_config" --sharedir)
+  if [ ! -f "$lib/citus.so" ]; then
+    cp -a "$($sys --pkglibdir)"/citus*.so "$lib/" && cp -a "$($sys --sharedir)"/extension/citus* "$share/extension/" \
+      || { echo "copying Citus into the private installation failed"; return 1; }
+  fi
+}
+
+# A port nobody listens on (and no other node of this run took), at random in
+# TMAC_CITUS_PORT_MIN..TMAC_CITUS_PORT_MAX (default 40000..59999).
+tmac_free_port() {
+  local lo=${TMAC_CITUS_PORT_MIN:-40000} hi=${TMAC_CITUS_PORT_MAX:-59999} p i
+  for i in $(seq 200); do
+    p=$((lo + RANDOM % (hi - lo + 1)))
+    case " ${TMAC_CITUS_PORTS[*]:-} " in *" $p "*) continue ;; esac
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+    [ -e "/tmp/.s.PGSQL.$p" ] && continue
+    echo "$p"; return 0
+  done
+  return 1
+}
+
+# tmac_citus_cluster_start DIR DB: initdb three nodes under DIR (node0 the coordinator), each
+# listening on 127.0.0.1 at a free port (TMAC_CITUS_PORTS, coordinator first; socket in its
+# directory), shared_preload_libraries = 'citus,tmac' (Citus must come first), then creates
+# database DB and the extension citus on each and adds the workers to the coordinator.
+# Extra postgresql.conf lines on stdin.  Stop with tmac_citus_cluster_stop DIR.
+tmac_citus_cluster_start() {
+  local dir=$1 db=$2 bin i p conf
+  bin=$(dirname "$(command -v pg_ctl)")
+  conf=$(cat)
+  TMAC_CITUS_PORTS=()
+  mkdir -p "$dir"; chmod 755 "$dir"
+  for i in 0 1 2; do
+    p=$(tmac_free_port) || { echo "no free port"; return 1; }
+    TMAC_CITUS_PORTS+=("$p")
+    mkdir -p "$dir/node$i"; chmod 755 "$dir/node$i"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir/node$i"
+    tmac_as_server_user "$bin/initdb" -D "$dir/node$i/data" -U postgres --auth=trust \
+        --encoding=UTF8 --locale=C.UTF-8 >"$dir/node$i/initdb.log" 2>&1 \
+      || { cat "$dir/node$i/initdb.log"; return 1; }
+    { printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\n" "$p" "$dir/node$i"
+      printf "shared_preload_libraries = 'citus,tmac'\nfsync = off\nsynchronous_commit = off\n"
+      printf "full_page_writes = off\nlc_messages = 'C'\ntimezone = 'UTC'\nmax_connections = 60\n"
+      printf "max_prepared_transactions = 30\nmax_worker_processes = 16\nlog_min_messages = warning\n"
+      printf "tmac.access_stats = off\ncitus.log_remote_commands = off\n%s\n" "$conf"
+    } >>"$dir/node$i/data/postgresql.conf"
+    tmac_as_server_user "$bin/pg_ctl" -D "$dir/node$i/data" -l "$dir/node$i/server.log" -w start >/dev/null \
+      || { cat "$dir/node$i/server.log"; return 1; }
+  done
+  for i in 0 1 2; do
+    psql -X -q -h 127.0.0.1 -p "${TMAC_CITUS_PORTS[$i]}" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+      -c "CREATE DATABASE $db" >/dev/null || return 1
+    psql -X -q -h 127.0.0.1 -p "${TMAC_CITUS_PORTS[$i]}" -U postgres -d "$db" -v ON_ERROR_STOP=1 \
+      -c "CREATE EXTENSION citus" >/dev/null || return 1
+  done
+  psql -X -q -At -h 127.0.0.1 -p "${TMAC_CITUS_PORTS[0]}" -U postgres -d "$db" -v ON_ERROR_STOP=1 \
+    -c "SELECT citus_set_coordinator_host('127.0.0.1', ${TMAC_CITUS_PORTS[0]})" \
+    -c "SELECT citus_add_node('127.0.0.1', ${TMAC_CITUS_PORTS[1]})" \
+    -c "SELECT citus_add_node('127.0.0.1', ${TMAC_CITUS_PORTS[2]})" >/dev/null || return 1
+}
+
+tmac_citus_cluster_stop() {
+  local bin i; bin=$(dirname "$(command -v pg_ctl)")
+  for i in 0 1 2; do
+    [ -d "$1/node$i/data" ] && tmac_as_server_user "$bin/pg_ctl" -D "$1/node$i/data" -m immediate -w stop >/dev/null 2>&1
+  done
+  return 0
+}

@@ -265,6 +265,11 @@ BEGIN
               HINT = tmac.message('A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.');
     ELSIF r.relkind NOT IN ('r', 'p') THEN
       RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" (%s) is not a table', r.relid, what);
+    ELSIF tmac.citus_managed(r.relid) THEN
+      RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+              MESSAGE = tmac.message('"%s" (%s) is distributed by Citus and cannot be protected', r.relid, what),
+              DETAIL = tmac.message('Citus copies a table''s row-level security policies to its shards without AS RESTRICTIVE, so on the shards tmac''s policies would let every role read every row.'),
+              HINT = tmac.message('Protect a local table on the coordinator: undistribute it first (SELECT undistribute_table(%L)).', r.relid::text);
     ELSIF r.registered IS NULL AND tmac.protection_label_column(r.relid) IS NOT NULL THEN
       RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
               MESSAGE = tmac.message('"%s" (%s) carries tmac''s protection on column "%s", not "%s"', r.relid, what,

@@ -111,7 +111,7 @@ GRANT EXECUTE ON FUNCTION
   tmac.function_fingerprint(regproc), tmac.is_own_function(regproc),
   tmac.access_rights_ledger_as_of(timestamptz), tmac.prerequisite_status(timestamptz),
   tmac.protection_in_place(regclass, name), tmac.relation_tree(regclass),
-  tmac.protection_objects(regclass), tmac.protection_label_column(regclass),
+  tmac.protection_objects(regclass), tmac.protection_label_column(regclass), tmac.citus_managed(regclass),
   tmac.sod_role_conflicts(), tmac.sod_violations(),
   tmac.check_login_gate_refused(), tmac.login_gate_refusals(), tmac.check_gated_role_renamed(),
   tmac.check_terminated_cron_job_active(), tmac.check_protected_fk_cascade()

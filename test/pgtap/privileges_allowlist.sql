@@ -272,6 +272,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.protect_tree(regclass,name,text)', 'tmac_admin'),
   ('f', 'tmac.protection_in_place(regclass,name)', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.protection_label_column(regclass)', 'tmac_admin tmac_auditor'),
+  ('f', 'tmac.citus_managed(regclass)', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.protection_objects(regclass)', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.protection_register(regclass,name)', 'tmac_admin'),
   ('f', 'tmac.protection_unregister(regclass)', 'tmac_admin'),
