@@ -53,7 +53,7 @@ ISOLATION_DB = $(ISOLATION_TESTDB)
 ISOLATION_OPTS = --inputdir=test/isolation --use-existing
 # install scripts of earlier versions left by an older checkout go too (never upgrade scripts)
 EXTRA_CLEAN  = $(INSTALL_SQL) $(filter-out $(wildcard sql/tmac--*--*.sql),$(wildcard sql/tmac--*.sql)) results regression.diffs regression.out \
-               test/isolation/results test/isolation/output_iso .build_flags $(CATALOG_MO)
+               test/isolation/results test/isolation/output_iso .build_flags .sql_parts $(CATALOG_MO)
 
 PG_CONFIG   ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PGXS        := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
@@ -94,7 +94,12 @@ BUILD_FLAGS := $(PG_CPPFLAGS) $(PG_CFLAGS)
 .PHONY: FORCE
 FORCE:
 
-$(INSTALL_SQL): $(SQL_PARTS) tmac.control
+# The install script is rebuilt when the list of parts changes too (a renamed or added part may
+# be older than the script).
+.sql_parts: FORCE
+	@echo '$(SQL_PARTS)' | cmp -s - $@ || echo '$(SQL_PARTS)' > $@
+
+$(INSTALL_SQL): $(SQL_PARTS) .sql_parts tmac.control
 	@{ echo '-- Generated from sql/install/*.sql by the Makefile; edit those files.'; \
 	   for f in $(SQL_PARTS); do echo; echo "-- ==== $$f"; cat $$f; done; } > $@
 
