@@ -4222,6 +4222,12 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.citus_managed(tbl regclass)
+ RETURNS boolean
+ LANGUAGE c
+ STABLE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_citus_managed$function$;
+
 CREATE OR REPLACE FUNCTION tmac.row_readable(tmac.label)
  RETURNS boolean
  LANGUAGE c
@@ -4246,9 +4252,9 @@ CREATE OR REPLACE FUNCTION tmac.policy_index_support(internal)
  STRICT
 AS 'MODULE_PATHNAME', $function$tmac_policy_index_support$function$;
 
-ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
-
 ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
+
+ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
@@ -4494,6 +4500,11 @@ BEGIN
               HINT = tmac.message('A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.');
     ELSIF r.relkind NOT IN ('r', 'p') THEN
       RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" (%s) is not a table', r.relid, what);
+    ELSIF tmac.citus_managed(r.relid) THEN
+      RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+              MESSAGE = tmac.message('"%s" (%s) is distributed by Citus and cannot be protected', r.relid, what),
+              DETAIL = tmac.message('Citus copies a table''s row-level security policies to its shards without AS RESTRICTIVE, so on the shards tmac''s policies would let every role read every row.'),
+              HINT = tmac.message('Protect a local table on the coordinator: undistribute it first (SELECT undistribute_table(%L)).', r.relid::text);
     ELSIF r.registered IS NULL AND tmac.protection_label_column(r.relid) IS NOT NULL THEN
       RAISE EXCEPTION USING ERRCODE = 'duplicate_object',
               MESSAGE = tmac.message('"%s" (%s) carries tmac''s protection on column "%s", not "%s"', r.relid, what,
@@ -10792,7 +10803,24 @@ BEGIN ATOMIC
     LEFT JOIN LATERAL (SELECT a.atttypid::regtype AS typ FROM pg_catalog.pg_attribute a
                         WHERE a.attrelid = t.relid AND a.attname = t.label_column AND a.attnum > 0
                           AND NOT a.attisdropped) lc ON true
-   WHERE NOT tmac.protection_in_place(t.relid, t.label_column);
+   WHERE NOT tmac.protection_in_place(t.relid, t.label_column)
+  UNION ALL
+  -- Citus (src/citus.c): a protected table Citus manages has shards whose tmac policies are
+  -- permissive; on a worker, such a shard carries them under tmac's names (and a shard id)
+  SELECT 'table:' || t.relid::text,
+         tmac.message('Protected table %s is distributed by Citus: its shards carry tmac''s policies as permissive ones (Citus drops AS RESTRICTIVE), so on the workers every role would read every row. Undistribute it (SELECT undistribute_table(%L)) and keep it a local table on the coordinator.',
+                t.relid::text, t.relid::text),
+         t.protected_at
+    FROM tmac.protected_table t
+   WHERE tmac.citus_managed(t.relid)
+  UNION ALL
+  SELECT DISTINCT 'table:' || p.polrelid::regclass::text,
+         tmac.message('Table %s carries tmac''s policies as permissive ones, the shape Citus gives the shards of a protected table distributed by force: they would let every role read every row, and tmac refuses every statement over it. Drop the table (on the coordinator, undistribute the protected table), or drop its tmac policies.',
+                p.polrelid::regclass::text),
+         NULL::timestamptz
+    FROM pg_catalog.pg_policy p
+   WHERE p.polpermissive AND p.polname ~ '^tmac_(read|insert|update|delete)(_[0-9]+)?$'
+     AND EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'citus');
 END;
 ALTER FUNCTION tmac.check_protected_table_unenforced()
   STABLE
@@ -14425,9 +14453,6 @@ REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBL
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
@@ -14438,6 +14463,9 @@ GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_audito
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
@@ -14496,6 +14524,9 @@ GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.citus_managed(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.citus_managed(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.citus_managed(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
@@ -14504,6 +14535,7 @@ GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
@@ -14524,7 +14556,6 @@ REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
@@ -14877,7 +14908,7 @@ COMMENT ON FUNCTION tmac.check_object_labels() IS 'Raises undefined_object for t
 COMMENT ON FUNCTION tmac.check_person_login_refused() IS 'Check person_login_refused: persons (not terminated) whose login role has become one tmac refuses to map (tmac.login_role_refusal: a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, a role with members)';
 COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS 'Check protected_fk_cascade: foreign keys with ON UPDATE CASCADE, SET NULL or SET DEFAULT referencing a protected table (the referential action writes into the referencing rows without row security)';
 COMMENT ON FUNCTION tmac.check_protected_table_owner_code() IS 'Check protected_table_owner_code: protected tables with an index expression or predicate, trigger, rule, column default, constraint or policy calling a function owned by a role that is neither superuser nor tmac_admin member';
-COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered';
+COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered; on Citus, a protected table Citus manages, and a table (a shard) carrying tmac''s policies as permissive ones';
 COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 COMMENT ON FUNCTION tmac.check_protection_registry_mismatch() IS 'Check protection_registry_mismatch: tables carrying tmac''s policies or declassification guard without a row in tmac.protected_table';
 COMMENT ON FUNCTION tmac.check_providers() IS 'Checks of the external providers (V), one pass: provider_nda_missing, provider_nda_expired, provider_not_evaluated, contractor_agency_no_nda';
@@ -14887,6 +14918,7 @@ COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS 'Check terminated
 COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS 'Check terminated_login_enabled: terminated persons whose login role (by name, or by the OID recorded when it was mapped) still has LOGIN';
 COMMENT ON FUNCTION tmac.check_terminated_session_open() IS 'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
 COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
+COMMENT ON FUNCTION tmac.citus_managed(pg_catalog.regclass) IS 'Internal (protect, protected_table_unenforced): true when Citus manages the table (a distributed, reference or Citus local table); false where Citus is not installed';
 COMMENT ON FUNCTION tmac.close_corrective_action(bigint,pg_catalog.text) IS '完了確認 / a second person (the audit''s auditor, the 情報管理責任者 or 経営層; never the owner) confirms the evidence and closes a corrective action; closes its corrective_action_overdue finding';
 COMMENT ON FUNCTION tmac.close_incident(bigint,pg_catalog.text,pg_catalog.text) IS 'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
 COMMENT ON FUNCTION tmac.company_time(timestamp with time zone) IS 'A moment written in the company''s time zone, with the abbreviation in force then (or the offset, UTC+05:30): 2026-12-07 09:52:00 JST, as tmac.message writes a timestamptz (NULL for NULL)';
