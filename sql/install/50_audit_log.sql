@@ -622,3 +622,23 @@ SELECT tmac.add_audit_trigger('tmac.org_group', 'group_id', 'code');
 SELECT pg_catalog.pg_extension_config_dump('tmac.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.audit_head', '');
 
+
+-- The audit log's check (criterion V; the compliance registry: 45_compliance_registry.sql).
+
+CREATE FUNCTION tmac.check_audit_log_broken()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'audit_log',
+         tmac.message('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
+                v.entry_id, v.problem),
+         v.logged_at
+    FROM tmac.verify_audit_log() v;
+END;
+COMMENT ON FUNCTION tmac.check_audit_log_broken() IS
+  'Check audit_log_broken: tmac.verify_audit_log() finds a broken link in the hash chain';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('audit_log_broken', 'V', 'critical', tmac.msgid('Audit log fails verification'),
+   tmac.msgid('tmac.verify_audit_log() finds an entry changed, removed or out of chain.'),
+   tmac.msgid('Preserve the database, investigate and compare with backups.'), 'tmac.check_audit_log_broken', '{}', '{protected_tables,audit_entries}', true);

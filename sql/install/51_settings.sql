@@ -204,3 +204,31 @@ CREATE FUNCTION tmac.company_time(at timestamptz) RETURNS text
   AS 'MODULE_PATHNAME', 'tmac_company_time' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.company_time(timestamptz) IS
   'A moment written in the company''s time zone, with the abbreviation in force then (or the offset, UTC+05:30): 2026-12-07 09:52:00 JST, as tmac.message writes a timestamptz (NULL for NULL)';
+
+-- Settings that weaken a check while weaker than a threshold (the shipped default).
+CREATE TABLE tmac.weakening_rule (
+  key        text NOT NULL REFERENCES tmac.setting_default,
+  check_code text NOT NULL REFERENCES tmac.compliance_check,
+  weak_when  text NOT NULL CHECK (weak_when IN ('off', 'longer_than', 'other_than')),
+  threshold  text,
+  accepts    boolean NOT NULL DEFAULT false,
+  why        text NOT NULL,
+  PRIMARY KEY (key, check_code),
+  CHECK ((weak_when IN ('longer_than', 'other_than')) = (threshold IS NOT NULL))
+);
+COMMENT ON TABLE tmac.weakening_rule IS
+  'Which setting weakens which compliance check, and when: off (a requirement turned off), longer_than an interval, or other_than a value (write_down other than refuse); only tmac''s install writes it';
+COMMENT ON COLUMN tmac.weakening_rule.why IS 'What the weaker setting allows, as the English message id (tmac.weakened_checks and the setting''s finding show it in the reader''s language)';
+COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
+
+CREATE VIEW tmac.weakened_checks AS
+  SELECT w.key, s.value, s.default_value, s.changed_by, s.changed_at, w.check_code, k.criterion, w.accepts,
+         tmac.message(w.why) AS why
+    FROM tmac.weakening_rule w
+    JOIN tmac.settings s ON s.key = w.key
+    JOIN tmac.compliance_check k ON k.check_code = w.check_code
+   WHERE CASE w.weak_when WHEN 'off' THEN NOT s.value::boolean
+                          WHEN 'other_than' THEN s.value <> w.threshold
+                          ELSE s.value::interval > w.threshold::interval END;
+COMMENT ON VIEW tmac.weakened_checks IS
+  'Settings now weaker than a compliance check expects: the setting, its value and default, who changed it when, the check and criterion it weakens, and whether it accepts the check''s findings';

@@ -500,3 +500,73 @@ END
 $$;
 COMMENT ON FUNCTION tmac.provision_logins(text[]) IS
   'Creates, enrols and maps the login roles of hired persons who have none (tmac_admin): every employee and contractor not terminated, or the persons listed; each new role is named after the lower-cased person id, ordinary (LOGIN INHERIT, no attributes, no members) and without a password; audited; returns one row per person with what it did';
+
+
+-- Checks of the persons register (criterion II; the compliance registry: 45_compliance_registry.sql):
+-- a leaver whose login role can still log in or still has sessions, and a login role that became one
+-- tmac refuses to map.
+
+CREATE FUNCTION tmac.check_terminated_login_enabled()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  -- the role by name and the role recorded by OID when the person was mapped (renamed since?)
+  SELECT 'person:' || p.person_id,
+         tmac.message('%s (%s) was terminated on %s but login role %s can still log in. Run %s.',
+                p.person_id, p.full_name, p.terminated_at,
+                string_agg(r.rolname || CASE WHEN r.rolname <> p.login_role THEN tmac.message(' (renamed from %s)', p.login_role) ELSE '' END,
+                           ', ' ORDER BY r.rolname),
+                string_agg('ALTER ROLE ' || quote_ident(r.rolname) || ' NOLOGIN', '; ' ORDER BY r.rolname)),
+         p.terminated_at
+    FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid OR r.rolname = p.login_role
+   WHERE p.status = 'terminated' AND r.rolcanlogin
+   GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
+END;
+COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS
+  'Check terminated_login_enabled: terminated persons whose login role (by name, or by the OID recorded when it was mapped) still has LOGIN';
+
+CREATE FUNCTION tmac.check_terminated_session_open()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         tmac.message('%s (%s) was terminated on %s but %s session(s) of %s are open (pids %s). End them with pg_terminate_backend.',
+                p.person_id, p.full_name, p.terminated_at, count(*),
+                string_agg(DISTINCT a.usename::text || CASE WHEN a.usename <> p.login_role THEN tmac.message(' (renamed from %s)', p.login_role) ELSE '' END, ', '),
+                string_agg(a.pid::text, ', ' ORDER BY a.pid)),
+         min(a.backend_start)
+    -- the role recorded by OID when the person was mapped (renamed since?) and the role by name
+    FROM tmac.person p JOIN pg_catalog.pg_stat_activity a ON a.usesysid = p.login_role_oid OR a.usename = p.login_role
+   WHERE p.status = 'terminated' AND a.backend_type = 'client backend'
+   GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
+END;
+COMMENT ON FUNCTION tmac.check_terminated_session_open() IS
+  'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
+
+-- A person's login that became what tmac.enrol_login and the HR feed refuse to map (a member of
+-- tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, a role others are members of) after
+-- it was mapped: the same rule (tmac.login_role_refusal), applied to the roles as they are now.
+CREATE FUNCTION tmac.check_person_login_refused()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'person:' || p.person_id,
+         tmac.message('Login role %s of %s (%s) can no longer be a person''s login: %s.',
+                r.rolname, p.person_id, p.full_name, w.why),
+         now()
+    FROM tmac.person p
+    JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid OR r.rolname = p.login_role
+    CROSS JOIN LATERAL (SELECT tmac.login_role_refusal(r.rolname) AS why) w
+   WHERE p.status <> 'terminated' AND w.why IS NOT NULL;
+END;
+COMMENT ON FUNCTION tmac.check_person_login_refused() IS
+  'Check person_login_refused: persons (not terminated) whose login role has become one tmac refuses to map (tmac.login_role_refusal: a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, a role with members)';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('terminated_login_enabled', 'II', 'critical', tmac.msgid('Terminated person whose login role can log in'),
+   tmac.msgid('The login role of a terminated person still has LOGIN.'), tmac.msgid('ALTER ROLE … NOLOGIN.'), 'tmac.check_terminated_login_enabled', '{}', '{persons}', true),
+  ('terminated_session_open', 'II', 'critical', tmac.msgid('Terminated person with open sessions'),
+   tmac.msgid('A terminated person''s login role has open database sessions.'), tmac.msgid('End them with pg_terminate_backend(pid).'), 'tmac.check_terminated_session_open', '{}', '{persons}', true),
+  ('person_login_refused', 'II', 'high', tmac.msgid('Person''s login role that tmac would refuse to map'),
+   tmac.msgid('After it was mapped, a person''s login role became a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, or other roles became its members: tmac.enrol_login and the HR feed refuse such roles, because whoever holds them can change what the person may read, feed the person''s own HR events, or act as the person.'),
+   tmac.msgid('Give the duty to a role of its own (REVOKE tmac_admin / tmac_hr FROM the login, remove the attribute or the memberships); an administrator''s role is not also a person''s login.'), 'tmac.check_person_login_refused', '{}', '{persons}', true);

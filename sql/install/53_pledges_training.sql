@@ -239,3 +239,10 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.training_course', '');
 INSERT INTO tmac.setting_default VALUES
   ('training_new_hire_grace', '30 days', tmac.msgid('A person hired less than this long ago is not yet a training_overdue finding for a course never completed (an interval, 0 or more)'));
 
+
+-- What tmac keeps for I-5 (tmac.criterion.evidence; the compliance registry:
+-- 45_compliance_registry.sql).  The checks of training and pledges read the one rule of current
+-- training, so they are registered after it (56_access_profile.sql).
+UPDATE tmac.criterion
+   SET evidence = 'courses, training completions and pledges (tmac.training_course, tmac.training_completion, tmac.pledge)'
+ WHERE criterion = 'I-5';

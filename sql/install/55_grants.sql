@@ -520,3 +520,75 @@ COMMENT ON FUNCTION tmac.end_grants_of(text[], timestamptz[], text[]) IS
 SELECT tmac.add_audit_trigger('tmac.access_grant', 'grant_id');
 SELECT tmac.keep_forever('tmac.access_grant');
 
+
+-- Checks of the grants (criterion II; the compliance registry: 45_compliance_registry.sql): a leaver's
+-- live grants, and access held without a valid pledge.  They read the stored state set-based (no
+-- per-person function calls).  The checks needing the access reviews and the SoD rules
+-- (check_grants) are in 73_sod_violations.sql.
+
+CREATE FUNCTION tmac.check_terminated_live_grant()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  -- each leaver's grants by index (never a scan of every grant, whatever the statistics say)
+  SELECT 'person:' || p.person_id,
+         tmac.message('%s (%s) was terminated on %s but still has %s live grant(s) or request(s): %s. Revoke them with tmac.revoke.',
+                      p.person_id, p.full_name, p.terminated_at, g.n, g.ids),
+         p.terminated_at
+    FROM tmac.person p
+    CROSS JOIN LATERAL (SELECT count(*) AS n, string_agg(g.grant_id::text, ', ' ORDER BY g.grant_id) AS ids
+                          FROM tmac.access_grant g
+                         WHERE g.person_id = p.person_id AND g.status IN ('active', 'pending')
+                           AND tmac.grant_lapse(g.validity, g.grace_until) > now()) g
+   WHERE p.status = 'terminated' AND g.n > 0;
+END;
+COMMENT ON FUNCTION tmac.check_terminated_live_grant() IS
+  'Check terminated_live_grant: terminated persons with an active grant or a pending request';
+
+-- Persons failing a prerequisite are found by anti-joins over the pledge and training tables
+-- (settings read once); only those are then looked up in the grants, by index.
+CREATE FUNCTION tmac.check_access_without_pledge()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('date_time_zone') AS tz,
+           (now() AT TIME ZONE tmac.setting_value('date_time_zone'))::date AS today,
+           tmac.setting_on('require_pledge') AS required
+  ), failing AS MATERIALIZED (
+    SELECT p.person_id, p.full_name, p.pledge_required_since
+      FROM tmac.person p CROSS JOIN s
+     WHERE p.status = 'active'
+       AND NOT EXISTS (
+         SELECT 1 FROM tmac.pledge pl
+          WHERE pl.person_id = p.person_id AND pl.kind <> 'termination'
+            AND pl.signed_on <= s.today AND (pl.valid_until IS NULL OR pl.valid_until >= s.today)
+            AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date))
+  )
+  SELECT 'person:' || f.person_id,
+         tmac.message('%s (%s) holds grants in force but has no valid pledge (誓約書)%s; %s (tmac.record_pledge).',
+                f.person_id, f.full_name,
+                CASE WHEN f.pledge_required_since IS NOT NULL
+                     THEN tmac.message(' signed since the role change of %s', f.pledge_required_since) ELSE '' END,
+                CASE WHEN s.required THEN tmac.message('access is denied until one is recorded')
+                     ELSE tmac.message('access is NOT denied, because require_pledge is off; record one') END),
+         NULL::timestamptz
+    FROM failing f CROSS JOIN s
+   WHERE (SELECT true FROM tmac.access_grant g
+           WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+             AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
+END;
+COMMENT ON FUNCTION tmac.check_access_without_pledge() IS
+  'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('terminated_live_grant', 'II', 'critical', tmac.msgid('Terminated person with live grants'),
+   tmac.msgid('A terminated person still has an active grant or a pending request; access must end immediately on termination (seed ⑦: 退職等により必要のなくなった従業員等のアクセス権は、直ちに失効させます).'),
+   tmac.msgid('Revoke each grant with tmac.revoke(grant_id, reason); check why the termination did not end it.'), 'tmac.check_terminated_live_grant', '{}', '{persons}', true),
+  ('access_without_pledge', 'II', 'high', tmac.msgid('Access without a current pledge'),
+   tmac.msgid('An active person holds grants in force but has no valid pledge (誓約書), or none signed since their last role change.'),
+   tmac.msgid('Record the pledge with tmac.record_pledge, or revoke the grants.'), 'tmac.check_access_without_pledge', '{}', '{persons,grants}', true);
+
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('require_pledge', 'access_without_pledge', 'off', NULL, true,
+   tmac.msgid('access no longer requires a pledge (誓約書), so a person without one keeps their access'));

@@ -366,3 +366,171 @@ CREATE FUNCTION tmac.shared_profile_cache(OUT enabled boolean, OUT slots integer
   AS 'MODULE_PATHNAME', 'tmac_shared_profile_cache' LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.shared_profile_cache() IS
   'The shared access-profile cache: whether it is on (tmac.shared_profiles above 0), its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';
+
+
+-- Checks of training and pledges over every person (criteria I-5 and II; the compliance registry:
+-- 45_compliance_registry.sql).  They are here, after the pledges and training register
+-- (53_pledges_training.sql), because they read the one rule of current training
+-- (tmac.training_status_all, above).
+
+-- Whether each person has a valid pledge and current training at an instant (set-based twin of
+-- tmac.access_prerequisites, without counting HR events that are due but not yet applied).  Facts,
+-- not decisions: with require_pledge off a missing pledge is still missing (the access-rights
+-- ledger shows it so; the decision path alone lets it pass).
+CREATE FUNCTION tmac.prerequisite_status(at timestamptz DEFAULT now())
+  RETURNS TABLE (person_id text, pledge_ok boolean, pledge_until timestamptz,
+                 training_ok boolean, training_until timestamptz, training_last date)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('date_time_zone') AS tz,
+           tmac.setting_value('training_validity')::interval AS validity
+  ), pl AS (
+    SELECT pl.person_id,
+           max(CASE WHEN pl.valid_until IS NULL THEN 'infinity'::timestamptz
+                    ELSE (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz END) AS until
+      FROM tmac.pledge pl JOIN tmac.person p ON p.person_id = pl.person_id CROSS JOIN s
+     WHERE pl.kind <> 'termination'
+       AND (p.pledge_required_since IS NULL OR pl.signed_on >= (p.pledge_required_since AT TIME ZONE s.tz)::date)
+       AND pl.signed_on::timestamp AT TIME ZONE s.tz <= at
+       AND (pl.valid_until IS NULL OR at < (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz)
+     GROUP BY pl.person_id
+  ), tr AS (                      -- the one rule of current training (tmac.training_status_all)
+    SELECT x.person_id, bool_and(x.current_until IS NOT NULL) AS ok, min(x.last_until) AS until
+      FROM tmac.training_status_all(at) x
+     GROUP BY x.person_id
+  ), tl AS (
+    SELECT t.person_id, max(t.completed_on) AS last FROM tmac.training_completion t GROUP BY t.person_id
+  )
+  SELECT p.person_id,
+         pl.person_id IS NOT NULL, pl.until,
+         coalesce(tr.ok, false), tr.until, tl.last
+    FROM tmac.person p CROSS JOIN s
+    LEFT JOIN pl ON pl.person_id = p.person_id
+    LEFT JOIN tr ON tr.person_id = p.person_id
+    LEFT JOIN tl ON tl.person_id = p.person_id;
+END;
+COMMENT ON FUNCTION tmac.prerequisite_status(timestamptz) IS
+  'For every person: whether a valid pledge and current training (the one rule: tmac.training_status_all) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (HR events due but not yet applied are not counted)';
+
+CREATE FUNCTION tmac.check_access_without_training()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH holders AS MATERIALIZED (   -- active persons holding grants in force (few), then the one rule for each
+    SELECT p.person_id, p.full_name FROM tmac.person p
+     WHERE p.status = 'active'
+       AND (SELECT true FROM tmac.access_grant g
+             WHERE g.person_id = p.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+               AND least(upper(g.validity), g.grace_until) > now() LIMIT 1)
+  ), failing AS (
+    SELECT h.person_id, h.full_name,
+           string_agg(coalesce(tmac.message('course %s', x.course), tmac.message('any training course')), ', ' ORDER BY x.course) AS missing
+      FROM holders h JOIN tmac.training_status_all(now()) x ON x.person_id = h.person_id
+     WHERE x.current_until IS NULL
+     GROUP BY h.person_id, h.full_name
+  )
+  SELECT 'person:' || f.person_id,
+         tmac.message('%s (%s) holds grants in force but the required training (%s) is not current (last completed: %s); %s (tmac.record_training).',
+                f.person_id, f.full_name, f.missing,
+                coalesce((SELECT to_char(max(t.completed_on), 'YYYY-MM-DD') FROM tmac.training_completion t
+                           WHERE t.person_id = f.person_id), tmac.message('never')),
+                CASE WHEN tmac.setting_on('require_training') THEN tmac.message('access is denied until it is recorded')
+                     ELSE tmac.message('access is NOT denied, because require_training is off; record it') END),
+         NULL::timestamptz
+    FROM failing f;
+END;
+COMMENT ON FUNCTION tmac.check_access_without_training() IS
+  'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
+
+-- The findings of ⑤ and ⑦ over every person, trained or pledged or not (check codes at the end of this file):
+--   training_overdue                  (I-5) an active employee or contractor, with or without a login, who has not
+--                                     completed each course they must have current within its validity: the one
+--                                     rule the access decision and the access-rights ledger use
+--                                     (tmac.training_courses_required: the training_courses setting's courses and the
+--                                     mandatory courses of their audience; none: any course within training_validity)
+--   leaver_without_termination_pledge (II)  a terminated employee or contractor without a termination pledge
+--   visitor_responsible_left          (II)  an active visitor whose responsible person is terminated
+--   visitor_without_pledge            (II)  an active visitor without a current visitor pledge
+-- (jit off: compiling this plan costs seconds on 100,000 rows, running it a fraction of that)
+CREATE FUNCTION tmac.check_training_pledges()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+  SET jit = off SET work_mem = '64MB' SET enable_mergejoin = off
+BEGIN ATOMIC
+  WITH s AS MATERIALIZED (
+    SELECT tmac.setting_value('training_new_hire_grace')::interval AS grace, tmac.today() AS today
+  ), miss AS MATERIALIZED (   -- persons × required course not current, by the one rule (tmac.training_status_all)
+    SELECT p.person_id, p.full_name, p.hired_on, coalesce(r.course, '') AS course
+      FROM tmac.training_status_all(now()) r JOIN tmac.person p ON p.person_id = r.person_id
+     WHERE p.status = 'active' AND p.kind IN ('employee', 'contractor') AND r.current_until IS NULL
+  ), x AS (                 -- last completion, new-hire grace
+    SELECT x.person_id, x.full_name, x.course, l.last
+      FROM miss x CROSS JOIN s
+      CROSS JOIN LATERAL (SELECT max(t.completed_on) AS last FROM tmac.training_completion t
+                           WHERE t.person_id = x.person_id AND (x.course = '' OR t.course = x.course)) l
+     WHERE (l.last IS NOT NULL OR x.hired_on IS NULL OR x.hired_on + s.grace <= s.today)
+  )
+  SELECT 'training_overdue', 'person:' || x.person_id,
+         tmac.message('%s (%s) has not completed %s within its validity (last: %s). Train them and record it: tmac.record_training(%L, course, completed_on).',
+                x.person_id, x.full_name,
+                string_agg(CASE WHEN x.course = '' THEN tmac.message('any training course') ELSE tmac.message('course %s', x.course) END, ', ' ORDER BY x.course),
+                coalesce(to_char(max(x.last), 'YYYY-MM-DD'), tmac.message('never')), x.person_id),
+         NULL::timestamptz
+    FROM x
+   GROUP BY x.person_id, x.full_name
+  UNION ALL
+  SELECT 'leaver_without_termination_pledge', 'person:' || l.person_id,
+         tmac.message('%s (%s) left on %s without a termination pledge (退職時の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''termination'', signed_on).',
+                l.person_id, l.full_name, l.terminated_at, l.person_id),
+         l.terminated_at
+    FROM tmac.person l
+   WHERE l.status = 'terminated' AND l.kind IN ('employee', 'contractor')
+     AND NOT EXISTS (SELECT 1 FROM tmac.pledge pl WHERE pl.person_id = l.person_id AND pl.kind = 'termination'
+                       AND (l.hired_on IS NULL OR pl.signed_on >= l.hired_on))
+  UNION ALL
+  SELECT 'visitor_responsible_left', 'person:' || v.person_id,
+         tmac.message('Visitor %s (%s) is still active but the person responsible for them, %s (%s), left on %s. Name another responsible person or end the visit (HR feed).',
+                v.person_id, v.full_name, r.person_id, r.full_name, r.terminated_at),
+         r.terminated_at
+    FROM tmac.person v JOIN tmac.person r ON r.person_id = v.responsible_person
+   WHERE v.kind = 'visitor' AND v.status = 'active' AND r.status = 'terminated'
+  UNION ALL
+  SELECT 'visitor_without_pledge', 'person:' || v.person_id,
+         tmac.message('Visitor %s (%s) has no current visitor pledge (訪問者の秘密保持誓約書). Obtain one and record it: tmac.record_pledge(%L, ''visitor'', signed_on).',
+                v.person_id, v.full_name, v.person_id),
+         NULL::timestamptz
+    FROM tmac.person v CROSS JOIN s
+   WHERE v.kind = 'visitor' AND v.status = 'active'
+     AND NOT EXISTS (SELECT 1 FROM tmac.pledge pl WHERE pl.person_id = v.person_id AND pl.kind = 'visitor'
+                       AND (pl.valid_until IS NULL OR pl.valid_until >= s.today));
+END;
+COMMENT ON FUNCTION tmac.check_training_pledges() IS
+  'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('access_without_training', 'I-5', 'high', tmac.msgid('Access without current training'),
+   tmac.msgid('An active person holds grants in force but the required training is not current: the courses training_courses names and the mandatory courses of tmac.training_course for access holders, each within its validity (the one rule the access decision and the access-rights ledger use: tmac.training_courses_required).'),
+   tmac.msgid('Have the person complete the training and record it with tmac.record_training, or revoke the grants.'), 'tmac.check_access_without_training', '{}', '{persons,grants}', true),
+  ('training_overdue', 'I-5', 'medium', tmac.msgid('Training not current'),
+   tmac.msgid('An active employee or contractor — with or without a database login, with or without access — has not completed each course they must have current within its validity (training_validity, 12 months by default: at least yearly): the courses the training_courses setting names and the mandatory courses of their audience (tmac.training_course); with none, any course counts. It is the one rule the access decision and the access-rights ledger use (tmac.training_courses_required). Persons hired within training_new_hire_grace are not yet a finding for a course never completed.'),
+   tmac.msgid('Train them and record it: tmac.record_training(person_id, course, completed_on).'),
+   'tmac.check_training_pledges', '{}', '{persons}', true),
+  ('leaver_without_termination_pledge', 'II', 'medium', tmac.msgid('Leaver without a termination pledge'),
+   tmac.msgid('A terminated employee or contractor signed no termination pledge (退職時の秘密保持誓約書) since they were hired.'),
+   tmac.msgid('Obtain one and record it: tmac.record_pledge(person_id, ''termination'', signed_on, template_version => …, document_sha256 => …).'),
+   'tmac.check_training_pledges', '{}', '{persons}', true),
+  ('visitor_responsible_left', 'II', 'high', tmac.msgid('Visitor whose responsible person left'),
+   tmac.msgid('An active visitor''s responsible person (立会い・責任者) is terminated: nobody accompanies or answers for the visitor.'),
+   tmac.msgid('Name another responsible person or end the visit through the HR feed.'),
+   'tmac.check_training_pledges', '{}', '{persons}', true),
+  ('visitor_without_pledge', 'II', 'medium', tmac.msgid('Visitor without a pledge'),
+   tmac.msgid('An active visitor has no current visitor pledge (訪問者の秘密保持誓約書).'),
+   tmac.msgid('Obtain one and record it: tmac.record_pledge(person_id, ''visitor'', signed_on).'),
+   'tmac.check_training_pledges', '{}', '{persons}', true);
+
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('require_training', 'access_without_training', 'off', NULL, true,
+   tmac.msgid('access no longer requires current training, so a person without it keeps their access')),
+  ('training_validity', 'access_without_training', 'longer_than', '12 months', false,
+   tmac.msgid('a training completion counts for longer than a year; training is expected at least yearly'));

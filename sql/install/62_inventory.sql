@@ -16,7 +16,7 @@
 -- Written only through the functions below (tmac_admin, each its caller's own act,
 -- tmac.acting_role); every change is audited; rows are retired, never deleted.
 -- The findings come from one set-based function (tmac.check_inventory) that reads
--- the inventory once, registered in 85_checks_registers.sql.
+-- the inventory once, registered at the end of this file.
 
 -- How findings name many things (assets a provider holds, grants an approver approved; used by
 -- later files' checks too): the first ten, then how many more.
@@ -410,7 +410,7 @@ SELECT tmac.keep_forever('tmac.asset');
 SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding_binding_id_seq', '');
 
--- The inventory's findings, one pass over the active assets (check codes in 85_checks_registers.sql).
+-- The inventory's findings, one pass over the active assets (check codes at the end of this file).
 --   asset_table_unbound          a protected or labelled table bound to no active asset
 --   asset_no_manager             an active asset without a 管理責任者
 --   asset_manager_left           an active asset whose 管理責任者 is terminated
@@ -505,3 +505,40 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_inventory() IS
   'Checks of the inventory (I-1), one pass: asset_table_unbound, asset_no_manager, asset_manager_left, asset_no_location, asset_review_overdue, asset_contract_measures_missing';
+
+
+-- The inventory's checks (① 重要情報目録, I-1; check_inventory above) in the compliance registry
+-- (45_compliance_registry.sql): the population they examine, the checks, the evidence of I-1.
+
+INSERT INTO tmac.compliance_population VALUES
+  ('assets',       '目録の有効な管理対象情報', tmac.msgid('active assets of the inventory'), 'SELECT count(*) FROM tmac.asset WHERE status = ''active''');
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('asset_table_unbound', 'I-1', 'high', tmac.msgid('Protected or labelled table not in the inventory'),
+   tmac.msgid('A table protected by tmac.protect or classified with SECURITY LABEL FOR tmac is bound to no active asset of the inventory (重要情報目録), directly, through a parent table or through its schema: important information is held that the inventory does not name (seed ①).'),
+   tmac.msgid('Register the asset (tmac.register_asset) and bind the table or its schema (tmac.bind_table, tmac.bind_schema, or tmac.protect(table, label_column, asset_no)).'),
+   'tmac.check_inventory', '{}', '{protected_tables}', true),
+  ('asset_no_manager', 'I-1', 'medium', tmac.msgid('Asset without a manager'),
+   tmac.msgid('An active asset of the inventory names no 管理責任者 (the person responsible for it).'),
+   tmac.msgid('Name one: tmac.update_asset(asset_no, ''{"manager":"<person_id>"}'').'),
+   'tmac.check_inventory', '{}', '{assets}', true),
+  ('asset_manager_left', 'I-1', 'high', tmac.msgid('Asset whose manager left'),
+   tmac.msgid('The 管理責任者 of an active asset is terminated: nobody is responsible for it any more.'),
+   tmac.msgid('Name a new manager with tmac.update_asset.'),
+   'tmac.check_inventory', '{}', '{assets}', true),
+  ('asset_no_location', 'I-1', 'medium', tmac.msgid('Asset without a location'),
+   tmac.msgid('An active asset records neither a 保存先 (a container, area or system) nor a bound table or schema.'),
+   tmac.msgid('Record where it is kept: tmac.update_asset with "location", or tmac.bind_table / tmac.bind_schema.'),
+   'tmac.check_inventory', '{}', '{assets}', true),
+  ('asset_review_overdue', 'I-1', 'medium', tmac.msgid('Inventory not reviewed'),
+   tmac.msgid('An active asset was not reviewed within the inventory_review_interval setting (12 months by default): the inventory may no longer describe what is held.'),
+   tmac.msgid('Review the inventory and record it: tmac.review_assets() (all active assets) or tmac.review_assets(ARRAY[...]).'),
+   'tmac.check_inventory', '{}', '{assets}', true),
+  ('asset_contract_measures_missing', 'I-1', 'high', tmac.msgid('Entrusted information without its contract measures'),
+   tmac.msgid('An asset entrusted by another company (預託) records no contract reference or no measures the contract requires (seed ②: 他社が求める対策).'),
+   tmac.msgid('Record them: tmac.update_asset(asset_no, ''{"contract_ref":"…","contract_measures":"…"}'').'),
+   'tmac.check_inventory', '{}', '{assets}', true);
+
+UPDATE tmac.criterion
+   SET evidence = '重要情報目録: the inventory (tmac.asset) and the tables and schemas bound to it (tmac.asset_binding); classification labels on tables and columns (SECURITY LABEL FOR tmac) and the protected tables (tmac.protected_table)'
+ WHERE criterion = 'I-1';

@@ -186,7 +186,7 @@ COMMENT ON FUNCTION tmac.end_person_duties(text, timestamptz, text, text) IS
 SELECT tmac.add_audit_trigger('tmac.appointment', 'appointment_id', 'person_id');
 SELECT tmac.keep_forever('tmac.appointment');
 
--- The appointment findings (check codes in 85_checks_registers.sql):
+-- The appointment findings (check codes at the end of this file):
 --   officer_missing          active persons exist but no 情報管理責任者 is appointed today
 --   officer_multiple         more than one 情報管理責任者 in force today
 --   appointee_unavailable    an appointment in force whose person is terminated, on leave, or moved
@@ -241,3 +241,32 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_appointments() IS
   'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
+
+
+-- The appointments' checks (③ 管理者の選任, I-3; check_appointments above) in the compliance registry
+-- (45_compliance_registry.sql): the population they examine, the checks, the evidence of I-3.
+
+INSERT INTO tmac.compliance_population VALUES
+  ('appointments', '管理者の選任',       tmac.msgid('appointments in force'),          'SELECT count(*) FROM tmac.appointment WHERE ended_at IS NULL');
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('officer_missing', 'I-3', 'high', tmac.msgid('No information-management officer'),
+   tmac.msgid('Persons are registered but no 情報管理責任者 is appointed and in force today (seed ③).'),
+   tmac.msgid('経営層 appoints one: tmac.appoint(person_id, ''information_officer'', appointed_by, announced_how => …, announced_on => …).'),
+   'tmac.check_appointments', '{}', '{persons}', true),
+  ('officer_multiple', 'I-3', 'high', tmac.msgid('More than one information-management officer'),
+   tmac.msgid('More than one 情報管理責任者 is in force at once: responsibility is not clear.'),
+   tmac.msgid('End all but one appointment: tmac.end_appointment(appointment_id, reason).'),
+   'tmac.check_appointments', '{}', '{persons}', true),
+  ('appointee_unavailable', 'I-3', 'high', tmac.msgid('Appointee terminated, on leave or moved'),
+   tmac.msgid('An appointment in force names a person who is terminated, on leave, or was transferred or promoted after the appointment.'),
+   tmac.msgid('End it and appoint someone else, or appoint the person again for the new position (tmac.end_appointment, tmac.appoint).'),
+   'tmac.check_appointments', '{}', '{appointments}', true),
+  ('appointment_not_announced', 'I-3', 'low', tmac.msgid('Appointment not announced'),
+   tmac.msgid('An appointment in force was never made known (周知: 情報管理規程, 社内研修, 掲示, 朝礼), so employees may not know whom to report to.'),
+   tmac.msgid('Announce it and record how and when: tmac.announce_appointment(appointment_id, how, on).'),
+   'tmac.check_appointments', '{}', '{appointments}', true);
+
+UPDATE tmac.criterion
+   SET evidence = '管理者の選任: appointments (tmac.appointment, tmac.appointment_role); duties and who holds them (tmac.duty, tmac.duty_assignment)'
+ WHERE criterion = 'I-3';

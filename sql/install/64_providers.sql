@@ -246,7 +246,7 @@ SELECT tmac.keep_forever('tmac.provider');
 SELECT pg_catalog.pg_extension_config_dump('tmac.provider_asset', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.contractor_agency', '');
 
--- The provider findings (check codes in 85_checks_registers.sql):
+-- The provider findings (check codes at the end of this file):
 --   provider_nda_missing       a provider holding active assets has no NDA on record
 --   provider_nda_expired       a provider holding active assets has an NDA past its expiry
 --   provider_not_evaluated     a provider holding active assets was never evaluated, or rejected
@@ -307,3 +307,32 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_providers() IS
   'Checks of the external providers (V), one pass: provider_nda_missing, provider_nda_expired, provider_not_evaluated, contractor_agency_no_nda';
+
+
+-- The providers' checks (⑨ 委託先, V; check_providers above) in the compliance registry
+-- (45_compliance_registry.sql): the population they examine, the checks, the evidence of V.
+
+INSERT INTO tmac.compliance_population VALUES
+  ('providers',    '委託先',             tmac.msgid('active external providers'),      'SELECT count(*) FROM tmac.provider WHERE status = ''active''');
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('provider_nda_missing', 'V', 'high', tmac.msgid('Provider without an NDA'),
+   tmac.msgid('An external provider (cloud, data centre, carrier, agency, subcontractor) holds active assets but no 秘密保持契約 is on record (seed ⑨).'),
+   tmac.msgid('Sign an NDA and record it: tmac.record_provider_nda(provider_id, signed_on, expires_on, reference); or withdraw the assets.'),
+   'tmac.check_providers', '{}', '{providers}', true),
+  ('provider_nda_expired', 'V', 'high', tmac.msgid('Provider whose NDA expired'),
+   tmac.msgid('An external provider holds active assets but its NDA is past its expiry.'),
+   tmac.msgid('Renew it (tmac.record_provider_nda), or withdraw the assets (tmac.withdraw_asset).'),
+   'tmac.check_providers', '{}', '{providers}', true),
+  ('provider_not_evaluated', 'V', 'medium', tmac.msgid('Provider not evaluated'),
+   tmac.msgid('An external provider holds active assets but was never evaluated (委託先評価), or its evaluation was rejected.'),
+   tmac.msgid('Evaluate it: tmac.evaluate_provider(provider_id, evaluated_on, approved|conditional|rejected, note).'),
+   'tmac.check_providers', '{}', '{providers}', true),
+  ('contractor_agency_no_nda', 'V', 'high', tmac.msgid('Contractor whose agency has no NDA'),
+   tmac.msgid('An active contractor person has no agency on record, or their agency (staffing agency, subcontractor) has no current NDA.'),
+   tmac.msgid('HR records the agency (tmac.set_contractor_agency); tmac_admin records its NDA (tmac.record_provider_nda).'),
+   'tmac.check_providers', '{}', '{persons}', true);
+
+UPDATE tmac.criterion
+   SET evidence = evidence || ', external providers and their NDAs (tmac.provider, tmac.provider_asset, tmac.contractor_agency)'
+ WHERE criterion = 'V';

@@ -681,3 +681,102 @@ COMMENT ON COLUMN tmac.handling_entry.approved_at IS '承認日時 (approved at)
 COMMENT ON COLUMN tmac.handling_entry.approval_note IS '承認時の記録 (the approver''s note)';
 COMMENT ON COLUMN tmac.handling_entry.return_note IS '返却時の記録 (note at the return)';
 COMMENT ON COLUMN tmac.handling_entry.acknowledged_at IS 'When the manager reviewed the violation';
+
+
+-- The handling ledger's checks (④, I-4) in the compliance registry (45_compliance_registry.sql): one
+-- check function serving all its check codes (one pass over its tables), the population, the
+-- setting that weakens them and the evidence of I-4.
+
+-- Findings of ④.
+CREATE FUNCTION tmac.check_handling()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,
+         'handling:' || e.entry_id,
+         tmac.message('Handling entry %s: %s (%s) of %s at level %s by %s on %s %s. %s',
+                e.entry_id, e.action, a.name_ja,
+                coalesce(s.asset_no, pg_catalog.array_to_string(e.source_tables, ', ')),
+                coalesce(l.code, tmac.message('unknown')), coalesce(e.handler, e.handler_role::text),
+                e.handled_at,
+                CASE WHEN e.automatic THEN tmac.message('(automatic: %s rows, %s)', e.row_count, coalesce(e.target_table, '')) ELSE '' END,
+                CASE WHEN e.rule_applied = 'forbidden'
+                     THEN tmac.message('The handling standard forbids this action at this level. A manager reviews it and records what was done (tmac.acknowledge_handling).')
+                     ELSE tmac.message('The handling standard requires a manager''s approval, which is missing. An approver other than the handler approves it (tmac.approve_handling) or records the review (tmac.acknowledge_handling).') END),
+         e.handled_at
+    FROM tmac.handling_entry e
+    JOIN tmac.handling_action a ON a.action = e.action
+    LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
+    LEFT JOIN tmac.level l ON l.rank = e.level_rank
+   WHERE e.rule_applied <> 'allowed' AND e.approved_at IS NULL AND e.acknowledged_at IS NULL
+  UNION ALL
+  SELECT 'handling_not_returned', 'handling:' || e.entry_id,
+         tmac.message('Handling entry %s: %s of %s by %s was due back on %s and has not been returned. %s',
+                e.entry_id, e.action, s.asset_no, e.handler, e.due_at,
+                CASE WHEN e.return_reported_at IS NOT NULL
+                     THEN tmac.message('The handler reported the return on %s, which is not confirmed: a second person confirms it (tmac.confirm_return).',
+                                            e.return_reported_at)
+                     ELSE tmac.message('Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it, or the handler''s manager or an approver of the asset records it.') END),
+         e.due_at
+    FROM tmac.handling_entry e
+    LEFT JOIN tmac.asset s ON s.asset_id = e.asset_id
+   WHERE e.returned_at IS NULL AND e.due_at IS NOT NULL AND e.due_at < now()
+  UNION ALL
+  SELECT 'handling_copies_unaccounted', 'asset:' || s.asset_no,
+         tmac.message('Asset %s (%s) was disposed of, but copies %s made of it were neither disposed of nor returned. Find them and record their disposal (tmac.record_handling with action dispose and their serials).',
+                s.asset_no, s.name, pg_catalog.array_to_string(u.serials, ', ')),
+         d.disposed_at
+    FROM (SELECT d.asset_id, max(d.handled_at) AS disposed_at      -- the disposed assets (few), then their copies
+            FROM tmac.handling_entry d WHERE d.action = 'dispose' AND d.asset_id IS NOT NULL
+           GROUP BY d.asset_id) d
+    CROSS JOIN LATERAL (
+          SELECT pg_catalog.array_agg(DISTINCT c.serial ORDER BY c.serial) AS serials
+            FROM (SELECT pg_catalog.unnest(e.copy_serials) AS serial
+                    FROM tmac.handling_entry e WHERE e.asset_id = d.asset_id AND e.action = 'copy') c
+           WHERE NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
+                              WHERE x.asset_id = d.asset_id AND x.action IN ('dispose', 'return')
+                                AND c.serial = ANY (x.copy_serials))
+             AND NOT EXISTS (SELECT 1 FROM tmac.handling_entry x
+                              WHERE x.asset_id = d.asset_id AND x.action = 'copy' AND x.returned_at IS NOT NULL
+                                AND c.serial = ANY (x.copy_serials))) u
+    JOIN tmac.asset s ON s.asset_id = d.asset_id
+   WHERE u.serials IS NOT NULL;
+END;
+COMMENT ON FUNCTION tmac.check_handling() IS
+  'Checks handling_forbidden, handling_unapproved, handling_not_returned and handling_copies_unaccounted over the handling ledger (one pass)';
+
+INSERT INTO tmac.compliance_population VALUES
+  ('handling_entries', '取扱管理簿の記録', tmac.msgid('handling ledger entries'),     'SELECT count(*) FROM tmac.handling_entry');
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('handling_forbidden', 'I-4', 'high',
+   tmac.msgid('Action the handling standard forbids'),
+   tmac.msgid('The handling ledger records an action that the handling standard (情報管理基準) forbids at the level of what was handled, e.g. a copy of 対外秘 information, or protected rows copied into an unprotected table (seed ④).'),
+   tmac.msgid('A manager reviews the entry, deals with the copy or export, and records it with tmac.acknowledge_handling.'),
+   'tmac.check_handling', '{}', '{handling_entries}', true),
+  ('handling_unapproved', 'I-4', 'high',
+   tmac.msgid('Handling that lacked its approval'),
+   tmac.msgid('The handling standard requires a manager''s approval for this action at this level, and the ledger shows none: e.g. 極秘 taken out, or protected rows exported with COPY … TO, without 承認者 (seed ④).'),
+   tmac.msgid('An approver other than the handler approves it (tmac.approve_handling), or a manager records the review (tmac.acknowledge_handling).'),
+   'tmac.check_handling', '{}', '{handling_entries}', true),
+  ('handling_not_returned', 'I-4', 'medium',
+   tmac.msgid('Take-out not returned by its due date'),
+   tmac.msgid('Information taken out, provided or copied with a due date has not been returned by then (seed ④, 管理簿 終了時).'),
+   tmac.msgid('Get it back: the handler reports the return (tmac.return_handling) and a second person confirms it (tmac.confirm_return), or the handler''s manager or an approver of the asset records it (tmac.return_handling).'),
+   'tmac.check_handling', '{}', '{handling_entries}', true),
+  ('handling_copies_unaccounted', 'I-4', 'high',
+   tmac.msgid('Copies not accounted for at disposal'),
+   tmac.msgid('An asset was disposed of while copies made of it (by their serial numbers) were neither disposed of nor returned (seed ④, 廃棄).'),
+   tmac.msgid('Find the copies and record their disposal (tmac.record_handling, action dispose, with their serials) or return.'),
+   'tmac.check_handling', '{}', '{handling_entries}', true);
+
+-- The write-down rule (src/information_flow.c): while write_down is anything but refuse, a
+-- transaction that read protected rows may write them into lower rows of protected tables,
+-- which the handling ledger never sees as a copy; that setting is a finding of handling_forbidden.
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('write_down', 'handling_forbidden', 'other_than', 'refuse', false,
+   tmac.msgid('protected rows read in a transaction may be written into lower-labelled rows (audited or not) instead of the write being refused'));
+
+UPDATE tmac.criterion
+   SET evidence = '情報管理基準 and 取扱管理簿: the handling standard (tmac.handling_standard, tmac.handling_rule) and the handling ledger (tmac.handling_entry), with entries tmac records by itself for COPY TO, copies into unprotected tables and deletions'
+ WHERE criterion = 'I-4';

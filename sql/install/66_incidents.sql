@@ -442,3 +442,67 @@ COMMENT ON COLUMN tmac.incident_notification.notified_by IS '通知者 (who noti
 COMMENT ON COLUMN tmac.incident_event.at IS '日時 (when)';
 COMMENT ON COLUMN tmac.incident_event.actor IS 'The role that made the change';
 COMMENT ON COLUMN tmac.incident_event.person_id IS 'The person mapped to that role';
+
+
+-- The incident register's checks (⑥, I-6) in the compliance registry (45_compliance_registry.sql):
+-- one check function for all its codes (the threshold is the setting incident_escalation_limit), the
+-- population and the evidence of I-6 (77_access_stats.sql adds the leak signs from real access).
+
+CREATE FUNCTION tmac.check_incidents()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'incident_not_escalated', 'incident:' || i.incident_id,
+         tmac.message('Incident %s (reported %s by %s) has not been reported to management (経営層) within %s. Report it and record that (tmac.escalate_incident).',
+                i.incident_id, i.reported_at, i.reported_by,
+                tmac.setting_value('incident_escalation_limit')),
+         i.reported_at + tmac.setting_value('incident_escalation_limit')::interval
+    FROM tmac.incident i
+   WHERE i.escalated_at IS NULL
+     AND i.reported_at + tmac.setting_value('incident_escalation_limit')::interval < now()
+  UNION ALL
+  SELECT 'incident_overdue', 'incident:' || i.incident_id,
+         tmac.message('Incident %s is still open past its deadline %s. Finish the response and close it (tmac.close_incident), or set a new deadline with its reason (tmac.update_incident).',
+                i.incident_id, i.due_by),
+         i.due_by
+    FROM tmac.incident i
+   WHERE i.status = 'open' AND i.due_by < now()
+  UNION ALL
+  SELECT 'incident_entrusted_unnotified', 'incident:' || i.incident_id,
+         tmac.message('Incident %s concerns entrusted information (%s, of %s) but the entrusting company (委託元) was not notified. Notify it and record that (tmac.notify_incident with entrusting_company).',
+                i.incident_id, pg_catalog.string_agg(a.asset_no, ', ' ORDER BY a.asset_no),
+                pg_catalog.string_agg(DISTINCT a.entrusted_by, ', ')),
+         i.reported_at
+    FROM tmac.incident i
+    JOIN tmac.incident_asset ia ON ia.incident_id = i.incident_id
+    JOIN tmac.asset a ON a.asset_id = ia.asset_id AND a.origin = 'entrusted'
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.incident_notification n
+                      WHERE n.incident_id = i.incident_id AND n.recipient_kind = 'entrusting_company')
+   GROUP BY i.incident_id, i.reported_at;
+END;
+COMMENT ON FUNCTION tmac.check_incidents() IS
+  'Checks incident_not_escalated, incident_overdue and incident_entrusted_unnotified over the incident register (one pass)';
+
+INSERT INTO tmac.compliance_population VALUES
+  ('incidents',        '事故・兆候の報告', tmac.msgid('incidents and leak signs reported'), 'SELECT count(*) FROM tmac.incident');
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('incident_not_escalated', 'I-6', 'high',
+   tmac.msgid('Incident not escalated to management in time'),
+   tmac.msgid('An incident or leak sign was reported but the manager has not reported it to management (経営層) within incident_escalation_limit (seed ⑥: 管理責任者は、速やかに経営者・経営層に報告).'),
+   tmac.msgid('Report it to management and record that with tmac.escalate_incident.'),
+   'tmac.check_incidents', '{}', '{incidents}', true),
+  ('incident_overdue', 'I-6', 'medium',
+   tmac.msgid('Incident open past its deadline'),
+   tmac.msgid('An incident is still open after its deadline (due_by; incident_close_deadline after the report unless set).'),
+   tmac.msgid('Finish the response and close it with tmac.close_incident, or set a new deadline with tmac.update_incident.'),
+   'tmac.check_incidents', '{}', '{incidents}', true),
+  ('incident_entrusted_unnotified', 'I-6', 'high',
+   tmac.msgid('Entrusted information''s incident not notified to the entrusting company'),
+   tmac.msgid('An incident concerns information entrusted by another company (預託) and no notification to the entrusting company (委託元) is recorded (seed ⑥ 報告ルート: 情報の委託元).'),
+   tmac.msgid('Notify the entrusting company and record it with tmac.notify_incident(…, ''entrusting_company'', …).'),
+   'tmac.check_incidents', '{}', '{incidents}', true);
+
+UPDATE tmac.criterion
+   SET evidence = 'the incident register and its timeline (tmac.incident, tmac.incident_asset, tmac.incident_notification, tmac.incident_event) with the seed''s leak signs (tmac.leak_sign)'
+ WHERE criterion = 'I-6';

@@ -631,3 +631,128 @@ COMMENT ON COLUMN tmac.sealed_transport.carrier IS '運搬者 (carrier)';
 COMMENT ON COLUMN tmac.sealed_transport.carrier_nda IS '運搬者との秘密保持契約 (the carrier''s NDA)';
 COMMENT ON COLUMN tmac.sealed_transport.recipient IS '受領者 (recipient)';
 COMMENT ON COLUMN tmac.sealed_transport.received_at IS '受領日時 (received at)';
+
+
+-- The checks of the containers, keys and areas (⑧, III and IV) in the compliance registry
+-- (45_compliance_registry.sql): one check function for all their codes (the threshold is the setting
+-- combination_max_age), the populations and the evidence of III and IV.
+
+CREATE FUNCTION tmac.check_facilities()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH locks AS (
+    SELECT 'container' AS kind, c.container_id AS id, c.code, c.name, c.lock_type, c.custodian, c.retired_at
+      FROM tmac.container c
+    UNION ALL
+    SELECT 'area', a.area_id, a.code, a.name, a.lock_type, a.custodian, a.retired_at FROM tmac.restricted_area a
+  ), last_change AS (
+    SELECT CASE WHEN x.container_id IS NOT NULL THEN 'container' ELSE 'area' END AS kind,
+           coalesce(x.container_id, x.area_id) AS id, max(x.changed_at) AS at
+      FROM tmac.combination_change x GROUP BY 1, 2
+  ), left_holders AS (
+    SELECT CASE WHEN h.container_id IS NOT NULL THEN 'container' ELSE 'area' END AS kind,
+           coalesce(h.container_id, h.area_id) AS id, h.person_id,
+           least(h.until, p.terminated_at) AS left_at
+      FROM tmac.container_holder h JOIN tmac.person p ON p.person_id = h.person_id
+     WHERE h.until IS NOT NULL OR p.status = 'terminated'
+  )
+  SELECT 'combination_stale', l.kind || ':' || l.code,
+         CASE WHEN c.at IS NULL
+              THEN tmac.message('The combination of %s %s (%s) was never recorded as changed. Change it and record that (tmac.record_combination_change).', l.kind, l.code, l.name)
+              ELSE tmac.message('The combination of %s %s (%s) was last changed on %s, more than %s ago. Change it and record that (tmac.record_combination_change, reason annual).',
+                          l.kind, l.code, l.name, c.at, tmac.setting_value('combination_max_age')) END,
+         c.at
+    FROM locks l LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
+   WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
+     AND (c.at IS NULL OR c.at < now() - tmac.setting_value('combination_max_age')::interval)
+  UNION ALL
+  SELECT 'combination_holder_left', l.kind || ':' || l.code,
+         tmac.message('%s left %s %s (%s) on %s but its combination was not changed since. Change it and record that (tmac.record_combination_change, reason holder_changed).',
+                h.person_id, l.kind, l.code, l.name, h.left_at),
+         h.left_at
+    FROM locks l
+    JOIN LATERAL (SELECT x.person_id, x.left_at FROM left_holders x
+                   WHERE x.kind = l.kind AND x.id = l.id ORDER BY x.left_at DESC LIMIT 1) h ON true
+    LEFT JOIN last_change c ON c.kind = l.kind AND c.id = l.id
+   WHERE l.lock_type = 'combination' AND l.retired_at IS NULL
+     AND (c.at IS NULL OR c.at < h.left_at)
+  UNION ALL
+  SELECT 'key_not_returned', 'key:' || k.code,
+         tmac.message('Key %s lent to %s on %s was due back on %s and has not been returned. Get it back and record that (tmac.return_key).',
+                k.code, kl.borrower, kl.lent_at, kl.due_at),
+         kl.due_at
+    FROM tmac.key_loan kl JOIN tmac.physical_key k ON k.key_id = kl.key_id
+   WHERE kl.returned_at IS NULL AND kl.due_at < now()
+  UNION ALL
+  SELECT 'visitor_without_escort', 'area_entry:' || e.entry_id,
+         tmac.message('Visitor %s entered restricted area %s on %s without an escort (立会者). Record who escorted them (tmac.record_exit with escort), or investigate.',
+                coalesce(e.visitor_name || ' (' || e.visitor_company || ')', e.person_id), a.code,
+                e.entered_at),
+         e.entered_at
+    FROM tmac.area_entry e
+    JOIN tmac.restricted_area a ON a.area_id = e.area_id
+    LEFT JOIN tmac.person p ON p.person_id = e.person_id
+   WHERE e.escort IS NULL AND (e.visitor_name IS NOT NULL OR p.kind = 'visitor')
+  UNION ALL
+  SELECT 'custodian_terminated', x.kind || ':' || x.code,
+         tmac.message('The custodian of %s %s, %s, was terminated on %s. Hand it to an active person (tmac.set_custodian).',
+                x.kind, x.code, p.person_id, p.terminated_at),
+         p.terminated_at
+    FROM (SELECT l.kind, l.code, l.custodian FROM locks l WHERE l.retired_at IS NULL
+          UNION ALL
+          SELECT 'key', k.code, k.custodian FROM tmac.physical_key k WHERE k.retired_at IS NULL) x
+    JOIN tmac.person p ON p.person_id = x.custodian
+   WHERE p.status = 'terminated'
+  UNION ALL
+  SELECT 'transport_receipt_missing', 'transport:' || t.transport_id,
+         tmac.message('The sealed transport %s of asset %s to %s (sent %s) has no receipt (受領証). Get it and record it (tmac.record_receipt).',
+                t.transport_id, s.asset_no, t.recipient, t.sent_at),
+         t.sent_at
+    FROM tmac.sealed_transport t JOIN tmac.asset s ON s.asset_id = t.asset_id
+   WHERE t.receipt_ref IS NULL AND t.sent_at < now() - interval '7 days';
+END;
+COMMENT ON FUNCTION tmac.check_facilities() IS
+  'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
+
+INSERT INTO tmac.compliance_population VALUES
+  ('containers',       '保管容器',         tmac.msgid('storage containers'),          'SELECT count(*) FROM tmac.container'),
+  ('areas',            '立入制限区域',     tmac.msgid('restricted areas'),            'SELECT count(*) FROM tmac.restricted_area');
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('combination_stale', 'III', 'medium',
+   tmac.msgid('Combination older than allowed'),
+   tmac.msgid('A combination lock of a container or restricted area was not changed within combination_max_age (seed ⑧: 文字盤鍵の鍵番号は、年に1回以上変更する).'),
+   tmac.msgid('Change the combination and record it with tmac.record_combination_change.'),
+   'tmac.check_facilities', '{}', '{containers}', true),
+  ('combination_holder_left', 'III', 'high',
+   tmac.msgid('Combination not changed after a holder left'),
+   tmac.msgid('A person who knew a combination stopped holding it, or was terminated, and the combination was not changed since (seed ⑧: 管理者やアクセス権者が替わった場合).'),
+   tmac.msgid('Change the combination and record it with tmac.record_combination_change (reason holder_changed).'),
+   'tmac.check_facilities', '{}', '{containers}', true),
+  ('key_not_returned', 'III', 'medium',
+   tmac.msgid('Key not returned'),
+   tmac.msgid('A key lent from the key ledger (鍵の貸出し管理簿) is past its due time and not returned.'),
+   tmac.msgid('Get the key back and record it with tmac.return_key.'),
+   'tmac.check_facilities', '{}', '{containers}', true),
+  ('visitor_without_escort', 'IV', 'high',
+   tmac.msgid('Visitor without escort'),
+   tmac.msgid('A visitor entered a restricted area with no escort (立会者) recorded (seed ⑦/⑧: アクセス権を設定された者の立会い).'),
+   tmac.msgid('Record the escort (tmac.record_exit with escort), or investigate the entry.'),
+   'tmac.check_facilities', '{}', '{areas}', true),
+  ('custodian_terminated', 'III', 'high',
+   tmac.msgid('Custodian who was terminated'),
+   tmac.msgid('The custodian of a container, restricted area or key was terminated; nobody is responsible for it.'),
+   tmac.msgid('Hand it to an active person with tmac.set_custodian (and change the combination).'),
+   'tmac.check_facilities', '{}', '{containers}', true),
+  ('transport_receipt_missing', 'III', 'medium',
+   tmac.msgid('Sealed transport without receipt'),
+   tmac.msgid('A sealed transport sent more than 7 days ago has no receipt (受領証) recorded (seed ⑧: 運搬後、受領証を受け取り、管理者に提出).'),
+   tmac.msgid('Get the receipt and record it with tmac.record_receipt.'),
+   'tmac.check_facilities', '{}', '{containers}', true);
+
+UPDATE tmac.criterion SET evidence = CASE criterion
+  WHEN 'III' THEN 'storage containers, their holders and assets, keys and their loans, combination changes, sealed transports (tmac.container, tmac.container_holder, tmac.container_asset, tmac.physical_key, tmac.key_loan, tmac.combination_change, tmac.sealed_transport)'
+  WHEN 'IV'  THEN 'restricted areas and their entry log (tmac.restricted_area, tmac.area_entry)'
+  ELSE evidence END
+ WHERE criterion IN ('III', 'IV');

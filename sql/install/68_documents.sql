@@ -17,14 +17,14 @@
 -- approves it (four eyes; the table refuses approved_by = author), the author, the 情報管理責任者 or
 -- 経営層 records its announcement, 経営層 or the 情報管理責任者 records a review, 経営層 supersedes
 -- it, and each person acknowledges as themselves.  Audited; never deleted.  Findings:
--- document_missing, document_review_overdue, document_not_acknowledged (registered in
--- 88_checks_certification.sql).
+-- document_missing, document_review_overdue, document_not_acknowledged (registered at
+-- the end of this file).
 
 INSERT INTO tmac.setting_default VALUES
   ('document_review_interval',       '1 year',  tmac.msgid('A document in force must have been reviewed (tmac.review_document; its approval counts) within this interval (a positive interval)')),
   ('document_acknowledgement_grace', '30 days', tmac.msgid('A person in a document''s scope acknowledges the version in force within this time of its effective date or of their hiring, whichever is later (an interval, 0 or more)'));
 
--- The criterion codes (tmac.criterion, 71_compliance.sql, holds their titles; the registers
+-- The criterion codes (tmac.criterion, 45_compliance_registry.sql, holds their titles; the registers
 -- before it check codes against this list).
 CREATE FUNCTION tmac.criterion_codes() RETURNS text[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -423,7 +423,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.document', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.document_document_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.document_acknowledgement', '');
 
--- The findings of the documents register (registered in 88_checks_certification.sql):
+-- The findings of the documents register (registered at the end of this file):
 --   document_missing          a requirement of the seed no approved document in force serves
 --                             (once persons exist: an empty database asks for nothing)
 --   document_review_overdue   a document in force not reviewed within document_review_interval
@@ -474,3 +474,41 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_documents() IS
   'Checks of the documents register (I-4), one pass: document_missing, document_review_overdue, document_not_acknowledged';
+
+
+-- The documents register's checks (I-4; check_documents above) in the compliance registry
+-- (45_compliance_registry.sql): the populations, the checks, the settings that weaken them and the
+-- evidence of I-4.
+
+INSERT INTO tmac.compliance_population VALUES
+  ('documents',         '施行中の文書',   tmac.msgid('documents in force (documents register)'),
+   'SELECT count(*) FROM tmac.document_in_force'),
+  ('acknowledged_documents', '確認を求める施行中の文書', tmac.msgid('documents in force that ask for acknowledgements (documents register)'),
+   'SELECT count(*) FROM tmac.document_in_force WHERE acknowledgement <> ''none''');
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('document_missing', 'I-4', 'high',
+   tmac.msgid('規程・基準・手順・様式の欠落 (a document the seed requires is missing)'),
+   tmac.msgid('A document the seed asks for (tmac.document_requirement: 情報管理規程, 情報管理基準, 教育計画, 報告ルール, 誓約書の様式, the procedures of ⑧ and ⑨) has no version approved by 経営層 and in force. The finding names the requirement, its criterion and the seed''s words.'),
+   tmac.msgid('Record the document (tmac.record_document) and have a member of 経営層 other than its author approve it (tmac.approve_document).'),
+   'tmac.check_documents', '{}', '{persons}', true),
+  ('document_review_overdue', 'I-4', 'medium',
+   tmac.msgid('文書の見直し期限切れ (a document not reviewed in time)'),
+   tmac.msgid('A document in force was not reviewed (its approval counts as a review) within document_review_interval (1 year).'),
+   tmac.msgid('経営層 or the 情報管理責任者 reviews it and records it (tmac.review_document), or a new version is approved.'),
+   'tmac.check_documents', '{}', '{documents}', true),
+  ('document_not_acknowledged', 'I-4', 'medium',
+   tmac.msgid('文書の確認漏れ (persons in scope have not acknowledged a document)'),
+   tmac.msgid('A document in force asks its scope (every employee and contractor, or the holders of access) to acknowledge it, and active persons in that scope have not acknowledged the version in force within document_acknowledgement_grace (30 days) of its effective date or their hiring.'),
+   tmac.msgid('Each person acknowledges it as themselves (tmac.acknowledge_document).'),
+   'tmac.check_documents', '{}', '{acknowledged_documents}', true);
+
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('document_review_interval', 'document_review_overdue', 'longer_than', '1 year', false,
+   tmac.msgid('documents in force may go unreviewed for longer than a year')),
+  ('document_acknowledgement_grace', 'document_not_acknowledged', 'longer_than', '30 days', false,
+   tmac.msgid('persons may go longer than 30 days without acknowledging a document in force'));
+
+UPDATE tmac.criterion
+   SET evidence = evidence || '; the documents register: 規程, 基準, 手順, 様式 approved by 経営層, announced and acknowledged (tmac.document, tmac.document_in_force, tmac.document_requirement, tmac.document_acknowledgement)'
+ WHERE criterion = 'I-4';

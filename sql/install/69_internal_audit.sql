@@ -18,7 +18,7 @@
 -- 情報管理責任者 or 経営層, never the owner — confirms and closes it (tmac.close_corrective_action);
 -- the table refuses closed_by = owner.  Plans are recorded by tmac_admin (as appointments are); the
 -- results, findings and actions are the acts of the persons concerned.  Audited; never deleted.
--- Findings: internal_audit_missing, corrective_action_overdue (88_checks_certification.sql).
+-- Findings: internal_audit_missing, corrective_action_overdue (registered at the end of this file).
 
 INSERT INTO tmac.setting_default VALUES
   ('internal_audit_interval', '12 months', tmac.msgid('Every criterion must be covered by an internal audit performed within this interval (a positive interval)'));
@@ -448,7 +448,7 @@ CREATE FUNCTION tmac.last_internal_audit(criterion text) RETURNS date
 COMMENT ON FUNCTION tmac.last_internal_audit(text) IS
   'The day of the last internal audit performed that covered the criterion, or NULL';
 
--- The findings of the internal audit register (registered in 88_checks_certification.sql):
+-- The findings of the internal audit register (registered at the end of this file):
 --   internal_audit_missing     a criterion no internal audit performed within internal_audit_interval
 --                              covered (once persons exist)
 --   corrective_action_overdue  a corrective action not closed by its due date
@@ -480,3 +480,32 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_internal_audits() IS
   'Checks of the internal audit register (I-4), one pass: internal_audit_missing, corrective_action_overdue';
+
+
+-- The internal audits' checks (I-4; check_internal_audits above) in the compliance registry
+-- (45_compliance_registry.sql): the population, the checks, the setting that weakens them and the
+-- evidence of I-4.
+
+INSERT INTO tmac.compliance_population VALUES
+  ('corrective_actions', '是正処置', tmac.msgid('corrective actions of internal audits'),
+   'SELECT count(*) FROM tmac.corrective_action');
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('internal_audit_missing', 'I-4', 'high',
+   tmac.msgid('内部監査の未実施 (a criterion not covered by an internal audit)'),
+   tmac.msgid('No internal audit performed within internal_audit_interval (12 months) covered the criterion (seed: 情報管理規程 第14条 監査; ③ 管理者の役割: その実施状況を把握する). The finding names the criterion and its last audit.'),
+   tmac.msgid('Plan an internal audit covering it (tmac.plan_internal_audit) with an auditor who does not manage the audited department, and record its result (tmac.record_audit_result).'),
+   'tmac.check_internal_audits', '{}', '{persons}', true),
+  ('corrective_action_overdue', 'I-4', 'high',
+   tmac.msgid('是正処置の期限超過 (a corrective action past its due date)'),
+   tmac.msgid('A corrective action (是正処置) of an internal audit finding is not closed by its due date: not done, or reported done and not confirmed by a second person.'),
+   tmac.msgid('The owner carries it out and reports it with evidence (tmac.complete_corrective_action); its auditor, the 情報管理責任者 or 経営層 closes it (tmac.close_corrective_action).'),
+   'tmac.check_internal_audits', '{}', '{corrective_actions}', true);
+
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('internal_audit_interval', 'internal_audit_missing', 'longer_than', '12 months', false,
+   tmac.msgid('criteria may go longer than 12 months without an internal audit'));
+
+UPDATE tmac.criterion
+   SET evidence = evidence || '; internal audits and management reviews, their findings and corrective actions (tmac.internal_audit, tmac.audit_finding, tmac.corrective_action)'
+ WHERE criterion = 'I-4';

@@ -501,3 +501,56 @@ END
 $$;
 COMMENT ON FUNCTION tmac.end_duty(text, text) IS 'Takes a duty away from a person (revokes the role, or ends the assignment)';
 
+
+-- Checks of segregation of duties (criterion II; the compliance registry: 45_compliance_registry.sql):
+-- conflicting duties held without an exception, or after it ended.
+
+CREATE FUNCTION tmac.check_sod_conflict()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         tmac.message('%s holds both "%s" (%s) and "%s" (%s), which SoD rule %s (%s) separates, without an exception. Remove one duty, or have a manager grant an exception with tmac.grant_sod_exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.via_a, v.duty_b, v.via_b, v.rule_id, v.rule_name),
+         NULL::timestamptz
+    FROM tmac.sod_role_conflicts() v
+   WHERE NOT EXISTS (SELECT 1 FROM tmac.sod_exception e
+                      WHERE e.rule_id = v.rule_id
+                        AND (e.person_id = v.person_id OR e.login_role = v.login_role));
+END;
+COMMENT ON FUNCTION tmac.check_sod_conflict() IS
+  'Check sod_conflict: persons or login roles holding two duties an SoD rule separates, with no exception ever granted';
+
+CREATE FUNCTION tmac.check_sod_exception_expired()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
+         tmac.message('%s still holds both "%s" and "%s" (SoD rule %s, %s) but the exception for it ended on %s. Remove one duty, or grant a new exception.',
+                coalesce(v.person_id, v.login_role::text), v.duty_a, v.duty_b, v.rule_id, v.rule_name, x.ended),
+         x.ended
+    FROM tmac.sod_role_conflicts() v
+    CROSS JOIN LATERAL (
+      SELECT max(least(e.expires_at, coalesce(e.revoked_at, e.expires_at))) AS ended
+        FROM tmac.sod_exception e
+       WHERE e.rule_id = v.rule_id AND (e.person_id = v.person_id OR e.login_role = v.login_role)) x
+   WHERE x.ended IS NOT NULL;
+END;
+COMMENT ON FUNCTION tmac.check_sod_exception_expired() IS
+  'Check sod_exception_expired: conflicting duties still held after their SoD exception expired or was revoked';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('sod_conflict', 'II', 'high',
+   tmac.msgid('Conflicting duties held without an exception'),
+   tmac.msgid('One person (or login role) holds two duties a segregation-of-duties rule separates, through any chain of role membership or by assignment, and no exception was ever granted (seed ⑦).'),
+   tmac.msgid('Take one duty away (REVOKE / tmac.end_duty), or have another manager grant a time-limited exception with tmac.grant_sod_exception.'),
+   'tmac.check_sod_conflict', '{}', '{persons,sod_rules}', true),
+  ('sod_exception_expired', 'II', 'high',
+   tmac.msgid('Conflicting duties held after their exception ended'),
+   tmac.msgid('An SoD exception expired or was revoked but the person still holds both duties.'),
+   tmac.msgid('Take one duty away, or grant a new exception with a fresh justification.'),
+   'tmac.check_sod_exception_expired', '{}', '{persons,sod_rules}', true);
+
+INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
+  ('sod_exception_max', 'sod_conflict', 'longer_than', '180 days', false,
+   tmac.msgid('exceptions to segregation of duties may last longer than tmac''s default'));

@@ -349,3 +349,47 @@ CREATE TRIGGER audit_delete AFTER DELETE ON tmac.access_review_item REFERENCING 
 SELECT tmac.keep_forever('tmac.access_review', forbid_truncate => false);
 SELECT tmac.keep_forever('tmac.access_review_item', forbid_truncate => false);
 SELECT tmac.keep_forever('tmac.grant_audit', forbid_truncate => false);
+
+
+-- Checks of the access reviews (criterion II; the compliance registry: 45_compliance_registry.sql).
+
+CREATE FUNCTION tmac.check_review_undecided()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'review:' || r.review_id,
+         tmac.message('Access review %s (%s) passed its deadline %s with %s of %s item(s) undecided and still in force%s. Decide them (tmac.review_decide) or revoke the grants.',
+                r.review_id, r.title, r.deadline, u.n, r.population_count,
+                CASE WHEN r.closed_at IS NOT NULL THEN tmac.message(' (closed %s)', r.closed_at) ELSE '' END),
+         r.deadline
+    FROM tmac.access_review r
+    CROSS JOIN LATERAL (
+      SELECT count(*) AS n FROM tmac.access_review_item i JOIN tmac.access_grant g ON g.grant_id = i.grant_id
+       WHERE i.review_id = r.review_id AND i.decision IS NULL
+         AND g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now()) u
+   WHERE r.deadline <= now() AND r.undecided_action = 'report' AND u.n > 0;
+END;
+COMMENT ON FUNCTION tmac.check_review_undecided() IS
+  'Check review_undecided: access reviews past their deadline with undecided items (when review_undecided is report) whose grants are still in force';
+
+CREATE FUNCTION tmac.check_review_population_altered()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'review:' || e.review_id,
+         tmac.message('The stored population of access review %s no longer matches the count (%s) and hash recorded when it started; the evidence was altered. Compare with the audit log entry of its start.',
+                e.review_id, e.population_count),
+         e.started_at
+    FROM tmac.review_evidence e
+   WHERE NOT e.population_intact;
+END;
+COMMENT ON FUNCTION tmac.check_review_population_altered() IS
+  'Check review_population_altered: access reviews whose stored population no longer matches its recorded count and hash';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
+  ('review_undecided', 'II', 'medium', tmac.msgid('Access review past its deadline with undecided items'),
+   tmac.msgid('An access review passed its deadline with items nobody decided, and the grants are still in force (setting review_undecided = report).'),
+   tmac.msgid('Decide the items (tmac.review_decide) or revoke the grants.'), 'tmac.check_review_undecided', '{}', '{reviews}', true),
+  ('review_population_altered', 'II', 'critical', tmac.msgid('Access review evidence altered'),
+   tmac.msgid('The stored population of an access review no longer matches the count and SHA-256 hash recorded when it started.'),
+   tmac.msgid('Investigate with the audit log; the review''s start entry records the original count and hash.'), 'tmac.check_review_population_altered', '{}', '{reviews}', true);

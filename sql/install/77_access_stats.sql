@@ -420,7 +420,7 @@ END;
 COMMENT ON FUNCTION tmac.check_access_signs() IS
   'Checks access_surge (over at least access_surge_history of statistics; before that access_surge_no_baseline), access_off_hours, access_before_departure, access_first_compartment and access_shared_account: signs of a leak (seed ⑥) in the access statistics';
 
--- The population these checks examine (tmac.compliance_population, 71_compliance.sql): what
+-- The population these checks examine (tmac.compliance_population, 45_compliance_registry.sql): what
 -- the statistics recorded, live and in the history.
 INSERT INTO tmac.compliance_population VALUES
   ('access_records', 'アクセス記録', tmac.msgid('access statistics recorded (live counters and hourly history)'),
@@ -457,7 +457,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    tmac.msgid('shared_account_persons or more persons read the same protected table through one login role within shared_account_window: the login is shared, so accesses cannot be traced to a person (seed ⑥, ⑨).'),
    tmac.msgid('Give every person their own login role (tmac.enrol_login) and stop sharing the account.'),
    'tmac.check_access_signs', '{}', '{access_records}', true);
--- A longer history requirement keeps a sharp rise a low finding for longer (71_compliance.sql).
+-- A longer history requirement keeps a sharp rise a low finding for longer (tmac.weakening_rule, 51_settings.sql).
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('access_surge_history', 'access_surge', 'longer_than', '14 days', false,
    tmac.msgid('a person''s reads are not a surge finding (high) until their statistics reach back this far; until then only access_surge_no_baseline (low)'));
@@ -573,3 +573,9 @@ END
 $$;
 COMMENT ON FUNCTION tmac.access_chart_html(text, integer) IS
   'An HTML section with a small inline SVG bar chart of a person''s rows read per day over the last days (default 30), for the compliance report';
+
+-- What tmac now keeps for I-6 beyond the incident register (66_incidents.sql): the leak signs from
+-- real access, these statistics, and the login gate's refusals of leavers (76_login_gate.sql).
+UPDATE tmac.criterion
+   SET evidence = evidence || '; leak signs from real access: the access statistics and their history (tmac.access_stats, tmac.access_stats_history, tmac.access_history(text)); refused logins of leavers (tmac.login_gate_refusals())'
+ WHERE criterion = 'I-6';

@@ -435,7 +435,7 @@ $$;
 COMMENT ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) IS
   'A manager other than the person concerned records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';
 
--- Populations and checks (tmac.compliance_population, tmac.compliance_check: 71_compliance.sql).
+-- Populations and checks (tmac.compliance_population, tmac.compliance_check: 45_compliance_registry.sql).
 INSERT INTO tmac.compliance_population VALUES
   ('key_loans',       '鍵の貸出し',         tmac.msgid('key loans'),                          'SELECT count(*) FROM tmac.key_loan'),
   ('area_entries',    '入退室記録',         tmac.msgid('entries to restricted areas'),        'SELECT count(*) FROM tmac.area_entry'),

@@ -1,11 +1,16 @@
--- 76_checks_electronic.sql — the compliance checks of criteria V and I-2: privileged roles,
--- labelled and protected tables, views, schemas, functions over labels, the audit log and
--- the registered checks themselves.
+-- 74_checks_protection.sql — the compliance checks over the catalogs and the protected tables
+-- (criteria V and I-2): privileged roles (their register, tmac.privileged_role), labelled and
+-- protected tables, partitions and inheritance children, tables carrying tmac's policies,
+-- views, schemas, functions over labels, foreign keys that cascade out of a protected table and
+-- the code a protected table's owner attaches to it.
 --
--- Each check is one SQL function returning (subject, detail, detected_at), registered in
--- tmac.compliance_check at the end of this file with the population it looks at
--- (71_compliance.sql explains the registry).  Checks that read tmac.protected_table or
--- tmac.exposing_views name them in `requires`; plpgsql defers name resolution.
+-- They are in one file of their own rather than next to protection (61_protect.sql): they read
+-- PostgreSQL's catalogs, not one of tmac's registers, and concern the whole database; the
+-- checks of tmac's own registers are at the end of each register's file (the registry:
+-- 45_compliance_registry.sql).  Each check is one SQL function returning (subject, detail,
+-- detected_at), registered at the end of this file with the population it looks at.  Checks that
+-- read tmac.protected_table or tmac.exposing_views name them in `requires`; plpgsql defers name
+-- resolution.
 
 -- Privileged roles: superusers and BYPASSRLS roles must be registered with a reason.
 CREATE TABLE tmac.privileged_role (
@@ -106,35 +111,6 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_column_label_exceeds_table() IS
   'Check column_label_exceeds_table: a column classified above (or outside) its table''s classification, or in an unlabelled table';
-
-CREATE FUNCTION tmac.check_audit_log_broken()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'audit_log',
-         tmac.message('The audit log fails verification at entry %s: %s. Preserve the database and investigate; compare with a backup.',
-                v.entry_id, v.problem),
-         v.logged_at
-    FROM tmac.verify_audit_log() v;
-END;
-COMMENT ON FUNCTION tmac.check_audit_log_broken() IS
-  'Check audit_log_broken: tmac.verify_audit_log() finds a broken link in the hash chain';
-
-CREATE FUNCTION tmac.check_registered_check_tampered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT 'check:' || x.check_code,
-         CASE x.problem
-           WHEN 'changed' THEN tmac.message('The function %s of the registered check %s was changed since it was registered (CREATE OR REPLACE); the check is not run. Review the new definition, then register the check again (tmac.register_check).', x.function_name, x.check_code)
-           WHEN 'unverified' THEN tmac.message('The registered check %s has no recorded fingerprint of its function %s (registered before tmac recorded them); it is not run. Review the function, then register the check again (tmac.register_check).', x.check_code, x.function_name)
-           ELSE tmac.message('The function %s of the registered check %s now belongs to a superuser; registered checks run as their owner and never as a superuser, so it is not run. Give it to an ordinary role (ALTER FUNCTION … OWNER TO …) and register the check again.', x.function_name, x.check_code)
-         END,
-         k.registered_at
-    FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
-END;
-COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS
-  'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
 
 -- Checks over row-level enforcement (tmac.protect's registry).  They are registered now and run
 -- once tmac.protected_table exists (the `requires` column); plpgsql defers name resolution.
@@ -325,6 +301,96 @@ END;
 COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS
   'Check label_function_untrusted: functions, operators and casts outside schema tmac over tmac.label (a cast: to or from it), owned by a role that is neither superuser nor tmac_admin member';
 
+-- Information flow the write-down rule cannot see (issue 17, items 2-3 follow-up): PostgreSQL's
+-- referential actions run as the referencing table's owner without row security, so a foreign
+-- key that cascades an update of a protected table's key writes that key into the referencing
+-- rows — possibly of a lower label, possibly in an unprotected table — with no policy, no
+-- refusal and no handling entry.  Catalogs only: no row of any table is read.
+CREATE FUNCTION tmac.check_protected_fk_cascade()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  SELECT 'table:' || c.conrelid::regclass::text,
+         tmac.message('Table %s has %s referencing %s with ON UPDATE CASCADE, SET NULL or SET DEFAULT: changing a referenced key writes into its rows as the table owner, without row security, whatever their label, unrefused and unrecorded. Use ON UPDATE RESTRICT or NO ACTION (ALTER TABLE … DROP CONSTRAINT, ADD CONSTRAINT), or keys that carry nothing secret.',
+                c.conrelid::regclass::text,
+                CASE WHEN count(*) > 1 THEN tmac.message('the foreign keys %s', string_agg(quote_ident(c.conname::text), ', ' ORDER BY c.conname))
+                     ELSE tmac.message('the foreign key %s', string_agg(quote_ident(c.conname::text), ', ' ORDER BY c.conname)) END,
+                CASE WHEN count(DISTINCT c.confrelid) > 1 THEN tmac.message('the protected tables %s', string_agg(DISTINCT c.confrelid::regclass::text, ', '))
+                     ELSE tmac.message('the protected table %s', string_agg(DISTINCT c.confrelid::regclass::text, ', ')) END),
+         max(p.protected_at)
+    FROM pg_catalog.pg_constraint c
+    JOIN tmac.protected_table p ON p.relid::oid = c.confrelid
+   WHERE c.contype = 'f' AND c.conparentid = 0 AND c.confupdtype IN ('c', 'n', 'd')
+   GROUP BY c.conrelid;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS
+  'Check protected_fk_cascade: foreign keys with ON UPDATE CASCADE, SET NULL or SET DEFAULT referencing a protected table (the referential action writes into the referencing rows without row security)';
+
+-- protected_table_owner_code (criterion V).
+--
+-- Whoever owns a protected table controls it: code attached to the table runs on every row
+-- it touches, hidden or not, with no policy in between — an index expression or predicate
+-- (evaluated for every row written and at every rebuild), a trigger, a rule, a column
+-- default or generated column, a check constraint, a policy of the owner's own.  Such code
+-- calling a function its owner wrote can copy hidden rows anywhere (README, "Bypass tests":
+-- an uncleared owner reads them all).  This check names, per protected table, each such
+-- object whose function is owned by a role that is neither a superuser nor a tmac_admin
+-- member (tmac's own functions, in schema tmac, are never named).  It finds what pg_depend
+-- records: a function called only by name inside a PL/pgSQL body is not found (the trigger
+-- calling it is).
+
+CREATE FUNCTION tmac.check_protected_table_owner_code()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  RETURN QUERY
+  WITH admins AS (
+    SELECT r.oid FROM pg_catalog.pg_roles r
+     WHERE r.rolsuper OR pg_catalog.pg_has_role(r.oid, 'tmac_admin', 'MEMBER')
+  ), attached AS (
+    SELECT CASE d.classid
+             WHEN 'pg_catalog.pg_class'::pg_catalog.regclass
+               THEN (SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid = d.objid)
+             WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass
+               THEN (SELECT g.tgrelid FROM pg_catalog.pg_trigger g WHERE g.oid = d.objid)
+             WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+               THEN (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = d.objid)
+             WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+               THEN (SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid = d.objid)
+             WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass
+               THEN (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid = d.objid)
+             WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass
+               THEN (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = d.objid)
+           END AS relid,
+           pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) AS what, d.refobjid AS fn
+      FROM pg_catalog.pg_depend d
+     WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+       AND d.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_trigger'::pg_catalog.regclass,
+                         'pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass,
+                         'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass)
+  )
+  SELECT 'table:' || t.relid::text,
+         tmac.message('Protected table %s runs code owned by a role that is neither a superuser nor a tmac_admin on every row it touches, hidden or not: %s. Such code can copy rows its owner may not read. Drop it or have an administrator own the function, and have protected tables owned by a dedicated role.',
+                t.relid::text,
+                pg_catalog.string_agg(tmac.message('%s calls %s (owned by %s)', x.what, f.oid::pg_catalog.regprocedure,
+                                                        pg_catalog.pg_get_userbyid(f.proowner)),
+                                      '; ' ORDER BY x.what, f.oid::pg_catalog.regprocedure::text)),
+         NULL::timestamptz
+    FROM tmac.protected_table t
+    JOIN attached x ON x.relid = t.relid::pg_catalog.oid
+    JOIN pg_catalog.pg_proc f ON f.oid = x.fn
+   WHERE f.pronamespace <> 'tmac'::pg_catalog.regnamespace
+     AND f.proowner NOT IN (SELECT a.oid FROM admins a)
+   GROUP BY t.relid;
+END
+$$;
+COMMENT ON FUNCTION tmac.check_protected_table_owner_code() IS
+  'Check protected_table_owner_code: protected tables with an index expression or predicate, trigger, rule, column default, constraint or policy calling a function owned by a role that is neither superuser nor tmac_admin member';
+
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('privileged_role_unregistered', 'V', 'high',
    tmac.msgid('Superuser or BYPASSRLS role not registered as privileged'),
@@ -339,14 +405,6 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
   ('column_label_exceeds_table', 'I-2', 'low', tmac.msgid('Column classified above its table'),
    tmac.msgid('A column carries a tmac label its table''s label does not dominate (or the table has no label), so the table understates what it holds.'),
    tmac.msgid('Raise the table''s label (SECURITY LABEL FOR tmac ON TABLE …) or correct the column''s.'), 'tmac.check_column_label_exceeds_table', '{}', '{labelled_columns}', true),
-  ('audit_log_broken', 'V', 'critical', tmac.msgid('Audit log fails verification'),
-   tmac.msgid('tmac.verify_audit_log() finds an entry changed, removed or out of chain.'),
-   tmac.msgid('Preserve the database, investigate and compare with backups.'), 'tmac.check_audit_log_broken', '{}', '{protected_tables,audit_entries}', true),
-  ('registered_check_tampered', 'V', 'critical',
-   tmac.msgid('Registered check changed since registration'),
-   tmac.msgid('The function of a check registered with tmac.register_check was changed (CREATE OR REPLACE) since it was registered, or now belongs to a superuser; it is not run, so its findings are unknown, and the change may hide findings or plant code.'),
-   tmac.msgid('Review the function; register the check again with tmac.register_check (owned by an ordinary role).'),
-   'tmac.check_registered_check_tampered', '{}', '{own_checks}', true),
   ('protected_table_unenforced', 'V', 'critical', tmac.msgid('Protected table with row security off or not forced'),
    tmac.msgid('A table tmac.protect registered has row-level security disabled or not forced, or tmac''s policies were dropped, so its rows are not filtered by label (seed ⑨).'),
    tmac.msgid('Run tmac.unprotect(table) and tmac.protect(table) again (for a partition or child: on its topmost protected parent); find who changed it in the PostgreSQL log.'), 'tmac.check_protected_table_unenforced', '{tmac.protected_table}', '{protected_tables}', true),
@@ -364,9 +422,17 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
    tmac.msgid('REVOKE CREATE ON SCHEMA … FROM PUBLIC, and put tmac before public on the search_path.'), 'tmac.check_schema_public_create', '{tmac.protected_table}', '{protected_tables}', true),
   ('label_function_untrusted', 'V', 'high', tmac.msgid('Function, operator or cast over tmac.label owned by a non-administrator'),
    tmac.msgid('A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.'),
-   tmac.msgid('Drop it, or have an administrator own it; keep tmac before public on the search_path.'), 'tmac.check_label_function_untrusted', '{}', '{protected_tables}', true);
+   tmac.msgid('Drop it, or have an administrator own it; keep tmac before public on the search_path.'), 'tmac.check_label_function_untrusted', '{}', '{protected_tables}', true),
+  ('protected_fk_cascade', 'V', 'medium', tmac.msgid('Foreign key cascading updates from a protected table'),
+   tmac.msgid('A foreign key references a protected table with ON UPDATE CASCADE, SET NULL or SET DEFAULT: PostgreSQL''s referential actions run as the table owner without row security, so changing a referenced key writes it into referencing rows of any label, or of an unprotected table, with no write-down refusal and no handling entry.'),
+   tmac.msgid('Recreate the foreign key with ON UPDATE RESTRICT or NO ACTION, or reference a key that carries nothing secret (a surrogate key).'),
+   'tmac.check_protected_fk_cascade', '{tmac.protected_table}', '{protected_tables}', true),
+  ('protected_table_owner_code', 'V', 'high', tmac.msgid('Protected table running its owner''s code on every row'),
+   tmac.msgid('An index expression or predicate, trigger, rule, column default, constraint or policy of a protected table calls a function owned by a role that is neither a superuser nor a tmac_admin member; it runs on hidden rows too, with no policy in between, and can copy them.'),
+   tmac.msgid('Drop the object, or have an administrator own the function; have protected tables owned by a dedicated role, not by people who use them.'),
+   'tmac.check_protected_table_owner_code', '{tmac.protected_table}', '{protected_tables}', true);
 
--- A setting that weakens protected tables (71_compliance.sql): planner statistics, which count
+-- A setting that weakens protected tables (51_settings.sql): planner statistics, which count
 -- hidden rows, reach the estimates (EXPLAIN) of persons who may not read every row.
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('hide_statistics', 'protected_table_unenforced', 'off', NULL, false,
