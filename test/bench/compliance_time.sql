@@ -35,5 +35,7 @@ SELECT 'compliance_report_html()', * FROM pg_temp.best_ms('SELECT tmac.complianc
 SELECT 'review_evidence', * FROM pg_temp.best_ms('SELECT * FROM tmac.review_evidence');
 SELECT 'population_counts()', * FROM pg_temp.best_ms('SELECT * FROM tmac.population_counts()');
 -- every built-in check function, once each (a grouped function serves several checks)
-SELECT f || '()', b.* FROM (SELECT DISTINCT function_name AS f FROM tmac.compliance_check WHERE builtin) k,
-       LATERAL pg_temp.best_ms('SELECT * FROM ' || k.f || '()') b ORDER BY 1;
+-- (one statement each, so that statement_timeout bounds each)
+SELECT format('SELECT %L, * FROM pg_temp.best_ms(%L)', f || '()', 'SELECT * FROM ' || f || '()')
+  FROM (SELECT DISTINCT function_name AS f FROM tmac.compliance_check WHERE builtin) k ORDER BY 1
+\gexec
