@@ -165,10 +165,13 @@ BEGIN ATOMIC
              FILTER (WHERE t.completed_on::timestamp <= (SELECT tz.at_local FROM tz)) AS last_until
       FROM tmac.training_completion t JOIN req r ON r.course IS NULL OR r.course = t.course
      GROUP BY t.person_id, r.k)
+  -- holders by a join, not "IN (SELECT …)" under the OR: that is a subplan, hashed only while
+  -- every holder fits in work_mem, and else rescanned per person (quadratic at 1,000,000 persons)
   SELECT p.person_id, r.course, d.current_until AT TIME ZONE tz.tz, d.last_until AT TIME ZONE tz.tz
     FROM tz, tmac.person p CROSS JOIN req r
+    LEFT JOIN holders h ON h.person_id = p.person_id
     LEFT JOIN done d ON d.person_id = p.person_id AND d.k = r.k
-   WHERE NOT r.holders_only OR p.person_id IN (SELECT h.person_id FROM holders h);
+   WHERE NOT r.holders_only OR h.person_id IS NOT NULL;
 END;
 COMMENT ON FUNCTION tmac.training_status_all(timestamptz) IS
   'The one rule of current training for every person, set-based (as tmac.training_status_of): per person and required course, until when it is current at an instant (NULL: it is not) and until when its latest completion counted';
