@@ -54,7 +54,7 @@ COMMENT ON FUNCTION tmac.validate_entry(text, text, text) IS
 
 -- An entry of the kind whose code folds to the same as the one being defined: error 42710.
 CREATE FUNCTION tmac.refuse_existing_entry(kind text, code text) RETURNS void
-  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   existing text := CASE kind

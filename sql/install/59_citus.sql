@@ -7,6 +7,6 @@
 -- protected_table_unenforced reports one that got there anyway.
 
 CREATE FUNCTION tmac.citus_managed(tbl regclass) RETURNS boolean
-  AS 'MODULE_PATHNAME', 'tmac_citus_managed' LANGUAGE C STRICT STABLE;
+  AS 'MODULE_PATHNAME', 'tmac_citus_managed' LANGUAGE C STRICT STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.citus_managed(regclass) IS
   'Internal (protect, protected_table_unenforced): true when Citus manages the table (a distributed, reference or Citus local table); false where Citus is not installed';
