@@ -604,10 +604,13 @@ CREATE FUNCTION tmac.hr_event_apply() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' AS
 $$
 DECLARE
-  deferred bigint := tmac.hr_feed_take_deferred();
+  seqs integer[];               -- the round of each event, in arrival order: its place among its person's events
+  last_round integer;           -- (0: an event fails a check that needs no state; NULL: not counted by the intake)
+  checked boolean;              -- the row intake made every check that needs no state
+  deferred bigint;
   inserted bigint;
-  seqs bigint[];                -- the round of each event, in arrival order: its place among its person's events
   rev tmac.hr_event[];          -- this round's events, in arrival order
+  kinds text[];                 -- the kinds of this round's events
   e tmac.hr_event;
   tz text;
   grace interval;
@@ -617,6 +620,9 @@ DECLARE
   term tmac.person[];           -- the persons this round terminates, as read before
   i integer;
 BEGIN
+  -- the rounds the row intake counted, then the statement's frame (popped here, even when restoring)
+  SELECT r.rounds, r.last_round INTO seqs, last_round FROM tmac.hr_feed_rounds() r;
+  deferred := tmac.hr_feed_take_deferred();
   IF tmac.restoring() THEN
     RETURN NULL;
   END IF;
@@ -635,16 +641,17 @@ BEGIN
   END IF;
   -- (a few events, as an HR system sends through the day, one by one: each person's change
   -- keeps an audit entry of its own, with the person as subject)
-  one_by_one := inserted < 32;
-  IF NOT one_by_one THEN
+  one_by_one := inserted < 32 OR last_round = 0;
+  checked := last_round IS NOT NULL;
+  IF NOT one_by_one AND NOT checked THEN
     -- each event's round: its place among its person's events of the statement (the transition
-    -- table holds them in arrival order); read from new_events itself, never from an array of
-    -- 50,000 rows copied in and out of PL/pgSQL
-    SELECT array_agg(x.seq ORDER BY x.ord), bool_or(x.received) INTO seqs, one_by_one
-      FROM (SELECT y.ord, y.received, row_number() OVER (PARTITION BY y.person_id COLLATE "C" ORDER BY y.ord) AS seq
-              FROM (SELECT n.person_id, n.outcome = 'received' AS received, row_number() OVER () AS ord
-                      FROM new_events n) y) x;
-    one_by_one := one_by_one
+    -- table holds them in arrival order), where the row intake did not count them
+    SELECT array_agg(x.seq ORDER BY x.ord), max(x.seq) INTO seqs, last_round
+      FROM (SELECT y.ord, row_number() OVER (PARTITION BY y.person_id COLLATE "C" ORDER BY y.ord)::integer AS seq
+              FROM (SELECT n.person_id, row_number() OVER () AS ord FROM new_events n) y) x;
+  END IF;
+  IF NOT one_by_one THEN
+    one_by_one := EXISTS (SELECT 1 FROM new_events n WHERE n.outcome = 'received')
       OR EXISTS (SELECT 1 FROM tmac.hr_event h
                   WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
                     AND h.person_id IN (SELECT n.person_id FROM new_events n))
@@ -657,30 +664,36 @@ BEGIN
       tz := tmac.setting_lookup('date_time_zone');
       grace := tmac.setting_lookup('role_change_grace')::interval;
       sched_hires := EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.outcome = 'scheduled' AND h.kind = 'hire');
-      FOR r IN 1 .. (SELECT max(q) FROM unnest(seqs) q) LOOP
-        IF r = 1 AND NOT 2 = ANY (seqs) THEN
+      FOR r IN 1 .. last_round LOOP
+        -- (the transition table holds the events in arrival order, and so does the array)
+        IF last_round = 1 THEN
           rev := ARRAY(SELECT n::tmac.hr_event FROM new_events n);
         ELSE
           rev := ARRAY(SELECT y.ev FROM (SELECT n::tmac.hr_event AS ev, row_number() OVER () AS ord FROM new_events n) y
-                        WHERE seqs[y.ord] = r ORDER BY y.ord);
+                        WHERE seqs[y.ord] = r);
         END IF;
+        SELECT array_agg(DISTINCT u.kind) INTO kinds FROM unnest(rev) u;
         -- the persons this round changes, locked before they are read (as hr_apply does)
-        PERFORM 1 FROM tmac.person p
-          WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
-          ORDER BY p.person_id FOR NO KEY UPDATE OF p;   -- as hr_apply: FK references do not hold it off
-        -- every check of hr_validate and hr_apply's state checks; any failure: one at a time
+        IF kinds <> '{hire}' THEN
+          PERFORM 1 FROM tmac.person p
+            WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
+            ORDER BY p.person_id FOR NO KEY UPDATE OF p;   -- as hr_apply: FK references do not hold it off
+        END IF;
+        -- every check of hr_validate and hr_apply's state checks; any failure: one at a time (those
+        -- that need no state the row intake made already, when it counted the rounds: checked)
         bad := EXISTS (
           SELECT 1 FROM unnest(rev) u LEFT JOIN tmac.person p ON p.person_id = u.person_id
            WHERE NOT coalesce(
-                 u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
-             AND btrim(u.person_id) <> ''
-             AND jsonb_typeof(u.attributes) = 'object'
-             AND (u.attributes - '{full_name,title,org_group,job_role,login_role,kind,responsible_person,note,restore_cron_jobs}'::text[])
-                 = '{}'::jsonb
-             AND NOT jsonb_path_exists(u.attributes - 'restore_cron_jobs',
-                                       '$.* ? (@.type() != "string" && @.type() != "null")')
-             AND (NOT u.attributes ? 'restore_cron_jobs'
-                  OR (u.kind = 'rehire' AND (u.attributes ->> 'restore_cron_jobs') IN ('true', 'false')))
+                 (checked
+                  OR u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
+                     AND btrim(u.person_id) <> ''
+                     AND jsonb_typeof(u.attributes) = 'object'
+                     AND (u.attributes - '{full_name,title,org_group,job_role,login_role,kind,responsible_person,note,restore_cron_jobs}'::text[])
+                         = '{}'::jsonb
+                     AND NOT EXISTS (SELECT 1 FROM jsonb_each(u.attributes) a(k, v)     -- (as hr_validate: an array is no string)
+                                      WHERE jsonb_typeof(v) NOT IN ('string', 'null') AND k <> 'restore_cron_jobs')
+                     AND (NOT u.attributes ? 'restore_cron_jobs'
+                          OR (u.kind = 'rehire' AND (u.attributes ->> 'restore_cron_jobs') IN ('true', 'false'))))
              AND CASE u.kind
                    WHEN 'hire' THEN coalesce(btrim(u.attributes ->> 'full_name'), '') <> '' AND p.person_id IS NULL
                                     AND NOT (sched_hires AND EXISTS (
@@ -705,20 +718,20 @@ BEGIN
         FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
           PERFORM tmac.hr_validate_login_role(e);
         END LOOP;
-        -- hires
-        INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
-                                 hired_on, responsible_person)
-        SELECT u.person_id, btrim(u.attributes ->> 'full_name'), u.attributes ->> 'title',
-               tmac.vocabulary_id('group', u.attributes ->> 'org_group'), u.attributes ->> 'job_role',
-               coalesce(u.attributes ->> 'kind', 'employee'), u.attributes ->> 'login_role',
-               (u.effective_at AT TIME ZONE tz)::date, u.attributes ->> 'responsible_person'
-          FROM unnest(rev) WITH ORDINALITY u
-               (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
-                applied_at, outcome, error_sqlstate, error_message, pos)
-         WHERE u.kind = 'hire' ORDER BY u.pos;
+        -- hires (in arrival order: the order of the array)
+        IF 'hire' = ANY (kinds) THEN
+          INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
+                                   hired_on, responsible_person)
+          SELECT u.person_id, btrim(u.attributes ->> 'full_name'), u.attributes ->> 'title',
+                 tmac.vocabulary_id('group', u.attributes ->> 'org_group'), u.attributes ->> 'job_role',
+                 coalesce(u.attributes ->> 'kind', 'employee'), u.attributes ->> 'login_role',
+                 (u.effective_at AT TIME ZONE tz)::date, u.attributes ->> 'responsible_person'
+            FROM unnest(rev) u
+           WHERE u.kind = 'hire';
+        END IF;
         -- transfers and promotions: a new login role ends every grant in force, then the persons
         -- change, then the grants bound to another role or group end (or get their grace)
-        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind IN ('transfer', 'promotion')) THEN
+        IF kinds && '{transfer,promotion}' THEN
           UPDATE tmac.access_grant g
              SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
                  ended_by = 'hr_event:' || u.event_id
@@ -756,7 +769,7 @@ BEGIN
           END IF;
         END IF;
         -- leaves and returns
-        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind IN ('leave', 'return')) THEN
+        IF kinds && '{leave,return}' THEN
           UPDATE tmac.person p
              SET status = CASE u.kind WHEN 'leave' THEN 'on_leave' ELSE 'active' END, updated_at = now()
             FROM unnest(rev) u
@@ -764,7 +777,7 @@ BEGIN
         END IF;
         -- terminations: the persons' status in one UPDATE, their grants in one tmac.end_grants_of;
         -- then each person's login role, sessions and pg_cron jobs (tmac.hr_terminate_acts)
-        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind = 'terminate') THEN
+        IF 'terminate' = ANY (kinds) THEN
           term := ARRAY(SELECT p FROM unnest(rev) WITH ORDINALITY u
                                       (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
                                        applied_at, outcome, error_sqlstate, error_message, pos)
@@ -787,9 +800,11 @@ BEGIN
           END LOOP;
         END IF;
         -- rehires, one by one
-        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind = 'rehire' LOOP
-          PERFORM tmac.hr_apply(e);
-        END LOOP;
+        IF 'rehire' = ANY (kinds) THEN
+          FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind = 'rehire' LOOP
+            PERFORM tmac.hr_apply(e);
+          END LOOP;
+        END IF;
       END LOOP;
       PERFORM tmac.hr_feed_set_applying(false);
     EXCEPTION WHEN OTHERS THEN

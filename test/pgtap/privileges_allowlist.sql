@@ -218,6 +218,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.hr_feed_applying()', 'PUBLIC'),
   ('f', 'tmac.hr_feed_defer()', ''),
   ('f', 'tmac.hr_feed_note_strict(boolean)', ''),
+  ('f', 'tmac.hr_feed_rounds()', ''),
   ('f', 'tmac.hr_feed_set_applying(boolean)', ''),
   ('f', 'tmac.hr_feed_statement_strict()', ''),
   ('f', 'tmac.hr_feed_take_deferred()', ''),
