@@ -57,6 +57,25 @@ CREATE FUNCTION tmac.hr_event_canonical(event_id text, person_id text, kind text
 COMMENT ON FUNCTION tmac.hr_event_canonical(text, text, text, timestamptz, jsonb, timestamptz, name) IS
   'The canonical text of an HR event (the columns that never change, UTC instants, fields separated by U+001F) whose SHA-256 digest the audit entry of a bulk load records';
 
+-- The audit entry of a statement that inserted several HR events, built in one pass over them in
+-- event_id order (src/hr_event_audit.c): {"count", "key": "event_id", "rows": [{"new":
+-- {"event_id"}}, …], "digest": the SHA-256 of their tmac.hr_event_canonical texts joined by a
+-- line feed, "digest_of"}.  Called by tmac.audit_trigger as
+-- tmac.hr_event_audit_detail(<the columns> ORDER BY event_id COLLATE "C").
+CREATE FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name)
+  RETURNS internal AS 'MODULE_PATHNAME', 'tmac_hr_event_audit_detail_step' LANGUAGE C CALLED ON NULL INPUT;
+COMMENT ON FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name) IS
+  'Internal: adds an HR event to the audit entry tmac.hr_event_audit_detail builds';
+CREATE FUNCTION tmac.hr_event_audit_detail_final(internal) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'tmac_hr_event_audit_detail_final' LANGUAGE C;
+COMMENT ON FUNCTION tmac.hr_event_audit_detail_final(internal) IS
+  'Internal: the audit entry tmac.hr_event_audit_detail built (its keys and the digest of its events)';
+CREATE AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb, timestamptz, name) (
+  SFUNC = tmac.hr_event_audit_detail_step, STYPE = internal,
+  FINALFUNC = tmac.hr_event_audit_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
+COMMENT ON AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb, timestamptz, name) IS
+  'The audit entry of a bulk load of HR events (aggregate, ORDER BY event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
+
 CREATE FUNCTION tmac.hr_error(e tmac.hr_event, state text, msg text, hint text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
