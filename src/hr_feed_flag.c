@@ -84,7 +84,21 @@ typedef struct HrFeedFrame
 	int64		rounds_capacity;
 	HTAB	   *persons;		/* person_id -> HrFeedPerson */
 	MemoryContext cxt;			/* holds rounds and persons; a child of the statement's CurTransactionContext */
+	AttrNumber	attnums[11];	/* tmac.hr_event's columns (HrEventColumn), once looked up */
+	bool		have_attnums;
 } HrFeedFrame;
+
+/* tmac.hr_event's columns, as the row intake reads and writes them */
+typedef enum HrEventColumn
+{
+	HR_EVENT_ID, HR_PERSON_ID, HR_KIND, HR_EFFECTIVE_AT, HR_ATTRIBUTES, HR_RECEIVED_AT, HR_RECEIVED_BY,
+	HR_APPLIED_AT, HR_OUTCOME, HR_ERROR_SQLSTATE, HR_ERROR_MESSAGE, HR_COLUMNS
+} HrEventColumn;
+
+static const char *const hr_event_column_names[HR_COLUMNS] = {
+	"event_id", "person_id", "kind", "effective_at", "attributes", "received_at", "received_by",
+	"applied_at", "outcome", "error_sqlstate", "error_message"
+};
 
 static void hr_import_forget(bool all);
 
@@ -254,6 +268,7 @@ tmac_hr_feed_note_strict(PG_FUNCTION_ARGS)
 	frame->rounds_capacity = 0;
 	frame->persons = NULL;
 	frame->cxt = NULL;
+	frame->have_attnums = false;
 	PG_RETURN_VOID();
 }
 
@@ -421,13 +436,11 @@ hr_event_fit(text *person, text *kind, Jsonb *attributes)
  * the statement goes one event at a time (see tmac.hr_feed_rounds).
  */
 static void
-hr_feed_track(HrFeedFrame *frame, HeapTuple tuple, TupleDesc desc, bool default_attributes)
+hr_feed_track(HrFeedFrame *frame, const Datum *values, const bool *nulls, Datum attributes_datum)
 {
-	bool		isnull;
-	Datum		d;
-	text	   *person = NULL;
-	text	   *kind = NULL;
-	Jsonb	   *attributes = NULL;
+	text	   *person = nulls[HR_PERSON_ID] ? NULL : DatumGetTextPP(values[HR_PERSON_ID]);
+	text	   *kind = nulls[HR_KIND] ? NULL : DatumGetTextPP(values[HR_KIND]);
+	Jsonb	   *attributes = DatumGetJsonbP(attributes_datum);
 	char		key[HR_FEED_PERSON_KEY];
 	int			len;
 	HrFeedPerson *entry;
@@ -440,20 +453,6 @@ hr_feed_track(HrFeedFrame *frame, HeapTuple tuple, TupleDesc desc, bool default_
 	{
 		frame->untracked = true;	/* (never: the statement's rows come at its own level) */
 		return;
-	}
-	d = heap_getattr(tuple, hr_event_column(desc, "person_id"), desc, &isnull);
-	if (!isnull)
-		person = DatumGetTextPP(d);
-	d = heap_getattr(tuple, hr_event_column(desc, "kind"), desc, &isnull);
-	if (!isnull)
-		kind = DatumGetTextPP(d);
-	if (default_attributes)
-		attributes = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
-	else
-	{
-		d = heap_getattr(tuple, hr_event_column(desc, "attributes"), desc, &isnull);
-		if (!isnull)
-			attributes = DatumGetJsonbP(d);
 	}
 	if (!hr_event_fit(person, kind, attributes) ||
 		(len = VARSIZE_ANY_EXHDR(person)) >= HR_FEED_PERSON_KEY)
@@ -488,6 +487,22 @@ hr_feed_track(HrFeedFrame *frame, HeapTuple tuple, TupleDesc desc, bool default_
 	frame->last_round = Max(frame->last_round, entry->events);
 }
 
+/* The statement's frame's attribute numbers of tmac.hr_event's columns (looked up at its first row). */
+static const AttrNumber *
+hr_event_attnums(HrFeedFrame *frame, TupleDesc desc)
+{
+	int			i;
+
+	StaticAssertStmt(lengthof(frame->attnums) == HR_COLUMNS, "one attribute number per column");
+	if (!frame->have_attnums)
+	{
+		for (i = 0; i < HR_COLUMNS; i++)
+			frame->attnums[i] = hr_event_column(desc, hr_event_column_names[i]);
+		frame->have_attnums = true;
+	}
+	return frame->attnums;
+}
+
 PG_FUNCTION_INFO_V1(tmac_hr_event_intake);
 Datum
 tmac_hr_event_intake(PG_FUNCTION_ARGS)
@@ -496,9 +511,14 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 	Relation	rel;
 	TupleDesc	desc;
 	HeapTuple	tuple;
+	HrFeedFrame *frame;
 	Oid			feeder;
-	Datum		id;
-	bool		isnull;
+	const AttrNumber *att;
+	Datum	   *row;
+	bool	   *rownulls;
+	Datum		ev[HR_COLUMNS];
+	bool		evnulls[HR_COLUMNS];
+	Datum		attributes;
 	text	   *idtext;
 	char	   *p;
 	int			len;
@@ -509,7 +529,6 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 	SysScanDesc scan;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	TimestampTz effective;
-	bool		default_attributes;
 	NameData	feeder_name;
 	int			cols[9];
 	Datum		values[9];
@@ -520,7 +539,8 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("tmac.hr_event_intake() must be a BEFORE INSERT row trigger")));
-	if (!hr_feed_frame()->strict)
+	frame = hr_feed_frame();
+	if (!frame->strict)
 		return hr_event_receive_plpgsql(fcinfo);
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
@@ -534,11 +554,21 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 		pg_attribute_aclcheck_all(RelationGetRelid(rel), feeder, ACL_INSERT, ACLMASK_ANY) != ACLCHECK_OK)
 		return hr_event_receive_plpgsql(fcinfo);
 
+	/* (the row's columns, read once) */
+	att = hr_event_attnums(frame, desc);
+	row = palloc(desc->natts * sizeof(Datum));
+	rownulls = palloc(desc->natts * sizeof(bool));
+	heap_deform_tuple(tuple, desc, row, rownulls);
+	for (i = 0; i < HR_COLUMNS; i++)
+	{
+		ev[i] = row[att[i] - 1];
+		evnulls[i] = rownulls[att[i] - 1];
+	}
+
 	/* an event_id, not blank, never received before (else: a replay or an error) */
-	id = heap_getattr(tuple, hr_event_column(desc, "event_id"), desc, &isnull);
-	if (isnull)
+	if (evnulls[HR_EVENT_ID])
 		return hr_event_receive_plpgsql(fcinfo);
-	idtext = DatumGetTextPP(id);
+	idtext = DatumGetTextPP(ev[HR_EVENT_ID]);
 	p = VARDATA_ANY(idtext);
 	len = VARSIZE_ANY_EXHDR(idtext);
 	for (i = 0; i < len && blank; i++)
@@ -546,8 +576,7 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 	if (blank)
 		return hr_event_receive_plpgsql(fcinfo);
 	/* (SnapshotSelf: also the events this statement inserted before this one) */
-	ScanKeyInit(&key, hr_event_column(desc, "event_id"), BTEqualStrategyNumber, F_TEXTEQ,
-				PointerGetDatum(idtext));
+	ScanKeyInit(&key, att[HR_EVENT_ID], BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(idtext));
 	scan = systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true, SnapshotSelf, 1, &key);
 	found = HeapTupleIsValid(systable_getnext(scan));
 	systable_endscan(scan);
@@ -556,43 +585,43 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 
 	/* recorded; a_apply validates and applies it with the statement's other events */
 	i = 0;
-	cols[i] = hr_event_column(desc, "attributes");
-	(void) heap_getattr(tuple, cols[i], desc, &isnull);
-	default_attributes = isnull;
-	if (isnull)
+	attributes = ev[HR_ATTRIBUTES];
+	if (evnulls[HR_ATTRIBUTES])
 	{
-		values[i] = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+		attributes = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+		cols[i] = att[HR_ATTRIBUTES];
+		values[i] = attributes;
 		nulls[i++] = false;
 	}
-	cols[i] = hr_event_column(desc, "effective_at");
-	effective = DatumGetTimestampTz(heap_getattr(tuple, cols[i], desc, &isnull));
-	if (isnull)
+	effective = DatumGetTimestampTz(ev[HR_EFFECTIVE_AT]);
+	if (evnulls[HR_EFFECTIVE_AT])
 	{
 		effective = now;
+		cols[i] = att[HR_EFFECTIVE_AT];
 		values[i] = TimestampTzGetDatum(now);
 		nulls[i++] = false;
 	}
-	cols[i] = hr_event_column(desc, "received_at");
+	cols[i] = att[HR_RECEIVED_AT];
 	values[i] = TimestampTzGetDatum(now);
 	nulls[i++] = false;
 	namestrcpy(&feeder_name, GetUserNameFromId(feeder, false));
-	cols[i] = hr_event_column(desc, "received_by");
+	cols[i] = att[HR_RECEIVED_BY];
 	values[i] = NameGetDatum(&feeder_name);
 	nulls[i++] = false;
-	cols[i] = hr_event_column(desc, "applied_at");
+	cols[i] = att[HR_APPLIED_AT];
 	values[i] = TimestampTzGetDatum(now);
 	nulls[i++] = effective > now;
-	cols[i] = hr_event_column(desc, "outcome");
+	cols[i] = att[HR_OUTCOME];
 	values[i] = CStringGetTextDatum(effective <= now ? "applied" : "received");
 	nulls[i++] = false;
-	cols[i] = hr_event_column(desc, "error_sqlstate");
+	cols[i] = att[HR_ERROR_SQLSTATE];
 	values[i] = (Datum) 0;
 	nulls[i++] = true;
-	cols[i] = hr_event_column(desc, "error_message");
+	cols[i] = att[HR_ERROR_MESSAGE];
 	values[i] = (Datum) 0;
 	nulls[i++] = true;
-	hr_feed_track(hr_feed_frame(), tuple, desc, default_attributes);
-	hr_feed_frame()->deferred++;
+	hr_feed_track(frame, ev, evnulls, attributes);
+	frame->deferred++;
 	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, i, cols, values, nulls));
 }
 

@@ -607,7 +607,12 @@ COMMENT ON FUNCTION tmac.hr_receive_one(tmac.hr_event) IS
 -- tmac.hr_apply one by one.  Before a round is
 -- applied, its events are checked against the state the earlier rounds left, with every check
 -- of tmac.hr_validate and the state checks of tmac.hr_apply; the login roles an event maps are
--- checked by tmac.hr_validate_login_role itself.  So one audit entry per pass records the
+-- checked by tmac.hr_validate_login_role itself.  The row intake (src/hr_feed_flag.c) counted
+-- each event's round as the rows came, and made the checks that need no state (the kind, the
+-- attributes' names and types, what each kind requires): tmac.hr_feed_rounds; where it could
+-- not (a row it left to tmac.hr_event_receive), the rounds are computed and every check is made
+-- here.  A check that a pass makes anyway by failing (a hire of a person who exists: the primary
+-- key; an unknown group: tmac.vocabulary_id) is left to the pass.  So one audit entry per pass records the
 -- changes of all its persons (and the statement's entry for tmac.hr_event every event), and
 -- the caches are invalidated once, by tmac.hr_event's own statement trigger after this one.
 --
@@ -700,8 +705,11 @@ BEGIN
         END IF;
         -- every check of hr_validate and hr_apply's state checks; any failure: one at a time (those
         -- that need no state the row intake made already, when it counted the rounds: checked)
+        -- (what an error of the passes below refuses anyway — a hire of a person who exists, by
+        -- the primary key; a group nobody defined, by tmac.vocabulary_id — is not looked up
+        -- here: the error undoes the set, and the statement goes one event at a time too)
         bad := EXISTS (
-          SELECT 1 FROM unnest(rev) u LEFT JOIN tmac.person p ON p.person_id = u.person_id
+          SELECT 1 FROM unnest(rev) u
            WHERE NOT coalesce(
                  (checked
                   OR u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
@@ -714,18 +722,19 @@ BEGIN
                      AND (NOT u.attributes ? 'restore_cron_jobs'
                           OR (u.kind = 'rehire' AND (u.attributes ->> 'restore_cron_jobs') IN ('true', 'false'))))
              AND CASE u.kind
-                   WHEN 'hire' THEN coalesce(btrim(u.attributes ->> 'full_name'), '') <> '' AND p.person_id IS NULL
+                   WHEN 'hire' THEN coalesce(btrim(u.attributes ->> 'full_name'), '') <> ''
                                     AND NOT (sched_hires AND EXISTS (
                                       SELECT 1 FROM tmac.hr_event h WHERE h.person_id = u.person_id AND h.kind = 'hire'
                                          AND h.outcome = 'scheduled' AND h.event_id <> u.event_id))
-                   WHEN 'transfer' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
-                   WHEN 'promotion' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
-                   WHEN 'leave' THEN p.status = 'active' AND (u.attributes - 'note') = '{}'::jsonb
-                   WHEN 'return' THEN p.status = 'on_leave' AND (u.attributes - 'note') = '{}'::jsonb
-                   WHEN 'terminate' THEN p.status <> 'terminated' AND (u.attributes - 'note') = '{}'::jsonb
-                   ELSE p.status = 'terminated' END
-             AND ((u.attributes ->> 'org_group') IS NULL
-                  OR tmac.vocabulary_id('group', u.attributes ->> 'org_group', true) IS NOT NULL)
+                   -- (the person's state: NULL, so bad, when there is no such person)
+                   ELSE (SELECT CASE u.kind
+                                  WHEN 'transfer' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
+                                  WHEN 'promotion' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
+                                  WHEN 'leave' THEN p.status = 'active' AND (u.attributes - 'note') = '{}'::jsonb
+                                  WHEN 'return' THEN p.status = 'on_leave' AND (u.attributes - 'note') = '{}'::jsonb
+                                  WHEN 'terminate' THEN p.status <> 'terminated' AND (u.attributes - 'note') = '{}'::jsonb
+                                  ELSE p.status = 'terminated' END
+                           FROM tmac.person p WHERE p.person_id = u.person_id) END
              AND ((u.attributes ->> 'kind') IS NULL
                   OR (u.attributes ->> 'kind') IN ('employee', 'contractor', 'visitor', 'service'))
              AND (NOT u.attributes ? 'responsible_person'

@@ -7,7 +7,7 @@
 -- finds unfit sends the statement one event at a time, where the first bad event fails it with
 -- its own error.
 BEGIN;
-SELECT plan(10);
+SELECT plan(12);
 \i test/pgtap/people_fixture.psql
 
 -- the spy: fires before a_apply (triggers of one kind fire in name order) and fails the
@@ -110,6 +110,18 @@ SELECT throws_ok($$INSERT INTO tmac.hr_event (event_id, person_id, kind, attribu
   UNION ALL SELECT 'r4-' || i, 'R4-' || i, 'hire', jsonb_build_object('full_name', 'Person ' || i) FROM generate_series(22, 40) i$$,
   '23505', 'HR event "r4-20" (hire): person "A1" already exists',
   'an unfit event after a bad one: the first bad event fails the statement with its own error');
+-- what the passes refuse by failing (a hire of a person who exists, an unknown group) undoes the
+-- set: one at a time, the first bad event fails the statement with its own error
+SELECT throws_ok($$INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
+  SELECT 'r7-' || i, 'R7-' || i, 'hire',
+         jsonb_build_object('full_name', 'Person ' || i, 'org_group', CASE WHEN i = 15 THEN 'NOPE' ELSE 'DEV' END)
+    FROM generate_series(1, 40) i$$,
+  '42704', 'HR event "r7-15" (hire): unknown organisation group "NOPE"', 'a hire into an unknown group among 40 events');
+SELECT throws_ok($$INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
+  SELECT 'r8-' || i, 'R8-' || i, 'hire', jsonb_build_object('full_name', 'Person ' || i) FROM generate_series(1, 40) i
+  UNION ALL SELECT 'r8-41', 'R8-7', 'transfer', '{"org_group":"NOPE"}'
+  UNION ALL SELECT 'r8-42', 'R8-7', 'hire', '{"full_name":"Again"}'$$,
+  '42704', 'HR event "r8-41" (transfer): unknown organisation group "NOPE"', 'a transfer into an unknown group in a later round');
 -- an attribute given as an array of one string is no string (as one at a time), also in a set
 SELECT throws_ok($$INSERT INTO tmac.hr_event (event_id, person_id, kind, attributes)
   SELECT 'r6-' || i, 'R6-' || i, 'hire',
