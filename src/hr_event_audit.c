@@ -54,6 +54,28 @@ push_string(JsonbParseState **state, JsonbIteratorToken token, const char *s, in
 	(void) pushJsonbValue(state, token, &v);
 }
 
+/* hex SHA-256 of the buffer */
+static char *
+sha256_hex(StringInfo buf)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	char	   *hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
+
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (uint8 *) buf->data, buf->len) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+	{
+		pg_cryptohash_free(ctx);
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not compute the SHA-256 digest of the HR events")));
+	}
+	pg_cryptohash_free(ctx);
+	hex[hex_encode((const char *) digest, sizeof(digest), hex)] = '\0';
+	return hex;
+}
+
 /* An instant as tmac.hr_event_canonical writes it: to_char(t AT TIME ZONE 'UTC', …); false for NULL. */
 static bool
 append_instant(StringInfo buf, Datum t)
@@ -192,9 +214,7 @@ Datum
 tmac_hr_event_audit_detail_final(PG_FUNCTION_ARGS)
 {
 	HrEventAuditState *st;
-	pg_cryptohash_ctx *ctx;
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	char		hex[PG_SHA256_DIGEST_LENGTH * 2 + 1];
+	char	   *hex;
 	JsonbValue	v;
 	JsonbValue *result;
 	MemoryContext aggcontext;
@@ -212,18 +232,7 @@ tmac_hr_event_audit_detail_final(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("tmac.hr_event_audit_detail() was finished twice")));
 
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (uint8 *) st->canonical.data, st->canonical.len) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-	{
-		pg_cryptohash_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not compute the SHA-256 digest of the HR events")));
-	}
-	pg_cryptohash_free(ctx);
-	hex[hex_encode((const char *) digest, sizeof(digest), hex)] = '\0';
+	hex = sha256_hex(&st->canonical);
 
 	old = MemoryContextSwitchTo(aggcontext);
 	(void) pushJsonbValue(&st->rows, WJB_END_ARRAY, NULL);
@@ -234,11 +243,127 @@ tmac_hr_event_audit_detail_final(PG_FUNCTION_ARGS)
 	push_string(&st->rows, WJB_KEY, "key", 3);
 	push_string(&st->rows, WJB_VALUE, "event_id", 8);
 	push_string(&st->rows, WJB_KEY, "digest", 6);
-	push_string(&st->rows, WJB_VALUE, pstrdup(hex), strlen(hex));
+	push_string(&st->rows, WJB_VALUE, hex, strlen(hex));
 	push_string(&st->rows, WJB_KEY, "digest_of", 9);
 	push_string(&st->rows, WJB_VALUE, "tmac.hr_event_canonical", 23);
 	result = pushJsonbValue(&st->rows, WJB_END_OBJECT, NULL);
 	st->rows = NULL;
+	MemoryContextSwitchTo(old);
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
+}
+
+/*
+ * The audit entry of the persons a bulk load hires (tmac.audit_trigger's
+ * argument hr_feed_keys, while the HR feed applies): {"count": n, "key":
+ * <key column>, "keys": [the keys in order], "digest": SHA-256 hex of the rows'
+ * text joined by a line feed, "digest_of": "row text", "content": "hr_event"},
+ * as the SQL wrote it with jsonb_agg and string_agg; the aggregate
+ * tmac.hr_feed_keys_detail(key column, key, row text ORDER BY key COLLATE "C")
+ * builds it in one pass.
+ */
+typedef struct HrFeedKeysState
+{
+	int64		count;
+	char	   *key_col;
+	JsonbParseState *keys;		/* {"keys": [ … so far */
+	StringInfoData lines;		/* the rows' text so far, joined by a line feed */
+	bool		any_line;
+} HrFeedKeysState;
+
+PG_FUNCTION_INFO_V1(tmac_hr_feed_keys_detail_step);
+Datum
+tmac_hr_feed_keys_detail_step(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext;
+	MemoryContext old;
+	HrFeedKeysState *st;
+	JsonbValue	v;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("tmac.hr_feed_keys_detail() is an aggregate")));
+	old = MemoryContextSwitchTo(aggcontext);
+	if (PG_ARGISNULL(0))
+	{
+		st = palloc0(sizeof(HrFeedKeysState));
+		initStringInfo(&st->lines);
+		st->key_col = PG_ARGISNULL(1) ? pstrdup("") : text_to_cstring(PG_GETARG_TEXT_PP(1));
+		(void) pushJsonbValue(&st->keys, WJB_BEGIN_OBJECT, NULL);
+		push_string(&st->keys, WJB_KEY, "keys", 4);
+		(void) pushJsonbValue(&st->keys, WJB_BEGIN_ARRAY, NULL);
+	}
+	else
+		st = (HrFeedKeysState *) PG_GETARG_POINTER(0);
+	st->count++;
+	if (PG_ARGISNULL(2))
+	{
+		v.type = jbvNull;
+		(void) pushJsonbValue(&st->keys, WJB_ELEM, &v);
+	}
+	else
+	{
+		text	   *k = PG_GETARG_TEXT_PP(2);
+		int			len = VARSIZE_ANY_EXHDR(k);
+		char	   *copy = palloc(len + 1);
+
+		memcpy(copy, VARDATA_ANY(k), len);
+		copy[len] = '\0';
+		push_string(&st->keys, WJB_ELEM, copy, len);
+	}
+	MemoryContextSwitchTo(old);
+	/* (as string_agg: a NULL text is skipped, and so is its line feed) */
+	if (!PG_ARGISNULL(3))
+	{
+		text	   *line = PG_GETARG_TEXT_PP(3);
+
+		if (st->any_line)
+			appendStringInfoChar(&st->lines, '\n');
+		appendBinaryStringInfo(&st->lines, VARDATA_ANY(line), VARSIZE_ANY_EXHDR(line));
+		st->any_line = true;
+	}
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(tmac_hr_feed_keys_detail_final);
+Datum
+tmac_hr_feed_keys_detail_final(PG_FUNCTION_ARGS)
+{
+	HrFeedKeysState *st;
+	JsonbValue	v;
+	JsonbValue *result;
+	MemoryContext aggcontext;
+	MemoryContext old;
+	char	   *hex;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("tmac.hr_feed_keys_detail() is an aggregate")));
+	st = (HrFeedKeysState *) PG_GETARG_POINTER(0);
+	if (st->keys == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("tmac.hr_feed_keys_detail() was finished twice")));
+	old = MemoryContextSwitchTo(aggcontext);
+	hex = sha256_hex(&st->lines);
+	(void) pushJsonbValue(&st->keys, WJB_END_ARRAY, NULL);
+	push_string(&st->keys, WJB_KEY, "count", 5);
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(st->count);
+	(void) pushJsonbValue(&st->keys, WJB_VALUE, &v);
+	push_string(&st->keys, WJB_KEY, "key", 3);
+	push_string(&st->keys, WJB_VALUE, st->key_col, strlen(st->key_col));
+	push_string(&st->keys, WJB_KEY, "digest", 6);
+	push_string(&st->keys, WJB_VALUE, hex, strlen(hex));
+	push_string(&st->keys, WJB_KEY, "digest_of", 9);
+	push_string(&st->keys, WJB_VALUE, "row text", 8);
+	push_string(&st->keys, WJB_KEY, "content", 7);
+	push_string(&st->keys, WJB_VALUE, "hr_event", 8);
+	result = pushJsonbValue(&st->keys, WJB_END_OBJECT, NULL);
+	st->keys = NULL;
 	MemoryContextSwitchTo(old);
 	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
 }

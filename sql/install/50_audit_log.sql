@@ -408,7 +408,6 @@ DECLARE
   r jsonb;
   changes jsonb;
   cols text[];
-  digest text;
   tz text;
   ds text;
 BEGIN
@@ -464,14 +463,11 @@ BEGIN
     tz := current_setting('TimeZone');
     ds := current_setting('DateStyle');
     PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);
-    EXECUTE format('SELECT jsonb_agg(r.%1$I ORDER BY r.%1$I COLLATE "C"),
-                           encode(sha256(convert_to(string_agg(r::text, E''\n'' ORDER BY r.%1$I COLLATE "C"), ''UTF8'')), ''hex'')
-                      FROM new_rows r', key_col)
-      INTO changes, digest;
+    -- (the whole entry in one pass over the rows in key order: src/hr_event_audit.c)
+    EXECUTE format('SELECT tmac.hr_feed_keys_detail($1, r.%1$I, r::text ORDER BY r.%1$I COLLATE "C") FROM new_rows r', key_col)
+      INTO changes USING key_col;
     PERFORM set_config('TimeZone', tz, true), set_config('DateStyle', ds, true);
-    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL,
-                              jsonb_build_object('count', n, 'key', key_col, 'keys', changes, 'digest', digest,
-                                                 'digest_of', 'row text', 'content', 'hr_event'));
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, changes);
   ELSIF TG_OP = 'INSERT' THEN
     EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''new'', to_jsonb(r)) ORDER BY r.%I) FROM new_rows r', key_col)
       INTO changes;

@@ -75,6 +75,23 @@ CREATE AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb
   FINALFUNC = tmac.hr_event_audit_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
 COMMENT ON AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb, timestamptz, name) IS
   'The audit entry of a bulk load of HR events (aggregate, ORDER BY event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
+-- And of the persons it hires (tmac.audit_trigger, argument hr_feed_keys): {"count", "key": the
+-- key column, "keys": [the keys], "digest": the SHA-256 of the rows' text joined by a line feed,
+-- "digest_of": "row text", "content": "hr_event"}, called as
+-- tmac.hr_feed_keys_detail(<key column>, <key>, <row>::text ORDER BY <key> COLLATE "C").
+CREATE FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text)
+  RETURNS internal AS 'MODULE_PATHNAME', 'tmac_hr_feed_keys_detail_step' LANGUAGE C CALLED ON NULL INPUT;
+COMMENT ON FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text) IS
+  'Internal: adds a row to the audit entry tmac.hr_feed_keys_detail builds';
+CREATE FUNCTION tmac.hr_feed_keys_detail_final(internal) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'tmac_hr_feed_keys_detail_final' LANGUAGE C;
+COMMENT ON FUNCTION tmac.hr_feed_keys_detail_final(internal) IS
+  'Internal: the audit entry tmac.hr_feed_keys_detail built (the keys and the digest of the rows)';
+CREATE AGGREGATE tmac.hr_feed_keys_detail(text, text, text) (
+  SFUNC = tmac.hr_feed_keys_detail_step, STYPE = internal,
+  FINALFUNC = tmac.hr_feed_keys_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
+COMMENT ON AGGREGATE tmac.hr_feed_keys_detail(text, text, text) IS
+  'The audit entry of the rows a bulk load of HR events derives (aggregate: key column, key, row text ORDER BY key COLLATE "C"): their keys and the SHA-256 digest of their text';
 
 CREATE FUNCTION tmac.hr_error(e tmac.hr_event, state text, msg text, hint text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS

@@ -5,7 +5,7 @@
 -- for NULL person_id, kind and received_by, an infinite instant, keys that sort differently by
 -- bytes than by locale, and text that JSON escapes; whatever TimeZone and DateStyle say.
 BEGIN;
-SELECT plan(5);
+SELECT plan(7);
 SET LOCAL TimeZone = 'Asia/Tokyo';
 SET LOCAL DateStyle = 'SQL, DMY';
 
@@ -51,6 +51,23 @@ SELECT is((SELECT count(*) FROM tmac.audit_log a WHERE a.category = 'hr_event' A
                                 FROM tmac.hr_event r WHERE r.event_id LIKE 'h4-%'))
           || ' ' || (SELECT count(*) FROM tmac.verify_audit_log()), '1 0',
   'a statement of 40 events is recorded by one such entry, and the audit log verifies');
+
+-- the persons it hired: one entry, the aggregate tmac.hr_feed_keys_detail's, the same as the SQL's
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, YMD';
+SELECT is((SELECT a.detail FROM tmac.audit_log a WHERE a.category = 'person' AND a.action = 'INSERT' AND a.detail ->> 'count' = '40'),
+          (SELECT jsonb_build_object('count', count(*), 'key', 'person_id', 'keys', jsonb_agg(r.person_id ORDER BY r.person_id COLLATE "C"),
+                                     'digest', encode(sha256(convert_to(string_agg(r::text, E'\n' ORDER BY r.person_id COLLATE "C"), 'UTF8')), 'hex'),
+                                     'digest_of', 'row text', 'content', 'hr_event')
+             FROM tmac.person r WHERE r.person_id LIKE 'H4-%'),
+  'its 40 hires are recorded by their keys and the digest of their rows, as the SQL wrote it');
+CREATE TEMP TABLE odd (k text, line text, n serial);
+INSERT INTO odd (k, line) VALUES ('b', 'x'), ('B', NULL), (NULL, 'y'), ('é', E'z\nw'), ('10', ''), ('9', NULL);
+SELECT is((SELECT tmac.hr_feed_keys_detail('k', o.k, o.line ORDER BY o.k COLLATE "C", o.n) FROM odd o)::text,
+          (SELECT jsonb_build_object('count', count(*), 'key', 'k', 'keys', jsonb_agg(o.k ORDER BY o.k COLLATE "C", o.n),
+                                     'digest', encode(sha256(convert_to(coalesce(string_agg(o.line, E'\n' ORDER BY o.k COLLATE "C", o.n), ''), 'UTF8')), 'hex'),
+                                     'digest_of', 'row text', 'content', 'hr_event') FROM odd o)::text,
+  'NULL keys and texts, as jsonb_agg and string_agg take them');
 
 SELECT * FROM finish();
 ROLLBACK;
