@@ -652,6 +652,7 @@ DECLARE
   inserted bigint;
   rev tmac.hr_event[];          -- this round's events, in arrival order
   kinds text[];                 -- the kinds of this round's events
+  mapping boolean;              -- an event of this round names a login role
   e tmac.hr_event;
   tz text;
   grace interval;
@@ -713,7 +714,7 @@ BEGIN
           rev := ARRAY(SELECT y.ev FROM (SELECT n::tmac.hr_event AS ev, row_number() OVER () AS ord FROM new_events n) y
                         WHERE seqs[y.ord] = r);
         END IF;
-        SELECT array_agg(DISTINCT u.kind) INTO kinds FROM unnest(rev) u;
+        SELECT array_agg(DISTINCT u.kind), bool_or(u.attributes ? 'login_role') INTO kinds, mapping FROM unnest(rev) u;
         -- the persons this round changes, locked before they are read (as hr_apply does)
         IF kinds <> '{hire}' THEN
           PERFORM 1 FROM tmac.person p
@@ -760,9 +761,11 @@ BEGIN
         IF bad THEN
           RAISE EXCEPTION raise_exception;   -- an event of the statement does not pass as part of a set: one by one
         END IF;
-        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
-          PERFORM tmac.hr_validate_login_role(e);
-        END LOOP;
+        IF mapping THEN
+          FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
+            PERFORM tmac.hr_validate_login_role(e);
+          END LOOP;
+        END IF;
         -- hires (in arrival order: the order of the array)
         IF 'hire' = ANY (kinds) THEN
           INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
