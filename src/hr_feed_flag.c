@@ -23,7 +23,12 @@
  * checked (its own act, with INSERT on tmac.hr_event), the event_id is new,
  * and tmac's columns are stamped — and a_apply validates and applies them as a
  * set.  This is done here in C, with one index probe for the event_id, rather
- * than by a SECURITY DEFINER PL/pgSQL function per row.  Everything else — a
+ * than by a SECURITY DEFINER PL/pgSQL function per row.  As it records a row
+ * it also counts the row's round (its place among the statement's events of
+ * the same person) and makes the checks of tmac.hr_validate that need no
+ * state (hr_event_fit); a_apply reads both with tmac.hr_feed_rounds before it
+ * takes the frame, so that it neither sorts the events by person nor checks
+ * their attributes again.  Everything else — a
  * replay, a missing event_id, a feeder without the privilege, a statement
  * taken in lenient mode — goes to
  * tmac.hr_event_receive, the PL/pgSQL row trigger, which decides as before.
