@@ -23,7 +23,12 @@
  * checked (its own act, with INSERT on tmac.hr_event), the event_id is new,
  * and tmac's columns are stamped — and a_apply validates and applies them as a
  * set.  This is done here in C, with one index probe for the event_id, rather
- * than by a SECURITY DEFINER PL/pgSQL function per row.  Everything else — a
+ * than by a SECURITY DEFINER PL/pgSQL function per row.  As it records a row
+ * it also counts the row's round (its place among the statement's events of
+ * the same person) and makes the checks of tmac.hr_validate that need no
+ * state (hr_event_fit); a_apply reads both with tmac.hr_feed_rounds before it
+ * takes the frame, so that it neither sorts the events by person nor checks
+ * their attributes again.  Everything else — a
  * replay, a missing event_id, a feeder without the privilege, a statement
  * taken in lenient mode — goes to
  * tmac.hr_event_receive, the PL/pgSQL row trigger, which decides as before.
@@ -42,6 +47,9 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/jsonb.h"
+#include "funcapi.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -57,13 +65,45 @@
 
 extern Datum tmac_restoring(PG_FUNCTION_ARGS);
 
+/* the longest person_id the row intake counts rounds for (a person's is at most 100 characters) */
+#define HR_FEED_PERSON_KEY 128
+
+/* A person the statement has events of: how many so far (the round of the last). */
+typedef struct HrFeedPerson
+{
+	char		person_id[HR_FEED_PERSON_KEY];
+	int32		events;
+} HrFeedPerson;
+
 /* One INSERT or COPY into tmac.hr_event under way (pushed at a_mode, popped at a_apply). */
 typedef struct HrFeedFrame
 {
 	bool		strict;			/* the mode noted by a_mode for the statement */
 	int64		deferred;		/* rows its row triggers left to a_apply */
 	int			nest_level;		/* the (sub)transaction nesting level it was pushed at */
+	/* the rounds of its rows, in arrival order (see tmac.hr_feed_rounds) */
+	bool		untracked;		/* a row was deferred by tmac.hr_event_receive: not counted */
+	bool		unfit;			/* a row fails a check that needs no state (hr_event_fit) */
+	int32		last_round;
+	int32	   *rounds;			/* per deferred row: its place among its person's rows */
+	int64		rounds_capacity;
+	HTAB	   *persons;		/* person_id -> HrFeedPerson */
+	MemoryContext cxt;			/* holds rounds and persons; a child of the statement's CurTransactionContext */
+	AttrNumber	attnums[11];	/* tmac.hr_event's columns (HrEventColumn), once looked up */
+	bool		have_attnums;
 } HrFeedFrame;
+
+/* tmac.hr_event's columns, as the row intake reads and writes them */
+typedef enum HrEventColumn
+{
+	HR_EVENT_ID, HR_PERSON_ID, HR_KIND, HR_EFFECTIVE_AT, HR_ATTRIBUTES, HR_RECEIVED_AT, HR_RECEIVED_BY,
+	HR_APPLIED_AT, HR_OUTCOME, HR_ERROR_SQLSTATE, HR_ERROR_MESSAGE, HR_COLUMNS
+} HrEventColumn;
+
+static const char *const hr_event_column_names[HR_COLUMNS] = {
+	"event_id", "person_id", "kind", "effective_at", "attributes", "received_at", "received_by",
+	"applied_at", "outcome", "error_sqlstate", "error_message"
+};
 
 static void hr_import_forget(bool all);
 
@@ -124,6 +164,7 @@ tmac_hr_feed_defer(PG_FUNCTION_ARGS)
 				 errmsg("an HR event of a statement taken in lenient mode cannot be deferred"),
 				 errhint("The tmac extension is damaged; reinstall it.")));
 	frame->deferred++;
+	frame->untracked = true;	/* (its round is not counted: a_apply computes the rounds itself) */
 	PG_RETURN_VOID();
 }
 
@@ -147,9 +188,62 @@ tmac_hr_feed_take_deferred(PG_FUNCTION_ARGS)
 				 errmsg("the HR feed's statement frame belongs to another subtransaction"),
 				 errhint("The tmac extension is damaged; reinstall it.")));
 	hr_feed_depth--;
+	if (frame->cxt != NULL)
+		MemoryContextDelete(frame->cxt);
+	frame->cxt = NULL;
 	if (!frame->strict)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(frame->deferred);
+}
+
+/*
+ * tmac.hr_feed_rounds(OUT rounds integer[], OUT last_round integer): of the
+ * statement whose frame a_apply is about to take (call it before
+ * tmac.hr_feed_take_deferred), the round of each deferred row in arrival
+ * order — its place among the statement's events of the same person, counted
+ * by the row intake as the rows came — and the last round.  last_round is 0
+ * (rounds NULL) when a row failed a check that needs no state
+ * (hr_event_fit): the set cannot take the statement, which is applied one
+ * event at a time.  Both are NULL when not every row was counted (a row
+ * deferred by tmac.hr_event_receive) or the statement was taken in lenient
+ * mode: a_apply then computes the rounds itself and makes every check.
+ */
+PG_FUNCTION_INFO_V1(tmac_hr_feed_rounds);
+Datum
+tmac_hr_feed_rounds(PG_FUNCTION_ARGS)
+{
+	HrFeedFrame *frame = hr_feed_frame();
+	TupleDesc	desc;
+	Datum		values[2];
+	bool		nulls[2] = {true, true};
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("tmac.hr_feed_rounds() must return a record")));
+	desc = BlessTupleDesc(desc);
+	if (frame->strict && !frame->untracked)
+	{
+		if (frame->unfit)
+		{
+			values[1] = Int32GetDatum(0);
+			nulls[1] = false;
+		}
+		else
+		{
+			int64		n = frame->deferred;
+			Datum	   *elems = palloc(Max(n, 1) * sizeof(Datum));
+			int64		i;
+
+			for (i = 0; i < n; i++)
+				elems[i] = Int32GetDatum(frame->rounds[i]);
+			values[0] = PointerGetDatum(construct_array(elems, (int) n, INT4OID, sizeof(int32), true,
+														TYPALIGN_INT));
+			values[1] = Int32GetDatum(frame->last_round);
+			nulls[0] = nulls[1] = false;
+		}
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
 
 /* Pushes the statement's frame, with the mode a_mode read for it. */
@@ -172,6 +266,14 @@ tmac_hr_feed_note_strict(PG_FUNCTION_ARGS)
 	frame->strict = PG_ARGISNULL(0) ? true : PG_GETARG_BOOL(0);
 	frame->deferred = 0;
 	frame->nest_level = GetCurrentTransactionNestLevel();
+	frame->untracked = false;
+	frame->unfit = false;
+	frame->last_round = 0;
+	frame->rounds = NULL;
+	frame->rounds_capacity = 0;
+	frame->persons = NULL;
+	frame->cxt = NULL;
+	frame->have_attnums = false;
 	PG_RETURN_VOID();
 }
 
@@ -214,6 +316,198 @@ hr_event_column(TupleDesc desc, const char *name)
 	return attnum;
 }
 
+/* true when the text is s (of length len) */
+static bool
+hr_text_is(const char *p, int len, const char *s)
+{
+	return strlen(s) == (size_t) len && memcmp(p, s, len) == 0;
+}
+
+/* true when the text has a character other than a space (btrim's default) */
+static bool
+hr_text_not_blank(const char *p, int len)
+{
+	int			i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != ' ')
+			return true;
+	return false;
+}
+
+/*
+ * True when the event passes every check of tmac.hr_validate that needs no
+ * state: a known kind, a person_id that is not blank, attributes that are an
+ * object of known names with string (or null) values, restore_cron_jobs only
+ * on a rehire and true or false, a hire's full_name, a transfer's or
+ * promotion's title, org_group or job_role, nothing but a note on a leave,
+ * return or terminate, a known person kind.  False when one fails: a_apply
+ * then applies the statement one event at a time, where tmac.hr_validate
+ * decides every event and the first bad one fails the statement with its own
+ * error.  (What needs the state — the person, the group, the responsible
+ * person, the login role — a_apply checks for the set.)
+ */
+static bool
+hr_event_fit(text *person, text *kind, Jsonb *attributes)
+{
+	static const char *const kinds[] = {"hire", "transfer", "promotion", "leave", "return", "terminate", "rehire"};
+	static const char *const names[] = {"full_name", "title", "org_group", "job_role", "login_role", "kind",
+	"responsible_person", "note", "restore_cron_jobs"};
+	static const char *const person_kinds[] = {"employee", "contractor", "visitor", "service"};
+	const char *k;
+	int			klen;
+	int			which = -1;
+	int			i;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	int			name = -1;
+	bool		full_name = false;	/* a full_name that is not blank */
+	bool		role_change = false;	/* title, org_group or job_role named */
+	bool		more_than_note = false;
+	bool		restore = false;
+
+	if (person == NULL || kind == NULL || attributes == NULL ||
+		!hr_text_not_blank(VARDATA_ANY(person), VARSIZE_ANY_EXHDR(person)))
+		return false;
+	k = VARDATA_ANY(kind);
+	klen = VARSIZE_ANY_EXHDR(kind);
+	for (i = 0; i < lengthof(kinds); i++)
+		if (hr_text_is(k, klen, kinds[i]))
+			which = i;
+	if (which < 0 || JB_ROOT_IS_SCALAR(attributes) || !JB_ROOT_IS_OBJECT(attributes))
+		return false;
+	it = JsonbIteratorInit(&attributes->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+		{
+			name = -1;
+			for (i = 0; i < lengthof(names); i++)
+				if (hr_text_is(v.val.string.val, v.val.string.len, names[i]))
+					name = i;
+			if (name < 0)
+				return false;
+			role_change |= name >= 1 && name <= 3;
+			more_than_note |= name != 7;
+			restore |= name == 8;
+		}
+		else if (tok == WJB_VALUE)
+		{
+			if (name == 8)
+			{
+				if (!(v.type == jbvBool ||
+					  (v.type == jbvString && (hr_text_is(v.val.string.val, v.val.string.len, "true") ||
+											   hr_text_is(v.val.string.val, v.val.string.len, "false")))))
+					return false;
+				continue;
+			}
+			if (v.type != jbvString && v.type != jbvNull)
+				return false;
+			if (name == 0 && v.type == jbvString)
+				full_name = hr_text_not_blank(v.val.string.val, v.val.string.len);
+			if (name == 5 && v.type == jbvString)
+			{
+				bool		known = false;
+
+				for (i = 0; i < lengthof(person_kinds); i++)
+					known |= hr_text_is(v.val.string.val, v.val.string.len, person_kinds[i]);
+				if (!known)
+					return false;
+			}
+		}
+	}
+	if (restore && which != 6)
+		return false;
+	switch (which)
+	{
+		case 0:
+			return full_name;
+		case 1:
+		case 2:
+			return role_change;
+		case 3:
+		case 4:
+		case 5:
+			return !more_than_note;
+		default:
+			return true;
+	}
+}
+
+/*
+ * Counts a row the intake defers: its round (its place among the statement's
+ * events of its person), or, when it fails a check that needs no state, that
+ * the statement goes one event at a time (see tmac.hr_feed_rounds).
+ */
+static void
+hr_feed_track(HrFeedFrame *frame, const Datum *values, const bool *nulls, Datum attributes_datum)
+{
+	text	   *person = nulls[HR_PERSON_ID] ? NULL : DatumGetTextPP(values[HR_PERSON_ID]);
+	text	   *kind = nulls[HR_KIND] ? NULL : DatumGetTextPP(values[HR_KIND]);
+	Jsonb	   *attributes = DatumGetJsonbP(attributes_datum);
+	char		key[HR_FEED_PERSON_KEY];
+	int			len;
+	HrFeedPerson *entry;
+	bool		found;
+	MemoryContext old;
+
+	if (frame->untracked || frame->unfit)
+		return;
+	if (frame->nest_level != GetCurrentTransactionNestLevel())
+	{
+		frame->untracked = true;	/* (never: the statement's rows come at its own level) */
+		return;
+	}
+	if (!hr_event_fit(person, kind, attributes) ||
+		(len = VARSIZE_ANY_EXHDR(person)) >= HR_FEED_PERSON_KEY)
+	{
+		frame->unfit = true;
+		return;
+	}
+	if (frame->cxt == NULL)
+	{
+		HASHCTL		ctl;
+
+		frame->cxt = AllocSetContextCreate(CurTransactionContext, "tmac HR feed rounds", ALLOCSET_DEFAULT_SIZES);
+		ctl.keysize = HR_FEED_PERSON_KEY;
+		ctl.entrysize = sizeof(HrFeedPerson);
+		ctl.hcxt = frame->cxt;
+		frame->persons = hash_create("tmac HR feed persons", 1024, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		frame->rounds_capacity = 1024;
+		frame->rounds = MemoryContextAlloc(frame->cxt, frame->rounds_capacity * sizeof(int32));
+	}
+	if (frame->deferred >= frame->rounds_capacity)
+	{
+		old = MemoryContextSwitchTo(frame->cxt);
+		frame->rounds_capacity *= 2;
+		frame->rounds = repalloc_huge(frame->rounds, frame->rounds_capacity * sizeof(int32));
+		MemoryContextSwitchTo(old);
+	}
+	memset(key, 0, sizeof(key));
+	memcpy(key, VARDATA_ANY(person), len);
+	entry = hash_search(frame->persons, key, HASH_ENTER, &found);
+	entry->events = found ? entry->events + 1 : 1;
+	frame->rounds[frame->deferred] = entry->events;
+	frame->last_round = Max(frame->last_round, entry->events);
+}
+
+/* The statement's frame's attribute numbers of tmac.hr_event's columns (looked up at its first row). */
+static const AttrNumber *
+hr_event_attnums(HrFeedFrame *frame, TupleDesc desc)
+{
+	int			i;
+
+	StaticAssertStmt(lengthof(frame->attnums) == HR_COLUMNS, "one attribute number per column");
+	if (!frame->have_attnums)
+	{
+		for (i = 0; i < HR_COLUMNS; i++)
+			frame->attnums[i] = hr_event_column(desc, hr_event_column_names[i]);
+		frame->have_attnums = true;
+	}
+	return frame->attnums;
+}
+
 PG_FUNCTION_INFO_V1(tmac_hr_event_intake);
 Datum
 tmac_hr_event_intake(PG_FUNCTION_ARGS)
@@ -222,9 +516,14 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 	Relation	rel;
 	TupleDesc	desc;
 	HeapTuple	tuple;
+	HrFeedFrame *frame;
 	Oid			feeder;
-	Datum		id;
-	bool		isnull;
+	const AttrNumber *att;
+	Datum	   *row;
+	bool	   *rownulls;
+	Datum		ev[HR_COLUMNS];
+	bool		evnulls[HR_COLUMNS];
+	Datum		attributes;
 	text	   *idtext;
 	char	   *p;
 	int			len;
@@ -245,7 +544,8 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("tmac.hr_event_intake() must be a BEFORE INSERT row trigger")));
-	if (!hr_feed_frame()->strict)
+	frame = hr_feed_frame();
+	if (!frame->strict)
 		return hr_event_receive_plpgsql(fcinfo);
 	rel = td->tg_relation;
 	desc = RelationGetDescr(rel);
@@ -259,11 +559,21 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 		pg_attribute_aclcheck_all(RelationGetRelid(rel), feeder, ACL_INSERT, ACLMASK_ANY) != ACLCHECK_OK)
 		return hr_event_receive_plpgsql(fcinfo);
 
+	/* (the row's columns, read once) */
+	att = hr_event_attnums(frame, desc);
+	row = palloc(desc->natts * sizeof(Datum));
+	rownulls = palloc(desc->natts * sizeof(bool));
+	heap_deform_tuple(tuple, desc, row, rownulls);
+	for (i = 0; i < HR_COLUMNS; i++)
+	{
+		ev[i] = row[att[i] - 1];
+		evnulls[i] = rownulls[att[i] - 1];
+	}
+
 	/* an event_id, not blank, never received before (else: a replay or an error) */
-	id = heap_getattr(tuple, hr_event_column(desc, "event_id"), desc, &isnull);
-	if (isnull)
+	if (evnulls[HR_EVENT_ID])
 		return hr_event_receive_plpgsql(fcinfo);
-	idtext = DatumGetTextPP(id);
+	idtext = DatumGetTextPP(ev[HR_EVENT_ID]);
 	p = VARDATA_ANY(idtext);
 	len = VARSIZE_ANY_EXHDR(idtext);
 	for (i = 0; i < len && blank; i++)
@@ -271,8 +581,7 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 	if (blank)
 		return hr_event_receive_plpgsql(fcinfo);
 	/* (SnapshotSelf: also the events this statement inserted before this one) */
-	ScanKeyInit(&key, hr_event_column(desc, "event_id"), BTEqualStrategyNumber, F_TEXTEQ,
-				PointerGetDatum(idtext));
+	ScanKeyInit(&key, att[HR_EVENT_ID], BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(idtext));
 	scan = systable_beginscan(rel, RelationGetPrimaryKeyIndex(rel), true, SnapshotSelf, 1, &key);
 	found = HeapTupleIsValid(systable_getnext(scan));
 	systable_endscan(scan);
@@ -281,41 +590,43 @@ tmac_hr_event_intake(PG_FUNCTION_ARGS)
 
 	/* recorded; a_apply validates and applies it with the statement's other events */
 	i = 0;
-	cols[i] = hr_event_column(desc, "attributes");
-	(void) heap_getattr(tuple, cols[i], desc, &isnull);
-	if (isnull)
+	attributes = ev[HR_ATTRIBUTES];
+	if (evnulls[HR_ATTRIBUTES])
 	{
-		values[i] = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+		attributes = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+		cols[i] = att[HR_ATTRIBUTES];
+		values[i] = attributes;
 		nulls[i++] = false;
 	}
-	cols[i] = hr_event_column(desc, "effective_at");
-	effective = DatumGetTimestampTz(heap_getattr(tuple, cols[i], desc, &isnull));
-	if (isnull)
+	effective = DatumGetTimestampTz(ev[HR_EFFECTIVE_AT]);
+	if (evnulls[HR_EFFECTIVE_AT])
 	{
 		effective = now;
+		cols[i] = att[HR_EFFECTIVE_AT];
 		values[i] = TimestampTzGetDatum(now);
 		nulls[i++] = false;
 	}
-	cols[i] = hr_event_column(desc, "received_at");
+	cols[i] = att[HR_RECEIVED_AT];
 	values[i] = TimestampTzGetDatum(now);
 	nulls[i++] = false;
 	namestrcpy(&feeder_name, GetUserNameFromId(feeder, false));
-	cols[i] = hr_event_column(desc, "received_by");
+	cols[i] = att[HR_RECEIVED_BY];
 	values[i] = NameGetDatum(&feeder_name);
 	nulls[i++] = false;
-	cols[i] = hr_event_column(desc, "applied_at");
+	cols[i] = att[HR_APPLIED_AT];
 	values[i] = TimestampTzGetDatum(now);
 	nulls[i++] = effective > now;
-	cols[i] = hr_event_column(desc, "outcome");
+	cols[i] = att[HR_OUTCOME];
 	values[i] = CStringGetTextDatum(effective <= now ? "applied" : "received");
 	nulls[i++] = false;
-	cols[i] = hr_event_column(desc, "error_sqlstate");
+	cols[i] = att[HR_ERROR_SQLSTATE];
 	values[i] = (Datum) 0;
 	nulls[i++] = true;
-	cols[i] = hr_event_column(desc, "error_message");
+	cols[i] = att[HR_ERROR_MESSAGE];
 	values[i] = (Datum) 0;
 	nulls[i++] = true;
-	hr_feed_frame()->deferred++;
+	hr_feed_track(frame, ev, evnulls, attributes);
+	frame->deferred++;
 	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, desc, i, cols, values, nulls));
 }
 

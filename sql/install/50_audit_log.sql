@@ -410,7 +410,6 @@ DECLARE
   r jsonb;
   changes jsonb;
   cols text[];
-  digest text;
   tz text;
   ds text;
 BEGIN
@@ -454,31 +453,23 @@ BEGIN
   IF TG_OP = 'INSERT' AND TG_ARGV[2] = 'hr_event_digest' THEN
     -- an append-only ledger (tmac.hr_event): the keys and the digest of the rows' canonical
     -- text; tmac.verify_audit_log() recomputes it from the table
-    -- (the list is written as JSON text and parsed once: a third cheaper than building 50,000 objects)
-    SELECT ('[' || string_agg('{"new":{"event_id":' || to_json(r.event_id)::text || '}}', ',' ORDER BY r.event_id COLLATE "C")
-            || ']')::jsonb,
-           encode(sha256(convert_to(string_agg(tmac.hr_event_canonical(r.event_id, r.person_id, r.kind, r.effective_at,
-                                                                        r.attributes, r.received_at, r.received_by),
-                                               E'\n' ORDER BY r.event_id COLLATE "C"), 'UTF8')), 'hex')
-      INTO changes, digest
+    -- (the whole entry in one pass over the events in key order: src/hr_event_audit.c)
+    SELECT tmac.hr_event_audit_detail(r.event_id, r.person_id, r.kind, r.effective_at, r.attributes, r.received_at,
+                                      r.received_by ORDER BY r.event_id COLLATE "C")
+      INTO changes
       FROM new_rows r;
-    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL,
-                              jsonb_build_object('count', n, 'key', 'event_id', 'rows', changes,
-                                                 'digest', digest, 'digest_of', 'tmac.hr_event_canonical'));
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, changes);
   ELSIF TG_OP = 'INSERT' AND TG_ARGV[2] = 'hr_feed_keys' AND tmac.hr_feed_applying() THEN
     -- rows the HR feed derives from the events it applies (the persons a bulk load hires): their
     -- keys, and the digest of their text as written (record text, UTC instants, ISO dates)
     tz := current_setting('TimeZone');
     ds := current_setting('DateStyle');
     PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);
-    EXECUTE format('SELECT jsonb_agg(r.%1$I ORDER BY r.%1$I COLLATE "C"),
-                           encode(sha256(convert_to(string_agg(r::text, E''\n'' ORDER BY r.%1$I COLLATE "C"), ''UTF8'')), ''hex'')
-                      FROM new_rows r', key_col)
-      INTO changes, digest;
+    -- (the whole entry in one pass over the rows in key order: src/hr_event_audit.c)
+    EXECUTE format('SELECT tmac.hr_feed_keys_detail($1, r.%1$I, r::text ORDER BY r.%1$I COLLATE "C") FROM new_rows r', key_col)
+      INTO changes USING key_col;
     PERFORM set_config('TimeZone', tz, true), set_config('DateStyle', ds, true);
-    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL,
-                              jsonb_build_object('count', n, 'key', key_col, 'keys', changes, 'digest', digest,
-                                                 'digest_of', 'row text', 'content', 'hr_event'));
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, changes);
   ELSIF TG_OP = 'INSERT' THEN
     EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''new'', to_jsonb(r)) ORDER BY r.%I) FROM new_rows r', key_col)
       INTO changes;

@@ -34,6 +34,10 @@ CREATE FUNCTION tmac.hr_feed_take_deferred() RETURNS bigint
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_take_deferred' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION tmac.hr_feed_take_deferred() IS
   'Ends the frame of the statement feeding HR events: the count of its events deferred to a_apply, or NULL if it was taken in lenient mode; for tmac.hr_event_apply only';
+CREATE FUNCTION tmac.hr_feed_rounds(OUT rounds integer[], OUT last_round integer)
+  AS 'MODULE_PATHNAME', 'tmac_hr_feed_rounds' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION tmac.hr_feed_rounds() IS
+  'Of the statement feeding HR events now: the round of each deferred event in arrival order (its place among its person''s events) and the last round, as the row intake counted them; last_round 0 when an event failed a check that needs no state, NULL when not counted; for tmac.hr_event_apply only';
 
 CREATE TABLE tmac.person (
   person_id             text PRIMARY KEY CHECK (person_id ~ '^\S(.*\S)?$' AND length(person_id) <= 100),

@@ -57,6 +57,42 @@ CREATE FUNCTION tmac.hr_event_canonical(event_id text, person_id text, kind text
 COMMENT ON FUNCTION tmac.hr_event_canonical(text, text, text, timestamptz, jsonb, timestamptz, name) IS
   'The canonical text of an HR event (the columns that never change, UTC instants, fields separated by U+001F) whose SHA-256 digest the audit entry of a bulk load records';
 
+-- The audit entry of a statement that inserted several HR events, built in one pass over them in
+-- event_id order (src/hr_event_audit.c): {"count", "key": "event_id", "rows": [{"new":
+-- {"event_id"}}, …], "digest": the SHA-256 of their tmac.hr_event_canonical texts joined by a
+-- line feed, "digest_of"}.  Called by tmac.audit_trigger as
+-- tmac.hr_event_audit_detail(<the columns> ORDER BY event_id COLLATE "C").
+CREATE FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name)
+  RETURNS internal AS 'MODULE_PATHNAME', 'tmac_hr_event_audit_detail_step' LANGUAGE C CALLED ON NULL INPUT;
+COMMENT ON FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name) IS
+  'Internal: adds an HR event to the audit entry tmac.hr_event_audit_detail builds';
+CREATE FUNCTION tmac.hr_event_audit_detail_final(internal) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'tmac_hr_event_audit_detail_final' LANGUAGE C;
+COMMENT ON FUNCTION tmac.hr_event_audit_detail_final(internal) IS
+  'Internal: the audit entry tmac.hr_event_audit_detail built (its keys and the digest of its events)';
+CREATE AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb, timestamptz, name) (
+  SFUNC = tmac.hr_event_audit_detail_step, STYPE = internal,
+  FINALFUNC = tmac.hr_event_audit_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
+COMMENT ON AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb, timestamptz, name) IS
+  'The audit entry of a bulk load of HR events (aggregate, ORDER BY event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
+-- And of the persons it hires (tmac.audit_trigger, argument hr_feed_keys): {"count", "key": the
+-- key column, "keys": [the keys], "digest": the SHA-256 of the rows' text joined by a line feed,
+-- "digest_of": "row text", "content": "hr_event"}, called as
+-- tmac.hr_feed_keys_detail(<key column>, <key>, <row>::text ORDER BY <key> COLLATE "C").
+CREATE FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text)
+  RETURNS internal AS 'MODULE_PATHNAME', 'tmac_hr_feed_keys_detail_step' LANGUAGE C CALLED ON NULL INPUT;
+COMMENT ON FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text) IS
+  'Internal: adds a row to the audit entry tmac.hr_feed_keys_detail builds';
+CREATE FUNCTION tmac.hr_feed_keys_detail_final(internal) RETURNS jsonb
+  AS 'MODULE_PATHNAME', 'tmac_hr_feed_keys_detail_final' LANGUAGE C;
+COMMENT ON FUNCTION tmac.hr_feed_keys_detail_final(internal) IS
+  'Internal: the audit entry tmac.hr_feed_keys_detail built (the keys and the digest of the rows)';
+CREATE AGGREGATE tmac.hr_feed_keys_detail(text, text, text) (
+  SFUNC = tmac.hr_feed_keys_detail_step, STYPE = internal,
+  FINALFUNC = tmac.hr_feed_keys_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
+COMMENT ON AGGREGATE tmac.hr_feed_keys_detail(text, text, text) IS
+  'The audit entry of the rows a bulk load of HR events derives (aggregate: key column, key, row text ORDER BY key COLLATE "C"): their keys and the SHA-256 digest of their text';
+
 CREATE FUNCTION tmac.hr_error(e tmac.hr_event, state text, msg text, hint text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
@@ -588,7 +624,12 @@ COMMENT ON FUNCTION tmac.hr_receive_one(tmac.hr_event) IS
 -- tmac.hr_apply one by one.  Before a round is
 -- applied, its events are checked against the state the earlier rounds left, with every check
 -- of tmac.hr_validate and the state checks of tmac.hr_apply; the login roles an event maps are
--- checked by tmac.hr_validate_login_role itself.  So one audit entry per pass records the
+-- checked by tmac.hr_validate_login_role itself.  The row intake (src/hr_feed_flag.c) counted
+-- each event's round as the rows came, and made the checks that need no state (the kind, the
+-- attributes' names and types, what each kind requires): tmac.hr_feed_rounds; where it could
+-- not (a row it left to tmac.hr_event_receive), the rounds are computed and every check is made
+-- here.  A check that a pass makes anyway by failing (a hire of a person who exists: the primary
+-- key; an unknown group: tmac.vocabulary_id) is left to the pass.  So one audit entry per pass records the
 -- changes of all its persons (and the statement's entry for tmac.hr_event every event), and
 -- the caches are invalidated once, by tmac.hr_event's own statement trigger after this one.
 --
@@ -604,10 +645,14 @@ CREATE FUNCTION tmac.hr_event_apply() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' AS
 $$
 DECLARE
-  deferred bigint := tmac.hr_feed_take_deferred();
+  seqs integer[];               -- the round of each event, in arrival order: its place among its person's events
+  last_round integer;           -- (0: an event fails a check that needs no state; NULL: not counted by the intake)
+  checked boolean;              -- the row intake made every check that needs no state
+  deferred bigint;
   inserted bigint;
-  seqs bigint[];                -- the round of each event, in arrival order: its place among its person's events
   rev tmac.hr_event[];          -- this round's events, in arrival order
+  kinds text[];                 -- the kinds of this round's events
+  mapping boolean;              -- an event of this round names a login role
   e tmac.hr_event;
   tz text;
   grace interval;
@@ -617,6 +662,9 @@ DECLARE
   term tmac.person[];           -- the persons this round terminates, as read before
   i integer;
 BEGIN
+  -- the rounds the row intake counted, then the statement's frame (popped here, even when restoring)
+  SELECT r.rounds, r.last_round INTO seqs, last_round FROM tmac.hr_feed_rounds() r;
+  deferred := tmac.hr_feed_take_deferred();
   IF tmac.restoring() THEN
     RETURN NULL;
   END IF;
@@ -635,16 +683,17 @@ BEGIN
   END IF;
   -- (a few events, as an HR system sends through the day, one by one: each person's change
   -- keeps an audit entry of its own, with the person as subject)
-  one_by_one := inserted < 32;
-  IF NOT one_by_one THEN
+  one_by_one := inserted < 32 OR last_round = 0;
+  checked := last_round IS NOT NULL;
+  IF NOT one_by_one AND NOT checked THEN
     -- each event's round: its place among its person's events of the statement (the transition
-    -- table holds them in arrival order); read from new_events itself, never from an array of
-    -- 50,000 rows copied in and out of PL/pgSQL
-    SELECT array_agg(x.seq ORDER BY x.ord), bool_or(x.received) INTO seqs, one_by_one
-      FROM (SELECT y.ord, y.received, row_number() OVER (PARTITION BY y.person_id COLLATE "C" ORDER BY y.ord) AS seq
-              FROM (SELECT n.person_id, n.outcome = 'received' AS received, row_number() OVER () AS ord
-                      FROM new_events n) y) x;
-    one_by_one := one_by_one
+    -- table holds them in arrival order), where the row intake did not count them
+    SELECT array_agg(x.seq ORDER BY x.ord), max(x.seq) INTO seqs, last_round
+      FROM (SELECT y.ord, row_number() OVER (PARTITION BY y.person_id COLLATE "C" ORDER BY y.ord)::integer AS seq
+              FROM (SELECT n.person_id, row_number() OVER () AS ord FROM new_events n) y) x;
+  END IF;
+  IF NOT one_by_one THEN
+    one_by_one := EXISTS (SELECT 1 FROM new_events n WHERE n.outcome = 'received')
       OR EXISTS (SELECT 1 FROM tmac.hr_event h
                   WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
                     AND h.person_id IN (SELECT n.person_id FROM new_events n))
@@ -657,43 +706,53 @@ BEGIN
       tz := tmac.setting_lookup('date_time_zone');
       grace := tmac.setting_lookup('role_change_grace')::interval;
       sched_hires := EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.outcome = 'scheduled' AND h.kind = 'hire');
-      FOR r IN 1 .. (SELECT max(q) FROM unnest(seqs) q) LOOP
-        IF r = 1 AND NOT 2 = ANY (seqs) THEN
+      FOR r IN 1 .. last_round LOOP
+        -- (the transition table holds the events in arrival order, and so does the array)
+        IF last_round = 1 THEN
           rev := ARRAY(SELECT n::tmac.hr_event FROM new_events n);
         ELSE
           rev := ARRAY(SELECT y.ev FROM (SELECT n::tmac.hr_event AS ev, row_number() OVER () AS ord FROM new_events n) y
-                        WHERE seqs[y.ord] = r ORDER BY y.ord);
+                        WHERE seqs[y.ord] = r);
         END IF;
+        SELECT array_agg(DISTINCT u.kind), bool_or(u.attributes ? 'login_role') INTO kinds, mapping FROM unnest(rev) u;
         -- the persons this round changes, locked before they are read (as hr_apply does)
-        PERFORM 1 FROM tmac.person p
-          WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
-          ORDER BY p.person_id FOR NO KEY UPDATE OF p;   -- as hr_apply: FK references do not hold it off
-        -- every check of hr_validate and hr_apply's state checks; any failure: one at a time
+        IF kinds <> '{hire}' THEN
+          PERFORM 1 FROM tmac.person p
+            WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
+            ORDER BY p.person_id FOR NO KEY UPDATE OF p;   -- as hr_apply: FK references do not hold it off
+        END IF;
+        -- every check of hr_validate and hr_apply's state checks; any failure: one at a time (those
+        -- that need no state the row intake made already, when it counted the rounds: checked)
+        -- (what an error of the passes below refuses anyway — a hire of a person who exists, by
+        -- the primary key; a group nobody defined, by tmac.vocabulary_id — is not looked up
+        -- here: the error undoes the set, and the statement goes one event at a time too)
         bad := EXISTS (
-          SELECT 1 FROM unnest(rev) u LEFT JOIN tmac.person p ON p.person_id = u.person_id
+          SELECT 1 FROM unnest(rev) u
            WHERE NOT coalesce(
-                 u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
-             AND btrim(u.person_id) <> ''
-             AND jsonb_typeof(u.attributes) = 'object'
-             AND (u.attributes - '{full_name,title,org_group,job_role,login_role,kind,responsible_person,note,restore_cron_jobs}'::text[])
-                 = '{}'::jsonb
-             AND NOT jsonb_path_exists(u.attributes - 'restore_cron_jobs',
-                                       '$.* ? (@.type() != "string" && @.type() != "null")')
-             AND (NOT u.attributes ? 'restore_cron_jobs'
-                  OR (u.kind = 'rehire' AND (u.attributes ->> 'restore_cron_jobs') IN ('true', 'false')))
+                 (checked
+                  OR u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
+                     AND btrim(u.person_id) <> ''
+                     AND jsonb_typeof(u.attributes) = 'object'
+                     AND (u.attributes - '{full_name,title,org_group,job_role,login_role,kind,responsible_person,note,restore_cron_jobs}'::text[])
+                         = '{}'::jsonb
+                     AND NOT EXISTS (SELECT 1 FROM jsonb_each(u.attributes) a(k, v)     -- (as hr_validate: an array is no string)
+                                      WHERE jsonb_typeof(v) NOT IN ('string', 'null') AND k <> 'restore_cron_jobs')
+                     AND (NOT u.attributes ? 'restore_cron_jobs'
+                          OR (u.kind = 'rehire' AND (u.attributes ->> 'restore_cron_jobs') IN ('true', 'false'))))
              AND CASE u.kind
-                   WHEN 'hire' THEN coalesce(btrim(u.attributes ->> 'full_name'), '') <> '' AND p.person_id IS NULL
+                   WHEN 'hire' THEN coalesce(btrim(u.attributes ->> 'full_name'), '') <> ''
                                     AND NOT (sched_hires AND EXISTS (
                                       SELECT 1 FROM tmac.hr_event h WHERE h.person_id = u.person_id AND h.kind = 'hire'
                                          AND h.outcome = 'scheduled' AND h.event_id <> u.event_id))
-                   WHEN 'transfer' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
-                   WHEN 'promotion' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
-                   WHEN 'leave' THEN p.status = 'active' AND (u.attributes - 'note') = '{}'::jsonb
-                   WHEN 'return' THEN p.status = 'on_leave' AND (u.attributes - 'note') = '{}'::jsonb
-                   WHEN 'terminate' THEN p.status <> 'terminated' AND (u.attributes - 'note') = '{}'::jsonb
-                   ELSE p.status = 'terminated' END
-             AND ((u.attributes ->> 'org_group') IS NULL
-                  OR tmac.vocabulary_id('group', u.attributes ->> 'org_group', true) IS NOT NULL)
+                   -- (the person's state: NULL, so bad, when there is no such person)
+                   ELSE (SELECT CASE u.kind
+                                  WHEN 'transfer' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
+                                  WHEN 'promotion' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
+                                  WHEN 'leave' THEN p.status = 'active' AND (u.attributes - 'note') = '{}'::jsonb
+                                  WHEN 'return' THEN p.status = 'on_leave' AND (u.attributes - 'note') = '{}'::jsonb
+                                  WHEN 'terminate' THEN p.status <> 'terminated' AND (u.attributes - 'note') = '{}'::jsonb
+                                  ELSE p.status = 'terminated' END
+                           FROM tmac.person p WHERE p.person_id = u.person_id) END
              AND ((u.attributes ->> 'kind') IS NULL
                   OR (u.attributes ->> 'kind') IN ('employee', 'contractor', 'visitor', 'service'))
              AND (NOT u.attributes ? 'responsible_person'
@@ -702,23 +761,25 @@ BEGIN
         IF bad THEN
           RAISE EXCEPTION raise_exception;   -- an event of the statement does not pass as part of a set: one by one
         END IF;
-        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
-          PERFORM tmac.hr_validate_login_role(e);
-        END LOOP;
-        -- hires
-        INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
-                                 hired_on, responsible_person)
-        SELECT u.person_id, btrim(u.attributes ->> 'full_name'), u.attributes ->> 'title',
-               tmac.vocabulary_id('group', u.attributes ->> 'org_group'), u.attributes ->> 'job_role',
-               coalesce(u.attributes ->> 'kind', 'employee'), u.attributes ->> 'login_role',
-               (u.effective_at AT TIME ZONE tz)::date, u.attributes ->> 'responsible_person'
-          FROM unnest(rev) WITH ORDINALITY u
-               (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
-                applied_at, outcome, error_sqlstate, error_message, pos)
-         WHERE u.kind = 'hire' ORDER BY u.pos;
+        IF mapping THEN
+          FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
+            PERFORM tmac.hr_validate_login_role(e);
+          END LOOP;
+        END IF;
+        -- hires (in arrival order: the order of the array)
+        IF 'hire' = ANY (kinds) THEN
+          INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
+                                   hired_on, responsible_person)
+          SELECT u.person_id, btrim(u.attributes ->> 'full_name'), u.attributes ->> 'title',
+                 tmac.vocabulary_id('group', u.attributes ->> 'org_group'), u.attributes ->> 'job_role',
+                 coalesce(u.attributes ->> 'kind', 'employee'), u.attributes ->> 'login_role',
+                 (u.effective_at AT TIME ZONE tz)::date, u.attributes ->> 'responsible_person'
+            FROM unnest(rev) u
+           WHERE u.kind = 'hire';
+        END IF;
         -- transfers and promotions: a new login role ends every grant in force, then the persons
         -- change, then the grants bound to another role or group end (or get their grace)
-        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind IN ('transfer', 'promotion')) THEN
+        IF kinds && '{transfer,promotion}' THEN
           UPDATE tmac.access_grant g
              SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
                  ended_by = 'hr_event:' || u.event_id
@@ -756,7 +817,7 @@ BEGIN
           END IF;
         END IF;
         -- leaves and returns
-        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind IN ('leave', 'return')) THEN
+        IF kinds && '{leave,return}' THEN
           UPDATE tmac.person p
              SET status = CASE u.kind WHEN 'leave' THEN 'on_leave' ELSE 'active' END, updated_at = now()
             FROM unnest(rev) u
@@ -764,7 +825,7 @@ BEGIN
         END IF;
         -- terminations: the persons' status in one UPDATE, their grants in one tmac.end_grants_of;
         -- then each person's login role, sessions and pg_cron jobs (tmac.hr_terminate_acts)
-        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind = 'terminate') THEN
+        IF 'terminate' = ANY (kinds) THEN
           term := ARRAY(SELECT p FROM unnest(rev) WITH ORDINALITY u
                                       (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
                                        applied_at, outcome, error_sqlstate, error_message, pos)
@@ -787,9 +848,11 @@ BEGIN
           END LOOP;
         END IF;
         -- rehires, one by one
-        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind = 'rehire' LOOP
-          PERFORM tmac.hr_apply(e);
-        END LOOP;
+        IF 'rehire' = ANY (kinds) THEN
+          FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind = 'rehire' LOOP
+            PERFORM tmac.hr_apply(e);
+          END LOOP;
+        END IF;
       END LOOP;
       PERFORM tmac.hr_feed_set_applying(false);
     EXCEPTION WHEN OTHERS THEN
