@@ -4,6 +4,8 @@
 -- install, with the hand-written parts sql/upgrade/0.1.0--0.2.0.{pre,post,final}.sql; do not
 -- edit: change sql/install/ and those parts, then regenerate.  test/scripts/upgrade.sh
 -- checks that an upgraded database has the schema of a fresh install.
+-- not generated: aggregate tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name): new or changed (write it in the pre/post part)
+-- not generated: aggregate tmac.hr_feed_keys_detail(text,text,text): new or changed (write it in the pre/post part)
 -- not generated: function tmac.person_state_at(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: function tmac.access_profile_of(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: view tmac.compliance_status: columns changed, dropped and created again (views on it must be dropped in the pre part)
@@ -339,7 +341,7 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.refuse_existing_entry(kind text, code text)
  RETURNS void
  LANGUAGE plpgsql
- STABLE
+ STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 DECLARE
@@ -1054,7 +1056,6 @@ DECLARE
   r jsonb;
   changes jsonb;
   cols text[];
-  digest text;
   tz text;
   ds text;
 BEGIN
@@ -1098,31 +1099,23 @@ BEGIN
   IF TG_OP = 'INSERT' AND TG_ARGV[2] = 'hr_event_digest' THEN
     -- an append-only ledger (tmac.hr_event): the keys and the digest of the rows' canonical
     -- text; tmac.verify_audit_log() recomputes it from the table
-    -- (the list is written as JSON text and parsed once: a third cheaper than building 50,000 objects)
-    SELECT ('[' || string_agg('{"new":{"event_id":' || to_json(r.event_id)::text || '}}', ',' ORDER BY r.event_id COLLATE "C")
-            || ']')::jsonb,
-           encode(sha256(convert_to(string_agg(tmac.hr_event_canonical(r.event_id, r.person_id, r.kind, r.effective_at,
-                                                                        r.attributes, r.received_at, r.received_by),
-                                               E'\n' ORDER BY r.event_id COLLATE "C"), 'UTF8')), 'hex')
-      INTO changes, digest
+    -- (the whole entry in one pass over the events in key order: src/hr_event_audit.c)
+    SELECT tmac.hr_event_audit_detail(r.event_id, r.person_id, r.kind, r.effective_at, r.attributes, r.received_at,
+                                      r.received_by ORDER BY r.event_id COLLATE "C")
+      INTO changes
       FROM new_rows r;
-    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL,
-                              jsonb_build_object('count', n, 'key', 'event_id', 'rows', changes,
-                                                 'digest', digest, 'digest_of', 'tmac.hr_event_canonical'));
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, changes);
   ELSIF TG_OP = 'INSERT' AND TG_ARGV[2] = 'hr_feed_keys' AND tmac.hr_feed_applying() THEN
     -- rows the HR feed derives from the events it applies (the persons a bulk load hires): their
     -- keys, and the digest of their text as written (record text, UTC instants, ISO dates)
     tz := current_setting('TimeZone');
     ds := current_setting('DateStyle');
     PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);
-    EXECUTE format('SELECT jsonb_agg(r.%1$I ORDER BY r.%1$I COLLATE "C"),
-                           encode(sha256(convert_to(string_agg(r::text, E''\n'' ORDER BY r.%1$I COLLATE "C"), ''UTF8'')), ''hex'')
-                      FROM new_rows r', key_col)
-      INTO changes, digest;
+    -- (the whole entry in one pass over the rows in key order: src/hr_event_audit.c)
+    EXECUTE format('SELECT tmac.hr_feed_keys_detail($1, r.%1$I, r::text ORDER BY r.%1$I COLLATE "C") FROM new_rows r', key_col)
+      INTO changes USING key_col;
     PERFORM set_config('TimeZone', tz, true), set_config('DateStyle', ds, true);
-    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL,
-                              jsonb_build_object('count', n, 'key', key_col, 'keys', changes, 'digest', digest,
-                                                 'digest_of', 'row text', 'content', 'hr_event'));
+    PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, changes);
   ELSIF TG_OP = 'INSERT' THEN
     EXECUTE format('SELECT jsonb_agg(jsonb_build_object(''new'', to_jsonb(r)) ORDER BY r.%I) FROM new_rows r', key_col)
       INTO changes;
@@ -1456,6 +1449,11 @@ CREATE OR REPLACE FUNCTION tmac.hr_feed_take_deferred()
  RETURNS bigint
  LANGUAGE c
 AS 'MODULE_PATHNAME', $function$tmac_hr_feed_take_deferred$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_feed_rounds(OUT rounds integer[], OUT last_round integer)
+ RETURNS record
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_feed_rounds$function$;
 
 ALTER TABLE tmac.person ADD COLUMN cron_jobs_disabled_by_tmac bigint[] DEFAULT '{}'::bigint[] NOT NULL;
 
@@ -2181,6 +2179,26 @@ ALTER FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,j
   SECURITY INVOKER
   RESET ALL;
 
+CREATE OR REPLACE FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamp with time zone, jsonb, timestamp with time zone, name)
+ RETURNS internal
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_event_audit_detail_step$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_event_audit_detail_final(internal)
+ RETURNS jsonb
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_event_audit_detail_final$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text)
+ RETURNS internal
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_feed_keys_detail_step$function$;
+
+CREATE OR REPLACE FUNCTION tmac.hr_feed_keys_detail_final(internal)
+ RETURNS jsonb
+ LANGUAGE c
+AS 'MODULE_PATHNAME', $function$tmac_hr_feed_keys_detail_final$function$;
+
 CREATE OR REPLACE FUNCTION tmac.hr_error(e tmac.hr_event, state text, msg text, hint text DEFAULT NULL::text)
  RETURNS void
  LANGUAGE plpgsql
@@ -2686,10 +2704,14 @@ CREATE OR REPLACE FUNCTION tmac.hr_event_apply()
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  deferred bigint := tmac.hr_feed_take_deferred();
+  seqs integer[];               -- the round of each event, in arrival order: its place among its person's events
+  last_round integer;           -- (0: an event fails a check that needs no state; NULL: not counted by the intake)
+  checked boolean;              -- the row intake made every check that needs no state
+  deferred bigint;
   inserted bigint;
-  seqs bigint[];                -- the round of each event, in arrival order: its place among its person's events
   rev tmac.hr_event[];          -- this round's events, in arrival order
+  kinds text[];                 -- the kinds of this round's events
+  mapping boolean;              -- an event of this round names a login role
   e tmac.hr_event;
   tz text;
   grace interval;
@@ -2699,6 +2721,9 @@ DECLARE
   term tmac.person[];           -- the persons this round terminates, as read before
   i integer;
 BEGIN
+  -- the rounds the row intake counted, then the statement's frame (popped here, even when restoring)
+  SELECT r.rounds, r.last_round INTO seqs, last_round FROM tmac.hr_feed_rounds() r;
+  deferred := tmac.hr_feed_take_deferred();
   IF tmac.restoring() THEN
     RETURN NULL;
   END IF;
@@ -2717,16 +2742,17 @@ BEGIN
   END IF;
   -- (a few events, as an HR system sends through the day, one by one: each person's change
   -- keeps an audit entry of its own, with the person as subject)
-  one_by_one := inserted < 32;
-  IF NOT one_by_one THEN
+  one_by_one := inserted < 32 OR last_round = 0;
+  checked := last_round IS NOT NULL;
+  IF NOT one_by_one AND NOT checked THEN
     -- each event's round: its place among its person's events of the statement (the transition
-    -- table holds them in arrival order); read from new_events itself, never from an array of
-    -- 50,000 rows copied in and out of PL/pgSQL
-    SELECT array_agg(x.seq ORDER BY x.ord), bool_or(x.received) INTO seqs, one_by_one
-      FROM (SELECT y.ord, y.received, row_number() OVER (PARTITION BY y.person_id COLLATE "C" ORDER BY y.ord) AS seq
-              FROM (SELECT n.person_id, n.outcome = 'received' AS received, row_number() OVER () AS ord
-                      FROM new_events n) y) x;
-    one_by_one := one_by_one
+    -- table holds them in arrival order), where the row intake did not count them
+    SELECT array_agg(x.seq ORDER BY x.ord), max(x.seq) INTO seqs, last_round
+      FROM (SELECT y.ord, row_number() OVER (PARTITION BY y.person_id COLLATE "C" ORDER BY y.ord)::integer AS seq
+              FROM (SELECT n.person_id, row_number() OVER () AS ord FROM new_events n) y) x;
+  END IF;
+  IF NOT one_by_one THEN
+    one_by_one := EXISTS (SELECT 1 FROM new_events n WHERE n.outcome = 'received')
       OR EXISTS (SELECT 1 FROM tmac.hr_event h
                   WHERE h.outcome = 'scheduled' AND h.effective_at <= now()
                     AND h.person_id IN (SELECT n.person_id FROM new_events n))
@@ -2739,43 +2765,53 @@ BEGIN
       tz := tmac.setting_lookup('date_time_zone');
       grace := tmac.setting_lookup('role_change_grace')::interval;
       sched_hires := EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.outcome = 'scheduled' AND h.kind = 'hire');
-      FOR r IN 1 .. (SELECT max(q) FROM unnest(seqs) q) LOOP
-        IF r = 1 AND NOT 2 = ANY (seqs) THEN
+      FOR r IN 1 .. last_round LOOP
+        -- (the transition table holds the events in arrival order, and so does the array)
+        IF last_round = 1 THEN
           rev := ARRAY(SELECT n::tmac.hr_event FROM new_events n);
         ELSE
           rev := ARRAY(SELECT y.ev FROM (SELECT n::tmac.hr_event AS ev, row_number() OVER () AS ord FROM new_events n) y
-                        WHERE seqs[y.ord] = r ORDER BY y.ord);
+                        WHERE seqs[y.ord] = r);
         END IF;
+        SELECT array_agg(DISTINCT u.kind), bool_or(u.attributes ? 'login_role') INTO kinds, mapping FROM unnest(rev) u;
         -- the persons this round changes, locked before they are read (as hr_apply does)
-        PERFORM 1 FROM tmac.person p
-          WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
-          ORDER BY p.person_id FOR NO KEY UPDATE OF p;   -- as hr_apply: FK references do not hold it off
-        -- every check of hr_validate and hr_apply's state checks; any failure: one at a time
+        IF kinds <> '{hire}' THEN
+          PERFORM 1 FROM tmac.person p
+            WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
+            ORDER BY p.person_id FOR NO KEY UPDATE OF p;   -- as hr_apply: FK references do not hold it off
+        END IF;
+        -- every check of hr_validate and hr_apply's state checks; any failure: one at a time (those
+        -- that need no state the row intake made already, when it counted the rounds: checked)
+        -- (what an error of the passes below refuses anyway — a hire of a person who exists, by
+        -- the primary key; a group nobody defined, by tmac.vocabulary_id — is not looked up
+        -- here: the error undoes the set, and the statement goes one event at a time too)
         bad := EXISTS (
-          SELECT 1 FROM unnest(rev) u LEFT JOIN tmac.person p ON p.person_id = u.person_id
+          SELECT 1 FROM unnest(rev) u
            WHERE NOT coalesce(
-                 u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
-             AND btrim(u.person_id) <> ''
-             AND jsonb_typeof(u.attributes) = 'object'
-             AND (u.attributes - '{full_name,title,org_group,job_role,login_role,kind,responsible_person,note,restore_cron_jobs}'::text[])
-                 = '{}'::jsonb
-             AND NOT jsonb_path_exists(u.attributes - 'restore_cron_jobs',
-                                       '$.* ? (@.type() != "string" && @.type() != "null")')
-             AND (NOT u.attributes ? 'restore_cron_jobs'
-                  OR (u.kind = 'rehire' AND (u.attributes ->> 'restore_cron_jobs') IN ('true', 'false')))
+                 (checked
+                  OR u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
+                     AND btrim(u.person_id) <> ''
+                     AND jsonb_typeof(u.attributes) = 'object'
+                     AND (u.attributes - '{full_name,title,org_group,job_role,login_role,kind,responsible_person,note,restore_cron_jobs}'::text[])
+                         = '{}'::jsonb
+                     AND NOT EXISTS (SELECT 1 FROM jsonb_each(u.attributes) a(k, v)     -- (as hr_validate: an array is no string)
+                                      WHERE jsonb_typeof(v) NOT IN ('string', 'null') AND k <> 'restore_cron_jobs')
+                     AND (NOT u.attributes ? 'restore_cron_jobs'
+                          OR (u.kind = 'rehire' AND (u.attributes ->> 'restore_cron_jobs') IN ('true', 'false'))))
              AND CASE u.kind
-                   WHEN 'hire' THEN coalesce(btrim(u.attributes ->> 'full_name'), '') <> '' AND p.person_id IS NULL
+                   WHEN 'hire' THEN coalesce(btrim(u.attributes ->> 'full_name'), '') <> ''
                                     AND NOT (sched_hires AND EXISTS (
                                       SELECT 1 FROM tmac.hr_event h WHERE h.person_id = u.person_id AND h.kind = 'hire'
                                          AND h.outcome = 'scheduled' AND h.event_id <> u.event_id))
-                   WHEN 'transfer' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
-                   WHEN 'promotion' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
-                   WHEN 'leave' THEN p.status = 'active' AND (u.attributes - 'note') = '{}'::jsonb
-                   WHEN 'return' THEN p.status = 'on_leave' AND (u.attributes - 'note') = '{}'::jsonb
-                   WHEN 'terminate' THEN p.status <> 'terminated' AND (u.attributes - 'note') = '{}'::jsonb
-                   ELSE p.status = 'terminated' END
-             AND ((u.attributes ->> 'org_group') IS NULL
-                  OR tmac.vocabulary_id('group', u.attributes ->> 'org_group', true) IS NOT NULL)
+                   -- (the person's state: NULL, so bad, when there is no such person)
+                   ELSE (SELECT CASE u.kind
+                                  WHEN 'transfer' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
+                                  WHEN 'promotion' THEN p.status <> 'terminated' AND u.attributes ?| ARRAY['title', 'org_group', 'job_role']
+                                  WHEN 'leave' THEN p.status = 'active' AND (u.attributes - 'note') = '{}'::jsonb
+                                  WHEN 'return' THEN p.status = 'on_leave' AND (u.attributes - 'note') = '{}'::jsonb
+                                  WHEN 'terminate' THEN p.status <> 'terminated' AND (u.attributes - 'note') = '{}'::jsonb
+                                  ELSE p.status = 'terminated' END
+                           FROM tmac.person p WHERE p.person_id = u.person_id) END
              AND ((u.attributes ->> 'kind') IS NULL
                   OR (u.attributes ->> 'kind') IN ('employee', 'contractor', 'visitor', 'service'))
              AND (NOT u.attributes ? 'responsible_person'
@@ -2784,23 +2820,25 @@ BEGIN
         IF bad THEN
           RAISE EXCEPTION raise_exception;   -- an event of the statement does not pass as part of a set: one by one
         END IF;
-        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
-          PERFORM tmac.hr_validate_login_role(e);
-        END LOOP;
-        -- hires
-        INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
-                                 hired_on, responsible_person)
-        SELECT u.person_id, btrim(u.attributes ->> 'full_name'), u.attributes ->> 'title',
-               tmac.vocabulary_id('group', u.attributes ->> 'org_group'), u.attributes ->> 'job_role',
-               coalesce(u.attributes ->> 'kind', 'employee'), u.attributes ->> 'login_role',
-               (u.effective_at AT TIME ZONE tz)::date, u.attributes ->> 'responsible_person'
-          FROM unnest(rev) WITH ORDINALITY u
-               (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
-                applied_at, outcome, error_sqlstate, error_message, pos)
-         WHERE u.kind = 'hire' ORDER BY u.pos;
+        IF mapping THEN
+          FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
+            PERFORM tmac.hr_validate_login_role(e);
+          END LOOP;
+        END IF;
+        -- hires (in arrival order: the order of the array)
+        IF 'hire' = ANY (kinds) THEN
+          INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
+                                   hired_on, responsible_person)
+          SELECT u.person_id, btrim(u.attributes ->> 'full_name'), u.attributes ->> 'title',
+                 tmac.vocabulary_id('group', u.attributes ->> 'org_group'), u.attributes ->> 'job_role',
+                 coalesce(u.attributes ->> 'kind', 'employee'), u.attributes ->> 'login_role',
+                 (u.effective_at AT TIME ZONE tz)::date, u.attributes ->> 'responsible_person'
+            FROM unnest(rev) u
+           WHERE u.kind = 'hire';
+        END IF;
         -- transfers and promotions: a new login role ends every grant in force, then the persons
         -- change, then the grants bound to another role or group end (or get their grace)
-        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind IN ('transfer', 'promotion')) THEN
+        IF kinds && '{transfer,promotion}' THEN
           UPDATE tmac.access_grant g
              SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
                  ended_by = 'hr_event:' || u.event_id
@@ -2838,7 +2876,7 @@ BEGIN
           END IF;
         END IF;
         -- leaves and returns
-        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind IN ('leave', 'return')) THEN
+        IF kinds && '{leave,return}' THEN
           UPDATE tmac.person p
              SET status = CASE u.kind WHEN 'leave' THEN 'on_leave' ELSE 'active' END, updated_at = now()
             FROM unnest(rev) u
@@ -2846,7 +2884,7 @@ BEGIN
         END IF;
         -- terminations: the persons' status in one UPDATE, their grants in one tmac.end_grants_of;
         -- then each person's login role, sessions and pg_cron jobs (tmac.hr_terminate_acts)
-        IF EXISTS (SELECT 1 FROM unnest(rev) u WHERE u.kind = 'terminate') THEN
+        IF 'terminate' = ANY (kinds) THEN
           term := ARRAY(SELECT p FROM unnest(rev) WITH ORDINALITY u
                                       (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
                                        applied_at, outcome, error_sqlstate, error_message, pos)
@@ -2869,9 +2907,11 @@ BEGIN
           END LOOP;
         END IF;
         -- rehires, one by one
-        FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind = 'rehire' LOOP
-          PERFORM tmac.hr_apply(e);
-        END LOOP;
+        IF 'rehire' = ANY (kinds) THEN
+          FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind = 'rehire' LOOP
+            PERFORM tmac.hr_apply(e);
+          END LOOP;
+        END IF;
       END LOOP;
       PERFORM tmac.hr_feed_set_applying(false);
     EXCEPTION WHEN OTHERS THEN
@@ -3667,10 +3707,13 @@ BEGIN ATOMIC
              FILTER (WHERE t.completed_on::timestamp <= (SELECT tz.at_local FROM tz)) AS last_until
       FROM tmac.training_completion t JOIN req r ON r.course IS NULL OR r.course = t.course
      GROUP BY t.person_id, r.k)
+  -- holders by a join, not "IN (SELECT …)" under the OR: that is a subplan, hashed only while
+  -- every holder fits in work_mem, and else rescanned per person (quadratic at 1,000,000 persons)
   SELECT p.person_id, r.course, d.current_until AT TIME ZONE tz.tz, d.last_until AT TIME ZONE tz.tz
     FROM tz, tmac.person p CROSS JOIN req r
+    LEFT JOIN holders h ON h.person_id = p.person_id
     LEFT JOIN done d ON d.person_id = p.person_id AND d.k = r.k
-   WHERE NOT r.holders_only OR p.person_id IN (SELECT h.person_id FROM holders h);
+   WHERE NOT r.holders_only OR h.person_id IS NOT NULL;
 END;
 ALTER FUNCTION tmac.training_status_all(timestamp with time zone)
   STABLE
@@ -4225,7 +4268,7 @@ $function$;
 CREATE OR REPLACE FUNCTION tmac.citus_managed(tbl regclass)
  RETURNS boolean
  LANGUAGE c
- STABLE STRICT
+ STABLE PARALLEL SAFE STRICT
 AS 'MODULE_PATHNAME', $function$tmac_citus_managed$function$;
 
 CREATE OR REPLACE FUNCTION tmac.row_readable(tmac.label)
@@ -10432,6 +10475,7 @@ CREATE OR REPLACE FUNCTION tmac.suspect_grants(review_cutoff timestamp with time
  STABLE PARALLEL SAFE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'pg_temp'
  SET jit TO 'off'
+ SET enable_seqscan TO 'off'
  SET debug_print_parse TO 'off'
  SET debug_print_rewritten TO 'off'
  SET debug_print_plan TO 'off'
@@ -13105,6 +13149,20 @@ CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.cross_finding_review FOR EACH
 
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.cross_finding_review FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 
+CREATE INDEX handling_entry_handler_idx ON tmac.handling_entry USING btree (handler, handled_at);
+
+CREATE INDEX handling_entry_approver_idx ON tmac.handling_entry USING btree (approver, approved_at) WHERE (approver IS NOT NULL);
+
+CREATE INDEX key_loan_borrower_idx ON tmac.key_loan USING btree (borrower, lent_at);
+
+CREATE INDEX key_loan_approved_by_idx ON tmac.key_loan USING btree (approved_by, lent_at);
+
+CREATE INDEX area_entry_person_idx ON tmac.area_entry USING btree (person_id, entered_at);
+
+CREATE INDEX area_entry_escort_idx ON tmac.area_entry USING btree (escort, entered_at) WHERE (escort IS NOT NULL);
+
+CREATE INDEX appointment_appointed_by_idx ON tmac.appointment USING btree (appointed_by);
+
 CREATE OR REPLACE FUNCTION tmac.cross_register_findings()
  RETURNS TABLE(check_code text, subject text, person_id text, detail text, detected_at timestamp with time zone)
  LANGUAGE sql
@@ -13115,17 +13173,20 @@ AS $function$
   -- handling_without_access: entries made by a person (automatic entries read through the row policies)
   SELECT 'handling_without_access', 'handling:' || e.entry_id, e.handler,
          tmac.message('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
-                e.entry_id, e.action, a.asset_no, a.name, e.handler, e.handled_at,
+                e.entry_id, e.action, e.asset_no, e.name, e.handler, e.handled_at,
                 r.why, 'handling:' || e.entry_id),
          e.handled_at
-    FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, e.asset_id     -- by person and time: see cross_registers.c
-            FROM tmac.handling_entry e
-           WHERE NOT e.automatic AND e.handler IS NOT NULL
+    FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, a.asset_no, a.name, a.label   -- by person and time: see cross_registers.c
+            FROM tmac.handling_entry e JOIN tmac.asset a ON a.asset_id = e.asset_id
+           WHERE NOT e.automatic AND e.handler IS NOT NULL AND a.label IS NOT NULL
            ORDER BY e.handler, e.handled_at OFFSET 0) e
     CROSS JOIN cfg
-    JOIN tmac.asset a ON a.asset_id = e.asset_id
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY[tmac.message('asset %s', a.asset_no)], ARRAY[a.label], e.handled_at, true) AS why) r
-   WHERE a.label IS NOT NULL AND r.why IS NOT NULL
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY[tmac.message('asset %s', e.asset_no)], ARRAY[e.label], e.handled_at, true) AS why) r
+   -- the decision itself first, for every entry (one C call; the profile is memoised per person);
+   -- the finding's wording (access_refused, a SQL function) only for the few that fail: an
+   -- unknown person (NULL), nothing failing ({}) or only "active" (left out for a past instant) pass
+   WHERE NOT (tmac.access_failures_at(e.handler, e.label, e.handled_at, false) OPERATOR(pg_catalog.<@) ARRAY['active'])
+     AND r.why IS NOT NULL
   UNION ALL
   -- key_loan_without_access
   SELECT 'key_loan_without_access', 'key_loan:' || l.loan_id, l.borrower,
@@ -14109,6 +14170,15 @@ SELECT tmac.audit_append('setting', 'UPDATE', 'time_zone',
   FROM (SELECT pg_catalog.current_setting('tmac_upgrade.time_zone_renamed', true) AS v) r
  WHERE r.v <> '';
 
+-- 0.2.0 builds a bulk HR load's audit entries with two C aggregates (54_hr_feed.sql); their
+-- step and final functions are generated above, the aggregates are not.
+CREATE AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb, timestamptz, name) (
+  SFUNC = tmac.hr_event_audit_detail_step, STYPE = internal,
+  FINALFUNC = tmac.hr_event_audit_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
+CREATE AGGREGATE tmac.hr_feed_keys_detail(text, text, text) (
+  SFUNC = tmac.hr_feed_keys_detail_step, STYPE = internal,
+  FINALFUNC = tmac.hr_feed_keys_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
+
 -- ==== removed
 DROP FUNCTION tmac.level_rank_of(text);
 DROP FUNCTION tmac.compartment_id_of(text);
@@ -14376,50 +14446,63 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.refuse_existing_entry(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_statement_strict() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_rounds() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_by_key(anyelement,text,anycompatible,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_step(internal,text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail_step(internal,text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
@@ -14428,12 +14511,11 @@ REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with 
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
@@ -14445,44 +14527,43 @@ REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
@@ -14497,9 +14578,6 @@ REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time z
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
@@ -14521,6 +14599,9 @@ GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
@@ -14535,7 +14616,6 @@ GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect_tree(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
@@ -14552,10 +14632,7 @@ GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
@@ -14566,10 +14643,10 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
@@ -14837,6 +14914,8 @@ GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
 
 -- ==== comments
+COMMENT ON AGGREGATE tmac.hr_event_audit_detail(pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.jsonb,timestamp with time zone,pg_catalog.name) IS 'The audit entry of a bulk load of HR events (aggregate, ORDER BY event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
+COMMENT ON AGGREGATE tmac.hr_feed_keys_detail(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'The audit entry of the rows a bulk load of HR events derives (aggregate: key column, key, row text ORDER BY key COLLATE "C"): their keys and the SHA-256 digest of their text';
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_bindings IS 'Removes the asset bindings of dropped tables and schemas (audited)';
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS 'Removes dropped tables from tmac.protected_table (audited)';
@@ -14979,11 +15058,16 @@ COMMENT ON FUNCTION tmac.handling_require_open(tmac.handling_entry) IS 'Internal
 COMMENT ON FUNCTION tmac.handling_rule_for(integer,pg_catalog.text) IS 'The handling rule in force (allowed, approval, forbidden) for a level rank and an action; NULL rank: the strictest rule of any level';
 COMMENT ON FUNCTION tmac.holds_appointment(pg_catalog.text,pg_catalog.text[]) IS 'Internal: whether the person holds an appointment in force today of one of the roles';
 COMMENT ON FUNCTION tmac.hr_event_apply() IS 'Statement trigger (strict mode): validates and applies the statement''s HR events as a set, one pass per kind in rounds of each person''s events in arrival order, or one at a time in arrival order where the set cannot decide';
+COMMENT ON FUNCTION tmac.hr_event_audit_detail_final(pg_catalog.internal) IS 'Internal: the audit entry tmac.hr_event_audit_detail built (its keys and the digest of its events)';
+COMMENT ON FUNCTION tmac.hr_event_audit_detail_step(pg_catalog.internal,pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.jsonb,timestamp with time zone,pg_catalog.name) IS 'Internal: adds an HR event to the audit entry tmac.hr_event_audit_detail builds';
 COMMENT ON FUNCTION tmac.hr_event_canonical(pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.jsonb,timestamp with time zone,pg_catalog.name) IS 'The canonical text of an HR event (the columns that never change, UTC instants, fields separated by U+001F) whose SHA-256 digest the audit entry of a bulk load records';
 COMMENT ON FUNCTION tmac.hr_event_intake() IS 'Trigger: records a new HR event for the statement trigger a_apply (strict mode), or hands the row to tmac.hr_event_receive';
 COMMENT ON FUNCTION tmac.hr_event_mode_note() IS 'Statement trigger: begins the statement''s HR feed frame, noting once whether all its HR events are taken in strict mode';
 COMMENT ON FUNCTION tmac.hr_feed_defer() IS 'Counts an HR event the row trigger left to its own statement''s trigger a_apply; for tmac.hr_event_receive only';
+COMMENT ON FUNCTION tmac.hr_feed_keys_detail_final(pg_catalog.internal) IS 'Internal: the audit entry tmac.hr_feed_keys_detail built (the keys and the digest of the rows)';
+COMMENT ON FUNCTION tmac.hr_feed_keys_detail_step(pg_catalog.internal,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal: adds a row to the audit entry tmac.hr_feed_keys_detail builds';
 COMMENT ON FUNCTION tmac.hr_feed_note_strict(boolean) IS 'Begins the frame of a statement feeding HR events, with the mode (strict or not) all its rows are taken in; for tmac.hr_event_mode_note only';
+COMMENT ON FUNCTION tmac.hr_feed_rounds() IS 'Of the statement feeding HR events now: the round of each deferred event in arrival order (its place among its person''s events) and the last round, as the row intake counted them; last_round 0 when an event failed a check that needs no state, NULL when not counted; for tmac.hr_event_apply only';
 COMMENT ON FUNCTION tmac.hr_feed_statement_strict() IS 'True if the statement feeding HR events now was noted in strict mode by its trigger a_mode; for tmac.hr_event_receive only';
 COMMENT ON FUNCTION tmac.hr_feed_take_deferred() IS 'Ends the frame of the statement feeding HR events: the count of its events deferred to a_apply, or NULL if it was taken in lenient mode; for tmac.hr_event_apply only';
 COMMENT ON FUNCTION tmac.hr_import_begin() IS 'Statement trigger of tmac.hr_event_import: begins the statement''s import frame';
@@ -15133,8 +15217,15 @@ COMMENT ON FUNCTION tmac.vocabulary_needed_text() IS 'The codes of the vocabular
 COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 COMMENT ON FUNCTION tmac.withdraw_asset(pg_catalog.text,pg_catalog.text) IS '委託の解除 / records that a provider no longer holds an asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
+COMMENT ON INDEX tmac.appointment_appointed_by_idx IS 'tmac compliance: appointments by who made them (leaver_activity)';
+COMMENT ON INDEX tmac.area_entry_escort_idx IS 'tmac compliance: area entries by escort and time (leaver_activity)';
+COMMENT ON INDEX tmac.area_entry_person_idx IS 'tmac compliance: area entries by person and time (leaver_activity)';
 COMMENT ON INDEX tmac.audit_log_entry_idx IS 'The chain''s order (not unique while transactions are open; see tmac.verify_audit_log)';
+COMMENT ON INDEX tmac.handling_entry_approver_idx IS 'tmac compliance: handling entries by approver and approval time (leaver_activity)';
 COMMENT ON INDEX tmac.handling_entry_disposal_idx IS 'tmac compliance: disposals by asset (copies unaccounted for at disposal)';
+COMMENT ON INDEX tmac.handling_entry_handler_idx IS 'tmac compliance: handling entries by handler and time (leaver_activity, handling_without_access)';
+COMMENT ON INDEX tmac.key_loan_approved_by_idx IS 'tmac compliance: key loans by approver and time (leaver_activity)';
+COMMENT ON INDEX tmac.key_loan_borrower_idx IS 'tmac compliance: key loans by borrower and time (leaver_activity)';
 COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';
 COMMENT ON INDEX tmac.person_login_role_oid_idx IS 'tmac login gate: the person a role was mapped to, whatever it is called since';
 COMMENT ON INDEX tmac.person_non_employee_idx IS 'tmac compliance: contractors, visitors and service accounts by status';

@@ -139,3 +139,12 @@ SELECT tmac.audit_append('setting', 'UPDATE', 'time_zone',
                                                        'by', 'ALTER EXTENSION tmac UPDATE'))
   FROM (SELECT pg_catalog.current_setting('tmac_upgrade.time_zone_renamed', true) AS v) r
  WHERE r.v <> '';
+
+-- 0.2.0 builds a bulk HR load's audit entries with two C aggregates (54_hr_feed.sql); their
+-- step and final functions are generated above, the aggregates are not.
+CREATE AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb, timestamptz, name) (
+  SFUNC = tmac.hr_event_audit_detail_step, STYPE = internal,
+  FINALFUNC = tmac.hr_event_audit_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
+CREATE AGGREGATE tmac.hr_feed_keys_detail(text, text, text) (
+  SFUNC = tmac.hr_feed_keys_detail_step, STYPE = internal,
+  FINALFUNC = tmac.hr_feed_keys_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
