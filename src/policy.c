@@ -54,13 +54,23 @@ acting_profile(FunctionCallInfo fcinfo)
  * the level of what it handles (handling_events.c) and the access counters
  * (access_stats.c); a refused row costs nothing more.
  */
-static inline bool
+static pg_attribute_always_inline bool
 decide_row(FunctionCallInfo fcinfo, TmacMode mode)
 {
-	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
-	TmacProfile *p = acting_profile(fcinfo);
+	Datum		d = PG_GETARG_DATUM(0);
+	TmacLabel  *l;
+	TmacProfile *p;
 
-	if (!tmac_decide(p, l, mode, NULL, NULL, NULL))
+	/*
+	 * A label is stored plain, with a 4-byte header: it is used in place.
+	 * Only a label that reached us packed or toasted some other way (a
+	 * record's field, say) goes through the detoaster, which is otherwise a
+	 * call per row.
+	 */
+	l = likely(!VARATT_IS_EXTENDED(DatumGetPointer(d)))
+		? (TmacLabel *) DatumGetPointer(d) : DatumGetTmacLabel(d);
+	p = acting_profile(fcinfo);
+	if (!tmac_decide_inline(p, l, mode, NULL, NULL, NULL))
 		return false;
 	tmac_handling_note_rank(l->rank);
 	tmac_access_stats_count(fcinfo, p, l);
