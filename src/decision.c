@@ -8,6 +8,11 @@
  * The profile (profile_cache.c) carries everything needed: the compartments
  * as bitmaps and the groups the person reaches as a set, so a decision never
  * leaves this file, never queries, and never walks the group tree.
+ *
+ * The checks themselves are written once, in decision.h (tmac_decide_inline),
+ * so that the row policies (policy.c) get a copy the compiler specialises for
+ * "no sink, stop at the first failure" without a call per row; every other
+ * caller comes through tmac_decide here.
  */
 #include "postgres.h"
 #include "message_catalog.h"
@@ -21,44 +26,7 @@ bool
 tmac_decide(const TmacProfile *p, const TmacLabel *l, TmacMode mode,
 			TmacCheck *failed, TmacCheckSink sink, void *arg)
 {
-	const TmacIdSet *grants = mode == TMAC_READ ? &p->read : &p->write;
-	const int32 *ids;
-	bool		ok = true;
-	int			i;
-
-#define CHECK(check, id, passed) \
-	do { \
-		bool		passed_ = (passed); \
-		if (sink != NULL) \
-			sink(arg, (check), (id), passed_); \
-		if (!passed_) \
-		{ \
-			if (ok && failed != NULL) \
-				*failed = (check); \
-			ok = false; \
-			if (sink == NULL) \
-				return false; \
-		} \
-	} while (0)
-
-	CHECK(TMAC_CHECK_ACTIVE, 0, p->active);
-	CHECK(TMAC_CHECK_PLEDGE, 0, p->pledge_ok);
-	CHECK(TMAC_CHECK_TRAINING, 0, p->training_ok);
-	CHECK(TMAC_CHECK_CLEARANCE, 0, l->rank <= p->clearance_rank);
-	ids = TMAC_LABEL_COMPARTMENTS(l);
-	for (i = 0; i < l->ncompartments; i++)
-		CHECK(TMAC_CHECK_COMPARTMENT, ids[i], tmac_idset_has(grants, ids[i]));
-	if (l->ngroups > 0)
-	{
-		bool		reached = false;
-
-		ids = TMAC_LABEL_GROUPS(l);
-		for (i = 0; i < l->ngroups && !reached; i++)
-			reached = tmac_idset_has(&p->reach, ids[i]);
-		CHECK(TMAC_CHECK_GROUP, 0, reached);
-	}
-	return ok;
-#undef CHECK
+	return tmac_decide_inline(p, l, mode, failed, sink, arg);
 }
 
 const char *

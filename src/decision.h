@@ -44,6 +44,56 @@ typedef void (*TmacCheckSink) (void *arg, TmacCheck check, int32 id, bool passed
 extern bool tmac_decide(const TmacProfile *p, const TmacLabel *l, TmacMode mode,
 						TmacCheck *failed, TmacCheckSink sink, void *arg);
 
+/*
+ * The one body of the decision, which tmac_decide calls: inlined into the
+ * per-row policy functions (policy.c) too, where sink and failed are NULL
+ * constants and the compiler drops the reporting — same checks, same order,
+ * no call per row.  Nothing else should call it.
+ */
+static pg_attribute_always_inline bool
+tmac_decide_inline(const TmacProfile *p, const TmacLabel *l, TmacMode mode,
+				   TmacCheck *failed, TmacCheckSink sink, void *arg)
+{
+	const TmacIdSet *grants = mode == TMAC_READ ? &p->read : &p->write;
+	const int32 *ids;
+	bool		ok = true;
+	int			i;
+
+#define CHECK(check, id, passed) \
+	do { \
+		bool		passed_ = (passed); \
+		if (sink != NULL) \
+			sink(arg, (check), (id), passed_); \
+		if (!passed_) \
+		{ \
+			if (ok && failed != NULL) \
+				*failed = (check); \
+			ok = false; \
+			if (sink == NULL) \
+				return false; \
+		} \
+	} while (0)
+
+	CHECK(TMAC_CHECK_ACTIVE, 0, p->active);
+	CHECK(TMAC_CHECK_PLEDGE, 0, p->pledge_ok);
+	CHECK(TMAC_CHECK_TRAINING, 0, p->training_ok);
+	CHECK(TMAC_CHECK_CLEARANCE, 0, l->rank <= p->clearance_rank);
+	ids = TMAC_LABEL_COMPARTMENTS(l);
+	for (i = 0; i < l->ncompartments; i++)
+		CHECK(TMAC_CHECK_COMPARTMENT, ids[i], tmac_idset_has(grants, ids[i]));
+	if (l->ngroups > 0)
+	{
+		bool		reached = false;
+
+		ids = TMAC_LABEL_GROUPS(l);
+		for (i = 0; i < l->ngroups && !reached; i++)
+			reached = tmac_idset_has(&p->reach, ids[i]);
+		CHECK(TMAC_CHECK_GROUP, 0, reached);
+	}
+	return ok;
+#undef CHECK
+}
+
 /* The name of a check as explain_access and deny_reason_as show it. */
 extern const char *tmac_check_name(TmacCheck check);
 

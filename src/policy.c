@@ -55,15 +55,25 @@ acting_profile(FunctionCallInfo fcinfo)
 /*
  * One row's policy decision.  A row let through is noted for the statement:
  * the level of what it handles (handling_events.c) and the access counters
- * (access_stats.c); a refused row costs nothing more.
+ * (access_stats.c); a refused row is only counted (explain_withhold.h).
  */
-static inline bool
+static pg_attribute_always_inline bool
 decide_row(FunctionCallInfo fcinfo, TmacMode mode)
 {
-	TmacLabel  *l = PG_GETARG_TMAC_LABEL(0);
-	TmacProfile *p = acting_profile(fcinfo);
+	Datum		d = PG_GETARG_DATUM(0);
+	TmacLabel  *l;
+	TmacProfile *p;
 
-	if (!tmac_decide(p, l, mode, NULL, NULL, NULL))
+	/*
+	 * A label is stored plain, with a 4-byte header: it is used in place.
+	 * Only a label that reached us packed or toasted some other way (a
+	 * record's field, say) goes through the detoaster, which is otherwise a
+	 * call per row.
+	 */
+	l = likely(!VARATT_IS_EXTENDED(DatumGetPointer(d)))
+		? (TmacLabel *) DatumGetPointer(d) : DatumGetTmacLabel(d);
+	p = acting_profile(fcinfo);
+	if (!tmac_decide_inline(p, l, mode, NULL, NULL, NULL))
 	{
 		tmac_note_hidden_row();
 		return false;

@@ -16,6 +16,12 @@
 -- ms, median CPU ms, and the ratios of its medians to the first query's.
 CREATE SCHEMA IF NOT EXISTS bench;
 
+-- What bench.compare returned, kept by the sections that record their ratios (run_bench.sh
+-- reads them back for the table of ratios, test/bench/ratio_table.sh).
+CREATE TABLE IF NOT EXISTS bench.result (
+  section text, query text, result text, median_ms numeric, min_ms numeric, max_ms numeric,
+  ratio_to_first numeric, cpu_median_ms numeric, cpu_ratio_to_first numeric);
+
 -- CPU time used so far by this backend, in nanoseconds; NULL where unknown.
 CREATE OR REPLACE FUNCTION bench.cpu_ns() RETURNS bigint
 LANGUAGE plpgsql AS

@@ -41,5 +41,7 @@ echo "== cold start: pgbench -C, one point select per connection ($SECONDS_PER_R
 echo "unprotected: ${plain[*]} tps (median $u)"
 echo "protected:   ${prot[*]} tps (median $p)"
 awk -v p="$p" -v u="$u" 'BEGIN { printf "time per connection, protected / unprotected: %.2fx (%.2f ms vs %.2f ms; target <= 1.2x)\n", u / p, 1000 / p, 1000 / u }'
+bench_ratio connect.cold_start "$(awk -v p="$p" -v u="$u" 'BEGIN { printf "%.2f", u / p }')" "<= 1.2" \
+  "new connection's first statement, protected / unprotected table (pgbench -C, median tps)"
 q -c "SELECT format('shared profiles (tmac.shared_profiles = %s): %s taken, %s computed by a new backend itself', slots, hits, misses) FROM tmac.shared_profile_cache()"
 
