@@ -457,7 +457,7 @@ DECLARE
   n bigint;
   one bigint;
   old_status text;
-  changes jsonb;
+  changes text;
   r jsonb;
   more bigint;
 BEGIN
@@ -467,28 +467,36 @@ BEGIN
       MESSAGE = tmac.message('person_ids, effective_at and by_whom differ in length');
   END IF;
   PERFORM tmac.audit_cover_next_update('tmac.access_grant');
-  WITH t AS (
-    SELECT x.person_id, x.eff, x.who FROM unnest(person_ids, effective_at, by_whom) x(person_id, eff, who)),
-  u AS (
+  -- Each grant's new values follow from its old status, its validity and its person's instant
+  -- and event, so the UPDATE returns only its key, its person's position k, whether it was a
+  -- request and, for one that lapsed first, when: the groups are hashed on those, and the entry
+  -- is written as JSON text and parsed once (the keys are not copied from one jsonb to the next).
+  WITH u AS (
     UPDATE tmac.access_grant g
        SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
            ended_at = CASE WHEN g.status = 'active' AND upper(g.validity) <= t.eff THEN upper(g.validity) ELSE t.eff END,
            end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= t.eff THEN 'expired' ELSE 'terminated' END,
            ended_by = t.who
-      FROM t
+      FROM unnest(person_ids, effective_at, by_whom) WITH ORDINALITY t(person_id, eff, who, k)
      WHERE g.person_id = t.person_id AND g.status IN ('pending', 'active')
        AND g.end_reason IS NULL AND g.ended_by IS NULL
-    RETURNING g.grant_id, g.status, g.ended_at, g.end_reason, g.ended_by),
+    RETURNING g.grant_id, t.k, g.status = 'cancelled' AS cancelled,
+              CASE WHEN g.end_reason = 'expired' THEN g.ended_at END AS lapsed_at),
   c AS (
-    SELECT count(*) AS cnt, array_agg(u.grant_id) AS keys,
-           jsonb_build_object('status', CASE u.status WHEN 'cancelled' THEN 'pending' ELSE 'active' END,
-                              'ended_at', NULL, 'end_reason', NULL, 'ended_by', NULL) AS ov,
-           jsonb_build_object('status', u.status, 'ended_at', u.ended_at, 'end_reason', u.end_reason,
-                              'ended_by', u.ended_by) AS nv
-      FROM u GROUP BY u.status, u.ended_at, u.end_reason, u.ended_by)
+    SELECT u.k, u.cancelled, u.lapsed_at, count(*) AS cnt, min(u.grant_id) AS first_key,
+           string_agg(u.grant_id::text, ', ') AS keys
+      FROM u GROUP BY u.k, u.cancelled, u.lapsed_at)
   -- (hashed, not sorted: the groups are few, the grants many)
-  SELECT sum(c.cnt)::bigint, min(c.keys[1]), min(c.ov ->> 'status'),
-         jsonb_agg(jsonb_build_object('keys', c.keys, 'old', c.ov, 'new', c.nv) ORDER BY c.keys[1])
+  SELECT sum(c.cnt)::bigint, min(c.first_key), min(CASE WHEN c.cancelled THEN 'pending' ELSE 'active' END),
+         string_agg('{"keys": [' || c.keys || '], "old": '
+                    || jsonb_build_object('status', CASE WHEN c.cancelled THEN 'pending' ELSE 'active' END,
+                                          'ended_at', NULL, 'end_reason', NULL, 'ended_by', NULL)::text
+                    || ', "new": '
+                    || jsonb_build_object('status', CASE WHEN c.cancelled THEN 'cancelled' ELSE 'ended' END,
+                                          'ended_at', coalesce(c.lapsed_at, effective_at[c.k]),
+                                          'end_reason', CASE WHEN c.lapsed_at IS NULL THEN 'terminated' ELSE 'expired' END,
+                                          'ended_by', by_whom[c.k])::text || '}',
+                    ', ' ORDER BY c.first_key)
     INTO n, one, old_status, changes
     FROM c;
   PERFORM tmac.audit_covered('tmac.access_grant');      -- taken by the trigger; cleared in any case
@@ -500,7 +508,7 @@ BEGIN
                          'new', r));
   ELSIF n > 1 THEN
     PERFORM tmac.audit_append('access_grant', 'UPDATE', NULL,
-                              jsonb_build_object('count', n, 'key', 'grant_id', 'changes', changes));
+                              ('{"count": ' || n || ', "key": "grant_id", "changes": [' || changes || ']}')::jsonb);
   END IF;
   -- open grants with end columns already filled (never written so by tmac): audited as usual
   UPDATE tmac.access_grant g
