@@ -37,14 +37,23 @@
 --     derived end is an answer every reader must compute the same way, forever.
 -- So the cost is made lean instead: one UPDATE, driven by the person's open grants
 -- (access_grant_open_idx), which touches two indexes per row (the new version matches none of
--- the partial ones); its audit entry built from the UPDATE's RETURNING rows — the changes are
--- known, so nothing compares 10,000 old and new rows or sorts their keys (the generic statement
--- trigger is told so, tmac.audit_cover_next_update); the person's sessions and login gate are
--- handled once per person by the HR feed.  What remains above a bare UPDATE of the same rows is
--- what PostgreSQL does for any audited table (the transition tables, the foreign keys' per-row
--- checks) and the RETURNING rows the entry is built from.  A row update of 10,000 rows cannot
--- reach 50 ms on this machine (a bare one takes about 90-100 ms of CPU): that goal needs the
--- derived design above, and is not met.
+-- the partial ones; no HOT update is possible while an index predicate names status); its audit
+-- entry built from the UPDATE's RETURNING rows — the changes are known, so nothing compares
+-- 10,000 old and new rows or sorts their keys (the generic statement trigger is told so,
+-- tmac.audit_cover_next_update) — hashed on small values and written as JSON text parsed once,
+-- and stored with lz4 (50_audit_log.sql); the person's sessions and login gate are handled once
+-- per person by the HR feed, the gate's query planned once per session (76_login_gate.sql).
+-- Measured in instructions (callgrind, one backend; issue 23 item 2), against a bare UPDATE of
+-- the same 10,000 rows with triggers off (799 M): ending them cost 1,009 M before (1.26x; pglz
+-- 48 M, building the entry's jsonb about 56 M, the foreign keys' per-row "check required" tests
+-- 42 M, hashing the groups on four text and time columns 20 M, the RETURNING rows' tuplestore
+-- 20 M) and 936 M after (1.17x); the whole termination 1,050 M before (1.31x), see README,
+-- Performance, for after.  What remains is what PostgreSQL does for any table with foreign keys
+-- (their checks, 5 % of the bare UPDATE), the RETURNING rows, the entry's 10,000 numbers, and the
+-- termination's own work (HR event, person, login role, gate: about 40 M warm).
+-- A row update of 10,000 rows cannot reach 50 ms on this machine: the bare one alone takes
+-- 85-100 ms of CPU.  A derived end would make a termination cost what one without grants costs
+-- (9-12 ms of CPU here), but the reasons above stand; the goal is not met.
 
 CREATE TABLE tmac.access_grant (
   grant_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -445,9 +454,10 @@ COMMENT ON FUNCTION tmac.keep_on_role_change(bigint, text) IS
 -- grant ended, as of the termination's instant (an active grant already past its validity then
 -- ended at that end, reason expired), by the HR event.  One UPDATE; its audit entry is built from
 -- the UPDATE's RETURNING rows in the format tmac.audit_trigger gives any multi-row UPDATE (rows
--- with the same change share an element; its "keys" list the grants in the order the UPDATE ended
--- them, not sorted), instead of tmac.audit_trigger comparing every old and new row and sorting
--- the keys (see "Termination" in the header).  An open grant whose end columns are
+-- of one person with the same change share an element; its "keys" list the grants in the order
+-- the UPDATE ended them, not sorted; the elements in the order of their smallest key), instead of
+-- tmac.audit_trigger comparing every old and new row and sorting the keys (see "Termination" in
+-- the header).  An open grant whose end columns are
 -- somehow already filled is left to a second, ordinary UPDATE, so that the entry's old values
 -- (status, and NULL end columns) are exact.  Returns the number of grants ended.
 CREATE FUNCTION tmac.end_grants_of(person_ids text[], effective_at timestamptz[], by_whom text[])
