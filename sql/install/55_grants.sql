@@ -42,15 +42,17 @@
 -- 10,000 old and new rows or sorts their keys (the generic statement trigger is told so,
 -- tmac.audit_cover_next_update) — hashed on small values and written as JSON text parsed once,
 -- and stored with lz4 (50_audit_log.sql); the person's sessions and login gate are handled once
--- per person by the HR feed, the gate's query planned once per session (76_login_gate.sql).
+-- per person by the HR feed.
 -- Measured in instructions (callgrind, one backend; issue 23 item 2), against a bare UPDATE of
 -- the same 10,000 rows with triggers off (799 M): ending them cost 1,009 M before (1.26x; pglz
 -- 48 M, building the entry's jsonb about 56 M, the foreign keys' per-row "check required" tests
 -- 42 M, hashing the groups on four text and time columns 20 M, the RETURNING rows' tuplestore
--- 20 M) and 936 M after (1.17x); the whole termination 1,050 M before (1.31x), see README,
--- Performance, for after.  What remains is what PostgreSQL does for any table with foreign keys
--- (their checks, 5 % of the bare UPDATE), the RETURNING rows, the entry's 10,000 numbers, and the
--- termination's own work (HR event, person, login role, gate: about 40 M warm).
+-- 20 M) and 939 M after (1.18x); the whole termination 1,050 M before (1.31x), 979 M after
+-- (1.23x).  What remains is what PostgreSQL does for any table with foreign keys (their checks,
+-- 5 % of the bare UPDATE), the RETURNING rows, the entry's 10,000 numbers parsed, and the
+-- termination's own work (HR event, person, login role, the login gate's query at commit
+-- (10 M, planned again at every commit: kept in a PL/pgSQL function its generic plan did not
+-- survive the termination's invalidations, so it stays a SQL function): 40 M in a warm session).
 -- A row update of 10,000 rows cannot reach 50 ms on this machine: the bare one alone takes
 -- 85-100 ms of CPU.  A derived end would make a termination cost what one without grants costs
 -- (9-12 ms of CPU here), but the reasons above stand; the goal is not met.

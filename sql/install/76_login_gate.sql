@@ -32,17 +32,11 @@ COMMENT ON FUNCTION tmac.login_gate_note_all() IS
 -- still (by its OID, which no role has now): its entry keeps the mapped name gated, so a role
 -- created or renamed under that name is refused at once, before any recomputation.  Called by
 -- src/login_gate.c as the extension owner, just before the transaction commits.
--- (Planned generically, its estimate can pass jit_above_cost while the work is small: no JIT.
--- PL/pgSQL, its generic plan kept for the session: as a SQL function it was parsed and planned
--- at every commit that gates, an eighth of a termination's work beyond ending its grants.)
+-- (Planned generically, its estimate can pass jit_above_cost while the work is small: no JIT.)
 CREATE FUNCTION tmac.login_gate_wanted(roles text[], persons text[], whole boolean, role_oids oid[])
   RETURNS TABLE (role_oid oid, reason text, since timestamptz, role_name name)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET jit = off
-  SET plan_cache_mode = force_generic_plan AS
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET jit = off AS
 $$
-#variable_conflict use_column
-BEGIN
-  RETURN QUERY
   WITH ps AS (             -- the persons in scope (each branch by index, or all of them)
     SELECT p.login_role, p.login_role_oid FROM tmac.person p WHERE $3
     UNION ALL
@@ -99,8 +93,7 @@ BEGIN
          END,
          st.since,
          st.login_role
-    FROM scope s LEFT JOIN st ON st.role_oid = s.role_oid;
-END
+    FROM scope s LEFT JOIN st ON st.role_oid = s.role_oid
 $$;
 COMMENT ON FUNCTION tmac.login_gate_wanted(text[], text[], boolean, oid[]) IS
   'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped, dropped or not): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect), and the name HR mapped, refused as well; a role of several persons has a row for each';
