@@ -37,14 +37,25 @@
 --     derived end is an answer every reader must compute the same way, forever.
 -- So the cost is made lean instead: one UPDATE, driven by the person's open grants
 -- (access_grant_open_idx), which touches two indexes per row (the new version matches none of
--- the partial ones); its audit entry built from the UPDATE's RETURNING rows — the changes are
--- known, so nothing compares 10,000 old and new rows or sorts their keys (the generic statement
--- trigger is told so, tmac.audit_cover_next_update); the person's sessions and login gate are
--- handled once per person by the HR feed.  What remains above a bare UPDATE of the same rows is
--- what PostgreSQL does for any audited table (the transition tables, the foreign keys' per-row
--- checks) and the RETURNING rows the entry is built from.  A row update of 10,000 rows cannot
--- reach 50 ms on this machine (a bare one takes about 90-100 ms of CPU): that goal needs the
--- derived design above, and is not met.
+-- the partial ones; no HOT update is possible while an index predicate names status); its audit
+-- entry built from the UPDATE's RETURNING rows — the changes are known, so nothing compares
+-- 10,000 old and new rows or sorts their keys (the generic statement trigger is told so,
+-- tmac.audit_cover_next_update) — hashed on small values and written as JSON text parsed once,
+-- and stored with lz4 (50_audit_log.sql); the person's sessions and login gate are handled once
+-- per person by the HR feed.
+-- Measured in instructions (callgrind, one backend; issue 23 item 2), against a bare UPDATE of
+-- the same 10,000 rows with triggers off (799 M): ending them cost 1,009 M before (1.26x; pglz
+-- 48 M, building the entry's jsonb about 56 M, the foreign keys' per-row "check required" tests
+-- 42 M, hashing the groups on four text and time columns 20 M, the RETURNING rows' tuplestore
+-- 20 M) and 939 M after (1.18x); the whole termination 1,050 M before (1.31x), 979 M after
+-- (1.23x).  What remains is what PostgreSQL does for any table with foreign keys (their checks,
+-- 5 % of the bare UPDATE), the RETURNING rows, the entry's 10,000 numbers parsed, and the
+-- termination's own work (HR event, person, login role, the login gate's query at commit
+-- (10 M, planned again at every commit: kept in a PL/pgSQL function its generic plan did not
+-- survive the termination's invalidations, so it stays a SQL function): 40 M in a warm session).
+-- A row update of 10,000 rows cannot reach 50 ms on this machine: the bare one alone takes
+-- 85-100 ms of CPU.  A derived end would make a termination cost what one without grants costs
+-- (9-12 ms of CPU here), but the reasons above stand; the goal is not met.
 --
 -- Its compliance checks (a leaver's live grants, access without a pledge; criterion II) are at the
 -- end of this file; the grant checks that read the reviews and SoD rules are in 73_sod_violations.sql.
@@ -442,9 +453,10 @@ COMMENT ON FUNCTION tmac.keep_on_role_change(bigint, text) IS
 -- grant ended, as of the termination's instant (an active grant already past its validity then
 -- ended at that end, reason expired), by the HR event.  One UPDATE; its audit entry is built from
 -- the UPDATE's RETURNING rows in the format tmac.audit_trigger gives any multi-row UPDATE (rows
--- with the same change share an element; its "keys" list the grants in the order the UPDATE ended
--- them, not sorted), instead of tmac.audit_trigger comparing every old and new row and sorting
--- the keys (see "Termination" in the header).  An open grant whose end columns are
+-- of one person with the same change share an element; its "keys" list the grants in the order
+-- the UPDATE ended them, not sorted; the elements in the order of their smallest key), instead of
+-- tmac.audit_trigger comparing every old and new row and sorting the keys (see "Termination" in
+-- the header).  An open grant whose end columns are
 -- somehow already filled is left to a second, ordinary UPDATE, so that the entry's old values
 -- (status, and NULL end columns) are exact.  Returns the number of grants ended.
 CREATE FUNCTION tmac.end_grants_of(person_ids text[], effective_at timestamptz[], by_whom text[])
@@ -454,7 +466,7 @@ DECLARE
   n bigint;
   one bigint;
   old_status text;
-  changes jsonb;
+  changes text;
   r jsonb;
   more bigint;
 BEGIN
@@ -464,28 +476,36 @@ BEGIN
       MESSAGE = tmac.message('person_ids, effective_at and by_whom differ in length');
   END IF;
   PERFORM tmac.audit_cover_next_update('tmac.access_grant');
-  WITH t AS (
-    SELECT x.person_id, x.eff, x.who FROM unnest(person_ids, effective_at, by_whom) x(person_id, eff, who)),
-  u AS (
+  -- Each grant's new values follow from its old status, its validity and its person's instant
+  -- and event, so the UPDATE returns only its key, its person's position k, whether it was a
+  -- request and, for one that lapsed first, when: the groups are hashed on those, and the entry
+  -- is written as JSON text and parsed once (the keys are not copied from one jsonb to the next).
+  WITH u AS (
     UPDATE tmac.access_grant g
        SET status = CASE g.status WHEN 'pending' THEN 'cancelled' ELSE 'ended' END,
            ended_at = CASE WHEN g.status = 'active' AND upper(g.validity) <= t.eff THEN upper(g.validity) ELSE t.eff END,
            end_reason = CASE WHEN g.status = 'active' AND upper(g.validity) <= t.eff THEN 'expired' ELSE 'terminated' END,
            ended_by = t.who
-      FROM t
+      FROM unnest(person_ids, effective_at, by_whom) WITH ORDINALITY t(person_id, eff, who, k)
      WHERE g.person_id = t.person_id AND g.status IN ('pending', 'active')
        AND g.end_reason IS NULL AND g.ended_by IS NULL
-    RETURNING g.grant_id, g.status, g.ended_at, g.end_reason, g.ended_by),
+    RETURNING g.grant_id, t.k, g.status = 'cancelled' AS cancelled,
+              CASE WHEN g.end_reason = 'expired' THEN g.ended_at END AS lapsed_at),
   c AS (
-    SELECT count(*) AS cnt, array_agg(u.grant_id) AS keys,
-           jsonb_build_object('status', CASE u.status WHEN 'cancelled' THEN 'pending' ELSE 'active' END,
-                              'ended_at', NULL, 'end_reason', NULL, 'ended_by', NULL) AS ov,
-           jsonb_build_object('status', u.status, 'ended_at', u.ended_at, 'end_reason', u.end_reason,
-                              'ended_by', u.ended_by) AS nv
-      FROM u GROUP BY u.status, u.ended_at, u.end_reason, u.ended_by)
+    SELECT u.k, u.cancelled, u.lapsed_at, count(*) AS cnt, min(u.grant_id) AS first_key,
+           string_agg(u.grant_id::text, ', ') AS keys
+      FROM u GROUP BY u.k, u.cancelled, u.lapsed_at)
   -- (hashed, not sorted: the groups are few, the grants many)
-  SELECT sum(c.cnt)::bigint, min(c.keys[1]), min(c.ov ->> 'status'),
-         jsonb_agg(jsonb_build_object('keys', c.keys, 'old', c.ov, 'new', c.nv) ORDER BY c.keys[1])
+  SELECT sum(c.cnt)::bigint, min(c.first_key), min(CASE WHEN c.cancelled THEN 'pending' ELSE 'active' END),
+         string_agg('{"keys": [' || c.keys || '], "old": '
+                    || jsonb_build_object('status', CASE WHEN c.cancelled THEN 'pending' ELSE 'active' END,
+                                          'ended_at', NULL, 'end_reason', NULL, 'ended_by', NULL)::text
+                    || ', "new": '
+                    || jsonb_build_object('status', CASE WHEN c.cancelled THEN 'cancelled' ELSE 'ended' END,
+                                          'ended_at', coalesce(c.lapsed_at, effective_at[c.k]),
+                                          'end_reason', CASE WHEN c.lapsed_at IS NULL THEN 'terminated' ELSE 'expired' END,
+                                          'ended_by', by_whom[c.k])::text || '}',
+                    ', ' ORDER BY c.first_key)
     INTO n, one, old_status, changes
     FROM c;
   PERFORM tmac.audit_covered('tmac.access_grant');      -- taken by the trigger; cleared in any case
@@ -497,7 +517,7 @@ BEGIN
                          'new', r));
   ELSIF n > 1 THEN
     PERFORM tmac.audit_append('access_grant', 'UPDATE', NULL,
-                              jsonb_build_object('count', n, 'key', 'grant_id', 'changes', changes));
+                              ('{"count": ' || n || ', "key": "grant_id", "changes": [' || changes || ']}')::jsonb);
   END IF;
   -- open grants with end columns already filled (never written so by tmac): audited as usual
   UPDATE tmac.access_grant g

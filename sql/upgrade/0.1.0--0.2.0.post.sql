@@ -148,3 +148,13 @@ CREATE AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb
 CREATE AGGREGATE tmac.hr_feed_keys_detail(text, text, text) (
   SFUNC = tmac.hr_feed_keys_detail_step, STYPE = internal,
   FINALFUNC = tmac.hr_feed_keys_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
+
+-- The audit log's detail is compressed with lz4 where the server has it (50_audit_log.sql):
+-- entries written after the update; the earlier ones stay as they were stored.
+DO $lz4$
+BEGIN
+  ALTER TABLE tmac.audit_log ALTER COLUMN detail SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+  NULL;
+END
+$lz4$;
