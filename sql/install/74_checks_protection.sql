@@ -449,7 +449,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.restrict_activity_counters() IS
-  'Superuser only: revokes EXECUTE from PUBLIC on PostgreSQL''s per-table and per-index tuple and block counters (tmac.activity_counter_functions(), which count rows the policy hid) and grants it to pg_read_all_stats; ordinary logins then get permission denied from pg_stat_user_tables, pg_stat_user_indexes, pg_statio_user_tables and their xact_ and all_ forms, members of pg_read_all_stats or pg_monitor keep them; idempotent, audited; returns the functions changed';
+  'Superuser only: revokes EXECUTE from PUBLIC on PostgreSQL''s per-table and per-index tuple and block counters (tmac.activity_counter_functions(), which count rows the policy hid) and grants it to pg_read_all_stats; ordinary logins then get permission denied from the tuple and block columns (and SELECT *) of pg_stat_user_tables, pg_stat_user_indexes, pg_statio_user_tables and their xact_ and all_ forms, members of pg_read_all_stats or pg_monitor keep them; idempotent, audited; returns the functions changed';
 
 CREATE FUNCTION tmac.check_activity_counters_public()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
