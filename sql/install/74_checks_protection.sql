@@ -390,6 +390,84 @@ END;
 COMMENT ON FUNCTION tmac.check_protected_table_owner_code() IS
   'Check protected_table_owner_code: protected tables with an index expression or predicate, trigger, rule, column default, constraint or policy calling a function owned by a role that is neither superuser nor tmac_admin member';
 
+-- PostgreSQL's activity counters count the rows the policy hid.  pg_stat_get_tuples_returned(index),
+-- pg_stat_get_xact_tuples_fetched(table) … (and the views over them: pg_stat_user_tables,
+-- pg_stat_user_indexes, pg_stat_xact_user_tables, pg_statio_user_tables …) are executable by
+-- PUBLIC, and their value right after one's own query tells how many hidden rows an index scan
+-- or a bitmap heap scan went through: `WHERE secret = 'launch-3'` returns 0 rows while the index
+-- counter says 216.  tmac cannot rewrite them; a superuser revokes them from PUBLIC (grant to
+-- pg_read_all_stats, which pg_monitor is a member of) with tmac.restrict_activity_counters(), and
+-- the check activity_counters_public reports each one PUBLIC can still execute.  The list: the
+-- per-table/per-index counters of tuples or blocks, cumulative and of the current transaction
+-- (taking one oid): pg_stat_get_[xact_]tuples_{returned,fetched,inserted,updated,deleted,hot_updated},
+-- pg_stat_get_[xact_]blocks_{fetched,hit}, pg_stat_get_{live,dead}_tuples,
+-- pg_stat_get_mod_since_analyze, pg_stat_get_ins_since_vacuum.  Not the scan counts (numscans),
+-- the vacuum/analyze times and counts, nor the database-wide pg_stat_get_db_* (README, Security notes).
+CREATE FUNCTION tmac.activity_counter_functions() RETURNS SETOF regprocedure
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT p.oid::pg_catalog.regprocedure
+    FROM pg_catalog.pg_proc p
+   WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace
+     AND p.proname OPERATOR(pg_catalog.~) '^pg_stat_get_(xact_)?(tuples_(returned|fetched|inserted|updated|deleted|hot_updated)|blocks_(fetched|hit))$|^pg_stat_get_(live_tuples|dead_tuples|mod_since_analyze|ins_since_vacuum)$'
+     AND p.proargtypes OPERATOR(pg_catalog.=) '26'::pg_catalog.oidvector
+   ORDER BY p.proname;
+END;
+COMMENT ON FUNCTION tmac.activity_counter_functions() IS
+  'Internal (restrict_activity_counters, check activity_counters_public): PostgreSQL''s per-table and per-index counters of tuples or blocks, cumulative and of the current transaction, which count the rows the row policy hid';
+
+CREATE FUNCTION tmac.restrict_activity_counters() RETURNS SETOF regprocedure
+  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  f regprocedure;
+  changed regprocedure[] := '{}';
+BEGIN
+  IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) THEN
+    RAISE EXCEPTION USING ERRCODE = '42501',
+          MESSAGE = tmac.message('only a superuser may restrict the activity counters'),
+          DETAIL = tmac.message('It changes the privileges of functions in pg_catalog.'),
+          HINT = tmac.message('Ask a superuser to run SELECT tmac.restrict_activity_counters().');
+  END IF;
+  FOR f IN
+    SELECT a.f FROM tmac.activity_counter_functions() a(f)
+      JOIN pg_catalog.pg_proc p ON p.oid = a.f::pg_catalog.oid
+     WHERE EXISTS (SELECT FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x
+                    WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE')
+        OR NOT EXISTS (SELECT FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x
+                        WHERE x.grantee = 'pg_read_all_stats'::pg_catalog.regrole AND x.privilege_type = 'EXECUTE')
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO pg_read_all_stats', f);
+    changed := changed || f;
+    RETURN NEXT f;
+  END LOOP;
+  IF pg_catalog.cardinality(changed) > 0 THEN
+    PERFORM tmac.audit_append('hardening', 'restrict_activity_counters', 'pg_catalog',
+                              pg_catalog.jsonb_build_object('functions', changed::text[], 'granted_to', 'pg_read_all_stats'));
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.restrict_activity_counters() IS
+  'Superuser only: revokes EXECUTE from PUBLIC on PostgreSQL''s per-table and per-index tuple and block counters (tmac.activity_counter_functions(), which count rows the policy hid) and grants it to pg_read_all_stats; ordinary logins then get permission denied from the tuple and block columns (and SELECT *) of pg_stat_user_tables, pg_stat_user_indexes, pg_statio_user_tables and their xact_ and all_ forms, members of pg_read_all_stats or pg_monitor keep them; idempotent, audited; returns the functions changed';
+
+CREATE FUNCTION tmac.check_activity_counters_public()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'function:' || a.f::text,
+         tmac.message('Everyone (PUBLIC) may execute %s, which counts the rows an index or table scan went through, those the row policy hides included: right after a query that returns no row, it tells how many hidden rows matched. Run SELECT tmac.restrict_activity_counters().',
+                a.f::text),
+         NULL::timestamptz
+    FROM tmac.activity_counter_functions() a(f)
+    JOIN pg_catalog.pg_proc p ON p.oid = a.f::pg_catalog.oid
+   WHERE EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x
+                  WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE')
+     AND EXISTS (SELECT 1 FROM tmac.protected_table);
+END;
+COMMENT ON FUNCTION tmac.check_activity_counters_public() IS
+  'Check activity_counters_public: PostgreSQL''s per-table and per-index tuple and block counters PUBLIC may execute in a database with protected tables';
+
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('privileged_role_unregistered', 'V', 'high',
    tmac.msgid('Superuser or BYPASSRLS role not registered as privileged'),
@@ -429,7 +507,11 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
   ('protected_table_owner_code', 'V', 'high', tmac.msgid('Protected table running its owner''s code on every row'),
    tmac.msgid('An index expression or predicate, trigger, rule, column default, constraint or policy of a protected table calls a function owned by a role that is neither a superuser nor a tmac_admin member; it runs on hidden rows too, with no policy in between, and can copy them.'),
    tmac.msgid('Drop the object, or have an administrator own the function; have protected tables owned by a dedicated role, not by people who use them.'),
-   'tmac.check_protected_table_owner_code', '{tmac.protected_table}', '{protected_tables}', true);
+   'tmac.check_protected_table_owner_code', '{tmac.protected_table}', '{protected_tables}', true),
+  ('activity_counters_public', 'V', 'high', tmac.msgid('Activity counters that count hidden rows readable by everyone'),
+   tmac.msgid('PostgreSQL''s per-table and per-index counters of tuples and blocks (pg_stat_user_tables, pg_stat_user_indexes, pg_stat_get_xact_tuples_returned …) are executable by PUBLIC and count the rows the row policy hid: right after a query that returns no row, anyone reads how many hidden rows matched it (a count of a compartment, or whether a hidden row holds a guessed value).'),
+   tmac.msgid('SELECT tmac.restrict_activity_counters() (as a superuser): the counters are then for pg_read_all_stats and pg_monitor members only.'),
+   'tmac.check_activity_counters_public', '{tmac.protected_table}', '{protected_tables}', true);
 
 -- A setting that weakens protected tables (51_settings.sql): planner statistics, which count
 -- hidden rows, reach the estimates (EXPLAIN) of persons who may not read every row.

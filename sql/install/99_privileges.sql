@@ -96,7 +96,7 @@ GRANT EXECUTE ON FUNCTION tmac.deny_reason_as(name, tmac.label), tmac.hidden_row
 TO tmac_access_admin, tmac_auditor, tmac_admin;
 -- The compliance checks, their runner and report, and what they build on.
 GRANT EXECUTE ON FUNCTION
-  tmac.check_access_without_pledge(), tmac.check_access_without_training(), tmac.check_audit_log_broken(),
+  tmac.check_access_without_pledge(), tmac.check_access_without_training(), tmac.check_activity_counters_public(), tmac.check_audit_log_broken(),
   tmac.check_column_label_exceeds_table(), tmac.check_exposing_view(), tmac.check_grants(),
   tmac.check_label_column_unprotected(), tmac.check_label_function_untrusted(),
   tmac.check_privileged_role_unregistered(), tmac.check_protected_table_owner_code(),

@@ -13,6 +13,7 @@ SELECT tmac.register_asset('SP-1', 'search_path test documents', 'test', 'electr
 SELECT tmac.protect('sp_doc');
 SELECT tmac.bind_table('SP-1', 'sp_doc');
 SELECT tmac.update_asset('SP-1', '{"label":"CONFIDENTIAL"}');   -- a marked asset: no asset_unlabelled
+SELECT count(*) FROM tmac.restrict_activity_counters();   -- the DBA guide's hardening: no activity_counters_public
 
 -- schema_public_create
 CREATE SCHEMA sp_open;

@@ -14,6 +14,7 @@ BEGIN;
 SET search_path = public, tmac;
 \i test/pgtap/people_fixture.psql
 \o /dev/null
+SELECT tmac.restrict_activity_counters();   -- the install's hardening step (README: Install)
 $example
 \o
 SELECT 'findings=' || count(*) FROM tmac.findings WHERE criterion IN ('I-1', 'I-3', 'V');
