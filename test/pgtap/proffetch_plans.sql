@@ -1,21 +1,22 @@
 -- proffetch_plans.sql — pgTAP: fetching an access profile does not parse and plan its helpers
 -- again at every call.  A SQL function that cannot be inlined (it has a SET clause, such as a
 -- pinned search_path, or is SECURITY DEFINER) is parsed and planned anew each time it is
--- called from a PL/pgSQL statement; tmac.access_profile_of called three of them (pledge_window,
--- training_window, training_courses_required) and spent most of its 3–25 ms planning them.  What
--- makes the fetch slow is that shape, not a timing, so this asserts the shape: no such SQL
--- function among the functions the fetch reaches, and access_profile_of keeps its statements'
+-- called from a PL/pgSQL statement, and so is a scalar one with a subquery by every statement
+-- that calls it; tmac.access_profile_of called three of the first kind (pledge_window,
+-- training_window, training_courses_required) and nine times tmac.setting_value, and spent most of
+-- its 3–25 ms planning them.  What makes the fetch slow is that shape, not a timing, so this
+-- asserts the shape: no such SQL function among the functions the fetch reaches, and access_profile_of keeps its statements'
 -- plans (plan_cache_mode force_generic_plan).  The answers stay those of the other profile tests;
 -- one is checked here against the same person with the helpers called directly.
 BEGIN;
-SELECT plan(5);
+SELECT plan(6);
 \i test/pgtap/people_fixture.psql
 
 -- The tmac functions reached from tmac.access_profile_fetch: a function reaches those whose name,
 -- followed by "(", appears in its definition (over-approximate: more functions, never fewer).
 CREATE TEMP TABLE reached AS
 WITH RECURSIVE f AS (
-  SELECT p.oid, p.proname, l.lanname, p.proconfig, p.prosecdef, pg_catalog.pg_get_functiondef(p.oid) AS def
+  SELECT p.oid, p.proname, l.lanname, p.proconfig, p.prosecdef, p.proretset, pg_catalog.pg_get_functiondef(p.oid) AS def
     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
    WHERE p.pronamespace = 'tmac'::regnamespace AND p.prokind = 'f'),
 r(oid) AS (
@@ -31,6 +32,10 @@ SELECT is((SELECT pg_catalog.array_agg(proname::text ORDER BY proname) FROM reac
             WHERE lanname = 'sql' AND (proconfig IS NOT NULL OR prosecdef)),
           NULL::text[],
   'no SQL function that cannot be inlined (SET clause or SECURITY DEFINER) on the fetch''s path: it would be planned again at every call');
+SELECT is((SELECT pg_catalog.array_agg(proname::text ORDER BY proname) FROM reached
+            WHERE lanname = 'sql' AND NOT proretset AND def ~ '\(\s*SELECT\M'),
+          NULL::text[],
+  'no scalar SQL function with a subquery on the fetch''s path (never inlined: every statement calling it plans it again; setting_value was nine of them a profile)');
 SELECT ok((SELECT proconfig FROM pg_catalog.pg_proc WHERE oid = 'tmac.access_profile_of(text, timestamptz)'::regprocedure)
           @> '{plan_cache_mode=force_generic_plan}',
   'access_profile_of keeps its statements'' plans (no custom plan per person)');
