@@ -60,21 +60,27 @@ COMMENT ON FUNCTION tmac.person_state_at(text, timestamptz) IS
 -- Until when the pledge prerequisite holds at `at` (NULL end: open-ended); no row when it does not hold.
 CREATE FUNCTION tmac.pledge_window(person_id text, at timestamptz, since timestamptz)
   RETURNS TABLE (ok boolean, changes_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
+BEGIN
+  -- PL/pgSQL, not SQL: the pinned search_path keeps a SQL function from being inlined, and a SQL
+  -- function that is not inlined is parsed and planned again at every call (each access profile)
+  RETURN QUERY
   WITH v AS (
     SELECT tmac.day_start(pl.signed_on) AS from_at,
            CASE WHEN pl.valid_until IS NOT NULL THEN tmac.day_start(pl.valid_until + 1) END AS until_at
       FROM tmac.pledge pl
      WHERE pl.person_id = $1 AND pl.kind <> 'termination'
        AND ($3 IS NULL OR pl.signed_on >= ($3 AT TIME ZONE tmac.setting_value('date_time_zone'))::date))
-  SELECT bool_or(from_at <= $2 AND (until_at IS NULL OR $2 < until_at)),
-         CASE WHEN bool_or(from_at <= $2 AND until_at IS NULL) THEN
-                (SELECT min(from_at) FROM v WHERE from_at > $2)
-              WHEN bool_or(from_at <= $2 AND $2 < until_at) THEN
-                least(max(until_at) FILTER (WHERE from_at <= $2 AND $2 < until_at), min(from_at) FILTER (WHERE from_at > $2))
-              ELSE min(from_at) FILTER (WHERE from_at > $2) END
-    FROM v
+  SELECT bool_or(v.from_at <= $2 AND (v.until_at IS NULL OR $2 < v.until_at)),
+         CASE WHEN bool_or(v.from_at <= $2 AND v.until_at IS NULL) THEN
+                (SELECT min(w.from_at) FROM v w WHERE w.from_at > $2)
+              WHEN bool_or(v.from_at <= $2 AND $2 < v.until_at) THEN
+                least(max(v.until_at) FILTER (WHERE v.from_at <= $2 AND $2 < v.until_at),
+                      min(v.from_at) FILTER (WHERE v.from_at > $2))
+              ELSE min(v.from_at) FILTER (WHERE v.from_at > $2) END
+    FROM v;
+END
 $$;
 COMMENT ON FUNCTION tmac.pledge_window(text, timestamptz, timestamptz) IS
   'Internal: whether a valid pledge (signed on or after `since`) exists at an instant, and when that can next change';
@@ -90,10 +96,13 @@ COMMENT ON FUNCTION tmac.pledge_window(text, timestamptz, timestamptz) IS
 -- the decision) and tmac.training_status_all (every person, set-based, for the ledger and checks).
 CREATE FUNCTION tmac.training_courses_required()
   RETURNS TABLE (course text, validity interval, holders_only boolean)
-  LANGUAGE sql STABLE PARALLEL SAFE ROWS 3 SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 3 SET search_path = pg_catalog, pg_temp AS
 $$
-  -- (a pinned search_path keeps it from being inlined: its callers read its few rows once; ROWS 3
-  -- keeps their estimates, and JIT, away from persons × 1,000 courses)
+BEGIN
+  -- (never inlined: its callers read its few rows once; ROWS 3 keeps their estimates, and JIT,
+  -- away from persons × 1,000 courses.  PL/pgSQL, not SQL with a pinned search_path: that one
+  -- was parsed and planned again at every call, i.e. at every access profile)
+  RETURN QUERY
   WITH named AS (
     SELECT btrim(n.c) AS course,
            coalesce(tc.validity, tmac.setting_value('training_validity')::interval) AS validity, false AS holders_only
@@ -108,7 +117,8 @@ $$
      WHERE tc.mandatory AND tc.course NOT IN (SELECT named.course FROM named))
   SELECT req.course, req.validity, req.holders_only FROM req
   UNION ALL
-  SELECT NULL::text, tmac.setting_value('training_validity')::interval, false WHERE NOT EXISTS (SELECT 1 FROM req)
+  SELECT NULL::text, tmac.setting_value('training_validity')::interval, false WHERE NOT EXISTS (SELECT 1 FROM req);
+END
 $$;
 COMMENT ON FUNCTION tmac.training_courses_required() IS
   'The one rule of current training: the courses to have completed within their validity — the training_courses setting''s, the mandatory courses of tmac.training_course (holders_only: for access holders only) — or one row with course NULL (any course, training_validity) when none is required';
@@ -178,13 +188,16 @@ COMMENT ON FUNCTION tmac.training_status_all(timestamptz) IS
 
 CREATE FUNCTION tmac.training_window(person_id text, at timestamptz)
   RETURNS TABLE (ok boolean, changes_at timestamptz)
-  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
+BEGIN
+  RETURN QUERY   -- (PL/pgSQL keeps this plan; see tmac.pledge_window)
   SELECT bool_and(s.current_until IS NOT NULL),
          least(min(s.current_until),
                (SELECT min(tmac.day_start(t.completed_on)) FROM tmac.training_completion t
                  WHERE t.person_id = $1 AND tmac.day_start(t.completed_on) > $2))
-    FROM tmac.training_status_of($1, $2) s
+    FROM tmac.training_status_of($1, $2) s;
+END
 $$;
 COMMENT ON FUNCTION tmac.training_window(text, timestamptz) IS
   'Internal: whether the required training (tmac.training_status_of) is current at an instant, and when that can next change';
@@ -247,7 +260,9 @@ CREATE FUNCTION tmac.access_profile_of(person text, at timestamptz)
   RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
                  write_compartments integer[], org_group_id integer, pledge_ok boolean, training_ok boolean,
                  valid_until timestamptz)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+  LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  SET plan_cache_mode = force_generic_plan   -- its statements' plans (and its helpers') are kept, not redone per person
+AS
 $$
 DECLARE
   pid text := person;
