@@ -4,9 +4,9 @@
 -- install, with the hand-written parts sql/upgrade/0.1.0--0.2.0.{pre,post,final}.sql; do not
 -- edit: change sql/install/ and those parts, then regenerate.  test/scripts/upgrade.sh
 -- checks that an upgraded database has the schema of a fresh install.
--- not generated: aggregate tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name): new or changed (write it in the pre/post part)
 -- not generated: aggregate tmac.hr_feed_keys_detail(text,text,text): new or changed (write it in the pre/post part)
 -- not generated: function tmac.person_state_at(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
+-- not generated: aggregate tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name): new or changed (write it in the pre/post part)
 -- not generated: function tmac.access_profile_of(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: view tmac.compliance_status: columns changed, dropped and created again (views on it must be dropped in the pre part)
 -- not generated: type tmac.check_result: new, not generated (write it in the pre part)
@@ -1242,19 +1242,18 @@ CREATE OR REPLACE VIEW tmac.settings AS
          s.changed_at, s.changed_by
     FROM tmac.setting_default d LEFT JOIN tmac.setting s USING (key);
 
-CREATE OR REPLACE FUNCTION tmac.setting_value(key text) RETURNS text
-  LANGUAGE sql STABLE PARALLEL SAFE
+CREATE OR REPLACE FUNCTION tmac.setting_value(key text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
   RETURN (SELECT coalesce(s.value, d.value) FROM tmac.setting_default d
             LEFT JOIN tmac.setting s ON s.key = d.key
            WHERE d.key = CASE setting_value.key WHEN 'date_time_zone' THEN 'time_zone' ELSE setting_value.key END);
-ALTER FUNCTION tmac.setting_value(text)
-  STABLE
-  CALLED ON NULL INPUT
-  NOT LEAKPROOF
-  PARALLEL SAFE
-  COST 100
-  SECURITY INVOKER
-  RESET ALL;
+END
+$function$;
 
 CREATE OR REPLACE FUNCTION tmac.setting_lookup(key text)
  RETURNS text
@@ -1266,13 +1265,8 @@ CREATE OR REPLACE FUNCTION tmac.setting_lookup(key text)
  SET debug_print_plan TO 'off'
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
-DECLARE
-  v text;
 BEGIN
-  SELECT coalesce(s.value, d.value) INTO v FROM tmac.setting_default d
-    LEFT JOIN tmac.setting s ON s.key = d.key
-   WHERE d.key = CASE setting_lookup.key WHEN 'date_time_zone' THEN 'time_zone' ELSE setting_lookup.key END;
-  RETURN v;
+  RETURN tmac.setting_value(setting_lookup.key);
 END
 $function$;
 
@@ -3602,33 +3596,42 @@ ALTER FUNCTION tmac.person_state_at(text,timestamp with time zone)
 
 CREATE OR REPLACE FUNCTION tmac.pledge_window(person_id text, at timestamp with time zone, since timestamp with time zone)
  RETURNS TABLE(ok boolean, changes_at timestamp with time zone)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
+BEGIN
+  -- PL/pgSQL, not SQL: the pinned search_path keeps a SQL function from being inlined, and a SQL
+  -- function that is not inlined is parsed and planned again at every call (each access profile)
+  RETURN QUERY
   WITH v AS (
     SELECT tmac.day_start(pl.signed_on) AS from_at,
            CASE WHEN pl.valid_until IS NOT NULL THEN tmac.day_start(pl.valid_until + 1) END AS until_at
       FROM tmac.pledge pl
      WHERE pl.person_id = $1 AND pl.kind <> 'termination'
        AND ($3 IS NULL OR pl.signed_on >= ($3 AT TIME ZONE tmac.setting_value('date_time_zone'))::date))
-  SELECT bool_or(from_at <= $2 AND (until_at IS NULL OR $2 < until_at)),
-         CASE WHEN bool_or(from_at <= $2 AND until_at IS NULL) THEN
-                (SELECT min(from_at) FROM v WHERE from_at > $2)
-              WHEN bool_or(from_at <= $2 AND $2 < until_at) THEN
-                least(max(until_at) FILTER (WHERE from_at <= $2 AND $2 < until_at), min(from_at) FILTER (WHERE from_at > $2))
-              ELSE min(from_at) FILTER (WHERE from_at > $2) END
-    FROM v
+  SELECT bool_or(v.from_at <= $2 AND (v.until_at IS NULL OR $2 < v.until_at)),
+         CASE WHEN bool_or(v.from_at <= $2 AND v.until_at IS NULL) THEN
+                (SELECT min(w.from_at) FROM v w WHERE w.from_at > $2)
+              WHEN bool_or(v.from_at <= $2 AND $2 < v.until_at) THEN
+                least(max(v.until_at) FILTER (WHERE v.from_at <= $2 AND $2 < v.until_at),
+                      min(v.from_at) FILTER (WHERE v.from_at > $2))
+              ELSE min(v.from_at) FILTER (WHERE v.from_at > $2) END
+    FROM v;
+END
 $function$;
 
 CREATE OR REPLACE FUNCTION tmac.training_courses_required()
  RETURNS TABLE(course text, validity interval, holders_only boolean)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE PARALLEL SAFE ROWS 3
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
-  -- (a pinned search_path keeps it from being inlined: its callers read its few rows once; ROWS 3
-  -- keeps their estimates, and JIT, away from persons × 1,000 courses)
+BEGIN
+  -- (never inlined: its callers read its few rows once; ROWS 3 keeps their estimates, and JIT,
+  -- away from persons × 1,000 courses.  PL/pgSQL, not SQL with a pinned search_path: that one
+  -- was parsed and planned again at every call, i.e. at every access profile)
+  RETURN QUERY
   WITH named AS (
     SELECT btrim(n.c) AS course,
            coalesce(tc.validity, tmac.setting_value('training_validity')::interval) AS validity, false AS holders_only
@@ -3643,7 +3646,8 @@ AS $function$
      WHERE tc.mandatory AND tc.course NOT IN (SELECT named.course FROM named))
   SELECT req.course, req.validity, req.holders_only FROM req
   UNION ALL
-  SELECT NULL::text, tmac.setting_value('training_validity')::interval, false WHERE NOT EXISTS (SELECT 1 FROM req)
+  SELECT NULL::text, tmac.setting_value('training_validity')::interval, false WHERE NOT EXISTS (SELECT 1 FROM req);
+END
 $function$;
 
 CREATE OR REPLACE FUNCTION tmac.training_holder_at(g tmac.access_grant, at timestamptz) RETURNS boolean
@@ -3735,15 +3739,18 @@ ALTER FUNCTION tmac.training_status_all(timestamp with time zone)
 
 CREATE OR REPLACE FUNCTION tmac.training_window(person_id text, at timestamp with time zone)
  RETURNS TABLE(ok boolean, changes_at timestamp with time zone)
- LANGUAGE sql
+ LANGUAGE plpgsql
  STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
+BEGIN
+  RETURN QUERY   -- (PL/pgSQL keeps this plan; see tmac.pledge_window)
   SELECT bool_and(s.current_until IS NOT NULL),
          least(min(s.current_until),
                (SELECT min(tmac.day_start(t.completed_on)) FROM tmac.training_completion t
                  WHERE t.person_id = $1 AND tmac.day_start(t.completed_on) > $2))
-    FROM tmac.training_status_of($1, $2) s
+    FROM tmac.training_status_of($1, $2) s;
+END
 $function$;
 
 CREATE OR REPLACE FUNCTION tmac.decision_reason(check_name text, passed boolean)
@@ -3815,6 +3822,7 @@ CREATE OR REPLACE FUNCTION tmac.access_profile_of(person text, at timestamp with
  LANGUAGE plpgsql
  STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 DECLARE
   pid text := person;
@@ -11186,6 +11194,92 @@ ALTER FUNCTION tmac.check_protected_table_owner_code()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
+CREATE OR REPLACE FUNCTION tmac.activity_counter_functions() RETURNS SETOF regprocedure
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT p.oid::pg_catalog.regprocedure
+    FROM pg_catalog.pg_proc p
+   WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace
+     AND p.proname OPERATOR(pg_catalog.~) '^pg_stat_get_(xact_)?(tuples_(returned|fetched|inserted|updated|deleted|hot_updated)|blocks_(fetched|hit))$|^pg_stat_get_(live_tuples|dead_tuples|mod_since_analyze|ins_since_vacuum)$'
+     AND p.proargtypes OPERATOR(pg_catalog.=) '26'::pg_catalog.oidvector
+   ORDER BY p.proname;
+END;
+ALTER FUNCTION tmac.activity_counter_functions()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.restrict_activity_counters()
+ RETURNS SETOF regprocedure
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  f regprocedure;
+  changed regprocedure[] := '{}';
+BEGIN
+  IF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user), false) THEN
+    RAISE EXCEPTION USING ERRCODE = '42501',
+          MESSAGE = tmac.message('only a superuser may restrict the activity counters'),
+          DETAIL = tmac.message('It changes the privileges of functions in pg_catalog.'),
+          HINT = tmac.message('Ask a superuser to run SELECT tmac.restrict_activity_counters().');
+  END IF;
+  FOR f IN
+    SELECT a.f FROM tmac.activity_counter_functions() a(f)
+      JOIN pg_catalog.pg_proc p ON p.oid = a.f::pg_catalog.oid
+     WHERE EXISTS (SELECT FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x
+                    WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE')
+        OR NOT EXISTS (SELECT FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x
+                        WHERE x.grantee = 'pg_read_all_stats'::pg_catalog.regrole AND x.privilege_type = 'EXECUTE')
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO pg_read_all_stats', f);
+    changed := changed || f;
+    RETURN NEXT f;
+  END LOOP;
+  IF pg_catalog.cardinality(changed) > 0 THEN
+    PERFORM tmac.audit_append('hardening', 'restrict_activity_counters', 'pg_catalog',
+                              pg_catalog.jsonb_build_object('functions', changed::text[], 'granted_to', 'pg_read_all_stats'));
+  END IF;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_activity_counters_public()
+  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT 'function:' || a.f::text,
+         tmac.message('Everyone (PUBLIC) may execute %s, which counts the rows an index or table scan went through, those the row policy hides included: right after a query that returns no row, it tells how many hidden rows matched. Run SELECT tmac.restrict_activity_counters().',
+                a.f::text),
+         NULL::timestamptz
+    FROM tmac.activity_counter_functions() a(f)
+    JOIN pg_catalog.pg_proc p ON p.oid = a.f::pg_catalog.oid
+   WHERE EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) x
+                  WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE')
+     AND EXISTS (SELECT 1 FROM tmac.protected_table);
+END;
+ALTER FUNCTION tmac.check_activity_counters_public()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
+
 CREATE OR REPLACE FUNCTION tmac.access_rights_ledger_as_of(at timestamptz)
   RETURNS TABLE (person_id text, full_name text, title text, org_group text, job_role text, person_status text,
                  grant_id bigint, access_kind text, access text, mode text, granted_on timestamptz,
@@ -13711,6 +13805,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('label_function_untrusted'::text, 'V'::text, 'high'::text, 'Function, operator or cast over tmac.label owned by a non-administrator'::text, 'A function or operator outside schema tmac takes tmac.label, or a cast to or from tmac.label runs a function, owned by a role that is neither a superuser nor a tmac_admin member; on a search_path before tmac it can shadow tmac''s own (a cast needs no search_path) and run in other people''s sessions.'::text, 'Drop it, or have an administrator own it; keep tmac before public on the search_path.'::text, 'tmac.check_label_function_untrusted'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_fk_cascade'::text, 'V'::text, 'medium'::text, 'Foreign key cascading updates from a protected table'::text, 'A foreign key references a protected table with ON UPDATE CASCADE, SET NULL or SET DEFAULT: PostgreSQL''s referential actions run as the table owner without row security, so changing a referenced key writes it into referencing rows of any label, or of an unprotected table, with no write-down refusal and no handling entry.'::text, 'Recreate the foreign key with ON UPDATE RESTRICT or NO ACTION, or reference a key that carries nothing secret (a surrogate key).'::text, 'tmac.check_protected_fk_cascade'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('protected_table_owner_code'::text, 'V'::text, 'high'::text, 'Protected table running its owner''s code on every row'::text, 'An index expression or predicate, trigger, rule, column default, constraint or policy of a protected table calls a function owned by a role that is neither a superuser nor a tmac_admin member; it runs on hidden rows too, with no policy in between, and can copy them.'::text, 'Drop the object, or have an administrator own the function; have protected tables owned by a dedicated role, not by people who use them.'::text, 'tmac.check_protected_table_owner_code'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('activity_counters_public'::text, 'V'::text, 'high'::text, 'Activity counters that count hidden rows readable by everyone'::text, 'PostgreSQL''s per-table and per-index counters of tuples and blocks (pg_stat_user_tables, pg_stat_user_indexes, pg_stat_get_xact_tuples_returned …) are executable by PUBLIC and count the rows the row policy hid: right after a query that returns no row, anyone reads how many hidden rows matched it (a count of a compartment, or whether a hidden row holds a guessed value).'::text, 'SELECT tmac.restrict_activity_counters() (as a superuser): the counters are then for pg_read_all_stats and pg_monitor members only.'::text, 'tmac.check_activity_counters_public'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('login_gate_refused'::text, 'I-6'::text, 'high'::text, 'Refused login of a terminated or absent person'::text, 'The login gate refused a connection as the login role of a person who is terminated, on leave or (gate_prerequisites) without a current pledge or training: someone tried to get in who may not (a leak sign, seed ⑥).'::text, 'Find out who tried and why (the server log has the client address); record it with tmac.login_gate_acknowledge(role, note).'::text, 'tmac.check_login_gate_refused'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('gated_role_renamed'::text, 'II'::text, 'high'::text, 'Login role of a terminated or absent person renamed'::text, 'The login role of a terminated person or a person on leave has another name than the HR feed mapped: someone with CREATEROLE renamed it, most likely to let the person in under another name. The login gate follows the role, not its name, and still refuses it.'::text, 'Find out who renamed it and why; rename it back (ALTER ROLE … RENAME TO …) or drop it. HR reopening the person (rehire, return) maps them again by name.'::text, 'tmac.check_gated_role_renamed'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('terminated_cron_job_active'::text, 'II'::text, 'high'::text, 'pg_cron job running as a terminated person'::text, 'An active pg_cron job runs as the login role of a terminated person: pg_cron''s background workers never pass the login gate, so the job acts as the person after they left. Someone with CREATEROLE scheduled it (or turned it back on) after the termination disabled the person''s jobs. Checked where pg_cron keeps its jobs in this database.'::text, 'Find out who scheduled it and why. tmac.run_maintenance() disables it (audited); a rehire never re-enables it.'::text, 'tmac.check_terminated_cron_job_active'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -14464,62 +14559,58 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.refuse_existing_entry(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_covered(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_defer() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_note_strict(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_statement_strict() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_take_deferred() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_rounds() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_by_key(anyelement,text,anycompatible,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_step(internal,text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_final(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail_step(internal,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail_final(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
@@ -14528,56 +14619,62 @@ REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM P
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.restrict_activity_counters() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
@@ -14595,9 +14692,6 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -14613,6 +14707,9 @@ GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
@@ -14660,20 +14757,20 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_end() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
@@ -14881,6 +14978,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_protected_fk_cascade() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_table_owner_code() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_table_owner_code() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_table_owner_code() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_activity_counters_public() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_activity_counters_public() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_activity_counters_public() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_sync() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_sync() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.login_gate_acknowledge(name,text) FROM PUBLIC;
@@ -14961,6 +15061,7 @@ COMMENT ON FUNCTION tmac.acknowledge_document(pg_catalog.text) IS '確認 / the 
 COMMENT ON FUNCTION tmac.acknowledge_handling(bigint,pg_catalog.text) IS 'A manager (never the handler) records the review of a forbidden or unapproved handling entry; closes its finding, the entry stays as it was';
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
+COMMENT ON FUNCTION tmac.activity_counter_functions() IS 'Internal (restrict_activity_counters, check activity_counters_public): PostgreSQL''s per-table and per-index counters of tuples or blocks, cumulative and of the current transaction, which count the rows the row policy hid';
 COMMENT ON FUNCTION tmac.add_holder(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area)';
 COMMENT ON FUNCTION tmac.announce_appointment(bigint,pg_catalog.text,pg_catalog.date) IS '周知 / records how and when an open appointment was made known (tmac_admin)';
 COMMENT ON FUNCTION tmac.announce_document(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date) IS '周知 / the author, the 情報管理責任者 or 経営層 records how and when an approved version of a document was made known (社内研修, 掲示, イントラネット, 朝礼)';
@@ -14988,6 +15089,7 @@ COMMENT ON FUNCTION tmac.check_access_signs() IS 'Checks access_surge (over at l
 COMMENT ON FUNCTION tmac.check_access_stats_overflow() IS 'Check access_stats_overflow: access counts lost because the shared hash was full of counters no snapshot had taken (recorded in tmac.access_stats_overflow, or not yet), until acknowledged';
 COMMENT ON FUNCTION tmac.check_access_without_pledge() IS 'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
+COMMENT ON FUNCTION tmac.check_activity_counters_public() IS 'Check activity_counters_public: PostgreSQL''s per-table and per-index tuple and block counters PUBLIC may execute in a database with protected tables';
 COMMENT ON FUNCTION tmac.check_appointments() IS 'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
 COMMENT ON FUNCTION tmac.check_cross_registers() IS 'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
 COMMENT ON FUNCTION tmac.check_documents() IS 'Checks of the documents register (I-4), one pass: document_missing, document_review_overdue, document_not_acknowledged';
@@ -15182,6 +15284,7 @@ COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS '
 COMMENT ON FUNCTION tmac.restore_loaded(pg_catalog.regclass) IS 'Internal: notes a restore''s COPY into one of tmac''s tables; after a schema-only pass, the data pass''s last one ends the restore';
 COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window, or, after a schema-only pass, hands it to the data pass';
 COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
+COMMENT ON FUNCTION tmac.restrict_activity_counters() IS 'Superuser only: revokes EXECUTE from PUBLIC on PostgreSQL''s per-table and per-index tuple and block counters (tmac.activity_counter_functions(), which count rows the policy hid) and grants it to pg_read_all_stats; ordinary logins then get permission denied from the tuple and block columns (and SELECT *) of pg_stat_user_tables, pg_stat_user_indexes, pg_statio_user_tables and their xact_ and all_ forms, members of pg_read_all_stats or pg_monitor keep them; idempotent, audited; returns the functions changed';
 COMMENT ON FUNCTION tmac.retire_asset(pg_catalog.text,pg_catalog.text) IS '目録からの除外 / retires an asset (tmac_admin): it stays as evidence; tables still bound to it count as unbound';
 COMMENT ON FUNCTION tmac.return_handling(bigint,pg_catalog.text) IS 'Records that what a take-out, provision or copy entry took out came back (終了時): the handler reports it and a second person confirms it (tmac.confirm_return); the handler''s manager or an approver of the asset closes it at once; closes its overdue finding';
 COMMENT ON FUNCTION tmac.return_key(pg_catalog.text) IS 'Records that a lent key came back, received by the acting person; closes its key_not_returned finding';
