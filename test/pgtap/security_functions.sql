@@ -80,7 +80,7 @@ SET LOCAL search_path = pg_catalog;
 -- BEGIN ATOMIC) and is not SECURITY DEFINER.  A SQL-standard body is parsed once, when tmac is
 -- installed, and stored as a parse tree in which every function, operator and type is bound by
 -- OID: the caller's search_path plays no part when it runs, and the planner can still inline it
--- on hot paths (setting_value and day_start in every access-profile fetch, grant_lapse for
+-- on hot paths (day_start in every access-profile fetch, grant_lapse for
 -- every row of tmac.grants, the ledger), where SET search_path would forbid inlining and cost a
 -- GUC save and restore per call.  Names such bodies take as text at run time (a text cast to
 -- regclass, say) would still be looked up on the caller's path: none of tmac's does that.
