@@ -1,6 +1,8 @@
 -- 10_labels.sql — demo: a label vocabulary, labelled rows, sorting, comparing, markings.
 \echo '== 1. Install tmac; the default levels are there already (公開 … 極秘)'
 CREATE EXTENSION tmac;
+\echo '   The hardening step of the install: PostgreSQL tuple counters count rows the policies hide, so PUBLIC loses them'
+SELECT count(*) AS counters_restricted FROM tmac.restrict_activity_counters();
 SET search_path = public, tmac;
 SELECT rank, code, name, aliases FROM tmac.level ORDER BY rank;
 \echo '   The demo database speaks Japanese (ALTER DATABASE tmac_test SET lc_messages): every error, hint and finding of tmac below'
