@@ -116,11 +116,6 @@
 #define TMAC_INDEX_MAX_FRACTION DEFAULT_INEQ_SEL
 
 /*
- * The greatest label the acting role's profile may read on the level axis.
- * With an argument (added by the support function for a view's owner), for
- * that role.
- */
-/*
  * The greatest label a role's profile may read on the level axis: (rank,
  * {INT32_MAX}, {INT32_MAX}), or the least label when a prerequisite fails.
  */
