@@ -157,7 +157,9 @@ tmac_citus_ensure() {
 # A port nobody listens on (and no other node of this run took), at random in
 # TMAC_CITUS_PORT_MIN..TMAC_CITUS_PORT_MAX (default 40000..59999).
 tmac_free_port() {
-  local lo=${TMAC_CITUS_PORT_MIN:-40000} hi=${TMAC_CITUS_PORT_MAX:-59999} p i
+  # Below the kernel's ephemeral range (32768-60999 on Debian): a port in that range can be taken
+  # by any outgoing connection (Citus opens many) between this check and the server's bind.
+  local lo=${TMAC_CITUS_PORT_MIN:-20000} hi=${TMAC_CITUS_PORT_MAX:-32000} p i
   for i in $(seq 200); do
     p=$((lo + RANDOM % (hi - lo + 1)))
     case " ${TMAC_CITUS_PORTS[*]:-} " in *" $p "*) continue ;; esac
@@ -180,21 +182,28 @@ tmac_citus_cluster_start() {
   TMAC_CITUS_PORTS=()
   mkdir -p "$dir"; chmod 755 "$dir"
   for i in 0 1 2; do
-    p=$(tmac_free_port) || { echo "no free port"; return 1; }
-    TMAC_CITUS_PORTS+=("$p")
     mkdir -p "$dir/node$i"; chmod 755 "$dir/node$i"
     [ "$(id -u)" = 0 ] && chown postgres: "$dir/node$i"
     tmac_as_server_user "$bin/initdb" -D "$dir/node$i/data" -U postgres --auth=trust \
         --encoding=UTF8 --locale=C.UTF-8 >"$dir/node$i/initdb.log" 2>&1 \
       || { cat "$dir/node$i/initdb.log"; return 1; }
-    { printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\n" "$p" "$dir/node$i"
+    { printf "listen_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n" "$dir/node$i"
       printf "shared_preload_libraries = 'citus,tmac'\nfsync = off\nsynchronous_commit = off\n"
       printf "full_page_writes = off\nlc_messages = 'C'\ntimezone = 'UTC'\nmax_connections = 60\n"
       printf "max_prepared_transactions = 30\nmax_worker_processes = 16\nlog_min_messages = warning\n"
       printf "tmac.access_stats = off\ncitus.log_remote_commands = off\n%s\n" "$conf"
     } >>"$dir/node$i/data/postgresql.conf"
-    tmac_as_server_user "$bin/pg_ctl" -D "$dir/node$i/data" -l "$dir/node$i/server.log" -w start >/dev/null \
-      || { cat "$dir/node$i/server.log"; return 1; }
+    # A port found free can still be taken before the bind: try another one a few times.
+    local try started=
+    for try in 1 2 3 4 5; do
+      p=$(tmac_free_port) || { echo "no free port"; return 1; }
+      echo "port = $p" >>"$dir/node$i/data/postgresql.conf"   # the last line of a setting wins
+      if tmac_as_server_user "$bin/pg_ctl" -D "$dir/node$i/data" -l "$dir/node$i/server.log" \
+           -w start >/dev/null; then started=1; break; fi
+      grep -q 'Address already in use' "$dir/node$i/server.log" || break
+    done
+    [ -n "$started" ] || { cat "$dir/node$i/server.log"; return 1; }
+    TMAC_CITUS_PORTS+=("$p")
   done
   for i in 0 1 2; do
     psql -X -q -h 127.0.0.1 -p "${TMAC_CITUS_PORTS[$i]}" -U postgres -d postgres -v ON_ERROR_STOP=1 \
