@@ -155,7 +155,7 @@ tmac_citus_ensure() {
 }
 
 # A port nobody listens on (and no other node of this run took), at random in
-# TMAC_CITUS_PORT_MIN..TMAC_CITUS_PORT_MAX (default 40000..59999).
+# TMAC_CITUS_PORT_MIN..TMAC_CITUS_PORT_MAX (default 20000..32000).
 tmac_free_port() {
   # Below the kernel's ephemeral range (32768-60999 on Debian): a port in that range can be taken
   # by any outgoing connection (Citus opens many) between this check and the server's bind.
