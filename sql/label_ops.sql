@@ -112,7 +112,8 @@ SELECT l, tmac.marking(l) AS marking
                (7, '対外秘:PRJ-A:DEV')) AS v(n, l)
  ORDER BY n;
 
--- NULL in, NULL out (all STRICT).
+-- NULL in, NULL out (all STRICT; only the policy functions row_readable and row_writable are
+-- called on NULL, to refuse an unlabelled row and count it as hidden: explainleak_null_label.sql).
 SELECT tmac.lub(NULL, 'SECRET') IS NULL AS lub, tmac.glb('SECRET', NULL) IS NULL AS glb,
        tmac.marking(NULL) IS NULL AS marking, tmac.label_level(NULL) IS NULL AS level,
        tmac.label_rank(NULL) IS NULL AS rank, tmac.label_compartments(NULL) IS NULL AS compartments,

@@ -87,10 +87,21 @@ decide_row(FunctionCallInfo fcinfo, TmacMode mode)
 	return true;
 }
 
+/*
+ * row_readable and row_writable are called on NULL (can_read and can_write,
+ * the same C functions, are STRICT): a row without a label, which nobody may
+ * read or write, is refused here and counted as hidden like any other, so
+ * that EXPLAIN ANALYZE does not count the unlabelled rows.
+ */
 PG_FUNCTION_INFO_V1(tmac_row_readable);
 Datum
 tmac_row_readable(PG_FUNCTION_ARGS)
 {
+	if (unlikely(PG_ARGISNULL(0)))
+	{
+		tmac_note_hidden_row();
+		PG_RETURN_BOOL(false);
+	}
 	PG_RETURN_BOOL(decide_row(fcinfo, TMAC_READ));
 }
 
@@ -98,6 +109,11 @@ PG_FUNCTION_INFO_V1(tmac_row_writable);
 Datum
 tmac_row_writable(PG_FUNCTION_ARGS)
 {
+	if (unlikely(PG_ARGISNULL(0)))
+	{
+		tmac_note_hidden_row();
+		PG_RETURN_BOOL(false);
+	}
 	PG_RETURN_BOOL(decide_row(fcinfo, TMAC_WRITE));
 }
 

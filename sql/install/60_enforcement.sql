@@ -5,7 +5,8 @@
 -- (src/profile_cache.c says what invalidates it).  Read through a view without
 -- security_invoker, they decide for the view's owner instead: tmac's planner
 -- hook adds the owner's OID as a second argument to these calls (such a
--- view acts as its owner).  They are STABLE and
+-- view acts as its owner).  They are called on NULL (a row without a label is
+-- refused, and counted as hidden for EXPLAIN ANALYZE), STABLE and
 -- PARALLEL SAFE (a parallel worker runs as the leader's user and fills its own
 -- cache).  They are not LEAKPROOF: filling the cache runs a query that may
 -- fail, and nothing is gained, because a policy's own quals are always
@@ -13,11 +14,11 @@
 -- under names meant for people.
 
 CREATE FUNCTION tmac.row_readable(tmac.label) RETURNS boolean
-  AS 'MODULE_PATHNAME', 'tmac_row_readable' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'tmac_row_readable' LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS
   'Policy check: may the acting person read a row with this label';
 CREATE FUNCTION tmac.row_writable(tmac.label) RETURNS boolean
-  AS 'MODULE_PATHNAME', 'tmac_row_writable' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'tmac_row_writable' LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.row_writable(tmac.label) IS
   'Policy check: may the acting person write a row with this label (write grants on every compartment, level within clearance)';
 CREATE FUNCTION tmac.can_read(lbl tmac.label) RETURNS boolean
