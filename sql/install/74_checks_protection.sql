@@ -401,20 +401,22 @@ COMMENT ON FUNCTION tmac.check_protected_table_owner_code() IS
 -- per-table/per-index counters of tuples or blocks, cumulative and of the current transaction
 -- (taking one oid): pg_stat_get_[xact_]tuples_{returned,fetched,inserted,updated,deleted,hot_updated},
 -- pg_stat_get_[xact_]blocks_{fetched,hit}, pg_stat_get_{live,dead}_tuples,
--- pg_stat_get_mod_since_analyze, pg_stat_get_ins_since_vacuum.  Not the scan counts (numscans),
--- the vacuum/analyze times and counts, nor the database-wide pg_stat_get_db_* (README, Security notes).
+-- pg_stat_get_mod_since_analyze, pg_stat_get_ins_since_vacuum, and the database's totals of the
+-- same (taking the database's oid: pg_stat_get_db_tuples_*, pg_stat_get_db_blocks_*, read by
+-- pg_stat_database), which in a quiet database move by exactly one's own scan.  Not the scan
+-- counts (numscans), the vacuum/analyze times and counts (README, Security notes).
 CREATE FUNCTION tmac.activity_counter_functions() RETURNS SETOF regprocedure
   LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT p.oid::pg_catalog.regprocedure
     FROM pg_catalog.pg_proc p
    WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace
-     AND p.proname OPERATOR(pg_catalog.~) '^pg_stat_get_(xact_)?(tuples_(returned|fetched|inserted|updated|deleted|hot_updated)|blocks_(fetched|hit))$|^pg_stat_get_(live_tuples|dead_tuples|mod_since_analyze|ins_since_vacuum)$'
+     AND p.proname OPERATOR(pg_catalog.~) '^pg_stat_get_(xact_|db_)?(tuples_(returned|fetched|inserted|updated|deleted|hot_updated)|blocks_(fetched|hit))$|^pg_stat_get_(live_tuples|dead_tuples|mod_since_analyze|ins_since_vacuum)$'
      AND p.proargtypes OPERATOR(pg_catalog.=) '26'::pg_catalog.oidvector
    ORDER BY p.proname;
 END;
 COMMENT ON FUNCTION tmac.activity_counter_functions() IS
-  'Internal (restrict_activity_counters, check activity_counters_public): PostgreSQL''s per-table and per-index counters of tuples or blocks, cumulative and of the current transaction, which count the rows the row policy hid';
+  'Internal (restrict_activity_counters, check activity_counters_public): PostgreSQL''s per-table and per-index counters of tuples or blocks, cumulative and of the current transaction, and the database''s totals of them, which count the rows the row policy hid';
 
 CREATE FUNCTION tmac.restrict_activity_counters() RETURNS SETOF regprocedure
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -449,7 +451,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.restrict_activity_counters() IS
-  'Superuser only: revokes EXECUTE from PUBLIC on PostgreSQL''s per-table and per-index tuple and block counters (tmac.activity_counter_functions(), which count rows the policy hid) and grants it to pg_read_all_stats; ordinary logins then get permission denied from the tuple and block columns (and SELECT *) of pg_stat_user_tables, pg_stat_user_indexes, pg_statio_user_tables and their xact_ and all_ forms, members of pg_read_all_stats or pg_monitor keep them; idempotent, audited; returns the functions changed';
+  'Superuser only: revokes EXECUTE from PUBLIC on PostgreSQL''s per-table and per-index tuple and block counters and the database''s totals of them (tmac.activity_counter_functions(), which count rows the policy hid) and grants it to pg_read_all_stats; ordinary logins then get permission denied from the tuple and block columns (and SELECT *) of pg_stat_user_tables, pg_stat_user_indexes, pg_statio_user_tables and their xact_ and all_ forms and of pg_stat_database, members of pg_read_all_stats or pg_monitor keep them; idempotent, audited; returns the functions changed';
 
 CREATE FUNCTION tmac.check_activity_counters_public()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
@@ -466,7 +468,7 @@ BEGIN ATOMIC
      AND EXISTS (SELECT 1 FROM tmac.protected_table);
 END;
 COMMENT ON FUNCTION tmac.check_activity_counters_public() IS
-  'Check activity_counters_public: PostgreSQL''s per-table and per-index tuple and block counters PUBLIC may execute in a database with protected tables';
+  'Check activity_counters_public: PostgreSQL''s per-table and per-index tuple and block counters (and the database''s totals of them) PUBLIC may execute in a database with protected tables';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('privileged_role_unregistered', 'V', 'high',

@@ -12,13 +12,13 @@ SELECT is((SELECT count(*)::int FROM tmac.check_activity_counters_public()), 0,
 SELECT tmac.protect('sc_doc');
 SELECT results_eq($$SELECT DISTINCT criterion, severity FROM tmac.findings WHERE check_code = 'activity_counters_public'$$,
                   $$VALUES ('V'::text, 'high'::text)$$, 'with one, they are findings of criterion V, severity high');
-SELECT is((SELECT count(*)::int FROM tmac.findings WHERE check_code = 'activity_counters_public'), 20,
-          'one per counter PUBLIC may execute (20)');
+SELECT is((SELECT count(*)::int FROM tmac.findings WHERE check_code = 'activity_counters_public'), 27,
+          'one per counter PUBLIC may execute (27)');
 SELECT ok(EXISTS (SELECT FROM tmac.findings WHERE check_code = 'activity_counters_public'
                      AND subject = 'function:pg_stat_get_xact_tuples_returned(oid)'
                      AND detail LIKE '%SELECT tmac.restrict_activity_counters()%'),
           'the finding names the function and the remedy');
-SELECT is((SELECT count(*)::int FROM tmac.restrict_activity_counters()), 20, 'the remedy revokes them');
+SELECT is((SELECT count(*)::int FROM tmac.restrict_activity_counters()), 27, 'the remedy revokes them');
 SELECT is((SELECT count(*)::int FROM tmac.findings WHERE check_code = 'activity_counters_public'), 0, 'fixed: no finding left');
 GRANT EXECUTE ON FUNCTION pg_stat_get_tuples_fetched(oid) TO PUBLIC;
 SELECT results_eq($$SELECT subject FROM tmac.findings WHERE check_code = 'activity_counters_public'$$,
