@@ -276,6 +276,50 @@ $$;
 COMMENT ON FUNCTION tmac.define_container(text, text, text, text, text, text) IS
   'Registers a container (保管容器): code, name, location, lock type, key custodian, the restricted area it stands in';
 
+-- What a container or restricted area holds at an instant, as labels someone who can open it must
+-- be able to read: the labelled assets stored in the container then, or the area's label.  A
+-- holder of its key or combination and its custodian must read them (tmac.add_holder,
+-- tmac.set_custodian; the check facility_holder_without_access), as a borrower of its key must
+-- (tmac.lend_key, through tmac.key_opens).
+CREATE FUNCTION tmac.facility_opens(container_id bigint, area_id bigint, at timestamptz, OUT what text[], OUT labels tmac.label[])
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT coalesce(pg_catalog.array_agg(x.what ORDER BY x.what), '{}'), coalesce(pg_catalog.array_agg(x.label ORDER BY x.what), '{}')
+    FROM (SELECT tmac.message('asset %s', a.asset_no) AS what, a.label
+            FROM tmac.container_asset ca
+            JOIN tmac.asset a ON a.asset_id = ca.asset_id
+           WHERE ca.container_id = $1 AND ca.stored_at <= $3 AND (ca.removed_at IS NULL OR ca.removed_at > $3)
+             AND a.label IS NOT NULL
+          UNION
+          SELECT tmac.message('area %s', r.code), r.label
+            FROM tmac.restricted_area r
+           WHERE r.area_id = $2 AND r.label IS NOT NULL) x
+$$;
+COMMENT ON FUNCTION tmac.facility_opens(bigint, bigint, timestamptz) IS
+  'Internal: what a container (the labelled assets stored in it at the instant) or a restricted area (its label) holds, which whoever can open it must be able to read';
+
+-- Refuses to make a person able to open a container or area (holder, custodian) when they may not
+-- read what it holds now (42501), as tmac.lend_key refuses a loan of its key.
+CREATE FUNCTION tmac.require_facility_access(kind text, code text, container_id bigint, area_id bigint, person_id text)
+  RETURNS void LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+DECLARE
+  o record;
+  why text;
+BEGIN
+  SELECT * INTO o FROM tmac.facility_opens(container_id, area_id, now());
+  why := tmac.access_refused(person_id, o.what, o.labels, now(), false);
+  IF why IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person "%s" may not access what %s "%s" holds', person_id, kind, code),
+      DETAIL = tmac.message('%s.', why),
+      HINT = tmac.message('Choose a person with access, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).');
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION tmac.require_facility_access(text, text, bigint, bigint, text) IS
+  'Internal (tmac.add_holder, tmac.set_custodian): refuses (42501) a person who may not read what a container or restricted area holds now';
+
 CREATE FUNCTION tmac.set_custodian(kind text, code text, custodian text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
@@ -284,10 +328,17 @@ BEGIN
   PERFORM tmac.require_arguments('set_custodian', 'kind', kind, 'code', code, 'custodian', custodian);
   kind := tmac.enum_code('facility_kind', kind);
   PERFORM tmac.require_person(custodian);
+  -- the custodian opens it: they must be able to read what it holds (what a key opens)
   CASE kind
-    WHEN 'container' THEN UPDATE tmac.container c SET custodian = set_custodian.custodian WHERE c.container_id = tmac.container_id_of(set_custodian.code);
-    WHEN 'area' THEN UPDATE tmac.restricted_area a SET custodian = set_custodian.custodian WHERE a.area_id = tmac.area_id_of(set_custodian.code);
+    WHEN 'container' THEN
+      PERFORM tmac.require_facility_access(kind, code, tmac.container_id_of(code), NULL, custodian);
+      UPDATE tmac.container c SET custodian = set_custodian.custodian WHERE c.container_id = tmac.container_id_of(set_custodian.code);
+    WHEN 'area' THEN
+      PERFORM tmac.require_facility_access(kind, code, NULL, tmac.area_id_of(code), custodian);
+      UPDATE tmac.restricted_area a SET custodian = set_custodian.custodian WHERE a.area_id = tmac.area_id_of(set_custodian.code);
     WHEN 'key' THEN
+      PERFORM tmac.require_facility_access(set_custodian.kind, set_custodian.code, k.container_id, k.area_id, set_custodian.custodian)
+         FROM tmac.physical_key k WHERE k.code = set_custodian.code;
       UPDATE tmac.physical_key k SET custodian = set_custodian.custodian WHERE k.code = set_custodian.code;
       IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', code), ERRCODE = 'undefined_object';
@@ -298,7 +349,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.set_custodian(text, text, text) IS
-  'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者); closes a custodian_terminated finding';
+  'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者), refused (42501) when they may not read what it holds; closes a custodian_terminated finding';
 
 CREATE FUNCTION tmac.store_asset(container text, asset_no text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -328,6 +379,8 @@ BEGIN
   IF kind NOT IN ('container', 'area') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
+  PERFORM tmac.require_facility_access(kind, code, CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
+                                       CASE WHEN kind = 'area' THEN tmac.area_id_of(code) END, person_id);
   INSERT INTO tmac.container_holder (container_id, area_id, person_id)
   VALUES (CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
           CASE WHEN kind = 'area' THEN tmac.area_id_of(code) END, person_id)
@@ -336,7 +389,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.add_holder(text, text, text) IS
-  'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area)';
+  'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area); refused (42501) when they may not read what it holds';
 
 CREATE FUNCTION tmac.end_holder(holder_id bigint) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS

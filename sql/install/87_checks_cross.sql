@@ -70,17 +70,10 @@ COMMENT ON FUNCTION tmac.access_refused(text, text[], tmac.label[], timestamptz,
 CREATE FUNCTION tmac.key_opens(key_id bigint, at timestamptz, OUT what text[], OUT labels tmac.label[])
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
-  SELECT coalesce(pg_catalog.array_agg(x.what ORDER BY x.what), '{}'), coalesce(pg_catalog.array_agg(x.label ORDER BY x.what), '{}')
-    FROM (SELECT tmac.message('asset %s', a.asset_no) AS what, a.label
-            FROM tmac.physical_key k
-            JOIN tmac.container_asset ca ON ca.container_id = k.container_id
-            JOIN tmac.asset a ON a.asset_id = ca.asset_id
-           WHERE k.key_id = $1 AND ca.stored_at <= $2 AND (ca.removed_at IS NULL OR ca.removed_at > $2)
-             AND a.label IS NOT NULL
-          UNION
-          SELECT tmac.message('area %s', r.code), r.label
-            FROM tmac.physical_key k JOIN tmac.restricted_area r ON r.area_id = k.area_id
-           WHERE k.key_id = $1 AND r.label IS NOT NULL) x
+  SELECT coalesce(o.what, '{}'), coalesce(o.labels, '{}')
+    FROM (SELECT 1) one
+    LEFT JOIN tmac.physical_key k ON k.key_id = $1
+    LEFT JOIN LATERAL tmac.facility_opens(k.container_id, k.area_id, $2) o ON true
 $$;
 COMMENT ON FUNCTION tmac.key_opens(bigint, timestamptz) IS
   'Internal: what a key opens at an instant — the labelled assets stored in its container then, or its restricted area when labelled';
@@ -111,11 +104,18 @@ DECLARE
   p tmac.person;
   a tmac.restricted_area;
   st text;
+  why text;
 BEGIN
+  SELECT * INTO a FROM tmac.restricted_area x WHERE x.area_id = entry_refused.area_id;
   IF escort IS NOT NULL THEN
     st := (SELECT s.status FROM tmac.person_state_at(escort, at) s);
     IF st <> 'active' THEN
       RETURN tmac.message('the escort %s is %s', escort, replace(st, '_', ' '));
+    END IF;
+    -- the escort goes in too: they must be able to read the area's label
+    why := tmac.access_refused(escort, ARRAY[tmac.message('area %s', a.code)], ARRAY[a.label], at, false);
+    IF why IS NOT NULL THEN
+      RETURN tmac.message('the escort %s: %s', escort, why);
     END IF;
   END IF;
   IF person_id IS NULL THEN
@@ -133,12 +133,11 @@ BEGIN
   IF p.kind = 'visitor' AND escort IS NOT NULL THEN
     RETURN NULL;                -- an escorted visitor enters without access of their own
   END IF;
-  SELECT * INTO a FROM tmac.restricted_area x WHERE x.area_id = entry_refused.area_id;
   RETURN tmac.access_refused(person_id, ARRAY[tmac.message('area %s', a.code)], ARRAY[a.label], at, false);
 END
 $$;
 COMMENT ON FUNCTION tmac.entry_refused(bigint, text, text, timestamptz) IS
-  'Internal (tmac.record_entry): why a person may not enter a restricted area now — they or their escort left or are on leave, a visitor without a visitor pledge in force, or (unless a visitor escorted) they could not read the area''s label — or NULL';
+  'Internal (tmac.record_entry): why a person may not enter a restricted area now — they or their escort left or are on leave, the escort could not read the area''s label, a visitor without a visitor pledge in force, or (unless a visitor escorted) they could not read the area''s label — or NULL';
 
 -- The label and the hours of a restricted area.
 CREATE FUNCTION tmac.set_area_label(area text, label text) RETURNS void
@@ -420,6 +419,28 @@ END;
 COMMENT ON FUNCTION tmac.check_cross_registers() IS
   'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
 
+-- Who took part in the act a finding across registers is about, besides the person it names: the
+-- approver of a handling entry, the lender of a key, whoever recorded an entry to an area and its
+-- escort.  None of them reviews the finding (tmac.acknowledge_cross_finding): the review is a
+-- second person's look at the act.
+CREATE FUNCTION tmac.cross_finding_parties(subject text) RETURNS text[]
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT coalesce(pg_catalog.array_agg(x.who) FILTER (WHERE x.who IS NOT NULL), '{}')
+    FROM (SELECT pg_catalog.split_part($1, ':', 1) AS kind,
+                 CASE WHEN pg_catalog.split_part($1, ':', 2) OPERATOR(pg_catalog.~) '^[0-9]{1,18}$'
+                      THEN pg_catalog.split_part($1, ':', 2)::bigint END AS id) s
+    CROSS JOIN LATERAL (
+          SELECT unnest(ARRAY[h.handler, h.approver]) FROM tmac.handling_entry h WHERE s.kind = 'handling' AND h.entry_id = s.id
+          UNION ALL
+          SELECT unnest(ARRAY[l.borrower, l.approved_by, l.received_by]) FROM tmac.key_loan l WHERE s.kind = 'key_loan' AND l.loan_id = s.id
+          UNION ALL
+          SELECT unnest(ARRAY[e.person_id, e.escort, e.recorded_by, e.devices_approved_by]) FROM tmac.area_entry e
+           WHERE s.kind = 'area_entry' AND e.entry_id = s.id) x(who)
+$$;
+COMMENT ON FUNCTION tmac.cross_finding_parties(text) IS
+  'Internal (tmac.acknowledge_cross_finding): the persons who took part in the act a finding across registers is about (handler and approver; borrower, lender and receiver of a key; entrant, escort, recorder and device approver of an area entry), none of whom reviews it';
+
 CREATE FUNCTION tmac.acknowledge_cross_finding(check_code text, subject text, note text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
@@ -444,6 +465,11 @@ BEGIN
       MESSAGE = tmac.message('a finding about you is reviewed by someone else'),
       DETAIL = tmac.message('Finding %s on %s is about %s.', check_code, subject, me);
   END IF;
+  IF me = ANY (tmac.cross_finding_parties(subject)) THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('a finding about an act you took part in is reviewed by someone else'),
+      DETAIL = tmac.message('%s approved, lent, recorded or escorted in the act of finding %s on %s.', me, check_code, subject);
+  END IF;
   INSERT INTO tmac.cross_finding_review (check_code, subject, reviewed_by, note)
   VALUES (check_code, subject, me, btrim(note))
   ON CONFLICT ON CONSTRAINT cross_finding_review_pkey DO NOTHING;
@@ -454,7 +480,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) IS
-  'A manager other than the person concerned records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';
+  'A manager other than the person concerned and those who took part in the act (approver, lender, recorder, escort) records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';
 
 -- Populations and checks (tmac.compliance_population, tmac.compliance_check: 45_compliance_registry.sql).
 INSERT INTO tmac.compliance_population VALUES
@@ -505,3 +531,56 @@ SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 
    tmac.msgid('An active asset of the inventory carries no classification label: it is not identified (識別), and no handling rule or access check can apply to it (seed ②).'),
    tmac.msgid('Label it: tmac.update_asset(asset_no, ''{"label":"…"}'').'), '{assets}')
 ) AS c(check_code, criterion, severity, title, description, remedy, population);
+
+-- Who can open a container or restricted area now — a holder of its key or combination
+-- (tmac.container_holder), its custodian, the custodian of one of its keys — must be able to read
+-- what it holds now (tmac.facility_opens), as a borrower of its key must.  tmac.add_holder and
+-- tmac.set_custodian refuse such a person; this finds those made holders or custodians before, by
+-- tmac.define_container/define_area/define_key, or left above their access when an asset was stored
+-- or an area's label raised.  Persons terminated or on leave are the checks custodian_terminated
+-- and combination_holder_left's (the active check is left out); retired containers, areas and keys
+-- open nothing.
+CREATE FUNCTION tmac.check_facility_access()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH openers AS (
+    SELECT 'holder:' || h.holder_id AS subject, h.person_id, h.since AS since,
+           CASE WHEN h.container_id IS NOT NULL THEN 'container' ELSE 'area' END AS kind,
+           coalesce(c.code, a.code) AS code, h.container_id, h.area_id, false AS custodian
+      FROM tmac.container_holder h
+      LEFT JOIN tmac.container c ON c.container_id = h.container_id
+      LEFT JOIN tmac.restricted_area a ON a.area_id = h.area_id
+     WHERE h.until IS NULL AND coalesce(c.retired_at, a.retired_at) IS NULL
+    UNION ALL
+    SELECT 'container:' || c.code || ':custodian', c.custodian, NULL::timestamptz, 'container', c.code, c.container_id, NULL::bigint, true
+      FROM tmac.container c WHERE c.retired_at IS NULL
+    UNION ALL
+    SELECT 'area:' || a.code || ':custodian', a.custodian, NULL::timestamptz, 'area', a.code, NULL::bigint, a.area_id, true
+      FROM tmac.restricted_area a WHERE a.retired_at IS NULL
+    UNION ALL
+    SELECT 'key:' || k.code || ':custodian', k.custodian, NULL::timestamptz, 'key', k.code, k.container_id, k.area_id, true
+      FROM tmac.physical_key k WHERE k.retired_at IS NULL
+  )
+  SELECT 'facility_holder_without_access', o.subject,
+         CASE WHEN o.custodian
+              THEN tmac.message('%s, the custodian of %s %s, may not read what it holds: %s. Hand it to a person with access (tmac.set_custodian), or grant the access (tmac.request_clearance or tmac.request_access, then tmac.approve).',
+                                o.person_id, o.kind, o.code, r.why)
+              ELSE tmac.message('%s holds the key or combination of %s %s (holder %s) and may not read what it holds: %s. End the holding (tmac.end_holder) and change the combination, or grant the access (tmac.request_clearance or tmac.request_access, then tmac.approve).',
+                                o.person_id, o.kind, o.code, pg_catalog.split_part(o.subject, ':', 2), r.why) END,
+         o.since
+    FROM openers o
+    JOIN tmac.person p ON p.person_id = o.person_id AND p.status <> 'terminated'
+    CROSS JOIN LATERAL tmac.facility_opens(o.container_id, o.area_id, now()) f
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(o.person_id, f.what, f.labels, now(), true) AS why) r
+   WHERE pg_catalog.cardinality(f.labels) > 0 AND r.why IS NOT NULL;
+END;
+COMMENT ON FUNCTION tmac.check_facility_access() IS
+  'Check facility_holder_without_access: current holders of a key or combination and custodians of containers, restricted areas and keys who may not read what it holds now';
+
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+VALUES ('facility_holder_without_access', 'III', 'high',
+        tmac.msgid('Key, combination or custody held by a person without access'),
+        tmac.msgid('A person who holds the key or knows the combination of a container or restricted area, or is its custodian or the custodian of one of its keys, may not read what it holds now (the labelled assets stored in the container, or the area''s label): they can open it without the access a borrower of its key needs. tmac.add_holder and tmac.set_custodian refuse such a person; this finds those recorded before, and those left above their access when an asset was stored or a label raised.'),
+        tmac.msgid('End the holding (tmac.end_holder) and change the combination, or hand the custody to a person with access (tmac.set_custodian), or grant the access (tmac.request_clearance or tmac.request_access, then tmac.approve).'),
+        'tmac.check_facility_access', '{}', '{containers}', true);

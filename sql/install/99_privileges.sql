@@ -265,7 +265,7 @@ TO tmac_admin;
 -- The checks across registers (87): readers as the ledgers'; managers review their findings about
 -- acts already done; administrators set an area's label and hours.
 GRANT SELECT ON tmac.cross_finding_review TO tmac_approver, tmac_auditor, tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_cross_registers(), tmac.check_facility_access() TO tmac_auditor, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) TO tmac_approver, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.set_area_label(text, text), tmac.set_area_hours(text, time, time, integer[]) TO tmac_admin;
 
