@@ -4311,9 +4311,9 @@ CREATE OR REPLACE FUNCTION tmac.policy_index_support(internal)
  STRICT
 AS 'MODULE_PATHNAME', $function$tmac_policy_index_support$function$;
 
-ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
-
 ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
+
+ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
@@ -7683,6 +7683,44 @@ EXCEPTION
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.facility_opens(container_id bigint, area_id bigint, at timestamp with time zone, OUT what text[], OUT labels tmac.label[])
+ RETURNS record
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT coalesce(pg_catalog.array_agg(x.what ORDER BY x.what), '{}'), coalesce(pg_catalog.array_agg(x.label ORDER BY x.what), '{}')
+    FROM (SELECT tmac.message('asset %s', a.asset_no) AS what, a.label
+            FROM tmac.container_asset ca
+            JOIN tmac.asset a ON a.asset_id = ca.asset_id
+           WHERE ca.container_id = $1 AND ca.stored_at <= $3 AND (ca.removed_at IS NULL OR ca.removed_at > $3)
+             AND a.label IS NOT NULL
+          UNION
+          SELECT tmac.message('area %s', r.code), r.label
+            FROM tmac.restricted_area r
+           WHERE r.area_id = $2 AND r.label IS NOT NULL) x
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.require_facility_access(kind text, code text, container_id bigint, area_id bigint, person_id text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  o record;
+  why text;
+BEGIN
+  SELECT * INTO o FROM tmac.facility_opens(container_id, area_id, now());
+  why := tmac.access_refused(person_id, o.what, o.labels, now(), false);
+  IF why IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('person "%s" may not access what %s "%s" holds', person_id, kind, code),
+      DETAIL = tmac.message('%s.', why),
+      HINT = tmac.message('Choose a person with access, or grant the access first (tmac.request_clearance or tmac.request_access, then tmac.approve).');
+  END IF;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.set_custodian(kind text, code text, custodian text)
  RETURNS void
  LANGUAGE plpgsql
@@ -7698,10 +7736,17 @@ BEGIN
   PERFORM tmac.require_arguments('set_custodian', 'kind', kind, 'code', code, 'custodian', custodian);
   kind := tmac.enum_code('facility_kind', kind);
   PERFORM tmac.require_person(custodian);
+  -- the custodian opens it: they must be able to read what it holds (what a key opens)
   CASE kind
-    WHEN 'container' THEN UPDATE tmac.container c SET custodian = set_custodian.custodian WHERE c.container_id = tmac.container_id_of(set_custodian.code);
-    WHEN 'area' THEN UPDATE tmac.restricted_area a SET custodian = set_custodian.custodian WHERE a.area_id = tmac.area_id_of(set_custodian.code);
+    WHEN 'container' THEN
+      PERFORM tmac.require_facility_access(kind, code, tmac.container_id_of(code), NULL, custodian);
+      UPDATE tmac.container c SET custodian = set_custodian.custodian WHERE c.container_id = tmac.container_id_of(set_custodian.code);
+    WHEN 'area' THEN
+      PERFORM tmac.require_facility_access(kind, code, NULL, tmac.area_id_of(code), custodian);
+      UPDATE tmac.restricted_area a SET custodian = set_custodian.custodian WHERE a.area_id = tmac.area_id_of(set_custodian.code);
     WHEN 'key' THEN
+      PERFORM tmac.require_facility_access(set_custodian.kind, set_custodian.code, k.container_id, k.area_id, set_custodian.custodian)
+         FROM tmac.physical_key k WHERE k.code = set_custodian.code;
       UPDATE tmac.physical_key k SET custodian = set_custodian.custodian WHERE k.code = set_custodian.code;
       IF NOT FOUND THEN
         RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', code), ERRCODE = 'undefined_object';
@@ -7753,6 +7798,8 @@ BEGIN
   IF kind NOT IN ('container', 'area') THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container or area, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END IF;
+  PERFORM tmac.require_facility_access(kind, code, CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
+                                       CASE WHEN kind = 'area' THEN tmac.area_id_of(code) END, person_id);
   INSERT INTO tmac.container_holder (container_id, area_id, person_id)
   VALUES (CASE WHEN kind = 'container' THEN tmac.container_id_of(code) END,
           CASE WHEN kind = 'area' THEN tmac.area_id_of(code) END, person_id)
@@ -13102,17 +13149,10 @@ CREATE OR REPLACE FUNCTION tmac.key_opens(key_id bigint, at timestamp with time 
  STABLE PARALLEL SAFE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
-  SELECT coalesce(pg_catalog.array_agg(x.what ORDER BY x.what), '{}'), coalesce(pg_catalog.array_agg(x.label ORDER BY x.what), '{}')
-    FROM (SELECT tmac.message('asset %s', a.asset_no) AS what, a.label
-            FROM tmac.physical_key k
-            JOIN tmac.container_asset ca ON ca.container_id = k.container_id
-            JOIN tmac.asset a ON a.asset_id = ca.asset_id
-           WHERE k.key_id = $1 AND ca.stored_at <= $2 AND (ca.removed_at IS NULL OR ca.removed_at > $2)
-             AND a.label IS NOT NULL
-          UNION
-          SELECT tmac.message('area %s', r.code), r.label
-            FROM tmac.physical_key k JOIN tmac.restricted_area r ON r.area_id = k.area_id
-           WHERE k.key_id = $1 AND r.label IS NOT NULL) x
+  SELECT coalesce(o.what, '{}'), coalesce(o.labels, '{}')
+    FROM (SELECT 1) one
+    LEFT JOIN tmac.physical_key k ON k.key_id = $1
+    LEFT JOIN LATERAL tmac.facility_opens(k.container_id, k.area_id, $2) o ON true
 $function$;
 
 CREATE OR REPLACE FUNCTION tmac.key_access_refused(k tmac.physical_key, person_id text, at timestamp with time zone)
@@ -13145,11 +13185,18 @@ DECLARE
   p tmac.person;
   a tmac.restricted_area;
   st text;
+  why text;
 BEGIN
+  SELECT * INTO a FROM tmac.restricted_area x WHERE x.area_id = entry_refused.area_id;
   IF escort IS NOT NULL THEN
     st := (SELECT s.status FROM tmac.person_state_at(escort, at) s);
     IF st <> 'active' THEN
       RETURN tmac.message('the escort %s is %s', escort, replace(st, '_', ' '));
+    END IF;
+    -- the escort goes in too: they must be able to read the area's label
+    why := tmac.access_refused(escort, ARRAY[tmac.message('area %s', a.code)], ARRAY[a.label], at, false);
+    IF why IS NOT NULL THEN
+      RETURN tmac.message('the escort %s: %s', escort, why);
     END IF;
   END IF;
   IF person_id IS NULL THEN
@@ -13167,7 +13214,6 @@ BEGIN
   IF p.kind = 'visitor' AND escort IS NOT NULL THEN
     RETURN NULL;                -- an escorted visitor enters without access of their own
   END IF;
-  SELECT * INTO a FROM tmac.restricted_area x WHERE x.area_id = entry_refused.area_id;
   RETURN tmac.access_refused(person_id, ARRAY[tmac.message('area %s', a.code)], ARRAY[a.label], at, false);
 END
 $function$;
@@ -13479,6 +13525,25 @@ ALTER FUNCTION tmac.check_cross_registers()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
+CREATE OR REPLACE FUNCTION tmac.cross_finding_parties(subject text)
+ RETURNS text[]
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT coalesce(pg_catalog.array_agg(x.who) FILTER (WHERE x.who IS NOT NULL), '{}')
+    FROM (SELECT pg_catalog.split_part($1, ':', 1) AS kind,
+                 CASE WHEN pg_catalog.split_part($1, ':', 2) OPERATOR(pg_catalog.~) '^[0-9]{1,18}$'
+                      THEN pg_catalog.split_part($1, ':', 2)::bigint END AS id) s
+    CROSS JOIN LATERAL (
+          SELECT unnest(ARRAY[h.handler, h.approver]) FROM tmac.handling_entry h WHERE s.kind = 'handling' AND h.entry_id = s.id
+          UNION ALL
+          SELECT unnest(ARRAY[l.borrower, l.approved_by, l.received_by]) FROM tmac.key_loan l WHERE s.kind = 'key_loan' AND l.loan_id = s.id
+          UNION ALL
+          SELECT unnest(ARRAY[e.person_id, e.escort, e.recorded_by, e.devices_approved_by]) FROM tmac.area_entry e
+           WHERE s.kind = 'area_entry' AND e.entry_id = s.id) x(who)
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.acknowledge_cross_finding(check_code text, subject text, note text)
  RETURNS void
  LANGUAGE plpgsql
@@ -13510,6 +13575,11 @@ BEGIN
       MESSAGE = tmac.message('a finding about you is reviewed by someone else'),
       DETAIL = tmac.message('Finding %s on %s is about %s.', check_code, subject, me);
   END IF;
+  IF me = ANY (tmac.cross_finding_parties(subject)) THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = tmac.message('a finding about an act you took part in is reviewed by someone else'),
+      DETAIL = tmac.message('%s approved, lent, recorded or escorted in the act of finding %s on %s.', me, check_code, subject);
+  END IF;
   INSERT INTO tmac.cross_finding_review (check_code, subject, reviewed_by, note)
   VALUES (check_code, subject, me, btrim(note))
   ON CONFLICT ON CONSTRAINT cross_finding_review_pkey DO NOTHING;
@@ -13519,6 +13589,58 @@ BEGIN
   END IF;
 END
 $function$;
+
+CREATE OR REPLACE FUNCTION tmac.check_facility_access()
+  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH openers AS (
+    SELECT 'holder:' || h.holder_id AS subject, h.person_id, h.since AS since,
+           CASE WHEN h.container_id IS NOT NULL THEN 'container' ELSE 'area' END AS kind,
+           coalesce(c.code, a.code) AS code, h.container_id, h.area_id, false AS custodian
+      FROM tmac.container_holder h
+      LEFT JOIN tmac.container c ON c.container_id = h.container_id
+      LEFT JOIN tmac.restricted_area a ON a.area_id = h.area_id
+     WHERE h.until IS NULL AND coalesce(c.retired_at, a.retired_at) IS NULL
+    UNION ALL
+    SELECT 'container:' || c.code || ':custodian', c.custodian, NULL::timestamptz, 'container', c.code, c.container_id, NULL::bigint, true
+      FROM tmac.container c WHERE c.retired_at IS NULL
+    UNION ALL
+    SELECT 'area:' || a.code || ':custodian', a.custodian, NULL::timestamptz, 'area', a.code, NULL::bigint, a.area_id, true
+      FROM tmac.restricted_area a WHERE a.retired_at IS NULL
+    UNION ALL
+    SELECT 'key:' || k.code || ':custodian', k.custodian, NULL::timestamptz, 'key', k.code, k.container_id, k.area_id, true
+      FROM tmac.physical_key k WHERE k.retired_at IS NULL
+  )
+  SELECT 'facility_holder_without_access', o.subject,
+         CASE WHEN o.custodian
+              THEN tmac.message('%s, the custodian of %s %s, may not read what it holds: %s. Hand it to a person with access (tmac.set_custodian), or grant the access (tmac.request_clearance or tmac.request_access, then tmac.approve).',
+                                o.person_id, o.kind, o.code, r.why)
+              ELSE tmac.message('%s holds the key or combination of %s %s (holder %s) and may not read what it holds: %s. End the holding (tmac.end_holder) and change the combination, or grant the access (tmac.request_clearance or tmac.request_access, then tmac.approve).',
+                                o.person_id, o.kind, o.code, pg_catalog.split_part(o.subject, ':', 2), r.why) END,
+         o.since
+    FROM openers o
+    JOIN tmac.person p ON p.person_id = o.person_id AND p.status <> 'terminated'
+    CROSS JOIN LATERAL tmac.facility_opens(o.container_id, o.area_id, now()) f
+    CROSS JOIN LATERAL (SELECT tmac.access_refused(o.person_id, f.what, f.labels, now(), true) AS why) r
+   WHERE pg_catalog.cardinality(f.labels) > 0 AND r.why IS NOT NULL;
+END;
+ALTER FUNCTION tmac.check_facility_access()
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY DEFINER
+  RESET ALL
+  SET search_path = 'pg_catalog', 'pg_temp'
+  SET jit = 'off'
+  SET work_mem = '64MB'
+  SET debug_print_parse = 'off'
+  SET debug_print_rewritten = 'off'
+  SET debug_print_plan = 'off'
+  SET plpgsql.print_strict_params = 'off';
 
 CREATE TABLE tmac.electronic_measure_kind (
   measure text NOT NULL,
@@ -13825,6 +13947,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_outside_hours'::text, 'IV'::text, 'medium'::text, 'Entry outside the area''s hours'::text, 'An entry to a restricted area with hours (tmac.set_area_hours) was made outside them, on a day it is closed, or on a company holiday (tmac.holiday) (seed ⑧: 入退室口を原則として業務時間中のみ開錠).'::text, 'A manager confirms the entry was authorised (overtime, maintenance) and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('rows_above_asset_label'::text, 'I-2'::text, 'high'::text, 'Protected table holding rows labelled above its asset'::text, 'A protected table bound to an active asset of the inventory (directly or through its schema) holds rows labelled above the asset''s label — a higher level, or a compartment the asset does not name (groups are not compared: they say who, not how secret): the inventory understates what is there, and the handling standard is applied at too low a level (seed ②). The labels are read from the heap by tmac itself (no query over the table runs its owner''s code).'::text, 'Raise the asset''s label (tmac.update_asset), or correct the rows'' labels (lowering one needs tmac_declassifier).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('asset_unlabelled'::text, 'I-2'::text, 'medium'::text, 'Asset without a classification label'::text, 'An active asset of the inventory carries no classification label: it is not identified (識別), and no handling rule or access check can apply to it (seed ②).'::text, 'Label it: tmac.update_asset(asset_no, ''{"label":"…"}'').'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('facility_holder_without_access'::text, 'III'::text, 'high'::text, 'Key, combination or custody held by a person without access'::text, 'A person who holds the key or knows the combination of a container or restricted area, or is its custodian or the custodian of one of its keys, may not read what it holds now (the labelled assets stored in the container, or the area''s label): they can open it without the access a borrower of its key needs. tmac.add_holder and tmac.set_custodian refuse such a person; this finds those recorded before, and those left above their access when an asset was stored or a label raised.'::text, 'End the holding (tmac.end_holder) and change the combination, or hand the custody to a person with access (tmac.set_custodian), or grant the access (tmac.request_clearance or tmac.request_access, then tmac.approve).'::text, 'tmac.check_facility_access'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('electronic_measure_missing'::text, 'V'::text, 'high'::text, 'Electronic measure not declared'::text, 'A measure the seed lists for electronic information (firewall, malware protection, backup, logs, terminals, portable media, …) has no declaration in force, while the company holds important information electronically: nothing shows it is in place, or that it does not apply.'::text, 'Have a person check the measure and declare it with tmac.declare_electronic_measure (in_place, or not_applicable with the reason), with a reference to the evidence.'::text, 'tmac.check_electronic_measures'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('electronic_measure_review_overdue'::text, 'V'::text, 'medium'::text, 'Electronic measure not checked again in time'::text, 'The declaration of an electronic measure was last checked longer ago than the electronic_measure_review setting (1 year unless set).'::text, 'Have a person check it again and record it with tmac.recheck_electronic_measure.'::text, 'tmac.check_electronic_measures'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_population (population, title_ja, title_en, count_sql) VALUES ('persons'::text, '在籍者'::text, 'persons not terminated'::text, 'SELECT count(*) FROM tmac.person WHERE status <> ''terminated'''::text);
@@ -14559,23 +14682,26 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.refuse_existing_entry(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
@@ -14597,6 +14723,7 @@ REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
@@ -14623,6 +14750,7 @@ REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
@@ -14630,10 +14758,7 @@ REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
@@ -14643,38 +14768,32 @@ REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.facility_opens(bigint,bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_facility_access(text,text,bigint,bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restrict_activity_counters() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
@@ -14683,9 +14802,12 @@ REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with ti
 REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.cross_finding_parties(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
@@ -14696,6 +14818,7 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -14747,6 +14870,10 @@ GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
@@ -14766,7 +14893,6 @@ GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
@@ -14818,9 +14944,6 @@ GRANT EXECUTE ON FUNCTION tmac.end_appointment(bigint,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_appointments() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
@@ -14855,12 +14978,11 @@ REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,intege
 REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_discovery(bigint) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
@@ -14872,6 +14994,9 @@ GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[]
 REVOKE ALL ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
@@ -14880,35 +15005,33 @@ GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_transport(text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tmac_approver;
@@ -14928,6 +15051,9 @@ GRANT EXECUTE ON FUNCTION tmac.acknowledge_document(text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.check_documents() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
@@ -14943,9 +15069,6 @@ GRANT EXECUTE ON FUNCTION tmac.close_corrective_action(bigint,text) TO tmac_pers
 REVOKE ALL ON FUNCTION tmac.check_internal_audits() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
@@ -14954,6 +15077,9 @@ GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_acc
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
@@ -14996,9 +15122,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.reset_access_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.reset_access_stats() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_cross_registers() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.snapshot_access_stats() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_history(text) FROM PUBLIC;
@@ -15020,9 +15143,15 @@ REVOKE ALL ON FUNCTION tmac.set_area_label(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_area_label(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_area_hours(text,time without time zone,time without time zone,integer[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_area_hours(text,time without time zone,time without time zone,integer[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_cross_registers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_cross_registers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.acknowledge_cross_finding(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.check_facility_access() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facility_access() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facility_access() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
@@ -15056,13 +15185,13 @@ COMMENT ON FUNCTION tmac.access_stats_raw() IS 'Internal (tmac.access_stats): th
 COMMENT ON FUNCTION tmac.access_stats_reset_raw() IS 'Internal (tmac.reset_access_stats): drops this database''s shared-memory access counters';
 COMMENT ON FUNCTION tmac.access_stats_take() IS 'Internal (tmac.snapshot_access_stats): the counters as tmac.access_stats_raw() returns them, remembered so that the snapshot''s commit marks them as in the history (only such counters may be evicted)';
 COMMENT ON FUNCTION tmac.acknowledge_access_stats_overflow(pg_catalog.text) IS 'Records (audited, with a note) that the lost access statistics were looked into, which closes the access_stats_overflow findings; takes a snapshot first; the rows stay in tmac.access_stats_overflow; returns how many were acknowledged (tmac_admin)';
-COMMENT ON FUNCTION tmac.acknowledge_cross_finding(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'A manager other than the person concerned records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';
+COMMENT ON FUNCTION tmac.acknowledge_cross_finding(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'A manager other than the person concerned and those who took part in the act (approver, lender, recorder, escort) records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';
 COMMENT ON FUNCTION tmac.acknowledge_document(pg_catalog.text) IS '確認 / the acting person acknowledges, as themselves, that they read the version in force of a document; returns the document_id of that version';
 COMMENT ON FUNCTION tmac.acknowledge_handling(bigint,pg_catalog.text) IS 'A manager (never the handler) records the review of a forbidden or unapproved handling entry; closes its finding, the entry stays as it was';
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
 COMMENT ON FUNCTION tmac.activity_counter_functions() IS 'Internal (restrict_activity_counters, check activity_counters_public): PostgreSQL''s per-table and per-index counters of tuples or blocks, cumulative and of the current transaction, and the database''s totals of them, which count the rows the row policy hid';
-COMMENT ON FUNCTION tmac.add_holder(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area)';
+COMMENT ON FUNCTION tmac.add_holder(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area); refused (42501) when they may not read what it holds';
 COMMENT ON FUNCTION tmac.announce_appointment(bigint,pg_catalog.text,pg_catalog.date) IS '周知 / records how and when an open appointment was made known (tmac_admin)';
 COMMENT ON FUNCTION tmac.announce_document(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date) IS '周知 / the author, the 情報管理責任者 or 経営層 records how and when an approved version of a document was made known (社内研修, 掲示, イントラネット, 朝礼)';
 COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
@@ -15095,6 +15224,7 @@ COMMENT ON FUNCTION tmac.check_cross_registers() IS 'Checks across registers (87
 COMMENT ON FUNCTION tmac.check_documents() IS 'Checks of the documents register (I-4), one pass: document_missing, document_review_overdue, document_not_acknowledged';
 COMMENT ON FUNCTION tmac.check_electronic_measures() IS 'Checks of the electronic measures register (V, ⑨), one pass: electronic_measure_missing, electronic_measure_review_overdue';
 COMMENT ON FUNCTION tmac.check_facilities() IS 'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
+COMMENT ON FUNCTION tmac.check_facility_access() IS 'Check facility_holder_without_access: current holders of a key or combination and custodians of containers, restricted areas and keys who may not read what it holds now';
 COMMENT ON FUNCTION tmac.check_gated_role_renamed() IS 'Check gated_role_renamed: the login role of a terminated person or a person on leave was renamed (the login gate still refuses it)';
 COMMENT ON FUNCTION tmac.check_handling() IS 'Checks handling_forbidden, handling_unapproved, handling_not_returned and handling_copies_unaccounted over the handling ledger (one pass)';
 COMMENT ON FUNCTION tmac.check_incidents() IS 'Checks incident_not_escalated, incident_overdue and incident_entrusted_unnotified over the incident register (one pass)';
@@ -15137,6 +15267,7 @@ COMMENT ON FUNCTION tmac.container_id_of(pg_catalog.text) IS 'Id of a container 
 COMMENT ON FUNCTION tmac.corrective_action_of_person(bigint,pg_catalog.text) IS 'Internal: locks an open corrective action; P0002 for readers of the register when there is none, else the one error unknown or not yours unless the person owns it or may close it';
 COMMENT ON FUNCTION tmac.criterion_codes() IS 'Internal: the criterion codes I-1 … V, in order';
 COMMENT ON FUNCTION tmac.cron_jobs_switch(pg_catalog.text,pg_catalog.name[],bigint[],pg_catalog.text,pg_catalog.text) IS 'Internal (termination, rehire): DISABLE the active pg_cron jobs that run as the roles, ENABLE again or leave (LEFT_DISABLED) the inactive jobs of ids, auditing each and returning their ids; where pg_cron is in another database, a termination audits that the jobs were not checked';
+COMMENT ON FUNCTION tmac.cross_finding_parties(pg_catalog.text) IS 'Internal (tmac.acknowledge_cross_finding): the persons who took part in the act a finding across registers is about (handler and approver; borrower, lender and receiver of a key; entrant, escort, recorder and device approver of an area entry), none of whom reviews it';
 COMMENT ON FUNCTION tmac.cross_register_findings() IS 'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
 COMMENT ON FUNCTION tmac.csv_field(pg_catalog.text) IS 'One CSV field for Excel: empty for NULL, else double-quoted with quotes doubled; a value beginning with = + - @ (or full-width), tab or CR gets an apostrophe first (no formula injection), but a plain signed number (-1, +2.5) stays a number';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
@@ -15155,7 +15286,7 @@ COMMENT ON FUNCTION tmac.end_provider(pg_catalog.text,pg_catalog.text) IS '委�
 COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window, drops built-in checks this tmac does not have, rebuilds the login gate and records the restore in the audit log; false when no restore was in progress';
 COMMENT ON FUNCTION tmac.enrol_login(pg_catalog.regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed, and each is granted tmac_person (the acts every person may do); returns the enrolment_id (the current one if already enrolled)';
 COMMENT ON FUNCTION tmac.entrust_asset(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
-COMMENT ON FUNCTION tmac.entry_refused(bigint,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS 'Internal (tmac.record_entry): why a person may not enter a restricted area now — they or their escort left or are on leave, a visitor without a visitor pledge in force, or (unless a visitor escorted) they could not read the area''s label — or NULL';
+COMMENT ON FUNCTION tmac.entry_refused(bigint,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS 'Internal (tmac.record_entry): why a person may not enter a restricted area now — they or their escort left or are on leave, the escort could not read the area''s label, a visitor without a visitor pledge in force, or (unless a visitor escorted) they could not read the area''s label — or NULL';
 COMMENT ON FUNCTION tmac.enum_code(pg_catalog.text,pg_catalog.text) IS 'The code of an enumerated value given by its code, Japanese name (持出), English name or an alias (ASCII case, full-width letters, spaces, hyphens and underscores ignored); NULL for NULL; error 22023 listing the allowed values in the session''s language otherwise';
 COMMENT ON FUNCTION tmac.enum_fold(pg_catalog.text) IS 'An enumerated value as input compares it: trimmed, full-width ASCII as ASCII, A-Z as a-z, runs of spaces, hyphens and underscores as _ (independent of the collation)';
 COMMENT ON FUNCTION tmac.enum_in_japanese() IS 'True when the session''s language is Japanese: the message catalog in use translates its language code "en" as "ja" (lc_messages chooses, as for every message)';
@@ -15164,6 +15295,7 @@ COMMENT ON FUNCTION tmac.enum_name(pg_catalog.text,pg_catalog.text) IS 'The name
 COMMENT ON FUNCTION tmac.enum_normalise() IS 'Trigger (BEFORE INSERT OR UPDATE on the register tables; arguments: column, kind, …): stores the code of each enumerated column given by a Japanese or English name, and refuses a bad value with tmac.enum_code''s error (22023) instead of a check-constraint failure';
 COMMENT ON FUNCTION tmac.escalate_incident(bigint,pg_catalog.text) IS 'The manager records that an incident was reported to management (経営層への報告): to whom; closes its incident_not_escalated finding';
 COMMENT ON FUNCTION tmac.evaluate_provider(pg_catalog.text,pg_catalog.date,pg_catalog.text,pg_catalog.text) IS '委託先評価 / records the evaluation of a provider: approved, conditional or rejected, with a note (tmac_admin)';
+COMMENT ON FUNCTION tmac.facility_opens(bigint,bigint,timestamp with time zone) IS 'Internal: what a container (the labelled assets stored in it at the instant) or a restricted area (its label) holds, which whoever can open it must be able to read';
 COMMENT ON FUNCTION tmac.findings_of(tmac.check_result[]) IS 'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any, and the check''s title and remedy in the reader''s language; tmac.findings is this over a run made now';
 COMMENT ON FUNCTION tmac.first_ten(pg_catalog.text[]) IS 'Internal (findings'' details): the first ten items, comma-separated, then "and N more"';
 COMMENT ON FUNCTION tmac.forbid_delete() IS 'Trigger: vocabulary entries (stored labels refer to them) and governance records are never deleted';
@@ -15275,6 +15407,7 @@ COMMENT ON FUNCTION tmac.remove_protection(pg_catalog.regclass) IS 'Internal (un
 COMMENT ON FUNCTION tmac.rename_entry(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Renames a vocabulary entry''s code, rewrites tmac security labels and rebuilds hash indexes on labels (refused while a table is hash-partitioned on a label); use rename_level, rename_compartment or rename_group';
 COMMENT ON FUNCTION tmac.report_incident(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets (recorded as given), reported to (上長 supervisor / 管理責任者 manager) and the person (one the reporter may name), the discoverer if someone else (unconfirmed until they confirm it: tmac.confirm_discovery); returns the incident number';
 COMMENT ON FUNCTION tmac.require_active_asset(pg_catalog.text,pg_catalog.text) IS 'Internal (bind_table, bind_schema, entrust_asset): error 42704 unless the asset is an active one of the inventory';
+COMMENT ON FUNCTION tmac.require_facility_access(pg_catalog.text,pg_catalog.text,bigint,bigint,pg_catalog.text) IS 'Internal (tmac.add_holder, tmac.set_custodian): refuses (42501) a person who may not read what a container or restricted area holds now';
 COMMENT ON FUNCTION tmac.require_independent_auditor(pg_catalog.text,pg_catalog.text,integer) IS 'Internal: error 42501 when the auditor of an internal audit manages the audited department (tmac.auditor_conflict), or the holder of a management review is not 経営層';
 COMMENT ON FUNCTION tmac.require_nameable(pg_catalog.regclass,boolean,boolean,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
 COMMENT ON FUNCTION tmac.require_person(pg_catalog.text) IS 'Returns a person_id, or error 42704 when there is no such person (NULL passes)';
@@ -15301,7 +15434,7 @@ COMMENT ON FUNCTION tmac.set_area_hours(pg_catalog.text,time without time zone,t
 COMMENT ON FUNCTION tmac.set_area_label(pg_catalog.text,pg_catalog.text) IS 'Sets the classification of a restricted area (区分: what is inside); a person entering must be able to read it, unless a visitor escorted (NULL: no access check)';
 COMMENT ON FUNCTION tmac.set_check_enabled(pg_catalog.text,boolean) IS 'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';
 COMMENT ON FUNCTION tmac.set_contractor_agency(pg_catalog.text,pg_catalog.text) IS '派遣元の記録 / records the staffing agency or subcontractor (a provider) a contractor person comes from (tmac_hr)';
-COMMENT ON FUNCTION tmac.set_custodian(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者); closes a custodian_terminated finding';
+COMMENT ON FUNCTION tmac.set_custodian(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者), refused (42501) when they may not read what it holds; closes a custodian_terminated finding';
 COMMENT ON FUNCTION tmac.set_handling_rule(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Sets the handling standard''s rule (allowed, approval, forbidden) for a level (code, name or alias) and an action, with how it is done (note)';
 COMMENT ON FUNCTION tmac.setting_value(pg_catalog.text) IS 'The value in force of a tmac setting (by its name, or by its old name: date_time_zone for time_zone)';
 COMMENT ON FUNCTION tmac.shared_profile_cache() IS 'The shared access-profile cache: whether it is on (tmac.shared_profiles above 0), its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';

@@ -301,7 +301,7 @@ COMMENT ON FUNCTION tmac.facility_opens(bigint, bigint, timestamptz) IS
 -- Refuses to make a person able to open a container or area (holder, custodian) when they may not
 -- read what it holds now (42501), as tmac.lend_key refuses a loan of its key.
 CREATE FUNCTION tmac.require_facility_access(kind text, code text, container_id bigint, area_id bigint, person_id text)
-  RETURNS void LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+  RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
   o record;

@@ -15,6 +15,17 @@ SELECT tmac.register_asset('T-003', '試作品 部品表（紙）', '技術', 'p
 SELECT tmac.define_container('SAFE-1', '開発部 金庫', '本社 3F 設計室', 'combination', 'E1002');
 SELECT tmac.define_container('CAB-1', '営業部 書庫キャビネット', '本社 2F 営業部', 'key', 'E1003');
 SELECT tmac.store_asset('SAFE-1', 'T-003'), tmac.store_asset('CAB-1', 'S-001');
+-- who can open a container must be able to read what it holds: 鈴木 (the safe's custodian, who
+-- knows its combination) is cleared 秘 and 高橋 (the cabinet's and its key's custodian) 社内限 first
+-- (佐藤 requests; 高橋 and 鈴木 approve each other's); 山田 is cleared 秘 already
+SET ROLE sato;
+SELECT tmac.request_clearance('E1002', '秘', now() + interval '1 year', '金庫の管理') AS suzuki_clearance,
+       tmac.request_clearance('E1003', '社内限', now() + interval '1 year', '書庫の管理') AS takahashi_clearance \gset
+SET ROLE takahashi;
+SELECT tmac.approve(:suzuki_clearance) AS status;
+SET ROLE suzuki;
+SELECT tmac.approve(:takahashi_clearance) AS status;
+RESET ROLE;
 SELECT tmac.add_holder('container', 'SAFE-1', p) AS holder FROM unnest(ARRAY['E1002', 'E1005']) p;
 SELECT tmac.define_key('KEY-CAB-1', 'container', 'CAB-1', 'E1003');
 SET ROLE suzuki;

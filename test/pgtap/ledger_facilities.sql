@@ -6,6 +6,11 @@ SELECT plan(40);
 
 \i test/pgtap/dedupe_helpers.psql
 INSERT INTO tmac.asset (asset_no, name, label, business_category, medium, registered_on) VALUES ('F-001', '試作品図面', 'SECRET', '技術', 'paper', current_date);
+-- the holders of SAFE-1's combination below (A1, B1) are cleared for the SECRET drawing it holds
+-- (an uncleared holder is refused: facility_access_check.sql)
+SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '30 days', 'safe')$$);
+SELECT pg_temp.as_role('t_carol', format('SELECT tmac.approve(%s)',
+  pg_temp.as_role('t_erin', $$SELECT tmac.request_clearance('B1', 'SECRET', now() + interval '30 days', 'safe')$$)));
 
 -- registering, as tmac_admin
 SELECT lives_ok($$SELECT pg_temp.as_role('t_adm', $q$SELECT tmac.define_area('LAB-1', '試作室', '本社2F', 'card', 'C1',

@@ -56,7 +56,8 @@ INSERT INTO tmac.key_loan (key_id, borrower, approved_by, lent_at, due_at, retur
   RETURNING loan_id AS l1 \gset
 SELECT is(pg_temp.n('key_loan_without_access', 'key_loan:' || :l1), 1::bigint, 'key_loan_without_access: the old loan to D1');
 SELECT is(pg_temp.n('key_loan_without_access'), 1::bigint, '... and not A1''s');
-SELECT pg_temp.as_role('t_carol', format($$SELECT tmac.acknowledge_cross_finding('key_loan_without_access', 'key_loan:%s', '鍵を回収済み、中身を確認した')$$, :l1));
+-- (reviewed by a manager other than C1, who lent the key: attack25_cross_review_self.sql)
+SELECT pg_temp.as_role('t_erin', format($$SELECT tmac.acknowledge_cross_finding('key_loan_without_access', 'key_loan:%s', '鍵を回収済み、中身を確認した')$$, :l1));
 SELECT is(pg_temp.n('key_loan_without_access'), 0::bigint, 'reviewed: gone');
 
 -- area_entry_without_access: refused as it happens; an escorted visitor enters; late records found
