@@ -124,6 +124,7 @@
 #include "access_stats.h"
 #include "extension.h"
 #include "shared_file.h"
+#include "tree_walk.h"
 
 #define STATS_FILE		PGSTAT_STAT_PERMANENT_DIRECTORY "/tmac_access_stats.stat"
 #define STATS_MAGIC		0x746d6163	/* "tmac" */
@@ -510,39 +511,6 @@ tmac_access_stats_leave(TmacStatsAcc *saved)
 	tmac_stats_current = saved;
 }
 
-/* Does a ModifyTable of the plan evaluate `expr` in a WITH CHECK option? */
-static bool
-contains_node(Node *node, void *target)
-{
-	if (node == NULL)
-		return false;
-	if (node == (Node *) target)
-		return true;
-	return expression_tree_walker(node, contains_node, target);
-}
-
-static bool
-in_check_option(Plan *plan, Node *expr)
-{
-	ListCell   *lc;
-
-	if (plan == NULL || !IsA(plan, ModifyTable))
-		return false;
-	foreach(lc, ((ModifyTable *) plan)->withCheckOptionLists)
-	{
-		ListCell   *lc2;
-
-		foreach(lc2, (List *) lfirst(lc))
-		{
-			WithCheckOption *wco = lfirst_node(WithCheckOption, lc2);
-
-			if (contains_node(wco->qual, expr))
-				return true;
-		}
-	}
-	return false;
-}
-
 /*
  * What a policy site counts: nothing unless the planner marked it as tmac's
  * own policy on a protected table (tmac_access_stats_mark_relation and
@@ -571,11 +539,11 @@ site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 		site->kind = SITE_READ;
 	else if (f->funcid == ext->row_writable)
 	{
-		bool		check = in_check_option(acc->stmt->planTree, expr);
+		bool		check = tmac_plan_check_option_with(acc->stmt->planTree, expr) != NULL;
 		ListCell   *lc;
 
 		foreach(lc, acc->stmt->subplans)
-			check = check || in_check_option((Plan *) lfirst(lc), expr);
+			check = check || tmac_plan_check_option_with((Plan *) lfirst(lc), expr) != NULL;
 		/* a WITH CHECK writes the row; a DELETE's USING may delete it */
 		if (check)
 			site->kind = SITE_WRITE;
@@ -590,31 +558,20 @@ site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 
 typedef struct MarkContext
 {
-	const TmacExtension *ext;
-	Oid			readable;
-	Oid			writable;
+	TmacPolicyCalls calls;
 	Oid			relid;			/* the mark; InvalidOid: only look */
 	bool		found;
 } MarkContext;
 
-/* tmac's policy calls in one relation's quals (not inside sub-selects). */
-static bool
-mark_walker(Node *node, MarkContext *cxt)
+/* A policy call in one relation's quals (tmac_walk_policy_calls; not inside sub-selects). */
+static void
+mark_call(FuncExpr *f, void *arg)
 {
-	if (node == NULL || IsA(node, SubLink) || IsA(node, Query))
-		return false;
-	if (IsA(node, FuncExpr))
-	{
-		FuncExpr   *f = (FuncExpr *) node;
+	MarkContext *cxt = (MarkContext *) arg;
 
-		if (f->funcid == cxt->readable || f->funcid == cxt->writable)
-		{
-			cxt->found = true;
-			if (OidIsValid(cxt->relid))
-				f->inputcollid = cxt->relid;
-		}
-	}
-	return expression_tree_walker(node, mark_walker, (void *) cxt);
+	cxt->found = true;
+	if (OidIsValid(cxt->relid))
+		f->inputcollid = cxt->relid;
 }
 
 /* Marks tmac's calls in `quals` with `relid` when that is a registered protected table. */
@@ -625,53 +582,20 @@ mark_quals(Node *quals, Oid relid, MarkContext *cxt)
 		return;
 	cxt->relid = InvalidOid;
 	cxt->found = false;
-	mark_walker(quals, cxt);
+	tmac_walk_policy_calls(quals, &cxt->calls, false, mark_call, cxt);
 	if (cxt->found && tmac_relation_registered(relid))
 	{
 		cxt->relid = relid;
-		mark_walker(quals, cxt);
+		tmac_walk_policy_calls(quals, &cxt->calls, false, mark_call, cxt);
 	}
 }
 
-static bool
-mark_query_walker(Node *node, MarkContext *cxt)
+/* A write policy of a query's result relation (tmac_walk_policy_quals). */
+static void
+mark_write_checks(Node *quals, RangeTblEntry *rte, void *arg)
 {
-	if (node == NULL)
-		return false;
-	if (IsA(node, Query))
-	{
-		Query	   *q = (Query *) node;
-		ListCell   *lc;
-
-		if (q->resultRelation > 0 && q->withCheckOptions != NIL)
-		{
-			RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
-
-			foreach(lc, q->withCheckOptions)
-			{
-				WithCheckOption *wco = lfirst_node(WithCheckOption, lc);
-
-				if (wco->kind != WCO_VIEW_CHECK && rte->rtekind == RTE_RELATION)
-					mark_quals(wco->qual, rte->relid, cxt);
-			}
-		}
-		return query_tree_walker(q, mark_query_walker, (void *) cxt, 0);
-	}
-	return expression_tree_walker(node, mark_query_walker, (void *) cxt);
-}
-
-static bool
-mark_context(MarkContext *cxt)
-{
-	const TmacExtension *ext = tmac_extension();
-
-	if (!ext->installed || (!OidIsValid(ext->row_readable) && !OidIsValid(ext->row_writable)))
-		return false;
-	memset(cxt, 0, sizeof(*cxt));
-	cxt->ext = ext;
-	cxt->readable = ext->row_readable;
-	cxt->writable = ext->row_writable;
-	return true;
+	if (rte->rtekind == RTE_RELATION)
+		mark_quals(quals, rte->relid, (MarkContext *) arg);
 }
 
 /*
@@ -685,8 +609,8 @@ tmac_access_stats_mark_sites(Query *parse)
 {
 	MarkContext cxt;
 
-	if (mark_context(&cxt))
-		mark_query_walker((Node *) parse, &cxt);
+	if (tmac_policy_functions(&cxt.calls))
+		tmac_walk_policy_quals(parse, false, mark_write_checks, &cxt);
 }
 
 /*
@@ -706,7 +630,7 @@ tmac_access_stats_mark_relation(PlannerInfo *root, RelOptInfo *rel)
 		return;
 	rte = root->simple_rte_array[rel->relid];
 	if (rte == NULL || rte->rtekind != RTE_RELATION || rte->securityQuals == NIL ||
-		!mark_context(&cxt))
+		!tmac_policy_functions(&cxt.calls))
 		return;
 	mark_quals((Node *) rte->securityQuals, rte->relid, &cxt);
 }

@@ -98,6 +98,7 @@
 #include "own_act.h"
 #include "owner_query.h"
 #include "profile_cache.h"
+#include "tree_walk.h"
 #include "view_owner.h"
 
 #define TMAC_FLOW_LABEL_MAX 256	/* bytes kept of a label for the write and guard caches */
@@ -409,16 +410,6 @@ parallel_may_read_protected(PlannedStmt *stmt)
 
 /* ---------- which policy call judges a new row ---------- */
 
-static bool
-contains_node_walker(Node *node, void *target)
-{
-	if (node == NULL)
-		return false;
-	if (node == (Node *) target)
-		return true;
-	return expression_tree_walker(node, contains_node_walker, target);
-}
-
 typedef struct Classify
 {
 	Node	   *expr;
@@ -520,26 +511,15 @@ static bool
 classify_visit(Plan *plan, void *arg)
 {
 	Classify   *c = (Classify *) arg;
+	WithCheckOption *wco = tmac_plan_check_option_with(plan, c->expr);
 
-	if (IsA(plan, ModifyTable))
+	if (wco != NULL)
 	{
-		ListCell   *l1,
-				   *l2;
-
-		foreach(l1, ((ModifyTable *) plan)->withCheckOptionLists)
-			foreach(l2, (List *) lfirst(l1))
-			{
-				WithCheckOption *wco = lfirst_node(WithCheckOption, l2);
-
-				if (contains_node_walker(wco->qual, c->expr))
-				{
-					c->found = (wco->kind == WCO_RLS_INSERT_CHECK ||
-								wco->kind == WCO_RLS_UPDATE_CHECK) ? 2 : 1;
-					return true;
-				}
-			}
+		c->found = (wco->kind == WCO_RLS_INSERT_CHECK ||
+					wco->kind == WCO_RLS_UPDATE_CHECK) ? 2 : 1;
+		return true;
 	}
-	if (contains_node_walker((Node *) plan->qual, c->expr))
+	if (tmac_node_contains((Node *) plan->qual, c->expr))
 	{
 		c->found = read_policy_beside(plan->qual, c->expr) ? 3 : 1;
 		return true;
