@@ -575,33 +575,22 @@ tmac_flow_row_read_slow(FunctionCallInfo fcinfo, const TmacLabel *l)
 	tmac_flow_note_read_slow(l);
 }
 
-static void
-read_mode(SPITupleTable *rows, uint64 nrows, void *arg)
-{
-	bool		isnull;
-	Datum		d;
-
-	if (nrows == 0)
-		return;
-	d = SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull);
-	if (!isnull)
-		*(char **) arg = MemoryContextStrdup(TopTransactionContext, TextDatumGetCString(d));
-}
-
 /* The write_down setting, looked up once per statement. */
 static FlowMode
 write_down_mode(void)
 {
 	Oid			types[1] = {TEXTOID};
-	char	   *text = NULL;
+	TmacOneValue setting;
+	char	   *mode;
 
 	if (mode_lxid == MyProc->lxid && mode_stmt == GetCurrentStatementStartTimestamp())
 		return mode_value;
 	tmac_owner_query("SELECT tmac.setting_lookup('write_down')", 0, NULL, NULL,
-					 1, types, true, TMAC_SNAPSHOT_CURRENT, read_mode, &text);
-	if (text == NULL || strcmp(text, "refuse") == 0)
+					 1, types, true, TMAC_SNAPSHOT_CURRENT, tmac_read_one_value, &setting);
+	mode = setting.found ? TextDatumGetCString(setting.value) : NULL;
+	if (mode == NULL || strcmp(mode, "refuse") == 0)
 		mode_value = FLOW_REFUSE;
-	else if (strcmp(text, "audit") == 0)
+	else if (strcmp(mode, "audit") == 0)
 		mode_value = FLOW_AUDIT;
 	else
 		mode_value = FLOW_ALLOW;
