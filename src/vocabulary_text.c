@@ -54,43 +54,50 @@ fail_with(TmacVocabTextError *err, int line, const char *msgid)
 	return fail(err, line, "%s", tmac_vocab_text_translate ? tmac_vocab_text_translate(msgid) : msgid);
 }
 
-/* A code: 1-63 ASCII letters, digits, _ . -, starting with a letter or digit. */
+/* A code's byte at position i: an ASCII letter or digit, or (not first) _ . - */
 static bool
-valid_code(const char *s)
+code_byte(unsigned char c, size_t i)
+{
+	bool		alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+	return alnum || (i > 0 && (c == '_' || c == '.' || c == '-'));
+}
+
+/* A name's or alias's byte: no colon, comma or control character. */
+static bool
+name_byte(unsigned char c, size_t i)
+{
+	(void) i;
+	return !(c < 0x20 || c == 0x7f || c == ':' || c == ',');
+}
+
+/* 1..max bytes, each one `ok`. */
+static bool
+valid_spelling(const char *s, size_t max, bool (*ok) (unsigned char c, size_t i))
 {
 	size_t		n = strlen(s);
 	size_t		i;
 
-	if (n < 1 || n > 63)
+	if (n < 1 || n > max)
 		return false;
 	for (i = 0; i < n; i++)
-	{
-		char		c = s[i];
-		bool		alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-
-		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
+		if (!ok((unsigned char) s[i], i))
 			return false;
-	}
 	return true;
+}
+
+/* A code: 1-63 ASCII letters, digits, _ . -, starting with a letter or digit. */
+static bool
+valid_code(const char *s)
+{
+	return valid_spelling(s, 63, code_byte);
 }
 
 /* A name or alias: 1-200 bytes, no colon, comma or control character. */
 static bool
 valid_name(const char *s)
 {
-	size_t		n = strlen(s);
-	size_t		i;
-
-	if (n < 1 || n > 200)
-		return false;
-	for (i = 0; i < n; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-
-		if (c < 0x20 || c == 0x7f || c == ':' || c == ',')
-			return false;
-	}
-	return true;
+	return valid_spelling(s, 200, name_byte);
 }
 
 /* A decimal number in lo..hi; false (with *err) otherwise. */
