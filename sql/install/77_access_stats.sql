@@ -148,20 +148,24 @@ COMMENT ON TABLE tmac.access_stats_history IS
   'What each access counter added between two snapshots (tmac.snapshot_access_stats, hourly): rows read and written, statements; last_seen is the latest access in that interval';
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_history', '');
 
--- Counters that moved since the last snapshot, with what they added.  A counter that went
--- back (reset, evicted and seen again) adds its whole value.
-CREATE FUNCTION tmac.access_stats_pending()
-  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, relid oid,
-                 login_role oid, statements bigint, rows_read bigint, rows_written bigint,
+-- Counters that moved since the last snapshot, with what they added, in the history's form (a
+-- label counter's table and role, a table counter's level and compartment NULL).  A counter that
+-- went back (reset, evicted and seen again) adds its whole value.  `counters` is one reading of
+-- them (tmac.access_stats_raw() or _take(), as rows of tmac.access_stats_mark).
+CREATE FUNCTION tmac.access_stats_pending(counters tmac.access_stats_mark[])
+  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, table_name text,
+                 login_role name, statements bigint, rows_read bigint, rows_written bigint,
                  first_seen timestamptz, last_seen timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-  SELECT s.kind, s.person_id, s.level_rank, s.compartment_id, s.relid, s.login_role,
+  SELECT s.kind, s.person_id, NULLIF(s.level_rank, -1), NULLIF(s.compartment_id, -1),
+         CASE WHEN s.relid <> 0 THEN s.relid::regclass::text END,
+         (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = s.login_role AND s.login_role <> 0),
          CASE WHEN w.restarted THEN s.statements ELSE s.statements - m.statements END,
          CASE WHEN w.restarted THEN s.rows_read ELSE s.rows_read - m.rows_read END,
          CASE WHEN w.restarted THEN s.rows_written ELSE s.rows_written - m.rows_written END,
          s.first_seen, s.last_seen
-    FROM tmac.access_stats_raw() s
+    FROM pg_catalog.unnest(counters) s
     LEFT JOIN tmac.access_stats_mark m
       ON m.kind = s.kind AND m.person_id = s.person_id AND m.level_rank = s.level_rank
      AND m.compartment_id = s.compartment_id AND m.relid = s.relid AND m.login_role = s.login_role
@@ -169,8 +173,8 @@ BEGIN ATOMIC
                                OR s.rows_read < m.rows_read OR s.rows_written < m.rows_written AS restarted) w
    WHERE m.kind IS NULL OR s.last_seen <> m.last_seen OR w.restarted;
 END;
-COMMENT ON FUNCTION tmac.access_stats_pending() IS
-  'Internal: what each access counter added since the last snapshot';
+COMMENT ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) IS
+  'Internal: what each access counter of one reading added since the last snapshot, as history rows';
 
 CREATE FUNCTION tmac.snapshot_access_stats() RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -185,20 +189,7 @@ BEGIN
   SELECT coalesce(array_agg(ROW(s.*)::tmac.access_stats_mark), '{}') INTO cur FROM tmac.access_stats_take() s;
   INSERT INTO tmac.access_stats_history (snapshot_at, kind, person_id, level_rank, compartment_id, table_name,
                                          login_role, statements, rows_read, rows_written, first_seen, last_seen)
-    SELECT now(), s.kind, s.person_id, NULLIF(s.level_rank, -1), NULLIF(s.compartment_id, -1),
-           CASE WHEN s.relid <> 0 THEN s.relid::regclass::text END,
-           (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = s.login_role AND s.login_role <> 0),
-           CASE WHEN w.restarted THEN s.statements ELSE s.statements - m.statements END,
-           CASE WHEN w.restarted THEN s.rows_read ELSE s.rows_read - m.rows_read END,
-           CASE WHEN w.restarted THEN s.rows_written ELSE s.rows_written - m.rows_written END,
-           s.first_seen, s.last_seen
-      FROM pg_catalog.unnest(cur) s
-      LEFT JOIN tmac.access_stats_mark m
-        ON m.kind = s.kind AND m.person_id = s.person_id AND m.level_rank = s.level_rank
-       AND m.compartment_id = s.compartment_id AND m.relid = s.relid AND m.login_role = s.login_role
-      CROSS JOIN LATERAL (SELECT m.kind IS NULL OR m.first_seen <> s.first_seen OR s.statements < m.statements
-                                 OR s.rows_read < m.rows_read OR s.rows_written < m.rows_written AS restarted) w
-     WHERE m.kind IS NULL OR s.last_seen <> m.last_seen OR w.restarted;
+    SELECT now(), p.* FROM tmac.access_stats_pending(cur) p;
   GET DIAGNOSTICS n = ROW_COUNT;
   DELETE FROM tmac.access_stats_mark;
   INSERT INTO tmac.access_stats_mark SELECT s.* FROM pg_catalog.unnest(cur) s;
@@ -229,11 +220,8 @@ BEGIN
          h.statements, h.rows_read, h.rows_written, h.first_seen, h.last_seen
     FROM tmac.access_stats_history h
   UNION ALL
-  SELECT now(), p.kind, p.person_id, NULLIF(p.level_rank, -1), NULLIF(p.compartment_id, -1),
-         CASE WHEN p.relid <> 0 THEN p.relid::regclass::text END,
-         (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = p.login_role AND p.login_role <> 0),
-         p.statements, p.rows_read, p.rows_written, p.first_seen, p.last_seen
-    FROM tmac.access_stats_pending() p;
+  SELECT now(), p.*
+    FROM tmac.access_stats_pending(ARRAY(SELECT ROW(s.*)::tmac.access_stats_mark FROM tmac.access_stats_raw() s)) p;
 END
 $$;
 COMMENT ON FUNCTION tmac.access_activity() IS
