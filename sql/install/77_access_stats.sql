@@ -26,18 +26,23 @@
 -- shared_account_persons, shared_account_window.  Only tmac_auditor and tmac_admin read any
 -- of it; a person never sees their own counters.
 
-CREATE FUNCTION tmac.access_stats_raw()
-  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, relid oid,
-                 login_role oid, statements bigint, rows_read bigint, rows_written bigint,
-                 first_seen timestamptz, last_seen timestamptz)
+-- One access counter: the row the functions below return and the snapshot's mark keeps.
+CREATE TABLE tmac.access_stats_mark (
+  kind text NOT NULL, person_id text NOT NULL, level_rank integer NOT NULL, compartment_id integer NOT NULL,
+  relid oid NOT NULL, login_role oid NOT NULL,
+  statements bigint NOT NULL, rows_read bigint NOT NULL, rows_written bigint NOT NULL,
+  first_seen timestamptz NOT NULL, last_seen timestamptz NOT NULL,
+  PRIMARY KEY (kind, person_id, level_rank, compartment_id, relid, login_role)
+);
+COMMENT ON TABLE tmac.access_stats_mark IS
+  'Internal: each counter as the last snapshot saw it, so the next snapshot appends only the difference';
+
+CREATE FUNCTION tmac.access_stats_raw() RETURNS SETOF tmac.access_stats_mark
   AS 'MODULE_PATHNAME', 'tmac_access_stats_raw' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.access_stats_raw() IS
   'Internal (tmac.access_stats): the shared-memory access counters of this database; label counters have relid and login_role 0, table counters level_rank and compartment_id -1';
 
-CREATE FUNCTION tmac.access_stats_take()
-  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, relid oid,
-                 login_role oid, statements bigint, rows_read bigint, rows_written bigint,
-                 first_seen timestamptz, last_seen timestamptz)
+CREATE FUNCTION tmac.access_stats_take() RETURNS SETOF tmac.access_stats_mark
   AS 'MODULE_PATHNAME', 'tmac_access_stats_take' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION tmac.access_stats_take() IS
   'Internal (tmac.snapshot_access_stats): the counters as tmac.access_stats_raw() returns them, remembered so that the snapshot''s commit marks them as in the history (only such counters may be evicted)';
@@ -116,17 +121,6 @@ BEGIN
   RETURN n;
 END
 $$;
-
--- What the last snapshot saw of each counter (to append only what is new).
-CREATE TABLE tmac.access_stats_mark (
-  kind text NOT NULL, person_id text NOT NULL, level_rank integer NOT NULL, compartment_id integer NOT NULL,
-  relid oid NOT NULL, login_role oid NOT NULL,
-  statements bigint NOT NULL, rows_read bigint NOT NULL, rows_written bigint NOT NULL,
-  first_seen timestamptz NOT NULL, last_seen timestamptz NOT NULL,
-  PRIMARY KEY (kind, person_id, level_rank, compartment_id, relid, login_role)
-);
-COMMENT ON TABLE tmac.access_stats_mark IS
-  'Internal: each counter as the last snapshot saw it, so the next snapshot appends only the difference';
 
 CREATE TABLE tmac.access_stats_history (
   snapshot_at    timestamptz NOT NULL DEFAULT now(),
