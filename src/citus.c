@@ -172,16 +172,9 @@ permissive_tmac_policy(Oid relid)
 	Relation	rel;
 	ListCell   *lc;
 	char	   *bad = NULL;
-	HeapTuple	tp;
-	bool		rls;
 
 	/* the cheap test first: most Citus tables have no row security, and need no relcache entry */
-	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tp))
-		return NULL;
-	rls = ((Form_pg_class) GETSTRUCT(tp))->relrowsecurity;
-	ReleaseSysCache(tp);
-	if (!rls)
+	if (!tmac_relation_row_security(relid, NULL))
 		return NULL;
 	rel = RelationIdGetRelation(relid);
 	if (!RelationIsValid(rel))
