@@ -201,7 +201,7 @@ static int	stats_max = 10000;
 static char *stats_statement = NULL;
 static StatsShared *shared = NULL;
 static HTAB *stats_hash = NULL;
-static TmacStatsAcc *accs = NULL;	/* the executors now running, newest first */
+static TmacExecutorState *accs = NULL;	/* the executors now running, newest first */
 static uint64 acc_counter = 0;
 static uint32 stmt_counter = 0;
 
@@ -425,19 +425,11 @@ entry_add(StatsEntry *e, int64 read, int64 written, uint64 stmt_id, TimestampTz 
 
 /* ---- per executor ---- */
 
+/* An executor's counters left the list (executor_state.c): no longer the current ones. */
 static void
-acc_forget(void *arg)
+acc_forgotten(TmacExecutorState *state)
 {
-	TmacStatsAcc *acc = (TmacStatsAcc *) arg;
-	TmacStatsAcc **p;
-
-	for (p = &accs; *p != NULL; p = &(*p)->next)
-		if (*p == acc)
-		{
-			*p = acc->next;
-			break;
-		}
-	if (tmac_stats_current == acc)
+	if (tmac_stats_current == (TmacStatsAcc *) state)
 		tmac_stats_current = NULL;
 }
 
@@ -453,7 +445,6 @@ tmac_access_stats_begin(QueryDesc *queryDesc, int eflags)
 		return;
 	cxt = queryDesc->estate->es_query_cxt;
 	acc = MemoryContextAllocZero(cxt, sizeof(TmacStatsAcc));
-	acc->qd = queryDesc;
 	acc->id = ++acc_counter;
 	acc->stmt = queryDesc->plannedstmt;
 	acc->cxt = cxt;
@@ -478,22 +469,13 @@ tmac_access_stats_begin(QueryDesc *queryDesc, int eflags)
 		}
 	}
 	/* the counters go with the executor's memory, however it ends */
-	acc->cb.func = acc_forget;
-	acc->cb.arg = acc;
-	MemoryContextRegisterResetCallback(cxt, &acc->cb);
-	acc->next = accs;
-	accs = acc;
+	tmac_executor_state_add(&accs, &acc->state, queryDesc, cxt, acc_forgotten);
 }
 
 static TmacStatsAcc *
 acc_of(QueryDesc *queryDesc)
 {
-	TmacStatsAcc *acc;
-
-	for (acc = accs; acc != NULL; acc = acc->next)
-		if (acc->qd == queryDesc)
-			return acc;
-	return NULL;
+	return (TmacStatsAcc *) tmac_executor_state_of(accs, queryDesc);
 }
 
 TmacStatsAcc *
@@ -725,7 +707,7 @@ tmac_access_stats_end(QueryDesc *queryDesc)
 
 	if (acc == NULL)
 		return;
-	acc_forget(acc);
+	tmac_executor_state_forget(&acc->state);
 	if (acc->nslots == 0)
 		return;
 	Assert(shared != NULL);
