@@ -124,6 +124,7 @@
 #include "access_stats.h"
 #include "extension.h"
 #include "shared_file.h"
+#include "tree_walk.h"
 
 #define STATS_FILE		PGSTAT_STAT_PERMANENT_DIRECTORY "/tmac_access_stats.stat"
 #define STATS_MAGIC		0x746d6163	/* "tmac" */
@@ -200,7 +201,7 @@ static int	stats_max = 10000;
 static char *stats_statement = NULL;
 static StatsShared *shared = NULL;
 static HTAB *stats_hash = NULL;
-static TmacStatsAcc *accs = NULL;	/* the executors now running, newest first */
+static TmacExecutorState *accs = NULL;	/* the executors now running, newest first */
 static uint64 acc_counter = 0;
 static uint32 stmt_counter = 0;
 
@@ -424,19 +425,11 @@ entry_add(StatsEntry *e, int64 read, int64 written, uint64 stmt_id, TimestampTz 
 
 /* ---- per executor ---- */
 
+/* An executor's counters left the list (executor_state.c): no longer the current ones. */
 static void
-acc_forget(void *arg)
+acc_forgotten(TmacExecutorState *state)
 {
-	TmacStatsAcc *acc = (TmacStatsAcc *) arg;
-	TmacStatsAcc **p;
-
-	for (p = &accs; *p != NULL; p = &(*p)->next)
-		if (*p == acc)
-		{
-			*p = acc->next;
-			break;
-		}
-	if (tmac_stats_current == acc)
+	if (tmac_stats_current == (TmacStatsAcc *) state)
 		tmac_stats_current = NULL;
 }
 
@@ -452,7 +445,6 @@ tmac_access_stats_begin(QueryDesc *queryDesc, int eflags)
 		return;
 	cxt = queryDesc->estate->es_query_cxt;
 	acc = MemoryContextAllocZero(cxt, sizeof(TmacStatsAcc));
-	acc->qd = queryDesc;
 	acc->id = ++acc_counter;
 	acc->stmt = queryDesc->plannedstmt;
 	acc->cxt = cxt;
@@ -477,22 +469,13 @@ tmac_access_stats_begin(QueryDesc *queryDesc, int eflags)
 		}
 	}
 	/* the counters go with the executor's memory, however it ends */
-	acc->cb.func = acc_forget;
-	acc->cb.arg = acc;
-	MemoryContextRegisterResetCallback(cxt, &acc->cb);
-	acc->next = accs;
-	accs = acc;
+	tmac_executor_state_add(&accs, &acc->state, queryDesc, cxt, acc_forgotten);
 }
 
 static TmacStatsAcc *
 acc_of(QueryDesc *queryDesc)
 {
-	TmacStatsAcc *acc;
-
-	for (acc = accs; acc != NULL; acc = acc->next)
-		if (acc->qd == queryDesc)
-			return acc;
-	return NULL;
+	return (TmacStatsAcc *) tmac_executor_state_of(accs, queryDesc);
 }
 
 TmacStatsAcc *
@@ -508,39 +491,6 @@ void
 tmac_access_stats_leave(TmacStatsAcc *saved)
 {
 	tmac_stats_current = saved;
-}
-
-/* Does a ModifyTable of the plan evaluate `expr` in a WITH CHECK option? */
-static bool
-contains_node(Node *node, void *target)
-{
-	if (node == NULL)
-		return false;
-	if (node == (Node *) target)
-		return true;
-	return expression_tree_walker(node, contains_node, target);
-}
-
-static bool
-in_check_option(Plan *plan, Node *expr)
-{
-	ListCell   *lc;
-
-	if (plan == NULL || !IsA(plan, ModifyTable))
-		return false;
-	foreach(lc, ((ModifyTable *) plan)->withCheckOptionLists)
-	{
-		ListCell   *lc2;
-
-		foreach(lc2, (List *) lfirst(lc))
-		{
-			WithCheckOption *wco = lfirst_node(WithCheckOption, lc2);
-
-			if (contains_node(wco->qual, expr))
-				return true;
-		}
-	}
-	return false;
 }
 
 /*
@@ -571,11 +521,11 @@ site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 		site->kind = SITE_READ;
 	else if (f->funcid == ext->row_writable)
 	{
-		bool		check = in_check_option(acc->stmt->planTree, expr);
+		bool		check = tmac_plan_check_option_with(acc->stmt->planTree, expr) != NULL;
 		ListCell   *lc;
 
 		foreach(lc, acc->stmt->subplans)
-			check = check || in_check_option((Plan *) lfirst(lc), expr);
+			check = check || tmac_plan_check_option_with((Plan *) lfirst(lc), expr) != NULL;
 		/* a WITH CHECK writes the row; a DELETE's USING may delete it */
 		if (check)
 			site->kind = SITE_WRITE;
@@ -590,31 +540,20 @@ site_init(TmacStatsSite *site, FunctionCallInfo fcinfo, TmacStatsAcc *acc)
 
 typedef struct MarkContext
 {
-	const TmacExtension *ext;
-	Oid			readable;
-	Oid			writable;
+	TmacPolicyCalls calls;
 	Oid			relid;			/* the mark; InvalidOid: only look */
 	bool		found;
 } MarkContext;
 
-/* tmac's policy calls in one relation's quals (not inside sub-selects). */
-static bool
-mark_walker(Node *node, MarkContext *cxt)
+/* A policy call in one relation's quals (tmac_walk_policy_calls; not inside sub-selects). */
+static void
+mark_call(FuncExpr *f, void *arg)
 {
-	if (node == NULL || IsA(node, SubLink) || IsA(node, Query))
-		return false;
-	if (IsA(node, FuncExpr))
-	{
-		FuncExpr   *f = (FuncExpr *) node;
+	MarkContext *cxt = (MarkContext *) arg;
 
-		if (f->funcid == cxt->readable || f->funcid == cxt->writable)
-		{
-			cxt->found = true;
-			if (OidIsValid(cxt->relid))
-				f->inputcollid = cxt->relid;
-		}
-	}
-	return expression_tree_walker(node, mark_walker, (void *) cxt);
+	cxt->found = true;
+	if (OidIsValid(cxt->relid))
+		f->inputcollid = cxt->relid;
 }
 
 /* Marks tmac's calls in `quals` with `relid` when that is a registered protected table. */
@@ -625,53 +564,20 @@ mark_quals(Node *quals, Oid relid, MarkContext *cxt)
 		return;
 	cxt->relid = InvalidOid;
 	cxt->found = false;
-	mark_walker(quals, cxt);
+	tmac_walk_policy_calls(quals, &cxt->calls, false, mark_call, cxt);
 	if (cxt->found && tmac_relation_registered(relid))
 	{
 		cxt->relid = relid;
-		mark_walker(quals, cxt);
+		tmac_walk_policy_calls(quals, &cxt->calls, false, mark_call, cxt);
 	}
 }
 
-static bool
-mark_query_walker(Node *node, MarkContext *cxt)
+/* A write policy of a query's result relation (tmac_walk_policy_quals). */
+static void
+mark_write_checks(Node *quals, RangeTblEntry *rte, void *arg)
 {
-	if (node == NULL)
-		return false;
-	if (IsA(node, Query))
-	{
-		Query	   *q = (Query *) node;
-		ListCell   *lc;
-
-		if (q->resultRelation > 0 && q->withCheckOptions != NIL)
-		{
-			RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
-
-			foreach(lc, q->withCheckOptions)
-			{
-				WithCheckOption *wco = lfirst_node(WithCheckOption, lc);
-
-				if (wco->kind != WCO_VIEW_CHECK && rte->rtekind == RTE_RELATION)
-					mark_quals(wco->qual, rte->relid, cxt);
-			}
-		}
-		return query_tree_walker(q, mark_query_walker, (void *) cxt, 0);
-	}
-	return expression_tree_walker(node, mark_query_walker, (void *) cxt);
-}
-
-static bool
-mark_context(MarkContext *cxt)
-{
-	const TmacExtension *ext = tmac_extension();
-
-	if (!ext->installed || (!OidIsValid(ext->row_readable) && !OidIsValid(ext->row_writable)))
-		return false;
-	memset(cxt, 0, sizeof(*cxt));
-	cxt->ext = ext;
-	cxt->readable = ext->row_readable;
-	cxt->writable = ext->row_writable;
-	return true;
+	if (rte->rtekind == RTE_RELATION)
+		mark_quals(quals, rte->relid, (MarkContext *) arg);
 }
 
 /*
@@ -685,8 +591,8 @@ tmac_access_stats_mark_sites(Query *parse)
 {
 	MarkContext cxt;
 
-	if (mark_context(&cxt))
-		mark_query_walker((Node *) parse, &cxt);
+	if (tmac_policy_functions(&cxt.calls))
+		tmac_walk_policy_quals(parse, false, mark_write_checks, &cxt);
 }
 
 /*
@@ -706,7 +612,7 @@ tmac_access_stats_mark_relation(PlannerInfo *root, RelOptInfo *rel)
 		return;
 	rte = root->simple_rte_array[rel->relid];
 	if (rte == NULL || rte->rtekind != RTE_RELATION || rte->securityQuals == NIL ||
-		!mark_context(&cxt))
+		!tmac_policy_functions(&cxt.calls))
 		return;
 	mark_quals((Node *) rte->securityQuals, rte->relid, &cxt);
 }
@@ -801,7 +707,7 @@ tmac_access_stats_end(QueryDesc *queryDesc)
 
 	if (acc == NULL)
 		return;
-	acc_forget(acc);
+	tmac_executor_state_forget(&acc->state);
 	if (acc->nslots == 0)
 		return;
 	Assert(shared != NULL);

@@ -22,6 +22,7 @@
 #include "nodes/pathnodes.h"
 #include "utils/palloc.h"
 
+#include "executor_state.h"
 #include "label.h"
 #include "profile_cache.h"
 
@@ -37,13 +38,11 @@ typedef struct TmacStatsSlot
 /* One executor's counters (access_stats.c). */
 typedef struct TmacStatsAcc
 {
-	struct TmacStatsAcc *next;
-	QueryDesc  *qd;
+	TmacExecutorState state;	/* first: on access_stats.c's list of running executors */
 	uint64		id;				/* unique in this backend: sites check it */
 	uint64		stmt_id;
 	PlannedStmt *stmt;
 	MemoryContext cxt;
-	MemoryContextCallback cb;
 	int			nslots;
 	int			maxslots;
 	TmacStatsSlot *slots;

@@ -153,19 +153,6 @@ read_head(SPITupleTable *rows, uint64 nrows, void *arg)
 	head->last_hash = DatumGetByteaPP(SPI_datumTransfer(hash, false, -1));	/* outlives SPI_finish */
 }
 
-static void
-read_hash(SPITupleTable *rows, uint64 nrows, void *arg)
-{
-	bool		isnull;
-	Datum		hash;
-
-	if (nrows != 1)
-		return;
-	hash = SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull);
-	if (!isnull)
-		*(bytea **) arg = DatumGetByteaPP(SPI_datumTransfer(hash, false, -1));
-}
-
 /*
  * Moves the head from (from_id, from_hash) to (to_id, to_hash); false when
  * the head is elsewhere (another transaction committed entries).
@@ -213,7 +200,7 @@ close_chain(PendingChain *chain)
 		Oid			argtypes[3] = {INT8OID, INT8OID, BYTEAOID};
 		Oid			hashtype[1] = {BYTEAOID};
 		Datum		values[3];
-		bytea	   *last_hash = NULL;
+		TmacOneValue last_hash;
 
 		tmac_owner_query("SELECT last_id, last_hash FROM tmac.audit_head", 0, NULL, NULL,
 						 2, types, false, TMAC_SNAPSHOT_LATEST, read_head, &head);
@@ -227,10 +214,11 @@ close_chain(PendingChain *chain)
 		values[1] = Int64GetDatum(head.last_id);
 		values[2] = PointerGetDatum(head.last_hash);
 		tmac_owner_query("SELECT tmac.audit_rechain($1, $2, $3)", 3, argtypes, values,
-						 1, hashtype, false, TMAC_SNAPSHOT_LATEST, read_hash, &last_hash);
-		if (last_hash == NULL ||	/* (audit_rechain left tmac.audit_writing off) */
+						 1, hashtype, false, TMAC_SNAPSHOT_LATEST, tmac_read_one_value, &last_hash);
+		if (!last_hash.found ||	/* (audit_rechain left tmac.audit_writing off) */
 			!move_head(head.last_id, head.last_hash,
-					   head.last_id + (chain->last_id - chain->base_id), last_hash))
+					   head.last_id + (chain->last_id - chain->base_id),
+					   DatumGetByteaPP(last_hash.value)))
 			elog(ERROR, "tmac: the audit chain's head moved while it was locked");
 	}
 	AtEOXact_GUC(true, guc_level);

@@ -81,6 +81,7 @@
 
 #include "citus.h"
 #include "extension.h"
+#include "tree_walk.h"
 
 /* Citus's functions that make a table Citus-managed. */
 static const char *const distributing[] = {
@@ -171,16 +172,9 @@ permissive_tmac_policy(Oid relid)
 	Relation	rel;
 	ListCell   *lc;
 	char	   *bad = NULL;
-	HeapTuple	tp;
-	bool		rls;
 
 	/* the cheap test first: most Citus tables have no row security, and need no relcache entry */
-	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tp))
-		return NULL;
-	rls = ((Form_pg_class) GETSTRUCT(tp))->relrowsecurity;
-	ReleaseSysCache(tp);
-	if (!rls)
+	if (!tmac_relation_row_security(relid, NULL))
 		return NULL;
 	rel = RelationIdGetRelation(relid);
 	if (!RelationIsValid(rel))
@@ -372,21 +366,11 @@ tmac_citus_utility_end(List **before)
 }
 
 static bool
-guard_walker(Node *node, void *context)
+guard_rte(RangeTblEntry *rte, void *arg)
 {
-	if (node == NULL)
-		return false;
-	if (IsA(node, RangeTblEntry))
-	{
-		RangeTblEntry *rte = (RangeTblEntry *) node;
-
-		if (rte->rtekind == RTE_RELATION && get_rel_relkind(rte->relid) != RELKIND_VIEW)
-			check_relation(rte->relid, rte->checkAsUser);
-		return false;
-	}
-	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, guard_walker, context, QTW_EXAMINE_RTES_BEFORE);
-	return expression_tree_walker(node, guard_walker, context);
+	if (rte->rtekind == RTE_RELATION && get_rel_relkind(rte->relid) != RELKIND_VIEW)
+		check_relation(rte->relid, rte->checkAsUser);
+	return false;
 }
 
 void
@@ -394,7 +378,7 @@ tmac_citus_check_query(Query *parse)
 {
 	if (!tmac_extension()->citus)
 		return;
-	(void) guard_walker((Node *) parse, NULL);
+	(void) tmac_walk_queries((Node *) parse, NULL, guard_rte, NULL);
 }
 
 /*

@@ -45,6 +45,7 @@
 #include "nodes/nodeFuncs.h"
 #include "utils/memutils.h"
 
+#include "executor_state.h"
 #include "explain_withhold.h"
 #include "extension.h"
 
@@ -53,36 +54,16 @@ uint64		tmac_hidden_rows = 0;
 /* One instrumented executor's tally, in its query memory. */
 typedef struct Tally
 {
-	struct Tally *next;
-	QueryDesc  *qd;
+	TmacExecutorState state;	/* first: on the list of instrumented executors */
 	uint64		hidden;
-	MemoryContextCallback cb;
 } Tally;
 
-static Tally *tallies = NULL;
-
-static void
-tally_forget(void *arg)
-{
-	Tally	  **p;
-
-	for (p = &tallies; *p != NULL; p = &(*p)->next)
-		if (*p == (Tally *) arg)
-		{
-			*p = (*p)->next;
-			return;
-		}
-}
+static TmacExecutorState *tallies = NULL;
 
 static Tally *
 tally_of(QueryDesc *queryDesc)
 {
-	Tally	   *t;
-
-	for (t = tallies; t != NULL; t = t->next)
-		if (t->qd == queryDesc)
-			return t;
-	return NULL;
+	return (Tally *) tmac_executor_state_of(tallies, queryDesc);
 }
 
 /* After the executor started: an instrumented one gets a tally. */
@@ -95,12 +76,7 @@ tmac_explain_executor_start(QueryDesc *queryDesc)
 		!tmac_extension()->installed)
 		return;
 	t = MemoryContextAllocZero(queryDesc->estate->es_query_cxt, sizeof(Tally));
-	t->qd = queryDesc;
-	t->cb.func = tally_forget;
-	t->cb.arg = t;
-	MemoryContextRegisterResetCallback(queryDesc->estate->es_query_cxt, &t->cb);
-	t->next = tallies;
-	tallies = t;
+	tmac_executor_state_add(&tallies, &t->state, queryDesc, queryDesc->estate->es_query_cxt, NULL);
 }
 
 uint64

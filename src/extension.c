@@ -319,19 +319,28 @@ tmac_relation_registered(Oid relid)
 bool
 tmac_relation_protected(Oid relid)
 {
+	char		relkind;
+
+	if (!tmac_relation_row_security(relid, &relkind) ||
+		(relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE))
+		return false;
+	return tmac_relation_registered(relid);
+}
+
+bool
+tmac_relation_row_security(Oid relid, char *relkind)
+{
 	HeapTuple	tp;
 	bool		rls;
-	char		relkind;
 
 	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tp))
 		return false;
 	rls = ((Form_pg_class) GETSTRUCT(tp))->relrowsecurity;
-	relkind = ((Form_pg_class) GETSTRUCT(tp))->relkind;
+	if (relkind != NULL)
+		*relkind = ((Form_pg_class) GETSTRUCT(tp))->relkind;
 	ReleaseSysCache(tp);
-	if (!rls || (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE))
-		return false;
-	return tmac_relation_registered(relid);
+	return rls;
 }
 
 /*

@@ -48,6 +48,12 @@ extern bool tmac_relation_registered(Oid relid);
 extern bool tmac_relation_protected(Oid relid);
 
 /*
+ * Row security switched on for the relation (one syscache look; false when
+ * there is no such relation), and its relkind in *relkind unless NULL.
+ */
+extern bool tmac_relation_row_security(Oid relid, char *relkind);
+
+/*
  * True when this transaction created tmac here (CREATE EXTENSION tmac, not
  * yet committed): nobody else can see its tables yet.
  */

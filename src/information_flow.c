@@ -98,6 +98,7 @@
 #include "own_act.h"
 #include "owner_query.h"
 #include "profile_cache.h"
+#include "tree_walk.h"
 #include "view_owner.h"
 
 #define TMAC_FLOW_LABEL_MAX 256	/* bytes kept of a label for the write and guard caches */
@@ -409,16 +410,6 @@ parallel_may_read_protected(PlannedStmt *stmt)
 
 /* ---------- which policy call judges a new row ---------- */
 
-static bool
-contains_node_walker(Node *node, void *target)
-{
-	if (node == NULL)
-		return false;
-	if (node == (Node *) target)
-		return true;
-	return expression_tree_walker(node, contains_node_walker, target);
-}
-
 typedef struct Classify
 {
 	Node	   *expr;
@@ -520,26 +511,15 @@ static bool
 classify_visit(Plan *plan, void *arg)
 {
 	Classify   *c = (Classify *) arg;
+	WithCheckOption *wco = tmac_plan_check_option_with(plan, c->expr);
 
-	if (IsA(plan, ModifyTable))
+	if (wco != NULL)
 	{
-		ListCell   *l1,
-				   *l2;
-
-		foreach(l1, ((ModifyTable *) plan)->withCheckOptionLists)
-			foreach(l2, (List *) lfirst(l1))
-			{
-				WithCheckOption *wco = lfirst_node(WithCheckOption, l2);
-
-				if (contains_node_walker(wco->qual, c->expr))
-				{
-					c->found = (wco->kind == WCO_RLS_INSERT_CHECK ||
-								wco->kind == WCO_RLS_UPDATE_CHECK) ? 2 : 1;
-					return true;
-				}
-			}
+		c->found = (wco->kind == WCO_RLS_INSERT_CHECK ||
+					wco->kind == WCO_RLS_UPDATE_CHECK) ? 2 : 1;
+		return true;
 	}
-	if (contains_node_walker((Node *) plan->qual, c->expr))
+	if (tmac_node_contains((Node *) plan->qual, c->expr))
 	{
 		c->found = read_policy_beside(plan->qual, c->expr) ? 3 : 1;
 		return true;
@@ -595,33 +575,22 @@ tmac_flow_row_read_slow(FunctionCallInfo fcinfo, const TmacLabel *l)
 	tmac_flow_note_read_slow(l);
 }
 
-static void
-read_mode(SPITupleTable *rows, uint64 nrows, void *arg)
-{
-	bool		isnull;
-	Datum		d;
-
-	if (nrows == 0)
-		return;
-	d = SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull);
-	if (!isnull)
-		*(char **) arg = MemoryContextStrdup(TopTransactionContext, TextDatumGetCString(d));
-}
-
 /* The write_down setting, looked up once per statement. */
 static FlowMode
 write_down_mode(void)
 {
 	Oid			types[1] = {TEXTOID};
-	char	   *text = NULL;
+	TmacOneValue setting;
+	char	   *mode;
 
 	if (mode_lxid == MyProc->lxid && mode_stmt == GetCurrentStatementStartTimestamp())
 		return mode_value;
 	tmac_owner_query("SELECT tmac.setting_lookup('write_down')", 0, NULL, NULL,
-					 1, types, true, TMAC_SNAPSHOT_CURRENT, read_mode, &text);
-	if (text == NULL || strcmp(text, "refuse") == 0)
+					 1, types, true, TMAC_SNAPSHOT_CURRENT, tmac_read_one_value, &setting);
+	mode = setting.found ? TextDatumGetCString(setting.value) : NULL;
+	if (mode == NULL || strcmp(mode, "refuse") == 0)
 		mode_value = FLOW_REFUSE;
-	else if (strcmp(text, "audit") == 0)
+	else if (strcmp(mode, "audit") == 0)
 		mode_value = FLOW_AUDIT;
 	else
 		mode_value = FLOW_ALLOW;

@@ -84,19 +84,6 @@ tmac_message_relcache_callback(Datum arg, Oid relid)
 		ZoneValid = false;
 }
 
-static void
-read_zone(SPITupleTable *rows, uint64 nrows, void *arg)
-{
-	bool		isnull;
-	Datum		d;
-
-	if (nrows != 1)
-		return;
-	d = SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull);
-	if (!isnull)
-		*(char **) arg = MemoryContextStrdup(TopMemoryContext, TextDatumGetCString(d));
-}
-
 /* The company's time zone (the time_zone setting), read once per statement. */
 static const char *
 company_zone(void)
@@ -104,21 +91,21 @@ company_zone(void)
 	static const Oid types[1] = {TEXTOID};
 	LocalTransactionId lxid = MyProc != NULL ? MyProc->lxid : InvalidLocalTransactionId;
 	TimestampTz stmt = GetCurrentStatementStartTimestamp();
-	char	   *name = NULL;
+	TmacOneValue name;
 
 	if (ZoneValid && ZoneLxid == lxid && ZoneStmt == stmt)
 		return Zone;
 	ZoneValid = false;
 	tmac_owner_query("SELECT tmac.company_time_zone()", 0, NULL, NULL, 1, types, true,
-					 TMAC_SNAPSHOT_CURRENT, read_zone, &name);
-	if (name == NULL)
+					 TMAC_SNAPSHOT_CURRENT, tmac_read_one_value, &name);
+	if (!name.found)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the company's time zone is not set"),
 				 errhint("Set it with tmac.configure('time_zone', 'Asia/Tokyo').")));
 	if (Zone)
 		pfree(Zone);
-	Zone = name;
+	Zone = MemoryContextStrdup(TopMemoryContext, TextDatumGetCString(name.value));
 	ZoneLxid = lxid;
 	ZoneStmt = stmt;
 	ZoneValid = true;

@@ -187,3 +187,21 @@ tmac_query_as(Oid role, bool read_only_transaction, const char *sql, int nargs,
 	if (pushed)
 		PopActiveSnapshot();
 }
+
+void
+tmac_read_one_value(SPITupleTable *rows, uint64 nrows, void *arg)
+{
+	TmacOneValue *out = (TmacOneValue *) arg;
+	Form_pg_attribute att = TupleDescAttr(rows->tupdesc, 0);
+	bool		isnull;
+	Datum		d;
+
+	out->found = false;
+	if (nrows != 1)
+		return;
+	d = SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull);
+	if (isnull)
+		return;
+	out->value = SPI_datumTransfer(d, att->attbyval, att->attlen);
+	out->found = true;
+}

@@ -27,6 +27,19 @@ typedef enum TmacSnapshotMode
 typedef void (*TmacRowReader) (SPITupleTable *rows, uint64 nrows, void *arg);
 
 /*
+ * A TmacRowReader for a query of one row and one column: `arg` is a
+ * TmacOneValue, found when there was exactly one row and its value is not
+ * NULL; the value is copied out of SPI into the caller's memory context.
+ */
+typedef struct TmacOneValue
+{
+	bool		found;
+	Datum		value;
+} TmacOneValue;
+
+extern void tmac_read_one_value(SPITupleTable *rows, uint64 nrows, void *arg);
+
+/*
  * Run `sql` (parameters $1..$nargs) as tmac's owner.  `types` lists the
  * expected result column types (ncols of them; ncols < 0: do not check, for
  * statements whose result is ignored).  `read_only` false allows writes (the

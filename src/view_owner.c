@@ -38,32 +38,25 @@
 #include "parser/parsetree.h"
 
 #include "extension.h"
+#include "tree_walk.h"
 #include "view_owner.h"
 
 typedef struct RetargetContext
 {
-	Oid			readable;
-	Oid			writable;
+	TmacPolicyCalls calls;
 	Oid			user;			/* the checkAsUser to decide for */
 } RetargetContext;
 
-/* Append the user's OID to every one-argument row_readable/row_writable call. */
-static bool
-retarget_walker(Node *node, RetargetContext *cxt)
+/* Append the user's OID to a one-argument row_readable/row_writable call. */
+static void
+retarget_call(FuncExpr *f, void *arg)
 {
-	if (node == NULL)
-		return false;
-	if (IsA(node, FuncExpr))
-	{
-		FuncExpr   *f = (FuncExpr *) node;
+	RetargetContext *cxt = (RetargetContext *) arg;
 
-		if ((f->funcid == cxt->readable || f->funcid == cxt->writable) &&
-			list_length(f->args) == 1)
-			f->args = lappend(list_copy(f->args),
-							  makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
-										ObjectIdGetDatum(cxt->user), false, true));
-	}
-	return expression_tree_walker(node, retarget_walker, (void *) cxt);
+	if (list_length(f->args) == 1)
+		f->args = lappend(list_copy(f->args),
+						  makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
+									ObjectIdGetDatum(cxt->user), false, true));
 }
 
 static void
@@ -72,55 +65,14 @@ retarget(Node *quals, Oid user, RetargetContext *cxt)
 	if (quals == NULL || !OidIsValid(user))
 		return;
 	cxt->user = user;
-	retarget_walker(quals, cxt);
+	tmac_walk_policy_calls(quals, &cxt->calls, true, retarget_call, cxt);
 }
 
-static bool
-view_owner_walker(Node *node, RetargetContext *cxt)
+/* A policy's quals judging a relation read or written with a checkAsUser (tmac_walk_policy_quals). */
+static void
+retarget_quals(Node *quals, RangeTblEntry *rte, void *arg)
 {
-	if (node == NULL)
-		return false;
-	if (IsA(node, RangeTblEntry))
-	{
-		RangeTblEntry *rte = (RangeTblEntry *) node;
-
-		if (rte->rtekind == RTE_RELATION && rte->securityQuals != NIL)
-			retarget((Node *) rte->securityQuals, rte->checkAsUser, cxt);
-		return false;
-	}
-	if (IsA(node, Query))
-	{
-		Query	   *q = (Query *) node;
-
-		if (q->resultRelation > 0 && q->withCheckOptions != NIL)
-		{
-			RangeTblEntry *rte = rt_fetch(q->resultRelation, q->rtable);
-			ListCell   *lc;
-
-			foreach(lc, q->withCheckOptions)
-			{
-				WithCheckOption *wco = lfirst_node(WithCheckOption, lc);
-
-				if (wco->kind != WCO_VIEW_CHECK)
-					retarget(wco->qual, rte->checkAsUser, cxt);
-			}
-		}
-		return query_tree_walker(q, view_owner_walker, (void *) cxt, QTW_EXAMINE_RTES_BEFORE);
-	}
-	return expression_tree_walker(node, view_owner_walker, (void *) cxt);
-}
-
-static bool
-retarget_context(RetargetContext *cxt)
-{
-	const TmacExtension *ext = tmac_extension();
-
-	if (!ext->installed || (!OidIsValid(ext->row_readable) && !OidIsValid(ext->row_writable)))
-		return false;
-	memset(cxt, 0, sizeof(*cxt));
-	cxt->readable = ext->row_readable;
-	cxt->writable = ext->row_writable;
-	return true;
+	retarget(quals, rte->checkAsUser, (RetargetContext *) arg);
 }
 
 void
@@ -128,8 +80,8 @@ tmac_view_owner_retarget(Query *parse)
 {
 	RetargetContext cxt;
 
-	if (retarget_context(&cxt))
-		view_owner_walker((Node *) parse, &cxt);
+	if (tmac_policy_functions(&cxt.calls))
+		tmac_walk_policy_quals(parse, true, retarget_quals, &cxt);
 }
 
 void
@@ -138,7 +90,7 @@ tmac_view_owner_retarget_rte(RangeTblEntry *rte)
 	RetargetContext cxt;
 
 	if (rte->rtekind == RTE_RELATION && rte->securityQuals != NIL &&
-		OidIsValid(rte->checkAsUser) && retarget_context(&cxt))
+		OidIsValid(rte->checkAsUser) && tmac_policy_functions(&cxt.calls))
 		retarget((Node *) rte->securityQuals, rte->checkAsUser, &cxt);
 }
 

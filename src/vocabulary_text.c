@@ -47,43 +47,57 @@ fail(TmacVocabTextError *err, int line, const char *fmt,...)
 	return false;
 }
 
-/* A code: 1-63 ASCII letters, digits, _ . -, starting with a letter or digit. */
+/* The same for a message without arguments chosen at run time (translated here, not as a format). */
 static bool
-valid_code(const char *s)
+fail_with(TmacVocabTextError *err, int line, const char *msgid)
+{
+	return fail(err, line, "%s", tmac_vocab_text_translate ? tmac_vocab_text_translate(msgid) : msgid);
+}
+
+/* A code's byte at position i: an ASCII letter or digit, or (not first) _ . - */
+static bool
+code_byte(unsigned char c, size_t i)
+{
+	bool		alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+	return alnum || (i > 0 && (c == '_' || c == '.' || c == '-'));
+}
+
+/* A name's or alias's byte: no colon, comma or control character. */
+static bool
+name_byte(unsigned char c, size_t i)
+{
+	(void) i;
+	return !(c < 0x20 || c == 0x7f || c == ':' || c == ',');
+}
+
+/* 1..max bytes, each one `ok`. */
+static bool
+valid_spelling(const char *s, size_t max, bool (*ok) (unsigned char c, size_t i))
 {
 	size_t		n = strlen(s);
 	size_t		i;
 
-	if (n < 1 || n > 63)
+	if (n < 1 || n > max)
 		return false;
 	for (i = 0; i < n; i++)
-	{
-		char		c = s[i];
-		bool		alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-
-		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
+		if (!ok((unsigned char) s[i], i))
 			return false;
-	}
 	return true;
+}
+
+/* A code: 1-63 ASCII letters, digits, _ . -, starting with a letter or digit. */
+static bool
+valid_code(const char *s)
+{
+	return valid_spelling(s, 63, code_byte);
 }
 
 /* A name or alias: 1-200 bytes, no colon, comma or control character. */
 static bool
 valid_name(const char *s)
 {
-	size_t		n = strlen(s);
-	size_t		i;
-
-	if (n < 1 || n > 200)
-		return false;
-	for (i = 0; i < n; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-
-		if (c < 0x20 || c == 0x7f || c == ':' || c == ',')
-			return false;
-	}
-	return true;
+	return valid_spelling(s, 200, name_byte);
 }
 
 /* A decimal number in lo..hi; false (with *err) otherwise. */
@@ -147,6 +161,35 @@ tmac_vocab_text_header_ok(const char *text, TmacVocabTextForm form)
 }
 
 /* One line of the copy form. */
+/*
+ * The three lines of the copy form: a kind letter, an id (and, for a group,
+ * its parent's id), a code, a name and, for a level, its aliases; each kind
+ * listed by ascending id.
+ */
+typedef struct CopyForm
+{
+	char		kind;
+	int			min_fields;
+	int			max_fields;
+	int32_t		id_lo;
+	int32_t		id_hi;
+	const char *id_error;
+	const char *order_error;
+	int			code_field;		/* the name follows it, then (levels) the aliases */
+} CopyForm;
+
+static const CopyForm copy_forms[3] = {
+	{'L', 4, TMAC_VOCAB_TEXT_MAX_FIELDS, 0, RANK_MAX,
+		gettext_noop("level rank \"%s\" is not a number in %d..%d"),
+	gettext_noop("levels must be listed by ascending rank"), 2},
+	{'C', 4, 4, 1, ID_MAX,
+		gettext_noop("compartment id \"%s\" is not a number in %d..%d"),
+	gettext_noop("compartments must be listed by ascending id"), 2},
+	{'G', 5, 5, 1, ID_MAX,
+		gettext_noop("group id \"%s\" is not a number in %d..%d"),
+	gettext_noop("groups must be listed by ascending id"), 3},
+};
+
 static bool
 copy_line(char *line, int lineno, int32_t *last, TmacVocabEntryFn fn, void *arg,
 		  TmacVocabTextError *err)
@@ -154,62 +197,38 @@ copy_line(char *line, int lineno, int32_t *last, TmacVocabEntryFn fn, void *arg,
 	char	   *fields[TMAC_VOCAB_TEXT_MAX_FIELDS + 1];
 	TmacVocabEntry e;
 	int			n = split_fields(line, fields);
+	const CopyForm *f = NULL;
+	int			k;
 
 	memset(&e, 0, sizeof(e));
 	if (n > TMAC_VOCAB_TEXT_MAX_FIELDS)
 		return fail(err, lineno, gettext_noop("too many fields"));
-	if (strcmp(fields[0], "L") == 0 && n >= 4)
+	for (k = 0; k < 3; k++)
+		if (fields[0][0] == copy_forms[k].kind && fields[0][1] == '\0' &&
+			n >= copy_forms[k].min_fields && n <= copy_forms[k].max_fields)
+			f = &copy_forms[k];
+	if (f == NULL)
+		return fail(err, lineno, gettext_noop("expected \"L<tab>rank<tab>code<tab>name[<tab>alias...]\", \"C<tab>id<tab>code<tab>name\" or \"G<tab>id<tab>parent<tab>code<tab>name\""));
+	k = (int) (f - copy_forms);
+	if (!parse_id(fields[1], f->id_lo, f->id_hi, f->id_error, &e.id, lineno, err) ||
+		(f->kind == 'G' &&
+		 !parse_id(fields[2], 0, ID_MAX,
+				   gettext_noop("group parent id \"%s\" is not a number in %d..%d"),
+				   &e.parent_id, lineno, err)))
+		return false;
+	if (e.id <= last[k])
+		return fail_with(err, lineno, f->order_error);
+	if (!check_names(fields, f->code_field + 1, n, f->code_field, lineno, err))
+		return false;
+	last[k] = e.id;
+	e.kind = f->kind;
+	e.code = fields[f->code_field];
+	e.name = fields[f->code_field + 1];
+	if (f->kind == 'L')
 	{
-		if (!parse_id(fields[1], 0, RANK_MAX,
-					  gettext_noop("level rank \"%s\" is not a number in %d..%d"),
-					  &e.id, lineno, err))
-			return false;
-		if (e.id <= last[0])
-			return fail(err, lineno, gettext_noop("levels must be listed by ascending rank"));
-		if (!check_names(fields, 3, n, 2, lineno, err))
-			return false;
-		last[0] = e.id;
-		e.kind = 'L';
-		e.code = fields[2];
-		e.name = fields[3];
 		e.naliases = n - 4;
 		e.aliases = fields + 4;
 	}
-	else if (strcmp(fields[0], "C") == 0 && n == 4)
-	{
-		if (!parse_id(fields[1], 1, ID_MAX,
-					  gettext_noop("compartment id \"%s\" is not a number in %d..%d"),
-					  &e.id, lineno, err))
-			return false;
-		if (e.id <= last[1])
-			return fail(err, lineno, gettext_noop("compartments must be listed by ascending id"));
-		if (!check_names(fields, 3, n, 2, lineno, err))
-			return false;
-		last[1] = e.id;
-		e.kind = 'C';
-		e.code = fields[2];
-		e.name = fields[3];
-	}
-	else if (strcmp(fields[0], "G") == 0 && n == 5)
-	{
-		if (!parse_id(fields[1], 1, ID_MAX,
-					  gettext_noop("group id \"%s\" is not a number in %d..%d"),
-					  &e.id, lineno, err) ||
-			!parse_id(fields[2], 0, ID_MAX,
-					  gettext_noop("group parent id \"%s\" is not a number in %d..%d"),
-					  &e.parent_id, lineno, err))
-			return false;
-		if (e.id <= last[2])
-			return fail(err, lineno, gettext_noop("groups must be listed by ascending id"));
-		if (!check_names(fields, 4, n, 3, lineno, err))
-			return false;
-		last[2] = e.id;
-		e.kind = 'G';
-		e.code = fields[3];
-		e.name = fields[4];
-	}
-	else
-		return fail(err, lineno, gettext_noop("expected \"L<tab>rank<tab>code<tab>name[<tab>alias...]\", \"C<tab>id<tab>code<tab>name\" or \"G<tab>id<tab>parent<tab>code<tab>name\""));
 	if (fn)
 		fn(&e, arg);
 	return true;

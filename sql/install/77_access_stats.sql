@@ -26,18 +26,23 @@
 -- shared_account_persons, shared_account_window.  Only tmac_auditor and tmac_admin read any
 -- of it; a person never sees their own counters.
 
-CREATE FUNCTION tmac.access_stats_raw()
-  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, relid oid,
-                 login_role oid, statements bigint, rows_read bigint, rows_written bigint,
-                 first_seen timestamptz, last_seen timestamptz)
+-- One access counter: the row the functions below return and the snapshot's mark keeps.
+CREATE TABLE tmac.access_stats_mark (
+  kind text NOT NULL, person_id text NOT NULL, level_rank integer NOT NULL, compartment_id integer NOT NULL,
+  relid oid NOT NULL, login_role oid NOT NULL,
+  statements bigint NOT NULL, rows_read bigint NOT NULL, rows_written bigint NOT NULL,
+  first_seen timestamptz NOT NULL, last_seen timestamptz NOT NULL,
+  PRIMARY KEY (kind, person_id, level_rank, compartment_id, relid, login_role)
+);
+COMMENT ON TABLE tmac.access_stats_mark IS
+  'Internal: each counter as the last snapshot saw it, so the next snapshot appends only the difference';
+
+CREATE FUNCTION tmac.access_stats_raw() RETURNS SETOF tmac.access_stats_mark
   AS 'MODULE_PATHNAME', 'tmac_access_stats_raw' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION tmac.access_stats_raw() IS
   'Internal (tmac.access_stats): the shared-memory access counters of this database; label counters have relid and login_role 0, table counters level_rank and compartment_id -1';
 
-CREATE FUNCTION tmac.access_stats_take()
-  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, relid oid,
-                 login_role oid, statements bigint, rows_read bigint, rows_written bigint,
-                 first_seen timestamptz, last_seen timestamptz)
+CREATE FUNCTION tmac.access_stats_take() RETURNS SETOF tmac.access_stats_mark
   AS 'MODULE_PATHNAME', 'tmac_access_stats_take' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
 COMMENT ON FUNCTION tmac.access_stats_take() IS
   'Internal (tmac.snapshot_access_stats): the counters as tmac.access_stats_raw() returns them, remembered so that the snapshot''s commit marks them as in the history (only such counters may be evicted)';
@@ -117,17 +122,6 @@ BEGIN
 END
 $$;
 
--- What the last snapshot saw of each counter (to append only what is new).
-CREATE TABLE tmac.access_stats_mark (
-  kind text NOT NULL, person_id text NOT NULL, level_rank integer NOT NULL, compartment_id integer NOT NULL,
-  relid oid NOT NULL, login_role oid NOT NULL,
-  statements bigint NOT NULL, rows_read bigint NOT NULL, rows_written bigint NOT NULL,
-  first_seen timestamptz NOT NULL, last_seen timestamptz NOT NULL,
-  PRIMARY KEY (kind, person_id, level_rank, compartment_id, relid, login_role)
-);
-COMMENT ON TABLE tmac.access_stats_mark IS
-  'Internal: each counter as the last snapshot saw it, so the next snapshot appends only the difference';
-
 CREATE TABLE tmac.access_stats_history (
   snapshot_at    timestamptz NOT NULL DEFAULT now(),
   kind           text NOT NULL CHECK (kind IN ('label', 'table')),
@@ -148,20 +142,24 @@ COMMENT ON TABLE tmac.access_stats_history IS
   'What each access counter added between two snapshots (tmac.snapshot_access_stats, hourly): rows read and written, statements; last_seen is the latest access in that interval';
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_history', '');
 
--- Counters that moved since the last snapshot, with what they added.  A counter that went
--- back (reset, evicted and seen again) adds its whole value.
-CREATE FUNCTION tmac.access_stats_pending()
-  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, relid oid,
-                 login_role oid, statements bigint, rows_read bigint, rows_written bigint,
+-- Counters that moved since the last snapshot, with what they added, in the history's form (a
+-- label counter's table and role, a table counter's level and compartment NULL).  A counter that
+-- went back (reset, evicted and seen again) adds its whole value.  `counters` is one reading of
+-- them (tmac.access_stats_raw() or _take(), as rows of tmac.access_stats_mark).
+CREATE FUNCTION tmac.access_stats_pending(counters tmac.access_stats_mark[])
+  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, table_name text,
+                 login_role name, statements bigint, rows_read bigint, rows_written bigint,
                  first_seen timestamptz, last_seen timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-  SELECT s.kind, s.person_id, s.level_rank, s.compartment_id, s.relid, s.login_role,
+  SELECT s.kind, s.person_id, NULLIF(s.level_rank, -1), NULLIF(s.compartment_id, -1),
+         CASE WHEN s.relid <> 0 THEN s.relid::regclass::text END,
+         (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = s.login_role AND s.login_role <> 0),
          CASE WHEN w.restarted THEN s.statements ELSE s.statements - m.statements END,
          CASE WHEN w.restarted THEN s.rows_read ELSE s.rows_read - m.rows_read END,
          CASE WHEN w.restarted THEN s.rows_written ELSE s.rows_written - m.rows_written END,
          s.first_seen, s.last_seen
-    FROM tmac.access_stats_raw() s
+    FROM pg_catalog.unnest(counters) s
     LEFT JOIN tmac.access_stats_mark m
       ON m.kind = s.kind AND m.person_id = s.person_id AND m.level_rank = s.level_rank
      AND m.compartment_id = s.compartment_id AND m.relid = s.relid AND m.login_role = s.login_role
@@ -169,8 +167,8 @@ BEGIN ATOMIC
                                OR s.rows_read < m.rows_read OR s.rows_written < m.rows_written AS restarted) w
    WHERE m.kind IS NULL OR s.last_seen <> m.last_seen OR w.restarted;
 END;
-COMMENT ON FUNCTION tmac.access_stats_pending() IS
-  'Internal: what each access counter added since the last snapshot';
+COMMENT ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) IS
+  'Internal: what each access counter of one reading added since the last snapshot, as history rows';
 
 CREATE FUNCTION tmac.snapshot_access_stats() RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -185,20 +183,7 @@ BEGIN
   SELECT coalesce(array_agg(ROW(s.*)::tmac.access_stats_mark), '{}') INTO cur FROM tmac.access_stats_take() s;
   INSERT INTO tmac.access_stats_history (snapshot_at, kind, person_id, level_rank, compartment_id, table_name,
                                          login_role, statements, rows_read, rows_written, first_seen, last_seen)
-    SELECT now(), s.kind, s.person_id, NULLIF(s.level_rank, -1), NULLIF(s.compartment_id, -1),
-           CASE WHEN s.relid <> 0 THEN s.relid::regclass::text END,
-           (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = s.login_role AND s.login_role <> 0),
-           CASE WHEN w.restarted THEN s.statements ELSE s.statements - m.statements END,
-           CASE WHEN w.restarted THEN s.rows_read ELSE s.rows_read - m.rows_read END,
-           CASE WHEN w.restarted THEN s.rows_written ELSE s.rows_written - m.rows_written END,
-           s.first_seen, s.last_seen
-      FROM pg_catalog.unnest(cur) s
-      LEFT JOIN tmac.access_stats_mark m
-        ON m.kind = s.kind AND m.person_id = s.person_id AND m.level_rank = s.level_rank
-       AND m.compartment_id = s.compartment_id AND m.relid = s.relid AND m.login_role = s.login_role
-      CROSS JOIN LATERAL (SELECT m.kind IS NULL OR m.first_seen <> s.first_seen OR s.statements < m.statements
-                                 OR s.rows_read < m.rows_read OR s.rows_written < m.rows_written AS restarted) w
-     WHERE m.kind IS NULL OR s.last_seen <> m.last_seen OR w.restarted;
+    SELECT now(), p.* FROM tmac.access_stats_pending(cur) p;
   GET DIAGNOSTICS n = ROW_COUNT;
   DELETE FROM tmac.access_stats_mark;
   INSERT INTO tmac.access_stats_mark SELECT s.* FROM pg_catalog.unnest(cur) s;
@@ -229,11 +214,8 @@ BEGIN
          h.statements, h.rows_read, h.rows_written, h.first_seen, h.last_seen
     FROM tmac.access_stats_history h
   UNION ALL
-  SELECT now(), p.kind, p.person_id, NULLIF(p.level_rank, -1), NULLIF(p.compartment_id, -1),
-         CASE WHEN p.relid <> 0 THEN p.relid::regclass::text END,
-         (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = p.login_role AND p.login_role <> 0),
-         p.statements, p.rows_read, p.rows_written, p.first_seen, p.last_seen
-    FROM tmac.access_stats_pending() p;
+  SELECT now(), p.*
+    FROM tmac.access_stats_pending(ARRAY(SELECT ROW(s.*)::tmac.access_stats_mark FROM tmac.access_stats_raw() s)) p;
 END
 $$;
 COMMENT ON FUNCTION tmac.access_activity() IS

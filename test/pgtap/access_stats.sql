@@ -9,6 +9,7 @@ BEGIN;
 SELECT plan(45);
 \set doc st_doc
 \i test/pgtap/stats_fixture.psql
+\i test/pgtap/dedupe_helpers.psql
 GRANT INSERT, UPDATE, DELETE ON st_doc TO t_alice;
 SELECT pg_temp.granted($$SELECT tmac.request_access('A1', 'PRJ-A', now() + interval '30 days', 'design', 'write')$$);
 -- every hour of every day is working time, unless a test says otherwise
@@ -118,32 +119,32 @@ INSERT INTO tmac.access_stats_history (kind, person_id, table_name, login_role, 
   VALUES ('table', 'B1', 'st_doc', 't_b1', 5, 500, now()), ('table', 'D1', 'st_doc', 't_d1', 2, 150, now());
 
 -- access_surge
-SELECT alike((SELECT detail FROM tmac.findings WHERE check_code = 'access_surge' AND subject = 'person:B1'),
+SELECT alike(pg_temp.detail('access_surge', 'person:B1'),
             'Person B1 read 500 rows of protected tables on % 5 times their 30-day median of 100 rows a day %the threshold is 300 %',
             'access_surge: created, naming the person, the numbers and the window');
 SELECT is((SELECT status FROM tmac.compliance_status WHERE criterion = 'I-6'), 'failing', 'seen: I-6 is failing');
-SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_surge' AND subject = 'person:D1'), 0::bigint,
+SELECT is(pg_temp.n('access_surge', 'person:D1'), 0::bigint,
           'D1''s 150 rows are no surge');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('access_surge_factor', '6')$$);
-SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_surge' AND subject = 'person:B1'), 0::bigint,
+SELECT is(pg_temp.n('access_surge', 'person:B1'), 0::bigint,
           'fixed: a factor of 6 (threshold 600) closes it');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('access_surge_factor', '3')$$);
 UPDATE tmac.access_stats_history SET last_seen = last_seen - interval '8 days' WHERE person_id = 'B1';
-SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_surge' AND subject = 'person:B1'), 0::bigint,
+SELECT is(pg_temp.n('access_surge', 'person:B1'), 0::bigint,
           'cleared: a surge older than access_lookback is no longer reported');
 
 -- access_before_departure
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at)
   VALUES ('st-term', 'D1', 'terminate', now() + interval '14 days');
-SELECT alike((SELECT detail FROM tmac.findings WHERE check_code = 'access_before_departure' AND subject = 'person:D1'),
+SELECT alike(pg_temp.detail('access_before_departure', 'person:D1'),
             'Person D1, whose terminate is scheduled for % (HR event st-term, %), read 150 rows on %, above access_departure_factor 1 × their 30-day median of 100 rows a day%',
             'access_before_departure: created for reads above baseline with a termination scheduled');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('access_departure_factor', '2')$$);
-SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_before_departure'), 0::bigint,
+SELECT is(pg_temp.n('access_before_departure'), 0::bigint,
           'fixed: below 2 × the baseline it is not reported');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('access_departure_factor', '1')$$);
 UPDATE tmac.access_stats_history SET last_seen = last_seen - interval '8 days' WHERE person_id = 'D1';
-SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_before_departure'), 0::bigint,
+SELECT is(pg_temp.n('access_before_departure'), 0::bigint,
           'cleared: reads before the departure was known are not reported');
 
 -- access_off_hours: 03:00 on a working day, and 10:00 on a holiday
@@ -151,19 +152,19 @@ SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('working_hours', '08:00-
 INSERT INTO tmac.access_stats_history (kind, person_id, table_name, login_role, statements, rows_read, last_seen)
   VALUES ('table', 'C1', 'st_doc', 't_carol', 3, 42,
           ((now() AT TIME ZONE 'Asia/Tokyo')::date - 1 + time '03:00') AT TIME ZONE 'Asia/Tokyo');
-SELECT alike((SELECT detail FROM tmac.findings WHERE check_code = 'access_off_hours' AND subject = 'person:C1'),
+SELECT alike(pg_temp.detail('access_off_hours', 'person:C1'),
             'Person C1 read 42 rows and wrote 0 (3 statements) of st_doc outside working hours on % (Asia/Tokyo): accesses between 03:00 and 03:00; working hours are 08:00-20:00 %',
             'access_off_hours: created for 03:00');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('working_hours', '00:00-24:00')$$);
-SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_off_hours'), 0::bigint,
+SELECT is(pg_temp.n('access_off_hours'), 0::bigint,
           'fixed: with round-the-clock working hours it is not reported');
 UPDATE tmac.access_stats_history SET last_seen = last_seen + interval '7 hours' WHERE person_id = 'C1';
 INSERT INTO tmac.holiday VALUES ((now() AT TIME ZONE 'Asia/Tokyo')::date - 1, '創立記念日');
-SELECT alike((SELECT detail FROM tmac.findings WHERE check_code = 'access_off_hours' AND subject = 'person:C1'),
+SELECT alike(pg_temp.detail('access_off_hours', 'person:C1'),
             '% on % (Asia/Tokyo): accesses between 10:00 and 10:00; % is a holiday (創立記念日)%',
             'created again for 10:00 on a holiday');
 DELETE FROM tmac.holiday;
-SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_off_hours'), 0::bigint,
+SELECT is(pg_temp.n('access_off_hours'), 0::bigint,
           'cleared: the holiday removed');
 
 -- access_first_compartment: A1's live reads of PRJ-A (the policy lets all 30021 rows through
@@ -171,28 +172,28 @@ SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_off_hou
 SET ROLE t_alice;
 SELECT count(*) FROM st_doc WHERE id < 10;
 RESET ROLE;
-SELECT alike((SELECT detail FROM tmac.findings WHERE check_code = 'access_first_compartment' AND subject = 'person:A1'),
+SELECT alike(pg_temp.detail('access_first_compartment', 'person:A1'),
             'Person A1 read compartment PRJ-A for the first time at %: 30021 rows in 1 statements since.%',
             'access_first_compartment: created by the first read (not yet snapshotted)');
 INSERT INTO tmac.access_stats_history (kind, person_id, level_rank, compartment_id, statements, rows_read, first_seen, last_seen)
   VALUES ('label', 'A1', (SELECT rank FROM tmac.level WHERE code = 'SECRET'),
           (SELECT compartment_id FROM tmac.compartment WHERE code = 'PRJ-A'), 1, 1, now() - interval '40 days', now() - interval '40 days');
-SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_first_compartment'), 0::bigint,
+SELECT is(pg_temp.n('access_first_compartment'), 0::bigint,
           'fixed: an access 40 days ago means it was not the first');
 
 -- access_shared_account: three persons behind one login role within the hour
 INSERT INTO tmac.access_stats_history (kind, person_id, table_name, login_role, statements, rows_read, last_seen)
   SELECT 'table', p, 'st_doc', 'kiosk', 1, 10, date_bin('1 hour', now(), timestamptz '2000-01-03 00:00+00') - interval '30 minutes'
     FROM unnest(ARRAY['A1', 'C1', 'E1']) p;
-SELECT alike((SELECT detail FROM tmac.findings WHERE check_code = 'access_shared_account' AND subject = 'role:kiosk'),
+SELECT alike(pg_temp.detail('access_shared_account', 'role:kiosk'),
             'Login role kiosk was used by 3 persons (A1, C1, E1) to read table st_doc between % and %: 30 rows in 3 statements%',
             'access_shared_account: created');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('shared_account_persons', '4')$$);
-SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_shared_account'), 0::bigint,
+SELECT is(pg_temp.n('access_shared_account'), 0::bigint,
           'fixed: four persons needed');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('shared_account_persons', '3')$$);
 UPDATE tmac.access_stats_history SET last_seen = last_seen - interval '8 days' WHERE login_role = 'kiosk';
-SELECT is((SELECT count(*) FROM tmac.findings WHERE check_code = 'access_shared_account'), 0::bigint,
+SELECT is(pg_temp.n('access_shared_account'), 0::bigint,
           'cleared: older than access_lookback');
 
 -- settings are validated

@@ -12,12 +12,7 @@ SELECT plan(25);
 \i test/pgtap/people_fixture.psql
 
 -- 30,000 rows: 600 SECRET:PRJ-B (every 50th), the rest PUBLIC.
-CREATE TABLE el_doc (id integer, label tmac.label NOT NULL, body text);
-INSERT INTO el_doc
-  SELECT i, (CASE WHEN i % 50 = 0 THEN 'SECRET:PRJ-B' ELSE 'PUBLIC' END)::tmac.label, repeat('x', 40)
-    FROM generate_series(1, 30000) i;
-CREATE INDEX el_doc_label ON el_doc (label);
-SELECT tmac.protect('el_doc');
+SELECT pg_temp.every_50th_hidden('el_doc', 30000);
 GRANT SELECT ON el_doc TO t_alice, t_dave;
 ANALYZE el_doc;
 -- The same rows, wider: 1,700 pages, more than a 64 kB bitmap holds exactly.

@@ -43,60 +43,42 @@ BEGIN
   RETURN plan;
 END
 $$;
+-- q's single value, run with the planner settings `off` switched off once its plan is checked: it
+-- must match `must` and must not match `must_not` (either NULL: no such check), or `refusal` is raised.
+CREATE FUNCTION pg_temp.value_planned(q text, off text[], must text, must_not text, refusal text)
+  RETURNS text LANGUAGE plpgsql AS
+$$
+DECLARE
+  plan text;
+  v text;
+  setting text;
+BEGIN
+  FOREACH setting IN ARRAY off LOOP
+    PERFORM set_config(setting, 'off', true);
+  END LOOP;
+  plan := pg_temp.plan_of(q);
+  IF (must IS NOT NULL AND plan !~ must) OR (must_not IS NOT NULL AND plan ~ must_not) THEN
+    RAISE EXCEPTION '%: %', refusal, plan;
+  END IF;
+  EXECUTE q INTO v;
+  FOREACH setting IN ARRAY off LOOP
+    EXECUTE format('RESET %I', setting);
+  END LOOP;
+  RETURN v;
+END
+$$;
 -- q's single value under a plan that reads the policy through the index (refused otherwise), and
 -- under a plan that reads every row (no index of any kind).
-CREATE FUNCTION pg_temp.by_index(q text) RETURNS text LANGUAGE plpgsql AS
-$$
-DECLARE
-  plan text;
-  v text;
-BEGIN
-  SET LOCAL enable_seqscan = off;
-  plan := pg_temp.plan_of(q);
-  IF plan !~ 'Index Cond: \(label <= (tmac\.)?readable_upper_bound\(' THEN
-    RAISE EXCEPTION 'the policy is not an index condition: %', plan;
-  END IF;
-  EXECUTE q INTO v;
-  RESET enable_seqscan;
-  RETURN v;
-END
-$$;
+CREATE FUNCTION pg_temp.by_index(q text) RETURNS text LANGUAGE sql AS
+$$ SELECT pg_temp.value_planned(q, '{enable_seqscan}', 'Index Cond: \(label <= (tmac\.)?readable_upper_bound\(', NULL,
+                                'the policy is not an index condition') $$;
 -- Where the bound lets most rows through, the index condition is not offered at all.
-CREATE FUNCTION pg_temp.without_bound(q text) RETURNS text LANGUAGE plpgsql AS
-$$
-DECLARE
-  plan text;
-  v text;
-BEGIN
-  SET LOCAL enable_seqscan = off;
-  plan := pg_temp.plan_of(q);
-  IF plan ~ 'readable_upper_bound' THEN
-    RAISE EXCEPTION 'the policy is an index condition: %', plan;
-  END IF;
-  EXECUTE q INTO v;
-  RESET enable_seqscan;
-  RETURN v;
-END
-$$;
-CREATE FUNCTION pg_temp.by_scan(q text) RETURNS text LANGUAGE plpgsql AS
-$$
-DECLARE
-  plan text;
-  v text;
-BEGIN
-  SET LOCAL enable_indexscan = off;
-  SET LOCAL enable_indexonlyscan = off;
-  SET LOCAL enable_bitmapscan = off;
-  plan := pg_temp.plan_of(q);
-  IF plan ~ 'Index|Bitmap' THEN
-    RAISE EXCEPTION 'not a full scan: %', plan;
-  END IF;
-  EXECUTE q INTO v;
-  RESET enable_indexscan; RESET enable_indexonlyscan; RESET enable_bitmapscan;
-  RETURN v;
-END
-$$;
-GRANT EXECUTE ON FUNCTION pg_temp.plan_of(text), pg_temp.by_index(text), pg_temp.without_bound(text),
+CREATE FUNCTION pg_temp.without_bound(q text) RETURNS text LANGUAGE sql AS
+$$ SELECT pg_temp.value_planned(q, '{enable_seqscan}', NULL, 'readable_upper_bound', 'the policy is an index condition') $$;
+CREATE FUNCTION pg_temp.by_scan(q text) RETURNS text LANGUAGE sql AS
+$$ SELECT pg_temp.value_planned(q, '{enable_indexscan,enable_indexonlyscan,enable_bitmapscan}', NULL, 'Index|Bitmap',
+                                'not a full scan') $$;
+GRANT EXECUTE ON FUNCTION pg_temp.plan_of(text), pg_temp.value_planned(text, text[], text, text, text), pg_temp.by_index(text), pg_temp.without_bound(text),
   pg_temp.by_scan(text) TO PUBLIC;
 
 -- 1. A selective person's count is planned through the index without forcing anything.

@@ -38,7 +38,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.access_daily_baseline()', ''),
   ('f', 'tmac.access_history(text)', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.access_stats_info()', 'tmac_admin tmac_auditor'),
-  ('f', 'tmac.access_stats_pending()', ''),
+  ('f', 'tmac.access_stats_pending(tmac.access_stats_mark[])', ''),
   ('f', 'tmac.access_stats_raw()', 'tmac_admin tmac_auditor'),
   ('f', 'tmac.access_stats_reset_raw()', ''),
   ('f', 'tmac.access_stats_take()', ''),

@@ -10,6 +10,7 @@ BEGIN;
 SELECT plan(12);
 \set doc ss_doc
 \i test/pgtap/stats_fixture.psql
+\i test/pgtap/own_temp_reads.psql
 CREATE TABLE ss_part (id integer, label tmac.label NOT NULL) PARTITION BY RANGE (id);
 CREATE TABLE ss_part_1 PARTITION OF ss_part FOR VALUES FROM (1) TO (100);
 CREATE TABLE ss_part_2 PARTITION OF ss_part FOR VALUES FROM (100) TO (200);
@@ -33,16 +34,7 @@ INSERT INTO ss_mine VALUES ('SECRET:PRJ-A'), ('SECRET:PRJ-A'), ('PUBLIC');
 SELECT is((SELECT count(*) FROM ss_mine WHERE tmac.row_readable(l)), 3::bigint,
           'a person may call tmac.row_readable over their own temporary table');
 SELECT is((SELECT array_agg(tmac.row_readable(l)) FROM ss_mine), '{t,t,t}'::boolean[], '... or in the select list');
-DO $$
-BEGIN
-  FOR i IN 1..1000 LOOP
-    EXECUTE format('CREATE TEMP TABLE ss_throwaway_%s (l tmac.label)', i);
-    EXECUTE format('INSERT INTO ss_throwaway_%s VALUES (''SECRET:PRJ-A'')', i);
-    EXECUTE format('SELECT count(*) FILTER (WHERE tmac.row_readable(l)) FROM ss_throwaway_%s', i);
-    EXECUTE format('DROP TABLE ss_throwaway_%s', i);
-  END LOOP;
-END
-$$;
+SELECT pg_temp.own_temp_reads(1000, 'SECRET:PRJ-A');
 CREATE TEMP TABLE ss_own_policy (l tmac.label);
 INSERT INTO ss_own_policy VALUES ('SECRET:PRJ-A'), ('SECRET:PRJ-A');
 ALTER TABLE ss_own_policy ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;

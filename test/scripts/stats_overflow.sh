@@ -26,19 +26,8 @@ kept() { q -c "SELECT count(*) FROM tmac.access_stats WHERE kind = 'table' AND t
 reads() { { for i in $(seq "$1" "$2"); do echo "SELECT count(*) FROM ev$i;"; done; } | q -U r_alice >/dev/null || fail "reads $1..$2"; }
 
 # an employee's own calls of the PUBLIC policy function, over 300 throw-away temporary tables
-out=$(q -U r_alice <<'SQL'
-DO $$
-BEGIN
-  FOR i IN 1..300 LOOP
-    EXECUTE format('CREATE TEMP TABLE junk%s (l tmac.label)', i);
-    EXECUTE format('INSERT INTO junk%s VALUES (''PUBLIC'')', i);
-    EXECUTE format('SELECT count(*) FILTER (WHERE tmac.row_readable(l)) FROM junk%s', i);
-    EXECUTE format('DROP TABLE junk%s', i);
-  END LOOP;
-END
-$$;
-SQL
-) || fail "the employee's temporary tables: $out"
+out=$({ cat "$(dirname "$0")/../pgtap/own_temp_reads.psql"; echo "SELECT pg_temp.own_temp_reads(300, 'PUBLIC');"; } |
+  q -U r_alice) || fail "the employee's temporary tables: $out"
 [ "$(info)" = "0|0" ] || fail "an employee's own calls made counters: $(info)"
 [ -z "$(lost)" ] || fail "an employee's own calls made an overflow: $(lost)"
 echo "ok 1 - an employee's row_readable over 300 temporary tables creates no counter and no overflow"
