@@ -11651,14 +11651,30 @@ ALTER FUNCTION tmac.check_terminated_cron_job_active()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
+CREATE TABLE tmac.access_stats_mark (
+  kind text NOT NULL,
+  person_id text NOT NULL,
+  level_rank integer NOT NULL,
+  compartment_id integer NOT NULL,
+  relid oid NOT NULL,
+  login_role oid NOT NULL,
+  statements bigint NOT NULL,
+  rows_read bigint NOT NULL,
+  rows_written bigint NOT NULL,
+  first_seen timestamp with time zone NOT NULL,
+  last_seen timestamp with time zone NOT NULL
+);
+
+ALTER TABLE tmac.access_stats_mark ADD CONSTRAINT access_stats_mark_pkey PRIMARY KEY (kind, person_id, level_rank, compartment_id, relid, login_role);
+
 CREATE OR REPLACE FUNCTION tmac.access_stats_raw()
- RETURNS TABLE(kind text, person_id text, level_rank integer, compartment_id integer, relid oid, login_role oid, statements bigint, rows_read bigint, rows_written bigint, first_seen timestamp with time zone, last_seen timestamp with time zone)
+ RETURNS SETOF tmac.access_stats_mark
  LANGUAGE c
  STABLE PARALLEL SAFE STRICT
 AS 'MODULE_PATHNAME', $function$tmac_access_stats_raw$function$;
 
 CREATE OR REPLACE FUNCTION tmac.access_stats_take()
- RETURNS TABLE(kind text, person_id text, level_rank integer, compartment_id integer, relid oid, login_role oid, statements bigint, rows_read bigint, rows_written bigint, first_seen timestamp with time zone, last_seen timestamp with time zone)
+ RETURNS SETOF tmac.access_stats_mark
  LANGUAGE c
  STRICT
 AS 'MODULE_PATHNAME', $function$tmac_access_stats_take$function$;
@@ -11754,22 +11770,6 @@ BEGIN
 END
 $function$;
 
-CREATE TABLE tmac.access_stats_mark (
-  kind text NOT NULL,
-  person_id text NOT NULL,
-  level_rank integer NOT NULL,
-  compartment_id integer NOT NULL,
-  relid oid NOT NULL,
-  login_role oid NOT NULL,
-  statements bigint NOT NULL,
-  rows_read bigint NOT NULL,
-  rows_written bigint NOT NULL,
-  first_seen timestamp with time zone NOT NULL,
-  last_seen timestamp with time zone NOT NULL
-);
-
-ALTER TABLE tmac.access_stats_mark ADD CONSTRAINT access_stats_mark_pkey PRIMARY KEY (kind, person_id, level_rank, compartment_id, relid, login_role);
-
 CREATE TABLE tmac.access_stats_history (
   snapshot_at timestamp with time zone DEFAULT now() NOT NULL,
   kind text NOT NULL,
@@ -11797,18 +11797,20 @@ ALTER TABLE tmac.access_stats_history ADD CONSTRAINT access_stats_history_check 
 
 CREATE INDEX access_stats_history_person_idx ON tmac.access_stats_history USING btree (person_id, last_seen);
 
-CREATE OR REPLACE FUNCTION tmac.access_stats_pending()
-  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, relid oid,
-                 login_role oid, statements bigint, rows_read bigint, rows_written bigint,
+CREATE OR REPLACE FUNCTION tmac.access_stats_pending(counters tmac.access_stats_mark[])
+  RETURNS TABLE (kind text, person_id text, level_rank integer, compartment_id integer, table_name text,
+                 login_role name, statements bigint, rows_read bigint, rows_written bigint,
                  first_seen timestamptz, last_seen timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-  SELECT s.kind, s.person_id, s.level_rank, s.compartment_id, s.relid, s.login_role,
+  SELECT s.kind, s.person_id, NULLIF(s.level_rank, -1), NULLIF(s.compartment_id, -1),
+         CASE WHEN s.relid <> 0 THEN s.relid::regclass::text END,
+         (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = s.login_role AND s.login_role <> 0),
          CASE WHEN w.restarted THEN s.statements ELSE s.statements - m.statements END,
          CASE WHEN w.restarted THEN s.rows_read ELSE s.rows_read - m.rows_read END,
          CASE WHEN w.restarted THEN s.rows_written ELSE s.rows_written - m.rows_written END,
          s.first_seen, s.last_seen
-    FROM tmac.access_stats_raw() s
+    FROM pg_catalog.unnest(counters) s
     LEFT JOIN tmac.access_stats_mark m
       ON m.kind = s.kind AND m.person_id = s.person_id AND m.level_rank = s.level_rank
      AND m.compartment_id = s.compartment_id AND m.relid = s.relid AND m.login_role = s.login_role
@@ -11816,7 +11818,7 @@ BEGIN ATOMIC
                                OR s.rows_read < m.rows_read OR s.rows_written < m.rows_written AS restarted) w
    WHERE m.kind IS NULL OR s.last_seen <> m.last_seen OR w.restarted;
 END;
-ALTER FUNCTION tmac.access_stats_pending()
+ALTER FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[])
   STABLE
   CALLED ON NULL INPUT
   NOT LEAKPROOF
@@ -11846,20 +11848,7 @@ BEGIN
   SELECT coalesce(array_agg(ROW(s.*)::tmac.access_stats_mark), '{}') INTO cur FROM tmac.access_stats_take() s;
   INSERT INTO tmac.access_stats_history (snapshot_at, kind, person_id, level_rank, compartment_id, table_name,
                                          login_role, statements, rows_read, rows_written, first_seen, last_seen)
-    SELECT now(), s.kind, s.person_id, NULLIF(s.level_rank, -1), NULLIF(s.compartment_id, -1),
-           CASE WHEN s.relid <> 0 THEN s.relid::regclass::text END,
-           (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = s.login_role AND s.login_role <> 0),
-           CASE WHEN w.restarted THEN s.statements ELSE s.statements - m.statements END,
-           CASE WHEN w.restarted THEN s.rows_read ELSE s.rows_read - m.rows_read END,
-           CASE WHEN w.restarted THEN s.rows_written ELSE s.rows_written - m.rows_written END,
-           s.first_seen, s.last_seen
-      FROM pg_catalog.unnest(cur) s
-      LEFT JOIN tmac.access_stats_mark m
-        ON m.kind = s.kind AND m.person_id = s.person_id AND m.level_rank = s.level_rank
-       AND m.compartment_id = s.compartment_id AND m.relid = s.relid AND m.login_role = s.login_role
-      CROSS JOIN LATERAL (SELECT m.kind IS NULL OR m.first_seen <> s.first_seen OR s.statements < m.statements
-                                 OR s.rows_read < m.rows_read OR s.rows_written < m.rows_written AS restarted) w
-     WHERE m.kind IS NULL OR s.last_seen <> m.last_seen OR w.restarted;
+    SELECT now(), p.* FROM tmac.access_stats_pending(cur) p;
   GET DIAGNOSTICS n = ROW_COUNT;
   DELETE FROM tmac.access_stats_mark;
   INSERT INTO tmac.access_stats_mark SELECT s.* FROM pg_catalog.unnest(cur) s;
@@ -11884,11 +11873,8 @@ BEGIN
          h.statements, h.rows_read, h.rows_written, h.first_seen, h.last_seen
     FROM tmac.access_stats_history h
   UNION ALL
-  SELECT now(), p.kind, p.person_id, NULLIF(p.level_rank, -1), NULLIF(p.compartment_id, -1),
-         CASE WHEN p.relid <> 0 THEN p.relid::regclass::text END,
-         (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = p.login_role AND p.login_role <> 0),
-         p.statements, p.rows_read, p.rows_written, p.first_seen, p.last_seen
-    FROM tmac.access_stats_pending() p;
+  SELECT now(), p.*
+    FROM tmac.access_stats_pending(ARRAY(SELECT ROW(s.*)::tmac.access_stats_mark FROM tmac.access_stats_raw() s)) p;
 END
 $function$;
 
@@ -14684,16 +14670,17 @@ GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
@@ -14701,7 +14688,6 @@ REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.refuse_existing_entry(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
@@ -14716,6 +14702,7 @@ REVOKE ALL ON FUNCTION tmac.hr_feed_rounds() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_by_key(anyelement,text,anycompatible,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
@@ -14723,7 +14710,6 @@ REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
@@ -14736,8 +14722,11 @@ REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
@@ -14750,15 +14739,19 @@ REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
@@ -14798,12 +14791,11 @@ REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
@@ -14818,7 +14810,9 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -14831,15 +14825,6 @@ GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
@@ -14884,10 +14869,10 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
@@ -14895,6 +14880,7 @@ GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
@@ -15180,7 +15166,7 @@ COMMENT ON FUNCTION tmac.access_refused(pg_catalog.text,pg_catalog.text[],tmac.l
 COMMENT ON FUNCTION tmac.access_stats_info() IS 'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted since the server started (only counters a snapshot has taken, least recently seen first)';
 COMMENT ON FUNCTION tmac.access_stats_overflow_raw() IS 'What this database could not count since the last snapshot because the shared hash was full of counters no snapshot had taken: counter updates refused, rows read and written (of table counters), first and last time, and tmac.access_stats_max then; no row when nothing was lost';
 COMMENT ON FUNCTION tmac.access_stats_overflow_take() IS 'Internal (tmac.snapshot_access_stats): tmac.access_stats_overflow_raw(), taken off the shared record when the snapshot commits';
-COMMENT ON FUNCTION tmac.access_stats_pending() IS 'Internal: what each access counter added since the last snapshot';
+COMMENT ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) IS 'Internal: what each access counter of one reading added since the last snapshot, as history rows';
 COMMENT ON FUNCTION tmac.access_stats_raw() IS 'Internal (tmac.access_stats): the shared-memory access counters of this database; label counters have relid and login_role 0, table counters level_rank and compartment_id -1';
 COMMENT ON FUNCTION tmac.access_stats_reset_raw() IS 'Internal (tmac.reset_access_stats): drops this database''s shared-memory access counters';
 COMMENT ON FUNCTION tmac.access_stats_take() IS 'Internal (tmac.snapshot_access_stats): the counters as tmac.access_stats_raw() returns them, remembered so that the snapshot''s commit marks them as in the history (only such counters may be evicted)';
