@@ -4311,9 +4311,9 @@ CREATE OR REPLACE FUNCTION tmac.policy_index_support(internal)
  STRICT
 AS 'MODULE_PATHNAME', $function$tmac_policy_index_support$function$;
 
-ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
-
 ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
+
+ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
@@ -13161,6 +13161,25 @@ AS $function$
                     AND (pl.valid_until IS NULL OR pl.valid_until >= $2))
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.leave_spans()
+ RETURNS TABLE(person_id text, span tstzrange)
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+  SELECT e.person_id, pg_catalog.tstzrange(e.effective_at, e.next_at)
+    FROM (SELECT e.person_id, e.kind, e.effective_at,
+                 pg_catalog.lead(e.effective_at) OVER (PARTITION BY e.person_id ORDER BY e.effective_at, e.received_at) AS next_at
+            FROM tmac.hr_event e
+           WHERE e.person_id IN (SELECT l.person_id FROM tmac.hr_event l
+                                  WHERE l.kind = 'leave' AND l.outcome IN ('applied', 'scheduled'))
+             AND e.kind IN ('hire', 'leave', 'return', 'terminate', 'rehire')
+             AND e.outcome IN ('applied', 'scheduled') AND e.effective_at <= pg_catalog.now()) e
+   WHERE e.kind = 'leave'
+$function$;
+
+CREATE INDEX hr_event_leave_idx ON tmac.hr_event USING btree (person_id) WHERE ((kind = 'leave'::text) AND (outcome = ANY (ARRAY['applied'::text, 'scheduled'::text])));
+
 CREATE OR REPLACE FUNCTION tmac.entry_refused(area_id bigint, person_id text, escort text, at timestamp with time zone)
  RETURNS text
  LANGUAGE plpgsql
@@ -14668,21 +14687,19 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
@@ -14690,6 +14707,7 @@ REVOKE ALL ON FUNCTION tmac.refuse_existing_entry(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
@@ -14702,7 +14720,7 @@ REVOKE ALL ON FUNCTION tmac.hr_feed_rounds() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_by_key(anyelement,text,anycompatible,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
@@ -14712,6 +14730,7 @@ REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_step(internal,text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_final(internal) FROM PUBLIC;
@@ -14724,8 +14743,8 @@ REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FRO
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
@@ -14744,14 +14763,8 @@ REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
@@ -14791,6 +14804,7 @@ REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.leave_spans() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
@@ -14810,9 +14824,7 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -14825,6 +14837,15 @@ GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
@@ -14869,10 +14890,10 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
@@ -14880,7 +14901,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
@@ -15327,6 +15347,7 @@ COMMENT ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) IS 'Internal
 COMMENT ON FUNCTION tmac.known_person(pg_catalog.text) IS 'Internal: the person of a person_id, or error 23503 naming it (persons are created by hire events)';
 COMMENT ON FUNCTION tmac.label_hash_dependents() IS 'Hash indexes and hash-partitioned tables whose key holds a tmac.label (in a domain, array, composite or range too), and indexes and partitioned tables whose expressions call tmac.label_hash: what a change of a vocabulary code (the hash follows codes) affects; other_session marks another session''s temporary relations';
 COMMENT ON FUNCTION tmac.last_internal_audit(pg_catalog.text) IS 'The day of the last internal audit performed that covered the criterion, or NULL';
+COMMENT ON FUNCTION tmac.leave_spans() IS 'Internal (checks across registers): when each person was on leave, from the HR feed''s applied and due events (a leave to the next status change; open-ended while none)';
 COMMENT ON FUNCTION tmac.ledger_csv(pg_catalog.regclass) IS 'One of the ledger views (tmac.取扱管理簿 …) as CSV for Excel: UTF-8 byte-order mark, header row, CRLF, every value quoted, values beginning with = + - @ prefixed with an apostrophe; read with the caller''s rights; 22023 for anything else';
 COMMENT ON FUNCTION tmac.lend_key(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text) IS 'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number; refused (42501) when the borrower may not read what the key opens';
 COMMENT ON FUNCTION tmac.login_enrolled(pg_catalog.name) IS 'True when the login role is currently enrolled (tmac.enrol_login)';
@@ -15464,6 +15485,7 @@ COMMENT ON INDEX tmac.audit_log_entry_idx IS 'The chain''s order (not unique whi
 COMMENT ON INDEX tmac.handling_entry_approver_idx IS 'tmac compliance: handling entries by approver and approval time (leaver_activity)';
 COMMENT ON INDEX tmac.handling_entry_disposal_idx IS 'tmac compliance: disposals by asset (copies unaccounted for at disposal)';
 COMMENT ON INDEX tmac.handling_entry_handler_idx IS 'tmac compliance: handling entries by handler and time (leaver_activity, handling_without_access)';
+COMMENT ON INDEX tmac.hr_event_leave_idx IS 'tmac compliance: the persons with a leave (tmac.leave_spans)';
 COMMENT ON INDEX tmac.key_loan_approved_by_idx IS 'tmac compliance: key loans by approver and time (leaver_activity)';
 COMMENT ON INDEX tmac.key_loan_borrower_idx IS 'tmac compliance: key loans by borrower and time (leaver_activity)';
 COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';

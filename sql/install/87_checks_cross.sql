@@ -97,6 +97,31 @@ $$;
 COMMENT ON FUNCTION tmac.visitor_pledge_on(text, date) IS
   'Internal: whether a visitor pledge (訪問者の秘密保持誓約書) of the person is in force on a day';
 
+-- When each person was on leave, from the HR feed's history (applied events, and scheduled ones
+-- already due): from a leave to the next event that changes the status (return, terminate,
+-- rehire; open while none).  The profile of a past instant takes the status from today's state,
+-- so the checks over acts leave its active check out and ask this instead: an act dated in a
+-- leave (a handling, an entry as entrant or escort, a key borrowed) is a finding of its check
+-- (attack25: a guard recorded an entry of a person on leave "late", a handler dated a take-out in
+-- the middle of their leave).  Only persons with a leave event are read (hr_event_leave_idx).
+CREATE FUNCTION tmac.leave_spans() RETURNS TABLE (person_id text, span tstzrange)
+  LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+  SELECT e.person_id, pg_catalog.tstzrange(e.effective_at, e.next_at)
+    FROM (SELECT e.person_id, e.kind, e.effective_at,
+                 pg_catalog.lead(e.effective_at) OVER (PARTITION BY e.person_id ORDER BY e.effective_at, e.received_at) AS next_at
+            FROM tmac.hr_event e
+           WHERE e.person_id IN (SELECT l.person_id FROM tmac.hr_event l
+                                  WHERE l.kind = 'leave' AND l.outcome IN ('applied', 'scheduled'))
+             AND e.kind IN ('hire', 'leave', 'return', 'terminate', 'rehire')
+             AND e.outcome IN ('applied', 'scheduled') AND e.effective_at <= pg_catalog.now()) e
+   WHERE e.kind = 'leave'
+$$;
+COMMENT ON FUNCTION tmac.leave_spans() IS
+  'Internal (checks across registers): when each person was on leave, from the HR feed''s applied and due events (a leave to the next status change; open-ended while none)';
+CREATE INDEX hr_event_leave_idx ON tmac.hr_event (person_id) WHERE kind = 'leave' AND outcome IN ('applied', 'scheduled');
+COMMENT ON INDEX tmac.hr_event_leave_idx IS 'tmac compliance: the persons with a leave (tmac.leave_spans)';
+
 CREATE FUNCTION tmac.entry_refused(area_id bigint, person_id text, escort text, at timestamptz) RETURNS text
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
