@@ -76,55 +76,54 @@ CREATE FUNCTION tmac.access_profiles_at(person_ids text[], ats timestamptz[])
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
   SET enable_nestloop = off SET enable_mergejoin = off SET enable_sort = off SET work_mem = '128MB' SET jit = off
 BEGIN ATOMIC
-  WITH RECURSIVE x AS MATERIALIZED (
-    SELECT DISTINCT u.pid, u.at FROM unnest($1, $2) u(pid, at) WHERE u.pid IS NOT NULL AND u.at IS NOT NULL
+  WITH RECURSIVE x AS MATERIALIZED (          -- the pairs, numbered: every step below joins on n
+    SELECT u.pid, u.at, row_number() OVER () AS n
+      FROM (SELECT DISTINCT u.pid, u.at FROM unnest($1, $2) u(pid, at) WHERE u.pid IS NOT NULL AND u.at IS NOT NULL) u
   ), s AS MATERIALIZED (
     SELECT tmac.setting_value('date_time_zone') AS tz, tmac.setting_on('require_pledge') AS need_pledge,
            tmac.setting_on('require_training') AS need_training, (SELECT min(l.rank) FROM tmac.level l)::integer AS lowest
-  ), ev AS MATERIALIZED (
+  ), ev AS MATERIALIZED (     -- persons with HR events scheduled (few): their state is tmac.person_state_at's
     SELECT DISTINCT e.person_id FROM tmac.hr_event e WHERE e.outcome = 'scheduled' AND e.person_id IS NOT NULL
-  ), st AS MATERIALIZED (
-    SELECT x.pid, x.at, y.job_role, y.org_group_id, y.pledge_since, y.role_change_at
+  ), st AS MATERIALIZED (     -- the person as decisions see them then
+    SELECT x.n, x.pid, x.at, p.job_role, p.org_group_id, p.pledge_required_since AS pledge_since, NULL::timestamptz AS role_change_at
       FROM x JOIN tmac.person p ON p.person_id = x.pid
-      LEFT JOIN ev ON ev.person_id = p.person_id
-      CROSS JOIN LATERAL (SELECT ps.job_role, ps.org_group_id, ps.pledge_since, ps.role_change_at
-                            FROM tmac.person_state_at(x.pid, x.at) ps WHERE ev.person_id IS NOT NULL
-                          UNION ALL
-                          SELECT p.job_role, p.org_group_id, p.pledge_required_since, NULL::timestamptz
-                           WHERE ev.person_id IS NULL) y
-  ), gr AS MATERIALIZED (      -- (the compartments unsorted, with repeats: read_failures makes them a set)
-    SELECT q.pid, q.at,
+     WHERE NOT EXISTS (SELECT 1 FROM ev WHERE ev.person_id = x.pid)
+    UNION ALL
+    SELECT x.n, x.pid, x.at, ps.job_role, ps.org_group_id, ps.pledge_since, ps.role_change_at
+      FROM x JOIN ev ON ev.person_id = x.pid CROSS JOIN LATERAL tmac.person_state_at(x.pid, x.at) ps
+  ), gr AS MATERIALIZED (     -- (the compartments unsorted, with repeats: read_failures makes them a set)
+    SELECT q.n,
            max(q.level_rank) FILTER (WHERE q.kind = 'clearance' AND q.in_force) AS clearance_rank,
            array_agg(q.compartment_id) FILTER (WHERE q.kind = 'compartment' AND q.in_force) AS compartments,
            bool_or(q.holder) AS holder
-      FROM (SELECT st.pid, st.at, g.kind, g.level_rank, g.compartment_id,
+      FROM (SELECT st.n, g.kind, g.level_rank, g.compartment_id,
                    g.approved_at IS NOT NULL AND tmac.grant_in_force(g, st.at, st.job_role, st.org_group_id, st.role_change_at) AS in_force,
                    tmac.training_holder_at(g, st.at) AS holder
               FROM st JOIN tmac.access_grant g ON g.person_id = st.pid) q
      WHERE q.in_force OR q.holder
-     GROUP BY q.pid, q.at
+     GROUP BY q.n
   ), pl AS (
-    SELECT st.pid, st.at,
+    SELECT st.n,
            bool_or(pl.signed_on::timestamp AT TIME ZONE s.tz <= st.at
                    AND (pl.valid_until IS NULL OR st.at < (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz)) AS ok
       FROM st CROSS JOIN s JOIN tmac.pledge pl ON pl.person_id = st.pid
      WHERE s.need_pledge AND pl.kind <> 'termination'
        AND (st.pledge_since IS NULL OR pl.signed_on >= (st.pledge_since AT TIME ZONE s.tz)::date)
-     GROUP BY st.pid, st.at
+     GROUP BY st.n
   ), req AS MATERIALIZED (
     SELECT r.course, r.validity, r.holders_only, row_number() OVER () AS k FROM tmac.training_courses_required() r
   ), trc AS (
-    SELECT st.pid, st.at, r.k,
+    SELECT st.n, r.k,
            -- (current_until IS NOT NULL in tmac.training_status_of: a missing completion's span is unbounded)
            bool_or(upper(tmac.training_span(t.completed_on, r.validity)) IS NOT NULL
                    AND tmac.training_span(t.completed_on, r.validity) @> (st.at AT TIME ZONE s.tz)) AS current
       FROM st CROSS JOIN s CROSS JOIN req r
-      LEFT JOIN gr ON gr.pid = st.pid AND gr.at = st.at
+      LEFT JOIN gr ON gr.n = st.n
       LEFT JOIN tmac.training_completion t ON t.person_id = st.pid AND (r.course IS NULL OR t.course = r.course)
      WHERE s.need_training AND (NOT r.holders_only OR coalesce(gr.holder, false))
-     GROUP BY st.pid, st.at, r.k
+     GROUP BY st.n, r.k
   ), tr AS (
-    SELECT trc.pid, trc.at, bool_and(coalesce(trc.current, false)) AS ok FROM trc GROUP BY trc.pid, trc.at
+    SELECT trc.n, bool_and(coalesce(trc.current, false)) AS ok FROM trc GROUP BY trc.n
   ), d(root, id) AS (
     SELECT DISTINCT st.org_group_id, st.org_group_id FROM st WHERE st.org_group_id <> 0
     UNION
@@ -135,9 +134,9 @@ BEGIN ATOMIC
   SELECT st.pid, st.at, coalesce(gr.clearance_rank, s.lowest, 0), coalesce(gr.compartments, '{}'), coalesce(rc.ids, '{}'),
          NOT s.need_pledge OR coalesce(pl.ok, false), NOT s.need_training OR coalesce(tr.ok, false)
     FROM st CROSS JOIN s
-    LEFT JOIN gr ON gr.pid = st.pid AND gr.at = st.at
-    LEFT JOIN pl ON pl.pid = st.pid AND pl.at = st.at
-    LEFT JOIN tr ON tr.pid = st.pid AND tr.at = st.at
+    LEFT JOIN gr ON gr.n = st.n
+    LEFT JOIN pl ON pl.n = st.n
+    LEFT JOIN tr ON tr.n = st.n
     LEFT JOIN rc ON rc.root = st.org_group_id;
 END;
 COMMENT ON FUNCTION tmac.access_profiles_at(text[], timestamptz[]) IS
@@ -304,8 +303,8 @@ CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.cross_finding_review FOR 
 SELECT pg_catalog.pg_extension_config_dump('tmac.cross_finding_review', '');
 
 -- What a person did, by person and time: leaver_activity looks up each leaver's acts by index
--- (never a scan of every ledger per leaver), and handling_without_access reads the handling
--- entries in the order its memoised profile wants (cross_registers.c) without sorting them.
+-- (never a scan of every ledger per leaver), and handling_without_access reads each handler's
+-- distinct instants (the profiles it needs) from the index alone, without a sort.
 CREATE INDEX handling_entry_handler_idx ON tmac.handling_entry (handler, handled_at);
 CREATE INDEX handling_entry_approver_idx ON tmac.handling_entry (approver, approved_at) WHERE approver IS NOT NULL;
 CREATE INDEX key_loan_borrower_idx ON tmac.key_loan (borrower, lent_at);
