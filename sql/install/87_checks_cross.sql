@@ -73,7 +73,7 @@ COMMENT ON FUNCTION tmac.access_failures_at(text, tmac.label, timestamptz, boole
 CREATE FUNCTION tmac.access_profiles_at(person_ids text[], ats timestamptz[])
   RETURNS TABLE (person_id text, at timestamptz, clearance_rank integer, read_compartments integer[],
                  reach integer[], pledge_ok boolean, training_ok boolean)
-  LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+  LANGUAGE sql STABLE   -- (a SQL-standard body: its names are bound when created, no search_path to pin)
   SET enable_nestloop = off SET enable_mergejoin = off SET enable_sort = off SET work_mem = '128MB' SET jit = off
 BEGIN ATOMIC
   WITH RECURSIVE x AS MATERIALIZED (          -- the pairs, numbered: every step below joins on n
