@@ -438,13 +438,12 @@ CREATE FUNCTION tmac.check_access_without_training()
   RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  WITH holders AS MATERIALIZED (   -- active persons holding grants in force, then the one rule for each
-    -- (EXISTS: a hashed semi-join over the grants, not an index probe per person)
+  WITH holders AS MATERIALIZED (   -- active persons holding grants in force (few), then the one rule for each
     SELECT p.person_id, p.full_name FROM tmac.person p
      WHERE p.status = 'active'
-       AND EXISTS (SELECT 1 FROM tmac.access_grant g
-                    WHERE g.person_id = p.person_id AND g.status = 'active' AND lower(g.validity) <= now()
-                      AND least(upper(g.validity), g.grace_until) > now())
+       AND (SELECT true FROM tmac.access_grant g
+             WHERE g.person_id = p.person_id AND g.status = 'active' AND lower(g.validity) <= now()
+               AND least(upper(g.validity), g.grace_until) > now() LIMIT 1)
   ), failing AS (
     SELECT h.person_id, h.full_name,
            string_agg(coalesce(tmac.message('course %s', x.course), tmac.message('any training course')), ', ' ORDER BY x.course) AS missing
