@@ -17,6 +17,13 @@
  * decided on the committed state: profile_cache.c, rule 6); a finding asks
  * about the current state, as every other check reads it.
  *
+ * tmac.read_failures(label, clearance, compartments, reach, pledge_ok,
+ * training_ok) is the same answer for a profile read set-based by
+ * tmac.access_profiles_at: the checks over every act (handling entries, area
+ * entries) read all the profiles they need in one query, not one query per
+ * person (87_checks_cross.sql says why that, and not a table of verdicts),
+ * and still decide with the one routine.
+ *
  * tmac.rows_above_label(table, label) counts the rows of a protected table
  * (and of its partitions and children) labelled above the given label — a
  * higher level, or a compartment it does not name (groups say who within the
@@ -43,6 +50,7 @@
 #include "label.h"
 #include "owner_scan.h"
 #include "profile_cache.h"
+#include "profile_fetch.h"
 
 /*
  * A check asks about many acts, each at its own instant; a person's profile
@@ -104,6 +112,23 @@ note_failure(void *arg, TmacCheck check, int32 id, bool passed)
 		failed[check] = true;
 }
 
+/* Every check a profile fails to read a label, by name (the one decision, decision.c). */
+static ArrayType *
+read_failures(const TmacProfile *prof, const TmacLabel *l)
+{
+	bool		failed[TMAC_CHECK_GROUP + 1];
+	Datum		names[TMAC_CHECK_GROUP + 1];
+	int			n = 0;
+	int			i;
+
+	memset(failed, 0, sizeof(failed));
+	(void) tmac_decide(prof, l, TMAC_READ, NULL, note_failure, failed);
+	for (i = 0; i <= TMAC_CHECK_GROUP; i++)
+		if (failed[i])
+			names[n++] = CStringGetTextDatum(tmac_check_name((TmacCheck) i));
+	return construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
 /*
  * access_failures_at(person_id text, lbl tmac.label, at timestamptz,
  * as_decided boolean) RETURNS text[]
@@ -117,20 +142,40 @@ tmac_access_failures_at(PG_FUNCTION_ARGS)
 	TimestampTz at = PG_GETARG_TIMESTAMPTZ(2);
 	bool		as_decided = PG_GETARG_BOOL(3);
 	const TmacProfile *prof;
-	bool		failed[TMAC_CHECK_GROUP + 1];
-	Datum		names[TMAC_CHECK_GROUP + 1];
-	int			n = 0;
-	int			i;
 
 	prof = profile_at(person_id, at, as_decided);
 	if (prof == NULL)
 		PG_RETURN_NULL();
-	memset(failed, 0, sizeof(failed));
-	(void) tmac_decide(prof, l, TMAC_READ, NULL, note_failure, failed);
-	for (i = 0; i <= TMAC_CHECK_GROUP; i++)
-		if (failed[i])
-			names[n++] = CStringGetTextDatum(tmac_check_name((TmacCheck) i));
-	PG_RETURN_ARRAYTYPE_P(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
+	PG_RETURN_ARRAYTYPE_P(read_failures(prof, l));
+}
+
+/*
+ * read_failures(lbl tmac.label, clearance_rank integer, compartments integer[],
+ * reach integer[], pledge_ok boolean, training_ok boolean) RETURNS text[]:
+ * the same answer as access_failures_at, for a profile read by the set-based
+ * tmac.access_profiles_at (87_checks_cross.sql) — a check over every act
+ * reads all its profiles in one query instead of one query per person.
+ * Only the read side: no write compartments; "active" is never among the
+ * failures (the checks leave it out for a past instant).
+ */
+PG_FUNCTION_INFO_V1(tmac_read_failures);
+Datum
+tmac_read_failures(PG_FUNCTION_ARGS)
+{
+	TmacProfile prof;
+
+	memset(&prof, 0, sizeof(prof));
+	prof.mapped = true;
+	prof.active = true;
+	prof.has_clearance = true;
+	prof.clearance_rank = PG_GETARG_INT32(1);
+	tmac_idset_from_array(&prof.read, PG_GETARG_DATUM(2), false, CurrentMemoryContext);
+	tmac_idset_build(&prof.write, NULL, 0, CurrentMemoryContext);
+	tmac_idset_from_array(&prof.reach, PG_GETARG_DATUM(3), false, CurrentMemoryContext);
+	prof.pledge_ok = PG_GETARG_BOOL(4);
+	prof.training_ok = PG_GETARG_BOOL(5);
+	prof.valid_until = DT_NOEND;
+	PG_RETURN_ARRAYTYPE_P(read_failures(&prof, PG_GETARG_TMAC_LABEL(0)));
 }
 
 typedef struct AboveCount

@@ -24,8 +24,8 @@
 #include "owner_query.h"
 #include "profile_fetch.h"
 
-static void
-idset_from_array(TmacIdSet *s, Datum d, bool isnull, MemoryContext cxt)
+void
+tmac_idset_from_array(TmacIdSet *s, Datum d, bool isnull, MemoryContext cxt)
 {
 	ArrayType  *a;
 
@@ -91,9 +91,9 @@ read_profile(SPITupleTable *rows, uint64 n, void *arg)
 		p->clearance_rank = DatumGetInt32(d);
 	}
 	d = SPI_getbinval(tup, desc, 5, &isnull);
-	idset_from_array(&p->read, d, isnull || !p->mapped, fs->cxt);
+	tmac_idset_from_array(&p->read, d, isnull || !p->mapped, fs->cxt);
 	d = SPI_getbinval(tup, desc, 6, &isnull);
-	idset_from_array(&p->write, d, isnull || !p->mapped, fs->cxt);
+	tmac_idset_from_array(&p->write, d, isnull || !p->mapped, fs->cxt);
 	d = SPI_getbinval(tup, desc, 7, &isnull);
 	p->org_group_id = (isnull || !p->mapped) ? 0 : DatumGetInt32(d);
 	d = SPI_getbinval(tup, desc, 8, &isnull);
@@ -103,7 +103,7 @@ read_profile(SPITupleTable *rows, uint64 n, void *arg)
 	d = SPI_getbinval(tup, desc, 10, &isnull);
 	p->valid_until = (isnull || !p->mapped) ? DT_NOEND : DatumGetTimestampTz(d);
 	d = SPI_getbinval(tup, desc, 11, &isnull);
-	idset_from_array(&p->reach, d, isnull || p->org_group_id == 0, fs->cxt);
+	tmac_idset_from_array(&p->reach, d, isnull || p->org_group_id == 0, fs->cxt);
 }
 
 bool

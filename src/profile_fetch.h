@@ -14,4 +14,10 @@
 extern bool tmac_profile_fetch(TmacProfile *p, const char *key, bool by_person, bool committed,
 							   MemoryContext cxt, TimestampTz at);
 
+/*
+ * The id set of an integer[] of a profile's query (NULL or empty: the empty
+ * set), in cxt; a malformed array (NULLs, more dimensions) is an error.
+ */
+extern void tmac_idset_from_array(TmacIdSet *s, Datum d, bool isnull, MemoryContext cxt);
+
 #endif							/* TMAC_PROFILE_FETCH_H */

@@ -42,7 +42,8 @@ INSERT INTO not_parallel_safe VALUES
   ('tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean)', 'calls tmac.access_failures_at()'),
   ('tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone)', 'calls tmac.access_refused()'),
   ('tmac.entry_refused(bigint,text,text,timestamp with time zone)', 'calls tmac.access_refused()'),
-  ('tmac.cross_register_findings()', 'calls tmac.access_refused()'),
+  ('tmac.access_profiles_at(text[],timestamp with time zone[])', 'sets work_mem and planner switches for its query (SET clauses), which a worker cannot'),
+  ('tmac.cross_register_findings()', 'calls tmac.access_refused() and tmac.access_profiles_at()'),
   ('tmac.rows_above_label(regclass,tmac.label)', 'C: reads a protected table''s heap itself (as hidden_rows_for)'),
   ('tmac.bound_rows_above()', 'calls tmac.rows_above_label() in an EXCEPTION block (a subtransaction)'),
   ('tmac.check_cross_registers()', 'calls tmac.cross_register_findings() and tmac.bound_rows_above()');

@@ -509,6 +509,8 @@ INSERT INTO allowlist VALUES
    ('f', 'tmac.update_incident(bigint,text,text,text,text,text[],timestamp with time zone,text[])', 'tmac_admin tmac_approver'),
    -- the checks across registers (87)
    ('f', 'tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean)', ''),
+   ('f', 'tmac.access_profiles_at(text[],timestamp with time zone[])', ''),
+   ('f', 'tmac.read_failures(tmac.label,integer,integer[],integer[],boolean,boolean)', ''),
    ('f', 'tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean)', ''),
    ('f', 'tmac.acknowledge_cross_finding(text,text,text)', 'tmac_admin tmac_approver'),
    ('f', 'tmac.bound_rows_above()', ''),
