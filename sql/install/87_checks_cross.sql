@@ -224,6 +224,15 @@ $$;
 COMMENT ON FUNCTION tmac.leave_spans() IS
   'Internal (checks across registers): when each person was on leave, from the HR feed''s applied and due events (a leave to the next status change; open-ended while none)';
 CREATE INDEX hr_event_leave_idx ON tmac.hr_event (person_id) WHERE kind = 'leave' AND outcome IN ('applied', 'scheduled');
+-- ARRAY['active'] when one of a person's leave spans holds the instant, else empty.
+CREATE FUNCTION tmac.on_leave_failure(spans tstzrange[], at timestamptz) RETURNS text[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT CASE WHEN EXISTS (SELECT 1 FROM unnest(spans) s(span) WHERE s.span OPERATOR(pg_catalog.@>) at)
+              THEN ARRAY['active'] ELSE '{}'::text[] END;
+END;
+COMMENT ON FUNCTION tmac.on_leave_failure(tstzrange[], timestamptz) IS
+  'Internal (checks across registers): the failing check "active" when the instant lies in one of the person''s leave spans (tmac.leave_spans), else none';
 COMMENT ON INDEX tmac.hr_event_leave_idx IS 'tmac compliance: the persons with a leave (tmac.leave_spans)';
 
 CREATE FUNCTION tmac.entry_refused(area_id bigint, person_id text, escort text, at timestamptz) RETURNS text
@@ -349,7 +358,8 @@ CREATE FUNCTION tmac.cross_register_findings()
   RETURNS TABLE (check_code text, subject text, person_id text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
-  WITH cfg AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz)
+  WITH cfg AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz),
+  leaves AS MATERIALIZED (SELECT l.person_id, pg_catalog.array_agg(l.span) AS spans FROM tmac.leave_spans() l GROUP BY l.person_id)
   -- handling_without_access: entries made by a person (automatic entries read through the row policies)
   SELECT 'handling_without_access', 'handling:' || e.entry_id, e.handler,
          tmac.message('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
@@ -364,8 +374,12 @@ $$
     JOIN (SELECT pg_catalog.array_agg(h.handler) AS ids, pg_catalog.array_agg(h.handled_at) AS ats
             FROM (SELECT DISTINCT h.handler, h.handled_at FROM tmac.handling_entry h WHERE h.handler IS NOT NULL) h) pr ON true
     CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
-    -- the one decision (C) over that profile, for every entry; worded as tmac.access_refused words it
-    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok) AS failed OFFSET 0) f
+    -- the handler's leaves (the profile's active check is today's state: tmac.leave_spans)
+    LEFT JOIN leaves lv ON lv.person_id = e.handler
+    -- the one decision (C) over that profile, for every entry, and "active" when the handler was on
+    -- leave then; worded as tmac.access_refused words it
+    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
+                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.handled_at) AS failed OFFSET 0) f
     CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('asset %s', e.asset_no), e.label,
                                             pg_catalog.array_to_string(f.failed, ', ')) AS why) r
    WHERE p.person_id = e.handler AND p.at = e.handled_at AND pg_catalog.cardinality(f.failed) > 0
@@ -383,7 +397,10 @@ $$
     CROSS JOIN cfg
     JOIN tmac.physical_key k ON k.key_id = l.key_id
     CROSS JOIN LATERAL tmac.key_opens(l.key_id, l.lent_at) o
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(l.borrower, o.what, o.labels, l.lent_at, true) AS why) r
+    LEFT JOIN leaves lv ON lv.person_id = l.borrower
+    CROSS JOIN LATERAL (SELECT coalesce(tmac.access_refused(l.borrower, o.what, o.labels, l.lent_at, true),
+                                        CASE WHEN pg_catalog.cardinality(tmac.on_leave_failure(lv.spans, l.lent_at)) > 0
+                                             THEN tmac.message('%s was on leave', l.borrower) END) AS why) r
    WHERE cardinality(o.what) > 0 AND r.why IS NOT NULL
   UNION ALL
   -- area_entry_without_access: a person, not a visitor with an escort
@@ -401,7 +418,9 @@ $$
     JOIN (SELECT pg_catalog.array_agg(x.person_id) AS ids, pg_catalog.array_agg(x.entered_at) AS ats
             FROM (SELECT DISTINCT x.person_id, x.entered_at FROM tmac.area_entry x WHERE x.person_id IS NOT NULL) x) pr ON true
     CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
-    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok) AS failed OFFSET 0) f
+    LEFT JOIN leaves lv ON lv.person_id = e.person_id
+    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
+                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.entered_at) AS failed OFFSET 0) f
     CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('area %s', e.code), e.label,
                                             pg_catalog.array_to_string(f.failed, ', ')) AS why) r
    WHERE p.person_id = e.person_id AND p.at = e.entered_at AND pg_catalog.cardinality(f.failed) > 0

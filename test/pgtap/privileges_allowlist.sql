@@ -522,6 +522,7 @@ INSERT INTO allowlist VALUES
    ('f', 'tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone)', ''),
    ('f', 'tmac.key_opens(bigint,timestamp with time zone)', ''),
    ('f', 'tmac.leave_spans()', ''),
+   ('f', 'tmac.on_leave_failure(tstzrange[],timestamp with time zone)', ''),
    ('f', 'tmac.rows_above_label(regclass,tmac.label)', ''),
    ('f', 'tmac.set_area_hours(text,time without time zone,time without time zone,integer[])', 'tmac_admin'),
    ('f', 'tmac.set_area_label(text,text)', 'tmac_admin'),
