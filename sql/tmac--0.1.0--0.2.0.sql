@@ -13108,6 +13108,96 @@ CREATE OR REPLACE FUNCTION tmac.access_failures_at(person_id text, lbl tmac.labe
  STABLE STRICT
 AS 'MODULE_PATHNAME', $function$tmac_access_failures_at$function$;
 
+CREATE OR REPLACE FUNCTION tmac.access_profiles_at(person_ids text[], ats timestamptz[])
+  RETURNS TABLE (person_id text, at timestamptz, clearance_rank integer, read_compartments integer[],
+                 reach integer[], pledge_ok boolean, training_ok boolean)
+  LANGUAGE sql STABLE   -- (a SQL-standard body: its names are bound when created, no search_path to pin)
+  SET enable_nestloop = off SET enable_mergejoin = off SET enable_sort = off SET work_mem = '128MB' SET jit = off
+BEGIN ATOMIC
+  WITH RECURSIVE x AS MATERIALIZED (          -- the pairs, numbered: every step below joins on n
+    SELECT u.pid, u.at, row_number() OVER () AS n
+      FROM (SELECT DISTINCT u.pid, u.at FROM unnest($1, $2) u(pid, at) WHERE u.pid IS NOT NULL AND u.at IS NOT NULL) u
+  ), s AS MATERIALIZED (
+    SELECT tmac.setting_value('date_time_zone') AS tz, tmac.setting_on('require_pledge') AS need_pledge,
+           tmac.setting_on('require_training') AS need_training, (SELECT min(l.rank) FROM tmac.level l)::integer AS lowest
+  ), ev AS MATERIALIZED (     -- persons with HR events scheduled (few): their state is tmac.person_state_at's
+    SELECT DISTINCT e.person_id FROM tmac.hr_event e WHERE e.outcome = 'scheduled' AND e.person_id IS NOT NULL
+  ), st AS MATERIALIZED (     -- the person as decisions see them then
+    SELECT x.n, x.pid, x.at, p.job_role, p.org_group_id, p.pledge_required_since AS pledge_since, NULL::timestamptz AS role_change_at
+      FROM x JOIN tmac.person p ON p.person_id = x.pid
+     WHERE NOT EXISTS (SELECT 1 FROM ev WHERE ev.person_id = x.pid)
+    UNION ALL
+    SELECT x.n, x.pid, x.at, ps.job_role, ps.org_group_id, ps.pledge_since, ps.role_change_at
+      FROM x JOIN ev ON ev.person_id = x.pid CROSS JOIN LATERAL tmac.person_state_at(x.pid, x.at) ps
+  ), gr AS MATERIALIZED (     -- (the compartments unsorted, with repeats: read_failures makes them a set)
+    SELECT q.n,
+           max(q.level_rank) FILTER (WHERE q.kind = 'clearance' AND q.in_force) AS clearance_rank,
+           array_agg(q.compartment_id) FILTER (WHERE q.kind = 'compartment' AND q.in_force) AS compartments,
+           bool_or(q.holder) AS holder
+      FROM (SELECT st.n, g.kind, g.level_rank, g.compartment_id,
+                   g.approved_at IS NOT NULL AND tmac.grant_in_force(g, st.at, st.job_role, st.org_group_id, st.role_change_at) AS in_force,
+                   tmac.training_holder_at(g, st.at) AS holder
+              FROM st JOIN tmac.access_grant g ON g.person_id = st.pid) q
+     WHERE q.in_force OR q.holder
+     GROUP BY q.n
+  ), pl AS (
+    SELECT st.n,
+           bool_or(pl.signed_on::timestamp AT TIME ZONE s.tz <= st.at
+                   AND (pl.valid_until IS NULL OR st.at < (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz)) AS ok
+      FROM st CROSS JOIN s JOIN tmac.pledge pl ON pl.person_id = st.pid
+     WHERE s.need_pledge AND pl.kind <> 'termination'
+       AND (st.pledge_since IS NULL OR pl.signed_on >= (st.pledge_since AT TIME ZONE s.tz)::date)
+     GROUP BY st.n
+  ), req AS MATERIALIZED (
+    SELECT r.course, r.validity, r.holders_only, row_number() OVER () AS k FROM tmac.training_courses_required() r
+  ), trc AS (
+    SELECT st.n, r.k,
+           -- (current_until IS NOT NULL in tmac.training_status_of: a missing completion's span is unbounded)
+           bool_or(upper(tmac.training_span(t.completed_on, r.validity)) IS NOT NULL
+                   AND tmac.training_span(t.completed_on, r.validity) @> (st.at AT TIME ZONE s.tz)) AS current
+      FROM st CROSS JOIN s CROSS JOIN req r
+      LEFT JOIN gr ON gr.n = st.n
+      LEFT JOIN tmac.training_completion t ON t.person_id = st.pid AND (r.course IS NULL OR t.course = r.course)
+     WHERE s.need_training AND (NOT r.holders_only OR coalesce(gr.holder, false))
+     GROUP BY st.n, r.k
+  ), tr AS (
+    SELECT trc.n, bool_and(coalesce(trc.current, false)) AS ok FROM trc GROUP BY trc.n
+  ), d(root, id) AS (
+    SELECT DISTINCT st.org_group_id, st.org_group_id FROM st WHERE st.org_group_id <> 0
+    UNION
+    SELECT d.root, g.group_id FROM tmac.org_group g JOIN d ON g.parent_id = d.id
+  ), rc AS (
+    SELECT d.root, array_agg(d.id) AS ids FROM d GROUP BY d.root
+  )
+  SELECT st.pid, st.at, coalesce(gr.clearance_rank, s.lowest, 0), coalesce(gr.compartments, '{}'), coalesce(rc.ids, '{}'),
+         NOT s.need_pledge OR coalesce(pl.ok, false), NOT s.need_training OR coalesce(tr.ok, false)
+    FROM st CROSS JOIN s
+    LEFT JOIN gr ON gr.n = st.n
+    LEFT JOIN pl ON pl.n = st.n
+    LEFT JOIN tr ON tr.n = st.n
+    LEFT JOIN rc ON rc.root = st.org_group_id;
+END;
+ALTER FUNCTION tmac.access_profiles_at(text[],timestamp with time zone[])
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL
+  SET enable_nestloop = 'off'
+  SET enable_mergejoin = 'off'
+  SET enable_sort = 'off'
+  SET work_mem = '128MB'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.read_failures(lbl tmac.label, clearance_rank integer, compartments integer[], reach integer[], pledge_ok boolean, training_ok boolean)
+ RETURNS text[]
+ LANGUAGE c
+ IMMUTABLE PARALLEL SAFE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_read_failures$function$;
+
 CREATE OR REPLACE FUNCTION tmac.rows_above_label(tbl regclass, lbl tmac.label, OUT rows_above bigint, OUT example tmac.label)
  RETURNS record
  LANGUAGE c
@@ -13179,6 +13269,21 @@ AS $function$
 $function$;
 
 CREATE INDEX hr_event_leave_idx ON tmac.hr_event USING btree (person_id) WHERE ((kind = 'leave'::text) AND (outcome = ANY (ARRAY['applied'::text, 'scheduled'::text])));
+
+CREATE OR REPLACE FUNCTION tmac.on_leave_failure(spans tstzrange[], at timestamptz) RETURNS text[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT CASE WHEN EXISTS (SELECT 1 FROM unnest(spans) s(span) WHERE s.span OPERATOR(pg_catalog.@>) at)
+              THEN ARRAY['active'] ELSE '{}'::text[] END;
+END;
+ALTER FUNCTION tmac.on_leave_failure(tstzrange[],timestamp with time zone)
+  IMMUTABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
 
 CREATE OR REPLACE FUNCTION tmac.entry_refused(area_id bigint, person_id text, escort text, at timestamp with time zone)
  RETURNS text
@@ -13322,24 +13427,31 @@ CREATE OR REPLACE FUNCTION tmac.cross_register_findings()
  STABLE
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
-  WITH cfg AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz)
+  WITH cfg AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz),
+  leaves AS MATERIALIZED (SELECT l.person_id, pg_catalog.array_agg(l.span) AS spans FROM tmac.leave_spans() l GROUP BY l.person_id)
   -- handling_without_access: entries made by a person (automatic entries read through the row policies)
   SELECT 'handling_without_access', 'handling:' || e.entry_id, e.handler,
          tmac.message('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
                 e.entry_id, e.action, e.asset_no, e.name, e.handler, e.handled_at,
                 r.why, 'handling:' || e.entry_id),
          e.handled_at
-    FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, a.asset_no, a.name, a.label   -- by person and time: see cross_registers.c
+    FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, a.asset_no, a.name, a.label
             FROM tmac.handling_entry e JOIN tmac.asset a ON a.asset_id = e.asset_id
-           WHERE NOT e.automatic AND e.handler IS NOT NULL AND a.label IS NOT NULL
-           ORDER BY e.handler, e.handled_at OFFSET 0) e
-    CROSS JOIN cfg
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.handler, ARRAY[tmac.message('asset %s', e.asset_no)], ARRAY[e.label], e.handled_at, true) AS why) r
-   -- the decision itself first, for every entry (one C call; the profile is memoised per person);
-   -- the finding's wording (access_refused, a SQL function) only for the few that fail: an
-   -- unknown person (NULL), nothing failing ({}) or only "active" (left out for a past instant) pass
-   WHERE NOT (tmac.access_failures_at(e.handler, e.label, e.handled_at, false) OPERATOR(pg_catalog.<@) ARRAY['active'])
-     AND r.why IS NOT NULL
+           WHERE NOT e.automatic AND e.handler IS NOT NULL AND a.label IS NOT NULL) e
+    -- every handler's profile at each instant they handled, in one set-based query (never one
+    -- profile query per handler: 100,000 handlers cost 100,000 queries)
+    JOIN (SELECT pg_catalog.array_agg(h.handler) AS ids, pg_catalog.array_agg(h.handled_at) AS ats
+            FROM (SELECT DISTINCT h.handler, h.handled_at FROM tmac.handling_entry h WHERE h.handler IS NOT NULL) h) pr ON true
+    CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
+    -- the handler's leaves (the profile's active check is today's state: tmac.leave_spans)
+    LEFT JOIN leaves lv ON lv.person_id = e.handler
+    -- the one decision (C) over that profile, for every entry, and "active" when the handler was on
+    -- leave then; worded as tmac.access_refused words it
+    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
+                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.handled_at) AS failed OFFSET 0) f
+    CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('asset %s', e.asset_no), e.label,
+                                            pg_catalog.array_to_string(f.failed, ', ')) AS why) r
+   WHERE p.person_id = e.handler AND p.at = e.handled_at AND pg_catalog.cardinality(f.failed) > 0
   UNION ALL
   -- key_loan_without_access
   SELECT 'key_loan_without_access', 'key_loan:' || l.loan_id, l.borrower,
@@ -13354,7 +13466,10 @@ AS $function$
     CROSS JOIN cfg
     JOIN tmac.physical_key k ON k.key_id = l.key_id
     CROSS JOIN LATERAL tmac.key_opens(l.key_id, l.lent_at) o
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(l.borrower, o.what, o.labels, l.lent_at, true) AS why) r
+    LEFT JOIN leaves lv ON lv.person_id = l.borrower
+    CROSS JOIN LATERAL (SELECT coalesce(tmac.access_refused(l.borrower, o.what, o.labels, l.lent_at, true),
+                                        CASE WHEN pg_catalog.cardinality(tmac.on_leave_failure(lv.spans, l.lent_at)) > 0
+                                             THEN tmac.message('%s was on leave', l.borrower) END) AS why) r
    WHERE cardinality(o.what) > 0 AND r.why IS NOT NULL
   UNION ALL
   -- area_entry_without_access: a person, not a visitor with an escort
@@ -13367,11 +13482,37 @@ AS $function$
             FROM tmac.area_entry e
             JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
             JOIN tmac.person p ON p.person_id = e.person_id
-           WHERE ar.label IS NOT NULL AND NOT (p.kind = 'visitor' AND e.escort IS NOT NULL)
-           ORDER BY e.person_id, e.entered_at OFFSET 0) e
-    CROSS JOIN cfg
-    CROSS JOIN LATERAL (SELECT tmac.access_refused(e.person_id, ARRAY[tmac.message('area %s', e.code)], ARRAY[e.label], e.entered_at, true) AS why) r
-   WHERE r.why IS NOT NULL
+           WHERE ar.label IS NOT NULL AND NOT (p.kind = 'visitor' AND e.escort IS NOT NULL)) e
+    -- the profiles in one query, as for handling_without_access
+    JOIN (SELECT pg_catalog.array_agg(x.person_id) AS ids, pg_catalog.array_agg(x.entered_at) AS ats
+            FROM (SELECT DISTINCT x.person_id, x.entered_at FROM tmac.area_entry x WHERE x.person_id IS NOT NULL) x) pr ON true
+    CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
+    LEFT JOIN leaves lv ON lv.person_id = e.person_id
+    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
+                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.entered_at) AS failed OFFSET 0) f
+    CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('area %s', e.code), e.label,
+                                            pg_catalog.array_to_string(f.failed, ', ')) AS why) r
+   WHERE p.person_id = e.person_id AND p.at = e.entered_at AND pg_catalog.cardinality(f.failed) > 0
+  UNION ALL
+  -- escort_without_access: the escort goes in too (a visitor's, or anyone's): they must have been
+  -- able to read the area's label then; tmac.record_entry refuses it as it happens
+  SELECT 'escort_without_access', 'area_entry:' || e.entry_id, e.escort,
+         tmac.message('%s escorted %s into restricted area %s on %s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
+                e.escort, coalesce(e.person_id, e.visitor_name), e.code, e.entered_at, r.why),
+         e.entered_at
+    FROM (SELECT e.entry_id, e.person_id, e.visitor_name, e.escort, e.entered_at, ar.code, ar.label
+            FROM tmac.area_entry e
+            JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
+           WHERE ar.label IS NOT NULL AND e.escort IS NOT NULL) e
+    JOIN (SELECT pg_catalog.array_agg(x.escort) AS ids, pg_catalog.array_agg(x.entered_at) AS ats
+            FROM (SELECT DISTINCT x.escort, x.entered_at FROM tmac.area_entry x WHERE x.escort IS NOT NULL) x) pr ON true
+    CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
+    LEFT JOIN leaves lv ON lv.person_id = e.escort
+    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
+                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.entered_at) AS failed OFFSET 0) f
+    CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('area %s', e.code), e.label,
+                                            pg_catalog.array_to_string(f.failed, ', ')) AS why) r
+   WHERE p.person_id = e.escort AND p.at = e.entered_at AND pg_catalog.cardinality(f.failed) > 0
   UNION ALL
   -- leaver_activity: what a terminated person did after termination
   SELECT 'leaver_activity', x.subject, p.person_id,
@@ -13945,6 +14086,7 @@ INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, descr
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('access_stats_overflow'::text, 'I-6'::text, 'high'::text, 'Access statistics lost for want of room'::text, 'The shared hash of access counters (tmac.access_stats_max) was full of counters no snapshot had yet put into the history, so reads and writes of protected rows went uncounted: the leak-sign checks cannot see them.'::text, 'Raise tmac.access_stats_max in postgresql.conf and restart, or run tmac.snapshot_access_stats() more often (tmac.schedule_jobs); then record the loss with tmac.acknowledge_access_stats_overflow(note).'::text, 'tmac.check_access_stats_overflow'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('handling_without_access'::text, 'I-4'::text, 'high'::text, 'Handling by a person who could not read the information'::text, 'The handler of a handling entry could not read the asset''s label (level, compartments, groups; pledge and training) when they handled it, by the access decision over their access profile at that instant: e.g. an uncleared employee recorded a 極秘 take-out (seed ④ and ⑦).'::text, 'A manager other than the handler reviews the entry, deals with what was handled, and records it (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('key_loan_without_access'::text, 'III'::text, 'high'::text, 'Key lent to a person without access'::text, 'A key of a container or area was lent to a person who could not read what it opened then (the labelled assets stored in the container, or the area''s label). tmac.lend_key refuses such a loan; this finds the loans recorded before.'::text, 'Take the key back (tmac.return_key), change the combination if there is one, and have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('escort_without_access'::text, 'IV'::text, 'high'::text, 'Entry escorted by a person without access'::text, 'The escort (立会者) of an entry to a restricted area — of a visitor or of anyone — could not read the area''s label then: the escort goes in too. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.'::text, 'A manager other than the escort reviews the entry and records it (tmac.acknowledge_cross_finding); choose escorts with access to the area.'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('area_entry_without_access'::text, 'IV'::text, 'high'::text, 'Entry by a person without access'::text, 'A person who is not an escorted visitor entered a restricted area whose label they could not read then. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.'::text, 'A manager reviews the entry and records it (tmac.acknowledge_cross_finding); grant access, or escort such persons.'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('leaver_activity'::text, 'II'::text, 'high'::text, 'Activity of a person after termination'::text, 'A terminated person appears after their termination in an area entry (entered or escorted), a key loan (borrowed or lent), a handling entry (handled or approved) or an appointment (given or made). The acts that can be refused are (tmac.lend_key, tmac.record_entry, tmac.appoint); this finds what was recorded late or before.'::text, 'Find out what happened and record an incident if it was unauthorised (tmac.report_incident); a manager records the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, enabled, builtin, function_sha256, disabled_by) VALUES ('visitor_entry_without_pledge'::text, 'IV'::text, 'high'::text, 'Visitor entry without a visitor pledge'::text, 'A visitor (a person of kind visitor) entered a restricted area with no visitor pledge (訪問者の秘密保持誓約書) in force that day. tmac.record_entry refuses such an entry when it is recorded as it happens. Visitors recorded by name only (見学者, no person record) have no pledge in tmac: register frequent visitors as persons.'::text, 'Obtain the pledge (tmac.record_pledge(person_id, ''visitor'', signed_on)), or have a manager record the review (tmac.acknowledge_cross_finding).'::text, 'tmac.check_cross_registers'::text, 'true'::boolean, 'true'::boolean, NULL::bytea, NULL::name);
@@ -14687,27 +14829,26 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.refuse_existing_entry(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
@@ -14720,7 +14861,6 @@ REVOKE ALL ON FUNCTION tmac.hr_feed_rounds() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_by_key(anyelement,text,anycompatible,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
@@ -14728,9 +14868,9 @@ REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_step(internal,text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_final(internal) FROM PUBLIC;
@@ -14741,11 +14881,9 @@ REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
@@ -14758,13 +14896,16 @@ REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
@@ -14785,31 +14926,35 @@ REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restrict_activity_counters() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profiles_at(text[],timestamp with time zone[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.read_failures(tmac.label,integer,integer[],integer[],boolean,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.leave_spans() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.leave_spans() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.on_leave_failure(tstzrange[],timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
@@ -14824,7 +14969,6 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_acces
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
@@ -14880,6 +15024,7 @@ REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
@@ -14892,10 +15037,10 @@ GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_login(name) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.provision_logins(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
@@ -14923,8 +15068,6 @@ REVOKE ALL ON FUNCTION tmac.protect_new_children() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_asset(text,text,text,text,text,text,text,text,text,date,text,date,text,text,text,text,text[],text,date) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.update_asset(text,jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.update_asset(text,jsonb) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.review_assets(text[],text) FROM PUBLIC;
@@ -14937,6 +15080,8 @@ REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
@@ -14956,6 +15101,9 @@ REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
@@ -14964,33 +15112,31 @@ REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.return_handling(bigint,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_discovery(bigint) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
@@ -15000,41 +15146,38 @@ GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[]
 REVOKE ALL ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
@@ -15044,6 +15187,11 @@ GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tma
 REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_document(text,text,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_document(text,text,date,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.announce_document(text,text,text,date) FROM PUBLIC;
@@ -15057,9 +15205,6 @@ GRANT EXECUTE ON FUNCTION tmac.acknowledge_document(text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.check_documents() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
@@ -15075,14 +15220,14 @@ GRANT EXECUTE ON FUNCTION tmac.close_corrective_action(bigint,text) TO tmac_pers
 REVOKE ALL ON FUNCTION tmac.check_internal_audits() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_internal_audits() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.sod_refuse_conflict(text,name,text[]) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.population_counts() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.population_counts() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.findings_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
@@ -15144,6 +15289,9 @@ GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_a
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_electronic_measures() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.set_area_label(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_area_label(text,text) TO tmac_admin;
@@ -15162,9 +15310,6 @@ REVOKE ALL ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,
 GRANT EXECUTE ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_electronic_measures() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
 
 -- ==== comments
 COMMENT ON AGGREGATE tmac.hr_event_audit_detail(pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.jsonb,timestamp with time zone,pg_catalog.name) IS 'The audit entry of a bulk load of HR events (aggregate, ORDER BY event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
@@ -15182,6 +15327,7 @@ COMMENT ON FUNCTION tmac.access_history(pg_catalog.text) IS 'A person''s access 
 COMMENT ON FUNCTION tmac.access_prerequisites(pg_catalog.text,timestamp with time zone) IS 'The access prerequisites of a person at an instant, one row per prerequisite (active, pledge, training), worded as access decisions word them; used at approval';
 COMMENT ON FUNCTION tmac.access_profile_fetch(pg_catalog.name,pg_catalog.text,timestamp with time zone) IS 'Internal: the access profile of a login role (or, login_role NULL, of a person) as the row-level enforcement code reads it: always one row, with the lowest level''s rank and the groups the person reaches';
 COMMENT ON FUNCTION tmac.access_profile_of(pg_catalog.text,timestamp with time zone) IS 'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
+COMMENT ON FUNCTION tmac.access_profiles_at(pg_catalog.text[],timestamp with time zone[]) IS 'Internal (checks across registers): the read side of tmac.access_profile_of for many (person, instant) pairs in one set-based query (person_ids[i] at ats[i]); unknown persons have no row';
 COMMENT ON FUNCTION tmac.access_refused(pg_catalog.text,pg_catalog.text[],tmac.label[],timestamp with time zone,boolean) IS 'Internal: why a person could not read each of these labels (named by what) at an instant, or NULL when they could; past leaves out the active check';
 COMMENT ON FUNCTION tmac.access_stats_info() IS 'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted since the server started (only counters a snapshot has taken, least recently seen first)';
 COMMENT ON FUNCTION tmac.access_stats_overflow_raw() IS 'What this database could not count since the last snapshot because the shared hash was full of counters no snapshot had taken: counter updates refused, rows read and written (of table counters), first and last time, and tmac.access_stats_max then; no row when nothing was lost';
@@ -15226,7 +15372,7 @@ COMMENT ON FUNCTION tmac.check_access_without_pledge() IS 'Check access_without_
 COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
 COMMENT ON FUNCTION tmac.check_activity_counters_public() IS 'Check activity_counters_public: PostgreSQL''s per-table and per-index tuple and block counters (and the database''s totals of them) PUBLIC may execute in a database with protected tables';
 COMMENT ON FUNCTION tmac.check_appointments() IS 'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
-COMMENT ON FUNCTION tmac.check_cross_registers() IS 'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
+COMMENT ON FUNCTION tmac.check_cross_registers() IS 'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, escort_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
 COMMENT ON FUNCTION tmac.check_documents() IS 'Checks of the documents register (I-4), one pass: document_missing, document_review_overdue, document_not_acknowledged';
 COMMENT ON FUNCTION tmac.check_electronic_measures() IS 'Checks of the electronic measures register (V, ⑨), one pass: electronic_measure_missing, electronic_measure_review_overdue';
 COMMENT ON FUNCTION tmac.check_facilities() IS 'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
@@ -15274,7 +15420,7 @@ COMMENT ON FUNCTION tmac.corrective_action_of_person(bigint,pg_catalog.text) IS 
 COMMENT ON FUNCTION tmac.criterion_codes() IS 'Internal: the criterion codes I-1 … V, in order';
 COMMENT ON FUNCTION tmac.cron_jobs_switch(pg_catalog.text,pg_catalog.name[],bigint[],pg_catalog.text,pg_catalog.text) IS 'Internal (termination, rehire): DISABLE the active pg_cron jobs that run as the roles, ENABLE again or leave (LEFT_DISABLED) the inactive jobs of ids, auditing each and returning their ids; where pg_cron is in another database, a termination audits that the jobs were not checked';
 COMMENT ON FUNCTION tmac.cross_finding_parties(pg_catalog.text) IS 'Internal (tmac.acknowledge_cross_finding): the persons who took part in the act a finding across registers is about (handler and approver; borrower, lender and receiver of a key; entrant, escort, recorder and device approver of an area entry), none of whom reviews it';
-COMMENT ON FUNCTION tmac.cross_register_findings() IS 'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
+COMMENT ON FUNCTION tmac.cross_register_findings() IS 'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, escort_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
 COMMENT ON FUNCTION tmac.csv_field(pg_catalog.text) IS 'One CSV field for Excel: empty for NULL, else double-quoted with quotes doubled; a value beginning with = + - @ (or full-width), tab or CR gets an apostrophe first (no formula injection), but a plain signed number (-1, +2.5) stays a number';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
 COMMENT ON FUNCTION tmac.decision_reason(pg_catalog.text,boolean) IS 'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share), in the session''s language';
@@ -15368,6 +15514,7 @@ COMMENT ON FUNCTION tmac.message(pg_catalog.text,pg_catalog."any") IS 'The messa
 COMMENT ON FUNCTION tmac.msgid(pg_catalog.text) IS 'Marks a text that is stored and translated when read (with tmac.message) for tmac''s message catalog; returns it unchanged';
 COMMENT ON FUNCTION tmac.notify_incident(bigint,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text) IS 'Records that an incident was notified to the entrusting company (委託元), an authority (監督官庁), the police (警察), customers or the public, when and with what reference';
 COMMENT ON FUNCTION tmac.object_label_audit(pg_catalog.oid,pg_catalog.oid,integer,pg_catalog.text,pg_catalog.text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
+COMMENT ON FUNCTION tmac.on_leave_failure(pg_catalog.tstzrange[],timestamp with time zone) IS 'Internal (checks across registers): the failing check "active" when the instant lies in one of the person''s leave spans (tmac.leave_spans), else none';
 COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 COMMENT ON FUNCTION tmac.parent_group_id(pg_catalog.text) IS 'Internal (define_group, move_group): the id of the group named as parent (NULL for none), or error 42704 naming it';
 COMMENT ON FUNCTION tmac.person_login_role_oid() IS 'Trigger: records the OID of the role a person''s login_role names when it is mapped (and, for a restored row, maps it again by name)';
@@ -15389,6 +15536,7 @@ COMMENT ON FUNCTION tmac.protection_register(pg_catalog.regclass,pg_catalog.name
 COMMENT ON FUNCTION tmac.protection_unregister(pg_catalog.regclass) IS 'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
 COMMENT ON FUNCTION tmac.provider_require(pg_catalog.text,boolean) IS 'Internal: error 42704 for an unknown provider, 55000 for an ended one';
 COMMENT ON FUNCTION tmac.provision_logins(pg_catalog.text[]) IS 'Creates, enrols and maps the login roles of hired persons who have none (tmac_admin): every employee and contractor not terminated, or the persons listed; each new role is named after the lower-cased person id, ordinary (LOGIN INHERIT, no attributes, no members) and without a password; audited; returns one row per person with what it did';
+COMMENT ON FUNCTION tmac.read_failures(tmac.label,integer,integer[],integer[],boolean,boolean) IS 'Internal (checks across registers): every check (pledge, training, clearance, compartment, group) a read profile of tmac.access_profiles_at fails for a label, by the one decision; empty when it may read';
 COMMENT ON FUNCTION tmac.readable_upper_bound() IS 'The greatest label of the level the acting person is cleared for (the least label when a prerequisite fails): the index bound of the row policies, evaluated when a scan starts';
 COMMENT ON FUNCTION tmac.recheck_electronic_measure(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS '⑨ Records a new check of the electronic measure in force (tmac_admin): who checked, what they saw, new evidence if any (else the old reference); what is in place stays; returns the new declaration_id';
 COMMENT ON FUNCTION tmac.record_audit_finding(bigint,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS '指摘事項 / the auditor records a finding of the audit: the criterion (within its scope), grade (major, minor, observation), what was found; returns the finding_id';

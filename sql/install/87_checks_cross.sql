@@ -425,6 +425,26 @@ $$
                                             pg_catalog.array_to_string(f.failed, ', ')) AS why) r
    WHERE p.person_id = e.person_id AND p.at = e.entered_at AND pg_catalog.cardinality(f.failed) > 0
   UNION ALL
+  -- escort_without_access: the escort goes in too (a visitor's, or anyone's): they must have been
+  -- able to read the area's label then; tmac.record_entry refuses it as it happens
+  SELECT 'escort_without_access', 'area_entry:' || e.entry_id, e.escort,
+         tmac.message('%s escorted %s into restricted area %s on %s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
+                e.escort, coalesce(e.person_id, e.visitor_name), e.code, e.entered_at, r.why),
+         e.entered_at
+    FROM (SELECT e.entry_id, e.person_id, e.visitor_name, e.escort, e.entered_at, ar.code, ar.label
+            FROM tmac.area_entry e
+            JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
+           WHERE ar.label IS NOT NULL AND e.escort IS NOT NULL) e
+    JOIN (SELECT pg_catalog.array_agg(x.escort) AS ids, pg_catalog.array_agg(x.entered_at) AS ats
+            FROM (SELECT DISTINCT x.escort, x.entered_at FROM tmac.area_entry x WHERE x.escort IS NOT NULL) x) pr ON true
+    CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
+    LEFT JOIN leaves lv ON lv.person_id = e.escort
+    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
+                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.entered_at) AS failed OFFSET 0) f
+    CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('area %s', e.code), e.label,
+                                            pg_catalog.array_to_string(f.failed, ', ')) AS why) r
+   WHERE p.person_id = e.escort AND p.at = e.entered_at AND pg_catalog.cardinality(f.failed) > 0
+  UNION ALL
   -- leaver_activity: what a terminated person did after termination
   SELECT 'leaver_activity', x.subject, p.person_id,
          tmac.message('%s (%s), terminated on %s, %s on %s, after leaving. Find out what happened; record an incident if it was an unauthorised act; a manager records the review (tmac.acknowledge_cross_finding).',
@@ -504,7 +524,7 @@ $$
           OR NOT coalesce(extract(isodow FROM e.entered_at AT TIME ZONE cfg.tz)::smallint = ANY (ar.open_days), true))
 $$;
 COMMENT ON FUNCTION tmac.cross_register_findings() IS
-  'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
+  'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, escort_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
 
 -- The protected tables bound to an active labelled asset (directly or through their schema), and
 -- their rows labelled above it.  A table that cannot be read (its read policy or label column was
@@ -571,7 +591,7 @@ BEGIN ATOMIC
    WHERE a.status = 'active' AND a.label IS NULL;
 END;
 COMMENT ON FUNCTION tmac.check_cross_registers() IS
-  'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
+  'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, escort_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
 
 -- Who took part in the act a finding across registers is about, besides the person it names: the
 -- approver of a handling entry, the lender of a key, whoever recorded an entry to an area and its
@@ -656,6 +676,10 @@ SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 
    tmac.msgid('Key lent to a person without access'),
    tmac.msgid('A key of a container or area was lent to a person who could not read what it opened then (the labelled assets stored in the container, or the area''s label). tmac.lend_key refuses such a loan; this finds the loans recorded before.'),
    tmac.msgid('Take the key back (tmac.return_key), change the combination if there is one, and have a manager record the review (tmac.acknowledge_cross_finding).'), '{key_loans}'),
+  ('escort_without_access', 'IV', 'high',
+   tmac.msgid('Entry escorted by a person without access'),
+   tmac.msgid('The escort (立会者) of an entry to a restricted area — of a visitor or of anyone — could not read the area''s label then: the escort goes in too. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.'),
+   tmac.msgid('A manager other than the escort reviews the entry and records it (tmac.acknowledge_cross_finding); choose escorts with access to the area.'), '{area_entries}'),
   ('area_entry_without_access', 'IV', 'high',
    tmac.msgid('Entry by a person without access'),
    tmac.msgid('A person who is not an escorted visitor entered a restricted area whose label they could not read then. tmac.record_entry refuses such an entry when it is recorded as it happens; this finds the entries recorded late or before.'),
