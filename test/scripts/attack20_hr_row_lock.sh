@@ -36,7 +36,7 @@ SELECT 'status ' || status FROM tmac.person WHERE person_id = 'L1';
 SQL
 )
 kill "$bg" 2>/dev/null; wait "$bg" 2>/dev/null; bg=
-echo "$out" | grep -q "status terminated" \
+grep -q "status terminated" <<<"$out" \
   || fail "a person's open transaction (tmac.report_incident) holds off their own termination: $out"
 echo "ok 1 - a person's open transaction does not hold off the HR feed"
 cleanup

@@ -31,7 +31,7 @@ SQL
 
 # 0. Control: without the import, a trigger cannot feed an HR event.
 out=$({ feeder ac-0 P0 Zero; echo "INSERT INTO pg_temp.side VALUES (0);"; } | psql -X -q -At -U a20c_hr -d "$db" 2>&1)
-echo "$out" | grep -q "cannot record an HR event from a trigger" || fail "control: a trigger fed an HR event: $out"
+grep -q "cannot record an HR event from a trigger" <<<"$out" || fail "control: a trigger fed an HR event: $out"
 echo "ok 1 - a trigger cannot feed an HR event"
 
 # 1. Another session holds event_id ac-1 uncommitted for a few seconds.
@@ -56,9 +56,9 @@ COMMIT;
 SQL
 )
 wait "$bg"; bg=
-echo "$out" | grep -q "statement timeout" || fail "the import did not time out (the setup failed): $out"
+grep -q "statement timeout" <<<"$out" || fail "the import did not time out (the setup failed): $out"
 n=$(q -c "SELECT count(*) FROM tmac.hr_event WHERE event_id = 'ac-2'")
 [ "$n" = 0 ] || fail "after a timed-out import in a savepoint, a trigger fed HR event ac-2 (the trigger-level credit leaked): $(q -c "SELECT event_id, person_id, outcome, received_by FROM tmac.hr_event WHERE event_id = 'ac-2'")"
-echo "$out" | grep -q "cannot record an HR event from a trigger" || fail "the trigger's feed was not refused: $out"
+grep -q "cannot record an HR event from a trigger" <<<"$out" || fail "the trigger's feed was not refused: $out"
 echo "ok 2 - a timed-out import leaves no trigger-level credit behind"
 cleanup

@@ -26,7 +26,7 @@ SQL
 
 # 0. Control: the admin declares the firewall.
 out=$(declare_firewall)
-echo "$out" | grep -q "declared true" || fail "control: the declaration failed: $out"
+grep -q "declared true" <<<"$out" || fail "control: the declaration failed: $out"
 echo "ok 1 - tmac_admin declares an electronic measure"
 
 # 1. A login with no tmac role holds the measure's advisory key in an idle session.
@@ -42,7 +42,7 @@ done
 # 2. The re-check / new declaration must still go through.
 out=$(declare_firewall)
 kill "$bg" 2>/dev/null; wait "$bg" 2>/dev/null; bg=
-echo "$out" | grep -q "declared true" \
+grep -q "declared true" <<<"$out" \
   || fail "a login without any tmac role blocks tmac.declare_electronic_measure by holding pg_advisory_lock(hashtext('tmac.electronic_measure:firewall')): $out"
 echo "ok 2 - nobody outside tmac can block the declarations of a measure"
 cleanup

@@ -42,9 +42,9 @@ ok "CREATE EXTENSION tmac on the coordinator installs tmac on every node (two-ph
 # the exception is CREATE EXTENSION's own transaction only: a later change of the login gate or
 # an audited act still cannot be prepared
 out=$(node 1 -c "BEGIN" -c "SELECT tmac.login_gate_sync()" -c "PREPARE TRANSACTION 'gate'")
-echo "$out" | grep -q "cannot prepare a transaction that changes tmac's login gate" || fail "a gate change prepared: $out"
+grep -q "cannot prepare a transaction that changes tmac's login gate" <<<"$out" || fail "a gate change prepared: $out"
 out=$(node 1 -c "BEGIN" -c "SELECT tmac.configure('require_pledge', 'on')" -c "PREPARE TRANSACTION 'audit'")
-echo "$out" | grep -q "cannot prepare a transaction that \(appended to tmac's audit log\|changes tmac's login gate\)" \
+grep -q "cannot prepare a transaction that \(appended to tmac's audit log\|changes tmac's login gate\)" <<<"$out" \
   || fail "an audited act prepared: $out"
 [ "$(node 1 -c "SELECT count(*) FROM pg_prepared_xacts")" = 0 ] || fail "a transaction was prepared"
 ok "a later login-gate change or audited act is still refused at PREPARE"

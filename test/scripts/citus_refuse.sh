@@ -15,7 +15,7 @@ set -uo pipefail
 name=citus_refuse
 . "$(dirname "$0")/citus_cluster.bash"
 refused() {   # refused WHAT OUTPUT: 0A000 and tmac's reason
-  echo "$2" | grep -q "ERROR:  0A000: cannot distribute protected table \"doc\" with Citus" \
+  grep -q "ERROR:  0A000: cannot distribute protected table \"doc\" with Citus" <<<"$2" \
     || fail "$1: expected 0A000 'cannot distribute protected table \"doc\" with Citus', got: $2"
 }
 local_still() {   # nothing of doc reached Citus's metadata or the workers
@@ -44,7 +44,7 @@ local_still "before"
 unsafe="SET citus.enable_unsafe_triggers = on"
 out=$(coord -c "$unsafe" -c "SELECT create_distributed_table('doc', 'id')")
 refused "create_distributed_table" "$out"
-echo "$out" | grep -q "DETAIL:  Citus copies a table's row-level security policies to its shards without AS RESTRICTIVE" \
+grep -q "DETAIL:  Citus copies a table's row-level security policies to its shards without AS RESTRICTIVE" <<<"$out" \
   || fail "the detail says why: $out"
 local_still "create_distributed_table"
 ok "create_distributed_table of a protected table (unsafe triggers on): 0A000, nothing distributed, no shard on a worker"
@@ -69,7 +69,7 @@ ok "a foreign key to a reference table, a move into a distributed schema, citus_
 out=$(coord -c "CREATE TABLE part (id bigint, label tmac.label NOT NULL) PARTITION BY RANGE (id)" \
             -c "CREATE TABLE part_1 PARTITION OF part FOR VALUES FROM (0) TO (100)" \
             -c "SELECT tmac.protect('part')" -c "$unsafe" -c "SELECT create_distributed_table('part', 'id')")
-echo "$out" | grep -q "ERROR:  0A000: cannot distribute protected table \"part\(_1\)\?\" with Citus" \
+grep -q "ERROR:  0A000: cannot distribute protected table \"part\(_1\)\?\" with Citus" <<<"$out" \
   || fail "a protected partitioned table: $out"
 ok "a protected partitioned table: refused"
 
@@ -84,8 +84,8 @@ japanese() {
 japanese ja_JP.UTF-8
 out=$(coord -c "$unsafe" -c "SELECT create_reference_table('doc')")
 japanese C
-echo "$out" | grep -q "ERROR:  0A000: 保護対象テーブル \"doc\" は Citus で分散できません" || fail "in Japanese: $out"
-echo "$out" | grep -q "DETAIL:  Citus はテーブルの行単位セキュリティのポリシーを AS RESTRICTIVE を付けずに" || fail "the detail in Japanese: $out"
+grep -q "ERROR:  0A000: 保護対象テーブル \"doc\" は Citus で分散できません" <<<"$out" || fail "in Japanese: $out"
+grep -q "DETAIL:  Citus はテーブルの行単位セキュリティのポリシーを AS RESTRICTIVE を付けずに" <<<"$out" || fail "the detail in Japanese: $out"
 ok "the refusal in Japanese (lc_messages = 'ja_JP.UTF-8' on every node)"
 
 # tmac.protect of a table Citus manages
@@ -97,13 +97,13 @@ out=$(coord -c "CREATE TABLE dist (id bigint PRIMARY KEY, body text, label tmac.
             -c "SELECT create_reference_table('refl')") || fail "distributed tables: $out"
 for t in dist refl; do
   out=$(coord -c "SELECT tmac.protect('$t')")
-  echo "$out" | grep -q "ERROR:  0A000: \"public.$t\" (in the tree of \"public.$t\") is distributed by Citus and cannot be protected" \
+  grep -q "ERROR:  0A000: \"public.$t\" (in the tree of \"public.$t\") is distributed by Citus and cannot be protected" <<<"$out" \
     || fail "tmac.protect('$t'): $out"
-  echo "$out" | grep -q "HINT:  Protect a local table on the coordinator: undistribute it first (SELECT undistribute_table('public.$t'))." \
+  grep -q "HINT:  Protect a local table on the coordinator: undistribute it first (SELECT undistribute_table('public.$t'))." <<<"$out" \
     || fail "tmac.protect('$t') says what to do: $out"
 done
 out=$(coord -c "SET lc_messages = 'ja_JP.UTF-8'" -c "SELECT tmac.protect('dist')")
-echo "$out" | grep -q "ERROR:  0A000: \"public.dist\"（.*）は Citus で分散されているため保護できません" || fail "in Japanese: $out"
+grep -q "ERROR:  0A000: \"public.dist\"（.*）は Citus で分散されているため保護できません" <<<"$out" || fail "in Japanese: $out"
 [ "$(coord -c "SELECT count(*) FROM tmac.protected_table")" = 3 ] || fail "the registry holds doc, part and part_1 only"
 ok "tmac.protect of a distributed or reference table: 0A000 with the undistribute_table hint, in Japanese too"
 
@@ -118,10 +118,10 @@ out=$(node 1 -c "SET citus.enable_manual_changes_to_shards = on" \
              -c "CREATE POLICY tmac_insert_$sid ON $shard FOR INSERT WITH CHECK (tmac.row_writable(label))") \
   || fail "forcing the shape on $shard: $out"
 out=$(node 1 -c "SET ROLE reader" -c "SELECT count(*) FROM $shard")
-echo "$out" | grep -q "ERROR:  0A000: table \"$shard\" carries tmac's policy \"tmac_read_$sid\" as a permissive policy" \
+grep -q "ERROR:  0A000: table \"$shard\" carries tmac's policy \"tmac_read_$sid\" as a permissive policy" <<<"$out" \
   || fail "a direct query on the worker's shard: $out"
 out=$(coord -c "SET ROLE reader" -c "SELECT count(*) FROM dist")
-echo "$out" | grep -q "ERROR:  0A000: table \"$shard\" carries tmac's policy \"tmac_read_$sid\" as a permissive policy" \
+grep -q "ERROR:  0A000: table \"$shard\" carries tmac's policy \"tmac_read_$sid\" as a permissive policy" <<<"$out" \
   || fail "a query through the coordinator reaching that shard: $out"
 out=$(node 1 -c "SELECT count(*) > 0 FROM $shard")
 [ "$out" = t ] || fail "a superuser reads past row security, there as everywhere: $out"

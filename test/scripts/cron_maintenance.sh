@@ -12,8 +12,8 @@ psql -X -q -d postgres -c "DROP DATABASE IF EXISTS tmac_nocron" >/dev/null 2>&1
 createdb tmac_nocron || fail "createdb"
 q -d tmac_nocron -c "CREATE EXTENSION tmac" || fail "create extension"
 out=$(psql -X -q -d tmac_nocron -c "SELECT tmac.schedule_jobs()" 2>&1)
-echo "$out" | grep -q 'pg_cron runs in database "tmac_test", not in "tmac_nocron"' || fail "no clear error: $out"
-echo "$out" | grep -q "cron.schedule_in_database('tmac-maintenance-tmac_nocron'" || fail "no hint: $out"
+grep -q 'pg_cron runs in database "tmac_test", not in "tmac_nocron"' <<<"$out" || fail "no clear error: $out"
+grep -q "cron.schedule_in_database('tmac-maintenance-tmac_nocron'" <<<"$out" || fail "no hint: $out"
 echo "ok 1 - schedule_jobs in a database without pg_cron explains how to schedule from tmac_test"
 psql -X -q -d postgres -c "DROP DATABASE tmac_nocron" >/dev/null
 

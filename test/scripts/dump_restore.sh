@@ -107,7 +107,7 @@ ok $? "-x: labels read meanwhile"
 refused() {   # refused DB SQL: fails with SQLSTATE 55000 and tmac's restore message
   local out
   out=$(psql -X -q -At -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d "$1" -c "$2" 2>&1)
-  [ $? -ne 0 ] && echo "$out" | grep -q 'ERROR:  55000: tmac is being restored and accepts no changes until the restore ends'
+  [ $? -ne 0 ] && grep -q 'ERROR:  55000: tmac is being restored and accepts no changes until the restore ends' <<<"$out"
 }
 refused tmac_dr_noacl "SELECT tmac.define_compartment('LATE', 'late')"
 ok $? "-x: a superuser's vocabulary change is refused while the window is open"
@@ -133,8 +133,8 @@ pg_restore -l "$dir/db.dump" | grep -v ' TABLE DATA tmac compartment ' >"$dir/pa
 pg_restore --exit-on-error -x -L "$dir/partial.toc" -d tmac_dr_partial "$dir/db.dump" 2>"$dir/partial.err"
 ok $? "a restore without tmac.compartment's data runs"; cat "$dir/partial.err"
 out=$(psql -X -q -At -d tmac_dr_partial -c 'SELECT tmac.end_restore()' 2>&1)
-echo "$out" | grep -q 'ERROR:  the restored vocabulary differs from the copy the dump carried' &&
-  echo "$out" | grep -q 'DETAIL:  Only in the copy: "C 4 PRJ-A プロジェクトA".  Only in tmac.s tables: nothing.' &&
+grep -q 'ERROR:  the restored vocabulary differs from the copy the dump carried' <<<"$out" &&
+  grep -q 'DETAIL:  Only in the copy: "C 4 PRJ-A プロジェクトA".  Only in tmac.s tables: nothing.' <<<"$out" &&
   [ "$(q -d tmac_dr_partial -c 'SELECT count(*) FROM tmac.restore_window')" = 1 ]
 ok $? "but its window does not end: the restored vocabulary differs from the copy, and it says where" || echo "$out"
 

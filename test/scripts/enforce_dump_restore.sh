@@ -45,8 +45,8 @@ b=$(state $dst) || fail "state of restored database"
 $a
 --- restored
 $b"
-echo "$b" | grep -q '^t|t$' || fail "row security not forced after restore: $b"
-echo "$b" | grep -q 'tmac_read:tmac.row_readable(cls)\|tmac_read:row_readable(cls)' || fail "read policy missing: $b"
+grep -q '^t|t$' <<<"$b" || fail "row security not forced after restore: $b"
+grep -q 'tmac_read:tmac.row_readable(cls)\|tmac_read:row_readable(cls)' <<<"$b" || fail "read policy missing: $b"
 [ "$(echo "$b" | tail -1)" = "1" ] || fail "an unmapped role sees more than the lowest level after restore: $b"
 echo "ok 1 - protection, policies, trigger and registry survive pg_dump/pg_restore"
 cleanup

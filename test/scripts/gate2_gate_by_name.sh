@@ -37,7 +37,7 @@ connect g3_gil | grep -q "$refused" || fail "the terminated person was let in: $
 # 1. Renamed away, a new role under the name: refused at once.
 q -c "ALTER ROLE g3_gil RENAME TO g3_gil_tmp" -c "CREATE ROLE g3_gil LOGIN" >/dev/null || fail "squat"
 out=$(connect g3_gil)
-echo "$out" | grep -q "$refused" || fail "a new role under the terminated person's name was let in before any recomputation: $out"
+grep -q "$refused" <<<"$out" || fail "a new role under the terminated person's name was let in before any recomputation: $out"
 ok "a role created under a terminated person's login name is refused at once"
 [ "$(connect g3_gil postgres)" = g3_gil ] || fail "refused where the name is no person's: $(connect g3_gil postgres)"
 ok "(and only in the database that gates the name)"
@@ -47,7 +47,7 @@ q -c "DROP ROLE g3_gil" -c "DROP ROLE g3_gil_tmp" >/dev/null || fail "drop"
 q -c "SELECT tmac.login_gate_sync()" >/dev/null || fail "sync"
 q -c "CREATE ROLE g3_gil LOGIN" >/dev/null || fail "create again"
 out=$(connect g3_gil)
-echo "$out" | grep -q "$refused" || fail "after the role was dropped and the gate rebuilt, a new role under the name was let in: $out"
+grep -q "$refused" <<<"$out" || fail "after the role was dropped and the gate rebuilt, a new role under the name was let in: $out"
 ok "the recorded role dropped and the gate rebuilt, a role created under the name later is refused at once"
 [ "$(q -c "SELECT role_name || ':' || reason FROM tmac.login_gate_refusals() WHERE refused_count > 0 ORDER BY role_name LIMIT 1")" = "g3_gil:terminated" ] \
   || fail "refusals: $(q -c "SELECT * FROM tmac.login_gate_refusals()")"
@@ -58,7 +58,7 @@ ok "the attempts are counted and login_gate_refused names the person"
 # 3. Another role renamed onto the name.
 q -c "DROP ROLE g3_gil" -c "CREATE ROLE g3_other LOGIN" -c "ALTER ROLE g3_other RENAME TO g3_gil" >/dev/null || fail "rename onto"
 out=$(connect g3_gil)
-echo "$out" | grep -q "$refused" || fail "a role renamed onto the name was let in: $out"
+grep -q "$refused" <<<"$out" || fail "a role renamed onto the name was let in: $out"
 ok "a role renamed onto a terminated person's login name is refused at once"
 
 # HR reopens the person: mapped again by name, the gate opens.

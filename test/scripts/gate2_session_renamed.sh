@@ -53,7 +53,7 @@ wait_sessions g2_hal 1 || fail "hal's session did not open"
 q -c "ALTER ROLE g2_hal RENAME TO g2_hal2" \
   -c "UPDATE tmac.person SET status = 'terminated', terminated_at = now() WHERE person_id = 'G2'" >/dev/null || fail "mark"
 out=$(q -c "SELECT detail FROM tmac.findings WHERE check_code = 'terminated_session_open' AND subject = 'person:G2'")
-echo "$out" | grep -q '1 session(s) of g2_hal2 (renamed from g2_hal) are open' \
+grep -q '1 session(s) of g2_hal2 (renamed from g2_hal) are open' <<<"$out" \
   || fail "terminated_session_open is silent about the renamed role's session: '$out'"
 ok "terminated_session_open reports the session of the renamed role, by its recorded OID"
 

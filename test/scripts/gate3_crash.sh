@@ -20,7 +20,7 @@ connect() { psql -X -At -U "$1" -c "SELECT current_user" 2>&1 || true; }
 crash() {
   local out
   out=$(printf 'SET tmac.dev_crash_after_commit = on;\n%s\n' "$1" | psql -X -q -At -v ON_ERROR_STOP=1 2>&1)
-  echo "$out" | grep -q 'server closed the connection unexpectedly\|terminated abnormally\|connection to server was lost' \
+  grep -q 'server closed the connection unexpectedly\|terminated abnormally\|connection to server was lost' <<<"$out" \
     || fail "the backend did not crash: $out"
   for _ in $(seq 60); do psql -X -At -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.5; done
   grep -q 'all server processes terminated; reinitializing' "$dir/server.log" || fail "no crash recovery in the server log"
@@ -51,7 +51,7 @@ crash "INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('t1', 'A', 
   || fail "the termination did not commit: $(q -c "SELECT status FROM tmac.person WHERE person_id = 'A'")"
 q -c "ALTER ROLE g3c_alice LOGIN" >/dev/null || fail "LOGIN again"
 out=$(connect g3c_alice)
-echo "$out" | grep -q 'FATAL:  role "g3c_alice" may not connect to database "g3c": the person it belongs to is terminated' \
+grep -q 'FATAL:  role "g3c_alice" may not connect to database "g3c": the person it belongs to is terminated' <<<"$out" \
   || fail "after the crash the leaver was let in: $out"
 ok "a termination that crashed right after its commit record is gated after crash recovery (LOGIN turned back on)"
 
@@ -74,12 +74,12 @@ ok "a return that crashed there stays shut until tmac.run_maintenance(); the lea
 
 # 4. Failing after the gate was set: nothing gated; a failed sync opens nothing.
 out=$(printf "SET tmac.dev_fail_before_commit = on;\nINSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('t4', 'D', 'terminate');\n" | q)
-echo "$out" | grep -q 'tmac.dev_fail_before_commit: failing after the login gate was set' || fail "the termination did not fail there: $out"
+grep -q 'tmac.dev_fail_before_commit: failing after the login gate was set' <<<"$out" || fail "the termination did not fail there: $out"
 [ "$(q -c "SELECT status FROM tmac.person WHERE person_id = 'D'")" = active ] || fail "the failed termination committed"
 [ "$(connect g3c_dave)" = g3c_dave ] || fail "the failed termination gated dave: $(connect g3c_dave)"
 [ "$(q -c "SELECT count(*) FROM tmac.login_gate_refusals() WHERE role_name = 'g3c_dave'")" = 0 ] || fail "dave has an entry"
 out=$(printf "SET tmac.dev_fail_before_commit = on;\nSELECT tmac.login_gate_sync();\n" | q)
-echo "$out" | grep -q 'failing after the login gate was set' || fail "the sync did not fail there: $out"
+grep -q 'failing after the login gate was set' <<<"$out" || fail "the sync did not fail there: $out"
 connect g3c_alice | grep -q 'is terminated' || fail "a failed sync opened the leaver's gate"
 crash "SELECT tmac.login_gate_sync();"
 [ "$(connect g3c_dave)" = g3c_dave ] || fail "after a crash the failed termination gates dave: $(connect g3c_dave)"

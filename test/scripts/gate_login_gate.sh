@@ -77,12 +77,12 @@ connect gt_alice | grep -q 'may not connect to database "tmac_gate_rename": the 
 ok "where pg_cron keeps its jobs elsewhere the termination audits that they were not checked, and never runs a planted cron schema"
 q -c "ALTER ROLE gt_alice RENAME TO gt_alias" -c "ALTER ROLE gt_alias LOGIN PASSWORD 'pw'" >/dev/null 2>&1 || fail "rename"
 out=$(connect gt_alias)
-echo "$out" | grep -q 'FATAL:  role "gt_alias" may not connect to database "tmac_gate_rename": the person it belongs to is terminated' \
+grep -q 'FATAL:  role "gt_alias" may not connect to database "tmac_gate_rename": the person it belongs to is terminated' <<<"$out" \
   || fail "the renamed role was let in: $out"
 ok "the renamed role is refused at once"
 [ "$(q -c "SELECT tmac.login_gate_sync()")" = 1 ] || fail "sync"
 out=$(connect gt_alias)
-echo "$out" | grep -q 'may not connect to database "tmac_gate_rename": the person it belongs to is terminated' \
+grep -q 'may not connect to database "tmac_gate_rename": the person it belongs to is terminated' <<<"$out" \
   || fail "after tmac.login_gate_sync() the renamed role was let in: $out"
 q -c "SELECT tmac.run_maintenance()" >/dev/null || fail "maintenance"
 connect gt_alias | grep -q 'the person it belongs to is terminated' || fail "after tmac.run_maintenance() the renamed role was let in"
@@ -123,7 +123,7 @@ done
 refused=0
 for d in "$db" $(for i in $(seq $many); do echo "${db}_$i"; done); do
   out=$(connect gt_many "$d")
-  if echo "$out" | grep -q "may not connect to database \"$d\": the person it belongs to is terminated"; then
+  if grep -q "may not connect to database \"$d\": the person it belongs to is terminated" <<<"$out"; then
     refused=$((refused + 1))
   else
     echo "# let into $d: $out"

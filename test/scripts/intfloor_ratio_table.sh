@@ -52,9 +52,9 @@ expect_row 'extra' '1\.0x' '<=2' 'met'
 order=$(echo "$out" | awk 'NR > 1 && NF > 3 { print $1 }' | head -11 | paste -sd ' ')
 [ "$order" = "enforce.int_floor label.dominance enforce.plpgsql enforce.grants_1000 strict.less strict.more no.goal not.a.number bad.goal short extra" ] \
   && ok "rows in the order they came" || no "rows out of order: $order"
-echo "$out" | grep -q '^11 ratio(s), 2 goal(s) not met$' && ok "summary line" || no "summary line"
-echo "$out" | grep -q '^  a line without any tab$' && ok "a line without a tab is listed, not dropped" || no "unreadable line dropped"
-echo "$out" | grep -q 'a comment' && no "a comment was shown" || ok "comments skipped"
+grep -q '^11 ratio(s), 2 goal(s) not met$' <<<"$out" && ok "summary line" || no "summary line"
+grep -q '^  a line without any tab$' <<<"$out" && ok "a line without a tab is listed, not dropped" || no "unreadable line dropped"
+grep -q 'a comment' <<<"$out" && no "a comment was shown" || ok "comments skipped"
 [ "$(echo "$out" | grep -c $'\r')" = 0 ] && ok "no carriage return reaches the table" || no "carriage return in the table"
 md=$(bash test/bench/ratio_table.sh "$tmp/r.tsv" --markdown)
 echo "$md" | grep -qF '| label.dominance | 0.99x | <= 1.3 | met | label \| plain |' && ok "markdown escapes |" || no "markdown row"

@@ -69,7 +69,7 @@ q -c "INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('lg-5', 'LG1
 q -c "ALTER ROLE lg_alice LOGIN PASSWORD 'pw'" -c "GRANT pg_read_all_data TO lg_alice" || fail "re-enable"
 [ "$(q -c "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'lg_alice'")" = t ] || fail "LOGIN not back"
 out=$(connect lg_alice)
-echo "$out" | grep -q 'FATAL:  role "lg_alice" may not connect to database "tmac_login_gate": the person it belongs to is terminated' \
+grep -q 'FATAL:  role "lg_alice" may not connect to database "tmac_login_gate": the person it belongs to is terminated' <<<"$out" \
   || fail "the leaver was not refused with the message: $out"
 ok "a terminated person is refused after ALTER ROLE … LOGIN PASSWORD … and GRANT: $(echo "$out" | sed -n 's/.*FATAL:  //p' | head -1)"
 sleep 0.2
@@ -96,13 +96,13 @@ ok "a database without tmac (and one where the role is no person) is not affecte
 # 3. Leave and return.
 q -c "INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('lg-6', 'LG2', 'leave')" || fail "leave"
 out=$(connect lg_bob)
-echo "$out" | grep -q 'may not connect to database "tmac_login_gate": the person it belongs to is on leave' \
+grep -q 'may not connect to database "tmac_login_gate": the person it belongs to is on leave' <<<"$out" \
   || fail "the person on leave was let in: $out"
 ok "a person on leave is refused"
 out=$(q -c "BEGIN" -c "INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('lg-7', 'LG2', 'return')" \
         -c "PREPARE TRANSACTION 'lg_return'" 2>&1)
 psql -X -q -d "$db" -c "ROLLBACK PREPARED 'lg_return'" >/dev/null 2>&1
-echo "$out" | grep -q "cannot prepare a transaction that changes tmac's login gate" || fail "a return was prepared: $out"
+grep -q "cannot prepare a transaction that changes tmac's login gate" <<<"$out" || fail "a return was prepared: $out"
 q -c "INSERT INTO tmac.hr_event (event_id, person_id, kind) VALUES ('lg-7', 'LG2', 'return')" || fail "return"
 [ "$(connect lg_bob)" = lg_bob ] || fail "bob refused after his return: $(connect lg_bob)"
 ok "and let in again on return (a transaction that changes the gate cannot be prepared)"
@@ -119,7 +119,7 @@ ok "a rolled-back termination (transaction or savepoint) does not gate"
 # 5. A restart keeps the gate (loaded from its file, nothing recomputed).
 restart
 out=$(connect lg_alice)
-echo "$out" | grep -q 'the person it belongs to is terminated' || fail "the gate opened at restart: $out"
+grep -q 'the person it belongs to is terminated' <<<"$out" || fail "the gate opened at restart: $out"
 [ "$(q -c "SELECT refused_count FROM tmac.login_gate_refusals() WHERE role_name = 'lg_alice'")" = 3 ] \
   || fail "counts lost at restart: $(q -c "SELECT * FROM tmac.login_gate_refusals()")"
 ok "a restart keeps the gate and its counts"
@@ -142,7 +142,7 @@ createdb "$db3" || fail "createdb $db3"
 pg_restore --exit-on-error -d "$db3" "$dump" 2>/dev/null || fail "pg_restore"
 rm -f "$dump"
 out=$(connect lg_alice "$db3")
-echo "$out" | grep -q "may not connect to database \"$db3\": the person it belongs to is terminated" \
+grep -q "may not connect to database \"$db3\": the person it belongs to is terminated" <<<"$out" \
   || fail "the restored database let the leaver in: $out"
 [ "$(connect lg_bob "$db3")" = lg_bob ] || fail "the restored database refused an active person"
 ok "a restored copy of the database gates its terminated persons"
@@ -174,7 +174,7 @@ ok "tmac.login_gate_acknowledge closes the finding, audited; the gate stays"
 q -c "ALTER ROLE lg_alice SUPERUSER" || fail "superuser"
 out=$(connect lg_alice)
 q -c "ALTER ROLE lg_alice NOSUPERUSER" || fail "nosuperuser"
-echo "$out" | grep -q 'is terminated' || fail "a terminated person's role made SUPERUSER was let in: $out"
+grep -q 'is terminated' <<<"$out" || fail "a terminated person's role made SUPERUSER was let in: $out"
 ok "a terminated person's role is refused even as a superuser"
 
 # 10. tmac.login_gate off (reload) opens the gate; DROP EXTENSION forgets the database's gate.

@@ -245,9 +245,9 @@ ok $? "a data pass from a later dump runs"; grep -m 5 'ERROR' "$dir/mixed.out"
 [ "$(q -d tmac_md_mixed -c 'SELECT awaiting_data FROM tmac.restore_window' -c 'SELECT count(*) FROM app.doc')" = $'t\n8' ]
 ok $? "its data stays loaded and the window stays open"
 out=$(psql -X -q -At -d tmac_md_mixed -c "SELECT tmac.define_group('MD-G', 'g')" -c 'SELECT tmac.end_restore()' 2>&1)
-echo "$out" | grep -q 'ERROR:  tmac is being restored and accepts no changes until the restore ends' &&
-  echo "$out" | grep -q 'ERROR:  the restored vocabulary differs from the copy the dump carried' &&
-  echo "$out" | grep -q 'Only in tmac.s tables: "C 8 MD-LATE late"'
+grep -q 'ERROR:  tmac is being restored and accepts no changes until the restore ends' <<<"$out" &&
+  grep -q 'ERROR:  the restored vocabulary differs from the copy the dump carried' <<<"$out" &&
+  grep -q 'Only in tmac.s tables: "C 8 MD-LATE late"' <<<"$out"
 ok $? "tmac refuses changes, and end_restore names the difference" || echo "$out"
 
 echo "1..$n"

@@ -26,9 +26,9 @@ q -d "$db" -c "CREATE TABLE t (id int)" || fail "setup"
 # Part 1: the label provider.
 out=$(psql -X -q -d "$db" -v VERBOSITY=verbose \
         -c "SECURITY LABEL FOR tmac ON TABLE t IS 'SECRET'" 2>&1)
-echo "$out" | grep -q "ERROR:  55000: tmac is not installed in database \"$db\"" \
+grep -q "ERROR:  55000: tmac is not installed in database \"$db\"" <<<"$out" \
   || fail "labelling in a database without tmac: expected 55000 'tmac is not installed', got: $out"
-echo "$out" | grep -q "HINT:  Run CREATE EXTENSION tmac in this database first." || fail "no hint: $out"
+grep -q "HINT:  Run CREATE EXTENSION tmac in this database first." <<<"$out" || fail "no hint: $out"
 echo "$out" | grep -qi "tmac\.level\|QUERY:" && fail "tmac's internal query leaks into the error: $out"
 echo "ok 1 - SECURITY LABEL FOR tmac without the extension: 55000, 'tmac is not installed in database', hint CREATE EXTENSION"
 

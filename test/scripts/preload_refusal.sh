@@ -20,9 +20,9 @@ tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
 sed -i "s/^shared_preload_libraries = 'tmac'/shared_preload_libraries = ''/" "$dir/data/postgresql.conf"
 start
 refused() {   # refused WHAT OUTPUT: the error, its SQLSTATE and the line to add
-  echo "$2" | grep -q "ERROR:  55000: tmac must be loaded via shared_preload_libraries" \
+  grep -q "ERROR:  55000: tmac must be loaded via shared_preload_libraries" <<<"$2" \
     || fail "$1: expected 55000 'tmac must be loaded via shared_preload_libraries', got: $2"
-  echo "$2" | grep -q "HINT:  Add the line shared_preload_libraries = 'tmac' to postgresql.conf .* and restart the server." \
+  grep -q "HINT:  Add the line shared_preload_libraries = 'tmac' to postgresql.conf .* and restart the server." <<<"$2" \
     || fail "$1: no hint with the line to add: $2"
 }
 out=$(psql -X -q -d pr_two -v VERBOSITY=verbose -c "CREATE EXTENSION tmac" 2>&1)
@@ -41,7 +41,7 @@ echo "ok 2 - a call of a tmac function where tmac is installed: 55000 with the l
 out=$(psql -X -q -d pr_one -v VERBOSITY=verbose -c "LOAD 'tmac'" 2>&1)
 refused "LOAD" "$out"
 out=$(PGOPTIONS='-c session_preload_libraries=tmac' psql -X -q -d pr_one -c "SELECT 1" 2>&1)
-echo "$out" | grep -q "tmac must be loaded via shared_preload_libraries" \
+grep -q "tmac must be loaded via shared_preload_libraries" <<<"$out" \
   || fail "session_preload_libraries = 'tmac': $out"
 echo "ok 3 - LOAD 'tmac' and session_preload_libraries are refused the same way"
 

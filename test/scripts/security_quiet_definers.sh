@@ -31,7 +31,7 @@ for act in "SELECT tmac.record_handling('NOPE-1', 'take_out', 'visit')" \
     c=$(echo "$out" | grep -c "LOG:  $what:")
     [ "$c" = 1 ] || fail "$act printed $c ${what}s to its caller (only the caller's own statement may be printed)"
   done
-  echo "$out" | grep -q "ERROR:" || fail "$act: expected a refusal, got: $(echo "$out" | grep -v LOG | head -3)"
+  grep -q "ERROR:" <<<"$out" || fail "$act: expected a refusal, got: $(echo "$out" | grep -v LOG | head -3)"
   echo "ok $n - $act prints only the caller's own statement"
 done
 

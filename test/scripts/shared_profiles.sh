@@ -52,7 +52,7 @@ reads() {                       # every person once, each in a new connection
 out=$(q -c "SHOW tmac.shared_profiles")
 [ "$out" = 3 ] || fail "SHOW tmac.shared_profiles: $out"
 out=$(q -c "SET tmac.shared_profiles = 10")
-echo "$out" | grep -q 'parameter "tmac.shared_profiles" cannot be changed without restarting the server' \
+grep -q 'parameter "tmac.shared_profiles" cannot be changed without restarting the server' <<<"$out" \
   || fail "SET tmac.shared_profiles: $out"
 echo "ok 1 - tmac.shared_profiles is the size, set at server start"
 
@@ -93,7 +93,7 @@ tmac_as_server_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
 sed -i "s/^shared_preload_libraries = 'tmac'/shared_preload_libraries = ''/" "$dir/data/postgresql.conf"
 start
 out=$(q -U sp_p5 -c "SELECT count(*) FROM doc")
-echo "$out" | grep -q 'tmac must be loaded via shared_preload_libraries' || fail "a read without preloading: $out"
+grep -q 'tmac must be loaded via shared_preload_libraries' <<<"$out" || fail "a read without preloading: $out"
 echo "ok 6 - without preloading a read of a protected table is refused, not answered"
 
 stop

@@ -21,7 +21,7 @@ echo "ok 1 - a database whose collation upper-cases i to İ"
 
 q -c "SELECT tmac.define_group('TEAMI', 'Team I')" >/dev/null || fail "define TEAMI"
 out=$(q -c "SELECT tmac.define_group('teami', 'second team')" 2>&1) && fail "teami was accepted beside TEAMI"
-echo "$out" | grep -q 'group "TEAMI" already exists' || fail "teami beside TEAMI: unexpected error: $out"
+grep -q 'group "TEAMI" already exists' <<<"$out" || fail "teami beside TEAMI: unexpected error: $out"
 echo "ok 2 - teami is refused beside TEAMI: one spelling, whatever the collation"
 
 [ "$(q -c "SELECT tmac.vocabulary_id('group', 'teami') = g.group_id FROM tmac.org_group g WHERE g.code = 'TEAMI'")" = t ] \
