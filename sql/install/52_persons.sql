@@ -63,7 +63,6 @@ CREATE TABLE tmac.person (
   CHECK ((status = 'terminated') = (terminated_at IS NOT NULL)),
   CHECK (kind NOT IN ('service', 'visitor') OR responsible_person IS NOT NULL)
 );
-CREATE INDEX person_org_group_idx ON tmac.person (org_group_id);
 -- The compliance checks look at the few persons who left or are on leave, and at the few who are
 -- not employees (contractors, visitors, service accounts), without reading every person.
 CREATE INDEX person_departed_idx ON tmac.person (status) WHERE status <> 'active';
