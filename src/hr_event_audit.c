@@ -10,16 +10,19 @@
  *    "digest": sha256 hex, "digest_of": "tmac.hr_event_canonical"}
  *
  * with the rows in event_id order (COLLATE "C") and the digest over the
- * canonical texts in that order joined by a line feed.  Written in SQL, a
- * load of 50,000 events built the list as JSON text and parsed it again, and
- * the digest as one string of every canonical text, each through its own
- * sort.  The aggregate tmac.hr_event_audit_detail(<the event's columns> ORDER
- * BY event_id COLLATE "C") builds the same entry in one pass over the sorted
- * events: the list as jsonb directly, each canonical text written by the same
- * functions the SQL uses (to_char of the instant in UTC, jsonb's output) into
- * one buffer that is hashed once at the end.  Byte for byte the same entry:
- * test/pgtap/hrset4_audit_detail.sql compares it with the SQL of
- * tmac.hr_event_canonical.
+ * canonical texts in that order joined by a line feed.  The aggregate
+ * tmac.hr_event_audit_detail(<the event's columns>) builds it in one pass
+ * over the events in any order: each canonical text is written once (an
+ * instant of the years 1 to 9999 digit by digit as to_char writes it, the
+ * same instant's text reused; anything else through to_char; attributes by
+ * jsonb's output) into large chunks that are never moved, its event_id is its
+ * key, and the final call sorts the texts by key (bytes, as COLLATE "C"),
+ * hashes them in that order and builds the list in place.  Before, a load of
+ * 50,000 events was sorted as whole rows by a tuplesort, its texts went into
+ * one buffer doubled and copied as it grew, and each of its 100,000 small
+ * JSON objects was pushed with room for four pairs: 40 MB of fresh memory.
+ * Byte for byte the same entry: test/pgtap/hrset4_audit_detail.sql and
+ * hrset5_bulk_load.sql compare it with the SQL of tmac.hr_event_canonical.
  */
 #include "postgres.h"
 #include "message_catalog.h"
@@ -480,9 +483,10 @@ tmac_hr_event_audit_detail_final(PG_FUNCTION_ARGS)
  * argument hr_feed_keys, while the HR feed applies): {"count": n, "key":
  * <key column>, "keys": [the keys in order], "digest": SHA-256 hex of the rows'
  * text joined by a line feed, "digest_of": "row text", "content": "hr_event"},
- * as the SQL wrote it with jsonb_agg and string_agg; the aggregate
- * tmac.hr_feed_keys_detail(key column, key, row text ORDER BY key COLLATE "C")
- * builds it in one pass.
+ * as the SQL wrote it with jsonb_agg and string_agg in key order (COLLATE
+ * "C"); the aggregate tmac.hr_feed_keys_detail(key column, key, row text)
+ * builds it in one pass over the rows in any order, sorting them by key at
+ * the end (NULL keys last, equal keys in arrival order).
  */
 typedef struct HrFeedKeysState
 {

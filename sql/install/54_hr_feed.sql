@@ -57,11 +57,12 @@ CREATE FUNCTION tmac.hr_event_canonical(event_id text, person_id text, kind text
 COMMENT ON FUNCTION tmac.hr_event_canonical(text, text, text, timestamptz, jsonb, timestamptz, name) IS
   'The canonical text of an HR event (the columns that never change, UTC instants, fields separated by U+001F) whose SHA-256 digest the audit entry of a bulk load records';
 
--- The audit entry of a statement that inserted several HR events, built in one pass over them in
--- event_id order (src/hr_event_audit.c): {"count", "key": "event_id", "rows": [{"new":
--- {"event_id"}}, …], "digest": the SHA-256 of their tmac.hr_event_canonical texts joined by a
--- line feed, "digest_of"}.  Called by tmac.audit_trigger as
--- tmac.hr_event_audit_detail(<the columns> ORDER BY event_id COLLATE "C").
+-- The audit entry of a statement that inserted several HR events, built in one pass over them
+-- (src/hr_event_audit.c): {"count", "key": "event_id", "rows": [{"new": {"event_id"}}, …] in
+-- event_id order (COLLATE "C"), "digest": the SHA-256 of their tmac.hr_event_canonical texts in
+-- that order joined by a line feed, "digest_of"}.  The aggregate sorts the events itself (by
+-- their keys, not whole rows), so tmac.audit_trigger calls it on the rows in any order:
+-- tmac.hr_event_audit_detail(<the columns>).
 CREATE FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name)
   RETURNS internal AS 'MODULE_PATHNAME', 'tmac_hr_event_audit_detail_step' LANGUAGE C CALLED ON NULL INPUT;
 COMMENT ON FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name) IS
@@ -74,11 +75,11 @@ CREATE AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb
   SFUNC = tmac.hr_event_audit_detail_step, STYPE = internal,
   FINALFUNC = tmac.hr_event_audit_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
 COMMENT ON AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb, timestamptz, name) IS
-  'The audit entry of a bulk load of HR events (aggregate, ORDER BY event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
+  'The audit entry of a bulk load of HR events (aggregate, rows in any order: it sorts them by event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
 -- And of the persons it hires (tmac.audit_trigger, argument hr_feed_keys): {"count", "key": the
 -- key column, "keys": [the keys], "digest": the SHA-256 of the rows' text joined by a line feed,
--- "digest_of": "row text", "content": "hr_event"}, called as
--- tmac.hr_feed_keys_detail(<key column>, <key>, <row>::text ORDER BY <key> COLLATE "C").
+-- "digest_of": "row text", "content": "hr_event"} in key order (COLLATE "C"; it sorts the rows
+-- itself), called as tmac.hr_feed_keys_detail(<key column>, <key>, <row>::text).
 CREATE FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text)
   RETURNS internal AS 'MODULE_PATHNAME', 'tmac_hr_feed_keys_detail_step' LANGUAGE C CALLED ON NULL INPUT;
 COMMENT ON FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text) IS
@@ -91,7 +92,7 @@ CREATE AGGREGATE tmac.hr_feed_keys_detail(text, text, text) (
   SFUNC = tmac.hr_feed_keys_detail_step, STYPE = internal,
   FINALFUNC = tmac.hr_feed_keys_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
 COMMENT ON AGGREGATE tmac.hr_feed_keys_detail(text, text, text) IS
-  'The audit entry of the rows a bulk load of HR events derives (aggregate: key column, key, row text ORDER BY key COLLATE "C"): their keys and the SHA-256 digest of their text';
+  'The audit entry of the rows a bulk load of HR events derives (aggregate: key column, key, row text, in any order: it sorts them by key COLLATE "C"): their keys and the SHA-256 digest of their text';
 
 CREATE FUNCTION tmac.hr_error(e tmac.hr_event, state text, msg text, hint text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS

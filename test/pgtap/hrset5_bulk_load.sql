@@ -75,7 +75,7 @@ SELECT is((SELECT count(*) FROM tmac.verify_audit_log()), 0::bigint, 'and the au
 
 -- the indexes and the row event a person without a login role does not pay for
 SELECT ok((SELECT i.indisunique AND pg_get_expr(i.indpred, i.indrelid) = '(login_role IS NOT NULL)'
-             FROM pg_index i WHERE i.indexrelid = 'tmac.person_login_role_key'::regclass),
+             FROM pg_index i WHERE i.indexrelid = 'tmac.person_login_role_unique'::regclass),
   'a login role is mapped to at most one person: a unique index of the persons who have one');
 SELECT ok((SELECT pg_get_expr(i.indpred, i.indrelid) = '(login_role_oid IS NOT NULL)'
              FROM pg_index i WHERE i.indexrelid = 'tmac.person_login_role_oid_idx'::regclass),
