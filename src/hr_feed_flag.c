@@ -39,8 +39,12 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
 #include "commands/trigger.h"
+#include "executor/execdesc.h"
+#include "nodes/parsenodes.h"
+#include "parser/parsetree.h"
 #include "executor/spi.h"
 #include "nodes/execnodes.h"
 #include "fmgr.h"
@@ -51,6 +55,8 @@
 #include "utils/jsonb.h"
 #include "funcapi.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/rel.h"
@@ -275,6 +281,82 @@ tmac_hr_feed_note_strict(PG_FUNCTION_ARGS)
 	frame->cxt = NULL;
 	frame->have_attnums = false;
 	PG_RETURN_VOID();
+}
+
+/*
+ * The memory a statement feeding HR events keeps its rows in.  PostgreSQL
+ * collects the rows of an INSERT or COPY for the statement triggers that read
+ * them (a_apply's new_events, the audit entry's new_rows: one store) in a
+ * store sized by work_mem when the statement starts, before any trigger runs;
+ * past it the rows go to a temporary file and are read back from it by every
+ * pass of a_apply.  With the default work_mem (4MB) that was every load of more
+ * than about 20,000 events.  So while such a statement's executor is set up,
+ * work_mem is at least what a_apply itself runs with (64MB, tmac.hr_event_apply's
+ * SET clause): the store stays in memory up to that and spills beyond it, as
+ * any other.  Only for tmac.hr_event, and only raised, never lowered.
+ */
+#define HR_FEED_WORK_MEM_KB 65536
+
+/* true when relid is tmac.hr_event of the tmac installed here */
+static bool
+hr_feed_is_event_table(Oid relid)
+{
+	const TmacExtension *ext = tmac_extension();
+
+	return OidIsValid(relid) && ext->installed &&
+		relid == get_relname_relid("hr_event", ext->namespace_oid);
+}
+
+static int
+hr_feed_raise_work_mem(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("work_mem", CppAsString2(HR_FEED_WORK_MEM_KB), PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+/* Around a utility statement: a COPY FROM into tmac.hr_event. */
+int
+tmac_hr_feed_work_mem_copy(Node *utility_stmt)
+{
+	CopyStmt   *copy;
+
+	if (utility_stmt == NULL || !IsA(utility_stmt, CopyStmt) || work_mem >= HR_FEED_WORK_MEM_KB)
+		return -1;
+	copy = (CopyStmt *) utility_stmt;
+	if (!copy->is_from || copy->relation == NULL || strcmp(copy->relation->relname, "hr_event") != 0 ||
+		!hr_feed_is_event_table(RangeVarGetRelid(copy->relation, NoLock, true)))
+		return -1;
+	return hr_feed_raise_work_mem();
+}
+
+/* Around an executor's start: an INSERT into tmac.hr_event. */
+int
+tmac_hr_feed_work_mem_insert(QueryDesc *query_desc)
+{
+	PlannedStmt *stmt = query_desc->plannedstmt;
+	ListCell   *lc;
+
+	if (query_desc->operation != CMD_INSERT || stmt == NULL || work_mem >= HR_FEED_WORK_MEM_KB)
+		return -1;
+	foreach(lc, stmt->resultRelations)
+	{
+		RangeTblEntry *rte = rt_fetch(lfirst_int(lc), stmt->rtable);
+
+		if (rte->rtekind == RTE_RELATION && hr_feed_is_event_table(rte->relid))
+			return hr_feed_raise_work_mem();
+	}
+	return -1;
+}
+
+/* The end of either: work_mem as it was (an error ends it with the (sub)transaction). */
+void
+tmac_hr_feed_work_mem_end(int nest_level)
+{
+	if (nest_level >= 0)
+		AtEOXact_GUC(true, nest_level);
 }
 
 /* The PL/pgSQL row trigger tmac.hr_event_receive decides this row. */

@@ -362,6 +362,7 @@ static void
 tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
 	CursorAccess *pinned = tmac_cursor_enter(queryDesc, false, false);
+	int			hr_work_mem;
 
 	/*
 	 * Rule 1 of profile_cache.c: a statement takes in the invalidations
@@ -376,10 +377,12 @@ tmac_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
 			tmac_handling_executor_start(queryDesc);
 		tmac_flow_executor_start(queryDesc);
+		hr_work_mem = tmac_hr_feed_work_mem_insert(queryDesc);
 		if (prev_ExecutorStart)
 			prev_ExecutorStart(queryDesc, eflags);
 		else
 			standard_ExecutorStart(queryDesc, eflags);
+		tmac_hr_feed_work_mem_end(hr_work_mem);
 		tmac_access_stats_begin(queryDesc, eflags);
 		tmac_explain_executor_start(queryDesc);
 		if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
@@ -473,12 +476,14 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	void	   *handling;
 	bool		ddl;
 	List	  **citus_before;
+	int			hr_work_mem;
 
 	if (tmac_restore_utility_skip(pstmt, context))
 		return;
 	handling = tmac_handling_utility_begin(pstmt);
 	ddl = tmac_governance_utility_begin(pstmt->utilityStmt);
 	citus_before = tmac_citus_utility_begin(pstmt->utilityStmt);
+	hr_work_mem = tmac_hr_feed_work_mem_copy(pstmt->utilityStmt);
 
 	PG_TRY();
 	{
@@ -497,6 +502,7 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	tmac_hr_feed_work_mem_end(hr_work_mem);
 	if (ddl)
 		tmac_governance_utility_end();
 	tmac_handling_utility_end(pstmt, handling, qc);

@@ -463,9 +463,10 @@ BEGIN
   IF TG_OP = 'INSERT' AND TG_ARGV[2] = 'hr_event_digest' THEN
     -- an append-only ledger (tmac.hr_event): the keys and the digest of the rows' canonical
     -- text; tmac.verify_audit_log() recomputes it from the table
-    -- (the whole entry in one pass over the events in key order: src/hr_event_audit.c)
+    -- (the whole entry in one pass over the events, which the aggregate sorts by key itself:
+    -- src/hr_event_audit.c)
     SELECT tmac.hr_event_audit_detail(r.event_id, r.person_id, r.kind, r.effective_at, r.attributes, r.received_at,
-                                      r.received_by ORDER BY r.event_id COLLATE "C")
+                                      r.received_by)
       INTO changes
       FROM new_rows r;
     PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, changes);
@@ -475,8 +476,9 @@ BEGIN
     tz := current_setting('TimeZone');
     ds := current_setting('DateStyle');
     PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);
-    -- (the whole entry in one pass over the rows in key order: src/hr_event_audit.c)
-    EXECUTE format('SELECT tmac.hr_feed_keys_detail($1, r.%1$I, r::text ORDER BY r.%1$I COLLATE "C") FROM new_rows r', key_col)
+    -- (the whole entry in one pass over the rows, which the aggregate sorts by key itself:
+    -- src/hr_event_audit.c)
+    EXECUTE format('SELECT tmac.hr_feed_keys_detail($1, r.%1$I, r::text) FROM new_rows r', key_col)
       INTO changes USING key_col;
     PERFORM set_config('TimeZone', tz, true), set_config('DateStyle', ds, true);
     PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, changes);

@@ -46,7 +46,7 @@ CREATE TABLE tmac.person (
   job_role              text,
   kind                  text NOT NULL DEFAULT 'employee'
                         CHECK (kind IN ('employee', 'contractor', 'visitor', 'service')),
-  login_role            name UNIQUE,
+  login_role            name,
   status                text NOT NULL DEFAULT 'active'
                         CHECK (status IN ('active', 'on_leave', 'terminated')),
   hired_on              date,
@@ -63,12 +63,18 @@ CREATE TABLE tmac.person (
   CHECK ((status = 'terminated') = (terminated_at IS NOT NULL)),
   CHECK (kind NOT IN ('service', 'visitor') OR responsible_person IS NOT NULL)
 );
-CREATE INDEX person_org_group_idx ON tmac.person (org_group_id);
+-- (No index on org_group_id: only an access review scoped to a group reads persons by it, joined
+-- with their grants, and every hire and transfer would pay for it.)
 -- The compliance checks look at the few persons who left or are on leave, and at the few who are
 -- not employees (contractors, visitors, service accounts), without reading every person.
 CREATE INDEX person_departed_idx ON tmac.person (status) WHERE status <> 'active';
 CREATE INDEX person_non_employee_idx ON tmac.person (kind, status) WHERE kind <> 'employee';
-CREATE INDEX person_login_role_oid_idx ON tmac.person (login_role_oid);
+-- A person maps to at most one login role and a role to at most one person.  Both indexes leave
+-- out the persons without a login role (NULL is never equal to anything, so it is not looked
+-- up by either): a bulk load of hires that IT gives logins later writes neither.
+CREATE UNIQUE INDEX person_login_role_unique ON tmac.person (login_role) WHERE login_role IS NOT NULL;
+CREATE INDEX person_login_role_oid_idx ON tmac.person (login_role_oid) WHERE login_role_oid IS NOT NULL;
+COMMENT ON INDEX tmac.person_login_role_unique IS 'tmac: a login role is mapped to at most one person';
 COMMENT ON INDEX tmac.person_login_role_oid_idx IS 'tmac login gate: the person a role was mapped to, whatever it is called since';
 COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';
 COMMENT ON INDEX tmac.person_non_employee_idx IS 'tmac compliance: contractors, visitors and service accounts by status';

@@ -57,11 +57,12 @@ CREATE FUNCTION tmac.hr_event_canonical(event_id text, person_id text, kind text
 COMMENT ON FUNCTION tmac.hr_event_canonical(text, text, text, timestamptz, jsonb, timestamptz, name) IS
   'The canonical text of an HR event (the columns that never change, UTC instants, fields separated by U+001F) whose SHA-256 digest the audit entry of a bulk load records';
 
--- The audit entry of a statement that inserted several HR events, built in one pass over them in
--- event_id order (src/hr_event_audit.c): {"count", "key": "event_id", "rows": [{"new":
--- {"event_id"}}, …], "digest": the SHA-256 of their tmac.hr_event_canonical texts joined by a
--- line feed, "digest_of"}.  Called by tmac.audit_trigger as
--- tmac.hr_event_audit_detail(<the columns> ORDER BY event_id COLLATE "C").
+-- The audit entry of a statement that inserted several HR events, built in one pass over them
+-- (src/hr_event_audit.c): {"count", "key": "event_id", "rows": [{"new": {"event_id"}}, …] in
+-- event_id order (COLLATE "C"), "digest": the SHA-256 of their tmac.hr_event_canonical texts in
+-- that order joined by a line feed, "digest_of"}.  The aggregate sorts the events itself (by
+-- their keys, not whole rows), so tmac.audit_trigger calls it on the rows in any order:
+-- tmac.hr_event_audit_detail(<the columns>).
 CREATE FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name)
   RETURNS internal AS 'MODULE_PATHNAME', 'tmac_hr_event_audit_detail_step' LANGUAGE C CALLED ON NULL INPUT;
 COMMENT ON FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name) IS
@@ -74,11 +75,11 @@ CREATE AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb
   SFUNC = tmac.hr_event_audit_detail_step, STYPE = internal,
   FINALFUNC = tmac.hr_event_audit_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
 COMMENT ON AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb, timestamptz, name) IS
-  'The audit entry of a bulk load of HR events (aggregate, ORDER BY event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
+  'The audit entry of a bulk load of HR events (aggregate, rows in any order: it sorts them by event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
 -- And of the persons it hires (tmac.audit_trigger, argument hr_feed_keys): {"count", "key": the
 -- key column, "keys": [the keys], "digest": the SHA-256 of the rows' text joined by a line feed,
--- "digest_of": "row text", "content": "hr_event"}, called as
--- tmac.hr_feed_keys_detail(<key column>, <key>, <row>::text ORDER BY <key> COLLATE "C").
+-- "digest_of": "row text", "content": "hr_event"} in key order (COLLATE "C"; it sorts the rows
+-- itself), called as tmac.hr_feed_keys_detail(<key column>, <key>, <row>::text).
 CREATE FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text)
   RETURNS internal AS 'MODULE_PATHNAME', 'tmac_hr_feed_keys_detail_step' LANGUAGE C CALLED ON NULL INPUT;
 COMMENT ON FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text) IS
@@ -91,7 +92,7 @@ CREATE AGGREGATE tmac.hr_feed_keys_detail(text, text, text) (
   SFUNC = tmac.hr_feed_keys_detail_step, STYPE = internal,
   FINALFUNC = tmac.hr_feed_keys_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
 COMMENT ON AGGREGATE tmac.hr_feed_keys_detail(text, text, text) IS
-  'The audit entry of the rows a bulk load of HR events derives (aggregate: key column, key, row text ORDER BY key COLLATE "C"): their keys and the SHA-256 digest of their text';
+  'The audit entry of the rows a bulk load of HR events derives (aggregate: key column, key, row text, in any order: it sorts them by key COLLATE "C"): their keys and the SHA-256 digest of their text';
 
 CREATE FUNCTION tmac.hr_error(e tmac.hr_event, state text, msg text, hint text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -660,6 +661,7 @@ DECLARE
   bad boolean;
   one_by_one boolean := false;
   term tmac.person[];           -- the persons this round terminates, as read before
+  term_events tmac.hr_event[];  -- and their termination events, in the same (arrival) order
   i integer;
 BEGIN
   -- the rounds the row intake counted, then the statement's frame (popped here, even when restoring)
@@ -707,18 +709,30 @@ BEGIN
       grace := tmac.setting_lookup('role_change_grace')::interval;
       sched_hires := EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.outcome = 'scheduled' AND h.kind = 'hire');
       FOR r IN 1 .. last_round LOOP
-        -- (the transition table holds the events in arrival order, and so does the array)
-        IF last_round = 1 THEN
-          rev := ARRAY(SELECT n::tmac.hr_event FROM new_events n);
-        ELSE
+        -- This round's events, in arrival order, with their place (ord) in it: the first round
+        -- (every person's first event of the statement, the largest round) is read from the
+        -- transition table in each statement below, the later ones from an array of their events.
+        -- Both are the same source, written out in each statement (a union of which only one side
+        -- runs: the other's condition on r is false before it reads anything):
+        --   (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+        --     WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+        --    UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u
+        -- (reading the first round again is cheaper than building an array of its rows and
+        -- unnesting it in every statement, as the later rounds do)
+        IF r > 1 THEN
           rev := ARRAY(SELECT y.ev FROM (SELECT n::tmac.hr_event AS ev, row_number() OVER () AS ord FROM new_events n) y
                         WHERE seqs[y.ord] = r);
         END IF;
-        SELECT array_agg(DISTINCT u.kind), bool_or(u.attributes ? 'login_role') INTO kinds, mapping FROM unnest(rev) u;
+        SELECT array_agg(DISTINCT u.kind), bool_or(u.attributes ? 'login_role') INTO kinds, mapping
+          FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u;
         -- the persons this round changes, locked before they are read (as hr_apply does)
         IF kinds <> '{hire}' THEN
           PERFORM 1 FROM tmac.person p
-            WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
+            WHERE p.person_id IN (SELECT u.person_id FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u WHERE u.kind <> 'hire')
             ORDER BY p.person_id FOR NO KEY UPDATE OF p;   -- as hr_apply: FK references do not hold it off
         END IF;
         -- every check of hr_validate and hr_apply's state checks; any failure: one at a time (those
@@ -726,9 +740,7 @@ BEGIN
         -- (what an error of the passes below refuses anyway — a hire of a person who exists, by
         -- the primary key; a group nobody defined, by tmac.vocabulary_id — is not looked up
         -- here: the error undoes the set, and the statement goes one event at a time too)
-        bad := EXISTS (
-          SELECT 1 FROM unnest(rev) u
-           WHERE NOT coalesce(
+        SELECT bool_or(NOT coalesce(
                  (checked
                   OR u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
                      AND btrim(u.person_id) <> ''
@@ -757,16 +769,23 @@ BEGIN
                   OR (u.attributes ->> 'kind') IN ('employee', 'contractor', 'visitor', 'service'))
              AND (NOT u.attributes ? 'responsible_person'
                   OR EXISTS (SELECT 1 FROM tmac.person q WHERE q.person_id = u.attributes ->> 'responsible_person')),
-             false));
+             false))
+          INTO bad
+          FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u;
         IF bad THEN
           RAISE EXCEPTION raise_exception;   -- an event of the statement does not pass as part of a set: one by one
         END IF;
         IF mapping THEN
-          FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
+          FOR e IN SELECT u.event_id, u.person_id, u.kind, u.effective_at, u.attributes, u.received_at, u.received_by, u.applied_at, u.outcome, u.error_sqlstate, u.error_message
+                     FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u WHERE u.attributes ->> 'login_role' IS NOT NULL ORDER BY u.ord LOOP
             PERFORM tmac.hr_validate_login_role(e);
           END LOOP;
         END IF;
-        -- hires (in arrival order: the order of the array)
+        -- hires (in arrival order)
         IF 'hire' = ANY (kinds) THEN
           INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
                                    hired_on, responsible_person)
@@ -774,7 +793,9 @@ BEGIN
                  tmac.vocabulary_id('group', u.attributes ->> 'org_group'), u.attributes ->> 'job_role',
                  coalesce(u.attributes ->> 'kind', 'employee'), u.attributes ->> 'login_role',
                  (u.effective_at AT TIME ZONE tz)::date, u.attributes ->> 'responsible_person'
-            FROM unnest(rev) u
+            FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u
            WHERE u.kind = 'hire';
         END IF;
         -- transfers and promotions: a new login role ends every grant in force, then the persons
@@ -783,7 +804,9 @@ BEGIN
           UPDATE tmac.access_grant g
              SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
                  ended_by = 'hr_event:' || u.event_id
-            FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+            FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u JOIN tmac.person p ON p.person_id = u.person_id
            WHERE u.kind IN ('transfer', 'promotion') AND u.attributes ? 'login_role'
              AND (u.attributes ->> 'login_role') IS DISTINCT FROM p.login_role
              AND g.person_id = u.person_id AND g.status = 'active';
@@ -796,20 +819,26 @@ BEGIN
                  login_role = CASE WHEN u.attributes ? 'login_role' THEN u.attributes ->> 'login_role' ELSE p.login_role END,
                  pledge_required_since = greatest(u.effective_at, u.received_at),
                  role_changed_at = greatest(u.effective_at, u.received_at), updated_at = now()
-            FROM unnest(rev) u
+            FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u
            WHERE u.kind IN ('transfer', 'promotion') AND p.person_id = u.person_id;
           IF grace <= interval '0' THEN
             UPDATE tmac.access_grant g
                SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
                    ended_by = 'hr_event:' || u.event_id
-              FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+              FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u JOIN tmac.person p ON p.person_id = u.person_id
              WHERE u.kind IN ('transfer', 'promotion')
                AND g.person_id = u.person_id AND g.status = 'active' AND NOT g.survives_role_change
                AND (g.bound_job_role IS DISTINCT FROM p.job_role OR g.bound_org_group_id IS DISTINCT FROM p.org_group_id);
           ELSE
             UPDATE tmac.access_grant g
                SET grace_until = greatest(u.effective_at, u.received_at) + grace
-              FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+              FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u JOIN tmac.person p ON p.person_id = u.person_id
              WHERE u.kind IN ('transfer', 'promotion')
                AND g.person_id = u.person_id AND g.status = 'active' AND NOT g.survives_role_change
                AND g.grace_until IS NULL
@@ -820,36 +849,43 @@ BEGIN
         IF kinds && '{leave,return}' THEN
           UPDATE tmac.person p
              SET status = CASE u.kind WHEN 'leave' THEN 'on_leave' ELSE 'active' END, updated_at = now()
-            FROM unnest(rev) u
+            FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u
            WHERE u.kind IN ('leave', 'return') AND p.person_id = u.person_id;
         END IF;
         -- terminations: the persons' status in one UPDATE, their grants in one tmac.end_grants_of;
-        -- then each person's login role, sessions and pg_cron jobs (tmac.hr_terminate_acts)
+        -- then each person's login role, sessions and pg_cron jobs (tmac.hr_terminate_acts), with
+        -- the person as read before and the event (read in the same pass, in arrival order)
         IF 'terminate' = ANY (kinds) THEN
-          term := ARRAY(SELECT p FROM unnest(rev) WITH ORDINALITY u
-                                      (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
-                                       applied_at, outcome, error_sqlstate, error_message, pos)
-                          JOIN tmac.person p ON p.person_id = u.person_id
-                         WHERE u.kind = 'terminate' ORDER BY u.pos);
+          SELECT array_agg(p ORDER BY u.ord),
+                 array_agg(ROW(u.event_id, u.person_id, u.kind, u.effective_at, u.attributes, u.received_at, u.received_by, u.applied_at, u.outcome, u.error_sqlstate, u.error_message)::tmac.hr_event ORDER BY u.ord)
+            INTO term, term_events
+            FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u
+            JOIN tmac.person p ON p.person_id = u.person_id
+           WHERE u.kind = 'terminate';
           UPDATE tmac.person p
-             SET status = 'terminated', terminated_at = greatest(u.effective_at, u.received_at), updated_at = now()
-            FROM unnest(rev) u
-           WHERE u.kind = 'terminate' AND p.person_id = u.person_id;
-          PERFORM tmac.end_grants_of(array_agg(u.person_id ORDER BY u.pos),
-                                     array_agg(greatest(u.effective_at, u.received_at) ORDER BY u.pos),
-                                     array_agg('hr_event:' || u.event_id ORDER BY u.pos))
-             FROM unnest(rev) WITH ORDINALITY u
+             SET status = 'terminated', terminated_at = greatest(t.effective_at, t.received_at), updated_at = now()
+            FROM unnest(term_events) t
+           WHERE p.person_id = t.person_id;
+          PERFORM tmac.end_grants_of(array_agg(t.person_id ORDER BY t.pos),
+                                     array_agg(greatest(t.effective_at, t.received_at) ORDER BY t.pos),
+                                     array_agg('hr_event:' || t.event_id ORDER BY t.pos))
+             FROM unnest(term_events) WITH ORDINALITY t
                   (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
-                   applied_at, outcome, error_sqlstate, error_message, pos)
-            WHERE u.kind = 'terminate';
+                   applied_at, outcome, error_sqlstate, error_message, pos);
           FOR i IN 1 .. cardinality(term) LOOP
-            SELECT u.* INTO e FROM unnest(rev) u WHERE u.kind = 'terminate' AND u.person_id = term[i].person_id;
-            PERFORM tmac.hr_terminate_acts(term[i], e);
+            PERFORM tmac.hr_terminate_acts(term[i], term_events[i]);
           END LOOP;
         END IF;
         -- rehires, one by one
         IF 'rehire' = ANY (kinds) THEN
-          FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind = 'rehire' LOOP
+          FOR e IN SELECT u.event_id, u.person_id, u.kind, u.effective_at, u.attributes, u.received_at, u.received_by, u.applied_at, u.outcome, u.error_sqlstate, u.error_message
+                     FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u WHERE u.kind = 'rehire' ORDER BY u.ord LOOP
             PERFORM tmac.hr_apply(e);
           END LOOP;
         END IF;

@@ -149,14 +149,18 @@ COMMENT ON FUNCTION tmac.login_gate_acknowledge(name, text) IS
 
 -- What a transaction changed, for the gate's recomputation at commit.
 -- (a person's role by name and by the OID recorded when it was mapped, before and after: a
--- rehire maps the person again by name)
+-- rehire maps the person again by name; a person without a login role, before and after, has
+-- nothing to note: a bulk load of such hires queues no row event)
 CREATE TRIGGER login_gate AFTER INSERT ON tmac.person
-  FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
+  FOR EACH ROW WHEN (NEW.login_role IS NOT NULL OR NEW.login_role_oid IS NOT NULL)
+  EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
 CREATE TRIGGER login_gate_update AFTER UPDATE ON tmac.person
   FOR EACH ROW
-  WHEN (OLD.login_role IS DISTINCT FROM NEW.login_role OR OLD.login_role_oid IS DISTINCT FROM NEW.login_role_oid
-        OR OLD.status IS DISTINCT FROM NEW.status
-        OR OLD.pledge_required_since IS DISTINCT FROM NEW.pledge_required_since)
+  WHEN ((OLD.login_role IS DISTINCT FROM NEW.login_role OR OLD.login_role_oid IS DISTINCT FROM NEW.login_role_oid
+         OR OLD.status IS DISTINCT FROM NEW.status
+         OR OLD.pledge_required_since IS DISTINCT FROM NEW.pledge_required_since)
+        AND (OLD.login_role IS NOT NULL OR OLD.login_role_oid IS NOT NULL
+             OR NEW.login_role IS NOT NULL OR NEW.login_role_oid IS NOT NULL))
   EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
 CREATE TRIGGER login_gate AFTER INSERT OR UPDATE ON tmac.pledge
   FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('person_id');
