@@ -4,9 +4,9 @@
 -- install, with the hand-written parts sql/upgrade/0.1.0--0.2.0.{pre,post,final}.sql; do not
 -- edit: change sql/install/ and those parts, then regenerate.  test/scripts/upgrade.sh
 -- checks that an upgraded database has the schema of a fresh install.
--- not generated: aggregate tmac.hr_feed_keys_detail(text,text,text): new or changed (write it in the pre/post part)
 -- not generated: function tmac.person_state_at(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: aggregate tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name): new or changed (write it in the pre/post part)
+-- not generated: aggregate tmac.hr_feed_keys_detail(text,text,text): new or changed (write it in the pre/post part)
 -- not generated: function tmac.access_profile_of(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: view tmac.compliance_status: columns changed, dropped and created again (views on it must be dropped in the pre part)
 -- not generated: type tmac.check_result: new, not generated (write it in the pre part)
@@ -60,11 +60,12 @@ $roles$;
 -- ==== removed or redefined
 ALTER TABLE tmac.pledge DROP CONSTRAINT pledge_kind_check;
 ALTER TABLE tmac.audit_log DROP CONSTRAINT audit_log_pkey;
+ALTER TABLE tmac.person DROP CONSTRAINT person_login_role_key;
 DROP INDEX tmac.level_code_key;
 DROP INDEX tmac.compartment_code_key;
 DROP INDEX tmac.org_group_code_key;
-DROP INDEX tmac.person_org_group_idx;
 DROP INDEX tmac.access_grant_open_idx;
+DROP INDEX tmac.person_org_group_idx;
 DROP TRIGGER cycle_check ON tmac.org_group;
 DROP TRIGGER b_check_tokens ON tmac.level;
 DROP TRIGGER forbid_delete ON tmac.level;
@@ -1099,9 +1100,10 @@ BEGIN
   IF TG_OP = 'INSERT' AND TG_ARGV[2] = 'hr_event_digest' THEN
     -- an append-only ledger (tmac.hr_event): the keys and the digest of the rows' canonical
     -- text; tmac.verify_audit_log() recomputes it from the table
-    -- (the whole entry in one pass over the events in key order: src/hr_event_audit.c)
+    -- (the whole entry in one pass over the events, which the aggregate sorts by key itself:
+    -- src/hr_event_audit.c)
     SELECT tmac.hr_event_audit_detail(r.event_id, r.person_id, r.kind, r.effective_at, r.attributes, r.received_at,
-                                      r.received_by ORDER BY r.event_id COLLATE "C")
+                                      r.received_by)
       INTO changes
       FROM new_rows r;
     PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, changes);
@@ -1111,8 +1113,9 @@ BEGIN
     tz := current_setting('TimeZone');
     ds := current_setting('DateStyle');
     PERFORM set_config('TimeZone', 'UTC', true), set_config('DateStyle', 'ISO, YMD', true);
-    -- (the whole entry in one pass over the rows in key order: src/hr_event_audit.c)
-    EXECUTE format('SELECT tmac.hr_feed_keys_detail($1, r.%1$I, r::text ORDER BY r.%1$I COLLATE "C") FROM new_rows r', key_col)
+    -- (the whole entry in one pass over the rows, which the aggregate sorts by key itself:
+    -- src/hr_event_audit.c)
+    EXECUTE format('SELECT tmac.hr_feed_keys_detail($1, r.%1$I, r::text) FROM new_rows r', key_col)
       INTO changes USING key_col;
     PERFORM set_config('TimeZone', tz, true), set_config('DateStyle', ds, true);
     PERFORM tmac.audit_append(TG_TABLE_NAME, TG_OP, NULL, changes);
@@ -1451,13 +1454,13 @@ AS 'MODULE_PATHNAME', $function$tmac_hr_feed_rounds$function$;
 
 ALTER TABLE tmac.person ADD COLUMN cron_jobs_disabled_by_tmac bigint[] DEFAULT '{}'::bigint[] NOT NULL;
 
-CREATE INDEX person_org_group_idx ON tmac.person USING btree (org_group_id);
-
 CREATE INDEX person_departed_idx ON tmac.person USING btree (status) WHERE (status <> 'active'::text);
 
 CREATE INDEX person_non_employee_idx ON tmac.person USING btree (kind, status) WHERE (kind <> 'employee'::text);
 
-CREATE INDEX person_login_role_oid_idx ON tmac.person USING btree (login_role_oid);
+CREATE UNIQUE INDEX person_login_role_unique ON tmac.person USING btree (login_role) WHERE (login_role IS NOT NULL);
+
+CREATE INDEX person_login_role_oid_idx ON tmac.person USING btree (login_role_oid) WHERE (login_role_oid IS NOT NULL);
 
 CREATE OR REPLACE FUNCTION tmac.person_login_role_oid()
  RETURNS trigger
@@ -2713,6 +2716,7 @@ DECLARE
   bad boolean;
   one_by_one boolean := false;
   term tmac.person[];           -- the persons this round terminates, as read before
+  term_events tmac.hr_event[];  -- and their termination events, in the same (arrival) order
   i integer;
 BEGIN
   -- the rounds the row intake counted, then the statement's frame (popped here, even when restoring)
@@ -2760,18 +2764,30 @@ BEGIN
       grace := tmac.setting_lookup('role_change_grace')::interval;
       sched_hires := EXISTS (SELECT 1 FROM tmac.hr_event h WHERE h.outcome = 'scheduled' AND h.kind = 'hire');
       FOR r IN 1 .. last_round LOOP
-        -- (the transition table holds the events in arrival order, and so does the array)
-        IF last_round = 1 THEN
-          rev := ARRAY(SELECT n::tmac.hr_event FROM new_events n);
-        ELSE
+        -- This round's events, in arrival order, with their place (ord) in it: the first round
+        -- (every person's first event of the statement, the largest round) is read from the
+        -- transition table in each statement below, the later ones from an array of their events.
+        -- Both are the same source, written out in each statement (a union of which only one side
+        -- runs: the other's condition on r is false before it reads anything):
+        --   (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+        --     WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+        --    UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u
+        -- (reading the first round again is cheaper than building an array of its rows and
+        -- unnesting it in every statement, as the later rounds do)
+        IF r > 1 THEN
           rev := ARRAY(SELECT y.ev FROM (SELECT n::tmac.hr_event AS ev, row_number() OVER () AS ord FROM new_events n) y
                         WHERE seqs[y.ord] = r);
         END IF;
-        SELECT array_agg(DISTINCT u.kind), bool_or(u.attributes ? 'login_role') INTO kinds, mapping FROM unnest(rev) u;
+        SELECT array_agg(DISTINCT u.kind), bool_or(u.attributes ? 'login_role') INTO kinds, mapping
+          FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u;
         -- the persons this round changes, locked before they are read (as hr_apply does)
         IF kinds <> '{hire}' THEN
           PERFORM 1 FROM tmac.person p
-            WHERE p.person_id IN (SELECT u.person_id FROM unnest(rev) u WHERE u.kind <> 'hire')
+            WHERE p.person_id IN (SELECT u.person_id FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u WHERE u.kind <> 'hire')
             ORDER BY p.person_id FOR NO KEY UPDATE OF p;   -- as hr_apply: FK references do not hold it off
         END IF;
         -- every check of hr_validate and hr_apply's state checks; any failure: one at a time (those
@@ -2779,9 +2795,7 @@ BEGIN
         -- (what an error of the passes below refuses anyway — a hire of a person who exists, by
         -- the primary key; a group nobody defined, by tmac.vocabulary_id — is not looked up
         -- here: the error undoes the set, and the statement goes one event at a time too)
-        bad := EXISTS (
-          SELECT 1 FROM unnest(rev) u
-           WHERE NOT coalesce(
+        SELECT bool_or(NOT coalesce(
                  (checked
                   OR u.kind IN ('hire', 'transfer', 'promotion', 'leave', 'return', 'terminate', 'rehire')
                      AND btrim(u.person_id) <> ''
@@ -2810,16 +2824,23 @@ BEGIN
                   OR (u.attributes ->> 'kind') IN ('employee', 'contractor', 'visitor', 'service'))
              AND (NOT u.attributes ? 'responsible_person'
                   OR EXISTS (SELECT 1 FROM tmac.person q WHERE q.person_id = u.attributes ->> 'responsible_person')),
-             false));
+             false))
+          INTO bad
+          FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u;
         IF bad THEN
           RAISE EXCEPTION raise_exception;   -- an event of the statement does not pass as part of a set: one by one
         END IF;
         IF mapping THEN
-          FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.attributes ->> 'login_role' IS NOT NULL LOOP
+          FOR e IN SELECT u.event_id, u.person_id, u.kind, u.effective_at, u.attributes, u.received_at, u.received_by, u.applied_at, u.outcome, u.error_sqlstate, u.error_message
+                     FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u WHERE u.attributes ->> 'login_role' IS NOT NULL ORDER BY u.ord LOOP
             PERFORM tmac.hr_validate_login_role(e);
           END LOOP;
         END IF;
-        -- hires (in arrival order: the order of the array)
+        -- hires (in arrival order)
         IF 'hire' = ANY (kinds) THEN
           INSERT INTO tmac.person (person_id, full_name, title, org_group_id, job_role, kind, login_role,
                                    hired_on, responsible_person)
@@ -2827,7 +2848,9 @@ BEGIN
                  tmac.vocabulary_id('group', u.attributes ->> 'org_group'), u.attributes ->> 'job_role',
                  coalesce(u.attributes ->> 'kind', 'employee'), u.attributes ->> 'login_role',
                  (u.effective_at AT TIME ZONE tz)::date, u.attributes ->> 'responsible_person'
-            FROM unnest(rev) u
+            FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u
            WHERE u.kind = 'hire';
         END IF;
         -- transfers and promotions: a new login role ends every grant in force, then the persons
@@ -2836,7 +2859,9 @@ BEGIN
           UPDATE tmac.access_grant g
              SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
                  ended_by = 'hr_event:' || u.event_id
-            FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+            FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u JOIN tmac.person p ON p.person_id = u.person_id
            WHERE u.kind IN ('transfer', 'promotion') AND u.attributes ? 'login_role'
              AND (u.attributes ->> 'login_role') IS DISTINCT FROM p.login_role
              AND g.person_id = u.person_id AND g.status = 'active';
@@ -2849,20 +2874,26 @@ BEGIN
                  login_role = CASE WHEN u.attributes ? 'login_role' THEN u.attributes ->> 'login_role' ELSE p.login_role END,
                  pledge_required_since = greatest(u.effective_at, u.received_at),
                  role_changed_at = greatest(u.effective_at, u.received_at), updated_at = now()
-            FROM unnest(rev) u
+            FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u
            WHERE u.kind IN ('transfer', 'promotion') AND p.person_id = u.person_id;
           IF grace <= interval '0' THEN
             UPDATE tmac.access_grant g
                SET status = 'ended', ended_at = greatest(u.effective_at, u.received_at), end_reason = 'role_change',
                    ended_by = 'hr_event:' || u.event_id
-              FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+              FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u JOIN tmac.person p ON p.person_id = u.person_id
              WHERE u.kind IN ('transfer', 'promotion')
                AND g.person_id = u.person_id AND g.status = 'active' AND NOT g.survives_role_change
                AND (g.bound_job_role IS DISTINCT FROM p.job_role OR g.bound_org_group_id IS DISTINCT FROM p.org_group_id);
           ELSE
             UPDATE tmac.access_grant g
                SET grace_until = greatest(u.effective_at, u.received_at) + grace
-              FROM unnest(rev) u JOIN tmac.person p ON p.person_id = u.person_id
+              FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u JOIN tmac.person p ON p.person_id = u.person_id
              WHERE u.kind IN ('transfer', 'promotion')
                AND g.person_id = u.person_id AND g.status = 'active' AND NOT g.survives_role_change
                AND g.grace_until IS NULL
@@ -2873,36 +2904,43 @@ BEGIN
         IF kinds && '{leave,return}' THEN
           UPDATE tmac.person p
              SET status = CASE u.kind WHEN 'leave' THEN 'on_leave' ELSE 'active' END, updated_at = now()
-            FROM unnest(rev) u
+            FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u
            WHERE u.kind IN ('leave', 'return') AND p.person_id = u.person_id;
         END IF;
         -- terminations: the persons' status in one UPDATE, their grants in one tmac.end_grants_of;
-        -- then each person's login role, sessions and pg_cron jobs (tmac.hr_terminate_acts)
+        -- then each person's login role, sessions and pg_cron jobs (tmac.hr_terminate_acts), with
+        -- the person as read before and the event (read in the same pass, in arrival order)
         IF 'terminate' = ANY (kinds) THEN
-          term := ARRAY(SELECT p FROM unnest(rev) WITH ORDINALITY u
-                                      (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
-                                       applied_at, outcome, error_sqlstate, error_message, pos)
-                          JOIN tmac.person p ON p.person_id = u.person_id
-                         WHERE u.kind = 'terminate' ORDER BY u.pos);
+          SELECT array_agg(p ORDER BY u.ord),
+                 array_agg(ROW(u.event_id, u.person_id, u.kind, u.effective_at, u.attributes, u.received_at, u.received_by, u.applied_at, u.outcome, u.error_sqlstate, u.error_message)::tmac.hr_event ORDER BY u.ord)
+            INTO term, term_events
+            FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u
+            JOIN tmac.person p ON p.person_id = u.person_id
+           WHERE u.kind = 'terminate';
           UPDATE tmac.person p
-             SET status = 'terminated', terminated_at = greatest(u.effective_at, u.received_at), updated_at = now()
-            FROM unnest(rev) u
-           WHERE u.kind = 'terminate' AND p.person_id = u.person_id;
-          PERFORM tmac.end_grants_of(array_agg(u.person_id ORDER BY u.pos),
-                                     array_agg(greatest(u.effective_at, u.received_at) ORDER BY u.pos),
-                                     array_agg('hr_event:' || u.event_id ORDER BY u.pos))
-             FROM unnest(rev) WITH ORDINALITY u
+             SET status = 'terminated', terminated_at = greatest(t.effective_at, t.received_at), updated_at = now()
+            FROM unnest(term_events) t
+           WHERE p.person_id = t.person_id;
+          PERFORM tmac.end_grants_of(array_agg(t.person_id ORDER BY t.pos),
+                                     array_agg(greatest(t.effective_at, t.received_at) ORDER BY t.pos),
+                                     array_agg('hr_event:' || t.event_id ORDER BY t.pos))
+             FROM unnest(term_events) WITH ORDINALITY t
                   (event_id, person_id, kind, effective_at, attributes, received_at, received_by,
-                   applied_at, outcome, error_sqlstate, error_message, pos)
-            WHERE u.kind = 'terminate';
+                   applied_at, outcome, error_sqlstate, error_message, pos);
           FOR i IN 1 .. cardinality(term) LOOP
-            SELECT u.* INTO e FROM unnest(rev) u WHERE u.kind = 'terminate' AND u.person_id = term[i].person_id;
-            PERFORM tmac.hr_terminate_acts(term[i], e);
+            PERFORM tmac.hr_terminate_acts(term[i], term_events[i]);
           END LOOP;
         END IF;
         -- rehires, one by one
         IF 'rehire' = ANY (kinds) THEN
-          FOR e IN SELECT u.* FROM unnest(rev) u WHERE u.kind = 'rehire' LOOP
+          FOR e IN SELECT u.event_id, u.person_id, u.kind, u.effective_at, u.attributes, u.received_at, u.received_by, u.applied_at, u.outcome, u.error_sqlstate, u.error_message
+                     FROM (SELECT n.* FROM (SELECT n.*, row_number() OVER () AS ord FROM new_events n) n
+                   WHERE r = 1 AND (last_round = 1 OR seqs[n.ord] = 1)
+                  UNION ALL SELECT v.* FROM unnest(rev) WITH ORDINALITY v WHERE r > 1) u WHERE u.kind = 'rehire' ORDER BY u.ord LOOP
             PERFORM tmac.hr_apply(e);
           END LOOP;
         END IF;
@@ -11511,9 +11549,9 @@ BEGIN
 END
 $function$;
 
-CREATE TRIGGER login_gate AFTER INSERT ON tmac.person FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
+CREATE TRIGGER login_gate AFTER INSERT ON tmac.person FOR EACH ROW WHEN (((new.login_role IS NOT NULL) OR (new.login_role_oid IS NOT NULL))) EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
 
-CREATE TRIGGER login_gate_update AFTER UPDATE ON tmac.person FOR EACH ROW WHEN (((old.login_role IS DISTINCT FROM new.login_role) OR (old.login_role_oid IS DISTINCT FROM new.login_role_oid) OR (old.status IS DISTINCT FROM new.status) OR (old.pledge_required_since IS DISTINCT FROM new.pledge_required_since))) EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
+CREATE TRIGGER login_gate_update AFTER UPDATE ON tmac.person FOR EACH ROW WHEN ((((old.login_role IS DISTINCT FROM new.login_role) OR (old.login_role_oid IS DISTINCT FROM new.login_role_oid) OR (old.status IS DISTINCT FROM new.status) OR (old.pledge_required_since IS DISTINCT FROM new.pledge_required_since)) AND ((old.login_role IS NOT NULL) OR (old.login_role_oid IS NOT NULL) OR (new.login_role IS NOT NULL) OR (new.login_role_oid IS NOT NULL)))) EXECUTE FUNCTION tmac.login_gate_note('login_role', 'login_role_oid');
 
 CREATE TRIGGER login_gate AFTER INSERT OR UPDATE ON tmac.pledge FOR EACH ROW EXECUTE FUNCTION tmac.login_gate_note('person_id');
 
@@ -14829,7 +14867,6 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
@@ -14877,13 +14914,15 @@ REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_final(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail_step(internal,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
@@ -14891,21 +14930,16 @@ REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FR
 REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
@@ -14915,24 +14949,24 @@ REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.facility_opens(bigint,bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_facility_access(text,text,bigint,bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.facility_opens(bigint,bigint,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_facility_access(text,text,bigint,bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restrict_activity_counters() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
@@ -14953,6 +14987,10 @@ REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.leave_spans() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.on_leave_failure(tstzrange[],timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
@@ -14964,6 +15002,9 @@ REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
@@ -14972,9 +15013,6 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_audit
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
@@ -15011,30 +15049,29 @@ GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.ledger_csv(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
@@ -15046,9 +15083,10 @@ GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_end() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
@@ -15097,13 +15135,12 @@ GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
@@ -15112,31 +15149,29 @@ REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.return_handling(bigint,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_discovery(bigint) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
@@ -15149,35 +15184,38 @@ GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with t
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
@@ -15187,9 +15225,6 @@ GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tma
 REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_document(text,text,date,text) FROM PUBLIC;
@@ -15207,6 +15242,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) FROM PUBLIC;
@@ -15289,9 +15327,6 @@ GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_a
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_electronic_measures() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.set_area_label(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_area_label(text,text) TO tmac_admin;
@@ -15310,10 +15345,13 @@ REVOKE ALL ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,
 GRANT EXECUTE ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_electronic_measures() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
 
 -- ==== comments
-COMMENT ON AGGREGATE tmac.hr_event_audit_detail(pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.jsonb,timestamp with time zone,pg_catalog.name) IS 'The audit entry of a bulk load of HR events (aggregate, ORDER BY event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
-COMMENT ON AGGREGATE tmac.hr_feed_keys_detail(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'The audit entry of the rows a bulk load of HR events derives (aggregate: key column, key, row text ORDER BY key COLLATE "C"): their keys and the SHA-256 digest of their text';
+COMMENT ON AGGREGATE tmac.hr_event_audit_detail(pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.jsonb,timestamp with time zone,pg_catalog.name) IS 'The audit entry of a bulk load of HR events (aggregate, rows in any order: it sorts them by event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
+COMMENT ON AGGREGATE tmac.hr_feed_keys_detail(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'The audit entry of the rows a bulk load of HR events derives (aggregate: key column, key, row text, in any order: it sorts them by key COLLATE "C"): their keys and the SHA-256 digest of their text';
 COMMENT ON EVENT TRIGGER tmac_end_restore IS 'Ends a restore window when the restored dump''s privileges are applied, after all its data';
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_bindings IS 'Removes the asset bindings of dropped tables and schemas (audited)';
 COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS 'Removes dropped tables from tmac.protected_table (audited)';
@@ -15638,6 +15676,7 @@ COMMENT ON INDEX tmac.key_loan_approved_by_idx IS 'tmac compliance: key loans by
 COMMENT ON INDEX tmac.key_loan_borrower_idx IS 'tmac compliance: key loans by borrower and time (leaver_activity)';
 COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';
 COMMENT ON INDEX tmac.person_login_role_oid_idx IS 'tmac login gate: the person a role was mapped to, whatever it is called since';
+COMMENT ON INDEX tmac.person_login_role_unique IS 'tmac: a login role is mapped to at most one person';
 COMMENT ON INDEX tmac.person_non_employee_idx IS 'tmac compliance: contractors, visitors and service accounts by status';
 COMMENT ON TABLE tmac.access_stats_history IS 'What each access counter added between two snapshots (tmac.snapshot_access_stats, hourly): rows read and written, statements; last_seen is the latest access in that interval';
 COMMENT ON TABLE tmac.access_stats_mark IS 'Internal: each counter as the last snapshot saw it, so the next snapshot appends only the difference';
