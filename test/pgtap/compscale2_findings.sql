@@ -6,7 +6,7 @@
 -- ones (clearance, compartments, groups reached, pledge, training) at every instant asked; and no
 -- profile is fetched per person (on 0.2.0 each handler cost one query: 100,000 handlers, 100,000).
 BEGIN;
-SELECT plan(10);
+SELECT plan(11);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.as_role('t_hr', $$SELECT tmac.define_course('access_holders')$$);   -- mandatory for holders only
 
@@ -139,6 +139,12 @@ SELECT is((SELECT count(*) FROM pairs x
   'tmac.access_profiles_at: the same clearance, compartments, groups reached, pledge and training as tmac.access_profile_of');
 SELECT is((SELECT count(*) FROM tmac.access_profiles_at(ARRAY['NOBODY', NULL], ARRAY[now(), now()])), 0::bigint,
   'an unknown person has no profile');
+
+-- check_access_without_training as check_training_pledges: without JIT and with 64MB for its hash
+-- joins (at 1,000,000 persons the default 4MB split them into thousands of temporary files: > 400 s)
+SELECT ok((SELECT p.proconfig @> ARRAY['jit=off', 'work_mem=64MB'] FROM pg_proc p
+            WHERE p.oid = 'tmac.check_access_without_training()'::regprocedure),
+  'check_access_without_training: jit off, work_mem 64MB');
 
 SELECT * FROM finish();
 ROLLBACK;
