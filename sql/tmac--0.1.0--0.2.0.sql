@@ -13511,47 +13511,36 @@ AS $function$
                                              THEN tmac.message('%s was on leave', l.borrower) END) AS why) r
    WHERE cardinality(o.what) > 0 AND r.why IS NOT NULL
   UNION ALL
-  -- area_entry_without_access: a person, not a visitor with an escort
-  SELECT 'area_entry_without_access', 'area_entry:' || e.entry_id, e.person_id,
-         tmac.message('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
-                e.person_id, e.code, e.entered_at,
-                CASE WHEN e.escort IS NOT NULL THEN tmac.message(' escorted by %s', e.escort) ELSE '' END, r.why),
+  -- area_entry_without_access (the person who entered, unless a visitor with an escort) and
+  -- escort_without_access (the escort goes in too, a visitor's or anyone's): whoever went in must
+  -- have been able to read the area's label then; tmac.record_entry refuses both as it happens.
+  -- One pass over (entry, who went in), the profiles in one query as for handling_without_access.
+  SELECT e.check_code, 'area_entry:' || e.entry_id, e.who,
+         CASE WHEN e.check_code = 'area_entry_without_access'
+              THEN tmac.message('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
+                                e.who, e.code, e.entered_at,
+                                CASE WHEN e.escort IS NOT NULL THEN tmac.message(' escorted by %s', e.escort) ELSE '' END, r.why)
+              ELSE tmac.message('%s escorted %s into restricted area %s on %s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
+                                e.who, coalesce(e.person_id, e.visitor_name), e.code, e.entered_at, r.why) END,
          e.entered_at
-    FROM (SELECT e.entry_id, e.person_id, e.escort, e.entered_at, ar.code, ar.label
+    FROM (SELECT w.check_code, w.who, e.entry_id, e.person_id, e.visitor_name, e.escort, e.entered_at, ar.code, ar.label
             FROM tmac.area_entry e
             JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
-            JOIN tmac.person p ON p.person_id = e.person_id
-           WHERE ar.label IS NOT NULL AND NOT (p.kind = 'visitor' AND e.escort IS NOT NULL)) e
-    -- the profiles in one query, as for handling_without_access
-    JOIN (SELECT pg_catalog.array_agg(x.person_id) AS ids, pg_catalog.array_agg(x.entered_at) AS ats
-            FROM (SELECT DISTINCT x.person_id, x.entered_at FROM tmac.area_entry x WHERE x.person_id IS NOT NULL) x) pr ON true
+            LEFT JOIN tmac.person p ON p.person_id = e.person_id
+            CROSS JOIN LATERAL (VALUES ('area_entry_without_access', CASE WHEN NOT (p.kind = 'visitor' AND e.escort IS NOT NULL) THEN e.person_id END),
+                                       ('escort_without_access', e.escort)) w(check_code, who)
+           WHERE ar.label IS NOT NULL AND w.who IS NOT NULL) e
+    JOIN (SELECT pg_catalog.array_agg(x.who) AS ids, pg_catalog.array_agg(x.entered_at) AS ats
+            FROM (SELECT x.person_id AS who, x.entered_at FROM tmac.area_entry x WHERE x.person_id IS NOT NULL
+                  UNION
+                  SELECT x.escort, x.entered_at FROM tmac.area_entry x WHERE x.escort IS NOT NULL) x) pr ON true
     CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
-    LEFT JOIN leaves lv ON lv.person_id = e.person_id
+    LEFT JOIN leaves lv ON lv.person_id = e.who
     CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
                                OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.entered_at) AS failed OFFSET 0) f
     CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('area %s', e.code), e.label,
                                             pg_catalog.array_to_string(f.failed, ', ')) AS why) r
-   WHERE p.person_id = e.person_id AND p.at = e.entered_at AND pg_catalog.cardinality(f.failed) > 0
-  UNION ALL
-  -- escort_without_access: the escort goes in too (a visitor's, or anyone's): they must have been
-  -- able to read the area's label then; tmac.record_entry refuses it as it happens
-  SELECT 'escort_without_access', 'area_entry:' || e.entry_id, e.escort,
-         tmac.message('%s escorted %s into restricted area %s on %s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
-                e.escort, coalesce(e.person_id, e.visitor_name), e.code, e.entered_at, r.why),
-         e.entered_at
-    FROM (SELECT e.entry_id, e.person_id, e.visitor_name, e.escort, e.entered_at, ar.code, ar.label
-            FROM tmac.area_entry e
-            JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
-           WHERE ar.label IS NOT NULL AND e.escort IS NOT NULL) e
-    JOIN (SELECT pg_catalog.array_agg(x.escort) AS ids, pg_catalog.array_agg(x.entered_at) AS ats
-            FROM (SELECT DISTINCT x.escort, x.entered_at FROM tmac.area_entry x WHERE x.escort IS NOT NULL) x) pr ON true
-    CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
-    LEFT JOIN leaves lv ON lv.person_id = e.escort
-    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
-                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.entered_at) AS failed OFFSET 0) f
-    CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('area %s', e.code), e.label,
-                                            pg_catalog.array_to_string(f.failed, ', ')) AS why) r
-   WHERE p.person_id = e.escort AND p.at = e.entered_at AND pg_catalog.cardinality(f.failed) > 0
+   WHERE p.person_id = e.who AND p.at = e.entered_at AND pg_catalog.cardinality(f.failed) > 0
   UNION ALL
   -- leaver_activity: what a terminated person did after termination
   SELECT 'leaver_activity', x.subject, p.person_id,
