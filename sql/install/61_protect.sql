@@ -190,6 +190,7 @@ CREATE FUNCTION tmac.apply_protection(tbl regclass, label_column name) RETURNS v
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
+  PERFORM tmac.require_arguments('apply_protection', 'tbl', tbl::text, 'label_column', label_column);
   EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
   EXECUTE pg_catalog.format('CREATE POLICY tmac_base ON %s AS PERMISSIVE FOR ALL USING (true) WITH CHECK (true)', tbl);
   EXECUTE pg_catalog.format('CREATE POLICY tmac_read ON %s AS RESTRICTIVE FOR SELECT USING (tmac.row_readable(%I))', tbl, label_column);
@@ -212,6 +213,7 @@ $$
 DECLARE
   pol text;
 BEGIN
+  PERFORM tmac.require_arguments('remove_protection', 'tbl', tbl::text);
   FOREACH pol IN ARRAY ARRAY['tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'] LOOP
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol, tbl);
   END LOOP;

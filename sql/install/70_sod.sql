@@ -435,6 +435,11 @@ DECLARE
   m record;
 BEGIN
   PERFORM tmac.require_arguments('grant_role', 'role', role::text, 'member', member::text);
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('role "%s" does not exist', role);
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = member) THEN
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('role "%s" does not exist', member);
+  END IF;
   -- duties the member gains: the role's own and those of every role it belongs to
   WITH RECURSIVE up(roleid) AS (
     SELECT oid FROM pg_catalog.pg_roles WHERE rolname = role
