@@ -9575,6 +9575,7 @@ CREATE OR REPLACE FUNCTION tmac.set_sod_rule_enabled(rule_id integer, enabled bo
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
+  PERFORM tmac.require_arguments('set_sod_rule_enabled', 'rule_id', rule_id::text, 'enabled', enabled::text);
   UPDATE tmac.sod_rule r SET enabled = set_sod_rule_enabled.enabled WHERE r.rule_id = set_sod_rule_enabled.rule_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', coalesce(rule_id::text, '<NULL>')), ERRCODE = 'undefined_object';
@@ -15005,9 +15006,6 @@ REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
@@ -15016,6 +15014,9 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_audit
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;

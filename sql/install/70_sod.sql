@@ -382,6 +382,7 @@ CREATE FUNCTION tmac.set_sod_rule_enabled(rule_id integer, enabled boolean) RETU
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
+  PERFORM tmac.require_arguments('set_sod_rule_enabled', 'rule_id', rule_id::text, 'enabled', enabled::text);
   UPDATE tmac.sod_rule r SET enabled = set_sod_rule_enabled.enabled WHERE r.rule_id = set_sod_rule_enabled.rule_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', coalesce(rule_id::text, '<NULL>')), ERRCODE = 'undefined_object';

@@ -4,10 +4,11 @@
 --    labels with an = it could not find, so reviewing the whole inventory (tmac.review_assets()
 --    with two assets or more) failed with "operator does not exist: tmac.label = tmac.label".
 --  * tmac.grant_role('', …) ran GRANT "" and failed with a syntax error; a privileged role's short
---    justification was refused by the table's CHECK constraint; the internal protection functions
---    given NULL built broken DDL.
+--    justification was refused by the table's CHECK constraint (23514, now with tmac's message); the
+--    internal protection functions given NULL built broken DDL; set_sod_rule_enabled(id, NULL) met
+--    the NOT NULL constraint.
 BEGIN;
-SELECT plan(8);
+SELECT plan(9);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('FZ-1', '設計図A', '技術', 'paper', label => 'SECRET',
   managing_group => 'SALES', manager => 'C1', location => '金庫')$$);
@@ -34,5 +35,7 @@ SELECT throws_ok($$SELECT tmac.register_privileged_role('postgres', ' ok ')$$, '
   'a privileged role''s justification too short is refused by tmac, not by a CHECK constraint');
 SELECT throws_ok($$SELECT tmac.apply_protection(NULL, 'label')$$, '22004', NULL, 'apply_protection(NULL) is refused as such');
 SELECT throws_ok($$SELECT tmac.remove_protection(NULL)$$, '22004', NULL, 'remove_protection(NULL) too');
+SELECT throws_ok($$SELECT tmac.set_sod_rule_enabled(1, NULL)$$, '22004', 'set_sod_rule_enabled: enabled must not be null',
+  'an SoD rule set neither on nor off is refused by tmac, not by a NOT NULL constraint');
 SELECT * FROM finish();
 ROLLBACK;

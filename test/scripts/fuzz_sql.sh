@@ -8,7 +8,8 @@
 #     administrator (test/fuzz/sql_functions.sql): no call may crash the server or end in an
 #     error tmac did not mean (an internal error; SQL tmac built that PostgreSQL could not run; a
 #     constraint of tmac's tables reported by PostgreSQL instead of a message of tmac's);
-#  2. sqlsmith's random queries (seeded, so a failure can be replayed) as an employee and as a
+#  2. the HR feed given edge events, strict and lenient (nothing lost in lenient mode);
+#  3. sqlsmith's random queries (seeded, so a failure can be replayed) as an employee and as a
 #     tmac administrator, with tmac on their search path so that its operators are chosen: the
 #     server must not crash.
 # Run by test/run_tests.sh (PATH holds the private installation's binaries).
@@ -56,7 +57,24 @@ calls=$(psql -X -At -d tmac_test -U fuzz_admin -c "SELECT count(*) FROM pg_proc 
 [ "${calls:-0}" -gt 100 ]
 ok $? "the administrator's pass reached more than 100 functions ($calls)"
 
-# 2. sqlsmith (seeded).
+# 2. The HR feed: edge events one by one and as sets, strict (a bad event refused) and lenient
+#    (every event kept, a bad one as rejected with its reason).
+for mode in strict lenient; do
+  psql -X -q -d tmac_test -c "SELECT tmac.configure('hr_event_mode', '$mode')" >/dev/null || exit 1
+  psql -X -At -d tmac_test -U hr_system -f "$top/test/fuzz/hr_feed.sql" >"$dir/hr_feed_$mode.out" 2>&1
+  rc=$?
+  [ "$rc" = 0 ] && ! grep -q '^BAD ' "$dir/hr_feed_$mode.out" && grep -q '^events tried: [1-9]' "$dir/hr_feed_$mode.out"
+  ok $? "HR events with edge values ($mode, $(sed -n 's/^events tried: //p' "$dir/hr_feed_$mode.out") events, one by one and as sets): no crash, no error tmac did not mean" \
+    || { grep '^BAD \|FATAL\|server closed\|lost' "$dir/hr_feed_$mode.out" | head -20; tail -3 "$dir/hr_feed_$mode.out"; }
+done
+# Strict kept the good events; lenient, run second with the same ids, every other one: so each
+# event of the run (one by one, and as a set) is in tmac.hr_event once, and the bad ones are rejected.
+tried=$(sed -n 's/^events tried: //p' "$dir/hr_feed_lenient.out")
+[ -n "$tried" ] && [ "$(psql -X -At -d tmac_test -c "SELECT count(*) FROM tmac.hr_event WHERE event_id LIKE 'fz-%'")" = $((2 * tried)) ] \
+  && [ "$(psql -X -At -d tmac_test -c "SELECT count(*) FROM tmac.hr_event WHERE event_id LIKE 'fz-%' AND outcome = 'rejected' AND error_message <> ''")" -gt 0 ]
+ok $? "nothing lost: every event is kept once, the bad ones rejected with their reasons"
+
+# 3. sqlsmith (seeded).
 if ! command -v sqlsmith >/dev/null; then
   echo "FAIL: sqlsmith is not installed (test/setup.sh installs it)"; exit 1
 fi
