@@ -4664,6 +4664,17 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" is not a table', tbl),
             HINT = tmac.message('Only ordinary and partitioned tables can be protected.');
   END IF;
+  -- tmac's own tables and the system catalogs: read through tmac's views and functions (which
+  -- decide who sees what) and PostgreSQL's, never under row security of their own
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+              WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = tbl AND d.deptype = 'e'
+                AND d.refclassid = 'pg_catalog.pg_extension'::regclass)
+     OR (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = tbl)
+        IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace, 'tmac'::regnamespace) THEN
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+            MESSAGE = tmac.message('"%s" belongs to tmac, to another extension or to the system catalogs, and cannot be protected', tbl),
+            HINT = tmac.message('Protect your own tables; tmac''s registers are read through its views and functions, which decide who sees what.');
+  END IF;
   IF EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
     RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = tmac.message('table "%s" is already protected', tbl),
             HINT = tmac.message('Run tmac.unprotect() first to protect it with another label column.');
@@ -14877,8 +14888,6 @@ REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
@@ -14935,7 +14944,6 @@ REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM P
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
@@ -14956,20 +14964,22 @@ REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PU
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.facility_opens(bigint,bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_facility_access(text,text,bigint,bigint,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
@@ -14983,12 +14993,11 @@ REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.cross_finding_parties(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profiles_at(text[],timestamp with time zone[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.read_failures(tmac.label,integer,integer[],integer[],boolean,boolean) FROM PUBLIC;
@@ -15001,11 +15010,16 @@ REVOKE ALL ON FUNCTION tmac.leave_spans() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.on_leave_failure(tstzrange[],timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.cross_finding_parties(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
@@ -15014,9 +15028,6 @@ GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_audit
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;

@@ -330,6 +330,17 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" is not a table', tbl),
             HINT = tmac.message('Only ordinary and partitioned tables can be protected.');
   END IF;
+  -- tmac's own tables and the system catalogs: read through tmac's views and functions (which
+  -- decide who sees what) and PostgreSQL's, never under row security of their own
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+              WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = tbl AND d.deptype = 'e'
+                AND d.refclassid = 'pg_catalog.pg_extension'::regclass)
+     OR (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = tbl)
+        IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace, 'tmac'::regnamespace) THEN
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+            MESSAGE = tmac.message('"%s" belongs to tmac, to another extension or to the system catalogs, and cannot be protected', tbl),
+            HINT = tmac.message('Protect your own tables; tmac''s registers are read through its views and functions, which decide who sees what.');
+  END IF;
   IF EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
     RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = tmac.message('table "%s" is already protected', tbl),
             HINT = tmac.message('Run tmac.unprotect() first to protect it with another label column.');

@@ -6,9 +6,10 @@
 --  * tmac.grant_role('', …) ran GRANT "" and failed with a syntax error; a privileged role's short
 --    justification was refused by the table's CHECK constraint (23514, now with tmac's message); the
 --    internal protection functions given NULL built broken DDL; set_sod_rule_enabled(id, NULL) met
---    the NOT NULL constraint.
+--    the NOT NULL constraint; tmac.protect accepted tmac's own asset register (a superuser's call put
+--    it under row security) and advised converting a column of pg_class to tmac.label.
 BEGIN;
-SELECT plan(9);
+SELECT plan(11);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('FZ-1', '設計図A', '技術', 'paper', label => 'SECRET',
   managing_group => 'SALES', manager => 'C1', location => '金庫')$$);
@@ -37,5 +38,10 @@ SELECT throws_ok($$SELECT tmac.apply_protection(NULL, 'label')$$, '22004', NULL,
 SELECT throws_ok($$SELECT tmac.remove_protection(NULL)$$, '22004', NULL, 'remove_protection(NULL) too');
 SELECT throws_ok($$SELECT tmac.set_sod_rule_enabled(1, NULL)$$, '22004', 'set_sod_rule_enabled: enabled must not be null',
   'an SoD rule set neither on nor off is refused by tmac, not by a NOT NULL constraint');
+SELECT throws_ok($$SELECT tmac.protect('tmac.asset')$$, '0A000',
+  '"tmac.asset" belongs to tmac, to another extension or to the system catalogs, and cannot be protected',
+  'tmac''s own register with a label column is not put under row security (it was, and its rows then hid from tmac''s own readers)');
+SELECT throws_ok($$SELECT tmac.protect('pg_catalog.pg_class', 'relname')$$, '0A000', NULL,
+  'nor a system catalog (the answer was advice to ALTER pg_class''s column to tmac.label)');
 SELECT * FROM finish();
 ROLLBACK;
