@@ -248,16 +248,18 @@ compare() {
           ARRAY[$(printf "'%s'," "${names[@]}" | sed 's/,$//')], $reps)" | tr -d '\r'
 }
 # alternate SECTION REPS NAME SETUP NAME SETUP... -- QUERY: bench.alternate (serial, one backend,
-# as the session's superuser: each SETUP picks the role and settings before its statement);
+# as the session's superuser: each SETUP picks the role and settings before its statement, and
+# every NAME runs the same QUERY);
 # prints its rows: name, median wall ms, median CPU ms, paired ratio (wall, CPU) to the first, result
 alternate() {
   local section=$1 reps=$2; shift 2
-  local names=() setups=()
+  local names=() setups=() queries=()
   while [ "$1" != -- ]; do names+=("$1"); setups+=("$2"); shift 2; done; shift
+  for _ in "${names[@]}"; do queries+=("$1"); done
   q -F ' ' -c "SET max_parallel_workers_per_gather = 0" -c "SET jit = off" \
     -c "SELECT query, median_ms, cpu_median_ms, paired_ratio, cpu_paired_ratio, result FROM bench.alternate('$section',
           ARRAY[$(printf "\$q\$%s\$q\$," "${setups[@]}" | sed 's/,$//')],
-          ARRAY[$(printf "\$q\$%s\$q\$," "$@" | sed 's/,$//')],
+          ARRAY[$(printf "\$q\$%s\$q\$," "${queries[@]}" | sed 's/,$//')],
           ARRAY[$(printf "'%s'," "${names[@]}" | sed 's/,$//')], $reps)" | tr -d '\r'
 }
 # paired NAME COLUMN(4 wall | 5 cpu): NAME's median paired ratio from alternate's rows (stdin)
