@@ -310,6 +310,7 @@ static PlannedStmt *
 tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
 {
 	tmac_citus_check_query(parse);
+	cursorOptions = tmac_citus_plan(parse, cursorOptions);
 	tmac_view_owner_retarget(parse);
 	tmac_access_stats_mark_sites(parse);
 	if (prev_planner_hook)
@@ -477,6 +478,7 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	bool		ddl;
 	List	  **citus_before;
 	int			hr_work_mem;
+	bool		explain = IsA(pstmt->utilityStmt, ExplainStmt);
 
 	if (tmac_restore_utility_skip(pstmt, context))
 		return;
@@ -485,6 +487,8 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	citus_before = tmac_citus_utility_begin(pstmt->utilityStmt);
 	hr_work_mem = tmac_hr_feed_work_mem_copy(pstmt->utilityStmt);
 
+	if (explain)
+		tmac_citus_explain(true);
 	PG_TRY();
 	{
 		if (prev_ProcessUtility)
@@ -496,12 +500,16 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	}
 	PG_CATCH();
 	{
+		if (explain)
+			tmac_citus_explain(false);
 		if (ddl)
 			tmac_governance_utility_end();
 		tmac_handling_utility_abort(handling);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	if (explain)
+		tmac_citus_explain(false);
 	tmac_hr_feed_work_mem_end(hr_work_mem);
 	if (ddl)
 		tmac_governance_utility_end();
@@ -544,6 +552,7 @@ _PG_init(void)
 	tmac_vocabulary_needed_init();
 	tmac_vocabulary_copy_init();
 	tmac_parallel_handoff_init();
+	tmac_citus_profile_init();
 	tmac_shared_profiles_init();
 	tmac_access_stats_init();
 	/* the handling ledger tells the information-flow check what it recorded (one-way calls) */
