@@ -262,15 +262,13 @@ typedef struct SignState
 	bool		any;
 } SignState;
 
-static void
-refuse_distributed(Oid relid, const char *why_detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("tmac does not support this statement on protected distributed table \"%s\"", get_rel_name(relid)),
-			 errdetail("%s", why_detail),
-			 errhint("Read protected distributed tables with SELECT through the coordinator, as the reader; write them as the table's owner with row security bypassed.")));
-}
+/* a statement tmac does not support on a protected distributed table (0A000), with its reason */
+#define REFUSE_DISTRIBUTED(relid, detail) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED), \
+			 errmsg("tmac does not support this statement on protected distributed table \"%s\"", get_rel_name(relid)), \
+			 detail, \
+			 errhint("Read protected distributed tables with SELECT through the coordinator, as the reader; write them as the table's owner with row security bypassed.")))
 
 static bool
 sign_query(Query *q, void *arg)
@@ -290,15 +288,15 @@ sign_query(Query *q, void *arg)
 			continue;
 		/* (a view's owner, even one past row security: Citus reads the shards as the current user) */
 		if (OidIsValid(rte->checkAsUser) && rte->checkAsUser != GetUserId())
-			refuse_distributed(relid, "It is read through a view, which decides for the view's owner; the shards decide only for the role that runs the statement.");
+			REFUSE_DISTRIBUTED(relid, errdetail("It is read through a view, which decides for the view's owner; the shards decide only for the role that runs the statement."));
 		if (check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED)
 			continue;
 		if (in_explain)
-			refuse_distributed(relid, "EXPLAIN of a protected distributed table would show what the shards hide.");
+			REFUSE_DISTRIBUTED(relid, errdetail("EXPLAIN of a protected distributed table would show what the shards hide."));
 		if (q->commandType != CMD_SELECT || q->rowMarks != NIL || rte->rellockmode > AccessShareLock)
-			refuse_distributed(relid, "Writes to a protected distributed table by roles under row security are not supported: the shards carry a read policy only.");
+			REFUSE_DISTRIBUTED(relid, errdetail("Writes to a protected distributed table by roles under row security are not supported: the shards carry a read policy only."));
 		if (!tmac_citus_hash_distributed(relid))
-			refuse_distributed(relid, "Only hash-distributed protected tables are supported.");
+			REFUSE_DISTRIBUTED(relid, errdetail("Only hash-distributed protected tables are supported."));
 		qualified = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
 		if (st->tables.len > 0)
 			appendStringInfoChar(&st->tables, ',');
@@ -387,15 +385,13 @@ coordinator_sign(Query *parse)
 
 /* ---------------------------------------------------------------- worker */
 
-static void
-blob_refused(const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("the access profile attached to this statement is not valid: %s", why),
-			 errdetail("A shard of a protected table is read only with a profile the coordinator's tmac signed for this role, this database and this moment."),
-			 errhint("Query the distributed table through the coordinator.")));
-}
+/* a profile that fails verification (42501), with what is wrong in the message */
+#define BLOB_REFUSED(message) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), \
+			 message, \
+			 errdetail("A shard of a protected table is read only with a profile the coordinator's tmac signed for this role, this database and this moment."), \
+			 errhint("Query the distributed table through the coordinator.")))
 
 /* the next '|' field of *s (NUL-terminated in place), or NULL */
 static char *
@@ -442,12 +438,12 @@ verify_blob(const char *blob)
 	key_required();
 	dot = strchr(blob, '.');
 	if (dot == NULL || dot - blob != 64)
-		blob_refused("it is malformed");
+		BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: it is malformed"));
 	hmac_hex(dot + 1, mac);
 	for (i = 0; i < 64; i++)
 		diff |= mac[i] ^ blob[i];
 	if (diff != 0)
-		blob_refused("its signature does not match");
+		BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: its signature does not match"));
 	payload = pstrdup(dot + 1);
 	s = payload;
 	version = field(&s);
@@ -457,20 +453,20 @@ verify_blob(const char *blob)
 	role = field(&s);
 	tables = field(&s);
 	if (tables == NULL || strcmp(version, "v1") != 0)
-		blob_refused("it is malformed");
+		BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: it is malformed"));
 	exp = strtoll(expiry, &end, 10);
 	if (*end != '\0' || end == expiry)
-		blob_refused("it is malformed");
+		BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: it is malformed"));
 	if ((int64) timestamptz_to_time_t(GetCurrentTimestamp()) > exp)
-		blob_refused("it has expired");
+		BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: it has expired"));
 	db = unhex(db, strlen(db));
 	role = unhex(role, strlen(role));
 	if (db == NULL || role == NULL)
-		blob_refused("it is malformed");
+		BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: it is malformed"));
 	if (strcmp(db, get_database_name(MyDatabaseId)) != 0)
-		blob_refused("it was made for another database");
+		BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: it was made for another database"));
 	if (strcmp(role, GetUserNameFromId(GetUserId(), false)) != 0)
-		blob_refused("it was made for another role");
+		BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: it was made for another role"));
 	if (strcmp(digest, vocabulary_digest()) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -482,7 +478,7 @@ verify_blob(const char *blob)
 	MemoryContextReset(Shard.cxt);
 	memset(&tmp, 0, sizeof(tmp));
 	if (*s != ';' || !tmac_profile_in(&s, &tmp, Shard.cxt) || *s != '\0')
-		blob_refused("it is malformed");
+		BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: it is malformed"));
 	old = MemoryContextSwitchTo(Shard.cxt);
 	Shard.profile = tmp;
 	Shard.profile.roleid = GetUserId();
@@ -514,10 +510,10 @@ find_blob_walker(Node *node, FindState *st)
 		char	   *blob;
 
 		if (list_length(f->args) != 1 || !IsA(c, Const) || c->constisnull)
-			blob_refused("it is not a constant");
+			BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: it is not a constant"));
 		blob = TextDatumGetCString(c->constvalue);
 		if (st->blob != NULL && strcmp(st->blob, blob) != 0)
-			blob_refused("the statement carries more than one");
+			BLOB_REFUSED(errmsg("the access profile attached to this statement is not valid: the statement carries more than one"));
 		st->blob = blob;
 		return false;
 	}
