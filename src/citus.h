@@ -36,5 +36,6 @@ extern bool tmac_citus_shard_shape(Oid relid);
 extern void tmac_citus_profile_init(void);
 extern int	tmac_citus_plan(Query *parse, int cursorOptions);
 extern void tmac_citus_explain(bool on);
+extern void tmac_citus_statement_end(void);
 
 #endif							/* TMAC_CITUS_H */

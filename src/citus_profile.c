@@ -35,7 +35,9 @@
  *    statement without one it fails (42501): a direct query on a shard, or
  *    on the distributed table from a worker (whose registry is empty, so it
  *    adds no blob), is refused.  A statement carrying a blob is planned
- *    without parallel workers (the profile lives in this backend).
+ *    without parallel workers (the profile lives in this backend).  A plan
+ *    that carries a profile is never run again for a later statement: the
+ *    plan cache is reset after it (tmac_citus_statement_end).
  *    Every shard of a table the blob names, and every relation carrying
  *    tmac_shard_read, must have exactly the shape above (check_shard_shape):
  *    a shard whose policies were changed is refused, never read.
@@ -83,6 +85,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 #include "utils/rel.h"
 #include "utils/regproc.h"
 #include "utils/rls.h"
@@ -122,6 +125,9 @@ static uint64 DigestGeneration = 0;
 static char Digest[65];
 
 static bool in_explain = false;
+
+/* a profile was signed into a plan since the plan cache was last reset */
+static bool Signed = false;
 
 void
 tmac_citus_profile_init(void)
@@ -381,6 +387,24 @@ coordinator_sign(Query *parse)
 	blob = sign_blob(st.tables.data);
 	foreach(lc, st.levels)
 		add_blob_qual((Query *) lfirst(lc), blob);
+	Signed = true;
+}
+
+/*
+ * A plan carries the profile of the statement that planned it, and the plan
+ * cache would run it again (a prepared statement's generic plan, PL/pgSQL's
+ * plans) with that old profile.  So once a statement has run (or its
+ * transaction ended) after one was signed, every cached plan is marked for
+ * replanning: the next execution signs the profile of its own statement.
+ */
+void
+tmac_citus_statement_end(void)
+{
+	if (Signed)
+	{
+		Signed = false;
+		ResetPlanCache();
+	}
 }
 
 /* ---------------------------------------------------------------- worker */

@@ -461,6 +461,7 @@ tmac_ExecutorEnd(QueryDesc *queryDesc)
 			prev_ExecutorEnd(queryDesc);
 		else
 			standard_ExecutorEnd(queryDesc);
+		tmac_citus_statement_end();
 	}
 	PG_FINALLY();
 	{
