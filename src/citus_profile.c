@@ -101,7 +101,7 @@
 #include "vocabulary.h"
 #include "vocabulary_copy.h"
 
-/* how long a blob is good for, from the statement's start */
+/* how long a blob is good for, from when it is signed (the statement is planned) */
 #define TMAC_CITUS_BLOB_SECONDS 60
 #define TMAC_CITUS_KEY_MIN 32
 
@@ -263,6 +263,7 @@ vocabulary_digest(void)
 typedef struct SignState
 {
 	List	   *citus;			/* the tables Citus manages (from pg_dist_partition) */
+	bool		citus_read;		/* (read once, at the first protected relation) */
 	StringInfoData tables;		/* the protected distributed tables read, hex names */
 	List	   *levels;			/* the query levels that read one */
 	bool		any;
@@ -289,8 +290,14 @@ sign_query(Query *q, void *arg)
 		Oid			relid = rte->relid;
 		char	   *qualified;
 
-		if (rte->rtekind != RTE_RELATION || !list_member_oid(st->citus, relid) ||
-			!tmac_relation_registered(relid))
+		if (rte->rtekind != RTE_RELATION || !tmac_relation_registered(relid))
+			continue;
+		if (!st->citus_read)
+		{
+			st->citus = tmac_citus_tables();
+			st->citus_read = true;
+		}
+		if (!list_member_oid(st->citus, relid))
 			continue;
 		/* (a view's owner, even one past row security: Citus reads the shards as the current user) */
 		if (OidIsValid(rte->checkAsUser) && rte->checkAsUser != GetUserId())
@@ -334,7 +341,7 @@ sign_blob(const char *tables)
 				 errmsg("protected distributed tables are read through the coordinator only"),
 				 errdetail("Only the coordinator holds tmac's governance data; a worker cannot decide for a person."),
 				 errhint("Connect to the coordinator.")));
-	expiry = (int64) timestamptz_to_time_t(GetCurrentStatementStartTimestamp()) + TMAC_CITUS_BLOB_SECONDS;
+	expiry = (int64) timestamptz_to_time_t(GetCurrentTimestamp()) + TMAC_CITUS_BLOB_SECONDS;
 	initStringInfo(&payload);
 	appendStringInfo(&payload, "v1|" INT64_FORMAT "|%s|", expiry, vocabulary_digest());
 	hex_append(&payload, get_database_name(MyDatabaseId));
@@ -375,9 +382,6 @@ coordinator_sign(Query *parse)
 	ListCell   *lc;
 
 	memset(&st, 0, sizeof(st));
-	st.citus = tmac_citus_tables();
-	if (st.citus == NIL)
-		return;
 	initStringInfo(&st.tables);
 	(void) tmac_walk_queries((Node *) parse, sign_query, NULL, &st);
 	if (!st.any)
@@ -663,12 +667,16 @@ Datum
 tmac_shard_row_readable(PG_FUNCTION_ARGS)
 {
 	TmacProfile *p = shard_profile();
+	Datum		d;
 	TmacLabel  *l;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
-	l = DatumGetTmacLabel(PG_GETARG_DATUM(0));
-	PG_RETURN_BOOL(tmac_decide(p, l, TMAC_READ, NULL, NULL, NULL));
+	/* (as policy.c: a label stored plain is used in place, without the detoaster's call) */
+	d = PG_GETARG_DATUM(0);
+	l = likely(!VARATT_IS_EXTENDED(DatumGetPointer(d)))
+		? (TmacLabel *) DatumGetPointer(d) : DatumGetTmacLabel(d);
+	PG_RETURN_BOOL(tmac_decide_inline(p, l, TMAC_READ, NULL, NULL, NULL));
 }
 
 /* tmac.citus_vocabulary_digest(): this node's vocabulary digest (what a blob must carry) */
