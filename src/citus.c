@@ -11,13 +11,15 @@
  * tmac is the label type, its operators and the policy functions, over
  * governance tables that stay empty.  A worker can therefore decide nothing
  * for a person: its tmac.row_readable sees no person, no grant and no
- * vocabulary of the coordinator's.  So a protected table must not have rows on
- * a worker until the coordinator ships each statement's decision material
- * there in a form a worker session cannot forge (README, "Running on
- * Citus"); until then tmac refuses every way a protected table's rows would
- * reach shards, here:
+ * vocabulary of the coordinator's.  So a protected table has rows on a worker
+ * only in the one shape whose every decision comes from the profile the
+ * coordinator signs for each statement (citus_profile.c): hash-distributed,
+ * with the single policy tmac_shard_read (shard_shape below).  tmac refuses
+ * every other way a protected table's rows would reach shards, here:
  *
- *  - Distributing a protected table.  Citus copies a table's policies to its
+ *  - Distributing a protected table (unless the statement leaves it
+ *    hash-distributed in that shape: tmac.citus_distribute, tmac.protect of
+ *    a hash-distributed table).  Citus copies a table's policies to its
  *    shards without AS RESTRICTIVE, so tmac's restrictive checks would become
  *    permissive beside tmac_base (USING true) and every role would read every
  *    row.  The Citus functions that make a table Citus-managed
@@ -32,7 +34,8 @@
  *    distributed schema), so the same comparison runs after every utility
  *    statement in a database where Citus is installed.  Both are cheap: the
  *    comparison reads one small catalog and a per-statement registry cache.
- *  - Protecting a Citus-managed table: tmac.protect refuses it (0A000,
+ *  - Protecting a Citus-managed table other than a hash-distributed one
+ *    without policies of its own: tmac.protect refuses it (0A000,
  *    tmac.citus_managed in 61_protect.sql).
  *  - Reading a shard whose tmac policies lost their kind.  Where Citus is
  *    installed, the planner hook refuses a statement over a relation with a
@@ -43,6 +46,8 @@
  *    coordinator that reaches such a shard, fails instead of showing rows.
  *    By name, not by registry: a worker's registry is empty.  A user naming a
  *    permissive policy of their own table tmac_read only locks themselves out.
+ *    Likewise a relation carrying tmac_shard_read in any but exactly tmac's
+ *    shape (another policy beside it, or changed) is refused.
  *    Roles that read past row security (superusers, BYPASSRLS, an owner
  *    without FORCE) are let through, as everywhere: no policy decides for
  *    them, and undistribute_table, the repair, reads the shards.

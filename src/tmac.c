@@ -32,9 +32,11 @@
  * fmgr_hook (own_act.c: counts the SECURITY DEFINER functions in progress;
  * citus.c: refuses a protected table distributed by the Citus function that
  * just returned, which needs_fmgr_hook routes through fmgr_hook);
- * the planner hook that makes views decide as their owner (view_owner.c) and
+ * the planner hook that makes views decide as their owner (view_owner.c),
  * marks the policy sites of protected tables for the access statistics
- * (access_stats.c); the get_relation_info hook that does both for views the
+ * (access_stats.c) and, on Citus, signs each statement's profile into the
+ * shard queries of a protected distributed table or verifies it on a worker
+ * (citus_profile.c: tmac loads after citus, so this hook runs before Citus's); the get_relation_info hook that does both for views the
  * planner expands itself (inlined SQL functions) and, with the relation and
  * index statistics hooks, gives default estimates to those who may not read
  * every row of a protected table (statistics_hiding.c); the executor hooks —
