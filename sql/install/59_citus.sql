@@ -56,6 +56,11 @@ DECLARE
   lines text[];
 BEGIN
   PERFORM tmac.require_arguments('citus_vocabulary_load', 'copy', copy);
+  IF tmac.citus_coordinator() OR NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'citus') THEN
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+      MESSAGE = tmac.message('tmac.citus_vocabulary_load() runs on a Citus worker only'),
+      HINT = tmac.message('Define the vocabulary on the coordinator, then run SELECT tmac.citus_vocabulary_push() there.');
+  END IF;
   IF tmac.vocabulary_copy_text() = copy THEN
     RETURN false;
   END IF;

@@ -154,6 +154,8 @@ grep -q "HINT:  Run SELECT tmac.citus_vocabulary_push() on the coordinator." <<<
 out=$(coord -c "SELECT tmac.citus_vocabulary_push()") && [ "$out" = 2 ] || fail "push: $out"
 [ "$(node 1 -c "SELECT tmac.citus_vocabulary_digest()")" = "$(coord -c "SELECT tmac.citus_vocabulary_digest()")" ] || fail "digests"
 same_as_local "after tmac.citus_vocabulary_push()" doc
+out=$(coord -c "SELECT tmac.citus_vocabulary_load(tmac.vocabulary_copy_text())")
+grep -q "ERROR:  0A000: tmac.citus_vocabulary_load() runs on a Citus worker only" <<<"$out" || fail "loading on the coordinator: $out"
 ok "a worker with another vocabulary refuses (55000, hint tmac.citus_vocabulary_push()); after the push the answers are the local copy's"
 
 # refused: writes by roles under row security, EXPLAIN, a view (decided for its owner)
