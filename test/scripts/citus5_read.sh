@@ -144,7 +144,13 @@ forged="$v|$exp|$dg|$db|$other|$tabs|$prof"
 out=$(direct nobody "${mac}.$forged")
 grep -q "ERROR:  42501: the access profile attached to this statement is not valid: its signature does not match" <<<"$out" \
   || fail "alice's profile relabelled for nobody without the key: $out"
-ok "a profile replayed by another role, after its expiry, with one byte changed or relabelled without the key: 42501"
+out=$(node 1 -c "SET ROLE alice" -c "SELECT current_setting('tmac.citus_key')")
+grep -q "ERROR:  42501: must be superuser or have privileges of pg_read_all_settings to examine \"tmac.citus_key\"" <<<"$out" \
+  || fail "a worker session reads the key: $out"
+out=$(node 1 -c "SET ROLE alice" -c "SET tmac.citus_key = 'another key of at least thirty-two characters'")
+grep -q "ERROR:  55P02: parameter \"tmac.citus_key\" cannot be changed now" <<<"$out" || fail "a worker session sets the key: $out"
+[ -z "$(node 1 -c "SET ROLE alice" -c "SHOW ALL" | grep citus_key)" ] || fail "SHOW ALL shows the key"
+ok "a profile replayed by another role, after its expiry, with one byte changed or relabelled without the key: 42501; a worker session can neither read nor set the key"
 
 # a worker with another vocabulary refuses until the coordinator pushes its own
 out=$(coord -c "SELECT tmac.define_compartment('NEW', 'New project')")
@@ -180,5 +186,13 @@ out=$(node 1 -c "SELECT subject FROM tmac.check_protected_table_unenforced()")
 node 1 -c "SET citus.enable_manual_changes_to_shards = on" -c "DROP POLICY mine ON $shard" >/dev/null
 [ "$(rows alice doc)" = "$(rows alice doc_local)" ] || fail "repaired"
 ok "a shard whose policies differ from tmac's: 0A000 through the coordinator, a protected_table_unenforced finding on its worker"
+
+# without the key, nothing is signed: the coordinator refuses (and so would a worker)
+out=$(coord -c "ALTER SYSTEM SET tmac.citus_key = ''" -c "SELECT pg_reload_conf()" -c "SELECT pg_sleep(0.2)" \
+            -c "SET ROLE alice" -c "SELECT count(*) FROM doc")
+coord -c "ALTER SYSTEM RESET tmac.citus_key" -c "SELECT pg_reload_conf()" >/dev/null
+grep -q "ERROR:  0A000: tmac.citus_key is not set on this node" <<<"$out" || fail "no key on the coordinator: $out"
+[ "$(rows alice doc)" = "$(rows alice doc_local)" ] || fail "the key back"
+ok "without tmac.citus_key on the coordinator: 0A000, nothing read"
 
 echo "1..$n"
