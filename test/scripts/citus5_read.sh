@@ -172,9 +172,11 @@ for sql in "UPDATE doc SET body = 'x' WHERE id = 1" "DELETE FROM doc WHERE id = 
   grep -q "ERROR:  0A000: tmac does not support this statement on protected distributed table \"doc\"" <<<"$out" || fail "$sql: $out"
 done
 [ "$(coord -c "SELECT count(*) FROM doc WHERE body = 'x'")" = 0 ] || fail "nothing was written"
+out=$(coord -c "SET lc_messages = 'ja_JP.UTF-8'" -c "SET ROLE alice" -c "DELETE FROM doc WHERE id = 1")
+grep -q "ERROR:  0A000: tmac は分散された保護対象テーブル \"doc\" に対するこの文をサポートしていません" <<<"$out" || fail "in Japanese: $out"
 out=$(coord -c "INSERT INTO doc VALUES (100, 'owner', 'SECRET')" -c "INSERT INTO doc_local VALUES (100, 'owner', 'SECRET')" -c "SELECT count(*) FROM doc") && [ "$(tail -n 1 <<<"$out")" = 61 ] \
   || fail "the owner (a superuser here) loads rows past row security: $out"
-ok "writes, SELECT … FOR UPDATE, EXPLAIN and a view by a role under row security: 0A000; a load past row security works"
+ok "writes, SELECT … FOR UPDATE, EXPLAIN and a view by a role under row security: 0A000 (in Japanese too); a load past row security works"
 
 # a shard whose policies were changed: refused through the coordinator, and a finding on the worker
 out=$(node 1 -c "SET citus.enable_manual_changes_to_shards = on" -c "CREATE POLICY mine ON $shard USING (true)") || fail "$out"
@@ -185,7 +187,8 @@ out=$(node 1 -c "SELECT subject FROM tmac.check_protected_table_unenforced()")
 [ "$out" = "table:public.$shard" ] || fail "the worker's finding: $out"
 node 1 -c "SET citus.enable_manual_changes_to_shards = on" -c "DROP POLICY mine ON $shard" >/dev/null
 [ "$(rows alice doc)" = "$(rows alice doc_local)" ] || fail "repaired"
-ok "a shard whose policies differ from tmac's: 0A000 through the coordinator, a protected_table_unenforced finding on its worker"
+[ "$(node 1 -c "SELECT count(*) FROM tmac.check_protected_table_unenforced()")" = 0 ] || fail "the finding clears once repaired"
+ok "a shard whose policies differ from tmac's: 0A000 through the coordinator, a protected_table_unenforced finding on its worker, cleared by the repair"
 
 # without the key, nothing is signed: the coordinator refuses (and so would a worker)
 out=$(coord -c "ALTER SYSTEM SET tmac.citus_key = ''" -c "SELECT pg_reload_conf()" -c "SELECT pg_sleep(0.2)" \
