@@ -188,7 +188,17 @@ out=$(node 1 -c "SELECT subject FROM tmac.check_protected_table_unenforced()")
 node 1 -c "SET citus.enable_manual_changes_to_shards = on" -c "DROP POLICY mine ON $shard" >/dev/null
 [ "$(rows alice doc)" = "$(rows alice doc_local)" ] || fail "repaired"
 [ "$(node 1 -c "SELECT count(*) FROM tmac.check_protected_table_unenforced()")" = 0 ] || fail "the finding clears once repaired"
-ok "a shard whose policies differ from tmac's: 0A000 through the coordinator, a protected_table_unenforced finding on its worker, cleared by the repair"
+# a shard stripped of tmac's policy and row security (which a worker alone cannot tell from any
+# other table): the profile names the protected tables, and their shards must carry the shape
+out=$(node 1 -c "SET citus.enable_manual_changes_to_shards = on" -c "DROP POLICY tmac_shard_read ON $shard" \
+             -c "ALTER TABLE $shard DISABLE ROW LEVEL SECURITY") || fail "$out"
+out=$(coord -c "SET ROLE alice" -c "SELECT count(*) FROM doc")
+grep -q "ERROR:  0A000: shard \"$shard\" of a protected table does not carry tmac's policy as tmac installed it" <<<"$out" \
+  || fail "a shard without tmac's policy: $out"
+out=$(node 1 -c "SET citus.enable_manual_changes_to_shards = on" -c "ALTER TABLE $shard ENABLE ROW LEVEL SECURITY" \
+             -c "CREATE POLICY tmac_shard_read ON $shard FOR SELECT USING (tmac.shard_row_readable(label))") || fail "$out"
+[ "$(rows alice doc)" = "$(rows alice doc_local)" ] || fail "repaired again"
+ok "a shard whose policies differ from tmac's: 0A000 through the coordinator, a protected_table_unenforced finding on its worker, cleared by the repair; a shard stripped of its policy refused too"
 
 # without the key, nothing is signed: the coordinator refuses (and so would a worker)
 out=$(coord -c "ALTER SYSTEM SET tmac.citus_key = ''" -c "SELECT pg_reload_conf()" -c "SELECT pg_sleep(0.2)" \
