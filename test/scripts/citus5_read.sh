@@ -85,7 +85,19 @@ out=$(coord -c "SELECT create_distributed_table('doc2', 'id')" -c "SELECT tmac.p
 same_as_local "create_distributed_table, then tmac.protect" doc2
 out=$(coord -c "SET ROLE carol" -c "SELECT count(*), count(*) FILTER (WHERE tmac.label_rank(doc.label) > 20) FROM doc2 JOIN doc USING (id)")
 [ "$out" = "$(coord -c "SET ROLE carol" -c "SELECT count(*), 0 FROM doc_local")" ] || fail "a join of two protected distributed tables: $out"
-ok "create_distributed_table then tmac.protect: the same answers; a join of two protected distributed tables too"
+# Citus's recursive planning (a CTE with LIMIT, a join with a local table of the coordinator)
+# plans the distributed part on its own: it carries the profile too
+coord -c "CREATE TABLE ids AS SELECT generate_series(1, 60, 2)::bigint AS id" -c "GRANT SELECT ON ids TO alice, bob, carol, nobody" >/dev/null
+for r in $readers; do
+  for t in doc doc2; do
+    d=$(coord -c "SET ROLE $r" -c "WITH c AS MATERIALIZED (SELECT id FROM $t ORDER BY id LIMIT 7) SELECT string_agg(id::text, ',') FROM c" \
+              -c "SELECT count(*) FROM $t JOIN ids USING (id)" -c "SELECT count(*) FROM ids WHERE id IN (SELECT id FROM $t)")
+    l=$(coord -c "SET ROLE $r" -c "WITH c AS MATERIALIZED (SELECT id FROM doc_local ORDER BY id LIMIT 7) SELECT string_agg(id::text, ',') FROM c" \
+              -c "SELECT count(*) FROM doc_local JOIN ids USING (id)" -c "SELECT count(*) FROM ids WHERE id IN (SELECT id FROM doc_local)")
+    [ "$d" = "$l" ] || fail "recursive planning, $r on $t: $d, the local copy: $l"
+  done
+done
+ok "create_distributed_table then tmac.protect: the same answers; a join of two protected distributed tables, a CTE with LIMIT and a join with a local table too"
 
 # revocation and termination on the coordinator, honoured by the next distributed query
 # (in one session, through a prepared statement whose generic plan the plan cache keeps: the
