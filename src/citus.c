@@ -492,10 +492,7 @@ tmac_citus_xact_callback(XactEvent event, void *arg)
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_PREPARE)
-	{
 		before_stack = NIL;		/* (its memory went with the transaction) */
-		tmac_citus_statement_end();
-	}
 }
 
 /*

@@ -37,5 +37,6 @@ extern void tmac_citus_profile_init(void);
 extern int	tmac_citus_plan(Query *parse, int cursorOptions);
 extern void tmac_citus_explain(bool on);
 extern void tmac_citus_statement_end(void);
+extern void tmac_citus_profile_xact_callback(XactEvent event, void *arg);
 
 #endif							/* TMAC_CITUS_H */

@@ -402,6 +402,15 @@ coordinator_sign(Query *parse)
  * replanning: the next execution signs the profile of its own statement.
  */
 void
+tmac_citus_profile_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		tmac_citus_statement_end();
+}
+
+void
 tmac_citus_statement_end(void)
 {
 	if (Signed)

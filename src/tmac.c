@@ -257,6 +257,7 @@ tmac_xact(XactEvent event, void *arg)
 	tmac_handling_xact_callback(event, arg);
 	tmac_own_act_xact_callback(event, arg);
 	tmac_citus_xact_callback(event, arg);
+	tmac_citus_profile_xact_callback(event, arg);
 	tmac_hr_feed_xact_callback(event, arg);
 	tmac_governance_xact_callback(event, arg);
 	tmac_shared_profiles_xact_callback(event, arg);
