@@ -447,7 +447,7 @@ refuse_newly_distributed(List *before)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot distribute protected table \"%s\" with Citus", get_rel_name(relid)),
 					 errdetail("Citus copies a table's row-level security policies to its shards without AS RESTRICTIVE, so on the shards tmac's policies would let every role read every row."),
-					 errhint("Keep protected tables as local tables on the coordinator, or run tmac.unprotect() first if the table need not be protected.")));
+					 errhint("Distribute a protected table by hash with tmac.citus_distribute(), which gives it the one policy Citus copies intact; otherwise keep it a local table on the coordinator.")));
 	}
 }
 

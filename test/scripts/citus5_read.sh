@@ -68,6 +68,7 @@ for r in $readers; do [ "$(rows $r doc_local)" != - ] || [ $r = nobody ] || fail
 out=$(coord -c "SELECT tmac.citus_vocabulary_push()") && [ "$out" = 2 ] || fail "the vocabulary to both workers: $out"
 out=$(coord -c "SET citus.enable_unsafe_triggers = on" -c "SELECT create_distributed_table('doc', 'id')")
 grep -q "ERROR:  0A000: cannot distribute protected table \"doc\" with Citus" <<<"$out" || fail "create_distributed_table of a protected table: $out"
+grep -q "HINT:  Distribute a protected table by hash with tmac.citus_distribute()" <<<"$out" || fail "the hint names tmac.citus_distribute: $out"
 out=$(coord -c "SELECT tmac.citus_distribute('doc', 'id')" -c "SELECT count(*) FROM tmac.check_protected_table_unenforced()" \
             -c "SELECT polname || ' ' || polpermissive || ' ' || pg_get_expr(polqual, polrelid) FROM pg_policy WHERE polrelid = 'doc'::regclass") \
   || fail "tmac.citus_distribute: $out"
