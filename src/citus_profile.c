@@ -278,6 +278,27 @@ typedef struct SignState
 			 errhint("Read protected distributed tables with SELECT through the coordinator, as the reader; write them as the table's owner with row security bypassed.")))
 
 static bool
+blob_call_walker(Node *node, void *fn)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncExpr) && ((FuncExpr *) node)->funcid == *(Oid *) fn)
+		return true;
+	if (IsA(node, Query))
+		return false;			/* (a sublink's query is a level of its own) */
+	return expression_tree_walker(node, blob_call_walker, fn);
+}
+
+/* do these quals (of one query level, not below) call tmac.citus_statement? */
+static bool
+carries_blob(Node *quals)
+{
+	Oid			fn = tmac_extension()->citus_statement;
+
+	return OidIsValid(fn) && blob_call_walker(quals, &fn);
+}
+
+static bool
 sign_query(Query *q, void *arg)
 {
 	SignState  *st = (SignState *) arg;
@@ -316,7 +337,13 @@ sign_query(Query *q, void *arg)
 		hex_append(&st->tables, qualified);
 		here = true;
 	}
-	if (here)
+	/*
+	 * (Citus plans parts of a statement again through the planner — a CTE, a
+	 * subquery joined with a local table — and those already carry the
+	 * profile this hook added when the whole statement was planned: one is
+	 * enough, and a second signed a second later would differ.)
+	 */
+	if (here && !carries_blob(q->jointree->quals))
 	{
 		st->levels = lappend(st->levels, q);
 		st->any = true;

@@ -98,6 +98,12 @@ for r in $readers; do
     [ "$d" = "$l" ] || fail "recursive planning, $r on $t: $d, the local copy: $l"
   done
 done
+# (Citus plans those parts again through the planner: each shard query carries one profile, not
+# two — two signed a second apart would differ, and a worker refuses a statement with two)
+out=$(coord -c "SET citus.log_remote_commands = on" -c "SET ROLE bob" \
+            -c "WITH c AS MATERIALIZED (SELECT id FROM doc ORDER BY id LIMIT 7) SELECT count(*) FROM c" \
+            -c "SELECT count(*) FROM ids WHERE id IN (SELECT id FROM doc)" | grep "issuing .*tmac.citus_statement")
+[ -n "$out" ] && ! grep -q "citus_statement.*citus_statement" <<<"$out" || fail "a shard query with two profiles: $out"
 ok "create_distributed_table then tmac.protect: the same answers; a join of two protected distributed tables, a CTE with LIMIT and a join with a local table too"
 
 # revocation and termination on the coordinator, honoured by the next distributed query
