@@ -4327,172 +4327,6 @@ CREATE OR REPLACE FUNCTION tmac.citus_managed(tbl regclass)
  STABLE PARALLEL SAFE STRICT
 AS 'MODULE_PATHNAME', $function$tmac_citus_managed$function$;
 
-CREATE OR REPLACE FUNCTION tmac.citus_statement(blob text)
- RETURNS boolean
- LANGUAGE c
- STABLE STRICT
-AS 'MODULE_PATHNAME', $function$tmac_citus_statement$function$;
-
-CREATE OR REPLACE FUNCTION tmac.shard_row_readable(tmac.label)
- RETURNS boolean
- LANGUAGE c
- STABLE
-AS 'MODULE_PATHNAME', $function$tmac_shard_row_readable$function$;
-
-CREATE OR REPLACE FUNCTION tmac.citus_vocabulary_digest()
- RETURNS text
- LANGUAGE c
- STABLE
-AS 'MODULE_PATHNAME', $function$tmac_citus_vocabulary_digest$function$;
-
-CREATE OR REPLACE FUNCTION tmac.citus_hash_distributed(tbl regclass)
- RETURNS boolean
- LANGUAGE plpgsql
- STABLE
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-BEGIN
-  IF NOT tmac.citus_managed(tbl) THEN
-    RETURN false;
-  END IF;
-  RETURN EXISTS (SELECT FROM pg_catalog.pg_dist_partition p WHERE p.logicalrelid = tbl AND p.partmethod = 'h');
-END
-$function$;
-
-CREATE OR REPLACE FUNCTION tmac.citus_vocabulary_load(copy text)
- RETURNS boolean
- LANGUAGE plpgsql
- SECURITY DEFINER
- SET search_path TO 'pg_catalog', 'pg_temp'
- SET debug_print_parse TO 'off'
- SET debug_print_rewritten TO 'off'
- SET debug_print_plan TO 'off'
- SET "plpgsql.print_strict_params" TO 'off'
-AS $function$
-DECLARE
-  f text[];
-  lines text[];
-BEGIN
-  PERFORM tmac.require_arguments('citus_vocabulary_load', 'copy', copy);
-  IF tmac.citus_coordinator() OR NOT EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'citus') THEN
-    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-      MESSAGE = tmac.message('tmac.citus_vocabulary_load() runs on a Citus worker only'),
-      HINT = tmac.message('Define the vocabulary on the coordinator, then run SELECT tmac.citus_vocabulary_push() there.');
-  END IF;
-  IF tmac.vocabulary_copy_text() = copy THEN
-    RETURN false;
-  END IF;
-  lines := pg_catalog.string_to_array(copy, E'\n');
-  IF lines[1] IS DISTINCT FROM 'tmac vocabulary 1' THEN
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = tmac.message('not a vocabulary in tmac''s text form'),
-      HINT = tmac.message('Run SELECT tmac.citus_vocabulary_push() on the coordinator.');
-  END IF;
-  DELETE FROM tmac.level l WHERE l.rank::text <> ALL (SELECT pg_catalog.split_part(x, E'\t', 2) FROM pg_catalog.unnest(lines) x WHERE x LIKE E'L\t%');
-  DELETE FROM tmac.compartment c WHERE c.compartment_id::text <> ALL (SELECT pg_catalog.split_part(x, E'\t', 2) FROM pg_catalog.unnest(lines) x WHERE x LIKE E'C\t%');
-  DELETE FROM tmac.org_group g WHERE g.group_id::text <> ALL (SELECT pg_catalog.split_part(x, E'\t', 2) FROM pg_catalog.unnest(lines) x WHERE x LIKE E'G\t%');
-  UPDATE tmac.org_group SET parent_id = NULL WHERE parent_id IS NOT NULL;
-  FOR i IN 2 .. pg_catalog.cardinality(lines) LOOP
-    f := pg_catalog.string_to_array(lines[i], E'\t');
-    IF f[1] = 'L' THEN
-      INSERT INTO tmac.level AS l (rank, code, name, aliases)
-      VALUES (f[2]::smallint, f[3], f[4], coalesce(f[5:], '{}'))
-      ON CONFLICT (rank) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, aliases = EXCLUDED.aliases
-        WHERE (l.code, l.name, l.aliases) IS DISTINCT FROM (EXCLUDED.code, EXCLUDED.name, EXCLUDED.aliases);
-    ELSIF f[1] = 'C' THEN
-      INSERT INTO tmac.compartment AS c (compartment_id, code, name) VALUES (f[2]::integer, f[3], f[4])
-      ON CONFLICT (compartment_id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name
-        WHERE (c.code, c.name) IS DISTINCT FROM (EXCLUDED.code, EXCLUDED.name);
-    ELSIF f[1] = 'G' THEN
-      INSERT INTO tmac.org_group AS g (group_id, code, name) VALUES (f[2]::integer, f[4], f[5])
-      ON CONFLICT (group_id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name
-        WHERE (g.code, g.name) IS DISTINCT FROM (EXCLUDED.code, EXCLUDED.name);
-    END IF;
-  END LOOP;
-  FOR i IN 2 .. pg_catalog.cardinality(lines) LOOP
-    f := pg_catalog.string_to_array(lines[i], E'\t');
-    IF f[1] = 'G' AND f[3] <> '0' THEN
-      UPDATE tmac.org_group SET parent_id = f[3]::integer WHERE group_id = f[2]::integer;
-    END IF;
-  END LOOP;
-  PERFORM pg_catalog.setval('tmac.compartment_id_seq', greatest((SELECT max(compartment_id) FROM tmac.compartment), 1));
-  PERFORM pg_catalog.setval('tmac.org_group_id_seq', greatest((SELECT max(group_id) FROM tmac.org_group), 1));
-  IF tmac.vocabulary_copy_text() IS DISTINCT FROM copy THEN
-    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
-      MESSAGE = tmac.message('this node''s vocabulary could not be made equal to the coordinator''s');
-  END IF;
-  RETURN true;
-END
-$function$;
-
-CREATE OR REPLACE FUNCTION tmac.citus_vocabulary_push()
- RETURNS integer
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-DECLARE
-  r record;
-  changed integer := 0;
-BEGIN
-  IF NOT tmac.citus_coordinator() THEN
-    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-      MESSAGE = tmac.message('tmac.citus_vocabulary_push() runs on the Citus coordinator only'),
-      HINT = tmac.message('Connect to the coordinator.');
-  END IF;
-  FOR r IN EXECUTE 'SELECT w.nodename, w.nodeport, w.success, w.result FROM pg_catalog.run_command_on_workers($1) w'
-             USING pg_catalog.format('SELECT tmac.citus_vocabulary_load(%L)', tmac.vocabulary_copy_text()) LOOP
-    IF NOT r.success THEN
-      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
-        MESSAGE = tmac.message('copying the vocabulary to worker %s:%s failed: %s', r.nodename, r.nodeport, r.result);
-    END IF;
-    IF r.result = 't' THEN
-      changed := changed + 1;
-    END IF;
-  END LOOP;
-  RETURN changed;
-END
-$function$;
-
-CREATE OR REPLACE FUNCTION tmac.citus_shard_shape(tbl regclass)
- RETURNS boolean
- LANGUAGE c
- STABLE STRICT
-AS 'MODULE_PATHNAME', $function$tmac_citus_shard_shape_sql$function$;
-
-CREATE OR REPLACE FUNCTION tmac.citus_coordinator()
- RETURNS boolean
- LANGUAGE c
- STABLE
-AS 'MODULE_PATHNAME', $function$tmac_citus_coordinator_sql$function$;
-
-CREATE OR REPLACE FUNCTION tmac.citus_distribute(tbl regclass, distribution_column text)
- RETURNS void
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-DECLARE
-  col name;
-BEGIN
-  PERFORM tmac.require_arguments('citus_distribute', 'tbl', tbl::text, 'distribution_column', distribution_column);
-  SELECT p.label_column INTO col FROM tmac.protected_table p WHERE p.relid = tbl;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
-      MESSAGE = tmac.message('table "%s" is not protected by tmac', tbl),
-      HINT = tmac.message('Distribute it with create_distributed_table, or protect it first.');
-  END IF;
-  PERFORM tmac.citus_shard_shape_allowed(tbl);
-  IF tmac.citus_managed(tbl) THEN
-    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-      MESSAGE = tmac.message('table "%s" is distributed by Citus already', tbl);
-  END IF;
-  -- the workers need the vocabulary before the rows: their labels are read there
-  PERFORM tmac.citus_vocabulary_push();
-  PERFORM tmac.remove_protection(tbl);
-  PERFORM tmac.apply_shard_protection(tbl, col);
-  EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2)' USING tbl, distribution_column;
-END
-$function$;
-
 CREATE OR REPLACE FUNCTION tmac.row_readable(tmac.label)
  RETURNS boolean
  LANGUAGE c
@@ -4517,9 +4351,9 @@ CREATE OR REPLACE FUNCTION tmac.policy_index_support(internal)
  STRICT
 AS 'MODULE_PATHNAME', $function$tmac_policy_index_support$function$;
 
-ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
-
 ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
+
+ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
@@ -4576,20 +4410,7 @@ BEGIN ATOMIC
                         AND t.tgtype = 19             -- BEFORE UPDATE, FOR EACH ROW
                         AND pg_catalog.cardinality(t.tgattr::pg_catalog.int2[]) = 1 AND t.tgattr[0] = a.attnum
                         AND t.tgargs = pg_catalog.convert_to(label_column, 'UTF8') || '\x00'::bytea))
-    FROM pg_catalog.pg_class c WHERE c.oid = tbl AND NOT tmac.citus_managed(tbl)
-  UNION ALL
-  -- a table Citus hash-distributes: the one policy Citus copies to its shards intact, and no other
-  SELECT c.relrowsecurity AND c.relforcerowsecurity
-     AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                  WHERE a.attrelid = c.oid AND a.attname = label_column AND a.attnum > 0
-                    AND NOT a.attisdropped AND a.atttypid = 'tmac.label'::pg_catalog.regtype)
-     AND (SELECT count(*) FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid) = 1
-     AND EXISTS (SELECT 1 FROM pg_catalog.pg_policy p
-                  WHERE p.polrelid = c.oid AND p.polroles = '{0}' AND p.polname = 'tmac_shard_read'
-                    AND p.polpermissive AND p.polcmd = 'r' AND p.polwithcheck IS NULL
-                    AND pg_catalog.pg_get_expr(p.polqual, p.polrelid) = pg_catalog.format('tmac.shard_row_readable(%I)', label_column))
-     AND tmac.citus_hash_distributed(tbl)
-    FROM pg_catalog.pg_class c WHERE c.oid = tbl AND tmac.citus_managed(tbl);
+    FROM pg_catalog.pg_class c WHERE c.oid = tbl;
 END;
 ALTER FUNCTION tmac.protection_in_place(regclass,name)
   STABLE
@@ -4606,7 +4427,7 @@ CREATE OR REPLACE FUNCTION tmac.protection_objects(tbl regclass) RETURNS name[]
 BEGIN ATOMIC
   SELECT ARRAY(SELECT o.n FROM (SELECT p.polname FROM pg_catalog.pg_policy p
                                  WHERE p.polrelid = tbl
-                                   AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete', 'tmac_shard_read')
+                                   AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')
                                 UNION ALL
                                 SELECT t.tgname FROM pg_catalog.pg_trigger t
                                  WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') o(n)
@@ -4691,7 +4512,7 @@ AS $function$
 BEGIN
   PERFORM tmac.require_arguments('protection_unregister', 'tbl', tbl::text);
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p
-              WHERE p.polrelid = tbl AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete', 'tmac_shard_read'))
+              WHERE p.polrelid = tbl AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'))
      OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
             MESSAGE = tmac.message('table "%s" still carries tmac''s policies', tbl),
@@ -4722,44 +4543,6 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.apply_shard_protection(tbl regclass, label_column name)
- RETURNS void
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-BEGIN
-  PERFORM tmac.citus_shard_shape_allowed(tbl);
-  EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
-  EXECUTE pg_catalog.format('CREATE POLICY tmac_shard_read ON %s AS PERMISSIVE FOR SELECT USING (tmac.shard_row_readable(%I))', tbl, label_column);
-END
-$function$;
-
-CREATE OR REPLACE FUNCTION tmac.citus_shard_shape_allowed(tbl regclass)
- RETURNS void
- LANGUAGE plpgsql
- SET search_path TO 'pg_catalog', 'pg_temp'
-AS $function$
-DECLARE
-  others text;
-BEGIN
-  SELECT pg_catalog.string_agg(p.polname, ', ' ORDER BY p.polname) INTO others
-    FROM pg_catalog.pg_policy p
-   WHERE p.polrelid = tbl AND p.polname NOT IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete');
-  IF others IS NOT NULL THEN
-    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-      MESSAGE = tmac.message('table "%s" has policies of its own (%s) and cannot be a protected distributed table', tbl, others),
-      DETAIL = tmac.message('Citus copies every policy to the shards as a permissive one, so another policy would widen tmac''s decision there.'),
-      HINT = tmac.message('Drop those policies first.');
-  END IF;
-  IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) <> 'r'
-     OR EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent = tbl OR i.inhrelid = tbl) THEN
-    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-      MESSAGE = tmac.message('table "%s" is partitioned or inherited and cannot be a protected distributed table', tbl),
-      HINT = tmac.message('Distribute an ordinary table without partitions or children.');
-  END IF;
-END
-$function$;
-
 CREATE OR REPLACE FUNCTION tmac.remove_protection(tbl regclass)
  RETURNS void
  LANGUAGE plpgsql
@@ -4772,9 +4555,6 @@ BEGIN
   FOREACH pol IN ARRAY ARRAY['tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'] LOOP
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol, tbl);
   END LOOP;
-  IF EXISTS (SELECT FROM pg_catalog.pg_policy p WHERE p.polrelid = tbl AND p.polname = 'tmac_shard_read') THEN
-    EXECUTE pg_catalog.format('DROP POLICY tmac_shard_read ON %s', tbl);
-  END IF;
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') THEN
     EXECUTE pg_catalog.format('DROP TRIGGER zz_tmac_declassify ON %s', tbl);
   END IF;
@@ -4821,8 +4601,6 @@ BEGIN
               HINT = tmac.message('A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.');
     ELSIF r.relkind NOT IN ('r', 'p') THEN
       RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" (%s) is not a table', r.relid, what);
-    ELSIF tmac.citus_managed(r.relid) AND tmac.citus_hash_distributed(r.relid) AND r.relkind = 'r' THEN
-      PERFORM tmac.citus_shard_shape_allowed(r.relid);   -- refuses what the shards could not decide alone
     ELSIF tmac.citus_managed(r.relid) THEN
       RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
               MESSAGE = tmac.message('"%s" (%s) is distributed by Citus and cannot be protected', r.relid, what),
@@ -4851,11 +4629,7 @@ BEGIN
     todo := todo || r.relid;
   END LOOP;
   FOREACH t IN ARRAY todo LOOP
-    IF tmac.citus_managed(t) THEN
-      PERFORM tmac.apply_shard_protection(t, label_column);
-    ELSE
-      PERFORM tmac.apply_protection(t, label_column);
-    END IF;
+    PERFORM tmac.apply_protection(t, label_column);
   END LOOP;
   FOREACH t IN ARRAY todo || adopt LOOP
     -- (a superuser's protect() is registered already, by tmac_register_restored_protection)
@@ -5067,9 +4841,7 @@ BEGIN
       RETURN;
     END IF;
     col := tmac.protection_label_column(tbl);
-    -- (not on a Citus worker: the coordinator's protect() reaches its copy of the table there,
-    -- and governance, the registry included, lives on the coordinator)
-    IF col IS NOT NULL AND NOT (tmac.citus_managed(tbl) AND NOT tmac.citus_coordinator()) THEN
+    IF col IS NOT NULL THEN
       PERFORM tmac.protection_register(tbl, col);
     END IF;
   END LOOP;
@@ -11202,17 +10974,16 @@ BEGIN ATOMIC
     LEFT JOIN LATERAL (SELECT a.atttypid::regtype AS typ FROM pg_catalog.pg_attribute a
                         WHERE a.attrelid = t.relid AND a.attname = t.label_column AND a.attnum > 0
                           AND NOT a.attisdropped) lc ON true
-   WHERE NOT tmac.protection_in_place(t.relid, t.label_column) AND NOT tmac.citus_managed(t.relid)
+   WHERE NOT tmac.protection_in_place(t.relid, t.label_column)
   UNION ALL
   -- Citus (src/citus.c): a protected table Citus manages has shards whose tmac policies are
-  -- permissive, unless it is hash-distributed with the one policy tmac_shard_read (citus_profile.c);
-  -- on a worker, such a shard carries them under tmac's names (and a shard id)
+  -- permissive; on a worker, such a shard carries them under tmac's names (and a shard id)
   SELECT 'table:' || t.relid::text,
          tmac.message('Protected table %s is distributed by Citus: its shards carry tmac''s policies as permissive ones (Citus drops AS RESTRICTIVE), so on the workers every role would read every row. Undistribute it (SELECT undistribute_table(%L)) and keep it a local table on the coordinator.',
                 t.relid::text, t.relid::text),
          t.protected_at
     FROM tmac.protected_table t
-   WHERE tmac.citus_managed(t.relid) AND NOT coalesce(tmac.protection_in_place(t.relid, t.label_column), false)
+   WHERE tmac.citus_managed(t.relid)
   UNION ALL
   SELECT DISTINCT 'table:' || p.polrelid::regclass::text,
          tmac.message('Table %s carries tmac''s policies as permissive ones, the shape Citus gives the shards of a protected table distributed by force: they would let every role read every row, and tmac refuses every statement over it. Drop the table (on the coordinator, undistribute the protected table), or drop its tmac policies.',
@@ -11220,16 +10991,7 @@ BEGIN ATOMIC
          NULL::timestamptz
     FROM pg_catalog.pg_policy p
    WHERE p.polpermissive AND p.polname ~ '^tmac_(read|insert|update|delete)(_[0-9]+)?$'
-     AND EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'citus')
-  UNION ALL
-  -- a table (a shard) carrying tmac_shard_read not exactly as tmac installed it: another policy
-  -- beside it, changed, or row security off (tmac refuses every statement over it)
-  SELECT DISTINCT 'table:' || p.polrelid::regclass::text,
-         tmac.message('Table %s carries tmac''s policy tmac_shard_read but not as tmac installed it (another policy beside it, or altered, or row security off): its rows would not be decided by tmac, and tmac refuses every statement over it. Protect the table again on the coordinator (tmac.unprotect, then tmac.protect).',
-                p.polrelid::regclass::text),
-         NULL::timestamptz
-    FROM pg_catalog.pg_policy p
-   WHERE p.polname ~ '^tmac_shard_read(_[0-9]+)?$' AND NOT tmac.citus_shard_shape(p.polrelid);
+     AND EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'citus');
 END;
 ALTER FUNCTION tmac.check_protected_table_unenforced()
   STABLE
@@ -15120,24 +14882,23 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_entry(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.refuse_existing_entry(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
@@ -15152,7 +14913,6 @@ REVOKE ALL ON FUNCTION tmac.hr_feed_rounds() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_by_key(anyelement,text,anycompatible,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
@@ -15160,6 +14920,7 @@ REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
@@ -15172,9 +14933,9 @@ REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
@@ -15182,9 +14943,8 @@ REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FR
 REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
@@ -15194,6 +14954,7 @@ REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
@@ -15203,51 +14964,47 @@ REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PU
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.facility_opens(bigint,bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_facility_access(text,text,bigint,bigint,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restrict_activity_counters() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profiles_at(text[],timestamp with time zone[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.read_failures(tmac.label,integer,integer[],integer[],boolean,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.leave_spans() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.on_leave_failure(tstzrange[],timestamp with time zone) FROM PUBLIC;
@@ -15260,47 +15017,44 @@ REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.shared_profile_cache() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.shared_profile_cache() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_requirements_met(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_access_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.compliance_requirements_met(text[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_run() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_run() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.registered_check_problems() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.citus_managed(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.citus_managed(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.citus_managed(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.citus_hash_distributed(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.citus_hash_distributed(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.citus_hash_distributed(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.citus_shard_shape(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.citus_shard_shape(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.citus_shard_shape(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.login_gate_refusals() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.login_gate_refusals() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.apply_shard_protection(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.apply_shard_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acting_role(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acting_role(text,integer) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect(regclass,name,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protect(regclass,name,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protect_tree(regclass,name,text) FROM PUBLIC;
@@ -15309,37 +15063,30 @@ REVOKE ALL ON FUNCTION tmac.apply_protection(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.citus_shard_shape_allowed(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.citus_shard_shape_allowed(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.citus_distribute(regclass,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.citus_distribute(regclass,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.citus_vocabulary_push() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.citus_vocabulary_push() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.vocabulary_copy_text() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.ledger_csv(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
@@ -15366,8 +15113,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_training_pledges() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.approve_many(bigint[],text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_many(bigint[],text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.citus_vocabulary_load(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.citus_vocabulary_load(text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_register(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_register(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.protection_unregister(regclass) FROM PUBLIC;
@@ -15384,12 +15129,15 @@ REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
@@ -15405,6 +15153,8 @@ GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
@@ -15422,8 +15172,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
@@ -15451,9 +15199,6 @@ GRANT EXECUTE ON FUNCTION tmac.update_incident(bigint,text,text,text,text,text[]
 REVOKE ALL ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with time zone,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
@@ -15466,9 +15211,6 @@ REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
@@ -15486,6 +15228,9 @@ GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
@@ -15512,11 +15257,11 @@ GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) FROM PUBLIC;
@@ -15597,9 +15342,6 @@ GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_a
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_electronic_measures() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.set_area_label(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_area_label(text,text) TO tmac_admin;
@@ -15618,6 +15360,9 @@ REVOKE ALL ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,
 GRANT EXECUTE ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_electronic_measures() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
 
 -- ==== comments
 COMMENT ON AGGREGATE tmac.hr_event_audit_detail(pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.jsonb,timestamp with time zone,pg_catalog.name) IS 'The audit entry of a bulk load of HR events (aggregate, rows in any order: it sorts them by event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';
@@ -15655,7 +15400,6 @@ COMMENT ON FUNCTION tmac.add_holder(pg_catalog.text,pg_catalog.text,pg_catalog.t
 COMMENT ON FUNCTION tmac.announce_appointment(bigint,pg_catalog.text,pg_catalog.date) IS '周知 / records how and when an open appointment was made known (tmac_admin)';
 COMMENT ON FUNCTION tmac.announce_document(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date) IS '周知 / the author, the 情報管理責任者 or 経営層 records how and when an approved version of a document was made known (社内研修, 掲示, イントラネット, 朝礼)';
 COMMENT ON FUNCTION tmac.apply_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
-COMMENT ON FUNCTION tmac.apply_shard_protection(pg_catalog.regclass,pg_catalog.name) IS 'Internal (protect, citus_distribute): enables and forces row security on a table Citus distributes (or is to) and creates tmac''s one policy, tmac_shard_read';
 COMMENT ON FUNCTION tmac.appoint(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.date,pg_catalog.text,pg_catalog.date) IS '選任 / records an appointment (tmac_admin): person, role (information_officer, department_manager, asset_manager, key_custodian, committee_member, other), the 経営層 person who appointed them, scope, period, announcement; one information_officer at a time; returns the appointment_id';
 COMMENT ON FUNCTION tmac.approve_document(pg_catalog.text,pg_catalog.text,pg_catalog.date,pg_catalog.text) IS '承認 / a member of 経営層 (appointed executive), never the author, approves a version of a document; it takes effect on effective_from (default today) and replaces the earlier version then';
 COMMENT ON FUNCTION tmac.approve_handling(bigint,pg_catalog.text) IS 'An approver (承認者, never the handler) approves a handling-ledger entry; closes its handling_unapproved finding';
@@ -15708,16 +15452,7 @@ COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS 'Check terminated
 COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS 'Check terminated_login_enabled: terminated persons whose login role (by name, or by the OID recorded when it was mapped) still has LOGIN';
 COMMENT ON FUNCTION tmac.check_terminated_session_open() IS 'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
 COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
-COMMENT ON FUNCTION tmac.citus_coordinator() IS 'True on the Citus coordinator (group 0); false on a worker or where Citus is not installed';
-COMMENT ON FUNCTION tmac.citus_distribute(pg_catalog.regclass,pg_catalog.text) IS 'Distributes a protected table by hash with Citus: its tmac policies become the one policy tmac_shard_read, which Citus copies to the shards intact';
-COMMENT ON FUNCTION tmac.citus_hash_distributed(pg_catalog.regclass) IS 'Internal (protect): true when Citus hash-distributes the table';
 COMMENT ON FUNCTION tmac.citus_managed(pg_catalog.regclass) IS 'Internal (protect, protected_table_unenforced): true when Citus manages the table (a distributed, reference or Citus local table); false where Citus is not installed';
-COMMENT ON FUNCTION tmac.citus_shard_shape(pg_catalog.regclass) IS 'True when a table (or a shard) carries exactly the shape of a protected distributed table: row security enabled and forced, and the one policy tmac_shard_read as tmac installs it';
-COMMENT ON FUNCTION tmac.citus_shard_shape_allowed(pg_catalog.regclass) IS 'Internal (protect, citus_distribute): refuses a table that cannot be a protected distributed table (policies of its own, partitions or children, not an ordinary table)';
-COMMENT ON FUNCTION tmac.citus_statement(pg_catalog.text) IS 'Internal (the coordinator''s planner adds it to every statement reading a protected distributed table): true once the signed profile it carries is verified for this statement, role and database; error 42501 otherwise';
-COMMENT ON FUNCTION tmac.citus_vocabulary_digest() IS 'SHA-256 (hex) of this node''s vocabulary in its text form: what every worker must have equal to the coordinator''s';
-COMMENT ON FUNCTION tmac.citus_vocabulary_load(pg_catalog.text) IS 'On a Citus worker (run by tmac.citus_vocabulary_push): makes this node''s vocabulary the coordinator''s, ids included; false when it is already';
-COMMENT ON FUNCTION tmac.citus_vocabulary_push() IS 'On the Citus coordinator: copies its vocabulary (ids included) to every worker, which protected distributed tables need; returns how many workers changed';
 COMMENT ON FUNCTION tmac.close_corrective_action(bigint,pg_catalog.text) IS '完了確認 / a second person (the audit''s auditor, the 情報管理責任者 or 経営層; never the owner) confirms the evidence and closes a corrective action; closes its corrective_action_overdue finding';
 COMMENT ON FUNCTION tmac.close_incident(bigint,pg_catalog.text,pg_catalog.text) IS 'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
 COMMENT ON FUNCTION tmac.company_time(timestamp with time zone) IS 'A moment written in the company''s time zone, with the abbreviation in force then (or the offset, UTC+05:30): 2026-12-07 09:52:00 JST, as tmac.message writes a timestamptz (NULL for NULL)';
@@ -15910,7 +15645,6 @@ COMMENT ON FUNCTION tmac.set_contractor_agency(pg_catalog.text,pg_catalog.text) 
 COMMENT ON FUNCTION tmac.set_custodian(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者), refused (42501) when they may not read what it holds; closes a custodian_terminated finding';
 COMMENT ON FUNCTION tmac.set_handling_rule(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Sets the handling standard''s rule (allowed, approval, forbidden) for a level (code, name or alias) and an action, with how it is done (note)';
 COMMENT ON FUNCTION tmac.setting_value(pg_catalog.text) IS 'The value in force of a tmac setting (by its name, or by its old name: date_time_zone for time_zone)';
-COMMENT ON FUNCTION tmac.shard_row_readable(tmac.label) IS 'Read policy of a protected distributed table and its shards: decides from the profile the coordinator signed for this statement only; error 42501 in a statement without one';
 COMMENT ON FUNCTION tmac.shared_profile_cache() IS 'The shared access-profile cache: whether it is on (tmac.shared_profiles above 0), its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';
 COMMENT ON FUNCTION tmac.snapshot_access_stats() IS 'Appends to tmac.access_stats_history what each access counter added since the last snapshot (its commit lets those counters be evicted), and to tmac.access_stats_overflow what could not be counted; returns the history rows appended (scheduled hourly by tmac.schedule_jobs)';
 COMMENT ON FUNCTION tmac.sod_refuse_conflict(pg_catalog.text,pg_catalog.name,pg_catalog.text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
