@@ -11,15 +11,13 @@
  * tmac is the label type, its operators and the policy functions, over
  * governance tables that stay empty.  A worker can therefore decide nothing
  * for a person: its tmac.row_readable sees no person, no grant and no
- * vocabulary of the coordinator's.  So a protected table has rows on a worker
- * only in the one shape whose every decision comes from the profile the
- * coordinator signs for each statement (citus_profile.c): hash-distributed,
- * with the single policy tmac_shard_read (shard_shape below).  tmac refuses
- * every other way a protected table's rows would reach shards, here:
+ * vocabulary of the coordinator's.  So a protected table must not have rows on
+ * a worker until the coordinator ships each statement's decision material
+ * there in a form a worker session cannot forge (README, "Running on
+ * Citus"); until then tmac refuses every way a protected table's rows would
+ * reach shards, here:
  *
- *  - Distributing a protected table (unless the statement leaves it
- *    hash-distributed in that shape: tmac.citus_distribute, tmac.protect of
- *    a hash-distributed table).  Citus copies a table's policies to its
+ *  - Distributing a protected table.  Citus copies a table's policies to its
  *    shards without AS RESTRICTIVE, so tmac's restrictive checks would become
  *    permissive beside tmac_base (USING true) and every role would read every
  *    row.  The Citus functions that make a table Citus-managed
@@ -34,8 +32,7 @@
  *    distributed schema), so the same comparison runs after every utility
  *    statement in a database where Citus is installed.  Both are cheap: the
  *    comparison reads one small catalog and a per-statement registry cache.
- *  - Protecting a Citus-managed table other than a hash-distributed one
- *    without policies of its own: tmac.protect refuses it (0A000,
+ *  - Protecting a Citus-managed table: tmac.protect refuses it (0A000,
  *    tmac.citus_managed in 61_protect.sql).
  *  - Reading a shard whose tmac policies lost their kind.  Where Citus is
  *    installed, the planner hook refuses a statement over a relation with a
@@ -46,8 +43,6 @@
  *    coordinator that reaches such a shard, fails instead of showing rows.
  *    By name, not by registry: a worker's registry is empty.  A user naming a
  *    permissive policy of their own table tmac_read only locks themselves out.
- *    Likewise a relation carrying tmac_shard_read in any but exactly tmac's
- *    shape (another policy beside it, or changed) is refused.
  *    Roles that read past row security (superusers, BYPASSRLS, an owner
  *    without FORCE) are let through, as everywhere: no policy decides for
  *    them, and undistribute_table, the repair, reads the shards.
@@ -77,8 +72,6 @@
 #include "nodes/nodeFuncs.h"
 #include "rewrite/rowsecurity.h"
 #include "utils/builtins.h"
-#include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -108,8 +101,6 @@ static const char *const restrictive_policies[] = {
 
 static bool tmac_policy_name(const char *name, const char *base);
 static char *permissive_tmac_policy(Oid relid);
-static bool has_shard_policy(Relation rel);
-static bool shard_shape(Relation rel);
 
 /* A C function of Citus's library in pg_catalog that distributes tables. */
 static bool
@@ -216,133 +207,6 @@ permissive_tmac_policy(Oid relid)
 	return bad;
 }
 
-/* Is one of the relation's policies named tmac_shard_read (or tmac_shard_read_<shard id>)? */
-static bool
-has_shard_policy(Relation rel)
-{
-	ListCell   *lc;
-
-	if (rel->rd_rsdesc == NULL)
-		return false;
-	foreach(lc, rel->rd_rsdesc->policies)
-		if (tmac_policy_name(((RowSecurityPolicy *) lfirst(lc))->policy_name, "tmac_shard_read"))
-			return true;
-	return false;
-}
-
-/*
- * The shape tmac gives a protected table Citus distributes, and Citus copies
- * to its shards: row security enabled and forced, and exactly one policy,
- * tmac_shard_read (or tmac_shard_read_<shard id>), PERMISSIVE, FOR SELECT, to
- * PUBLIC, USING (tmac.shard_row_readable(<a tmac.label column>)), no WITH CHECK.
- */
-static bool
-shard_shape(Relation rel)
-{
-	RowSecurityPolicy *p;
-	FuncExpr   *f;
-	Var		   *v;
-	const TmacExtension *ext = tmac_extension();
-
-	if (!rel->rd_rel->relrowsecurity || !rel->rd_rel->relforcerowsecurity ||
-		rel->rd_rsdesc == NULL || list_length(rel->rd_rsdesc->policies) != 1)
-		return false;
-	p = (RowSecurityPolicy *) linitial(rel->rd_rsdesc->policies);
-	if (!tmac_policy_name(p->policy_name, "tmac_shard_read") || !p->permissive ||
-		p->polcmd != ACL_SELECT_CHR || p->with_check_qual != NULL || p->hassublinks ||
-		p->qual == NULL || !IsA(p->qual, FuncExpr))
-		return false;
-	if (ARR_NDIM(p->roles) != 1 || ARR_DIMS(p->roles)[0] != 1 ||
-		((Oid *) ARR_DATA_PTR(p->roles))[0] != ACL_ID_PUBLIC)
-		return false;
-	f = (FuncExpr *) p->qual;
-	if (!OidIsValid(ext->shard_row_readable) || f->funcid != ext->shard_row_readable ||
-		list_length(f->args) != 1 || !IsA(linitial(f->args), Var))
-		return false;
-	v = (Var *) linitial(f->args);
-	return v->vartype == ext->label_type && v->varlevelsup == 0;
-}
-
-bool
-tmac_citus_shard_shape(Oid relid)
-{
-	Relation	rel = RelationIdGetRelation(relid);
-	bool		ok;
-
-	if (!RelationIsValid(rel))
-		return false;
-	ok = shard_shape(rel);
-	RelationClose(rel);
-	return ok;
-}
-
-/* a row of pg_catalog.pg_dist_partition's for the relation: its partmethod ('h' hash), or 0 */
-static char
-partition_method(Oid relid)
-{
-	Oid			dist = dist_partition_relid();
-	Relation	rel;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	char		method = 0;
-
-	if (!OidIsValid(dist))
-		return 0;
-	rel = table_open(dist, AccessShareLock);
-	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		isnull;
-		Datum		d = heap_getattr(tup, 1, RelationGetDescr(rel), &isnull);	/* logicalrelid */
-
-		if (!isnull && DatumGetObjectId(d) == relid)
-		{
-			d = heap_getattr(tup, 2, RelationGetDescr(rel), &isnull);	/* partmethod */
-			if (!isnull)
-				method = DatumGetChar(d);
-			break;
-		}
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return method;
-}
-
-bool
-tmac_citus_hash_distributed(Oid relid)
-{
-	return partition_method(relid) == 'h';
-}
-
-/* Is this node Citus's coordinator (group 0 in pg_dist_local_group)? */
-bool
-tmac_citus_coordinator(void)
-{
-	Oid			relid;
-	Relation	rel;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	bool		coordinator = false;
-
-	if (!tmac_extension()->citus)
-		return false;
-	relid = get_relname_relid("pg_dist_local_group", PG_CATALOG_NAMESPACE);
-	if (!OidIsValid(relid))
-		return false;
-	rel = table_open(relid, AccessShareLock);
-	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
-	if (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		isnull;
-		Datum		d = heap_getattr(tup, 1, RelationGetDescr(rel), &isnull);	/* groupid */
-
-		coordinator = !isnull && DatumGetInt32(d) == 0;
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return coordinator;
-}
-
 /*
  * Refuses a relation with a permissive policy named like one of tmac's
  * restrictive ones, to a role its policies apply to (not to a superuser, a
@@ -357,23 +221,6 @@ check_relation(Oid relid, Oid checkAsUser)
 	if (check_enable_rls(relid, checkAsUser, true) != RLS_ENABLED)
 		return;
 	bad = permissive_tmac_policy(relid);
-	if (bad == NULL)
-	{
-		Relation	rel = RelationIdGetRelation(relid);
-
-		if (RelationIsValid(rel))
-		{
-			bool		wrong = has_shard_policy(rel) && !shard_shape(rel);
-
-			RelationClose(rel);
-			if (wrong)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("table \"%s\" carries tmac's policy \"tmac_shard_read\" but not as tmac installed it", get_rel_name(relid)),
-						 errdetail("A protected distributed table and its shards carry row security and exactly one policy, tmac_shard_read; with another beside it, or changed, its rows would not be decided by tmac."),
-						 errhint("Drop the other policies, or protect the table again on the coordinator (tmac.unprotect, then tmac.protect).")));
-		}
-	}
 
 	if (bad != NULL)
 		ereport(ERROR,
@@ -384,8 +231,8 @@ check_relation(Oid relid, Oid checkAsUser)
 }
 
 /* The tables Citus manages (pg_dist_partition's logicalrelid); NIL where Citus is not installed. */
-List *
-tmac_citus_tables(void)
+static List *
+citus_tables(void)
 {
 	Oid			dist = dist_partition_relid();
 	Relation	rel;
@@ -421,7 +268,7 @@ protected_citus_tables(void)
 	List	   *found = NIL;
 	ListCell   *lc;
 
-	foreach(lc, tmac_citus_tables())
+	foreach(lc, citus_tables())
 	{
 		Oid			relid = lfirst_oid(lc);
 
@@ -449,13 +296,12 @@ refuse_newly_distributed(List *before)
 	{
 		Oid			relid = lfirst_oid(lc);
 
-		if (!list_member_oid(before, relid) &&
-			!(tmac_citus_hash_distributed(relid) && tmac_citus_shard_shape(relid)))
+		if (!list_member_oid(before, relid))
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot distribute protected table \"%s\" with Citus", get_rel_name(relid)),
 					 errdetail("Citus copies a table's row-level security policies to its shards without AS RESTRICTIVE, so on the shards tmac's policies would let every role read every row."),
-					 errhint("Distribute a protected table by hash with tmac.citus_distribute(), which gives it the one policy Citus copies intact; otherwise keep it a local table on the coordinator.")));
+					 errhint("Keep protected tables as local tables on the coordinator, or run tmac.unprotect() first if the table need not be protected.")));
 	}
 }
 
@@ -552,21 +398,5 @@ PG_FUNCTION_INFO_V1(tmac_citus_managed);
 Datum
 tmac_citus_managed(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(list_member_oid(tmac_citus_tables(), PG_GETARG_OID(0)));
-}
-
-/* tmac.citus_coordinator(): true on Citus's coordinator */
-PG_FUNCTION_INFO_V1(tmac_citus_coordinator_sql);
-Datum
-tmac_citus_coordinator_sql(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(tmac_citus_coordinator());
-}
-
-/* tmac.citus_shard_shape(tbl): the shape of a protected distributed table (or shard) */
-PG_FUNCTION_INFO_V1(tmac_citus_shard_shape_sql);
-Datum
-tmac_citus_shard_shape_sql(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(tmac_citus_shard_shape(PG_GETARG_OID(0)));
+	PG_RETURN_BOOL(list_member_oid(citus_tables(), PG_GETARG_OID(0)));
 }

@@ -26,17 +26,4 @@ extern void tmac_citus_xact_callback(XactEvent event, void *arg);
 /* planner: refuses a relation carrying tmac's restrictive policies as permissive ones */
 extern void tmac_citus_check_query(Query *parse);
 
-/* citus.c: the tables Citus manages, hash distribution, the coordinator, the shard shape */
-extern List *tmac_citus_tables(void);
-extern bool tmac_citus_hash_distributed(Oid relid);
-extern bool tmac_citus_coordinator(void);
-extern bool tmac_citus_shard_shape(Oid relid);
-
-/* citus_profile.c: the signed per-statement profile (planner hook; EXPLAIN in progress) */
-extern void tmac_citus_profile_init(void);
-extern int	tmac_citus_plan(Query *parse, int cursorOptions);
-extern void tmac_citus_explain(bool on);
-extern void tmac_citus_statement_end(void);
-extern void tmac_citus_profile_xact_callback(XactEvent event, void *arg);
-
 #endif							/* TMAC_CITUS_H */

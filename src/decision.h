@@ -46,10 +46,9 @@ extern bool tmac_decide(const TmacProfile *p, const TmacLabel *l, TmacMode mode,
 
 /*
  * The one body of the decision, which tmac_decide calls: inlined into the
- * per-row policy functions (policy.c, and a shard's in citus_profile.c) too,
- * where sink and failed are NULL constants and the compiler drops the
- * reporting — same checks, same order, no call per row.  Nothing else should
- * call it.
+ * per-row policy functions (policy.c) too, where sink and failed are NULL
+ * constants and the compiler drops the reporting — same checks, same order,
+ * no call per row.  Nothing else should call it.
  */
 static pg_attribute_always_inline bool
 tmac_decide_inline(const TmacProfile *p, const TmacLabel *l, TmacMode mode,

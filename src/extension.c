@@ -167,7 +167,6 @@ lookup_extension(void)
 	{
 		Ext.row_readable = member_function("row_readable", Ext.label_type);
 		Ext.row_writable = member_function("row_writable", Ext.label_type);
-		Ext.shard_row_readable = member_function("shard_row_readable", Ext.label_type);
 	}
 	Ext.sentinel = member_or_invalid(RelationRelationId,
 									 get_relname_relid("cache_sentinel", Ext.namespace_oid));
@@ -185,7 +184,6 @@ lookup_extension(void)
 		tmac_sentinel_relid = Ext.sentinel;
 	/* (CREATE and DROP EXTENSION citus create and drop functions: the answer follows) */
 	Ext.citus = OidIsValid(get_extension_oid("citus", true));
-	Ext.citus_statement = member_function("citus_statement", TEXTOID);
 }
 
 const TmacExtension *

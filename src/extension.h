@@ -25,8 +25,6 @@ typedef struct TmacExtension
 	Oid			sentinel;		/* tmac.cache_sentinel */
 	bool		profile_fetch;	/* tmac.access_profile_fetch exists (not before ALTER EXTENSION UPDATE from 0.1.0) */
 	bool		citus;			/* the extension citus is installed here too (citus.c) */
-	Oid			citus_statement;	/* tmac.citus_statement(text) (citus_profile.c) */
-	Oid			shard_row_readable; /* tmac.shard_row_readable(tmac.label) */
 } TmacExtension;
 
 /* tmac in this database; never raises.  Valid until the next catalog change. */

@@ -32,11 +32,9 @@
  * fmgr_hook (own_act.c: counts the SECURITY DEFINER functions in progress;
  * citus.c: refuses a protected table distributed by the Citus function that
  * just returned, which needs_fmgr_hook routes through fmgr_hook);
- * the planner hook that makes views decide as their owner (view_owner.c),
+ * the planner hook that makes views decide as their owner (view_owner.c) and
  * marks the policy sites of protected tables for the access statistics
- * (access_stats.c) and, on Citus, signs each statement's profile into the
- * shard queries of a protected distributed table or verifies it on a worker
- * (citus_profile.c: tmac loads after citus, so this hook runs before Citus's); the get_relation_info hook that does both for views the
+ * (access_stats.c); the get_relation_info hook that does both for views the
  * planner expands itself (inlined SQL functions) and, with the relation and
  * index statistics hooks, gives default estimates to those who may not read
  * every row of a protected table (statistics_hiding.c); the executor hooks —
@@ -257,7 +255,6 @@ tmac_xact(XactEvent event, void *arg)
 	tmac_handling_xact_callback(event, arg);
 	tmac_own_act_xact_callback(event, arg);
 	tmac_citus_xact_callback(event, arg);
-	tmac_citus_profile_xact_callback(event, arg);
 	tmac_hr_feed_xact_callback(event, arg);
 	tmac_governance_xact_callback(event, arg);
 	tmac_shared_profiles_xact_callback(event, arg);
@@ -313,7 +310,6 @@ static PlannedStmt *
 tmac_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
 {
 	tmac_citus_check_query(parse);
-	cursorOptions = tmac_citus_plan(parse, cursorOptions);
 	tmac_view_owner_retarget(parse);
 	tmac_access_stats_mark_sites(parse);
 	if (prev_planner_hook)
@@ -464,7 +460,6 @@ tmac_ExecutorEnd(QueryDesc *queryDesc)
 			prev_ExecutorEnd(queryDesc);
 		else
 			standard_ExecutorEnd(queryDesc);
-		tmac_citus_statement_end();
 	}
 	PG_FINALLY();
 	{
@@ -482,7 +477,6 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	bool		ddl;
 	List	  **citus_before;
 	int			hr_work_mem;
-	bool		explain = IsA(pstmt->utilityStmt, ExplainStmt);
 
 	if (tmac_restore_utility_skip(pstmt, context))
 		return;
@@ -491,8 +485,6 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	citus_before = tmac_citus_utility_begin(pstmt->utilityStmt);
 	hr_work_mem = tmac_hr_feed_work_mem_copy(pstmt->utilityStmt);
 
-	if (explain)
-		tmac_citus_explain(true);
 	PG_TRY();
 	{
 		if (prev_ProcessUtility)
@@ -504,16 +496,12 @@ tmac_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTr
 	}
 	PG_CATCH();
 	{
-		if (explain)
-			tmac_citus_explain(false);
 		if (ddl)
 			tmac_governance_utility_end();
 		tmac_handling_utility_abort(handling);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	if (explain)
-		tmac_citus_explain(false);
 	tmac_hr_feed_work_mem_end(hr_work_mem);
 	if (ddl)
 		tmac_governance_utility_end();
@@ -556,7 +544,6 @@ _PG_init(void)
 	tmac_vocabulary_needed_init();
 	tmac_vocabulary_copy_init();
 	tmac_parallel_handoff_init();
-	tmac_citus_profile_init();
 	tmac_shared_profiles_init();
 	tmac_access_stats_init();
 	/* the handling ledger tells the information-flow check what it recorded (one-way calls) */

@@ -97,20 +97,7 @@ BEGIN ATOMIC
                         AND t.tgtype = 19             -- BEFORE UPDATE, FOR EACH ROW
                         AND pg_catalog.cardinality(t.tgattr::pg_catalog.int2[]) = 1 AND t.tgattr[0] = a.attnum
                         AND t.tgargs = pg_catalog.convert_to(label_column, 'UTF8') || '\x00'::bytea))
-    FROM pg_catalog.pg_class c WHERE c.oid = tbl AND NOT tmac.citus_managed(tbl)
-  UNION ALL
-  -- a table Citus hash-distributes: the one policy Citus copies to its shards intact, and no other
-  SELECT c.relrowsecurity AND c.relforcerowsecurity
-     AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                  WHERE a.attrelid = c.oid AND a.attname = label_column AND a.attnum > 0
-                    AND NOT a.attisdropped AND a.atttypid = 'tmac.label'::pg_catalog.regtype)
-     AND (SELECT count(*) FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid) = 1
-     AND EXISTS (SELECT 1 FROM pg_catalog.pg_policy p
-                  WHERE p.polrelid = c.oid AND p.polroles = '{0}' AND p.polname = 'tmac_shard_read'
-                    AND p.polpermissive AND p.polcmd = 'r' AND p.polwithcheck IS NULL
-                    AND pg_catalog.pg_get_expr(p.polqual, p.polrelid) = pg_catalog.format('tmac.shard_row_readable(%I)', label_column))
-     AND tmac.citus_hash_distributed(tbl)
-    FROM pg_catalog.pg_class c WHERE c.oid = tbl AND tmac.citus_managed(tbl);
+    FROM pg_catalog.pg_class c WHERE c.oid = tbl;
 END;
 COMMENT ON FUNCTION tmac.protection_in_place(regclass, name) IS
   'True when a table''s label column is of type tmac.label (no domain, no other type), row security is enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
@@ -122,7 +109,7 @@ CREATE FUNCTION tmac.protection_objects(tbl regclass) RETURNS name[]
 BEGIN ATOMIC
   SELECT ARRAY(SELECT o.n FROM (SELECT p.polname FROM pg_catalog.pg_policy p
                                  WHERE p.polrelid = tbl
-                                   AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete', 'tmac_shard_read')
+                                   AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete')
                                 UNION ALL
                                 SELECT t.tgname FROM pg_catalog.pg_trigger t
                                  WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') o(n)
@@ -184,7 +171,7 @@ $$
 BEGIN
   PERFORM tmac.require_arguments('protection_unregister', 'tbl', tbl::text);
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy p
-              WHERE p.polrelid = tbl AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete', 'tmac_shard_read'))
+              WHERE p.polrelid = tbl AND p.polname IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'))
      OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
             MESSAGE = tmac.message('table "%s" still carries tmac''s policies', tbl),
@@ -219,52 +206,6 @@ $$;
 COMMENT ON FUNCTION tmac.apply_protection(regclass, name) IS
   'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
 
--- The shape of a protected table Citus hash-distributes (src/citus_profile.c): row security
--- enabled and forced and one policy, tmac_shard_read, PERMISSIVE FOR SELECT, deciding from the
--- profile the coordinator signs for each statement; no write policy (a role under row security
--- writes nothing on a shard) and no declassification guard (nothing to guard).  Citus copies
--- policies to the shards without AS RESTRICTIVE, which changes nothing for a single one.
-CREATE FUNCTION tmac.apply_shard_protection(tbl regclass, label_column name) RETURNS void
-  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  PERFORM tmac.citus_shard_shape_allowed(tbl);
-  EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
-  EXECUTE pg_catalog.format('CREATE POLICY tmac_shard_read ON %s AS PERMISSIVE FOR SELECT USING (tmac.shard_row_readable(%I))', tbl, label_column);
-END
-$$;
-COMMENT ON FUNCTION tmac.apply_shard_protection(regclass, name) IS
-  'Internal (protect, citus_distribute): enables and forces row security on a table Citus distributes (or is to) and creates tmac''s one policy, tmac_shard_read';
-
--- Refuses a table whose shards could not be decided by tmac_shard_read alone: one with policies
--- other than tmac's (another permissive policy would widen tmac's decision), with partitions or
--- inheritance children, or that is not an ordinary table.
-CREATE FUNCTION tmac.citus_shard_shape_allowed(tbl regclass) RETURNS void
-  LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
-$$
-DECLARE
-  others text;
-BEGIN
-  SELECT pg_catalog.string_agg(p.polname, ', ' ORDER BY p.polname) INTO others
-    FROM pg_catalog.pg_policy p
-   WHERE p.polrelid = tbl AND p.polname NOT IN ('tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete');
-  IF others IS NOT NULL THEN
-    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-      MESSAGE = tmac.message('table "%s" has policies of its own (%s) and cannot be a protected distributed table', tbl, others),
-      DETAIL = tmac.message('Citus copies every policy to the shards as a permissive one, so another policy would widen tmac''s decision there.'),
-      HINT = tmac.message('Drop those policies first.');
-  END IF;
-  IF (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = tbl) <> 'r'
-     OR EXISTS (SELECT FROM pg_catalog.pg_inherits i WHERE i.inhparent = tbl OR i.inhrelid = tbl) THEN
-    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-      MESSAGE = tmac.message('table "%s" is partitioned or inherited and cannot be a protected distributed table', tbl),
-      HINT = tmac.message('Distribute an ordinary table without partitions or children.');
-  END IF;
-END
-$$;
-COMMENT ON FUNCTION tmac.citus_shard_shape_allowed(regclass) IS
-  'Internal (protect, citus_distribute): refuses a table that cannot be a protected distributed table (policies of its own, partitions or children, not an ordinary table)';
-
 -- Removes tmac's protection from one table (row security stays on if other policies remain).
 CREATE FUNCTION tmac.remove_protection(tbl regclass) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -276,9 +217,6 @@ BEGIN
   FOREACH pol IN ARRAY ARRAY['tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'] LOOP
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol, tbl);
   END LOOP;
-  IF EXISTS (SELECT FROM pg_catalog.pg_policy p WHERE p.polrelid = tbl AND p.polname = 'tmac_shard_read') THEN
-    EXECUTE pg_catalog.format('DROP POLICY tmac_shard_read ON %s', tbl);
-  END IF;
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') THEN
     EXECUTE pg_catalog.format('DROP TRIGGER zz_tmac_declassify ON %s', tbl);
   END IF;
@@ -329,8 +267,6 @@ BEGIN
               HINT = tmac.message('A foreign table cannot be a partition or child of a protected table: detach it (ALTER TABLE … DETACH PARTITION, or ALTER TABLE … NO INHERIT), and protect its data where it is stored.');
     ELSIF r.relkind NOT IN ('r', 'p') THEN
       RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" (%s) is not a table', r.relid, what);
-    ELSIF tmac.citus_managed(r.relid) AND tmac.citus_hash_distributed(r.relid) AND r.relkind = 'r' THEN
-      PERFORM tmac.citus_shard_shape_allowed(r.relid);   -- refuses what the shards could not decide alone
     ELSIF tmac.citus_managed(r.relid) THEN
       RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
               MESSAGE = tmac.message('"%s" (%s) is distributed by Citus and cannot be protected', r.relid, what),
@@ -359,11 +295,7 @@ BEGIN
     todo := todo || r.relid;
   END LOOP;
   FOREACH t IN ARRAY todo LOOP
-    IF tmac.citus_managed(t) THEN
-      PERFORM tmac.apply_shard_protection(t, label_column);
-    ELSE
-      PERFORM tmac.apply_protection(t, label_column);
-    END IF;
+    PERFORM tmac.apply_protection(t, label_column);
   END LOOP;
   FOREACH t IN ARRAY todo || adopt LOOP
     -- (a superuser's protect() is registered already, by tmac_register_restored_protection)
@@ -590,9 +522,7 @@ BEGIN
       RETURN;
     END IF;
     col := tmac.protection_label_column(tbl);
-    -- (not on a Citus worker: the coordinator's protect() reaches its copy of the table there,
-    -- and governance, the registry included, lives on the coordinator)
-    IF col IS NOT NULL AND NOT (tmac.citus_managed(tbl) AND NOT tmac.citus_coordinator()) THEN
+    IF col IS NOT NULL THEN
       PERFORM tmac.protection_register(tbl, col);
     END IF;
   END LOOP;

@@ -142,17 +142,16 @@ BEGIN ATOMIC
     LEFT JOIN LATERAL (SELECT a.atttypid::regtype AS typ FROM pg_catalog.pg_attribute a
                         WHERE a.attrelid = t.relid AND a.attname = t.label_column AND a.attnum > 0
                           AND NOT a.attisdropped) lc ON true
-   WHERE NOT tmac.protection_in_place(t.relid, t.label_column) AND NOT tmac.citus_managed(t.relid)
+   WHERE NOT tmac.protection_in_place(t.relid, t.label_column)
   UNION ALL
   -- Citus (src/citus.c): a protected table Citus manages has shards whose tmac policies are
-  -- permissive, unless it is hash-distributed with the one policy tmac_shard_read (citus_profile.c);
-  -- on a worker, such a shard carries them under tmac's names (and a shard id)
+  -- permissive; on a worker, such a shard carries them under tmac's names (and a shard id)
   SELECT 'table:' || t.relid::text,
          tmac.message('Protected table %s is distributed by Citus: its shards carry tmac''s policies as permissive ones (Citus drops AS RESTRICTIVE), so on the workers every role would read every row. Undistribute it (SELECT undistribute_table(%L)) and keep it a local table on the coordinator.',
                 t.relid::text, t.relid::text),
          t.protected_at
     FROM tmac.protected_table t
-   WHERE tmac.citus_managed(t.relid) AND NOT coalesce(tmac.protection_in_place(t.relid, t.label_column), false)
+   WHERE tmac.citus_managed(t.relid)
   UNION ALL
   SELECT DISTINCT 'table:' || p.polrelid::regclass::text,
          tmac.message('Table %s carries tmac''s policies as permissive ones, the shape Citus gives the shards of a protected table distributed by force: they would let every role read every row, and tmac refuses every statement over it. Drop the table (on the coordinator, undistribute the protected table), or drop its tmac policies.',
@@ -160,16 +159,7 @@ BEGIN ATOMIC
          NULL::timestamptz
     FROM pg_catalog.pg_policy p
    WHERE p.polpermissive AND p.polname ~ '^tmac_(read|insert|update|delete)(_[0-9]+)?$'
-     AND EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'citus')
-  UNION ALL
-  -- a table (a shard) carrying tmac_shard_read not exactly as tmac installed it: another policy
-  -- beside it, changed, or row security off (tmac refuses every statement over it)
-  SELECT DISTINCT 'table:' || p.polrelid::regclass::text,
-         tmac.message('Table %s carries tmac''s policy tmac_shard_read but not as tmac installed it (another policy beside it, or altered, or row security off): its rows would not be decided by tmac, and tmac refuses every statement over it. Protect the table again on the coordinator (tmac.unprotect, then tmac.protect).',
-                p.polrelid::regclass::text),
-         NULL::timestamptz
-    FROM pg_catalog.pg_policy p
-   WHERE p.polname ~ '^tmac_shard_read(_[0-9]+)?$' AND NOT tmac.citus_shard_shape(p.polrelid);
+     AND EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'citus');
 END;
 COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
   'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered; on Citus, a protected table Citus manages, and a table (a shard) carrying tmac''s policies as permissive ones';

@@ -38,11 +38,6 @@ GRANT EXECUTE ON FUNCTION
   tmac.row_readable(tmac.label), tmac.row_writable(tmac.label), tmac.readable_upper_bound(),
   tmac.can_read(tmac.label), tmac.can_write(tmac.label), tmac.explain_access(text, tmac.label)
 TO PUBLIC;
--- Citus: what a shard query of a protected distributed table calls (the signed profile, the
--- shard's policy); they decide nothing without a profile the coordinator signed.
-GRANT EXECUTE ON FUNCTION tmac.citus_statement(text), tmac.shard_row_readable(tmac.label),
-  tmac.citus_vocabulary_digest(), tmac.citus_coordinator()
-TO PUBLIC;
 GRANT SELECT ON tmac.level, tmac.compartment, tmac.org_group, tmac.vocabulary_token,
   tmac.object_label, tmac.protected_table TO PUBLIC;
 -- The vocabulary lookup reads what everyone may read; the decision's wording is fixed text.
@@ -117,7 +112,6 @@ GRANT EXECUTE ON FUNCTION
   tmac.access_rights_ledger_as_of(timestamptz), tmac.prerequisite_status(timestamptz),
   tmac.protection_in_place(regclass, name), tmac.relation_tree(regclass),
   tmac.protection_objects(regclass), tmac.protection_label_column(regclass), tmac.citus_managed(regclass),
-  tmac.citus_hash_distributed(regclass), tmac.citus_shard_shape(regclass),
   tmac.sod_role_conflicts(), tmac.sod_violations(),
   tmac.check_login_gate_refused(), tmac.login_gate_refusals(), tmac.check_gated_role_renamed(),
   tmac.check_terminated_cron_job_active(), tmac.check_protected_fk_cascade()
@@ -159,9 +153,6 @@ GRANT EXECUTE ON FUNCTION
   tmac.rename_group(text, text), tmac.move_group(text, text),
   tmac.protect(regclass, name, text), tmac.unprotect(regclass), tmac.protect_tree(regclass, name, text),
   tmac.apply_protection(regclass, name), tmac.remove_protection(regclass),
-  tmac.apply_shard_protection(regclass, name), tmac.citus_shard_shape_allowed(regclass),
-  tmac.citus_distribute(regclass, text), tmac.citus_vocabulary_push(), tmac.citus_vocabulary_load(text),
-  tmac.vocabulary_copy_text(),
   tmac.protection_register(regclass, name), tmac.protection_unregister(regclass), tmac.declassify_guard(),
   tmac.configure(text, text), tmac.configure_compliance(text, text), tmac.audit_record(text, text, text, jsonb),
   tmac.run_maintenance(), tmac.schedule_jobs(text), tmac.unschedule_jobs(), tmac.close_due_reviews(),

@@ -140,10 +140,6 @@ INSERT INTO public_allowlist VALUES
   ('tmac.row_readable(tmac.label)'), ('tmac.row_writable(tmac.label)'), ('tmac.can_read(tmac.label)'), ('tmac.can_write(tmac.label)'),
   -- the policies' index bound (the acting person's own level), evaluated as the reading role
   ('tmac.readable_upper_bound()'),
-  -- Citus: a shard's policy and the signed profile it decides from (nothing without a profile the
-  -- coordinator signed), this node's vocabulary digest, whether this node is the coordinator
-  ('tmac.shard_row_readable(tmac.label)'), ('tmac.citus_statement(text)'), ('tmac.citus_vocabulary_digest()'),
-  ('tmac.citus_coordinator()'),
   -- one's own access decision explained (others' only for the administrative roles, checked inside)
   ('tmac.explain_access(text, tmac.label)'),
   -- pure validators (CHECK constraints of the vocabulary; the null-argument check of every API function)

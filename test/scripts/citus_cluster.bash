@@ -4,8 +4,7 @@
 # absent), starts a coordinator (node 0) and two workers on 127.0.0.1 in a directory of the
 # test's (stopped on exit) with database citus_test, and defines node I (psql on node I, verbose
 # errors), coord (node 0), and ok and fail (numbered TAP lines; fail prints the nodes' log
-# tails and exits).  Every node has tmac.citus_key = $citus_key in its postgresql.conf (the key
-# that signs the coordinator's per-statement profiles, src/citus_profile.c).
+# tails and exits).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/test/server.sh"
 tmac_citus_ensure "$name"; rc=$?
@@ -21,7 +20,6 @@ fail() {
   for i in 0 1 2; do [ -f "$dir/node$i/server.log" ] && tail -n 20 "$dir/node$i/server.log"; done
   exit 1
 }
-citus_key=tmac-test-key-0123456789abcdef0123456789
-tmac_citus_cluster_start "$dir" citus_test <<<"tmac.citus_key = '$citus_key'" || fail "the cluster did not start"
+tmac_citus_cluster_start "$dir" citus_test </dev/null || fail "the cluster did not start"
 node() { local i=$1; shift; psql -X -q -At -h 127.0.0.1 -p "${TMAC_CITUS_PORTS[$i]}" -U postgres -d citus_test -v ON_ERROR_STOP=1 -v VERBOSITY=verbose "$@" 2>&1; }
 coord() { node 0 "$@"; }
