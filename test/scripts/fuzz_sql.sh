@@ -5,7 +5,8 @@
 # administrator's calls create and alter roles), with the demo's data (test/demo/*.sql):
 #  1. every function and procedure of tmac that a role may execute, called with edge values by an
 #     employee, an approver, an access administrator, the HR feed, an auditor and a tmac
-#     administrator (test/fuzz/sql_functions.sql): no call may crash the server or end in an
+#     administrator, in English and, the administrator again, in Japanese
+#     (test/fuzz/sql_functions.sql): no call may crash the server or end in an
 #     error tmac did not mean (an internal error; SQL tmac built that PostgreSQL could not run; a
 #     constraint of tmac's tables reported by PostgreSQL instead of a message of tmac's);
 #  2. the HR feed given edge events, strict and lenient (nothing lost in lenient mode);
@@ -34,7 +35,8 @@ for f in "$top"/test/demo/[0-9]*.sql; do
   psql -X -q -d tmac_test -v ON_ERROR_STOP=1 -f "$f" >"$dir/fixture.out" 2>&1 || { echo "FAIL: fixture $f"; cat "$dir/fixture.out"; exit 1; }
 done
 psql -X -q -d tmac_test -v ON_ERROR_STOP=1 \
-  -c "CREATE ROLE fuzz_admin LOGIN IN ROLE tmac_admin" \
+  -c "CREATE ROLE fuzz_admin LOGIN IN ROLE tmac_admin" -c "CREATE ROLE fuzz_admin_ja LOGIN IN ROLE tmac_admin" \
+  -c "ALTER ROLE fuzz_admin_ja SET lc_messages = 'ja_JP.UTF-8'" -c "ALTER ROLE fuzz_admin_ja SET search_path = public, tmac" \
   -c "ALTER ROLE suzuki SET search_path = public, tmac" -c "ALTER ROLE fuzz_admin SET search_path = public, tmac" \
   || exit 1
 
@@ -43,7 +45,9 @@ echo "# the demo's data: ${SECONDS}s"
 # 1. Every function, six roles.
 # (sato: employee and access administrator; suzuki: approver; yamada: employee; hr_system: the HR
 # feed; audit_kimura: auditor; fuzz_admin: tmac administrator)
-for role in yamada suzuki sato hr_system audit_kimura fuzz_admin; do
+# (the administrator twice: fuzz_admin_ja's messages are in Japanese (lc_messages), so every message
+# tmac raises is formatted through its Japanese translation with the arguments the fuzzing gives)
+for role in yamada suzuki sato hr_system audit_kimura fuzz_admin fuzz_admin_ja; do
   SECONDS=0
   psql -X -At -d tmac_test -U "$role" -v rounds="$rounds" -f "$top/test/fuzz/sql_functions.sql" >"$dir/functions_$role.out" 2>&1
   rc=$?
@@ -53,6 +57,8 @@ for role in yamada suzuki sato hr_system audit_kimura fuzz_admin; do
     || { grep '^BAD \|FATAL\|server closed\|lost' "$dir/functions_$role.out" | head -20; [ "$rc" = 0 ] || tail -5 "$dir/functions_$role.out"; }
   echo "# $role: ${SECONDS}s"
 done
+[ "$(psql -X -At -d tmac_test -U fuzz_admin_ja -c "SELECT tmac.message('unknown duty \"%s\"', 'x')")" = '職務 "x" は定義されていません' ]
+ok $? "fuzz_admin_ja's pass had tmac's messages in Japanese"
 calls=$(psql -X -At -d tmac_test -U fuzz_admin -c "SELECT count(*) FROM pg_proc WHERE pronamespace = 'tmac'::regnamespace AND has_function_privilege(oid, 'EXECUTE')")
 [ "${calls:-0}" -gt 100 ]
 ok $? "the administrator's pass reached more than 100 functions ($calls)"
