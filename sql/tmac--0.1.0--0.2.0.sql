@@ -9690,6 +9690,7 @@ BEGIN
     lr := coalesce(tmac.sod_login_role_of(person_id), person_id::name);
     PERFORM tmac.grant_role(r, lr);
   ELSE
+    PERFORM tmac.require_person(person_id);
     INSERT INTO tmac.duty_assignment (person_id, duty) VALUES (person_id, duty);
   END IF;
 END

@@ -7,9 +7,10 @@
 --    justification was refused by the table's CHECK constraint (23514, now with tmac's message); the
 --    internal protection functions given NULL built broken DDL; set_sod_rule_enabled(id, NULL) met
 --    the NOT NULL constraint; tmac.protect accepted tmac's own asset register (a superuser's call put
---    it under row security) and advised converting a column of pg_class to tmac.label.
+--    it under row security) and advised converting a column of pg_class to tmac.label; a recorded
+--    duty given to a person who does not exist met the foreign key (found in Japanese).
 BEGIN;
-SELECT plan(11);
+SELECT plan(12);
 \i test/pgtap/people_fixture.psql
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('FZ-1', '設計図A', '技術', 'paper', label => 'SECRET',
   managing_group => 'SALES', manager => 'C1', location => '金庫')$$);
@@ -43,5 +44,8 @@ SELECT throws_ok($$SELECT tmac.protect('tmac.asset')$$, '0A000',
   'tmac''s own register with a label column is not put under row security (it was, and its rows then hid from tmac''s own readers)');
 SELECT throws_ok($$SELECT tmac.protect('pg_catalog.pg_class', 'relname')$$, '0A000', NULL,
   'nor a system catalog (the answer was advice to ALTER pg_class''s column to tmac.label)');
+SELECT tmac.define_duty('fz_duty', 'a duty recorded, not a role', NULL, 'fuzz_found');
+SELECT throws_ok($$SELECT tmac.assign_duty('NO-SUCH-PERSON', 'fz_duty')$$, '42704', 'no person "NO-SUCH-PERSON"',
+  'a duty given to a person who does not exist is refused by tmac, not by a foreign key');
 SELECT * FROM finish();
 ROLLBACK;
