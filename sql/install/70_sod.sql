@@ -485,7 +485,9 @@ BEGIN
     lr := coalesce(tmac.sod_login_role_of(person_id), person_id::name);
     PERFORM tmac.grant_role(r, lr);
   ELSE
-    PERFORM tmac.require_person(person_id);
+    IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = assign_duty.person_id) THEN
+      RAISE EXCEPTION USING MESSAGE = tmac.message('no person "%s"', person_id), ERRCODE = 'undefined_object';
+    END IF;
     INSERT INTO tmac.duty_assignment (person_id, duty) VALUES (person_id, duty);
   END IF;
 END
