@@ -313,11 +313,12 @@ CREATE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 'label', as
 $$
 DECLARE
   kind "char";
+  ns oid;
   coltype oid;
   parent record;
 BEGIN
   PERFORM tmac.require_arguments('protect', 'tbl', tbl::text, 'label_column', label_column);
-  SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+  SELECT c.relkind, c.relnamespace INTO kind, ns FROM pg_catalog.pg_class c WHERE c.oid = tbl;
   IF kind IN ('v', 'm') THEN
     RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
             MESSAGE = tmac.message('"%s" is a view, and only tables can be protected', tbl),
@@ -335,8 +336,7 @@ BEGIN
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
               WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = tbl AND d.deptype = 'e'
                 AND d.refclassid = 'pg_catalog.pg_extension'::regclass)
-     OR (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid = tbl)
-        IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace, 'tmac'::regnamespace) THEN
+     OR ns IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace, 'tmac'::regnamespace) THEN
     RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
             MESSAGE = tmac.message('"%s" belongs to tmac, to another extension or to the system catalogs, and cannot be protected', tbl),
             HINT = tmac.message('Protect your own tables; tmac''s registers are read through its views and functions, which decide who sees what.');
