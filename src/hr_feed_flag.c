@@ -158,6 +158,26 @@ hr_feed_frame(void)
 	return &hr_feed_frames[hr_feed_depth - 1];
 }
 
+/*
+ * Room for one more frame on a stack of statement frames (the HR feed's and
+ * the import's, kept in TopMemoryContext): the array, doubled (from first
+ * frames) when it is full.  The capacity changes only once the memory is had.
+ */
+static void *
+frame_stack_room(void *frames, int depth, int *capacity, int first, Size frame_size)
+{
+	int			n = *capacity == 0 ? first : *capacity * 2;
+	void	   *grown;
+
+	if (depth < *capacity)
+		return frames;
+	grown = frames == NULL
+		? MemoryContextAlloc(TopMemoryContext, n * frame_size)
+		: repalloc(frames, n * frame_size);
+	*capacity = n;
+	return grown;
+}
+
 PG_FUNCTION_INFO_V1(tmac_hr_feed_defer);
 Datum
 tmac_hr_feed_defer(PG_FUNCTION_ARGS)
@@ -259,15 +279,7 @@ tmac_hr_feed_note_strict(PG_FUNCTION_ARGS)
 {
 	HrFeedFrame *frame;
 
-	if (hr_feed_depth == hr_feed_capacity)
-	{
-		int			capacity = hr_feed_capacity == 0 ? 8 : hr_feed_capacity * 2;
-
-		hr_feed_frames = hr_feed_frames == NULL
-			? MemoryContextAlloc(TopMemoryContext, capacity * sizeof(HrFeedFrame))
-			: repalloc(hr_feed_frames, capacity * sizeof(HrFeedFrame));
-		hr_feed_capacity = capacity;
-	}
+	hr_feed_frames = frame_stack_room(hr_feed_frames, hr_feed_depth, &hr_feed_capacity, 8, sizeof(HrFeedFrame));
 	frame = &hr_feed_frames[hr_feed_depth++];
 	frame->strict = PG_ARGISNULL(0) ? true : PG_GETARG_BOOL(0);
 	frame->deferred = 0;
@@ -799,15 +811,8 @@ tmac_hr_import_begin(PG_FUNCTION_ARGS)
 	ResourceOwner owner;
 
 	(void) hr_import_trigger(fcinfo, "tmac.hr_import_begin", false);
-	if (hr_import_depth == hr_import_capacity)
-	{
-		int			capacity = hr_import_capacity == 0 ? 4 : hr_import_capacity * 2;
-
-		hr_import_frames = hr_import_frames == NULL
-			? MemoryContextAlloc(TopMemoryContext, capacity * sizeof(HrImportFrame))
-			: repalloc(hr_import_frames, capacity * sizeof(HrImportFrame));
-		hr_import_capacity = capacity;
-	}
+	hr_import_frames = frame_stack_room(hr_import_frames, hr_import_depth, &hr_import_capacity, 4,
+										sizeof(HrImportFrame));
 	/* (as trigger.c keeps transition tables: the (sub)transaction's memory and resource owner) */
 	old = MemoryContextSwitchTo(CurTransactionContext);
 	owner = CurrentResourceOwner;
