@@ -9,7 +9,7 @@ SELECT plan(7);
 SET LOCAL TimeZone = 'Asia/Tokyo';
 SET LOCAL DateStyle = 'SQL, DMY';
 
-CREATE TEMP TABLE ev AS SELECT * FROM tmac.hr_event LIMIT 0;
+\i test/pgtap/hrset_events.psql
 INSERT INTO ev (event_id, person_id, kind, effective_at, attributes, received_at, received_by) VALUES
   ('b', 'P1', 'hire', '2026-01-05 09:00:00.123456+09', '{"full_name":"Ann \"the\" Lee\\n","title":"é 社外秘"}', '2026-01-05 10:00+09', 'hr_feed'),
   ('B', NULL, NULL, '2026-01-05 09:00+09', '{}', '2026-01-05 10:00+09', NULL),
@@ -18,14 +18,6 @@ INSERT INTO ev (event_id, person_id, kind, effective_at, attributes, received_at
   ('10', E'P\x1f4', 'rehire', '0044-03-15 12:00+00 BC', '{"restore_cron_jobs":true}', '2026-01-05 10:00+09', 'hr_feed'),
   ('9', 'P5', 'terminate', '12026-01-05 09:00+09', '{"note":"tab\there"}', '2026-01-05 10:00+09', 'hr_feed');
 
-CREATE FUNCTION pg_temp.in_sql() RETURNS jsonb LANGUAGE sql AS $$
-  SELECT jsonb_build_object('count', count(*), 'key', 'event_id',
-           'rows', ('[' || string_agg('{"new":{"event_id":' || to_json(r.event_id)::text || '}}', ',' ORDER BY r.event_id COLLATE "C") || ']')::jsonb,
-           'digest', encode(sha256(convert_to(string_agg(tmac.hr_event_canonical(r.event_id, r.person_id, r.kind, r.effective_at,
-                                                                                 r.attributes, r.received_at, r.received_by),
-                                                         E'\n' ORDER BY r.event_id COLLATE "C"), 'UTF8')), 'hex'),
-           'digest_of', 'tmac.hr_event_canonical')
-    FROM ev r $$;
 CREATE FUNCTION pg_temp.in_c() RETURNS jsonb LANGUAGE sql AS $$
   SELECT tmac.hr_event_audit_detail(r.event_id, r.person_id, r.kind, r.effective_at, r.attributes, r.received_at,
                                     r.received_by ORDER BY r.event_id COLLATE "C")

@@ -11,7 +11,7 @@ SELECT plan(10);
 SET LOCAL TimeZone = 'Asia/Tokyo';
 SET LOCAL DateStyle = 'SQL, DMY';
 
-CREATE TEMP TABLE ev AS SELECT * FROM tmac.hr_event LIMIT 0;
+\i test/pgtap/hrset_events.psql
 INSERT INTO ev (event_id, person_id, kind, effective_at, attributes, received_at, received_by)
 SELECT 'k' || lpad((i * 7919 % 500)::text, 3, '0'), 'P' || i, 'hire',
        timestamptz '2026-03-08 01:02:03.000001+00' + i * interval '1.000001 second',
@@ -23,15 +23,6 @@ INSERT INTO ev (event_id, person_id, kind, effective_at, attributes, received_at
   ('y9', 'Y9', 'hire', '9999-12-31 23:59:59.999999+00', '{}', '10000-01-01 00:00+00', 'x'),
   ('y0', 'Y0', 'hire', '0001-12-31 23:59:59+00 BC', '{}', '-infinity', 'x'),
   ('yz', 'YZ', 'hire', '2026-01-01 00:00+14', '{}', '2026-01-01 00:00-12', NULL);
-
-CREATE FUNCTION pg_temp.in_sql() RETURNS jsonb LANGUAGE sql AS $$
-  SELECT jsonb_build_object('count', count(*), 'key', 'event_id',
-           'rows', ('[' || string_agg('{"new":{"event_id":' || to_json(r.event_id)::text || '}}', ',' ORDER BY r.event_id COLLATE "C") || ']')::jsonb,
-           'digest', encode(sha256(convert_to(string_agg(tmac.hr_event_canonical(r.event_id, r.person_id, r.kind, r.effective_at,
-                                                                                 r.attributes, r.received_at, r.received_by),
-                                                         E'\n' ORDER BY r.event_id COLLATE "C"), 'UTF8')), 'hex'),
-           'digest_of', 'tmac.hr_event_canonical')
-    FROM ev r $$;
 
 -- rows in an order that is not the key's, with no ORDER BY: the aggregate sorts them
 SELECT is((SELECT tmac.hr_event_audit_detail(r.event_id, r.person_id, r.kind, r.effective_at, r.attributes, r.received_at,
