@@ -7,13 +7,8 @@
 BEGIN;
 SELECT plan(3);
 \i test/pgtap/people_fixture.psql
-UPDATE tmac.pledge SET signed_on = current_date - 7 WHERE person_id = 'A1';
-UPDATE tmac.training_completion SET completed_on = current_date - 7 WHERE person_id = 'A1';
-SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '30 days', 'design')$$);
-UPDATE tmac.access_grant SET requested_at = now() - interval '6 days', approved_at = now() - interval '6 days',
-       validity = tstzrange(now() - interval '6 days', upper(validity)) WHERE person_id = 'A1';
-SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('X-L', '図面', '技術', 'paper', label => 'SECRET',
-  managing_group => 'DEV', manager => 'C1', location => '金庫')$$);
+SELECT pg_temp.cleared_since('A1', 'SECRET', 7, 6);
+SELECT pg_temp.secret_drawing('X-L', '図面', 'DEV');
 INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes) VALUES
   ('hl-1', 'A1', 'leave', now() - interval '2 days', '{}'), ('hl-2', 'A1', 'return', now() - interval '1 day', '{}');
 SELECT pg_temp.as_role('t_alice', $$SELECT tmac.record_handling('X-L', 'take_out', '持出', due_at => now() + interval '1 day',

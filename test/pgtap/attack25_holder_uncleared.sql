@@ -8,8 +8,7 @@
 BEGIN;
 SELECT plan(4);
 \i test/pgtap/people_fixture.psql
-SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('X-H', '試作品図面', '技術', 'paper', label => 'SECRET',
-  managing_group => 'DEV', manager => 'C1', location => '金庫')$$);
+SELECT pg_temp.secret_drawing('X-H', '試作品図面', 'DEV');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.define_container('CAB-H', '図面キャビネット', '開発部', 'combination', 'C1')$$);
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.store_asset('CAB-H', 'X-H')$$);
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.define_key('K-H', 'container', 'CAB-H', 'C1')$$);

@@ -8,8 +8,7 @@ SELECT plan(12);
 \i test/pgtap/people_fixture.psql
 -- E1 cleared SECRET: the custodian of everything here.  B1: no clearance.
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('E1', 'SECRET', now() + interval '30 days', 'custody')$$);
-SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('X-F', '試作品図面', '技術', 'paper', label => 'SECRET',
-  managing_group => 'DEV', manager => 'C1', location => '金庫')$$);
+SELECT pg_temp.secret_drawing('X-F', '試作品図面', 'DEV');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.define_container('CAB-F', '図面キャビネット', '開発部', 'combination', 'E1')$$);
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.define_area('AREA-F', '試作室', '本社2F', 'key', 'E1')$$);
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.define_key('K-F', 'area', 'AREA-F', 'E1')$$);

@@ -12,8 +12,7 @@ SELECT plan(61);
 -- changed governance data is decided on the committed state until it commits (as the row
 -- policies decide), where the fixture's persons do not exist yet.
 SELECT pg_temp.granted($$SELECT tmac.request_clearance('A1', 'SECRET', now() + interval '30 days', 'design')$$);
-SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('X-001', '試作品図面', '技術', 'paper', label => 'SECRET',
-  managing_group => 'SALES', manager => 'C1', location => '金庫')$$);
+SELECT pg_temp.secret_drawing('X-001', '試作品図面', 'SALES');
 
 -- handling_without_access: the ledger records what was done; the handler could not read it then
 SELECT is(pg_temp.pop('handling_without_access'), 'I-4 high {handling_entries}', 'handling_without_access: I-4, over the handling entries');
@@ -39,9 +38,7 @@ SELECT throws_ok(format($$SELECT pg_temp.as_role('t_carol', $q$SELECT tmac.ackno
 
 -- key_loan_without_access: refused when lent; loans recorded before are found
 SELECT is(pg_temp.pop('key_loan_without_access'), 'III high {key_loans}', 'key_loan_without_access: III, over the key loans');
-SELECT pg_temp.as_role('t_adm', $$SELECT tmac.define_container('CAB-X', '図面キャビネット', '開発部', 'key', 'C1')$$);
-SELECT pg_temp.as_role('t_adm', $$SELECT tmac.store_asset('CAB-X', 'X-001')$$);
-SELECT pg_temp.as_role('t_adm', $$SELECT tmac.define_key('K-X', 'container', 'CAB-X', 'C1')$$);
+SELECT pg_temp.key_cabinet('CAB-X', 'X-001', 'K-X', 'C1');
 SELECT throws_ok($$SELECT pg_temp.as_role('t_erin', $q$SELECT tmac.lend_key('K-X', 'D1', now() + interval '1 hour')$q$)$$,
   '42501', 'person "D1" may not access what key "K-X" opens', 'lending the key of a SECRET cabinet to D1 is refused');
 SELECT lives_ok($$SELECT pg_temp.as_role('t_erin', $q$SELECT tmac.lend_key('K-X', 'A1', now() + interval '1 hour')$q$)$$,
@@ -49,11 +46,7 @@ SELECT lives_ok($$SELECT pg_temp.as_role('t_erin', $q$SELECT tmac.lend_key('K-X'
 SELECT pg_temp.as_role('t_erin', $$SELECT tmac.return_key('K-X')$$);
 -- a loan recorded before the refusal existed (the asset was in the cabinet then)
 UPDATE tmac.container_asset SET stored_at = now() - interval '10 days';
-INSERT INTO tmac.key_loan (key_id, borrower, approved_by, lent_at, due_at, returned_at, received_by)
-  SELECT key_id, 'D1', 'C1', now() - interval '3 days', now() - interval '3 days' + interval '2 hours',
-         now() - interval '3 days' + interval '1 hour', 'C1'
-    FROM tmac.physical_key WHERE code = 'K-X'
-  RETURNING loan_id AS l1 \gset
+SELECT pg_temp.returned_loan('K-X', 'D1', 'C1', now() - interval '3 days') AS l1 \gset
 SELECT is(pg_temp.n('key_loan_without_access', 'key_loan:' || :l1), 1::bigint, 'key_loan_without_access: the old loan to D1');
 SELECT is(pg_temp.n('key_loan_without_access'), 1::bigint, '... and not A1''s');
 -- (reviewed by a manager other than C1, who lent the key: attack25_cross_review_self.sql)
