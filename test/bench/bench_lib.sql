@@ -2,7 +2,7 @@
 --
 -- bench.compare(title, queries[], names[], reps, agree) runs each query once
 -- to warm up, then reps rounds in which every query runs once, in rotating
--- order, so that drift (caches, other work on the machine) hits them all
+-- order (bench.rounds, the timing loop it shares with bench.alternate), so that drift (caches, other work on the machine) hits them all
 -- alike.  Each run is timed inside one backend, so no client round trip is
 -- measured, in two ways: wall-clock time (clock_timestamp()) and the CPU time
 -- the backend itself used (Linux /proc/self/schedstat), which other processes
@@ -33,10 +33,15 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION bench.compare(title text, queries text[], names text[], reps integer DEFAULT 7,
-                                         agree integer DEFAULT NULL)
-RETURNS TABLE (section text, query text, result text, median_ms numeric, min_ms numeric,
-               max_ms numeric, ratio_to_first numeric, cpu_median_ms numeric, cpu_ratio_to_first numeric)
+-- bench.rounds(title, setups[], queries[], names[], reps, agree, every_run): the one timing loop of
+-- bench.compare and bench.alternate.  Each query runs once to warm up, right after its setup
+-- (setups NULL: none), and the first `agree` must return the same value (it raises otherwise); then
+-- reps rounds in which every query runs once, in rotating order, right after its setup (untimed),
+-- timed in wall-clock and CPU ms; with every_run, each timed run must return that value too.
+-- Returns one row per query and round: its warm-up result and the two times.
+CREATE OR REPLACE FUNCTION bench.rounds(title text, setups text[], queries text[], names text[], reps integer,
+                                        agree integer, every_run boolean)
+RETURNS TABLE (query_no integer, rep integer, result text, ms float8, cpu_ms float8)
 LANGUAGE plpgsql AS
 $$
 DECLARE
@@ -50,42 +55,62 @@ DECLARE
   i integer;
   k integer;
   q integer;
-  first_median numeric;
-  first_cpu numeric;
 BEGIN
   FOR q IN 1..n LOOP                        -- warm-up, and the agreement check
+    IF setups IS NOT NULL THEN
+      EXECUTE setups[q];
+    END IF;
     EXECUTE queries[q] INTO r;
     results[q] := r;
-    IF q <= coalesce(agree, n) AND r IS DISTINCT FROM results[1] THEN
-      RAISE EXCEPTION 'benchmark "%": % returned %, but % returned %',
-        title, names[q], r, names[1], results[1];
+    IF q <= agree AND r IS DISTINCT FROM results[1] THEN
+      RAISE EXCEPTION 'benchmark "%": % returned %, but % returned %', title, names[q], r, names[1], results[1];
     END IF;
   END LOOP;
   FOR k IN 1..reps LOOP
     FOR i IN 0..n - 1 LOOP
       q := (i + k - 1) % n + 1;             -- rotate which query goes first
+      IF setups IS NOT NULL THEN
+        EXECUTE setups[q];
+      END IF;
       c0 := bench.cpu_ns();
       t0 := clock_timestamp();
       EXECUTE queries[q] INTO r;
       times[q][k] := extract(epoch FROM clock_timestamp() - t0) * 1000;
       cpu[q][k] := (bench.cpu_ns() - c0) / 1e6;
+      IF every_run AND r IS DISTINCT FROM results[1] THEN
+        RAISE EXCEPTION 'benchmark "%": % returned %, but % returned %', title, names[q], r, names[1], results[1];
+      END IF;
     END LOOP;
   END LOOP;
   FOR q IN 1..n LOOP
-    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x), min(x), max(x)
-      INTO median_ms, min_ms, max_ms
-      FROM unnest(times[q:q][1:reps]) AS x;
-    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x)
-      INTO cpu_median_ms
-      FROM unnest(cpu[q:q][1:reps]) AS x;
-    IF q = 1 THEN first_median := median_ms; first_cpu := cpu_median_ms; END IF;
-    section := title; query := names[q]; result := results[q];
-    ratio_to_first := round(median_ms / first_median, 3);
-    cpu_ratio_to_first := round(cpu_median_ms / nullif(first_cpu, 0), 3);
-    median_ms := round(median_ms, 1); min_ms := round(min_ms, 1); max_ms := round(max_ms, 1);
-    cpu_median_ms := round(cpu_median_ms, 1);
-    RETURN NEXT;
+    FOR k IN 1..reps LOOP
+      query_no := q; rep := k; result := results[q]; ms := times[q][k]; cpu_ms := cpu[q][k];
+      RETURN NEXT;
+    END LOOP;
   END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bench.compare(title text, queries text[], names text[], reps integer DEFAULT 7,
+                                         agree integer DEFAULT NULL)
+RETURNS TABLE (section text, query text, result text, median_ms numeric, min_ms numeric,
+               max_ms numeric, ratio_to_first numeric, cpu_median_ms numeric, cpu_ratio_to_first numeric)
+LANGUAGE plpgsql AS
+$$
+BEGIN
+  RETURN QUERY
+    WITH t AS MATERIALIZED (
+           SELECT * FROM bench.rounds(title, NULL, queries, names, reps, coalesce(agree, array_length(queries, 1)), false)),
+         m AS (
+           SELECT t.query_no, min(t.result) AS res,
+                  (percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms))::numeric AS med,
+                  min(t.ms)::numeric AS lo, max(t.ms)::numeric AS hi,
+                  (percentile_cont(0.5) WITHIN GROUP (ORDER BY t.cpu_ms))::numeric AS cpu
+             FROM t GROUP BY t.query_no)
+    SELECT title, names[m.query_no], m.res, round(m.med, 1), round(m.lo, 1), round(m.hi, 1),
+           round(m.med / f.med, 3), round(m.cpu, 1), round(m.cpu / nullif(f.cpu, 0), 3)
+      FROM m JOIN m f ON f.query_no = 1
+     ORDER BY m.query_no;
 END
 $$;
 
@@ -102,50 +127,18 @@ RETURNS TABLE (query text, result text, median_ms numeric, cpu_median_ms numeric
                paired_ratio numeric, cpu_paired_ratio numeric)
 LANGUAGE plpgsql AS
 $$
-DECLARE
-  n integer := array_length(queries, 1);
-  times float8[] := array_fill(NULL::float8, ARRAY[n, reps]);
-  cpu float8[] := array_fill(NULL::float8, ARRAY[n, reps]);
-  results text[] := array_fill(NULL::text, ARRAY[n]);
-  r text;
-  t0 timestamptz;
-  c0 bigint;
-  i integer;
-  k integer;
-  q integer;
 BEGIN
-  FOR q IN 1..n LOOP                        -- warm-up, and the agreement check
-    EXECUTE setups[q];
-    EXECUTE queries[q] INTO r;
-    results[q] := r;
-    IF r IS DISTINCT FROM results[1] THEN
-      RAISE EXCEPTION 'benchmark "%": % returned %, but % returned %', title, names[q], r, names[1], results[1];
-    END IF;
-  END LOOP;
-  FOR k IN 1..reps LOOP
-    FOR i IN 0..n - 1 LOOP
-      q := (i + k - 1) % n + 1;             -- rotate which query goes first
-      EXECUTE setups[q];
-      c0 := bench.cpu_ns();
-      t0 := clock_timestamp();
-      EXECUTE queries[q] INTO r;
-      times[q][k] := extract(epoch FROM clock_timestamp() - t0) * 1000;
-      cpu[q][k] := (bench.cpu_ns() - c0) / 1e6;
-      IF r IS DISTINCT FROM results[1] THEN
-        RAISE EXCEPTION 'benchmark "%": % returned %, but % returned %', title, names[q], r, names[1], results[1];
-      END IF;
-    END LOOP;
-  END LOOP;
+  RETURN QUERY
+    WITH t AS MATERIALIZED (
+           SELECT * FROM bench.rounds(title, setups, queries, names, reps, array_length(queries, 1), true))
+    SELECT names[t.query_no], min(t.result),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms)::numeric, 3),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t.cpu_ms)::numeric, 3),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t.ms / nullif(f.ms, 0))::numeric, 3),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY t.cpu_ms / nullif(f.cpu_ms, 0))::numeric, 3)
+      FROM t JOIN t f ON f.query_no = 1 AND f.rep = t.rep
+     GROUP BY t.query_no
+     ORDER BY t.query_no;
   EXECUTE 'RESET ROLE';
-  FOR q IN 1..n LOOP
-    query := names[q]; result := results[q];
-    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 3) INTO median_ms FROM unnest(times[q:q][1:reps]) AS x;
-    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 3) INTO cpu_median_ms FROM unnest(cpu[q:q][1:reps]) AS x;
-    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY times[q][j] / nullif(times[1][j], 0))::numeric, 3),
-           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY cpu[q][j] / nullif(cpu[1][j], 0))::numeric, 3)
-      INTO paired_ratio, cpu_paired_ratio
-      FROM generate_series(1, reps) AS j;
-    RETURN NEXT;
-  END LOOP;
 END
 $$;
