@@ -56,13 +56,25 @@ acting_profile(FunctionCallInfo fcinfo)
  * One row's policy decision.  A row let through is noted for the statement:
  * the level of what it handles (handling_events.c) and the access counters
  * (access_stats.c); a refused row is only counted (explain_withhold.h).
+ *
+ * row_readable and row_writable are called on NULL (can_read and can_write,
+ * the same C functions, are STRICT): a row without a label, which nobody may
+ * read or write, is refused here and counted as hidden like any other, so
+ * that EXPLAIN ANALYZE does not count the unlabelled rows.
  */
 static pg_attribute_always_inline bool
 decide_row(FunctionCallInfo fcinfo, TmacMode mode)
 {
-	Datum		d = PG_GETARG_DATUM(0);
+	Datum		d;
 	TmacLabel  *l;
 	TmacProfile *p;
+
+	if (unlikely(PG_ARGISNULL(0)))
+	{
+		tmac_note_hidden_row();
+		return false;
+	}
+	d = PG_GETARG_DATUM(0);
 
 	/*
 	 * A label is stored plain, with a 4-byte header: it is used in place.
@@ -87,21 +99,11 @@ decide_row(FunctionCallInfo fcinfo, TmacMode mode)
 	return true;
 }
 
-/*
- * row_readable and row_writable are called on NULL (can_read and can_write,
- * the same C functions, are STRICT): a row without a label, which nobody may
- * read or write, is refused here and counted as hidden like any other, so
- * that EXPLAIN ANALYZE does not count the unlabelled rows.
- */
+/* The policy functions of a protected table's read and write policies (decide_row). */
 PG_FUNCTION_INFO_V1(tmac_row_readable);
 Datum
 tmac_row_readable(PG_FUNCTION_ARGS)
 {
-	if (unlikely(PG_ARGISNULL(0)))
-	{
-		tmac_note_hidden_row();
-		PG_RETURN_BOOL(false);
-	}
 	PG_RETURN_BOOL(decide_row(fcinfo, TMAC_READ));
 }
 
@@ -109,11 +111,6 @@ PG_FUNCTION_INFO_V1(tmac_row_writable);
 Datum
 tmac_row_writable(PG_FUNCTION_ARGS)
 {
-	if (unlikely(PG_ARGISNULL(0)))
-	{
-		tmac_note_hidden_row();
-		PG_RETURN_BOOL(false);
-	}
 	PG_RETURN_BOOL(decide_row(fcinfo, TMAC_WRITE));
 }
 
