@@ -95,7 +95,6 @@ CREATE TABLE tmac.level (
   defined_by  name NOT NULL DEFAULT session_user,
   CHECK (array_position(aliases, NULL) IS NULL)
 );
-CREATE UNIQUE INDEX level_code_key ON tmac.level (tmac.vocabulary_fold(code));
 COMMENT ON TABLE tmac.level IS
   'Classification levels (区分): ordered by rank; a label stores the rank, so renaming keeps labels valid';
 COMMENT ON COLUMN tmac.level.rank IS 'Order of the level: a higher rank dominates a lower one; the identity of the level';
@@ -103,6 +102,7 @@ COMMENT ON COLUMN tmac.level.code IS 'Canonical code shown in label text, e.g. S
 COMMENT ON COLUMN tmac.level.name IS 'Japanese name shown in markings, e.g. 極秘';
 COMMENT ON COLUMN tmac.level.aliases IS 'Other accepted spellings on input, e.g. 対外秘';
 COMMENT ON COLUMN tmac.level.builtin IS 'True for the levels a fresh install ships';
+CREATE UNIQUE INDEX level_code_key ON tmac.level (tmac.vocabulary_fold(code));
 
 CREATE SEQUENCE tmac.compartment_id_seq AS integer;
 CREATE TABLE tmac.compartment (
@@ -114,10 +114,10 @@ CREATE TABLE tmac.compartment (
   defined_by  name NOT NULL DEFAULT session_user
 );
 ALTER SEQUENCE tmac.compartment_id_seq OWNED BY tmac.compartment.compartment_id;
-CREATE UNIQUE INDEX compartment_code_key ON tmac.compartment (tmac.vocabulary_fold(code));
 COMMENT ON TABLE tmac.compartment IS
   'Need-to-know compartments (関係者限り): projects, entrusted customer information, product lines';
 COMMENT ON COLUMN tmac.compartment.compartment_id IS 'Identifier stored in labels';
+CREATE UNIQUE INDEX compartment_code_key ON tmac.compartment (tmac.vocabulary_fold(code));
 
 CREATE SEQUENCE tmac.org_group_id_seq AS integer;
 CREATE TABLE tmac.org_group (
@@ -130,10 +130,10 @@ CREATE TABLE tmac.org_group (
   CHECK (parent_id IS DISTINCT FROM group_id)
 );
 ALTER SEQUENCE tmac.org_group_id_seq OWNED BY tmac.org_group.group_id;
-CREATE UNIQUE INDEX org_group_code_key ON tmac.org_group (tmac.vocabulary_fold(code));
 COMMENT ON TABLE tmac.org_group IS
   'Organisation groups (部・課) as a tree: a holder of a group reaches every group below it';
 COMMENT ON COLUMN tmac.org_group.parent_id IS 'The enclosing group, or NULL for a root';
+CREATE UNIQUE INDEX org_group_code_key ON tmac.org_group (tmac.vocabulary_fold(code));
 
 -- All spellings in use, folded as label input folds them.
 CREATE VIEW tmac.vocabulary_token AS

@@ -47,9 +47,6 @@ CREATE TABLE tmac.audit_log (
   prev_hash  bytea NOT NULL,
   hash       bytea NOT NULL
 );
--- Not unique: a transaction's entries carry provisional positions until it commits (two
--- open transactions may hold the same one, and a unique index would make the second wait for
--- the first); at commit the positions are final and unique, which verify_audit_log() checks.
 -- A large entry (a termination ending 10,000 grants lists them all) is compressed with lz4
 -- where the server has it: pglz took a quarter of what ending those grants costs above a bare
 -- UPDATE of them (README, Performance).  A server built without lz4 keeps pglz.
@@ -60,9 +57,6 @@ EXCEPTION WHEN feature_not_supported THEN
   NULL;
 END
 $lz4$;
-CREATE INDEX audit_log_entry_idx ON tmac.audit_log (entry_id);
-COMMENT ON INDEX tmac.audit_log_entry_idx IS 'The chain''s order (not unique while transactions are open; see tmac.verify_audit_log)';
-CREATE INDEX audit_log_subject_idx ON tmac.audit_log (category, subject);
 COMMENT ON TABLE tmac.audit_log IS
   'Append-only, hash-chained audit log of every change to tmac''s governance tables; check it with tmac.verify_audit_log()';
 COMMENT ON COLUMN tmac.audit_log.entry_id IS 'Position in the chain: 1, 2, 3, … without gaps, in commit order (final when the entry''s transaction commits)';
@@ -73,6 +67,12 @@ COMMENT ON COLUMN tmac.audit_log.subject IS 'The key of the changed row (NULL wh
 COMMENT ON COLUMN tmac.audit_log.detail IS 'One changed row: the row before and after ({"old":…,"new":…}); several inserted or deleted rows: {"count":n,"rows":[{"new":…},…]}; several updated rows: {"count":n,"key":key column,"changes":[{"keys":[…],"old":{changed columns},"new":{changed columns}},…]}; a bulk load of HR events: {"count":n,"key":"event_id","rows":[{"new":{"event_id":…}},…],"digest":sha256 hex}; the persons it hires: {"count":n,"key":"person_id","keys":[…],"digest":…,"content":"hr_event"}; or the detail given to tmac.audit_record';
 COMMENT ON COLUMN tmac.audit_log.prev_hash IS 'Hash of the previous entry (32 zero bytes for the first)';
 COMMENT ON COLUMN tmac.audit_log.hash IS 'sha256(prev_hash || tmac.audit_entry_text(…)) of this entry';
+-- Not unique: a transaction's entries carry provisional positions until it commits (two
+-- open transactions may hold the same one, and a unique index would make the second wait for
+-- the first); at commit the positions are final and unique, which verify_audit_log() checks.
+CREATE INDEX audit_log_entry_idx ON tmac.audit_log (entry_id);
+COMMENT ON INDEX tmac.audit_log_entry_idx IS 'The chain''s order (not unique while transactions are open; see tmac.verify_audit_log)';
+CREATE INDEX audit_log_subject_idx ON tmac.audit_log (category, subject);
 
 CREATE TABLE tmac.audit_head (
   singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),

@@ -63,21 +63,6 @@ CREATE TABLE tmac.person (
   CHECK ((status = 'terminated') = (terminated_at IS NOT NULL)),
   CHECK (kind NOT IN ('service', 'visitor') OR responsible_person IS NOT NULL)
 );
--- (No index on org_group_id: only an access review scoped to a group reads persons by it, joined
--- with their grants, and every hire and transfer would pay for it.)
--- The compliance checks look at the few persons who left or are on leave, and at the few who are
--- not employees (contractors, visitors, service accounts), without reading every person.
-CREATE INDEX person_departed_idx ON tmac.person (status) WHERE status <> 'active';
-CREATE INDEX person_non_employee_idx ON tmac.person (kind, status) WHERE kind <> 'employee';
--- A person maps to at most one login role and a role to at most one person.  Both indexes leave
--- out the persons without a login role (NULL is never equal to anything, so it is not looked
--- up by either): a bulk load of hires that IT gives logins later writes neither.
-CREATE UNIQUE INDEX person_login_role_unique ON tmac.person (login_role) WHERE login_role IS NOT NULL;
-CREATE INDEX person_login_role_oid_idx ON tmac.person (login_role_oid) WHERE login_role_oid IS NOT NULL;
-COMMENT ON INDEX tmac.person_login_role_unique IS 'tmac: a login role is mapped to at most one person';
-COMMENT ON INDEX tmac.person_login_role_oid_idx IS 'tmac login gate: the person a role was mapped to, whatever it is called since';
-COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';
-COMMENT ON INDEX tmac.person_non_employee_idx IS 'tmac compliance: contractors, visitors and service accounts by status';
 COMMENT ON TABLE tmac.person IS
   'Persons from the HR feed (employees, contractors, visitors, service accounts), mapped to PostgreSQL login roles; never deleted';
 COMMENT ON COLUMN tmac.person.person_id IS 'Employee number or other HR identifier';
@@ -94,6 +79,21 @@ COMMENT ON COLUMN tmac.person.role_changed_at IS 'When the last transfer or prom
 COMMENT ON COLUMN tmac.person.login_disabled_by_tmac IS 'True when tmac set NOLOGIN on the login role at termination (a rehire restores LOGIN)';
 COMMENT ON COLUMN tmac.person.login_role_oid IS 'The OID of the role login_role named when the HR feed mapped it: the login gate keeps that role gated while the person is terminated or on leave, whatever it is called since';
 COMMENT ON COLUMN tmac.person.cron_jobs_disabled_by_tmac IS 'The pg_cron jobs (jobid) of the login role that tmac disabled at termination; a rehire with restore_cron_jobs re-enables them';
+-- (No index on org_group_id: only an access review scoped to a group reads persons by it, joined
+-- with their grants, and every hire and transfer would pay for it.)
+-- The compliance checks look at the few persons who left or are on leave, and at the few who are
+-- not employees (contractors, visitors, service accounts), without reading every person.
+CREATE INDEX person_departed_idx ON tmac.person (status) WHERE status <> 'active';
+CREATE INDEX person_non_employee_idx ON tmac.person (kind, status) WHERE kind <> 'employee';
+-- A person maps to at most one login role and a role to at most one person.  Both indexes leave
+-- out the persons without a login role (NULL is never equal to anything, so it is not looked
+-- up by either): a bulk load of hires that IT gives logins later writes neither.
+CREATE UNIQUE INDEX person_login_role_unique ON tmac.person (login_role) WHERE login_role IS NOT NULL;
+CREATE INDEX person_login_role_oid_idx ON tmac.person (login_role_oid) WHERE login_role_oid IS NOT NULL;
+COMMENT ON INDEX tmac.person_login_role_unique IS 'tmac: a login role is mapped to at most one person';
+COMMENT ON INDEX tmac.person_login_role_oid_idx IS 'tmac login gate: the person a role was mapped to, whatever it is called since';
+COMMENT ON INDEX tmac.person_departed_idx IS 'tmac compliance: persons terminated or on leave';
+COMMENT ON INDEX tmac.person_non_employee_idx IS 'tmac compliance: contractors, visitors and service accounts by status';
 
 -- The role a person's login_role names is recorded by OID when it is mapped (hire, a new
 -- login_role, rehire) and never follows a rename afterwards: a role renamed after its person
@@ -275,7 +275,6 @@ CREATE TABLE tmac.login_enrolment (
   withdrawn_at  timestamptz,
   CHECK ((withdrawn_by IS NULL) = (withdrawn_at IS NULL))
 );
-CREATE UNIQUE INDEX login_enrolment_current_idx ON tmac.login_enrolment (login_role) WHERE withdrawn_at IS NULL;
 COMMENT ON TABLE tmac.login_enrolment IS
   'Login roles a DBA enrolled as persons'' logins (tmac.enrol_login): the only roles the HR feed may map a person to, or disable at termination; never deleted';
 COMMENT ON COLUMN tmac.login_enrolment.enrolment_id IS 'Identifies one enrolment; a role enrolled again after a withdrawal gets a new one';
@@ -284,6 +283,7 @@ COMMENT ON COLUMN tmac.login_enrolment.enrolled_by IS 'The tmac_admin role that 
 COMMENT ON COLUMN tmac.login_enrolment.enrolled_at IS 'When it was enrolled';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_by IS 'The tmac_admin role that withdrew the enrolment (tmac.withdraw_login), or NULL while current';
 COMMENT ON COLUMN tmac.login_enrolment.withdrawn_at IS 'When the enrolment was withdrawn, or NULL while current';
+CREATE UNIQUE INDEX login_enrolment_current_idx ON tmac.login_enrolment (login_role) WHERE withdrawn_at IS NULL;
 SELECT tmac.add_audit_trigger('tmac.login_enrolment', 'enrolment_id', 'login_role');
 SELECT tmac.keep_forever('tmac.login_enrolment');
 

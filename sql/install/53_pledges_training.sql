@@ -21,7 +21,6 @@ CREATE TABLE tmac.pledge (
   document_sha256  bytea CHECK (length(document_sha256) = 32),
   CHECK ((kind = 'project') = (project IS NOT NULL))
 );
-CREATE INDEX pledge_person_idx ON tmac.pledge (person_id);
 COMMENT ON TABLE tmac.pledge IS '秘密保持誓約書 / signed pledges: at hire, promotion, for a project, at termination, for visitors, periodically';
 COMMENT ON COLUMN tmac.pledge.pledge_id IS 'Identifies the pledge';
 COMMENT ON COLUMN tmac.pledge.person_id IS 'The person who signed';
@@ -33,6 +32,7 @@ COMMENT ON COLUMN tmac.pledge.recorded_by IS 'The HR role that recorded it';
 COMMENT ON COLUMN tmac.pledge.project IS 'プロジェクト / the project (e.g. a compartment code) a project pledge is for; NULL for other kinds';
 COMMENT ON COLUMN tmac.pledge.template_version IS '様式の版 / version of the pledge template that was signed';
 COMMENT ON COLUMN tmac.pledge.document_sha256 IS '文書のハッシュ / SHA-256 of the signed document (its scan or PDF), 32 bytes';
+CREATE INDEX pledge_person_idx ON tmac.pledge (person_id);
 
 CREATE TABLE tmac.training_completion (
   completion_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -42,7 +42,6 @@ CREATE TABLE tmac.training_completion (
   recorded_at   timestamptz NOT NULL DEFAULT now(),
   recorded_by   name NOT NULL DEFAULT tmac.invoker()
 );
-CREATE INDEX training_completion_person_idx ON tmac.training_completion (person_id);
 COMMENT ON TABLE tmac.training_completion IS '受講記録 / training completions (従業員教育); each counts for its course''s validity (training_validity by default)';
 COMMENT ON COLUMN tmac.training_completion.completion_id IS 'Identifies the completion';
 COMMENT ON COLUMN tmac.training_completion.person_id IS 'The person who completed it';
@@ -50,6 +49,7 @@ COMMENT ON COLUMN tmac.training_completion.course IS 'The course (tmac.training_
 COMMENT ON COLUMN tmac.training_completion.completed_on IS '受講日 / the day it was completed';
 COMMENT ON COLUMN tmac.training_completion.recorded_at IS 'When it was recorded';
 COMMENT ON COLUMN tmac.training_completion.recorded_by IS 'The HR role that recorded it';
+CREATE INDEX training_completion_person_idx ON tmac.training_completion (person_id);
 
 -- The seed's two courses (⑤: 全ての従業員等への教育内容, アクセス権を有する者への教育内容), shipped as
 -- templates: tmac.define_course('basics') or ('access_holders') adopts one.

@@ -25,8 +25,6 @@ CREATE TABLE tmac.hr_event (
   error_sqlstate text,
   error_message  text
 );
-CREATE INDEX hr_event_person_idx ON tmac.hr_event (person_id, effective_at);
-CREATE INDEX hr_event_scheduled_idx ON tmac.hr_event (effective_at) WHERE outcome = 'scheduled';
 COMMENT ON TABLE tmac.hr_event IS
   'The HR feed: HR inserts or COPYs events (hire, transfer, promotion, leave, return, terminate, rehire); tmac applies them';
 COMMENT ON COLUMN tmac.hr_event.event_id IS 'The HR system''s id of the event; replaying it with the same content is a no-op';
@@ -39,6 +37,8 @@ COMMENT ON COLUMN tmac.hr_event.applied_at IS 'Filled by tmac: when the event wa
 COMMENT ON COLUMN tmac.hr_event.outcome IS 'Filled by tmac: scheduled, applied or rejected (lenient mode)';
 COMMENT ON COLUMN tmac.hr_event.error_sqlstate IS 'Filled by tmac: SQLSTATE of the error that rejected the event';
 COMMENT ON COLUMN tmac.hr_event.error_message IS 'Filled by tmac: the error that rejected the event';
+CREATE INDEX hr_event_person_idx ON tmac.hr_event (person_id, effective_at);
+CREATE INDEX hr_event_scheduled_idx ON tmac.hr_event (effective_at) WHERE outcome = 'scheduled';
 
 -- The canonical text of an HR event that the audit log's digest of a bulk load covers (see
 -- tmac.audit_trigger): the columns that never change once received, fields separated by U+001F,

@@ -91,9 +91,6 @@ CREATE TABLE tmac.access_grant (
   CHECK ((status IN ('ended', 'expired', 'cancelled')) = (ended_at IS NOT NULL)),
   CHECK (status <> 'active' OR approved_at IS NOT NULL)
 );
-CREATE INDEX access_grant_person_idx ON tmac.access_grant (person_id, kind);
--- (person first: a person's open grants are found by person, whatever the planner knows of statuses)
-CREATE INDEX access_grant_open_idx ON tmac.access_grant (person_id, status) WHERE status IN ('pending', 'active');
 COMMENT ON TABLE tmac.access_grant IS
   'Clearances and need-to-know grants, from request to end (never deleted); read them through tmac.grants';
 COMMENT ON COLUMN tmac.access_grant.kind IS 'clearance (a level) or compartment (a need-to-know grant)';
@@ -111,6 +108,9 @@ COMMENT ON COLUMN tmac.access_grant.survives_role_change IS 'Set by tmac.keep_on
 COMMENT ON COLUMN tmac.access_grant.grace_until IS 'After a role change with a grace period: the grant ends at this instant';
 COMMENT ON COLUMN tmac.access_grant.end_reason IS 'expired, revoked, withdrawn, rejected, terminated or role_change';
 COMMENT ON COLUMN tmac.access_grant.ended_by IS 'Who ended it: a person_id, a role, or hr_event:<event_id>';
+CREATE INDEX access_grant_person_idx ON tmac.access_grant (person_id, kind);
+-- (person first: a person's open grants are found by person, whatever the planner knows of statuses)
+CREATE INDEX access_grant_open_idx ON tmac.access_grant (person_id, status) WHERE status IN ('pending', 'active');
 
 -- The effective end of a grant (expiry or role-change grace), and why.  No SET search_path,
 -- so that it stays inlinable (tmac.grants computes it for every row); qualified instead.

@@ -63,7 +63,6 @@ CREATE TABLE tmac.asset (
   CHECK ((status = 'retired') = (retired_at IS NOT NULL)),
   CHECK (origin = 'own' OR btrim(entrusted_by) <> '')
 );
-CREATE INDEX asset_manager_idx ON tmac.asset (manager);
 COMMENT ON TABLE tmac.asset IS
   '重要情報目録 / inventory of important information (seed ①, I-1): one row per asset, retired not deleted; written through tmac.register_asset, update_asset, review_assets, retire_asset';
 COMMENT ON COLUMN tmac.asset.asset_no IS '管理番号 / asset number';
@@ -94,6 +93,7 @@ COMMENT ON COLUMN tmac.asset.retire_reason IS 'Why it was retired';
 COMMENT ON COLUMN tmac.asset.registered_at IS 'When the row was recorded';
 COMMENT ON COLUMN tmac.asset.registered_by IS 'The tmac_admin role that recorded it';
 COMMENT ON COLUMN tmac.asset.updated_at IS 'When the row last changed';
+CREATE INDEX asset_manager_idx ON tmac.asset (manager);
 
 -- Database objects that hold an asset: a table (with its partitions and children) or a schema.
 CREATE TABLE tmac.asset_binding (
@@ -105,7 +105,6 @@ CREATE TABLE tmac.asset_binding (
   bound_by    name NOT NULL DEFAULT tmac.invoker(),
   CHECK (num_nonnulls(relid, schema_name) = 1)
 );
-CREATE INDEX asset_binding_asset_idx ON tmac.asset_binding (asset_no);
 COMMENT ON TABLE tmac.asset_binding IS
   '保存先（データベース） / database objects holding an asset: a table (with its partitions and inheritance children) or a whole schema; each object belongs to at most one asset';
 COMMENT ON COLUMN tmac.asset_binding.binding_id IS 'Identifies the binding';
@@ -114,6 +113,7 @@ COMMENT ON COLUMN tmac.asset_binding.relid IS 'A table bound to the asset (NULL 
 COMMENT ON COLUMN tmac.asset_binding.schema_name IS 'A schema bound to the asset, by name (pg_upgrade keeps no regnamespace column): every table in it is bound (NULL for a table binding); renaming the schema unbinds it, which shows as asset_table_unbound';
 COMMENT ON COLUMN tmac.asset_binding.bound_at IS 'When it was bound';
 COMMENT ON COLUMN tmac.asset_binding.bound_by IS 'The role that bound it';
+CREATE INDEX asset_binding_asset_idx ON tmac.asset_binding (asset_no);
 
 INSERT INTO tmac.setting_default VALUES
   ('inventory_review_interval', '12 months', tmac.msgid('Every active asset of the inventory must have been reviewed (tmac.review_assets) within this interval (a positive interval)'));

@@ -51,8 +51,6 @@ CREATE TABLE tmac.appointment (
   CHECK ((ended_at IS NULL) = (end_reason IS NULL)),
   CHECK ((announced_how IS NULL) = (announced_on IS NULL))
 );
-CREATE INDEX appointment_person_idx ON tmac.appointment (person_id);
-CREATE INDEX appointment_open_idx ON tmac.appointment (role) WHERE ended_at IS NULL;
 COMMENT ON TABLE tmac.appointment IS
   '管理者の選任 / appointments (seed ③, I-3): role, person, scope, appointed by, period, how and when announced; ended, never deleted';
 COMMENT ON COLUMN tmac.appointment.appointment_id IS 'Identifies the appointment';
@@ -70,6 +68,8 @@ COMMENT ON COLUMN tmac.appointment.ended_at IS '終了 / when it ended (tmac.end
 COMMENT ON COLUMN tmac.appointment.ended_by IS 'Who ended it: a role, or hr_event:<event_id>';
 COMMENT ON COLUMN tmac.appointment.end_reason IS 'Why it ended (terminated for an HR termination)';
 COMMENT ON COLUMN tmac.appointment.recorded_by IS 'The tmac_admin role that recorded it';
+CREATE INDEX appointment_person_idx ON tmac.appointment (person_id);
+CREATE INDEX appointment_open_idx ON tmac.appointment (role) WHERE ended_at IS NULL;
 
 CREATE FUNCTION tmac.appoint(person_id text, role text, appointed_by text, scope text DEFAULT NULL,
                              scope_group text DEFAULT NULL, valid_from date DEFAULT NULL, valid_until date DEFAULT NULL,

@@ -58,13 +58,13 @@ CREATE TABLE tmac.provider_asset (
   recorded_by  name NOT NULL DEFAULT tmac.invoker(),
   PRIMARY KEY (provider_id, asset_no)
 );
-CREATE INDEX provider_asset_asset_idx ON tmac.provider_asset (asset_no);
 COMMENT ON TABLE tmac.provider_asset IS '委託先が扱う資産 / which assets of the inventory a provider holds or handles now (withdrawn: the row is removed, audited)';
 COMMENT ON COLUMN tmac.provider_asset.provider_id IS 'The provider';
 COMMENT ON COLUMN tmac.provider_asset.asset_no IS 'The asset (tmac.asset)';
 COMMENT ON COLUMN tmac.provider_asset.since IS 'Since when';
 COMMENT ON COLUMN tmac.provider_asset.note IS 'What the provider does with it';
 COMMENT ON COLUMN tmac.provider_asset.recorded_by IS 'The role that recorded it';
+CREATE INDEX provider_asset_asset_idx ON tmac.provider_asset (asset_no);
 
 CREATE TABLE tmac.contractor_agency (
   person_id    text PRIMARY KEY REFERENCES tmac.person,
@@ -72,12 +72,12 @@ CREATE TABLE tmac.contractor_agency (
   recorded_at  timestamptz NOT NULL DEFAULT now(),
   recorded_by  name NOT NULL DEFAULT tmac.invoker()
 );
-CREATE INDEX contractor_agency_provider_idx ON tmac.contractor_agency (provider_id);
 COMMENT ON TABLE tmac.contractor_agency IS '派遣元・委託元 / the staffing agency or subcontractor a contractor person comes from (set by HR: tmac.set_contractor_agency)';
 COMMENT ON COLUMN tmac.contractor_agency.person_id IS 'The contractor person';
 COMMENT ON COLUMN tmac.contractor_agency.provider_id IS 'Their agency (tmac.provider)';
 COMMENT ON COLUMN tmac.contractor_agency.recorded_at IS 'When it was recorded';
 COMMENT ON COLUMN tmac.contractor_agency.recorded_by IS 'The HR role that recorded it';
+CREATE INDEX contractor_agency_provider_idx ON tmac.contractor_agency (provider_id);
 
 CREATE FUNCTION tmac.provider_require(provider_id text, active boolean DEFAULT true) RETURNS void
   LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS

@@ -211,12 +211,6 @@ CREATE TABLE tmac.handling_entry (
   CONSTRAINT handling_entry_return_reported CHECK ((return_reported_at IS NULL) = (return_reported_by IS NULL)),
   CONSTRAINT handling_entry_return_reported_by_handler CHECK (return_reported_by IS NULL OR return_reported_by = handler)
 );
-CREATE INDEX handling_entry_asset_idx ON tmac.handling_entry (asset_id, action);
-CREATE INDEX handling_entry_open_idx ON tmac.handling_entry (due_at) WHERE returned_at IS NULL AND due_at IS NOT NULL;
-CREATE INDEX handling_entry_disposal_idx ON tmac.handling_entry (asset_id) WHERE action = 'dispose';
-COMMENT ON INDEX tmac.handling_entry_disposal_idx IS 'tmac compliance: disposals by asset (copies unaccounted for at disposal)';
-CREATE INDEX handling_entry_review_idx ON tmac.handling_entry (entry_id)
-  WHERE rule_applied <> 'allowed' AND approved_at IS NULL AND acknowledged_at IS NULL;
 COMMENT ON TABLE tmac.handling_entry IS
   '取扱管理簿 (handling ledger, ④): every creation, copy, take-out, provision, disposal and return of important information, by whom, approved by whom; never deleted';
 COMMENT ON COLUMN tmac.handling_entry.entry_id IS '管理簿番号 (entry number)';
@@ -248,6 +242,12 @@ COMMENT ON COLUMN tmac.handling_entry.source_tables IS 'Automatic entries: the p
 COMMENT ON COLUMN tmac.handling_entry.target_table IS 'Automatic entries: the unprotected table written, or COPY''s destination';
 COMMENT ON COLUMN tmac.handling_entry.row_count IS 'Automatic entries: rows exported, copied or deleted';
 COMMENT ON COLUMN tmac.handling_entry.statement IS 'Automatic entries: the statement (first 500 characters)';
+CREATE INDEX handling_entry_asset_idx ON tmac.handling_entry (asset_id, action);
+CREATE INDEX handling_entry_open_idx ON tmac.handling_entry (due_at) WHERE returned_at IS NULL AND due_at IS NOT NULL;
+CREATE INDEX handling_entry_disposal_idx ON tmac.handling_entry (asset_id) WHERE action = 'dispose';
+COMMENT ON INDEX tmac.handling_entry_disposal_idx IS 'tmac compliance: disposals by asset (copies unaccounted for at disposal)';
+CREATE INDEX handling_entry_review_idx ON tmac.handling_entry (entry_id)
+  WHERE rule_applied <> 'allowed' AND approved_at IS NULL AND acknowledged_at IS NULL;
 SELECT tmac.add_audit_trigger('tmac.handling_entry', 'entry_id');
 SELECT tmac.keep_forever('tmac.handling_entry');
 

@@ -85,7 +85,6 @@ CREATE TABLE tmac.incident (
   CONSTRAINT incident_discoverer_known CHECK (discovered_by IS NOT NULL OR discoverer_claimed IS NOT NULL),
   CONSTRAINT incident_discoverer_confirmed CHECK (discovered_by IS NULL OR discoverer_claimed IS NULL OR discovered_by = discoverer_claimed)
 );
-CREATE INDEX incident_open_idx ON tmac.incident (reported_at) WHERE status = 'open';
 COMMENT ON TABLE tmac.incident IS
   '情報漏えい等の事故・兆候 (incidents and leak signs, ⑥): who found what when, to whom it was reported, escalation to 経営層, response, cause, corrective action; never deleted';
 COMMENT ON COLUMN tmac.incident.detected_at IS '発見日時 (when it was noticed)';
@@ -108,6 +107,7 @@ COMMENT ON COLUMN tmac.incident.cause IS '原因 (cause)';
 COMMENT ON COLUMN tmac.incident.corrective_action IS '是正措置 (corrective action)';
 COMMENT ON COLUMN tmac.incident.due_by IS '対応期限 (deadline to close it)';
 COMMENT ON COLUMN tmac.incident.closed_by IS '完了確認者 (who closed it)';
+CREATE INDEX incident_open_idx ON tmac.incident (reported_at) WHERE status = 'open';
 SELECT tmac.add_audit_trigger('tmac.incident', 'incident_id');
 SELECT tmac.keep_forever('tmac.incident');
 
@@ -116,8 +116,8 @@ CREATE TABLE tmac.incident_asset (
   asset_id    bigint NOT NULL REFERENCES tmac.asset (asset_id),
   PRIMARY KEY (incident_id, asset_id)
 );
-CREATE INDEX incident_asset_asset_idx ON tmac.incident_asset (asset_id);
 COMMENT ON TABLE tmac.incident_asset IS '事故の対象情報 (the assets an incident concerns)';
+CREATE INDEX incident_asset_asset_idx ON tmac.incident_asset (asset_id);
 SELECT tmac.add_audit_trigger('tmac.incident_asset', 'incident_id');
 SELECT tmac.keep_forever('tmac.incident_asset');
 
@@ -130,12 +130,12 @@ CREATE TABLE tmac.incident_notification (
   notified_by     text NOT NULL REFERENCES tmac.person,
   reference       text
 );
-CREATE INDEX incident_notification_incident_idx ON tmac.incident_notification (incident_id, recipient_kind);
 COMMENT ON TABLE tmac.incident_notification IS
   '通知・報告 (notifications): to the entrusting company 委託元, authorities 監督官庁, police 警察, customers, the public';
 COMMENT ON COLUMN tmac.incident_notification.recipient_kind IS 'entrusting_company (委託元), authority (監督官庁), police (警察), customer (消費者・顧客), public (公表), other';
 COMMENT ON COLUMN tmac.incident_notification.recipient IS 'Who was notified (company, office, station)';
 COMMENT ON COLUMN tmac.incident_notification.reference IS 'Reference of the notification (letter, case number)';
+CREATE INDEX incident_notification_incident_idx ON tmac.incident_notification (incident_id, recipient_kind);
 SELECT tmac.add_audit_trigger('tmac.incident_notification', 'notification_id');
 SELECT tmac.keep_forever('tmac.incident_notification');
 
@@ -149,11 +149,11 @@ CREATE TABLE tmac.incident_event (
   what        text NOT NULL,
   change      jsonb NOT NULL
 );
-CREATE INDEX incident_event_incident_idx ON tmac.incident_event (incident_id, event_id);
 COMMENT ON TABLE tmac.incident_event IS
   '時系列 (incident timeline): every change of an incident, its assets and notifications — when, by whom, what changed';
 COMMENT ON COLUMN tmac.incident_event.what IS 'reported, changed, asset added, notified';
 COMMENT ON COLUMN tmac.incident_event.change IS 'The changed fields with their new values (old values for a change)';
+CREATE INDEX incident_event_incident_idx ON tmac.incident_event (incident_id, event_id);
 SELECT tmac.keep_forever('tmac.incident_event');
 
 CREATE FUNCTION tmac.incident_timeline() RETURNS trigger

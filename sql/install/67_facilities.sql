@@ -120,8 +120,8 @@ CREATE TABLE tmac.key_loan (
   CHECK (due_at > lent_at),
   CHECK ((returned_at IS NULL) = (received_by IS NULL))
 );
-CREATE UNIQUE INDEX key_loan_out_idx ON tmac.key_loan (key_id) WHERE returned_at IS NULL;
 COMMENT ON TABLE tmac.key_loan IS '鍵の貸出し管理簿 (key ledger): key, borrower, approver (never the borrower), out, due, returned, received by';
+CREATE UNIQUE INDEX key_loan_out_idx ON tmac.key_loan (key_id) WHERE returned_at IS NULL;
 SELECT tmac.add_audit_trigger('tmac.key_loan', 'loan_id');
 SELECT tmac.keep_forever('tmac.key_loan', forbid_truncate => false);
 
@@ -135,10 +135,10 @@ CREATE TABLE tmac.combination_change (
   note         text,
   CHECK ((container_id IS NULL) <> (area_id IS NULL))
 );
-CREATE INDEX combination_change_container_idx ON tmac.combination_change (container_id, changed_at);
-CREATE INDEX combination_change_area_idx ON tmac.combination_change (area_id, changed_at);
 COMMENT ON TABLE tmac.combination_change IS
   '鍵番号の変更記録 (combination changes): when, why (installed 備え付け, annual 定期, moved 使用場所変更, holder_changed 管理者・アクセス権者の交代, leak_suspected 漏えいの恐れ), by whom; never the number itself';
+CREATE INDEX combination_change_container_idx ON tmac.combination_change (container_id, changed_at);
+CREATE INDEX combination_change_area_idx ON tmac.combination_change (area_id, changed_at);
 SELECT tmac.add_audit_trigger('tmac.combination_change', 'change_id');
 SELECT tmac.keep_forever('tmac.combination_change', forbid_truncate => false);
 
@@ -162,7 +162,6 @@ CREATE TABLE tmac.area_entry (
   CHECK (escort IS NULL OR escort IS DISTINCT FROM person_id),
   CHECK (cardinality(devices) = 0 OR devices_approved_by IS NOT NULL)
 );
-CREATE INDEX area_entry_area_idx ON tmac.area_entry (area_id, entered_at);
 COMMENT ON TABLE tmac.area_entry IS
   '入退室記録・受付簿 (entry log of restricted areas): person or visitor with company, in/out, escort (立会者), badge (標識), devices brought in (カメラ等) and who approved them';
 COMMENT ON COLUMN tmac.area_entry.person_id IS 'The person entering (employees, contractors, registered visitors)';
@@ -171,6 +170,7 @@ COMMENT ON COLUMN tmac.area_entry.escort IS '立会者 (the employee escorting a
 COMMENT ON COLUMN tmac.area_entry.badge IS '標識 (the badge worn)';
 COMMENT ON COLUMN tmac.area_entry.devices IS '持込機器 (cameras, phones, media brought in)';
 COMMENT ON COLUMN tmac.area_entry.devices_approved_by IS 'The manager who approved the devices (持込みの承認)';
+CREATE INDEX area_entry_area_idx ON tmac.area_entry (area_id, entered_at);
 SELECT tmac.add_audit_trigger('tmac.area_entry', 'entry_id');
 SELECT tmac.keep_forever('tmac.area_entry', forbid_truncate => false);
 

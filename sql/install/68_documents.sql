@@ -125,7 +125,6 @@ CREATE TABLE tmac.document (
   CHECK ((announced_how IS NULL) = (announced_on IS NULL)),
   CHECK ((superseded_at IS NULL) = (supersede_reason IS NULL))
 );
-CREATE INDEX document_doc_no_idx ON tmac.document (doc_no);
 COMMENT ON TABLE tmac.document IS
   '規程・基準・手順・様式 / the documents register: one row per version — kind, title, the requirements and criteria it serves, its text by URI and SHA-256, author, approval by 経営層 (never the author), effective date, review, announcement (周知), supersession; never deleted';
 COMMENT ON COLUMN tmac.document.document_id IS 'Identifies the version';
@@ -154,6 +153,7 @@ COMMENT ON COLUMN tmac.document.superseded_at IS '廃止 / when 経営層 withdr
 COMMENT ON COLUMN tmac.document.superseded_by IS 'The person of 経営層 who withdrew it';
 COMMENT ON COLUMN tmac.document.supersede_reason IS 'Why it was withdrawn';
 COMMENT ON COLUMN tmac.document.successor_doc_no IS 'The document that replaces it, if another number';
+CREATE INDEX document_doc_no_idx ON tmac.document (doc_no);
 
 -- The version of each document in force today: approved, effective, not withdrawn, and no later
 -- approved version in effect.
@@ -174,13 +174,13 @@ CREATE TABLE tmac.document_acknowledgement (
   login_role      name NOT NULL DEFAULT tmac.invoker(),
   PRIMARY KEY (document_id, person_id)
 );
-CREATE INDEX document_acknowledgement_person_idx ON tmac.document_acknowledgement (person_id);
 COMMENT ON TABLE tmac.document_acknowledgement IS
   '確認の記録 / each person''s acknowledgement of a version of a document, made by the person themselves; never deleted';
 COMMENT ON COLUMN tmac.document_acknowledgement.document_id IS 'The version acknowledged';
 COMMENT ON COLUMN tmac.document_acknowledgement.person_id IS 'The person who acknowledged it (the acting person)';
 COMMENT ON COLUMN tmac.document_acknowledgement.acknowledged_at IS 'When';
 COMMENT ON COLUMN tmac.document_acknowledgement.login_role IS 'The login role they acted as';
+CREATE INDEX document_acknowledgement_person_idx ON tmac.document_acknowledgement (person_id);
 
 -- A version of a document, locked; NULL version: the latest recorded.
 CREATE FUNCTION tmac.document_for_update(doc_no text, version text) RETURNS tmac.document

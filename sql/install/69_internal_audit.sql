@@ -45,7 +45,6 @@ CREATE TABLE tmac.internal_audit (
   CHECK ((performed_on IS NULL) = (summary IS NULL) AND (performed_on IS NULL) = (recorded_at IS NULL)),
   CHECK ((report_uri IS NULL) = (report_sha256 IS NULL))
 );
-CREATE INDEX internal_audit_auditor_idx ON tmac.internal_audit (auditor);
 COMMENT ON TABLE tmac.internal_audit IS
   '内部監査・マネジメントレビュー / internal audits and management reviews: plan (when, scope, audited department, auditor), when performed, summary and report; never deleted';
 COMMENT ON COLUMN tmac.internal_audit.audit_id IS 'Identifies the audit';
@@ -62,6 +61,7 @@ COMMENT ON COLUMN tmac.internal_audit.summary IS '結果の要旨 / what it foun
 COMMENT ON COLUMN tmac.internal_audit.report_uri IS '監査報告書 / where the report is (its text is not stored)';
 COMMENT ON COLUMN tmac.internal_audit.report_sha256 IS 'SHA-256 of the report';
 COMMENT ON COLUMN tmac.internal_audit.recorded_at IS 'When the result was recorded';
+CREATE INDEX internal_audit_auditor_idx ON tmac.internal_audit (auditor);
 
 CREATE TABLE tmac.audit_finding (
   finding_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -72,7 +72,6 @@ CREATE TABLE tmac.audit_finding (
   recorded_by  text NOT NULL REFERENCES tmac.person,
   recorded_at  timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX audit_finding_audit_idx ON tmac.audit_finding (audit_id);
 COMMENT ON TABLE tmac.audit_finding IS
   '指摘事項 / what an internal audit found, per criterion: major (重大な指摘), minor (軽微な指摘), observation (観察事項); never deleted';
 COMMENT ON COLUMN tmac.audit_finding.finding_id IS 'Identifies the finding';
@@ -82,6 +81,7 @@ COMMENT ON COLUMN tmac.audit_finding.grade IS 'major, minor or observation';
 COMMENT ON COLUMN tmac.audit_finding.description IS 'What was found';
 COMMENT ON COLUMN tmac.audit_finding.recorded_by IS 'The auditor who recorded it';
 COMMENT ON COLUMN tmac.audit_finding.recorded_at IS 'When';
+CREATE INDEX audit_finding_audit_idx ON tmac.audit_finding (audit_id);
 
 CREATE TABLE tmac.corrective_action (
   action_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -102,8 +102,6 @@ CREATE TABLE tmac.corrective_action (
   CHECK ((closed_at IS NULL) = (closed_by IS NULL)),
   CHECK (closed_by IS DISTINCT FROM owner)
 );
-CREATE INDEX corrective_action_finding_idx ON tmac.corrective_action (finding_id);
-CREATE INDEX corrective_action_open_idx ON tmac.corrective_action (due_on) WHERE closed_at IS NULL;
 COMMENT ON TABLE tmac.corrective_action IS
   '是正処置 / corrective actions of audit findings: what, owner, due date; the owner reports it done with evidence, a second person (never the owner) closes it; never deleted';
 COMMENT ON COLUMN tmac.corrective_action.action_id IS 'Identifies the action';
@@ -119,6 +117,8 @@ COMMENT ON COLUMN tmac.corrective_action.evidence_uri IS 'Where the evidence is,
 COMMENT ON COLUMN tmac.corrective_action.closed_at IS '完了確認 / when a second person confirmed and closed it';
 COMMENT ON COLUMN tmac.corrective_action.closed_by IS 'Who closed it (the auditor, the 情報管理責任者 or 経営層; never the owner)';
 COMMENT ON COLUMN tmac.corrective_action.closure_note IS 'What the closer checked';
+CREATE INDEX corrective_action_finding_idx ON tmac.corrective_action (finding_id);
+CREATE INDEX corrective_action_open_idx ON tmac.corrective_action (due_on) WHERE closed_at IS NULL;
 
 -- Why a person may not audit a department (NULL: they may): they manage it — a 部門管理者 of it or
 -- of a department above it — or, for the whole company, they are the 情報管理責任者.

@@ -71,10 +71,10 @@ CREATE TABLE tmac.duty_assignment (
   ended_by    name,
   CHECK (ended_at IS NULL OR ended_at >= assigned_at)
 );
-CREATE UNIQUE INDEX duty_assignment_current ON tmac.duty_assignment (person_id, duty) WHERE ended_at IS NULL;
 COMMENT ON TABLE tmac.duty_assignment IS
   'Who holds which tmac duty (one not backed by a PostgreSQL role); rows are ended, never deleted';
 COMMENT ON COLUMN tmac.duty_assignment.person_id IS 'The person (tmac.person.person_id) holding the duty';
+CREATE UNIQUE INDEX duty_assignment_current ON tmac.duty_assignment (person_id, duty) WHERE ended_at IS NULL;
 SELECT pg_catalog.pg_extension_config_dump('tmac.duty_assignment', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.duty_assignment_assignment_id_seq', '');
 
@@ -91,10 +91,10 @@ CREATE TABLE tmac.sod_rule (
   defined_by  name NOT NULL DEFAULT session_user,
   CHECK (duty_a <> duty_b)
 );
-CREATE UNIQUE INDEX sod_rule_pair ON tmac.sod_rule (least(duty_a, duty_b), greatest(duty_a, duty_b));
 COMMENT ON TABLE tmac.sod_rule IS
   'Segregation-of-duties rules: two duties one person must not hold together (symmetric)';
 COMMENT ON COLUMN tmac.sod_rule.severity IS 'critical, high, medium or low: the severity of a finding for a violation';
+CREATE UNIQUE INDEX sod_rule_pair ON tmac.sod_rule (least(duty_a, duty_b), greatest(duty_a, duty_b));
 INSERT INTO tmac.sod_rule (rule_id, name, duty_a, duty_b, severity, builtin) VALUES
   (1, 'access admin vs approver', 'access_admin', 'approver', 'critical', true),
   (2, 'access admin vs auditor',  'access_admin', 'auditor',  'high',     true),
@@ -120,13 +120,13 @@ CREATE TABLE tmac.sod_exception (
   CHECK (approved_by IS DISTINCT FROM person_id AND approved_by IS DISTINCT FROM login_role::text),
   CHECK (expires_at > approved_at)
 );
-CREATE INDEX sod_exception_rule ON tmac.sod_exception (rule_id);
 COMMENT ON TABLE tmac.sod_exception IS
   'Approved exceptions to an SoD rule for one person (or one unmapped login role), with a justification, an approver who is not that person and a mandatory, bounded expiry';
 COMMENT ON COLUMN tmac.sod_exception.person_id IS 'The person the exception is for (NULL when it is for an unmapped login role)';
 COMMENT ON COLUMN tmac.sod_exception.login_role IS 'The login role the exception is for, when no person is registered for it';
 COMMENT ON COLUMN tmac.sod_exception.approved_by IS 'person_id (or role name, when unmapped) of the approver; never the holder';
 COMMENT ON COLUMN tmac.sod_exception.expires_at IS 'Mandatory; at most sod_exception_max after approval';
+CREATE INDEX sod_exception_rule ON tmac.sod_exception (rule_id);
 SELECT pg_catalog.pg_extension_config_dump('tmac.sod_exception', '');
 SELECT pg_catalog.pg_extension_config_dump('tmac.sod_exception_exception_id_seq', '');
 

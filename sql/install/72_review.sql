@@ -61,11 +61,11 @@ CREATE TABLE tmac.access_review_item (
   PRIMARY KEY (review_id, grant_id),
   CHECK ((decision IS NULL) = (decided_by IS NULL))
 );
-CREATE INDEX access_review_item_grant ON tmac.access_review_item (grant_id, decided_at) WHERE decision = 'keep';
 COMMENT ON TABLE tmac.access_review_item IS
   'One row per grant in a review''s population (a snapshot taken at start) with the decision, who made it, when and why';
 COMMENT ON COLUMN tmac.access_review_item.decision IS 'keep or revoke; NULL while undecided';
 COMMENT ON COLUMN tmac.access_review_item.revoked_at IS 'When the grant was ended because of this item (a revoke decision, or undecided at close with undecided_action revoke)';
+CREATE INDEX access_review_item_grant ON tmac.access_review_item (grant_id, decided_at) WHERE decision = 'keep';
 
 CREATE TABLE tmac.grant_audit (
   audit_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -75,9 +75,9 @@ CREATE TABLE tmac.grant_audit (
   outcome    text NOT NULL CHECK (outcome IN ('confirmed', 'questioned')),
   comment    text
 );
-CREATE INDEX grant_audit_grant ON tmac.grant_audit (grant_id);
 COMMENT ON TABLE tmac.grant_audit IS
   'Second-person audits of grants: a grant set by one administrator alone is checked by another (seed ⑦)';
+CREATE INDEX grant_audit_grant ON tmac.grant_audit (grant_id);
 
 
 -- The canonical text of one population line; the hash is over these lines in grant_id order.

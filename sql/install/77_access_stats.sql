@@ -137,9 +137,9 @@ CREATE TABLE tmac.access_stats_history (
   last_seen      timestamptz NOT NULL,
   CHECK ((kind = 'label') = (level_rank IS NOT NULL AND compartment_id IS NOT NULL))
 );
-CREATE INDEX access_stats_history_person_idx ON tmac.access_stats_history (person_id, last_seen);
 COMMENT ON TABLE tmac.access_stats_history IS
   'What each access counter added between two snapshots (tmac.snapshot_access_stats, hourly): rows read and written, statements; last_seen is the latest access in that interval';
+CREATE INDEX access_stats_history_person_idx ON tmac.access_stats_history (person_id, last_seen);
 SELECT pg_catalog.pg_extension_config_dump('tmac.access_stats_history', '');
 
 -- Counters that moved since the last snapshot, with what they added, in the history's form (a

@@ -66,7 +66,6 @@ CREATE TABLE tmac.electronic_measure (
   superseded_at   timestamptz,
   CHECK ((superseded_by IS NULL) = (superseded_at IS NULL))
 );
-CREATE UNIQUE INDEX electronic_measure_in_force ON tmac.electronic_measure (measure) WHERE superseded_by IS NULL;
 COMMENT ON TABLE tmac.electronic_measure IS
   '⑨ Declarations of the electronic measures (V): what is in place (or why it does not apply), who checked it when and what they saw, a reference to the evidence; one in force per measure, earlier ones superseded';
 COMMENT ON COLUMN tmac.electronic_measure.description IS 'What is in place (product, configuration, procedure), or why the measure does not apply';
@@ -74,6 +73,7 @@ COMMENT ON COLUMN tmac.electronic_measure.checked_by IS 'The person who checked 
 COMMENT ON COLUMN tmac.electronic_measure.observation IS 'What the checker saw';
 COMMENT ON COLUMN tmac.electronic_measure.evidence_uri IS 'Where the evidence is (a document, a screenshot, a report); tmac does not store it';
 COMMENT ON COLUMN tmac.electronic_measure.evidence_sha256 IS 'SHA-256 of the evidence, 64 lower-case hex digits, so it can be shown unchanged';
+CREATE UNIQUE INDEX electronic_measure_in_force ON tmac.electronic_measure (measure) WHERE superseded_by IS NULL;
 SELECT tmac.add_audit_trigger('tmac.electronic_measure', 'declaration_id');
 SELECT pg_catalog.pg_extension_config_dump('tmac.electronic_measure', '');
 
