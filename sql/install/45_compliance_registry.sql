@@ -134,8 +134,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.compliance_check_restore() IS
-  'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
+COMMENT ON FUNCTION tmac.compliance_check_restore() IS 'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
 CREATE TRIGGER compliance_check_restore BEFORE INSERT ON tmac.compliance_check
   FOR EACH ROW EXECUTE FUNCTION tmac.compliance_check_restore();
 

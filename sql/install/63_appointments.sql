@@ -124,8 +124,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.appoint(text, text, text, text, text, date, date, text, date) IS
-  '選任 / records an appointment (tmac_admin): person, role (information_officer, department_manager, asset_manager, key_custodian, committee_member, other), the 経営層 person who appointed them, scope, period, announcement; one information_officer at a time; returns the appointment_id';
+COMMENT ON FUNCTION tmac.appoint(text, text, text, text, text, date, date, text, date) IS '選任 / records an appointment (tmac_admin): person, role (information_officer, department_manager, asset_manager, key_custodian, committee_member, other), the 経営層 person who appointed them, scope, period, announcement; one information_officer at a time; returns the appointment_id';
 
 CREATE FUNCTION tmac.announce_appointment(appointment_id bigint, announced_how text, announced_on date)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -145,8 +144,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.announce_appointment(bigint, text, date) IS
-  '周知 / records how and when an open appointment was made known (tmac_admin)';
+COMMENT ON FUNCTION tmac.announce_appointment(bigint, text, date) IS '周知 / records how and when an open appointment was made known (tmac_admin)';
 
 CREATE FUNCTION tmac.end_appointment(appointment_id bigint, reason text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -179,8 +177,7 @@ BEGIN
    WHERE d.person_id = person AND d.ended_at IS NULL;
 END
 $$;
-COMMENT ON FUNCTION tmac.end_person_duties(text, timestamptz, text, text) IS
-  'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
+COMMENT ON FUNCTION tmac.end_person_duties(text, timestamptz, text, text) IS 'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
 
 SELECT tmac.add_audit_trigger('tmac.appointment', 'appointment_id', 'person_id');
 SELECT tmac.keep_forever('tmac.appointment');
@@ -238,8 +235,7 @@ BEGIN ATOMIC
          a.started_at
     FROM a WHERE a.announced_on IS NULL;
 END;
-COMMENT ON FUNCTION tmac.check_appointments() IS
-  'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
+COMMENT ON FUNCTION tmac.check_appointments() IS 'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
 
 
 -- The appointments' checks (③ 管理者の選任, I-3; check_appointments above) in the compliance registry

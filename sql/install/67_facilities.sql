@@ -246,8 +246,7 @@ EXCEPTION
     RAISE EXCEPTION USING MESSAGE = tmac.message('restricted area "%s" exists', code), ERRCODE = 'duplicate_object';
 END
 $$;
-COMMENT ON FUNCTION tmac.define_area(text, text, text, text, text, text, text[]) IS
-  'Registers a restricted area (立入制限区域): code, name, location, lock type, custodian, opening hours, equipment inside';
+COMMENT ON FUNCTION tmac.define_area(text, text, text, text, text, text, text[]) IS 'Registers a restricted area (立入制限区域): code, name, location, lock type, custodian, opening hours, equipment inside';
 
 CREATE FUNCTION tmac.define_container(code text, name text, location text, lock_type text, custodian text,
                                       area text DEFAULT NULL)
@@ -273,8 +272,7 @@ EXCEPTION
     RAISE EXCEPTION USING MESSAGE = tmac.message('container "%s" exists', code), ERRCODE = 'duplicate_object';
 END
 $$;
-COMMENT ON FUNCTION tmac.define_container(text, text, text, text, text, text) IS
-  'Registers a container (保管容器): code, name, location, lock type, key custodian, the restricted area it stands in';
+COMMENT ON FUNCTION tmac.define_container(text, text, text, text, text, text) IS 'Registers a container (保管容器): code, name, location, lock type, key custodian, the restricted area it stands in';
 
 -- What a container or restricted area holds at an instant, as labels someone who can open it must
 -- be able to read: the labelled assets stored in the container then, or the area's label.  A
@@ -295,8 +293,7 @@ $$
             FROM tmac.restricted_area r
            WHERE r.area_id = $2 AND r.label IS NOT NULL) x
 $$;
-COMMENT ON FUNCTION tmac.facility_opens(bigint, bigint, timestamptz) IS
-  'Internal: what a container (the labelled assets stored in it at the instant) or a restricted area (its label) holds, which whoever can open it must be able to read';
+COMMENT ON FUNCTION tmac.facility_opens(bigint, bigint, timestamptz) IS 'Internal: what a container (the labelled assets stored in it at the instant) or a restricted area (its label) holds, which whoever can open it must be able to read';
 
 -- Refuses to make a person able to open a container or area (holder, custodian) when they may not
 -- read what it holds now (42501), as tmac.lend_key refuses a loan of its key.
@@ -317,8 +314,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.require_facility_access(text, text, bigint, bigint, text) IS
-  'Internal (tmac.add_holder, tmac.set_custodian): refuses (42501) a person who may not read what a container or restricted area holds now';
+COMMENT ON FUNCTION tmac.require_facility_access(text, text, bigint, bigint, text) IS 'Internal (tmac.add_holder, tmac.set_custodian): refuses (42501) a person who may not read what a container or restricted area holds now';
 
 CREATE FUNCTION tmac.set_custodian(kind text, code text, custodian text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -348,8 +344,7 @@ BEGIN
   END CASE;
 END
 $$;
-COMMENT ON FUNCTION tmac.set_custodian(text, text, text) IS
-  'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者), refused (42501) when they may not read what it holds; closes a custodian_terminated finding';
+COMMENT ON FUNCTION tmac.set_custodian(text, text, text) IS 'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者), refused (42501) when they may not read what it holds; closes a custodian_terminated finding';
 
 CREATE FUNCTION tmac.store_asset(container text, asset_no text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -388,8 +383,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.add_holder(text, text, text) IS
-  'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area); refused (42501) when they may not read what it holds';
+COMMENT ON FUNCTION tmac.add_holder(text, text, text) IS 'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area); refused (42501) when they may not read what it holds';
 
 CREATE FUNCTION tmac.end_holder(holder_id bigint) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -427,8 +421,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_combination_change(text, text, text, text) IS
-  'Records that the acting person changed the combination of a container or area (kind container, area) and why; the number itself is never stored';
+COMMENT ON FUNCTION tmac.record_combination_change(text, text, text, text) IS 'Records that the acting person changed the combination of a container or area (kind container, area) and why; the number itself is never stored';
 
 CREATE FUNCTION tmac.define_key(code text, kind text, of_code text, custodian text) RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -495,8 +488,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.lend_key(text, text, timestamptz, text) IS
-  'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number; refused (42501) when the borrower may not read what the key opens';
+COMMENT ON FUNCTION tmac.lend_key(text, text, timestamptz, text) IS 'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number; refused (42501) when the borrower may not read what the key opens';
 
 CREATE FUNCTION tmac.return_key(key_code text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -571,8 +563,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_entry(text, text, text, text, text, text, text[], text, text, timestamptz) IS
-  'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number; an entry recorded as it happens is refused (42501) for a person who may not read the area''s label (unless a visitor escorted), who left or is on leave, or a visitor without a visitor pledge in force';
+COMMENT ON FUNCTION tmac.record_entry(text, text, text, text, text, text, text[], text, text, timestamptz) IS 'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number; an entry recorded as it happens is refused (42501) for a person who may not read the area''s label (unless a visitor escorted), who left or is on leave, or a visitor without a visitor pledge in force';
 
 CREATE FUNCTION tmac.record_exit(entry_id bigint, escort text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -608,8 +599,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_transport(text, text, text, text, text) IS
-  'Records that the acting person sent an asset sealed (封印) with a carrier to a recipient; returns the transport number';
+COMMENT ON FUNCTION tmac.record_transport(text, text, text, text, text) IS 'Records that the acting person sent an asset sealed (封印) with a carrier to a recipient; returns the transport number';
 
 CREATE FUNCTION tmac.record_receipt(transport_id bigint, receipt_ref text, received_at timestamptz DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -626,8 +616,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_receipt(bigint, text, timestamptz) IS
-  'The manager records the receipt (受領証) of a sealed transport, handed to them';
+COMMENT ON FUNCTION tmac.record_receipt(bigint, text, timestamptz) IS 'The manager records the receipt (受領証) of a sealed transport, handed to them';
 
 COMMENT ON COLUMN tmac.restricted_area.code IS '区域コード (code of the area)';
 COMMENT ON COLUMN tmac.restricted_area.name IS '区域名 (name)';
@@ -746,8 +735,7 @@ BEGIN ATOMIC
     FROM tmac.sealed_transport t JOIN tmac.asset s ON s.asset_id = t.asset_id
    WHERE t.receipt_ref IS NULL AND t.sent_at < now() - interval '7 days';
 END;
-COMMENT ON FUNCTION tmac.check_facilities() IS
-  'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
+COMMENT ON FUNCTION tmac.check_facilities() IS 'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
 
 INSERT INTO tmac.compliance_population VALUES
   ('containers',       '保管容器',         tmac.msgid('storage containers'),          'SELECT count(*) FROM tmac.container'),

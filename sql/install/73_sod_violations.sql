@@ -41,8 +41,7 @@ CREATE FUNCTION tmac.grant_self_or_underapproved(g tmac.access_grant) RETURNS bo
                   OR pg_catalog.cardinality($1.approved_by) OPERATOR(pg_catalog.<)
                        CASE WHEN $1.kind OPERATOR(pg_catalog.=) 'clearance' AND $1.level_rank OPERATOR(pg_catalog.>=) 40
                             THEN 2 ELSE 1 END, false);
-COMMENT ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) IS
-  'Internal: the grant lists its requester or grantee among its approvers, or has fewer approvers than it needs (the predicate of access_grant_suspect_idx)';
+COMMENT ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) IS 'Internal: the grant lists its requester or grantee among its approvers, or has fewer approvers than it needs (the predicate of access_grant_suspect_idx)';
 
 -- The suspicious grants: the union of what those indexes find (shared with tmac.sod_violations).
 CREATE FUNCTION tmac.suspect_grants(review_cutoff timestamptz, conflicted text[])
@@ -74,15 +73,13 @@ BEGIN
      AND NOT (g.status = 'active' AND coalesce(g.approved_at < review_cutoff, false));
 END
 $$;
-COMMENT ON FUNCTION tmac.suspect_grants(timestamptz, text[]) IS
-  'Internal: live grants that may break a grant-level rule (self- or grantee-approved, too few approvers, lapsed but active, approved before review_cutoff, or approved by one of conflicted), found by index';
+COMMENT ON FUNCTION tmac.suspect_grants(timestamptz, text[]) IS 'Internal: live grants that may break a grant-level rule (self- or grantee-approved, too few approvers, lapsed but active, approved before review_cutoff, or approved by one of conflicted), found by index';
 
 CREATE FUNCTION tmac.conflicted_approvers() RETURNS text[]
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT coalesce(array_agg(DISTINCT c.person_id), '{}') FROM tmac.sod_role_conflicts() c
            WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL);
-COMMENT ON FUNCTION tmac.conflicted_approvers() IS
-  'Internal: persons holding the approver duty together with a duty an SoD rule separates from it, without a current exception';
+COMMENT ON FUNCTION tmac.conflicted_approvers() IS 'Internal: persons holding the approver duty together with a duty an SoD rule separates from it, without a current exception';
 
 CREATE FUNCTION tmac.sod_violations()
   RETURNS TABLE (violation text, rule_id integer, rule_name text, severity text,
@@ -130,8 +127,7 @@ BEGIN ATOMIC
      AND NOT EXISTS (SELECT 1 FROM tmac.access_review_item i
                       WHERE i.grant_id = g.grant_id AND i.decision = 'keep' AND i.decided_by <> g.requested_by);
 END;
-COMMENT ON FUNCTION tmac.sod_violations() IS
-  'Segregation-of-duties violations: duty_conflict (conflicting duties without a current exception), self_approved, approver_is_grantee, approver_conflicting_duty, grant_not_audited (set by one administrator, never audited by another)';
+COMMENT ON FUNCTION tmac.sod_violations() IS 'Segregation-of-duties violations: duty_conflict (conflicting duties without a current exception), self_approved, approver_is_grantee, approver_conflicting_duty, grant_not_audited (set by one administrator, never audited by another)';
 -- Their plans are cheap index scans that JIT compilation would only slow down (by ~0.5 s).
 ALTER FUNCTION tmac.sod_violations() SET jit = off;
 ALTER FUNCTION tmac.suspect_grants(timestamptz, text[]) SET jit = off;
@@ -222,8 +218,7 @@ BEGIN ATOMIC
    WHERE g.status = 'active' AND g.approved_at < s.review_cutoff
      AND (k.at IS NULL OR k.at < s.review_cutoff);
 END;
-COMMENT ON FUNCTION tmac.check_grants() IS
-  'Checks grant_unapproved, grant_self_approved, approver_conflicting_duty, grant_not_audited, grant_expired_active and grant_not_reviewed in one pass over the grants';
+COMMENT ON FUNCTION tmac.check_grants() IS 'Checks grant_unapproved, grant_self_approved, approver_conflicting_duty, grant_not_audited, grant_expired_active and grant_not_reviewed in one pass over the grants';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('grant_unapproved', 'II', 'critical', tmac.msgid('Active grant without the required approvals'),

@@ -145,8 +145,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.declare_electronic_measure(text, text, text, text, text, text, text, timestamptz) IS
-  '⑨ Declares an electronic measure (tmac_admin): the measure (tmac.electronic_measure_kind), what is in place or why it does not apply, the person who checked it, what they saw, status in_place or not_applicable, a reference to the evidence (URI, SHA-256), when it was checked (default now); supersedes the declaration in force; returns the declaration_id';
+COMMENT ON FUNCTION tmac.declare_electronic_measure(text, text, text, text, text, text, text, timestamptz) IS '⑨ Declares an electronic measure (tmac_admin): the measure (tmac.electronic_measure_kind), what is in place or why it does not apply, the person who checked it, what they saw, status in_place or not_applicable, a reference to the evidence (URI, SHA-256), when it was checked (default now); supersedes the declaration in force; returns the declaration_id';
 
 -- A re-check: the same declaration, checked again.
 CREATE FUNCTION tmac.recheck_electronic_measure(measure text, checked_by text, observation text,
@@ -174,8 +173,7 @@ BEGIN
                                          checked_at);
 END
 $$;
-COMMENT ON FUNCTION tmac.recheck_electronic_measure(text, text, text, text, text, timestamptz) IS
-  '⑨ Records a new check of the electronic measure in force (tmac_admin): who checked, what they saw, new evidence if any (else the old reference); what is in place stays; returns the new declaration_id';
+COMMENT ON FUNCTION tmac.recheck_electronic_measure(text, text, text, text, text, timestamptz) IS '⑨ Records a new check of the electronic measure in force (tmac_admin): who checked, what they saw, new evidence if any (else the old reference); what is in place stays; returns the new declaration_id';
 
 -- The register as the auditor reads it: every measure of the seed, with its declaration in force
 -- (or none), and tmac's own database-side evidence beside it.
@@ -230,8 +228,7 @@ BEGIN ATOMIC
     FROM tmac.electronic_measure e JOIN tmac.electronic_measure_kind k USING (measure) CROSS JOIN review
    WHERE e.superseded_by IS NULL AND e.checked_at + review.every < pg_catalog.now();
 END;
-COMMENT ON FUNCTION tmac.check_electronic_measures() IS
-  'Checks of the electronic measures register (V, ⑨), one pass: electronic_measure_missing, electronic_measure_review_overdue';
+COMMENT ON FUNCTION tmac.check_electronic_measures() IS 'Checks of the electronic measures register (V, ⑨), one pass: electronic_measure_missing, electronic_measure_review_overdue';
 
 -- What the measures protect: important information held electronically (without it the check
 -- demands nothing, and is no evidence).
