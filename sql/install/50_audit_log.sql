@@ -618,8 +618,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.audit_head', '');
 
 -- The audit log's check (criterion V; the compliance registry: 45_compliance_registry.sql).
 
-CREATE FUNCTION tmac.check_audit_log_broken()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_audit_log_broken() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'audit_log',

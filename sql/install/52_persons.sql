@@ -519,8 +519,7 @@ COMMENT ON FUNCTION tmac.provision_logins(text[]) IS 'Creates, enrols and maps t
 -- a leaver whose login role can still log in or still has sessions, and a login role that became one
 -- tmac refuses to map.
 
-CREATE FUNCTION tmac.check_terminated_login_enabled()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_terminated_login_enabled() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- the role by name and the role recorded by OID when the person was mapped (renamed since?)
@@ -537,8 +536,7 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS 'Check terminated_login_enabled: terminated persons whose login role (by name, or by the OID recorded when it was mapped) still has LOGIN';
 
-CREATE FUNCTION tmac.check_terminated_session_open()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_terminated_session_open() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
@@ -557,8 +555,7 @@ COMMENT ON FUNCTION tmac.check_terminated_session_open() IS 'Check terminated_se
 -- A person's login that became what tmac.enrol_login and the HR feed refuse to map (a member of
 -- tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, a role others are members of) after
 -- it was mapped: the same rule (tmac.login_role_refusal), applied to the roles as they are now.
-CREATE FUNCTION tmac.check_person_login_refused()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_person_login_refused() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,

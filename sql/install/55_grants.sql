@@ -533,8 +533,7 @@ SELECT tmac.keep_forever('tmac.access_grant');
 -- per-person function calls).  The checks needing the access reviews and the SoD rules
 -- (check_grants) are in 73_sod_violations.sql.
 
-CREATE FUNCTION tmac.check_terminated_live_grant()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_terminated_live_grant() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- each leaver's grants by index (never a scan of every grant, whatever the statistics say)
@@ -553,8 +552,7 @@ COMMENT ON FUNCTION tmac.check_terminated_live_grant() IS 'Check terminated_live
 
 -- Persons failing a prerequisite are found by anti-joins over the pledge and training tables
 -- (settings read once); only those are then looked up in the grants, by index.
-CREATE FUNCTION tmac.check_access_without_pledge()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_access_without_pledge() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (

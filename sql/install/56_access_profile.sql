@@ -419,8 +419,7 @@ COMMENT ON FUNCTION tmac.prerequisite_status(timestamptz) IS 'For every person: 
 
 -- (jit off and work_mem 64MB as check_training_pledges: at 1,000,000 persons the default 4MB
 -- split the one rule's hash joins into thousands of temporary files, over 400 s; 33 s with these)
-CREATE FUNCTION tmac.check_access_without_training()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_access_without_training() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
@@ -459,8 +458,7 @@ COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_withou
 --   visitor_responsible_left          (II)  an active visitor whose responsible person is terminated
 --   visitor_without_pledge            (II)  an active visitor without a current visitor pledge
 -- (jit off: compiling this plan costs seconds on 100,000 rows, running it a fraction of that)
-CREATE FUNCTION tmac.check_training_pledges()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_training_pledges() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB' SET enable_mergejoin = off
 BEGIN ATOMIC

@@ -421,8 +421,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding_binding_id_seq', 
 --   asset_review_overdue         an active asset not reviewed within inventory_review_interval
 --   asset_contract_measures_missing  an entrusted asset without contract reference or required measures
 -- (jit off: compiling this plan costs seconds on 100,000 rows, running it a fraction of that)
-CREATE FUNCTION tmac.check_inventory()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_inventory() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC

@@ -244,8 +244,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.contractor_agency', '');
 --   provider_not_evaluated     a provider holding active assets was never evaluated, or rejected
 --   contractor_agency_no_nda   an active contractor whose agency is unknown, or has no current NDA
 -- (jit off: compiling this plan costs seconds on 100,000 rows, running it a fraction of that)
-CREATE FUNCTION tmac.check_providers()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_providers() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC

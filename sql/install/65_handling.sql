@@ -674,8 +674,7 @@ COMMENT ON COLUMN tmac.handling_entry.acknowledged_at IS 'When the manager revie
 -- setting that weakens them and the evidence of I-4.
 
 -- Findings of ④.
-CREATE FUNCTION tmac.check_handling()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_handling() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,

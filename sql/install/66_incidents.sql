@@ -441,8 +441,7 @@ COMMENT ON COLUMN tmac.incident_event.person_id IS 'The person mapped to that ro
 -- one check function for all its codes (the threshold is the setting incident_escalation_limit), the
 -- population and the evidence of I-6 (77_access_stats.sql adds the leak signs from real access).
 
-CREATE FUNCTION tmac.check_incidents()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_incidents() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'incident_not_escalated', 'incident:' || i.incident_id,

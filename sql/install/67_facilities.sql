@@ -660,8 +660,7 @@ COMMENT ON COLUMN tmac.sealed_transport.received_at IS '受領日時 (received a
 -- (45_compliance_registry.sql): one check function for all their codes (the threshold is the setting
 -- combination_max_age), the populations and the evidence of III and IV.
 
-CREATE FUNCTION tmac.check_facilities()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_facilities() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH locks AS (

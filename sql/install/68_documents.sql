@@ -424,8 +424,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.document_acknowledgement', '');
 --   document_not_acknowledged a document in force asking for acknowledgements that persons in its
 --                             scope have not given past document_acknowledgement_grace (one finding
 --                             per document, naming them)
-CREATE FUNCTION tmac.check_documents()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_documents() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH cfg AS MATERIALIZED (

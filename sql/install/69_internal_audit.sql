@@ -442,8 +442,7 @@ COMMENT ON FUNCTION tmac.last_internal_audit(text) IS 'The day of the last inter
 --   internal_audit_missing     a criterion no internal audit performed within internal_audit_interval
 --                              covered (once persons exist)
 --   corrective_action_overdue  a corrective action not closed by its due date
-CREATE FUNCTION tmac.check_internal_audits()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_internal_audits() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH cfg AS MATERIALIZED (

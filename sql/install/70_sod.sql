@@ -505,8 +505,7 @@ COMMENT ON FUNCTION tmac.end_duty(text, text) IS 'Takes a duty away from a perso
 -- Checks of segregation of duties (criterion II; the compliance registry: 45_compliance_registry.sql):
 -- conflicting duties held without an exception, or after it ended.
 
-CREATE FUNCTION tmac.check_sod_conflict()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_sod_conflict() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
@@ -520,8 +519,7 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_sod_conflict() IS 'Check sod_conflict: persons or login roles holding two duties an SoD rule separates, with no exception ever granted';
 
-CREATE FUNCTION tmac.check_sod_exception_expired()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_sod_exception_expired() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,

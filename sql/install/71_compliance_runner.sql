@@ -435,8 +435,7 @@ COMMENT ON FUNCTION tmac.set_check_enabled(text, boolean) IS 'Enables or disable
 
 -- The registry's own check: a company's registered check changed since registration (criterion V).
 
-CREATE FUNCTION tmac.check_registered_check_tampered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_registered_check_tampered() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'check:' || x.check_code,

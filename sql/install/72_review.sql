@@ -344,8 +344,7 @@ SELECT tmac.keep_forever('tmac.grant_audit', forbid_truncate => false);
 
 -- Checks of the access reviews (criterion II; the compliance registry: 45_compliance_registry.sql).
 
-CREATE FUNCTION tmac.check_review_undecided()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_review_undecided() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || r.review_id,
@@ -362,8 +361,7 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_review_undecided() IS 'Check review_undecided: access reviews past their deadline with undecided items (when review_undecided is report) whose grants are still in force';
 
-CREATE FUNCTION tmac.check_review_population_altered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_review_population_altered() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || e.review_id,

@@ -141,8 +141,7 @@ ALTER FUNCTION tmac.suspect_grants(timestamptz, text[]) SET enable_seqscan = off
 -- registry: 45_compliance_registry.sql): one function for six checks (check_code first), one pass
 -- over 1,000,000 grants.
 
-CREATE FUNCTION tmac.check_grants()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_grants() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (

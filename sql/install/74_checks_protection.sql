@@ -53,8 +53,7 @@ CREATE FUNCTION tmac.unregister_privileged_role(role_name name) RETURNS void
 COMMENT ON FUNCTION tmac.unregister_privileged_role(name) IS 'Removes a role from the privileged-role register';
 
 -- The checks that need only the catalogs and the SoD tables.
-CREATE FUNCTION tmac.check_privileged_role_unregistered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_privileged_role_unregistered() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'role:' || r.rolname,
@@ -71,8 +70,7 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_privileged_role_unregistered() IS 'Check privileged_role_unregistered: superuser or BYPASSRLS roles missing from tmac.privileged_role';
 
-CREATE FUNCTION tmac.check_label_column_unprotected()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_label_column_unprotected() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- tmac.label, and any domain over it (at any depth): a domain hides no labelled rows
@@ -96,8 +94,7 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS 'Check label_column_unprotected: user tables with a column of type tmac.label (or a domain over it) whose row security is disabled or not forced';
 
-CREATE FUNCTION tmac.check_column_label_exceeds_table()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_column_label_exceeds_table() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || col.objoid::regclass::text,
@@ -115,8 +112,7 @@ END;
 COMMENT ON FUNCTION tmac.check_column_label_exceeds_table() IS 'Check column_label_exceeds_table: a column classified above (or outside) its table''s classification, or in an unlabelled table';
 
 -- Checks over row-level enforcement (tmac.protect's registry, 61_protect.sql).
-CREATE FUNCTION tmac.check_protected_table_unenforced()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_protected_table_unenforced() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || t.relid::text,
@@ -165,8 +161,7 @@ COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_
 -- shows rows unfiltered.  tmac.protect and its event trigger refuse or repair
 -- every such link they see; this finds those made while they could not see
 -- (event triggers disabled, session_replication_role = replica, …).
-CREATE FUNCTION tmac.check_protected_tree_inconsistent()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_protected_tree_inconsistent() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || i.inhrelid::regclass::text,
@@ -194,8 +189,7 @@ COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected
 -- policies its owner named like tmac's.  tmac does not treat it as protected (no handling
 -- entries for copies into it, unprotect() refuses it).  The other way round (a registry row
 -- whose policies are gone) is protected_table_unenforced.
-CREATE FUNCTION tmac.check_protection_registry_mismatch()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_protection_registry_mismatch() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || x.relid::regclass::text,
@@ -221,8 +215,7 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_protection_registry_mismatch() IS 'Check protection_registry_mismatch: tables carrying tmac''s policies or declassification guard without a row in tmac.protected_table';
 
-CREATE FUNCTION tmac.check_exposing_view()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_exposing_view() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'view:' || v.view::text,
@@ -239,8 +232,7 @@ COMMENT ON FUNCTION tmac.check_exposing_view() IS 'Check exposing_view: views ov
 -- anyone shadow a function or operator for whoever has it on their path; a
 -- function or operator outside tmac that takes tmac.label, owned by someone
 -- who is neither a superuser nor a tmac administrator, may be such a shadow.
-CREATE FUNCTION tmac.check_schema_public_create()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_schema_public_create() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'schema:' || quote_ident(n.nspname),
@@ -255,8 +247,7 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
 
-CREATE FUNCTION tmac.check_label_function_untrusted()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_label_function_untrusted() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH label_types AS (
@@ -306,8 +297,7 @@ COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_functi
 -- key that cascades an update of a protected table's key writes that key into the referencing
 -- rows — possibly of a lower label, possibly in an unprotected table — with no policy, no
 -- refusal and no handling entry.  Catalogs only: no row of any table is read.
-CREATE FUNCTION tmac.check_protected_fk_cascade()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_protected_fk_cascade() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || c.conrelid::regclass::text,
@@ -338,8 +328,7 @@ COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS 'Check protected_fk_cas
 -- records: a function called only by name inside a PL/pgSQL body is not found (the trigger
 -- calling it is).
 
-CREATE FUNCTION tmac.check_protected_table_owner_code()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_protected_table_owner_code() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH admins AS (
@@ -444,8 +433,7 @@ END
 $$;
 COMMENT ON FUNCTION tmac.restrict_activity_counters() IS 'Superuser only: revokes EXECUTE from PUBLIC on PostgreSQL''s per-table and per-index tuple and block counters and the database''s totals of them (tmac.activity_counter_functions(), which count rows the policy hid) and grants it to pg_read_all_stats; ordinary logins then get permission denied from the tuple and block columns (and SELECT *) of pg_stat_user_tables, pg_stat_user_indexes, pg_statio_user_tables and their xact_ and all_ forms and of pg_stat_database, members of pg_read_all_stats or pg_monitor keep them; idempotent, audited; returns the functions changed';
 
-CREATE FUNCTION tmac.check_activity_counters_public()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_activity_counters_public() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'function:' || a.f::text,

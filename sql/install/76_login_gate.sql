@@ -164,8 +164,7 @@ CREATE TRIGGER login_gate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.s
 
 -- Finding under I-6: a refused attempt is a sign of a leak (seed ⑥: a leaver trying to get in).
 -- (A terminated person's role with LOGIN again is the II finding terminated_login_enabled.)
-CREATE FUNCTION tmac.check_login_gate_refused()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_login_gate_refused() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT coalesce('person:' || p.person_id, 'role:' || coalesce(g.role_name::text, g.role_oid::text)),
@@ -186,8 +185,7 @@ COMMENT ON FUNCTION tmac.check_login_gate_refused() IS 'Check login_gate_refused
 -- Finding under II: the role of a terminated person or of a person on leave was renamed.  The
 -- gate follows the role, not its name (login_gate_wanted), so the rename let no one in; but
 -- someone with CREATEROLE did it, most likely to get the person back in under another name.
-CREATE FUNCTION tmac.check_gated_role_renamed()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_gated_role_renamed() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
@@ -245,8 +243,7 @@ $$;
 COMMENT ON FUNCTION tmac.terminated_cron_jobs_disable() IS 'Internal (run_maintenance): disables, audited, the active pg_cron jobs that run as a terminated person''s login role; returns how many';
 
 -- Finding under II: a pg_cron job runs as a terminated person's role (until run_maintenance disables it).
-CREATE FUNCTION tmac.check_terminated_cron_job_active()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_terminated_cron_job_active() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,

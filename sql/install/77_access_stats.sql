@@ -270,8 +270,7 @@ END
 $$;
 COMMENT ON FUNCTION tmac.access_daily_baseline() IS 'Internal (access checks): each person''s rows read per day in the look-back window, with the median of the 30 days before';
 
-CREATE FUNCTION tmac.check_access_signs()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_access_signs() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH cfg AS MATERIALIZED (
@@ -430,8 +429,7 @@ INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts,
 -- access_stats_overflow: counts lost because the shared hash was full of counters no snapshot
 -- had taken — recorded (tmac.access_stats_overflow) or not yet (the live record) — until
 -- acknowledged.  A person cannot cause it: only protected tables' policies make counters.
-CREATE FUNCTION tmac.check_access_stats_overflow()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_access_stats_overflow() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH tz AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz),

@@ -540,8 +540,7 @@ END
 $$;
 COMMENT ON FUNCTION tmac.bound_rows_above() IS 'Internal (rows_above_asset_label): each protected table bound to an active labelled asset whose rows carry labels above the asset''s (or which could not be read), with how many and the first such label';
 
-CREATE FUNCTION tmac.check_cross_registers()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_cross_registers() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT f.check_code, f.subject, f.detail, f.detected_at
@@ -689,8 +688,7 @@ SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 
 -- or an area's label raised.  Persons terminated or on leave are the checks custodian_terminated
 -- and combination_holder_left's (the active check is left out); retired containers, areas and keys
 -- open nothing.
-CREATE FUNCTION tmac.check_facility_access()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_facility_access() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH openers AS (

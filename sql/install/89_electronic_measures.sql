@@ -197,8 +197,7 @@ CREATE VIEW tmac.electronic_measures AS
 COMMENT ON VIEW tmac.electronic_measures IS
   '⑨ The electronic measures register (V): every measure the seed lists, its declaration in force (none: not declared), when it is due to be checked again, and beside it what tmac itself evidences in the database';
 
-CREATE FUNCTION tmac.check_electronic_measures()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_electronic_measures() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH held AS MATERIALIZED (   -- important information held electronically, and its highest level
