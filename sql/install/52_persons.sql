@@ -227,6 +227,25 @@ END
 $$;
 COMMENT ON FUNCTION tmac.row_for_update(anyelement, text, anycompatible, text, text) IS 'Internal: the row of a register found by its key and locked FOR UPDATE, or the register''s own error when there is none';
 
+-- ... and "update the open row; if none, raise": after an act's UPDATE (DELETE, SELECT … INTO,
+-- INSERT … ON CONFLICT DO NOTHING) the act passes FOUND, and the register's own error `missing`
+-- (already in the reader's language, written by the caller with tmac.message) with SQLSTATE
+-- `code` and, when given, `hint` is raised when the statement found no row.  It only raises the
+-- error it is given, so everyone may run it (SECURITY INVOKER acts call it as their caller).
+CREATE FUNCTION tmac.require_found(was_found boolean, missing text, code text DEFAULT 'no_data_found', hint text DEFAULT NULL)
+  RETURNS void LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF was_found THEN   -- (not named found: that is PL/pgSQL's own variable, false on entry)
+    RETURN;
+  ELSIF hint IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing, HINT = hint;
+END
+$$;
+COMMENT ON FUNCTION tmac.require_found(boolean, text, text, text) IS 'Internal: nothing when the act''s statement found its row, else the register''s own error (with its hint) naming what is missing';
+
 -- The one check of the acts that name a person: the person, or error 23503 (persons come only
 -- from the HR feed's hire events).
 CREATE FUNCTION tmac.known_person(person_id text) RETURNS tmac.person
@@ -385,9 +404,7 @@ BEGIN
   END IF;
   UPDATE tmac.login_enrolment e SET withdrawn_by = me, withdrawn_at = now()
    WHERE e.login_role = role AND e.withdrawn_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('login role "%s" is not enrolled', role);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('login role "%s" is not enrolled', role), 'undefined_object');
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
     EXECUTE pg_catalog.format('REVOKE tmac_person FROM %I', role);
   END IF;

@@ -181,10 +181,7 @@ DECLARE
   id bigint;
 BEGIN
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = g.person_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', g.person_id),
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('unknown person "%s"', g.person_id), 'foreign_key_violation', tmac.message('Persons are created by a hire event in tmac.hr_event.'));
   IF (SELECT s.status FROM tmac.person_state_at(g.person_id, now()) s) = 'terminated' THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
       MESSAGE = tmac.message('person "%s" is terminated', g.person_id);

@@ -337,11 +337,7 @@ BEGIN
   END IF;
   SELECT a.atttypid INTO coltype FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = tbl AND a.attname = label_column AND a.attnum > 0 AND NOT a.attisdropped;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_column',
-            MESSAGE = tmac.message('column "%s" of table "%s" does not exist', label_column, tbl),
-            HINT = tmac.message('Name the label column: tmac.protect(''t'', ''my_label_column'').');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('column "%s" of table "%s" does not exist', label_column, tbl), 'undefined_column', tmac.message('Name the label column: tmac.protect(''t'', ''my_label_column'').'));
   IF coltype <> 'tmac.label'::regtype THEN
     RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
             MESSAGE = tmac.message('column "%s" of table "%s" has type %s, not tmac.label', label_column, tbl, coltype::regtype),

@@ -285,9 +285,7 @@ BEGIN
   END IF;
   UPDATE tmac.asset a SET status = 'retired', retired_at = now(), retire_reason = reason, updated_at = now()
    WHERE a.asset_no = retire_asset.asset_no AND a.status = 'active';
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no active asset "%s"', asset_no), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.retire_asset(text, text) IS '目録からの除外 / retires an asset (tmac_admin): it stays as evidence; tables still bound to it count as unbound';
@@ -364,9 +362,7 @@ $$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('unbind a table from its asset'));
   DELETE FROM tmac.asset_binding b WHERE b.relid = tbl;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('table "%s" is not bound to an asset', tbl), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('table "%s" is not bound to an asset', tbl), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.unbind_table(regclass) IS 'Removes a table''s binding to its asset (tmac_admin; audited)';
@@ -378,9 +374,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('unbind a schema from its asset'));
   DELETE FROM tmac.asset_binding b
    WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s is not bound to an asset', schema), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('schema %s is not bound to an asset', schema), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.unbind_schema(regnamespace) IS 'Removes a schema''s binding to its asset (tmac_admin; audited)';

@@ -139,9 +139,7 @@ BEGIN
   UPDATE tmac.appointment a SET announced_how = announce_appointment.announced_how,
                                 announced_on = announce_appointment.announced_on
    WHERE a.appointment_id = announce_appointment.appointment_id AND a.ended_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no open appointment %s', appointment_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no open appointment %s', appointment_id), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.announce_appointment(bigint, text, date) IS '周知 / records how and when an open appointment was made known (tmac_admin)';
@@ -158,9 +156,7 @@ BEGIN
   END IF;
   UPDATE tmac.appointment a SET ended_at = now(), ended_by = me, end_reason = reason
    WHERE a.appointment_id = end_appointment.appointment_id AND a.ended_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no open appointment %s', appointment_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no open appointment %s', appointment_id), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.end_appointment(bigint, text) IS '解任 / ends an open appointment with a reason (tmac_admin)';

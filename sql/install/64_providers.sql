@@ -202,9 +202,7 @@ $$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('withdraw an asset from a provider'));
   DELETE FROM tmac.provider_asset pa WHERE pa.provider_id = withdraw_asset.provider_id AND pa.asset_no = withdraw_asset.asset_no;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" does not hold asset "%s"', provider_id, asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('provider "%s" does not hold asset "%s"', provider_id, asset_no), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.withdraw_asset(text, text) IS '委託の解除 / records that a provider no longer holds an asset (tmac_admin; audited)';

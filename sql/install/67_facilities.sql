@@ -336,9 +336,7 @@ BEGIN
       PERFORM tmac.require_facility_access(set_custodian.kind, set_custodian.code, k.container_id, k.area_id, set_custodian.custodian)
          FROM tmac.physical_key k WHERE k.code = set_custodian.code;
       UPDATE tmac.physical_key k SET custodian = set_custodian.custodian WHERE k.code = set_custodian.code;
-      IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', code), ERRCODE = 'undefined_object';
-      END IF;
+      PERFORM tmac.require_found(FOUND, tmac.message('no key "%s"', code), 'undefined_object');
     ELSE
       RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container, area or key, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END CASE;
@@ -391,9 +389,7 @@ $$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('end a key or combination holder'));
   UPDATE tmac.container_holder h SET until = now() WHERE h.holder_id = end_holder.holder_id AND h.until IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no current holder %s', coalesce(holder_id::text, '<NULL>')), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no current holder %s', coalesce(holder_id::text, '<NULL>')));
 END
 $$;
 COMMENT ON FUNCTION tmac.end_holder(bigint) IS 'Ends a holder''s key or combination; the combination must then be changed';
@@ -500,9 +496,7 @@ BEGIN
   UPDATE tmac.key_loan l SET returned_at = now(), received_by = me
     FROM tmac.physical_key k
    WHERE k.code = key_code AND l.key_id = k.key_id AND l.returned_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('key "%s" is not lent out', key_code), ERRCODE = 'object_not_in_prerequisite_state';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('key "%s" is not lent out', key_code), 'object_not_in_prerequisite_state');
 END
 $$;
 COMMENT ON FUNCTION tmac.return_key(text) IS 'Records that a lent key came back, received by the acting person; closes its key_not_returned finding';
@@ -573,9 +567,7 @@ BEGIN
   PERFORM tmac.require_person(escort);
   UPDATE tmac.area_entry e SET left_at = now(), escort = coalesce(record_exit.escort, e.escort)
    WHERE e.entry_id = record_exit.entry_id AND e.left_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no open entry %s', coalesce(entry_id::text, '<NULL>')), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no open entry %s', coalesce(entry_id::text, '<NULL>')));
 END
 $$;
 COMMENT ON FUNCTION tmac.record_exit(bigint, text) IS 'Records when a person or visitor left a restricted area (and the escort, if it was not recorded at entry)';
@@ -611,9 +603,7 @@ BEGIN
   UPDATE tmac.sealed_transport t SET received_at = coalesce(record_receipt.received_at, now()),
          receipt_ref = record_receipt.receipt_ref, receipt_checked_by = me
    WHERE t.transport_id = record_receipt.transport_id AND t.receipt_ref IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no transport %s awaiting its receipt', transport_id), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no transport %s awaiting its receipt', transport_id));
 END
 $$;
 COMMENT ON FUNCTION tmac.record_receipt(bigint, text, timestamptz) IS 'The manager records the receipt (受領証) of a sealed transport, handed to them';

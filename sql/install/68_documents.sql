@@ -190,10 +190,7 @@ BEGIN
   SELECT * INTO d FROM tmac.document x
    WHERE x.doc_no = document_for_update.doc_no AND (document_for_update.version IS NULL OR x.version = document_for_update.version)
    ORDER BY x.recorded_at DESC, x.document_id DESC LIMIT 1 FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-      MESSAGE = tmac.message('no document %s version %s', doc_no, coalesce(version, '*'));
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no document %s version %s', doc_no, coalesce(version, '*')), 'undefined_object');
   RETURN d;
 END
 $$;
@@ -376,9 +373,7 @@ BEGIN
   UPDATE tmac.document x SET superseded_at = now(), superseded_by = me, supersede_reason = btrim(reason),
                              successor_doc_no = supersede_document.successor_doc_no
    WHERE x.doc_no = supersede_document.doc_no AND x.superseded_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no document %s that is not withdrawn', doc_no);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no document %s that is not withdrawn', doc_no), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.supersede_document(text, text, text) IS '廃止 / a member of 経営層 withdraws every version of a document, with the reason and the document that replaces it (a new version of the same number replaces the old on its effective date without this)';
@@ -398,10 +393,7 @@ BEGIN
   END IF;
   INSERT INTO tmac.document_acknowledgement (document_id, person_id) VALUES (id, me)
   ON CONFLICT ON CONSTRAINT document_acknowledgement_pkey DO NOTHING;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
-      MESSAGE = tmac.message('you acknowledged the version in force of document %s already', doc_no);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('you acknowledged the version in force of document %s already', doc_no), 'unique_violation');
   RETURN id;
 END
 $$;

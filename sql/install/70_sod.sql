@@ -375,9 +375,7 @@ $$
 BEGIN
   PERFORM tmac.require_arguments('set_sod_rule_enabled', 'rule_id', rule_id::text, 'enabled', enabled::text);
   UPDATE tmac.sod_rule r SET enabled = set_sod_rule_enabled.enabled WHERE r.rule_id = set_sod_rule_enabled.rule_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', rule_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no SoD rule %s', rule_id), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.set_sod_rule_enabled(integer, boolean) IS 'Enables or disables an SoD rule (rules are never deleted)';
@@ -411,9 +409,7 @@ BEGIN
      SET revoked_at = now(), revoked_by = coalesce(tmac.sod_person_of(current_user), current_user::text),
          revoke_reason = reason
    WHERE e.exception_id = revoke_sod_exception.exception_id AND e.revoked_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no current SoD exception %s', exception_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no current SoD exception %s', exception_id), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.revoke_sod_exception(bigint, text) IS 'Ends an SoD exception before its expiry';
@@ -468,9 +464,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('assign_duty', 'person_id', person_id, 'duty', duty);
   SELECT d.pg_role INTO r FROM tmac.duty d WHERE d.duty = assign_duty.duty;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown duty "%s"', duty), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('unknown duty "%s"', duty), 'undefined_object');
   IF r IS NOT NULL THEN
     lr := coalesce(tmac.sod_login_role_of(person_id), person_id::name);
     PERFORM tmac.grant_role(r, lr);

@@ -425,9 +425,7 @@ BEGIN
          disabled_by = CASE WHEN set_check_enabled.enabled THEN NULL
                             WHEN k.enabled THEN me ELSE k.disabled_by END
    WHERE k.check_code = set_check_enabled.check_code;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no compliance check "%s"', check_code);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no compliance check "%s"', check_code), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.set_check_enabled(text, boolean) IS 'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';

@@ -184,17 +184,13 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('a revoke decision needs a comment'), ERRCODE = 'null_value_not_allowed';
   END IF;
   SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = review_decide.review_id FOR SHARE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no access review %s', review_id), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no access review %s', review_id));
   IF r.closed_at IS NOT NULL THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('access review %s was closed at %s', review_id, r.closed_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   SELECT * INTO i FROM tmac.access_review_item a
    WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('grant %s is not in access review %s', grant_id, review_id), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('grant %s is not in access review %s', grant_id, review_id));
   IF i.decision IS NOT NULL THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('grant %s was already decided (%s) in access review %s by %s', grant_id, i.decision, review_id, i.decided_by),
       ERRCODE = 'object_not_in_prerequisite_state';

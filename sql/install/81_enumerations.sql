@@ -238,11 +238,7 @@ BEGIN
     RETURN c;
   END IF;
   SELECT * INTO k FROM tmac.enum_kind x WHERE x.kind = enum_code.kind;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = tmac.message('unknown kind of enumerated value %L', kind),
-      HINT = tmac.message('The kinds are listed in tmac.enum_kind.');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('unknown kind of enumerated value %L', kind), 'invalid_parameter_value', tmac.message('The kinds are listed in tmac.enum_kind.'));
   ja := tmac.enum_in_japanese();
   -- the allowed values: under Japanese 持出 (take_out)、…; else take_out (持出), …
   SELECT string_agg(CASE WHEN ja THEN v.name_ja || ' (' || v.code || ')' ELSE v.code || ' (' || v.name_ja || ')' END,

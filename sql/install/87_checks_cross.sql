@@ -600,11 +600,7 @@ BEGIN
   END IF;
   SELECT * INTO f FROM tmac.cross_register_findings() x
    WHERE x.check_code = acknowledge_cross_finding.check_code AND x.subject = acknowledge_cross_finding.subject;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-      MESSAGE = tmac.message('no finding %s on %s', check_code, subject),
-      HINT = tmac.message('The findings of the checks across registers are listed in tmac.findings.');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no finding %s on %s', check_code, subject), 'no_data_found', tmac.message('The findings of the checks across registers are listed in tmac.findings.'));
   IF f.person_id = me THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
       MESSAGE = tmac.message('a finding about you is reviewed by someone else'),
@@ -618,10 +614,7 @@ BEGIN
   INSERT INTO tmac.cross_finding_review (check_code, subject, reviewed_by, note)
   VALUES (check_code, subject, me, btrim(note))
   ON CONFLICT ON CONSTRAINT cross_finding_review_pkey DO NOTHING;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
-      MESSAGE = tmac.message('finding %s on %s was reviewed already', check_code, subject);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('finding %s on %s was reviewed already', check_code, subject), 'unique_violation');
 END
 $$;
 COMMENT ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) IS 'A manager other than the person concerned and those who took part in the act (approver, lender, recorder, escort) records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';

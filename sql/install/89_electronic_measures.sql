@@ -161,11 +161,7 @@ BEGIN
                                  'observation', observation);
   SELECT * INTO cur FROM tmac.electronic_measure e
    WHERE e.measure = lower(btrim(recheck_electronic_measure.measure)) AND e.superseded_by IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-      MESSAGE = tmac.message('electronic measure "%s" has no declaration in force', measure),
-      HINT = tmac.message('Declare it first: tmac.declare_electronic_measure(measure, description, checked_by, observation).');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('electronic measure "%s" has no declaration in force', measure), 'no_data_found', tmac.message('Declare it first: tmac.declare_electronic_measure(measure, description, checked_by, observation).'));
   RETURN tmac.declare_electronic_measure(cur.measure, cur.description, checked_by, observation, cur.status,
                                          coalesce(evidence_uri, cur.evidence_uri),
                                          CASE WHEN evidence_uri IS NULL THEN coalesce(evidence_sha256, cur.evidence_sha256)
