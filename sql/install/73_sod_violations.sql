@@ -219,25 +219,34 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION tmac.check_grants() IS 'Checks grant_unapproved, grant_self_approved, approver_conflicting_duty, grant_not_audited, grant_expired_active and grant_not_reviewed in one pass over the grants';
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
-  ('grant_unapproved', 'II', 'critical', tmac.msgid('Active grant without the required approvals'),
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 'tmac.check_grants', '{}', c.population::text[], true
+  FROM (VALUES
+  ('grant_unapproved', 'II', 'critical',
+   tmac.msgid('Active grant without the required approvals'),
    tmac.msgid('A grant is active with no approval (or one, where a clearance of rank 40 or more needs two): nobody but its requester authorised it.'),
-   tmac.msgid('Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.'), 'tmac.check_grants', '{}', '{grants}', true),
-  ('grant_self_approved', 'II', 'critical', tmac.msgid('Grant approved by its requester or its grantee'),
+   tmac.msgid('Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.'), '{grants}'),
+  ('grant_self_approved', 'II', 'critical',
+   tmac.msgid('Grant approved by its requester or its grantee'),
    tmac.msgid('A live grant lists its requester or its grantee among its approvers (four-eyes violated).'),
-   tmac.msgid('Revoke it and have it approved by a different person.'), 'tmac.check_grants', '{}', '{grants}', true),
-  ('approver_conflicting_duty', 'II', 'high', tmac.msgid('Approver of live grants holding a conflicting duty'),
+   tmac.msgid('Revoke it and have it approved by a different person.'), '{grants}'),
+  ('approver_conflicting_duty', 'II', 'high',
+   tmac.msgid('Approver of live grants holding a conflicting duty'),
    tmac.msgid('A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.'),
-   tmac.msgid('Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'), 'tmac.check_grants', '{}', '{grants,sod_rules}', true),
-  ('grant_not_audited', 'II', 'high', tmac.msgid('Grant set by one administrator, never audited by another'),
+   tmac.msgid('Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'), '{grants,sod_rules}'),
+  ('grant_not_audited', 'II', 'high',
+   tmac.msgid('Grant set by one administrator, never audited by another'),
    tmac.msgid('A grant in force was set by one administrator alone and no other person audited it (seed ⑦: アクセス権設定を一人の管理者が行っている場合には、監査を他の者が行う).'),
-   tmac.msgid('Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.'), 'tmac.check_grants', '{}', '{grants}', true),
-  ('grant_expired_active', 'II', 'medium', tmac.msgid('Grant past expiry still marked active'),
+   tmac.msgid('Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.'), '{grants}'),
+  ('grant_expired_active', 'II', 'medium',
+   tmac.msgid('Grant past expiry still marked active'),
    tmac.msgid('A grant lapsed (expiry or end of a role-change grace period) but is still stored as active; access is already denied, but the stored state and reports lag.'),
-   tmac.msgid('Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().'), 'tmac.check_grants', '{}', '{grants}', true),
-  ('grant_not_reviewed', 'II', 'medium', tmac.msgid('Grant not reviewed within the review period'),
+   tmac.msgid('Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().'), '{grants}'),
+  ('grant_not_reviewed', 'II', 'medium',
+   tmac.msgid('Grant not reviewed within the review period'),
    tmac.msgid('A grant in force was approved longer ago than review_period and no access review has kept it since (seed ⑦: アクセス権を設定された者の範囲は、定期的に見直します).'),
-   tmac.msgid('Run an access review (tmac.start_review) covering it.'), 'tmac.check_grants', '{}', '{grants}', true);
+   tmac.msgid('Run an access review (tmac.start_review) covering it.'), '{grants}')
+) AS c(check_code, criterion, severity, title, description, remedy, population);
 
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('review_period', 'grant_not_reviewed', 'longer_than', '6 months', false,
