@@ -32,6 +32,11 @@
 -- therefore `not_evaluated`, with the reason.
 --
 -- How a register plugs in its checks (at the end of its own file, e.g. 62_inventory.sql):
+--   0. the check function, one head for all of them:  CREATE FUNCTION tmac.check_x() RETURNS
+--        TABLE (subject text, detail text, detected_at timestamptz) on one line (check_code text
+--        first when it serves several checks), then LANGUAGE sql STABLE … SECURITY DEFINER SET
+--        search_path = pg_catalog, pg_temp, then BEGIN ATOMIC; its COMMENT ON FUNCTION on one
+--        line, like every function's;
 --   1. a population, if a new one:  INSERT INTO tmac.compliance_population
 --        (population, title_ja, title_en, count_sql) VALUES ('assets', '重要情報',
 --        <'information assets' marked with tmac.msgid>, 'SELECT count(*) FROM tmac.asset');
