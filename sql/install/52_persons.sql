@@ -186,6 +186,26 @@ COMMENT ON FUNCTION tmac.acting_person(text) IS 'The active person mapped to the
 
 SELECT tmac.add_audit_trigger('tmac.person', 'person_id');
 
+-- One shape for "update the open row; if none, raise" in every register: after an act's UPDATE
+-- (DELETE, SELECT … INTO, INSERT … ON CONFLICT DO NOTHING) the act passes FOUND, and the
+-- register's own error `missing` (already in the reader's language, written by the caller with
+-- tmac.message) with SQLSTATE `code` and, when given, `hint` is raised when the statement found no
+-- row; tmac.row_by_key below ends the same way.  It only raises the error it is given, so everyone
+-- may run it (SECURITY INVOKER acts call it as their caller).
+CREATE FUNCTION tmac.require_found(was_found boolean, missing text, code text DEFAULT 'no_data_found', hint text DEFAULT NULL)
+  RETURNS void LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF was_found THEN   -- (not named found: that is PL/pgSQL's own variable, false on entry)
+    RETURN;
+  ELSIF hint IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing, HINT = hint;
+END
+$$;
+COMMENT ON FUNCTION tmac.require_found(boolean, text, text, text) IS 'Internal: nothing when the act''s statement found its row, else the register''s own error (with its hint) naming what is missing';
+
 -- One shape for "look up by key" in every register: the row of r's table whose column key_col
 -- equals key; none is error `missing` (already in the reader's language, written by the caller with
 -- tmac.message) with SQLSTATE `code` and, when given, `hint` — or, when missing is NULL, a row of
@@ -202,12 +222,10 @@ BEGIN
                  (SELECT t.typrelid::regclass FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.pg_typeof(r)), key_col)
      INTO r USING key;
   GET DIAGNOSTICS n = ROW_COUNT;
-  IF n > 0 OR missing IS NULL THEN
-    RETURN r;
-  ELSIF hint IS NULL THEN
-    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
+  IF missing IS NOT NULL THEN
+    PERFORM tmac.require_found(n > 0, missing, code, hint);
   END IF;
-  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing, HINT = hint;
+  RETURN r;
 END
 $$;
 COMMENT ON FUNCTION tmac.row_by_key(anyelement, text, anycompatible, text, text, text) IS 'Internal: the row of a register found by its key, or the register''s own error (with its hint) when there is none (a row of NULLs when no error is given)';
@@ -226,25 +244,6 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.row_for_update(anyelement, text, anycompatible, text, text) IS 'Internal: the row of a register found by its key and locked FOR UPDATE, or the register''s own error when there is none';
-
--- ... and "update the open row; if none, raise": after an act's UPDATE (DELETE, SELECT … INTO,
--- INSERT … ON CONFLICT DO NOTHING) the act passes FOUND, and the register's own error `missing`
--- (already in the reader's language, written by the caller with tmac.message) with SQLSTATE
--- `code` and, when given, `hint` is raised when the statement found no row.  It only raises the
--- error it is given, so everyone may run it (SECURITY INVOKER acts call it as their caller).
-CREATE FUNCTION tmac.require_found(was_found boolean, missing text, code text DEFAULT 'no_data_found', hint text DEFAULT NULL)
-  RETURNS void LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
-$$
-BEGIN
-  IF was_found THEN   -- (not named found: that is PL/pgSQL's own variable, false on entry)
-    RETURN;
-  ELSIF hint IS NULL THEN
-    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
-  END IF;
-  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing, HINT = hint;
-END
-$$;
-COMMENT ON FUNCTION tmac.require_found(boolean, text, text, text) IS 'Internal: nothing when the act''s statement found its row, else the register''s own error (with its hint) naming what is missing';
 
 -- The one check of the acts that name a person: the person, or error 23503 (persons come only
 -- from the HR feed's hire events).
