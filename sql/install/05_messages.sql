@@ -12,17 +12,14 @@
 CREATE FUNCTION tmac.message(msgid text) RETURNS text
   LANGUAGE c STABLE PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'tmac_message';
-COMMENT ON FUNCTION tmac.message(text) IS
-  'The message msgid in the session''s language (lc_messages), from tmac''s message catalog';
+COMMENT ON FUNCTION tmac.message(text) IS 'The message msgid in the session''s language (lc_messages), from tmac''s message catalog';
 
 CREATE FUNCTION tmac.message(msgid text, VARIADIC args "any") RETURNS text
   LANGUAGE c STABLE PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'tmac_message';
-COMMENT ON FUNCTION tmac.message(text, "any") IS
-  'The message msgid in the session''s language (lc_messages), from tmac''s message catalog, with its arguments filled in like format(): %s, %L, %I, %n$s (the n-th argument), %%; arguments of PostgreSQL''s built-in types and tmac''s own only';
+COMMENT ON FUNCTION tmac.message(text, "any") IS 'The message msgid in the session''s language (lc_messages), from tmac''s message catalog, with its arguments filled in like format(): %s, %L, %I, %n$s (the n-th argument), %%; arguments of PostgreSQL''s built-in types and tmac''s own only';
 
 CREATE FUNCTION tmac.msgid(msgid text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN msgid;
-COMMENT ON FUNCTION tmac.msgid(text) IS
-  'Marks a text that is stored and translated when read (with tmac.message) for tmac''s message catalog; returns it unchanged';
+COMMENT ON FUNCTION tmac.msgid(text) IS 'Marks a text that is stored and translated when read (with tmac.message) for tmac''s message catalog; returns it unchanged';

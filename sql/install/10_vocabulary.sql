@@ -9,8 +9,7 @@
 
 CREATE FUNCTION tmac.cache_invalidate() RETURNS trigger
   AS 'MODULE_PATHNAME', 'tmac_cache_invalidate' LANGUAGE C;
-COMMENT ON FUNCTION tmac.cache_invalidate() IS
-  'Statement trigger: tells every backend that its cached copy of this table is stale';
+COMMENT ON FUNCTION tmac.cache_invalidate() IS 'Statement trigger: tells every backend that its cached copy of this table is stale';
 
 -- The governance tables: the one list of tables whose changes tell every backend that
 -- governance data changed.  Each carries the statement trigger invalidate_caches, which calls
@@ -53,37 +52,32 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.install_invalidation_triggers() IS
-  'Install only: puts the invalidate_caches statement trigger on every governance table (the one list); dropped once called';
+COMMENT ON FUNCTION tmac.install_invalidation_triggers() IS 'Install only: puts the invalidate_caches statement trigger on every governance table (the one list); dropped once called';
 
 -- Spellings (codes, names, aliases) are compared after one folding rule, the same in C
 -- (label input, src/vocabulary.c) and SQL, whatever the database's collation: ASCII a-z
 -- as A-Z, every other character exactly (Japanese, full-width, İ/ı, ß).
 CREATE FUNCTION tmac.vocabulary_fold(spelling text) RETURNS text
   AS 'MODULE_PATHNAME', 'tmac_vocabulary_fold' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.vocabulary_fold(text) IS
-  'A vocabulary spelling as lookups compare it: ASCII letters upper-cased, every other character unchanged (independent of the collation)';
+COMMENT ON FUNCTION tmac.vocabulary_fold(text) IS 'A vocabulary spelling as lookups compare it: ASCII letters upper-cased, every other character unchanged (independent of the collation)';
 
 -- The one lookup of a spelling, through each backend's vocabulary cache (the one label input uses).
 CREATE FUNCTION tmac.vocabulary_id(kind text, spelling text, missing_ok boolean DEFAULT false) RETURNS integer
   AS 'MODULE_PATHNAME', 'tmac_vocabulary_id' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.vocabulary_id(text, text, boolean) IS
-  'The identifier (level rank, compartment or group id) of a level, compartment or group given by code, name or alias (ASCII case ignored, surrounding spaces ignored); error 42704 when unknown, or NULL with missing_ok';
+COMMENT ON FUNCTION tmac.vocabulary_id(text, text, boolean) IS 'The identifier (level rank, compartment or group id) of a level, compartment or group given by code, name or alias (ASCII case ignored, surrounding spaces ignored); error 42704 when unknown, or NULL with missing_ok';
 
 -- A code is what the canonical label text shows; a name or alias is what people type.
 CREATE FUNCTION tmac.valid_code(code text) RETURNS boolean
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   RETURN code ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$';
-COMMENT ON FUNCTION tmac.valid_code(text) IS
-  'True when the text can be a vocabulary code: ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit';
+COMMENT ON FUNCTION tmac.valid_code(text) IS 'True when the text can be a vocabulary code: ASCII letters, digits, _ . -, at most 63 characters, starting with a letter or digit';
 
 CREATE FUNCTION tmac.valid_name(name text) RETURNS boolean
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   RETURN octet_length(name) BETWEEN 1 AND 200
      AND name !~ '[:,[:cntrl:]]'
      AND name = btrim(name, E' \t\r\n\u3000');
-COMMENT ON FUNCTION tmac.valid_name(text) IS
-  'True when the text can be a vocabulary name or alias: 1–200 bytes, no colon, comma or control character, no surrounding space';
+COMMENT ON FUNCTION tmac.valid_name(text) IS 'True when the text can be a vocabulary name or alias: 1–200 bytes, no colon, comma or control character, no surrounding space';
 
 CREATE TABLE tmac.level (
   rank        smallint PRIMARY KEY CHECK (rank >= 0),
@@ -193,8 +187,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS
-  'Trigger: rejects a code, name or alias that already names another entry of the same kind';
+COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 
 -- Vocabulary entries (referenced by stored labels) and governance rows (kept as evidence) are
 -- never deleted: one trigger for both, each with its own reason.
@@ -214,8 +207,7 @@ BEGIN
           HINT = tmac.message('End, revoke or terminate instead; the history stays.');
 END
 $$;
-COMMENT ON FUNCTION tmac.forbid_delete() IS
-  'Trigger: vocabulary entries (stored labels refer to them) and governance records are never deleted';
+COMMENT ON FUNCTION tmac.forbid_delete() IS 'Trigger: vocabulary entries (stored labels refer to them) and governance records are never deleted';
 
 -- One shape for every register kept as evidence: its rows are never deleted, and pg_dump
 -- writes them (and the sequence of its identity column, if any) with the extension's data.
@@ -237,8 +229,7 @@ BEGIN
     ORDER BY d.objid;
 END
 $$;
-COMMENT ON FUNCTION tmac.keep_forever(regclass, boolean) IS
-  'Internal (install time): forbids deleting (and truncating) a register''s rows and has pg_dump keep them with its identity sequence';
+COMMENT ON FUNCTION tmac.keep_forever(regclass, boolean) IS 'Internal (install time): forbids deleting (and truncating) a register''s rows and has pg_dump keep them with its identity sequence';
 
 
 -- pg_restore: CREATE EXTENSION has already inserted the built-in levels, and
@@ -258,8 +249,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.level_merge_builtin() IS
-  'Trigger: lets pg_restore bring back a renamed built-in level over the one CREATE EXTENSION installed';
+COMMENT ON FUNCTION tmac.level_merge_builtin() IS 'Trigger: lets pg_restore bring back a renamed built-in level over the one CREATE EXTENSION installed';
 
 -- Group trees must stay trees, also when two sessions change the tree at once (GC under GD
 -- in one, GD under GC in the other).  Tree changes are serialised by a SHARE ROW EXCLUSIVE
@@ -291,8 +281,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.org_group_validate_parent() IS
-  'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
+COMMENT ON FUNCTION tmac.org_group_validate_parent() IS 'Trigger: rejects a parent that would make the group tree a cycle; serialises tree changes (SHARE ROW EXCLUSIVE lock on tmac.org_group)';
 
 CREATE TRIGGER a_merge_builtin BEFORE INSERT ON tmac.level
   FOR EACH ROW EXECUTE FUNCTION tmac.level_merge_builtin();

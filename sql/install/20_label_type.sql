@@ -53,8 +53,7 @@ CREATE FUNCTION tmac.label_hash(tmac.label) RETURNS integer
   AS 'MODULE_PATHNAME', 'tmac_label_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION tmac.label_hash_extended(tmac.label, bigint) RETURNS bigint
   AS 'MODULE_PATHNAME', 'tmac_label_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
-COMMENT ON FUNCTION tmac.label_cmp(tmac.label, tmac.label) IS
-  'Total order of labels: by level rank, then compartments, then groups (by identifier); -1, 0 or 1';
+COMMENT ON FUNCTION tmac.label_cmp(tmac.label, tmac.label) IS 'Total order of labels: by level rank, then compartments, then groups (by identifier); -1, 0 or 1';
 COMMENT ON FUNCTION tmac.label_eq(tmac.label, tmac.label) IS 'Implements = for tmac.label';
 COMMENT ON FUNCTION tmac.label_ne(tmac.label, tmac.label) IS 'Implements <> for tmac.label';
 COMMENT ON FUNCTION tmac.label_lt(tmac.label, tmac.label) IS 'Implements < for tmac.label';
@@ -107,8 +106,7 @@ CREATE FUNCTION tmac.dominates(tmac.label, tmac.label) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_label_dominates_fn' LANGUAGE C STABLE STRICT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION tmac.dominated_by(tmac.label, tmac.label) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_label_dominated_by' LANGUAGE C STABLE STRICT PARALLEL SAFE LEAKPROOF;
-COMMENT ON FUNCTION tmac.dominates(tmac.label, tmac.label) IS
-  'a @> b: a''s level is at least b''s, a holds all of b''s compartments, and b has no groups or a holds one of them or an ancestor of one';
+COMMENT ON FUNCTION tmac.dominates(tmac.label, tmac.label) IS 'a @> b: a''s level is at least b''s, a holds all of b''s compartments, and b has no groups or a holds one of them or an ancestor of one';
 COMMENT ON FUNCTION tmac.dominated_by(tmac.label, tmac.label) IS 'a <@ b: b dominates a';
 
 CREATE OPERATOR tmac.@> (
@@ -125,10 +123,8 @@ CREATE FUNCTION tmac.lub(tmac.label, tmac.label) RETURNS tmac.label
   AS 'MODULE_PATHNAME', 'tmac_label_lub' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION tmac.glb(tmac.label, tmac.label) RETURNS tmac.label
   AS 'MODULE_PATHNAME', 'tmac_label_glb' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.lub(tmac.label, tmac.label) IS
-  'Least upper bound: the least label that dominates both (higher level, union of compartments, union of groups), i.e. the clearance that reads both';
-COMMENT ON FUNCTION tmac.glb(tmac.label, tmac.label) IS
-  'Greatest lower bound: the lower level, the common compartments, and the groups both sides reach (themselves or through an ancestor)';
+COMMENT ON FUNCTION tmac.lub(tmac.label, tmac.label) IS 'Least upper bound: the least label that dominates both (higher level, union of compartments, union of groups), i.e. the clearance that reads both';
+COMMENT ON FUNCTION tmac.glb(tmac.label, tmac.label) IS 'Greatest lower bound: the lower level, the common compartments, and the groups both sides reach (themselves or through an ancestor)';
 
 CREATE AGGREGATE tmac.lub(tmac.label) (SFUNC = tmac.lub, STYPE = tmac.label, COMBINEFUNC = tmac.lub, PARALLEL = SAFE);
 COMMENT ON AGGREGATE tmac.lub(tmac.label) IS 'The least label that dominates every input label: the clearance a reader needs to read all the rows';
@@ -148,5 +144,4 @@ COMMENT ON FUNCTION tmac.label_level(tmac.label) IS 'The level code of a label';
 COMMENT ON FUNCTION tmac.label_rank(tmac.label) IS 'The rank of a label''s level';
 COMMENT ON FUNCTION tmac.label_compartments(tmac.label) IS 'The compartment codes of a label, in code order';
 COMMENT ON FUNCTION tmac.label_groups(tmac.label) IS 'The group codes of a label, in code order';
-COMMENT ON FUNCTION tmac.marking(tmac.label) IS
-  'The marking a document carrying the label must show, e.g. 【極秘】PRJ-A,PRJ-B（開発部限り）';
+COMMENT ON FUNCTION tmac.marking(tmac.label) IS 'The marking a document carrying the label must show, e.g. 【極秘】PRJ-A,PRJ-B（開発部限り）';

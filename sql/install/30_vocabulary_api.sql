@@ -21,8 +21,7 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.require_arguments(text, text[]) IS
-  'Raises null_value_not_allowed naming the first null argument; takes (name, value) pairs';
+COMMENT ON FUNCTION tmac.require_arguments(text, text[]) IS 'Raises null_value_not_allowed naming the first null argument; takes (name, value) pairs';
 
 CREATE FUNCTION tmac.validate_entry(kind text, code text, name text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
@@ -49,8 +48,7 @@ BEGIN
                 ELSE tmac.message('A name is 1–200 bytes with no colon, comma, control character or surrounding space.') END;
 END
 $$;
-COMMENT ON FUNCTION tmac.validate_entry(text, text, text) IS
-  'Raises invalid_parameter_value unless the code (and the name, when given) are valid for a vocabulary entry';
+COMMENT ON FUNCTION tmac.validate_entry(text, text, text) IS 'Raises invalid_parameter_value unless the code (and the name, when given) are valid for a vocabulary entry';
 
 -- An entry of the kind whose code folds to the same as the one being defined: error 42710.
 CREATE FUNCTION tmac.refuse_existing_entry(kind text, code text) RETURNS void
@@ -80,8 +78,7 @@ BEGIN
   RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = msg, HINT = hint;
 END
 $$;
-COMMENT ON FUNCTION tmac.refuse_existing_entry(text, text) IS
-  'Internal (define_level, define_compartment, define_group): error 42710 naming the entry of the kind whose code folds to the same';
+COMMENT ON FUNCTION tmac.refuse_existing_entry(text, text) IS 'Internal (define_level, define_compartment, define_group): error 42710 naming the entry of the kind whose code folds to the same';
 
 CREATE FUNCTION tmac.define_level(code text, rank integer, name text, aliases text[] DEFAULT '{}')
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -106,8 +103,7 @@ BEGIN
   VALUES (rank, code, name, coalesce(aliases, '{}'));
 END
 $$;
-COMMENT ON FUNCTION tmac.define_level(text, integer, text, text[]) IS
-  'Defines a classification level: code, rank (higher dominates lower), Japanese name, other accepted spellings';
+COMMENT ON FUNCTION tmac.define_level(text, integer, text, text[]) IS 'Defines a classification level: code, rank (higher dominates lower), Japanese name, other accepted spellings';
 
 CREATE FUNCTION tmac.define_compartment(code text, name text, description text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -119,8 +115,7 @@ BEGIN
   INSERT INTO tmac.compartment (code, name, description) VALUES (code, name, description);
 END
 $$;
-COMMENT ON FUNCTION tmac.define_compartment(text, text, text) IS
-  'Defines a need-to-know compartment (関係者限り): a project, an entrusted customer''s information, a product line';
+COMMENT ON FUNCTION tmac.define_compartment(text, text, text) IS 'Defines a need-to-know compartment (関係者限り): a project, an entrusted customer''s information, a product line';
 
 -- The group define_group and move_group name as the parent (NULL: a root), or error 42704.
 CREATE FUNCTION tmac.parent_group_id(parent text) RETURNS integer
@@ -140,8 +135,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.parent_group_id(text) IS
-  'Internal (define_group, move_group): the id of the group named as parent (NULL for none), or error 42704 naming it';
+COMMENT ON FUNCTION tmac.parent_group_id(text) IS 'Internal (define_group, move_group): the id of the group named as parent (NULL for none), or error 42704 naming it';
 
 CREATE FUNCTION tmac.define_group(code text, name text, parent text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -159,8 +153,7 @@ BEGIN
   INSERT INTO tmac.org_group (code, name, parent_id) VALUES (code, name, parent_group);
 END
 $$;
-COMMENT ON FUNCTION tmac.define_group(text, text, text) IS
-  'Defines an organisation group (部・課) under an optional parent group';
+COMMENT ON FUNCTION tmac.define_group(text, text, text) IS 'Defines an organisation group (部・課) under an optional parent group';
 
 CREATE FUNCTION tmac.move_group(code text, parent text)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -181,8 +174,7 @@ BEGIN
   UPDATE tmac.org_group g SET parent_id = parent_group WHERE g.group_id = moved;
 END
 $$;
-COMMENT ON FUNCTION tmac.move_group(text, text) IS
-  'Places a group under another parent (NULL: a root); a move that would create a cycle is rejected';
+COMMENT ON FUNCTION tmac.move_group(text, text) IS 'Places a group under another parent (NULL: a root); a move that would create a cycle is rejected';
 
 -- What depends on a label's hash (src/label_compare.c), which follows the codes a label
 -- names: indexes that store it (rebuilt after a rename) and partitioned tables that route rows
@@ -265,8 +257,7 @@ BEGIN ATOMIC
     FROM dependent x JOIN pg_catalog.pg_class c ON c.oid = x.relid
    ORDER BY 2, 1;
 END;
-COMMENT ON FUNCTION tmac.label_hash_dependents() IS
-  'Hash indexes and hash-partitioned tables whose key holds a tmac.label (in a domain, array, composite or range too), and indexes and partitioned tables whose expressions call tmac.label_hash: what a change of a vocabulary code (the hash follows codes) affects; other_session marks another session''s temporary relations';
+COMMENT ON FUNCTION tmac.label_hash_dependents() IS 'Hash indexes and hash-partitioned tables whose key holds a tmac.label (in a domain, array, composite or range too), and indexes and partitioned tables whose expressions call tmac.label_hash: what a change of a vocabulary code (the hash follows codes) affects; other_session marks another session''s temporary relations';
 
 -- Rewrites every tmac security label after a rename: each stored text is
 -- parsed before the rename (while its old codes still resolve) and written
@@ -354,8 +345,7 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.rename_entry(text, text, text) IS
-  'Renames a vocabulary entry''s code, rewrites tmac security labels and rebuilds hash indexes on labels (refused while a table is hash-partitioned on a label); use rename_level, rename_compartment or rename_group';
+COMMENT ON FUNCTION tmac.rename_entry(text, text, text) IS 'Renames a vocabulary entry''s code, rewrites tmac security labels and rebuilds hash indexes on labels (refused while a table is hash-partitioned on a label); use rename_level, rename_compartment or rename_group';
 
 CREATE FUNCTION tmac.rename_level(old text, new text) RETURNS void
   LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp

@@ -36,5 +36,4 @@ BEGIN
                                           'old', old_label, 'new', new_label));
 END
 $$;
-COMMENT ON FUNCTION tmac.object_label_audit(oid, oid, integer, text, text) IS
-  'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';
+COMMENT ON FUNCTION tmac.object_label_audit(oid, oid, integer, text, text) IS 'Internal (label provider): appends a change of an object''s tmac label (old, new; NULL when absent) to the audit log';

@@ -32,6 +32,11 @@
 -- therefore `not_evaluated`, with the reason.
 --
 -- How a register plugs in its checks (at the end of its own file, e.g. 62_inventory.sql):
+--   0. the check function, one head for all of them:  CREATE FUNCTION tmac.check_x() RETURNS
+--        TABLE (subject text, detail text, detected_at timestamptz) on one line (check_code text
+--        first when it serves several checks), then LANGUAGE sql STABLE … SECURITY DEFINER SET
+--        search_path = pg_catalog, pg_temp, then BEGIN ATOMIC; its COMMENT ON FUNCTION on one
+--        line, like every function's;
 --   1. a population, if a new one:  INSERT INTO tmac.compliance_population
 --        (population, title_ja, title_en, count_sql) VALUES ('assets', '重要情報',
 --        <'information assets' marked with tmac.msgid>, 'SELECT count(*) FROM tmac.asset');
@@ -134,8 +139,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.compliance_check_restore() IS
-  'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
+COMMENT ON FUNCTION tmac.compliance_check_restore() IS 'Trigger: while a restore loads tmac.compliance_check, a built-in check''s row from the dump sets the enabled state (and who disabled it, when) of the row CREATE EXTENSION installed';
 CREATE TRIGGER compliance_check_restore BEFORE INSERT ON tmac.compliance_check
   FOR EACH ROW EXECUTE FUNCTION tmac.compliance_check_restore();
 

@@ -28,13 +28,11 @@
 -- window, when a superuser set tmac.restore = on.
 CREATE FUNCTION tmac.restoring() RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_restoring' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.restoring() IS
-  'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
+COMMENT ON FUNCTION tmac.restoring() IS 'True while a restore loads tmac''s data (restore window, or a superuser''s tmac.restore = on): triggers then load rows as history; during a restore window, raises for any other change';
 
 CREATE FUNCTION tmac.invoker() RETURNS name
   AS 'MODULE_PATHNAME', 'tmac_invoker' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION tmac.invoker() IS
-  'The role acting outside any SECURITY DEFINER function (current_user as the caller sees it); tmac uses it to find requesters and approvers';
+COMMENT ON FUNCTION tmac.invoker() IS 'The role acting outside any SECURITY DEFINER function (current_user as the caller sees it); tmac uses it to find requesters and approvers';
 
 CREATE TABLE tmac.audit_log (
   entry_id   bigint NOT NULL,
@@ -96,8 +94,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.audit_head_merge() IS
-  'Trigger: lets pg_restore bring back the end of the audit chain over the one CREATE EXTENSION installed';
+COMMENT ON FUNCTION tmac.audit_head_merge() IS 'Trigger: lets pg_restore bring back the end of the audit chain over the one CREATE EXTENSION installed';
 CREATE TRIGGER merge BEFORE INSERT ON tmac.audit_head
   FOR EACH ROW EXECUTE FUNCTION tmac.audit_head_merge();
 
@@ -112,15 +109,13 @@ CREATE FUNCTION tmac.audit_entry_text(entry_id bigint, logged_at timestamptz, ac
                    pg_catalog.to_char(logged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                    actor::pg_catalog.text, category, action, coalesce(subject, E'\x18'),
                    coalesce(detail::pg_catalog.text, E'\x18'));
-COMMENT ON FUNCTION tmac.audit_entry_text(bigint, timestamptz, name, text, text, text, jsonb) IS
-  'The canonical text of an audit entry that its hash covers (UTC times, fields separated by U+001F)';
+COMMENT ON FUNCTION tmac.audit_entry_text(bigint, timestamptz, name, text, text, text, jsonb) IS 'The canonical text of an audit entry that its hash covers (UTC times, fields separated by U+001F)';
 
 -- True for a row version the current transaction (or one of its subtransactions) wrote: an
 -- audit entry of this transaction that has not taken its final place in the chain yet.
 CREATE FUNCTION tmac.audit_entry_pending(xmin xid) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_audit_entry_pending' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.audit_entry_pending(xid) IS
-  'Internal: true for an audit_log row (given its xmin) that the current transaction wrote, whose place in the chain is final only at commit';
+COMMENT ON FUNCTION tmac.audit_entry_pending(xid) IS 'Internal: true for an audit_log row (given its xmin) that the current transaction wrote, whose place in the chain is final only at commit';
 
 -- Appends one entry; the only way rows get into tmac.audit_log.  It takes no
 -- lock: the transaction's first append chains from the head as it reads it
@@ -172,8 +167,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.audit_append(text, text, text, jsonb) IS
-  'Internal: appends one chained entry to tmac.audit_log and returns its entry_id (final at commit unless another transaction committed entries meanwhile)';
+COMMENT ON FUNCTION tmac.audit_append(text, text, text, jsonb) IS 'Internal: appends one chained entry to tmac.audit_log and returns its entry_id (final at commit unless another transaction committed entries meanwhile)';
 
 -- At commit (src/audit_chain.c, under the head's lock, as tmac's owner): another
 -- transaction committed entries after this one's base, so this transaction's
@@ -201,8 +195,7 @@ BEGIN
   RETURN h;
 END
 $$;
-COMMENT ON FUNCTION tmac.audit_rechain(bigint, bigint, bytea) IS
-  'Internal (src/audit_chain.c, at commit): moves this transaction''s audit entries behind entries another transaction committed meanwhile; returns the new hash of the last one';
+COMMENT ON FUNCTION tmac.audit_rechain(bigint, bigint, bytea) IS 'Internal (src/audit_chain.c, at commit): moves this transaction''s audit entries behind entries another transaction committed meanwhile; returns the new hash of the last one';
 
 CREATE FUNCTION tmac.audit_record(category text, action text, subject text, detail jsonb)
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -212,8 +205,7 @@ BEGIN
   RETURN tmac.audit_append(category, action, subject, detail);
 END
 $$;
-COMMENT ON FUNCTION tmac.audit_record(text, text, text, jsonb) IS
-  'Appends a chained entry (category, action, subject, detail) to tmac.audit_log, e.g. a declassification; returns its entry_id';
+COMMENT ON FUNCTION tmac.audit_record(text, text, text, jsonb) IS 'Appends a chained entry (category, action, subject, detail) to tmac.audit_log, e.g. a declassification; returns its entry_id';
 
 -- Refuses UPDATE, DELETE and TRUNCATE, and INSERTs that do not come from audit_append.
 CREATE FUNCTION tmac.audit_log_protect() RETURNS trigger
@@ -242,8 +234,7 @@ BEGIN
           HINT = tmac.message('Entries are added by tmac itself or through tmac.audit_record(); they are never changed or removed.');
 END
 $$;
-COMMENT ON FUNCTION tmac.audit_log_protect() IS
-  'Trigger: the audit log is append-only, and only tmac.audit_append adds to it';
+COMMENT ON FUNCTION tmac.audit_log_protect() IS 'Trigger: the audit log is append-only, and only tmac.audit_append adds to it';
 CREATE TRIGGER protect BEFORE INSERT OR UPDATE OR DELETE ON tmac.audit_log
   FOR EACH ROW EXECUTE FUNCTION tmac.audit_log_protect();
 CREATE TRIGGER protect_truncate BEFORE TRUNCATE ON tmac.audit_log
@@ -370,20 +361,17 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.verify_audit_log() IS
-  'Checks the audit log''s hash chain, then that the HR events each bulk entry records by digest still match it; returns the first problem (entry, problem), or no row when the log is intact';
+COMMENT ON FUNCTION tmac.verify_audit_log() IS 'Checks the audit log''s hash chain, then that the HR events each bulk entry records by digest still match it; returns the first problem (entry, problem), or no row when the log is intact';
 
 -- A statement recorded by the tmac function that runs it (src/audit_chain.c): set just before
 -- the UPDATE, taken by its statement trigger, cleared at every transaction end and
 -- subtransaction abort.  Executable by the extension owner alone.
 CREATE FUNCTION tmac.audit_cover_next_update(tbl regclass) RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_audit_cover_next_update' LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.audit_cover_next_update(regclass) IS
-  'Internal: the next UPDATE of the table is recorded in the audit log by the tmac function that runs it (tmac.end_grants_of), not by tmac.audit_trigger';
+COMMENT ON FUNCTION tmac.audit_cover_next_update(regclass) IS 'Internal: the next UPDATE of the table is recorded in the audit log by the tmac function that runs it (tmac.end_grants_of), not by tmac.audit_trigger';
 CREATE FUNCTION tmac.audit_covered(tbl regclass) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_audit_covered' LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.audit_covered(regclass) IS
-  'Internal: true (once) when this UPDATE of the table is recorded by its caller (tmac.audit_cover_next_update); clears the mark either way';
+COMMENT ON FUNCTION tmac.audit_covered(regclass) IS 'Internal: true (once) when this UPDATE of the table is recorded by its caller (tmac.audit_cover_next_update); clears the mark either way';
 
 -- Generic statement trigger for the governance tables: one chained entry per
 -- statement that changed rows.  A single row is logged as {"old":…,"new":…}
@@ -510,8 +498,7 @@ BEGIN
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION tmac.audit_trigger() IS
-  'Statement trigger: appends each statement''s changes to a governance table to tmac.audit_log (arguments: key column, subject column)';
+COMMENT ON FUNCTION tmac.audit_trigger() IS 'Statement trigger: appends each statement''s changes to a governance table to tmac.audit_log (arguments: key column, subject column)';
 
 -- The queries with which audit_trigger summarises a multi-row UPDATE of tbl.
 -- With cols NULL: the names of the columns that changed in any row (one pass of
@@ -585,8 +572,7 @@ BEGIN
     array_to_string(changed, ', '), array_to_string(grp, ', '));
 END
 $$;
-COMMENT ON FUNCTION tmac.audit_update_query(regclass, text, text[]) IS
-  'Internal: the queries that summarise a multi-row UPDATE for the audit log (which columns changed; then the changes of each row, identical changes grouped)';
+COMMENT ON FUNCTION tmac.audit_update_query(regclass, text, text[]) IS 'Internal: the queries that summarise a multi-row UPDATE for the audit log (which columns changed; then the changes of each row, identical changes grouped)';
 
 -- The SQL of jsonb_build_object(name, value, …) over pairs, in chunks (a function takes at most 100 arguments).
 CREATE FUNCTION tmac.audit_jsonb_object(pairs text[]) RETURNS text
@@ -619,8 +605,7 @@ BEGIN
                     FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger(%L)', tbl, key_col);
 END
 $$;
-COMMENT ON FUNCTION tmac.add_audit_trigger(regclass, text, text) IS
-  'Internal (install time): puts the audit statement triggers on a governance table';
+COMMENT ON FUNCTION tmac.add_audit_trigger(regclass, text, text) IS 'Internal (install time): puts the audit statement triggers on a governance table';
 
 -- Vocabulary tables (created in 10_vocabulary.sql) are audited too.
 SELECT tmac.add_audit_trigger('tmac.level', 'rank', 'code');
@@ -633,8 +618,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.audit_head', '');
 
 -- The audit log's check (criterion V; the compliance registry: 45_compliance_registry.sql).
 
-CREATE FUNCTION tmac.check_audit_log_broken()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_audit_log_broken() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'audit_log',
@@ -643,8 +627,7 @@ BEGIN ATOMIC
          v.logged_at
     FROM tmac.verify_audit_log() v;
 END;
-COMMENT ON FUNCTION tmac.check_audit_log_broken() IS
-  'Check audit_log_broken: tmac.verify_audit_log() finds a broken link in the hash chain';
+COMMENT ON FUNCTION tmac.check_audit_log_broken() IS 'Check audit_log_broken: tmac.verify_audit_log() finds a broken link in the hash chain';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('audit_log_broken', 'V', 'critical', tmac.msgid('Audit log fails verification'),

@@ -165,8 +165,7 @@ BEGIN
     DO UPDATE SET value = EXCLUDED.value, changed_at = now(), changed_by = tmac.invoker();
 END
 $$;
-COMMENT ON FUNCTION tmac.configure(text, text) IS
-  'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, time_zone (old name date_time_zone), sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down, electronic_measure_review, and the certification registers'' document_review_interval, document_acknowledgement_grace, internal_audit_interval';
+COMMENT ON FUNCTION tmac.configure(text, text) IS 'Changes a tmac setting (tmac.settings lists them): require_pledge, require_training, training_validity, training_courses, role_change_grace, hr_event_mode, time_zone (old name date_time_zone), sod_exception_max, review_period, review_undecided, review_deadline_default, inventory_review_interval, training_new_hire_grace, handling_delete_threshold, incident_escalation_limit, incident_close_deadline, combination_max_age, and the access checks'' access_surge_factor, access_surge_floor, access_surge_history, access_lookback, working_hours, working_days, access_departure_factor, shared_account_persons, shared_account_window, gate_prerequisites, hide_statistics, write_down, electronic_measure_review, and the certification registers'' document_review_interval, document_acknowledgement_grace, internal_audit_interval';
 
 SELECT tmac.add_audit_trigger('tmac.setting', 'key');
 SELECT pg_catalog.pg_extension_config_dump('tmac.setting', '');
@@ -178,8 +177,7 @@ CREATE FUNCTION tmac.configure_compliance(setting text, value text) RETURNS void
 BEGIN ATOMIC
   SELECT tmac.configure(setting, value);
 END;
-COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS
-  'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
+COMMENT ON FUNCTION tmac.configure_compliance(text, text) IS 'Deprecated: calls tmac.configure(setting, value), which changes every tmac setting (compliance ones included); kept for callers of 0.1.0';
 
 -- The company's time zone, and a moment written in it.  Every time tmac writes into a
 -- finding detail, a report or a ledger export goes through tmac.company_time or
@@ -191,13 +189,11 @@ CREATE FUNCTION tmac.company_time_zone() RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$ SELECT tmac.setting_value('time_zone') $$;
-COMMENT ON FUNCTION tmac.company_time_zone() IS
-  'The company''s time zone (the time_zone setting), in which tmac writes times and counts dates';
+COMMENT ON FUNCTION tmac.company_time_zone() IS 'The company''s time zone (the time_zone setting), in which tmac writes times and counts dates';
 
 CREATE FUNCTION tmac.company_time(at timestamptz) RETURNS text
   AS 'MODULE_PATHNAME', 'tmac_company_time' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.company_time(timestamptz) IS
-  'A moment written in the company''s time zone, with the abbreviation in force then (or the offset, UTC+05:30): 2026-12-07 09:52:00 JST, as tmac.message writes a timestamptz (NULL for NULL)';
+COMMENT ON FUNCTION tmac.company_time(timestamptz) IS 'A moment written in the company''s time zone, with the abbreviation in force then (or the offset, UTC+05:30): 2026-12-07 09:52:00 JST, as tmac.message writes a timestamptz (NULL for NULL)';
 
 -- Settings that weaken a check while weaker than a threshold (the shipped default).
 CREATE TABLE tmac.weakening_rule (

@@ -12,32 +12,25 @@
 -- every transaction end, settable only by the extension owner (through tmac.hr_event_receive).
 CREATE FUNCTION tmac.hr_feed_applying() RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_applying' LANGUAGE C STABLE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION tmac.hr_feed_applying() IS
-  'True while the HR feed applies an event in this backend (its changes then invalidate caches once, through tmac.hr_event)';
+COMMENT ON FUNCTION tmac.hr_feed_applying() IS 'True while the HR feed applies an event in this backend (its changes then invalidate caches once, through tmac.hr_event)';
 CREATE FUNCTION tmac.hr_feed_set_applying(boolean) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_set_applying' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.hr_feed_set_applying(boolean) IS
-  'Sets the HR feed''s applying flag and returns the previous value; for tmac.hr_event_receive only';
+COMMENT ON FUNCTION tmac.hr_feed_set_applying(boolean) IS 'Sets the HR feed''s applying flag and returns the previous value; for tmac.hr_event_receive only';
 CREATE FUNCTION tmac.hr_feed_defer() RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_defer' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.hr_feed_defer() IS
-  'Counts an HR event the row trigger left to its own statement''s trigger a_apply; for tmac.hr_event_receive only';
+COMMENT ON FUNCTION tmac.hr_feed_defer() IS 'Counts an HR event the row trigger left to its own statement''s trigger a_apply; for tmac.hr_event_receive only';
 CREATE FUNCTION tmac.hr_feed_note_strict(boolean) RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_note_strict' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.hr_feed_note_strict(boolean) IS
-  'Begins the frame of a statement feeding HR events, with the mode (strict or not) all its rows are taken in; for tmac.hr_event_mode_note only';
+COMMENT ON FUNCTION tmac.hr_feed_note_strict(boolean) IS 'Begins the frame of a statement feeding HR events, with the mode (strict or not) all its rows are taken in; for tmac.hr_event_mode_note only';
 CREATE FUNCTION tmac.hr_feed_statement_strict() RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_statement_strict' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.hr_feed_statement_strict() IS
-  'True if the statement feeding HR events now was noted in strict mode by its trigger a_mode; for tmac.hr_event_receive only';
+COMMENT ON FUNCTION tmac.hr_feed_statement_strict() IS 'True if the statement feeding HR events now was noted in strict mode by its trigger a_mode; for tmac.hr_event_receive only';
 CREATE FUNCTION tmac.hr_feed_take_deferred() RETURNS bigint
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_take_deferred' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.hr_feed_take_deferred() IS
-  'Ends the frame of the statement feeding HR events: the count of its events deferred to a_apply, or NULL if it was taken in lenient mode; for tmac.hr_event_apply only';
+COMMENT ON FUNCTION tmac.hr_feed_take_deferred() IS 'Ends the frame of the statement feeding HR events: the count of its events deferred to a_apply, or NULL if it was taken in lenient mode; for tmac.hr_event_apply only';
 CREATE FUNCTION tmac.hr_feed_rounds(OUT rounds integer[], OUT last_round integer)
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_rounds' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.hr_feed_rounds() IS
-  'Of the statement feeding HR events now: the round of each deferred event in arrival order (its place among its person''s events) and the last round, as the row intake counted them; last_round 0 when an event failed a check that needs no state, NULL when not counted; for tmac.hr_event_apply only';
+COMMENT ON FUNCTION tmac.hr_feed_rounds() IS 'Of the statement feeding HR events now: the round of each deferred event in arrival order (its place among its person''s events) and the last round, as the row intake counted them; last_round 0 when an event failed a check that needs no state, NULL when not counted; for tmac.hr_event_apply only';
 
 CREATE TABLE tmac.person (
   person_id             text PRIMARY KEY CHECK (person_id ~ '^\S(.*\S)?$' AND length(person_id) <= 100),
@@ -109,8 +102,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.person_login_role_oid() IS
-  'Trigger: records the OID of the role a person''s login_role names when it is mapped (and, for a restored row, maps it again by name)';
+COMMENT ON FUNCTION tmac.person_login_role_oid() IS 'Trigger: records the OID of the role a person''s login_role names when it is mapped (and, for a restored row, maps it again by name)';
 -- (only when there is something to record: a COPY of hires without login roles pays nothing)
 CREATE TRIGGER login_role_oid BEFORE INSERT ON tmac.person
   FOR EACH ROW WHEN (NEW.login_role IS NOT NULL OR NEW.login_role_oid IS NOT NULL)
@@ -130,8 +122,7 @@ $$
   SELECT CASE WHEN $2 IS NOT NULL THEN (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = $2)
               ELSE (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.rolname = $1) END
 $$;
-COMMENT ON FUNCTION tmac.person_role(name, oid) IS
-  'The current name of a person''s login role: the role recorded by OID when mapped (NULL if dropped), or the role named login_role when no OID is recorded';
+COMMENT ON FUNCTION tmac.person_role(name, oid) IS 'The current name of a person''s login role: the role recorded by OID when mapped (NULL if dropped), or the role named login_role when no OID is recorded';
 
 -- The other person a role is taken by: mapped to it by name, or by the OID recorded when they
 -- were mapped (the role was renamed since), or NULL.
@@ -144,8 +135,7 @@ $$
      AND p.person_id IS DISTINCT FROM $2
    ORDER BY p.person_id LIMIT 1
 $$;
-COMMENT ON FUNCTION tmac.login_role_holder(name, text) IS
-  'The person (other than except_person) a login role is mapped to, by name or by the OID recorded when mapped (renamed since), or NULL';
+COMMENT ON FUNCTION tmac.login_role_holder(name, text) IS 'The person (other than except_person) a login role is mapped to, by name or by the OID recorded when mapped (renamed since), or NULL';
 
 -- The person mapped to a role, or NULL.
 CREATE FUNCTION tmac.person_of_role(role name) RETURNS text
@@ -159,8 +149,7 @@ COMMENT ON FUNCTION tmac.person_of_role(name) IS 'The person_id mapped to a Post
 -- was changed by code other than tmac's.  Not strict: a NULL argument never skips a check.
 CREATE FUNCTION tmac.acting_role(act text, trigger_allowance integer DEFAULT 0) RETURNS name
   AS 'MODULE_PATHNAME', 'tmac_acting_role' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.acting_role(text, integer) IS
-  'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
+COMMENT ON FUNCTION tmac.acting_role(text, integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
 
 -- The acting person (mapped from the role making the act), or error 42501.  duty names the act
 -- in English, marked tmac.msgid('change a tmac setting') by the caller, so that the errors print
@@ -193,10 +182,29 @@ BEGIN
   RETURN p.person_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.acting_person(text) IS
-  'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
+COMMENT ON FUNCTION tmac.acting_person(text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 
 SELECT tmac.add_audit_trigger('tmac.person', 'person_id');
+
+-- One shape for "update the open row; if none, raise" in every register: after an act's UPDATE
+-- (DELETE, SELECT … INTO, INSERT … ON CONFLICT DO NOTHING) the act passes FOUND, and the
+-- register's own error `missing` (already in the reader's language, written by the caller with
+-- tmac.message) with SQLSTATE `code` and, when given, `hint` is raised when the statement found no
+-- row; tmac.row_by_key below ends the same way.  It only raises the error it is given, so everyone
+-- may run it (SECURITY INVOKER acts call it as their caller).
+CREATE FUNCTION tmac.require_found(was_found boolean, missing text, code text DEFAULT 'no_data_found', hint text DEFAULT NULL)
+  RETURNS void LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF was_found THEN   -- (not named found: that is PL/pgSQL's own variable, false on entry)
+    RETURN;
+  ELSIF hint IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing, HINT = hint;
+END
+$$;
+COMMENT ON FUNCTION tmac.require_found(boolean, text, text, text) IS 'Internal: nothing when the act''s statement found its row, else the register''s own error (with its hint) naming what is missing';
 
 -- One shape for "look up by key" in every register: the row of r's table whose column key_col
 -- equals key; none is error `missing` (already in the reader's language, written by the caller with
@@ -214,16 +222,13 @@ BEGIN
                  (SELECT t.typrelid::regclass FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.pg_typeof(r)), key_col)
      INTO r USING key;
   GET DIAGNOSTICS n = ROW_COUNT;
-  IF n > 0 OR missing IS NULL THEN
-    RETURN r;
-  ELSIF hint IS NULL THEN
-    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
+  IF missing IS NOT NULL THEN
+    PERFORM tmac.require_found(n > 0, missing, code, hint);
   END IF;
-  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing, HINT = hint;
+  RETURN r;
 END
 $$;
-COMMENT ON FUNCTION tmac.row_by_key(anyelement, text, anycompatible, text, text, text) IS
-  'Internal: the row of a register found by its key, or the register''s own error (with its hint) when there is none (a row of NULLs when no error is given)';
+COMMENT ON FUNCTION tmac.row_by_key(anyelement, text, anycompatible, text, text, text) IS 'Internal: the row of a register found by its key, or the register''s own error (with its hint) when there is none (a row of NULLs when no error is given)';
 
 -- ... and "look up by key and lock": the same row, locked FOR UPDATE first (a register's rows are
 -- never deleted and their keys never change, so the row read after the lock is the locked one).
@@ -238,8 +243,7 @@ BEGIN
   RETURN tmac.row_by_key(r, key_col, key, missing, code);
 END
 $$;
-COMMENT ON FUNCTION tmac.row_for_update(anyelement, text, anycompatible, text, text) IS
-  'Internal: the row of a register found by its key and locked FOR UPDATE, or the register''s own error when there is none';
+COMMENT ON FUNCTION tmac.row_for_update(anyelement, text, anycompatible, text, text) IS 'Internal: the row of a register found by its key and locked FOR UPDATE, or the register''s own error when there is none';
 
 -- The one check of the acts that name a person: the person, or error 23503 (persons come only
 -- from the HR feed's hire events).
@@ -257,8 +261,7 @@ BEGIN
     HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
 END
 $$;
-COMMENT ON FUNCTION tmac.known_person(text) IS
-  'Internal: the person of a person_id, or error 23503 naming it (persons are created by hire events)';
+COMMENT ON FUNCTION tmac.known_person(text) IS 'Internal: the person of a person_id, or error 23503 naming it (persons are created by hire events)';
 SELECT tmac.keep_forever('tmac.person');
 
 -- Login enrolment (set by the HR feed).  The HR feed may map a person only to a login role
@@ -328,8 +331,7 @@ BEGIN
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION tmac.login_role_refusal(name, name) IS
-  'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
+COMMENT ON FUNCTION tmac.login_role_refusal(name, name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
 
 CREATE FUNCTION tmac.enrol_login(role regrole) RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -378,8 +380,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.enrol_login(regrole) IS
-  'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed, and each is granted tmac_person (the acts every person may do); returns the enrolment_id (the current one if already enrolled)';
+COMMENT ON FUNCTION tmac.enrol_login(regrole) IS 'Enrols a login role as a person''s login (tmac_admin): only enrolled roles can be mapped by the HR feed, and each is granted tmac_person (the acts every person may do); returns the enrolment_id (the current one if already enrolled)';
 
 CREATE FUNCTION tmac.withdraw_login(role name) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -402,16 +403,13 @@ BEGIN
   END IF;
   UPDATE tmac.login_enrolment e SET withdrawn_by = me, withdrawn_at = now()
    WHERE e.login_role = role AND e.withdrawn_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('login role "%s" is not enrolled', role);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('login role "%s" is not enrolled', role), 'undefined_object');
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
     EXECUTE pg_catalog.format('REVOKE tmac_person FROM %I', role);
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.withdraw_login(name) IS
-  'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
+COMMENT ON FUNCTION tmac.withdraw_login(name) IS 'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
 
 
 -- Person ids and login roles: two spellings of one person.  A person_id is HR's employee number
@@ -447,8 +445,7 @@ BEGIN
   RETURN who;
 END
 $$;
-COMMENT ON FUNCTION tmac.resolve_person(text) IS
-  'Internal: the person_id a function''s person argument names: the person of that id, else the one person mapped to that login role or whose id it is up to case (E004 for e004); error 22023 when two persons fit; the text itself when none does';
+COMMENT ON FUNCTION tmac.resolve_person(text) IS 'Internal: the person_id a function''s person argument names: the person of that id, else the one person mapped to that login role or whose id it is up to case (E004 for e004); error 22023 when two persons fit; the text itself when none does';
 
 -- Login provisioning: the login roles of hired persons who have none, created, enrolled and
 -- mapped in one call by tmac_admin.  Each role is new (an existing role of the name is never
@@ -531,16 +528,14 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.provision_logins(text[]) IS
-  'Creates, enrols and maps the login roles of hired persons who have none (tmac_admin): every employee and contractor not terminated, or the persons listed; each new role is named after the lower-cased person id, ordinary (LOGIN INHERIT, no attributes, no members) and without a password; audited; returns one row per person with what it did';
+COMMENT ON FUNCTION tmac.provision_logins(text[]) IS 'Creates, enrols and maps the login roles of hired persons who have none (tmac_admin): every employee and contractor not terminated, or the persons listed; each new role is named after the lower-cased person id, ordinary (LOGIN INHERIT, no attributes, no members) and without a password; audited; returns one row per person with what it did';
 
 
 -- Checks of the persons register (criterion II; the compliance registry: 45_compliance_registry.sql):
 -- a leaver whose login role can still log in or still has sessions, and a login role that became one
 -- tmac refuses to map.
 
-CREATE FUNCTION tmac.check_terminated_login_enabled()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_terminated_login_enabled() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- the role by name and the role recorded by OID when the person was mapped (renamed since?)
@@ -555,11 +550,9 @@ BEGIN ATOMIC
    WHERE p.status = 'terminated' AND r.rolcanlogin
    GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
 END;
-COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS
-  'Check terminated_login_enabled: terminated persons whose login role (by name, or by the OID recorded when it was mapped) still has LOGIN';
+COMMENT ON FUNCTION tmac.check_terminated_login_enabled() IS 'Check terminated_login_enabled: terminated persons whose login role (by name, or by the OID recorded when it was mapped) still has LOGIN';
 
-CREATE FUNCTION tmac.check_terminated_session_open()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_terminated_session_open() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
@@ -573,14 +566,12 @@ BEGIN ATOMIC
    WHERE p.status = 'terminated' AND a.backend_type = 'client backend'
    GROUP BY p.person_id, p.full_name, p.terminated_at, p.login_role;
 END;
-COMMENT ON FUNCTION tmac.check_terminated_session_open() IS
-  'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
+COMMENT ON FUNCTION tmac.check_terminated_session_open() IS 'Check terminated_session_open: terminated persons with open database sessions of their login role (by name, or by the OID recorded when it was mapped)';
 
 -- A person's login that became what tmac.enrol_login and the HR feed refuse to map (a member of
 -- tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, a role others are members of) after
 -- it was mapped: the same rule (tmac.login_role_refusal), applied to the roles as they are now.
-CREATE FUNCTION tmac.check_person_login_refused()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_person_login_refused() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
@@ -592,8 +583,7 @@ BEGIN ATOMIC
     CROSS JOIN LATERAL (SELECT tmac.login_role_refusal(r.rolname) AS why) w
    WHERE p.status <> 'terminated' AND w.why IS NOT NULL;
 END;
-COMMENT ON FUNCTION tmac.check_person_login_refused() IS
-  'Check person_login_refused: persons (not terminated) whose login role has become one tmac refuses to map (tmac.login_role_refusal: a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, a role with members)';
+COMMENT ON FUNCTION tmac.check_person_login_refused() IS 'Check person_login_refused: persons (not terminated) whose login role has become one tmac refuses to map (tmac.login_role_refusal: a member of tmac_admin or tmac_hr, SUPERUSER, BYPASSRLS or CREATEROLE, a role with members)';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('terminated_login_enabled', 'II', 'critical', tmac.msgid('Terminated person whose login role can log in'),

@@ -156,8 +156,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_pledge(text, text, date, date, text, bytea, text) IS
-  '誓約書の記録 / records a signed pledge (kinds hire, promotion, project, termination, visitor, periodic) with the template version and the SHA-256 of the signed document; a project pledge names its project; returns its pledge_id';
+COMMENT ON FUNCTION tmac.record_pledge(text, text, date, date, text, bytea, text) IS '誓約書の記録 / records a signed pledge (kinds hire, promotion, project, termination, visitor, periodic) with the template version and the SHA-256 of the signed document; a project pledge names its project; returns its pledge_id';
 
 CREATE FUNCTION tmac.record_training(person_id text, course text, completed_on date)
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -181,8 +180,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_training(text, text, date) IS
-  'Records a training completion; it counts for the training_validity setting; returns its completion_id';
+COMMENT ON FUNCTION tmac.record_training(text, text, date) IS 'Records a training completion; it counts for the training_validity setting; returns its completion_id';
 
 CREATE FUNCTION tmac.define_course(course text, title_ja text DEFAULT NULL, title_en text DEFAULT NULL,
                                    audience text DEFAULT NULL, topics text[] DEFAULT NULL,
@@ -221,8 +219,7 @@ BEGIN
          defined_at = now(), defined_by = EXCLUDED.defined_by;
 END
 $$;
-COMMENT ON FUNCTION tmac.define_course(text, text, text, text, text[], boolean, interval) IS
-  '教育課程の定義 / defines or changes a training course (tmac_hr): titles, audience (everyone, access_holders), topics, mandatory, validity; a seed course (basics, access_holders) needs only its code';
+COMMENT ON FUNCTION tmac.define_course(text, text, text, text, text[], boolean, interval) IS '教育課程の定義 / defines or changes a training course (tmac_hr): titles, audience (everyone, access_holders), topics, mandatory, validity; a seed course (basics, access_holders) needs only its code';
 
 DO $t$
 DECLARE

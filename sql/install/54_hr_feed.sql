@@ -54,8 +54,7 @@ CREATE FUNCTION tmac.hr_event_canonical(event_id text, person_id text, kind text
                    coalesce(attributes::pg_catalog.text, E'\x18'),
                    pg_catalog.to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                    coalesce(received_by::pg_catalog.text, E'\x18'));
-COMMENT ON FUNCTION tmac.hr_event_canonical(text, text, text, timestamptz, jsonb, timestamptz, name) IS
-  'The canonical text of an HR event (the columns that never change, UTC instants, fields separated by U+001F) whose SHA-256 digest the audit entry of a bulk load records';
+COMMENT ON FUNCTION tmac.hr_event_canonical(text, text, text, timestamptz, jsonb, timestamptz, name) IS 'The canonical text of an HR event (the columns that never change, UTC instants, fields separated by U+001F) whose SHA-256 digest the audit entry of a bulk load records';
 
 -- The audit entry of a statement that inserted several HR events, built in one pass over them
 -- (src/hr_event_audit.c): {"count", "key": "event_id", "rows": [{"new": {"event_id"}}, …] in
@@ -65,12 +64,10 @@ COMMENT ON FUNCTION tmac.hr_event_canonical(text, text, text, timestamptz, jsonb
 -- tmac.hr_event_audit_detail(<the columns>).
 CREATE FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name)
   RETURNS internal AS 'MODULE_PATHNAME', 'tmac_hr_event_audit_detail_step' LANGUAGE C CALLED ON NULL INPUT;
-COMMENT ON FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name) IS
-  'Internal: adds an HR event to the audit entry tmac.hr_event_audit_detail builds';
+COMMENT ON FUNCTION tmac.hr_event_audit_detail_step(internal, text, text, text, timestamptz, jsonb, timestamptz, name) IS 'Internal: adds an HR event to the audit entry tmac.hr_event_audit_detail builds';
 CREATE FUNCTION tmac.hr_event_audit_detail_final(internal) RETURNS jsonb
   AS 'MODULE_PATHNAME', 'tmac_hr_event_audit_detail_final' LANGUAGE C;
-COMMENT ON FUNCTION tmac.hr_event_audit_detail_final(internal) IS
-  'Internal: the audit entry tmac.hr_event_audit_detail built (its keys and the digest of its events)';
+COMMENT ON FUNCTION tmac.hr_event_audit_detail_final(internal) IS 'Internal: the audit entry tmac.hr_event_audit_detail built (its keys and the digest of its events)';
 CREATE AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, jsonb, timestamptz, name) (
   SFUNC = tmac.hr_event_audit_detail_step, STYPE = internal,
   FINALFUNC = tmac.hr_event_audit_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
@@ -82,12 +79,10 @@ COMMENT ON AGGREGATE tmac.hr_event_audit_detail(text, text, text, timestamptz, j
 -- itself), called as tmac.hr_feed_keys_detail(<key column>, <key>, <row>::text).
 CREATE FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text)
   RETURNS internal AS 'MODULE_PATHNAME', 'tmac_hr_feed_keys_detail_step' LANGUAGE C CALLED ON NULL INPUT;
-COMMENT ON FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text) IS
-  'Internal: adds a row to the audit entry tmac.hr_feed_keys_detail builds';
+COMMENT ON FUNCTION tmac.hr_feed_keys_detail_step(internal, text, text, text) IS 'Internal: adds a row to the audit entry tmac.hr_feed_keys_detail builds';
 CREATE FUNCTION tmac.hr_feed_keys_detail_final(internal) RETURNS jsonb
   AS 'MODULE_PATHNAME', 'tmac_hr_feed_keys_detail_final' LANGUAGE C;
-COMMENT ON FUNCTION tmac.hr_feed_keys_detail_final(internal) IS
-  'Internal: the audit entry tmac.hr_feed_keys_detail built (the keys and the digest of the rows)';
+COMMENT ON FUNCTION tmac.hr_feed_keys_detail_final(internal) IS 'Internal: the audit entry tmac.hr_feed_keys_detail built (the keys and the digest of the rows)';
 CREATE AGGREGATE tmac.hr_feed_keys_detail(text, text, text) (
   SFUNC = tmac.hr_feed_keys_detail_step, STYPE = internal,
   FINALFUNC = tmac.hr_feed_keys_detail_final, FINALFUNC_MODIFY = READ_WRITE, PARALLEL = SAFE);
@@ -139,8 +134,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) IS
-  'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
+COMMENT ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) IS 'Raises a clear error (42704, 23505, 22023, 42501) when the login role an HR event names does not exist, is taken, can never be a person''s login or is not enrolled';
 
 -- Checks that do not depend on the person's state at effective_at.
 CREATE FUNCTION tmac.hr_validate(e tmac.hr_event) RETURNS void
@@ -222,8 +216,7 @@ BEGIN
   PERFORM tmac.hr_validate_login_role(e);
 END
 $$;
-COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS
-  'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
+COMMENT ON FUNCTION tmac.hr_validate(tmac.hr_event) IS 'Raises a clear error (SQLSTATE 22023, 23502, 23503, 23505, 42704, 42501) when an HR event is malformed or names a login role it may not map';
 
 -- pg_cron runs a job through a background worker that connects without authenticating, so the
 -- login gate never sees it: a termination disables the person's jobs itself.  Only where the
@@ -240,8 +233,7 @@ $$
                    JOIN pg_catalog.pg_namespace n ON n.oid = d.objid AND n.nspname = 'cron'
                   WHERE x.extname = 'pg_cron')
 $$;
-COMMENT ON FUNCTION tmac.pg_cron_here() IS
-  'Internal: true when the pg_cron extension is created in this database (its schema cron belongs to it), so tmac may read cron.job and call cron.alter_job';
+COMMENT ON FUNCTION tmac.pg_cron_here() IS 'Internal: true when the pg_cron extension is created in this database (its schema cron belongs to it), so tmac may read cron.job and call cron.alter_job';
 
 -- The jobs tmac switches, each audited (category cron, the job id as subject, its name, owner
 -- and database, the person and the event):
@@ -286,8 +278,7 @@ BEGIN
   RETURN done;
 END
 $$;
-COMMENT ON FUNCTION tmac.cron_jobs_switch(text, name[], bigint[], text, text) IS
-  'Internal (termination, rehire): DISABLE the active pg_cron jobs that run as the roles, ENABLE again or leave (LEFT_DISABLED) the inactive jobs of ids, auditing each and returning their ids; where pg_cron is in another database, a termination audits that the jobs were not checked';
+COMMENT ON FUNCTION tmac.cron_jobs_switch(text, name[], bigint[], text, text) IS 'Internal (termination, rehire): DISABLE the active pg_cron jobs that run as the roles, ENABLE again or leave (LEFT_DISABLED) the inactive jobs of ids, auditing each and returning their ids; where pg_cron is in another database, a termination audits that the jobs were not checked';
 
 -- What a termination does beyond the person's status and grants (which tmac.hr_apply, or the
 -- set-based tmac.hr_event_apply for all the terminations of a round, has changed already): the
@@ -355,8 +346,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.hr_terminate_acts(tmac.person, tmac.hr_event) IS
-  'Internal (termination): ends the person''s appointments and duties, disables their login role (NOLOGIN, tmac memberships revoked, sessions ended at commit) and their pg_cron jobs, each audited';
+COMMENT ON FUNCTION tmac.hr_terminate_acts(tmac.person, tmac.hr_event) IS 'Internal (termination): ends the person''s appointments and duties, disables their login role (NOLOGIN, tmac memberships revoked, sessions ended at commit) and their pg_cron jobs, each audited';
 
 -- Applies one due event.  The state checks happen here, under the person's row lock.
 -- work_mem: a termination or role change ending thousands of grants keeps their old and
@@ -478,8 +468,7 @@ BEGIN
   END CASE;
 END
 $$;
-COMMENT ON FUNCTION tmac.hr_apply(tmac.hr_event) IS
-  'Applies one due HR event to the person, their grants and their login role (terminate, role change, leave, return, rehire)';
+COMMENT ON FUNCTION tmac.hr_apply(tmac.hr_event) IS 'Applies one due HR event to the person, their grants and their login role (terminate, role change, leave, return, rehire)';
 
 -- Applies every scheduled event that is due (of one person, or of everyone), in effective order.
 CREATE FUNCTION tmac.apply_due_events(only_person text DEFAULT NULL) RETURNS integer
@@ -510,8 +499,7 @@ BEGIN
   RETURN n;
 END
 $$;
-COMMENT ON FUNCTION tmac.apply_due_events(text) IS
-  'Applies the scheduled HR events that have come due (of one person, or all); a due event that no longer fits is marked rejected';
+COMMENT ON FUNCTION tmac.apply_due_events(text) IS 'Applies the scheduled HR events that have come due (of one person, or all); a due event that no longer fits is marked rejected';
 
 CREATE FUNCTION tmac.hr_event_receive() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -598,8 +586,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.hr_event_receive() IS
-  'Trigger: recognises replays, validates a new HR event and applies it when due (strict) or records why it was rejected (lenient)';
+COMMENT ON FUNCTION tmac.hr_event_receive() IS 'Trigger: recognises replays, validates a new HR event and applies it when due (strict) or records why it was rejected (lenient)';
 
 CREATE FUNCTION tmac.hr_receive_one(e tmac.hr_event) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -612,8 +599,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.hr_receive_one(tmac.hr_event) IS
-  'Validates one new HR event and, when due, applies it after the person''s earlier due events';
+COMMENT ON FUNCTION tmac.hr_receive_one(tmac.hr_event) IS 'Validates one new HR event and, when due, applies it after the person''s earlier due events';
 
 -- A statement's events as a set (strict mode; the row trigger hr_event_receive only recorded
 -- them).  The events of one person are taken in rounds — every person's first event of the
@@ -908,16 +894,14 @@ BEGIN
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION tmac.hr_event_apply() IS
-  'Statement trigger (strict mode): validates and applies the statement''s HR events as a set, one pass per kind in rounds of each person''s events in arrival order, or one at a time in arrival order where the set cannot decide';
+COMMENT ON FUNCTION tmac.hr_event_apply() IS 'Statement trigger (strict mode): validates and applies the statement''s HR events as a set, one pass per kind in rounds of each person''s events in arrival order, or one at a time in arrival order where the set cannot decide';
 
 -- The row intake (src/hr_feed_flag.c): in strict mode it records an event that is new, from a
 -- feeder who may feed, and leaves its validation and application to a_apply; anything else it
 -- hands to tmac.hr_event_receive.
 CREATE FUNCTION tmac.hr_event_intake() RETURNS trigger
   AS 'MODULE_PATHNAME', 'tmac_hr_event_intake' LANGUAGE C;
-COMMENT ON FUNCTION tmac.hr_event_intake() IS
-  'Trigger: records a new HR event for the statement trigger a_apply (strict mode), or hands the row to tmac.hr_event_receive';
+COMMENT ON FUNCTION tmac.hr_event_intake() IS 'Trigger: records a new HR event for the statement trigger a_apply (strict mode), or hands the row to tmac.hr_event_receive';
 
 -- Before a statement's rows: which mode the row intake works in for them.
 CREATE FUNCTION tmac.hr_event_mode_note() RETURNS trigger
@@ -930,8 +914,7 @@ BEGIN
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION tmac.hr_event_mode_note() IS
-  'Statement trigger: begins the statement''s HR feed frame, noting once whether all its HR events are taken in strict mode';
+COMMENT ON FUNCTION tmac.hr_event_mode_note() IS 'Statement trigger: begins the statement''s HR feed frame, noting once whether all its HR events are taken in strict mode';
 
 -- Only tmac's own bookkeeping columns (applied_at, outcome, error_*) ever change: what an
 -- event says, and who sent it when, is what the audit log's digest of a bulk load covers.
@@ -978,8 +961,7 @@ SELECT tmac.keep_forever('tmac.hr_event');
 
 CREATE FUNCTION tmac.queue_session_end(role name) RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_queue_session_end' LANGUAGE C STRICT VOLATILE;
-COMMENT ON FUNCTION tmac.queue_session_end(name) IS
-  'Queues a role whose sessions end when the current transaction commits (nothing happens if it rolls back)';
+COMMENT ON FUNCTION tmac.queue_session_end(name) IS 'Queues a role whose sessions end when the current transaction commits (nothing happens if it rolls back)';
 
 -- The plain-column import: HR's CSV with one column per attribute (no JSON inside the CSV) loads
 -- into tmac.hr_event_import by COPY or INSERT.  The view reads tmac.hr_event with its attributes
@@ -1009,20 +991,16 @@ COMMENT ON COLUMN tmac.hr_event_import.restore_cron_jobs IS 'A rehire only: re-e
 
 CREATE FUNCTION tmac.hr_import_begin() RETURNS trigger
   AS 'MODULE_PATHNAME', 'tmac_hr_import_begin' LANGUAGE C;
-COMMENT ON FUNCTION tmac.hr_import_begin() IS
-  'Statement trigger of tmac.hr_event_import: begins the statement''s import frame';
+COMMENT ON FUNCTION tmac.hr_import_begin() IS 'Statement trigger of tmac.hr_event_import: begins the statement''s import frame';
 CREATE FUNCTION tmac.hr_import_row() RETURNS trigger
   AS 'MODULE_PATHNAME', 'tmac_hr_import_row' LANGUAGE C;
-COMMENT ON FUNCTION tmac.hr_import_row() IS
-  'INSTEAD OF row trigger of tmac.hr_event_import: keeps the row for the statement''s INSERT into tmac.hr_event';
+COMMENT ON FUNCTION tmac.hr_import_row() IS 'INSTEAD OF row trigger of tmac.hr_event_import: keeps the row for the statement''s INSERT into tmac.hr_event';
 CREATE FUNCTION tmac.hr_import_rows() RETURNS SETOF tmac.hr_event_import
   AS 'MODULE_PATHNAME', 'tmac_hr_import_rows' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.hr_import_rows() IS
-  'Internal (tmac.hr_import_end): ends the import statement''s frame and returns its rows in arrival order';
+COMMENT ON FUNCTION tmac.hr_import_rows() IS 'Internal (tmac.hr_import_end): ends the import statement''s frame and returns its rows in arrival order';
 CREATE FUNCTION tmac.hr_import_credit(levels integer) RETURNS integer
   AS 'MODULE_PATHNAME', 'tmac_hr_import_credit' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.hr_import_credit(integer) IS
-  'Internal (tmac.hr_import_end): the trigger level tmac credits while the import''s one INSERT into tmac.hr_event runs (1), or none (0); returns the previous value';
+COMMENT ON FUNCTION tmac.hr_import_credit(integer) IS 'Internal (tmac.hr_import_end): the trigger level tmac credits while the import''s one INSERT into tmac.hr_event runs (1), or none (0); returns the previous value';
 -- The statement's rows become one INSERT into tmac.hr_event, the feeder's own act: checked here,
 -- at the import statement's own trigger level (1); the INSERT's triggers, one level deeper, are
 -- credited that level while it runs (only tmac's code runs inside it), and the credit ends with
@@ -1050,8 +1028,7 @@ BEGIN
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION tmac.hr_import_end() IS
-  'Statement trigger of tmac.hr_event_import: inserts the statement''s rows into tmac.hr_event in one INSERT, as the feeder''s own act';
+COMMENT ON FUNCTION tmac.hr_import_end() IS 'Statement trigger of tmac.hr_event_import: inserts the statement''s rows into tmac.hr_event in one INSERT, as the feeder''s own act';
 CREATE TRIGGER a_begin BEFORE INSERT ON tmac.hr_event_import
   FOR EACH STATEMENT EXECUTE FUNCTION tmac.hr_import_begin();
 CREATE TRIGGER a_row INSTEAD OF INSERT ON tmac.hr_event_import

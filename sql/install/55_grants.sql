@@ -171,8 +171,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) IS
-  'Error 23P01 when a pending or active grant of the same person, level or compartment and mode overlaps in time';
+COMMENT ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) IS 'Error 23P01 when a pending or active grant of the same person, level or compartment and mode overlaps in time';
 
 CREATE FUNCTION tmac.new_request(g tmac.access_grant) RETURNS bigint
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -182,10 +181,7 @@ DECLARE
   id bigint;
 BEGIN
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = g.person_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', g.person_id),
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('unknown person "%s"', g.person_id), 'foreign_key_violation', tmac.message('Persons are created by a hire event in tmac.hr_event.'));
   IF (SELECT s.status FROM tmac.person_state_at(g.person_id, now()) s) = 'terminated' THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
       MESSAGE = tmac.message('person "%s" is terminated', g.person_id);
@@ -227,8 +223,7 @@ BEGIN
   RETURN tmac.new_request(g);
 END
 $$;
-COMMENT ON FUNCTION tmac.request_clearance(text, text, timestamptz, text, timestamptz) IS
-  'Requests a clearance (level) for a person until valid_until; returns the grant_id of the pending request';
+COMMENT ON FUNCTION tmac.request_clearance(text, text, timestamptz, text, timestamptz) IS 'Requests a clearance (level) for a person until valid_until; returns the grant_id of the pending request';
 
 CREATE FUNCTION tmac.request_access(person_id text, compartment text, valid_until timestamptz, purpose text,
                                     mode text DEFAULT 'read', valid_from timestamptz DEFAULT NULL)
@@ -254,8 +249,7 @@ BEGIN
   RETURN tmac.new_request(g);
 END
 $$;
-COMMENT ON FUNCTION tmac.request_access(text, text, timestamptz, text, text, timestamptz) IS
-  'Requests a need-to-know grant (read or write) on a compartment until valid_until; returns the grant_id of the pending request';
+COMMENT ON FUNCTION tmac.request_access(text, text, timestamptz, text, text, timestamptz) IS 'Requests a need-to-know grant (read or write) on a compartment until valid_until; returns the grant_id of the pending request';
 
 -- Locks the person, then the grant; checks the decider's rights (42501).
 CREATE FUNCTION tmac.lock_for_decision(grant_id bigint, decider text, duty text) RETURNS tmac.access_grant
@@ -303,8 +297,7 @@ BEGIN
   RETURN g;
 END
 $$;
-COMMENT ON FUNCTION tmac.lock_for_decision(bigint, text, text) IS
-  'Internal: locks the grantee and the request, and enforces the four-eyes rules (error 42501)';
+COMMENT ON FUNCTION tmac.lock_for_decision(bigint, text, text) IS 'Internal: locks the grantee and the request, and enforces the four-eyes rules (error 42501)';
 
 CREATE FUNCTION tmac.approve(grant_id bigint, comment text DEFAULT NULL)
   RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -349,8 +342,7 @@ BEGIN
   RETURN g.status;
 END
 $$;
-COMMENT ON FUNCTION tmac.approve(bigint, text) IS
-  'Approves a pending request as the person mapped to current_user (holder of tmac_approver, neither requester nor grantee); returns the new status (a clearance of rank >= 40 stays pending until a second approver)';
+COMMENT ON FUNCTION tmac.approve(bigint, text) IS 'Approves a pending request as the person mapped to current_user (holder of tmac_approver, neither requester nor grantee); returns the new status (a clearance of rank >= 40 stays pending until a second approver)';
 
 CREATE FUNCTION tmac.reject(grant_id bigint, comment text)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -366,8 +358,7 @@ BEGIN
    WHERE a.grant_id = reject.grant_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.reject(bigint, text) IS
-  'Rejects a pending request, with a comment; the same four-eyes rules as tmac.approve';
+COMMENT ON FUNCTION tmac.reject(bigint, text) IS 'Rejects a pending request, with a comment; the same four-eyes rules as tmac.approve';
 
 CREATE FUNCTION tmac.revoke(grant_id bigint, reason text)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -389,8 +380,7 @@ BEGIN
    WHERE a.grant_id = revoke.grant_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.revoke(bigint, text) IS
-  'Ends an active grant (reason revoked) or withdraws a pending request, recording who and why';
+COMMENT ON FUNCTION tmac.revoke(bigint, text) IS 'Ends an active grant (reason revoked) or withdraws a pending request, recording who and why';
 
 CREATE FUNCTION tmac.extend(grant_id bigint, valid_until timestamptz)
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -416,8 +406,7 @@ BEGIN
   RETURN tmac.new_request(g);
 END
 $$;
-COMMENT ON FUNCTION tmac.extend(bigint, timestamptz) IS
-  'Requests an extension of an active grant: a pending follow-on grant from its end to valid_until, approved like any request; returns its grant_id';
+COMMENT ON FUNCTION tmac.extend(bigint, timestamptz) IS 'Requests an extension of an active grant: a pending follow-on grant from its end to valid_until, approved like any request; returns its grant_id';
 
 CREATE FUNCTION tmac.keep_on_role_change(grant_id bigint, justification text)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -445,8 +434,7 @@ BEGIN
    WHERE a.grant_id = keep_on_role_change.grant_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.keep_on_role_change(bigint, text) IS
-  'Marks a grant as surviving transfers and promotions (approver only, not the grantee or requester), with a justification';
+COMMENT ON FUNCTION tmac.keep_on_role_change(bigint, text) IS 'Marks a grant as surviving transfers and promotions (approver only, not the grantee or requester), with a justification';
 
 -- The termination's effect on grants (54_hr_feed.sql calls it for each terminated person; a
 -- set-based feed may call it once for many): every pending request is cancelled and every active
@@ -531,8 +519,7 @@ BEGIN
   RETURN coalesce(n, 0) + more;
 END
 $$;
-COMMENT ON FUNCTION tmac.end_grants_of(text[], timestamptz[], text[]) IS
-  'Internal (HR feed, termination): cancels the pending requests and ends the active grants of each person as of the termination instant, by the HR event; one UPDATE and one audit entry listing every grant ended; returns how many';
+COMMENT ON FUNCTION tmac.end_grants_of(text[], timestamptz[], text[]) IS 'Internal (HR feed, termination): cancels the pending requests and ends the active grants of each person as of the termination instant, by the HR event; one UPDATE and one audit entry listing every grant ended; returns how many';
 
 SELECT tmac.add_audit_trigger('tmac.access_grant', 'grant_id');
 SELECT tmac.keep_forever('tmac.access_grant');
@@ -543,8 +530,7 @@ SELECT tmac.keep_forever('tmac.access_grant');
 -- per-person function calls).  The checks needing the access reviews and the SoD rules
 -- (check_grants) are in 73_sod_violations.sql.
 
-CREATE FUNCTION tmac.check_terminated_live_grant()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_terminated_live_grant() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- each leaver's grants by index (never a scan of every grant, whatever the statistics say)
@@ -559,13 +545,11 @@ BEGIN ATOMIC
                            AND tmac.grant_lapse(g.validity, g.grace_until) > now()) g
    WHERE p.status = 'terminated' AND g.n > 0;
 END;
-COMMENT ON FUNCTION tmac.check_terminated_live_grant() IS
-  'Check terminated_live_grant: terminated persons with an active grant or a pending request';
+COMMENT ON FUNCTION tmac.check_terminated_live_grant() IS 'Check terminated_live_grant: terminated persons with an active grant or a pending request';
 
 -- Persons failing a prerequisite are found by anti-joins over the pledge and training tables
 -- (settings read once); only those are then looked up in the grants, by index.
-CREATE FUNCTION tmac.check_access_without_pledge()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_access_without_pledge() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
@@ -595,8 +579,7 @@ BEGIN ATOMIC
            WHERE g.person_id = f.person_id AND g.status = 'active' AND lower(g.validity) <= now()
              AND least(upper(g.validity), g.grace_until) > now() LIMIT 1);
 END;
-COMMENT ON FUNCTION tmac.check_access_without_pledge() IS
-  'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
+COMMENT ON FUNCTION tmac.check_access_without_pledge() IS 'Check access_without_pledge: active persons holding grants in force without a valid pledge (or none since their last role change), whether or not require_pledge is on (when off, the findings are accepted, not hidden)';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('terminated_live_grant', 'II', 'critical', tmac.msgid('Terminated person with live grants'),

@@ -54,8 +54,7 @@ BEGIN ATOMIC
     FROM tmac.person p
    WHERE p.person_id = $1;
 END;
-COMMENT ON FUNCTION tmac.person_state_at(text, timestamptz) IS
-  'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
+COMMENT ON FUNCTION tmac.person_state_at(text, timestamptz) IS 'The person''s status, job role, group id and pledge requirement at an instant, counting scheduled HR events already due; role_change_at is the earliest due, not yet applied transfer or promotion';
 
 -- Until when the pledge prerequisite holds at `at` (NULL end: open-ended); no row when it does not hold.
 CREATE FUNCTION tmac.pledge_window(person_id text, at timestamptz, since timestamptz)
@@ -82,8 +81,7 @@ BEGIN
     FROM v;
 END
 $$;
-COMMENT ON FUNCTION tmac.pledge_window(text, timestamptz, timestamptz) IS
-  'Internal: whether a valid pledge (signed on or after `since`) exists at an instant, and when that can next change';
+COMMENT ON FUNCTION tmac.pledge_window(text, timestamptz, timestamptz) IS 'Internal: whether a valid pledge (signed on or after `since`) exists at an instant, and when that can next change';
 
 -- The one rule of "current training" (the access decision, the access-rights ledger, the checks
 -- access_without_training and training_overdue): the courses a person must have completed within
@@ -120,21 +118,18 @@ BEGIN
   SELECT NULL::text, tmac.setting_value('training_validity')::interval, false WHERE NOT EXISTS (SELECT 1 FROM req);
 END
 $$;
-COMMENT ON FUNCTION tmac.training_courses_required() IS
-  'The one rule of current training: the courses to have completed within their validity — the training_courses setting''s, the mandatory courses of tmac.training_course (holders_only: for access holders only) — or one row with course NULL (any course, training_validity) when none is required';
+COMMENT ON FUNCTION tmac.training_courses_required() IS 'The one rule of current training: the courses to have completed within their validity — the training_courses setting''s, the mandatory courses of tmac.training_course (holders_only: for access holders only) — or one row with course NULL (any course, training_validity) when none is required';
 
 CREATE FUNCTION tmac.training_holder_at(g tmac.access_grant, at timestamptz) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
   RETURN g.approved_at <= at AND g.validity @> at AND (g.ended_at IS NULL OR g.ended_at > at)
          AND g.status IN ('active', 'ended', 'expired');
-COMMENT ON FUNCTION tmac.training_holder_at(tmac.access_grant, timestamptz) IS
-  'Internal (the one rule of current training): whether a clearance or grant makes its person an access holder at an instant';
+COMMENT ON FUNCTION tmac.training_holder_at(tmac.access_grant, timestamptz) IS 'Internal (the one rule of current training): whether a clearance or grant makes its person an access holder at an instant';
 
 CREATE FUNCTION tmac.training_span(completed_on date, validity interval) RETURNS tsrange
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN tsrange(completed_on::timestamp, completed_on::timestamp + validity);
-COMMENT ON FUNCTION tmac.training_span(date, interval) IS
-  'Internal (the one rule of current training): when a completion counts, in local time (date_time_zone) — from the start of its day until that day + the validity';
+COMMENT ON FUNCTION tmac.training_span(date, interval) IS 'Internal (the one rule of current training): when a completion counts, in local time (date_time_zone) — from the start of its day until that day + the validity';
 
 -- Per required course, until when it is current at an instant (NULL: not current) and until when
 -- its latest completion counted (the ledger's "valid until" of a lapsed course).
@@ -155,8 +150,7 @@ BEGIN ATOMIC
       OR EXISTS (SELECT 1 FROM tmac.access_grant g WHERE g.person_id = $1 AND tmac.training_holder_at(g, $2))
    GROUP BY r.course;
 END;
-COMMENT ON FUNCTION tmac.training_status_of(text, timestamptz) IS
-  'The one rule of current training for one person (tmac.training_courses_required; course NULL: any course): per required course, until when it is current at an instant (NULL: it is not) and until when its latest completion counted';
+COMMENT ON FUNCTION tmac.training_status_of(text, timestamptz) IS 'The one rule of current training for one person (tmac.training_courses_required; course NULL: any course): per required course, until when it is current at an instant (NULL: it is not) and until when its latest completion counted';
 
 CREATE FUNCTION tmac.training_status_all(at timestamptz)
   RETURNS TABLE (person_id text, course text, current_until timestamptz, last_until timestamptz)
@@ -183,8 +177,7 @@ BEGIN ATOMIC
     LEFT JOIN done d ON d.person_id = p.person_id AND d.k = r.k
    WHERE NOT r.holders_only OR h.person_id IS NOT NULL;
 END;
-COMMENT ON FUNCTION tmac.training_status_all(timestamptz) IS
-  'The one rule of current training for every person, set-based (as tmac.training_status_of): per person and required course, until when it is current at an instant (NULL: it is not) and until when its latest completion counted';
+COMMENT ON FUNCTION tmac.training_status_all(timestamptz) IS 'The one rule of current training for every person, set-based (as tmac.training_status_of): per person and required course, until when it is current at an instant (NULL: it is not) and until when its latest completion counted';
 
 CREATE FUNCTION tmac.training_window(person_id text, at timestamptz)
   RETURNS TABLE (ok boolean, changes_at timestamptz)
@@ -199,14 +192,12 @@ BEGIN
     FROM tmac.training_status_of($1, $2) s;
 END
 $$;
-COMMENT ON FUNCTION tmac.training_window(text, timestamptz) IS
-  'Internal: whether the required training (tmac.training_status_of) is current at an instant, and when that can next change';
+COMMENT ON FUNCTION tmac.training_window(text, timestamptz) IS 'Internal: whether the required training (tmac.training_status_of) is current at an instant, and when that can next change';
 
 -- The wording of the active, pledge and training checks: the access decision's own (src/decision.c).
 CREATE FUNCTION tmac.decision_reason(check_name text, passed boolean) RETURNS text
   AS 'MODULE_PATHNAME', 'tmac_decision_reason' LANGUAGE C STABLE STRICT PARALLEL SAFE;   -- STABLE: in the session's language (lc_messages)
-COMMENT ON FUNCTION tmac.decision_reason(text, boolean) IS
-  'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share), in the session''s language';
+COMMENT ON FUNCTION tmac.decision_reason(text, boolean) IS 'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share), in the session''s language';
 
 CREATE FUNCTION tmac.access_prerequisites(person_id text, at timestamptz DEFAULT now())
   RETURNS TABLE (prerequisite text, passed boolean, reason text)
@@ -236,8 +227,7 @@ BEGIN
     || CASE WHEN NOT ok THEN tmac.message(' (completed within %s)', tmac.setting_value('training_validity')) ELSE '' END;
 END
 $$;
-COMMENT ON FUNCTION tmac.access_prerequisites(text, timestamptz) IS
-  'The access prerequisites of a person at an instant, one row per prerequisite (active, pledge, training), worded as access decisions word them; used at approval';
+COMMENT ON FUNCTION tmac.access_prerequisites(text, timestamptz) IS 'The access prerequisites of a person at an instant, one row per prerequisite (active, pledge, training), worded as access decisions word them; used at approval';
 
 -- A grant in force at `at` for a person in state st (role change due but not yet applied counted).
 CREATE FUNCTION tmac.grant_in_force(g tmac.access_grant, at timestamptz, st_job_role text, st_org_group_id integer,
@@ -253,8 +243,7 @@ BEGIN ATOMIC
           OR ($1.bound_job_role IS NOT DISTINCT FROM $3 AND $1.bound_org_group_id IS NOT DISTINCT FROM $4)
           OR $2 < $5 + tmac.setting_value('role_change_grace')::interval);
 END;
-COMMENT ON FUNCTION tmac.grant_in_force(tmac.access_grant, timestamptz, text, integer, timestamptz) IS
-  'Internal: whether a clearance or grant is in force at an instant';
+COMMENT ON FUNCTION tmac.grant_in_force(tmac.access_grant, timestamptz, text, integer, timestamptz) IS 'Internal: whether a clearance or grant is in force at an instant';
 
 CREATE FUNCTION tmac.access_profile_of(person text, at timestamptz)
   RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
@@ -320,8 +309,7 @@ BEGIN
   RETURN NEXT;
 END
 $$;
-COMMENT ON FUNCTION tmac.access_profile_of(text, timestamptz) IS
-  'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
+COMMENT ON FUNCTION tmac.access_profile_of(text, timestamptz) IS 'What a person may access at an instant (status with due HR events, highest clearance rank, read and write compartment ids, group id, prerequisites) and until when that answer holds; no row for an unknown person';
 
 CREATE FUNCTION tmac.access_profile(login_role name, at timestamptz)
   RETURNS TABLE (person_id text, active boolean, clearance_rank integer, read_compartments integer[],
@@ -331,8 +319,7 @@ CREATE FUNCTION tmac.access_profile(login_role name, at timestamptz)
 BEGIN ATOMIC
  SELECT a.* FROM tmac.person p, tmac.access_profile_of(p.person_id, $2) a WHERE p.login_role = $1;
 END;
-COMMENT ON FUNCTION tmac.access_profile(name, timestamptz) IS
-  'tmac.access_profile_of for the person mapped to a login role; no row when the role is not mapped';
+COMMENT ON FUNCTION tmac.access_profile(name, timestamptz) IS 'tmac.access_profile_of for the person mapped to a login role; no row when the role is not mapped';
 
 -- The one query on the decision path (src/profile_fetch.c runs it as the
 -- extension owner when a backend needs a profile no cache holds): the profile
@@ -362,8 +349,7 @@ BEGIN ATOMIC
          (SELECT array_agg(d.id) FROM d WHERE d.id IS NOT NULL)::integer[]
     FROM (SELECT) AS one LEFT JOIN a ON true;
 END;
-COMMENT ON FUNCTION tmac.access_profile_fetch(name, text, timestamptz) IS
-  'Internal: the access profile of a login role (or, login_role NULL, of a person) as the row-level enforcement code reads it: always one row, with the lowest level''s rank and the groups the person reaches';
+COMMENT ON FUNCTION tmac.access_profile_fetch(name, text, timestamptz) IS 'Internal: the access profile of a login role (or, login_role NULL, of a person) as the row-level enforcement code reads it: always one row, with the lowest level''s rank and the groups the person reaches';
 
 CREATE FUNCTION tmac.access_as_of(person_id text, at timestamptz)
   RETURNS SETOF tmac.grants
@@ -377,16 +363,14 @@ $$
      AND tmac.grant_in_force(g, $2, NULL, NULL, NULL)
    ORDER BY v.grant_id
 $$;
-COMMENT ON FUNCTION tmac.access_as_of(text, timestamptz) IS
-  'The clearances and grants a person held at an instant (same columns as tmac.grants; status is active as of that instant, ended_at and end_reason show how each later ended)';
+COMMENT ON FUNCTION tmac.access_as_of(text, timestamptz) IS 'The clearances and grants a person held at an instant (same columns as tmac.grants; status is active as of that instant, ended_at and end_reason show how each later ended)';
 
 -- The profiles tmac shares between backends (src/shared_profiles.c); read-only.
 CREATE FUNCTION tmac.shared_profile_cache(OUT enabled boolean, OUT slots integer, OUT used integer,
                                           OUT hits bigint, OUT misses bigint, OUT stored bigint,
                                           OUT evicted bigint)
   AS 'MODULE_PATHNAME', 'tmac_shared_profile_cache' LANGUAGE C VOLATILE PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.shared_profile_cache() IS
-  'The shared access-profile cache: whether it is on (tmac.shared_profiles above 0), its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';
+COMMENT ON FUNCTION tmac.shared_profile_cache() IS 'The shared access-profile cache: whether it is on (tmac.shared_profiles above 0), its size (tmac.shared_profiles), entries in use, and counts of profiles taken from it (hits), computed by a backend itself (misses), published (stored) and replaced when full (evicted) since the server started';
 
 
 -- Checks of training and pledges over every person (criteria I-5 and II; the compliance registry:
@@ -431,13 +415,11 @@ BEGIN ATOMIC
     LEFT JOIN tr ON tr.person_id = p.person_id
     LEFT JOIN tl ON tl.person_id = p.person_id;
 END;
-COMMENT ON FUNCTION tmac.prerequisite_status(timestamptz) IS
-  'For every person: whether a valid pledge and current training (the one rule: tmac.training_status_all) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (HR events due but not yet applied are not counted)';
+COMMENT ON FUNCTION tmac.prerequisite_status(timestamptz) IS 'For every person: whether a valid pledge and current training (the one rule: tmac.training_status_all) are on record at an instant, and until when — facts, whether or not require_pledge and require_training are on (HR events due but not yet applied are not counted)';
 
 -- (jit off and work_mem 64MB as check_training_pledges: at 1,000,000 persons the default 4MB
 -- split the one rule's hash joins into thousands of temporary files, over 400 s; 33 s with these)
-CREATE FUNCTION tmac.check_access_without_training()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_access_without_training() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
@@ -464,8 +446,7 @@ BEGIN ATOMIC
          NULL::timestamptz
     FROM failing f;
 END;
-COMMENT ON FUNCTION tmac.check_access_without_training() IS
-  'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
+COMMENT ON FUNCTION tmac.check_access_without_training() IS 'Check access_without_training: active persons holding grants in force whose required training is not current, whether or not require_training is on (when off, the findings are accepted, not hidden)';
 
 -- The findings of ⑤ and ⑦ over every person, trained or pledged or not (check codes at the end of this file):
 --   training_overdue                  (I-5) an active employee or contractor, with or without a login, who has not
@@ -477,8 +458,7 @@ COMMENT ON FUNCTION tmac.check_access_without_training() IS
 --   visitor_responsible_left          (II)  an active visitor whose responsible person is terminated
 --   visitor_without_pledge            (II)  an active visitor without a current visitor pledge
 -- (jit off: compiling this plan costs seconds on 100,000 rows, running it a fraction of that)
-CREATE FUNCTION tmac.check_training_pledges()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_training_pledges() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB' SET enable_mergejoin = off
 BEGIN ATOMIC
@@ -529,8 +509,7 @@ BEGIN ATOMIC
      AND NOT EXISTS (SELECT 1 FROM tmac.pledge pl WHERE pl.person_id = v.person_id AND pl.kind = 'visitor'
                        AND (pl.valid_until IS NULL OR pl.valid_until >= s.today));
 END;
-COMMENT ON FUNCTION tmac.check_training_pledges() IS
-  'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
+COMMENT ON FUNCTION tmac.check_training_pledges() IS 'Checks of training (I-5) and pledges (II) over every person, one pass: training_overdue, leaver_without_termination_pledge, visitor_responsible_left, visitor_without_pledge';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('access_without_training', 'I-5', 'high', tmac.msgid('Access without current training'),

@@ -52,8 +52,7 @@ BEGIN
   RETURN result;
 END
 $$;
-COMMENT ON FUNCTION tmac.run_maintenance() IS
-  'Applies due HR events, marks lapsed grants, cancels lapsed requests, disables pg_cron jobs running as terminated persons and rebuilds the login gate; returns counts. Safe to run at any time, any number of times';
+COMMENT ON FUNCTION tmac.run_maintenance() IS 'Applies due HR events, marks lapsed grants, cancels lapsed requests, disables pg_cron jobs running as terminated persons and rebuilds the login gate; returns counts. Safe to run at any time, any number of times';
 
 CREATE TABLE tmac.maintenance_state (
   singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -99,8 +98,7 @@ BEGIN
   RETURN jobid;
 END
 $$;
-COMMENT ON FUNCTION tmac.schedule_jobs(text) IS
-  'Schedules tmac.run_maintenance() with pg_cron (job tmac-maintenance, default every 5 minutes) and the hourly tmac.snapshot_access_stats() (job tmac-access-stats); returns the maintenance job''s id; explains what to do when pg_cron is absent or runs in another database';
+COMMENT ON FUNCTION tmac.schedule_jobs(text) IS 'Schedules tmac.run_maintenance() with pg_cron (job tmac-maintenance, default every 5 minutes) and the hourly tmac.snapshot_access_stats() (job tmac-access-stats); returns the maintenance job''s id; explains what to do when pg_cron is absent or runs in another database';
 
 CREATE FUNCTION tmac.unschedule_jobs() RETURNS boolean
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS

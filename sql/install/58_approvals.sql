@@ -66,5 +66,4 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.approve_many(bigint[], text) IS
-  'Approves each of several requests as tmac.approve does, each its own act with all its checks and audit entry; returns one row per request in order: approved or not, its status now, and the error that refused it (the others are approved regardless)';
+COMMENT ON FUNCTION tmac.approve_many(bigint[], text) IS 'Approves each of several requests as tmac.approve does, each its own act with all its checks and audit entry; returns one row per request in order: approved or not, its status now, and the error that refused it (the others are approved regardless)';

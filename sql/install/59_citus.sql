@@ -8,5 +8,4 @@
 
 CREATE FUNCTION tmac.citus_managed(tbl regclass) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_citus_managed' LANGUAGE C STRICT STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.citus_managed(regclass) IS
-  'Internal (protect, protected_table_unenforced): true when Citus manages the table (a distributed, reference or Citus local table); false where Citus is not installed';
+COMMENT ON FUNCTION tmac.citus_managed(regclass) IS 'Internal (protect, protected_table_unenforced): true when Citus manages the table (a distributed, reference or Citus local table); false where Citus is not installed';

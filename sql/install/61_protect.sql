@@ -60,8 +60,7 @@ BEGIN ATOMIC
   )
   SELECT t.relid::regclass, max(t.depth) FROM t GROUP BY t.relid ORDER BY 2, 1;
 END;
-COMMENT ON FUNCTION tmac.relation_tree(regclass) IS
-  'A table with all its partitions and inheritance children, at any depth (depth 0 is the table)';
+COMMENT ON FUNCTION tmac.relation_tree(regclass) IS 'A table with all its partitions and inheritance children, at any depth (depth 0 is the table)';
 
 -- True when a table carries exactly tmac's protection on a label column: the
 -- column is of type tmac.label itself, row security is enabled and forced,
@@ -99,8 +98,7 @@ BEGIN ATOMIC
                         AND t.tgargs = pg_catalog.convert_to(label_column, 'UTF8') || '\x00'::bytea))
     FROM pg_catalog.pg_class c WHERE c.oid = tbl;
 END;
-COMMENT ON FUNCTION tmac.protection_in_place(regclass, name) IS
-  'True when a table''s label column is of type tmac.label (no domain, no other type), row security is enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
+COMMENT ON FUNCTION tmac.protection_in_place(regclass, name) IS 'True when a table''s label column is of type tmac.label (no domain, no other type), row security is enabled and forced, tmac''s five policies on the label column as protect() creates them, and (tables with rows) the declassification guard';
 
 -- tmac's objects on a table, by name: the five policies and the declassification guard
 -- (exactly as protect() made them or not).
@@ -115,8 +113,7 @@ BEGIN ATOMIC
                                  WHERE t.tgrelid = tbl AND t.tgname = 'zz_tmac_declassify') o(n)
                 ORDER BY 1);
 END;
-COMMENT ON FUNCTION tmac.protection_objects(regclass) IS
-  'The names of tmac''s policies and declassification guard that a table carries (as protect() made them or not)';
+COMMENT ON FUNCTION tmac.protection_objects(regclass) IS 'The names of tmac''s policies and declassification guard that a table carries (as protect() made them or not)';
 
 -- The label column on which a table carries exactly tmac's protection (NULL: none).
 CREATE FUNCTION tmac.protection_label_column(tbl regclass) RETURNS name
@@ -128,8 +125,7 @@ BEGIN ATOMIC
      AND tmac.protection_in_place(tbl, a.attname)
    ORDER BY a.attnum LIMIT 1;
 END;
-COMMENT ON FUNCTION tmac.protection_label_column(regclass) IS
-  'The tmac.label column on which a table carries exactly tmac''s protection, or NULL';
+COMMENT ON FUNCTION tmac.protection_label_column(regclass) IS 'The tmac.label column on which a table carries exactly tmac''s protection, or NULL';
 
 -- The codes of the vocabulary, as each protected table carries them for a partial dump
 -- (security label provider tmac_vocabulary_needed, src/vocabulary_needed.c): restoring the
@@ -142,8 +138,7 @@ BEGIN ATOMIC
       || coalesce((SELECT pg_catalog.string_agg(E'\nC\t' || c.code, '' ORDER BY c.code COLLATE "C") FROM tmac.compartment c), '')
       || coalesce((SELECT pg_catalog.string_agg(E'\nG\t' || g.code, '' ORDER BY g.code COLLATE "C") FROM tmac.org_group g), '');
 END;
-COMMENT ON FUNCTION tmac.vocabulary_needed_text() IS
-  'The codes of the vocabulary that each protected table carries as its tmac_vocabulary_needed security label (checked when a partial dump of it is restored)';
+COMMENT ON FUNCTION tmac.vocabulary_needed_text() IS 'The codes of the vocabulary that each protected table carries as its tmac_vocabulary_needed security label (checked when a partial dump of it is restored)';
 
 -- The registry's only writers besides the extension owner.  They record what
 -- the catalogs show and nothing else, so the registry cannot claim a table is
@@ -162,8 +157,7 @@ BEGIN
   PERFORM tmac.vocabulary_needed_label(tbl);
 END
 $$;
-COMMENT ON FUNCTION tmac.protection_register(regclass, name) IS
-  'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column, and gives it the codes of the vocabulary (tmac_vocabulary_needed label)';
+COMMENT ON FUNCTION tmac.protection_register(regclass, name) IS 'Internal (protect): records a table in tmac.protected_table, only if it carries tmac''s protection on that column, and gives it the codes of the vocabulary (tmac_vocabulary_needed label)';
 
 CREATE FUNCTION tmac.protection_unregister(tbl regclass) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -181,8 +175,7 @@ BEGIN
   PERFORM tmac.vocabulary_needed_label(tbl);
 END
 $$;
-COMMENT ON FUNCTION tmac.protection_unregister(regclass) IS
-  'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
+COMMENT ON FUNCTION tmac.protection_unregister(regclass) IS 'Internal (unprotect): removes a table from tmac.protected_table, only once tmac''s policies and trigger are gone';
 
 -- Enables tmac's protection on one table (no checks, no registry): the caller
 -- must own it.
@@ -203,8 +196,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.apply_protection(regclass, name) IS
-  'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
+COMMENT ON FUNCTION tmac.apply_protection(regclass, name) IS 'Internal (protect): enables and forces row security on one table and creates tmac''s policies and declassification guard';
 
 -- Removes tmac's protection from one table (row security stays on if other policies remain).
 CREATE FUNCTION tmac.remove_protection(tbl regclass) RETURNS void
@@ -225,8 +217,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.remove_protection(regclass) IS
-  'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
+COMMENT ON FUNCTION tmac.remove_protection(regclass) IS 'Internal (unprotect): drops tmac''s policies and declassification guard from one table';
 
 -- Protects every table of a tree that is not protected yet, on one label
 -- column; refuses a tree part of which is protected on another column or
@@ -305,8 +296,7 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.protect_tree(regclass, name, text) IS
-  'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column; registers those that already carry exactly tmac''s protection on it (restored from a partial dump)';
+COMMENT ON FUNCTION tmac.protect_tree(regclass, name, text) IS 'Internal (protect, event trigger): protects a table and all its partitions and children not protected yet, on one label column; registers those that already carry exactly tmac''s protection on it (restored from a partial dump)';
 
 CREATE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 'label', asset text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -347,11 +337,7 @@ BEGIN
   END IF;
   SELECT a.atttypid INTO coltype FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = tbl AND a.attname = label_column AND a.attnum > 0 AND NOT a.attisdropped;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_column',
-            MESSAGE = tmac.message('column "%s" of table "%s" does not exist', label_column, tbl),
-            HINT = tmac.message('Name the label column: tmac.protect(''t'', ''my_label_column'').');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('column "%s" of table "%s" does not exist', label_column, tbl), 'undefined_column', tmac.message('Name the label column: tmac.protect(''t'', ''my_label_column'').'));
   IF coltype <> 'tmac.label'::regtype THEN
     RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
             MESSAGE = tmac.message('column "%s" of table "%s" has type %s, not tmac.label', label_column, tbl, coltype::regtype),
@@ -382,8 +368,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.protect(regclass, name, text) IS
-  'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column; with asset, also binds the table to that asset of the inventory (tmac.bind_table)';
+COMMENT ON FUNCTION tmac.protect(regclass, name, text) IS 'Enables and forces row-level security on a table, and all its partitions and inheritance children, with tmac''s read and write policies on its tmac.label column; with asset, also binds the table to that asset of the inventory (tmac.bind_table)';
 
 CREATE FUNCTION tmac.unprotect(tbl regclass)
   RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -412,8 +397,7 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.unprotect(regclass) IS
-  'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
+COMMENT ON FUNCTION tmac.unprotect(regclass) IS 'Removes tmac''s policies and declassification guard from a table and all its partitions and inheritance children (row security stays on where other policies remain)';
 
 -- The event trigger: a table that becomes a partition or child of a protected
 -- table is protected like it, in the same statement; a protected table cannot
@@ -423,8 +407,7 @@ COMMENT ON FUNCTION tmac.unprotect(regclass) IS
 CREATE FUNCTION tmac.ddl_inheritance_links(command pg_ddl_command)
   RETURNS TABLE (parent oid, child oid)
   AS 'MODULE_PATHNAME', 'tmac_ddl_inheritance_links' LANGUAGE C STRICT;
-COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) IS
-  'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
+COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
 
 CREATE FUNCTION tmac.protect_new_children() RETURNS event_trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -473,8 +456,7 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.protect_new_children() IS
-  'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
+COMMENT ON FUNCTION tmac.protect_new_children() IS 'Event trigger (CREATE/ALTER TABLE): protects a new partition or inheritance child of a protected table, and refuses a protected table under an unprotected parent';
 CREATE EVENT TRIGGER tmac_protect_new_children ON ddl_command_end
   WHEN TAG IN ('CREATE TABLE', 'CREATE FOREIGN TABLE', 'ALTER TABLE', 'ALTER FOREIGN TABLE')
   EXECUTE FUNCTION tmac.protect_new_children();
@@ -528,8 +510,7 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.register_restored_protection() IS
-  'Event trigger (CREATE POLICY, CREATE TRIGGER, ALTER TABLE): registers a table on which a superuser''s DDL completed exactly tmac''s protection (a table restored from a partial dump)';
+COMMENT ON FUNCTION tmac.register_restored_protection() IS 'Event trigger (CREATE POLICY, CREATE TRIGGER, ALTER TABLE): registers a table on which a superuser''s DDL completed exactly tmac''s protection (a table restored from a partial dump)';
 CREATE EVENT TRIGGER tmac_register_restored_protection ON ddl_command_end
   WHEN TAG IN ('CREATE POLICY', 'CREATE TRIGGER', 'ALTER TABLE')
   EXECUTE FUNCTION tmac.register_restored_protection();
@@ -543,12 +524,10 @@ COMMENT ON EVENT TRIGGER tmac_register_restored_protection IS
 -- protect/unprotect/DROP by a SHARE lock on tmac.protected_table (src/vocabulary_needed.c).
 CREATE FUNCTION tmac.vocabulary_needed_sync() RETURNS trigger
   AS 'MODULE_PATHNAME', 'tmac_vocabulary_needed_sync' LANGUAGE C;
-COMMENT ON FUNCTION tmac.vocabulary_needed_sync() IS
-  'Statement trigger: rewrites the tmac_vocabulary_needed label of every protected table after a change of the vocabulary, waiting for no lock on them';
+COMMENT ON FUNCTION tmac.vocabulary_needed_sync() IS 'Statement trigger: rewrites the tmac_vocabulary_needed label of every protected table after a change of the vocabulary, waiting for no lock on them';
 CREATE FUNCTION tmac.vocabulary_needed_label(tbl regclass) RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_vocabulary_needed_label' LANGUAGE C STRICT;
-COMMENT ON FUNCTION tmac.vocabulary_needed_label(regclass) IS
-  'Internal (protect, unprotect): gives a table the tmac_vocabulary_needed label of the latest vocabulary if it is in tmac.protected_table, removes it if not';
+COMMENT ON FUNCTION tmac.vocabulary_needed_label(regclass) IS 'Internal (protect, unprotect): gives a table the tmac_vocabulary_needed label of the latest vocabulary if it is in tmac.protected_table, removes it if not';
 -- (its triggers on the three vocabulary tables are created with the copy's, 80_restore.sql)
 
 -- A dropped table leaves the registry with it (audited like any change).
@@ -572,8 +551,7 @@ BEGIN
    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0 AND d.objid = p.relid::oid;
 END
 $$;
-COMMENT ON FUNCTION tmac.forget_dropped_tables() IS
-  'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
+COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
 CREATE EVENT TRIGGER tmac_forget_dropped_tables ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
   EXECUTE FUNCTION tmac.forget_dropped_tables();
@@ -591,15 +569,13 @@ COMMENT ON EVENT TRIGGER tmac_forget_dropped_tables IS
 CREATE FUNCTION tmac.hidden_rows_for(tbl regclass, login_role name)
   RETURNS TABLE (reason text, hidden bigint)
   AS 'MODULE_PATHNAME', 'tmac_hidden_rows_for' LANGUAGE C STABLE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION tmac.hidden_rows_for(regclass, name) IS
-  'For a role: how many rows of a protected table it cannot see, by the first failing check; for tmac_admin, tmac_access_admin, tmac_auditor';
+COMMENT ON FUNCTION tmac.hidden_rows_for(regclass, name) IS 'For a role: how many rows of a protected table it cannot see, by the first failing check; for tmac_admin, tmac_access_admin, tmac_auditor';
 
 CREATE FUNCTION tmac.hidden_rows(tbl regclass)
   RETURNS TABLE (reason text, hidden bigint)
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
 $$ SELECT * FROM tmac.hidden_rows_for(tbl, current_user) $$;
-COMMENT ON FUNCTION tmac.hidden_rows(regclass) IS
-  'How many rows of a protected table the acting role cannot see, by the first failing check; for tmac_admin, tmac_access_admin, tmac_auditor';
+COMMENT ON FUNCTION tmac.hidden_rows(regclass) IS 'How many rows of a protected table the acting role cannot see, by the first failing check; for tmac_admin, tmac_access_admin, tmac_auditor';
 
 -- Views that read a protected table with their owner's access (no
 -- security_invoker): anyone allowed to select from the view sees what the

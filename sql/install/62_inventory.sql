@@ -27,8 +27,7 @@ CREATE FUNCTION tmac.first_ten(items text[]) RETURNS text
   RETURN pg_catalog.array_to_string(items[1:10], ', ')
          || CASE WHEN pg_catalog.cardinality(items) > 10
                  THEN tmac.message(' and %s more', pg_catalog.cardinality(items) - 10) ELSE '' END;
-COMMENT ON FUNCTION tmac.first_ten(text[]) IS
-  'Internal (findings'' details): the first ten items, comma-separated, then "and N more"';
+COMMENT ON FUNCTION tmac.first_ten(text[]) IS 'Internal (findings'' details): the first ten items, comma-separated, then "and N more"';
 
 CREATE TABLE tmac.asset (
   asset_no          text PRIMARY KEY CHECK (asset_no ~ '^\S(.*\S)?$' AND length(asset_no) <= 100),
@@ -163,8 +162,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.asset_validate(tmac.asset) IS
-  'Internal: raises 22023 or 23503 with a clear message when an inventory row is not acceptable';
+COMMENT ON FUNCTION tmac.asset_validate(tmac.asset) IS 'Internal: raises 22023 or 23503 with a clear message when an inventory row is not acceptable';
 
 
 CREATE FUNCTION tmac.register_asset(
@@ -207,8 +205,7 @@ BEGIN
   RETURN a.asset_no;
 END
 $$;
-COMMENT ON FUNCTION tmac.register_asset(text, text, text, text, text, text, text, text, text, date, text, date, text, text, text, text, text[], text, date) IS
-  '目録への登録 / registers an asset in the inventory (tmac_admin): asset number, name, business category, medium (paper, electronic, prototype, equipment, other) and the other 目録 fields; returns the asset number';
+COMMENT ON FUNCTION tmac.register_asset(text, text, text, text, text, text, text, text, text, date, text, date, text, text, text, text, text[], text, date) IS '目録への登録 / registers an asset in the inventory (tmac_admin): asset number, name, business category, medium (paper, electronic, prototype, equipment, other) and the other 目録 fields; returns the asset number';
 
 -- The columns update_asset may change, as the keys of its changes object.
 CREATE FUNCTION tmac.update_asset(asset_no text, changes jsonb) RETURNS void
@@ -252,8 +249,7 @@ BEGIN
    WHERE x.asset_no = a.asset_no;
 END
 $$;
-COMMENT ON FUNCTION tmac.update_asset(text, jsonb) IS
-  '目録の変更 / changes fields of an active asset (tmac_admin), given as a JSON object, e.g. {"manager":"E1","location":"金庫A"}; managing_group by code or name';
+COMMENT ON FUNCTION tmac.update_asset(text, jsonb) IS '目録の変更 / changes fields of an active asset (tmac_admin), given as a JSON object, e.g. {"manager":"E1","location":"金庫A"}; managing_group by code or name';
 
 CREATE FUNCTION tmac.review_assets(asset_nos text[] DEFAULT NULL, note text DEFAULT NULL) RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -276,8 +272,7 @@ BEGIN
   RETURN n;
 END
 $$;
-COMMENT ON FUNCTION tmac.review_assets(text[], text) IS
-  '目録の見直し / records that the inventory (all active assets, or those named) was reviewed now, with a note (tmac_admin); returns how many';
+COMMENT ON FUNCTION tmac.review_assets(text[], text) IS '目録の見直し / records that the inventory (all active assets, or those named) was reviewed now, with a note (tmac_admin); returns how many';
 
 CREATE FUNCTION tmac.retire_asset(asset_no text, reason text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -290,13 +285,10 @@ BEGIN
   END IF;
   UPDATE tmac.asset a SET status = 'retired', retired_at = now(), retire_reason = reason, updated_at = now()
    WHERE a.asset_no = retire_asset.asset_no AND a.status = 'active';
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no active asset "%s"', asset_no), 'undefined_object');
 END
 $$;
-COMMENT ON FUNCTION tmac.retire_asset(text, text) IS
-  '目録からの除外 / retires an asset (tmac_admin): it stays as evidence; tables still bound to it count as unbound';
+COMMENT ON FUNCTION tmac.retire_asset(text, text) IS '目録からの除外 / retires an asset (tmac_admin): it stays as evidence; tables still bound to it count as unbound';
 
 -- The one check of the acts that name an asset of the inventory: error 42704 unless it is active
 -- (with the act's hint, when it has one).
@@ -312,8 +304,7 @@ BEGIN
   RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object', HINT = hint;
 END
 $$;
-COMMENT ON FUNCTION tmac.require_active_asset(text, text) IS
-  'Internal (bind_table, bind_schema, entrust_asset): error 42704 unless the asset is an active one of the inventory';
+COMMENT ON FUNCTION tmac.require_active_asset(text, text) IS 'Internal (bind_table, bind_schema, entrust_asset): error 42704 unless the asset is an active one of the inventory';
 
 CREATE FUNCTION tmac.bind_table(asset_no text, tbl regclass) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -337,8 +328,7 @@ BEGIN
   INSERT INTO tmac.asset_binding (asset_no, relid) VALUES (asset_no, tbl);
 END
 $$;
-COMMENT ON FUNCTION tmac.bind_table(text, regclass) IS
-  '保存先の登録 / binds a table (with its partitions and children) to an active asset of the inventory (tmac_admin)';
+COMMENT ON FUNCTION tmac.bind_table(text, regclass) IS '保存先の登録 / binds a table (with its partitions and children) to an active asset of the inventory (tmac_admin)';
 
 CREATE FUNCTION tmac.bind_schema(asset_no text, schema regnamespace) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -364,8 +354,7 @@ BEGIN
   SELECT bind_schema.asset_no, n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema;
 END
 $$;
-COMMENT ON FUNCTION tmac.bind_schema(text, regnamespace) IS
-  '保存先の登録 / binds a schema (every table in it) to an active asset of the inventory (tmac_admin)';
+COMMENT ON FUNCTION tmac.bind_schema(text, regnamespace) IS '保存先の登録 / binds a schema (every table in it) to an active asset of the inventory (tmac_admin)';
 
 CREATE FUNCTION tmac.unbind_table(tbl regclass) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -373,9 +362,7 @@ $$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('unbind a table from its asset'));
   DELETE FROM tmac.asset_binding b WHERE b.relid = tbl;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('table "%s" is not bound to an asset', tbl), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('table "%s" is not bound to an asset', tbl), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.unbind_table(regclass) IS 'Removes a table''s binding to its asset (tmac_admin; audited)';
@@ -387,9 +374,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('unbind a schema from its asset'));
   DELETE FROM tmac.asset_binding b
    WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s is not bound to an asset', schema), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('schema %s is not bound to an asset', schema), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.unbind_schema(regnamespace) IS 'Removes a schema''s binding to its asset (tmac_admin; audited)';
@@ -409,8 +394,7 @@ BEGIN
           OR (d.classid = 'pg_catalog.pg_namespace'::regclass AND d.object_name = b.schema_name));
 END
 $$;
-COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS
-  'Event trigger (DROP TABLE, DROP SCHEMA): removes the asset bindings of dropped tables and schemas';
+COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS 'Event trigger (DROP TABLE, DROP SCHEMA): removes the asset bindings of dropped tables and schemas';
 CREATE EVENT TRIGGER tmac_forget_dropped_bindings ON sql_drop
   WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED', 'DROP FOREIGN TABLE')
   EXECUTE FUNCTION tmac.forget_dropped_bindings();
@@ -431,8 +415,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.asset_binding_binding_id_seq', 
 --   asset_review_overdue         an active asset not reviewed within inventory_review_interval
 --   asset_contract_measures_missing  an entrusted asset without contract reference or required measures
 -- (jit off: compiling this plan costs seconds on 100,000 rows, running it a fraction of that)
-CREATE FUNCTION tmac.check_inventory()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_inventory() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
@@ -516,8 +499,7 @@ BEGIN ATOMIC
     FROM a WHERE a.origin = 'entrusted'
             AND (coalesce(btrim(a.contract_ref), '') = '' OR coalesce(btrim(a.contract_measures), '') = '');
 END;
-COMMENT ON FUNCTION tmac.check_inventory() IS
-  'Checks of the inventory (I-1), one pass: asset_table_unbound, asset_no_manager, asset_manager_left, asset_no_location, asset_review_overdue, asset_contract_measures_missing';
+COMMENT ON FUNCTION tmac.check_inventory() IS 'Checks of the inventory (I-1), one pass: asset_table_unbound, asset_no_manager, asset_manager_left, asset_no_location, asset_review_overdue, asset_contract_measures_missing';
 
 
 -- The inventory's checks (① 重要情報目録, I-1; check_inventory above) in the compliance registry

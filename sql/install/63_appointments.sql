@@ -124,8 +124,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.appoint(text, text, text, text, text, date, date, text, date) IS
-  '選任 / records an appointment (tmac_admin): person, role (information_officer, department_manager, asset_manager, key_custodian, committee_member, other), the 経営層 person who appointed them, scope, period, announcement; one information_officer at a time; returns the appointment_id';
+COMMENT ON FUNCTION tmac.appoint(text, text, text, text, text, date, date, text, date) IS '選任 / records an appointment (tmac_admin): person, role (information_officer, department_manager, asset_manager, key_custodian, committee_member, other), the 経営層 person who appointed them, scope, period, announcement; one information_officer at a time; returns the appointment_id';
 
 CREATE FUNCTION tmac.announce_appointment(appointment_id bigint, announced_how text, announced_on date)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -140,13 +139,10 @@ BEGIN
   UPDATE tmac.appointment a SET announced_how = announce_appointment.announced_how,
                                 announced_on = announce_appointment.announced_on
    WHERE a.appointment_id = announce_appointment.appointment_id AND a.ended_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no open appointment %s', appointment_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no open appointment %s', appointment_id), 'undefined_object');
 END
 $$;
-COMMENT ON FUNCTION tmac.announce_appointment(bigint, text, date) IS
-  '周知 / records how and when an open appointment was made known (tmac_admin)';
+COMMENT ON FUNCTION tmac.announce_appointment(bigint, text, date) IS '周知 / records how and when an open appointment was made known (tmac_admin)';
 
 CREATE FUNCTION tmac.end_appointment(appointment_id bigint, reason text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -160,9 +156,7 @@ BEGIN
   END IF;
   UPDATE tmac.appointment a SET ended_at = now(), ended_by = me, end_reason = reason
    WHERE a.appointment_id = end_appointment.appointment_id AND a.ended_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no open appointment %s', appointment_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no open appointment %s', appointment_id), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.end_appointment(bigint, text) IS '解任 / ends an open appointment with a reason (tmac_admin)';
@@ -179,8 +173,7 @@ BEGIN
    WHERE d.person_id = person AND d.ended_at IS NULL;
 END
 $$;
-COMMENT ON FUNCTION tmac.end_person_duties(text, timestamptz, text, text) IS
-  'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
+COMMENT ON FUNCTION tmac.end_person_duties(text, timestamptz, text, text) IS 'Internal (HR feed, termination): ends the person''s open appointments and assigned duties';
 
 SELECT tmac.add_audit_trigger('tmac.appointment', 'appointment_id', 'person_id');
 SELECT tmac.keep_forever('tmac.appointment');
@@ -192,8 +185,7 @@ SELECT tmac.keep_forever('tmac.appointment');
 --                            (a transfer or promotion took effect after the appointment started)
 --   appointment_not_announced an appointment in force that was never announced (周知)
 -- (jit off: compiling this plan costs seconds on 100,000 rows, running it a fraction of that)
-CREATE FUNCTION tmac.check_appointments()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_appointments() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
@@ -238,8 +230,7 @@ BEGIN ATOMIC
          a.started_at
     FROM a WHERE a.announced_on IS NULL;
 END;
-COMMENT ON FUNCTION tmac.check_appointments() IS
-  'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
+COMMENT ON FUNCTION tmac.check_appointments() IS 'Checks of the appointments (I-3), one pass: officer_missing, officer_multiple, appointee_unavailable, appointment_not_announced';
 
 
 -- The appointments' checks (③ 管理者の選任, I-3; check_appointments above) in the compliance registry

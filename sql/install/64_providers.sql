@@ -121,8 +121,7 @@ BEGIN
   RETURN provider_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.register_provider(text, text, text, text) IS
-  '委託先の登録 / registers an external provider (tmac_admin): code, name, service (cloud, data_centre, carrier, staffing_agency, subcontractor, other)';
+COMMENT ON FUNCTION tmac.register_provider(text, text, text, text) IS '委託先の登録 / registers an external provider (tmac_admin): code, name, service (cloud, data_centre, carrier, staffing_agency, subcontractor, other)';
 
 CREATE FUNCTION tmac.record_provider_nda(provider_id text, signed_on date, expires_on date DEFAULT NULL, reference text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -141,8 +140,7 @@ BEGIN
    WHERE p.provider_id = record_provider_nda.provider_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_provider_nda(text, date, date, text) IS
-  '秘密保持契約の記録 / records the NDA signed with a provider: signed on, expires on (NULL: open-ended), document reference (tmac_admin)';
+COMMENT ON FUNCTION tmac.record_provider_nda(text, date, date, text) IS '秘密保持契約の記録 / records the NDA signed with a provider: signed on, expires on (NULL: open-ended), document reference (tmac_admin)';
 
 CREATE FUNCTION tmac.evaluate_provider(provider_id text, evaluated_on date, evaluation text, note text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -165,8 +163,7 @@ BEGIN
    WHERE p.provider_id = evaluate_provider.provider_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.evaluate_provider(text, date, text, text) IS
-  '委託先評価 / records the evaluation of a provider: approved, conditional or rejected, with a note (tmac_admin)';
+COMMENT ON FUNCTION tmac.evaluate_provider(text, date, text, text) IS '委託先評価 / records the evaluation of a provider: approved, conditional or rejected, with a note (tmac_admin)';
 
 CREATE FUNCTION tmac.end_provider(provider_id text, reason text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -197,8 +194,7 @@ BEGIN
   ON CONFLICT ON CONSTRAINT provider_asset_pkey DO NOTHING;
 END
 $$;
-COMMENT ON FUNCTION tmac.entrust_asset(text, text, text) IS
-  '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
+COMMENT ON FUNCTION tmac.entrust_asset(text, text, text) IS '委託 / records that a provider holds or handles an asset of the inventory (tmac_admin); while it has no current NDA that is a finding';
 
 CREATE FUNCTION tmac.withdraw_asset(provider_id text, asset_no text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -206,9 +202,7 @@ $$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('withdraw an asset from a provider'));
   DELETE FROM tmac.provider_asset pa WHERE pa.provider_id = withdraw_asset.provider_id AND pa.asset_no = withdraw_asset.asset_no;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" does not hold asset "%s"', provider_id, asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('provider "%s" does not hold asset "%s"', provider_id, asset_no), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.withdraw_asset(text, text) IS '委託の解除 / records that a provider no longer holds an asset (tmac_admin; audited)';
@@ -233,8 +227,7 @@ BEGIN
      WHERE c.provider_id IS DISTINCT FROM EXCLUDED.provider_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.set_contractor_agency(text, text) IS
-  '派遣元の記録 / records the staffing agency or subcontractor (a provider) a contractor person comes from (tmac_hr)';
+COMMENT ON FUNCTION tmac.set_contractor_agency(text, text) IS '派遣元の記録 / records the staffing agency or subcontractor (a provider) a contractor person comes from (tmac_hr)';
 
 SELECT tmac.add_audit_trigger('tmac.provider', 'provider_id');
 SELECT tmac.add_audit_trigger('tmac.provider_asset', 'asset_no', 'provider_id');
@@ -249,8 +242,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.contractor_agency', '');
 --   provider_not_evaluated     a provider holding active assets was never evaluated, or rejected
 --   contractor_agency_no_nda   an active contractor whose agency is unknown, or has no current NDA
 -- (jit off: compiling this plan costs seconds on 100,000 rows, running it a fraction of that)
-CREATE FUNCTION tmac.check_providers()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_providers() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
@@ -302,8 +294,7 @@ BEGIN ATOMIC
    WHERE p.kind = 'contractor' AND p.status <> 'terminated'
      AND (v.provider_id IS NULL OR v.nda_signed_on IS NULL OR v.nda_expires_on < d.today);
 END;
-COMMENT ON FUNCTION tmac.check_providers() IS
-  'Checks of the external providers (V), one pass: provider_nda_missing, provider_nda_expired, provider_not_evaluated, contractor_agency_no_nda';
+COMMENT ON FUNCTION tmac.check_providers() IS 'Checks of the external providers (V), one pass: provider_nda_missing, provider_nda_expired, provider_not_evaluated, contractor_agency_no_nda';
 
 
 -- The providers' checks (⑨ 委託先, V; check_providers above) in the compliance registry

@@ -121,8 +121,7 @@ CREATE FUNCTION tmac.handling_rule_for(level_rank integer, action text) RETURNS 
                r.level_rank DESC, r.own DESC
       LIMIT 1),
     'allowed');
-COMMENT ON FUNCTION tmac.handling_rule_for(integer, text) IS
-  'The handling rule in force (allowed, approval, forbidden) for a level rank and an action; NULL rank: the strictest rule of any level';
+COMMENT ON FUNCTION tmac.handling_rule_for(integer, text) IS 'The handling rule in force (allowed, approval, forbidden) for a level rank and an action; NULL rank: the strictest rule of any level';
 
 CREATE VIEW tmac.handling_standard AS
   SELECT l.rank AS level_rank, l.code AS level, l.name AS level_name, a.action, a.name_ja AS action_ja,
@@ -162,8 +161,7 @@ BEGIN
   DO UPDATE SET rule = EXCLUDED.rule, note = EXCLUDED.note, changed_at = now(), changed_by = tmac.invoker();
 END
 $$;
-COMMENT ON FUNCTION tmac.set_handling_rule(text, text, text, text) IS
-  'Sets the handling standard''s rule (allowed, approval, forbidden) for a level (code, name or alias) and an action, with how it is done (note)';
+COMMENT ON FUNCTION tmac.set_handling_rule(text, text, text, text) IS 'Sets the handling standard''s rule (allowed, approval, forbidden) for a level (code, name or alias) and an action, with how it is done (note)';
 
 CREATE TABLE tmac.handling_entry (
   entry_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -286,8 +284,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.require_nameable(regclass, boolean, boolean, text, text, text, text, text) IS
-  'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
+COMMENT ON FUNCTION tmac.require_nameable(regclass, boolean, boolean, text, text, text, text, text) IS 'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
 
 -- A group and every group above it (a person's line: their department and the ones enclosing it).
 CREATE FUNCTION tmac.group_lineage(group_id integer) RETURNS integer[]
@@ -297,8 +294,7 @@ CREATE FUNCTION tmac.group_lineage(group_id integer) RETURNS integer[]
                  UNION
                  SELECT g.parent_id FROM up JOIN tmac.org_group g ON g.group_id = up.id WHERE g.parent_id IS NOT NULL)
                SELECT up.id FROM up);
-COMMENT ON FUNCTION tmac.group_lineage(integer) IS
-  'Internal: a group''s id and the ids of every group enclosing it (empty for NULL)';
+COMMENT ON FUNCTION tmac.group_lineage(integer) IS 'Internal: a group''s id and the ids of every group enclosing it (empty for NULL)';
 
 -- An asset is a person's when they are its 管理責任者, when it is managed by their department or
 -- one enclosing it, or when they may read its label (the access decision, prerequisites included).
@@ -312,8 +308,7 @@ CREATE FUNCTION tmac.asset_is_theirs(a tmac.asset, person text) RETURNS boolean
                 AND tmac.deny_reason_as(p.login_role, a.label) IS NULL)
        FROM tmac.person p WHERE p.person_id = asset_is_theirs.person),
     false);
-COMMENT ON FUNCTION tmac.asset_is_theirs(tmac.asset, text) IS
-  'Internal: true when the asset is the person''s to name: they manage it, their department (or one enclosing it) manages it, or they may read its label';
+COMMENT ON FUNCTION tmac.asset_is_theirs(tmac.asset, text) IS 'Internal: true when the asset is the person''s to name: they manage it, their department (or one enclosing it) manages it, or they may read its label';
 
 -- The asset an act names, by number, as its acting person may see it.
 CREATE FUNCTION tmac.asset_named_by(asset_no text, person text) RETURNS tmac.asset
@@ -329,8 +324,7 @@ BEGIN
   RETURN a;
 END
 $$;
-COMMENT ON FUNCTION tmac.asset_named_by(text, text) IS
-  'Internal (person acts): the asset of a number; for readers of tmac.asset error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless the asset is theirs';
+COMMENT ON FUNCTION tmac.asset_named_by(text, text) IS 'Internal (person acts): the asset of a number; for readers of tmac.asset error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless the asset is theirs';
 
 -- The person an act names (reported to), as its acting person may see them: themselves, a
 -- person of their department or of one enclosing it (their superiors), or a person appointed
@@ -353,8 +347,7 @@ BEGIN
   RETURN o.person_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.person_named_by(text, text, text) IS
-  'Internal (person acts): a person id an act names; for readers of tmac.person error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless it is themselves, a person of their department or one above it, or an appointee';
+COMMENT ON FUNCTION tmac.person_named_by(text, text, text) IS 'Internal (person acts): a person id an act names; for readers of tmac.person error 42704 when there is none, for everyone else the one error 42501 unknown or not yours unless it is themselves, a person of their department or one above it, or an appointee';
 
 -- Who closes a take-out, provision or copy (returned_by): the handler's manager — the 部門管理者
 -- of the handler's department or one enclosing it, or the 情報管理責任者 — or an approver of the
@@ -373,8 +366,7 @@ CREATE FUNCTION tmac.may_close_handling(e tmac.handling_entry, person text) RETU
                                 AND ap.scope_group_id = ANY (tmac.group_lineage(
                                       (SELECT h.org_group_id FROM tmac.person h WHERE h.person_id = e.handler))))))),
     false);
-COMMENT ON FUNCTION tmac.may_close_handling(tmac.handling_entry, text) IS
-  'Internal: true when the person may close the entry: the handler''s 部門管理者 (their department or one above it) or the 情報管理責任者, the asset''s 管理責任者, or the entry''s approver; never the handler';
+COMMENT ON FUNCTION tmac.may_close_handling(tmac.handling_entry, text) IS 'Internal: true when the person may close the entry: the handler''s 部門管理者 (their department or one above it) or the 情報管理責任者, the asset''s 管理責任者, or the entry''s approver; never the handler';
 
 -- Who confirms a return the handler reported: whoever may close the entry, or a second person to
 -- whom the asset is theirs (tmac.asset_is_theirs).  Never the handler.
@@ -383,8 +375,7 @@ CREATE FUNCTION tmac.may_confirm_return(e tmac.handling_entry, person text) RETU
   RETURN tmac.may_close_handling(e, person)
          OR coalesce(e.handler IS DISTINCT FROM person
                      AND tmac.asset_is_theirs((SELECT a FROM tmac.asset a WHERE a.asset_id = e.asset_id), person), false);
-COMMENT ON FUNCTION tmac.may_confirm_return(tmac.handling_entry, text) IS
-  'Internal: true when the person may confirm the return the handler reported: whoever may close the entry, or another person to whom its asset is theirs';
+COMMENT ON FUNCTION tmac.may_confirm_return(tmac.handling_entry, text) IS 'Internal: true when the person may confirm the return the handler reported: whoever may close the entry, or another person to whom its asset is theirs';
 
 -- The entry a return names, locked, as its acting person may see it: readers of the ledger get
 -- P0002 when there is none; everyone else the one error 42501 unless they are its handler or may
@@ -409,8 +400,7 @@ BEGIN
   RETURN e;
 END
 $$;
-COMMENT ON FUNCTION tmac.handling_entry_of_person(bigint, text) IS
-  'Internal (return_handling, confirm_return): locks a handling entry; P0002 for readers of the ledger when there is none, else the one error 42501 unknown or not yours unless the person is its handler or may confirm its return';
+COMMENT ON FUNCTION tmac.handling_entry_of_person(bigint, text) IS 'Internal (return_handling, confirm_return): locks a handling entry; P0002 for readers of the ledger when there is none, else the one error 42501 unknown or not yours unless the person is its handler or may confirm its return';
 
 -- A return is recorded only for a take-out, provision or copy that is still open.
 CREATE FUNCTION tmac.handling_require_open(e tmac.handling_entry) RETURNS void
@@ -425,8 +415,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.handling_require_open(tmac.handling_entry) IS
-  'Internal: error 55000 unless the entry is a take-out, provision or copy not yet returned';
+COMMENT ON FUNCTION tmac.handling_require_open(tmac.handling_entry) IS 'Internal: error 55000 unless the entry is a take-out, provision or copy not yet returned';
 
 -- The acting person for a ledger act (any active person may record what they handle).
 CREATE FUNCTION tmac.handling_entry_for_update(entry_id bigint) RETURNS tmac.handling_entry
@@ -514,8 +503,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_handling(text, text, text, text, text[], text, text, text, timestamptz, text, timestamptz) IS
-  'Records in the handling ledger (取扱管理簿) that the acting person (担当者) handled an asset: action, purpose, media, copy serials, destination, recipient with NDA, due date, disposal method; returns the entry number. A forbidden act is recorded with a warning and reported as a finding';
+COMMENT ON FUNCTION tmac.record_handling(text, text, text, text, text[], text, text, text, timestamptz, text, timestamptz) IS 'Records in the handling ledger (取扱管理簿) that the acting person (担当者) handled an asset: action, purpose, media, copy serials, destination, recipient with NDA, due date, disposal method; returns the entry number. A forbidden act is recorded with a warning and reported as a finding';
 
 CREATE FUNCTION tmac.approve_handling(entry_id bigint, note text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -539,8 +527,7 @@ BEGIN
    WHERE h.entry_id = approve_handling.entry_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.approve_handling(bigint, text) IS
-  'An approver (承認者, never the handler) approves a handling-ledger entry; closes its handling_unapproved finding';
+COMMENT ON FUNCTION tmac.approve_handling(bigint, text) IS 'An approver (承認者, never the handler) approves a handling-ledger entry; closes its handling_unapproved finding';
 
 -- Closing a take-out, provision or copy is four-eyes: the handler reports the return
 -- (return_reported_*), a second person confirms it (tmac.confirm_return) and is recorded as
@@ -578,8 +565,7 @@ BEGIN
    WHERE h.entry_id = return_handling.entry_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.return_handling(bigint, text) IS
-  'Records that what a take-out, provision or copy entry took out came back (終了時): the handler reports it and a second person confirms it (tmac.confirm_return); the handler''s manager or an approver of the asset closes it at once; closes its overdue finding';
+COMMENT ON FUNCTION tmac.return_handling(bigint, text) IS 'Records that what a take-out, provision or copy entry took out came back (終了時): the handler reports it and a second person confirms it (tmac.confirm_return); the handler''s manager or an approver of the asset closes it at once; closes its overdue finding';
 
 CREATE FUNCTION tmac.confirm_return(entry_id bigint, note text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -607,8 +593,7 @@ BEGIN
    WHERE h.entry_id = confirm_return.entry_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.confirm_return(bigint, text) IS
-  'A second person (never the handler: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs) confirms the return the handler reported; closes the entry and its overdue finding';
+COMMENT ON FUNCTION tmac.confirm_return(bigint, text) IS 'A second person (never the handler: the handler''s manager, an approver of the asset, or a person to whom the asset is theirs) confirms the return the handler reported; closes the entry and its overdue finding';
 
 CREATE FUNCTION tmac.acknowledge_handling(entry_id bigint, acknowledgement text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -633,8 +618,7 @@ BEGIN
    WHERE h.entry_id = acknowledge_handling.entry_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.acknowledge_handling(bigint, text) IS
-  'A manager (never the handler) records the review of a forbidden or unapproved handling entry; closes its finding, the entry stays as it was';
+COMMENT ON FUNCTION tmac.acknowledge_handling(bigint, text) IS 'A manager (never the handler) records the review of a forbidden or unapproved handling entry; closes its finding, the entry stays as it was';
 
 -- Automatic handling events (src/handling_events.c calls this through
 -- owner_query.c, as tmac's owner, in the user's transaction).  kind: export
@@ -674,8 +658,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_handling_event(text, text[], text, bigint, integer, text) IS
-  'Internal (src/handling_events.c): records an automatic handling event (export, copy, delete of protected rows) in the handling ledger';
+COMMENT ON FUNCTION tmac.record_handling_event(text, text[], text, bigint, integer, text) IS 'Internal (src/handling_events.c): records an automatic handling event (export, copy, delete of protected rows) in the handling ledger';
 
 COMMENT ON COLUMN tmac.handling_rule_default.note IS 'How the action is done at this level (the seed''s 情報管理基準 wording)';
 COMMENT ON COLUMN tmac.handling_rule.changed_by IS 'Who set the rule';
@@ -691,8 +674,7 @@ COMMENT ON COLUMN tmac.handling_entry.acknowledged_at IS 'When the manager revie
 -- setting that weakens them and the evidence of I-4.
 
 -- Findings of ④.
-CREATE FUNCTION tmac.check_handling()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_handling() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,
@@ -745,8 +727,7 @@ BEGIN ATOMIC
     JOIN tmac.asset s ON s.asset_id = d.asset_id
    WHERE u.serials IS NOT NULL;
 END;
-COMMENT ON FUNCTION tmac.check_handling() IS
-  'Checks handling_forbidden, handling_unapproved, handling_not_returned and handling_copies_unaccounted over the handling ledger (one pass)';
+COMMENT ON FUNCTION tmac.check_handling() IS 'Checks handling_forbidden, handling_unapproved, handling_not_returned and handling_copies_unaccounted over the handling ledger (one pass)';
 
 INSERT INTO tmac.compliance_population VALUES
   ('handling_entries', '取扱管理簿の記録', tmac.msgid('handling ledger entries'),     'SELECT count(*) FROM tmac.handling_entry');

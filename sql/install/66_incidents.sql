@@ -284,8 +284,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.report_incident(text, text, timestamptz, text, text[], text, text, text) IS
-  'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets (recorded as given), reported to (上長 supervisor / 管理責任者 manager) and the person (one the reporter may name), the discoverer if someone else (unconfirmed until they confirm it: tmac.confirm_discovery); returns the incident number';
+COMMENT ON FUNCTION tmac.report_incident(text, text, timestamptz, text, text[], text, text, text) IS 'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets (recorded as given), reported to (上長 supervisor / 管理責任者 manager) and the person (one the reporter may name), the discoverer if someone else (unconfirmed until they confirm it: tmac.confirm_discovery); returns the incident number';
 
 -- The person a report named as its discoverer confirms it.  To anyone else, and for an incident
 -- that does not exist, the one error "unknown or not yours" (readers of the register get the
@@ -315,8 +314,7 @@ BEGIN
   UPDATE tmac.incident x SET discovered_by = me WHERE x.incident_id = confirm_discovery.incident_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.confirm_discovery(bigint) IS
-  'The person a report named as its discoverer (発見者) confirms it: they become the incident''s discovered_by (on its timeline); nobody else can';
+COMMENT ON FUNCTION tmac.confirm_discovery(bigint) IS 'The person a report named as its discoverer (発見者) confirms it: they become the incident''s discovered_by (on its timeline); nobody else can';
 
 CREATE FUNCTION tmac.incident_for_update(incident_id bigint) RETURNS tmac.incident
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -351,8 +349,7 @@ BEGIN
    WHERE x.incident_id = escalate_incident.incident_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.escalate_incident(bigint, text) IS
-  'The manager records that an incident was reported to management (経営層への報告): to whom; closes its incident_not_escalated finding';
+COMMENT ON FUNCTION tmac.escalate_incident(bigint, text) IS 'The manager records that an incident was reported to management (経営層への報告): to whom; closes its incident_not_escalated finding';
 
 CREATE FUNCTION tmac.update_incident(incident_id bigint, first_response text DEFAULT NULL, impact text DEFAULT NULL,
                                      cause text DEFAULT NULL, corrective_action text DEFAULT NULL,
@@ -379,8 +376,7 @@ BEGIN
   PERFORM tmac.incident_assets_add(incident_id, coalesce(asset_nos, '{}'));
 END
 $$;
-COMMENT ON FUNCTION tmac.update_incident(bigint, text, text, text, text, text[], timestamptz, text[]) IS
-  'The manager records the response to an open incident: 初動対応, impact, cause, corrective action, evidence references (added), deadline, further assets; each change goes to its timeline';
+COMMENT ON FUNCTION tmac.update_incident(bigint, text, text, text, text, text[], timestamptz, text[]) IS 'The manager records the response to an open incident: 初動対応, impact, cause, corrective action, evidence references (added), deadline, further assets; each change goes to its timeline';
 
 CREATE FUNCTION tmac.notify_incident(incident_id bigint, recipient_kind text, recipient text,
                                      notified_at timestamptz DEFAULT NULL, reference text DEFAULT NULL)
@@ -408,8 +404,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.notify_incident(bigint, text, text, timestamptz, text) IS
-  'Records that an incident was notified to the entrusting company (委託元), an authority (監督官庁), the police (警察), customers or the public, when and with what reference';
+COMMENT ON FUNCTION tmac.notify_incident(bigint, text, text, timestamptz, text) IS 'Records that an incident was notified to the entrusting company (委託元), an authority (監督官庁), the police (警察), customers or the public, when and with what reference';
 
 CREATE FUNCTION tmac.close_incident(incident_id bigint, cause text, corrective_action text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -428,8 +423,7 @@ BEGIN
    WHERE x.incident_id = close_incident.incident_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.close_incident(bigint, text, text) IS
-  'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
+COMMENT ON FUNCTION tmac.close_incident(bigint, text, text) IS 'The manager closes an incident with its cause (原因) and corrective action (是正措置); it must have been reported to management';
 
 COMMENT ON COLUMN tmac.leak_sign.sign_code IS '兆候コード (code of the sign)';
 COMMENT ON COLUMN tmac.incident.incident_id IS '事故番号 (incident number)';
@@ -447,8 +441,7 @@ COMMENT ON COLUMN tmac.incident_event.person_id IS 'The person mapped to that ro
 -- one check function for all its codes (the threshold is the setting incident_escalation_limit), the
 -- population and the evidence of I-6 (77_access_stats.sql adds the leak signs from real access).
 
-CREATE FUNCTION tmac.check_incidents()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_incidents() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'incident_not_escalated', 'incident:' || i.incident_id,
@@ -479,8 +472,7 @@ BEGIN ATOMIC
                       WHERE n.incident_id = i.incident_id AND n.recipient_kind = 'entrusting_company')
    GROUP BY i.incident_id, i.reported_at;
 END;
-COMMENT ON FUNCTION tmac.check_incidents() IS
-  'Checks incident_not_escalated, incident_overdue and incident_entrusted_unnotified over the incident register (one pass)';
+COMMENT ON FUNCTION tmac.check_incidents() IS 'Checks incident_not_escalated, incident_overdue and incident_entrusted_unnotified over the incident register (one pass)';
 
 INSERT INTO tmac.compliance_population VALUES
   ('incidents',        '事故・兆候の報告', tmac.msgid('incidents and leak signs reported'), 'SELECT count(*) FROM tmac.incident');

@@ -246,8 +246,7 @@ EXCEPTION
     RAISE EXCEPTION USING MESSAGE = tmac.message('restricted area "%s" exists', code), ERRCODE = 'duplicate_object';
 END
 $$;
-COMMENT ON FUNCTION tmac.define_area(text, text, text, text, text, text, text[]) IS
-  'Registers a restricted area (立入制限区域): code, name, location, lock type, custodian, opening hours, equipment inside';
+COMMENT ON FUNCTION tmac.define_area(text, text, text, text, text, text, text[]) IS 'Registers a restricted area (立入制限区域): code, name, location, lock type, custodian, opening hours, equipment inside';
 
 CREATE FUNCTION tmac.define_container(code text, name text, location text, lock_type text, custodian text,
                                       area text DEFAULT NULL)
@@ -273,8 +272,7 @@ EXCEPTION
     RAISE EXCEPTION USING MESSAGE = tmac.message('container "%s" exists', code), ERRCODE = 'duplicate_object';
 END
 $$;
-COMMENT ON FUNCTION tmac.define_container(text, text, text, text, text, text) IS
-  'Registers a container (保管容器): code, name, location, lock type, key custodian, the restricted area it stands in';
+COMMENT ON FUNCTION tmac.define_container(text, text, text, text, text, text) IS 'Registers a container (保管容器): code, name, location, lock type, key custodian, the restricted area it stands in';
 
 -- What a container or restricted area holds at an instant, as labels someone who can open it must
 -- be able to read: the labelled assets stored in the container then, or the area's label.  A
@@ -295,8 +293,7 @@ $$
             FROM tmac.restricted_area r
            WHERE r.area_id = $2 AND r.label IS NOT NULL) x
 $$;
-COMMENT ON FUNCTION tmac.facility_opens(bigint, bigint, timestamptz) IS
-  'Internal: what a container (the labelled assets stored in it at the instant) or a restricted area (its label) holds, which whoever can open it must be able to read';
+COMMENT ON FUNCTION tmac.facility_opens(bigint, bigint, timestamptz) IS 'Internal: what a container (the labelled assets stored in it at the instant) or a restricted area (its label) holds, which whoever can open it must be able to read';
 
 -- Refuses to make a person able to open a container or area (holder, custodian) when they may not
 -- read what it holds now (42501), as tmac.lend_key refuses a loan of its key.
@@ -317,8 +314,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.require_facility_access(text, text, bigint, bigint, text) IS
-  'Internal (tmac.add_holder, tmac.set_custodian): refuses (42501) a person who may not read what a container or restricted area holds now';
+COMMENT ON FUNCTION tmac.require_facility_access(text, text, bigint, bigint, text) IS 'Internal (tmac.add_holder, tmac.set_custodian): refuses (42501) a person who may not read what a container or restricted area holds now';
 
 CREATE FUNCTION tmac.set_custodian(kind text, code text, custodian text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -340,16 +336,13 @@ BEGIN
       PERFORM tmac.require_facility_access(set_custodian.kind, set_custodian.code, k.container_id, k.area_id, set_custodian.custodian)
          FROM tmac.physical_key k WHERE k.code = set_custodian.code;
       UPDATE tmac.physical_key k SET custodian = set_custodian.custodian WHERE k.code = set_custodian.code;
-      IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', code), ERRCODE = 'undefined_object';
-      END IF;
+      PERFORM tmac.require_found(FOUND, tmac.message('no key "%s"', code), 'undefined_object');
     ELSE
       RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container, area or key, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END CASE;
 END
 $$;
-COMMENT ON FUNCTION tmac.set_custodian(text, text, text) IS
-  'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者), refused (42501) when they may not read what it holds; closes a custodian_terminated finding';
+COMMENT ON FUNCTION tmac.set_custodian(text, text, text) IS 'Hands a container, restricted area or key (kind container, area, key) to a new custodian (管理者), refused (42501) when they may not read what it holds; closes a custodian_terminated finding';
 
 CREATE FUNCTION tmac.store_asset(container text, asset_no text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -388,8 +381,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.add_holder(text, text, text) IS
-  'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area); refused (42501) when they may not read what it holds';
+COMMENT ON FUNCTION tmac.add_holder(text, text, text) IS 'Records that a person holds a key to, or knows the combination of, a container or area (kind container, area); refused (42501) when they may not read what it holds';
 
 CREATE FUNCTION tmac.end_holder(holder_id bigint) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -397,9 +389,7 @@ $$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('end a key or combination holder'));
   UPDATE tmac.container_holder h SET until = now() WHERE h.holder_id = end_holder.holder_id AND h.until IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no current holder %s', coalesce(holder_id::text, '<NULL>')), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no current holder %s', coalesce(holder_id::text, '<NULL>')));
 END
 $$;
 COMMENT ON FUNCTION tmac.end_holder(bigint) IS 'Ends a holder''s key or combination; the combination must then be changed';
@@ -427,8 +417,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_combination_change(text, text, text, text) IS
-  'Records that the acting person changed the combination of a container or area (kind container, area) and why; the number itself is never stored';
+COMMENT ON FUNCTION tmac.record_combination_change(text, text, text, text) IS 'Records that the acting person changed the combination of a container or area (kind container, area) and why; the number itself is never stored';
 
 CREATE FUNCTION tmac.define_key(code text, kind text, of_code text, custodian text) RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -495,8 +484,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.lend_key(text, text, timestamptz, text) IS
-  'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number; refused (42501) when the borrower may not read what the key opens';
+COMMENT ON FUNCTION tmac.lend_key(text, text, timestamptz, text) IS 'The acting person (approver, never the borrower) lends a key: borrower, due back, purpose; returns the loan number; refused (42501) when the borrower may not read what the key opens';
 
 CREATE FUNCTION tmac.return_key(key_code text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -508,9 +496,7 @@ BEGIN
   UPDATE tmac.key_loan l SET returned_at = now(), received_by = me
     FROM tmac.physical_key k
    WHERE k.code = key_code AND l.key_id = k.key_id AND l.returned_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('key "%s" is not lent out', key_code), ERRCODE = 'object_not_in_prerequisite_state';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('key "%s" is not lent out', key_code), 'object_not_in_prerequisite_state');
 END
 $$;
 COMMENT ON FUNCTION tmac.return_key(text) IS 'Records that a lent key came back, received by the acting person; closes its key_not_returned finding';
@@ -571,8 +557,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_entry(text, text, text, text, text, text, text[], text, text, timestamptz) IS
-  'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number; an entry recorded as it happens is refused (42501) for a person who may not read the area''s label (unless a visitor escorted), who left or is on leave, or a visitor without a visitor pledge in force';
+COMMENT ON FUNCTION tmac.record_entry(text, text, text, text, text, text, text[], text, text, timestamptz) IS 'Records an entry to a restricted area (受付簿): person or visitor with company, escort, badge, devices brought in and who approved them; returns the entry number; an entry recorded as it happens is refused (42501) for a person who may not read the area''s label (unless a visitor escorted), who left or is on leave, or a visitor without a visitor pledge in force';
 
 CREATE FUNCTION tmac.record_exit(entry_id bigint, escort text DEFAULT NULL) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -582,9 +567,7 @@ BEGIN
   PERFORM tmac.require_person(escort);
   UPDATE tmac.area_entry e SET left_at = now(), escort = coalesce(record_exit.escort, e.escort)
    WHERE e.entry_id = record_exit.entry_id AND e.left_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no open entry %s', coalesce(entry_id::text, '<NULL>')), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no open entry %s', coalesce(entry_id::text, '<NULL>')));
 END
 $$;
 COMMENT ON FUNCTION tmac.record_exit(bigint, text) IS 'Records when a person or visitor left a restricted area (and the escort, if it was not recorded at entry)';
@@ -608,8 +591,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_transport(text, text, text, text, text) IS
-  'Records that the acting person sent an asset sealed (封印) with a carrier to a recipient; returns the transport number';
+COMMENT ON FUNCTION tmac.record_transport(text, text, text, text, text) IS 'Records that the acting person sent an asset sealed (封印) with a carrier to a recipient; returns the transport number';
 
 CREATE FUNCTION tmac.record_receipt(transport_id bigint, receipt_ref text, received_at timestamptz DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -621,13 +603,10 @@ BEGIN
   UPDATE tmac.sealed_transport t SET received_at = coalesce(record_receipt.received_at, now()),
          receipt_ref = record_receipt.receipt_ref, receipt_checked_by = me
    WHERE t.transport_id = record_receipt.transport_id AND t.receipt_ref IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no transport %s awaiting its receipt', transport_id), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no transport %s awaiting its receipt', transport_id));
 END
 $$;
-COMMENT ON FUNCTION tmac.record_receipt(bigint, text, timestamptz) IS
-  'The manager records the receipt (受領証) of a sealed transport, handed to them';
+COMMENT ON FUNCTION tmac.record_receipt(bigint, text, timestamptz) IS 'The manager records the receipt (受領証) of a sealed transport, handed to them';
 
 COMMENT ON COLUMN tmac.restricted_area.code IS '区域コード (code of the area)';
 COMMENT ON COLUMN tmac.restricted_area.name IS '区域名 (name)';
@@ -671,8 +650,7 @@ COMMENT ON COLUMN tmac.sealed_transport.received_at IS '受領日時 (received a
 -- (45_compliance_registry.sql): one check function for all their codes (the threshold is the setting
 -- combination_max_age), the populations and the evidence of III and IV.
 
-CREATE FUNCTION tmac.check_facilities()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_facilities() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH locks AS (
@@ -746,8 +724,7 @@ BEGIN ATOMIC
     FROM tmac.sealed_transport t JOIN tmac.asset s ON s.asset_id = t.asset_id
    WHERE t.receipt_ref IS NULL AND t.sent_at < now() - interval '7 days';
 END;
-COMMENT ON FUNCTION tmac.check_facilities() IS
-  'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
+COMMENT ON FUNCTION tmac.check_facilities() IS 'Checks combination_stale, combination_holder_left, key_not_returned, visitor_without_escort, custodian_terminated and transport_receipt_missing over containers, keys and areas (one pass)';
 
 INSERT INTO tmac.compliance_population VALUES
   ('containers',       '保管容器',         tmac.msgid('storage containers'),          'SELECT count(*) FROM tmac.container'),

@@ -42,8 +42,7 @@ CREATE FUNCTION tmac.is_executive(person_id text) RETURNS boolean
   RETURN EXISTS (SELECT 1 FROM tmac.appointment a
                   WHERE a.person_id = is_executive.person_id AND a.role = 'executive' AND a.ended_at IS NULL
                     AND a.valid_from <= tmac.today() AND (a.valid_until IS NULL OR a.valid_until >= tmac.today()));
-COMMENT ON FUNCTION tmac.is_executive(text) IS
-  'Internal: whether the person holds an appointment of role executive (経営層) in force today';
+COMMENT ON FUNCTION tmac.is_executive(text) IS 'Internal: whether the person holds an appointment of role executive (経営層) in force today';
 
 -- Whether the person holds an appointment in force of one of these roles.
 CREATE FUNCTION tmac.holds_appointment(person_id text, roles text[]) RETURNS boolean
@@ -52,8 +51,7 @@ CREATE FUNCTION tmac.holds_appointment(person_id text, roles text[]) RETURNS boo
                   WHERE a.person_id = holds_appointment.person_id AND a.role = ANY (holds_appointment.roles)
                     AND a.ended_at IS NULL
                     AND a.valid_from <= tmac.today() AND (a.valid_until IS NULL OR a.valid_until >= tmac.today()));
-COMMENT ON FUNCTION tmac.holds_appointment(text, text[]) IS
-  'Internal: whether the person holds an appointment in force today of one of the roles';
+COMMENT ON FUNCTION tmac.holds_appointment(text, text[]) IS 'Internal: whether the person holds an appointment in force today of one of the roles';
 
 -- What the seed asks to be written down, per criterion (shipped with tmac).
 CREATE TABLE tmac.document_requirement (
@@ -192,15 +190,11 @@ BEGIN
   SELECT * INTO d FROM tmac.document x
    WHERE x.doc_no = document_for_update.doc_no AND (document_for_update.version IS NULL OR x.version = document_for_update.version)
    ORDER BY x.recorded_at DESC, x.document_id DESC LIMIT 1 FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-      MESSAGE = tmac.message('no document %s version %s', doc_no, coalesce(version, '*'));
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no document %s version %s', doc_no, coalesce(version, '*')), 'undefined_object');
   RETURN d;
 END
 $$;
-COMMENT ON FUNCTION tmac.document_for_update(text, text) IS
-  'Internal: locks a version of a document (NULL version: the latest recorded); error 42704 when there is none';
+COMMENT ON FUNCTION tmac.document_for_update(text, text) IS 'Internal: locks a version of a document (NULL version: the latest recorded); error 42704 when there is none';
 
 CREATE FUNCTION tmac.record_document(doc_no text, version text, kind text, title text, serves text[],
                                      uri text, sha256 text, acknowledgement text DEFAULT 'none')
@@ -265,8 +259,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_document(text, text, text, text, text[], text, text, text) IS
-  '文書の登録 / the acting person (an appointee: 経営層, 情報管理責任者, 部門管理者, 情報管理委員) records a draft version of a document as its author: number, version, kind, title, the requirements or criteria it serves, the URI and SHA-256 of its text, who acknowledges it; returns the document_id';
+COMMENT ON FUNCTION tmac.record_document(text, text, text, text, text[], text, text, text) IS '文書の登録 / the acting person (an appointee: 経営層, 情報管理責任者, 部門管理者, 情報管理委員) records a draft version of a document as its author: number, version, kind, title, the requirements or criteria it serves, the URI and SHA-256 of its text, who acknowledges it; returns the document_id';
 
 CREATE FUNCTION tmac.approve_document(doc_no text, version text, effective_from date DEFAULT NULL, note text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -301,8 +294,7 @@ BEGIN
    WHERE x.document_id = d.document_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.approve_document(text, text, date, text) IS
-  '承認 / a member of 経営層 (appointed executive), never the author, approves a version of a document; it takes effect on effective_from (default today) and replaces the earlier version then';
+COMMENT ON FUNCTION tmac.approve_document(text, text, date, text) IS '承認 / a member of 経営層 (appointed executive), never the author, approves a version of a document; it takes effect on effective_from (default today) and replaces the earlier version then';
 
 CREATE FUNCTION tmac.announce_document(doc_no text, version text, announced_how text, announced_on date DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -331,8 +323,7 @@ BEGIN
    WHERE x.document_id = d.document_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.announce_document(text, text, text, date) IS
-  '周知 / the author, the 情報管理責任者 or 経営層 records how and when an approved version of a document was made known (社内研修, 掲示, イントラネット, 朝礼)';
+COMMENT ON FUNCTION tmac.announce_document(text, text, text, date) IS '周知 / the author, the 情報管理責任者 or 経営層 records how and when an approved version of a document was made known (社内研修, 掲示, イントラネット, 朝礼)';
 
 CREATE FUNCTION tmac.review_document(doc_no text, note text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -359,8 +350,7 @@ BEGIN
    WHERE x.document_id = id;
 END
 $$;
-COMMENT ON FUNCTION tmac.review_document(text, text) IS
-  '見直し / 経営層 or the 情報管理責任者 records that the version in force of a document was reviewed and still holds (what the review found); closes its document_review_overdue finding';
+COMMENT ON FUNCTION tmac.review_document(text, text) IS '見直し / 経営層 or the 情報管理責任者 records that the version in force of a document was reviewed and still holds (what the review found); closes its document_review_overdue finding';
 
 CREATE FUNCTION tmac.supersede_document(doc_no text, reason text, successor_doc_no text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -383,13 +373,10 @@ BEGIN
   UPDATE tmac.document x SET superseded_at = now(), superseded_by = me, supersede_reason = btrim(reason),
                              successor_doc_no = supersede_document.successor_doc_no
    WHERE x.doc_no = supersede_document.doc_no AND x.superseded_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no document %s that is not withdrawn', doc_no);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no document %s that is not withdrawn', doc_no), 'undefined_object');
 END
 $$;
-COMMENT ON FUNCTION tmac.supersede_document(text, text, text) IS
-  '廃止 / a member of 経営層 withdraws every version of a document, with the reason and the document that replaces it (a new version of the same number replaces the old on its effective date without this)';
+COMMENT ON FUNCTION tmac.supersede_document(text, text, text) IS '廃止 / a member of 経営層 withdraws every version of a document, with the reason and the document that replaces it (a new version of the same number replaces the old on its effective date without this)';
 
 CREATE FUNCTION tmac.acknowledge_document(doc_no text) RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -406,15 +393,11 @@ BEGIN
   END IF;
   INSERT INTO tmac.document_acknowledgement (document_id, person_id) VALUES (id, me)
   ON CONFLICT ON CONSTRAINT document_acknowledgement_pkey DO NOTHING;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
-      MESSAGE = tmac.message('you acknowledged the version in force of document %s already', doc_no);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('you acknowledged the version in force of document %s already', doc_no), 'unique_violation');
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.acknowledge_document(text) IS
-  '確認 / the acting person acknowledges, as themselves, that they read the version in force of a document; returns the document_id of that version';
+COMMENT ON FUNCTION tmac.acknowledge_document(text) IS '確認 / the acting person acknowledges, as themselves, that they read the version in force of a document; returns the document_id of that version';
 
 SELECT tmac.add_audit_trigger('tmac.document', 'document_id', 'doc_no');
 SELECT tmac.add_audit_trigger('tmac.document_acknowledgement', 'document_id', 'person_id');
@@ -433,8 +416,7 @@ SELECT pg_catalog.pg_extension_config_dump('tmac.document_acknowledgement', '');
 --   document_not_acknowledged a document in force asking for acknowledgements that persons in its
 --                             scope have not given past document_acknowledgement_grace (one finding
 --                             per document, naming them)
-CREATE FUNCTION tmac.check_documents()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_documents() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH cfg AS MATERIALIZED (
@@ -475,8 +457,7 @@ BEGIN ATOMIC
                           WHERE a.document_id = f.document_id AND a.person_id = p.person_id)) m
    WHERE f.acknowledgement <> 'none' AND m.n > 0;
 END;
-COMMENT ON FUNCTION tmac.check_documents() IS
-  'Checks of the documents register (I-4), one pass: document_missing, document_review_overdue, document_not_acknowledged';
+COMMENT ON FUNCTION tmac.check_documents() IS 'Checks of the documents register (I-4), one pass: document_missing, document_review_overdue, document_not_acknowledged';
 
 
 -- The documents register's checks (I-4; check_documents above) in the compliance registry

@@ -135,8 +135,7 @@ CREATE FUNCTION tmac.auditor_conflict(auditor text, audited_group_id integer) RE
                                 OR ap.scope_group_id = ANY (tmac.group_lineage(auditor_conflict.audited_group_id))   -- it or above
                                 OR auditor_conflict.audited_group_id = ANY (tmac.group_lineage(ap.scope_group_id)))  -- inside it
                  END);
-COMMENT ON FUNCTION tmac.auditor_conflict(text, integer) IS
-  'Internal: the appointments that make a person a manager of what is audited (部門管理者 of the audited department, of one above it or of one inside it, or of a department named only as text; for the whole company, every 部門管理者 and the 情報管理責任者), or NULL when they may audit it (attack21_audit_*.sql)';
+COMMENT ON FUNCTION tmac.auditor_conflict(text, integer) IS 'Internal: the appointments that make a person a manager of what is audited (部門管理者 of the audited department, of one above it or of one inside it, or of a department named only as text; for the whole company, every 部門管理者 and the 情報管理責任者), or NULL when they may audit it (attack21_audit_*.sql)';
 
 CREATE FUNCTION tmac.require_independent_auditor(kind text, auditor text, audited_group_id integer) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -161,8 +160,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.require_independent_auditor(text, text, integer) IS
-  'Internal: error 42501 when the auditor of an internal audit manages the audited department (tmac.auditor_conflict), or the holder of a management review is not 経営層';
+COMMENT ON FUNCTION tmac.require_independent_auditor(text, text, integer) IS 'Internal: error 42501 when the auditor of an internal audit manages the audited department (tmac.auditor_conflict), or the holder of a management review is not 経営層';
 
 CREATE FUNCTION tmac.plan_internal_audit(title text, criteria text[], auditor text, planned_on date,
                                          audited_group text DEFAULT NULL, kind text DEFAULT 'internal_audit')
@@ -202,8 +200,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.plan_internal_audit(text, text[], text, date, text, text) IS
-  '監査計画 / records the plan of an internal audit (tmac_admin): title, the criteria it covers, the auditor (never a manager of the audited department), the day, the audited department (NULL: the whole company), kind internal_audit or management_review (held by 経営層); returns the audit_id';
+COMMENT ON FUNCTION tmac.plan_internal_audit(text, text[], text, date, text, text) IS '監査計画 / records the plan of an internal audit (tmac_admin): title, the criteria it covers, the auditor (never a manager of the audited department), the day, the audited department (NULL: the whole company), kind internal_audit or management_review (held by 経営層); returns the audit_id';
 
 -- The audit an act names, locked, as its acting person may see it.
 CREATE FUNCTION tmac.audit_of_person(audit_id bigint, person text) RETURNS tmac.internal_audit
@@ -228,8 +225,7 @@ BEGIN
   RETURN a;
 END
 $$;
-COMMENT ON FUNCTION tmac.audit_of_person(bigint, text) IS
-  'Internal (the auditor''s acts): locks an internal audit; P0002 for readers of the register when there is none, 42501 unless the person is its auditor (the one error unknown or not yours for everyone else)';
+COMMENT ON FUNCTION tmac.audit_of_person(bigint, text) IS 'Internal (the auditor''s acts): locks an internal audit; P0002 for readers of the register when there is none, 42501 unless the person is its auditor (the one error unknown or not yours for everyone else)';
 
 CREATE FUNCTION tmac.record_audit_result(audit_id bigint, performed_on date, summary text,
                                          report_uri text DEFAULT NULL, report_sha256 text DEFAULT NULL)
@@ -262,8 +258,7 @@ BEGIN
    WHERE x.audit_id = a.audit_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_audit_result(bigint, date, text, text, text) IS
-  '監査結果 / the auditor records that the audit was performed: the day, a summary, the report''s URI and SHA-256; the auditor is checked again against the audited department (SoD)';
+COMMENT ON FUNCTION tmac.record_audit_result(bigint, date, text, text, text) IS '監査結果 / the auditor records that the audit was performed: the day, a summary, the report''s URI and SHA-256; the auditor is checked again against the audited department (SoD)';
 
 CREATE FUNCTION tmac.record_audit_finding(audit_id bigint, criterion text, grade text, description text)
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -295,8 +290,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.record_audit_finding(bigint, text, text, text) IS
-  '指摘事項 / the auditor records a finding of the audit: the criterion (within its scope), grade (major, minor, observation), what was found; returns the finding_id';
+COMMENT ON FUNCTION tmac.record_audit_finding(bigint, text, text, text) IS '指摘事項 / the auditor records a finding of the audit: the criterion (within its scope), grade (major, minor, observation), what was found; returns the finding_id';
 
 CREATE FUNCTION tmac.assign_corrective_action(finding_id bigint, description text, owner text, due_on date)
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -332,8 +326,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.assign_corrective_action(bigint, text, text, date) IS
-  '是正処置 / the auditor assigns a corrective action to a finding of their audit: what, the owner (an active person), the due date; returns the action_id';
+COMMENT ON FUNCTION tmac.assign_corrective_action(bigint, text, text, date) IS '是正処置 / the auditor assigns a corrective action to a finding of their audit: what, the owner (an active person), the due date; returns the action_id';
 
 -- Who may close a corrective action: the audit's auditor, the 情報管理責任者 or 経営層 — never its owner.
 CREATE FUNCTION tmac.may_close_action(c tmac.corrective_action, person text) RETURNS boolean
@@ -344,8 +337,7 @@ CREATE FUNCTION tmac.may_close_action(c tmac.corrective_action, person text) RET
                         AND (a.auditor = person OR tmac.holds_appointment(person, ARRAY['information_officer', 'executive']))
                         -- never a manager of what was audited, whoever they are (attack21_audit_manager_closes.sql)
                         AND (a.kind <> 'internal_audit' OR tmac.auditor_conflict(person, a.audited_group_id) IS NULL));
-COMMENT ON FUNCTION tmac.may_close_action(tmac.corrective_action, text) IS
-  'Internal: whether the person may close the corrective action: its audit''s auditor, the 情報管理責任者 or 経営層 — never its owner, never a manager of the audited department (tmac.auditor_conflict)';
+COMMENT ON FUNCTION tmac.may_close_action(tmac.corrective_action, text) IS 'Internal: whether the person may close the corrective action: its audit''s auditor, the 情報管理責任者 or 経営層 — never its owner, never a manager of the audited department (tmac.auditor_conflict)';
 
 CREATE FUNCTION tmac.corrective_action_of_person(action_id bigint, person text) RETURNS tmac.corrective_action
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -367,8 +359,7 @@ BEGIN
   RETURN c;
 END
 $$;
-COMMENT ON FUNCTION tmac.corrective_action_of_person(bigint, text) IS
-  'Internal: locks an open corrective action; P0002 for readers of the register when there is none, else the one error unknown or not yours unless the person owns it or may close it';
+COMMENT ON FUNCTION tmac.corrective_action_of_person(bigint, text) IS 'Internal: locks an open corrective action; P0002 for readers of the register when there is none, else the one error unknown or not yours unless the person owns it or may close it';
 
 CREATE FUNCTION tmac.complete_corrective_action(action_id bigint, evidence text, evidence_uri text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -393,8 +384,7 @@ BEGIN
   RAISE NOTICE USING MESSAGE = tmac.message('corrective action %s is reported done; it closes when its auditor, the 情報管理責任者 or 経営層 confirms it (tmac.close_corrective_action)', action_id);
 END
 $$;
-COMMENT ON FUNCTION tmac.complete_corrective_action(bigint, text, text) IS
-  '完了報告 / the owner reports a corrective action done, with its evidence; it stays open until a second person closes it (tmac.close_corrective_action)';
+COMMENT ON FUNCTION tmac.complete_corrective_action(bigint, text, text) IS '完了報告 / the owner reports a corrective action done, with its evidence; it stays open until a second person closes it (tmac.close_corrective_action)';
 
 CREATE FUNCTION tmac.close_corrective_action(action_id bigint, note text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -423,8 +413,7 @@ BEGIN
    WHERE x.action_id = c.action_id;
 END
 $$;
-COMMENT ON FUNCTION tmac.close_corrective_action(bigint, text) IS
-  '完了確認 / a second person (the audit''s auditor, the 情報管理責任者 or 経営層; never the owner) confirms the evidence and closes a corrective action; closes its corrective_action_overdue finding';
+COMMENT ON FUNCTION tmac.close_corrective_action(bigint, text) IS '完了確認 / a second person (the audit''s auditor, the 情報管理責任者 or 経営層; never the owner) confirms the evidence and closes a corrective action; closes its corrective_action_overdue finding';
 
 SELECT tmac.add_audit_trigger('tmac.internal_audit', 'audit_id', 'auditor');
 SELECT tmac.add_audit_trigger('tmac.audit_finding', 'finding_id', 'audit_id');
@@ -447,15 +436,13 @@ CREATE FUNCTION tmac.last_internal_audit(criterion text) RETURNS date
   LANGUAGE sql STABLE PARALLEL SAFE
   RETURN (SELECT max(a.performed_on) FROM tmac.internal_audit a
            WHERE a.kind = 'internal_audit' AND a.performed_on IS NOT NULL AND last_internal_audit.criterion = ANY (a.criteria));
-COMMENT ON FUNCTION tmac.last_internal_audit(text) IS
-  'The day of the last internal audit performed that covered the criterion, or NULL';
+COMMENT ON FUNCTION tmac.last_internal_audit(text) IS 'The day of the last internal audit performed that covered the criterion, or NULL';
 
 -- The findings of the internal audit register (registered at the end of this file):
 --   internal_audit_missing     a criterion no internal audit performed within internal_audit_interval
 --                              covered (once persons exist)
 --   corrective_action_overdue  a corrective action not closed by its due date
-CREATE FUNCTION tmac.check_internal_audits()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_internal_audits() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH cfg AS MATERIALIZED (
@@ -480,8 +467,7 @@ BEGIN ATOMIC
     FROM tmac.corrective_action x CROSS JOIN cfg
    WHERE x.closed_at IS NULL AND x.due_on < cfg.today;
 END;
-COMMENT ON FUNCTION tmac.check_internal_audits() IS
-  'Checks of the internal audit register (I-4), one pass: internal_audit_missing, corrective_action_overdue';
+COMMENT ON FUNCTION tmac.check_internal_audits() IS 'Checks of the internal audit register (I-4), one pass: internal_audit_missing, corrective_action_overdue';
 
 
 -- The internal audits' checks (I-4; check_internal_audits above) in the compliance registry

@@ -24,14 +24,12 @@
 CREATE FUNCTION tmac.sod_person_of(role name) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT p.person_id FROM tmac.person p WHERE p.login_role = role);
-COMMENT ON FUNCTION tmac.sod_person_of(name) IS
-  'The person_id of the person who logs in as the role, or NULL when none is registered';
+COMMENT ON FUNCTION tmac.sod_person_of(name) IS 'The person_id of the person who logs in as the role, or NULL when none is registered';
 
 CREATE FUNCTION tmac.sod_login_role_of(person text) RETURNS name
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT p.login_role FROM tmac.person p WHERE p.person_id = person);
-COMMENT ON FUNCTION tmac.sod_login_role_of(text) IS
-  'The login role of a registered person, or NULL';
+COMMENT ON FUNCTION tmac.sod_login_role_of(text) IS 'The login role of a registered person, or NULL';
 
 CREATE FUNCTION tmac.sod_person_exists(person text) RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -197,8 +195,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.sod_exception_guard() IS
-  'Trigger: stamps the approver of an SoD exception, refuses self-approval, a missing or too distant expiry, and changes other than revocation';
+COMMENT ON FUNCTION tmac.sod_exception_guard() IS 'Trigger: stamps the approver of an SoD exception, refuses self-approval, a missing or too distant expiry, and changes other than revocation';
 CREATE TRIGGER sod_exception_guard BEFORE INSERT OR UPDATE ON tmac.sod_exception
   FOR EACH ROW EXECUTE FUNCTION tmac.sod_exception_guard();
 
@@ -231,8 +228,7 @@ BEGIN
      WHERE a.ended_at IS NULL;
 END
 $$;
-COMMENT ON FUNCTION tmac.duty_holders() IS
-  'Every login role or person holding a duty: role duties through any chain of role membership, assigned duties from tmac.duty_assignment';
+COMMENT ON FUNCTION tmac.duty_holders() IS 'Every login role or person holding a duty: role duties through any chain of role membership, assigned duties from tmac.duty_assignment';
 
 -- Holders of both duties of a rule, without a current exception.
 CREATE FUNCTION tmac.sod_role_conflicts()
@@ -258,8 +254,7 @@ $$
         WHERE e.rule_id = r.rule_id AND e.revoked_at IS NULL AND e.expires_at > now()
           AND (e.person_id = a.person_id OR e.login_role = coalesce(a.login_role, b.login_role)))
 $$;
-COMMENT ON FUNCTION tmac.sod_role_conflicts() IS
-  'Persons (or unmapped login roles) holding both duties of an enabled SoD rule without a current exception';
+COMMENT ON FUNCTION tmac.sod_role_conflicts() IS 'Persons (or unmapped login roles) holding both duties of an enabled SoD rule without a current exception';
 
 -- Preventive check: would the holder conflict after gaining these duties?
 CREATE FUNCTION tmac.sod_refuse_conflict(holder_person text, holder_role name, new_duties text[]) RETURNS void
@@ -297,8 +292,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.sod_refuse_conflict(text, name, text[]) IS
-  'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
+COMMENT ON FUNCTION tmac.sod_refuse_conflict(text, name, text[]) IS 'Raises insufficient_privilege when the holder gaining these duties would violate an SoD rule without a current exception';
 
 CREATE FUNCTION tmac.duty_assignment_guard() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -323,8 +317,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.duty_assignment_guard() IS
-  'Trigger: refuses a duty assignment that violates an SoD rule without a current exception, and changes other than ending';
+COMMENT ON FUNCTION tmac.duty_assignment_guard() IS 'Trigger: refuses a duty assignment that violates an SoD rule without a current exception, and changes other than ending';
 CREATE TRIGGER duty_assignment_guard BEFORE INSERT OR UPDATE ON tmac.duty_assignment
   FOR EACH ROW EXECUTE FUNCTION tmac.duty_assignment_guard();
 
@@ -343,8 +336,7 @@ EXCEPTION WHEN unique_violation THEN
   RAISE EXCEPTION USING MESSAGE = tmac.message('duty "%s" (or a duty for role "%s") already exists', duty, pg_role), ERRCODE = 'duplicate_object';
 END
 $$;
-COMMENT ON FUNCTION tmac.define_duty(text, text, name, text) IS
-  'Defines a duty: a PostgreSQL role (membership through any chain counts) or, without pg_role, a tmac duty held by assignment';
+COMMENT ON FUNCTION tmac.define_duty(text, text, name, text) IS 'Defines a duty: a PostgreSQL role (membership through any chain counts) or, without pg_role, a tmac duty held by assignment';
 
 CREATE FUNCTION tmac.define_sod_rule(name text, duty_a text, duty_b text, severity text DEFAULT 'high')
   RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -375,8 +367,7 @@ EXCEPTION WHEN unique_violation THEN
     ERRCODE = 'duplicate_object';
 END
 $$;
-COMMENT ON FUNCTION tmac.define_sod_rule(text, text, text, text) IS
-  'Defines a symmetric SoD rule: one person must not hold both duties; returns its rule_id';
+COMMENT ON FUNCTION tmac.define_sod_rule(text, text, text, text) IS 'Defines a symmetric SoD rule: one person must not hold both duties; returns its rule_id';
 
 CREATE FUNCTION tmac.set_sod_rule_enabled(rule_id integer, enabled boolean) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -384,9 +375,7 @@ $$
 BEGIN
   PERFORM tmac.require_arguments('set_sod_rule_enabled', 'rule_id', rule_id::text, 'enabled', enabled::text);
   UPDATE tmac.sod_rule r SET enabled = set_sod_rule_enabled.enabled WHERE r.rule_id = set_sod_rule_enabled.rule_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', rule_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no SoD rule %s', rule_id), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.set_sod_rule_enabled(integer, boolean) IS 'Enables or disables an SoD rule (rules are never deleted)';
@@ -409,8 +398,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.grant_sod_exception(integer, text, text, timestamptz, name) IS
-  'Grants an exception to an SoD rule for a person (or, with person_id NULL, an unmapped login role); the caller approves it, must not be that person, and the expiry is mandatory and at most sod_exception_max away';
+COMMENT ON FUNCTION tmac.grant_sod_exception(integer, text, text, timestamptz, name) IS 'Grants an exception to an SoD rule for a person (or, with person_id NULL, an unmapped login role); the caller approves it, must not be that person, and the expiry is mandatory and at most sod_exception_max away';
 
 CREATE FUNCTION tmac.revoke_sod_exception(exception_id bigint, reason text) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -421,9 +409,7 @@ BEGIN
      SET revoked_at = now(), revoked_by = coalesce(tmac.sod_person_of(current_user), current_user::text),
          revoke_reason = reason
    WHERE e.exception_id = revoke_sod_exception.exception_id AND e.revoked_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no current SoD exception %s', exception_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no current SoD exception %s', exception_id), 'undefined_object');
 END
 $$;
 COMMENT ON FUNCTION tmac.revoke_sod_exception(bigint, text) IS 'Ends an SoD exception before its expiry';
@@ -467,8 +453,7 @@ BEGIN
   EXECUTE pg_catalog.format('GRANT %I TO %I', role, member);
 END
 $$;
-COMMENT ON FUNCTION tmac.grant_role(name, name) IS
-  'GRANT role TO member, refused (insufficient_privilege) when it would give a person two duties an SoD rule separates without a current exception; needs PostgreSQL''s own ADMIN OPTION on the role';
+COMMENT ON FUNCTION tmac.grant_role(name, name) IS 'GRANT role TO member, refused (insufficient_privilege) when it would give a person two duties an SoD rule separates without a current exception; needs PostgreSQL''s own ADMIN OPTION on the role';
 
 CREATE FUNCTION tmac.assign_duty(person_id text, duty text) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -479,9 +464,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('assign_duty', 'person_id', person_id, 'duty', duty);
   SELECT d.pg_role INTO r FROM tmac.duty d WHERE d.duty = assign_duty.duty;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown duty "%s"', duty), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('unknown duty "%s"', duty), 'undefined_object');
   IF r IS NOT NULL THEN
     lr := coalesce(tmac.sod_login_role_of(person_id), person_id::name);
     PERFORM tmac.grant_role(r, lr);
@@ -493,8 +476,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.assign_duty(text, text) IS
-  'Gives a person a duty (granting its PostgreSQL role to their login role, or recording the assignment), refused when it violates an SoD rule without a current exception';
+COMMENT ON FUNCTION tmac.assign_duty(text, text) IS 'Gives a person a duty (granting its PostgreSQL role to their login role, or recording the assignment), refused when it violates an SoD rule without a current exception';
 
 CREATE FUNCTION tmac.end_duty(person_id text, duty text) RETURNS void
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -517,8 +499,7 @@ COMMENT ON FUNCTION tmac.end_duty(text, text) IS 'Takes a duty away from a perso
 -- Checks of segregation of duties (criterion II; the compliance registry: 45_compliance_registry.sql):
 -- conflicting duties held without an exception, or after it ended.
 
-CREATE FUNCTION tmac.check_sod_conflict()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_sod_conflict() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
@@ -530,11 +511,9 @@ BEGIN ATOMIC
                       WHERE e.rule_id = v.rule_id
                         AND (e.person_id = v.person_id OR e.login_role = v.login_role));
 END;
-COMMENT ON FUNCTION tmac.check_sod_conflict() IS
-  'Check sod_conflict: persons or login roles holding two duties an SoD rule separates, with no exception ever granted';
+COMMENT ON FUNCTION tmac.check_sod_conflict() IS 'Check sod_conflict: persons or login roles holding two duties an SoD rule separates, with no exception ever granted';
 
-CREATE FUNCTION tmac.check_sod_exception_expired()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_sod_exception_expired() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
@@ -548,8 +527,7 @@ BEGIN ATOMIC
        WHERE e.rule_id = v.rule_id AND (e.person_id = v.person_id OR e.login_role = v.login_role)) x
    WHERE x.ended IS NOT NULL;
 END;
-COMMENT ON FUNCTION tmac.check_sod_exception_expired() IS
-  'Check sod_exception_expired: conflicting duties still held after their SoD exception expired or was revoked';
+COMMENT ON FUNCTION tmac.check_sod_exception_expired() IS 'Check sod_exception_expired: conflicting duties still held after their SoD exception expired or was revoked';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('sod_conflict', 'II', 'high',

@@ -36,8 +36,7 @@ CREATE FUNCTION tmac.compliance_requirements_met(requires text[]) RETURNS boolea
   RETURN coalesce((SELECT bool_and(CASE WHEN r LIKE '%(%' THEN pg_catalog.to_regprocedure(r) IS NOT NULL
                                         ELSE pg_catalog.to_regclass(r) IS NOT NULL END)
                      FROM pg_catalog.unnest(requires) r), true);
-COMMENT ON FUNCTION tmac.compliance_requirements_met(text[]) IS
-  'True when every relation or function a check requires exists';
+COMMENT ON FUNCTION tmac.compliance_requirements_met(text[]) IS 'True when every relation or function a check requires exists';
 
 -- True for a function of the tmac extension itself.
 CREATE FUNCTION tmac.is_own_function(fn regproc) RETURNS boolean
@@ -53,14 +52,12 @@ COMMENT ON FUNCTION tmac.is_own_function(regproc) IS 'True when a function belon
 CREATE FUNCTION tmac.function_fingerprint(fn regproc) RETURNS bytea
   LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
   RETURN pg_catalog.sha256(pg_catalog.convert_to(pg_catalog.pg_get_functiondef(fn), 'UTF8'));
-COMMENT ON FUNCTION tmac.function_fingerprint(regproc) IS
-  'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
+COMMENT ON FUNCTION tmac.function_fingerprint(regproc) IS 'SHA-256 of a function''s definition (pg_get_functiondef), recorded when a check is registered';
 
 CREATE FUNCTION tmac.run_check_as_owner(fn regproc, grouped boolean)
   RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   AS 'MODULE_PATHNAME', 'tmac_run_check_as_owner' LANGUAGE C STRICT;
-COMMENT ON FUNCTION tmac.run_check_as_owner(regproc, boolean) IS
-  'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
+COMMENT ON FUNCTION tmac.run_check_as_owner(regproc, boolean) IS 'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
 
 -- Registered checks that must not run: their function changed since
 -- registration (or was registered before tmac recorded definitions), or now
@@ -83,8 +80,7 @@ BEGIN ATOMIC
               AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = p.proowner)))
    ORDER BY k.check_code;
 END;
-COMMENT ON FUNCTION tmac.registered_check_problems() IS
-  'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
+COMMENT ON FUNCTION tmac.registered_check_problems() IS 'Registered checks that are not run: function changed since registration (or never fingerprinted), or now owned by a superuser';
 
 CREATE FUNCTION tmac.compliance_check_results()
   RETURNS TABLE (criterion text, check_code text, severity text, ran boolean,
@@ -160,8 +156,7 @@ BEGIN
      ORDER BY w.criterion, w.check_code, w.key;
 END
 $$;
-COMMENT ON FUNCTION tmac.compliance_check_results() IS
-  'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
+COMMENT ON FUNCTION tmac.compliance_check_results() IS 'Runs every registered check (a company''s own as its function''s owner): one marker row per check (subject NULL, ran = whether it ran), then one row per finding, then one per setting that weakens a check (subject setting:<key>)';
 
 -- How many of each population there are: one query per population, run as tmac's owner.  A
 -- population that cannot be counted (its table is missing) is NULL: unknown, never evidence.
@@ -183,8 +178,7 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.population_counts() IS
-  'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted), and its title in the reader''s language';
+COMMENT ON FUNCTION tmac.population_counts() IS 'Every population compliance checks examine (tmac.compliance_population) with its count now (NULL when it cannot be counted), and its title in the reader''s language';
 
 -- One run of every check, as a value: tmac.findings_of and tmac.compliance_status_of read the same
 -- run (tmac.compliance_report_html shows both from one run instead of running every check twice).
@@ -196,8 +190,7 @@ COMMENT ON TYPE tmac.check_result IS
 CREATE FUNCTION tmac.compliance_run() RETURNS tmac.check_result[]
   LANGUAGE sql STABLE
   RETURN ARRAY(SELECT ROW(r.*)::tmac.check_result FROM tmac.compliance_check_results() r);
-COMMENT ON FUNCTION tmac.compliance_run() IS
-  'One run of every registered check (tmac.compliance_check_results()) as an array, for tmac.findings_of and tmac.compliance_status_of';
+COMMENT ON FUNCTION tmac.compliance_run() IS 'One run of every registered check (tmac.compliance_check_results()) as an array, for tmac.findings_of and tmac.compliance_status_of';
 
 -- The check registry in the reader's language: a built-in check's title, description and remedy
 -- are English message ids, shown through the catalog (lc_messages chooses); a company's own
@@ -227,8 +220,7 @@ BEGIN ATOMIC
     LEFT JOIN tmac.compliance_checks k ON k.check_code = r.check_code
    WHERE r.subject IS NOT NULL;
 END;
-COMMENT ON FUNCTION tmac.findings_of(tmac.check_result[]) IS
-  'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any, and the check''s title and remedy in the reader''s language; tmac.findings is this over a run made now';
+COMMENT ON FUNCTION tmac.findings_of(tmac.check_result[]) IS 'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any, and the check''s title and remedy in the reader''s language; tmac.findings is this over a run made now';
 
 CREATE VIEW tmac.findings AS
   SELECT * FROM tmac.findings_of(tmac.compliance_run());
@@ -354,8 +346,7 @@ BEGIN ATOMIC
     FROM s
    ORDER BY s.ordinal;
 END;
-COMMENT ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) IS
-  'The compliance status per criterion from one run of the checks (tmac.compliance_run()), with the populations counted now; tmac.compliance_status is this over a run made now';
+COMMENT ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) IS 'The compliance status per criterion from one run of the checks (tmac.compliance_run()), with the populations counted now; tmac.compliance_status is this over a run made now';
 
 CREATE VIEW tmac.compliance_status AS
   SELECT * FROM tmac.compliance_status_of(tmac.compliance_run());
@@ -418,8 +409,7 @@ BEGIN
    WHERE NOT tmac.compliance_check.builtin;
 END
 $$;
-COMMENT ON FUNCTION tmac.register_check(text, text, text, text, text, text, regprocedure, text[]) IS
-  'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding; it runs as its owner (not a superuser), and its definition''s SHA-256 is recorded (register again after changing it)';
+COMMENT ON FUNCTION tmac.register_check(text, text, text, text, text, text, regprocedure, text[]) IS 'Registers (or replaces) a compliance check: a function returning TABLE (subject text, detail text, detected_at timestamptz), one row per open finding; it runs as its owner (not a superuser), and its definition''s SHA-256 is recorded (register again after changing it)';
 
 CREATE FUNCTION tmac.set_check_enabled(check_code text, enabled boolean) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -435,19 +425,15 @@ BEGIN
          disabled_by = CASE WHEN set_check_enabled.enabled THEN NULL
                             WHEN k.enabled THEN me ELSE k.disabled_by END
    WHERE k.check_code = set_check_enabled.check_code;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no compliance check "%s"', check_code);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no compliance check "%s"', check_code), 'undefined_object');
 END
 $$;
-COMMENT ON FUNCTION tmac.set_check_enabled(text, boolean) IS
-  'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';
+COMMENT ON FUNCTION tmac.set_check_enabled(text, boolean) IS 'Enables or disables a compliance check, recording who disabled it when; a disabled built-in check keeps its criterion from being ok (at best ok_with_exceptions)';
 
 
 -- The registry's own check: a company's registered check changed since registration (criterion V).
 
-CREATE FUNCTION tmac.check_registered_check_tampered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_registered_check_tampered() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'check:' || x.check_code,
@@ -459,8 +445,7 @@ BEGIN ATOMIC
          k.registered_at
     FROM tmac.registered_check_problems() x JOIN tmac.compliance_check k ON k.check_code = x.check_code;
 END;
-COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS
-  'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
+COMMENT ON FUNCTION tmac.check_registered_check_tampered() IS 'Check registered_check_tampered: registered checks not run because their function changed since registration or now belongs to a superuser';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('registered_check_tampered', 'V', 'critical',

@@ -87,16 +87,14 @@ CREATE FUNCTION tmac.review_item_line(grant_id bigint, person_id text, kind text
   RETURN concat_ws('|', grant_id, person_id, kind, coalesce(level, ''), coalesce(compartment, ''), coalesce(mode, ''),
                    to_char(valid_from AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                    to_char(valid_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'));
-COMMENT ON FUNCTION tmac.review_item_line(bigint, text, text, text, text, text, timestamptz, timestamptz) IS
-  'One line of a review population''s canonical text: grant_id|person_id|kind|level|compartment|mode|valid_from|valid_until (UTC)';
+COMMENT ON FUNCTION tmac.review_item_line(bigint, text, text, text, text, text, timestamptz, timestamptz) IS 'One line of a review population''s canonical text: grant_id|person_id|kind|level|compartment|mode|valid_from|valid_until (UTC)';
 
 CREATE FUNCTION tmac.review_population_text(review_id bigint) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT coalesce(string_agg(tmac.review_item_line(i.grant_id, i.person_id, i.kind, i.level, i.compartment,
                                                            i.mode, i.valid_from, i.valid_until), E'\n' ORDER BY i.grant_id), '')
             FROM tmac.access_review_item i WHERE i.review_id = review_population_text.review_id);
-COMMENT ON FUNCTION tmac.review_population_text(bigint) IS
-  'The canonical text of a review''s population (one line per grant, grant_id order); population_hash is its SHA-256';
+COMMENT ON FUNCTION tmac.review_population_text(bigint) IS 'The canonical text of a review''s population (one line per grant, grant_id order); population_hash is its SHA-256';
 
 CREATE FUNCTION tmac.reviewer(duty text) RETURNS text
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
@@ -112,8 +110,7 @@ BEGIN
   RETURN tmac.acting_person(duty);
 END
 $$;
-COMMENT ON FUNCTION tmac.reviewer(text) IS
-  'Internal: the acting person, who must hold tmac_access_admin, tmac_approver or tmac_admin; error 42501 otherwise';
+COMMENT ON FUNCTION tmac.reviewer(text) IS 'Internal: the acting person, who must hold tmac_access_admin, tmac_approver or tmac_admin; error 42501 otherwise';
 
 CREATE FUNCTION tmac.start_review(title text, deadline timestamptz DEFAULT NULL, compartment text DEFAULT NULL,
                                   org_group text DEFAULT NULL, person_id text DEFAULT NULL, kind text DEFAULT NULL)
@@ -167,8 +164,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.start_review(text, timestamptz, text, text, text, text) IS
-  'Starts an access review (棚卸し) of the grants in force matching the scope (compartment, org_group, person_id, kind; all NULL: every grant); snapshots the population with its count and SHA-256 hash; returns review_id';
+COMMENT ON FUNCTION tmac.start_review(text, timestamptz, text, text, text, text) IS 'Starts an access review (棚卸し) of the grants in force matching the scope (compartment, org_group, person_id, kind; all NULL: every grant); snapshots the population with its count and SHA-256 hash; returns review_id';
 
 CREATE FUNCTION tmac.review_decide(review_id bigint, grant_id bigint, decision text, comment text DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -188,17 +184,13 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('a revoke decision needs a comment'), ERRCODE = 'null_value_not_allowed';
   END IF;
   SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = review_decide.review_id FOR SHARE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no access review %s', review_id), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no access review %s', review_id));
   IF r.closed_at IS NOT NULL THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('access review %s was closed at %s', review_id, r.closed_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   SELECT * INTO i FROM tmac.access_review_item a
    WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('grant %s is not in access review %s', grant_id, review_id), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('grant %s is not in access review %s', grant_id, review_id));
   IF i.decision IS NOT NULL THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('grant %s was already decided (%s) in access review %s by %s', grant_id, i.decision, review_id, i.decided_by),
       ERRCODE = 'object_not_in_prerequisite_state';
@@ -223,8 +215,7 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.review_decide(bigint, bigint, text, text) IS
-  'Decides one item of an open access review: keep, or revoke (with a comment; the grant ends at once). The reviewer is neither the grantee nor the original requester';
+COMMENT ON FUNCTION tmac.review_decide(bigint, bigint, text, text) IS 'Decides one item of an open access review: keep, or revoke (with a comment; the grant ends at once). The reviewer is neither the grantee nor the original requester';
 
 CREATE FUNCTION tmac.close_review(review_id bigint) RETURNS jsonb
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -266,8 +257,7 @@ BEGIN
   RETURN res;
 END
 $$;
-COMMENT ON FUNCTION tmac.close_review(bigint) IS
-  'Closes an access review: undecided items are revoked or left to be reported, as review_undecided said when it started; returns and records the counts';
+COMMENT ON FUNCTION tmac.close_review(bigint) IS 'Closes an access review: undecided items are revoked or left to be reported, as review_undecided said when it started; returns and records the counts';
 
 CREATE FUNCTION tmac.close_due_reviews() RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -283,8 +273,7 @@ BEGIN
   RETURN n;
 END
 $$;
-COMMENT ON FUNCTION tmac.close_due_reviews() IS
-  'Closes every open access review whose deadline has passed (for a scheduled job); returns how many';
+COMMENT ON FUNCTION tmac.close_due_reviews() IS 'Closes every open access review whose deadline has passed (for a scheduled job); returns how many';
 
 CREATE VIEW tmac.review_evidence AS
   SELECT r.review_id, r.title, r.scope, r.started_by, r.started_at, r.deadline, r.undecided_action,
@@ -333,8 +322,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.audit_grant(bigint, text, text) IS
-  'Records that the acting administrator, who neither requested, approved nor holds the grant, audited it (confirmed or questioned)';
+COMMENT ON FUNCTION tmac.audit_grant(bigint, text, text) IS 'Records that the acting administrator, who neither requested, approved nor holds the grant, audited it (confirmed or questioned)';
 
 SELECT tmac.add_audit_trigger('tmac.access_review', 'review_id');
 SELECT tmac.add_audit_trigger('tmac.grant_audit', 'audit_id', 'grant_id');
@@ -352,8 +340,7 @@ SELECT tmac.keep_forever('tmac.grant_audit', forbid_truncate => false);
 
 -- Checks of the access reviews (criterion II; the compliance registry: 45_compliance_registry.sql).
 
-CREATE FUNCTION tmac.check_review_undecided()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_review_undecided() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || r.review_id,
@@ -368,11 +355,9 @@ BEGIN ATOMIC
          AND g.status = 'active' AND tmac.grant_lapse(g.validity, g.grace_until) > now()) u
    WHERE r.deadline <= now() AND r.undecided_action = 'report' AND u.n > 0;
 END;
-COMMENT ON FUNCTION tmac.check_review_undecided() IS
-  'Check review_undecided: access reviews past their deadline with undecided items (when review_undecided is report) whose grants are still in force';
+COMMENT ON FUNCTION tmac.check_review_undecided() IS 'Check review_undecided: access reviews past their deadline with undecided items (when review_undecided is report) whose grants are still in force';
 
-CREATE FUNCTION tmac.check_review_population_altered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_review_population_altered() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || e.review_id,
@@ -382,8 +367,7 @@ BEGIN ATOMIC
     FROM tmac.review_evidence e
    WHERE NOT e.population_intact;
 END;
-COMMENT ON FUNCTION tmac.check_review_population_altered() IS
-  'Check review_population_altered: access reviews whose stored population no longer matches its recorded count and hash';
+COMMENT ON FUNCTION tmac.check_review_population_altered() IS 'Check review_population_altered: access reviews whose stored population no longer matches its recorded count and hash';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('review_undecided', 'II', 'medium', tmac.msgid('Access review past its deadline with undecided items'),

@@ -41,8 +41,7 @@ CREATE FUNCTION tmac.grant_self_or_underapproved(g tmac.access_grant) RETURNS bo
                   OR pg_catalog.cardinality($1.approved_by) OPERATOR(pg_catalog.<)
                        CASE WHEN $1.kind OPERATOR(pg_catalog.=) 'clearance' AND $1.level_rank OPERATOR(pg_catalog.>=) 40
                             THEN 2 ELSE 1 END, false);
-COMMENT ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) IS
-  'Internal: the grant lists its requester or grantee among its approvers, or has fewer approvers than it needs (the predicate of access_grant_suspect_idx)';
+COMMENT ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) IS 'Internal: the grant lists its requester or grantee among its approvers, or has fewer approvers than it needs (the predicate of access_grant_suspect_idx)';
 
 -- The suspicious grants: the union of what those indexes find (shared with tmac.sod_violations).
 CREATE FUNCTION tmac.suspect_grants(review_cutoff timestamptz, conflicted text[])
@@ -74,15 +73,13 @@ BEGIN
      AND NOT (g.status = 'active' AND coalesce(g.approved_at < review_cutoff, false));
 END
 $$;
-COMMENT ON FUNCTION tmac.suspect_grants(timestamptz, text[]) IS
-  'Internal: live grants that may break a grant-level rule (self- or grantee-approved, too few approvers, lapsed but active, approved before review_cutoff, or approved by one of conflicted), found by index';
+COMMENT ON FUNCTION tmac.suspect_grants(timestamptz, text[]) IS 'Internal: live grants that may break a grant-level rule (self- or grantee-approved, too few approvers, lapsed but active, approved before review_cutoff, or approved by one of conflicted), found by index';
 
 CREATE FUNCTION tmac.conflicted_approvers() RETURNS text[]
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   RETURN (SELECT coalesce(array_agg(DISTINCT c.person_id), '{}') FROM tmac.sod_role_conflicts() c
            WHERE 'approver' IN (c.duty_a, c.duty_b) AND c.person_id IS NOT NULL);
-COMMENT ON FUNCTION tmac.conflicted_approvers() IS
-  'Internal: persons holding the approver duty together with a duty an SoD rule separates from it, without a current exception';
+COMMENT ON FUNCTION tmac.conflicted_approvers() IS 'Internal: persons holding the approver duty together with a duty an SoD rule separates from it, without a current exception';
 
 CREATE FUNCTION tmac.sod_violations()
   RETURNS TABLE (violation text, rule_id integer, rule_name text, severity text,
@@ -130,8 +127,7 @@ BEGIN ATOMIC
      AND NOT EXISTS (SELECT 1 FROM tmac.access_review_item i
                       WHERE i.grant_id = g.grant_id AND i.decision = 'keep' AND i.decided_by <> g.requested_by);
 END;
-COMMENT ON FUNCTION tmac.sod_violations() IS
-  'Segregation-of-duties violations: duty_conflict (conflicting duties without a current exception), self_approved, approver_is_grantee, approver_conflicting_duty, grant_not_audited (set by one administrator, never audited by another)';
+COMMENT ON FUNCTION tmac.sod_violations() IS 'Segregation-of-duties violations: duty_conflict (conflicting duties without a current exception), self_approved, approver_is_grantee, approver_conflicting_duty, grant_not_audited (set by one administrator, never audited by another)';
 -- Their plans are cheap index scans that JIT compilation would only slow down (by ~0.5 s).
 ALTER FUNCTION tmac.sod_violations() SET jit = off;
 ALTER FUNCTION tmac.suspect_grants(timestamptz, text[]) SET jit = off;
@@ -145,8 +141,7 @@ ALTER FUNCTION tmac.suspect_grants(timestamptz, text[]) SET enable_seqscan = off
 -- registry: 45_compliance_registry.sql): one function for six checks (check_code first), one pass
 -- over 1,000,000 grants.
 
-CREATE FUNCTION tmac.check_grants()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_grants() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
@@ -222,28 +217,36 @@ BEGIN ATOMIC
    WHERE g.status = 'active' AND g.approved_at < s.review_cutoff
      AND (k.at IS NULL OR k.at < s.review_cutoff);
 END;
-COMMENT ON FUNCTION tmac.check_grants() IS
-  'Checks grant_unapproved, grant_self_approved, approver_conflicting_duty, grant_not_audited, grant_expired_active and grant_not_reviewed in one pass over the grants';
+COMMENT ON FUNCTION tmac.check_grants() IS 'Checks grant_unapproved, grant_self_approved, approver_conflicting_duty, grant_not_audited, grant_expired_active and grant_not_reviewed in one pass over the grants';
 
-INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
-  ('grant_unapproved', 'II', 'critical', tmac.msgid('Active grant without the required approvals'),
+INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
+SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 'tmac.check_grants', '{}', c.population::text[], true
+  FROM (VALUES
+  ('grant_unapproved', 'II', 'critical',
+   tmac.msgid('Active grant without the required approvals'),
    tmac.msgid('A grant is active with no approval (or one, where a clearance of rank 40 or more needs two): nobody but its requester authorised it.'),
-   tmac.msgid('Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.'), 'tmac.check_grants', '{}', '{grants}', true),
-  ('grant_self_approved', 'II', 'critical', tmac.msgid('Grant approved by its requester or its grantee'),
+   tmac.msgid('Revoke it and request it through tmac.request_access / request_clearance and tmac.approve.'), '{grants}'),
+  ('grant_self_approved', 'II', 'critical',
+   tmac.msgid('Grant approved by its requester or its grantee'),
    tmac.msgid('A live grant lists its requester or its grantee among its approvers (four-eyes violated).'),
-   tmac.msgid('Revoke it and have it approved by a different person.'), 'tmac.check_grants', '{}', '{grants}', true),
-  ('approver_conflicting_duty', 'II', 'high', tmac.msgid('Approver of live grants holding a conflicting duty'),
+   tmac.msgid('Revoke it and have it approved by a different person.'), '{grants}'),
+  ('approver_conflicting_duty', 'II', 'high',
+   tmac.msgid('Approver of live grants holding a conflicting duty'),
    tmac.msgid('A person who approved live grants holds a duty an SoD rule separates from approving (e.g. access administrator), without an exception; one finding per approver, naming the grants.'),
-   tmac.msgid('Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'), 'tmac.check_grants', '{}', '{grants,sod_rules}', true),
-  ('grant_not_audited', 'II', 'high', tmac.msgid('Grant set by one administrator, never audited by another'),
+   tmac.msgid('Remove the conflicting duty or grant an exception, and have another approver confirm the grants with tmac.audit_grant.'), '{grants,sod_rules}'),
+  ('grant_not_audited', 'II', 'high',
+   tmac.msgid('Grant set by one administrator, never audited by another'),
    tmac.msgid('A grant in force was set by one administrator alone and no other person audited it (seed ⑦: アクセス権設定を一人の管理者が行っている場合には、監査を他の者が行う).'),
-   tmac.msgid('Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.'), 'tmac.check_grants', '{}', '{grants}', true),
-  ('grant_expired_active', 'II', 'medium', tmac.msgid('Grant past expiry still marked active'),
+   tmac.msgid('Another administrator audits it with tmac.audit_grant(grant_id), or keeps it in an access review.'), '{grants}'),
+  ('grant_expired_active', 'II', 'medium',
+   tmac.msgid('Grant past expiry still marked active'),
    tmac.msgid('A grant lapsed (expiry or end of a role-change grace period) but is still stored as active; access is already denied, but the stored state and reports lag.'),
-   tmac.msgid('Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().'), 'tmac.check_grants', '{}', '{grants}', true),
-  ('grant_not_reviewed', 'II', 'medium', tmac.msgid('Grant not reviewed within the review period'),
+   tmac.msgid('Run tmac.run_maintenance(), and schedule it with tmac.schedule_jobs().'), '{grants}'),
+  ('grant_not_reviewed', 'II', 'medium',
+   tmac.msgid('Grant not reviewed within the review period'),
    tmac.msgid('A grant in force was approved longer ago than review_period and no access review has kept it since (seed ⑦: アクセス権を設定された者の範囲は、定期的に見直します).'),
-   tmac.msgid('Run an access review (tmac.start_review) covering it.'), 'tmac.check_grants', '{}', '{grants}', true);
+   tmac.msgid('Run an access review (tmac.start_review) covering it.'), '{grants}')
+) AS c(check_code, criterion, severity, title, description, remedy, population);
 
 INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts, why) VALUES
   ('review_period', 'grant_not_reviewed', 'longer_than', '6 months', false,

@@ -43,8 +43,7 @@ BEGIN
      SET justification = EXCLUDED.justification, registered_at = now(), registered_by = session_user;
 END
 $$;
-COMMENT ON FUNCTION tmac.register_privileged_role(name, text) IS
-  'Records why a role may be superuser or BYPASSRLS, closing its privileged_role_unregistered finding';
+COMMENT ON FUNCTION tmac.register_privileged_role(name, text) IS 'Records why a role may be superuser or BYPASSRLS, closing its privileged_role_unregistered finding';
 
 CREATE FUNCTION tmac.unregister_privileged_role(role_name name) RETURNS void
   LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -54,8 +53,7 @@ CREATE FUNCTION tmac.unregister_privileged_role(role_name name) RETURNS void
 COMMENT ON FUNCTION tmac.unregister_privileged_role(name) IS 'Removes a role from the privileged-role register';
 
 -- The checks that need only the catalogs and the SoD tables.
-CREATE FUNCTION tmac.check_privileged_role_unregistered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_privileged_role_unregistered() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'role:' || r.rolname,
@@ -70,11 +68,9 @@ BEGIN ATOMIC
    WHERE (r.rolsuper OR r.rolbypassrls)
      AND NOT EXISTS (SELECT 1 FROM tmac.privileged_role p WHERE p.role_name = r.rolname);
 END;
-COMMENT ON FUNCTION tmac.check_privileged_role_unregistered() IS
-  'Check privileged_role_unregistered: superuser or BYPASSRLS roles missing from tmac.privileged_role';
+COMMENT ON FUNCTION tmac.check_privileged_role_unregistered() IS 'Check privileged_role_unregistered: superuser or BYPASSRLS roles missing from tmac.privileged_role';
 
-CREATE FUNCTION tmac.check_label_column_unprotected()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_label_column_unprotected() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- tmac.label, and any domain over it (at any depth): a domain hides no labelled rows
@@ -96,11 +92,9 @@ BEGIN ATOMIC
      AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
    GROUP BY c.oid, c.relrowsecurity;
 END;
-COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS
-  'Check label_column_unprotected: user tables with a column of type tmac.label (or a domain over it) whose row security is disabled or not forced';
+COMMENT ON FUNCTION tmac.check_label_column_unprotected() IS 'Check label_column_unprotected: user tables with a column of type tmac.label (or a domain over it) whose row security is disabled or not forced';
 
-CREATE FUNCTION tmac.check_column_label_exceeds_table()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_column_label_exceeds_table() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || col.objoid::regclass::text,
@@ -115,12 +109,10 @@ BEGIN ATOMIC
    WHERE col.provider = 'tmac' AND col.classoid = 'pg_catalog.pg_class'::regclass AND col.objsubid > 0
      AND (tbl.label IS NULL OR NOT (tbl.label::tmac.label @> col.label::tmac.label));
 END;
-COMMENT ON FUNCTION tmac.check_column_label_exceeds_table() IS
-  'Check column_label_exceeds_table: a column classified above (or outside) its table''s classification, or in an unlabelled table';
+COMMENT ON FUNCTION tmac.check_column_label_exceeds_table() IS 'Check column_label_exceeds_table: a column classified above (or outside) its table''s classification, or in an unlabelled table';
 
 -- Checks over row-level enforcement (tmac.protect's registry, 61_protect.sql).
-CREATE FUNCTION tmac.check_protected_table_unenforced()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_protected_table_unenforced() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || t.relid::text,
@@ -161,8 +153,7 @@ BEGIN ATOMIC
    WHERE p.polpermissive AND p.polname ~ '^tmac_(read|insert|update|delete)(_[0-9]+)?$'
      AND EXISTS (SELECT FROM pg_catalog.pg_extension e WHERE e.extname = 'citus');
 END;
-COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
-  'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered; on Citus, a protected table Citus manages, and a table (a shard) carrying tmac''s policies as permissive ones';
+COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS 'Check protected_table_unenforced: tables registered by tmac.protect whose row security was disabled or not forced, whose label column is gone or no longer of type tmac.label, or whose tmac policies or declassification guard were dropped or altered; on Citus, a protected table Citus manages, and a table (a shard) carrying tmac''s policies as permissive ones';
 
 -- A parent's policies filter its children's rows when the parent is read, a
 -- child's own when the child is read: a link between a protected and an
@@ -170,8 +161,7 @@ COMMENT ON FUNCTION tmac.check_protected_table_unenforced() IS
 -- shows rows unfiltered.  tmac.protect and its event trigger refuse or repair
 -- every such link they see; this finds those made while they could not see
 -- (event triggers disabled, session_replication_role = replica, …).
-CREATE FUNCTION tmac.check_protected_tree_inconsistent()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_protected_tree_inconsistent() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || i.inhrelid::regclass::text,
@@ -192,16 +182,14 @@ BEGIN ATOMIC
     LEFT JOIN tmac.protected_table pc ON pc.relid = i.inhrelid
    WHERE (pp.relid IS NULL) <> (pc.relid IS NULL) OR pp.label_column <> pc.label_column;
 END;
-COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS
-  'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
+COMMENT ON FUNCTION tmac.check_protected_tree_inconsistent() IS 'Check protected_tree_inconsistent: a partition or inheritance child and its parent not protected alike (one unprotected, or on different label columns)';
 
 -- tmac's policies or guard on a table that tmac.protected_table does not list: a table
 -- restored from a partial dump by someone other than a superuser (61_protect.sql), or
 -- policies its owner named like tmac's.  tmac does not treat it as protected (no handling
 -- entries for copies into it, unprotect() refuses it).  The other way round (a registry row
 -- whose policies are gone) is protected_table_unenforced.
-CREATE FUNCTION tmac.check_protection_registry_mismatch()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_protection_registry_mismatch() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || x.relid::regclass::text,
@@ -225,11 +213,9 @@ BEGIN ATOMIC
                               WHERE t.tgrelid = c.oid AND t.tgname = 'zz_tmac_declassify'))) x
    ORDER BY 1;
 END;
-COMMENT ON FUNCTION tmac.check_protection_registry_mismatch() IS
-  'Check protection_registry_mismatch: tables carrying tmac''s policies or declassification guard without a row in tmac.protected_table';
+COMMENT ON FUNCTION tmac.check_protection_registry_mismatch() IS 'Check protection_registry_mismatch: tables carrying tmac''s policies or declassification guard without a row in tmac.protected_table';
 
-CREATE FUNCTION tmac.check_exposing_view()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_exposing_view() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'view:' || v.view::text,
@@ -239,16 +225,14 @@ BEGIN ATOMIC
          NULL::timestamptz
     FROM tmac.exposing_views v;
 END;
-COMMENT ON FUNCTION tmac.check_exposing_view() IS
-  'Check exposing_view: views over protected tables without security_invoker (their readers see what the owner may see)';
+COMMENT ON FUNCTION tmac.check_exposing_view() IS 'Check exposing_view: views over protected tables without security_invoker (their readers see what the owner may see)';
 
 -- Ways to plant code that runs in other people's sessions (issue: a trojan
 -- <@ on the search_path).  A schema where everyone may create objects lets
 -- anyone shadow a function or operator for whoever has it on their path; a
 -- function or operator outside tmac that takes tmac.label, owned by someone
 -- who is neither a superuser nor a tmac administrator, may be such a shadow.
-CREATE FUNCTION tmac.check_schema_public_create()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_schema_public_create() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'schema:' || quote_ident(n.nspname),
@@ -261,11 +245,9 @@ BEGIN ATOMIC
      AND EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee = 0 AND a.privilege_type = 'CREATE')
      AND EXISTS (SELECT 1 FROM tmac.protected_table);
 END;
-COMMENT ON FUNCTION tmac.check_schema_public_create() IS
-  'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
+COMMENT ON FUNCTION tmac.check_schema_public_create() IS 'Check schema_public_create: schemas where PUBLIC has CREATE in a database with protected tables';
 
-CREATE FUNCTION tmac.check_label_function_untrusted()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_label_function_untrusted() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH label_types AS (
@@ -308,16 +290,14 @@ BEGIN ATOMIC
      AND p.pronamespace <> 'tmac'::regnamespace
      AND p.proowner NOT IN (SELECT a.oid FROM admins a);
 END;
-COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS
-  'Check label_function_untrusted: functions, operators and casts outside schema tmac over tmac.label (a cast: to or from it), owned by a role that is neither superuser nor tmac_admin member';
+COMMENT ON FUNCTION tmac.check_label_function_untrusted() IS 'Check label_function_untrusted: functions, operators and casts outside schema tmac over tmac.label (a cast: to or from it), owned by a role that is neither superuser nor tmac_admin member';
 
 -- Information flow the write-down rule cannot see (issue 17, items 2-3 follow-up): PostgreSQL's
 -- referential actions run as the referencing table's owner without row security, so a foreign
 -- key that cascades an update of a protected table's key writes that key into the referencing
 -- rows — possibly of a lower label, possibly in an unprotected table — with no policy, no
 -- refusal and no handling entry.  Catalogs only: no row of any table is read.
-CREATE FUNCTION tmac.check_protected_fk_cascade()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_protected_fk_cascade() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || c.conrelid::regclass::text,
@@ -333,8 +313,7 @@ BEGIN ATOMIC
    WHERE c.contype = 'f' AND c.conparentid = 0 AND c.confupdtype IN ('c', 'n', 'd')
    GROUP BY c.conrelid;
 END;
-COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS
-  'Check protected_fk_cascade: foreign keys with ON UPDATE CASCADE, SET NULL or SET DEFAULT referencing a protected table (the referential action writes into the referencing rows without row security)';
+COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS 'Check protected_fk_cascade: foreign keys with ON UPDATE CASCADE, SET NULL or SET DEFAULT referencing a protected table (the referential action writes into the referencing rows without row security)';
 
 -- protected_table_owner_code (criterion V).
 --
@@ -349,8 +328,7 @@ COMMENT ON FUNCTION tmac.check_protected_fk_cascade() IS
 -- records: a function called only by name inside a PL/pgSQL body is not found (the trigger
 -- calling it is).
 
-CREATE FUNCTION tmac.check_protected_table_owner_code()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_protected_table_owner_code() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH admins AS (
@@ -392,8 +370,7 @@ BEGIN ATOMIC
      AND f.proowner NOT IN (SELECT a.oid FROM admins a)
    GROUP BY t.relid;
 END;
-COMMENT ON FUNCTION tmac.check_protected_table_owner_code() IS
-  'Check protected_table_owner_code: protected tables with an index expression or predicate, trigger, rule, column default, constraint or policy calling a function owned by a role that is neither superuser nor tmac_admin member';
+COMMENT ON FUNCTION tmac.check_protected_table_owner_code() IS 'Check protected_table_owner_code: protected tables with an index expression or predicate, trigger, rule, column default, constraint or policy calling a function owned by a role that is neither superuser nor tmac_admin member';
 
 -- PostgreSQL's activity counters count the rows the policy hid.  pg_stat_get_tuples_returned(index),
 -- pg_stat_get_xact_tuples_fetched(table) … (and the views over them: pg_stat_user_tables,
@@ -420,8 +397,7 @@ BEGIN ATOMIC
      AND p.proargtypes OPERATOR(pg_catalog.=) '26'::pg_catalog.oidvector
    ORDER BY p.proname;
 END;
-COMMENT ON FUNCTION tmac.activity_counter_functions() IS
-  'Internal (restrict_activity_counters, check activity_counters_public): PostgreSQL''s per-table and per-index counters of tuples or blocks, cumulative and of the current transaction, and the database''s totals of them, which count the rows the row policy hid';
+COMMENT ON FUNCTION tmac.activity_counter_functions() IS 'Internal (restrict_activity_counters, check activity_counters_public): PostgreSQL''s per-table and per-index counters of tuples or blocks, cumulative and of the current transaction, and the database''s totals of them, which count the rows the row policy hid';
 
 CREATE FUNCTION tmac.restrict_activity_counters() RETURNS SETOF regprocedure
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -455,11 +431,9 @@ BEGIN
   END IF;
 END
 $$;
-COMMENT ON FUNCTION tmac.restrict_activity_counters() IS
-  'Superuser only: revokes EXECUTE from PUBLIC on PostgreSQL''s per-table and per-index tuple and block counters and the database''s totals of them (tmac.activity_counter_functions(), which count rows the policy hid) and grants it to pg_read_all_stats; ordinary logins then get permission denied from the tuple and block columns (and SELECT *) of pg_stat_user_tables, pg_stat_user_indexes, pg_statio_user_tables and their xact_ and all_ forms and of pg_stat_database, members of pg_read_all_stats or pg_monitor keep them; idempotent, audited; returns the functions changed';
+COMMENT ON FUNCTION tmac.restrict_activity_counters() IS 'Superuser only: revokes EXECUTE from PUBLIC on PostgreSQL''s per-table and per-index tuple and block counters and the database''s totals of them (tmac.activity_counter_functions(), which count rows the policy hid) and grants it to pg_read_all_stats; ordinary logins then get permission denied from the tuple and block columns (and SELECT *) of pg_stat_user_tables, pg_stat_user_indexes, pg_statio_user_tables and their xact_ and all_ forms and of pg_stat_database, members of pg_read_all_stats or pg_monitor keep them; idempotent, audited; returns the functions changed';
 
-CREATE FUNCTION tmac.check_activity_counters_public()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_activity_counters_public() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'function:' || a.f::text,
@@ -472,8 +446,7 @@ BEGIN ATOMIC
                   WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE')
      AND EXISTS (SELECT 1 FROM tmac.protected_table);
 END;
-COMMENT ON FUNCTION tmac.check_activity_counters_public() IS
-  'Check activity_counters_public: PostgreSQL''s per-table and per-index tuple and block counters (and the database''s totals of them) PUBLIC may execute in a database with protected tables';
+COMMENT ON FUNCTION tmac.check_activity_counters_public() IS 'Check activity_counters_public: PostgreSQL''s per-table and per-index tuple and block counters (and the database''s totals of them) PUBLIC may execute in a database with protected tables';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('privileged_role_unregistered', 'V', 'high',

@@ -52,8 +52,7 @@ BEGIN ATOMIC
      AND (g.ended_at IS NULL OR g.ended_at > at)
      AND (g.grace_until IS NULL OR g.grace_until > at);
 END;
-COMMENT ON FUNCTION tmac.access_rights_ledger_as_of(timestamptz) IS
-  'The access-rights ledger (アクセス権者管理簿) as it stood at an instant: every grant then in force with the person''s name, title, the access, granted on, approved by, valid until, training and pledge status at that instant';
+COMMENT ON FUNCTION tmac.access_rights_ledger_as_of(timestamptz) IS 'The access-rights ledger (アクセス権者管理簿) as it stood at an instant: every grant then in force with the person''s name, title, the access, granted on, approved by, valid until, training and pledge status at that instant';
 
 CREATE VIEW tmac.access_rights_ledger AS
   SELECT * FROM tmac.access_rights_ledger_as_of(now());

@@ -15,13 +15,11 @@
 
 CREATE FUNCTION tmac.login_gate_note() RETURNS trigger
   AS 'MODULE_PATHNAME', 'tmac_login_gate_note' LANGUAGE C;
-COMMENT ON FUNCTION tmac.login_gate_note() IS
-  'Trigger: notes the login role (arguments login_role, login_role_oid) or person (argument person_id) of each changed row, old and new, or everything (a statement trigger), for the login gate to be recomputed when the transaction commits';
+COMMENT ON FUNCTION tmac.login_gate_note() IS 'Trigger: notes the login role (arguments login_role, login_role_oid) or person (argument person_id) of each changed row, old and new, or everything (a statement trigger), for the login gate to be recomputed when the transaction commits';
 
 CREATE FUNCTION tmac.login_gate_note_all() RETURNS void
   AS 'MODULE_PATHNAME', 'tmac_login_gate_note_all' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION tmac.login_gate_note_all() IS
-  'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits';
+COMMENT ON FUNCTION tmac.login_gate_note_all() IS 'Internal (login_gate_sync): the whole login gate of this database is recomputed when the transaction commits';
 
 -- What the gate should say for the given login roles (by name, or by OID) and persons (or,
 -- whole, for every person's role): one row per role examined, reason NULL when it may connect,
@@ -95,8 +93,7 @@ $$
          st.login_role
     FROM scope s LEFT JOIN st ON st.role_oid = s.role_oid
 $$;
-COMMENT ON FUNCTION tmac.login_gate_wanted(text[], text[], boolean, oid[]) IS
-  'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped, dropped or not): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect), and the name HR mapped, refused as well; a role of several persons has a row for each';
+COMMENT ON FUNCTION tmac.login_gate_wanted(text[], text[], boolean, oid[]) IS 'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped, dropped or not): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect), and the name HR mapped, refused as well; a role of several persons has a row for each';
 
 CREATE FUNCTION tmac.login_gate_sync() RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -108,20 +105,17 @@ BEGIN
   RETURN (SELECT count(DISTINCT w.role_oid) FROM tmac.login_gate_wanted('{}', '{}', true, '{}') w WHERE w.reason IS NOT NULL);
 END
 $$;
-COMMENT ON FUNCTION tmac.login_gate_sync() IS
-  'Rebuilds this database''s login gate from the persons (applied when the transaction commits); returns how many login roles it refuses. Run by tmac.run_maintenance()';
+COMMENT ON FUNCTION tmac.login_gate_sync() IS 'Rebuilds this database''s login gate from the persons (applied when the transaction commits); returns how many login roles it refuses. Run by tmac.run_maintenance()';
 
 CREATE FUNCTION tmac.login_gate_refusals()
   RETURNS TABLE (role_oid oid, role_name name, reason text, since timestamptz,
                  refused_count bigint, last_refused timestamptz)
   AS 'MODULE_PATHNAME', 'tmac_login_gate_refusals' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.login_gate_refusals() IS
-  'The login gate of this database: each login role it refuses (reason terminated, on_leave, pledge_lapsed or training_lapsed, since when) or refused (reason NULL once it opened), with the attempts it refused and the last one';
+COMMENT ON FUNCTION tmac.login_gate_refusals() IS 'The login gate of this database: each login role it refuses (reason terminated, on_leave, pledge_lapsed or training_lapsed, since when) or refused (reason NULL once it opened), with the attempts it refused and the last one';
 
 CREATE FUNCTION tmac.login_gate_clear_refusals_internal(role oid) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_login_gate_clear_refusals' LANGUAGE C STRICT VOLATILE;
-COMMENT ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) IS
-  'Internal (login_gate_acknowledge): clears a role''s refused attempts when the transaction commits';
+COMMENT ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) IS 'Internal (login_gate_acknowledge): clears a role''s refused attempts when the transaction commits';
 
 CREATE FUNCTION tmac.login_gate_acknowledge(role name, note text) RETURNS boolean
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -144,8 +138,7 @@ BEGIN
   RETURN true;
 END
 $$;
-COMMENT ON FUNCTION tmac.login_gate_acknowledge(name, text) IS
-  'Records (audited, with a note) that a login role''s refused attempts were looked into, which closes its login_gate_refused finding; the gate itself stays as the persons say';
+COMMENT ON FUNCTION tmac.login_gate_acknowledge(name, text) IS 'Records (audited, with a note) that a login role''s refused attempts were looked into, which closes its login_gate_refused finding; the gate itself stays as the persons say';
 
 -- What a transaction changed, for the gate's recomputation at commit.
 -- (a person's role by name and by the OID recorded when it was mapped, before and after: a
@@ -171,8 +164,7 @@ CREATE TRIGGER login_gate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tmac.s
 
 -- Finding under I-6: a refused attempt is a sign of a leak (seed ⑥: a leaver trying to get in).
 -- (A terminated person's role with LOGIN again is the II finding terminated_login_enabled.)
-CREATE FUNCTION tmac.check_login_gate_refused()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_login_gate_refused() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT coalesce('person:' || p.person_id, 'role:' || coalesce(g.role_name::text, g.role_oid::text)),
@@ -188,14 +180,12 @@ BEGIN ATOMIC
                         ORDER BY x.login_role_oid = g.role_oid DESC LIMIT 1) p ON true
    WHERE g.refused_count > 0;
 END;
-COMMENT ON FUNCTION tmac.check_login_gate_refused() IS
-  'Check login_gate_refused: login roles whose connections the login gate refused (a leaver or absent person trying to get in), until acknowledged';
+COMMENT ON FUNCTION tmac.check_login_gate_refused() IS 'Check login_gate_refused: login roles whose connections the login gate refused (a leaver or absent person trying to get in), until acknowledged';
 
 -- Finding under II: the role of a terminated person or of a person on leave was renamed.  The
 -- gate follows the role, not its name (login_gate_wanted), so the rename let no one in; but
 -- someone with CREATEROLE did it, most likely to get the person back in under another name.
-CREATE FUNCTION tmac.check_gated_role_renamed()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_gated_role_renamed() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
@@ -207,8 +197,7 @@ BEGIN ATOMIC
     FROM tmac.person p JOIN pg_catalog.pg_roles r ON r.oid = p.login_role_oid
    WHERE p.status <> 'active' AND r.rolname <> p.login_role;
 END;
-COMMENT ON FUNCTION tmac.check_gated_role_renamed() IS
-  'Check gated_role_renamed: the login role of a terminated person or a person on leave was renamed (the login gate still refuses it)';
+COMMENT ON FUNCTION tmac.check_gated_role_renamed() IS 'Check gated_role_renamed: the login role of a terminated person or a person on leave was renamed (the login gate still refuses it)';
 
 -- pg_cron runs a job as its role through a background worker that never passes the login gate.
 -- The termination disables the person's jobs (tmac.cron_jobs_switch), but a role with CREATEROLE
@@ -233,8 +222,7 @@ BEGIN
       ORDER BY p.person_id, c.jobid';
 END
 $$;
-COMMENT ON FUNCTION tmac.terminated_cron_jobs() IS
-  'Internal: the active pg_cron jobs that run as the login role of a terminated person (by the recorded OID or the mapped name), where pg_cron keeps its jobs in this database';
+COMMENT ON FUNCTION tmac.terminated_cron_jobs() IS 'Internal: the active pg_cron jobs that run as the login role of a terminated person (by the recorded OID or the mapped name), where pg_cron keeps its jobs in this database';
 
 -- Run by tmac.run_maintenance(): such a job is disabled again, audited as at a termination
 -- (cron DISABLE, without an event).  It is not added to the person's cron_jobs_disabled_by_tmac:
@@ -252,12 +240,10 @@ BEGIN
   RETURN n;
 END
 $$;
-COMMENT ON FUNCTION tmac.terminated_cron_jobs_disable() IS
-  'Internal (run_maintenance): disables, audited, the active pg_cron jobs that run as a terminated person''s login role; returns how many';
+COMMENT ON FUNCTION tmac.terminated_cron_jobs_disable() IS 'Internal (run_maintenance): disables, audited, the active pg_cron jobs that run as a terminated person''s login role; returns how many';
 
 -- Finding under II: a pg_cron job runs as a terminated person's role (until run_maintenance disables it).
-CREATE FUNCTION tmac.check_terminated_cron_job_active()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_terminated_cron_job_active() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
@@ -269,8 +255,7 @@ BEGIN ATOMIC
             FROM tmac.terminated_cron_jobs() t GROUP BY t.person_id) j
     JOIN tmac.person p ON p.person_id = j.person_id;
 END;
-COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS
-  'Check terminated_cron_job_active: active pg_cron jobs that run as a terminated person''s login role (by the recorded OID or the mapped name)';
+COMMENT ON FUNCTION tmac.check_terminated_cron_job_active() IS 'Check terminated_cron_job_active: active pg_cron jobs that run as a terminated person''s login role (by the recorded OID or the mapped name)';
 
 -- The login gate's checks (the compliance registry: 45_compliance_registry.sql), whose functions are above.
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, population, builtin) VALUES

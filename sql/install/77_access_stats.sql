@@ -39,27 +39,23 @@ COMMENT ON TABLE tmac.access_stats_mark IS
 
 CREATE FUNCTION tmac.access_stats_raw() RETURNS SETOF tmac.access_stats_mark
   AS 'MODULE_PATHNAME', 'tmac_access_stats_raw' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.access_stats_raw() IS
-  'Internal (tmac.access_stats): the shared-memory access counters of this database; label counters have relid and login_role 0, table counters level_rank and compartment_id -1';
+COMMENT ON FUNCTION tmac.access_stats_raw() IS 'Internal (tmac.access_stats): the shared-memory access counters of this database; label counters have relid and login_role 0, table counters level_rank and compartment_id -1';
 
 CREATE FUNCTION tmac.access_stats_take() RETURNS SETOF tmac.access_stats_mark
   AS 'MODULE_PATHNAME', 'tmac_access_stats_take' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.access_stats_take() IS
-  'Internal (tmac.snapshot_access_stats): the counters as tmac.access_stats_raw() returns them, remembered so that the snapshot''s commit marks them as in the history (only such counters may be evicted)';
+COMMENT ON FUNCTION tmac.access_stats_take() IS 'Internal (tmac.snapshot_access_stats): the counters as tmac.access_stats_raw() returns them, remembered so that the snapshot''s commit marks them as in the history (only such counters may be evicted)';
 
 CREATE FUNCTION tmac.access_stats_overflow_raw()
   RETURNS TABLE (counters_refused bigint, rows_read bigint, rows_written bigint,
                  first_at timestamptz, last_at timestamptz, max_counters integer)
   AS 'MODULE_PATHNAME', 'tmac_access_stats_overflow_raw' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.access_stats_overflow_raw() IS
-  'What this database could not count since the last snapshot because the shared hash was full of counters no snapshot had taken: counter updates refused, rows read and written (of table counters), first and last time, and tmac.access_stats_max then; no row when nothing was lost';
+COMMENT ON FUNCTION tmac.access_stats_overflow_raw() IS 'What this database could not count since the last snapshot because the shared hash was full of counters no snapshot had taken: counter updates refused, rows read and written (of table counters), first and last time, and tmac.access_stats_max then; no row when nothing was lost';
 
 CREATE FUNCTION tmac.access_stats_overflow_take()
   RETURNS TABLE (counters_refused bigint, rows_read bigint, rows_written bigint,
                  first_at timestamptz, last_at timestamptz, max_counters integer)
   AS 'MODULE_PATHNAME', 'tmac_access_stats_overflow_take' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.access_stats_overflow_take() IS
-  'Internal (tmac.snapshot_access_stats): tmac.access_stats_overflow_raw(), taken off the shared record when the snapshot commits';
+COMMENT ON FUNCTION tmac.access_stats_overflow_take() IS 'Internal (tmac.snapshot_access_stats): tmac.access_stats_overflow_raw(), taken off the shared record when the snapshot commits';
 
 -- What the statistics could not count, as each snapshot took it from shared memory: kept after
 -- it is acknowledged, so that an auditor sees every loss.
@@ -86,13 +82,11 @@ SELECT tmac.add_audit_trigger('tmac.access_stats_overflow', 'overflow_id');
 
 CREATE FUNCTION tmac.access_stats_reset_raw() RETURNS bigint
   AS 'MODULE_PATHNAME', 'tmac_access_stats_reset_raw' LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
-COMMENT ON FUNCTION tmac.access_stats_reset_raw() IS
-  'Internal (tmac.reset_access_stats): drops this database''s shared-memory access counters';
+COMMENT ON FUNCTION tmac.access_stats_reset_raw() IS 'Internal (tmac.reset_access_stats): drops this database''s shared-memory access counters';
 
 CREATE FUNCTION tmac.access_stats_info(OUT counters bigint, OUT max_counters integer, OUT evicted bigint)
   AS 'MODULE_PATHNAME', 'tmac_access_stats_info' LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.access_stats_info() IS
-  'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted since the server started (only counters a snapshot has taken, least recently seen first)';
+COMMENT ON FUNCTION tmac.access_stats_info() IS 'Access-statistics counters in use (all databases), the most kept (tmac.access_stats_max) and how many were evicted since the server started (only counters a snapshot has taken, least recently seen first)';
 
 CREATE VIEW tmac.access_stats AS
   SELECT s.kind, s.person_id,
@@ -167,8 +161,7 @@ BEGIN ATOMIC
                                OR s.rows_read < m.rows_read OR s.rows_written < m.rows_written AS restarted) w
    WHERE m.kind IS NULL OR s.last_seen <> m.last_seen OR w.restarted;
 END;
-COMMENT ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) IS
-  'Internal: what each access counter of one reading added since the last snapshot, as history rows';
+COMMENT ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) IS 'Internal: what each access counter of one reading added since the last snapshot, as history rows';
 
 CREATE FUNCTION tmac.snapshot_access_stats() RETURNS integer
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -194,11 +187,9 @@ BEGIN
   RETURN n;
 END
 $$;
-COMMENT ON FUNCTION tmac.snapshot_access_stats() IS
-  'Appends to tmac.access_stats_history what each access counter added since the last snapshot (its commit lets those counters be evicted), and to tmac.access_stats_overflow what could not be counted; returns the history rows appended (scheduled hourly by tmac.schedule_jobs)';
+COMMENT ON FUNCTION tmac.snapshot_access_stats() IS 'Appends to tmac.access_stats_history what each access counter added since the last snapshot (its commit lets those counters be evicted), and to tmac.access_stats_overflow what could not be counted; returns the history rows appended (scheduled hourly by tmac.schedule_jobs)';
 
-COMMENT ON FUNCTION tmac.reset_access_stats() IS
-  'Takes a last snapshot into tmac.access_stats_history, then clears this database''s access counters (tmac_admin); audited; returns how many were cleared';
+COMMENT ON FUNCTION tmac.reset_access_stats() IS 'Takes a last snapshot into tmac.access_stats_history, then clears this database''s access counters (tmac_admin); audited; returns how many were cleared';
 
 -- The history plus what was counted since the last snapshot (stamped now()).
 CREATE FUNCTION tmac.access_activity()
@@ -218,8 +209,7 @@ BEGIN
     FROM tmac.access_stats_pending(ARRAY(SELECT ROW(s.*)::tmac.access_stats_mark FROM tmac.access_stats_raw() s)) p;
 END
 $$;
-COMMENT ON FUNCTION tmac.access_activity() IS
-  'Internal: tmac.access_stats_history plus what the counters added since the last snapshot';
+COMMENT ON FUNCTION tmac.access_activity() IS 'Internal: tmac.access_stats_history plus what the counters added since the last snapshot';
 
 CREATE FUNCTION tmac.access_history(person_id text)
   RETURNS TABLE (hour timestamptz, statements bigint, rows_read bigint, rows_written bigint, tables text)
@@ -231,8 +221,7 @@ BEGIN ATOMIC
    WHERE a.kind = 'table' AND a.person_id = access_history.person_id
    GROUP BY 1 ORDER BY 1;
 END;
-COMMENT ON FUNCTION tmac.access_history(text) IS
-  'A person''s access over time, per hour of the latest access: statements, rows read and written, the protected tables (from the snapshots and the counters since)';
+COMMENT ON FUNCTION tmac.access_history(text) IS 'A person''s access over time, per hour of the latest access: statements, rows read and written, the protected tables (from the snapshots and the counters since)';
 
 -- Days off: no access is expected on them.
 CREATE TABLE tmac.holiday (
@@ -279,11 +268,9 @@ BEGIN
      AND d.rows_read > 0;
 END
 $$;
-COMMENT ON FUNCTION tmac.access_daily_baseline() IS
-  'Internal (access checks): each person''s rows read per day in the look-back window, with the median of the 30 days before';
+COMMENT ON FUNCTION tmac.access_daily_baseline() IS 'Internal (access checks): each person''s rows read per day in the look-back window, with the median of the 30 days before';
 
-CREATE FUNCTION tmac.check_access_signs()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_access_signs() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH cfg AS MATERIALIZED (
@@ -399,8 +386,7 @@ BEGIN ATOMIC
             GROUP BY 1, 2, 3) s
    WHERE s.persons >= cfg.persons;
 END;
-COMMENT ON FUNCTION tmac.check_access_signs() IS
-  'Checks access_surge (over at least access_surge_history of statistics; before that access_surge_no_baseline), access_off_hours, access_before_departure, access_first_compartment and access_shared_account: signs of a leak (seed ⑥) in the access statistics';
+COMMENT ON FUNCTION tmac.check_access_signs() IS 'Checks access_surge (over at least access_surge_history of statistics; before that access_surge_no_baseline), access_off_hours, access_before_departure, access_first_compartment and access_shared_account: signs of a leak (seed ⑥) in the access statistics';
 
 -- The population these checks examine (tmac.compliance_population, 45_compliance_registry.sql): what
 -- the statistics recorded, live and in the history.
@@ -443,8 +429,7 @@ INSERT INTO tmac.weakening_rule (key, check_code, weak_when, threshold, accepts,
 -- access_stats_overflow: counts lost because the shared hash was full of counters no snapshot
 -- had taken — recorded (tmac.access_stats_overflow) or not yet (the live record) — until
 -- acknowledged.  A person cannot cause it: only protected tables' policies make counters.
-CREATE FUNCTION tmac.check_access_stats_overflow()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_access_stats_overflow() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH tz AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz),
@@ -463,8 +448,7 @@ BEGIN ATOMIC
          l.last_at
     FROM lost l, tz;
 END;
-COMMENT ON FUNCTION tmac.check_access_stats_overflow() IS
-  'Check access_stats_overflow: access counts lost because the shared hash was full of counters no snapshot had taken (recorded in tmac.access_stats_overflow, or not yet), until acknowledged';
+COMMENT ON FUNCTION tmac.check_access_stats_overflow() IS 'Check access_stats_overflow: access counts lost because the shared hash was full of counters no snapshot had taken (recorded in tmac.access_stats_overflow, or not yet), until acknowledged';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin) VALUES
   ('access_stats_overflow', 'I-6', 'high',
@@ -494,8 +478,7 @@ BEGIN
   RETURN n;
 END
 $$;
-COMMENT ON FUNCTION tmac.acknowledge_access_stats_overflow(text) IS
-  'Records (audited, with a note) that the lost access statistics were looked into, which closes the access_stats_overflow findings; takes a snapshot first; the rows stay in tmac.access_stats_overflow; returns how many were acknowledged (tmac_admin)';
+COMMENT ON FUNCTION tmac.acknowledge_access_stats_overflow(text) IS 'Records (audited, with a note) that the lost access statistics were looked into, which closes the access_stats_overflow findings; takes a snapshot first; the rows stay in tmac.access_stats_overflow; returns how many were acknowledged (tmac_admin)';
 
 -- A small inline SVG bar chart of a person's rows read per day.
 CREATE FUNCTION tmac.access_chart_html(person_id text, days integer DEFAULT 30) RETURNS text
@@ -549,8 +532,7 @@ BEGIN
                 tmac.message('rows read per day by %s', tmac.html_escape(person_id)));
 END
 $$;
-COMMENT ON FUNCTION tmac.access_chart_html(text, integer) IS
-  'An HTML section with a small inline SVG bar chart of a person''s rows read per day over the last days (default 30), for the compliance report';
+COMMENT ON FUNCTION tmac.access_chart_html(text, integer) IS 'An HTML section with a small inline SVG bar chart of a person''s rows read per day over the last days (default 30), for the compliance report';
 
 -- What tmac now keeps for I-6 beyond the incident register (66_incidents.sql): the leak signs from
 -- real access, these statistics, and the login gate's refusals of leavers (76_login_gate.sql).

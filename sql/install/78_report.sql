@@ -249,5 +249,4 @@ $html$,
                                   max_findings_per_criterion)));                                     -- 17
 END
 $$;
-COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS
-  'A printable HTML compliance report in the session''s language (lc_messages), its times in the company''s time zone (named once): incidents first (open incidents, every I-6 finding), the status per criterion in evidence words (証跡あり evidence, 例外あり with exceptions, 要対応 action needed, 未評価 not evaluated; never a verdict) with reason, population and checks, the exceptions, then every critical and high finding and at most max_findings_per_criterion medium or low ones per criterion';
+COMMENT ON FUNCTION tmac.compliance_report_html(integer) IS 'A printable HTML compliance report in the session''s language (lc_messages), its times in the company''s time zone (named once): incidents first (open incidents, every I-6 finding), the status per criterion in evidence words (証跡あり evidence, 例外あり with exceptions, 要対応 action needed, 未評価 not evaluated; never a verdict) with reason, population and checks, the exceptions, then every critical and high finding and at most max_findings_per_criterion medium or low ones per criterion';

@@ -36,13 +36,11 @@ $$
                                      || E'\t' || g.code || E'\t' || g.name, '' ORDER BY g.group_id)
                      FROM tmac.org_group g), '')
 $$;
-COMMENT ON FUNCTION tmac.vocabulary_copy_text() IS
-  'The vocabulary copy that schema tmac carries as its tmac_vocabulary security label, generated from tmac.level, tmac.compartment and tmac.org_group';
+COMMENT ON FUNCTION tmac.vocabulary_copy_text() IS 'The vocabulary copy that schema tmac carries as its tmac_vocabulary security label, generated from tmac.level, tmac.compartment and tmac.org_group';
 
 CREATE FUNCTION tmac.vocabulary_copy_sync() RETURNS trigger
   AS 'MODULE_PATHNAME', 'tmac_vocabulary_copy_sync' LANGUAGE C;
-COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS
-  'Statement trigger: rewrites the vocabulary copy on schema tmac after a change of the vocabulary (not during pg_upgrade or a restore window)';
+COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS 'Statement trigger: rewrites the vocabulary copy on schema tmac after a change of the vocabulary (not during pg_upgrade or a restore window)';
 -- Both copies of the vocabulary follow every change of it: the one schema tmac carries
 -- (vocabulary_copy) and the codes every protected table carries (vocabulary_needed, 61_protect.sql).
 DO $t$
@@ -102,8 +100,7 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.check_object_labels() IS
-  'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
+COMMENT ON FUNCTION tmac.check_object_labels() IS 'Raises undefined_object for the first SECURITY LABEL FOR tmac whose level, compartments or groups tmac''s vocabulary does not define';
 
 -- Ends the window: the restored vocabulary must be the one the copy described (labels were
 -- read with it), the relaxed foreign keys are added back (and so validated), object labels set
@@ -166,13 +163,11 @@ BEGIN
   RETURN true;
 END
 $$;
-COMMENT ON FUNCTION tmac.end_restore() IS
-  'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window, drops built-in checks this tmac does not have, rebuilds the login gate and records the restore in the audit log; false when no restore was in progress';
+COMMENT ON FUNCTION tmac.end_restore() IS 'Ends a restore: checks the restored vocabulary against the dump''s copy and the audit chain, closes the restore window, drops built-in checks this tmac does not have, rebuilds the login gate and records the restore in the audit log; false when no restore was in progress';
 
 CREATE FUNCTION tmac.restore_closing_command(command pg_catalog.pg_ddl_command) RETURNS boolean
   AS 'MODULE_PATHNAME', 'tmac_restore_closing_command' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS
-  'Internal: true when an event trigger''s GRANT or REVOKE names tmac.end_restore() (the privilege pass of a restored dump)';
+COMMENT ON FUNCTION tmac.restore_closing_command(pg_catalog.pg_ddl_command) IS 'Internal: true when an event trigger''s GRANT or REVOKE names tmac.end_restore() (the privilege pass of a restored dump)';
 
 -- Runs as its owner: it fires for everyone's GRANT and REVOKE, and only a GRANT or REVOKE on
 -- tmac.end_restore() (which only its owner or a superuser can issue) calls end_restore.
@@ -209,8 +204,7 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.restore_privilege_pass() IS
-  'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window, or, after a schema-only pass, hands it to the data pass';
+COMMENT ON FUNCTION tmac.restore_privilege_pass() IS 'Event trigger: a dump''s privilege pass (REVOKE … ON FUNCTION tmac.end_restore()) ends the restore window, or, after a schema-only pass, hands it to the data pass';
 
 -- Called (as tmac's owner, src/restore.c) after each COPY of a restore into a table of schema tmac
 -- while the window is open.  After a schema-only pass, the data pass ends the restore when it has
@@ -247,8 +241,7 @@ BEGIN
   END;
 END
 $$;
-COMMENT ON FUNCTION tmac.restore_loaded(pg_catalog.regclass) IS
-  'Internal: notes a restore''s COPY into one of tmac''s tables; after a schema-only pass, the data pass''s last one ends the restore';
+COMMENT ON FUNCTION tmac.restore_loaded(pg_catalog.regclass) IS 'Internal: notes a restore''s COPY into one of tmac''s tables; after a schema-only pass, the data pass''s last one ends the restore';
 CREATE EVENT TRIGGER tmac_end_restore ON ddl_command_end WHEN TAG IN ('GRANT', 'REVOKE')
   EXECUTE FUNCTION tmac.restore_privilege_pass();
 COMMENT ON EVENT TRIGGER tmac_end_restore IS

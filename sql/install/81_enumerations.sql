@@ -209,15 +209,13 @@ CREATE FUNCTION tmac.enum_fold(spelling text) RETURNS text
              'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_- ')),
              'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),
            '[-_[:space:]]+', '_', 'g');
-COMMENT ON FUNCTION tmac.enum_fold(text) IS
-  'An enumerated value as input compares it: trimmed, full-width ASCII as ASCII, A-Z as a-z, runs of spaces, hyphens and underscores as _ (independent of the collation)';
+COMMENT ON FUNCTION tmac.enum_fold(text) IS 'An enumerated value as input compares it: trimmed, full-width ASCII as ASCII, A-Z as a-z, runs of spaces, hyphens and underscores as _ (independent of the collation)';
 
 -- True when the session's language (the message catalog's, chosen by lc_messages) is Japanese.
 CREATE FUNCTION tmac.enum_in_japanese() RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
   RETURN tmac.message('en') = 'ja';
-COMMENT ON FUNCTION tmac.enum_in_japanese() IS
-  'True when the session''s language is Japanese: the message catalog in use translates its language code "en" as "ja" (lc_messages chooses, as for every message)';
+COMMENT ON FUNCTION tmac.enum_in_japanese() IS 'True when the session''s language is Japanese: the message catalog in use translates its language code "en" as "ja" (lc_messages chooses, as for every message)';
 
 CREATE FUNCTION tmac.enum_code(kind text, value text) RETURNS text
   LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
@@ -240,11 +238,7 @@ BEGIN
     RETURN c;
   END IF;
   SELECT * INTO k FROM tmac.enum_kind x WHERE x.kind = enum_code.kind;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = tmac.message('unknown kind of enumerated value %L', kind),
-      HINT = tmac.message('The kinds are listed in tmac.enum_kind.');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('unknown kind of enumerated value %L', kind), 'invalid_parameter_value', tmac.message('The kinds are listed in tmac.enum_kind.'));
   ja := tmac.enum_in_japanese();
   -- the allowed values: under Japanese 持出 (take_out)、…; else take_out (持出), …
   SELECT string_agg(CASE WHEN ja THEN v.name_ja || ' (' || v.code || ')' ELSE v.code || ' (' || v.name_ja || ')' END,
@@ -255,22 +249,19 @@ BEGIN
     HINT = tmac.message('%s: %s.', CASE WHEN ja THEN k.list_ja ELSE k.list_en END, c);
 END
 $$;
-COMMENT ON FUNCTION tmac.enum_code(text, text) IS
-  'The code of an enumerated value given by its code, Japanese name (持出), English name or an alias (ASCII case, full-width letters, spaces, hyphens and underscores ignored); NULL for NULL; error 22023 listing the allowed values in the session''s language otherwise';
+COMMENT ON FUNCTION tmac.enum_code(text, text) IS 'The code of an enumerated value given by its code, Japanese name (持出), English name or an alias (ASCII case, full-width letters, spaces, hyphens and underscores ignored); NULL for NULL; error 22023 listing the allowed values in the session''s language otherwise';
 
 CREATE FUNCTION tmac.enum_name(kind text, code text) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE
   RETURN coalesce((SELECT CASE WHEN tmac.enum_in_japanese() THEN v.name_ja ELSE v.name_en END
                      FROM tmac.enum_value v WHERE v.kind = enum_name.kind AND v.code = enum_name.code), code);
-COMMENT ON FUNCTION tmac.enum_name(text, text) IS
-  'The name of an enumerated value''s code in the session''s language (Japanese under a Japanese lc_messages, else English); the code itself when it is not one of the kind''s';
+COMMENT ON FUNCTION tmac.enum_name(text, text) IS 'The name of an enumerated value''s code in the session''s language (Japanese under a Japanese lc_messages, else English); the code itself when it is not one of the kind''s';
 
 -- The Japanese name of a code, as the ledgers show it whatever the session's language.
 CREATE FUNCTION tmac.enum_ja(kind text, code text) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE
   RETURN coalesce((SELECT v.name_ja FROM tmac.enum_value v WHERE v.kind = enum_ja.kind AND v.code = enum_ja.code), code);
-COMMENT ON FUNCTION tmac.enum_ja(text, text) IS
-  'The Japanese name of an enumerated value''s code (the ledgers show it); the code itself when it is not one of the kind''s';
+COMMENT ON FUNCTION tmac.enum_ja(text, text) IS 'The Japanese name of an enumerated value''s code (the ledgers show it); the code itself when it is not one of the kind''s';
 
 -- The register tables normalise their enumerated columns too: TG_ARGV is pairs of column and
 -- kind.  The trigger's WHEN clause, written below from tmac.enum_value, calls it only for a row
@@ -300,8 +291,7 @@ BEGIN
   RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION tmac.enum_normalise() IS
-  'Trigger (BEFORE INSERT OR UPDATE on the register tables; arguments: column, kind, …): stores the code of each enumerated column given by a Japanese or English name, and refuses a bad value with tmac.enum_code''s error (22023) instead of a check-constraint failure';
+COMMENT ON FUNCTION tmac.enum_normalise() IS 'Trigger (BEFORE INSERT OR UPDATE on the register tables; arguments: column, kind, …): stores the code of each enumerated column given by a Japanese or English name, and refuses a bad value with tmac.enum_code''s error (22023) instead of a check-constraint failure';
 
 DO $$
 DECLARE

@@ -261,8 +261,7 @@ CREATE FUNCTION tmac.csv_field(value text) RETURNS text
                                                        AND value !~ '^[-+]?[0-9]+([.][0-9]+)?$'   -- a signed number is data
                                                   THEN '''' || value ELSE value END,
                                              '"', '""') || '"' END;
-COMMENT ON FUNCTION tmac.csv_field(text) IS
-  'One CSV field for Excel: empty for NULL, else double-quoted with quotes doubled; a value beginning with = + - @ (or full-width), tab or CR gets an apostrophe first (no formula injection), but a plain signed number (-1, +2.5) stays a number';
+COMMENT ON FUNCTION tmac.csv_field(text) IS 'One CSV field for Excel: empty for NULL, else double-quoted with quotes doubled; a value beginning with = + - @ (or full-width), tab or CR gets an apostrophe first (no formula injection), but a plain signed number (-1, +2.5) stays a number';
 
 CREATE FUNCTION tmac.ledger_csv(ledger regclass) RETURNS text
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
@@ -293,5 +292,4 @@ BEGIN
   RETURN chr(65279) || header || E'\r\n' || coalesce(body || E'\r\n', '');
 END
 $$;
-COMMENT ON FUNCTION tmac.ledger_csv(regclass) IS
-  'One of the ledger views (tmac.取扱管理簿 …) as CSV for Excel: UTF-8 byte-order mark, header row, CRLF, every value quoted, values beginning with = + - @ prefixed with an apostrophe; read with the caller''s rights; 22023 for anything else';
+COMMENT ON FUNCTION tmac.ledger_csv(regclass) IS 'One of the ledger views (tmac.取扱管理簿 …) as CSV for Excel: UTF-8 byte-order mark, header row, CRLF, every value quoted, values beginning with = + - @ prefixed with an apostrophe; read with the caller''s rights; 22023 for anything else';

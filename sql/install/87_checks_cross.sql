@@ -56,8 +56,7 @@
 
 CREATE FUNCTION tmac.access_failures_at(person_id text, lbl tmac.label, at timestamptz, as_decided boolean)
   RETURNS text[] AS 'MODULE_PATHNAME', 'tmac_access_failures_at' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION tmac.access_failures_at(text, tmac.label, timestamptz, boolean) IS
-  'Internal (checks across registers): every check (active, pledge, training, clearance, compartment, group) the person fails to read a label at an instant, by the one decision over tmac.access_profile_of(person, at); empty when they could read it, NULL for an unknown person; as_decided (refusals): ignore this transaction''s governance changes as a live decision would';
+COMMENT ON FUNCTION tmac.access_failures_at(text, tmac.label, timestamptz, boolean) IS 'Internal (checks across registers): every check (active, pledge, training, clearance, compartment, group) the person fails to read a label at an instant, by the one decision over tmac.access_profile_of(person, at); empty when they could read it, NULL for an unknown person; as_decided (refusals): ignore this transaction''s governance changes as a live decision would';
 
 -- The set-based twin of the profile for the checks over every act: many (person, instant) pairs
 -- in one query, as tmac.access_profile_of(person, at) answers each — the person's state then
@@ -139,19 +138,16 @@ BEGIN ATOMIC
     LEFT JOIN tr ON tr.n = st.n
     LEFT JOIN rc ON rc.root = st.org_group_id;
 END;
-COMMENT ON FUNCTION tmac.access_profiles_at(text[], timestamptz[]) IS
-  'Internal (checks across registers): the read side of tmac.access_profile_of for many (person, instant) pairs in one set-based query (person_ids[i] at ats[i]); unknown persons have no row';
+COMMENT ON FUNCTION tmac.access_profiles_at(text[], timestamptz[]) IS 'Internal (checks across registers): the read side of tmac.access_profile_of for many (person, instant) pairs in one set-based query (person_ids[i] at ats[i]); unknown persons have no row';
 
 CREATE FUNCTION tmac.read_failures(lbl tmac.label, clearance_rank integer, compartments integer[], reach integer[],
                                    pledge_ok boolean, training_ok boolean)
   RETURNS text[] AS 'MODULE_PATHNAME', 'tmac_read_failures' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.read_failures(tmac.label, integer, integer[], integer[], boolean, boolean) IS
-  'Internal (checks across registers): every check (pledge, training, clearance, compartment, group) a read profile of tmac.access_profiles_at fails for a label, by the one decision; empty when it may read';
+COMMENT ON FUNCTION tmac.read_failures(tmac.label, integer, integer[], integer[], boolean, boolean) IS 'Internal (checks across registers): every check (pledge, training, clearance, compartment, group) a read profile of tmac.access_profiles_at fails for a label, by the one decision; empty when it may read';
 
 CREATE FUNCTION tmac.rows_above_label(tbl regclass, lbl tmac.label, OUT rows_above bigint, OUT example tmac.label)
   AS 'MODULE_PATHNAME', 'tmac_rows_above_label' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION tmac.rows_above_label(regclass, tmac.label) IS
-  'Internal (rows_above_asset_label): how many rows of a protected table (and of its partitions and children) carry a level above lbl''s or a compartment lbl lacks (groups are not compared), and the first such label; reads the heap itself (owner_scan.c), never a query over the table';
+COMMENT ON FUNCTION tmac.rows_above_label(regclass, tmac.label) IS 'Internal (rows_above_asset_label): how many rows of a protected table (and of its partitions and children) carry a level above lbl''s or a compartment lbl lacks (groups are not compared), and the first such label; reads the heap itself (owner_scan.c), never a query over the table';
 
 -- Why a person could not read these labels at an instant (NULL: they could), worded for a finding
 -- (past: leave the active check out, see above; the current state) or a refusal (NOT past: the
@@ -167,8 +163,7 @@ $$
                                     ELSE ARRAY(SELECT x FROM unnest(d.a) x WHERE NOT ($5 AND x = 'active')) END AS failed) f
    WHERE w.label IS NOT NULL AND pg_catalog.cardinality(f.failed) > 0
 $$;
-COMMENT ON FUNCTION tmac.access_refused(text, text[], tmac.label[], timestamptz, boolean) IS
-  'Internal: why a person could not read each of these labels (named by what) at an instant, or NULL when they could; past leaves out the active check';
+COMMENT ON FUNCTION tmac.access_refused(text, text[], tmac.label[], timestamptz, boolean) IS 'Internal: why a person could not read each of these labels (named by what) at an instant, or NULL when they could; past leaves out the active check';
 
 -- What a key opens at an instant: the labelled assets stored in its container then, or its area.
 CREATE FUNCTION tmac.key_opens(key_id bigint, at timestamptz, OUT what text[], OUT labels tmac.label[])
@@ -179,16 +174,14 @@ $$
     LEFT JOIN tmac.physical_key k ON k.key_id = $1
     LEFT JOIN LATERAL tmac.facility_opens(k.container_id, k.area_id, $2) o ON true
 $$;
-COMMENT ON FUNCTION tmac.key_opens(bigint, timestamptz) IS
-  'Internal: what a key opens at an instant — the labelled assets stored in its container then, or its restricted area when labelled';
+COMMENT ON FUNCTION tmac.key_opens(bigint, timestamptz) IS 'Internal: what a key opens at an instant — the labelled assets stored in its container then, or its restricted area when labelled';
 
 CREATE FUNCTION tmac.key_access_refused(k tmac.physical_key, person_id text, at timestamptz) RETURNS text
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
   SELECT tmac.access_refused($2, o.what, o.labels, $3, false) FROM tmac.key_opens(($1).key_id, $3) o
 $$;
-COMMENT ON FUNCTION tmac.key_access_refused(tmac.physical_key, text, timestamptz) IS
-  'Internal (tmac.lend_key): why a person may not borrow a key now (they could not read what it opens), or NULL';
+COMMENT ON FUNCTION tmac.key_access_refused(tmac.physical_key, text, timestamptz) IS 'Internal (tmac.lend_key): why a person may not borrow a key now (they could not read what it opens), or NULL';
 
 -- A visitor pledge in force on a day (the day the visitor entered).
 CREATE FUNCTION tmac.visitor_pledge_on(person_id text, day date) RETURNS boolean
@@ -198,8 +191,7 @@ $$
                   WHERE pl.person_id = $1 AND pl.kind = 'visitor' AND pl.signed_on <= $2
                     AND (pl.valid_until IS NULL OR pl.valid_until >= $2))
 $$;
-COMMENT ON FUNCTION tmac.visitor_pledge_on(text, date) IS
-  'Internal: whether a visitor pledge (訪問者の秘密保持誓約書) of the person is in force on a day';
+COMMENT ON FUNCTION tmac.visitor_pledge_on(text, date) IS 'Internal: whether a visitor pledge (訪問者の秘密保持誓約書) of the person is in force on a day';
 
 -- When each person was on leave, from the HR feed's history (applied events, and scheduled ones
 -- already due): from a leave to the next event that changes the status (return, terminate,
@@ -221,8 +213,7 @@ $$
              AND e.outcome IN ('applied', 'scheduled') AND e.effective_at <= pg_catalog.now()) e
    WHERE e.kind = 'leave'
 $$;
-COMMENT ON FUNCTION tmac.leave_spans() IS
-  'Internal (checks across registers): when each person was on leave, from the HR feed''s applied and due events (a leave to the next status change; open-ended while none)';
+COMMENT ON FUNCTION tmac.leave_spans() IS 'Internal (checks across registers): when each person was on leave, from the HR feed''s applied and due events (a leave to the next status change; open-ended while none)';
 CREATE INDEX hr_event_leave_idx ON tmac.hr_event (person_id) WHERE kind = 'leave' AND outcome IN ('applied', 'scheduled');
 -- ARRAY['active'] when one of a person's leave spans holds the instant, else empty.
 CREATE FUNCTION tmac.on_leave_failure(spans tstzrange[], at timestamptz) RETURNS text[]
@@ -231,8 +222,7 @@ BEGIN ATOMIC
   SELECT CASE WHEN EXISTS (SELECT 1 FROM unnest(spans) s(span) WHERE s.span OPERATOR(pg_catalog.@>) at)
               THEN ARRAY['active'] ELSE '{}'::text[] END;
 END;
-COMMENT ON FUNCTION tmac.on_leave_failure(tstzrange[], timestamptz) IS
-  'Internal (checks across registers): the failing check "active" when the instant lies in one of the person''s leave spans (tmac.leave_spans), else none';
+COMMENT ON FUNCTION tmac.on_leave_failure(tstzrange[], timestamptz) IS 'Internal (checks across registers): the failing check "active" when the instant lies in one of the person''s leave spans (tmac.leave_spans), else none';
 COMMENT ON INDEX tmac.hr_event_leave_idx IS 'tmac compliance: the persons with a leave (tmac.leave_spans)';
 
 CREATE FUNCTION tmac.entry_refused(area_id bigint, person_id text, escort text, at timestamptz) RETURNS text
@@ -274,8 +264,7 @@ BEGIN
   RETURN tmac.access_refused(person_id, ARRAY[tmac.message('area %s', a.code)], ARRAY[a.label], at, false);
 END
 $$;
-COMMENT ON FUNCTION tmac.entry_refused(bigint, text, text, timestamptz) IS
-  'Internal (tmac.record_entry): why a person may not enter a restricted area now — they or their escort left or are on leave, the escort could not read the area''s label, a visitor without a visitor pledge in force, or (unless a visitor escorted) they could not read the area''s label — or NULL';
+COMMENT ON FUNCTION tmac.entry_refused(bigint, text, text, timestamptz) IS 'Internal (tmac.record_entry): why a person may not enter a restricted area now — they or their escort left or are on leave, the escort could not read the area''s label, a visitor without a visitor pledge in force, or (unless a visitor escorted) they could not read the area''s label — or NULL';
 
 -- The label and the hours of a restricted area.
 CREATE FUNCTION tmac.set_area_label(area text, label text) RETURNS void
@@ -290,8 +279,7 @@ BEGIN
   UPDATE tmac.restricted_area r SET label = set_area_label.label::tmac.label WHERE r.area_id = id;
 END
 $$;
-COMMENT ON FUNCTION tmac.set_area_label(text, text) IS
-  'Sets the classification of a restricted area (区分: what is inside); a person entering must be able to read it, unless a visitor escorted (NULL: no access check)';
+COMMENT ON FUNCTION tmac.set_area_label(text, text) IS 'Sets the classification of a restricted area (区分: what is inside); a person entering must be able to read it, unless a visitor escorted (NULL: no access check)';
 
 CREATE FUNCTION tmac.set_area_hours(area text, opens_at time, closes_at time, open_days integer[] DEFAULT NULL)
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -316,8 +304,7 @@ BEGIN
    WHERE r.area_id = id;
 END
 $$;
-COMMENT ON FUNCTION tmac.set_area_hours(text, time, time, integer[]) IS
-  'Sets when a restricted area is open (開錠時間, in date_time_zone): opens_at, closes_at and the ISO weekdays (NULL: every day); company holidays (tmac.holiday) are closed; NULL times remove the hours';
+COMMENT ON FUNCTION tmac.set_area_hours(text, time, time, integer[]) IS 'Sets when a restricted area is open (開錠時間, in date_time_zone): opens_at, closes_at and the ISO weekdays (NULL: every day); company holidays (tmac.holiday) are closed; NULL times remove the hours';
 
 -- Reviews of findings about acts already done (they do not go away by themselves).
 CREATE TABLE tmac.cross_finding_review (
@@ -512,8 +499,7 @@ $$
           OR (e.entered_at AT TIME ZONE cfg.tz)::time >= ar.closes_at
           OR NOT coalesce(extract(isodow FROM e.entered_at AT TIME ZONE cfg.tz)::smallint = ANY (ar.open_days), true))
 $$;
-COMMENT ON FUNCTION tmac.cross_register_findings() IS
-  'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, escort_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
+COMMENT ON FUNCTION tmac.cross_register_findings() IS 'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, escort_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
 
 -- The protected tables bound to an active labelled asset (directly or through their schema), and
 -- their rows labelled above it.  A table that cannot be read (its read policy or label column was
@@ -552,11 +538,9 @@ BEGIN
   END LOOP;
 END
 $$;
-COMMENT ON FUNCTION tmac.bound_rows_above() IS
-  'Internal (rows_above_asset_label): each protected table bound to an active labelled asset whose rows carry labels above the asset''s (or which could not be read), with how many and the first such label';
+COMMENT ON FUNCTION tmac.bound_rows_above() IS 'Internal (rows_above_asset_label): each protected table bound to an active labelled asset whose rows carry labels above the asset''s (or which could not be read), with how many and the first such label';
 
-CREATE FUNCTION tmac.check_cross_registers()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_cross_registers() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT f.check_code, f.subject, f.detail, f.detected_at
@@ -579,8 +563,7 @@ BEGIN ATOMIC
     FROM tmac.asset a
    WHERE a.status = 'active' AND a.label IS NULL;
 END;
-COMMENT ON FUNCTION tmac.check_cross_registers() IS
-  'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, escort_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
+COMMENT ON FUNCTION tmac.check_cross_registers() IS 'Checks across registers (87_checks_cross.sql): handling_without_access, key_loan_without_access, area_entry_without_access, escort_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours (unless reviewed), rows_above_asset_label, asset_unlabelled';
 
 -- Who took part in the act a finding across registers is about, besides the person it names: the
 -- approver of a handling entry, the lender of a key, whoever recorded an entry to an area and its
@@ -601,8 +584,7 @@ $$
           SELECT unnest(ARRAY[e.person_id, e.escort, e.recorded_by, e.devices_approved_by]) FROM tmac.area_entry e
            WHERE s.kind = 'area_entry' AND e.entry_id = s.id) x(who)
 $$;
-COMMENT ON FUNCTION tmac.cross_finding_parties(text) IS
-  'Internal (tmac.acknowledge_cross_finding): the persons who took part in the act a finding across registers is about (handler and approver; borrower, lender and receiver of a key; entrant, escort, recorder and device approver of an area entry), none of whom reviews it';
+COMMENT ON FUNCTION tmac.cross_finding_parties(text) IS 'Internal (tmac.acknowledge_cross_finding): the persons who took part in the act a finding across registers is about (handler and approver; borrower, lender and receiver of a key; entrant, escort, recorder and device approver of an area entry), none of whom reviews it';
 
 CREATE FUNCTION tmac.acknowledge_cross_finding(check_code text, subject text, note text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
@@ -618,11 +600,7 @@ BEGIN
   END IF;
   SELECT * INTO f FROM tmac.cross_register_findings() x
    WHERE x.check_code = acknowledge_cross_finding.check_code AND x.subject = acknowledge_cross_finding.subject;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-      MESSAGE = tmac.message('no finding %s on %s', check_code, subject),
-      HINT = tmac.message('The findings of the checks across registers are listed in tmac.findings.');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no finding %s on %s', check_code, subject), 'no_data_found', tmac.message('The findings of the checks across registers are listed in tmac.findings.'));
   IF f.person_id = me THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
       MESSAGE = tmac.message('a finding about you is reviewed by someone else'),
@@ -636,14 +614,10 @@ BEGIN
   INSERT INTO tmac.cross_finding_review (check_code, subject, reviewed_by, note)
   VALUES (check_code, subject, me, btrim(note))
   ON CONFLICT ON CONSTRAINT cross_finding_review_pkey DO NOTHING;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
-      MESSAGE = tmac.message('finding %s on %s was reviewed already', check_code, subject);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('finding %s on %s was reviewed already', check_code, subject), 'unique_violation');
 END
 $$;
-COMMENT ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) IS
-  'A manager other than the person concerned and those who took part in the act (approver, lender, recorder, escort) records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';
+COMMENT ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) IS 'A manager other than the person concerned and those who took part in the act (approver, lender, recorder, escort) records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';
 
 -- Populations and checks (tmac.compliance_population, tmac.compliance_check: 45_compliance_registry.sql).
 INSERT INTO tmac.compliance_population VALUES
@@ -707,8 +681,7 @@ SELECT c.check_code, c.criterion, c.severity, c.title, c.description, c.remedy, 
 -- or an area's label raised.  Persons terminated or on leave are the checks custodian_terminated
 -- and combination_holder_left's (the active check is left out); retired containers, areas and keys
 -- open nothing.
-CREATE FUNCTION tmac.check_facility_access()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_facility_access() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH openers AS (
@@ -742,8 +715,7 @@ BEGIN ATOMIC
     CROSS JOIN LATERAL (SELECT tmac.access_refused(o.person_id, f.what, f.labels, now(), true) AS why) r
    WHERE pg_catalog.cardinality(f.labels) > 0 AND r.why IS NOT NULL;
 END;
-COMMENT ON FUNCTION tmac.check_facility_access() IS
-  'Check facility_holder_without_access: current holders of a key or combination and custodians of containers, restricted areas and keys who may not read what it holds now';
+COMMENT ON FUNCTION tmac.check_facility_access() IS 'Check facility_holder_without_access: current holders of a key or combination and custodians of containers, restricted areas and keys who may not read what it holds now';
 
 INSERT INTO tmac.compliance_check (check_code, criterion, severity, title, description, remedy, function_name, requires, population, builtin)
 VALUES ('facility_holder_without_access', 'III', 'high',

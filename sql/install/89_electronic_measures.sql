@@ -145,8 +145,7 @@ BEGIN
   RETURN id;
 END
 $$;
-COMMENT ON FUNCTION tmac.declare_electronic_measure(text, text, text, text, text, text, text, timestamptz) IS
-  '⑨ Declares an electronic measure (tmac_admin): the measure (tmac.electronic_measure_kind), what is in place or why it does not apply, the person who checked it, what they saw, status in_place or not_applicable, a reference to the evidence (URI, SHA-256), when it was checked (default now); supersedes the declaration in force; returns the declaration_id';
+COMMENT ON FUNCTION tmac.declare_electronic_measure(text, text, text, text, text, text, text, timestamptz) IS '⑨ Declares an electronic measure (tmac_admin): the measure (tmac.electronic_measure_kind), what is in place or why it does not apply, the person who checked it, what they saw, status in_place or not_applicable, a reference to the evidence (URI, SHA-256), when it was checked (default now); supersedes the declaration in force; returns the declaration_id';
 
 -- A re-check: the same declaration, checked again.
 CREATE FUNCTION tmac.recheck_electronic_measure(measure text, checked_by text, observation text,
@@ -162,11 +161,7 @@ BEGIN
                                  'observation', observation);
   SELECT * INTO cur FROM tmac.electronic_measure e
    WHERE e.measure = lower(btrim(recheck_electronic_measure.measure)) AND e.superseded_by IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-      MESSAGE = tmac.message('electronic measure "%s" has no declaration in force', measure),
-      HINT = tmac.message('Declare it first: tmac.declare_electronic_measure(measure, description, checked_by, observation).');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('electronic measure "%s" has no declaration in force', measure), 'no_data_found', tmac.message('Declare it first: tmac.declare_electronic_measure(measure, description, checked_by, observation).'));
   RETURN tmac.declare_electronic_measure(cur.measure, cur.description, checked_by, observation, cur.status,
                                          coalesce(evidence_uri, cur.evidence_uri),
                                          CASE WHEN evidence_uri IS NULL THEN coalesce(evidence_sha256, cur.evidence_sha256)
@@ -174,8 +169,7 @@ BEGIN
                                          checked_at);
 END
 $$;
-COMMENT ON FUNCTION tmac.recheck_electronic_measure(text, text, text, text, text, timestamptz) IS
-  '⑨ Records a new check of the electronic measure in force (tmac_admin): who checked, what they saw, new evidence if any (else the old reference); what is in place stays; returns the new declaration_id';
+COMMENT ON FUNCTION tmac.recheck_electronic_measure(text, text, text, text, text, timestamptz) IS '⑨ Records a new check of the electronic measure in force (tmac_admin): who checked, what they saw, new evidence if any (else the old reference); what is in place stays; returns the new declaration_id';
 
 -- The register as the auditor reads it: every measure of the seed, with its declaration in force
 -- (or none), and tmac's own database-side evidence beside it.
@@ -199,8 +193,7 @@ CREATE VIEW tmac.electronic_measures AS
 COMMENT ON VIEW tmac.electronic_measures IS
   '⑨ The electronic measures register (V): every measure the seed lists, its declaration in force (none: not declared), when it is due to be checked again, and beside it what tmac itself evidences in the database';
 
-CREATE FUNCTION tmac.check_electronic_measures()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE FUNCTION tmac.check_electronic_measures() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH held AS MATERIALIZED (   -- important information held electronically, and its highest level
@@ -230,8 +223,7 @@ BEGIN ATOMIC
     FROM tmac.electronic_measure e JOIN tmac.electronic_measure_kind k USING (measure) CROSS JOIN review
    WHERE e.superseded_by IS NULL AND e.checked_at + review.every < pg_catalog.now();
 END;
-COMMENT ON FUNCTION tmac.check_electronic_measures() IS
-  'Checks of the electronic measures register (V, ⑨), one pass: electronic_measure_missing, electronic_measure_review_overdue';
+COMMENT ON FUNCTION tmac.check_electronic_measures() IS 'Checks of the electronic measures register (V, ⑨), one pass: electronic_measure_missing, electronic_measure_review_overdue';
 
 -- What the measures protect: important information held electronically (without it the check
 -- demands nothing, and is no evidence).

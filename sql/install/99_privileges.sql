@@ -46,7 +46,8 @@ GRANT EXECUTE ON FUNCTION tmac.vocabulary_id(text, text, boolean), tmac.vocabula
 TO PUBLIC;
 -- Harmless, and needed where they are evaluated as whoever acts: tmac.invoker() in column
 -- defaults; the name and code validators in CHECK constraints; tmac.require_arguments() (it
--- only raises an error naming a null argument) in the SECURITY INVOKER functions tmac.protect,
+-- only raises an error naming a null argument) and tmac.require_found() (it only raises the error
+-- it is given) in the SECURITY INVOKER functions tmac.protect,
 -- tmac.grant_sod_exception, …; tmac.hr_feed_applying() and tmac.restoring() in triggers run as
 -- the writing role; tmac.grant_lapse() in the view tmac.grants (a view's functions are checked
 -- against its reader; it only computes from its arguments).
@@ -55,7 +56,8 @@ TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.invoker(), tmac.valid_name(text), tmac.valid_code(text),
   tmac.message(text), tmac.message(text, "any"), tmac.msgid(text),
   tmac.company_time_zone(), tmac.company_time(timestamptz),
-  tmac.require_arguments(text, text[]), tmac.hr_feed_applying(), tmac.restoring(),
+  tmac.require_arguments(text, text[]), tmac.require_found(boolean, text, text, text),
+  tmac.hr_feed_applying(), tmac.restoring(),
   tmac.grant_lapse(tstzrange, timestamptz)
 TO PUBLIC;
 

@@ -303,6 +303,7 @@ INSERT INTO allowlist VALUES
   ('f', 'tmac.request_access(text,text,timestamp with time zone,text,text,timestamp with time zone)', 'tmac_access_admin'),
   ('f', 'tmac.request_clearance(text,text,timestamp with time zone,text,timestamp with time zone)', 'tmac_access_admin'),
   ('f', 'tmac.require_arguments(text,text[])', 'PUBLIC'),
+  ('f', 'tmac.require_found(boolean,text,text,text)', 'PUBLIC'),
   ('f', 'tmac.restore_closing_command(pg_ddl_command)', ''),
   ('f', 'tmac.restore_loaded(regclass)', ''),
   ('f', 'tmac.restore_privilege_pass()', ''),

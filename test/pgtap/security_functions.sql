@@ -143,7 +143,7 @@ INSERT INTO public_allowlist VALUES
   -- one's own access decision explained (others' only for the administrative roles, checked inside)
   ('tmac.explain_access(text, tmac.label)'),
   -- pure validators (CHECK constraints of the vocabulary; the null-argument check of every API function)
-  ('tmac.valid_code(text)'), ('tmac.valid_name(text)'), ('tmac.require_arguments(text, text[])'),
+  ('tmac.valid_code(text)'), ('tmac.valid_name(text)'), ('tmac.require_arguments(text, text[])'), ('tmac.require_found(boolean, text, text, text)'),
   -- the vocabulary lookup and its folding rule (the vocabulary tables are readable by all)
   ('tmac.vocabulary_id(text, text, boolean)'), ('tmac.vocabulary_fold(text)'),
   -- the fixed wording of the active, pledge and training checks
