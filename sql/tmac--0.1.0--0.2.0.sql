@@ -4,9 +4,9 @@
 -- install, with the hand-written parts sql/upgrade/0.1.0--0.2.0.{pre,post,final}.sql; do not
 -- edit: change sql/install/ and those parts, then regenerate.  test/scripts/upgrade.sh
 -- checks that an upgraded database has the schema of a fresh install.
+-- not generated: aggregate tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name): new or changed (write it in the pre/post part)
 -- not generated: aggregate tmac.hr_feed_keys_detail(text,text,text): new or changed (write it in the pre/post part)
 -- not generated: function tmac.person_state_at(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
--- not generated: aggregate tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name): new or changed (write it in the pre/post part)
 -- not generated: function tmac.access_profile_of(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: view tmac.compliance_status: columns changed, dropped and created again (views on it must be dropped in the pre part)
 -- not generated: type tmac.check_result: new, not generated (write it in the pre part)
@@ -1214,8 +1214,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_audit_log_broken()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_audit_log_broken() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'audit_log',
@@ -1551,6 +1550,22 @@ BEGIN
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION tmac.require_found(was_found boolean, missing text, code text DEFAULT 'no_data_found'::text, hint text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF was_found THEN   -- (not named found: that is PL/pgSQL's own variable, false on entry)
+    RETURN;
+  ELSIF hint IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing, HINT = hint;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION tmac.row_by_key(r anyelement, key_col text, key anycompatible, missing text, code text DEFAULT 'no_data_found'::text, hint text DEFAULT NULL::text)
  RETURNS anyelement
  LANGUAGE plpgsql
@@ -1564,12 +1579,10 @@ BEGIN
                  (SELECT t.typrelid::regclass FROM pg_catalog.pg_type t WHERE t.oid = pg_catalog.pg_typeof(r)), key_col)
      INTO r USING key;
   GET DIAGNOSTICS n = ROW_COUNT;
-  IF n > 0 OR missing IS NULL THEN
-    RETURN r;
-  ELSIF hint IS NULL THEN
-    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing;
+  IF missing IS NOT NULL THEN
+    PERFORM tmac.require_found(n > 0, missing, code, hint);
   END IF;
-  RAISE EXCEPTION USING ERRCODE = code, MESSAGE = missing, HINT = hint;
+  RETURN r;
 END
 $function$;
 
@@ -1763,9 +1776,7 @@ BEGIN
   END IF;
   UPDATE tmac.login_enrolment e SET withdrawn_by = me, withdrawn_at = now()
    WHERE e.login_role = role AND e.withdrawn_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('login role "%s" is not enrolled', role);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('login role "%s" is not enrolled', role), 'undefined_object');
   IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = role) THEN
     EXECUTE pg_catalog.format('REVOKE tmac_person FROM %I', role);
   END IF;
@@ -1879,8 +1890,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_terminated_login_enabled()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_terminated_login_enabled() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- the role by name and the role recorded by OID when the person was mapped (renamed since?)
@@ -1912,8 +1922,7 @@ ALTER FUNCTION tmac.check_terminated_login_enabled()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_terminated_session_open()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_terminated_session_open() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
@@ -1944,8 +1953,7 @@ ALTER FUNCTION tmac.check_terminated_session_open()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_person_login_refused()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_person_login_refused() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
@@ -3133,10 +3141,7 @@ DECLARE
   id bigint;
 BEGIN
   SELECT p.status INTO st FROM tmac.person p WHERE p.person_id = g.person_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', MESSAGE = tmac.message('unknown person "%s"', g.person_id),
-      HINT = tmac.message('Persons are created by a hire event in tmac.hr_event.');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('unknown person "%s"', g.person_id), 'foreign_key_violation', tmac.message('Persons are created by a hire event in tmac.hr_event.'));
   IF (SELECT s.status FROM tmac.person_state_at(g.person_id, now()) s) = 'terminated' THEN
     RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
       MESSAGE = tmac.message('person "%s" is terminated', g.person_id);
@@ -3506,8 +3511,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_terminated_live_grant()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_terminated_live_grant() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- each leaver's grants by index (never a scan of every grant, whatever the statistics say)
@@ -3539,8 +3543,7 @@ ALTER FUNCTION tmac.check_terminated_live_grant()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_access_without_pledge()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_access_without_pledge() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
@@ -4040,8 +4043,7 @@ ALTER FUNCTION tmac.prerequisite_status(timestamp with time zone)
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_access_without_training()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_access_without_training() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
@@ -4085,8 +4087,7 @@ ALTER FUNCTION tmac.check_access_without_training()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_training_pledges()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_training_pledges() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB' SET enable_mergejoin = off
 BEGIN ATOMIC
@@ -4351,9 +4352,9 @@ CREATE OR REPLACE FUNCTION tmac.policy_index_support(internal)
  STRICT
 AS 'MODULE_PATHNAME', $function$tmac_policy_index_support$function$;
 
-ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
-
 ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
+
+ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
@@ -4681,11 +4682,7 @@ BEGIN
   END IF;
   SELECT a.atttypid INTO coltype FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = tbl AND a.attname = label_column AND a.attnum > 0 AND NOT a.attisdropped;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_column',
-            MESSAGE = tmac.message('column "%s" of table "%s" does not exist', label_column, tbl),
-            HINT = tmac.message('Name the label column: tmac.protect(''t'', ''my_label_column'').');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('column "%s" of table "%s" does not exist', label_column, tbl), 'undefined_column', tmac.message('Name the label column: tmac.protect(''t'', ''my_label_column'').'));
   IF coltype <> 'tmac.label'::regtype THEN
     RAISE EXCEPTION USING ERRCODE = 'datatype_mismatch',
             MESSAGE = tmac.message('column "%s" of table "%s" has type %s, not tmac.label', label_column, tbl, coltype::regtype),
@@ -5181,9 +5178,7 @@ BEGIN
   END IF;
   UPDATE tmac.asset a SET status = 'retired', retired_at = now(), retire_reason = reason, updated_at = now()
    WHERE a.asset_no = retire_asset.asset_no AND a.status = 'active';
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no active asset "%s"', asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no active asset "%s"', asset_no), 'undefined_object');
 END
 $function$;
 
@@ -5278,9 +5273,7 @@ AS $function$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('unbind a table from its asset'));
   DELETE FROM tmac.asset_binding b WHERE b.relid = tbl;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('table "%s" is not bound to an asset', tbl), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('table "%s" is not bound to an asset', tbl), 'undefined_object');
 END
 $function$;
 
@@ -5298,9 +5291,7 @@ BEGIN
   PERFORM tmac.acting_role(tmac.msgid('unbind a schema from its asset'));
   DELETE FROM tmac.asset_binding b
    WHERE b.schema_name = (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = schema);
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('schema %s is not bound to an asset', schema), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('schema %s is not bound to an asset', schema), 'undefined_object');
 END
 $function$;
 
@@ -5350,8 +5341,7 @@ CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.asset FOR EACH ROW EXECUTE FU
 
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.asset FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 
-CREATE OR REPLACE FUNCTION tmac.check_inventory()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_inventory() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
@@ -5578,9 +5568,7 @@ BEGIN
   UPDATE tmac.appointment a SET announced_how = announce_appointment.announced_how,
                                 announced_on = announce_appointment.announced_on
    WHERE a.appointment_id = announce_appointment.appointment_id AND a.ended_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no open appointment %s', appointment_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no open appointment %s', appointment_id), 'undefined_object');
 END
 $function$;
 
@@ -5603,9 +5591,7 @@ BEGIN
   END IF;
   UPDATE tmac.appointment a SET ended_at = now(), ended_by = me, end_reason = reason
    WHERE a.appointment_id = end_appointment.appointment_id AND a.ended_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no open appointment %s', appointment_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no open appointment %s', appointment_id), 'undefined_object');
 END
 $function$;
 
@@ -5634,8 +5620,7 @@ CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.appointment FOR EACH ROW EXEC
 
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.appointment FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 
-CREATE OR REPLACE FUNCTION tmac.check_appointments()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_appointments() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
@@ -5927,9 +5912,7 @@ AS $function$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('withdraw an asset from a provider'));
   DELETE FROM tmac.provider_asset pa WHERE pa.provider_id = withdraw_asset.provider_id AND pa.asset_no = withdraw_asset.asset_no;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('provider "%s" does not hold asset "%s"', provider_id, asset_no), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('provider "%s" does not hold asset "%s"', provider_id, asset_no), 'undefined_object');
 END
 $function$;
 
@@ -5989,8 +5972,7 @@ CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.provider FOR EACH ROW EXECUTE
 
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.provider FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 
-CREATE OR REPLACE FUNCTION tmac.check_providers()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_providers() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
   SET jit = off SET work_mem = '64MB'
 BEGIN ATOMIC
@@ -6711,8 +6693,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_handling()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_handling() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN e.rule_applied = 'forbidden' THEN 'handling_forbidden' ELSE 'handling_unapproved' END,
@@ -7253,8 +7234,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_incidents()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_incidents() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'incident_not_escalated', 'incident:' || i.incident_id,
@@ -7801,9 +7781,7 @@ BEGIN
       PERFORM tmac.require_facility_access(set_custodian.kind, set_custodian.code, k.container_id, k.area_id, set_custodian.custodian)
          FROM tmac.physical_key k WHERE k.code = set_custodian.code;
       UPDATE tmac.physical_key k SET custodian = set_custodian.custodian WHERE k.code = set_custodian.code;
-      IF NOT FOUND THEN
-        RAISE EXCEPTION USING MESSAGE = tmac.message('no key "%s"', code), ERRCODE = 'undefined_object';
-      END IF;
+      PERFORM tmac.require_found(FOUND, tmac.message('no key "%s"', code), 'undefined_object');
     ELSE
       RAISE EXCEPTION USING MESSAGE = tmac.message('kind is container, area or key, not "%s"', kind), ERRCODE = 'invalid_parameter_value';
   END CASE;
@@ -7874,9 +7852,7 @@ AS $function$
 BEGIN
   PERFORM tmac.acting_role(tmac.msgid('end a key or combination holder'));
   UPDATE tmac.container_holder h SET until = now() WHERE h.holder_id = end_holder.holder_id AND h.until IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no current holder %s', coalesce(holder_id::text, '<NULL>')), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no current holder %s', coalesce(holder_id::text, '<NULL>')));
 END
 $function$;
 
@@ -8007,9 +7983,7 @@ BEGIN
   UPDATE tmac.key_loan l SET returned_at = now(), received_by = me
     FROM tmac.physical_key k
    WHERE k.code = key_code AND l.key_id = k.key_id AND l.returned_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('key "%s" is not lent out', key_code), ERRCODE = 'object_not_in_prerequisite_state';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('key "%s" is not lent out', key_code), 'object_not_in_prerequisite_state');
 END
 $function$;
 
@@ -8088,9 +8062,7 @@ BEGIN
   PERFORM tmac.require_person(escort);
   UPDATE tmac.area_entry e SET left_at = now(), escort = coalesce(record_exit.escort, e.escort)
    WHERE e.entry_id = record_exit.entry_id AND e.left_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no open entry %s', coalesce(entry_id::text, '<NULL>')), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no open entry %s', coalesce(entry_id::text, '<NULL>')));
 END
 $function$;
 
@@ -8137,14 +8109,11 @@ BEGIN
   UPDATE tmac.sealed_transport t SET received_at = coalesce(record_receipt.received_at, now()),
          receipt_ref = record_receipt.receipt_ref, receipt_checked_by = me
    WHERE t.transport_id = record_receipt.transport_id AND t.receipt_ref IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no transport %s awaiting its receipt', transport_id), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no transport %s awaiting its receipt', transport_id));
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_facilities()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_facilities() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH locks AS (
@@ -8392,10 +8361,7 @@ BEGIN
   SELECT * INTO d FROM tmac.document x
    WHERE x.doc_no = document_for_update.doc_no AND (document_for_update.version IS NULL OR x.version = document_for_update.version)
    ORDER BY x.recorded_at DESC, x.document_id DESC LIMIT 1 FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object',
-      MESSAGE = tmac.message('no document %s version %s', doc_no, coalesce(version, '*'));
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no document %s version %s', doc_no, coalesce(version, '*')), 'undefined_object');
   RETURN d;
 END
 $function$;
@@ -8607,9 +8573,7 @@ BEGIN
   UPDATE tmac.document x SET superseded_at = now(), superseded_by = me, supersede_reason = btrim(reason),
                              successor_doc_no = supersede_document.successor_doc_no
    WHERE x.doc_no = supersede_document.doc_no AND x.superseded_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no document %s that is not withdrawn', doc_no);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no document %s that is not withdrawn', doc_no), 'undefined_object');
 END
 $function$;
 
@@ -8635,10 +8599,7 @@ BEGIN
   END IF;
   INSERT INTO tmac.document_acknowledgement (document_id, person_id) VALUES (id, me)
   ON CONFLICT ON CONSTRAINT document_acknowledgement_pkey DO NOTHING;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
-      MESSAGE = tmac.message('you acknowledged the version in force of document %s already', doc_no);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('you acknowledged the version in force of document %s already', doc_no), 'unique_violation');
   RETURN id;
 END
 $function$;
@@ -8667,8 +8628,7 @@ CREATE TRIGGER forbid_delete BEFORE DELETE ON tmac.document_acknowledgement FOR 
 
 CREATE TRIGGER forbid_truncate BEFORE TRUNCATE ON tmac.document_acknowledgement FOR EACH STATEMENT EXECUTE FUNCTION tmac.forbid_delete();
 
-CREATE OR REPLACE FUNCTION tmac.check_documents()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_documents() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH cfg AS MATERIALIZED (
@@ -9216,8 +9176,7 @@ ALTER FUNCTION tmac.last_internal_audit(text)
   SECURITY INVOKER
   RESET ALL;
 
-CREATE OR REPLACE FUNCTION tmac.check_internal_audits()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_internal_audits() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH cfg AS MATERIALIZED (
@@ -9588,9 +9547,7 @@ AS $function$
 BEGIN
   PERFORM tmac.require_arguments('set_sod_rule_enabled', 'rule_id', rule_id::text, 'enabled', enabled::text);
   UPDATE tmac.sod_rule r SET enabled = set_sod_rule_enabled.enabled WHERE r.rule_id = set_sod_rule_enabled.rule_id;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', rule_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no SoD rule %s', rule_id), 'undefined_object');
 END
 $function$;
 
@@ -9625,9 +9582,7 @@ BEGIN
      SET revoked_at = now(), revoked_by = coalesce(tmac.sod_person_of(current_user), current_user::text),
          revoke_reason = reason
    WHERE e.exception_id = revoke_sod_exception.exception_id AND e.revoked_at IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no current SoD exception %s', exception_id), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no current SoD exception %s', exception_id), 'undefined_object');
 END
 $function$;
 
@@ -9684,9 +9639,7 @@ DECLARE
 BEGIN
   PERFORM tmac.require_arguments('assign_duty', 'person_id', person_id, 'duty', duty);
   SELECT d.pg_role INTO r FROM tmac.duty d WHERE d.duty = assign_duty.duty;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('unknown duty "%s"', duty), ERRCODE = 'undefined_object';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('unknown duty "%s"', duty), 'undefined_object');
   IF r IS NOT NULL THEN
     lr := coalesce(tmac.sod_login_role_of(person_id), person_id::name);
     PERFORM tmac.grant_role(r, lr);
@@ -9699,8 +9652,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_sod_conflict()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_sod_conflict() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
@@ -9729,8 +9681,7 @@ ALTER FUNCTION tmac.check_sod_conflict()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_sod_exception_expired()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_sod_exception_expired() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT CASE WHEN v.person_id IS NOT NULL THEN 'person:' || v.person_id ELSE 'role:' || v.login_role END,
@@ -10225,14 +10176,11 @@ BEGIN
          disabled_by = CASE WHEN set_check_enabled.enabled THEN NULL
                             WHEN k.enabled THEN me ELSE k.disabled_by END
    WHERE k.check_code = set_check_enabled.check_code;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('no compliance check "%s"', check_code);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no compliance check "%s"', check_code), 'undefined_object');
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_registered_check_tampered() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'check:' || x.check_code,
@@ -10397,17 +10345,13 @@ BEGIN
     RAISE EXCEPTION USING MESSAGE = tmac.message('a revoke decision needs a comment'), ERRCODE = 'null_value_not_allowed';
   END IF;
   SELECT * INTO r FROM tmac.access_review a WHERE a.review_id = review_decide.review_id FOR SHARE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no access review %s', review_id), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no access review %s', review_id));
   IF r.closed_at IS NOT NULL THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('access review %s was closed at %s', review_id, r.closed_at), ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   SELECT * INTO i FROM tmac.access_review_item a
    WHERE a.review_id = review_decide.review_id AND a.grant_id = review_decide.grant_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('grant %s is not in access review %s', grant_id, review_id), ERRCODE = 'no_data_found';
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('grant %s is not in access review %s', grant_id, review_id));
   IF i.decision IS NOT NULL THEN
     RAISE EXCEPTION USING MESSAGE = tmac.message('grant %s was already decided (%s) in access review %s by %s', grant_id, i.decision, review_id, i.decided_by),
       ERRCODE = 'object_not_in_prerequisite_state';
@@ -10534,8 +10478,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_review_undecided()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_review_undecided() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || r.review_id,
@@ -10567,8 +10510,7 @@ ALTER FUNCTION tmac.check_review_undecided()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_review_population_altered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_review_population_altered() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'review:' || e.review_id,
@@ -10713,8 +10655,7 @@ ALTER FUNCTION tmac.sod_violations()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_grants()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_grants() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH s AS MATERIALIZED (
@@ -10849,8 +10790,7 @@ ALTER FUNCTION tmac.unregister_privileged_role(name)
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_privileged_role_unregistered()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_privileged_role_unregistered() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'role:' || r.rolname,
@@ -10882,8 +10822,7 @@ ALTER FUNCTION tmac.check_privileged_role_unregistered()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_label_column_unprotected()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_label_column_unprotected() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- tmac.label, and any domain over it (at any depth): a domain hides no labelled rows
@@ -10922,8 +10861,7 @@ ALTER FUNCTION tmac.check_label_column_unprotected()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_column_label_exceeds_table()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_column_label_exceeds_table() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || col.objoid::regclass::text,
@@ -10955,8 +10893,7 @@ ALTER FUNCTION tmac.check_column_label_exceeds_table()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_protected_table_unenforced()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_protected_table_unenforced() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || t.relid::text,
@@ -11014,8 +10951,7 @@ ALTER FUNCTION tmac.check_protected_table_unenforced()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_protected_tree_inconsistent()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_protected_tree_inconsistent() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || i.inhrelid::regclass::text,
@@ -11053,8 +10989,7 @@ ALTER FUNCTION tmac.check_protected_tree_inconsistent()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_protection_registry_mismatch()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_protection_registry_mismatch() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || x.relid::regclass::text,
@@ -11095,8 +11030,7 @@ ALTER FUNCTION tmac.check_protection_registry_mismatch()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_exposing_view()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_exposing_view() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'view:' || v.view::text,
@@ -11123,8 +11057,7 @@ ALTER FUNCTION tmac.check_exposing_view()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_schema_public_create()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_schema_public_create() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'schema:' || quote_ident(n.nspname),
@@ -11154,8 +11087,7 @@ ALTER FUNCTION tmac.check_schema_public_create()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_label_function_untrusted()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_label_function_untrusted() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH label_types AS (
@@ -11215,8 +11147,7 @@ ALTER FUNCTION tmac.check_label_function_untrusted()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_protected_fk_cascade()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_protected_fk_cascade() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'table:' || c.conrelid::regclass::text,
@@ -11249,8 +11180,7 @@ ALTER FUNCTION tmac.check_protected_fk_cascade()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_protected_table_owner_code()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_protected_table_owner_code() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH admins AS (
@@ -11364,8 +11294,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_activity_counters_public()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_activity_counters_public() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'function:' || a.f::text,
@@ -11589,8 +11518,7 @@ CREATE TRIGGER login_gate AFTER INSERT OR UPDATE ON tmac.training_completion FOR
 
 CREATE TRIGGER login_gate AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.setting FOR EACH STATEMENT EXECUTE FUNCTION tmac.login_gate_note();
 
-CREATE OR REPLACE FUNCTION tmac.check_login_gate_refused()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_login_gate_refused() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT coalesce('person:' || p.person_id, 'role:' || coalesce(g.role_name::text, g.role_oid::text)),
@@ -11623,8 +11551,7 @@ ALTER FUNCTION tmac.check_login_gate_refused()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_gated_role_renamed()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_gated_role_renamed() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
@@ -11689,8 +11616,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_terminated_cron_job_active()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_terminated_cron_job_active() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT 'person:' || p.person_id,
@@ -12013,8 +11939,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_access_signs()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_access_signs() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH cfg AS MATERIALIZED (
@@ -12147,8 +12072,7 @@ ALTER FUNCTION tmac.check_access_signs()
   SET debug_print_plan = 'off'
   SET plpgsql.print_strict_params = 'off';
 
-CREATE OR REPLACE FUNCTION tmac.check_access_stats_overflow()
-  RETURNS TABLE (subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_access_stats_overflow() RETURNS TABLE (subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH tz AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz),
@@ -12814,11 +12738,7 @@ BEGIN
     RETURN c;
   END IF;
   SELECT * INTO k FROM tmac.enum_kind x WHERE x.kind = enum_code.kind;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = tmac.message('unknown kind of enumerated value %L', kind),
-      HINT = tmac.message('The kinds are listed in tmac.enum_kind.');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('unknown kind of enumerated value %L', kind), 'invalid_parameter_value', tmac.message('The kinds are listed in tmac.enum_kind.'));
   ja := tmac.enum_in_japanese();
   -- the allowed values: under Japanese 持出 (take_out)、…; else take_out (持出), …
   SELECT string_agg(CASE WHEN ja THEN v.name_ja || ' (' || v.code || ')' ELSE v.code || ' (' || v.name_ja || ')' END,
@@ -13687,8 +13607,7 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_cross_registers()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_cross_registers() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT f.check_code, f.subject, f.detail, f.detected_at
@@ -13768,11 +13687,7 @@ BEGIN
   END IF;
   SELECT * INTO f FROM tmac.cross_register_findings() x
    WHERE x.check_code = acknowledge_cross_finding.check_code AND x.subject = acknowledge_cross_finding.subject;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-      MESSAGE = tmac.message('no finding %s on %s', check_code, subject),
-      HINT = tmac.message('The findings of the checks across registers are listed in tmac.findings.');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('no finding %s on %s', check_code, subject), 'no_data_found', tmac.message('The findings of the checks across registers are listed in tmac.findings.'));
   IF f.person_id = me THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
       MESSAGE = tmac.message('a finding about you is reviewed by someone else'),
@@ -13786,15 +13701,11 @@ BEGIN
   INSERT INTO tmac.cross_finding_review (check_code, subject, reviewed_by, note)
   VALUES (check_code, subject, me, btrim(note))
   ON CONFLICT ON CONSTRAINT cross_finding_review_pkey DO NOTHING;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'unique_violation',
-      MESSAGE = tmac.message('finding %s on %s was reviewed already', check_code, subject);
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('finding %s on %s was reviewed already', check_code, subject), 'unique_violation');
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.check_facility_access()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_facility_access() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH openers AS (
@@ -13992,11 +13903,7 @@ BEGIN
                                  'observation', observation);
   SELECT * INTO cur FROM tmac.electronic_measure e
    WHERE e.measure = lower(btrim(recheck_electronic_measure.measure)) AND e.superseded_by IS NULL;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-      MESSAGE = tmac.message('electronic measure "%s" has no declaration in force', measure),
-      HINT = tmac.message('Declare it first: tmac.declare_electronic_measure(measure, description, checked_by, observation).');
-  END IF;
+  PERFORM tmac.require_found(FOUND, tmac.message('electronic measure "%s" has no declaration in force', measure), 'no_data_found', tmac.message('Declare it first: tmac.declare_electronic_measure(measure, description, checked_by, observation).'));
   RETURN tmac.declare_electronic_measure(cur.measure, cur.description, checked_by, observation, cur.status,
                                          coalesce(evidence_uri, cur.evidence_uri),
                                          CASE WHEN evidence_uri IS NULL THEN coalesce(evidence_sha256, cur.evidence_sha256)
@@ -14023,8 +13930,7 @@ CREATE VIEW tmac.electronic_measures AS
     FROM tmac.electronic_measure_kind k
     LEFT JOIN tmac.electronic_measure e ON e.measure = k.measure AND e.superseded_by IS NULL;
 
-CREATE OR REPLACE FUNCTION tmac.check_electronic_measures()
-  RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
+CREATE OR REPLACE FUNCTION tmac.check_electronic_measures() RETURNS TABLE (check_code text, subject text, detail text, detected_at timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH held AS MATERIALIZED (   -- important information held electronically, and its highest level
@@ -14886,17 +14792,12 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
@@ -14917,14 +14818,15 @@ REVOKE ALL ON FUNCTION tmac.hr_feed_rounds() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_facility_access(text,text,bigint,bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_by_key(anyelement,text,anycompatible,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
@@ -14933,13 +14835,17 @@ REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_final(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail_step(internal,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail_final(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
@@ -14947,18 +14853,15 @@ REVOKE ALL ON FUNCTION tmac.training_status_of(text,timestamp with time zone) FR
 REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
@@ -14968,49 +14871,52 @@ REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PU
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.facility_opens(bigint,bigint,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_facility_access(text,text,bigint,bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restrict_activity_counters() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.leave_spans() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profiles_at(text[],timestamp with time zone[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.read_failures(tmac.label,integer,integer[],integer[],boolean,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.leave_spans() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.on_leave_failure(tstzrange[],timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
@@ -15068,29 +14974,29 @@ GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.ledger_csv(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
@@ -15133,15 +15039,12 @@ REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
@@ -15157,8 +15060,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
@@ -15169,6 +15070,8 @@ REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.entrust_asset(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
 REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
@@ -15176,6 +15079,8 @@ GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
@@ -15194,6 +15099,9 @@ REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,t
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_discovery(bigint) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
@@ -15215,6 +15123,9 @@ REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_custodian(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
@@ -15224,17 +15135,11 @@ GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_exit(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_exit(bigint,text) TO tmac_approver;
@@ -15244,8 +15149,9 @@ GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tma
 REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.approve_document(text,text,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_document(text,text,date,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.announce_document(text,text,text,date) FROM PUBLIC;
@@ -15291,12 +15197,12 @@ GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protection_registry_mismatch() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_auditor;
@@ -15620,6 +15526,7 @@ COMMENT ON FUNCTION tmac.rename_entry(pg_catalog.text,pg_catalog.text,pg_catalog
 COMMENT ON FUNCTION tmac.report_incident(pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.text,pg_catalog.text[],pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Any person reports a leak sign or incident (兆候・事故の報告): category (employee, leaver, partner, outsider), description, when noticed, the seed''s sign, assets (recorded as given), reported to (上長 supervisor / 管理責任者 manager) and the person (one the reporter may name), the discoverer if someone else (unconfirmed until they confirm it: tmac.confirm_discovery); returns the incident number';
 COMMENT ON FUNCTION tmac.require_active_asset(pg_catalog.text,pg_catalog.text) IS 'Internal (bind_table, bind_schema, entrust_asset): error 42704 unless the asset is an active one of the inventory';
 COMMENT ON FUNCTION tmac.require_facility_access(pg_catalog.text,pg_catalog.text,bigint,bigint,pg_catalog.text) IS 'Internal (tmac.add_holder, tmac.set_custodian): refuses (42501) a person who may not read what a container or restricted area holds now';
+COMMENT ON FUNCTION tmac.require_found(boolean,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal: nothing when the act''s statement found its row, else the register''s own error (with its hint) naming what is missing';
 COMMENT ON FUNCTION tmac.require_independent_auditor(pg_catalog.text,pg_catalog.text,integer) IS 'Internal: error 42501 when the auditor of an internal audit manages the audited department (tmac.auditor_conflict), or the holder of a management review is not 経営層';
 COMMENT ON FUNCTION tmac.require_nameable(pg_catalog.regclass,boolean,boolean,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Internal (person acts): for a caller who reads the register, the error "missing" when the thing is not present; for everyone else the one error 42501 "<what> "<id>" is unknown or not yours" unless it is present and theirs';
 COMMENT ON FUNCTION tmac.require_person(pg_catalog.text) IS 'Returns a person_id, or error 42704 when there is no such person (NULL passes)';
