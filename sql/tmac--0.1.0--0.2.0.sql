@@ -1823,7 +1823,7 @@ CREATE OR REPLACE FUNCTION tmac.provision_logins(person_ids text[] DEFAULT NULL:
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('provision login roles');
+  me name := tmac.acting_role(tmac.msgid('provision login roles'));
   wanted text[];
   p record;
   rn text;
@@ -3069,7 +3069,7 @@ CREATE OR REPLACE FUNCTION tmac.hr_import_end()
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
-  PERFORM tmac.acting_role('record an HR event', 1);
+  PERFORM tmac.acting_role(tmac.msgid('record an HR event'), 1);
   PERFORM tmac.hr_import_credit(1);
   BEGIN
     INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)
@@ -4304,7 +4304,7 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('approve_many', 'grant_ids', grant_ids::text);
-  PERFORM tmac.acting_person('approve a request');
+  PERFORM tmac.acting_person(tmac.msgid('approve a request'));
   FOREACH id IN ARRAY grant_ids LOOP
     grant_id := id;
     error_sqlstate := NULL;
@@ -8377,7 +8377,7 @@ CREATE OR REPLACE FUNCTION tmac.record_document(doc_no text, version text, kind 
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('record a document');
+  me text := tmac.acting_person(tmac.msgid('record a document'));
   reqs text[];
   crits text[];
   bad text;
@@ -8447,7 +8447,7 @@ CREATE OR REPLACE FUNCTION tmac.approve_document(doc_no text, version text, effe
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('approve a document');
+  me text := tmac.acting_person(tmac.msgid('approve a document'));
   d tmac.document;
   ef date := coalesce(effective_from, tmac.today());
 BEGIN
@@ -8488,7 +8488,7 @@ CREATE OR REPLACE FUNCTION tmac.announce_document(doc_no text, version text, ann
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('record how a document was announced');
+  me text := tmac.acting_person(tmac.msgid('record how a document was announced'));
   d tmac.document;
   ao date := coalesce(announced_on, tmac.today());
 BEGIN
@@ -8523,7 +8523,7 @@ CREATE OR REPLACE FUNCTION tmac.review_document(doc_no text, note text)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('review a document');
+  me text := tmac.acting_person(tmac.msgid('review a document'));
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('review_document', 'doc_no', doc_no, 'note', note);
@@ -8556,7 +8556,7 @@ CREATE OR REPLACE FUNCTION tmac.supersede_document(doc_no text, reason text, suc
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('withdraw a document');
+  me text := tmac.acting_person(tmac.msgid('withdraw a document'));
 BEGIN
   PERFORM tmac.require_arguments('supersede_document', 'doc_no', doc_no, 'reason', reason);
   IF length(btrim(reason)) < 5 THEN
@@ -8588,7 +8588,7 @@ CREATE OR REPLACE FUNCTION tmac.acknowledge_document(doc_no text)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('acknowledge a document');
+  me text := tmac.acting_person(tmac.msgid('acknowledge a document'));
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_document', 'doc_no', doc_no);
@@ -8844,7 +8844,7 @@ CREATE OR REPLACE FUNCTION tmac.plan_internal_audit(title text, criteria text[],
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('plan an internal audit');
+  me name := tmac.acting_role(tmac.msgid('plan an internal audit'));
   st text;
   gid integer;
   bad text;
@@ -8914,7 +8914,7 @@ CREATE OR REPLACE FUNCTION tmac.record_audit_result(audit_id bigint, performed_o
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('record the result of an internal audit');
+  me text := tmac.acting_person(tmac.msgid('record the result of an internal audit'));
   a tmac.internal_audit;
 BEGIN
   PERFORM tmac.require_arguments('record_audit_result', 'performed_on', performed_on::text, 'summary', summary);
@@ -8952,7 +8952,7 @@ CREATE OR REPLACE FUNCTION tmac.record_audit_finding(audit_id bigint, criterion 
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('record a finding of an internal audit');
+  me text := tmac.acting_person(tmac.msgid('record a finding of an internal audit'));
   a tmac.internal_audit;
   id bigint;
 BEGIN
@@ -8990,7 +8990,7 @@ CREATE OR REPLACE FUNCTION tmac.assign_corrective_action(finding_id bigint, desc
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('assign a corrective action');
+  me text := tmac.acting_person(tmac.msgid('assign a corrective action'));
   a tmac.internal_audit;
   aid bigint;
   st text;
@@ -9072,7 +9072,7 @@ CREATE OR REPLACE FUNCTION tmac.complete_corrective_action(action_id bigint, evi
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('report a corrective action done');
+  me text := tmac.acting_person(tmac.msgid('report a corrective action done'));
   c tmac.corrective_action;
 BEGIN
   PERFORM tmac.require_arguments('complete_corrective_action', 'evidence', evidence);
@@ -9103,7 +9103,7 @@ CREATE OR REPLACE FUNCTION tmac.close_corrective_action(action_id bigint, note t
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('close a corrective action');
+  me text := tmac.acting_person(tmac.msgid('close a corrective action'));
   c tmac.corrective_action;
 BEGIN
   PERFORM tmac.require_arguments('close_corrective_action', 'note', note);
@@ -11490,7 +11490,7 @@ CREATE OR REPLACE FUNCTION tmac.login_gate_acknowledge(role name, note text)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('acknowledge refused logins');
+  me name := tmac.acting_role(tmac.msgid('acknowledge refused logins'));
   r record;
 BEGIN
   PERFORM tmac.require_arguments('login_gate_acknowledge', 'role', role::text, 'note', note);
@@ -11755,7 +11755,7 @@ AS $function$
 DECLARE
   n bigint;
 BEGIN
-  PERFORM tmac.acting_role('reset the access statistics');
+  PERFORM tmac.acting_role(tmac.msgid('reset the access statistics'));
   PERFORM tmac.snapshot_access_stats();   -- what was counted so far stays in the history
   n := tmac.access_stats_reset_raw();
   DELETE FROM tmac.access_stats_mark;
@@ -12119,7 +12119,7 @@ CREATE OR REPLACE FUNCTION tmac.acknowledge_access_stats_overflow(note text)
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('acknowledge lost access statistics');
+  me name := tmac.acting_role(tmac.msgid('acknowledge lost access statistics'));
   n integer;
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_access_stats_overflow', 'note', note);
@@ -13329,7 +13329,7 @@ AS $function$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('set the label of a restricted area');
+  PERFORM tmac.acting_role(tmac.msgid('set the label of a restricted area'));
   PERFORM tmac.require_arguments('set_area_label', 'area', area);
   id := tmac.area_id_of(area);
   UPDATE tmac.restricted_area r SET label = set_area_label.label::tmac.label WHERE r.area_id = id;
@@ -13349,7 +13349,7 @@ AS $function$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('set the hours of a restricted area');
+  PERFORM tmac.acting_role(tmac.msgid('set the hours of a restricted area'));
   PERFORM tmac.require_arguments('set_area_hours', 'area', area);
   id := tmac.area_id_of(area);
   IF (opens_at IS NULL) <> (closes_at IS NULL) OR opens_at >= closes_at
@@ -13677,7 +13677,7 @@ CREATE OR REPLACE FUNCTION tmac.acknowledge_cross_finding(check_code text, subje
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me text := tmac.acting_person('review a finding across registers');
+  me text := tmac.acting_person(tmac.msgid('review a finding across registers'));
   f record;
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_cross_finding', 'check_code', check_code, 'subject', subject, 'note', note);
@@ -13827,7 +13827,7 @@ CREATE OR REPLACE FUNCTION tmac.declare_electronic_measure(measure text, descrip
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 DECLARE
-  me name := tmac.acting_role('declare an electronic measure');
+  me name := tmac.acting_role(tmac.msgid('declare an electronic measure'));
   m text := lower(btrim(measure));
   s text := lower(btrim(status));
   st text;
@@ -13898,7 +13898,7 @@ AS $function$
 DECLARE
   cur tmac.electronic_measure;
 BEGIN
-  PERFORM tmac.acting_role('re-check an electronic measure');
+  PERFORM tmac.acting_role(tmac.msgid('re-check an electronic measure'));
   PERFORM tmac.require_arguments('recheck_electronic_measure', 'measure', measure, 'checked_by', checked_by,
                                  'observation', observation);
   SELECT * INTO cur FROM tmac.electronic_measure e
@@ -15169,15 +15169,15 @@ REVOKE ALL ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text)
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.complete_corrective_action(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.complete_corrective_action(bigint,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.close_corrective_action(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_corrective_action(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.check_internal_audits() FROM PUBLIC;
@@ -15197,12 +15197,12 @@ GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protection_registry_mismatch() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_auditor;

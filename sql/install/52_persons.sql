@@ -462,7 +462,7 @@ CREATE FUNCTION tmac.provision_logins(person_ids text[] DEFAULT NULL)
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('provision login roles');
+  me name := tmac.acting_role(tmac.msgid('provision login roles'));
   wanted text[];
   p record;
   rn text;

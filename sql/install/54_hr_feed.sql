@@ -1010,7 +1010,7 @@ CREATE FUNCTION tmac.hr_import_end() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  PERFORM tmac.acting_role('record an HR event', 1);
+  PERFORM tmac.acting_role(tmac.msgid('record an HR event'), 1);
   PERFORM tmac.hr_import_credit(1);
   BEGIN
     INSERT INTO tmac.hr_event (event_id, person_id, kind, effective_at, attributes)

@@ -49,7 +49,7 @@ DECLARE
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('approve_many', 'grant_ids', grant_ids::text);
-  PERFORM tmac.acting_person('approve a request');
+  PERFORM tmac.acting_person(tmac.msgid('approve a request'));
   FOREACH id IN ARRAY grant_ids LOOP
     grant_id := id;
     error_sqlstate := NULL;

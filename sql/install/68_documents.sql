@@ -201,7 +201,7 @@ CREATE FUNCTION tmac.record_document(doc_no text, version text, kind text, title
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('record a document');
+  me text := tmac.acting_person(tmac.msgid('record a document'));
   reqs text[];
   crits text[];
   bad text;
@@ -265,7 +265,7 @@ CREATE FUNCTION tmac.approve_document(doc_no text, version text, effective_from 
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('approve a document');
+  me text := tmac.acting_person(tmac.msgid('approve a document'));
   d tmac.document;
   ef date := coalesce(effective_from, tmac.today());
 BEGIN
@@ -300,7 +300,7 @@ CREATE FUNCTION tmac.announce_document(doc_no text, version text, announced_how 
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('record how a document was announced');
+  me text := tmac.acting_person(tmac.msgid('record how a document was announced'));
   d tmac.document;
   ao date := coalesce(announced_on, tmac.today());
 BEGIN
@@ -329,7 +329,7 @@ CREATE FUNCTION tmac.review_document(doc_no text, note text) RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('review a document');
+  me text := tmac.acting_person(tmac.msgid('review a document'));
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('review_document', 'doc_no', doc_no, 'note', note);
@@ -356,7 +356,7 @@ CREATE FUNCTION tmac.supersede_document(doc_no text, reason text, successor_doc_
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('withdraw a document');
+  me text := tmac.acting_person(tmac.msgid('withdraw a document'));
 BEGIN
   PERFORM tmac.require_arguments('supersede_document', 'doc_no', doc_no, 'reason', reason);
   IF length(btrim(reason)) < 5 THEN
@@ -382,7 +382,7 @@ CREATE FUNCTION tmac.acknowledge_document(doc_no text) RETURNS bigint
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('acknowledge a document');
+  me text := tmac.acting_person(tmac.msgid('acknowledge a document'));
   id bigint;
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_document', 'doc_no', doc_no);

@@ -167,7 +167,7 @@ CREATE FUNCTION tmac.plan_internal_audit(title text, criteria text[], auditor te
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('plan an internal audit');
+  me name := tmac.acting_role(tmac.msgid('plan an internal audit'));
   st text;
   gid integer;
   bad text;
@@ -232,7 +232,7 @@ CREATE FUNCTION tmac.record_audit_result(audit_id bigint, performed_on date, sum
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('record the result of an internal audit');
+  me text := tmac.acting_person(tmac.msgid('record the result of an internal audit'));
   a tmac.internal_audit;
 BEGIN
   PERFORM tmac.require_arguments('record_audit_result', 'performed_on', performed_on::text, 'summary', summary);
@@ -264,7 +264,7 @@ CREATE FUNCTION tmac.record_audit_finding(audit_id bigint, criterion text, grade
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('record a finding of an internal audit');
+  me text := tmac.acting_person(tmac.msgid('record a finding of an internal audit'));
   a tmac.internal_audit;
   id bigint;
 BEGIN
@@ -296,7 +296,7 @@ CREATE FUNCTION tmac.assign_corrective_action(finding_id bigint, description tex
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('assign a corrective action');
+  me text := tmac.acting_person(tmac.msgid('assign a corrective action'));
   a tmac.internal_audit;
   aid bigint;
   st text;
@@ -365,7 +365,7 @@ CREATE FUNCTION tmac.complete_corrective_action(action_id bigint, evidence text,
   RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('report a corrective action done');
+  me text := tmac.acting_person(tmac.msgid('report a corrective action done'));
   c tmac.corrective_action;
 BEGIN
   PERFORM tmac.require_arguments('complete_corrective_action', 'evidence', evidence);
@@ -390,7 +390,7 @@ CREATE FUNCTION tmac.close_corrective_action(action_id bigint, note text) RETURN
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('close a corrective action');
+  me text := tmac.acting_person(tmac.msgid('close a corrective action'));
   c tmac.corrective_action;
 BEGIN
   PERFORM tmac.require_arguments('close_corrective_action', 'note', note);

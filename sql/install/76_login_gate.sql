@@ -121,7 +121,7 @@ CREATE FUNCTION tmac.login_gate_acknowledge(role name, note text) RETURNS boolea
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('acknowledge refused logins');
+  me name := tmac.acting_role(tmac.msgid('acknowledge refused logins'));
   r record;
 BEGIN
   PERFORM tmac.require_arguments('login_gate_acknowledge', 'role', role::text, 'note', note);

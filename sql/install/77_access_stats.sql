@@ -107,7 +107,7 @@ $$
 DECLARE
   n bigint;
 BEGIN
-  PERFORM tmac.acting_role('reset the access statistics');
+  PERFORM tmac.acting_role(tmac.msgid('reset the access statistics'));
   PERFORM tmac.snapshot_access_stats();   -- what was counted so far stays in the history
   n := tmac.access_stats_reset_raw();
   DELETE FROM tmac.access_stats_mark;
@@ -461,7 +461,7 @@ CREATE FUNCTION tmac.acknowledge_access_stats_overflow(note text) RETURNS intege
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('acknowledge lost access statistics');
+  me name := tmac.acting_role(tmac.msgid('acknowledge lost access statistics'));
   n integer;
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_access_stats_overflow', 'note', note);

@@ -273,7 +273,7 @@ $$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('set the label of a restricted area');
+  PERFORM tmac.acting_role(tmac.msgid('set the label of a restricted area'));
   PERFORM tmac.require_arguments('set_area_label', 'area', area);
   id := tmac.area_id_of(area);
   UPDATE tmac.restricted_area r SET label = set_area_label.label::tmac.label WHERE r.area_id = id;
@@ -287,7 +287,7 @@ $$
 DECLARE
   id bigint;
 BEGIN
-  PERFORM tmac.acting_role('set the hours of a restricted area');
+  PERFORM tmac.acting_role(tmac.msgid('set the hours of a restricted area'));
   PERFORM tmac.require_arguments('set_area_hours', 'area', area);
   id := tmac.area_id_of(area);
   IF (opens_at IS NULL) <> (closes_at IS NULL) OR opens_at >= closes_at
@@ -590,7 +590,7 @@ CREATE FUNCTION tmac.acknowledge_cross_finding(check_code text, subject text, no
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me text := tmac.acting_person('review a finding across registers');
+  me text := tmac.acting_person(tmac.msgid('review a finding across registers'));
   f record;
 BEGIN
   PERFORM tmac.require_arguments('acknowledge_cross_finding', 'check_code', check_code, 'subject', subject, 'note', note);

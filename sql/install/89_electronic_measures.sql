@@ -88,7 +88,7 @@ CREATE FUNCTION tmac.declare_electronic_measure(measure text, description text, 
   RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  me name := tmac.acting_role('declare an electronic measure');
+  me name := tmac.acting_role(tmac.msgid('declare an electronic measure'));
   m text := lower(btrim(measure));
   s text := lower(btrim(status));
   st text;
@@ -156,7 +156,7 @@ $$
 DECLARE
   cur tmac.electronic_measure;
 BEGIN
-  PERFORM tmac.acting_role('re-check an electronic measure');
+  PERFORM tmac.acting_role(tmac.msgid('re-check an electronic measure'));
   PERFORM tmac.require_arguments('recheck_electronic_measure', 'measure', measure, 'checked_by', checked_by,
                                  'observation', observation);
   SELECT * INTO cur FROM tmac.electronic_measure e
