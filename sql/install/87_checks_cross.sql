@@ -26,20 +26,21 @@
 -- after leaving is leaver_activity's, from person.terminated_at.
 --
 -- At company scale (issue 23: 100,000 persons, 1,000,000 handling entries) the checks over every
--- act read the profiles set-based: tmac.access_profiles_at computes the read side of the profile
--- for every (person, instant) the acts name in one hash-joined query, and tmac.read_failures
--- (cross_registers.c) decides each act with the one decision (decision.c) over it.  One profile
--- query per person (tmac.access_failures_at, memoised per person) cost 100,000 queries there,
--- over 60 s.  Chosen over keeping each act's verdict incrementally (a table of verdicts kept by
--- the governance triggers): the checks stay read-only (the compliance views are read by auditors,
--- in read-only transactions), the HR feed and terminations — whose speed issue 23 also asks
--- for — get no new triggers, a verdict can never be stale (a setting, a course, a group move
--- changes every verdict at once), and the cost grows linearly (hash joins and hashed aggregates
--- over the pairs; measured in test/bench/compliance_bench.sh).  The price: every run decides
--- every act again, a few seconds at 1,000,000 entries.  test/pgtap/compscale2_findings.sql
--- compares the findings and the profiles with the per-person decision.  A key loan opens
--- several labels and loans are few: key_loan_without_access keeps the per-person decision.
---
+-- act — handling_without_access, area_entry_without_access, escort_without_access — read kept
+-- verdicts (86_verdicts.sql): each act's decision (tmac.read_failures over the set-based profile
+-- tmac.access_profiles_at) is stored when the act is recorded, the governance tables mark the
+-- persons whose verdicts may have changed, and tmac.act_failures reads the failing verdicts of
+-- unmarked persons and decides the marked persons' acts again; tmac.fold_verdicts (run by
+-- tmac.run_maintenance) stores those and consumes the markers.  0.2.0 had recomputed every act
+-- at every run (set-based, linear, but seconds at 1,000,000 entries: reading the acts alone costs
+-- ~0.3 s), and had chosen that over kept verdicts so that the checks stayed read-only and no
+-- setting or group move could leave a verdict stale; the markers keep the second (a setting, a
+-- course, the vocabulary mark everyone), and the checks stay read-only (reading never writes:
+-- only acts, governance changes and the fold do).  86_verdicts.sql argues why a verdict is never
+-- stale; test/pgtap/verdicts_planted.sql and compscale2_findings.sql compare the findings with
+-- the full recomputation and the per-person decision.  A key loan opens several labels and loans
+-- are few: key_loan_without_access keeps the per-person decision.
+
 -- Where the act can be refused when it is recorded, it is (SQLSTATE 42501, in the act's own
 -- function, 67_facilities.sql): a key lent to a person who may not read what it opens
 -- (tmac.lend_key); an entry recorded as it happens for a person who may not read the area's label
