@@ -287,7 +287,7 @@ BEGIN
     SELECT d.act, d.act_id, f.failed
       FROM tmac.act_verdicts_of(NULL) d
       LEFT JOIN lv ON lv.person_id = d.person_id
-     CROSS JOIN LATERAL (SELECT d.failed || tmac.on_leave_failure(lv.spans, d.at) AS failed) f
+     CROSS JOIN LATERAL (SELECT CASE WHEN lv.spans IS NULL THEN d.failed ELSE d.failed || tmac.on_leave_failure(lv.spans, d.at) END AS failed) f
      WHERE cardinality(f.failed) > 0;
     RETURN;
   END IF;
@@ -295,7 +295,7 @@ BEGIN
   WITH lv AS MATERIALIZED (SELECT l.person_id, array_agg(l.span) AS spans FROM tmac.leave_spans() l GROUP BY l.person_id),
   dm AS MATERIALIZED (SELECT DISTINCT u.person_id FROM unnest(dirty) u(person_id))
   -- the kept failing verdicts of clean persons (partial index)
-  SELECT v.act, v.act_id, v.failed || tmac.on_leave_failure(lv.spans, v.at)
+  SELECT v.act, v.act_id, CASE WHEN lv.spans IS NULL THEN v.failed ELSE v.failed || tmac.on_leave_failure(lv.spans, v.at) END
     FROM tmac.act_verdict v
     LEFT JOIN lv ON lv.person_id = v.person_id
    WHERE v.failed <> '{}' AND NOT EXISTS (SELECT 1 FROM dm WHERE dm.person_id = v.person_id)
@@ -311,7 +311,7 @@ BEGIN
     FROM (SELECT 1 WHERE cardinality(dirty) > 0) one
    CROSS JOIN LATERAL tmac.act_verdicts_of(dirty) d
     LEFT JOIN lv ON lv.person_id = d.person_id
-   CROSS JOIN LATERAL (SELECT d.failed || tmac.on_leave_failure(lv.spans, d.at) AS failed) f
+   CROSS JOIN LATERAL (SELECT CASE WHEN lv.spans IS NULL THEN d.failed ELSE d.failed || tmac.on_leave_failure(lv.spans, d.at) END AS failed) f
    WHERE cardinality(f.failed) > 0;
 END
 $$;
