@@ -206,7 +206,7 @@ COMMENT ON FUNCTION tmac.read_failures(tmac.label, integer, integer[], integer[]
 -- The one decision over many acts: each (act, id, person, instant, label) decided by
 -- tmac.read_failures over the person's profile then (tmac.access_profiles_at), set-based.
 -- (Hash joins: the planner cannot count the arrays' elements.)
-CREATE FUNCTION tmac.decide_reads(acts text[], act_ids bigint[], person_ids text[], ats timestamptz[], labels tmac.label[])
+CREATE FUNCTION tmac.decide_reads_set(acts text[], act_ids bigint[], person_ids text[], ats timestamptz[], labels tmac.label[])
   RETURNS TABLE (act text, act_id bigint, person_id text, at timestamptz, failed text[])
   LANGUAGE sql STABLE
   SET enable_nestloop = off SET enable_mergejoin = off SET jit = off
@@ -222,8 +222,35 @@ BEGIN ATOMIC
               ELSE tmac.read_failures(r.lbl, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok) END
     FROM r LEFT JOIN p ON p.person_id = r.person_id AND p.at = r.at;
 END;
-COMMENT ON FUNCTION tmac.decide_reads(text[], bigint[], text[], timestamptz[], tmac.label[]) IS
+COMMENT ON FUNCTION tmac.decide_reads_set(text[], bigint[], text[], timestamptz[], tmac.label[]) IS
   'Internal (kept verdicts): the failing checks of the one read decision for many acts (acts[i], act_ids[i] by person_ids[i] at ats[i] over labels[i]), set-based; empty when they could read it or the label is NULL';
+
+-- The same for any number of acts: a few (an act being recorded, the acts of a few marked
+-- persons at a fold) are decided one by one by the per-person decision (tmac.access_failures_at,
+-- its "active" check left out as for every past instant), which reads each person's rows by
+-- index; the set-based form's hash joins read every grant, pledge and completion, whatever the
+-- number of acts.  Both are the one decision (decision.c); verdicts_kept.sql compares the
+-- verdicts the acts and the folds keep with the set-based recomputation.  The checks themselves
+-- read set-based only (compscale2_findings.sql counts their profile queries: none).
+CREATE FUNCTION tmac.decide_reads(acts text[], act_ids bigint[], person_ids text[], ats timestamptz[], labels tmac.label[])
+  RETURNS TABLE (act text, act_id bigint, person_id text, at timestamptz, failed text[])
+  LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+  IF coalesce(cardinality(acts), 0) > 1000 THEN
+    RETURN QUERY SELECT d.act, d.act_id, d.person_id, d.at, d.failed FROM tmac.decide_reads_set(acts, act_ids, person_ids, ats, labels) d;
+    RETURN;
+  END IF;
+  RETURN QUERY
+  SELECT u.act, u.act_id, u.person_id, u.at,
+         CASE WHEN u.lbl IS NULL THEN '{}'::text[]
+              ELSE ARRAY(SELECT x FROM unnest(tmac.access_failures_at(u.person_id, u.lbl, u.at, false)) WITH ORDINALITY y(x, k)
+                          WHERE x <> 'active' ORDER BY k) END
+    FROM unnest(acts, act_ids, person_ids, ats, labels) u(act, act_id, person_id, at, lbl);
+END
+$$;
+COMMENT ON FUNCTION tmac.decide_reads(text[], bigint[], text[], timestamptz[], tmac.label[]) IS
+  'Internal (kept verdicts): the failing checks of the one read decision for these acts — one by one (tmac.access_failures_at) for up to 1,000, set-based (tmac.decide_reads_set) beyond';
 
 -- The decided acts of some persons (NULL: of everyone), with what each read.
 CREATE FUNCTION tmac.act_reads(person_ids text[])
@@ -247,23 +274,23 @@ COMMENT ON FUNCTION tmac.act_reads(text[]) IS
 
 -- Every decided act of these persons (NULL: of everyone) decided now.  (EXECUTE: planned with the
 -- argument, an index scan by person for a few persons, a scan for everyone.)
-CREATE FUNCTION tmac.act_verdicts_of(person_ids text[])
+CREATE FUNCTION tmac.act_verdicts_of(person_ids text[], set_based boolean DEFAULT false)
   RETURNS TABLE (act text, act_id bigint, person_id text, at timestamptz, failed text[])
   LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
-  RETURN QUERY EXECUTE
+  RETURN QUERY EXECUTE replace(
     'SELECT d.act, d.act_id, d.person_id, d.at, d.failed
        FROM (SELECT pg_catalog.array_agg(x.act) AS a, pg_catalog.array_agg(x.act_id) AS i, pg_catalog.array_agg(x.person_id) AS p,
                     pg_catalog.array_agg(x.at) AS t, pg_catalog.array_agg(x.lbl) AS l
                FROM tmac.act_reads($1) x) g
       CROSS JOIN LATERAL tmac.decide_reads(g.a, g.i, g.p, g.t, g.l) d
-      WHERE g.a IS NOT NULL'
+      WHERE g.a IS NOT NULL', 'decide_reads(', CASE WHEN set_based THEN 'decide_reads_set(' ELSE 'decide_reads(' END)
     USING person_ids;
 END
 $$;
-COMMENT ON FUNCTION tmac.act_verdicts_of(text[]) IS
-  'Internal (kept verdicts): every decided act of these persons (NULL: of everyone) decided now by the one decision';
+COMMENT ON FUNCTION tmac.act_verdicts_of(text[], boolean) IS
+  'Internal (kept verdicts): every decided act of these persons (NULL: of everyone) decided now by the one decision (set_based: always set-based, the full recomputation''s form)';
 
 -- The acts that fail, with their failing checks: the kept verdicts of persons without a marker,
 -- the marked persons' acts decided again, and "active" for an act in one of its person's leaves.
@@ -285,7 +312,7 @@ BEGIN
     RETURN QUERY
     WITH lv AS MATERIALIZED (SELECT l.person_id, array_agg(l.span) AS spans FROM tmac.leave_spans() l GROUP BY l.person_id)
     SELECT d.act, d.act_id, f.failed
-      FROM tmac.act_verdicts_of(NULL) d
+      FROM tmac.act_verdicts_of(NULL, true) d
       LEFT JOIN lv ON lv.person_id = d.person_id
      CROSS JOIN LATERAL (SELECT CASE WHEN lv.spans IS NULL THEN d.failed ELSE d.failed || tmac.on_leave_failure(lv.spans, d.at) END AS failed) f
      WHERE cardinality(f.failed) > 0;
@@ -309,7 +336,7 @@ BEGIN
   -- the marked persons' acts, decided again
   SELECT d.act, d.act_id, f.failed
     FROM (SELECT 1 WHERE cardinality(dirty) > 0) one
-   CROSS JOIN LATERAL tmac.act_verdicts_of(dirty) d
+   CROSS JOIN LATERAL tmac.act_verdicts_of(dirty, true) d
     LEFT JOIN lv ON lv.person_id = d.person_id
    CROSS JOIN LATERAL (SELECT CASE WHEN lv.spans IS NULL THEN d.failed ELSE d.failed || tmac.on_leave_failure(lv.spans, d.at) END AS failed) f
    WHERE cardinality(f.failed) > 0;

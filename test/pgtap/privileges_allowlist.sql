@@ -511,7 +511,8 @@ INSERT INTO allowlist VALUES
    -- the kept verdicts (86)
    ('f', 'tmac.decide_reads(text[],bigint[],text[],timestamp with time zone[],tmac.label[])', ''),
    ('f', 'tmac.act_reads(text[])', ''),
-   ('f', 'tmac.act_verdicts_of(text[])', ''),
+   ('f', 'tmac.act_verdicts_of(text[],boolean)', ''),
+   ('f', 'tmac.decide_reads_set(text[],bigint[],text[],timestamp with time zone[],tmac.label[])', ''),
    ('f', 'tmac.act_failures(boolean)', ''),
    ('f', 'tmac.act_verdict_write()', ''),
    ('f', 'tmac.verdict_mark_write()', ''),
