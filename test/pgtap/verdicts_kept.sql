@@ -6,7 +6,7 @@
 -- failing acts read from the kept verdicts are those of the full recomputation
 -- (tmac.act_failures(true)), before the fold and after it.
 BEGIN;
-SELECT plan(32);
+SELECT plan(38);
 \i test/pgtap/people_fixture.psql
 UPDATE tmac.pledge SET signed_on = current_date - 20 WHERE person_id IN ('A1', 'B1', 'E1');
 UPDATE tmac.training_completion SET completed_on = current_date - 20 WHERE person_id IN ('A1', 'B1', 'E1');
@@ -101,6 +101,29 @@ SELECT ok(pg_temp.stored_failing('A1') > 4, 'A1''s training lapsed: more acts fa
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('require_training', 'off')$$);
 SELECT ok(EXISTS (SELECT 1 FROM tmac.verdict_mark WHERE person_id IS NULL), 'a setting marks everyone');
 SELECT pg_temp.kept_is_recomputed('kept = recomputed after the setting');
+
+-- a vocabulary change marks everyone: D1 (SALES) handled a document restricted to DEV-QA, which
+-- SALES does not reach; moved under SALES, it does
+SELECT tmac.fold_verdicts();
+SELECT pg_temp.as_role('t_adm', $$SELECT tmac.register_asset('V-Q', '試験成績', '技術', 'paper', label => 'CONFIDENTIAL::DEV-QA',
+  managing_group => 'DEV', manager => 'E1', location => '書庫')$$);
+INSERT INTO tmac.access_grant (person_id, kind, level_rank, validity, status, reason, requested_by, requested_at,
+                               approved_by, approved_at, bound_job_role, bound_org_group_id)
+SELECT 'D1', 'clearance', l.rank, tstzrange(now() - interval '10 days', now() + interval '10 days'), 'active', 'retro',
+       'B1', now() - interval '10 days', ARRAY['E1'], now() - interval '10 days', 'manager', tmac.vocabulary_id('group', 'SALES')
+  FROM tmac.level l WHERE l.code = 'SECRET';
+INSERT INTO tmac.handling_entry (asset_id, action, rule_applied, handler, handler_role, handled_at)
+SELECT a.asset_id, 'create', 'allowed', 'D1', 'bench', now() - interval '30 minutes' FROM tmac.asset a WHERE a.asset_no = 'V-Q';
+SELECT tmac.fold_verdicts();
+SELECT is((SELECT array_agg(array_to_string(v.failed, ',')) FROM tmac.act_verdict v WHERE v.person_id = 'D1'), ARRAY['group'],
+          'D1 does not reach DEV-QA');
+SELECT pg_temp.as_role('t_adm', $$SELECT tmac.move_group('DEV-QA', 'SALES')$$);
+SELECT ok(EXISTS (SELECT 1 FROM tmac.verdict_mark WHERE person_id IS NULL AND why = 'org_group'), 'a vocabulary change marks everyone');
+SELECT is(pg_temp.failing('D1'), 0::bigint, 'D1 reaches DEV-QA under SALES: the act passes, read before any fold');
+SELECT pg_temp.kept_is_recomputed('kept = recomputed after the vocabulary changed');
+SELECT tmac.fold_verdicts();
+SELECT is(pg_temp.stored_failing('D1'), 0::bigint, 'stored by the fold');
+SELECT pg_temp.kept_is_recomputed('kept = recomputed after the vocabulary changed and the fold');
 
 -- every table whose change tells the caches governance data changed (the one list) marks the
 -- verdicts, but the restore window (no verdict reads it)
