@@ -45,12 +45,13 @@
 -- S) was decided from a snapshot that sees every governance change visible in S.
 --   A governance change G commits with its markers (same transaction): G visible ⇔ markers
 --   visible, until a fold deletes them.  A rollback of G, of an act, or of a fold leaves nothing.
---   An act's verdict is written by the act's transaction A from A's statement snapshot S_A.
---   If S_A misses G, then A's snapshot was taken before G committed, so A began before G
---   committed.  The fold consumes a marker M of G in three steps in one READ COMMITTED
---   transaction: (1) it reads the markers (snapshot S1: M committed before S1); (2) it then
---   takes the list of every transaction running (their virtual transaction ids, pg_locks, and
---   the prepared transactions) and waits until each has ended — every transaction that began
+--   An act's verdict is written by the act's transaction A from a snapshot S_A of A (its
+--   trigger's statement's, or A's own in REPEATABLE READ).  If S_A misses G, then S_A was taken
+--   before G committed, so A began before G committed.  The fold consumes a marker M of G in
+--   three steps in one READ COMMITTED transaction: (1) it reads the markers (snapshot S1: M
+--   committed before S1); (2) it then takes the list of every transaction running (their virtual
+--   transaction ids, pg_locks, and the prepared transactions; not autovacuum's, which writes no
+--   act and no governance row) and waits until each has ended — every transaction that began
 --   before M committed and may hold a verdict that misses G is among them (it began before S1
 --   and either already ended or was running at step 2); (3) a new statement snapshot S2 then sees
 --   G and every act of those transactions that committed; the fold decides every act of P
@@ -510,10 +511,13 @@ BEGIN
     RETURN 0;
   END IF;
   -- (2) every transaction running now (read after that snapshot), and the prepared ones
+  -- (autovacuum writes no act and no governance row: its long vacuums are not waited for)
   SELECT array_agg(l.virtualxid) INTO vx
     FROM pg_catalog.pg_locks l
+    LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
    WHERE l.locktype = 'virtualxid' AND l.mode = 'ExclusiveLock' AND l.granted
-     AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid();
+     AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()
+     AND a.backend_type IS DISTINCT FROM 'autovacuum worker';
   SELECT array_agg(x.transaction) INTO px FROM pg_catalog.pg_prepared_xacts x;
   deadline := clock_timestamp() + max_wait;
   LOOP
