@@ -93,13 +93,18 @@ COMMENT ON INDEX tmac.act_verdict_person_idx IS 'tmac compliance: verdicts by pe
 CREATE TABLE tmac.verdict_mark (
   mark_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   person_id text,
+  asset_id  bigint,
+  area_id   bigint,
   marked_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  why       text NOT NULL
+  why       text NOT NULL,
+  CHECK (num_nonnulls(person_id, asset_id, area_id) <= 1)
 );
 CREATE INDEX verdict_mark_person_idx ON tmac.verdict_mark (person_id);
 COMMENT ON TABLE tmac.verdict_mark IS
   'Dirty-person markers of the kept verdicts (86_verdicts.sql): a person (NULL: everyone) whose verdicts may have changed, written by the statement that changed their governance data; insert-only, consumed by tmac.fold_verdicts';
-COMMENT ON COLUMN tmac.verdict_mark.person_id IS 'The person whose acts are decided again; NULL: every person (the vocabulary, a setting, a course changed)';
+COMMENT ON COLUMN tmac.verdict_mark.person_id IS 'The person whose acts are decided again; NULL with asset_id and area_id NULL: every person (the vocabulary, a setting, a course changed)';
+COMMENT ON COLUMN tmac.verdict_mark.asset_id IS 'An asset whose label changed: the persons of its acts (handling entries), resolved by whoever reads the marker';
+COMMENT ON COLUMN tmac.verdict_mark.area_id IS 'A restricted area whose label changed: the persons of its acts (entrants and escorts), resolved by whoever reads the marker';
 COMMENT ON COLUMN tmac.verdict_mark.why IS 'The table whose change wrote the marker';
 COMMENT ON INDEX tmac.verdict_mark_person_idx IS 'tmac compliance: markers by person';
 
@@ -273,6 +278,23 @@ END;
 COMMENT ON FUNCTION tmac.act_reads(text[]) IS
   'Internal (kept verdicts): the decided acts of these persons (NULL: of everyone) — handling entries by their handler, area entries by their entrant and escort — with the label each read';
 
+-- The persons of the acts of some assets and areas, as the caller's snapshot sees them: an asset's
+-- or area's label-change marker is resolved when it is read, so that an act recorded while the
+-- label changed (not visible to the change's own statement) is among them.
+CREATE FUNCTION tmac.marked_persons(asset_ids bigint[], area_ids bigint[])
+  RETURNS text[]
+  LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT coalesce(array_agg(DISTINCT x.who), '{}')
+    FROM (SELECT e.handler FROM tmac.handling_entry e
+           WHERE e.asset_id = ANY ($1) AND NOT e.automatic AND e.handler IS NOT NULL
+          UNION ALL
+          SELECT w.who FROM tmac.area_entry e CROSS JOIN LATERAL (VALUES (e.person_id), (e.escort)) w(who)
+           WHERE e.area_id = ANY ($2) AND w.who IS NOT NULL) x(who);
+END;
+COMMENT ON FUNCTION tmac.marked_persons(bigint[], bigint[]) IS
+  'Internal (kept verdicts): the persons of the decided acts of these assets (handlers) and areas (entrants, escorts) that the caller sees — what a label-change marker names';
+
 -- Every decided act of these persons (NULL: of everyone) decided now.  (EXECUTE: planned with the
 -- argument, an index scan by person for a few persons, a scan for everyone.)
 CREATE FUNCTION tmac.act_verdicts_of(person_ids text[], set_based boolean DEFAULT false)
@@ -304,8 +326,10 @@ DECLARE
   everyone boolean;
   dirty text[];
 BEGIN
-  SELECT coalesce(bool_or(m.person_id IS NULL), false),
+  SELECT coalesce(bool_or(num_nonnulls(m.person_id, m.asset_id, m.area_id) = 0), false),
          coalesce(array_agg(DISTINCT m.person_id) FILTER (WHERE m.person_id IS NOT NULL), '{}')
+           || tmac.marked_persons(coalesce(array_agg(m.asset_id) FILTER (WHERE m.asset_id IS NOT NULL), '{}'),
+                                  coalesce(array_agg(m.area_id) FILTER (WHERE m.area_id IS NOT NULL), '{}'))
     INTO everyone, dirty
     FROM tmac.verdict_mark m;
   everyone := everyone OR recompute;
@@ -418,12 +442,18 @@ BEGIN
   IF TG_OP = 'TRUNCATE' OR TG_NARGS = 0 THEN
     INSERT INTO tmac.verdict_mark (person_id, why) VALUES (NULL, TG_TABLE_NAME);
   ELSIF TG_TABLE_NAME = 'asset' THEN
+    INSERT INTO tmac.verdict_mark (asset_id, why)
+    SELECT n.asset_id, TG_TABLE_NAME FROM new_rows n JOIN old_rows o ON o.asset_id = n.asset_id
+     WHERE n.label::text IS DISTINCT FROM o.label::text;
     INSERT INTO tmac.verdict_mark (person_id, why)
     SELECT DISTINCT h.handler, TG_TABLE_NAME
       FROM new_rows n JOIN old_rows o ON o.asset_id = n.asset_id
       JOIN tmac.handling_entry h ON h.asset_id = n.asset_id
      WHERE n.label::text IS DISTINCT FROM o.label::text AND h.handler IS NOT NULL;
   ELSIF TG_TABLE_NAME = 'restricted_area' THEN
+    INSERT INTO tmac.verdict_mark (area_id, why)
+    SELECT n.area_id, TG_TABLE_NAME FROM new_rows n JOIN old_rows o ON o.area_id = n.area_id
+     WHERE n.label::text IS DISTINCT FROM o.label::text;
     INSERT INTO tmac.verdict_mark (person_id, why)
     SELECT DISTINCT w.who, TG_TABLE_NAME
       FROM new_rows n JOIN old_rows o ON o.area_id = n.area_id
@@ -490,6 +520,12 @@ DECLARE
   ids bigint[];
   everyone boolean;
   dirty text[];
+  assets bigint[];
+  areas bigint[];
+  newest integer;
+  any_mark boolean;
+  top bigint;
+  pids integer[];
   vx text[];
   px xid[];
   deadline timestamptz;
@@ -501,43 +537,87 @@ BEGIN
       HINT = tmac.message('Call it outside an explicit REPEATABLE READ or SERIALIZABLE transaction.');
   END IF;
   LOCK TABLE tmac.verdict_mark IN SHARE UPDATE EXCLUSIVE MODE;    -- one fold at a time
-  -- (1) the markers committed before this statement's snapshot
-  SELECT array_agg(m.mark_id), coalesce(bool_or(m.person_id IS NULL), false),
-         coalesce(array_agg(DISTINCT m.person_id) FILTER (WHERE m.person_id IS NOT NULL), '{}')
-    INTO ids, everyone, dirty
-    FROM tmac.verdict_mark m;
+  -- (1) the markers committed before this statement's snapshot.  A visible marker whose
+  -- transaction is still in progress is this transaction's (or a subtransaction's) own: not
+  -- committed, not this fold's to consume (its persons are decided again all the same).  Only a
+  -- transaction with an xid has written one, and its subtransactions' xids follow its own: a
+  -- marker's 32-bit xmin at or after it is widened to 64 bits from it (top) for pg_xact_status.
+  top := pg_catalog.pg_current_xact_id_if_assigned()::text::bigint;
+  SELECT array_agg(m.mark_id) FILTER (WHERE NOT o.own),
+         coalesce(bool_or(num_nonnulls(m.person_id, m.asset_id, m.area_id) = 0), false),
+         coalesce(array_agg(DISTINCT m.person_id) FILTER (WHERE m.person_id IS NOT NULL), '{}'),
+         coalesce(array_agg(DISTINCT m.asset_id) FILTER (WHERE m.asset_id IS NOT NULL), '{}'),
+         coalesce(array_agg(DISTINCT m.area_id) FILTER (WHERE m.area_id IS NOT NULL), '{}'),
+         min(pg_catalog.age(m.xmin)) FILTER (WHERE NOT o.own),
+         count(*) > 0
+    INTO ids, everyone, dirty, assets, areas, newest, any_mark
+    FROM tmac.verdict_mark m
+   CROSS JOIN LATERAL (SELECT (m.xmin::text::bigint - top % 4294967296 + 4294967296) % 4294967296 AS d) w
+   CROSS JOIN LATERAL (SELECT top IS NOT NULL AND w.d < 2147483648
+                              AND pg_catalog.pg_xact_status((top + w.d)::text::xid8) = 'in progress' AS own) o;
   everyone := everyone OR everything;
-  IF ids IS NULL AND NOT everyone THEN
+  IF NOT any_mark AND NOT everyone THEN
     RETURN 0;
   END IF;
-  -- (2) every transaction running now (read after that snapshot), and the prepared ones
-  -- (autovacuum writes no act and no governance row: its long vacuums are not waited for)
+  -- (2) the transactions of this database that may hold, or still write, a verdict decided without
+  -- a marker's change: those whose snapshot is as old as the newest marker (backend_xmin; read
+  -- first, fresh) and those that wrote to the act tables or the verdicts (a writing lock; read
+  -- second: a statement that had an old snapshot at the first read and has since ended holds
+  -- its lock).  Not autovacuum's, which writes no act and no governance row.  And the prepared
+  -- transactions of this database holding such a lock.
+  PERFORM pg_catalog.pg_stat_clear_snapshot();
+  SELECT array_agg(a.pid) INTO pids
+    FROM pg_catalog.pg_stat_activity a
+   WHERE a.datid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+     AND a.pid <> pg_catalog.pg_backend_pid() AND a.backend_type IS DISTINCT FROM 'autovacuum worker'
+     AND a.backend_xmin IS NOT NULL AND pg_catalog.age(a.backend_xmin) >= coalesce(newest, 0);
   SELECT array_agg(l.virtualxid) INTO vx
     FROM pg_catalog.pg_locks l
-    LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
    WHERE l.locktype = 'virtualxid' AND l.mode = 'ExclusiveLock' AND l.granted
-     AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()
-     AND a.backend_type IS DISTINCT FROM 'autovacuum worker';
-  SELECT array_agg(x.transaction) INTO px FROM pg_catalog.pg_prepared_xacts x;
+     AND (l.pid = ANY (pids)
+          OR l.pid IN (SELECT w.pid FROM pg_catalog.pg_locks w
+                        WHERE w.locktype = 'relation' AND w.pid <> pg_catalog.pg_backend_pid()
+                          AND w.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+                          AND w.relation IN ('tmac.handling_entry'::regclass, 'tmac.area_entry'::regclass, 'tmac.act_verdict'::regclass)
+                          AND w.mode NOT IN ('AccessShareLock', 'RowShareLock')));
+  SELECT array_agg(x.transaction) INTO px
+    FROM pg_catalog.pg_prepared_xacts x
+   WHERE x.database = pg_catalog.current_database()
+     AND EXISTS (SELECT 1 FROM pg_catalog.pg_locks t JOIN pg_catalog.pg_locks w ON w.virtualtransaction = t.virtualtransaction
+                  WHERE t.locktype = 'transactionid' AND t.transactionid = x.transaction AND t.pid IS NULL
+                    AND w.locktype = 'relation' AND w.mode NOT IN ('AccessShareLock', 'RowShareLock')
+                    AND w.relation IN ('tmac.handling_entry'::regclass, 'tmac.area_entry'::regclass, 'tmac.act_verdict'::regclass));
   deadline := clock_timestamp() + max_wait;
   LOOP
     EXIT WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
                            WHERE l.locktype = 'virtualxid' AND l.virtualxid = ANY (vx))
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_xacts x WHERE x.transaction = ANY (px));
     IF clock_timestamp() > deadline THEN
-      RAISE NOTICE USING MESSAGE = tmac.message('tmac.fold_verdicts consumed no marker: a transaction older than them ran longer than %s', max_wait);
+      RAISE NOTICE USING MESSAGE = tmac.message('tmac.fold_verdicts consumed no marker: a transaction that may record an act without their changes ran longer than %s', max_wait);
       RETURN NULL;
     END IF;
     PERFORM pg_catalog.pg_sleep(0.02);
   END LOOP;
-  -- (3) decide again from a snapshot taken now; keep what changed; drop the verdicts of acts no
-  -- longer there (a truncated entry log); consume the markers read
+  -- (3) decide again from a snapshot taken now (the assets' and areas' markers resolved to the
+  -- persons of their acts now); keep what changed — only over a verdict this snapshot sees (its
+  -- xmin then): a verdict written since, by an act's own update, is newer than this decision;
+  -- drop the verdicts of acts no longer there (a truncated entry log); consume the markers read
+  IF NOT everyone AND (cardinality(assets) > 0 OR cardinality(areas) > 0) THEN
+    dirty := dirty || tmac.marked_persons(assets, areas);
+  END IF;
+  WITH f AS MATERIALIZED (
+    SELECT f.act, f.act_id, f.person_id, f.at, f.failed, v.xmin::text AS seen
+      FROM tmac.act_verdicts_of(CASE WHEN everyone THEN NULL ELSE dirty END) f
+      LEFT JOIN tmac.act_verdict v ON v.act = f.act AND v.act_id = f.act_id
+  ), u AS (
+    UPDATE tmac.act_verdict v SET person_id = f.person_id, at = f.at, failed = f.failed
+      FROM f
+     WHERE v.act = f.act AND v.act_id = f.act_id AND v.xmin::text = f.seen
+       AND (v.person_id, v.at, v.failed) IS DISTINCT FROM (f.person_id, f.at, f.failed)
+  )
   INSERT INTO tmac.act_verdict AS v (act, act_id, person_id, at, failed)
-  SELECT f.act, f.act_id, f.person_id, f.at, f.failed
-    FROM tmac.act_verdicts_of(CASE WHEN everyone THEN NULL ELSE dirty END) f
-  ON CONFLICT ON CONSTRAINT act_verdict_pkey
-  DO UPDATE SET person_id = EXCLUDED.person_id, at = EXCLUDED.at, failed = EXCLUDED.failed
-   WHERE (v.person_id, v.at, v.failed) IS DISTINCT FROM (EXCLUDED.person_id, EXCLUDED.at, EXCLUDED.failed);
+  SELECT f.act, f.act_id, f.person_id, f.at, f.failed FROM f WHERE f.seen IS NULL
+  ON CONFLICT ON CONSTRAINT act_verdict_pkey DO NOTHING;
   DELETE FROM tmac.act_verdict v
    WHERE (everyone OR v.person_id = ANY (dirty))
      AND NOT EXISTS (SELECT 1 FROM tmac.handling_entry e WHERE v.act = 'handling' AND e.entry_id = v.act_id)

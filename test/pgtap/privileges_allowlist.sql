@@ -511,6 +511,7 @@ INSERT INTO allowlist VALUES
    -- the kept verdicts (86)
    ('f', 'tmac.decide_reads(text[],bigint[],text[],timestamp with time zone[],tmac.label[])', ''),
    ('f', 'tmac.act_reads(text[])', ''),
+   ('f', 'tmac.marked_persons(bigint[],bigint[])', ''),
    ('f', 'tmac.act_verdicts_of(text[],boolean)', ''),
    ('f', 'tmac.decide_reads_set(text[],bigint[],text[],timestamp with time zone[],tmac.label[])', ''),
    ('f', 'tmac.act_failures(boolean)', ''),
