@@ -23,47 +23,81 @@
 -- it recomputes every act of the persons marked dirty and consumes those markers.
 --
 -- Markers (tmac.verdict_mark, insert-only: a trigger refuses UPDATE; only the fold deletes).  A
--- verdict depends on the person's governance data and on the vocabulary and settings; every
--- statement that changes one of them inserts markers in its own transaction:
+-- verdict depends on the person's governance data, on the label of what the act read and on the
+-- vocabulary and settings; every statement that changes one of them inserts markers in its own
+-- transaction:
 --   tmac.person, tmac.access_grant, tmac.pledge, tmac.training_completion, tmac.hr_event — the
 --     persons of the old and new rows (statement triggers mark_verdicts_*, transition tables);
 --   tmac.level, tmac.compartment, tmac.org_group, tmac.setting, tmac.training_course, and a
---     TRUNCATE of any of the tables above — one marker for everyone (person_id NULL);
---   tmac.asset and tmac.restricted_area when a label changes — the persons of their acts.
+--     TRUNCATE of any of the tables above — one marker for everyone (person, asset, area NULL);
+--   tmac.asset and tmac.restricted_area when a label changes — a marker naming the asset or the
+--     area ("the acts of this asset"), resolved to the persons of its acts by whoever reads it
+--     (tmac.marked_persons, in the reader's snapshot, in the fold's after its wait), and the
+--     persons of the acts the change's own statement sees.
 -- These are the tables of the invalidation list (tmac.install_invalidation_triggers,
 -- 10_vocabulary.sql) that a profile at an instant reads (tmac.restore_window is not read by it);
 -- test/pgtap/verdicts_kept.sql fails when a table of that list has no marking trigger.
 --
 -- Reading (tmac.act_failures): the stored failing verdicts of persons with no marker (a partial
--- index holds only failing verdicts) + every act of the marked persons decided again, set-based,
--- from the data the reader sees (everything when a marker for everyone is there) + the leave
--- spans over the verdicts of the persons who had a leave.  tmac.act_failures(true) decides every
--- act again: the full recomputation, for the DBA and for the tests that compare the two.
+-- index holds only failing verdicts) + every act of the marked persons (and of the persons of
+-- the marked assets' and areas' acts) decided again, set-based, from the data the reader sees
+-- (everything when a marker for everyone is there) + the leave spans over the verdicts of the
+-- persons who had a leave.  tmac.act_failures(true) decides every act again: the full
+-- recomputation, for the DBA and for the tests that compare the two.
 --
--- Why a verdict is never stale.  Claim: in any snapshot S a reader takes, for every act X of
--- person P visible in S, either P has a marker visible in S, or X's stored verdict V (visible in
--- S) was decided from a snapshot that sees every governance change visible in S.
---   A governance change G commits with its markers (same transaction): G visible ⇔ markers
---   visible, until a fold deletes them.  A rollback of G, of an act, or of a fold leaves nothing.
+-- Why a verdict is never stale.  Claim: in any snapshot S a reader takes, for every act X visible
+-- in S, either a marker visible in S covers X (names its person, or its asset or area, or
+-- everyone), or X's stored verdict V (visible in S) was decided from a snapshot that sees every
+-- change visible in S.
+--   A change G commits with its markers (same transaction): G visible ⇔ markers visible, until a
+--   fold deletes them.  A rollback of G, of an act, or of a fold leaves nothing.  A marker of G
+--   covers every act G can change the verdict of, whenever that act was recorded: a person's
+--   marker names the person; a label's names the asset or area, and is resolved against the acts
+--   the reader sees — an act recorded concurrently with the relabel (invisible to the relabel's
+--   statement, decided by its own statement under the old label: attack27_relabel_misses_act) is
+--   covered as soon as both are visible, under any isolation level on either side, because
+--   nothing is resolved when the marker is written.
 --   An act's verdict is written by the act's transaction A from a snapshot S_A of A (its
---   trigger's statement's, or A's own in REPEATABLE READ).  If S_A misses G, then S_A was taken
---   before G committed, so A began before G committed.  The fold consumes a marker M of G in
---   three steps in one READ COMMITTED transaction: (1) it reads the markers (snapshot S1: M
---   committed before S1); (2) it then takes the list of every transaction running (their virtual
---   transaction ids, pg_locks, and the prepared transactions; not autovacuum's, which writes no
---   act and no governance row) and waits until each has ended — every transaction that began
---   before M committed and may hold a verdict that misses G is among them (it began before S1
---   and either already ended or was running at step 2); (3) a new statement snapshot S2 then sees
---   G and every act of those transactions that committed; the fold decides every act of P
---   visible in S2 again, writes the verdicts, and deletes exactly the markers read in (1), in
---   the same transaction.  So a reader sees M, or the fold's commit with both the deletion of M
---   and the verdicts decided from S2 ⊇ G.  Any verdict written later is written by a transaction
---   that began after M committed (every older one was waited for) and so sees G.  Markers
---   inserted after (1) are not deleted: they are the next fold's.  Folds run one at a time (a
---   SHARE UPDATE EXCLUSIVE lock on tmac.verdict_mark, which no marker insert conflicts with).
---   A fold that cannot wait (a transaction older than it runs longer than max_wait) consumes
---   nothing and says so: readers stay right, they just decide the marked persons' acts again.
---   A fold in REPEATABLE READ or SERIALIZABLE would take S2 = S1: it is refused.
+--   trigger's statement's, or A's own in REPEATABLE READ and SERIALIZABLE).  If S_A misses G,
+--   then S_A was taken before G committed: S_A's xmin is at most the xid of G's markers.  The
+--   fold consumes a marker M of G in three steps in one READ COMMITTED transaction:
+--   (1) it reads the markers (snapshot S1: M committed before S1).  A visible marker whose xid is
+--   still in progress is the fold's own transaction's (or a subtransaction's): not committed, so
+--   an act recorded before that commit may miss it and nobody would wait for that act — the fold
+--   decides its persons again but never deletes it (attack27_fold_own_markers); the fold after
+--   the commit does.
+--   (2) it lists, in this database, (a) every backend whose oldest snapshot (backend_xmin, read
+--   fresh) is at most as new as the newest marker read (age(backend_xmin) >= min age(marker
+--   xmin)) — every snapshot that may miss a marker's change, held by a statement running or by a
+--   REPEATABLE READ / SERIALIZABLE transaction that may still record an act — then (b) every
+--   backend holding a writing lock on tmac.handling_entry, tmac.area_entry or tmac.act_verdict
+--   — every transaction that has written a verdict and not yet ended (a statement whose old
+--   snapshot had ended by (a) had written its act and holds that lock by (b): (a) is read
+--   first) — and the prepared transactions holding such a lock; and waits until each has ended.
+--   Every transaction that may hold, or still write, a verdict that misses G is among them: its
+--   snapshot misses M, so it either held that snapshot at (a), or had finished with it and had
+--   written at (b), or ended before.  Not listed: other databases' backends, autovacuum, and a
+--   transaction with no snapshot older than the markers and no write on the acts — say any role
+--   idle in a READ COMMITTED transaction (attack27_idle_blocks_fold): everything it records
+--   later is decided from a snapshot taken after M committed, which sees G.
+--   (3) a new statement snapshot S2 then sees G and every act of those transactions that
+--   committed; the fold resolves the markers' assets and areas to persons in S2, decides every
+--   act of those persons visible in S2 again and writes the verdicts, and deletes exactly the
+--   markers it read in (1) and may consume, in the same transaction.  It writes a verdict only
+--   where S2 saw none, or over the very row version S2 saw (its xmin; an UPDATE that meets a
+--   newer version skips it, an INSERT that meets a concurrent one does nothing): a verdict
+--   written since S2 by an act's own statement (an update of the act — record_exit's escort —
+--   re-decided by its trigger) was decided from a snapshot after the list, which sees G, and
+--   for the act as it now is; the fold's decision is for the act as it was
+--   (attack27_fold_overwrites_exit).
+--   So a reader sees M, or the fold's commit with both the deletion of M and the verdicts decided
+--   from S2 ⊇ G.  Any verdict written later is written by a transaction not listed in (2), whose
+--   every snapshot sees G.  Markers inserted after (1) are not deleted: they are the next fold's.
+--   Folds run one at a time (a SHARE UPDATE EXCLUSIVE lock on tmac.verdict_mark, which no marker
+--   insert conflicts with).  A fold that cannot wait (a listed transaction runs longer than
+--   max_wait) consumes nothing and says so: readers stay right, they just decide the marked
+--   persons' acts again.  A fold in REPEATABLE READ or SERIALIZABLE would take S2 = S1: it is
+--   refused.
 -- Retroactive changes are governance changes like any other: a grant approved late, an HR event
 -- dated in the past (inserted or applied later: hr_event rows mark their person), a rehire, a
 -- leave (and the leave itself is read each time), a course made mandatory (everyone).
@@ -627,4 +661,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.fold_verdicts(interval, boolean) IS
-  'Decides again every act of the persons marked dirty (tmac.verdict_mark; everything: every act), keeps their verdicts (tmac.act_verdict) and consumes the markers, after waiting (at most max_wait) for the transactions older than them; returns the markers consumed (NULL: none, an older transaction ran too long). Run by tmac.run_maintenance; callable by the DBA';
+  'Decides again every act of the persons marked dirty (tmac.verdict_mark; everything: every act), keeps their verdicts (tmac.act_verdict) and consumes the committed markers, after waiting (at most max_wait) for the transactions of this database that may record an act without their changes; returns the markers consumed (NULL: none, such a transaction ran too long). Run by tmac.run_maintenance; callable by the DBA';
