@@ -4,9 +4,9 @@
 -- install, with the hand-written parts sql/upgrade/0.1.0--0.2.0.{pre,post,final}.sql; do not
 -- edit: change sql/install/ and those parts, then regenerate.  test/scripts/upgrade.sh
 -- checks that an upgraded database has the schema of a fresh install.
+-- not generated: aggregate tmac.hr_feed_keys_detail(text,text,text): new or changed (write it in the pre/post part)
 -- not generated: function tmac.person_state_at(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: aggregate tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name): new or changed (write it in the pre/post part)
--- not generated: aggregate tmac.hr_feed_keys_detail(text,text,text): new or changed (write it in the pre/post part)
 -- not generated: function tmac.access_profile_of(text,timestamp with time zone): signature changed, dropped and created again (anything depending on it must be dropped in the pre part and created again)
 -- not generated: view tmac.compliance_status: columns changed, dropped and created again (views on it must be dropped in the pre part)
 -- not generated: type tmac.check_result: new, not generated (write it in the pre part)
@@ -1168,10 +1168,11 @@ BEGIN
   FOR c IN
     SELECT a.attname,
            t.typcategory = 'A' OR t.typtype IN ('r', 'm', 'e')
-             OR EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
-                         WHERE am.amname = 'hash' AND oc.opcdefault
-                           AND oc.opcintype = coalesce(nullif(t.typbasetype, 0), t.oid)) AS hashable
+             OR (b.typnamespace = 'pg_catalog'::regnamespace
+                 AND EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
+                              WHERE am.amname = 'hash' AND oc.opcdefault AND oc.opcintype = b.oid)) AS hashable
       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      JOIN pg_type b ON b.oid = coalesce(nullif(t.typbasetype, 0), t.oid)
      WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> key_col
        AND (cols IS NULL OR a.attname::text = ANY (cols))
      ORDER BY a.attnum
@@ -4528,6 +4529,7 @@ CREATE OR REPLACE FUNCTION tmac.apply_protection(tbl regclass, label_column name
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
 BEGIN
+  PERFORM tmac.require_arguments('apply_protection', 'tbl', tbl::text, 'label_column', label_column);
   EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
   EXECUTE pg_catalog.format('CREATE POLICY tmac_base ON %s AS PERMISSIVE FOR ALL USING (true) WITH CHECK (true)', tbl);
   EXECUTE pg_catalog.format('CREATE POLICY tmac_read ON %s AS RESTRICTIVE FOR SELECT USING (tmac.row_readable(%I))', tbl, label_column);
@@ -4549,6 +4551,7 @@ AS $function$
 DECLARE
   pol text;
 BEGIN
+  PERFORM tmac.require_arguments('remove_protection', 'tbl', tbl::text);
   FOREACH pol IN ARRAY ARRAY['tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'] LOOP
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol, tbl);
   END LOOP;
@@ -4644,11 +4647,12 @@ CREATE OR REPLACE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 
 AS $function$
 DECLARE
   kind "char";
+  ns oid;
   coltype oid;
   parent record;
 BEGIN
   PERFORM tmac.require_arguments('protect', 'tbl', tbl::text, 'label_column', label_column);
-  SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+  SELECT c.relkind, c.relnamespace INTO kind, ns FROM pg_catalog.pg_class c WHERE c.oid = tbl;
   IF kind IN ('v', 'm') THEN
     RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
             MESSAGE = tmac.message('"%s" is a view, and only tables can be protected', tbl),
@@ -4660,6 +4664,16 @@ BEGIN
   ELSIF kind IS DISTINCT FROM 'r' AND kind IS DISTINCT FROM 'p' THEN
     RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" is not a table', tbl),
             HINT = tmac.message('Only ordinary and partitioned tables can be protected.');
+  END IF;
+  -- tmac's own tables and the system catalogs: read through tmac's views and functions (which
+  -- decide who sees what) and PostgreSQL's, never under row security of their own
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+              WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = tbl AND d.deptype = 'e'
+                AND d.refclassid = 'pg_catalog.pg_extension'::regclass)
+     OR ns IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace, 'tmac'::regnamespace) THEN
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+            MESSAGE = tmac.message('"%s" belongs to tmac, to another extension or to the system catalogs, and cannot be protected', tbl),
+            HINT = tmac.message('Protect your own tables; tmac''s registers are read through its views and functions, which decide who sees what.');
   END IF;
   IF EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
     RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = tmac.message('table "%s" is already protected', tbl),
@@ -9572,9 +9586,10 @@ CREATE OR REPLACE FUNCTION tmac.set_sod_rule_enabled(rule_id integer, enabled bo
  SET "plpgsql.print_strict_params" TO 'off'
 AS $function$
 BEGIN
+  PERFORM tmac.require_arguments('set_sod_rule_enabled', 'rule_id', rule_id::text, 'enabled', enabled::text);
   UPDATE tmac.sod_rule r SET enabled = set_sod_rule_enabled.enabled WHERE r.rule_id = set_sod_rule_enabled.rule_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', coalesce(rule_id::text, '<NULL>')), ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', rule_id), ERRCODE = 'undefined_object';
   END IF;
 END
 $function$;
@@ -9624,8 +9639,14 @@ AS $function$
 DECLARE
   new_duties text[];
   m record;
+  missing name;
 BEGIN
   PERFORM tmac.require_arguments('grant_role', 'role', role::text, 'member', member::text);
+  SELECT x.n INTO missing FROM unnest(ARRAY[role, member]) WITH ORDINALITY x(n, i)
+   WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = x.n) ORDER BY x.i LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('role "%s" does not exist', missing);
+  END IF;
   -- duties the member gains: the role's own and those of every role it belongs to
   WITH RECURSIVE up(roleid) AS (
     SELECT oid FROM pg_catalog.pg_roles WHERE rolname = role
@@ -9670,6 +9691,9 @@ BEGIN
     lr := coalesce(tmac.sod_login_role_of(person_id), person_id::name);
     PERFORM tmac.grant_role(r, lr);
   ELSE
+    IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = assign_duty.person_id) THEN
+      RAISE EXCEPTION USING MESSAGE = tmac.message('no person "%s"', person_id), ERRCODE = 'undefined_object';
+    END IF;
     INSERT INTO tmac.duty_assignment (person_id, duty) VALUES (person_id, duty);
   END IF;
 END
@@ -10795,6 +10819,11 @@ CREATE OR REPLACE FUNCTION tmac.register_privileged_role(role_name name, justifi
 AS $function$
 BEGIN
   PERFORM tmac.require_arguments('register_privileged_role', 'role_name', role_name::text, 'justification', justification);
+  IF length(btrim(justification)) < 10 THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+            MESSAGE = tmac.message('the justification of a privileged role must say why, in at least 10 characters'),
+            HINT = tmac.message('Say who uses the role and for what, e.g. ''nightly backup by the operations team''.');
+  END IF;
   INSERT INTO tmac.privileged_role (role_name, justification) VALUES (role_name, justification)
   ON CONFLICT ON CONSTRAINT privileged_role_pkey DO UPDATE
      SET justification = EXCLUDED.justification, registered_at = now(), registered_by = session_user;
@@ -14857,16 +14886,17 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
@@ -14875,7 +14905,6 @@ REVOKE ALL ON FUNCTION tmac.refuse_existing_entry(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.parent_group_id(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.object_label_audit(oid,oid,integer,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.compliance_check_restore() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_event_intake() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_entry_pending(xid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_rechain(bigint,bigint,bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_cover_next_update(regclass) FROM PUBLIC;
@@ -14888,8 +14917,6 @@ REVOKE ALL ON FUNCTION tmac.hr_feed_rounds() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_login_role_oid() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_role(name,oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_holder(name,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_import_begin() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_by_key(anyelement,text,anycompatible,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.row_for_update(anyelement,text,anycompatible,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.known_person(text) FROM PUBLIC;
@@ -14897,6 +14924,7 @@ REVOKE ALL ON FUNCTION tmac.login_enrolled(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_role_refusal(name,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.resolve_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.today() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_import_row() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_rows() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_credit(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_canonical(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
@@ -14905,15 +14933,13 @@ REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail_final(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_event_audit_detail(text,text,text,timestamp with time zone,jsonb,timestamp with time zone,name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail_step(internal,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail_final(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.hr_feed_keys_detail(text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_validate_login_role(tmac.hr_event) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_holder_at(tmac.access_grant,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_span(date,interval) FROM PUBLIC;
@@ -14922,26 +14948,28 @@ REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM P
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_named_by(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_named_by(text,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_handling(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
@@ -14951,37 +14979,29 @@ REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restrict_activity_counters() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profiles_at(text[],timestamp with time zone[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.read_failures(tmac.label,integer,integer[],integer[],boolean,boolean) FROM PUBLIC;
@@ -15015,12 +15035,18 @@ GRANT EXECUTE ON FUNCTION tmac.registered_check_problems() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.function_fingerprint(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
@@ -15042,26 +15068,29 @@ GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
 GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.ledger_csv(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.ledger_csv(regclass) TO tmac_auditor;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_access_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.setting_lookup(text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.enrol_login(regrole) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.enrol_login(regrole) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.withdraw_login(name) FROM PUBLIC;
@@ -15071,12 +15100,12 @@ GRANT EXECUTE ON FUNCTION tmac.provision_logins(text[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_person_login_refused() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_person_login_refused() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_pledge(text,text,date,date,text,bytea,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_course(text,text,text,text,text[],boolean,interval) TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.hr_event_mode_note() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.hr_event_apply() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_import_end() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_prerequisites(text,timestamp with time zone) TO tmac_access_admin;
@@ -15108,6 +15137,9 @@ REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
@@ -15125,13 +15157,12 @@ GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_appointments() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.register_provider(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.register_provider(text,text,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_provider_nda(text,date,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_provider_nda(text,date,date,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.evaluate_provider(text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.evaluate_provider(text,date,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.end_provider(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.end_provider(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.entrust_asset(text,text,text) FROM PUBLIC;
@@ -15140,31 +15171,29 @@ REVOKE ALL ON FUNCTION tmac.withdraw_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.withdraw_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_contractor_agency(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_contractor_agency(text,text) TO tmac_hr;
+REVOKE ALL ON FUNCTION tmac.check_providers() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_handling(text,text,text,text,text[],text,text,text,timestamp with time zone,text,timestamp with time zone) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.return_handling(bigint,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.confirm_return(bigint,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.confirm_return(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.acknowledge_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_handling(bigint,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_handling() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_handling() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.record_handling_event(text,text[],text,bigint,integer,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_timeline() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.report_incident(text,text,timestamp with time zone,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.confirm_discovery(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.confirm_discovery(bigint) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.escalate_incident(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.escalate_incident(bigint,text) TO tmac_approver;
@@ -15177,8 +15206,13 @@ GRANT EXECUTE ON FUNCTION tmac.notify_incident(bigint,text,text,timestamp with t
 REVOKE ALL ON FUNCTION tmac.close_incident(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.close_incident(bigint,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.check_incidents() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_incidents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_area(text,text,text,text,text,text,text[]) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.define_container(text,text,text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_container(text,text,text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_custodian(text,text,text) FROM PUBLIC;
@@ -15187,22 +15221,17 @@ REVOKE ALL ON FUNCTION tmac.store_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.store_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.add_holder(text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.add_holder(text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.end_holder(bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.end_holder(bigint) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_combination_change(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_combination_change(text,text,text,text) TO tmac_approver;
+REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.define_key(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.define_key(text,text,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.lend_key(text,text,timestamp with time zone,text) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.return_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.return_key(text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_entry(text,text,text,text,text,text,text[],text,text,timestamp with time zone) TO tmac_approver;
@@ -15215,9 +15244,6 @@ GRANT EXECUTE ON FUNCTION tmac.record_transport(text,text,text,text,text) TO tma
 REVOKE ALL ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zone) TO tmac_approver;
-REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_document(text,text,date,text) FROM PUBLIC;
@@ -15237,6 +15263,9 @@ REVOKE ALL ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text)
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) TO tmac_person;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) FROM PUBLIC;
@@ -15317,9 +15346,6 @@ GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_a
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_electronic_measures() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.set_area_label(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_area_label(text,text) TO tmac_admin;
@@ -15338,6 +15364,9 @@ REVOKE ALL ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,
 GRANT EXECUTE ON FUNCTION tmac.declare_electronic_measure(text,text,text,text,text,text,text,timestamp with time zone) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.recheck_electronic_measure(text,text,text,text,text,timestamp with time zone) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.check_electronic_measures() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_electronic_measures() TO tmac_auditor;
 
 -- ==== comments
 COMMENT ON AGGREGATE tmac.hr_event_audit_detail(pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone,pg_catalog.jsonb,timestamp with time zone,pg_catalog.name) IS 'The audit entry of a bulk load of HR events (aggregate, rows in any order: it sorts them by event_id COLLATE "C"): their keys and the SHA-256 digest of their canonical text, as tmac.verify_audit_log recomputes it';

@@ -39,8 +39,9 @@
  * this transaction, so an administrator's own uncommitted "off" never
  * widens what their statements show — rule 6 of profile_cache.c), kept across
  * statements only when the generation is settled (profile_cache.c, rule 2);
- * the person's answer is memoised per role, generation and statement, and
- * the profile comes from the profile cache.  Every invalidation that could
+ * the person's answer is memoised per role and generation, for the statement
+ * and for as long as the profile cache keeps the same fetch of the profile,
+ * and the profile comes from the profile cache.  Every invalidation that could
  * change an answer bumps the generation (a setting, a grant, the vocabulary
  * are governance tables) or the relcache (policies), so a memo is never
  * stale.
@@ -71,11 +72,14 @@ static uint64 HideGeneration = 0;
 static bool HideSettled = false;
 static TimestampTz HideStmt = 0;
 
-/* the last role answered */
+/* the last role answered, and the profile fetch it was answered from */
 static Oid	MemoRole = InvalidOid;
 static uint64 MemoGeneration = 0;
 static TimestampTz MemoStmt = 0;
 static bool MemoReadsAll = false;
+static const TmacProfile *MemoProfile = NULL;
+static LocalTransactionId MemoFillLxid = InvalidLocalTransactionId;
+static TimestampTz MemoFillStmt = 0;
 
 static void
 read_setting(SPITupleTable *rows, uint64 n, void *arg)
@@ -83,8 +87,13 @@ read_setting(SPITupleTable *rows, uint64 n, void *arg)
 	bool		isnull;
 	Datum		d;
 
-	if (n != 1)
+	if (n > 1)
 		elog(ERROR, "tmac: hide_statistics lookup returned " UINT64_FORMAT " rows", n);
+	if (n == 0)
+	{
+		*(bool *) arg = true;	/* no such setting: hide, as a NULL value does */
+		return;
+	}
 	d = SPI_getbinval(rows->vals[0], rows->tupdesc, 1, &isnull);
 	*(bool *) arg = isnull || DatumGetBool(d);
 }
@@ -102,7 +111,14 @@ hide_setting_on(void)
 		HideCommitted == committed && (HideSettled || HideStmt == stmt))
 		return HideSetting == 1;
 	gen = tmac_access_generation;
-	tmac_owner_query("SELECT tmac.setting_value('hide_statistics')::pg_catalog.bool",
+	/*
+	 * The value in force as tmac.settings defines it, read in plain SQL: not
+	 * through tmac.setting_value(), which is PL/pgSQL — a new connection's
+	 * first protected statement would load and compile PL/pgSQL for it, most
+	 * of what protection added to a connection's cold start (issue 23).
+	 */
+	tmac_owner_query("SELECT s.value::pg_catalog.bool FROM tmac.settings s"
+					 " WHERE s.key OPERATOR(pg_catalog.=) 'hide_statistics'",
 					 0, NULL, NULL, lengthof(types), types, true,
 					 committed ? TMAC_SNAPSHOT_CURRENT_COMMITTED : TMAC_SNAPSHOT_CURRENT,
 					 read_setting, &on);
@@ -125,11 +141,29 @@ reads_every_label(Oid role)
 	int			i;
 	bool		all;
 	uint64		gen = tmac_access_generation;
+	TimestampTz stmt = GetCurrentStatementStartTimestamp();
 
-	if (MemoRole == role && MemoGeneration == gen &&
-		MemoStmt == GetCurrentStatementStartTimestamp())
+	if (MemoRole == role && MemoGeneration == gen && MemoStmt == stmt)
 		return MemoReadsAll;
 	p = tmac_profile_for(role);
+
+	/*
+	 * A later statement: the answer stands while the profile is the same
+	 * fetch, kept across statements (durable: the cache's own entry, neither
+	 * a cursor's pinned copy, a parallel worker's adopted one nor one read
+	 * with the committed state only) and the generation has not moved (the
+	 * vocabulary is governance data too).  A fetch again — expiry, an
+	 * invalidation, a new snapshot — stamps the entry with its own statement.
+	 * This spares every statement's planning a label of every compartment and
+	 * its decision (issue 23).
+	 */
+	if (MemoRole == role && MemoGeneration == gen && tmac_access_generation == gen &&
+		p == MemoProfile && p->durable &&
+		p->fill_lxid == MemoFillLxid && p->fill_stmt == MemoFillStmt)
+	{
+		MemoStmt = stmt;
+		return MemoReadsAll;
+	}
 	v = tmac_vocabulary();
 	compartments = palloc(sizeof(int32) * Max(v->ncompartments, 1));
 	for (i = 0; i < v->ncompartments; i++)
@@ -150,8 +184,11 @@ reads_every_label(Oid role)
 	pfree(compartments);
 	MemoRole = role;
 	MemoGeneration = gen;		/* an invalidation meanwhile leaves the memo stale */
-	MemoStmt = GetCurrentStatementStartTimestamp();
+	MemoStmt = stmt;
 	MemoReadsAll = all;
+	MemoProfile = p;
+	MemoFillLxid = p->fill_lxid;
+	MemoFillStmt = p->fill_stmt;
 	return all;
 }
 

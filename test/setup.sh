@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-15-cron
           libtap-parser-sourcehandler-pgtap-perl make gcc clang
           chromium poppler-utils fonts-noto-cjk    # the report rendered: test/scripts/compliance_report_browser.sh
-          gettext locales)                         # the message catalog (msgfmt) and lc_messages = 'ja_JP.UTF-8'
+          gettext locales                          # the message catalog (msgfmt) and lc_messages = 'ja_JP.UTF-8'
+          sqlsmith)                                # random queries: test/scripts/fuzz_sql.sh
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

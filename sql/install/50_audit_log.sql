@@ -520,7 +520,9 @@ COMMENT ON FUNCTION tmac.audit_trigger() IS
 -- column gives its old and its new value when it changed and two nulls when it
 -- did not, and rows are grouped by these, so JSON is built once per distinct
 -- change rather than once per row.  A column whose type has no hash opclass
--- (json, point, …) is compared and grouped as text.
+-- (json, point, …) is compared and grouped as text, and so is a column of a type
+-- defined outside pg_catalog (tmac.label): this function's search_path holds only
+-- pg_catalog, where such a type's = is not found.
 CREATE FUNCTION tmac.audit_update_query(tbl regclass, key_col text, cols text[]) RETURNS text
   LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS
 $$
@@ -538,10 +540,11 @@ BEGIN
   FOR c IN
     SELECT a.attname,
            t.typcategory = 'A' OR t.typtype IN ('r', 'm', 'e')
-             OR EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
-                         WHERE am.amname = 'hash' AND oc.opcdefault
-                           AND oc.opcintype = coalesce(nullif(t.typbasetype, 0), t.oid)) AS hashable
+             OR (b.typnamespace = 'pg_catalog'::regnamespace
+                 AND EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
+                              WHERE am.amname = 'hash' AND oc.opcdefault AND oc.opcintype = b.oid)) AS hashable
       FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      JOIN pg_type b ON b.oid = coalesce(nullif(t.typbasetype, 0), t.oid)
      WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> key_col
        AND (cols IS NULL OR a.attname::text = ANY (cols))
      ORDER BY a.attnum

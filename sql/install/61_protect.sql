@@ -190,6 +190,7 @@ CREATE FUNCTION tmac.apply_protection(tbl regclass, label_column name) RETURNS v
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
+  PERFORM tmac.require_arguments('apply_protection', 'tbl', tbl::text, 'label_column', label_column);
   EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', tbl);
   EXECUTE pg_catalog.format('CREATE POLICY tmac_base ON %s AS PERMISSIVE FOR ALL USING (true) WITH CHECK (true)', tbl);
   EXECUTE pg_catalog.format('CREATE POLICY tmac_read ON %s AS RESTRICTIVE FOR SELECT USING (tmac.row_readable(%I))', tbl, label_column);
@@ -212,6 +213,7 @@ $$
 DECLARE
   pol text;
 BEGIN
+  PERFORM tmac.require_arguments('remove_protection', 'tbl', tbl::text);
   FOREACH pol IN ARRAY ARRAY['tmac_base', 'tmac_read', 'tmac_insert', 'tmac_update', 'tmac_delete'] LOOP
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS %I ON %s', pol, tbl);
   END LOOP;
@@ -311,11 +313,12 @@ CREATE FUNCTION tmac.protect(tbl regclass, label_column name DEFAULT 'label', as
 $$
 DECLARE
   kind "char";
+  ns oid;
   coltype oid;
   parent record;
 BEGIN
   PERFORM tmac.require_arguments('protect', 'tbl', tbl::text, 'label_column', label_column);
-  SELECT c.relkind INTO kind FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+  SELECT c.relkind, c.relnamespace INTO kind, ns FROM pg_catalog.pg_class c WHERE c.oid = tbl;
   IF kind IN ('v', 'm') THEN
     RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
             MESSAGE = tmac.message('"%s" is a view, and only tables can be protected', tbl),
@@ -327,6 +330,16 @@ BEGIN
   ELSIF kind IS DISTINCT FROM 'r' AND kind IS DISTINCT FROM 'p' THEN
     RAISE EXCEPTION USING ERRCODE = 'wrong_object_type', MESSAGE = tmac.message('"%s" is not a table', tbl),
             HINT = tmac.message('Only ordinary and partitioned tables can be protected.');
+  END IF;
+  -- tmac's own tables and the system catalogs: read through tmac's views and functions (which
+  -- decide who sees what) and PostgreSQL's, never under row security of their own
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+              WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = tbl AND d.deptype = 'e'
+                AND d.refclassid = 'pg_catalog.pg_extension'::regclass)
+     OR ns IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace, 'tmac'::regnamespace) THEN
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+            MESSAGE = tmac.message('"%s" belongs to tmac, to another extension or to the system catalogs, and cannot be protected', tbl),
+            HINT = tmac.message('Protect your own tables; tmac''s registers are read through its views and functions, which decide who sees what.');
   END IF;
   IF EXISTS (SELECT 1 FROM tmac.protected_table p WHERE p.relid = tbl) THEN
     RAISE EXCEPTION USING ERRCODE = 'duplicate_object', MESSAGE = tmac.message('table "%s" is already protected', tbl),

@@ -382,9 +382,10 @@ CREATE FUNCTION tmac.set_sod_rule_enabled(rule_id integer, enabled boolean) RETU
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
+  PERFORM tmac.require_arguments('set_sod_rule_enabled', 'rule_id', rule_id::text, 'enabled', enabled::text);
   UPDATE tmac.sod_rule r SET enabled = set_sod_rule_enabled.enabled WHERE r.rule_id = set_sod_rule_enabled.rule_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', coalesce(rule_id::text, '<NULL>')), ERRCODE = 'undefined_object';
+    RAISE EXCEPTION USING MESSAGE = tmac.message('no SoD rule %s', rule_id), ERRCODE = 'undefined_object';
   END IF;
 END
 $$;
@@ -433,8 +434,14 @@ $$
 DECLARE
   new_duties text[];
   m record;
+  missing name;
 BEGIN
   PERFORM tmac.require_arguments('grant_role', 'role', role::text, 'member', member::text);
+  SELECT x.n INTO missing FROM unnest(ARRAY[role, member]) WITH ORDINALITY x(n, i)
+   WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = x.n) ORDER BY x.i LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'undefined_object', MESSAGE = tmac.message('role "%s" does not exist', missing);
+  END IF;
   -- duties the member gains: the role's own and those of every role it belongs to
   WITH RECURSIVE up(roleid) AS (
     SELECT oid FROM pg_catalog.pg_roles WHERE rolname = role
@@ -479,6 +486,9 @@ BEGIN
     lr := coalesce(tmac.sod_login_role_of(person_id), person_id::name);
     PERFORM tmac.grant_role(r, lr);
   ELSE
+    IF NOT EXISTS (SELECT 1 FROM tmac.person p WHERE p.person_id = assign_duty.person_id) THEN
+      RAISE EXCEPTION USING MESSAGE = tmac.message('no person "%s"', person_id), ERRCODE = 'undefined_object';
+    END IF;
     INSERT INTO tmac.duty_assignment (person_id, duty) VALUES (person_id, duty);
   END IF;
 END

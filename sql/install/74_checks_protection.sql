@@ -33,6 +33,11 @@ CREATE FUNCTION tmac.register_privileged_role(role_name name, justification text
 $$
 BEGIN
   PERFORM tmac.require_arguments('register_privileged_role', 'role_name', role_name::text, 'justification', justification);
+  IF length(btrim(justification)) < 10 THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+            MESSAGE = tmac.message('the justification of a privileged role must say why, in at least 10 characters'),
+            HINT = tmac.message('Say who uses the role and for what, e.g. ''nightly backup by the operations team''.');
+  END IF;
   INSERT INTO tmac.privileged_role (role_name, justification) VALUES (role_name, justification)
   ON CONFLICT ON CONSTRAINT privileged_role_pkey DO UPDATE
      SET justification = EXCLUDED.justification, registered_at = now(), registered_by = session_user;

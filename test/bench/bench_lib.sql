@@ -88,3 +88,64 @@ BEGIN
   END LOOP;
 END
 $$;
+
+-- bench.alternate(title, setups[], queries[], names[], reps) times statements that need a
+-- different session state each (another role, a superuser-only setting): in each of reps rounds,
+-- every query runs once, in rotating order, right after its setup (run untimed, as the session's
+-- user: it may RESET ROLE, SET what it needs and SET ROLE again), all in this one backend, so
+-- that the machine's load falls on every query alike.  Every query must return the same value
+-- (it raises otherwise).  Returns per query the median wall-clock and CPU ms, and the medians of
+-- the paired ratios (query / the first one, round by round: wall-clock and CPU time).
+CREATE OR REPLACE FUNCTION bench.alternate(title text, setups text[], queries text[], names text[],
+                                           reps integer DEFAULT 20)
+RETURNS TABLE (query text, result text, median_ms numeric, cpu_median_ms numeric,
+               paired_ratio numeric, cpu_paired_ratio numeric)
+LANGUAGE plpgsql AS
+$$
+DECLARE
+  n integer := array_length(queries, 1);
+  times float8[] := array_fill(NULL::float8, ARRAY[n, reps]);
+  cpu float8[] := array_fill(NULL::float8, ARRAY[n, reps]);
+  results text[] := array_fill(NULL::text, ARRAY[n]);
+  r text;
+  t0 timestamptz;
+  c0 bigint;
+  i integer;
+  k integer;
+  q integer;
+BEGIN
+  FOR q IN 1..n LOOP                        -- warm-up, and the agreement check
+    EXECUTE setups[q];
+    EXECUTE queries[q] INTO r;
+    results[q] := r;
+    IF r IS DISTINCT FROM results[1] THEN
+      RAISE EXCEPTION 'benchmark "%": % returned %, but % returned %', title, names[q], r, names[1], results[1];
+    END IF;
+  END LOOP;
+  FOR k IN 1..reps LOOP
+    FOR i IN 0..n - 1 LOOP
+      q := (i + k - 1) % n + 1;             -- rotate which query goes first
+      EXECUTE setups[q];
+      c0 := bench.cpu_ns();
+      t0 := clock_timestamp();
+      EXECUTE queries[q] INTO r;
+      times[q][k] := extract(epoch FROM clock_timestamp() - t0) * 1000;
+      cpu[q][k] := (bench.cpu_ns() - c0) / 1e6;
+      IF r IS DISTINCT FROM results[1] THEN
+        RAISE EXCEPTION 'benchmark "%": % returned %, but % returned %', title, names[q], r, names[1], results[1];
+      END IF;
+    END LOOP;
+  END LOOP;
+  EXECUTE 'RESET ROLE';
+  FOR q IN 1..n LOOP
+    query := names[q]; result := results[q];
+    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 3) INTO median_ms FROM unnest(times[q:q][1:reps]) AS x;
+    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 3) INTO cpu_median_ms FROM unnest(cpu[q:q][1:reps]) AS x;
+    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY times[q][j] / nullif(times[1][j], 0))::numeric, 3),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY cpu[q][j] / nullif(cpu[1][j], 0))::numeric, 3)
+      INTO paired_ratio, cpu_paired_ratio
+      FROM generate_series(1, reps) AS j;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;

@@ -17,7 +17,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0
 
 bash po/extract.sh > "$tmp/tmac.pot"
-cat $(ls po/ja/*.po | sort) > "$tmp/ja.po"
+for f in $(ls po/ja/*.po | sort); do cat "$f"; echo; done > "$tmp/ja.po"   # a blank line ends each file's last entry
 
 # 3. duplicates and C formats
 if ! msgfmt --check -o /dev/null "$tmp/ja.po" 2>"$tmp/msgfmt.err"; then
