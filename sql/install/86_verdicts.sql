@@ -57,29 +57,36 @@
 --   statement, decided by its own statement under the old label: attack27_relabel_misses_act) is
 --   covered as soon as both are visible, under any isolation level on either side, because
 --   nothing is resolved when the marker is written.
---   An act's verdict is written by the act's transaction A from a snapshot S_A of A (its
---   trigger's statement's, or A's own in REPEATABLE READ and SERIALIZABLE).  If S_A misses G,
---   then S_A was taken before G committed: S_A's xmin is at most the xid of G's markers.  The
---   fold consumes a marker M of G in three steps in one READ COMMITTED transaction:
+--   Who writes a verdict: the act's own trigger (tmac.act_verdict_write) and the fold, nothing
+--   else (the tables are tmac's; only its SECURITY DEFINER code writes them).  The trigger
+--   decides with a snapshot S_A it takes itself, the latest (tmac.decide_acts_latest,
+--   cross_registers.c) — never the transaction's: under REPEATABLE READ or SERIALIZABLE that may
+--   be as old as the transaction, or imported (SET TRANSACTION SNAPSHOT) from any earlier
+--   transaction, by any role (attack29_imported_snapshot); the label the act read and every
+--   profile of the decision, per act (a profile memo is reused only under a snapshot that sees
+--   what its own saw) or set-based (over 1,000 acts), are read with S_A.  The trigger runs
+--   inside the act's statement, which locked tmac.handling_entry or tmac.area_entry (ROW
+--   EXCLUSIVE) before it started; the transaction keeps that lock, and the one on
+--   tmac.act_verdict it writes with, until it ends.  So: S_A is taken after A holds a writing lock
+--   on an act table, and A holds it until its verdicts are committed or gone.
+--   The fold consumes a marker M of a change G in three steps in one READ COMMITTED transaction:
 --   (1) it reads the markers (snapshot S1: M committed before S1).  A visible marker whose xid is
 --   still in progress is the fold's own transaction's (or a subtransaction's): not committed, so
 --   an act recorded before that commit may miss it and nobody would wait for that act — the fold
 --   decides its persons again but never deletes it (attack27_fold_own_markers); the fold after
 --   the commit does.
---   (2) it lists, in this database, (a) every backend whose oldest snapshot (backend_xmin, read
---   fresh) is at most as new as the newest marker read (age(backend_xmin) >= min age(marker
---   xmin)) — every snapshot that may miss a marker's change, held by a statement running or by a
---   REPEATABLE READ / SERIALIZABLE transaction that may still record an act — then (b) every
---   backend holding a writing lock on tmac.handling_entry, tmac.area_entry or tmac.act_verdict
---   — every transaction that has written a verdict and not yet ended (a statement whose old
---   snapshot had ended by (a) had written its act and holds that lock by (b): (a) is read
---   first) — and the prepared transactions holding such a lock; and waits until each has ended.
---   Every transaction that may hold, or still write, a verdict that misses G is among them: its
---   snapshot misses M, so it either held that snapshot at (a), or had finished with it and had
---   written at (b), or ended before.  Not listed: other databases' backends, autovacuum, and a
---   transaction with no snapshot older than the markers and no write on the acts — say any role
---   idle in a READ COMMITTED transaction (attack27_idle_blocks_fold): everything it records
---   later is decided from a snapshot taken after M committed, which sees G.
+--   (2) it lists, in this database, every backend holding a writing lock (not ACCESS SHARE, not
+--   ROW SHARE) on tmac.handling_entry, tmac.area_entry or tmac.act_verdict, and the prepared
+--   transactions holding one, and waits until each has ended.  Every transaction A that may
+--   hold, or still write, a verdict that misses G is among them, or ended before the list: if
+--   A's lock was not in the list, A took it after the fold began reading pg_locks (a lock held
+--   all the while is listed: each backend's fast-path locks and the lock table are read under the
+--   locks their holders take them under), so after S1, after M and G committed — and every S_A
+--   of A, taken after that, sees G.  Whether A's own snapshot is older does not
+--   matter: nothing is decided with it.  Not listed, and not waited for: a transaction that only
+--   keeps a snapshot, old or imported, of any role (attack27_idle_blocks_fold, a login idle in
+--   REPEATABLE READ: attack29_stranger_blocks_fold); what it records later it records under a
+--   lock taken later, decided with a snapshot taken later.  Nor other databases' backends.
 --   (3) a new statement snapshot S2 then sees G and every act of those transactions that
 --   committed; the fold resolves the markers' assets and areas to persons in S2, decides every
 --   act of those persons visible in S2 again and writes the verdicts, and deletes exactly the
@@ -87,12 +94,12 @@
 --   where S2 saw none, or over the very row version S2 saw (its xmin; an UPDATE that meets a
 --   newer version skips it, an INSERT that meets a concurrent one does nothing): a verdict
 --   written since S2 by an act's own statement (an update of the act — record_exit's escort —
---   re-decided by its trigger) was decided from a snapshot after the list, which sees G, and
+--   re-decided by its trigger) was decided with a snapshot after the list, which sees G, and
 --   for the act as it now is; the fold's decision is for the act as it was
 --   (attack27_fold_overwrites_exit).
 --   So a reader sees M, or the fold's commit with both the deletion of M and the verdicts decided
 --   from S2 ⊇ G.  Any verdict written later is written by a transaction not listed in (2), whose
---   every snapshot sees G.  Markers inserted after (1) are not deleted: they are the next fold's.
+--   every decision snapshot S_A sees G.  Markers inserted after (1) are not deleted: they are the next fold's.
 --   Folds run one at a time (a SHARE UPDATE EXCLUSIVE lock on tmac.verdict_mark, which no marker
 --   insert conflicts with).  A fold that cannot wait (a listed transaction runs longer than
 --   max_wait) consumes nothing and says so: readers stay right, they just decide the marked
@@ -292,6 +299,33 @@ $$;
 COMMENT ON FUNCTION tmac.decide_reads(text[], bigint[], text[], timestamptz[], tmac.label[]) IS
   'Internal (kept verdicts): the failing checks of the one read decision for these acts — one by one (tmac.access_failures_at) for up to 1,000, set-based (tmac.decide_reads_set) beyond';
 
+-- The acts being recorded, decided by their own trigger: what each read (the asset's or the area's
+-- label) and the decision (tmac.decide_reads), both read with the caller's snapshot —
+-- tmac.decide_acts_latest runs it with the latest one (why: the header's argument).  An act whose
+-- asset or area is not there (a handling entry without an asset) is not decided, as tmac.act_reads.
+CREATE FUNCTION tmac.decide_acts(acts text[], act_ids bigint[], person_ids text[], ats timestamptz[], object_ids bigint[])
+  RETURNS TABLE (act text, act_id bigint, person_id text, at timestamptz, failed text[])
+  LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT d.act, d.act_id, d.person_id, d.at, d.failed
+    FROM (SELECT array_agg(u.act) AS a, array_agg(u.act_id) AS i, array_agg(u.pid) AS p, array_agg(u.at) AS t,
+                 array_agg(coalesce(x.label, r.label)) AS l
+            FROM unnest($1, $2, $3, $4, $5) u(act, act_id, pid, at, obj)
+            LEFT JOIN tmac.asset x ON u.act = 'handling' AND x.asset_id = u.obj
+            LEFT JOIN tmac.restricted_area r ON u.act <> 'handling' AND r.area_id = u.obj
+           WHERE x.asset_id IS NOT NULL OR r.area_id IS NOT NULL) g
+   CROSS JOIN LATERAL tmac.decide_reads(g.a, g.i, g.p, g.t, g.l) d
+   WHERE g.a IS NOT NULL;
+END;
+COMMENT ON FUNCTION tmac.decide_acts(text[], bigint[], text[], timestamptz[], bigint[]) IS
+  'Internal (kept verdicts): the acts being recorded (acts[i], act_ids[i] by person_ids[i] at ats[i] of the asset (handling) or area (entrant, escort) object_ids[i]) with their labels and failing checks, read with the caller''s snapshot';
+
+CREATE FUNCTION tmac.decide_acts_latest(acts text[], act_ids bigint[], person_ids text[], ats timestamptz[], object_ids bigint[])
+  RETURNS TABLE (act text, act_id bigint, person_id text, at timestamptz, failed text[])
+  AS 'MODULE_PATHNAME', 'tmac_decide_acts_latest' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION tmac.decide_acts_latest(text[], bigint[], text[], timestamptz[], bigint[]) IS
+  'Internal (kept verdicts): tmac.decide_acts read with the latest snapshot taken now, whatever the transaction''s isolation level or imported snapshot (the acts'' own trigger decides with it)';
+
 -- The decided acts of some persons (NULL: of everyone), with what each read.
 CREATE FUNCTION tmac.act_reads(person_ids text[])
   RETURNS TABLE (act text, act_id bigint, person_id text, at timestamptz, lbl tmac.label)
@@ -404,43 +438,46 @@ $$;
 COMMENT ON FUNCTION tmac.act_failures(boolean) IS
   'Internal (checks across registers): every decided act that fails (kept verdicts of unmarked persons, the marked persons'' acts decided again, "active" in a leave), with its failing checks; recompute decides every act again (the full recomputation)';
 
--- The acts' own triggers: decide the new or changed rows in the act's transaction.
+-- The acts' own triggers: decide the new or changed rows in the act's transaction, with the latest
+-- snapshot (tmac.decide_acts_latest: never the transaction's own in REPEATABLE READ, which may be
+-- imported from before a change whose marker a fold has since consumed).  The transition tables
+-- say which acts; everything they read — the label, the person's governance data — is read there.
 CREATE FUNCTION tmac.act_verdict_write() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 DECLARE
-  a text[]; i bigint[]; p text[]; t timestamptz[]; l tmac.label[];
+  a text[]; i bigint[]; p text[]; t timestamptz[]; o bigint[];
 BEGIN
   IF TG_TABLE_NAME = 'handling_entry' THEN
     IF TG_OP = 'INSERT' THEN
-      SELECT array_agg('handling'::text), array_agg(n.entry_id), array_agg(n.handler), array_agg(n.handled_at), array_agg(x.label)
-        INTO a, i, p, t, l
-        FROM new_rows n JOIN tmac.asset x ON x.asset_id = n.asset_id
-       WHERE NOT n.automatic AND n.handler IS NOT NULL;
+      SELECT array_agg('handling'::text), array_agg(n.entry_id), array_agg(n.handler), array_agg(n.handled_at), array_agg(n.asset_id)
+        INTO a, i, p, t, o
+        FROM new_rows n
+       WHERE NOT n.automatic AND n.handler IS NOT NULL AND n.asset_id IS NOT NULL;
     ELSE
       DELETE FROM tmac.act_verdict v USING new_rows n JOIN old_rows o ON o.entry_id = n.entry_id
        WHERE v.act = 'handling' AND v.act_id = n.entry_id
          AND (n.handler, n.handled_at, n.asset_id, n.automatic) IS DISTINCT FROM (o.handler, o.handled_at, o.asset_id, o.automatic);
-      SELECT array_agg('handling'::text), array_agg(n.entry_id), array_agg(n.handler), array_agg(n.handled_at), array_agg(x.label)
-        INTO a, i, p, t, l
-        FROM new_rows n JOIN old_rows o ON o.entry_id = n.entry_id JOIN tmac.asset x ON x.asset_id = n.asset_id
-       WHERE NOT n.automatic AND n.handler IS NOT NULL
+      SELECT array_agg('handling'::text), array_agg(n.entry_id), array_agg(n.handler), array_agg(n.handled_at), array_agg(n.asset_id)
+        INTO a, i, p, t, o
+        FROM new_rows n JOIN old_rows o ON o.entry_id = n.entry_id
+       WHERE NOT n.automatic AND n.handler IS NOT NULL AND n.asset_id IS NOT NULL
          AND (n.handler, n.handled_at, n.asset_id, n.automatic) IS DISTINCT FROM (o.handler, o.handled_at, o.asset_id, o.automatic);
     END IF;
   ELSE
     IF TG_OP = 'INSERT' THEN
-      SELECT array_agg(w.act), array_agg(n.entry_id), array_agg(w.who), array_agg(n.entered_at), array_agg(x.label)
-        INTO a, i, p, t, l
-        FROM new_rows n JOIN tmac.restricted_area x ON x.area_id = n.area_id
+      SELECT array_agg(w.act), array_agg(n.entry_id), array_agg(w.who), array_agg(n.entered_at), array_agg(n.area_id)
+        INTO a, i, p, t, o
+        FROM new_rows n
        CROSS JOIN LATERAL (VALUES ('entrant', n.person_id), ('escort', n.escort)) w(act, who)
        WHERE w.who IS NOT NULL;
     ELSE
       DELETE FROM tmac.act_verdict v USING new_rows n JOIN old_rows o ON o.entry_id = n.entry_id
        WHERE v.act IN ('entrant', 'escort') AND v.act_id = n.entry_id
          AND (n.area_id, n.person_id, n.escort, n.entered_at) IS DISTINCT FROM (o.area_id, o.person_id, o.escort, o.entered_at);
-      SELECT array_agg(w.act), array_agg(n.entry_id), array_agg(w.who), array_agg(n.entered_at), array_agg(x.label)
-        INTO a, i, p, t, l
-        FROM new_rows n JOIN old_rows o ON o.entry_id = n.entry_id JOIN tmac.restricted_area x ON x.area_id = n.area_id
+      SELECT array_agg(w.act), array_agg(n.entry_id), array_agg(w.who), array_agg(n.entered_at), array_agg(n.area_id)
+        INTO a, i, p, t, o
+        FROM new_rows n JOIN old_rows o ON o.entry_id = n.entry_id
        CROSS JOIN LATERAL (VALUES ('entrant', n.person_id), ('escort', n.escort)) w(act, who)
        WHERE w.who IS NOT NULL
          AND (n.area_id, n.person_id, n.escort, n.entered_at) IS DISTINCT FROM (o.area_id, o.person_id, o.escort, o.entered_at);
@@ -448,7 +485,7 @@ BEGIN
   END IF;
   IF a IS NOT NULL THEN
     INSERT INTO tmac.act_verdict AS v (act, act_id, person_id, at, failed)
-    SELECT d.act, d.act_id, d.person_id, d.at, d.failed FROM tmac.decide_reads(a, i, p, t, l) d
+    SELECT d.act, d.act_id, d.person_id, d.at, d.failed FROM tmac.decide_acts_latest(a, i, p, t, o) d
     ON CONFLICT ON CONSTRAINT act_verdict_pkey
     DO UPDATE SET person_id = EXCLUDED.person_id, at = EXCLUDED.at, failed = EXCLUDED.failed;
   END IF;
@@ -556,10 +593,8 @@ DECLARE
   dirty text[];
   assets bigint[];
   areas bigint[];
-  newest integer;
   any_mark boolean;
   top bigint;
-  pids integer[];
   vx text[];
   px xid[];
   deadline timestamptz;
@@ -567,7 +602,7 @@ BEGIN
   IF current_setting('transaction_isolation') <> 'read committed' THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_transaction_state',
       MESSAGE = tmac.message('tmac.fold_verdicts runs in a READ COMMITTED transaction'),
-      DETAIL = tmac.message('It decides the acts again from a snapshot taken after the transactions older than its markers have ended.'),
+      DETAIL = tmac.message('It decides the acts again from a snapshot taken after the transactions recording acts when it read its markers have ended.'),
       HINT = tmac.message('Call it outside an explicit REPEATABLE READ or SERIALIZABLE transaction.');
   END IF;
   LOCK TABLE tmac.verdict_mark IN SHARE UPDATE EXCLUSIVE MODE;    -- one fold at a time
@@ -582,9 +617,8 @@ BEGIN
          coalesce(array_agg(DISTINCT m.person_id) FILTER (WHERE m.person_id IS NOT NULL), '{}'),
          coalesce(array_agg(DISTINCT m.asset_id) FILTER (WHERE m.asset_id IS NOT NULL), '{}'),
          coalesce(array_agg(DISTINCT m.area_id) FILTER (WHERE m.area_id IS NOT NULL), '{}'),
-         min(pg_catalog.age(m.xmin)) FILTER (WHERE NOT o.own),
          count(*) > 0
-    INTO ids, everyone, dirty, assets, areas, newest, any_mark
+    INTO ids, everyone, dirty, assets, areas, any_mark
     FROM tmac.verdict_mark m
    CROSS JOIN LATERAL (SELECT (m.xmin::text::bigint - top % 4294967296 + 4294967296) % 4294967296 AS d) w
    CROSS JOIN LATERAL (SELECT top IS NOT NULL AND w.d < 2147483648
@@ -594,26 +628,19 @@ BEGIN
     RETURN 0;
   END IF;
   -- (2) the transactions of this database that may hold, or still write, a verdict decided without
-  -- a marker's change: those whose snapshot is as old as the newest marker (backend_xmin; read
-  -- first, fresh) and those that wrote to the act tables or the verdicts (a writing lock; read
-  -- second: a statement that had an old snapshot at the first read and has since ended holds
-  -- its lock).  Not autovacuum's, which writes no act and no governance row.  And the prepared
-  -- transactions of this database holding such a lock.
-  PERFORM pg_catalog.pg_stat_clear_snapshot();
-  SELECT array_agg(a.pid) INTO pids
-    FROM pg_catalog.pg_stat_activity a
-   WHERE a.datid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
-     AND a.pid <> pg_catalog.pg_backend_pid() AND a.backend_type IS DISTINCT FROM 'autovacuum worker'
-     AND a.backend_xmin IS NOT NULL AND pg_catalog.age(a.backend_xmin) >= coalesce(newest, 0);
+  -- a marker's change: those holding a writing lock on the act tables or the verdicts (an act's
+  -- trigger decides with a snapshot taken after its statement took that lock, and the lock is
+  -- kept until the transaction ends), and the prepared transactions of this database holding
+  -- one.  Not a transaction that merely keeps an old snapshot (whoever it is: it can record an act
+  -- only by taking the lock first, and then decides with a newer snapshot).
   SELECT array_agg(l.virtualxid) INTO vx
     FROM pg_catalog.pg_locks l
    WHERE l.locktype = 'virtualxid' AND l.mode = 'ExclusiveLock' AND l.granted
-     AND (l.pid = ANY (pids)
-          OR l.pid IN (SELECT w.pid FROM pg_catalog.pg_locks w
-                        WHERE w.locktype = 'relation' AND w.pid <> pg_catalog.pg_backend_pid()
-                          AND w.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
-                          AND w.relation IN ('tmac.handling_entry'::regclass, 'tmac.area_entry'::regclass, 'tmac.act_verdict'::regclass)
-                          AND w.mode NOT IN ('AccessShareLock', 'RowShareLock')));
+     AND l.pid IN (SELECT w.pid FROM pg_catalog.pg_locks w
+                    WHERE w.locktype = 'relation' AND w.pid <> pg_catalog.pg_backend_pid()
+                      AND w.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+                      AND w.relation IN ('tmac.handling_entry'::regclass, 'tmac.area_entry'::regclass, 'tmac.act_verdict'::regclass)
+                      AND w.mode NOT IN ('AccessShareLock', 'RowShareLock'));
   SELECT array_agg(x.transaction) INTO px
     FROM pg_catalog.pg_prepared_xacts x
    WHERE x.database = pg_catalog.current_database()
@@ -661,4 +688,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tmac.fold_verdicts(interval, boolean) IS
-  'Decides again every act of the persons marked dirty (tmac.verdict_mark; everything: every act), keeps their verdicts (tmac.act_verdict) and consumes the committed markers, after waiting (at most max_wait) for the transactions of this database that may record an act without their changes; returns the markers consumed (NULL: none, such a transaction ran too long). Run by tmac.run_maintenance; callable by the DBA';
+  'Decides again every act of the persons marked dirty (tmac.verdict_mark; everything: every act), keeps their verdicts (tmac.act_verdict) and consumes the committed markers, after waiting (at most max_wait) for the transactions of this database that were recording acts when it read them (a writing lock on the act tables); returns the markers consumed (NULL: none, such a transaction ran too long). Run by tmac.run_maintenance; callable by the DBA';

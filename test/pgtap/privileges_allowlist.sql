@@ -514,6 +514,8 @@ INSERT INTO allowlist VALUES
    ('f', 'tmac.marked_persons(bigint[],bigint[])', ''),
    ('f', 'tmac.act_verdicts_of(text[],boolean)', ''),
    ('f', 'tmac.decide_reads_set(text[],bigint[],text[],timestamp with time zone[],tmac.label[])', ''),
+   ('f', 'tmac.decide_acts(text[],bigint[],text[],timestamp with time zone[],bigint[])', ''),
+   ('f', 'tmac.decide_acts_latest(text[],bigint[],text[],timestamp with time zone[],bigint[])', ''),
    ('f', 'tmac.act_failures(boolean)', ''),
    ('f', 'tmac.act_verdict_write()', ''),
    ('f', 'tmac.verdict_mark_write()', ''),
