@@ -130,7 +130,7 @@ BEGIN
   DELETE FROM tmac.restore_window;
   -- The kept verdicts (86_verdicts.sql) are not dumped, and a data pass may have run with
   -- triggers off: a marker for everyone has every act decided again until a fold stores them.
-  INSERT INTO tmac.verdict_mark (person_id, why) VALUES (NULL, 'restore');
+  INSERT INTO tmac.verdict_mark (person_ids, why) VALUES (NULL, 'restore');
   SELECT s.label INTO stored FROM pg_catalog.pg_seclabel s
    WHERE s.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
      AND s.objoid = 'tmac'::pg_catalog.regnamespace AND s.objsubid = 0 AND s.provider = 'tmac_vocabulary';

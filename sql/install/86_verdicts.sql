@@ -29,7 +29,7 @@
 --   tmac.person, tmac.access_grant, tmac.pledge, tmac.training_completion, tmac.hr_event — the
 --     persons of the old and new rows (statement triggers mark_verdicts_*, transition tables);
 --   tmac.level, tmac.compartment, tmac.org_group, tmac.setting, tmac.training_course, and a
---     TRUNCATE of any of the tables above — one marker for everyone (person, asset, area NULL);
+--     TRUNCATE of any of the tables above — one marker for everyone (persons, asset, area NULL);
 --   tmac.asset and tmac.restricted_area when a label changes — a marker naming the asset or the
 --     area ("the acts of this asset"), resolved to the persons of its acts by whoever reads it
 --     (tmac.marked_persons, in the reader's snapshot, in the fold's after its wait), and the
@@ -131,23 +131,23 @@ COMMENT ON COLUMN tmac.act_verdict.failed IS 'The failing checks (pledge, traini
 COMMENT ON INDEX tmac.act_verdict_failing_idx IS 'tmac compliance: the failing verdicts only (tmac.act_failures reads these)';
 COMMENT ON INDEX tmac.act_verdict_person_idx IS 'tmac compliance: verdicts by person and instant (the fold, leave spans)';
 
+-- (One row per statement and table: a COPY of 50,000 HR events writes one marker naming 50,000
+-- persons, not 50,000 rows.  The readers read every marker anyway: no index by person.)
 CREATE TABLE tmac.verdict_mark (
-  mark_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  person_id text,
-  asset_id  bigint,
-  area_id   bigint,
-  marked_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-  why       text NOT NULL,
-  CHECK (num_nonnulls(person_id, asset_id, area_id) <= 1)
+  mark_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  person_ids text[] CHECK (cardinality(person_ids) > 0),
+  asset_id   bigint,
+  area_id    bigint,
+  marked_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+  why        text NOT NULL,
+  CHECK (num_nonnulls(person_ids, asset_id, area_id) <= 1)
 );
-CREATE INDEX verdict_mark_person_idx ON tmac.verdict_mark (person_id);
 COMMENT ON TABLE tmac.verdict_mark IS
-  'Dirty-person markers of the kept verdicts (86_verdicts.sql): a person (NULL: everyone) whose verdicts may have changed, written by the statement that changed their governance data; insert-only, consumed by tmac.fold_verdicts';
-COMMENT ON COLUMN tmac.verdict_mark.person_id IS 'The person whose acts are decided again; NULL with asset_id and area_id NULL: every person (the vocabulary, a setting, a course changed)';
+  'Dirty-person markers of the kept verdicts (86_verdicts.sql): the persons (NULL: everyone) whose verdicts may have changed, one row per statement that changed their governance data; insert-only, consumed by tmac.fold_verdicts';
+COMMENT ON COLUMN tmac.verdict_mark.person_ids IS 'The persons whose acts are decided again (the rows a statement changed); NULL with asset_id and area_id NULL: every person (the vocabulary, a setting, a course changed)';
 COMMENT ON COLUMN tmac.verdict_mark.asset_id IS 'An asset whose label changed: the persons of its acts (handling entries), resolved by whoever reads the marker';
 COMMENT ON COLUMN tmac.verdict_mark.area_id IS 'A restricted area whose label changed: the persons of its acts (entrants and escorts), resolved by whoever reads the marker';
 COMMENT ON COLUMN tmac.verdict_mark.why IS 'The table whose change wrote the marker';
-COMMENT ON INDEX tmac.verdict_mark_person_idx IS 'tmac compliance: markers by person';
 
 CREATE FUNCTION tmac.verdict_mark_frozen() RETURNS trigger
   LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS
@@ -329,7 +329,7 @@ COMMENT ON FUNCTION tmac.decide_acts_latest(text[], bigint[], text[], timestampt
 -- The decided acts of some persons (NULL: of everyone), with what each read.
 CREATE FUNCTION tmac.act_reads(person_ids text[])
   RETURNS TABLE (act text, act_id bigint, person_id text, at timestamptz, lbl tmac.label)
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT 'handling', e.entry_id, e.handler, e.handled_at, a.label
     FROM tmac.handling_entry e JOIN tmac.asset a ON a.asset_id = e.asset_id
@@ -351,7 +351,7 @@ COMMENT ON FUNCTION tmac.act_reads(text[]) IS
 -- label changed (not visible to the change's own statement) is among them.
 CREATE FUNCTION tmac.marked_persons(asset_ids bigint[], area_ids bigint[])
   RETURNS text[]
-  LANGUAGE sql STABLE
+  LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT coalesce(array_agg(DISTINCT x.who), '{}')
     FROM (SELECT e.handler FROM tmac.handling_entry e
@@ -394,8 +394,8 @@ DECLARE
   everyone boolean;
   dirty text[];
 BEGIN
-  SELECT coalesce(bool_or(num_nonnulls(m.person_id, m.asset_id, m.area_id) = 0), false),
-         coalesce(array_agg(DISTINCT m.person_id) FILTER (WHERE m.person_id IS NOT NULL), '{}')
+  SELECT coalesce(bool_or(num_nonnulls(m.person_ids, m.asset_id, m.area_id) = 0), false),
+         ARRAY(SELECT DISTINCT u.p FROM tmac.verdict_mark x CROSS JOIN LATERAL unnest(x.person_ids) u(p))
            || tmac.marked_persons(coalesce(array_agg(m.asset_id) FILTER (WHERE m.asset_id IS NOT NULL), '{}'),
                                   coalesce(array_agg(m.area_id) FILTER (WHERE m.area_id IS NOT NULL), '{}'))
     INTO everyone, dirty
@@ -511,36 +511,44 @@ CREATE FUNCTION tmac.verdict_mark_write() RETURNS trigger
 $$
 BEGIN
   IF TG_OP = 'TRUNCATE' OR TG_NARGS = 0 THEN
-    INSERT INTO tmac.verdict_mark (person_id, why) VALUES (NULL, TG_TABLE_NAME);
+    INSERT INTO tmac.verdict_mark (person_ids, why) VALUES (NULL, TG_TABLE_NAME);
   ELSIF TG_TABLE_NAME = 'asset' THEN
     INSERT INTO tmac.verdict_mark (asset_id, why)
     SELECT n.asset_id, TG_TABLE_NAME FROM new_rows n JOIN old_rows o ON o.asset_id = n.asset_id
      WHERE n.label::text IS DISTINCT FROM o.label::text;
-    INSERT INTO tmac.verdict_mark (person_id, why)
-    SELECT DISTINCT h.handler, TG_TABLE_NAME
-      FROM new_rows n JOIN old_rows o ON o.asset_id = n.asset_id
-      JOIN tmac.handling_entry h ON h.asset_id = n.asset_id
-     WHERE n.label::text IS DISTINCT FROM o.label::text AND h.handler IS NOT NULL;
+    INSERT INTO tmac.verdict_mark (person_ids, why)
+    SELECT array_agg(x.p), TG_TABLE_NAME
+      FROM (SELECT DISTINCT h.handler
+              FROM new_rows n JOIN old_rows o ON o.asset_id = n.asset_id
+              JOIN tmac.handling_entry h ON h.asset_id = n.asset_id
+             WHERE n.label::text IS DISTINCT FROM o.label::text AND h.handler IS NOT NULL) x(p)
+    HAVING count(*) > 0;
   ELSIF TG_TABLE_NAME = 'restricted_area' THEN
     INSERT INTO tmac.verdict_mark (area_id, why)
     SELECT n.area_id, TG_TABLE_NAME FROM new_rows n JOIN old_rows o ON o.area_id = n.area_id
      WHERE n.label::text IS DISTINCT FROM o.label::text;
-    INSERT INTO tmac.verdict_mark (person_id, why)
-    SELECT DISTINCT w.who, TG_TABLE_NAME
-      FROM new_rows n JOIN old_rows o ON o.area_id = n.area_id
-      JOIN tmac.area_entry e ON e.area_id = n.area_id
-     CROSS JOIN LATERAL (VALUES (e.person_id), (e.escort)) w(who)
-     WHERE n.label::text IS DISTINCT FROM o.label::text AND w.who IS NOT NULL;
+    INSERT INTO tmac.verdict_mark (person_ids, why)
+    SELECT array_agg(x.p), TG_TABLE_NAME
+      FROM (SELECT DISTINCT w.who
+              FROM new_rows n JOIN old_rows o ON o.area_id = n.area_id
+              JOIN tmac.area_entry e ON e.area_id = n.area_id
+             CROSS JOIN LATERAL (VALUES (e.person_id), (e.escort)) w(who)
+             WHERE n.label::text IS DISTINCT FROM o.label::text AND w.who IS NOT NULL) x(p)
+    HAVING count(*) > 0;
   ELSIF TG_OP = 'INSERT' THEN
-    EXECUTE format('INSERT INTO tmac.verdict_mark (person_id, why)
-                    SELECT DISTINCT n.%1$I, %2$L FROM new_rows n WHERE n.%1$I IS NOT NULL', TG_ARGV[0], TG_TABLE_NAME);
+    EXECUTE format('INSERT INTO tmac.verdict_mark (person_ids, why)
+                    SELECT array_agg(x.p), %2$L FROM (SELECT DISTINCT n.%1$I FROM new_rows n WHERE n.%1$I IS NOT NULL) x(p)
+                    HAVING count(*) > 0', TG_ARGV[0], TG_TABLE_NAME);
   ELSIF TG_OP = 'UPDATE' THEN
-    EXECUTE format('INSERT INTO tmac.verdict_mark (person_id, why)
-                    SELECT DISTINCT x.p, %2$L FROM (SELECT n.%1$I AS p FROM new_rows n UNION ALL SELECT o.%1$I FROM old_rows o) x
-                     WHERE x.p IS NOT NULL', TG_ARGV[0], TG_TABLE_NAME);
+    EXECUTE format('INSERT INTO tmac.verdict_mark (person_ids, why)
+                    SELECT array_agg(x.p), %2$L
+                      FROM (SELECT n.%1$I FROM new_rows n WHERE n.%1$I IS NOT NULL
+                            UNION SELECT o.%1$I FROM old_rows o WHERE o.%1$I IS NOT NULL) x(p)
+                    HAVING count(*) > 0', TG_ARGV[0], TG_TABLE_NAME);
   ELSE
-    EXECUTE format('INSERT INTO tmac.verdict_mark (person_id, why)
-                    SELECT DISTINCT o.%1$I, %2$L FROM old_rows o WHERE o.%1$I IS NOT NULL', TG_ARGV[0], TG_TABLE_NAME);
+    EXECUTE format('INSERT INTO tmac.verdict_mark (person_ids, why)
+                    SELECT array_agg(x.p), %2$L FROM (SELECT DISTINCT o.%1$I FROM old_rows o WHERE o.%1$I IS NOT NULL) x(p)
+                    HAVING count(*) > 0', TG_ARGV[0], TG_TABLE_NAME);
   END IF;
   RETURN NULL;
 END
@@ -613,8 +621,8 @@ BEGIN
   -- marker's 32-bit xmin at or after it is widened to 64 bits from it (top) for pg_xact_status.
   top := pg_catalog.pg_current_xact_id_if_assigned()::text::bigint;
   SELECT array_agg(m.mark_id) FILTER (WHERE NOT o.own),
-         coalesce(bool_or(num_nonnulls(m.person_id, m.asset_id, m.area_id) = 0), false),
-         coalesce(array_agg(DISTINCT m.person_id) FILTER (WHERE m.person_id IS NOT NULL), '{}'),
+         coalesce(bool_or(num_nonnulls(m.person_ids, m.asset_id, m.area_id) = 0), false),
+         ARRAY(SELECT DISTINCT u.p FROM tmac.verdict_mark x CROSS JOIN LATERAL unnest(x.person_ids) u(p)),
          coalesce(array_agg(DISTINCT m.asset_id) FILTER (WHERE m.asset_id IS NOT NULL), '{}'),
          coalesce(array_agg(DISTINCT m.area_id) FILTER (WHERE m.area_id IS NOT NULL), '{}'),
          count(*) > 0

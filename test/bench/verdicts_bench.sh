@@ -84,7 +84,7 @@ report() {   # name a b what
 echo "load: $(uptime)"
 read -r a b < <(pair 'SELECT count(*) FROM tmac.act_failures()' 'SELECT count(*) FROM tmac.act_failures(true)')
 report verdicts_read_kept "$a" "$b" "failing acts read from the kept verdicts vs every act decided again, $((n * 10)) acts"
-psql -d vbench -c "INSERT INTO tmac.verdict_mark (person_id, why) SELECT person_id, 'bench' FROM tmac.person WHERE person_id ~ '00\$'"
+psql -d vbench -c "INSERT INTO tmac.verdict_mark (person_ids, why) SELECT array_agg(person_id), 'bench' FROM tmac.person WHERE person_id ~ '00\$'"
 read -r a b < <(pair 'SELECT count(*) FROM tmac.act_failures()' 'SELECT count(*) FROM tmac.act_failures(true)')
 report verdicts_read_dirty "$a" "$b" "the same with 1 % of the persons marked dirty (their acts decided again)"
 loop="FOR i IN 1..200 LOOP INSERT INTO tmac.handling_entry (asset_id, action, rule_applied, handler, handler_role, handled_at) VALUES (1 + i % 10, 'create', 'allowed', format('P%s', lpad((1 + i * 37 % $n)::text, 7, '0')), 'bench', now() - interval '1 hour'); END LOOP;"

@@ -51,7 +51,7 @@ SELECT is(pg_temp.failing('B1'), 3::bigint, 'B1''s three acts fail');
 -- a grant ended retroactively: A1's clearance ended 5 days ago (a data correction)
 UPDATE tmac.access_grant SET status = 'ended', ended_at = now() - interval '5 days', end_reason = 'revoked'
  WHERE person_id = 'A1' AND kind = 'clearance';
-SELECT ok(EXISTS (SELECT 1 FROM tmac.verdict_mark WHERE person_id = 'A1'), 'the grant''s change marks A1');
+SELECT ok(EXISTS (SELECT 1 FROM tmac.verdict_mark WHERE 'A1' = ANY (person_ids)), 'the grant''s change marks A1');
 SELECT throws_ok($$UPDATE tmac.verdict_mark SET why = 'x'$$, '42501', NULL, 'markers are insert-only');
 SELECT is(pg_temp.failing('A1'), 4::bigint, 'A1''s four acts after the end fail, read before any fold');
 SELECT pg_temp.kept_is_recomputed('kept = recomputed after the retroactive end');
@@ -96,7 +96,7 @@ SELECT is((SELECT count(*) FROM tmac.act_verdict v WHERE v.person_id = 'B1' AND 
 -- an asset's label lowered: the handlers of its acts are marked
 SELECT is(pg_temp.failing('A1'), 4::bigint, 'A1''s acts after the end of the clearance still fail');
 UPDATE tmac.asset SET label = 'CONFIDENTIAL' WHERE asset_no = 'V-S';
-SELECT ok(EXISTS (SELECT 1 FROM tmac.verdict_mark WHERE person_id = 'A1' AND why = 'asset'), 'the label''s change marks the handlers');
+SELECT ok(EXISTS (SELECT 1 FROM tmac.verdict_mark WHERE 'A1' = ANY (person_ids) AND why = 'asset'), 'the label''s change marks the handlers');
 SELECT pg_temp.kept_is_recomputed('kept = recomputed after the label changed');
 
 -- a setting marks everyone: training no longer required
@@ -105,7 +105,7 @@ UPDATE tmac.training_completion SET completed_on = current_date - 900 WHERE pers
 SELECT tmac.fold_verdicts(), pg_temp.consume_markers();
 SELECT ok(pg_temp.stored_failing('A1') > 4, 'A1''s training lapsed: more acts fail');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.configure('require_training', 'off')$$);
-SELECT ok(EXISTS (SELECT 1 FROM tmac.verdict_mark WHERE person_id IS NULL), 'a setting marks everyone');
+SELECT ok(EXISTS (SELECT 1 FROM tmac.verdict_mark WHERE num_nonnulls(person_ids, asset_id, area_id) = 0), 'a setting marks everyone');
 SELECT pg_temp.kept_is_recomputed('kept = recomputed after the setting');
 
 -- a vocabulary change marks everyone: D1 (SALES) handled a document restricted to DEV-QA, which
@@ -124,7 +124,7 @@ SELECT tmac.fold_verdicts(), pg_temp.consume_markers();
 SELECT is((SELECT array_agg(array_to_string(v.failed, ',')) FROM tmac.act_verdict v WHERE v.person_id = 'D1'), ARRAY['group'],
           'D1 does not reach DEV-QA');
 SELECT pg_temp.as_role('t_adm', $$SELECT tmac.move_group('DEV-QA', 'SALES')$$);
-SELECT ok(EXISTS (SELECT 1 FROM tmac.verdict_mark WHERE person_id IS NULL AND why = 'org_group'), 'a vocabulary change marks everyone');
+SELECT ok(EXISTS (SELECT 1 FROM tmac.verdict_mark WHERE num_nonnulls(person_ids, asset_id, area_id) = 0 AND why = 'org_group'), 'a vocabulary change marks everyone');
 SELECT is(pg_temp.failing('D1'), 0::bigint, 'D1 reaches DEV-QA under SALES: the act passes, read before any fold');
 SELECT pg_temp.kept_is_recomputed('kept = recomputed after the vocabulary changed');
 SELECT tmac.fold_verdicts(), pg_temp.consume_markers();

@@ -62,7 +62,7 @@ CREATE TEMP TABLE kept AS SELECT * FROM tmac.cross_register_findings();
 SELECT ok((SELECT count(*) FROM kept WHERE check_code = 'handling_without_access') >= 20, 'the planted handling findings show');
 SELECT ok((SELECT count(*) FROM kept WHERE check_code = 'area_entry_without_access') = 600, 'the area''s new compartment fails every entrant');
 SAVEPOINT everyone;
-INSERT INTO tmac.verdict_mark (person_id, why) VALUES (NULL, 'test');
+INSERT INTO tmac.verdict_mark (person_ids, why) VALUES (NULL, 'test');
 SELECT set_eq('SELECT * FROM tmac.cross_register_findings()', 'SELECT * FROM kept',
               'the findings from the kept verdicts and the markers are those of the full recomputation');
 ROLLBACK TO SAVEPOINT everyone;
