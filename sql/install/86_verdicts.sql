@@ -19,15 +19,17 @@
 --
 -- Who writes it.  (1) The act itself: statement triggers on tmac.handling_entry and
 -- tmac.area_entry (INSERT, and UPDATE of the person, instant, asset or area) decide the new rows
--- set-based in the same transaction (tmac.act_verdict_write).  (2) The fold, tmac.fold_verdicts():
--- it recomputes every act of the persons marked dirty and consumes those markers.
+-- in the same transaction, with the latest snapshot (tmac.act_verdict_write, below).  (2) The
+-- fold, tmac.fold_verdicts(): it recomputes every act of the persons marked dirty and consumes
+-- those markers.
 --
 -- Markers (tmac.verdict_mark, insert-only: a trigger refuses UPDATE; only the fold deletes).  A
 -- verdict depends on the person's governance data, on the label of what the act read and on the
 -- vocabulary and settings; every statement that changes one of them inserts markers in its own
 -- transaction:
 --   tmac.person, tmac.access_grant, tmac.pledge, tmac.training_completion, tmac.hr_event — the
---     persons of the old and new rows (statement triggers mark_verdicts_*, transition tables);
+--     persons of the old and new rows, in one marker per statement (statement triggers
+--     mark_verdicts_*, transition tables);
 --   tmac.level, tmac.compartment, tmac.org_group, tmac.setting, tmac.training_course, and a
 --     TRUNCATE of any of the tables above — one marker for everyone (persons, asset, area NULL);
 --   tmac.asset and tmac.restricted_area when a label changes — a marker naming the asset or the
