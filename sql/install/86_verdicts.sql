@@ -29,7 +29,7 @@
 -- transaction:
 --   tmac.person, tmac.access_grant, tmac.pledge, tmac.training_completion, tmac.hr_event — the
 --     persons of the old and new rows, in one marker per statement (statement triggers
---     mark_verdicts_*, transition tables);
+--     mark_verdicts_*, transition tables; not a person's insert: no act can name them before);
 --   tmac.level, tmac.compartment, tmac.org_group, tmac.setting, tmac.training_course, and a
 --     TRUNCATE of any of the tables above — one marker for everyone (persons, asset, area NULL);
 --   tmac.asset and tmac.restricted_area when a label changes — a marker naming the asset or the
@@ -538,8 +538,10 @@ BEGIN
              WHERE n.label::text IS DISTINCT FROM o.label::text AND w.who IS NOT NULL) x(p)
     HAVING count(*) > 0;
   ELSIF TG_OP = 'INSERT' THEN
+    -- (a person named twice is named twice, the readers take the distinct persons; an update's
+    -- old and new rows name the same persons mostly, whence its UNION)
     EXECUTE format('INSERT INTO tmac.verdict_mark (person_ids, why)
-                    SELECT array_agg(x.p), %2$L FROM (SELECT DISTINCT n.%1$I FROM new_rows n WHERE n.%1$I IS NOT NULL) x(p)
+                    SELECT array_agg(n.%1$I), %2$L FROM new_rows n WHERE n.%1$I IS NOT NULL
                     HAVING count(*) > 0', TG_ARGV[0], TG_TABLE_NAME);
   ELSIF TG_OP = 'UPDATE' THEN
     EXECUTE format('INSERT INTO tmac.verdict_mark (person_ids, why)
@@ -549,7 +551,7 @@ BEGIN
                     HAVING count(*) > 0', TG_ARGV[0], TG_TABLE_NAME);
   ELSE
     EXECUTE format('INSERT INTO tmac.verdict_mark (person_ids, why)
-                    SELECT array_agg(x.p), %2$L FROM (SELECT DISTINCT o.%1$I FROM old_rows o WHERE o.%1$I IS NOT NULL) x(p)
+                    SELECT array_agg(o.%1$I), %2$L FROM old_rows o WHERE o.%1$I IS NOT NULL
                     HAVING count(*) > 0', TG_ARGV[0], TG_TABLE_NAME);
   END IF;
   RETURN NULL;
@@ -578,8 +580,13 @@ BEGIN
                         FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write(%L)', t.tbl, t.tbl);
       CONTINUE;
     END IF;
-    EXECUTE format('CREATE TRIGGER mark_verdicts_insert AFTER INSERT ON tmac.%I REFERENCING NEW TABLE AS new_rows
-                      FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write(%L)', t.tbl, t.col);
+    -- (not a new person: no act can name a person before their row exists — every act's person
+    -- is a foreign key, checked at once — so a person inserted has no act to decide again; an
+    -- act recorded later is decided by its own trigger.  An HR COPY's 45,000 hires need no marker.)
+    IF t.tbl <> 'person' THEN
+      EXECUTE format('CREATE TRIGGER mark_verdicts_insert AFTER INSERT ON tmac.%I REFERENCING NEW TABLE AS new_rows
+                        FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write(%L)', t.tbl, t.col);
+    END IF;
     EXECUTE format('CREATE TRIGGER mark_verdicts_update AFTER UPDATE ON tmac.%I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
                       FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write(%L)', t.tbl, t.col);
     EXECUTE format('CREATE TRIGGER mark_verdicts_delete AFTER DELETE ON tmac.%I REFERENCING OLD TABLE AS old_rows
