@@ -32,22 +32,37 @@
  * a table someone else owns, so none of the owner's casts, operators or
  * policies runs with tmac's rights.
  *
- * Both run only inside tmac's own SECURITY DEFINER checks and refusals;
- * nothing grants EXECUTE on them to anyone.
+ * tmac.decide_acts_latest(acts, act_ids, persons, ats, objects) is how an
+ * act's own trigger keeps its verdict (86_verdicts.sql): tmac.decide_acts —
+ * the label each act read and the one decision over its person's profile —
+ * run with the latest snapshot taken here, as RI checks do, never with the
+ * transaction's own: under REPEATABLE READ that could be imported
+ * (SET TRANSACTION SNAPSHOT) from before a governance change whose marker a
+ * fold has already consumed.  The snapshot is taken after the act's
+ * statement locked its table, which is what lets the fold wait only for the
+ * transactions holding such a lock (86_verdicts.sql gives the argument).
+ *
+ * They run only inside tmac's own SECURITY DEFINER checks, refusals and
+ * triggers; nothing grants EXECUTE on them to anyone.
  */
 #include "postgres.h"
 #include "message_catalog.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #include "decision.h"
 #include "label.h"
+#include "owner_query.h"
 #include "owner_scan.h"
 #include "profile_cache.h"
 #include "profile_fetch.h"
@@ -58,7 +73,13 @@
  * profile fetched is kept for the statement (and the access generation, and
  * the as_decided mode): an act of the same person within its span reuses it
  * (the checks feed the acts ordered by person and time), so 10,000 entries
- * of a few hundred persons cost a few hundred profile queries.
+ * of a few hundred persons cost a few hundred profile queries.  Only under a
+ * snapshot that sees what the one it was read with saw: the same xmax, the
+ * same number of transactions in progress (those of the later snapshot are
+ * among the earlier one's when xmax is the same, so the same set) and the
+ * same command — a kept verdict is decided by a trigger with a snapshot of
+ * its own (decide_acts_latest) and by a fold after its wait, never with a
+ * profile read earlier in the statement.
  */
 static MemoryContext MemoCxt = NULL;
 static char *MemoPerson = NULL;
@@ -69,6 +90,33 @@ static TimestampTz MemoStmt = 0;
 static uint64 MemoGeneration = 0;
 static LocalTransactionId MemoLxid = InvalidLocalTransactionId;
 static TmacProfile MemoProfile;
+static TransactionId MemoXmax = InvalidTransactionId;
+static uint32 MemoXcnt = 0;
+static int32 MemoSubxcnt = 0;
+static bool MemoSuboverflowed = false;
+static CommandId MemoCurcid = InvalidCommandId;
+
+/* Whether the active snapshot sees what the memo's did (see above). */
+static bool
+memo_snapshot_same(void)
+{
+	Snapshot	s = ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
+
+	return s != NULL && s->xmax == MemoXmax && s->xcnt == MemoXcnt && s->subxcnt == MemoSubxcnt &&
+		s->suboverflowed == MemoSuboverflowed && s->curcid == MemoCurcid;
+}
+
+static void
+memo_snapshot_note(void)
+{
+	Snapshot	s = ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
+
+	MemoXmax = s ? s->xmax : InvalidTransactionId;
+	MemoXcnt = s ? s->xcnt : 0;
+	MemoSubxcnt = s ? s->subxcnt : 0;
+	MemoSuboverflowed = s ? s->suboverflowed : false;
+	MemoCurcid = s ? s->curcid : InvalidCommandId;
+}
 
 static const TmacProfile *
 profile_at(const char *person_id, TimestampTz at, bool as_decided)
@@ -76,7 +124,7 @@ profile_at(const char *person_id, TimestampTz at, bool as_decided)
 	if (MemoPerson != NULL && MemoLxid == MyProc->lxid &&
 		MemoStmt == GetCurrentStatementStartTimestamp() &&
 		MemoGeneration == tmac_access_generation && MemoAsDecided == as_decided &&
-		strcmp(MemoPerson, person_id) == 0 && at >= MemoFrom &&
+		memo_snapshot_same() && strcmp(MemoPerson, person_id) == 0 && at >= MemoFrom &&
 		(!MemoFound || at < MemoProfile.valid_until))
 		return MemoFound ? &MemoProfile : NULL;
 
@@ -97,6 +145,7 @@ profile_at(const char *person_id, TimestampTz at, bool as_decided)
 	MemoStmt = GetCurrentStatementStartTimestamp();
 	MemoGeneration = tmac_access_generation;
 	MemoLxid = MyProc->lxid;
+	memo_snapshot_note();
 	/* an unknown person is unknown at every instant of the statement */
 	if (!MemoFound)
 		MemoFrom = DT_NOBEGIN;
@@ -176,6 +225,50 @@ tmac_read_failures(PG_FUNCTION_ARGS)
 	prof.training_ok = PG_GETARG_BOOL(5);
 	prof.valid_until = DT_NOEND;
 	PG_RETURN_ARRAYTYPE_P(read_failures(&prof, PG_GETARG_TMAC_LABEL(0)));
+}
+
+/* Copy the decisions into the caller's tuplestore before the SPI connection closes. */
+static void
+copy_decisions(SPITupleTable *rows, uint64 n, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	uint64		i;
+
+	for (i = 0; i < n; i++)
+	{
+		Datum		values[5];
+		bool		nulls[5];
+
+		heap_deform_tuple(rows->vals[i], rows->tupdesc, values, nulls);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/*
+ * decide_acts_latest(acts text[], act_ids bigint[], person_ids text[],
+ * ats timestamptz[], object_ids bigint[]) RETURNS TABLE (act text, act_id
+ * bigint, person_id text, at timestamptz, failed text[]): tmac.decide_acts
+ * with the latest snapshot (this transaction's own changes included: an act
+ * recorded with a change of its person sees it).
+ */
+PG_FUNCTION_INFO_V1(tmac_decide_acts_latest);
+Datum
+tmac_decide_acts_latest(PG_FUNCTION_ARGS)
+{
+	static const Oid argtypes[5] = {TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID};
+	static const Oid want[5] = {TEXTOID, INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum		values[5];
+	int			i;
+
+	for (i = 0; i < 5; i++)
+		values[i] = PG_GETARG_DATUM(i);
+	InitMaterializedSRF(fcinfo, 0);
+	tmac_owner_query("SELECT d.act, d.act_id, d.person_id, d.at, d.failed"
+					 " FROM tmac.decide_acts($1, $2, $3, $4, $5) d",
+					 5, argtypes, values, lengthof(want), want, true,
+					 TMAC_SNAPSHOT_LATEST, copy_decisions, rsinfo);
+	return (Datum) 0;
 }
 
 typedef struct AboveCount

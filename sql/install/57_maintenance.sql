@@ -48,11 +48,16 @@ BEGIN
     -- it waits for HR changes in progress; never lose the rest of the run over it
     RAISE WARNING USING MESSAGE = tmac.message('tmac.run_maintenance(): the login gate was not rebuilt (deadlock with a concurrent HR change); it is at the next run');
   END;
+  -- the kept verdicts (86_verdicts.sql): decide the marked persons' acts again (in READ COMMITTED
+  -- only; it waits at most 10 s for older transactions, and else leaves the markers to the next run)
+  IF current_setting('transaction_isolation') = 'read committed' THEN
+    result := result || jsonb_build_object('verdict_markers_folded', tmac.fold_verdicts('10 seconds'));
+  END IF;
   UPDATE tmac.maintenance_state SET last_run_at = now(), last_result = result;
   RETURN result;
 END
 $$;
-COMMENT ON FUNCTION tmac.run_maintenance() IS 'Applies due HR events, marks lapsed grants, cancels lapsed requests, disables pg_cron jobs running as terminated persons and rebuilds the login gate; returns counts. Safe to run at any time, any number of times';
+COMMENT ON FUNCTION tmac.run_maintenance() IS 'Applies due HR events, marks lapsed grants, cancels lapsed requests, disables pg_cron jobs running as terminated persons, rebuilds the login gate and folds the kept verdicts (tmac.fold_verdicts); returns counts. Safe to run at any time, any number of times';
 
 CREATE TABLE tmac.maintenance_state (
   singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),

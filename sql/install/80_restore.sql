@@ -125,6 +125,9 @@ BEGIN
   -- Closed first, so that the checks below run (and fire tmac's triggers) as after a restore;
   -- any failure rolls the whole call back, and the window stays open.
   DELETE FROM tmac.restore_window;
+  -- The kept verdicts (86_verdicts.sql) are not dumped, and a data pass may have run with
+  -- triggers off: a marker for everyone has every act decided again until a fold stores them.
+  INSERT INTO tmac.verdict_mark (person_ids, why) VALUES (NULL, 'restore');
   SELECT s.label INTO stored FROM pg_catalog.pg_seclabel s
    WHERE s.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
      AND s.objoid = 'tmac'::pg_catalog.regnamespace AND s.objsubid = 0 AND s.provider = 'tmac_vocabulary';

@@ -26,20 +26,21 @@
 -- after leaving is leaver_activity's, from person.terminated_at.
 --
 -- At company scale (issue 23: 100,000 persons, 1,000,000 handling entries) the checks over every
--- act read the profiles set-based: tmac.access_profiles_at computes the read side of the profile
--- for every (person, instant) the acts name in one hash-joined query, and tmac.read_failures
--- (cross_registers.c) decides each act with the one decision (decision.c) over it.  One profile
--- query per person (tmac.access_failures_at, memoised per person) cost 100,000 queries there,
--- over 60 s.  Chosen over keeping each act's verdict incrementally (a table of verdicts kept by
--- the governance triggers): the checks stay read-only (the compliance views are read by auditors,
--- in read-only transactions), the HR feed and terminations — whose speed issue 23 also asks
--- for — get no new triggers, a verdict can never be stale (a setting, a course, a group move
--- changes every verdict at once), and the cost grows linearly (hash joins and hashed aggregates
--- over the pairs; measured in test/bench/compliance_bench.sh).  The price: every run decides
--- every act again, a few seconds at 1,000,000 entries.  test/pgtap/compscale2_findings.sql
--- compares the findings and the profiles with the per-person decision.  A key loan opens
--- several labels and loans are few: key_loan_without_access keeps the per-person decision.
---
+-- act — handling_without_access, area_entry_without_access, escort_without_access — read kept
+-- verdicts (86_verdicts.sql): each act's decision (tmac.read_failures over the set-based profile
+-- tmac.access_profiles_at) is stored when the act is recorded, the governance tables mark the
+-- persons whose verdicts may have changed, and tmac.act_failures reads the failing verdicts of
+-- unmarked persons and decides the marked persons' acts again; tmac.fold_verdicts (run by
+-- tmac.run_maintenance) stores those and consumes the markers.  0.2.0 had recomputed every act
+-- at every run (set-based, linear, but seconds at 1,000,000 entries: reading the acts alone costs
+-- ~0.3 s), and had chosen that over kept verdicts so that the checks stayed read-only and no
+-- setting or group move could leave a verdict stale; the markers keep the second (a setting, a
+-- course, the vocabulary mark everyone), and the checks stay read-only (reading never writes:
+-- only acts, governance changes and the fold do).  86_verdicts.sql argues why a verdict is never
+-- stale; test/pgtap/verdicts_planted.sql and compscale2_findings.sql compare the findings with
+-- the full recomputation and the per-person decision.  A key loan opens several labels and loans
+-- are few: key_loan_without_access keeps the per-person decision.
+
 -- Where the act can be refused when it is recorded, it is (SQLSTATE 42501, in the act's own
 -- function, 67_facilities.sql): a key lent to a person who may not read what it opens
 -- (tmac.lend_key); an entry recorded as it happens for a person who may not read the area's label
@@ -57,93 +58,6 @@
 CREATE FUNCTION tmac.access_failures_at(person_id text, lbl tmac.label, at timestamptz, as_decided boolean)
   RETURNS text[] AS 'MODULE_PATHNAME', 'tmac_access_failures_at' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION tmac.access_failures_at(text, tmac.label, timestamptz, boolean) IS 'Internal (checks across registers): every check (active, pledge, training, clearance, compartment, group) the person fails to read a label at an instant, by the one decision over tmac.access_profile_of(person, at); empty when they could read it, NULL for an unknown person; as_decided (refusals): ignore this transaction''s governance changes as a live decision would';
-
--- The set-based twin of the profile for the checks over every act: many (person, instant) pairs
--- in one query, as tmac.access_profile_of(person, at) answers each — the person's state then
--- (tmac.person_state_at for a person with scheduled HR events, else their row), the clearances
--- and compartment grants in force then (tmac.grant_in_force), a pledge valid then (as
--- tmac.pledge_window), the required training current then (tmac.training_courses_required,
--- tmac.training_span, access holders by tmac.training_holder_at, as tmac.training_status_of) and
--- the groups their group reaches — then decided by the one decision (tmac.read_failures, C).
--- Only what a read decision needs; "active" is left out, as the checks leave it out for a past
--- instant.  test/pgtap/compscale2_profiles.sql compares it with tmac.access_profile_of.
--- Hash joins and hashed aggregates over the pairs (the planner cannot count an array parameter's
--- elements, and would otherwise probe an index once per pair or sort to disk).
-CREATE FUNCTION tmac.access_profiles_at(person_ids text[], ats timestamptz[])
-  RETURNS TABLE (person_id text, at timestamptz, clearance_rank integer, read_compartments integer[],
-                 reach integer[], pledge_ok boolean, training_ok boolean)
-  LANGUAGE sql STABLE   -- (a SQL-standard body: its names are bound when created, no search_path to pin)
-  SET enable_nestloop = off SET enable_mergejoin = off SET enable_sort = off SET work_mem = '128MB' SET jit = off
-BEGIN ATOMIC
-  WITH RECURSIVE x AS MATERIALIZED (          -- the pairs, numbered: every step below joins on n
-    SELECT u.pid, u.at, row_number() OVER () AS n
-      FROM (SELECT DISTINCT u.pid, u.at FROM unnest($1, $2) u(pid, at) WHERE u.pid IS NOT NULL AND u.at IS NOT NULL) u
-  ), s AS MATERIALIZED (
-    SELECT tmac.setting_value('date_time_zone') AS tz, tmac.setting_on('require_pledge') AS need_pledge,
-           tmac.setting_on('require_training') AS need_training, (SELECT min(l.rank) FROM tmac.level l)::integer AS lowest
-  ), ev AS MATERIALIZED (     -- persons with HR events scheduled (few): their state is tmac.person_state_at's
-    SELECT DISTINCT e.person_id FROM tmac.hr_event e WHERE e.outcome = 'scheduled' AND e.person_id IS NOT NULL
-  ), st AS MATERIALIZED (     -- the person as decisions see them then
-    SELECT x.n, x.pid, x.at, p.job_role, p.org_group_id, p.pledge_required_since AS pledge_since, NULL::timestamptz AS role_change_at
-      FROM x JOIN tmac.person p ON p.person_id = x.pid
-     WHERE NOT EXISTS (SELECT 1 FROM ev WHERE ev.person_id = x.pid)
-    UNION ALL
-    SELECT x.n, x.pid, x.at, ps.job_role, ps.org_group_id, ps.pledge_since, ps.role_change_at
-      FROM x JOIN ev ON ev.person_id = x.pid CROSS JOIN LATERAL tmac.person_state_at(x.pid, x.at) ps
-  ), gr AS MATERIALIZED (     -- (the compartments unsorted, with repeats: read_failures makes them a set)
-    SELECT q.n,
-           max(q.level_rank) FILTER (WHERE q.kind = 'clearance' AND q.in_force) AS clearance_rank,
-           array_agg(q.compartment_id) FILTER (WHERE q.kind = 'compartment' AND q.in_force) AS compartments,
-           bool_or(q.holder) AS holder
-      FROM (SELECT st.n, g.kind, g.level_rank, g.compartment_id,
-                   g.approved_at IS NOT NULL AND tmac.grant_in_force(g, st.at, st.job_role, st.org_group_id, st.role_change_at) AS in_force,
-                   tmac.training_holder_at(g, st.at) AS holder
-              FROM st JOIN tmac.access_grant g ON g.person_id = st.pid) q
-     WHERE q.in_force OR q.holder
-     GROUP BY q.n
-  ), pl AS (
-    SELECT st.n,
-           bool_or(pl.signed_on::timestamp AT TIME ZONE s.tz <= st.at
-                   AND (pl.valid_until IS NULL OR st.at < (pl.valid_until + 1)::timestamp AT TIME ZONE s.tz)) AS ok
-      FROM st CROSS JOIN s JOIN tmac.pledge pl ON pl.person_id = st.pid
-     WHERE s.need_pledge AND pl.kind <> 'termination'
-       AND (st.pledge_since IS NULL OR pl.signed_on >= (st.pledge_since AT TIME ZONE s.tz)::date)
-     GROUP BY st.n
-  ), req AS MATERIALIZED (
-    SELECT r.course, r.validity, r.holders_only, row_number() OVER () AS k FROM tmac.training_courses_required() r
-  ), trc AS (
-    SELECT st.n, r.k,
-           -- (current_until IS NOT NULL in tmac.training_status_of: a missing completion's span is unbounded)
-           bool_or(upper(tmac.training_span(t.completed_on, r.validity)) IS NOT NULL
-                   AND tmac.training_span(t.completed_on, r.validity) @> (st.at AT TIME ZONE s.tz)) AS current
-      FROM st CROSS JOIN s CROSS JOIN req r
-      LEFT JOIN gr ON gr.n = st.n
-      LEFT JOIN tmac.training_completion t ON t.person_id = st.pid AND (r.course IS NULL OR t.course = r.course)
-     WHERE s.need_training AND (NOT r.holders_only OR coalesce(gr.holder, false))
-     GROUP BY st.n, r.k
-  ), tr AS (
-    SELECT trc.n, bool_and(coalesce(trc.current, false)) AS ok FROM trc GROUP BY trc.n
-  ), d(root, id) AS (
-    SELECT DISTINCT st.org_group_id, st.org_group_id FROM st WHERE st.org_group_id <> 0
-    UNION
-    SELECT d.root, g.group_id FROM tmac.org_group g JOIN d ON g.parent_id = d.id
-  ), rc AS (
-    SELECT d.root, array_agg(d.id) AS ids FROM d GROUP BY d.root
-  )
-  SELECT st.pid, st.at, coalesce(gr.clearance_rank, s.lowest, 0), coalesce(gr.compartments, '{}'), coalesce(rc.ids, '{}'),
-         NOT s.need_pledge OR coalesce(pl.ok, false), NOT s.need_training OR coalesce(tr.ok, false)
-    FROM st CROSS JOIN s
-    LEFT JOIN gr ON gr.n = st.n
-    LEFT JOIN pl ON pl.n = st.n
-    LEFT JOIN tr ON tr.n = st.n
-    LEFT JOIN rc ON rc.root = st.org_group_id;
-END;
-COMMENT ON FUNCTION tmac.access_profiles_at(text[], timestamptz[]) IS 'Internal (checks across registers): the read side of tmac.access_profile_of for many (person, instant) pairs in one set-based query (person_ids[i] at ats[i]); unknown persons have no row';
-
-CREATE FUNCTION tmac.read_failures(lbl tmac.label, clearance_rank integer, compartments integer[], reach integer[],
-                                   pledge_ok boolean, training_ok boolean)
-  RETURNS text[] AS 'MODULE_PATHNAME', 'tmac_read_failures' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION tmac.read_failures(tmac.label, integer, integer[], integer[], boolean, boolean) IS 'Internal (checks across registers): every check (pledge, training, clearance, compartment, group) a read profile of tmac.access_profiles_at fails for a label, by the one decision; empty when it may read';
 
 CREATE FUNCTION tmac.rows_above_label(tbl regclass, lbl tmac.label, OUT rows_above bigint, OUT example tmac.label)
   AS 'MODULE_PATHNAME', 'tmac_rows_above_label' LANGUAGE C STABLE STRICT;
@@ -346,30 +260,24 @@ CREATE FUNCTION tmac.cross_register_findings()
   LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS
 $$
   WITH cfg AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz),
-  leaves AS MATERIALIZED (SELECT l.person_id, pg_catalog.array_agg(l.span) AS spans FROM tmac.leave_spans() l GROUP BY l.person_id)
-  -- handling_without_access: entries made by a person (automatic entries read through the row policies)
+  leaves AS MATERIALIZED (SELECT l.person_id, pg_catalog.array_agg(l.span) AS spans FROM tmac.leave_spans() l GROUP BY l.person_id),
+  fl AS MATERIALIZED (SELECT f.act, f.act_id, f.failed FROM tmac.act_failures() f)
+  -- handling_without_access: entries made by a person (automatic entries read through the row
+  -- policies), decided by the one decision over the handler's profile then — kept verdicts
+  -- (86_verdicts.sql: tmac.act_failures reads the failing ones and decides the marked persons'
+  -- acts again), and "active" when the handler was on leave then; worded as tmac.access_refused
+  -- words it
   SELECT 'handling_without_access', 'handling:' || e.entry_id, e.handler,
          tmac.message('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
-                e.entry_id, e.action, e.asset_no, e.name, e.handler, e.handled_at,
-                r.why, 'handling:' || e.entry_id),
+                e.entry_id, e.action, a.asset_no, a.name, e.handler, e.handled_at,
+                tmac.message('%s labelled %s (failing: %s)', tmac.message('asset %s', a.asset_no), a.label,
+                             pg_catalog.array_to_string(f.failed, ', ')),
+                'handling:' || e.entry_id),
          e.handled_at
-    FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, a.asset_no, a.name, a.label
-            FROM tmac.handling_entry e JOIN tmac.asset a ON a.asset_id = e.asset_id
-           WHERE NOT e.automatic AND e.handler IS NOT NULL AND a.label IS NOT NULL) e
-    -- every handler's profile at each instant they handled, in one set-based query (never one
-    -- profile query per handler: 100,000 handlers cost 100,000 queries)
-    JOIN (SELECT pg_catalog.array_agg(h.handler) AS ids, pg_catalog.array_agg(h.handled_at) AS ats
-            FROM (SELECT DISTINCT h.handler, h.handled_at FROM tmac.handling_entry h WHERE h.handler IS NOT NULL) h) pr ON true
-    CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
-    -- the handler's leaves (the profile's active check is today's state: tmac.leave_spans)
-    LEFT JOIN leaves lv ON lv.person_id = e.handler
-    -- the one decision (C) over that profile, for every entry, and "active" when the handler was on
-    -- leave then; worded as tmac.access_refused words it
-    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
-                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.handled_at) AS failed OFFSET 0) f
-    CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('asset %s', e.asset_no), e.label,
-                                            pg_catalog.array_to_string(f.failed, ', ')) AS why) r
-   WHERE p.person_id = e.handler AND p.at = e.handled_at AND pg_catalog.cardinality(f.failed) > 0
+    FROM fl f
+    JOIN tmac.handling_entry e ON e.entry_id = f.act_id
+    JOIN tmac.asset a ON a.asset_id = e.asset_id
+   WHERE f.act = 'handling' AND NOT e.automatic AND e.handler IS NOT NULL AND a.label IS NOT NULL
   UNION ALL
   -- key_loan_without_access
   SELECT 'key_loan_without_access', 'key_loan:' || l.loan_id, l.borrower,
@@ -393,7 +301,7 @@ $$
   -- area_entry_without_access (the person who entered, unless a visitor with an escort) and
   -- escort_without_access (the escort goes in too, a visitor's or anyone's): whoever went in must
   -- have been able to read the area's label then; tmac.record_entry refuses both as it happens.
-  -- One pass over (entry, who went in), the profiles in one query as for handling_without_access.
+  -- The kept verdicts of (entry, who went in), as for handling_without_access.
   SELECT e.check_code, 'area_entry:' || e.entry_id, e.who,
          CASE WHEN e.check_code = 'area_entry_without_access'
               THEN tmac.message('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
@@ -402,24 +310,18 @@ $$
               ELSE tmac.message('%s escorted %s into restricted area %s on %s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
                                 e.who, coalesce(e.person_id, e.visitor_name), e.code, e.entered_at, r.why) END,
          e.entered_at
-    FROM (SELECT w.check_code, w.who, e.entry_id, e.person_id, e.visitor_name, e.escort, e.entered_at, ar.code, ar.label
-            FROM tmac.area_entry e
+    FROM (SELECT CASE f.act WHEN 'entrant' THEN 'area_entry_without_access' ELSE 'escort_without_access' END AS check_code,
+                 CASE f.act WHEN 'entrant' THEN e.person_id ELSE e.escort END AS who, f.failed,
+                 e.entry_id, e.person_id, e.visitor_name, e.escort, e.entered_at, ar.code, ar.label
+            FROM fl f
+            JOIN tmac.area_entry e ON e.entry_id = f.act_id
             JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
             LEFT JOIN tmac.person p ON p.person_id = e.person_id
-            CROSS JOIN LATERAL (VALUES ('area_entry_without_access', CASE WHEN NOT (p.kind = 'visitor' AND e.escort IS NOT NULL) THEN e.person_id END),
-                                       ('escort_without_access', e.escort)) w(check_code, who)
-           WHERE ar.label IS NOT NULL AND w.who IS NOT NULL) e
-    JOIN (SELECT pg_catalog.array_agg(x.who) AS ids, pg_catalog.array_agg(x.entered_at) AS ats
-            FROM (SELECT x.person_id AS who, x.entered_at FROM tmac.area_entry x WHERE x.person_id IS NOT NULL
-                  UNION
-                  SELECT x.escort, x.entered_at FROM tmac.area_entry x WHERE x.escort IS NOT NULL) x) pr ON true
-    CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
-    LEFT JOIN leaves lv ON lv.person_id = e.who
-    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
-                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.entered_at) AS failed OFFSET 0) f
+           WHERE f.act IN ('entrant', 'escort') AND ar.label IS NOT NULL
+             AND (f.act = 'escort' OR NOT (p.kind = 'visitor' AND e.escort IS NOT NULL))) e
     CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('area %s', e.code), e.label,
-                                            pg_catalog.array_to_string(f.failed, ', ')) AS why) r
-   WHERE p.person_id = e.who AND p.at = e.entered_at AND pg_catalog.cardinality(f.failed) > 0
+                                            pg_catalog.array_to_string(e.failed, ', ')) AS why) r
+   WHERE e.who IS NOT NULL
   UNION ALL
   -- leaver_activity: what a terminated person did after termination
   SELECT 'leaver_activity', x.subject, p.person_id,

@@ -268,6 +268,9 @@ TO tmac_admin;
 -- acts already done; administrators set an area's label and hours.
 GRANT SELECT ON tmac.cross_finding_review TO tmac_approver, tmac_auditor, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_cross_registers(), tmac.check_facility_access() TO tmac_auditor, tmac_admin;
+-- The kept verdicts (86): read by the auditor and the administrator; the DBA folds them.
+GRANT SELECT ON tmac.act_verdict, tmac.verdict_mark TO tmac_auditor, tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.fold_verdicts(interval, boolean) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_cross_finding(text, text, text) TO tmac_approver, tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.set_area_label(text, text), tmac.set_area_hours(text, time, time, integer[]) TO tmac_admin;
 

@@ -158,3 +158,11 @@ EXCEPTION WHEN feature_not_supported THEN
   NULL;
 END
 $lz4$;
+
+-- 0.2.0 keeps each act's read decision (tmac.act_verdict, 86_verdicts.sql): the acts recorded
+-- before the upgrade are decided here, once.  No wait is needed (tmac.fold_verdicts waits for
+-- older transactions): creating the act and marker triggers above took SHARE ROW EXCLUSIVE locks
+-- on the act and governance tables, so every transaction that wrote them has ended, this
+-- statement's snapshot sees what they committed, and nobody writes them until this commits.
+INSERT INTO tmac.act_verdict (act, act_id, person_id, at, failed)
+SELECT v.act, v.act_id, v.person_id, v.at, v.failed FROM tmac.act_verdicts_of(NULL) v;

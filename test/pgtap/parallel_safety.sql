@@ -46,7 +46,13 @@ INSERT INTO not_parallel_safe VALUES
   ('tmac.cross_register_findings()', 'calls tmac.access_refused() and tmac.access_profiles_at()'),
   ('tmac.rows_above_label(regclass,tmac.label)', 'C: reads a protected table''s heap itself (as hidden_rows_for)'),
   ('tmac.bound_rows_above()', 'calls tmac.rows_above_label() in an EXCEPTION block (a subtransaction)'),
-  ('tmac.check_cross_registers()', 'calls tmac.cross_register_findings() and tmac.bound_rows_above()');
+  ('tmac.check_cross_registers()', 'calls tmac.cross_register_findings() and tmac.bound_rows_above()'),
+  -- the kept verdicts (86_verdicts.sql)
+  ('tmac.decide_reads_set(text[],bigint[],text[],timestamp with time zone[],tmac.label[])', 'calls tmac.access_profiles_at(), and sets planner switches for its query (SET clauses)'),
+  ('tmac.decide_reads(text[],bigint[],text[],timestamp with time zone[],tmac.label[])', 'calls tmac.access_failures_at() and tmac.decide_reads_set()'),
+  ('tmac.decide_acts(text[],bigint[],text[],timestamp with time zone[],bigint[])', 'calls tmac.decide_reads()'),
+  ('tmac.act_verdicts_of(text[],boolean)', 'calls tmac.decide_reads() and tmac.decide_reads_set()'),
+  ('tmac.act_failures(boolean)', 'calls tmac.act_verdicts_of()');
 
 SELECT is((SELECT string_agg(x, '; ' ORDER BY x) FROM (
              SELECT p.oid::regprocedure::text || ' is ' || CASE p.proparallel WHEN 'r' THEN 'PARALLEL RESTRICTED'
