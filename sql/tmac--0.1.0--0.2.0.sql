@@ -4199,6 +4199,11 @@ BEGIN
     -- it waits for HR changes in progress; never lose the rest of the run over it
     RAISE WARNING USING MESSAGE = tmac.message('tmac.run_maintenance(): the login gate was not rebuilt (deadlock with a concurrent HR change); it is at the next run');
   END;
+  -- the kept verdicts (86_verdicts.sql): decide the marked persons' acts again (in READ COMMITTED
+  -- only; it waits at most 10 s for older transactions, and else leaves the markers to the next run)
+  IF current_setting('transaction_isolation') = 'read committed' THEN
+    result := result || jsonb_build_object('verdict_markers_folded', tmac.fold_verdicts('10 seconds'));
+  END IF;
   UPDATE tmac.maintenance_state SET last_run_at = now(), last_result = result;
   RETURN result;
 END
@@ -4352,9 +4357,9 @@ CREATE OR REPLACE FUNCTION tmac.policy_index_support(internal)
  STRICT
 AS 'MODULE_PATHNAME', $function$tmac_policy_index_support$function$;
 
-ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
-
 ALTER FUNCTION tmac.row_readable(tmac.label) SUPPORT tmac.policy_index_support;
+
+ALTER FUNCTION tmac.row_writable(tmac.label) SUPPORT tmac.policy_index_support;
 
 CREATE TRIGGER audit_insert AFTER INSERT ON tmac.protected_table REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.audit_trigger('relid', 'relid');
 
@@ -12538,6 +12543,9 @@ BEGIN
   -- Closed first, so that the checks below run (and fire tmac's triggers) as after a restore;
   -- any failure rolls the whole call back, and the window stays open.
   DELETE FROM tmac.restore_window;
+  -- The kept verdicts (86_verdicts.sql) are not dumped, and a data pass may have run with
+  -- triggers off: a marker for everyone has every act decided again until a fold stores them.
+  INSERT INTO tmac.verdict_mark (person_ids, why) VALUES (NULL, 'restore');
   SELECT s.label INTO stored FROM pg_catalog.pg_seclabel s
    WHERE s.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
      AND s.objoid = 'tmac'::pg_catalog.regnamespace AND s.objsubid = 0 AND s.provider = 'tmac_vocabulary';
@@ -13090,11 +13098,50 @@ BEGIN
 END
 $function$;
 
-CREATE OR REPLACE FUNCTION tmac.access_failures_at(person_id text, lbl tmac.label, at timestamp with time zone, as_decided boolean)
- RETURNS text[]
- LANGUAGE c
- STABLE STRICT
-AS 'MODULE_PATHNAME', $function$tmac_access_failures_at$function$;
+CREATE TABLE tmac.act_verdict (
+  act text NOT NULL,
+  act_id bigint NOT NULL,
+  person_id text NOT NULL,
+  at timestamp with time zone NOT NULL,
+  failed text[] NOT NULL
+);
+
+ALTER TABLE tmac.act_verdict ADD CONSTRAINT act_verdict_act_check CHECK ((act = ANY (ARRAY['handling'::text, 'entrant'::text, 'escort'::text])));
+
+ALTER TABLE tmac.act_verdict ADD CONSTRAINT act_verdict_pkey PRIMARY KEY (act, act_id);
+
+CREATE INDEX act_verdict_failing_idx ON tmac.act_verdict USING btree (act, act_id) WHERE (failed <> '{}'::text[]);
+
+CREATE INDEX act_verdict_person_idx ON tmac.act_verdict USING btree (person_id, at);
+
+CREATE TABLE tmac.verdict_mark (
+  mark_id bigint GENERATED ALWAYS AS IDENTITY,
+  person_ids text[],
+  asset_id bigint,
+  area_id bigint,
+  marked_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+  why text NOT NULL
+);
+
+ALTER TABLE tmac.verdict_mark ADD CONSTRAINT verdict_mark_person_ids_check CHECK ((cardinality(person_ids) > 0));
+
+ALTER TABLE tmac.verdict_mark ADD CONSTRAINT verdict_mark_check CHECK ((num_nonnulls(person_ids, asset_id, area_id) <= 1));
+
+ALTER TABLE tmac.verdict_mark ADD CONSTRAINT verdict_mark_pkey PRIMARY KEY (mark_id);
+
+CREATE OR REPLACE FUNCTION tmac.verdict_mark_frozen()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+    MESSAGE = tmac.message('markers of the kept verdicts are never updated'),
+    HINT = tmac.message('Insert a new marker; tmac.fold_verdicts consumes them.');
+END
+$function$;
+
+CREATE TRIGGER insert_only BEFORE UPDATE ON tmac.verdict_mark FOR EACH ROW EXECUTE FUNCTION tmac.verdict_mark_frozen();
 
 CREATE OR REPLACE FUNCTION tmac.access_profiles_at(person_ids text[], ats timestamptz[])
   RETURNS TABLE (person_id text, at timestamptz, clearance_rank integer, read_compartments integer[],
@@ -13185,6 +13232,493 @@ CREATE OR REPLACE FUNCTION tmac.read_failures(lbl tmac.label, clearance_rank int
  LANGUAGE c
  IMMUTABLE PARALLEL SAFE STRICT
 AS 'MODULE_PATHNAME', $function$tmac_read_failures$function$;
+
+CREATE OR REPLACE FUNCTION tmac.decide_reads_set(acts text[], act_ids bigint[], person_ids text[], ats timestamptz[], labels tmac.label[])
+  RETURNS TABLE (act text, act_id bigint, person_id text, at timestamptz, failed text[])
+  LANGUAGE sql STABLE
+  SET enable_nestloop = off SET enable_mergejoin = off SET jit = off
+BEGIN ATOMIC
+  WITH r AS MATERIALIZED (
+    SELECT r.act, r.act_id, r.person_id, r.at, r.lbl FROM unnest($1, $2, $3, $4, $5) r(act, act_id, person_id, at, lbl)
+  ), p AS MATERIALIZED (
+    SELECT p.person_id, p.at, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok
+      FROM tmac.access_profiles_at($3, $4) p
+  )
+  SELECT r.act, r.act_id, r.person_id, r.at,
+         CASE WHEN r.lbl IS NULL OR p.person_id IS NULL THEN '{}'::text[]
+              ELSE tmac.read_failures(r.lbl, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok) END
+    FROM r LEFT JOIN p ON p.person_id = r.person_id AND p.at = r.at;
+END;
+ALTER FUNCTION tmac.decide_reads_set(text[],bigint[],text[],timestamp with time zone[],tmac.label[])
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL
+  SET enable_nestloop = 'off'
+  SET enable_mergejoin = 'off'
+  SET jit = 'off';
+
+CREATE OR REPLACE FUNCTION tmac.decide_reads(acts text[], act_ids bigint[], person_ids text[], ats timestamp with time zone[], labels tmac.label[])
+ RETURNS TABLE(act text, act_id bigint, person_id text, at timestamp with time zone, failed text[])
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  IF coalesce(cardinality(acts), 0) > 1000 THEN
+    RETURN QUERY SELECT d.act, d.act_id, d.person_id, d.at, d.failed FROM tmac.decide_reads_set(acts, act_ids, person_ids, ats, labels) d;
+    RETURN;
+  END IF;
+  RETURN QUERY
+  SELECT u.act, u.act_id, u.person_id, u.at,
+         CASE WHEN u.lbl IS NULL THEN '{}'::text[]
+              ELSE ARRAY(SELECT x FROM unnest(tmac.access_failures_at(u.person_id, u.lbl, u.at, false)) WITH ORDINALITY y(x, k)
+                          WHERE x <> 'active' ORDER BY k) END
+    FROM unnest(acts, act_ids, person_ids, ats, labels) u(act, act_id, person_id, at, lbl);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.decide_acts(acts text[], act_ids bigint[], person_ids text[], ats timestamptz[], object_ids bigint[])
+  RETURNS TABLE (act text, act_id bigint, person_id text, at timestamptz, failed text[])
+  LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT d.act, d.act_id, d.person_id, d.at, d.failed
+    FROM (SELECT array_agg(u.act) AS a, array_agg(u.act_id) AS i, array_agg(u.pid) AS p, array_agg(u.at) AS t,
+                 array_agg(coalesce(x.label, r.label)) AS l
+            FROM unnest($1, $2, $3, $4, $5) u(act, act_id, pid, at, obj)
+            LEFT JOIN tmac.asset x ON u.act = 'handling' AND x.asset_id = u.obj
+            LEFT JOIN tmac.restricted_area r ON u.act <> 'handling' AND r.area_id = u.obj
+           WHERE x.asset_id IS NOT NULL OR r.area_id IS NOT NULL) g
+   CROSS JOIN LATERAL tmac.decide_reads(g.a, g.i, g.p, g.t, g.l) d
+   WHERE g.a IS NOT NULL;
+END;
+ALTER FUNCTION tmac.decide_acts(text[],bigint[],text[],timestamp with time zone[],bigint[])
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL UNSAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.decide_acts_latest(acts text[], act_ids bigint[], person_ids text[], ats timestamp with time zone[], object_ids bigint[])
+ RETURNS TABLE(act text, act_id bigint, person_id text, at timestamp with time zone, failed text[])
+ LANGUAGE c
+ STRICT
+AS 'MODULE_PATHNAME', $function$tmac_decide_acts_latest$function$;
+
+CREATE OR REPLACE FUNCTION tmac.act_reads(person_ids text[])
+  RETURNS TABLE (act text, act_id bigint, person_id text, at timestamptz, lbl tmac.label)
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT 'handling', e.entry_id, e.handler, e.handled_at, a.label
+    FROM tmac.handling_entry e JOIN tmac.asset a ON a.asset_id = e.asset_id
+   WHERE NOT e.automatic AND e.handler IS NOT NULL AND ($1 IS NULL OR e.handler = ANY ($1))
+  UNION ALL
+  SELECT 'entrant', e.entry_id, e.person_id, e.entered_at, ar.label
+    FROM tmac.area_entry e JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
+   WHERE e.person_id IS NOT NULL AND ($1 IS NULL OR e.person_id = ANY ($1))
+  UNION ALL
+  SELECT 'escort', e.entry_id, e.escort, e.entered_at, ar.label
+    FROM tmac.area_entry e JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
+   WHERE e.escort IS NOT NULL AND ($1 IS NULL OR e.escort = ANY ($1));
+END;
+ALTER FUNCTION tmac.act_reads(text[])
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  ROWS 1000
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.marked_persons(asset_ids bigint[], area_ids bigint[])
+  RETURNS text[]
+  LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT coalesce(array_agg(DISTINCT x.who), '{}')
+    FROM (SELECT e.handler FROM tmac.handling_entry e
+           WHERE e.asset_id = ANY ($1) AND NOT e.automatic AND e.handler IS NOT NULL
+          UNION ALL
+          SELECT w.who FROM tmac.area_entry e CROSS JOIN LATERAL (VALUES (e.person_id), (e.escort)) w(who)
+           WHERE e.area_id = ANY ($2) AND w.who IS NOT NULL) x(who);
+END;
+ALTER FUNCTION tmac.marked_persons(bigint[],bigint[])
+  STABLE
+  CALLED ON NULL INPUT
+  NOT LEAKPROOF
+  PARALLEL SAFE
+  COST 100
+  SECURITY INVOKER
+  RESET ALL;
+
+CREATE OR REPLACE FUNCTION tmac.act_verdicts_of(person_ids text[], set_based boolean DEFAULT false)
+ RETURNS TABLE(act text, act_id bigint, person_id text, at timestamp with time zone, failed text[])
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+BEGIN
+  RETURN QUERY EXECUTE replace(
+    'SELECT d.act, d.act_id, d.person_id, d.at, d.failed
+       FROM (SELECT pg_catalog.array_agg(x.act) AS a, pg_catalog.array_agg(x.act_id) AS i, pg_catalog.array_agg(x.person_id) AS p,
+                    pg_catalog.array_agg(x.at) AS t, pg_catalog.array_agg(x.lbl) AS l
+               FROM tmac.act_reads($1) x) g
+      CROSS JOIN LATERAL tmac.decide_reads(g.a, g.i, g.p, g.t, g.l) d
+      WHERE g.a IS NOT NULL', 'decide_reads(', CASE WHEN set_based THEN 'decide_reads_set(' ELSE 'decide_reads(' END)
+    USING person_ids;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.act_failures(recompute boolean DEFAULT false)
+ RETURNS TABLE(act text, act_id bigint, failed text[])
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+DECLARE
+  everyone boolean;
+  dirty text[];
+BEGIN
+  SELECT coalesce(bool_or(num_nonnulls(m.person_ids, m.asset_id, m.area_id) = 0), false),
+         ARRAY(SELECT DISTINCT u.p FROM tmac.verdict_mark x CROSS JOIN LATERAL unnest(x.person_ids) u(p))
+           || tmac.marked_persons(coalesce(array_agg(m.asset_id) FILTER (WHERE m.asset_id IS NOT NULL), '{}'),
+                                  coalesce(array_agg(m.area_id) FILTER (WHERE m.area_id IS NOT NULL), '{}'))
+    INTO everyone, dirty
+    FROM tmac.verdict_mark m;
+  everyone := everyone OR recompute;
+  IF everyone THEN
+    RETURN QUERY
+    WITH lv AS MATERIALIZED (SELECT l.person_id, array_agg(l.span) AS spans FROM tmac.leave_spans() l GROUP BY l.person_id)
+    SELECT d.act, d.act_id, f.failed
+      FROM tmac.act_verdicts_of(NULL, true) d
+      LEFT JOIN lv ON lv.person_id = d.person_id
+     CROSS JOIN LATERAL (SELECT CASE WHEN lv.spans IS NULL THEN d.failed ELSE d.failed || tmac.on_leave_failure(lv.spans, d.at) END AS failed) f
+     WHERE cardinality(f.failed) > 0;
+    RETURN;
+  END IF;
+  RETURN QUERY
+  WITH lv AS MATERIALIZED (SELECT l.person_id, array_agg(l.span) AS spans FROM tmac.leave_spans() l GROUP BY l.person_id),
+  dm AS MATERIALIZED (SELECT DISTINCT u.person_id FROM unnest(dirty) u(person_id))
+  -- the kept failing verdicts of clean persons (partial index)
+  SELECT v.act, v.act_id, CASE WHEN lv.spans IS NULL THEN v.failed ELSE v.failed || tmac.on_leave_failure(lv.spans, v.at) END
+    FROM tmac.act_verdict v
+    LEFT JOIN lv ON lv.person_id = v.person_id
+   WHERE v.failed <> '{}' AND NOT EXISTS (SELECT 1 FROM dm WHERE dm.person_id = v.person_id)
+  UNION ALL
+  -- clean persons' acts that passed, dated in one of their leaves
+  SELECT v.act, v.act_id, ARRAY['active']
+    FROM lv JOIN tmac.act_verdict v ON v.person_id = lv.person_id
+   WHERE v.failed = '{}' AND NOT EXISTS (SELECT 1 FROM dm WHERE dm.person_id = v.person_id)
+     AND cardinality(tmac.on_leave_failure(lv.spans, v.at)) > 0
+  UNION ALL
+  -- the marked persons' acts, decided again
+  SELECT d.act, d.act_id, f.failed
+    FROM (SELECT 1 WHERE cardinality(dirty) > 0) one
+   CROSS JOIN LATERAL tmac.act_verdicts_of(dirty, true) d
+    LEFT JOIN lv ON lv.person_id = d.person_id
+   CROSS JOIN LATERAL (SELECT CASE WHEN lv.spans IS NULL THEN d.failed ELSE d.failed || tmac.on_leave_failure(lv.spans, d.at) END AS failed) f
+   WHERE cardinality(f.failed) > 0;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.act_verdict_write()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  a text[]; i bigint[]; p text[]; t timestamptz[]; o bigint[];
+BEGIN
+  IF TG_TABLE_NAME = 'handling_entry' THEN
+    IF TG_OP = 'INSERT' THEN
+      SELECT array_agg('handling'::text), array_agg(n.entry_id), array_agg(n.handler), array_agg(n.handled_at), array_agg(n.asset_id)
+        INTO a, i, p, t, o
+        FROM new_rows n
+       WHERE NOT n.automatic AND n.handler IS NOT NULL AND n.asset_id IS NOT NULL;
+    ELSE
+      DELETE FROM tmac.act_verdict v USING new_rows n JOIN old_rows o ON o.entry_id = n.entry_id
+       WHERE v.act = 'handling' AND v.act_id = n.entry_id
+         AND (n.handler, n.handled_at, n.asset_id, n.automatic) IS DISTINCT FROM (o.handler, o.handled_at, o.asset_id, o.automatic);
+      SELECT array_agg('handling'::text), array_agg(n.entry_id), array_agg(n.handler), array_agg(n.handled_at), array_agg(n.asset_id)
+        INTO a, i, p, t, o
+        FROM new_rows n JOIN old_rows o ON o.entry_id = n.entry_id
+       WHERE NOT n.automatic AND n.handler IS NOT NULL AND n.asset_id IS NOT NULL
+         AND (n.handler, n.handled_at, n.asset_id, n.automatic) IS DISTINCT FROM (o.handler, o.handled_at, o.asset_id, o.automatic);
+    END IF;
+  ELSE
+    IF TG_OP = 'INSERT' THEN
+      SELECT array_agg(w.act), array_agg(n.entry_id), array_agg(w.who), array_agg(n.entered_at), array_agg(n.area_id)
+        INTO a, i, p, t, o
+        FROM new_rows n
+       CROSS JOIN LATERAL (VALUES ('entrant', n.person_id), ('escort', n.escort)) w(act, who)
+       WHERE w.who IS NOT NULL;
+    ELSE
+      DELETE FROM tmac.act_verdict v USING new_rows n JOIN old_rows o ON o.entry_id = n.entry_id
+       WHERE v.act IN ('entrant', 'escort') AND v.act_id = n.entry_id
+         AND (n.area_id, n.person_id, n.escort, n.entered_at) IS DISTINCT FROM (o.area_id, o.person_id, o.escort, o.entered_at);
+      SELECT array_agg(w.act), array_agg(n.entry_id), array_agg(w.who), array_agg(n.entered_at), array_agg(n.area_id)
+        INTO a, i, p, t, o
+        FROM new_rows n JOIN old_rows o ON o.entry_id = n.entry_id
+       CROSS JOIN LATERAL (VALUES ('entrant', n.person_id), ('escort', n.escort)) w(act, who)
+       WHERE w.who IS NOT NULL
+         AND (n.area_id, n.person_id, n.escort, n.entered_at) IS DISTINCT FROM (o.area_id, o.person_id, o.escort, o.entered_at);
+    END IF;
+  END IF;
+  IF a IS NOT NULL THEN
+    INSERT INTO tmac.act_verdict AS v (act, act_id, person_id, at, failed)
+    SELECT d.act, d.act_id, d.person_id, d.at, d.failed FROM tmac.decide_acts_latest(a, i, p, t, o) d
+    ON CONFLICT ON CONSTRAINT act_verdict_pkey
+    DO UPDATE SET person_id = EXCLUDED.person_id, at = EXCLUDED.at, failed = EXCLUDED.failed;
+  END IF;
+  RETURN NULL;
+END
+$function$;
+
+CREATE TRIGGER act_verdict_insert AFTER INSERT ON tmac.handling_entry REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.act_verdict_write();
+
+CREATE TRIGGER act_verdict_update AFTER UPDATE ON tmac.handling_entry REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.act_verdict_write();
+
+CREATE TRIGGER act_verdict_insert AFTER INSERT ON tmac.area_entry REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.act_verdict_write();
+
+CREATE TRIGGER act_verdict_update AFTER UPDATE ON tmac.area_entry REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.act_verdict_write();
+
+CREATE OR REPLACE FUNCTION tmac.verdict_mark_write()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+BEGIN
+  IF TG_OP = 'TRUNCATE' OR TG_NARGS = 0 THEN
+    INSERT INTO tmac.verdict_mark (person_ids, why) VALUES (NULL, TG_TABLE_NAME);
+  ELSIF TG_TABLE_NAME = 'asset' THEN
+    INSERT INTO tmac.verdict_mark (asset_id, why)
+    SELECT n.asset_id, TG_TABLE_NAME FROM new_rows n JOIN old_rows o ON o.asset_id = n.asset_id
+     WHERE n.label::text IS DISTINCT FROM o.label::text;
+    INSERT INTO tmac.verdict_mark (person_ids, why)
+    SELECT array_agg(x.p), TG_TABLE_NAME
+      FROM (SELECT DISTINCT h.handler
+              FROM new_rows n JOIN old_rows o ON o.asset_id = n.asset_id
+              JOIN tmac.handling_entry h ON h.asset_id = n.asset_id
+             WHERE n.label::text IS DISTINCT FROM o.label::text AND h.handler IS NOT NULL) x(p)
+    HAVING count(*) > 0;
+  ELSIF TG_TABLE_NAME = 'restricted_area' THEN
+    INSERT INTO tmac.verdict_mark (area_id, why)
+    SELECT n.area_id, TG_TABLE_NAME FROM new_rows n JOIN old_rows o ON o.area_id = n.area_id
+     WHERE n.label::text IS DISTINCT FROM o.label::text;
+    INSERT INTO tmac.verdict_mark (person_ids, why)
+    SELECT array_agg(x.p), TG_TABLE_NAME
+      FROM (SELECT DISTINCT w.who
+              FROM new_rows n JOIN old_rows o ON o.area_id = n.area_id
+              JOIN tmac.area_entry e ON e.area_id = n.area_id
+             CROSS JOIN LATERAL (VALUES (e.person_id), (e.escort)) w(who)
+             WHERE n.label::text IS DISTINCT FROM o.label::text AND w.who IS NOT NULL) x(p)
+    HAVING count(*) > 0;
+  ELSIF TG_OP = 'INSERT' THEN
+    -- (a person named twice is named twice, the readers take the distinct persons; an update's
+    -- old and new rows name the same persons mostly, whence its UNION)
+    EXECUTE format('INSERT INTO tmac.verdict_mark (person_ids, why)
+                    SELECT array_agg(n.%1$I), %2$L FROM new_rows n WHERE n.%1$I IS NOT NULL
+                    HAVING count(*) > 0', TG_ARGV[0], TG_TABLE_NAME);
+  ELSIF TG_OP = 'UPDATE' THEN
+    EXECUTE format('INSERT INTO tmac.verdict_mark (person_ids, why)
+                    SELECT array_agg(x.p), %2$L
+                      FROM (SELECT n.%1$I FROM new_rows n WHERE n.%1$I IS NOT NULL
+                            UNION SELECT o.%1$I FROM old_rows o WHERE o.%1$I IS NOT NULL) x(p)
+                    HAVING count(*) > 0', TG_ARGV[0], TG_TABLE_NAME);
+  ELSE
+    EXECUTE format('INSERT INTO tmac.verdict_mark (person_ids, why)
+                    SELECT array_agg(o.%1$I), %2$L FROM old_rows o WHERE o.%1$I IS NOT NULL
+                    HAVING count(*) > 0', TG_ARGV[0], TG_TABLE_NAME);
+  END IF;
+  RETURN NULL;
+END
+$function$;
+
+CREATE TRIGGER mark_verdicts_update AFTER UPDATE ON tmac.person REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_delete AFTER DELETE ON tmac.person REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_truncate AFTER TRUNCATE ON tmac.person FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write();
+
+CREATE TRIGGER mark_verdicts_insert AFTER INSERT ON tmac.access_grant REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_update AFTER UPDATE ON tmac.access_grant REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_delete AFTER DELETE ON tmac.access_grant REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_truncate AFTER TRUNCATE ON tmac.access_grant FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write();
+
+CREATE TRIGGER mark_verdicts_insert AFTER INSERT ON tmac.pledge REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_update AFTER UPDATE ON tmac.pledge REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_delete AFTER DELETE ON tmac.pledge REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_truncate AFTER TRUNCATE ON tmac.pledge FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write();
+
+CREATE TRIGGER mark_verdicts_insert AFTER INSERT ON tmac.training_completion REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_update AFTER UPDATE ON tmac.training_completion REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_delete AFTER DELETE ON tmac.training_completion REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_truncate AFTER TRUNCATE ON tmac.training_completion FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write();
+
+CREATE TRIGGER mark_verdicts_insert AFTER INSERT ON tmac.hr_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_update AFTER UPDATE ON tmac.hr_event REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_delete AFTER DELETE ON tmac.hr_event REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('person_id');
+
+CREATE TRIGGER mark_verdicts_truncate AFTER TRUNCATE ON tmac.hr_event FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write();
+
+CREATE TRIGGER mark_verdicts AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.level FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write();
+
+CREATE TRIGGER mark_verdicts AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.compartment FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write();
+
+CREATE TRIGGER mark_verdicts AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.org_group FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write();
+
+CREATE TRIGGER mark_verdicts AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.setting FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write();
+
+CREATE TRIGGER mark_verdicts AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON tmac.training_course FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write();
+
+CREATE TRIGGER mark_verdicts_update AFTER UPDATE ON tmac.asset REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('asset');
+
+CREATE TRIGGER mark_verdicts_update AFTER UPDATE ON tmac.restricted_area REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmac.verdict_mark_write('restricted_area');
+
+CREATE OR REPLACE FUNCTION tmac.fold_verdicts(max_wait interval DEFAULT '00:01:00'::interval, everything boolean DEFAULT false)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'pg_temp'
+ SET debug_print_parse TO 'off'
+ SET debug_print_rewritten TO 'off'
+ SET debug_print_plan TO 'off'
+ SET "plpgsql.print_strict_params" TO 'off'
+AS $function$
+DECLARE
+  ids bigint[];
+  everyone boolean;
+  dirty text[];
+  assets bigint[];
+  areas bigint[];
+  any_mark boolean;
+  top bigint;
+  vx text[];
+  px xid[];
+  deadline timestamptz;
+BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_transaction_state',
+      MESSAGE = tmac.message('tmac.fold_verdicts runs in a READ COMMITTED transaction'),
+      DETAIL = tmac.message('It decides the acts again from a snapshot taken after the transactions recording acts when it read its markers have ended.'),
+      HINT = tmac.message('Call it outside an explicit REPEATABLE READ or SERIALIZABLE transaction.');
+  END IF;
+  LOCK TABLE tmac.verdict_mark IN SHARE UPDATE EXCLUSIVE MODE;    -- one fold at a time
+  -- (1) the markers committed before this statement's snapshot.  A visible marker whose
+  -- transaction is still in progress is this transaction's (or a subtransaction's) own: not
+  -- committed, not this fold's to consume (its persons are decided again all the same).  Only a
+  -- transaction with an xid has written one, and its subtransactions' xids follow its own: a
+  -- marker's 32-bit xmin at or after it is widened to 64 bits from it (top) for pg_xact_status.
+  top := pg_catalog.pg_current_xact_id_if_assigned()::text::bigint;
+  SELECT array_agg(m.mark_id) FILTER (WHERE NOT o.own),
+         coalesce(bool_or(num_nonnulls(m.person_ids, m.asset_id, m.area_id) = 0), false),
+         ARRAY(SELECT DISTINCT u.p FROM tmac.verdict_mark x CROSS JOIN LATERAL unnest(x.person_ids) u(p)),
+         coalesce(array_agg(DISTINCT m.asset_id) FILTER (WHERE m.asset_id IS NOT NULL), '{}'),
+         coalesce(array_agg(DISTINCT m.area_id) FILTER (WHERE m.area_id IS NOT NULL), '{}'),
+         count(*) > 0
+    INTO ids, everyone, dirty, assets, areas, any_mark
+    FROM tmac.verdict_mark m
+   CROSS JOIN LATERAL (SELECT (m.xmin::text::bigint - top % 4294967296 + 4294967296) % 4294967296 AS d) w
+   CROSS JOIN LATERAL (SELECT top IS NOT NULL AND w.d < 2147483648
+                              AND pg_catalog.pg_xact_status((top + w.d)::text::xid8) = 'in progress' AS own) o;
+  everyone := everyone OR everything;
+  IF NOT any_mark AND NOT everyone THEN
+    RETURN 0;
+  END IF;
+  -- (2) the transactions of this database that may hold, or still write, a verdict decided without
+  -- a marker's change: those holding a writing lock on the act tables or the verdicts (an act's
+  -- trigger decides with a snapshot taken after its statement took that lock, and the lock is
+  -- kept until the transaction ends), and the prepared transactions of this database holding
+  -- one.  Not a transaction that merely keeps an old snapshot (whoever it is: it can record an act
+  -- only by taking the lock first, and then decides with a newer snapshot).
+  SELECT array_agg(l.virtualxid) INTO vx
+    FROM pg_catalog.pg_locks l
+   WHERE l.locktype = 'virtualxid' AND l.mode = 'ExclusiveLock' AND l.granted
+     AND l.pid IN (SELECT w.pid FROM pg_catalog.pg_locks w
+                    WHERE w.locktype = 'relation' AND w.pid <> pg_catalog.pg_backend_pid()
+                      AND w.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+                      AND w.relation IN ('tmac.handling_entry'::regclass, 'tmac.area_entry'::regclass, 'tmac.act_verdict'::regclass)
+                      AND w.mode NOT IN ('AccessShareLock', 'RowShareLock'));
+  SELECT array_agg(x.transaction) INTO px
+    FROM pg_catalog.pg_prepared_xacts x
+   WHERE x.database = pg_catalog.current_database()
+     AND EXISTS (SELECT 1 FROM pg_catalog.pg_locks t JOIN pg_catalog.pg_locks w ON w.virtualtransaction = t.virtualtransaction
+                  WHERE t.locktype = 'transactionid' AND t.transactionid = x.transaction AND t.pid IS NULL
+                    AND w.locktype = 'relation' AND w.mode NOT IN ('AccessShareLock', 'RowShareLock')
+                    AND w.relation IN ('tmac.handling_entry'::regclass, 'tmac.area_entry'::regclass, 'tmac.act_verdict'::regclass));
+  deadline := clock_timestamp() + max_wait;
+  LOOP
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
+                           WHERE l.locktype = 'virtualxid' AND l.virtualxid = ANY (vx))
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_prepared_xacts x WHERE x.transaction = ANY (px));
+    IF clock_timestamp() > deadline THEN
+      RAISE NOTICE USING MESSAGE = tmac.message('tmac.fold_verdicts consumed no marker: a transaction that may record an act without their changes ran longer than %s', max_wait);
+      RETURN NULL;
+    END IF;
+    PERFORM pg_catalog.pg_sleep(0.02);
+  END LOOP;
+  -- (3) decide again from a snapshot taken now (the assets' and areas' markers resolved to the
+  -- persons of their acts now); keep what changed — only over a verdict this snapshot sees (its
+  -- xmin then): a verdict written since, by an act's own update, is newer than this decision;
+  -- drop the verdicts of acts no longer there (a truncated entry log); consume the markers read
+  IF NOT everyone AND (cardinality(assets) > 0 OR cardinality(areas) > 0) THEN
+    dirty := dirty || tmac.marked_persons(assets, areas);
+  END IF;
+  WITH f AS MATERIALIZED (
+    SELECT f.act, f.act_id, f.person_id, f.at, f.failed, v.xmin::text AS seen
+      FROM tmac.act_verdicts_of(CASE WHEN everyone THEN NULL ELSE dirty END) f
+      LEFT JOIN tmac.act_verdict v ON v.act = f.act AND v.act_id = f.act_id
+  ), u AS (
+    UPDATE tmac.act_verdict v SET person_id = f.person_id, at = f.at, failed = f.failed
+      FROM f
+     WHERE v.act = f.act AND v.act_id = f.act_id AND v.xmin::text = f.seen
+       AND (v.person_id, v.at, v.failed) IS DISTINCT FROM (f.person_id, f.at, f.failed)
+  )
+  INSERT INTO tmac.act_verdict AS v (act, act_id, person_id, at, failed)
+  SELECT f.act, f.act_id, f.person_id, f.at, f.failed FROM f WHERE f.seen IS NULL
+  ON CONFLICT ON CONSTRAINT act_verdict_pkey DO NOTHING;
+  DELETE FROM tmac.act_verdict v
+   WHERE (everyone OR v.person_id = ANY (dirty))
+     AND NOT EXISTS (SELECT 1 FROM tmac.handling_entry e WHERE v.act = 'handling' AND e.entry_id = v.act_id)
+     AND NOT EXISTS (SELECT 1 FROM tmac.area_entry e WHERE v.act <> 'handling' AND e.entry_id = v.act_id);
+  DELETE FROM tmac.verdict_mark m WHERE m.mark_id = ANY (ids);
+  RETURN coalesce(cardinality(ids), 0);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION tmac.access_failures_at(person_id text, lbl tmac.label, at timestamp with time zone, as_decided boolean)
+ RETURNS text[]
+ LANGUAGE c
+ STABLE STRICT
+AS 'MODULE_PATHNAME', $function$tmac_access_failures_at$function$;
 
 CREATE OR REPLACE FUNCTION tmac.rows_above_label(tbl regclass, lbl tmac.label, OUT rows_above bigint, OUT example tmac.label)
  RETURNS record
@@ -13416,30 +13950,24 @@ CREATE OR REPLACE FUNCTION tmac.cross_register_findings()
  SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
   WITH cfg AS MATERIALIZED (SELECT tmac.setting_value('date_time_zone') AS tz),
-  leaves AS MATERIALIZED (SELECT l.person_id, pg_catalog.array_agg(l.span) AS spans FROM tmac.leave_spans() l GROUP BY l.person_id)
-  -- handling_without_access: entries made by a person (automatic entries read through the row policies)
+  leaves AS MATERIALIZED (SELECT l.person_id, pg_catalog.array_agg(l.span) AS spans FROM tmac.leave_spans() l GROUP BY l.person_id),
+  fl AS MATERIALIZED (SELECT f.act, f.act_id, f.failed FROM tmac.act_failures() f)
+  -- handling_without_access: entries made by a person (automatic entries read through the row
+  -- policies), decided by the one decision over the handler's profile then — kept verdicts
+  -- (86_verdicts.sql: tmac.act_failures reads the failing ones and decides the marked persons'
+  -- acts again), and "active" when the handler was on leave then; worded as tmac.access_refused
+  -- words it
   SELECT 'handling_without_access', 'handling:' || e.entry_id, e.handler,
          tmac.message('Handling entry %s: %s of asset %s (%s) by %s on %s, who could not read it then: %s. A manager reviews it and records what was done (tmac.acknowledge_cross_finding(''handling_without_access'', %L, note)).',
-                e.entry_id, e.action, e.asset_no, e.name, e.handler, e.handled_at,
-                r.why, 'handling:' || e.entry_id),
+                e.entry_id, e.action, a.asset_no, a.name, e.handler, e.handled_at,
+                tmac.message('%s labelled %s (failing: %s)', tmac.message('asset %s', a.asset_no), a.label,
+                             pg_catalog.array_to_string(f.failed, ', ')),
+                'handling:' || e.entry_id),
          e.handled_at
-    FROM (SELECT e.entry_id, e.action, e.handler, e.handled_at, a.asset_no, a.name, a.label
-            FROM tmac.handling_entry e JOIN tmac.asset a ON a.asset_id = e.asset_id
-           WHERE NOT e.automatic AND e.handler IS NOT NULL AND a.label IS NOT NULL) e
-    -- every handler's profile at each instant they handled, in one set-based query (never one
-    -- profile query per handler: 100,000 handlers cost 100,000 queries)
-    JOIN (SELECT pg_catalog.array_agg(h.handler) AS ids, pg_catalog.array_agg(h.handled_at) AS ats
-            FROM (SELECT DISTINCT h.handler, h.handled_at FROM tmac.handling_entry h WHERE h.handler IS NOT NULL) h) pr ON true
-    CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
-    -- the handler's leaves (the profile's active check is today's state: tmac.leave_spans)
-    LEFT JOIN leaves lv ON lv.person_id = e.handler
-    -- the one decision (C) over that profile, for every entry, and "active" when the handler was on
-    -- leave then; worded as tmac.access_refused words it
-    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
-                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.handled_at) AS failed OFFSET 0) f
-    CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('asset %s', e.asset_no), e.label,
-                                            pg_catalog.array_to_string(f.failed, ', ')) AS why) r
-   WHERE p.person_id = e.handler AND p.at = e.handled_at AND pg_catalog.cardinality(f.failed) > 0
+    FROM fl f
+    JOIN tmac.handling_entry e ON e.entry_id = f.act_id
+    JOIN tmac.asset a ON a.asset_id = e.asset_id
+   WHERE f.act = 'handling' AND NOT e.automatic AND e.handler IS NOT NULL AND a.label IS NOT NULL
   UNION ALL
   -- key_loan_without_access
   SELECT 'key_loan_without_access', 'key_loan:' || l.loan_id, l.borrower,
@@ -13463,7 +13991,7 @@ AS $function$
   -- area_entry_without_access (the person who entered, unless a visitor with an escort) and
   -- escort_without_access (the escort goes in too, a visitor's or anyone's): whoever went in must
   -- have been able to read the area's label then; tmac.record_entry refuses both as it happens.
-  -- One pass over (entry, who went in), the profiles in one query as for handling_without_access.
+  -- The kept verdicts of (entry, who went in), as for handling_without_access.
   SELECT e.check_code, 'area_entry:' || e.entry_id, e.who,
          CASE WHEN e.check_code = 'area_entry_without_access'
               THEN tmac.message('%s entered restricted area %s on %s%s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
@@ -13472,24 +14000,18 @@ AS $function$
               ELSE tmac.message('%s escorted %s into restricted area %s on %s, and could not read its label then: %s. A manager reviews the entry and records it (tmac.acknowledge_cross_finding).',
                                 e.who, coalesce(e.person_id, e.visitor_name), e.code, e.entered_at, r.why) END,
          e.entered_at
-    FROM (SELECT w.check_code, w.who, e.entry_id, e.person_id, e.visitor_name, e.escort, e.entered_at, ar.code, ar.label
-            FROM tmac.area_entry e
+    FROM (SELECT CASE f.act WHEN 'entrant' THEN 'area_entry_without_access' ELSE 'escort_without_access' END AS check_code,
+                 CASE f.act WHEN 'entrant' THEN e.person_id ELSE e.escort END AS who, f.failed,
+                 e.entry_id, e.person_id, e.visitor_name, e.escort, e.entered_at, ar.code, ar.label
+            FROM fl f
+            JOIN tmac.area_entry e ON e.entry_id = f.act_id
             JOIN tmac.restricted_area ar ON ar.area_id = e.area_id
             LEFT JOIN tmac.person p ON p.person_id = e.person_id
-            CROSS JOIN LATERAL (VALUES ('area_entry_without_access', CASE WHEN NOT (p.kind = 'visitor' AND e.escort IS NOT NULL) THEN e.person_id END),
-                                       ('escort_without_access', e.escort)) w(check_code, who)
-           WHERE ar.label IS NOT NULL AND w.who IS NOT NULL) e
-    JOIN (SELECT pg_catalog.array_agg(x.who) AS ids, pg_catalog.array_agg(x.entered_at) AS ats
-            FROM (SELECT x.person_id AS who, x.entered_at FROM tmac.area_entry x WHERE x.person_id IS NOT NULL
-                  UNION
-                  SELECT x.escort, x.entered_at FROM tmac.area_entry x WHERE x.escort IS NOT NULL) x) pr ON true
-    CROSS JOIN LATERAL tmac.access_profiles_at(pr.ids, pr.ats) p
-    LEFT JOIN leaves lv ON lv.person_id = e.who
-    CROSS JOIN LATERAL (SELECT tmac.read_failures(e.label, p.clearance_rank, p.read_compartments, p.reach, p.pledge_ok, p.training_ok)
-                               OPERATOR(pg_catalog.||) tmac.on_leave_failure(lv.spans, e.entered_at) AS failed OFFSET 0) f
+           WHERE f.act IN ('entrant', 'escort') AND ar.label IS NOT NULL
+             AND (f.act = 'escort' OR NOT (p.kind = 'visitor' AND e.escort IS NOT NULL))) e
     CROSS JOIN LATERAL (SELECT tmac.message('%s labelled %s (failing: %s)', tmac.message('area %s', e.code), e.label,
-                                            pg_catalog.array_to_string(f.failed, ', ')) AS why) r
-   WHERE p.person_id = e.who AND p.at = e.entered_at AND pg_catalog.cardinality(f.failed) > 0
+                                            pg_catalog.array_to_string(e.failed, ', ')) AS why) r
+   WHERE e.who IS NOT NULL
   UNION ALL
   -- leaver_activity: what a terminated person did after termination
   SELECT 'leaver_activity', x.subject, p.person_id,
@@ -14525,6 +15047,18 @@ EXCEPTION WHEN feature_not_supported THEN
 END
 $lz4$;
 
+-- 0.2.0 keeps each act's read decision (tmac.act_verdict, 86_verdicts.sql): the acts recorded
+-- before the upgrade are decided here, once.  No wait is needed (tmac.fold_verdicts waits for
+-- older transactions): creating the act and marker triggers above took SHARE ROW EXCLUSIVE locks
+-- on the act and governance tables, so every transaction that wrote them has ended, this
+-- statement's snapshot sees what they committed, and nobody writes them until this commits.
+INSERT INTO tmac.act_verdict (act, act_id, person_id, at, failed)
+SELECT v.act, v.act_id, v.person_id, v.at, v.failed FROM tmac.act_verdicts_of(NULL) v;
+-- The markers the upgrade's own statements wrote above (settings carried over, vocabulary):
+-- every act was just decided in this transaction, after them, so none of them is owed a fold;
+-- a fresh install has none either.
+DELETE FROM tmac.verdict_mark;
+
 -- ==== removed
 DROP FUNCTION tmac.level_rank_of(text);
 DROP FUNCTION tmac.compartment_id_of(text);
@@ -14734,6 +15268,10 @@ GRANT SELECT ON TABLE tmac.handling_action TO tmac_person;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_admin;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_approver;
 GRANT SELECT ON TABLE tmac.cross_finding_review TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.act_verdict TO tmac_admin;
+GRANT SELECT ON TABLE tmac.act_verdict TO tmac_auditor;
+GRANT SELECT ON TABLE tmac.verdict_mark TO tmac_admin;
+GRANT SELECT ON TABLE tmac.verdict_mark TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.hr_event_import TO tmac_admin;
 GRANT SELECT ON TABLE tmac.hr_event_import TO tmac_auditor;
 GRANT SELECT ON TABLE tmac.hr_event_import TO tmac_hr;
@@ -14792,12 +15330,16 @@ GRANT INSERT (person_kind) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (responsible_person) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (note) ON TABLE tmac.hr_event_import TO tmac_hr;
 GRANT INSERT (restore_cron_jobs) ON TABLE tmac.hr_event_import TO tmac_hr;
-REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.label_hash_dependents() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.activity_counter_functions() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.provider_require(text,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.incident_assets_add(bigint,text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_profiles_at(text[],timestamp with time zone[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.read_failures(tmac.label,integer,integer[],integer[],boolean,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.decide_reads_set(text[],bigint[],text[],timestamp with time zone[],tmac.label[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_validate_tokens() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.keep_forever(regclass,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.org_group_validate_parent() FROM PUBLIC;
@@ -14843,7 +15385,7 @@ REVOKE ALL ON FUNCTION tmac.pg_cron_here() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cron_jobs_switch(text,name[],bigint[],text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.hr_terminate_acts(tmac.person,tmac.hr_event) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_grants_of(text[],timestamp with time zone[],text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.person_state_at(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.training_courses_required() FROM PUBLIC;
@@ -14854,14 +15396,17 @@ REVOKE ALL ON FUNCTION tmac.training_status_all(timestamp with time zone) FROM P
 REVOKE ALL ON FUNCTION tmac.grant_in_force(tmac.access_grant,timestamp with time zone,text,integer,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_of(text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_profile_fetch(name,text,timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.policy_index_support(internal) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.end_person_duties(text,timestamp with time zone,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_active_asset(text,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.vocabulary_needed_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.ddl_inheritance_links(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.register_restored_protection() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.vocabulary_needed_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_needed_label(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.first_ten(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_validate(tmac.asset) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.require_nameable(regclass,boolean,boolean,text,text,text,text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.group_lineage(integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.asset_is_theirs(tmac.asset,text) FROM PUBLIC;
@@ -14872,56 +15417,70 @@ REVOKE ALL ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,text) FROM PU
 REVOKE ALL ON FUNCTION tmac.handling_entry_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_require_open(tmac.handling_entry) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.handling_entry_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.incident_for_update(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.container_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.area_id_of(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_person(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.facility_opens(bigint,bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.criterion_codes() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.is_executive(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.holds_appointment(text,text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.document_for_update(text,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.auditor_conflict(text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.require_independent_auditor(text,text,integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.audit_of_person(bigint,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.terminated_cron_jobs_disable() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.may_close_action(tmac.corrective_action,text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.corrective_action_of_person(bigint,text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_take() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.last_internal_audit(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_take() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_stats_reset_raw() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.run_check_as_owner(regproc,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.grant_self_or_underapproved(tmac.access_grant) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restrict_activity_counters() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_note_all() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_wanted(text[],text[],boolean,oid[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.login_gate_clear_refusals_internal(oid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_stats_pending(tmac.access_stats_mark[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_activity() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_daily_baseline() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.rows_above_label(regclass,tmac.label) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_text() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.vocabulary_copy_sync() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_object_labels() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.end_restore() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_closing_command(pg_ddl_command) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.restore_loaded(regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.leave_spans() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.enum_normalise() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_failures_at(text,tmac.label,timestamp with time zone,boolean) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.access_profiles_at(text[],timestamp with time zone[]) FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.read_failures(tmac.label,integer,integer[],integer[],boolean,boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.verdict_mark_frozen() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.decide_reads(text[],bigint[],text[],timestamp with time zone[],tmac.label[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.decide_acts(text[],bigint[],text[],timestamp with time zone[],bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.decide_acts_latest(text[],bigint[],text[],timestamp with time zone[],bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.act_reads(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.marked_persons(bigint[],bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.act_verdicts_of(text[],boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.cross_finding_parties(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.act_failures(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.access_refused(text,text[],tmac.label[],timestamp with time zone,boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_opens(bigint,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.key_access_refused(tmac.physical_key,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.visitor_pledge_on(text,date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.leave_spans() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.on_leave_failure(tstzrange[],timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.entry_refused(bigint,text,text,timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.cross_register_findings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.bound_rows_above() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.cross_finding_parties(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.require_arguments(text,text[]) TO PUBLIC;
 REVOKE ALL ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) FROM PUBLIC, tmac_access_admin, tmac_admin, tmac_approver, tmac_auditor;
 GRANT EXECUTE ON FUNCTION tmac.grant_lapse(tstzrange,timestamp with time zone) TO PUBLIC;
@@ -14944,15 +15503,6 @@ GRANT EXECUTE ON FUNCTION tmac.function_fingerprint(regproc) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.is_own_function(regproc) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.is_own_function(regproc) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_in_place(regclass,name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_in_place(regclass,name) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.relation_tree(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.relation_tree(regclass) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.protection_objects(regclass) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.protection_objects(regclass) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.protection_label_column(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.protection_label_column(regclass) TO tmac_auditor;
@@ -14974,19 +15524,16 @@ GRANT EXECUTE ON FUNCTION tmac.apply_protection(regclass,name) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.remove_protection(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.remove_protection(regclass) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.declassify_guard() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.access_stats_raw() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.access_stats_raw() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
+GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_info() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_info() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.access_stats_overflow_raw() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_stats_overflow_raw() TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.handling_rule_for(integer,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_approver;
-GRANT EXECUTE ON FUNCTION tmac.handling_rule_for(integer,text) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.csv_field(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.csv_field(text) TO tmac_auditor;
@@ -15039,12 +15586,12 @@ REVOKE ALL ON FUNCTION tmac.retire_asset(text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.retire_asset(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_table(text,regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_table(text,regclass) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.bind_schema(text,regnamespace) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.bind_schema(text,regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.unbind_table(regclass) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.unbind_table(regclass) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.unbind_schema(regnamespace) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.unbind_schema(regnamespace) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.forget_dropped_bindings() FROM PUBLIC;
 REVOKE ALL ON FUNCTION tmac.check_inventory() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_inventory() TO tmac_admin;
@@ -15079,8 +15626,6 @@ GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_providers() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.set_handling_rule(text,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_handling_rule(text,text,text,text) TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_handling(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_handling(bigint,text) TO tmac_approver;
 REVOKE ALL ON FUNCTION tmac.return_handling(bigint,text) FROM PUBLIC;
@@ -15152,6 +15697,8 @@ GRANT EXECUTE ON FUNCTION tmac.record_receipt(bigint,text,timestamp with time zo
 REVOKE ALL ON FUNCTION tmac.check_facilities() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_facilities() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.record_document(text,text,text,text,text[],text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.approve_document(text,text,date,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.approve_document(text,text,date,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.announce_document(text,text,text,date) FROM PUBLIC;
@@ -15167,6 +15714,9 @@ GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_documents() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.plan_internal_audit(text,text[],text,date,text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.record_audit_result(bigint,date,text,text,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.record_audit_finding(bigint,text,text,text) FROM PUBLIC;
@@ -15175,9 +15725,6 @@ REVOKE ALL ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) FROM
 GRANT EXECUTE ON FUNCTION tmac.assign_corrective_action(bigint,text,text,date) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.complete_corrective_action(bigint,text,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.complete_corrective_action(bigint,text,text) TO tmac_person;
-REVOKE ALL ON FUNCTION tmac.compliance_check_results() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.compliance_check_results() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.close_corrective_action(bigint,text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.close_corrective_action(bigint,text) TO tmac_person;
 REVOKE ALL ON FUNCTION tmac.check_internal_audits() FROM PUBLIC;
@@ -15197,12 +15744,12 @@ GRANT EXECUTE ON FUNCTION tmac.findings_of(tmac.check_result[]) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.compliance_status_of(tmac.check_result[]) TO tmac_auditor;
-REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
-GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protected_tree_inconsistent() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protected_tree_inconsistent() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.check_registered_check_tampered() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_admin;
+GRANT EXECUTE ON FUNCTION tmac.check_registered_check_tampered() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_protection_registry_mismatch() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_protection_registry_mismatch() TO tmac_auditor;
@@ -15236,25 +15783,29 @@ GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_terminated_cron_job_active() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.reset_access_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.reset_access_stats() TO tmac_admin;
-REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.snapshot_access_stats() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_history(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_history(text) TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.snapshot_access_stats() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.snapshot_access_stats() TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_access_signs() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_access_signs() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_access_signs() TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.check_access_stats_overflow() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.check_access_stats_overflow() TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.check_access_stats_overflow() TO tmac_auditor;
+REVOKE ALL ON FUNCTION tmac.set_area_label(text,text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.set_area_label(text,text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.acknowledge_access_stats_overflow(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.acknowledge_access_stats_overflow(text) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.access_chart_html(text,integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_admin;
 GRANT EXECUTE ON FUNCTION tmac.access_chart_html(text,integer) TO tmac_auditor;
 REVOKE ALL ON FUNCTION tmac.restore_privilege_pass() FROM PUBLIC;
-REVOKE ALL ON FUNCTION tmac.set_area_label(text,text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tmac.set_area_label(text,text) TO tmac_admin;
+REVOKE ALL ON FUNCTION tmac.act_verdict_write() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.verdict_mark_write() FROM PUBLIC;
+REVOKE ALL ON FUNCTION tmac.fold_verdicts(interval,boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tmac.fold_verdicts(interval,boolean) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.set_area_hours(text,time without time zone,time without time zone,integer[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION tmac.set_area_hours(text,time without time zone,time without time zone,integer[]) TO tmac_admin;
 REVOKE ALL ON FUNCTION tmac.check_cross_registers() FROM PUBLIC;
@@ -15303,6 +15854,10 @@ COMMENT ON FUNCTION tmac.acknowledge_access_stats_overflow(pg_catalog.text) IS '
 COMMENT ON FUNCTION tmac.acknowledge_cross_finding(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'A manager other than the person concerned and those who took part in the act (approver, lender, recorder, escort) records the review of a finding across registers about an act already done (what was found and done, at least 10 characters); the finding closes';
 COMMENT ON FUNCTION tmac.acknowledge_document(pg_catalog.text) IS '確認 / the acting person acknowledges, as themselves, that they read the version in force of a document; returns the document_id of that version';
 COMMENT ON FUNCTION tmac.acknowledge_handling(bigint,pg_catalog.text) IS 'A manager (never the handler) records the review of a forbidden or unapproved handling entry; closes its finding, the entry stays as it was';
+COMMENT ON FUNCTION tmac.act_failures(boolean) IS 'Internal (checks across registers): every decided act that fails (kept verdicts of unmarked persons, the marked persons'' acts decided again, "active" in a leave), with its failing checks; recompute decides every act again (the full recomputation)';
+COMMENT ON FUNCTION tmac.act_reads(pg_catalog.text[]) IS 'Internal (kept verdicts): the decided acts of these persons (NULL: of everyone) — handling entries by their handler, area entries by their entrant and escort — with the label each read';
+COMMENT ON FUNCTION tmac.act_verdict_write() IS 'Statement trigger of tmac.handling_entry and tmac.area_entry: decides the acts inserted, or whose person, instant, asset or area changed, and keeps their verdicts (tmac.act_verdict) in the same transaction';
+COMMENT ON FUNCTION tmac.act_verdicts_of(pg_catalog.text[],boolean) IS 'Internal (kept verdicts): every decided act of these persons (NULL: of everyone) decided now by the one decision (set_based: always set-based, the full recomputation''s form)';
 COMMENT ON FUNCTION tmac.acting_person(pg_catalog.text) IS 'The active person mapped to the role making the act (tmac.acting_role); error 42501 naming the duty when there is none or when the act is not that role''s own';
 COMMENT ON FUNCTION tmac.acting_role(pg_catalog.text,integer) IS 'The role making an act (as tmac.invoker()), or error 42501 when the act is not that role''s own top-level act: inside a SECURITY DEFINER function outside tmac, from a trigger (beyond trigger_allowance), inside a security-restricted operation';
 COMMENT ON FUNCTION tmac.activity_counter_functions() IS 'Internal (restrict_activity_counters, check activity_counters_public): PostgreSQL''s per-table and per-index counters of tuples or blocks, cumulative and of the current transaction, and the database''s totals of them, which count the rows the row policy hid';
@@ -15386,6 +15941,10 @@ COMMENT ON FUNCTION tmac.cross_finding_parties(pg_catalog.text) IS 'Internal (tm
 COMMENT ON FUNCTION tmac.cross_register_findings() IS 'Internal: every finding of the checks across registers about acts (handling_without_access, key_loan_without_access, area_entry_without_access, escort_without_access, leaver_activity, visitor_entry_without_pledge, area_exit_missing, area_entry_outside_hours), reviewed or not, with the person each is about';
 COMMENT ON FUNCTION tmac.csv_field(pg_catalog.text) IS 'One CSV field for Excel: empty for NULL, else double-quoted with quotes doubled; a value beginning with = + - @ (or full-width), tab or CR gets an apostrophe first (no formula injection), but a plain signed number (-1, +2.5) stays a number';
 COMMENT ON FUNCTION tmac.ddl_inheritance_links(pg_catalog.pg_ddl_command) IS 'Internal (event trigger): the partition and inheritance links an ALTER TABLE command added (ATTACH PARTITION, INHERIT)';
+COMMENT ON FUNCTION tmac.decide_acts(pg_catalog.text[],bigint[],pg_catalog.text[],timestamp with time zone[],bigint[]) IS 'Internal (kept verdicts): the acts being recorded (acts[i], act_ids[i] by person_ids[i] at ats[i] of the asset (handling) or area (entrant, escort) object_ids[i]) with their labels and failing checks, read with the caller''s snapshot';
+COMMENT ON FUNCTION tmac.decide_acts_latest(pg_catalog.text[],bigint[],pg_catalog.text[],timestamp with time zone[],bigint[]) IS 'Internal (kept verdicts): tmac.decide_acts read with the latest snapshot taken now, whatever the transaction''s isolation level or imported snapshot (the acts'' own trigger decides with it)';
+COMMENT ON FUNCTION tmac.decide_reads(pg_catalog.text[],bigint[],pg_catalog.text[],timestamp with time zone[],tmac.label[]) IS 'Internal (kept verdicts): the failing checks of the one read decision for these acts — one by one (tmac.access_failures_at) for up to 1,000, set-based (tmac.decide_reads_set) beyond';
+COMMENT ON FUNCTION tmac.decide_reads_set(pg_catalog.text[],bigint[],pg_catalog.text[],timestamp with time zone[],tmac.label[]) IS 'Internal (kept verdicts): the failing checks of the one read decision for many acts (acts[i], act_ids[i] by person_ids[i] at ats[i] over labels[i]), set-based; empty when they could read it or the label is NULL';
 COMMENT ON FUNCTION tmac.decision_reason(pg_catalog.text,boolean) IS 'How access decisions word the active, pledge or training check, passed or failed (the one wording explain_access and access_prerequisites share), in the session''s language';
 COMMENT ON FUNCTION tmac.declare_electronic_measure(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,timestamp with time zone) IS '⑨ Declares an electronic measure (tmac_admin): the measure (tmac.electronic_measure_kind), what is in place or why it does not apply, the person who checked it, what they saw, status in_place or not_applicable, a reference to the evidence (URI, SHA-256), when it was checked (default now); supersedes the declaration in force; returns the declaration_id';
 COMMENT ON FUNCTION tmac.define_area(pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[]) IS 'Registers a restricted area (立入制限区域): code, name, location, lock type, custodian, opening hours, equipment inside';
@@ -15413,6 +15972,7 @@ COMMENT ON FUNCTION tmac.evaluate_provider(pg_catalog.text,pg_catalog.date,pg_ca
 COMMENT ON FUNCTION tmac.facility_opens(bigint,bigint,timestamp with time zone) IS 'Internal: what a container (the labelled assets stored in it at the instant) or a restricted area (its label) holds, which whoever can open it must be able to read';
 COMMENT ON FUNCTION tmac.findings_of(tmac.check_result[]) IS 'The open findings of one run of the checks (tmac.compliance_run()), with the setting that accepts each, if any, and the check''s title and remedy in the reader''s language; tmac.findings is this over a run made now';
 COMMENT ON FUNCTION tmac.first_ten(pg_catalog.text[]) IS 'Internal (findings'' details): the first ten items, comma-separated, then "and N more"';
+COMMENT ON FUNCTION tmac.fold_verdicts(interval,boolean) IS 'Decides again every act of the persons marked dirty (tmac.verdict_mark; everything: every act), keeps their verdicts (tmac.act_verdict) and consumes the committed markers, after waiting (at most max_wait) for the transactions of this database that were recording acts when it read them (a writing lock on the act tables); returns the markers consumed (NULL: none, such a transaction ran too long). Run by tmac.run_maintenance; callable by the DBA';
 COMMENT ON FUNCTION tmac.forbid_delete() IS 'Trigger: vocabulary entries (stored labels refer to them) and governance records are never deleted';
 COMMENT ON FUNCTION tmac.forget_dropped_bindings() IS 'Event trigger (DROP TABLE, DROP SCHEMA): removes the asset bindings of dropped tables and schemas';
 COMMENT ON FUNCTION tmac.forget_dropped_tables() IS 'Event trigger (DROP TABLE): removes dropped tables from tmac.protected_table';
@@ -15469,6 +16029,7 @@ COMMENT ON FUNCTION tmac.login_gate_sync() IS 'Rebuilds this database''s login g
 COMMENT ON FUNCTION tmac.login_gate_wanted(pg_catalog.text[],pg_catalog.text[],boolean,pg_catalog.oid[]) IS 'Internal: what the login gate should say for login roles (by name or OID) and persons (whole: every person''s role, by its name and by the OID recorded when it was mapped, dropped or not): terminated, on_leave, pledge_lapsed, training_lapsed, or NULL (may connect), and the name HR mapped, refused as well; a role of several persons has a row for each';
 COMMENT ON FUNCTION tmac.login_role_holder(pg_catalog.name,pg_catalog.text) IS 'The person (other than except_person) a login role is mapped to, by name or by the OID recorded when mapped (renamed since), or NULL';
 COMMENT ON FUNCTION tmac.login_role_refusal(pg_catalog.name,pg_catalog.name) IS 'Why a role can never be mapped to a person (a tmac, predefined or bootstrap role; superuser, BYPASSRLS or CREATEROLE; a role with members; the HR feed''s role or a member of tmac_hr or tmac_admin), or NULL';
+COMMENT ON FUNCTION tmac.marked_persons(bigint[],bigint[]) IS 'Internal (kept verdicts): the persons of the decided acts of these assets (handlers) and areas (entrants, escorts) that the caller sees — what a label-change marker names';
 COMMENT ON FUNCTION tmac.may_close_action(tmac.corrective_action,pg_catalog.text) IS 'Internal: whether the person may close the corrective action: its audit''s auditor, the 情報管理責任者 or 経営層 — never its owner, never a manager of the audited department (tmac.auditor_conflict)';
 COMMENT ON FUNCTION tmac.may_close_handling(tmac.handling_entry,pg_catalog.text) IS 'Internal: true when the person may close the entry: the handler''s 部門管理者 (their department or one above it) or the 情報管理責任者, the asset''s 管理責任者, or the entry''s approver; never the handler';
 COMMENT ON FUNCTION tmac.may_confirm_return(tmac.handling_entry,pg_catalog.text) IS 'Internal: true when the person may confirm the return the handler reported: whoever may close the entry, or another person to whom its asset is theirs';
@@ -15547,7 +16108,7 @@ COMMENT ON FUNCTION tmac.row_for_update(pg_catalog.anyelement,pg_catalog.text,pg
 COMMENT ON FUNCTION tmac.row_readable(tmac.label) IS 'Policy check: may the acting person read a row with this label';
 COMMENT ON FUNCTION tmac.rows_above_label(pg_catalog.regclass,tmac.label) IS 'Internal (rows_above_asset_label): how many rows of a protected table (and of its partitions and children) carry a level above lbl''s or a compartment lbl lacks (groups are not compared), and the first such label; reads the heap itself (owner_scan.c), never a query over the table';
 COMMENT ON FUNCTION tmac.run_check_as_owner(pg_catalog.regproc,boolean) IS 'Internal (compliance_check_results): runs a registered check function as its owner (never a superuser), read-only and security-restricted';
-COMMENT ON FUNCTION tmac.run_maintenance() IS 'Applies due HR events, marks lapsed grants, cancels lapsed requests, disables pg_cron jobs running as terminated persons and rebuilds the login gate; returns counts. Safe to run at any time, any number of times';
+COMMENT ON FUNCTION tmac.run_maintenance() IS 'Applies due HR events, marks lapsed grants, cancels lapsed requests, disables pg_cron jobs running as terminated persons, rebuilds the login gate and folds the kept verdicts (tmac.fold_verdicts); returns counts. Safe to run at any time, any number of times';
 COMMENT ON FUNCTION tmac.schedule_jobs(pg_catalog.text) IS 'Schedules tmac.run_maintenance() with pg_cron (job tmac-maintenance, default every 5 minutes) and the hourly tmac.snapshot_access_stats() (job tmac-access-stats); returns the maintenance job''s id; explains what to do when pg_cron is absent or runs in another database';
 COMMENT ON FUNCTION tmac.set_area_hours(pg_catalog.text,time without time zone,time without time zone,integer[]) IS 'Sets when a restricted area is open (開錠時間, in date_time_zone): opens_at, closes_at and the ISO weekdays (NULL: every day); company holidays (tmac.holiday) are closed; NULL times remove the hours';
 COMMENT ON FUNCTION tmac.set_area_label(pg_catalog.text,pg_catalog.text) IS 'Sets the classification of a restricted area (区分: what is inside); a person entering must be able to read it, unless a visitor escorted (NULL: no access check)';
@@ -15578,6 +16139,8 @@ COMMENT ON FUNCTION tmac.update_asset(pg_catalog.text,pg_catalog.jsonb) IS '目�
 COMMENT ON FUNCTION tmac.update_incident(bigint,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text,pg_catalog.text[],timestamp with time zone,pg_catalog.text[]) IS 'The manager records the response to an open incident: 初動対応, impact, cause, corrective action, evidence references (added), deadline, further assets; each change goes to its timeline';
 COMMENT ON FUNCTION tmac.validate_entry(pg_catalog.text,pg_catalog.text,pg_catalog.text) IS 'Raises invalid_parameter_value unless the code (and the name, when given) are valid for a vocabulary entry';
 COMMENT ON FUNCTION tmac.validate_no_overlap(tmac.access_grant) IS 'Error 23P01 when a pending or active grant of the same person, level or compartment and mode overlaps in time';
+COMMENT ON FUNCTION tmac.verdict_mark_frozen() IS 'Trigger: refuses an UPDATE of tmac.verdict_mark (markers are insert-only)';
+COMMENT ON FUNCTION tmac.verdict_mark_write() IS 'Statement trigger of the tables a kept verdict depends on: marks the persons of the changed rows (the column named by the argument), or everyone (no argument, or TRUNCATE), or the persons of the acts of an asset or area whose label changed';
 COMMENT ON FUNCTION tmac.verify_audit_log() IS 'Checks the audit log''s hash chain, then that the HR events each bulk entry records by digest still match it; returns the first problem (entry, problem), or no row when the log is intact';
 COMMENT ON FUNCTION tmac.visitor_pledge_on(pg_catalog.text,pg_catalog.date) IS 'Internal: whether a visitor pledge (訪問者の秘密保持誓約書) of the person is in force on a day';
 COMMENT ON FUNCTION tmac.vocabulary_copy_sync() IS 'Statement trigger: rewrites the vocabulary copy on schema tmac after a change of the vocabulary (not during pg_upgrade or a restore window)';
@@ -15590,6 +16153,8 @@ COMMENT ON FUNCTION tmac.vocabulary_needed_text() IS 'The codes of the vocabular
 COMMENT ON FUNCTION tmac.vocabulary_validate_tokens() IS 'Trigger: rejects a code, name or alias that already names another entry of the same kind';
 COMMENT ON FUNCTION tmac.withdraw_asset(pg_catalog.text,pg_catalog.text) IS '委託の解除 / records that a provider no longer holds an asset (tmac_admin; audited)';
 COMMENT ON FUNCTION tmac.withdraw_login(pg_catalog.name) IS 'Withdraws a login role''s enrolment and its tmac_person membership (tmac_admin); refused while a person who is not terminated is mapped to it';
+COMMENT ON INDEX tmac.act_verdict_failing_idx IS 'tmac compliance: the failing verdicts only (tmac.act_failures reads these)';
+COMMENT ON INDEX tmac.act_verdict_person_idx IS 'tmac compliance: verdicts by person and instant (the fold, leave spans)';
 COMMENT ON INDEX tmac.appointment_appointed_by_idx IS 'tmac compliance: appointments by who made them (leaver_activity)';
 COMMENT ON INDEX tmac.area_entry_escort_idx IS 'tmac compliance: area entries by escort and time (leaver_activity)';
 COMMENT ON INDEX tmac.area_entry_person_idx IS 'tmac compliance: area entries by person and time (leaver_activity)';
@@ -15607,6 +16172,7 @@ COMMENT ON INDEX tmac.person_non_employee_idx IS 'tmac compliance: contractors, 
 COMMENT ON TABLE tmac.access_stats_history IS 'What each access counter added between two snapshots (tmac.snapshot_access_stats, hourly): rows read and written, statements; last_seen is the latest access in that interval';
 COMMENT ON TABLE tmac.access_stats_mark IS 'Internal: each counter as the last snapshot saw it, so the next snapshot appends only the difference';
 COMMENT ON TABLE tmac.access_stats_overflow IS 'Access counts lost because the shared hash (tmac.access_stats_max) was full of counters no snapshot had taken: when (first_at, last_at), counter updates refused, rows read and written; recorded by tmac.snapshot_access_stats, acknowledged by tmac_admin (tmac.acknowledge_access_stats_overflow), never deleted';
+COMMENT ON TABLE tmac.act_verdict IS 'Kept verdicts (86_verdicts.sql): for each decided act (a handling entry''s handler, an area entry''s entrant and escort) the checks of the one read decision its person failed at its instant (empty: could read); written by the act, refreshed by tmac.fold_verdicts for the persons marked in tmac.verdict_mark';
 COMMENT ON TABLE tmac.appointment IS '管理者の選任 / appointments (seed ③, I-3): role, person, scope, appointed by, period, how and when announced; ended, never deleted';
 COMMENT ON TABLE tmac.appointment_role IS '選任される役割 / the roles persons are appointed to (shipped with tmac; single: at most one active appointment at a time)';
 COMMENT ON TABLE tmac.area_entry IS '入退室記録・受付簿 (entry log of restricted areas): person or visitor with company, in/out, escort (立会者), badge (標識), devices brought in (カメラ等) and who approved them';
@@ -15653,8 +16219,11 @@ COMMENT ON TABLE tmac.sealed_transport IS '運搬記録 (sealed transports): ass
 COMMENT ON TABLE tmac.training_completion IS '受講記録 / training completions (従業員教育); each counts for its course''s validity (training_validity by default)';
 COMMENT ON TABLE tmac.training_course IS '教育課程 / the organisation''s training courses (seed ⑤) with topics and audience; every active employee and contractor must have completed each mandatory course for their audience within its validity (finding training_overdue)';
 COMMENT ON TABLE tmac.training_course_template IS '教育内容の例 / the seed''s example courses with their topics and audience (shipped with tmac; adopt one with tmac.define_course(course))';
+COMMENT ON TABLE tmac.verdict_mark IS 'Dirty-person markers of the kept verdicts (86_verdicts.sql): the persons (NULL: everyone) whose verdicts may have changed, one row per statement that changed their governance data; insert-only, consumed by tmac.fold_verdicts';
 COMMENT ON TABLE tmac.weakening_rule IS 'Which setting weakens which compliance check, and when: off (a requirement turned off), longer_than an interval, or other_than a value (write_down other than refuse); only tmac''s install writes it';
 COMMENT ON COLUMN tmac.access_grant.bound_org_group_id IS 'The grantee''s group (tmac.org_group.group_id) when approved; a change ends the grant unless it survives role changes';
+COMMENT ON COLUMN tmac.act_verdict.act IS 'handling (tmac.handling_entry, its handler), entrant or escort (tmac.area_entry)';
+COMMENT ON COLUMN tmac.act_verdict.failed IS 'The failing checks (pledge, training, clearance, compartment, group) of tmac.read_failures; empty when they could read the label, or when it has none';
 COMMENT ON COLUMN tmac.appointment.announced_how IS '周知の方法 / how it was made known (情報管理規程, 社内研修, 掲示, 朝礼, …)';
 COMMENT ON COLUMN tmac.appointment.announced_on IS '周知日 / when it was made known';
 COMMENT ON COLUMN tmac.appointment.appointed_by IS '選任者 / the person (経営層) who appointed them';
@@ -16011,6 +16580,10 @@ COMMENT ON COLUMN tmac.training_course_template.course IS 'Code of the course';
 COMMENT ON COLUMN tmac.training_course_template.title_en IS 'English title';
 COMMENT ON COLUMN tmac.training_course_template.title_ja IS 'Japanese title';
 COMMENT ON COLUMN tmac.training_course_template.topics IS 'The topics the seed lists';
+COMMENT ON COLUMN tmac.verdict_mark.area_id IS 'A restricted area whose label changed: the persons of its acts (entrants and escorts), resolved by whoever reads the marker';
+COMMENT ON COLUMN tmac.verdict_mark.asset_id IS 'An asset whose label changed: the persons of its acts (handling entries), resolved by whoever reads the marker';
+COMMENT ON COLUMN tmac.verdict_mark.person_ids IS 'The persons whose acts are decided again (the rows a statement changed); NULL with asset_id and area_id NULL: every person (the vocabulary, a setting, a course changed)';
+COMMENT ON COLUMN tmac.verdict_mark.why IS 'The table whose change wrote the marker';
 COMMENT ON COLUMN tmac.weakening_rule.accepts IS 'True when, while weak, the check''s findings stay but are accepted (tmac.findings.accepted_by) rather than enforced';
 COMMENT ON COLUMN tmac.weakening_rule.why IS 'What the weaker setting allows, as the English message id (tmac.weakened_checks and the setting''s finding show it in the reader''s language)';
 COMMENT ON TYPE tmac.check_result IS 'One row of tmac.compliance_check_results(): a check''s marker row (subject NULL) or one finding';
