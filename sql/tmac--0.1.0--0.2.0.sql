@@ -15054,10 +15054,6 @@ $lz4$;
 -- statement's snapshot sees what they committed, and nobody writes them until this commits.
 INSERT INTO tmac.act_verdict (act, act_id, person_id, at, failed)
 SELECT v.act, v.act_id, v.person_id, v.at, v.failed FROM tmac.act_verdicts_of(NULL) v;
--- The markers the upgrade's own statements wrote above (settings carried over, vocabulary):
--- every act was just decided in this transaction, after them, so none of them is owed a fold;
--- a fresh install has none either.
-DELETE FROM tmac.verdict_mark;
 
 -- ==== removed
 DROP FUNCTION tmac.level_rank_of(text);

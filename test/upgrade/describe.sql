@@ -211,6 +211,9 @@ BEGIN
            JOIN pg_class c ON c.oid = d.objid AND c.relkind = 'r'
      WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_extension'::regclass
        AND d.deptype = 'e'
+       -- (the kept verdicts and their markers are derived state, not shipped: the acts and the
+       -- governance changes of each database write them; 86_verdicts.sql)
+       AND c.oid::regclass::text NOT IN ('tmac.act_verdict', 'tmac.verdict_mark')
   LOOP
     CONTINUE WHEN r.pos IS NOT NULL AND coalesce(r.extcondition[r.pos], '') !~* '^\s*where\s';
     SELECT string_agg(format('%L, %I', a.attname, a.attname), ', ' ORDER BY a.attnum) INTO cols
