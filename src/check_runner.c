@@ -34,24 +34,6 @@
 
 #include "owner_query.h"
 
-/* Copy the check's rows into the caller's tuplestore before the reader's identity returns. */
-static void
-copy_rows(SPITupleTable *rows, uint64 n, void *arg)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
-	uint64		i;
-
-	for (i = 0; i < n; i++)
-	{
-		Datum		values[4];
-		bool		nulls[4];
-
-		heap_deform_tuple(rows->vals[i], rows->tupdesc, values, nulls);
-		/* tuplestore_putvalues copies the values into the tuplestore's context */
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-}
-
 PG_FUNCTION_INFO_V1(tmac_run_check_as_owner);
 Datum
 tmac_run_check_as_owner(PG_FUNCTION_ARGS)
@@ -99,6 +81,6 @@ tmac_run_check_as_owner(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	tmac_query_as(owner, true, query.data, 0, NULL, NULL, lengthof(want), want, true,
-				  TMAC_SNAPSHOT_CURRENT, copy_rows, rsinfo);
+				  TMAC_SNAPSHOT_CURRENT, tmac_rows_to_tuplestore, rsinfo);
 	return (Datum) 0;
 }

@@ -227,23 +227,6 @@ tmac_read_failures(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(read_failures(&prof, PG_GETARG_TMAC_LABEL(0)));
 }
 
-/* Copy the decisions into the caller's tuplestore before the SPI connection closes. */
-static void
-copy_decisions(SPITupleTable *rows, uint64 n, void *arg)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
-	uint64		i;
-
-	for (i = 0; i < n; i++)
-	{
-		Datum		values[5];
-		bool		nulls[5];
-
-		heap_deform_tuple(rows->vals[i], rows->tupdesc, values, nulls);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-}
-
 /*
  * decide_acts_latest(acts text[], act_ids bigint[], person_ids text[],
  * ats timestamptz[], object_ids bigint[]) RETURNS TABLE (act text, act_id
@@ -267,7 +250,7 @@ tmac_decide_acts_latest(PG_FUNCTION_ARGS)
 	tmac_owner_query("SELECT d.act, d.act_id, d.person_id, d.at, d.failed"
 					 " FROM tmac.decide_acts($1, $2, $3, $4, $5) d",
 					 5, argtypes, values, lengthof(want), want, true,
-					 TMAC_SNAPSHOT_LATEST, copy_decisions, rsinfo);
+					 TMAC_SNAPSHOT_LATEST, tmac_rows_to_tuplestore, rsinfo);
 	return (Datum) 0;
 }
 

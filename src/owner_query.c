@@ -35,11 +35,13 @@
 
 #include "access/parallel.h"
 #include "access/xact.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
 
 #include "extension.h"
 #include "owner_query.h"
@@ -186,6 +188,24 @@ tmac_query_as(Oid role, bool read_only_transaction, const char *sql, int nargs,
 	SPI_finish();
 	if (pushed)
 		PopActiveSnapshot();
+}
+
+void
+tmac_rows_to_tuplestore(SPITupleTable *rows, uint64 nrows, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	int			natts = rows->tupdesc->natts;
+	Datum	   *values = palloc(natts * sizeof(Datum));
+	bool	   *nulls = palloc(natts * sizeof(bool));
+	uint64		i;
+
+	for (i = 0; i < nrows; i++)
+	{
+		heap_deform_tuple(rows->vals[i], rows->tupdesc, values, nulls);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	pfree(values);
+	pfree(nulls);
 }
 
 void

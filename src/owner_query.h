@@ -40,6 +40,14 @@ typedef struct TmacOneValue
 extern void tmac_read_one_value(SPITupleTable *rows, uint64 nrows, void *arg);
 
 /*
+ * A TmacRowReader that copies every row into a set-returning function's
+ * tuplestore: `arg` is its ReturnSetInfo (setResult and setDesc made, the
+ * query's columns those of setDesc); tuplestore_putvalues copies the values
+ * into the tuplestore's context before the SPI connection closes.
+ */
+extern void tmac_rows_to_tuplestore(SPITupleTable *rows, uint64 nrows, void *arg);
+
+/*
  * Run `sql` (parameters $1..$nargs) as tmac's owner.  `types` lists the
  * expected result column types (ncols of them; ncols < 0: do not check, for
  * statements whose result is ignored).  `read_only` false allows writes (the
